@@ -1,0 +1,57 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Poll until something is done, has failed, or the deadline passes (the ``wait`` option).
+
+The poller knows nothing of clouds: ``read`` returns the latest observation and
+``outcome`` says of an observation whether it is done, failed or still going. It always
+hands back what it saw last, so a timeout can still report the ids of copies in flight.
+"""
+
+from __future__ import annotations
+
+import time
+
+DONE = 'done'
+FAILED = 'failed'
+PENDING = 'pending'
+TIMEOUT = 'timeout'
+
+
+class PollResult:
+    """What polling ended with: ``status`` (done, failed or timeout) and the last observation."""
+
+    def __init__(self, status, last, polls):
+        self.status = status
+        self.last = last
+        self.polls = polls
+
+    def __repr__(self):
+        return 'PollResult(status=%r, polls=%r)' % (self.status, self.polls)
+
+
+def poll(read, outcome, deadline, interval, sleep=time.sleep, clock=time.monotonic, max_interval=None):
+    """Call ``read()`` until ``outcome(observation)`` is DONE or FAILED, or ``deadline`` passes.
+
+    ``interval`` is the wait between reads; with ``max_interval`` it grows by half each round
+    up to that cap, which keeps long waits cheap in API calls. The last wait is shortened so
+    that a final read happens right at the deadline rather than after it.
+    """
+    if interval <= 0:
+        raise ValueError('poll interval must be positive')
+    polls = 0
+    wait = interval
+    while True:
+        observation = read()
+        polls += 1
+        status = outcome(observation)
+        if status in (DONE, FAILED):
+            return PollResult(status, observation, polls)
+        if status != PENDING:
+            raise ValueError('outcome() returned %r; expected done, failed or pending' % (status,))
+        remaining = deadline - clock()
+        if remaining <= 0:
+            return PollResult(TIMEOUT, observation, polls)
+        sleep(min(wait, remaining))
+        if max_interval is not None:
+            wait = min(max_interval, wait * 1.5)

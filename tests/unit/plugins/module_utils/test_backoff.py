@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
+
+
+class Throttled(Exception):
+    pass
+
+
+class Invalid(Exception):
+    pass
+
+
+class FakeClock:
+    """A clock that only moves when the code under test sleeps."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        assert seconds >= 0
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def failing_then(result, errors):
+    calls = []
+
+    def operation():
+        calls.append(1)
+        if errors:
+            raise errors.pop(0)
+        return result
+
+    return operation, calls
+
+
+def make_backoff(clock, **kwargs):
+    kwargs.setdefault('rng', lambda: 1.0)
+    return Backoff(lambda error: isinstance(error, Throttled), sleep=clock.sleep, clock=clock.clock, **kwargs)
+
+
+def test_retries_retryable_errors_until_success():
+    clock = FakeClock()
+    operation, calls = failing_then('ok', [Throttled(), Throttled(), Throttled()])
+    assert make_backoff(clock, base_delay=1, max_delay=10).call(operation, deadline=clock.now + 100) == 'ok'
+    assert len(calls) == 4
+    assert clock.sleeps == [1, 2, 4]
+
+
+def test_never_retries_a_non_retryable_error():
+    clock = FakeClock()
+    operation, calls = failing_then('ok', [Invalid('bad name')])
+    with pytest.raises(Invalid):
+        make_backoff(clock).call(operation, deadline=clock.now + 100)
+    assert len(calls) == 1
+    assert not clock.sleeps
+
+
+def test_gives_up_rather_than_pass_the_deadline():
+    clock = FakeClock()
+    start = clock.now
+    operation, calls = failing_then('ok', [Throttled() for dummy in range(50)])
+    with pytest.raises(Throttled):
+        make_backoff(clock, base_delay=1, max_delay=8).call(operation, deadline=start + 20)
+    assert clock.now <= start + 20
+    # 1 + 2 + 4 + 8 = 15 s of waits fit in 20 s; the next 8 s would not.
+    assert clock.sleeps == [1, 2, 4, 8]
+    assert len(calls) == 5
+
+
+def test_delay_is_capped_and_jittered():
+    clock = FakeClock()
+    draws = iter([0.5, 0.25, 0.0, 1.0, 1.0])
+    backoff = Backoff(lambda error: True, base_delay=2, max_delay=5, rng=lambda: next(draws),
+                      sleep=clock.sleep, clock=clock.clock)
+    assert [backoff.delay(n) for n in range(5)] == [1.0, 1.0, 0.0, 5, 5]
+
+
+def test_max_attempts_limits_calls_and_on_retry_sees_each_error():
+    clock = FakeClock()
+    seen = []
+    operation, calls = failing_then('ok', [Throttled('a'), Throttled('b'), Throttled('c')])
+    with pytest.raises(Throttled, match='b'):
+        make_backoff(clock, max_attempts=2).call(
+            operation, deadline=clock.now + 100, on_retry=lambda error, attempt, wait: seen.append((str(error), attempt)))
+    assert len(calls) == 2
+    assert seen == [('a', 0)]
+
+
+def test_rejects_nonsense_delays():
+    with pytest.raises(ValueError):
+        Backoff(lambda error: True, base_delay=0)
+    with pytest.raises(ValueError):
+        Backoff(lambda error: True, base_delay=5, max_delay=1)

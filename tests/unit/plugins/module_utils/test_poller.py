@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils import _poller
+from ansible_collections.snapcopy.cloud.plugins.module_utils._poller import DONE, FAILED, PENDING, TIMEOUT, poll
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def reader(states):
+    """Return each state in turn, then keep returning the last one."""
+    seen = []
+
+    def read():
+        seen.append(1)
+        return states[min(len(seen), len(states)) - 1]
+
+    return read, seen
+
+
+def outcome(state):
+    return {'completed': DONE, 'error': FAILED}.get(state, PENDING)
+
+
+def test_polls_until_done():
+    clock = FakeClock()
+    read, seen = reader(['pending', 'pending', 'completed'])
+    result = poll(read, outcome, deadline=100, interval=5, sleep=clock.sleep, clock=clock.clock)
+    assert result.status == DONE
+    assert result.last == 'completed'
+    assert result.polls == 3 == len(seen)
+    assert clock.sleeps == [5, 5]
+
+
+def test_stops_at_failure_with_what_it_saw():
+    clock = FakeClock()
+    read, dummy = reader(['pending', 'error', 'completed'])
+    result = poll(read, outcome, deadline=100, interval=5, sleep=clock.sleep, clock=clock.clock)
+    assert (result.status, result.last, result.polls) == (FAILED, 'error', 2)
+
+
+def test_timeout_returns_the_last_observation_and_never_sleeps_past_the_deadline():
+    clock = FakeClock()
+    read, seen = reader(['pending'])
+    result = poll(read, outcome, deadline=12, interval=5, sleep=clock.sleep, clock=clock.clock)
+    assert result.status == TIMEOUT
+    assert result.last == 'pending'
+    assert clock.now == 12
+    assert clock.sleeps == [5, 5, 2]
+    assert len(seen) == 4  # a last read right at the deadline
+
+
+def test_interval_grows_up_to_the_cap():
+    clock = FakeClock()
+    read, dummy = reader(['pending'] * 6 + ['completed'])
+    poll(read, outcome, deadline=1000, interval=2, max_interval=5, sleep=clock.sleep, clock=clock.clock)
+    assert clock.sleeps == [2, 3.0, 4.5, 5, 5, 5]
+
+
+def test_bad_outcome_and_interval_are_errors():
+    with pytest.raises(ValueError):
+        poll(lambda: 1, lambda obs: 'maybe', deadline=10, interval=1, sleep=lambda s: None, clock=lambda: 0)
+    with pytest.raises(ValueError):
+        poll(lambda: 1, outcome, deadline=10, interval=0)
+    assert _poller.TIMEOUT == 'timeout'
