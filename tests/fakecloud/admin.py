@@ -1,0 +1,116 @@
+"""The /_admin/ endpoints: seed, state, calls, reset, config, faults, clock (JSON, no auth)."""
+from __future__ import annotations
+
+import json
+import urllib.parse
+
+from fakecloud import cbs, ecs, ens
+from fakecloud.config import CLOUDS, default_config
+from fakecloud.resources import iso_z
+from fakecloud.seeding import apply_seed
+
+
+def _status_word(store, cloud: str, snap: dict, now: float) -> str:
+    if cloud == 'cbs':
+        return cbs.snapshot_state(store, snap, now)[0]
+    words = ecs.STATUS_WORDS if cloud == 'ecs' else ens.STATUS_WORDS
+    return words[store.phase(snap, now)[0]]
+
+
+def _snapshot_view(store, cloud: str, snap: dict, now: float) -> dict:
+    phase, progress = store.phase(snap, now)
+    view = {key: snap[key] for key in ('id', 'disk_id', 'name', 'description', 'category', 'encrypted', 'tags',
+                                       'source_snapshot_id', 'source_region', 'is_copy', 'retention_days')}
+    view.update(status=_status_word(store, cloud, snap, now), phase=phase, progress=progress,
+                created=iso_z(snap['created']))
+    return view
+
+
+def _disk_view(disk: dict) -> dict:
+    view = {key: disk[key] for key in ('id', 'zone', 'name', 'size', 'category', 'type', 'encrypted', 'tags',
+                                       'instance_id')}
+    view['created'] = iso_z(disk['created'])
+    return view
+
+
+def dump_state(store, query: dict) -> dict:
+    """All resources per cloud and region (optionally ?cloud=ecs&region=cn-hangzhou)."""
+    now = store.now()
+    store.drop_failed('cbs', now)
+    out: dict = {'now': iso_z(now), 'clock_offset': store.clock_offset}
+    for cloud in CLOUDS:
+        if query.get('cloud') and query['cloud'] != cloud:
+            continue
+        regions: dict = {}
+        for disk in store.disks[cloud].values():
+            if not query.get('region') or disk['region'] == query['region']:
+                regions.setdefault(disk['region'], {'disks': [], 'snapshots': []})['disks'].append(_disk_view(disk))
+        for snap in store.snapshots[cloud].values():
+            if not query.get('region') or snap['region'] == query['region']:
+                regions.setdefault(snap['region'], {'disks': [], 'snapshots': []})['snapshots'].append(
+                    _snapshot_view(store, cloud, snap, now))
+        out[cloud] = regions
+    return out
+
+
+def restore(server) -> None:
+    """Back to how the server started: its config file's settings, faults and seed."""
+    store = server.store
+    store.config = default_config()
+    store.faults.configure({}, replace=True)
+    store.reset()
+    store.configure(server.initial_settings)
+    if server.initial_settings.get('seed'):
+        apply_seed(store, server.initial_settings['seed'])
+
+
+def _route(server, method: str, name: str, query: dict, data: dict) -> tuple:
+    store = server.store
+    if name == 'health':
+        return 200, {'ok': True}
+    if name == 'seed' and method == 'POST':
+        return 200, {'created': apply_seed(store, data)}
+    if name == 'state':
+        return 200, dump_state(store, query)
+    if name == 'calls':
+        if method in ('POST', 'DELETE') and (method == 'DELETE' or data.get('reset')):
+            store.calls, store.mutations = {}, []
+        return 200, store.calls_report()
+    if name == 'reset' and method == 'POST':
+        if data.get('keep_config'):
+            store.reset()
+        else:
+            restore(server)
+        return 200, {'ok': True}
+    if name == 'config':
+        if method == 'POST':
+            store.configure(data)
+        return 200, {'config': store.config}
+    if name == 'faults':
+        if method == 'POST':
+            store.faults.configure(data, replace=not data.pop('merge', False))
+        return 200, {'faults': store.faults.settings}
+    if name == 'clock':
+        if method == 'POST':
+            if 'offset' in data:
+                store.clock_offset = float(data['offset'])
+            store.clock_offset += float(data.get('advance', 0))
+        return 200, {'now': store.now(), 'offset': store.clock_offset}
+    return 404, {'error': 'unknown admin endpoint %s %s' % (method, name)}
+
+
+def handle(server, method: str, path: str, query_string: str, body: bytes) -> tuple:
+    """Answer (HTTP status, JSON payload) for one admin request."""
+    try:
+        data = json.loads(body.decode('utf-8') or '{}') if body else {}
+    except ValueError:
+        return 400, {'error': 'the request body is not JSON'}
+    if not isinstance(data, dict):
+        return 400, {'error': 'the request body must be a JSON object'}
+    query = dict(urllib.parse.parse_qsl(query_string))
+    name = path[len('/_admin/'):].strip('/')
+    with server.store.lock:
+        try:
+            return _route(server, method, name, query, data)
+        except (ValueError, KeyError, TypeError) as exc:
+            return 400, {'error': '%s: %s' % (type(exc).__name__, exc)}

@@ -1,0 +1,71 @@
+"""Input rules shared by ECS and ENS: names, descriptions, tags, ClientToken replays."""
+from __future__ import annotations
+
+import re
+
+from fakecloud.errors import CloudError
+from fakecloud.rpc_params import repeat_list
+from fakecloud.state import COMMON_PARAMS
+
+# 2-128 characters, a letter (any script) first, then letters, digits, ':', '_', '.', '-'.
+_NAME_RE = re.compile(r'^[^\W\d_][\w:.\-]{1,127}$')
+_URL_PREFIXES = ('http://', 'https://')
+
+
+def check_name(value: str | None, code: str = 'InvalidSnapshotName.Malformed',
+               message: str = 'Specified snapshot name is not valid.') -> None:
+    if value is None:
+        return
+    if not _NAME_RE.match(value) or value.startswith(_URL_PREFIXES):
+        raise CloudError(code, message)
+
+
+def check_description(value: str | None, code: str = 'InvalidDescription.Malformed',
+                      message: str = 'Specified description is not valid.') -> None:
+    if value is None:
+        return
+    if not 2 <= len(value) <= 256 or value.startswith(_URL_PREFIXES):
+        raise CloudError(code, message)
+
+
+def parse_tags(params: dict, limit: int = 20) -> dict:
+    """Tag.N.Key/Tag.N.Value to be set on a resource, checked as ECS checks them."""
+    tags = repeat_list(params, 'Tag', ('Key', 'Value'))
+    if len(tags) > limit:
+        raise CloudError('InvalidTagCount', 'The number of tags exceeds %d.' % limit)
+    result: dict = {}
+    for tag in tags:
+        key, value = tag.get('Key'), tag.get('Value', '')
+        if not key or len(key) > 128 or key.startswith(('acs:', 'aliyun')) or any(p in key for p in _URL_PREFIXES):
+            raise CloudError('InvalidTagKey.Malformed', 'The specified Tag.n.Key is not valid.')
+        if len(value) > 128 or value.startswith('acs:') or any(p in value for p in _URL_PREFIXES):
+            raise CloudError('InvalidTagValue.Malformed', 'The specified Tag.n.Value is not valid.')
+        if key in result:
+            raise CloudError('Duplicate.TagKey', 'The Tag.N.Key contain duplicate key.')
+        result[key] = value
+    return result
+
+
+def fingerprint(params: dict) -> tuple:
+    """What must be identical for a ClientToken replay to count as the same request."""
+    return tuple(sorted((k, v) for k, v in params.items() if k not in COMMON_PARAMS))
+
+
+def replay(call, token: str | None):
+    """The stored answer of an earlier call with this ClientToken, or None if it is new."""
+    if not token:
+        return None
+    if len(token) > 64 or not token.isascii():
+        raise CloudError('InvalidClientToken.Malformed', 'The specified parameter "ClientToken" is not valid.')
+    seen = call.store.recall_token((call.cloud, call.action, token))
+    if seen is None:
+        return None
+    if seen[0] != fingerprint(call.params):
+        raise CloudError('IdempotentParameterMismatch', 'Request uses a client token in a previous request '
+                                                        'but is not identical to that request.')
+    return dict(seen[1])
+
+
+def remember(call, token: str | None, answer: dict) -> None:
+    if token:
+        call.store.remember_token((call.cloud, call.action, token), fingerprint(call.params), answer)

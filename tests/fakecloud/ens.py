@@ -1,0 +1,260 @@
+"""Alibaba Cloud ENS 2017-11-10 (edge nodes): disks, snapshots, many-node CopySnapshot, tags."""
+from __future__ import annotations
+
+from fakecloud import alibaba_rules as rules
+from fakecloud import rpc_params as p
+from fakecloud.errors import CloudError
+from fakecloud.resources import iso_z, make_snapshot, match_tags
+from fakecloud.state import DONE, FAILED, RUNNING
+
+CLOUD = 'ens'
+STATUS_WORDS = {RUNNING: 'creating', DONE: 'available', FAILED: 'error'}
+_DISK_TYPE_CODE = {'system': '1', 'data': '2'}
+
+
+def _invalid(name: str) -> CloudError:
+    """ENS's generic "Invalid%s" error."""
+    return CloudError('Invalid%s' % name, 'The specified parameter %s is invalid.' % name)
+
+
+def _node(call, name: str = 'EnsRegionId', required: bool = False) -> str | None:
+    node = p.text(call.params, name, required=required)
+    if node is not None and not call.store.known_region(CLOUD, node):
+        raise _invalid(name)
+    return node
+
+
+def _nodes_filter(call) -> set | None:
+    nodes = set()
+    single = _node(call)
+    if single:
+        nodes.add(single)
+    nodes.update(p.json_list(call.params, 'EnsRegionIds') or [])
+    return nodes or None
+
+
+def _ids(params: dict, name: str) -> list | None:
+    """ENS takes one id or a JSON array of ids in the same parameter."""
+    value = p.text(params, name)
+    if value is None:
+        return None
+    return p.json_list(params, name) if value.lstrip().startswith('[') else [value]
+
+
+def _tags_out(tags: dict) -> list:
+    return [{'TagKey': k, 'TagValue': v} for k, v in tags.items()]
+
+
+def render_snapshot(store, snap: dict, now: float) -> dict:
+    return {
+        'SnapshotId': snap['id'],
+        'SnapshotName': snap['name'],
+        'Description': snap['description'],
+        'Status': STATUS_WORDS[store.phase(snap, now)[0]],
+        'CreationTime': iso_z(snap['created']),
+        'Size': str(int(snap['disk_size']) * 1024),
+        'SourceDiskId': snap['disk_id'],
+        'SourceDiskType': _DISK_TYPE_CODE.get(snap['disk_type'], '2'),
+        'SourceDiskCategory': snap['disk_category'],
+        'EnsRegionId': snap['region'],
+        'SourceSnapshotId': snap['source_snapshot_id'],
+        'SourceEnsRegionId': snap['source_region'],
+        'Tags': _tags_out(snap['tags']),
+    }
+
+
+def render_disk(disk: dict) -> dict:
+    return {
+        'DiskId': disk['id'],
+        'DiskName': disk['name'],
+        'Description': disk['description'],
+        'EnsRegionId': disk['region'],
+        'Size': int(disk['size']) * 1024,
+        'Category': disk['category'],
+        'Type': disk['type'],
+        'Status': 'In-use' if disk['instance_id'] else 'Available',
+        'InstanceId': disk['instance_id'],
+        'Encrypted': disk['encrypted'],
+        'EncryptedKeyId': disk['kms_key_id'],
+        'Portable': disk['type'] == 'data',
+        'DiskChargeType': 'postpay',
+        'CreationTime': iso_z(disk['created']),
+        'Tags': _tags_out(disk['tags']),
+    }
+
+
+def _newest_first(records) -> list:
+    return sorted(records, key=lambda r: (-r['created'], r['id']))
+
+
+def _pages(params: dict, items: list, max_size: int = 100) -> tuple:
+    number = p.integer(params, 'PageNumber', 1, 1)
+    size = p.integer(params, 'PageSize', 10, 1, max_size)
+    start = (number - 1) * size
+    return items[start:start + size], {'PageNumber': number, 'PageSize': size, 'TotalCount': len(items)}
+
+
+def describe_ens_regions(call) -> dict:
+    return {'EnsRegions': {'EnsRegion': [{'EnsRegionId': node, 'Name': node, 'EnName': node}
+                                         for node in call.store.regions(CLOUD)]}}
+
+
+def describe_disks(call) -> dict:
+    prm = call.params
+    nodes = _nodes_filter(call)
+    ids = p.json_list(prm, 'DiskIds')
+    single = p.text(prm, 'DiskId')
+    name, category, disk_type = p.text(prm, 'DiskName'), p.text(prm, 'Category'), p.text(prm, 'Type')
+    found = [d for d in call.store.disks[CLOUD].values()
+             if (nodes is None or d['region'] in nodes) and (ids is None or d['id'] in ids)
+             and (not single or d['id'] == single) and (not name or d['name'] == name)
+             and (not category or d['category'] == category) and (not disk_type or d['type'] == disk_type)]
+    chunk, extra = _pages(prm, _newest_first(found))
+    extra['Disks'] = {'Disks': [render_disk(d) for d in chunk]}
+    return extra
+
+
+def describe_snapshots(call) -> dict:
+    prm = call.params
+    nodes = _nodes_filter(call)
+    ids = _ids(prm, 'SnapshotId')
+    disk_id, name = p.text(prm, 'DiskId'), p.text(prm, 'SnapshotName')
+    found = [s for s in call.store.snapshots[CLOUD].values()
+             if (nodes is None or s['region'] in nodes) and (ids is None or s['id'] in ids)
+             and (not disk_id or s['disk_id'] == disk_id) and (not name or s['name'] == name)]
+    chunk, extra = _pages(prm, _newest_first(found))
+    extra['Snapshots'] = [render_snapshot(call.store, s, call.now) for s in chunk]
+    return extra
+
+
+def create_snapshot(call) -> dict:
+    node = _node(call, required=True)
+    disk_id = p.text(call.params, 'DiskId', required=True)
+    disk = call.store.disks[CLOUD].get(disk_id)
+    if disk is None or disk['region'] != node:
+        raise CloudError('InvalidDiskId.NotFound', 'The specified disk does not exist.', 400)
+    name, description = p.text(call.params, 'SnapshotName'), p.text(call.params, 'Description')
+    rules.check_name(name, 'InvalidSnapshotName', 'The specified parameter SnapshotName is invalid.')
+    rules.check_description(description, 'InvalidDescription', 'The specified parameter Description is invalid.')
+    snap = make_snapshot(call.store, CLOUD, node, call.now, disk, name=name or '', description=description or '',
+                         duration=call.store.timing(CLOUD, 'snapshot_seconds'))
+    call.store.add_snapshot(CLOUD, snap)
+    call.changed(node)
+    return {'SnapshotId': snap['id']}
+
+
+def copy_snapshot(call) -> dict:
+    store, prm = call.store, call.params
+    snapshot_id = p.text(prm, 'SnapshotId', required=True)
+    if not p.text(prm, 'DestinationRegionIds'):
+        raise CloudError('MissingParameter', 'The input parameter "DestinationRegionIds" that is mandatory for '
+                                             'processing this request is not supplied.')
+    try:
+        nodes = p.json_list(prm, 'DestinationRegionIds') or []
+    except CloudError:
+        raise _invalid('DestinationRegionIds') from None
+    if not nodes or len(set(nodes)) != len(nodes) or not all(store.known_region(CLOUD, n) for n in nodes):
+        raise _invalid('DestinationRegionIds')
+    name, description = p.text(prm, 'DestinationSnapshotName'), p.text(prm, 'DestinationSnapshotDescription')
+    rules.check_name(name, 'InvalidDestinationSnapshotName',
+                     'The specified parameter DestinationSnapshotName is invalid.')
+    rules.check_description(description, 'InvalidDestinationSnapshotDescription',
+                            'The specified parameter DestinationSnapshotDescription is invalid.')
+    source = store.snapshots[CLOUD].get(snapshot_id)
+    if source is None:
+        raise CloudError('InvalidSnapshotId.NotFound', 'The specified snapshot does not exist.', 400)
+    if store.phase(source, call.now)[0] != DONE:
+        raise CloudError('IncorrectSnapshotStatus', 'The current status of the snapshot does not support this '
+                                                    'operation.', 400)
+    allocated, unallocated = [], []
+    for node in nodes:
+        if store.faults.region_broken(CLOUD, node):
+            unallocated.append({'EnsRegionId': node})
+            continue
+        copy = make_snapshot(
+            store, CLOUD, node, call.now, None, name=name or '', description=description or '',
+            disk_id=source['disk_id'], disk_size=source['disk_size'], disk_category=source['disk_category'],
+            disk_type=source['disk_type'], source_snapshot_id=source['id'], source_region=source['region'],
+            is_copy=True, duration=store.timing(CLOUD, 'copy_seconds'), will_fail=store.faults.copy_fails(CLOUD, node))
+        store.add_snapshot(CLOUD, copy)
+        allocated.append({'EnsRegionId': node, 'InstanceId': [copy['id']]})
+    if not allocated:
+        raise CloudError('ens.interface.error', 'Failed to call API. The snapshot could not be copied to any of '
+                                                'the destination nodes: %s.' % ', '.join(nodes), 400)
+    call.changed(source['region'])
+    return {'AllocationId': allocated, 'UnAllocationId': unallocated,
+            'BizStatusCode': 'PartSuccess' if unallocated else 'AllSuccess'}
+
+
+def delete_snapshot(call) -> dict:
+    snapshot_id = p.text(call.params, 'SnapshotId', required=True)
+    snap = call.store.snapshots[CLOUD].pop(snapshot_id, None)
+    if snap is None:
+        raise CloudError('InvalidSnapshotId.NotFound', 'The specified snapshot does not exist.', 400)
+    call.changed(snap['region'])
+    return {}
+
+
+def _tag_table(call) -> tuple:
+    resource_type = p.text(call.params, 'ResourceType', required=True).lower()
+    if resource_type not in ('snapshot', 'disk'):
+        raise _invalid('ResourceType')
+    table = call.store.snapshots[CLOUD] if resource_type == 'snapshot' else call.store.disks[CLOUD]
+    return resource_type, table, p.repeat_list(call.params, 'ResourceId')
+
+
+def _records(table: dict, ids: list) -> list:
+    records = [table.get(rid) for rid in ids]
+    if not ids or None in records:
+        raise CloudError('InvalidResourceId.NotFound', 'The specified ResourceIds are not found in our records.')
+    return records
+
+
+def tag_resources(call) -> dict:
+    _, table, ids = _tag_table(call)
+    tags = rules.parse_tags(call.params)
+    records = _records(table, ids)
+    for record in records:
+        record['tags'].update(tags)
+    call.changed(records[0]['region'])
+    return {}
+
+
+def untag_resources(call) -> dict:
+    _, table, ids = _tag_table(call)
+    keys = p.repeat_list(call.params, 'TagKey')
+    remove_all = p.boolean(call.params, 'All')
+    records = _records(table, ids)
+    for record in records:
+        for key in list(record['tags']):
+            if remove_all or key in keys:
+                del record['tags'][key]
+    call.changed(records[0]['region'])
+    return {}
+
+
+def list_tag_resources(call) -> dict:
+    resource_type, table, ids = _tag_table(call)
+    tags = p.tag_filters(call.params)
+    rows = []
+    for record in table.values():
+        if (ids and record['id'] not in ids) or not match_tags(record['tags'], tags):
+            continue
+        rows.extend({'ResourceId': record['id'], 'ResourceType': resource_type, 'TagKey': k, 'TagValue': v}
+                    for k, v in record['tags'].items())
+    start = p.decode_token(call.params['NextToken']) if call.params.get('NextToken') else 0
+    token = p.encode_token(start + 50) if start + 50 < len(rows) else ''
+    return {'NextToken': token, 'TagResources': {'TagResource': rows[start:start + 50]}}
+
+
+ACTIONS = {
+    'DescribeEnsRegions': (describe_ens_regions, False),
+    'DescribeDisks': (describe_disks, False),
+    'DescribeSnapshots': (describe_snapshots, False),
+    'CreateSnapshot': (create_snapshot, True),
+    'CopySnapshot': (copy_snapshot, True),
+    'DeleteSnapshot': (delete_snapshot, True),
+    'TagResources': (tag_resources, True),
+    'UntagResources': (untag_resources, True),
+    'ListTagResources': (list_tag_resources, False),
+}

@@ -1,0 +1,176 @@
+"""Fault injection: latency, throttling, rate limits, 5xx, lost answers, broken regions, failing copies.
+
+All chance decisions come from one seeded ``random.Random`` so a fault run can be replayed.
+"""
+from __future__ import annotations
+
+import collections
+import copy
+import fnmatch
+import random
+import time
+
+from fakecloud.errors import CloudError
+
+ALIBABA = ('ecs', 'ens')
+TENCENT = ('cbs', 'tag')
+
+# What each cloud answers when it throttles or fails on its side.
+_THROTTLE = {
+    'alibaba': ('Throttling.User', 'Request was denied due to user flow control.', 400),
+    'tencent': ('RequestLimitExceeded', 'The number of requests exceeds the frequency limit.', 200),
+}
+_SERVER_ERRORS = {
+    'ServiceUnavailable': ('The request has failed due to a temporary failure of the server.', 503),
+    'InternalError': ('The request processing has failed due to some unknown error, exception or failure.', 500),
+    'UnknownError': ('The server encountered an unknown error.', 500),
+}
+_TENCENT_SERVER_ERRORS = {
+    'InternalError': 'An internal error has occurred. Retry your request.',
+    'ResourceBusy': 'The resource is busy. Try again later.',
+    'ResourceUnavailable': 'The resource is unavailable.',
+}
+
+RULE_KEYS = ('cloud', 'action', 'latency_ms', 'throttle_rate', 'throttle_code', 'error_rate', 'error_code',
+             'lost_answer_rate', 'count')
+
+
+def family(cloud: str) -> str:
+    """'alibaba' for ECS/ENS, 'tencent' for CBS/Tag."""
+    return 'alibaba' if cloud in ALIBABA else 'tencent'
+
+
+def empty_faults() -> dict:
+    """The fault settings with nothing switched on."""
+    return {
+        'seed': 0,
+        'rules': [],
+        'broken_regions': {'ecs': [], 'ens': [], 'cbs': []},
+        'failing_copies': {'ecs': {'regions': [], 'rate': 0.0}, 'ens': {'regions': [], 'rate': 0.0},
+                           'cbs': {'regions': [], 'rate': 0.0}},
+        'rate_limits': [],
+        'tencent_rate_limit': False,
+    }
+
+
+class FaultPlan:
+    """The current fault settings plus the state they need (random generator, rate windows).
+
+    Callers hold the emulator's state lock around every method, so no lock of its own.
+    """
+
+    def __init__(self, settings: dict | None = None):
+        self.settings = empty_faults()
+        self.rng = random.Random(0)
+        self.windows: dict = collections.defaultdict(collections.deque)
+        self.configure(settings or {}, replace=True)
+
+    def configure(self, settings: dict, replace: bool = False) -> dict:
+        """Replace (or update key by key) the settings; a given ``seed`` restarts the generator."""
+        if replace:
+            self.settings = empty_faults()
+        for key, value in settings.items():
+            if key not in self.settings:
+                raise ValueError('unknown fault setting %r' % key)
+            if key in ('broken_regions', 'failing_copies'):
+                self.settings[key].update(copy.deepcopy(value))
+            else:
+                self.settings[key] = copy.deepcopy(value)
+        for rule in self.settings['rules']:
+            unknown = set(rule) - set(RULE_KEYS)
+            if unknown:
+                raise ValueError('unknown fault rule keys %s' % sorted(unknown))
+        if replace or 'seed' in settings:
+            self.rng = random.Random(self.settings['seed'])
+        self.windows.clear()
+        return self.settings
+
+    def _rules_for(self, cloud: str, action: str):
+        for rule in self.settings['rules']:
+            if fnmatch.fnmatchcase(cloud, rule.get('cloud', '*')) and \
+                    fnmatch.fnmatchcase(action, rule.get('action', '*')):
+                if rule.get('count') is not None and rule['count'] <= 0:
+                    continue
+                yield rule
+
+    def _fire(self, rule: dict, rate_key: str) -> bool:
+        """Roll the dice for one fault of a rule; a rule with ``count`` fires at most that often."""
+        rate = float(rule.get(rate_key) or 0.0)
+        if rate <= 0 or self.rng.random() >= rate:
+            return False
+        if rule.get('count') is not None:
+            rule['count'] -= 1
+        return True
+
+    def latency(self, cloud: str, action: str) -> float:
+        """Seconds to wait before answering (the largest latency of the matching rules)."""
+        delays = [float(rule.get('latency_ms') or 0) for rule in self._rules_for(cloud, action)]
+        return max(delays, default=0.0) / 1000.0
+
+    def check_limits(self, cloud: str, action: str, now: float | None = None) -> None:
+        """Raise the cloud's throttling error if a real per-action rate limit is exceeded."""
+        now = time.monotonic() if now is None else now
+        limits = [dict(limit) for limit in self.settings['rate_limits']]
+        tc_limit = self.settings['tencent_rate_limit']
+        if cloud in TENCENT and tc_limit:
+            # Tencent documents 20 requests per second per action (per account).
+            per_second = 20 if tc_limit is True else int(tc_limit)
+            limits.append({'cloud': cloud, 'action': action, 'limit': per_second, 'per_seconds': 1})
+        for index, limit in enumerate(limits):
+            if not (fnmatch.fnmatchcase(cloud, limit.get('cloud', '*')) and
+                    fnmatch.fnmatchcase(action, limit.get('action', '*'))):
+                continue
+            window = self.windows[(index, cloud, action, limit['limit'], limit.get('per_seconds', 1))]
+            span = float(limit.get('per_seconds', 1))
+            while window and window[0] <= now - span:
+                window.popleft()
+            if len(window) >= int(limit['limit']):
+                raise throttle_error(cloud, None, len(window) + 1, int(limit['limit']))
+            window.append(now)
+
+    def injected_error(self, cloud: str, action: str) -> CloudError | None:
+        """A throttling or server error chosen by the matching rules, if any fires."""
+        for rule in self._rules_for(cloud, action):
+            if self._fire(rule, 'throttle_rate'):
+                return throttle_error(cloud, rule.get('throttle_code'))
+            if self._fire(rule, 'error_rate'):
+                return server_error(cloud, rule.get('error_code'))
+        return None
+
+    def lose_answer(self, cloud: str, action: str) -> bool:
+        """Whether to drop the connection after a mutating call was applied."""
+        return any(self._fire(rule, 'lost_answer_rate') for rule in self._rules_for(cloud, action))
+
+    def region_broken(self, cloud: str, region: str) -> bool:
+        """A destination region (or ENS node) that refuses new copies."""
+        return region in self.settings['broken_regions'].get(cloud, [])
+
+    def copy_fails(self, cloud: str, region: str) -> bool:
+        """Whether a copy accepted into ``region`` is to end in failure."""
+        spec = self.settings['failing_copies'].get(cloud) or {}
+        if region in (spec.get('regions') or []):
+            return True
+        rate = float(spec.get('rate') or 0.0)
+        return rate > 0 and self.rng.random() < rate
+
+
+def throttle_error(cloud: str, code: str | None = None, count: int | None = None, limit: int | None = None):
+    """The cloud's own throttling error."""
+    fam = family(cloud)
+    default_code, message, status = _THROTTLE[fam]
+    if fam == 'tencent' and count is not None:
+        message = ('Your current request times equals to `%d` in a second, which exceeds the frequency limit '
+                   '`%d` for a second. Please reduce the frequency of calls.' % (count, limit))
+    if code == 'Throttling':
+        message = 'Request was denied due to request throttling.'
+    return CloudError(code or default_code, message, status)
+
+
+def server_error(cloud: str, code: str | None = None) -> CloudError:
+    """A 5xx-class failure in the cloud's own words (Tencent answers these with HTTP 200)."""
+    if family(cloud) == 'tencent':
+        code = code or 'InternalError'
+        return CloudError(code, _TENCENT_SERVER_ERRORS.get(code, 'An internal error has occurred.'), 200)
+    code = code or 'ServiceUnavailable'
+    message, status = _SERVER_ERRORS.get(code, ('The request has failed due to a temporary failure of the server.', 503))
+    return CloudError(code, message, status)

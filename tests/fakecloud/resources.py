@@ -1,0 +1,96 @@
+"""Building disk and snapshot records, shared by the seeding code and the cloud handlers."""
+from __future__ import annotations
+
+import time
+
+# Each cloud's id shapes: (disk prefix, snapshot prefix, random part length).
+ID_STYLE = {
+    'ecs': ('d-', 's-', 20),
+    'ens': ('d-', 'sp-', 24),
+    'cbs': ('disk-', 'snap-', 8),
+}
+DEFAULT_DISK_CATEGORY = {'ecs': 'cloud_essd', 'ens': 'cloud_efficiency', 'cbs': 'CLOUD_PREMIUM'}
+
+
+def default_zone(cloud: str, region: str) -> str:
+    if cloud == 'ecs':
+        return region + '-a'
+    if cloud == 'cbs':
+        return region + '-1'
+    return region  # an ENS node is its own zone
+
+
+def iso_z(epoch: float) -> str:
+    """Alibaba's time format: ISO 8601 UTC with a Z, no fraction."""
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(epoch))
+
+
+def tc_time(epoch: float) -> str:
+    """Tencent's time format (Beijing time, as the API shows it)."""
+    return time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(epoch + 8 * 3600))
+
+
+def make_disk(store, cloud: str, region: str, now: float, **fields) -> dict:
+    """A disk record with the cloud's defaults; ``fields`` override them."""
+    disk_prefix, _, length = ID_STYLE[cloud]
+    record = {
+        'id': fields.pop('id', None) or store.new_id(cloud, disk_prefix, length),
+        'cloud': cloud,
+        'region': region,
+        'zone': fields.pop('zone', None) or default_zone(cloud, region),
+        'name': '',
+        'description': '',
+        'size': 40,
+        'category': DEFAULT_DISK_CATEGORY[cloud],
+        'type': 'data',
+        'encrypted': False,
+        'kms_key_id': '',
+        'instance_id': '',
+        'created': now,
+        'tags': {},
+    }
+    record.update(fields)
+    record['tags'] = dict(record['tags'] or {})
+    return record
+
+
+def make_snapshot(store, cloud: str, region: str, now: float, disk: dict | None = None, **fields) -> dict:
+    """A snapshot record; by default it inherits size, type and encryption from ``disk``."""
+    _, snap_prefix, length = ID_STYLE[cloud]
+    disk = disk or {}
+    record = {
+        'id': fields.pop('id', None) or store.new_id(cloud, snap_prefix, length),
+        'cloud': cloud,
+        'region': region,
+        'zone': disk.get('zone') or default_zone(cloud, region),
+        'disk_id': disk.get('id', ''),
+        'disk_size': disk.get('size', 40),
+        'disk_category': disk.get('category', DEFAULT_DISK_CATEGORY[cloud]),
+        'disk_type': disk.get('type', 'data'),
+        'name': '',
+        'description': '',
+        'category': 'standard',
+        'encrypted': bool(disk.get('encrypted', False)),
+        'kms_key_id': disk.get('kms_key_id', ''),
+        'created': now,
+        'duration': 0.0,
+        'will_fail': False,
+        'tags': {},
+        'source_snapshot_id': '',
+        'source_region': '',
+        'retention_days': None,
+        'is_copy': False,
+    }
+    record.update(fields)
+    record['tags'] = dict(record['tags'] or {})
+    return record
+
+
+def match_tags(resource_tags: dict, wanted: list) -> bool:
+    """Tag filters as the clouds apply them: every (key, value) must match; a None value means "has the key"."""
+    for key, value in wanted:
+        if key not in resource_tags:
+            return False
+        if value is not None and resource_tags[key] != value:
+            return False
+    return True

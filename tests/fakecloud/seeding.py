@@ -1,0 +1,79 @@
+"""Turning a /_admin/seed payload into disk and snapshot records (fast enough for thousands)."""
+from __future__ import annotations
+
+import calendar
+import time
+
+from fakecloud.config import CLOUDS
+from fakecloud.resources import make_disk, make_snapshot
+from fakecloud.state import DONE, FAILED, RUNNING
+
+# Seeds may use any cloud's own status words, or the neutral ones.
+_STATUS_WORDS = {
+    DONE: DONE, 'accomplished': DONE, 'available': DONE, 'normal': DONE,
+    RUNNING: RUNNING, 'progressing': RUNNING, 'creating': RUNNING, 'copying_from_remote': RUNNING,
+    'checking_copied': RUNNING,
+    FAILED: FAILED, 'error': FAILED,
+}
+_DISK_KEYS = ('id', 'zone', 'name', 'description', 'size', 'category', 'type', 'encrypted', 'kms_key_id',
+              'instance_id', 'tags')
+_SNAP_KEYS = ('id', 'name', 'description', 'category', 'encrypted', 'kms_key_id', 'tags', 'source_snapshot_id',
+              'source_region', 'retention_days', 'is_copy')
+
+
+def _created(spec: dict, now: float, default_age: float) -> float:
+    if spec.get('created'):
+        return float(calendar.timegm(time.strptime(spec['created'].rstrip('Z')[:19], '%Y-%m-%dT%H:%M:%S')))
+    return now - float(spec.get('age_seconds', default_age))
+
+
+def _snapshot(store, cloud: str, spec: dict, disk: dict | None, now: float, default_age: float) -> dict:
+    region = spec.get('region') or (disk or {}).get('region')
+    if not region:
+        raise ValueError('snapshot %r needs a region (or a disk)' % spec)
+    if disk is None and spec.get('disk_id'):
+        disk = store.disks[cloud].get(spec['disk_id']) or {'id': spec['disk_id']}
+    status = _STATUS_WORDS.get(str(spec.get('status', DONE)).lower())
+    if status is None:
+        raise ValueError('unknown snapshot status %r' % spec.get('status'))
+    fields = {key: spec[key] for key in _SNAP_KEYS if key in spec}
+    created = _created(spec, now, default_age)
+    duration = 0.0
+    if status == RUNNING:
+        # In flight "now": it finishes one configured duration after the seed.
+        kind = 'copy_seconds' if spec.get('is_copy') or spec.get('source_snapshot_id') else 'snapshot_seconds'
+        duration = store.timing(cloud, kind)
+        created = now
+    if spec.get('source_snapshot_id'):
+        fields['is_copy'] = True
+    record = make_snapshot(store, cloud, region, created, disk, duration=duration,
+                           will_fail=(status == FAILED), **fields)
+    return store.add_snapshot(cloud, record)
+
+
+def apply_seed(store, payload: dict) -> dict:
+    """Add the payload's resources; answer the ids created, per cloud."""
+    now = store.now()
+    created = {}
+    for cloud, spec in payload.items():
+        if cloud not in CLOUDS:
+            raise ValueError('unknown cloud %r (expected one of %s)' % (cloud, ', '.join(CLOUDS)))
+        out = created.setdefault(cloud, {'disks': [], 'snapshots': []})
+        for region in spec.get('regions', []):
+            store.add_region(cloud, region)
+        for disk_spec in spec.get('disks', []):
+            if not disk_spec.get('region'):
+                raise ValueError('disk %r needs a region' % disk_spec)
+            fields = {key: disk_spec[key] for key in _DISK_KEYS if key in disk_spec}
+            disk = store.add_disk(cloud, make_disk(store, cloud, disk_spec['region'], now - 86400 * 30, **fields))
+            out['disks'].append(disk['id'])
+            snaps = disk_spec.get('snapshots', [])
+            if isinstance(snaps, int):
+                snaps = [{} for _ in range(snaps)]
+            for index, snap_spec in enumerate(snaps):
+                # Older first: the last snapshot listed is the newest one.
+                age = 3600.0 * (len(snaps) - index)
+                out['snapshots'].append(_snapshot(store, cloud, dict(snap_spec), disk, now, age)['id'])
+        for snap_spec in spec.get('snapshots', []):
+            out['snapshots'].append(_snapshot(store, cloud, dict(snap_spec), None, now, 3600.0)['id'])
+    return created

@@ -1,0 +1,164 @@
+"""In-memory resources of all emulated clouds, guarded by one lock, plus the call ledger.
+
+Snapshots never move by themselves: each read derives status and progress from the clock
+(``created`` + ``duration``), so there are no background threads to race with.
+"""
+from __future__ import annotations
+
+import copy
+import random
+import string
+import threading
+import time
+
+from fakecloud.config import CLOUDS, default_config, merge
+from fakecloud.faults import FaultPlan
+
+# Statuses the emulator keeps internally; each cloud module renders them in its own words.
+RUNNING, DONE, FAILED = 'running', 'done', 'failed'
+
+# Parameters that carry authentication, not intent; left out of the mutation log and idempotency checks.
+COMMON_PARAMS = frozenset((
+    'Action', 'Version', 'Format', 'AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureVersion',
+    'SignatureType', 'SignatureNonce', 'Timestamp', 'SecurityToken', 'ClientToken',
+))
+
+_ID_ALPHABET = string.ascii_lowercase + string.digits
+
+
+class Store:
+    """Everything the emulator knows; hold ``lock`` while reading or changing any of it."""
+
+    def __init__(self, settings: dict | None = None):
+        self.lock = threading.RLock()
+        self.config = default_config()
+        self.faults = FaultPlan()
+        self.clock_offset = 0.0
+        self._ids = random.Random()
+        self.reset()
+        if settings:
+            self.configure(settings)
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget all resources, calls, tokens and nonces (config and faults stay)."""
+        self.disks = {cloud: {} for cloud in CLOUDS}
+        self.snapshots = {cloud: {} for cloud in CLOUDS}
+        self.tokens: dict = {}
+        self.nonces: dict = {}
+        self.calls: dict = {}
+        self.mutations: list = []
+        self.clock_offset = 0.0
+
+    def configure(self, settings: dict) -> dict:
+        """Merge config settings; ``faults`` inside them replace the fault plan."""
+        settings = dict(settings)
+        faults = settings.pop('faults', None)
+        settings.pop('seed', None)
+        if 'credentials' in settings:
+            # Credential lists replace rather than merge, so a key can be revoked.
+            self.config['credentials'].update(copy.deepcopy(settings.pop('credentials')))
+        merge(self.config, settings)
+        if faults is not None:
+            self.faults.configure(faults, replace=True)
+        return self.config
+
+    def now(self) -> float:
+        """The emulator's clock: wall time plus whatever /_admin/clock advanced it by."""
+        return time.time() + self.clock_offset
+
+    # -- ids ---------------------------------------------------------------------------------------
+    def new_id(self, cloud: str, prefix: str, length: int) -> str:
+        """A fresh resource id in the cloud's style, unique across disks and snapshots."""
+        while True:
+            candidate = prefix + ''.join(self._ids.choice(_ID_ALPHABET) for _ in range(length))
+            if candidate not in self.disks[cloud] and candidate not in self.snapshots[cloud]:
+                return candidate
+
+    # -- regions -----------------------------------------------------------------------------------
+    def regions(self, cloud: str) -> list:
+        return self.config['regions'][cloud]
+
+    def known_region(self, cloud: str, region: str) -> bool:
+        return region in self.config['regions'][cloud]
+
+    def add_region(self, cloud: str, region: str) -> None:
+        if region and region not in self.config['regions'][cloud]:
+            self.config['regions'][cloud].append(region)
+
+    # -- resources ---------------------------------------------------------------------------------
+    def timing(self, cloud: str, key: str) -> float:
+        return float(self.config['timings'][cloud][key])
+
+    def add_snapshot(self, cloud: str, record: dict) -> dict:
+        self.snapshots[cloud][record['id']] = record
+        self.add_region(cloud, record['region'])
+        return record
+
+    def add_disk(self, cloud: str, record: dict) -> dict:
+        self.disks[cloud][record['id']] = record
+        self.add_region(cloud, record['region'])
+        return record
+
+    def phase(self, snap: dict, now: float) -> tuple:
+        """(status, percent) of a snapshot at ``now``; a failing one stops at half way."""
+        duration = snap['duration']
+        fraction = 1.0 if duration <= 0 else max(0.0, (now - snap['created']) / duration)
+        if snap['will_fail'] and fraction >= 0.5:
+            return FAILED, 50
+        if fraction >= 1.0:
+            return DONE, 100
+        return RUNNING, min(99, int(fraction * 100))
+
+    def copies_of(self, cloud: str, source_id: str) -> list:
+        return [snap for snap in self.snapshots[cloud].values() if snap.get('source_snapshot_id') == source_id]
+
+    def drop_failed(self, cloud: str, now: float) -> None:
+        """Tencent has no failed state: a copy that failed simply disappears."""
+        gone = [sid for sid, snap in self.snapshots[cloud].items() if self.phase(snap, now)[0] == FAILED]
+        for sid in gone:
+            del self.snapshots[cloud][sid]
+
+    # -- idempotency, nonces -----------------------------------------------------------------------
+    def remember_token(self, key: tuple, fingerprint, answer: dict) -> None:
+        self.tokens[key] = (fingerprint, copy.deepcopy(answer))
+
+    def recall_token(self, key: tuple):
+        return self.tokens.get(key)
+
+    def nonce_used(self, key: tuple, now: float, window: float) -> bool:
+        """Record a signature nonce; True if it was already seen inside the window."""
+        if len(self.nonces) > 100000:
+            # Expired nonces can never collide again (their timestamps would be refused), so prune them.
+            self.nonces = {k: t for k, t in self.nonces.items() if t > now - window}
+        if key in self.nonces and self.nonces[key] > now - window:
+            return True
+        self.nonces[key] = now
+        return False
+
+    # -- call ledger -------------------------------------------------------------------------------
+    def record_call(self, cloud: str, action: str, ok: bool, mutated: bool, region: str | None = None,
+                    params: dict | None = None, answer_lost: bool = False, result: dict | None = None) -> None:
+        """Count a call; log the parameters of every call that changed state."""
+        counts = self.calls.setdefault(cloud, {}).setdefault(action, {'calls': 0, 'errors': 0, 'mutations': 0})
+        counts['calls'] += 1
+        if not ok:
+            counts['errors'] += 1
+        if mutated:
+            counts['mutations'] += 1
+            clean = {k: v for k, v in (params or {}).items() if k not in COMMON_PARAMS}
+            self.mutations.append({
+                'seq': len(self.mutations) + 1, 'time': self.now(), 'cloud': cloud, 'action': action,
+                'region': region, 'params': clean, 'answer_lost': answer_lost, 'result': result or {},
+            })
+
+    def calls_report(self) -> dict:
+        mutating = {cloud: {action: c['mutations'] for action, c in actions.items() if c['mutations']}
+                    for cloud, actions in self.calls.items()}
+        return {
+            'calls': copy.deepcopy(self.calls),
+            'mutating': {cloud: actions for cloud, actions in mutating.items() if actions},
+            'total_calls': sum(c['calls'] for actions in self.calls.values() for c in actions.values()),
+            'total_mutations': len(self.mutations),
+            'log': copy.deepcopy(self.mutations),
+        }

@@ -1,0 +1,151 @@
+"""Tencent Cloud Tag 2018-08-13 for CBS disks and snapshots (six-segment resource names)."""
+from __future__ import annotations
+
+from fakecloud import tc_params as p
+from fakecloud.errors import CloudError, tc_invalid, tc_missing
+from fakecloud.rpc_params import decode_token, encode_token
+
+_RESERVED_PREFIXES = ('qcloud', 'tencent', 'project')
+_TYPES = {'snapshot': 'snapshots', 'volume': 'disks'}
+_MAX_TAGS_PER_RESOURCE = 50
+
+
+def resource_name(store, kind: str, record: dict) -> str:
+    return 'qcs::cvm:%s:uin/%s:%s/%s' % (record['region'], store.config['tencent_uin'], kind, record['id'])
+
+
+def _bad_resource(resource) -> CloudError:
+    return CloudError('InvalidParameterValue.ResourceDescriptionError',
+                      'The resource description `%s` is not valid.' % resource, 200)
+
+
+def parse_resource(store, resource) -> tuple:
+    """``qcs::cvm:REGION:uin/UIN:snapshot/ID`` -> (kind, record or None); the uin part may be empty."""
+    parts = resource.split(':') if isinstance(resource, str) else []
+    if len(parts) != 6 or parts[0] != 'qcs' or parts[2] not in ('cvm', 'cbs') or not parts[4].startswith('uin/'):
+        raise _bad_resource(resource)
+    kind, _, resource_id = parts[5].partition('/')
+    if kind not in _TYPES or not resource_id:
+        raise _bad_resource(resource)
+    record = getattr(store, _TYPES[kind])['cbs'].get(resource_id)
+    if record is not None and record['region'] != parts[3]:
+        record = None
+    return kind, record
+
+
+def _tag_list(params: dict, name: str, need_value: bool = True) -> list:
+    items = params.get(name)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise tc_invalid(name)
+    result = []
+    for item in items:
+        key = item.get('TagKey') if isinstance(item, dict) else None
+        if not key or len(key) > 127:
+            raise tc_invalid(name + '.TagKey')
+        if key.lower().startswith(_RESERVED_PREFIXES):
+            raise CloudError('InvalidParameterValue.ReservedTagKey', 'The tag key `%s` is reserved.' % key, 200)
+        value = item.get('TagValue', '')
+        if need_value and (not isinstance(value, str) or len(value) > 255):
+            raise tc_invalid(name + '.TagValue')
+        result.append((key, value))
+    return result
+
+
+def _not_found(resource: str) -> dict:
+    return {'Resource': resource, 'Code': 'ResourceNotFound', 'Message': 'The resource does not exist.'}
+
+
+def tag_resources(call) -> dict:
+    resources = p.str_list(call.params, 'ResourceList', required=True, limit=9)
+    tags = _tag_list(call.params, 'Tags')
+    if not tags:
+        raise tc_missing('Tags')
+    failed = []
+    for resource in resources:
+        _, record = parse_resource(call.store, resource)
+        if record is None:
+            failed.append(_not_found(resource))
+            continue
+        if len(set(record['tags']) | {k for k, _ in tags}) > _MAX_TAGS_PER_RESOURCE:
+            failed.append({'Resource': resource, 'Code': 'LimitExceeded.ResourceAttachedTags',
+                           'Message': 'The resource has too many tags.'})
+            continue
+        record['tags'].update(tags)
+        call.changed(record['region'])
+    return {'FailedResources': failed}
+
+
+def untag_resources(call) -> dict:
+    resources = p.str_list(call.params, 'ResourceList', required=True, limit=9)
+    keys = p.str_list(call.params, 'TagKeys', required=True, limit=10)
+    failed = []
+    for resource in resources:
+        _, record = parse_resource(call.store, resource)
+        if record is None:
+            failed.append(_not_found(resource))
+            continue
+        for key in keys:
+            record['tags'].pop(key, None)
+        call.changed(record['region'])
+    return {'FailedResources': failed}
+
+
+def modify_resource_tags(call) -> dict:
+    resource = p.text(call.params, 'Resource', required=True)
+    replace = _tag_list(call.params, 'ReplaceTags')
+    delete = _tag_list(call.params, 'DeleteTags', need_value=False)
+    if not replace and not delete:
+        raise tc_missing('ReplaceTags')
+    _, record = parse_resource(call.store, resource)
+    if record is None:
+        raise CloudError('ResourceNotFound', 'The resource `%s` does not exist.' % resource, 200)
+    record['tags'].update(replace)
+    for key, _ in delete:
+        record['tags'].pop(key, None)
+    call.changed(record['region'])
+    return {}
+
+
+def get_resources(call) -> dict:
+    store = call.store
+    resources = p.str_list(call.params, 'ResourceList', limit=200)
+    filters = []
+    for item in call.params.get('TagFilters') or []:
+        if not isinstance(item, dict) or not item.get('TagKey'):
+            raise tc_invalid('TagFilters')
+        filters.append((item['TagKey'], item.get('TagValue') or []))
+    if len(filters) > 6:
+        raise tc_invalid('TagFilters', 'At most 6 tag filters.')
+    limit = p.integer(call.params, 'MaxResults', 50, 1, 200)
+    token = p.text(call.params, 'PaginationToken')
+    start = decode_token(token, 'PaginationToken') if token else 0
+    if resources is not None:
+        candidates = []
+        for resource in resources:
+            kind, record = parse_resource(store, resource)
+            if record is not None:
+                candidates.append((kind, record))
+    else:
+        # Only tagged resources are known to the Tag service.
+        candidates = [(kind, r) for kind, table in (('volume', store.disks['cbs']), ('snapshot', store.snapshots['cbs']))
+                      for r in table.values() if r['tags']]
+    matched = [(kind, r) for kind, r in candidates
+               if all(key in r['tags'] and (not values or r['tags'][key] in values) for key, values in filters)]
+    chunk = matched[start:start + limit]
+    return {
+        'PaginationToken': encode_token(start + limit) if start + limit < len(matched) else '',
+        'ResourceTagMappingList': [
+            {'Resource': resource_name(store, kind, r),
+             'Tags': [{'TagKey': k, 'TagValue': v, 'Category': 'Custom'} for k, v in r['tags'].items()]}
+            for kind, r in chunk],
+    }
+
+
+ACTIONS = {
+    'TagResources': (tag_resources, True),
+    'UnTagResources': (untag_resources, True),
+    'ModifyResourceTags': (modify_resource_tags, True),
+    'GetResources': (get_resources, False),
+}
