@@ -1,0 +1,15 @@
+"""Fixtures for the emulator's own tests (the shared ones come from fakecloud.pytest_plugin)."""
+from __future__ import annotations
+
+import pytest
+
+# Re-exported so pytest finds them here; pytest_plugins may only be set in a root conftest.
+from fakecloud.pytest_plugin import fakecloud, fakecloud_clean  # pylint: disable=unused-import
+
+
+@pytest.fixture
+def fc(fakecloud_clean):  # pylint: disable=redefined-outer-name  # pytest fixture chaining
+    """A freshly reset emulator with short, predictable timings (clock advances instead of sleeps)."""
+    fakecloud_clean.admin.configure(timings={cloud: {'snapshot_seconds': 10, 'copy_seconds': 20}
+                                             for cloud in ('ecs', 'ens', 'cbs')})
+    return fakecloud_clean

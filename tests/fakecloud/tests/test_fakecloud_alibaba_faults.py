@@ -1,0 +1,123 @@
+"""Injected faults as the aliyun SDK sees them: the cloud's own error codes and statuses."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from aliyunsdkcore.acs_exception.exceptions import ClientException, ServerException
+from aliyunsdkecs.request.v20140526 import CopySnapshotRequest, DescribeSnapshotsRequest
+
+from fakecloud.clients import alibaba_call, alibaba_client
+
+REGION, DR = 'cn-hangzhou', 'cn-beijing'
+
+
+def seed_source(fc) -> str:
+    return fc.admin.seed(ecs={'disks': [{'region': REGION, 'snapshots': 1}]})['ecs']['snapshots'][0]
+
+
+def copy_request(source: str, token: str | None = None):
+    req = CopySnapshotRequest.CopySnapshotRequest()
+    req.set_SnapshotId(source)
+    req.set_DestinationRegionId(DR)
+    if token:
+        req.set_ClientToken(token)
+    return req
+
+
+def server_error(fc, request, client=None) -> ServerException:
+    with pytest.raises(ServerException) as info:
+        alibaba_call(fc.endpoint, client or alibaba_client(auto_retry=False), request)
+    return info.value
+
+
+@pytest.mark.parametrize('rule, expected', [
+    ({'throttle_rate': 1.0}, ('Throttling.User', 400)),
+    ({'throttle_rate': 1.0, 'throttle_code': 'Throttling'}, ('Throttling', 400)),
+    ({'error_rate': 1.0}, ('ServiceUnavailable', 503)),
+    ({'error_rate': 1.0, 'error_code': 'InternalError'}, ('InternalError', 500)),
+])
+def test_throttling_and_server_errors(fc, rule, expected):
+    source = seed_source(fc)
+    fc.admin.faults(rules=[dict(rule, cloud='ecs', action='Copy*')])
+    err = server_error(fc, copy_request(source))
+    assert (err.get_error_code(), err.get_http_status()) == expected
+    assert fc.admin.calls()['total_mutations'] == 0
+    # Other actions are untouched by a rule for Copy*.
+    alibaba_call(fc.endpoint, alibaba_client(), DescribeSnapshotsRequest.DescribeSnapshotsRequest())
+
+
+def test_sdk_retries_throttling_on_describe(fc):
+    seed_source(fc)
+    fc.admin.faults(rules=[{'cloud': 'ecs', 'action': 'DescribeSnapshots', 'throttle_rate': 1.0,
+                            'throttle_code': 'Throttling', 'count': 1}])
+    answer = alibaba_call(fc.endpoint, alibaba_client(), DescribeSnapshotsRequest.DescribeSnapshotsRequest())
+    assert answer['TotalCount'] == 1
+    counts = fc.admin.calls()['calls']['ecs']['DescribeSnapshots']
+    assert counts['calls'] == 2 and counts['errors'] == 1
+
+
+def test_latency(fc):
+    fc.admin.faults(rules=[{'cloud': 'ecs', 'action': 'DescribeSnapshots', 'latency_ms': 300}])
+    started = time.monotonic()
+    alibaba_call(fc.endpoint, alibaba_client(), DescribeSnapshotsRequest.DescribeSnapshotsRequest())
+    assert time.monotonic() - started >= 0.3
+
+
+def test_rate_limit(fc):
+    source = seed_source(fc)
+    fc.admin.faults(rate_limits=[{'cloud': 'ecs', 'action': 'CopySnapshot', 'limit': 2, 'per_seconds': 60}])
+    alibaba_call(fc.endpoint, alibaba_client(), copy_request(source, 'a'))
+    alibaba_call(fc.endpoint, alibaba_client(), copy_request(source, 'b'))
+    assert server_error(fc, copy_request(source, 'c')).get_error_code() == 'Throttling.User'
+
+
+def test_lost_answer_after_commit_then_client_token_retry(fc):
+    source = seed_source(fc)
+    fc.admin.faults(rules=[{'cloud': 'ecs', 'action': 'CopySnapshot', 'lost_answer_rate': 1.0, 'count': 1}])
+    with pytest.raises(ClientException) as info:
+        alibaba_call(fc.endpoint, alibaba_client(), copy_request(source, 'lost-1'))
+    assert info.value.get_error_code() == 'SDK.HttpError'
+    made = fc.admin.state('ecs', DR)['ecs'][DR]['snapshots']
+    assert len(made) == 1 and made[0]['source_snapshot_id'] == source
+    log = fc.admin.calls()['log']
+    assert log[-1]['action'] == 'CopySnapshot' and log[-1]['answer_lost'] is True
+    assert log[-1]['params']['SnapshotId'] == source and log[-1]['region'] == DR
+    # The retry with the same ClientToken gets the copy the lost answer would have named.
+    again = alibaba_call(fc.endpoint, alibaba_client(), copy_request(source, 'lost-1'))
+    assert again['SnapshotId'] == made[0]['id']
+    assert len(fc.admin.state('ecs', DR)['ecs'][DR]['snapshots']) == 1
+
+
+def test_failing_copy_ends_failed(fc):
+    source = seed_source(fc)
+    fc.admin.faults(failing_copies={'ecs': {'regions': [DR]}})
+    copy_id = alibaba_call(fc.endpoint, alibaba_client(), copy_request(source))['SnapshotId']
+    fc.admin.advance_clock(30)
+    req = DescribeSnapshotsRequest.DescribeSnapshotsRequest()
+    req.set_SnapshotIds(json.dumps([copy_id]))
+    snap = alibaba_call(fc.endpoint, alibaba_client(DR), req)['Snapshots']['Snapshot'][0]
+    assert snap['Status'] == 'failed'
+
+
+def test_broken_destination_region(fc):
+    source = seed_source(fc)
+    fc.admin.faults(broken_regions={'ecs': [DR]})
+    assert server_error(fc, copy_request(source)).get_error_code() == 'ServiceUnavailable'
+
+
+def test_faults_are_reproducible_with_a_seed(fc):
+    outcomes = []
+    for _ in range(2):
+        fc.admin.faults(seed=7, rules=[{'cloud': 'ecs', 'action': 'DescribeSnapshots', 'error_rate': 0.5}])
+        run = []
+        for _ in range(12):
+            try:
+                alibaba_call(fc.endpoint, alibaba_client(auto_retry=False),
+                             DescribeSnapshotsRequest.DescribeSnapshotsRequest())
+                run.append('ok')
+            except ServerException as err:
+                run.append(err.get_error_code())
+        outcomes.append(run)
+    assert outcomes[0] == outcomes[1] and 'ok' in outcomes[0] and 'ServiceUnavailable' in outcomes[0]

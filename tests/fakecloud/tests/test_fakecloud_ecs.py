@@ -1,0 +1,233 @@
+"""ECS 2014-05-26 through the real aliyun SDK (aliyunsdkecs + aliyunsdkcore)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from aliyunsdkcore.acs_exception.exceptions import ServerException
+from aliyunsdkecs.request.v20140526 import (CopySnapshotRequest, CreateSnapshotRequest, DeleteSnapshotRequest,
+                                            DescribeDisksRequest, DescribeRegionsRequest, DescribeSnapshotsRequest,
+                                            ListTagResourcesRequest, TagResourcesRequest, UntagResourcesRequest)
+
+from fakecloud.clients import alibaba_call, alibaba_client
+
+REGION = 'cn-hangzhou'
+DR = 'cn-beijing'
+
+
+def call(fc, request, client=None):
+    return alibaba_call(fc.endpoint, client or alibaba_client(REGION), request)
+
+
+def error_of(fc, request, client=None) -> ServerException:
+    with pytest.raises(ServerException) as info:
+        call(fc, request, client)
+    return info.value
+
+
+def seed_one(fc, **disk) -> tuple:
+    created = fc.admin.seed(ecs={'disks': [dict({'region': REGION, 'snapshots': 1}, **disk)]})['ecs']
+    return created['disks'][0], created['snapshots'][0]
+
+
+def describe(fc, **params) -> dict:
+    req = DescribeSnapshotsRequest.DescribeSnapshotsRequest()
+    for key, value in params.items():
+        getattr(req, 'set_' + key)(value)
+    return call(fc, req)
+
+
+def copy_request(snapshot_id: str, **params):
+    req = CopySnapshotRequest.CopySnapshotRequest()
+    req.set_SnapshotId(snapshot_id)
+    req.set_DestinationRegionId(params.pop('DestinationRegionId', DR))
+    for key, value in params.items():
+        getattr(req, 'set_' + key)(value)
+    return req
+
+
+def test_describe_regions(fc):
+    regions = call(fc, DescribeRegionsRequest.DescribeRegionsRequest())['Regions']['Region']
+    assert {'cn-hangzhou', 'cn-beijing'} <= {r['RegionId'] for r in regions}
+
+
+def test_describe_disks_tags_and_both_paging_styles(fc):
+    fc.admin.seed(ecs={'disks': [{'region': REGION, 'tags': {'dr': 'yes' if i % 2 else 'no'}} for i in range(30)]})
+    req = DescribeDisksRequest.DescribeDisksRequest()
+    req.set_Tags([{'Key': 'dr', 'Value': 'yes'}])
+    req.set_MaxResults(10)
+    seen, token = [], None
+    while True:
+        if token:
+            req.set_NextToken(token)
+        answer = call(fc, req)
+        seen += [d['DiskId'] for d in answer['Disks']['Disk']]
+        token = answer['NextToken']
+        if not token:
+            break
+    assert len(seen) == len(set(seen)) == 15
+    req = DescribeDisksRequest.DescribeDisksRequest()
+    req.set_PageSize(20)
+    req.set_PageNumber(2)
+    answer = call(fc, req)
+    assert answer['TotalCount'] == 30 and len(answer['Disks']['Disk']) == 10
+    req = DescribeDisksRequest.DescribeDisksRequest()
+    req.set_DiskIds(json.dumps(seen[:3]))
+    disks = call(fc, req)['Disks']['Disk']
+    assert {d['DiskId'] for d in disks} == set(seen[:3]) and disks[0]['Tags']['Tag'] == [{'TagKey': 'dr', 'TagValue': 'yes'}]
+
+
+def test_describe_snapshots_fields_filters_and_paging_past_one_page(fc):
+    created = fc.admin.seed(ecs={'disks': [{'region': REGION, 'snapshots': 250, 'tags': {'k': 'v'}}]})['ecs']
+    fc.admin.seed(ecs={'snapshots': [{'region': REGION, 'disk_id': created['disks'][0], 'status': 'progressing',
+                                      'tags': {'env': 'prod'}}]})
+    ids, token = [], ''
+    while True:
+        answer = describe(fc, MaxResults=100, **({'NextToken': token} if token else {}))
+        ids += [s['SnapshotId'] for s in answer['Snapshots']['Snapshot']]
+        token = answer['NextToken']
+        if not token:
+            break
+    assert len(ids) == len(set(ids)) == 251
+    page3 = describe(fc, PageSize=100, PageNumber=3)
+    assert page3['TotalCount'] == 251 and len(page3['Snapshots']['Snapshot']) == 51
+    newest = describe(fc, SnapshotIds=json.dumps([created['snapshots'][-1]]))['Snapshots']['Snapshot'][0]
+    assert newest['Status'] == 'accomplished' and newest['Progress'] == '100%'
+    assert newest['SourceDiskId'] == created['disks'][0] and newest['Category'] == 'standard'
+    assert newest['CreationTime'].endswith('Z') and newest['Encrypted'] is False
+    for key in ('SnapshotName', 'Description', 'SourceDiskSize', 'SourceDiskType', 'KMSKeyId', 'RetentionDays',
+                'SourceSnapshotId', 'SourceRegionId', 'Tags'):
+        assert key in newest
+    running = describe(fc, Status='progressing')['Snapshots']['Snapshot']
+    assert len(running) == 1 and running[0]['Tags']['Tag'] == [{'TagKey': 'env', 'TagValue': 'prod'}]
+    assert describe(fc, Tags=[{'Key': 'env', 'Value': 'prod'}])['TotalCount'] == 1
+    assert describe(fc, Status='accomplished', DiskId=created['disks'][0])['TotalCount'] == 250
+    with pytest.raises(ServerException):
+        describe(fc, MaxResults=101)
+
+
+def test_create_snapshot_progresses_with_the_clock(fc):
+    disk_id, _ = seed_one(fc)
+    req = CreateSnapshotRequest.CreateSnapshotRequest()
+    req.set_DiskId(disk_id)
+    req.set_SnapshotName('daily-1')
+    req.set_Tags([{'Key': 'team', 'Value': 'a'}])
+    snapshot_id = call(fc, req)['SnapshotId']
+    first = describe(fc, SnapshotIds=json.dumps([snapshot_id]))['Snapshots']['Snapshot'][0]
+    assert first['Status'] == 'progressing' and first['Progress'] == '0%'
+    fc.admin.advance_clock(5)
+    middle = describe(fc, SnapshotIds=json.dumps([snapshot_id]))['Snapshots']['Snapshot'][0]
+    assert middle['Status'] == 'progressing' and 40 <= int(middle['Progress'].rstrip('%')) < 100
+    fc.admin.advance_clock(6)
+    done = describe(fc, SnapshotIds=json.dumps([snapshot_id]))['Snapshots']['Snapshot'][0]
+    assert done['Status'] == 'accomplished' and done['Progress'] == '100%' and done['SnapshotName'] == 'daily-1'
+    req = CreateSnapshotRequest.CreateSnapshotRequest()
+    req.set_DiskId('d-doesnotexist')
+    assert error_of(fc, req).get_error_code() == 'InvalidDiskId.NotFound'
+
+
+def test_copy_snapshot_all_parameters_and_lifecycle(fc):
+    _, source = seed_one(fc)
+    req = copy_request(source, DestinationSnapshotName='dr-copy:1', DestinationSnapshotDescription='nightly copy',
+                       RetentionDays=7, Tags=[{'Key': 'snapcopy', 'Value': source}, {'Key': 'empty', 'Value': ''}],
+                       Encrypted=True, KMSKeyId='key-1', ResourceGroupId='rg-1', DestinationStorageLocationArn='',
+                       Arns=[{'RoleType': 'x', 'Rolearn': 'y', 'AssumeRoleFor': 1}], OwnerId=1,
+                       ResourceOwnerAccount='acct', ResourceOwnerId=2)
+    copy_id = call(fc, req)['SnapshotId']
+    assert copy_id.startswith('s-') and copy_id != source
+    assert describe(fc)['TotalCount'] == 1  # nothing new in the source region
+    client = alibaba_client(DR)
+    req = DescribeSnapshotsRequest.DescribeSnapshotsRequest()
+    req.set_SnapshotIds(json.dumps([copy_id]))
+    snap = call(fc, req, client)['Snapshots']['Snapshot'][0]
+    assert snap['Status'] == 'progressing' and snap['SourceSnapshotId'] == source and snap['SourceRegionId'] == REGION
+    assert snap['SnapshotName'] == 'dr-copy:1' and snap['Description'] == 'nightly copy'
+    assert snap['RetentionDays'] == 7 and snap['Encrypted'] is True and snap['KMSKeyId'] == 'key-1'
+    assert {t['TagKey']: t['TagValue'] for t in snap['Tags']['Tag']} == {'snapcopy': source, 'empty': ''}
+    fc.admin.advance_clock(21)
+    snap = call(fc, req, client)['Snapshots']['Snapshot'][0]
+    assert snap['Status'] == 'accomplished' and snap['Progress'] == '100%'
+
+
+def test_copy_snapshot_client_token_is_idempotent(fc):
+    _, source = seed_one(fc)
+    first = call(fc, copy_request(source, ClientToken='token-123'))
+    again = call(fc, copy_request(source, ClientToken='token-123'))
+    assert first['SnapshotId'] == again['SnapshotId'] and first['RequestId'] != again['RequestId']
+    assert len(fc.admin.state('ecs', DR)['ecs'][DR]['snapshots']) == 1
+    calls = fc.admin.calls()
+    assert calls['calls']['ecs']['CopySnapshot'] == {'calls': 2, 'errors': 0, 'mutations': 1}
+    assert error_of(fc, copy_request(source, ClientToken='token-123', DestinationRegionId='cn-shanghai')) \
+        .get_error_code() == 'IdempotentParameterMismatch'
+
+
+@pytest.mark.parametrize('params, code', [
+    ({'DestinationSnapshotName': '1starts-with-digit'}, 'InvalidSnapshotName.Malformed'),
+    ({'DestinationSnapshotName': 'http://x'}, 'InvalidSnapshotName.Malformed'),
+    ({'DestinationSnapshotName': 'a'}, 'InvalidSnapshotName.Malformed'),
+    ({'DestinationSnapshotName': 'x' * 129}, 'InvalidSnapshotName.Malformed'),
+    ({'DestinationSnapshotDescription': 'd'}, 'InvalidDescription.Malformed'),
+    ({'DestinationSnapshotDescription': 'https://example'}, 'InvalidDescription.Malformed'),
+    ({'Tags': [{'Key': 'acs:x', 'Value': 'v'}]}, 'InvalidTagKey.Malformed'),
+    ({'Tags': [{'Key': 'aliyunx', 'Value': 'v'}]}, 'InvalidTagKey.Malformed'),
+    ({'Tags': [{'Key': 'k', 'Value': 'http://v'}]}, 'InvalidTagValue.Malformed'),
+    ({'Tags': [{'Key': 'k', 'Value': '1'}, {'Key': 'k', 'Value': '2'}]}, 'Duplicate.TagKey'),
+    ({'RetentionDays': 0}, 'InvalidRetentionDays'),
+    ({'RetentionDays': 65537}, 'InvalidRetentionDays'),
+    ({'DestinationRegionId': 'xx-nowhere-1'}, 'InvalidRegionId.NotFound'),
+])
+def test_copy_snapshot_input_rules(fc, params, code):
+    _, source = seed_one(fc)
+    err = error_of(fc, copy_request(source, **params))
+    assert err.get_error_code() == code and err.get_http_status() in (400, 404)
+    assert fc.admin.calls()['total_mutations'] == 0
+
+
+def test_copy_snapshot_refusals(fc):
+    err = error_of(fc, copy_request('s-missing'))
+    assert (err.get_error_code(), err.get_http_status()) == ('InvalidSnapshotId.NotFound', 403)
+    created = fc.admin.seed(ecs={'disks': [
+        {'region': REGION, 'snapshots': [{'status': 'progressing'}]},
+        {'region': REGION, 'encrypted': True, 'snapshots': 1},
+        {'region': REGION, 'snapshots': [{'category': 'flash'}]},
+    ]})['ecs']['snapshots']
+    expected = [('InvalidSnapshotId.NotReady', 403), ('OperationDenied.EncryptedSnapshot', 403),
+                ('OperationDenied.LocalSnapshot', 403)]
+    for snapshot_id, want in zip(created, expected):
+        err = error_of(fc, copy_request(snapshot_id))
+        assert (err.get_error_code(), err.get_http_status()) == want
+
+
+def test_delete_snapshot(fc):
+    _, source = seed_one(fc)
+    req = DeleteSnapshotRequest.DeleteSnapshotRequest()
+    req.set_SnapshotId(source)
+    call(fc, req)
+    assert describe(fc)['TotalCount'] == 0
+    err = error_of(fc, req)
+    assert (err.get_error_code(), err.get_http_status()) == ('InvalidSnapshotId.NotFound', 404)
+
+
+def test_tag_untag_and_list_tag_resources(fc):
+    disk_id, source = seed_one(fc)
+    req = TagResourcesRequest.TagResourcesRequest()
+    req.set_ResourceType('snapshot')
+    req.set_ResourceIds([source])
+    req.set_Tags([{'Key': 'a', 'Value': '1'}, {'Key': 'b', 'Value': '2'}])
+    call(fc, req)
+    req = UntagResourcesRequest.UntagResourcesRequest()
+    req.set_ResourceType('snapshot')
+    req.set_ResourceIds([source])
+    req.set_TagKeys(['b'])
+    call(fc, req)
+    req = ListTagResourcesRequest.ListTagResourcesRequest()
+    req.set_ResourceType('snapshot')
+    req.set_Tags([{'Key': 'a', 'Value': '1'}])
+    rows = call(fc, req)['TagResources']['TagResource']
+    assert rows == [{'ResourceId': source, 'ResourceType': 'snapshot', 'TagKey': 'a', 'TagValue': '1'}]
+    assert describe(fc, Tags=[{'Key': 'a'}])['TotalCount'] == 1
+    req = TagResourcesRequest.TagResourcesRequest()
+    req.set_ResourceType('disk')
+    req.set_ResourceIds([disk_id, 'd-missing'])
+    req.set_Tags([{'Key': 'a', 'Value': '1'}])
+    assert error_of(fc, req).get_error_code() == 'InvalidResourceId.NotFound'

@@ -1,0 +1,144 @@
+"""ENS 2017-11-10 through the real aliyun SDK (aliyunsdkens)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from aliyunsdkcore.acs_exception.exceptions import ServerException
+from aliyunsdkens.request.v20171110 import (CopySnapshotRequest, CreateSnapshotRequest, DeleteSnapshotRequest,
+                                            DescribeDisksRequest, DescribeEnsRegionsRequest,
+                                            DescribeSnapshotsRequest, ListTagResourcesRequest, TagResourcesRequest,
+                                            UntagResourcesRequest)
+
+from fakecloud.clients import alibaba_call, alibaba_client
+
+NODE, DR1, DR2 = 'cn-hangzhou-26', 'cn-beijing-cmcc', 'cn-suzhou-telecom'
+
+
+def call(fc, request):
+    return alibaba_call(fc.endpoint, alibaba_client('cn-hangzhou'), request)
+
+
+def error_of(fc, request) -> ServerException:
+    with pytest.raises(ServerException) as info:
+        call(fc, request)
+    return info.value
+
+
+def seed(fc, snapshots=1) -> tuple:
+    created = fc.admin.seed(ens={'disks': [{'region': NODE, 'snapshots': snapshots, 'name': 'edge-disk'}]})['ens']
+    return created['disks'][0], created['snapshots']
+
+
+def snapshots(fc, **params) -> dict:
+    req = DescribeSnapshotsRequest.DescribeSnapshotsRequest()
+    for key, value in params.items():
+        getattr(req, 'set_' + key)(value)
+    return call(fc, req)
+
+
+def copy(fc, source, nodes, **params):
+    req = CopySnapshotRequest.CopySnapshotRequest()
+    req.set_SnapshotId(source)
+    req.set_DestinationRegionIds(nodes)
+    for key, value in params.items():
+        getattr(req, 'set_' + key)(value)
+    return req
+
+
+def test_regions_and_disks(fc):
+    disk_id, _ = seed(fc)
+    nodes = call(fc, DescribeEnsRegionsRequest.DescribeEnsRegionsRequest())['EnsRegions']['EnsRegion']
+    assert NODE in {n['EnsRegionId'] for n in nodes}
+    req = DescribeDisksRequest.DescribeDisksRequest()
+    req.set_EnsRegionId(NODE)
+    answer = call(fc, req)
+    assert answer['TotalCount'] == 1 and answer['Disks']['Disks'][0]['DiskId'] == disk_id
+    req = DescribeDisksRequest.DescribeDisksRequest()
+    req.set_DiskIds(json.dumps(['d-other']))
+    assert call(fc, req)['TotalCount'] == 0
+
+
+def test_create_describe_page_and_delete(fc):
+    disk_id, seeded = seed(fc, snapshots=25)
+    req = CreateSnapshotRequest.CreateSnapshotRequest()
+    req.set_EnsRegionId(NODE)
+    req.set_DiskId(disk_id)
+    req.set_SnapshotName('edge-snap')
+    new_id = call(fc, req)['SnapshotId']
+    assert new_id.startswith('sp-')
+    first = snapshots(fc, SnapshotId=new_id)['Snapshots'][0]
+    assert first['Status'] == 'creating' and 'Progress' not in first and first['EnsRegionId'] == NODE
+    fc.admin.advance_clock(11)
+    assert snapshots(fc, SnapshotId=json.dumps([new_id]))['Snapshots'][0]['Status'] == 'available'
+    ids = []
+    for number in (1, 2, 3):
+        page = snapshots(fc, EnsRegionId=NODE, PageNumber=number, PageSize=10)
+        assert page['TotalCount'] == 26
+        ids += [s['SnapshotId'] for s in page['Snapshots']]
+    assert sorted(ids) == sorted(seeded + [new_id])
+    assert snapshots(fc, DiskId=disk_id, SnapshotName='edge-snap')['TotalCount'] == 1
+    req = DeleteSnapshotRequest.DeleteSnapshotRequest()
+    req.set_SnapshotId(new_id)
+    call(fc, req)
+    assert error_of(fc, req).get_error_code() == 'InvalidSnapshotId.NotFound'
+
+
+def test_copy_to_many_nodes(fc):
+    _, (source,) = seed(fc)
+    answer = call(fc, copy(fc, source, [DR1, DR2], DestinationSnapshotName='edge-copy',
+                           DestinationSnapshotDescription='copied by test'))
+    assert answer['BizStatusCode'] == 'AllSuccess' and answer['UnAllocationId'] == []
+    made = {a['EnsRegionId']: a['InstanceId'][0] for a in answer['AllocationId']}
+    assert set(made) == {DR1, DR2}
+    snap = snapshots(fc, SnapshotId=made[DR1])['Snapshots'][0]
+    assert snap['Status'] == 'creating' and snap['SourceSnapshotId'] == source and snap['SourceEnsRegionId'] == NODE
+    assert snap['SnapshotName'] == 'edge-copy' and snap['EnsRegionId'] == DR1
+    fc.admin.advance_clock(21)
+    assert snapshots(fc, SnapshotId=made[DR2])['Snapshots'][0]['Status'] == 'available'
+
+
+def test_copy_partial_success_all_failed_and_failing_copy(fc):
+    _, (source,) = seed(fc)
+    fc.admin.faults(broken_regions={'ens': [DR2]}, failing_copies={'ens': {'regions': [DR1]}})
+    answer = call(fc, copy(fc, source, [DR1, DR2]))
+    assert answer['BizStatusCode'] == 'PartSuccess' and answer['UnAllocationId'] == [{'EnsRegionId': DR2}]
+    copy_id = answer['AllocationId'][0]['InstanceId'][0]
+    fc.admin.advance_clock(21)
+    assert snapshots(fc, SnapshotId=copy_id)['Snapshots'][0]['Status'] == 'error'
+    err = error_of(fc, copy(fc, source, [DR2]))
+    assert (err.get_error_code(), err.get_http_status()) == ('ens.interface.error', 400)
+
+
+@pytest.mark.parametrize('nodes, params, code', [
+    (['nowhere-1'], {}, 'InvalidDestinationRegionIds'),
+    ([DR1], {'DestinationSnapshotName': '9lives'}, 'InvalidDestinationSnapshotName'),
+    ([DR1], {'DestinationSnapshotDescription': 'http://x'}, 'InvalidDestinationSnapshotDescription'),
+])
+def test_copy_input_rules(fc, nodes, params, code):
+    _, (source,) = seed(fc)
+    assert error_of(fc, copy(fc, source, nodes, **params)).get_error_code() == code
+
+
+def test_copy_of_unfinished_snapshot_is_refused(fc):
+    created = fc.admin.seed(ens={'snapshots': [{'region': NODE, 'status': 'creating'}]})['ens']['snapshots']
+    assert error_of(fc, copy(fc, created[0], [DR1])).get_error_code() == 'IncorrectSnapshotStatus'
+
+
+def test_tags(fc):
+    disk_id, _ = seed(fc)
+    req = TagResourcesRequest.TagResourcesRequest()
+    req.set_ResourceType('disk')
+    req.set_ResourceIds([disk_id])
+    req.set_Tags([{'Key': 'dr', 'Value': 'on'}, {'Key': 'x', 'Value': 'y'}])
+    call(fc, req)
+    req = UntagResourcesRequest.UntagResourcesRequest()
+    req.set_ResourceType('disk')
+    req.set_ResourceIds([disk_id])
+    req.set_TagKeys(['x'])
+    call(fc, req)
+    req = ListTagResourcesRequest.ListTagResourcesRequest()
+    req.set_ResourceType('disk')
+    req.set_Tags([{'Key': 'dr', 'Value': 'on'}])
+    rows = call(fc, req)['TagResources']['TagResource']
+    assert rows == [{'ResourceId': disk_id, 'ResourceType': 'disk', 'TagKey': 'dr', 'TagValue': 'on'}]
