@@ -60,7 +60,10 @@ class AdminClient:
         return self.request('GET', 'config')['config']
 
     def faults(self, settings: dict | None = None, merge: bool = False, **kwargs) -> dict:
-        """Replace the fault settings (or merge them key by key with ``merge=True``); {} clears all."""
+        """Replace the fault settings (or merge them key by key with ``merge=True``); ``faults({})`` clears
+        them all and ``faults()`` just answers the current ones."""
+        if settings is None and not kwargs:
+            return self.request('GET', 'faults')['faults']
         body = dict(settings or {}, **kwargs)
         if merge:
             body['merge'] = True

@@ -1,0 +1,155 @@
+"""The server as a whole: start-up, admin API, seeding speed, many concurrent SDK clients."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from aliyunsdkecs.request.v20140526 import CopySnapshotRequest, DescribeSnapshotsRequest
+from tencentcloud.cbs.v20170312 import cbs_client, models
+
+from fakecloud.clients import alibaba_call, alibaba_client, tencent_client
+from fakecloud.testing import AdminError, FakeCloudProcess
+
+TESTS_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def test_cli_prints_exactly_one_ready_line():
+    env = dict(os.environ, PYTHONPATH=TESTS_DIR)
+    proc = subprocess.Popen([sys.executable, '-m', 'fakecloud', '--port', '0'], stdout=subprocess.PIPE, env=env,
+                            text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith('FAKECLOUD_READY http://127.0.0.1:') and line.endswith('\n')
+        assert int(line.rsplit(':', 1)[1]) > 0
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
+        assert proc.stdout.read() == ''
+        proc.stdout.close()
+
+
+def test_process_with_config_file_and_cleanup_on_error(tmp_path):
+    config = tmp_path / 'fakecloud.yml'
+    config.write_text(
+        'credentials:\n'
+        '  alibaba:\n'
+        '    - {access_key_id: LTAIfromfile, access_key_secret: file-secret}\n'
+        'timings:\n'
+        '  ecs: {snapshot_seconds: 1, copy_seconds: 1}\n'
+        'faults:\n'
+        '  seed: 3\n'
+        '  broken_regions: {ens: [cn-wuhan-telecom]}\n'
+        'seed:\n'
+        '  ecs:\n'
+        '    disks: [{region: cn-hangzhou, snapshots: 2}]\n', encoding='utf-8')
+    with pytest.raises(ZeroDivisionError):
+        with FakeCloudProcess(config_path=str(config)) as cloud:
+            proc = cloud.process
+            client = alibaba_client(access_key_id='LTAIfromfile', secret='file-secret')
+            answer = alibaba_call(cloud.endpoint, client, DescribeSnapshotsRequest.DescribeSnapshotsRequest())
+            assert answer['TotalCount'] == 2
+            assert cloud.admin.config()['timings']['ecs']['copy_seconds'] == 1
+            assert cloud.admin.faults()['broken_regions']['ens'] == ['cn-wuhan-telecom']
+            cloud.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou'}]})
+            cloud.admin.reset()  # back to the file's seed, not empty
+            assert sum(len(r['snapshots']) for r in cloud.admin.state('ecs')['ecs'].values()) == 2
+            raise ZeroDivisionError('the test body fails')
+    assert proc.poll() is not None and cloud.process is None
+
+
+def test_admin_endpoints(fc):
+    admin = fc.admin
+    assert admin.health() == {'ok': True}
+    admin.seed({'ens': {'disks': [{'region': 'cn-hangzhou-26', 'snapshots': 1}]}})
+    state = admin.state()
+    assert set(state) >= {'ecs', 'ens', 'cbs', 'now'}
+    assert state['ens']['cn-hangzhou-26']['snapshots'][0]['status'] == 'available'
+    assert admin.faults(rules=[{'cloud': 'ecs', 'action': 'Describe*', 'latency_ms': 1}])['rules']
+    assert admin.faults({'seed': 9}, merge=True)['rules']  # merge keeps the rules
+    assert admin.faults({})['rules'] == []
+    with pytest.raises(AdminError):
+        admin.faults(rules=[{'cloud': 'ecs', 'bogus': 1}])
+    with pytest.raises(AdminError):
+        admin.seed(ecs={'disks': [{'snapshots': 1}]})  # no region
+    with pytest.raises(AdminError):
+        admin.request('GET', 'nothing-here')
+    admin.reset(keep_config=True)
+    assert admin.config()['timings']['ecs']['snapshot_seconds'] == 10
+    admin.reset()
+    assert admin.config()['timings']['ecs']['snapshot_seconds'] == 2.0
+    assert admin.state()['ens'] == {}
+
+
+def test_calls_report_counts_and_mutation_log(fc):
+    source = fc.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'snapshots': 1}]})['ecs']['snapshots'][0]
+    client = alibaba_client()
+    alibaba_call(fc.endpoint, client, DescribeSnapshotsRequest.DescribeSnapshotsRequest())
+    req = CopySnapshotRequest.CopySnapshotRequest()
+    req.set_SnapshotId(source)
+    req.set_DestinationRegionId('cn-shanghai')
+    copy_id = alibaba_call(fc.endpoint, client, req)['SnapshotId']
+    report = fc.admin.calls()
+    assert report['calls']['ecs']['DescribeSnapshots'] == {'calls': 1, 'errors': 0, 'mutations': 0}
+    assert report['mutating'] == {'ecs': {'CopySnapshot': 1}} and report['total_calls'] == 2
+    entry = report['log'][0]
+    assert entry['action'] == 'CopySnapshot' and entry['region'] == 'cn-shanghai'
+    assert entry['params']['SnapshotId'] == source and 'Signature' not in entry['params']
+    assert entry['result'] == {'SnapshotId': copy_id} and entry['answer_lost'] is False
+    assert fc.admin.calls(reset=True)['total_calls'] == 0
+
+
+def test_seeding_a_thousand_disks_is_fast(fc):
+    disks = [{'region': 'cn-hangzhou', 'tags': {'dr': 'yes', 'n': str(i)}, 'snapshots': 2} for i in range(1000)]
+    started = time.perf_counter()
+    created = fc.admin.seed(ecs={'disks': disks})
+    elapsed = time.perf_counter() - started
+    assert len(created['ecs']['disks']) == 1000 and len(created['ecs']['snapshots']) == 2000
+    assert elapsed < 1.0, 'seeding took %.2f s' % elapsed
+    req = DescribeSnapshotsRequest.DescribeSnapshotsRequest()
+    req.set_MaxResults(100)
+    assert alibaba_call(fc.endpoint, alibaba_client(), req)['TotalCount'] == 2000
+
+
+def test_fifty_concurrent_clients(fc):
+    created = fc.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'snapshots': 1} for _ in range(50)]},
+                            cbs={'disks': [{'region': 'ap-guangzhou', 'snapshots': 1} for _ in range(50)]})
+    errors, copies = [], []
+    barrier = threading.Barrier(50)
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            if index % 2:
+                client = alibaba_client()
+                for _ in range(3):
+                    alibaba_call(fc.endpoint, client, DescribeSnapshotsRequest.DescribeSnapshotsRequest())
+                req = CopySnapshotRequest.CopySnapshotRequest()
+                req.set_SnapshotId(created['ecs']['snapshots'][index])
+                req.set_DestinationRegionId('cn-beijing')
+                copies.append(alibaba_call(fc.endpoint, client, req)['SnapshotId'])
+            else:
+                client = tencent_client(cbs_client.CbsClient, fc.endpoint, 'ap-guangzhou')
+                for _ in range(3):
+                    client.DescribeSnapshots(models.DescribeSnapshotsRequest())
+                req = models.CopySnapshotCrossRegionsRequest()
+                req.SnapshotId = created['cbs']['snapshots'][index]
+                req.DestinationRegions = ['ap-beijing']
+                copies.append(client.CopySnapshotCrossRegions(req).SnapshotCopyResultSet[0].SnapshotId)
+        except Exception as exc:  # pylint: disable=broad-except  # collected and asserted on below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and len(set(copies)) == 50
+    report = fc.admin.calls()
+    assert report['total_calls'] == 200 and report['total_mutations'] == 50
+    assert json.dumps(report['mutating'], sort_keys=True) == \
+        json.dumps({'cbs': {'CopySnapshotCrossRegions': 25}, 'ecs': {'CopySnapshot': 25}}, sort_keys=True)
