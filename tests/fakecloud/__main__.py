@@ -25,7 +25,7 @@ def main(argv: list | None = None) -> int:
         apply_seed(store, settings['seed'])
     server = FakeCloudServer((args.host, args.port), store, settings, args.verbose)
     # A plain SIGTERM should end the process cleanly (and quickly) rather than with a traceback.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGTERM, lambda *args: sys.exit(0))
     print('FAKECLOUD_READY http://%s:%d' % (args.host, server.server_address[1]), flush=True)
     try:
         server.serve_forever(poll_interval=0.2)

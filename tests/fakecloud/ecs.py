@@ -235,7 +235,7 @@ def delete_snapshot(call) -> dict:
     return {}
 
 
-def _tag_targets(call, region: str) -> tuple:
+def _tag_targets(call) -> tuple:
     resource_type = p.text(call.params, 'ResourceType', required=True).lower()
     if resource_type not in _RESOURCE_TYPES:
         raise CloudError('InvalidResourceType.NotFound', 'The specified ResourceType is not supported.')
@@ -255,7 +255,7 @@ def _existing(table: dict, ids: list, region: str) -> list:
 
 def tag_resources(call) -> dict:
     region = _region(call)
-    _, table, ids = _tag_targets(call, region)
+    dummy, table, ids = _tag_targets(call)
     tags = rules.parse_tags(call.params)
     if not tags:
         raise CloudError('MissingParameter', 'The input parameter "Tag" that is mandatory for processing this '
@@ -271,7 +271,7 @@ def tag_resources(call) -> dict:
 
 def untag_resources(call) -> dict:
     region = _region(call)
-    _, table, ids = _tag_targets(call, region)
+    dummy, table, ids = _tag_targets(call)
     keys = p.repeat_list(call.params, 'TagKey')
     remove_all = p.boolean(call.params, 'All')
     for record in _existing(table, ids, region):
@@ -284,7 +284,7 @@ def untag_resources(call) -> dict:
 
 def list_tag_resources(call) -> dict:
     region = _region(call)
-    resource_type, table, ids = _tag_targets(call, region)
+    resource_type, table, ids = _tag_targets(call)
     tags = p.tag_filters(call.params)
     rows = []
     for record in table.values():

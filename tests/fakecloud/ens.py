@@ -24,13 +24,13 @@ def _node(call, name: str = 'EnsRegionId', required: bool = False) -> str | None
     return node
 
 
-def _nodes_filter(call) -> set | None:
-    nodes = set()
+def _nodes_filter(call) -> set:
+    """The nodes asked for (EnsRegionId and/or EnsRegionIds); empty means all nodes."""
+    nodes = set(p.json_list(call.params, 'EnsRegionIds') or [])
     single = _node(call)
     if single:
         nodes.add(single)
-    nodes.update(p.json_list(call.params, 'EnsRegionIds') or [])
-    return nodes or None
+    return nodes
 
 
 def _ids(params: dict, name: str) -> list | None:
@@ -106,7 +106,7 @@ def describe_disks(call) -> dict:
     single = p.text(prm, 'DiskId')
     name, category, disk_type = p.text(prm, 'DiskName'), p.text(prm, 'Category'), p.text(prm, 'Type')
     found = [d for d in call.store.disks[CLOUD].values()
-             if (nodes is None or d['region'] in nodes) and (ids is None or d['id'] in ids)
+             if (not nodes or d['region'] in nodes) and (ids is None or d['id'] in ids)
              and (not single or d['id'] == single) and (not name or d['name'] == name)
              and (not category or d['category'] == category) and (not disk_type or d['type'] == disk_type)]
     chunk, extra = _pages(prm, _newest_first(found))
@@ -120,7 +120,7 @@ def describe_snapshots(call) -> dict:
     ids = _ids(prm, 'SnapshotId')
     disk_id, name = p.text(prm, 'DiskId'), p.text(prm, 'SnapshotName')
     found = [s for s in call.store.snapshots[CLOUD].values()
-             if (nodes is None or s['region'] in nodes) and (ids is None or s['id'] in ids)
+             if (not nodes or s['region'] in nodes) and (ids is None or s['id'] in ids)
              and (not disk_id or s['disk_id'] == disk_id) and (not name or s['name'] == name)]
     chunk, extra = _pages(prm, _newest_first(found))
     extra['Snapshots'] = [render_snapshot(call.store, s, call.now) for s in chunk]
@@ -211,7 +211,7 @@ def _records(table: dict, ids: list) -> list:
 
 
 def tag_resources(call) -> dict:
-    _, table, ids = _tag_table(call)
+    dummy, table, ids = _tag_table(call)
     tags = rules.parse_tags(call.params)
     records = _records(table, ids)
     for record in records:
@@ -221,7 +221,7 @@ def tag_resources(call) -> dict:
 
 
 def untag_resources(call) -> dict:
-    _, table, ids = _tag_table(call)
+    dummy, table, ids = _tag_table(call)
     keys = p.repeat_list(call.params, 'TagKey')
     remove_all = p.boolean(call.params, 'All')
     records = _records(table, ids)

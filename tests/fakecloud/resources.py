@@ -32,7 +32,7 @@ def tc_time(epoch: float) -> str:
 
 def make_disk(store, cloud: str, region: str, now: float, **fields) -> dict:
     """A disk record with the cloud's defaults; ``fields`` override them."""
-    disk_prefix, _, length = ID_STYLE[cloud]
+    disk_prefix, dummy, length = ID_STYLE[cloud]
     record = {
         'id': fields.pop('id', None) or store.new_id(cloud, disk_prefix, length),
         'cloud': cloud,
@@ -56,7 +56,7 @@ def make_disk(store, cloud: str, region: str, now: float, **fields) -> dict:
 
 def make_snapshot(store, cloud: str, region: str, now: float, disk: dict | None = None, **fields) -> dict:
     """A snapshot record; by default it inherits size, type and encryption from ``disk``."""
-    _, snap_prefix, length = ID_STYLE[cloud]
+    dummy, snap_prefix, length = ID_STYLE[cloud]
     disk = disk or {}
     record = {
         'id': fields.pop('id', None) or store.new_id(cloud, snap_prefix, length),

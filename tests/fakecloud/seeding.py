@@ -69,7 +69,7 @@ def apply_seed(store, payload: dict) -> dict:
             out['disks'].append(disk['id'])
             snaps = disk_spec.get('snapshots', [])
             if isinstance(snaps, int):
-                snaps = [{} for _ in range(snaps)]
+                snaps = [{} for dummy in range(snaps)]
             for index, snap_spec in enumerate(snaps):
                 # Older first: the last snapshot listed is the newest one.
                 age = 3600.0 * (len(snaps) - index)

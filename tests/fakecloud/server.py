@@ -42,7 +42,7 @@ def _internal(exc: BaseException) -> CloudError:
 
 def run_action(store, cloud: str, action: str, entry: tuple, params: dict, region, authenticate) -> tuple:
     """Authenticate, apply faults, run the handler and count the call. Answers (answer, lose_answer)."""
-    handler, _ = entry
+    handler = entry[0]
     try:
         with store.lock:
             authenticate()
@@ -81,6 +81,7 @@ def _unflatten(pairs: list) -> dict:
                 node[part] = value
             else:
                 node = node.setdefault(part, {})
+
     def _lists(node):
         if isinstance(node, dict):
             node = {k: _lists(v) for k, v in node.items()}
@@ -96,6 +97,8 @@ class Handler(BaseHTTPRequestHandler):
     server: FakeCloudServer
     protocol_version = 'HTTP/1.1'
     server_version = 'fakecloud/1.0'
+    # Headers and body go out in separate writes; without TCP_NODELAY each answer waits ~40 ms for a delayed ACK.
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin  # signature set by http.server
         if self.server.verbose:

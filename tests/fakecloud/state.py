@@ -35,6 +35,12 @@ class Store:
         self.faults = FaultPlan()
         self.clock_offset = 0.0
         self._ids = random.Random()
+        self.disks: dict = {}
+        self.snapshots: dict = {}
+        self.tokens: dict = {}
+        self.nonces: dict = {}
+        self.calls: dict = {}
+        self.mutations: list = []
         self.reset()
         if settings:
             self.configure(settings)
@@ -44,10 +50,10 @@ class Store:
         """Forget all resources, calls, tokens and nonces (config and faults stay)."""
         self.disks = {cloud: {} for cloud in CLOUDS}
         self.snapshots = {cloud: {} for cloud in CLOUDS}
-        self.tokens: dict = {}
-        self.nonces: dict = {}
-        self.calls: dict = {}
-        self.mutations: list = []
+        self.tokens = {}
+        self.nonces = {}
+        self.calls = {}
+        self.mutations = []
         self.clock_offset = 0.0
 
     def configure(self, settings: dict) -> dict:
@@ -71,7 +77,7 @@ class Store:
     def new_id(self, cloud: str, prefix: str, length: int) -> str:
         """A fresh resource id in the cloud's style, unique across disks and snapshots."""
         while True:
-            candidate = prefix + ''.join(self._ids.choice(_ID_ALPHABET) for _ in range(length))
+            candidate = prefix + ''.join(self._ids.choice(_ID_ALPHABET) for dummy in range(length))
             if candidate not in self.disks[cloud] and candidate not in self.snapshots[cloud]:
                 return candidate
 

@@ -24,7 +24,7 @@ def parse_resource(store, resource) -> tuple:
     parts = resource.split(':') if isinstance(resource, str) else []
     if len(parts) != 6 or parts[0] != 'qcs' or parts[2] not in ('cvm', 'cbs') or not parts[4].startswith('uin/'):
         raise _bad_resource(resource)
-    kind, _, resource_id = parts[5].partition('/')
+    kind, dummy, resource_id = parts[5].partition('/')
     if kind not in _TYPES or not resource_id:
         raise _bad_resource(resource)
     record = getattr(store, _TYPES[kind])['cbs'].get(resource_id)
@@ -64,11 +64,11 @@ def tag_resources(call) -> dict:
         raise tc_missing('Tags')
     failed = []
     for resource in resources:
-        _, record = parse_resource(call.store, resource)
+        dummy, record = parse_resource(call.store, resource)
         if record is None:
             failed.append(_not_found(resource))
             continue
-        if len(set(record['tags']) | {k for k, _ in tags}) > _MAX_TAGS_PER_RESOURCE:
+        if len(set(record['tags']) | {k for k, dummy in tags}) > _MAX_TAGS_PER_RESOURCE:
             failed.append({'Resource': resource, 'Code': 'LimitExceeded.ResourceAttachedTags',
                            'Message': 'The resource has too many tags.'})
             continue
@@ -82,7 +82,7 @@ def untag_resources(call) -> dict:
     keys = p.str_list(call.params, 'TagKeys', required=True, limit=10)
     failed = []
     for resource in resources:
-        _, record = parse_resource(call.store, resource)
+        dummy, record = parse_resource(call.store, resource)
         if record is None:
             failed.append(_not_found(resource))
             continue
@@ -98,11 +98,11 @@ def modify_resource_tags(call) -> dict:
     delete = _tag_list(call.params, 'DeleteTags', need_value=False)
     if not replace and not delete:
         raise tc_missing('ReplaceTags')
-    _, record = parse_resource(call.store, resource)
+    dummy, record = parse_resource(call.store, resource)
     if record is None:
         raise CloudError('ResourceNotFound', 'The resource `%s` does not exist.' % resource, 200)
     record['tags'].update(replace)
-    for key, _ in delete:
+    for key, dummy in delete:
         record['tags'].pop(key, None)
     call.changed(record['region'])
     return {}
