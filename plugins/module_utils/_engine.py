@@ -1,0 +1,341 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The copy engine: plan, check, copy with safe retries, wait, and report, for every cloud.
+
+It works on a list of CopyRequests through an Adapter (see _model.py) and knows nothing of
+any cloud's API. What it guarantees, for all clouds alike:
+
+* a copy that already exists in a destination (done or in flight) is reported, not made again;
+* in check mode nothing that mutates is called, and the plan says what a real run would do;
+* throttling and transient errors are retried with jittered backoff within the deadline, and
+  a copy call is never repeated blindly: after an answer that may have been lost, or when the
+  API has no idempotency token, the destination is looked up again before the next call;
+* while waiting, every copy in flight is polled in one batched read per region per round;
+* a timeout still reports the ids of the copies in flight, so a rerun adopts them.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ._backoff import Backoff
+from ._errors import ALREADY_EXISTS, RETRYABLE, CloudError, is_retryable
+from ._model import COMPLETED, FAILED, PENDING, Snapshot
+from ._poller import DONE, PENDING as POLL_PENDING, TIMEOUT, poll
+
+# What happened at one destination.
+EXISTING = 'existing'        # a copy was already there (done or in flight): nothing made
+COPIED = 'copied'            # this run made the copy
+WOULD_COPY = 'would_copy'    # check mode: a real run would make a copy here
+NOT_COPIED = 'not_copied'    # the copy could not be made, or an earlier copy failed
+
+
+class DestinationOutcome:
+    """The result at one destination of one request."""
+
+    def __init__(self, destination):
+        self.destination = destination
+        self.action = None
+        self.snapshot = None
+        self.error = None
+        self.timed_out = False
+
+    @property
+    def changed(self):
+        return self.action in (COPIED, WOULD_COPY)
+
+    @property
+    def failed(self):
+        if self.action == NOT_COPIED or self.timed_out:
+            return True
+        return self.snapshot is not None and self.snapshot.state == FAILED
+
+    def failure(self):
+        """A sentence saying why this destination failed, or None."""
+        if self.error is not None:
+            return '%s: %s' % (self.destination, self.error)
+        if self.snapshot is not None and self.snapshot.state == FAILED:
+            earlier = 'an earlier copy' if self.action == EXISTING else 'the copy'
+            reason = self.snapshot.message or 'no reason given by the cloud'
+            return ('%s: %s %s is in state %s: %s. It is not replaced automatically: delete it, '
+                    'then run again to make a new copy'
+                    % (self.destination, earlier, self.snapshot.id, self.snapshot.cloud_state, reason))
+        if self.timed_out:
+            return '%s: copy %s is still %s (%s%%) at the timeout; a rerun adopts it instead of copying again' % (
+                self.destination, self.snapshot.id, self.snapshot.cloud_state,
+                self.snapshot.progress if self.snapshot.progress is not None else '?')
+        return None
+
+    def as_result(self):
+        if self.snapshot is not None:
+            result = self.snapshot.as_copy_result()
+        else:
+            result = {'region': self.destination, 'snapshot_id': None, 'state': None, 'progress': None}
+        result['region'] = self.destination
+        result['action'] = self.action
+        result['changed'] = self.changed
+        if self.error is not None:
+            result['error'] = self.error.as_result() if isinstance(self.error, CloudError) else {'message': str(self.error)}
+        return result
+
+
+class RequestOutcome:
+    """The result of one CopyRequest: its source and one DestinationOutcome per destination."""
+
+    def __init__(self, request):
+        self.request = request
+        self.source = None
+        self.error = None
+        self.destinations = {destination: DestinationOutcome(destination) for destination in request.destinations}
+
+    @property
+    def changed(self):
+        return any(outcome.changed for outcome in self.destinations.values())
+
+    @property
+    def failed(self):
+        return self.error is not None or any(outcome.failed for outcome in self.destinations.values())
+
+    def failures(self):
+        if self.error is not None:
+            return [str(self.error)]
+        return [text for text in (outcome.failure() for outcome in self.destinations.values()) if text]
+
+
+class CopyEngine:
+    """Runs CopyRequests through one adapter. See the module docstring for what it guarantees."""
+
+    # pylint: disable-next=too-many-arguments
+    def __init__(self, adapter, check_mode=False, wait=False, timeout=600, poll_interval=15,
+                 max_poll_interval=None, backoff=None, clock=time.monotonic, sleep=time.sleep):
+        self.adapter = adapter
+        self.check_mode = check_mode
+        self.wait = wait
+        self.timeout = timeout
+        self.poll_interval = poll_interval
+        self.max_poll_interval = max_poll_interval
+        self.clock = clock
+        self.sleep = sleep
+        self.backoff = backoff or Backoff(is_retryable, base_delay=1.0, max_delay=20.0, sleep=sleep, clock=clock)
+        self.retries = 0
+        self.deadline = None
+
+    # ------------------------------------------------------------------ entry point
+    def run(self, requests):
+        """Validate every request (no API call), then plan, copy and wait. Returns RequestOutcomes."""
+        for request in requests:
+            self.adapter.validate(request)
+        self.deadline = self.clock() + self.timeout
+        outcomes = [RequestOutcome(request) for request in requests]
+        self._load_sources(outcomes)
+        self._find_existing_copies([outcome for outcome in outcomes if outcome.error is None])
+        for outcome in outcomes:
+            if outcome.error is None:
+                self._copy_missing(outcome)
+        if self.wait and not self.check_mode:
+            self._wait_for_copies(outcomes)
+        return outcomes
+
+    # ------------------------------------------------------------------ calls with retries
+    def _call(self, method, *args):
+        return self.backoff.call(lambda: method(*args), self.deadline, on_retry=self._count_retry)
+
+    def _count_retry(self, error, attempt, delay):  # pylint: disable=unused-argument
+        self.retries += 1
+
+    def _pause_before_retry(self, retry_number):
+        """Sleep before retry ``retry_number``; False when that would pass the deadline."""
+        delay = self.backoff.delay(retry_number)
+        if self.clock() + delay > self.deadline:
+            return False
+        self.retries += 1
+        self.sleep(delay)
+        return True
+
+    # ------------------------------------------------------------------ sources
+    def _load_sources(self, outcomes):
+        by_region = _group(outcomes, lambda outcome: outcome.request.source_region)
+        for region, group in by_region.items():
+            ids = sorted({outcome.request.source_id for outcome in group})
+            try:
+                sources = self._call(self.adapter.get_sources, region, ids)
+            except CloudError as error:
+                if len(ids) > 1:
+                    raise
+                for outcome in group:
+                    outcome.error = error
+                continue
+            for outcome in group:
+                outcome.source = sources.get(outcome.request.source_id)
+        pending = [outcome for outcome in outcomes if outcome.source is not None and outcome.source.state == PENDING]
+        if pending and self.wait and not self.check_mode:
+            self._wait_for_sources(pending)
+        for outcome in outcomes:
+            if outcome.error is None:
+                outcome.error = self._source_problem(outcome)
+
+    def _source_problem(self, outcome):
+        request, source = outcome.request, outcome.source
+        if source is None:
+            return CloudError('Describe', 'NotFound', 'source snapshot %s was not found in %s' % (request.source_id, request.source_region))
+        if source.state == FAILED:
+            return CloudError('Describe', 'SourceFailed', 'source snapshot %s is in state %s (%s) and cannot be copied'
+                              % (source.id, source.cloud_state, source.message or 'no reason given'))
+        if source.state == PENDING and not (self.check_mode and self.wait):
+            return CloudError('Describe', 'SourceNotReady',
+                              'source snapshot %s is still %s (%s%%); copy it once it is complete, or set wait: true to wait for it'
+                              % (source.id, source.cloud_state, source.progress if source.progress is not None else '?'))
+        try:
+            self.adapter.check_source(request, source)
+        except CloudError as error:
+            return error
+        return None
+
+    def _wait_for_sources(self, outcomes):
+        def read():
+            for region, group in _group(outcomes, lambda outcome: outcome.request.source_region).items():
+                seen = self._call(self.adapter.describe, region, sorted({outcome.source.id for outcome in group}))
+                for outcome in group:
+                    outcome.source = seen.get(outcome.source.id, outcome.source)
+            return outcomes
+
+        poll(read, lambda group: POLL_PENDING if any(outcome.source.state == PENDING for outcome in group) else DONE,
+             self.deadline, self.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.max_poll_interval)
+
+    # ------------------------------------------------------------------ existing copies
+    def _find_existing_copies(self, outcomes):
+        by_destination = {}
+        for outcome in outcomes:
+            for destination in outcome.request.destinations:
+                by_destination.setdefault(destination, []).append(outcome)
+        for destination, group in by_destination.items():
+            found = self._call(self.adapter.find_copies, destination, [outcome.request for outcome in group])
+            for outcome in group:
+                best = pick_copy(found.get(outcome.request.source_tag, ()))
+                if best is not None:
+                    place = outcome.destinations[destination]
+                    place.action, place.snapshot = EXISTING, best
+
+    # ------------------------------------------------------------------ copying
+    def _copy_missing(self, outcome):
+        missing = [destination for destination, place in outcome.destinations.items() if place.action is None]
+        if not missing:
+            return
+        if self.check_mode:
+            for destination in missing:
+                outcome.destinations[destination].action = WOULD_COPY
+            return
+        groups = [missing] if self.adapter.multi_destination else [[destination] for destination in missing]
+        for destinations in groups:
+            self._copy_group(outcome, destinations)
+
+    def _copy_group(self, outcome, destinations):
+        """Copy to ``destinations`` in one call, retrying safely. Never makes a second copy."""
+        request = outcome.request
+        remaining = list(destinations)
+        look_up_first = False
+        made_by_us_if_found = False
+        retry_number = 0
+        while remaining:
+            if look_up_first:
+                remaining = self._adopt_found_copies(outcome, remaining, COPIED if made_by_us_if_found else EXISTING)
+                if not remaining:
+                    return
+            try:
+                results = self.adapter.start_copy(request, remaining)
+            except CloudError as error:
+                if error.kind not in (RETRYABLE, ALREADY_EXISTS) or not self._pause_before_retry(retry_number):
+                    for destination in remaining:
+                        _fail(outcome, destination, error)
+                    return
+                retry_number += 1
+                look_up_first = error.kind == ALREADY_EXISTS or error.uncertain or not self.adapter.copy_call_is_idempotent
+                made_by_us_if_found = error.uncertain
+                continue
+            retry, last_errors = [], {}
+            for destination in remaining:
+                result = results.get(destination)
+                if isinstance(result, Snapshot):
+                    if result.encrypted is None and outcome.source is not None:
+                        # A copy keeps its source's encryption (unless asked to encrypt).
+                        result.encrypted = outcome.source.encrypted
+                    place = outcome.destinations[destination]
+                    place.action, place.snapshot = COPIED, result
+                elif result is None or result.kind in (RETRYABLE, ALREADY_EXISTS):
+                    retry.append(destination)
+                    last_errors[destination] = result
+                else:
+                    _fail(outcome, destination, result)
+            if retry and not self._pause_before_retry(retry_number):
+                for destination in retry:
+                    _fail(outcome, destination, last_errors[destination] or CloudError(
+                        'CopySnapshot', 'NoAnswer', 'the cloud gave no result for this destination', region=destination))
+                return
+            retry_number += 1
+            remaining = retry
+            look_up_first = True
+            made_by_us_if_found = any(error is None or error.uncertain for error in last_errors.values())
+
+    def _adopt_found_copies(self, outcome, destinations, action):
+        """Look each destination up again; record copies found there. Returns those still missing."""
+        still_missing = []
+        for destination in destinations:
+            found = self._call(self.adapter.find_copies, destination, [outcome.request])
+            best = pick_copy(found.get(outcome.request.source_tag, ()))
+            if best is None:
+                still_missing.append(destination)
+            else:
+                place = outcome.destinations[destination]
+                place.action, place.snapshot = action, best
+        return still_missing
+
+    # ------------------------------------------------------------------ waiting
+    def _wait_for_copies(self, outcomes):
+        places = [place for outcome in outcomes if outcome.error is None for place in outcome.destinations.values()
+                  if place.snapshot is not None and place.snapshot.state == PENDING]
+        if not places:
+            return
+        # A copy is only declared vanished once a read has shown it: a fresh copy may not be
+        # visible to reads for a moment (eventual consistency), and that is not a failure.
+        seen_once = {id(place) for place in places if place.action == EXISTING}
+
+        def read():
+            in_flight = [place for place in places if place.snapshot.state == PENDING]
+            for region, group in _group(in_flight, lambda place: place.destination).items():
+                latest = self._call(self.adapter.describe, region, sorted({place.snapshot.id for place in group}))
+                for place in group:
+                    snapshot = latest.get(place.snapshot.id)
+                    if snapshot is not None:
+                        place.snapshot = snapshot
+                        seen_once.add(id(place))
+                    elif id(place) in seen_once:
+                        place.snapshot = Snapshot(place.snapshot.id, place.destination, FAILED, cloud_state='vanished',
+                                                  message='the copy disappeared from the destination while being copied')
+            return places
+
+        result = poll(read, lambda group: POLL_PENDING if any(place.snapshot.state == PENDING for place in group) else DONE,
+                      self.deadline, self.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.max_poll_interval)
+        if result.status == TIMEOUT:
+            for place in places:
+                if place.snapshot.state == PENDING:
+                    place.timed_out = True
+
+
+def pick_copy(candidates):
+    """The copy to report among several of one source: a completed one, else one in flight, else a failed one."""
+    rank = {COMPLETED: 0, PENDING: 1, FAILED: 2}
+    ordered = sorted(candidates, key=lambda snapshot: (rank.get(snapshot.state, 3), snapshot.id))
+    return ordered[0] if ordered else None
+
+
+def _fail(outcome, destination, error):
+    place = outcome.destinations[destination]
+    place.action, place.error = NOT_COPIED, error
+
+
+def _group(items, key):
+    groups = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups

@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The errors the engine and the adapters raise, and how they are classified.
+
+Every cloud error that reaches a user names the cloud's own code, message and request id.
+The adapter turns its SDK's exceptions into CloudError and says which kind each is, so the
+engine can decide, in one place for all clouds, what to retry and what to report.
+"""
+
+from __future__ import annotations
+
+# What an error means for the engine.
+RETRYABLE = 'retryable'        # throttling, 5xx, network: try again after a backoff
+ALREADY_EXISTS = 'already_exists'  # the thing asked for is already under way: look it up
+NOT_FOUND = 'not_found'
+INVALID = 'invalid'            # the request is wrong: retrying cannot help
+FATAL = 'fatal'                # credentials, permissions, account: stop now
+
+
+class SnapcopyError(Exception):
+    """Base of the errors that end a task with a message instead of a traceback."""
+
+
+class InputError(SnapcopyError):
+    """Bad input, found before any call to the cloud. ``option`` names the culprit."""
+
+    def __init__(self, option, message):
+        super().__init__('%s: %s' % (option, message))
+        self.option = option
+
+
+class CloudError(SnapcopyError):
+    """An error answered by a cloud (or the network on the way to it).
+
+    ``uncertain`` is true when the request may have been carried out although no answer
+    came back (a dropped connection, a read timeout): a retry of a mutating call must then
+    look for what it may have created before calling again.
+    """
+
+    def __init__(self, action, code, message, request_id=None, kind=FATAL, uncertain=False, region=None):
+        self.action = action
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.kind = kind
+        self.uncertain = uncertain
+        self.region = region
+        super().__init__(self.describe())
+
+    def describe(self):
+        text = '%s failed: %s: %s' % (self.action, self.code, self.message)
+        if self.region:
+            text += ' (region %s)' % self.region
+        if self.request_id:
+            text += ' [request id %s]' % self.request_id
+        return text
+
+    def as_result(self):
+        return {'action': self.action, 'code': self.code, 'message': self.message, 'request_id': self.request_id}
+
+
+def is_retryable(error):
+    """The classifier the engine gives the backoff: only CloudErrors of kind RETRYABLE."""
+    return isinstance(error, CloudError) and error.kind == RETRYABLE

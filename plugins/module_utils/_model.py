@@ -1,0 +1,149 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the engine and the cloud adapters exchange: snapshots, copy requests, the adapter interface."""
+
+from __future__ import annotations
+
+# A snapshot's state, the same words for every cloud; each adapter maps its cloud's states.
+PENDING = 'pending'
+COMPLETED = 'completed'
+FAILED = 'failed'
+
+# The tag that names a copy's source on every cloud: "<source region>/<source snapshot id>".
+# Adapters write it on each copy they make and look copies up by it; the DR role prunes only
+# snapshots that carry it.
+SOURCE_TAG = 'snapcopy:source'
+
+
+def source_tag_value(source_region, source_id):
+    return '%s/%s' % (source_region, source_id)
+
+
+class Snapshot:
+    """A snapshot as the engine sees it. ``cloud_state`` keeps the cloud's own word for the state."""
+
+    # pylint: disable-next=too-many-arguments
+    def __init__(self, snapshot_id, region, state, cloud_state=None, progress=None, message=None,
+                 encrypted=None, tags=None, size=None, volume_id=None, created=None, name=None,
+                 description=None, source_id=None, source_region=None, extra=None):
+        self.id = snapshot_id
+        self.region = region
+        self.state = state
+        self.cloud_state = cloud_state if cloud_state is not None else state
+        self.progress = progress
+        self.message = message
+        self.encrypted = encrypted
+        self.tags = tags or {}
+        self.size = size
+        self.volume_id = volume_id
+        self.created = created
+        self.name = name
+        self.description = description
+        self.source_id = source_id
+        self.source_region = source_region
+        self.extra = extra or {}
+
+    def is_copy_of(self, source_region, source_id):
+        """True when this snapshot says it was copied from that source (by its link or our tag)."""
+        if self.source_id is not None and self.source_id == source_id:
+            return self.source_region is None or self.source_region == source_region
+        return self.tags.get(SOURCE_TAG) == source_tag_value(source_region, source_id)
+
+    def as_copy_result(self):
+        result = {
+            'region': self.region,
+            'snapshot_id': self.id,
+            'state': self.cloud_state,
+            'progress': self.progress,
+            'encrypted': self.encrypted,
+            'tags': dict(self.tags),
+        }
+        if self.name is not None:
+            result['name'] = self.name
+        if self.message:
+            result['message'] = self.message
+        result.update(self.extra)
+        return result
+
+    def as_source_result(self):
+        return {
+            'id': self.id,
+            'region': self.region,
+            'state': self.cloud_state,
+            'volume_id': self.volume_id,
+            'size': self.size,
+            'encrypted': self.encrypted,
+            'progress': self.progress,
+        }
+
+    def __repr__(self):
+        return 'Snapshot(%r, %r, %r)' % (self.id, self.region, self.cloud_state)
+
+
+class CopyRequest:
+    """One source snapshot to copy to one or more destinations, with the cloud's copy options.
+
+    ``options`` holds what the adapter passes to its copy call (name, description, tags,
+    encryption, ...), already validated.
+    """
+
+    def __init__(self, source_id, source_region, destinations, options=None):
+        self.source_id = source_id
+        self.source_region = source_region
+        self.destinations = list(destinations)
+        self.options = dict(options or {})
+
+    @property
+    def source_tag(self):
+        return source_tag_value(self.source_region, self.source_id)
+
+    def __repr__(self):
+        return 'CopyRequest(%r, %r, %r)' % (self.source_id, self.source_region, self.destinations)
+
+
+class Adapter:
+    """What each cloud implements. All calls go through the engine's retries.
+
+    Batched on purpose: the bulk module hands the engine hundreds of requests, and each
+    method here serves many of them with as few API calls as the cloud allows.
+    """
+
+    #: The cloud's name in messages ("AWS", "Alibaba Cloud ECS", ...).
+    cloud = 'cloud'
+    #: True when one copy call serves several destinations (ENS, CBS).
+    multi_destination = False
+    #: True when the copy call carries an idempotency token, so that resending it after a lost
+    #: answer cannot make a second copy. Without one, the engine looks up before each retry.
+    copy_call_is_idempotent = False
+    #: The state words of this cloud, for the documentation of results.
+    done_state = 'completed'
+
+    def validate(self, request):
+        """Raise InputError for anything the cloud would refuse. No API call here."""
+
+    def get_sources(self, region, snapshot_ids):
+        """Return {id: Snapshot} for the source snapshots in ``region``.
+
+        For a single id, an unknown snapshot raises the cloud's own not-found error.
+        """
+        raise NotImplementedError
+
+    def check_source(self, request, source):
+        """Raise CloudError/InputError when this source cannot be copied (before copying)."""
+
+    def find_copies(self, destination, requests):
+        """Return {request.source_tag: [Snapshot, ...]}: copies of each source found in ``destination``."""
+        raise NotImplementedError
+
+    def start_copy(self, request, destinations):
+        """Start copies; return {destination: Snapshot or CloudError}.
+
+        Called with one destination unless ``multi_destination``. An error that concerns
+        the whole call is raised, one that concerns one destination is returned for it.
+        """
+        raise NotImplementedError
+
+    def describe(self, region, snapshot_ids):
+        """Return {id: Snapshot} for those ids in ``region``; unknown ids are left out, not raised."""
+        raise NotImplementedError

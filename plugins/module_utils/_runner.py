@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The modules' front door: common options, running the engine, and one result shape for all clouds."""
+
+from __future__ import annotations
+
+from ._engine import COPIED, EXISTING, WOULD_COPY, CopyEngine
+from ._errors import CloudError, SnapcopyError
+
+WAIT_ARGUMENT_SPEC = {
+    'wait': {'type': 'bool', 'default': False},
+    'wait_timeout': {'type': 'int', 'default': 600},
+    'poll_interval': {'type': 'float', 'default': 15},
+}
+
+
+def check_wait_options(params):
+    """Return an error message for nonsense wait options, or None."""
+    if params['wait_timeout'] < 1:
+        return 'wait_timeout: must be at least 1 second, got %d' % params['wait_timeout']
+    if params['poll_interval'] <= 0:
+        return 'poll_interval: must be a positive number of seconds, got %s' % params['poll_interval']
+    return None
+
+
+def build_engine(module, adapter):
+    params = module.params
+    return CopyEngine(
+        adapter,
+        check_mode=module.check_mode,
+        wait=params['wait'],
+        timeout=params['wait_timeout'],
+        poll_interval=params['poll_interval'],
+        max_poll_interval=max(params['poll_interval'], 60),
+    )
+
+
+def run_copy_module(module, make_request, make_adapter):
+    """Run one copy request for a module and exit it with the shared result shape.
+
+    ``make_request(params)`` validates the module's own options and returns a CopyRequest;
+    ``make_adapter(module)`` returns the cloud's adapter (no API call yet). Errors from
+    either, and from the cloud, end the task with a message, never a traceback.
+    """
+    problem = check_wait_options(module.params)
+    if problem:
+        module.fail_json(msg=problem)
+    try:
+        request = make_request(module.params)
+        adapter = make_adapter(module)
+        engine = build_engine(module, adapter)
+        outcome = engine.run([request])[0]
+    except CloudError as error:
+        module.fail_json(msg=str(error), error=error.as_result())
+    except SnapcopyError as error:
+        module.fail_json(msg=str(error))
+    result = copy_result(outcome, adapter, engine)
+    if module._diff:  # pylint: disable=protected-access
+        result['diff'] = copy_diff(outcome)
+    if outcome.failed:
+        module.fail_json(**result)
+    module.exit_json(**result)
+
+
+def copy_result(outcome, adapter, engine):
+    request = outcome.request
+    snapshots = [outcome.destinations[destination].as_result() for destination in request.destinations]
+    result = {
+        'changed': outcome.changed,
+        'snapshots': snapshots,
+        'source_snapshot': outcome.source.as_source_result() if outcome.source is not None else
+        {'id': request.source_id, 'region': request.source_region},
+        'api_retries': engine.retries,
+    }
+    if len(snapshots) == 1:
+        result['snapshot_id'] = snapshots[0]['snapshot_id']
+    result['msg'] = _message(outcome, adapter, engine)
+    if outcome.error is not None and isinstance(outcome.error, CloudError):
+        result['error'] = outcome.error.as_result()
+    return result
+
+
+def _message(outcome, adapter, engine):
+    request = outcome.request
+    source = '%s snapshot %s in %s' % (adapter.cloud, request.source_id, request.source_region)
+    failures = outcome.failures()
+    if failures:
+        return 'Copy of %s failed: %s' % (source, '; '.join(failures))
+    parts = []
+    for destination, place in outcome.destinations.items():
+        snapshot_id = place.snapshot.id if place.snapshot is not None else None
+        if place.action == WOULD_COPY:
+            parts.append('%s: would copy' % destination)
+        elif place.action == COPIED:
+            parts.append('%s: copied to %s (%s)' % (destination, snapshot_id, place.snapshot.cloud_state))
+        elif place.action == EXISTING:
+            parts.append('%s: copy %s already exists (%s)' % (destination, snapshot_id, place.snapshot.cloud_state))
+    prefix = 'Check mode, nothing changed. ' if engine.check_mode else ''
+    return '%s%s: %s' % (prefix, source, '; '.join(parts))
+
+
+def copy_diff(outcome):
+    """Before and after: which destination holds which copy of the source."""
+    before, after = {}, {}
+    for destination, place in outcome.destinations.items():
+        existing = place.snapshot.id if place.action == EXISTING and place.snapshot is not None else None
+        before[destination] = existing
+        if place.action == WOULD_COPY:
+            after[destination] = '(new copy)'
+        elif place.snapshot is not None:
+            after[destination] = place.snapshot.id
+        else:
+            after[destination] = None
+    header = '%s/%s' % (outcome.request.source_region, outcome.request.source_id)
+    return {
+        'before': {'source': header, 'copies': before},
+        'after': {'source': header, 'copies': after},
+    }

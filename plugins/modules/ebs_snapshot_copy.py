@@ -1,0 +1,244 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: ebs_snapshot_copy
+short_description: Copy an EBS snapshot to another AWS region, once
+version_added: 0.1.0
+description:
+  - Copies an Amazon EBS snapshot from O(source_region) to O(destination_region) (or to an Outpost), idempotently.
+  - Every copy carries the tag C(snapcopy:source) with the value C(<source region>/<source snapshot id>).
+    Before copying, the module looks in the destination for a snapshot of this account with that tag.
+    If one is there, pending or completed, it is returned with RV(ignore:changed=false) and nothing is copied.
+    A rerun, a rerun after a timeout, and a retry after a lost answer never make a second copy.
+  - A copy found in state C(error) is reported and the task fails; it is not replaced silently.
+    Delete it (for example with C(amazon.aws.ec2_snapshot) O(ignore:state=absent)) and run the task again to make a new copy.
+  - Throttling (C(RequestLimitExceeded), C(Throttling)) and C(ResourceLimitExceeded) (too many copies in flight to one region)
+    are retried with jittered exponential backoff within O(wait_timeout).
+  - Accepts the option names of C(community.aws.ec2_snapshot_copy), so tasks written for it run unchanged.
+author:
+  - snapcopy.cloud developers (@snapcopy)
+requirements:
+  - boto3 >= 1.34.0
+  - botocore >= 1.34.0
+options:
+  source_snapshot_id:
+    description:
+      - The ID of the snapshot to copy, for example V(snap-0123456789abcdef0).
+    type: str
+    required: true
+    aliases: [snapshot_id]
+  source_region:
+    description:
+      - The region that holds the source snapshot.
+    type: str
+    required: true
+  destination_region:
+    description:
+      - The region to copy to. CopySnapshot is called there.
+      - If not set, the environment variables E(AWS_REGION), E(AWS_DEFAULT_REGION) or E(EC2_REGION) are used.
+      - The alias O(region) keeps tasks written for C(community.aws.ec2_snapshot_copy) working.
+    type: str
+    aliases: [region, aws_region, ec2_region]
+  description:
+    description:
+      - The description of the copy, at most 255 characters. AWS writes its own when this is not set.
+    type: str
+  tags:
+    description:
+      - Tags to put on the copy, besides the C(snapcopy:source) tag that the module sets itself.
+    type: dict
+  encrypted:
+    description:
+      - Encrypt the copy. Copies of encrypted snapshots are always encrypted.
+    type: bool
+    default: false
+  kms_key_id:
+    description:
+      - The KMS key to encrypt the copy with (ID, alias or ARN). Needs O(encrypted=true).
+      - If not set, an encrypted copy uses the account's default EBS key of the destination region.
+    type: str
+  completion_duration_minutes:
+    description:
+      - Ask for a time-based copy that completes within this many minutes.
+      - A multiple of 15, from 15 to 2880. Not for copies to an Outpost.
+    type: int
+  destination_outpost_arn:
+    description:
+      - Copy to this Outpost instead of a region. The Outpost must belong to the source region,
+        so O(source_region) and O(destination_region) must both be that region.
+    type: str
+extends_documentation_fragment:
+  - snapcopy.cloud.aws
+  - snapcopy.cloud.wait
+notes:
+  - Check mode is supported and makes no mutating call; diff mode shows which copy each destination holds before and after.
+  - Needs C(ec2:DescribeSnapshots), C(ec2:CopySnapshot) and C(ec2:CreateTags) in the destination region,
+    and C(ec2:DescribeSnapshots) in the source region.
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would be copied without copying.
+  diff_mode:
+    support: full
+    description: Shows the copy of the source that the destination holds before and after.
+  platform:
+    support: full
+    platforms: aws
+    description: Talks to the EC2 API.
+'''
+
+EXAMPLES = r'''
+- name: Copy a snapshot to the DR region, once
+  snapcopy.cloud.ebs_snapshot_copy:
+    source_snapshot_id: snap-0123456789abcdef0
+    source_region: us-east-1
+    destination_region: us-west-2
+    description: DR copy of the database volume
+    tags:
+      purpose: dr
+  register: copy
+
+- name: Encrypt the copy with a given key and wait until it is complete
+  snapcopy.cloud.ebs_snapshot_copy:
+    source_snapshot_id: snap-0123456789abcdef0
+    source_region: us-east-1
+    destination_region: eu-west-1
+    encrypted: true
+    kms_key_id: alias/dr-snapshots
+    wait: true
+    wait_timeout: 3600
+
+- name: A task written for community.aws.ec2_snapshot_copy runs unchanged
+  snapcopy.cloud.ebs_snapshot_copy:
+    source_region: eu-central-1
+    region: eu-west-1
+    source_snapshot_id: snap-0123456789abcdef0
+    wait: true
+'''
+
+RETURN = r'''
+snapshot_id:
+  description: The ID of the copy in the destination (made now, or found from an earlier run). Null in check mode when a copy would be made.
+  returned: always
+  type: str
+  sample: snap-0abcdef1234567890
+snapshots:
+  description: One entry per destination.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    region:
+      description: The destination region.
+      type: str
+      sample: us-west-2
+    snapshot_id:
+      description: The copy's ID; null when no copy exists there (check mode, or the copy could not be made).
+      type: str
+      sample: snap-0abcdef1234567890
+    state:
+      description: The copy's state as AWS reports it (C(pending), C(completed), C(error)).
+      type: str
+      sample: pending
+    progress:
+      description: The copy's progress in percent, when known.
+      type: int
+      sample: 40
+    encrypted:
+      description: Whether the copy is encrypted, when known.
+      type: bool
+    kms_key_id:
+      description: The KMS key of an encrypted copy, when AWS reports it.
+      type: str
+      returned: when known
+    tags:
+      description: The copy's tags, including C(snapcopy:source).
+      type: dict
+      sample: {"snapcopy:source": "us-east-1/snap-0123456789abcdef0", "purpose": "dr"}
+    action:
+      description: >-
+        What the task did here: C(copied) (a new copy), C(existing) (a copy was already there),
+        C(would_copy) (check mode), C(not_copied) (the copy could not be made; see RV(snapshots[].error)).
+      type: str
+      sample: copied
+    changed:
+      description: Whether this destination changed (or would change, in check mode).
+      type: bool
+    message:
+      description: The cloud's message for a copy in state C(error).
+      type: str
+      returned: when the copy failed
+    error:
+      description: The cloud's error for this destination, with C(code), C(message), C(request_id).
+      type: dict
+      returned: when the copy could not be made
+source_snapshot:
+  description: The source snapshot.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Its ID.
+      type: str
+    region:
+      description: Its region.
+      type: str
+    state:
+      description: Its state.
+      type: str
+    volume_id:
+      description: The volume it was taken of.
+      type: str
+    size:
+      description: The volume size in GiB.
+      type: int
+    encrypted:
+      description: Whether it is encrypted.
+      type: bool
+    progress:
+      description: Its progress in percent.
+      type: int
+api_retries:
+  description: How many calls were retried after throttling or a transient error.
+  returned: always
+  type: int
+  sample: 0
+error:
+  description: The cloud's error that ended the task, with C(action), C(code), C(message) and C(request_id).
+  returned: on a cloud error
+  type: dict
+  sample: {"action": "DescribeSnapshots", "code": "InvalidSnapshot.NotFound", "message": "...", "request_id": "..."}
+'''
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC, AwsAdapter, build_ebs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import WAIT_ARGUMENT_SPEC, run_copy_module
+
+
+def main():
+    argument_spec = {
+        'source_snapshot_id': {'required': True, 'aliases': ['snapshot_id']},
+        'source_region': {'required': True},
+        'destination_region': {'aliases': ['region', 'aws_region', 'ec2_region'],
+                               'fallback': (env_fallback, ['AWS_REGION', 'AWS_DEFAULT_REGION', 'EC2_REGION'])},
+        'description': {},
+        'tags': {'type': 'dict'},
+        'encrypted': {'type': 'bool', 'default': False},
+        'kms_key_id': {'no_log': False},
+        'completion_duration_minutes': {'type': 'int'},
+        'destination_outpost_arn': {},
+    }
+    argument_spec.update(AWS_CONNECTION_SPEC)
+    argument_spec.update(WAIT_ARGUMENT_SPEC)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    run_copy_module(module, build_ebs_request, AwsAdapter.from_module)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,240 @@
+"""The AWS adapter and the engine, with botocore's Stubber: what moto's server cannot show.
+
+moto completes every copy at once and never throttles, so pending copies, copies in error,
+timeouts, throttling and lost answers are played here. The EC2 client is real; only its HTTP
+answers are stubbed, and the Stubber fails the test on any call that is not expected (a
+second CopySnapshot above all).
+"""
+from __future__ import annotations
+
+import datetime
+
+import boto3
+import botocore.exceptions
+import pytest
+from botocore.stub import ANY, Stubber
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, CopyEngine
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
+
+SOURCE = 'snap-0123456789abcdef0'
+COPY = 'snap-0fedcba9876543210'
+TAG = 'us-east-1/' + SOURCE
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def snapshot(snapshot_id, state='completed', progress='100%', tags=None, message=None):
+    item = {
+        'SnapshotId': snapshot_id, 'VolumeId': 'vol-0123456789abcdef0', 'State': state, 'Progress': progress,
+        'VolumeSize': 8, 'Encrypted': False, 'OwnerId': '123456789012', 'Description': '',
+        'StartTime': datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc),
+    }
+    if tags:
+        item['Tags'] = [{'Key': key, 'Value': value} for key, value in tags.items()]
+    if message:
+        item['StateMessage'] = message
+    return item
+
+
+class StubbedAws:
+    """An AwsAdapter whose per-region EC2 clients are real boto3 clients behind Stubbers."""
+
+    def __init__(self):
+        session = boto3.session.Session(aws_access_key_id='AKIATEST', aws_secret_access_key='secret')
+        self.clients = {region: session.client('ec2', region_name=region) for region in ('us-east-1', 'us-west-2')}
+        self.stubbers = {region: Stubber(client) for region, client in self.clients.items()}
+        self.adapter = AwsAdapter({}, boto3, botocore)
+        self.adapter._clients = self.clients  # pylint: disable=protected-access
+
+    def __enter__(self):
+        for stubber in self.stubbers.values():
+            stubber.activate()
+        return self
+
+    def __exit__(self, *exc):
+        for stubber in self.stubbers.values():
+            stubber.deactivate()
+
+    def assert_all_used(self):
+        for stubber in self.stubbers.values():
+            stubber.assert_no_pending_responses()
+
+    def source_found(self, state='completed', progress='100%'):
+        self.stubbers['us-east-1'].add_response(
+            'describe_snapshots', {'Snapshots': [snapshot(SOURCE, state, progress)]}, {'SnapshotIds': [SOURCE]})
+
+    def copies_found(self, *items):
+        self.stubbers['us-west-2'].add_response('describe_snapshots', {'Snapshots': list(items)}, {
+            'Filters': [{'Name': 'tag:snapcopy:source', 'Values': [TAG]}], 'MaxResults': 1000, 'OwnerIds': ['self']})
+
+    def copy_made(self, snapshot_id=COPY):
+        self.stubbers['us-west-2'].add_response('copy_snapshot', {'SnapshotId': snapshot_id, 'Tags': [
+            {'Key': 'snapcopy:source', 'Value': TAG}]}, {
+            'SourceRegion': 'us-east-1', 'SourceSnapshotId': SOURCE, 'TagSpecifications': ANY})
+
+    def copy_state(self, state, progress, message=None):
+        self.stubbers['us-west-2'].add_response('describe_snapshots', {'Snapshots': [
+            snapshot(COPY, state, progress, {'snapcopy:source': TAG}, message)]}, {
+            'Filters': [{'Name': 'snapshot-id', 'Values': [COPY]}], 'MaxResults': 1000, 'OwnerIds': ['self']})
+
+
+def run(aws, wait=False, timeout=600):
+    clock = FakeClock()
+    engine = CopyEngine(aws.adapter, wait=wait, timeout=timeout, poll_interval=5, clock=clock.clock, sleep=clock.sleep)
+    outcome = engine.run([CopyRequest(SOURCE, 'us-east-1', ['us-west-2'])])[0]
+    return outcome, outcome.destinations['us-west-2'], engine, clock
+
+
+def test_pending_copy_is_waited_for_until_completed():
+    with StubbedAws() as aws:
+        aws.source_found()
+        aws.copies_found()
+        aws.copy_made()
+        aws.copy_state('pending', '10%')
+        aws.copy_state('pending', '60%')
+        aws.copy_state('completed', '100%')
+        outcome, place, _engine, _clock = run(aws, wait=True)
+        aws.assert_all_used()
+    assert not outcome.failed
+    assert place.action == COPIED
+    assert (place.snapshot.id, place.snapshot.cloud_state, place.snapshot.progress) == (COPY, 'completed', 100)
+
+
+def test_copy_in_error_fails_with_the_state_message():
+    with StubbedAws() as aws:
+        aws.source_found()
+        aws.copies_found()
+        aws.copy_made()
+        aws.copy_state('error', '0%', message='KMS key is disabled')
+        outcome, place, _engine, _clock = run(aws, wait=True)
+        aws.assert_all_used()
+    assert outcome.failed
+    assert 'KMS key is disabled' in outcome.failures()[0]
+    assert place.snapshot.id == COPY
+
+
+def test_existing_copy_in_error_is_reported_not_replaced():
+    with StubbedAws() as aws:
+        aws.source_found()
+        aws.copies_found(snapshot(COPY, 'error', '0%', {'snapcopy:source': TAG}, 'internal error'))
+        outcome, place, _engine, _clock = run(aws)
+        aws.assert_all_used()  # and no CopySnapshot: the Stubber would have refused it
+    assert place.action == EXISTING
+    assert outcome.failed
+    assert 'delete it, then run again' in outcome.failures()[0]
+
+
+def test_timeout_fails_and_still_returns_the_copy_id():
+    with StubbedAws() as aws:
+        aws.source_found()
+        aws.copies_found()
+        aws.copy_made()
+        for dummy in range(3):
+            aws.copy_state('pending', '20%')
+        outcome, place, _engine, clock = run(aws, wait=True, timeout=10)
+        aws.assert_all_used()
+    assert outcome.failed
+    assert place.timed_out
+    assert place.snapshot.id == COPY
+    assert clock.now == 10
+    assert COPY in outcome.failures()[0]
+
+
+@pytest.mark.parametrize('code', ['RequestLimitExceeded', 'Throttling', 'ResourceLimitExceeded'])
+def test_throttled_copy_is_retried_after_a_look_up(code):
+    with StubbedAws() as aws:
+        aws.source_found()
+        aws.copies_found()
+        aws.stubbers['us-west-2'].add_client_error('copy_snapshot', service_error_code=code, http_status_code=400)
+        aws.copies_found()  # looked up again before the retry: CopySnapshot has no ClientToken
+        aws.copy_made()
+        outcome, place, engine, _clock = run(aws)
+        aws.assert_all_used()
+    assert not outcome.failed
+    assert place.action == COPIED
+    assert engine.retries == 1
+
+
+def test_throttled_reads_are_retried():
+    with StubbedAws() as aws:
+        aws.stubbers['us-east-1'].add_client_error('describe_snapshots', service_error_code='RequestLimitExceeded', http_status_code=503)
+        aws.source_found()
+        aws.copies_found()
+        aws.copy_made()
+        outcome, _place, engine, _clock = run(aws)
+        aws.assert_all_used()
+    assert not outcome.failed
+    assert engine.retries == 1
+
+
+def test_lost_answer_is_followed_by_a_look_up_that_finds_the_copy():
+    with StubbedAws() as aws:
+        aws.source_found()
+        aws.copies_found()
+        aws.copy_made()
+
+        def drop_answer(**kwargs):
+            # EC2 made the copy (the stubbed answer was served), but the answer never arrived.
+            raise botocore.exceptions.ConnectionClosedError(endpoint_url='https://ec2.us-west-2.amazonaws.com')
+
+        aws.clients['us-west-2'].meta.events.register('after-call.ec2.CopySnapshot', drop_answer)
+        aws.copies_found(snapshot(COPY, 'pending', '0%', {'snapcopy:source': TAG}))
+        outcome, place, engine, _clock = run(aws)
+        aws.assert_all_used()  # exactly one look-up after the loss, and no second CopySnapshot
+    assert not outcome.failed
+    assert place.action == COPIED
+    assert place.snapshot.id == COPY
+    assert engine.retries == 1
+
+
+def test_non_retryable_error_is_reported_with_code_and_request_id():
+    with StubbedAws() as aws:
+        aws.source_found()
+        aws.copies_found()
+        aws.stubbers['us-west-2'].add_client_error(
+            'copy_snapshot', service_error_code='UnauthorizedOperation', service_message='You are not authorized',
+            http_status_code=403, response_meta={'RequestId': 'req-42'})
+        outcome, place, engine, _clock = run(aws)
+        aws.assert_all_used()
+    assert outcome.failed
+    assert place.error.code == 'UnauthorizedOperation'
+    assert 'req-42' in outcome.failures()[0]
+    assert engine.retries == 0
+
+
+def test_pending_source_without_wait_is_a_clear_error_and_copies_nothing():
+    with StubbedAws() as aws:
+        aws.source_found('pending', '45%')
+        outcome, _place, _engine, _clock = run(aws)
+        aws.assert_all_used()
+    assert outcome.failed
+    assert 'wait: true' in outcome.failures()[0]
+
+
+@pytest.mark.parametrize('source, destinations, options, option', [
+    ('snap-1', ['us-west-2'], {}, 'source_snapshot_id'),
+    (SOURCE, ['uswest2'], {}, 'destination_region'),
+    (SOURCE, ['us-west-2'], {'kms_key_id': 'alias/x'}, 'kms_key_id'),
+    (SOURCE, ['us-west-2'], {'completion_duration_minutes': 14}, 'completion_duration_minutes'),
+    (SOURCE, ['us-west-2'], {'tags': {'aws:x': '1'}}, 'tags'),
+    (SOURCE, ['us-west-2'], {'tags': {'k%d' % n: 'v' for n in range(50)}}, 'tags'),
+    (SOURCE, ['us-west-2'], {'description': 'x' * 256}, 'description'),
+])
+def test_validation_names_the_option(source, destinations, options, option):
+    adapter = AwsAdapter({}, boto3, botocore)
+    with pytest.raises(InputError) as error:
+        adapter.validate(CopyRequest(source, 'us-east-1', destinations, options))
+    assert error.value.option == option
+    assert not adapter._clients  # pylint: disable=protected-access
