@@ -64,7 +64,6 @@ pip-bootstrap: venv
 test: sanity units integration lint
 	@if [ -n "$(NEWEST_PYTHON)" ]; then $(MAKE) --no-print-directory sanity-newest units-newest; \
 	else echo 'python3.12 not found: the newest ansible-core legs did not run'; fi
-	@echo 'make test: all legs passed'
 
 sanity: venv stage pythons pip-bootstrap
 	@echo '== sanity (ansible-test, oldest supported ansible-core)'
@@ -95,7 +94,8 @@ units-newest: venv-newest collection-link
 
 # ---------------------------------------------------------------- the main job, on local emulators
 demo: venv collection-link
-	$(BIN)/python tests/utils/with_emulators.py -- $(BIN)/ansible-playbook playbooks/demo.yml
+	$(BIN)/python tests/utils/with_emulators.py --config $(BUILD)/emulators.json -- \
+		$(BIN)/ansible-playbook playbooks/demo.yml -e @$(BUILD)/emulators.json
 
 clean:
 	rm -rf $(BUILD) $(VENV) $(VENV_NEWEST) .pytest_cache .coverage

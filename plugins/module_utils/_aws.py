@@ -133,7 +133,7 @@ class AwsAdapter(Adapter):
                 kind = INVALID
             else:
                 kind = FATAL
-            return CloudError(action, code, details.get('Message') or str(error), request_id, kind, region=region)
+            return CloudError(action, code, details.get('Message') or '(the cloud gave no message)', request_id, kind, region=region)
         if isinstance(error, (exceptions.NoCredentialsError, exceptions.PartialCredentialsError)):
             return CloudError(action, 'NoCredentials', 'no AWS credentials found: set access_key and secret_key '
                               '(or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), or a profile', kind=FATAL, region=region)
