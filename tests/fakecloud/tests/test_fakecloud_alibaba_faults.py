@@ -109,10 +109,10 @@ def test_broken_destination_region(fc):
 
 def test_faults_are_reproducible_with_a_seed(fc):
     outcomes = []
-    for _ in range(2):
+    for dummy in range(2):
         fc.admin.faults(seed=7, rules=[{'cloud': 'ecs', 'action': 'DescribeSnapshots', 'error_rate': 0.5}])
         run = []
-        for _ in range(12):
+        for dummy in range(12):
             try:
                 alibaba_call(fc.endpoint, alibaba_client(auto_retry=False),
                              DescribeSnapshotsRequest.DescribeSnapshotsRequest())

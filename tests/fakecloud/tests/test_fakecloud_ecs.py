@@ -107,7 +107,7 @@ def test_describe_snapshots_fields_filters_and_paging_past_one_page(fc):
 
 
 def test_create_snapshot_progresses_with_the_clock(fc):
-    disk_id, _ = seed_one(fc)
+    disk_id, dummy = seed_one(fc)
     req = CreateSnapshotRequest.CreateSnapshotRequest()
     req.set_DiskId(disk_id)
     req.set_SnapshotName('daily-1')
@@ -127,7 +127,7 @@ def test_create_snapshot_progresses_with_the_clock(fc):
 
 
 def test_copy_snapshot_all_parameters_and_lifecycle(fc):
-    _, source = seed_one(fc)
+    dummy, source = seed_one(fc)
     req = copy_request(source, DestinationSnapshotName='dr-copy:1', DestinationSnapshotDescription='nightly copy',
                        RetentionDays=7, Tags=[{'Key': 'snapcopy', 'Value': source}, {'Key': 'empty', 'Value': ''}],
                        Encrypted=True, KMSKeyId='key-1', ResourceGroupId='rg-1', DestinationStorageLocationArn='',
@@ -150,7 +150,7 @@ def test_copy_snapshot_all_parameters_and_lifecycle(fc):
 
 
 def test_copy_snapshot_client_token_is_idempotent(fc):
-    _, source = seed_one(fc)
+    dummy, source = seed_one(fc)
     first = call(fc, copy_request(source, ClientToken='token-123'))
     again = call(fc, copy_request(source, ClientToken='token-123'))
     assert first['SnapshotId'] == again['SnapshotId'] and first['RequestId'] != again['RequestId']
@@ -177,7 +177,7 @@ def test_copy_snapshot_client_token_is_idempotent(fc):
     ({'DestinationRegionId': 'xx-nowhere-1'}, 'InvalidRegionId.NotFound'),
 ])
 def test_copy_snapshot_input_rules(fc, params, code):
-    _, source = seed_one(fc)
+    dummy, source = seed_one(fc)
     err = error_of(fc, copy_request(source, **params))
     assert err.get_error_code() == code and err.get_http_status() in (400, 404)
     assert fc.admin.calls()['total_mutations'] == 0
@@ -199,7 +199,7 @@ def test_copy_snapshot_refusals(fc):
 
 
 def test_delete_snapshot(fc):
-    _, source = seed_one(fc)
+    dummy, source = seed_one(fc)
     req = DeleteSnapshotRequest.DeleteSnapshotRequest()
     req.set_SnapshotId(source)
     call(fc, req)

@@ -47,7 +47,7 @@ def copy(fc, source, nodes, **params):
 
 
 def test_regions_and_disks(fc):
-    disk_id, _ = seed(fc)
+    disk_id, dummy = seed(fc)
     nodes = call(fc, DescribeEnsRegionsRequest.DescribeEnsRegionsRequest())['EnsRegions']['EnsRegion']
     assert NODE in {n['EnsRegionId'] for n in nodes}
     req = DescribeDisksRequest.DescribeDisksRequest()
@@ -85,7 +85,7 @@ def test_create_describe_page_and_delete(fc):
 
 
 def test_copy_to_many_nodes(fc):
-    _, (source,) = seed(fc)
+    dummy, (source,) = seed(fc)
     answer = call(fc, copy(fc, source, [DR1, DR2], DestinationSnapshotName='edge-copy',
                            DestinationSnapshotDescription='copied by test'))
     assert answer['BizStatusCode'] == 'AllSuccess' and answer['UnAllocationId'] == []
@@ -99,7 +99,7 @@ def test_copy_to_many_nodes(fc):
 
 
 def test_copy_partial_success_all_failed_and_failing_copy(fc):
-    _, (source,) = seed(fc)
+    dummy, (source,) = seed(fc)
     fc.admin.faults(broken_regions={'ens': [DR2]}, failing_copies={'ens': {'regions': [DR1]}})
     answer = call(fc, copy(fc, source, [DR1, DR2]))
     assert answer['BizStatusCode'] == 'PartSuccess' and answer['UnAllocationId'] == [{'EnsRegionId': DR2}]
@@ -116,7 +116,7 @@ def test_copy_partial_success_all_failed_and_failing_copy(fc):
     ([DR1], {'DestinationSnapshotDescription': 'http://x'}, 'InvalidDestinationSnapshotDescription'),
 ])
 def test_copy_input_rules(fc, nodes, params, code):
-    _, (source,) = seed(fc)
+    dummy, (source,) = seed(fc)
     assert error_of(fc, copy(fc, source, nodes, **params)).get_error_code() == code
 
 
@@ -126,7 +126,7 @@ def test_copy_of_unfinished_snapshot_is_refused(fc):
 
 
 def test_tags(fc):
-    disk_id, _ = seed(fc)
+    disk_id, dummy = seed(fc)
     req = TagResourcesRequest.TagResourcesRequest()
     req.set_ResourceType('disk')
     req.set_ResourceIds([disk_id])

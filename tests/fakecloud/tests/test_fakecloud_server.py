@@ -116,8 +116,8 @@ def test_seeding_a_thousand_disks_is_fast(fc):
 
 
 def test_fifty_concurrent_clients(fc):
-    created = fc.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'snapshots': 1} for _ in range(50)]},
-                            cbs={'disks': [{'region': 'ap-guangzhou', 'snapshots': 1} for _ in range(50)]})
+    created = fc.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'snapshots': 1} for dummy in range(50)]},
+                            cbs={'disks': [{'region': 'ap-guangzhou', 'snapshots': 1} for dummy in range(50)]})
     errors, copies = [], []
     barrier = threading.Barrier(50)
 
@@ -126,7 +126,7 @@ def test_fifty_concurrent_clients(fc):
             barrier.wait(timeout=30)
             if index % 2:
                 client = alibaba_client()
-                for _ in range(3):
+                for dummy in range(3):
                     alibaba_call(fc.endpoint, client, DescribeSnapshotsRequest.DescribeSnapshotsRequest())
                 req = CopySnapshotRequest.CopySnapshotRequest()
                 req.set_SnapshotId(created['ecs']['snapshots'][index])
@@ -134,7 +134,7 @@ def test_fifty_concurrent_clients(fc):
                 copies.append(alibaba_call(fc.endpoint, client, req)['SnapshotId'])
             else:
                 client = tencent_client(cbs_client.CbsClient, fc.endpoint, 'ap-guangzhou')
-                for _ in range(3):
+                for dummy in range(3):
                     client.DescribeSnapshots(models.DescribeSnapshotsRequest())
                 req = models.CopySnapshotCrossRegionsRequest()
                 req.SnapshotId = created['cbs']['snapshots'][index]

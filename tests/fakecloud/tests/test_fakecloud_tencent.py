@@ -89,7 +89,7 @@ def test_describe_snapshots_filters_order_and_paging(fc):
 
 
 def test_create_snapshot_states(fc):
-    disk_id, _ = seed(fc, snapshots=0)
+    disk_id, dummy = seed(fc, snapshots=0)
     client = cbs(fc)
     new_id = client.CreateSnapshot(build(models.CreateSnapshotRequest, DiskId=disk_id, SnapshotName='manual',
                                          Tags=[{'Key': 'k', 'Value': 'v'}])).SnapshotId
@@ -102,7 +102,7 @@ def test_create_snapshot_states(fc):
 
 
 def test_copy_cross_regions_lifecycle_and_conflict(fc):
-    _, (source,) = seed(fc)
+    dummy, (source,) = seed(fc)
     client = cbs(fc)
     req = build(models.CopySnapshotCrossRegionsRequest, SnapshotId=source, DestinationRegions=[DR1, DR2])
     results = client.CopySnapshotCrossRegions(req).SnapshotCopyResultSet
@@ -130,7 +130,7 @@ def test_copy_cross_regions_lifecycle_and_conflict(fc):
 
 
 def test_copy_partial_failures_quota_and_vanishing_copy(fc):
-    _, (source,) = seed(fc)
+    dummy, (source,) = seed(fc)
     fc.admin.seed(cbs={'snapshots': [{'region': DR2}]})
     fc.admin.configure(quotas={'cbs': {'snapshots_per_region': 1}})
     fc.admin.faults(broken_regions={'cbs': ['ap-shanghai']}, failing_copies={'cbs': {'regions': [DR1]}})
@@ -143,7 +143,7 @@ def test_copy_partial_failures_quota_and_vanishing_copy(fc):
 
 
 def test_delete_snapshots(fc):
-    _, created = seed(fc, snapshots=3)
+    dummy, created = seed(fc, snapshots=3)
     client = cbs(fc)
     client.DeleteSnapshots(build(models.DeleteSnapshotsRequest, SnapshotIds=created[:2]))
     assert snaps(fc)['TotalCount'] == 1
@@ -177,7 +177,7 @@ def test_tag_service_feeds_cbs(fc):
 
 
 def test_get_resources_pagination(fc):
-    fc.admin.seed(cbs={'snapshots': [{'region': REGION, 'tags': {'batch': 'b1'}} for _ in range(120)]})
+    fc.admin.seed(cbs={'snapshots': [{'region': REGION, 'tags': {'batch': 'b1'}} for dummy in range(120)]})
     client = tags(fc)
     seen, token = [], ''
     while True:

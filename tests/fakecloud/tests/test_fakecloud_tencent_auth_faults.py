@@ -79,7 +79,7 @@ def test_twenty_requests_per_second_per_action(fc):
     client = cbs(fc)
     codes = []
     started = time.monotonic()
-    for _ in range(30):
+    for dummy in range(30):
         try:
             client.DescribeDisks(models.DescribeDisksRequest())
             codes.append('ok')
