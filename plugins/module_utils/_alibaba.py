@@ -1,0 +1,349 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Alibaba Cloud: connection options, one RPC client for ECS and ENS, and error classification.
+
+Both products speak the same RPC protocol through aliyun-python-sdk-core; what differs is the
+endpoint and the request classes (aliyunsdkecs, aliyunsdkens). The SDKs are imported only
+when a client is made, so the modules load (and report a missing library) without them.
+
+The core SDK is used with its own retry switched off: it would resend calls blindly, and a
+resent CopySnapshot can make a second copy. The engine retries instead, and knows when a
+look-up must come first.
+"""
+
+from __future__ import annotations
+
+import importlib
+import ipaddress
+import json
+import logging
+import re
+import urllib.parse
+import urllib.request
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
+
+# The names and environment variables of alibaba.alicloud, plus the ALIBABA_CLOUD_* variables
+# of Alibaba's own credential chain, so playbooks and AWX credentials carry over.
+ALIBABA_CONNECTION_SPEC = {
+    'alicloud_access_key': {'aliases': ['access_key_id', 'access_key'], 'no_log': False,
+                            'fallback': (env_fallback, ['ALICLOUD_ACCESS_KEY', 'ALICLOUD_ACCESS_KEY_ID',
+                                                        'ALIBABA_CLOUD_ACCESS_KEY_ID'])},
+    'alicloud_secret_key': {'aliases': ['secret_access_key', 'secret_key'], 'no_log': True,
+                            'fallback': (env_fallback, ['ALICLOUD_SECRET_KEY', 'ALICLOUD_SECRET_ACCESS_KEY',
+                                                        'ALIBABA_CLOUD_ACCESS_KEY_SECRET'])},
+    'alicloud_security_token': {'aliases': ['security_token'], 'no_log': True,
+                                'fallback': (env_fallback, ['ALICLOUD_SECURITY_TOKEN', 'ALIBABA_CLOUD_SECURITY_TOKEN'])},
+    'endpoint_url': {},
+    'validate_certs': {'type': 'bool', 'default': True},
+    'connect_timeout': {'type': 'int', 'default': 10},
+    'read_timeout': {'type': 'int', 'default': 60},
+}
+
+USER_AGENT = 'snapcopy.cloud/0.1.0'
+
+# Errors worth another try: the cloud says so (throttling, a temporary failure, a ClientToken
+# request still being processed), or any 5xx.
+RETRYABLE_CODES = {'ServiceUnavailable', 'InternalError', 'UnknownError', 'InternalError.Dispatch',
+                   'LastTokenProcessing', 'IdempotenceProcessing', 'OperationConflict', 'SignatureNonceUsed',
+                   'Throttling', 'Throttling.User', 'Throttling.Api', 'ServiceBusy', 'RequestTimeout'}
+NOT_FOUND_CODES = {'InvalidSnapshotId.NotFound', 'InvalidSnapshot.NotFound', 'InvalidSnapshotId.NotExist'}
+# Credentials and account: nothing a retry can fix; each with what the user can do about it.
+AUTH_HINTS = {
+    'InvalidAccessKeyId.NotFound': 'the access key id is unknown: check alicloud_access_key '
+                                   '(or ALICLOUD_ACCESS_KEY / ALIBABA_CLOUD_ACCESS_KEY_ID)',
+    'InvalidAccessKeyId.Inactive': 'the access key is disabled: enable it in the RAM console or use another one',
+    'InvalidAccessKeySecret': 'the access key secret is wrong: check alicloud_secret_key '
+                              '(or ALICLOUD_SECRET_KEY / ALIBABA_CLOUD_ACCESS_KEY_SECRET)',
+    'SignatureDoesNotMatch': 'the request signature was refused: check alicloud_secret_key '
+                             '(or ALICLOUD_SECRET_KEY / ALIBABA_CLOUD_ACCESS_KEY_SECRET)',
+    'IncompleteSignature': 'the request signature was refused: check alicloud_secret_key',
+    'MissingSecurityToken': 'STS credentials need their security token: set alicloud_security_token '
+                            '(or ALICLOUD_SECURITY_TOKEN / ALIBABA_CLOUD_SECURITY_TOKEN)',
+    'InvalidSecurityToken.Expired': 'the STS security token has expired: get new temporary credentials',
+    'InvalidSecurityToken.Malformed': 'check alicloud_security_token',
+    'InvalidSecurityToken.MismatchWithAccessKey': 'the security token does not belong to this access key: '
+                                                  'check alicloud_access_key and alicloud_security_token',
+    'InvalidTimeStamp.Expired': 'the request time is too far from the cloud\'s: check this host\'s clock',
+    'Forbidden.RAM': 'the RAM user or role lacks a permission this module needs (see the module notes)',
+    'Forbidden': 'the RAM user or role lacks a permission this module needs (see the module notes)',
+    'NoPermission': 'the RAM user or role lacks a permission this module needs (see the module notes)',
+}
+AUTH_PREFIXES = ('InvalidAccessKey', 'InvalidSecurityToken', 'Forbidden', 'InvalidAccountStatus', 'InvalidUser.',
+                 'NoPermission')
+INVALID_PREFIXES = ('Invalid', 'Missing', 'Duplicate', 'IdempotentParameterMismatch', 'OperationDenied',
+                    'IncorrectSnapshotStatus', 'IncorrectDiskStatus', 'QuotaExceed', 'ens.interface.error')
+
+# What the network layer says (the core SDK hands it on as text only, in SDK.HttpError).
+_NOTHING_SENT = ('Connection refused', 'NewConnectionError', 'Name or service not known', 'Failed to resolve',
+                 'nodename nor servname', 'No route to host', 'Network is unreachable', 'getaddrinfo failed',
+                 'Temporary failure in name resolution')
+_SSL_TROUBLE = ('SSLError', 'CERTIFICATE_VERIFY_FAILED', 'certificate verify failed', 'SSL:')
+
+
+def alibaba_connection(params):
+    """The connection options out of a module's params."""
+    return {name: params.get(name) for name in ALIBABA_CONNECTION_SPEC}
+
+
+def parse_endpoint_url(url):
+    """(scheme, host[:port]) out of ``endpoint_url``; InputError when it is not http(s)://host[:port]."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme not in ('http', 'https') or not parts.hostname or port == -1 or \
+            parts.path not in ('', '/') or parts.query or parts.fragment or parts.username:
+        raise InputError('endpoint_url', 'expected http://HOST[:PORT] or https://HOST[:PORT] with no path, got %r' % (url,))
+    return parts.scheme, parts.netloc
+
+
+def is_loopback(host):
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1), with or without a port."""
+    name = urllib.parse.urlsplit('//' + host).hostname or ''
+    if name == 'localhost' or name.endswith('.localhost'):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def proxies_for(host):
+    """The ``proxy`` argument for the core SDK's client.
+
+    The core SDK reads HTTP_PROXY/HTTPS_PROXY itself when given no proxies, and ignores NO_PROXY,
+    so a loopback endpoint (a local emulator, a tunnel) would be sent through the proxy. For such
+    hosts, and for those NO_PROXY names, we hand it a mapping that says "no proxy" for both schemes
+    (a non-empty dict, so the SDK does not fall back to the environment). Otherwise None: the SDK
+    then uses the environment's proxies, as users behind a proxy expect.
+    """
+    name = urllib.parse.urlsplit('//' + host).hostname or host
+    if is_loopback(host) or urllib.request.proxy_bypass_environment(name):
+        return {'http': None, 'https': None}
+    return None
+
+
+class AlibabaClient:
+    """One product's RPC client (ECS or ENS): builds requests, sends them, turns errors into CloudErrors."""
+
+    def __init__(self, product, connection, default_endpoint, request_package, sdk=None):
+        """``default_endpoint(region)`` gives the product's endpoint when ``endpoint_url`` is not set;
+        ``request_package`` is where the product SDK's request classes live."""
+        self.product = product
+        self.connection = connection
+        self.default_endpoint = default_endpoint
+        self.request_package = request_package
+        self.scheme, self.fixed_endpoint = ('https', None)
+        if connection.get('endpoint_url'):
+            self.scheme, self.fixed_endpoint = parse_endpoint_url(connection['endpoint_url'])
+        if not connection.get('alicloud_access_key') or not connection.get('alicloud_secret_key'):
+            raise InputError('alicloud_access_key', 'no Alibaba Cloud credentials: set alicloud_access_key and '
+                             'alicloud_secret_key, or the ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY '
+                             '(or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET) variables')
+        self.sdk = sdk or load_sdk(request_package)
+        self._clients = {}
+
+    def endpoint(self, region):
+        return self.fixed_endpoint or self.default_endpoint(region)
+
+    def _client(self, host):
+        """The SDK client for one endpoint host (proxies are per client in the core SDK)."""
+        if host not in self._clients:
+            conn = self.connection
+            if conn.get('alicloud_security_token'):
+                credential = self.sdk['StsTokenCredential'](conn['alicloud_access_key'], conn['alicloud_secret_key'],
+                                                           conn['alicloud_security_token'])
+            else:
+                credential = self.sdk['AccessKeyCredential'](conn['alicloud_access_key'], conn['alicloud_secret_key'])
+            client = self.sdk['AcsClient'](
+                region_id='cn-hangzhou', credential=credential,
+                auto_retry=False,  # the engine retries; the SDK's retry would resend CopySnapshot blindly
+                connect_timeout=conn.get('connect_timeout') or 10, timeout=conn.get('read_timeout') or 60,
+                verify=None if conn.get('validate_certs', True) else False,
+                proxy=proxies_for(host))
+            client.append_user_agent('snapcopy', USER_AGENT.split('/', 1)[1])
+            self._clients[host] = client
+        return self._clients[host]
+
+    def new_request(self, action):
+        module = importlib.import_module('%s.%sRequest' % (self.request_package, action))
+        return getattr(module, '%sRequest' % action)()
+
+    def call(self, action, params, region=None):
+        """Send ``action`` with ``params`` (API parameter names) for ``region``; answer the decoded JSON."""
+        request = self.new_request(action)
+        for name, value in params.items():
+            if value is not None:
+                request.add_query_param(name, _text(value))
+        host = self.endpoint(region)
+        request.set_endpoint(host)
+        request.set_protocol_type(self.scheme)
+        request.set_accept_format('JSON')
+        try:
+            body = self._client(host).do_action_with_exception(request)
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            # Broad on purpose: every SDK and network failure becomes a CloudError with a kind;
+            # anything classify() does not know is re-raised unchanged.
+            raise self.classify(action, error, region) from None
+        try:
+            return json.loads(body)
+        except ValueError:
+            raise CloudError(action, 'InvalidResponse', 'the answer from %s is not JSON: %.200r' % (host, body),
+                             kind=RETRYABLE, uncertain=True, region=region) from None
+
+    def classify(self, action, error, region=None):
+        """A CloudError for an SDK exception: code, message, request id, and what kind it is."""
+        if isinstance(error, self.sdk['ServerException']):
+            return server_error(action, error.get_error_code(), error.get_error_msg(), error.get_http_status(),
+                                error.get_request_id(), region)
+        if isinstance(error, self.sdk['ClientException']):
+            return client_error(action, error.get_error_code(), error.get_error_msg(), self.endpoint(region), region)
+        raise error
+
+
+def server_error(action, code, message, status, request_id, region=None):
+    """Classify an error answer of the cloud."""
+    code = code or 'Unknown'
+    # SignatureDoesNotMatch ends with the cloud's string to sign, which holds every parameter,
+    # an STS security token among them: never pass it on.
+    message = message or '(the cloud gave no message)'
+    if 'string to sign is:' in message:
+        message = message.split('string to sign is:')[0].rstrip(' .:') + '.'
+    status = status or 0
+    if code in RETRYABLE_CODES or code.startswith('Throttling') or code.startswith('ServiceUnavailable') or status >= 500:
+        kind = RETRYABLE
+    elif code in NOT_FOUND_CODES:
+        kind = NOT_FOUND
+    elif code in AUTH_HINTS or code.startswith(AUTH_PREFIXES):
+        kind = FATAL
+        hint = AUTH_HINTS.get(code)
+        if hint is None and code.startswith('InvalidSecurityToken'):
+            hint = 'check alicloud_security_token; temporary STS credentials expire'
+        if hint:
+            message = '%s (%s)' % (message, hint)
+    elif code.startswith(INVALID_PREFIXES) or code.endswith('.Malformed'):
+        kind = INVALID
+    else:
+        kind = FATAL
+    return CloudError(action, code, message, request_id, kind, region=region)
+
+
+def client_error(action, code, message, endpoint, region=None):
+    """Classify an error the SDK raised on this side (network, TLS, bad request)."""
+    message = clean_network_message(str(message or ''))
+    if code == 'SDK.HttpError':
+        if any(text in message for text in _SSL_TROUBLE):
+            return CloudError(action, 'SSLError', 'TLS with %s failed: %s. Check endpoint_url, or set validate_certs: '
+                              'false for a test endpoint with a self-signed certificate' % (endpoint, message),
+                              kind=FATAL, region=region)
+        if any(text in message for text in _NOTHING_SENT):
+            # Nothing answered at all: a setup problem, reported at once rather than retried for minutes.
+            return CloudError(action, 'EndpointConnectionError', 'could not connect to %s: %s. Check endpoint_url '
+                              'and the network' % (endpoint, message), kind=FATAL, region=region)
+        if 'ConnectTimeout' in message or 'connect timeout' in message.lower():
+            return CloudError(action, 'ConnectTimeout', 'connecting to %s timed out: %s' % (endpoint, message),
+                              kind=RETRYABLE, region=region)
+        # The request went out and no answer came back (reset, closed, read timeout): it may
+        # have been carried out.
+        return CloudError(action, 'NetworkError', 'no answer from %s: %s' % (endpoint, message),
+                          kind=RETRYABLE, uncertain=True, region=region)
+    return CloudError(action, code or 'SDK.ClientError', message, kind=FATAL, region=region)
+
+
+def clean_network_message(message):
+    """The network layer's text without the request's query string (it carries the signature and,
+    with STS credentials, the security token) and without object reprs."""
+    message = re.sub(r'/\?\S*', '/', message)
+    return re.sub(r'<[^<>]* object at 0x[0-9a-fA-F]+>: ', '', message)
+
+
+def load_sdk(request_package):
+    """Import the core SDK and the product package (ImportError when absent); answer the classes we use."""
+    # pylint: disable=import-outside-toplevel
+    from aliyunsdkcore.acs_exception.exceptions import ClientException, ServerException
+    from aliyunsdkcore.auth.credentials import AccessKeyCredential, StsTokenCredential
+    from aliyunsdkcore.client import AcsClient
+    importlib.import_module(request_package)
+    # The core SDK logs every error answer at ERROR level; without a handler of ours, Python
+    # would print those lines on the module's stderr.
+    sdk_logger = logging.getLogger('aliyunsdkcore')
+    if not any(isinstance(handler, logging.NullHandler) for handler in sdk_logger.handlers):
+        sdk_logger.addHandler(logging.NullHandler())
+    return {'AcsClient': AcsClient, 'AccessKeyCredential': AccessKeyCredential,
+            'StsTokenCredential': StsTokenCredential, 'ClientException': ClientException,
+            'ServerException': ServerException}
+
+
+def client_from_module(module, product, default_endpoint, request_package, distribution):
+    """An AlibabaClient for a module; fails the module with missing_required_lib when the SDK is absent."""
+    try:
+        sdk = load_sdk(request_package)
+    except ImportError:
+        module.fail_json(msg=missing_required_lib('aliyun-python-sdk-core and %s' % distribution))
+    return AlibabaClient(product, alibaba_connection(module.params), default_endpoint, request_package, sdk)
+
+
+def paged(call, params, items_of, page_size=100):
+    """Every item of a MaxResults/NextToken listing (ECS)."""
+    params = dict(params, MaxResults=page_size)
+    while True:
+        answer = call(params)
+        for item in items_of(answer):
+            yield item
+        token = answer.get('NextToken')
+        if not token:
+            return
+        params['NextToken'] = token
+
+
+def numbered_pages(call, params, items_of, page_size=100):
+    """Every item of a PageNumber/PageSize listing (ENS)."""
+    number = 1
+    while True:
+        answer = call(dict(params, PageNumber=number, PageSize=page_size))
+        items = list(items_of(answer))
+        for item in items:
+            yield item
+        total = int(answer.get('TotalCount') or 0)
+        if not items or number * page_size >= total:
+            return
+        number += 1
+
+
+def listed(answer, outer, inner):
+    """Items of an RPC answer list, which comes as {outer: {inner: [...]}} or {outer: [...]}."""
+    value = answer.get(outer) or []
+    if isinstance(value, dict):
+        value = value.get(inner) or []
+    return value
+
+
+def tag_dict(tags):
+    """Alibaba's tag lists ({Tags: {Tag: [{TagKey, TagValue}]}} or [{TagKey, TagValue}]) as a dict."""
+    if isinstance(tags, dict):
+        tags = tags.get('Tag') or []
+    return {tag.get('TagKey', tag.get('Key')): tag.get('TagValue', tag.get('Value', '')) or '' for tag in tags or []}
+
+
+def links_to(snapshot, request):
+    """Whether ``snapshot`` is a copy of the request's source.
+
+    The cloud's own link (SourceSnapshotId and the source region) decides when the copy has one:
+    our tag can be written by anyone, and a tag naming a source that the link contradicts is not
+    believed. Without a link, the tag decides (Snapshot.is_copy_of).
+    """
+    if snapshot.source_id is not None:
+        return snapshot.source_id == request.source_id and snapshot.source_region in (None, request.source_region)
+    return snapshot.is_copy_of(request.source_region, request.source_id)
+
+
+def _text(value):
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    return str(value)
+

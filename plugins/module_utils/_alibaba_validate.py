@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The input rules of Alibaba Cloud's CopySnapshot (ECS and ENS), checked before any call.
+
+Each validator takes a value and the option's name, returns nothing, and raises InputError
+naming the option. They are pure functions, so property tests can drive them directly.
+
+Rules, from the CopySnapshot references:
+* name: 2 to 128 characters; starts with a letter (Chinese characters count as letters);
+  then letters, digits, colons, underscores, hyphens, and on ECS also periods; never
+  ``http://`` or ``https://`` at the start. ENS does not list periods, so they are refused.
+* description: 2 to 256 characters, not starting with ``http://`` or ``https://``.
+* tags (ECS): keys 1 to 128 characters, not starting with ``acs:`` or ``aliyun``, not
+  containing ``http://`` or ``https://``; values up to 128 characters (may be empty), with
+  the same rules. Keys are case-sensitive on Alibaba Cloud, so ``Env`` and ``env`` are two
+  keys; two keys that become the same text (``1`` and ``"1"`` in YAML) are duplicates.
+  At most 20 tags on a snapshot, one of which is ``snapcopy:source``.
+* retention_days (ECS): 1 to 65536.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._errors import InputError
+from ._model import SOURCE_TAG
+
+URL_PREFIXES = ('http://', 'https://')
+RESERVED_TAG_PREFIXES = ('acs:', 'aliyun')
+MAX_TAGS = 20
+ECS_NAME_EXTRA = ':_.-'
+ENS_NAME_EXTRA = ':_-'
+ECS_SNAPSHOT_ID = re.compile(r'^s-[0-9a-zA-Z]+$')
+ENS_SNAPSHOT_ID = re.compile(r'^sp-[0-9a-zA-Z]+$')
+REGION_ID = re.compile(r'^[a-z]{2,}(?:-[a-z0-9]+)+$')
+
+
+def validate_name(value, option='name', allowed_punctuation=ECS_NAME_EXTRA):
+    """A snapshot name: see the module docstring. ``allowed_punctuation`` differs between ECS and ENS."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise InputError(option, 'must be text, got %r' % (value,))
+    if value.lower().startswith(URL_PREFIXES):
+        raise InputError(option, 'must not start with http:// or https://, got %r' % value)
+    if not 2 <= len(value) <= 128:
+        raise InputError(option, 'must be 2 to 128 characters long, got %d' % len(value))
+    if not value[0].isalpha():
+        raise InputError(option, 'must start with a letter, got %r' % value)
+    bad = sorted({char for char in value if not (char.isalnum() or char in allowed_punctuation)})
+    if bad:
+        raise InputError(option, 'may contain only letters, digits and %s; %r has %s' % (
+            ' '.join(allowed_punctuation), value, ' '.join(repr(char) for char in bad)))
+
+
+def validate_ens_name(value, option='name'):
+    validate_name(value, option, ENS_NAME_EXTRA)
+
+
+def validate_description(value, option='description'):
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise InputError(option, 'must be text, got %r' % (value,))
+    if not 2 <= len(value) <= 256:
+        raise InputError(option, 'must be 2 to 256 characters long, got %d' % len(value))
+    if value.lower().startswith(URL_PREFIXES):
+        raise InputError(option, 'must not start with http:// or https://')
+
+
+def validate_tags(tags, option='tags'):
+    """``tags`` as given by the user (a dict; keys and values may be numbers or booleans from YAML)."""
+    if not tags:
+        return
+    if not isinstance(tags, dict):
+        raise InputError(option, 'must be a dictionary of tag keys and values')
+    if len(tags) > MAX_TAGS - 1:
+        raise InputError(option, 'at most %d tags (one of the %d a snapshot can carry is %s), got %d'
+                         % (MAX_TAGS - 1, MAX_TAGS, SOURCE_TAG, len(tags)))
+    seen = set()
+    for raw_key, raw_value in tags.items():
+        key = str(raw_key)
+        value = '' if raw_value is None else str(raw_value)
+        if key in seen:
+            raise InputError(option, 'tag key %r is given twice' % key)
+        seen.add(key)
+        if key == SOURCE_TAG:
+            raise InputError(option, 'tag key %s is set by this collection to name the source; do not set it' % SOURCE_TAG)
+        _check_tag_text(option, 'key', key, allow_empty=False)
+        _check_tag_text(option, 'value of %r' % key, value, allow_empty=True)
+
+
+def _check_tag_text(option, what, text, allow_empty):
+    if not text and not allow_empty:
+        raise InputError(option, 'tag keys must not be empty')
+    if len(text) > 128:
+        raise InputError(option, 'tag %s is longer than 128 characters' % what)
+    if text.startswith(RESERVED_TAG_PREFIXES):
+        raise InputError(option, 'tag %s %r: acs: and aliyun at the start are reserved by Alibaba Cloud' % (what, text))
+    if any(prefix in text.lower() for prefix in URL_PREFIXES):
+        raise InputError(option, 'tag %s %r must not contain http:// or https://' % (what, text))
+
+
+def validate_retention_days(value, option='retention_days'):
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65536:
+        raise InputError(option, 'must be a whole number of days from 1 to 65536, got %r' % (value,))
+
+
+def validate_snapshot_id(value, pattern, example, option='source_snapshot_id'):
+    if not isinstance(value, str) or not pattern.match(value):
+        raise InputError(option, 'expected a snapshot id like %s, got %r' % (example, value))
+
+
+def validate_region(value, option, what='a region id like cn-hangzhou'):
+    if not isinstance(value, str) or not REGION_ID.match(value):
+        raise InputError(option, 'expected %s, got %r' % (what, value))

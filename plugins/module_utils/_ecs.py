@@ -1,0 +1,198 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Alibaba Cloud ECS: the adapter for the copy engine.
+
+How copies are found: CopySnapshot puts the tag ``snapcopy:source = <source region>/<source id>``
+on every copy it makes (Tag.N, so it is there from the first moment); the adapter lists the
+destination's snapshots with that tag and confirms each by the SourceSnapshotId and
+SourceRegionId that ECS keeps on a copy (DescribeSnapshots cannot filter on those).
+
+CopySnapshot is sent in the source region with a ClientToken derived from the source, the
+destination and the copy options: a resend after a lost answer, within the run or in a rerun,
+gets ECS's first answer back instead of a second copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from ._alibaba import AlibabaClient, client_from_module, links_to, listed, paged, tag_dict
+from ._alibaba_validate import (ECS_SNAPSHOT_ID, validate_description, validate_name, validate_region,
+                                validate_retention_days, validate_snapshot_id, validate_tags)
+from ._errors import INVALID, NOT_FOUND, CloudError, InputError
+from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Snapshot
+
+STATE_MAP = {'progressing': PENDING, 'accomplished': COMPLETED, 'failed': FAILED}
+REQUEST_PACKAGE = 'aliyunsdkecs.request.v20140526'
+# DescribeSnapshots takes up to 100 ids per call, and MaxResults up to 100.
+ID_CHUNK = 100
+CLIENT_TOKEN_PREFIX = 'snapcopy-'
+
+
+def ecs_endpoint(region):
+    """ECS's endpoint for a region: the SDK's own map where it has an entry, else ecs.<region>.aliyuncs.com."""
+    try:
+        from aliyunsdkecs.endpoint import endpoint_data  # pylint: disable=import-outside-toplevel
+        special = endpoint_data.getEndpointMap().get(region)
+    except ImportError:
+        special = None
+    return special or 'ecs.%s.aliyuncs.com' % region
+
+
+def build_ecs_request(params):
+    """The CopyRequest for ecs_snapshot_copy's options (validated by the adapter)."""
+    options = {
+        'name': params.get('name'),
+        'description': params.get('description'),
+        'retention_days': params.get('retention_days'),
+        'tags': params.get('tags') or {},
+        'encrypted': bool(params.get('encrypted')),
+        'kms_key_id': params.get('kms_key_id'),
+    }
+    return CopyRequest(params['source_snapshot_id'], params['source_region'], [params['destination_region']], options)
+
+
+def client_token(request, destination):
+    """The same request to the same destination always gets the same token (64 ASCII characters at most)."""
+    options = request.options
+    identity = [request.source_region, request.source_id, destination, options.get('name'),
+                options.get('description'), options.get('retention_days'), sorted(string_tags(options.get('tags')).items()),
+                bool(options.get('encrypted')), options.get('kms_key_id')]
+    digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode('utf-8')).hexdigest()
+    return CLIENT_TOKEN_PREFIX + digest[:48]
+
+
+def string_tags(tags):
+    """Tags as ECS stores them: text keys and values (YAML may give numbers or booleans)."""
+    return {str(key): '' if value is None else str(value) for key, value in (tags or {}).items()}
+
+
+class EcsAdapter(Adapter):
+    cloud = 'Alibaba Cloud ECS'
+    multi_destination = False
+    copy_call_is_idempotent = True
+    done_state = 'accomplished'
+
+    def __init__(self, client):
+        self.client = client
+        self._categories = {}
+
+    @classmethod
+    def from_module(cls, module):
+        return cls(client_from_module(module, 'ecs', ecs_endpoint, REQUEST_PACKAGE, 'aliyun-python-sdk-ecs'))
+
+    @classmethod
+    def from_connection(cls, connection, sdk=None):
+        return cls(AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE, sdk))
+
+    # ------------------------------------------------------------------ validation (no calls)
+    def validate(self, request):
+        options = request.options
+        validate_snapshot_id(request.source_id, ECS_SNAPSHOT_ID, 's-bp67acfmxazb4p0example')
+        validate_region(request.source_region, 'source_region')
+        if len(request.destinations) != 1:
+            raise InputError('destination_region', 'ECS copies to one region per call')
+        validate_region(request.destinations[0], 'destination_region')
+        validate_name(options.get('name'))
+        validate_description(options.get('description'))
+        validate_retention_days(options.get('retention_days'))
+        validate_tags(options.get('tags'))
+        if options.get('kms_key_id') and not options.get('encrypted'):
+            raise InputError('kms_key_id', 'is only used for an encrypted copy: set encrypted: true as well')
+
+    # ------------------------------------------------------------------ reads
+    def _describe(self, region, params):
+        def call(page_params):
+            return self.client.call('DescribeSnapshots', dict(page_params, RegionId=region, Status='all'), region)
+        return [self.snapshot(item, region) for item in paged(call, params, lambda answer: listed(answer, 'Snapshots', 'Snapshot'))]
+
+    def _by_ids(self, region, snapshot_ids):
+        found = {}
+        ids = sorted(set(snapshot_ids))
+        for start in range(0, len(ids), ID_CHUNK):
+            for snapshot in self._describe(region, {'SnapshotIds': json.dumps(ids[start:start + ID_CHUNK])}):
+                found[snapshot.id] = snapshot
+        return found
+
+    def get_sources(self, region, snapshot_ids):
+        found = self._by_ids(region, snapshot_ids)
+        if len(snapshot_ids) == 1 and snapshot_ids[0] not in found:
+            # ECS answers an unknown id with an empty list, not an error: say so in its own words.
+            raise CloudError('DescribeSnapshots', 'InvalidSnapshotId.NotFound', 'The specified snapshot %s does not '
+                             'exist in region %s' % (snapshot_ids[0], region), kind=NOT_FOUND, region=region)
+        return found
+
+    def describe(self, region, snapshot_ids):
+        return self._by_ids(region, snapshot_ids)
+
+    def check_source(self, request, source):
+        if source.encrypted:
+            raise CloudError('CopySnapshot', 'OperationDenied.EncryptedSnapshot', 'Encrypted snapshots cannot be copied: '
+                             'source snapshot %s is encrypted (checked before copying)' % source.id,
+                             kind=INVALID, region=source.region)
+        if self._categories.get(source.id) == 'flash':
+            raise CloudError('CopySnapshot', 'OperationDenied.LocalSnapshot', 'Local snapshots cannot be copied: '
+                             'source snapshot %s is a local snapshot (Category flash; checked before copying)' % source.id,
+                             kind=INVALID, region=source.region)
+
+    def find_copies(self, destination, requests):
+        wanted = {request.source_tag: request for request in requests}
+        if len(wanted) == 1:
+            (tag,) = wanted
+            params = {'Tag.1.Key': SOURCE_TAG, 'Tag.1.Value': tag}
+        else:
+            # Many sources: one listing of every copy this collection made there, instead of one per source.
+            params = {'Tag.1.Key': SOURCE_TAG}
+        found = {}
+        for snapshot in self._describe(destination, params):
+            request = wanted.get(snapshot.tags.get(SOURCE_TAG))
+            if request is not None and links_to(snapshot, request):
+                found.setdefault(request.source_tag, []).append(snapshot)
+        return found
+
+    # ------------------------------------------------------------------ the copy
+    def start_copy(self, request, destinations):
+        (destination,) = destinations
+        options = request.options
+        tags = string_tags(options.get('tags'))
+        tags[SOURCE_TAG] = request.source_tag
+        params = {
+            'SnapshotId': request.source_id,
+            'DestinationRegionId': destination,
+            'DestinationSnapshotName': options.get('name'),
+            'DestinationSnapshotDescription': options.get('description'),
+            'RetentionDays': options.get('retention_days'),
+            'KMSKeyId': options.get('kms_key_id'),
+            'ClientToken': client_token(request, destination),
+            'RegionId': request.source_region,
+        }
+        if options.get('encrypted'):
+            params['Encrypted'] = True
+        for number, key in enumerate(sorted(tags), start=1):
+            params['Tag.%d.Key' % number] = key
+            params['Tag.%d.Value' % number] = tags[key]
+        answer = self.client.call('CopySnapshot', params, request.source_region)
+        return {destination: Snapshot(
+            answer['SnapshotId'], destination, PENDING, cloud_state='progressing', progress=0,
+            encrypted=True if options.get('encrypted') else None, tags=tags, name=options.get('name'),
+            description=options.get('description'), source_id=request.source_id, source_region=request.source_region)}
+
+    def snapshot(self, item, region):
+        self._categories[item['SnapshotId']] = item.get('Category')
+        progress = str(item.get('Progress') or '').rstrip('%')
+        extra = {}
+        if item.get('KMSKeyId'):
+            extra['kms_key_id'] = item['KMSKeyId']
+        if item.get('RetentionDays'):
+            extra['retention_days'] = int(item['RetentionDays'])
+        size = item.get('SourceDiskSize')
+        return Snapshot(
+            item['SnapshotId'], item.get('RegionId') or region, STATE_MAP.get(item.get('Status'), PENDING),
+            cloud_state=item.get('Status'), progress=int(progress) if progress.isdigit() else None,
+            encrypted=item.get('Encrypted'), tags=tag_dict(item.get('Tags')),
+            size=int(size) if str(size or '').isdigit() else None, volume_id=item.get('SourceDiskId') or None,
+            created=item.get('CreationTime'), name=item.get('SnapshotName') or None,
+            description=item.get('Description') or None, source_id=item.get('SourceSnapshotId') or None,
+            source_region=item.get('SourceRegionId') or None, extra=extra)

@@ -1,0 +1,429 @@
+"""The ECS adapter and the engine, driving the real aliyun SDK against fakecloud over HTTP.
+
+Nothing is stubbed: every call is signed by aliyunsdkcore, sent to the emulator, and checked
+there. Assertions are on what the emulator holds and counts (/_admin/state, /_admin/calls).
+"""
+from __future__ import annotations
+
+import pytest
+
+from fakecloud import credentials
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter, build_ecs_request, client_token
+from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, WOULD_COPY, CopyEngine
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import (FATAL, INVALID, NOT_FOUND, CloudError,
+                                                                             InputError, is_retryable)
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import SOURCE_TAG, CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import run_copy_module
+
+SOURCE_REGION = 'cn-hangzhou'
+DR = 'cn-beijing'
+
+
+class ModuleExit(Exception):
+    def __init__(self, failed, result):
+        super().__init__(result.get('msg'))
+        self.failed = failed
+        self.result = result
+
+
+class FakeModule:
+    """What run_copy_module uses of an AnsibleModule: params, check mode, diff, and the two exits."""
+
+    def __init__(self, params, check_mode=False, diff=False):
+        self.params = params
+        self.check_mode = check_mode
+        self._diff = diff
+
+    def fail_json(self, **result):
+        raise ModuleExit(True, result)
+
+    def exit_json(self, **result):
+        raise ModuleExit(False, result)
+
+
+@pytest.fixture
+def cloud(fakecloud_clean):
+    """The emulator, reset, with copies that take a moment (long enough to see them in flight)."""
+    fakecloud_clean.admin.configure(timings={'ecs': {'snapshot_seconds': 0.6, 'copy_seconds': 0.6}})
+    return fakecloud_clean
+
+
+def connection(cloud, **overrides):
+    conn = {'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
+            'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
+            'alicloud_security_token': None, 'endpoint_url': cloud.url, 'validate_certs': True,
+            'connect_timeout': 5, 'read_timeout': 10}
+    conn.update(overrides)
+    return conn
+
+
+def seed_source(cloud, **snapshot):
+    created = cloud.admin.seed(ecs={'disks': [{'region': SOURCE_REGION, 'snapshots': [snapshot]}]})
+    return created['ecs']['snapshots'][0]
+
+
+def copies_in(cloud, region, source_id):
+    snapshots = cloud.admin.state(cloud='ecs', region=region)['ecs'].get(region, {'snapshots': []})['snapshots']
+    return [snapshot for snapshot in snapshots if snapshot['source_snapshot_id'] == source_id]
+
+
+def calls(cloud, action):
+    return cloud.admin.calls()['calls'].get('ecs', {}).get(action, {'calls': 0, 'errors': 0, 'mutations': 0})
+
+
+def engine(cloud, check_mode=False, wait=False, timeout=30, **conn):
+    adapter = EcsAdapter.from_connection(connection(cloud, **conn))
+    return CopyEngine(adapter, check_mode=check_mode, wait=wait, timeout=timeout, poll_interval=0.2,
+                      backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05))
+
+
+def request(source_id, destination=DR, **options):
+    return CopyRequest(source_id, SOURCE_REGION, [destination], options)
+
+
+def module_params(cloud, source_id, **params):
+    values = dict(connection(cloud), source_snapshot_id=source_id, source_region=SOURCE_REGION, destination_region=DR,
+                  name=None, description=None, retention_days=None, tags=None, encrypted=False, kms_key_id=None,
+                  wait=False, wait_timeout=30, poll_interval=0.2)
+    values.update(params)
+    return values
+
+
+def run_module(cloud, source_id, check_mode=False, diff=False, **params):
+    with pytest.raises(ModuleExit) as info:
+        run_copy_module(FakeModule(module_params(cloud, source_id, **params), check_mode, diff),
+                        build_ecs_request, lambda module: EcsAdapter.from_connection(module.params))
+    return info.value
+
+
+# ---------------------------------------------------------------------------- copy, rerun
+def test_copy_then_rerun_makes_one_copy_with_name_tags_and_retention(cloud):
+    source = seed_source(cloud)
+    options = {'name': 'dr-copy', 'description': 'DR copy', 'retention_days': 7, 'tags': {'purpose': 'dr', 'n': 1}}
+    first = run_module(cloud, source, **options)
+    second = run_module(cloud, source, **options)
+
+    assert not first.failed and first.result['changed']
+    assert first.result['snapshots'][0]['action'] == COPIED
+    assert not second.failed and not second.result['changed']
+    assert second.result['snapshots'][0]['action'] == EXISTING
+    assert second.result['snapshot_id'] == first.result['snapshot_id']
+    (copy,) = copies_in(cloud, DR, source)
+    assert copy['id'] == first.result['snapshot_id']
+    assert copy['name'] == 'dr-copy' and copy['description'] == 'DR copy' and copy['retention_days'] == 7
+    assert copy['tags'] == {'purpose': 'dr', 'n': '1', SOURCE_TAG: '%s/%s' % (SOURCE_REGION, source)}
+    assert calls(cloud, 'CopySnapshot')['mutations'] == 1
+    assert second.result['source_snapshot']['state'] == 'accomplished'
+
+
+def test_copy_is_sent_in_the_source_region_with_a_deterministic_client_token(cloud):
+    source = seed_source(cloud)
+    run_module(cloud, source, tags={'purpose': 'dr'})
+    (logged,) = [entry for entry in cloud.admin.calls()['log'] if entry['action'] == 'CopySnapshot']
+    params = logged['params']
+    assert params['RegionId'] == SOURCE_REGION and params['DestinationRegionId'] == DR
+    assert params['SnapshotId'] == source
+    tags = {params['Tag.%d.Key' % n]: params['Tag.%d.Value' % n] for n in (1, 2)}
+    assert tags == {'purpose': 'dr', SOURCE_TAG: '%s/%s' % (SOURCE_REGION, source)}
+
+
+def test_client_token_is_deterministic_short_and_depends_on_the_options():
+    base = request('s-abc', tags={'a': '1'}, name='x1')
+    token = client_token(base, DR)
+    assert token == client_token(request('s-abc', tags={'a': 1}, name='x1'), DR)
+    assert len(token) <= 64 and token.isascii()
+    assert token != client_token(base, 'cn-shanghai')
+    assert token != client_token(request('s-abc', tags={'a': '2'}, name='x1'), DR)
+    assert token != client_token(request('s-abc', tags={'a': '1'}, name='x2'), DR)
+    assert token != client_token(request('s-abd', tags={'a': '1'}, name='x1'), DR)
+
+
+def test_check_mode_makes_no_mutating_call_and_reports_the_plan(cloud):
+    source = seed_source(cloud)
+    cloud.admin.calls(reset=True)
+    plan = run_module(cloud, source, check_mode=True, diff=True)
+    report = cloud.admin.calls()
+    assert report['total_mutations'] == 0
+    assert set(report['calls']['ecs']) == {'DescribeSnapshots'}
+    assert plan.result['changed'] and plan.result['snapshot_id'] is None
+    assert plan.result['snapshots'][0]['action'] == WOULD_COPY
+    assert plan.result['diff']['after']['copies'] == {DR: '(new copy)'}
+    assert copies_in(cloud, DR, source) == []
+
+
+def test_check_mode_after_the_copy_reports_no_change(cloud):
+    source = seed_source(cloud)
+    first = run_module(cloud, source)
+    plan = run_module(cloud, source, check_mode=True, diff=True)
+    assert not plan.result['changed']
+    assert plan.result['snapshot_id'] == first.result['snapshot_id']
+    assert plan.result['diff']['before'] == plan.result['diff']['after']
+
+
+# ---------------------------------------------------------------------------- wait, failure, timeout
+def test_wait_until_accomplished(cloud):
+    source = seed_source(cloud)
+    result = run_module(cloud, source, wait=True).result
+    assert result['snapshots'][0]['state'] == 'accomplished'
+    assert result['snapshots'][0]['progress'] == 100
+
+
+def test_a_failing_copy_fails_the_task_and_is_not_replaced_on_rerun(cloud):
+    source = seed_source(cloud)
+    cloud.admin.faults({'failing_copies': {'ecs': {'regions': [DR]}}})
+    failed = run_module(cloud, source, wait=True)
+    assert failed.failed
+    assert failed.result['snapshots'][0]['state'] == 'failed'
+    assert 'delete it, then run again' in failed.result['msg']
+    rerun = run_module(cloud, source)
+    assert rerun.failed and rerun.result['snapshots'][0]['action'] == EXISTING
+    assert len(copies_in(cloud, DR, source)) == 1
+
+
+def test_timeout_fails_and_returns_the_copy_id_which_a_rerun_adopts(cloud):
+    cloud.admin.configure(timings={'ecs': {'copy_seconds': 60}})
+    source = seed_source(cloud)
+    timed_out = run_module(cloud, source, wait=True, wait_timeout=1)
+    assert timed_out.failed
+    copy_id = timed_out.result['snapshot_id']
+    assert copy_id and timed_out.result['snapshots'][0]['state'] == 'progressing'
+    assert 'a rerun adopts it' in timed_out.result['msg']
+    rerun = run_module(cloud, source)
+    assert not rerun.failed and not rerun.result['changed'] and rerun.result['snapshot_id'] == copy_id
+    assert len(copies_in(cloud, DR, source)) == 1
+
+
+# ---------------------------------------------------------------------------- the source
+def test_missing_source_gives_the_not_found_code(cloud):
+    failed = run_module(cloud, 's-doesnotexist000000')
+    assert failed.failed
+    assert failed.result['error']['code'] == 'InvalidSnapshotId.NotFound'
+    assert 's-doesnotexist000000' in failed.result['msg'] and SOURCE_REGION in failed.result['msg']
+    assert calls(cloud, 'CopySnapshot')['calls'] == 0
+
+
+def test_missing_source_error_is_not_found_kind(cloud):
+    adapter = EcsAdapter.from_connection(connection(cloud))
+    with pytest.raises(CloudError) as info:
+        adapter.get_sources(SOURCE_REGION, ['s-doesnotexist000000'])
+    assert info.value.kind == NOT_FOUND
+
+
+@pytest.mark.parametrize('snapshot, wording', [
+    ({'encrypted': True}, 'Encrypted snapshots cannot be copied'),
+    ({'category': 'flash'}, 'Local snapshots cannot be copied'),
+])
+def test_encrypted_and_local_sources_are_refused_before_copying(cloud, snapshot, wording):
+    source = seed_source(cloud, **snapshot)
+    failed = run_module(cloud, source)
+    assert failed.failed and wording in failed.result['msg']
+    assert calls(cloud, 'CopySnapshot')['calls'] == 0
+
+
+def test_source_still_in_progress_fails_clearly_or_is_waited_for(cloud):
+    cloud.admin.configure(timings={'ecs': {'snapshot_seconds': 1.0}})
+    source = seed_source(cloud, status='progressing')
+    failed = run_module(cloud, source)
+    assert failed.failed and 'set wait: true' in failed.result['msg']
+    assert calls(cloud, 'CopySnapshot')['calls'] == 0
+    done = run_module(cloud, source, wait=True)
+    assert not done.failed and done.result['snapshots'][0]['action'] == COPIED
+
+
+# ---------------------------------------------------------------------------- safe retries
+def test_throttling_bursts_are_retried(cloud):
+    source = seed_source(cloud)
+    cloud.admin.faults({'seed': 1, 'rules': [{'cloud': 'ecs', 'action': '*', 'throttle_rate': 1.0, 'count': 4}]})
+    run = engine(cloud)
+    outcome = run.run([request(source)])[0]
+    assert not outcome.failed
+    assert run.retries == 4
+    assert len(copies_in(cloud, DR, source)) == 1
+    errors = sum(counts['errors'] for counts in cloud.admin.calls()['calls']['ecs'].values())
+    assert errors == 4
+
+
+def test_throttled_copy_call_is_retried_without_a_second_copy(cloud):
+    source = seed_source(cloud)
+    cloud.admin.faults({'rules': [{'cloud': 'ecs', 'action': 'CopySnapshot', 'throttle_rate': 1.0, 'count': 2},
+                                  {'cloud': 'ecs', 'action': 'CopySnapshot', 'error_rate': 1.0, 'count': 1}]})
+    outcome = engine(cloud).run([request(source)])[0]
+    assert not outcome.failed
+    assert calls(cloud, 'CopySnapshot') == {'calls': 4, 'errors': 3, 'mutations': 1}
+    assert len(copies_in(cloud, DR, source)) == 1
+
+
+def test_lost_answer_after_the_copy_was_made_adopts_it(cloud):
+    source = seed_source(cloud)
+    cloud.admin.faults({'rules': [{'cloud': 'ecs', 'action': 'CopySnapshot', 'lost_answer_rate': 1.0, 'count': 1}]})
+    outcome = engine(cloud).run([request(source)])[0]
+    place = outcome.destinations[DR]
+    assert not outcome.failed and place.action == COPIED
+    (copy,) = copies_in(cloud, DR, source)
+    assert place.snapshot.id == copy['id']
+    report = cloud.admin.calls()
+    assert [entry['answer_lost'] for entry in report['log'] if entry['action'] == 'CopySnapshot'] == [True]
+
+
+def test_resent_copy_call_with_the_same_client_token_makes_no_second_copy(cloud):
+    """The ClientToken path itself: the answer is lost, the very same call is sent again."""
+    source = seed_source(cloud)
+    adapter = EcsAdapter.from_connection(connection(cloud))
+    cloud.admin.faults({'rules': [{'cloud': 'ecs', 'action': 'CopySnapshot', 'lost_answer_rate': 1.0, 'count': 1}]})
+    with pytest.raises(CloudError) as info:
+        adapter.start_copy(request(source), [DR])
+    assert info.value.uncertain and is_retryable(info.value)
+    answer = adapter.start_copy(request(source), [DR])
+    (copy,) = copies_in(cloud, DR, source)
+    assert answer[DR].id == copy['id']
+    assert calls(cloud, 'CopySnapshot') == {'calls': 2, 'errors': 0, 'mutations': 1}
+
+
+# ---------------------------------------------------------------------------- credentials and network
+def test_wrong_secret_is_a_clear_fatal_error(cloud):
+    source = seed_source(cloud)
+    failed = run_module(cloud, source, alicloud_secret_key='not-the-secret')
+    assert failed.failed
+    assert failed.result['error']['code'] == 'InvalidAccessKeySecret'
+    assert 'alicloud_secret_key' in failed.result['msg']
+    assert failed.result['error']['request_id']
+    assert 'not-the-secret' not in repr(failed.result)
+
+
+def test_unknown_access_key_is_a_clear_fatal_error(cloud):
+    adapter = EcsAdapter.from_connection(connection(cloud, alicloud_access_key='LTAInobodyknowsthis'))
+    with pytest.raises(CloudError) as info:
+        adapter.get_sources(SOURCE_REGION, ['s-abc'])
+    assert info.value.code == 'InvalidAccessKeyId.NotFound' and info.value.kind == FATAL
+    assert 'alicloud_access_key' in str(info.value)
+
+
+def test_sts_credentials_with_their_token(cloud):
+    source = seed_source(cloud)
+    sts = {'alicloud_access_key': credentials.ALIBABA_STS_ACCESS_KEY_ID,
+           'alicloud_secret_key': credentials.ALIBABA_STS_ACCESS_KEY_SECRET}
+    done = run_module(cloud, source, alicloud_security_token=credentials.ALIBABA_STS_SECURITY_TOKEN, **sts)
+    assert not done.failed and done.result['changed']
+    missing = run_module(cloud, source, **sts)
+    assert missing.failed and missing.result['error']['code'] == 'MissingSecurityToken'
+    assert 'alicloud_security_token' in missing.result['msg']
+    wrong = run_module(cloud, source, alicloud_security_token='some-other-token', **sts)
+    assert wrong.failed and wrong.result['error']['code'].startswith('InvalidSecurityToken')
+    assert 'some-other-token' not in repr(wrong.result)
+
+
+def test_missing_credentials_fail_before_any_call(cloud):
+    failed = run_module(cloud, 's-abc', alicloud_access_key=None)
+    assert failed.failed and 'alicloud_access_key' in failed.result['msg']
+    assert cloud.admin.calls()['total_calls'] == 0
+
+
+def test_refused_connection_fails_at_once(cloud):
+    failed = run_module(cloud, 's-abc', endpoint_url='http://127.0.0.1:9')
+    assert failed.failed
+    assert failed.result['error']['code'] == 'EndpointConnectionError'
+    assert failed.result['api_retries'] == 0
+    assert 'Signature' not in failed.result['msg']
+
+
+def test_loopback_endpoint_is_reached_directly_despite_a_proxy(cloud, monkeypatch):
+    monkeypatch.setenv('HTTP_PROXY', 'http://127.0.0.1:9')
+    monkeypatch.setenv('http_proxy', 'http://127.0.0.1:9')
+    source = seed_source(cloud)
+    assert not run_module(cloud, source).failed
+
+
+# ---------------------------------------------------------------------------- finding copies
+def test_find_copies_confirms_candidates_by_their_source_link(cloud):
+    source = seed_source(cloud)
+    tag = '%s/%s' % (SOURCE_REGION, source)
+    cloud.admin.seed(ecs={'snapshots': [
+        # Carries our tag, but ECS says it was copied from something else: not ours.
+        {'region': DR, 'tags': {SOURCE_TAG: tag}, 'source_snapshot_id': 's-other', 'source_region': SOURCE_REGION},
+        # Copied from the source in another region of that name: not ours either.
+        {'region': DR, 'tags': {SOURCE_TAG: tag}, 'source_snapshot_id': source, 'source_region': 'cn-shanghai'},
+    ]})
+    outcome = engine(cloud).run([request(source)])[0]
+    assert outcome.destinations[DR].action == COPIED
+    assert calls(cloud, 'CopySnapshot')['mutations'] == 1
+
+
+def test_find_copies_for_many_sources_pages_through_one_listing(cloud):
+    sources = [seed_source(cloud) for dummy in range(3)]
+    cloud.admin.seed(ecs={'snapshots': [
+        {'region': DR, 'tags': {SOURCE_TAG: '%s/s-filler%03d' % (SOURCE_REGION, n)},
+         'source_snapshot_id': 's-filler%03d' % n, 'source_region': SOURCE_REGION} for n in range(150)]})
+    adapter = EcsAdapter.from_connection(connection(cloud))
+    first = adapter.start_copy(request(sources[0]), [DR])[DR]
+    found = adapter.find_copies(DR, [request(source) for source in sources])
+    assert [snapshot.id for snapshot in found['%s/%s' % (SOURCE_REGION, sources[0])]] == [first.id]
+    assert set(found) == {'%s/%s' % (SOURCE_REGION, sources[0])}
+    assert calls(cloud, 'DescribeSnapshots')['calls'] == 2  # 151 tagged snapshots, 100 a page
+
+
+def test_bulk_engine_run_copies_each_source_once(cloud):
+    sources = [seed_source(cloud) for dummy in range(3)]
+    run = engine(cloud)
+    run.run([request(sources[0])])
+    outcomes = run.run([request(source) for source in sources])
+    assert [outcome.destinations[DR].action for outcome in outcomes] == [EXISTING, COPIED, COPIED]
+    assert calls(cloud, 'CopySnapshot')['mutations'] == 3
+
+
+# ---------------------------------------------------------------------------- validation
+@pytest.mark.parametrize('params, option', [
+    ({'source_snapshot_id': 'snap-0123'}, 'source_snapshot_id'),
+    ({'source_region': 'Hangzhou'}, 'source_region'),
+    ({'destination_region': ''}, 'destination_region'),
+    ({'name': 'a'}, 'name'),
+    ({'name': 'x' * 129}, 'name'),
+    ({'name': '1abc'}, 'name'),
+    ({'name': 'http://abc'}, 'name'),
+    ({'name': 'abc def'}, 'name'),
+    ({'description': 'd'}, 'description'),
+    ({'description': 'd' * 257}, 'description'),
+    ({'description': 'https://example.com'}, 'description'),
+    ({'retention_days': 0}, 'retention_days'),
+    ({'retention_days': 65537}, 'retention_days'),
+    ({'tags': {'': 'x'}}, 'tags'),
+    ({'tags': {'k' * 129: 'x'}}, 'tags'),
+    ({'tags': {'acs:x': 'x'}}, 'tags'),
+    ({'tags': {'aliyunx': 'x'}}, 'tags'),
+    ({'tags': {'a http://b': 'x'}}, 'tags'),
+    ({'tags': {'k': 'v' * 129}}, 'tags'),
+    ({'tags': {'k': 'see https://x'}}, 'tags'),
+    ({'tags': {'k': 'acs:v'}}, 'tags'),
+    ({'tags': {1: 'a', '1': 'b'}}, 'tags'),
+    ({'tags': {SOURCE_TAG: 'x'}}, 'tags'),
+    ({'tags': {'k%d' % n: 'v' for n in range(20)}}, 'tags'),
+    ({'kms_key_id': 'key-1'}, 'kms_key_id'),
+    ({'wait_timeout': 0}, 'wait_timeout'),
+])
+def test_bad_input_fails_before_any_call_naming_the_option(cloud, params, option):
+    failed = run_module(cloud, params.pop('source_snapshot_id', 's-abc123'), **params)
+    assert failed.failed
+    assert failed.result['msg'].startswith(option), failed.result['msg']
+    assert cloud.admin.calls()['total_calls'] == 0
+
+
+def test_validation_accepts_what_ecs_accepts():
+    adapter = EcsAdapter(client=None)
+    adapter.validate(build_ecs_request({
+        'source_snapshot_id': 's-bp67acfmxazb4p0example', 'source_region': 'cn-hangzhou', 'destination_region': 'cn-hangzhou',
+        'name': 'Db:copy_1.2-x', 'description': 'ok', 'retention_days': 65536, 'tags': {'Env': 'a', 'env': ''},
+        'encrypted': True, 'kms_key_id': 'key'}))
+    adapter.validate(build_ecs_request({'source_snapshot_id': 's-abc', 'source_region': 'ap-southeast-1',
+                                        'destination_region': 'us-east-1', 'name': '数据库备份'}))
+
+
+def test_invalid_answers_from_the_cloud_are_not_retried(cloud):
+    source = seed_source(cloud)
+    adapter = EcsAdapter.from_connection(connection(cloud))
+    bad = request(source, destination='cn-nowhere')
+    with pytest.raises(CloudError) as info:
+        adapter.start_copy(bad, ['cn-nowhere'])
+    assert info.value.code == 'InvalidRegionId.NotFound' and info.value.kind in (INVALID, FATAL, NOT_FOUND)
+    with pytest.raises(InputError):
+        adapter.validate(request(source, destination='Nowhere'))
