@@ -80,7 +80,7 @@ integration: venv stage collection-link
 
 lint: venv
 	@echo '== lint (ansible-lint production profile, antsibull-changelog)'
-	$(BIN)/ansible-lint --profile production roles/ playbooks/
+	$(BIN)/ansible-lint --profile production $(wildcard roles playbooks)
 	$(BIN)/antsibull-changelog lint
 
 sanity-newest: venv-newest stage pythons
