@@ -1,0 +1,162 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Alibaba Cloud ENS (edge nodes): the adapter for the copy engine.
+
+How copies are found: ENS keeps SourceSnapshotId and SourceEnsRegionId on every copy, so the
+adapter lists each destination node's snapshots (DescribeSnapshots cannot filter on the
+source) and picks those that point at the source. ENS's CopySnapshot takes no tags and no
+ClientToken: one call covers every node still missing a copy, and before any retry of it the
+engine looks the nodes up again, so a lost answer never turns into a second copy.
+
+The answer lists the nodes that got a copy (AllocationId) and those that did not
+(UnAllocationId, with BizStatusCode PartSuccess). A node that did not is reported as failed
+for that node only; a rerun finds the copies made and copies only to the nodes still missing.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ._alibaba import AlibabaClient, client_from_module, links_to, listed, numbered_pages, tag_dict
+from ._alibaba_validate import ENS_SNAPSHOT_ID, validate_description, validate_ens_name, validate_region, validate_snapshot_id
+from ._errors import INVALID, NOT_FOUND, CloudError, InputError
+from ._model import COMPLETED, FAILED, PENDING, Adapter, CopyRequest, Snapshot
+
+STATE_MAP = {'creating': PENDING, 'available': COMPLETED, 'error': FAILED, 'failed': FAILED}
+REQUEST_PACKAGE = 'aliyunsdkens.request.v20171110'
+# The SDK has no endpoint map for ENS outside cn-hangzhou; the API has one central endpoint.
+ENS_ENDPOINT = 'ens.aliyuncs.com'
+ID_CHUNK = 100
+PAGE_SIZE = 100
+NODE_ID = 'an ENS node id like cn-hangzhou-26'
+
+
+def ens_endpoint(region):  # pylint: disable=unused-argument  # one endpoint for every node
+    return ENS_ENDPOINT
+
+
+def build_ens_request(params):
+    """The CopyRequest for ens_snapshot_copy's options (validated by the adapter)."""
+    options = {
+        'name': params.get('name'),
+        'description': params.get('description'),
+        'instance_billing_cycle': params.get('instance_billing_cycle'),
+    }
+    return CopyRequest(params['source_snapshot_id'], params['source_region'], params.get('destination_regions') or [], options)
+
+
+class EnsAdapter(Adapter):
+    cloud = 'Alibaba Cloud ENS'
+    multi_destination = True
+    copy_call_is_idempotent = False
+    done_state = 'available'
+
+    def __init__(self, client):
+        self.client = client
+
+    @classmethod
+    def from_module(cls, module):
+        return cls(client_from_module(module, 'ens', ens_endpoint, REQUEST_PACKAGE, 'aliyun-python-sdk-ens'))
+
+    @classmethod
+    def from_connection(cls, connection, sdk=None):
+        return cls(AlibabaClient('ens', connection, ens_endpoint, REQUEST_PACKAGE, sdk))
+
+    # ------------------------------------------------------------------ validation (no calls)
+    def validate(self, request):
+        options = request.options
+        validate_snapshot_id(request.source_id, ENS_SNAPSHOT_ID, 'sp-bp1c0doj0taqyzzlexample')
+        validate_region(request.source_region, 'source_region', NODE_ID)
+        if not request.destinations:
+            raise InputError('destination_regions', 'name at least one destination node')
+        seen = set()
+        for node in request.destinations:
+            validate_region(node, 'destination_regions', NODE_ID)
+            if node in seen:
+                raise InputError('destination_regions', 'node %s is listed twice' % node)
+            seen.add(node)
+        if len(request.destinations) > ID_CHUNK:
+            raise InputError('destination_regions', 'at most %d nodes per task, got %d' % (ID_CHUNK, len(request.destinations)))
+        validate_ens_name(options.get('name'))
+        validate_description(options.get('description'))
+
+    # ------------------------------------------------------------------ reads
+    def _describe(self, node, params):
+        def call(page_params):
+            return self.client.call('DescribeSnapshots', dict(page_params, EnsRegionId=node), node)
+        items = numbered_pages(call, params, lambda answer: listed(answer, 'Snapshots', 'Snapshot'), PAGE_SIZE)
+        return [self.snapshot(item, node) for item in items]
+
+    def _by_ids(self, node, snapshot_ids):
+        found = {}
+        ids = sorted(set(snapshot_ids))
+        for start in range(0, len(ids), ID_CHUNK):
+            for snapshot in self._describe(node, {'SnapshotId': json.dumps(ids[start:start + ID_CHUNK])}):
+                if snapshot.region == node:
+                    found[snapshot.id] = snapshot
+        return found
+
+    def get_sources(self, region, snapshot_ids):
+        found = self._by_ids(region, snapshot_ids)
+        if len(snapshot_ids) == 1 and snapshot_ids[0] not in found:
+            raise CloudError('DescribeSnapshots', 'InvalidSnapshotId.NotFound', 'The specified snapshot %s does not '
+                             'exist on node %s' % (snapshot_ids[0], region), kind=NOT_FOUND, region=region)
+        return found
+
+    def describe(self, region, snapshot_ids):
+        return self._by_ids(region, snapshot_ids)
+
+    def find_copies(self, destination, requests):
+        found = {}
+        snapshots = self._describe(destination, {})
+        for request in requests:
+            copies = [snapshot for snapshot in snapshots if links_to(snapshot, request)]
+            if copies:
+                found[request.source_tag] = copies
+        return found
+
+    # ------------------------------------------------------------------ the copy
+    def start_copy(self, request, destinations):
+        options = request.options
+        params = {
+            'SnapshotId': request.source_id,
+            'DestinationRegionIds': json.dumps(list(destinations)),
+            'DestinationSnapshotName': options.get('name'),
+            'DestinationSnapshotDescription': options.get('description'),
+            'InstanceBillingCycle': options.get('instance_billing_cycle'),
+        }
+        answer = self.client.call('CopySnapshot', params, request.source_region)
+        results = {}
+        for allocation in answer.get('AllocationId') or []:
+            node = allocation.get('EnsRegionId')
+            ids = allocation.get('InstanceId') or []
+            if isinstance(ids, str):
+                ids = [ids]
+            if node in destinations and ids:
+                results[node] = Snapshot(ids[0], node, PENDING, cloud_state='creating', name=options.get('name'),
+                                         description=options.get('description'), source_id=request.source_id,
+                                         source_region=request.source_region)
+        status = answer.get('BizStatusCode') or 'PartSuccess'
+        for refusal in answer.get('UnAllocationId') or []:
+            node = refusal.get('EnsRegionId')
+            if node in destinations and node not in results:
+                results[node] = CloudError(
+                    'CopySnapshot', status, 'ENS did not copy snapshot %s to node %s (it is listed in UnAllocationId); '
+                    'the copies to the other nodes were made. Check the node (quota, stock, sales restrictions) and '
+                    'run again: only the nodes still missing a copy are copied to' % (request.source_id, node),
+                    answer.get('RequestId'), kind=INVALID, region=node)
+        # A node in neither list is left out: the engine looks it up before trying it again.
+        return results
+
+    @staticmethod
+    def snapshot(item, node):
+        size = str(item.get('Size') or '')
+        return Snapshot(
+            item['SnapshotId'], item.get('EnsRegionId') or node, STATE_MAP.get(str(item.get('Status')).lower(), PENDING),
+            cloud_state=item.get('Status'), progress=None, tags=tag_dict(item.get('Tags')),
+            # ENS gives the size in MiB.
+            size=int(size) // 1024 if size.isdigit() else None, volume_id=item.get('SourceDiskId') or None,
+            created=item.get('CreationTime'), name=item.get('SnapshotName') or None,
+            description=item.get('Description') or None, source_id=item.get('SourceSnapshotId') or None,
+            source_region=item.get('SourceEnsRegionId') or None)

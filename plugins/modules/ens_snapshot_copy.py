@@ -1,0 +1,226 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: ens_snapshot_copy
+short_description: Copy an Alibaba Cloud ENS snapshot to other edge nodes, once per node
+version_added: 0.1.0
+description:
+  - Copies an Alibaba Cloud ENS (Edge Node Service) snapshot from the node O(source_region) to every node in
+    O(destination_regions), idempotently, with one CopySnapshot call for all the nodes that still need a copy.
+  - ENS keeps C(SourceSnapshotId) and C(SourceEnsRegionId) on every copy. Before copying, the module lists each
+    destination node's snapshots and looks for a copy of this source there. A node that has one, being created or
+    available, keeps it (RV(snapshots[].action=existing)); only the other nodes are copied to.
+  - ENS's CopySnapshot has no idempotency token, so after an error that may have hidden a copy (a lost answer,
+    throttling, a server error) the module looks the nodes up again before it calls again, and never makes a second copy.
+  - When ENS copies to some nodes and not to others (C(BizStatusCode=PartSuccess), the others listed in C(UnAllocationId)),
+    the task fails, names each node that got no copy, and returns the copies that were made.
+    Run the task again (after fixing the cause, if it is on your side) and only the nodes still missing a copy are copied to.
+  - A copy found in state C(error) is reported and the task fails; it is not replaced silently.
+    Delete it (in the console or with DeleteSnapshot) and run the task again to make a new copy.
+  - The source is checked first. A missing source fails with C(InvalidSnapshotId.NotFound); a source still being made
+    fails with a clear message, or is waited for with O(wait=true).
+  - Throttling, C(ServiceUnavailable), C(InternalError), other 5xx answers and network errors are retried with jittered
+    exponential backoff within O(wait_timeout). Credential and permission errors fail at once, with what to check.
+author:
+  - snapcopy.cloud developers (@snapcopy)
+requirements:
+  - aliyun-python-sdk-core >= 2.13.0
+  - aliyun-python-sdk-ens >= 3.0.0
+options:
+  source_snapshot_id:
+    description:
+      - The ID of the snapshot to copy, for example V(sp-bp1c0doj0taqyzzlexample).
+    type: str
+    required: true
+    aliases: [snapshot_id]
+  source_region:
+    description:
+      - The ENS node that holds the source snapshot, for example V(cn-hangzhou-26).
+    type: str
+    required: true
+  destination_regions:
+    description:
+      - The ENS nodes to copy to, for example V([cn-beijing-cmcc, cn-suzhou-telecom]). Each node once; at most 100.
+    type: list
+    elements: str
+    required: true
+  name:
+    description:
+      - The name of each copy. 2 to 128 characters, starting with a letter or a Chinese character;
+        letters, digits, colons, underscores and hyphens; not starting with V(http://) or V(https://).
+    type: str
+  description:
+    description:
+      - The description of each copy. 2 to 256 characters, not starting with V(http://) or V(https://).
+    type: str
+  instance_billing_cycle:
+    description:
+      - The billing cycle of the copies, passed to CopySnapshot as C(InstanceBillingCycle) unchanged.
+    type: str
+extends_documentation_fragment:
+  - snapcopy.cloud.alicloud
+  - snapcopy.cloud.wait
+notes:
+  - Check mode is supported and makes no mutating call; diff mode shows which copy each node holds before and after.
+  - Needs C(ens:DescribeSnapshots) and C(ens:CopySnapshot).
+  - Copies are done when ENS reports C(available); a copy that ends in C(error) while waiting fails the task.
+    ENS reports no progress, so RV(snapshots[].progress) is always null.
+  - ENS copies carry no tags (its CopySnapshot takes none); they are recognised by their source link alone.
+attributes:
+  check_mode:
+    support: full
+    description: Reports which nodes would get a copy without copying.
+  diff_mode:
+    support: full
+    description: Shows the copy of the source that each node holds before and after.
+  platform:
+    support: full
+    platforms: alicloud
+    description: Talks to the ENS API.
+'''
+
+EXAMPLES = r'''
+- name: Copy a snapshot to two edge nodes, once per node
+  snapcopy.cloud.ens_snapshot_copy:
+    source_snapshot_id: sp-bp1c0doj0taqyzzlexample
+    source_region: cn-hangzhou-26
+    destination_regions:
+      - cn-beijing-cmcc
+      - cn-suzhou-telecom
+    name: edge-dr-copy
+    description: DR copy of the edge disk
+  register: copy
+
+- name: Wait until every copy is available
+  snapcopy.cloud.ens_snapshot_copy:
+    source_snapshot_id: sp-bp1c0doj0taqyzzlexample
+    source_region: cn-hangzhou-26
+    destination_regions: [cn-beijing-cmcc, cn-suzhou-telecom]
+    wait: true
+    wait_timeout: 3600
+
+- name: Show which nodes got no copy when some did
+  ansible.builtin.debug:
+    msg: "{{ copy.snapshots | selectattr('action', 'equalto', 'not_copied') | map(attribute='region') | list }}"
+  when: copy is failed
+'''
+
+RETURN = r'''
+snapshot_id:
+  description: The ID of the copy when O(destination_regions) names one node; see RV(snapshots) for several.
+  returned: when O(destination_regions) names one node
+  type: str
+  sample: sp-5vbexample0copy0000000001
+snapshots:
+  description: One entry per destination node, in the order of O(destination_regions).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    region:
+      description: The destination node.
+      type: str
+      sample: cn-beijing-cmcc
+    snapshot_id:
+      description: The copy's ID; null when no copy exists there (check mode, or the copy could not be made).
+      type: str
+      sample: sp-5vbexample0copy0000000001
+    state:
+      description: The copy's state as ENS reports it (C(creating), C(available), C(error)).
+      type: str
+      sample: creating
+    progress:
+      description: Always null; ENS reports no progress.
+      type: int
+    name:
+      description: The copy's name, when it has one.
+      type: str
+      returned: when set
+    encrypted:
+      description: Null; ENS does not report it for snapshots.
+      type: bool
+    tags:
+      description: The copy's tags, usually empty.
+      type: dict
+    action:
+      description: >-
+        What the task did here: C(copied) (a new copy), C(existing) (a copy was already there),
+        C(would_copy) (check mode), C(not_copied) (the copy could not be made; see RV(snapshots[].error)).
+      type: str
+      sample: copied
+    changed:
+      description: Whether this node changed (or would change, in check mode).
+      type: bool
+    error:
+      description: >-
+        Why this node got no copy, with C(action), C(code) (the C(BizStatusCode) for a node listed in C(UnAllocationId),
+        or the cloud's error code), C(message) and C(request_id).
+      type: dict
+      returned: when the copy could not be made
+source_snapshot:
+  description: The source snapshot.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Its ID.
+      type: str
+    region:
+      description: Its node.
+      type: str
+    state:
+      description: Its state (C(creating), C(available), C(error)).
+      type: str
+    volume_id:
+      description: The disk it was taken of.
+      type: str
+    size:
+      description: The disk size in GiB.
+      type: int
+    encrypted:
+      description: Null; ENS does not report it.
+      type: bool
+    progress:
+      description: Always null.
+      type: int
+api_retries:
+  description: How many calls were retried after throttling or a transient error.
+  returned: always
+  type: int
+  sample: 0
+error:
+  description: The cloud's error that ended the task, with C(action), C(code), C(message) and C(request_id).
+  returned: on a cloud error
+  type: dict
+  sample: {"action": "DescribeSnapshots", "code": "InvalidSnapshotId.NotFound", "message": "...", "request_id": null}
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ALIBABA_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter, build_ens_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import WAIT_ARGUMENT_SPEC, run_copy_module
+
+
+def main():
+    argument_spec = {
+        'source_snapshot_id': {'required': True, 'aliases': ['snapshot_id']},
+        'source_region': {'required': True},
+        'destination_regions': {'required': True, 'type': 'list', 'elements': 'str'},
+        'name': {},
+        'description': {},
+        'instance_billing_cycle': {},
+    }
+    argument_spec.update(ALIBABA_CONNECTION_SPEC)
+    argument_spec.update(WAIT_ARGUMENT_SPEC)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    run_copy_module(module, build_ens_request, EnsAdapter.from_module)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,338 @@
+"""The ENS adapter and the engine, driving the real aliyun SDK against fakecloud over HTTP.
+
+ENS copies to many nodes in one call, with no idempotency token: these tests check that each
+node gets exactly one copy whatever goes wrong, asserting on the emulator's state and calls.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fakecloud import credentials
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import (COPIED, EXISTING, NOT_COPIED, WOULD_COPY,
+                                                                             CopyEngine)
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter, build_ens_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import run_copy_module
+
+SOURCE_NODE = 'cn-hangzhou-26'
+NODE_A = 'cn-beijing-cmcc'
+NODE_B = 'cn-suzhou-telecom'
+NODES = [NODE_A, NODE_B]
+
+
+class ModuleExit(Exception):
+    def __init__(self, failed, result):
+        super().__init__(result.get('msg'))
+        self.failed = failed
+        self.result = result
+
+
+class FakeModule:
+    """What run_copy_module uses of an AnsibleModule: params, check mode, diff, and the two exits."""
+
+    def __init__(self, params, check_mode=False, diff=False):
+        self.params = params
+        self.check_mode = check_mode
+        self._diff = diff
+
+    def fail_json(self, **result):
+        raise ModuleExit(True, result)
+
+    def exit_json(self, **result):
+        raise ModuleExit(False, result)
+
+
+@pytest.fixture
+def cloud(fakecloud_clean):
+    fakecloud_clean.admin.configure(timings={'ens': {'snapshot_seconds': 0.6, 'copy_seconds': 0.6}})
+    return fakecloud_clean
+
+
+def connection(cloud, **overrides):
+    conn = {'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
+            'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
+            'alicloud_security_token': None, 'endpoint_url': cloud.url, 'validate_certs': True,
+            'connect_timeout': 5, 'read_timeout': 10}
+    conn.update(overrides)
+    return conn
+
+
+def seed_source(cloud, **snapshot):
+    created = cloud.admin.seed(ens={'disks': [{'region': SOURCE_NODE, 'snapshots': [snapshot]}]})
+    return created['ens']['snapshots'][0]
+
+
+def copies_of(cloud, source_id):
+    """{node: [copy, ...]} of the source, from the emulator's state."""
+    found = {}
+    for node, resources in cloud.admin.state(cloud='ens')['ens'].items():
+        for snapshot in resources['snapshots']:
+            if snapshot['source_snapshot_id'] == source_id:
+                found.setdefault(node, []).append(snapshot)
+    return found
+
+
+def copy_calls(cloud):
+    """The DestinationRegionIds of every CopySnapshot that changed something, in order."""
+    return [json.loads(entry['params']['DestinationRegionIds']) for entry in cloud.admin.calls()['log']
+            if entry['cloud'] == 'ens' and entry['action'] == 'CopySnapshot']
+
+
+def calls(cloud, action):
+    return cloud.admin.calls()['calls'].get('ens', {}).get(action, {'calls': 0, 'errors': 0, 'mutations': 0})
+
+
+def engine(cloud, wait=False, timeout=30):
+    adapter = EnsAdapter.from_connection(connection(cloud))
+    return CopyEngine(adapter, wait=wait, timeout=timeout, poll_interval=0.2,
+                      backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05))
+
+
+def request(source_id, nodes=None, **options):
+    return CopyRequest(source_id, SOURCE_NODE, list(nodes or NODES), options)
+
+
+def module_params(cloud, source_id, **params):
+    values = dict(connection(cloud), source_snapshot_id=source_id, source_region=SOURCE_NODE,
+                  destination_regions=list(NODES), name=None, description=None, instance_billing_cycle=None,
+                  wait=False, wait_timeout=30, poll_interval=0.2)
+    values.update(params)
+    return values
+
+
+def run_module(cloud, source_id, check_mode=False, diff=False, **params):
+    with pytest.raises(ModuleExit) as info:
+        run_copy_module(FakeModule(module_params(cloud, source_id, **params), check_mode, diff),
+                        build_ens_request, lambda module: EnsAdapter.from_connection(module.params))
+    return info.value
+
+
+def by_node(result):
+    return {entry['region']: entry for entry in result['snapshots']}
+
+
+# ---------------------------------------------------------------------------- copy, rerun
+def test_one_call_copies_to_every_node_and_a_rerun_changes_nothing(cloud):
+    source = seed_source(cloud)
+    first = run_module(cloud, source, name='edge-copy', description='DR copy')
+    second = run_module(cloud, source, name='edge-copy', description='DR copy')
+
+    assert not first.failed and first.result['changed']
+    assert [entry['action'] for entry in first.result['snapshots']] == [COPIED, COPIED]
+    assert 'snapshot_id' not in first.result  # several destinations: see snapshots
+    assert not second.failed and not second.result['changed']
+    assert [entry['action'] for entry in second.result['snapshots']] == [EXISTING, EXISTING]
+    copies = copies_of(cloud, source)
+    assert {node: [copy['id'] for copy in found] for node, found in copies.items()} == {
+        node: [entry['snapshot_id']] for node, entry in by_node(first.result).items()}
+    assert all(found[0]['name'] == 'edge-copy' and found[0]['description'] == 'DR copy' for found in copies.values())
+    assert copy_calls(cloud) == [NODES]
+    assert first.result['snapshots'][0]['progress'] is None
+
+
+def test_only_the_nodes_still_missing_a_copy_are_copied_to(cloud):
+    source = seed_source(cloud)
+    run_module(cloud, source, destination_regions=[NODE_A])
+    both = run_module(cloud, source)
+    assert [entry['action'] for entry in both.result['snapshots']] == [EXISTING, COPIED]
+    assert copy_calls(cloud) == [[NODE_A], [NODE_B]]
+
+
+def test_instance_billing_cycle_is_passed_on(cloud):
+    source = seed_source(cloud)
+    run_module(cloud, source, destination_regions=[NODE_A], instance_billing_cycle='Month')
+    (entry,) = [entry for entry in cloud.admin.calls()['log'] if entry['action'] == 'CopySnapshot']
+    assert entry['params']['InstanceBillingCycle'] == 'Month'
+
+
+def test_check_mode_makes_no_mutating_call(cloud):
+    source = seed_source(cloud)
+    run_module(cloud, source, destination_regions=[NODE_A])
+    cloud.admin.calls(reset=True)
+    plan = run_module(cloud, source, check_mode=True, diff=True)
+    report = cloud.admin.calls()
+    assert report['total_mutations'] == 0 and set(report['calls']['ens']) == {'DescribeSnapshots'}
+    assert [entry['action'] for entry in plan.result['snapshots']] == [EXISTING, WOULD_COPY]
+    assert plan.result['diff']['after']['copies'][NODE_B] == '(new copy)'
+    assert plan.result['diff']['before']['copies'][NODE_B] is None
+    assert list(copies_of(cloud, source)) == [NODE_A]
+
+
+# ---------------------------------------------------------------------------- partial success
+def test_partial_success_fails_naming_the_node_and_a_rerun_copies_only_there(cloud):
+    source = seed_source(cloud)
+    cloud.admin.faults({'broken_regions': {'ens': [NODE_B]}})
+    partial = run_module(cloud, source)
+    assert partial.failed
+    nodes = by_node(partial.result)
+    assert nodes[NODE_A]['action'] == COPIED and nodes[NODE_A]['snapshot_id']
+    assert nodes[NODE_B]['action'] == NOT_COPIED and nodes[NODE_B]['snapshot_id'] is None
+    assert nodes[NODE_B]['error']['code'] == 'PartSuccess'
+    assert NODE_B in partial.result['msg'] and 'UnAllocationId' in partial.result['msg']
+    assert NODE_A not in partial.result['msg'].split('failed: ', 1)[1]
+    assert partial.result['changed']
+
+    cloud.admin.faults({})
+    rerun = run_module(cloud, source)
+    assert not rerun.failed
+    assert [entry['action'] for entry in rerun.result['snapshots']] == [EXISTING, COPIED]
+    assert by_node(rerun.result)[NODE_A]['snapshot_id'] == nodes[NODE_A]['snapshot_id']
+    assert copy_calls(cloud) == [NODES, [NODE_B]]
+    assert {node: len(found) for node, found in copies_of(cloud, source).items()} == {NODE_A: 1, NODE_B: 1}
+
+
+def test_every_node_refused_fails_every_node_with_the_clouds_error(cloud):
+    source = seed_source(cloud)
+    cloud.admin.faults({'broken_regions': {'ens': NODES}})
+    failed = run_module(cloud, source)
+    assert failed.failed
+    assert [entry['error']['code'] for entry in failed.result['snapshots']] == ['ens.interface.error'] * 2
+    assert calls(cloud, 'CopySnapshot')['calls'] == 1
+    assert copies_of(cloud, source) == {}
+
+
+# ---------------------------------------------------------------------------- safe retries
+def test_lost_answer_is_found_by_a_look_up_not_copied_again(cloud):
+    source = seed_source(cloud)
+    cloud.admin.faults({'rules': [{'cloud': 'ens', 'action': 'CopySnapshot', 'lost_answer_rate': 1.0, 'count': 1}]})
+    outcome = engine(cloud).run([request(source)])[0]
+    assert not outcome.failed
+    assert [outcome.destinations[node].action for node in NODES] == [COPIED, COPIED]
+    assert calls(cloud, 'CopySnapshot') == {'calls': 1, 'errors': 0, 'mutations': 1}
+    copies = copies_of(cloud, source)
+    assert {node: [copy['id'] for copy in found] for node, found in copies.items()} == {
+        node: [outcome.destinations[node].snapshot.id] for node in NODES}
+
+
+def test_throttling_bursts_are_retried_with_a_look_up_before_each_copy_call(cloud):
+    source = seed_source(cloud)
+    cloud.admin.faults({'rules': [{'cloud': 'ens', 'action': 'CopySnapshot', 'throttle_rate': 1.0, 'count': 2},
+                                  {'cloud': 'ens', 'action': 'DescribeSnapshots', 'throttle_rate': 0.5, 'count': 3},
+                                  {'cloud': 'ens', 'action': 'CopySnapshot', 'error_rate': 1.0, 'count': 1}]})
+    run = engine(cloud)
+    outcome = run.run([request(source)])[0]
+    assert not outcome.failed
+    assert calls(cloud, 'CopySnapshot') == {'calls': 4, 'errors': 3, 'mutations': 1}
+    assert run.retries >= 3
+    assert {node: len(found) for node, found in copies_of(cloud, source).items()} == {NODE_A: 1, NODE_B: 1}
+
+
+# ---------------------------------------------------------------------------- wait, failure, timeout
+def test_wait_until_available(cloud):
+    source = seed_source(cloud)
+    result = run_module(cloud, source, wait=True).result
+    assert [entry['state'] for entry in result['snapshots']] == ['available', 'available']
+
+
+def test_a_copy_ending_in_error_fails_the_task(cloud):
+    source = seed_source(cloud)
+    cloud.admin.faults({'failing_copies': {'ens': {'regions': [NODE_B]}}})
+    failed = run_module(cloud, source, wait=True)
+    assert failed.failed
+    nodes = by_node(failed.result)
+    assert nodes[NODE_A]['state'] == 'available' and nodes[NODE_B]['state'] == 'error'
+    assert NODE_B in failed.result['msg'] and 'delete it, then run again' in failed.result['msg']
+
+
+def test_timeout_returns_the_ids_in_flight_and_a_rerun_adopts_them(cloud):
+    cloud.admin.configure(timings={'ens': {'copy_seconds': 60}})
+    source = seed_source(cloud)
+    timed_out = run_module(cloud, source, wait=True, wait_timeout=1)
+    assert timed_out.failed
+    ids = {entry['region']: entry['snapshot_id'] for entry in timed_out.result['snapshots']}
+    assert all(ids.values())
+    rerun = run_module(cloud, source)
+    assert not rerun.failed and not rerun.result['changed']
+    assert {entry['region']: entry['snapshot_id'] for entry in rerun.result['snapshots']} == ids
+
+
+# ---------------------------------------------------------------------------- source, credentials
+def test_missing_source_gives_the_not_found_code(cloud):
+    failed = run_module(cloud, 'sp-doesnotexist0000000000')
+    assert failed.failed and failed.result['error']['code'] == 'InvalidSnapshotId.NotFound'
+    assert SOURCE_NODE in failed.result['msg']
+    assert calls(cloud, 'CopySnapshot')['calls'] == 0
+
+
+def test_source_on_another_node_is_not_found(cloud):
+    created = cloud.admin.seed(ens={'disks': [{'region': NODE_A, 'snapshots': 1}]})
+    failed = run_module(cloud, created['ens']['snapshots'][0])
+    assert failed.failed and failed.result['error']['code'] == 'InvalidSnapshotId.NotFound'
+
+
+def test_source_still_being_made_fails_clearly_or_is_waited_for(cloud):
+    source = seed_source(cloud, status='creating')
+    failed = run_module(cloud, source)
+    assert failed.failed and 'set wait: true' in failed.result['msg']
+    done = run_module(cloud, source, wait=True)
+    assert not done.failed
+
+
+def test_wrong_secret_is_a_clear_fatal_error(cloud):
+    source = seed_source(cloud)
+    failed = run_module(cloud, source, alicloud_secret_key='not-the-secret')
+    assert failed.failed and failed.result['error']['code'] == 'InvalidAccessKeySecret'
+    assert 'alicloud_secret_key' in failed.result['msg']
+    assert 'not-the-secret' not in repr(failed.result)
+    assert failed.result['api_retries'] == 0
+
+
+def test_sts_credentials(cloud):
+    source = seed_source(cloud)
+    done = run_module(cloud, source, alicloud_access_key=credentials.ALIBABA_STS_ACCESS_KEY_ID,
+                      alicloud_secret_key=credentials.ALIBABA_STS_ACCESS_KEY_SECRET,
+                      alicloud_security_token=credentials.ALIBABA_STS_SECURITY_TOKEN)
+    assert not done.failed and done.result['changed']
+
+
+# ---------------------------------------------------------------------------- finding copies
+def test_find_copies_pages_through_a_busy_node(cloud):
+    source = seed_source(cloud)
+    cloud.admin.seed(ens={'snapshots': [{'region': NODE_A, 'source_snapshot_id': 'sp-other%03d' % n,
+                                         'source_region': SOURCE_NODE} for n in range(230)]})
+    adapter = EnsAdapter.from_connection(connection(cloud))
+    made = adapter.start_copy(request(source, [NODE_A]), [NODE_A])[NODE_A]
+    cloud.admin.calls(reset=True)
+    found = adapter.find_copies(NODE_A, [request(source, [NODE_A])])
+    assert [snapshot.id for snapshot in found['%s/%s' % (SOURCE_NODE, source)]] == [made.id]
+    assert calls(cloud, 'DescribeSnapshots')['calls'] == 3  # 231 snapshots, 100 a page
+
+
+def test_copy_of_the_same_id_on_another_source_node_is_not_ours(cloud):
+    source = seed_source(cloud)
+    cloud.admin.seed(ens={'snapshots': [{'region': NODE_A, 'source_snapshot_id': source, 'source_region': NODE_B}]})
+    outcome = engine(cloud).run([request(source, [NODE_A])])[0]
+    assert outcome.destinations[NODE_A].action == COPIED
+
+
+# ---------------------------------------------------------------------------- validation
+@pytest.mark.parametrize('params, option', [
+    ({'source_snapshot_id': 's-abc123'}, 'source_snapshot_id'),
+    ({'source_region': 'Hangzhou 26'}, 'source_region'),
+    ({'destination_regions': []}, 'destination_regions'),
+    ({'destination_regions': [NODE_A, NODE_A]}, 'destination_regions'),
+    ({'destination_regions': ['not a node']}, 'destination_regions'),
+    ({'destination_regions': ['cn-node-%d' % n for n in range(101)]}, 'destination_regions'),
+    ({'name': 'edge.copy'}, 'name'),
+    ({'name': 'e'}, 'name'),
+    ({'name': '1edge'}, 'name'),
+    ({'name': 'https://x'}, 'name'),
+    ({'description': 'x'}, 'description'),
+    ({'description': 'http://x.example'}, 'description'),
+])
+def test_bad_input_fails_before_any_call_naming_the_option(cloud, params, option):
+    failed = run_module(cloud, params.pop('source_snapshot_id', 'sp-abc123'), **params)
+    assert failed.failed
+    assert failed.result['msg'].startswith(option), failed.result['msg']
+    assert cloud.admin.calls()['total_calls'] == 0
+
+
+def test_validation_accepts_what_ens_accepts():
+    EnsAdapter(client=None).validate(build_ens_request({
+        'source_snapshot_id': 'sp-bp1c0doj0taqyzzlexample', 'source_region': 'cn-hangzhou-26',
+        'destination_regions': ['cn-hangzhou-26', 'cn-wuhan-telecom'], 'name': '边缘:copy_1-a', 'description': 'ok'}))
