@@ -1,0 +1,379 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Tencent Cloud CBS: the adapter for the copy engine (CopySnapshotCrossRegions).
+
+How copies are found again: CBS keeps no link from a copy to its source, so
+
+* every copy gets a name that says where it comes from: the ``name`` option, or by default
+  ``snapcopy-<source region>-<source snapshot id>``;
+* right after the copy call, the Tag service puts the user's tags and
+  ``snapcopy:source = <source region>/<source snapshot id>`` on it (CBS cannot tag a copy
+  itself). The source tag is written last, so a copy that has it has all its tags;
+* in the destination, a snapshot with ``CopyFromRemote`` and our source tag, or with the name
+  and no source tag of another snapshot, is a copy of this source. A copy found without the
+  source tag (its tagging was interrupted) is tagged now, so a rerun finishes the job;
+* a copy in flight that is not found that way (started by hand, under another name) still
+  shows in the source's ``CopyingToRegions``; it is recognised among the destination's copies
+  in flight by its disk, or by Tencent's default name ``Copied <source id> ...``.
+
+CopySnapshotCrossRegions has no idempotency token: after a lost answer the engine looks the
+destinations up before calling again. It answers per region; a ``Code`` other than
+``Success`` is that region's error inside a normal answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._errors import ALREADY_EXISTS, NOT_FOUND, RETRYABLE, CloudError, InputError
+from ._model import COMPLETED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Snapshot
+from ._tencent import classify, client_from_module, cloud_error, string_tags
+
+SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}$')
+REGION = re.compile(r'^[a-z]{2,}(?:-[a-z0-9]+)+$')
+STATE_MAP = {'NORMAL': COMPLETED, 'ROLLBACKING': COMPLETED,
+             'CREATING': PENDING, 'COPYING_FROM_REMOTE': PENDING, 'CHECKING_COPIED': PENDING}
+IN_FLIGHT_STATES = ['COPYING_FROM_REMOTE', 'CHECKING_COPIED']
+CONFLICT = 'ResourceInUse.CopySnapshotConflict'
+MAX_NAME = 60
+# Tencent allows 50 tags on a resource; one of them is ours.
+MAX_TAGS = 50
+RESERVED_TAG_PREFIXES = ('qcloud', 'tencent', 'project')
+PAGE_SIZE = 100
+IDS_PER_CALL = 100
+# Values per filter: small on purpose, since several Tencent APIs refuse more than 5.
+FILTER_VALUES = 5
+# TagResources takes at most 9 resources and 10 tags per call.
+TAG_RESOURCES_PER_CALL = 9
+TAGS_PER_CALL = 10
+
+
+def build_cbs_request(params):
+    """The CopyRequest for cbs_snapshot_copy's options (validated later by the adapter)."""
+    options = {'name': params.get('name'), 'tags': string_tags(params.get('tags'))}
+    return CopyRequest(params['source_snapshot_id'], params['source_region'], params['destination_regions'] or [], options)
+
+
+def copy_name(request):
+    """The copy's name: the one asked for, or one derived from the source, so a rerun finds it."""
+    return request.options.get('name') or default_copy_name(request.source_region, request.source_id)
+
+
+def default_copy_name(source_region, source_id):
+    return ('snapcopy-%s-%s' % (source_region, source_id))[:MAX_NAME]
+
+
+def resource_name(snapshot):
+    """The Tag service's six-segment name of a CBS snapshot (the account id may be left empty)."""
+    return 'qcs::cvm:%s:uin/:snapshot/%s' % (snapshot.region, snapshot.id)
+
+
+class CopyNotTaggedError(CloudError):
+    """The copy was made, but its tags could not be set: the error keeps the copy's id."""
+
+    def __init__(self, snapshot, error):
+        self.snapshot_id = snapshot.id
+        super().__init__(error.action, error.code, '%s. The copy %s was made, but its tags are not set; fix the cause '
+                         'and run again: the rerun finds the copy and sets them' % (error.message.rstrip('.'), snapshot.id),
+                         error.request_id, kind=error.kind, region=snapshot.region)
+
+    def as_result(self):
+        result = super().as_result()
+        result['snapshot_id'] = self.snapshot_id
+        return result
+
+
+class CbsAdapter(Adapter):
+    cloud = 'Tencent Cloud CBS'
+    multi_destination = True
+    copy_call_is_idempotent = False
+    done_state = 'NORMAL'
+
+    def __init__(self, client, check_mode=False):
+        self.client = client
+        self.check_mode = check_mode
+        # The source snapshots as last read, for telling a copy of them from a copy of another.
+        self._sources = {}
+
+    @classmethod
+    def from_module(cls, module):
+        return cls(client_from_module(module), check_mode=module.check_mode)
+
+    # ------------------------------------------------------------------ validation (no calls)
+    def validate(self, request):
+        if not SNAPSHOT_ID.match(request.source_id or ''):
+            raise InputError('source_snapshot_id', 'expected a CBS snapshot id like snap-0abc1234, got %r' % (request.source_id,))
+        if not REGION.match(request.source_region or ''):
+            raise InputError('source_region', 'expected a Tencent Cloud region like ap-guangzhou, got %r' % (request.source_region,))
+        if not request.destinations:
+            raise InputError('destination_regions', 'name at least one region to copy to')
+        for region in request.destinations:
+            if not REGION.match(region or ''):
+                raise InputError('destination_regions', 'expected Tencent Cloud regions like ap-beijing, got %r' % (region,))
+        duplicates = sorted({region for region in request.destinations if request.destinations.count(region) > 1})
+        if duplicates:
+            raise InputError('destination_regions', 'lists %s more than once' % ', '.join(duplicates))
+        if request.source_region in request.destinations:
+            raise InputError('destination_regions', 'cannot include the source region %s: '
+                             'CopySnapshotCrossRegions copies to other regions only' % request.source_region)
+        name = request.options.get('name')
+        if name is not None and not 1 <= len(name) <= MAX_NAME:
+            raise InputError('name', 'is 1 to %d characters, got %d' % (MAX_NAME, len(name)))
+        validate_tencent_tags(request.options.get('tags') or {})
+
+    # ------------------------------------------------------------------ reads
+    def get_sources(self, region, snapshot_ids):
+        items = self._describe_items(region, snapshot_ids)
+        if len(snapshot_ids) == 1 and not items:
+            # DescribeSnapshots answers an empty set for an unknown id; say it the way the cloud would.
+            raise CloudError('DescribeSnapshots', 'InvalidSnapshotId.NotFound', 'snapshot %s does not exist in %s'
+                             % (snapshot_ids[0], region), kind=NOT_FOUND, region=region)
+        return {snapshot_id: self.snapshot(item, region) for snapshot_id, item in items.items()}
+
+    def describe(self, region, snapshot_ids):
+        return {snapshot_id: self.snapshot(item, region)
+                for snapshot_id, item in self._describe_items(region, snapshot_ids).items()}
+
+    def _describe_items(self, region, snapshot_ids):
+        """{id: DescribeSnapshots item} for those ids; unknown ones are left out."""
+        items = {}
+        ids = [snapshot_id for snapshot_id in snapshot_ids if snapshot_id]
+        for start in range(0, len(ids), IDS_PER_CALL):
+            chunk = ids[start:start + IDS_PER_CALL]
+            try:
+                answer = self.client.call('cbs', region, 'DescribeSnapshots', {'SnapshotIds': chunk, 'Limit': PAGE_SIZE})
+                found = answer.get('SnapshotSet') or []
+            except CloudError as error:
+                if error.kind != NOT_FOUND:
+                    raise
+                if len(chunk) == 1:
+                    continue
+                # One unknown id spoilt the batch: ask one by one.
+                found = [item for snapshot_id in chunk for item in self._describe_items(region, [snapshot_id]).values()]
+            for item in found:
+                items[item['SnapshotId']] = item
+                self._sources[(region, item['SnapshotId'])] = item
+        return items
+
+    def _list(self, region, filters):
+        """Every snapshot in ``region`` matching ``filters``, all pages."""
+        items, offset = {}, 0
+        while True:
+            answer = self.client.call('cbs', region, 'DescribeSnapshots',
+                                      {'Filters': filters, 'Offset': offset, 'Limit': PAGE_SIZE})
+            page = answer.get('SnapshotSet') or []
+            for item in page:
+                items[item['SnapshotId']] = item
+            offset += len(page)
+            if not page or offset >= (answer.get('TotalCount') or 0):
+                return items
+
+    # ------------------------------------------------------------------ finding copies
+    def find_copies(self, destination, requests):
+        by_tag = {request.source_tag: request for request in requests}
+        by_name = {}
+        for request in requests:
+            for name in {copy_name(request), default_copy_name(request.source_region, request.source_id)}:
+                by_name.setdefault(name, []).append(request)
+        items = {}
+        for values, filter_name in ((sorted(by_name), 'snapshot-name'), (sorted(by_tag), 'tag:' + SOURCE_TAG)):
+            for start in range(0, len(values), FILTER_VALUES):
+                items.update(self._list(destination, [{'Name': filter_name, 'Values': values[start:start + FILTER_VALUES]}]))
+        found = {}
+        for item in items.values():
+            owner = self._owner(item, by_tag, by_name) if item.get('CopyFromRemote') else None
+            if owner is not None:
+                found.setdefault(owner.source_tag, []).append(self.snapshot(item, destination))
+        missing = [request for request in requests if request.source_tag not in found]
+        if missing:
+            self._find_in_flight(destination, missing, found)
+        if not self.check_mode:
+            self._finish_tagging(requests, found)
+        return found
+
+    def _owner(self, item, by_tag, by_name):
+        """The request whose source ``item`` (a copy in the destination) was copied from, if any."""
+        tag = _tag_dict(item.get('Tags')).get(SOURCE_TAG)
+        if tag:
+            return by_tag.get(tag)
+        for request in by_name.get(item.get('SnapshotName'), ()):
+            if not self._other_disk(request, item):
+                return request
+        return None
+
+    def _other_disk(self, request, item):
+        """True when ``item`` is clearly a copy of another disk than the source's."""
+        source = self._sources.get((request.source_region, request.source_id)) or {}
+        return any(source.get(field) and item.get(field) and source[field] != item[field] for field in ('DiskId', 'DiskSize'))
+
+    def _find_in_flight(self, destination, requests, found):
+        """Copies under way that the source lists in CopyingToRegions but no name or tag gave away."""
+        busy = []
+        for region in sorted({request.source_region for request in requests}):
+            group = [request for request in requests if request.source_region == region]
+            sources = self._describe_items(region, sorted({request.source_id for request in group}))
+            busy.extend(request for request in group
+                        if destination in (sources.get(request.source_id, {}).get('CopyingToRegions') or ()))
+        if not busy:
+            return
+        in_flight = self._list(destination, [{'Name': 'snapshot-state', 'Values': IN_FLIGHT_STATES}])
+        for request in busy:
+            source = self._sources.get((request.source_region, request.source_id)) or {}
+            matches = [item for item in in_flight.values()
+                       if item.get('CopyFromRemote') and not _tag_dict(item.get('Tags')).get(SOURCE_TAG)
+                       and (str(item.get('SnapshotName') or '').startswith('Copied %s' % request.source_id)
+                            or (source.get('DiskId') and item.get('DiskId') == source['DiskId']
+                                and not self._other_disk(request, item)))]
+            if len(matches) == 1:
+                found[request.source_tag] = [self.snapshot(matches[0], destination)]
+            elif self.check_mode:
+                # No copy call may be made to learn more: report the copy under way, without an id.
+                found[request.source_tag] = [Snapshot(
+                    None, destination, PENDING, cloud_state='COPYING_FROM_REMOTE',
+                    message='a copy to %s is under way (the source lists it in CopyingToRegions), '
+                            'but it cannot be told apart from other copies yet' % destination)]
+            # Otherwise the copy call answers ResourceInUse.CopySnapshotConflict, and the engine
+            # looks again after a pause.
+
+    def _finish_tagging(self, requests, found):
+        """Tag the copies found without our source tag (a run before was interrupted)."""
+        for request in requests:
+            untagged = [snapshot for snapshot in found.get(request.source_tag, ())
+                        if snapshot.id and snapshot.tags.get(SOURCE_TAG) != request.source_tag]
+            if not untagged:
+                continue
+            failures = self._set_tags(untagged, self._tags_for(request))
+            if failures:
+                ids = ', '.join(sorted(failures))
+                error = next(iter(failures.values()))
+                raise CloudError(error.action, error.code, '%s. Found the copies %s of %s but could not set their tags; '
+                                 'fix the cause and run again' % (error.message.rstrip('.'), ids, request.source_tag),
+                                 error.request_id, kind=error.kind, region=error.region)
+
+    # ------------------------------------------------------------------ the copy
+    def start_copy(self, request, destinations):
+        name = copy_name(request)
+        results = {}
+        try:
+            answer = self._copy_call(request, destinations, name)
+        except CloudError as error:
+            if error.code != CONFLICT:
+                raise
+            # One busy region refuses the whole call: copy to the others, and let the engine look
+            # the busy ones up again (the copy under way there is found and reported).
+            sources = self._describe_items(request.source_region, [request.source_id])
+            busy = set(sources.get(request.source_id, {}).get('CopyingToRegions') or ()) & set(destinations)
+            free = [destination for destination in destinations if destination not in busy]
+            if not busy or not free:
+                raise
+            for destination in busy:
+                results[destination] = CloudError(error.action, error.code, 'a copy of %s to %s is already under way'
+                                                  % (request.source_id, destination), error.request_id,
+                                                  kind=ALREADY_EXISTS, region=destination)
+            answer = self._copy_call(request, free, name)
+        made = []
+        for item in answer.get('SnapshotCopyResultSet') or []:
+            region = item.get('DestinationRegion')
+            if region not in destinations or region in results:
+                continue
+            if item.get('Code') == 'Success' and item.get('SnapshotId'):
+                copy = Snapshot(item['SnapshotId'], region, PENDING, cloud_state='COPYING_FROM_REMOTE', progress=0, name=name)
+                results[region] = copy
+                made.append(copy)
+            else:
+                results[region] = cloud_error('CopySnapshotCrossRegions', region, item.get('Code') or 'Unknown',
+                                              item.get('Message'), answer.get('RequestId'))
+        if made:
+            for snapshot_id, error in self._set_tags(made, self._tags_for(request)).items():
+                copy = next(snapshot for snapshot in made if snapshot.id == snapshot_id)
+                if error.kind == RETRYABLE:
+                    # Made but not tagged: "uncertain" makes the engine look it up (which tags it)
+                    # and count it as made by this run.
+                    results[copy.region] = CloudError(error.action, error.code, error.message, error.request_id,
+                                                      kind=RETRYABLE, uncertain=True, region=copy.region)
+                else:
+                    results[copy.region] = CopyNotTaggedError(copy, error)
+        return results
+
+    def _copy_call(self, request, destinations, name):
+        return self.client.call('cbs', request.source_region, 'CopySnapshotCrossRegions', {
+            'SnapshotId': request.source_id, 'DestinationRegions': list(destinations), 'SnapshotName': name})
+
+    # ------------------------------------------------------------------ tags
+    @staticmethod
+    def _tags_for(request):
+        tags = dict(request.options.get('tags') or {})
+        tags[SOURCE_TAG] = request.source_tag
+        return tags
+
+    def _set_tags(self, snapshots, tags):
+        """Put ``tags`` on ``snapshots`` with TagResources; answer {snapshot id: CloudError} for those that failed.
+
+        The source tag goes in the last call, so its presence on a copy means all tags are there.
+        """
+        pairs = sorted((key, value) for key, value in tags.items() if key != SOURCE_TAG)
+        pairs.append((SOURCE_TAG, tags[SOURCE_TAG]))
+        failures = {}
+        for start in range(0, len(snapshots), TAG_RESOURCES_PER_CALL):
+            group = {resource_name(snapshot): snapshot for snapshot in snapshots[start:start + TAG_RESOURCES_PER_CALL]}
+            for tag_start in range(0, len(pairs), TAGS_PER_CALL):
+                pending = [resource for resource, snapshot in group.items() if snapshot.id not in failures]
+                if not pending:
+                    break
+                chunk = [{'TagKey': key, 'TagValue': value} for key, value in pairs[tag_start:tag_start + TAGS_PER_CALL]]
+                try:
+                    answer = self.client.call('tag', None, 'TagResources', {'ResourceList': pending, 'Tags': chunk})
+                except CloudError as error:
+                    for resource in pending:
+                        failures[group[resource].id] = error
+                    continue
+                for failed in answer.get('FailedResources') or []:
+                    snapshot = group.get(failed.get('Resource'))
+                    if snapshot is not None:
+                        failures[snapshot.id] = tag_error(snapshot, failed, answer.get('RequestId'))
+        for snapshot in snapshots:
+            if snapshot.id not in failures:
+                snapshot.tags.update(tags)
+        return failures
+
+    # ------------------------------------------------------------------ mapping
+    @staticmethod
+    def snapshot(item, region):
+        state = item.get('SnapshotState')
+        percent = item.get('Percent')
+        return Snapshot(
+            item['SnapshotId'], region, STATE_MAP.get(state, PENDING), cloud_state=state,
+            progress=percent if isinstance(percent, int) else None, encrypted=item.get('Encrypt'),
+            tags=_tag_dict(item.get('Tags')), size=item.get('DiskSize'), volume_id=item.get('DiskId') or None,
+            created=item.get('CreateTime'), name=item.get('SnapshotName'),
+        )
+
+
+def tag_error(snapshot, failed, request_id):
+    """The CloudError for one resource in TagResources' FailedResources."""
+    code = failed.get('Code') or 'Unknown'
+    error = cloud_error('TagResources', snapshot.region, code, failed.get('Message'), request_id)
+    if classify(code) == NOT_FOUND:
+        # A copy made a moment ago may not be known to the Tag service yet.
+        error.kind = RETRYABLE
+    return error
+
+
+def validate_tencent_tags(tags):
+    if len(tags) > MAX_TAGS - 1:
+        raise InputError('tags', 'at most %d tags (one of the %d that Tencent Cloud allows is %s), got %d'
+                         % (MAX_TAGS - 1, MAX_TAGS, SOURCE_TAG, len(tags)))
+    for key, value in tags.items():
+        if not key or len(key) > 127:
+            raise InputError('tags', 'tag keys are 1 to 127 characters, got %r' % key)
+        if key.lower().startswith(RESERVED_TAG_PREFIXES):
+            raise InputError('tags', 'tag key %r: keys starting with qcloud, tencent or project are reserved by Tencent Cloud' % key)
+        if key == SOURCE_TAG:
+            raise InputError('tags', 'tag key %s is set by this collection to name the source; do not set it' % SOURCE_TAG)
+        if len(value) > 255:
+            raise InputError('tags', 'tag %r: values are at most 255 characters' % key)
+
+
+def _tag_dict(tags):
+    return {tag.get('Key'): tag.get('Value', '') for tag in tags or [] if isinstance(tag, dict)}

@@ -1,0 +1,350 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Tencent Cloud API 3.0: connection options, a rate-limited client, and error classification.
+
+The SDK (tencentcloud-sdk-python-common, -cbs, -tag) signs and sends; everything after the
+HTTP answer is checked here, because the SDK's own checks fall short in two ways:
+
+* its error check only looks at answers whose Content-Type is exactly ``application/json``
+  (or ``text/plain``): an error answer sent as ``application/json; charset=utf-8`` would be
+  taken for a success. We read the status, parse the body ourselves, and look for
+  ``Response.Error`` in every answer;
+* its ``StandardRetryer`` re-raises a stale error after a successful retry, so it is never
+  used. Retries come from the engine's backoff, which knows that a copy call must not be
+  resent blindly; this module only says which errors are worth a retry.
+
+Tencent allows 20 requests per second per action. A token bucket per action keeps this
+process's own calls under that, so a burst of reads (the bulk engine polling hundreds of
+copies) does not throttle itself.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from urllib.parse import urlsplit
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ._errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
+
+# The names the Tencent CLI and Terraform provider use, with their environment variables.
+TENCENT_CONNECTION_SPEC = {
+    'secret_id': {'no_log': False, 'fallback': (env_fallback, ['TENCENTCLOUD_SECRET_ID'])},
+    'secret_key': {'no_log': True, 'fallback': (env_fallback, ['TENCENTCLOUD_SECRET_KEY'])},
+    'security_token': {'no_log': True, 'fallback': (env_fallback, ['TENCENTCLOUD_SECURITY_TOKEN'])},
+    'endpoint_url': {},
+    'validate_certs': {'type': 'bool', 'default': True},
+    'request_timeout': {'type': 'int', 'default': 60},
+}
+
+SDK_PACKAGES = 'tencentcloud-sdk-python-common, tencentcloud-sdk-python-cbs and tencentcloud-sdk-python-tag'
+API_VERSIONS = {'cbs': '2017-03-12', 'tag': '2018-08-13'}
+DOCUMENTED_RATE_LIMIT = 20
+REQUEST_CLIENT = 'snapcopy.cloud'
+
+RETRYABLE_PREFIXES = ('RequestLimitExceeded', 'InternalError', 'ResourceBusy')
+NOT_FOUND_CODES = {'InvalidSnapshotId.NotFound', 'InvalidSnapshot.NotFound', 'ResourceNotFound',
+                   'ResourceNotFound.SnapshotNotExists', 'InvalidDisk.NotFound'}
+INVALID_PREFIXES = ('InvalidParameter', 'MissingParameter', 'UnknownParameter', 'InvalidFilter',
+                    'UnsupportedOperation', 'InvalidSnapshot.NotSupported', 'InvalidSnapshotId.Malformed',
+                    'UnsupportedRegion', 'InvalidAction', 'NoSuchVersion', 'UnsupportedProtocol')
+
+# What a user can do about the errors that are not transient. The cloud's own message is kept;
+# this is added after it.
+HINTS = {
+    'AuthFailure.SecretIdNotFound': 'Tencent Cloud does not know this secret_id: check secret_id '
+                                    '(or TENCENTCLOUD_SECRET_ID) and that the key is enabled in CAM',
+    'AuthFailure.SignatureFailure': 'the secret_key does not belong to this secret_id: check secret_key '
+                                    '(or TENCENTCLOUD_SECRET_KEY)',
+    'AuthFailure.SignatureExpire': 'the request time is off by more than 5 minutes: set this host\'s clock right (NTP)',
+    'AuthFailure.TokenFailure': 'the security_token is invalid or has expired: temporary credentials need secret_id, '
+                                'secret_key and security_token from the same STS answer, before it expires',
+    'AuthFailure.InvalidSecretId': 'the secret_id is malformed: check secret_id (or TENCENTCLOUD_SECRET_ID)',
+    'AuthFailure.MFAFailure': 'this key requires MFA: use temporary credentials obtained with MFA',
+    'AuthFailure.UnauthorizedOperation': 'the CAM policy of this key does not allow this action: grant it '
+                                         '(cbs:DescribeSnapshots, cbs:CopySnapshotCrossRegions, tag:TagResources)',
+    'UnauthorizedOperation': 'the CAM policy of this key does not allow this action: grant it '
+                             '(cbs:DescribeSnapshots, cbs:CopySnapshotCrossRegions, tag:TagResources)',
+    'InsufficientSnapshotQuota': 'the snapshot quota of this region is used up: delete snapshots there that are no '
+                                 'longer needed, or ask Tencent Cloud for a larger quota, then run again '
+                                 '(only the regions still missing a copy are copied)',
+    'UnsupportedOperation.SnapshotNotSupportCopy': 'Tencent Cloud does not copy this snapshot across regions; '
+                                                   'retrying will not help: check the snapshot in the console '
+                                                   '(its type, encryption or sharing)',
+    'InvalidAccount.InsufficientBalance': 'the account balance is not enough to pay for the copy: top up the '
+                                          'account, then run again',
+    'InvalidSnapshot.NotSupported': 'the snapshot is not in a state that allows this (it must be NORMAL)',
+    'UnsupportedRegion': 'the region is not a Tencent Cloud region that offers CBS snapshots, or the endpoint does '
+                         'not serve it',
+}
+
+
+def load_sdk():
+    """The SDK's modules, imported only when a Tencent module runs; None when it is missing."""
+    # pylint: disable=import-outside-toplevel
+    try:
+        from tencentcloud.common.credential import Credential
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+        from tencentcloud.common.profile.client_profile import ClientProfile
+        from tencentcloud.common.profile.http_profile import HttpProfile
+        from tencentcloud.cbs.v20170312.cbs_client import CbsClient
+        from tencentcloud.tag.v20180813.tag_client import TagClient
+    except ImportError:
+        return None
+    return {
+        'Credential': Credential, 'TencentCloudSDKException': TencentCloudSDKException,
+        'ClientProfile': ClientProfile, 'HttpProfile': HttpProfile,
+        'clients': {'cbs': CbsClient, 'tag': TagClient},
+    }
+
+
+def client_from_module(module):
+    """A TencentClient for the module's connection options (fails the module when the SDK is missing)."""
+    sdk = load_sdk()
+    if sdk is None:
+        module.fail_json(msg=missing_required_lib(SDK_PACKAGES))
+    return TencentClient({name: module.params.get(name) for name in TENCENT_CONNECTION_SPEC}, sdk)
+
+
+# ---------------------------------------------------------------------- rate limiting
+class TokenBucket:
+    """``rate`` tokens a second, at most ``capacity`` saved up. Thread-safe.
+
+    ``acquire`` takes a token, sleeping until one is there. A caller that has to wait reserves
+    its token before sleeping (the count may go below zero), so concurrent callers queue up
+    in order instead of all waking at once.
+    """
+
+    def __init__(self, rate, capacity, clock=time.monotonic, sleep=time.sleep):
+        if rate <= 0 or capacity < 1:
+            raise ValueError('a token bucket needs rate > 0 and capacity >= 1')
+        self.rate = float(rate)
+        self.capacity = float(capacity)
+        self.clock = clock
+        self.sleep = sleep
+        self.tokens = self.capacity
+        self.updated = clock()
+        self.lock = threading.Lock()
+
+    def reserve(self):
+        """Take a token; return how long to wait before using it (0 when it is there now)."""
+        with self.lock:
+            now = self.clock()
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
+            self.tokens -= 1
+            return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+
+    def acquire(self):
+        delay = self.reserve()
+        if delay > 0:
+            self.sleep(delay)
+        return delay
+
+
+class RateLimiter:
+    """One token bucket per key (service and action), keeping calls within ``per_second``.
+
+    The bucket refills at 90 % of the limit and holds the rest as a burst, so that no window
+    of one second ever sees more than ``per_second`` calls from this process.
+    """
+
+    def __init__(self, per_second=DOCUMENTED_RATE_LIMIT, clock=time.monotonic, sleep=time.sleep):
+        self.rate = per_second * 0.9
+        self.capacity = max(1.0, per_second - self.rate)
+        self.clock = clock
+        self.sleep = sleep
+        self.buckets = {}
+        self.lock = threading.Lock()
+
+    def bucket(self, key):
+        with self.lock:
+            if key not in self.buckets:
+                self.buckets[key] = TokenBucket(self.rate, self.capacity, clock=self.clock, sleep=self.sleep)
+            return self.buckets[key]
+
+    def acquire(self, key):
+        return self.bucket(key).acquire()
+
+
+# ---------------------------------------------------------------------- the client
+def parse_endpoint(endpoint_url):
+    """``(scheme, host[:port])`` of endpoint_url, or None for Tencent's own endpoints."""
+    if not endpoint_url:
+        return None
+    text = endpoint_url if '://' in endpoint_url else 'https://' + endpoint_url
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise InputError('endpoint_url', 'expected a URL like https://cbs.tencentcloudapi.com or http://127.0.0.1:8080, '
+                         'got %r' % endpoint_url) from None
+    if parts.scheme not in ('http', 'https') or not parts.hostname or parts.path not in ('', '/') or parts.query:
+        raise InputError('endpoint_url', 'expected a URL like https://cbs.tencentcloudapi.com or http://127.0.0.1:8080 '
+                         '(scheme, host and port only), got %r' % endpoint_url)
+    return parts.scheme, parts.hostname + (':%d' % port if port else '')
+
+
+class TencentClient:
+    """Calls Tencent Cloud API 3.0 actions through the SDK, one rate-limited attempt at a time.
+
+    ``call`` answers the ``Response`` object of a successful call, or raises CloudError with the
+    cloud's code, message and request id and the kind of error it is. It never retries.
+    """
+
+    def __init__(self, connection, sdk, limiter=None):
+        self.connection = connection
+        self.sdk = sdk
+        self.limiter = limiter or RateLimiter()
+        self.endpoint = parse_endpoint(connection.get('endpoint_url'))
+        timeout = connection.get('request_timeout') or 60
+        if timeout < 1:
+            raise InputError('request_timeout', 'must be at least 1 second, got %d' % timeout)
+        self._credential = None
+        self._clients = {}
+
+    def credential(self):
+        if self._credential is None:
+            conn = self.connection
+            if not conn.get('secret_id') or not conn.get('secret_key'):
+                raise InputError('secret_id', 'Tencent Cloud credentials are needed: set secret_id and secret_key '
+                                 '(or TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY), and security_token '
+                                 '(TENCENTCLOUD_SECURITY_TOKEN) for temporary credentials')
+            for option in ('secret_id', 'secret_key'):
+                if conn[option].strip() != conn[option]:
+                    raise InputError(option, 'must not begin or end with spaces')
+            self._credential = self.sdk['Credential'](conn['secret_id'], conn['secret_key'], conn.get('security_token') or None)
+        return self._credential
+
+    def client(self, service, region):
+        key = (service, region)
+        if key not in self._clients:
+            conn = self.connection
+            profile_arguments = {'reqTimeout': conn.get('request_timeout') or 60}
+            if self.endpoint is not None:
+                profile_arguments.update(protocol=self.endpoint[0], endpoint=self.endpoint[1])
+            if not conn.get('validate_certs', True):
+                # The SDK hands this to requests as ``verify``: False turns verification off.
+                profile_arguments['certification'] = False
+            http_profile = self.sdk['HttpProfile'](**profile_arguments)
+            # language en-US: the messages users see are in English; no retryer (see the module docstring).
+            profile = self.sdk['ClientProfile'](httpProfile=http_profile, language='en-US', request_client=REQUEST_CLIENT)
+            self._clients[key] = self.sdk['clients'][service](self.credential(), region, profile)
+        return self._clients[key]
+
+    def call(self, service, region, action, params):
+        client = self.client(service, region)
+        self.limiter.acquire((service, action))
+        try:
+            # _call signs and sends and hands back the HTTP answer unchecked: the checks are ours.
+            answer = client._call(action, params)  # pylint: disable=protected-access
+        except self.sdk['TencentCloudSDKException'] as error:
+            raise network_error(action, region, error) from None
+        return read_answer(action, region, answer)
+
+
+def read_answer(action, region, answer):
+    """The ``Response`` of an HTTP answer, or the CloudError it stands for."""
+    status = answer.status_code
+    content_type = answer.headers.get('Content-Type', '')
+    try:
+        body = answer.content
+    except Exception as error:  # pylint: disable=broad-exception-caught
+        # Reading a streamed body can fail half way (connection reset): the call may have been done.
+        raise CloudError(action, 'ClientNetworkError', 'the answer was cut off: %s' % error,
+                         kind=RETRYABLE, uncertain=True, region=region) from None
+    try:
+        document = json.loads(body.decode('utf-8'))
+    except ValueError:
+        document = None
+    response = document.get('Response') if isinstance(document, dict) else None
+    if isinstance(response, dict) and isinstance(response.get('Error'), dict):
+        error = response['Error']
+        raise cloud_error(action, region, error.get('Code') or 'Unknown', error.get('Message') or '',
+                          response.get('RequestId'))
+    if status >= 500 or status == 429:
+        raise CloudError(action, 'HTTP%d' % status, 'the endpoint answered HTTP %d (%s): %s'
+                         % (status, content_type or 'no content type', _excerpt(body)),
+                         kind=RETRYABLE, uncertain=True, region=region)
+    if status != 200 or not isinstance(response, dict):
+        raise CloudError(action, 'InvalidResponse', 'the endpoint answered HTTP %d (%s) with something that is not a '
+                         'Tencent Cloud API answer: %s. Is endpoint_url right?'
+                         % (status, content_type or 'no content type', _excerpt(body)), kind=FATAL, region=region)
+    return response
+
+
+def cloud_error(action, region, code, message, request_id=None):
+    """A CloudError for a code the cloud answered with: its kind, and a hint where one helps."""
+    hint = HINTS.get(code)
+    if hint is None and code.startswith('AuthFailure'):
+        hint = 'check secret_id, secret_key and security_token (or the TENCENTCLOUD_* variables)'
+    if hint is None and code.startswith('InvalidAccount'):
+        hint = 'the account cannot do this now: check its status and balance in the Tencent Cloud console'
+    text = (message or '(the cloud gave no message)').rstrip('.')
+    if hint:
+        text = '%s. %s' % (text, hint)
+    return CloudError(action, code, text, request_id, kind=classify(code), region=region)
+
+
+def classify(code):
+    if code.startswith(RETRYABLE_PREFIXES):
+        return RETRYABLE
+    if code == 'ResourceInUse.CopySnapshotConflict':
+        return ALREADY_EXISTS
+    if code in NOT_FOUND_CODES:
+        return NOT_FOUND
+    if code.startswith(INVALID_PREFIXES):
+        return INVALID
+    return FATAL
+
+
+def network_error(action, region, error):
+    """Classify an exception the SDK raised before any answer: it wraps requests' exceptions."""
+    code = getattr(error, 'code', None) or type(error).__name__
+    message = getattr(error, 'message', None) or str(error)
+    if code != 'ClientNetworkError':
+        # Raised by the SDK itself before sending (bad parameters, credentials): nothing went out.
+        return CloudError(action, code, str(message), kind=INVALID, region=region)
+    names = _exception_names(error)
+    if 'SSLError' in names or 'SSLCertVerificationError' in names:
+        return CloudError(action, 'SSLError', 'TLS failed: %s. If the endpoint has a self-signed certificate, '
+                          'set validate_certs: false (for tests only)' % message, kind=FATAL, region=region)
+    if 'NewConnectionError' in names or 'ConnectionRefusedError' in names or 'NameResolutionError' in names:
+        # Nothing answered at all: a wrong endpoint or no network. Retrying for minutes would not help.
+        return CloudError(action, 'ConnectionFailed', 'could not connect to the Tencent Cloud endpoint: %s. Check '
+                          'endpoint_url and the network (proxies come from HTTPS_PROXY/HTTP_PROXY)' % message,
+                          kind=FATAL, region=region)
+    if 'ConnectTimeoutError' in names or 'ConnectTimeout' in names:
+        # The request never left: safe to resend.
+        return CloudError(action, 'ConnectTimeout', str(message), kind=RETRYABLE, region=region)
+    # Sent, and no (complete) answer came back: the call may have been carried out.
+    return CloudError(action, 'ClientNetworkError', 'no answer from the endpoint: %s' % message,
+                      kind=RETRYABLE, uncertain=True, region=region)
+
+
+def _exception_names(error):
+    """The class names of an exception and of everything it wraps (requests -> urllib3 -> socket)."""
+    names, seen, queue = set(), set(), [error]
+    while queue:
+        current = queue.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        names.update(cls.__name__ for cls in type(current).__mro__)
+        queue.extend([current.__context__, current.__cause__, getattr(current, 'reason', None)])
+        queue.extend(arg for arg in getattr(current, 'args', ()) if isinstance(arg, BaseException))
+    return names
+
+
+def _excerpt(body, limit=200):
+    text = body.decode('utf-8', 'replace') if isinstance(body, bytes) else str(body)
+    text = ' '.join(text.split())
+    return text[:limit] + ('...' if len(text) > limit else '') if text else '(empty)'
+
+
+def string_tags(tags):
+    """Tags as Tencent stores them: text keys and values (YAML may give numbers or booleans)."""
+    return {str(key): '' if value is None else str(value) for key, value in (tags or {}).items()}
