@@ -156,8 +156,8 @@ class AlibabaClient:
         if host not in self._clients:
             conn = self.connection
             if conn.get('alicloud_security_token'):
-                credential = self.sdk['StsTokenCredential'](conn['alicloud_access_key'], conn['alicloud_secret_key'],
-                                                           conn['alicloud_security_token'])
+                credential = self.sdk['StsTokenCredential'](
+                    conn['alicloud_access_key'], conn['alicloud_secret_key'], conn['alicloud_security_token'])
             else:
                 credential = self.sdk['AccessKeyCredential'](conn['alicloud_access_key'], conn['alicloud_secret_key'])
             client = self.sdk['AcsClient'](
@@ -293,8 +293,7 @@ def paged(call, params, items_of, page_size=100):
     params = dict(params, MaxResults=page_size)
     while True:
         answer = call(params)
-        for item in items_of(answer):
-            yield item
+        yield from items_of(answer)
         token = answer.get('NextToken')
         if not token:
             return
@@ -307,8 +306,7 @@ def numbered_pages(call, params, items_of, page_size=100):
     while True:
         answer = call(dict(params, PageNumber=number, PageSize=page_size))
         items = list(items_of(answer))
-        for item in items:
-            yield item
+        yield from items
         total = int(answer.get('TotalCount') or 0)
         if not items or number * page_size >= total:
             return
@@ -346,4 +344,3 @@ def _text(value):
     if isinstance(value, bool):
         return 'true' if value else 'false'
     return str(value)
-
