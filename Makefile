@@ -61,8 +61,18 @@ pip-bootstrap: venv
 	@$(BIN)/python tests/utils/pip_bootstrap.py
 
 # ---------------------------------------------------------------- test legs, in CI order
-test: sanity units integration lint
-	@if [ -n "$(NEWEST_PYTHON)" ]; then $(MAKE) --no-print-directory sanity-newest units-newest; \
+# Each leg's wall time is printed after it; the last leg is pytest's, whose summary line
+# closes the output and gives its own time.
+timed = start=$$(date +%s); $(MAKE) --no-print-directory $(1); echo "== $(1) took $$(( $$(date +%s) - start )) s"
+
+test:
+	@$(call timed,venv)
+	@$(call timed,sanity)
+	@$(call timed,units)
+	@$(call timed,integration)
+	@$(call timed,lint)
+	@if [ -n "$(NEWEST_PYTHON)" ]; then $(call timed,venv-newest); $(call timed,sanity-newest); \
+		$(MAKE) --no-print-directory units-newest; \
 	else echo 'python3.12 not found: the newest ansible-core legs did not run'; fi
 
 sanity: venv stage pythons pip-bootstrap
