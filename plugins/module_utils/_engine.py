@@ -108,8 +108,11 @@ class CopyEngine:
 
     # pylint: disable-next=too-many-arguments
     def __init__(self, adapter, check_mode=False, wait=False, timeout=600, poll_interval=15,
-                 max_poll_interval=None, backoff=None, clock=time.monotonic, sleep=time.sleep):
+                 max_poll_interval=None, backoff=None, clock=time.monotonic, sleep=time.sleep,
+                 max_in_flight=None):
         self.adapter = adapter
+        # At most this many copies in flight per destination (AWS refuses a 21st); None: no cap.
+        self.max_in_flight = max_in_flight
         self.check_mode = check_mode
         self.wait = wait
         self.timeout = timeout
@@ -130,9 +133,7 @@ class CopyEngine:
         outcomes = [RequestOutcome(request) for request in requests]
         self._load_sources(outcomes)
         self._find_existing_copies([outcome for outcome in outcomes if outcome.error is None])
-        for outcome in outcomes:
-            if outcome.error is None:
-                self._copy_missing(outcome)
+        self._copy_all([outcome for outcome in outcomes if outcome.error is None])
         if self.wait and not self.check_mode:
             self._wait_for_copies(outcomes)
         return outcomes
@@ -218,17 +219,62 @@ class CopyEngine:
                     place.action, place.snapshot = EXISTING, best
 
     # ------------------------------------------------------------------ copying
-    def _copy_missing(self, outcome):
-        missing = [destination for destination, place in outcome.destinations.items() if place.action is None]
-        if not missing:
+    def _copy_all(self, outcomes):
+        """Start every missing copy: one call per destination group, in request order.
+
+        With ``max_in_flight``, a group waits for a free slot at each of its destinations:
+        the copies in flight are read in one batched call per region until some are done.
+        """
+        jobs = []
+        for outcome in outcomes:
+            missing = [destination for destination, place in outcome.destinations.items() if place.action is None]
+            if self.check_mode:
+                for destination in missing:
+                    outcome.destinations[destination].action = WOULD_COPY
+            elif missing:
+                groups = [missing] if self.adapter.multi_destination else [[destination] for destination in missing]
+                jobs.extend((outcome, destinations) for destinations in groups)
+        if self.max_in_flight is None:
+            for outcome, destinations in jobs:
+                self._copy_group(outcome, destinations)
             return
-        if self.check_mode:
-            for destination in missing:
-                outcome.destinations[destination].action = WOULD_COPY
-            return
-        groups = [missing] if self.adapter.multi_destination else [[destination] for destination in missing]
-        for destinations in groups:
-            self._copy_group(outcome, destinations)
+        in_flight = [place for outcome in outcomes for place in outcome.destinations.values()
+                     if place.snapshot is not None and place.snapshot.state == PENDING]
+        seen_once = {id(place) for place in in_flight}
+        wait = self.poll_interval
+        while jobs:
+            busy = {}
+            for place in in_flight:
+                busy[place.destination] = busy.get(place.destination, 0) + 1
+            started = set()
+            for job in jobs:
+                outcome, destinations = job
+                if all(busy.get(destination, 0) < self.max_in_flight for destination in destinations):
+                    self._copy_group(outcome, destinations)
+                    started.add(id(job))
+                    for destination in destinations:
+                        place = outcome.destinations[destination]
+                        if place.snapshot is not None and place.snapshot.state == PENDING:
+                            in_flight.append(place)
+                            busy[destination] = busy.get(destination, 0) + 1
+            jobs = [job for job in jobs if id(job) not in started]
+            if not jobs:
+                return
+            if started:
+                wait = self.poll_interval
+                continue
+            remaining = self.deadline - self.clock()
+            if remaining <= 0:
+                for outcome, destinations in jobs:
+                    for destination in destinations:
+                        _fail(outcome, destination, CloudError(
+                            'CopySnapshot', 'NoFreeSlot', 'not started: %d copies were still in flight to %s at the timeout'
+                            % (self.max_in_flight, destination), region=destination))
+                return
+            self.sleep(min(wait, remaining))
+            wait = min(wait * 1.5, self.max_poll_interval or wait)
+            self._refresh(in_flight, seen_once)
+            in_flight = [place for place in in_flight if place.snapshot.state == PENDING]
 
     def _copy_group(self, outcome, destinations):
         """Copy to ``destinations`` in one call, retrying safely. Never makes a second copy."""
@@ -296,22 +342,10 @@ class CopyEngine:
                   if place.snapshot is not None and place.snapshot.state == PENDING]
         if not places:
             return
-        # A copy is only declared vanished once a read has shown it: a fresh copy may not be
-        # visible to reads for a moment (eventual consistency), and that is not a failure.
         seen_once = {id(place) for place in places if place.action == EXISTING}
 
         def read():
-            in_flight = [place for place in places if place.snapshot.state == PENDING]
-            for region, group in _group(in_flight, lambda place: place.destination).items():
-                latest = self._call(self.adapter.describe, region, sorted({place.snapshot.id for place in group}))
-                for place in group:
-                    snapshot = latest.get(place.snapshot.id)
-                    if snapshot is not None:
-                        place.snapshot = snapshot
-                        seen_once.add(id(place))
-                    elif id(place) in seen_once:
-                        place.snapshot = Snapshot(place.snapshot.id, place.destination, FAILED, cloud_state='vanished',
-                                                  message='the copy disappeared from the destination while being copied')
+            self._refresh([place for place in places if place.snapshot.state == PENDING], seen_once)
             return places
 
         result = poll(read, lambda group: POLL_PENDING if any(place.snapshot.state == PENDING for place in group) else DONE,
@@ -320,6 +354,24 @@ class CopyEngine:
             for place in places:
                 if place.snapshot.state == PENDING:
                     place.timed_out = True
+
+    def _refresh(self, places, seen_once):
+        """Read the latest state of these copies, one batched call per region.
+
+        A copy is only declared vanished once a read has shown it (``seen_once`` holds the
+        places already seen): a fresh copy may be invisible to reads for a moment (eventual
+        consistency), and that is not a failure.
+        """
+        for region, group in _group(places, lambda place: place.destination).items():
+            latest = self._call(self.adapter.describe, region, sorted({place.snapshot.id for place in group}))
+            for place in group:
+                snapshot = latest.get(place.snapshot.id)
+                if snapshot is not None:
+                    place.snapshot = snapshot
+                    seen_once.add(id(place))
+                elif id(place) in seen_once:
+                    place.snapshot = Snapshot(place.snapshot.id, place.destination, FAILED, cloud_state='vanished',
+                                              message='the copy disappeared from the destination while being copied')
 
 
 def pick_copy(candidates):
