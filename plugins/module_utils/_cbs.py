@@ -174,7 +174,7 @@ class CbsAdapter(Adapter):
         by_tag = {request.source_tag: request for request in requests}
         by_name = {}
         for request in requests:
-            for name in {copy_name(request), default_copy_name(request.source_region, request.source_id)}:
+            for name in sorted({copy_name(request), default_copy_name(request.source_region, request.source_id)}):
                 by_name.setdefault(name, []).append(request)
         items = {}
         for values, filter_name in ((sorted(by_name), 'snapshot-name'), (sorted(by_tag), 'tag:' + SOURCE_TAG)):

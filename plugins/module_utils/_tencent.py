@@ -285,7 +285,7 @@ def cloud_error(action, region, code, message, request_id=None):
         hint = 'the account cannot do this now: check its status and balance in the Tencent Cloud console'
     text = (message or '(the cloud gave no message)').rstrip('.')
     if hint:
-        text = '%s. %s' % (text, hint)
+        text = '%s. %s%s' % (text, hint[0].upper(), hint[1:])
     return CloudError(action, code, text, request_id, kind=classify(code), region=region)
 
 

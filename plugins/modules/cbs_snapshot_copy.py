@@ -23,12 +23,12 @@ description:
     A copy found in any of these ways, finished or in flight, is returned with RV(ignore:changed=false) and not made again.
   - A copy found without the C(snapcopy:source) tag (its tagging was interrupted) gets its tags now.
     Tags of copies that already carry C(snapcopy:source) are left as they are.
-  - C(ResourceInUse.CopySnapshotConflict) (a copy to that region is under way) is not an error:
+  - C(ResourceInUse.CopySnapshotConflict) (a copy to that region is under way) is not an error;
     the copy under way is looked up and reported.
   - A region whose copy could not be made (a C(Code) other than C(Success) in the answer, for example
     C(InsufficientSnapshotQuota)) fails the task with the region, code and message; the copies made in the other
     regions are returned, and a rerun copies only to the regions still missing a copy.
-  - Tencent Cloud has no failed state for a copy: a copy that fails disappears from the destination.
+  - Tencent Cloud has no failed state for a copy; a copy that fails disappears from the destination.
     With O(wait=true) that is reported as a failure (state C(vanished)); run the task again to make a new copy.
   - Throttling (C(RequestLimitExceeded)), C(ResourceBusy), C(InternalError) and network errors are retried
     with jittered exponential backoff within O(wait_timeout). The module also keeps its own calls under
