@@ -17,7 +17,7 @@ import re
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
-from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Snapshot
+from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot
 
 # The names and environment variables amazon.aws uses, so playbooks and AWX credentials carry over.
 AWS_CONNECTION_SPEC = {
@@ -69,6 +69,9 @@ class AwsAdapter(Adapter):
     cloud = 'AWS EBS'
     multi_destination = False
     copy_call_is_idempotent = False
+    sample_snapshot_id = 'snap-0123456789abcdef0'
+    # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
+    max_copies_in_flight = 20
 
     def __init__(self, connection, boto3_module=None, botocore_module=None):
         self.connection = connection
@@ -80,6 +83,10 @@ class AwsAdapter(Adapter):
     # ------------------------------------------------------------------ client
     @classmethod
     def from_module(cls, module):
+        return cls.from_connection(module, {name: module.params.get(name) for name in AWS_CONNECTION_SPEC})
+
+    @classmethod
+    def from_connection(cls, module, connection):
         try:
             import boto3  # pylint: disable=import-outside-toplevel
             import botocore  # pylint: disable=import-outside-toplevel
@@ -87,7 +94,7 @@ class AwsAdapter(Adapter):
             import botocore.exceptions  # pylint: disable=import-outside-toplevel,unused-import
         except ImportError:
             module.fail_json(msg=missing_required_lib('boto3 and botocore'))
-        return cls({name: module.params.get(name) for name in AWS_CONNECTION_SPEC}, boto3, botocore)
+        return cls(connection, boto3, botocore)
 
     def client(self, region):
         """The EC2 client for ``region``, made once. botocore's own retries are off: the engine
@@ -237,6 +244,46 @@ class AwsAdapter(Adapter):
         return {destination: Snapshot(answer['SnapshotId'], destination, PENDING, cloud_state='pending', progress=0,
                                       encrypted=True if options.get('encrypted') else None, tags=copy_tags,
                                       description=options.get('description'))}
+
+    # ------------------------------------------------------------------ for the DR run
+    def find_disks(self, region, tag_selector):
+        filters = [{'Name': 'tag:%s' % key, 'Values': [str(value)]} if value is not None else {'Name': 'tag-key', 'Values': [key]}
+                   for key, value in sorted(tag_selector.items())]
+        arguments = {'Filters': filters, 'MaxResults': 500}
+        disks = []
+        while True:
+            answer = self._call(region, 'DescribeVolumes', **arguments)
+            for item in answer.get('Volumes', []):
+                tags = _tag_dict(item.get('Tags'))
+                disks.append(Disk(item['VolumeId'], region, name=tags.get('Name'), size=item.get('Size'), tags=tags))
+            if not answer.get('NextToken'):
+                return disks
+            arguments['NextToken'] = answer['NextToken']
+
+    def disk_snapshots(self, region, disks):
+        found = {}
+        for snapshot in self._describe_by_filter(region, 'volume-id', sorted(disk.id for disk in disks), owned=True).values():
+            found.setdefault(snapshot.volume_id, []).append(snapshot)
+        return found
+
+    def create_snapshot(self, region, disk, name, description, tags):
+        tags = dict(tags or {})
+        if name:
+            tags['Name'] = name
+        arguments = {'VolumeId': disk.id, 'Description': description or ''}
+        if tags:
+            arguments['TagSpecifications'] = [{'ResourceType': 'snapshot', 'Tags': [{'Key': k, 'Value': v} for k, v in sorted(tags.items())]}]
+        return self.snapshot(self._call(region, 'CreateSnapshot', **arguments), region)
+
+    def list_copies(self, destination):
+        return list(self._describe_by_filter(destination, 'tag-key', [SOURCE_TAG], owned=True).values())
+
+    def delete_snapshot(self, region, snapshot_id):
+        try:
+            self._call(region, 'DeleteSnapshot', SnapshotId=snapshot_id)
+        except CloudError as error:
+            if error.kind != NOT_FOUND:
+                raise
 
     @staticmethod
     def snapshot(item, region):

@@ -16,6 +16,11 @@ FAILED = 'failed'
 SOURCE_TAG = 'snapcopy:source'
 
 
+# The tag that names the disk of a DR copy ("<source region>/<disk id>"), set by dr_sync so that
+# pruning can keep and drop copies per disk even after the source snapshots are gone.
+DISK_TAG = 'snapcopy:disk'
+
+
 def source_tag_value(source_region, source_id):
     return '%s/%s' % (source_region, source_id)
 
@@ -81,6 +86,20 @@ class Snapshot:
         return 'Snapshot(%r, %r, %r)' % (self.id, self.region, self.cloud_state)
 
 
+class Disk:
+    """A disk (volume) that the DR run looks after."""
+
+    def __init__(self, disk_id, region, name=None, size=None, tags=None):
+        self.id = disk_id
+        self.region = region
+        self.name = name
+        self.size = size
+        self.tags = tags or {}
+
+    def __repr__(self):
+        return 'Disk(%r, %r)' % (self.id, self.region)
+
+
 class CopyRequest:
     """One source snapshot to copy to one or more destinations, with the cloud's copy options.
 
@@ -118,6 +137,8 @@ class Adapter:
     copy_call_is_idempotent = False
     #: The state words of this cloud, for the documentation of results.
     done_state = 'completed'
+    #: A well-formed snapshot id of this cloud, to check options before any call.
+    sample_snapshot_id = None
 
     def validate(self, request):
         """Raise InputError for anything the cloud would refuse. No API call here."""
@@ -146,4 +167,39 @@ class Adapter:
 
     def describe(self, region, snapshot_ids):
         """Return {id: Snapshot} for those ids in ``region``; unknown ids are left out, not raised."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ for the DR run (dr_sync)
+    #: How many copies may be in flight to one destination at once (None: no limit known).
+    max_copies_in_flight = None
+
+    def find_disks(self, region, tag_selector):
+        """Return [Disk]: the disks in ``region`` that carry every tag of ``tag_selector``.
+
+        A selector value of None matches any value of that key. Paged; filtered by the
+        server where the API can, here otherwise.
+        """
+        raise NotImplementedError
+
+    def disk_snapshots(self, region, disks):
+        """Return {disk id: [Snapshot]}: the snapshots of these disks in ``region`` (any state).
+
+        Each Snapshot has ``volume_id`` (the disk id) and ``created`` (ISO 8601) set.
+        """
+        raise NotImplementedError
+
+    def create_snapshot(self, region, disk, name, description, tags):
+        """Start a new snapshot of ``disk``; return it (usually pending)."""
+        raise NotImplementedError
+
+    def list_copies(self, destination):
+        """Return [Snapshot]: every copy in ``destination`` that this collection made.
+
+        Each has ``created`` set and its source known (``source_id``/``source_region``, or the
+        SOURCE_TAG); DR copies also carry DISK_TAG when the cloud keeps tags on copies.
+        """
+        raise NotImplementedError
+
+    def delete_snapshot(self, region, snapshot_id):
+        """Delete one snapshot. A snapshot already gone is not an error."""
         raise NotImplementedError

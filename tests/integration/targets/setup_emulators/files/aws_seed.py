@@ -26,14 +26,17 @@ def main():
     parser.add_argument('--size', type=int, default=8)
     parser.add_argument('--encrypted', action='store_true')
     parser.add_argument('--source')
+    parser.add_argument('--tag', action='append', default=[], help='KEY=VALUE for the volumes made by create')
     args = parser.parse_args()
     ec2 = boto3.client('ec2', region_name=args.region, endpoint_url=args.endpoint,
                        aws_access_key_id=args.access_key, aws_secret_access_key=args.secret_key)
     if args.action == 'create':
         volumes, snapshots = [], []
         for index in range(args.count):
+            tags = [{'Key': 'Name', 'Value': 'seed-%d' % index}] + [
+                {'Key': key, 'Value': value} for key, value in (tag.split('=', 1) for tag in args.tag)]
             volume = ec2.create_volume(Size=args.size, AvailabilityZone=args.region + 'a', Encrypted=args.encrypted,
-                                       TagSpecifications=[{'ResourceType': 'volume', 'Tags': [{'Key': 'Name', 'Value': 'seed-%d' % index}]}])
+                                       TagSpecifications=[{'ResourceType': 'volume', 'Tags': tags}])
             snapshot = ec2.create_snapshot(VolumeId=volume['VolumeId'], Description='seed snapshot %d' % index)
             volumes.append(volume['VolumeId'])
             snapshots.append(snapshot['SnapshotId'])

@@ -1,0 +1,124 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""dr_sync's options and its run: checks the options, runs DrRun, exits with the report."""
+
+from __future__ import annotations
+
+from ._dr import DrRun, markdown_report
+from ._errors import CloudError, InputError, SnapcopyError
+from ._providers import COPY_OPTIONS, DR_CONNECTION_SPEC, make_adapter
+from ._runner import WAIT_ARGUMENT_SPEC, check_wait_options
+
+DR_REGION_KEYS = ('region', 'encrypted', 'kms_key_id')
+
+DR_ARGUMENT_SPEC = {
+    'provider': {'required': True, 'choices': ['aws', 'ecs', 'ens', 'cbs']},
+    'source_region': {'required': True},
+    'dr_regions': {'required': True, 'type': 'list', 'elements': 'raw'},
+    'tag_selector': {'required': True, 'type': 'dict'},
+    'name_template': {},
+    'description_template': {},
+    'snapshot_name_template': {},
+    'tags': {'type': 'dict'},
+    'encrypted': {'type': 'bool'},
+    'kms_key_id': {'no_log': False},
+    'retention_days': {'type': 'int'},
+    'instance_billing_cycle': {},
+    'max_snapshot_age_hours': {'type': 'float'},
+    'prune': {'type': 'bool', 'default': False},
+    'keep_copies': {'type': 'int'},
+    'max_copy_age_days': {'type': 'float'},
+    'max_in_flight': {'type': 'int'},
+    'fail_on_missing': {'type': 'bool', 'default': True},
+}
+DR_ARGUMENT_SPEC.update(WAIT_ARGUMENT_SPEC)
+DR_ARGUMENT_SPEC.update(DR_CONNECTION_SPEC)
+
+
+def dr_settings(params):
+    """dr_sync's options as DrRun settings; bad input raises InputError naming the option."""
+    provider = params['provider']
+    regions = []
+    for item in params['dr_regions']:
+        region = {'region': item} if isinstance(item, str) else item
+        if not isinstance(region, dict) or not region.get('region'):
+            raise InputError('dr_regions', 'each entry is a region name or a dict with a region key, got %r' % (item,))
+        unknown = sorted(set(region) - set(DR_REGION_KEYS))
+        if unknown:
+            raise InputError('dr_regions', 'unknown keys %s in %r; a DR region takes %s' % (unknown, item, ', '.join(DR_REGION_KEYS)))
+        regions.append(dict(region))
+    if not regions:
+        raise InputError('dr_regions', 'give at least one DR region')
+    names = [region['region'] for region in regions]
+    if len(set(names)) != len(names):
+        raise InputError('dr_regions', 'a DR region is listed twice: %s' % names)
+    if params['source_region'] in names and provider != 'aws':
+        raise InputError('dr_regions', 'the source region %s cannot be a DR region' % params['source_region'])
+    if not params['tag_selector']:
+        raise InputError('tag_selector', 'give at least one tag: the run looks after the disks that carry all of them')
+    copy_options = {}
+    allowed = COPY_OPTIONS[provider]
+    for option in ('encrypted', 'kms_key_id', 'retention_days', 'instance_billing_cycle'):
+        if params.get(option) is not None and params.get(option) is not False:
+            if option not in allowed:
+                raise InputError(option, 'is not an option of provider %s (it takes %s)' % (provider, ', '.join(allowed)))
+            copy_options[option] = params[option]
+    for region in regions:
+        for option in ('encrypted', 'kms_key_id'):
+            if region.get(option) is not None and option not in allowed:
+                raise InputError('dr_regions', '%s is not an option of provider %s' % (option, provider))
+    for option in ('keep_copies', 'max_in_flight', 'max_snapshot_age_hours', 'max_copy_age_days'):
+        if params.get(option) is not None and params[option] <= 0:
+            raise InputError(option, 'must be a positive number, got %s' % params[option])
+    if params['prune'] and not params.get('keep_copies') and not params.get('max_copy_age_days'):
+        raise InputError('prune', 'needs keep_copies and/or max_copy_age_days to know what to prune')
+    templates = {'name_template': params.get('name_template'), 'description_template': params.get('description_template')}
+    for option in templates:
+        if templates[option] and option.split('_')[0] not in allowed:
+            raise InputError(option, 'provider %s cannot set a copy\'s %s' % (provider, option.split('_')[0]))
+    if params.get('tags') and 'tags' not in allowed:
+        raise InputError('tags', 'provider %s cannot put tags on a copy' % provider)
+    return {
+        'provider': provider,
+        'source_region': params['source_region'],
+        'dr_regions': regions,
+        'tag_selector': params['tag_selector'],
+        'name_template': templates['name_template'],
+        'description_template': templates['description_template'],
+        'snapshot_name_template': params.get('snapshot_name_template'),
+        'tags': {str(key): '' if value is None else str(value) for key, value in (params.get('tags') or {}).items()}
+        if 'tags' in allowed else None,
+        'copy_options': copy_options,
+        'max_snapshot_age_hours': params.get('max_snapshot_age_hours'),
+        'prune': params['prune'],
+        'keep_copies': params.get('keep_copies'),
+        'max_copy_age_days': params.get('max_copy_age_days'),
+        'max_in_flight': params.get('max_in_flight'),
+        'wait': params['wait'],
+        'wait_timeout': params['wait_timeout'],
+        'poll_interval': params['poll_interval'],
+    }
+
+
+def run_dr_module(module):
+    problem = check_wait_options(module.params)
+    if problem:
+        module.fail_json(msg=problem)
+    try:
+        settings = dr_settings(module.params)
+        adapter = make_adapter(module, settings['provider'])
+        report = DrRun(adapter, settings, check_mode=module.check_mode).run()
+    except CloudError as error:
+        module.fail_json(msg=str(error), error=error.as_result())
+    except SnapcopyError as error:
+        module.fail_json(msg=str(error))
+    totals = report['totals']
+    report['report_markdown'] = markdown_report(report)
+    report['msg'] = '%s%d disks: %d copied, %d already copied, %d would copy, %d without a DR copy, %d pruned' % (
+        'Check mode: ' if module.check_mode else '', totals['disks'], totals['copied'], totals['existing'],
+        totals['would_copy'], totals['without_dr_copy'], totals['pruned'])
+    if report['failures'] and module.params['fail_on_missing']:
+        report['msg'] += '. Failures: ' + '; '.join(report['failures'][:20])
+        module.fail_json(**report)
+    module.exit_json(**report)

@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One module for every cloud (dr_sync): its connection options and the adapter of each provider.
+
+The single-copy modules take their cloud's options under that cloud's usual names, each with
+its environment variables. dr_sync takes the union of them. Two names mean different things
+on two clouds (``secret_key`` is AWS's and Tencent's, ``security_token`` Tencent's and an
+alias on the others), so here the environment variables are read for the chosen provider
+only, after the module has parsed its options: AWS_SECRET_ACCESS_KEY never becomes Tencent's
+secret key, nor TENCENTCLOUD_SECRET_KEY AWS's.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ._alibaba import ALIBABA_CONNECTION_SPEC
+from ._aws import AWS_CONNECTION_SPEC
+from ._tencent import TENCENT_CONNECTION_SPEC
+
+PROVIDER_SPECS = {
+    'aws': AWS_CONNECTION_SPEC,
+    'ecs': ALIBABA_CONNECTION_SPEC,
+    'ens': ALIBABA_CONNECTION_SPEC,
+    'cbs': TENCENT_CONNECTION_SPEC,
+}
+
+
+# The copy options each provider's copy call takes (the names of its single-copy module).
+COPY_OPTIONS = {
+    'aws': ('description', 'tags', 'encrypted', 'kms_key_id'),
+    'ecs': ('name', 'description', 'tags', 'retention_days', 'encrypted', 'kms_key_id'),
+    'ens': ('name', 'description', 'instance_billing_cycle'),
+    'cbs': ('name', 'tags'),
+}
+
+
+def _union_spec():
+    spec = {}
+    for provider_spec in (AWS_CONNECTION_SPEC, ALIBABA_CONNECTION_SPEC, TENCENT_CONNECTION_SPEC):
+        for name, option in provider_spec.items():
+            merged = {key: value for key, value in option.items() if key not in ('fallback', 'aliases')}
+            if name in spec:
+                merged['no_log'] = spec[name].get('no_log', False) or option.get('no_log', False)
+            spec[name] = merged
+    # Aliases only where they name one option on every cloud (secret_key / security_token do not).
+    spec['access_key']['aliases'] = ['aws_access_key_id', 'aws_access_key', 'ec2_access_key']
+    spec['session_token']['aliases'] = ['aws_session_token', 'aws_security_token']
+    spec['profile']['aliases'] = ['aws_profile']
+    return spec
+
+
+DR_CONNECTION_SPEC = _union_spec()
+
+
+def provider_connection(provider, params, environ=None):
+    """The connection options for ``provider`` out of dr_sync's params, with that cloud's environment variables."""
+    environ = os.environ if environ is None else environ
+    connection = {}
+    for name, option in PROVIDER_SPECS[provider].items():
+        value = params.get(name)
+        if value is None and 'fallback' in option:
+            value = next((environ[variable] for variable in option['fallback'][1] if environ.get(variable)), None)
+        if value is None:
+            value = option.get('default')
+        connection[name] = value
+    return connection
+
+
+def make_adapter(module, provider):
+    """The adapter of ``provider``, built from dr_sync's options (no API call yet)."""
+    connection = provider_connection(provider, module.params)
+    for name, option in PROVIDER_SPECS[provider].items():
+        if option.get('no_log') and connection.get(name):
+            # Values from the environment were not seen by AnsibleModule: hide them too.
+            module.no_log_values.add(connection[name])
+    # pylint: disable=import-outside-toplevel  # only the chosen cloud's code, and SDK, is loaded
+    if provider == 'aws':
+        from ._aws import AwsAdapter
+        adapter = AwsAdapter.from_connection(module, connection)
+    elif provider == 'ecs':
+        from ._ecs import EcsAdapter
+        adapter = EcsAdapter.from_connection(connection)
+    elif provider == 'ens':
+        from ._ens import EnsAdapter
+        adapter = EnsAdapter.from_connection(connection)
+    else:
+        from ._cbs import CbsAdapter
+        from ._tencent import TencentClient, load_sdk
+        adapter = CbsAdapter(TencentClient(connection, load_sdk()), check_mode=module.check_mode)
+    return adapter
