@@ -209,7 +209,11 @@ class DrRun:
             for disk_key, group in groups.items():
                 entry = by_disk[disk_key]
                 ordered = sorted(group, key=_created_key, reverse=True)
-                for index, copy in enumerate(ordered):
+                # In check mode, a copy that a real run would make first is counted as the newest,
+                # so that the plan prunes what the real run would.
+                would_copy = any(outcome.destinations.get(destination) is not None and
+                                 outcome.destinations[destination].action == WOULD_COPY for outcome in entry['outcomes'])
+                for index, copy in enumerate(ordered, start=1 if would_copy else 0):
                     too_many = keep is not None and keep > 0 and index >= keep
                     too_old = max_age_days and self._age_hours(copy) > max_age_days * 24
                     protected = index == 0 or copy.id in current or copy.state == PENDING

@@ -10,83 +10,9 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import ALREADY_EXISTS, INVALID, RETRYABLE, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Snapshot
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-
-class MemoryCloud(Adapter):
-    """Copies finish ``copy_seconds`` after they start; every call is counted."""
-
-    cloud = 'memory'
-
-    def __init__(self, clock, multi_destination=False, copy_seconds=10, in_flight_limit=None):
-        self.clock = clock
-        self.multi_destination = multi_destination
-        self.copy_seconds = copy_seconds
-        self.in_flight_limit = in_flight_limit
-        self.copies = {}   # id -> (region, source_tag, started)
-        self.calls = {'get_sources': 0, 'find_copies': 0, 'start_copy': 0, 'describe': 0}
-        self.copy_errors = []      # errors raised by the next start_copy calls
-        self.per_destination = {}  # destination -> CloudError returned for it
-        self.lose_next_answer = False
-        self.peak_in_flight = {}
-
-    def _snapshot(self, snapshot_id):
-        region, tag, started = self.copies[snapshot_id]
-        done = self.clock.now - started >= self.copy_seconds
-        return Snapshot(snapshot_id, region, COMPLETED if done else PENDING, tags={SOURCE_TAG: tag}, progress=100 if done else 50)
-
-    def in_flight(self, region):
-        return sum(1 for copy_id, (where, dummy, dummy2) in self.copies.items()
-                   if where == region and self._snapshot(copy_id).state == PENDING)
-
-    def get_sources(self, region, snapshot_ids):
-        self.calls['get_sources'] += 1
-        return {snapshot_id: Snapshot(snapshot_id, region, COMPLETED, progress=100) for snapshot_id in snapshot_ids}
-
-    def find_copies(self, destination, requests):
-        self.calls['find_copies'] += 1
-        wanted = {request.source_tag for request in requests}
-        found = {}
-        for copy_id, (region, tag, dummy) in self.copies.items():
-            if region == destination and tag in wanted:
-                found.setdefault(tag, []).append(self._snapshot(copy_id))
-        return found
-
-    def start_copy(self, request, destinations):
-        self.calls['start_copy'] += 1
-        if self.copy_errors:
-            raise self.copy_errors.pop(0)
-        results = {}
-        for destination in destinations:
-            if destination in self.per_destination:
-                results[destination] = self.per_destination[destination]
-                continue
-            if self.in_flight_limit is not None and self.in_flight(destination) >= self.in_flight_limit:
-                raise CloudError('CopySnapshot', 'ResourceLimitExceeded', 'too many copies in flight', kind=RETRYABLE)
-            copy_id = 'copy-%d' % len(self.copies)
-            self.copies[copy_id] = (destination, request.source_tag, self.clock.now)
-            self.peak_in_flight[destination] = max(self.peak_in_flight.get(destination, 0), self.in_flight(destination))
-            results[destination] = self._snapshot(copy_id)
-        if self.lose_next_answer:
-            self.lose_next_answer = False
-            raise CloudError('CopySnapshot', 'ConnectionClosed', 'no answer', kind=RETRYABLE, uncertain=True)
-        return results
-
-    def describe(self, region, snapshot_ids):
-        self.calls['describe'] += 1
-        return {snapshot_id: self._snapshot(snapshot_id) for snapshot_id in snapshot_ids if snapshot_id in self.copies}
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import ALREADY_EXISTS, INVALID, CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import FakeClock, MemoryCloud
 
 
 def engine_for(cloud, clock, **kwargs):
@@ -113,7 +39,7 @@ def test_check_mode_never_starts_a_copy():
     clock = FakeClock()
     cloud = MemoryCloud(clock)
     outcomes = engine_for(cloud, clock, check_mode=True, wait=True).run(requests(4))
-    assert cloud.calls['start_copy'] == 0
+    assert cloud.calls.get('start_copy', 0) == 0
     assert all(outcome.destinations['dr-1'].action == WOULD_COPY for outcome in outcomes)
     assert all(outcome.changed for outcome in outcomes)
 
@@ -161,7 +87,7 @@ def test_lost_answer_is_looked_up_instead_of_copied_again():
 def test_already_exists_is_adopted_not_failed():
     clock = FakeClock()
     cloud = MemoryCloud(clock)
-    cloud.copies['copy-x'] = ('dr-1', 'src-1/snap-000', clock.now)
+    cloud.add_copy('copy-x', 'dr-1', {'snapcopy:source': 'src-1/snap-000'}, clock.now)
     cloud.copy_errors.append(CloudError('CopySnapshot', 'ResourceInUse.CopySnapshotConflict', 'in flight', kind=ALREADY_EXISTS))
     engine = engine_for(cloud, clock)
     # find_copies misses it at first (as a copy not yet visible would be), then the conflict
@@ -172,7 +98,7 @@ def test_already_exists_is_adopted_not_failed():
     def find_once_blind(destination, reqs):
         if misses:
             misses.pop()
-            cloud.calls['find_copies'] += 1
+            cloud.calls['find_copies'] = cloud.calls.get('find_copies', 0) + 1
             return {}
         return original_find(destination, reqs)
 

@@ -1,0 +1,143 @@
+"""The DR run (dr_sync) on the in-memory cloud: plan, copy, rerun, fresh snapshots, pruning, report."""
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun, markdown_report, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH, FakeClock, MemoryCloud
+
+
+def params(**overrides):
+    base = {
+        'provider': 'aws', 'source_region': 'src-1', 'dr_regions': ['dr-1', 'dr-2'], 'tag_selector': {'dr': 'yes'},
+        'name_template': None, 'description_template': 'DR copy of {source_id} ({disk_name})', 'snapshot_name_template': None,
+        'tags': {'team': 'ops'}, 'encrypted': None, 'kms_key_id': None, 'retention_days': None, 'instance_billing_cycle': None,
+        'max_snapshot_age_hours': None, 'prune': False, 'keep_copies': None, 'max_copy_age_days': None, 'max_in_flight': None,
+        'wait': False, 'wait_timeout': 3600, 'poll_interval': 1,
+    }
+    base.update(overrides)
+    return base
+
+
+def cloud_with_disks(count=3, clock=None, **kwargs):
+    clock = clock or FakeClock()
+    clock.now = 30 * 24 * 3600  # a month after EPOCH, so snapshots can be days old
+    cloud = MemoryCloud(clock, **kwargs)
+    for index in range(count):
+        cloud.add_disk('disk-%d' % index, tags={'dr': 'yes'}, snapshot_ages_hours=(50, 2))
+    cloud.add_disk('disk-untagged', tags={'dr': 'no'})
+    return cloud, clock
+
+
+def run(cloud, clock, check_mode=False, **overrides):
+    settings = dr_settings(params(**overrides))
+    now = parse_time(cloud.when(clock.now))
+    return DrRun(cloud, settings, check_mode=check_mode, now=now, clock=clock.clock, sleep=clock.sleep).run()
+
+
+def test_check_mode_plans_without_mutating():
+    cloud, clock = cloud_with_disks()
+    report = run(cloud, clock, check_mode=True)
+    assert report['changed']
+    assert report['totals']['would_copy'] == 6
+    assert report['totals']['without_dr_copy'] == 0
+    assert not report['failures']
+    assert not any(name in cloud.calls for name in ('start_copy', 'create_snapshot', 'delete_snapshot'))
+    assert [disk['disk_id'] for disk in report['disks']] == ['disk-0', 'disk-1', 'disk-2']
+
+
+def test_copies_newest_snapshot_then_rerun_changes_nothing():
+    cloud, clock = cloud_with_disks()
+    first = run(cloud, clock)
+    assert first['totals']['copied'] == 6
+    for disk in first['disks']:
+        assert disk['source_snapshot']['id'] == disk['disk_id'] + '-snap-1'  # the newest one
+    copy_tags = [copy['tags'] for copy in cloud.copies.values()]
+    assert all(tags[DISK_TAG].startswith('src-1/disk-') and tags['team'] == 'ops' for tags in copy_tags)
+    second = run(cloud, clock)
+    assert not second['changed']
+    assert second['totals']['existing'] == 6
+    assert len(cloud.copies) == 6
+    # batched reads: one disk listing, one snapshot listing, one copy look-up per DR region
+    assert cloud.calls['find_disks'] == 2 and cloud.calls['disk_snapshots'] == 2 and cloud.calls['find_copies'] == 4
+
+
+def test_stale_disk_gets_a_fresh_snapshot_which_is_copied_when_waiting():
+    cloud, clock = cloud_with_disks(count=1, copy_seconds=5)
+    report = run(cloud, clock, max_snapshot_age_hours=1, wait=True)
+    disk = report['disks'][0]
+    assert disk['fresh_snapshot']['action'] == 'created'
+    assert disk['source_snapshot']['id'] == disk['fresh_snapshot']['id']
+    assert disk['source_snapshot']['age_hours'] < 0.01
+    assert report['totals']['fresh_snapshots'] == 1 and report['totals']['copied'] == 2
+    # the rerun finds the fresh snapshot recent enough: no new snapshot, no new copy
+    again = run(cloud, clock, max_snapshot_age_hours=1)
+    assert not again['changed']
+    assert cloud.calls['create_snapshot'] == 1
+
+
+def test_stale_disk_without_wait_copies_the_newest_completed_now():
+    cloud, clock = cloud_with_disks(count=1, copy_seconds=5)
+    report = run(cloud, clock, max_snapshot_age_hours=1)
+    disk = report['disks'][0]
+    assert disk['fresh_snapshot']['action'] == 'created'
+    assert disk['source_snapshot']['id'] == 'disk-0-snap-1'
+    # a second run while it is still being made does not make another
+    run(cloud, clock, max_snapshot_age_hours=1)
+    assert cloud.calls['create_snapshot'] == 1
+
+
+def test_pruning_keeps_the_newest_and_never_touches_foreign_snapshots():
+    cloud, clock = cloud_with_disks(count=1)
+    for day in (9, 6, 3):
+        cloud.add_copy('old-%d' % day, 'dr-1', {SOURCE_TAG: 'src-1/disk-0-snap-0', DISK_TAG: 'src-1/disk-0'}, clock.now - day * 86400)
+    cloud.add_copy('foreign', 'dr-1', {'owner': 'someone else'}, clock.now - 20 * 86400)
+    cloud.add_copy('other-disk', 'dr-1', {SOURCE_TAG: 'src-1/x', DISK_TAG: 'src-1/disk-untagged'}, clock.now - 20 * 86400)
+    plan = run(cloud, clock, check_mode=True, prune=True, keep_copies=2, dr_regions=['dr-1'])
+    assert {record['snapshot_id'] for record in plan['disks'][0]['pruned']} == {'old-6', 'old-9'}
+    assert not cloud.deleted
+    report = run(cloud, clock, prune=True, keep_copies=2, dr_regions=['dr-1'])
+    assert sorted(cloud.deleted) == ['old-6', 'old-9']
+    assert 'foreign' in cloud.copies and 'other-disk' in cloud.copies
+    assert report['totals']['pruned'] == 2
+    # by age: everything older than 1 day goes, but never the newest copy of the disk
+    run(cloud, clock, prune=True, max_copy_age_days=1, dr_regions=['dr-1'])
+    assert sorted(cloud.deleted) == ['old-3', 'old-6', 'old-9']
+
+
+def test_disk_without_a_snapshot_is_a_failure_in_the_report():
+    cloud, clock = cloud_with_disks(count=1)
+    cloud.add_disk('disk-empty', tags={'dr': 'yes'}, snapshot_ages_hours=())
+    report = run(cloud, clock)
+    assert report['totals']['without_dr_copy'] == 1
+    assert any('disk-empty' in failure and 'no completed snapshot' in failure for failure in report['failures'])
+    markdown = markdown_report(report)
+    assert '## Failures' in markdown and '| disk-0 |' in markdown
+
+
+def test_bad_settings_are_refused_before_any_call():
+    cloud, clock = cloud_with_disks(count=1)
+    for overrides, option in (
+            ({'description_template': 'copy of {volume}'}, 'description_template'),
+            ({'dr_regions': []}, 'dr_regions'),
+            ({'dr_regions': ['dr-1', 'dr-1']}, 'dr_regions'),
+            ({'dr_regions': [{'region': 'dr-1', 'colour': 'red'}]}, 'dr_regions'),
+            ({'tag_selector': {}}, 'tag_selector'),
+            ({'retention_days': 7}, 'retention_days'),
+            ({'prune': True}, 'prune'),
+            ({'keep_copies': 0, 'prune': True}, 'keep_copies'),
+    ):
+        with pytest.raises(InputError) as error:
+            run(cloud, clock, **overrides)
+        assert error.value.option == option
+    assert not cloud.calls
+
+
+def test_parse_time_reads_every_cloud_s_format():
+    expected = EPOCH.replace(hour=8)
+    for text in ('2026-11-01T08:00:00Z', '2026-11-01T08:00:00+00:00', '2026-11-01T16:00:00+08:00', '2026-11-01 08:00:00'):
+        assert parse_time(text) == expected
+    assert parse_time(None) is None
