@@ -17,18 +17,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 
 from ._alibaba import AlibabaClient, client_from_module, links_to, listed, paged, tag_dict
 from ._alibaba_validate import (ECS_SNAPSHOT_ID, validate_description, validate_name, validate_region,
                                 validate_retention_days, validate_snapshot_id, validate_tags)
 from ._errors import INVALID, NOT_FOUND, CloudError, InputError
-from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Snapshot
+from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot
 
 STATE_MAP = {'progressing': PENDING, 'accomplished': COMPLETED, 'failed': FAILED}
 REQUEST_PACKAGE = 'aliyunsdkecs.request.v20140526'
 # DescribeSnapshots takes up to 100 ids per call, and MaxResults up to 100.
 ID_CHUNK = 100
 CLIENT_TOKEN_PREFIX = 'snapcopy-'
+# Up to this many disks, their snapshots are read disk by disk; beyond, the region is listed once.
+PER_DISK_READS = 10
 
 
 def ecs_endpoint(region):
@@ -74,6 +77,7 @@ class EcsAdapter(Adapter):
     multi_destination = False
     copy_call_is_idempotent = True
     done_state = 'accomplished'
+    sample_snapshot_id = 's-bp67acfmxazb4p0example'
 
     def __init__(self, client):
         self.client = client
@@ -178,6 +182,57 @@ class EcsAdapter(Adapter):
             answer['SnapshotId'], destination, PENDING, cloud_state='progressing', progress=0,
             encrypted=True if options.get('encrypted') else None, tags=tags, name=options.get('name'),
             description=options.get('description'), source_id=request.source_id, source_region=request.source_region)}
+
+    # ------------------------------------------------------------------ for the DR run (dr_sync)
+    def find_disks(self, region, tag_selector):
+        params = {'RegionId': region}
+        for number, key in enumerate(sorted(tag_selector), start=1):
+            params['Tag.%d.Key' % number] = key
+            if tag_selector[key] is not None:
+                params['Tag.%d.Value' % number] = str(tag_selector[key])
+
+        def call(page_params):
+            return self.client.call('DescribeDisks', page_params, region)
+        return [Disk(item['DiskId'], region, name=item.get('DiskName') or None, size=item.get('Size'),
+                     tags=tag_dict(item.get('Tags')))
+                for item in paged(call, params, lambda answer: listed(answer, 'Disks', 'Disk'))]
+
+    def disk_snapshots(self, region, disks):
+        wanted = {disk.id for disk in disks}
+        found = {}
+        if len(wanted) <= PER_DISK_READS:
+            snapshots = [snapshot for disk_id in sorted(wanted) for snapshot in self._describe(region, {'DiskId': disk_id})]
+        else:
+            # Many disks: one paged listing of the region beats one listing per disk.
+            snapshots = self._describe(region, {})
+        for snapshot in snapshots:
+            if snapshot.volume_id in wanted:
+                found.setdefault(snapshot.volume_id, []).append(snapshot)
+        return found
+
+    def create_snapshot(self, region, disk, name, description, tags):
+        tags = string_tags(tags)
+        params = {'RegionId': region, 'DiskId': disk.id, 'SnapshotName': name, 'Description': description}
+        for number, key in enumerate(sorted(tags), start=1):
+            params['Tag.%d.Key' % number] = key
+            params['Tag.%d.Value' % number] = tags[key]
+        # A resend after a lost answer must not make a second snapshot: the same call, the same token.
+        identity = json.dumps(sorted((key, str(value)) for key, value in params.items()))
+        params['ClientToken'] = CLIENT_TOKEN_PREFIX + hashlib.sha256(identity.encode('utf-8')).hexdigest()[:48]
+        answer = self.client.call('CreateSnapshot', params, region)
+        return Snapshot(answer['SnapshotId'], region, PENDING, cloud_state='progressing', progress=0, tags=tags,
+                        volume_id=disk.id, name=name, description=description, size=disk.size,
+                        created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
+
+    def list_copies(self, destination):
+        return self._describe(destination, {'Tag.1.Key': SOURCE_TAG})
+
+    def delete_snapshot(self, region, snapshot_id):
+        try:
+            self.client.call('DeleteSnapshot', {'RegionId': region, 'SnapshotId': snapshot_id}, region)
+        except CloudError as error:
+            if error.kind != NOT_FOUND:
+                raise
 
     def snapshot(self, item, region):
         self._categories[item['SnapshotId']] = item.get('Category')

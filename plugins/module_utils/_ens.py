@@ -17,11 +17,12 @@ for that node only; a rerun finds the copies made and copies only to the nodes s
 from __future__ import annotations
 
 import json
+import time
 
 from ._alibaba import AlibabaClient, client_from_module, links_to, listed, numbered_pages, tag_dict
 from ._alibaba_validate import ENS_SNAPSHOT_ID, validate_description, validate_ens_name, validate_region, validate_snapshot_id
 from ._errors import INVALID, NOT_FOUND, CloudError, InputError
-from ._model import COMPLETED, FAILED, PENDING, Adapter, CopyRequest, Snapshot
+from ._model import COMPLETED, FAILED, PENDING, Adapter, CopyRequest, Disk, Snapshot
 
 STATE_MAP = {'creating': PENDING, 'available': COMPLETED, 'error': FAILED, 'failed': FAILED}
 REQUEST_PACKAGE = 'aliyunsdkens.request.v20171110'
@@ -29,6 +30,8 @@ REQUEST_PACKAGE = 'aliyunsdkens.request.v20171110'
 ENS_ENDPOINT = 'ens.aliyuncs.com'
 ID_CHUNK = 100
 PAGE_SIZE = 100
+# Up to this many disks, their snapshots are read disk by disk; beyond, the node is listed once.
+PER_DISK_READS = 10
 NODE_ID = 'an ENS node id like cn-hangzhou-26'
 
 
@@ -51,6 +54,7 @@ class EnsAdapter(Adapter):
     multi_destination = True
     copy_call_is_idempotent = False
     done_state = 'available'
+    sample_snapshot_id = 'sp-bp1c0doj0taqyzzlexample'
 
     def __init__(self, client):
         self.client = client
@@ -148,6 +152,53 @@ class EnsAdapter(Adapter):
                     answer.get('RequestId'), kind=INVALID, region=node)
         # A node in neither list is left out: the engine looks it up before trying it again.
         return results
+
+    # ------------------------------------------------------------------ for the DR run (dr_sync)
+    def find_disks(self, region, tag_selector):
+        def call(page_params):
+            return self.client.call('DescribeDisks', dict(page_params, EnsRegionId=region), region)
+        disks = []
+        # ENS's DescribeDisks has no tag filter: the node's disks are filtered here.
+        for item in numbered_pages(call, {}, lambda answer: listed(answer, 'Disks', 'Disks'), PAGE_SIZE):
+            tags = tag_dict(item.get('Tags'))
+            if all(key in tags and (value is None or tags[key] == str(value)) for key, value in tag_selector.items()):
+                size = str(item.get('Size') or '')
+                disks.append(Disk(item['DiskId'], item.get('EnsRegionId') or region, name=item.get('DiskName') or None,
+                                  size=int(size) // 1024 if size.isdigit() else None, tags=tags))
+        return disks
+
+    def disk_snapshots(self, region, disks):
+        wanted = {disk.id for disk in disks}
+        if len(wanted) <= PER_DISK_READS:
+            snapshots = [snapshot for disk_id in sorted(wanted) for snapshot in self._describe(region, {'DiskId': disk_id})]
+        else:
+            # Many disks: one paged listing of the node beats one listing per disk.
+            snapshots = self._describe(region, {})
+        found = {}
+        for snapshot in snapshots:
+            if snapshot.volume_id in wanted:
+                found.setdefault(snapshot.volume_id, []).append(snapshot)
+        return found
+
+    def create_snapshot(self, region, disk, name, description, tags):  # pylint: disable=unused-argument
+        # ENS's CreateSnapshot takes no tags, and tagging afterwards would be a second call
+        # that can fail on its own; the DR run recognises its snapshots without them.
+        answer = self.client.call('CreateSnapshot', {'EnsRegionId': region, 'DiskId': disk.id, 'SnapshotName': name,
+                                                     'Description': description}, region)
+        return Snapshot(answer['SnapshotId'], region, PENDING, cloud_state='creating', volume_id=disk.id, name=name,
+                        description=description, size=disk.size, created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
+
+    def list_copies(self, destination):
+        """Every copy on the node: ENS copies carry no tags, so a copy is known by its source link alone.
+        (The DR run only ever prunes copies whose source is a snapshot of a disk it looks after.)"""
+        return [snapshot for snapshot in self._describe(destination, {}) if snapshot.source_id is not None]
+
+    def delete_snapshot(self, region, snapshot_id):
+        try:
+            self.client.call('DeleteSnapshot', {'SnapshotId': snapshot_id}, region)
+        except CloudError as error:
+            if error.kind != NOT_FOUND:
+                raise
 
     @staticmethod
     def snapshot(item, node):

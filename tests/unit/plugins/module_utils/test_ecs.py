@@ -427,3 +427,51 @@ def test_invalid_answers_from_the_cloud_are_not_retried(cloud):
     assert info.value.code == 'InvalidRegionId.NotFound' and info.value.kind in (INVALID, FATAL, NOT_FOUND)
     with pytest.raises(InputError):
         adapter.validate(request(source, destination='Nowhere'))
+
+
+# ---------------------------------------------------------------------------- what the DR run (dr_sync) uses
+def test_find_disks_by_tags_pages_through_the_region(cloud):
+    cloud.admin.seed(ecs={'disks': [{'region': SOURCE_REGION, 'name': 'disk-%03d' % n,
+                                     'tags': {'dr': 'yes' if n % 2 else 'no', 'team': 'db'}} for n in range(230)]})
+    adapter = EcsAdapter.from_connection(connection(cloud))
+    tagged = adapter.find_disks(SOURCE_REGION, {'dr': 'yes'})
+    assert len(tagged) == 115 and all(disk.tags['dr'] == 'yes' and disk.region == SOURCE_REGION for disk in tagged)
+    assert len(adapter.find_disks(SOURCE_REGION, {'dr': None, 'team': 'db'})) == 230
+    assert adapter.find_disks(SOURCE_REGION, {'dr': 'maybe'}) == []
+
+
+@pytest.mark.parametrize('disk_count', [3, 12])
+def test_disk_snapshots_per_disk_or_by_one_listing(cloud, disk_count):
+    created = cloud.admin.seed(ecs={'disks': [{'region': SOURCE_REGION, 'snapshots': 2} for dummy in range(disk_count)]})
+    cloud.admin.seed(ecs={'disks': [{'region': SOURCE_REGION, 'snapshots': 1}]})  # not asked for
+    adapter = EcsAdapter.from_connection(connection(cloud))
+    disks = adapter.find_disks(SOURCE_REGION, {})
+    wanted = [disk for disk in disks if disk.id in created['ecs']['disks']]
+    found = adapter.disk_snapshots(SOURCE_REGION, wanted)
+    assert set(found) == set(created['ecs']['disks'])
+    assert all(len(snapshots) == 2 and all(s.volume_id == disk_id and s.created for s in snapshots)
+               for disk_id, snapshots in found.items())
+
+
+def test_create_snapshot_is_safe_to_resend(cloud):
+    created = cloud.admin.seed(ecs={'disks': [{'region': SOURCE_REGION, 'size': 20}]})
+    adapter = EcsAdapter.from_connection(connection(cloud))
+    (disk,) = adapter.find_disks(SOURCE_REGION, {})
+    first = adapter.create_snapshot(SOURCE_REGION, disk, 'dr-fresh', 'Fresh snapshot', {'snapcopy:fresh': 'now'})
+    again = adapter.create_snapshot(SOURCE_REGION, disk, 'dr-fresh', 'Fresh snapshot', {'snapcopy:fresh': 'now'})
+    assert first.id == again.id and first.volume_id == created['ecs']['disks'][0] and first.created
+    snapshots = cloud.admin.state(cloud='ecs', region=SOURCE_REGION)['ecs'][SOURCE_REGION]['snapshots']
+    assert [(s['id'], s['name'], s['tags']) for s in snapshots] == [(first.id, 'dr-fresh', {'snapcopy:fresh': 'now'})]
+
+
+def test_list_copies_and_delete(cloud):
+    source = seed_source(cloud)
+    adapter = EcsAdapter.from_connection(connection(cloud))
+    copy = adapter.start_copy(request(source), [DR])[DR]
+    cloud.admin.seed(ecs={'snapshots': [{'region': DR, 'source_snapshot_id': 's-byhand', 'source_region': SOURCE_REGION}]})
+    listed_copies = adapter.list_copies(DR)
+    assert [(s.id, s.source_id, s.source_region) for s in listed_copies] == [(copy.id, source, SOURCE_REGION)]
+    assert listed_copies[0].created
+    adapter.delete_snapshot(DR, copy.id)
+    adapter.delete_snapshot(DR, copy.id)  # already gone: not an error
+    assert adapter.list_copies(DR) == []

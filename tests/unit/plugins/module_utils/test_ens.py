@@ -336,3 +336,41 @@ def test_validation_accepts_what_ens_accepts():
     EnsAdapter(client=None).validate(build_ens_request({
         'source_snapshot_id': 'sp-bp1c0doj0taqyzzlexample', 'source_region': 'cn-hangzhou-26',
         'destination_regions': ['cn-hangzhou-26', 'cn-wuhan-telecom'], 'name': '边缘:copy_1-a', 'description': 'ok'}))
+
+
+# ---------------------------------------------------------------------------- what the DR run (dr_sync) uses
+def test_find_disks_filters_by_tags_across_pages(cloud):
+    cloud.admin.seed(ens={'disks': [{'region': SOURCE_NODE, 'size': 20, 'tags': {'dr': 'yes' if n % 2 else 'no'}}
+                                    for n in range(130)]})
+    cloud.admin.seed(ens={'disks': [{'region': NODE_A, 'tags': {'dr': 'yes'}}]})
+    adapter = EnsAdapter.from_connection(connection(cloud))
+    tagged = adapter.find_disks(SOURCE_NODE, {'dr': 'yes'})
+    assert len(tagged) == 65 and all(disk.region == SOURCE_NODE and disk.size == 20 for disk in tagged)
+    assert len(adapter.find_disks(SOURCE_NODE, {'dr': None})) == 130
+
+
+@pytest.mark.parametrize('disk_count', [2, 11])
+def test_disk_snapshots_per_disk_or_by_one_listing(cloud, disk_count):
+    created = cloud.admin.seed(ens={'disks': [{'region': SOURCE_NODE, 'snapshots': 2} for dummy in range(disk_count)]})
+    cloud.admin.seed(ens={'disks': [{'region': SOURCE_NODE, 'snapshots': 1}]})
+    adapter = EnsAdapter.from_connection(connection(cloud))
+    wanted = [disk for disk in adapter.find_disks(SOURCE_NODE, {}) if disk.id in created['ens']['disks']]
+    found = adapter.disk_snapshots(SOURCE_NODE, wanted)
+    assert set(found) == set(created['ens']['disks'])
+    assert all(len(snapshots) == 2 and all(s.volume_id == disk_id and s.created for s in snapshots)
+               for disk_id, snapshots in found.items())
+
+
+def test_create_list_and_delete(cloud):
+    created = cloud.admin.seed(ens={'disks': [{'region': SOURCE_NODE}]})
+    adapter = EnsAdapter.from_connection(connection(cloud))
+    (disk,) = adapter.find_disks(SOURCE_NODE, {})
+    fresh = adapter.create_snapshot(SOURCE_NODE, disk, 'dr-fresh', 'Fresh snapshot', {'snapcopy:fresh': 'now'})
+    assert fresh.volume_id == created['ens']['disks'][0] and fresh.state == 'pending'
+    cloud.admin.advance_clock(5)
+    copy = adapter.start_copy(request(fresh.id, [NODE_A]), [NODE_A])[NODE_A]
+    assert [s.id for s in adapter.list_copies(NODE_A)] == [copy.id]
+    assert adapter.list_copies(SOURCE_NODE) == []  # the source is no copy
+    adapter.delete_snapshot(NODE_A, copy.id)
+    adapter.delete_snapshot(NODE_A, copy.id)
+    assert adapter.list_copies(NODE_A) == []
