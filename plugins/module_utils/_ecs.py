@@ -96,9 +96,11 @@ class EcsAdapter(Adapter):
         options = request.options
         validate_snapshot_id(request.source_id, ECS_SNAPSHOT_ID, 's-bp67acfmxazb4p0example')
         validate_region(request.source_region, 'source_region')
-        if len(request.destinations) != 1:
-            raise InputError('destination_region', 'ECS copies to one region per call')
-        validate_region(request.destinations[0], 'destination_region')
+        if not request.destinations:
+            raise InputError('destination_region', 'is required')
+        # The engine sends one CopySnapshot per destination; the DR run may group several.
+        for destination in request.destinations:
+            validate_region(destination, 'destination_region')
         validate_name(options.get('name'))
         validate_description(options.get('description'))
         validate_retention_days(options.get('retention_days'))

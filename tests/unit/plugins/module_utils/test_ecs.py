@@ -475,3 +475,13 @@ def test_list_copies_and_delete(cloud):
     adapter.delete_snapshot(DR, copy.id)
     adapter.delete_snapshot(DR, copy.id)  # already gone: not an error
     assert adapter.list_copies(DR) == []
+
+
+def test_a_request_for_several_regions_is_copied_one_call_per_region(cloud):
+    """The DR run groups DR regions that share options into one request; ECS copies them one by one."""
+    source = seed_source(cloud)
+    outcome = engine(cloud).run([CopyRequest(source, SOURCE_REGION, [DR, 'cn-shanghai'], {'tags': {'snapcopy:disk': 'x'}})])[0]
+    assert [place.action for place in outcome.destinations.values()] == [COPIED, COPIED]
+    assert calls(cloud, 'CopySnapshot')['mutations'] == 2
+    with pytest.raises(InputError):
+        EcsAdapter(client=None).validate(CopyRequest(source, SOURCE_REGION, [DR, 'Bad Region']))
