@@ -167,6 +167,8 @@ class AlibabaClient:
                 verify=None if conn.get('validate_certs', True) else False,
                 proxy=proxies_for(host))
             client.append_user_agent('snapcopy', USER_AGENT.split('/', 1)[1])
+            if not conn.get('validate_certs', True):
+                quiet_insecure_warnings()
             self._clients[host] = client
         return self._clients[host]
 
@@ -260,6 +262,15 @@ def clean_network_message(message):
     with STS credentials, the security token) and without object reprs."""
     message = re.sub(r'/\?\S*', '/', message)
     return re.sub(r'<[^<>]* object at 0x[0-9a-fA-F]+>: ', '', message)
+
+
+def quiet_insecure_warnings():
+    """With validate_certs off, urllib3 warns on every request (on the module's stderr): the user chose it."""
+    try:
+        from aliyunsdkcore.vendored.requests.packages import urllib3  # pylint: disable=import-outside-toplevel
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+    except (ImportError, AttributeError):
+        pass
 
 
 def load_sdk(request_package):

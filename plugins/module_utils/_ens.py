@@ -96,7 +96,9 @@ class EnsAdapter(Adapter):
         found = {}
         ids = sorted(set(snapshot_ids))
         for start in range(0, len(ids), ID_CHUNK):
-            for snapshot in self._describe(node, {'SnapshotId': json.dumps(ids[start:start + ID_CHUNK])}):
+            chunk = ids[start:start + ID_CHUNK]
+            # One id as itself, several as a JSON array (ENS takes both in SnapshotId).
+            for snapshot in self._describe(node, {'SnapshotId': json.dumps(chunk) if len(chunk) > 1 else chunk[0]}):
                 if snapshot.region == node:
                     found[snapshot.id] = snapshot
         return found

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from fakecloud import credentials
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils import _alibaba as alibaba
 from ansible_collections.snapcopy.cloud.plugins.module_utils import _alibaba_validate as rules
 from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import (ALIBABA_CONNECTION_SPEC, AlibabaClient,
                                                                               clean_network_message, client_error,
@@ -314,3 +315,29 @@ def test_property_tag_validator_agrees_with_the_rules(tags):
     except InputError:
         accepted = False
     assert accepted == expected
+
+
+def test_a_missing_sdk_fails_the_module_with_missing_required_lib(monkeypatch):
+    class Exited(Exception):
+        pass
+
+    class Module:
+        params = {'alicloud_access_key': 'k', 'alicloud_secret_key': 's'}
+
+        @staticmethod
+        def fail_json(**result):
+            raise Exited(result['msg'])
+
+    def no_sdk(package):
+        raise ImportError('No module named %r' % package)
+
+    monkeypatch.setattr(alibaba, 'load_sdk', no_sdk)
+    with pytest.raises(Exited) as info:
+        alibaba.client_from_module(Module, 'ecs', ecs_endpoint, ECS_PACKAGE, 'aliyun-python-sdk-ecs')
+    assert 'aliyun-python-sdk-core and aliyun-python-sdk-ecs' in str(info.value)
+
+
+def test_validate_certs_off_keeps_stderr_quiet(capsys):
+    made = client(endpoint_url='https://127.0.0.1:9', validate_certs=False)
+    made._client(made.endpoint('cn-hangzhou'))  # pylint: disable=protected-access
+    assert capsys.readouterr().err == ''
