@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 
+from ansible.module_utils.basic import missing_required_lib
+
 from ._alibaba import ALIBABA_CONNECTION_SPEC
 from ._aws import AWS_CONNECTION_SPEC
 from ._tencent import TENCENT_CONNECTION_SPEC
@@ -87,6 +89,9 @@ def make_adapter(module, provider):
         adapter = EnsAdapter.from_connection(connection)
     else:
         from ._cbs import CbsAdapter
-        from ._tencent import TencentClient, load_sdk
-        adapter = CbsAdapter(TencentClient(connection, load_sdk()), check_mode=module.check_mode)
+        from ._tencent import SDK_PACKAGES, TencentClient, load_sdk
+        sdk = load_sdk()
+        if sdk is None:
+            module.fail_json(msg=missing_required_lib(SDK_PACKAGES))
+        adapter = CbsAdapter(TencentClient(connection, sdk), check_mode=module.check_mode)
     return adapter
