@@ -15,16 +15,16 @@ description:
   - Finds the disks in O(source_region) that carry every tag of O(tag_selector), picks each disk's newest completed snapshot,
     and makes sure a copy of it exists in each of O(dr_regions), the way the single-copy modules do
     (M(snapcopy.cloud.ebs_snapshot_copy), M(snapcopy.cloud.ecs_snapshot_copy), M(snapcopy.cloud.ens_snapshot_copy),
-    M(snapcopy.cloud.cbs_snapshot_copy)): a copy already there, done or in flight, is reported and not made again.
+    M(snapcopy.cloud.cbs_snapshot_copy)). A copy already there, done or in flight, is reported and not made again.
   - With O(max_snapshot_age_hours), a disk whose newest completed snapshot is older than that gets a fresh snapshot first,
     so that the DR copy is never staler than the recovery point objective. With O(wait), the fresh snapshot is waited for and copied;
     without it, the newest completed one is copied now and the fresh one on the next run.
   - With O(prune), DR copies of each disk beyond O(keep_copies) or older than O(max_copy_age_days) are deleted.
     Only copies that this collection made (those with the C(snapcopy:source) tag, or the cloud's link to the source where it keeps no tags)
     and only those of the disks this run looks after; never a disk's newest copy, never a copy in flight, never in check mode.
-  - Built for scale: reads are batched and paged, copies are started with at most O(max_in_flight) in flight per DR region
+  - Built for scale. Reads are batched and paged, copies are started with at most O(max_in_flight) in flight per DR region
     (20 on AWS, its limit), and while waiting every copy in flight is read in one batched call per region and round.
-  - Returns a report (per disk: source snapshot, DR copy per region, state, action, age; pruned copies; failures)
+  - Returns a report (for each disk the source snapshot, DR copy per region, state, action, age; pruned copies; failures)
     as data and as Markdown.
 author:
   - snapcopy.cloud developers (@snapcopy)
