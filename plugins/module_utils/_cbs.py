@@ -20,14 +20,21 @@ How copies are found again: CBS keeps no link from a copy to its source, so
 CopySnapshotCrossRegions has no idempotency token: after a lost answer the engine looks the
 destinations up before calling again. It answers per region; a ``Code`` other than
 ``Success`` is that region's error inside a normal answer.
+
+For the DR run: disks are found with DescribeDisks' tag filters, their snapshots with
+DescribeSnapshots' ``disk-id`` filter (10 disks a call, the API's limit), and this
+collection's copies with a ``tag-key`` filter on our source tag. CBS answers ``CreateTime``
+in Beijing time without a zone ("2024-05-01 08:00:00" is 00:00 UTC); every Snapshot made
+here carries it as ISO 8601 UTC, so ages compare across clouds.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from ._errors import ALREADY_EXISTS, NOT_FOUND, RETRYABLE, CloudError, InputError
-from ._model import COMPLETED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Snapshot
+from ._model import COMPLETED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot
 from ._tencent import classify, client_from_module, cloud_error, string_tags
 
 SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}$')
@@ -47,6 +54,10 @@ FILTER_VALUES = 5
 # TagResources takes at most 9 resources and 10 tags per call.
 TAG_RESOURCES_PER_CALL = 9
 TAGS_PER_CALL = 10
+# DescribeSnapshots' disk-id filter takes at most 10 values (API reference, DescribeSnapshots).
+DISK_IDS_PER_FILTER = 10
+# CBS gives times in China Standard Time, which has no daylight saving.
+CHINA_STANDARD_TIME = datetime.timezone(datetime.timedelta(hours=8), 'CST')
 
 
 def build_cbs_request(params):
@@ -62,6 +73,27 @@ def copy_name(request):
 
 def default_copy_name(source_region, source_id):
     return ('snapcopy-%s-%s' % (source_region, source_id))[:MAX_NAME]
+
+
+def utc_time(text):
+    """A CBS time ("YYYY-MM-DD HH:MM:SS" in China Standard Time) as ISO 8601 UTC; None when absent or unreadable.
+
+    A time that already names its zone is converted from that zone.
+    """
+    if not text:
+        return None
+    try:
+        value = datetime.datetime.fromisoformat(str(text).strip().replace(' ', 'T').replace('Z', '+00:00'))
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=CHINA_STANDARD_TIME)
+    return value.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def utc_now():
+    """Now, as ISO 8601 UTC: the creation time of a snapshot this process just asked for."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 def resource_name(snapshot):
@@ -89,6 +121,7 @@ class CbsAdapter(Adapter):
     multi_destination = True
     copy_call_is_idempotent = False
     done_state = 'NORMAL'
+    sample_snapshot_id = 'snap-0abc1234'
 
     def __init__(self, client, check_mode=False):
         self.client = client
@@ -158,13 +191,19 @@ class CbsAdapter(Adapter):
 
     def _list(self, region, filters):
         """Every snapshot in ``region`` matching ``filters``, all pages."""
+        return self._pages(region, 'DescribeSnapshots', 'SnapshotSet', 'SnapshotId', filters)
+
+    def _pages(self, region, action, set_name, id_name, filters):
+        """{id: item} for every item of a Describe action matching ``filters``, all pages."""
         items, offset = {}, 0
         while True:
-            answer = self.client.call('cbs', region, 'DescribeSnapshots',
-                                      {'Filters': filters, 'Offset': offset, 'Limit': PAGE_SIZE})
-            page = answer.get('SnapshotSet') or []
+            params = {'Offset': offset, 'Limit': PAGE_SIZE}
+            if filters:
+                params['Filters'] = filters
+            answer = self.client.call('cbs', region, action, params)
+            page = answer.get(set_name) or []
             for item in page:
-                items[item['SnapshotId']] = item
+                items[item[id_name]] = item
             offset += len(page)
             if not page or offset >= (answer.get('TotalCount') or 0):
                 return items
@@ -230,7 +269,7 @@ class CbsAdapter(Adapter):
             elif self.check_mode:
                 # No copy call may be made to learn more: report the copy under way, without an id.
                 found[request.source_tag] = [Snapshot(
-                    None, destination, PENDING, cloud_state='COPYING_FROM_REMOTE',
+                    None, destination, PENDING, cloud_state='COPYING_FROM_REMOTE', created=utc_now(),
                     message='a copy to %s is under way (the source lists it in CopyingToRegions), '
                             'but it cannot be told apart from other copies yet' % destination)]
             # Otherwise the copy call answers ResourceInUse.CopySnapshotConflict, and the engine
@@ -278,7 +317,8 @@ class CbsAdapter(Adapter):
             if region not in destinations or region in results:
                 continue
             if item.get('Code') == 'Success' and item.get('SnapshotId'):
-                copy = Snapshot(item['SnapshotId'], region, PENDING, cloud_state='COPYING_FROM_REMOTE', progress=0, name=name)
+                copy = Snapshot(item['SnapshotId'], region, PENDING, cloud_state='COPYING_FROM_REMOTE', progress=0, name=name,
+                                created=utc_now())
                 results[region] = copy
                 made.append(copy)
             else:
@@ -337,6 +377,68 @@ class CbsAdapter(Adapter):
                 snapshot.tags.update(tags)
         return failures
 
+    # ------------------------------------------------------------------ for the DR run (dr_sync)
+    def find_disks(self, region, tag_selector):
+        filters = [{'Name': 'tag:%s' % key, 'Values': [str(value)]} if value is not None else {'Name': 'tag-key', 'Values': [key]}
+                   for key, value in sorted(tag_selector.items())]
+        return [Disk(item['DiskId'], region, name=item.get('DiskName') or None, size=item.get('DiskSize'),
+                     tags=_tag_dict(item.get('Tags')))
+                for item in self._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', filters).values()]
+
+    def disk_snapshots(self, region, disks):
+        ids = sorted({disk.id for disk in disks})
+        found = {}
+        for start in range(0, len(ids), DISK_IDS_PER_FILTER):
+            for item in self._list(region, [{'Name': 'disk-id', 'Values': ids[start:start + DISK_IDS_PER_FILTER]}]).values():
+                # Kept for find_copies, which tells a copy of these sources from a copy of another disk.
+                self._sources[(region, item['SnapshotId'])] = item
+                found.setdefault(item.get('DiskId'), []).append(self.snapshot(item, region))
+        return found
+
+    def create_snapshot(self, region, disk, name, description, tags):  # pylint: disable=unused-argument
+        # CBS snapshots have no description. CreateSnapshot takes the tags itself, so the new
+        # snapshot is never seen without them.
+        params = {'DiskId': disk.id}
+        if name:
+            params['SnapshotName'] = name[:MAX_NAME]
+        if tags:
+            params['Tags'] = [{'Key': key, 'Value': value} for key, value in sorted(tags.items())]
+        try:
+            answer = self.client.call('cbs', region, 'CreateSnapshot', params)
+        except CloudError as error:
+            # CreateSnapshot has no idempotency token: after a lost answer, adopt the snapshot
+            # the call made (found by its tags) rather than let a retry make a second one.
+            made = None
+            if error.uncertain and tags:
+                try:
+                    made = self._made_by(region, disk, params)
+                except CloudError:
+                    made = None
+            if made is None:
+                raise
+            return made
+        return Snapshot(answer['SnapshotId'], region, PENDING, cloud_state='CREATING', progress=0, tags=dict(tags or {}),
+                        size=disk.size, volume_id=disk.id, created=utc_now(), name=params.get('SnapshotName'))
+
+    def _made_by(self, region, disk, params):
+        """The snapshot that the CreateSnapshot call with ``params`` made, if exactly one of the disk's has its name and tags."""
+        wanted = {tag['Key']: tag['Value'] for tag in params['Tags']}
+        items = self._list(region, [{'Name': 'disk-id', 'Values': [disk.id]}])
+        matches = [item for item in items.values() if _tag_dict(item.get('Tags')) == wanted
+                   and item.get('SnapshotName') == params.get('SnapshotName', item.get('SnapshotName'))]
+        return self.snapshot(matches[0], region) if len(matches) == 1 else None
+
+    def list_copies(self, destination):
+        items = self._list(destination, [{'Name': 'tag-key', 'Values': [SOURCE_TAG]}])
+        return [self.snapshot(item, destination) for item in items.values() if item.get('CopyFromRemote')]
+
+    def delete_snapshot(self, region, snapshot_id):
+        try:
+            self.client.call('cbs', region, 'DeleteSnapshots', {'SnapshotIds': [snapshot_id]})
+        except CloudError as error:
+            if error.kind != NOT_FOUND:
+                raise
+
     # ------------------------------------------------------------------ mapping
     @staticmethod
     def snapshot(item, region):
@@ -346,7 +448,7 @@ class CbsAdapter(Adapter):
             item['SnapshotId'], region, STATE_MAP.get(state, PENDING), cloud_state=state,
             progress=percent if isinstance(percent, int) else None, encrypted=item.get('Encrypt'),
             tags=_tag_dict(item.get('Tags')), size=item.get('DiskSize'), volume_id=item.get('DiskId') or None,
-            created=item.get('CreateTime'), name=item.get('SnapshotName'),
+            created=utc_time(item.get('CreateTime')), name=item.get('SnapshotName'),
         )
 
 
