@@ -103,9 +103,17 @@ units-newest: venv-newest collection-link
 	$(VENV_NEWEST)/bin/python -m pytest -q -n 2 tests/unit tests/fakecloud/tests
 
 # ---------------------------------------------------------------- the main job, on local emulators
+# The first run seeds the emulators and copies; the second, with everything in place, changes nothing.
+DEMO_ONLY ?= ["aws"]
 demo: venv collection-link
-	$(BIN)/python tests/utils/with_emulators.py --config $(BUILD)/emulators.json -- \
-		$(BIN)/ansible-playbook playbooks/demo.yml -e @$(BUILD)/emulators.json
+	$(BIN)/python tests/utils/with_emulators.py --config $(BUILD)/emulators.json -- bash -c '\
+		set -e; \
+		echo "== demo, first run: seed the emulators, then the DR role on each cloud"; \
+		$(BIN)/ansible-playbook playbooks/demo.yml -e @$(BUILD)/emulators.json -e demo_seed=true -e '"'"'{"demo_only": $(DEMO_ONLY)}'"'"'; \
+		echo "== demo, second run: everything is in place, so nothing changes (see changed=0 in the recap)"; \
+		$(BIN)/ansible-playbook playbooks/demo.yml -e @$(BUILD)/emulators.json -e '"'"'{"demo_only": $(DEMO_ONLY)}'"'"' \
+			| tee $(BUILD)/demo-rerun.log; \
+		grep -q "changed=0 " $(BUILD)/demo-rerun.log'
 
 clean:
 	rm -rf $(BUILD) $(VENV) $(VENV_NEWEST) .pytest_cache .coverage
