@@ -145,8 +145,7 @@ class DrRun:
                       'date': self.now.strftime('%Y-%m-%d')}
             name = render(self.settings.get('snapshot_name_template'), fields, 'snapshot_name_template')
             try:
-                entry['fresh'] = self._call(self.adapter.create_snapshot, disk.region, disk, name,
-                                            'Fresh snapshot for DR by snapcopy.cloud', {FRESH_TAG: self.now.strftime('%Y-%m-%dT%H:%M:%SZ')})
+                entry['fresh'] = self._create_fresh_snapshot(disk, name)
                 entry['fresh_action'] = 'created'
             except CloudError as error:
                 entry['fresh_action'] = 'failed'
@@ -167,6 +166,26 @@ class DrRun:
                 entry['source'] = fresh
             elif fresh is not None and fresh.state == FAILED:
                 entry['problems'].append('fresh snapshot %s of %s failed: %s' % (fresh.id, entry['disk'].id, fresh.message or fresh.cloud_state))
+
+    def _create_fresh_snapshot(self, disk, name):
+        """Start a snapshot of ``disk``. Never twice: CreateSnapshot has no idempotency token on
+        most clouds, so an answer lost in transit is followed by a look-up, not by a second call."""
+        stamp = self.now.strftime('%Y-%m-%dT%H:%M:%SZ')
+        no_blind_retry = Backoff(lambda error: is_retryable(error) and not error.uncertain, sleep=self.sleep, clock=self.clock)
+        try:
+            return no_blind_retry.call(lambda: self.adapter.create_snapshot(
+                disk.region, disk, name, 'Fresh snapshot for DR by snapcopy.cloud', {FRESH_TAG: stamp}), self.deadline)
+        except CloudError as error:
+            if not error.uncertain:
+                raise
+            snapshots = self._call(self.adapter.disk_snapshots, disk.region, [disk]).get(disk.id, [])
+            # Ours carries this run's stamp; where the cloud keeps no tags, it is the one made since the run began.
+            made = [snapshot for snapshot in snapshots if snapshot.tags.get(FRESH_TAG) == stamp] or [
+                snapshot for snapshot in snapshots if (parse_time(snapshot.created) or self.now) >= self.now - datetime.timedelta(minutes=5)
+                and snapshot.state != FAILED]
+            if not made:
+                raise
+            return sorted(made, key=_created_key)[-1]
 
     def _copy(self, entries):
         requests, owners = [], []

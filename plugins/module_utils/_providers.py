@@ -81,12 +81,15 @@ def make_adapter(module, provider):
     if provider == 'aws':
         from ._aws import AwsAdapter
         adapter = AwsAdapter.from_connection(module, connection)
-    elif provider == 'ecs':
-        from ._ecs import EcsAdapter
-        adapter = EcsAdapter.from_connection(connection)
-    elif provider == 'ens':
-        from ._ens import EnsAdapter
-        adapter = EnsAdapter.from_connection(connection)
+    elif provider in ('ecs', 'ens'):
+        try:
+            if provider == 'ecs':
+                from ._ecs import EcsAdapter as AlibabaAdapter
+            else:
+                from ._ens import EnsAdapter as AlibabaAdapter
+            adapter = AlibabaAdapter.from_connection(connection)
+        except ImportError:
+            module.fail_json(msg=missing_required_lib('aliyun-python-sdk-core and aliyun-python-sdk-%s' % provider))
     else:
         from ._cbs import CbsAdapter
         from ._tencent import SDK_PACKAGES, TencentClient, load_sdk

@@ -112,5 +112,6 @@ def handle(server, method: str, path: str, query_string: str, body: bytes) -> tu
     with server.store.lock:
         try:
             return _route(server, method, name, query, data)
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            # A malformed payload (a string where an object belongs, ...) is the caller's error: say so.
             return 400, {'error': '%s: %s' % (type(exc).__name__, exc)}

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 from aliyunsdkecs.request.v20140526 import CopySnapshotRequest, DescribeSnapshotsRequest
@@ -153,3 +155,14 @@ def test_fifty_concurrent_clients(fc):
     assert report['total_calls'] == 200 and report['total_mutations'] == 50
     assert json.dumps(report['mutating'], sort_keys=True) == \
         json.dumps({'cbs': {'CopySnapshotCrossRegions': 25}, 'ecs': {'CopySnapshot': 25}}, sort_keys=True)
+
+
+def test_malformed_seed_is_refused_with_400(fakecloud_clean):
+    request = urllib.request.Request(fakecloud_clean.url + '/_admin/seed', data=json.dumps({'ecs': {'disks': ['not-a-disk']}}).encode(),
+                                     headers={'Content-Type': 'application/json'}, method='POST')
+    try:
+        urllib.request.urlopen(request, timeout=10)  # pylint: disable=consider-using-with
+        raise AssertionError('a malformed seed was accepted')
+    except urllib.error.HTTPError as error:
+        assert error.code == 400
+        assert 'AttributeError' in json.loads(error.read())['error']

@@ -5,7 +5,7 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun, markdown_report, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH, FakeClock, MemoryCloud
 
@@ -141,3 +141,20 @@ def test_parse_time_reads_every_cloud_s_format():
     for text in ('2026-11-01T08:00:00Z', '2026-11-01T08:00:00+00:00', '2026-11-01T16:00:00+08:00', '2026-11-01 08:00:00'):
         assert parse_time(text) == expected
     assert parse_time(None) is None
+
+
+def test_fresh_snapshot_whose_answer_was_lost_is_looked_up_not_made_twice():
+    cloud, clock = cloud_with_disks(count=1, copy_seconds=5)
+    original = cloud.create_snapshot
+
+    def create_then_lose_the_answer(region, disk, name, description, tags):
+        original(region, disk, name, description, tags)
+        raise CloudError('CreateSnapshot', 'ConnectionClosed', 'no answer', kind=RETRYABLE, uncertain=True)
+
+    cloud.create_snapshot = create_then_lose_the_answer
+    report = run(cloud, clock, max_snapshot_age_hours=1, wait=True)
+    disk = report['disks'][0]
+    assert disk['fresh_snapshot']['action'] == 'created'
+    assert cloud.calls['create_snapshot'] == 1
+    assert len([name for name in cloud.snapshots if name.startswith('disk-0-')]) == 3  # two seeded, one fresh
+    assert disk['source_snapshot']['id'] == disk['fresh_snapshot']['id']
