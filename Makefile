@@ -104,7 +104,7 @@ units-newest: venv-newest collection-link
 
 # ---------------------------------------------------------------- the main job, on local emulators
 # The first run seeds the emulators and copies; the second, with everything in place, changes nothing.
-DEMO_ONLY ?= ["aws"]
+DEMO_ONLY ?= ["aws", "ecs", "ens", "cbs"]
 demo: venv collection-link
 	$(BIN)/python tests/utils/with_emulators.py --config $(BUILD)/emulators.json -- bash -c '\
 		set -e; \
