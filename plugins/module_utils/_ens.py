@@ -5,9 +5,19 @@
 
 How copies are found: ENS keeps SourceSnapshotId and SourceEnsRegionId on every copy, so the
 adapter lists each destination node's snapshots (DescribeSnapshots cannot filter on the
-source) and picks those that point at the source. ENS's CopySnapshot takes no tags and no
-ClientToken: one call covers every node still missing a copy, and before any retry of it the
-engine looks the nodes up again, so a lost answer never turns into a second copy.
+source) and picks those that point at the source. ENS's CopySnapshot takes no ClientToken:
+one call covers every node still missing a copy, and before any retry of it the engine looks
+the nodes up again, so a lost answer never turns into a second copy.
+
+How copies are told from other people's: CopySnapshot takes no tags either, so right after it
+one TagResources call (per 50 copies and 20 tags) puts the copy options' tags and
+``snapcopy:source = <source node>/<source id>`` on the copies it made; the source tag goes in
+the last call, so a copy that has it has all its tags. A copy found by its source link without
+our source tag (someone else's copy of the same source, or a run whose tagging was interrupted)
+is tagged when found, except in check mode, and is ours from then on. ``list_copies``, what the
+DR run may prune, returns only copies that carry our source tag, and a tag that the link
+contradicts is not believed. Tags are read in batches with ListTagResources: DescribeSnapshots
+answers none.
 
 The answer lists the nodes that got a copy (AllocationId) and those that did not
 (UnAllocationId, with BizStatusCode PartSuccess). A node that did not is reported as failed
@@ -19,10 +29,11 @@ from __future__ import annotations
 import json
 import time
 
-from ._alibaba import AlibabaClient, client_from_module, links_to, listed, numbered_pages, tag_dict
-from ._alibaba_validate import ENS_SNAPSHOT_ID, validate_description, validate_ens_name, validate_region, validate_snapshot_id
-from ._errors import INVALID, NOT_FOUND, CloudError, InputError
-from ._model import COMPLETED, FAILED, PENDING, Adapter, CopyRequest, Disk, Snapshot
+from ._alibaba import AlibabaClient, CopyNotTaggedError, client_from_module, links_to, listed, numbered_pages, tag_dict
+from ._alibaba_validate import (ENS_SNAPSHOT_ID, validate_description, validate_ens_name, validate_region, validate_snapshot_id,
+                                validate_tags)
+from ._errors import INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
+from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot
 
 STATE_MAP = {'creating': PENDING, 'available': COMPLETED, 'error': FAILED, 'failed': FAILED}
 REQUEST_PACKAGE = 'aliyunsdkens.request.v20171110'
@@ -33,6 +44,10 @@ PAGE_SIZE = 100
 # Up to this many disks, their snapshots are read disk by disk; beyond, the node is listed once.
 PER_DISK_READS = 10
 NODE_ID = 'an ENS node id like cn-hangzhou-26'
+# TagResources and ListTagResources take up to 50 resource ids a call; TagResources up to 20 tags.
+TAG_IDS_PER_CALL = 50
+TAGS_PER_CALL = 20
+SNAPSHOT_RESOURCE_TYPE = 'snapshot'
 
 
 def ens_endpoint(region):  # pylint: disable=unused-argument  # one endpoint for every node
@@ -56,16 +71,23 @@ class EnsAdapter(Adapter):
     done_state = 'available'
     sample_snapshot_id = 'sp-bp1c0doj0taqyzzlexample'
 
-    def __init__(self, client):
+    def __init__(self, client, check_mode=None):
+        """``check_mode`` None means the caller did not say: copies found without our tag are then
+        left as they are, since tagging them would be a write in check mode."""
         self.client = client
+        self.check_mode = check_mode
+        # Copies that start_copy made but could not tag: tagged when the engine looks them up
+        # again (start_copy runs only outside check mode, so these may always be tagged).
+        self._made_untagged = set()
 
     @classmethod
     def from_module(cls, module):
-        return cls(client_from_module(module, 'ens', ens_endpoint, REQUEST_PACKAGE, 'aliyun-python-sdk-ens'))
+        return cls(client_from_module(module, 'ens', ens_endpoint, REQUEST_PACKAGE, 'aliyun-python-sdk-ens'),
+                   check_mode=module.check_mode)
 
     @classmethod
-    def from_connection(cls, connection, sdk=None):
-        return cls(AlibabaClient('ens', connection, ens_endpoint, REQUEST_PACKAGE, sdk))
+    def from_connection(cls, connection, sdk=None, check_mode=None):
+        return cls(AlibabaClient('ens', connection, ens_endpoint, REQUEST_PACKAGE, sdk), check_mode=check_mode)
 
     # ------------------------------------------------------------------ validation (no calls)
     def validate(self, request):
@@ -84,6 +106,7 @@ class EnsAdapter(Adapter):
             raise InputError('destination_regions', 'at most %d nodes per task, got %d' % (ID_CHUNK, len(request.destinations)))
         validate_ens_name(options.get('name'))
         validate_description(options.get('description'))
+        validate_tags(options.get('tags'))
 
     # ------------------------------------------------------------------ reads
     def _describe(self, node, params):
@@ -120,7 +143,27 @@ class EnsAdapter(Adapter):
             copies = [snapshot for snapshot in snapshots if links_to(snapshot, request)]
             if copies:
                 found[request.source_tag] = copies
+        if found:
+            self._load_tags([copy for copies in found.values() for copy in copies], destination)
+            self._finish_tagging(requests, found)
         return found
+
+    def _finish_tagging(self, requests, found):
+        """Tag the copies found without our source tag. Outside check mode every one of them;
+        otherwise only those this adapter made (their tagging failed a moment ago)."""
+        failures = {}
+        for request in requests:
+            untagged = [copy for copy in found.get(request.source_tag, ())
+                        if copy.tags.get(SOURCE_TAG) != request.source_tag
+                        and (self.check_mode is False or copy.id in self._made_untagged)]
+            if untagged:
+                failures.update(self._set_tags(untagged, self._tags_for(request)))
+        self._made_untagged -= {copy.id for copies in found.values() for copy in copies if copy.id not in failures}
+        if failures:
+            error = next(iter(failures.values()))
+            raise CloudError(error.action, error.code, '%s. Found the copies %s by their source link but could not set their '
+                             'tags; fix the cause and run again' % (error.message.rstrip('.'), ', '.join(sorted(failures))),
+                             error.request_id, kind=error.kind, region=error.region)
 
     # ------------------------------------------------------------------ the copy
     def start_copy(self, request, destinations):
@@ -152,8 +195,79 @@ class EnsAdapter(Adapter):
                     'the copies to the other nodes were made. Check the node (quota, stock, sales restrictions) and '
                     'run again: only the nodes still missing a copy are copied to' % (request.source_id, node),
                     answer.get('RequestId'), kind=INVALID, region=node)
+        made = [result for result in results.values() if isinstance(result, Snapshot)]
+        if made:
+            for snapshot_id, error in self._set_tags(made, self._tags_for(request)).items():
+                copy = next(snapshot for snapshot in made if snapshot.id == snapshot_id)
+                self._made_untagged.add(copy.id)
+                if error.kind in (RETRYABLE, NOT_FOUND) or error.code.endswith('.NotFound'):
+                    # Made but not tagged, for a reason that may pass (a copy made a moment ago may be
+                    # unknown to the tag API yet): "uncertain" makes the engine look the node up, which
+                    # finds the copy, tags it and counts it as made by this run.
+                    results[copy.region] = CloudError(error.action, error.code, error.message, error.request_id,
+                                                      kind=RETRYABLE, uncertain=True, region=copy.region)
+                else:
+                    results[copy.region] = CopyNotTaggedError(copy, error)
         # A node in neither list is left out: the engine looks it up before trying it again.
         return results
+
+    # ------------------------------------------------------------------ tags
+    @staticmethod
+    def _tags_for(request):
+        tags = {str(key): '' if value is None else str(value) for key, value in (request.options.get('tags') or {}).items()}
+        tags[SOURCE_TAG] = request.source_tag
+        return tags
+
+    def _set_tags(self, snapshots, tags):
+        """Put ``tags`` on ``snapshots`` with TagResources; answer {snapshot id: CloudError} for those not tagged.
+
+        The source tag goes in the last call, so its presence on a copy means all tags are there.
+        """
+        pairs = sorted((key, value) for key, value in tags.items() if key != SOURCE_TAG)
+        pairs.append((SOURCE_TAG, tags[SOURCE_TAG]))
+        failures = {}
+        for start in range(0, len(snapshots), TAG_IDS_PER_CALL):
+            group = snapshots[start:start + TAG_IDS_PER_CALL]
+            resources = {'ResourceType': SNAPSHOT_RESOURCE_TYPE}
+            for number, snapshot in enumerate(group, start=1):
+                resources['ResourceId.%d' % number] = snapshot.id
+            for tag_start in range(0, len(pairs), TAGS_PER_CALL):
+                params = dict(resources)
+                for number, (key, value) in enumerate(pairs[tag_start:tag_start + TAGS_PER_CALL], start=1):
+                    params['Tag.%d.Key' % number] = key
+                    params['Tag.%d.Value' % number] = value
+                try:
+                    self.client.call('TagResources', params)
+                except CloudError as error:
+                    failures.update((snapshot.id, error) for snapshot in group)
+                    break
+        for snapshot in snapshots:
+            if snapshot.id not in failures:
+                snapshot.tags.update(tags)
+        return failures
+
+    def _read_tags(self, node, snapshot_ids):
+        """{snapshot id: {key: value}} with ListTagResources, 50 ids a call, every page."""
+        tags = {}
+        ids = sorted(set(snapshot_ids))
+        for start in range(0, len(ids), TAG_IDS_PER_CALL):
+            params = {'ResourceType': SNAPSHOT_RESOURCE_TYPE}
+            for number, snapshot_id in enumerate(ids[start:start + TAG_IDS_PER_CALL], start=1):
+                params['ResourceId.%d' % number] = snapshot_id
+            while True:
+                answer = self.client.call('ListTagResources', params, node)
+                for row in listed(answer, 'TagResources', 'TagResource'):
+                    tags.setdefault(row.get('ResourceId'), {})[row.get('TagKey')] = row.get('TagValue') or ''
+                if not answer.get('NextToken'):
+                    break
+                params = dict(params, NextToken=answer['NextToken'])
+        return tags
+
+    def _load_tags(self, snapshots, node):
+        """Set each snapshot's tags from the tag API (what DescribeSnapshots said is replaced)."""
+        tags = self._read_tags(node, [snapshot.id for snapshot in snapshots])
+        for snapshot in snapshots:
+            snapshot.tags = tags.get(snapshot.id, {})
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)
     def find_disks(self, region, tag_selector):
@@ -191,9 +305,12 @@ class EnsAdapter(Adapter):
                         description=description, size=disk.size, created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
 
     def list_copies(self, destination):
-        """Every copy on the node: ENS copies carry no tags, so a copy is known by its source link alone.
-        (The DR run only ever prunes copies whose source is a snapshot of a disk it looks after.)"""
-        return [snapshot for snapshot in self._describe(destination, {}) if snapshot.source_id is not None]
+        """The copies on the node that carry our source tag, naming the source their link names:
+        a copy someone else made, untagged, is never returned, so never pruned."""
+        copies = [snapshot for snapshot in self._describe(destination, {}) if snapshot.source_id is not None]
+        if copies:
+            self._load_tags(copies, destination)
+        return [copy for copy in copies if _tag_agrees_with_link(copy)]
 
     def delete_snapshot(self, region, snapshot_id):
         try:
@@ -213,3 +330,9 @@ class EnsAdapter(Adapter):
             created=item.get('CreationTime'), name=item.get('SnapshotName') or None,
             description=item.get('Description') or None, source_id=item.get('SourceSnapshotId') or None,
             source_region=item.get('SourceEnsRegionId') or None)
+
+
+def _tag_agrees_with_link(snapshot):
+    """True when the snapshot's source tag names the source that ENS's own link names."""
+    region, dummy, source_id = (snapshot.tags.get(SOURCE_TAG) or '').rpartition('/')
+    return bool(region) and source_id == snapshot.source_id and snapshot.source_region in (None, region)

@@ -15,6 +15,13 @@ description:
   - ENS keeps C(SourceSnapshotId) and C(SourceEnsRegionId) on every copy. Before copying, the module lists each
     destination node's snapshots and looks for a copy of this source there. A node that has one, being created or
     available, keeps it (RV(snapshots[].action=existing)); only the other nodes are copied to.
+  - Every copy carries the tag C(snapcopy:source) with the value C(<source node>/<source snapshot id>), which marks it as made
+    by this collection; the DR role C(snapcopy.cloud.dr_copy) and M(snapcopy.cloud.dr_sync) prune only copies with that tag,
+    never a copy someone else made.
+    ENS's CopySnapshot takes no tags, so the module sets them with one C(TagResources) call right after copying.
+    A copy of this source found without the tag is tagged when found (not in check mode) and is reported as RV(snapshots[].action=existing).
+  - If the copy is made but its tag cannot be set, the node fails with the copy's ID in C(snapshots[].error.snapshot_id);
+    a rerun finds that copy instead of copying again, and tags it.
   - ENS's CopySnapshot has no idempotency token, so after an error that may have hidden a copy (a lost answer,
     throttling, a server error) the module looks the nodes up again before it calls again, and never makes a second copy.
   - When ENS copies to some nodes and not to others (C(BizStatusCode=PartSuccess), the others listed in C(UnAllocationId)),
@@ -67,10 +74,11 @@ extends_documentation_fragment:
   - snapcopy.cloud.wait
 notes:
   - Check mode is supported and makes no mutating call; diff mode shows which copy each node holds before and after.
-  - Needs C(ens:DescribeSnapshots) and C(ens:CopySnapshot).
+  - Needs C(ens:DescribeSnapshots), C(ens:CopySnapshot), C(ens:TagResources) and C(ens:ListTagResources).
   - Copies are done when ENS reports C(available); a copy that ends in C(error) while waiting fails the task.
     ENS reports no progress, so RV(snapshots[].progress) is always null.
-  - ENS copies carry no tags (its CopySnapshot takes none); they are recognised by their source link alone.
+  - Copies are found by their source link (C(SourceSnapshotId) and C(SourceEnsRegionId)); the C(snapcopy:source) tag
+    tells the copies this collection made from those made by anyone else. Tags are read with C(ListTagResources).
 attributes:
   check_mode:
     support: full
@@ -145,8 +153,9 @@ snapshots:
       description: Null; ENS does not report it for snapshots.
       type: bool
     tags:
-      description: The copy's tags, usually empty.
+      description: The copy's tags, among them C(snapcopy:source) (C(<source node>/<source snapshot id>)).
       type: dict
+      sample: {"snapcopy:source": "cn-hangzhou-26/sp-bp1c0doj0taqyzzlexample"}
     action:
       description: >-
         What the task did here: C(copied) (a new copy), C(existing) (a copy was already there),
@@ -159,9 +168,10 @@ snapshots:
     error:
       description: >-
         Why this node got no copy, with C(action), C(code) (the C(BizStatusCode) for a node listed in C(UnAllocationId),
-        or the cloud's error code), C(message) and C(request_id).
+        or the cloud's error code), C(message) and C(request_id); and C(snapshot_id) when the copy was made but its
+        tags could not be set.
       type: dict
-      returned: when the copy could not be made
+      returned: when the copy could not be made, or made but not tagged
 source_snapshot:
   description: The source snapshot.
   returned: always

@@ -156,7 +156,8 @@ def test_check_mode_makes_no_mutating_call(cloud):
     cloud.admin.calls(reset=True)
     plan = run_module(cloud, source, check_mode=True, diff=True)
     report = cloud.admin.calls()
-    assert report['total_mutations'] == 0 and set(report['calls']['ens']) == {'DescribeSnapshots'}
+    # the copy found on NODE_A has its tags read (ListTagResources), not written
+    assert report['total_mutations'] == 0 and set(report['calls']['ens']) == {'DescribeSnapshots', 'ListTagResources'}
     assert [entry['action'] for entry in plan.result['snapshots']] == [EXISTING, WOULD_COPY]
     assert plan.result['diff']['after']['copies'][NODE_B] == '(new copy)'
     assert plan.result['diff']['before']['copies'][NODE_B] is None
