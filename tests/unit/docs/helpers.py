@@ -1,0 +1,60 @@
+"""Helpers of the docs tests: where things are, and running a module the way AWX runs a job."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__)))))
+DOCS = os.path.join(REPO, 'docs')
+COLLECTIONS = os.path.join(REPO, 'build', 'collections')
+
+
+def ansible_bin(name):
+    """An Ansible command of the Python that runs the tests (its venv), else the one on PATH."""
+    candidate = os.path.join(os.path.dirname(sys.executable), name)
+    return candidate if os.path.exists(candidate) else shutil.which(name)
+
+
+def clean_environment(home, **extra):
+    """An environment with no cloud credentials, proxies or Ansible settings of the caller's:
+    only what a job in AWX would have before its credentials are injected."""
+    env = {
+        'PATH': os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', '/usr/bin:/bin'),
+        'HOME': str(home),
+        'LANG': 'C.UTF-8',
+        'ANSIBLE_COLLECTIONS_PATH': COLLECTIONS,
+        'ANSIBLE_LOCAL_TEMP': os.path.join(str(home), '.ansible', 'tmp'),
+        'ANSIBLE_NOCOLOR': '1',
+        # No AWS configuration files and no instance metadata: boto3 sees only what we give it.
+        'AWS_CONFIG_FILE': os.path.join(str(home), 'no-aws-config'),
+        'AWS_SHARED_CREDENTIALS_FILE': os.path.join(str(home), 'no-aws-credentials'),
+        'AWS_EC2_METADATA_DISABLED': 'true',
+    }
+    env.update(extra)
+    return env
+
+
+def run_module(module, args, env, check=False, timeout=120):
+    """``ansible localhost -m snapcopy.cloud.<module>`` with ``args`` (a dict) and exactly ``env``;
+    answers the module's result as a dict."""
+    command = [ansible_bin('ansible'), 'localhost', '-i', 'localhost,', '-c', 'local',
+               '-e', 'ansible_python_interpreter=%s' % sys.executable,
+               '-m', 'snapcopy.cloud.%s' % module, '-a', json.dumps(args)]
+    if check:
+        command.append('--check')
+    # The minimal callback prints "localhost | STATUS => {the result as JSON}".
+    env = dict(env, ANSIBLE_LOAD_CALLBACK_PLUGINS='1', ANSIBLE_STDOUT_CALLBACK='ansible.builtin.minimal')
+    done = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          timeout=timeout, check=False)
+    try:
+        status, result = done.stdout.split(' => ', 1)
+        result = json.loads(result)
+    except ValueError:
+        raise AssertionError('ansible gave no result (exit %s)\nstdout: %s\nstderr: %s'
+                             % (done.returncode, done.stdout[-3000:], done.stderr[-3000:])) from None
+    # The callback leaves "failed" out of the result; the status word says it.
+    result['failed'] = status.rsplit('|', 1)[-1].strip().startswith(('FAILED', 'UNREACHABLE'))
+    return result

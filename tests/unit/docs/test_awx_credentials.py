@@ -1,0 +1,327 @@
+"""The AWX credential types in docs/awx/ are valid AWX credential types, and what they inject
+is all a module needs to authenticate.
+
+Structure: the schemas and extra rules AWX applies when a credential type is created
+(CredentialTypeInputField and CredentialTypeInjectorField in awx/main/fields.py).
+Authentication: the injectors are rendered the way AWX renders them when a job starts (only
+the fields that have a value are defined; an undefined one renders as an empty string), and a
+module runs with nothing but that environment, against fakecloud, which checks signatures.
+AWS has a built-in credential type; AWX injects AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and,
+for temporary credentials, AWS_SECURITY_TOKEN. ebs_snapshot_copy runs with exactly those
+against a local endpoint that records and checks the request's signature.
+"""
+from __future__ import annotations
+
+import http.server
+import os
+import re
+import threading
+
+import pytest
+import yaml
+from jinja2 import StrictUndefined, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ALIBABA_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC
+from fakecloud import credentials as fake
+
+from ansible_collections.snapcopy.cloud.tests.unit.docs.helpers import DOCS, clean_environment, run_module
+
+jsonschema = pytest.importorskip('jsonschema')
+
+# awx/main/fields.py: CredentialTypeInputField.schema
+INPUTS_SCHEMA = {
+    'type': 'object',
+    'additionalProperties': False,
+    'properties': {
+        'required': {'type': 'array', 'items': {'type': 'string'}},
+        'fields': {
+            'type': 'array',
+            'items': {
+                'type': 'object',
+                'properties': {
+                    'type': {'enum': ['string', 'boolean']},
+                    'format': {'enum': ['ssh_private_key', 'url']},
+                    'choices': {'type': 'array', 'minItems': 1, 'items': {'type': 'string'}, 'uniqueItems': True},
+                    'id': {'type': 'string', 'pattern': '^[a-zA-Z_]+[a-zA-Z0-9_]*$'},
+                    'label': {'type': 'string'},
+                    'help_text': {'type': 'string'},
+                    'multiline': {'type': 'boolean'},
+                    'secret': {'type': 'boolean'},
+                    'ask_at_runtime': {'type': 'boolean'},
+                    'default': {},
+                },
+                'additionalProperties': False,
+                'required': ['id', 'label'],
+            },
+        },
+    },
+}
+# awx/main/fields.py: CredentialTypeInjectorField.schema
+INJECTORS_SCHEMA = {
+    'type': 'object',
+    'additionalProperties': False,
+    'properties': {
+        'file': {'type': 'object', 'patternProperties': {r'^template(\.[a-zA-Z_]+[a-zA-Z0-9_]*)?$': {'type': 'string'}},
+                 'additionalProperties': False},
+        'env': {'type': 'object', 'patternProperties': {'^[a-zA-Z_]+[a-zA-Z0-9_]*$': {'type': 'string', 'pattern': '^[\x00-\x7F]*$'}},
+                'additionalProperties': False},
+        'extra_vars': {'type': 'object', 'patternProperties': {'^[a-zA-Z_]+[a-zA-Z0-9_]*$': {'type': 'string'}},
+                       'additionalProperties': False},
+    },
+}
+# Variables AWX refuses in env injectors besides ANSIBLE_* (awx/main/constants.py ENV_BLOCKLIST).
+ENV_BLOCKLIST = {'VIRTUAL_ENV', 'PATH', 'PYTHONPATH', 'JOB_ID', 'INVENTORY_ID', 'INVENTORY_SOURCE_ID', 'INVENTORY_UPDATE_ID',
+                 'AD_HOC_COMMAND_ID', 'REST_API_URL', 'REST_API_TOKEN', 'MAX_EVENT_RES', 'CALLBACK_QUEUE', 'CALLBACK_CONNECTION',
+                 'CACHE', 'JOB_CALLBACK_DEBUG', 'INVENTORY_HOSTVARS', 'AWX_HOST', 'PROJECT_REVISION', 'SUPERVISOR_CONFIG_PATH'}
+
+CREDENTIAL_TYPES = {
+    'alicloud': {
+        'file': 'credential_type_alicloud.yml',
+        'env': {'access_key': 'ALICLOUD_ACCESS_KEY', 'secret_key': 'ALICLOUD_SECRET_KEY', 'security_token': 'ALICLOUD_SECURITY_TOKEN'},
+        'module_options': {'access_key': 'alicloud_access_key', 'secret_key': 'alicloud_secret_key',
+                           'security_token': 'alicloud_security_token'},
+        'spec': ALIBABA_CONNECTION_SPEC,
+        'secrets': {'secret_key', 'security_token'},
+        'required': ['access_key', 'secret_key'],
+    },
+    'tencentcloud': {
+        'file': 'credential_type_tencentcloud.yml',
+        'env': {'secret_id': 'TENCENTCLOUD_SECRET_ID', 'secret_key': 'TENCENTCLOUD_SECRET_KEY',
+                'security_token': 'TENCENTCLOUD_SECURITY_TOKEN'},
+        'module_options': {'secret_id': 'secret_id', 'secret_key': 'secret_key', 'security_token': 'security_token'},
+        'spec': TENCENT_CONNECTION_SPEC,
+        'secrets': {'secret_key', 'security_token'},
+        'required': ['secret_id', 'secret_key'],
+    },
+}
+
+
+def load(cloud):
+    with open(os.path.join(DOCS, 'awx', CREDENTIAL_TYPES[cloud]['file']), encoding='utf-8') as stream:
+        return yaml.safe_load(stream)
+
+
+def render_injectors(credential_type, inputs):
+    """The environment AWX injects for a credential with ``inputs`` (CredentialType.inject_credential)."""
+    namespace = {name: value for name, value in inputs.items() if value not in (None, '')}
+    sandbox = ImmutableSandboxedEnvironment()
+    return {name: sandbox.from_string(template).render(**namespace)
+            for name, template in credential_type['injectors'].get('env', {}).items()}
+
+
+# ---------------------------------------------------------------------------------- structure
+@pytest.mark.parametrize('cloud', sorted(CREDENTIAL_TYPES))
+def test_credential_type_passes_awx_validation(cloud):
+    credential_type = load(cloud)
+    assert set(credential_type) <= {'name', 'description', 'kind', 'inputs', 'injectors'}, 'awx.awx.credential_type takes these keys'
+    assert credential_type['name'] and credential_type['kind'] == 'cloud'
+    jsonschema.Draft4Validator(INPUTS_SCHEMA).validate(credential_type['inputs'])
+    jsonschema.Draft4Validator(INJECTORS_SCHEMA).validate(credential_type['injectors'])
+
+    fields = credential_type['inputs']['fields']
+    ids = [field['id'] for field in fields]
+    assert len(ids) == len(set(ids)), 'field ids are unique'
+    assert 'tower' not in ids, '"tower" is reserved'
+    assert len({field['label'] for field in fields}) == len(fields), 'labels are unique'
+    assert set(credential_type['inputs'].get('required', [])) <= set(ids)
+    assert 'dependencies' not in credential_type['inputs'], 'not supported for custom credential types'
+    for field in fields:
+        if field.get('type', 'string') != 'string':
+            assert not {'choices', 'multiline', 'format', 'secret'} & set(field), field['id']
+
+    # Every template renders with the defined fields only (AWX uses StrictUndefined here).
+    valid_namespace = {field_id: 'EXAMPLE' for field_id in ids}
+    strict = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+    for kind, injector in credential_type['injectors'].items():
+        for key, template in injector.items():
+            if kind == 'env':
+                assert not key.startswith('ANSIBLE_') and key not in ENV_BLOCKLIST, key
+            try:
+                strict.from_string(template).render(valid_namespace)
+            except UndefinedError as error:
+                pytest.fail('%s %s uses an undefined field: %s' % (kind, key, error))
+
+
+@pytest.mark.parametrize('cloud', sorted(CREDENTIAL_TYPES))
+def test_credential_type_injects_what_the_modules_read(cloud):
+    expected = CREDENTIAL_TYPES[cloud]
+    credential_type = load(cloud)
+    fields = {field['id']: field for field in credential_type['inputs']['fields']}
+    assert set(fields) == set(expected['env'])
+    assert {field_id for field_id, field in fields.items() if field.get('secret')} == expected['secrets']
+    assert credential_type['inputs']['required'] == expected['required']
+    env = credential_type['injectors']['env']
+    assert env == {variable: '{{ %s }}' % field_id for field_id, variable in expected['env'].items()}
+    for field_id, variable in expected['env'].items():
+        option = expected['spec'][expected['module_options'][field_id]]
+        assert variable in option['fallback'][1], '%s reads %s' % (expected['module_options'][field_id], variable)
+        assert option.get('no_log') is (field_id in expected['secrets'])
+
+
+def test_rendering_like_awx_leaves_an_unset_token_empty():
+    env = render_injectors(load('alicloud'), {'access_key': 'LTAIexample', 'secret_key': 'secret'})
+    assert env == {'ALICLOUD_ACCESS_KEY': 'LTAIexample', 'ALICLOUD_SECRET_KEY': 'secret', 'ALICLOUD_SECURITY_TOKEN': ''}
+
+
+def test_the_builtin_aws_credential_variables_are_read_by_the_aws_modules():
+    """What AWX's "Amazon Web Services" credential injects (awx builtin_injectors.aws)."""
+    assert 'AWS_ACCESS_KEY_ID' in AWS_CONNECTION_SPEC['access_key']['fallback'][1]
+    assert 'AWS_SECRET_ACCESS_KEY' in AWS_CONNECTION_SPEC['secret_key']['fallback'][1]
+    assert 'AWS_SECURITY_TOKEN' in AWS_CONNECTION_SPEC['session_token']['fallback'][1]
+
+
+# ---------------------------------------------------------------------------------- authentication
+ECS_ARGS = {'source_region': 'cn-hangzhou', 'destination_region': 'cn-shanghai'}
+
+
+def seed_ecs(cloud):
+    return cloud.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'snapshots': 1}]})['ecs']['snapshots'][0]
+
+
+ALIBABA_CASES = {
+    'access key pair, token left empty': ({'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}, None),
+    'STS triple': ({'access_key': fake.ALIBABA_STS_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_STS_ACCESS_KEY_SECRET,
+                    'security_token': fake.ALIBABA_STS_SECURITY_TOKEN}, None),
+    'STS pair without its token': ({'access_key': fake.ALIBABA_STS_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_STS_ACCESS_KEY_SECRET},
+                                   'token'),
+    'wrong secret': ({'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': 'not-the-secret'}, 'InvalidAccessKeySecret'),
+}
+
+
+@pytest.mark.parametrize('case', sorted(ALIBABA_CASES))
+def test_ecs_module_authenticates_with_the_alicloud_credential_alone(case, fakecloud_clean, tmp_path):
+    inputs, failure = ALIBABA_CASES[case]
+    env = clean_environment(tmp_path, **render_injectors(load('alicloud'), inputs))
+    source = seed_ecs(fakecloud_clean)
+    result = run_module('ecs_snapshot_copy', dict(ECS_ARGS, source_snapshot_id=source, endpoint_url=fakecloud_clean.url), env)
+    if failure is None:
+        assert not result.get('failed'), result.get('msg')
+        assert result['changed'] and result['snapshot_id'].startswith('s-')
+    else:
+        assert result.get('failed') and failure.lower() in result['msg'].lower(), result.get('msg')
+        assert fakecloud_clean.admin.calls()['total_mutations'] == 0
+    assert inputs['secret_key'] not in str(result)
+
+
+def test_ens_module_authenticates_with_the_alicloud_credential_alone(fakecloud_clean, tmp_path):
+    inputs = {'access_key': fake.ALIBABA_STS_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_STS_ACCESS_KEY_SECRET,
+              'security_token': fake.ALIBABA_STS_SECURITY_TOKEN}
+    env = clean_environment(tmp_path, **render_injectors(load('alicloud'), inputs))
+    source = fakecloud_clean.admin.seed(ens={'disks': [{'region': 'cn-hangzhou-26', 'snapshots': 1}]})['ens']['snapshots'][0]
+    result = run_module('ens_snapshot_copy', {'source_snapshot_id': source, 'source_region': 'cn-hangzhou-26',
+                                              'destination_regions': ['cn-beijing-cmcc'], 'endpoint_url': fakecloud_clean.url}, env)
+    assert not result.get('failed'), result.get('msg')
+    assert result['changed'] and result['snapshots'][0]['action'] == 'copied'
+
+
+TENCENT_CASES = {
+    'API key, token left empty': ({'secret_id': fake.TENCENT_SECRET_ID, 'secret_key': fake.TENCENT_SECRET_KEY}, None),
+    'temporary triple': ({'secret_id': fake.TENCENT_TMP_SECRET_ID, 'secret_key': fake.TENCENT_TMP_SECRET_KEY,
+                          'security_token': fake.TENCENT_TMP_TOKEN}, None),
+    'temporary pair without its token': ({'secret_id': fake.TENCENT_TMP_SECRET_ID, 'secret_key': fake.TENCENT_TMP_SECRET_KEY},
+                                         'AuthFailure'),
+    'wrong secret': ({'secret_id': fake.TENCENT_SECRET_ID, 'secret_key': 'not-the-secret'}, 'AuthFailure.SignatureFailure'),
+}
+
+
+@pytest.mark.parametrize('case', sorted(TENCENT_CASES))
+def test_cbs_module_authenticates_with_the_tencentcloud_credential_alone(case, fakecloud_clean, tmp_path):
+    inputs, failure = TENCENT_CASES[case]
+    env = clean_environment(tmp_path, **render_injectors(load('tencentcloud'), inputs))
+    source = fakecloud_clean.admin.seed(cbs={'disks': [{'region': 'ap-guangzhou', 'snapshots': 1}]})['cbs']['snapshots'][0]
+    result = run_module('cbs_snapshot_copy', {'source_snapshot_id': source, 'source_region': 'ap-guangzhou',
+                                              'destination_regions': ['ap-shanghai'], 'endpoint_url': fakecloud_clean.url}, env)
+    if failure is None:
+        assert not result.get('failed'), result.get('msg')
+        assert result['changed'] and result['snapshot_id'].startswith('snap-')
+    else:
+        assert result.get('failed') and failure in result['msg'], result.get('msg')
+        assert fakecloud_clean.admin.calls()['total_mutations'] == 0
+    assert inputs['secret_key'] not in str(result)
+
+
+def test_dr_sync_plans_with_the_tencentcloud_credential_alone(fakecloud_clean, tmp_path):
+    inputs = {'secret_id': fake.TENCENT_SECRET_ID, 'secret_key': fake.TENCENT_SECRET_KEY}
+    env = clean_environment(tmp_path, **render_injectors(load('tencentcloud'), inputs))
+    fakecloud_clean.admin.seed(cbs={'disks': [{'region': 'ap-guangzhou', 'tags': {'dr': 'yes'}, 'snapshots': 1}]})
+    result = run_module('dr_sync', {'provider': 'cbs', 'source_region': 'ap-guangzhou', 'dr_regions': ['ap-singapore'],
+                                    'tag_selector': {'dr': 'yes'}, 'endpoint_url': fakecloud_clean.url}, env, check=True)
+    assert not result.get('failed'), result.get('msg')
+    assert result['totals']['disks'] == 1 and result['totals']['would_copy'] == 1
+
+
+# ---------------------------------------------------------------------------------- AWS: the built-in credential
+class RecordingEc2(http.server.BaseHTTPRequestHandler):
+    """Records each request and answers like EC2 refusing it, so the module stops at once."""
+    requests: list = []
+
+    def do_POST(self):  # pylint: disable=invalid-name  # http.server's name
+        body = self.rfile.read(int(self.headers.get('Content-Length') or 0))
+        self.requests.append({'path': self.path, 'headers': dict(self.headers.items()), 'body': body})
+        answer = (b'<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>AuthFailure</Code>'
+                  b'<Message>recorded by the test endpoint</Message></Error></Errors><RequestID>test-0001</RequestID></Response>')
+        self.send_response(401)
+        self.send_header('Content-Type', 'text/xml;charset=UTF-8')
+        self.send_header('Content-Length', str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin  # http.server's signature
+        pass
+
+
+@pytest.fixture
+def recording_ec2():
+    RecordingEc2.requests = []
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), RecordingEc2)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield 'http://127.0.0.1:%d' % server.server_address[1], RecordingEc2.requests
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def signature_is_valid(request, url, access_key, secret_key, token):
+    """Recompute the request's SigV4 signature with the credentials AWX injected."""
+    from botocore.auth import SigV4Auth  # pylint: disable=import-outside-toplevel
+    from botocore.awsrequest import AWSRequest  # pylint: disable=import-outside-toplevel
+    from botocore.credentials import Credentials  # pylint: disable=import-outside-toplevel
+
+    headers = {name.lower(): value for name, value in request['headers'].items()}
+    match = re.match(r'AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, SignedHeaders=([^,]+), Signature=(\w+)',
+                     headers['authorization'])
+    key_id, _day, region, service, signed, signature = match.groups()
+    signed_headers = {name: headers[name] for name in signed.split(';')}
+    replay = AWSRequest(method='POST', url=url + request['path'], data=request['body'], headers=signed_headers)
+    replay.context['timestamp'] = headers['x-amz-date']
+    auth = SigV4Auth(Credentials(access_key, secret_key, token), service, region)
+    expected = auth.signature(auth.string_to_sign(replay, auth.canonical_request(replay)), replay)
+    return key_id == access_key and expected == signature
+
+
+@pytest.mark.parametrize('with_token', [True, False], ids=['temporary credentials', 'access key pair'])
+def test_ebs_module_uses_what_the_builtin_aws_credential_injects(with_token, recording_ec2, tmp_path):
+    url, requests = recording_ec2
+    access_key, secret_key, token = 'ASIASNAPCOPYAWXTEST1', 'snapcopy-awx-secret-key-0001', 'snapcopy-awx-sts-token-0001'
+    injected = {'AWS_ACCESS_KEY_ID': access_key, 'AWS_SECRET_ACCESS_KEY': secret_key}
+    if with_token:
+        injected['AWS_SECURITY_TOKEN'] = token
+    result = run_module('ebs_snapshot_copy', {'source_snapshot_id': 'snap-0123456789abcdef0', 'source_region': 'us-east-1',
+                                              'destination_region': 'us-west-2', 'endpoint_url': url},
+                        clean_environment(tmp_path, **injected))
+    assert result.get('failed') and 'recorded by the test endpoint' in result['msg'], result.get('msg')
+    assert requests, 'the module sent no request'
+    headers = {name.lower(): value for name, value in requests[0]['headers'].items()}
+    assert headers['authorization'].startswith('AWS4-HMAC-SHA256 Credential=%s/' % access_key)
+    if with_token:
+        assert headers['x-amz-security-token'] == token
+        assert 'x-amz-security-token' in headers['authorization'].split('SignedHeaders=')[1]
+    else:
+        assert 'x-amz-security-token' not in headers
+    assert signature_is_valid(requests[0], url, access_key, secret_key, token if with_token else None)
+    assert secret_key not in str(result) and token not in str(result)
