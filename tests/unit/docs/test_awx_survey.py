@@ -1,0 +1,109 @@
+"""docs/awx/dr_copy_survey.json is a survey AWX accepts, and the answers it gives make a run of
+playbooks/dr_copy.yml, as a job template launched from AWX would do it.
+
+Structure: the checks of AWX's survey spec endpoint (JobTemplateSurveySpec._validate_spec_data
+in awx/api/views). Run: the survey's answers become extra variables the way AWX passes them
+(text answers as strings, integers as numbers), the Alibaba Cloud credential type gives the
+only credentials, and the playbook runs against fakecloud.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+import yaml
+
+from ansible_collections.snapcopy.cloud.tests.unit.docs.helpers import DOCS, REPO, ansible_bin, clean_environment
+from ansible_collections.snapcopy.cloud.tests.unit.docs.test_awx_credentials import load, render_injectors
+from fakecloud import credentials as fake
+
+ALLOWED_TYPES = {'text': str, 'textarea': str, 'password': str, 'multiplechoice': str, 'multiselect': str,
+                 'integer': int, 'float': float}
+
+
+def survey():
+    with open(os.path.join(DOCS, 'awx', 'dr_copy_survey.json'), encoding='utf-8') as stream:
+        return json.load(stream)
+
+
+def role_options():
+    with open(os.path.join(REPO, 'roles', 'dr_copy', 'meta', 'argument_specs.yml'), encoding='utf-8') as stream:
+        return yaml.safe_load(stream)['argument_specs']['main']['options']
+
+
+def test_survey_passes_awx_validation():
+    spec = survey()
+    assert isinstance(spec['name'], str) and isinstance(spec['description'], str)
+    assert isinstance(spec['spec'], list) and spec['spec']
+    variables = set()
+    for item in spec['spec']:
+        for field in ('type', 'question_name', 'variable'):
+            assert isinstance(item[field], str), field
+        assert isinstance(item['required'], bool)
+        assert item['variable'] not in variables, 'duplicated variable %s' % item['variable']
+        variables.add(item['variable'])
+        assert item['type'] in ALLOWED_TYPES
+        if item.get('default', '') != '':
+            assert isinstance(item['default'], ALLOWED_TYPES[item['type']]), item['variable']
+        for key in ('min', 'max'):
+            assert item.get(key) is None or isinstance(item[key], int)
+        if item['type'] in ('multiplechoice', 'multiselect'):
+            choices = item['choices'] if isinstance(item['choices'], list) else item['choices'].splitlines()
+            defaults = item['default'].splitlines() if isinstance(item.get('default', ''), str) else item['default']
+            assert all(default in choices for default in defaults), item['variable']
+            if item['type'] == 'multiplechoice':
+                assert len(defaults) <= 1
+
+
+def test_survey_asks_for_what_the_role_needs():
+    options = role_options()
+    asked = {item['variable']: item for item in survey()['spec']}
+    assert set(asked) <= set(options), 'every answer is a dr_copy option'
+    required = {name for name, option in options.items() if option.get('required')}
+    assert required <= {name for name, item in asked.items() if item['required']}
+    assert asked['dr_copy_provider']['choices'] == options['dr_copy_provider']['choices']
+    for name, item in asked.items():
+        if item['type'] == 'multiplechoice' and options[name]['type'] == 'bool':
+            assert sorted(item['choices']) == ['false', 'true']
+
+
+def answers(**given):
+    """The extra variables AWX passes: every question's default, overridden by the answers given."""
+    values = {item['variable']: item['default'] for item in survey()['spec'] if item.get('default', '') != ''}
+    values.update(given)
+    return values
+
+
+def run_playbook(extra_vars, env, tmp_path, check=False):
+    path = tmp_path / 'extra_vars.json'
+    path.write_text(json.dumps(extra_vars), encoding='utf-8')
+    command = [ansible_bin('ansible-playbook'), os.path.join(REPO, 'playbooks', 'dr_copy.yml'), '-e', '@%s' % path]
+    if check:
+        command.append('--check')
+    done = subprocess.run(command, env=env, cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=300, check=False)
+    return done.returncode, done.stdout
+
+
+@pytest.mark.parametrize('check', [True, False], ids=['check mode', 'real run'])
+def test_survey_answers_run_the_dr_playbook(check, fakecloud_clean, tmp_path):
+    fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 2}] * 3
+                                    + [{'region': 'cn-hangzhou', 'tags': {'backup': 'no'}, 'snapshots': 1}]})
+    env = clean_environment(tmp_path, **render_injectors(load('alicloud'), {
+        'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}))
+    report_dir = tmp_path / 'reports'
+    extra_vars = answers(dr_copy_provider='ecs', dr_copy_source_region='cn-hangzhou', dr_copy_dr_regions='cn-shanghai,cn-beijing',
+                         dr_copy_prune='true')
+    # Outside the survey: the emulator's address, and where the report goes (extra variables of the job template).
+    extra_vars.update(dr_copy_connection={'endpoint_url': fakecloud_clean.url}, dr_copy_report_dir=str(report_dir))
+    code, output = run_playbook(extra_vars, env, tmp_path, check=check)
+    assert code == 0, output[-4000:]
+    with open(report_dir / 'dr-report-ecs-cn-hangzhou.json', encoding='utf-8') as stream:
+        report = json.load(stream)
+    assert report['dr_regions'] == ['cn-shanghai', 'cn-beijing']
+    assert report['totals']['disks'] == 3
+    assert report['totals']['would_copy' if check else 'copied'] == 6
+    assert report['check_mode'] is check
+    assert fake.ALIBABA_ACCESS_KEY_SECRET not in output
