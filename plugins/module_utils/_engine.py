@@ -13,10 +13,15 @@ any cloud's API. What it guarantees, for all clouds alike:
   API has no idempotency token, the destination is looked up again before the next call;
 * while waiting, every copy in flight is polled in one batched read per region per round;
 * a timeout still reports the ids of the copies in flight, so a rerun adopts them.
+
+With ``workers`` above 1 (the DR run), the copy calls of different requests and destinations
+are sent from a bounded pool of threads: each call still has its own retries and look-ups, and
+no two calls ever concern the same request and destination, so the rules above hold as they are.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 
 from ._backoff import Backoff
@@ -29,6 +34,10 @@ EXISTING = 'existing'        # a copy was already there (done or in flight): not
 COPIED = 'copied'            # this run made the copy
 WOULD_COPY = 'would_copy'    # check mode: a real run would make a copy here
 NOT_COPIED = 'not_copied'    # the copy could not be made, or an earlier copy failed
+
+# Tries of one call before its error is reported, deadline or not: a region that keeps
+# failing must not hold a whole run until its timeout.
+MAX_ATTEMPTS = 10
 
 
 class DestinationOutcome:
@@ -109,10 +118,13 @@ class CopyEngine:
     # pylint: disable-next=too-many-arguments
     def __init__(self, adapter, check_mode=False, wait=False, timeout=600, poll_interval=15,
                  max_poll_interval=None, backoff=None, clock=time.monotonic, sleep=time.sleep,
-                 max_in_flight=None):
+                 max_in_flight=None, workers=1):
         self.adapter = adapter
         # At most this many copies in flight per destination (AWS refuses a 21st); None: no cap.
         self.max_in_flight = max_in_flight
+        # Copy calls in the air at once: N copies then cost about N / workers round trips.
+        self.workers = max(1, workers)
+        self._retries_lock = threading.Lock()
         self.check_mode = check_mode
         self.wait = wait
         self.timeout = timeout
@@ -120,7 +132,8 @@ class CopyEngine:
         self.max_poll_interval = max_poll_interval
         self.clock = clock
         self.sleep = sleep
-        self.backoff = backoff or Backoff(is_retryable, base_delay=1.0, max_delay=20.0, sleep=sleep, clock=clock)
+        self.backoff = backoff or Backoff(is_retryable, base_delay=1.0, max_delay=20.0, max_attempts=MAX_ATTEMPTS,
+                                          sleep=sleep, clock=clock)
         self.retries = 0
         self.deadline = None
 
@@ -143,14 +156,18 @@ class CopyEngine:
         return self.backoff.call(lambda: method(*args), self.deadline, on_retry=self._count_retry)
 
     def _count_retry(self, error, attempt, delay):  # pylint: disable=unused-argument
-        self.retries += 1
+        with self._retries_lock:
+            self.retries += 1
 
     def _pause_before_retry(self, retry_number):
-        """Sleep before retry ``retry_number``; False when that would pass the deadline."""
+        """Sleep before retry ``retry_number``; False when that would pass the deadline or the tries are spent."""
+        if retry_number + 1 >= MAX_ATTEMPTS:
+            return False
         delay = self.backoff.delay(retry_number)
         if self.clock() + delay > self.deadline:
             return False
-        self.retries += 1
+        with self._retries_lock:
+            self.retries += 1
         self.sleep(delay)
         return True
 
@@ -235,8 +252,7 @@ class CopyEngine:
                 groups = [missing] if self.adapter.multi_destination else [[destination] for destination in missing]
                 jobs.extend((outcome, destinations) for destinations in groups)
         if self.max_in_flight is None:
-            for outcome, destinations in jobs:
-                self._copy_group(outcome, destinations)
+            self._run_jobs(jobs)
             return
         in_flight = [place for outcome in outcomes for place in outcome.destinations.values()
                      if place.snapshot is not None and place.snapshot.state == PENDING]
@@ -246,17 +262,21 @@ class CopyEngine:
             busy = {}
             for place in in_flight:
                 busy[place.destination] = busy.get(place.destination, 0) + 1
-            started = set()
+            # The jobs that fit in the free slots, in request order; a slot taken by a job whose
+            # copy then fails is free again in the next round, which follows at once.
+            chosen = []
             for job in jobs:
-                outcome, destinations = job
-                if all(busy.get(destination, 0) < self.max_in_flight for destination in destinations):
-                    self._copy_group(outcome, destinations)
-                    started.add(id(job))
-                    for destination in destinations:
-                        place = outcome.destinations[destination]
-                        if place.snapshot is not None and place.snapshot.state == PENDING:
-                            in_flight.append(place)
-                            busy[destination] = busy.get(destination, 0) + 1
+                if all(busy.get(destination, 0) < self.max_in_flight for destination in job[1]):
+                    chosen.append(job)
+                    for destination in job[1]:
+                        busy[destination] = busy.get(destination, 0) + 1
+            self._run_jobs(chosen)
+            for outcome, destinations in chosen:
+                for destination in destinations:
+                    place = outcome.destinations[destination]
+                    if place.snapshot is not None and place.snapshot.state == PENDING:
+                        in_flight.append(place)
+            started = {id(job) for job in chosen}
             jobs = [job for job in jobs if id(job) not in started]
             if not jobs:
                 return
@@ -275,6 +295,26 @@ class CopyEngine:
             wait = min(wait * 1.5, self.max_poll_interval or wait)
             self._refresh(in_flight, seen_once)
             in_flight = [place for place in in_flight if place.snapshot.state == PENDING]
+
+    def _run_jobs(self, jobs):
+        """Run ``_copy_group`` for each (outcome, destinations) job, up to ``workers`` at a time.
+
+        The first error that escapes a job (a look-up that failed for good) stops the jobs not yet
+        started and is raised, as it would be one job after another.
+        """
+        if self.workers == 1 or len(jobs) < 2:
+            for outcome, destinations in jobs:
+                self._copy_group(outcome, destinations)
+            return
+        from concurrent.futures import ThreadPoolExecutor  # pylint: disable=import-outside-toplevel  # the DR run only
+        pool = ThreadPoolExecutor(max_workers=min(self.workers, len(jobs)))
+        try:
+            for future in [pool.submit(self._copy_group, outcome, destinations) for outcome, destinations in jobs]:
+                future.result()
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
 
     def _copy_group(self, outcome, destinations):
         """Copy to ``destinations`` in one call, retrying safely. Never makes a second copy."""

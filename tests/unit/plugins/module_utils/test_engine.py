@@ -7,12 +7,47 @@ are shown for any adapter.
 """
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import ALREADY_EXISTS, INVALID, CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import ALREADY_EXISTS, INVALID, RETRYABLE, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import FakeClock, MemoryCloud
+
+
+class ThreadSafeCloud(MemoryCloud):
+    """The in-memory cloud behind a lock, whose copy call takes a little real time, so that a pool's
+    calls overlap; it records how many were in the air at once."""
+
+    def __init__(self, clock, call_seconds=0.002, **kwargs):
+        super().__init__(clock, **kwargs)
+        self.call_seconds = call_seconds
+        self.lock = threading.RLock()
+        self.calls_in_air = 0
+        self.peak_calls = 0
+
+    def start_copy(self, request, destinations):
+        with self.lock:
+            self.calls_in_air += 1
+            self.peak_calls = max(self.peak_calls, self.calls_in_air)
+        try:
+            time.sleep(self.call_seconds)  # the round trip, outside the lock
+            with self.lock:
+                return super().start_copy(request, destinations)
+        finally:
+            with self.lock:
+                self.calls_in_air -= 1
+
+    def find_copies(self, destination, requests):
+        with self.lock:
+            return super().find_copies(destination, requests)
+
+    def describe(self, region, snapshot_ids):
+        with self.lock:
+            return super().describe(region, snapshot_ids)
 
 
 def engine_for(cloud, clock, **kwargs):
@@ -128,3 +163,62 @@ def test_wait_reports_done_or_timeout_with_ids(timeout):
     assert place.snapshot.id == 'copy-0'
     assert outcome.failed == (timeout < 10)
     assert place.timed_out == (timeout < 10)
+
+
+def test_a_pool_of_workers_copies_every_request_once():
+    clock = FakeClock()
+    cloud = ThreadSafeCloud(clock)
+    outcomes = engine_for(cloud, clock, workers=8).run(requests(30, ('dr-1', 'dr-2')))
+    assert all(place.action == COPIED for outcome in outcomes for place in outcome.destinations.values())
+    assert cloud.calls['start_copy'] == 60 and len(cloud.copies) == 60
+    assert 1 < cloud.peak_calls <= 8
+    assert {copy['tags']['snapcopy:source'] for copy in cloud.copies.values()} == {'src-1/snap-%03d' % index for index in range(30)}
+
+
+def test_a_pool_of_workers_keeps_the_bound_on_copies_in_flight():
+    clock = FakeClock()
+    cloud = ThreadSafeCloud(clock, copy_seconds=5, in_flight_limit=20)
+    outcomes = engine_for(cloud, clock, max_in_flight=20, wait=True, timeout=3600, workers=8).run(requests(65, ('dr-1', 'dr-2')))
+    assert not any(outcome.failed for outcome in outcomes)
+    assert len(cloud.copies) == 130 and cloud.calls['start_copy'] == 130
+    assert cloud.peak_in_flight == {'dr-1': 20, 'dr-2': 20}
+    assert 20 <= clock.now <= 26
+
+
+def test_a_pool_of_workers_looks_up_a_lost_answer_instead_of_copying_again():
+    clock = FakeClock()
+    cloud = ThreadSafeCloud(clock, multi_destination=True)
+    cloud.lose_next_answer = True
+    outcomes = engine_for(cloud, clock, workers=4).run(requests(6, ('dr-1', 'dr-2')))
+    assert not any(outcome.failed for outcome in outcomes)
+    assert len(cloud.copies) == 12 and cloud.calls['start_copy'] == 6
+
+
+def test_a_pool_of_workers_stops_at_an_error_that_escapes_a_copy():
+    clock = FakeClock()
+    cloud = ThreadSafeCloud(clock)
+    cloud.copy_errors.append(CloudError('CopySnapshot', 'Unavailable', 'no answer', kind=RETRYABLE, uncertain=True))
+    original_find = cloud.find_copies
+    looks = []
+
+    def look_up_fails_after_the_first(destination, reqs):
+        looks.append(destination)
+        if len(looks) > 1:  # the first look-up plans the run; the next, after the lost answer, fails for good
+            raise CloudError('DescribeSnapshots', 'AuthFailure', 'credentials revoked', kind=INVALID)
+        return original_find(destination, reqs)
+
+    cloud.find_copies = look_up_fails_after_the_first
+    with pytest.raises(CloudError, match='credentials revoked'):
+        engine_for(cloud, clock, workers=4).run(requests(40))
+
+
+def test_a_destination_that_keeps_failing_is_reported_after_ten_tries_not_at_the_deadline():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock, multi_destination=True)
+    cloud.per_destination['dr-2'] = CloudError('CopySnapshot', 'InternalError.ComponentError', 'region broken', kind=RETRYABLE, region='dr-2')
+    outcome = engine_for(cloud, clock, timeout=3600).run(requests(1, ('dr-1', 'dr-2')))[0]
+    assert outcome.destinations['dr-1'].action == COPIED
+    assert outcome.destinations['dr-2'].action == NOT_COPIED
+    assert 'InternalError.ComponentError' in outcome.failures()[0]
+    assert cloud.calls['start_copy'] == 10
+    assert clock.now < 300
