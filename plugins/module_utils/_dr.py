@@ -16,13 +16,16 @@ import string
 import time
 
 from ._backoff import Backoff
-from ._engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine
+from ._engine import COPIED, EXISTING, MAX_ATTEMPTS, NOT_COPIED, WOULD_COPY, CopyEngine
 from ._errors import CloudError, InputError, is_retryable
 from ._model import COMPLETED, DISK_TAG, FAILED, PENDING, SOURCE_TAG, CopyRequest
 from ._poller import DONE, PENDING as POLL_PENDING, poll
 
 TEMPLATE_FIELDS = ('disk_id', 'disk_name', 'source_id', 'source_region', 'date')
 FRESH_TAG = 'snapcopy:fresh'
+# Copy calls in the air at once. One after another, 1,000 copies at 20 ms a round trip cost 20 s
+# before the first can finish; a few threads bring that near what the clouds' limits allow.
+COPY_WORKERS = 8
 
 
 def parse_time(text):
@@ -53,15 +56,16 @@ class DrRun:
     """Plans and carries out one DR run. ``settings`` are dr_sync's options, validated by the module."""
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, adapter, settings, check_mode=False, now=None, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, adapter, settings, check_mode=False, now=None, clock=time.monotonic, sleep=time.sleep, workers=COPY_WORKERS):
         self.adapter = adapter
+        self.workers = workers
         self.settings = settings
         self.check_mode = check_mode
         self.now = now or datetime.datetime.now(datetime.timezone.utc)
         self.clock = clock
         self.sleep = sleep
         self.deadline = clock() + settings['wait_timeout']
-        self.backoff = Backoff(is_retryable, sleep=sleep, clock=clock)
+        self.backoff = Backoff(is_retryable, max_attempts=MAX_ATTEMPTS, sleep=sleep, clock=clock)
         self.engine = None
 
     # ------------------------------------------------------------------ validation (no calls)
@@ -171,7 +175,8 @@ class DrRun:
         """Start a snapshot of ``disk``. Never twice: CreateSnapshot has no idempotency token on
         most clouds, so an answer lost in transit is followed by a look-up, not by a second call."""
         stamp = self.now.strftime('%Y-%m-%dT%H:%M:%SZ')
-        no_blind_retry = Backoff(lambda error: is_retryable(error) and not error.uncertain, sleep=self.sleep, clock=self.clock)
+        no_blind_retry = Backoff(lambda error: is_retryable(error) and not error.uncertain, max_attempts=MAX_ATTEMPTS,
+                                 sleep=self.sleep, clock=self.clock)
         try:
             return no_blind_retry.call(lambda: self.adapter.create_snapshot(
                 disk.region, disk, name, 'Fresh snapshot for DR by snapcopy.cloud', {FRESH_TAG: stamp}), self.deadline)
@@ -201,7 +206,7 @@ class DrRun:
             self.adapter, check_mode=self.check_mode, wait=settings.get('wait', False),
             timeout=max(1, self.deadline - self.clock()), poll_interval=settings['poll_interval'], max_poll_interval=60,
             max_in_flight=settings.get('max_in_flight') or self.adapter.max_copies_in_flight,
-            clock=self.clock, sleep=self.sleep)
+            clock=self.clock, sleep=self.sleep, workers=self.workers)
         for entry, outcome in zip(owners, self.engine.run(requests) if requests else []):
             entry['outcomes'].append(outcome)
 
