@@ -51,6 +51,9 @@ PAGE_SIZE = 100
 IDS_PER_CALL = 100
 # Values per filter: small on purpose, since several Tencent APIs refuse more than 5.
 FILTER_VALUES = 5
+# Past this many sources, one paged listing of the destination (100 snapshots a call) costs
+# fewer calls than looking up each source's names and tag (5 values a filter, two filters).
+LISTING_THRESHOLD = 10
 # TagResources takes at most 9 resources and 10 tags per call.
 TAG_RESOURCES_PER_CALL = 9
 TAGS_PER_CALL = 10
@@ -216,9 +219,12 @@ class CbsAdapter(Adapter):
             for name in sorted({copy_name(request), default_copy_name(request.source_region, request.source_id)}):
                 by_name.setdefault(name, []).append(request)
         items = {}
-        for values, filter_name in ((sorted(by_name), 'snapshot-name'), (sorted(by_tag), 'tag:' + SOURCE_TAG)):
-            for start in range(0, len(values), FILTER_VALUES):
-                items.update(self._list(destination, [{'Name': filter_name, 'Values': values[start:start + FILTER_VALUES]}]))
+        if len(requests) > LISTING_THRESHOLD:
+            items = self._list(destination, [])
+        else:
+            for values, filter_name in ((sorted(by_name), 'snapshot-name'), (sorted(by_tag), 'tag:' + SOURCE_TAG)):
+                for start in range(0, len(values), FILTER_VALUES):
+                    items.update(self._list(destination, [{'Name': filter_name, 'Values': values[start:start + FILTER_VALUES]}]))
         found = {}
         for item in items.values():
             owner = self._owner(item, by_tag, by_name) if item.get('CopyFromRemote') else None
