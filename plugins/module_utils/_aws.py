@@ -13,11 +13,12 @@ the engine looks the destination up again before any retry of it.
 from __future__ import annotations
 
 import re
+import threading
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
-from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot
+from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, string_tags
 
 # The names and environment variables amazon.aws uses, so playbooks and AWX credentials carry over.
 AWS_CONNECTION_SPEC = {
@@ -73,12 +74,13 @@ class AwsAdapter(Adapter):
     # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
     max_copies_in_flight = 20
 
-    def __init__(self, connection, boto3_module=None, botocore_module=None):
+    def __init__(self, connection, botocore_module=None):
         self.connection = connection
-        self._boto3 = boto3_module
         self._botocore = botocore_module
         self._session = None
         self._clients = {}
+        # The DR run calls from several threads; botocore's sessions may not make clients concurrently.
+        self._clients_lock = threading.Lock()
 
     # ------------------------------------------------------------------ client
     @classmethod
@@ -87,34 +89,39 @@ class AwsAdapter(Adapter):
 
     @classmethod
     def from_connection(cls, module, connection):
+        # botocore alone: boto3 adds nothing a client needs, and importing it costs a module run
+        # tens of milliseconds (s3transfer, its resource layer).
         try:
-            import boto3  # pylint: disable=import-outside-toplevel
             import botocore  # pylint: disable=import-outside-toplevel
             import botocore.config  # pylint: disable=import-outside-toplevel,unused-import
             import botocore.exceptions  # pylint: disable=import-outside-toplevel,unused-import
+            import botocore.session  # pylint: disable=import-outside-toplevel,unused-import
         except ImportError:
-            module.fail_json(msg=missing_required_lib('boto3 and botocore'))
-        return cls(connection, boto3, botocore)
+            module.fail_json(msg=missing_required_lib('botocore (or boto3, which brings it)'))
+        return cls(connection, botocore)
 
     def client(self, region):
         """The EC2 client for ``region``, made once. botocore's own retries are off: the engine
         retries, and it knows that CopySnapshot must not be resent blindly."""
-        if region not in self._clients:
-            conn = self.connection
-            if self._session is None:
+        with self._clients_lock:
+            if region not in self._clients:
+                conn = self.connection
+                if self._session is None:
+                    # What boto3's Session does with these arguments, in botocore's terms.
+                    session = self._botocore.session.Session(profile=conn.get('profile') or None)
+                    if conn.get('access_key') or conn.get('secret_key') or conn.get('session_token'):
+                        session.set_credentials(conn.get('access_key'), conn.get('secret_key'), conn.get('session_token'))
+                    self._session = session
+                verify = conn.get('aws_ca_bundle') or conn.get('validate_certs', True)
+                config = self._botocore.config.Config(
+                    retries={'total_max_attempts': 1, 'mode': 'standard'},
+                    user_agent_extra=USER_AGENT, connect_timeout=20, read_timeout=60)
                 try:
-                    self._session = self._boto3.session.Session(
-                        aws_access_key_id=conn.get('access_key'), aws_secret_access_key=conn.get('secret_key'),
-                        aws_session_token=conn.get('session_token'), profile_name=conn.get('profile'))
+                    self._clients[region] = self._session.create_client(
+                        'ec2', region_name=region, endpoint_url=conn.get('endpoint_url') or None, verify=verify, config=config)
                 except self._botocore.exceptions.ProfileNotFound as error:
                     raise InputError('profile', str(error)) from None
-            verify = conn.get('aws_ca_bundle') or conn.get('validate_certs', True)
-            config = self._botocore.config.Config(
-                retries={'total_max_attempts': 1, 'mode': 'standard'},
-                user_agent_extra=USER_AGENT, connect_timeout=20, read_timeout=60)
-            self._clients[region] = self._session.client(
-                'ec2', region_name=region, endpoint_url=conn.get('endpoint_url') or None, verify=verify, config=config)
-        return self._clients[region]
+            return self._clients[region]
 
     def _call(self, region, action, **kwargs):
         method = getattr(self.client(region), _snake(action))
@@ -312,10 +319,6 @@ def validate_aws_tags(tags):
         if value is not None and len(str(value)) > 256:
             raise InputError('tags', 'tag %r: values are at most 256 characters' % key)
 
-
-def string_tags(tags):
-    """Tags as the clouds store them: text keys and values (YAML may give numbers or booleans)."""
-    return {str(key): '' if value is None else str(value) for key, value in (tags or {}).items()}
 
 
 def _tag_dict(tags):

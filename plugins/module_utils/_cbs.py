@@ -34,8 +34,8 @@ import datetime
 import re
 
 from ._errors import ALREADY_EXISTS, NOT_FOUND, RETRYABLE, CloudError, InputError
-from ._model import COMPLETED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot
-from ._tencent import classify, client_from_module, cloud_error, string_tags
+from ._model import COMPLETED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, string_tags
+from ._tencent import classify, client_from_module, cloud_error
 
 SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}$')
 REGION = re.compile(r'^[a-z]{2,}(?:-[a-z0-9]+)+$')

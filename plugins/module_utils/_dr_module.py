@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ._dr import DrRun, markdown_report
 from ._errors import CloudError, InputError, SnapcopyError
+from ._model import string_tags
 from ._providers import COPY_OPTIONS, DR_CONNECTION_SPEC, make_adapter
 from ._runner import WAIT_ARGUMENT_SPEC, check_wait_options
 
@@ -87,8 +88,7 @@ def dr_settings(params):
         'name_template': templates['name_template'],
         'description_template': templates['description_template'],
         'snapshot_name_template': params.get('snapshot_name_template'),
-        'tags': {str(key): '' if value is None else str(value) for key, value in (params.get('tags') or {}).items()}
-        if 'tags' in allowed else None,
+        'tags': string_tags(params.get('tags')) if 'tags' in allowed else None,
         'copy_options': copy_options,
         'max_snapshot_age_hours': params.get('max_snapshot_age_hours'),
         'prune': params['prune'],

@@ -23,7 +23,7 @@ from ._alibaba import AlibabaClient, client_from_module, links_to, listed, paged
 from ._alibaba_validate import (ECS_SNAPSHOT_ID, validate_description, validate_name, validate_region,
                                 validate_retention_days, validate_snapshot_id, validate_tags)
 from ._errors import INVALID, NOT_FOUND, CloudError, InputError
-from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot
+from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, string_tags
 
 STATE_MAP = {'progressing': PENDING, 'accomplished': COMPLETED, 'failed': FAILED}
 REQUEST_PACKAGE = 'aliyunsdkecs.request.v20140526'
@@ -66,10 +66,6 @@ def client_token(request, destination):
     digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode('utf-8')).hexdigest()
     return CLIENT_TOKEN_PREFIX + digest[:48]
 
-
-def string_tags(tags):
-    """Tags as ECS stores them: text keys and values (YAML may give numbers or booleans)."""
-    return {str(key): '' if value is None else str(value) for key, value in (tags or {}).items()}
 
 
 class EcsAdapter(Adapter):

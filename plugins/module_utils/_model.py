@@ -21,6 +21,11 @@ SOURCE_TAG = 'snapcopy:source'
 DISK_TAG = 'snapcopy:disk'
 
 
+def string_tags(tags):
+    """Tags as the clouds store them: text keys and values (YAML may give numbers, booleans or null)."""
+    return {str(key): '' if value is None else str(value) for key, value in (tags or {}).items()}
+
+
 def source_tag_value(source_region, source_id):
     return '%s/%s' % (source_region, source_id)
 

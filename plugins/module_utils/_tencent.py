@@ -343,8 +343,3 @@ def _excerpt(body, limit=200):
     text = body.decode('utf-8', 'replace') if isinstance(body, bytes) else str(body)
     text = ' '.join(text.split())
     return text[:limit] + ('...' if len(text) > limit else '') if text else '(empty)'
-
-
-def string_tags(tags):
-    """Tags as Tencent stores them: text keys and values (YAML may give numbers or booleans)."""
-    return {str(key): '' if value is None else str(value) for key, value in (tags or {}).items()}
