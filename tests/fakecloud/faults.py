@@ -31,8 +31,8 @@ _TENCENT_SERVER_ERRORS = {
     'ResourceUnavailable': 'The resource is unavailable.',
 }
 
-RULE_KEYS = ('cloud', 'action', 'latency_ms', 'throttle_rate', 'throttle_code', 'error_rate', 'error_code',
-             'lost_answer_rate', 'count')
+RULE_KEYS = ('cloud', 'action', 'latency_ms', 'latency_rate', 'throttle_rate', 'throttle_code', 'error_rate',
+             'error_code', 'lost_answer_rate', 'count')
 
 
 def family(cloud: str) -> str:
@@ -103,8 +103,10 @@ class FaultPlan:
         return True
 
     def latency(self, cloud: str, action: str) -> float:
-        """Seconds to wait before answering (the largest latency of the matching rules)."""
-        delays = [float(rule.get('latency_ms') or 0) for rule in self._rules_for(cloud, action)]
+        """Seconds to wait before answering (the largest latency of the matching rules). A rule with
+        ``latency_rate`` slows down only that fraction of the calls; without it, every call."""
+        delays = [float(rule['latency_ms']) for rule in self._rules_for(cloud, action)
+                  if rule.get('latency_ms') and (rule.get('latency_rate') is None or self._fire(rule, 'latency_rate'))]
         return max(delays, default=0.0) / 1000.0
 
     def check_limits(self, cloud: str, action: str, now: float | None = None) -> None:

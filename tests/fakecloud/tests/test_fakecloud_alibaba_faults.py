@@ -9,6 +9,7 @@ from aliyunsdkcore.acs_exception.exceptions import ClientException, ServerExcept
 from aliyunsdkecs.request.v20140526 import CopySnapshotRequest, DescribeSnapshotsRequest
 
 from fakecloud.clients import alibaba_call, alibaba_client
+from fakecloud.faults import FaultPlan
 
 REGION, DR = 'cn-hangzhou', 'cn-beijing'
 
@@ -63,6 +64,15 @@ def test_latency(fc):
     started = time.monotonic()
     alibaba_call(fc.endpoint, alibaba_client(), DescribeSnapshotsRequest.DescribeSnapshotsRequest())
     assert time.monotonic() - started >= 0.3
+
+
+def test_latency_rate_slows_down_only_that_fraction_of_the_calls():
+    plan = FaultPlan({'seed': 7, 'rules': [{'cloud': 'ecs', 'action': '*', 'latency_ms': 500, 'latency_rate': 0.25}]})
+    delays = [plan.latency('ecs', 'DescribeSnapshots') for dummy in range(2000)]
+    assert set(delays) == {0.0, 0.5}
+    assert 400 < delays.count(0.5) < 600
+    # Without latency_rate, every matching call waits.
+    assert FaultPlan({'rules': [{'cloud': 'ecs', 'latency_ms': 500}]}).latency('ecs', 'CopySnapshot') == 0.5
 
 
 def test_rate_limit(fc):
