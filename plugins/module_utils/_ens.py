@@ -79,6 +79,9 @@ class EnsAdapter(Adapter):
         # Copies that start_copy made but could not tag: tagged when the engine looks them up
         # again (start_copy runs only outside check mode, so these may always be tagged).
         self._made_untagged = set()
+        # The tags this adapter set or read, by snapshot id: DescribeSnapshots answers none, and
+        # the copies read again while waiting keep their tags in the results.
+        self._known_tags = {}
 
     @classmethod
     def from_module(cls, module):
@@ -123,6 +126,8 @@ class EnsAdapter(Adapter):
             # One id as itself, several as a JSON array (ENS takes both in SnapshotId).
             for snapshot in self._describe(node, {'SnapshotId': json.dumps(chunk) if len(chunk) > 1 else chunk[0]}):
                 if snapshot.region == node:
+                    if not snapshot.tags and snapshot.id in self._known_tags:
+                        snapshot.tags = dict(self._known_tags[snapshot.id])
                     found[snapshot.id] = snapshot
         return found
 
@@ -244,6 +249,7 @@ class EnsAdapter(Adapter):
         for snapshot in snapshots:
             if snapshot.id not in failures:
                 snapshot.tags.update(tags)
+                self._known_tags[snapshot.id] = dict(snapshot.tags)
         return failures
 
     def _read_tags(self, node, snapshot_ids):
@@ -268,6 +274,7 @@ class EnsAdapter(Adapter):
         tags = self._read_tags(node, [snapshot.id for snapshot in snapshots])
         for snapshot in snapshots:
             snapshot.tags = tags.get(snapshot.id, {})
+            self._known_tags[snapshot.id] = dict(snapshot.tags)
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)
     def find_disks(self, region, tag_selector):
