@@ -67,7 +67,6 @@ def client_token(request, destination):
     return CLIENT_TOKEN_PREFIX + digest[:48]
 
 
-
 class EcsAdapter(Adapter):
     cloud = 'Alibaba Cloud ECS'
     multi_destination = False

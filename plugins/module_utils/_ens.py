@@ -33,7 +33,7 @@ from ._alibaba import AlibabaClient, CopyNotTaggedError, client_from_module, lin
 from ._alibaba_validate import (ENS_SNAPSHOT_ID, validate_description, validate_ens_name, validate_region, validate_snapshot_id,
                                 validate_tags)
 from ._errors import INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
-from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot
+from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, string_tags
 
 STATE_MAP = {'creating': PENDING, 'available': COMPLETED, 'error': FAILED, 'failed': FAILED}
 REQUEST_PACKAGE = 'aliyunsdkens.request.v20171110'
@@ -219,7 +219,7 @@ class EnsAdapter(Adapter):
     # ------------------------------------------------------------------ tags
     @staticmethod
     def _tags_for(request):
-        tags = {str(key): '' if value is None else str(value) for key, value in (request.options.get('tags') or {}).items()}
+        tags = string_tags(request.options.get('tags'))
         tags[SOURCE_TAG] = request.source_tag
         return tags
 
