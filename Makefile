@@ -117,3 +117,76 @@ demo: venv collection-link
 
 clean:
 	rm -rf $(BUILD) $(VENV) $(VENV_NEWEST) .pytest_cache .coverage
+
+# ---------------------------------------------------------------- docs, docs-test, release-test
+# The docs tools (antsibull-docs, Sphinx, MyST, ansible-builder) are pinned in docs/requirements.txt
+# and go into .venv. `make docs` builds the collection's HTML site (reference pages from
+# antsibull-docs, plus the user guide) into build/docsite/build/html, without network access.
+DOCSITE := $(BUILD)/docsite
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: docs-venv docs docs-test release-test
+
+$(VENV)/.docs-installed: $(VENV)/.installed docs/requirements.txt
+	$(BIN)/python -m pip install --quiet -r docs/requirements.txt
+	touch $@
+
+docs-venv: venv $(VENV)/.docs-installed
+
+docs: docs-venv collection-link
+	@echo '== docs (antsibull-docs: the collection reference and the user guide)'
+	rm -rf $(DOCSITE) && mkdir -p $(DOCSITE)
+	PATH='$(BIN):$(CLEAN_PATH)' $(BIN)/antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir $(DOCSITE) \
+		--project snapcopy.cloud --copyright 'snapcopy.cloud contributors' --title snapcopy.cloud --html-short-title snapcopy.cloud \
+		snapcopy.cloud > /dev/null
+	@# What sphinx-init asks for, at the versions docs/requirements.txt pins (already there: no download).
+	$(BIN)/python -m pip install --quiet -r $(DOCSITE)/requirements.txt -c docs/requirements.txt
+	@# build.sh's two steps, with the user guide and an offline intersphinx inventory added in between.
+	cd $(DOCSITE) && mkdir -p rst && chmod og-w rst && PATH='$(BIN):$(CLEAN_PATH)' $(BIN)/antsibull-docs \
+		--config-file antsibull-docs.cfg collection --cleanup everything --fail-on-error --use-current --dest-dir rst snapcopy.cloud
+	$(BIN)/python docs/tools/build_site.py $(DOCSITE)
+	cd $(DOCSITE) && $(BIN)/sphinx-build -M html rst build -c . -W --keep-going -q
+	@echo "Site: $(DOCSITE)/build/html/index.html"
+
+# Lint the collection's docs, build the site, open its module pages in headless Chromium (Debian's
+# package, installed with apt-get when missing), and run tests/unit/docs: the AWX credential types
+# and survey against fakecloud, the execution environment with ansible-builder, the user guide.
+docs-test: docs-venv collection-link
+	@echo '== docs-test (antsibull-docs lint, site, Chromium, AWX, execution environment, guide)'
+	PATH='$(BIN):$(CLEAN_PATH)' $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+	@$(MAKE) --no-print-directory docs
+	@if [ ! -x '$(CHROMIUM)' ]; then echo 'Installing chromium (apt-get)'; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium > /dev/null; fi
+	SNAPCOPY_DOCS_TESTS=1 SNAPCOPY_DOCSITE='$(DOCSITE)/build/html' SNAPCOPY_CHROMIUM='$(CHROMIUM)' \
+		$(BIN)/python -m pytest -q -n 2 tests/unit/docs
+
+# Build the collection tarball, install it into an empty folder, and run the demo playbook from
+# there: ANSIBLE_COLLECTIONS_PATH names only that folder and the run starts outside the repo, so
+# the source tree cannot stand in. The log must show the role's tasks from the installed copy.
+release-test: venv
+	@echo '== release-test (ansible-galaxy collection build / install, the demo from the installed copy)'
+	@set -e; release=$$(mktemp -d); trap 'rm -rf "$$release"' EXIT; \
+	$(BIN)/ansible-galaxy collection build --force --output-path "$$release" . > /dev/null; \
+	tarball=$$(ls "$$release"/snapcopy-cloud-*.tar.gz); echo "built $$(basename $$tarball) ($$(du -k $$tarball | cut -f1) KiB)"; \
+	tar tzf "$$tarball" > "$$release/files.txt"; \
+	for wanted in MANIFEST.json FILES.json meta/runtime.yml meta/execution-environment.yml CHANGELOG.rst playbooks/demo.yml \
+		playbooks/dr_copy.yml roles/dr_copy/meta/argument_specs.yml plugins/modules/dr_sync.py docs/README.md docs/awx/execution-environment.yml; do \
+		grep -qx "$$wanted" "$$release/files.txt" || { echo "FAIL: the tarball lacks $$wanted"; exit 1; }; done; \
+	if grep -E '(^|/)(\.hypothesis|\.mypy_cache|\.ruff_cache|\.pytest_cache|__pycache__|tests/output|tests/fakecloud|tests/utils)(/|$$)|\.pyc$$' \
+		"$$release/files.txt"; then echo "FAIL: the tarball holds the files above (caches, test tools): add them to build_ignore in galaxy.yml"; exit 1; fi; \
+	ANSIBLE_COLLECTIONS_PATH="$$release/collections" $(BIN)/ansible-galaxy collection install -p "$$release/collections" "$$tarball"; \
+	installed="$$release/collections/ansible_collections/snapcopy/cloud"; \
+	test -f "$$installed/MANIFEST.json" && test ! -L "$$installed"; \
+	cd "$$release" && ANSIBLE_COLLECTIONS_PATH="$$release/collections" PATH='$(TEST_PATH)' \
+	$(BIN)/python $(CURDIR)/tests/utils/with_emulators.py --config "$$release/emulators.json" -- bash -c '\
+		set -eu -o pipefail; \
+		ansible-galaxy collection list snapcopy.cloud; \
+		ansible-playbook -vv snapcopy.cloud.demo -e @emulators.json -e demo_seed=true -e demo_report_dir="$$PWD/reports" > demo.log 2>&1 \
+			|| { tail -40 demo.log; exit 1; }; \
+		grep -A12 "PLAY RECAP" demo.log; grep -q "failed=0 " demo.log; \
+		grep -q "task path: $$PWD/collections/ansible_collections/snapcopy/cloud/roles/dr_copy/tasks/main.yml" demo.log; \
+		if grep "task path: $(CURDIR)/" demo.log; then echo "FAIL: tasks ran from the source tree"; exit 1; fi; \
+		ls reports/dr-report-aws-us-east-1.json reports/dr-report-ecs-cn-hangzhou.json reports/dr-report-ens-cn-hangzhou-26.json \
+			reports/dr-report-cbs-ap-guangzhou.json > /dev/null; \
+		echo "the demo ran from the installed copy: $$PWD/collections/ansible_collections/snapcopy/cloud"'
