@@ -164,17 +164,19 @@ docs-test: docs-venv collection-link
 # Build the collection tarball, install it into an empty folder, and run the demo playbook from
 # there: ANSIBLE_COLLECTIONS_PATH names only that folder and the run starts outside the repo, so
 # the source tree cannot stand in. The log must show the role's tasks from the installed copy.
+RELEASE_SOURCE ?= $(CURDIR)
 release-test: venv
 	@echo '== release-test (ansible-galaxy collection build / install, the demo from the installed copy)'
 	@set -e; release=$$(mktemp -d); trap 'rm -rf "$$release"' EXIT; \
-	$(BIN)/ansible-galaxy collection build --force --output-path "$$release" . > /dev/null; \
+	$(BIN)/ansible-galaxy collection build --force --output-path "$$release" '$(RELEASE_SOURCE)' > /dev/null; \
 	tarball=$$(ls "$$release"/snapcopy-cloud-*.tar.gz); echo "built $$(basename $$tarball) ($$(du -k $$tarball | cut -f1) KiB)"; \
 	tar tzf "$$tarball" > "$$release/files.txt"; \
 	for wanted in MANIFEST.json FILES.json meta/runtime.yml meta/execution-environment.yml CHANGELOG.rst playbooks/demo.yml \
 		playbooks/dr_copy.yml roles/dr_copy/meta/argument_specs.yml plugins/modules/dr_sync.py docs/README.md docs/awx/execution-environment.yml; do \
 		grep -qx "$$wanted" "$$release/files.txt" || { echo "FAIL: the tarball lacks $$wanted"; exit 1; }; done; \
 	if grep -E '(^|/)(\.hypothesis|\.mypy_cache|\.ruff_cache|\.pytest_cache|__pycache__|tests/output|tests/fakecloud|tests/utils)(/|$$)|\.pyc$$' \
-		"$$release/files.txt"; then echo "FAIL: the tarball holds the files above (caches, test tools): add them to build_ignore in galaxy.yml"; exit 1; fi; \
+		"$$release/files.txt" > "$$release/unwanted.txt"; then head -5 "$$release/unwanted.txt"; \
+		echo "FAIL: the tarball holds $$(wc -l < $$release/unwanted.txt) files of caches or test tools (above): add them to build_ignore in galaxy.yml"; exit 1; fi; \
 	ANSIBLE_COLLECTIONS_PATH="$$release/collections" $(BIN)/ansible-galaxy collection install -p "$$release/collections" "$$tarball"; \
 	installed="$$release/collections/ansible_collections/snapcopy/cloud"; \
 	test -f "$$installed/MANIFEST.json" && test ! -L "$$installed"; \
