@@ -320,7 +320,6 @@ def validate_aws_tags(tags):
             raise InputError('tags', 'tag %r: values are at most 256 characters' % key)
 
 
-
 def _tag_dict(tags):
     return {tag['Key']: tag.get('Value', '') for tag in tags or []}
 

@@ -84,10 +84,12 @@ def make_adapter(module, provider):
     elif provider in ('ecs', 'ens'):
         try:
             if provider == 'ecs':
-                from ._ecs import EcsAdapter as AlibabaAdapter
+                from ._ecs import EcsAdapter
+                adapter = EcsAdapter.from_connection(connection)
             else:
-                from ._ens import EnsAdapter as AlibabaAdapter
-            adapter = AlibabaAdapter.from_connection(connection)
+                from ._ens import EnsAdapter
+                # ENS tags the copies it finds untagged, except in check mode.
+                adapter = EnsAdapter.from_connection(connection, check_mode=module.check_mode)
         except ImportError:
             module.fail_json(msg=missing_required_lib('aliyun-python-sdk-core and aliyun-python-sdk-%s' % provider))
     else:
