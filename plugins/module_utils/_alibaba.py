@@ -145,6 +145,10 @@ class AlibabaClient:
             raise InputError('alicloud_access_key', 'no Alibaba Cloud credentials: set alicloud_access_key and '
                              'alicloud_secret_key, or the ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY '
                              '(or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET) variables')
+        for option in ('connect_timeout', 'read_timeout'):
+            # 0 would silently become the default below: say so instead.
+            if connection.get(option) is not None and connection[option] < 1:
+                raise InputError(option, 'must be at least 1 second, got %d' % connection[option])
         self.sdk = sdk or load_sdk(request_package)
         self._clients = {}
 

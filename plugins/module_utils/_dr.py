@@ -23,6 +23,9 @@ from ._poller import DONE, PENDING as POLL_PENDING, poll
 
 TEMPLATE_FIELDS = ('disk_id', 'disk_name', 'source_id', 'source_region', 'date')
 FRESH_TAG = 'snapcopy:fresh'
+# The adapters check requests with the single-copy modules' option names; dr_sync's user set these.
+DR_OPTION_NAMES = {'destination_region': 'dr_regions', 'destination_regions': 'dr_regions',
+                   'name': 'name_template', 'description': 'description_template'}
 # Copy calls in the air at once. One after another, 1,000 copies at 20 ms a round trip cost 20 s
 # before the first can finish; a few threads bring that near what the clouds' limits allow.
 COPY_WORKERS = 8
@@ -39,6 +42,11 @@ def parse_time(text):
     if value.tzinfo is None:
         value = value.replace(tzinfo=datetime.timezone.utc)
     return value.astimezone(datetime.timezone.utc)
+
+
+def dr_input_error(error):
+    """An adapter's InputError, which names a single-copy module's option, in the words of dr_sync's options."""
+    return InputError(DR_OPTION_NAMES.get(error.option, error.option), error.message)
 
 
 def render(template, fields, option):
@@ -80,7 +88,10 @@ class DrRun:
                                          % (field, ', '.join('{%s}' % name for name in TEMPLATE_FIELDS)))
                 render(self.settings[option], fields, option)
         for request in self._requests_for(self.adapter.sample_snapshot_id, {'id': 'disk', 'name': 'name'}):
-            self.adapter.validate(request)
+            try:
+                self.adapter.validate(request)
+            except InputError as error:
+                raise dr_input_error(error) from None
 
     def _requests_for(self, source_id, disk):
         """One CopyRequest per group of DR regions that share copy options."""
@@ -207,7 +218,11 @@ class DrRun:
             timeout=max(1, self.deadline - self.clock()), poll_interval=settings['poll_interval'], max_poll_interval=60,
             max_in_flight=settings.get('max_in_flight') or self.adapter.max_copies_in_flight,
             clock=self.clock, sleep=self.sleep, workers=self.workers)
-        for entry, outcome in zip(owners, self.engine.run(requests) if requests else []):
+        try:
+            outcomes = self.engine.run(requests) if requests else []
+        except InputError as error:
+            raise dr_input_error(error) from None
+        for entry, outcome in zip(owners, outcomes):
             entry['outcomes'].append(outcome)
 
     # ------------------------------------------------------------------ pruning

@@ -28,6 +28,7 @@ class InputError(SnapcopyError):
     def __init__(self, option, message):
         super().__init__('%s: %s' % (option, message))
         self.option = option
+        self.message = message
 
 
 class CloudError(SnapcopyError):

@@ -200,8 +200,8 @@ class TencentClient:
         self.sdk = sdk
         self.limiter = limiter or RateLimiter()
         self.endpoint = parse_endpoint(connection.get('endpoint_url'))
-        timeout = connection.get('request_timeout') or 60
-        if timeout < 1:
+        timeout = connection.get('request_timeout')
+        if timeout is not None and timeout < 1:
             raise InputError('request_timeout', 'must be at least 1 second, got %d' % timeout)
         self._credential = None
         self._clients = {}
