@@ -71,6 +71,8 @@ test:
 	@$(call timed,units)
 	@$(call timed,integration)
 	@$(call timed,lint)
+	@$(call timed,docs-test)
+	@$(call timed,release-test)
 	@if [ -n "$(NEWEST_PYTHON)" ]; then $(call timed,venv-newest); $(call timed,sanity-newest); \
 		$(MAKE) --no-print-directory units-newest; \
 	else echo 'python3.12 not found: the newest ansible-core legs did not run'; fi
