@@ -28,7 +28,7 @@ DR_OPTION_NAMES = {'destination_region': 'dr_regions', 'destination_regions': 'd
                    'name': 'name_template', 'description': 'description_template'}
 # Copy calls in the air at once. One after another, 1,000 copies at 20 ms a round trip cost 20 s
 # before the first can finish; a few threads bring that near what the clouds' limits allow.
-COPY_WORKERS = 8
+COPY_WORKERS = 16
 
 
 def parse_time(text):
@@ -204,11 +204,13 @@ class DrRun:
             return sorted(made, key=_created_key)[-1]
 
     def _copy(self, entries):
-        requests, owners = [], []
+        requests, owners, sources = [], [], {}
         for entry in entries:
             if entry['source'] is None:
                 continue
             disk = entry['disk']
+            # The run has just listed the disks' snapshots: the engine need not read the sources again.
+            sources[(self.settings['source_region'], entry['source'].id)] = entry['source']
             for request in self._requests_for(entry['source'].id, {'id': disk.id, 'name': disk.name}):
                 requests.append(request)
                 owners.append(entry)
@@ -219,7 +221,7 @@ class DrRun:
             max_in_flight=settings.get('max_in_flight') or self.adapter.max_copies_in_flight,
             clock=self.clock, sleep=self.sleep, workers=self.workers)
         try:
-            outcomes = self.engine.run(requests) if requests else []
+            outcomes = self.engine.run(requests, sources) if requests else []
         except InputError as error:
             raise dr_input_error(error) from None
         for entry, outcome in zip(owners, outcomes):

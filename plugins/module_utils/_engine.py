@@ -138,13 +138,17 @@ class CopyEngine:
         self.deadline = None
 
     # ------------------------------------------------------------------ entry point
-    def run(self, requests):
-        """Validate every request (no API call), then plan, copy and wait. Returns RequestOutcomes."""
+    def run(self, requests, sources=None):
+        """Validate every request (no API call), then plan, copy and wait. Returns RequestOutcomes.
+
+        ``sources`` ({(region, snapshot id): Snapshot}) are source snapshots the caller has just
+        read itself (the DR run lists them anyway): they are not read again.
+        """
         for request in requests:
             self.adapter.validate(request)
         self.deadline = self.clock() + self.timeout
         outcomes = [RequestOutcome(request) for request in requests]
-        self._load_sources(outcomes)
+        self._load_sources(outcomes, sources or {})
         self._find_existing_copies([outcome for outcome in outcomes if outcome.error is None])
         self._copy_all([outcome for outcome in outcomes if outcome.error is None])
         if self.wait and not self.check_mode:
@@ -172,10 +176,15 @@ class CopyEngine:
         return True
 
     # ------------------------------------------------------------------ sources
-    def _load_sources(self, outcomes):
+    def _load_sources(self, outcomes, known):
         by_region = _group(outcomes, lambda outcome: outcome.request.source_region)
         for region, group in by_region.items():
+            for outcome in group:
+                outcome.source = known.get((region, outcome.request.source_id))
+            group = [outcome for outcome in group if outcome.source is None]
             ids = sorted({outcome.request.source_id for outcome in group})
+            if not ids:
+                continue
             try:
                 sources = self._call(self.adapter.get_sources, region, ids)
             except CloudError as error:

@@ -55,7 +55,7 @@ class StubbedAws:
         session = boto3.session.Session(aws_access_key_id='AKIATEST', aws_secret_access_key='secret')
         self.clients = {region: session.client('ec2', region_name=region) for region in ('us-east-1', 'us-west-2')}
         self.stubbers = {region: Stubber(client) for region, client in self.clients.items()}
-        self.adapter = AwsAdapter({}, boto3, botocore)
+        self.adapter = AwsAdapter({}, botocore)
         self.adapter._clients = self.clients  # pylint: disable=protected-access
 
     def __enter__(self):
@@ -233,7 +233,7 @@ def test_pending_source_without_wait_is_a_clear_error_and_copies_nothing():
     (SOURCE, ['us-west-2'], {'description': 'x' * 256}, 'description'),
 ])
 def test_validation_names_the_option(source, destinations, options, option):
-    adapter = AwsAdapter({}, boto3, botocore)
+    adapter = AwsAdapter({}, botocore)
     with pytest.raises(InputError) as error:
         adapter.validate(CopyRequest(source, 'us-east-1', destinations, options))
     assert error.value.option == option

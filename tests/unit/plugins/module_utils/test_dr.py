@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun, markdown_report, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import COPY_WORKERS, DrRun, markdown_report, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH, FakeClock, MemoryCloud
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_engine import ThreadSafeCloud
 
 
 def params(**overrides):
@@ -32,10 +33,11 @@ def cloud_with_disks(count=3, clock=None, **kwargs):
     return cloud, clock
 
 
-def run(cloud, clock, check_mode=False, **overrides):
+def run(cloud, clock, check_mode=False, workers=1, **overrides):
+    # One copy call at a time by default: the fake clock and the in-memory cloud are not thread-safe.
     settings = dr_settings(params(**overrides))
     now = parse_time(cloud.when(clock.now))
-    return DrRun(cloud, settings, check_mode=check_mode, now=now, clock=clock.clock, sleep=clock.sleep).run()
+    return DrRun(cloud, settings, check_mode=check_mode, now=now, clock=clock.clock, sleep=clock.sleep, workers=workers).run()
 
 
 def test_check_mode_plans_without_mutating():
@@ -61,8 +63,10 @@ def test_copies_newest_snapshot_then_rerun_changes_nothing():
     assert not second['changed']
     assert second['totals']['existing'] == 6
     assert len(cloud.copies) == 6
-    # batched reads: one disk listing, one snapshot listing, one copy look-up per DR region
+    # batched reads: one disk listing, one snapshot listing, one copy look-up per DR region;
+    # the sources come from the snapshot listing and are not read again
     assert cloud.calls['find_disks'] == 2 and cloud.calls['disk_snapshots'] == 2 and cloud.calls['find_copies'] == 4
+    assert 'get_sources' not in cloud.calls
 
 
 def test_stale_disk_gets_a_fresh_snapshot_which_is_copied_when_waiting():
@@ -158,3 +162,18 @@ def test_fresh_snapshot_whose_answer_was_lost_is_looked_up_not_made_twice():
     assert cloud.calls['create_snapshot'] == 1
     assert len([name for name in cloud.snapshots if name.startswith('disk-0-')]) == 3  # two seeded, one fresh
     assert disk['source_snapshot']['id'] == disk['fresh_snapshot']['id']
+
+
+def test_copy_calls_from_the_pool_copy_each_disk_once_and_a_rerun_changes_nothing():
+    clock = FakeClock()
+    clock.now = 30 * 24 * 3600
+    cloud = ThreadSafeCloud(clock, call_seconds=0.002)
+    for index in range(40):
+        cloud.add_disk('disk-%d' % index, tags={'dr': 'yes'}, snapshot_ages_hours=(50, 2))
+    first = run(cloud, clock, workers=COPY_WORKERS)
+    assert first['totals']['copied'] == 80 and not first['failures']
+    assert cloud.calls['start_copy'] == 80 and len(cloud.copies) == 80
+    assert 1 < cloud.peak_calls <= COPY_WORKERS
+    second = run(cloud, clock, workers=COPY_WORKERS)
+    assert not second['changed'] and second['totals']['existing'] == 80
+    assert len(cloud.copies) == 80

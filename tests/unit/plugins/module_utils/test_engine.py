@@ -222,3 +222,23 @@ def test_a_destination_that_keeps_failing_is_reported_after_ten_tries_not_at_the
     assert 'InternalError.ComponentError' in outcome.failures()[0]
     assert cloud.calls['start_copy'] == 10
     assert clock.now < 300
+
+
+def test_sources_the_caller_has_read_are_not_read_again():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock)
+    reqs = requests(3)
+    known = {('src-1', 'snap-000'): cloud.get_sources('src-1', ['snap-000'])['snap-000']}
+    cloud.calls.clear()
+    original = cloud.get_sources
+    asked = []
+
+    def get_sources(region, ids):
+        asked.append(list(ids))
+        return original(region, ids)
+
+    cloud.get_sources = get_sources
+    outcomes = engine_for(cloud, clock).run(reqs, known)
+    assert asked == [['snap-001', 'snap-002']]
+    assert outcomes[0].source is known[('src-1', 'snap-000')]
+    assert all(outcome.destinations['dr-1'].action == COPIED for outcome in outcomes)
