@@ -1,0 +1,207 @@
+"""The bench's results: summaries with targets, the printed table (Markdown), and the plot."""
+from __future__ import annotations
+
+import statistics
+
+from runs import floor_seconds
+
+PROVIDERS = ('aws', 'ecs', 'ens', 'cbs')
+NAMES = {'aws': 'AWS EBS', 'ecs': 'Alibaba ECS', 'ens': 'Alibaba ENS', 'cbs': 'Tencent CBS'}
+# The targets of issue 8.
+ADHOC_RATIO = 1.3
+WALL_FACTOR, WALL_SLACK_S = 1.2, 10.0
+PEAK_RSS_MIB = 150
+READS_PER_100_DISKS_PER_REGION = 3
+REGIONS_PER_RUN = 2  # the source region and one DR region
+LOOP_FACTOR = 30
+
+
+def summarize(records):
+    """One entry per (kind, provider, disks): median, min and max wall time of the good runs, and the rest of the first."""
+    groups = {}
+    for record in records:
+        groups.setdefault((record['kind'], record['provider'], record['disks']), []).append(record)
+    summary = []
+    for (kind, provider, disks), group in sorted(groups.items(), key=lambda item: (item[0][0], PROVIDERS.index(item[0][1]), item[0][2])):
+        good = [record for record in group if record['ok']]
+        walls = [record['wall_s'] for record in good]
+        entry = {
+            'kind': kind, 'provider': provider, 'disks': disks, 'runs': len(group), 'failed_runs': len(group) - len(good),
+            'floor_s': floor_seconds(provider, disks),
+            'wall_s': {'median': round(statistics.median(walls), 2), 'min': min(walls), 'max': max(walls)} if walls else None,
+            'peak_rss_mib': max((record['peak_rss_mib'] or 0 for record in good), default=None),
+        }
+        if good:
+            first = good[0]
+            entry.update({key: first[key] for key in ('reads', 'copy_calls', 'copy_calls_refused', 'other_writes', 'calls')})
+            if 'calls_by_region' in first:
+                entry['reads_by_region'] = {region: sum(counts['calls'] for action, counts in actions.items()
+                                                        if action.startswith(('Describe', 'List', 'Get')))
+                                            for region, actions in first['calls_by_region'].items()}
+        summary.append(entry)
+    return summary
+
+
+def role_targets(entry):
+    """Targets for a role run at N = 1,000: each as (met, measured, target)."""
+    disks = entry['disks']
+    wall_limit = WALL_FACTOR * entry['floor_s'] + WALL_SLACK_S
+    reads_limit = READS_PER_100_DISKS_PER_REGION * disks / 100.0
+    # Per region where the emulator counts per region (AWS); otherwise the total over both regions.
+    if entry.get('reads_by_region'):
+        reads, reads_target = max(entry['reads_by_region'].values()), reads_limit
+    else:
+        reads, reads_target = entry.get('reads'), reads_limit * REGIONS_PER_RUN
+    targets = {
+        'wall_s': (entry['wall_s'] is not None and entry['wall_s']['median'] <= wall_limit,
+                   entry['wall_s']['median'] if entry['wall_s'] else None, round(wall_limit, 1)),
+        'peak_rss_mib': (entry['peak_rss_mib'] is not None and entry['peak_rss_mib'] <= PEAK_RSS_MIB, entry['peak_rss_mib'], PEAK_RSS_MIB),
+        'reads': (reads is not None and reads <= reads_target, reads, reads_target),
+        'copy_calls': (entry.get('copy_calls') is not None and entry['copy_calls'] <= disks, entry.get('copy_calls'), disks),
+    }
+    return targets
+
+
+def comparisons(summary):
+    """Role against loop, per provider and N where both ran: the loop's median over the role's."""
+    by_key = {(entry['kind'], entry['provider'], entry['disks']): entry for entry in summary}
+    result = []
+    for (kind, provider, disks), loop in sorted(by_key.items(), key=lambda item: (PROVIDERS.index(item[0][1]), item[0][2])):
+        role = by_key.get(('role', provider, disks))
+        if kind != 'loop' or role is None or not role['wall_s'] or not loop['wall_s']:
+            continue
+        factor = loop['wall_s']['median'] / role['wall_s']['median']
+        result.append({'provider': provider, 'disks': disks, 'role_s': role['wall_s']['median'], 'loop_s': loop['wall_s']['median'],
+                       'factor': round(factor, 1), 'met': factor >= LOOP_FACTOR if disks == 100 else None})
+    return result
+
+
+def _mark(met):
+    return 'yes' if met else '**no**'
+
+
+def table(results):
+    """The results as Markdown tables (printed by make bench, pasted into docs/performance.md)."""
+    lines = []
+    adhoc = results.get('adhoc')
+    if adhoc:
+        ping = adhoc['ping']['wall_s']
+        lines += ['### a. One ad hoc copy per module against `ansible localhost -m ping`', '',
+                  'ping: median %.2f s (min %.2f, max %.2f, %d runs). Target: ratio <= %.1f.' % (
+                      ping['median'], ping['min'], ping['max'], ping['runs'], ADHOC_RATIO), '',
+                  '| module | new copy: median (min-max) s | ratio | copy exists: median (min-max) s | ratio | CPU ratio new / exists | met |',
+                  '|---|---|---|---|---|---|---|']
+        for provider in PROVIDERS:
+            entry = adhoc['modules'].get(provider)
+            if not entry:
+                continue
+            cells, met = [], True
+            for state in ('new', 'existing'):
+                data = entry[state]
+                if 'wall_s' not in data:
+                    cells += ['failed: %s' % '; '.join(data['problems'][:2]), '-']
+                    met = False
+                    continue
+                wall = data['wall_s']
+                cells += ['%.2f (%.2f-%.2f)' % (wall['median'], wall['min'], wall['max']), '%.2f' % data['ratio']]
+                met = met and data['ratio'] <= ADHOC_RATIO
+            cpu = ' / '.join('%.2f' % entry[state]['cpu_ratio'] if 'cpu_ratio' in entry[state] else '-' for state in ('new', 'existing'))
+            lines.append('| %s | %s | %s | %s | %s | %s | %s |' % (entry['module'], cells[0], cells[1], cells[2], cells[3], cpu, _mark(met)))
+        lines.append('')
+    summary = results['summary']
+    lines += ['### b. The role, N tagged disks, one DR region, copies of 5 s, 20 ms a call, limits enforced', '',
+              '| cloud | N | runs | wall: median (min-max) s | floor s | wall target s | peak RSS MiB | reads | copy calls (refused) | other writes | API calls by action |',
+              '|---|---|---|---|---|---|---|---|---|---|---|']
+    for entry in summary:
+        if entry['kind'] != 'role':
+            continue
+        lines.append(_role_row(entry))
+    lines += ['', 'Targets at N = 1,000 (wall <= 1.2 x floor + 10 s; peak RSS <= %d MiB; reads <= %d per 100 disks per region; '
+              'one copy call per disk):' % (PEAK_RSS_MIB, READS_PER_100_DISKS_PER_REGION), '',
+              '| cloud | wall s (target) | peak RSS MiB (target) | reads (target) | copy calls (target) |', '|---|---|---|---|---|']
+    for entry in summary:
+        if entry['kind'] == 'role' and entry['disks'] == 1000:
+            targets = role_targets(entry)
+            lines.append('| %s | %s |' % (NAMES[entry['provider']], ' | '.join(
+                '%s (%s) %s' % (measured, target, _mark(met)) for met, measured, target in targets.values())))
+    lines += ['', '### c. The role against a loop of the single-copy module (one task per disk, each waiting for its copy)', '',
+              '| cloud | N | role median s | loop median s (runs) | loop peak RSS MiB | loop calls: reads / copy | role is faster by | target (N = 100) |',
+              '|---|---|---|---|---|---|---|---|']
+    loops = {(entry['provider'], entry['disks']): entry for entry in summary if entry['kind'] == 'loop'}
+    for item in comparisons(summary):
+        loop = loops[(item['provider'], item['disks'])]
+        lines.append('| %s | %d | %.1f | %.1f (%d) | %s | %s / %s | %.1fx | %s |' % (
+            NAMES[item['provider']], item['disks'], item['role_s'], item['loop_s'], loop['runs'], loop['peak_rss_mib'],
+            loop.get('reads'), loop.get('copy_calls'), item['factor'],
+            '-' if item['met'] is None else '>= %dx: %s' % (LOOP_FACTOR, _mark(item['met']))))
+    return '\n'.join(lines) + '\n'
+
+
+def _role_row(entry):
+    wall = entry['wall_s']
+    wall_text = '%.1f (%.1f-%.1f)' % (wall['median'], wall['min'], wall['max']) if wall else 'failed'
+    if entry['failed_runs']:
+        wall_text += ', %d failed' % entry['failed_runs']
+    actions = ', '.join('%s %d%s' % (action, counts['calls'], ' (%d refused)' % counts['errors'] if counts['errors'] else '')
+                        for action, counts in sorted((entry.get('calls') or {}).items()))
+    return '| %s | %d | %d | %s | %.0f | %.1f | %s | %s | %s (%s) | %s | %s |' % (
+        NAMES[entry['provider']], entry['disks'], entry['runs'], wall_text, entry['floor_s'],
+        WALL_FACTOR * entry['floor_s'] + WALL_SLACK_S, entry['peak_rss_mib'], entry.get('reads'), entry.get('copy_calls'),
+        entry.get('copy_calls_refused'), entry.get('other_writes'), actions)
+
+
+def plot(results, path):
+    """Wall time against N, log-log, one panel per cloud: the role (median, min-max bars), the loop, the floor."""
+    import matplotlib  # pylint: disable=import-outside-toplevel  # installed for the bench only
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as pyplot  # pylint: disable=import-outside-toplevel
+
+    summary = results['summary']
+    figure, axes = pyplot.subplots(2, 2, figsize=(12, 9), sharex=True, sharey=True)
+    sizes = sorted({entry['disks'] for entry in summary})
+    for axis, provider in zip(axes.flat, PROVIDERS):
+        for kind, colour, marker, label in (('role', '#1f77b4', 'o', 'role dr_copy (one module call)'),
+                                            ('loop', '#d62728', 's', 'loop of %s, one task per disk' % _module(provider))):
+            points = [entry for entry in summary if entry['kind'] == kind and entry['provider'] == provider and entry['wall_s']]
+            if not points:
+                continue
+            xs = [entry['disks'] for entry in points]
+            ys = [entry['wall_s']['median'] for entry in points]
+            errors = [[y - entry['wall_s']['min'] for y, entry in zip(ys, points)], [entry['wall_s']['max'] - y for y, entry in zip(ys, points)]]
+            axis.errorbar(xs, ys, yerr=errors, color=colour, marker=marker, markersize=7, linewidth=2.2, capsize=4, label=label)
+            for x, y in zip(xs, ys):
+                axis.annotate(_seconds(y), (x, y), textcoords='offset points', xytext=(6, 6 if kind == 'loop' else -14),
+                              fontsize=9, color=colour)
+        floor_xs = sizes
+        axis.plot(floor_xs, [floor_seconds(provider, size) for size in floor_xs], color='#555555', linestyle='--', linewidth=1.6,
+                  label='floor the limits allow')
+        axis.set_title(NAMES[provider] + ' - ' + _limit_text(provider), fontsize=12)
+        axis.set_xscale('log')
+        axis.set_yscale('log')
+        axis.grid(True, which='both', alpha=0.3)
+        axis.legend(fontsize=9, loc='upper left')
+    for axis in axes[1]:
+        axis.set_xlabel('tagged disks (N)', fontsize=11)
+        axis.set_xticks(sizes)
+        axis.set_xticklabels([str(size) for size in sizes])
+    for axis in axes[:, 0]:
+        axis.set_ylabel('wall time until every copy is done (s, log)', fontsize=11)
+    figure.suptitle('make bench: copying the newest snapshot of N disks to a DR region\n'
+                    '(copies take 5 s, 20 ms per API call, each cloud\'s limits enforced; %s)' % results['machine']['summary'],
+                    fontsize=13)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    pyplot.close(figure)
+
+
+def _module(provider):
+    return {'aws': 'ebs_snapshot_copy', 'ecs': 'ecs_snapshot_copy', 'ens': 'ens_snapshot_copy', 'cbs': 'cbs_snapshot_copy'}[provider]
+
+
+def _limit_text(provider):
+    return {'aws': '20 copies in flight per region', 'ecs': 'CopySnapshot 1,000/min', 'ens': 'CopySnapshot 1,000/min',
+            'cbs': '20 requests/s per action'}[provider]
+
+
+def _seconds(value):
+    return '%.0f s' % value if value >= 10 else '%.1f s' % value
