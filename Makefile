@@ -194,3 +194,15 @@ release-test: venv
 		ls reports/dr-report-aws-us-east-1.json reports/dr-report-ecs-cn-hangzhou.json reports/dr-report-ens-cn-hangzhou-26.json \
 			reports/dr-report-cbs-ap-guangzhou.json > /dev/null; \
 		echo "the demo ran from the installed copy: $$PWD/collections/ansible_collections/snapcopy/cloud"'
+
+# ---------------------------------------------------------------- make bench: speed and cost, measured
+# Prints a table and writes bench-results.json and bench-results.png (tests/bench, docs/performance.md).
+# About 13 minutes; BENCH_ARGS=--quick tries the bench itself in about two.
+BENCH_ARGS ?=
+$(VENV)/.bench-installed: $(VENV)/.installed tests/bench/requirements.txt
+	$(VENV)/bin/python -m pip install --quiet -r tests/bench/requirements.txt
+	touch $@
+
+.PHONY: bench
+bench: venv collection-link $(VENV)/.bench-installed
+	$(BIN)/python tests/bench/bench.py $(BENCH_ARGS)

@@ -91,7 +91,8 @@ class Bench:
 def machine():
     with open('/proc/meminfo', encoding='utf-8') as handle:
         memory_kib = int(next(line for line in handle if line.startswith('MemTotal')).split()[1])
-    core = subprocess.run(['ansible', '--version'], stdout=subprocess.PIPE, text=True, check=False, cwd=ROOT).stdout.splitlines()
+    ansible = os.path.join(os.path.dirname(sys.executable), 'ansible')
+    core = subprocess.run([ansible, '--version'], stdout=subprocess.PIPE, text=True, check=False, cwd=ROOT).stdout.splitlines()
     info = {
         'nproc': os.cpu_count(), 'memory_gib': round(memory_kib / 1024.0 / 1024.0, 1), 'python': platform.python_version(),
         'ansible_core': core[0].split('core ')[-1].rstrip(']') if core else 'unknown', 'platform': platform.platform(),

@@ -12,12 +12,15 @@ import math
 import os
 import resource
 import subprocess
+import sys
 import time
 
 from stacks import REGIONS, TAG_SELECTOR
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+# The ansible commands of the Python running the bench (the project's .venv).
+BIN = os.path.dirname(sys.executable)
 
 COPY_ACTIONS = ('CopySnapshot', 'CopySnapshotCrossRegions')
 # The bench's copy time and the documented limits, as the stacks enforce them (see stacks.py).
@@ -120,7 +123,7 @@ class Runner:
         if os.path.exists(rss_log):
             os.remove(rss_log)
         load = os.getloadavg()[0]
-        wall, code, cpu = run_timed(['ansible-playbook', playbook, '-e', '@' + vars_path], log_path,
+        wall, code, cpu = run_timed([os.path.join(BIN, 'ansible-playbook'), playbook, '-e', '@' + vars_path], log_path,
                                     ansible_env({'SNAPCOPY_BENCH_RSS_LOG': rss_log}))
         by_action, by_region = stack.calls(provider)
         record = {
@@ -167,7 +170,7 @@ def read_report_totals(report_dir, provider):
 
 def adhoc_command(module, arguments, python):
     """``ansible localhost -m MODULE -a 'k=v ...'`` with the bench's interpreter."""
-    command = ['ansible', 'localhost', '-m', module, '-e', 'ansible_python_interpreter=' + python]
+    command = [os.path.join(BIN, 'ansible'), 'localhost', '-m', module, '-e', 'ansible_python_interpreter=' + python]
     if arguments:
         command += ['-a', ' '.join('%s=%s' % (key, value) for key, value in arguments.items())]
     return command
