@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 import urllib.parse
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15'
 # The region is the third field of the SigV4 credential scope: KEY/DATE/REGION/ec2/aws4_request.

@@ -14,6 +14,7 @@ Usage: python tests/bench/bench.py [--quick] [--out DIR]
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import datetime
 import json
 import os
@@ -141,7 +142,7 @@ def main(argv):
                     'runs_for': lambda disks: 1 if disks >= 1000 else 3}
     if args.adhoc_rounds:
         settings['adhoc_rounds'] = args.adhoc_rounds
-    work = os.path.join(ROOT, 'build', 'bench')
+    work = os.path.join(ROOT, 'build', 'bench-runs')
     os.makedirs(work, exist_ok=True)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     bench = Bench(work, settings)
@@ -154,7 +155,8 @@ def main(argv):
         launcher = write_launcher(work)
         lanes = plans(settings) if 'b' in args.parts or 'c' in args.parts else plans(dict(settings, sizes=[], loop_sizes=[]))
         bench.progress('starting %d emulator stacks' % len(lanes))
-        stacks = [bench.stack(kind) for dummy, kind, dummy_plan in lanes]
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            stacks = list(pool.map(bench.stack, [kind for dummy, kind, dummy_plan in lanes]))
         if 'a' in args.parts:
             bench.progress('part a: ad hoc copies against ping, %d rounds' % settings['adhoc_rounds'])
             role_aws, role_fakecloud = stacks[0], stacks[1]

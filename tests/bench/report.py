@@ -30,6 +30,7 @@ def summarize(records):
             'floor_s': floor_seconds(provider, disks),
             'wall_s': {'median': round(statistics.median(walls), 2), 'min': min(walls), 'max': max(walls)} if walls else None,
             'peak_rss_mib': max((record['peak_rss_mib'] or 0 for record in good), default=None),
+            'module_s': round(statistics.median([record['module_s'] or 0 for record in good]), 1) if good else None,
         }
         if good:
             first = good[0]
@@ -110,8 +111,9 @@ def table(results):
         lines.append('')
     summary = results['summary']
     lines += ['### b. The role, N tagged disks, one DR region, copies of 5 s, 20 ms a call, limits enforced', '',
-              '| cloud | N | runs | wall: median (min-max) s | floor s | wall target s | peak RSS MiB | reads | copy calls (refused) | other writes | API calls by action |',
-              '|---|---|---|---|---|---|---|---|---|---|---|']
+              '| cloud | N | runs | wall: median (min-max) s | of which dr_sync s | floor s | wall target s | peak RSS MiB | reads '
+              '| copy calls (refused) | other writes | API calls by action |',
+              '|---|---|---|---|---|---|---|---|---|---|---|---|']
     for entry in summary:
         if entry['kind'] != 'role':
             continue
@@ -144,8 +146,8 @@ def _role_row(entry):
         wall_text += ', %d failed' % entry['failed_runs']
     actions = ', '.join('%s %d%s' % (action, counts['calls'], ' (%d refused)' % counts['errors'] if counts['errors'] else '')
                         for action, counts in sorted((entry.get('calls') or {}).items()))
-    return '| %s | %d | %d | %s | %.0f | %.1f | %s | %s | %s (%s) | %s | %s |' % (
-        NAMES[entry['provider']], entry['disks'], entry['runs'], wall_text, entry['floor_s'],
+    return '| %s | %d | %d | %s | %s | %.0f | %.1f | %s | %s | %s (%s) | %s | %s |' % (
+        NAMES[entry['provider']], entry['disks'], entry['runs'], wall_text, entry['module_s'], entry['floor_s'],
         WALL_FACTOR * entry['floor_s'] + WALL_SLACK_S, entry['peak_rss_mib'], entry.get('reads'), entry.get('copy_calls'),
         entry.get('copy_calls_refused'), entry.get('other_writes'), actions)
 
@@ -154,44 +156,66 @@ def plot(results, path):
     """Wall time against N, log-log, one panel per cloud: the role (median, min-max bars), the loop, the floor."""
     import matplotlib  # pylint: disable=import-outside-toplevel  # installed for the bench only
     matplotlib.use('Agg')
-    import matplotlib.pyplot as pyplot  # pylint: disable=import-outside-toplevel
+    from matplotlib import pyplot  # pylint: disable=import-outside-toplevel
+    from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator  # pylint: disable=import-outside-toplevel
 
     summary = results['summary']
-    figure, axes = pyplot.subplots(2, 2, figsize=(12, 9), sharex=True, sharey=True)
     sizes = sorted({entry['disks'] for entry in summary})
+    walls = [entry['wall_s']['max'] for entry in summary if entry['wall_s']] + [5.0]
+    ticks = [tick for tick in (1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600) if tick <= 1.5 * max(walls)]
+    figure, axes = pyplot.subplots(2, 2, figsize=(12, 9.5), sharex=True, sharey=True)
+    styles = (('role', '#1f77b4', 'o', 'the role dr_copy: one dr_sync call for all disks (median; bars: min-max)'),
+              ('loop', '#d62728', 's', 'a loop of the single-copy module: one task per disk, each waiting for its copy'))
     for axis, provider in zip(axes.flat, PROVIDERS):
-        for kind, colour, marker, label in (('role', '#1f77b4', 'o', 'role dr_copy (one module call)'),
-                                            ('loop', '#d62728', 's', 'loop of %s, one task per disk' % _module(provider))):
+        for kind, colour, marker, label in styles:
             points = [entry for entry in summary if entry['kind'] == kind and entry['provider'] == provider and entry['wall_s']]
             if not points:
                 continue
             xs = [entry['disks'] for entry in points]
             ys = [entry['wall_s']['median'] for entry in points]
             errors = [[y - entry['wall_s']['min'] for y, entry in zip(ys, points)], [entry['wall_s']['max'] - y for y, entry in zip(ys, points)]]
-            axis.errorbar(xs, ys, yerr=errors, color=colour, marker=marker, markersize=7, linewidth=2.2, capsize=4, label=label)
+            axis.errorbar(xs, ys, yerr=errors, color=colour, marker=marker, markersize=7, linewidth=2.4, capsize=4,
+                          label=label if provider == PROVIDERS[0] else None)
             for x, y in zip(xs, ys):
-                axis.annotate(_seconds(y), (x, y), textcoords='offset points', xytext=(6, 6 if kind == 'loop' else -14),
-                              fontsize=9, color=colour)
-        floor_xs = sizes
-        axis.plot(floor_xs, [floor_seconds(provider, size) for size in floor_xs], color='#555555', linestyle='--', linewidth=1.6,
-                  label='floor the limits allow')
-        axis.set_title(NAMES[provider] + ' - ' + _limit_text(provider), fontsize=12)
+                axis.annotate(_seconds(y), (x, y), textcoords='offset points', xytext=(7, 7 if kind == 'loop' else -15),
+                              fontsize=10, color=colour, fontweight='bold')
+        axis.plot(sizes, [floor_seconds(provider, size) for size in sizes], color='#444444', linestyle='--', linewidth=1.6,
+                  label='the floor that the cloud\'s limits allow' if provider == PROVIDERS[0] else None)
+        for item in results.get('comparisons', []):
+            if item['provider'] == provider and item['disks'] == max(entry['disks'] for entry in summary if entry['kind'] == 'loop'):
+                axis.text(0.97, 0.95, 'at N = %d the role is %.0fx faster' % (item['disks'], item['factor']), transform=axis.transAxes,
+                          ha='right', va='top', fontsize=11, bbox={'boxstyle': 'round', 'facecolor': '#f4f4f4', 'edgecolor': '#999999'})
+        axis.set_title('%s  (%s)' % (NAMES[provider], _limit_text(provider)), fontsize=12)
         axis.set_xscale('log')
         axis.set_yscale('log')
-        axis.grid(True, which='both', alpha=0.3)
-        axis.legend(fontsize=9, loc='upper left')
+        axis.xaxis.set_major_locator(FixedLocator(sizes))
+        axis.xaxis.set_minor_locator(NullLocator())
+        axis.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, position: '{:,}'.format(int(value))))
+        axis.yaxis.set_major_locator(FixedLocator(ticks))
+        axis.yaxis.set_minor_formatter(NullFormatter())
+        axis.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, position: _duration(value)))
+        axis.set_xlim(min(sizes) / 1.4, max(sizes) * 1.4)
+        axis.set_ylim(3, max(walls) * 2)
+        axis.grid(True, which='major', alpha=0.35)
     for axis in axes[1]:
         axis.set_xlabel('tagged disks (N)', fontsize=11)
-        axis.set_xticks(sizes)
-        axis.set_xticklabels([str(size) for size in sizes])
     for axis in axes[:, 0]:
-        axis.set_ylabel('wall time until every copy is done (s, log)', fontsize=11)
-    figure.suptitle('make bench: copying the newest snapshot of N disks to a DR region\n'
-                    '(copies take 5 s, 20 ms per API call, each cloud\'s limits enforced; %s)' % results['machine']['summary'],
+        axis.set_ylabel('time until every copy is done (log scale)', fontsize=11)
+    figure.suptitle('make bench: copy the newest snapshot of N disks to a DR region - lower is better\n'
+                    'copies take 5 s, every API call 20 ms, each cloud\'s limits enforced; %s' % results['machine']['summary'],
                     fontsize=13)
-    figure.tight_layout()
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda index: ('role' not in labels[index], 'loop' not in labels[index]))
+    figure.legend([handles[index] for index in order], [labels[index] for index in order], loc='lower center', fontsize=11, frameon=False)
+    figure.tight_layout(rect=(0, 0.09, 1, 1))
     figure.savefig(path, dpi=110)
     pyplot.close(figure)
+
+
+def _duration(seconds):
+    if seconds < 60:
+        return '%g s' % seconds
+    return '%g min' % (seconds / 60.0)
 
 
 def _module(provider):

@@ -85,17 +85,18 @@ def run_timed(command, log_path, env):
     return wall, code, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
-def peak_rss_mib(rss_log, module):
-    """The largest peak memory among the processes of ``module`` in the wrapper's log, in MiB."""
+def module_processes(rss_log, module):
+    """(largest peak memory in MiB, summed wall seconds) of the processes of ``module`` in the wrapper's log."""
     if not os.path.exists(rss_log):
-        return None
-    peaks = []
+        return None, None
+    peaks, seconds = [], 0.0
     with open(rss_log, encoding='utf-8') as handle:
         for line in handle:
             record = json.loads(line)
             if record['module'] == module:
                 peaks.append(record['max_rss_kib'] / 1024.0)
-    return round(max(peaks), 1) if peaks else None
+                seconds += record['seconds']
+    return (round(max(peaks), 1), round(seconds, 2)) if peaks else (None, None)
 
 
 class Runner:
@@ -126,9 +127,10 @@ class Runner:
         wall, code, cpu = run_timed([os.path.join(BIN, 'ansible-playbook'), playbook, '-e', '@' + vars_path], log_path,
                                     ansible_env({'SNAPCOPY_BENCH_RSS_LOG': rss_log}))
         by_action, by_region = stack.calls(provider)
+        peak, module_seconds = module_processes(rss_log, module)
         record = {
             'kind': kind, 'provider': provider, 'disks': disks, 'run': number, 'ok': code == 0, 'exit_code': code,
-            'wall_s': round(wall, 2), 'floor_s': floor_seconds(provider, disks), 'peak_rss_mib': peak_rss_mib(rss_log, module),
+            'wall_s': round(wall, 2), 'floor_s': floor_seconds(provider, disks), 'peak_rss_mib': peak, 'module_s': module_seconds,
             'calls': by_action, 'load_at_start': round(load, 2), 'cpu_s_hint': round(cpu, 2), 'log': os.path.relpath(log_path, ROOT),
         }
         if by_region is not None:
