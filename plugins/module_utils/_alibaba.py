@@ -24,7 +24,7 @@ import urllib.request
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
+from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, safe_to_resend
 
 # The names and environment variables of alibaba.alicloud, plus the ALIBABA_CLOUD_* variables
 # of Alibaba's own credential chain, so playbooks and AWX credentials carry over.
@@ -131,6 +131,9 @@ def proxies_for(host):
 class AlibabaClient:
     """One product's RPC client (ECS or ENS): builds requests, sends them, turns errors into CloudErrors."""
 
+    #: Set by the engine (install_call_retry): retries one call that is safe to resend. None: one try.
+    call_retry = None
+
     def __init__(self, product, connection, default_endpoint, request_package, sdk=None):
         """``default_endpoint(region)`` gives the product's endpoint when ``endpoint_url`` is not set;
         ``request_package`` is where the product SDK's request classes live."""
@@ -190,12 +193,15 @@ class AlibabaClient:
         request.set_endpoint(host)
         request.set_protocol_type(self.scheme)
         request.set_accept_format('JSON')
-        try:
-            body = self._client(host).do_action_with_exception(request)
-        except Exception as error:  # pylint: disable=broad-exception-caught
-            # Broad on purpose: every SDK and network failure becomes a CloudError with a kind;
-            # anything classify() does not know is re-raised unchanged.
-            raise self.classify(action, error, region) from None
+
+        def send():
+            try:
+                return self._client(host).do_action_with_exception(request)
+            except Exception as error:  # pylint: disable=broad-exception-caught
+                # Broad on purpose: every SDK and network failure becomes a CloudError with a kind;
+                # anything classify() does not know is re-raised unchanged.
+                raise self.classify(action, error, region) from None
+        body = self.call_retry(send) if self.call_retry is not None and safe_to_resend(action) else send()
         try:
             return json.loads(body)
         except ValueError:

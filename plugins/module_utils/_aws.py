@@ -17,7 +17,7 @@ import threading
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
+from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, safe_to_resend
 from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, string_tags
 
 # The names and environment variables amazon.aws uses, so playbooks and AWX credentials carry over.
@@ -73,6 +73,8 @@ class AwsAdapter(Adapter):
     sample_snapshot_id = 'snap-0123456789abcdef0'
     # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
     max_copies_in_flight = 20
+    #: Set by the engine (install_call_retry): retries one call that is safe to resend. None: one try.
+    call_retry = None
 
     def __init__(self, connection, botocore_module=None):
         self.connection = connection
@@ -125,10 +127,13 @@ class AwsAdapter(Adapter):
 
     def _call(self, region, action, **kwargs):
         method = getattr(self.client(region), _snake(action))
-        try:
-            return method(**kwargs)
-        except Exception as error:  # pylint: disable=broad-exception-caught
-            raise self.cloud_error(action, region, error) from None
+
+        def send():
+            try:
+                return method(**kwargs)
+            except Exception as error:  # pylint: disable=broad-exception-caught
+                raise self.cloud_error(action, region, error) from None
+        return self.call_retry(send) if self.call_retry is not None and safe_to_resend(action) else send()
 
     def cloud_error(self, action, region, error):
         """Turn a boto3/botocore exception into a CloudError that says what kind it is."""

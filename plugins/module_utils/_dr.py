@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import datetime
 import string
+import threading
 import time
 
 from ._backoff import Backoff
-from ._engine import COPIED, EXISTING, MAX_ATTEMPTS, NOT_COPIED, WOULD_COPY, CopyEngine
+from ._engine import COPIED, EXISTING, MAX_ATTEMPTS, NOT_COPIED, WOULD_COPY, CopyEngine, install_call_retry, retry_one_call
 from ._errors import CloudError, InputError, is_retryable
 from ._model import COMPLETED, DISK_TAG, FAILED, PENDING, SOURCE_TAG, CopyRequest
 from ._poller import DONE, PENDING as POLL_PENDING, poll
@@ -75,6 +76,9 @@ class DrRun:
         self.deadline = clock() + settings['wait_timeout']
         self.backoff = Backoff(is_retryable, max_attempts=MAX_ATTEMPTS, sleep=sleep, clock=clock)
         self.engine = None
+        # Retries of the run's own calls (the engine counts those of the copies).
+        self.retries = 0
+        self._retries_lock = threading.Lock()
 
     # ------------------------------------------------------------------ validation (no calls)
     def validate(self):
@@ -117,6 +121,7 @@ class DrRun:
     # ------------------------------------------------------------------ the run
     def run(self):
         self.validate()
+        install_call_retry(self.adapter, self._retry_call)
         settings = self.settings
         region = settings['source_region']
         disks = sorted(self._call(self.adapter.find_disks, region, settings['tag_selector']), key=lambda disk: disk.id)
@@ -129,7 +134,14 @@ class DrRun:
         return self._report(entries)
 
     def _call(self, method, *args):
-        return self.backoff.call(lambda: method(*args), self.deadline)
+        return self.backoff.call(lambda: method(*args), self.deadline, on_retry=self._count_retry)
+
+    def _retry_call(self, send):
+        return retry_one_call(self.backoff, send, self.deadline, self._count_retry)
+
+    def _count_retry(self, error, attempt, delay):  # pylint: disable=unused-argument
+        with self._retries_lock:
+            self.retries += 1
 
     def _plan_source(self, disk, snapshots):
         completed = sorted((snapshot for snapshot in snapshots if snapshot.state == COMPLETED), key=_created_key)
@@ -186,8 +198,10 @@ class DrRun:
         """Start a snapshot of ``disk``. Never twice: CreateSnapshot has no idempotency token on
         most clouds, so an answer lost in transit is followed by a look-up, not by a second call."""
         stamp = self.now.strftime('%Y-%m-%dT%H:%M:%SZ')
-        no_blind_retry = Backoff(lambda error: is_retryable(error) and not error.uncertain, max_attempts=MAX_ATTEMPTS,
-                                 sleep=self.sleep, clock=self.clock)
+        # With an idempotency token, resending after a lost answer gets the first answer back.
+        resend_uncertain = self.adapter.create_call_is_idempotent
+        no_blind_retry = Backoff(lambda error: is_retryable(error) and (resend_uncertain or not error.uncertain),
+                                 max_attempts=MAX_ATTEMPTS, sleep=self.sleep, clock=self.clock)
         try:
             return no_blind_retry.call(lambda: self.adapter.create_snapshot(
                 disk.region, disk, name, 'Fresh snapshot for DR by snapcopy.cloud', {FRESH_TAG: stamp}), self.deadline)
@@ -345,7 +359,7 @@ class DrRun:
         }
 
     def backoff_retries(self):
-        return self.engine.retries if self.engine is not None else 0
+        return self.retries + (self.engine.retries if self.engine is not None else 0)
 
 
 def _created_key(snapshot):

@@ -71,6 +71,8 @@ class EcsAdapter(Adapter):
     cloud = 'Alibaba Cloud ECS'
     multi_destination = False
     copy_call_is_idempotent = True
+    # CreateSnapshot carries a ClientToken too (see create_snapshot).
+    create_call_is_idempotent = True
     done_state = 'accomplished'
     sample_snapshot_id = 's-bp67acfmxazb4p0example'
 

@@ -147,6 +147,7 @@ class CopyEngine:
         for request in requests:
             self.adapter.validate(request)
         self.deadline = self.clock() + self.timeout
+        install_call_retry(self.adapter, self.retry_call)
         outcomes = [RequestOutcome(request) for request in requests]
         self._load_sources(outcomes, sources or {})
         self._find_existing_copies([outcome for outcome in outcomes if outcome.error is None])
@@ -162,6 +163,10 @@ class CopyEngine:
     def _count_retry(self, error, attempt, delay):  # pylint: disable=unused-argument
         with self._retries_lock:
             self.retries += 1
+
+    def retry_call(self, send):
+        """One API call that is safe to resend, retried on its own within the deadline."""
+        return retry_one_call(self.backoff, send, self.deadline, self._count_retry)
 
     def _pause_before_retry(self, retry_number):
         """Sleep before retry ``retry_number``; False when that would pass the deadline or the tries are spent."""
@@ -421,6 +426,27 @@ class CopyEngine:
                 elif id(place) in seen_once:
                     place.snapshot = Snapshot(place.snapshot.id, place.destination, FAILED, cloud_state='vanished',
                                               message='the copy disappeared from the destination while being copied')
+
+
+def install_call_retry(adapter, retry):
+    """Have the adapter retry each API call that is safe to resend (a read, tagging) on its own.
+
+    The engine's retries wrap whole adapter methods, and one of those (a paged listing, reads
+    in batches) makes many calls: retrying it whole when any one call fails would, with enough
+    calls, almost never get through. ``retry(send)`` retries the one call instead.
+    """
+    for holder in (adapter, getattr(adapter, 'client', None)):
+        if holder is not None and hasattr(holder, 'call_retry'):
+            holder.call_retry = retry
+
+
+def retry_one_call(backoff, send, deadline, on_retry=None):
+    """``send()`` with ``backoff``; an error it still gives is final (``exhausted``), not retried again around it."""
+    try:
+        return backoff.call(send, deadline, on_retry=on_retry)
+    except CloudError as error:
+        error.exhausted = error.kind == RETRYABLE
+        raise
 
 
 def pick_copy(candidates):

@@ -47,6 +47,8 @@ class CloudError(SnapcopyError):
         self.kind = kind
         self.uncertain = uncertain
         self.region = region
+        # Set once the call was retried as often as allowed: nobody retries it again.
+        self.exhausted = False
         super().__init__(self.describe())
 
     def describe(self):
@@ -62,5 +64,15 @@ class CloudError(SnapcopyError):
 
 
 def is_retryable(error):
-    """The classifier the engine gives the backoff: only CloudErrors of kind RETRYABLE."""
-    return isinstance(error, CloudError) and error.kind == RETRYABLE
+    """The classifier the engine gives the backoff: only CloudErrors of kind RETRYABLE, not retried to the end already."""
+    return isinstance(error, CloudError) and error.kind == RETRYABLE and not error.exhausted
+
+
+# Calls that may be sent again after any failure, a lost answer included: reads, and setting tags.
+SAFE_TO_RESEND_PREFIXES = ('Describe', 'List', 'Get')
+SAFE_TO_RESEND = ('TagResources',)
+
+
+def safe_to_resend(action):
+    """Whether sending ``action`` twice does no more than sending it once."""
+    return action.startswith(SAFE_TO_RESEND_PREFIXES) or action in SAFE_TO_RESEND

@@ -140,6 +140,8 @@ class Adapter:
     #: True when the copy call carries an idempotency token, so that resending it after a lost
     #: answer cannot make a second copy. Without one, the engine looks up before each retry.
     copy_call_is_idempotent = False
+    #: The same for the call that takes a new snapshot of a disk (the DR run's fresh snapshots).
+    create_call_is_idempotent = False
     #: The state words of this cloud, for the documentation of results.
     done_state = 'completed'
     #: A well-formed snapshot id of this cloud, to check options before any call.

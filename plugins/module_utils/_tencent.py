@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ._errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
+from ._errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, safe_to_resend
 
 # The names the Tencent CLI and Terraform provider use, with their environment variables.
 TENCENT_CONNECTION_SPEC = {
@@ -192,8 +192,11 @@ class TencentClient:
     """Calls Tencent Cloud API 3.0 actions through the SDK, one rate-limited attempt at a time.
 
     ``call`` answers the ``Response`` object of a successful call, or raises CloudError with the
-    cloud's code, message and request id and the kind of error it is. It never retries.
+    cloud's code, message and request id and the kind of error it is. It retries only through
+    ``call_retry``, which the engine sets (install_call_retry), and only calls safe to resend.
     """
+
+    call_retry = None
 
     def __init__(self, connection, sdk, limiter=None):
         self.connection = connection
@@ -237,13 +240,16 @@ class TencentClient:
 
     def call(self, service, region, action, params):
         client = self.client(service, region)
-        self.limiter.acquire((service, action))
-        try:
-            # _call signs and sends and hands back the HTTP answer unchecked: the checks are ours.
-            answer = client._call(action, params)  # pylint: disable=protected-access
-        except self.sdk['TencentCloudSDKException'] as error:
-            raise network_error(action, region, error) from None
-        return read_answer(action, region, answer)
+
+        def send():
+            self.limiter.acquire((service, action))
+            try:
+                # _call signs and sends and hands back the HTTP answer unchecked: the checks are ours.
+                answer = client._call(action, params)  # pylint: disable=protected-access
+            except self.sdk['TencentCloudSDKException'] as error:
+                raise network_error(action, region, error) from None
+            return read_answer(action, region, answer)
+        return self.call_retry(send) if self.call_retry is not None and safe_to_resend(action) else send()
 
 
 def read_answer(action, region, answer):

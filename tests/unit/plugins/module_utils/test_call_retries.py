@@ -1,0 +1,138 @@
+"""Each API call that is safe to resend is retried on its own (install_call_retry), found by the chaos suite.
+
+Under 30 % throttling the DR run failed: the engine retried whole adapter methods, and a paged
+listing or a batched read of N calls went through whole only 0.7**N of the time (CBS reads the
+snapshots of 300 disks in 30 calls). Now the one call that failed is sent again, a read that
+still fails after its tries is final (not retried again around it), and calls that change
+something (a copy, a new snapshot) are never resent by this retry: the engine keeps its look-ups.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from fakecloud import credentials
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import MAX_ATTEMPTS, CopyEngine, install_call_retry
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError, is_retryable, safe_to_resend
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TencentClient, load_sdk
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_aws import SOURCE, StubbedAws, snapshot
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params
+
+REGION = 'cn-hangzhou'
+
+
+def quick_engine(adapter):
+    engine = CopyEngine(adapter, timeout=60, backoff=Backoff(is_retryable, base_delay=0.001, max_delay=0.002,
+                                                             max_attempts=MAX_ATTEMPTS))
+    engine.deadline = engine.clock() + 60
+    install_call_retry(adapter, engine.retry_call)
+    return engine
+
+
+def ecs_adapter(cloud):
+    return EcsAdapter.from_connection({'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
+                                       'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
+                                       'endpoint_url': cloud.url})
+
+
+def ecs_calls(cloud, action):
+    return cloud.admin.calls()['calls']['ecs'][action]
+
+
+@pytest.mark.parametrize('action, safe', [('DescribeSnapshots', True), ('ListTagResources', True), ('GetResources', True),
+                                          ('TagResources', True), ('CopySnapshot', False), ('CopySnapshotCrossRegions', False),
+                                          ('CreateSnapshot', False), ('DeleteSnapshot', False)])
+def test_only_reads_and_tagging_are_safe_to_resend(action, safe):
+    assert safe_to_resend(action) == safe
+
+
+def test_a_batched_read_resends_the_call_that_failed_not_the_batch(fakecloud_clean):
+    ids = fakecloud_clean.admin.seed(ecs={'disks': [{'region': REGION, 'snapshots': 350}]})['ecs']['snapshots']
+    # Seed 2 lets the first two batches through and throttles the third twice.
+    fakecloud_clean.admin.faults({'seed': 2, 'rules': [{'cloud': 'ecs', 'action': 'DescribeSnapshots', 'throttle_rate': 0.5}]})
+    adapter = ecs_adapter(fakecloud_clean)
+    engine = quick_engine(adapter)
+    found = adapter.describe(REGION, ids)
+    assert sorted(found) == sorted(ids)
+    counts = ecs_calls(fakecloud_clean, 'DescribeSnapshots')
+    # 4 batches of 100 ids; each throttled call cost one more call, nothing more.
+    assert counts == {'calls': 4 + 2, 'errors': 2, 'mutations': 0}
+    assert engine.retries == 2
+
+
+def test_a_read_that_keeps_failing_is_tried_max_attempts_times_in_all(fakecloud_clean):
+    ids = fakecloud_clean.admin.seed(ecs={'disks': [{'region': REGION, 'snapshots': 1}]})['ecs']['snapshots']
+    fakecloud_clean.admin.faults({'rules': [{'cloud': 'ecs', 'action': 'DescribeSnapshots', 'throttle_rate': 1.0}]})
+    adapter = ecs_adapter(fakecloud_clean)
+    engine = quick_engine(adapter)
+    with pytest.raises(CloudError) as info:
+        engine._call(adapter.describe, REGION, ids)  # pylint: disable=protected-access
+    assert info.value.exhausted and info.value.code == 'Throttling.User'
+    # Not MAX_ATTEMPTS tries of the method times MAX_ATTEMPTS tries of the call.
+    assert ecs_calls(fakecloud_clean, 'DescribeSnapshots')['calls'] == MAX_ATTEMPTS
+
+
+def test_a_copy_call_is_never_resent_by_the_call_retry(fakecloud_clean):
+    source = fakecloud_clean.admin.seed(ecs={'disks': [{'region': REGION, 'snapshots': 1}]})['ecs']['snapshots'][0]
+    fakecloud_clean.admin.faults({'rules': [{'cloud': 'ecs', 'action': 'CopySnapshot', 'throttle_rate': 1.0, 'count': 1}]})
+    adapter = ecs_adapter(fakecloud_clean)
+    quick_engine(adapter)
+    with pytest.raises(CloudError) as info:
+        adapter.start_copy(CopyRequest(source, REGION, ['cn-beijing']), ['cn-beijing'])
+    assert not info.value.exhausted
+    assert ecs_calls(fakecloud_clean, 'CopySnapshot') == {'calls': 1, 'errors': 1, 'mutations': 0}
+
+
+def test_tencent_reads_are_resent_on_their_own(fakecloud_clean):
+    seeded = fakecloud_clean.admin.seed(cbs={'disks': [{'region': 'ap-guangzhou', 'snapshots': 150}]})['cbs']['snapshots']
+    fakecloud_clean.admin.faults({'rules': [{'cloud': 'cbs', 'action': 'DescribeSnapshots', 'throttle_rate': 1.0, 'count': 2}]})
+    client = TencentClient({'secret_id': credentials.TENCENT_SECRET_ID, 'secret_key': credentials.TENCENT_SECRET_KEY,
+                            'endpoint_url': fakecloud_clean.url}, load_sdk())
+    adapter = CbsAdapter(client)
+    engine = quick_engine(adapter)
+    assert client.call_retry is not None
+    assert sorted(adapter.describe('ap-guangzhou', seeded)) == sorted(seeded)
+    counts = fakecloud_clean.admin.calls()['calls']['cbs']['DescribeSnapshots']
+    assert counts == {'calls': 2 + 2, 'errors': 2, 'mutations': 0}
+    assert engine.retries == 2
+
+
+def test_aws_reads_are_resent_on_their_own():
+    with StubbedAws() as aws:
+        stubber = aws.stubbers['us-east-1']
+        stubber.add_client_error('describe_snapshots', service_error_code='RequestLimitExceeded', http_status_code=503)
+        stubber.add_response('describe_snapshots', {'Snapshots': [snapshot(SOURCE)]})
+        engine = quick_engine(aws.adapter)
+        found = aws.adapter.describe('us-east-1', [SOURCE])
+        aws.assert_all_used()
+    assert list(found) == [SOURCE]
+    assert engine.retries == 1
+
+
+def test_a_fresh_ecs_snapshot_slower_than_the_read_timeout_is_asked_for_again_with_its_client_token(fakecloud_clean):
+    """CreateSnapshot carries a ClientToken on ECS: resending it after a timeout gets the same snapshot back,
+    even when the cloud carries out the first call after the look-up would have come."""
+    disk = fakecloud_clean.admin.seed(ecs={'disks': [{'region': REGION, 'tags': {'dr': 'yes'},
+                                                      'snapshots': [{'age_seconds': 3 * 86400}]}]})['ecs']['disks'][0]
+    fakecloud_clean.admin.faults({'rules': [{'cloud': 'ecs', 'action': 'CreateSnapshot', 'latency_ms': 1500,
+                                             'latency_rate': 1.0, 'count': 1}]})
+    adapter = EcsAdapter.from_connection({'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
+                                          'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
+                                          'endpoint_url': fakecloud_clean.url, 'read_timeout': 1})
+    settings = dr_settings(params(provider='ecs', source_region=REGION, dr_regions=['cn-beijing'], tags=None,
+                                  description_template=None, max_snapshot_age_hours=1))
+    report = DrRun(adapter, settings, sleep=lambda seconds: None).run()
+    assert report['disks'][0]['fresh_snapshot']['action'] == 'created'
+    assert not report['failures']
+    time_for_the_slow_call = 1.0
+    time.sleep(time_for_the_slow_call)
+    snapshots = fakecloud_clean.admin.state(cloud='ecs', region=REGION)['ecs'][REGION]['snapshots']
+    assert len([snapshot for snapshot in snapshots if snapshot['disk_id'] == disk]) == 2
