@@ -1,0 +1,384 @@
+"""The chaos suite: the DR role under faults and under SIGKILL, and a corpus of bad input.
+
+Runs inside tests/utils/with_emulators.py, which starts moto's server and fakecloud and passes
+their addresses as SNAPCOPY_TEST_* variables:
+
+  python tests/utils/with_emulators.py -- python tests/chaos/run.py --disks 300 --kill-rounds 5
+
+Parts (``--parts``, all by default):
+
+* ``load``: the role (playbooks/dr_copy.yml) on N tagged disks per cloud, with throttling (30 % of
+  calls, each cloud's own code), server errors (5 %), answers lost after a mutating call was
+  carried out (5 %) and answers slower than the client's timeout (2 %). A run that fails is run
+  again, up to --max-runs; then the emulator's state must hold exactly one DR copy of each
+  disk's newest snapshot per DR region, and at most one fresh snapshot per stale disk.
+* ``kill``: the same role, killed with SIGKILL (its whole process group) at random points, at
+  random times or after a random number of mutating calls, --kill-rounds times per cloud, with a
+  few disks getting a newer snapshot between rounds; then run to completion: 0 duplicates, 0 missing.
+* ``inputs``: the bad-input corpus (tests/chaos/corpus.py): every case fails, names the option or
+  the cloud's error code, shows no traceback, and no mutating call reaches any cloud.
+
+The figures go to --out (figures.json) and, as a Markdown table, to stdout. Exit status 1 when
+any check fails.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+import clouds  # noqa: E402  pylint: disable=wrong-import-position
+import corpus  # noqa: E402  pylint: disable=wrong-import-position
+from proxy import AwsFaults, ProxyServer  # noqa: E402  pylint: disable=wrong-import-position
+
+PLAYBOOK = os.path.join(REPO, 'playbooks', 'dr_copy.yml')
+FAULTS = {'throttle': 0.30, 'server_error': 0.05, 'lost_answer': 0.05, 'slow': 0.02}
+# The client's timeout under faults, and how late a slow answer is (fakecloud: before the call is carried out).
+CLIENT_TIMEOUT = 2
+SLOW_MS = 3500
+# fakecloud's snapshot and copy times during the runs: copies are in flight while the role waits.
+TIMINGS = {'snapshot_seconds': 1.0, 'copy_seconds': 2.0}
+PROCESS_GONE_TIMEOUT = 10
+
+
+def ansible_environment(work):
+    """The environment of every ansible-playbook run: no credentials, no proxies, nothing but 127.0.0.1."""
+    drop = ('AWS_', 'EC2_', 'ALICLOUD_', 'ALIBABA_CLOUD_', 'TENCENTCLOUD_', 'SNAPCOPY_TEST_')
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(drop) and key.lower() not in ('http_proxy', 'https_proxy', 'all_proxy', 'no_proxy')}
+    env.update({
+        'ANSIBLE_COLLECTIONS_PATH': os.path.join(REPO, 'build', 'collections'),
+        'ANSIBLE_NOCOLOR': '1', 'ANSIBLE_LOCALHOST_WARNING': 'false', 'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
+        'ANSIBLE_LOCAL_TEMP': os.path.join(work, 'tmp'), 'ANSIBLE_REMOTE_TEMP': os.path.join(work, 'tmp'),
+        # No instance metadata look-up (169.254.169.254) and no AWS files of this machine's user.
+        'AWS_EC2_METADATA_DISABLED': 'true', 'AWS_CONFIG_FILE': os.devnull, 'AWS_SHARED_CREDENTIALS_FILE': os.devnull,
+    })
+    return env
+
+
+class Suite:
+    """Everything the parts share: the emulators, the targets, the output folder, the figures."""
+
+    def __init__(self, args):
+        self.args = args
+        self.rng = random.Random(args.seed)
+        self.work = os.path.abspath(args.out)
+        os.makedirs(os.path.join(self.work, 'tmp'), exist_ok=True)
+        os.makedirs(os.path.join(self.work, 'logs'), exist_ok=True)
+        self.env = ansible_environment(self.work)
+        self.fakecloud_url = os.environ['SNAPCOPY_TEST_FAKECLOUD_URL']
+        self.moto_url = os.environ['SNAPCOPY_TEST_AWS_ENDPOINT_URL']
+        self.proxy = ProxyServer(self.moto_url, faults=AwsFaults()).start()
+        self.targets = {}
+        for name in args.clouds:
+            if name == 'aws':
+                self.targets[name] = clouds.AwsTarget(self.moto_url, self.proxy, os.environ['SNAPCOPY_TEST_AWS_ACCESS_KEY'],
+                                                      os.environ['SNAPCOPY_TEST_AWS_SECRET_KEY'])
+            else:
+                self.targets[name] = clouds.FakeCloudTarget(name, self.fakecloud_url)
+        self.admin = clouds.AdminClient(self.fakecloud_url, timeout=120)
+        self.figures = {'disks': args.disks, 'kill_rounds': args.kill_rounds, 'seed': args.seed, 'faults': FAULTS,
+                        'client_timeout_seconds': CLIENT_TIMEOUT, 'slow_answer_ms': SLOW_MS}
+        self.problems = []
+        self.lock = threading.Lock()
+
+    # ------------------------------------------------------------------ emulators
+    def reset_emulators(self):
+        self.admin.reset()
+        self.admin.configure(timings={cloud: dict(TIMINGS) for cloud in ('ecs', 'ens', 'cbs')})
+        if 'aws' in self.targets:
+            self.targets['aws'].reset()
+        self.proxy.faults.configure({})
+
+    def faults_on(self):
+        rules = []
+        for target in self.targets.values():
+            if target.name != 'aws':
+                rules += target.fault_rules(FAULTS['throttle'], FAULTS['server_error'], FAULTS['slow'], SLOW_MS,
+                                            FAULTS['lost_answer'])
+        self.admin.faults({'seed': self.args.seed, 'rules': rules})
+        self.proxy.faults.configure({'seed': self.args.seed, 'throttle_rate': FAULTS['throttle'],
+                                     'error_rate': FAULTS['server_error'] / (1 - FAULTS['throttle']),
+                                     'lost_answer_rate': FAULTS['lost_answer']})
+
+    def faults_off(self):
+        self.admin.faults({})
+        self.proxy.faults.configure({})
+
+    # ------------------------------------------------------------------ running the role
+    def role_vars(self, target, label, client_timeout=None):
+        variables = {
+            'dr_copy_provider': target.provider,
+            'dr_copy_source_region': target.source_region,
+            'dr_copy_dr_regions': target.dr_regions,
+            'dr_copy_tag_selector': clouds.TAG_SELECTOR,
+            'dr_copy_wait': True,
+            'dr_copy_wait_timeout': 1800,
+            'dr_copy_poll_interval': 1,
+            'dr_copy_report_dir': os.path.join(self.work, 'reports', label, target.name),
+            'dr_copy_connection': target.connection(client_timeout),
+        }
+        if target.rpo_hours:
+            variables['dr_copy_max_snapshot_age_hours'] = target.rpo_hours
+        if target.name in ('aws', 'ecs', 'cbs'):
+            variables['dr_copy_tags'] = {'purpose': 'chaos'}
+        return variables
+
+    def start_role(self, target, label, run, variables):
+        vars_file = os.path.join(self.work, 'logs', '%s-%s-%d.vars.json' % (label, target.name, run))
+        with open(vars_file, 'w', encoding='utf-8') as stream:
+            json.dump(variables, stream)
+        log = open(os.path.join(self.work, 'logs', '%s-%s-%d.log' % (label, target.name, run)), 'w',  # pylint: disable=consider-using-with
+                   encoding='utf-8')
+        process = subprocess.Popen(  # pylint: disable=consider-using-with  # waited for, or killed, by the caller
+            [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), PLAYBOOK, '-e', '@' + vars_file],
+            cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        return process, log
+
+    def read_report(self, variables, target):
+        path = os.path.join(variables['dr_copy_report_dir'], 'dr-report-%s-%s.json' % (target.provider, target.source_region))
+        try:
+            with open(path, encoding='utf-8') as stream:
+                return json.load(stream)
+        except (OSError, ValueError):
+            return {}
+
+    def run_to_completion(self, target, label, variables, first_run=1):
+        """Run the role until a run succeeds, at most --max-runs times. Answers the runs' records."""
+        runs = []
+        for run in range(first_run, first_run + self.args.max_runs):
+            report_dir = variables['dr_copy_report_dir']
+            for name in os.listdir(report_dir) if os.path.isdir(report_dir) else []:
+                os.remove(os.path.join(report_dir, name))
+            started = time.monotonic()
+            process, log = self.start_role(target, label, run, variables)
+            code = process.wait()
+            log.close()
+            report = self.read_report(variables, target)
+            runs.append({'run': run, 'rc': code, 'seconds': round(time.monotonic() - started, 1),
+                         'api_retries': report.get('api_retries'), 'totals': report.get('totals'),
+                         'failures': (report.get('failures') or [])[:5]})
+            if code == 0:
+                break
+        return runs
+
+    # ------------------------------------------------------------------ part 1: faults under load
+    def load(self):
+        self.reset_emulators()
+        for target in self.targets.values():
+            target.seed(self.args.disks)
+        self.faults_on()
+        self.admin.calls(reset=True)
+        self.proxy.faults.reset_ledger()
+        results = {}
+
+        def one(target):
+            variables = self.role_vars(target, 'load', CLIENT_TIMEOUT)
+            started = time.monotonic()
+            runs = self.run_to_completion(target, 'load', variables)
+            figures = target.tally()
+            figures.update(runs=len(runs), converged=runs[-1]['rc'] == 0, seconds=round(time.monotonic() - started, 1),
+                           stale_disks=len(target.stale), calls=target.calls(), run_log=runs,
+                           throttle_code=clouds.THROTTLE_CODES[target.name],
+                           slow_answers=target.name != 'aws')
+            results[target.name] = figures
+            self.check(target.name, 'load', figures, expect_fresh=len(target.stale))
+
+        self.each_target(one)
+        self.faults_off()
+        self.figures['load'] = results
+
+    # ------------------------------------------------------------------ part 2: interruption
+    def kill(self):
+        self.reset_emulators()
+        for target in self.targets.values():
+            target.seed(self.args.disks)
+        results = {}
+
+        def one(target):
+            rng = random.Random('%s-%s' % (self.args.seed, target.name))
+            variables = self.role_vars(target, 'kill')
+            rounds, attempts, run = [], 0, 0
+            longest = 4.0
+            while len(rounds) < self.args.kill_rounds and attempts < 3 * self.args.kill_rounds:
+                attempts += 1
+                run += 1
+                if run > 1:
+                    # Give the next run work to do: a newer snapshot of a third of the disks.
+                    target.add_newest(rng.sample(target.disks, max(1, len(target.disks) // 3)))
+                before = target.calls()['mutations']
+                pending = target.tally()['missing']
+                mode = 'mutations' if len(rounds) % 2 else 'time'
+                point = rng.randint(1, max(1, pending)) if mode == 'mutations' else round(rng.uniform(0.5, longest), 2)
+                started = time.monotonic()
+                process, log = self.start_role(target, 'kill', run, variables)
+                killed = self.kill_at(process, target, mode, point, before)
+                log.close()
+                elapsed = round(time.monotonic() - started, 1)
+                if not killed:
+                    longest = max(longest, elapsed)
+                    continue
+                rounds.append({'mode': mode, 'point': point, 'after_seconds': elapsed,
+                               'mutations_before_kill': target.calls()['mutations'] - before,
+                               'group_gone': self.group_gone(process.pid)})
+            runs = self.run_to_completion(target, 'kill', variables, first_run=run + 1)
+            figures = target.tally()
+            figures.update(kills=len(rounds), rounds=rounds, runs_after_kills=len(runs), converged=runs[-1]['rc'] == 0,
+                           run_log=runs)
+            results[target.name] = figures
+            self.check(target.name, 'kill', figures)
+            if len(rounds) < self.args.kill_rounds:
+                self.problem(target.name, 'kill', 'only %d of %d runs could be killed before they ended' % (len(rounds), self.args.kill_rounds))
+            for record in rounds:
+                if not record['group_gone']:
+                    self.problem(target.name, 'kill', 'a process of a killed run outlived the SIGKILL of its group')
+
+        self.each_target(one)
+        self.figures['kill'] = results
+
+    def kill_at(self, process, target, mode, point, mutations_before):
+        """SIGKILL the run's process group at ``point`` (seconds, or mutating calls); False if it ended first."""
+        started = time.monotonic()
+        while process.poll() is None:
+            if mode == 'time':
+                due = time.monotonic() - started >= point
+            else:
+                due = target.calls()['mutations'] - mutations_before >= point
+            if due:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                return True
+            time.sleep(0.05 if mode == 'time' else 0.1)
+        return False
+
+    @staticmethod
+    def group_gone(pgid):
+        deadline = time.monotonic() + PROCESS_GONE_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(pgid, 0)
+            except ProcessLookupError:
+                return True
+            time.sleep(0.1)
+        return False
+
+    # ------------------------------------------------------------------ part 3: bad input
+    def inputs(self):
+        self.reset_emulators()
+        results = corpus.run(self)
+        self.figures['inputs'] = results
+        for failure in results['failures']:
+            self.problem(failure['cloud'], 'inputs', '%s: %s' % (failure['id'], failure['why']))
+        if results['mutations']:
+            self.problem('all', 'inputs', 'mutating calls reached the clouds: %s' % results['mutations'])
+
+    # ------------------------------------------------------------------ checks and figures
+    def each_target(self, work):
+        threads = [threading.Thread(target=self.guarded, args=(work, target), name=target.name)
+                   for target in self.targets.values()]
+        for thread in threads:
+            thread.start()
+            if not self.args.parallel:
+                thread.join()
+        for thread in threads:
+            thread.join()
+
+    def guarded(self, work, target):
+        try:
+            work(target)
+        except Exception as error:  # pylint: disable=broad-exception-caught  # reported as a problem, the others go on
+            self.problem(target.name, work.__name__, 'the suite itself failed: %r' % error)
+
+    def problem(self, cloud, part, text):
+        with self.lock:
+            self.problems.append('%s/%s: %s' % (cloud, part, text))
+
+    def check(self, cloud, part, figures, expect_fresh=None):
+        if not figures['converged']:
+            self.problem(cloud, part, 'no run succeeded in %d runs (see %s/logs)' % (self.args.max_runs, self.work))
+        for key in ('duplicates', 'missing', 'fresh_duplicates', 'unaccounted'):
+            if figures.get(key):
+                self.problem(cloud, part, '%s %s' % (figures[key], key.replace('_', ' ')))
+        if expect_fresh is not None and figures['fresh_snapshots'] != expect_fresh:
+            self.problem(cloud, part, '%d fresh snapshots for %d stale disks' % (figures['fresh_snapshots'], expect_fresh))
+
+
+def markdown(figures):
+    """The figures as Markdown tables (the same as in docs/reliability.md)."""
+    lines = []
+    if 'load' in figures:
+        lines += ['Faults under load: %d tagged disks per cloud, 2 DR regions; throttling %d %%, 5xx %d %%, lost answers %d %% '
+                  'of mutating calls, answers slower than the client timeout %d %%.' % (
+                      figures['disks'], 100 * FAULTS['throttle'], 100 * FAULTS['server_error'], 100 * FAULTS['lost_answer'],
+                      100 * FAULTS['slow']), '',
+                  '| cloud | throttle code | runs | copies | duplicates | missing | fresh snapshots (stale disks) | calls | '
+                  'faults answered | answers lost | seconds |',
+                  '|---|---|---|---|---|---|---|---|---|---|---|']
+        for name, row in figures['load'].items():
+            lines.append('| %s | %s | %d | %d | %d | %d | %d (%d) | %d | %d | %d | %s |' % (
+                name, row['throttle_code'], row['runs'], row['copies'], row['duplicates'], row['missing'],
+                row['fresh_snapshots'], row['stale_disks'], row['calls']['calls'], row['calls']['errors'],
+                row['calls']['lost_answers'], row['seconds']))
+        lines.append('')
+    if 'kill' in figures:
+        lines += ['Interruption: SIGKILL of the whole process group of ansible-playbook, then runs to completion.', '',
+                  '| cloud | kills | kill points | runs to complete | copies | duplicates | missing |', '|---|---|---|---|---|---|---|']
+        for name, row in figures['kill'].items():
+            points = ', '.join('%s s' % record['after_seconds'] if record['mode'] == 'time'
+                               else '%d calls' % record['mutations_before_kill'] for record in row['rounds'])
+            lines.append('| %s | %d | %s | %d | %d | %d | %d |' % (
+                name, row['kills'], points, row['runs_after_kills'], row['copies'], row['duplicates'], row['missing']))
+        lines.append('')
+    if 'inputs' in figures:
+        inputs = figures['inputs']
+        lines += ['Bad input: %d cases (%s), %d failed as they should, mutating calls: %d.' % (
+            inputs['cases'], ', '.join('%s %d' % item for item in sorted(inputs['by_target'].items())),
+            inputs['passed'], sum(inputs['mutations'].values())), '']
+    return '\n'.join(lines)
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--disks', type=int, default=300)
+    parser.add_argument('--kill-rounds', type=int, default=5)
+    parser.add_argument('--max-runs', type=int, default=6)
+    parser.add_argument('--clouds', default='aws,ecs,ens,cbs', type=lambda text: text.split(','))
+    parser.add_argument('--parts', default='load,kill,inputs', type=lambda text: text.split(','))
+    parser.add_argument('--seed', type=int, default=9)
+    parser.add_argument('--out', default=os.path.join(REPO, 'build', 'chaos'))
+    parser.add_argument('--serial', dest='parallel', action='store_false', help='one cloud at a time')
+    args = parser.parse_args(argv)
+    suite = Suite(args)
+    started = time.monotonic()
+    try:
+        for part in args.parts:
+            part_started = time.monotonic()
+            getattr(suite, part)()
+            suite.figures.setdefault('seconds', {})[part] = round(time.monotonic() - part_started, 1)
+            print('== chaos %s took %.0f s' % (part, time.monotonic() - part_started), flush=True)
+    finally:
+        suite.proxy.stop()
+    suite.figures['seconds']['total'] = round(time.monotonic() - started, 1)
+    suite.figures['problems'] = suite.problems
+    with open(os.path.join(suite.work, 'figures.json'), 'w', encoding='utf-8') as stream:
+        json.dump(suite.figures, stream, indent=2, sort_keys=True)
+    print(markdown(suite.figures))
+    for text in suite.problems:
+        print('PROBLEM: ' + text)
+    print('chaos: %s in %.0f s (figures: %s)' % ('FAILED' if suite.problems else 'passed', time.monotonic() - started,
+                                                 os.path.join(suite.work, 'figures.json')))
+    return 1 if suite.problems else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
