@@ -24,7 +24,7 @@ import urllib.request
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, safe_to_resend
+from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout, safe_to_resend
 
 # The names and environment variables of alibaba.alicloud, plus the ALIBABA_CLOUD_* variables
 # of Alibaba's own credential chain, so playbooks and AWX credentials carry over.
@@ -200,7 +200,7 @@ class AlibabaClient:
             except Exception as error:  # pylint: disable=broad-exception-caught
                 # Broad on purpose: every SDK and network failure becomes a CloudError with a kind;
                 # anything classify() does not know is re-raised unchanged.
-                raise self.classify(action, error, region) from None
+                raise note_read_timeout(self.classify(action, error, region), self.connection.get('read_timeout') or 60) from None
         body = self.call_retry(send) if self.call_retry is not None and safe_to_resend(action) else send()
         try:
             return json.loads(body)

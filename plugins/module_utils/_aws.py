@@ -17,7 +17,7 @@ import threading
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, safe_to_resend
+from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout, safe_to_resend
 from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, string_tags
 
 # The names and environment variables amazon.aws uses, so playbooks and AWX credentials carry over.
@@ -49,6 +49,7 @@ INVALID_CODES = {'InvalidParameterValue', 'InvalidParameter', 'InvalidParameterC
 FILTER_CHUNK = 200
 MAX_TAGS = 50
 USER_AGENT = 'snapcopy.cloud/0.1.0'
+READ_TIMEOUT = 60
 
 
 def build_ebs_request(params):
@@ -117,7 +118,7 @@ class AwsAdapter(Adapter):
                 verify = conn.get('aws_ca_bundle') or conn.get('validate_certs', True)
                 config = self._botocore.config.Config(
                     retries={'total_max_attempts': 1, 'mode': 'standard'},
-                    user_agent_extra=USER_AGENT, connect_timeout=20, read_timeout=60)
+                    user_agent_extra=USER_AGENT, connect_timeout=20, read_timeout=READ_TIMEOUT)
                 try:
                     self._clients[region] = self._session.create_client(
                         'ec2', region_name=region, endpoint_url=conn.get('endpoint_url') or None, verify=verify, config=config)
@@ -132,7 +133,7 @@ class AwsAdapter(Adapter):
             try:
                 return method(**kwargs)
             except Exception as error:  # pylint: disable=broad-exception-caught
-                raise self.cloud_error(action, region, error) from None
+                raise note_read_timeout(self.cloud_error(action, region, error), READ_TIMEOUT) from None
         return self.call_retry(send) if self.call_retry is not None and safe_to_resend(action) else send()
 
     def cloud_error(self, action, region, error):

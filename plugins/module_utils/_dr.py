@@ -208,6 +208,11 @@ class DrRun:
         except CloudError as error:
             if not error.uncertain:
                 raise
+            if error.settle_seconds:
+                # A call that timed out may still be carried out: let it land before looking.
+                if self.clock() + error.settle_seconds > self.deadline:
+                    raise
+                self.sleep(error.settle_seconds)
             snapshots = self._call(self.adapter.disk_snapshots, disk.region, [disk]).get(disk.id, [])
             # Ours carries this run's stamp; where the cloud keeps no tags, it is the one made since the run began.
             made = [snapshot for snapshot in snapshots if snapshot.tags.get(FRESH_TAG) == stamp] or [

@@ -168,11 +168,11 @@ class CopyEngine:
         """One API call that is safe to resend, retried on its own within the deadline."""
         return retry_one_call(self.backoff, send, self.deadline, self._count_retry)
 
-    def _pause_before_retry(self, retry_number):
+    def _pause_before_retry(self, retry_number, at_least=0):
         """Sleep before retry ``retry_number``; False when that would pass the deadline or the tries are spent."""
         if retry_number + 1 >= MAX_ATTEMPTS:
             return False
-        delay = self.backoff.delay(retry_number)
+        delay = max(at_least, self.backoff.delay(retry_number))
         if self.clock() + delay > self.deadline:
             return False
         with self._retries_lock:
@@ -345,7 +345,9 @@ class CopyEngine:
             try:
                 results = self.adapter.start_copy(request, remaining)
             except CloudError as error:
-                if error.kind not in (RETRYABLE, ALREADY_EXISTS) or not self._pause_before_retry(retry_number):
+                # A copy call that timed out may still be carried out: without a token, let it land before the look-up.
+                settle = error.settle_seconds if error.uncertain and not self.adapter.copy_call_is_idempotent else 0
+                if error.kind not in (RETRYABLE, ALREADY_EXISTS) or not self._pause_before_retry(retry_number, settle):
                     for destination in remaining:
                         _fail(outcome, destination, error)
                     return

@@ -49,6 +49,9 @@ class CloudError(SnapcopyError):
         self.region = region
         # Set once the call was retried as often as allowed: nobody retries it again.
         self.exhausted = False
+        # After a read timeout, how long the cloud may still be carrying the call out (as long
+        # again as the client waited): a look-up for what it made waits that long first.
+        self.settle_seconds = 0
         super().__init__(self.describe())
 
     def describe(self):
@@ -61,6 +64,14 @@ class CloudError(SnapcopyError):
 
     def as_result(self):
         return {'action': self.action, 'code': self.code, 'message': self.message, 'request_id': self.request_id}
+
+
+def note_read_timeout(error, timeout):
+    """Mark an uncertain error that comes from a read timeout with the seconds to let the cloud settle."""
+    message = error.message.lower()
+    if error.uncertain and ('timed out' in message or 'read timeout' in message):
+        error.settle_seconds = timeout
+    return error
 
 
 def is_retryable(error):

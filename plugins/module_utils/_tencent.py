@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ._errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, safe_to_resend
+from ._errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout, safe_to_resend
 
 # The names the Tencent CLI and Terraform provider use, with their environment variables.
 TENCENT_CONNECTION_SPEC = {
@@ -247,7 +247,7 @@ class TencentClient:
                 # _call signs and sends and hands back the HTTP answer unchecked: the checks are ours.
                 answer = client._call(action, params)  # pylint: disable=protected-access
             except self.sdk['TencentCloudSDKException'] as error:
-                raise network_error(action, region, error) from None
+                raise note_read_timeout(network_error(action, region, error), self.connection.get('request_timeout') or 60) from None
             return read_answer(action, region, answer)
         return self.call_retry(send) if self.call_retry is not None and safe_to_resend(action) else send()
 

@@ -283,6 +283,12 @@ class Suite:
             self.problem('all', 'inputs', 'mutating calls reached the clouds: %s' % results['mutations'])
 
     # ------------------------------------------------------------------ checks and figures
+    def keep_ledgers(self, part):
+        """The emulators' call ledgers of a part, for a look afterwards (which call made which copy)."""
+        for name, ledger in (('fakecloud', self.admin.calls()), ('aws-proxy', self.proxy.faults.report())):
+            with open(os.path.join(self.work, 'logs', '%s-calls-%s.json' % (name, part)), 'w', encoding='utf-8') as stream:
+                json.dump(ledger, stream, indent=1)
+
     def each_target(self, work):
         threads = [threading.Thread(target=self.guarded, args=(work, target), name=target.name)
                    for target in self.targets.values()]
@@ -364,6 +370,7 @@ def main(argv):
         for part in args.parts:
             part_started = time.monotonic()
             getattr(suite, part)()
+            suite.keep_ledgers(part)
             suite.figures.setdefault('seconds', {})[part] = round(time.monotonic() - part_started, 1)
             print('== chaos %s took %.0f s' % (part, time.monotonic() - part_started), flush=True)
     finally:

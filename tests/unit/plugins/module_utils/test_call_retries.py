@@ -19,8 +19,10 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdap
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import MAX_ATTEMPTS, CopyEngine, install_call_retry
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError, is_retryable, safe_to_resend
+from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, MAX_ATTEMPTS, CopyEngine, install_call_retry
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import (RETRYABLE, CloudError, is_retryable, note_read_timeout,
+                                                                             safe_to_resend)
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_aws import SOURCE, StubbedAws, snapshot
@@ -135,4 +137,58 @@ def test_a_fresh_ecs_snapshot_slower_than_the_read_timeout_is_asked_for_again_wi
     time_for_the_slow_call = 1.0
     time.sleep(time_for_the_slow_call)
     snapshots = fakecloud_clean.admin.state(cloud='ecs', region=REGION)['ecs'][REGION]['snapshots']
+    assert len([snapshot for snapshot in snapshots if snapshot['disk_id'] == disk]) == 2
+
+
+# A copy call slower than the client's timeout: the cloud carries it out after the client gave up.
+@pytest.mark.parametrize('message', [
+    "HTTPConnectionPool(host='127.0.0.1', port=1): Read timed out. (read timeout=2)",   # aliyun and Tencent SDKs (requests)
+    'Read timeout on endpoint URL: "https://ec2.us-west-2.amazonaws.com/"',             # botocore
+])
+def test_a_read_timeout_is_marked_with_the_time_the_cloud_may_still_take(message):
+    error = note_read_timeout(CloudError('CopySnapshot', 'NetworkError', message, kind=RETRYABLE, uncertain=True), 7)
+    assert error.settle_seconds == 7
+
+
+def test_a_closed_connection_needs_no_settling():
+    error = note_read_timeout(CloudError('CopySnapshot', 'NetworkError', 'Connection aborted.', kind=RETRYABLE, uncertain=True), 7)
+    assert error.settle_seconds == 0
+
+
+def test_an_ens_copy_slower_than_the_read_timeout_is_looked_up_once_it_landed_not_made_twice(fakecloud_clean):
+    """ENS's CopySnapshot has no token: after the timeout the engine waits as long again, then looks up."""
+    source = fakecloud_clean.admin.seed(ens={'disks': [{'region': 'cn-hangzhou-26', 'snapshots': 1}]})['ens']['snapshots'][0]
+    fakecloud_clean.admin.faults({'rules': [{'cloud': 'ens', 'action': 'CopySnapshot', 'latency_ms': 1600,
+                                             'latency_rate': 1.0, 'count': 1}]})
+    adapter = EnsAdapter.from_connection({'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
+                                          'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
+                                          'endpoint_url': fakecloud_clean.url, 'read_timeout': 1})
+    engine = CopyEngine(adapter, timeout=60, backoff=Backoff(is_retryable, base_delay=0.001, max_delay=0.002))
+    nodes = ['cn-beijing-cmcc', 'cn-suzhou-telecom']
+    outcome = engine.run([CopyRequest(source, 'cn-hangzhou-26', nodes)])[0]
+    assert not outcome.failed
+    assert [place.action for place in outcome.destinations.values()] == [COPIED, COPIED]
+    time.sleep(1.0)  # whatever the slow call was going to do is done by now
+    copies = [snapshot for resources in fakecloud_clean.admin.state(cloud='ens')['ens'].values()
+              for snapshot in resources['snapshots'] if snapshot['source_snapshot_id'] == source]
+    assert sorted(snapshot['id'] for snapshot in copies) == sorted(place.snapshot.id for place in outcome.destinations.values())
+    assert fakecloud_clean.admin.calls()['calls']['ens']['CopySnapshot']['mutations'] == 1
+
+
+def test_a_fresh_ens_snapshot_slower_than_the_read_timeout_is_found_once_it_landed(fakecloud_clean):
+    """ENS's CreateSnapshot has no token: the DR run waits as long again as it waited, then looks the snapshot up."""
+    disk = fakecloud_clean.admin.seed(ens={'disks': [{'region': 'cn-hangzhou-26', 'tags': {'dr': 'yes'},
+                                                      'snapshots': [{'age_seconds': 3 * 86400}]}]})['ens']['disks'][0]
+    fakecloud_clean.admin.faults({'rules': [{'cloud': 'ens', 'action': 'CreateSnapshot', 'latency_ms': 1600,
+                                             'latency_rate': 1.0, 'count': 1}]})
+    adapter = EnsAdapter.from_connection({'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
+                                          'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
+                                          'endpoint_url': fakecloud_clean.url, 'read_timeout': 1})
+    settings = dr_settings(params(provider='ens', source_region='cn-hangzhou-26', dr_regions=['cn-beijing-cmcc'], tags=None,
+                                  description_template=None, max_snapshot_age_hours=1))
+    report = DrRun(adapter, settings).run()
+    assert report['disks'][0]['fresh_snapshot']['action'] == 'created'
+    assert not report['failures']
+    time.sleep(1.0)
+    snapshots = fakecloud_clean.admin.state(cloud='ens', region='cn-hangzhou-26')['ens']['cn-hangzhou-26']['snapshots']
     assert len([snapshot for snapshot in snapshots if snapshot['disk_id'] == disk]) == 2
