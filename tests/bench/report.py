@@ -33,12 +33,13 @@ def summarize(records):
             'module_s': round(statistics.median([record['module_s'] or 0 for record in good]), 1) if good else None,
         }
         if good:
-            first = good[0]
-            entry.update({key: first[key] for key in ('reads', 'copy_calls', 'copy_calls_refused', 'other_writes', 'calls')})
-            if 'calls_by_region' in first:
+            # The calls of the median run (by wall time); they hardly differ from run to run.
+            middle = sorted(good, key=lambda record: record['wall_s'])[(len(good) - 1) // 2]
+            entry.update({key: middle[key] for key in ('reads', 'copy_calls', 'copy_calls_refused', 'other_writes', 'calls')})
+            if 'calls_by_region' in middle:
                 entry['reads_by_region'] = {region: sum(counts['calls'] for action, counts in actions.items()
                                                         if action.startswith(('Describe', 'List', 'Get')))
-                                            for region, actions in first['calls_by_region'].items()}
+                                            for region, actions in middle['calls_by_region'].items()}
         summary.append(entry)
     return summary
 
@@ -183,8 +184,8 @@ def plot(results, path):
                   label='the floor that the cloud\'s limits allow' if provider == PROVIDERS[0] else None)
         for item in results.get('comparisons', []):
             if item['provider'] == provider and item['disks'] == max(entry['disks'] for entry in summary if entry['kind'] == 'loop'):
-                axis.text(0.97, 0.95, 'at N = %d the role is %.0fx faster' % (item['disks'], item['factor']), transform=axis.transAxes,
-                          ha='right', va='top', fontsize=11, bbox={'boxstyle': 'round', 'facecolor': '#f4f4f4', 'edgecolor': '#999999'})
+                axis.text(0.03, 0.95, 'N = %d:\nthe role is %.0fx faster' % (item['disks'], item['factor']), transform=axis.transAxes,
+                          ha='left', va='top', fontsize=11, bbox={'boxstyle': 'round', 'facecolor': '#f4f4f4', 'edgecolor': '#999999'})
         axis.set_title('%s  (%s)' % (NAMES[provider], _limit_text(provider)), fontsize=12)
         axis.set_xscale('log')
         axis.set_yscale('log')
