@@ -191,7 +191,7 @@ class AlibabaClient:
                 request.add_query_param(name, _text(value))
         host = self.endpoint(region)
         request.set_endpoint(host)
-        request.set_protocol_type(self.scheme)
+        request.set_protocol_type(self.sdk['protocols'][self.scheme])
         request.set_accept_format('JSON')
 
         def send():
@@ -289,6 +289,7 @@ def load_sdk(request_package):
     from aliyunsdkcore.acs_exception.exceptions import ClientException, ServerException
     from aliyunsdkcore.auth.credentials import AccessKeyCredential, StsTokenCredential
     from aliyunsdkcore.client import AcsClient
+    from aliyunsdkcore.http import protocol_type
     importlib.import_module(request_package)
     # The core SDK logs every error answer at ERROR level; without a handler of ours, Python
     # would print those lines on the module's stderr.
@@ -297,7 +298,10 @@ def load_sdk(request_package):
         sdk_logger.addHandler(logging.NullHandler())
     return {'AcsClient': AcsClient, 'AccessKeyCredential': AccessKeyCredential,
             'StsTokenCredential': StsTokenCredential, 'ClientException': ClientException,
-            'ServerException': ServerException}
+            'ServerException': ServerException,
+            # The SDK tells HTTPS by identity (``protocol is HTTPS``): an equal string from urlsplit
+            # would quietly send plain HTTP. Hand it its own constants.
+            'protocols': {'http': protocol_type.HTTP, 'https': protocol_type.HTTPS}}
 
 
 def client_from_module(module, product, default_endpoint, request_package, distribution):

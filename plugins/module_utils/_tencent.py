@@ -232,6 +232,7 @@ class TencentClient:
             if not conn.get('validate_certs', True):
                 # The SDK hands this to requests as ``verify``: False turns verification off.
                 profile_arguments['certification'] = False
+                quiet_insecure_warnings()
             http_profile = self.sdk['HttpProfile'](**profile_arguments)
             # language en-US: the messages users see are in English; no retryer (see the module docstring).
             profile = self.sdk['ClientProfile'](httpProfile=http_profile, language='en-US', request_client=REQUEST_CLIENT)
@@ -331,6 +332,15 @@ def network_error(action, region, error):
                       kind=RETRYABLE, uncertain=True, region=region)
 
 
+def quiet_insecure_warnings():
+    """With validate_certs off, urllib3 warns on every request (on the module's stderr): the user chose it."""
+    try:
+        import urllib3  # pylint: disable=import-outside-toplevel  # requests' own, which the SDK uses
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+    except (ImportError, AttributeError):
+        pass
+
+
 def _exception_names(error):
     """The class names of an exception and of everything it wraps (requests -> urllib3 -> socket)."""
     names, seen, queue = set(), set(), [error]
@@ -340,8 +350,9 @@ def _exception_names(error):
             continue
         seen.add(id(current))
         names.update(cls.__name__ for cls in type(current).__mro__)
-        queue.extend([current.__context__, current.__cause__, getattr(current, 'reason', None)])
-        queue.extend(arg for arg in getattr(current, 'args', ()) if isinstance(arg, BaseException))
+        # urllib3's ``reason`` may be text (an SSLError's is): only exceptions are followed.
+        wrapped = [current.__context__, current.__cause__, getattr(current, 'reason', None)] + list(getattr(current, 'args', ()))
+        queue.extend(item for item in wrapped if isinstance(item, BaseException))
     return names
 
 

@@ -1,0 +1,64 @@
+"""TLS defects that the chaos suite's TLS test (tests/chaos/test_tls.py) found.
+
+* Alibaba: an ``https://`` endpoint_url went out as plain HTTP. The core SDK tells HTTPS from
+  HTTP by identity (``protocol is HTTPS``), and the scheme that urlsplit gives is an equal string,
+  not the SDK's own object; so no TLS, and no certificate check either.
+* Tencent: a certificate that failed verification crashed the error classification (an
+  ``ssl.SSLError`` carries its ``reason`` as text), so the task ended in a traceback instead of
+  ``SSLError`` with what to do.
+"""
+from __future__ import annotations
+
+import ssl
+
+import pytest
+from aliyunsdkcore.http import protocol_type
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import AlibabaClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import REQUEST_PACKAGE, ecs_endpoint
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import network_error
+
+
+class RecordingSdkClient:
+    """Stands in for the SDK's AcsClient: keeps the request it is asked to send."""
+
+    def __init__(self):
+        self.requests = []
+
+    def do_action_with_exception(self, request):
+        self.requests.append(request)
+        return b'{}'
+
+
+@pytest.mark.parametrize('url, expected', [('https://127.0.0.1:8443', protocol_type.HTTPS), ('http://127.0.0.1:8080', protocol_type.HTTP)])
+def test_an_alibaba_endpoint_url_keeps_its_scheme_as_the_sdk_understands_it(url, expected):
+    client = AlibabaClient('ecs', {'alicloud_access_key': 'LTAIexample', 'alicloud_secret_key': 'secret', 'endpoint_url': url},
+                           ecs_endpoint, REQUEST_PACKAGE)
+    sdk_client = RecordingSdkClient()
+    client._clients[client.endpoint('cn-hangzhou')] = sdk_client  # pylint: disable=protected-access
+    client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
+    assert sdk_client.requests[0].get_protocol_type() is expected
+
+
+def test_the_default_alibaba_endpoints_are_https():
+    client = AlibabaClient('ecs', {'alicloud_access_key': 'LTAIexample', 'alicloud_secret_key': 'secret'}, ecs_endpoint, REQUEST_PACKAGE)
+    sdk_client = RecordingSdkClient()
+    client._clients[client.endpoint('cn-hangzhou')] = sdk_client  # pylint: disable=protected-access
+    client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
+    assert sdk_client.requests[0].get_protocol_type() is protocol_type.HTTPS
+
+
+def test_a_tencent_certificate_failure_is_an_ssl_error_not_a_crash():
+    verification = ssl.SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate')
+    verification.reason = 'CERTIFICATE_VERIFY_FAILED'  # as the ssl module sets it: text
+    try:
+        try:
+            raise verification
+        except ssl.SSLError as cause:
+            raise TencentCloudSDKException('ClientNetworkError', 'certificate verify failed') from cause
+    except TencentCloudSDKException as wrapped:
+        error = network_error('DescribeSnapshots', 'ap-guangzhou', wrapped)
+    assert error.code == 'SSLError' and error.kind == FATAL
+    assert 'validate_certs' in error.message
