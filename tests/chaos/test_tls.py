@@ -1,0 +1,140 @@
+"""TLS: certificate verification is on by default for every module, and off only when asked.
+
+* every module's ``validate_certs`` defaults to true, in its argument spec and in its documentation;
+* against an HTTPS endpoint with a self-signed certificate (a small TLS proxy in front of moto's
+  server and fakecloud, its certificate made here with the cryptography package), every module
+  fails with ``SSLError`` by default, and works with ``validate_certs: false`` (all three SDKs
+  allow turning verification off).
+
+Needs the emulators: run it under tests/utils/with_emulators.py (make chaos-short does).
+"""
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import json
+import os
+import ssl
+import subprocess
+import sys
+
+import pytest
+import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from ansible_collections.snapcopy.cloud.plugins.doc_fragments import alicloud, aws, tencentcloud
+from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ALIBABA_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import DR_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.modules import dr_sync
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import clouds  # noqa: E402  pylint: disable=wrong-import-position
+from proxy import ProxyServer  # noqa: E402  pylint: disable=wrong-import-position
+from run import ansible_environment  # noqa: E402  pylint: disable=wrong-import-position
+
+TARGETS = ['ebs_snapshot_copy', 'ecs_snapshot_copy', 'ens_snapshot_copy', 'cbs_snapshot_copy',
+           'dr_sync aws', 'dr_sync ecs', 'dr_sync ens', 'dr_sync cbs']
+EMULATORS = pytest.mark.skipif('SNAPCOPY_TEST_FAKECLOUD_URL' not in os.environ,
+                               reason='needs the emulators (tests/utils/with_emulators.py)')
+
+
+# ---------------------------------------------------------------------------- the defaults
+@pytest.mark.parametrize('spec', [AWS_CONNECTION_SPEC, ALIBABA_CONNECTION_SPEC, TENCENT_CONNECTION_SPEC, DR_CONNECTION_SPEC],
+                         ids=['aws', 'alicloud', 'tencentcloud', 'dr_sync'])
+def test_validate_certs_defaults_to_true_in_every_argument_spec(spec):
+    assert spec['validate_certs']['type'] == 'bool' and spec['validate_certs']['default'] is True
+
+
+@pytest.mark.parametrize('documentation', [aws.ModuleDocFragment.DOCUMENTATION, alicloud.ModuleDocFragment.DOCUMENTATION,
+                                           tencentcloud.ModuleDocFragment.DOCUMENTATION, dr_sync.DOCUMENTATION],
+                         ids=['aws', 'alicloud', 'tencentcloud', 'dr_sync'])
+def test_validate_certs_is_documented_as_true_and_how_to_turn_it_off(documentation):
+    option = yaml.safe_load(documentation)['options']['validate_certs']
+    assert option['default'] is True and option['type'] == 'bool'
+    assert 'certificate' in ' '.join(option['description'])
+
+
+# ---------------------------------------------------------------------------- a self-signed endpoint
+def self_signed_certificate(folder):
+    """A key and a certificate for 127.0.0.1 that no CA signed; answers (certificate file, key file)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, '127.0.0.1')])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+                   .not_valid_after(now + datetime.timedelta(days=1))
+                   # The name matches: what is refused is the issuer, not the host name.
+                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address('127.0.0.1'))]), critical=False)
+                   .sign(key, hashes.SHA256()))
+    cert_file, key_file = os.path.join(folder, 'cert.pem'), os.path.join(folder, 'key.pem')
+    with open(cert_file, 'wb') as stream:
+        stream.write(certificate.public_bytes(serialization.Encoding.PEM))
+    with open(key_file, 'wb') as stream:
+        stream.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                                       serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+@pytest.fixture(scope='module')
+def outcomes(tmp_path_factory):
+    """Run tests/chaos/tls.yml once against the HTTPS proxies; answer {target: [default result, validate_certs false result]}."""
+    from fakecloud import credentials  # pylint: disable=import-outside-toplevel
+    folder = str(tmp_path_factory.mktemp('tls'))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*self_signed_certificate(folder))
+    fakecloud_url, moto_url = os.environ['SNAPCOPY_TEST_FAKECLOUD_URL'], os.environ['SNAPCOPY_TEST_AWS_ENDPOINT_URL']
+    proxies = [ProxyServer(fakecloud_url, ssl_context=context).start(), ProxyServer(moto_url, ssl_context=context).start()]
+    try:
+        admin = clouds.AdminClient(fakecloud_url)
+        created = admin.seed({'ecs': {'disks': [{'region': 'cn-hangzhou', 'snapshots': 1}]},
+                              'ens': {'disks': [{'region': 'cn-hangzhou-26', 'snapshots': 1}]},
+                              'cbs': {'disks': [{'region': 'ap-guangzhou', 'snapshots': 1}]}})
+        aws_target = clouds.AwsTarget(moto_url, None, os.environ['SNAPCOPY_TEST_AWS_ACCESS_KEY'], os.environ['SNAPCOPY_TEST_AWS_SECRET_KEY'])
+        aws_target.seed(1)
+        variables = {
+            'fakecloud_https': proxies[0].url, 'aws_https': proxies[1].url,
+            'aws_access_key': aws_target.access_key, 'aws_secret_key': aws_target.secret_key,
+            'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID, 'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
+            'tencent_secret_id': credentials.TENCENT_SECRET_ID, 'tencent_secret_key': credentials.TENCENT_SECRET_KEY,
+            'aws_snapshot': sorted(aws_target.seeded)[0], 'ecs_snapshot': created['ecs']['snapshots'][0],
+            'ens_snapshot': created['ens']['snapshots'][0], 'cbs_snapshot': created['cbs']['snapshots'][0],
+            'results_file': os.path.join(folder, 'results.json'),
+        }
+        with open(os.path.join(folder, 'vars.json'), 'w', encoding='utf-8') as stream:
+            json.dump(variables, stream)
+        env = ansible_environment(folder)
+        done = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), os.path.join(HERE, 'tls.yml'),
+                               '-e', '@' + os.path.join(folder, 'vars.json')], env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stdout[-3000:]
+        with open(variables['results_file'], encoding='utf-8') as stream:
+            return json.load(stream)
+    finally:
+        for proxy in proxies:
+            proxy.stop()
+
+
+@EMULATORS
+@pytest.mark.parametrize('target', TARGETS)
+def test_a_self_signed_endpoint_is_refused_by_default(outcomes, target):
+    default = outcomes[target][0]
+    assert default['item'] is None  # validate_certs was left out
+    assert default['failed']
+    assert 'SSLError' in default['msg'], default['msg']
+    assert 'Traceback' not in json.dumps(default)
+
+
+@EMULATORS
+@pytest.mark.parametrize('target', TARGETS)
+def test_a_self_signed_endpoint_is_accepted_with_validate_certs_false(outcomes, target):
+    unverified = outcomes[target][1]
+    assert unverified['item'] is False
+    assert not unverified.get('failed'), unverified.get('msg')
+    if not target.startswith('dr_sync'):
+        assert unverified['changed'] and unverified['snapshots'][0]['snapshot_id']
