@@ -22,6 +22,8 @@ import json
 import random
 import re
 import socket
+import ssl
+import sys
 import threading
 import time
 import urllib.parse
@@ -134,6 +136,12 @@ class ProxyServer(ThreadingHTTPServer):
     def stop(self):
         self.shutdown()
         self.server_close()
+
+    def handle_error(self, request, client_address):
+        # A client that went away (a killed run, a call that timed out) is no fault of the proxy's.
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, ssl.SSLError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class ProxyHandler(BaseHTTPRequestHandler):

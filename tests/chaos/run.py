@@ -209,27 +209,29 @@ class Suite:
             rng = random.Random('%s-%s' % (self.args.seed, target.name))
             variables = self.role_vars(target, 'kill')
             rounds, attempts, run = [], 0, 0
-            longest = 4.0
+            # How long the module works in a run, to pick kill times in: the run under faults, at first.
+            load_runs = self.figures.get('load', {}).get(target.name, {}).get('run_log') or [{'seconds': 10.0}]
+            longest = max(2.0, load_runs[-1]['seconds'])
             while len(rounds) < self.args.kill_rounds and attempts < 3 * self.args.kill_rounds:
                 attempts += 1
                 run += 1
                 if run > 1:
                     # Give the next run work to do: a newer snapshot of a third of the disks.
                     target.add_newest(rng.sample(target.disks, max(1, len(target.disks) // 3)))
-                before = target.calls()['mutations']
+                before = target.calls()
                 pending = target.tally()['missing']
                 mode = 'mutations' if len(rounds) % 2 else 'time'
-                point = rng.randint(1, max(1, pending)) if mode == 'mutations' else round(rng.uniform(0.5, longest), 2)
-                started = time.monotonic()
+                point = rng.randint(1, max(1, pending)) if mode == 'mutations' else round(rng.uniform(0.0, longest), 2)
                 process, log = self.start_role(target, 'kill', run, variables)
-                killed = self.kill_at(process, target, mode, point, before)
+                killed, working = self.kill_at(process, target, mode, point, before)
                 log.close()
-                elapsed = round(time.monotonic() - started, 1)
                 if not killed:
-                    longest = max(longest, elapsed)
+                    # The run ended first: kill times from now on fall within what it took.
+                    longest = max(0.2, 0.9 * working)
                     continue
-                rounds.append({'mode': mode, 'point': point, 'after_seconds': elapsed,
-                               'mutations_before_kill': target.calls()['mutations'] - before,
+                rounds.append({'mode': mode, 'point': point, 'seconds_into_the_module': round(working, 1),
+                               'calls_before_kill': target.calls()['calls'] - before['calls'],
+                               'mutations_before_kill': target.calls()['mutations'] - before['mutations'],
                                'group_gone': self.group_gone(process.pid)})
             runs = self.run_to_completion(target, 'kill', variables, first_run=run + 1)
             figures = target.tally()
@@ -246,20 +248,25 @@ class Suite:
         self.each_target(one)
         self.figures['kill'] = results
 
-    def kill_at(self, process, target, mode, point, mutations_before):
-        """SIGKILL the run's process group at ``point`` (seconds, or mutating calls); False if it ended first."""
-        started = time.monotonic()
+    @staticmethod
+    def kill_at(process, target, mode, point, before):
+        """SIGKILL the run's process group ``point`` seconds after its first API call, or after ``point``
+        mutating calls. Answers (whether it was killed, the seconds the module had been working)."""
+        working_since = None
         while process.poll() is None:
+            calls = target.calls()
+            if working_since is None and calls['calls'] > before['calls']:
+                working_since = time.monotonic()
             if mode == 'time':
-                due = time.monotonic() - started >= point
+                due = working_since is not None and time.monotonic() - working_since >= point
             else:
-                due = target.calls()['mutations'] - mutations_before >= point
+                due = calls['mutations'] - before['mutations'] >= point
             if due:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
-                return True
-            time.sleep(0.05 if mode == 'time' else 0.1)
-        return False
+                return True, time.monotonic() - (working_since or time.monotonic())
+            time.sleep(0.05)
+        return False, time.monotonic() - (working_since or time.monotonic())
 
     @staticmethod
     def group_gone(pgid):
@@ -337,11 +344,12 @@ def markdown(figures):
                 row['calls']['lost_answers'], row['seconds']))
         lines.append('')
     if 'kill' in figures:
-        lines += ['Interruption: SIGKILL of the whole process group of ansible-playbook, then runs to completion.', '',
+        lines += ['Interruption: SIGKILL of the whole process group of ansible-playbook, at a random time after the module\'s '
+                  'first API call or after a random number of mutating calls; then runs to completion.', '',
                   '| cloud | kills | kill points | runs to complete | copies | duplicates | missing |', '|---|---|---|---|---|---|---|']
         for name, row in figures['kill'].items():
-            points = ', '.join('%s s' % record['after_seconds'] if record['mode'] == 'time'
-                               else '%d calls' % record['mutations_before_kill'] for record in row['rounds'])
+            points = ', '.join('%s s' % record['seconds_into_the_module'] if record['mode'] == 'time'
+                               else '%d mutating calls' % record['mutations_before_kill'] for record in row['rounds'])
             lines.append('| %s | %d | %s | %d | %d | %d | %d |' % (
                 name, row['kills'], points, row['runs_after_kills'], row['copies'], row['duplicates'], row['missing']))
         lines.append('')
