@@ -48,7 +48,8 @@ def validate_name(value, option='name', allowed_punctuation=ECS_NAME_EXTRA):
         raise InputError(option, 'must be 2 to 128 characters long, got %d' % len(value))
     if not value[0].isalpha():
         raise InputError(option, 'must start with a letter, got %r' % value)
-    bad = sorted({char for char in value if not (char.isalnum() or char in allowed_punctuation)})
+    # Digits are decimal digits: isalnum() would also let through numbers like '²', '½' or 'Ⅷ'.
+    bad = sorted({char for char in value if not (char.isalpha() or char.isdecimal() or char in allowed_punctuation)})
     if bad:
         raise InputError(option, 'may contain only letters, digits and %s; %r has %s' % (
             ' '.join(allowed_punctuation), value, ' '.join(repr(char) for char in bad)))

@@ -282,7 +282,7 @@ def test_property_names_built_by_the_rules_are_accepted(first, rest):
 @given(st.text(max_size=140))
 def test_property_name_validator_agrees_with_the_rules(name):
     expected = (2 <= len(name) <= 128 and name[0].isalpha() and not name.lower().startswith(('http://', 'https://'))
-                and all(char.isalnum() or char in ':_.-' for char in name))
+                and all(char.isalpha() or char.isdecimal() or char in ':_.-' for char in name))
     try:
         rules.validate_name(name)
         accepted = True
