@@ -90,8 +90,12 @@ integration: venv stage collection-link
 	PATH='$(TEST_PATH)' $(BIN)/python tests/utils/with_emulators.py --config $(STAGE)/tests/integration/integration_config.yml -- \
 		bash -c 'cd $(STAGE) && $(BIN)/ansible-test integration --color no --local'
 
-lint: venv
-	@echo '== lint (ansible-lint production profile, antsibull-changelog)'
+lint: venv collection-link
+	@echo '== lint (ruff, pylint, mypy on plugins/; yamllint; ansible-lint production profile; antsibull-changelog)'
+	$(BIN)/ruff check plugins/
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/pylint plugins/
+	$(BIN)/mypy plugins/
+	$(BIN)/yamllint docs/ playbooks/ roles/
 	$(BIN)/ansible-lint --profile production $(wildcard roles playbooks)
 	$(BIN)/antsibull-changelog lint
 
@@ -206,3 +210,21 @@ $(VENV)/.bench-installed: $(VENV)/.installed tests/bench/requirements.txt
 .PHONY: bench
 bench: venv collection-link $(VENV)/.bench-installed
 	$(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
+
+# ---------------------------------------------------------------- make chaos: faults, SIGKILL, bad input, TLS
+# The DR role under injected faults (throttling, 5xx, lost answers, answers slower than the client's
+# timeout) and under SIGKILL, on all four clouds, counted from the emulators' state; the bad-input
+# corpus; the TLS test (tests/chaos, docs/reliability.md). Figures: build/chaos-figures/*/figures.json.
+# chaos: 300 disks per cloud, 5 kill rounds (about 10 minutes). chaos-short, for make test: 30 disks,
+# 2 kill rounds (about 2 minutes).
+CHAOS_TLS = $(BIN)/python -m pytest -q -p no:cacheprovider tests/chaos/test_tls.py
+.PHONY: chaos chaos-short
+chaos: venv collection-link
+	@echo '== chaos (300 disks per cloud: faults, SIGKILL, bad input, TLS)'
+	$(BIN)/python tests/utils/with_emulators.py -- bash -c '\
+		$(BIN)/python tests/chaos/run.py --disks 300 --kill-rounds 5 --out $(BUILD)/chaos-figures/full && $(CHAOS_TLS)'
+
+chaos-short: venv collection-link
+	@echo '== chaos-short (30 disks per cloud: faults, SIGKILL, bad input, TLS)'
+	$(BIN)/python tests/utils/with_emulators.py -- bash -c '\
+		$(BIN)/python tests/chaos/run.py --disks 30 --kill-rounds 2 --out $(BUILD)/chaos-figures/short && $(CHAOS_TLS)'

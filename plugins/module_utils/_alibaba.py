@@ -25,6 +25,7 @@ import urllib.request
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout, safe_to_resend
+from ._model import send_once
 
 # The names and environment variables of alibaba.alicloud, plus the ALIBABA_CLOUD_* variables
 # of Alibaba's own credential chain, so playbooks and AWX credentials carry over.
@@ -96,8 +97,9 @@ def parse_endpoint_url(url):
         port = parts.port
     except ValueError:
         port = -1
-    if parts.scheme not in ('http', 'https') or not parts.hostname or port == -1 or \
-            parts.path not in ('', '/') or parts.query or parts.fragment or parts.username:
+    well_formed = parts.scheme in ('http', 'https') and parts.hostname and port != -1
+    nothing_more = parts.path in ('', '/') and not (parts.query or parts.fragment or parts.username)
+    if not (well_formed and nothing_more):
         raise InputError('endpoint_url', 'expected http://HOST[:PORT] or https://HOST[:PORT] with no path, got %r' % (url,))
     return parts.scheme, parts.netloc
 
@@ -131,8 +133,8 @@ def proxies_for(host):
 class AlibabaClient:
     """One product's RPC client (ECS or ENS): builds requests, sends them, turns errors into CloudErrors."""
 
-    #: Set by the engine (install_call_retry): retries one call that is safe to resend. None: one try.
-    call_retry = None
+    #: Retries one call that is safe to resend; the engine sets its own (install_call_retry).
+    call_retry = staticmethod(send_once)
 
     def __init__(self, product, connection, default_endpoint, request_package, sdk=None):
         """``default_endpoint(region)`` gives the product's endpoint when ``endpoint_url`` is not set;
@@ -201,7 +203,7 @@ class AlibabaClient:
                 # Broad on purpose: every SDK and network failure becomes a CloudError with a kind;
                 # anything classify() does not know is re-raised unchanged.
                 raise note_read_timeout(self.classify(action, error, region), self.connection.get('read_timeout') or 60) from None
-        body = self.call_retry(send) if self.call_retry is not None and safe_to_resend(action) else send()
+        body = self.call_retry(send) if safe_to_resend(action) else send()
         try:
             return json.loads(body)
         except ValueError:
@@ -227,7 +229,7 @@ def server_error(action, code, message, status, request_id, region=None):
     if 'string to sign is:' in message:
         message = message.split('string to sign is:')[0].rstrip(' .:') + '.'
     status = status or 0
-    if code in RETRYABLE_CODES or code.startswith('Throttling') or code.startswith('ServiceUnavailable') or status >= 500:
+    if code in RETRYABLE_CODES or code.startswith(('Throttling', 'ServiceUnavailable')) or status >= 500:
         kind = RETRYABLE
     elif code in NOT_FOUND_CODES:
         kind = NOT_FOUND

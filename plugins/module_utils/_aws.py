@@ -18,7 +18,7 @@ import threading
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout, safe_to_resend
-from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, string_tags
+from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, send_once, string_tags
 
 # The names and environment variables amazon.aws uses, so playbooks and AWX credentials carry over.
 AWS_CONNECTION_SPEC = {
@@ -74,8 +74,8 @@ class AwsAdapter(Adapter):
     sample_snapshot_id = 'snap-0123456789abcdef0'
     # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
     max_copies_in_flight = 20
-    #: Set by the engine (install_call_retry): retries one call that is safe to resend. None: one try.
-    call_retry = None
+    #: Retries one call that is safe to resend; the engine sets its own (install_call_retry).
+    call_retry = staticmethod(send_once)
 
     def __init__(self, connection, botocore_module=None):
         self.connection = connection
@@ -134,7 +134,7 @@ class AwsAdapter(Adapter):
                 return method(**kwargs)
             except Exception as error:  # pylint: disable=broad-exception-caught
                 raise note_read_timeout(self.cloud_error(action, region, error), READ_TIMEOUT) from None
-        return self.call_retry(send) if self.call_retry is not None and safe_to_resend(action) else send()
+        return self.call_retry(send) if safe_to_resend(action) else send()
 
     def cloud_error(self, action, region, error):
         """Turn a boto3/botocore exception into a CloudError that says what kind it is."""
@@ -314,8 +314,8 @@ class AwsAdapter(Adapter):
 def validate_aws_tags(tags):
     if len(tags) > MAX_TAGS - 1:
         raise InputError('tags', 'at most %d tags (one of the %d that EBS allows is %s), got %d' % (MAX_TAGS - 1, MAX_TAGS, SOURCE_TAG, len(tags)))
-    for key, value in tags.items():
-        key = str(key)
+    for raw_key, value in tags.items():
+        key = str(raw_key)
         if not key or len(key) > 128:
             raise InputError('tags', 'tag keys are 1 to 128 characters, got %r' % key)
         if key.lower().startswith('aws:'):

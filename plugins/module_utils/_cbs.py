@@ -331,15 +331,15 @@ class CbsAdapter(Adapter):
                 results[region] = cloud_error('CopySnapshotCrossRegions', region, item.get('Code') or 'Unknown',
                                               item.get('Message'), answer.get('RequestId'))
         if made:
-            for snapshot_id, error in self._set_tags(made, self._tags_for(request)).items():
+            for snapshot_id, tagging_error in self._set_tags(made, self._tags_for(request)).items():
                 copy = next(snapshot for snapshot in made if snapshot.id == snapshot_id)
-                if error.kind == RETRYABLE:
+                if tagging_error.kind == RETRYABLE:
                     # Made but not tagged: "uncertain" makes the engine look it up (which tags it)
                     # and count it as made by this run.
-                    results[copy.region] = CloudError(error.action, error.code, error.message, error.request_id,
-                                                      kind=RETRYABLE, uncertain=True, region=copy.region)
+                    results[copy.region] = CloudError(tagging_error.action, tagging_error.code, tagging_error.message,
+                                                      tagging_error.request_id, kind=RETRYABLE, uncertain=True, region=copy.region)
                 else:
-                    results[copy.region] = CopyNotTaggedError(copy, error)
+                    results[copy.region] = CopyNotTaggedError(copy, tagging_error)
         return results
 
     def _copy_call(self, request, destinations, name):

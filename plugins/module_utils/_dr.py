@@ -274,7 +274,7 @@ class DrRun:
                 would_copy = any(outcome.destinations.get(destination) is not None and
                                  outcome.destinations[destination].action == WOULD_COPY for outcome in entry['outcomes'])
                 for index, copy in enumerate(ordered, start=1 if would_copy else 0):
-                    too_many = keep is not None and keep > 0 and index >= keep
+                    too_many = keep is not None and 0 < keep <= index
                     too_old = max_age_days and self._age_hours(copy) > max_age_days * 24
                     protected = index == 0 or copy.id in current or copy.state == PENDING
                     if (too_many or too_old) and not protected:

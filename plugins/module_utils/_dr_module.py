@@ -75,9 +75,10 @@ def dr_settings(params):
     if params['prune'] and not params.get('keep_copies') and not params.get('max_copy_age_days'):
         raise InputError('prune', 'needs keep_copies and/or max_copy_age_days to know what to prune')
     templates = {'name_template': params.get('name_template'), 'description_template': params.get('description_template')}
-    for option in templates:
-        if templates[option] and option.split('_')[0] not in allowed:
-            raise InputError(option, 'provider %s cannot set a copy\'s %s' % (provider, option.split('_')[0]))
+    for option, template in templates.items():
+        field = option.split('_', maxsplit=1)[0]
+        if template and field not in allowed:
+            raise InputError(option, 'provider %s cannot set a copy\'s %s' % (provider, field))
     if params.get('tags') and 'tags' not in allowed:
         raise InputError('tags', 'provider %s cannot put tags on a copy' % provider)
     return {

@@ -20,8 +20,15 @@ import json
 import time
 
 from ._alibaba import AlibabaClient, client_from_module, links_to, listed, paged, tag_dict
-from ._alibaba_validate import (ECS_SNAPSHOT_ID, validate_description, validate_name, validate_region,
-                                validate_retention_days, validate_snapshot_id, validate_tags)
+from ._alibaba_validate import (
+    ECS_SNAPSHOT_ID,
+    validate_description,
+    validate_name,
+    validate_region,
+    validate_retention_days,
+    validate_snapshot_id,
+    validate_tags,
+)
 from ._errors import INVALID, NOT_FOUND, CloudError, InputError
 from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, string_tags
 

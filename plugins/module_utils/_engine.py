@@ -186,8 +186,8 @@ class CopyEngine:
         for region, group in by_region.items():
             for outcome in group:
                 outcome.source = known.get((region, outcome.request.source_id))
-            group = [outcome for outcome in group if outcome.source is None]
-            ids = sorted({outcome.request.source_id for outcome in group})
+            unknown = [outcome for outcome in group if outcome.source is None]
+            ids = sorted({outcome.request.source_id for outcome in unknown})
             if not ids:
                 continue
             try:
@@ -195,10 +195,10 @@ class CopyEngine:
             except CloudError as error:
                 if len(ids) > 1:
                     raise
-                for outcome in group:
+                for outcome in unknown:
                     outcome.error = error
                 continue
-            for outcome in group:
+            for outcome in unknown:
                 outcome.source = sources.get(outcome.request.source_id)
         pending = [outcome for outcome in outcomes if outcome.source is not None and outcome.source.state == PENDING]
         if pending and self.wait and not self.check_mode:

@@ -30,8 +30,7 @@ import json
 import time
 
 from ._alibaba import AlibabaClient, CopyNotTaggedError, client_from_module, links_to, listed, numbered_pages, tag_dict
-from ._alibaba_validate import (ENS_SNAPSHOT_ID, validate_description, validate_ens_name, validate_region, validate_snapshot_id,
-                                validate_tags)
+from ._alibaba_validate import ENS_SNAPSHOT_ID, validate_description, validate_ens_name, validate_region, validate_snapshot_id, validate_tags
 from ._errors import INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
 from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, string_tags
 

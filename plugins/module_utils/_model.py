@@ -21,6 +21,11 @@ SOURCE_TAG = 'snapcopy:source'
 DISK_TAG = 'snapcopy:disk'
 
 
+def send_once(send):
+    """The default ``call_retry`` of a client: one try. The engine installs its own (install_call_retry)."""
+    return send()
+
+
 def string_tags(tags):
     """Tags as the clouds store them: text keys and values (YAML may give numbers, booleans or null)."""
     return {str(key): '' if value is None else str(value) for key, value in (tags or {}).items()}
@@ -145,7 +150,7 @@ class Adapter:
     #: The state words of this cloud, for the documentation of results.
     done_state = 'completed'
     #: A well-formed snapshot id of this cloud, to check options before any call.
-    sample_snapshot_id = None
+    sample_snapshot_id: str | None = None
 
     def validate(self, request):
         """Raise InputError for anything the cloud would refuse. No API call here."""
@@ -178,7 +183,7 @@ class Adapter:
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)
     #: How many copies may be in flight to one destination at once (None: no limit known).
-    max_copies_in_flight = None
+    max_copies_in_flight: int | None = None
 
     def find_disks(self, region, tag_selector):
         """Return [Disk]: the disks in ``region`` that carry every tag of ``tag_selector``.

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ._errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout, safe_to_resend
+from ._model import send_once
 
 # The names the Tencent CLI and Terraform provider use, with their environment variables.
 TENCENT_CONNECTION_SPEC = {
@@ -86,11 +87,11 @@ def load_sdk():
     """The SDK's modules, imported only when a Tencent module runs; None when it is missing."""
     # pylint: disable=import-outside-toplevel
     try:
+        from tencentcloud.cbs.v20170312.cbs_client import CbsClient
         from tencentcloud.common.credential import Credential
         from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
         from tencentcloud.common.profile.client_profile import ClientProfile
         from tencentcloud.common.profile.http_profile import HttpProfile
-        from tencentcloud.cbs.v20170312.cbs_client import CbsClient
         from tencentcloud.tag.v20180813.tag_client import TagClient
     except ImportError:
         return None
@@ -196,7 +197,7 @@ class TencentClient:
     ``call_retry``, which the engine sets (install_call_retry), and only calls safe to resend.
     """
 
-    call_retry = None
+    call_retry = staticmethod(send_once)
 
     def __init__(self, connection, sdk, limiter=None):
         self.connection = connection
@@ -250,7 +251,7 @@ class TencentClient:
             except self.sdk['TencentCloudSDKException'] as error:
                 raise note_read_timeout(network_error(action, region, error), self.connection.get('request_timeout') or 60) from None
             return read_answer(action, region, answer)
-        return self.call_retry(send) if self.call_retry is not None and safe_to_resend(action) else send()
+        return self.call_retry(send) if safe_to_resend(action) else send()
 
 
 def read_answer(action, region, answer):
@@ -269,8 +270,8 @@ def read_answer(action, region, answer):
         document = None
     response = document.get('Response') if isinstance(document, dict) else None
     if isinstance(response, dict) and isinstance(response.get('Error'), dict):
-        error = response['Error']
-        raise cloud_error(action, region, error.get('Code') or 'Unknown', error.get('Message') or '',
+        details = response['Error']
+        raise cloud_error(action, region, details.get('Code') or 'Unknown', details.get('Message') or '',
                           response.get('RequestId'))
     if status >= 500 or status == 429:
         raise CloudError(action, 'HTTP%d' % status, 'the endpoint answered HTTP %d (%s): %s'
@@ -351,7 +352,7 @@ def _exception_names(error):
         seen.add(id(current))
         names.update(cls.__name__ for cls in type(current).__mro__)
         # urllib3's ``reason`` may be text (an SSLError's is): only exceptions are followed.
-        wrapped = [current.__context__, current.__cause__, getattr(current, 'reason', None)] + list(getattr(current, 'args', ()))
+        wrapped = [current.__context__, current.__cause__, getattr(current, 'reason', None), *getattr(current, 'args', ())]
         queue.extend(item for item in wrapped if isinstance(item, BaseException))
     return names
 
