@@ -339,7 +339,14 @@ class CopyEngine:
         retry_number = 0
         while remaining:
             if look_up_first:
-                remaining = self._adopt_found_copies(outcome, remaining, COPIED if made_by_us_if_found else EXISTING)
+                try:
+                    remaining = self._adopt_found_copies(outcome, remaining, COPIED if made_by_us_if_found else EXISTING)
+                except CloudError as error:
+                    # The look-up failed after its own retries: these destinations fail with its
+                    # error, and the other requests of the run go on (and get reported).
+                    for destination in remaining:
+                        _fail(outcome, destination, error)
+                    return
                 if not remaining:
                     return
             try:

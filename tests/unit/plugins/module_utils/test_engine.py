@@ -194,7 +194,7 @@ def test_a_pool_of_workers_looks_up_a_lost_answer_instead_of_copying_again():
     assert len(cloud.copies) == 12 and cloud.calls['start_copy'] == 6
 
 
-def test_a_pool_of_workers_stops_at_an_error_that_escapes_a_copy():
+def test_a_pool_of_workers_fails_only_the_destination_whose_look_up_fails():
     clock = FakeClock()
     cloud = ThreadSafeCloud(clock)
     cloud.copy_errors.append(CloudError('CopySnapshot', 'Unavailable', 'no answer', kind=RETRYABLE, uncertain=True))
@@ -208,8 +208,15 @@ def test_a_pool_of_workers_stops_at_an_error_that_escapes_a_copy():
         return original_find(destination, reqs)
 
     cloud.find_copies = look_up_fails_after_the_first
-    with pytest.raises(CloudError, match='credentials revoked'):
-        engine_for(cloud, clock, workers=4).run(requests(40))
+    outcomes = engine_for(cloud, clock, workers=4).run(requests(40))
+    failed = [outcome for outcome in outcomes if outcome.failed]
+    assert len(failed) == 1
+    assert 'credentials revoked' in failed[0].failures()[0]
+    assert failed[0].destinations['dr-1'].action == NOT_COPIED
+    # every other request got its copy; the one whose answer was lost was not sent again
+    # without the look-up that failed
+    assert sum(1 for outcome in outcomes if outcome.destinations['dr-1'].action == COPIED) == 39
+    assert cloud.calls['start_copy'] == 40
 
 
 def test_a_destination_that_keeps_failing_is_reported_after_ten_tries_not_at_the_deadline():
