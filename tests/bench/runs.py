@@ -29,7 +29,7 @@ AWS_IN_FLIGHT = 20
 ALIBABA_COPIES_PER_MINUTE = 1000
 TENCENT_REQUESTS_PER_SECOND = 20
 MODULES = {'aws': 'ebs_snapshot_copy', 'ecs': 'ecs_snapshot_copy', 'ens': 'ens_snapshot_copy', 'cbs': 'cbs_snapshot_copy'}
-RUN_TIMEOUT = 1200
+RUN_TIMEOUT = 900
 
 
 def floor_seconds(provider, disks, copy_seconds=COPY_SECONDS):
