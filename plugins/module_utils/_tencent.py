@@ -21,6 +21,7 @@ copies) does not throttle itself.
 
 from __future__ import annotations
 
+import collections
 import json
 import threading
 import time
@@ -111,33 +112,33 @@ def client_from_module(module):
 
 
 # ---------------------------------------------------------------------- rate limiting
-class TokenBucket:
-    """``rate`` tokens a second, at most ``capacity`` saved up. Thread-safe.
+class SlidingWindow:
+    """At most ``limit`` calls in any ``window`` seconds. Thread-safe.
 
-    ``acquire`` takes a token, sleeping until one is there. A caller that has to wait reserves
-    its token before sleeping (the count may go below zero), so concurrent callers queue up
-    in order instead of all waking at once.
+    A short run (an ad hoc module run makes a handful of calls) goes at once; a long one is
+    held to the limit in every window, not only on average. A caller that has to wait reserves
+    its slot before sleeping, so concurrent callers queue up in order.
     """
 
-    def __init__(self, rate, capacity, clock=time.monotonic, sleep=time.sleep):
-        if rate <= 0 or capacity < 1:
-            raise ValueError('a token bucket needs rate > 0 and capacity >= 1')
-        self.rate = float(rate)
-        self.capacity = float(capacity)
+    def __init__(self, limit, window=1.0, clock=time.monotonic, sleep=time.sleep):
+        if limit < 1 or window <= 0:
+            raise ValueError('a sliding window needs limit >= 1 and window > 0')
+        self.limit = int(limit)
+        self.window = float(window)
         self.clock = clock
         self.sleep = sleep
-        self.tokens = self.capacity
-        self.updated = clock()
+        self.slots = collections.deque()  # the times of the last ``limit`` calls, reserved in order
         self.lock = threading.Lock()
 
     def reserve(self):
-        """Take a token; return how long to wait before using it (0 when it is there now)."""
+        """Take the next slot; return how long to wait before using it (0 when it is free now)."""
         with self.lock:
             now = self.clock()
-            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-            self.updated = now
-            self.tokens -= 1
-            return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+            slot = now if len(self.slots) < self.limit else max(now, self.slots[0] + self.window)
+            self.slots.append(slot)
+            if len(self.slots) > self.limit:
+                self.slots.popleft()
+            return slot - now
 
     def acquire(self):
         delay = self.reserve()
@@ -147,28 +148,30 @@ class TokenBucket:
 
 
 class RateLimiter:
-    """One token bucket per key (service and action), keeping calls within ``per_second``.
+    """One sliding window per key (service and action), keeping calls within ``per_second``.
 
-    The bucket refills at 90 % of the limit and holds the rest as a burst, so that no window
-    of one second ever sees more than ``per_second`` calls from this process.
+    It allows one call fewer than the limit in a window a tenth longer than a second: the
+    cloud counts arrivals, and up to 100 ms of network jitter between two bursts still cannot
+    put ``per_second`` of them into one of its seconds.
     """
 
+    WINDOW_SECONDS = 1.1
+
     def __init__(self, per_second=DOCUMENTED_RATE_LIMIT, clock=time.monotonic, sleep=time.sleep):
-        self.rate = per_second * 0.9
-        self.capacity = max(1.0, per_second - self.rate)
+        self.limit = max(1, int(per_second) - 1)
         self.clock = clock
         self.sleep = sleep
-        self.buckets = {}
+        self.windows = {}
         self.lock = threading.Lock()
 
-    def bucket(self, key):
+    def window(self, key):
         with self.lock:
-            if key not in self.buckets:
-                self.buckets[key] = TokenBucket(self.rate, self.capacity, clock=self.clock, sleep=self.sleep)
-            return self.buckets[key]
+            if key not in self.windows:
+                self.windows[key] = SlidingWindow(self.limit, self.WINDOW_SECONDS, clock=self.clock, sleep=self.sleep)
+            return self.windows[key]
 
     def acquire(self, key):
-        return self.bucket(key).acquire()
+        return self.window(key).acquire()
 
 
 # ---------------------------------------------------------------------- the client

@@ -108,6 +108,16 @@ def test_disk_snapshots_asks_for_ten_disks_a_call_and_pages(cloud):
     assert adapter.disk_snapshots(SOURCE_REGION, []) == {}
 
 
+def test_disk_snapshots_lists_the_region_only_when_that_costs_fewer_calls(cloud):
+    many = seed_disks(cloud, 50, {'dr': 'yes'}, snapshots=25)  # 1,250 snapshots: 13 pages, more than 5 disk-id calls
+    adapter = adapter_for(cloud)
+    forget_calls(cloud)
+    found = adapter.disk_snapshots(SOURCE_REGION, [Disk(disk_id, SOURCE_REGION) for disk_id in many['disks']])
+    assert sum(len(snapshots) for snapshots in found.values()) == 1250
+    # one look at the region's size, then 5 disk-id calls of 250 snapshots, 3 pages each
+    assert calls(cloud, 'DescribeSnapshots') == 1 + 5 * 3
+
+
 def test_created_is_iso_8601_utc_converted_from_beijing_time(cloud):
     created = cloud.admin.seed(cbs={'disks': [{'region': SOURCE_REGION, 'snapshots': [{'created': '2026-03-01T02:30:00Z'}]}]})['cbs']
     raw = snapshots_in(cloud, SOURCE_REGION)[0]
@@ -272,11 +282,12 @@ def test_dr_run_reads_stay_batched(cloud):
     report = dr_run(cloud, check_mode=True)
     assert report['totals']['would_copy'] == 400
     disks, snapshot_reads = calls(cloud, 'DescribeDisks'), calls(cloud, 'DescribeSnapshots')
-    # DescribeDisks: pages of 100 tagged disks. DescribeSnapshots: disk-id 10 disks a call (20;
-    # the engine takes the sources from there), and per DR region one listing of the (empty) region
-    # instead of name and tag look-ups per source (1) and the sources' CopyingToRegions (2).
+    # DescribeDisks: pages of 100 tagged disks. DescribeSnapshots: the source region's 500
+    # snapshots listed 100 a call (5, fewer than 20 calls of 10 disk ids; the engine takes the
+    # sources from there), and per DR region one listing of the (empty) region instead of name
+    # and tag look-ups per source (1) and the sources' CopyingToRegions (2).
     assert disks == 2
-    assert snapshot_reads == 20 + 2 * (1 + 2)
+    assert snapshot_reads == 5 + 2 * (1 + 2)
     assert mutating_calls(cloud) == 0
 
 

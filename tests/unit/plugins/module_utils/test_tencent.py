@@ -19,7 +19,7 @@ from fakecloud import credentials as creds
 from ansible_collections.snapcopy.cloud.plugins.module_utils import _tencent
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import (
-    RateLimiter, TencentClient, TokenBucket, classify, client_from_module, load_sdk, parse_endpoint)
+    RateLimiter, SlidingWindow, TencentClient, classify, client_from_module, load_sdk, parse_endpoint)
 
 
 class FakeClock:
@@ -47,15 +47,14 @@ def client_for(url, **extra):
 
 
 # ---------------------------------------------------------------------- rate limiter (fake clock)
-def test_token_bucket_allows_its_burst_then_spaces_calls_at_its_rate():
+def test_sliding_window_lets_a_short_run_go_at_once_then_holds_the_limit():
     clock = FakeClock()
-    bucket = TokenBucket(rate=10, capacity=2, clock=clock.clock, sleep=clock.sleep)
-    assert [bucket.acquire() for dummy in range(2)] == [0.0, 0.0]
-    waits = [bucket.acquire() for dummy in range(3)]
-    assert waits == pytest.approx([0.1, 0.1, 0.1])
-    clock.now += 5  # idle: the bucket refills, but only up to its capacity
-    assert [bucket.acquire() for dummy in range(2)] == [0.0, 0.0]
-    assert bucket.acquire() == pytest.approx(0.1)
+    window = SlidingWindow(limit=3, clock=clock.clock, sleep=clock.sleep)
+    assert [window.acquire() for dummy in range(3)] == [0.0, 0.0, 0.0]
+    assert window.acquire() == pytest.approx(1.0)  # the 4th waits until the 1st is a second old
+    assert [window.acquire() for dummy in range(2)] == [0.0, 0.0]  # slots freed in that second
+    clock.now += 5  # idle: a full window again
+    assert [window.acquire() for dummy in range(3)] == [0.0, 0.0, 0.0]
 
 
 def test_rate_limiter_never_lets_more_than_the_limit_into_any_second():
@@ -73,13 +72,13 @@ def test_rate_limiter_never_lets_more_than_the_limit_into_any_second():
 def test_rate_limiter_keeps_one_bucket_per_action():
     clock = FakeClock()
     limiter = RateLimiter(per_second=20, clock=clock.clock, sleep=clock.sleep)
-    for dummy in range(2):
+    for dummy in range(19):
         limiter.acquire(('cbs', 'DescribeSnapshots'))
     assert limiter.acquire(('cbs', 'CopySnapshotCrossRegions')) == 0.0
     assert limiter.acquire(('cbs', 'DescribeSnapshots')) > 0
 
 
-def test_token_bucket_is_thread_safe():
+def test_sliding_window_is_thread_safe():
     clock_lock = threading.Lock()
     state = {'now': 0.0}
 
@@ -88,19 +87,19 @@ def test_token_bucket_is_thread_safe():
             return state['now']
 
     granted = []
-    bucket = TokenBucket(rate=100, capacity=1, clock=clock, sleep=lambda seconds: None)
+    window = SlidingWindow(limit=100, clock=clock, sleep=lambda seconds: None)
 
     def worker():
         for dummy in range(50):
-            granted.append(bucket.reserve())
+            granted.append(window.reserve())
 
     threads = [threading.Thread(target=worker) for dummy in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    # 400 reservations at one instant: each waits one more token time than the one before.
-    assert sorted(granted) == pytest.approx([n / 100.0 for n in range(400)])
+    # 400 reservations at one instant: 100 a second, each second's 100 later than the one before.
+    assert sorted(granted) == pytest.approx([float(n // 100) for n in range(400)])
 
 
 def test_calls_stay_under_fakeclouds_real_rate_limit(fakecloud_clean):
