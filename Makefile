@@ -24,7 +24,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv venv-newest collection-link stage pythons pip-bootstrap test sanity units integration lint \
+.PHONY: help venv venv-newest collection-link stage pythons pip-bootstrap shellcheck test sanity units integration lint \
 	sanity-newest units-newest demo clean
 
 help:
@@ -77,7 +77,11 @@ test:
 		$(MAKE) --no-print-directory units-newest; \
 	else echo 'python3.12 not found: the newest ansible-core legs did not run'; fi
 
-sanity: venv stage pythons pip-bootstrap
+# ansible-test's shellcheck test needs Debian's shellcheck; without it the test is skipped, not run.
+shellcheck:
+	@command -v shellcheck >/dev/null || { apt-get update -qq && apt-get install -y -qq shellcheck >/dev/null; }
+
+sanity: venv stage pythons pip-bootstrap shellcheck
 	@echo '== sanity (ansible-test, oldest supported ansible-core)'
 	cd $(STAGE) && PATH='$(TEST_PATH)' $(BIN)/ansible-test sanity --color no
 
@@ -99,7 +103,7 @@ lint: venv collection-link
 	$(BIN)/ansible-lint --profile production $(wildcard roles playbooks)
 	$(BIN)/antsibull-changelog lint
 
-sanity-newest: venv-newest stage pythons
+sanity-newest: venv-newest stage pythons shellcheck
 	@echo '== sanity (ansible-test, newest ansible-core)'
 	$(VENV_NEWEST)/bin/python tests/utils/pip_bootstrap.py
 	cd $(STAGE) && PATH='$(PYTHON_LINKS):$(CURDIR)/$(VENV_NEWEST)/bin:$(CLEAN_PATH)' $(CURDIR)/$(VENV_NEWEST)/bin/ansible-test sanity --color no
