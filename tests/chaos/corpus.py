@@ -214,26 +214,26 @@ def judge(case, outcome):
     return None
 
 
-def seed(suite):
+def seed(emulators):
     """One source snapshot per cloud, so that each case has one thing wrong only."""
-    created = suite.admin.seed({cloud: {'disks': [{'region': region, 'tags': {'dr': 'yes'}, 'snapshots': 1}]}
+    created = emulators.admin.seed({cloud: {'disks': [{'region': region, 'tags': {'dr': 'yes'}, 'snapshots': 1}]}
                                 for cloud, region in (('ecs', 'cn-hangzhou'), ('ens', 'cn-hangzhou-26'), ('cbs', 'ap-guangzhou'))})
     snapshots = {cloud: created[cloud]['snapshots'][0] for cloud in created}
-    aws = suite.targets.get('aws')
+    aws = emulators.targets.get('aws')
     if aws is not None:
         aws.seed(1)
         snapshots['aws'] = sorted(aws.seeded)[0]
     return snapshots
 
 
-def run(suite):
+def run(suite, emulators):
     """Run the corpus through ansible-playbook; answer the figures and the cases that went wrong."""
     from fakecloud import credentials  # pylint: disable=import-outside-toplevel
-    snapshots = seed(suite)
-    aws = suite.targets.get('aws')
+    snapshots = seed(emulators)
+    aws = emulators.targets.get('aws')
     ctx = {
-        'aws_url': suite.proxy.url, 'fakecloud_url': suite.fakecloud_url,
-        'aws_access_key': os.environ['SNAPCOPY_TEST_AWS_ACCESS_KEY'], 'aws_secret_key': os.environ['SNAPCOPY_TEST_AWS_SECRET_KEY'],
+        'aws_url': emulators.proxy.url, 'fakecloud_url': emulators.fakecloud_url,
+        'aws_access_key': emulators.aws_access_key, 'aws_secret_key': emulators.aws_secret_key,
         'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID, 'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
         'alicloud_sts_key': credentials.ALIBABA_STS_ACCESS_KEY_ID, 'alicloud_sts_secret': credentials.ALIBABA_STS_ACCESS_KEY_SECRET,
         'tencent_secret_id': credentials.TENCENT_SECRET_ID, 'tencent_secret_key': credentials.TENCENT_SECRET_KEY,
@@ -241,7 +241,7 @@ def run(suite):
         'ens_snapshot': snapshots['ens'], 'cbs_snapshot': snapshots['cbs'],
         'report_dir': os.path.join(suite.work, 'reports', 'inputs'),
     }
-    cases = [case for case in build_cases(ctx) if case['cloud'] in suite.targets]
+    cases = [case for case in build_cases(ctx) if case['cloud'] in emulators.targets]
     hosts = {}
     for number, case in enumerate(cases):
         host = {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable,
@@ -253,12 +253,12 @@ def run(suite):
     outcomes_file = os.path.join(suite.work, 'corpus-outcomes.json')
     with open(inventory, 'w', encoding='utf-8') as stream:
         json.dump({'all': {'hosts': hosts}}, stream)
-    suite.admin.calls(reset=True)
-    suite.proxy.faults.reset_ledger()
+    emulators.admin.calls(reset=True)
+    emulators.proxy.faults.reset_ledger()
     snapshots_before = aws.snapshot_count() if aws is not None else 0
     with open(os.path.join(suite.work, 'logs', 'corpus.log'), 'w', encoding='utf-8') as log:
         code = subprocess.call([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), PLAYBOOK, '-i', inventory,
-                                '-f', '8', '-e', 'corpus_outcomes_file=%s' % outcomes_file],
+                                '-f', '12', '-e', 'corpus_outcomes_file=%s' % outcomes_file],
                                cwd=HERE, env=suite.env, stdout=log, stderr=subprocess.STDOUT)
     try:
         with open(outcomes_file, encoding='utf-8') as stream:
@@ -270,10 +270,10 @@ def run(suite):
         why = judge(case, outcomes.get('case-%03d' % number))
         if why:
             failures.append({'id': case['id'], 'cloud': case['cloud'], 'why': why})
-    calls = suite.admin.calls()
+    calls = emulators.admin.calls()
     mutations = {cloud: count for cloud, actions in calls['mutating'].items() for count in [sum(actions.values())]}
     if aws is not None:
-        mutations['aws'] = suite.proxy.faults.report()['mutations']
+        mutations['aws'] = emulators.proxy.faults.report()['mutations']
         mutations['aws_snapshots_added'] = aws.snapshot_count() - snapshots_before
     by_target = {}
     for case in cases:

@@ -1,9 +1,9 @@
 """The chaos suite: the DR role under faults and under SIGKILL, and a corpus of bad input.
 
-Runs inside tests/utils/with_emulators.py, which starts moto's server and fakecloud and passes
-their addresses as SNAPCOPY_TEST_* variables:
+Each part gets emulators of its own (moto's server, fakecloud, and the fault proxy in front of
+moto), started here with tests/utils/with_emulators.py's helpers, so that the parts run side by side:
 
-  python tests/utils/with_emulators.py -- python tests/chaos/run.py --disks 300 --kill-rounds 5
+  python tests/chaos/run.py --disks 300 --kill-rounds 5
 
 Parts (``--parts``, all by default):
 
@@ -36,9 +36,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(REPO, 'tests', 'utils'))
 
 import clouds  # noqa: E402  pylint: disable=wrong-import-position
 import corpus  # noqa: E402  pylint: disable=wrong-import-position
+import with_emulators  # noqa: E402  pylint: disable=wrong-import-position
 from proxy import AwsFaults, ProxyServer  # noqa: E402  pylint: disable=wrong-import-position
 
 PLAYBOOK = os.path.join(REPO, 'playbooks', 'dr_copy.yml')
@@ -47,7 +49,7 @@ FAULTS = {'throttle': 0.30, 'server_error': 0.05, 'lost_answer': 0.05, 'slow': 0
 CLIENT_TIMEOUT = 2
 SLOW_MS = 3500
 # fakecloud's snapshot and copy times during the runs: copies are in flight while the role waits.
-TIMINGS = {'snapshot_seconds': 1.0, 'copy_seconds': 2.0}
+TIMINGS = {'snapshot_seconds': 1.0, 'copy_seconds': 1.5}
 PROCESS_GONE_TIMEOUT = 10
 
 
@@ -66,54 +68,92 @@ def ansible_environment(work):
     return env
 
 
-class Suite:
-    """Everything the parts share: the emulators, the targets, the output folder, the figures."""
+class Emulators:
+    """One part's emulators: moto's server behind the fault proxy, fakecloud, and the clouds on them."""
 
-    def __init__(self, args):
-        self.args = args
-        self.rng = random.Random(args.seed)
-        self.work = os.path.abspath(args.out)
-        os.makedirs(os.path.join(self.work, 'tmp'), exist_ok=True)
-        os.makedirs(os.path.join(self.work, 'logs'), exist_ok=True)
-        self.env = ansible_environment(self.work)
-        self.fakecloud_url = os.environ['SNAPCOPY_TEST_FAKECLOUD_URL']
-        self.moto_url = os.environ['SNAPCOPY_TEST_AWS_ENDPOINT_URL']
+    def __init__(self, names, log):
+        self.processes = []
+        try:
+            moto, self.moto_url = with_emulators.start_moto(log)
+            self.processes.append(moto)
+            fakecloud, self.fakecloud_url = with_emulators.start_fakecloud(log)
+            self.processes.append(fakecloud)
+        except BaseException:
+            with_emulators.stop(self.processes)
+            raise
         self.proxy = ProxyServer(self.moto_url, faults=AwsFaults()).start()
+        self.admin = clouds.AdminClient(self.fakecloud_url, timeout=120)
+        self.aws_access_key, self.aws_secret_key = with_emulators.AWS_ACCESS_KEY, with_emulators.AWS_SECRET_KEY
         self.targets = {}
-        for name in args.clouds:
+        for name in names:
             if name == 'aws':
-                self.targets[name] = clouds.AwsTarget(self.moto_url, self.proxy, os.environ['SNAPCOPY_TEST_AWS_ACCESS_KEY'],
-                                                      os.environ['SNAPCOPY_TEST_AWS_SECRET_KEY'])
+                self.targets[name] = clouds.AwsTarget(self.moto_url, self.proxy, self.aws_access_key, self.aws_secret_key)
             else:
                 self.targets[name] = clouds.FakeCloudTarget(name, self.fakecloud_url)
-        self.admin = clouds.AdminClient(self.fakecloud_url, timeout=120)
-        self.figures = {'disks': args.disks, 'kill_rounds': args.kill_rounds, 'seed': args.seed, 'faults': FAULTS,
-                        'client_timeout_seconds': CLIENT_TIMEOUT, 'slow_answer_ms': SLOW_MS}
-        self.problems = []
-        self.lock = threading.Lock()
 
-    # ------------------------------------------------------------------ emulators
-    def reset_emulators(self):
+    def stop(self):
+        self.proxy.stop()
+        with_emulators.stop(self.processes)
+
+    def reset(self):
         self.admin.reset()
         self.admin.configure(timings={cloud: dict(TIMINGS) for cloud in ('ecs', 'ens', 'cbs')})
         if 'aws' in self.targets:
             self.targets['aws'].reset()
         self.proxy.faults.configure({})
 
-    def faults_on(self):
+    def faults_on(self, seed):
         rules = []
         for target in self.targets.values():
             if target.name != 'aws':
                 rules += target.fault_rules(FAULTS['throttle'], FAULTS['server_error'], FAULTS['slow'], SLOW_MS,
                                             FAULTS['lost_answer'])
-        self.admin.faults({'seed': self.args.seed, 'rules': rules})
-        self.proxy.faults.configure({'seed': self.args.seed, 'throttle_rate': FAULTS['throttle'],
+        self.admin.faults({'seed': seed, 'rules': rules})
+        self.proxy.faults.configure({'seed': seed, 'throttle_rate': FAULTS['throttle'],
                                      'error_rate': FAULTS['server_error'] / (1 - FAULTS['throttle']),
                                      'lost_answer_rate': FAULTS['lost_answer']})
 
     def faults_off(self):
         self.admin.faults({})
         self.proxy.faults.configure({})
+
+    def keep_ledgers(self, folder, part):
+        """The call ledgers of a part, for a look afterwards (which call made which copy)."""
+        for name, ledger in (('fakecloud', self.admin.calls()), ('aws-proxy', self.proxy.faults.report())):
+            with open(os.path.join(folder, '%s-calls-%s.json' % (name, part)), 'w', encoding='utf-8') as stream:
+                json.dump(ledger, stream, indent=1)
+
+
+class Suite:
+    """What the parts share: the options, the output folder, the figures and the problems found."""
+
+    def __init__(self, args):
+        self.args = args
+        self.work = os.path.abspath(args.out)
+        os.makedirs(os.path.join(self.work, 'tmp'), exist_ok=True)
+        os.makedirs(os.path.join(self.work, 'logs'), exist_ok=True)
+        self.env = ansible_environment(self.work)
+        self.figures = {'disks': args.disks, 'kill_rounds': args.kill_rounds, 'seed': args.seed, 'faults': FAULTS,
+                        'client_timeout_seconds': CLIENT_TIMEOUT, 'slow_answer_ms': SLOW_MS}
+        self.problems = []
+        self.lock = threading.Lock()
+
+    # ------------------------------------------------------------------ the parts, each on emulators of its own
+    def run_part(self, part):
+        started = time.monotonic()
+        with open(os.path.join(self.work, 'logs', 'emulators-%s.log' % part), 'ab') as log:
+            emulators = Emulators(self.args.clouds, log)
+            try:
+                emulators.reset()
+                getattr(self, part)(emulators)
+                emulators.keep_ledgers(os.path.join(self.work, 'logs'), part)
+            except Exception as error:  # pylint: disable=broad-exception-caught  # reported; the other parts go on
+                self.problem('all', part, 'the suite itself failed: %r' % error)
+            finally:
+                emulators.stop()
+        with self.lock:
+            self.figures.setdefault('seconds', {})[part] = round(time.monotonic() - started, 1)
+        print('== chaos %s took %.0f s' % (part, time.monotonic() - started), flush=True)
 
     # ------------------------------------------------------------------ running the role
     def role_vars(self, target, label, client_timeout=None):
@@ -173,13 +213,12 @@ class Suite:
         return runs
 
     # ------------------------------------------------------------------ part 1: faults under load
-    def load(self):
-        self.reset_emulators()
-        for target in self.targets.values():
+    def load(self, emulators):
+        for target in emulators.targets.values():
             target.seed(self.args.disks)
-        self.faults_on()
-        self.admin.calls(reset=True)
-        self.proxy.faults.reset_ledger()
+        emulators.faults_on(self.args.seed)
+        emulators.admin.calls(reset=True)
+        emulators.proxy.faults.reset_ledger()
         results = {}
 
         def one(target):
@@ -194,14 +233,13 @@ class Suite:
             results[target.name] = figures
             self.check(target.name, 'load', figures, expect_fresh=len(target.stale))
 
-        self.each_target(one)
-        self.faults_off()
+        self.each_target(emulators, one)
+        emulators.faults_off()
         self.figures['load'] = results
 
     # ------------------------------------------------------------------ part 2: interruption
-    def kill(self):
-        self.reset_emulators()
-        for target in self.targets.values():
+    def kill(self, emulators):
+        for target in emulators.targets.values():
             target.seed(self.args.disks)
         results = {}
 
@@ -209,9 +247,9 @@ class Suite:
             rng = random.Random('%s-%s' % (self.args.seed, target.name))
             variables = self.role_vars(target, 'kill')
             rounds, attempts, run = [], 0, 0
-            # How long the module works in a run, to pick kill times in: the run under faults, at first.
-            load_runs = self.figures.get('load', {}).get(target.name, {}).get('run_log') or [{'seconds': 10.0}]
-            longest = max(2.0, load_runs[-1]['seconds'])
+            # How long the module works in a run, to pick kill times in: a guess that grows with the disks,
+            # narrowed to what a run took whenever one ends before its kill.
+            longest = 2.0 + self.args.disks / 30.0
             while len(rounds) < self.args.kill_rounds and attempts < 3 * self.args.kill_rounds:
                 attempts += 1
                 run += 1
@@ -245,7 +283,7 @@ class Suite:
                 if not record['group_gone']:
                     self.problem(target.name, 'kill', 'a process of a killed run outlived the SIGKILL of its group')
 
-        self.each_target(one)
+        self.each_target(emulators, one)
         self.figures['kill'] = results
 
     @staticmethod
@@ -280,9 +318,8 @@ class Suite:
         return False
 
     # ------------------------------------------------------------------ part 3: bad input
-    def inputs(self):
-        self.reset_emulators()
-        results = corpus.run(self)
+    def inputs(self, emulators):
+        results = corpus.run(self, emulators)
         self.figures['inputs'] = results
         for failure in results['failures']:
             self.problem(failure['cloud'], 'inputs', '%s: %s' % (failure['id'], failure['why']))
@@ -290,15 +327,9 @@ class Suite:
             self.problem('all', 'inputs', 'mutating calls reached the clouds: %s' % results['mutations'])
 
     # ------------------------------------------------------------------ checks and figures
-    def keep_ledgers(self, part):
-        """The emulators' call ledgers of a part, for a look afterwards (which call made which copy)."""
-        for name, ledger in (('fakecloud', self.admin.calls()), ('aws-proxy', self.proxy.faults.report())):
-            with open(os.path.join(self.work, 'logs', '%s-calls-%s.json' % (name, part)), 'w', encoding='utf-8') as stream:
-                json.dump(ledger, stream, indent=1)
-
-    def each_target(self, work):
+    def each_target(self, emulators, work):
         threads = [threading.Thread(target=self.guarded, args=(work, target), name=target.name)
-                   for target in self.targets.values()]
+                   for target in emulators.targets.values()]
         for thread in threads:
             thread.start()
             if not self.args.parallel:
@@ -370,19 +401,19 @@ def main(argv):
     parser.add_argument('--parts', default='load,kill,inputs', type=lambda text: text.split(','))
     parser.add_argument('--seed', type=int, default=9)
     parser.add_argument('--out', default=os.path.join(REPO, 'build', 'chaos'))
-    parser.add_argument('--serial', dest='parallel', action='store_false', help='one cloud at a time')
+    parser.add_argument('--serial', dest='parallel', action='store_false', help='one part, and one cloud, at a time')
     args = parser.parse_args(argv)
     suite = Suite(args)
     started = time.monotonic()
-    try:
-        for part in args.parts:
-            part_started = time.monotonic()
-            getattr(suite, part)()
-            suite.keep_ledgers(part)
-            suite.figures.setdefault('seconds', {})[part] = round(time.monotonic() - part_started, 1)
-            print('== chaos %s took %.0f s' % (part, time.monotonic() - part_started), flush=True)
-    finally:
-        suite.proxy.stop()
+    # A TERM (make interrupted) must still stop the emulators: make it an exit, which runs the finally blocks.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    threads = [threading.Thread(target=suite.run_part, args=(part,), name=part) for part in args.parts]
+    for thread in threads:
+        thread.start()
+        if not args.parallel:
+            thread.join()
+    for thread in threads:
+        thread.join()
     suite.figures['seconds']['total'] = round(time.monotonic() - started, 1)
     suite.figures['problems'] = suite.problems
     with open(os.path.join(suite.work, 'figures.json'), 'w', encoding='utf-8') as stream:
