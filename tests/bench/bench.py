@@ -186,6 +186,7 @@ def main(argv):
     results['comparisons'] = report.comparisons(results['summary'])
     results['errors'] = bench.errors
     text = report.table(results)
+    os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, 'bench-results.json'), 'w', encoding='utf-8') as handle:
         json.dump(results, handle, indent=1, sort_keys=True)
     if results['summary']:
