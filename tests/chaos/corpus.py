@@ -216,8 +216,8 @@ def judge(case, outcome):
 
 def seed(emulators):
     """One source snapshot per cloud, so that each case has one thing wrong only."""
-    created = emulators.admin.seed({cloud: {'disks': [{'region': region, 'tags': {'dr': 'yes'}, 'snapshots': 1}]}
-                                for cloud, region in (('ecs', 'cn-hangzhou'), ('ens', 'cn-hangzhou-26'), ('cbs', 'ap-guangzhou'))})
+    regions = (('ecs', 'cn-hangzhou'), ('ens', 'cn-hangzhou-26'), ('cbs', 'ap-guangzhou'))
+    created = emulators.admin.seed({cloud: {'disks': [{'region': region, 'tags': {'dr': 'yes'}, 'snapshots': 1}]} for cloud, region in regions})
     snapshots = {cloud: created[cloud]['snapshots'][0] for cloud in created}
     aws = emulators.targets.get('aws')
     if aws is not None:

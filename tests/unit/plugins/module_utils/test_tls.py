@@ -50,15 +50,20 @@ def test_the_default_alibaba_endpoints_are_https():
     assert sdk_client.requests[0].get_protocol_type() is protocol_type.HTTPS
 
 
+def sdk_error_caused_by(cause):
+    """The SDK's ClientNetworkError, raised from ``cause`` as the SDK raises it from requests' errors."""
+    try:
+        try:
+            raise cause
+        except ssl.SSLError as error:
+            raise TencentCloudSDKException('ClientNetworkError', 'certificate verify failed') from error
+    except TencentCloudSDKException as wrapped:
+        return wrapped
+
+
 def test_a_tencent_certificate_failure_is_an_ssl_error_not_a_crash():
     verification = ssl.SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate')
     verification.reason = 'CERTIFICATE_VERIFY_FAILED'  # as the ssl module sets it: text
-    try:
-        try:
-            raise verification
-        except ssl.SSLError as cause:
-            raise TencentCloudSDKException('ClientNetworkError', 'certificate verify failed') from cause
-    except TencentCloudSDKException as wrapped:
-        error = network_error('DescribeSnapshots', 'ap-guangzhou', wrapped)
+    error = network_error('DescribeSnapshots', 'ap-guangzhou', sdk_error_caused_by(verification))
     assert error.code == 'SSLError' and error.kind == FATAL
     assert 'validate_certs' in error.message
