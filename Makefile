@@ -70,6 +70,7 @@ test:
 	@$(call timed,sanity)
 	@$(call timed,units)
 	@$(call timed,integration)
+	@$(call timed,chaos-short)
 	@$(call timed,lint)
 	@$(call timed,docs-test)
 	@$(call timed,release-test)
