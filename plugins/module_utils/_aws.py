@@ -32,6 +32,8 @@ AWS_CONNECTION_SPEC = {
     'endpoint_url': {'aliases': ['aws_endpoint_url', 'ec2_url'], 'fallback': (env_fallback, ['AWS_URL', 'EC2_URL'])},
     'validate_certs': {'type': 'bool', 'default': True},
     'aws_ca_bundle': {'type': 'path', 'fallback': (env_fallback, ['AWS_CA_BUNDLE'])},
+    'connect_timeout': {'type': 'int', 'default': 10},
+    'read_timeout': {'type': 'int', 'default': 60},
 }
 
 SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$')
@@ -49,7 +51,6 @@ INVALID_CODES = {'InvalidParameterValue', 'InvalidParameter', 'InvalidParameterC
 FILTER_CHUNK = 200
 MAX_TAGS = 50
 USER_AGENT = 'snapcopy.cloud/0.1.0'
-READ_TIMEOUT = 60
 
 
 def build_ebs_request(params):
@@ -101,6 +102,9 @@ class AwsAdapter(Adapter):
             import botocore.session  # pylint: disable=import-outside-toplevel,unused-import
         except ImportError:
             module.fail_json(msg=missing_required_lib('botocore (or boto3, which brings it)'))
+        for option in ('connect_timeout', 'read_timeout'):
+            if connection.get(option) is not None and connection[option] < 1:
+                raise InputError(option, 'must be at least 1 second, got %s' % connection[option])
         return cls(connection, botocore)
 
     def client(self, region):
@@ -118,13 +122,17 @@ class AwsAdapter(Adapter):
                 verify = conn.get('aws_ca_bundle') or conn.get('validate_certs', True)
                 config = self._botocore.config.Config(
                     retries={'total_max_attempts': 1, 'mode': 'standard'},
-                    user_agent_extra=USER_AGENT, connect_timeout=20, read_timeout=READ_TIMEOUT)
+                    user_agent_extra=USER_AGENT, connect_timeout=self._timeout('connect_timeout'),
+                    read_timeout=self._timeout('read_timeout'))
                 try:
                     self._clients[region] = self._session.create_client(
                         'ec2', region_name=region, endpoint_url=conn.get('endpoint_url') or None, verify=verify, config=config)
                 except self._botocore.exceptions.ProfileNotFound as error:
                     raise InputError('profile', str(error)) from None
             return self._clients[region]
+
+    def _timeout(self, option):
+        return self.connection.get(option) or AWS_CONNECTION_SPEC[option]['default']
 
     def _call(self, region, action, **kwargs):
         method = getattr(self.client(region), _snake(action))
@@ -133,7 +141,7 @@ class AwsAdapter(Adapter):
             try:
                 return method(**kwargs)
             except Exception as error:  # pylint: disable=broad-exception-caught
-                raise note_read_timeout(self.cloud_error(action, region, error), READ_TIMEOUT) from None
+                raise note_read_timeout(self.cloud_error(action, region, error), self._timeout('read_timeout')) from None
         return self.call_retry(send) if safe_to_resend(action) else send()
 
     def cloud_error(self, action, region, error):

@@ -174,12 +174,12 @@ options:
     default: true
   connect_timeout:
     description:
-      - Alibaba Cloud (providers V(ecs), V(ens)) connection timeout, in seconds.
+      - AWS and Alibaba Cloud (providers V(aws), V(ecs), V(ens)) connection timeout, in seconds.
     type: int
     default: 10
   read_timeout:
     description:
-      - Alibaba Cloud (providers V(ecs), V(ens)) read timeout, in seconds.
+      - AWS and Alibaba Cloud (providers V(aws), V(ecs), V(ens)) read timeout, in seconds.
     type: int
     default: 60
   request_timeout:

@@ -159,8 +159,11 @@ class AwsTarget:
                          for region in [self.source_region] + self.dr_regions}
 
     def connection(self, read_timeout=None):
-        del read_timeout  # the AWS modules take no client timeout (see docs/reliability.md)
-        return {'endpoint_url': self.proxy.url, 'access_key': self.access_key, 'secret_key': self.secret_key}
+        """dr_copy_connection for the role; ``read_timeout`` (seconds) lowers the client's timeout."""
+        connection = {'endpoint_url': self.proxy.url, 'access_key': self.access_key, 'secret_key': self.secret_key}
+        if read_timeout:
+            connection['read_timeout'] = read_timeout
+        return connection
 
     @property
     def rpo_hours(self):

@@ -111,7 +111,8 @@ class Emulators:
         self.admin.faults({'seed': seed, 'rules': rules})
         self.proxy.faults.configure({'seed': seed, 'throttle_rate': FAULTS['throttle'],
                                      'error_rate': FAULTS['server_error'] / (1 - FAULTS['throttle']),
-                                     'lost_answer_rate': FAULTS['lost_answer']})
+                                     'lost_answer_rate': FAULTS['lost_answer'],
+                                     'slow_rate': FAULTS['slow'], 'slow_seconds': SLOW_MS / 1000.0})
 
     def faults_off(self):
         self.admin.faults({})
@@ -229,7 +230,7 @@ class Suite:
             figures.update(runs=len(runs), converged=runs[-1]['rc'] == 0, seconds=round(time.monotonic() - started, 1),
                            stale_disks=len(target.stale), calls=target.calls(), run_log=runs,
                            throttle_code=clouds.THROTTLE_CODES[target.name],
-                           slow_answers=target.name != 'aws')
+                           slow_answers=True)
             results[target.name] = figures
             self.check(target.name, 'load', figures, expect_fresh=len(target.stale))
 

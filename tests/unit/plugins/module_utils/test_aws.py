@@ -238,3 +238,17 @@ def test_validation_names_the_option(source, destinations, options, option):
         adapter.validate(CopyRequest(source, 'us-east-1', destinations, options))
     assert error.value.option == option
     assert not adapter._clients  # pylint: disable=protected-access
+
+
+def test_client_timeouts_are_options_checked_before_any_call():
+    class Module:
+        def fail_json(self, **kwargs):
+            raise AssertionError(kwargs)
+
+    for option in ('connect_timeout', 'read_timeout'):
+        with pytest.raises(InputError) as error:
+            AwsAdapter.from_connection(Module(), {option: 0})
+        assert error.value.option == option
+    adapter = AwsAdapter.from_connection(Module(), {'access_key': 'AKIATEST', 'secret_key': 'secret', 'read_timeout': 7})
+    config = adapter.client('us-east-1').meta.config
+    assert (config.read_timeout, config.connect_timeout) == (7, 10)
