@@ -367,22 +367,6 @@ def links_to(snapshot, request):
     return snapshot.is_copy_of(request.source_region, request.source_id)
 
 
-class CopyNotTaggedError(CloudError):
-    """A copy was made but its tags could not be set: the error keeps the copy's id, so the
-    task reports it (and a rerun finds the copy by its source link and tags it)."""
-
-    def __init__(self, snapshot, error):
-        self.snapshot_id = snapshot.id
-        super().__init__(error.action, error.code, '%s. The copy %s was made, but its tags are not set; fix the cause '
-                         'and run again: the rerun finds the copy and sets them' % (error.message.rstrip('.'), snapshot.id),
-                         error.request_id, kind=error.kind, region=snapshot.region)
-
-    def as_result(self):
-        result = super().as_result()
-        result['snapshot_id'] = self.snapshot_id
-        return result
-
-
 def _text(value):
     if isinstance(value, bool):
         return 'true' if value else 'false'

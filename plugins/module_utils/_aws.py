@@ -246,8 +246,7 @@ class AwsAdapter(Adapter):
     def start_copy(self, request, destinations):
         (destination,) = destinations
         options = request.options
-        tags = dict(options.get('tags') or {})
-        tags[SOURCE_TAG] = request.source_tag
+        tags = request.copy_tags()
         arguments = {
             'SourceRegion': request.source_region,
             'SourceSnapshotId': request.source_id,

@@ -33,8 +33,8 @@ from __future__ import annotations
 import datetime
 import re
 
-from ._errors import ALREADY_EXISTS, NOT_FOUND, RETRYABLE, CloudError, InputError
-from ._model import COMPLETED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, string_tags
+from ._errors import ALREADY_EXISTS, NOT_FOUND, RETRYABLE, CloudError, InputError, untagged_copy_error
+from ._model import COMPLETED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, source_tag_last, string_tags
 from ._tencent import classify, client_from_module, cloud_error
 
 SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}$')
@@ -104,21 +104,6 @@ def utc_now():
 def resource_name(snapshot):
     """The Tag service's six-segment name of a CBS snapshot (the account id may be left empty)."""
     return 'qcs::cvm:%s:uin/:snapshot/%s' % (snapshot.region, snapshot.id)
-
-
-class CopyNotTaggedError(CloudError):
-    """The copy was made, but its tags could not be set: the error keeps the copy's id."""
-
-    def __init__(self, snapshot, error):
-        self.snapshot_id = snapshot.id
-        super().__init__(error.action, error.code, '%s. The copy %s was made, but its tags are not set; fix the cause '
-                         'and run again: the rerun finds the copy and sets them' % (error.message.rstrip('.'), snapshot.id),
-                         error.request_id, kind=error.kind, region=snapshot.region)
-
-    def as_result(self):
-        result = super().as_result()
-        result['snapshot_id'] = self.snapshot_id
-        return result
 
 
 class CbsAdapter(Adapter):
@@ -290,7 +275,7 @@ class CbsAdapter(Adapter):
                         if snapshot.id and snapshot.tags.get(SOURCE_TAG) != request.source_tag]
             if not untagged:
                 continue
-            failures = self._set_tags(untagged, self._tags_for(request))
+            failures = self._set_tags(untagged, request.copy_tags())
             if failures:
                 ids = ', '.join(sorted(failures))
                 error = next(iter(failures.values()))
@@ -333,15 +318,9 @@ class CbsAdapter(Adapter):
                 results[region] = cloud_error('CopySnapshotCrossRegions', region, item.get('Code') or 'Unknown',
                                               item.get('Message'), answer.get('RequestId'))
         if made:
-            for snapshot_id, tagging_error in self._set_tags(made, self._tags_for(request)).items():
+            for snapshot_id, tagging_error in self._set_tags(made, request.copy_tags()).items():
                 copy = next(snapshot for snapshot in made if snapshot.id == snapshot_id)
-                if tagging_error.kind == RETRYABLE:
-                    # Made but not tagged: "uncertain" makes the engine look it up (which tags it)
-                    # and count it as made by this run.
-                    results[copy.region] = CloudError(tagging_error.action, tagging_error.code, tagging_error.message,
-                                                      tagging_error.request_id, kind=RETRYABLE, uncertain=True, region=copy.region)
-                else:
-                    results[copy.region] = CopyNotTaggedError(copy, tagging_error)
+                results[copy.region] = untagged_copy_error(copy, tagging_error, may_pass=tagging_error.kind == RETRYABLE)
         return results
 
     def _copy_call(self, request, destinations, name):
@@ -349,19 +328,12 @@ class CbsAdapter(Adapter):
             'SnapshotId': request.source_id, 'DestinationRegions': list(destinations), 'SnapshotName': name})
 
     # ------------------------------------------------------------------ tags
-    @staticmethod
-    def _tags_for(request):
-        tags = dict(request.options.get('tags') or {})
-        tags[SOURCE_TAG] = request.source_tag
-        return tags
-
     def _set_tags(self, snapshots, tags):
         """Put ``tags`` on ``snapshots`` with TagResources; answer {snapshot id: CloudError} for those that failed.
 
         The source tag goes in the last call, so its presence on a copy means all tags are there.
         """
-        pairs = sorted((key, value) for key, value in tags.items() if key != SOURCE_TAG)
-        pairs.append((SOURCE_TAG, tags[SOURCE_TAG]))
+        pairs = source_tag_last(tags)
         failures = {}
         for start in range(0, len(snapshots), TAG_RESOURCES_PER_CALL):
             group = {resource_name(snapshot): snapshot for snapshot in snapshots[start:start + TAG_RESOURCES_PER_CALL]}

@@ -166,8 +166,7 @@ class EcsAdapter(Adapter):
     def start_copy(self, request, destinations):
         (destination,) = destinations
         options = request.options
-        tags = string_tags(options.get('tags'))
-        tags[SOURCE_TAG] = request.source_tag
+        tags = request.copy_tags()
         params = {
             'SnapshotId': request.source_id,
             'DestinationRegionId': destination,

@@ -29,10 +29,10 @@ from __future__ import annotations
 import json
 import time
 
-from ._alibaba import AlibabaClient, CopyNotTaggedError, client_from_module, links_to, listed, numbered_pages, tag_dict
+from ._alibaba import AlibabaClient, client_from_module, links_to, listed, numbered_pages, tag_dict
 from ._alibaba_validate import ENS_SNAPSHOT_ID, validate_description, validate_ens_name, validate_region, validate_snapshot_id, validate_tags
-from ._errors import INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
-from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, string_tags
+from ._errors import INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, untagged_copy_error
+from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, source_tag_last
 
 STATE_MAP = {'creating': PENDING, 'available': COMPLETED, 'error': FAILED, 'failed': FAILED}
 REQUEST_PACKAGE = 'aliyunsdkens.request.v20171110'
@@ -161,7 +161,7 @@ class EnsAdapter(Adapter):
                         if copy.tags.get(SOURCE_TAG) != request.source_tag
                         and (self.check_mode is False or copy.id in self._made_untagged)]
             if untagged:
-                failures.update(self._set_tags(untagged, self._tags_for(request)))
+                failures.update(self._set_tags(untagged, request.copy_tags()))
         self._made_untagged -= {copy.id for copies in found.values() for copy in copies if copy.id not in failures}
         if failures:
             error = next(iter(failures.values()))
@@ -201,34 +201,22 @@ class EnsAdapter(Adapter):
                     answer.get('RequestId'), kind=INVALID, region=node)
         made = [result for result in results.values() if isinstance(result, Snapshot)]
         if made:
-            for snapshot_id, error in self._set_tags(made, self._tags_for(request)).items():
+            for snapshot_id, error in self._set_tags(made, request.copy_tags()).items():
                 copy = next(snapshot for snapshot in made if snapshot.id == snapshot_id)
                 self._made_untagged.add(copy.id)
-                if error.kind in (RETRYABLE, NOT_FOUND) or error.code.endswith('.NotFound'):
-                    # Made but not tagged, for a reason that may pass (a copy made a moment ago may be
-                    # unknown to the tag API yet): "uncertain" makes the engine look the node up, which
-                    # finds the copy, tags it and counts it as made by this run.
-                    results[copy.region] = CloudError(error.action, error.code, error.message, error.request_id,
-                                                      kind=RETRYABLE, uncertain=True, region=copy.region)
-                else:
-                    results[copy.region] = CopyNotTaggedError(copy, error)
+                # A copy made a moment ago may be unknown to the tag API yet: that may pass too.
+                may_pass = error.kind in (RETRYABLE, NOT_FOUND) or error.code.endswith('.NotFound')
+                results[copy.region] = untagged_copy_error(copy, error, may_pass)
         # A node in neither list is left out: the engine looks it up before trying it again.
         return results
 
     # ------------------------------------------------------------------ tags
-    @staticmethod
-    def _tags_for(request):
-        tags = string_tags(request.options.get('tags'))
-        tags[SOURCE_TAG] = request.source_tag
-        return tags
-
     def _set_tags(self, snapshots, tags):
         """Put ``tags`` on ``snapshots`` with TagResources; answer {snapshot id: CloudError} for those not tagged.
 
         The source tag goes in the last call, so its presence on a copy means all tags are there.
         """
-        pairs = sorted((key, value) for key, value in tags.items() if key != SOURCE_TAG)
-        pairs.append((SOURCE_TAG, tags[SOURCE_TAG]))
+        pairs = source_tag_last(tags)
         failures = {}
         for start in range(0, len(snapshots), TAG_IDS_PER_CALL):
             group = snapshots[start:start + TAG_IDS_PER_CALL]

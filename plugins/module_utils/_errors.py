@@ -87,3 +87,32 @@ SAFE_TO_RESEND = ('TagResources',)
 def safe_to_resend(action):
     """Whether sending ``action`` twice does no more than sending it once."""
     return action.startswith(SAFE_TO_RESEND_PREFIXES) or action in SAFE_TO_RESEND
+
+
+class CopyNotTaggedError(CloudError):
+    """A copy was made but its tags could not be set: the error keeps the copy's id, so the
+    task reports it (and a rerun finds the copy by its source link or name and tags it)."""
+
+    def __init__(self, snapshot, error):
+        self.snapshot_id = snapshot.id
+        super().__init__(error.action, error.code, '%s. The copy %s was made, but its tags are not set; fix the cause '
+                         'and run again: the rerun finds the copy and sets them' % (error.message.rstrip('.'), snapshot.id),
+                         error.request_id, kind=error.kind, region=snapshot.region)
+
+    def as_result(self):
+        result = super().as_result()
+        result['snapshot_id'] = self.snapshot_id
+        return result
+
+
+def untagged_copy_error(copy, error, may_pass):
+    """What start_copy answers for a copy it made but could not tag.
+
+    When the tagging error ``may_pass``, an uncertain, retryable error: the engine looks the
+    destination up, which finds the copy, tags it and counts it as made by this run. Otherwise
+    an error that keeps the copy's id.
+    """
+    if may_pass:
+        return CloudError(error.action, error.code, error.message, error.request_id,
+                          kind=RETRYABLE, uncertain=True, region=copy.region)
+    return CopyNotTaggedError(copy, error)

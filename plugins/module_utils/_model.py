@@ -26,6 +26,14 @@ def send_once(send):
     return send()
 
 
+def source_tag_last(tags):
+    """``tags`` as (key, value) pairs, SOURCE_TAG last: a cloud that tags in several calls writes it
+    last, so that a copy carrying it carries all its tags."""
+    pairs = sorted((key, value) for key, value in tags.items() if key != SOURCE_TAG)
+    pairs.append((SOURCE_TAG, tags[SOURCE_TAG]))
+    return pairs
+
+
 def string_tags(tags):
     """Tags as the clouds store them: text keys and values (YAML may give numbers, booleans or null)."""
     return {str(key): '' if value is None else str(value) for key, value in (tags or {}).items()}
@@ -126,6 +134,12 @@ class CopyRequest:
     @property
     def source_tag(self):
         return source_tag_value(self.source_region, self.source_id)
+
+    def copy_tags(self):
+        """The tags of a copy of this request: the user's, and SOURCE_TAG naming the source."""
+        tags = string_tags(self.options.get('tags'))
+        tags[SOURCE_TAG] = self.source_tag
+        return tags
 
     def __repr__(self):
         return 'CopyRequest(%r, %r, %r)' % (self.source_id, self.source_region, self.destinations)

@@ -11,7 +11,8 @@ import pytest
 from fakecloud import credentials as creds
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
-from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, CopyNotTaggedError, build_cbs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, build_cbs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CopyNotTaggedError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import ALREADY_EXISTS, FATAL, NOT_FOUND, CloudError, InputError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, CopyRequest

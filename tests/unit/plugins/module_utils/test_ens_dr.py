@@ -13,7 +13,8 @@ import pytest
 
 from fakecloud import credentials
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import CopyNotTaggedError, listed
+from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import listed
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CopyNotTaggedError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
