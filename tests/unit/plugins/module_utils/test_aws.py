@@ -18,21 +18,11 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsAdap
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import FakeClock
 
 SOURCE = 'snap-0123456789abcdef0'
 COPY = 'snap-0fedcba9876543210'
 TAG = 'us-east-1/' + SOURCE
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
 
 
 def snapshot(snapshot_id, state='completed', progress='100%', tags=None, message=None):
