@@ -104,6 +104,12 @@ lint: venv collection-link
 	$(BIN)/ansible-lint --profile production $(wildcard roles playbooks)
 	$(BIN)/antsibull-changelog lint
 
+# plugins/module_utils/_ec2_model.py: the EC2 operations we call, cut from the installed botocore's model.
+# Rerun after a botocore upgrade; the units fail until then (test_ec2_model.py).
+.PHONY: ec2-model
+ec2-model: venv
+	$(BIN)/python tests/utils/trim_ec2_model.py
+
 sanity-newest: venv-newest stage pythons shellcheck
 	@echo '== sanity (ansible-test, newest ansible-core)'
 	$(VENV_NEWEST)/bin/python tests/utils/pip_bootstrap.py

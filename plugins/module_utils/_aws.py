@@ -12,11 +12,13 @@ the engine looks the destination up again before any retry of it.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
+from ._ec2_model import API_VERSION as EC2_API_VERSION, load_model as load_ec2_model
 from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout, safe_to_resend
 from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, send_once, string_tags
 
@@ -68,6 +70,25 @@ def build_ebs_request(params):
     return CopyRequest(params['source_snapshot_id'], params['source_region'], [params['destination_region']], options)
 
 
+def trimmed_ec2_loader(loaders):
+    """botocore's data loader, except that EC2's service model is the trimmed copy in ``_ec2_model``.
+
+    That saves decoding botocore's whole EC2 model in every process (see ``_ec2_model``).
+    ``loaders`` is ``botocore.loaders``, imported by the caller only when a client is made.
+    """
+    class TrimmedEc2Loader(loaders.Loader):
+        def load_service_model(self, service_name, type_name, api_version=None):
+            if service_name == 'ec2' and api_version in (None, EC2_API_VERSION):
+                if type_name == 'service-2':
+                    return load_ec2_model()
+                if type_name == 'endpoint-rule-set-1':
+                    # The file botocore would load, without its first listing every service's directory.
+                    return self.load_data(os.path.join('ec2', EC2_API_VERSION, type_name))
+            return super().load_service_model(service_name, type_name, api_version)
+
+    return TrimmedEc2Loader()
+
+
 class AwsAdapter(Adapter):
     cloud = 'AWS EBS'
     multi_destination = False
@@ -99,6 +120,7 @@ class AwsAdapter(Adapter):
             import botocore  # pylint: disable=import-outside-toplevel
             import botocore.config  # pylint: disable=import-outside-toplevel,unused-import
             import botocore.exceptions  # pylint: disable=import-outside-toplevel,unused-import
+            import botocore.loaders  # pylint: disable=import-outside-toplevel,unused-import
             import botocore.session  # pylint: disable=import-outside-toplevel,unused-import
         except ImportError:
             module.fail_json(msg=missing_required_lib('botocore (or boto3, which brings it)'))
@@ -118,6 +140,9 @@ class AwsAdapter(Adapter):
                     session = self._botocore.session.Session(profile=conn.get('profile') or None)
                     if conn.get('access_key') or conn.get('secret_key') or conn.get('session_token'):
                         session.set_credentials(conn.get('access_key'), conn.get('secret_key'), conn.get('session_token'))
+                    if not session.get_config_variable('data_path'):
+                        # With AWS_DATA_PATH set, the user brings models of their own: botocore's loader finds them.
+                        session.register_component('data_loader', trimmed_ec2_loader(self._botocore.loaders))
                     self._session = session
                 verify = conn.get('aws_ca_bundle') or conn.get('validate_certs', True)
                 config = self._botocore.config.Config(

@@ -1,7 +1,7 @@
 """The AWS adapter and the engine, with botocore's Stubber: what moto's server cannot show.
 
 moto completes every copy at once and never throttles, so pending copies, copies in error,
-timeouts, throttling and lost answers are played here. The EC2 client is real; only its HTTP
+timeouts, throttling and lost answers are played here. The EC2 client is the adapter's own; only its HTTP
 answers are stubbed, and the Stubber fails the test on any call that is not expected (a
 second CopySnapshot above all).
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime
 
-import boto3
 import botocore.exceptions
+import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
 
@@ -39,14 +39,13 @@ def snapshot(snapshot_id, state='completed', progress='100%', tags=None, message
 
 
 class StubbedAws:
-    """An AwsAdapter whose per-region EC2 clients are real boto3 clients behind Stubbers."""
+    """An AwsAdapter whose own per-region EC2 clients (on the trimmed model) are behind Stubbers,
+    which check each call's parameters against that model."""
 
     def __init__(self):
-        session = boto3.session.Session(aws_access_key_id='AKIATEST', aws_secret_access_key='secret')
-        self.clients = {region: session.client('ec2', region_name=region) for region in ('us-east-1', 'us-west-2')}
+        self.adapter = AwsAdapter({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore)
+        self.clients = {region: self.adapter.client(region) for region in ('us-east-1', 'us-west-2')}
         self.stubbers = {region: Stubber(client) for region, client in self.clients.items()}
-        self.adapter = AwsAdapter({}, botocore)
-        self.adapter._clients = self.clients  # pylint: disable=protected-access
 
     def __enter__(self):
         for stubber in self.stubbers.values():

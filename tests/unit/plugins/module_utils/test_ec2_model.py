@@ -1,0 +1,107 @@
+"""The trimmed EC2 model (_ec2_model) against the installed botocore's own.
+
+The AWS adapter's clients load EC2's service model from _ec2_model instead of botocore's 4 MB file.
+These tests fail when that copy falls behind botocore, when the adapter calls an operation it lacks,
+or when a request made on it would differ by one byte from the same request on botocore's model.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import re
+
+import botocore.auth
+import botocore.exceptions
+import botocore.session
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils import _ec2_model
+from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsAdapter
+from ansible_collections.snapcopy.cloud.tests.utils import trim_ec2_model
+
+ADAPTER_SOURCE = os.path.join(os.path.dirname(_ec2_model.__file__), '_aws.py')
+CONNECTION = {'access_key': 'AKIATEST', 'secret_key': 'secret', 'endpoint_url': 'https://ec2.example.test'}
+
+# One request per operation, with every kind of member the adapter sends (lists, structures, tags).
+REQUESTS = {
+    'CopySnapshot': {'SourceSnapshotId': 'snap-0123456789abcdef0', 'SourceRegion': 'us-east-1', 'Description': 'DR copy',
+                     'Encrypted': True, 'KmsKeyId': 'alias/dr', 'CompletionDurationMinutes': 60,
+                     'TagSpecifications': [{'ResourceType': 'snapshot', 'Tags': [{'Key': 'snapcopy:source', 'Value': 'us-east-1/snap-1'}]}]},
+    'CreateSnapshot': {'VolumeId': 'vol-0123456789abcdef0', 'Description': 'fresh',
+                       'TagSpecifications': [{'ResourceType': 'snapshot', 'Tags': [{'Key': 'snapcopy:disk', 'Value': 'vol-1'}]}]},
+    'DeleteSnapshot': {'SnapshotId': 'snap-0123456789abcdef0'},
+    'DescribeSnapshots': {'OwnerIds': ['self'], 'MaxResults': 1000, 'NextToken': 'page-2',
+                          'Filters': [{'Name': 'tag:snapcopy:source', 'Values': ['us-east-1/snap-1', 'us-east-1/snap-2']}]},
+    'DescribeVolumes': {'Filters': [{'Name': 'tag:backup', 'Values': ['dr']}], 'MaxResults': 500},
+}
+
+
+class SentRequest(Exception):
+    """Raised from botocore's before-send event, carrying the request that would have been sent."""
+
+    def __init__(self, request):
+        super().__init__('captured')
+        self.request = request
+
+
+def capture(**kwargs):
+    raise SentRequest(kwargs['request'])
+
+
+def sent(client, operation, arguments):
+    client.meta.events.register('before-send', capture)
+    method = getattr(client, botocore.xform_name(operation))
+    with pytest.raises(SentRequest) as caught:
+        method(**arguments)
+    return caught.value.request
+
+
+def botocore_client():
+    """A client on botocore's full EC2 model, as the adapter made them before the trimmed one."""
+    session = botocore.session.Session()
+    session.set_credentials('AKIATEST', 'secret')
+    return session.create_client('ec2', region_name='us-west-2', endpoint_url=CONNECTION['endpoint_url'])
+
+
+def test_the_trimmed_model_is_what_the_installed_botocore_gives():
+    """After a botocore upgrade that changes these operations, run tests/utils/trim_ec2_model.py."""
+    with open(trim_ec2_model.TARGET, encoding='utf-8') as handle:
+        assert handle.read() == trim_ec2_model.expected_text()
+
+
+def test_every_operation_the_adapter_calls_is_in_the_trimmed_model():
+    with open(ADAPTER_SOURCE, encoding='utf-8') as handle:
+        called = set(re.findall(r"_call\([^,]+, '([A-Za-z]+)'", handle.read()))
+    assert called  # the pattern still finds the calls
+    assert called == set(_ec2_model.OPERATIONS)
+    assert set(REQUESTS) == set(_ec2_model.OPERATIONS)
+
+
+def test_the_adapter_clients_use_the_trimmed_model():
+    client = AwsAdapter(CONNECTION, botocore).client('us-west-2')
+    assert sorted(client.meta.service_model.operation_names) == sorted(_ec2_model.OPERATIONS)
+    assert client.meta.service_model.api_version == _ec2_model.API_VERSION
+
+
+def test_with_aws_data_path_set_botocore_loads_its_own_models(monkeypatch, tmp_path):
+    monkeypatch.setenv('AWS_DATA_PATH', str(tmp_path))
+    client = AwsAdapter(CONNECTION, botocore).client('us-west-2')
+    assert len(client.meta.service_model.operation_names) > 100
+
+
+@pytest.mark.parametrize('operation', sorted(REQUESTS))
+def test_requests_are_byte_for_byte_those_of_botocores_model(operation, monkeypatch):
+    # Both signatures must be made at the same instant to compare.
+    monkeypatch.setattr(botocore.auth, 'get_current_datetime', lambda: datetime.datetime(2026, 11, 21, 8, 0, 0))
+    trimmed = sent(AwsAdapter(CONNECTION, botocore).client('us-west-2'), operation, REQUESTS[operation])
+    full = sent(botocore_client(), operation, REQUESTS[operation])
+    assert trimmed.url == full.url
+    assert trimmed.body == full.body
+    assert trimmed.headers.get('Authorization') == full.headers.get('Authorization')
+    body = trimmed.body.decode() if isinstance(trimmed.body, bytes) else trimmed.body
+    assert 'Action=%s&' % operation in body
+
+
+def test_invalid_arguments_are_refused_by_the_trimmed_model_as_by_botocores():
+    with pytest.raises(botocore.exceptions.ParamValidationError):
+        sent(AwsAdapter(CONNECTION, botocore).client('us-west-2'), 'CopySnapshot', {'SourceRegion': 'us-east-1'})
