@@ -134,27 +134,30 @@ class AwsAdapter(Adapter):
         retries, and it knows that CopySnapshot must not be resent blindly."""
         with self._clients_lock:
             if region not in self._clients:
-                conn = self.connection
-                if self._session is None:
-                    # What boto3's Session does with these arguments, in botocore's terms.
-                    session = self._botocore.session.Session(profile=conn.get('profile') or None)
-                    if conn.get('access_key') or conn.get('secret_key') or conn.get('session_token'):
-                        session.set_credentials(conn.get('access_key'), conn.get('secret_key'), conn.get('session_token'))
-                    if not session.get_config_variable('data_path'):
-                        # With AWS_DATA_PATH set, the user brings models of their own: botocore's loader finds them.
-                        session.register_component('data_loader', trimmed_ec2_loader(self._botocore.loaders))
-                    self._session = session
-                verify = conn.get('aws_ca_bundle') or conn.get('validate_certs', True)
-                config = self._botocore.config.Config(
-                    retries={'total_max_attempts': 1, 'mode': 'standard'},
-                    user_agent_extra=USER_AGENT, connect_timeout=self._timeout('connect_timeout'),
-                    read_timeout=self._timeout('read_timeout'))
                 try:
-                    self._clients[region] = self._session.create_client(
-                        'ec2', region_name=region, endpoint_url=conn.get('endpoint_url') or None, verify=verify, config=config)
+                    self._clients[region] = self._new_client(region)
                 except self._botocore.exceptions.ProfileNotFound as error:
                     raise InputError('profile', str(error)) from None
             return self._clients[region]
+
+    def _new_client(self, region):
+        conn = self.connection
+        if self._session is None:
+            # What boto3's Session does with these arguments, in botocore's terms.
+            session = self._botocore.session.Session(profile=conn.get('profile') or None)
+            if conn.get('access_key') or conn.get('secret_key') or conn.get('session_token'):
+                session.set_credentials(conn.get('access_key'), conn.get('secret_key'), conn.get('session_token'))
+            if not session.get_config_variable('data_path'):
+                # With AWS_DATA_PATH set, the user brings models of their own: botocore's loader finds them.
+                session.register_component('data_loader', trimmed_ec2_loader(self._botocore.loaders))
+            self._session = session
+        config = self._botocore.config.Config(
+            retries={'total_max_attempts': 1, 'mode': 'standard'},
+            user_agent_extra=USER_AGENT, connect_timeout=self._timeout('connect_timeout'),
+            read_timeout=self._timeout('read_timeout'))
+        verify = conn.get('aws_ca_bundle') or conn.get('validate_certs', True)
+        return self._session.create_client('ec2', region_name=region, endpoint_url=conn.get('endpoint_url') or None,
+                                           verify=verify, config=config)
 
     def _timeout(self, option):
         return self.connection.get(option) or AWS_CONNECTION_SPEC[option]['default']

@@ -241,3 +241,13 @@ def test_client_timeouts_are_options_checked_before_any_call():
     adapter = AwsAdapter.from_connection(Module(), {'access_key': 'AKIATEST', 'secret_key': 'secret', 'read_timeout': 7})
     config = adapter.client('us-east-1').meta.config
     assert (config.read_timeout, config.connect_timeout) == (7, 10)
+
+
+def test_unknown_profile_names_the_option(monkeypatch, tmp_path):
+    monkeypatch.setenv('AWS_CONFIG_FILE', str(tmp_path / 'config'))
+    monkeypatch.setenv('AWS_SHARED_CREDENTIALS_FILE', str(tmp_path / 'credentials'))
+    adapter = AwsAdapter({'profile': 'nobody'}, botocore)
+    with pytest.raises(InputError) as error:
+        adapter.client('us-east-1')
+    assert error.value.option == 'profile'
+    assert 'nobody' in str(error.value)
