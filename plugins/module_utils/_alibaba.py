@@ -24,7 +24,7 @@ import urllib.request
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout, safe_to_resend
+from ._errors import BUSY, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout, safe_to_resend
 from ._model import send_once
 
 # The names and environment variables of alibaba.alicloud, plus the ALIBABA_CLOUD_* variables
@@ -44,6 +44,10 @@ ALIBABA_CONNECTION_SPEC = {
     'read_timeout': {'type': 'int', 'default': 60},
 }
 
+# ENS has one API endpoint per site, not one per node: alicloud_region picks it (see _ens.ens_endpoint).
+ENS_CONNECTION_SPEC = dict(ALIBABA_CONNECTION_SPEC, alicloud_region={
+    'fallback': (env_fallback, ['ALICLOUD_REGION', 'ALICLOUD_REGION_ID', 'ALIBABA_CLOUD_REGION_ID'])})
+
 USER_AGENT = 'snapcopy.cloud/0.1.0'
 
 # Errors worth another try: the cloud says so (throttling, a temporary failure, a ClientToken
@@ -52,6 +56,14 @@ RETRYABLE_CODES = {'ServiceUnavailable', 'InternalError', 'UnknownError', 'Inter
                    'LastTokenProcessing', 'IdempotenceProcessing', 'OperationConflict', 'SignatureNonceUsed',
                    'Throttling', 'Throttling.User', 'Throttling.Api', 'ServiceBusy', 'RequestTimeout'}
 NOT_FOUND_CODES = {'InvalidSnapshotId.NotFound', 'InvalidSnapshot.NotFound', 'InvalidSnapshotId.NotExist'}
+# Refused until something else ends by itself, with what to tell the user if it does not end in time.
+# ECS CopySnapshot: a copy of the same disk is still running (ECS error codes; ECS copies a disk's
+# snapshots to a region incrementally, one after the other).
+BUSY_HINTS = {
+    'InvalidOperation.DiskHasUnfinishedSnapshotCopy': 'a copy of another snapshot of this disk is still running; '
+                                                      'it was asked again every poll_interval until wait_timeout: run '
+                                                      'again once that copy has finished',
+}
 # Credentials and account: nothing a retry can fix; each with what the user can do about it.
 AUTH_HINTS = {
     'InvalidAccessKeyId.NotFound': 'the access key id is unknown: check alicloud_access_key '
@@ -85,9 +97,9 @@ _NOTHING_SENT = ('Connection refused', 'NewConnectionError', 'Name or service no
 _SSL_TROUBLE = ('SSLError', 'CERTIFICATE_VERIFY_FAILED', 'certificate verify failed', 'SSL:')
 
 
-def alibaba_connection(params):
-    """The connection options out of a module's params."""
-    return {name: params.get(name) for name in ALIBABA_CONNECTION_SPEC}
+def alibaba_connection(params, spec=None):
+    """The connection options (of ``spec``, by default ALIBABA_CONNECTION_SPEC) out of a module's params."""
+    return {name: params.get(name) for name in spec or ALIBABA_CONNECTION_SPEC}
 
 
 def parse_endpoint_url(url):
@@ -229,7 +241,10 @@ def server_error(action, code, message, status, request_id, region=None):
     if 'string to sign is:' in message:
         message = message.split('string to sign is:')[0].rstrip(' .:') + '.'
     status = status or 0
-    if code in RETRYABLE_CODES or code.startswith(('Throttling', 'ServiceUnavailable')) or status >= 500:
+    if code in BUSY_HINTS:
+        kind = BUSY
+        message = '%s (%s)' % (message.rstrip('.'), BUSY_HINTS[code])
+    elif code in RETRYABLE_CODES or code.startswith(('Throttling', 'ServiceUnavailable')) or status >= 500:
         kind = RETRYABLE
     elif code in NOT_FOUND_CODES:
         kind = NOT_FOUND
@@ -306,12 +321,18 @@ def load_sdk(request_package):
             'protocols': {'http': protocol_type.HTTP, 'https': protocol_type.HTTPS}}
 
 
-def client_from_module(module, product, default_endpoint, request_package, distribution):
-    """An AlibabaClient for a module; fails the module with missing_required_lib when the SDK is absent."""
+def sdk_from_module(module, request_package, distribution):
+    """The SDK's classes for a module; fails the module with missing_required_lib when the SDK is absent."""
     try:
-        sdk = load_sdk(request_package)
+        return load_sdk(request_package)
     except ImportError:
         module.fail_json(msg=missing_required_lib('aliyun-python-sdk-core and %s' % distribution))
+        raise  # fail_json does not return; this keeps linters and stubs from running on
+
+
+def client_from_module(module, product, default_endpoint, request_package, distribution):
+    """An AlibabaClient for a module; fails the module with missing_required_lib when the SDK is absent."""
+    sdk = sdk_from_module(module, request_package, distribution)
     return AlibabaClient(product, alibaba_connection(module.params), default_endpoint, request_package, sdk)
 
 
@@ -349,10 +370,16 @@ def listed(answer, outer, inner):
 
 
 def tag_dict(tags):
-    """Alibaba's tag lists ({Tags: {Tag: [{TagKey, TagValue}]}} or [{TagKey, TagValue}]) as a dict."""
+    """An answer's tags as a dict. The wrapper and the field names differ per action (vendor models):
+    ECS answers ``Tags: {Tag: [{TagKey, TagValue}]}``, ENS DescribeDisks ``Tags: {Tags: [{Key, Value}]}``."""
     if isinstance(tags, dict):
-        tags = tags.get('Tag') or []
-    return {tag.get('TagKey', tag.get('Key')): tag.get('TagValue', tag.get('Value', '')) or '' for tag in tags or []}
+        tags = tags.get('Tag') or tags.get('Tags') or []
+    result = {}
+    for tag in tags or []:
+        key = tag.get('TagKey', tag.get('Key'))
+        if key is not None:
+            result[key] = tag.get('TagValue', tag.get('Value')) or ''
+    return result
 
 
 def links_to(snapshot, request):

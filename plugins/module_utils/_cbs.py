@@ -21,9 +21,17 @@ CopySnapshotCrossRegions has no idempotency token: after a lost answer the engin
 destinations up before calling again. It answers per region; a ``Code`` other than
 ``Success`` is that region's error inside a normal answer.
 
-For the DR run: disks are found with DescribeDisks' tag filters, their snapshots with
-DescribeSnapshots' ``disk-id`` filter (10 disks a call, the API's limit), and this
-collection's copies with a ``tag-key`` filter on our source tag. CBS answers ``CreateTime``
+Only the filters that the API documents are sent (tencentcloud-sdk-python-cbs,
+DescribeSnapshotsRequest.Filters: snapshot-id, snapshot-name, snapshot-state, disk-usage,
+project-id, disk-id, encrypt, snapshot-type; no tag filter, unlike DescribeDisks). A few
+sources are looked up by their copies' names; many, and the DR run's listing of every copy this
+collection made, read the destination's snapshots page by page and take the tags from the
+answers. So a copy renamed by hand is found by a listing (or, in flight, through
+CopyingToRegions), not by a look-up of its name.
+
+For the DR run: disks are found with DescribeDisks' tag filters (documented for DescribeDisks),
+their snapshots with DescribeSnapshots' ``disk-id`` filter (10 disks a call, the API's limit).
+CBS answers ``CreateTime``
 in Beijing time without a zone ("2024-05-01 08:00:00" is 00:00 UTC); every Snapshot made
 here carries it as ISO 8601 UTC, so ages compare across clouds.
 """
@@ -34,13 +42,15 @@ import datetime
 import re
 
 from ._errors import ALREADY_EXISTS, NOT_FOUND, RETRYABLE, CloudError, InputError, untagged_copy_error
-from ._model import COMPLETED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, source_tag_last, string_tags
+from ._model import COMPLETED, DELETING, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, source_tag_last, string_tags
 from ._tencent import classify, client_from_module, cloud_error
 
 SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}$')
 REGION = re.compile(r'^[a-z]{2,}(?:-[a-z0-9]+)+$')
+# SnapshotState values (DescribeSnapshotsRequest.Filters, snapshot-state); TORECYCLE: in the recycle bin.
 STATE_MAP = {'NORMAL': COMPLETED, 'ROLLBACKING': COMPLETED,
-             'CREATING': PENDING, 'COPYING_FROM_REMOTE': PENDING, 'CHECKING_COPIED': PENDING}
+             'CREATING': PENDING, 'COPYING_FROM_REMOTE': PENDING, 'CHECKING_COPIED': PENDING,
+             'TORECYCLE': DELETING}
 IN_FLIGHT_STATES = ['COPYING_FROM_REMOTE', 'CHECKING_COPIED']
 CONFLICT = 'ResourceInUse.CopySnapshotConflict'
 MAX_NAME = 60
@@ -54,7 +64,7 @@ FILTER_VALUES = 5
 # From this many disk-id calls on, a look at the region's size may show that listing it is cheaper.
 LISTING_PROBE_CHUNKS = 5
 # Past this many sources, one paged listing of the destination (100 snapshots a call) costs
-# fewer calls than looking up each source's names and tag (5 values a filter, two filters).
+# fewer calls than looking up each source's copy names (5 values a filter).
 LISTING_THRESHOLD = 10
 # TagResources takes at most 9 resources and 10 tags per call.
 TAG_RESOURCES_PER_CALL = 9
@@ -209,9 +219,9 @@ class CbsAdapter(Adapter):
         if len(requests) > LISTING_THRESHOLD:
             items = self._list(destination, [])
         else:
-            for values, filter_name in ((sorted(by_name), 'snapshot-name'), (sorted(by_tag), 'tag:' + SOURCE_TAG)):
-                for start in range(0, len(values), FILTER_VALUES):
-                    items.update(self._list(destination, [{'Name': filter_name, 'Values': values[start:start + FILTER_VALUES]}]))
+            names = sorted(by_name)
+            for start in range(0, len(names), FILTER_VALUES):
+                items.update(self._list(destination, [{'Name': 'snapshot-name', 'Values': names[start:start + FILTER_VALUES]}]))
         found = {}
         for item in items.values():
             owner = self._owner(item, by_tag, by_name) if item.get('CopyFromRemote') else None
@@ -430,8 +440,9 @@ class CbsAdapter(Adapter):
         return self.snapshot(matches[0], region) if len(matches) == 1 else None
 
     def list_copies(self, destination):
-        items = self._list(destination, [{'Name': 'tag-key', 'Values': [SOURCE_TAG]}])
-        return [self.snapshot(item, destination) for item in items.values() if item.get('CopyFromRemote')]
+        """The copies in ``destination`` that carry our source tag, from a listing of the region (no tag filter exists)."""
+        return [self.snapshot(item, destination) for item in self._list(destination, []).values()
+                if item.get('CopyFromRemote') and _tag_dict(item.get('Tags')).get(SOURCE_TAG)]
 
     def delete_snapshot(self, region, snapshot_id):
         try:

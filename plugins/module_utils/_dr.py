@@ -19,7 +19,7 @@ import time
 from ._backoff import Backoff
 from ._engine import COPIED, EXISTING, MAX_ATTEMPTS, NOT_COPIED, WOULD_COPY, CopyEngine, install_call_retry, retry_one_call
 from ._errors import CloudError, InputError, is_retryable
-from ._model import COMPLETED, DISK_TAG, FAILED, PENDING, SOURCE_TAG, CopyRequest
+from ._model import COMPLETED, DELETING, DISK_TAG, FAILED, PENDING, SOURCE_TAG, CopyRequest
 from ._poller import DONE, PENDING as POLL_PENDING, poll
 
 TEMPLATE_FIELDS = ('disk_id', 'disk_name', 'source_id', 'source_region', 'date')
@@ -262,7 +262,8 @@ class DrRun:
         for destination in [region['region'] for region in self.settings['dr_regions']]:
             copies = self._call(self.adapter.list_copies, destination)
             groups = {}
-            for copy in copies:
+            # A copy on its way out is neither kept nor pruned again.
+            for copy in (copy for copy in copies if copy.state != DELETING):
                 disk_key = copy.tags.get(DISK_TAG) or source_to_disk.get(copy.tags.get(SOURCE_TAG) or '%s/%s' % (copy.source_region, copy.source_id))
                 if disk_key in by_disk:  # never touch copies of disks this run does not look after
                     groups.setdefault(disk_key, []).append(copy)

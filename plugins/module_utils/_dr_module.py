@@ -25,7 +25,7 @@ DR_ARGUMENT_SPEC = {
     'encrypted': {'type': 'bool'},
     'kms_key_id': {'no_log': False},
     'retention_days': {'type': 'int'},
-    'instance_billing_cycle': {},
+    'instance_billing_cycle': {'choices': ['Hour', 'Day', 'Month']},
     'max_snapshot_age_hours': {'type': 'float'},
     'prune': {'type': 'bool', 'default': False},
     'keep_copies': {'type': 'int'},

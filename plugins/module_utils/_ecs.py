@@ -4,13 +4,22 @@
 """Alibaba Cloud ECS: the adapter for the copy engine.
 
 How copies are found: CopySnapshot puts the tag ``snapcopy:source = <source region>/<source id>``
-on every copy it makes (Tag.N, so it is there from the first moment); the adapter lists the
-destination's snapshots with that tag and confirms each by the SourceSnapshotId and
-SourceRegionId that ECS keeps on a copy (DescribeSnapshots cannot filter on those).
+on every copy it makes (Tag.N, so it is there from the first moment), and ECS keeps
+SourceSnapshotId and SourceRegionId on a copy (DescribeSnapshots cannot filter on those). A copy
+of this source is a snapshot with our tag that the link confirms.
+
+The copies of one source are looked up with DescribeSnapshots' tag filter (key and value: a
+handful of snapshots). Many sources at once, and the DR run's listing of every copy, read the
+destination's snapshots page by page instead and take the tags from the answers: a tag filter
+returns at most 1,000 resources (ecs-20140526 DescribeSnapshotsRequest.Tag, DescribeDisksRequest.Tag),
+so past that it would miss copies. The DR run finds its disks the same way, 500 a page.
 
 CopySnapshot is sent in the source region with a ClientToken derived from the source, the
 destination and the copy options: a resend after a lost answer, within the run or in a rerun,
-gets ECS's first answer back instead of a second copy.
+gets ECS's first answer back instead of a second copy. ECS requires a name and a description
+for the copy (CopySnapshotRequest: DestinationSnapshotName, DestinationSnapshotDescription);
+without the options, both say where the copy comes from. ECS refuses a destination equal to the
+source region (InvalidOperation.NotSupportCopyInSameRegion): refused here before any call.
 """
 
 from __future__ import annotations
@@ -36,6 +45,8 @@ STATE_MAP = {'progressing': PENDING, 'accomplished': COMPLETED, 'failed': FAILED
 REQUEST_PACKAGE = 'aliyunsdkecs.request.v20140526'
 # DescribeSnapshots takes up to 100 ids per call, and MaxResults up to 100.
 ID_CHUNK = 100
+# DescribeDisks' MaxResults: 10 to 500 (ecs-20140526 DescribeDisksRequest).
+DISK_PAGE_SIZE = 500
 CLIENT_TOKEN_PREFIX = 'snapcopy-'
 # Up to this many disks, their snapshots are read disk by disk; beyond, the region is listed once.
 PER_DISK_READS = 10
@@ -62,6 +73,16 @@ def build_ecs_request(params):
         'kms_key_id': params.get('kms_key_id'),
     }
     return CopyRequest(params['source_snapshot_id'], params['source_region'], [params['destination_region']], options)
+
+
+def copy_name(request):
+    """The copy's name: the ``name`` option, or one that says what it is a copy of (ECS requires one)."""
+    return request.options.get('name') or 'snapcopy-%s' % request.source_id
+
+
+def copy_description(request):
+    """The copy's description: the ``description`` option, or where the copy comes from (ECS requires one)."""
+    return request.options.get('description') or 'Copy of %s from %s, by snapcopy.cloud' % (request.source_id, request.source_region)
 
 
 def client_token(request, destination):
@@ -105,6 +126,9 @@ class EcsAdapter(Adapter):
         # The engine sends one CopySnapshot per destination; the DR run may group several.
         for destination in request.destinations:
             validate_region(destination, 'destination_region')
+            if destination == request.source_region:
+                raise InputError('destination_region', 'cannot be the source region %s: ECS copies a snapshot to another region '
+                                 'only (it answers InvalidOperation.NotSupportCopyInSameRegion)' % destination)
         validate_name(options.get('name'))
         validate_description(options.get('description'))
         validate_retention_days(options.get('retention_days'))
@@ -138,10 +162,7 @@ class EcsAdapter(Adapter):
         return self._by_ids(region, snapshot_ids)
 
     def check_source(self, request, source):
-        if source.encrypted:
-            raise CloudError('CopySnapshot', 'OperationDenied.EncryptedSnapshot', 'Encrypted snapshots cannot be copied: '
-                             'source snapshot %s is encrypted (checked before copying)' % source.id,
-                             kind=INVALID, region=source.region)
+        # Encrypted snapshots can be copied ("copies a standard or encrypted snapshot": CopySnapshot); local ones cannot.
         if self._categories.get(source.id) == 'flash':
             raise CloudError('CopySnapshot', 'OperationDenied.LocalSnapshot', 'Local snapshots cannot be copied: '
                              'source snapshot %s is a local snapshot (Category flash; checked before copying)' % source.id,
@@ -151,12 +172,12 @@ class EcsAdapter(Adapter):
         wanted = {request.source_tag: request for request in requests}
         if len(wanted) == 1:
             (tag,) = wanted
-            params = {'Tag.1.Key': SOURCE_TAG, 'Tag.1.Value': tag}
+            snapshots = self._describe(destination, {'Tag.1.Key': SOURCE_TAG, 'Tag.1.Value': tag})
         else:
-            # Many sources: one listing of every copy this collection made there, instead of one per source.
-            params = {'Tag.1.Key': SOURCE_TAG}
+            # Many sources: one listing of the destination instead of one look-up per source.
+            snapshots = self._describe(destination, {})
         found = {}
-        for snapshot in self._describe(destination, params):
+        for snapshot in snapshots:
             request = wanted.get(snapshot.tags.get(SOURCE_TAG))
             if request is not None and links_to(snapshot, request):
                 found.setdefault(request.source_tag, []).append(snapshot)
@@ -170,8 +191,8 @@ class EcsAdapter(Adapter):
         params = {
             'SnapshotId': request.source_id,
             'DestinationRegionId': destination,
-            'DestinationSnapshotName': options.get('name'),
-            'DestinationSnapshotDescription': options.get('description'),
+            'DestinationSnapshotName': copy_name(request),
+            'DestinationSnapshotDescription': copy_description(request),
             'RetentionDays': options.get('retention_days'),
             'KMSKeyId': options.get('kms_key_id'),
             'ClientToken': client_token(request, destination),
@@ -185,22 +206,21 @@ class EcsAdapter(Adapter):
         answer = self.client.call('CopySnapshot', params, request.source_region)
         return {destination: Snapshot(
             answer['SnapshotId'], destination, PENDING, cloud_state='progressing', progress=0,
-            encrypted=True if options.get('encrypted') else None, tags=tags, name=options.get('name'),
-            description=options.get('description'), source_id=request.source_id, source_region=request.source_region)}
+            encrypted=True if options.get('encrypted') else None, tags=tags, name=params['DestinationSnapshotName'],
+            description=params['DestinationSnapshotDescription'], source_id=request.source_id,
+            source_region=request.source_region)}
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)
     def find_disks(self, region, tag_selector):
-        params = {'RegionId': region}
-        for number, key in enumerate(sorted(tag_selector), start=1):
-            params['Tag.%d.Key' % number] = key
-            if tag_selector[key] is not None:
-                params['Tag.%d.Value' % number] = str(tag_selector[key])
-
         def call(page_params):
-            return self.client.call('DescribeDisks', page_params, region)
-        return [Disk(item['DiskId'], region, name=item.get('DiskName') or None, size=item.get('Size'),
-                     tags=tag_dict(item.get('Tags')))
-                for item in paged(call, params, lambda answer: listed(answer, 'Disks', 'Disk'))]
+            return self.client.call('DescribeDisks', dict(page_params, RegionId=region), region)
+        disks = []
+        # Every disk of the region, 500 a page, filtered here: DescribeDisks' tag filter stops at 1,000 disks.
+        for item in paged(call, {}, lambda answer: listed(answer, 'Disks', 'Disk'), DISK_PAGE_SIZE):
+            tags = tag_dict(item.get('Tags'))
+            if all(key in tags and (value is None or tags[key] == str(value)) for key, value in tag_selector.items()):
+                disks.append(Disk(item['DiskId'], region, name=item.get('DiskName') or None, size=item.get('Size'), tags=tags))
+        return disks
 
     def disk_snapshots(self, region, disks):
         wanted = {disk.id for disk in disks}
@@ -230,7 +250,8 @@ class EcsAdapter(Adapter):
                         created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
 
     def list_copies(self, destination):
-        return self._describe(destination, {'Tag.1.Key': SOURCE_TAG})
+        """Every snapshot in ``destination`` with our source tag, from a listing of the region (see the module docstring)."""
+        return [snapshot for snapshot in self._describe(destination, {}) if snapshot.tags.get(SOURCE_TAG)]
 
     def delete_snapshot(self, region, snapshot_id):
         try:

@@ -25,8 +25,8 @@ import threading
 import time
 
 from ._backoff import Backoff
-from ._errors import ALREADY_EXISTS, RETRYABLE, CloudError, is_retryable
-from ._model import COMPLETED, FAILED, PENDING, Snapshot
+from ._errors import ALREADY_EXISTS, BUSY, RETRYABLE, CloudError, is_retryable
+from ._model import COMPLETED, DELETING, FAILED, PENDING, Snapshot
 from ._poller import DONE, PENDING as POLL_PENDING, TIMEOUT, poll
 
 # What happened at one destination.
@@ -180,6 +180,16 @@ class CopyEngine:
         self.sleep(delay)
         return True
 
+    def _pause_while_busy(self):
+        """Sleep a poll interval before asking a busy cloud again; False when that would pass the deadline."""
+        delay = self.poll_interval
+        if self.clock() + delay > self.deadline:
+            return False
+        with self._retries_lock:
+            self.retries += 1
+        self.sleep(delay)
+        return True
+
     # ------------------------------------------------------------------ sources
     def _load_sources(self, outcomes, known):
         by_region = _group(outcomes, lambda outcome: outcome.request.source_region)
@@ -211,6 +221,9 @@ class CopyEngine:
         request, source = outcome.request, outcome.source
         if source is None:
             return CloudError('Describe', 'NotFound', 'source snapshot %s was not found in %s' % (request.source_id, request.source_region))
+        if source.state == DELETING:
+            return CloudError('Describe', 'SourceDeleting', 'source snapshot %s is being deleted (state %s) and cannot be copied'
+                              % (source.id, source.cloud_state))
         if source.state == FAILED:
             return CloudError('Describe', 'SourceFailed', 'source snapshot %s is in state %s (%s) and cannot be copied'
                               % (source.id, source.cloud_state, source.message or 'no reason given'))
@@ -352,6 +365,13 @@ class CopyEngine:
             try:
                 results = self.adapter.start_copy(request, remaining)
             except CloudError as error:
+                if error.kind == BUSY:
+                    # Refused until something else ends (nothing was made): wait for it, up to the deadline.
+                    if not self._pause_while_busy():
+                        for destination in remaining:
+                            _fail(outcome, destination, error)
+                        return
+                    continue
                 # A copy call that timed out may still be carried out: without a token, let it land before the look-up.
                 settle = error.settle_seconds if error.uncertain and not self.adapter.copy_call_is_idempotent else 0
                 if error.kind not in (RETRYABLE, ALREADY_EXISTS) or not self._pause_before_retry(retry_number, settle):
@@ -429,6 +449,10 @@ class CopyEngine:
             latest = self._call(self.adapter.describe, region, sorted({place.snapshot.id for place in group}))
             for place in group:
                 snapshot = latest.get(place.snapshot.id)
+                if snapshot is not None and snapshot.state == DELETING:
+                    # Someone is deleting the copy while it is made: it will not become a DR copy.
+                    snapshot.state = FAILED
+                    snapshot.message = snapshot.message or 'the copy is being deleted (state %s)' % snapshot.cloud_state
                 if snapshot is not None:
                     place.snapshot = snapshot
                     seen_once.add(id(place))
@@ -459,9 +483,13 @@ def retry_one_call(backoff, send, deadline, on_retry=None):
 
 
 def pick_copy(candidates):
-    """The copy to report among several of one source: a completed one, else one in flight, else a failed one."""
+    """The copy to report among several of one source: a completed one, else one in flight, else a failed one.
+
+    A copy on its way out (DELETING) is no copy: with nothing else there, a new one is made.
+    """
     rank = {COMPLETED: 0, PENDING: 1, FAILED: 2}
-    ordered = sorted(candidates, key=lambda snapshot: (rank.get(snapshot.state, 3), snapshot.id))
+    ordered = sorted((snapshot for snapshot in candidates if snapshot.state != DELETING),
+                     key=lambda snapshot: (rank.get(snapshot.state, 3), snapshot.id or ''))
     return ordered[0] if ordered else None
 
 

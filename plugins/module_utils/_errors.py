@@ -16,6 +16,9 @@ ALREADY_EXISTS = 'already_exists'  # the thing asked for is already under way: l
 NOT_FOUND = 'not_found'
 INVALID = 'invalid'            # the request is wrong: retrying cannot help
 FATAL = 'fatal'                # credentials, permissions, account: stop now
+# The cloud is busy with something that ends by itself (a copy of the same disk to the same
+# region still running): try again after a while, until the deadline rather than a few times.
+BUSY = 'busy'
 
 
 class SnapcopyError(Exception):

@@ -5,10 +5,15 @@
 
 from __future__ import annotations
 
+import re
+
 # A snapshot's state, the same words for every cloud; each adapter maps its cloud's states.
 PENDING = 'pending'
 COMPLETED = 'completed'
 FAILED = 'failed'
+# On its way out (being deleted, or in a recycle bin): never adopted as a copy, never pruned,
+# never waited for. A copy in this state does not stop a new copy from being made.
+DELETING = 'deleting'
 
 # The tag that names a copy's source on every cloud: "<source region>/<source snapshot id>".
 # Adapters write it on each copy they make and look copies up by it; the DR role prunes only
@@ -19,6 +24,38 @@ SOURCE_TAG = 'snapcopy:source'
 # The tag that names the disk of a DR copy ("<source region>/<disk id>"), set by dr_sync so that
 # pruning can keep and drop copies per disk even after the source snapshots are gone.
 DISK_TAG = 'snapcopy:disk'
+
+
+# Where a cloud keeps no tags on a snapshot (ENS), the copy's description carries them instead,
+# at its end: "[snapcopy source=<region>/<id> disk=<region>/<disk id>]".
+MARKER_KEYS = {SOURCE_TAG: 'source', DISK_TAG: 'disk'}
+_MARKER = re.compile(r'\s*\[snapcopy((?: [a-z]+=[^\s\[\]]+)+)\]\s*$')
+
+
+def description_marker(tags):
+    """The marker for the description of a copy with ``tags`` (only SOURCE_TAG and DISK_TAG go in it)."""
+    fields = ['%s=%s' % (word, tags[key]) for key, word in MARKER_KEYS.items() if tags.get(key)]
+    return '[snapcopy %s]' % ' '.join(fields)
+
+
+def marked_description(description, tags):
+    """``description`` (may be None) with the marker of ``tags`` after it."""
+    marker = description_marker(tags)
+    return '%s %s' % (description, marker) if description else marker
+
+
+def split_marker(description):
+    """(the description without its marker or None, {tag key: value} of the marker; {} when it has none)."""
+    match = _MARKER.search(description or '')
+    if match is None:
+        return description or None, {}
+    words = {word: key for key, word in MARKER_KEYS.items()}
+    tags = {}
+    for field in match.group(1).split():
+        word, dummy, value = field.partition('=')
+        if word in words:
+            tags[words[word]] = value
+    return description[:match.start()] or None, tags
 
 
 def send_once(send):

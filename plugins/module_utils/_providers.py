@@ -17,14 +17,14 @@ import os
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ._alibaba import ALIBABA_CONNECTION_SPEC
+from ._alibaba import ALIBABA_CONNECTION_SPEC, ENS_CONNECTION_SPEC
 from ._aws import AWS_CONNECTION_SPEC
 from ._tencent import TENCENT_CONNECTION_SPEC
 
 PROVIDER_SPECS = {
     'aws': AWS_CONNECTION_SPEC,
     'ecs': ALIBABA_CONNECTION_SPEC,
-    'ens': ALIBABA_CONNECTION_SPEC,
+    'ens': ENS_CONNECTION_SPEC,
     'cbs': TENCENT_CONNECTION_SPEC,
 }
 
@@ -40,7 +40,7 @@ COPY_OPTIONS = {
 
 def _union_spec():
     spec = {}
-    for provider_spec in (AWS_CONNECTION_SPEC, ALIBABA_CONNECTION_SPEC, TENCENT_CONNECTION_SPEC):
+    for provider_spec in (AWS_CONNECTION_SPEC, ENS_CONNECTION_SPEC, TENCENT_CONNECTION_SPEC):
         for name, option in provider_spec.items():
             merged = {key: value for key, value in option.items() if key not in ('fallback', 'aliases')}
             if name in spec:
@@ -88,8 +88,7 @@ def make_adapter(module, provider):
                 adapter = EcsAdapter.from_connection(connection)
             else:
                 from ._ens import EnsAdapter
-                # ENS tags the copies it finds untagged, except in check mode.
-                adapter = EnsAdapter.from_connection(connection, check_mode=module.check_mode)
+                adapter = EnsAdapter.from_connection(connection)
         except ImportError:
             module.fail_json(msg=missing_required_lib('aliyun-python-sdk-core and aliyun-python-sdk-%s' % provider))
     else:

@@ -17,7 +17,11 @@ description:
     and gets the tag C(snapcopy:source) with the value C(<source region>/<source snapshot id>)
     (set through the Tag service right after the copy call, with O(tags)).
     Before copying, the module looks in each destination for a snapshot copied from another region
-    (C(CopyFromRemote)) that carries this tag, or that has that name and no C(snapcopy:source) tag of another source.
+    (C(CopyFromRemote)) with that name and no C(snapcopy:source) tag of another source, with DescribeSnapshots'
+    C(snapshot-name) filter (CBS documents no tag filter for snapshots; the tags are read from the answer).
+    When many sources are looked up at once (M(snapcopy.cloud.dr_sync)), the destination is listed instead and
+    a copy with this tag is found whatever its name.
+  - A copy in the recycle bin (C(TORECYCLE)) is no copy; a new one is made.
     A copy still in flight that was started some other way shows in the source's C(CopyingToRegions);
     it is recognised by its disk or by Tencent's default name C(Copied <source id> ...).
     A copy found in any of these ways, finished or in flight, is returned with RV(ignore:changed=false) and not made again.

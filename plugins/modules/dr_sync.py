@@ -87,6 +87,7 @@ options:
     description:
       - ENS only. The billing cycle of the copies.
     type: str
+    choices: [Hour, Day, Month]
   max_snapshot_age_hours:
     description:
       - The recovery point objective. A disk whose newest completed snapshot is older than this gets a fresh snapshot first.
@@ -153,6 +154,12 @@ options:
   alicloud_security_token:
     description:
       - Alibaba Cloud STS token (providers V(ecs), V(ens)); environment E(ALICLOUD_SECURITY_TOKEN), E(ALIBABA_CLOUD_SECURITY_TOKEN).
+    type: str
+  alicloud_region:
+    description:
+      - The Alibaba Cloud region whose ENS API endpoint to use (provider V(ens)). Unset or a China-site region means
+        C(ens.aliyuncs.com), any other C(ens.<region>.aliyuncs.com); international accounts set V(ap-southeast-1).
+        Environment E(ALICLOUD_REGION), E(ALICLOUD_REGION_ID), E(ALIBABA_CLOUD_REGION_ID).
     type: str
   secret_id:
     description:

@@ -12,9 +12,11 @@ version_added: 0.1.0
 description:
   - Copies an Alibaba Cloud ECS snapshot from O(source_region) to O(destination_region), idempotently.
   - Every copy carries the tag C(snapcopy:source) with the value C(<source region>/<source snapshot id>).
-    Before copying, the module lists the destination's snapshots with that tag and confirms each one by the
+    Before copying, the module looks in the destination for snapshots with that tag and confirms each one by the
     C(SourceSnapshotId) and C(SourceRegionId) that ECS keeps on a copy.
     If a copy is there, in progress or accomplished, it is returned with RV(ignore:changed=false) and nothing is copied.
+  - The DR run (M(snapcopy.cloud.dr_sync)), which looks for the copies of many sources at once, lists the destination's
+    snapshots page by page instead and reads the tags from the answer, because ECS's tag filter returns at most 1,000 snapshots.
   - CopySnapshot is sent with a C(ClientToken) derived from the source, the destination and the copy options,
     so a retry after a lost answer gets ECS's first answer back and never makes a second copy.
   - A copy found in state C(failed) is reported and the task fails; it is not replaced silently.
@@ -23,7 +25,11 @@ description:
     O(description) (or O(name)) to make a new request.
   - The source is checked first. A missing source fails with ECS's C(InvalidSnapshotId.NotFound).
     A source still being made fails with a clear message, or is waited for with O(wait=true).
-    Encrypted snapshots and local snapshots (category C(flash)) cannot be copied; the module says so before calling CopySnapshot.
+    Encrypted snapshots are copied (the copy stays encrypted); local snapshots (category C(flash)) cannot be copied,
+    and the module says so before calling CopySnapshot.
+  - ECS copies a disk's snapshots into a region one after the other. While a copy of another snapshot of the same disk
+    to the same region is still running, CopySnapshot answers C(InvalidOperation.DiskHasUnfinishedSnapshotCopy); the module
+    asks again every O(poll_interval) until O(wait_timeout), and fails with what to do if that copy is still running then.
   - Throttling (C(Throttling), C(Throttling.User)), C(ServiceUnavailable), C(InternalError), other 5xx answers and
     network errors are retried with jittered exponential backoff within O(wait_timeout).
     Credential and permission errors fail at once, with what to check.
@@ -46,17 +52,20 @@ options:
     required: true
   destination_region:
     description:
-      - The region to copy to, for example V(cn-beijing). It may be the source region.
+      - The region to copy to, for example V(cn-beijing). It must not be the source region, which ECS refuses
+        (C(InvalidOperation.NotSupportCopyInSameRegion)); the module refuses it before any call.
     type: str
     required: true
   name:
     description:
       - The name of the copy. 2 to 128 characters, starting with a letter (Chinese characters count as letters);
         letters, digits, colons, underscores, periods and hyphens; not starting with V(http://) or V(https://).
+      - ECS requires a name for every copy. If not set, the copy is named C(snapcopy-<source snapshot id>).
     type: str
   description:
     description:
       - The description of the copy. 2 to 256 characters, not starting with V(http://) or V(https://).
+      - ECS requires a description for every copy. If not set, it is C(Copy of <source snapshot id> from <source region>, by snapcopy.cloud).
     type: str
   retention_days:
     description:

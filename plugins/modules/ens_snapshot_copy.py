@@ -15,13 +15,12 @@ description:
   - ENS keeps C(SourceSnapshotId) and C(SourceEnsRegionId) on every copy. Before copying, the module lists each
     destination node's snapshots and looks for a copy of this source there. A node that has one, being created or
     available, keeps it (RV(snapshots[].action=existing)); only the other nodes are copied to.
-  - Every copy carries the tag C(snapcopy:source) with the value C(<source node>/<source snapshot id>), which marks it as made
-    by this collection; the DR role C(snapcopy.cloud.dr_copy) and M(snapcopy.cloud.dr_sync) prune only copies with that tag,
-    never a copy someone else made.
-    ENS's CopySnapshot takes no tags, so the module sets them with one C(TagResources) call right after copying.
-    A copy of this source found without the tag is tagged when found (not in check mode) and is reported as RV(snapshots[].action=existing).
-  - If the copy is made but its tag cannot be set, the node fails with the copy's ID in C(snapshots[].error.snapshot_id);
-    a rerun finds that copy instead of copying again, and tags it.
+  - ENS snapshots carry no tags (ENS's tag API takes instances only), so every copy's description ends with a marker,
+    C([snapcopy source=<source node>/<source snapshot id>]), written by the CopySnapshot call itself. It marks the copy as made
+    by this collection. The DR role C(snapcopy.cloud.dr_copy) and M(snapcopy.cloud.dr_sync) prune only copies whose marker names
+    the source that ENS's own link names, never a copy someone else made.
+  - A copy of this source without the marker (made by hand, or by version 0.1.0 of this collection) is still found and
+    reported as RV(snapshots[].action=existing), so no second copy is made; it is never pruned.
   - ENS's CopySnapshot has no idempotency token, so after an error that may have hidden a copy (a lost answer,
     throttling, a server error) the module looks the nodes up again before it calls again, and never makes a second copy.
   - When ENS copies to some nodes and not to others (C(BizStatusCode=PartSuccess), the others listed in C(UnAllocationId)),
@@ -63,22 +62,34 @@ options:
     type: str
   description:
     description:
-      - The description of each copy. 2 to 256 characters, not starting with V(http://) or V(https://).
+      - The description of each copy, not starting with V(http://) or V(https://). The marker
+        C([snapcopy source=<node>/<id>]) is added after it, and the whole must fit in ENS's 256 characters,
+        so the text given here may be about 200 characters long; a longer one is refused before any call, with the exact limit.
     type: str
   instance_billing_cycle:
     description:
-      - The billing cycle of the copies, passed to CopySnapshot as C(InstanceBillingCycle) unchanged.
+      - The billing cycle of the copies, passed to CopySnapshot as C(InstanceBillingCycle).
+    type: str
+    choices: [Hour, Day, Month]
+  alicloud_region:
+    description:
+      - The Alibaba Cloud region whose ENS API endpoint to use. ENS has one endpoint per site, not one per node.
+      - Unset, or a region of the China site (V(cn-hangzhou), V(cn-beijing), ...), means C(ens.aliyuncs.com);
+        any other region means C(ens.<region>.aliyuncs.com). Accounts of the international site set V(ap-southeast-1).
+        This is how Alibaba's own V2 SDK picks the endpoint.
+      - If not set, the environment variables E(ALICLOUD_REGION), E(ALICLOUD_REGION_ID) or E(ALIBABA_CLOUD_REGION_ID) are used.
+      - Ignored when O(endpoint_url) is set.
     type: str
 extends_documentation_fragment:
   - snapcopy.cloud.alicloud
   - snapcopy.cloud.wait
 notes:
   - Check mode is supported and makes no mutating call; diff mode shows which copy each node holds before and after.
-  - Needs C(ens:DescribeSnapshots), C(ens:CopySnapshot), C(ens:TagResources) and C(ens:ListTagResources).
+  - Needs C(ens:DescribeSnapshots) and C(ens:CopySnapshot).
   - Copies are done when ENS reports C(available); a copy that ends in C(error) while waiting fails the task.
     ENS reports no progress, so RV(snapshots[].progress) is always null.
-  - Copies are found by their source link (C(SourceSnapshotId) and C(SourceEnsRegionId)); the C(snapcopy:source) tag
-    tells the copies this collection made from those made by anyone else. Tags are read with C(ListTagResources).
+  - Copies are found by their source link (C(SourceSnapshotId) and C(SourceEnsRegionId)); the marker at the end of the
+    description tells the copies this collection made from those made by anyone else.
 attributes:
   check_mode:
     support: full
@@ -212,7 +223,7 @@ error:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ALIBABA_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ENS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter, build_ens_request
 from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import WAIT_ARGUMENT_SPEC, run_copy_module
 
@@ -224,9 +235,9 @@ def main():
         'destination_regions': {'required': True, 'type': 'list', 'elements': 'str'},
         'name': {},
         'description': {},
-        'instance_billing_cycle': {},
+        'instance_billing_cycle': {'choices': ['Hour', 'Day', 'Month']},
     }
-    argument_spec.update(ALIBABA_CONNECTION_SPEC)
+    argument_spec.update(ENS_CONNECTION_SPEC)
     argument_spec.update(WAIT_ARGUMENT_SPEC)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     run_copy_module(module, build_ens_request, EnsAdapter.from_module)

@@ -13,8 +13,9 @@ from fakecloud.seeding import apply_seed
 def _status_word(store, cloud: str, snap: dict, now: float) -> str:
     if cloud == 'cbs':
         return cbs.snapshot_state(store, snap, now)[0]
-    words = ecs.STATUS_WORDS if cloud == 'ecs' else ens.STATUS_WORDS
-    return words[store.phase(snap, now)[0]]
+    if cloud == 'ens':
+        return ens.status_word(store, snap, now)
+    return ecs.STATUS_WORDS[store.phase(snap, now)[0]]
 
 
 def _snapshot_view(store, cloud: str, snap: dict, now: float) -> dict:

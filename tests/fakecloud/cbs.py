@@ -2,22 +2,29 @@
 from __future__ import annotations
 
 from fakecloud import tc_params as p
+from fakecloud.actions import action
 from fakecloud.errors import CloudError, tc_invalid
 from fakecloud.resources import make_snapshot, tc_time
 from fakecloud.state import DONE, RUNNING
 
 CLOUD = 'cbs'
 _USAGE = {'data': 'DATA_DISK', 'system': 'SYSTEM_DISK'}
-_SNAPSHOT_FILTERS = ('snapshot-id', 'snapshot-name', 'snapshot-state', 'disk-id', 'disk-usage', 'project-id',
-                     'encrypt', 'zone', 'snapshot-type', 'tag-key', 'tag-value')
-_DISK_FILTERS = ('disk-id', 'disk-name', 'disk-usage', 'disk-state', 'disk-type', 'zone', 'encrypt', 'portable',
-                 'project-id', 'instance-id', 'disk-charge-type', 'tag-key', 'tag-value')
+# The filters each action documents (tencentcloud-sdk-python-cbs, the docstrings of
+# DescribeSnapshotsRequest.Filters and DescribeDisksRequest.Filters); any other is InvalidFilter.
+# DescribeSnapshots has no tag filter; DescribeDisks has tag-key, tag-value and tag:<key>.
+_SNAPSHOT_FILTERS = ('snapshot-id', 'snapshot-name', 'snapshot-state', 'disk-usage', 'project-id', 'disk-id',
+                     'encrypt', 'snapshot-type')
+_DISK_FILTERS = ('disk-usage', 'disk-charge-type', 'portable', 'project-id', 'disk-id', 'disk-name', 'disk-type',
+                 'disk-state', 'instance-id', 'zone', 'tag-key', 'tag-value', 'tag:*')
 # Share of a copy's time spent COPYING_FROM_REMOTE; the rest is CHECKING_COPIED.
 _COPY_SPLIT = 80
 
 
 def snapshot_state(store, snap: dict, now: float) -> tuple:
+    """(SnapshotState, Percent): NORMAL, CREATING, COPYING_FROM_REMOTE, CHECKING_COPIED or TORECYCLE."""
     status, percent = store.phase(snap, now)
+    if snap.get('deleting'):
+        return 'TORECYCLE', 100
     if status == DONE:
         return 'NORMAL', 100
     if snap['is_copy']:
@@ -55,13 +62,14 @@ def render_snapshot(store, snap: dict, now: float, copying: dict) -> dict:
         'Placement': {'Zone': snap['zone'], 'ProjectId': 0},
         'Tags': _tags_out(snap['tags']),
         'IsPermanent': True,
-        'DeadlineTime': None,
+        # "empty when the snapshot is kept for ever"; no null (the model marks no null here).
+        'DeadlineTime': '',
         'SnapshotType': 'PRIVATE_SNAPSHOT',
         'ShareReference': 0,
         'ImageCount': 0,
         'Images': [],
         'IsLocked': False,
-        'TimeStartShare': None,
+        'TimeStartShare': '',
         'LatestModifyTime': tc_time(snap['created']),
     }
 
@@ -77,7 +85,7 @@ def render_disk(disk: dict, snapshot_count: int) -> dict:
         'Attached': bool(disk['instance_id']),
         'InstanceId': disk['instance_id'],
         'Encrypt': disk['encrypted'],
-        'KmsKeyId': disk['kms_key_id'] or None,
+        'KmsKeyId': disk['kms_key_id'] or '',
         'Portable': disk['type'] == 'data',
         'DiskChargeType': 'POSTPAID_BY_HOUR',
         'Placement': {'Zone': disk['zone'], 'ProjectId': 0},
@@ -88,9 +96,6 @@ def render_disk(disk: dict, snapshot_count: int) -> dict:
 
 
 def _snapshot_match(store, snap: dict, name: str, values: list, now: float) -> bool:
-    tag_answer = p.tag_filter_ok(snap['tags'], name, values)
-    if tag_answer is not None:
-        return tag_answer
     field = {
         'snapshot-id': lambda: snap['id'],
         'snapshot-name': lambda: snap['name'],
@@ -99,7 +104,6 @@ def _snapshot_match(store, snap: dict, name: str, values: list, now: float) -> b
         'disk-usage': lambda: _USAGE.get(snap['disk_type'], 'DATA_DISK'),
         'project-id': lambda: '0',
         'encrypt': lambda: 'TRUE' if snap['encrypted'] else 'FALSE',
-        'zone': lambda: snap['zone'],
         'snapshot-type': lambda: 'PRIVATE_SNAPSHOT',
     }[name]()
     if name == 'encrypt':
@@ -129,11 +133,10 @@ def _disk_match(disk: dict, name: str, values: list) -> bool:
     field = {
         'disk-id': disk['id'], 'disk-name': disk['name'], 'disk-usage': _USAGE.get(disk['type'], 'DATA_DISK'),
         'disk-state': 'ATTACHED' if disk['instance_id'] else 'UNATTACHED', 'disk-type': disk['category'],
-        'zone': disk['zone'], 'encrypt': 'TRUE' if disk['encrypted'] else 'FALSE',
-        'portable': 'TRUE' if disk['type'] == 'data' else 'FALSE', 'project-id': '0',
+        'zone': disk['zone'], 'portable': 'TRUE' if disk['type'] == 'data' else 'FALSE', 'project-id': '0',
         'instance-id': disk['instance_id'], 'disk-charge-type': 'POSTPAID_BY_HOUR',
     }[name]
-    return field in [v.upper() for v in values] if name in ('encrypt', 'portable') else field in values
+    return field in [v.upper() for v in values] if name == 'portable' else field in values
 
 
 def describe_disks(call) -> dict:
@@ -235,10 +238,13 @@ def delete_snapshots(call) -> dict:
     return {}
 
 
+# Each action: its handler, whether it can change state, and the parameters it accepts (the fields
+# of the SDK's request model, cbs 2017-03-12; checked by tests/fakecloud/tests/test_conformance.py).
+_LISTING = ('Filters', 'Filters.Name', 'Filters.Values', 'Offset', 'Limit', 'Order', 'OrderField')
 ACTIONS = {
-    'DescribeDisks': (describe_disks, False),
-    'DescribeSnapshots': (describe_snapshots, False),
-    'CreateSnapshot': (create_snapshot, True),
-    'CopySnapshotCrossRegions': (copy_snapshot_cross_regions, True),
-    'DeleteSnapshots': (delete_snapshots, True),
+    'DescribeDisks': action(describe_disks, False, 'DiskIds', *_LISTING),
+    'DescribeSnapshots': action(describe_snapshots, False, 'SnapshotIds', *_LISTING),
+    'CreateSnapshot': action(create_snapshot, True, 'DiskId', 'SnapshotName', 'Tags', 'Tags.Key', 'Tags.Value'),
+    'CopySnapshotCrossRegions': action(copy_snapshot_cross_regions, True, 'SnapshotId', 'DestinationRegions', 'SnapshotName'),
+    'DeleteSnapshots': action(delete_snapshots, True, 'SnapshotIds'),
 }

@@ -35,3 +35,17 @@ def tencent_client(client_class, endpoint: str, region: str | None = 'ap-guangzh
     from tencentcloud.common.profile.http_profile import HttpProfile
     profile = ClientProfile(httpProfile=HttpProfile(protocol='http', endpoint=endpoint, reqMethod=method))
     return client_class(Credential(secret_id, secret_key, token), region, profile)
+
+
+def ecs_copy_request(source_id: str, destination: str, **params):
+    """An aliyunsdkecs CopySnapshot request with the name and description ECS requires
+    (ecs-20140526 CopySnapshotRequest); ``params`` set or override any field (None leaves it out)."""
+    from aliyunsdkecs.request.v20140526.CopySnapshotRequest import CopySnapshotRequest  # pylint: disable=import-outside-toplevel
+    request = CopySnapshotRequest()
+    request.set_SnapshotId(source_id)
+    request.set_DestinationRegionId(destination)
+    for name, value in dict({'DestinationSnapshotName': 'copy-of-' + source_id,
+                             'DestinationSnapshotDescription': 'a copy'}, **params).items():
+        if value is not None:
+            getattr(request, 'set_' + name)(value)
+    return request

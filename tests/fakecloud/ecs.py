@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from fakecloud import alibaba_rules as rules
 from fakecloud import rpc_params as p
+from fakecloud.actions import action
 from fakecloud.errors import CloudError
 from fakecloud.faults import server_error
 from fakecloud.resources import iso_z, make_snapshot, match_tags
@@ -11,6 +12,10 @@ from fakecloud.state import DONE, FAILED, RUNNING
 CLOUD = 'ecs'
 STATUS_WORDS = {RUNNING: 'progressing', DONE: 'accomplished', FAILED: 'failed'}
 _RESOURCE_TYPES = ('snapshot', 'disk')
+# DescribeSnapshots' and DescribeDisks' Tag.N: "the number of resources returned cannot exceed 1,000;
+# beyond, use ListTagResources" (ecs-20140526 DescribeSnapshotsRequest, DescribeDisksRequest). No error
+# code is documented: fakecloud answers the first 1,000 only, the reading that hurts a client most.
+TAG_FILTER_CAP = 1000
 
 
 def _region(call) -> str:
@@ -109,7 +114,11 @@ def describe_disks(call) -> dict:
         if (encrypted and not disk['encrypted']) or not match_tags(disk['tags'], tags):
             continue
         found.append(disk)
-    chunk, extra = p.page(prm, _newest_first(found))
+    found = _newest_first(found)
+    if tags:
+        found = found[:TAG_FILTER_CAP]
+    # MaxResults: 10 to 500 (DescribeDisksRequest); PageSize at most 100.
+    chunk, extra = p.page(prm, found, max_results=(10, 500))
     extra['Disks'] = {'Disk': [render_disk(d) for d in chunk]}
     return extra
 
@@ -140,7 +149,10 @@ def describe_snapshots(call) -> dict:
         if status != 'all' and STATUS_WORDS[call.store.phase(snap, call.now)[0]] != status:
             continue
         found.append(snap)
-    chunk, extra = p.page(prm, _newest_first(found))
+    found = _newest_first(found)
+    if tags:
+        found = found[:TAG_FILTER_CAP]
+    chunk, extra = p.page(prm, found)
     extra['Snapshots'] = {'Snapshot': [render_snapshot(call.store, s, call.now) for s in chunk]}
     return extra
 
@@ -194,28 +206,39 @@ def copy_snapshot(call) -> dict:
     destination = p.text(prm, 'DestinationRegionId', required=True)
     if not call.store.known_region(CLOUD, destination):
         raise CloudError('InvalidRegionId.NotFound', 'The specified DestinationRegionId does not exist.', 404)
-    name = p.text(prm, 'DestinationSnapshotName')
-    description = p.text(prm, 'DestinationSnapshotDescription')
+    # Both are required (ecs-20140526 CopySnapshotRequest: "This parameter is required.").
+    name = p.text(prm, 'DestinationSnapshotName', required=True)
+    description = p.text(prm, 'DestinationSnapshotDescription', required=True)
     rules.check_name(name)
     rules.check_description(description)
     retention = _check_retention(prm)
     tags = rules.parse_tags(prm)
     encrypted = p.boolean(prm, 'Encrypted')
+    if destination == region:
+        # ECS error codes: a copy within one region is refused (unverifiable: the HTTP status).
+        raise CloudError('InvalidOperation.NotSupportCopyInSameRegion',
+                         'Copying a snapshot within the same region is not supported.', 400)
     source = call.store.snapshots[CLOUD].get(snapshot_id)
     if source is None or source['region'] != region:
         raise CloudError('InvalidSnapshotId.NotFound', 'The specified snapshot is not exists.', 403)
-    if source['encrypted']:
-        raise CloudError('OperationDenied.EncryptedSnapshot', 'Encrypted snapshots cannot be copied.', 403)
+    # Encrypted snapshots can be copied ("copies a standard or encrypted snapshot"); local ones cannot
+    # (unverifiable: this error code).
     if source['category'] == 'flash':
         raise CloudError('OperationDenied.LocalSnapshot', 'Local snapshots cannot be copied.', 403)
     if call.store.phase(source, call.now)[0] != DONE:
         raise CloudError('InvalidSnapshotId.NotReady', 'The specified snapshot has not completed yet.', 403)
+    if _unfinished_copy_of_disk(call, source, destination):
+        # ECS error codes. Unverifiable: the scope. ECS copies a disk's snapshots to a region
+        # incrementally, so fakecloud refuses while a copy of the same disk to the same region runs.
+        raise CloudError('InvalidOperation.DiskHasUnfinishedSnapshotCopy',
+                         'The operation is not supported while the disk has an unfinished snapshot copy task.', 403)
     if call.store.faults.region_broken(CLOUD, destination):
         raise server_error(CLOUD, 'ServiceUnavailable')
     copy = make_snapshot(
-        call.store, CLOUD, destination, call.now, None, name=name or '', description=description or '',
+        call.store, CLOUD, destination, call.now, None, name=name, description=description,
         disk_id=source['disk_id'], disk_size=source['disk_size'], disk_category=source['disk_category'],
-        disk_type=source['disk_type'], encrypted=encrypted, kms_key_id=p.text(prm, 'KMSKeyId') or '',
+        disk_type=source['disk_type'], encrypted=encrypted or source['encrypted'],
+        kms_key_id=p.text(prm, 'KMSKeyId') or (source['kms_key_id'] if source['encrypted'] else ''),
         tags=tags, retention_days=retention, source_snapshot_id=source['id'], source_region=region, is_copy=True,
         duration=call.store.timing(CLOUD, 'copy_seconds'), will_fail=call.store.faults.copy_fails(CLOUD, destination))
     call.store.add_snapshot(CLOUD, copy)
@@ -223,6 +246,15 @@ def copy_snapshot(call) -> dict:
     answer = {'SnapshotId': copy['id']}
     rules.remember(call, token, answer)
     return answer
+
+
+def _unfinished_copy_of_disk(call, source: dict, destination: str) -> bool:
+    """Whether a copy of a snapshot of the source's disk, into ``destination``, is still running."""
+    if not source['disk_id']:
+        return False
+    return any(snap['is_copy'] and snap['region'] == destination and snap['disk_id'] == source['disk_id']
+               and snap['source_region'] == source['region'] and call.store.phase(snap, call.now)[0] == RUNNING
+               for snap in call.store.snapshots[CLOUD].values())
 
 
 def delete_snapshot(call) -> dict:
@@ -241,6 +273,7 @@ def _tag_targets(call) -> tuple:
         raise CloudError('InvalidResourceType.NotFound', 'The specified ResourceType is not supported.')
     table = call.store.snapshots[CLOUD] if resource_type == 'snapshot' else call.store.disks[CLOUD]
     ids = p.repeat_list(call.params, 'ResourceId')
+    # ResourceId.N: "Valid values of N: 1 to 50" (ecs-20140526 ListTagResourcesRequest, TagResourcesRequest).
     if len(ids) > 50:
         raise CloudError('InvalidResourceId.Malformed', 'At most 50 ResourceId.N can be given.')
     return resource_type, table, ids
@@ -298,15 +331,22 @@ def list_tag_resources(call) -> dict:
     return {'NextToken': token, 'TagResources': {'TagResource': chunk}}
 
 
-# Action name -> (handler, whether it changes state).
+# Each action: its handler, whether it can change state, and the parameters it accepts (the names
+# of the vendor's request model, ecs-20140526; checked by tests/fakecloud/tests/test_conformance.py).
+_TAGS = ('Tag.N.Key', 'Tag.N.Value')
+_PAGING = ('MaxResults', 'NextToken', 'PageNumber', 'PageSize')
 ACTIONS = {
-    'DescribeRegions': (describe_regions, False),
-    'DescribeDisks': (describe_disks, False),
-    'DescribeSnapshots': (describe_snapshots, False),
-    'CreateSnapshot': (create_snapshot, True),
-    'CopySnapshot': (copy_snapshot, True),
-    'DeleteSnapshot': (delete_snapshot, True),
-    'TagResources': (tag_resources, True),
-    'UntagResources': (untag_resources, True),
-    'ListTagResources': (list_tag_resources, False),
+    'DescribeRegions': action(describe_regions, False),
+    'DescribeDisks': action(describe_disks, False, 'RegionId', 'DiskIds', 'ZoneId', 'DiskName', 'Category', 'DiskType',
+                            'InstanceId', 'Encrypted', *_TAGS, *_PAGING),
+    'DescribeSnapshots': action(describe_snapshots, False, 'RegionId', 'SnapshotIds', 'DiskId', 'Status', 'SnapshotName',
+                                'Category', 'Encrypted', 'SourceDiskType', *_TAGS, *_PAGING),
+    'CreateSnapshot': action(create_snapshot, True, 'DiskId', 'SnapshotName', 'Description', 'RetentionDays', 'Category',
+                             'ClientToken', *_TAGS),
+    'CopySnapshot': action(copy_snapshot, True, 'RegionId', 'SnapshotId', 'DestinationRegionId', 'DestinationSnapshotName',
+                           'DestinationSnapshotDescription', 'RetentionDays', 'Encrypted', 'KMSKeyId', 'ClientToken', *_TAGS),
+    'DeleteSnapshot': action(delete_snapshot, True, 'SnapshotId'),
+    'TagResources': action(tag_resources, True, 'RegionId', 'ResourceType', 'ResourceId.N', *_TAGS),
+    'UntagResources': action(untag_resources, True, 'RegionId', 'ResourceType', 'ResourceId.N', 'TagKey.N', 'All'),
+    'ListTagResources': action(list_tag_resources, False, 'RegionId', 'ResourceType', 'ResourceId.N', 'NextToken', *_TAGS),
 }

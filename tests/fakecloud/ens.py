@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from fakecloud import alibaba_rules as rules
 from fakecloud import rpc_params as p
+from fakecloud.actions import action
 from fakecloud.errors import CloudError
 from fakecloud.resources import iso_z, make_snapshot, match_tags
 from fakecloud.state import DONE, FAILED, RUNNING
@@ -41,16 +42,25 @@ def _ids(params: dict, name: str) -> list | None:
     return p.json_list(params, name) if value.lstrip().startswith('[') else [value]
 
 
-def _tags_out(tags: dict) -> list:
-    return [{'TagKey': k, 'TagValue': v} for k, v in tags.items()]
+def _disk_tags_out(tags: dict) -> dict:
+    """DescribeDisks' tags: ``Tags: {Tags: [{Key, Value}]}`` (ens-20171110 DescribeDisksResponseBodyDisksDisksTags)."""
+    return {'Tags': [{'Key': k, 'Value': v} for k, v in tags.items()]}
+
+
+def status_word(store, snap: dict, now: float) -> str:
+    """creating, available, deleting or error (DescribeSnapshotsResponseBodySnapshotsSnapshot.Status)."""
+    if snap.get('deleting'):
+        return 'deleting'
+    return STATUS_WORDS[store.phase(snap, now)[0]]
 
 
 def render_snapshot(store, snap: dict, now: float) -> dict:
+    # No tags: ENS snapshots have none (the model of DescribeSnapshots has no Tags field).
     return {
         'SnapshotId': snap['id'],
         'SnapshotName': snap['name'],
         'Description': snap['description'],
-        'Status': STATUS_WORDS[store.phase(snap, now)[0]],
+        'Status': status_word(store, snap, now),
         'CreationTime': iso_z(snap['created']),
         'Size': str(int(snap['disk_size']) * 1024),
         'SourceDiskId': snap['disk_id'],
@@ -59,7 +69,6 @@ def render_snapshot(store, snap: dict, now: float) -> dict:
         'EnsRegionId': snap['region'],
         'SourceSnapshotId': snap['source_snapshot_id'],
         'SourceEnsRegionId': snap['source_region'],
-        'Tags': _tags_out(snap['tags']),
     }
 
 
@@ -79,7 +88,7 @@ def render_disk(disk: dict) -> dict:
         'Portable': disk['type'] == 'data',
         'DiskChargeType': 'postpay',
         'CreationTime': iso_z(disk['created']),
-        'Tags': _tags_out(disk['tags']),
+        'Tags': _disk_tags_out(disk['tags']),
     }
 
 
@@ -88,15 +97,21 @@ def _newest_first(records) -> list:
 
 
 def _pages(params: dict, items: list, max_size: int = 100) -> tuple:
-    number = p.integer(params, 'PageNumber', 1, 1)
-    size = p.integer(params, 'PageSize', 10, 1, max_size)
+    """PageNumber/PageSize. ``max_size``: DescribeDisks documents 50; DescribeSnapshots documents none
+    (unverifiable: 100 is allowed, as many as its SnapshotId takes)."""
+    try:
+        number = p.integer(params, 'PageNumber', 1, 1)
+        size = p.integer(params, 'PageSize', 10, 1, max_size)
+    except CloudError as error:
+        raise _invalid('PageNumber' if 'PageNumber' in error.message else 'PageSize') from None
     start = (number - 1) * size
     return items[start:start + size], {'PageNumber': number, 'PageSize': size, 'TotalCount': len(items)}
 
 
 def describe_ens_regions(call) -> dict:
-    return {'EnsRegions': {'EnsRegion': [{'EnsRegionId': node, 'Name': node, 'EnName': node}
-                                         for node in call.store.regions(CLOUD)]}}
+    # EnsRegions.EnsRegions[] (ens-20171110 DescribeEnsRegionsResponseBody).
+    return {'EnsRegions': {'EnsRegions': [{'EnsRegionId': node, 'Name': node, 'EnName': node}
+                                          for node in call.store.regions(CLOUD)]}}
 
 
 def describe_disks(call) -> dict:
@@ -109,7 +124,7 @@ def describe_disks(call) -> dict:
              if (not nodes or d['region'] in nodes) and (ids is None or d['id'] in ids)
              and (not single or d['id'] == single) and (not name or d['name'] == name)
              and (not category or d['category'] == category) and (not disk_type or d['type'] == disk_type)]
-    chunk, extra = _pages(prm, _newest_first(found))
+    chunk, extra = _pages(prm, _newest_first(found), max_size=50)
     extra['Disks'] = {'Disks': [render_disk(d) for d in chunk]}
     return extra
 
@@ -140,7 +155,8 @@ def create_snapshot(call) -> dict:
                          duration=call.store.timing(CLOUD, 'snapshot_seconds'))
     call.store.add_snapshot(CLOUD, snap)
     call.changed(node)
-    return {'SnapshotId': snap['id']}
+    # The id comes as a list, SnapShotId, with an order id (ens-20171110 CreateSnapshotResponseBody).
+    return {'SnapShotId': [snap['id']], 'OrderId': str(call.store.new_number())}
 
 
 def copy_snapshot(call) -> dict:
@@ -196,11 +212,12 @@ def delete_snapshot(call) -> dict:
 
 
 def _tag_table(call) -> tuple:
-    resource_type = p.text(call.params, 'ResourceType', required=True).lower()
-    if resource_type not in ('snapshot', 'disk'):
+    """ENS tags instances only: ResourceType "Set the value to instance" (ens-20171110 TagResourcesRequest,
+    ListTagResourcesRequest, UntagResourcesRequest). fakecloud emulates no instances, so the table is empty."""
+    resource_type = p.text(call.params, 'ResourceType', required=True)
+    if resource_type != 'instance':
         raise _invalid('ResourceType')
-    table = call.store.snapshots[CLOUD] if resource_type == 'snapshot' else call.store.disks[CLOUD]
-    return resource_type, table, p.repeat_list(call.params, 'ResourceId')
+    return resource_type, {}, p.repeat_list(call.params, 'ResourceId')
 
 
 def _records(table: dict, ids: list) -> list:
@@ -236,6 +253,9 @@ def untag_resources(call) -> dict:
 def list_tag_resources(call) -> dict:
     resource_type, table, ids = _tag_table(call)
     tags = p.tag_filters(call.params)
+    if not ids and not tags:
+        # ens-20171110 ListTagResourcesRequest: ResourceId or Tag must be given.
+        raise CloudError('MissingParameter.ResourceIdsOrTags', 'ResourceIds and Tags cannot both be empty.')
     rows = []
     for record in table.values():
         if (ids and record['id'] not in ids) or not match_tags(record['tags'], tags):
@@ -244,17 +264,25 @@ def list_tag_resources(call) -> dict:
                     for k, v in record['tags'].items())
     start = p.decode_token(call.params['NextToken']) if call.params.get('NextToken') else 0
     token = p.encode_token(start + 50) if start + 50 < len(rows) else ''
-    return {'NextToken': token, 'TagResources': {'TagResource': rows[start:start + 50]}}
+    # TagResources is a plain list here (ens-20171110 ListTagResourcesResponseBody), unlike ECS's.
+    return {'NextToken': token, 'TagResources': rows[start:start + 50]}
 
 
+# Each action: its handler, whether it can change state, and the parameters it accepts (the names
+# of the vendor's request model, ens-20171110; checked by tests/fakecloud/tests/test_conformance.py).
+_PAGING = ('PageNumber', 'PageSize')
+_TAGS = ('Tag.N.Key', 'Tag.N.Value')
 ACTIONS = {
-    'DescribeEnsRegions': (describe_ens_regions, False),
-    'DescribeDisks': (describe_disks, False),
-    'DescribeSnapshots': (describe_snapshots, False),
-    'CreateSnapshot': (create_snapshot, True),
-    'CopySnapshot': (copy_snapshot, True),
-    'DeleteSnapshot': (delete_snapshot, True),
-    'TagResources': (tag_resources, True),
-    'UntagResources': (untag_resources, True),
-    'ListTagResources': (list_tag_resources, False),
+    'DescribeEnsRegions': action(describe_ens_regions, False),
+    'DescribeDisks': action(describe_disks, False, 'EnsRegionId', 'EnsRegionIds', 'DiskIds', 'DiskId', 'DiskName', 'Category',
+                            'Type', *_PAGING),
+    'DescribeSnapshots': action(describe_snapshots, False, 'EnsRegionId', 'EnsRegionIds', 'SnapshotId', 'DiskId',
+                                'SnapshotName', *_PAGING),
+    'CreateSnapshot': action(create_snapshot, True, 'EnsRegionId', 'DiskId', 'SnapshotName', 'Description'),
+    'CopySnapshot': action(copy_snapshot, True, 'SnapshotId', 'DestinationRegionIds', 'DestinationSnapshotName',
+                           'DestinationSnapshotDescription', 'InstanceBillingCycle'),
+    'DeleteSnapshot': action(delete_snapshot, True, 'SnapshotId'),
+    'TagResources': action(tag_resources, True, 'ResourceType', 'ResourceId.N', *_TAGS),
+    'UntagResources': action(untag_resources, True, 'ResourceType', 'ResourceId.N', 'TagKey.N', 'All'),
+    'ListTagResources': action(list_tag_resources, False, 'ResourceType', 'ResourceId.N', 'NextToken', *_TAGS),
 }

@@ -50,6 +50,10 @@ def empty_faults() -> dict:
                            'cbs': {'regions': [], 'rate': 0.0}},
         'rate_limits': [],
         'tencent_rate_limit': False,
+        # Canned answers: [{"cloud", "action", "answer", "count"?}]; a matching call (signature and
+        # parameters checked as usual) gets ``answer`` instead of the emulator's own, so a test can feed a
+        # client an answer built from the vendor's model rather than from fakecloud's code.
+        'answers': [],
     }
 
 
@@ -137,6 +141,17 @@ class FaultPlan:
                 return throttle_error(cloud, rule.get('throttle_code'))
             if self._fire(rule, 'error_rate'):
                 return server_error(cloud, rule.get('error_code'))
+        return None
+
+    def canned_answer(self, cloud: str, action: str) -> dict | None:
+        """The first canned answer for this call, if any (a ``count`` caps how often it is given)."""
+        for canned in self.settings['answers']:
+            if fnmatch.fnmatchcase(cloud, canned.get('cloud', '*')) and fnmatch.fnmatchcase(action, canned.get('action', '*')):
+                if canned.get('count') is not None:
+                    if canned['count'] <= 0:
+                        continue
+                    canned['count'] -= 1
+                return copy.deepcopy(canned['answer'])
         return None
 
     def lose_answer(self, cloud: str, action: str) -> bool:

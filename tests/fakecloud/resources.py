@@ -80,6 +80,8 @@ def make_snapshot(store, cloud: str, region: str, now: float, disk: dict | None 
         'source_region': '',
         'retention_days': None,
         'is_copy': False,
+        # Being deleted (ENS "deleting") or in the recycle bin (CBS "TORECYCLE"); only seeds set it.
+        'deleting': False,
     }
     record.update(fields)
     record['tags'] = dict(record['tags'] or {})

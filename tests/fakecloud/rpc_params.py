@@ -93,13 +93,14 @@ def decode_token(token: str, name: str = 'NextToken') -> int:
         raise CloudError('InvalidParameter.%s' % name, 'The specified parameter "%s" is not valid.' % name) from None
 
 
-def page(params: dict, items: list, default_size: int = 10, max_size: int = 100) -> tuple:
-    """ECS paging: MaxResults + NextToken when either is sent, else PageNumber/PageSize.
+def page(params: dict, items: list, default_size: int = 10, max_size: int = 100, max_results: tuple = (1, 100)) -> tuple:
+    """ECS paging: MaxResults + NextToken when either is sent, else PageNumber/PageSize (at most ``max_size``).
 
-    Answers (items of this page, extra answer fields).
+    ``max_results`` is the documented range of MaxResults (DescribeDisks: 10 to 500). Answers (items of
+    this page, extra answer fields).
     """
     if params.get('NextToken') or params.get('MaxResults'):
-        size = integer(params, 'MaxResults', default_size, 1, max_size)
+        size = integer(params, 'MaxResults', max(default_size, max_results[0]), max_results[0], max_results[1])
         start = decode_token(params['NextToken']) if params.get('NextToken') else 0
         chunk = items[start:start + size]
         more = start + size < len(items)

@@ -15,6 +15,8 @@ _STATUS_WORDS = {
     'checking_copied': RUNNING,
     FAILED: FAILED, 'error': FAILED,
 }
+# On their way out: ENS "deleting", CBS "TORECYCLE" (a done snapshot that is being deleted).
+_DELETING_WORDS = ('deleting', 'torecycle')
 _DISK_KEYS = ('id', 'zone', 'name', 'description', 'size', 'category', 'type', 'encrypted', 'kms_key_id',
               'instance_id', 'tags')
 _SNAP_KEYS = ('id', 'name', 'description', 'category', 'encrypted', 'kms_key_id', 'tags', 'source_snapshot_id',
@@ -33,7 +35,8 @@ def _snapshot(store, cloud: str, spec: dict, disk: dict | None, now: float, defa
         raise ValueError('snapshot %r needs a region (or a disk)' % spec)
     if disk is None and spec.get('disk_id'):
         disk = store.disks[cloud].get(spec['disk_id']) or {'id': spec['disk_id']}
-    status = _STATUS_WORDS.get(str(spec.get('status', DONE)).lower())
+    word = str(spec.get('status', DONE)).lower()
+    status = DONE if word in _DELETING_WORDS else _STATUS_WORDS.get(word)
     if status is None:
         raise ValueError('unknown snapshot status %r' % spec.get('status'))
     fields = {key: spec[key] for key in _SNAP_KEYS if key in spec}
@@ -47,7 +50,7 @@ def _snapshot(store, cloud: str, spec: dict, disk: dict | None, now: float, defa
     if spec.get('source_snapshot_id'):
         fields['is_copy'] = True
     record = make_snapshot(store, cloud, region, created, disk, duration=duration,
-                           will_fail=(status == FAILED), **fields)
+                           will_fail=(status == FAILED), deleting=word in _DELETING_WORDS, **fields)
     return store.add_snapshot(cloud, record)
 
 

@@ -11,12 +11,14 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from fakecloud import admin, alibaba_auth, cbs, ecs, ens, tag, tencent_auth
+from fakecloud.actions import Action, check_alibaba_parameters, check_tencent_parameters
 from fakecloud.call import Call
 from fakecloud.errors import CloudError
 
 # Alibaba products are told apart by the Version parameter, Tencent ones by X-TC-Version.
 ALIBABA_PRODUCTS = {'2014-05-26': ('ecs', ecs.ACTIONS, 'Ecs'), '2017-11-10': ('ens', ens.ACTIONS, 'Ens')}
 TENCENT_PRODUCTS = {'2017-03-12': ('cbs', cbs.ACTIONS), '2018-08-13': ('tag', tag.ACTIONS)}
+TENCENT_CLOUDS = ('cbs', 'tag')
 # Tencent's SDK only recognises an error answer when Content-Type is exactly this.
 TENCENT_CONTENT_TYPE = 'application/json'
 
@@ -40,12 +42,14 @@ def _internal(exc: BaseException) -> CloudError:
     return CloudError('InternalError', 'fakecloud: %s' % exc, 500)
 
 
-def run_action(store, cloud: str, action: str, entry: tuple, params: dict, region, authenticate) -> tuple:
-    """Authenticate, apply faults, run the handler and count the call. Answers (answer, lose_answer)."""
-    handler = entry[0]
+def run_action(store, cloud: str, action: str, entry: Action, params: dict, region, authenticate) -> tuple:
+    """Authenticate, check the parameters' names, apply faults, run the handler and count the call.
+    Answers (answer, lose_answer)."""
+    handler = entry.handler
     try:
         with store.lock:
             authenticate()
+            (check_tencent_parameters if cloud in TENCENT_CLOUDS else check_alibaba_parameters)(params, entry)
             delay = store.faults.latency(cloud, action)
         if delay:
             time.sleep(delay)  # outside the lock: a slow answer must not stall other clients
@@ -54,6 +58,10 @@ def run_action(store, cloud: str, action: str, entry: tuple, params: dict, regio
             injected = store.faults.injected_error(cloud, action)
             if injected is not None:
                 raise injected
+            canned = store.faults.canned_answer(cloud, action)
+            if canned is not None:
+                store.record_call(cloud, action, True, False, region)
+                return canned, False
             call = Call(store, cloud, action, params, region, store.now())
             try:
                 answer = handler(call)
@@ -168,7 +176,7 @@ class Handler(BaseHTTPRequestHandler):
         if lost:
             self._drop()
             return
-        answer = dict(answer, RequestId=request_id)
+        answer = dict({'RequestId': request_id}, **answer)  # a canned answer may bring its own
         self._send(200, json.dumps(answer).encode('utf-8'), 'application/json;charset=utf-8')
 
     # -- Tencent API 3.0 --------------------------------------------------------------------------
@@ -213,5 +221,5 @@ class Handler(BaseHTTPRequestHandler):
         if lost:
             self._drop()
             return
-        payload = {'Response': dict(answer, RequestId=request_id)}
+        payload = {'Response': dict({'RequestId': request_id}, **answer)}  # a canned answer may bring its own
         self._send(200, json.dumps(payload).encode('utf-8'), TENCENT_CONTENT_TYPE)

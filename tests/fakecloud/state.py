@@ -35,6 +35,7 @@ class Store:
         self.faults = FaultPlan()
         self.clock_offset = 0.0
         self._ids = random.Random()
+        self._serial = 0
         self.disks: dict = {}
         self.snapshots: dict = {}
         self.tokens: dict = {}
@@ -74,6 +75,11 @@ class Store:
         return time.time() + self.clock_offset
 
     # -- ids ---------------------------------------------------------------------------------------
+    def new_number(self) -> int:
+        """A fresh serial number (ENS order ids)."""
+        self._serial += 1
+        return 208000000000 + self._serial
+
     def new_id(self, cloud: str, prefix: str, length: int) -> str:
         """A fresh resource id in the cloud's style, unique across disks and snapshots."""
         while True:

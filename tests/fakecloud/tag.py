@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from fakecloud import tc_params as p
+from fakecloud.actions import action
 from fakecloud.errors import CloudError, tc_invalid, tc_missing
 from fakecloud.rpc_params import decode_token, encode_token
 
@@ -143,9 +144,13 @@ def get_resources(call) -> dict:
     }
 
 
+# Each action: its handler, whether it can change state, and the parameters it accepts (the fields
+# of the SDK's request model, tag 2018-08-13; checked by tests/fakecloud/tests/test_conformance.py).
 ACTIONS = {
-    'TagResources': (tag_resources, True),
-    'UnTagResources': (untag_resources, True),
-    'ModifyResourceTags': (modify_resource_tags, True),
-    'GetResources': (get_resources, False),
+    'TagResources': action(tag_resources, True, 'ResourceList', 'Tags', 'Tags.TagKey', 'Tags.TagValue'),
+    'UnTagResources': action(untag_resources, True, 'ResourceList', 'TagKeys'),
+    'ModifyResourceTags': action(modify_resource_tags, True, 'Resource', 'ReplaceTags', 'ReplaceTags.TagKey',
+                                 'ReplaceTags.TagValue', 'DeleteTags', 'DeleteTags.TagKey'),
+    'GetResources': action(get_resources, False, 'ResourceList', 'TagFilters', 'TagFilters.TagKey', 'TagFilters.TagValue',
+                           'PaginationToken', 'MaxResults'),
 }

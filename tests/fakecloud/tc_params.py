@@ -40,7 +40,8 @@ def integer(params: dict, name: str, default: int, low: int, high: int | None = 
 
 
 def filters(params: dict, supported: tuple) -> list:
-    """Filters as (name, values); ``tag:KEY`` is always allowed where tag filters are."""
+    """Filters as (name, values); ``supported`` lists the action's filter names, ``tag:*`` standing for
+    ``tag:<any key>``. Any other name is refused with InvalidFilter, as the API does."""
     result = []
     for item in params.get('Filters') or []:
         if not isinstance(item, dict) or not isinstance(item.get('Name'), str):
@@ -48,7 +49,7 @@ def filters(params: dict, supported: tuple) -> list:
         name, values = item['Name'], item.get('Values') or []
         if not isinstance(values, list):
             raise tc_invalid('Filters.Values')
-        if name not in supported and not (name.startswith('tag:') and 'tag-key' in supported):
+        if name not in supported and not (name.startswith('tag:') and len(name) > 4 and 'tag:*' in supported):
             raise CloudError('InvalidFilter', 'The filter `%s` is not supported.' % name, 200)
         result.append((name, [str(v) for v in values]))
     return result

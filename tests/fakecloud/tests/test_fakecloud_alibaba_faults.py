@@ -6,9 +6,9 @@ import time
 
 import pytest
 from aliyunsdkcore.acs_exception.exceptions import ClientException, ServerException
-from aliyunsdkecs.request.v20140526 import CopySnapshotRequest, DescribeSnapshotsRequest
+from aliyunsdkecs.request.v20140526 import DescribeSnapshotsRequest
 
-from fakecloud.clients import alibaba_call, alibaba_client
+from fakecloud.clients import alibaba_call, alibaba_client, ecs_copy_request
 from fakecloud.faults import FaultPlan
 
 REGION, DR = 'cn-hangzhou', 'cn-beijing'
@@ -19,12 +19,7 @@ def seed_source(fc) -> str:
 
 
 def copy_request(source: str, token: str | None = None):
-    req = CopySnapshotRequest.CopySnapshotRequest()
-    req.set_SnapshotId(source)
-    req.set_DestinationRegionId(DR)
-    if token:
-        req.set_ClientToken(token)
-    return req
+    return ecs_copy_request(source, DR, ClientToken=token)
 
 
 def server_error(fc, request, client=None) -> ServerException:
@@ -76,11 +71,12 @@ def test_latency_rate_slows_down_only_that_fraction_of_the_calls():
 
 
 def test_rate_limit(fc):
-    source = seed_source(fc)
+    # Three disks: a second copy of one disk to one region would wait for the first (DiskHasUnfinishedSnapshotCopy).
+    sources = [seed_source(fc) for dummy in range(3)]
     fc.admin.faults(rate_limits=[{'cloud': 'ecs', 'action': 'CopySnapshot', 'limit': 2, 'per_seconds': 60}])
-    alibaba_call(fc.endpoint, alibaba_client(), copy_request(source, 'a'))
-    alibaba_call(fc.endpoint, alibaba_client(), copy_request(source, 'b'))
-    assert server_error(fc, copy_request(source, 'c')).get_error_code() == 'Throttling.User'
+    alibaba_call(fc.endpoint, alibaba_client(), copy_request(sources[0], 'a'))
+    alibaba_call(fc.endpoint, alibaba_client(), copy_request(sources[1], 'b'))
+    assert server_error(fc, copy_request(sources[2], 'c')).get_error_code() == 'Throttling.User'
 
 
 def test_lost_answer_after_commit_then_client_token_retry(fc):

@@ -5,11 +5,11 @@ import json
 
 import pytest
 from aliyunsdkcore.acs_exception.exceptions import ServerException
-from aliyunsdkecs.request.v20140526 import (CopySnapshotRequest, CreateSnapshotRequest, DeleteSnapshotRequest,
+from aliyunsdkecs.request.v20140526 import (CreateSnapshotRequest, DeleteSnapshotRequest,
                                             DescribeDisksRequest, DescribeRegionsRequest, DescribeSnapshotsRequest,
                                             ListTagResourcesRequest, TagResourcesRequest, UntagResourcesRequest)
 
-from fakecloud.clients import alibaba_call, alibaba_client
+from fakecloud.clients import alibaba_call, alibaba_client, ecs_copy_request
 
 REGION = 'cn-hangzhou'
 DR = 'cn-beijing'
@@ -38,12 +38,8 @@ def describe(fc, **params) -> dict:
 
 
 def copy_request(snapshot_id: str, **params):
-    req = CopySnapshotRequest.CopySnapshotRequest()
-    req.set_SnapshotId(snapshot_id)
-    req.set_DestinationRegionId(params.pop('DestinationRegionId', DR))
-    for key, value in params.items():
-        getattr(req, 'set_' + key)(value)
-    return req
+    """A CopySnapshot request with the name and description ECS requires (unless given, or None to leave out)."""
+    return ecs_copy_request(snapshot_id, params.pop('DestinationRegionId', DR), **params)
 
 
 def test_describe_regions(fc):
@@ -130,9 +126,7 @@ def test_copy_snapshot_all_parameters_and_lifecycle(fc):
     dummy, source = seed_one(fc)
     req = copy_request(source, DestinationSnapshotName='dr-copy:1', DestinationSnapshotDescription='nightly copy',
                        RetentionDays=7, Tags=[{'Key': 'snapcopy', 'Value': source}, {'Key': 'empty', 'Value': ''}],
-                       Encrypted=True, KMSKeyId='key-1', ResourceGroupId='rg-1', DestinationStorageLocationArn='',
-                       Arns=[{'RoleType': 'x', 'Rolearn': 'y', 'AssumeRoleFor': 1}], OwnerId=1,
-                       ResourceOwnerAccount='acct', ResourceOwnerId=2)
+                       Encrypted=True, KMSKeyId='key-1')
     copy_id = call(fc, req)['SnapshotId']
     assert copy_id.startswith('s-') and copy_id != source
     assert describe(fc)['TotalCount'] == 1  # nothing new in the source region
@@ -147,6 +141,18 @@ def test_copy_snapshot_all_parameters_and_lifecycle(fc):
     fc.admin.advance_clock(21)
     snap = call(fc, req, client)['Snapshots']['Snapshot'][0]
     assert snap['Status'] == 'accomplished' and snap['Progress'] == '100%'
+
+
+def test_a_parameter_fakecloud_does_not_emulate_is_refused_not_ignored(fc):
+    """Vendor parameters that no handler reads (ResourceGroupId here) and invented ones alike."""
+    dummy, source = seed_one(fc)
+    for params in ({'ResourceGroupId': 'rg-1'}, {'OwnerId': 1}):
+        err = error_of(fc, copy_request(source, **params))
+        assert err.get_error_code() == 'InvalidParameter' and list(params)[0] in err.get_error_msg()
+    req = copy_request(source)
+    req.add_query_param('DestinationSnapshotNmae', 'typo')
+    assert 'DestinationSnapshotNmae' in error_of(fc, req).get_error_msg()
+    assert fc.admin.calls()['total_mutations'] == 0
 
 
 def test_copy_snapshot_client_token_is_idempotent(fc):
@@ -175,6 +181,11 @@ def test_copy_snapshot_client_token_is_idempotent(fc):
     ({'RetentionDays': 0}, 'InvalidRetentionDays'),
     ({'RetentionDays': 65537}, 'InvalidRetentionDays'),
     ({'DestinationRegionId': 'xx-nowhere-1'}, 'InvalidRegionId.NotFound'),
+    # Required by ecs-20140526 CopySnapshotRequest.
+    ({'DestinationSnapshotName': None}, 'MissingParameter'),
+    ({'DestinationSnapshotDescription': None}, 'MissingParameter'),
+    # ECS error codes: no copy within one region.
+    ({'DestinationRegionId': REGION}, 'InvalidOperation.NotSupportCopyInSameRegion'),
 ])
 def test_copy_snapshot_input_rules(fc, params, code):
     dummy, source = seed_one(fc)
@@ -188,14 +199,45 @@ def test_copy_snapshot_refusals(fc):
     assert (err.get_error_code(), err.get_http_status()) == ('InvalidSnapshotId.NotFound', 403)
     created = fc.admin.seed(ecs={'disks': [
         {'region': REGION, 'snapshots': [{'status': 'progressing'}]},
-        {'region': REGION, 'encrypted': True, 'snapshots': 1},
         {'region': REGION, 'snapshots': [{'category': 'flash'}]},
     ]})['ecs']['snapshots']
-    expected = [('InvalidSnapshotId.NotReady', 403), ('OperationDenied.EncryptedSnapshot', 403),
-                ('OperationDenied.LocalSnapshot', 403)]
+    expected = [('InvalidSnapshotId.NotReady', 403), ('OperationDenied.LocalSnapshot', 403)]
     for snapshot_id, want in zip(created, expected):
         err = error_of(fc, copy_request(snapshot_id))
         assert (err.get_error_code(), err.get_http_status()) == want
+
+
+def test_an_encrypted_snapshot_is_copied_encrypted(fc):
+    """CopySnapshot "copies a standard or encrypted snapshot" (ecs-20140526)."""
+    dummy, source = seed_one(fc, encrypted=True, kms_key_id='key-src')
+    copy_id = call(fc, copy_request(source))['SnapshotId']
+    snap = fc.admin.state('ecs', DR)['ecs'][DR]['snapshots'][0]
+    assert snap['id'] == copy_id and snap['encrypted'] is True
+
+
+def test_a_second_copy_of_a_disk_to_a_region_waits_for_the_first(fc):
+    """InvalidOperation.DiskHasUnfinishedSnapshotCopy while a copy of the same disk to the same region runs."""
+    disk_id, older = seed_one(fc)
+    newer = fc.admin.seed(ecs={'snapshots': [{'region': REGION, 'disk_id': disk_id}]})['ecs']['snapshots'][0]
+    call(fc, copy_request(older))
+    err = error_of(fc, copy_request(newer, DestinationSnapshotName='copy-2'))
+    assert (err.get_error_code(), err.get_http_status()) == ('InvalidOperation.DiskHasUnfinishedSnapshotCopy', 403)
+    call(fc, copy_request(newer, DestinationRegionId='cn-shanghai'))  # another region is free
+    fc.admin.advance_clock(21)
+    call(fc, copy_request(newer, DestinationSnapshotName='copy-2'))
+
+
+def test_tag_filters_stop_at_a_thousand_resources(fc):
+    """DescribeSnapshots' and DescribeDisks' Tag.N return at most 1,000 resources; ListTagResources all."""
+    fc.admin.seed(ecs={'disks': [{'region': REGION, 'tags': {'dr': 'yes'}, 'snapshots': [{'tags': {'dr': 'yes'}}]}
+                                 for dummy in range(1100)]})
+    assert describe(fc, Tags=[{'Key': 'dr', 'Value': 'yes'}], MaxResults=100)['TotalCount'] == 1000
+    assert describe(fc, MaxResults=100)['TotalCount'] == 1100
+    req = DescribeDisksRequest.DescribeDisksRequest()
+    req.set_Tags([{'Key': 'dr'}])
+    req.set_MaxResults(500)
+    answer = call(fc, req)
+    assert answer['TotalCount'] == 1000 and len(answer['Disks']['Disk']) == 500
 
 
 def test_delete_snapshot(fc):

@@ -48,7 +48,7 @@ def copy(fc, source, nodes, **params):
 
 def test_regions_and_disks(fc):
     disk_id, dummy = seed(fc)
-    nodes = call(fc, DescribeEnsRegionsRequest.DescribeEnsRegionsRequest())['EnsRegions']['EnsRegion']
+    nodes = call(fc, DescribeEnsRegionsRequest.DescribeEnsRegionsRequest())['EnsRegions']['EnsRegions']
     assert NODE in {n['EnsRegionId'] for n in nodes}
     req = DescribeDisksRequest.DescribeDisksRequest()
     req.set_EnsRegionId(NODE)
@@ -59,16 +59,33 @@ def test_regions_and_disks(fc):
     assert call(fc, req)['TotalCount'] == 0
 
 
+def test_disk_tags_come_as_tags_tags_of_key_and_value_and_pages_hold_fifty(fc):
+    """ens-20171110 DescribeDisksResponseBodyDisksDisksTags(Tags) of Key/Value; PageSize "Maximum value: 50"."""
+    fc.admin.seed(ens={'disks': [{'region': NODE, 'tags': {'dr': 'yes'}} for dummy in range(60)]})
+    req = DescribeDisksRequest.DescribeDisksRequest()
+    req.set_EnsRegionId(NODE)
+    req.set_PageSize(50)
+    answer = call(fc, req)
+    assert answer['TotalCount'] == 60 and len(answer['Disks']['Disks']) == 50
+    assert answer['Disks']['Disks'][0]['Tags'] == {'Tags': [{'Key': 'dr', 'Value': 'yes'}]}
+    req.set_PageSize(51)
+    assert error_of(fc, req).get_error_code() == 'InvalidPageSize'
+
+
 def test_create_describe_page_and_delete(fc):
     disk_id, seeded = seed(fc, snapshots=25)
     req = CreateSnapshotRequest.CreateSnapshotRequest()
     req.set_EnsRegionId(NODE)
     req.set_DiskId(disk_id)
     req.set_SnapshotName('edge-snap')
-    new_id = call(fc, req)['SnapshotId']
+    made = call(fc, req)
+    # The new id comes as a list, SnapShotId, beside an OrderId (ens-20171110 CreateSnapshotResponseBody).
+    assert isinstance(made['SnapShotId'], list) and isinstance(made['OrderId'], str) and 'SnapshotId' not in made
+    new_id = made['SnapShotId'][0]
     assert new_id.startswith('sp-')
     first = snapshots(fc, SnapshotId=new_id)['Snapshots'][0]
     assert first['Status'] == 'creating' and 'Progress' not in first and first['EnsRegionId'] == NODE
+    assert 'Tags' not in first  # ENS snapshots have no tags
     fc.admin.advance_clock(11)
     assert snapshots(fc, SnapshotId=json.dumps([new_id]))['Snapshots'][0]['Status'] == 'available'
     ids = []
@@ -125,20 +142,30 @@ def test_copy_of_unfinished_snapshot_is_refused(fc):
     assert error_of(fc, copy(fc, created[0], [DR1])).get_error_code() == 'IncorrectSnapshotStatus'
 
 
-def test_tags(fc):
-    disk_id, dummy = seed(fc)
-    req = TagResourcesRequest.TagResourcesRequest()
-    req.set_ResourceType('disk')
-    req.set_ResourceIds([disk_id])
-    req.set_Tags([{'Key': 'dr', 'Value': 'on'}, {'Key': 'x', 'Value': 'y'}])
-    call(fc, req)
-    req = UntagResourcesRequest.UntagResourcesRequest()
-    req.set_ResourceType('disk')
-    req.set_ResourceIds([disk_id])
-    req.set_TagKeys(['x'])
-    call(fc, req)
+def test_a_snapshot_being_deleted_reads_deleting(fc):
+    """Status "deleting" (ens-20171110 DescribeSnapshotsResponseBodySnapshotsSnapshot)."""
+    created = fc.admin.seed(ens={'snapshots': [{'region': NODE, 'status': 'deleting'}]})['ens']['snapshots']
+    assert snapshots(fc, SnapshotId=created[0])['Snapshots'][0]['Status'] == 'deleting'
+
+
+def test_tags_are_for_instances_only(fc):
+    """ResourceType: "Set the value to instance" (ens-20171110 TagResourcesRequest, ListTagResourcesRequest)."""
+    disk_id, (snapshot_id,) = seed(fc)
+    for resource_type, resource_id in (('snapshot', snapshot_id), ('disk', disk_id)):
+        req = TagResourcesRequest.TagResourcesRequest()
+        req.set_ResourceType(resource_type)
+        req.set_ResourceIds([resource_id])
+        req.set_Tags([{'Key': 'dr', 'Value': 'on'}])
+        assert error_of(fc, req).get_error_code() == 'InvalidResourceType'
     req = ListTagResourcesRequest.ListTagResourcesRequest()
-    req.set_ResourceType('disk')
-    req.set_Tags([{'Key': 'dr', 'Value': 'on'}])
-    rows = call(fc, req)['TagResources']['TagResource']
-    assert rows == [{'ResourceId': disk_id, 'ResourceType': 'disk', 'TagKey': 'dr', 'TagValue': 'on'}]
+    req.set_ResourceType('snapshot')
+    req.set_ResourceIds([snapshot_id])
+    assert error_of(fc, req).get_error_code() == 'InvalidResourceType'
+    req.set_ResourceType('instance')
+    assert call(fc, req)['TagResources'] == []
+    req = UntagResourcesRequest.UntagResourcesRequest()
+    req.set_ResourceType('instance')
+    req.set_ResourceIds(['i-none'])
+    req.set_TagKeys(['x'])
+    assert error_of(fc, req).get_error_code() == 'InvalidResourceId.NotFound'
+    assert fc.admin.calls()['total_mutations'] == 0

@@ -11,10 +11,10 @@ import urllib.error
 import urllib.request
 
 import pytest
-from aliyunsdkecs.request.v20140526 import CopySnapshotRequest, DescribeSnapshotsRequest
+from aliyunsdkecs.request.v20140526 import DescribeSnapshotsRequest
 from tencentcloud.cbs.v20170312 import cbs_client, models
 
-from fakecloud.clients import alibaba_call, alibaba_client, tencent_client
+from fakecloud.clients import alibaba_call, alibaba_client, ecs_copy_request, tencent_client
 from fakecloud.testing import AdminError, FakeCloudProcess
 
 TESTS_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -91,9 +91,7 @@ def test_calls_report_counts_and_mutation_log(fc):
     source = fc.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'snapshots': 1}]})['ecs']['snapshots'][0]
     client = alibaba_client()
     alibaba_call(fc.endpoint, client, DescribeSnapshotsRequest.DescribeSnapshotsRequest())
-    req = CopySnapshotRequest.CopySnapshotRequest()
-    req.set_SnapshotId(source)
-    req.set_DestinationRegionId('cn-shanghai')
+    req = ecs_copy_request(source, 'cn-shanghai')
     copy_id = alibaba_call(fc.endpoint, client, req)['SnapshotId']
     report = fc.admin.calls()
     assert report['calls']['ecs']['DescribeSnapshots'] == {'calls': 1, 'errors': 0, 'mutations': 0}
@@ -130,9 +128,7 @@ def test_fifty_concurrent_clients(fc):
                 client = alibaba_client()
                 for dummy in range(3):
                     alibaba_call(fc.endpoint, client, DescribeSnapshotsRequest.DescribeSnapshotsRequest())
-                req = CopySnapshotRequest.CopySnapshotRequest()
-                req.set_SnapshotId(created['ecs']['snapshots'][index])
-                req.set_DestinationRegionId('cn-beijing')
+                req = ecs_copy_request(created['ecs']['snapshots'][index], 'cn-beijing')
                 copies.append(alibaba_call(fc.endpoint, client, req)['SnapshotId'])
             else:
                 client = tencent_client(cbs_client.CbsClient, fc.endpoint, 'ap-guangzhou')

@@ -17,7 +17,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import (AL
                                                                               proxies_for, server_error)
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import REQUEST_PACKAGE as ECS_PACKAGE
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import ecs_endpoint
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import ens_endpoint
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter, ens_endpoint
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import (FATAL, INVALID, NOT_FOUND, RETRYABLE,
                                                                              CloudError, InputError)
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import SOURCE_TAG
@@ -69,9 +69,22 @@ def test_bad_endpoint_urls_are_refused(url):
 def test_default_endpoints():
     assert ecs_endpoint('cn-beijing') == 'ecs.cn-beijing.aliyuncs.com'
     assert ecs_endpoint('cn-hangzhou') == 'ecs-cn-hangzhou.aliyuncs.com'  # from the SDK's endpoint map
-    assert ens_endpoint('cn-beijing-cmcc') == 'ens.aliyuncs.com'
     made = client()
     assert made.scheme == 'https' and made.endpoint('ap-southeast-1') == 'ecs.ap-southeast-1.aliyuncs.com'
+
+
+def test_ens_endpoint_is_the_sites_not_the_nodes():
+    """One ENS endpoint per site, picked by alicloud_region as the vendor's V2 SDK picks it
+    (alibabacloud-ens20171110 Client._endpoint_map): the China site's regions share ens.aliyuncs.com."""
+    assert ens_endpoint(None) == ens_endpoint('cn-hangzhou') == ens_endpoint('cn-zhangjiakou') == 'ens.aliyuncs.com'
+    assert ens_endpoint('ap-southeast-1') == 'ens.ap-southeast-1.aliyuncs.com'
+    connection = {'alicloud_access_key': 'LTAIexample', 'alicloud_secret_key': 'secret', 'endpoint_url': None}
+    international = EnsAdapter.from_connection(dict(connection, alicloud_region='ap-southeast-1'), sdk={})
+    assert international.client.endpoint('cn-beijing-cmcc') == 'ens.ap-southeast-1.aliyuncs.com'
+    assert EnsAdapter.from_connection(connection, sdk={}).client.endpoint('my-node-1') == 'ens.aliyuncs.com'
+    with pytest.raises(InputError) as info:
+        EnsAdapter.from_connection(dict(connection, alicloud_region='ens.aliyuncs.com'), sdk={})
+    assert info.value.option == 'alicloud_region'
 
 
 @pytest.mark.parametrize('host, loopback', [

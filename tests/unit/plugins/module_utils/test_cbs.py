@@ -15,7 +15,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdap
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CopyNotTaggedError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import ALREADY_EXISTS, FATAL, NOT_FOUND, CloudError, InputError, is_retryable
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DELETING, FAILED, PENDING, SOURCE_TAG, CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TencentClient, load_sdk
 
 SOURCE_REGION = 'ap-guangzhou'
@@ -147,6 +147,34 @@ def test_a_copy_found_without_its_tags_is_tagged_on_the_rerun(cloud, source_id):
     (copy,) = copies_of(cloud, 'ap-beijing', source_id)
     assert copy['tags'] == {'team': 'storage', SOURCE_TAG: '%s/%s' % (SOURCE_REGION, source_id)}
     assert place.snapshot.tags == copy['tags']
+
+
+def test_a_copy_in_the_recycle_bin_is_no_copy(cloud, source_id):
+    """SnapshotState TORECYCLE (DescribeSnapshotsRequest.Filters, snapshot-state): on its way out, so a new
+    copy is made and the old one is neither adopted nor listed for pruning."""
+    name = 'snapcopy-ap-guangzhou-%s' % source_id
+    binned = seed_copy(cloud, source_id, name=name, status='TORECYCLE',
+                       tags={SOURCE_TAG: '%s/%s' % (SOURCE_REGION, source_id)})
+    outcome, dummy = run(cloud, source_id, ['ap-beijing'])
+    place = outcome.destinations['ap-beijing']
+    assert place.action == COPIED and place.snapshot.id != binned and not outcome.failed
+    adapter = CbsAdapter(make_client(cloud))
+    listed = {copy.id: copy.state for copy in adapter.list_copies('ap-beijing')}
+    assert listed[binned] == DELETING and listed[place.snapshot.id] == PENDING
+
+
+def test_copies_are_found_with_documented_filters_only(cloud, source_id):
+    """DescribeSnapshots takes no tag filter (the emulator answers InvalidFilter, as the API documents
+    none): a few sources are looked up by name, many and the DR run's listing by reading the region."""
+    ours = run(cloud, source_id, ['ap-beijing'])[0].destinations['ap-beijing'].snapshot.id
+    renamed = seed_copy(cloud, source_id, name='renamed by hand', tags={SOURCE_TAG: '%s/%s' % (SOURCE_REGION, source_id)})
+    cloud.admin.calls(reset=True)
+    adapter = CbsAdapter(make_client(cloud))
+    request = CopyRequest(source_id, SOURCE_REGION, ['ap-beijing'])
+    assert [copy.id for copy in adapter.find_copies('ap-beijing', [request])[request.source_tag]] == [ours]
+    assert {copy.id for copy in adapter.list_copies('ap-beijing')} == {ours, renamed}
+    counted = cloud.admin.calls()['calls']['cbs']['DescribeSnapshots']
+    assert counted['errors'] == 0 and counted['calls'] == 2
 
 
 # ---------------------------------------------------------------------- check mode

@@ -14,7 +14,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdap
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, WOULD_COPY, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import (FATAL, INVALID, NOT_FOUND, CloudError,
                                                                              InputError, is_retryable)
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import SOURCE_TAG, CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import DISK_TAG, SOURCE_TAG, CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import run_copy_module
 
 SOURCE_REGION = 'cn-hangzhou'
@@ -211,15 +211,68 @@ def test_missing_source_error_is_not_found_kind(cloud):
     assert info.value.kind == NOT_FOUND
 
 
-@pytest.mark.parametrize('snapshot, wording', [
-    ({'encrypted': True}, 'Encrypted snapshots cannot be copied'),
-    ({'category': 'flash'}, 'Local snapshots cannot be copied'),
-])
-def test_encrypted_and_local_sources_are_refused_before_copying(cloud, snapshot, wording):
-    source = seed_source(cloud, **snapshot)
+def test_local_sources_are_refused_before_copying(cloud):
+    source = seed_source(cloud, category='flash')
     failed = run_module(cloud, source)
-    assert failed.failed and wording in failed.result['msg']
+    assert failed.failed and 'Local snapshots cannot be copied' in failed.result['msg']
     assert calls(cloud, 'CopySnapshot')['calls'] == 0
+
+
+def test_an_encrypted_source_is_copied(cloud):
+    """CopySnapshot "copies a standard or encrypted snapshot" (ecs-20140526); the copy stays encrypted."""
+    created = cloud.admin.seed(ecs={'disks': [{'region': SOURCE_REGION, 'encrypted': True, 'kms_key_id': 'key-1',
+                                               'snapshots': 1}]})
+    source = created['ecs']['snapshots'][0]
+    done = run_module(cloud, source)
+    assert not done.failed and done.result['changed'] and done.result['snapshots'][0]['encrypted'] is True
+    assert [copy['encrypted'] for copy in copies_in(cloud, DR, source)] == [True]
+
+
+def test_ecs_gets_the_name_and_description_it_requires(cloud):
+    """DestinationSnapshotName and DestinationSnapshotDescription are required (ecs-20140526 CopySnapshotRequest):
+    without the options, both say where the copy comes from, and a rerun is idempotent."""
+    source = seed_source(cloud)
+    first = run_module(cloud, source)
+    (copy,) = copies_in(cloud, DR, source)
+    assert copy['name'] == 'snapcopy-%s' % source
+    assert copy['description'] == 'Copy of %s from %s, by snapcopy.cloud' % (source, SOURCE_REGION)
+    assert not first.failed and first.result['snapshots'][0]['name'] == copy['name']
+    again = run_module(cloud, source)
+    assert not again.result['changed'] and len(copies_in(cloud, DR, source)) == 1
+
+
+def test_the_source_region_is_no_destination(cloud):
+    """ECS refuses it (InvalidOperation.NotSupportCopyInSameRegion): refused before any call."""
+    source = seed_source(cloud)
+    failed = run_module(cloud, source, destination_region=SOURCE_REGION)
+    assert failed.failed and failed.result['msg'].startswith('destination_region: cannot be the source region')
+    assert cloud.admin.calls()['total_calls'] == 0
+
+
+def test_a_copy_of_the_disk_still_running_is_waited_for_not_failed(cloud):
+    """InvalidOperation.DiskHasUnfinishedSnapshotCopy: the copy call is asked again every poll interval until it
+    goes through; nothing is copied twice."""
+    cloud.admin.configure(timings={'ecs': {'copy_seconds': 1.0}})
+    disk = cloud.admin.seed(ecs={'disks': [{'region': SOURCE_REGION, 'snapshots': 2}]})['ecs']
+    older, newer = disk['snapshots']
+    assert not run_module(cloud, older).failed
+    done = run_module(cloud, newer, wait=True)
+    assert not done.failed and done.result['snapshots'][0]['action'] == COPIED
+    assert done.result['api_retries'] >= 1
+    counted = calls(cloud, 'CopySnapshot')
+    assert counted['mutations'] == 2 and counted['errors'] == counted['calls'] - 2 >= 1
+    assert len(copies_in(cloud, DR, newer)) == 1
+
+
+def test_a_copy_of_the_disk_running_past_the_deadline_fails_with_what_to_do(cloud):
+    cloud.admin.configure(timings={'ecs': {'copy_seconds': 60}})
+    disk = cloud.admin.seed(ecs={'disks': [{'region': SOURCE_REGION, 'snapshots': 2}]})['ecs']
+    older, newer = disk['snapshots']
+    run_module(cloud, older)
+    failed = run_module(cloud, newer, wait_timeout=1)
+    assert failed.failed and 'InvalidOperation.DiskHasUnfinishedSnapshotCopy' in failed.result['msg']
+    assert 'run again once that copy has finished' in failed.result['msg']
+    assert copies_in(cloud, DR, newer) == []
 
 
 def test_source_still_in_progress_fails_clearly_or_is_waited_for(cloud):
@@ -411,7 +464,7 @@ def test_bad_input_fails_before_any_call_naming_the_option(cloud, params, option
 def test_validation_accepts_what_ecs_accepts():
     adapter = EcsAdapter(client=None)
     adapter.validate(build_ecs_request({
-        'source_snapshot_id': 's-bp67acfmxazb4p0example', 'source_region': 'cn-hangzhou', 'destination_region': 'cn-hangzhou',
+        'source_snapshot_id': 's-bp67acfmxazb4p0example', 'source_region': 'cn-hangzhou', 'destination_region': 'cn-shanghai',
         'name': 'Db:copy_1.2-x', 'description': 'ok', 'retention_days': 65536, 'tags': {'Env': 'a', 'env': ''},
         'encrypted': True, 'kms_key_id': 'key'}))
     adapter.validate(build_ecs_request({'source_snapshot_id': 's-abc', 'source_region': 'ap-southeast-1',
@@ -438,6 +491,30 @@ def test_find_disks_by_tags_pages_through_the_region(cloud):
     assert len(tagged) == 115 and all(disk.tags['dr'] == 'yes' and disk.region == SOURCE_REGION for disk in tagged)
     assert len(adapter.find_disks(SOURCE_REGION, {'dr': None, 'team': 'db'})) == 230
     assert adapter.find_disks(SOURCE_REGION, {'dr': 'maybe'}) == []
+
+
+def test_past_a_thousand_copies_and_disks_nothing_is_missed(cloud):
+    """DescribeSnapshots' and DescribeDisks' tag filters return at most 1,000 resources (ecs-20140526;
+    the emulator answers the first 1,000 only): at 1,500 tagged disks and 1,500 copies in the DR region
+    every disk is found, every copy is found (none is made again) and every copy is listed for pruning."""
+    created = cloud.admin.seed(ecs={'disks': [{'region': SOURCE_REGION, 'tags': {'dr': 'yes'}, 'snapshots': 1}
+                                              for dummy in range(1500)]})['ecs']
+    sources = created['snapshots']
+    cloud.admin.seed(ecs={'snapshots': [
+        {'region': DR, 'source_snapshot_id': source, 'source_region': SOURCE_REGION, 'disk_id': disk,
+         'tags': {SOURCE_TAG: '%s/%s' % (SOURCE_REGION, source), DISK_TAG: '%s/%s' % (SOURCE_REGION, disk)}}
+        for disk, source in zip(created['disks'], sources)]})
+    adapter = EcsAdapter.from_connection(connection(cloud))
+    assert len(adapter.find_disks(SOURCE_REGION, {'dr': 'yes'})) == 1500
+    requests = [request(source) for source in sources]
+    assert len(adapter.find_copies(DR, requests)) == 1500
+    assert len(adapter.list_copies(DR)) == 1500
+    cloud.admin.calls(reset=True)
+    outcomes = engine(cloud).run(requests)
+    assert all(outcome.destinations[DR].action == EXISTING for outcome in outcomes)
+    assert calls(cloud, 'CopySnapshot')['calls'] == 0
+    # One listing of the DR region for every source: 15 pages of 100, not a look-up per source.
+    assert calls(cloud, 'DescribeSnapshots')['calls'] <= 15 + 15
 
 
 @pytest.mark.parametrize('disk_count', [3, 12])

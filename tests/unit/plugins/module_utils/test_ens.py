@@ -16,7 +16,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import (COP
                                                                              CopyEngine)
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter, build_ens_request
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import is_retryable
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import SOURCE_TAG, CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import run_copy_module
 
 SOURCE_NODE = 'cn-hangzhou-26'
@@ -130,7 +130,9 @@ def test_one_call_copies_to_every_node_and_a_rerun_changes_nothing(cloud):
     copies = copies_of(cloud, source)
     assert {node: [copy['id'] for copy in found] for node, found in copies.items()} == {
         node: [entry['snapshot_id']] for node, entry in by_node(first.result).items()}
-    assert all(found[0]['name'] == 'edge-copy' and found[0]['description'] == 'DR copy' for found in copies.values())
+    assert all(found[0]['name'] == 'edge-copy' and found[0]['description'] == 'DR copy [snapcopy source=%s/%s]'
+               % (SOURCE_NODE, source) for found in copies.values())
+    assert all(entry['tags'] == {SOURCE_TAG: '%s/%s' % (SOURCE_NODE, source)} for entry in second.result['snapshots'])
     assert copy_calls(cloud) == [NODES]
     assert first.result['snapshots'][0]['progress'] is None
 
@@ -156,8 +158,7 @@ def test_check_mode_makes_no_mutating_call(cloud):
     cloud.admin.calls(reset=True)
     plan = run_module(cloud, source, check_mode=True, diff=True)
     report = cloud.admin.calls()
-    # the copy found on NODE_A has its tags read (ListTagResources), not written
-    assert report['total_mutations'] == 0 and set(report['calls']['ens']) == {'DescribeSnapshots', 'ListTagResources'}
+    assert report['total_mutations'] == 0 and set(report['calls']['ens']) == {'DescribeSnapshots'}
     assert [entry['action'] for entry in plan.result['snapshots']] == [EXISTING, WOULD_COPY]
     assert plan.result['diff']['after']['copies'][NODE_B] == '(new copy)'
     assert plan.result['diff']['before']['copies'][NODE_B] is None
@@ -345,8 +346,12 @@ def test_find_disks_filters_by_tags_across_pages(cloud):
                                     for n in range(130)]})
     cloud.admin.seed(ens={'disks': [{'region': NODE_A, 'tags': {'dr': 'yes'}}]})
     adapter = EnsAdapter.from_connection(connection(cloud))
+    cloud.admin.calls(reset=True)
     tagged = adapter.find_disks(SOURCE_NODE, {'dr': 'yes'})
     assert len(tagged) == 65 and all(disk.region == SOURCE_NODE and disk.size == 20 for disk in tagged)
+    assert all(disk.tags == {'dr': 'yes'} for disk in tagged)
+    # 50 disks a page, DescribeDisks' documented maximum
+    assert cloud.admin.calls()['calls']['ens']['DescribeDisks']['calls'] == 3
     assert len(adapter.find_disks(SOURCE_NODE, {'dr': None})) == 130
 
 

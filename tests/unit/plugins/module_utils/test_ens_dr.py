@@ -1,11 +1,10 @@
-"""ENS copies carry our tags, and a DR run on ENS end to end.
+"""How ENS copies are known as ours without tags, and a DR run on ENS end to end.
 
-ENS's CopySnapshot takes no tags, so the adapter tags the copies it makes with TagResources
-and reads tags with ListTagResources (DescribeSnapshots answers none on the real cloud).
-These tests drive the real aliyun SDK against fakecloud over HTTP and assert on the
-emulator's state and its count of calls per action. fakecloud's DescribeSnapshots adds the
-tags to its answer; the adapters here drop them, as the real answer has none, so every tag the
-adapter knows comes from ListTagResources.
+ENS snapshots carry no tags (its tag API takes instances only; DescribeSnapshots answers none),
+so the copy call writes a marker at the end of each copy's description, and a copy is ours when
+that marker names the source that ENS's own link (SourceSnapshotId, SourceEnsRegionId) names.
+These tests drive the real aliyun SDK against fakecloud over HTTP and assert on the emulator's
+state and its count of calls per action.
 """
 from __future__ import annotations
 
@@ -13,15 +12,13 @@ import pytest
 
 from fakecloud import credentials
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import listed
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CopyNotTaggedError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, CopyEngine, DestinationOutcome
+from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError, is_retryable
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import DISK_TAG, SOURCE_TAG, CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import DISK_TAG, SOURCE_TAG, CopyRequest, description_marker
 
 SOURCE_NODE = 'cn-hangzhou-26'
 NODE_A = 'cn-beijing-cmcc'
@@ -36,28 +33,11 @@ def cloud(fakecloud_clean):
     return fakecloud_clean
 
 
-class WithoutDescribedTags:
-    """The client, with DescribeSnapshots answering no tags, as the real ENS does."""
-
-    def __init__(self, client):
-        self.client = client
-        self.connection = client.connection
-
-    def call(self, action, params, region=None):
-        answer = self.client.call(action, params, region)
-        if action == 'DescribeSnapshots':
-            for item in listed(answer, 'Snapshots', 'Snapshot'):
-                item.pop('Tags', None)
-        return answer
-
-
-def adapter_for(cloud, check_mode=False):
-    adapter = EnsAdapter.from_connection({
+def adapter_for(cloud):
+    return EnsAdapter.from_connection({
         'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID, 'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
         'alicloud_security_token': None, 'endpoint_url': cloud.url, 'validate_certs': True,
-        'connect_timeout': 5, 'read_timeout': 10}, check_mode=check_mode)
-    adapter.client = WithoutDescribedTags(adapter.client)
-    return adapter
+        'connect_timeout': 5, 'read_timeout': 10})
 
 
 def engine(adapter, check_mode=False):
@@ -79,8 +59,8 @@ def snapshots_in(cloud, node):
     return cloud.admin.state(cloud='ens', region=node)['ens'].get(node, {}).get('snapshots', [])
 
 
-def tags_of(cloud, node):
-    return {snapshot['id']: snapshot['tags'] for snapshot in snapshots_in(cloud, node)}
+def descriptions_of(cloud, node):
+    return {snapshot['id']: snapshot['description'] for snapshot in snapshots_in(cloud, node)}
 
 
 def seed_source(cloud):
@@ -95,122 +75,109 @@ def source_tag(source_id):
     return '%s/%s' % (SOURCE_NODE, source_id)
 
 
-# ---------------------------------------------------------------------- tagging the copies made
-def test_the_copies_of_one_call_are_tagged_in_one_call(cloud):
+def marker(source_id, disk=None):
+    tags = {SOURCE_TAG: source_tag(source_id)}
+    if disk:
+        tags[DISK_TAG] = disk
+    return description_marker(tags)
+
+
+# ---------------------------------------------------------------------- the marker, written by the copy call
+def test_the_copy_call_writes_the_marker_and_nothing_is_tagged(cloud):
     source = seed_source(cloud)
     made = adapter_for(cloud).start_copy(request(source, tags={DISK_TAG: 'cn-hangzhou-26/d-1', 'team': 7}), NODES)
-    wanted = {SOURCE_TAG: source_tag(source), DISK_TAG: 'cn-hangzhou-26/d-1', 'team': '7'}
+    wanted = {SOURCE_TAG: source_tag(source), DISK_TAG: 'cn-hangzhou-26/d-1'}
     assert all(made[node].tags == wanted for node in NODES)
-    assert all(tags_of(cloud, node)[made[node].id] == wanted for node in NODES)
-    assert calls(cloud, 'CopySnapshot') == 1 and calls(cloud, 'TagResources') == 1
+    expected = '[snapcopy source=%s disk=cn-hangzhou-26/d-1]' % source_tag(source)
+    assert all(descriptions_of(cloud, node)[made[node].id] == expected for node in NODES)
+    assert cloud.admin.calls()['mutating']['ens'] == {'CopySnapshot': 1}
+    assert calls(cloud, 'TagResources') == 0
 
 
-def test_tag_resources_takes_fifty_copies_a_call(cloud):
-    nodes = ['cn-edge-%02d' % number for number in range(60)]
-    cloud.admin.seed(ens={'regions': nodes})
+def test_the_marker_follows_the_users_description_and_both_must_fit(cloud):
     source = seed_source(cloud)
-    made = adapter_for(cloud).start_copy(request(source, nodes), nodes)
-    assert sorted(made) == sorted(nodes)
-    assert calls(cloud, 'TagResources') == 2
-    assert all(tags_of(cloud, node)[made[node].id] == {SOURCE_TAG: source_tag(source)} for node in nodes)
-
-
-def test_a_passing_tagging_failure_is_finished_by_the_look_up_never_by_a_second_copy(cloud):
-    source = seed_source(cloud)
-    cloud.admin.faults({'rules': [{'cloud': 'ens', 'action': 'TagResources', 'error_rate': 1.0, 'count': 1}]})
-    # check_mode not given (as dr_sync builds it today): the copies this adapter made are still tagged
-    adapter = adapter_for(cloud, check_mode=None)
-    outcome = engine(adapter).run([request(source)])[0]
-    assert not outcome.failed
-    assert [outcome.destinations[node].action for node in NODES] == [COPIED, COPIED]
-    # the refused TagResources changed nothing; the engine then looks each node up, which tags its copy
-    assert cloud.admin.calls()['mutating']['ens'] == {'CopySnapshot': 1, 'TagResources': 2}
-    assert calls(cloud, 'TagResources') == 3
-    for node in NODES:
-        assert tags_of(cloud, node) == {outcome.destinations[node].snapshot.id: {SOURCE_TAG: source_tag(source)}}
-
-
-def test_a_lasting_tagging_failure_keeps_the_copy_id_and_a_rerun_tags_the_copy(cloud):
-    source = seed_source(cloud)
-    adapter = adapter_for(cloud)
-    # A key the tag API refuses (the engine's validation would stop it; here it stands for any refusal).
-    made = adapter.start_copy(request(source, [NODE_A], tags={'acs:reserved': 'x'}), [NODE_A])[NODE_A]
-    assert isinstance(made, CopyNotTaggedError) and made.kind != 'retryable'
-    (copy_id,) = [snapshot['id'] for snapshot in snapshots_in(cloud, NODE_A)]
-    assert made.as_result()['snapshot_id'] == copy_id and copy_id in str(made)
-    place = DestinationOutcome(NODE_A)
-    place.error = made
-    assert place.as_result()['error']['snapshot_id'] == copy_id
-
-    rerun = engine(adapter_for(cloud)).run([request(source, [NODE_A])])[0]
-    assert rerun.destinations[NODE_A].action == EXISTING and rerun.destinations[NODE_A].snapshot.id == copy_id
-    assert tags_of(cloud, NODE_A)[copy_id] == {SOURCE_TAG: source_tag(source)}
-    assert calls(cloud, 'CopySnapshot') == 1
+    made = adapter_for(cloud).start_copy(request(source, [NODE_A], description='nightly DR copy'), [NODE_A])[NODE_A]
+    assert descriptions_of(cloud, NODE_A)[made.id] == 'nightly DR copy ' + marker(source)
+    (listed,) = adapter_for(cloud).list_copies(NODE_A)
+    assert listed.description == 'nightly DR copy' and listed.tags == {SOURCE_TAG: source_tag(source)}
+    room = 256 - len(marker('sp-abc123')) - 1
+    EnsAdapter(client=None).validate(request('sp-abc123', description='x' * room))
+    with pytest.raises(InputError) as info:
+        EnsAdapter(client=None).validate(request('sp-abc123', description='x' * (room + 1)))
+    assert info.value.option == 'description' and 'at most %d characters' % room in info.value.message
 
 
 def test_our_source_tag_is_ours_to_set():
     with pytest.raises(InputError, match='tags'):
         EnsAdapter(client=None).validate(request('sp-abc123', tags={SOURCE_TAG: 'x'}))
     EnsAdapter(client=None).validate(request('sp-abc123', tags={DISK_TAG: 'cn-hangzhou-26/d-1'}))
+    with pytest.raises(InputError, match='instance_billing_cycle'):
+        EnsAdapter(client=None).validate(request('sp-abc123', instance_billing_cycle='Week'))
 
 
 # ---------------------------------------------------------------------- finding copies
-def test_an_untagged_copy_of_the_source_is_adopted_and_tagged_outside_check_mode_only(cloud):
+def test_a_copy_of_the_source_without_the_marker_is_found_and_not_copied_again(cloud):
+    """Made by hand, or by 0.1.0 (which tried to tag snapshots): found by ENS's link, never written to."""
     source = seed_source(cloud)
     (foreign,) = cloud.admin.seed(ens={'snapshots': [{'region': NODE_A, 'source_snapshot_id': source,
-                                                      'source_region': SOURCE_NODE}]})['ens']['snapshots']
-    wanted = request(source, [NODE_A], tags={DISK_TAG: 'cn-hangzhou-26/d-1'})
-    for check_mode in (True, None):  # None: the caller did not say, so nothing is written
-        found = adapter_for(cloud, check_mode=check_mode).find_copies(NODE_A, [wanted])
-        assert [copy.id for copy in found[source_tag(source)]] == [foreign] and found[source_tag(source)][0].tags == {}
+                                                      'source_region': SOURCE_NODE, 'tags': {SOURCE_TAG: source_tag(source)}}]}
+                                  )['ens']['snapshots']
+    outcome = engine(adapter_for(cloud)).run([request(source, [NODE_A])])[0]
+    assert outcome.destinations[NODE_A].action == EXISTING and outcome.destinations[NODE_A].snapshot.id == foreign
     assert mutating_calls(cloud) == 0
-
-    found = adapter_for(cloud).find_copies(NODE_A, [wanted])
-    wanted_tags = {SOURCE_TAG: source_tag(source), DISK_TAG: 'cn-hangzhou-26/d-1'}
-    assert found[source_tag(source)][0].tags == wanted_tags and tags_of(cloud, NODE_A)[foreign] == wanted_tags
-    cloud.admin.calls(reset=True)
-    adapter_for(cloud).find_copies(NODE_A, [wanted])
-    assert mutating_calls(cloud) == 0  # tagged once, then left alone
+    assert adapter_for(cloud).list_copies(NODE_A) == []  # not provably ours: never pruned
 
 
-def test_find_copies_reads_tags_in_batches(cloud):
+def test_a_copy_being_deleted_is_no_copy(cloud):
+    """ENS Status "deleting": the copy is on its way out, so a new one is made."""
+    source = seed_source(cloud)
+    (going,) = cloud.admin.seed(ens={'snapshots': [{'region': NODE_A, 'source_snapshot_id': source, 'source_region': SOURCE_NODE,
+                                                    'description': marker(source), 'status': 'deleting'}]})['ens']['snapshots']
+    outcome = engine(adapter_for(cloud)).run([request(source, [NODE_A])])[0]
+    place = outcome.destinations[NODE_A]
+    assert place.action == COPIED and place.snapshot.id != going and not outcome.failed
+    assert calls(cloud, 'CopySnapshot') == 1
+
+
+def test_find_copies_reads_each_node_once_for_many_sources(cloud):
     sources = cloud.admin.seed(ens={'disks': [{'region': SOURCE_NODE, 'snapshots': 1} for dummy in range(60)]})['ens']['snapshots']
     cloud.admin.seed(ens={'snapshots': [{'region': NODE_A, 'source_snapshot_id': source, 'source_region': SOURCE_NODE,
-                                         'tags': {SOURCE_TAG: source_tag(source)}} for source in sources]})
+                                         'description': marker(source)} for source in sources]})
     cloud.admin.calls(reset=True)
     found = adapter_for(cloud).find_copies(NODE_A, [request(source, [NODE_A]) for source in sources])
     assert len(found) == 60 and all(copies[0].tags == {SOURCE_TAG: tag} for tag, copies in found.items())
-    assert calls(cloud, 'ListTagResources') == 2 and mutating_calls(cloud) == 0
+    assert calls(cloud, 'DescribeSnapshots') == 1 and mutating_calls(cloud) == 0
 
 
 # ---------------------------------------------------------------------- list_copies: what pruning may touch
-def test_list_copies_returns_only_copies_that_carry_our_source_tag(cloud):
+def test_list_copies_returns_only_copies_whose_marker_agrees_with_the_link(cloud):
     source = seed_source(cloud)
     adapter = adapter_for(cloud)
     ours = adapter.start_copy(request(source, [NODE_A]), [NODE_A])[NODE_A]
     foreign = cloud.admin.seed(ens={'snapshots': [
         {'region': NODE_A, 'source_snapshot_id': 'sp-byhand01', 'source_region': SOURCE_NODE},  # someone else's copy
-        {'region': NODE_A, 'source_snapshot_id': 'sp-byhand02', 'source_region': SOURCE_NODE,  # a tag its link contradicts
-         'tags': {SOURCE_TAG: source_tag('sp-other03')}},
+        {'region': NODE_A, 'source_snapshot_id': 'sp-byhand02', 'source_region': SOURCE_NODE,  # a marker its link contradicts
+         'description': marker('sp-other03')},
         {'region': NODE_A, 'source_snapshot_id': 'sp-byhand04', 'source_region': NODE_B,  # copied from another node
-         'tags': {SOURCE_TAG: source_tag('sp-byhand04')}},
-        {'region': NODE_A, 'tags': {SOURCE_TAG: source_tag(source)}},  # no copy at all
+         'description': marker('sp-byhand04')},
+        {'region': NODE_A, 'description': marker(source)},  # no copy at all
+        {'region': NODE_A, 'source_snapshot_id': 'sp-byhand05', 'source_region': SOURCE_NODE,  # the marker not at the end
+         'description': marker('sp-byhand05') + ' edited by hand'},
     ]})['ens']['snapshots']
-    assert len(foreign) == 4
+    assert len(foreign) == 5
     listed = adapter.list_copies(NODE_A)
     assert [copy.id for copy in listed] == [ours.id]
     assert listed[0].tags == {SOURCE_TAG: source_tag(source)} and listed[0].created
 
 
-def test_list_copies_pages_through_the_tags_of_many_copies(cloud):
+def test_list_copies_reads_many_copies_in_pages_and_nothing_else(cloud):
     cloud.admin.seed(ens={'snapshots': [{'region': NODE_A, 'source_snapshot_id': 'sp-src%04d' % number, 'source_region': SOURCE_NODE,
-                                         'tags': {SOURCE_TAG: source_tag('sp-src%04d' % number), DISK_TAG: 'x/d-%d' % number}}
+                                         'description': marker('sp-src%04d' % number, 'x/d-%d' % number)}
                                         for number in range(120)]})
     cloud.admin.calls(reset=True)
-    copies = adapter_for(cloud, check_mode=None).list_copies(NODE_A)
+    copies = adapter_for(cloud).list_copies(NODE_A)
     assert len(copies) == 120 and all(copy.tags[DISK_TAG] for copy in copies)
-    # 50 ids a call; each copy has two tags and the emulator answers 50 rows a page: 2 + 2 + 1 pages
-    assert calls(cloud, 'ListTagResources') == 5 and calls(cloud, 'DescribeSnapshots') == 2
+    assert calls(cloud, 'DescribeSnapshots') == 2 and calls(cloud, 'ListTagResources') == 0
 
 
 # ---------------------------------------------------------------------- a DR run on ENS
@@ -227,7 +194,7 @@ def params(**overrides):
 
 
 def dr_run(cloud, check_mode=False, **overrides):
-    return DrRun(adapter_for(cloud, check_mode=check_mode), dr_settings(params(**overrides)), check_mode=check_mode).run()
+    return DrRun(adapter_for(cloud), dr_settings(params(**overrides)), check_mode=check_mode).run()
 
 
 @pytest.fixture
@@ -244,7 +211,7 @@ def copies_in(cloud, node):
     return [snapshot for snapshot in snapshots_in(cloud, node) if snapshot['source_snapshot_id']]
 
 
-def test_dr_run_plans_copies_tags_them_and_reruns_without_change(cloud, estate):
+def test_dr_run_plans_copies_marks_them_and_reruns_without_change(cloud, estate):
     cloud.admin.calls(reset=True)
     plan = dr_run(cloud, check_mode=True)
     assert mutating_calls(cloud) == 0
@@ -253,16 +220,17 @@ def test_dr_run_plans_copies_tags_them_and_reruns_without_change(cloud, estate):
     report = dr_run(cloud)
     assert report['totals']['copied'] == 24 and not report['failures']
     assert all(copy['state'] == 'available' for disk in report['disks'] for copy in disk['copies'])
-    # read again while waiting, the copies keep the tags set on them
+    # read again while waiting, the copies show what their marker says
     assert all(copy['tags'][SOURCE_TAG] == source_tag(disk['source_snapshot']['id'])
                for disk in report['disks'] for copy in disk['copies'])
-    # one CopySnapshot and one TagResources per disk serve both nodes
-    assert cloud.admin.calls()['mutating']['ens'] == {'CopySnapshot': 12, 'TagResources': 12}
-    disk_tags = {'%s/%s' % (SOURCE_NODE, disk_id) for disk_id in estate['tagged']['disks']}
+    # one CopySnapshot per disk serves both nodes, and nothing else is written
+    assert cloud.admin.calls()['mutating']['ens'] == {'CopySnapshot': 12}
     for node in NODES:
         copies = copies_in(cloud, node)
-        assert len(copies) == 12 and {copy['tags'][DISK_TAG] for copy in copies} == disk_tags
-        assert all(copy['tags'][SOURCE_TAG] == source_tag(copy['source_snapshot_id']) for copy in copies)
+        assert len(copies) == 12
+        assert {copy['description'] for copy in copies} == {
+            marker(source, '%s/%s' % (SOURCE_NODE, disk_id))
+            for disk_id, source in zip(estate['tagged']['disks'], estate['tagged']['snapshots'][1::2])}
 
     cloud.admin.calls(reset=True)
     again = dr_run(cloud)
@@ -274,15 +242,15 @@ def test_dr_run_prunes_its_own_copies_only(cloud, estate):
     disk_id = estate['tagged']['disks'][0]
     disk_tag = '%s/%s' % (SOURCE_NODE, disk_id)
     old = [{'region': NODE_A, 'source_snapshot_id': 'sp-old%05d' % days, 'source_region': SOURCE_NODE, 'disk_id': disk_id,
-            'age_seconds': days * 86400, 'tags': {SOURCE_TAG: source_tag('sp-old%05d' % days), DISK_TAG: disk_tag}}
+            'age_seconds': days * 86400, 'description': marker('sp-old%05d' % days, disk_tag)}
            for days in (3, 6, 9)]
     foreign = [
-        # a copy of the same disk made by hand: no tag
+        # a copy of the same disk made by hand (or by 0.1.0, with tags ENS does not keep): no marker
         {'region': NODE_A, 'source_snapshot_id': estate['tagged']['snapshots'][0], 'source_region': SOURCE_NODE,
-         'disk_id': disk_id, 'age_seconds': 20 * 86400},
-        # a copy that names the disk, but whose source tag its link contradicts
+         'disk_id': disk_id, 'age_seconds': 20 * 86400, 'tags': {SOURCE_TAG: source_tag(estate['tagged']['snapshots'][0])}},
+        # a copy that names the disk, but whose marker its link contradicts
         {'region': NODE_A, 'source_snapshot_id': 'sp-byhand01', 'source_region': SOURCE_NODE, 'disk_id': disk_id,
-         'age_seconds': 20 * 86400, 'tags': {SOURCE_TAG: source_tag('sp-someother'), DISK_TAG: disk_tag}},
+         'age_seconds': 20 * 86400, 'description': marker('sp-someother', disk_tag)},
     ]
     ids = cloud.admin.seed(ens={'snapshots': old + foreign})['ens']['snapshots']
     old_ids, foreign_ids = ids[:3], ids[3:]
@@ -310,4 +278,4 @@ def test_dr_run_reports_a_node_that_refuses_copies_and_copies_to_the_other(cloud
     assert all(disk['missing_regions'] == [NODE_B] for disk in report['disks'])
     assert all('PartSuccess' in failure for failure in report['failures'])
     assert len(copies_in(cloud, NODE_A)) == 12 and not copies_in(cloud, NODE_B)
-    assert all(SOURCE_TAG in copy['tags'] for copy in copies_in(cloud, NODE_A))
+    assert all(copy['description'].startswith('[snapcopy source=') for copy in copies_in(cloud, NODE_A))

@@ -1,0 +1,415 @@
+"""fakecloud answers as the vendors' own API models say, and accepts only the parameters they list.
+
+The oracle is the vendors' generated models, read by ``fakecloud.vendor``: Alibaba's V2 SDK
+packages (alibabacloud-ecs20140526, alibabacloud-ens20171110) and the Tencent SDK's own models
+(tencentcloud-sdk-python-cbs, -tag). For every action fakecloud emulates, a scenario drives it
+through the real V1 SDK that the collection uses, over HTTP, and
+
+* every answer is checked against ``<Action>ResponseBody`` / ``<Action>Response``: no key the
+  model lacks, no value of the wrong type, nested list wrappers included;
+* every parameter name fakecloud accepts for the action is one the vendor's request model has,
+  and the scenarios send every one of them (so each is exercised, not only declared);
+* an action added to fakecloud without a scenario fails ``test_every_action_has_a_scenario``.
+
+``test_an_injected_shape_error_is_caught`` shows that the check is not vacuous: the same
+scenarios against an emulator whose ENS disk tags (or CBS progress) are rendered the way 0.1.0
+assumed them are reported, naming the path.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import threading
+
+import pytest
+from aliyunsdkcore.acs_exception.exceptions import ServerException
+from tencentcloud.cbs.v20170312 import cbs_client
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+from tencentcloud.tag.v20180813 import tag_client
+
+from fakecloud import cbs, ecs, ens, tag
+from fakecloud.actions import ALIBABA_PROTOCOL, alibaba_name, tencent_names
+from fakecloud.clients import alibaba_client, tencent_client
+from fakecloud.server import FakeCloudServer
+from fakecloud.state import Store
+from fakecloud.testing import AdminClient
+from fakecloud.vendor import alibaba, tencent
+
+ACTIONS = {'ecs': ecs.ACTIONS, 'ens': ens.ACTIONS, 'cbs': cbs.ACTIONS, 'tag': tag.ACTIONS}
+ALIBABA_REQUESTS = {'ecs': 'aliyunsdkecs.request.v20140526', 'ens': 'aliyunsdkens.request.v20171110'}
+EXPECTED_ERROR = 'expected_error'
+
+
+class Driver:
+    """Sends an action's requests through the vendor's V1 SDK and collects what the conformance checks need."""
+
+    def __init__(self, endpoint: str, product: str, action: str):
+        self.endpoint = endpoint
+        self.product = product
+        self.action = action
+        self.sent: set = set()
+        self.problems: list = []
+        self.answers = 0
+
+    def __call__(self, params: dict, expected_error: str | None = None, region: str | None = None) -> dict:
+        if self.product in ALIBABA_REQUESTS:
+            self.sent.update(alibaba_name(key) for key in params)
+            answer, code = self._alibaba(params)
+        else:
+            self.sent.update(tencent_names(params))
+            answer, code = self._tencent(params, region)
+        if expected_error is not None:
+            assert code == expected_error, '%s %s: expected %s, got %s' % (self.product, self.action, expected_error, code or answer)
+            return {}
+        assert code is None, '%s %s %s failed: %s' % (self.product, self.action, params, code)
+        self.answers += 1
+        if self.product in ALIBABA_REQUESTS:
+            self.problems += alibaba.check_answer(self.product, self.action, answer)
+        else:
+            self.problems += tencent.check_response(self.product, self.action, answer)
+        return answer
+
+    def _alibaba(self, params: dict) -> tuple:
+        module = importlib.import_module('%s.%sRequest' % (ALIBABA_REQUESTS[self.product], self.action))
+        request = getattr(module, '%sRequest' % self.action)()
+        for key, value in params.items():
+            request.add_query_param(key, value if isinstance(value, str) else json.dumps(value))
+        request.set_endpoint(self.endpoint)
+        request.set_protocol_type('http')
+        request.set_accept_format('JSON')
+        try:
+            return json.loads(alibaba_client(auto_retry=False).do_action_with_exception(request)), None
+        except ServerException as error:
+            return None, error.get_error_code()
+
+    def _tencent(self, params: dict, region: str | None) -> tuple:
+        client_class = cbs_client.CbsClient if self.product == 'cbs' else tag_client.TagClient
+        client = tencent_client(client_class, self.endpoint, region if self.product == 'cbs' else None)
+        try:
+            return client.call_json(self.action, params)['Response'], None
+        except TencentCloudSDKException as error:
+            return None, error.code
+
+
+# ---------------------------------------------------------------------- the scenarios, one per action
+# Each takes the seeded ids and a Driver, and sends requests that together use every parameter the
+# action accepts. Requests that must fail say so (EXPECTED_ERROR); the others must succeed.
+HZ, BJ = 'cn-hangzhou', 'cn-beijing'
+NODE, NODE_DR = 'cn-hangzhou-26', 'cn-beijing-cmcc'
+GZ, SH = 'ap-guangzhou', 'ap-shanghai'
+ECS_TAGS = {'Tag.1.Key': 'dr', 'Tag.1.Value': 'yes'}
+
+
+def seed(admin) -> dict:
+    ecs_seed = admin.seed(ecs={'disks': [
+        {'region': HZ, 'name': 'conf-disk', 'instance_id': 'i-conf01', 'tags': {'dr': 'yes'},
+         'snapshots': [{'name': 'older', 'tags': {'dr': 'yes'}}, {'name': 'newer'}]},
+        {'region': HZ, 'encrypted': True, 'snapshots': 1}] + [{'region': HZ} for dummy in range(11)]})['ecs']
+    ecs_copy = admin.seed(ecs={'snapshots': [{'region': BJ, 'source_snapshot_id': ecs_seed['snapshots'][0],
+                                              'source_region': HZ, 'tags': {'snapcopy:source': 'x'}}]})['ecs']
+    ens_seed = admin.seed(ens={'disks': [{'region': NODE, 'name': 'edge-disk', 'tags': {'dr': 'yes'},
+                                          'snapshots': [{'name': 'edge-snap'}] * 12}]})['ens']
+    cbs_seed = admin.seed(cbs={'disks': [{'region': GZ, 'name': 'cbs-disk', 'tags': {'dr': 'yes'}, 'snapshots': 12},
+                                         {'region': GZ, 'snapshots': 1}]})['cbs']
+    cbs_copy = admin.seed(cbs={'snapshots': [{'region': SH, 'source_snapshot_id': cbs_seed['snapshots'][0],
+                                              'source_region': GZ, 'status': 'copying_from_remote'}]})['cbs']
+    return {'ecs': ecs_seed, 'ecs_copy': ecs_copy['snapshots'][0], 'ens': ens_seed, 'cbs': cbs_seed,
+            'cbs_copy': cbs_copy['snapshots'][0]}
+
+
+def ecs_describe_disks(ids, send):
+    first = send(dict(ECS_TAGS, RegionId=HZ, DiskIds=json.dumps(ids['ecs']['disks'][:1]), ZoneId=HZ + '-a',
+                      DiskName='conf-disk', Category='cloud_essd', DiskType='data', InstanceId='i-conf01',
+                      Encrypted='false', MaxResults='10'))
+    assert [disk['DiskId'] for disk in first['Disks']['Disk']] == ids['ecs']['disks'][:1]
+    page = send({'RegionId': HZ, 'MaxResults': '10'})
+    send({'RegionId': HZ, 'MaxResults': '10', 'NextToken': page['NextToken']})
+    send({'RegionId': HZ, 'PageNumber': '2', 'PageSize': '5'})
+
+
+def ecs_describe_snapshots(ids, send):
+    snapshots = ids['ecs']['snapshots']
+    send(dict(ECS_TAGS, RegionId=HZ, SnapshotIds=json.dumps(snapshots), DiskId=ids['ecs']['disks'][0], Status='all',
+              SnapshotName='older', Category='standard', Encrypted='false', SourceDiskType='data', MaxResults='1'))
+    page = send({'RegionId': HZ, 'MaxResults': '1'})
+    send({'RegionId': HZ, 'MaxResults': '1', 'NextToken': page['NextToken']})
+    send({'RegionId': BJ, 'PageNumber': '1', 'PageSize': '10'})
+
+
+def ecs_create_snapshot(ids, send):
+    send(dict(ECS_TAGS, DiskId=ids['ecs']['disks'][1], SnapshotName='made-here', Description='made by a test',
+              RetentionDays='3', Category='standard', ClientToken='conformance-create-1'))
+
+
+def ecs_copy_snapshot(ids, send):
+    send(dict(ECS_TAGS, RegionId=HZ, SnapshotId=ids['ecs']['snapshots'][2], DestinationRegionId=BJ,
+              DestinationSnapshotName='conf-copy', DestinationSnapshotDescription='a copy', RetentionDays='5',
+              Encrypted='true', KMSKeyId='key-1', ClientToken='conformance-copy-1'))
+
+
+def ecs_delete_snapshot(ids, send):
+    send({'SnapshotId': ids['ecs']['snapshots'][-1]})
+
+
+def ecs_tag_resources(ids, send):
+    send(dict(ECS_TAGS, RegionId=HZ, ResourceType='snapshot', **{'ResourceId.1': ids['ecs']['snapshots'][1]}))
+
+
+def ecs_untag_resources(ids, send):
+    send({'RegionId': HZ, 'ResourceType': 'snapshot', 'ResourceId.1': ids['ecs']['snapshots'][0], 'TagKey.1': 'dr'})
+    send({'RegionId': HZ, 'ResourceType': 'disk', 'ResourceId.1': ids['ecs']['disks'][0], 'All': 'true'})
+
+
+def ecs_list_tag_resources(ids, send):
+    send(dict(ECS_TAGS, RegionId=HZ, ResourceType='disk', **{'ResourceId.1': ids['ecs']['disks'][0]}))
+    send({'RegionId': HZ, 'ResourceType': 'snapshot', 'NextToken': ''})
+
+
+def ens_describe_disks(ids, send):
+    send({'EnsRegionId': NODE, 'EnsRegionIds': json.dumps([NODE]), 'DiskIds': json.dumps(ids['ens']['disks']),
+          'DiskId': ids['ens']['disks'][0], 'DiskName': 'edge-disk', 'Category': 'cloud_efficiency', 'Type': 'data',
+          'PageNumber': '1', 'PageSize': '50'})
+    send({'PageSize': '51'}, expected_error='InvalidPageSize')
+
+
+def ens_describe_snapshots(ids, send):
+    snapshots = ids['ens']['snapshots']
+    send({'EnsRegionId': NODE, 'SnapshotId': json.dumps(snapshots[:3]), 'DiskId': ids['ens']['disks'][0],
+          'SnapshotName': 'edge-snap', 'PageNumber': '1', 'PageSize': '2'})
+    send({'EnsRegionIds': json.dumps([NODE, NODE_DR]), 'SnapshotId': snapshots[0], 'PageNumber': '2', 'PageSize': '10'})
+
+
+def ens_create_snapshot(ids, send):
+    send({'EnsRegionId': NODE, 'DiskId': ids['ens']['disks'][0], 'SnapshotName': 'edge-new', 'Description': 'by a test'})
+
+
+def ens_copy_snapshot(ids, send):
+    send({'SnapshotId': ids['ens']['snapshots'][0], 'DestinationRegionIds': json.dumps([NODE_DR]),
+          'DestinationSnapshotName': 'edge-copy', 'DestinationSnapshotDescription': 'copied', 'InstanceBillingCycle': 'Month'})
+
+
+def ens_delete_snapshot(ids, send):
+    send({'SnapshotId': ids['ens']['snapshots'][-1]})
+
+
+def ens_tag_resources(ids, send):
+    # Instances only, and fakecloud emulates none: the model's parameters are refused for what they name.
+    send({'ResourceType': 'instance', 'ResourceId.1': 'i-none', 'Tag.1.Key': 'k', 'Tag.1.Value': 'v'},
+         expected_error='InvalidResourceId.NotFound')
+    send({'ResourceType': 'snapshot', 'ResourceId.1': ids['ens']['snapshots'][0], 'Tag.1.Key': 'k', 'Tag.1.Value': 'v'},
+         expected_error='InvalidResourceType')
+
+
+def ens_untag_resources(ids, send):
+    send({'ResourceType': 'instance', 'ResourceId.1': 'i-none', 'TagKey.1': 'k', 'All': 'false'},
+         expected_error='InvalidResourceId.NotFound')
+
+
+def ens_list_tag_resources(ids, send):
+    send({'ResourceType': 'instance', 'ResourceId.1': 'i-none', 'Tag.1.Key': 'k', 'Tag.1.Value': 'v', 'NextToken': ''})
+    send({'ResourceType': 'instance'}, expected_error='MissingParameter.ResourceIdsOrTags')
+
+
+def regions_only(ids, send):
+    send({})
+
+
+def cbs_describe_disks(ids, send):
+    disk = ids['cbs']['disks'][0]
+    send({'DiskIds': [disk], 'Offset': 0, 'Limit': 10}, region=GZ)
+    send({'Filters': [{'Name': 'disk-id', 'Values': [disk]}, {'Name': 'tag:dr', 'Values': ['yes']},
+                      {'Name': 'tag-key', 'Values': ['dr']}, {'Name': 'tag-value', 'Values': ['yes']},
+                      {'Name': 'disk-usage', 'Values': ['DATA_DISK']}, {'Name': 'zone', 'Values': ['ap-guangzhou-1']}],
+          'Order': 'ASC', 'OrderField': 'CREATE_TIME'}, region=GZ)
+    send({'Filters': [{'Name': 'encrypt', 'Values': ['TRUE']}]}, expected_error='InvalidFilter', region=GZ)
+
+
+def cbs_describe_snapshots(ids, send):
+    snapshots = ids['cbs']['snapshots']
+    send({'SnapshotIds': snapshots[:2], 'Limit': 100}, region=GZ)
+    send({'Filters': [{'Name': 'snapshot-name', 'Values': ['']}, {'Name': 'disk-id', 'Values': [ids['cbs']['disks'][0]]},
+                      {'Name': 'snapshot-state', 'Values': ['NORMAL']}],
+          'Offset': 2, 'Limit': 5, 'Order': 'DESC', 'OrderField': 'CREATE_TIME'}, region=GZ)
+    copying = send({'SnapshotIds': [ids['cbs_copy']]}, region=SH)
+    assert copying['SnapshotSet'][0]['SnapshotState'] == 'COPYING_FROM_REMOTE'
+    send({'Filters': [{'Name': 'tag-key', 'Values': ['dr']}]}, expected_error='InvalidFilter', region=GZ)
+
+
+def cbs_create_snapshot(ids, send):
+    send({'DiskId': ids['cbs']['disks'][1], 'SnapshotName': 'cbs-new', 'Tags': [{'Key': 'k', 'Value': 'v'}]}, region=GZ)
+
+
+def cbs_copy_snapshot_cross_regions(ids, send):
+    send({'SnapshotId': ids['cbs']['snapshots'][1], 'DestinationRegions': [SH, 'ap-beijing'], 'SnapshotName': 'cbs-copy'},
+         region=GZ)
+
+
+def cbs_delete_snapshots(ids, send):
+    send({'SnapshotIds': [ids['cbs']['snapshots'][-1]]}, region=GZ)
+
+
+def _cbs_resource(ids, index=0):
+    return 'qcs::cvm:%s:uin/:snapshot/%s' % (GZ, ids['cbs']['snapshots'][index])
+
+
+def tag_tag_resources(ids, send):
+    send({'ResourceList': [_cbs_resource(ids), _cbs_resource(ids, 1)], 'Tags': [{'TagKey': 'k', 'TagValue': 'v'}]})
+
+
+def tag_untag_resources(ids, send):
+    send({'ResourceList': [_cbs_resource(ids)], 'TagKeys': ['k']})
+
+
+def tag_modify_resource_tags(ids, send):
+    send({'Resource': _cbs_resource(ids, 2), 'ReplaceTags': [{'TagKey': 'a', 'TagValue': 'b'}], 'DeleteTags': [{'TagKey': 'c'}]})
+
+
+def tag_get_resources(ids, send):
+    send({'ResourceList': [_cbs_resource(ids, 2)], 'MaxResults': 10})
+    page = send({'TagFilters': [{'TagKey': 'dr', 'TagValue': ['yes']}], 'MaxResults': 1})
+    send({'TagFilters': [{'TagKey': 'dr'}], 'MaxResults': 1, 'PaginationToken': page['PaginationToken']})
+
+
+SCENARIOS = {
+    ('ecs', 'DescribeRegions'): regions_only,
+    ('ecs', 'DescribeDisks'): ecs_describe_disks,
+    ('ecs', 'DescribeSnapshots'): ecs_describe_snapshots,
+    ('ecs', 'CreateSnapshot'): ecs_create_snapshot,
+    ('ecs', 'CopySnapshot'): ecs_copy_snapshot,
+    ('ecs', 'DeleteSnapshot'): ecs_delete_snapshot,
+    ('ecs', 'TagResources'): ecs_tag_resources,
+    ('ecs', 'UntagResources'): ecs_untag_resources,
+    ('ecs', 'ListTagResources'): ecs_list_tag_resources,
+    ('ens', 'DescribeEnsRegions'): regions_only,
+    ('ens', 'DescribeDisks'): ens_describe_disks,
+    ('ens', 'DescribeSnapshots'): ens_describe_snapshots,
+    ('ens', 'CreateSnapshot'): ens_create_snapshot,
+    ('ens', 'CopySnapshot'): ens_copy_snapshot,
+    ('ens', 'DeleteSnapshot'): ens_delete_snapshot,
+    ('ens', 'TagResources'): ens_tag_resources,
+    ('ens', 'UntagResources'): ens_untag_resources,
+    ('ens', 'ListTagResources'): ens_list_tag_resources,
+    ('cbs', 'DescribeDisks'): cbs_describe_disks,
+    ('cbs', 'DescribeSnapshots'): cbs_describe_snapshots,
+    ('cbs', 'CreateSnapshot'): cbs_create_snapshot,
+    ('cbs', 'CopySnapshotCrossRegions'): cbs_copy_snapshot_cross_regions,
+    ('cbs', 'DeleteSnapshots'): cbs_delete_snapshots,
+    ('tag', 'TagResources'): tag_tag_resources,
+    ('tag', 'UnTagResources'): tag_untag_resources,
+    ('tag', 'ModifyResourceTags'): tag_modify_resource_tags,
+    ('tag', 'GetResources'): tag_get_resources,
+}
+
+
+def run_scenario(endpoint: str, admin, product: str, action: str) -> Driver:
+    driver = Driver(endpoint, product, action)
+    SCENARIOS[(product, action)](seed(admin), driver)
+    return driver
+
+
+def vendor_parameters(product: str, action: str) -> set:
+    if product in ALIBABA_REQUESTS:
+        return set(alibaba.wire_parameters(product, action))
+    return tencent.request_fields(product, action)
+
+
+# ---------------------------------------------------------------------- the tests
+def test_every_action_has_a_scenario():
+    emulated = {(product, action) for product, actions in ACTIONS.items() for action in actions}
+    assert emulated == set(SCENARIOS)
+
+
+@pytest.mark.parametrize('product, action', sorted(SCENARIOS))
+def test_the_action_answers_as_the_vendor_model_says(fakecloud_clean, product, action):
+    driver = run_scenario(fakecloud_clean.endpoint, fakecloud_clean.admin, product, action)
+    assert driver.problems == []
+    # Some actions can only be refused here (ENS tags instances, which fakecloud has none of).
+    assert driver.answers or action in ('TagResources', 'UntagResources')
+
+
+@pytest.mark.parametrize('product, action', sorted(SCENARIOS))
+def test_every_parameter_accepted_is_the_vendors_and_is_sent(fakecloud_clean, product, action):
+    declared = set(ACTIONS[product][action].parameters)
+    vendor = vendor_parameters(product, action)
+    assert declared - vendor == set(), 'fakecloud accepts parameters the vendor model of %s %s lacks' % (product, action)
+    driver = run_scenario(fakecloud_clean.endpoint, fakecloud_clean.admin, product, action)
+    # RegionId goes with every Alibaba request (the V1 SDK adds it), so it cannot tell a scenario apart.
+    assert driver.sent - ALIBABA_PROTOCOL == declared - ALIBABA_PROTOCOL, \
+        'the scenario of %s %s does not send exactly what it accepts' % (product, action)
+
+
+def test_required_parameters_are_required(fakecloud_clean):
+    """What the models mark required is refused when missing, where the collection relies on it."""
+    ids = seed(fakecloud_clean.admin)
+    assert {'DestinationSnapshotName', 'DestinationSnapshotDescription'} <= alibaba.required_parameters('ecs', 'CopySnapshot')
+    send = Driver(fakecloud_clean.endpoint, 'ecs', 'CopySnapshot')
+    for missing in ('DestinationSnapshotName', 'DestinationSnapshotDescription'):
+        params = {'RegionId': HZ, 'SnapshotId': ids['ecs']['snapshots'][2], 'DestinationRegionId': BJ,
+                  'DestinationSnapshotName': 'x-copy', 'DestinationSnapshotDescription': 'a copy'}
+        del params[missing]
+        send(params, expected_error='MissingParameter')
+
+
+def test_unknown_parameters_are_refused(fakecloud_clean):
+    send = Driver(fakecloud_clean.endpoint, 'cbs', 'DescribeSnapshots')
+    send({'Limit': 10, 'Colour': 'red'}, expected_error='UnknownParameter', region=GZ)
+    send({'Filters': [{'Name': 'disk-id', 'Values': ['x'], 'Fuzzy': True}]}, expected_error='UnknownParameter', region=GZ)
+    send = Driver(fakecloud_clean.endpoint, 'ens', 'DescribeDisks')
+    send({'EnsRegionId': NODE, 'Tag.1.Key': 'dr'}, expected_error='InvalidParameter')
+
+
+def test_documented_limits_and_states_are_the_models(fakecloud_clean):
+    """The limits fakecloud enforces and the states it answers are those the models document."""
+    assert alibaba.documented_maximum('ens', 'DescribeDisksRequest', 'PageSize') == 50
+    assert alibaba.documented_maximum('ecs', 'DescribeDisksRequest', 'MaxResults') == 500
+    assert alibaba.documented_maximum('ecs', 'DescribeSnapshotsRequest', 'MaxResults') == 100
+    assert alibaba.documented_values('ens', 'DescribeSnapshotsResponseBodySnapshots', 'Status') == [
+        'creating', 'available', 'deleting', 'error']
+    assert set(ens.STATUS_WORDS.values()) | {'deleting'} == {'creating', 'available', 'deleting', 'error'}
+    states = tencent.documented_values('cbs', 'DescribeSnapshotsRequest', 'Filters', 'snapshot-state')
+    assert {'NORMAL', 'CREATING', 'COPYING_FROM_REMOTE', 'CHECKING_COPIED', 'TORECYCLE'} <= set(states)
+    assert set(cbs._SNAPSHOT_FILTERS) <= set(tencent.documented_filters('cbs', 'DescribeSnapshots'))  # pylint: disable=protected-access
+    disk_filters = tencent.documented_filters('cbs', 'DescribeDisks')
+    assert {name.replace('tag:*', 'tag:tag-key') for name in cbs._DISK_FILTERS} <= set(disk_filters)  # pylint: disable=protected-access
+
+
+# ---------------------------------------------------------------------- the check is not vacuous
+@pytest.fixture
+def private_emulator():
+    """An emulator in this process, so that a test can change how it renders an answer."""
+    server = FakeCloudServer(('127.0.0.1', 0), Store())
+    thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield '127.0.0.1:%d' % server.server_address[1], AdminClient('http://127.0.0.1:%d' % server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_injected_shape_error_is_caught(private_emulator, monkeypatch):
+    endpoint, admin = private_emulator
+    assert run_scenario(endpoint, admin, 'ens', 'DescribeDisks').problems == []
+    rendered = ens.render_disk
+
+    def as_0_1_0_assumed(disk):
+        answer = rendered(disk)
+        answer['Tags'] = {'Tag': [{'TagKey': key, 'TagValue': value} for key, value in disk['tags'].items()]}
+        return answer
+
+    monkeypatch.setattr(ens, 'render_disk', as_0_1_0_assumed)
+    admin.reset()
+    problems = run_scenario(endpoint, admin, 'ens', 'DescribeDisks').problems
+    assert 'Disks.Disks[0].Tags.Tag: not in DescribeDisksResponseBodyDisksDisksTags' in problems
+
+    entry = ens.ACTIONS['CreateSnapshot']
+    monkeypatch.setitem(ens.ACTIONS, 'CreateSnapshot', entry._replace(handler=lambda call: {'SnapshotId': 'sp-made'}))
+    admin.reset()
+    problems = run_scenario(endpoint, admin, 'ens', 'CreateSnapshot').problems
+    assert problems == ['SnapshotId: not in CreateSnapshotResponseBody']
+
+    percent_as_text = cbs.render_snapshot
+    monkeypatch.setattr(cbs, 'render_snapshot', lambda *args: dict(percent_as_text(*args), Percent='100'))
+    admin.reset()
+    problems = run_scenario(endpoint, admin, 'cbs', 'DescribeSnapshots').problems
+    assert any(problem.startswith('SnapshotSet[0].Percent: str') for problem in problems)
