@@ -46,7 +46,7 @@ ALIBABA_CONNECTION_SPEC = {
 
 # ENS has one API endpoint per site, not one per node: alicloud_region picks it (see _ens.ens_endpoint).
 ENS_CONNECTION_SPEC = dict(ALIBABA_CONNECTION_SPEC, alicloud_region={
-    'fallback': (env_fallback, ['ALICLOUD_REGION', 'ALICLOUD_REGION_ID', 'ALIBABA_CLOUD_REGION_ID'])})
+    'no_log': False, 'fallback': (env_fallback, ['ALICLOUD_REGION', 'ALICLOUD_REGION_ID', 'ALIBABA_CLOUD_REGION_ID'])})
 
 USER_AGENT = 'snapcopy.cloud/0.1.0'
 

@@ -84,7 +84,7 @@ def ens_endpoint(api_region=None):
 
 
 def ens_client(connection, sdk=None):
-    api_region = connection.get('alicloud_region')
+    api_region = connection.get('alicloud_region') or None  # an AWX credential injects '' when the field is empty
     if api_region is not None and not REGION_ID.match(api_region):
         raise InputError('alicloud_region', 'expected an Alibaba Cloud region like ap-southeast-1, got %r' % (api_region,))
     return AlibabaClient('ens', connection, lambda node: ens_endpoint(api_region), REQUEST_PACKAGE, sdk)

@@ -22,7 +22,7 @@ import yaml
 from jinja2 import StrictUndefined, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ALIBABA_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ENS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC
 from fakecloud import credentials as fake
@@ -80,10 +80,11 @@ ENV_BLOCKLIST = {'VIRTUAL_ENV', 'PATH', 'PYTHONPATH', 'JOB_ID', 'INVENTORY_ID', 
 CREDENTIAL_TYPES = {
     'alicloud': {
         'file': 'credential_type_alicloud.yml',
-        'env': {'access_key': 'ALICLOUD_ACCESS_KEY', 'secret_key': 'ALICLOUD_SECRET_KEY', 'security_token': 'ALICLOUD_SECURITY_TOKEN'},
+        'env': {'access_key': 'ALICLOUD_ACCESS_KEY', 'secret_key': 'ALICLOUD_SECRET_KEY', 'security_token': 'ALICLOUD_SECURITY_TOKEN',
+                'region': 'ALICLOUD_REGION'},
         'module_options': {'access_key': 'alicloud_access_key', 'secret_key': 'alicloud_secret_key',
-                           'security_token': 'alicloud_security_token'},
-        'spec': ALIBABA_CONNECTION_SPEC,
+                           'security_token': 'alicloud_security_token', 'region': 'alicloud_region'},
+        'spec': ENS_CONNECTION_SPEC,
         'secrets': {'secret_key', 'security_token'},
         'required': ['access_key', 'secret_key'],
     },
@@ -163,7 +164,8 @@ def test_credential_type_injects_what_the_modules_read(cloud):
 
 def test_rendering_like_awx_leaves_an_unset_token_empty():
     env = render_injectors(load('alicloud'), {'access_key': 'LTAIexample', 'secret_key': 'secret'})
-    assert env == {'ALICLOUD_ACCESS_KEY': 'LTAIexample', 'ALICLOUD_SECRET_KEY': 'secret', 'ALICLOUD_SECURITY_TOKEN': ''}
+    assert env == {'ALICLOUD_ACCESS_KEY': 'LTAIexample', 'ALICLOUD_SECRET_KEY': 'secret', 'ALICLOUD_SECURITY_TOKEN': '',
+                   'ALICLOUD_REGION': ''}
 
 
 def test_the_builtin_aws_credential_variables_are_read_by_the_aws_modules():
