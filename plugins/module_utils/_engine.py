@@ -172,17 +172,10 @@ class CopyEngine:
         """Sleep before retry ``retry_number``; False when that would pass the deadline or the tries are spent."""
         if retry_number + 1 >= MAX_ATTEMPTS:
             return False
-        delay = max(at_least, self.backoff.delay(retry_number))
-        if self.clock() + delay > self.deadline:
-            return False
-        with self._retries_lock:
-            self.retries += 1
-        self.sleep(delay)
-        return True
+        return self._pause(max(at_least, self.backoff.delay(retry_number)))
 
-    def _pause_while_busy(self):
-        """Sleep a poll interval before asking a busy cloud again; False when that would pass the deadline."""
-        delay = self.poll_interval
+    def _pause(self, delay):
+        """Sleep ``delay`` seconds before a call is sent again (a retry); False when that would pass the deadline."""
         if self.clock() + delay > self.deadline:
             return False
         with self._retries_lock:
@@ -366,8 +359,8 @@ class CopyEngine:
                 results = self.adapter.start_copy(request, remaining)
             except CloudError as error:
                 if error.kind == BUSY:
-                    # Refused until something else ends (nothing was made): wait for it, up to the deadline.
-                    if not self._pause_while_busy():
+                    # Refused until something else ends (nothing was made): ask again each poll interval, up to the deadline.
+                    if not self._pause(self.poll_interval):
                         for destination in remaining:
                             _fail(outcome, destination, error)
                         return
