@@ -222,6 +222,16 @@ $(VENV)/.bench-installed: $(VENV)/.installed tests/bench/requirements.txt
 bench: venv collection-link $(VENV)/.bench-installed
 	$(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
 
+# ---------------------------------------------------------------- make real-account: opt-in, never in CI
+# The integration target real_account against YOUR cloud account (docs/real-account.md): it makes a tiny
+# disk and a snapshot per configured cloud, runs the modules on them and deletes what it made.
+# make real-account CONFIG=/path/outside/the/repo/real-account.yml [DRY_RUN=1]
+.PHONY: real-account
+real-account: venv collection-link
+	@test -n '$(CONFIG)' || { echo 'make real-account CONFIG=/path/to/real-account.yml [DRY_RUN=1] (see docs/real-account.md)'; exit 2; }
+	SNAPCOPY_REAL_ACCOUNT_CONFIG='$(CONFIG)' SNAPCOPY_REAL_ACCOUNT_DRY_RUN='$(DRY_RUN)' PATH='$(BIN):$(CLEAN_PATH)' \
+		tests/integration/targets/real_account/runme.sh
+
 # ---------------------------------------------------------------- make chaos: faults, SIGKILL, bad input, TLS
 # The DR role under injected faults (throttling, 5xx, lost answers, answers slower than the client's
 # timeout) and under SIGKILL, on all four clouds, counted from the emulators' state; the bad-input
