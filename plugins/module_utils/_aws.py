@@ -214,7 +214,8 @@ class AwsAdapter(Adapter):
         options = request.options
         if not SNAPSHOT_ID.match(request.source_id or ''):
             raise InputError('source_snapshot_id', 'expected an EBS snapshot id like snap-0123456789abcdef0, got %r' % (request.source_id,))
-        for option, region in (('source_region', request.source_region), ('destination_region', request.destinations[0])):
+        # The engine sends one CopySnapshot per destination; the DR run may group several in one request.
+        for option, region in [('source_region', request.source_region)] + [('destination_region', region) for region in request.destinations]:
             if not REGION.match(region or ''):
                 raise InputError(option, 'expected an AWS region name like us-east-1, got %r' % (region,))
         if options.get('kms_key_id') and not options.get('encrypted'):

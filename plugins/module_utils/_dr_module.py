@@ -37,11 +37,29 @@ DR_ARGUMENT_SPEC.update(WAIT_ARGUMENT_SPEC)
 DR_ARGUMENT_SPEC.update(DR_CONNECTION_SPEC)
 
 
+def dr_region_entries(value):
+    """``dr_regions`` as a person may give it: a list of names and dicts, or text.
+
+    Text may separate names with commas, spaces or new lines, or be a JSON or YAML flow list
+    (``[a, b]``). Ansible has split text on commas before it gets here ("a, b" comes as
+    ["a", " b"]), so each piece of text is split again on white space, and the brackets and
+    quotes of a flow list are taken off. What is left of an entry is checked as a region later.
+    """
+    items = [value] if isinstance(value, str) else list(value or [])
+    entries = []
+    for item in items:
+        if isinstance(item, str):
+            entries.extend(word.strip('[]"\'') for word in item.replace(',', ' ').split() if word.strip('[]"\''))
+        else:
+            entries.append(item)
+    return entries
+
+
 def dr_settings(params):
     """dr_sync's options as DrRun settings; bad input raises InputError naming the option."""
     provider = params['provider']
     regions = []
-    for item in params['dr_regions']:
+    for item in dr_region_entries(params['dr_regions']):
         region = {'region': item} if isinstance(item, str) else item
         if not isinstance(region, dict) or not region.get('region'):
             raise InputError('dr_regions', 'each entry is a region name or a dict with a region key, got %r' % (item,))

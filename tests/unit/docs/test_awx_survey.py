@@ -87,14 +87,15 @@ def run_playbook(extra_vars, env, tmp_path, check=False):
     return done.returncode, done.stdout
 
 
-@pytest.mark.parametrize('check', [True, False], ids=['check mode', 'real run'])
-def test_survey_answers_run_the_dr_playbook(check, fakecloud_clean, tmp_path):
+@pytest.mark.parametrize('check, typed_regions', [(True, 'cn-shanghai,cn-beijing'), (False, 'cn-shanghai, cn-beijing')],
+                         ids=['check mode', 'real run, regions typed with a space'])
+def test_survey_answers_run_the_dr_playbook(check, typed_regions, fakecloud_clean, tmp_path):
     fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 2}] * 3
                                     + [{'region': 'cn-hangzhou', 'tags': {'backup': 'no'}, 'snapshots': 1}]})
     env = clean_environment(tmp_path, **render_injectors(load('alicloud'), {
         'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}))
     report_dir = tmp_path / 'reports'
-    extra_vars = answers(dr_copy_provider='ecs', dr_copy_source_region='cn-hangzhou', dr_copy_dr_regions='cn-shanghai,cn-beijing',
+    extra_vars = answers(dr_copy_provider='ecs', dr_copy_source_region='cn-hangzhou', dr_copy_dr_regions=typed_regions,
                          dr_copy_prune='true')
     # Outside the survey: the emulator's address, and where the report goes (extra variables of the job template).
     extra_vars.update(dr_copy_connection={'endpoint_url': fakecloud_clean.url}, dr_copy_report_dir=str(report_dir))

@@ -60,6 +60,7 @@ def test_dr_sync_names_its_own_options_for_what_the_ecs_adapter_refuses(override
 
 def test_dr_sync_names_dr_regions_for_a_malformed_aws_region():
     with pytest.raises(InputError) as info:
-        dr_run(AwsAdapter({}), source_region='us-east-1', dr_regions=['west 2']).validate()
+        dr_run(AwsAdapter({}), source_region='us-east-1', dr_regions=['us-west-2, west']).validate()
     assert info.value.option == 'dr_regions'
-    assert "'west 2'" in str(info.value)
+    # Commas and spaces separate regions (what a person types in a survey): the wrong one is named.
+    assert "got 'west'" in str(info.value)

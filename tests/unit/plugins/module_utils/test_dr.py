@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import COPY_WORKERS, DrRun, markdown_report, parse_time
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_region_entries, dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH, FakeClock, MemoryCloud
@@ -138,6 +138,31 @@ def test_bad_settings_are_refused_before_any_call():
             run(cloud, clock, **overrides)
         assert error.value.option == option
     assert not cloud.calls
+
+
+@pytest.mark.parametrize('typed', [
+    ['ap-shanghai', 'ap-singapore'],
+    'ap-shanghai,ap-singapore', 'ap-shanghai, ap-singapore', 'ap-shanghai ap-singapore', 'ap-shanghai\nap-singapore',
+    '["ap-shanghai", "ap-singapore"]', '[ap-shanghai, ap-singapore]',
+    # as Ansible hands over a survey's text after splitting it on commas
+    ['ap-shanghai', ' ap-singapore'], ['["ap-shanghai"', ' "ap-singapore"]'],
+])
+def test_dr_regions_take_what_a_person_types(typed):
+    assert dr_region_entries(typed) == ['ap-shanghai', 'ap-singapore']
+    assert [region['region'] for region in dr_settings(params(dr_regions=typed))['dr_regions']] == [
+        'ap-shanghai', 'ap-singapore']
+
+
+def test_dr_regions_keep_dicts_and_refuse_what_is_wrong():
+    assert dr_region_entries([{'region': 'dr-1', 'encrypted': True}, 'dr-2 dr-3']) == [
+        {'region': 'dr-1', 'encrypted': True}, 'dr-2', 'dr-3']
+    for typed in ('', ' , ', []):
+        with pytest.raises(InputError) as error:
+            dr_settings(params(dr_regions=typed))
+        assert error.value.option == 'dr_regions'
+    with pytest.raises(InputError) as error:
+        dr_settings(params(dr_regions="dr-1, dr-1"))
+    assert 'listed twice' in error.value.message
 
 
 def test_parse_time_reads_every_cloud_s_format():
