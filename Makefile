@@ -8,6 +8,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 VENV_NEWEST := .venv-newest
+# The execution environment of make awx-test (tests/requirements-awx.txt).
+VENV_AWX := .venv-awx
 BIN := $(CURDIR)/$(VENV)/bin
 BUILD := $(CURDIR)/build
 # Ansible and pytest import the collection through this link to the repo.
@@ -73,6 +75,7 @@ test:
 	@$(call timed,lint)
 	@$(call timed,docs-test)
 	@$(call timed,release-test)
+	@$(call timed,awx-test)
 	@if [ -n "$(NEWEST_PYTHON)" ]; then $(call timed,venv-newest); $(call timed,sanity-newest); $(call timed,units-newest); \
 	else echo 'python3.12 not found: the newest ansible-core legs did not run'; fi
 
@@ -131,7 +134,7 @@ demo: venv collection-link
 		grep -q "changed=0 " $(BUILD)/demo-rerun.log'
 
 clean:
-	rm -rf $(BUILD) $(VENV) $(VENV_NEWEST) .pytest_cache .coverage
+	rm -rf $(BUILD) $(VENV) $(VENV_NEWEST) $(VENV_AWX) .pytest_cache .coverage
 
 # ---------------------------------------------------------------- docs, docs-test, release-test
 # The docs tools (antsibull-docs, Sphinx, MyST, ansible-builder) are pinned in docs/requirements.txt
@@ -207,6 +210,24 @@ release-test: venv
 		ls reports/dr-report-aws-us-east-1.json reports/dr-report-ecs-cn-hangzhou.json reports/dr-report-ens-cn-hangzhou-26.json \
 			reports/dr-report-cbs-ap-guangzhou.json > /dev/null; \
 		echo "the demo ran from the installed copy: $$PWD/collections/ansible_collections/snapcopy/cloud"'
+
+# ---------------------------------------------------------------- awx-test: the DR job as AWX runs it
+# ansible-runner runs the project playbook of docs/awx.md against fakecloud, as an execution environment
+# does: the collection installed from its tarball, read-only and owned by root; a user that is not root
+# (a throwaway one made with useradd when make runs as root); credentials from the credential type's
+# injectors; the survey's answers as extra variables (tests/awx). .venv-awx is the image's Python
+# environment; its Python must be one that user can run (tests/utils/job_user_python.py).
+$(VENV_AWX)/.installed: tests/requirements-awx.txt
+	rm -rf $(VENV_AWX)
+	python=$$($(PYTHON) tests/utils/job_user_python.py) && "$$python" -m venv $(VENV_AWX)
+	$(VENV_AWX)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_AWX)/bin/python -m pip install --quiet -r tests/requirements-awx.txt
+	touch $@
+
+.PHONY: awx-test
+awx-test: venv collection-link $(VENV_AWX)/.installed
+	@echo '== awx-test (ansible-runner as in an execution environment: read-only collection, a user not root, survey answers)'
+	SNAPCOPY_AWX_VENV='$(CURDIR)/$(VENV_AWX)' $(BIN)/python -m pytest -q tests/awx
 
 # ---------------------------------------------------------------- make bench: speed and cost, measured
 # Prints a table and writes bench-results.json and bench-results.png (tests/bench, docs/performance.md).

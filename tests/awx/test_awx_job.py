@@ -1,0 +1,323 @@
+"""The DR job the way AWX runs it: ansible-runner in an execution environment (EE).
+
+What an EE built by ansible-builder 3 gives a job, and what this test reproduces:
+- the collection installed from its release tarball into a folder the job cannot write to
+  (in the image: /usr/share/ansible/collections, owned by root);
+- a user that is not root (the image runs as uid 1000), with a HOME of its own (/runner);
+- ansible-runner with ansible-core and the cloud SDKs (.venv-awx, tests/requirements-awx.txt);
+- the project's one-line dr_copy.yml that imports snapcopy.cloud.dr_copy, from docs/awx.md;
+- the private data dir AWX writes for a job: credentials as the Alibaba Cloud credential type
+  injects them (env/envvars), the survey's answers and the job template's extra variables
+  (env/extravars), --check for a job of type Check (env/cmdline), the localhost inventory.
+
+As root (CI), the jobs run as a throwaway system user made here with useradd; otherwise as the
+user running the tests. `make awx-test` runs this folder and sets SNAPCOPY_AWX_VENV.
+"""
+from __future__ import annotations
+
+import glob
+import json
+import os
+import pwd
+import re
+import shutil
+import subprocess
+import tempfile
+import uuid
+
+import pytest
+import yaml
+
+from ansible_collections.snapcopy.cloud.tests.unit.docs.helpers import DOCS, REPO, ansible_bin
+from ansible_collections.snapcopy.cloud.tests.unit.docs.test_awx_credentials import load, render_injectors
+from ansible_collections.snapcopy.cloud.tests.unit.docs.test_awx_survey import answers
+from fakecloud import credentials as fake
+
+SECRET = fake.ALIBABA_ACCESS_KEY_SECRET
+JOB_TIMEOUT = 300
+INVENTORY = {'all': {'hosts': {'localhost': {'ansible_connection': 'local',
+                                             'ansible_python_interpreter': '{{ ansible_playbook_python }}'}}}}
+
+
+def project_playbook():
+    """The project file docs/awx.md tells admins to commit: the YAML block that imports snapcopy.cloud.dr_copy."""
+    with open(os.path.join(DOCS, 'awx.md'), encoding='utf-8') as stream:
+        blocks = re.findall(r'^```yaml\n(.*?)^```', stream.read(), re.S | re.M)
+    found = [block for block in blocks if 'import_playbook: snapcopy.cloud.dr_copy' in block]
+    assert len(found) == 1, 'docs/awx.md shows one project playbook that imports snapcopy.cloud.dr_copy'
+    return found[0]
+
+
+# ---------------------------------------------------------------------------------- the environment
+class JobUser:
+    """Who the jobs run as: uid, gid, and the arguments that make subprocess switch to them."""
+
+    def __init__(self, uid, gid, name):
+        self.uid, self.gid, self.name = uid, gid, name
+
+    @property
+    def switch(self):
+        if os.geteuid() != 0:
+            return {}
+        return {'user': self.uid, 'group': self.gid, 'extra_groups': []}
+
+    def own(self, path):
+        """Give ``path`` and everything under it to the job's user (a no-op when that is us)."""
+        if os.geteuid() != 0:
+            return
+        for root, dirs, files in os.walk(path):
+            for name in [root] + [os.path.join(root, entry) for entry in dirs + files]:
+                os.lchown(name, self.uid, self.gid)
+
+
+@pytest.fixture(scope='module')
+def awx_venv():
+    venv = os.environ.get('SNAPCOPY_AWX_VENV')
+    if not venv or not os.path.exists(os.path.join(venv, 'bin', 'ansible-runner')):
+        pytest.fail('SNAPCOPY_AWX_VENV must name the venv of tests/requirements-awx.txt: run `make awx-test`')
+    return venv
+
+
+@pytest.fixture(scope='module')
+def workspace():
+    """A folder every user can enter (pytest's tmp_path is private to root)."""
+    folder = tempfile.mkdtemp(prefix='snapcopy-awx-')
+    os.chmod(folder, 0o755)
+    yield folder
+    for root, dirs, _files in os.walk(folder):  # the read-only collection, when not root
+        for name in dirs:
+            os.chmod(os.path.join(root, name), 0o755)
+    shutil.rmtree(folder)
+
+
+@pytest.fixture(scope='module')
+def job_user(workspace):
+    if os.geteuid() != 0:
+        yield JobUser(os.getuid(), os.getgid(), pwd.getpwuid(os.getuid()).pw_name)
+        return
+    name = 'snapcopy-awx-%s' % uuid.uuid4().hex[:8]
+    subprocess.run(['useradd', '--system', '--user-group', '--no-create-home', '--home-dir', os.path.join(workspace, 'home'),
+                    '--shell', '/usr/sbin/nologin', name], check=True)
+    try:
+        entry = pwd.getpwnam(name)
+        yield JobUser(entry.pw_uid, entry.pw_gid, name)
+    finally:
+        subprocess.run(['userdel', name], check=True)
+
+
+@pytest.fixture(scope='module')
+def home(workspace, job_user):
+    folder = os.path.join(workspace, 'home')
+    os.makedirs(folder, mode=0o700)
+    job_user.own(folder)
+    return folder
+
+
+@pytest.fixture(scope='module')
+def collections(workspace, job_user):
+    """The release tarball installed as in an EE image: owned by root (when we are root), read-only."""
+    dist = os.path.join(workspace, 'dist')
+    subprocess.run([ansible_bin('ansible-galaxy'), 'collection', 'build', '--force', '--output-path', dist, REPO],
+                   check=True, stdout=subprocess.DEVNULL)
+    tarball, = glob.glob(os.path.join(dist, 'snapcopy-cloud-*.tar.gz'))
+    folder = os.path.join(workspace, 'collections')
+    subprocess.run([ansible_bin('ansible-galaxy'), 'collection', 'install', '--force', '-p', folder, tarball],
+                   check=True, stdout=subprocess.DEVNULL, env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=folder))
+    for root, dirs, files in os.walk(folder, topdown=False):
+        for name in files + dirs:
+            path = os.path.join(root, name)
+            mode = os.lstat(path).st_mode
+            os.chmod(path, (mode & 0o7777) & ~0o222 | 0o444 | (0o111 if mode & 0o111 else 0))
+    os.chmod(folder, 0o555)
+    installed = os.path.join(folder, 'ansible_collections', 'snapcopy', 'cloud')
+    probe = subprocess.run(['touch', os.path.join(installed, 'playbooks', 'probe')], **job_user.switch,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    assert probe.returncode != 0 and 'Permission denied' in probe.stdout, 'the job user must not be able to write the collection'
+    if os.geteuid() == 0:
+        assert os.stat(installed).st_uid == 0 and job_user.uid != 0
+    return folder
+
+
+class Job:
+    """One finished ansible-runner job: its status, stdout, events and the stats AWX keeps as artifacts."""
+
+    def __init__(self, private_data_dir, ident, returncode, output):
+        self.artifacts = os.path.join(private_data_dir, 'artifacts', ident)
+        self.returncode, self.output = returncode, output
+        self.status = self.read('status')
+        self.stdout = self.read('stdout')
+        self.events = []
+        for path in glob.glob(os.path.join(self.artifacts, 'job_events', '*.json')):
+            with open(path, encoding='utf-8') as stream:
+                self.events.append(json.load(stream))
+        self.events.sort(key=lambda event: event['counter'])
+
+    def read(self, name):
+        with open(os.path.join(self.artifacts, name), encoding='utf-8') as stream:
+            return stream.read()
+
+    @property
+    def artifact_data(self):
+        stats = [event for event in self.events if event['event'] == 'playbook_on_stats']
+        assert len(stats) == 1, [event['event'] for event in self.events]
+        return stats[0]['event_data']['artifact_data']
+
+    def task_events(self, task):
+        return [(event['counter'], event['event']) for event in self.events if event.get('event_data', {}).get('task') == task]
+
+    def files_with_text(self, text):
+        """Every job event, stdout and stderr file of the job that holds ``text``."""
+        paths = glob.glob(os.path.join(self.artifacts, 'job_events', '*.json')) + [
+            os.path.join(self.artifacts, name) for name in ('stdout', 'stderr') if os.path.exists(os.path.join(self.artifacts, name))]
+        hits = []
+        for path in paths:
+            with open(path, encoding='utf-8') as stream:
+                if text in stream.read():
+                    hits.append(path)
+        return hits
+
+
+@pytest.fixture
+def run_job(awx_venv, workspace, job_user, home, collections):
+    """Run the project's dr_copy.yml as AWX would, with these extra variables."""
+
+    def run(name, extravars, check=False, extra_env=None):
+        private_data_dir = os.path.join(workspace, 'jobs', name)
+        files = {
+            'project/dr_copy.yml': project_playbook(),
+            'inventory/hosts.yml': yaml.safe_dump(INVENTORY),
+            'env/extravars': json.dumps(extravars),
+            # The credential's injectors, and what AWX's "Extra Environment Variables" setting adds.
+            'env/envvars': json.dumps(dict(render_injectors(load('alicloud'), {
+                'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': SECRET}), **(extra_env or {}))),
+        }
+        if check:
+            files['env/cmdline'] = '--check'
+        for relative, content in files.items():
+            path = os.path.join(private_data_dir, relative)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, 'w', encoding='utf-8') as stream:
+                stream.write(content)
+        os.chmod(os.path.join(workspace, 'jobs'), 0o755)
+        job_user.own(private_data_dir)
+        env = {
+            'PATH': os.path.join(awx_venv, 'bin') + ':/usr/bin:/bin',
+            'HOME': home,
+            'LANG': 'C.UTF-8',
+            'ANSIBLE_COLLECTIONS_PATH': collections,
+            'ANSIBLE_NOCOLOR': '1',
+        }
+        done = subprocess.run([os.path.join(awx_venv, 'bin', 'ansible-runner'), 'run', private_data_dir, '--ident', name,
+                               '-p', 'dr_copy.yml'], env=env, cwd=private_data_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, timeout=JOB_TIMEOUT, check=False, **job_user.switch)
+        return Job(private_data_dir, name, done.returncode, done.stdout)
+
+    return run
+
+
+def survey_answers(fakecloud_url, **given):
+    """What AWX sends: the survey's answers as it types them (text as text), plus the job template's extra variables."""
+    extravars = answers(dr_copy_provider='ecs', dr_copy_source_region='cn-hangzhou', dr_copy_dr_regions='cn-shanghai, cn-beijing',
+                        **given)
+    assert extravars['dr_copy_tag_selector'] == 'backup=dr' and extravars['dr_copy_wait'] == 'false'
+    extravars['dr_copy_connection'] = {'endpoint_url': fakecloud_url}
+    return extravars
+
+
+def seed_disks(cloud, tagged=3, without_snapshot=0):
+    return cloud.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 2}] * tagged
+                                 + [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 0}] * without_snapshot
+                                 + [{'region': 'cn-hangzhou', 'tags': {'backup': 'no'}, 'snapshots': 1}]})
+
+
+def report_paths(folder):
+    return {'json': os.path.join(folder, 'dr-report-ecs-cn-hangzhou.json'), 'markdown': os.path.join(folder, 'dr-report-ecs-cn-hangzhou.md')}
+
+
+def read_json(path):
+    with open(path, encoding='utf-8') as stream:
+        return json.load(stream)
+
+
+def assert_no_secret(job, report_folder):
+    assert SECRET not in job.output
+    assert not job.files_with_text(SECRET), 'the access key secret is in the job\'s artifacts'
+    for path in report_paths(report_folder).values():
+        with open(path, encoding='utf-8') as stream:
+            assert SECRET not in stream.read(), path
+
+
+# ---------------------------------------------------------------------------------- the jobs
+def test_check_job_plans_and_publishes_the_plan(run_job, fakecloud_clean, home, job_user):
+    seed_disks(fakecloud_clean)
+    job = run_job('check', survey_answers(fakecloud_clean.url), check=True)
+    assert job.returncode == 0 and job.status == 'successful', job.stdout[-4000:]
+    assert fakecloud_clean.admin.calls()['total_mutations'] == 0
+
+    paths = report_paths(os.path.join(home, 'dr-reports'))
+    report = read_json(paths['json'])
+    assert report['check_mode'] is True and report['totals']['would_copy'] == 6
+    assert os.stat(paths['json']).st_uid == job_user.uid
+    assert 'Report files: %s, %s' % (paths['json'], paths['markdown']) in job.stdout
+
+    run = job.artifact_data['dr_copy_runs']['ecs-cn-hangzhou']
+    assert run['check_mode'] is True
+    assert run['provider'] == 'ecs' and run['source_region'] == 'cn-hangzhou'
+    assert run['dr_regions'] == ['cn-shanghai', 'cn-beijing']
+    assert run['totals']['would_copy'] == 6 and run['totals']['disks'] == 3
+    assert run['failure_count'] == 0 and run['failures'] == []
+    assert run['report_files'] == paths
+    assert run['generated_at'] == report['generated_at']
+    assert_no_secret(job, os.path.join(home, 'dr-reports'))
+
+
+def test_run_job_copies_writes_the_reports_in_home_and_publishes_the_totals(run_job, fakecloud_clean, home):
+    seed_disks(fakecloud_clean)
+    job = run_job('run', survey_answers(fakecloud_clean.url, dr_copy_prune='true'))
+    assert job.returncode == 0 and job.status == 'successful', job.stdout[-4000:]
+    paths = report_paths(os.path.join(home, 'dr-reports'))
+    report = read_json(paths['json'])
+    assert report['check_mode'] is False and report['totals']['copied'] == 6
+    with open(paths['markdown'], encoding='utf-8') as stream:
+        assert stream.read().startswith('# DR copy report: ecs cn-hangzhou')
+    run = job.artifact_data['dr_copy_runs']['ecs-cn-hangzhou']
+    assert run['check_mode'] is False and run['totals'] == report['totals']
+    assert run['failure_count'] == 0
+    assert_no_secret(job, os.path.join(home, 'dr-reports'))
+
+
+def test_failing_job_writes_its_report_and_stats_before_it_fails(run_job, fakecloud_clean, workspace, job_user):
+    """Also: SNAPCOPY_DR_REPORT_DIR (set in AWX's Extra Environment Variables) moves the reports, here to a folder
+    that stands for a volume mounted into the execution environment."""
+    mounted = os.path.join(workspace, 'mounted-reports')
+    os.makedirs(mounted)
+    job_user.own(mounted)
+    seed_disks(fakecloud_clean, tagged=2, without_snapshot=1)
+    job = run_job('failing', survey_answers(fakecloud_clean.url), extra_env={'SNAPCOPY_DR_REPORT_DIR': mounted})
+    assert job.returncode != 0 and job.status == 'failed', job.stdout[-4000:]
+    report = read_json(report_paths(mounted)['json'])
+    assert report['totals']['without_dr_copy'] == 1 and len(report['failures']) == 1
+    run = job.artifact_data['dr_copy_runs']['ecs-cn-hangzhou']
+    assert run['failure_count'] == 1 and run['failures'] == report['failures']
+    assert 'no completed snapshot' in run['failures'][0]
+    assert run['report_files'] == report_paths(mounted)
+    # The order: the report, then the stats, then the failure.
+    written = job.task_events('Write the JSON report')
+    published = job.task_events('Publish the run\'s summary as stats')
+    failed = job.task_events('Fail when a disk ended without a DR copy, or anything else failed')
+    assert written[-1][1] == 'runner_on_ok' and published[-1][1] == 'runner_on_ok' and failed[-1][1] == 'runner_on_failed'
+    assert written[-1][0] < published[-1][0] < failed[-1][0]
+    assert 'see the report %s' % report_paths(mounted)['markdown'] in job.stdout
+    assert_no_secret(job, mounted)
+
+
+def test_the_test_environment_is_the_documented_execution_environment():
+    """ansible-runner and ansible-core of .venv-awx are versions docs/awx/execution-environment.yml would install."""
+    from packaging.requirements import Requirement  # pylint: disable=import-outside-toplevel
+    with open(os.path.join(DOCS, 'awx', 'execution-environment.yml'), encoding='utf-8') as stream:
+        dependencies = yaml.safe_load(stream)['dependencies']
+    with open(os.path.join(REPO, 'tests', 'requirements-awx.txt'), encoding='utf-8') as stream:
+        pins = dict(line.split('==') for line in stream.read().splitlines() if line and not line.startswith('#'))
+    for name in ('ansible_core', 'ansible_runner'):
+        wanted = Requirement(dependencies[name]['package_pip'])
+        assert wanted.specifier.contains(pins[wanted.name]), (wanted, pins[wanted.name])
