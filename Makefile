@@ -10,6 +10,8 @@ VENV := .venv
 VENV_NEWEST := .venv-newest
 # The execution environment of make awx-test (tests/requirements-awx.txt).
 VENV_AWX := .venv-awx
+# galaxy-importer, in a venv of its own (tests/requirements-galaxy.txt).
+VENV_GALAXY := .venv-galaxy
 BIN := $(CURDIR)/$(VENV)/bin
 BUILD := $(CURDIR)/build
 # Ansible and pytest import the collection through this link to the repo.
@@ -76,6 +78,7 @@ test:
 	@$(call timed,docs-test)
 	@$(call timed,release-test)
 	@$(call timed,awx-test)
+	@$(call timed,galaxy-import)
 	@if [ -n "$(NEWEST_PYTHON)" ]; then $(call timed,venv-newest); $(call timed,sanity-newest); $(call timed,units-newest); \
 	else echo 'python3.12 not found: the newest ansible-core legs did not run'; fi
 
@@ -134,7 +137,7 @@ demo: venv collection-link
 		grep -q "changed=0 " $(BUILD)/demo-rerun.log'
 
 clean:
-	rm -rf $(BUILD) $(VENV) $(VENV_NEWEST) $(VENV_AWX) .pytest_cache .coverage
+	rm -rf $(BUILD) $(VENV) $(VENV_NEWEST) $(VENV_AWX) $(VENV_GALAXY) .pytest_cache .coverage
 
 # ---------------------------------------------------------------- docs, docs-test, release-test
 # The docs tools (antsibull-docs, Sphinx, MyST, ansible-builder) are pinned in docs/requirements.txt
@@ -228,6 +231,23 @@ $(VENV_AWX)/.installed: tests/requirements-awx.txt
 awx-test: venv collection-link $(VENV_AWX)/.installed
 	@echo '== awx-test (ansible-runner as in an execution environment: read-only collection, a user not root, survey answers)'
 	SNAPCOPY_AWX_VENV='$(CURDIR)/$(VENV_AWX)' $(BIN)/python -m pytest -q tests/awx
+
+# ---------------------------------------------------------------- galaxy-import: what Galaxy checks on upload
+# galaxy-importer on the built tarball, without containers or network (tests/utils/galaxy_import.py has its
+# settings); fails on any error or warning, a role without README or a module without documentation.
+$(VENV_GALAXY)/.installed: tests/requirements-galaxy.txt
+	rm -rf $(VENV_GALAXY)
+	$(PYTHON) -m venv $(VENV_GALAXY)
+	$(VENV_GALAXY)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_GALAXY)/bin/python -m pip install --quiet -r tests/requirements-galaxy.txt
+	touch $@
+
+.PHONY: galaxy-import
+galaxy-import: venv $(VENV_GALAXY)/.installed
+	@echo '== galaxy-import (galaxy-importer on the tarball, as Galaxy and Automation Hub run it on upload)'
+	@set -e; dist=$$(mktemp -d); trap 'rm -rf "$$dist"' EXIT; \
+	$(BIN)/ansible-galaxy collection build --force --output-path "$$dist" . > /dev/null; \
+	$(VENV_GALAXY)/bin/python tests/utils/galaxy_import.py "$$dist"/snapcopy-cloud-*.tar.gz
 
 # ---------------------------------------------------------------- make bench: speed and cost, measured
 # Prints a table and writes bench-results.json and bench-results.png (tests/bench, docs/performance.md).
