@@ -16,6 +16,7 @@ user running the tests. `make awx-test` runs this folder and sets SNAPCOPY_AWX_V
 from __future__ import annotations
 
 import glob
+import http.server
 import json
 import os
 import pwd
@@ -23,6 +24,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import uuid
 
 import pytest
@@ -39,12 +41,12 @@ INVENTORY = {'all': {'hosts': {'localhost': {'ansible_connection': 'local',
                                              'ansible_python_interpreter': '{{ ansible_playbook_python }}'}}}}
 
 
-def project_playbook():
-    """The project file docs/awx.md tells admins to commit: the YAML block that imports snapcopy.cloud.dr_copy."""
+def project_playbook(name):
+    """A project file docs/awx.md tells admins to commit: the YAML block that imports snapcopy.cloud.<name>."""
     with open(os.path.join(DOCS, 'awx.md'), encoding='utf-8') as stream:
         blocks = re.findall(r'^```yaml\n(.*?)^```', stream.read(), re.S | re.M)
-    found = [block for block in blocks if 'import_playbook: snapcopy.cloud.dr_copy' in block]
-    assert len(found) == 1, 'docs/awx.md shows one project playbook that imports snapcopy.cloud.dr_copy'
+    found = [block for block in blocks if re.search(r'import_playbook: snapcopy\.cloud\.%s$' % name, block, re.M)]
+    assert len(found) == 1, 'docs/awx.md shows one project playbook that imports snapcopy.cloud.%s' % name
     return found[0]
 
 
@@ -179,12 +181,12 @@ class Job:
 
 @pytest.fixture
 def run_job(awx_venv, workspace, job_user, home, collections):
-    """Run the project's dr_copy.yml as AWX would, with these extra variables."""
+    """Run a project playbook (dr_copy.yml, dr_alert.yml) as AWX would, with these extra variables."""
 
-    def run(name, extravars, check=False, extra_env=None):
+    def run(name, extravars, check=False, extra_env=None, playbook='dr_copy'):
         private_data_dir = os.path.join(workspace, 'jobs', name)
         files = {
-            'project/dr_copy.yml': project_playbook(),
+            'project/%s.yml' % playbook: project_playbook(playbook),
             'inventory/hosts.yml': yaml.safe_dump(INVENTORY),
             'env/extravars': json.dumps(extravars),
             # The credential's injectors, and what AWX's "Extra Environment Variables" setting adds.
@@ -208,7 +210,7 @@ def run_job(awx_venv, workspace, job_user, home, collections):
             'ANSIBLE_NOCOLOR': '1',
         }
         done = subprocess.run([os.path.join(awx_venv, 'bin', 'ansible-runner'), 'run', private_data_dir, '--ident', name,
-                               '-p', 'dr_copy.yml'], env=env, cwd=private_data_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               '-p', '%s.yml' % playbook], env=env, cwd=private_data_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True, timeout=JOB_TIMEOUT, check=False, **job_user.switch)
         return Job(private_data_dir, name, done.returncode, done.stdout)
 
@@ -309,6 +311,57 @@ def test_failing_job_writes_its_report_and_stats_before_it_fails(run_job, fakecl
     assert written[-1][0] < published[-1][0] < failed[-1][0]
     assert 'see the report %s' % report_paths(mounted)['markdown'] in job.stdout
     assert_no_secret(job, mounted)
+
+
+class Webhook(http.server.BaseHTTPRequestHandler):
+    """A chat's incoming webhook: keeps each JSON body posted to it."""
+    posted: list = []
+
+    def do_POST(self):  # pylint: disable=invalid-name  # http.server's name
+        self.posted.append(json.loads(self.rfile.read(int(self.headers.get('Content-Length') or 0))))
+        self.send_response(200)
+        self.send_header('Content-Length', '2')
+        self.end_headers()
+        self.wfile.write(b'ok')
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin  # http.server's signature
+        pass
+
+
+@pytest.fixture
+def webhook():
+    Webhook.posted = []
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Webhook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield 'http://127.0.0.1:%d/hooks/dr' % server.server_address[1], Webhook.posted
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_workflow_alert_node_reports_the_failures_from_the_dr_jobs_stats(run_job, fakecloud_clean, webhook):
+    """The workflow of docs/awx.md: the DR job fails, and its on-failure node (dr_alert.yml) gets the DR job's
+    artifacts as extra variables, as AWX passes them, and posts the failures to the chat webhook."""
+    url, posted = webhook
+    seed_disks(fakecloud_clean, tagged=1, without_snapshot=1)
+    dr_job = run_job('workflow-dr', survey_answers(fakecloud_clean.url))
+    assert dr_job.status == 'failed', dr_job.stdout[-4000:]
+    run = dr_job.artifact_data['dr_copy_runs']['ecs-cn-hangzhou']
+
+    alert = run_job('workflow-alert', dict(dr_job.artifact_data, dr_alert_webhook_url=url), playbook='dr_alert')
+    assert alert.returncode == 0 and alert.status == 'successful', alert.stdout[-4000:]
+    assert len(posted) == 1, posted
+    text = posted[0]['text']
+    assert text.startswith('DR copy: 1 of 1 run(s) left disks without a DR copy.')
+    assert 'ecs cn-hangzhou -> cn-shanghai, cn-beijing' in text and run['report_files']['markdown'] in text
+    assert run['failures'][0] in text and 'no completed snapshot' in text
+    assert url not in alert.stdout, 'the webhook URL (its secret) is in the output'
+
+    # A DR job that failed before its report has no stats: the alert says so.
+    no_stats = run_job('workflow-alert-no-stats', {'dr_alert_webhook_url': url}, playbook='dr_alert')
+    assert no_stats.status == 'successful', no_stats.stdout[-4000:]
+    assert posted[1]['text'].startswith('DR copy: the DR job failed before its report')
 
 
 def test_the_test_environment_is_the_documented_execution_environment():
