@@ -94,6 +94,7 @@ class AwsAdapter(Adapter):
     multi_destination = False
     copy_call_is_idempotent = False
     sample_snapshot_id = 'snap-0123456789abcdef0'
+    readable_options = ('encrypted', 'kms_key_id', 'tags', 'description')
     # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
     max_copies_in_flight = 20
     #: Retries one call that is safe to resend; the engine sets its own (install_call_retry).

@@ -122,6 +122,7 @@ class CbsAdapter(Adapter):
     copy_call_is_idempotent = False
     done_state = 'NORMAL'
     sample_snapshot_id = 'snap-0abc1234'
+    readable_options = ('tags', 'name')
 
     def __init__(self, client, check_mode=False):
         self.client = client

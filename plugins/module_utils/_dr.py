@@ -17,7 +17,7 @@ import threading
 import time
 
 from ._backoff import Backoff
-from ._engine import COPIED, EXISTING, MAX_ATTEMPTS, NOT_COPIED, WOULD_COPY, CopyEngine, install_call_retry, retry_one_call
+from ._engine import COPIED, EXISTING, MAX_ATTEMPTS, MISMATCH_FAIL, NOT_COPIED, WOULD_COPY, CopyEngine, install_call_retry, retry_one_call
 from ._errors import CloudError, InputError, is_retryable
 from ._model import COMPLETED, DELETING, DISK_TAG, FAILED, PENDING, SOURCE_TAG, CopyRequest
 from ._poller import DONE, PENDING as POLL_PENDING, poll
@@ -116,7 +116,11 @@ class DrRun:
             options.update({key: value for key, value in region.items() if key != 'region' and value is not None})
             key = tuple(sorted((name, repr(value)) for name, value in options.items()))
             groups.setdefault(key, (options, []))[1].append(region['region'])
-        return [CopyRequest(source_id, settings['source_region'], regions, options) for options, regions in groups.values()]
+        # A name or description made from a template with the date changes from run to run: a copy
+        # made on another day is not held to today's.
+        not_compared = [option for option in ('name', 'description') if '{date}' in (settings.get(option + '_template') or '')]
+        return [CopyRequest(source_id, settings['source_region'], regions, options, not_compared)
+                for options, regions in groups.values()]
 
     # ------------------------------------------------------------------ the run
     def run(self):
@@ -238,7 +242,7 @@ class DrRun:
             self.adapter, check_mode=self.check_mode, wait=settings.get('wait', False),
             timeout=max(1, self.deadline - self.clock()), poll_interval=settings['poll_interval'], max_poll_interval=60,
             max_in_flight=settings.get('max_in_flight') or self.adapter.max_copies_in_flight,
-            clock=self.clock, sleep=self.sleep, workers=self.workers)
+            clock=self.clock, sleep=self.sleep, workers=self.workers, on_mismatch=settings.get('on_mismatch') or MISMATCH_FAIL)
         try:
             outcomes = self.engine.run(requests, sources) if requests else []
         except InputError as error:
@@ -362,6 +366,7 @@ class DrRun:
             'disks': disks,
             'failures': failures,
             'api_retries': self.backoff_retries(),
+            'warnings': list(self.engine.warnings) if self.engine is not None else [],
         }
 
     def backoff_retries(self):
@@ -389,7 +394,7 @@ def markdown_report(report):
         for copy in copies:
             lines.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
                 disk['disk_id'], disk['disk_name'] or '', source.get('id') or '-', _num(source.get('age_hours')),
-                copy['region'], copy['snapshot_id'] or '-', copy.get('state') or '-', copy.get('action') or '-', _num(copy.get('age_hours'))))
+                copy['region'], copy['snapshot_id'] or '-', copy.get('state') or '-', _action_text(copy), _num(copy.get('age_hours'))))
     pruned = [(disk['disk_id'], record) for disk in report['disks'] for record in disk['pruned']]
     if pruned:
         lines += ['', '## Pruned', '', '| disk | DR region | copy | age (h) | action |', '|---|---|---|---|---|']
@@ -398,6 +403,14 @@ def markdown_report(report):
     if report['failures']:
         lines += ['', '## Failures', ''] + ['- %s' % failure for failure in report['failures']]
     return '\n'.join(lines) + '\n'
+
+
+def _action_text(copy):
+    """The action of a copy in the Markdown table, saying when the copy found differs from what was asked."""
+    action = copy.get('action') or '-'
+    if copy.get('mismatch'):
+        action += ' (%s differs: %s)' % (copy['mismatch']['snapshot_id'], ', '.join(sorted(copy['mismatch']['differences'])))
+    return action
 
 
 def _num(value):

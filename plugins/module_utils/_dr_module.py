@@ -9,7 +9,7 @@ from ._dr import DrRun, markdown_report
 from ._errors import CloudError, InputError, SnapcopyError
 from ._model import string_tags
 from ._providers import COPY_OPTIONS, DR_CONNECTION_SPEC, make_adapter
-from ._runner import WAIT_ARGUMENT_SPEC, check_wait_options
+from ._runner import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_wait_options
 
 DR_REGION_KEYS = ('region', 'encrypted', 'kms_key_id')
 
@@ -34,6 +34,7 @@ DR_ARGUMENT_SPEC = {
     'fail_on_missing': {'type': 'bool', 'default': True},
 }
 DR_ARGUMENT_SPEC.update(WAIT_ARGUMENT_SPEC)
+DR_ARGUMENT_SPEC.update(EXISTING_COPY_ARGUMENT_SPEC)
 DR_ARGUMENT_SPEC.update(DR_CONNECTION_SPEC)
 
 
@@ -117,6 +118,7 @@ def dr_settings(params):
         'wait': params['wait'],
         'wait_timeout': params['wait_timeout'],
         'poll_interval': params['poll_interval'],
+        'on_mismatch': params.get('on_mismatch'),
     }
 
 
@@ -137,6 +139,7 @@ def run_dr_module(module):
     report['msg'] = '%s%d disks: %d copied, %d already copied, %d would copy, %d without a DR copy, %d pruned' % (
         'Check mode: ' if module.check_mode else '', totals['disks'], totals['copied'], totals['existing'],
         totals['would_copy'], totals['without_dr_copy'], totals['pruned'])
+    # report['warnings'] become the task's warnings (AnsibleModule.exit_json shows them).
     if report['failures'] and module.params['fail_on_missing']:
         report['msg'] += '. Failures: ' + '; '.join(report['failures'][:20])
         module.fail_json(**report)

@@ -103,6 +103,7 @@ class EcsAdapter(Adapter):
     create_call_is_idempotent = True
     done_state = 'accomplished'
     sample_snapshot_id = 's-bp67acfmxazb4p0example'
+    readable_options = ('encrypted', 'kms_key_id', 'tags', 'name', 'description', 'retention_days')
 
     def __init__(self, client):
         self.client = client

@@ -25,9 +25,15 @@ import threading
 import time
 
 from ._backoff import Backoff
-from ._errors import ALREADY_EXISTS, BUSY, RETRYABLE, CloudError, is_retryable
-from ._model import COMPLETED, DELETING, FAILED, PENDING, Snapshot
+from ._errors import ALREADY_EXISTS, BUSY, INVALID, RETRYABLE, CloudError, is_retryable
+from ._model import COMPLETED, DELETING, FAILED, PENDING, Snapshot, copy_mismatches
 from ._poller import DONE, PENDING as POLL_PENDING, TIMEOUT, poll
+
+# What to do with a copy found that differs from what was asked (the on_mismatch option).
+MISMATCH_FAIL = 'fail'          # fail that destination, saying what differs; nothing is copied
+MISMATCH_WARN = 'warn'          # use the copy found, with a warning that says what differs
+MISMATCH_NEW_COPY = 'new_copy'  # make a copy as asked; the one found stays (for pruning or deletion)
+MISMATCH_CHOICES = (MISMATCH_FAIL, MISMATCH_WARN, MISMATCH_NEW_COPY)
 
 # What happened at one destination.
 EXISTING = 'existing'        # a copy was already there (done or in flight): nothing made
@@ -49,6 +55,8 @@ class DestinationOutcome:
         self.snapshot = None
         self.error = None
         self.timed_out = False
+        # A copy found that differs from what was asked: {'snapshot_id', 'differences'} (see copy_mismatches).
+        self.mismatch = None
 
     @property
     def changed(self):
@@ -84,6 +92,8 @@ class DestinationOutcome:
         result['region'] = self.destination
         result['action'] = self.action
         result['changed'] = self.changed
+        if self.mismatch is not None:
+            result['mismatch'] = self.mismatch
         if self.error is not None:
             result['error'] = self.error.as_result() if isinstance(self.error, CloudError) else {'message': str(self.error)}
         return result
@@ -118,8 +128,13 @@ class CopyEngine:
     # pylint: disable-next=too-many-arguments
     def __init__(self, adapter, check_mode=False, wait=False, timeout=600, poll_interval=15,
                  max_poll_interval=None, backoff=None, clock=time.monotonic, sleep=time.sleep,
-                 max_in_flight=None, workers=1):
+                 max_in_flight=None, workers=1, on_mismatch=MISMATCH_FAIL):
         self.adapter = adapter
+        if on_mismatch not in MISMATCH_CHOICES:
+            raise ValueError('on_mismatch must be one of %s' % ', '.join(MISMATCH_CHOICES))
+        self.on_mismatch = on_mismatch
+        # What the run warns of (a copy used although it differs from what was asked).
+        self.warnings = []
         # At most this many copies in flight per destination (AWS refuses a 21st); None: no cap.
         self.max_in_flight = max_in_flight
         # Copy calls in the air at once: N copies then cost about N / workers round trips.
@@ -250,10 +265,39 @@ class CopyEngine:
         for destination, group in by_destination.items():
             found = self._call(self.adapter.find_copies, destination, [outcome.request for outcome in group])
             for outcome in group:
-                best = pick_copy(found.get(outcome.request.source_tag, ()))
-                if best is not None:
-                    place = outcome.destinations[destination]
-                    place.action, place.snapshot = EXISTING, best
+                self._take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), EXISTING)
+
+    def _take_found_copy(self, outcome, destination, candidates, action):
+        """Record at ``destination`` the copy found among ``candidates`` that is as the request asks.
+
+        When there is none but one that differs, on_mismatch decides: fail the destination, use
+        that copy with a warning, or (new_copy) leave the destination to be copied to. Returns
+        whether the destination is settled (nothing is to be copied there).
+        """
+        request, place = outcome.request, outcome.destinations[destination]
+        differences = {copy.id: copy_mismatches(request, copy, self.adapter.readable_options) for copy in candidates}
+        best = pick_copy([copy for copy in candidates if not differences[copy.id]])
+        if best is not None:
+            place.action, place.snapshot, place.mismatch = action, best, None
+            return True
+        other = pick_copy(candidates)
+        if other is None:
+            return False
+        place.mismatch = {'snapshot_id': other.id, 'differences': differences[other.id]}
+        text = 'the copy %s found in %s differs from what was asked: %s' % (other.id, destination, describe_differences(
+            differences[other.id]))
+        if self.on_mismatch == MISMATCH_WARN:
+            place.action, place.snapshot = action, other
+            self.warnings.append('%s of %s/%s; it is used as it is (on_mismatch: warn)' % (
+                text, request.source_region, request.source_id))
+            return True
+        if self.on_mismatch == MISMATCH_FAIL:
+            place.action, place.snapshot = NOT_COPIED, other
+            place.error = CloudError('CopySnapshot', 'ExistingCopyDiffers', '%s. It is not used: set on_mismatch: new_copy to '
+                                     'make a copy as asked (the one found stays, for pruning or deletion), or on_mismatch: '
+                                     'warn to use it as it is' % text, kind=INVALID, region=destination)
+            return True
+        return False
 
     # ------------------------------------------------------------------ copying
     def _copy_all(self, outcomes):
@@ -404,12 +448,8 @@ class CopyEngine:
         still_missing = []
         for destination in destinations:
             found = self._call(self.adapter.find_copies, destination, [outcome.request])
-            best = pick_copy(found.get(outcome.request.source_tag, ()))
-            if best is None:
+            if not self._take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), action):
                 still_missing.append(destination)
-            else:
-                place = outcome.destinations[destination]
-                place.action, place.snapshot = action, best
         return still_missing
 
     # ------------------------------------------------------------------ waiting
@@ -473,6 +513,12 @@ def retry_one_call(backoff, send, deadline, on_retry=None):
     except CloudError as error:
         error.exhausted = error.kind == RETRYABLE
         raise
+
+
+def describe_differences(differences):
+    """"encrypted (asked True, found False); tags (asked {...}, found {...})" for a user to read."""
+    return '; '.join('%s (asked %s, found %s)' % (option, values['asked'], values['found'])
+                     for option, values in sorted(differences.items()))
 
 
 def pick_copy(candidates):

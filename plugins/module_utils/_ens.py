@@ -112,6 +112,7 @@ class EnsAdapter(Adapter):
     copy_call_is_idempotent = False
     done_state = 'available'
     sample_snapshot_id = 'sp-bp1c0doj0taqyzzlexample'
+    readable_options = ('name', 'description')
 
     def __init__(self, client):
         self.client = client

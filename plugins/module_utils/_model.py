@@ -159,14 +159,16 @@ class CopyRequest:
     """One source snapshot to copy to one or more destinations, with the cloud's copy options.
 
     ``options`` holds what the adapter passes to its copy call (name, description, tags,
-    encryption, ...), already validated.
+    encryption, ...), already validated. ``not_compared`` names options that a copy found is not
+    held to (the DR run's names made from a template with the date change from run to run).
     """
 
-    def __init__(self, source_id, source_region, destinations, options=None):
+    def __init__(self, source_id, source_region, destinations, options=None, not_compared=()):
         self.source_id = source_id
         self.source_region = source_region
         self.destinations = list(destinations)
         self.options = dict(options or {})
+        self.not_compared = frozenset(not_compared)
 
     @property
     def source_tag(self):
@@ -180,6 +182,48 @@ class CopyRequest:
 
     def __repr__(self):
         return 'CopyRequest(%r, %r, %r)' % (self.source_id, self.source_region, self.destinations)
+
+
+# The copy options that a copy found can contradict, read back off the Snapshot. Each adapter
+# lists in Adapter.readable_options those its cloud's answers carry.
+COMPARABLE_OPTIONS = ('encrypted', 'kms_key_id', 'tags', 'name', 'description', 'retention_days')
+
+
+def copy_mismatches(request, snapshot, readable):
+    """What a copy found of the request's source says otherwise than the request asks.
+
+    Returns {option: {'asked': ..., 'found': ...}}, empty when the copy is as asked. Only the
+    options the request sets and the cloud lets us read (``readable``) are compared: asking for
+    no encryption is no contradiction of an encrypted copy (a copy of an encrypted source is
+    encrypted), and of the tags only those asked for count (a copy may carry more), on a copy that
+    carries our source tag.
+    """
+    options = request.options
+    compared = [option for option in readable if option not in request.not_compared]
+    differences = {}
+    if 'encrypted' in compared and options.get('encrypted') and snapshot.encrypted is False:
+        differences['encrypted'] = {'asked': True, 'found': False}
+    found_key = snapshot.extra.get('kms_key_id')
+    if 'kms_key_id' in compared and options.get('kms_key_id') and found_key and not same_kms_key(options['kms_key_id'], found_key):
+        differences['kms_key_id'] = {'asked': options['kms_key_id'], 'found': found_key}
+    # A copy without our source tag is one whose tagging was cut short: it gets all its tags when found.
+    if 'tags' in compared and SOURCE_TAG in snapshot.tags:
+        asked = {key: value for key, value in string_tags(options.get('tags')).items() if snapshot.tags.get(key) != value}
+        if asked:
+            differences['tags'] = {'asked': asked, 'found': {key: snapshot.tags.get(key) for key in asked}}
+    for option, found in (('name', snapshot.name), ('description', snapshot.description),
+                          ('retention_days', snapshot.extra.get('retention_days'))):
+        if option in compared and options.get(option) is not None and found is not None and found != options[option]:
+            differences[option] = {'asked': options[option], 'found': found}
+    return differences
+
+
+def same_kms_key(asked, found):
+    """Whether two names of a KMS key name the same key: the same text, or a key id and the ARN
+    that ends with it. An alias cannot be resolved without calling KMS, so it is not held against a copy."""
+    if asked == found or 'alias/' in asked or 'alias/' in found:
+        return True
+    return found.endswith('/' + asked) or asked.endswith('/' + found)
 
 
 class Adapter:
@@ -202,6 +246,9 @@ class Adapter:
     done_state = 'completed'
     #: A well-formed snapshot id of this cloud, to check options before any call.
     sample_snapshot_id: str | None = None
+    #: The copy options (of COMPARABLE_OPTIONS) that this cloud's answers let us read back off a
+    #: copy, so that a copy found is checked against what was asked (copy_mismatches).
+    readable_options: tuple = ()
 
     def validate(self, request):
         """Raise InputError for anything the cloud would refuse. No API call here."""

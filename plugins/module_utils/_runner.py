@@ -5,13 +5,18 @@
 
 from __future__ import annotations
 
-from ._engine import COPIED, EXISTING, WOULD_COPY, CopyEngine
+from ._engine import COPIED, EXISTING, MISMATCH_CHOICES, MISMATCH_FAIL, WOULD_COPY, CopyEngine
 from ._errors import CloudError, SnapcopyError
 
 WAIT_ARGUMENT_SPEC = {
     'wait': {'type': 'bool', 'default': False},
     'wait_timeout': {'type': 'int', 'default': 600},
     'poll_interval': {'type': 'float', 'default': 15},
+}
+
+# What to do with a copy found that differs from what was asked (doc fragment existing_copy).
+EXISTING_COPY_ARGUMENT_SPEC = {
+    'on_mismatch': {'choices': list(MISMATCH_CHOICES), 'default': MISMATCH_FAIL},
 }
 
 
@@ -33,6 +38,7 @@ def build_engine(module, adapter):
         timeout=params['wait_timeout'],
         poll_interval=params['poll_interval'],
         max_poll_interval=max(params['poll_interval'], 60),
+        on_mismatch=params.get('on_mismatch') or MISMATCH_FAIL,
     )
 
 
@@ -55,6 +61,8 @@ def run_copy_module(module, make_request, make_adapter):
         module.fail_json(msg=str(error), error=error.as_result())
     except SnapcopyError as error:
         module.fail_json(msg=str(error))
+    for warning in engine.warnings:
+        module.warn(warning)
     result = copy_result(outcome, adapter, engine)
     if module._diff:  # pylint: disable=protected-access
         result['diff'] = copy_diff(outcome)

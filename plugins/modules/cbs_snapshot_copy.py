@@ -70,6 +70,7 @@ options:
 extends_documentation_fragment:
   - snapcopy.cloud.tencentcloud
   - snapcopy.cloud.wait
+  - snapcopy.cloud.existing_copy
 notes:
   - Check mode is supported and makes no mutating call; diff mode shows which copy each destination holds before and after.
   - Needs C(cbs:DescribeSnapshots) in the source and destination regions, C(cbs:CopySnapshotCrossRegions)
@@ -163,6 +164,15 @@ snapshots:
     changed:
       description: Whether this destination changed (or would change, in check mode).
       type: bool
+    mismatch:
+      description:
+        - Present when a copy of the source found there differs from what the task asks (see O(on_mismatch)).
+          C(snapshot_id) is that copy, C(differences) maps each option that differs to what was C(asked) and what was C(found).
+        - With O(on_mismatch=fail) the entry has RV(snapshots[].action=not_copied) and an C(error); with V(warn) the copy
+          found is the entry's own (RV(snapshots[].action=existing)); with V(new_copy) the entry is the new copy.
+      type: dict
+      returned: when a copy found differs from what was asked
+      sample: {"snapshot_id": "snap-0ldc0py1", "differences": {"tags": {"asked": {"team": "db"}, "found": {"team": null}}}}
     message:
       description: Why a copy failed, or a note on a copy under way.
       type: str
@@ -215,7 +225,7 @@ error:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, build_cbs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import WAIT_ARGUMENT_SPEC, run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, run_copy_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC
 
 
@@ -229,6 +239,7 @@ def main():
     }
     argument_spec.update(TENCENT_CONNECTION_SPEC)
     argument_spec.update(WAIT_ARGUMENT_SPEC)
+    argument_spec.update(EXISTING_COPY_ARGUMENT_SPEC)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     run_copy_module(module, build_cbs_request, CbsAdapter.from_module)
 

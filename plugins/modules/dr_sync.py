@@ -196,6 +196,7 @@ options:
     default: 60
 extends_documentation_fragment:
   - snapcopy.cloud.wait
+  - snapcopy.cloud.existing_copy
 notes:
   - Check mode returns the plan (what would be copied, snapshotted and pruned) and makes no mutating call.
   - Every call of the run uses the same retries and idempotency rules as the single-copy modules.
@@ -253,7 +254,8 @@ totals:
   sample: {"disks": 3, "copied": 2, "existing": 4, "would_copy": 0, "not_copied": 0, "fresh_snapshots": 0, "pruned": 1, "kept": 6, "without_dr_copy": 0}
 disks:
   description: One entry per disk looked after, with C(disk_id), C(disk_name), C(source_snapshot), C(fresh_snapshot),
-    C(copies) (one per DR region, as the single-copy modules return them, plus C(age_hours)), C(missing_regions), C(pruned), C(kept), C(problems).
+    C(copies) (one per DR region, as the single-copy modules return them, plus C(age_hours); C(mismatch) when the copy found
+    differs from what was asked, see O(on_mismatch)), C(missing_regions), C(pruned), C(kept), C(problems).
   returned: always
   type: list
   elements: dict

@@ -51,7 +51,9 @@ options:
   tags:
     description:
       - Tags to put on the copy, besides the C(snapcopy:source) tag that the module sets itself.
+      - The alias O(resource_tags) is the name community.aws's C(ec2_snapshot_copy) documents.
     type: dict
+    aliases: [resource_tags]
   encrypted:
     description:
       - Encrypt the copy. Copies of encrypted snapshots are always encrypted.
@@ -75,6 +77,7 @@ options:
 extends_documentation_fragment:
   - snapcopy.cloud.aws
   - snapcopy.cloud.wait
+  - snapcopy.cloud.existing_copy
 notes:
   - Check mode is supported and makes no mutating call; diff mode shows which copy each destination holds before and after.
   - Needs C(ec2:DescribeSnapshots), C(ec2:CopySnapshot) and C(ec2:CreateTags) in the destination region,
@@ -172,6 +175,15 @@ snapshots:
     changed:
       description: Whether this destination changed (or would change, in check mode).
       type: bool
+    mismatch:
+      description:
+        - Present when a copy of the source found there differs from what the task asks (see O(on_mismatch)).
+          C(snapshot_id) is that copy, C(differences) maps each option that differs to what was C(asked) and what was C(found).
+        - With O(on_mismatch=fail) the entry has RV(snapshots[].action=not_copied) and an C(error); with V(warn) the copy
+          found is the entry's own (RV(snapshots[].action=existing)); with V(new_copy) the entry is the new copy.
+      type: dict
+      returned: when a copy found differs from what was asked
+      sample: {"snapshot_id": "snap-0123456789abcdef0", "differences": {"encrypted": {"asked": true, "found": false}}}
     message:
       description: The cloud's message for a copy in state C(error).
       type: str
@@ -221,7 +233,7 @@ error:
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC, AwsAdapter, build_ebs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import WAIT_ARGUMENT_SPEC, run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, run_copy_module
 
 
 def main():
@@ -231,7 +243,7 @@ def main():
         'destination_region': {'aliases': ['region', 'aws_region', 'ec2_region'],
                                'fallback': (env_fallback, ['AWS_REGION', 'AWS_DEFAULT_REGION', 'EC2_REGION'])},
         'description': {},
-        'tags': {'type': 'dict'},
+        'tags': {'type': 'dict', 'aliases': ['resource_tags']},
         'encrypted': {'type': 'bool', 'default': False},
         'kms_key_id': {'no_log': False},
         'completion_duration_minutes': {'type': 'int'},
@@ -239,6 +251,7 @@ def main():
     }
     argument_spec.update(AWS_CONNECTION_SPEC)
     argument_spec.update(WAIT_ARGUMENT_SPEC)
+    argument_spec.update(EXISTING_COPY_ARGUMENT_SPEC)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     run_copy_module(module, build_ebs_request, AwsAdapter.from_module)
 

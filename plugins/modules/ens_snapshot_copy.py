@@ -83,6 +83,7 @@ options:
 extends_documentation_fragment:
   - snapcopy.cloud.alicloud
   - snapcopy.cloud.wait
+  - snapcopy.cloud.existing_copy
 notes:
   - Check mode is supported and makes no mutating call; diff mode shows which copy each node holds before and after.
   - Needs C(ens:DescribeSnapshots) and C(ens:CopySnapshot).
@@ -176,6 +177,15 @@ snapshots:
     changed:
       description: Whether this node changed (or would change, in check mode).
       type: bool
+    mismatch:
+      description:
+        - Present when a copy of the source found there differs from what the task asks (see O(on_mismatch)).
+          C(snapshot_id) is that copy, C(differences) maps each option that differs to what was C(asked) and what was C(found).
+        - With O(on_mismatch=fail) the entry has RV(snapshots[].action=not_copied) and an C(error); with V(warn) the copy
+          found is the entry's own (RV(snapshots[].action=existing)); with V(new_copy) the entry is the new copy.
+      type: dict
+      returned: when a copy found differs from what was asked
+      sample: {"snapshot_id": "sp-oldcopy000000000000001", "differences": {"name": {"asked": "edge-copy", "found": "edge-copy-old"}}}
     error:
       description: >-
         Why this node got no copy, with C(action), C(code) (the C(BizStatusCode) for a node listed in C(UnAllocationId),
@@ -225,7 +235,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ENS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter, build_ens_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import WAIT_ARGUMENT_SPEC, run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, run_copy_module
 
 
 def main():
@@ -239,6 +249,7 @@ def main():
     }
     argument_spec.update(ENS_CONNECTION_SPEC)
     argument_spec.update(WAIT_ARGUMENT_SPEC)
+    argument_spec.update(EXISTING_COPY_ARGUMENT_SPEC)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     run_copy_module(module, build_ens_request, EnsAdapter.from_module)
 

@@ -25,12 +25,13 @@ COPY = 'snap-0fedcba9876543210'
 TAG = 'us-east-1/' + SOURCE
 
 
-def snapshot(snapshot_id, state='completed', progress='100%', tags=None, message=None):
+def snapshot(snapshot_id, state='completed', progress='100%', tags=None, message=None, **fields):
     item = {
         'SnapshotId': snapshot_id, 'VolumeId': 'vol-0123456789abcdef0', 'State': state, 'Progress': progress,
         'VolumeSize': 8, 'Encrypted': False, 'OwnerId': '123456789012', 'Description': '',
         'StartTime': datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc),
     }
+    item.update(fields)
     if tags:
         item['Tags'] = [{'Key': key, 'Value': value} for key, value in tags.items()]
     if message:
@@ -79,11 +80,40 @@ class StubbedAws:
             'Filters': [{'Name': 'snapshot-id', 'Values': [COPY]}], 'MaxResults': 1000, 'OwnerIds': ['self']})
 
 
-def run(aws, wait=False, timeout=600):
+def run(aws, wait=False, timeout=600, **options):
     clock = FakeClock()
     engine = CopyEngine(aws.adapter, wait=wait, timeout=timeout, poll_interval=5, clock=clock.clock, sleep=clock.sleep)
-    outcome = engine.run([CopyRequest(SOURCE, 'us-east-1', ['us-west-2'])])[0]
+    outcome = engine.run([CopyRequest(SOURCE, 'us-east-1', ['us-west-2'], options)])[0]
     return outcome, outcome.destinations['us-west-2'], engine, clock
+
+
+KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab'
+KEY_ARN = 'arn:aws:kms:us-west-2:123456789012:key/' + KEY_ID
+
+
+@pytest.mark.parametrize('found, options, differing', [
+    # Encrypted and KmsKeyId as DescribeSnapshots answers them (botocore's EC2 model).
+    ({'Encrypted': False}, {'encrypted': True}, {'encrypted'}),
+    ({'Encrypted': True, 'KmsKeyId': KEY_ARN}, {'encrypted': True, 'kms_key_id': KEY_ID}, set()),
+    ({'Encrypted': True, 'KmsKeyId': KEY_ARN}, {'encrypted': True, 'kms_key_id': KEY_ARN}, set()),
+    ({'Encrypted': True, 'KmsKeyId': KEY_ARN}, {'encrypted': True, 'kms_key_id': 'ffffffff-12ab-34cd-56ef-1234567890ab'},
+     {'kms_key_id'}),
+    # An alias is not resolved (that would take a KMS call): not held against the copy.
+    ({'Encrypted': True, 'KmsKeyId': KEY_ARN}, {'encrypted': True, 'kms_key_id': 'alias/dr-key'}, set()),
+    ({'Description': 'old words'}, {'description': 'DR copy'}, {'description'}),
+    ({}, {'tags': {'team': 'db'}}, {'tags'}),
+])
+def test_a_copy_found_is_held_to_what_is_asked(found, options, differing):
+    with StubbedAws() as aws:
+        aws.source_found()
+        aws.copies_found(snapshot(COPY, tags={'snapcopy:source': TAG, 'team': 'web'}, **found))
+        outcome, place, _engine, _clock = run(aws, **options)
+        aws.assert_all_used()  # and no CopySnapshot: the Stubber would have refused it
+    if differing:
+        assert outcome.failed and place.error.code == 'ExistingCopyDiffers'
+        assert set(place.mismatch['differences']) == differing and place.mismatch['snapshot_id'] == COPY
+    else:
+        assert not outcome.failed and place.action == EXISTING and place.mismatch is None
 
 
 def test_pending_copy_is_waited_for_until_completed():

@@ -98,7 +98,7 @@ def test_copies_to_two_regions_in_one_call_names_and_tags_them_and_waits(cloud, 
 
 
 def test_rerun_finds_the_copies_and_makes_no_call_that_changes_anything(cloud, source_id):
-    first, dummy = run(cloud, source_id, ['ap-beijing', 'ap-shanghai'])
+    first, dummy = run(cloud, source_id, ['ap-beijing', 'ap-shanghai'], tags={'purpose': 'dr'})
     cloud.admin.calls(reset=True)
     second, dummy = run(cloud, source_id, ['ap-beijing', 'ap-shanghai'], tags={'purpose': 'dr'})
     assert not second.changed and not second.failed
@@ -395,3 +395,14 @@ def test_build_request_turns_tag_values_into_text():
                                  'destination_regions': ['ap-beijing'], 'name': None, 'tags': {'retain': 7, 'on': True}})
     assert request.options == {'name': None, 'tags': {'retain': '7', 'on': 'True'}}
     assert request.destinations == ['ap-beijing']
+
+
+def test_a_copy_whose_tags_differ_is_never_used_silently(cloud, source_id):
+    """CBS answers the tags of a snapshot (Snapshot.Tags): those asked for are compared."""
+    first, dummy = run(cloud, source_id, ['ap-beijing'], tags={'team': 'db'})
+    old_id = first.destinations['ap-beijing'].snapshot.id
+    failed, dummy = run(cloud, source_id, ['ap-beijing'], tags={'team': 'web'})
+    place = failed.destinations['ap-beijing']
+    assert failed.failed and place.error.code == 'ExistingCopyDiffers' and place.action == NOT_COPIED
+    assert place.mismatch == {'snapshot_id': old_id, 'differences': {'tags': {'asked': {'team': 'web'}, 'found': {'team': 'db'}}}}
+    assert len(copy_calls(cloud)) == 1

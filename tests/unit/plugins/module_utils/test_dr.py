@@ -202,3 +202,34 @@ def test_copy_calls_from_the_pool_copy_each_disk_once_and_a_rerun_changes_nothin
     second = run(cloud, clock, workers=COPY_WORKERS)
     assert not second['changed'] and second['totals']['existing'] == 80
     assert len(cloud.copies) == 80
+
+
+# ---------------------------------------------------------------------- DR copies that differ from the settings
+def test_dr_copies_made_before_encryption_was_asked_are_reported_then_replaced_when_told():
+    cloud, clock = cloud_with_disks(count=2)
+    first = run(cloud, clock, dr_regions=['dr-1'])
+    assert first['totals']['copied'] == 2
+    failed = run(cloud, clock, dr_regions=['dr-1'], encrypted=True)
+    assert failed['totals']['not_copied'] == 2 and failed['totals']['without_dr_copy'] == 2
+    assert all('ExistingCopyDiffers' in failure and 'encrypted' in failure for failure in failed['failures'])
+    copy = failed['disks'][0]['copies'][0]
+    assert copy['mismatch']['differences'] == {'encrypted': {'asked': True, 'found': False}}
+    assert '(%s differs: encrypted)' % copy['mismatch']['snapshot_id'] in markdown_report(failed)
+    warned = run(cloud, clock, dr_regions=['dr-1'], encrypted=True, on_mismatch='warn')
+    assert not warned['failures'] and warned['totals']['existing'] == 2 and len(warned['warnings']) == 2
+    replaced = run(cloud, clock, dr_regions=['dr-1'], encrypted=True, on_mismatch='new_copy')
+    assert replaced['totals']['copied'] == 2 and not replaced['failures']
+    again = run(cloud, clock, dr_regions=['dr-1'], encrypted=True)
+    assert again['totals']['existing'] == 2 and not again['failures'] and not again['warnings']
+
+
+def test_a_dated_name_template_does_not_make_yesterdays_copy_differ():
+    cloud, clock = cloud_with_disks(count=1)
+    cloud.readable_options = ('name', 'tags')
+    run(cloud, clock, provider='ecs', dr_regions=['dr-1'], name_template='dr-{disk_id}-{date}', description_template=None)
+    clock.now += 86400
+    again = run(cloud, clock, provider='ecs', dr_regions=['dr-1'], name_template='dr-{disk_id}-{date}', description_template=None)
+    assert again['totals']['existing'] == 1 and not again['failures']
+    # A name template without the date is held to: another name is a difference.
+    renamed = run(cloud, clock, provider='ecs', dr_regions=['dr-1'], name_template='dr-{disk_id}', description_template=None)
+    assert renamed['totals']['not_copied'] == 1 and 'name (asked dr-disk-0' in renamed['failures'][0]

@@ -20,6 +20,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils import _tencent
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import (
     RateLimiter, SlidingWindow, TencentClient, classify, client_from_module, load_sdk, parse_endpoint)
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 
 
 class FakeClock:
@@ -309,17 +310,8 @@ def test_the_sdk_retryer_is_not_used():
     assert client.client('cbs', 'ap-guangzhou').profile.retryer is None
 
 
-class FakeModule:
-    def __init__(self, params):
-        self.params = params
-        self.check_mode = False
-
-    def fail_json(self, **result):
-        raise SystemExit(result)
-
-
 def test_a_missing_sdk_fails_the_module_naming_the_packages(monkeypatch):
     monkeypatch.setattr(_tencent, 'load_sdk', lambda: None)
-    with pytest.raises(SystemExit) as caught:
+    with pytest.raises(ModuleExit) as caught:
         client_from_module(FakeModule(connection('http://127.0.0.1:9')))
-    assert 'tencentcloud-sdk-python-cbs' in caught.value.args[0]['msg']
+    assert caught.value.failed and 'tencentcloud-sdk-python-cbs' in caught.value.result['msg']
