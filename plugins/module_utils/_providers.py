@@ -50,6 +50,7 @@ def _union_spec():
     spec['access_key']['aliases'] = ['aws_access_key_id', 'aws_access_key', 'ec2_access_key']
     spec['session_token']['aliases'] = ['aws_session_token', 'aws_security_token']
     spec['profile']['aliases'] = ['aws_profile']
+    spec['read_timeout']['aliases'] = ['request_timeout']
     return spec
 
 

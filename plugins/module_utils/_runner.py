@@ -82,7 +82,9 @@ def copy_result(outcome, adapter, engine):
         'api_retries': engine.retries,
     }
     if len(snapshots) == 1:
-        result['snapshot_id'] = snapshots[0]['snapshot_id']
+        # snapshot_id is the name community.aws's ec2_snapshot_copy returns the copy under;
+        # copy_snapshot_id cannot be taken for the source (snapshot_id is also the source option's alias).
+        result['snapshot_id'] = result['copy_snapshot_id'] = snapshots[0]['snapshot_id']
     result['msg'] = _message(outcome, adapter, engine)
     if outcome.error is not None and isinstance(outcome.error, CloudError):
         result['error'] = outcome.error.as_result()

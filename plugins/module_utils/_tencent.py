@@ -39,7 +39,9 @@ TENCENT_CONNECTION_SPEC = {
     'security_token': {'no_log': True, 'fallback': (env_fallback, ['TENCENTCLOUD_SECURITY_TOKEN'])},
     'endpoint_url': {},
     'validate_certs': {'type': 'bool', 'default': True},
-    'request_timeout': {'type': 'int', 'default': 60},
+    # The names of the other clouds' options; request_timeout was this option's name in 0.1.0.
+    'connect_timeout': {'type': 'int', 'default': 10},
+    'read_timeout': {'type': 'int', 'default': 60, 'aliases': ['request_timeout']},
 }
 
 SDK_PACKAGES = 'tencentcloud-sdk-python-common, tencentcloud-sdk-python-cbs and tencentcloud-sdk-python-tag'
@@ -207,9 +209,10 @@ class TencentClient:
         self.sdk = sdk
         self.limiter = limiter or RateLimiter()
         self.endpoint = parse_endpoint(connection.get('endpoint_url'))
-        timeout = connection.get('request_timeout')
-        if timeout is not None and timeout < 1:
-            raise InputError('request_timeout', 'must be at least 1 second, got %d' % timeout)
+        for option in ('connect_timeout', 'read_timeout'):
+            # 0 would silently become the default: say so instead.
+            if connection.get(option) is not None and connection[option] < 1:
+                raise InputError(option, 'must be at least 1 second, got %d' % connection[option])
         self._credential = None
         self._clients = {}
 
@@ -230,7 +233,8 @@ class TencentClient:
         key = (service, region)
         if key not in self._clients:
             conn = self.connection
-            profile_arguments = {'reqTimeout': conn.get('request_timeout') or 60}
+            # The SDK hands reqTimeout to requests as its timeout, which takes (connect, read).
+            profile_arguments = {'reqTimeout': (conn.get('connect_timeout') or 10, conn.get('read_timeout') or 60)}
             if self.endpoint is not None:
                 profile_arguments.update(protocol=self.endpoint[0], endpoint=self.endpoint[1])
             if not conn.get('validate_certs', True):
@@ -252,7 +256,7 @@ class TencentClient:
                 # _call signs and sends and hands back the HTTP answer unchecked: the checks are ours.
                 answer = client._call(action, params)  # pylint: disable=protected-access
             except self.sdk['TencentCloudSDKException'] as error:
-                raise note_read_timeout(network_error(action, region, error), self.connection.get('request_timeout') or 60) from None
+                raise note_read_timeout(network_error(action, region, error), self.connection.get('read_timeout') or 60) from None
             return read_answer(action, region, answer)
         return self.call_retry(send) if safe_to_resend(action) else send()
 

@@ -43,6 +43,8 @@ options:
   source_snapshot_id:
     description:
       - The ID of the snapshot to copy, for example V(snap-0abc1234).
+      - Its alias O(snapshot_id) names this same snapshot, the one to copy. The copy's ID comes back as RV(copy_snapshot_id)
+        (and as RV(snapshot_id), the name community.aws's C(ec2_snapshot_copy) returns it under).
     type: str
     required: true
     aliases: [snapshot_id]
@@ -114,7 +116,18 @@ EXAMPLES = r'''
 
 RETURN = r'''
 snapshot_id:
-  description: The ID of the copy when there is one destination (made now, or found from an earlier run). Null in check mode when a copy would be made.
+  description:
+    - The ID of the copy in the destination (made now, or found from an earlier run), under the name community.aws's
+      C(ec2_snapshot_copy) returns it; the same as RV(copy_snapshot_id). Null in check mode when a copy would be made.
+      Only when O(destination_regions) has one region; see RV(snapshots) for several.
+  returned: when O(destination_regions) has one region
+  type: str
+  sample: snap-1def5678
+copy_snapshot_id:
+  description:
+    - The ID of the copy, the same as RV(snapshot_id), under a name that cannot be taken for the source's
+      (O(snapshot_id) is an alias of O(source_snapshot_id), the snapshot to copy). Only when O(destination_regions) has
+      one region; see RV(snapshots) for several.
   returned: when O(destination_regions) has one region
   type: str
   sample: snap-1def5678

@@ -10,7 +10,7 @@ module: dr_sync
 short_description: Keep DR regions supplied with copies of the newest snapshot of every tagged disk
 version_added: 0.1.0
 description:
-  - The bulk module behind the P(snapcopy.cloud.dr_copy#role) role, for any of the four clouds in one call
+  - The bulk module behind the role C(snapcopy.cloud.dr_copy), for any of the four clouds in one call
     (AWS EBS, Alibaba Cloud ECS and ENS, Tencent Cloud CBS).
   - Finds the disks in O(source_region) that carry every tag of O(tag_selector), picks each disk's newest completed snapshot,
     and makes sure a copy of it exists in each of O(dr_regions), the way the single-copy modules do
@@ -181,19 +181,16 @@ options:
     default: true
   connect_timeout:
     description:
-      - AWS and Alibaba Cloud (providers V(aws), V(ecs), V(ens)) connection timeout, in seconds.
+      - Seconds to wait for the connection to the cloud's endpoint to open (every provider).
     type: int
     default: 10
   read_timeout:
     description:
-      - AWS and Alibaba Cloud (providers V(aws), V(ecs), V(ens)) read timeout, in seconds.
+      - Seconds to wait for an answer to one API request (every provider). The alias O(request_timeout) is the name
+        of the Tencent Cloud option in version 0.1.0.
     type: int
     default: 60
-  request_timeout:
-    description:
-      - Tencent Cloud (provider V(cbs)) request timeout, in seconds.
-    type: int
-    default: 60
+    aliases: [request_timeout]
 extends_documentation_fragment:
   - snapcopy.cloud.wait
   - snapcopy.cloud.existing_copy

@@ -29,6 +29,8 @@ options:
   source_snapshot_id:
     description:
       - The ID of the snapshot to copy, for example V(snap-0123456789abcdef0).
+      - Its alias O(snapshot_id) names this same snapshot, the one to copy. The copy's ID comes back as RV(copy_snapshot_id)
+        (and as RV(snapshot_id), the name community.aws's C(ec2_snapshot_copy) returns it under).
     type: str
     required: true
     aliases: [snapshot_id]
@@ -82,9 +84,6 @@ notes:
   - Check mode is supported and makes no mutating call; diff mode shows which copy each destination holds before and after.
   - Needs C(ec2:DescribeSnapshots), C(ec2:CopySnapshot) and C(ec2:CreateTags) in the destination region,
     and C(ec2:DescribeSnapshots) in the source region.
-  - The EC2 client describes only the operations the collection calls, from a copy of botocore's EC2 model that ships with
-    the collection, so that each run does not decode botocore's whole EC2 model (4 MB). With E(AWS_DATA_PATH) set, botocore's
-    own models are used instead.
 attributes:
   check_mode:
     support: full
@@ -129,7 +128,16 @@ EXAMPLES = r'''
 
 RETURN = r'''
 snapshot_id:
-  description: The ID of the copy in the destination (made now, or found from an earlier run). Null in check mode when a copy would be made.
+  description:
+    - The ID of the copy in the destination (made now, or found from an earlier run), under the name community.aws's
+      C(ec2_snapshot_copy) returns it; the same as RV(copy_snapshot_id). Null in check mode when a copy would be made.
+  returned: always
+  type: str
+  sample: snap-0abcdef1234567890
+copy_snapshot_id:
+  description:
+    - The ID of the copy, the same as RV(snapshot_id), under a name that cannot be taken for the source's
+      (O(snapshot_id) is an alias of O(source_snapshot_id), the snapshot to copy).
   returned: always
   type: str
   sample: snap-0abcdef1234567890

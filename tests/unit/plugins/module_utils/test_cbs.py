@@ -23,7 +23,7 @@ SOURCE_REGION = 'ap-guangzhou'
 
 def make_client(cloud, secret_key=creds.TENCENT_SECRET_KEY, **extra):
     connection = {'secret_id': creds.TENCENT_SECRET_ID, 'secret_key': secret_key, 'endpoint_url': cloud.url,
-                  'validate_certs': True, 'request_timeout': 10}
+                  'validate_certs': True, 'read_timeout': 10}
     connection.update(extra)
     return TencentClient(connection, load_sdk())
 

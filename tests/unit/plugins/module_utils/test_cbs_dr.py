@@ -28,7 +28,7 @@ MUTATING_ACTIONS = {'CreateSnapshot', 'CopySnapshotCrossRegions', 'DeleteSnapsho
 def adapter_for(cloud, check_mode=False, per_second=1000):
     """An adapter on the real SDK; a high rate limit keeps the tests quick (the limiter has its own tests)."""
     connection = {'secret_id': creds.TENCENT_SECRET_ID, 'secret_key': creds.TENCENT_SECRET_KEY, 'endpoint_url': cloud.url,
-                  'validate_certs': True, 'request_timeout': 10}
+                  'validate_certs': True, 'read_timeout': 10}
     return CbsAdapter(TencentClient(connection, load_sdk(), limiter=RateLimiter(per_second=per_second)), check_mode=check_mode)
 
 

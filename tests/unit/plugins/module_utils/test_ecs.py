@@ -88,7 +88,7 @@ def test_copy_then_rerun_makes_one_copy_with_name_tags_and_retention(cloud):
     assert first.result['snapshots'][0]['action'] == COPIED
     assert not second.failed and not second.result['changed']
     assert second.result['snapshots'][0]['action'] == EXISTING
-    assert second.result['snapshot_id'] == first.result['snapshot_id']
+    assert second.result['snapshot_id'] == first.result['snapshot_id'] == first.result['copy_snapshot_id'] != source
     (copy,) = copies_in(cloud, DR, source)
     assert copy['id'] == first.result['snapshot_id']
     assert copy['name'] == 'dr-copy' and copy['description'] == 'DR copy' and copy['retention_days'] == 7

@@ -38,7 +38,7 @@ class FakeClock:
 
 def connection(url, **extra):
     values = {'secret_id': creds.TENCENT_SECRET_ID, 'secret_key': creds.TENCENT_SECRET_KEY, 'security_token': None,
-              'endpoint_url': url, 'validate_certs': True, 'request_timeout': 5}
+              'endpoint_url': url, 'validate_certs': True, 'read_timeout': 5}
     values.update(extra)
     return values
 

@@ -35,7 +35,7 @@ def alibaba_connection(cloud):
 
 def cbs_adapter(cloud):
     return CbsAdapter(TencentClient({'secret_id': creds.TENCENT_SECRET_ID, 'secret_key': creds.TENCENT_SECRET_KEY,
-                                     'endpoint_url': cloud.url, 'validate_certs': True, 'request_timeout': 10}, load_sdk()))
+                                     'endpoint_url': cloud.url, 'validate_certs': True, 'read_timeout': 10}, load_sdk()))
 
 
 def answer_with(cloud, cloud_name, action, answer):
