@@ -22,10 +22,10 @@ import re
 import urllib.parse
 import urllib.request
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback
 
-from ._errors import BUSY, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout, safe_to_resend
-from ._model import send_once
+from ._backoff import CallRetry
+from ._errors import BUSY, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout
 
 # The names and environment variables of alibaba.alicloud, plus the ALIBABA_CLOUD_* variables
 # of Alibaba's own credential chain, so playbooks and AWX credentials carry over.
@@ -97,11 +97,6 @@ _NOTHING_SENT = ('Connection refused', 'NewConnectionError', 'Name or service no
 _SSL_TROUBLE = ('SSLError', 'CERTIFICATE_VERIFY_FAILED', 'certificate verify failed', 'SSL:')
 
 
-def alibaba_connection(params, spec=None):
-    """The connection options (of ``spec``, by default ALIBABA_CONNECTION_SPEC) out of a module's params."""
-    return {name: params.get(name) for name in spec or ALIBABA_CONNECTION_SPEC}
-
-
 def parse_endpoint_url(url):
     """(scheme, host[:port]) out of ``endpoint_url``; InputError when it is not http(s)://host[:port]."""
     parts = urllib.parse.urlsplit(url)
@@ -145,12 +140,11 @@ def proxies_for(host):
 class AlibabaClient:
     """One product's RPC client (ECS or ENS): builds requests, sends them, turns errors into CloudErrors."""
 
-    #: Retries one call that is safe to resend; the engine sets its own (install_call_retry).
-    call_retry = staticmethod(send_once)
-
-    def __init__(self, product, connection, default_endpoint, request_package, sdk=None):
+    def __init__(self, product, connection, default_endpoint, request_package, sdk=None, retry=None):
         """``default_endpoint(region)`` gives the product's endpoint when ``endpoint_url`` is not set;
-        ``request_package`` is where the product SDK's request classes live."""
+        ``request_package`` is where the product SDK's request classes live; ``retry`` (a CallRetry) is
+        the run's (by default each call is sent once)."""
+        self.retry = retry if retry is not None else CallRetry()
         self.product = product
         self.connection = connection
         self.default_endpoint = default_endpoint
@@ -215,7 +209,7 @@ class AlibabaClient:
                 # Broad on purpose: every SDK and network failure becomes a CloudError with a kind;
                 # anything classify() does not know is re-raised unchanged.
                 raise note_read_timeout(self.classify(action, error, region), self.connection.get('read_timeout') or 60) from None
-        body = self.call_retry(send) if safe_to_resend(action) else send()
+        body = self.retry.send(action, send)
         try:
             return json.loads(body)
         except ValueError:
@@ -319,21 +313,6 @@ def load_sdk(request_package):
             # The SDK tells HTTPS by identity (``protocol is HTTPS``): an equal string from urlsplit
             # would quietly send plain HTTP. Hand it its own constants.
             'protocols': {'http': protocol_type.HTTP, 'https': protocol_type.HTTPS}}
-
-
-def sdk_from_module(module, request_package, distribution):
-    """The SDK's classes for a module; fails the module with missing_required_lib when the SDK is absent."""
-    try:
-        return load_sdk(request_package)
-    except ImportError:
-        module.fail_json(msg=missing_required_lib('aliyun-python-sdk-core and %s' % distribution))
-        raise  # fail_json does not return; this keeps linters and stubs from running on
-
-
-def client_from_module(module, product, default_endpoint, request_package, distribution):
-    """An AlibabaClient for a module; fails the module with missing_required_lib when the SDK is absent."""
-    sdk = sdk_from_module(module, request_package, distribution)
-    return AlibabaClient(product, alibaba_connection(module.params), default_endpoint, request_package, sdk)
 
 
 def paged(call, params, items_of, page_size=100):

@@ -43,7 +43,7 @@ import re
 
 from ._errors import ALREADY_EXISTS, NOT_FOUND, RETRYABLE, CloudError, InputError, untagged_copy_error
 from ._model import COMPLETED, DELETING, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, source_tag_last, string_tags
-from ._tencent import classify, client_from_module, cloud_error
+from ._tencent import SDK_PACKAGES, TencentClient, classify, cloud_error, load_sdk
 
 SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}$')
 REGION = re.compile(r'^[a-z]{2,}(?:-[a-z0-9]+)+$')
@@ -124,15 +124,19 @@ class CbsAdapter(Adapter):
     sample_snapshot_id = 'snap-0abc1234'
     readable_options = ('tags', 'name')
 
+    sdk_packages = SDK_PACKAGES
+
     def __init__(self, client, check_mode=False):
+        """``check_mode``: a copy under way that cannot be told apart is reported without an id (no
+        copy call may be made to learn more), instead of left to the copy call's conflict answer."""
         self.client = client
         self.check_mode = check_mode
         # The source snapshots as last read, for telling a copy of them from a copy of another.
         self._sources = {}
 
     @classmethod
-    def from_module(cls, module):
-        return cls(client_from_module(module), check_mode=module.check_mode)
+    def from_connection(cls, connection, *, check_mode=False, retry=None, sdk=None):
+        return cls(TencentClient(connection, sdk or load_sdk(), retry=retry), check_mode=check_mode)
 
     # ------------------------------------------------------------------ validation (no calls)
     def validate(self, request):
@@ -231,9 +235,11 @@ class CbsAdapter(Adapter):
         missing = [request for request in requests if request.source_tag not in found]
         if missing:
             self._find_in_flight(destination, missing, found)
-        if not self.check_mode:
-            self._finish_tagging(requests, found)
         return found
+
+    def complete_copies(self, destination, requests, found):  # pylint: disable=unused-argument
+        """Tag the copies found without our source tag (a run before was cut short while tagging)."""
+        self._finish_tagging(requests, found)
 
     def _owner(self, item, by_tag, by_name):
         """The request whose source ``item`` (a copy in the destination) was copied from, if any."""
@@ -446,11 +452,7 @@ class CbsAdapter(Adapter):
                 if item.get('CopyFromRemote') and _tag_dict(item.get('Tags')).get(SOURCE_TAG)]
 
     def delete_snapshot(self, region, snapshot_id):
-        try:
-            self.client.call('cbs', region, 'DeleteSnapshots', {'SnapshotIds': [snapshot_id]})
-        except CloudError as error:
-            if error.kind != NOT_FOUND:
-                raise
+        self.client.call('cbs', region, 'DeleteSnapshots', {'SnapshotIds': [snapshot_id]})
 
     # ------------------------------------------------------------------ mapping
     @staticmethod

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import datetime
 import string
-import threading
 import time
 
-from ._backoff import Backoff
-from ._engine import COPIED, EXISTING, MAX_ATTEMPTS, MISMATCH_FAIL, NOT_COPIED, WOULD_COPY, CopyEngine, install_call_retry, retry_one_call
-from ._errors import CloudError, InputError, is_retryable
+from ._backoff import Backoff, CallRetry
+from ._engine import COPIED, EXISTING, MAX_ATTEMPTS, MISMATCH_FAIL, NOT_COPIED, WOULD_COPY, CopyEngine, default_backoff
+from ._errors import NOT_FOUND, CloudError, InputError, is_retryable
 from ._model import COMPLETED, DELETING, DISK_TAG, FAILED, PENDING, SOURCE_TAG, CopyRequest
 from ._poller import DONE, PENDING as POLL_PENDING, poll
 
@@ -65,7 +64,9 @@ class DrRun:
     """Plans and carries out one DR run. ``settings`` are dr_sync's options, validated by the module."""
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, adapter, settings, check_mode=False, now=None, clock=time.monotonic, sleep=time.sleep, workers=COPY_WORKERS):
+    def __init__(self, adapter, settings, check_mode=False, now=None, clock=time.monotonic, sleep=time.sleep, workers=COPY_WORKERS,
+                 retry=None):
+        """``retry`` (a CallRetry) is the run's, shared with the adapter's client and the copy engine."""
         self.adapter = adapter
         self.workers = workers
         self.settings = settings
@@ -74,11 +75,9 @@ class DrRun:
         self.clock = clock
         self.sleep = sleep
         self.deadline = clock() + settings['wait_timeout']
-        self.backoff = Backoff(is_retryable, max_attempts=MAX_ATTEMPTS, sleep=sleep, clock=clock)
+        self.retry = retry if retry is not None else CallRetry(default_backoff(sleep=sleep, clock=clock))
+        self.retry.deadline = self.deadline
         self.engine = None
-        # Retries of the run's own calls (the engine counts those of the copies).
-        self.retries = 0
-        self._retries_lock = threading.Lock()
 
     # ------------------------------------------------------------------ validation (no calls)
     def validate(self):
@@ -125,7 +124,6 @@ class DrRun:
     # ------------------------------------------------------------------ the run
     def run(self):
         self.validate()
-        install_call_retry(self.adapter, self._retry_call)
         settings = self.settings
         region = settings['source_region']
         disks = sorted(self._call(self.adapter.find_disks, region, settings['tag_selector']), key=lambda disk: disk.id)
@@ -138,14 +136,7 @@ class DrRun:
         return self._report(entries)
 
     def _call(self, method, *args):
-        return self.backoff.call(lambda: method(*args), self.deadline, on_retry=self._count_retry)
-
-    def _retry_call(self, send):
-        return retry_one_call(self.backoff, send, self.deadline, self._count_retry)
-
-    def _count_retry(self, error, attempt, delay):  # pylint: disable=unused-argument
-        with self._retries_lock:
-            self.retries += 1
+        return self.retry.call(method, *args)
 
     def _plan_source(self, disk, snapshots):
         completed = sorted((snapshot for snapshot in snapshots if snapshot.state == COMPLETED), key=_created_key)
@@ -242,7 +233,8 @@ class DrRun:
             self.adapter, check_mode=self.check_mode, wait=settings.get('wait', False),
             timeout=max(1, self.deadline - self.clock()), poll_interval=settings['poll_interval'], max_poll_interval=60,
             max_in_flight=settings.get('max_in_flight') or self.adapter.max_copies_in_flight,
-            clock=self.clock, sleep=self.sleep, workers=self.workers, on_mismatch=settings.get('on_mismatch') or MISMATCH_FAIL)
+            clock=self.clock, sleep=self.sleep, workers=self.workers, on_mismatch=settings.get('on_mismatch') or MISMATCH_FAIL,
+            retry=self.retry)
         try:
             outcomes = self.engine.run(requests, sources) if requests else []
         except InputError as error:
@@ -294,9 +286,10 @@ class DrRun:
             try:
                 self._call(self.adapter.delete_snapshot, destination, copy.id)
             except CloudError as error:
-                record['action'] = 'delete_failed'
-                record['error'] = error.as_result()
-                entry['problems'].append('pruning %s in %s: %s' % (copy.id, destination, error))
+                if error.kind != NOT_FOUND:  # already gone is as good as deleted
+                    record['action'] = 'delete_failed'
+                    record['error'] = error.as_result()
+                    entry['problems'].append('pruning %s in %s: %s' % (copy.id, destination, error))
         return record
 
     # ------------------------------------------------------------------ report
@@ -365,12 +358,9 @@ class DrRun:
             'totals': totals,
             'disks': disks,
             'failures': failures,
-            'api_retries': self.backoff_retries(),
+            'api_retries': self.retry.retries,
             'warnings': list(self.engine.warnings) if self.engine is not None else [],
         }
-
-    def backoff_retries(self):
-        return self.retries + (self.engine.retries if self.engine is not None else 0)
 
 
 def _created_key(snapshot):

@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+from ._backoff import CallRetry
+from ._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_wait_options
 from ._dr import DrRun, markdown_report
+from ._dr_providers import COPY_OPTIONS, DR_CONNECTION_SPEC, make_adapter
+from ._engine import default_backoff
 from ._errors import CloudError, InputError, SnapcopyError
 from ._model import string_tags
-from ._providers import COPY_OPTIONS, DR_CONNECTION_SPEC, make_adapter
-from ._runner import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_wait_options
 
 DR_REGION_KEYS = ('region', 'encrypted', 'kms_key_id')
 
@@ -126,10 +128,11 @@ def run_dr_module(module):
     problem = check_wait_options(module.params)
     if problem:
         module.fail_json(msg=problem)
+    retry = CallRetry(default_backoff())
     try:
         settings = dr_settings(module.params)
-        adapter = make_adapter(module, settings['provider'])
-        report = DrRun(adapter, settings, check_mode=module.check_mode).run()
+        adapter = make_adapter(module, settings['provider'], retry)
+        report = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry).run()
     except CloudError as error:
         module.fail_json(msg=str(error), error=error.as_result())
     except SnapcopyError as error:

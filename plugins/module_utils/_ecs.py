@@ -28,7 +28,7 @@ import hashlib
 import json
 import time
 
-from ._alibaba import AlibabaClient, client_from_module, links_to, listed, paged, tag_dict
+from ._alibaba import AlibabaClient, links_to, listed, paged, tag_dict
 from ._alibaba_validate import (
     ECS_SNAPSHOT_ID,
     validate_description,
@@ -105,17 +105,15 @@ class EcsAdapter(Adapter):
     sample_snapshot_id = 's-bp67acfmxazb4p0example'
     readable_options = ('encrypted', 'kms_key_id', 'tags', 'name', 'description', 'retention_days')
 
+    sdk_packages = 'aliyun-python-sdk-core and aliyun-python-sdk-ecs'
+
     def __init__(self, client):
         self.client = client
         self._categories = {}
 
     @classmethod
-    def from_module(cls, module):
-        return cls(client_from_module(module, 'ecs', ecs_endpoint, REQUEST_PACKAGE, 'aliyun-python-sdk-ecs'))
-
-    @classmethod
-    def from_connection(cls, connection, sdk=None):
-        return cls(AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE, sdk))
+    def from_connection(cls, connection, *, check_mode=False, retry=None, sdk=None):  # pylint: disable=unused-argument
+        return cls(AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE, sdk, retry))
 
     # ------------------------------------------------------------------ validation (no calls)
     def validate(self, request):
@@ -255,11 +253,7 @@ class EcsAdapter(Adapter):
         return [snapshot for snapshot in self._describe(destination, {}) if snapshot.tags.get(SOURCE_TAG)]
 
     def delete_snapshot(self, region, snapshot_id):
-        try:
-            self.client.call('DeleteSnapshot', {'RegionId': region, 'SnapshotId': snapshot_id}, region)
-        except CloudError as error:
-            if error.kind != NOT_FOUND:
-                raise
+        self.client.call('DeleteSnapshot', {'RegionId': region, 'SnapshotId': snapshot_id}, region)
 
     def snapshot(self, item, region):
         self._categories[item['SnapshotId']] = item.get('Category')

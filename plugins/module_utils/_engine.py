@@ -21,10 +21,9 @@ no two calls ever concern the same request and destination, so the rules above h
 
 from __future__ import annotations
 
-import threading
 import time
 
-from ._backoff import Backoff
+from ._backoff import Backoff, CallRetry
 from ._errors import ALREADY_EXISTS, BUSY, INVALID, RETRYABLE, CloudError, is_retryable
 from ._model import COMPLETED, DELETING, FAILED, PENDING, Snapshot, copy_mismatches
 from ._poller import DONE, PENDING as POLL_PENDING, TIMEOUT, poll
@@ -128,7 +127,10 @@ class CopyEngine:
     # pylint: disable-next=too-many-arguments
     def __init__(self, adapter, check_mode=False, wait=False, timeout=600, poll_interval=15,
                  max_poll_interval=None, backoff=None, clock=time.monotonic, sleep=time.sleep,
-                 max_in_flight=None, workers=1, on_mismatch=MISMATCH_FAIL):
+                 max_in_flight=None, workers=1, on_mismatch=MISMATCH_FAIL, retry=None):
+        """``retry`` (a CallRetry) is the run's, shared with the adapter's client and the DR run; without one,
+        the engine makes its own from ``backoff`` (its calls of adapter methods are then retried, not the
+        client's single API calls)."""
         self.adapter = adapter
         if on_mismatch not in MISMATCH_CHOICES:
             raise ValueError('on_mismatch must be one of %s' % ', '.join(MISMATCH_CHOICES))
@@ -139,7 +141,6 @@ class CopyEngine:
         self.max_in_flight = max_in_flight
         # Copy calls in the air at once: N copies then cost about N / workers round trips.
         self.workers = max(1, workers)
-        self._retries_lock = threading.Lock()
         self.check_mode = check_mode
         self.wait = wait
         self.timeout = timeout
@@ -147,10 +148,16 @@ class CopyEngine:
         self.max_poll_interval = max_poll_interval
         self.clock = clock
         self.sleep = sleep
-        self.backoff = backoff or Backoff(is_retryable, base_delay=1.0, max_delay=20.0, max_attempts=MAX_ATTEMPTS,
-                                          sleep=sleep, clock=clock)
-        self.retries = 0
+        if retry is None:
+            retry = CallRetry(backoff or default_backoff(sleep=sleep, clock=clock))
+        self.retry = retry
+        self.backoff = retry.backoff
         self.deadline = None
+
+    @property
+    def retries(self):
+        """How many calls were sent again, by the engine and through the run's CallRetry."""
+        return self.retry.retries
 
     # ------------------------------------------------------------------ entry point
     def run(self, requests, sources=None):
@@ -161,8 +168,7 @@ class CopyEngine:
         """
         for request in requests:
             self.adapter.validate(request)
-        self.deadline = self.clock() + self.timeout
-        install_call_retry(self.adapter, self.retry_call)
+        self.deadline = self.retry.deadline = self.clock() + self.timeout
         outcomes = [RequestOutcome(request) for request in requests]
         self._load_sources(outcomes, sources or {})
         self._find_existing_copies([outcome for outcome in outcomes if outcome.error is None])
@@ -173,15 +179,7 @@ class CopyEngine:
 
     # ------------------------------------------------------------------ calls with retries
     def _call(self, method, *args):
-        return self.backoff.call(lambda: method(*args), self.deadline, on_retry=self._count_retry)
-
-    def _count_retry(self, error, attempt, delay):  # pylint: disable=unused-argument
-        with self._retries_lock:
-            self.retries += 1
-
-    def retry_call(self, send):
-        """One API call that is safe to resend, retried on its own within the deadline."""
-        return retry_one_call(self.backoff, send, self.deadline, self._count_retry)
+        return self.retry.call(method, *args)
 
     def _pause_before_retry(self, retry_number, at_least=0):
         """Sleep before retry ``retry_number``; False when that would pass the deadline or the tries are spent."""
@@ -193,8 +191,7 @@ class CopyEngine:
         """Sleep ``delay`` seconds before a call is sent again (a retry); False when that would pass the deadline."""
         if self.clock() + delay > self.deadline:
             return False
-        with self._retries_lock:
-            self.retries += 1
+        self.retry.count()
         self.sleep(delay)
         return True
 
@@ -263,9 +260,16 @@ class CopyEngine:
             for destination in outcome.request.destinations:
                 by_destination.setdefault(destination, []).append(outcome)
         for destination, group in by_destination.items():
-            found = self._call(self.adapter.find_copies, destination, [outcome.request for outcome in group])
+            found = self._find_copies(destination, [outcome.request for outcome in group])
             for outcome in group:
                 self._take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), EXISTING)
+
+    def _find_copies(self, destination, requests):
+        """The copies of these requests' sources found in ``destination``, completed outside check mode."""
+        found = self._call(self.adapter.find_copies, destination, requests)
+        if not self.check_mode:
+            self._call(self.adapter.complete_copies, destination, requests, found)
+        return found
 
     def _take_found_copy(self, outcome, destination, candidates, action):
         """Record at ``destination`` the copy found among ``candidates`` that is as the request asks.
@@ -447,7 +451,7 @@ class CopyEngine:
         """Look each destination up again; record copies found there. Returns those still missing."""
         still_missing = []
         for destination in destinations:
-            found = self._call(self.adapter.find_copies, destination, [outcome.request])
+            found = self._find_copies(destination, [outcome.request])
             if not self._take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), action):
                 still_missing.append(destination)
         return still_missing
@@ -494,25 +498,9 @@ class CopyEngine:
                                               message='the copy disappeared from the destination while being copied')
 
 
-def install_call_retry(adapter, retry):
-    """Have the adapter retry each API call that is safe to resend (a read, tagging) on its own.
-
-    The engine's retries wrap whole adapter methods, and one of those (a paged listing, reads
-    in batches) makes many calls: retrying it whole when any one call fails would, with enough
-    calls, almost never get through. ``retry(send)`` retries the one call instead.
-    """
-    for holder in (adapter, getattr(adapter, 'client', None)):
-        if holder is not None and hasattr(holder, 'call_retry'):
-            holder.call_retry = retry
-
-
-def retry_one_call(backoff, send, deadline, on_retry=None):
-    """``send()`` with ``backoff``; an error it still gives is final (``exhausted``), not retried again around it."""
-    try:
-        return backoff.call(send, deadline, on_retry=on_retry)
-    except CloudError as error:
-        error.exhausted = error.kind == RETRYABLE
-        raise
+def default_backoff(sleep=time.sleep, clock=time.monotonic):
+    """How a run backs off by default: 1 s, doubling up to 20 s, jittered, at most MAX_ATTEMPTS tries."""
+    return Backoff(is_retryable, base_delay=1.0, max_delay=20.0, max_attempts=MAX_ATTEMPTS, sleep=sleep, clock=clock)
 
 
 def describe_differences(differences):

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import time
 
-from ._alibaba import ENS_CONNECTION_SPEC, AlibabaClient, alibaba_connection, links_to, listed, numbered_pages, sdk_from_module, tag_dict
+from ._alibaba import AlibabaClient, links_to, listed, numbered_pages, tag_dict
 from ._alibaba_validate import (
     ENS_SNAPSHOT_ID,
     REGION_ID,
@@ -83,11 +83,11 @@ def ens_endpoint(api_region=None):
     return 'ens.%s.aliyuncs.com' % api_region
 
 
-def ens_client(connection, sdk=None):
+def ens_client(connection, sdk=None, retry=None):
     api_region = connection.get('alicloud_region') or None  # an AWX credential injects '' when the field is empty
     if api_region is not None and not REGION_ID.match(api_region):
         raise InputError('alicloud_region', 'expected an Alibaba Cloud region like ap-southeast-1, got %r' % (api_region,))
-    return AlibabaClient('ens', connection, lambda node: ens_endpoint(api_region), REQUEST_PACKAGE, sdk)
+    return AlibabaClient('ens', connection, lambda node: ens_endpoint(api_region), REQUEST_PACKAGE, sdk, retry)
 
 
 def build_ens_request(params):
@@ -114,17 +114,14 @@ class EnsAdapter(Adapter):
     sample_snapshot_id = 'sp-bp1c0doj0taqyzzlexample'
     readable_options = ('name', 'description')
 
+    sdk_packages = 'aliyun-python-sdk-core and aliyun-python-sdk-ens'
+
     def __init__(self, client):
         self.client = client
 
     @classmethod
-    def from_module(cls, module):
-        sdk = sdk_from_module(module, REQUEST_PACKAGE, 'aliyun-python-sdk-ens')
-        return cls(ens_client(alibaba_connection(module.params, ENS_CONNECTION_SPEC), sdk))
-
-    @classmethod
-    def from_connection(cls, connection, sdk=None):
-        return cls(ens_client(connection, sdk))
+    def from_connection(cls, connection, *, check_mode=False, retry=None, sdk=None):  # pylint: disable=unused-argument
+        return cls(ens_client(connection, sdk, retry))
 
     # ------------------------------------------------------------------ validation (no calls)
     def validate(self, request):
@@ -272,11 +269,7 @@ class EnsAdapter(Adapter):
                 if snapshot.source_id is not None and _marker_agrees_with_link(snapshot)]
 
     def delete_snapshot(self, region, snapshot_id):
-        try:
-            self.client.call('DeleteSnapshot', {'SnapshotId': snapshot_id}, region)
-        except CloudError as error:
-            if error.kind != NOT_FOUND:
-                raise
+        self.client.call('DeleteSnapshot', {'SnapshotId': snapshot_id}, region)
 
     @staticmethod
     def snapshot(item, node):

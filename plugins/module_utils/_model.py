@@ -58,11 +58,6 @@ def split_marker(description):
     return description[:match.start()] or None, tags
 
 
-def send_once(send):
-    """The default ``call_retry`` of a client: one try. The engine installs its own (install_call_retry)."""
-    return send()
-
-
 def source_tag_last(tags):
     """``tags`` as (key, value) pairs, SOURCE_TAG last: a cloud that tags in several calls writes it
     last, so that a copy carrying it carries all its tags."""
@@ -249,6 +244,14 @@ class Adapter:
     #: The copy options (of COMPARABLE_OPTIONS) that this cloud's answers let us read back off a
     #: copy, so that a copy found is checked against what was asked (copy_mismatches).
     readable_options: tuple = ()
+    #: The SDK's packages, named when they are missing.
+    sdk_packages = ''
+
+    @classmethod
+    def from_connection(cls, connection, *, check_mode=False, retry=None):
+        """The adapter for ``connection`` (the module's connection options; no call yet). ``retry`` is the
+        run's CallRetry. ImportError when the SDK is missing; InputError for a bad connection option."""
+        raise NotImplementedError
 
     def validate(self, request):
         """Raise InputError for anything the cloud would refuse. No API call here."""
@@ -266,6 +269,10 @@ class Adapter:
     def find_copies(self, destination, requests):
         """Return {request.source_tag: [Snapshot, ...]}: copies of each source found in ``destination``."""
         raise NotImplementedError
+
+    def complete_copies(self, destination, requests, found):
+        """Finish what the copies ``find_copies`` found need before they serve (CBS: tag a copy whose
+        tagging was cut short). The engine calls it outside check mode only: reads do not write."""
 
     def start_copy(self, request, destinations):
         """Start copies; return {destination: Snapshot or CloudError}.
@@ -311,5 +318,6 @@ class Adapter:
         raise NotImplementedError
 
     def delete_snapshot(self, region, snapshot_id):
-        """Delete one snapshot. A snapshot already gone is not an error."""
+        """Delete one snapshot. One already gone raises the cloud's not-found error (kind NOT_FOUND),
+        which the caller takes for done."""
         raise NotImplementedError

@@ -27,10 +27,10 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback
 
-from ._errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout, safe_to_resend
-from ._model import send_once
+from ._backoff import CallRetry
+from ._errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout
 
 # The names the Tencent CLI and Terraform provider use, with their environment variables.
 TENCENT_CONNECTION_SPEC = {
@@ -87,30 +87,19 @@ HINTS = {
 
 
 def load_sdk():
-    """The SDK's modules, imported only when a Tencent module runs; None when it is missing."""
+    """The SDK's modules, imported only when a Tencent module runs; ImportError when it is missing."""
     # pylint: disable=import-outside-toplevel
-    try:
-        from tencentcloud.cbs.v20170312.cbs_client import CbsClient
-        from tencentcloud.common.credential import Credential
-        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
-        from tencentcloud.common.profile.client_profile import ClientProfile
-        from tencentcloud.common.profile.http_profile import HttpProfile
-        from tencentcloud.tag.v20180813.tag_client import TagClient
-    except ImportError:
-        return None
+    from tencentcloud.cbs.v20170312.cbs_client import CbsClient
+    from tencentcloud.common.credential import Credential
+    from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+    from tencentcloud.common.profile.client_profile import ClientProfile
+    from tencentcloud.common.profile.http_profile import HttpProfile
+    from tencentcloud.tag.v20180813.tag_client import TagClient
     return {
         'Credential': Credential, 'TencentCloudSDKException': TencentCloudSDKException,
         'ClientProfile': ClientProfile, 'HttpProfile': HttpProfile,
         'clients': {'cbs': CbsClient, 'tag': TagClient},
     }
-
-
-def client_from_module(module):
-    """A TencentClient for the module's connection options (fails the module when the SDK is missing)."""
-    sdk = load_sdk()
-    if sdk is None:
-        module.fail_json(msg=missing_required_lib(SDK_PACKAGES))
-    return TencentClient({name: module.params.get(name) for name in TENCENT_CONNECTION_SPEC}, sdk)
 
 
 # ---------------------------------------------------------------------- rate limiting
@@ -199,12 +188,11 @@ class TencentClient:
 
     ``call`` answers the ``Response`` object of a successful call, or raises CloudError with the
     cloud's code, message and request id and the kind of error it is. It retries only through
-    ``call_retry``, which the engine sets (install_call_retry), and only calls safe to resend.
+    ``retry`` (a CallRetry, the run's), and only calls safe to resend.
     """
 
-    call_retry = staticmethod(send_once)
-
-    def __init__(self, connection, sdk, limiter=None):
+    def __init__(self, connection, sdk, limiter=None, retry=None):
+        self.retry = retry if retry is not None else CallRetry()
         self.connection = connection
         self.sdk = sdk
         self.limiter = limiter or RateLimiter()
@@ -258,7 +246,7 @@ class TencentClient:
             except self.sdk['TencentCloudSDKException'] as error:
                 raise note_read_timeout(network_error(action, region, error), self.connection.get('read_timeout') or 60) from None
             return read_answer(action, region, answer)
-        return self.call_retry(send) if safe_to_resend(action) else send()
+        return self.retry.send(action, send)
 
 
 def read_answer(action, region, answer):

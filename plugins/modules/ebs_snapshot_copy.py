@@ -240,8 +240,9 @@ error:
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC, AwsAdapter, build_ebs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter, build_ebs_request
 
 
 def main():
@@ -261,7 +262,7 @@ def main():
     argument_spec.update(WAIT_ARGUMENT_SPEC)
     argument_spec.update(EXISTING_COPY_ARGUMENT_SPEC)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_copy_module(module, build_ebs_request, AwsAdapter.from_module)
+    run_copy_module(module, build_ebs_request, EbsAdapter)
 
 
 if __name__ == '__main__':

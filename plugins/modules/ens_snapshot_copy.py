@@ -247,8 +247,8 @@ error:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ENS_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, run_copy_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter, build_ens_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, run_copy_module
 
 
 def main():
@@ -264,7 +264,7 @@ def main():
     argument_spec.update(WAIT_ARGUMENT_SPEC)
     argument_spec.update(EXISTING_COPY_ARGUMENT_SPEC)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_copy_module(module, build_ens_request, EnsAdapter.from_module)
+    run_copy_module(module, build_ens_request, EnsAdapter)
 
 
 if __name__ == '__main__':

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import RETRYABLE, CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, RETRYABLE, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, SOURCE_TAG, Adapter, Disk, Snapshot
 
 EPOCH = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
@@ -156,5 +156,6 @@ class MemoryCloud(Adapter):
 
     def delete_snapshot(self, region, snapshot_id):
         self._count('delete_snapshot')
-        self.copies.pop(snapshot_id, None)
+        if self.copies.pop(snapshot_id, None) is None:
+            raise CloudError('DeleteSnapshot', 'InvalidSnapshot.NotFound', 'no snapshot %s' % snapshot_id, kind=NOT_FOUND)
         self.deleted.append(snapshot_id)

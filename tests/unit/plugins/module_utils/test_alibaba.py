@@ -16,11 +16,13 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import (AL
                                                                               is_loopback, load_sdk, parse_endpoint_url,
                                                                               proxies_for, server_error)
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import REQUEST_PACKAGE as ECS_PACKAGE
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import ecs_endpoint
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import new_adapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter, ecs_endpoint
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter, ens_endpoint
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import (FATAL, INVALID, NOT_FOUND, RETRYABLE,
                                                                              CloudError, InputError)
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import SOURCE_TAG
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 
 
 def client(cloud=None, **overrides):
@@ -330,24 +332,16 @@ def test_property_tag_validator_agrees_with_the_rules(tags):
     assert accepted == expected
 
 
-def test_a_missing_sdk_fails_the_module_with_missing_required_lib(monkeypatch):
-    class Exited(Exception):
-        pass
-
-    class Module:
-        params = {'alicloud_access_key': 'k', 'alicloud_secret_key': 's'}
-
-        @staticmethod
-        def fail_json(**result):
-            raise Exited(result['msg'])
-
-    def no_sdk(package):
-        raise ImportError('No module named %r' % package)
+@pytest.mark.parametrize('adapter_class, package', [(EcsAdapter, 'aliyun-python-sdk-ecs'), (EnsAdapter, 'aliyun-python-sdk-ens')])
+def test_a_missing_sdk_fails_the_module_with_missing_required_lib(monkeypatch, adapter_class, package):
+    def no_sdk(request_package):
+        raise ImportError('No module named %r' % request_package)
 
     monkeypatch.setattr(alibaba, 'load_sdk', no_sdk)
-    with pytest.raises(Exited) as info:
-        alibaba.client_from_module(Module, 'ecs', ecs_endpoint, ECS_PACKAGE, 'aliyun-python-sdk-ecs')
-    assert 'aliyun-python-sdk-core and aliyun-python-sdk-ecs' in str(info.value)
+    params = {'alicloud_access_key': 'k', 'alicloud_secret_key': 's'}
+    with pytest.raises(ModuleExit) as info:
+        new_adapter(FakeModule(params), adapter_class, params, None)
+    assert info.value.failed and 'aliyun-python-sdk-core and %s' % package in info.value.result['msg']
 
 
 def test_validate_certs_off_keeps_stderr_quiet(capsys):

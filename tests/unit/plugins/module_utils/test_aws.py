@@ -14,7 +14,8 @@ import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
@@ -40,12 +41,12 @@ def snapshot(snapshot_id, state='completed', progress='100%', tags=None, message
 
 
 class StubbedAws:
-    """An AwsAdapter whose own per-region EC2 clients (on the trimmed model) are behind Stubbers,
+    """An EbsAdapter whose own per-region EC2 clients (on the trimmed model) are behind Stubbers,
     which check each call's parameters against that model."""
 
-    def __init__(self):
-        self.adapter = AwsAdapter({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore)
-        self.clients = {region: self.adapter.client(region) for region in ('us-east-1', 'us-west-2')}
+    def __init__(self, retry=None):
+        self.adapter = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore, retry))
+        self.clients = {region: self.adapter.client.ec2(region) for region in ('us-east-1', 'us-west-2')}
         self.stubbers = {region: Stubber(client) for region, client in self.clients.items()}
 
     def __enter__(self):
@@ -252,32 +253,28 @@ def test_pending_source_without_wait_is_a_clear_error_and_copies_nothing():
     (SOURCE, ['us-west-2'], {'description': 'x' * 256}, 'description'),
 ])
 def test_validation_names_the_option(source, destinations, options, option):
-    adapter = AwsAdapter({}, botocore)
+    adapter = EbsAdapter(AwsClient({}, botocore))
     with pytest.raises(InputError) as error:
         adapter.validate(CopyRequest(source, 'us-east-1', destinations, options))
     assert error.value.option == option
-    assert not adapter._clients  # pylint: disable=protected-access
+    assert not adapter.client._clients  # pylint: disable=protected-access
 
 
 def test_client_timeouts_are_options_checked_before_any_call():
-    class Module:
-        def fail_json(self, **kwargs):
-            raise AssertionError(kwargs)
-
     for option in ('connect_timeout', 'read_timeout'):
         with pytest.raises(InputError) as error:
-            AwsAdapter.from_connection(Module(), {option: 0})
+            EbsAdapter.from_connection({option: 0})
         assert error.value.option == option
-    adapter = AwsAdapter.from_connection(Module(), {'access_key': 'AKIATEST', 'secret_key': 'secret', 'read_timeout': 7})
-    config = adapter.client('us-east-1').meta.config
+    adapter = EbsAdapter.from_connection({'access_key': 'AKIATEST', 'secret_key': 'secret', 'read_timeout': 7})
+    config = adapter.client.ec2('us-east-1').meta.config
     assert (config.read_timeout, config.connect_timeout) == (7, 10)
 
 
 def test_unknown_profile_names_the_option(monkeypatch, tmp_path):
     monkeypatch.setenv('AWS_CONFIG_FILE', str(tmp_path / 'config'))
     monkeypatch.setenv('AWS_SHARED_CREDENTIALS_FILE', str(tmp_path / 'credentials'))
-    adapter = AwsAdapter({'profile': 'nobody'}, botocore)
+    client = AwsClient({'profile': 'nobody'}, botocore)
     with pytest.raises(InputError) as error:
-        adapter.client('us-east-1')
+        client.ec2('us-east-1')
     assert error.value.option == 'profile'
     assert 'nobody' in str(error.value)

@@ -9,12 +9,13 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ALIBABA_CONNECTION_SPEC, AlibabaClient
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC, AwsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import REQUEST_PACKAGE, EcsAdapter, ecs_endpoint
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import DR_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_providers import DR_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC, TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params
 
@@ -70,7 +71,7 @@ def test_dr_sync_names_its_own_options_for_what_the_ecs_adapter_refuses(override
 
 def test_dr_sync_names_dr_regions_for_a_malformed_aws_region():
     with pytest.raises(InputError) as info:
-        dr_run(AwsAdapter({}), source_region='us-east-1', dr_regions=['us-west-2, west']).validate()
+        dr_run(EbsAdapter(client=None), source_region='us-east-1', dr_regions=['us-west-2, west']).validate()
     assert info.value.option == 'dr_regions'
     # Commas and spaces separate regions (what a person types in a survey): the wrong one is named.
     assert "got 'west'" in str(info.value)

@@ -15,7 +15,7 @@ from fakecloud import credentials as creds
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, utc_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DISK_TAG, PENDING, SOURCE_TAG, Disk
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import RateLimiter, TencentClient, load_sdk
 
@@ -202,7 +202,9 @@ def test_delete_snapshot_and_an_id_already_gone(cloud):
     ids = cloud.admin.seed(cbs={'snapshots': [{'region': DR_REGIONS[0]}, {'region': DR_REGIONS[0]}]})['cbs']['snapshots']
     adapter = adapter_for(cloud)
     adapter.delete_snapshot(DR_REGIONS[0], ids[0])
-    adapter.delete_snapshot(DR_REGIONS[0], ids[0])  # already gone: not an error
+    with pytest.raises(CloudError) as gone:  # the cloud's own not-found, for the DR run to read as deleted
+        adapter.delete_snapshot(DR_REGIONS[0], ids[0])
+    assert gone.value.kind == NOT_FOUND and gone.value.code == 'InvalidSnapshotId.NotFound'
     assert [snap['id'] for snap in snapshots_in(cloud, DR_REGIONS[0])] == [ids[1]]
     with pytest.raises(CloudError):
         adapter.delete_snapshot('ap-nowhere', ids[1])

@@ -112,6 +112,26 @@ def test_pruning_keeps_the_newest_and_never_touches_foreign_snapshots():
     assert sorted(cloud.deleted) == ['old-3', 'old-6', 'old-9']
 
 
+def test_a_copy_deleted_by_someone_else_while_pruning_counts_as_pruned():
+    """Two runs (or a person) may prune the same copy: the cloud's not-found on delete is no failure."""
+    cloud, clock = cloud_with_disks(count=1)
+    for day in (9, 6):
+        cloud.add_copy('old-%d' % day, 'dr-1', {SOURCE_TAG: 'src-1/disk-0-snap-0', DISK_TAG: 'src-1/disk-0'}, clock.now - day * 86400)
+    listed = cloud.list_copies
+
+    def list_then_lose_one(destination):
+        copies = listed(destination)
+        cloud.copies.pop('old-9', None)  # gone between the listing and the delete
+        return copies
+
+    cloud.list_copies = list_then_lose_one
+    report = run(cloud, clock, prune=True, keep_copies=1, dr_regions=['dr-1'])
+    assert cloud.calls['delete_snapshot'] == 2 and cloud.deleted == ['old-6']
+    assert sorted(record['snapshot_id'] for record in report['disks'][0]['pruned']) == ['old-6', 'old-9']
+    assert all(record['action'] == 'deleted' for record in report['disks'][0]['pruned'])
+    assert not report['failures'] and not report['disks'][0]['problems']
+
+
 def test_disk_without_a_snapshot_is_a_failure_in_the_report():
     cloud, clock = cloud_with_disks(count=1)
     cloud.add_disk('disk-empty', tags={'dr': 'yes'}, snapshot_ages_hours=())

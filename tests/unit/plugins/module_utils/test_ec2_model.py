@@ -16,10 +16,10 @@ import botocore.session
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils import _ec2_model
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient
 from ansible_collections.snapcopy.cloud.tests.utils import trim_ec2_model
 
-ADAPTER_SOURCE = os.path.join(os.path.dirname(_ec2_model.__file__), '_aws.py')
+ADAPTER_SOURCE = os.path.join(os.path.dirname(_ec2_model.__file__), '_ebs.py')
 CONNECTION = {'access_key': 'AKIATEST', 'secret_key': 'secret', 'endpoint_url': 'https://ec2.example.test'}
 
 # One request per operation, with every kind of member the adapter sends (lists, structures, tags).
@@ -71,21 +71,21 @@ def test_the_trimmed_model_is_what_the_installed_botocore_gives():
 
 def test_every_operation_the_adapter_calls_is_in_the_trimmed_model():
     with open(ADAPTER_SOURCE, encoding='utf-8') as handle:
-        called = set(re.findall(r"_call\([^,]+, '([A-Za-z]+)'", handle.read()))
+        called = set(re.findall(r"client\.call\([^,]+, '([A-Za-z]+)'", handle.read()))
     assert called  # the pattern still finds the calls
     assert called == set(_ec2_model.OPERATIONS)
     assert set(REQUESTS) == set(_ec2_model.OPERATIONS)
 
 
 def test_the_adapter_clients_use_the_trimmed_model():
-    client = AwsAdapter(CONNECTION, botocore).client('us-west-2')
+    client = AwsClient(CONNECTION, botocore).ec2('us-west-2')
     assert sorted(client.meta.service_model.operation_names) == sorted(_ec2_model.OPERATIONS)
     assert client.meta.service_model.api_version == _ec2_model.API_VERSION
 
 
 def test_with_aws_data_path_set_botocore_loads_its_own_models(monkeypatch, tmp_path):
     monkeypatch.setenv('AWS_DATA_PATH', str(tmp_path))
-    client = AwsAdapter(CONNECTION, botocore).client('us-west-2')
+    client = AwsClient(CONNECTION, botocore).ec2('us-west-2')
     assert len(client.meta.service_model.operation_names) > 100
 
 
@@ -93,7 +93,7 @@ def test_with_aws_data_path_set_botocore_loads_its_own_models(monkeypatch, tmp_p
 def test_requests_are_byte_for_byte_those_of_botocores_model(operation, monkeypatch):
     # Both signatures must be made at the same instant to compare.
     monkeypatch.setattr(botocore.auth, 'get_current_datetime', lambda: datetime.datetime(2026, 11, 21, 8, 0, 0))
-    trimmed = sent(AwsAdapter(CONNECTION, botocore).client('us-west-2'), operation, REQUESTS[operation])
+    trimmed = sent(AwsClient(CONNECTION, botocore).ec2('us-west-2'), operation, REQUESTS[operation])
     full = sent(botocore_client(), operation, REQUESTS[operation])
     assert trimmed.url == full.url
     assert trimmed.body == full.body
@@ -104,4 +104,4 @@ def test_requests_are_byte_for_byte_those_of_botocores_model(operation, monkeypa
 
 def test_invalid_arguments_are_refused_by_the_trimmed_model_as_by_botocores():
     with pytest.raises(botocore.exceptions.ParamValidationError):
-        sent(AwsAdapter(CONNECTION, botocore).client('us-west-2'), 'CopySnapshot', {'SourceRegion': 'us-east-1'})
+        sent(AwsClient(CONNECTION, botocore).ec2('us-west-2'), 'CopySnapshot', {'SourceRegion': 'us-east-1'})

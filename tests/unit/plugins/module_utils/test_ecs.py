@@ -15,7 +15,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPI
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import (FATAL, INVALID, NOT_FOUND, CloudError,
                                                                              InputError, is_retryable)
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import DISK_TAG, SOURCE_TAG, CopyRequest
-from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import run_copy_module
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 
 SOURCE_REGION = 'cn-hangzhou'
@@ -73,7 +73,7 @@ def module_params(cloud, source_id, **params):
 def run_module(cloud, source_id, check_mode=False, diff=False, **params):
     with pytest.raises(ModuleExit) as info:
         run_copy_module(FakeModule(module_params(cloud, source_id, **params), check_mode, diff),
-                        build_ecs_request, lambda module: EcsAdapter.from_connection(module.params))
+                        build_ecs_request, EcsAdapter)
     return info.value
 
 
@@ -560,7 +560,9 @@ def test_list_copies_and_delete(cloud):
     assert [(s.id, s.source_id, s.source_region) for s in listed_copies] == [(copy.id, source, SOURCE_REGION)]
     assert listed_copies[0].created
     adapter.delete_snapshot(DR, copy.id)
-    adapter.delete_snapshot(DR, copy.id)  # already gone: not an error
+    with pytest.raises(CloudError) as gone:  # the cloud's own not-found, for the DR run to read as deleted
+        adapter.delete_snapshot(DR, copy.id)
+    assert gone.value.kind == NOT_FOUND
     assert adapter.list_copies(DR) == []
 
 

@@ -15,9 +15,9 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Bac
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import (COPIED, EXISTING, NOT_COPIED, WOULD_COPY,
                                                                              CopyEngine)
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter, build_ens_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, CloudError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import SOURCE_TAG, CopyRequest
-from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import run_copy_module
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 
 SOURCE_NODE = 'cn-hangzhou-26'
@@ -87,7 +87,7 @@ def module_params(cloud, source_id, **params):
 def run_module(cloud, source_id, check_mode=False, diff=False, **params):
     with pytest.raises(ModuleExit) as info:
         run_copy_module(FakeModule(module_params(cloud, source_id, **params), check_mode, diff),
-                        build_ens_request, lambda module: EnsAdapter.from_connection(module.params))
+                        build_ens_request, EnsAdapter)
     return info.value
 
 
@@ -357,7 +357,9 @@ def test_create_list_and_delete(cloud):
     assert [s.id for s in adapter.list_copies(NODE_A)] == [copy.id]
     assert adapter.list_copies(SOURCE_NODE) == []  # the source is no copy
     adapter.delete_snapshot(NODE_A, copy.id)
-    adapter.delete_snapshot(NODE_A, copy.id)
+    with pytest.raises(CloudError) as gone:  # the cloud's own not-found, for the DR run to read as deleted
+        adapter.delete_snapshot(NODE_A, copy.id)
+    assert gone.value.kind == NOT_FOUND
     assert adapter.list_copies(NODE_A) == []
 
 

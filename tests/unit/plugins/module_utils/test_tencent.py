@@ -16,10 +16,12 @@ import pytest
 
 from fakecloud import credentials as creds
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils import _tencent
+from ansible_collections.snapcopy.cloud.plugins.module_utils import _cbs, _tencent
+from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import new_adapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import (
-    RateLimiter, SlidingWindow, TencentClient, classify, client_from_module, load_sdk, parse_endpoint)
+    RateLimiter, SlidingWindow, TencentClient, classify, load_sdk, parse_endpoint)
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 
 
@@ -311,7 +313,10 @@ def test_the_sdk_retryer_is_not_used():
 
 
 def test_a_missing_sdk_fails_the_module_naming_the_packages(monkeypatch):
-    monkeypatch.setattr(_tencent, 'load_sdk', lambda: None)
+    def no_sdk():
+        raise ImportError('No module named tencentcloud')
+    monkeypatch.setattr(_cbs, 'load_sdk', no_sdk)
+    params = dict(connection('http://127.0.0.1:9'), check_mode=False)
     with pytest.raises(ModuleExit) as caught:
-        client_from_module(FakeModule(connection('http://127.0.0.1:9')))
+        new_adapter(FakeModule(params), CbsAdapter, params, None)
     assert caught.value.failed and 'tencentcloud-sdk-python-cbs' in caught.value.result['msg']

@@ -19,7 +19,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils import _alibaba_validate as alibaba
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsAdapter, validate_aws_tags
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter, validate_aws_tags
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, validate_tencent_tags
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import SOURCE_TAG, CopyRequest
@@ -105,7 +105,7 @@ def test_alibaba_validators_refuse_what_is_not_text_with_an_input_error(value):
 # ---------------------------------------------------------------------------- EBS
 def aws_validate(**options):
     request = CopyRequest('snap-0123456789abcdef0', 'us-east-1', ['us-west-2'], options)
-    AwsAdapter({}).validate(request)
+    EbsAdapter(client=None).validate(request)
 
 
 def aws_tags_rule(tags):

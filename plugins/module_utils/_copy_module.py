@@ -1,11 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The modules' front door: common options, running the engine, and one result shape for all clouds."""
+"""A copy module's run: its common options, the adapter and engine for it, and one result shape for all clouds."""
 
 from __future__ import annotations
 
-from ._engine import COPIED, EXISTING, MISMATCH_CHOICES, MISMATCH_FAIL, WOULD_COPY, CopyEngine
+from ansible.module_utils.basic import missing_required_lib
+
+from ._backoff import CallRetry
+from ._engine import COPIED, EXISTING, MISMATCH_CHOICES, MISMATCH_FAIL, WOULD_COPY, CopyEngine, default_backoff
 from ._errors import CloudError, SnapcopyError
 
 WAIT_ARGUMENT_SPEC = {
@@ -29,7 +32,16 @@ def check_wait_options(params):
     return None
 
 
-def build_engine(module, adapter):
+def new_adapter(module, adapter_class, connection, retry):
+    """``adapter_class`` for ``connection`` (no call yet); the module fails naming the packages when its SDK is missing."""
+    try:
+        return adapter_class.from_connection(connection, check_mode=module.check_mode, retry=retry)
+    except ImportError as error:
+        module.fail_json(msg=missing_required_lib(adapter_class.sdk_packages), exception=str(error))
+        raise  # not reached: fail_json exits
+
+
+def build_engine(module, adapter, retry):
     params = module.params
     return CopyEngine(
         adapter,
@@ -39,23 +51,25 @@ def build_engine(module, adapter):
         poll_interval=params['poll_interval'],
         max_poll_interval=max(params['poll_interval'], 60),
         on_mismatch=params.get('on_mismatch') or MISMATCH_FAIL,
+        retry=retry,
     )
 
 
-def run_copy_module(module, make_request, make_adapter):
+def run_copy_module(module, make_request, adapter_class):
     """Run one copy request for a module and exit it with the shared result shape.
 
     ``make_request(params)`` validates the module's own options and returns a CopyRequest;
-    ``make_adapter(module)`` returns the cloud's adapter (no API call yet). Errors from
+    ``adapter_class`` is the cloud's Adapter, made from the module's options. Errors from
     either, and from the cloud, end the task with a message, never a traceback.
     """
     problem = check_wait_options(module.params)
     if problem:
         module.fail_json(msg=problem)
+    retry = CallRetry(default_backoff())
     try:
         request = make_request(module.params)
-        adapter = make_adapter(module)
-        engine = build_engine(module, adapter)
+        adapter = new_adapter(module, adapter_class, module.params, retry)
+        engine = build_engine(module, adapter, retry)
         outcome = engine.run([request])[0]
     except CloudError as error:
         module.fail_json(msg=str(error), error=error.as_result())
