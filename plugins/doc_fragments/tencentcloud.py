@@ -40,21 +40,8 @@ options:
       - Proxies are taken from the environment variables E(HTTPS_PROXY) and E(HTTP_PROXY).
     type: bool
     default: true
-  connect_timeout:
-    description:
-      - Seconds to wait for the connection to the endpoint to open, as for the other clouds' modules.
-    type: int
-    default: 10
-  read_timeout:
-    description:
-      - Seconds to wait for an answer to one API request, as for the other clouds' modules. A request without an answer
-        in time is retried within O(wait_timeout); a copy request is only resent after the destination has been looked up again.
-      - The alias O(request_timeout) is this option's name in version 0.1.0.
-    type: int
-    default: 60
-    aliases: [request_timeout]
 requirements:
-  - tencentcloud-sdk-python-common >= 3.0.1100
-  - tencentcloud-sdk-python-cbs >= 3.0.1100
-  - tencentcloud-sdk-python-tag >= 3.0.1100
+  - tencentcloud-sdk-python-common >= 3.0.1113
+  - tencentcloud-sdk-python-cbs >= 3.0.1113
+  - tencentcloud-sdk-python-tag >= 3.0.1113
 '''

@@ -19,6 +19,8 @@ from ansible.module_utils.basic import env_fallback
 from ._backoff import CallRetry
 from ._ec2_model import API_VERSION as EC2_API_VERSION, load_model as load_ec2_model
 from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout
+from ._network import TIMEOUT_SPEC, connection_timeouts
+from ._sdk_versions import version_warnings
 
 # The names and environment variables amazon.aws uses, so playbooks and AWX credentials carry over.
 AWS_CONNECTION_SPEC = {
@@ -32,8 +34,7 @@ AWS_CONNECTION_SPEC = {
     'endpoint_url': {'aliases': ['aws_endpoint_url', 'ec2_url'], 'fallback': (env_fallback, ['AWS_URL', 'EC2_URL'])},
     'validate_certs': {'type': 'bool', 'default': True},
     'aws_ca_bundle': {'type': 'path', 'fallback': (env_fallback, ['AWS_CA_BUNDLE'])},
-    'connect_timeout': {'type': 'int', 'default': 10},
-    'read_timeout': {'type': 'int', 'default': 60},
+    **TIMEOUT_SPEC,
 }
 
 THROTTLING = {'RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'ResourceLimitExceeded',
@@ -74,7 +75,9 @@ class AwsClient:
         CallRetry) is the run's (by default each call is sent once)."""
         self.retry = retry if retry is not None else CallRetry()
         self.connection = connection
+        self.connect_timeout, self.read_timeout = connection_timeouts(connection)
         self._botocore = botocore_module
+        self.sdk_warnings = version_warnings({'botocore': getattr(botocore_module, '__version__', None)})
         self._session = None
         self._clients = {}
         # The DR run calls from several threads; botocore's sessions may not make clients concurrently.
@@ -83,9 +86,7 @@ class AwsClient:
     @classmethod
     def from_connection(cls, connection, retry=None):
         """A client for ``connection`` (options checked, no call yet); ImportError when botocore is missing."""
-        for option in ('connect_timeout', 'read_timeout'):
-            if connection.get(option) is not None and connection[option] < 1:
-                raise InputError(option, 'must be at least 1 second, got %s' % connection[option])
+        connection_timeouts(connection)
         return cls(connection, load_botocore(), retry)
 
     def ec2(self, region):
@@ -112,14 +113,11 @@ class AwsClient:
             self._session = session
         config = self._botocore.config.Config(
             retries={'total_max_attempts': 1, 'mode': 'standard'},
-            user_agent_extra=USER_AGENT, connect_timeout=self._timeout('connect_timeout'),
-            read_timeout=self._timeout('read_timeout'))
+            user_agent_extra=USER_AGENT, connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout)
         verify = conn.get('aws_ca_bundle') or conn.get('validate_certs', True)
         return self._session.create_client('ec2', region_name=region, endpoint_url=conn.get('endpoint_url') or None,
                                            verify=verify, config=config)
-
-    def _timeout(self, option):
-        return self.connection.get(option) or AWS_CONNECTION_SPEC[option]['default']
 
     def call(self, region, action, **kwargs):
         method = getattr(self.ec2(region), _snake(action))
@@ -128,7 +126,7 @@ class AwsClient:
             try:
                 return method(**kwargs)
             except Exception as error:  # pylint: disable=broad-exception-caught
-                raise note_read_timeout(self.cloud_error(action, region, error), self._timeout('read_timeout')) from None
+                raise note_read_timeout(self.cloud_error(action, region, error), self.read_timeout) from None
         return self.retry.send(action, send)
 
     def cloud_error(self, action, region, error):

@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from ansible.module_utils.basic import missing_required_lib
 
 from ._backoff import CallRetry
 from ._engine import COPIED, EXISTING, MISMATCH_CHOICES, MISMATCH_FAIL, WOULD_COPY, CopyEngine, default_backoff
-from ._errors import CloudError, SnapcopyError
+from ._errors import CloudError, InputError, SnapcopyError
 
 WAIT_ARGUMENT_SPEC = {
     'wait': {'type': 'bool', 'default': False},
@@ -22,23 +24,49 @@ EXISTING_COPY_ARGUMENT_SPEC = {
     'on_mismatch': {'choices': list(MISMATCH_CHOICES), 'default': MISMATCH_FAIL},
 }
 
+# The source, named the same in every copy module (snapshot_id: community.aws's ec2_snapshot_copy's name).
+SOURCE_ARGUMENT_SPEC = {
+    'source_snapshot_id': {'required': True, 'aliases': ['snapshot_id']},
+    'source_region': {'required': True},
+}
+
+
+def copy_module_spec(copy_options, connection_spec):
+    """A copy module's argument spec: the source, the module's own ``copy_options`` (its destinations
+    among them), the cloud's connection options, waiting and on_mismatch."""
+    return {**SOURCE_ARGUMENT_SPEC, **copy_options, **connection_spec, **WAIT_ARGUMENT_SPEC, **EXISTING_COPY_ARGUMENT_SPEC}
+
 
 def check_wait_options(params):
-    """Return an error message for nonsense wait options, or None."""
+    """Refuse nonsense wait options (InputError)."""
     if params['wait_timeout'] < 1:
-        return 'wait_timeout: must be at least 1 second, got %d' % params['wait_timeout']
+        raise InputError('wait_timeout', 'must be at least 1 second, got %d' % params['wait_timeout'])
     if params['poll_interval'] <= 0:
-        return 'poll_interval: must be a positive number of seconds, got %s' % params['poll_interval']
-    return None
+        raise InputError('poll_interval', 'must be a positive number of seconds, got %s' % params['poll_interval'])
+
+
+@contextlib.contextmanager
+def errors_end_the_task(module):
+    """Bad options and cloud errors end the task with a message (and the cloud's code, message and
+    request id), never a traceback."""
+    try:
+        yield
+    except CloudError as error:
+        module.fail_json(msg=str(error), error=error.as_result())
+    except SnapcopyError as error:
+        module.fail_json(msg=str(error))
 
 
 def new_adapter(module, adapter_class, connection, retry):
     """``adapter_class`` for ``connection`` (no call yet); the module fails naming the packages when its SDK is missing."""
     try:
-        return adapter_class.from_connection(connection, check_mode=module.check_mode, retry=retry)
+        adapter = adapter_class.from_connection(connection, check_mode=module.check_mode, retry=retry)
     except ImportError as error:
         module.fail_json(msg=missing_required_lib(adapter_class.sdk_packages), exception=str(error))
         raise  # not reached: fail_json exits
+    for warning in adapter.sdk_warnings():
+        module.warn(warning)
+    return adapter
 
 
 def build_engine(module, adapter, retry):
@@ -62,19 +90,13 @@ def run_copy_module(module, make_request, adapter_class):
     ``adapter_class`` is the cloud's Adapter, made from the module's options. Errors from
     either, and from the cloud, end the task with a message, never a traceback.
     """
-    problem = check_wait_options(module.params)
-    if problem:
-        module.fail_json(msg=problem)
     retry = CallRetry(default_backoff())
-    try:
+    with errors_end_the_task(module):
+        check_wait_options(module.params)
         request = make_request(module.params)
         adapter = new_adapter(module, adapter_class, module.params, retry)
         engine = build_engine(module, adapter, retry)
         outcome = engine.run([request])[0]
-    except CloudError as error:
-        module.fail_json(msg=str(error), error=error.as_result())
-    except SnapcopyError as error:
-        module.fail_json(msg=str(error))
     for warning in engine.warnings:
         module.warn(warning)
     result = copy_result(outcome, adapter, engine)

@@ -18,8 +18,9 @@ import time
 from ._backoff import Backoff, CallRetry
 from ._engine import COPIED, EXISTING, MAX_ATTEMPTS, MISMATCH_FAIL, NOT_COPIED, WOULD_COPY, CopyEngine, default_backoff
 from ._errors import NOT_FOUND, CloudError, InputError, is_retryable
-from ._model import COMPLETED, DELETING, DISK_TAG, FAILED, PENDING, SOURCE_TAG, CopyRequest
+from ._model import COMPLETED, DELETING, FAILED, PENDING, CopyRequest
 from ._poller import DONE, PENDING as POLL_PENDING, poll
+from ._tagging import DISK_TAG, SOURCE_TAG
 
 TEMPLATE_FIELDS = ('disk_id', 'disk_name', 'source_id', 'source_region', 'date')
 FRESH_TAG = 'snapcopy:fresh'

@@ -6,12 +6,12 @@
 from __future__ import annotations
 
 from ._backoff import CallRetry
-from ._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_wait_options
+from ._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_wait_options, errors_end_the_task
 from ._dr import DrRun, markdown_report
 from ._dr_providers import COPY_OPTIONS, DR_CONNECTION_SPEC, make_adapter
 from ._engine import default_backoff
-from ._errors import CloudError, InputError, SnapcopyError
-from ._model import string_tags
+from ._errors import InputError
+from ._tagging import string_tags
 
 DR_REGION_KEYS = ('region', 'encrypted', 'kms_key_id')
 
@@ -125,18 +125,12 @@ def dr_settings(params):
 
 
 def run_dr_module(module):
-    problem = check_wait_options(module.params)
-    if problem:
-        module.fail_json(msg=problem)
     retry = CallRetry(default_backoff())
-    try:
+    with errors_end_the_task(module):
+        check_wait_options(module.params)
         settings = dr_settings(module.params)
         adapter = make_adapter(module, settings['provider'], retry)
         report = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry).run()
-    except CloudError as error:
-        module.fail_json(msg=str(error), error=error.as_result())
-    except SnapcopyError as error:
-        module.fail_json(msg=str(error))
     totals = report['totals']
     report['report_markdown'] = markdown_report(report)
     report['msg'] = '%s%d disks: %d copied, %d already copied, %d would copy, %d without a DR copy, %d pruned' % (

@@ -18,6 +18,7 @@ import os
 from ._alibaba import ALIBABA_CONNECTION_SPEC, ENS_CONNECTION_SPEC
 from ._aws import AWS_CONNECTION_SPEC
 from ._copy_module import new_adapter
+from ._network import TIMEOUT_SPEC
 from ._tencent import TENCENT_CONNECTION_SPEC
 
 PROVIDER_SPECS = {
@@ -49,7 +50,7 @@ def _union_spec():
     spec['access_key']['aliases'] = ['aws_access_key_id', 'aws_access_key', 'ec2_access_key']
     spec['session_token']['aliases'] = ['aws_session_token', 'aws_security_token']
     spec['profile']['aliases'] = ['aws_profile']
-    spec['read_timeout']['aliases'] = ['request_timeout']
+    spec['read_timeout']['aliases'] = TIMEOUT_SPEC['read_timeout']['aliases']
     return spec
 
 

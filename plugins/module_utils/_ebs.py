@@ -16,7 +16,8 @@ import re
 
 from ._aws import AwsClient
 from ._errors import InputError
-from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, string_tags
+from ._model import COMPLETED, FAILED, PENDING, Adapter, CopyRequest, Disk, Snapshot
+from ._tagging import SOURCE_TAG, TagRules, string_tags, tag_dict, tag_list
 
 SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$')
 REGION = re.compile(r'^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$')
@@ -24,7 +25,12 @@ OUTPOST_ARN = re.compile(r'^arn:aws[a-z-]*:outposts:([a-z0-9-]+):\d{12}:outpost/
 STATE_MAP = {'pending': PENDING, 'completed': COMPLETED, 'error': FAILED}
 # Filter values per DescribeSnapshots call: EC2 accepts up to 200 values per filter.
 FILTER_CHUNK = 200
-MAX_TAGS = 50
+# The copy options that go into CopySnapshot as they are (encrypted goes in only when true).
+COPY_PARAMETERS = {'description': 'Description', 'kms_key_id': 'KmsKeyId', 'completion_duration_minutes': 'CompletionDurationMinutes',
+                   'destination_outpost_arn': 'DestinationOutpostArn'}
+# EC2 tag restrictions (Tag's model and the EC2 user guide): 50 per resource, keys of 1 to 128 characters,
+# values of up to 256, the aws: prefix reserved in any case.
+TAG_RULES = TagRules('EBS', max_tags=50, key_length=128, value_length=256, reserved_prefixes=('aws:',))
 
 
 def build_ebs_request(params):
@@ -48,6 +54,7 @@ class EbsAdapter(Adapter):
     copy_call_is_idempotent = False
     sample_snapshot_id = 'snap-0123456789abcdef0'
     readable_options = ('encrypted', 'kms_key_id', 'tags', 'description')
+    ids_per_describe = FILTER_CHUNK
     sdk_packages = 'botocore (or boto3, which brings it)'
     # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
     max_copies_in_flight = 20
@@ -86,7 +93,7 @@ class EbsAdapter(Adapter):
         description = options.get('description')
         if description is not None and len(description) > 255:
             raise InputError('description', 'is at most 255 characters, got %d' % len(description))
-        validate_aws_tags(options.get('tags') or {})
+        TAG_RULES.validate(options.get('tags'))
 
     # ------------------------------------------------------------------ reads
     def get_sources(self, region, snapshot_ids):
@@ -96,7 +103,7 @@ class EbsAdapter(Adapter):
             return {item['SnapshotId']: self.snapshot(item, region) for item in answer.get('Snapshots', [])}
         return self._describe_by_filter(region, 'snapshot-id', snapshot_ids, owned=False)
 
-    def describe(self, region, snapshot_ids):
+    def describe_ids(self, region, snapshot_ids):
         return self._describe_by_filter(region, 'snapshot-id', snapshot_ids, owned=True)
 
     def find_copies(self, destination, requests):
@@ -125,23 +132,14 @@ class EbsAdapter(Adapter):
     def start_copy(self, request, destinations):
         (destination,) = destinations
         options = request.options
-        tags = request.copy_tags()
-        arguments = {
-            'SourceRegion': request.source_region,
-            'SourceSnapshotId': request.source_id,
-            'TagSpecifications': [{'ResourceType': 'snapshot', 'Tags': [{'Key': k, 'Value': v} for k, v in sorted(tags.items())]}],
-        }
-        for option, parameter in (('description', 'Description'), ('kms_key_id', 'KmsKeyId'),
-                                  ('completion_duration_minutes', 'CompletionDurationMinutes'),
-                                  ('destination_outpost_arn', 'DestinationOutpostArn')):
-            if options.get(option) is not None:
-                arguments[parameter] = options[option]
+        arguments = {parameter: options[option] for option, parameter in COPY_PARAMETERS.items() if options.get(option) is not None}
         if options.get('encrypted'):
             arguments['Encrypted'] = True
-        answer = self.client.call(destination, 'CopySnapshot', **arguments)
-        copy_tags = _tag_dict(answer.get('Tags')) or tags
+        tags = request.copy_tags()
+        answer = self.client.call(destination, 'CopySnapshot', SourceRegion=request.source_region, SourceSnapshotId=request.source_id,
+                                  TagSpecifications=snapshot_tag_specification(tags), **arguments)
         return {destination: Snapshot(answer['SnapshotId'], destination, PENDING, cloud_state='pending', progress=0,
-                                      encrypted=True if options.get('encrypted') else None, tags=copy_tags,
+                                      encrypted=True if options.get('encrypted') else None, tags=tag_dict(answer.get('Tags')) or tags,
                                       description=options.get('description'))}
 
     # ------------------------------------------------------------------ for the DR run
@@ -153,7 +151,7 @@ class EbsAdapter(Adapter):
         while True:
             answer = self.client.call(region, 'DescribeVolumes', **arguments)
             for item in answer.get('Volumes', []):
-                tags = _tag_dict(item.get('Tags'))
+                tags = tag_dict(item.get('Tags'))
                 disks.append(Disk(item['VolumeId'], region, name=tags.get('Name'), size=item.get('Size'), tags=tags))
             if not answer.get('NextToken'):
                 return disks
@@ -171,7 +169,7 @@ class EbsAdapter(Adapter):
             tags['Name'] = name
         arguments = {'VolumeId': disk.id, 'Description': description or ''}
         if tags:
-            arguments['TagSpecifications'] = [{'ResourceType': 'snapshot', 'Tags': [{'Key': k, 'Value': v} for k, v in sorted(tags.items())]}]
+            arguments['TagSpecifications'] = snapshot_tag_specification(tags)
         return self.snapshot(self.client.call(region, 'CreateSnapshot', **arguments), region)
 
     def list_copies(self, destination):
@@ -186,27 +184,13 @@ class EbsAdapter(Adapter):
         return Snapshot(
             item['SnapshotId'], region, STATE_MAP.get(item.get('State'), PENDING), cloud_state=item.get('State'),
             progress=int(progress.rstrip('%')) if progress.rstrip('%').isdigit() else None,
-            message=item.get('StateMessage'), encrypted=item.get('Encrypted'), tags=_tag_dict(item.get('Tags')),
+            message=item.get('StateMessage'), encrypted=item.get('Encrypted'), tags=tag_dict(item.get('Tags')),
             size=item.get('VolumeSize'), volume_id=item.get('VolumeId'), description=item.get('Description'),
             created=item['StartTime'].isoformat() if hasattr(item.get('StartTime'), 'isoformat') else item.get('StartTime'),
             extra={'kms_key_id': item['KmsKeyId']} if item.get('KmsKeyId') else None,
         )
 
 
-def validate_aws_tags(tags):
-    if len(tags) > MAX_TAGS - 1:
-        raise InputError('tags', 'at most %d tags (one of the %d that EBS allows is %s), got %d' % (MAX_TAGS - 1, MAX_TAGS, SOURCE_TAG, len(tags)))
-    for raw_key, value in tags.items():
-        key = str(raw_key)
-        if not key or len(key) > 128:
-            raise InputError('tags', 'tag keys are 1 to 128 characters, got %r' % key)
-        if key.lower().startswith('aws:'):
-            raise InputError('tags', 'tag key %r: keys starting with aws: are reserved by AWS' % key)
-        if key == SOURCE_TAG:
-            raise InputError('tags', 'tag key %s is set by this collection to name the source; do not set it' % SOURCE_TAG)
-        if value is not None and len(str(value)) > 256:
-            raise InputError('tags', 'tag %r: values are at most 256 characters' % key)
-
-
-def _tag_dict(tags):
-    return {tag['Key']: tag.get('Value', '') for tag in tags or []}
+def snapshot_tag_specification(tags):
+    """EC2's TagSpecifications for a new snapshot: the tags are there from its first moment."""
+    return [{'ResourceType': 'snapshot', 'Tags': tag_list(tags)}]

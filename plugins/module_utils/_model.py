@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-import re
+from ._errors import NOT_FOUND, CloudError
+from ._tagging import SOURCE_TAG, string_tags
 
 # A snapshot's state, the same words for every cloud; each adapter maps its cloud's states.
 PENDING = 'pending'
@@ -14,61 +15,6 @@ FAILED = 'failed'
 # On its way out (being deleted, or in a recycle bin): never adopted as a copy, never pruned,
 # never waited for. A copy in this state does not stop a new copy from being made.
 DELETING = 'deleting'
-
-# The tag that names a copy's source on every cloud: "<source region>/<source snapshot id>".
-# Adapters write it on each copy they make and look copies up by it; the DR role prunes only
-# snapshots that carry it.
-SOURCE_TAG = 'snapcopy:source'
-
-
-# The tag that names the disk of a DR copy ("<source region>/<disk id>"), set by dr_sync so that
-# pruning can keep and drop copies per disk even after the source snapshots are gone.
-DISK_TAG = 'snapcopy:disk'
-
-
-# Where a cloud keeps no tags on a snapshot (ENS), the copy's description carries them instead,
-# at its end: "[snapcopy source=<region>/<id> disk=<region>/<disk id>]".
-MARKER_KEYS = {SOURCE_TAG: 'source', DISK_TAG: 'disk'}
-_MARKER = re.compile(r'\s*\[snapcopy((?: [a-z]+=[^\s\[\]]+)+)\]\s*$')
-
-
-def description_marker(tags):
-    """The marker for the description of a copy with ``tags`` (only SOURCE_TAG and DISK_TAG go in it)."""
-    fields = ['%s=%s' % (word, tags[key]) for key, word in MARKER_KEYS.items() if tags.get(key)]
-    return '[snapcopy %s]' % ' '.join(fields)
-
-
-def marked_description(description, tags):
-    """``description`` (may be None) with the marker of ``tags`` after it."""
-    marker = description_marker(tags)
-    return '%s %s' % (description, marker) if description else marker
-
-
-def split_marker(description):
-    """(the description without its marker or None, {tag key: value} of the marker; {} when it has none)."""
-    match = _MARKER.search(description or '')
-    if match is None:
-        return description or None, {}
-    words = {word: key for key, word in MARKER_KEYS.items()}
-    tags = {}
-    for field in match.group(1).split():
-        word, dummy, value = field.partition('=')
-        if word in words:
-            tags[words[word]] = value
-    return description[:match.start()] or None, tags
-
-
-def source_tag_last(tags):
-    """``tags`` as (key, value) pairs, SOURCE_TAG last: a cloud that tags in several calls writes it
-    last, so that a copy carrying it carries all its tags."""
-    pairs = sorted((key, value) for key, value in tags.items() if key != SOURCE_TAG)
-    pairs.append((SOURCE_TAG, tags[SOURCE_TAG]))
-    return pairs
-
-
-def string_tags(tags):
-    """Tags as the clouds store them: text keys and values (YAML may give numbers, booleans or null)."""
-    return {str(key): '' if value is None else str(value) for key, value in (tags or {}).items()}
 
 
 def source_tag_value(source_region, source_id):
@@ -246,6 +192,12 @@ class Adapter:
     readable_options: tuple = ()
     #: The SDK's packages, named when they are missing.
     sdk_packages = ''
+    #: The cloud's client (_aws, _alibaba, _tencent), which knows the SDK it was made with.
+    client = None
+    #: What the cloud calls the place of a snapshot, in messages ("region"; ENS: "node").
+    region_word = 'region'
+    #: How many snapshot ids one describe call takes (describe_ids).
+    ids_per_describe = 100
 
     @classmethod
     def from_connection(cls, connection, *, check_mode=False, retry=None):
@@ -253,15 +205,24 @@ class Adapter:
         run's CallRetry. ImportError when the SDK is missing; InputError for a bad connection option."""
         raise NotImplementedError
 
+    def sdk_warnings(self):
+        """Warnings about the SDK release the client runs on (older than the collection is tested with)."""
+        return list(getattr(self.client, 'sdk_warnings', ()))
+
     def validate(self, request):
         """Raise InputError for anything the cloud would refuse. No API call here."""
 
     def get_sources(self, region, snapshot_ids):
         """Return {id: Snapshot} for the source snapshots in ``region``.
 
-        For a single id, an unknown snapshot raises the cloud's own not-found error.
+        For a single id, an unknown snapshot raises a not-found error. By default from ``describe``,
+        with the error the cloud's own DescribeSnapshots would give if it did not answer an empty list.
         """
-        raise NotImplementedError
+        found = self.describe(region, snapshot_ids)
+        if len(snapshot_ids) == 1 and snapshot_ids[0] not in found:
+            raise CloudError('DescribeSnapshots', 'InvalidSnapshotId.NotFound', 'The specified snapshot %s does not exist in %s %s'
+                             % (snapshot_ids[0], self.region_word, region), kind=NOT_FOUND, region=region)
+        return found
 
     def check_source(self, request, source):
         """Raise CloudError/InputError when this source cannot be copied (before copying)."""
@@ -283,7 +244,17 @@ class Adapter:
         raise NotImplementedError
 
     def describe(self, region, snapshot_ids):
-        """Return {id: Snapshot} for those ids in ``region``; unknown ids are left out, not raised."""
+        """Return {id: Snapshot} for those ids in ``region``; unknown ids are left out, not raised.
+
+        By default ``describe_ids`` with at most ``ids_per_describe`` ids at a time."""
+        ids = sorted({snapshot_id for snapshot_id in snapshot_ids if snapshot_id})
+        found = {}
+        for start in range(0, len(ids), self.ids_per_describe):
+            found.update(self.describe_ids(region, ids[start:start + self.ids_per_describe]))
+        return found
+
+    def describe_ids(self, region, snapshot_ids):
+        """Return {id: Snapshot} for these ids (at most ``ids_per_describe``): one call, unknown ids left out."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)

@@ -31,6 +31,8 @@ from ansible.module_utils.basic import env_fallback
 
 from ._backoff import CallRetry
 from ._errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout
+from ._network import TIMEOUT_SPEC, connection_timeouts, quiet_insecure_warnings
+from ._sdk_versions import version_warnings
 
 # The names the Tencent CLI and Terraform provider use, with their environment variables.
 TENCENT_CONNECTION_SPEC = {
@@ -39,9 +41,7 @@ TENCENT_CONNECTION_SPEC = {
     'security_token': {'no_log': True, 'fallback': (env_fallback, ['TENCENTCLOUD_SECURITY_TOKEN'])},
     'endpoint_url': {},
     'validate_certs': {'type': 'bool', 'default': True},
-    # The names of the other clouds' options; request_timeout was this option's name in 0.1.0.
-    'connect_timeout': {'type': 'int', 'default': 10},
-    'read_timeout': {'type': 'int', 'default': 60, 'aliases': ['request_timeout']},
+    **TIMEOUT_SPEC,
 }
 
 SDK_PACKAGES = 'tencentcloud-sdk-python-common, tencentcloud-sdk-python-cbs and tencentcloud-sdk-python-tag'
@@ -89,6 +89,7 @@ HINTS = {
 def load_sdk():
     """The SDK's modules, imported only when a Tencent module runs; ImportError when it is missing."""
     # pylint: disable=import-outside-toplevel
+    import tencentcloud
     from tencentcloud.cbs.v20170312.cbs_client import CbsClient
     from tencentcloud.common.credential import Credential
     from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
@@ -96,6 +97,8 @@ def load_sdk():
     from tencentcloud.common.profile.http_profile import HttpProfile
     from tencentcloud.tag.v20180813.tag_client import TagClient
     return {
+        # What the SDK itself reports as its version (its packages each write tencentcloud/__init__.py).
+        'versions': {'tencentcloud-sdk-python-common': getattr(tencentcloud, '__version__', None)},
         'Credential': Credential, 'TencentCloudSDKException': TencentCloudSDKException,
         'ClientProfile': ClientProfile, 'HttpProfile': HttpProfile,
         'clients': {'cbs': CbsClient, 'tag': TagClient},
@@ -195,12 +198,10 @@ class TencentClient:
         self.retry = retry if retry is not None else CallRetry()
         self.connection = connection
         self.sdk = sdk
+        self.sdk_warnings = version_warnings((sdk or {}).get('versions', {}))
         self.limiter = limiter or RateLimiter()
         self.endpoint = parse_endpoint(connection.get('endpoint_url'))
-        for option in ('connect_timeout', 'read_timeout'):
-            # 0 would silently become the default: say so instead.
-            if connection.get(option) is not None and connection[option] < 1:
-                raise InputError(option, 'must be at least 1 second, got %d' % connection[option])
+        self.connect_timeout, self.read_timeout = connection_timeouts(connection)
         self._credential = None
         self._clients = {}
 
@@ -222,7 +223,7 @@ class TencentClient:
         if key not in self._clients:
             conn = self.connection
             # The SDK hands reqTimeout to requests as its timeout, which takes (connect, read).
-            profile_arguments = {'reqTimeout': (conn.get('connect_timeout') or 10, conn.get('read_timeout') or 60)}
+            profile_arguments = {'reqTimeout': (self.connect_timeout, self.read_timeout)}
             if self.endpoint is not None:
                 profile_arguments.update(protocol=self.endpoint[0], endpoint=self.endpoint[1])
             if not conn.get('validate_certs', True):
@@ -244,7 +245,7 @@ class TencentClient:
                 # _call signs and sends and hands back the HTTP answer unchecked: the checks are ours.
                 answer = client._call(action, params)  # pylint: disable=protected-access
             except self.sdk['TencentCloudSDKException'] as error:
-                raise note_read_timeout(network_error(action, region, error), self.connection.get('read_timeout') or 60) from None
+                raise note_read_timeout(network_error(action, region, error), self.read_timeout) from None
             return read_answer(action, region, answer)
         return self.retry.send(action, send)
 
@@ -326,15 +327,6 @@ def network_error(action, region, error):
     # Sent, and no (complete) answer came back: the call may have been carried out.
     return CloudError(action, 'ClientNetworkError', 'no answer from the endpoint: %s' % message,
                       kind=RETRYABLE, uncertain=True, region=region)
-
-
-def quiet_insecure_warnings():
-    """With validate_certs off, urllib3 warns on every request (on the module's stderr): the user chose it."""
-    try:
-        import urllib3  # pylint: disable=import-outside-toplevel  # requests' own, which the SDK uses
-        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-    except (ImportError, AttributeError):
-        pass
 
 
 def _exception_names(error):

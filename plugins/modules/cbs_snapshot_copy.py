@@ -71,6 +71,7 @@ options:
     type: dict
 extends_documentation_fragment:
   - snapcopy.cloud.tencentcloud
+  - snapcopy.cloud.timeouts
   - snapcopy.cloud.wait
   - snapcopy.cloud.existing_copy
 notes:
@@ -238,22 +239,17 @@ error:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, build_cbs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import copy_module_spec, run_copy_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC
 
 
 def main():
-    argument_spec = {
-        'source_snapshot_id': {'required': True, 'aliases': ['snapshot_id']},
-        'source_region': {'required': True},
+    copy_options = {
         'destination_regions': {'type': 'list', 'elements': 'str', 'required': True},
         'name': {},
         'tags': {'type': 'dict'},
     }
-    argument_spec.update(TENCENT_CONNECTION_SPEC)
-    argument_spec.update(WAIT_ARGUMENT_SPEC)
-    argument_spec.update(EXISTING_COPY_ARGUMENT_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=copy_module_spec(copy_options, TENCENT_CONNECTION_SPEC), supports_check_mode=True)
     run_copy_module(module, build_cbs_request, CbsAdapter)
 
 

@@ -179,19 +179,8 @@ options:
       - Verify the endpoint's TLS certificate. Turn it off only for a test endpoint.
     type: bool
     default: true
-  connect_timeout:
-    description:
-      - Seconds to wait for the connection to the cloud's endpoint to open (every provider).
-    type: int
-    default: 10
-  read_timeout:
-    description:
-      - Seconds to wait for an answer to one API request (every provider). The alias O(request_timeout) is the name
-        of the Tencent Cloud option in version 0.1.0.
-    type: int
-    default: 60
-    aliases: [request_timeout]
 extends_documentation_fragment:
+  - snapcopy.cloud.timeouts
   - snapcopy.cloud.wait
   - snapcopy.cloud.existing_copy
 notes:

@@ -78,6 +78,7 @@ options:
     type: str
 extends_documentation_fragment:
   - snapcopy.cloud.aws
+  - snapcopy.cloud.timeouts
   - snapcopy.cloud.wait
   - snapcopy.cloud.existing_copy
 notes:
@@ -241,14 +242,12 @@ error:
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import copy_module_spec, run_copy_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter, build_ebs_request
 
 
 def main():
-    argument_spec = {
-        'source_snapshot_id': {'required': True, 'aliases': ['snapshot_id']},
-        'source_region': {'required': True},
+    copy_options = {
         'destination_region': {'aliases': ['region', 'aws_region', 'ec2_region'],
                                'fallback': (env_fallback, ['AWS_REGION', 'AWS_DEFAULT_REGION', 'EC2_REGION'])},
         'description': {},
@@ -258,10 +257,7 @@ def main():
         'completion_duration_minutes': {'type': 'int'},
         'destination_outpost_arn': {},
     }
-    argument_spec.update(AWS_CONNECTION_SPEC)
-    argument_spec.update(WAIT_ARGUMENT_SPEC)
-    argument_spec.update(EXISTING_COPY_ARGUMENT_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=copy_module_spec(copy_options, AWS_CONNECTION_SPEC), supports_check_mode=True)
     run_copy_module(module, build_ebs_request, EbsAdapter)
 
 

@@ -36,7 +36,7 @@ description:
 author:
   - snapcopy.cloud developers (@snapcopy)
 requirements:
-  - aliyun-python-sdk-core >= 2.13.0
+  - aliyun-python-sdk-core >= 2.15.0
   - aliyun-python-sdk-ecs >= 4.24.0
 options:
   source_snapshot_id:
@@ -90,6 +90,7 @@ options:
     type: str
 extends_documentation_fragment:
   - snapcopy.cloud.alicloud
+  - snapcopy.cloud.timeouts
   - snapcopy.cloud.wait
   - snapcopy.cloud.existing_copy
 notes:
@@ -264,14 +265,12 @@ error:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ALIBABA_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import copy_module_spec, run_copy_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter, build_ecs_request
 
 
 def main():
-    argument_spec = {
-        'source_snapshot_id': {'required': True, 'aliases': ['snapshot_id']},
-        'source_region': {'required': True},
+    copy_options = {
         'destination_region': {'required': True},
         'name': {},
         'description': {},
@@ -280,10 +279,7 @@ def main():
         'encrypted': {'type': 'bool', 'default': False},
         'kms_key_id': {'no_log': False},
     }
-    argument_spec.update(ALIBABA_CONNECTION_SPEC)
-    argument_spec.update(WAIT_ARGUMENT_SPEC)
-    argument_spec.update(EXISTING_COPY_ARGUMENT_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=copy_module_spec(copy_options, ALIBABA_CONNECTION_SPEC), supports_check_mode=True)
     run_copy_module(module, build_ecs_request, EcsAdapter)
 
 

@@ -35,8 +35,8 @@ description:
 author:
   - snapcopy.cloud developers (@snapcopy)
 requirements:
-  - aliyun-python-sdk-core >= 2.13.0
-  - aliyun-python-sdk-ens >= 3.0.0
+  - aliyun-python-sdk-core >= 2.15.0
+  - aliyun-python-sdk-ens >= 3.0.14
 options:
   source_snapshot_id:
     description:
@@ -84,6 +84,7 @@ options:
     type: str
 extends_documentation_fragment:
   - snapcopy.cloud.alicloud
+  - snapcopy.cloud.timeouts
   - snapcopy.cloud.wait
   - snapcopy.cloud.existing_copy
 notes:
@@ -247,23 +248,18 @@ error:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ENS_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import copy_module_spec, run_copy_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter, build_ens_request
 
 
 def main():
-    argument_spec = {
-        'source_snapshot_id': {'required': True, 'aliases': ['snapshot_id']},
-        'source_region': {'required': True},
+    copy_options = {
         'destination_regions': {'required': True, 'type': 'list', 'elements': 'str'},
         'name': {},
         'description': {},
         'instance_billing_cycle': {'choices': ['Hour', 'Day', 'Month']},
     }
-    argument_spec.update(ENS_CONNECTION_SPEC)
-    argument_spec.update(WAIT_ARGUMENT_SPEC)
-    argument_spec.update(EXISTING_COPY_ARGUMENT_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=copy_module_spec(copy_options, ENS_CONNECTION_SPEC), supports_check_mode=True)
     run_copy_module(module, build_ens_request, EnsAdapter)
 
 

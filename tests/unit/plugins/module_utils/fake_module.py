@@ -1,4 +1,4 @@
-"""What the module front doors (run_copy_module, client_from_module, ...) use of an AnsibleModule."""
+"""What the module front doors (run_copy_module, run_dr_module, new_adapter) use of an AnsibleModule."""
 from __future__ import annotations
 
 

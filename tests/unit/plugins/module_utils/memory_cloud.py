@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, RETRYABLE, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, SOURCE_TAG, Adapter, Disk, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, Adapter, Disk, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
 
 EPOCH = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
 

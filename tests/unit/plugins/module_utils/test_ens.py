@@ -8,16 +8,15 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from fakecloud import credentials
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
-from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import (COPIED, EXISTING, NOT_COPIED, WOULD_COPY,
-                                                                             CopyEngine)
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter, build_ens_request
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, CloudError, is_retryable
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import SOURCE_TAG, CopyRequest
-from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 
 SOURCE_NODE = 'cn-hangzhou-26'
