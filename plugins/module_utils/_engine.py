@@ -305,11 +305,8 @@ class CopyEngine:
 
     # ------------------------------------------------------------------ copying
     def _copy_all(self, outcomes):
-        """Start every missing copy: one call per destination group, in request order.
-
-        With ``max_in_flight``, a group waits for a free slot at each of its destinations:
-        the copies in flight are read in one batched call per region until some are done.
-        """
+        """Start every missing copy: one call per destination group, in request order; with
+        ``max_in_flight``, within the free slots of each destination."""
         jobs = []
         for outcome in outcomes:
             missing = [destination for destination, place in outcome.destinations.items() if place.action is None]
@@ -321,34 +318,24 @@ class CopyEngine:
                 jobs.extend((outcome, destinations) for destinations in groups)
         if self.max_in_flight is None:
             self._run_jobs(jobs)
-            return
-        in_flight = [place for outcome in outcomes for place in outcome.destinations.values()
-                     if place.snapshot is not None and place.snapshot.state == PENDING]
+        else:
+            self._copy_within_slots(jobs, [place for outcome in outcomes for place in outcome.destinations.values()
+                                           if place.snapshot is not None and place.snapshot.state == PENDING])
+
+    def _copy_within_slots(self, jobs, in_flight):
+        """Run ``jobs`` as slots free up: a job waits until each of its destinations has fewer than
+        ``max_in_flight`` copies in flight; those are read in one batched call per region until some are done."""
         seen_once = {id(place) for place in in_flight}
         wait = self.poll_interval
         while jobs:
-            busy = {}
-            for place in in_flight:
-                busy[place.destination] = busy.get(place.destination, 0) + 1
-            # The jobs that fit in the free slots, in request order; a slot taken by a job whose
-            # copy then fails is free again in the next round, which follows at once.
-            chosen = []
-            for job in jobs:
-                if all(busy.get(destination, 0) < self.max_in_flight for destination in job[1]):
-                    chosen.append(job)
-                    for destination in job[1]:
-                        busy[destination] = busy.get(destination, 0) + 1
+            # A slot taken by a job whose copy then fails is free again in the next round, which follows at once.
+            chosen = jobs_that_fit(jobs, in_flight, self.max_in_flight)
             self._run_jobs(chosen)
-            for outcome, destinations in chosen:
-                for destination in destinations:
-                    place = outcome.destinations[destination]
-                    if place.snapshot is not None and place.snapshot.state == PENDING:
-                        in_flight.append(place)
+            in_flight.extend(place for outcome, destinations in chosen for place in map(outcome.destinations.get, destinations)
+                             if place.snapshot is not None and place.snapshot.state == PENDING)
             started = {id(job) for job in chosen}
             jobs = [job for job in jobs if id(job) not in started]
-            if not jobs:
-                return
-            if started:
+            if chosen or not jobs:
                 wait = self.poll_interval
                 continue
             remaining = self.deadline - self.clock()
@@ -385,67 +372,74 @@ class CopyEngine:
         pool.shutdown(wait=True)
 
     def _copy_group(self, outcome, destinations):
-        """Copy to ``destinations`` in one call, retrying safely. Never makes a second copy."""
-        request = outcome.request
+        """Copy to ``destinations`` in one call, retrying safely. Never makes a second copy.
+
+        Before a call is sent again, the destinations are looked up (``look_up_first``) unless the
+        copy call carries an idempotency token and its answer cannot have been lost; a copy then found
+        counts as made by this run (``found_action`` COPIED) when the lost answer may have been its own.
+        """
         remaining = list(destinations)
-        look_up_first = False
-        made_by_us_if_found = False
-        retry_number = 0
+        look_up_first, found_action, retry_number = False, EXISTING, 0
         while remaining:
             if look_up_first:
                 try:
-                    remaining = self._adopt_found_copies(outcome, remaining, COPIED if made_by_us_if_found else EXISTING)
+                    remaining = self._adopt_found_copies(outcome, remaining, found_action)
                 except CloudError as error:
                     # The look-up failed after its own retries: these destinations fail with its
                     # error, and the other requests of the run go on (and get reported).
-                    for destination in remaining:
-                        _fail(outcome, destination, error)
+                    _fail_all(outcome, remaining, error)
                     return
                 if not remaining:
                     return
             try:
-                results = self.adapter.start_copy(request, remaining)
+                results = self.adapter.start_copy(outcome.request, remaining)
             except CloudError as error:
                 if error.kind == BUSY:
                     # Refused until something else ends (nothing was made): ask again each poll interval, up to the deadline.
-                    if not self._pause(self.poll_interval):
-                        for destination in remaining:
-                            _fail(outcome, destination, error)
-                        return
+                    if self._pause(self.poll_interval):
+                        continue
+                elif self._may_send_again(error, retry_number):
+                    retry_number += 1
+                    look_up_first = error.kind == ALREADY_EXISTS or error.uncertain or not self.adapter.copy_call_is_idempotent
+                    found_action = COPIED if error.uncertain else EXISTING
                     continue
-                # A copy call that timed out may still be carried out: without a token, let it land before the look-up.
-                settle = error.settle_seconds if error.uncertain and not self.adapter.copy_call_is_idempotent else 0
-                if error.kind not in (RETRYABLE, ALREADY_EXISTS) or not self._pause_before_retry(retry_number, settle):
-                    for destination in remaining:
-                        _fail(outcome, destination, error)
-                    return
-                retry_number += 1
-                look_up_first = error.kind == ALREADY_EXISTS or error.uncertain or not self.adapter.copy_call_is_idempotent
-                made_by_us_if_found = error.uncertain
-                continue
-            retry, last_errors = [], {}
-            for destination in remaining:
-                result = results.get(destination)
-                if isinstance(result, Snapshot):
-                    if result.encrypted is None and outcome.source is not None:
-                        # A copy keeps its source's encryption (unless asked to encrypt).
-                        result.encrypted = outcome.source.encrypted
-                    place = outcome.destinations[destination]
-                    place.action, place.snapshot = COPIED, result
-                elif result is None or result.kind in (RETRYABLE, ALREADY_EXISTS):
-                    retry.append(destination)
-                    last_errors[destination] = result
-                else:
-                    _fail(outcome, destination, result)
-            if retry and not self._pause_before_retry(retry_number):
-                for destination in retry:
-                    _fail(outcome, destination, last_errors[destination] or CloudError(
+                _fail_all(outcome, remaining, error)
+                return
+            again = self._record_copies(outcome, remaining, results)
+            if again and not self._pause_before_retry(retry_number):
+                for destination, last_error in again.items():
+                    _fail(outcome, destination, last_error or CloudError(
                         'CopySnapshot', 'NoAnswer', 'the cloud gave no result for this destination', region=destination))
                 return
             retry_number += 1
-            remaining = retry
+            remaining = list(again)
             look_up_first = True
-            made_by_us_if_found = any(error is None or error.uncertain for error in last_errors.values())
+            found_action = COPIED if any(last_error is None or last_error.uncertain for last_error in again.values()) else EXISTING
+
+    def _may_send_again(self, error, retry_number):
+        """Whether a copy call that raised ``error`` may be sent again, after the pause it needs."""
+        # A copy call that timed out may still be carried out: without a token, let it land before the look-up.
+        settle = error.settle_seconds if error.uncertain and not self.adapter.copy_call_is_idempotent else 0
+        return error.kind in (RETRYABLE, ALREADY_EXISTS) and self._pause_before_retry(retry_number, settle)
+
+    @staticmethod
+    def _record_copies(outcome, destinations, results):
+        """Record the copies a copy call started; fail the destinations it refused for good.
+        Returns {destination: its retryable error, or None when the cloud said nothing of it} to try again."""
+        again = {}
+        for destination in destinations:
+            result = results.get(destination)
+            if isinstance(result, Snapshot):
+                if result.encrypted is None and outcome.source is not None:
+                    # A copy keeps its source's encryption (unless asked to encrypt).
+                    result.encrypted = outcome.source.encrypted
+                place = outcome.destinations[destination]
+                place.action, place.snapshot = COPIED, result
+            elif result is None or result.kind in (RETRYABLE, ALREADY_EXISTS):
+                again[destination] = result
+            else:
+                _fail(outcome, destination, result)
+        return again
 
     def _adopt_found_copies(self, outcome, destinations, action):
         """Look each destination up again; record copies found there. Returns those still missing."""
@@ -523,6 +517,26 @@ def pick_copy(candidates):
 def _fail(outcome, destination, error):
     place = outcome.destinations[destination]
     place.action, place.error = NOT_COPIED, error
+
+
+def _fail_all(outcome, destinations, error):
+    for destination in destinations:
+        _fail(outcome, destination, error)
+
+
+def jobs_that_fit(jobs, in_flight, limit):
+    """The (outcome, destinations) jobs that may start now, in order: each of a job's destinations has
+    fewer than ``limit`` copies in flight, counting ``in_flight`` (places) and the jobs chosen before it."""
+    busy = {}
+    for place in in_flight:
+        busy[place.destination] = busy.get(place.destination, 0) + 1
+    chosen = []
+    for job in jobs:
+        if all(busy.get(destination, 0) < limit for destination in job[1]):
+            chosen.append(job)
+            for destination in job[1]:
+                busy[destination] = busy.get(destination, 0) + 1
+    return chosen
 
 
 def _group(items, key):

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from ._errors import NOT_FOUND, CloudError
 from ._tagging import SOURCE_TAG, string_tags
 
@@ -15,6 +17,22 @@ FAILED = 'failed'
 # On its way out (being deleted, or in a recycle bin): never adopted as a copy, never pruned,
 # never waited for. A copy in this state does not stop a new copy from being made.
 DELETING = 'deleting'
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def parse_time(text):
+    """An ISO 8601 time from any of the clouds, as an aware UTC datetime (None if unknown)."""
+    if not text:
+        return None
+    if isinstance(text, datetime.datetime):
+        value = text
+    else:
+        value = datetime.datetime.fromisoformat(str(text).strip().replace('Z', '+00:00').replace(' ', 'T'))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    return value.astimezone(datetime.timezone.utc)
 
 
 def source_tag_value(source_region, source_id):
@@ -44,6 +62,15 @@ class Snapshot:
         self.source_id = source_id
         self.source_region = source_region
         self.extra = extra or {}
+
+    def age_hours(self, now):
+        """Hours since the snapshot was made, at ``now`` (0 when the cloud did not say when)."""
+        created = parse_time(self.created)
+        return 0.0 if created is None else max(0.0, (now - created).total_seconds() / 3600)
+
+    def age_order(self):
+        """Sorts snapshots oldest first (unknown times first), then by id."""
+        return (parse_time(self.created) or EPOCH, self.id)
 
     def is_copy_of(self, source_region, source_id):
         """True when this snapshot says it was copied from that source (by its link or our tag)."""

@@ -105,6 +105,7 @@ options:
   max_copy_age_days:
     description:
       - With O(prune), delete DR copies older than this many days (but never a disk's newest).
+      - With O(keep_copies) as well, a copy goes when either says so (it is beyond the newest O(keep_copies), or older).
     type: float
   max_in_flight:
     description:

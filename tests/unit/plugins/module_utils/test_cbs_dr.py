@@ -12,10 +12,10 @@ import pytest
 from fakecloud import credentials as creds
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, utc_time
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, Disk
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, Disk, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import RateLimiter, TencentClient, load_sdk
 

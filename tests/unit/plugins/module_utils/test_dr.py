@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import COPY_WORKERS, DrRun, markdown_report, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import COPY_WORKERS, DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_region_entries, dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import markdown_report
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import RETRYABLE, CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH, FakeClock, MemoryCloud
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_engine import ThreadSafeCloud
