@@ -46,15 +46,4 @@ options:
       - When on, the CA bundle named by E(ALIBABA_CLOUD_CA_BUNDLE) is used if set, otherwise the SDK's own.
     type: bool
     default: true
-  connect_timeout:
-    description:
-      - Seconds to wait for a connection to the endpoint.
-    type: int
-    default: 10
-  read_timeout:
-    description:
-      - Seconds to wait for an answer once a request is sent. A call without an answer is retried
-        without ever making a second copy (see the module's description).
-    type: int
-    default: 60
 '''

@@ -53,16 +53,4 @@ options:
       - A CA bundle to verify the endpoint's certificate with.
       - If not set, the environment variable E(AWS_CA_BUNDLE) is used.
     type: path
-  connect_timeout:
-    description:
-      - Seconds to wait for a connection to the endpoint.
-    type: int
-    default: 10
-  read_timeout:
-    description:
-      - Seconds to wait for an answer.
-      - A copy whose answer does not come in time may still be made. The module then waits as long again,
-        and looks for it before it copies again.
-    type: int
-    default: 60
 '''

@@ -40,14 +40,8 @@ options:
       - Proxies are taken from the environment variables E(HTTPS_PROXY) and E(HTTP_PROXY).
     type: bool
     default: true
-  request_timeout:
-    description:
-      - Seconds to wait for an answer to one API request. A request without an answer in time is retried
-        within O(wait_timeout); a copy request is only resent after the destination has been looked up again.
-    type: int
-    default: 60
 requirements:
-  - tencentcloud-sdk-python-common >= 3.0.1100
-  - tencentcloud-sdk-python-cbs >= 3.0.1100
-  - tencentcloud-sdk-python-tag >= 3.0.1100
+  - tencentcloud-sdk-python-common >= 3.0.1113
+  - tencentcloud-sdk-python-cbs >= 3.0.1113
+  - tencentcloud-sdk-python-tag >= 3.0.1113
 '''

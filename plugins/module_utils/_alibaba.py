@@ -22,10 +22,13 @@ import re
 import urllib.parse
 import urllib.request
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback
 
-from ._errors import BUSY, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout, safe_to_resend
-from ._model import send_once
+from ._backoff import CallRetry
+from ._errors import BUSY, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, SnapcopyError, note_read_timeout
+from ._network import TIMEOUT_SPEC, connection_timeouts, quiet_insecure_warnings
+from ._sdk_versions import missing_feature, version_warnings
+from ._tagging import matches_selector, tag_dict
 
 # The names and environment variables of alibaba.alicloud, plus the ALIBABA_CLOUD_* variables
 # of Alibaba's own credential chain, so playbooks and AWX credentials carry over.
@@ -40,8 +43,7 @@ ALIBABA_CONNECTION_SPEC = {
                                 'fallback': (env_fallback, ['ALICLOUD_SECURITY_TOKEN', 'ALIBABA_CLOUD_SECURITY_TOKEN'])},
     'endpoint_url': {},
     'validate_certs': {'type': 'bool', 'default': True},
-    'connect_timeout': {'type': 'int', 'default': 10},
-    'read_timeout': {'type': 'int', 'default': 60},
+    **TIMEOUT_SPEC,
 }
 
 # ENS has one API endpoint per site, not one per node: alicloud_region picks it (see _ens.ens_endpoint).
@@ -97,11 +99,6 @@ _NOTHING_SENT = ('Connection refused', 'NewConnectionError', 'Name or service no
 _SSL_TROUBLE = ('SSLError', 'CERTIFICATE_VERIFY_FAILED', 'certificate verify failed', 'SSL:')
 
 
-def alibaba_connection(params, spec=None):
-    """The connection options (of ``spec``, by default ALIBABA_CONNECTION_SPEC) out of a module's params."""
-    return {name: params.get(name) for name in spec or ALIBABA_CONNECTION_SPEC}
-
-
 def parse_endpoint_url(url):
     """(scheme, host[:port]) out of ``endpoint_url``; InputError when it is not http(s)://host[:port]."""
     parts = urllib.parse.urlsplit(url)
@@ -145,12 +142,11 @@ def proxies_for(host):
 class AlibabaClient:
     """One product's RPC client (ECS or ENS): builds requests, sends them, turns errors into CloudErrors."""
 
-    #: Retries one call that is safe to resend; the engine sets its own (install_call_retry).
-    call_retry = staticmethod(send_once)
-
-    def __init__(self, product, connection, default_endpoint, request_package, sdk=None):
+    def __init__(self, product, connection, default_endpoint, request_package, sdk=None, retry=None):
         """``default_endpoint(region)`` gives the product's endpoint when ``endpoint_url`` is not set;
-        ``request_package`` is where the product SDK's request classes live."""
+        ``request_package`` is where the product SDK's request classes live; ``retry`` (a CallRetry) is
+        the run's (by default each call is sent once)."""
+        self.retry = retry if retry is not None else CallRetry()
         self.product = product
         self.connection = connection
         self.default_endpoint = default_endpoint
@@ -162,11 +158,9 @@ class AlibabaClient:
             raise InputError('alicloud_access_key', 'no Alibaba Cloud credentials: set alicloud_access_key and '
                              'alicloud_secret_key, or the ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY '
                              '(or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET) variables')
-        for option in ('connect_timeout', 'read_timeout'):
-            # 0 would silently become the default below: say so instead.
-            if connection.get(option) is not None and connection[option] < 1:
-                raise InputError(option, 'must be at least 1 second, got %d' % connection[option])
+        self.connect_timeout, self.read_timeout = connection_timeouts(connection)
         self.sdk = sdk or load_sdk(request_package)
+        self.sdk_warnings = version_warnings(self.sdk.get('versions', {}))
         self._clients = {}
 
     def endpoint(self, region):
@@ -184,17 +178,20 @@ class AlibabaClient:
             client = self.sdk['AcsClient'](
                 region_id='cn-hangzhou', credential=credential,
                 auto_retry=False,  # the engine retries; the SDK's retry would resend CopySnapshot blindly
-                connect_timeout=conn.get('connect_timeout') or 10, timeout=conn.get('read_timeout') or 60,
+                connect_timeout=self.connect_timeout, timeout=self.read_timeout,
                 verify=None if conn.get('validate_certs', True) else False,
                 proxy=proxies_for(host))
             client.append_user_agent('snapcopy', USER_AGENT.split('/', 1)[1])
             if not conn.get('validate_certs', True):
-                quiet_insecure_warnings()
+                quiet_insecure_warnings('aliyunsdkcore.vendored.requests.packages.urllib3')
             self._clients[host] = client
         return self._clients[host]
 
     def new_request(self, action):
-        module = importlib.import_module('%s.%sRequest' % (self.request_package, action))
+        try:
+            module = importlib.import_module('%s.%sRequest' % (self.request_package, action))
+        except ImportError:
+            raise SnapcopyError(missing_feature(product_distribution(self.request_package), 'request class for %s' % action)) from None
         return getattr(module, '%sRequest' % action)()
 
     def call(self, action, params, region=None):
@@ -214,8 +211,8 @@ class AlibabaClient:
             except Exception as error:  # pylint: disable=broad-exception-caught
                 # Broad on purpose: every SDK and network failure becomes a CloudError with a kind;
                 # anything classify() does not know is re-raised unchanged.
-                raise note_read_timeout(self.classify(action, error, region), self.connection.get('read_timeout') or 60) from None
-        body = self.call_retry(send) if safe_to_resend(action) else send()
+                raise note_read_timeout(self.classify(action, error, region), self.read_timeout) from None
+        body = self.retry.send(action, send)
         try:
             return json.loads(body)
         except ValueError:
@@ -291,22 +288,15 @@ def clean_network_message(message):
     return re.sub(r'<[^<>]* object at 0x[0-9a-fA-F]+>: ', '', message)
 
 
-def quiet_insecure_warnings():
-    """With validate_certs off, urllib3 warns on every request (on the module's stderr): the user chose it."""
-    try:
-        from aliyunsdkcore.vendored.requests.packages import urllib3  # pylint: disable=import-outside-toplevel
-        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-    except (ImportError, AttributeError):
-        pass
-
-
 def load_sdk(request_package):
     """Import the core SDK and the product package (ImportError when absent); answer the classes we use."""
     # pylint: disable=import-outside-toplevel
+    import aliyunsdkcore
     from aliyunsdkcore.acs_exception.exceptions import ClientException, ServerException
     from aliyunsdkcore.auth.credentials import AccessKeyCredential, StsTokenCredential
     from aliyunsdkcore.client import AcsClient
     from aliyunsdkcore.http import protocol_type
+    product = importlib.import_module(request_package.split('.', 1)[0])
     importlib.import_module(request_package)
     # The core SDK logs every error answer at ERROR level; without a handler of ours, Python
     # would print those lines on the module's stderr.
@@ -318,22 +308,14 @@ def load_sdk(request_package):
             'ServerException': ServerException,
             # The SDK tells HTTPS by identity (``protocol is HTTPS``): an equal string from urlsplit
             # would quietly send plain HTTP. Hand it its own constants.
-            'protocols': {'http': protocol_type.HTTP, 'https': protocol_type.HTTPS}}
+            'protocols': {'http': protocol_type.HTTP, 'https': protocol_type.HTTPS},
+            'versions': {'aliyun-python-sdk-core': getattr(aliyunsdkcore, '__version__', None),
+                         product_distribution(request_package): getattr(product, '__version__', None)}}
 
 
-def sdk_from_module(module, request_package, distribution):
-    """The SDK's classes for a module; fails the module with missing_required_lib when the SDK is absent."""
-    try:
-        return load_sdk(request_package)
-    except ImportError:
-        module.fail_json(msg=missing_required_lib('aliyun-python-sdk-core and %s' % distribution))
-        raise  # fail_json does not return; this keeps linters and stubs from running on
-
-
-def client_from_module(module, product, default_endpoint, request_package, distribution):
-    """An AlibabaClient for a module; fails the module with missing_required_lib when the SDK is absent."""
-    sdk = sdk_from_module(module, request_package, distribution)
-    return AlibabaClient(product, alibaba_connection(module.params), default_endpoint, request_package, sdk)
+def product_distribution(request_package):
+    """The PyPI name of a product SDK: aliyunsdkecs.request.v20140526 -> aliyun-python-sdk-ecs."""
+    return 'aliyun-python-sdk-' + request_package.split('.', 1)[0][len('aliyunsdk'):]
 
 
 def paged(call, params, items_of, page_size=100):
@@ -369,17 +351,14 @@ def listed(answer, outer, inner):
     return value
 
 
-def tag_dict(tags):
-    """An answer's tags as a dict. The wrapper and the field names differ per action (vendor models):
-    ECS answers ``Tags: {Tag: [{TagKey, TagValue}]}``, ENS DescribeDisks ``Tags: {Tags: [{Key, Value}]}``."""
-    if isinstance(tags, dict):
-        tags = tags.get('Tag') or tags.get('Tags') or []
-    result = {}
-    for tag in tags or []:
-        key = tag.get('TagKey', tag.get('Key'))
-        if key is not None:
-            result[key] = tag.get('TagValue', tag.get('Value')) or ''
-    return result
+def tagged_disks(items, tag_selector, make_disk):
+    """``make_disk(item, tags)`` for the DescribeDisks ``items`` that carry the selector's tags."""
+    disks = []
+    for item in items:
+        tags = tag_dict(item.get('Tags'))
+        if matches_selector(tags, tag_selector):
+            disks.append(make_disk(item, tags))
+    return disks
 
 
 def links_to(snapshot, request):

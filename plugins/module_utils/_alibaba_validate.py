@@ -24,11 +24,13 @@ from __future__ import annotations
 import re
 
 from ._errors import InputError
-from ._model import SOURCE_TAG
+from ._tagging import TagRules
 
 URL_PREFIXES = ('http://', 'https://')
-RESERVED_TAG_PREFIXES = ('acs:', 'aliyun')
-MAX_TAGS = 20
+# Tag rules of ECS's CopySnapshot and TagResources references (see this docstring); ENS follows them.
+TAG_RULES = TagRules('Alibaba Cloud', max_tags=20, key_length=128, value_length=128, reserved_prefixes=('acs:', 'aliyun'),
+                     prefixes_ignore_case=False, values_too=True, forbidden_inside=URL_PREFIXES)
+validate_tags = TAG_RULES.validate
 ECS_NAME_EXTRA = ':_.-'
 ENS_NAME_EXTRA = ':_-'
 ECS_SNAPSHOT_ID = re.compile(r'^s-[0-9a-zA-Z]+$')
@@ -68,39 +70,6 @@ def validate_description(value, option='description'):
         raise InputError(option, 'must be 2 to 256 characters long, got %d' % len(value))
     if value.lower().startswith(URL_PREFIXES):
         raise InputError(option, 'must not start with http:// or https://')
-
-
-def validate_tags(tags, option='tags'):
-    """``tags`` as given by the user (a dict; keys and values may be numbers or booleans from YAML)."""
-    if not tags:
-        return
-    if not isinstance(tags, dict):
-        raise InputError(option, 'must be a dictionary of tag keys and values')
-    if len(tags) > MAX_TAGS - 1:
-        raise InputError(option, 'at most %d tags (one of the %d a snapshot can carry is %s), got %d'
-                         % (MAX_TAGS - 1, MAX_TAGS, SOURCE_TAG, len(tags)))
-    seen = set()
-    for raw_key, raw_value in tags.items():
-        key = str(raw_key)
-        value = '' if raw_value is None else str(raw_value)
-        if key in seen:
-            raise InputError(option, 'tag key %r is given twice' % key)
-        seen.add(key)
-        if key == SOURCE_TAG:
-            raise InputError(option, 'tag key %s is set by this collection to name the source; do not set it' % SOURCE_TAG)
-        _check_tag_text(option, 'key', key, allow_empty=False)
-        _check_tag_text(option, 'value of %r' % key, value, allow_empty=True)
-
-
-def _check_tag_text(option, what, text, allow_empty):
-    if not text and not allow_empty:
-        raise InputError(option, 'tag keys must not be empty')
-    if len(text) > 128:
-        raise InputError(option, 'tag %s is longer than 128 characters' % what)
-    if text.startswith(RESERVED_TAG_PREFIXES):
-        raise InputError(option, 'tag %s %r: acs: and aliyun at the start are reserved by Alibaba Cloud' % (what, text))
-    if any(prefix in text.lower() for prefix in URL_PREFIXES):
-        raise InputError(option, 'tag %s %r must not contain http:// or https://' % (what, text))
 
 
 def validate_retention_days(value, option='retention_days'):

@@ -1,13 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""AWS EBS: connection options, the EC2 client, and the adapter for the copy engine.
+"""AWS: connection options, the EC2 client (botocore, on a trimmed EC2 model), and error classification.
 
-How copies are found: EBS keeps no link from a copy to its source, so every copy carries
-the tag ``snapcopy:source = <source region>/<source snapshot id>`` (set by CopySnapshot's
-TagSpecifications, so it is there from the first moment), and the adapter looks for that
-tag among the account's own snapshots in the destination. CopySnapshot has no ClientToken:
-the engine looks the destination up again before any retry of it.
+The adapter for EBS is in _ebs.py. botocore's own retries are off: the run's CallRetry retries
+the calls that are safe to resend, and the engine knows that CopySnapshot must not be resent
+blindly.
 """
 
 from __future__ import annotations
@@ -16,11 +14,13 @@ import os
 import re
 import threading
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback
 
+from ._backoff import CallRetry
 from ._ec2_model import API_VERSION as EC2_API_VERSION, load_model as load_ec2_model
-from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout, safe_to_resend
-from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, send_once, string_tags
+from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout
+from ._network import TIMEOUT_SPEC, connection_timeouts
+from ._sdk_versions import version_warnings
 
 # The names and environment variables amazon.aws uses, so playbooks and AWX credentials carry over.
 AWS_CONNECTION_SPEC = {
@@ -34,14 +34,9 @@ AWS_CONNECTION_SPEC = {
     'endpoint_url': {'aliases': ['aws_endpoint_url', 'ec2_url'], 'fallback': (env_fallback, ['AWS_URL', 'EC2_URL'])},
     'validate_certs': {'type': 'bool', 'default': True},
     'aws_ca_bundle': {'type': 'path', 'fallback': (env_fallback, ['AWS_CA_BUNDLE'])},
-    'connect_timeout': {'type': 'int', 'default': 10},
-    'read_timeout': {'type': 'int', 'default': 60},
+    **TIMEOUT_SPEC,
 }
 
-SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$')
-REGION = re.compile(r'^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$')
-OUTPOST_ARN = re.compile(r'^arn:aws[a-z-]*:outposts:([a-z0-9-]+):\d{12}:outpost/op-[0-9a-f]{17}$')
-STATE_MAP = {'pending': PENDING, 'completed': COMPLETED, 'error': FAILED}
 THROTTLING = {'RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'ResourceLimitExceeded',
               'InternalError', 'InternalFailure', 'ServiceUnavailable', 'Unavailable', 'RequestTimeout',
               'RequestTimeoutException', 'PriorRequestNotComplete', 'SnapshotCreationPerVolumeRateExceeded'}
@@ -49,25 +44,7 @@ NOT_FOUND_CODES = {'InvalidSnapshot.NotFound', 'InvalidSnapshotID.NotFound', 'In
 INVALID_CODES = {'InvalidParameterValue', 'InvalidParameter', 'InvalidParameterCombination', 'MissingParameter',
                  'InvalidSnapshot.Malformed', 'IncorrectState', 'InvalidSnapshot.InUse', 'InvalidKMSKey.NotFound',
                  'KMSKeyNotAccessible', 'InvalidOutpostArn', 'ValidationError', 'InvalidRequest'}
-# Filter values per DescribeSnapshots call: EC2 accepts up to 200 values per filter.
-FILTER_CHUNK = 200
-MAX_TAGS = 50
 USER_AGENT = 'snapcopy.cloud/0.1.0'
-
-
-def build_ebs_request(params):
-    """The CopyRequest for ebs_snapshot_copy's options (validated later by the adapter)."""
-    options = {
-        'description': params.get('description'),
-        'tags': string_tags(params.get('tags')),
-        'encrypted': params.get('encrypted'),
-        'kms_key_id': params.get('kms_key_id'),
-        'completion_duration_minutes': params.get('completion_duration_minutes'),
-        'destination_outpost_arn': params.get('destination_outpost_arn'),
-    }
-    if not params.get('destination_region'):
-        raise InputError('destination_region', 'is required (alias region, or the AWS_REGION / AWS_DEFAULT_REGION variable)')
-    return CopyRequest(params['source_snapshot_id'], params['source_region'], [params['destination_region']], options)
 
 
 def trimmed_ec2_loader(loaders):
@@ -89,47 +66,30 @@ def trimmed_ec2_loader(loaders):
     return TrimmedEc2Loader()
 
 
-class AwsAdapter(Adapter):
-    cloud = 'AWS EBS'
-    multi_destination = False
-    copy_call_is_idempotent = False
-    sample_snapshot_id = 'snap-0123456789abcdef0'
-    # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
-    max_copies_in_flight = 20
-    #: Retries one call that is safe to resend; the engine sets its own (install_call_retry).
-    call_retry = staticmethod(send_once)
+class AwsClient:
+    """EC2 clients per region for one connection, and ``call`` that turns every botocore error into
+    a CloudError that says what kind it is."""
 
-    def __init__(self, connection, botocore_module=None):
+    def __init__(self, connection, botocore_module=None, retry=None):
+        """``botocore_module`` is botocore, imported by the caller (see load_botocore); ``retry`` (a
+        CallRetry) is the run's (by default each call is sent once)."""
+        self.retry = retry if retry is not None else CallRetry()
         self.connection = connection
+        self.connect_timeout, self.read_timeout = connection_timeouts(connection)
         self._botocore = botocore_module
+        self.sdk_warnings = version_warnings({'botocore': getattr(botocore_module, '__version__', None)})
         self._session = None
         self._clients = {}
         # The DR run calls from several threads; botocore's sessions may not make clients concurrently.
         self._clients_lock = threading.Lock()
 
-    # ------------------------------------------------------------------ client
     @classmethod
-    def from_module(cls, module):
-        return cls.from_connection(module, {name: module.params.get(name) for name in AWS_CONNECTION_SPEC})
+    def from_connection(cls, connection, retry=None):
+        """A client for ``connection`` (options checked, no call yet); ImportError when botocore is missing."""
+        connection_timeouts(connection)
+        return cls(connection, load_botocore(), retry)
 
-    @classmethod
-    def from_connection(cls, module, connection):
-        # botocore alone: boto3 adds nothing a client needs, and importing it costs a module run
-        # tens of milliseconds (s3transfer, its resource layer).
-        try:
-            import botocore  # pylint: disable=import-outside-toplevel
-            import botocore.config  # pylint: disable=import-outside-toplevel,unused-import
-            import botocore.exceptions  # pylint: disable=import-outside-toplevel,unused-import
-            import botocore.loaders  # pylint: disable=import-outside-toplevel,unused-import
-            import botocore.session  # pylint: disable=import-outside-toplevel,unused-import
-        except ImportError:
-            module.fail_json(msg=missing_required_lib('botocore (or boto3, which brings it)'))
-        for option in ('connect_timeout', 'read_timeout'):
-            if connection.get(option) is not None and connection[option] < 1:
-                raise InputError(option, 'must be at least 1 second, got %s' % connection[option])
-        return cls(connection, botocore)
-
-    def client(self, region):
+    def ec2(self, region):
         """The EC2 client for ``region``, made once. botocore's own retries are off: the engine
         retries, and it knows that CopySnapshot must not be resent blindly."""
         with self._clients_lock:
@@ -153,24 +113,21 @@ class AwsAdapter(Adapter):
             self._session = session
         config = self._botocore.config.Config(
             retries={'total_max_attempts': 1, 'mode': 'standard'},
-            user_agent_extra=USER_AGENT, connect_timeout=self._timeout('connect_timeout'),
-            read_timeout=self._timeout('read_timeout'))
+            user_agent_extra=USER_AGENT, connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout)
         verify = conn.get('aws_ca_bundle') or conn.get('validate_certs', True)
         return self._session.create_client('ec2', region_name=region, endpoint_url=conn.get('endpoint_url') or None,
                                            verify=verify, config=config)
 
-    def _timeout(self, option):
-        return self.connection.get(option) or AWS_CONNECTION_SPEC[option]['default']
-
-    def _call(self, region, action, **kwargs):
-        method = getattr(self.client(region), _snake(action))
+    def call(self, region, action, **kwargs):
+        method = getattr(self.ec2(region), _snake(action))
 
         def send():
             try:
                 return method(**kwargs)
             except Exception as error:  # pylint: disable=broad-exception-caught
-                raise note_read_timeout(self.cloud_error(action, region, error), self._timeout('read_timeout')) from None
-        return self.call_retry(send) if safe_to_resend(action) else send()
+                raise note_read_timeout(self.cloud_error(action, region, error), self.read_timeout) from None
+        return self.retry.send(action, send)
 
     def cloud_error(self, action, region, error):
         """Turn a boto3/botocore exception into a CloudError that says what kind it is."""
@@ -209,161 +166,19 @@ class AwsAdapter(Adapter):
             return CloudError(action, type(error).__name__, str(error), kind=FATAL, region=region)
         raise error
 
-    # ------------------------------------------------------------------ validation (no calls)
-    def validate(self, request):
-        options = request.options
-        if not SNAPSHOT_ID.match(request.source_id or ''):
-            raise InputError('source_snapshot_id', 'expected an EBS snapshot id like snap-0123456789abcdef0, got %r' % (request.source_id,))
-        # The engine sends one CopySnapshot per destination; the DR run may group several in one request.
-        for option, region in [('source_region', request.source_region)] + [('destination_region', region) for region in request.destinations]:
-            if not REGION.match(region or ''):
-                raise InputError(option, 'expected an AWS region name like us-east-1, got %r' % (region,))
-        if options.get('kms_key_id') and not options.get('encrypted'):
-            raise InputError('kms_key_id', 'is only used for an encrypted copy: set encrypted: true as well')
-        minutes = options.get('completion_duration_minutes')
-        if minutes is not None and not (15 <= minutes <= 2880 and minutes % 15 == 0):
-            raise InputError('completion_duration_minutes', 'must be a multiple of 15 from 15 to 2880, got %d' % minutes)
-        outpost = options.get('destination_outpost_arn')
-        if outpost:
-            match = OUTPOST_ARN.match(outpost)
-            if not match:
-                raise InputError('destination_outpost_arn', 'expected arn:aws:outposts:REGION:ACCOUNT:outpost/op-..., got %r' % outpost)
-            if not match.group(1) == request.source_region == request.destinations[0]:
-                raise InputError('destination_outpost_arn', 'a copy to an Outpost stays in the Outpost\'s region (%s): '
-                                 'source_region and destination_region must both be %s' % (match.group(1), match.group(1)))
-            if minutes is not None:
-                raise InputError('completion_duration_minutes', 'cannot be used for a copy to an Outpost')
-        description = options.get('description')
-        if description is not None and len(description) > 255:
-            raise InputError('description', 'is at most 255 characters, got %d' % len(description))
-        validate_aws_tags(options.get('tags') or {})
 
-    # ------------------------------------------------------------------ reads
-    def get_sources(self, region, snapshot_ids):
-        if len(snapshot_ids) == 1:
-            # By id, so that a missing snapshot gives AWS's own InvalidSnapshot.NotFound.
-            answer = self._call(region, 'DescribeSnapshots', SnapshotIds=list(snapshot_ids))
-            return {item['SnapshotId']: self.snapshot(item, region) for item in answer.get('Snapshots', [])}
-        return self._describe_by_filter(region, 'snapshot-id', snapshot_ids, owned=False)
+def load_botocore():
+    """botocore and the submodules a client needs; ImportError when it is missing.
 
-    def describe(self, region, snapshot_ids):
-        return self._describe_by_filter(region, 'snapshot-id', snapshot_ids, owned=True)
-
-    def find_copies(self, destination, requests):
-        found = {}
-        values = sorted({request.source_tag for request in requests})
-        for snapshot in self._describe_by_filter(destination, 'tag:' + SOURCE_TAG, values, owned=True).values():
-            found.setdefault(snapshot.tags.get(SOURCE_TAG), []).append(snapshot)
-        return found
-
-    def _describe_by_filter(self, region, name, values, owned):
-        snapshots = {}
-        for start in range(0, len(values), FILTER_CHUNK):
-            arguments = {'Filters': [{'Name': name, 'Values': list(values[start:start + FILTER_CHUNK])}], 'MaxResults': 1000}
-            if owned:
-                arguments['OwnerIds'] = ['self']
-            while True:
-                answer = self._call(region, 'DescribeSnapshots', **arguments)
-                for item in answer.get('Snapshots', []):
-                    snapshots[item['SnapshotId']] = self.snapshot(item, region)
-                if not answer.get('NextToken'):
-                    break
-                arguments['NextToken'] = answer['NextToken']
-        return snapshots
-
-    # ------------------------------------------------------------------ the copy
-    def start_copy(self, request, destinations):
-        (destination,) = destinations
-        options = request.options
-        tags = request.copy_tags()
-        arguments = {
-            'SourceRegion': request.source_region,
-            'SourceSnapshotId': request.source_id,
-            'TagSpecifications': [{'ResourceType': 'snapshot', 'Tags': [{'Key': k, 'Value': v} for k, v in sorted(tags.items())]}],
-        }
-        for option, parameter in (('description', 'Description'), ('kms_key_id', 'KmsKeyId'),
-                                  ('completion_duration_minutes', 'CompletionDurationMinutes'),
-                                  ('destination_outpost_arn', 'DestinationOutpostArn')):
-            if options.get(option) is not None:
-                arguments[parameter] = options[option]
-        if options.get('encrypted'):
-            arguments['Encrypted'] = True
-        answer = self._call(destination, 'CopySnapshot', **arguments)
-        copy_tags = _tag_dict(answer.get('Tags')) or tags
-        return {destination: Snapshot(answer['SnapshotId'], destination, PENDING, cloud_state='pending', progress=0,
-                                      encrypted=True if options.get('encrypted') else None, tags=copy_tags,
-                                      description=options.get('description'))}
-
-    # ------------------------------------------------------------------ for the DR run
-    def find_disks(self, region, tag_selector):
-        filters = [{'Name': 'tag:%s' % key, 'Values': [str(value)]} if value is not None else {'Name': 'tag-key', 'Values': [key]}
-                   for key, value in sorted(tag_selector.items())]
-        arguments = {'Filters': filters, 'MaxResults': 500}
-        disks = []
-        while True:
-            answer = self._call(region, 'DescribeVolumes', **arguments)
-            for item in answer.get('Volumes', []):
-                tags = _tag_dict(item.get('Tags'))
-                disks.append(Disk(item['VolumeId'], region, name=tags.get('Name'), size=item.get('Size'), tags=tags))
-            if not answer.get('NextToken'):
-                return disks
-            arguments['NextToken'] = answer['NextToken']
-
-    def disk_snapshots(self, region, disks):
-        found = {}
-        for snapshot in self._describe_by_filter(region, 'volume-id', sorted(disk.id for disk in disks), owned=True).values():
-            found.setdefault(snapshot.volume_id, []).append(snapshot)
-        return found
-
-    def create_snapshot(self, region, disk, name, description, tags):
-        tags = dict(tags or {})
-        if name:
-            tags['Name'] = name
-        arguments = {'VolumeId': disk.id, 'Description': description or ''}
-        if tags:
-            arguments['TagSpecifications'] = [{'ResourceType': 'snapshot', 'Tags': [{'Key': k, 'Value': v} for k, v in sorted(tags.items())]}]
-        return self.snapshot(self._call(region, 'CreateSnapshot', **arguments), region)
-
-    def list_copies(self, destination):
-        return list(self._describe_by_filter(destination, 'tag-key', [SOURCE_TAG], owned=True).values())
-
-    def delete_snapshot(self, region, snapshot_id):
-        try:
-            self._call(region, 'DeleteSnapshot', SnapshotId=snapshot_id)
-        except CloudError as error:
-            if error.kind != NOT_FOUND:
-                raise
-
-    @staticmethod
-    def snapshot(item, region):
-        progress = item.get('Progress') or ''
-        return Snapshot(
-            item['SnapshotId'], region, STATE_MAP.get(item.get('State'), PENDING), cloud_state=item.get('State'),
-            progress=int(progress.rstrip('%')) if progress.rstrip('%').isdigit() else None,
-            message=item.get('StateMessage'), encrypted=item.get('Encrypted'), tags=_tag_dict(item.get('Tags')),
-            size=item.get('VolumeSize'), volume_id=item.get('VolumeId'), description=item.get('Description'),
-            created=item['StartTime'].isoformat() if hasattr(item.get('StartTime'), 'isoformat') else item.get('StartTime'),
-            extra={'kms_key_id': item['KmsKeyId']} if item.get('KmsKeyId') else None,
-        )
-
-
-def validate_aws_tags(tags):
-    if len(tags) > MAX_TAGS - 1:
-        raise InputError('tags', 'at most %d tags (one of the %d that EBS allows is %s), got %d' % (MAX_TAGS - 1, MAX_TAGS, SOURCE_TAG, len(tags)))
-    for raw_key, value in tags.items():
-        key = str(raw_key)
-        if not key or len(key) > 128:
-            raise InputError('tags', 'tag keys are 1 to 128 characters, got %r' % key)
-        if key.lower().startswith('aws:'):
-            raise InputError('tags', 'tag key %r: keys starting with aws: are reserved by AWS' % key)
-        if key == SOURCE_TAG:
-            raise InputError('tags', 'tag key %s is set by this collection to name the source; do not set it' % SOURCE_TAG)
-        if value is not None and len(str(value)) > 256:
-            raise InputError('tags', 'tag %r: values are at most 256 characters' % key)
-
-
-def _tag_dict(tags):
-    return {tag['Key']: tag.get('Value', '') for tag in tags or []}
+    botocore alone: boto3 adds nothing a client needs, and importing it costs a module run tens of
+    milliseconds (s3transfer, its resource layer)."""
+    # pylint: disable=import-outside-toplevel,unused-import
+    import botocore
+    import botocore.config
+    import botocore.exceptions
+    import botocore.loaders
+    import botocore.session
+    return botocore
 
 
 def _snake(action):

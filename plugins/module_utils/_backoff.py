@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Retry a cloud call with jittered exponential backoff, within a deadline.
+"""Retry a cloud call with jittered exponential backoff, within a deadline (Backoff), and how the
+calls of one run are retried (CallRetry).
 
 Every cloud throttles, and every cloud has transient failures. Which errors are worth a
 retry is the adapter's knowledge (it passes ``is_retryable``); how long to wait and when to
@@ -13,7 +14,10 @@ hitting the API in waves.
 from __future__ import annotations
 
 import random
+import threading
 import time
+
+from ._errors import RETRYABLE, CloudError, safe_to_resend
 
 
 class Backoff:
@@ -64,3 +68,42 @@ class Backoff:
                     on_retry(error, attempt, wait)
                 self.sleep(wait)
                 attempt += 1
+
+
+class CallRetry:
+    """How the API calls of one run are retried: one object, made by whoever runs the module and
+    handed to the cloud's client, the copy engine and the DR run alike.
+
+    ``send(action, send)`` sends one API call. A call that does no more when sent twice (a read,
+    tagging: errors.safe_to_resend) is retried on its own: a paged listing of many calls then gets
+    through under throttling, where retrying it whole would almost never. Any other call (a copy,
+    a new snapshot) is sent once; its caller knows what to look up before sending it again.
+    ``call(function, *args)`` retries a whole adapter method. Both back off with ``backoff`` until
+    ``deadline`` and count their retries in ``retries``; without a backoff, everything is sent once.
+    """
+
+    def __init__(self, backoff=None, deadline=None):
+        self.backoff = backoff
+        self.deadline = float('inf') if deadline is None else deadline
+        self.retries = 0
+        self._lock = threading.Lock()
+
+    def count(self, *_retry):
+        """Count one retry (takes Backoff's ``on_retry`` arguments: error, attempt, delay)."""
+        with self._lock:
+            self.retries += 1
+
+    def send(self, action, send):
+        if self.backoff is None or not safe_to_resend(action):
+            return send()
+        try:
+            return self.backoff.call(send, self.deadline, on_retry=self.count)
+        except CloudError as error:
+            # Retried to the end here: whoever retries a whole method around it must not retry it again.
+            error.exhausted = error.kind == RETRYABLE
+            raise
+
+    def call(self, function, *args):
+        if self.backoff is None:
+            return function(*args)
+        return self.backoff.call(lambda: function(*args), self.deadline, on_retry=self.count)

@@ -42,8 +42,9 @@ import datetime
 import re
 
 from ._errors import ALREADY_EXISTS, NOT_FOUND, RETRYABLE, CloudError, InputError, untagged_copy_error
-from ._model import COMPLETED, DELETING, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, source_tag_last, string_tags
-from ._tencent import classify, client_from_module, cloud_error
+from ._model import COMPLETED, DELETING, PENDING, Adapter, CopyRequest, Disk, Snapshot
+from ._tagging import SOURCE_TAG, TagRules, source_tag_last, string_tags, tag_dict, tag_list
+from ._tencent import SDK_PACKAGES, TencentClient, classify, cloud_error, load_sdk
 
 SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}$')
 REGION = re.compile(r'^[a-z]{2,}(?:-[a-z0-9]+)+$')
@@ -54,9 +55,10 @@ STATE_MAP = {'NORMAL': COMPLETED, 'ROLLBACKING': COMPLETED,
 IN_FLIGHT_STATES = ['COPYING_FROM_REMOTE', 'CHECKING_COPIED']
 CONFLICT = 'ResourceInUse.CopySnapshotConflict'
 MAX_NAME = 60
-# Tencent allows 50 tags on a resource; one of them is ours.
-MAX_TAGS = 50
-RESERVED_TAG_PREFIXES = ('qcloud', 'tencent', 'project')
+# Tencent Cloud's tag restrictions (Tag API, "Tag restrictions"): 50 per resource, keys of 1 to 127
+# characters, values of up to 255, the qcloud, tencent and project prefixes reserved in any case.
+TAG_RULES = TagRules('Tencent Cloud', max_tags=50, key_length=127, value_length=255,
+                     reserved_prefixes=('qcloud', 'tencent', 'project'))
 PAGE_SIZE = 100
 IDS_PER_CALL = 100
 # Values per filter: small on purpose, since several Tencent APIs refuse more than 5.
@@ -122,16 +124,22 @@ class CbsAdapter(Adapter):
     copy_call_is_idempotent = False
     done_state = 'NORMAL'
     sample_snapshot_id = 'snap-0abc1234'
+    readable_options = ('tags', 'name')
+
+    ids_per_describe = IDS_PER_CALL
+    sdk_packages = SDK_PACKAGES
 
     def __init__(self, client, check_mode=False):
+        """``check_mode``: a copy under way that cannot be told apart is reported without an id (no
+        copy call may be made to learn more), instead of left to the copy call's conflict answer."""
         self.client = client
         self.check_mode = check_mode
         # The source snapshots as last read, for telling a copy of them from a copy of another.
         self._sources = {}
 
     @classmethod
-    def from_module(cls, module):
-        return cls(client_from_module(module), check_mode=module.check_mode)
+    def from_connection(cls, connection, *, check_mode=False, retry=None, sdk=None):
+        return cls(TencentClient(connection, sdk or load_sdk(), retry=retry), check_mode=check_mode)
 
     # ------------------------------------------------------------------ validation (no calls)
     def validate(self, request):
@@ -153,41 +161,36 @@ class CbsAdapter(Adapter):
         name = request.options.get('name')
         if name is not None and not 1 <= len(name) <= MAX_NAME:
             raise InputError('name', 'is 1 to %d characters, got %d' % (MAX_NAME, len(name)))
-        validate_tencent_tags(request.options.get('tags') or {})
+        TAG_RULES.validate(request.options.get('tags'))
 
     # ------------------------------------------------------------------ reads
-    def get_sources(self, region, snapshot_ids):
-        items = self._describe_items(region, snapshot_ids)
-        if len(snapshot_ids) == 1 and not items:
-            # DescribeSnapshots answers an empty set for an unknown id; say it the way the cloud would.
-            raise CloudError('DescribeSnapshots', 'InvalidSnapshotId.NotFound', 'snapshot %s does not exist in %s'
-                             % (snapshot_ids[0], region), kind=NOT_FOUND, region=region)
-        return {snapshot_id: self.snapshot(item, region) for snapshot_id, item in items.items()}
-
-    def describe(self, region, snapshot_ids):
-        return {snapshot_id: self.snapshot(item, region)
-                for snapshot_id, item in self._describe_items(region, snapshot_ids).items()}
+    def describe_ids(self, region, snapshot_ids):
+        # DescribeSnapshots answers an empty set for an unknown id (the base get_sources says it),
+        # but refuses a batch in which one id is malformed or gone for good: then they are asked one by one.
+        try:
+            answer = self.client.call('cbs', region, 'DescribeSnapshots', {'SnapshotIds': list(snapshot_ids), 'Limit': PAGE_SIZE})
+        except CloudError as error:
+            if error.kind != NOT_FOUND:
+                raise
+            if len(snapshot_ids) == 1:
+                return {}
+            found = {}
+            for snapshot_id in snapshot_ids:
+                found.update(self.describe_ids(region, [snapshot_id]))
+            return found
+        found = {}
+        for item in answer.get('SnapshotSet') or []:
+            # The whole answer is kept: find_copies reads a source's DiskId and CopyingToRegions.
+            self._sources[(region, item['SnapshotId'])] = item
+            found[item['SnapshotId']] = self.snapshot(item, region)
+        return found
 
     def _describe_items(self, region, snapshot_ids):
-        """{id: DescribeSnapshots item} for those ids; unknown ones are left out."""
-        items = {}
-        ids = [snapshot_id for snapshot_id in snapshot_ids if snapshot_id]
-        for start in range(0, len(ids), IDS_PER_CALL):
-            chunk = ids[start:start + IDS_PER_CALL]
-            try:
-                answer = self.client.call('cbs', region, 'DescribeSnapshots', {'SnapshotIds': chunk, 'Limit': PAGE_SIZE})
-                found = answer.get('SnapshotSet') or []
-            except CloudError as error:
-                if error.kind != NOT_FOUND:
-                    raise
-                if len(chunk) == 1:
-                    continue
-                # One unknown id spoilt the batch: ask one by one.
-                found = [item for snapshot_id in chunk for item in self._describe_items(region, [snapshot_id]).values()]
-            for item in found:
-                items[item['SnapshotId']] = item
-                self._sources[(region, item['SnapshotId'])] = item
-        return items
+        """{id: DescribeSnapshots item} for those ids, read now; unknown ones are left out."""
+        for snapshot_id in snapshot_ids:
+            self._sources.pop((region, snapshot_id), None)
+        found = self.describe(region, snapshot_ids)
+        return {snapshot_id: self._sources[(region, snapshot_id)] for snapshot_id in found}
 
     def _list(self, region, filters):
         """Every snapshot in ``region`` matching ``filters``, all pages."""
@@ -230,13 +233,15 @@ class CbsAdapter(Adapter):
         missing = [request for request in requests if request.source_tag not in found]
         if missing:
             self._find_in_flight(destination, missing, found)
-        if not self.check_mode:
-            self._finish_tagging(requests, found)
         return found
+
+    def complete_copies(self, destination, requests, found):  # pylint: disable=unused-argument
+        """Tag the copies found without our source tag (a run before was cut short while tagging)."""
+        self._finish_tagging(requests, found)
 
     def _owner(self, item, by_tag, by_name):
         """The request whose source ``item`` (a copy in the destination) was copied from, if any."""
-        tag = _tag_dict(item.get('Tags')).get(SOURCE_TAG)
+        tag = tag_dict(item.get('Tags')).get(SOURCE_TAG)
         if tag:
             return by_tag.get(tag)
         for request in by_name.get(item.get('SnapshotName'), ()):
@@ -263,7 +268,7 @@ class CbsAdapter(Adapter):
         for request in busy:
             source = self._sources.get((request.source_region, request.source_id)) or {}
             matches = [item for item in in_flight.values()
-                       if item.get('CopyFromRemote') and not _tag_dict(item.get('Tags')).get(SOURCE_TAG)
+                       if item.get('CopyFromRemote') and not tag_dict(item.get('Tags')).get(SOURCE_TAG)
                        and (str(item.get('SnapshotName') or '').startswith('Copied %s' % request.source_id)
                             or (source.get('DiskId') and item.get('DiskId') == source['DiskId']
                                 and not self._other_disk(request, item)))]
@@ -372,7 +377,7 @@ class CbsAdapter(Adapter):
         filters = [{'Name': 'tag:%s' % key, 'Values': [str(value)]} if value is not None else {'Name': 'tag-key', 'Values': [key]}
                    for key, value in sorted(tag_selector.items())]
         return [Disk(item['DiskId'], region, name=item.get('DiskName') or None, size=item.get('DiskSize'),
-                     tags=_tag_dict(item.get('Tags')))
+                     tags=tag_dict(item.get('Tags')))
                 for item in self._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', filters).values()]
 
     def disk_snapshots(self, region, disks):
@@ -413,7 +418,7 @@ class CbsAdapter(Adapter):
         if name:
             params['SnapshotName'] = name[:MAX_NAME]
         if tags:
-            params['Tags'] = [{'Key': key, 'Value': value} for key, value in sorted(tags.items())]
+            params['Tags'] = tag_list(tags)
         try:
             answer = self.client.call('cbs', region, 'CreateSnapshot', params)
         except CloudError as error:
@@ -435,21 +440,17 @@ class CbsAdapter(Adapter):
         """The snapshot that the CreateSnapshot call with ``params`` made, if exactly one of the disk's has its name and tags."""
         wanted = {tag['Key']: tag['Value'] for tag in params['Tags']}
         items = self._list(region, [{'Name': 'disk-id', 'Values': [disk.id]}])
-        matches = [item for item in items.values() if _tag_dict(item.get('Tags')) == wanted
+        matches = [item for item in items.values() if tag_dict(item.get('Tags')) == wanted
                    and item.get('SnapshotName') == params.get('SnapshotName', item.get('SnapshotName'))]
         return self.snapshot(matches[0], region) if len(matches) == 1 else None
 
     def list_copies(self, destination):
         """The copies in ``destination`` that carry our source tag, from a listing of the region (no tag filter exists)."""
         return [self.snapshot(item, destination) for item in self._list(destination, []).values()
-                if item.get('CopyFromRemote') and _tag_dict(item.get('Tags')).get(SOURCE_TAG)]
+                if item.get('CopyFromRemote') and tag_dict(item.get('Tags')).get(SOURCE_TAG)]
 
     def delete_snapshot(self, region, snapshot_id):
-        try:
-            self.client.call('cbs', region, 'DeleteSnapshots', {'SnapshotIds': [snapshot_id]})
-        except CloudError as error:
-            if error.kind != NOT_FOUND:
-                raise
+        self.client.call('cbs', region, 'DeleteSnapshots', {'SnapshotIds': [snapshot_id]})
 
     # ------------------------------------------------------------------ mapping
     @staticmethod
@@ -459,7 +460,7 @@ class CbsAdapter(Adapter):
         return Snapshot(
             item['SnapshotId'], region, STATE_MAP.get(state, PENDING), cloud_state=state,
             progress=percent if isinstance(percent, int) else None, encrypted=item.get('Encrypt'),
-            tags=_tag_dict(item.get('Tags')), size=item.get('DiskSize'), volume_id=item.get('DiskId') or None,
+            tags=tag_dict(item.get('Tags')), size=item.get('DiskSize'), volume_id=item.get('DiskId') or None,
             created=utc_time(item.get('CreateTime')), name=item.get('SnapshotName'),
         )
 
@@ -472,22 +473,3 @@ def tag_error(snapshot, failed, request_id):
         # A copy made a moment ago may not be known to the Tag service yet.
         error.kind = RETRYABLE
     return error
-
-
-def validate_tencent_tags(tags):
-    if len(tags) > MAX_TAGS - 1:
-        raise InputError('tags', 'at most %d tags (one of the %d that Tencent Cloud allows is %s), got %d'
-                         % (MAX_TAGS - 1, MAX_TAGS, SOURCE_TAG, len(tags)))
-    for key, value in tags.items():
-        if not key or len(key) > 127:
-            raise InputError('tags', 'tag keys are 1 to 127 characters, got %r' % key)
-        if key.lower().startswith(RESERVED_TAG_PREFIXES):
-            raise InputError('tags', 'tag key %r: keys starting with qcloud, tencent or project are reserved by Tencent Cloud' % key)
-        if key == SOURCE_TAG:
-            raise InputError('tags', 'tag key %s is set by this collection to name the source; do not set it' % SOURCE_TAG)
-        if len(value) > 255:
-            raise InputError('tags', 'tag %r: values are at most 255 characters' % key)
-
-
-def _tag_dict(tags):
-    return {tag.get('Key'): tag.get('Value', '') for tag in tags or [] if isinstance(tag, dict)}

@@ -5,11 +5,14 @@
 
 from __future__ import annotations
 
-from ._dr import DrRun, markdown_report
-from ._errors import CloudError, InputError, SnapcopyError
-from ._model import string_tags
-from ._providers import COPY_OPTIONS, DR_CONNECTION_SPEC, make_adapter
-from ._runner import WAIT_ARGUMENT_SPEC, check_wait_options
+from ._backoff import CallRetry
+from ._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_wait_options, errors_end_the_task
+from ._dr import DrRun
+from ._dr_providers import COPY_OPTIONS, DR_CONNECTION_SPEC, make_adapter
+from ._dr_report import markdown_report
+from ._engine import default_backoff
+from ._errors import InputError
+from ._tagging import string_tags
 
 DR_REGION_KEYS = ('region', 'encrypted', 'kms_key_id')
 
@@ -34,6 +37,7 @@ DR_ARGUMENT_SPEC = {
     'fail_on_missing': {'type': 'bool', 'default': True},
 }
 DR_ARGUMENT_SPEC.update(WAIT_ARGUMENT_SPEC)
+DR_ARGUMENT_SPEC.update(EXISTING_COPY_ARGUMENT_SPEC)
 DR_ARGUMENT_SPEC.update(DR_CONNECTION_SPEC)
 
 
@@ -55,43 +59,53 @@ def dr_region_entries(value):
     return entries
 
 
-def dr_settings(params):
-    """dr_sync's options as DrRun settings; bad input raises InputError naming the option."""
-    provider = params['provider']
+def dr_regions(value, source_region, provider, allowed):
+    """The DR regions as a list of dicts ({'region': name, ...}), each checked (InputError naming dr_regions)."""
     regions = []
-    for item in dr_region_entries(params['dr_regions']):
+    for item in dr_region_entries(value):
         region = {'region': item} if isinstance(item, str) else item
         if not isinstance(region, dict) or not region.get('region'):
             raise InputError('dr_regions', 'each entry is a region name or a dict with a region key, got %r' % (item,))
         unknown = sorted(set(region) - set(DR_REGION_KEYS))
         if unknown:
             raise InputError('dr_regions', 'unknown keys %s in %r; a DR region takes %s' % (unknown, item, ', '.join(DR_REGION_KEYS)))
+        for option in ('encrypted', 'kms_key_id'):
+            if region.get(option) is not None and option not in allowed:
+                raise InputError('dr_regions', '%s is not an option of provider %s' % (option, provider))
         regions.append(dict(region))
     if not regions:
         raise InputError('dr_regions', 'give at least one DR region')
     names = [region['region'] for region in regions]
     if len(set(names)) != len(names):
         raise InputError('dr_regions', 'a DR region is listed twice: %s' % names)
-    if params['source_region'] in names and provider != 'aws':
-        raise InputError('dr_regions', 'the source region %s cannot be a DR region' % params['source_region'])
-    if not params['tag_selector']:
-        raise InputError('tag_selector', 'give at least one tag: the run looks after the disks that carry all of them')
-    copy_options = {}
-    allowed = COPY_OPTIONS[provider]
-    for option in ('encrypted', 'kms_key_id', 'retention_days', 'instance_billing_cycle'):
-        if params.get(option) is not None and params.get(option) is not False:
-            if option not in allowed:
-                raise InputError(option, 'is not an option of provider %s (it takes %s)' % (provider, ', '.join(allowed)))
-            copy_options[option] = params[option]
-    for region in regions:
-        for option in ('encrypted', 'kms_key_id'):
-            if region.get(option) is not None and option not in allowed:
-                raise InputError('dr_regions', '%s is not an option of provider %s' % (option, provider))
+    if source_region in names and provider != 'aws':
+        raise InputError('dr_regions', 'the source region %s cannot be a DR region' % source_region)
+    return regions
+
+
+def check_limits(params):
+    """The numbers of the run (pruning, slots, the RPO) are positive, and pruning knows what to prune."""
     for option in ('keep_copies', 'max_in_flight', 'max_snapshot_age_hours', 'max_copy_age_days'):
         if params.get(option) is not None and params[option] <= 0:
             raise InputError(option, 'must be a positive number, got %s' % params[option])
     if params['prune'] and not params.get('keep_copies') and not params.get('max_copy_age_days'):
         raise InputError('prune', 'needs keep_copies and/or max_copy_age_days to know what to prune')
+
+
+def dr_settings(params):
+    """dr_sync's options as DrRun settings; bad input raises InputError naming the option."""
+    provider = params['provider']
+    allowed = COPY_OPTIONS[provider]
+    regions = dr_regions(params['dr_regions'], params['source_region'], provider, allowed)
+    if not params['tag_selector']:
+        raise InputError('tag_selector', 'give at least one tag: the run looks after the disks that carry all of them')
+    copy_options = {}
+    for option in ('encrypted', 'kms_key_id', 'retention_days', 'instance_billing_cycle'):
+        if params.get(option) is not None and params.get(option) is not False:
+            if option not in allowed:
+                raise InputError(option, 'is not an option of provider %s (it takes %s)' % (provider, ', '.join(allowed)))
+            copy_options[option] = params[option]
+    check_limits(params)
     templates = {'name_template': params.get('name_template'), 'description_template': params.get('description_template')}
     for option, template in templates.items():
         field = option.split('_', maxsplit=1)[0]
@@ -117,26 +131,23 @@ def dr_settings(params):
         'wait': params['wait'],
         'wait_timeout': params['wait_timeout'],
         'poll_interval': params['poll_interval'],
+        'on_mismatch': params.get('on_mismatch'),
     }
 
 
 def run_dr_module(module):
-    problem = check_wait_options(module.params)
-    if problem:
-        module.fail_json(msg=problem)
-    try:
+    retry = CallRetry(default_backoff())
+    with errors_end_the_task(module):
+        check_wait_options(module.params)
         settings = dr_settings(module.params)
-        adapter = make_adapter(module, settings['provider'])
-        report = DrRun(adapter, settings, check_mode=module.check_mode).run()
-    except CloudError as error:
-        module.fail_json(msg=str(error), error=error.as_result())
-    except SnapcopyError as error:
-        module.fail_json(msg=str(error))
+        adapter = make_adapter(module, settings['provider'], retry)
+        report = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry).run()
     totals = report['totals']
     report['report_markdown'] = markdown_report(report)
-    report['msg'] = '%s%d disks: %d copied, %d already copied, %d would copy, %d without a DR copy, %d pruned' % (
+    report['msg'] = '%s%s disks: %s copied, %s already copied, %s would copy, %s without a DR copy, %s pruned' % (
         'Check mode: ' if module.check_mode else '', totals['disks'], totals['copied'], totals['existing'],
         totals['would_copy'], totals['without_dr_copy'], totals['pruned'])
+    # report['warnings'] become the task's warnings (AnsibleModule.exit_json shows them).
     if report['failures'] and module.params['fail_on_missing']:
         report['msg'] += '. Failures: ' + '; '.join(report['failures'][:20])
         module.fail_json(**report)

@@ -6,7 +6,7 @@
 
 botocore decodes its whole EC2 model (4.3 MB of JSON, 830 operations) in each process that makes
 a client: about a third of what an ad hoc copy cost over ``ansible -m ping``. This is that model cut to
-the operations below and the shapes they reach, 18098 bytes. Everything else botocore loads (endpoint
+the operations below and the shapes they reach, 14895 bytes. Everything else botocore loads (endpoint
 rules, partitions, retry rules) is still its own. A unit test fails when the installed botocore's model of
 these operations differs from this one.
 """
@@ -20,896 +20,172 @@ OPERATIONS = ('CopySnapshot', 'CreateSnapshot', 'DeleteSnapshot', 'DescribeSnaps
 
 MODEL_JSON = r'''
 {
- "metadata": {
-  "apiVersion": "2016-11-15",
-  "auth": [
-   "aws.auth#sigv4"
-  ],
-  "endpointPrefix": "ec2",
-  "protocol": "ec2",
-  "protocols": [
-   "ec2"
-  ],
-  "serviceAbbreviation": "Amazon EC2",
-  "serviceFullName": "Amazon Elastic Compute Cloud",
-  "serviceId": "EC2",
-  "signatureVersion": "v4",
-  "uid": "ec2-2016-11-15",
-  "xmlNamespace": "http://ec2.amazonaws.com/doc/2016-11-15"
- },
+ "metadata": {"apiVersion": "2016-11-15", "auth": ["aws.auth#sigv4"], "endpointPrefix": "ec2", "protocol":
+   "ec2", "protocols": ["ec2"], "serviceAbbreviation": "Amazon EC2", "serviceFullName":
+   "Amazon Elastic Compute Cloud", "serviceId": "EC2", "signatureVersion": "v4", "uid": "ec2-2016-11-15",
+   "xmlNamespace": "http://ec2.amazonaws.com/doc/2016-11-15"},
  "operations": {
-  "CopySnapshot": {
-   "http": {
-    "method": "POST",
-    "requestUri": "/"
-   },
-   "input": {
-    "shape": "CopySnapshotRequest"
-   },
-   "name": "CopySnapshot",
-   "output": {
-    "shape": "CopySnapshotResult"
-   }
-  },
-  "CreateSnapshot": {
-   "http": {
-    "method": "POST",
-    "requestUri": "/"
-   },
-   "input": {
-    "shape": "CreateSnapshotRequest"
-   },
-   "name": "CreateSnapshot",
-   "output": {
-    "shape": "Snapshot"
-   }
-  },
-  "DeleteSnapshot": {
-   "http": {
-    "method": "POST",
-    "requestUri": "/"
-   },
-   "input": {
-    "shape": "DeleteSnapshotRequest"
-   },
-   "name": "DeleteSnapshot"
-  },
-  "DescribeSnapshots": {
-   "http": {
-    "method": "POST",
-    "requestUri": "/"
-   },
-   "input": {
-    "shape": "DescribeSnapshotsRequest"
-   },
-   "name": "DescribeSnapshots",
-   "output": {
-    "shape": "DescribeSnapshotsResult"
-   }
-  },
-  "DescribeVolumes": {
-   "http": {
-    "method": "POST",
-    "requestUri": "/"
-   },
-   "input": {
-    "shape": "DescribeVolumesRequest"
-   },
-   "name": "DescribeVolumes",
-   "output": {
-    "shape": "DescribeVolumesResult"
-   }
-  }
+  "CopySnapshot": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "CopySnapshotRequest"},
+    "name": "CopySnapshot", "output": {"shape": "CopySnapshotResult"}},
+  "CreateSnapshot": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "CreateSnapshotRequest"
+    }, "name": "CreateSnapshot", "output": {"shape": "Snapshot"}},
+  "DeleteSnapshot": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "DeleteSnapshotRequest"
+    }, "name": "DeleteSnapshot"},
+  "DescribeSnapshots": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
+    "DescribeSnapshotsRequest"}, "name": "DescribeSnapshots", "output": {"shape": "DescribeSnapshotsResult"}},
+  "DescribeVolumes": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
+    "DescribeVolumesRequest"}, "name": "DescribeVolumes", "output": {"shape": "DescribeVolumesResult"}}
  },
  "shapes": {
-  "AssociatedKmsKey": {
-   "members": {
-    "KmsKeyId": {
-     "locationName": "kmsKeyId",
-     "shape": "String"
-    }
-   },
-   "type": "structure"
-  },
-  "AssociatedKmsKeySet": {
-   "member": {
-    "locationName": "item",
-    "shape": "AssociatedKmsKey"
-   },
-   "type": "list"
-  },
-  "Boolean": {
-   "type": "boolean"
-  },
-  "CopySnapshotRequest": {
-   "members": {
-    "CompletionDurationMinutes": {
-     "shape": "SnapshotCompletionDurationMinutesRequest"
-    },
-    "Description": {
-     "shape": "String"
-    },
-    "DestinationAvailabilityZone": {
-     "shape": "String"
-    },
-    "DestinationOutpostArn": {
-     "shape": "String"
-    },
-    "DestinationRegion": {
-     "locationName": "destinationRegion",
-     "shape": "String"
-    },
-    "DryRun": {
-     "locationName": "dryRun",
-     "shape": "Boolean"
-    },
-    "Encrypted": {
-     "locationName": "encrypted",
-     "shape": "Boolean"
-    },
-    "KmsKeyId": {
-     "locationName": "kmsKeyId",
-     "shape": "KmsKeyId"
-    },
-    "PresignedUrl": {
-     "locationName": "presignedUrl",
-     "shape": "CopySnapshotRequestPSU"
-    },
-    "SourceRegion": {
-     "shape": "String"
-    },
-    "SourceSnapshotId": {
-     "shape": "String"
-    },
-    "TagSpecifications": {
-     "locationName": "TagSpecification",
-     "shape": "TagSpecificationList"
-    }
-   },
-   "required": [
-    "SourceRegion",
-    "SourceSnapshotId"
-   ],
-   "type": "structure"
-  },
-  "CopySnapshotRequestPSU": {
-   "sensitive": true,
-   "type": "string"
-  },
-  "CopySnapshotResult": {
-   "members": {
-    "SnapshotId": {
-     "locationName": "snapshotId",
-     "shape": "String"
-    },
-    "Tags": {
-     "locationName": "tagSet",
-     "shape": "TagList"
-    }
-   },
-   "type": "structure"
-  },
-  "CreateSnapshotRequest": {
-   "members": {
-    "Description": {
-     "shape": "String"
-    },
-    "DryRun": {
-     "locationName": "dryRun",
-     "shape": "Boolean"
-    },
-    "Location": {
-     "shape": "SnapshotLocationEnum"
-    },
-    "OutpostArn": {
-     "shape": "String"
-    },
-    "TagSpecifications": {
-     "locationName": "TagSpecification",
-     "shape": "TagSpecificationList"
-    },
-    "VolumeId": {
-     "shape": "VolumeId"
-    }
-   },
-   "required": [
-    "VolumeId"
-   ],
-   "type": "structure"
-  },
-  "DateTime": {
-   "type": "timestamp"
-  },
-  "DeleteSnapshotRequest": {
-   "members": {
-    "DryRun": {
-     "locationName": "dryRun",
-     "shape": "Boolean"
-    },
-    "SnapshotId": {
-     "shape": "SnapshotId"
-    }
-   },
-   "required": [
-    "SnapshotId"
-   ],
-   "type": "structure"
-  },
-  "DescribeSnapshotsRequest": {
-   "members": {
-    "DryRun": {
-     "locationName": "dryRun",
-     "shape": "Boolean"
-    },
-    "Filters": {
-     "locationName": "Filter",
-     "shape": "FilterList"
-    },
-    "MaxResults": {
-     "shape": "Integer"
-    },
-    "NextToken": {
-     "shape": "String"
-    },
-    "OwnerIds": {
-     "locationName": "Owner",
-     "shape": "OwnerStringList"
-    },
-    "RestorableByUserIds": {
-     "locationName": "RestorableBy",
-     "shape": "RestorableByStringList"
-    },
-    "SnapshotIds": {
-     "locationName": "SnapshotId",
-     "shape": "SnapshotIdStringList"
-    }
-   },
-   "type": "structure"
-  },
-  "DescribeSnapshotsResult": {
-   "members": {
-    "NextToken": {
-     "locationName": "nextToken",
-     "shape": "String"
-    },
-    "Snapshots": {
-     "locationName": "snapshotSet",
-     "shape": "SnapshotList"
-    }
-   },
-   "type": "structure"
-  },
-  "DescribeVolumesRequest": {
-   "members": {
-    "DryRun": {
-     "locationName": "dryRun",
-     "shape": "Boolean"
-    },
-    "Filters": {
-     "locationName": "Filter",
-     "shape": "FilterList"
-    },
-    "IncludeManagedResources": {
-     "shape": "Boolean"
-    },
-    "MaxResults": {
-     "locationName": "maxResults",
-     "shape": "Integer"
-    },
-    "NextToken": {
-     "locationName": "nextToken",
-     "shape": "String"
-    },
-    "VolumeIds": {
-     "locationName": "VolumeId",
-     "shape": "VolumeIdStringList"
-    }
-   },
-   "type": "structure"
-  },
-  "DescribeVolumesResult": {
-   "members": {
-    "NextToken": {
-     "locationName": "nextToken",
-     "shape": "String"
-    },
-    "Volumes": {
-     "locationName": "volumeSet",
-     "shape": "VolumeList"
-    }
-   },
-   "type": "structure"
-  },
-  "Filter": {
-   "members": {
-    "Name": {
-     "shape": "String"
-    },
-    "Values": {
-     "locationName": "Value",
-     "shape": "ValueStringList"
-    }
-   },
-   "type": "structure"
-  },
-  "FilterList": {
-   "member": {
-    "locationName": "Filter",
-    "shape": "Filter"
-   },
-   "type": "list"
-  },
-  "Integer": {
-   "type": "integer"
-  },
-  "KmsKeyId": {
-   "type": "string"
-  },
-  "Long": {
-   "type": "long"
-  },
-  "MillisecondDateTime": {
-   "type": "timestamp"
-  },
-  "OperatorResponse": {
-   "members": {
-    "HiddenByDefault": {
-     "locationName": "hiddenByDefault",
-     "shape": "Boolean"
-    },
-    "Managed": {
-     "locationName": "managed",
-     "shape": "Boolean"
-    },
-    "Principal": {
-     "locationName": "principal",
-     "shape": "String"
-    }
-   },
-   "type": "structure"
-  },
-  "OwnerStringList": {
-   "member": {
-    "locationName": "Owner",
-    "shape": "String"
-   },
-   "type": "list"
-  },
-  "ResourceType": {
-   "enum": [
-    "capacity-reservation",
-    "client-vpn-endpoint",
-    "customer-gateway",
-    "carrier-gateway",
-    "coip-pool",
-    "declarative-policies-report",
-    "dedicated-host",
-    "dhcp-options",
-    "egress-only-internet-gateway",
-    "elastic-ip",
-    "elastic-gpu",
-    "export-image-task",
-    "export-instance-task",
-    "fca-policy",
-    "fleet",
-    "fpga-image",
-    "host-reservation",
-    "image",
-    "image-usage-report",
-    "import-image-task",
-    "import-snapshot-task",
-    "instance",
-    "instance-event-window",
-    "internet-gateway",
-    "ipam",
-    "ipam-pool",
-    "ipam-scope",
-    "ipv4pool-ec2",
-    "ipv6pool-ec2",
-    "key-pair",
-    "launch-template",
-    "local-gateway",
-    "local-gateway-route-table",
-    "local-gateway-virtual-interface",
-    "local-gateway-virtual-interface-group",
-    "local-gateway-route-table-vpc-association",
-    "local-gateway-route-table-virtual-interface-group-association",
-    "natgateway",
-    "network-acl",
-    "network-interface",
-    "network-insights-analysis",
-    "network-insights-path",
-    "network-insights-access-scope",
-    "network-insights-access-scope-analysis",
-    "outpost-lag",
-    "placement-group",
-    "prefix-list",
-    "replace-root-volume-task",
-    "reserved-instances",
-    "route-table",
-    "security-group",
-    "security-group-rule",
-    "service-link-virtual-interface",
-    "snapshot",
-    "spot-fleet-request",
-    "spot-instances-request",
-    "subnet",
-    "subnet-cidr-reservation",
-    "traffic-mirror-filter",
-    "traffic-mirror-session",
-    "traffic-mirror-target",
-    "transit-gateway",
-    "transit-gateway-attachment",
-    "transit-gateway-connect-peer",
-    "transit-gateway-multicast-domain",
-    "transit-gateway-policy-table",
-    "transit-gateway-metering-policy",
-    "transit-gateway-route-table",
-    "transit-gateway-route-table-announcement",
-    "volume",
-    "vpc",
-    "vpc-endpoint",
-    "vpc-endpoint-connection",
-    "vpc-endpoint-service",
-    "vpc-endpoint-service-permission",
-    "vpc-peering-connection",
-    "vpn-connection",
-    "vpn-gateway",
-    "vpc-flow-log",
-    "capacity-reservation-fleet",
-    "traffic-mirror-filter-rule",
-    "vpc-endpoint-connection-device-type",
-    "verified-access-instance",
-    "verified-access-group",
-    "verified-access-endpoint",
-    "verified-access-policy",
-    "verified-access-trust-provider",
-    "vpn-connection-device-type",
-    "vpc-block-public-access-exclusion",
-    "vpc-encryption-control",
-    "route-server",
-    "route-server-endpoint",
-    "route-server-peer",
-    "ipam-resource-discovery",
-    "ipam-resource-discovery-association",
-    "instance-connect-endpoint",
-    "verified-access-endpoint-target",
-    "ipam-external-resource-verification-token",
-    "capacity-block",
-    "mac-modification-task",
-    "ipam-prefix-list-resolver",
-    "ipam-policy",
-    "ipam-prefix-list-resolver-target",
-    "ipam-internet-registry-association",
-    "secondary-interface",
-    "secondary-network",
-    "secondary-subnet",
-    "capacity-manager-data-export",
-    "vpn-concentrator",
-    "ipam-pool-allocation",
-    "capacity-reservation-cancellation-quote",
-    "application-status-check",
-    "capacity-reservation-modification-quote",
-    "metric-category"
-   ],
-   "type": "string"
-  },
-  "RestorableByStringList": {
-   "member": {
-    "shape": "String"
-   },
-   "type": "list"
-  },
-  "SSEType": {
-   "enum": [
-    "sse-ebs",
-    "sse-kms",
-    "none"
-   ],
-   "type": "string"
-  },
-  "Snapshot": {
-   "members": {
-    "AssociatedKmsKeys": {
-     "locationName": "associatedKmsKeySet",
-     "shape": "AssociatedKmsKeySet"
-    },
-    "AvailabilityZone": {
-     "locationName": "availabilityZone",
-     "shape": "String"
-    },
-    "CompletionDurationMinutes": {
-     "locationName": "completionDurationMinutes",
-     "shape": "SnapshotCompletionDurationMinutesResponse"
-    },
-    "CompletionTime": {
-     "locationName": "completionTime",
-     "shape": "MillisecondDateTime"
-    },
-    "DataEncryptionKeyId": {
-     "locationName": "dataEncryptionKeyId",
-     "shape": "String"
-    },
-    "Description": {
-     "locationName": "description",
-     "shape": "String"
-    },
-    "Encrypted": {
-     "locationName": "encrypted",
-     "shape": "Boolean"
-    },
-    "FullSnapshotSizeInBytes": {
-     "locationName": "fullSnapshotSizeInBytes",
-     "shape": "Long"
-    },
-    "KmsKeyId": {
-     "locationName": "kmsKeyId",
-     "shape": "String"
-    },
-    "OutpostArn": {
-     "locationName": "outpostArn",
-     "shape": "String"
-    },
-    "OwnerAlias": {
-     "locationName": "ownerAlias",
-     "shape": "String"
-    },
-    "OwnerId": {
-     "locationName": "ownerId",
-     "shape": "String"
-    },
-    "Progress": {
-     "locationName": "progress",
-     "shape": "String"
-    },
-    "RestoreExpiryTime": {
-     "locationName": "restoreExpiryTime",
-     "shape": "MillisecondDateTime"
-    },
-    "SnapshotId": {
-     "locationName": "snapshotId",
-     "shape": "String"
-    },
-    "SseType": {
-     "locationName": "sseType",
-     "shape": "SSEType"
-    },
-    "StartTime": {
-     "locationName": "startTime",
-     "shape": "DateTime"
-    },
-    "State": {
-     "locationName": "status",
-     "shape": "SnapshotState"
-    },
-    "StateMessage": {
-     "locationName": "statusMessage",
-     "shape": "String"
-    },
-    "StorageTier": {
-     "locationName": "storageTier",
-     "shape": "StorageTier"
-    },
-    "Tags": {
-     "locationName": "tagSet",
-     "shape": "TagList"
-    },
-    "TransferType": {
-     "locationName": "transferType",
-     "shape": "TransferType"
-    },
-    "VolumeId": {
-     "locationName": "volumeId",
-     "shape": "String"
-    },
-    "VolumeSize": {
-     "locationName": "volumeSize",
-     "shape": "Integer"
-    }
-   },
-   "type": "structure"
-  },
-  "SnapshotCompletionDurationMinutesRequest": {
-   "max": 2880,
-   "min": 1,
-   "type": "integer"
-  },
-  "SnapshotCompletionDurationMinutesResponse": {
-   "type": "integer"
-  },
-  "SnapshotId": {
-   "type": "string"
-  },
-  "SnapshotIdStringList": {
-   "member": {
-    "locationName": "SnapshotId",
-    "shape": "SnapshotId"
-   },
-   "type": "list"
-  },
-  "SnapshotList": {
-   "member": {
-    "locationName": "item",
-    "shape": "Snapshot"
-   },
-   "type": "list"
-  },
-  "SnapshotLocationEnum": {
-   "enum": [
-    "regional",
-    "local"
-   ],
-   "type": "string"
-  },
-  "SnapshotState": {
-   "enum": [
-    "pending",
-    "completed",
-    "error",
-    "recoverable",
-    "recovering"
-   ],
-   "type": "string"
-  },
-  "StorageTier": {
-   "enum": [
-    "archive",
-    "standard"
-   ],
-   "type": "string"
-  },
-  "String": {
-   "type": "string"
-  },
-  "Tag": {
-   "members": {
-    "Key": {
-     "locationName": "key",
-     "shape": "String"
-    },
-    "Value": {
-     "locationName": "value",
-     "shape": "String"
-    }
-   },
-   "type": "structure"
-  },
-  "TagList": {
-   "member": {
-    "locationName": "item",
-    "shape": "Tag"
-   },
-   "type": "list"
-  },
-  "TagSpecification": {
-   "members": {
-    "ResourceType": {
-     "locationName": "resourceType",
-     "shape": "ResourceType"
-    },
-    "Tags": {
-     "locationName": "Tag",
-     "shape": "TagList"
-    }
-   },
-   "type": "structure"
-  },
-  "TagSpecificationList": {
-   "member": {
-    "locationName": "item",
-    "shape": "TagSpecification"
-   },
-   "type": "list"
-  },
-  "TransferType": {
-   "enum": [
-    "time-based",
-    "standard"
-   ],
-   "type": "string"
-  },
-  "ValueStringList": {
-   "member": {
-    "locationName": "item",
-    "shape": "String"
-   },
-   "type": "list"
-  },
-  "Volume": {
-   "members": {
-    "Attachments": {
-     "locationName": "attachmentSet",
-     "shape": "VolumeAttachmentList"
-    },
-    "AvailabilityZone": {
-     "locationName": "availabilityZone",
-     "shape": "String"
-    },
-    "AvailabilityZoneId": {
-     "locationName": "availabilityZoneId",
-     "shape": "String"
-    },
-    "CreateTime": {
-     "locationName": "createTime",
-     "shape": "DateTime"
-    },
-    "Encrypted": {
-     "locationName": "encrypted",
-     "shape": "Boolean"
-    },
-    "FastRestored": {
-     "locationName": "fastRestored",
-     "shape": "Boolean"
-    },
-    "Iops": {
-     "locationName": "iops",
-     "shape": "Integer"
-    },
-    "KmsKeyId": {
-     "locationName": "kmsKeyId",
-     "shape": "String"
-    },
-    "MultiAttachEnabled": {
-     "locationName": "multiAttachEnabled",
-     "shape": "Boolean"
-    },
-    "Operator": {
-     "locationName": "operator",
-     "shape": "OperatorResponse"
-    },
-    "OutpostArn": {
-     "locationName": "outpostArn",
-     "shape": "String"
-    },
-    "OwnerId": {
-     "locationName": "ownerId",
-     "shape": "String"
-    },
-    "Size": {
-     "locationName": "size",
-     "shape": "Integer"
-    },
-    "SnapshotId": {
-     "locationName": "snapshotId",
-     "shape": "String"
-    },
-    "SourceVolumeId": {
-     "locationName": "sourceVolumeId",
-     "shape": "String"
-    },
-    "SseType": {
-     "locationName": "sseType",
-     "shape": "SSEType"
-    },
-    "State": {
-     "locationName": "status",
-     "shape": "VolumeState"
-    },
-    "Tags": {
-     "locationName": "tagSet",
-     "shape": "TagList"
-    },
-    "Throughput": {
-     "locationName": "throughput",
-     "shape": "Integer"
-    },
-    "VolumeArn": {
-     "locationName": "volumeArn",
-     "shape": "String"
-    },
-    "VolumeId": {
-     "locationName": "volumeId",
-     "shape": "String"
-    },
-    "VolumeInitializationRate": {
-     "locationName": "volumeInitializationRate",
-     "shape": "Integer"
-    },
-    "VolumeType": {
-     "locationName": "volumeType",
-     "shape": "VolumeType"
-    }
-   },
-   "type": "structure"
-  },
-  "VolumeAttachment": {
-   "members": {
-    "AssociatedResource": {
-     "locationName": "associatedResource",
-     "shape": "String"
-    },
-    "AttachTime": {
-     "locationName": "attachTime",
-     "shape": "DateTime"
-    },
-    "DeleteOnTermination": {
-     "locationName": "deleteOnTermination",
-     "shape": "Boolean"
-    },
-    "Device": {
-     "locationName": "device",
-     "shape": "String"
-    },
-    "EbsCardIndex": {
-     "locationName": "ebsCardIndex",
-     "shape": "Integer"
-    },
-    "InstanceId": {
-     "locationName": "instanceId",
-     "shape": "String"
-    },
-    "InstanceOwningService": {
-     "locationName": "instanceOwningService",
-     "shape": "String"
-    },
-    "State": {
-     "locationName": "status",
-     "shape": "VolumeAttachmentState"
-    },
-    "VolumeId": {
-     "locationName": "volumeId",
-     "shape": "String"
-    }
-   },
-   "type": "structure"
-  },
-  "VolumeAttachmentList": {
-   "member": {
-    "locationName": "item",
-    "shape": "VolumeAttachment"
-   },
-   "type": "list"
-  },
-  "VolumeAttachmentState": {
-   "enum": [
-    "attaching",
-    "attached",
-    "detaching",
-    "detached",
-    "busy"
-   ],
-   "type": "string"
-  },
-  "VolumeId": {
-   "type": "string"
-  },
-  "VolumeIdStringList": {
-   "member": {
-    "locationName": "VolumeId",
-    "shape": "VolumeId"
-   },
-   "type": "list"
-  },
-  "VolumeList": {
-   "member": {
-    "locationName": "item",
-    "shape": "Volume"
-   },
-   "type": "list"
-  },
-  "VolumeState": {
-   "enum": [
-    "creating",
-    "available",
-    "in-use",
-    "deleting",
-    "deleted",
-    "error"
-   ],
-   "type": "string"
-  },
-  "VolumeType": {
-   "enum": [
-    "standard",
-    "io1",
-    "io2",
-    "gp2",
-    "sc1",
-    "st1",
-    "gp3"
-   ],
-   "type": "string"
-  }
+  "AssociatedKmsKey": {"members": {"KmsKeyId": {"locationName": "kmsKeyId", "shape": "String"}}, "type":
+    "structure"},
+  "AssociatedKmsKeySet": {"member": {"locationName": "item", "shape": "AssociatedKmsKey"}, "type": "list"},
+  "Boolean": {"type": "boolean"},
+  "CopySnapshotRequest": {"members": {"CompletionDurationMinutes": {"shape":
+    "SnapshotCompletionDurationMinutesRequest"}, "Description": {"shape": "String"},
+    "DestinationAvailabilityZone": {"shape": "String"}, "DestinationOutpostArn": {"shape": "String"},
+    "DestinationRegion": {"locationName": "destinationRegion", "shape": "String"}, "DryRun": {"locationName":
+    "dryRun", "shape": "Boolean"}, "Encrypted": {"locationName": "encrypted", "shape": "Boolean"},
+    "KmsKeyId": {"locationName": "kmsKeyId", "shape": "KmsKeyId"}, "PresignedUrl": {"locationName":
+    "presignedUrl", "shape": "CopySnapshotRequestPSU"}, "SourceRegion": {"shape": "String"},
+    "SourceSnapshotId": {"shape": "String"}, "TagSpecifications": {"locationName": "TagSpecification",
+    "shape": "TagSpecificationList"}}, "required": ["SourceRegion", "SourceSnapshotId"], "type": "structure"},
+  "CopySnapshotRequestPSU": {"sensitive": true, "type": "string"},
+  "CopySnapshotResult": {"members": {"SnapshotId": {"locationName": "snapshotId", "shape": "String"}, "Tags":
+    {"locationName": "tagSet", "shape": "TagList"}}, "type": "structure"},
+  "CreateSnapshotRequest": {"members": {"Description": {"shape": "String"}, "DryRun": {"locationName":
+    "dryRun", "shape": "Boolean"}, "Location": {"shape": "SnapshotLocationEnum"}, "OutpostArn": {"shape":
+    "String"}, "TagSpecifications": {"locationName": "TagSpecification", "shape": "TagSpecificationList"},
+    "VolumeId": {"shape": "VolumeId"}}, "required": ["VolumeId"], "type": "structure"},
+  "DateTime": {"type": "timestamp"},
+  "DeleteSnapshotRequest": {"members": {"DryRun": {"locationName": "dryRun", "shape": "Boolean"},
+    "SnapshotId": {"shape": "SnapshotId"}}, "required": ["SnapshotId"], "type": "structure"},
+  "DescribeSnapshotsRequest": {"members": {"DryRun": {"locationName": "dryRun", "shape": "Boolean"},
+    "Filters": {"locationName": "Filter", "shape": "FilterList"}, "MaxResults": {"shape": "Integer"},
+    "NextToken": {"shape": "String"}, "OwnerIds": {"locationName": "Owner", "shape": "OwnerStringList"},
+    "RestorableByUserIds": {"locationName": "RestorableBy", "shape": "RestorableByStringList"},
+    "SnapshotIds": {"locationName": "SnapshotId", "shape": "SnapshotIdStringList"}}, "type": "structure"},
+  "DescribeSnapshotsResult": {"members": {"NextToken": {"locationName": "nextToken", "shape": "String"},
+    "Snapshots": {"locationName": "snapshotSet", "shape": "SnapshotList"}}, "type": "structure"},
+  "DescribeVolumesRequest": {"members": {"DryRun": {"locationName": "dryRun", "shape": "Boolean"}, "Filters":
+    {"locationName": "Filter", "shape": "FilterList"}, "IncludeManagedResources": {"shape": "Boolean"},
+    "MaxResults": {"locationName": "maxResults", "shape": "Integer"}, "NextToken": {"locationName":
+    "nextToken", "shape": "String"}, "VolumeIds": {"locationName": "VolumeId", "shape": "VolumeIdStringList"}}
+    , "type": "structure"},
+  "DescribeVolumesResult": {"members": {"NextToken": {"locationName": "nextToken", "shape": "String"},
+    "Volumes": {"locationName": "volumeSet", "shape": "VolumeList"}}, "type": "structure"},
+  "Filter": {"members": {"Name": {"shape": "String"}, "Values": {"locationName": "Value", "shape":
+    "ValueStringList"}}, "type": "structure"},
+  "FilterList": {"member": {"locationName": "Filter", "shape": "Filter"}, "type": "list"},
+  "Integer": {"type": "integer"},
+  "KmsKeyId": {"type": "string"},
+  "Long": {"type": "long"},
+  "MillisecondDateTime": {"type": "timestamp"},
+  "OperatorResponse": {"members": {"HiddenByDefault": {"locationName": "hiddenByDefault", "shape": "Boolean"}
+    , "Managed": {"locationName": "managed", "shape": "Boolean"}, "Principal": {"locationName": "principal",
+    "shape": "String"}}, "type": "structure"},
+  "OwnerStringList": {"member": {"locationName": "Owner", "shape": "String"}, "type": "list"},
+  "ResourceType": {"enum": ["capacity-reservation", "client-vpn-endpoint", "customer-gateway",
+    "carrier-gateway", "coip-pool", "declarative-policies-report", "dedicated-host", "dhcp-options",
+    "egress-only-internet-gateway", "elastic-ip", "elastic-gpu", "export-image-task", "export-instance-task",
+    "fca-policy", "fleet", "fpga-image", "host-reservation", "image", "image-usage-report",
+    "import-image-task", "import-snapshot-task", "instance", "instance-event-window", "internet-gateway",
+    "ipam", "ipam-pool", "ipam-scope", "ipv4pool-ec2", "ipv6pool-ec2", "key-pair", "launch-template",
+    "local-gateway", "local-gateway-route-table", "local-gateway-virtual-interface",
+    "local-gateway-virtual-interface-group", "local-gateway-route-table-vpc-association",
+    "local-gateway-route-table-virtual-interface-group-association", "natgateway", "network-acl",
+    "network-interface", "network-insights-analysis", "network-insights-path", "network-insights-access-scope"
+    , "network-insights-access-scope-analysis", "outpost-lag", "placement-group", "prefix-list",
+    "replace-root-volume-task", "reserved-instances", "route-table", "security-group", "security-group-rule",
+    "service-link-virtual-interface", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet",
+    "subnet-cidr-reservation", "traffic-mirror-filter", "traffic-mirror-session", "traffic-mirror-target",
+    "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer",
+    "transit-gateway-multicast-domain", "transit-gateway-policy-table", "transit-gateway-metering-policy",
+    "transit-gateway-route-table", "transit-gateway-route-table-announcement", "volume", "vpc", "vpc-endpoint"
+    , "vpc-endpoint-connection", "vpc-endpoint-service", "vpc-endpoint-service-permission",
+    "vpc-peering-connection", "vpn-connection", "vpn-gateway", "vpc-flow-log", "capacity-reservation-fleet",
+    "traffic-mirror-filter-rule", "vpc-endpoint-connection-device-type", "verified-access-instance",
+    "verified-access-group", "verified-access-endpoint", "verified-access-policy",
+    "verified-access-trust-provider", "vpn-connection-device-type", "vpc-block-public-access-exclusion",
+    "vpc-encryption-control", "route-server", "route-server-endpoint", "route-server-peer",
+    "ipam-resource-discovery", "ipam-resource-discovery-association", "instance-connect-endpoint",
+    "verified-access-endpoint-target", "ipam-external-resource-verification-token", "capacity-block",
+    "mac-modification-task", "ipam-prefix-list-resolver", "ipam-policy", "ipam-prefix-list-resolver-target",
+    "ipam-internet-registry-association", "secondary-interface", "secondary-network", "secondary-subnet",
+    "capacity-manager-data-export", "vpn-concentrator", "ipam-pool-allocation",
+    "capacity-reservation-cancellation-quote", "application-status-check",
+    "capacity-reservation-modification-quote", "metric-category"], "type": "string"},
+  "RestorableByStringList": {"member": {"shape": "String"}, "type": "list"},
+  "SSEType": {"enum": ["sse-ebs", "sse-kms", "none"], "type": "string"},
+  "Snapshot": {"members": {"AssociatedKmsKeys": {"locationName": "associatedKmsKeySet", "shape":
+    "AssociatedKmsKeySet"}, "AvailabilityZone": {"locationName": "availabilityZone", "shape": "String"},
+    "CompletionDurationMinutes": {"locationName": "completionDurationMinutes", "shape":
+    "SnapshotCompletionDurationMinutesResponse"}, "CompletionTime": {"locationName": "completionTime",
+    "shape": "MillisecondDateTime"}, "DataEncryptionKeyId": {"locationName": "dataEncryptionKeyId", "shape":
+    "String"}, "Description": {"locationName": "description", "shape": "String"}, "Encrypted": {
+    "locationName": "encrypted", "shape": "Boolean"}, "FullSnapshotSizeInBytes": {"locationName":
+    "fullSnapshotSizeInBytes", "shape": "Long"}, "KmsKeyId": {"locationName": "kmsKeyId", "shape": "String"},
+    "OutpostArn": {"locationName": "outpostArn", "shape": "String"}, "OwnerAlias": {"locationName":
+    "ownerAlias", "shape": "String"}, "OwnerId": {"locationName": "ownerId", "shape": "String"}, "Progress": {
+    "locationName": "progress", "shape": "String"}, "RestoreExpiryTime": {"locationName": "restoreExpiryTime"
+    , "shape": "MillisecondDateTime"}, "SnapshotId": {"locationName": "snapshotId", "shape": "String"},
+    "SseType": {"locationName": "sseType", "shape": "SSEType"}, "StartTime": {"locationName": "startTime",
+    "shape": "DateTime"}, "State": {"locationName": "status", "shape": "SnapshotState"}, "StateMessage": {
+    "locationName": "statusMessage", "shape": "String"}, "StorageTier": {"locationName": "storageTier",
+    "shape": "StorageTier"}, "Tags": {"locationName": "tagSet", "shape": "TagList"}, "TransferType": {
+    "locationName": "transferType", "shape": "TransferType"}, "VolumeId": {"locationName": "volumeId",
+    "shape": "String"}, "VolumeSize": {"locationName": "volumeSize", "shape": "Integer"}}, "type": "structure"
+    },
+  "SnapshotCompletionDurationMinutesRequest": {"max": 2880, "min": 1, "type": "integer"},
+  "SnapshotCompletionDurationMinutesResponse": {"type": "integer"},
+  "SnapshotId": {"type": "string"},
+  "SnapshotIdStringList": {"member": {"locationName": "SnapshotId", "shape": "SnapshotId"}, "type": "list"},
+  "SnapshotList": {"member": {"locationName": "item", "shape": "Snapshot"}, "type": "list"},
+  "SnapshotLocationEnum": {"enum": ["regional", "local"], "type": "string"},
+  "SnapshotState": {"enum": ["pending", "completed", "error", "recoverable", "recovering"], "type": "string"},
+  "StorageTier": {"enum": ["archive", "standard"], "type": "string"},
+  "String": {"type": "string"},
+  "Tag": {"members": {"Key": {"locationName": "key", "shape": "String"}, "Value": {"locationName": "value",
+    "shape": "String"}}, "type": "structure"},
+  "TagList": {"member": {"locationName": "item", "shape": "Tag"}, "type": "list"},
+  "TagSpecification": {"members": {"ResourceType": {"locationName": "resourceType", "shape": "ResourceType"},
+    "Tags": {"locationName": "Tag", "shape": "TagList"}}, "type": "structure"},
+  "TagSpecificationList": {"member": {"locationName": "item", "shape": "TagSpecification"}, "type": "list"},
+  "TransferType": {"enum": ["time-based", "standard"], "type": "string"},
+  "ValueStringList": {"member": {"locationName": "item", "shape": "String"}, "type": "list"},
+  "Volume": {"members": {"Attachments": {"locationName": "attachmentSet", "shape": "VolumeAttachmentList"},
+    "AvailabilityZone": {"locationName": "availabilityZone", "shape": "String"}, "AvailabilityZoneId": {
+    "locationName": "availabilityZoneId", "shape": "String"}, "CreateTime": {"locationName": "createTime",
+    "shape": "DateTime"}, "Encrypted": {"locationName": "encrypted", "shape": "Boolean"}, "FastRestored": {
+    "locationName": "fastRestored", "shape": "Boolean"}, "Iops": {"locationName": "iops", "shape": "Integer"}
+    , "KmsKeyId": {"locationName": "kmsKeyId", "shape": "String"}, "MultiAttachEnabled": {"locationName":
+    "multiAttachEnabled", "shape": "Boolean"}, "Operator": {"locationName": "operator", "shape":
+    "OperatorResponse"}, "OutpostArn": {"locationName": "outpostArn", "shape": "String"}, "OwnerId": {
+    "locationName": "ownerId", "shape": "String"}, "Size": {"locationName": "size", "shape": "Integer"},
+    "SnapshotId": {"locationName": "snapshotId", "shape": "String"}, "SourceVolumeId": {"locationName":
+    "sourceVolumeId", "shape": "String"}, "SseType": {"locationName": "sseType", "shape": "SSEType"},
+    "State": {"locationName": "status", "shape": "VolumeState"}, "Tags": {"locationName": "tagSet", "shape":
+    "TagList"}, "Throughput": {"locationName": "throughput", "shape": "Integer"}, "VolumeArn": {
+    "locationName": "volumeArn", "shape": "String"}, "VolumeId": {"locationName": "volumeId", "shape":
+    "String"}, "VolumeInitializationRate": {"locationName": "volumeInitializationRate", "shape": "Integer"},
+    "VolumeType": {"locationName": "volumeType", "shape": "VolumeType"}}, "type": "structure"},
+  "VolumeAttachment": {"members": {"AssociatedResource": {"locationName": "associatedResource", "shape":
+    "String"}, "AttachTime": {"locationName": "attachTime", "shape": "DateTime"}, "DeleteOnTermination": {
+    "locationName": "deleteOnTermination", "shape": "Boolean"}, "Device": {"locationName": "device", "shape":
+    "String"}, "EbsCardIndex": {"locationName": "ebsCardIndex", "shape": "Integer"}, "InstanceId": {
+    "locationName": "instanceId", "shape": "String"}, "InstanceOwningService": {"locationName":
+    "instanceOwningService", "shape": "String"}, "State": {"locationName": "status", "shape":
+    "VolumeAttachmentState"}, "VolumeId": {"locationName": "volumeId", "shape": "String"}}, "type":
+    "structure"},
+  "VolumeAttachmentList": {"member": {"locationName": "item", "shape": "VolumeAttachment"}, "type": "list"},
+  "VolumeAttachmentState": {"enum": ["attaching", "attached", "detaching", "detached", "busy"], "type":
+    "string"},
+  "VolumeId": {"type": "string"},
+  "VolumeIdStringList": {"member": {"locationName": "VolumeId", "shape": "VolumeId"}, "type": "list"},
+  "VolumeList": {"member": {"locationName": "item", "shape": "Volume"}, "type": "list"},
+  "VolumeState": {"enum": ["creating", "available", "in-use", "deleting", "deleted", "error"], "type":
+    "string"},
+  "VolumeType": {"enum": ["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"], "type": "string"}
  },
  "version": "2.0"
 }

@@ -28,7 +28,7 @@ import hashlib
 import json
 import time
 
-from ._alibaba import AlibabaClient, client_from_module, links_to, listed, paged, tag_dict
+from ._alibaba import AlibabaClient, links_to, listed, paged, tagged_disks
 from ._alibaba_validate import (
     ECS_SNAPSHOT_ID,
     validate_description,
@@ -38,8 +38,9 @@ from ._alibaba_validate import (
     validate_snapshot_id,
     validate_tags,
 )
-from ._errors import INVALID, NOT_FOUND, CloudError, InputError
-from ._model import COMPLETED, FAILED, PENDING, SOURCE_TAG, Adapter, CopyRequest, Disk, Snapshot, string_tags
+from ._errors import INVALID, CloudError, InputError
+from ._model import COMPLETED, FAILED, PENDING, Adapter, CopyRequest, Disk, Snapshot
+from ._tagging import SOURCE_TAG, numbered_tags, string_tags, tag_dict
 
 STATE_MAP = {'progressing': PENDING, 'accomplished': COMPLETED, 'failed': FAILED}
 REQUEST_PACKAGE = 'aliyunsdkecs.request.v20140526'
@@ -50,16 +51,31 @@ DISK_PAGE_SIZE = 500
 CLIENT_TOKEN_PREFIX = 'snapcopy-'
 # Up to this many disks, their snapshots are read disk by disk; beyond, the region is listed once.
 PER_DISK_READS = 10
+# The regions whose ECS endpoint is not ecs.<region>.aliyuncs.com (alibabacloud-ecs20140526
+# Client._endpoint_map, its "regional" rule otherwise; a unit test holds them together).
+ENDPOINT_EXCEPTIONS = {
+    'ecs-cn-hangzhou.aliyuncs.com': (
+        'cn-beijing-nu16-b01', 'cn-fujian', 'cn-haidian-cm12-c01', 'cn-hangzhou', 'cn-hangzhou-bj-b01',
+        'cn-hangzhou-internal-prod-1', 'cn-hangzhou-internal-test-1', 'cn-hangzhou-internal-test-2',
+        'cn-hangzhou-internal-test-3', 'cn-hangzhou-test-306', 'cn-shanghai-et15-b01', 'cn-shanghai-et2-b01',
+        'cn-shanghai-finance-1', 'cn-shanghai-internal-test-1', 'cn-shenzhen-finance-1', 'cn-shenzhen-st4-d01',
+        'cn-shenzhen-su18-b01', 'cn-zhangbei-na61-b01'),
+    'ecs.aliyuncs.com': (
+        'ap-northeast-2-pop', 'cn-beijing-finance-pop', 'cn-beijing-gov-1', 'cn-hangzhou-finance', 'cn-hongkong-finance-pop',
+        'cn-north-2-gov-1', 'cn-shanghai-inner', 'cn-shenzhen-inner', 'cn-wuhan', 'cn-yushanfang', 'cn-zhangbei', 'rus-west-1-pop'),
+    'ecs.cn-qingdao-nebula.aliyuncs.com': ('cn-edge-1', 'cn-huhehaote-nebula-1', 'cn-zhengzhou-nebula-1'),
+    'ecs.cn-zhangjiakou.aliyuncs.com': ('cn-zhangjiakou-na62-a01',),
+    'ecs.cn-shenzhen-cloudstone.aliyuncs.com': ('eu-west-1-oxs',),
+}
 
 
 def ecs_endpoint(region):
-    """ECS's endpoint for a region: the SDK's own map where it has an entry, else ecs.<region>.aliyuncs.com."""
-    try:
-        from aliyunsdkecs.endpoint import endpoint_data  # pylint: disable=import-outside-toplevel
-        special = endpoint_data.getEndpointMap().get(region)
-    except ImportError:
-        special = None
-    return special or 'ecs.%s.aliyuncs.com' % region
+    """ECS's endpoint for a region, as the vendor's V2 SDK chooses it: ENDPOINT_EXCEPTIONS, else ecs.<region>.aliyuncs.com.
+    Not the installed V1 SDK's map, which older releases fill differently (4.24.0 sends Singapore to ecs-cn-hangzhou)."""
+    for endpoint, regions in ENDPOINT_EXCEPTIONS.items():
+        if region in regions:
+            return endpoint
+    return 'ecs.%s.aliyuncs.com' % region
 
 
 def build_ecs_request(params):
@@ -103,18 +119,18 @@ class EcsAdapter(Adapter):
     create_call_is_idempotent = True
     done_state = 'accomplished'
     sample_snapshot_id = 's-bp67acfmxazb4p0example'
+    readable_options = ('encrypted', 'kms_key_id', 'tags', 'name', 'description', 'retention_days')
+    ids_per_describe = ID_CHUNK
+
+    sdk_packages = 'aliyun-python-sdk-core and aliyun-python-sdk-ecs'
 
     def __init__(self, client):
         self.client = client
         self._categories = {}
 
     @classmethod
-    def from_module(cls, module):
-        return cls(client_from_module(module, 'ecs', ecs_endpoint, REQUEST_PACKAGE, 'aliyun-python-sdk-ecs'))
-
-    @classmethod
-    def from_connection(cls, connection, sdk=None):
-        return cls(AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE, sdk))
+    def from_connection(cls, connection, *, check_mode=False, retry=None, sdk=None):  # pylint: disable=unused-argument
+        return cls(AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE, sdk, retry))
 
     # ------------------------------------------------------------------ validation (no calls)
     def validate(self, request):
@@ -142,24 +158,9 @@ class EcsAdapter(Adapter):
             return self.client.call('DescribeSnapshots', dict(page_params, RegionId=region, Status='all'), region)
         return [self.snapshot(item, region) for item in paged(call, params, lambda answer: listed(answer, 'Snapshots', 'Snapshot'))]
 
-    def _by_ids(self, region, snapshot_ids):
-        found = {}
-        ids = sorted(set(snapshot_ids))
-        for start in range(0, len(ids), ID_CHUNK):
-            for snapshot in self._describe(region, {'SnapshotIds': json.dumps(ids[start:start + ID_CHUNK])}):
-                found[snapshot.id] = snapshot
-        return found
-
-    def get_sources(self, region, snapshot_ids):
-        found = self._by_ids(region, snapshot_ids)
-        if len(snapshot_ids) == 1 and snapshot_ids[0] not in found:
-            # ECS answers an unknown id with an empty list, not an error: say so in its own words.
-            raise CloudError('DescribeSnapshots', 'InvalidSnapshotId.NotFound', 'The specified snapshot %s does not '
-                             'exist in region %s' % (snapshot_ids[0], region), kind=NOT_FOUND, region=region)
-        return found
-
-    def describe(self, region, snapshot_ids):
-        return self._by_ids(region, snapshot_ids)
+    def describe_ids(self, region, snapshot_ids):
+        # ECS answers an unknown id with an empty list, not an error (the base get_sources says it).
+        return {snapshot.id: snapshot for snapshot in self._describe(region, {'SnapshotIds': json.dumps(snapshot_ids)})}
 
     def check_source(self, request, source):
         # Encrypted snapshots can be copied ("copies a standard or encrypted snapshot": CopySnapshot); local ones cannot.
@@ -172,7 +173,7 @@ class EcsAdapter(Adapter):
         wanted = {request.source_tag: request for request in requests}
         if len(wanted) == 1:
             (tag,) = wanted
-            snapshots = self._describe(destination, {'Tag.1.Key': SOURCE_TAG, 'Tag.1.Value': tag})
+            snapshots = self._describe(destination, numbered_tags({SOURCE_TAG: tag}))
         else:
             # Many sources: one listing of the destination instead of one look-up per source.
             snapshots = self._describe(destination, {})
@@ -200,9 +201,7 @@ class EcsAdapter(Adapter):
         }
         if options.get('encrypted'):
             params['Encrypted'] = True
-        for number, key in enumerate(sorted(tags), start=1):
-            params['Tag.%d.Key' % number] = key
-            params['Tag.%d.Value' % number] = tags[key]
+        params.update(numbered_tags(tags))
         answer = self.client.call('CopySnapshot', params, request.source_region)
         return {destination: Snapshot(
             answer['SnapshotId'], destination, PENDING, cloud_state='progressing', progress=0,
@@ -212,15 +211,11 @@ class EcsAdapter(Adapter):
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)
     def find_disks(self, region, tag_selector):
-        def call(page_params):
-            return self.client.call('DescribeDisks', dict(page_params, RegionId=region), region)
-        disks = []
         # Every disk of the region, 500 a page, filtered here: DescribeDisks' tag filter stops at 1,000 disks.
-        for item in paged(call, {}, lambda answer: listed(answer, 'Disks', 'Disk'), DISK_PAGE_SIZE):
-            tags = tag_dict(item.get('Tags'))
-            if all(key in tags and (value is None or tags[key] == str(value)) for key, value in tag_selector.items()):
-                disks.append(Disk(item['DiskId'], region, name=item.get('DiskName') or None, size=item.get('Size'), tags=tags))
-        return disks
+        items = paged(lambda page: self.client.call('DescribeDisks', dict(page, RegionId=region), region), {},
+                      lambda answer: listed(answer, 'Disks', 'Disk'), DISK_PAGE_SIZE)
+        return tagged_disks(items, tag_selector, lambda item, tags: Disk(
+            item['DiskId'], region, name=item.get('DiskName') or None, size=item.get('Size'), tags=tags))
 
     def disk_snapshots(self, region, disks):
         wanted = {disk.id for disk in disks}
@@ -238,9 +233,7 @@ class EcsAdapter(Adapter):
     def create_snapshot(self, region, disk, name, description, tags):
         tags = string_tags(tags)
         params = {'RegionId': region, 'DiskId': disk.id, 'SnapshotName': name, 'Description': description}
-        for number, key in enumerate(sorted(tags), start=1):
-            params['Tag.%d.Key' % number] = key
-            params['Tag.%d.Value' % number] = tags[key]
+        params.update(numbered_tags(tags))
         # A resend after a lost answer must not make a second snapshot: the same call, the same token.
         identity = json.dumps(sorted((key, str(value)) for key, value in params.items()))
         params['ClientToken'] = CLIENT_TOKEN_PREFIX + hashlib.sha256(identity.encode('utf-8')).hexdigest()[:48]
@@ -254,11 +247,7 @@ class EcsAdapter(Adapter):
         return [snapshot for snapshot in self._describe(destination, {}) if snapshot.tags.get(SOURCE_TAG)]
 
     def delete_snapshot(self, region, snapshot_id):
-        try:
-            self.client.call('DeleteSnapshot', {'RegionId': region, 'SnapshotId': snapshot_id}, region)
-        except CloudError as error:
-            if error.kind != NOT_FOUND:
-                raise
+        self.client.call('DeleteSnapshot', {'RegionId': region, 'SnapshotId': snapshot_id}, region)
 
     def snapshot(self, item, region):
         self._categories[item['SnapshotId']] = item.get('Category')

@@ -21,13 +21,18 @@ no two calls ever concern the same request and destination, so the rules above h
 
 from __future__ import annotations
 
-import threading
 import time
 
-from ._backoff import Backoff
-from ._errors import ALREADY_EXISTS, BUSY, RETRYABLE, CloudError, is_retryable
-from ._model import COMPLETED, DELETING, FAILED, PENDING, Snapshot
+from ._backoff import Backoff, CallRetry
+from ._errors import ALREADY_EXISTS, BUSY, INVALID, RETRYABLE, CloudError, is_retryable
+from ._model import COMPLETED, DELETING, FAILED, PENDING, Snapshot, copy_mismatches
 from ._poller import DONE, PENDING as POLL_PENDING, TIMEOUT, poll
+
+# What to do with a copy found that differs from what was asked (the on_mismatch option).
+MISMATCH_FAIL = 'fail'          # fail that destination, saying what differs; nothing is copied
+MISMATCH_WARN = 'warn'          # use the copy found, with a warning that says what differs
+MISMATCH_NEW_COPY = 'new_copy'  # make a copy as asked; the one found stays (for pruning or deletion)
+MISMATCH_CHOICES = (MISMATCH_FAIL, MISMATCH_WARN, MISMATCH_NEW_COPY)
 
 # What happened at one destination.
 EXISTING = 'existing'        # a copy was already there (done or in flight): nothing made
@@ -49,6 +54,8 @@ class DestinationOutcome:
         self.snapshot = None
         self.error = None
         self.timed_out = False
+        # A copy found that differs from what was asked: {'snapshot_id', 'differences'} (see copy_mismatches).
+        self.mismatch = None
 
     @property
     def changed(self):
@@ -84,6 +91,8 @@ class DestinationOutcome:
         result['region'] = self.destination
         result['action'] = self.action
         result['changed'] = self.changed
+        if self.mismatch is not None:
+            result['mismatch'] = self.mismatch
         if self.error is not None:
             result['error'] = self.error.as_result() if isinstance(self.error, CloudError) else {'message': str(self.error)}
         return result
@@ -118,13 +127,20 @@ class CopyEngine:
     # pylint: disable-next=too-many-arguments
     def __init__(self, adapter, check_mode=False, wait=False, timeout=600, poll_interval=15,
                  max_poll_interval=None, backoff=None, clock=time.monotonic, sleep=time.sleep,
-                 max_in_flight=None, workers=1):
+                 max_in_flight=None, workers=1, on_mismatch=MISMATCH_FAIL, retry=None):
+        """``retry`` (a CallRetry) is the run's, shared with the adapter's client and the DR run; without one,
+        the engine makes its own from ``backoff`` (its calls of adapter methods are then retried, not the
+        client's single API calls)."""
         self.adapter = adapter
+        if on_mismatch not in MISMATCH_CHOICES:
+            raise ValueError('on_mismatch must be one of %s' % ', '.join(MISMATCH_CHOICES))
+        self.on_mismatch = on_mismatch
+        # What the run warns of (a copy used although it differs from what was asked).
+        self.warnings = []
         # At most this many copies in flight per destination (AWS refuses a 21st); None: no cap.
         self.max_in_flight = max_in_flight
         # Copy calls in the air at once: N copies then cost about N / workers round trips.
         self.workers = max(1, workers)
-        self._retries_lock = threading.Lock()
         self.check_mode = check_mode
         self.wait = wait
         self.timeout = timeout
@@ -132,10 +148,16 @@ class CopyEngine:
         self.max_poll_interval = max_poll_interval
         self.clock = clock
         self.sleep = sleep
-        self.backoff = backoff or Backoff(is_retryable, base_delay=1.0, max_delay=20.0, max_attempts=MAX_ATTEMPTS,
-                                          sleep=sleep, clock=clock)
-        self.retries = 0
+        if retry is None:
+            retry = CallRetry(backoff or default_backoff(sleep=sleep, clock=clock))
+        self.retry = retry
+        self.backoff = retry.backoff
         self.deadline = None
+
+    @property
+    def retries(self):
+        """How many calls were sent again, by the engine and through the run's CallRetry."""
+        return self.retry.retries
 
     # ------------------------------------------------------------------ entry point
     def run(self, requests, sources=None):
@@ -146,8 +168,7 @@ class CopyEngine:
         """
         for request in requests:
             self.adapter.validate(request)
-        self.deadline = self.clock() + self.timeout
-        install_call_retry(self.adapter, self.retry_call)
+        self.deadline = self.retry.deadline = self.clock() + self.timeout
         outcomes = [RequestOutcome(request) for request in requests]
         self._load_sources(outcomes, sources or {})
         self._find_existing_copies([outcome for outcome in outcomes if outcome.error is None])
@@ -158,15 +179,7 @@ class CopyEngine:
 
     # ------------------------------------------------------------------ calls with retries
     def _call(self, method, *args):
-        return self.backoff.call(lambda: method(*args), self.deadline, on_retry=self._count_retry)
-
-    def _count_retry(self, error, attempt, delay):  # pylint: disable=unused-argument
-        with self._retries_lock:
-            self.retries += 1
-
-    def retry_call(self, send):
-        """One API call that is safe to resend, retried on its own within the deadline."""
-        return retry_one_call(self.backoff, send, self.deadline, self._count_retry)
+        return self.retry.call(method, *args)
 
     def _pause_before_retry(self, retry_number, at_least=0):
         """Sleep before retry ``retry_number``; False when that would pass the deadline or the tries are spent."""
@@ -178,8 +191,7 @@ class CopyEngine:
         """Sleep ``delay`` seconds before a call is sent again (a retry); False when that would pass the deadline."""
         if self.clock() + delay > self.deadline:
             return False
-        with self._retries_lock:
-            self.retries += 1
+        self.retry.count()
         self.sleep(delay)
         return True
 
@@ -248,20 +260,53 @@ class CopyEngine:
             for destination in outcome.request.destinations:
                 by_destination.setdefault(destination, []).append(outcome)
         for destination, group in by_destination.items():
-            found = self._call(self.adapter.find_copies, destination, [outcome.request for outcome in group])
+            found = self._find_copies(destination, [outcome.request for outcome in group])
             for outcome in group:
-                best = pick_copy(found.get(outcome.request.source_tag, ()))
-                if best is not None:
-                    place = outcome.destinations[destination]
-                    place.action, place.snapshot = EXISTING, best
+                self._take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), EXISTING)
+
+    def _find_copies(self, destination, requests):
+        """The copies of these requests' sources found in ``destination``, completed outside check mode."""
+        found = self._call(self.adapter.find_copies, destination, requests)
+        if not self.check_mode:
+            self._call(self.adapter.complete_copies, destination, requests, found)
+        return found
+
+    def _take_found_copy(self, outcome, destination, candidates, action):
+        """Record at ``destination`` the copy found among ``candidates`` that is as the request asks.
+
+        When there is none but one that differs, on_mismatch decides: fail the destination, use
+        that copy with a warning, or (new_copy) leave the destination to be copied to. Returns
+        whether the destination is settled (nothing is to be copied there).
+        """
+        request, place = outcome.request, outcome.destinations[destination]
+        differences = {copy.id: copy_mismatches(request, copy, self.adapter.readable_options) for copy in candidates}
+        best = pick_copy([copy for copy in candidates if not differences[copy.id]])
+        if best is not None:
+            place.action, place.snapshot, place.mismatch = action, best, None
+            return True
+        other = pick_copy(candidates)
+        if other is None:
+            return False
+        place.mismatch = {'snapshot_id': other.id, 'differences': differences[other.id]}
+        text = 'the copy %s found in %s differs from what was asked: %s' % (other.id, destination, describe_differences(
+            differences[other.id]))
+        if self.on_mismatch == MISMATCH_WARN:
+            place.action, place.snapshot = action, other
+            self.warnings.append('%s of %s/%s; it is used as it is (on_mismatch: warn)' % (
+                text, request.source_region, request.source_id))
+            return True
+        if self.on_mismatch == MISMATCH_FAIL:
+            place.action, place.snapshot = NOT_COPIED, other
+            place.error = CloudError('CopySnapshot', 'ExistingCopyDiffers', '%s. It is not used: set on_mismatch: new_copy to '
+                                     'make a copy as asked (the one found stays, for pruning or deletion), or on_mismatch: '
+                                     'warn to use it as it is' % text, kind=INVALID, region=destination)
+            return True
+        return False
 
     # ------------------------------------------------------------------ copying
     def _copy_all(self, outcomes):
-        """Start every missing copy: one call per destination group, in request order.
-
-        With ``max_in_flight``, a group waits for a free slot at each of its destinations:
-        the copies in flight are read in one batched call per region until some are done.
-        """
+        """Start every missing copy: one call per destination group, in request order; with
+        ``max_in_flight``, within the free slots of each destination."""
         jobs = []
         for outcome in outcomes:
             missing = [destination for destination, place in outcome.destinations.items() if place.action is None]
@@ -273,34 +318,24 @@ class CopyEngine:
                 jobs.extend((outcome, destinations) for destinations in groups)
         if self.max_in_flight is None:
             self._run_jobs(jobs)
-            return
-        in_flight = [place for outcome in outcomes for place in outcome.destinations.values()
-                     if place.snapshot is not None and place.snapshot.state == PENDING]
+        else:
+            self._copy_within_slots(jobs, [place for outcome in outcomes for place in outcome.destinations.values()
+                                           if place.snapshot is not None and place.snapshot.state == PENDING])
+
+    def _copy_within_slots(self, jobs, in_flight):
+        """Run ``jobs`` as slots free up: a job waits until each of its destinations has fewer than
+        ``max_in_flight`` copies in flight; those are read in one batched call per region until some are done."""
         seen_once = {id(place) for place in in_flight}
         wait = self.poll_interval
         while jobs:
-            busy = {}
-            for place in in_flight:
-                busy[place.destination] = busy.get(place.destination, 0) + 1
-            # The jobs that fit in the free slots, in request order; a slot taken by a job whose
-            # copy then fails is free again in the next round, which follows at once.
-            chosen = []
-            for job in jobs:
-                if all(busy.get(destination, 0) < self.max_in_flight for destination in job[1]):
-                    chosen.append(job)
-                    for destination in job[1]:
-                        busy[destination] = busy.get(destination, 0) + 1
+            # A slot taken by a job whose copy then fails is free again in the next round, which follows at once.
+            chosen = jobs_that_fit(jobs, in_flight, self.max_in_flight)
             self._run_jobs(chosen)
-            for outcome, destinations in chosen:
-                for destination in destinations:
-                    place = outcome.destinations[destination]
-                    if place.snapshot is not None and place.snapshot.state == PENDING:
-                        in_flight.append(place)
+            in_flight.extend(place for outcome, destinations in chosen for place in map(outcome.destinations.get, destinations)
+                             if place.snapshot is not None and place.snapshot.state == PENDING)
             started = {id(job) for job in chosen}
             jobs = [job for job in jobs if id(job) not in started]
-            if not jobs:
-                return
-            if started:
+            if chosen or not jobs:
                 wait = self.poll_interval
                 continue
             remaining = self.deadline - self.clock()
@@ -337,79 +372,82 @@ class CopyEngine:
         pool.shutdown(wait=True)
 
     def _copy_group(self, outcome, destinations):
-        """Copy to ``destinations`` in one call, retrying safely. Never makes a second copy."""
-        request = outcome.request
+        """Copy to ``destinations`` in one call, retrying safely. Never makes a second copy.
+
+        Before a call is sent again, the destinations are looked up (``look_up_first``) unless the
+        copy call carries an idempotency token and its answer cannot have been lost; a copy then found
+        counts as made by this run (``found_action`` COPIED) when the lost answer may have been its own.
+        """
         remaining = list(destinations)
-        look_up_first = False
-        made_by_us_if_found = False
-        retry_number = 0
+        look_up_first, found_action, retry_number = False, EXISTING, 0
         while remaining:
             if look_up_first:
                 try:
-                    remaining = self._adopt_found_copies(outcome, remaining, COPIED if made_by_us_if_found else EXISTING)
+                    remaining = self._adopt_found_copies(outcome, remaining, found_action)
                 except CloudError as error:
                     # The look-up failed after its own retries: these destinations fail with its
                     # error, and the other requests of the run go on (and get reported).
-                    for destination in remaining:
-                        _fail(outcome, destination, error)
+                    _fail_all(outcome, remaining, error)
                     return
                 if not remaining:
                     return
             try:
-                results = self.adapter.start_copy(request, remaining)
+                results = self.adapter.start_copy(outcome.request, remaining)
             except CloudError as error:
                 if error.kind == BUSY:
                     # Refused until something else ends (nothing was made): ask again each poll interval, up to the deadline.
-                    if not self._pause(self.poll_interval):
-                        for destination in remaining:
-                            _fail(outcome, destination, error)
-                        return
+                    if self._pause(self.poll_interval):
+                        continue
+                elif self._may_send_again(error, retry_number):
+                    retry_number += 1
+                    look_up_first = error.kind == ALREADY_EXISTS or error.uncertain or not self.adapter.copy_call_is_idempotent
+                    found_action = COPIED if error.uncertain else EXISTING
                     continue
-                # A copy call that timed out may still be carried out: without a token, let it land before the look-up.
-                settle = error.settle_seconds if error.uncertain and not self.adapter.copy_call_is_idempotent else 0
-                if error.kind not in (RETRYABLE, ALREADY_EXISTS) or not self._pause_before_retry(retry_number, settle):
-                    for destination in remaining:
-                        _fail(outcome, destination, error)
-                    return
-                retry_number += 1
-                look_up_first = error.kind == ALREADY_EXISTS or error.uncertain or not self.adapter.copy_call_is_idempotent
-                made_by_us_if_found = error.uncertain
-                continue
-            retry, last_errors = [], {}
-            for destination in remaining:
-                result = results.get(destination)
-                if isinstance(result, Snapshot):
-                    if result.encrypted is None and outcome.source is not None:
-                        # A copy keeps its source's encryption (unless asked to encrypt).
-                        result.encrypted = outcome.source.encrypted
-                    place = outcome.destinations[destination]
-                    place.action, place.snapshot = COPIED, result
-                elif result is None or result.kind in (RETRYABLE, ALREADY_EXISTS):
-                    retry.append(destination)
-                    last_errors[destination] = result
-                else:
-                    _fail(outcome, destination, result)
-            if retry and not self._pause_before_retry(retry_number):
-                for destination in retry:
-                    _fail(outcome, destination, last_errors[destination] or CloudError(
+                _fail_all(outcome, remaining, error)
+                return
+            again = self._record_copies(outcome, remaining, results)
+            if again and not self._pause_before_retry(retry_number):
+                for destination, last_error in again.items():
+                    _fail(outcome, destination, last_error or CloudError(
                         'CopySnapshot', 'NoAnswer', 'the cloud gave no result for this destination', region=destination))
                 return
             retry_number += 1
-            remaining = retry
+            remaining = list(again)
             look_up_first = True
-            made_by_us_if_found = any(error is None or error.uncertain for error in last_errors.values())
+            found_action = COPIED if any(last_error is None or last_error.uncertain for last_error in again.values()) else EXISTING
+
+    def _may_send_again(self, error, retry_number):
+        """Whether a copy call that raised ``error`` may be sent again, after the pause it needs."""
+        # A copy call that timed out may still be carried out: without a token, let it land before the look-up.
+        settle = error.settle_seconds if error.uncertain and not self.adapter.copy_call_is_idempotent else 0
+        return error.kind in (RETRYABLE, ALREADY_EXISTS) and self._pause_before_retry(retry_number, settle)
+
+    @staticmethod
+    def _record_copies(outcome, destinations, results):
+        """Record the copies a copy call started; fail the destinations it refused for good.
+        Returns {destination: its retryable error, or None when the cloud said nothing of it} to try again."""
+        again = {}
+        for destination in destinations:
+            result = results.get(destination)
+            if isinstance(result, Snapshot):
+                if result.encrypted is None and outcome.source is not None:
+                    # A copy keeps its source's encryption (unless asked to encrypt).
+                    result.encrypted = outcome.source.encrypted
+                place = outcome.destinations[destination]
+                place.action, place.snapshot = COPIED, result
+            elif result is None or result.kind in (RETRYABLE, ALREADY_EXISTS):
+                again[destination] = result
+            else:
+                _fail(outcome, destination, result)
+        return again
 
     def _adopt_found_copies(self, outcome, destinations, action):
         """Look each destination up again; record copies found there. Returns those still missing."""
         still_missing = []
         for destination in destinations:
-            found = self._call(self.adapter.find_copies, destination, [outcome.request])
-            best = pick_copy(found.get(outcome.request.source_tag, ()))
-            if best is None:
+            found = self._find_copies(destination, [outcome.request])
+            if not self._take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), action):
                 still_missing.append(destination)
-            else:
-                place = outcome.destinations[destination]
-                place.action, place.snapshot = action, best
         return still_missing
 
     # ------------------------------------------------------------------ waiting
@@ -454,25 +492,15 @@ class CopyEngine:
                                               message='the copy disappeared from the destination while being copied')
 
 
-def install_call_retry(adapter, retry):
-    """Have the adapter retry each API call that is safe to resend (a read, tagging) on its own.
-
-    The engine's retries wrap whole adapter methods, and one of those (a paged listing, reads
-    in batches) makes many calls: retrying it whole when any one call fails would, with enough
-    calls, almost never get through. ``retry(send)`` retries the one call instead.
-    """
-    for holder in (adapter, getattr(adapter, 'client', None)):
-        if holder is not None and hasattr(holder, 'call_retry'):
-            holder.call_retry = retry
+def default_backoff(sleep=time.sleep, clock=time.monotonic):
+    """How a run backs off by default: 1 s, doubling up to 20 s, jittered, at most MAX_ATTEMPTS tries."""
+    return Backoff(is_retryable, base_delay=1.0, max_delay=20.0, max_attempts=MAX_ATTEMPTS, sleep=sleep, clock=clock)
 
 
-def retry_one_call(backoff, send, deadline, on_retry=None):
-    """``send()`` with ``backoff``; an error it still gives is final (``exhausted``), not retried again around it."""
-    try:
-        return backoff.call(send, deadline, on_retry=on_retry)
-    except CloudError as error:
-        error.exhausted = error.kind == RETRYABLE
-        raise
+def describe_differences(differences):
+    """"encrypted (asked True, found False); tags (asked {...}, found {...})" for a user to read."""
+    return '; '.join('%s (asked %s, found %s)' % (option, values['asked'], values['found'])
+                     for option, values in sorted(differences.items()))
 
 
 def pick_copy(candidates):
@@ -489,6 +517,26 @@ def pick_copy(candidates):
 def _fail(outcome, destination, error):
     place = outcome.destinations[destination]
     place.action, place.error = NOT_COPIED, error
+
+
+def _fail_all(outcome, destinations, error):
+    for destination in destinations:
+        _fail(outcome, destination, error)
+
+
+def jobs_that_fit(jobs, in_flight, limit):
+    """The (outcome, destinations) jobs that may start now, in order: each of a job's destinations has
+    fewer than ``limit`` copies in flight, counting ``in_flight`` (places) and the jobs chosen before it."""
+    busy = {}
+    for place in in_flight:
+        busy[place.destination] = busy.get(place.destination, 0) + 1
+    chosen = []
+    for job in jobs:
+        if all(busy.get(destination, 0) < limit for destination in job[1]):
+            chosen.append(job)
+            for destination in job[1]:
+                busy[destination] = busy.get(destination, 0) + 1
+    return chosen
 
 
 def _group(items, key):

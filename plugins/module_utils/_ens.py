@@ -10,7 +10,7 @@ How copies are told from other people's: ENS snapshots carry no tags (the ENS ta
 ResourceType ``instance`` only, and DescribeSnapshots answers none: ens-20171110
 TagResourcesRequest, DescribeSnapshotsResponseBody). So CopySnapshot writes a marker at the end
 of each copy's description, ``[snapcopy source=<node>/<id> disk=<node>/<disk id>]`` (see
-_model.description_marker): it is there from the first moment, with no second call that could
+_tagging.description_marker): it is there from the first moment, with no second call that could
 fail. ``list_copies``, what the DR run may prune, returns only copies whose marker names the
 source that ENS's own link names. A copy of the source without the marker (made by hand, or by
 0.1.0, which tried to tag snapshots) is still found, so no second copy is made, but it is never
@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import time
 
-from ._alibaba import ENS_CONNECTION_SPEC, AlibabaClient, alibaba_connection, links_to, listed, numbered_pages, sdk_from_module, tag_dict
+from ._alibaba import AlibabaClient, links_to, listed, numbered_pages, tagged_disks
 from ._alibaba_validate import (
     ENS_SNAPSHOT_ID,
     REGION_ID,
@@ -36,22 +36,9 @@ from ._alibaba_validate import (
     validate_snapshot_id,
     validate_tags,
 )
-from ._errors import INVALID, NOT_FOUND, CloudError, InputError
-from ._model import (
-    COMPLETED,
-    DELETING,
-    FAILED,
-    MARKER_KEYS,
-    PENDING,
-    SOURCE_TAG,
-    Adapter,
-    CopyRequest,
-    Disk,
-    Snapshot,
-    description_marker,
-    marked_description,
-    split_marker,
-)
+from ._errors import INVALID, CloudError, InputError
+from ._model import COMPLETED, DELETING, FAILED, PENDING, Adapter, CopyRequest, Disk, Snapshot
+from ._tagging import MARKER_KEYS, SOURCE_TAG, description_marker, marked_description, split_marker
 
 # Snapshot Status values (ens-20171110 DescribeSnapshotsResponseBodySnapshotsSnapshot.Status).
 STATE_MAP = {'creating': PENDING, 'available': COMPLETED, 'error': FAILED, 'deleting': DELETING}
@@ -83,11 +70,11 @@ def ens_endpoint(api_region=None):
     return 'ens.%s.aliyuncs.com' % api_region
 
 
-def ens_client(connection, sdk=None):
+def ens_client(connection, sdk=None, retry=None):
     api_region = connection.get('alicloud_region') or None  # an AWX credential injects '' when the field is empty
     if api_region is not None and not REGION_ID.match(api_region):
         raise InputError('alicloud_region', 'expected an Alibaba Cloud region like ap-southeast-1, got %r' % (api_region,))
-    return AlibabaClient('ens', connection, lambda node: ens_endpoint(api_region), REQUEST_PACKAGE, sdk)
+    return AlibabaClient('ens', connection, lambda node: ens_endpoint(api_region), REQUEST_PACKAGE, sdk, retry)
 
 
 def build_ens_request(params):
@@ -112,18 +99,18 @@ class EnsAdapter(Adapter):
     copy_call_is_idempotent = False
     done_state = 'available'
     sample_snapshot_id = 'sp-bp1c0doj0taqyzzlexample'
+    readable_options = ('name', 'description')
+    ids_per_describe = ID_CHUNK
+    region_word = 'node'
+
+    sdk_packages = 'aliyun-python-sdk-core and aliyun-python-sdk-ens'
 
     def __init__(self, client):
         self.client = client
 
     @classmethod
-    def from_module(cls, module):
-        sdk = sdk_from_module(module, REQUEST_PACKAGE, 'aliyun-python-sdk-ens')
-        return cls(ens_client(alibaba_connection(module.params, ENS_CONNECTION_SPEC), sdk))
-
-    @classmethod
-    def from_connection(cls, connection, sdk=None):
-        return cls(ens_client(connection, sdk))
+    def from_connection(cls, connection, *, check_mode=False, retry=None, sdk=None):  # pylint: disable=unused-argument
+        return cls(ens_client(connection, sdk, retry))
 
     # ------------------------------------------------------------------ validation (no calls)
     def validate(self, request):
@@ -159,26 +146,10 @@ class EnsAdapter(Adapter):
         items = numbered_pages(call, params, lambda answer: listed(answer, 'Snapshots', 'Snapshot'), SNAPSHOT_PAGE_SIZE)
         return [self.snapshot(item, node) for item in items]
 
-    def _by_ids(self, node, snapshot_ids):
-        found = {}
-        ids = sorted(set(snapshot_ids))
-        for start in range(0, len(ids), ID_CHUNK):
-            chunk = ids[start:start + ID_CHUNK]
-            # One id as itself, several as a JSON array (ENS takes both in SnapshotId).
-            for snapshot in self._describe(node, {'SnapshotId': json.dumps(chunk) if len(chunk) > 1 else chunk[0]}):
-                if snapshot.region == node:
-                    found[snapshot.id] = snapshot
-        return found
-
-    def get_sources(self, region, snapshot_ids):
-        found = self._by_ids(region, snapshot_ids)
-        if len(snapshot_ids) == 1 and snapshot_ids[0] not in found:
-            raise CloudError('DescribeSnapshots', 'InvalidSnapshotId.NotFound', 'The specified snapshot %s does not '
-                             'exist on node %s' % (snapshot_ids[0], region), kind=NOT_FOUND, region=region)
-        return found
-
-    def describe(self, region, snapshot_ids):
-        return self._by_ids(region, snapshot_ids)
+    def describe_ids(self, region, snapshot_ids):
+        # One id as itself, several as a JSON array (ENS takes both in SnapshotId).
+        ids = json.dumps(snapshot_ids) if len(snapshot_ids) > 1 else snapshot_ids[0]
+        return {snapshot.id: snapshot for snapshot in self._describe(region, {'SnapshotId': ids}) if snapshot.region == region}
 
     def find_copies(self, destination, requests):
         """Every copy of each source on the node, by ENS's link (with our marker or not: no second copy)."""
@@ -226,16 +197,11 @@ class EnsAdapter(Adapter):
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)
     def find_disks(self, region, tag_selector):
-        def call(page_params):
-            return self.client.call('DescribeDisks', dict(page_params, EnsRegionId=region), region)
-        disks = []
         # ENS's DescribeDisks has no tag filter: the node's disks are filtered here.
-        for item in numbered_pages(call, {}, lambda answer: listed(answer, 'Disks', 'Disks'), DISK_PAGE_SIZE):
-            tags = tag_dict(item.get('Tags'))
-            if all(key in tags and (value is None or tags[key] == str(value)) for key, value in tag_selector.items()):
-                disks.append(Disk(item['DiskId'], item.get('EnsRegionId') or region, name=item.get('DiskName') or None,
-                                  size=_gib(item.get('Size')), tags=tags))
-        return disks
+        items = numbered_pages(lambda page: self.client.call('DescribeDisks', dict(page, EnsRegionId=region), region), {},
+                               lambda answer: listed(answer, 'Disks', 'Disks'), DISK_PAGE_SIZE)
+        return tagged_disks(items, tag_selector, lambda item, tags: Disk(
+            item['DiskId'], item.get('EnsRegionId') or region, name=item.get('DiskName') or None, size=_gib(item.get('Size')), tags=tags))
 
     def disk_snapshots(self, region, disks):
         wanted = {disk.id for disk in disks}
@@ -271,11 +237,7 @@ class EnsAdapter(Adapter):
                 if snapshot.source_id is not None and _marker_agrees_with_link(snapshot)]
 
     def delete_snapshot(self, region, snapshot_id):
-        try:
-            self.client.call('DeleteSnapshot', {'SnapshotId': snapshot_id}, region)
-        except CloudError as error:
-            if error.kind != NOT_FOUND:
-                raise
+        self.client.call('DeleteSnapshot', {'SnapshotId': snapshot_id}, region)
 
     @staticmethod
     def snapshot(item, node):

@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
-import re
+import datetime
+
+from ._errors import NOT_FOUND, CloudError
+from ._tagging import SOURCE_TAG, string_tags
 
 # A snapshot's state, the same words for every cloud; each adapter maps its cloud's states.
 PENDING = 'pending'
@@ -15,65 +18,21 @@ FAILED = 'failed'
 # never waited for. A copy in this state does not stop a new copy from being made.
 DELETING = 'deleting'
 
-# The tag that names a copy's source on every cloud: "<source region>/<source snapshot id>".
-# Adapters write it on each copy they make and look copies up by it; the DR role prunes only
-# snapshots that carry it.
-SOURCE_TAG = 'snapcopy:source'
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
-# The tag that names the disk of a DR copy ("<source region>/<disk id>"), set by dr_sync so that
-# pruning can keep and drop copies per disk even after the source snapshots are gone.
-DISK_TAG = 'snapcopy:disk'
-
-
-# Where a cloud keeps no tags on a snapshot (ENS), the copy's description carries them instead,
-# at its end: "[snapcopy source=<region>/<id> disk=<region>/<disk id>]".
-MARKER_KEYS = {SOURCE_TAG: 'source', DISK_TAG: 'disk'}
-_MARKER = re.compile(r'\s*\[snapcopy((?: [a-z]+=[^\s\[\]]+)+)\]\s*$')
-
-
-def description_marker(tags):
-    """The marker for the description of a copy with ``tags`` (only SOURCE_TAG and DISK_TAG go in it)."""
-    fields = ['%s=%s' % (word, tags[key]) for key, word in MARKER_KEYS.items() if tags.get(key)]
-    return '[snapcopy %s]' % ' '.join(fields)
-
-
-def marked_description(description, tags):
-    """``description`` (may be None) with the marker of ``tags`` after it."""
-    marker = description_marker(tags)
-    return '%s %s' % (description, marker) if description else marker
-
-
-def split_marker(description):
-    """(the description without its marker or None, {tag key: value} of the marker; {} when it has none)."""
-    match = _MARKER.search(description or '')
-    if match is None:
-        return description or None, {}
-    words = {word: key for key, word in MARKER_KEYS.items()}
-    tags = {}
-    for field in match.group(1).split():
-        word, dummy, value = field.partition('=')
-        if word in words:
-            tags[words[word]] = value
-    return description[:match.start()] or None, tags
-
-
-def send_once(send):
-    """The default ``call_retry`` of a client: one try. The engine installs its own (install_call_retry)."""
-    return send()
-
-
-def source_tag_last(tags):
-    """``tags`` as (key, value) pairs, SOURCE_TAG last: a cloud that tags in several calls writes it
-    last, so that a copy carrying it carries all its tags."""
-    pairs = sorted((key, value) for key, value in tags.items() if key != SOURCE_TAG)
-    pairs.append((SOURCE_TAG, tags[SOURCE_TAG]))
-    return pairs
-
-
-def string_tags(tags):
-    """Tags as the clouds store them: text keys and values (YAML may give numbers, booleans or null)."""
-    return {str(key): '' if value is None else str(value) for key, value in (tags or {}).items()}
+def parse_time(text):
+    """An ISO 8601 time from any of the clouds, as an aware UTC datetime (None if unknown)."""
+    if not text:
+        return None
+    if isinstance(text, datetime.datetime):
+        value = text
+    else:
+        value = datetime.datetime.fromisoformat(str(text).strip().replace('Z', '+00:00').replace(' ', 'T'))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    return value.astimezone(datetime.timezone.utc)
 
 
 def source_tag_value(source_region, source_id):
@@ -103,6 +62,15 @@ class Snapshot:
         self.source_id = source_id
         self.source_region = source_region
         self.extra = extra or {}
+
+    def age_hours(self, now):
+        """Hours since the snapshot was made, at ``now`` (0 when the cloud did not say when)."""
+        created = parse_time(self.created)
+        return 0.0 if created is None else max(0.0, (now - created).total_seconds() / 3600)
+
+    def age_order(self):
+        """Sorts snapshots oldest first (unknown times first), then by id."""
+        return (parse_time(self.created) or EPOCH, self.id)
 
     def is_copy_of(self, source_region, source_id):
         """True when this snapshot says it was copied from that source (by its link or our tag)."""
@@ -159,14 +127,16 @@ class CopyRequest:
     """One source snapshot to copy to one or more destinations, with the cloud's copy options.
 
     ``options`` holds what the adapter passes to its copy call (name, description, tags,
-    encryption, ...), already validated.
+    encryption, ...), already validated. ``not_compared`` names options that a copy found is not
+    held to (the DR run's names made from a template with the date change from run to run).
     """
 
-    def __init__(self, source_id, source_region, destinations, options=None):
+    def __init__(self, source_id, source_region, destinations, options=None, not_compared=()):
         self.source_id = source_id
         self.source_region = source_region
         self.destinations = list(destinations)
         self.options = dict(options or {})
+        self.not_compared = frozenset(not_compared)
 
     @property
     def source_tag(self):
@@ -180,6 +150,48 @@ class CopyRequest:
 
     def __repr__(self):
         return 'CopyRequest(%r, %r, %r)' % (self.source_id, self.source_region, self.destinations)
+
+
+# The copy options that a copy found can contradict, read back off the Snapshot. Each adapter
+# lists in Adapter.readable_options those its cloud's answers carry.
+COMPARABLE_OPTIONS = ('encrypted', 'kms_key_id', 'tags', 'name', 'description', 'retention_days')
+
+
+def copy_mismatches(request, snapshot, readable):
+    """What a copy found of the request's source says otherwise than the request asks.
+
+    Returns {option: {'asked': ..., 'found': ...}}, empty when the copy is as asked. Only the
+    options the request sets and the cloud lets us read (``readable``) are compared: asking for
+    no encryption is no contradiction of an encrypted copy (a copy of an encrypted source is
+    encrypted), and of the tags only those asked for count (a copy may carry more), on a copy that
+    carries our source tag.
+    """
+    options = request.options
+    compared = [option for option in readable if option not in request.not_compared]
+    differences = {}
+    if 'encrypted' in compared and options.get('encrypted') and snapshot.encrypted is False:
+        differences['encrypted'] = {'asked': True, 'found': False}
+    found_key = snapshot.extra.get('kms_key_id')
+    if 'kms_key_id' in compared and options.get('kms_key_id') and found_key and not same_kms_key(options['kms_key_id'], found_key):
+        differences['kms_key_id'] = {'asked': options['kms_key_id'], 'found': found_key}
+    # A copy without our source tag is one whose tagging was cut short: it gets all its tags when found.
+    if 'tags' in compared and SOURCE_TAG in snapshot.tags:
+        asked = {key: value for key, value in string_tags(options.get('tags')).items() if snapshot.tags.get(key) != value}
+        if asked:
+            differences['tags'] = {'asked': asked, 'found': {key: snapshot.tags.get(key) for key in asked}}
+    for option, found in (('name', snapshot.name), ('description', snapshot.description),
+                          ('retention_days', snapshot.extra.get('retention_days'))):
+        if option in compared and options.get(option) is not None and found is not None and found != options[option]:
+            differences[option] = {'asked': options[option], 'found': found}
+    return differences
+
+
+def same_kms_key(asked, found):
+    """Whether two names of a KMS key name the same key: the same text, or a key id and the ARN
+    that ends with it. An alias cannot be resolved without calling KMS, so it is not held against a copy."""
+    if asked == found or 'alias/' in asked or 'alias/' in found:
+        return True
+    return found.endswith('/' + asked) or asked.endswith('/' + found)
 
 
 class Adapter:
@@ -202,6 +214,27 @@ class Adapter:
     done_state = 'completed'
     #: A well-formed snapshot id of this cloud, to check options before any call.
     sample_snapshot_id: str | None = None
+    #: The copy options (of COMPARABLE_OPTIONS) that this cloud's answers let us read back off a
+    #: copy, so that a copy found is checked against what was asked (copy_mismatches).
+    readable_options: tuple = ()
+    #: The SDK's packages, named when they are missing.
+    sdk_packages = ''
+    #: The cloud's client (_aws, _alibaba, _tencent), which knows the SDK it was made with.
+    client = None
+    #: What the cloud calls the place of a snapshot, in messages ("region"; ENS: "node").
+    region_word = 'region'
+    #: How many snapshot ids one describe call takes (describe_ids).
+    ids_per_describe = 100
+
+    @classmethod
+    def from_connection(cls, connection, *, check_mode=False, retry=None):
+        """The adapter for ``connection`` (the module's connection options; no call yet). ``retry`` is the
+        run's CallRetry. ImportError when the SDK is missing; InputError for a bad connection option."""
+        raise NotImplementedError
+
+    def sdk_warnings(self):
+        """Warnings about the SDK release the client runs on (older than the collection is tested with)."""
+        return list(getattr(self.client, 'sdk_warnings', ()))
 
     def validate(self, request):
         """Raise InputError for anything the cloud would refuse. No API call here."""
@@ -209,9 +242,14 @@ class Adapter:
     def get_sources(self, region, snapshot_ids):
         """Return {id: Snapshot} for the source snapshots in ``region``.
 
-        For a single id, an unknown snapshot raises the cloud's own not-found error.
+        For a single id, an unknown snapshot raises a not-found error. By default from ``describe``,
+        with the error the cloud's own DescribeSnapshots would give if it did not answer an empty list.
         """
-        raise NotImplementedError
+        found = self.describe(region, snapshot_ids)
+        if len(snapshot_ids) == 1 and snapshot_ids[0] not in found:
+            raise CloudError('DescribeSnapshots', 'InvalidSnapshotId.NotFound', 'The specified snapshot %s does not exist in %s %s'
+                             % (snapshot_ids[0], self.region_word, region), kind=NOT_FOUND, region=region)
+        return found
 
     def check_source(self, request, source):
         """Raise CloudError/InputError when this source cannot be copied (before copying)."""
@@ -219,6 +257,10 @@ class Adapter:
     def find_copies(self, destination, requests):
         """Return {request.source_tag: [Snapshot, ...]}: copies of each source found in ``destination``."""
         raise NotImplementedError
+
+    def complete_copies(self, destination, requests, found):
+        """Finish what the copies ``find_copies`` found need before they serve (CBS: tag a copy whose
+        tagging was cut short). The engine calls it outside check mode only: reads do not write."""
 
     def start_copy(self, request, destinations):
         """Start copies; return {destination: Snapshot or CloudError}.
@@ -229,7 +271,17 @@ class Adapter:
         raise NotImplementedError
 
     def describe(self, region, snapshot_ids):
-        """Return {id: Snapshot} for those ids in ``region``; unknown ids are left out, not raised."""
+        """Return {id: Snapshot} for those ids in ``region``; unknown ids are left out, not raised.
+
+        By default ``describe_ids`` with at most ``ids_per_describe`` ids at a time."""
+        ids = sorted({snapshot_id for snapshot_id in snapshot_ids if snapshot_id})
+        found = {}
+        for start in range(0, len(ids), self.ids_per_describe):
+            found.update(self.describe_ids(region, ids[start:start + self.ids_per_describe]))
+        return found
+
+    def describe_ids(self, region, snapshot_ids):
+        """Return {id: Snapshot} for these ids (at most ``ids_per_describe``): one call, unknown ids left out."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)
@@ -264,5 +316,6 @@ class Adapter:
         raise NotImplementedError
 
     def delete_snapshot(self, region, snapshot_id):
-        """Delete one snapshot. A snapshot already gone is not an error."""
+        """Delete one snapshot. One already gone raises the cloud's not-found error (kind NOT_FOUND),
+        which the caller takes for done."""
         raise NotImplementedError

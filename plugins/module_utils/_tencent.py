@@ -27,10 +27,12 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback
 
-from ._errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout, safe_to_resend
-from ._model import send_once
+from ._backoff import CallRetry
+from ._errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout
+from ._network import TIMEOUT_SPEC, connection_timeouts, quiet_insecure_warnings
+from ._sdk_versions import version_warnings
 
 # The names the Tencent CLI and Terraform provider use, with their environment variables.
 TENCENT_CONNECTION_SPEC = {
@@ -39,7 +41,7 @@ TENCENT_CONNECTION_SPEC = {
     'security_token': {'no_log': True, 'fallback': (env_fallback, ['TENCENTCLOUD_SECURITY_TOKEN'])},
     'endpoint_url': {},
     'validate_certs': {'type': 'bool', 'default': True},
-    'request_timeout': {'type': 'int', 'default': 60},
+    **TIMEOUT_SPEC,
 }
 
 SDK_PACKAGES = 'tencentcloud-sdk-python-common, tencentcloud-sdk-python-cbs and tencentcloud-sdk-python-tag'
@@ -85,30 +87,22 @@ HINTS = {
 
 
 def load_sdk():
-    """The SDK's modules, imported only when a Tencent module runs; None when it is missing."""
+    """The SDK's modules, imported only when a Tencent module runs; ImportError when it is missing."""
     # pylint: disable=import-outside-toplevel
-    try:
-        from tencentcloud.cbs.v20170312.cbs_client import CbsClient
-        from tencentcloud.common.credential import Credential
-        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
-        from tencentcloud.common.profile.client_profile import ClientProfile
-        from tencentcloud.common.profile.http_profile import HttpProfile
-        from tencentcloud.tag.v20180813.tag_client import TagClient
-    except ImportError:
-        return None
+    import tencentcloud
+    from tencentcloud.cbs.v20170312.cbs_client import CbsClient
+    from tencentcloud.common.credential import Credential
+    from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+    from tencentcloud.common.profile.client_profile import ClientProfile
+    from tencentcloud.common.profile.http_profile import HttpProfile
+    from tencentcloud.tag.v20180813.tag_client import TagClient
     return {
+        # What the SDK itself reports as its version (its packages each write tencentcloud/__init__.py).
+        'versions': {'tencentcloud-sdk-python-common': getattr(tencentcloud, '__version__', None)},
         'Credential': Credential, 'TencentCloudSDKException': TencentCloudSDKException,
         'ClientProfile': ClientProfile, 'HttpProfile': HttpProfile,
         'clients': {'cbs': CbsClient, 'tag': TagClient},
     }
-
-
-def client_from_module(module):
-    """A TencentClient for the module's connection options (fails the module when the SDK is missing)."""
-    sdk = load_sdk()
-    if sdk is None:
-        module.fail_json(msg=missing_required_lib(SDK_PACKAGES))
-    return TencentClient({name: module.params.get(name) for name in TENCENT_CONNECTION_SPEC}, sdk)
 
 
 # ---------------------------------------------------------------------- rate limiting
@@ -197,19 +191,17 @@ class TencentClient:
 
     ``call`` answers the ``Response`` object of a successful call, or raises CloudError with the
     cloud's code, message and request id and the kind of error it is. It retries only through
-    ``call_retry``, which the engine sets (install_call_retry), and only calls safe to resend.
+    ``retry`` (a CallRetry, the run's), and only calls safe to resend.
     """
 
-    call_retry = staticmethod(send_once)
-
-    def __init__(self, connection, sdk, limiter=None):
+    def __init__(self, connection, sdk, limiter=None, retry=None):
+        self.retry = retry if retry is not None else CallRetry()
         self.connection = connection
         self.sdk = sdk
+        self.sdk_warnings = version_warnings((sdk or {}).get('versions', {}))
         self.limiter = limiter or RateLimiter()
         self.endpoint = parse_endpoint(connection.get('endpoint_url'))
-        timeout = connection.get('request_timeout')
-        if timeout is not None and timeout < 1:
-            raise InputError('request_timeout', 'must be at least 1 second, got %d' % timeout)
+        self.connect_timeout, self.read_timeout = connection_timeouts(connection)
         self._credential = None
         self._clients = {}
 
@@ -230,7 +222,8 @@ class TencentClient:
         key = (service, region)
         if key not in self._clients:
             conn = self.connection
-            profile_arguments = {'reqTimeout': conn.get('request_timeout') or 60}
+            # The SDK hands reqTimeout to requests as its timeout, which takes (connect, read).
+            profile_arguments = {'reqTimeout': (self.connect_timeout, self.read_timeout)}
             if self.endpoint is not None:
                 profile_arguments.update(protocol=self.endpoint[0], endpoint=self.endpoint[1])
             if not conn.get('validate_certs', True):
@@ -252,9 +245,9 @@ class TencentClient:
                 # _call signs and sends and hands back the HTTP answer unchecked: the checks are ours.
                 answer = client._call(action, params)  # pylint: disable=protected-access
             except self.sdk['TencentCloudSDKException'] as error:
-                raise note_read_timeout(network_error(action, region, error), self.connection.get('request_timeout') or 60) from None
+                raise note_read_timeout(network_error(action, region, error), self.read_timeout) from None
             return read_answer(action, region, answer)
-        return self.call_retry(send) if safe_to_resend(action) else send()
+        return self.retry.send(action, send)
 
 
 def read_answer(action, region, answer):
@@ -334,15 +327,6 @@ def network_error(action, region, error):
     # Sent, and no (complete) answer came back: the call may have been carried out.
     return CloudError(action, 'ClientNetworkError', 'no answer from the endpoint: %s' % message,
                       kind=RETRYABLE, uncertain=True, region=region)
-
-
-def quiet_insecure_warnings():
-    """With validate_certs off, urllib3 warns on every request (on the module's stderr): the user chose it."""
-    try:
-        import urllib3  # pylint: disable=import-outside-toplevel  # requests' own, which the SDK uses
-        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-    except (ImportError, AttributeError):
-        pass
 
 
 def _exception_names(error):

@@ -43,6 +43,8 @@ options:
   source_snapshot_id:
     description:
       - The ID of the snapshot to copy, for example V(snap-0abc1234).
+      - Its alias O(snapshot_id) names this same snapshot, the one to copy. The copy's ID comes back as RV(copy_snapshot_id)
+        (and as RV(snapshot_id), the name community.aws's C(ec2_snapshot_copy) returns it under).
     type: str
     required: true
     aliases: [snapshot_id]
@@ -69,7 +71,9 @@ options:
     type: dict
 extends_documentation_fragment:
   - snapcopy.cloud.tencentcloud
+  - snapcopy.cloud.timeouts
   - snapcopy.cloud.wait
+  - snapcopy.cloud.existing_copy
 notes:
   - Check mode is supported and makes no mutating call; diff mode shows which copy each destination holds before and after.
   - Needs C(cbs:DescribeSnapshots) in the source and destination regions, C(cbs:CopySnapshotCrossRegions)
@@ -113,7 +117,18 @@ EXAMPLES = r'''
 
 RETURN = r'''
 snapshot_id:
-  description: The ID of the copy when there is one destination (made now, or found from an earlier run). Null in check mode when a copy would be made.
+  description:
+    - The ID of the copy in the destination (made now, or found from an earlier run), under the name community.aws's
+      C(ec2_snapshot_copy) returns it; the same as RV(copy_snapshot_id). Null in check mode when a copy would be made.
+      Only when O(destination_regions) has one region; see RV(snapshots) for several.
+  returned: when O(destination_regions) has one region
+  type: str
+  sample: snap-1def5678
+copy_snapshot_id:
+  description:
+    - The ID of the copy, the same as RV(snapshot_id), under a name that cannot be taken for the source's
+      (O(snapshot_id) is an alias of O(source_snapshot_id), the snapshot to copy). Only when O(destination_regions) has
+      one region; see RV(snapshots) for several.
   returned: when O(destination_regions) has one region
   type: str
   sample: snap-1def5678
@@ -163,6 +178,15 @@ snapshots:
     changed:
       description: Whether this destination changed (or would change, in check mode).
       type: bool
+    mismatch:
+      description:
+        - Present when a copy of the source found there differs from what the task asks (see O(on_mismatch)).
+          C(snapshot_id) is that copy, C(differences) maps each option that differs to what was C(asked) and what was C(found).
+        - With O(on_mismatch=fail) the entry has RV(snapshots[].action=not_copied) and an C(error); with V(warn) the copy
+          found is the entry's own (RV(snapshots[].action=existing)); with V(new_copy) the entry is the new copy.
+      type: dict
+      returned: when a copy found differs from what was asked
+      sample: {"snapshot_id": "snap-0ldc0py1", "differences": {"tags": {"asked": {"team": "db"}, "found": {"team": null}}}}
     message:
       description: Why a copy failed, or a note on a copy under way.
       type: str
@@ -215,22 +239,18 @@ error:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, build_cbs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import WAIT_ARGUMENT_SPEC, run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import copy_module_spec, run_copy_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC
 
 
 def main():
-    argument_spec = {
-        'source_snapshot_id': {'required': True, 'aliases': ['snapshot_id']},
-        'source_region': {'required': True},
+    copy_options = {
         'destination_regions': {'type': 'list', 'elements': 'str', 'required': True},
         'name': {},
         'tags': {'type': 'dict'},
     }
-    argument_spec.update(TENCENT_CONNECTION_SPEC)
-    argument_spec.update(WAIT_ARGUMENT_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_copy_module(module, build_cbs_request, CbsAdapter.from_module)
+    module = AnsibleModule(argument_spec=copy_module_spec(copy_options, TENCENT_CONNECTION_SPEC), supports_check_mode=True)
+    run_copy_module(module, build_cbs_request, CbsAdapter)
 
 
 if __name__ == '__main__':

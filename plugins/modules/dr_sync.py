@@ -10,7 +10,7 @@ module: dr_sync
 short_description: Keep DR regions supplied with copies of the newest snapshot of every tagged disk
 version_added: 0.1.0
 description:
-  - The bulk module behind the P(snapcopy.cloud.dr_copy#role) role, for any of the four clouds in one call
+  - The bulk module behind the role C(snapcopy.cloud.dr_copy), for any of the four clouds in one call
     (AWS EBS, Alibaba Cloud ECS and ENS, Tencent Cloud CBS).
   - Finds the disks in O(source_region) that carry every tag of O(tag_selector), picks each disk's newest completed snapshot,
     and makes sure a copy of it exists in each of O(dr_regions), the way the single-copy modules do
@@ -105,6 +105,7 @@ options:
   max_copy_age_days:
     description:
       - With O(prune), delete DR copies older than this many days (but never a disk's newest).
+      - With O(keep_copies) as well, a copy goes when either says so (it is beyond the newest O(keep_copies), or older).
     type: float
   max_in_flight:
     description:
@@ -179,23 +180,10 @@ options:
       - Verify the endpoint's TLS certificate. Turn it off only for a test endpoint.
     type: bool
     default: true
-  connect_timeout:
-    description:
-      - AWS and Alibaba Cloud (providers V(aws), V(ecs), V(ens)) connection timeout, in seconds.
-    type: int
-    default: 10
-  read_timeout:
-    description:
-      - AWS and Alibaba Cloud (providers V(aws), V(ecs), V(ens)) read timeout, in seconds.
-    type: int
-    default: 60
-  request_timeout:
-    description:
-      - Tencent Cloud (provider V(cbs)) request timeout, in seconds.
-    type: int
-    default: 60
 extends_documentation_fragment:
+  - snapcopy.cloud.timeouts
   - snapcopy.cloud.wait
+  - snapcopy.cloud.existing_copy
 notes:
   - Check mode returns the plan (what would be copied, snapshotted and pruned) and makes no mutating call.
   - Every call of the run uses the same retries and idempotency rules as the single-copy modules.
@@ -253,7 +241,8 @@ totals:
   sample: {"disks": 3, "copied": 2, "existing": 4, "would_copy": 0, "not_copied": 0, "fresh_snapshots": 0, "pruned": 1, "kept": 6, "without_dr_copy": 0}
 disks:
   description: One entry per disk looked after, with C(disk_id), C(disk_name), C(source_snapshot), C(fresh_snapshot),
-    C(copies) (one per DR region, as the single-copy modules return them, plus C(age_hours)), C(missing_regions), C(pruned), C(kept), C(problems).
+    C(copies) (one per DR region, as the single-copy modules return them, plus C(age_hours); C(mismatch) when the copy found
+    differs from what was asked, see O(on_mismatch)), C(missing_regions), C(pruned), C(kept), C(problems).
   returned: always
   type: list
   elements: dict

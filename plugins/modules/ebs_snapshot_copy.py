@@ -29,6 +29,8 @@ options:
   source_snapshot_id:
     description:
       - The ID of the snapshot to copy, for example V(snap-0123456789abcdef0).
+      - Its alias O(snapshot_id) names this same snapshot, the one to copy. The copy's ID comes back as RV(copy_snapshot_id)
+        (and as RV(snapshot_id), the name community.aws's C(ec2_snapshot_copy) returns it under).
     type: str
     required: true
     aliases: [snapshot_id]
@@ -51,7 +53,9 @@ options:
   tags:
     description:
       - Tags to put on the copy, besides the C(snapcopy:source) tag that the module sets itself.
+      - The alias O(resource_tags) is the name community.aws's C(ec2_snapshot_copy) documents.
     type: dict
+    aliases: [resource_tags]
   encrypted:
     description:
       - Encrypt the copy. Copies of encrypted snapshots are always encrypted.
@@ -74,14 +78,13 @@ options:
     type: str
 extends_documentation_fragment:
   - snapcopy.cloud.aws
+  - snapcopy.cloud.timeouts
   - snapcopy.cloud.wait
+  - snapcopy.cloud.existing_copy
 notes:
   - Check mode is supported and makes no mutating call; diff mode shows which copy each destination holds before and after.
   - Needs C(ec2:DescribeSnapshots), C(ec2:CopySnapshot) and C(ec2:CreateTags) in the destination region,
     and C(ec2:DescribeSnapshots) in the source region.
-  - The EC2 client describes only the operations the collection calls, from a copy of botocore's EC2 model that ships with
-    the collection, so that each run does not decode botocore's whole EC2 model (4 MB). With E(AWS_DATA_PATH) set, botocore's
-    own models are used instead.
 attributes:
   check_mode:
     support: full
@@ -126,7 +129,16 @@ EXAMPLES = r'''
 
 RETURN = r'''
 snapshot_id:
-  description: The ID of the copy in the destination (made now, or found from an earlier run). Null in check mode when a copy would be made.
+  description:
+    - The ID of the copy in the destination (made now, or found from an earlier run), under the name community.aws's
+      C(ec2_snapshot_copy) returns it; the same as RV(copy_snapshot_id). Null in check mode when a copy would be made.
+  returned: always
+  type: str
+  sample: snap-0abcdef1234567890
+copy_snapshot_id:
+  description:
+    - The ID of the copy, the same as RV(snapshot_id), under a name that cannot be taken for the source's
+      (O(snapshot_id) is an alias of O(source_snapshot_id), the snapshot to copy).
   returned: always
   type: str
   sample: snap-0abcdef1234567890
@@ -172,6 +184,15 @@ snapshots:
     changed:
       description: Whether this destination changed (or would change, in check mode).
       type: bool
+    mismatch:
+      description:
+        - Present when a copy of the source found there differs from what the task asks (see O(on_mismatch)).
+          C(snapshot_id) is that copy, C(differences) maps each option that differs to what was C(asked) and what was C(found).
+        - With O(on_mismatch=fail) the entry has RV(snapshots[].action=not_copied) and an C(error); with V(warn) the copy
+          found is the entry's own (RV(snapshots[].action=existing)); with V(new_copy) the entry is the new copy.
+      type: dict
+      returned: when a copy found differs from what was asked
+      sample: {"snapshot_id": "snap-0123456789abcdef0", "differences": {"encrypted": {"asked": true, "found": false}}}
     message:
       description: The cloud's message for a copy in state C(error).
       type: str
@@ -220,27 +241,24 @@ error:
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC, AwsAdapter, build_ebs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import WAIT_ARGUMENT_SPEC, run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import copy_module_spec, run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter, build_ebs_request
 
 
 def main():
-    argument_spec = {
-        'source_snapshot_id': {'required': True, 'aliases': ['snapshot_id']},
-        'source_region': {'required': True},
+    copy_options = {
         'destination_region': {'aliases': ['region', 'aws_region', 'ec2_region'],
                                'fallback': (env_fallback, ['AWS_REGION', 'AWS_DEFAULT_REGION', 'EC2_REGION'])},
         'description': {},
-        'tags': {'type': 'dict'},
+        'tags': {'type': 'dict', 'aliases': ['resource_tags']},
         'encrypted': {'type': 'bool', 'default': False},
         'kms_key_id': {'no_log': False},
         'completion_duration_minutes': {'type': 'int'},
         'destination_outpost_arn': {},
     }
-    argument_spec.update(AWS_CONNECTION_SPEC)
-    argument_spec.update(WAIT_ARGUMENT_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_copy_module(module, build_ebs_request, AwsAdapter.from_module)
+    module = AnsibleModule(argument_spec=copy_module_spec(copy_options, AWS_CONNECTION_SPEC), supports_check_mode=True)
+    run_copy_module(module, build_ebs_request, EbsAdapter)
 
 
 if __name__ == '__main__':

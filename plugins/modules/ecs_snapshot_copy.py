@@ -36,12 +36,14 @@ description:
 author:
   - snapcopy.cloud developers (@snapcopy)
 requirements:
-  - aliyun-python-sdk-core >= 2.13.0
+  - aliyun-python-sdk-core >= 2.15.0
   - aliyun-python-sdk-ecs >= 4.24.0
 options:
   source_snapshot_id:
     description:
       - The ID of the snapshot to copy, for example V(s-bp67acfmxazb4p0example).
+      - Its alias O(snapshot_id) names this same snapshot, the one to copy. The copy's ID comes back as RV(copy_snapshot_id)
+        (and as RV(snapshot_id), the name community.aws's C(ec2_snapshot_copy) returns it under).
     type: str
     required: true
     aliases: [snapshot_id]
@@ -88,7 +90,9 @@ options:
     type: str
 extends_documentation_fragment:
   - snapcopy.cloud.alicloud
+  - snapcopy.cloud.timeouts
   - snapcopy.cloud.wait
+  - snapcopy.cloud.existing_copy
 notes:
   - Check mode is supported and makes no mutating call; diff mode shows which copy the destination holds before and after.
   - Needs C(ecs:DescribeSnapshots) in both regions and C(ecs:CopySnapshot) (with tagging) in the source region.
@@ -144,7 +148,16 @@ EXAMPLES = r'''
 
 RETURN = r'''
 snapshot_id:
-  description: The ID of the copy in the destination (made now, or found from an earlier run). Null in check mode when a copy would be made.
+  description:
+    - The ID of the copy in the destination (made now, or found from an earlier run), under the name community.aws's
+      C(ec2_snapshot_copy) returns it; the same as RV(copy_snapshot_id). Null in check mode when a copy would be made.
+  returned: always
+  type: str
+  sample: s-2zeexample0copy000001
+copy_snapshot_id:
+  description:
+    - The ID of the copy, the same as RV(snapshot_id), under a name that cannot be taken for the source's
+      (O(snapshot_id) is an alias of O(source_snapshot_id), the snapshot to copy).
   returned: always
   type: str
   sample: s-2zeexample0copy000001
@@ -198,6 +211,15 @@ snapshots:
     changed:
       description: Whether this destination changed (or would change, in check mode).
       type: bool
+    mismatch:
+      description:
+        - Present when a copy of the source found there differs from what the task asks (see O(on_mismatch)).
+          C(snapshot_id) is that copy, C(differences) maps each option that differs to what was C(asked) and what was C(found).
+        - With O(on_mismatch=fail) the entry has RV(snapshots[].action=not_copied) and an C(error); with V(warn) the copy
+          found is the entry's own (RV(snapshots[].action=existing)); with V(new_copy) the entry is the new copy.
+      type: dict
+      returned: when a copy found differs from what was asked
+      sample: {"snapshot_id": "s-bp1oldcopy0000000001", "differences": {"encrypted": {"asked": true, "found": false}}}
     error:
       description: The cloud's error for this destination, with C(action), C(code), C(message), C(request_id).
       type: dict
@@ -243,14 +265,12 @@ error:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ALIBABA_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import copy_module_spec, run_copy_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter, build_ecs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import WAIT_ARGUMENT_SPEC, run_copy_module
 
 
 def main():
-    argument_spec = {
-        'source_snapshot_id': {'required': True, 'aliases': ['snapshot_id']},
-        'source_region': {'required': True},
+    copy_options = {
         'destination_region': {'required': True},
         'name': {},
         'description': {},
@@ -259,10 +279,8 @@ def main():
         'encrypted': {'type': 'bool', 'default': False},
         'kms_key_id': {'no_log': False},
     }
-    argument_spec.update(ALIBABA_CONNECTION_SPEC)
-    argument_spec.update(WAIT_ARGUMENT_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_copy_module(module, build_ecs_request, EcsAdapter.from_module)
+    module = AnsibleModule(argument_spec=copy_module_spec(copy_options, ALIBABA_CONNECTION_SPEC), supports_check_mode=True)
+    run_copy_module(module, build_ecs_request, EcsAdapter)
 
 
 if __name__ == '__main__':

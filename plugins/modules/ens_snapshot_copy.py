@@ -35,12 +35,14 @@ description:
 author:
   - snapcopy.cloud developers (@snapcopy)
 requirements:
-  - aliyun-python-sdk-core >= 2.13.0
-  - aliyun-python-sdk-ens >= 3.0.0
+  - aliyun-python-sdk-core >= 2.15.0
+  - aliyun-python-sdk-ens >= 3.0.14
 options:
   source_snapshot_id:
     description:
       - The ID of the snapshot to copy, for example V(sp-bp1c0doj0taqyzzlexample).
+      - Its alias O(snapshot_id) names this same snapshot, the one to copy. The copy's ID comes back as RV(copy_snapshot_id)
+        (and as RV(snapshot_id), the name community.aws's C(ec2_snapshot_copy) returns it under).
     type: str
     required: true
     aliases: [snapshot_id]
@@ -82,7 +84,9 @@ options:
     type: str
 extends_documentation_fragment:
   - snapcopy.cloud.alicloud
+  - snapcopy.cloud.timeouts
   - snapcopy.cloud.wait
+  - snapcopy.cloud.existing_copy
 notes:
   - Check mode is supported and makes no mutating call; diff mode shows which copy each node holds before and after.
   - Needs C(ens:DescribeSnapshots) and C(ens:CopySnapshot).
@@ -131,7 +135,18 @@ EXAMPLES = r'''
 
 RETURN = r'''
 snapshot_id:
-  description: The ID of the copy when O(destination_regions) names one node; see RV(snapshots) for several.
+  description:
+    - The ID of the copy in the node (made now, or found from an earlier run), under the name community.aws's
+      C(ec2_snapshot_copy) returns it; the same as RV(copy_snapshot_id). Null in check mode when a copy would be made.
+      Only when O(destination_regions) names one node; see RV(snapshots) for several.
+  returned: when O(destination_regions) names one node
+  type: str
+  sample: sp-5vbexample0copy0000000001
+copy_snapshot_id:
+  description:
+    - The ID of the copy, the same as RV(snapshot_id), under a name that cannot be taken for the source's
+      (O(snapshot_id) is an alias of O(source_snapshot_id), the snapshot to copy). Only when O(destination_regions)
+      names one node; see RV(snapshots) for several.
   returned: when O(destination_regions) names one node
   type: str
   sample: sp-5vbexample0copy0000000001
@@ -176,6 +191,15 @@ snapshots:
     changed:
       description: Whether this node changed (or would change, in check mode).
       type: bool
+    mismatch:
+      description:
+        - Present when a copy of the source found there differs from what the task asks (see O(on_mismatch)).
+          C(snapshot_id) is that copy, C(differences) maps each option that differs to what was C(asked) and what was C(found).
+        - With O(on_mismatch=fail) the entry has RV(snapshots[].action=not_copied) and an C(error); with V(warn) the copy
+          found is the entry's own (RV(snapshots[].action=existing)); with V(new_copy) the entry is the new copy.
+      type: dict
+      returned: when a copy found differs from what was asked
+      sample: {"snapshot_id": "sp-oldcopy000000000000001", "differences": {"name": {"asked": "edge-copy", "found": "edge-copy-old"}}}
     error:
       description: >-
         Why this node got no copy, with C(action), C(code) (the C(BizStatusCode) for a node listed in C(UnAllocationId),
@@ -224,23 +248,19 @@ error:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ENS_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import copy_module_spec, run_copy_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter, build_ens_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import WAIT_ARGUMENT_SPEC, run_copy_module
 
 
 def main():
-    argument_spec = {
-        'source_snapshot_id': {'required': True, 'aliases': ['snapshot_id']},
-        'source_region': {'required': True},
+    copy_options = {
         'destination_regions': {'required': True, 'type': 'list', 'elements': 'str'},
         'name': {},
         'description': {},
         'instance_billing_cycle': {'choices': ['Hour', 'Day', 'Month']},
     }
-    argument_spec.update(ENS_CONNECTION_SPEC)
-    argument_spec.update(WAIT_ARGUMENT_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_copy_module(module, build_ens_request, EnsAdapter.from_module)
+    module = AnsibleModule(argument_spec=copy_module_spec(copy_options, ENS_CONNECTION_SPEC), supports_check_mode=True)
+    run_copy_module(module, build_ens_request, EnsAdapter)
 
 
 if __name__ == '__main__':

@@ -74,7 +74,7 @@ class FakeCloudTarget:
             connection = {'endpoint_url': self.url, 'secret_id': fakecloud_credentials.TENCENT_SECRET_ID,
                           'secret_key': fakecloud_credentials.TENCENT_SECRET_KEY}
             if read_timeout:
-                connection['request_timeout'] = read_timeout
+                connection.update(read_timeout=read_timeout, connect_timeout=read_timeout)
         else:
             connection = {'endpoint_url': self.url, 'alicloud_access_key': fakecloud_credentials.ALIBABA_ACCESS_KEY_ID,
                           'alicloud_secret_key': fakecloud_credentials.ALIBABA_ACCESS_KEY_SECRET}

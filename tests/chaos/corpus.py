@@ -142,7 +142,9 @@ def build_cases(ctx):
         ('cbs-tag-reserved', 'cbs', 'cbs', dict(cbs, tags={'qcloud:owner': 'me'}), ['tags']),
         ('cbs-tag-key-long', 'cbs', 'cbs', dict(cbs, tags={'k' * 128: 'v'}), ['tags']),
         ('cbs-tag-value-long', 'cbs', 'cbs', dict(cbs, tags={'k': 'v' * 256}), ['tags']),
-        ('cbs-request-timeout-zero', 'cbs', 'cbs', dict(cbs, request_timeout=0), ['request_timeout']),
+        ('cbs-read-timeout-zero', 'cbs', 'cbs', dict(cbs, read_timeout=0), ['read_timeout']),
+        # request_timeout, the option's name in 0.1.0, is an alias of read_timeout.
+        ('cbs-request-timeout-zero', 'cbs', 'cbs', dict(cbs, request_timeout=0), ['read_timeout']),
         ('cbs-endpoint-scheme', 'cbs', 'cbs', dict(cbs, endpoint_url='ftp://127.0.0.1'), ['endpoint_url']),
         ('cbs-no-credentials', 'cbs', 'cbs', without(cbs, 'secret_id', 'secret_key'), ['secret_id']),
         ('cbs-endpoint-refused', 'cbs', 'cbs', dict(cbs, endpoint_url=refused), ['ConnectionFailed']),

@@ -5,8 +5,9 @@ makes a client: about a third of what an ad hoc ebs_snapshot_copy cost over ``an
 modules call five operations; this keeps those and the shapes they reach, without the documentation strings.
 
 Usage: python tests/utils/trim_ec2_model.py          (rewrites the file from the installed botocore)
-       python tests/utils/trim_ec2_model.py --check  (exit 1 when the file differs from what it would write)
-The unit test test_ec2_model.py runs the check, so a botocore upgrade that changes these shapes fails it.
+       python tests/utils/trim_ec2_model.py --check  (exit 1 when the file's model differs from the installed botocore's)
+The unit test test_ec2_model.py compares the parsed models, so a botocore upgrade that changes these shapes fails
+it and one that does not (only its version) does not.
 """
 from __future__ import annotations
 
@@ -89,16 +90,71 @@ def trimmed_model(full, operations=OPERATIONS):
     return _strip_documentation(model)
 
 
+def _tokens(value):
+    """``value`` as JSON tokens (sorted keys); a line may break between any two of them."""
+    if isinstance(value, dict):
+        yield '{'
+        for number, key in enumerate(sorted(value)):
+            if number:
+                yield ', '
+            yield json.dumps(key) + ': '
+            yield from _tokens(value[key])
+        yield '}'
+    elif isinstance(value, list):
+        yield '['
+        for number, item in enumerate(value):
+            if number:
+                yield ', '
+            yield from _tokens(item)
+        yield ']'
+    else:
+        yield json.dumps(value)
+
+
+def _wrapped(tokens, indent, width):
+    lines, line = [], indent
+    for token in tokens:
+        if len(line) + len(token) > width and line.strip():
+            lines.append(line.rstrip())
+            line = indent + '  ' + token.lstrip()
+        else:
+            line += token
+    lines.append(line.rstrip())
+    return lines
+
+
+def model_json(model, width=110):
+    """The model as JSON text: one entry per operation and per shape, each wrapped at ``width``.
+    Short lines for the pep8 check, and a botocore upgrade changes only the entries it changes."""
+    sections = []
+    for key in sorted(model):
+        value = model[key]
+        if key in ('operations', 'shapes'):
+            names = sorted(value)
+            entries = []
+            for number, name in enumerate(names):
+                comma = [','] if number < len(names) - 1 else []
+                entries.extend(_wrapped([json.dumps(name) + ': ', *_tokens(value[name]), *comma], '  ', width))
+            sections.append(' %s: {\n%s\n }' % (json.dumps(key), '\n'.join(entries)))
+        else:
+            sections.append('\n'.join(_wrapped([json.dumps(key) + ': ', *_tokens(value)], ' ', width)))
+    text = '{\n' + ',\n'.join(sections) + '\n}\n'
+    if json.loads(text) != model:
+        raise ValueError('the wrapped text is not the model')
+    return text
+
+
 def render(model, botocore_version, full, full_bytes):
-    """The module's text. Indented JSON keeps lines short and makes a botocore upgrade a readable diff."""
-    body = json.dumps(model, indent=1, sort_keys=True) + '\n'
+    """The module's text."""
+    body = model_json(model)
     if "'''" in body or '\\' in body:
         raise ValueError('the model holds characters that a raw triple-quoted string cannot carry')
     return HEADER.format(botocore_version=botocore_version, api_version=API_VERSION, operations=OPERATIONS,
                          size=len(body), full_mb=full_bytes / 1e6, full_operations=len(full['operations'])) + body + FOOTER
 
 
-def expected_text():
+def installed_model():
+    """(the trimmed model, botocore's full EC2 model, its size in bytes, botocore's version), from the installed botocore."""
     import botocore  # pylint: disable=import-outside-toplevel
     import botocore.loaders  # pylint: disable=import-outside-toplevel
 
@@ -111,20 +167,29 @@ def expected_text():
             with opener(path + suffix, 'rb') as handle:
                 full_bytes = len(handle.read())
             break
-    return render(trimmed_model(full), botocore.__version__, full, full_bytes)
+    return trimmed_model(full), full, full_bytes, botocore.__version__
+
+
+def written_model():
+    """The model in the file as it is (parsed, so that only the model counts, not its version line)."""
+    namespace = {}
+    with open(TARGET, encoding='utf-8') as handle:
+        exec(compile(handle.read(), TARGET, 'exec'), namespace)  # pylint: disable=exec-used  # our own generated file
+    return namespace['load_model']()
 
 
 def main(argv):
-    text = expected_text()
+    model, full, full_bytes, version = installed_model()
+    if '--check' in argv:
+        if not os.path.exists(TARGET) or written_model() != model:
+            print('%s is not the model the installed botocore gives; run python tests/utils/trim_ec2_model.py' % TARGET)
+            return 1
+        return 0
+    text = render(model, version, full, full_bytes)
     current = ''
     if os.path.exists(TARGET):
         with open(TARGET, encoding='utf-8') as handle:
             current = handle.read()
-    if '--check' in argv:
-        if current != text:
-            print('%s is not what the installed botocore gives; run python tests/utils/trim_ec2_model.py' % TARGET)
-            return 1
-        return 0
     if current != text:
         with open(TARGET, 'w', encoding='utf-8') as handle:
             handle.write(text)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import RETRYABLE, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, SOURCE_TAG, Adapter, Disk, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, RETRYABLE, CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, Adapter, Disk, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
 
 EPOCH = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
 
@@ -33,6 +34,7 @@ class MemoryCloud(Adapter):
 
     cloud = 'memory'
     sample_snapshot_id = 'snap-000'
+    readable_options = ('encrypted', 'tags')
 
     def __init__(self, clock, multi_destination=False, copy_seconds=10, in_flight_limit=None):
         self.clock = clock
@@ -62,15 +64,16 @@ class MemoryCloud(Adapter):
             self.snapshots['%s-snap-%d' % (disk_id, index)] = {
                 'disk': disk_id, 'region': region, 'created': self.clock.now - age * 3600, 'state': COMPLETED}
 
-    def add_copy(self, copy_id, region, tags, started):
-        self.copies[copy_id] = {'region': region, 'tags': dict(tags), 'started': started}
+    def add_copy(self, copy_id, region, tags, started, encrypted=False, name=None):
+        self.copies[copy_id] = {'region': region, 'tags': dict(tags), 'started': started, 'encrypted': encrypted, 'name': name}
 
     # ------------------------------------------------------------------ the copy interface
     def _copy_snapshot(self, copy_id):
         copy = self.copies[copy_id]
         done = self.clock.now - copy['started'] >= self.copy_seconds
         return Snapshot(copy_id, copy['region'], COMPLETED if done else PENDING, tags=copy['tags'],
-                        progress=100 if done else 50, created=self.when(copy['started']))
+                        progress=100 if done else 50, created=self.when(copy['started']), encrypted=copy['encrypted'],
+                        name=copy['name'])
 
     def _source_snapshot(self, snapshot_id):
         record = self.snapshots[snapshot_id]
@@ -111,7 +114,8 @@ class MemoryCloud(Adapter):
             copy_id = 'copy-%d' % len(self.copies)
             tags = dict(request.options.get('tags') or {})
             tags[SOURCE_TAG] = request.source_tag
-            self.add_copy(copy_id, destination, tags, self.clock.now)
+            self.add_copy(copy_id, destination, tags, self.clock.now, encrypted=bool(request.options.get('encrypted')),
+                          name=request.options.get('name'))
             self.peak_in_flight[destination] = max(self.peak_in_flight.get(destination, 0), self.in_flight(destination))
             results[destination] = self._copy_snapshot(copy_id)
         if self.lose_next_answer:
@@ -153,5 +157,6 @@ class MemoryCloud(Adapter):
 
     def delete_snapshot(self, region, snapshot_id):
         self._count('delete_snapshot')
-        self.copies.pop(snapshot_id, None)
+        if self.copies.pop(snapshot_id, None) is None:
+            raise CloudError('DeleteSnapshot', 'InvalidSnapshot.NotFound', 'no snapshot %s' % snapshot_id, kind=NOT_FOUND)
         self.deleted.append(snapshot_id)

@@ -4,23 +4,29 @@ from __future__ import annotations
 import logging
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
+from alibabacloud_ecs20140526.client import Client as EcsV2Client
+from alibabacloud_tea_openapi.models import Config as OpenApiConfig
 from fakecloud import credentials
+from hypothesis import given, strategies as st
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils import _alibaba as alibaba
-from ansible_collections.snapcopy.cloud.plugins.module_utils import _alibaba_validate as rules
-from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import (ALIBABA_CONNECTION_SPEC, AlibabaClient,
-                                                                              clean_network_message, client_error,
-                                                                              is_loopback, load_sdk, parse_endpoint_url,
-                                                                              proxies_for, server_error)
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import REQUEST_PACKAGE as ECS_PACKAGE
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import ecs_endpoint
+from ansible_collections.snapcopy.cloud.plugins.module_utils import _alibaba as alibaba, _alibaba_validate as rules
+from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import (
+    ALIBABA_CONNECTION_SPEC,
+    AlibabaClient,
+    clean_network_message,
+    client_error,
+    is_loopback,
+    load_sdk,
+    parse_endpoint_url,
+    proxies_for,
+    server_error,
+)
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import new_adapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import ENDPOINT_EXCEPTIONS, REQUEST_PACKAGE as ECS_PACKAGE, EcsAdapter, ecs_endpoint
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter, ens_endpoint
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import (FATAL, INVALID, NOT_FOUND, RETRYABLE,
-                                                                             CloudError, InputError)
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 
 
 def client(cloud=None, **overrides):
@@ -66,9 +72,15 @@ def test_bad_endpoint_urls_are_refused(url):
     assert info.value.option == 'endpoint_url'
 
 
-def test_default_endpoints():
+def test_default_endpoints_are_the_vendor_models():
+    """ECS's endpoints as the V2 SDK picks them (its Client._endpoint_map, the regional rule otherwise),
+    whatever release of the V1 SDK is installed."""
+    vendor = EcsV2Client(OpenApiConfig(access_key_id='LTAIexample', access_key_secret='example', region_id='cn-hangzhou'))
+    exceptions = vendor._endpoint_map  # pylint: disable=protected-access
+    assert {region: ecs_endpoint(region) for region in exceptions} == exceptions
+    assert sorted(region for regions in ENDPOINT_EXCEPTIONS.values() for region in regions) == sorted(exceptions)
+    assert ecs_endpoint('cn-hangzhou') == 'ecs-cn-hangzhou.aliyuncs.com'
     assert ecs_endpoint('cn-beijing') == 'ecs.cn-beijing.aliyuncs.com'
-    assert ecs_endpoint('cn-hangzhou') == 'ecs-cn-hangzhou.aliyuncs.com'  # from the SDK's endpoint map
     made = client()
     assert made.scheme == 'https' and made.endpoint('ap-southeast-1') == 'ecs.ap-southeast-1.aliyuncs.com'
 
@@ -330,24 +342,16 @@ def test_property_tag_validator_agrees_with_the_rules(tags):
     assert accepted == expected
 
 
-def test_a_missing_sdk_fails_the_module_with_missing_required_lib(monkeypatch):
-    class Exited(Exception):
-        pass
-
-    class Module:
-        params = {'alicloud_access_key': 'k', 'alicloud_secret_key': 's'}
-
-        @staticmethod
-        def fail_json(**result):
-            raise Exited(result['msg'])
-
-    def no_sdk(package):
-        raise ImportError('No module named %r' % package)
+@pytest.mark.parametrize('adapter_class, package', [(EcsAdapter, 'aliyun-python-sdk-ecs'), (EnsAdapter, 'aliyun-python-sdk-ens')])
+def test_a_missing_sdk_fails_the_module_with_missing_required_lib(monkeypatch, adapter_class, package):
+    def no_sdk(request_package):
+        raise ImportError('No module named %r' % request_package)
 
     monkeypatch.setattr(alibaba, 'load_sdk', no_sdk)
-    with pytest.raises(Exited) as info:
-        alibaba.client_from_module(Module, 'ecs', ecs_endpoint, ECS_PACKAGE, 'aliyun-python-sdk-ecs')
-    assert 'aliyun-python-sdk-core and aliyun-python-sdk-ecs' in str(info.value)
+    params = {'alicloud_access_key': 'k', 'alicloud_secret_key': 's'}
+    with pytest.raises(ModuleExit) as info:
+        new_adapter(FakeModule(params), adapter_class, params, None)
+    assert info.value.failed and 'aliyun-python-sdk-core and %s' % package in info.value.result['msg']
 
 
 def test_validate_certs_off_keeps_stderr_quiet(capsys):

@@ -14,7 +14,8 @@ import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
@@ -25,12 +26,13 @@ COPY = 'snap-0fedcba9876543210'
 TAG = 'us-east-1/' + SOURCE
 
 
-def snapshot(snapshot_id, state='completed', progress='100%', tags=None, message=None):
+def snapshot(snapshot_id, state='completed', progress='100%', tags=None, message=None, **fields):
     item = {
         'SnapshotId': snapshot_id, 'VolumeId': 'vol-0123456789abcdef0', 'State': state, 'Progress': progress,
         'VolumeSize': 8, 'Encrypted': False, 'OwnerId': '123456789012', 'Description': '',
         'StartTime': datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc),
     }
+    item.update(fields)
     if tags:
         item['Tags'] = [{'Key': key, 'Value': value} for key, value in tags.items()]
     if message:
@@ -39,12 +41,12 @@ def snapshot(snapshot_id, state='completed', progress='100%', tags=None, message
 
 
 class StubbedAws:
-    """An AwsAdapter whose own per-region EC2 clients (on the trimmed model) are behind Stubbers,
+    """An EbsAdapter whose own per-region EC2 clients (on the trimmed model) are behind Stubbers,
     which check each call's parameters against that model."""
 
-    def __init__(self):
-        self.adapter = AwsAdapter({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore)
-        self.clients = {region: self.adapter.client(region) for region in ('us-east-1', 'us-west-2')}
+    def __init__(self, retry=None):
+        self.adapter = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore, retry))
+        self.clients = {region: self.adapter.client.ec2(region) for region in ('us-east-1', 'us-west-2')}
         self.stubbers = {region: Stubber(client) for region, client in self.clients.items()}
 
     def __enter__(self):
@@ -79,11 +81,40 @@ class StubbedAws:
             'Filters': [{'Name': 'snapshot-id', 'Values': [COPY]}], 'MaxResults': 1000, 'OwnerIds': ['self']})
 
 
-def run(aws, wait=False, timeout=600):
+def run(aws, wait=False, timeout=600, **options):
     clock = FakeClock()
     engine = CopyEngine(aws.adapter, wait=wait, timeout=timeout, poll_interval=5, clock=clock.clock, sleep=clock.sleep)
-    outcome = engine.run([CopyRequest(SOURCE, 'us-east-1', ['us-west-2'])])[0]
+    outcome = engine.run([CopyRequest(SOURCE, 'us-east-1', ['us-west-2'], options)])[0]
     return outcome, outcome.destinations['us-west-2'], engine, clock
+
+
+KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab'
+KEY_ARN = 'arn:aws:kms:us-west-2:123456789012:key/' + KEY_ID
+
+
+@pytest.mark.parametrize('found, options, differing', [
+    # Encrypted and KmsKeyId as DescribeSnapshots answers them (botocore's EC2 model).
+    ({'Encrypted': False}, {'encrypted': True}, {'encrypted'}),
+    ({'Encrypted': True, 'KmsKeyId': KEY_ARN}, {'encrypted': True, 'kms_key_id': KEY_ID}, set()),
+    ({'Encrypted': True, 'KmsKeyId': KEY_ARN}, {'encrypted': True, 'kms_key_id': KEY_ARN}, set()),
+    ({'Encrypted': True, 'KmsKeyId': KEY_ARN}, {'encrypted': True, 'kms_key_id': 'ffffffff-12ab-34cd-56ef-1234567890ab'},
+     {'kms_key_id'}),
+    # An alias is not resolved (that would take a KMS call): not held against the copy.
+    ({'Encrypted': True, 'KmsKeyId': KEY_ARN}, {'encrypted': True, 'kms_key_id': 'alias/dr-key'}, set()),
+    ({'Description': 'old words'}, {'description': 'DR copy'}, {'description'}),
+    ({}, {'tags': {'team': 'db'}}, {'tags'}),
+])
+def test_a_copy_found_is_held_to_what_is_asked(found, options, differing):
+    with StubbedAws() as aws:
+        aws.source_found()
+        aws.copies_found(snapshot(COPY, tags={'snapcopy:source': TAG, 'team': 'web'}, **found))
+        outcome, place, _engine, _clock = run(aws, **options)
+        aws.assert_all_used()  # and no CopySnapshot: the Stubber would have refused it
+    if differing:
+        assert outcome.failed and place.error.code == 'ExistingCopyDiffers'
+        assert set(place.mismatch['differences']) == differing and place.mismatch['snapshot_id'] == COPY
+    else:
+        assert not outcome.failed and place.action == EXISTING and place.mismatch is None
 
 
 def test_pending_copy_is_waited_for_until_completed():
@@ -222,32 +253,28 @@ def test_pending_source_without_wait_is_a_clear_error_and_copies_nothing():
     (SOURCE, ['us-west-2'], {'description': 'x' * 256}, 'description'),
 ])
 def test_validation_names_the_option(source, destinations, options, option):
-    adapter = AwsAdapter({}, botocore)
+    adapter = EbsAdapter(AwsClient({}, botocore))
     with pytest.raises(InputError) as error:
         adapter.validate(CopyRequest(source, 'us-east-1', destinations, options))
     assert error.value.option == option
-    assert not adapter._clients  # pylint: disable=protected-access
+    assert not adapter.client._clients  # pylint: disable=protected-access
 
 
 def test_client_timeouts_are_options_checked_before_any_call():
-    class Module:
-        def fail_json(self, **kwargs):
-            raise AssertionError(kwargs)
-
     for option in ('connect_timeout', 'read_timeout'):
         with pytest.raises(InputError) as error:
-            AwsAdapter.from_connection(Module(), {option: 0})
+            EbsAdapter.from_connection({option: 0})
         assert error.value.option == option
-    adapter = AwsAdapter.from_connection(Module(), {'access_key': 'AKIATEST', 'secret_key': 'secret', 'read_timeout': 7})
-    config = adapter.client('us-east-1').meta.config
+    adapter = EbsAdapter.from_connection({'access_key': 'AKIATEST', 'secret_key': 'secret', 'read_timeout': 7})
+    config = adapter.client.ec2('us-east-1').meta.config
     assert (config.read_timeout, config.connect_timeout) == (7, 10)
 
 
 def test_unknown_profile_names_the_option(monkeypatch, tmp_path):
     monkeypatch.setenv('AWS_CONFIG_FILE', str(tmp_path / 'config'))
     monkeypatch.setenv('AWS_SHARED_CREDENTIALS_FILE', str(tmp_path / 'credentials'))
-    adapter = AwsAdapter({'profile': 'nobody'}, botocore)
+    client = AwsClient({'profile': 'nobody'}, botocore)
     with pytest.raises(InputError) as error:
-        adapter.client('us-east-1')
+        client.ec2('us-east-1')
     assert error.value.option == 'profile'
     assert 'nobody' in str(error.value)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import AlibabaClient
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ALIBABA_CONNECTION_SPEC, AlibabaClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_providers import DR_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import REQUEST_PACKAGE, EcsAdapter, ecs_endpoint
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TencentClient, load_sdk
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC, TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params
 
 ALIBABA = {'alicloud_access_key': 'LTAIexample', 'alicloud_secret_key': 'example-secret', 'endpoint_url': 'http://127.0.0.1:9'}
@@ -31,11 +33,20 @@ def test_alibaba_timeouts_left_unset_take_the_defaults():
     AlibabaClient('ecs', dict(ALIBABA, connect_timeout=None, read_timeout=None), ecs_endpoint, REQUEST_PACKAGE)
 
 
-def test_a_tencent_request_timeout_of_zero_is_refused():
+@pytest.mark.parametrize('option', ['connect_timeout', 'read_timeout'])
+def test_a_tencent_timeout_of_zero_is_refused(option):
     with pytest.raises(InputError) as info:
-        TencentClient({'secret_id': 'AKIDexample', 'secret_key': 'example', 'request_timeout': 0}, load_sdk())
-    assert info.value.option == 'request_timeout'
-    TencentClient({'secret_id': 'AKIDexample', 'secret_key': 'example', 'request_timeout': None}, load_sdk())
+        TencentClient({'secret_id': 'AKIDexample', 'secret_key': 'example', option: 0}, load_sdk())
+    assert info.value.option == option
+    TencentClient({'secret_id': 'AKIDexample', 'secret_key': 'example', option: None}, load_sdk())
+
+
+def test_every_cloud_takes_the_same_timeout_names():
+    """connect_timeout and read_timeout everywhere; request_timeout stays as the Tencent alias it was in 0.1.0."""
+    for spec in (AWS_CONNECTION_SPEC, ALIBABA_CONNECTION_SPEC, TENCENT_CONNECTION_SPEC, DR_CONNECTION_SPEC):
+        assert (spec['connect_timeout']['type'], spec['connect_timeout']['default']) == ('int', 10)
+        assert (spec['read_timeout']['type'], spec['read_timeout']['default']) == ('int', 60)
+    assert TENCENT_CONNECTION_SPEC['read_timeout']['aliases'] == DR_CONNECTION_SPEC['read_timeout']['aliases'] == ['request_timeout']
 
 
 def dr_run(adapter, **overrides):
@@ -60,7 +71,7 @@ def test_dr_sync_names_its_own_options_for_what_the_ecs_adapter_refuses(override
 
 def test_dr_sync_names_dr_regions_for_a_malformed_aws_region():
     with pytest.raises(InputError) as info:
-        dr_run(AwsAdapter({}), source_region='us-east-1', dr_regions=['us-west-2, west']).validate()
+        dr_run(EbsAdapter(client=None), source_region='us-east-1', dr_regions=['us-west-2, west']).validate()
     assert info.value.option == 'dr_regions'
     # Commas and spaces separate regions (what a person types in a survey): the wrong one is named.
     assert "got 'west'" in str(info.value)

@@ -1,4 +1,4 @@
-"""Each API call that is safe to resend is retried on its own (install_call_retry), found by the chaos suite.
+"""Each API call that is safe to resend is retried on its own (the run's CallRetry), found by the chaos suite.
 
 Under 30 % throttling the DR run failed: the engine retried whole adapter methods, and a paged
 listing or a batched read of N calls went through whole only 0.7**N of the time (CBS reads the
@@ -11,38 +11,33 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from fakecloud import credentials
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff, CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, MAX_ATTEMPTS, CopyEngine, install_call_retry
+from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, MAX_ATTEMPTS, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import (RETRYABLE, CloudError, is_retryable, note_read_timeout,
-                                                                             safe_to_resend)
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import RETRYABLE, CloudError, is_retryable, note_read_timeout, safe_to_resend
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_aws import SOURCE, StubbedAws, snapshot
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params
 
 REGION = 'cn-hangzhou'
 
 
-def quick_engine(adapter):
-    engine = CopyEngine(adapter, timeout=60, backoff=Backoff(is_retryable, base_delay=0.001, max_delay=0.002,
-                                                             max_attempts=MAX_ATTEMPTS))
-    engine.deadline = engine.clock() + 60
-    install_call_retry(adapter, engine.retry_call)
-    return engine
+def quick_retry():
+    """A run's CallRetry with quick backoff, a minute to go."""
+    return CallRetry(Backoff(is_retryable, base_delay=0.001, max_delay=0.002, max_attempts=MAX_ATTEMPTS),
+                     deadline=time.monotonic() + 60)
 
 
-def ecs_adapter(cloud):
+def ecs_adapter(cloud, retry):
     return EcsAdapter.from_connection({'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
                                        'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
-                                       'endpoint_url': cloud.url})
+                                       'endpoint_url': cloud.url}, retry=retry)
 
 
 def ecs_calls(cloud, action):
@@ -60,21 +55,22 @@ def test_a_batched_read_resends_the_call_that_failed_not_the_batch(fakecloud_cle
     ids = fakecloud_clean.admin.seed(ecs={'disks': [{'region': REGION, 'snapshots': 350}]})['ecs']['snapshots']
     # Seed 2 lets the first two batches through and throttles the third twice.
     fakecloud_clean.admin.faults({'seed': 2, 'rules': [{'cloud': 'ecs', 'action': 'DescribeSnapshots', 'throttle_rate': 0.5}]})
-    adapter = ecs_adapter(fakecloud_clean)
-    engine = quick_engine(adapter)
+    retry = quick_retry()
+    adapter = ecs_adapter(fakecloud_clean, retry)
     found = adapter.describe(REGION, ids)
     assert sorted(found) == sorted(ids)
     counts = ecs_calls(fakecloud_clean, 'DescribeSnapshots')
     # 4 batches of 100 ids; each throttled call cost one more call, nothing more.
     assert counts == {'calls': 4 + 2, 'errors': 2, 'mutations': 0}
-    assert engine.retries == 2
+    assert retry.retries == 2
 
 
 def test_a_read_that_keeps_failing_is_tried_max_attempts_times_in_all(fakecloud_clean):
     ids = fakecloud_clean.admin.seed(ecs={'disks': [{'region': REGION, 'snapshots': 1}]})['ecs']['snapshots']
     fakecloud_clean.admin.faults({'rules': [{'cloud': 'ecs', 'action': 'DescribeSnapshots', 'throttle_rate': 1.0}]})
-    adapter = ecs_adapter(fakecloud_clean)
-    engine = quick_engine(adapter)
+    retry = quick_retry()
+    adapter = ecs_adapter(fakecloud_clean, retry)
+    engine = CopyEngine(adapter, timeout=60, retry=retry)
     with pytest.raises(CloudError) as info:
         engine._call(adapter.describe, REGION, ids)  # pylint: disable=protected-access
     assert info.value.exhausted and info.value.code == 'Throttling.User'
@@ -85,8 +81,7 @@ def test_a_read_that_keeps_failing_is_tried_max_attempts_times_in_all(fakecloud_
 def test_a_copy_call_is_never_resent_by_the_call_retry(fakecloud_clean):
     source = fakecloud_clean.admin.seed(ecs={'disks': [{'region': REGION, 'snapshots': 1}]})['ecs']['snapshots'][0]
     fakecloud_clean.admin.faults({'rules': [{'cloud': 'ecs', 'action': 'CopySnapshot', 'throttle_rate': 1.0, 'count': 1}]})
-    adapter = ecs_adapter(fakecloud_clean)
-    quick_engine(adapter)
+    adapter = ecs_adapter(fakecloud_clean, quick_retry())
     with pytest.raises(CloudError) as info:
         adapter.start_copy(CopyRequest(source, REGION, ['cn-beijing']), ['cn-beijing'])
     assert not info.value.exhausted
@@ -96,27 +91,26 @@ def test_a_copy_call_is_never_resent_by_the_call_retry(fakecloud_clean):
 def test_tencent_reads_are_resent_on_their_own(fakecloud_clean):
     seeded = fakecloud_clean.admin.seed(cbs={'disks': [{'region': 'ap-guangzhou', 'snapshots': 150}]})['cbs']['snapshots']
     fakecloud_clean.admin.faults({'rules': [{'cloud': 'cbs', 'action': 'DescribeSnapshots', 'throttle_rate': 1.0, 'count': 2}]})
-    client = TencentClient({'secret_id': credentials.TENCENT_SECRET_ID, 'secret_key': credentials.TENCENT_SECRET_KEY,
-                            'endpoint_url': fakecloud_clean.url}, load_sdk())
-    adapter = CbsAdapter(client)
-    engine = quick_engine(adapter)
-    assert client.call_retry is not None
+    retry = quick_retry()
+    adapter = CbsAdapter.from_connection({'secret_id': credentials.TENCENT_SECRET_ID, 'secret_key': credentials.TENCENT_SECRET_KEY,
+                                          'endpoint_url': fakecloud_clean.url}, retry=retry)
+    assert adapter.client.retry is retry
     assert sorted(adapter.describe('ap-guangzhou', seeded)) == sorted(seeded)
     counts = fakecloud_clean.admin.calls()['calls']['cbs']['DescribeSnapshots']
     assert counts == {'calls': 2 + 2, 'errors': 2, 'mutations': 0}
-    assert engine.retries == 2
+    assert retry.retries == 2
 
 
 def test_aws_reads_are_resent_on_their_own():
-    with StubbedAws() as aws:
+    retry = quick_retry()
+    with StubbedAws(retry) as aws:
         stubber = aws.stubbers['us-east-1']
         stubber.add_client_error('describe_snapshots', service_error_code='RequestLimitExceeded', http_status_code=503)
         stubber.add_response('describe_snapshots', {'Snapshots': [snapshot(SOURCE)]})
-        engine = quick_engine(aws.adapter)
         found = aws.adapter.describe('us-east-1', [SOURCE])
         aws.assert_all_used()
     assert list(found) == [SOURCE]
-    assert engine.retries == 1
+    assert retry.retries == 1
 
 
 def test_a_fresh_ecs_snapshot_slower_than_the_read_timeout_is_asked_for_again_with_its_client_token(fakecloud_clean):

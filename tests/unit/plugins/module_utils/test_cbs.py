@@ -7,15 +7,22 @@ injects faults and counts calls, so each test can assert on what was called.
 from __future__ import annotations
 
 import pytest
-
 from fakecloud import credentials as creds
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, build_cbs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CopyNotTaggedError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import ALREADY_EXISTS, FATAL, NOT_FOUND, CloudError, InputError, is_retryable
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DELETING, FAILED, PENDING, SOURCE_TAG, CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import (
+    ALREADY_EXISTS,
+    FATAL,
+    NOT_FOUND,
+    CloudError,
+    CopyNotTaggedError,
+    InputError,
+    is_retryable,
+)
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DELETING, FAILED, PENDING, CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TencentClient, load_sdk
 
 SOURCE_REGION = 'ap-guangzhou'
@@ -23,7 +30,7 @@ SOURCE_REGION = 'ap-guangzhou'
 
 def make_client(cloud, secret_key=creds.TENCENT_SECRET_KEY, **extra):
     connection = {'secret_id': creds.TENCENT_SECRET_ID, 'secret_key': secret_key, 'endpoint_url': cloud.url,
-                  'validate_certs': True, 'request_timeout': 10}
+                  'validate_certs': True, 'read_timeout': 10}
     connection.update(extra)
     return TencentClient(connection, load_sdk())
 
@@ -98,7 +105,7 @@ def test_copies_to_two_regions_in_one_call_names_and_tags_them_and_waits(cloud, 
 
 
 def test_rerun_finds_the_copies_and_makes_no_call_that_changes_anything(cloud, source_id):
-    first, dummy = run(cloud, source_id, ['ap-beijing', 'ap-shanghai'])
+    first, dummy = run(cloud, source_id, ['ap-beijing', 'ap-shanghai'], tags={'purpose': 'dr'})
     cloud.admin.calls(reset=True)
     second, dummy = run(cloud, source_id, ['ap-beijing', 'ap-shanghai'], tags={'purpose': 'dr'})
     assert not second.changed and not second.failed
@@ -203,8 +210,8 @@ def test_check_mode_reports_a_copy_under_way_it_cannot_identify(cloud, source_id
 # ---------------------------------------------------------------------- copies under way
 def test_a_copy_under_way_started_elsewhere_is_reported_not_failed(cloud, source_id):
     cloud.admin.configure(timings={'cbs': {'copy_seconds': 30}})
-    from tencentcloud.cbs.v20170312.cbs_client import CbsClient  # pylint: disable=import-outside-toplevel
     from fakecloud.clients import tencent_client  # pylint: disable=import-outside-toplevel
+    from tencentcloud.cbs.v20170312.cbs_client import CbsClient  # pylint: disable=import-outside-toplevel
     manual = tencent_client(CbsClient, cloud.endpoint, region=SOURCE_REGION).call_json(
         'CopySnapshotCrossRegions', {'SnapshotId': source_id, 'DestinationRegions': ['ap-beijing'], 'SnapshotName': 'by hand'})
     manual_id = manual['Response']['SnapshotCopyResultSet'][0]['SnapshotId']
@@ -395,3 +402,14 @@ def test_build_request_turns_tag_values_into_text():
                                  'destination_regions': ['ap-beijing'], 'name': None, 'tags': {'retain': 7, 'on': True}})
     assert request.options == {'name': None, 'tags': {'retain': '7', 'on': 'True'}}
     assert request.destinations == ['ap-beijing']
+
+
+def test_a_copy_whose_tags_differ_is_never_used_silently(cloud, source_id):
+    """CBS answers the tags of a snapshot (Snapshot.Tags): those asked for are compared."""
+    first, dummy = run(cloud, source_id, ['ap-beijing'], tags={'team': 'db'})
+    old_id = first.destinations['ap-beijing'].snapshot.id
+    failed, dummy = run(cloud, source_id, ['ap-beijing'], tags={'team': 'web'})
+    place = failed.destinations['ap-beijing']
+    assert failed.failed and place.error.code == 'ExistingCopyDiffers' and place.action == NOT_COPIED
+    assert place.mismatch == {'snapshot_id': old_id, 'differences': {'tags': {'asked': {'team': 'web'}, 'found': {'team': 'db'}}}}
+    assert len(copy_calls(cloud)) == 1

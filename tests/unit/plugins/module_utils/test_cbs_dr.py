@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime
 
 import pytest
-
 from fakecloud import credentials as creds
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, utc_time
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DISK_TAG, PENDING, SOURCE_TAG, Disk
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, Disk, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import RateLimiter, TencentClient, load_sdk
 
 SOURCE_REGION = 'ap-guangzhou'
@@ -28,7 +28,7 @@ MUTATING_ACTIONS = {'CreateSnapshot', 'CopySnapshotCrossRegions', 'DeleteSnapsho
 def adapter_for(cloud, check_mode=False, per_second=1000):
     """An adapter on the real SDK; a high rate limit keeps the tests quick (the limiter has its own tests)."""
     connection = {'secret_id': creds.TENCENT_SECRET_ID, 'secret_key': creds.TENCENT_SECRET_KEY, 'endpoint_url': cloud.url,
-                  'validate_certs': True, 'request_timeout': 10}
+                  'validate_certs': True, 'read_timeout': 10}
     return CbsAdapter(TencentClient(connection, load_sdk(), limiter=RateLimiter(per_second=per_second)), check_mode=check_mode)
 
 
@@ -202,7 +202,9 @@ def test_delete_snapshot_and_an_id_already_gone(cloud):
     ids = cloud.admin.seed(cbs={'snapshots': [{'region': DR_REGIONS[0]}, {'region': DR_REGIONS[0]}]})['cbs']['snapshots']
     adapter = adapter_for(cloud)
     adapter.delete_snapshot(DR_REGIONS[0], ids[0])
-    adapter.delete_snapshot(DR_REGIONS[0], ids[0])  # already gone: not an error
+    with pytest.raises(CloudError) as gone:  # the cloud's own not-found, for the DR run to read as deleted
+        adapter.delete_snapshot(DR_REGIONS[0], ids[0])
+    assert gone.value.kind == NOT_FOUND and gone.value.code == 'InvalidSnapshotId.NotFound'
     assert [snap['id'] for snap in snapshots_in(cloud, DR_REGIONS[0])] == [ids[1]]
     with pytest.raises(CloudError):
         adapter.delete_snapshot('ap-nowhere', ids[1])

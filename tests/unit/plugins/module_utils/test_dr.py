@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import COPY_WORKERS, DrRun, markdown_report, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import COPY_WORKERS, DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_region_entries, dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import markdown_report
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import RETRYABLE, CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH, FakeClock, MemoryCloud
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_engine import ThreadSafeCloud
 
@@ -112,6 +114,26 @@ def test_pruning_keeps_the_newest_and_never_touches_foreign_snapshots():
     assert sorted(cloud.deleted) == ['old-3', 'old-6', 'old-9']
 
 
+def test_a_copy_deleted_by_someone_else_while_pruning_counts_as_pruned():
+    """Two runs (or a person) may prune the same copy: the cloud's not-found on delete is no failure."""
+    cloud, clock = cloud_with_disks(count=1)
+    for day in (9, 6):
+        cloud.add_copy('old-%d' % day, 'dr-1', {SOURCE_TAG: 'src-1/disk-0-snap-0', DISK_TAG: 'src-1/disk-0'}, clock.now - day * 86400)
+    listed = cloud.list_copies
+
+    def list_then_lose_one(destination):
+        copies = listed(destination)
+        cloud.copies.pop('old-9', None)  # gone between the listing and the delete
+        return copies
+
+    cloud.list_copies = list_then_lose_one
+    report = run(cloud, clock, prune=True, keep_copies=1, dr_regions=['dr-1'])
+    assert cloud.calls['delete_snapshot'] == 2 and cloud.deleted == ['old-6']
+    assert sorted(record['snapshot_id'] for record in report['disks'][0]['pruned']) == ['old-6', 'old-9']
+    assert all(record['action'] == 'deleted' for record in report['disks'][0]['pruned'])
+    assert not report['failures'] and not report['disks'][0]['problems']
+
+
 def test_disk_without_a_snapshot_is_a_failure_in_the_report():
     cloud, clock = cloud_with_disks(count=1)
     cloud.add_disk('disk-empty', tags={'dr': 'yes'}, snapshot_ages_hours=())
@@ -202,3 +224,34 @@ def test_copy_calls_from_the_pool_copy_each_disk_once_and_a_rerun_changes_nothin
     second = run(cloud, clock, workers=COPY_WORKERS)
     assert not second['changed'] and second['totals']['existing'] == 80
     assert len(cloud.copies) == 80
+
+
+# ---------------------------------------------------------------------- DR copies that differ from the settings
+def test_dr_copies_made_before_encryption_was_asked_are_reported_then_replaced_when_told():
+    cloud, clock = cloud_with_disks(count=2)
+    first = run(cloud, clock, dr_regions=['dr-1'])
+    assert first['totals']['copied'] == 2
+    failed = run(cloud, clock, dr_regions=['dr-1'], encrypted=True)
+    assert failed['totals']['not_copied'] == 2 and failed['totals']['without_dr_copy'] == 2
+    assert all('ExistingCopyDiffers' in failure and 'encrypted' in failure for failure in failed['failures'])
+    copy = failed['disks'][0]['copies'][0]
+    assert copy['mismatch']['differences'] == {'encrypted': {'asked': True, 'found': False}}
+    assert '(%s differs: encrypted)' % copy['mismatch']['snapshot_id'] in markdown_report(failed)
+    warned = run(cloud, clock, dr_regions=['dr-1'], encrypted=True, on_mismatch='warn')
+    assert not warned['failures'] and warned['totals']['existing'] == 2 and len(warned['warnings']) == 2
+    replaced = run(cloud, clock, dr_regions=['dr-1'], encrypted=True, on_mismatch='new_copy')
+    assert replaced['totals']['copied'] == 2 and not replaced['failures']
+    again = run(cloud, clock, dr_regions=['dr-1'], encrypted=True)
+    assert again['totals']['existing'] == 2 and not again['failures'] and not again['warnings']
+
+
+def test_a_dated_name_template_does_not_make_yesterdays_copy_differ():
+    cloud, clock = cloud_with_disks(count=1)
+    cloud.readable_options = ('name', 'tags')
+    run(cloud, clock, provider='ecs', dr_regions=['dr-1'], name_template='dr-{disk_id}-{date}', description_template=None)
+    clock.now += 86400
+    again = run(cloud, clock, provider='ecs', dr_regions=['dr-1'], name_template='dr-{disk_id}-{date}', description_template=None)
+    assert again['totals']['existing'] == 1 and not again['failures']
+    # A name template without the date is held to: another name is a difference.
+    renamed = run(cloud, clock, provider='ecs', dr_regions=['dr-1'], name_template='dr-{disk_id}', description_template=None)
+    assert renamed['totals']['not_copied'] == 1 and 'name (asked dr-disk-0' in renamed['failures'][0]

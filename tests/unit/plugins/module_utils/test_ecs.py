@@ -6,41 +6,19 @@ there. Assertions are on what the emulator holds and counts (/_admin/state, /_ad
 from __future__ import annotations
 
 import pytest
-
 from fakecloud import credentials
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import run_copy_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter, build_ecs_request, client_token
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, WOULD_COPY, CopyEngine
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import (FATAL, INVALID, NOT_FOUND, CloudError,
-                                                                             InputError, is_retryable)
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import DISK_TAG, SOURCE_TAG, CopyRequest
-from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL, INVALID, NOT_FOUND, CloudError, InputError, is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 
 SOURCE_REGION = 'cn-hangzhou'
 DR = 'cn-beijing'
-
-
-class ModuleExit(Exception):
-    def __init__(self, failed, result):
-        super().__init__(result.get('msg'))
-        self.failed = failed
-        self.result = result
-
-
-class FakeModule:
-    """What run_copy_module uses of an AnsibleModule: params, check mode, diff, and the two exits."""
-
-    def __init__(self, params, check_mode=False, diff=False):
-        self.params = params
-        self.check_mode = check_mode
-        self._diff = diff
-
-    def fail_json(self, **result):
-        raise ModuleExit(True, result)
-
-    def exit_json(self, **result):
-        raise ModuleExit(False, result)
 
 
 @pytest.fixture
@@ -86,7 +64,7 @@ def request(source_id, destination=DR, **options):
 def module_params(cloud, source_id, **params):
     values = dict(connection(cloud), source_snapshot_id=source_id, source_region=SOURCE_REGION, destination_region=DR,
                   name=None, description=None, retention_days=None, tags=None, encrypted=False, kms_key_id=None,
-                  wait=False, wait_timeout=30, poll_interval=0.2)
+                  wait=False, wait_timeout=30, poll_interval=0.2, on_mismatch='fail')
     values.update(params)
     return values
 
@@ -94,7 +72,7 @@ def module_params(cloud, source_id, **params):
 def run_module(cloud, source_id, check_mode=False, diff=False, **params):
     with pytest.raises(ModuleExit) as info:
         run_copy_module(FakeModule(module_params(cloud, source_id, **params), check_mode, diff),
-                        build_ecs_request, lambda module: EcsAdapter.from_connection(module.params))
+                        build_ecs_request, EcsAdapter)
     return info.value
 
 
@@ -109,13 +87,44 @@ def test_copy_then_rerun_makes_one_copy_with_name_tags_and_retention(cloud):
     assert first.result['snapshots'][0]['action'] == COPIED
     assert not second.failed and not second.result['changed']
     assert second.result['snapshots'][0]['action'] == EXISTING
-    assert second.result['snapshot_id'] == first.result['snapshot_id']
+    assert second.result['snapshot_id'] == first.result['snapshot_id'] == first.result['copy_snapshot_id'] != source
     (copy,) = copies_in(cloud, DR, source)
     assert copy['id'] == first.result['snapshot_id']
     assert copy['name'] == 'dr-copy' and copy['description'] == 'DR copy' and copy['retention_days'] == 7
     assert copy['tags'] == {'purpose': 'dr', 'n': '1', SOURCE_TAG: '%s/%s' % (SOURCE_REGION, source)}
     assert calls(cloud, 'CopySnapshot')['mutations'] == 1
     assert second.result['source_snapshot']['state'] == 'accomplished'
+
+
+@pytest.mark.parametrize('first, second, differing', [
+    ({}, {'encrypted': True}, {'encrypted': {'asked': True, 'found': False}}),
+    ({'encrypted': True, 'kms_key_id': 'key-a'}, {'encrypted': True, 'kms_key_id': 'key-b'},
+     {'kms_key_id': {'asked': 'key-b', 'found': 'key-a'}}),
+    ({'tags': {'team': 'db'}}, {'tags': {'team': 'web'}}, {'tags': {'asked': {'team': 'web'}, 'found': {'team': 'db'}}}),
+    ({'name': 'dr-a'}, {'name': 'dr-b'}, {'name': {'asked': 'dr-b', 'found': 'dr-a'}}),
+    ({'retention_days': 7}, {'retention_days': 30}, {'retention_days': {'asked': 30, 'found': 7}}),
+])
+def test_a_copy_that_differs_from_the_request_is_never_used_silently(cloud, first, second, differing):
+    """What ECS lets us read back off a copy (DescribeSnapshots: Encrypted, KMSKeyId, Tags, SnapshotName,
+    RetentionDays) is compared with what the task asks."""
+    source = seed_source(cloud)
+    made = run_module(cloud, source, **first)
+    old_id = made.result['snapshot_id']
+    failed = run_module(cloud, source, **second)
+    entry = failed.result['snapshots'][0]
+    assert failed.failed and entry['action'] == 'not_copied' and entry['error']['code'] == 'ExistingCopyDiffers'
+    assert entry['mismatch'] == {'snapshot_id': old_id, 'differences': differing}
+    assert 'on_mismatch: new_copy' in failed.result['msg']
+    used = run_module(cloud, source, on_mismatch='warn', **second)
+    assert not used.failed and not used.result['changed'] and used.result['snapshot_id'] == old_id
+    assert len(used.warnings) == 1 and old_id in used.warnings[0]
+    assert calls(cloud, 'CopySnapshot')['mutations'] == 1
+    replaced = run_module(cloud, source, on_mismatch='new_copy', **second)
+    assert not replaced.failed and replaced.result['changed'] and replaced.result['snapshot_id'] != old_id
+    assert replaced.result['snapshots'][0]['mismatch']['snapshot_id'] == old_id
+    assert {copy['id'] for copy in copies_in(cloud, DR, source)} == {old_id, replaced.result['snapshot_id']}
+    again = run_module(cloud, source, **second)
+    assert not again.failed and not again.result['changed'] and again.result['snapshot_id'] == replaced.result['snapshot_id']
 
 
 def test_copy_is_sent_in_the_source_region_with_a_deterministic_client_token(cloud):
@@ -550,7 +559,9 @@ def test_list_copies_and_delete(cloud):
     assert [(s.id, s.source_id, s.source_region) for s in listed_copies] == [(copy.id, source, SOURCE_REGION)]
     assert listed_copies[0].created
     adapter.delete_snapshot(DR, copy.id)
-    adapter.delete_snapshot(DR, copy.id)  # already gone: not an error
+    with pytest.raises(CloudError) as gone:  # the cloud's own not-found, for the DR run to read as deleted
+        adapter.delete_snapshot(DR, copy.id)
+    assert gone.value.kind == NOT_FOUND
     assert adapter.list_copies(DR) == []
 
 

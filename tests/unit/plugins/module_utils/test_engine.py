@@ -15,6 +15,7 @@ import pytest
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import ALREADY_EXISTS, INVALID, RETRYABLE, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import FakeClock, MemoryCloud
 
 
@@ -249,3 +250,71 @@ def test_sources_the_caller_has_read_are_not_read_again():
     assert asked == [['snap-001', 'snap-002']]
     assert outcomes[0].source is known[('src-1', 'snap-000')]
     assert all(outcome.destinations['dr-1'].action == COPIED for outcome in outcomes)
+
+
+# ---------------------------------------------------------------------- a copy found that differs from the request
+def encrypted_request(destinations=('dr-1',), **options):
+    return CopyRequest('snap-000', 'src-1', list(destinations), dict({'encrypted': True}, **options))
+
+
+def cloud_with_unencrypted_copy(clock):
+    cloud = MemoryCloud(clock)
+    cloud.add_copy('old-copy', 'dr-1', {SOURCE_TAG: 'src-1/snap-000', 'team': 'db'}, started=-100, encrypted=False)
+    return cloud
+
+
+def test_a_copy_that_differs_fails_the_destination_by_default_and_copies_nothing():
+    clock = FakeClock()
+    cloud = cloud_with_unencrypted_copy(clock)
+    (outcome,) = engine_for(cloud, clock).run([encrypted_request()])
+    place = outcome.destinations['dr-1']
+    assert outcome.failed and not outcome.changed and place.action == NOT_COPIED
+    assert place.error.code == 'ExistingCopyDiffers' and 'encrypted (asked True, found False)' in place.error.message
+    assert place.mismatch == {'snapshot_id': 'old-copy', 'differences': {'encrypted': {'asked': True, 'found': False}}}
+    assert place.as_result()['mismatch'] == place.mismatch and place.as_result()['snapshot_id'] == 'old-copy'
+    assert 'start_copy' not in cloud.calls
+
+
+def test_a_copy_that_differs_is_used_with_a_warning_when_asked():
+    clock = FakeClock()
+    cloud = cloud_with_unencrypted_copy(clock)
+    engine = engine_for(cloud, clock, on_mismatch='warn')
+    (outcome,) = engine.run([encrypted_request(tags={'team': 'web'})])
+    place = outcome.destinations['dr-1']
+    assert not outcome.failed and place.action == EXISTING and place.snapshot.id == 'old-copy'
+    assert set(place.mismatch['differences']) == {'encrypted', 'tags'}
+    assert place.mismatch['differences']['tags'] == {'asked': {'team': 'web'}, 'found': {'team': 'db'}}
+    (warning,) = engine.warnings
+    assert 'old-copy' in warning and 'encrypted' in warning and 'on_mismatch: warn' in warning
+
+
+def test_a_copy_that_differs_is_replaced_by_a_new_one_when_asked_and_the_rerun_uses_the_new_one():
+    clock = FakeClock()
+    cloud = cloud_with_unencrypted_copy(clock)
+    (plan,) = engine_for(cloud, clock, on_mismatch='new_copy', check_mode=True).run([encrypted_request()])
+    assert plan.destinations['dr-1'].action == WOULD_COPY and plan.destinations['dr-1'].mismatch['snapshot_id'] == 'old-copy'
+    (outcome,) = engine_for(cloud, clock, on_mismatch='new_copy').run([encrypted_request()])
+    place = outcome.destinations['dr-1']
+    assert place.action == COPIED and place.snapshot.id != 'old-copy' and place.mismatch['snapshot_id'] == 'old-copy'
+    assert set(cloud.copies) == {'old-copy', place.snapshot.id}
+    # The matching copy is preferred to the one that differs, under any on_mismatch.
+    (again,) = engine_for(cloud, clock).run([encrypted_request()])
+    assert again.destinations['dr-1'].action == EXISTING and again.destinations['dr-1'].snapshot.id == place.snapshot.id
+    assert again.destinations['dr-1'].mismatch is None and not again.failed
+
+
+def test_only_what_is_asked_is_compared():
+    clock = FakeClock()
+    cloud = cloud_with_unencrypted_copy(clock)
+    # Not asking for encryption is no contradiction of any copy; extra tags on the copy are fine.
+    (outcome,) = engine_for(cloud, clock).run([CopyRequest('snap-000', 'src-1', ['dr-1'], {'tags': {'team': 'db'}})])
+    assert outcome.destinations['dr-1'].action == EXISTING and outcome.destinations['dr-1'].mismatch is None
+    # Options the request does not compare (the DR run's dated names) are left alone.
+    request = CopyRequest('snap-000', 'src-1', ['dr-1'], {'tags': {'team': 'web'}}, not_compared=['tags'])
+    (outcome,) = engine_for(cloud, clock).run([request])
+    assert outcome.destinations['dr-1'].action == EXISTING
+
+
+def test_on_mismatch_takes_only_its_choices():
+    with pytest.raises(ValueError):
+        CopyEngine(MemoryCloud(FakeClock()), on_mismatch='ignore')

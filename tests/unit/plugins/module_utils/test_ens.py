@@ -8,43 +8,21 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from fakecloud import credentials
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
-from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import (COPIED, EXISTING, NOT_COPIED, WOULD_COPY,
-                                                                             CopyEngine)
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter, build_ens_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import is_retryable
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import SOURCE_TAG, CopyRequest
-from ansible_collections.snapcopy.cloud.plugins.module_utils._runner import run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, CloudError, is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 
 SOURCE_NODE = 'cn-hangzhou-26'
 NODE_A = 'cn-beijing-cmcc'
 NODE_B = 'cn-suzhou-telecom'
 NODES = [NODE_A, NODE_B]
-
-
-class ModuleExit(Exception):
-    def __init__(self, failed, result):
-        super().__init__(result.get('msg'))
-        self.failed = failed
-        self.result = result
-
-
-class FakeModule:
-    """What run_copy_module uses of an AnsibleModule: params, check mode, diff, and the two exits."""
-
-    def __init__(self, params, check_mode=False, diff=False):
-        self.params = params
-        self.check_mode = check_mode
-        self._diff = diff
-
-    def fail_json(self, **result):
-        raise ModuleExit(True, result)
-
-    def exit_json(self, **result):
-        raise ModuleExit(False, result)
 
 
 @pytest.fixture
@@ -108,7 +86,7 @@ def module_params(cloud, source_id, **params):
 def run_module(cloud, source_id, check_mode=False, diff=False, **params):
     with pytest.raises(ModuleExit) as info:
         run_copy_module(FakeModule(module_params(cloud, source_id, **params), check_mode, diff),
-                        build_ens_request, lambda module: EnsAdapter.from_connection(module.params))
+                        build_ens_request, EnsAdapter)
     return info.value
 
 
@@ -124,7 +102,7 @@ def test_one_call_copies_to_every_node_and_a_rerun_changes_nothing(cloud):
 
     assert not first.failed and first.result['changed']
     assert [entry['action'] for entry in first.result['snapshots']] == [COPIED, COPIED]
-    assert 'snapshot_id' not in first.result  # several destinations: see snapshots
+    assert 'snapshot_id' not in first.result and 'copy_snapshot_id' not in first.result  # several destinations: see snapshots
     assert not second.failed and not second.result['changed']
     assert [entry['action'] for entry in second.result['snapshots']] == [EXISTING, EXISTING]
     copies = copies_of(cloud, source)
@@ -378,5 +356,27 @@ def test_create_list_and_delete(cloud):
     assert [s.id for s in adapter.list_copies(NODE_A)] == [copy.id]
     assert adapter.list_copies(SOURCE_NODE) == []  # the source is no copy
     adapter.delete_snapshot(NODE_A, copy.id)
-    adapter.delete_snapshot(NODE_A, copy.id)
+    with pytest.raises(CloudError) as gone:  # the cloud's own not-found, for the DR run to read as deleted
+        adapter.delete_snapshot(NODE_A, copy.id)
+    assert gone.value.kind == NOT_FOUND
     assert adapter.list_copies(NODE_A) == []
+
+
+@pytest.mark.parametrize('first, second, option', [
+    ({'name': 'edge-a'}, {'name': 'edge-b'}, 'name'),
+    # The description is read without the marker that ends it.
+    ({'description': 'nightly copy'}, {'description': 'weekly copy'}, 'description'),
+])
+def test_a_copy_that_differs_from_the_request_is_never_used_silently(cloud, first, second, option):
+    source = seed_source(cloud)
+    made = run_module(cloud, source, destination_regions=[NODE_A], **first)
+    old_id = made.result['snapshot_id']
+    failed = run_module(cloud, source, destination_regions=[NODE_A], **second)
+    entry = failed.result['snapshots'][0]
+    assert failed.failed and entry['error']['code'] == 'ExistingCopyDiffers'
+    assert entry['mismatch'] == {'snapshot_id': old_id, 'differences': {option: {'asked': second[option], 'found': first[option]}}}
+    used = run_module(cloud, source, destination_regions=[NODE_A], on_mismatch='warn', **second)
+    assert not used.failed and used.result['snapshot_id'] == old_id and len(used.warnings) == 1
+    replaced = run_module(cloud, source, destination_regions=[NODE_A], on_mismatch='new_copy', **second)
+    assert replaced.result['changed'] and replaced.result['snapshot_id'] != old_id
+    assert copy_calls(cloud) == [[NODE_A], [NODE_A]]

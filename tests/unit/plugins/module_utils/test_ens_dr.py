@@ -9,7 +9,6 @@ state and its count of calls per action.
 from __future__ import annotations
 
 import pytest
-
 from fakecloud import credentials
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
@@ -18,7 +17,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import d
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError, is_retryable
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import DISK_TAG, SOURCE_TAG, CopyRequest, description_marker
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG, description_marker
 
 SOURCE_NODE = 'cn-hangzhou-26'
 NODE_A = 'cn-beijing-cmcc'

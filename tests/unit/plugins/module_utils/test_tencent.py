@@ -13,13 +13,14 @@ import threading
 import time
 
 import pytest
-
 from fakecloud import credentials as creds
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils import _tencent
+from ansible_collections.snapcopy.cloud.plugins.module_utils import _cbs, _tencent
+from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import new_adapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import (
-    RateLimiter, SlidingWindow, TencentClient, classify, client_from_module, load_sdk, parse_endpoint)
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import RateLimiter, SlidingWindow, TencentClient, classify, load_sdk, parse_endpoint
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 
 
 class FakeClock:
@@ -37,7 +38,7 @@ class FakeClock:
 
 def connection(url, **extra):
     values = {'secret_id': creds.TENCENT_SECRET_ID, 'secret_key': creds.TENCENT_SECRET_KEY, 'security_token': None,
-              'endpoint_url': url, 'validate_certs': True, 'request_timeout': 5}
+              'endpoint_url': url, 'validate_certs': True, 'read_timeout': 5}
     values.update(extra)
     return values
 
@@ -306,20 +307,15 @@ def test_validate_certs_false_turns_verification_off_in_the_sdk():
 
 def test_the_sdk_retryer_is_not_used():
     client = TencentClient(connection('http://127.0.0.1:9'), load_sdk())
-    assert client.client('cbs', 'ap-guangzhou').profile.retryer is None
-
-
-class FakeModule:
-    def __init__(self, params):
-        self.params = params
-        self.check_mode = False
-
-    def fail_json(self, **result):
-        raise SystemExit(result)
+    # Releases before the retryer have none at all.
+    assert getattr(client.client('cbs', 'ap-guangzhou').profile, 'retryer', None) is None
 
 
 def test_a_missing_sdk_fails_the_module_naming_the_packages(monkeypatch):
-    monkeypatch.setattr(_tencent, 'load_sdk', lambda: None)
-    with pytest.raises(SystemExit) as caught:
-        client_from_module(FakeModule(connection('http://127.0.0.1:9')))
-    assert 'tencentcloud-sdk-python-cbs' in caught.value.args[0]['msg']
+    def no_sdk():
+        raise ImportError('No module named tencentcloud')
+    monkeypatch.setattr(_cbs, 'load_sdk', no_sdk)
+    params = dict(connection('http://127.0.0.1:9'), check_mode=False)
+    with pytest.raises(ModuleExit) as caught:
+        new_adapter(FakeModule(params), CbsAdapter, params, None)
+    assert caught.value.failed and 'tencentcloud-sdk-python-cbs' in caught.value.result['msg']

@@ -15,14 +15,14 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import example, given, settings
-from hypothesis import strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils import _alibaba_validate as alibaba
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsAdapter, validate_aws_tags
-from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, validate_tencent_tags
+from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import TAG_RULES as CBS_TAG_RULES, CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import TAG_RULES as EBS_TAG_RULES, EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import SOURCE_TAG, CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
 
 URL_STARTS = ('http://', 'https://')
 # Characters from every corner: letters of many scripts, digits of several, numbers that are no
@@ -105,7 +105,7 @@ def test_alibaba_validators_refuse_what_is_not_text_with_an_input_error(value):
 # ---------------------------------------------------------------------------- EBS
 def aws_validate(**options):
     request = CopyRequest('snap-0123456789abcdef0', 'us-east-1', ['us-west-2'], options)
-    AwsAdapter({}).validate(request)
+    EbsAdapter(client=None).validate(request)
 
 
 def aws_tags_rule(tags):
@@ -123,7 +123,7 @@ TAG_KEYS = st.one_of(st.text(st.one_of(ANY_CHARACTER, TRICKY), max_size=130), st
 @example({'k%d' % number: 'v' for number in range(49)})
 @example({'k%d' % number: 'v' for number in range(50)})
 def test_aws_tag_validator_agrees_with_the_rule(tags):
-    assert accepted(validate_aws_tags, tags) == aws_tags_rule(tags)
+    assert accepted(EBS_TAG_RULES.validate, tags) == aws_tags_rule(tags)
 
 
 @given(st.text(st.one_of(ANY_CHARACTER, TRICKY), max_size=300))
@@ -152,7 +152,7 @@ def tencent_tags_rule(tags):
 @example({'k' * 127: 'v' * 255})
 @example({'k' * 128: 'v'})
 def test_tencent_tag_validator_agrees_with_the_rule(tags):
-    assert accepted(validate_tencent_tags, tags) == tencent_tags_rule(tags)
+    assert accepted(CBS_TAG_RULES.validate, tags) == tencent_tags_rule(tags)
     assert accepted(lambda: cbs_validate(tags=tags)) == tencent_tags_rule(tags)
 
 
@@ -168,7 +168,7 @@ def test_cbs_name_agrees_with_the_rule(name):
 @pytest.mark.parametrize('validate, value, option', [
     (alibaba.validate_name, '1x', 'name'), (alibaba.validate_ens_name, 'x.y', 'name'), (alibaba.validate_description, 'd', 'description'),
     (alibaba.validate_tags, {'acs:x': 'y'}, 'tags'), (alibaba.validate_retention_days, 0, 'retention_days'),
-    (validate_aws_tags, {'aws:x': 'y'}, 'tags'), (validate_tencent_tags, {'qcloud': 'y'}, 'tags'),
+    (EBS_TAG_RULES.validate, {'aws:x': 'y'}, 'tags'), (CBS_TAG_RULES.validate, {'qcloud': 'y'}, 'tags'),
 ])
 def test_every_refusal_names_its_option(validate, value, option):
     with pytest.raises(InputError) as info:

@@ -13,17 +13,16 @@ from __future__ import annotations
 import alibabacloud_ecs20140526.models as ECS
 import alibabacloud_ens20171110.models as ENS
 import pytest
+from fakecloud import credentials as creds
 from tencentcloud.cbs.v20170312 import models as CBS
 from tencentcloud.tag.v20180813 import models as TAG
-
-from fakecloud import credentials as creds
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import (COMPLETED, DELETING, DISK_TAG, FAILED, PENDING,
-                                                                            SOURCE_TAG, CopyRequest, Disk)
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DELETING, FAILED, PENDING, CopyRequest, Disk
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TencentClient, load_sdk
 
 
@@ -35,7 +34,7 @@ def alibaba_connection(cloud):
 
 def cbs_adapter(cloud):
     return CbsAdapter(TencentClient({'secret_id': creds.TENCENT_SECRET_ID, 'secret_key': creds.TENCENT_SECRET_KEY,
-                                     'endpoint_url': cloud.url, 'validate_certs': True, 'request_timeout': 10}, load_sdk()))
+                                     'endpoint_url': cloud.url, 'validate_certs': True, 'read_timeout': 10}, load_sdk()))
 
 
 def answer_with(cloud, cloud_name, action, answer):

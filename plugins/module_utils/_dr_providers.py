@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import os
 
-from ansible.module_utils.basic import missing_required_lib
-
 from ._alibaba import ALIBABA_CONNECTION_SPEC, ENS_CONNECTION_SPEC
 from ._aws import AWS_CONNECTION_SPEC
+from ._copy_module import new_adapter
+from ._network import TIMEOUT_SPEC
 from ._tencent import TENCENT_CONNECTION_SPEC
 
 PROVIDER_SPECS = {
@@ -50,6 +50,7 @@ def _union_spec():
     spec['access_key']['aliases'] = ['aws_access_key_id', 'aws_access_key', 'ec2_access_key']
     spec['session_token']['aliases'] = ['aws_session_token', 'aws_security_token']
     spec['profile']['aliases'] = ['aws_profile']
+    spec['read_timeout']['aliases'] = TIMEOUT_SPEC['read_timeout']['aliases']
     return spec
 
 
@@ -70,32 +71,27 @@ def provider_connection(provider, params, environ=None):
     return connection
 
 
-def make_adapter(module, provider):
+def adapter_class(provider):
+    """The adapter class of ``provider``; only the chosen cloud's code, and SDK, is loaded."""
+    # pylint: disable=import-outside-toplevel
+    if provider == 'aws':
+        from ._ebs import EbsAdapter
+        return EbsAdapter
+    if provider == 'ecs':
+        from ._ecs import EcsAdapter
+        return EcsAdapter
+    if provider == 'ens':
+        from ._ens import EnsAdapter
+        return EnsAdapter
+    from ._cbs import CbsAdapter
+    return CbsAdapter
+
+
+def make_adapter(module, provider, retry):
     """The adapter of ``provider``, built from dr_sync's options (no API call yet)."""
     connection = provider_connection(provider, module.params)
     for name, option in PROVIDER_SPECS[provider].items():
         if option.get('no_log') and connection.get(name):
             # Values from the environment were not seen by AnsibleModule: hide them too.
             module.no_log_values.add(connection[name])
-    # pylint: disable=import-outside-toplevel  # only the chosen cloud's code, and SDK, is loaded
-    if provider == 'aws':
-        from ._aws import AwsAdapter
-        adapter = AwsAdapter.from_connection(module, connection)
-    elif provider in ('ecs', 'ens'):
-        try:
-            if provider == 'ecs':
-                from ._ecs import EcsAdapter
-                adapter = EcsAdapter.from_connection(connection)
-            else:
-                from ._ens import EnsAdapter
-                adapter = EnsAdapter.from_connection(connection)
-        except ImportError:
-            module.fail_json(msg=missing_required_lib('aliyun-python-sdk-core and aliyun-python-sdk-%s' % provider))
-    else:
-        from ._cbs import CbsAdapter
-        from ._tencent import SDK_PACKAGES, TencentClient, load_sdk
-        sdk = load_sdk()
-        if sdk is None:
-            module.fail_json(msg=missing_required_lib(SDK_PACKAGES))
-        adapter = CbsAdapter(TencentClient(connection, sdk), check_mode=module.check_mode)
-    return adapter
+    return new_adapter(module, adapter_class(provider), connection, retry)

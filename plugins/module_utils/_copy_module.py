@@ -1,12 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The modules' front door: common options, running the engine, and one result shape for all clouds."""
+"""A copy module's run: its common options, the adapter and engine for it, and one result shape for all clouds."""
 
 from __future__ import annotations
 
-from ._engine import COPIED, EXISTING, WOULD_COPY, CopyEngine
-from ._errors import CloudError, SnapcopyError
+import contextlib
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ._backoff import CallRetry
+from ._engine import COPIED, EXISTING, MISMATCH_CHOICES, MISMATCH_FAIL, WOULD_COPY, CopyEngine, default_backoff
+from ._errors import CloudError, InputError, SnapcopyError
 
 WAIT_ARGUMENT_SPEC = {
     'wait': {'type': 'bool', 'default': False},
@@ -14,17 +19,57 @@ WAIT_ARGUMENT_SPEC = {
     'poll_interval': {'type': 'float', 'default': 15},
 }
 
+# What to do with a copy found that differs from what was asked (doc fragment existing_copy).
+EXISTING_COPY_ARGUMENT_SPEC = {
+    'on_mismatch': {'choices': list(MISMATCH_CHOICES), 'default': MISMATCH_FAIL},
+}
+
+# The source, named the same in every copy module (snapshot_id: community.aws's ec2_snapshot_copy's name).
+SOURCE_ARGUMENT_SPEC = {
+    'source_snapshot_id': {'required': True, 'aliases': ['snapshot_id']},
+    'source_region': {'required': True},
+}
+
+
+def copy_module_spec(copy_options, connection_spec):
+    """A copy module's argument spec: the source, the module's own ``copy_options`` (its destinations
+    among them), the cloud's connection options, waiting and on_mismatch."""
+    return {**SOURCE_ARGUMENT_SPEC, **copy_options, **connection_spec, **WAIT_ARGUMENT_SPEC, **EXISTING_COPY_ARGUMENT_SPEC}
+
 
 def check_wait_options(params):
-    """Return an error message for nonsense wait options, or None."""
+    """Refuse nonsense wait options (InputError)."""
     if params['wait_timeout'] < 1:
-        return 'wait_timeout: must be at least 1 second, got %d' % params['wait_timeout']
+        raise InputError('wait_timeout', 'must be at least 1 second, got %d' % params['wait_timeout'])
     if params['poll_interval'] <= 0:
-        return 'poll_interval: must be a positive number of seconds, got %s' % params['poll_interval']
-    return None
+        raise InputError('poll_interval', 'must be a positive number of seconds, got %s' % params['poll_interval'])
 
 
-def build_engine(module, adapter):
+@contextlib.contextmanager
+def errors_end_the_task(module):
+    """Bad options and cloud errors end the task with a message (and the cloud's code, message and
+    request id), never a traceback."""
+    try:
+        yield
+    except CloudError as error:
+        module.fail_json(msg=str(error), error=error.as_result())
+    except SnapcopyError as error:
+        module.fail_json(msg=str(error))
+
+
+def new_adapter(module, adapter_class, connection, retry):
+    """``adapter_class`` for ``connection`` (no call yet); the module fails naming the packages when its SDK is missing."""
+    try:
+        adapter = adapter_class.from_connection(connection, check_mode=module.check_mode, retry=retry)
+    except ImportError as error:
+        module.fail_json(msg=missing_required_lib(adapter_class.sdk_packages), exception=str(error))
+        raise  # not reached: fail_json exits
+    for warning in adapter.sdk_warnings():
+        module.warn(warning)
+    return adapter
+
+
+def build_engine(module, adapter, retry):
     params = module.params
     return CopyEngine(
         adapter,
@@ -33,28 +78,27 @@ def build_engine(module, adapter):
         timeout=params['wait_timeout'],
         poll_interval=params['poll_interval'],
         max_poll_interval=max(params['poll_interval'], 60),
+        on_mismatch=params.get('on_mismatch') or MISMATCH_FAIL,
+        retry=retry,
     )
 
 
-def run_copy_module(module, make_request, make_adapter):
+def run_copy_module(module, make_request, adapter_class):
     """Run one copy request for a module and exit it with the shared result shape.
 
     ``make_request(params)`` validates the module's own options and returns a CopyRequest;
-    ``make_adapter(module)`` returns the cloud's adapter (no API call yet). Errors from
+    ``adapter_class`` is the cloud's Adapter, made from the module's options. Errors from
     either, and from the cloud, end the task with a message, never a traceback.
     """
-    problem = check_wait_options(module.params)
-    if problem:
-        module.fail_json(msg=problem)
-    try:
+    retry = CallRetry(default_backoff())
+    with errors_end_the_task(module):
+        check_wait_options(module.params)
         request = make_request(module.params)
-        adapter = make_adapter(module)
-        engine = build_engine(module, adapter)
+        adapter = new_adapter(module, adapter_class, module.params, retry)
+        engine = build_engine(module, adapter, retry)
         outcome = engine.run([request])[0]
-    except CloudError as error:
-        module.fail_json(msg=str(error), error=error.as_result())
-    except SnapcopyError as error:
-        module.fail_json(msg=str(error))
+    for warning in engine.warnings:
+        module.warn(warning)
     result = copy_result(outcome, adapter, engine)
     if module._diff:  # pylint: disable=protected-access
         result['diff'] = copy_diff(outcome)
@@ -74,7 +118,9 @@ def copy_result(outcome, adapter, engine):
         'api_retries': engine.retries,
     }
     if len(snapshots) == 1:
-        result['snapshot_id'] = snapshots[0]['snapshot_id']
+        # snapshot_id is the name community.aws's ec2_snapshot_copy returns the copy under;
+        # copy_snapshot_id cannot be taken for the source (snapshot_id is also the source option's alias).
+        result['snapshot_id'] = result['copy_snapshot_id'] = snapshots[0]['snapshot_id']
     result['msg'] = _message(outcome, adapter, engine)
     if outcome.error is not None and isinstance(outcome.error, CloudError):
         result['error'] = outcome.error.as_result()

@@ -1,0 +1,196 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""AWS EBS: the adapter for the copy engine (the EC2 client is in _aws.py).
+
+How copies are found: EBS keeps no link from a copy to its source, so every copy carries
+the tag ``snapcopy:source = <source region>/<source snapshot id>`` (set by CopySnapshot's
+TagSpecifications, so it is there from the first moment), and the adapter looks for that
+tag among the account's own snapshots in the destination. CopySnapshot has no ClientToken:
+the engine looks the destination up again before any retry of it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._aws import AwsClient
+from ._errors import InputError
+from ._model import COMPLETED, FAILED, PENDING, Adapter, CopyRequest, Disk, Snapshot
+from ._tagging import SOURCE_TAG, TagRules, string_tags, tag_dict, tag_list
+
+SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$')
+REGION = re.compile(r'^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$')
+OUTPOST_ARN = re.compile(r'^arn:aws[a-z-]*:outposts:([a-z0-9-]+):\d{12}:outpost/op-[0-9a-f]{17}$')
+STATE_MAP = {'pending': PENDING, 'completed': COMPLETED, 'error': FAILED}
+# Filter values per DescribeSnapshots call: EC2 accepts up to 200 values per filter.
+FILTER_CHUNK = 200
+# The copy options that go into CopySnapshot as they are (encrypted goes in only when true).
+COPY_PARAMETERS = {'description': 'Description', 'kms_key_id': 'KmsKeyId', 'completion_duration_minutes': 'CompletionDurationMinutes',
+                   'destination_outpost_arn': 'DestinationOutpostArn'}
+# EC2 tag restrictions (Tag's model and the EC2 user guide): 50 per resource, keys of 1 to 128 characters,
+# values of up to 256, the aws: prefix reserved in any case.
+TAG_RULES = TagRules('EBS', max_tags=50, key_length=128, value_length=256, reserved_prefixes=('aws:',))
+
+
+def build_ebs_request(params):
+    """The CopyRequest for ebs_snapshot_copy's options (validated later by the adapter)."""
+    options = {
+        'description': params.get('description'),
+        'tags': string_tags(params.get('tags')),
+        'encrypted': params.get('encrypted'),
+        'kms_key_id': params.get('kms_key_id'),
+        'completion_duration_minutes': params.get('completion_duration_minutes'),
+        'destination_outpost_arn': params.get('destination_outpost_arn'),
+    }
+    if not params.get('destination_region'):
+        raise InputError('destination_region', 'is required (alias region, or the AWS_REGION / AWS_DEFAULT_REGION variable)')
+    return CopyRequest(params['source_snapshot_id'], params['source_region'], [params['destination_region']], options)
+
+
+class EbsAdapter(Adapter):
+    cloud = 'AWS EBS'
+    multi_destination = False
+    copy_call_is_idempotent = False
+    sample_snapshot_id = 'snap-0123456789abcdef0'
+    readable_options = ('encrypted', 'kms_key_id', 'tags', 'description')
+    ids_per_describe = FILTER_CHUNK
+    sdk_packages = 'botocore (or boto3, which brings it)'
+    # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
+    max_copies_in_flight = 20
+
+    def __init__(self, client):
+        self.client = client
+
+    @classmethod
+    def from_connection(cls, connection, *, check_mode=False, retry=None):  # pylint: disable=unused-argument
+        return cls(AwsClient.from_connection(connection, retry))
+
+    # ------------------------------------------------------------------ validation (no calls)
+    def validate(self, request):
+        options = request.options
+        if not SNAPSHOT_ID.match(request.source_id or ''):
+            raise InputError('source_snapshot_id', 'expected an EBS snapshot id like snap-0123456789abcdef0, got %r' % (request.source_id,))
+        # The engine sends one CopySnapshot per destination; the DR run may group several in one request.
+        for option, region in [('source_region', request.source_region)] + [('destination_region', region) for region in request.destinations]:
+            if not REGION.match(region or ''):
+                raise InputError(option, 'expected an AWS region name like us-east-1, got %r' % (region,))
+        if options.get('kms_key_id') and not options.get('encrypted'):
+            raise InputError('kms_key_id', 'is only used for an encrypted copy: set encrypted: true as well')
+        minutes = options.get('completion_duration_minutes')
+        if minutes is not None and not (15 <= minutes <= 2880 and minutes % 15 == 0):
+            raise InputError('completion_duration_minutes', 'must be a multiple of 15 from 15 to 2880, got %d' % minutes)
+        outpost = options.get('destination_outpost_arn')
+        if outpost:
+            match = OUTPOST_ARN.match(outpost)
+            if not match:
+                raise InputError('destination_outpost_arn', 'expected arn:aws:outposts:REGION:ACCOUNT:outpost/op-..., got %r' % outpost)
+            if not match.group(1) == request.source_region == request.destinations[0]:
+                raise InputError('destination_outpost_arn', 'a copy to an Outpost stays in the Outpost\'s region (%s): '
+                                 'source_region and destination_region must both be %s' % (match.group(1), match.group(1)))
+            if minutes is not None:
+                raise InputError('completion_duration_minutes', 'cannot be used for a copy to an Outpost')
+        description = options.get('description')
+        if description is not None and len(description) > 255:
+            raise InputError('description', 'is at most 255 characters, got %d' % len(description))
+        TAG_RULES.validate(options.get('tags'))
+
+    # ------------------------------------------------------------------ reads
+    def get_sources(self, region, snapshot_ids):
+        if len(snapshot_ids) == 1:
+            # By id, so that a missing snapshot gives AWS's own InvalidSnapshot.NotFound.
+            answer = self.client.call(region, 'DescribeSnapshots', SnapshotIds=list(snapshot_ids))
+            return {item['SnapshotId']: self.snapshot(item, region) for item in answer.get('Snapshots', [])}
+        return self._describe_by_filter(region, 'snapshot-id', snapshot_ids, owned=False)
+
+    def describe_ids(self, region, snapshot_ids):
+        return self._describe_by_filter(region, 'snapshot-id', snapshot_ids, owned=True)
+
+    def find_copies(self, destination, requests):
+        found = {}
+        values = sorted({request.source_tag for request in requests})
+        for snapshot in self._describe_by_filter(destination, 'tag:' + SOURCE_TAG, values, owned=True).values():
+            found.setdefault(snapshot.tags.get(SOURCE_TAG), []).append(snapshot)
+        return found
+
+    def _describe_by_filter(self, region, name, values, owned):
+        snapshots = {}
+        for start in range(0, len(values), FILTER_CHUNK):
+            arguments = {'Filters': [{'Name': name, 'Values': list(values[start:start + FILTER_CHUNK])}], 'MaxResults': 1000}
+            if owned:
+                arguments['OwnerIds'] = ['self']
+            while True:
+                answer = self.client.call(region, 'DescribeSnapshots', **arguments)
+                for item in answer.get('Snapshots', []):
+                    snapshots[item['SnapshotId']] = self.snapshot(item, region)
+                if not answer.get('NextToken'):
+                    break
+                arguments['NextToken'] = answer['NextToken']
+        return snapshots
+
+    # ------------------------------------------------------------------ the copy
+    def start_copy(self, request, destinations):
+        (destination,) = destinations
+        options = request.options
+        arguments = {parameter: options[option] for option, parameter in COPY_PARAMETERS.items() if options.get(option) is not None}
+        if options.get('encrypted'):
+            arguments['Encrypted'] = True
+        tags = request.copy_tags()
+        answer = self.client.call(destination, 'CopySnapshot', SourceRegion=request.source_region, SourceSnapshotId=request.source_id,
+                                  TagSpecifications=snapshot_tag_specification(tags), **arguments)
+        return {destination: Snapshot(answer['SnapshotId'], destination, PENDING, cloud_state='pending', progress=0,
+                                      encrypted=True if options.get('encrypted') else None, tags=tag_dict(answer.get('Tags')) or tags,
+                                      description=options.get('description'))}
+
+    # ------------------------------------------------------------------ for the DR run
+    def find_disks(self, region, tag_selector):
+        filters = [{'Name': 'tag:%s' % key, 'Values': [str(value)]} if value is not None else {'Name': 'tag-key', 'Values': [key]}
+                   for key, value in sorted(tag_selector.items())]
+        arguments = {'Filters': filters, 'MaxResults': 500}
+        disks = []
+        while True:
+            answer = self.client.call(region, 'DescribeVolumes', **arguments)
+            for item in answer.get('Volumes', []):
+                tags = tag_dict(item.get('Tags'))
+                disks.append(Disk(item['VolumeId'], region, name=tags.get('Name'), size=item.get('Size'), tags=tags))
+            if not answer.get('NextToken'):
+                return disks
+            arguments['NextToken'] = answer['NextToken']
+
+    def disk_snapshots(self, region, disks):
+        found = {}
+        for snapshot in self._describe_by_filter(region, 'volume-id', sorted(disk.id for disk in disks), owned=True).values():
+            found.setdefault(snapshot.volume_id, []).append(snapshot)
+        return found
+
+    def create_snapshot(self, region, disk, name, description, tags):
+        tags = dict(tags or {})
+        if name:
+            tags['Name'] = name
+        arguments = {'VolumeId': disk.id, 'Description': description or ''}
+        if tags:
+            arguments['TagSpecifications'] = snapshot_tag_specification(tags)
+        return self.snapshot(self.client.call(region, 'CreateSnapshot', **arguments), region)
+
+    def list_copies(self, destination):
+        return list(self._describe_by_filter(destination, 'tag-key', [SOURCE_TAG], owned=True).values())
+
+    def delete_snapshot(self, region, snapshot_id):
+        self.client.call(region, 'DeleteSnapshot', SnapshotId=snapshot_id)
+
+    @staticmethod
+    def snapshot(item, region):
+        progress = item.get('Progress') or ''
+        return Snapshot(
+            item['SnapshotId'], region, STATE_MAP.get(item.get('State'), PENDING), cloud_state=item.get('State'),
+            progress=int(progress.rstrip('%')) if progress.rstrip('%').isdigit() else None,
+            message=item.get('StateMessage'), encrypted=item.get('Encrypted'), tags=tag_dict(item.get('Tags')),
+            size=item.get('VolumeSize'), volume_id=item.get('VolumeId'), description=item.get('Description'),
+            created=item['StartTime'].isoformat() if hasattr(item.get('StartTime'), 'isoformat') else item.get('StartTime'),
+            extra={'kms_key_id': item['KmsKeyId']} if item.get('KmsKeyId') else None,
+        )
+
+
+def snapshot_tag_specification(tags):
+    """EC2's TagSpecifications for a new snapshot: the tags are there from its first moment."""
+    return [{'ResourceType': 'snapshot', 'Tags': tag_list(tags)}]

@@ -1,0 +1,161 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Tags: the one home for their shapes and their rules.
+
+Users give tags as a dict. The clouds carry them as lists of pairs whose field names differ per
+API (vendor models): EC2 and CBS ``[{Key, Value}]``; ECS answers ``{Tag: [{TagKey, TagValue}]}``
+and ENS's DescribeDisks ``{Tags: [{Key, Value}]}``; Tencent's TagResources takes ``[{TagKey,
+TagValue}]``; ECS's RPC requests take ``Tag.N.Key`` and ``Tag.N.Value``. What each cloud accepts
+is a TagRules, with its source where it is made.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._errors import InputError
+
+# The tag that names a copy's source on every cloud: "<source region>/<source snapshot id>".
+# Adapters write it on each copy they make and look copies up by it; the DR role prunes only
+# snapshots that carry it.
+SOURCE_TAG = 'snapcopy:source'
+
+# The tag that names the disk of a DR copy ("<source region>/<disk id>"), set by dr_sync so that
+# pruning can keep and drop copies per disk even after the source snapshots are gone.
+DISK_TAG = 'snapcopy:disk'
+
+
+# Where a cloud keeps no tags on a snapshot (ENS), the copy's description carries them instead,
+# at its end: "[snapcopy source=<region>/<id> disk=<region>/<disk id>]".
+MARKER_KEYS = {SOURCE_TAG: 'source', DISK_TAG: 'disk'}
+_MARKER = re.compile(r'\s*\[snapcopy((?: [a-z]+=[^\s\[\]]+)+)\]\s*$')
+
+
+def description_marker(tags):
+    """The marker for the description of a copy with ``tags`` (only SOURCE_TAG and DISK_TAG go in it)."""
+    fields = ['%s=%s' % (word, tags[key]) for key, word in MARKER_KEYS.items() if tags.get(key)]
+    return '[snapcopy %s]' % ' '.join(fields)
+
+
+def marked_description(description, tags):
+    """``description`` (may be None) with the marker of ``tags`` after it."""
+    marker = description_marker(tags)
+    return '%s %s' % (description, marker) if description else marker
+
+
+def split_marker(description):
+    """(the description without its marker or None, {tag key: value} of the marker; {} when it has none)."""
+    match = _MARKER.search(description or '')
+    if match is None:
+        return description or None, {}
+    words = {word: key for key, word in MARKER_KEYS.items()}
+    tags = {}
+    for field in match.group(1).split():
+        word, dummy, value = field.partition('=')
+        if word in words:
+            tags[words[word]] = value
+    return description[:match.start()] or None, tags
+
+
+def string_tags(tags):
+    """Tags as the clouds store them: text keys and values (YAML may give numbers, booleans or null)."""
+    return {str(key): '' if value is None else str(value) for key, value in (tags or {}).items()}
+
+
+def tag_list(tags, key='Key', value='Value'):
+    """``{key: value}`` as the cloud's list of pairs, sorted by key (requests are then the same on every run)."""
+    return [{key: tag_key, value: tags[tag_key]} for tag_key in sorted(tags)]
+
+
+def numbered_tags(tags, prefix='Tag'):
+    """``{key: value}`` as RPC parameters ``Tag.1.Key``, ``Tag.1.Value``, ... sorted by key."""
+    params = {}
+    for number, tag_key in enumerate(sorted(tags), start=1):
+        params['%s.%d.Key' % (prefix, number)] = tag_key
+        params['%s.%d.Value' % (prefix, number)] = tags[tag_key]
+    return params
+
+
+def tag_dict(tags):
+    """A cloud's tags as ``{key: value}``: a list of ``{Key, Value}`` or ``{TagKey, TagValue}`` pairs, or
+    that list inside Alibaba's wrapper (``{Tag: [...]}`` or ``{Tags: [...]}``). A missing value is ''."""
+    if isinstance(tags, dict):
+        tags = tags.get('Tag') or tags.get('Tags') or []
+    result = {}
+    for tag in tags or []:
+        if not isinstance(tag, dict):
+            continue
+        tag_key = tag.get('Key', tag.get('TagKey'))
+        if tag_key is not None:
+            result[tag_key] = tag.get('Value', tag.get('TagValue')) or ''
+    return result
+
+
+def matches_selector(tags, selector):
+    """Whether ``tags`` carry every key of ``selector`` with its value (a value of None: any value)."""
+    return all(key in tags and (value is None or tags[key] == str(value)) for key, value in selector.items())
+
+
+def source_tag_last(tags):
+    """``tags`` as (key, value) pairs, SOURCE_TAG last: a cloud that tags in several calls writes it
+    last, so that a copy carrying it carries all its tags."""
+    pairs = sorted((key, value) for key, value in tags.items() if key != SOURCE_TAG)
+    pairs.append((SOURCE_TAG, tags[SOURCE_TAG]))
+    return pairs
+
+
+class TagRules:
+    """What one cloud accepts as the tags of a snapshot, checked before any call.
+
+    One of the cloud's ``max_tags`` is the collection's SOURCE_TAG, which users may not set.
+    Keys (and with ``values_too`` values) must not start with ``reserved_prefixes`` (compared
+    without case when ``prefixes_ignore_case``) nor contain ``forbidden_inside`` (never with case).
+    Keys that become the same text (``1`` and ``"1"`` in YAML) are refused as given twice.
+    """
+
+    # pylint: disable-next=too-many-arguments
+    def __init__(self, cloud, max_tags, key_length, value_length, reserved_prefixes, *,
+                 prefixes_ignore_case=True, values_too=False, forbidden_inside=()):
+        self.cloud = cloud
+        self.max_tags = max_tags
+        self.key_length = key_length
+        self.value_length = value_length
+        self.reserved_prefixes = tuple(reserved_prefixes)
+        self.prefixes_ignore_case = prefixes_ignore_case
+        self.values_too = values_too
+        self.forbidden_inside = tuple(forbidden_inside)
+
+    def validate(self, tags, option='tags'):
+        """``tags`` as the user gave them (a dict; keys and values may be numbers or booleans from YAML)."""
+        if not tags:
+            return
+        if not isinstance(tags, dict):
+            raise InputError(option, 'must be a dictionary of tag keys and values')
+        if len(tags) > self.max_tags - 1:
+            raise InputError(option, 'at most %d tags (one of the %d that %s allows on a snapshot is %s), got %d'
+                             % (self.max_tags - 1, self.max_tags, self.cloud, SOURCE_TAG, len(tags)))
+        seen = set()
+        for raw_key, raw_value in tags.items():
+            key = str(raw_key)
+            if key in seen:
+                raise InputError(option, 'tag key %r is given twice' % key)
+            seen.add(key)
+            if key == SOURCE_TAG:
+                raise InputError(option, 'tag key %s is set by this collection to name the source; do not set it' % SOURCE_TAG)
+            if not key or len(key) > self.key_length:
+                raise InputError(option, 'tag keys are 1 to %d characters, got %r' % (self.key_length, key))
+            self._check_text(option, 'key', key)
+            value = '' if raw_value is None else str(raw_value)
+            if len(value) > self.value_length:
+                raise InputError(option, 'tag %r: values are at most %d characters' % (key, self.value_length))
+            if self.values_too:
+                self._check_text(option, 'value of %r' % key, value)
+
+    def _check_text(self, option, what, text):
+        start = text.lower() if self.prefixes_ignore_case else text
+        if start.startswith(self.reserved_prefixes):
+            raise InputError(option, 'tag %s %r: %s at the start are reserved by %s'
+                             % (what, text, ' and '.join(self.reserved_prefixes), self.cloud))
+        if any(forbidden in text.lower() for forbidden in self.forbidden_inside):
+            raise InputError(option, 'tag %s %r must not contain %s' % (what, text, ' or '.join(self.forbidden_inside)))

@@ -1,0 +1,69 @@
+"""Which copies pruning selects (_dr_prune): pure functions, driven here without any cloud."""
+from __future__ import annotations
+
+import datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_prune import copies_by_disk, prune_selection
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DELETING, PENDING, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
+
+NOW = datetime.datetime(2026, 11, 22, 12, 0, tzinfo=datetime.timezone.utc)
+
+
+def copy(copy_id, days_old, state=COMPLETED, **tags):
+    created = (NOW - datetime.timedelta(days=days_old)).strftime('%Y-%m-%dT%H:%M:%SZ')
+    return Snapshot(copy_id, 'dr-1', state, created=created, tags=tags)
+
+
+def ids(copies):
+    return [snapshot.id for snapshot in copies]
+
+
+def test_keep_copies_keeps_the_newest_and_deletes_the_rest_newest_first():
+    copies = [copy('d3', 3), copy('d9', 9), copy('d1', 1), copy('d6', 6)]
+    delete, keep = prune_selection(copies, NOW, keep_copies=2)
+    assert ids(keep) == ['d1', 'd3'] and ids(delete) == ['d6', 'd9']
+
+
+def test_by_age_everything_older_goes_but_never_the_newest():
+    delete, keep = prune_selection([copy('d3', 3), copy('d9', 9)], NOW, max_age_days=1)
+    assert ids(keep) == ['d3'] and ids(delete) == ['d9']
+
+
+def test_copies_in_use_or_in_flight_are_kept_whatever_their_age():
+    copies = [copy('d1', 1), copy('used', 30), copy('flying', 40, state=PENDING), copy('old', 50)]
+    delete, keep = prune_selection(copies, NOW, keep_copies=1, max_age_days=2, in_use={'used'})
+    assert ids(delete) == ['old'] and ids(keep) == ['d1', 'used', 'flying']
+
+
+def test_a_copy_still_to_come_makes_the_newest_listed_count_as_second():
+    copies = [copy('d1', 1), copy('d2', 2)]
+    assert ids(prune_selection(copies, NOW, keep_copies=1)[0]) == ['d2']
+    assert ids(prune_selection(copies, NOW, keep_copies=1, newer_to_come=True)[0]) == ['d1', 'd2']
+
+
+@given(st.lists(st.tuples(st.integers(0, 400), st.sampled_from([COMPLETED, PENDING])), min_size=1, max_size=12),
+       st.one_of(st.none(), st.integers(1, 5)), st.one_of(st.none(), st.integers(1, 100)))
+def test_property_never_the_newest_never_in_flight_and_keep_copies_kept(ages, keep_copies, max_age_days):
+    copies = [copy('c%d' % number, days, state) for number, (days, state) in enumerate(ages)]
+    delete, keep = prune_selection(copies, NOW, keep_copies, max_age_days)
+    newest = max(copies, key=lambda snapshot: snapshot.age_order())
+    assert sorted(ids(delete) + ids(keep)) == sorted(ids(copies))
+    assert newest not in delete and not any(snapshot.state == PENDING for snapshot in delete)
+    if keep_copies and not max_age_days:  # with both, a copy goes when either says so
+        assert len(keep) >= min(keep_copies, len(copies))
+
+
+def test_copies_are_grouped_by_their_disk_and_others_disks_are_left_alone():
+    copies = [
+        copy('tagged', 1, **{DISK_TAG: 'src/disk-a'}),
+        copy('by-source', 2, **{SOURCE_TAG: 'src/snap-1'}),
+        copy('other-disk', 3, **{DISK_TAG: 'src/disk-z'}),
+        copy('going', 4, state=DELETING, **{DISK_TAG: 'src/disk-a'}),
+        copy('foreign', 5, owner='someone else'),
+    ]
+    groups = copies_by_disk(copies, {'src/disk-a', 'src/disk-b'}, {'src/snap-1': 'src/disk-b'})
+    assert {key: ids(group) for key, group in groups.items()} == {'src/disk-a': ['tagged'], 'src/disk-b': ['by-source']}
