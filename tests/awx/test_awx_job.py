@@ -30,10 +30,10 @@ import uuid
 import pytest
 import yaml
 
-from ansible_collections.snapcopy.cloud.tests.unit.docs.helpers import DOCS, REPO, ansible_bin
-from ansible_collections.snapcopy.cloud.tests.unit.docs.test_awx_credentials import load, render_injectors
-from ansible_collections.snapcopy.cloud.tests.unit.docs.test_awx_survey import answers
-from fakecloud import credentials as fake
+from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, REPO, ansible_bin
+from ansible_collections.snapcopy.cloud.tests.docs.test_awx_credentials import load, render_injectors
+from ansible_collections.snapcopy.cloud.tests.docs.test_awx_survey import answers
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
 
 SECRET = fake.ALIBABA_ACCESS_KEY_SECRET
 JOB_TIMEOUT = 300

@@ -5,10 +5,10 @@ import argparse
 import signal
 import sys
 
-from fakecloud.config import load_file
-from fakecloud.seeding import apply_seed
-from fakecloud.server import FakeCloudServer
-from fakecloud.state import Store
+from .config import load_file
+from .seeding import apply_seed
+from .server import FakeCloudServer
+from .state import Store
 
 
 def main(argv: list | None = None) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Callable, NamedTuple
 
-from fakecloud.errors import CloudError
+from .errors import CloudError
 
 # What every Alibaba RPC request carries besides the action's own parameters (signature and
 # protocol fields). The V1 core SDK also sends RegionId (its client's region) with every request,

@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 import urllib.parse
 
-from fakecloud import cbs, ecs, ens
-from fakecloud.config import CLOUDS, default_config
-from fakecloud.resources import iso_z
-from fakecloud.seeding import apply_seed
+from . import cbs, ecs, ens
+from .config import CLOUDS, default_config
+from .resources import iso_z
+from .seeding import apply_seed
 
 
 def _status_word(store, cloud: str, snap: dict, now: float) -> str:

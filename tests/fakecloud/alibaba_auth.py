@@ -8,7 +8,7 @@ import hmac
 import time
 import urllib.parse
 
-from fakecloud.errors import CloudError, missing
+from .errors import CloudError, missing
 
 
 def percent_encode(value: str) -> str:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 
-from fakecloud.errors import CloudError
-from fakecloud.rpc_params import repeat_list
-from fakecloud.state import COMMON_PARAMS
+from .errors import CloudError
+from .rpc_params import repeat_list
+from .state import COMMON_PARAMS
 
 # 2-128 characters, a letter (any script) first, then letters, digits, ':', '_', '.', '-'.
 _NAME_RE = re.compile(r'^[^\W\d_][\w:.\-]{1,127}$')

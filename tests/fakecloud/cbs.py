@@ -1,11 +1,11 @@
 """Tencent Cloud CBS 2017-03-12: disks, snapshots, CopySnapshotCrossRegions."""
 from __future__ import annotations
 
-from fakecloud import tc_params as p
-from fakecloud.actions import action
-from fakecloud.errors import CloudError, tc_invalid
-from fakecloud.resources import make_snapshot, tc_time
-from fakecloud.state import DONE, RUNNING
+from . import tc_params as p
+from .actions import action
+from .errors import CloudError, tc_invalid
+from .resources import make_snapshot, tc_time
+from .state import DONE, RUNNING
 
 CLOUD = 'cbs'
 _USAGE = {'data': 'DATA_DISK', 'system': 'SYSTEM_DISK'}

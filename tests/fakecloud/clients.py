@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from fakecloud import credentials as creds
+from . import credentials as creds
 
 
 def alibaba_client(region: str = 'cn-hangzhou', access_key_id: str = creds.ALIBABA_ACCESS_KEY_ID,

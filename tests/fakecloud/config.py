@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 import json
 
-from fakecloud.credentials import TENCENT_UIN, default_credentials
+from .credentials import TENCENT_UIN, default_credentials
 
 CLOUDS = ('ecs', 'ens', 'cbs')
 

@@ -1,13 +1,13 @@
 """Alibaba Cloud ECS 2014-05-26: regions, disks, snapshots, CopySnapshot, tags."""
 from __future__ import annotations
 
-from fakecloud import alibaba_rules as rules
-from fakecloud import rpc_params as p
-from fakecloud.actions import action
-from fakecloud.errors import CloudError
-from fakecloud.faults import server_error
-from fakecloud.resources import iso_z, make_snapshot, match_tags
-from fakecloud.state import DONE, FAILED, RUNNING
+from . import alibaba_rules as rules
+from . import rpc_params as p
+from .actions import action
+from .errors import CloudError
+from .faults import server_error
+from .resources import iso_z, make_snapshot, match_tags
+from .state import DONE, FAILED, RUNNING
 
 CLOUD = 'ecs'
 STATUS_WORDS = {RUNNING: 'progressing', DONE: 'accomplished', FAILED: 'failed'}

@@ -1,12 +1,12 @@
 """Alibaba Cloud ENS 2017-11-10 (edge nodes): disks, snapshots, many-node CopySnapshot, tags."""
 from __future__ import annotations
 
-from fakecloud import alibaba_rules as rules
-from fakecloud import rpc_params as p
-from fakecloud.actions import action
-from fakecloud.errors import CloudError
-from fakecloud.resources import iso_z, make_snapshot, match_tags
-from fakecloud.state import DONE, FAILED, RUNNING
+from . import alibaba_rules as rules
+from . import rpc_params as p
+from .actions import action
+from .errors import CloudError
+from .resources import iso_z, make_snapshot, match_tags
+from .state import DONE, FAILED, RUNNING
 
 CLOUD = 'ens'
 STATUS_WORDS = {RUNNING: 'creating', DONE: 'available', FAILED: 'error'}

@@ -10,7 +10,7 @@ import fnmatch
 import random
 import time
 
-from fakecloud.errors import CloudError
+from .errors import CloudError
 
 ALIBABA = ('ecs', 'ens')
 TENCENT = ('cbs', 'tag')

@@ -1,8 +1,8 @@
 """pytest fixtures: one emulator per test session, wiped before each test that asks for it.
 
-Use with ``pytest_plugins = ['fakecloud.pytest_plugin']`` in a root conftest.py, or import the
-fixtures into a conftest.py. Tests get ``fakecloud`` (the shared process) or ``fakecloud_clean``
-(the same process, reset to its start-up state first).
+Import the fixtures into a conftest.py (tests/unit/conftest.py, tests/fakecloud/tests/conftest.py).
+Tests get ``fakecloud`` (the shared process) or ``fakecloud_clean`` (the same process, reset to its
+start-up state first).
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from fakecloud.testing import FakeCloudProcess
+from .testing import FakeCloudProcess
 
 
 @pytest.fixture(scope='session')

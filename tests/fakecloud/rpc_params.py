@@ -5,7 +5,7 @@ import base64
 import json
 import re
 
-from fakecloud.errors import CloudError, invalid, missing
+from .errors import CloudError, invalid, missing
 
 _INDEXED = re.compile(r'^([A-Za-z]+)\.(\d+)(?:\.([A-Za-z]+))?$')
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import calendar
 import time
 
-from fakecloud.config import CLOUDS
-from fakecloud.resources import make_disk, make_snapshot
-from fakecloud.state import DONE, FAILED, RUNNING
+from .config import CLOUDS
+from .resources import make_disk, make_snapshot
+from .state import DONE, FAILED, RUNNING
 
 # Seeds may use any cloud's own status words, or the neutral ones.
 _STATUS_WORDS = {

@@ -10,10 +10,10 @@ import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from fakecloud import admin, alibaba_auth, cbs, ecs, ens, tag, tencent_auth
-from fakecloud.actions import Action, check_alibaba_parameters, check_tencent_parameters
-from fakecloud.call import Call
-from fakecloud.errors import CloudError
+from . import admin, alibaba_auth, cbs, ecs, ens, tag, tencent_auth
+from .actions import Action, check_alibaba_parameters, check_tencent_parameters
+from .call import Call
+from .errors import CloudError
 
 # Alibaba products are told apart by the Version parameter, Tencent ones by X-TC-Version.
 ALIBABA_PRODUCTS = {'2014-05-26': ('ecs', ecs.ACTIONS, 'Ecs'), '2017-11-10': ('ens', ens.ACTIONS, 'Ens')}

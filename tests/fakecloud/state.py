@@ -11,8 +11,8 @@ import string
 import threading
 import time
 
-from fakecloud.config import CLOUDS, default_config, merge
-from fakecloud.faults import FaultPlan
+from .config import CLOUDS, default_config, merge
+from .faults import FaultPlan
 
 # Statuses the emulator keeps internally; each cloud module renders them in its own words.
 RUNNING, DONE, FAILED = 'running', 'done', 'failed'

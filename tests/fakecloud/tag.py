@@ -1,10 +1,10 @@
 """Tencent Cloud Tag 2018-08-13 for CBS disks and snapshots (six-segment resource names)."""
 from __future__ import annotations
 
-from fakecloud import tc_params as p
-from fakecloud.actions import action
-from fakecloud.errors import CloudError, tc_invalid, tc_missing
-from fakecloud.rpc_params import decode_token, encode_token
+from . import tc_params as p
+from .actions import action
+from .errors import CloudError, tc_invalid, tc_missing
+from .rpc_params import decode_token, encode_token
 
 _RESERVED_PREFIXES = ('qcloud', 'tencent', 'project')
 _TYPES = {'snapshot': 'snapshots', 'volume': 'disks'}

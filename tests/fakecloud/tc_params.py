@@ -1,7 +1,7 @@
 """Reading Tencent API 3.0 parameters (JSON bodies) and their Filters/paging conventions."""
 from __future__ import annotations
 
-from fakecloud.errors import CloudError, tc_invalid, tc_missing
+from .errors import CloudError, tc_invalid, tc_missing
 
 
 def text(params: dict, name: str, required: bool = False, default=None):

@@ -6,7 +6,7 @@ import hmac
 import re
 import time
 
-from fakecloud.errors import CloudError
+from .errors import CloudError
 
 _AUTH_RE = re.compile(r'^TC3-HMAC-SHA256 Credential=([^/]+)/(\d{4}-\d{2}-\d{2})/([\w-]+)/tc3_request, '
                       r'SignedHeaders=([\w;-]+), Signature=([0-9a-f]{64})$')

@@ -136,11 +136,11 @@ def test_every_parameter_is_in_the_vendor_model(dry_runs, cloud):
     for phase in ('setup', 'cleanup'):
         for dummy, dummy_region, action, params in dry_runs[cloud, phase]:
             if cloud == 'cbs':
-                from fakecloud.vendor import tencent  # pylint: disable=import-outside-toplevel
+                from ansible_collections.snapcopy.cloud.tests.fakecloud.vendor import tencent  # pylint: disable=import-outside-toplevel
                 unknown = flat_tencent_names(params) - tencent.request_fields('cbs', action)
                 missing = set()
             else:
-                from fakecloud.vendor import alibaba  # pylint: disable=import-outside-toplevel
+                from ansible_collections.snapcopy.cloud.tests.fakecloud.vendor import alibaba  # pylint: disable=import-outside-toplevel
                 names = flat_alibaba_names(params)
                 unknown = names - alibaba.wire_parameters(cloud, action)
                 missing = alibaba.required_parameters(cloud, action) - names
@@ -159,7 +159,7 @@ def test_every_aws_call_validates_against_botocores_ec2_model(dry_runs):
 
 @pytest.mark.parametrize('cloud', ['ecs', 'ens', 'cbs'])
 def test_the_placeholder_answers_conform_to_the_vendor_answer_models(dry_runs, cloud):
-    from fakecloud.vendor import alibaba, tencent  # pylint: disable=import-outside-toplevel
+    from ansible_collections.snapcopy.cloud.tests.fakecloud.vendor import alibaba, tencent  # pylint: disable=import-outside-toplevel
     client = DryRunClient(cloud, CallLog(True, stream=sys.stderr), RUN)
     for phase in ('setup', 'cleanup'):
         for dummy, region, action, params in dry_runs[cloud, phase]:

@@ -1,10 +1,10 @@
-"""Fixtures for the emulator's own tests (the shared ones come from fakecloud.pytest_plugin)."""
+"""Fixtures for the emulator's own tests (the shared ones come from its pytest_plugin)."""
 from __future__ import annotations
 
 import pytest
 
 # Re-exported so pytest finds them here; pytest_plugins may only be set in a root conftest.
-from fakecloud.pytest_plugin import fakecloud, fakecloud_clean  # pylint: disable=unused-import
+from ansible_collections.snapcopy.cloud.tests.fakecloud.pytest_plugin import fakecloud, fakecloud_clean  # pylint: disable=unused-import
 
 
 @pytest.fixture

@@ -27,13 +27,13 @@ from tencentcloud.cbs.v20170312 import cbs_client
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.tag.v20180813 import tag_client
 
-from fakecloud import cbs, ecs, ens, tag
-from fakecloud.actions import ALIBABA_PROTOCOL, alibaba_name, tencent_names
-from fakecloud.clients import alibaba_client, tencent_client
-from fakecloud.server import FakeCloudServer
-from fakecloud.state import Store
-from fakecloud.testing import AdminClient
-from fakecloud.vendor import alibaba, tencent
+from ansible_collections.snapcopy.cloud.tests.fakecloud import cbs, ecs, ens, tag
+from ansible_collections.snapcopy.cloud.tests.fakecloud.actions import ALIBABA_PROTOCOL, alibaba_name, tencent_names
+from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import alibaba_client, tencent_client
+from ansible_collections.snapcopy.cloud.tests.fakecloud.server import FakeCloudServer
+from ansible_collections.snapcopy.cloud.tests.fakecloud.state import Store
+from ansible_collections.snapcopy.cloud.tests.fakecloud.testing import AdminClient
+from ansible_collections.snapcopy.cloud.tests.fakecloud.vendor import alibaba, tencent
 
 ACTIONS = {'ecs': ecs.ACTIONS, 'ens': ens.ACTIONS, 'cbs': cbs.ACTIONS, 'tag': tag.ACTIONS}
 ALIBABA_REQUESTS = {'ecs': 'aliyunsdkecs.request.v20140526', 'ens': 'aliyunsdkens.request.v20171110'}

@@ -8,8 +8,8 @@ import pytest
 from aliyunsdkcore.acs_exception.exceptions import ClientException, ServerException
 from aliyunsdkecs.request.v20140526 import DescribeSnapshotsRequest
 
-from fakecloud.clients import alibaba_call, alibaba_client, ecs_copy_request
-from fakecloud.faults import FaultPlan
+from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import alibaba_call, alibaba_client, ecs_copy_request
+from ansible_collections.snapcopy.cloud.tests.fakecloud.faults import FaultPlan
 
 REGION, DR = 'cn-hangzhou', 'cn-beijing'
 

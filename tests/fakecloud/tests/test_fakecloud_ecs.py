@@ -9,7 +9,7 @@ from aliyunsdkecs.request.v20140526 import (CreateSnapshotRequest, DeleteSnapsho
                                             DescribeDisksRequest, DescribeRegionsRequest, DescribeSnapshotsRequest,
                                             ListTagResourcesRequest, TagResourcesRequest, UntagResourcesRequest)
 
-from fakecloud.clients import alibaba_call, alibaba_client, ecs_copy_request
+from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import alibaba_call, alibaba_client, ecs_copy_request
 
 REGION = 'cn-hangzhou'
 DR = 'cn-beijing'

@@ -10,7 +10,7 @@ from aliyunsdkens.request.v20171110 import (CopySnapshotRequest, CreateSnapshotR
                                             DescribeSnapshotsRequest, ListTagResourcesRequest, TagResourcesRequest,
                                             UntagResourcesRequest)
 
-from fakecloud.clients import alibaba_call, alibaba_client
+from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import alibaba_call, alibaba_client
 
 NODE, DR1, DR2 = 'cn-hangzhou-26', 'cn-beijing-cmcc', 'cn-suzhou-telecom'
 

@@ -14,8 +14,8 @@ import pytest
 from aliyunsdkecs.request.v20140526 import DescribeSnapshotsRequest
 from tencentcloud.cbs.v20170312 import cbs_client, models
 
-from fakecloud.clients import alibaba_call, alibaba_client, ecs_copy_request, tencent_client
-from fakecloud.testing import AdminError, FakeCloudProcess
+from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import alibaba_call, alibaba_client, ecs_copy_request, tencent_client
+from ansible_collections.snapcopy.cloud.tests.fakecloud.testing import AdminError, FakeCloudProcess
 
 TESTS_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

@@ -9,8 +9,8 @@ from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentClo
 from tencentcloud.tag.v20180813 import models as tag_models
 from tencentcloud.tag.v20180813 import tag_client
 
-from fakecloud import credentials as creds
-from fakecloud.clients import tencent_client
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
+from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import tencent_client
 
 REGION, DR1, DR2 = 'ap-guangzhou', 'ap-beijing', 'ap-tokyo'
 

@@ -6,7 +6,7 @@ import warnings
 
 import pytest
 
-from fakecloud.vendor import alibaba, check, tencent
+from ansible_collections.snapcopy.cloud.tests.fakecloud.vendor import alibaba, check, tencent
 
 # --- the shared checker ---------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@
   (``AbstractModel`` classes and their docstrings).
 
 Unlike the emulator itself (stdlib only), these modules import the vendor packages; see
-tests/requirements.txt. This module holds the answer checker both use.
+tests/unit/requirements.txt. This module holds the answer checker both use.
 """
 from __future__ import annotations
 

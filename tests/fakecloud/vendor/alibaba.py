@@ -22,7 +22,7 @@ from alibabacloud_tea_openapi.utils import Utils
 from alibabacloud_tea_openapi.utils_models import Config
 from darabonba.runtime import RuntimeOptions
 
-from fakecloud.vendor import check
+from . import check
 
 PACKAGES = {'ecs': 'alibabacloud_ecs20140526', 'ens': 'alibabacloud_ens20171110'}
 REQUIRED = 'This parameter is required.'

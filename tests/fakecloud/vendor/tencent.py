@@ -20,7 +20,7 @@ import importlib
 import re
 import typing
 
-from fakecloud.vendor import SCALARS, check
+from . import SCALARS, check
 
 VERSIONS = {'cbs': 'v20170312', 'tag': 'v20180813'}
 NULLABLE = '此字段可能返回 null'  # the doc's note on fields an answer may give as null

@@ -6,7 +6,7 @@ import logging
 import pytest
 from alibabacloud_ecs20140526.client import Client as EcsV2Client
 from alibabacloud_tea_openapi.models import Config as OpenApiConfig
-from fakecloud import credentials
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from hypothesis import given, strategies as st
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils import _alibaba as alibaba, _alibaba_validate as rules

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from fakecloud import credentials
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff, CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from fakecloud import credentials as creds
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, utc_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun

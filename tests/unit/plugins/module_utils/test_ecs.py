@@ -6,7 +6,7 @@ there. Assertions are on what the emulator holds and counts (/_admin/state, /_ad
 from __future__ import annotations
 
 import pytest
-from fakecloud import credentials
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import run_copy_module

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from fakecloud import credentials
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import run_copy_module

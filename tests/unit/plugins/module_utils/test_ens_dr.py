@@ -9,7 +9,7 @@ state and its count of calls per action.
 from __future__ import annotations
 
 import pytest
-from fakecloud import credentials
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun

@@ -64,7 +64,7 @@ def test_every_place_names_the_same_oldest_releases(where, declared):
 
 
 def test_the_pinned_releases_are_not_older_than_the_oldest():
-    pinned = file_floors('tests', 'requirements.txt')
+    pinned = file_floors('tests', 'unit', 'requirements.txt')
     assert all(version_key(pinned[package]) >= version_key(minimum) for package, minimum in MINIMUM_VERSIONS.items())
 
 

@@ -13,7 +13,7 @@ import threading
 import time
 
 import pytest
-from fakecloud import credentials as creds
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils import _cbs, _tencent
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter

@@ -13,7 +13,7 @@ from __future__ import annotations
 import alibabacloud_ecs20140526.models as ECS
 import alibabacloud_ens20171110.models as ENS
 import pytest
-from fakecloud import credentials as creds
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 from tencentcloud.cbs.v20170312 import models as CBS
 from tencentcloud.tag.v20180813 import models as TAG
 

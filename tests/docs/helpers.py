@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import sys
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__)))))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 DOCS = os.path.join(REPO, 'docs')
 COLLECTIONS = os.path.join(REPO, 'build', 'collections')
 

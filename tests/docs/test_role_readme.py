@@ -9,7 +9,7 @@ import re
 
 import yaml
 
-from ansible_collections.snapcopy.cloud.tests.unit.docs.helpers import REPO
+from ansible_collections.snapcopy.cloud.tests.docs.helpers import REPO
 
 ROLE = os.path.join(REPO, 'roles', 'dr_copy')
 ROW = re.compile(r'^\| `(dr_copy_\w+)` \| ([^|]+) \|', re.M)

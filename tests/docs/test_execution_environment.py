@@ -10,7 +10,7 @@ import sys
 import pytest
 import yaml
 
-from ansible_collections.snapcopy.cloud.tests.unit.docs.helpers import COLLECTIONS, DOCS, REPO, ansible_bin
+from ansible_collections.snapcopy.cloud.tests.docs.helpers import COLLECTIONS, DOCS, REPO, ansible_bin
 
 DEFINITION = os.path.join(DOCS, 'awx', 'execution-environment.yml')
 

@@ -16,7 +16,7 @@ import subprocess
 import pytest
 import yaml
 
-from ansible_collections.snapcopy.cloud.tests.unit.docs.helpers import DOCS, REPO, ansible_bin, clean_environment
+from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, REPO, ansible_bin, clean_environment
 
 PAGES = sorted(os.path.join(root, name) for root, _dirs, names in os.walk(DOCS) for name in names if name.endswith('.md'))
 MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(REPO, 'plugins', 'modules')) if name.endswith('.py') and name != '__init__.py')

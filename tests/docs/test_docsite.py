@@ -17,7 +17,7 @@ import subprocess
 import pytest
 import yaml
 
-from ansible_collections.snapcopy.cloud.tests.unit.docs.helpers import REPO, ansible_bin, clean_environment
+from ansible_collections.snapcopy.cloud.tests.docs.helpers import REPO, ansible_bin, clean_environment
 
 SITE = os.environ.get('SNAPCOPY_DOCSITE', '')
 CHROMIUM = os.environ.get('SNAPCOPY_CHROMIUM', '/usr/bin/chromium')

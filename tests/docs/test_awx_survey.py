@@ -15,9 +15,9 @@ import subprocess
 import pytest
 import yaml
 
-from ansible_collections.snapcopy.cloud.tests.unit.docs.helpers import DOCS, REPO, ansible_bin, clean_environment
-from ansible_collections.snapcopy.cloud.tests.unit.docs.test_awx_credentials import load, render_injectors
-from fakecloud import credentials as fake
+from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, REPO, ansible_bin, clean_environment
+from ansible_collections.snapcopy.cloud.tests.docs.test_awx_credentials import load, render_injectors
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
 
 ALLOWED_TYPES = {'text': str, 'textarea': str, 'password': str, 'multiplechoice': str, 'multiselect': str,
                  'integer': int, 'float': float}
@@ -63,7 +63,10 @@ def test_survey_asks_for_what_the_role_needs():
     assert set(asked) <= set(options), 'every answer is a dr_copy option'
     required = {name for name, option in options.items() if option.get('required')}
     assert required <= {name for name, item in asked.items() if item['required']}
-    assert asked['dr_copy_provider']['choices'] == options['dr_copy_provider']['choices']
+    for name, item in asked.items():
+        if options[name].get('choices'):
+            assert item['type'] == 'multiplechoice' and item['choices'] == options[name]['choices'], name
+            assert item.get('default', options[name].get('default')) == options[name].get('default', item['default']), name
     for name, item in asked.items():
         if item['type'] == 'multiplechoice' and options[name]['type'] == 'bool':
             assert sorted(item['choices']) == ['false', 'true']
