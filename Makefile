@@ -9,6 +9,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 VENV_NEWEST := .venv-newest
+# The oldest SDK releases the collection supports (tests/requirements-oldest.txt), for units-oldest.
+VENV_OLDEST := .venv-oldest
 # The execution environment of make awx-test (tests/requirements-awx.txt).
 VENV_AWX := .venv-awx
 # galaxy-importer, in a venv of its own (tests/requirements-galaxy.txt).
@@ -29,50 +31,61 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv venv-newest collection-link stage pythons pip-bootstrap shellcheck test sanity units integration lint \
+.PHONY: help venv venv-newest venv-oldest collection-link stage pythons pip-bootstrap shellcheck test sanity units \
+	units-ansible-test units-oldest integration lint \
 	sanity-newest units-newest demo clean
 
-help:
-	@echo 'make demo   run the main job against local emulators (moto server, fakecloud)'
-	@echo 'make test   what CI runs: sanity, units, integration, chaos-short, lint, docs-test, release-test, awx-test, galaxy-import'
+# Every target a person runs has a '## what it does' comment on its line; make help lists them.
+help: ## this list
+	@awk -F':.*## ' '/^[a-z0-9-]+:.*## / { printf "make %-19s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
-$(VENV)/.installed: tests/requirements.txt
+$(VENV)/.installed: tests/requirements.txt tests/unit/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet -r tests/requirements.txt
 	touch $@
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed ## the test and development venv (.venv) from tests/requirements.txt
 
-$(VENV_NEWEST)/.installed: tests/requirements-newest.txt
+$(VENV_NEWEST)/.installed: tests/requirements-newest.txt tests/unit/requirements.txt
 	$(NEWEST_PYTHON) -m venv $(VENV_NEWEST)
 	$(VENV_NEWEST)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV_NEWEST)/bin/python -m pip install --quiet -r tests/requirements-newest.txt
 	touch $@
 
-venv-newest: $(VENV_NEWEST)/.installed
+venv-newest: $(VENV_NEWEST)/.installed ## .venv-newest: the newest ansible-core, on Python 3.12
 
-collection-link:
+$(VENV_OLDEST)/.installed: tests/requirements-oldest.txt
+	$(PYTHON) -m venv $(VENV_OLDEST)
+	$(VENV_OLDEST)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_OLDEST)/bin/python -m pip install --quiet -r tests/requirements-oldest.txt
+	touch $@
+
+venv-oldest: $(VENV_OLDEST)/.installed ## .venv-oldest: the oldest supported SDK releases
+
+collection-link: ## link build/collections/ansible_collections/snapcopy/cloud to this tree
 	@mkdir -p $(COLLECTIONS)/ansible_collections/snapcopy
 	@ln -sfn ../../../.. $(COLLECTIONS)/ansible_collections/snapcopy/cloud
 
-stage: venv
+stage: venv ## copy the collection to build/ansible-test/..., where ansible-test runs
 	@$(BIN)/python tests/utils/stage_collection.py $(STAGE)
 
-pythons: venv
+pythons: venv ## link the Pythons ansible-test may use into build/pythons
 	@echo "Pythons for ansible-test: $$($(BIN)/python tests/utils/python_links.py $(PYTHON_LINKS))"
 
-pip-bootstrap: venv
+pip-bootstrap: venv ## give ansible-test's pip bootstrap a local answer (no download)
 	@$(BIN)/python tests/utils/pip_bootstrap.py
 
 # ---------------------------------------------------------------- test legs, in CI order
 # Each leg's wall time is printed after it.
 timed = start=$$(date +%s); $(MAKE) --no-print-directory $(1); echo "== $(1) took $$(( $$(date +%s) - start )) s"
 
-test:
+test: ## what CI runs: every leg below, each with its time
 	@$(call timed,venv)
 	@$(call timed,sanity)
 	@$(call timed,units)
+	@$(call timed,units-ansible-test)
+	@$(call timed,units-oldest)
 	@$(call timed,integration)
 	@$(call timed,chaos-short)
 	@$(call timed,lint)
@@ -96,23 +109,31 @@ elif [ '$(APT)' = yes ] && command -v apt-get > /dev/null && { [ "$$(id -u)" = 0
 else echo 'SKIPPED: $(3), for want of $(1), which apt-get cannot install here (install $(1) to run it)'; fi
 endef
 
-shellcheck:
+shellcheck: ## install shellcheck with apt-get if it is missing (see apt_install)
 	@$(call apt_install,shellcheck,command -v shellcheck > /dev/null,the shellcheck test of ansible-test sanity)
 
-sanity: venv stage pythons pip-bootstrap shellcheck
+sanity: venv stage pythons pip-bootstrap shellcheck ## ansible-test sanity, oldest supported ansible-core, no ignore file
 	@echo '== sanity (ansible-test, oldest supported ansible-core)'
 	cd $(STAGE) && PATH='$(TEST_PATH)' $(BIN)/ansible-test sanity --color no
 
-units: venv collection-link
+units: venv collection-link ## unit tests and fakecloud's own tests with pytest, with coverage
 	@echo '== units (pytest)'
 	$(BIN)/python -m pytest -q -n 2 --cov=plugins --cov-report=term-missing:skip-covered tests/unit tests/fakecloud/tests
 
-integration: venv stage collection-link
+units-ansible-test: venv stage pythons ## the same unit tests as ansible-test units runs them
+	@echo '== units-ansible-test (ansible-test units, Python 3.11)'
+	cd $(STAGE) && PATH='$(TEST_PATH)' $(BIN)/ansible-test units --local --python 3.11 --color no
+
+units-oldest: venv-oldest collection-link ## the unit tests on the oldest supported SDK releases
+	@echo '== units-oldest (pytest, the SDK releases of tests/requirements-oldest.txt)'
+	$(VENV_OLDEST)/bin/python -m pytest -q -n 2 -m 'not pinned_sdk' tests/unit/plugins
+
+integration: venv stage collection-link ## ansible-test integration against moto server and fakecloud
 	@echo '== integration (ansible-test, against moto server and fakecloud)'
 	PATH='$(TEST_PATH)' $(BIN)/python tests/utils/with_emulators.py --config $(STAGE)/tests/integration/integration_config.yml -- \
 		bash -c 'cd $(STAGE) && $(BIN)/ansible-test integration --color no --local'
 
-lint: venv collection-link
+lint: venv collection-link ## ruff, pylint, mypy, yamllint, ansible-lint (production), changelog lint
 	@echo '== lint (ruff, pylint, mypy on plugins/; yamllint; ansible-lint production profile; antsibull-changelog)'
 	$(BIN)/ruff check plugins/
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/pylint plugins/
@@ -124,33 +145,26 @@ lint: venv collection-link
 # plugins/module_utils/_ec2_model.py: the EC2 operations we call, cut from the installed botocore's model.
 # Rerun after a botocore upgrade; the units fail until then (test_ec2_model.py).
 .PHONY: ec2-model
-ec2-model: venv
+ec2-model: venv ## rewrite plugins/module_utils/_ec2_model.py from the installed botocore
 	$(BIN)/python tests/utils/trim_ec2_model.py
 
-sanity-newest: venv-newest stage pythons shellcheck
+sanity-newest: venv-newest stage pythons shellcheck ## ansible-test sanity with the newest ansible-core
 	@echo '== sanity (ansible-test, newest ansible-core)'
 	$(VENV_NEWEST)/bin/python tests/utils/pip_bootstrap.py
 	cd $(STAGE) && PATH='$(PYTHON_LINKS):$(CURDIR)/$(VENV_NEWEST)/bin:$(CLEAN_PATH)' $(CURDIR)/$(VENV_NEWEST)/bin/ansible-test sanity --color no
 
-units-newest: venv-newest collection-link
+units-newest: venv-newest collection-link ## the unit tests with the newest ansible-core
 	@echo '== units (pytest, newest ansible-core)'
 	$(VENV_NEWEST)/bin/python -m pytest -q -n 2 tests/unit tests/fakecloud/tests
 
 # ---------------------------------------------------------------- the main job, on local emulators
 # The first run seeds the emulators and copies; the second, with everything in place, changes nothing.
 DEMO_ONLY ?= ["aws", "ecs", "ens", "cbs"]
-demo: venv collection-link
-	$(BIN)/python tests/utils/with_emulators.py --config $(BUILD)/emulators.json -- bash -c '\
-		set -e; \
-		echo "== demo, first run: seed the emulators, then the DR role on each cloud"; \
-		$(BIN)/ansible-playbook playbooks/demo.yml -e @$(BUILD)/emulators.json -e demo_seed=true -e '"'"'{"demo_only": $(DEMO_ONLY)}'"'"'; \
-		echo "== demo, second run: everything is in place, so nothing changes (see changed=0 in the recap)"; \
-		$(BIN)/ansible-playbook playbooks/demo.yml -e @$(BUILD)/emulators.json -e '"'"'{"demo_only": $(DEMO_ONLY)}'"'"' \
-			| tee $(BUILD)/demo-rerun.log; \
-		grep -q "changed=0 " $(BUILD)/demo-rerun.log'
+demo: venv collection-link ## the main job on the local emulators, then again: nothing changes
+	tests/utils/demo.sh '$(BIN)' '$(BUILD)' '$(DEMO_ONLY)'
 
-clean:
-	rm -rf $(BUILD) $(VENV) $(VENV_NEWEST) $(VENV_AWX) $(VENV_GALAXY) .pytest_cache .coverage
+clean: ## remove build/ and every venv
+	rm -rf $(BUILD) $(VENV) $(VENV_NEWEST) $(VENV_OLDEST) $(VENV_AWX) $(VENV_GALAXY) .pytest_cache .coverage
 
 # ---------------------------------------------------------------- docs, docs-test, release-test
 # The docs tools (antsibull-docs, Sphinx, MyST, ansible-builder) are pinned in docs/requirements.txt
@@ -165,9 +179,9 @@ $(VENV)/.docs-installed: $(VENV)/.installed docs/requirements.txt
 	$(BIN)/python -m pip install --quiet -r docs/requirements.txt
 	touch $@
 
-docs-venv: venv $(VENV)/.docs-installed
+docs-venv: venv $(VENV)/.docs-installed ## the docs tools into .venv (docs/requirements.txt)
 
-docs: docs-venv collection-link
+docs: docs-venv collection-link ## the HTML site: module reference and user guide, offline
 	@echo '== docs (antsibull-docs: the collection reference and the user guide)'
 	rm -rf $(DOCSITE) && mkdir -p $(DOCSITE)
 	PATH='$(BIN):$(CLEAN_PATH)' $(BIN)/antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir $(DOCSITE) \
@@ -183,48 +197,21 @@ docs: docs-venv collection-link
 	@echo "Site: $(DOCSITE)/build/html/index.html"
 
 # Lint the collection's docs, build the site, open its module pages in headless Chromium (Debian's
-# package, installed with apt-get when missing), and run tests/unit/docs: the AWX credential types
+# package, installed with apt-get when missing), and run tests/docs: the AWX credential types
 # and survey against fakecloud, the execution environment with ansible-builder, the user guide.
-docs-test: docs-venv collection-link
+docs-test: docs-venv collection-link ## docs lint, the site in Chromium, AWX types and survey, guide (tests/docs)
 	@echo '== docs-test (antsibull-docs lint, site, Chromium, AWX, execution environment, guide)'
 	PATH='$(BIN):$(CLEAN_PATH)' $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 	@$(MAKE) --no-print-directory docs
-	@$(call apt_install,chromium,test -x '$(CHROMIUM)',the Chromium tests of the site pages (tests/unit/docs/test_docsite.py))
-	SNAPCOPY_DOCS_TESTS=1 SNAPCOPY_DOCSITE='$(DOCSITE)/build/html' SNAPCOPY_CHROMIUM='$(CHROMIUM)' \
-		$(BIN)/python -m pytest -q -n 2 tests/unit/docs $$(test -x '$(CHROMIUM)' || echo --ignore=tests/unit/docs/test_docsite.py)
+	@$(call apt_install,chromium,test -x '$(CHROMIUM)',the Chromium tests of the site pages (tests/docs/test_docsite.py))
+	SNAPCOPY_DOCSITE='$(DOCSITE)/build/html' SNAPCOPY_CHROMIUM='$(CHROMIUM)' \
+		$(BIN)/python -m pytest -q -n 2 tests/docs $$(test -x '$(CHROMIUM)' || echo --ignore=tests/docs/test_docsite.py)
 
-# Build the collection tarball, install it into an empty folder, and run the demo playbook from
-# there: ANSIBLE_COLLECTIONS_PATH names only that folder and the run starts outside the repo, so
-# the source tree cannot stand in. The log must show the role's tasks from the installed copy.
+# tests/utils/release_test.sh says what it checks.
 RELEASE_SOURCE ?= $(CURDIR)
-release-test: venv
+release-test: venv ## build the tarball, install it, run the demo from the installed copy
 	@echo '== release-test (ansible-galaxy collection build / install, the demo from the installed copy)'
-	@set -e; release=$$(mktemp -d); trap 'rm -rf "$$release"' EXIT; \
-	$(BIN)/ansible-galaxy collection build --force --output-path "$$release" '$(RELEASE_SOURCE)' > /dev/null; \
-	tarball=$$(ls "$$release"/snapcopy-cloud-*.tar.gz); echo "built $$(basename $$tarball) ($$(du -k $$tarball | cut -f1) KiB)"; \
-	tar tzf "$$tarball" > "$$release/files.txt"; \
-	for wanted in MANIFEST.json FILES.json meta/runtime.yml meta/execution-environment.yml CHANGELOG.rst playbooks/demo.yml \
-		playbooks/dr_copy.yml playbooks/dr_alert.yml roles/dr_copy/meta/argument_specs.yml roles/dr_copy/README.md plugins/modules/dr_sync.py \
-		docs/README.md docs/awx/execution-environment.yml; do \
-		grep -qx "$$wanted" "$$release/files.txt" || { echo "FAIL: the tarball lacks $$wanted"; exit 1; }; done; \
-	if grep -E '(^|/)(\.hypothesis|\.mypy_cache|\.ruff_cache|\.pytest_cache|__pycache__|tests/output|tests/fakecloud|tests/utils)(/|$$)|\.pyc$$' \
-		"$$release/files.txt" > "$$release/unwanted.txt"; then head -5 "$$release/unwanted.txt"; \
-		echo "FAIL: the tarball holds $$(wc -l < $$release/unwanted.txt) files of caches or test tools (above): add them to build_ignore in galaxy.yml"; exit 1; fi; \
-	ANSIBLE_COLLECTIONS_PATH="$$release/collections" $(BIN)/ansible-galaxy collection install -p "$$release/collections" "$$tarball"; \
-	installed="$$release/collections/ansible_collections/snapcopy/cloud"; \
-	test -f "$$installed/MANIFEST.json" && test ! -L "$$installed"; \
-	cd "$$release" && ANSIBLE_COLLECTIONS_PATH="$$release/collections" PATH='$(TEST_PATH)' \
-	$(BIN)/python $(CURDIR)/tests/utils/with_emulators.py --config "$$release/emulators.json" -- bash -c '\
-		set -eu -o pipefail; \
-		ansible-galaxy collection list snapcopy.cloud; \
-		ansible-playbook -vv snapcopy.cloud.demo -e @emulators.json -e demo_seed=true -e demo_report_dir="$$PWD/reports" > demo.log 2>&1 \
-			|| { tail -40 demo.log; exit 1; }; \
-		grep -A12 "PLAY RECAP" demo.log; grep -q "failed=0 " demo.log; \
-		grep -q "task path: $$PWD/collections/ansible_collections/snapcopy/cloud/roles/dr_copy/tasks/main.yml" demo.log; \
-		if grep "task path: $(CURDIR)/" demo.log; then echo "FAIL: tasks ran from the source tree"; exit 1; fi; \
-		ls reports/dr-report-aws-us-east-1.json reports/dr-report-ecs-cn-hangzhou.json reports/dr-report-ens-cn-hangzhou-26.json \
-			reports/dr-report-cbs-ap-guangzhou.json > /dev/null; \
-		echo "the demo ran from the installed copy: $$PWD/collections/ansible_collections/snapcopy/cloud"'
+	tests/utils/release_test.sh '$(BIN)' '$(RELEASE_SOURCE)' '$(TEST_PATH)'
 
 # ---------------------------------------------------------------- awx-test: the DR job as AWX runs it
 # ansible-runner runs the project playbook of docs/awx.md against fakecloud, as an execution environment
@@ -240,7 +227,7 @@ $(VENV_AWX)/.installed: tests/requirements-awx.txt
 	touch $@
 
 .PHONY: awx-test
-awx-test: venv collection-link $(VENV_AWX)/.installed
+awx-test: venv collection-link $(VENV_AWX)/.installed ## the DR job through ansible-runner as an execution environment runs it
 	@echo '== awx-test (ansible-runner as in an execution environment: read-only collection, a user not root, survey answers)'
 	SNAPCOPY_AWX_VENV='$(CURDIR)/$(VENV_AWX)' $(BIN)/python -m pytest -q tests/awx
 
@@ -255,7 +242,7 @@ $(VENV_GALAXY)/.installed: tests/requirements-galaxy.txt
 	touch $@
 
 .PHONY: galaxy-import
-galaxy-import: venv $(VENV_GALAXY)/.installed
+galaxy-import: venv $(VENV_GALAXY)/.installed ## galaxy-importer on the tarball, as Galaxy runs it on upload
 	@echo '== galaxy-import (galaxy-importer on the tarball, as Galaxy and Automation Hub run it on upload)'
 	@set -e; dist=$$(mktemp -d); trap 'rm -rf "$$dist"' EXIT; \
 	$(BIN)/ansible-galaxy collection build --force --output-path "$$dist" . > /dev/null; \
@@ -270,7 +257,7 @@ $(VENV)/.bench-installed: $(VENV)/.installed tests/bench/requirements.txt
 	touch $@
 
 .PHONY: bench
-bench: venv collection-link $(VENV)/.bench-installed
+bench: venv collection-link $(VENV)/.bench-installed ## speed and cost, measured (docs/performance.md)
 	$(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
 
 # ---------------------------------------------------------------- make real-account: opt-in, never in CI
@@ -278,7 +265,7 @@ bench: venv collection-link $(VENV)/.bench-installed
 # disk and a snapshot per configured cloud, runs the modules on them and deletes what it made.
 # make real-account CONFIG=/path/outside/the/repo/real-account.yml [DRY_RUN=1]
 .PHONY: real-account
-real-account: venv collection-link
+real-account: venv collection-link ## opt-in: the modules against your own account (CONFIG=...)
 	@test -n '$(CONFIG)' || { echo 'make real-account CONFIG=/path/to/real-account.yml [DRY_RUN=1] (see docs/real-account.md)'; exit 2; }
 	SNAPCOPY_REAL_ACCOUNT_CONFIG='$(CONFIG)' SNAPCOPY_REAL_ACCOUNT_DRY_RUN='$(DRY_RUN)' PATH='$(BIN):$(CLEAN_PATH)' \
 		tests/integration/targets/real_account/runme.sh
@@ -291,12 +278,12 @@ real-account: venv collection-link
 # 2 kill rounds (about 90 seconds).
 CHAOS_TLS = $(BIN)/python tests/utils/with_emulators.py -- $(BIN)/python -m pytest -q -p no:cacheprovider tests/chaos/test_tls.py
 .PHONY: chaos chaos-short
-chaos: venv collection-link
+chaos: venv collection-link ## 300 disks per cloud under faults, SIGKILL and bad input; TLS
 	@echo '== chaos (300 disks per cloud: faults, SIGKILL, bad input; TLS)'
 	$(BIN)/python tests/chaos/run.py --disks 300 --kill-rounds 5 --out $(BUILD)/chaos-figures/full
 	$(CHAOS_TLS)
 
-chaos-short: venv collection-link
+chaos-short: venv collection-link ## the same with 30 disks per cloud (make test)
 	@echo '== chaos-short (30 disks per cloud: faults, SIGKILL, bad input; TLS)'
 	$(BIN)/python tests/chaos/run.py --disks 30 --kill-rounds 2 --out $(BUILD)/chaos-figures/short
 	$(CHAOS_TLS)

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# make demo: the main job on the local emulators (moto server, fakecloud). The first run seeds them
+# and runs the DR role on each cloud; the second, with everything in place, must change nothing.
+# Usage: tests/utils/demo.sh BIN BUILD ONLY   (BIN: the venv's bin, BUILD: the build folder,
+#        ONLY: a JSON list of the clouds to run, e.g. '["aws", "ecs", "ens", "cbs"]')
+set -euo pipefail
+bin=$1 build=$2 only=$3
+mkdir -p "$build"
+# shellcheck disable=SC2016  # the script in quotes expands its own arguments
+"$bin/python" tests/utils/with_emulators.py --config "$build/emulators.json" -- bash -c '
+	set -euo pipefail
+	bin=$1 build=$2 only=$3
+	echo "== demo, first run: seed the emulators, then the DR role on each cloud"
+	"$bin/ansible-playbook" playbooks/demo.yml -e "@$build/emulators.json" -e demo_seed=true -e "{\"demo_only\": $only}"
+	echo "== demo, second run: everything is in place, so nothing changes (see changed=0 in the recap)"
+	"$bin/ansible-playbook" playbooks/demo.yml -e "@$build/emulators.json" -e "{\"demo_only\": $only}" | tee "$build/demo-rerun.log"
+	grep -q "changed=0 " "$build/demo-rerun.log"' demo "$bin" "$build" "$only"
