@@ -43,7 +43,7 @@ import re
 
 from ._errors import ALREADY_EXISTS, NOT_FOUND, RETRYABLE, CloudError, InputError, untagged_copy_error
 from ._model import COMPLETED, DELETING, PENDING, Adapter, CopyRequest, Disk, Snapshot
-from ._tagging import SOURCE_TAG, TagRules, source_tag_last, string_tags, tag_dict, tag_list
+from ._tagging import SOURCE_TAG, TagRules, source_tag_last, tag_dict, tag_list
 from ._tencent import SDK_PACKAGES, TencentClient, classify, cloud_error, load_sdk
 
 SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}$')
@@ -79,7 +79,7 @@ CHINA_STANDARD_TIME = datetime.timezone(datetime.timedelta(hours=8), 'CST')
 
 def build_cbs_request(params):
     """The CopyRequest for cbs_snapshot_copy's options (validated later by the adapter)."""
-    options = {'name': params.get('name'), 'tags': string_tags(params.get('tags'))}
+    options = {'name': params.get('name'), 'tags': params.get('tags') or {}}  # as given: the tag rules see duplicates
     return CopyRequest(params['source_snapshot_id'], params['source_region'], params['destination_regions'] or [], options)
 
 

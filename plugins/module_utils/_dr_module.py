@@ -12,7 +12,6 @@ from ._dr_providers import COPY_OPTIONS, DR_CONNECTION_SPEC, make_adapter
 from ._dr_report import markdown_report
 from ._engine import default_backoff
 from ._errors import InputError
-from ._tagging import string_tags
 
 DR_REGION_KEYS = ('region', 'encrypted', 'kms_key_id')
 
@@ -121,7 +120,7 @@ def dr_settings(params):
         'name_template': templates['name_template'],
         'description_template': templates['description_template'],
         'snapshot_name_template': params.get('snapshot_name_template'),
-        'tags': string_tags(params.get('tags')) if 'tags' in allowed else None,
+        'tags': dict(params.get('tags') or {}) if 'tags' in allowed else None,  # as given: the tag rules see duplicates
         'copy_options': copy_options,
         'max_snapshot_age_hours': params.get('max_snapshot_age_hours'),
         'prune': params['prune'],

@@ -17,7 +17,7 @@ import re
 from ._aws import AwsClient
 from ._errors import InputError
 from ._model import COMPLETED, FAILED, PENDING, Adapter, CopyRequest, Disk, Snapshot
-from ._tagging import SOURCE_TAG, TagRules, string_tags, tag_dict, tag_list
+from ._tagging import SOURCE_TAG, TagRules, tag_dict, tag_list
 
 SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$')
 REGION = re.compile(r'^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$')
@@ -37,7 +37,7 @@ def build_ebs_request(params):
     """The CopyRequest for ebs_snapshot_copy's options (validated later by the adapter)."""
     options = {
         'description': params.get('description'),
-        'tags': string_tags(params.get('tags')),
+        'tags': params.get('tags') or {},  # as given: the tag rules see keys that would become the same text
         'encrypted': params.get('encrypted'),
         'kms_key_id': params.get('kms_key_id'),
         'completion_duration_minutes': params.get('completion_duration_minutes'),

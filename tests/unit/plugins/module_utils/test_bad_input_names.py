@@ -13,8 +13,9 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CON
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_providers import DR_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import REQUEST_PACKAGE, EcsAdapter, ecs_endpoint
+from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, build_cbs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter, build_ebs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import REQUEST_PACKAGE, EcsAdapter, build_ecs_request, ecs_endpoint
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC, TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params
@@ -46,7 +47,28 @@ def test_every_cloud_takes_the_same_timeout_names():
     for spec in (AWS_CONNECTION_SPEC, ALIBABA_CONNECTION_SPEC, TENCENT_CONNECTION_SPEC, DR_CONNECTION_SPEC):
         assert (spec['connect_timeout']['type'], spec['connect_timeout']['default']) == ('int', 10)
         assert (spec['read_timeout']['type'], spec['read_timeout']['default']) == ('int', 60)
-    assert TENCENT_CONNECTION_SPEC['read_timeout']['aliases'] == DR_CONNECTION_SPEC['read_timeout']['aliases'] == ['request_timeout']
+    assert all(spec['read_timeout']['aliases'] == ['request_timeout']
+               for spec in (AWS_CONNECTION_SPEC, ALIBABA_CONNECTION_SPEC, TENCENT_CONNECTION_SPEC, DR_CONNECTION_SPEC))
+
+
+@pytest.mark.parametrize('make_request, adapter', [
+    (lambda tags: build_ebs_request({'source_snapshot_id': 'snap-0123456789abcdef0', 'source_region': 'us-east-1',
+                                     'destination_region': 'us-west-2', 'tags': tags}), EbsAdapter(client=None)),
+    (lambda tags: build_cbs_request({'source_snapshot_id': 'snap-0abc1234', 'source_region': 'ap-guangzhou',
+                                     'destination_regions': ['ap-shanghai'], 'tags': tags}), CbsAdapter(None)),
+    (lambda tags: build_ecs_request({'source_snapshot_id': 's-bp67acfmxazb4p0example', 'source_region': 'cn-hangzhou',
+                                     'destination_region': 'cn-shanghai', 'tags': tags}), EcsAdapter(None)),
+])
+def test_tag_keys_that_become_the_same_text_are_refused_not_merged(make_request, adapter):
+    with pytest.raises(InputError) as info:
+        adapter.validate(make_request({1: 'from a number', '1': 'from text'}))
+    assert info.value.option == 'tags' and 'given twice' in info.value.message
+
+
+def test_dr_sync_refuses_tag_keys_that_become_the_same_text():
+    with pytest.raises(InputError) as info:
+        dr_run(EcsAdapter(None), provider='ecs', tags={1: 'a', '1': 'b'}).validate()
+    assert info.value.option == 'tags'
 
 
 def dr_run(adapter, **overrides):

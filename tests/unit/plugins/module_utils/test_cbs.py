@@ -7,7 +7,7 @@ injects faults and counts calls, so each test can assert on what was called.
 from __future__ import annotations
 
 import pytest
-from fakecloud import credentials as creds
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, build_cbs_request
@@ -210,7 +210,7 @@ def test_check_mode_reports_a_copy_under_way_it_cannot_identify(cloud, source_id
 # ---------------------------------------------------------------------- copies under way
 def test_a_copy_under_way_started_elsewhere_is_reported_not_failed(cloud, source_id):
     cloud.admin.configure(timings={'cbs': {'copy_seconds': 30}})
-    from fakecloud.clients import tencent_client  # pylint: disable=import-outside-toplevel
+    from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import tencent_client  # pylint: disable=import-outside-toplevel
     from tencentcloud.cbs.v20170312.cbs_client import CbsClient  # pylint: disable=import-outside-toplevel
     manual = tencent_client(CbsClient, cloud.endpoint, region=SOURCE_REGION).call_json(
         'CopySnapshotCrossRegions', {'SnapshotId': source_id, 'DestinationRegions': ['ap-beijing'], 'SnapshotName': 'by hand'})
@@ -397,10 +397,10 @@ def test_bad_input_names_the_option_before_any_call(source, source_region, desti
     assert caught.value.option == option
 
 
-def test_build_request_turns_tag_values_into_text():
+def test_tag_values_from_yaml_go_on_the_copy_as_text():
     request = build_cbs_request({'source_snapshot_id': 'snap-12345678', 'source_region': SOURCE_REGION,
                                  'destination_regions': ['ap-beijing'], 'name': None, 'tags': {'retain': 7, 'on': True}})
-    assert request.options == {'name': None, 'tags': {'retain': '7', 'on': 'True'}}
+    assert request.copy_tags() == {'retain': '7', 'on': 'True', SOURCE_TAG: '%s/snap-12345678' % SOURCE_REGION}
     assert request.destinations == ['ap-beijing']
 
 
