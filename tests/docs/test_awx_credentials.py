@@ -25,9 +25,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ENS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
-
 from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, clean_environment, run_module
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
 
 jsonschema = pytest.importorskip('jsonschema')
 

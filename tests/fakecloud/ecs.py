@@ -1,8 +1,7 @@
 """Alibaba Cloud ECS 2014-05-26: regions, disks, snapshots, CopySnapshot, tags."""
 from __future__ import annotations
 
-from . import alibaba_rules as rules
-from . import rpc_params as p
+from . import alibaba_rules as rules, rpc_params as p
 from .actions import action
 from .errors import CloudError
 from .faults import server_error

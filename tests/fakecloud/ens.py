@@ -1,8 +1,7 @@
 """Alibaba Cloud ENS 2017-11-10 (edge nodes): disks, snapshots, many-node CopySnapshot, tags."""
 from __future__ import annotations
 
-from . import alibaba_rules as rules
-from . import rpc_params as p
+from . import alibaba_rules as rules, rpc_params as p
 from .actions import action
 from .errors import CloudError
 from .resources import iso_z, make_snapshot, match_tags

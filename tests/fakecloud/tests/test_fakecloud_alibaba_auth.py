@@ -11,8 +11,7 @@ from aliyunsdkcore.utils import parameter_helper
 from aliyunsdkecs.request.v20140526 import DescribeDisksRequest, DescribeRegionsRequest
 from aliyunsdkens.request.v20171110 import DescribeEnsRegionsRequest
 
-from ansible_collections.snapcopy.cloud.tests.fakecloud import alibaba_auth
-from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
+from ansible_collections.snapcopy.cloud.tests.fakecloud import alibaba_auth, credentials as creds
 from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import alibaba_call, alibaba_client
 
 

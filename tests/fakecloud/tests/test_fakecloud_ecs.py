@@ -5,9 +5,16 @@ import json
 
 import pytest
 from aliyunsdkcore.acs_exception.exceptions import ServerException
-from aliyunsdkecs.request.v20140526 import (CreateSnapshotRequest, DeleteSnapshotRequest,
-                                            DescribeDisksRequest, DescribeRegionsRequest, DescribeSnapshotsRequest,
-                                            ListTagResourcesRequest, TagResourcesRequest, UntagResourcesRequest)
+from aliyunsdkecs.request.v20140526 import (
+    CreateSnapshotRequest,
+    DeleteSnapshotRequest,
+    DescribeDisksRequest,
+    DescribeRegionsRequest,
+    DescribeSnapshotsRequest,
+    ListTagResourcesRequest,
+    TagResourcesRequest,
+    UntagResourcesRequest,
+)
 
 from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import alibaba_call, alibaba_client, ecs_copy_request
 

@@ -5,10 +5,17 @@ import json
 
 import pytest
 from aliyunsdkcore.acs_exception.exceptions import ServerException
-from aliyunsdkens.request.v20171110 import (CopySnapshotRequest, CreateSnapshotRequest, DeleteSnapshotRequest,
-                                            DescribeDisksRequest, DescribeEnsRegionsRequest,
-                                            DescribeSnapshotsRequest, ListTagResourcesRequest, TagResourcesRequest,
-                                            UntagResourcesRequest)
+from aliyunsdkens.request.v20171110 import (
+    CopySnapshotRequest,
+    CreateSnapshotRequest,
+    DeleteSnapshotRequest,
+    DescribeDisksRequest,
+    DescribeEnsRegionsRequest,
+    DescribeSnapshotsRequest,
+    ListTagResourcesRequest,
+    TagResourcesRequest,
+    UntagResourcesRequest,
+)
 
 from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import alibaba_call, alibaba_client
 

@@ -6,8 +6,7 @@ import json
 import pytest
 from tencentcloud.cbs.v20170312 import cbs_client, models
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
-from tencentcloud.tag.v20180813 import models as tag_models
-from tencentcloud.tag.v20180813 import tag_client
+from tencentcloud.tag.v20180813 import models as tag_models, tag_client
 
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import tencent_client

@@ -15,17 +15,6 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOU
 EPOCH = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-
 class MemoryCloud(Adapter):
     """Copies finish ``copy_seconds`` after they start; every call is counted.
 

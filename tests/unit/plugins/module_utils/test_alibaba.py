@@ -6,7 +6,6 @@ import logging
 import pytest
 from alibabacloud_ecs20140526.client import Client as EcsV2Client
 from alibabacloud_tea_openapi.models import Config as OpenApiConfig
-from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from hypothesis import given, strategies as st
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils import _alibaba as alibaba, _alibaba_validate as rules
@@ -26,6 +25,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import ENDPOIN
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter, ens_endpoint
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 
 

@@ -19,7 +19,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdap
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 SOURCE = 'snap-0123456789abcdef0'
 COPY = 'snap-0fedcba9876543210'

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 
 class Throttled(Exception):
@@ -11,22 +12,6 @@ class Throttled(Exception):
 
 class Invalid(Exception):
     pass
-
-
-class FakeClock:
-    """A clock that only moves when the code under test sleeps."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def failing_then(result, errors):
@@ -47,7 +32,7 @@ def make_backoff(clock, **kwargs):
 
 
 def test_retries_retryable_errors_until_success():
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     operation, calls = failing_then('ok', [Throttled(), Throttled(), Throttled()])
     assert make_backoff(clock, base_delay=1, max_delay=10).call(operation, deadline=clock.now + 100) == 'ok'
     assert len(calls) == 4
@@ -55,7 +40,7 @@ def test_retries_retryable_errors_until_success():
 
 
 def test_never_retries_a_non_retryable_error():
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     operation, calls = failing_then('ok', [Invalid('bad name')])
     with pytest.raises(Invalid):
         make_backoff(clock).call(operation, deadline=clock.now + 100)
@@ -64,7 +49,7 @@ def test_never_retries_a_non_retryable_error():
 
 
 def test_gives_up_rather_than_pass_the_deadline():
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     start = clock.now
     operation, calls = failing_then('ok', [Throttled() for dummy in range(50)])
     with pytest.raises(Throttled):
@@ -76,7 +61,7 @@ def test_gives_up_rather_than_pass_the_deadline():
 
 
 def test_delay_is_capped_and_jittered():
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     draws = iter([0.5, 0.25, 0.0, 1.0, 1.0])
     backoff = Backoff(lambda error: True, base_delay=2, max_delay=5, rng=lambda: next(draws),
                       sleep=clock.sleep, clock=clock.clock)
@@ -84,7 +69,7 @@ def test_delay_is_capped_and_jittered():
 
 
 def test_max_attempts_limits_calls_and_on_retry_sees_each_error():
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     seen = []
     operation, calls = failing_then('ok', [Throttled('a'), Throttled('b'), Throttled('c')])
     with pytest.raises(Throttled, match='b'):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff, CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter
@@ -22,6 +21,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPI
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import RETRYABLE, CloudError, is_retryable, note_read_timeout, safe_to_resend
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_aws import SOURCE, StubbedAws, snapshot
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params
 

@@ -7,7 +7,6 @@ injects faults and counts calls, so each test can assert on what was called.
 from __future__ import annotations
 
 import pytest
-from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, build_cbs_request
@@ -24,6 +23,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import (
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DELETING, FAILED, PENDING, CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TencentClient, load_sdk
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 
 SOURCE_REGION = 'ap-guangzhou'
 
@@ -210,8 +210,9 @@ def test_check_mode_reports_a_copy_under_way_it_cannot_identify(cloud, source_id
 # ---------------------------------------------------------------------- copies under way
 def test_a_copy_under_way_started_elsewhere_is_reported_not_failed(cloud, source_id):
     cloud.admin.configure(timings={'cbs': {'copy_seconds': 30}})
-    from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import tencent_client  # pylint: disable=import-outside-toplevel
     from tencentcloud.cbs.v20170312.cbs_client import CbsClient  # pylint: disable=import-outside-toplevel
+
+    from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import tencent_client  # pylint: disable=import-outside-toplevel
     manual = tencent_client(CbsClient, cloud.endpoint, region=SOURCE_REGION).call_json(
         'CopySnapshotCrossRegions', {'SnapshotId': source_id, 'DestinationRegions': ['ap-beijing'], 'SnapshotName': 'by hand'})
     manual_id = manual['Response']['SnapshotCopyResultSet'][0]['SnapshotId']

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, utc_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
@@ -18,6 +17,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, Disk, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import RateLimiter, TencentClient, load_sdk
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 
 SOURCE_REGION = 'ap-guangzhou'
 DR_REGIONS = ['ap-beijing', 'ap-shanghai']

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import datetime
 
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_prune import copies_by_disk, prune_selection
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DELETING, PENDING, Snapshot

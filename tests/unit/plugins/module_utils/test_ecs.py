@@ -6,7 +6,6 @@ there. Assertions are on what the emulator holds and counts (/_admin/state, /_ad
 from __future__ import annotations
 
 import pytest
-from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import run_copy_module
@@ -15,6 +14,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPI
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL, INVALID, NOT_FOUND, CloudError, InputError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 
 SOURCE_REGION = 'cn-hangzhou'

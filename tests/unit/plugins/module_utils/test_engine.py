@@ -16,7 +16,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPI
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import ALREADY_EXISTS, INVALID, RETRYABLE, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import FakeClock, MemoryCloud
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import MemoryCloud
 
 
 class ThreadSafeCloud(MemoryCloud):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import run_copy_module
@@ -17,6 +16,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdap
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, CloudError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 
 SOURCE_NODE = 'cn-hangzhou-26'

@@ -9,7 +9,6 @@ state and its count of calls per action.
 from __future__ import annotations
 
 import pytest
-from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
@@ -19,6 +18,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdap
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG, description_marker
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 
 SOURCE_NODE = 'cn-hangzhou-26'
 NODE_A = 'cn-beijing-cmcc'

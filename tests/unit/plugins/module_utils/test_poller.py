@@ -4,19 +4,7 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils import _poller
 from ansible_collections.snapcopy.cloud.plugins.module_utils._poller import DONE, FAILED, PENDING, TIMEOUT, poll
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 
 def reader(states):

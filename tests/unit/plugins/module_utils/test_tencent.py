@@ -13,27 +13,15 @@ import threading
 import time
 
 import pytest
-from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils import _cbs, _tencent
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import new_adapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import RateLimiter, SlidingWindow, TencentClient, classify, load_sdk, parse_endpoint
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 100.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def connection(url, **extra):
@@ -49,7 +37,7 @@ def client_for(url, **extra):
 
 # ---------------------------------------------------------------------- rate limiter (fake clock)
 def test_sliding_window_lets_a_short_run_go_at_once_then_holds_the_limit():
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     window = SlidingWindow(limit=3, clock=clock.clock, sleep=clock.sleep)
     assert [window.acquire() for dummy in range(3)] == [0.0, 0.0, 0.0]
     assert window.acquire() == pytest.approx(1.0)  # the 4th waits until the 1st is a second old
@@ -59,7 +47,7 @@ def test_sliding_window_lets_a_short_run_go_at_once_then_holds_the_limit():
 
 
 def test_rate_limiter_never_lets_more_than_the_limit_into_any_second():
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     limiter = RateLimiter(per_second=20, clock=clock.clock, sleep=clock.sleep)
     times = []
     for dummy in range(200):
@@ -71,7 +59,7 @@ def test_rate_limiter_never_lets_more_than_the_limit_into_any_second():
 
 
 def test_rate_limiter_keeps_one_bucket_per_action():
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     limiter = RateLimiter(per_second=20, clock=clock.clock, sleep=clock.sleep)
     for dummy in range(19):
         limiter.acquire(('cbs', 'DescribeSnapshots'))

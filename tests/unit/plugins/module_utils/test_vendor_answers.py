@@ -13,7 +13,6 @@ from __future__ import annotations
 import alibabacloud_ecs20140526.models as ECS
 import alibabacloud_ens20171110.models as ENS
 import pytest
-from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 from tencentcloud.cbs.v20170312 import models as CBS
 from tencentcloud.tag.v20180813 import models as TAG
 
@@ -24,6 +23,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import Clou
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DELETING, FAILED, PENDING, CopyRequest, Disk
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TencentClient, load_sdk
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 
 
 def alibaba_connection(cloud):
