@@ -8,8 +8,8 @@ endpoint and the request classes (aliyunsdkecs, aliyunsdkens). The SDKs are impo
 when a client is made, so the modules load (and report a missing library) without them.
 
 The core SDK is used with its own retry switched off: it would resend calls blindly, and a
-resent CopySnapshot can make a second copy. The engine retries instead, and knows when a
-look-up must come first.
+resent CopySnapshot can make a second copy. The run's CallRetry resends what is safe to resend,
+and the engine knows when a look-up must come first.
 """
 
 from __future__ import annotations
@@ -147,6 +147,9 @@ class AlibabaClient:
         ``request_package`` is where the product SDK's request classes live; ``retry`` (a CallRetry) is
         the run's (by default each call is sent once)."""
         self.retry = retry if retry is not None else CallRetry()
+        # The SDK first: without it nothing else can be fixed by the user in one go.
+        self.sdk = sdk or load_sdk(request_package)
+        self.sdk_warnings = version_warnings(self.sdk.get('versions', {}))
         self.product = product
         self.connection = connection
         self.default_endpoint = default_endpoint
@@ -159,8 +162,6 @@ class AlibabaClient:
                              'alicloud_secret_key, or the ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY '
                              '(or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET) variables')
         self.connect_timeout, self.read_timeout = connection_timeouts(connection)
-        self.sdk = sdk or load_sdk(request_package)
-        self.sdk_warnings = version_warnings(self.sdk.get('versions', {}))
         self._clients = {}
 
     def endpoint(self, region):
@@ -177,7 +178,7 @@ class AlibabaClient:
                 credential = self.sdk['AccessKeyCredential'](conn['alicloud_access_key'], conn['alicloud_secret_key'])
             client = self.sdk['AcsClient'](
                 region_id='cn-hangzhou', credential=credential,
-                auto_retry=False,  # the engine retries; the SDK's retry would resend CopySnapshot blindly
+                auto_retry=False,  # the run's CallRetry retries; the SDK's would resend CopySnapshot blindly
                 connect_timeout=self.connect_timeout, timeout=self.read_timeout,
                 verify=None if conn.get('validate_certs', True) else False,
                 proxy=proxies_for(host))

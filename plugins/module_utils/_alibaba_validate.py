@@ -30,7 +30,6 @@ URL_PREFIXES = ('http://', 'https://')
 # Tag rules of ECS's CopySnapshot and TagResources references (see this docstring); ENS follows them.
 TAG_RULES = TagRules('Alibaba Cloud', max_tags=20, key_length=128, value_length=128, reserved_prefixes=('acs:', 'aliyun'),
                      prefixes_ignore_case=False, values_too=True, forbidden_inside=URL_PREFIXES)
-validate_tags = TAG_RULES.validate
 ECS_NAME_EXTRA = ':_.-'
 ENS_NAME_EXTRA = ':_-'
 ECS_SNAPSHOT_ID = re.compile(r'^s-[0-9a-zA-Z]+$')

@@ -86,12 +86,11 @@ class AwsClient:
     @classmethod
     def from_connection(cls, connection, retry=None):
         """A client for ``connection`` (options checked, no call yet); ImportError when botocore is missing."""
-        connection_timeouts(connection)
         return cls(connection, load_botocore(), retry)
 
     def ec2(self, region):
-        """The EC2 client for ``region``, made once. botocore's own retries are off: the engine
-        retries, and it knows that CopySnapshot must not be resent blindly."""
+        """The EC2 client for ``region``, made once. botocore's own retries are off: the run's CallRetry
+        resends what is safe to resend, and the engine knows that CopySnapshot must not be resent blindly."""
         with self._clients_lock:
             if region not in self._clients:
                 try:

@@ -43,7 +43,7 @@ import re
 
 from ._errors import ALREADY_EXISTS, NOT_FOUND, RETRYABLE, CloudError, InputError, untagged_copy_error
 from ._model import COMPLETED, DELETING, PENDING, Adapter, CopyRequest, Disk, Snapshot
-from ._tagging import SOURCE_TAG, TagRules, source_tag_last, tag_dict, tag_list
+from ._tagging import SOURCE_TAG, TagRules, source_tag_last, tag_dict, tag_filters, tag_list
 from ._tencent import SDK_PACKAGES, TencentClient, classify, cloud_error, load_sdk
 
 SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}$')
@@ -186,9 +186,7 @@ class CbsAdapter(Adapter):
         return found
 
     def _describe_items(self, region, snapshot_ids):
-        """{id: DescribeSnapshots item} for those ids, read now; unknown ones are left out."""
-        for snapshot_id in snapshot_ids:
-            self._sources.pop((region, snapshot_id), None)
+        """{id: DescribeSnapshots item} for those ids, read now (describe_ids keeps them); unknown ones are left out."""
         found = self.describe(region, snapshot_ids)
         return {snapshot_id: self._sources[(region, snapshot_id)] for snapshot_id in found}
 
@@ -374,8 +372,7 @@ class CbsAdapter(Adapter):
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)
     def find_disks(self, region, tag_selector):
-        filters = [{'Name': 'tag:%s' % key, 'Values': [str(value)]} if value is not None else {'Name': 'tag-key', 'Values': [key]}
-                   for key, value in sorted(tag_selector.items())]
+        filters = tag_filters(tag_selector)
         return [Disk(item['DiskId'], region, name=item.get('DiskName') or None, size=item.get('DiskSize'),
                      tags=tag_dict(item.get('Tags')))
                 for item in self._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', filters).values()]

@@ -150,14 +150,15 @@ def copy_diff(outcome):
     """Before and after: which destination holds which copy of the source."""
     before, after = {}, {}
     for destination, place in outcome.destinations.items():
-        existing = place.snapshot.id if place.action == EXISTING and place.snapshot is not None else None
-        before[destination] = existing
+        # What was there: the copy used as it is, or the one found that differs from what was asked.
+        found = place.mismatch['snapshot_id'] if place.mismatch else None
+        before[destination] = place.snapshot.id if place.action == EXISTING and place.snapshot is not None else found
         if place.action == WOULD_COPY:
             after[destination] = '(new copy)'
-        elif place.snapshot is not None:
+        elif place.action in (COPIED, EXISTING) and place.snapshot is not None:
             after[destination] = place.snapshot.id
         else:
-            after[destination] = None
+            after[destination] = before[destination]  # nothing was copied
     header = '%s/%s' % (outcome.request.source_region, outcome.request.source_id)
     return {
         'before': {'source': header, 'copies': before},

@@ -15,10 +15,10 @@ import datetime
 import string
 import time
 
-from ._backoff import Backoff, CallRetry
+from ._backoff import Backoff
 from ._dr_prune import copies_by_disk, prune_selection
 from ._dr_report import dr_report
-from ._engine import MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, default_backoff
+from ._engine import MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, run_retry
 from ._errors import NOT_FOUND, CloudError, InputError, is_retryable
 from ._model import COMPLETED, FAILED, PENDING, CopyRequest, parse_time
 from ._poller import DONE, PENDING as POLL_PENDING, poll
@@ -78,7 +78,7 @@ class DrRun:
     # pylint: disable-next=too-many-arguments
     def __init__(self, adapter, settings, check_mode=False, now=None, clock=time.monotonic, sleep=time.sleep, workers=COPY_WORKERS,
                  retry=None):
-        """``retry`` (a CallRetry) is the run's, shared with the adapter's client and the copy engine."""
+        """``retry`` is the run's CallRetry (see run_retry), which the copy engine shares."""
         self.adapter = adapter
         self.workers = workers
         self.settings = settings
@@ -87,7 +87,7 @@ class DrRun:
         self.clock = clock
         self.sleep = sleep
         self.deadline = clock() + settings['wait_timeout']
-        self.retry = retry if retry is not None else CallRetry(default_backoff(sleep=sleep, clock=clock))
+        self.retry = run_retry(adapter, retry, sleep=sleep, clock=clock)
         self.retry.deadline = self.deadline
         self.engine = None
 
@@ -247,6 +247,9 @@ class DrRun:
             outcomes = self.engine.run(requests, sources) if requests else []
         except InputError as error:
             raise dr_input_error(error) from None
+        finally:
+            # The engine's deadline is the run's, but for a second at least; pruning keeps the run's own.
+            self.retry.deadline = self.deadline
         for entry, outcome in zip(owners, outcomes):
             entry.outcomes.append(outcome)
 

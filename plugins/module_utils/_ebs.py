@@ -17,7 +17,7 @@ import re
 from ._aws import AwsClient
 from ._errors import InputError
 from ._model import COMPLETED, FAILED, PENDING, Adapter, CopyRequest, Disk, Snapshot
-from ._tagging import SOURCE_TAG, TagRules, tag_dict, tag_list
+from ._tagging import SOURCE_TAG, TagRules, tag_dict, tag_filters, tag_list
 
 SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$')
 REGION = re.compile(r'^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$')
@@ -144,8 +144,7 @@ class EbsAdapter(Adapter):
 
     # ------------------------------------------------------------------ for the DR run
     def find_disks(self, region, tag_selector):
-        filters = [{'Name': 'tag:%s' % key, 'Values': [str(value)]} if value is not None else {'Name': 'tag-key', 'Values': [key]}
-                   for key, value in sorted(tag_selector.items())]
+        filters = tag_filters(tag_selector)
         arguments = {'Filters': filters, 'MaxResults': 500}
         disks = []
         while True:

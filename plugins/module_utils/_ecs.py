@@ -31,15 +31,15 @@ import time
 from ._alibaba import AlibabaClient, links_to, listed, paged, tagged_disks
 from ._alibaba_validate import (
     ECS_SNAPSHOT_ID,
+    TAG_RULES,
     validate_description,
     validate_name,
     validate_region,
     validate_retention_days,
     validate_snapshot_id,
-    validate_tags,
 )
 from ._errors import INVALID, CloudError, InputError
-from ._model import COMPLETED, FAILED, PENDING, Adapter, CopyRequest, Disk, Snapshot
+from ._model import COMPARABLE_OPTIONS, COMPLETED, FAILED, PENDING, Adapter, CopyRequest, Disk, Snapshot
 from ._tagging import SOURCE_TAG, numbered_tags, string_tags, tag_dict
 
 STATE_MAP = {'progressing': PENDING, 'accomplished': COMPLETED, 'failed': FAILED}
@@ -119,7 +119,7 @@ class EcsAdapter(Adapter):
     create_call_is_idempotent = True
     done_state = 'accomplished'
     sample_snapshot_id = 's-bp67acfmxazb4p0example'
-    readable_options = ('encrypted', 'kms_key_id', 'tags', 'name', 'description', 'retention_days')
+    readable_options = COMPARABLE_OPTIONS  # ECS answers them all
     ids_per_describe = ID_CHUNK
 
     sdk_packages = 'aliyun-python-sdk-core and aliyun-python-sdk-ecs'
@@ -148,7 +148,7 @@ class EcsAdapter(Adapter):
         validate_name(options.get('name'))
         validate_description(options.get('description'))
         validate_retention_days(options.get('retention_days'))
-        validate_tags(options.get('tags'))
+        TAG_RULES.validate(options.get('tags'))
         if options.get('kms_key_id') and not options.get('encrypted'):
             raise InputError('kms_key_id', 'is only used for an encrypted copy: set encrypted: true as well')
 

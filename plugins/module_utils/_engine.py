@@ -128,9 +128,7 @@ class CopyEngine:
     def __init__(self, adapter, check_mode=False, wait=False, timeout=600, poll_interval=15,
                  max_poll_interval=None, backoff=None, clock=time.monotonic, sleep=time.sleep,
                  max_in_flight=None, workers=1, on_mismatch=MISMATCH_FAIL, retry=None):
-        """``retry`` (a CallRetry) is the run's, shared with the adapter's client and the DR run; without one,
-        the engine makes its own from ``backoff`` (its calls of adapter methods are then retried, not the
-        client's single API calls)."""
+        """``retry`` is the run's CallRetry (see run_retry); ``backoff`` is used only when it has none."""
         self.adapter = adapter
         if on_mismatch not in MISMATCH_CHOICES:
             raise ValueError('on_mismatch must be one of %s' % ', '.join(MISMATCH_CHOICES))
@@ -148,10 +146,8 @@ class CopyEngine:
         self.max_poll_interval = max_poll_interval
         self.clock = clock
         self.sleep = sleep
-        if retry is None:
-            retry = CallRetry(backoff or default_backoff(sleep=sleep, clock=clock))
-        self.retry = retry
-        self.backoff = retry.backoff
+        self.retry = run_retry(adapter, retry, backoff, sleep=sleep, clock=clock)
+        self.backoff = self.retry.backoff
         self.deadline = None
 
     @property
@@ -452,8 +448,9 @@ class CopyEngine:
 
     # ------------------------------------------------------------------ waiting
     def _wait_for_copies(self, outcomes):
+        # A copy in flight that is not used (it differs from what was asked) is not waited for.
         places = [place for outcome in outcomes if outcome.error is None for place in outcome.destinations.values()
-                  if place.snapshot is not None and place.snapshot.state == PENDING]
+                  if place.snapshot is not None and place.snapshot.state == PENDING and place.action != NOT_COPIED]
         if not places:
             return
         seen_once = {id(place) for place in places if place.action == EXISTING}
@@ -495,6 +492,17 @@ class CopyEngine:
 def default_backoff(sleep=time.sleep, clock=time.monotonic):
     """How a run backs off by default: 1 s, doubling up to 20 s, jittered, at most MAX_ATTEMPTS tries."""
     return Backoff(is_retryable, base_delay=1.0, max_delay=20.0, max_attempts=MAX_ATTEMPTS, sleep=sleep, clock=clock)
+
+
+def run_retry(adapter, retry=None, backoff=None, sleep=time.sleep, clock=time.monotonic):
+    """The run's CallRetry: ``retry`` when given, else the one the adapter's client sends its calls
+    through, so that the client, the engine and the DR run retry alike and count together. One without
+    a backoff gets ``backoff``, or the default."""
+    if retry is None:
+        retry = getattr(adapter.client, 'retry', None) or CallRetry()
+    if retry.backoff is None:
+        retry.backoff = backoff or default_backoff(sleep=sleep, clock=clock)
+    return retry
 
 
 def describe_differences(differences):

@@ -30,11 +30,11 @@ from ._alibaba import AlibabaClient, links_to, listed, numbered_pages, tagged_di
 from ._alibaba_validate import (
     ENS_SNAPSHOT_ID,
     REGION_ID,
+    TAG_RULES,
     validate_description,
     validate_ens_name,
     validate_region,
     validate_snapshot_id,
-    validate_tags,
 )
 from ._errors import INVALID, CloudError, InputError
 from ._model import COMPLETED, DELETING, FAILED, PENDING, Adapter, CopyRequest, Disk, Snapshot
@@ -72,9 +72,11 @@ def ens_endpoint(api_region=None):
 
 def ens_client(connection, sdk=None, retry=None):
     api_region = connection.get('alicloud_region') or None  # an AWX credential injects '' when the field is empty
+    # The client first: a missing SDK or credentials are said before a bad alicloud_region.
+    client = AlibabaClient('ens', connection, lambda node: ens_endpoint(api_region), REQUEST_PACKAGE, sdk, retry)
     if api_region is not None and not REGION_ID.match(api_region):
         raise InputError('alicloud_region', 'expected an Alibaba Cloud region like ap-southeast-1, got %r' % (api_region,))
-    return AlibabaClient('ens', connection, lambda node: ens_endpoint(api_region), REQUEST_PACKAGE, sdk, retry)
+    return client
 
 
 def build_ens_request(params):
@@ -129,7 +131,7 @@ class EnsAdapter(Adapter):
             raise InputError('destination_regions', 'at most %d nodes per task, got %d' % (ID_CHUNK, len(request.destinations)))
         validate_ens_name(options.get('name'))
         validate_description(options.get('description'))
-        validate_tags(options.get('tags'))
+        TAG_RULES.validate(options.get('tags'))
         marker = description_marker(copy_marker_tags(request))
         room = MAX_DESCRIPTION - len(marker) - 1
         if options.get('description') and len(options['description']) > room:

@@ -167,7 +167,7 @@ def copy_mismatches(request, snapshot, readable):
     carries our source tag.
     """
     options = request.options
-    compared = [option for option in readable if option not in request.not_compared]
+    compared = [option for option in readable if option in COMPARABLE_OPTIONS and option not in request.not_compared]
     differences = {}
     if 'encrypted' in compared and options.get('encrypted') and snapshot.encrypted is False:
         differences['encrypted'] = {'asked': True, 'found': False}
@@ -195,7 +195,7 @@ def same_kms_key(asked, found):
 
 
 class Adapter:
-    """What each cloud implements. All calls go through the engine's retries.
+    """What each cloud implements. Its client sends every call through the run's CallRetry.
 
     Batched on purpose: the bulk module hands the engine hundreds of requests, and each
     method here serves many of them with as few API calls as the cloud allows.

@@ -43,8 +43,8 @@ def version_warnings(installed):
     """Warnings for the packages of ``installed`` ({package: version or None}) older than their minimum."""
     warnings = []
     for package, version in sorted(installed.items()):
-        minimum = MINIMUM_VERSIONS[package]
-        if version and version_key(version) < version_key(minimum):
+        minimum = MINIMUM_VERSIONS.get(package)
+        if version and minimum and version_key(version) < version_key(minimum):
             warnings.append('%s %s is older than %s, the oldest release this collection is tested with; '
                             'upgrade it if the module fails' % (package, version, minimum))
     return warnings
@@ -52,4 +52,4 @@ def version_warnings(installed):
 
 def missing_feature(package, what):
     """The message for an SDK that lacks ``what``: which package, and from which release it has it."""
-    return '%s has no %s: upgrade it to %s or later' % (package, what, MINIMUM_VERSIONS[package])
+    return '%s has no %s: upgrade it to %s or later' % (package, what, MINIMUM_VERSIONS.get(package, 'a newer release'))

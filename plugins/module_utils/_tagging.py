@@ -97,6 +97,12 @@ def matches_selector(tags, selector):
     return all(key in tags and (value is None or tags[key] == str(value)) for key, value in selector.items())
 
 
+def tag_filters(selector):
+    """A tag selector as EC2's and CBS's describe filters: tag:KEY for a value, tag-key for any value."""
+    return [{'Name': 'tag:%s' % key, 'Values': [str(value)]} if value is not None else {'Name': 'tag-key', 'Values': [key]}
+            for key, value in sorted(selector.items())]
+
+
 def source_tag_last(tags):
     """``tags`` as (key, value) pairs, SOURCE_TAG last: a cloud that tags in several calls writes it
     last, so that a copy carrying it carries all its tags."""

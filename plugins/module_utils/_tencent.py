@@ -45,7 +45,6 @@ TENCENT_CONNECTION_SPEC = {
 }
 
 SDK_PACKAGES = 'tencentcloud-sdk-python-common, tencentcloud-sdk-python-cbs and tencentcloud-sdk-python-tag'
-API_VERSIONS = {'cbs': '2017-03-12', 'tag': '2018-08-13'}
 DOCUMENTED_RATE_LIMIT = 20
 REQUEST_CLIENT = 'snapcopy.cloud'
 

@@ -16,7 +16,6 @@ user running the tests. `make awx-test` runs this folder and sets SNAPCOPY_AWX_V
 from __future__ import annotations
 
 import glob
-import http.server
 import json
 import os
 import pwd
@@ -24,13 +23,12 @@ import re
 import shutil
 import subprocess
 import tempfile
-import threading
 import uuid
 
 import pytest
 import yaml
 
-from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, REPO, ansible_bin
+from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, REPO, QuietHandler, ansible_bin, local_http_server
 from ansible_collections.snapcopy.cloud.tests.docs.test_awx_credentials import load, render_injectors
 from ansible_collections.snapcopy.cloud.tests.docs.test_awx_survey import answers
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
@@ -313,7 +311,7 @@ def test_failing_job_writes_its_report_and_stats_before_it_fails(run_job, fakecl
     assert_no_secret(job, mounted)
 
 
-class Webhook(http.server.BaseHTTPRequestHandler):
+class Webhook(QuietHandler):
     """A chat's incoming webhook: keeps each JSON body posted to it."""
     posted: list = []
 
@@ -324,20 +322,12 @@ class Webhook(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(b'ok')
 
-    def log_message(self, format, *args):  # pylint: disable=redefined-builtin  # http.server's signature
-        pass
-
 
 @pytest.fixture
 def webhook():
     Webhook.posted = []
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Webhook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield 'http://127.0.0.1:%d/hooks/dr' % server.server_address[1], Webhook.posted
-    finally:
-        server.shutdown()
-        server.server_close()
+    with local_http_server(Webhook) as url:
+        yield url + '/hooks/dr', Webhook.posted
 
 
 def test_workflow_alert_node_reports_the_failures_from_the_dr_jobs_stats(run_job, fakecloud_clean, webhook):

@@ -12,10 +12,8 @@ against a local endpoint that records and checks the request's signature.
 """
 from __future__ import annotations
 
-import http.server
 import os
 import re
-import threading
 
 import pytest
 import yaml
@@ -25,7 +23,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ENS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, clean_environment, run_module
+from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, QuietHandler, clean_environment, local_http_server, run_module
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
 
 jsonschema = pytest.importorskip('jsonschema')
@@ -255,7 +253,7 @@ def test_dr_sync_plans_with_the_tencentcloud_credential_alone(fakecloud_clean, t
 
 
 # ---------------------------------------------------------------------------------- AWS: the built-in credential
-class RecordingEc2(http.server.BaseHTTPRequestHandler):
+class RecordingEc2(QuietHandler):
     """Records each request and answers like EC2 refusing it, so the module stops at once."""
     requests: list = []
 
@@ -270,21 +268,12 @@ class RecordingEc2(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(answer)
 
-    def log_message(self, format, *args):  # pylint: disable=redefined-builtin  # http.server's signature
-        pass
-
 
 @pytest.fixture
 def recording_ec2():
     RecordingEc2.requests = []
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), RecordingEc2)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield 'http://127.0.0.1:%d' % server.server_address[1], RecordingEc2.requests
-    finally:
-        server.shutdown()
-        server.server_close()
+    with local_http_server(RecordingEc2) as url:
+        yield url, RecordingEc2.requests
 
 
 def signature_is_valid(request, url, access_key, secret_key, token):

@@ -282,13 +282,13 @@ def test_retention_days(days, ok):
     {SOURCE_TAG: 'x'}, {'k%d' % n: 'v' for n in range(20)}, ['not', 'a', 'dict']])
 def test_tags_refused(tags):
     with pytest.raises(InputError) as info:
-        rules.validate_tags(tags)
+        rules.TAG_RULES.validate(tags)
     assert info.value.option == 'tags'
 
 
 def test_tags_accepted_case_sensitive_keys_and_empty_values():
-    rules.validate_tags({'Env': 'prod', 'env': '', 'n': 1, 'b': True, 'none': None, 'k' * 128: 'v' * 128})
-    rules.validate_tags({'k%d' % n: 'v' for n in range(19)})
+    rules.TAG_RULES.validate({'Env': 'prod', 'env': '', 'n': 1, 'b': True, 'none': None, 'k' * 128: 'v' * 128})
+    rules.TAG_RULES.validate({'k%d' % n: 'v' for n in range(19)})
 
 
 # Property tests: the validators accept exactly what the documented rules allow.
@@ -335,7 +335,7 @@ def test_property_tag_validator_agrees_with_the_rules(tags):
     expected = len(tags) <= 19 and SOURCE_TAG not in tags and all(
         fine(key, False) and fine(value, True) for key, value in tags.items())
     try:
-        rules.validate_tags(tags)
+        rules.TAG_RULES.validate(tags)
         accepted = True
     except InputError:
         accepted = False

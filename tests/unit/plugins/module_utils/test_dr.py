@@ -256,3 +256,13 @@ def test_a_dated_name_template_does_not_make_yesterdays_copy_differ():
     # A name template without the date is held to: another name is a difference.
     renamed = run(cloud, clock, provider='ecs', dr_regions=['dr-1'], name_template='dr-{disk_id}', description_template=None)
     assert renamed['totals']['not_copied'] == 1 and 'name (asked dr-disk-0' in renamed['failures'][0]
+
+
+def test_the_run_keeps_its_own_deadline_after_the_copies():
+    """The engine's deadline is at least a second away; pruning and deletes after it keep the run's own."""
+    cloud, clock = cloud_with_disks(count=1)
+    settings = dr_settings(params(wait_timeout=1))
+    dr_run = DrRun(cloud, settings, now=parse_time(cloud.when(clock.now)), clock=clock.clock, sleep=clock.sleep, workers=1)
+    clock.now += 0.9  # most of the run's time goes before the copies
+    dr_run.run()
+    assert dr_run.retry.deadline == dr_run.deadline

@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import CallRetry
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import copy_diff
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import ALREADY_EXISTS, INVALID, RETRYABLE, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
@@ -276,6 +278,18 @@ def test_a_copy_that_differs_fails_the_destination_by_default_and_copies_nothing
     assert 'start_copy' not in cloud.calls
 
 
+def test_a_differing_copy_still_in_flight_is_not_waited_for_and_the_diff_shows_nothing_copied():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock, copy_seconds=600)
+    cloud.add_copy('old-copy', 'dr-1', {SOURCE_TAG: 'src-1/snap-000'}, started=0, encrypted=False)  # in flight
+    (outcome,) = engine_for(cloud, clock, wait=True, timeout=300).run([encrypted_request()])
+    place = outcome.destinations['dr-1']
+    assert place.action == NOT_COPIED and place.error.code == 'ExistingCopyDiffers' and not place.timed_out
+    assert 'describe' not in cloud.calls and clock.sleeps == []
+    assert copy_diff(outcome) == {'before': {'source': 'src-1/snap-000', 'copies': {'dr-1': 'old-copy'}},
+                                  'after': {'source': 'src-1/snap-000', 'copies': {'dr-1': 'old-copy'}}}
+
+
 def test_a_copy_that_differs_is_used_with_a_warning_when_asked():
     clock = FakeClock()
     cloud = cloud_with_unencrypted_copy(clock)
@@ -302,6 +316,20 @@ def test_a_copy_that_differs_is_replaced_by_a_new_one_when_asked_and_the_rerun_u
     (again,) = engine_for(cloud, clock).run([encrypted_request()])
     assert again.destinations['dr-1'].action == EXISTING and again.destinations['dr-1'].snapshot.id == place.snapshot.id
     assert again.destinations['dr-1'].mismatch is None and not again.failed
+
+
+def test_the_engine_and_the_client_retry_through_one_call_retry():
+    """Without a retry of its own, the engine takes the one the adapter's client sends its calls
+    through, and gives it a backoff if it had none (one made without still retries)."""
+    clock = FakeClock()
+    cloud = MemoryCloud(clock)
+    cloud.client = type('Client', (), {'retry': CallRetry()})()
+    engine = engine_for(cloud, clock)
+    assert engine.retry is cloud.client.retry and engine.retry.backoff is not None
+    bare = MemoryCloud(clock)
+    bare.copy_errors = [CloudError('CopySnapshot', 'Throttling', 'slow down', kind=RETRYABLE)]
+    (outcome,) = engine_for(bare, clock, retry=CallRetry()).run(requests(1))
+    assert outcome.destinations['dr-1'].action == COPIED and bare.calls['start_copy'] == 2
 
 
 def test_only_what_is_asked_is_compared():

@@ -167,7 +167,7 @@ def test_cbs_name_agrees_with_the_rule(name):
 # ---------------------------------------------------------------------------- what a refusal says
 @pytest.mark.parametrize('validate, value, option', [
     (alibaba.validate_name, '1x', 'name'), (alibaba.validate_ens_name, 'x.y', 'name'), (alibaba.validate_description, 'd', 'description'),
-    (alibaba.validate_tags, {'acs:x': 'y'}, 'tags'), (alibaba.validate_retention_days, 0, 'retention_days'),
+    (alibaba.TAG_RULES.validate, {'acs:x': 'y'}, 'tags'), (alibaba.validate_retention_days, 0, 'retention_days'),
     (EBS_TAG_RULES.validate, {'aws:x': 'y'}, 'tags'), (CBS_TAG_RULES.validate, {'qcloud': 'y'}, 'tags'),
 ])
 def test_every_refusal_names_its_option(validate, value, option):
