@@ -198,32 +198,46 @@ class DrRun:
                 entry.problems.append('fresh snapshot %s of %s failed: %s' % (fresh.id, entry.disk.id, fresh.message or fresh.cloud_state))
 
     def _create_fresh_snapshot(self, disk, name):
-        """Start a snapshot of ``disk``. Never twice: CreateSnapshot has no idempotency token on
-        most clouds, so an answer lost in transit is followed by a look-up, not by a second call."""
+        """Start a snapshot of ``disk``, never two. CreateSnapshot has no idempotency token on most
+        clouds: after an answer lost in transit the disk's snapshots are looked up, and the call is
+        sent again only when the look-up shows it was not carried out (as the engine does for copies)."""
         stamp = self.now.strftime('%Y-%m-%dT%H:%M:%SZ')
         # With an idempotency token, resending after a lost answer gets the first answer back.
         resend_uncertain = self.adapter.create_call_is_idempotent
         no_blind_retry = Backoff(lambda error: is_retryable(error) and (resend_uncertain or not error.uncertain),
                                  max_attempts=MAX_ATTEMPTS, sleep=self.sleep, clock=self.clock)
-        try:
-            return no_blind_retry.call(lambda: self.adapter.create_snapshot(
-                disk.region, disk, name, 'Fresh snapshot for DR by snapcopy.cloud', {FRESH_TAG: stamp}), self.deadline)
-        except CloudError as error:
-            if not error.uncertain:
-                raise
-            if error.settle_seconds:
-                # A call that timed out may still be carried out: let it land before looking.
-                if self.clock() + error.settle_seconds > self.deadline:
+        look_ups = 0
+        while True:
+            try:
+                return no_blind_retry.call(lambda: self.adapter.create_snapshot(
+                    disk.region, disk, name, 'Fresh snapshot for DR by snapcopy.cloud', {FRESH_TAG: stamp}), self.deadline)
+            except CloudError as error:
+                if not error.uncertain:
                     raise
-                self.sleep(error.settle_seconds)
-            snapshots = self._call(self.adapter.disk_snapshots, disk.region, [disk]).get(disk.id, [])
-            # Ours carries this run's stamp; where the cloud keeps no tags, it is the one made since the run began.
-            made = [snapshot for snapshot in snapshots if snapshot.tags.get(FRESH_TAG) == stamp] or [
-                snapshot for snapshot in snapshots if (parse_time(snapshot.created) or self.now) >= self.now - datetime.timedelta(minutes=5)
-                and snapshot.state != FAILED]
-            if not made:
-                raise
-            return max(made, key=lambda snapshot: snapshot.age_order())
+                if error.settle_seconds:
+                    # A call that timed out may still be carried out: let it land before looking.
+                    if self.clock() + error.settle_seconds > self.deadline:
+                        raise
+                    self.sleep(error.settle_seconds)
+                made = self._fresh_snapshot_made(disk, stamp)
+                if made is not None:
+                    return made
+                # Not carried out (a slow answer refused after all): sending it again makes no second one.
+                wait = no_blind_retry.delay(look_ups)
+                look_ups += 1
+                if look_ups >= MAX_ATTEMPTS or self.clock() + wait > self.deadline:
+                    raise
+                self.retry.count()
+                self.sleep(wait)
+
+    def _fresh_snapshot_made(self, disk, stamp):
+        """The fresh snapshot this run asked for, if the cloud made it (None otherwise). Ours carries this
+        run's stamp; where the cloud keeps no tags on snapshots, it is the one made since the run began."""
+        snapshots = self._call(self.adapter.disk_snapshots, disk.region, [disk]).get(disk.id, [])
+        made = [snapshot for snapshot in snapshots if snapshot.tags.get(FRESH_TAG) == stamp] or [
+            snapshot for snapshot in snapshots if (parse_time(snapshot.created) or self.now) >= self.now - datetime.timedelta(minutes=5)
+            and snapshot.state != FAILED]
+        return max(made, key=lambda snapshot: snapshot.age_order()) if made else None
 
     def _copy(self, entries):
         requests, owners, sources = [], [], {}

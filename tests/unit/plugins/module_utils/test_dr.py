@@ -212,6 +212,28 @@ def test_fresh_snapshot_whose_answer_was_lost_is_looked_up_not_made_twice():
     assert disk['source_snapshot']['id'] == disk['fresh_snapshot']['id']
 
 
+def test_fresh_snapshot_not_made_after_a_lost_answer_is_asked_for_again_once_the_look_up_shows_it():
+    """A slow answer that the cloud then refused (chaos: slow, then throttled): nothing was made, so
+    the call is sent again, and the disk gets its fresh snapshot and its copies in the same run."""
+    cloud, clock = cloud_with_disks(count=1, copy_seconds=5)
+    original = cloud.create_snapshot
+    lost = []
+
+    def lose_the_first_answer_without_making_it(region, disk, name, description, tags):
+        if not lost:
+            lost.append(disk.id)
+            raise CloudError('CreateSnapshot', 'NetworkError', 'read timed out', kind=RETRYABLE, uncertain=True)
+        return original(region, disk, name, description, tags)
+
+    cloud.create_snapshot = lose_the_first_answer_without_making_it
+    report = run(cloud, clock, max_snapshot_age_hours=1, wait=True)
+    disk = report['disks'][0]
+    assert report['failures'] == [] and disk['fresh_snapshot']['action'] == 'created'
+    assert cloud.calls['create_snapshot'] == 1 and lost == ['disk-0']  # the one that was refused, then one made
+    assert len([name for name in cloud.snapshots if name.startswith('disk-0-')]) == 3  # two seeded, one fresh
+    assert disk['source_snapshot']['id'] == disk['fresh_snapshot']['id'] and report['totals']['copied'] == 2  # both DR regions
+
+
 def test_copy_calls_from_the_pool_copy_each_disk_once_and_a_rerun_changes_nothing():
     clock = FakeClock()
     clock.now = 30 * 24 * 3600
