@@ -31,12 +31,28 @@ options:
       - Never shown in results or logs.
     type: str
     aliases: [security_token]
+  alicloud_assume_role_arn:
+    description:
+      - The ARN of a RAM role to act as, for example in another account (V(acs:ram::1234567890123456:role/dr-copy)).
+        The module calls STS AssumeRole (2015-04-01) with the AccessKey above, for one-hour sessions, and asks again
+        before they expire, so runs longer than one session work. The temporary credentials are never shown in results or logs.
+      - If not set, the environment variables E(ALICLOUD_ASSUME_ROLE_ARN) or E(ALIBABA_CLOUD_ROLE_ARN) are used.
+    type: str
+    aliases: [assume_role_arn]
+  alicloud_assume_role_session_name:
+    description:
+      - The session name of O(alicloud_assume_role_arn), as ActionTrail shows it; 2 to 64 letters, digits or any of C(.@_-).
+      - If not set, the environment variables E(ALICLOUD_ASSUME_ROLE_SESSION_NAME) or E(ALIBABA_CLOUD_ROLE_SESSION_NAME)
+        are used; otherwise V(snapcopy-) followed by the time.
+    type: str
+    aliases: [assume_role_session_name]
   endpoint_url:
     description:
       - The API endpoint to talk to instead of Alibaba Cloud's own, as V(https://HOST), V(https://HOST:PORT)
         or V(http://HOST:PORT); for example a private endpoint or a local emulator.
       - If not set, ECS uses the SDK's endpoint for the region (V(ecs.REGION.aliyuncs.com) for most regions)
         and ENS uses V(ens.aliyuncs.com), always over HTTPS.
+      - With O(alicloud_assume_role_arn), STS is asked at this endpoint too; if not set, at C(sts.aliyuncs.com).
       - Loopback endpoints (V(127.0.0.1), V(localhost)) and hosts listed in E(NO_PROXY) are reached directly,
         never through E(HTTP_PROXY) or E(HTTPS_PROXY).
     type: str

@@ -37,9 +37,28 @@ options:
       - If not set, the environment variables E(AWS_PROFILE) or E(AWS_DEFAULT_PROFILE) are used.
     type: str
     aliases: [aws_profile]
+  role_arn:
+    description:
+      - The ARN of an IAM role to act as, for example in another account (V(arn:aws:iam::123456789012:role/dr-copy);
+        partitions C(aws), C(aws-cn) and C(aws-us-gov)). The module calls STS AssumeRole with the credentials above
+        (or those boto3 finds), and asks again before the temporary credentials expire, so runs longer than one session work.
+      - The temporary credentials are never shown in results or logs.
+      - No environment variable is read (E(AWS_ROLE_ARN) is botocore's, for web identity).
+    type: str
+  role_session_name:
+    description:
+      - The session name of O(role_arn), as CloudTrail shows it; 2 to 64 letters, digits or any of C(+=,.@_-).
+      - Defaults to V(snapcopy-) followed by the time.
+    type: str
+  external_id:
+    description:
+      - The external ID the role's trust policy asks for; 2 to 1224 letters, digits or any of C(+=,.@:/_-).
+      - Only with O(role_arn). Never shown in results or logs.
+    type: str
   endpoint_url:
     description:
       - The EC2 endpoint to talk to instead of AWS's own, for example a private endpoint or a local emulator.
+      - With O(role_arn), STS is asked at this endpoint too (moto and other emulators serve every service at one endpoint).
       - If not set, the environment variables E(AWS_URL) or E(EC2_URL) are used.
     type: str
     aliases: [aws_endpoint_url, ec2_url]

@@ -27,11 +27,26 @@ options:
       - If not set, the environment variable E(TENCENTCLOUD_SECURITY_TOKEN) is used.
       - Never shown in results or logs.
     type: str
+  role_arn:
+    description:
+      - The resource name of a CAM role to act as, for example in another account
+        (V(qcs::cam::uin/100012345678:roleName/dr-copy) or V(qcs::cam::uin/100012345678:role/4611686018427397919)).
+        The module calls STS AssumeRole (2018-08-13) with the key above, for two-hour sessions, and asks again before
+        they expire, so runs longer than one session work. The temporary credentials are never shown in results or logs.
+      - If not set, the environment variable E(TENCENTCLOUD_ASSUME_ROLE_ARN) is used.
+    type: str
+  role_session_name:
+    description:
+      - The session name of O(role_arn), as CloudAudit shows it; 2 to 128 letters, digits or any of C(+=,.@_-).
+      - If not set, the environment variable E(TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME) is used; otherwise V(snapcopy-)
+        followed by the time.
+    type: str
   endpoint_url:
     description:
       - The API endpoint to talk to instead of Tencent Cloud's own (C(cbs.tencentcloudapi.com) and C(tag.tencentcloudapi.com)),
         as V(https://host) or V(http://host:port), for example a private gateway or a local emulator.
-      - When set, it must serve both the CBS and the Tag API.
+      - When set, it must serve both the CBS and the Tag API, and with O(role_arn) STS as well (C(sts.tencentcloudapi.com)
+        otherwise).
     type: str
   validate_certs:
     description:

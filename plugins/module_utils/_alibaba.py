@@ -14,16 +14,19 @@ and the engine knows when a look-up must come first.
 
 from __future__ import annotations
 
+import calendar
 import importlib
 import ipaddress
 import json
 import logging
 import re
+import time
 import urllib.parse
 import urllib.request
 
 from ansible.module_utils.basic import env_fallback
 
+from ._assume_role import ALIBABA_ASSUME_ROLE_SPEC, ALIBABA_ROLE_RULES, TemporaryCredentials, default_session_name
 from ._backoff import CallRetry
 from ._errors import BUSY, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, SnapcopyError, note_read_timeout
 from ._network import TIMEOUT_SPEC, connection_timeouts, quiet_insecure_warnings
@@ -41,6 +44,7 @@ ALIBABA_CONNECTION_SPEC = {
                                                         'ALIBABA_CLOUD_ACCESS_KEY_SECRET'])},
     'alicloud_security_token': {'aliases': ['security_token'], 'no_log': True,
                                 'fallback': (env_fallback, ['ALICLOUD_SECURITY_TOKEN', 'ALIBABA_CLOUD_SECURITY_TOKEN'])},
+    **ALIBABA_ASSUME_ROLE_SPEC,
     'endpoint_url': {},
     'validate_certs': {'type': 'bool', 'default': True},
     **TIMEOUT_SPEC,
@@ -52,12 +56,19 @@ ENS_CONNECTION_SPEC = dict(ALIBABA_CONNECTION_SPEC, alicloud_region={
 
 USER_AGENT = 'snapcopy.cloud/0.1.0'
 
+# STS 2015-04-01, reached at endpoint_url when that is set, like ECS and ENS.
+STS_ENDPOINT = 'sts.aliyuncs.com'
+STS_VERSION = '2015-04-01'
+# How long each assumed-role session is asked for (STS: 900 s to the role's maximum, 3600 s by default).
+SESSION_SECONDS = 3600
+
 # Errors worth another try: the cloud says so (throttling, a temporary failure, a ClientToken
 # request still being processed), or any 5xx.
 RETRYABLE_CODES = {'ServiceUnavailable', 'InternalError', 'UnknownError', 'InternalError.Dispatch',
                    'LastTokenProcessing', 'IdempotenceProcessing', 'OperationConflict', 'SignatureNonceUsed',
                    'Throttling', 'Throttling.User', 'Throttling.Api', 'ServiceBusy', 'RequestTimeout'}
-NOT_FOUND_CODES = {'InvalidSnapshotId.NotFound', 'InvalidSnapshot.NotFound', 'InvalidSnapshotId.NotExist'}
+NOT_FOUND_CODES = {'InvalidSnapshotId.NotFound', 'InvalidSnapshot.NotFound', 'InvalidSnapshotId.NotExist',
+                   'InvalidDiskId.NotFound'}
 # Refused until something else ends by itself, with what to tell the user if it does not end in time.
 # ECS CopySnapshot: a copy of the same disk is still running (ECS error codes; ECS copies a disk's
 # snapshots to a region incrementally, one after the other).
@@ -82,13 +93,15 @@ AUTH_HINTS = {
     'InvalidSecurityToken.Malformed': 'check alicloud_security_token',
     'InvalidSecurityToken.MismatchWithAccessKey': 'the security token does not belong to this access key: '
                                                   'check alicloud_access_key and alicloud_security_token',
+    'EntityNotExist.Role': 'check alicloud_assume_role_arn: the role does not exist',
+    'NoPermission': 'the RAM user or role lacks a permission this module needs (see the module notes), or may not '
+                    'assume alicloud_assume_role_arn (its trust policy)',
     'InvalidTimeStamp.Expired': 'the request time is too far from the cloud\'s: check this host\'s clock',
     'Forbidden.RAM': 'the RAM user or role lacks a permission this module needs (see the module notes)',
     'Forbidden': 'the RAM user or role lacks a permission this module needs (see the module notes)',
-    'NoPermission': 'the RAM user or role lacks a permission this module needs (see the module notes)',
 }
 AUTH_PREFIXES = ('InvalidAccessKey', 'InvalidSecurityToken', 'Forbidden', 'InvalidAccountStatus', 'InvalidUser.',
-                 'NoPermission')
+                 'NoPermission', 'EntityNotExist')
 INVALID_PREFIXES = ('Invalid', 'Missing', 'Duplicate', 'IdempotentParameterMismatch', 'OperationDenied',
                     'IncorrectSnapshotStatus', 'IncorrectDiskStatus', 'QuotaExceed', 'ens.interface.error')
 
@@ -142,10 +155,10 @@ def proxies_for(host):
 class AlibabaClient:
     """One product's RPC client (ECS or ENS): builds requests, sends them, turns errors into CloudErrors."""
 
-    def __init__(self, product, connection, default_endpoint, request_package, sdk=None, retry=None):
+    def __init__(self, product, connection, default_endpoint, request_package, sdk=None, retry=None, clock=None):
         """``default_endpoint(region)`` gives the product's endpoint when ``endpoint_url`` is not set;
         ``request_package`` is where the product SDK's request classes live; ``retry`` (a CallRetry) is
-        the run's (by default each call is sent once)."""
+        the run's (by default each call is sent once); ``clock`` tells when assumed-role keys expire."""
         self.retry = retry if retry is not None else CallRetry()
         # The SDK first: without it nothing else can be fixed by the user in one go.
         self.sdk = sdk or load_sdk(request_package)
@@ -161,21 +174,41 @@ class AlibabaClient:
             raise InputError('alicloud_access_key', 'no Alibaba Cloud credentials: set alicloud_access_key and '
                              'alicloud_secret_key, or the ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY '
                              '(or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET) variables')
+        self.role_arn = ALIBABA_ROLE_RULES.check(connection)
         self.connect_timeout, self.read_timeout = connection_timeouts(connection)
         self._clients = {}
+        self.role = None
+        if self.role_arn:
+            self.role = TemporaryCredentials(self._assume_role, clock=clock or time.time)
 
     def endpoint(self, region):
         return self.fixed_endpoint or self.default_endpoint(region)
 
-    def _client(self, host):
-        """The SDK client for one endpoint host (proxies are per client in the core SDK)."""
-        if host not in self._clients:
+    def _connection_credential(self):
+        conn = self.connection
+        if conn.get('alicloud_security_token'):
+            return self.sdk['StsTokenCredential'](
+                conn['alicloud_access_key'], conn['alicloud_secret_key'], conn['alicloud_security_token'])
+        return self.sdk['AccessKeyCredential'](conn['alicloud_access_key'], conn['alicloud_secret_key'])
+
+    def _client(self, host, own_keys=False):
+        """The SDK client for one endpoint host (proxies are per client in the core SDK), signing with the
+        assumed role's current keys, or with the connection's own (``own_keys``, and without a role).
+
+        The core SDK fixes a client's credential when it is made: a client is made per set of keys,
+        and each call takes one set whole, so a refresh never mixes the old and new keys."""
+        if self.role is None or own_keys:
+            key = (host, None)
+            make_credential = self._connection_credential
+        else:
+            key_id, secret, token = self.role.get()
+            key = (host, key_id)
+
+            def make_credential():
+                return self.sdk['StsTokenCredential'](key_id, secret, token)
+        if key not in self._clients:
             conn = self.connection
-            if conn.get('alicloud_security_token'):
-                credential = self.sdk['StsTokenCredential'](
-                    conn['alicloud_access_key'], conn['alicloud_secret_key'], conn['alicloud_security_token'])
-            else:
-                credential = self.sdk['AccessKeyCredential'](conn['alicloud_access_key'], conn['alicloud_secret_key'])
+            credential = make_credential()
             client = self.sdk['AcsClient'](
                 region_id='cn-hangzhou', credential=credential,
                 auto_retry=False,  # the run's CallRetry retries; the SDK's would resend CopySnapshot blindly
@@ -185,8 +218,35 @@ class AlibabaClient:
             client.append_user_agent('snapcopy', USER_AGENT.split('/', 1)[1])
             if not conn.get('validate_certs', True):
                 quiet_insecure_warnings('aliyunsdkcore.vendored.requests.packages.urllib3')
-            self._clients[host] = client
-        return self._clients[host]
+            self._clients[key] = client
+        return self._clients[key]
+
+    def _assume_role(self):
+        """STS AssumeRole with the connection's own keys: (key id, secret, token, expiry in epoch seconds)."""
+        request = self.sdk['CommonRequest'](product='Sts', version=STS_VERSION, action_name='AssumeRole')
+        request.set_method('POST')
+        host = self.fixed_endpoint or STS_ENDPOINT
+        request.set_endpoint(host)
+        request.set_protocol_type(self.sdk['protocols'][self.scheme])
+        request.set_accept_format('JSON')
+        request.add_query_param('RoleArn', self.role_arn)
+        request.add_query_param('RoleSessionName',
+                                self.connection.get('alicloud_assume_role_session_name') or default_session_name())
+        request.add_query_param('DurationSeconds', str(SESSION_SECONDS))
+
+        def send():
+            try:
+                return self._client(host, own_keys=True).do_action_with_exception(request)
+            except Exception as error:  # pylint: disable=broad-exception-caught
+                raise note_read_timeout(self.classify('AssumeRole', error), self.read_timeout) from None
+        body = self.retry.send('AssumeRole', send)
+        try:
+            credentials = json.loads(body)['Credentials']
+            expires = calendar.timegm(time.strptime(credentials['Expiration'], '%Y-%m-%dT%H:%M:%SZ'))
+            return credentials['AccessKeyId'], credentials['AccessKeySecret'], credentials['SecurityToken'], expires
+        except (ValueError, KeyError, TypeError):
+            raise CloudError('AssumeRole', 'InvalidResponse', 'the answer from %s is not an STS AssumeRole answer' % host,
+                             kind=FATAL) from None
 
     def new_request(self, action):
         try:
@@ -297,6 +357,7 @@ def load_sdk(request_package):
     from aliyunsdkcore.auth.credentials import AccessKeyCredential, StsTokenCredential
     from aliyunsdkcore.client import AcsClient
     from aliyunsdkcore.http import protocol_type
+    from aliyunsdkcore.request import CommonRequest
     product = importlib.import_module(request_package.split('.', 1)[0])
     importlib.import_module(request_package)
     # The core SDK logs every error answer at ERROR level; without a handler of ours, Python
@@ -306,7 +367,7 @@ def load_sdk(request_package):
         sdk_logger.addHandler(logging.NullHandler())
     return {'AcsClient': AcsClient, 'AccessKeyCredential': AccessKeyCredential,
             'StsTokenCredential': StsTokenCredential, 'ClientException': ClientException,
-            'ServerException': ServerException,
+            'ServerException': ServerException, 'CommonRequest': CommonRequest,
             # The SDK tells HTTPS by identity (``protocol is HTTPS``): an equal string from urlsplit
             # would quietly send plain HTTP. Hand it its own constants.
             'protocols': {'http': protocol_type.HTTP, 'https': protocol_type.HTTPS},

@@ -10,12 +10,14 @@ blindly.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
 
 from ansible.module_utils.basic import env_fallback
 
+from ._assume_role import AWS_ASSUME_ROLE_SPEC, AWS_ROLE_RULES, default_session_name
 from ._backoff import CallRetry
 from ._ec2_model import API_VERSION as EC2_API_VERSION, load_model as load_ec2_model
 from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout
@@ -34,6 +36,7 @@ AWS_CONNECTION_SPEC = {
     'endpoint_url': {'aliases': ['aws_endpoint_url', 'ec2_url'], 'fallback': (env_fallback, ['AWS_URL', 'EC2_URL'])},
     'validate_certs': {'type': 'bool', 'default': True},
     'aws_ca_bundle': {'type': 'path', 'fallback': (env_fallback, ['AWS_CA_BUNDLE'])},
+    **AWS_ASSUME_ROLE_SPEC,
     **TIMEOUT_SPEC,
 }
 
@@ -43,7 +46,8 @@ THROTTLING = {'RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'Reso
 NOT_FOUND_CODES = {'InvalidSnapshot.NotFound', 'InvalidSnapshotID.NotFound', 'InvalidVolume.NotFound'}
 INVALID_CODES = {'InvalidParameterValue', 'InvalidParameter', 'InvalidParameterCombination', 'MissingParameter',
                  'InvalidSnapshot.Malformed', 'IncorrectState', 'InvalidSnapshot.InUse', 'InvalidKMSKey.NotFound',
-                 'KMSKeyNotAccessible', 'InvalidOutpostArn', 'ValidationError', 'InvalidRequest'}
+                 'KMSKeyNotAccessible', 'InvalidOutpostArn', 'ValidationError', 'InvalidRequest', 'InvalidZone.NotFound',
+                 'InvalidVolume.ZoneMismatch', 'VolumeInUse', 'UnsupportedOperation'}
 USER_AGENT = 'snapcopy.cloud/0.1.0'
 
 
@@ -70,11 +74,14 @@ class AwsClient:
     """EC2 clients per region for one connection, and ``call`` that turns every botocore error into
     a CloudError that says what kind it is."""
 
-    def __init__(self, connection, botocore_module=None, retry=None):
+    def __init__(self, connection, botocore_module=None, retry=None, clock=None):
         """``botocore_module`` is botocore, imported by the caller (see load_botocore); ``retry`` (a
-        CallRetry) is the run's (by default each call is sent once)."""
+        CallRetry) is the run's (by default each call is sent once); ``clock`` (a botocore time fetcher,
+        answering an aware datetime) tells when assumed-role keys expire."""
         self.retry = retry if retry is not None else CallRetry()
         self.connection = connection
+        self.role_arn = AWS_ROLE_RULES.check(connection)
+        self._clock = clock
         self.connect_timeout, self.read_timeout = connection_timeouts(connection)
         self._botocore = botocore_module
         self.sdk_warnings = version_warnings({'botocore': getattr(botocore_module, '__version__', None)})
@@ -109,14 +116,53 @@ class AwsClient:
             if not session.get_config_variable('data_path'):
                 # With AWS_DATA_PATH set, the user brings models of their own: botocore's loader finds them.
                 session.register_component('data_loader', trimmed_ec2_loader(self._botocore.loaders))
+            if self.role_arn:
+                session = self._role_session(session, region)
             self._session = session
+        return self._session.create_client('ec2', **self._client_options(region))
+
+    def _client_options(self, region):
+        conn = self.connection
         config = self._botocore.config.Config(
             retries={'total_max_attempts': 1, 'mode': 'standard'},
             user_agent_extra=USER_AGENT, connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout)
         verify = conn.get('aws_ca_bundle') or conn.get('validate_certs', True)
-        return self._session.create_client('ec2', region_name=region, endpoint_url=conn.get('endpoint_url') or None,
-                                           verify=verify, config=config)
+        return {'region_name': region, 'endpoint_url': conn.get('endpoint_url') or None, 'verify': verify, 'config': config}
+
+    def _role_session(self, source, region):
+        """A session whose credentials are the role's, from botocore's own assume-role fetcher and
+        refreshable credentials: STS AssumeRole with ``source``'s credentials, again before they expire.
+
+        STS is asked at endpoint_url when that is set (moto and other emulators serve STS there too)."""
+        credentials_module = self._botocore.credentials
+        conn = self.connection
+        source_credentials = source.get_credentials()
+        if source_credentials is None:
+            raise CloudError('AssumeRole', 'NoCredentials', 'no AWS credentials to assume role_arn with: set access_key '
+                             'and secret_key (or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), or a profile', kind=FATAL)
+        extra = {'RoleSessionName': conn.get('role_session_name') or default_session_name()}
+        if conn.get('external_id'):
+            extra['ExternalId'] = conn['external_id']
+        fetcher = credentials_module.AssumeRoleCredentialFetcher(
+            functools.partial(source.create_client, **self._client_options(region)),
+            source_credentials, self.role_arn, extra_args=extra)
+        refreshing = {'refresh_using': fetcher.fetch_credentials, 'method': 'assume-role'}
+        if self._clock is not None:
+            refreshing['time_fetcher'] = self._clock
+        role_credentials = credentials_module.DeferredRefreshableCredentials(**refreshing)
+
+        class RoleCredentialProvider:
+            """What a botocore session asks for its credentials (the 'credential_provider' component)."""
+
+            @staticmethod
+            def load_credentials():
+                return role_credentials
+
+        session = self._botocore.session.Session()
+        session.register_component('data_loader', source.get_component('data_loader'))
+        session.register_component('credential_provider', RoleCredentialProvider())
+        return session
 
     def call(self, region, action, **kwargs):
         method = getattr(self.ec2(region), _snake(action))
@@ -132,6 +178,8 @@ class AwsClient:
         """Turn a boto3/botocore exception into a CloudError that says what kind it is."""
         exceptions = self._botocore.exceptions
         if isinstance(error, exceptions.ClientError):
+            # The role's credentials are fetched when a call needs them: a refusal then is STS's.
+            action = 'AssumeRole' if getattr(error, 'operation_name', None) == 'AssumeRole' else action
             response = getattr(error, 'response', {}) or {}
             details = response.get('Error', {})
             code = details.get('Code', 'Unknown')
@@ -174,6 +222,7 @@ def load_botocore():
     # pylint: disable=import-outside-toplevel,unused-import
     import botocore
     import botocore.config
+    import botocore.credentials
     import botocore.exceptions
     import botocore.loaders
     import botocore.session

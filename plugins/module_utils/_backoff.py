@@ -17,7 +17,7 @@ import random
 import threading
 import time
 
-from ._errors import RETRYABLE, CloudError, safe_to_resend
+from ._errors import RETRYABLE, CloudError, is_retryable as retryable_error, safe_to_resend
 
 
 class Backoff:
@@ -107,3 +107,39 @@ class CallRetry:
         if self.backoff is None:
             return function(*args)
         return self.backoff.call(lambda: function(*args), self.deadline, on_retry=self.count)
+
+
+# pylint: disable-next=too-many-arguments
+def create_once(create, find_made, idempotent, retry, deadline, max_attempts, sleep=time.sleep, clock=time.monotonic):
+    """Send the creating call ``create()`` so that it makes one thing at most; return what it made.
+
+    Without an idempotency token (``idempotent`` false) a call whose answer may have been lost (an
+    ``uncertain`` error) is not resent blindly: ``find_made()`` looks for what it may have made first
+    (None: nothing), and the call is sent again only when the look-up shows nothing. A call that timed
+    out may still be carried out: the look-up waits ``settle_seconds`` for it to land. With a token the
+    resend itself is safe. Retries back off up to ``max_attempts`` tries and the ``deadline``; the
+    look-ups' retries count in ``retry`` (the run's CallRetry).
+    """
+    no_blind_retry = Backoff(lambda error: retryable_error(error) and (idempotent or not error.uncertain),
+                             max_attempts=max_attempts, sleep=sleep, clock=clock)
+    look_ups = 0
+    while True:
+        try:
+            return no_blind_retry.call(create, deadline)
+        except CloudError as error:
+            if not error.uncertain:
+                raise
+            if error.settle_seconds:
+                if clock() + error.settle_seconds > deadline:
+                    raise
+                sleep(error.settle_seconds)
+            made = find_made()
+            if made is not None:
+                return made
+            # Not carried out (a slow answer refused after all): sending it again makes no second one.
+            wait = no_blind_retry.delay(look_ups)
+            look_ups += 1
+            if look_ups >= max_attempts or clock() + wait > deadline:
+                raise
+            retry.count()
+            sleep(wait)

@@ -13,6 +13,9 @@ How copies are found again: CBS keeps no link from a copy to its source, so
 * in the destination, a snapshot with ``CopyFromRemote`` and our source tag, or with the name
   and no source tag of another snapshot, is a copy of this source. A copy found without the
   source tag (its tagging was interrupted) is tagged now, so a rerun finishes the job;
+* pruning (``list_copies``) takes the copies with our source tag, and those with the default name
+  and no source tag: a copy whose tagging was interrupted is found (and tagged) only while its
+  source is a disk's newest snapshot, so afterwards its name alone says which snapshot it copies;
 * a copy in flight that is not found that way (started by hand, under another name) still
   shows in the source's ``CopyingToRegions``; it is recognised among the destination's copies
   in flight by its disk, or by Tencent's default name ``Copied <source id> ...``.
@@ -42,8 +45,8 @@ import datetime
 import re
 
 from ._errors import ALREADY_EXISTS, NOT_FOUND, RETRYABLE, CloudError, InputError, untagged_copy_error
-from ._model import COMPLETED, DELETING, PENDING, Adapter, CopyRequest, Disk, Snapshot
-from ._tagging import SOURCE_TAG, TagRules, source_tag_last, tag_dict, tag_filters, tag_list
+from ._model import COMPLETED, DELETING, PENDING, USABLE, Adapter, CopyRequest, Disk, Snapshot, TestDisk
+from ._tagging import RESTORE_RUN_TAG, RESTORE_TESTED_TAG, SOURCE_TAG, TagRules, source_tag_last, tag_dict, tag_filters, tag_list
 from ._tencent import SDK_PACKAGES, TencentClient, classify, cloud_error, load_sdk
 
 SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}$')
@@ -73,6 +76,12 @@ TAG_RESOURCES_PER_CALL = 9
 TAGS_PER_CALL = 10
 # DescribeSnapshots' disk-id filter takes at most 10 values (API reference, DescribeSnapshots).
 DISK_IDS_PER_FILTER = 10
+# A disk's DiskState (cbs 2017-03-12 Disk.DiskState). CBS has no state for a disk being made: CreateDisks'
+# disk is made once DescribeDisks lists it UNATTACHED or ATTACHED (the SDK's CreateDisks docstring).
+DISK_STATE_MAP = {'UNATTACHED': USABLE, 'ATTACHED': USABLE, 'ATTACHING': USABLE, 'DETACHING': USABLE, 'EXPANDING': USABLE,
+                  'ROLLBACKING': PENDING, 'DUMPING': PENDING, 'TORECYCLE': DELETING}
+# The disk types CreateDisks makes on their own (cbs 2017-03-12 CreateDisksRequest.DiskType: CLOUD_TSSD only with an instance).
+DISK_TYPES = ('CLOUD_PREMIUM', 'CLOUD_BSSD', 'CLOUD_SSD', 'CLOUD_HSSD')
 # CBS gives times in China Standard Time, which has no daylight saving.
 CHINA_STANDARD_TIME = datetime.timezone(datetime.timedelta(hours=8), 'CST')
 
@@ -90,6 +99,10 @@ def copy_name(request):
 
 def default_copy_name(source_region, source_id):
     return ('snapcopy-%s-%s' % (source_region, source_id))[:MAX_NAME]
+
+
+# A name default_copy_name made (region names and snapshot ids are far shorter than MAX_NAME).
+DEFAULT_NAME = re.compile(r'^snapcopy-(?P<region>[a-z]{2,}(?:-[a-z0-9]+)+)-(?P<source_id>snap-[0-9a-z]{8})$')
 
 
 def utc_time(text):
@@ -128,6 +141,10 @@ class CbsAdapter(Adapter):
 
     ids_per_describe = IDS_PER_CALL
     sdk_packages = SDK_PACKAGES
+    # The restore drill: the premium cloud disk is the cheapest type CreateDisks sells on its own.
+    restore_disk_type = 'CLOUD_PREMIUM'
+    restore_disk_types = DISK_TYPES
+    create_disk_call_is_idempotent = True  # CreateDisks takes a ClientToken
 
     def __init__(self, client, check_mode=False):
         """``check_mode``: a copy under way that cannot be told apart is reported without an id (no
@@ -136,6 +153,10 @@ class CbsAdapter(Adapter):
         self.check_mode = check_mode
         # The source snapshots as last read, for telling a copy of them from a copy of another.
         self._sources = {}
+        # Each snapshot's DiskUsage as last read (a system disk's copy cannot be made into a disk).
+        self._disk_usage = {}
+        # The smallest disk of each (region, type) that DescribeDiskConfigQuota gave, in GiB.
+        self._minimum_size = {}
 
     @classmethod
     def from_connection(cls, connection, *, check_mode=False, retry=None, sdk=None):
@@ -442,16 +463,91 @@ class CbsAdapter(Adapter):
         return self.snapshot(matches[0], region) if len(matches) == 1 else None
 
     def list_copies(self, destination):
-        """The copies in ``destination`` that carry our source tag, from a listing of the region (no tag filter exists)."""
-        return [self.snapshot(item, destination) for item in self._list(destination, []).values()
-                if item.get('CopyFromRemote') and tag_dict(item.get('Tags')).get(SOURCE_TAG)]
+        """The copies in ``destination`` that this collection made, from a listing of the region (no tag
+        filter exists): those with our source tag, and those with our default name and without it, whose
+        tagging was cut short (the run stopped between the copy and TagResources). A later run tags
+        such a copy only while its source is a disk's newest snapshot; after that, its name is all
+        that says which snapshot it copies (without it, pruning would keep the copy for ever)."""
+        copies = []
+        for item in self._list(destination, []).values():
+            if not item.get('CopyFromRemote'):
+                continue
+            tagged = tag_dict(item.get('Tags')).get(SOURCE_TAG)
+            named = None if tagged else DEFAULT_NAME.match(item.get('SnapshotName') or '')
+            if tagged or named:
+                copy = self.snapshot(item, destination)
+                if named:
+                    copy.source_region, copy.source_id = named.group('region'), named.group('source_id')
+                copies.append(copy)
+        return copies
 
     def delete_snapshot(self, region, snapshot_id):
         self.client.call('cbs', region, 'DeleteSnapshots', {'SnapshotIds': [snapshot_id]})
 
-    # ------------------------------------------------------------------ mapping
+    # ------------------------------------------------------------------ for the restore drill
+    def restore_zones(self, region, disk_type):
+        answer = self.client.call('cbs', region, 'DescribeDiskConfigQuota', {
+            'InquiryType': 'INQUIRY_CBS_CONFIG', 'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskTypes': [disk_type], 'DiskUsage': 'DATA_DISK'})
+        configs = [config for config in answer.get('DiskConfigSet') or [] if config.get('Available') and config.get('DiskType') == disk_type]
+        sizes = [config['MinDiskSize'] for config in configs if isinstance(config.get('MinDiskSize'), int)]
+        if sizes:
+            self._minimum_size[(region, disk_type)] = min(sizes)
+        return sorted({config['Zone'] for config in configs if config.get('Zone')})
+
+    def restore_refusal(self, copy):
+        if self._disk_usage.get(copy.id) == 'SYSTEM_DISK':
+            return ('CreateDisks makes disks from copies of data disks only, and %s is a copy of a system disk: '
+                    'restore it through an image' % copy.id)
+        return None
+
+    # pylint: disable-next=too-many-arguments
+    def create_test_disk(self, region, zone, copy, disk_type, name, tags, token):
+        params = {'Placement': {'Zone': zone}, 'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskType': disk_type, 'SnapshotId': copy.id,
+                  'DiskName': name[:MAX_NAME], 'DiskCount': 1, 'Tags': tag_list(tags), 'ClientToken': token}
+        # Without DiskSize the disk has the snapshot's size, the smallest it can have, unless the type's is larger.
+        minimum = self._minimum_size.get((region, disk_type))
+        if minimum is not None and (copy.size is None or copy.size < minimum):
+            params['DiskSize'] = max(minimum, copy.size or 0)
+        answer = self.client.call('cbs', region, 'CreateDisks', params)
+        made = answer.get('DiskIdSet') or []
+        if not made:
+            # The disk may have been made: the drill looks for it by its tags before asking again.
+            raise CloudError('CreateDisks', 'InvalidResponse', 'the answer names no disk (DiskIdSet is %r)' % (made,),
+                             answer.get('RequestId'), kind=RETRYABLE, uncertain=True, region=region)
+        # Not listed until it is made (DISK_STATE_MAP): pending until then.
+        return TestDisk(made[0], region, PENDING, cloud_state='(not listed yet)', zone=zone, name=params['DiskName'], tags=dict(tags),
+                        snapshot_id=copy.id, size=params.get('DiskSize') or copy.size)
+
+    def describe_test_disks(self, region, disk_ids):
+        found = {}
+        # By filter, not DiskIds: an id not (yet) listed is left out rather than refused.
+        for start in range(0, len(disk_ids), FILTER_VALUES):
+            items = self._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'disk-id', 'Values': list(disk_ids[start:start + FILTER_VALUES])}])
+            found.update((disk_id, self.test_disk(item, region)) for disk_id, item in items.items())
+        return found
+
+    def find_test_disks(self, region):
+        items = self._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}])
+        return [self.test_disk(item, region) for item in items.values()]
+
+    def delete_test_disk(self, region, disk_id):
+        self.client.call('cbs', region, 'TerminateDisks', {'DiskIds': [disk_id]})
+
+    def mark_restore_tested(self, copy, stamp):
+        failures = self._set_tags([copy], {RESTORE_TESTED_TAG: stamp})
+        if failures:
+            raise next(iter(failures.values()))
+
     @staticmethod
-    def snapshot(item, region):
+    def test_disk(item, region):
+        state = item.get('DiskState')
+        return TestDisk(item['DiskId'], region, DISK_STATE_MAP.get(state, PENDING), cloud_state=state,
+                        zone=(item.get('Placement') or {}).get('Zone'), name=item.get('DiskName') or None,
+                        tags=tag_dict(item.get('Tags')), created=utc_time(item.get('CreateTime')), size=item.get('DiskSize'))
+
+    # ------------------------------------------------------------------ mapping
+    def snapshot(self, item, region):
+        self._disk_usage[item['SnapshotId']] = item.get('DiskUsage')
         state = item.get('SnapshotState')
         percent = item.get('Percent')
         return Snapshot(

@@ -15,11 +15,12 @@ import datetime
 import string
 import time
 
-from ._backoff import Backoff
+from ._backoff import create_once
 from ._dr_prune import copies_by_disk, prune_selection
 from ._dr_report import dr_report
+from ._dr_restore import RestoreDrill, check_restore_settings
 from ._engine import MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, run_retry
-from ._errors import NOT_FOUND, CloudError, InputError, is_retryable
+from ._errors import NOT_FOUND, CloudError, InputError
 from ._model import COMPLETED, FAILED, PENDING, CopyRequest, parse_time
 from ._poller import DONE, PENDING as POLL_PENDING, poll
 from ._tagging import DISK_TAG
@@ -90,18 +91,25 @@ class DrRun:
         self.retry = run_retry(adapter, retry, sleep=sleep, clock=clock)
         self.retry.deadline = self.deadline
         self.engine = None
+        self.drill = None
+        # The restore drill's section of the report (None without restore_test) and its failures.
+        self.restore = None
+        self.restore_problems = []
 
     # ------------------------------------------------------------------ validation (no calls)
     def validate(self):
         """Check templates, regions and copy options with the adapter's rules, before any call."""
         fields = {'disk_id': 'disk', 'disk_name': 'name', 'source_id': 'snapshot', 'source_region': 'region', 'date': '2026-01-01'}
-        for option in ('name_template', 'description_template'):
+        # A fresh snapshot's name is checked here too: it is filled only once a disk needs one, after the reads.
+        for option in ('name_template', 'description_template', 'snapshot_name_template'):
             if self.settings.get(option):
                 for dummy, field, dummy_spec, dummy_conversion in string.Formatter().parse(self.settings[option]):
                     if field is not None and field not in TEMPLATE_FIELDS:
                         raise InputError(option, 'unknown placeholder {%s}; placeholders are %s'
                                          % (field, ', '.join('{%s}' % name for name in TEMPLATE_FIELDS)))
                 render(self.settings[option], fields, option)
+        if self.settings.get('restore_test'):
+            check_restore_settings(self.settings, self.adapter)
         for request in self._requests_for(self.adapter.sample_snapshot_id, {'id': 'disk', 'name': 'name'}):
             try:
                 self.adapter.validate(request)
@@ -143,8 +151,16 @@ class DrRun:
         entries = [self._plan_source(disk, snapshots.get(disk.id, [])) for disk in disks]
         self._refresh_stale(entries)
         self._copy(entries)
+        source_disks = {'%s/%s' % (region, snapshot.id): '%s/%s' % (region, disk_id)
+                        for disk_id, disk_snapshots in snapshots.items() for snapshot in disk_snapshots}
+        # The copies of each DR region as they are now, for the restore drill and pruning (a drill never deletes a copy).
+        listed = {}
+        if settings.get('restore_test') or (settings.get('prune') and (settings.get('keep_copies') or settings.get('max_copy_age_days'))):
+            listed = {dr_region['region']: self._call(self.adapter.list_copies, dr_region['region']) for dr_region in settings['dr_regions']}
+        if settings.get('restore_test'):
+            self._restore_test(entries, listed, source_disks)
         if settings.get('prune'):
-            self._prune(entries, snapshots)
+            self._prune(entries, listed, source_disks)
         return self._report(entries)
 
     def _call(self, method, *args):
@@ -202,33 +218,10 @@ class DrRun:
         clouds: after an answer lost in transit the disk's snapshots are looked up, and the call is
         sent again only when the look-up shows it was not carried out (as the engine does for copies)."""
         stamp = self.now.strftime('%Y-%m-%dT%H:%M:%SZ')
-        # With an idempotency token, resending after a lost answer gets the first answer back.
-        resend_uncertain = self.adapter.create_call_is_idempotent
-        no_blind_retry = Backoff(lambda error: is_retryable(error) and (resend_uncertain or not error.uncertain),
-                                 max_attempts=MAX_ATTEMPTS, sleep=self.sleep, clock=self.clock)
-        look_ups = 0
-        while True:
-            try:
-                return no_blind_retry.call(lambda: self.adapter.create_snapshot(
-                    disk.region, disk, name, 'Fresh snapshot for DR by snapcopy.cloud', {FRESH_TAG: stamp}), self.deadline)
-            except CloudError as error:
-                if not error.uncertain:
-                    raise
-                if error.settle_seconds:
-                    # A call that timed out may still be carried out: let it land before looking.
-                    if self.clock() + error.settle_seconds > self.deadline:
-                        raise
-                    self.sleep(error.settle_seconds)
-                made = self._fresh_snapshot_made(disk, stamp)
-                if made is not None:
-                    return made
-                # Not carried out (a slow answer refused after all): sending it again makes no second one.
-                wait = no_blind_retry.delay(look_ups)
-                look_ups += 1
-                if look_ups >= MAX_ATTEMPTS or self.clock() + wait > self.deadline:
-                    raise
-                self.retry.count()
-                self.sleep(wait)
+        return create_once(
+            lambda: self.adapter.create_snapshot(disk.region, disk, name, 'Fresh snapshot for DR by snapcopy.cloud', {FRESH_TAG: stamp}),
+            lambda: self._fresh_snapshot_made(disk, stamp), self.adapter.create_call_is_idempotent, self.retry, self.deadline,
+            MAX_ATTEMPTS, sleep=self.sleep, clock=self.clock)
 
     def _fresh_snapshot_made(self, disk, stamp):
         """The fresh snapshot this run asked for, if the cloud made it (None otherwise). Ours carries this
@@ -252,7 +245,7 @@ class DrRun:
                 owners.append(entry)
         settings = self.settings
         self.engine = CopyEngine(
-            self.adapter, check_mode=self.check_mode, wait=settings.get('wait', False),
+            self.adapter, check_mode=self.check_mode, wait=settings['wait'],
             timeout=max(1, self.deadline - self.clock()), poll_interval=settings['poll_interval'], max_poll_interval=60,
             max_in_flight=settings.get('max_in_flight') or self.adapter.max_copies_in_flight,
             clock=self.clock, sleep=self.sleep, workers=self.workers, on_mismatch=settings.get('on_mismatch') or MISMATCH_FAIL,
@@ -268,19 +261,27 @@ class DrRun:
             entry.outcomes.append(outcome)
 
     # ------------------------------------------------------------------ pruning
-    def _prune(self, entries, snapshots):
+    # ------------------------------------------------------------------ the restore drill
+    def _restore_test(self, entries, listed, source_disks):
+        self.drill = RestoreDrill(self.adapter, self.settings, self.retry, self.check_mode, self.now, self.clock, self.sleep,
+                                  MAX_ATTEMPTS)
+        # Check mode cannot see the copies a real run would make and wait for before testing.
+        to_come = {place.destination for entry in entries for outcome in entry.outcomes for place in outcome.destinations.values()
+                   if place.action == WOULD_COPY} if self.settings['wait'] else set()
+        self.restore, self.restore_problems = self.drill.run(entries, listed, source_disks, to_come)
+        # The drill's own deadline ends with it: pruning has the run's.
+        self.retry.deadline = self.deadline
+
+    def _prune(self, entries, listed, source_disks):
         keep = self.settings.get('keep_copies')
         max_age_days = self.settings.get('max_copy_age_days')
         if not keep and not max_age_days:
             return
         by_disk = {entry.key: entry for entry in entries}
-        region = self.settings['source_region']
-        source_disks = {'%s/%s' % (region, snapshot.id): '%s/%s' % (region, disk_id)
-                        for disk_id, disk_snapshots in snapshots.items() for snapshot in disk_snapshots}
         in_use = {place.snapshot.id for entry in entries for outcome in entry.outcomes
                   for place in outcome.destinations.values() if place.snapshot is not None}
         for destination in [dr_region['region'] for dr_region in self.settings['dr_regions']]:
-            copies = self._call(self.adapter.list_copies, destination)
+            copies = listed[destination]
             for disk_key, group in copies_by_disk(copies, by_disk, source_disks).items():
                 entry = by_disk[disk_key]
                 would_copy = any(outcome.destinations.get(destination) is not None and
@@ -304,7 +305,9 @@ class DrRun:
 
     # ------------------------------------------------------------------ report
     def _report(self, entries):
-        report = dr_report(entries, self.settings, self.now, self.check_mode)
+        report = dr_report(entries, self.settings, self.now, self.check_mode, self.restore, self.restore_problems)
         report['api_retries'] = self.retry.retries
         report['warnings'] = list(self.engine.warnings) if self.engine is not None else []
+        if self.drill is not None:
+            report['warnings'] += self.drill.warnings
         return report

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import time
+
 from ._backoff import CallRetry
 from ._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_wait_options, errors_end_the_task
 from ._dr import DrRun
-from ._dr_providers import COPY_OPTIONS, DR_CONNECTION_SPEC, make_adapter
+from ._dr_providers import COPY_OPTIONS, DR_CONNECTION_SPEC, assumed_account, make_adapter
 from ._dr_report import markdown_report
 from ._engine import default_backoff
 from ._errors import InputError
@@ -34,6 +36,14 @@ DR_ARGUMENT_SPEC = {
     'max_copy_age_days': {'type': 'float'},
     'max_in_flight': {'type': 'int'},
     'fail_on_missing': {'type': 'bool', 'default': True},
+    'restore_test': {'type': 'bool', 'default': False},
+    'restore_test_count': {'type': 'int', 'default': 1},
+    'restore_test_zones': {'type': 'dict'},
+    'restore_test_disk_type': {},
+    'restore_test_timeout': {'type': 'int', 'default': 1800},
+    # Used by the module's action on the controller (plugins/action/dr_sync.py), not by the module.
+    'report_dir': {'type': 'path'},
+    'report_name': {},
 }
 DR_ARGUMENT_SPEC.update(WAIT_ARGUMENT_SPEC)
 DR_ARGUMENT_SPEC.update(EXISTING_COPY_ARGUMENT_SPEC)
@@ -131,21 +141,35 @@ def dr_settings(params):
         'wait_timeout': params['wait_timeout'],
         'poll_interval': params['poll_interval'],
         'on_mismatch': params.get('on_mismatch'),
+        'restore_test': bool(params.get('restore_test')),
+        'restore_test_count': params.get('restore_test_count', 1),
+        'restore_test_zones': dict(params.get('restore_test_zones') or {}),
+        'restore_test_disk_type': params.get('restore_test_disk_type'),
+        'restore_test_timeout': params.get('restore_test_timeout', 1800),
     }
 
 
 def run_dr_module(module):
     retry = CallRetry(default_backoff())
+    started = time.monotonic()
     with errors_end_the_task(module):
         check_wait_options(module.params)
         settings = dr_settings(module.params)
         adapter = make_adapter(module, settings['provider'], retry)
+        account = assumed_account(settings['provider'], module.params)
         report = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry).run()
+    report['account'] = account
     totals = report['totals']
+    # The fleet report's per-scope duration: in a play, a host's tasks wait for the other hosts.
+    report['duration_seconds'] = round(time.monotonic() - started, 1)
     report['report_markdown'] = markdown_report(report)
     report['msg'] = '%s%s disks: %s copied, %s already copied, %s would copy, %s without a DR copy, %s pruned' % (
         'Check mode: ' if module.check_mode else '', totals['disks'], totals['copied'], totals['existing'],
         totals['would_copy'], totals['without_dr_copy'], totals['pruned'])
+    if report['restore']:
+        drill = report['restore']['totals']
+        report['msg'] += ', restore tests: %s passed, %s failed, %s timed out, %s planned' % (
+            drill['passed'], drill['failed'], drill['timed_out'], drill['would_test'])
     # report['warnings'] become the task's warnings (AnsibleModule.exit_json shows them).
     if report['failures'] and module.params['fail_on_missing']:
         report['msg'] += '. Failures: ' + '; '.join(report['failures'][:20])

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 
 from ._alibaba import ALIBABA_CONNECTION_SPEC, ENS_CONNECTION_SPEC
+from ._assume_role import ALIBABA_ROLE_RULES, AWS_ROLE_RULES, TENCENT_ROLE_RULES
 from ._aws import AWS_CONNECTION_SPEC
 from ._copy_module import new_adapter
 from ._network import TIMEOUT_SPEC
@@ -27,6 +28,8 @@ PROVIDER_SPECS = {
     'ens': ENS_CONNECTION_SPEC,
     'cbs': TENCENT_CONNECTION_SPEC,
 }
+
+ROLE_RULES = {'aws': AWS_ROLE_RULES, 'ecs': ALIBABA_ROLE_RULES, 'ens': ALIBABA_ROLE_RULES, 'cbs': TENCENT_ROLE_RULES}
 
 
 # The copy options each provider's copy call takes (the names of its single-copy module).
@@ -69,6 +72,13 @@ def provider_connection(provider, params, environ=None):
             value = option.get('default')
         connection[name] = value
     return connection
+
+
+def assumed_account(provider, params, environ=None):
+    """The account id of the role the run assumes (from its ARN), or None without a role."""
+    rules = ROLE_RULES[provider]
+    arn = rules.check(provider_connection(provider, params, environ))
+    return rules.account(arn) if arn else None
 
 
 def adapter_class(provider):

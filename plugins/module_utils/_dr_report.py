@@ -13,9 +13,10 @@ TOTALS = ('disks', 'copied', 'existing', 'would_copy', 'not_copied', 'fresh_snap
 ACTION_TOTALS = {COPIED: 'copied', EXISTING: 'existing', WOULD_COPY: 'would_copy', NOT_COPIED: 'not_copied'}
 
 
-def dr_report(entries, settings, now, check_mode):
+def dr_report(entries, settings, now, check_mode, restore=None, restore_problems=()):
     """The report of a run over ``entries`` (the run's DiskEntry list), without api_retries and warnings,
-    which the run adds. Problems found here (a disk without a source snapshot) join the entries'."""
+    which the run adds. Problems found here (a disk without a source snapshot) join the entries'.
+    ``restore`` is the restore drill's section (None without one) and ``restore_problems`` its failures."""
     totals = dict.fromkeys(TOTALS, 0)
     totals['disks'] = len(entries)
     dr_regions = [region['region'] for region in settings['dr_regions']]
@@ -31,8 +32,11 @@ def dr_report(entries, settings, now, check_mode):
         totals['kept'] += len(entry.kept)
         disks.append(record)
         failures.extend('%s: %s' % (entry.disk.id, problem) for problem in entry.problems)
+    failures.extend(restore_problems)
+    # A drill leaves nothing behind: only deleting the leftovers of earlier drills is a change.
+    leftovers_deleted = restore['totals']['leftovers_deleted'] if restore else 0
     return {
-        'changed': bool(totals['copied'] or totals['would_copy'] or totals['fresh_snapshots'] or totals['pruned']),
+        'changed': bool(totals['copied'] or totals['would_copy'] or totals['fresh_snapshots'] or totals['pruned'] or leftovers_deleted),
         'check_mode': check_mode,
         'provider': settings['provider'],
         'source_region': settings['source_region'],
@@ -40,6 +44,7 @@ def dr_report(entries, settings, now, check_mode):
         'generated_at': now.strftime('%Y-%m-%dT%H:%M:%SZ'),
         'totals': totals,
         'disks': disks,
+        'restore': restore,
         'failures': failures,
     }
 
@@ -99,9 +104,35 @@ def markdown_report(report):
         lines += ['| %s | %s | %s | %s | %s |' % (disk_id, record['region'], record['snapshot_id'], _number(record['age_hours']),
                                                   record['action'])
                   for disk_id, record in pruned]
+    if report.get('restore'):
+        lines += restore_markdown(report['restore'])
     if report['failures']:
         lines += ['', '## Failures', ''] + ['- %s' % failure for failure in report['failures']]
     return '\n'.join(lines) + '\n'
+
+
+def restore_markdown(restore):
+    """The restore drill's section of the Markdown report: one row per test, then the leftovers deleted."""
+    totals = restore['totals']
+    lines = ['', '## Restore test', '',
+             'Run %s: a disk of type %s made from the newest completed DR copy of %d disk(s) per DR region, timed, and deleted. '
+             '%d passed, %d failed, %d timed out%s.' % (
+                 restore['run_id'], restore['disk_type'], restore['count_per_region'], totals['passed'], totals['failed'],
+                 totals['timed_out'], ', %d planned (check mode)' % totals['would_test'] if totals['would_test'] else ''), '',
+             '| DR region | zone | disk | DR copy | test disk | seconds to usable | result | test disk afterwards |',
+             '|---|---|---|---|---|---|---|---|']
+    for test in restore['tests']:
+        lines.append('| %s | %s | %s | %s | %s | %s | %s | %s |' % (
+            test['region'], test['zone'] or '-', test['disk_id'], test['copy_id'], test['test_disk_id'] or '-',
+            _number(test['seconds_to_usable']), test['result'], (test['test_disk'] or {}).get('action') or '-'))
+    for region in restore['regions']:
+        if region['plan']:
+            lines.append('| %s | %s | - | - | - | - | %s | - |' % (region['region'], region['zone'] or '-', region['plan']))
+    if restore['leftovers']:
+        lines += ['', 'Leftovers of earlier drills:', '', '| DR region | test disk | run | action |', '|---|---|---|---|']
+        lines += ['| %s | %s | %s | %s |' % (record['region'], record['test_disk_id'], record['run'] or '-', record['action'])
+                  for record in restore['leftovers']]
+    return lines
 
 
 def _action_text(copy):

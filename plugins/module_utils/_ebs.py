@@ -16,8 +16,8 @@ import re
 
 from ._aws import AwsClient
 from ._errors import InputError
-from ._model import COMPLETED, FAILED, PENDING, Adapter, CopyRequest, Disk, Snapshot
-from ._tagging import SOURCE_TAG, TagRules, tag_dict, tag_filters, tag_list
+from ._model import COMPLETED, DELETING, FAILED, PENDING, USABLE, Adapter, CopyRequest, Disk, Snapshot, TestDisk
+from ._tagging import RESTORE_RUN_TAG, RESTORE_TESTED_TAG, SOURCE_TAG, TagRules, tag_dict, tag_filters, tag_list
 
 SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$')
 REGION = re.compile(r'^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$')
@@ -31,6 +31,12 @@ COPY_PARAMETERS = {'description': 'Description', 'kms_key_id': 'KmsKeyId', 'comp
 # EC2 tag restrictions (Tag's model and the EC2 user guide): 50 per resource, keys of 1 to 128 characters,
 # values of up to 256, the aws: prefix reserved in any case.
 TAG_RULES = TagRules('EBS', max_tags=50, key_length=128, value_length=256, reserved_prefixes=('aws:',))
+# A volume's State (ec2 2016-11-15, VolumeState); in-use: someone attached the test disk, it was usable.
+VOLUME_STATE_MAP = {'creating': PENDING, 'available': USABLE, 'in-use': USABLE, 'deleting': DELETING, 'deleted': DELETING,
+                    'error': FAILED}
+# The volume types CreateVolume makes without provisioned IOPS, and the smallest size of each in GiB
+# (EBS user guide, "Amazon EBS volume types"); a volume from a snapshot is at least the snapshot's size.
+VOLUME_MINIMUM_GIB = {'gp3': 1, 'gp2': 1, 'standard': 1, 'st1': 125, 'sc1': 125}
 
 
 def build_ebs_request(params):
@@ -58,6 +64,11 @@ class EbsAdapter(Adapter):
     sdk_packages = 'botocore (or boto3, which brings it)'
     # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
     max_copies_in_flight = 20
+    # The restore drill: gp3 costs least per GiB of the SSD types and is sold in every region.
+    restore_disk_type = 'gp3'
+    restore_disk_types = tuple(VOLUME_MINIMUM_GIB)
+    # CreateVolume takes a ClientToken.
+    create_disk_call_is_idempotent = True
 
     def __init__(self, client):
         self.client = client
@@ -176,6 +187,56 @@ class EbsAdapter(Adapter):
 
     def delete_snapshot(self, region, snapshot_id):
         self.client.call(region, 'DeleteSnapshot', SnapshotId=snapshot_id)
+
+    # ------------------------------------------------------------------ for the restore drill
+    def restore_zones(self, region, disk_type):  # pylint: disable=unused-argument  # every zone makes every type
+        # Availability zones only: Local Zones and Wavelength Zones are opted into and sell fewer volume types.
+        answer = self.client.call(region, 'DescribeAvailabilityZones')
+        return sorted(zone['ZoneName'] for zone in answer.get('AvailabilityZones', [])
+                      if zone.get('State', 'available') == 'available' and zone.get('ZoneType', 'availability-zone') == 'availability-zone')
+
+    # pylint: disable-next=too-many-arguments
+    def create_test_disk(self, region, zone, copy, disk_type, name, tags, token):
+        arguments = {'AvailabilityZone': zone, 'SnapshotId': copy.id, 'VolumeType': disk_type, 'ClientToken': token,
+                     'TagSpecifications': [{'ResourceType': 'volume', 'Tags': tag_list(dict(tags, Name=name))}]}
+        # Without Size the volume has the snapshot's size, the smallest it can have, unless the type asks for more.
+        minimum = VOLUME_MINIMUM_GIB[disk_type]
+        if copy.size is None or copy.size < minimum:
+            arguments['Size'] = max(minimum, copy.size or 0)
+        return self.test_disk(self.client.call(region, 'CreateVolume', **arguments), region)
+
+    def describe_test_disks(self, region, disk_ids):
+        # By filter, not VolumeIds: an id that is not (yet, or any more) there is left out instead of failing the call.
+        return {disk.id: disk for disk in self._volumes(region, 'volume-id', sorted(disk_ids))}
+
+    def find_test_disks(self, region):
+        return self._volumes(region, 'tag-key', [RESTORE_RUN_TAG])
+
+    def _volumes(self, region, name, values):
+        volumes = []
+        for start in range(0, len(values), FILTER_CHUNK):
+            arguments = {'Filters': [{'Name': name, 'Values': list(values[start:start + FILTER_CHUNK])}], 'MaxResults': 500}
+            while True:
+                answer = self.client.call(region, 'DescribeVolumes', **arguments)
+                volumes.extend(self.test_disk(item, region) for item in answer.get('Volumes', []))
+                if not answer.get('NextToken'):
+                    break
+                arguments['NextToken'] = answer['NextToken']
+        return volumes
+
+    def delete_test_disk(self, region, disk_id):
+        self.client.call(region, 'DeleteVolume', VolumeId=disk_id)
+
+    def mark_restore_tested(self, copy, stamp):
+        self.client.call(copy.region, 'CreateTags', Resources=[copy.id], Tags=[{'Key': RESTORE_TESTED_TAG, 'Value': stamp}])
+
+    @staticmethod
+    def test_disk(item, region):
+        tags = tag_dict(item.get('Tags'))
+        created = item.get('CreateTime')
+        return TestDisk(item['VolumeId'], region, VOLUME_STATE_MAP.get(item.get('State'), PENDING), cloud_state=item.get('State'),
+                        zone=item.get('AvailabilityZone'), name=tags.get('Name'), tags=tags, snapshot_id=item.get('SnapshotId') or None,
+                        size=item.get('Size'), created=created.isoformat() if hasattr(created, 'isoformat') else created)
 
     @staticmethod
     def snapshot(item, region):

@@ -6,7 +6,7 @@
 
 botocore decodes its whole EC2 model (4.3 MB of JSON, 830 operations) in each process that makes
 a client: about a third of what an ad hoc copy cost over ``ansible -m ping``. This is that model cut to
-the operations below and the shapes they reach, 14895 bytes. Everything else botocore loads (endpoint
+the operations below and the shapes they reach, 20244 bytes. Everything else botocore loads (endpoint
 rules, partitions, retry rules) is still its own. A unit test fails when the installed botocore's model of
 these operations differs from this one.
 """
@@ -16,7 +16,17 @@ import json
 
 BOTOCORE_VERSION = '1.44.5'
 API_VERSION = '2016-11-15'
-OPERATIONS = ('CopySnapshot', 'CreateSnapshot', 'DeleteSnapshot', 'DescribeSnapshots', 'DescribeVolumes')
+OPERATIONS = (
+    'CopySnapshot',
+    'CreateSnapshot',
+    'CreateTags',
+    'CreateVolume',
+    'DeleteSnapshot',
+    'DeleteVolume',
+    'DescribeAvailabilityZones',
+    'DescribeSnapshots',
+    'DescribeVolumes',
+)
 
 MODEL_JSON = r'''
 {
@@ -29,8 +39,17 @@ MODEL_JSON = r'''
     "name": "CopySnapshot", "output": {"shape": "CopySnapshotResult"}},
   "CreateSnapshot": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "CreateSnapshotRequest"
     }, "name": "CreateSnapshot", "output": {"shape": "Snapshot"}},
+  "CreateTags": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "CreateTagsRequest"},
+    "name": "CreateTags"},
+  "CreateVolume": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "CreateVolumeRequest"},
+    "name": "CreateVolume", "output": {"shape": "Volume"}},
   "DeleteSnapshot": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "DeleteSnapshotRequest"
     }, "name": "DeleteSnapshot"},
+  "DeleteVolume": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "DeleteVolumeRequest"},
+    "name": "DeleteVolume"},
+  "DescribeAvailabilityZones": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
+    "DescribeAvailabilityZonesRequest"}, "name": "DescribeAvailabilityZones", "output": {"shape":
+    "DescribeAvailabilityZonesResult"}},
   "DescribeSnapshots": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
     "DescribeSnapshotsRequest"}, "name": "DescribeSnapshots", "output": {"shape": "DescribeSnapshotsResult"}},
   "DescribeVolumes": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
@@ -40,6 +59,36 @@ MODEL_JSON = r'''
   "AssociatedKmsKey": {"members": {"KmsKeyId": {"locationName": "kmsKeyId", "shape": "String"}}, "type":
     "structure"},
   "AssociatedKmsKeySet": {"member": {"locationName": "item", "shape": "AssociatedKmsKey"}, "type": "list"},
+  "AvailabilityZone": {"members": {"Geography": {"locationName": "geographySet", "shape":
+    "AvailabilityZoneGeographyList"}, "GroupLongName": {"locationName": "groupLongName", "shape": "String"},
+    "GroupName": {"locationName": "groupName", "shape": "String"}, "Messages": {"locationName": "messageSet",
+    "shape": "AvailabilityZoneMessageList"}, "NetworkBorderGroup": {"locationName": "networkBorderGroup",
+    "shape": "String"}, "OptInStatus": {"locationName": "optInStatus", "shape": "AvailabilityZoneOptInStatus"}
+    , "ParentZoneId": {"locationName": "parentZoneId", "shape": "String"}, "ParentZoneName": {"locationName":
+    "parentZoneName", "shape": "String"}, "RegionName": {"locationName": "regionName", "shape": "String"},
+    "State": {"locationName": "zoneState", "shape": "AvailabilityZoneState"}, "SubGeography": {
+    "locationName": "subGeographySet", "shape": "AvailabilityZoneSubGeographyList"}, "ZoneId": {
+    "locationName": "zoneId", "shape": "String"}, "ZoneName": {"locationName": "zoneName", "shape": "String"}
+    , "ZoneType": {"locationName": "zoneType", "shape": "String"}}, "type": "structure"},
+  "AvailabilityZoneGeography": {"members": {"Name": {"locationName": "name", "shape": "String"}}, "type":
+    "structure"},
+  "AvailabilityZoneGeographyList": {"member": {"locationName": "item", "shape": "AvailabilityZoneGeography"},
+    "type": "list"},
+  "AvailabilityZoneId": {"type": "string"},
+  "AvailabilityZoneList": {"member": {"locationName": "item", "shape": "AvailabilityZone"}, "type": "list"},
+  "AvailabilityZoneMessage": {"members": {"Message": {"locationName": "message", "shape": "String"}}, "type":
+    "structure"},
+  "AvailabilityZoneMessageList": {"member": {"locationName": "item", "shape": "AvailabilityZoneMessage"},
+    "type": "list"},
+  "AvailabilityZoneName": {"type": "string"},
+  "AvailabilityZoneOptInStatus": {"enum": ["opt-in-not-required", "opted-in", "not-opted-in"], "type":
+    "string"},
+  "AvailabilityZoneState": {"enum": ["available", "information", "impaired", "unavailable", "constrained"],
+    "type": "string"},
+  "AvailabilityZoneSubGeography": {"members": {"Name": {"locationName": "name", "shape": "String"}}, "type":
+    "structure"},
+  "AvailabilityZoneSubGeographyList": {"member": {"locationName": "item", "shape":
+    "AvailabilityZoneSubGeography"}, "type": "list"},
   "Boolean": {"type": "boolean"},
   "CopySnapshotRequest": {"members": {"CompletionDurationMinutes": {"shape":
     "SnapshotCompletionDurationMinutesRequest"}, "Description": {"shape": "String"},
@@ -57,9 +106,29 @@ MODEL_JSON = r'''
     "dryRun", "shape": "Boolean"}, "Location": {"shape": "SnapshotLocationEnum"}, "OutpostArn": {"shape":
     "String"}, "TagSpecifications": {"locationName": "TagSpecification", "shape": "TagSpecificationList"},
     "VolumeId": {"shape": "VolumeId"}}, "required": ["VolumeId"], "type": "structure"},
+  "CreateTagsRequest": {"members": {"DryRun": {"locationName": "dryRun", "shape": "Boolean"}, "Resources": {
+    "locationName": "ResourceId", "shape": "ResourceIdList"}, "Tags": {"locationName": "Tag", "shape":
+    "TagList"}}, "required": ["Resources", "Tags"], "type": "structure"},
+  "CreateVolumeRequest": {"members": {"AvailabilityZone": {"shape": "AvailabilityZoneName"},
+    "AvailabilityZoneId": {"shape": "AvailabilityZoneId"}, "ClientToken": {"idempotencyToken": true, "shape":
+    "String"}, "DryRun": {"locationName": "dryRun", "shape": "Boolean"}, "Encrypted": {"locationName":
+    "encrypted", "shape": "Boolean"}, "Iops": {"shape": "Integer"}, "KmsKeyId": {"shape": "KmsKeyId"},
+    "MultiAttachEnabled": {"shape": "Boolean"}, "Operator": {"shape": "OperatorRequest"}, "OutpostArn": {
+    "shape": "String"}, "Size": {"shape": "Integer"}, "SnapshotId": {"shape": "SnapshotId"},
+    "TagSpecifications": {"locationName": "TagSpecification", "shape": "TagSpecificationList"}, "Throughput":
+    {"shape": "Integer"}, "VolumeInitializationRate": {"shape": "Integer"}, "VolumeType": {"shape":
+    "VolumeType"}}, "type": "structure"},
   "DateTime": {"type": "timestamp"},
   "DeleteSnapshotRequest": {"members": {"DryRun": {"locationName": "dryRun", "shape": "Boolean"},
     "SnapshotId": {"shape": "SnapshotId"}}, "required": ["SnapshotId"], "type": "structure"},
+  "DeleteVolumeRequest": {"members": {"DryRun": {"locationName": "dryRun", "shape": "Boolean"}, "VolumeId": {
+    "shape": "VolumeId"}}, "required": ["VolumeId"], "type": "structure"},
+  "DescribeAvailabilityZonesRequest": {"members": {"AllAvailabilityZones": {"shape": "Boolean"}, "DryRun": {
+    "locationName": "dryRun", "shape": "Boolean"}, "Filters": {"locationName": "Filter", "shape": "FilterList"
+    }, "ZoneIds": {"locationName": "ZoneId", "shape": "ZoneIdStringList"}, "ZoneNames": {"locationName":
+    "ZoneName", "shape": "ZoneNameStringList"}}, "type": "structure"},
+  "DescribeAvailabilityZonesResult": {"members": {"AvailabilityZones": {"locationName": "availabilityZoneInfo"
+    , "shape": "AvailabilityZoneList"}}, "type": "structure"},
   "DescribeSnapshotsRequest": {"members": {"DryRun": {"locationName": "dryRun", "shape": "Boolean"},
     "Filters": {"locationName": "Filter", "shape": "FilterList"}, "MaxResults": {"shape": "Integer"},
     "NextToken": {"shape": "String"}, "OwnerIds": {"locationName": "Owner", "shape": "OwnerStringList"},
@@ -81,10 +150,12 @@ MODEL_JSON = r'''
   "KmsKeyId": {"type": "string"},
   "Long": {"type": "long"},
   "MillisecondDateTime": {"type": "timestamp"},
+  "OperatorRequest": {"members": {"Principal": {"shape": "String"}}, "type": "structure"},
   "OperatorResponse": {"members": {"HiddenByDefault": {"locationName": "hiddenByDefault", "shape": "Boolean"}
     , "Managed": {"locationName": "managed", "shape": "Boolean"}, "Principal": {"locationName": "principal",
     "shape": "String"}}, "type": "structure"},
   "OwnerStringList": {"member": {"locationName": "Owner", "shape": "String"}, "type": "list"},
+  "ResourceIdList": {"member": {"shape": "TaggableResourceId"}, "type": "list"},
   "ResourceType": {"enum": ["capacity-reservation", "client-vpn-endpoint", "customer-gateway",
     "carrier-gateway", "coip-pool", "declarative-policies-report", "dedicated-host", "dhcp-options",
     "egress-only-internet-gateway", "elastic-ip", "elastic-gpu", "export-image-task", "export-instance-task",
@@ -151,6 +222,7 @@ MODEL_JSON = r'''
   "TagSpecification": {"members": {"ResourceType": {"locationName": "resourceType", "shape": "ResourceType"},
     "Tags": {"locationName": "Tag", "shape": "TagList"}}, "type": "structure"},
   "TagSpecificationList": {"member": {"locationName": "item", "shape": "TagSpecification"}, "type": "list"},
+  "TaggableResourceId": {"type": "string"},
   "TransferType": {"enum": ["time-based", "standard"], "type": "string"},
   "ValueStringList": {"member": {"locationName": "item", "shape": "String"}, "type": "list"},
   "Volume": {"members": {"Attachments": {"locationName": "attachmentSet", "shape": "VolumeAttachmentList"},
@@ -185,7 +257,9 @@ MODEL_JSON = r'''
   "VolumeList": {"member": {"locationName": "item", "shape": "Volume"}, "type": "list"},
   "VolumeState": {"enum": ["creating", "available", "in-use", "deleting", "deleted", "error"], "type":
     "string"},
-  "VolumeType": {"enum": ["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"], "type": "string"}
+  "VolumeType": {"enum": ["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"], "type": "string"},
+  "ZoneIdStringList": {"member": {"locationName": "ZoneId", "shape": "String"}, "type": "list"},
+  "ZoneNameStringList": {"member": {"locationName": "ZoneName", "shape": "String"}, "type": "list"}
  },
  "version": "2.0"
 }

@@ -39,8 +39,8 @@ from ._alibaba_validate import (
     validate_snapshot_id,
 )
 from ._errors import INVALID, CloudError, InputError
-from ._model import COMPARABLE_OPTIONS, COMPLETED, FAILED, PENDING, Adapter, CopyRequest, Disk, Snapshot
-from ._tagging import SOURCE_TAG, numbered_tags, string_tags, tag_dict
+from ._model import COMPARABLE_OPTIONS, COMPLETED, FAILED, PENDING, USABLE, Adapter, CopyRequest, Disk, Snapshot, TestDisk
+from ._tagging import RESTORE_RUN_TAG, RESTORE_TESTED_TAG, SOURCE_TAG, numbered_tags, string_tags, tag_dict
 
 STATE_MAP = {'progressing': PENDING, 'accomplished': COMPLETED, 'failed': FAILED}
 REQUEST_PACKAGE = 'aliyunsdkecs.request.v20140526'
@@ -49,6 +49,13 @@ ID_CHUNK = 100
 # DescribeDisks' MaxResults: 10 to 500 (ecs-20140526 DescribeDisksRequest).
 DISK_PAGE_SIZE = 500
 CLIENT_TOKEN_PREFIX = 'snapcopy-'
+# A disk's Status (ecs-20140526 DescribeDisksRequest.Status); attached or being attached, it was usable.
+DISK_STATE_MAP = {'Creating': PENDING, 'ReIniting': PENDING, 'Available': USABLE, 'In_use': USABLE, 'Attaching': USABLE,
+                  'Detaching': USABLE}
+# The disk categories CreateDisk makes from a snapshot, with their smallest size in GiB (ecs-20140526
+# CreateDiskRequest.Size; cloud_essd at performance level PL0). Elastic ephemeral disks take no snapshot.
+DISK_MINIMUM_GIB = {'cloud_essd': 1, 'cloud_auto': 1, 'cloud_essd_entry': 10, 'cloud_regional_disk_auto': 10,
+                    'cloud_efficiency': 20, 'cloud_ssd': 20, 'cloud': 5}
 # Up to this many disks, their snapshots are read disk by disk; beyond, the region is listed once.
 PER_DISK_READS = 10
 # The regions whose ECS endpoint is not ecs.<region>.aliyuncs.com (alibabacloud-ecs20140526
@@ -121,6 +128,10 @@ class EcsAdapter(Adapter):
     sample_snapshot_id = 's-bp67acfmxazb4p0example'
     readable_options = COMPARABLE_OPTIONS  # ECS answers them all
     ids_per_describe = ID_CHUNK
+    # The restore drill: an ESSD at performance level PL0 is the cheapest disk sold in every zone, from 1 GiB.
+    restore_disk_type = 'cloud_essd'
+    restore_disk_types = tuple(DISK_MINIMUM_GIB)
+    create_disk_call_is_idempotent = True  # CreateDisk takes a ClientToken
 
     sdk_packages = 'aliyun-python-sdk-core and aliyun-python-sdk-ecs'
 
@@ -248,6 +259,55 @@ class EcsAdapter(Adapter):
 
     def delete_snapshot(self, region, snapshot_id):
         self.client.call('DeleteSnapshot', {'RegionId': region, 'SnapshotId': snapshot_id}, region)
+
+    # ------------------------------------------------------------------ for the restore drill
+    def restore_zones(self, region, disk_type):
+        answer = self.client.call('DescribeZones', {'RegionId': region}, region)
+        return sorted(zone['ZoneId'] for zone in listed(answer, 'Zones', 'Zone')
+                      if disk_type in listed(zone, 'AvailableDiskCategories', 'DiskCategories'))
+
+    # pylint: disable-next=too-many-arguments
+    def create_test_disk(self, region, zone, copy, disk_type, name, tags, token):
+        # A disk made from a snapshot is at least the snapshot's size (CreateDiskRequest.Size): asking for the
+        # category's smallest gives the smallest disk the copy allows.
+        params = {'RegionId': region, 'ZoneId': zone, 'SnapshotId': copy.id, 'DiskCategory': disk_type,
+                  'Size': max(DISK_MINIMUM_GIB[disk_type], copy.size or 0), 'DiskName': name,
+                  'Description': 'Restore test of DR copy %s by snapcopy.cloud' % copy.id, 'ClientToken': token}
+        if disk_type == 'cloud_essd':
+            params['PerformanceLevel'] = 'PL0'
+        params.update(numbered_tags(tags))
+        answer = self.client.call('CreateDisk', params, region)
+        return TestDisk(answer['DiskId'], region, PENDING, cloud_state='Creating', zone=zone, name=name, tags=dict(tags),
+                        snapshot_id=copy.id, size=params['Size'])
+
+    def describe_test_disks(self, region, disk_ids):
+        found = {}
+        for start in range(0, len(disk_ids), ID_CHUNK):
+            ids = json.dumps(list(disk_ids[start:start + ID_CHUNK]))
+            found.update((disk.id, disk) for disk in self._disks(region, {'DiskIds': ids}))
+        return found
+
+    def find_test_disks(self, region):
+        # A tag filter on the key alone: the test disks are a handful, far below the filter's 1,000.
+        return self._disks(region, {'Tag.1.Key': RESTORE_RUN_TAG})
+
+    def _disks(self, region, params):
+        items = paged(lambda page: self.client.call('DescribeDisks', dict(page, RegionId=region), region), params,
+                      lambda answer: listed(answer, 'Disks', 'Disk'), DISK_PAGE_SIZE)
+        return [TestDisk(item['DiskId'], region, DISK_STATE_MAP.get(item.get('Status'), PENDING), cloud_state=item.get('Status'),
+                         zone=item.get('ZoneId'), name=item.get('DiskName') or None, tags=tag_dict(item.get('Tags')),
+                         created=item.get('CreationTime'), snapshot_id=item.get('SourceSnapshotId') or None, size=item.get('Size'))
+                for item in items]
+
+    def delete_test_disk(self, region, disk_id):
+        # The region goes with the call (the endpoint's, as the SDK sends it): ECS ignores a DeleteDisk of a disk it
+        # does not find there (DeleteDisk reference), so a wrong region would pass without deleting anything.
+        self.client.call('DeleteDisk', {'RegionId': region, 'DiskId': disk_id}, region)
+
+    def mark_restore_tested(self, copy, stamp):
+        params = {'RegionId': copy.region, 'ResourceType': 'snapshot', 'ResourceId.1': copy.id}
+        params.update(numbered_tags({RESTORE_TESTED_TAG: stamp}))
+        self.client.call('TagResources', params, copy.region)
 
     def snapshot(self, item, region):
         self._categories[item['SnapshotId']] = item.get('Category')

@@ -358,14 +358,13 @@ class CopyEngine:
                 self._copy_group(outcome, destinations)
             return
         from concurrent.futures import ThreadPoolExecutor  # pylint: disable=import-outside-toplevel  # the DR run only
-        pool = ThreadPoolExecutor(max_workers=min(self.workers, len(jobs)))
-        try:
-            for future in [pool.submit(self._copy_group, outcome, destinations) for outcome, destinations in jobs]:
-                future.result()
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(jobs))) as pool:
+            try:
+                for future in [pool.submit(self._copy_group, outcome, destinations) for outcome, destinations in jobs]:
+                    future.result()
+            except BaseException:
+                pool.shutdown(cancel_futures=True)  # waits for the jobs under way, as the with block would
+                raise
 
     def _copy_group(self, outcome, destinations):
         """Copy to ``destinations`` in one call, retrying safely. Never makes a second copy.

@@ -36,9 +36,19 @@ from ._alibaba_validate import (
     validate_region,
     validate_snapshot_id,
 )
-from ._errors import INVALID, CloudError, InputError
-from ._model import COMPLETED, DELETING, FAILED, PENDING, Adapter, CopyRequest, Disk, Snapshot
-from ._tagging import MARKER_KEYS, SOURCE_TAG, description_marker, marked_description, split_marker
+from ._errors import INVALID, RETRYABLE, CloudError, InputError
+from ._model import COMPLETED, DELETING, FAILED, PENDING, USABLE, Adapter, CopyRequest, Disk, Snapshot, TestDisk
+from ._tagging import (
+    MARKER_KEYS,
+    RESTORE_RUN_TAG,
+    RESTORE_TESTED_TAG,
+    SOURCE_TAG,
+    description_marker,
+    marked_description,
+    numbered_tags,
+    split_marker,
+    tag_dict,
+)
 
 # Snapshot Status values (ens-20171110 DescribeSnapshotsResponseBodySnapshotsSnapshot.Status).
 STATE_MAP = {'creating': PENDING, 'available': COMPLETED, 'error': FAILED, 'deleting': DELETING}
@@ -61,6 +71,12 @@ NODE_ID = 'an ENS node id like cn-hangzhou-26'
 # CopySnapshot's InstanceBillingCycle (ens-20171110 CopySnapshotRequest).
 BILLING_CYCLES = ('Hour', 'Day', 'Month')
 MAX_DESCRIPTION = 256
+# A disk's Status (ens-20171110 DescribeDisksRequest.Status); attached, or being attached or detached, it was usable.
+DISK_STATE_MAP = {'Creating': PENDING, 'ReIniting': PENDING, 'Available': USABLE, 'In-use': USABLE, 'In_use': USABLE,
+                  'Attaching': USABLE, 'Detaching': USABLE, 'Expiring': USABLE, 'Deleting': DELETING, 'Deleted': DELETING}
+# The cloud disk categories ENS's CreateDisk makes (ens-20171110 DescribeDisksRequest.Category: the local ones
+# come with an instance), and the smallest size asked for: 20 GiB (ENS CreateDisk reference; unverifiable in the model).
+DISK_MINIMUM_GIB = {'cloud_efficiency': 20, 'cloud_ssd': 20}
 
 
 def ens_endpoint(api_region=None):
@@ -104,6 +120,11 @@ class EnsAdapter(Adapter):
     readable_options = ('name', 'description')
     ids_per_describe = ID_CHUNK
     region_word = 'node'
+    # The restore drill: the ultra disk is ENS's cheapest cloud disk; it is made on the node, no zone.
+    restore_disk_type = 'cloud_efficiency'
+    restore_disk_types = tuple(DISK_MINIMUM_GIB)
+    restore_needs_zone = False
+    create_disk_call_is_idempotent = False  # ENS's CreateDisk takes no ClientToken
 
     sdk_packages = 'aliyun-python-sdk-core and aliyun-python-sdk-ens'
 
@@ -240,6 +261,56 @@ class EnsAdapter(Adapter):
 
     def delete_snapshot(self, region, snapshot_id):
         self.client.call('DeleteSnapshot', {'SnapshotId': snapshot_id}, region)
+
+    # ------------------------------------------------------------------ for the restore drill
+    def restore_zones(self, region, disk_type):
+        # A test disk is made on the node itself (restore_needs_zone): there is no zone to choose.
+        return []
+
+    # pylint: disable-next=too-many-arguments
+    def create_test_disk(self, region, zone, copy, disk_type, name, tags, token):  # pylint: disable=unused-argument
+        # Size is text in GiB (ens-20171110 CreateDiskRequest): the copy's size, or the category's smallest.
+        size = max(DISK_MINIMUM_GIB[disk_type], copy.size or 0)
+        params = {'EnsRegionId': region, 'Category': disk_type, 'Size': str(size), 'SnapshotId': copy.id,
+                  'InstanceChargeType': 'PostPaid', 'DiskName': name}
+        params.update(numbered_tags(tags))
+        answer = self.client.call('CreateDisk', params, region)
+        made = answer.get('InstanceIds')
+        disk_id = made[0] if isinstance(made, list) and made else made
+        if not disk_id or not isinstance(disk_id, str):
+            # The disk may have been made: the drill looks for it by its tags before asking again.
+            raise CloudError('CreateDisk', 'InvalidResponse', 'the answer names no disk (InstanceIds is %r)' % (made,),
+                             answer.get('RequestId'), kind=RETRYABLE, uncertain=True, region=region)
+        return TestDisk(disk_id, region, PENDING, cloud_state='Creating', name=name, tags=dict(tags), snapshot_id=copy.id, size=size)
+
+    def describe_test_disks(self, region, disk_ids):
+        found = {}
+        for start in range(0, len(disk_ids), DISK_PAGE_SIZE):
+            found.update((disk.id, disk) for disk in self._disks(region, {'DiskIds': json.dumps(list(disk_ids[start:start + DISK_PAGE_SIZE]))}))
+        return found
+
+    def find_test_disks(self, region):
+        # DescribeDisks has no tag filter: the node's disks are read and filtered here.
+        return [disk for disk in self._disks(region, {}) if disk.tags.get(RESTORE_RUN_TAG)]
+
+    def _disks(self, region, params):
+        items = numbered_pages(lambda page: self.client.call('DescribeDisks', dict(page, EnsRegionId=region), region), params,
+                               lambda answer: listed(answer, 'Disks', 'Disks'), DISK_PAGE_SIZE)
+        return [TestDisk(item['DiskId'], item.get('EnsRegionId') or region, DISK_STATE_MAP.get(item.get('Status'), PENDING),
+                         cloud_state=item.get('Status'), name=item.get('DiskName') or None, tags=tag_dict(item.get('Tags')),
+                         created=item.get('CreationTime'), snapshot_id=item.get('SnapshotId') or None, size=_gib(item.get('Size')))
+                for item in items]
+
+    def delete_test_disk(self, region, disk_id):
+        self.client.call('DeleteDisk', {'DiskId': disk_id}, region)
+
+    def mark_restore_tested(self, copy, stamp):
+        # ENS snapshots carry no tags: the mark goes into the description's marker, beside the copy's source.
+        description = marked_description(copy.description, dict(copy.tags, **{RESTORE_TESTED_TAG: stamp}))
+        if len(description) > MAX_DESCRIPTION:
+            raise CloudError('ModifySnapshotAttribute', 'DescriptionTooLong', 'the description of %s has no room for the mark '
+                             '(ENS allows %d characters)' % (copy.id, MAX_DESCRIPTION), kind=INVALID, region=copy.region)
+        self.client.call('ModifySnapshotAttribute', {'SnapshotId': copy.id, 'Description': description}, copy.region)
 
     @staticmethod
     def snapshot(item, node):

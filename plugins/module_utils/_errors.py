@@ -82,9 +82,9 @@ def is_retryable(error):
     return isinstance(error, CloudError) and error.kind == RETRYABLE and not error.exhausted
 
 
-# Calls that may be sent again after any failure, a lost answer included: reads, and setting tags.
+# Calls that may be sent again after any failure, a lost answer included: reads, and setting tags or a description.
 SAFE_TO_RESEND_PREFIXES = ('Describe', 'List', 'Get')
-SAFE_TO_RESEND = ('TagResources',)
+SAFE_TO_RESEND = ('TagResources', 'CreateTags', 'ModifySnapshotAttribute')
 
 
 def safe_to_resend(action):

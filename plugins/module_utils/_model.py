@@ -17,6 +17,9 @@ FAILED = 'failed'
 # On its way out (being deleted, or in a recycle bin): never adopted as a copy, never pruned,
 # never waited for. A copy in this state does not stop a new copy from being made.
 DELETING = 'deleting'
+# A disk made by the restore drill that can be attached and used (its other states: PENDING while
+# it is made, FAILED, DELETING).
+USABLE = 'usable'
 
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
@@ -123,6 +126,29 @@ class Disk:
         return 'Disk(%r, %r)' % (self.id, self.region)
 
 
+class TestDisk:
+    """A disk the restore drill makes from a DR copy (see _dr_restore), as the cloud describes it.
+    ``state`` is USABLE, PENDING, FAILED or DELETING; ``cloud_state`` the cloud's own word."""
+
+    # pylint: disable-next=too-many-arguments
+    def __init__(self, disk_id, region, state, cloud_state=None, zone=None, name=None, tags=None, created=None,
+                 snapshot_id=None, size=None, message=None):
+        self.id = disk_id
+        self.region = region
+        self.state = state
+        self.cloud_state = cloud_state if cloud_state is not None else state
+        self.zone = zone
+        self.name = name
+        self.tags = tags or {}
+        self.created = created
+        self.snapshot_id = snapshot_id
+        self.size = size
+        self.message = message
+
+    def __repr__(self):
+        return 'TestDisk(%r, %r, %r)' % (self.id, self.region, self.cloud_state)
+
+
 class CopyRequest:
     """One source snapshot to copy to one or more destinations, with the cloud's copy options.
 
@@ -194,7 +220,7 @@ def same_kms_key(asked, found):
     return found.endswith('/' + asked) or asked.endswith('/' + found)
 
 
-class Adapter:
+class Adapter:  # pylint: disable=too-many-public-methods  # one method per API need, as the engine and the DR run batch them
     """What each cloud implements. Its client sends every call through the run's CallRetry.
 
     Batched on purpose: the bulk module hands the engine hundreds of requests, and each
@@ -318,4 +344,47 @@ class Adapter:
     def delete_snapshot(self, region, snapshot_id):
         """Delete one snapshot. One already gone raises the cloud's not-found error (kind NOT_FOUND),
         which the caller takes for done."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ for the restore drill (_dr_restore)
+    #: The disk type of a test disk unless the user names one: the cheapest this cloud makes from a snapshot.
+    restore_disk_type: str | None = None
+    #: The disk types this cloud's create-disk call takes (what restore_test_disk_type is checked against).
+    restore_disk_types: tuple = ()
+    #: True when the create-disk call carries an idempotency token (a resend after a lost answer makes no second disk).
+    create_disk_call_is_idempotent = False
+    #: True when a test disk is made in a zone of the region (False: on the node itself, ENS).
+    restore_needs_zone = True
+
+    def restore_zones(self, region, disk_type):
+        """The zones of ``region`` where a disk of ``disk_type`` can be made now, sorted (a read)."""
+        raise NotImplementedError
+
+    def restore_refusal(self, copy):  # pylint: disable=unused-argument  # every copy can, on most clouds
+        """Why ``copy`` cannot be made into a disk on this cloud (None when it can)."""
+        return None
+
+    # pylint: disable-next=too-many-arguments
+    def create_test_disk(self, region, zone, copy, disk_type, name, tags, token):
+        """Start making a disk of ``disk_type`` from ``copy`` in ``zone``, as small as the cloud allows for the
+        copy's size, named ``name`` and carrying ``tags``; ``token`` is the idempotency token where the call takes
+        one. Returns the TestDisk (usually PENDING)."""
+        raise NotImplementedError
+
+    def describe_test_disks(self, region, disk_ids):
+        """{id: TestDisk} for these disks in ``region``; disks not (or no longer, or not yet) listed are left out."""
+        raise NotImplementedError
+
+    def find_test_disks(self, region):
+        """Every disk in ``region`` that carries the restore drill's run tag (_dr_restore.RESTORE_RUN_TAG),
+        filtered by the cloud where it can. The drill checks both of its marks again before deleting one."""
+        raise NotImplementedError
+
+    def delete_test_disk(self, region, disk_id):
+        """Delete one test disk. One already gone raises the cloud's not-found error (kind NOT_FOUND)."""
+        raise NotImplementedError
+
+    def mark_restore_tested(self, copy, stamp):
+        """Record on ``copy`` that a drill restored it at ``stamp`` (_dr_restore.RESTORE_TESTED_TAG), so that the
+        next drills test the other disks first."""
         raise NotImplementedError

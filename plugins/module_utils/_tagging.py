@@ -26,14 +26,21 @@ SOURCE_TAG = 'snapcopy:source'
 DISK_TAG = 'snapcopy:disk'
 
 
+# The restore drill's marks (see _dr_restore): on a test disk, the drill's id, its DR scope and the copy it
+# is made from; on a DR copy, when a drill last restored it ("20261122T181400Z").
+RESTORE_RUN_TAG = 'snapcopy:restore-test'
+RESTORE_SCOPE_TAG = 'snapcopy:restore-scope'
+RESTORE_COPY_TAG = 'snapcopy:restore-copy'
+RESTORE_TESTED_TAG = 'snapcopy:restore-tested'
+
 # Where a cloud keeps no tags on a snapshot (ENS), the copy's description carries them instead,
-# at its end: "[snapcopy source=<region>/<id> disk=<region>/<disk id>]".
-MARKER_KEYS = {SOURCE_TAG: 'source', DISK_TAG: 'disk'}
+# at its end: "[snapcopy source=<region>/<id> disk=<region>/<disk id> tested=<time>]".
+MARKER_KEYS = {SOURCE_TAG: 'source', DISK_TAG: 'disk', RESTORE_TESTED_TAG: 'tested'}
 _MARKER = re.compile(r'\s*\[snapcopy((?: [a-z]+=[^\s\[\]]+)+)\]\s*$')
 
 
 def description_marker(tags):
-    """The marker for the description of a copy with ``tags`` (only SOURCE_TAG and DISK_TAG go in it)."""
+    """The marker for the description of a copy with ``tags`` (only the MARKER_KEYS go in it)."""
     fields = ['%s=%s' % (word, tags[key]) for key, word in MARKER_KEYS.items() if tags.get(key)]
     return '[snapcopy %s]' % ' '.join(fields)
 
@@ -107,7 +114,8 @@ def source_tag_last(tags):
     """``tags`` as (key, value) pairs, SOURCE_TAG last: a cloud that tags in several calls writes it
     last, so that a copy carrying it carries all its tags."""
     pairs = sorted((key, value) for key, value in tags.items() if key != SOURCE_TAG)
-    pairs.append((SOURCE_TAG, tags[SOURCE_TAG]))
+    if SOURCE_TAG in tags:
+        pairs.append((SOURCE_TAG, tags[SOURCE_TAG]))
     return pairs
 
 

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
+from ._assume_role import TENCENT_ASSUME_ROLE_SPEC, TENCENT_ROLE_RULES, TemporaryCredentials, default_session_name
 from ._backoff import CallRetry
 from ._errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout
 from ._network import TIMEOUT_SPEC, connection_timeouts, quiet_insecure_warnings
@@ -39,6 +40,7 @@ TENCENT_CONNECTION_SPEC = {
     'secret_id': {'no_log': False, 'fallback': (env_fallback, ['TENCENTCLOUD_SECRET_ID'])},
     'secret_key': {'no_log': True, 'fallback': (env_fallback, ['TENCENTCLOUD_SECRET_KEY'])},
     'security_token': {'no_log': True, 'fallback': (env_fallback, ['TENCENTCLOUD_SECURITY_TOKEN'])},
+    **TENCENT_ASSUME_ROLE_SPEC,
     'endpoint_url': {},
     'validate_certs': {'type': 'bool', 'default': True},
     **TIMEOUT_SPEC,
@@ -47,10 +49,15 @@ TENCENT_CONNECTION_SPEC = {
 SDK_PACKAGES = 'tencentcloud-sdk-python-common, tencentcloud-sdk-python-cbs and tencentcloud-sdk-python-tag'
 DOCUMENTED_RATE_LIMIT = 20
 REQUEST_CLIENT = 'snapcopy.cloud'
+# STS 2018-08-13 AssumeRole; the SDK's own provider asks from ap-guangzhou too (any region answers).
+STS_VERSION = '2018-08-13'
+STS_REGION = 'ap-guangzhou'
+# How long each assumed-role session is asked for (STS: at most 43200 s, 7200 s by default).
+SESSION_SECONDS = 7200
 
 RETRYABLE_PREFIXES = ('RequestLimitExceeded', 'InternalError', 'ResourceBusy')
 NOT_FOUND_CODES = {'InvalidSnapshotId.NotFound', 'InvalidSnapshot.NotFound', 'ResourceNotFound',
-                   'ResourceNotFound.SnapshotNotExists', 'InvalidDisk.NotFound'}
+                   'ResourceNotFound.SnapshotNotExists', 'InvalidDisk.NotFound', 'InvalidDiskId.NotFound'}
 INVALID_PREFIXES = ('InvalidParameter', 'MissingParameter', 'UnknownParameter', 'InvalidFilter',
                     'UnsupportedOperation', 'InvalidSnapshot.NotSupported', 'InvalidSnapshotId.Malformed',
                     'UnsupportedRegion', 'InvalidAction', 'NoSuchVersion', 'UnsupportedProtocol')
@@ -66,11 +73,13 @@ HINTS = {
     'AuthFailure.TokenFailure': 'the security_token is invalid or has expired: temporary credentials need secret_id, '
                                 'secret_key and security_token from the same STS answer, before it expires',
     'AuthFailure.InvalidSecretId': 'the secret_id is malformed: check secret_id (or TENCENTCLOUD_SECRET_ID)',
+    'ResourceNotFound.RoleNotFound': 'check role_arn: the role does not exist',
+    'UnauthorizedOperation': 'the CAM policy of this key does not allow this action, or this key may not assume role_arn '
+                             '(the role\'s trust policy): grant it (sts:AssumeRole, cbs:DescribeSnapshots, '
+                             'cbs:CopySnapshotCrossRegions, tag:TagResources)',
     'AuthFailure.MFAFailure': 'this key requires MFA: use temporary credentials obtained with MFA',
     'AuthFailure.UnauthorizedOperation': 'the CAM policy of this key does not allow this action: grant it '
                                          '(cbs:DescribeSnapshots, cbs:CopySnapshotCrossRegions, tag:TagResources)',
-    'UnauthorizedOperation': 'the CAM policy of this key does not allow this action: grant it '
-                             '(cbs:DescribeSnapshots, cbs:CopySnapshotCrossRegions, tag:TagResources)',
     'InsufficientSnapshotQuota': 'the snapshot quota of this region is used up: delete snapshots there that are no '
                                  'longer needed, or ask Tencent Cloud for a larger quota, then run again '
                                  '(only the regions still missing a copy are copied)',
@@ -90,6 +99,7 @@ def load_sdk():
     # pylint: disable=import-outside-toplevel
     import tencentcloud
     from tencentcloud.cbs.v20170312.cbs_client import CbsClient
+    from tencentcloud.common.common_client import CommonClient
     from tencentcloud.common.credential import Credential
     from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
     from tencentcloud.common.profile.client_profile import ClientProfile
@@ -100,7 +110,7 @@ def load_sdk():
         'versions': {'tencentcloud-sdk-python-common': getattr(tencentcloud, '__version__', None)},
         'Credential': Credential, 'TencentCloudSDKException': TencentCloudSDKException,
         'ClientProfile': ClientProfile, 'HttpProfile': HttpProfile,
-        'clients': {'cbs': CbsClient, 'tag': TagClient},
+        'clients': {'cbs': CbsClient, 'tag': TagClient}, 'CommonClient': CommonClient,
     }
 
 
@@ -193,7 +203,8 @@ class TencentClient:
     ``retry`` (a CallRetry, the run's), and only calls safe to resend.
     """
 
-    def __init__(self, connection, sdk, limiter=None, retry=None):
+    def __init__(self, connection, sdk, limiter=None, retry=None, clock=None):
+        """``clock`` tells when assumed-role keys expire (tests move it)."""
         self.retry = retry if retry is not None else CallRetry()
         self.connection = connection
         self.sdk = sdk
@@ -203,6 +214,8 @@ class TencentClient:
         self.connect_timeout, self.read_timeout = connection_timeouts(connection)
         self._credential = None
         self._clients = {}
+        self.role_arn = TENCENT_ROLE_RULES.check(connection)
+        self.role = TemporaryCredentials(self._assume_role, clock=clock or time.time) if self.role_arn else None
 
     def credential(self):
         if self._credential is None:
@@ -217,8 +230,19 @@ class TencentClient:
             self._credential = self.sdk['Credential'](conn['secret_id'], conn['secret_key'], conn.get('security_token') or None)
         return self._credential
 
-    def client(self, service, region):
-        key = (service, region)
+    def client(self, service, region, own_keys=False):
+        """The SDK client of ``service`` in ``region``, signing with the assumed role's current keys, or with
+        the connection's own (``own_keys``, and without a role): one client per set of keys, so that a
+        refresh never mixes old and new keys in one request."""
+        if self.role is None or own_keys:
+            key = (service, region, None)
+            make_credential = self.credential
+        else:
+            key_id, secret, token = self.role.get()
+            key = (service, region, key_id)
+
+            def make_credential():
+                return self.sdk['Credential'](key_id, secret, token)
         if key not in self._clients:
             conn = self.connection
             # The SDK hands reqTimeout to requests as its timeout, which takes (connect, read).
@@ -232,13 +256,28 @@ class TencentClient:
             http_profile = self.sdk['HttpProfile'](**profile_arguments)
             # language en-US: the messages users see are in English; no retryer (see the module docstring).
             profile = self.sdk['ClientProfile'](httpProfile=http_profile, language='en-US', request_client=REQUEST_CLIENT)
-            self._clients[key] = self.sdk['clients'][service](self.credential(), region, profile)
+            if service == 'sts':
+                self._clients[key] = self.sdk['CommonClient']('sts', STS_VERSION, make_credential(), region, profile)
+            else:
+                self._clients[key] = self.sdk['clients'][service](make_credential(), region, profile)
         return self._clients[key]
 
-    def call(self, service, region, action, params):
-        client = self.client(service, region)
+    def _assume_role(self):
+        """STS AssumeRole with the connection's own keys: (secret id, secret key, token, expiry in epoch seconds)."""
+        params = {'RoleArn': self.role_arn, 'DurationSeconds': SESSION_SECONDS,
+                  'RoleSessionName': self.connection.get('role_session_name') or default_session_name()}
+        answer = self.call('sts', STS_REGION, 'AssumeRole', params, own_keys=True)
+        try:
+            credentials = answer['Credentials']
+            return (credentials['TmpSecretId'], credentials['TmpSecretKey'], credentials['Token'],
+                    int(answer['ExpiredTime']))
+        except (KeyError, TypeError, ValueError):
+            raise CloudError('AssumeRole', 'InvalidResponse', 'the answer is not an STS AssumeRole answer',
+                             kind=FATAL) from None
 
+    def call(self, service, region, action, params, own_keys=False):
         def send():
+            client = self.client(service, region, own_keys)
             self.limiter.acquire((service, action))
             try:
                 # _call signs and sends and hands back the HTTP answer unchecked: the checks are ours.

@@ -24,7 +24,15 @@ description:
     and only those of the disks this run looks after; never a disk's newest copy, never a copy in flight, never in check mode.
   - Built for scale. Reads are batched and paged, copies are started with at most O(max_in_flight) in flight per DR region
     (20 on AWS, its limit), and while waiting every copy in flight is read in one batched call per region and round.
-  - Returns a report (for each disk the source snapshot, DR copy per region, state, action, age; pruned copies; failures)
+  - With O(restore_test), a restore drill proves that the DR copies restore. In each DR region, after the copies, it makes a disk
+    from the newest completed DR copy of O(restore_test_count) disks, waits until the disk is usable, records the seconds that took,
+    and deletes the disk, whether the test passed, failed or timed out. Disks are tested in turn, the least recently tested first
+    (a passed test marks the copy it restored with the tag C(snapcopy:restore-tested)), so every disk is tested within
+    (disks / O(restore_test_count)) runs.
+  - Test disks carry the name prefix C(snapcopy-restore-test-) and the tags C(snapcopy:restore-test) (the drill's id) and
+    C(snapcopy:restore-scope). Before testing, a run deletes the test disks that earlier drills left behind (a killed run leaves them),
+    those of its own scope (source region and tag selector) and any older than 24 hours. A disk without both marks is never deleted.
+  - Returns a report (for each disk the source snapshot, DR copy per region, state, action, age; pruned copies; restore tests; failures)
     as data and as Markdown.
 author:
   - snapcopy.cloud developers (@snapcopy)
@@ -112,12 +120,59 @@ options:
       - At most this many copies in flight per DR region; new copies wait for a free slot.
       - Defaults to the cloud's limit where it has one (20 on AWS) and no limit otherwise.
     type: int
+  restore_test:
+    description:
+      - Run the restore drill after the copies (see the description). A failed or timed-out test, and a test disk that could not
+        be deleted, are failures of the run. In check mode the drill is planned (which disks, which zone, which leftovers would
+        be deleted) and nothing is made or deleted.
+      - A test disk is the smallest the cloud makes from the copy, billed for the few minutes it exists. AWS CreateVolume of
+        O(restore_test_disk_type) with the snapshot's size, ECS CreateDisk (pay-as-you-go), ENS CreateDisk on the node (PostPaid),
+        CBS CreateDisks (POSTPAID_BY_HOUR). On Tencent Cloud only copies of data disks can be made into a disk (CreateDisks);
+        a system disk's copy is restored through an image.
+      - Without O(wait), the drill tests the newest copies completed before this run; a DR region without one is a failure.
+    type: bool
+    default: false
+  restore_test_count:
+    description:
+      - How many disks the drill tests per DR region and run (1 to 50).
+    type: int
+    default: 1
+  restore_test_zones:
+    description:
+      - "The zone of each DR region to make test disks in, as C({region: zone}). A DR region not named here gets the first zone
+        (by name) where the cloud makes disks of O(restore_test_disk_type) now. Not for ENS, whose test disks are made on the node."
+    type: dict
+  restore_test_disk_type:
+    description:
+      - The disk type of test disks. By default the cheapest that each cloud makes from a snapshot at the snapshot's size,
+        V(gp3) (AWS), V(cloud_essd) at performance level PL0 (ECS), V(cloud_efficiency) (ENS), V(CLOUD_PREMIUM) (CBS).
+    type: str
+  restore_test_timeout:
+    description:
+      - Seconds a test disk may take to become usable (10 to 21600). Past it the test has timed out; the disk is still deleted
+        (a disk the cloud is still making is waited for up to 5 more minutes, and otherwise left to the next run).
+    type: int
+    default: 1800
   fail_on_missing:
     description:
       - Fail the task when any disk ended without a DR copy in some DR region, or anything else failed.
       - The role sets it to V(false), writes its report, and fails afterwards.
     type: bool
     default: true
+  report_dir:
+    description:
+      - Write the report to this folder on the controller (where C(ansible-playbook) runs, whatever host the task is for),
+        which is made if missing (mode C(0755)), as C(dr-report-<report_name>.json) (the return values less RV(report_markdown))
+        and C(dr-report-<report_name>.md) (RV(report_markdown)), both mode C(0644).
+      - Written in check mode too (they describe the plan), and when the run fails after its report (O(fail_on_missing)).
+        Nothing is written when the run ends without a report (bad input, a cloud error).
+      - The role C(snapcopy.cloud.dr_copy) sets it.
+    type: path
+  report_name:
+    description:
+      - Names the report files of O(report_dir); characters other than letters, digits, C(_), C(.) and C(-) become C(_).
+      - Defaults to C(<provider>-<source_region>).
+    type: str
   access_key:
     description:
       - AWS access key ID (provider V(aws)); environment E(AWS_ACCESS_KEY_ID), E(AWS_ACCESS_KEY), E(EC2_ACCESS_KEY).
@@ -142,6 +197,32 @@ options:
     description:
       - CA bundle for AWS endpoints (provider V(aws)); environment E(AWS_CA_BUNDLE).
     type: path
+  role_arn:
+    description:
+      - A role to act as, through STS AssumeRole, for provider V(aws) (an IAM role, V(arn:aws:iam::123456789012:role/dr-copy))
+        or V(cbs) (a CAM role, V(qcs::cam::uin/100012345678:roleName/dr-copy); environment E(TENCENTCLOUD_ASSUME_ROLE_ARN)).
+        The temporary credentials are asked for again before they expire. See RV(account).
+      - The single-copy modules say each cloud's rules (M(snapcopy.cloud.ebs_snapshot_copy), M(snapcopy.cloud.cbs_snapshot_copy)).
+    type: str
+  role_session_name:
+    description:
+      - The session name of O(role_arn) (providers V(aws), V(cbs); environment E(TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME) for
+        V(cbs)). Defaults to V(snapcopy-) followed by the time.
+    type: str
+  external_id:
+    description:
+      - The external ID the trust policy of O(role_arn) asks for (provider V(aws)).
+    type: str
+  alicloud_assume_role_arn:
+    description:
+      - A RAM role to act as, through STS AssumeRole (providers V(ecs), V(ens)), V(acs:ram::1234567890123456:role/dr-copy);
+        environment E(ALICLOUD_ASSUME_ROLE_ARN), E(ALIBABA_CLOUD_ROLE_ARN). See RV(account).
+    type: str
+  alicloud_assume_role_session_name:
+    description:
+      - The session name of O(alicloud_assume_role_arn); environment E(ALICLOUD_ASSUME_ROLE_SESSION_NAME),
+        E(ALIBABA_CLOUD_ROLE_SESSION_NAME).
+    type: str
   alicloud_access_key:
     description:
       - Alibaba Cloud access key ID (providers V(ecs), V(ens)); environment E(ALICLOUD_ACCESS_KEY), E(ALICLOUD_ACCESS_KEY_ID),
@@ -174,6 +255,7 @@ options:
     description:
       - The API endpoint to use instead of the cloud's own, for example a private endpoint or a local emulator.
       - For provider V(aws), the environment variables E(AWS_URL) and E(EC2_URL) are read too.
+      - With a role to assume, STS is asked at this endpoint too.
     type: str
   validate_certs:
     description:
@@ -217,6 +299,7 @@ EXAMPLES = r'''
     keep_copies: 7
     wait: true
     wait_timeout: 7200
+    restore_test: true
   register: dr
 
 - name: Show the report
@@ -246,6 +329,30 @@ disks:
   returned: always
   type: list
   elements: dict
+restore:
+  description:
+    - The restore drill (O(restore_test)); null without one.
+    - C(run_id) and C(scope) (the values of the tags C(snapcopy:restore-test) and C(snapcopy:restore-scope) on this run's test
+      disks), C(disk_type), C(count_per_region); C(regions) (C(region), C(zone), C(plan) in check mode when the copies are still
+      to be made, C(problem)); C(totals) (C(passed), C(failed), C(timed_out), C(would_test), C(leftovers_deleted)); C(tests), one per
+      test (C(region), C(zone), C(disk_id), C(copy_id), C(copy_created), C(test_disk_id), C(disk_type), C(result) V(passed),
+      V(failed), V(timed_out) or V(would_test), C(seconds_to_usable), C(test_disk) what became of it, C(error) the cloud's error);
+      C(leftovers), the test disks of earlier drills deleted (or V(would_delete) in check mode); C(warnings).
+  returned: always
+  type: dict
+  sample:
+    run_id: 20261122T181400Z-3f9a1c
+    scope: 5e0f8a2c41d7
+    disk_type: gp3
+    count_per_region: 1
+    regions: [{"region": "us-west-2", "zone": "us-west-2a", "plan": null, "problem": null}]
+    totals: {"passed": 1, "failed": 0, "timed_out": 0, "would_test": 0, "leftovers_deleted": 0}
+    tests:
+      - {"region": "us-west-2", "zone": "us-west-2a", "disk_id": "vol-0123456789abcdef0", "copy_id": "snap-0123456789abcdef0",
+         "copy_created": "2026-11-22T06:00:00Z", "test_disk_id": "vol-0fedcba9876543210", "disk_type": "gp3", "result": "passed",
+         "seconds_to_usable": 4.2, "test_disk": {"id": "vol-0fedcba9876543210", "action": "deleted"}, "error": null}
+    leftovers: []
+    warnings: []
 failures:
   description: Everything that went wrong, one sentence each, naming the disk.
   returned: always
@@ -268,6 +375,13 @@ dr_regions:
   returned: always
   type: list
   elements: str
+account:
+  description:
+    - The account the run acted in when it assumed a role (O(role_arn) on AWS and Tencent Cloud, O(alicloud_assume_role_arn)
+      on Alibaba Cloud), read from the role's ARN; null when it used the connection's own account.
+  returned: always
+  type: str
+  sample: '123456789012'
 generated_at:
   description: When the run looked at the snapshots (UTC).
   returned: always
@@ -276,10 +390,20 @@ check_mode:
   description: Whether this was a plan only.
   returned: always
   type: bool
+duration_seconds:
+  description: How long the run took, from the first cloud call to the report, in seconds.
+  returned: always
+  type: float
+  sample: 12.4
 api_retries:
   description: Calls retried after throttling or a transient error.
   returned: always
   type: int
+report_files:
+  description: The report files written on the controller, C(json) and C(markdown).
+  returned: when O(report_dir) is set and the run made a report
+  type: dict
+  sample: {"json": "/home/awx/dr-reports/dr-report-aws-us-east-1.json", "markdown": "/home/awx/dr-reports/dr-report-aws-us-east-1.md"}
 error:
   description: The cloud's error that ended the run before any report, with C(action), C(code), C(message) and C(request_id).
   returned: on such an error

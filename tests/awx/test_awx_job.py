@@ -301,8 +301,8 @@ def test_failing_job_writes_its_report_and_stats_before_it_fails(run_job, fakecl
     assert run['failure_count'] == 1 and run['failures'] == report['failures']
     assert 'no completed snapshot' in run['failures'][0]
     assert run['report_files'] == report_paths(mounted)
-    # The order: the report, then the stats, then the failure.
-    written = job.task_events('Write the JSON report')
+    # The order: the report (dr_sync's task writes it, with report_dir), then the stats, then the failure.
+    written = job.task_events('Copy the newest snapshot of each tagged disk to the DR regions')
     published = job.task_events('Publish the run\'s summary as stats')
     failed = job.task_events('Fail when a disk ended without a DR copy, or anything else failed')
     assert written[-1][1] == 'runner_on_ok' and published[-1][1] == 'runner_on_ok' and failed[-1][1] == 'runner_on_failed'

@@ -12,7 +12,7 @@ import statistics
 import subprocess
 import time
 
-from runs import MODULES, ansible_env, adhoc_command
+from runs import MODULES, adhoc_command, ansible_env
 from stacks import REGIONS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -2,8 +2,10 @@
 
 * A copy takes ``copy_seconds``: DescribeSnapshots answers show a new copy as ``pending`` (with a
   progress that grows) until then; moto itself completes copies at once.
-* At most ``max_in_flight`` copies are in flight per region: CopySnapshot answers
-  ``ResourceLimitExceeded`` to one more, as EBS does.
+* At most ``max_in_flight`` copies are in flight per account and region: CopySnapshot answers
+  ``ResourceLimitExceeded`` to one more, as EBS does. The account of a call is that of its keys:
+  the proxy reads it from the answers of STS AssumeRole that pass through it (a fleet's scopes
+  reach their accounts by role); any other keys count as one account of their own.
 
 Every call waits ``latency_ms`` before it is passed on, and is counted per region and action
 (GET /_bench/calls; POST /_bench/reset forgets the counts and the copies in flight). Everything
@@ -26,8 +28,12 @@ import urllib.parse
 from xml.etree import ElementTree
 
 EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15'
-# The region is the third field of the SigV4 credential scope: KEY/DATE/REGION/ec2/aws4_request.
-SCOPE = re.compile(r'Credential=[^/]+/\d{8}/([a-z0-9-]+)/')
+# The key and the region: the first and third fields of the SigV4 credential scope, KEY/DATE/REGION/ec2/aws4_request.
+SCOPE = re.compile(r'Credential=([^/]+)/\d{8}/([a-z0-9-]+)/')
+# What an AssumeRole answer says: the temporary key and the role's account.
+ASSUMED_KEY = re.compile(rb'<AccessKeyId>([^<]+)</AccessKeyId>')
+ASSUMED_ACCOUNT = re.compile(rb'<Arn>arn:aws[a-z-]*:sts::(\d{12}):assumed-role/')
+OWN_ACCOUNT = '(own keys)'
 LIMIT_ERROR = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>ResourceLimitExceeded</Code>'
                '<Message>You have reached the maximum number of concurrent snapshot copies (%d) in %s.</Message>'
                '</Error></Errors><RequestID>bench-proxy-%d</RequestID></Response>')
@@ -43,14 +49,26 @@ class CopyTracker:
         self.max_in_flight = max_in_flight
         self.lock = threading.Lock()
         self.started = {}   # snapshot id -> start time
-        self.regions = {}   # region -> {snapshot id or reservation: start time}
+        self.regions = {}   # (account, region) -> {snapshot id or reservation: start time}
+        self.accounts = {}  # temporary key -> account, from AssumeRole answers
         self.calls = {}     # region -> action -> {'calls': n, 'errors': n}
         self.refused = 0
         self.tokens = itertools.count()
 
     def reset(self):
         with self.lock:
-            self.started, self.regions, self.calls, self.refused = {}, {}, {}, 0
+            self.started, self.regions, self.calls, self.refused, self.accounts = {}, {}, {}, 0, {}
+
+    def learn_account(self, answer):
+        """Remember whose key an AssumeRole answer hands out."""
+        key, account = ASSUMED_KEY.search(answer), ASSUMED_ACCOUNT.search(answer)
+        if key and account:
+            with self.lock:
+                self.accounts[key.group(1).decode()] = account.group(1).decode()
+
+    def account_of(self, key):
+        with self.lock:
+            return self.accounts.get(key, OWN_ACCOUNT)
 
     def count(self, region, action, error=False):
         with self.lock:
@@ -58,11 +76,11 @@ class CopyTracker:
             entry['calls'] += 1
             entry['errors'] += int(error)
 
-    def reserve(self, region):
-        """A slot for a new copy in ``region`` (a token), or None when ``max_in_flight`` are under way."""
+    def reserve(self, place):
+        """A slot for a new copy in ``place`` (account, region): a token, or None when ``max_in_flight`` are under way."""
         now = time.monotonic()
         with self.lock:
-            slots = self.regions.setdefault(region, {})
+            slots = self.regions.setdefault(place, {})
             for key in [key for key, start in slots.items() if now - start >= self.copy_seconds]:
                 del slots[key]
             if len(slots) >= self.max_in_flight:
@@ -72,12 +90,12 @@ class CopyTracker:
             slots[token] = now
             return token
 
-    def settle(self, region, token, snapshot_id):
+    def settle(self, place, token, snapshot_id):
         """Turn a reservation into the copy moto made (or free it when moto made none)."""
         with self.lock:
-            start = self.regions.get(region, {}).pop(token, None)
+            start = self.regions.get(place, {}).pop(token, None)
             if snapshot_id and start is not None:
-                self.regions[region][snapshot_id] = start
+                self.regions[place][snapshot_id] = start
                 self.started[snapshot_id] = start
 
     def pending_progress(self, snapshot_id):
@@ -137,11 +155,12 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
         form = urllib.parse.parse_qs(body.decode('utf-8', 'replace')) if body else {}
         action = (form.get('Action') or ['(other)'])[0]
         match = SCOPE.search(self.headers.get('Authorization') or '')
-        region = match.group(1) if match else '(none)'
+        key, region = match.groups() if match else ('(none)', '(none)')
+        place = (tracker.account_of(key), region)
         time.sleep(self.server.latency)
         token = None
         if action == 'CopySnapshot':
-            token = tracker.reserve(region)
+            token = tracker.reserve(place)
             if token is None:
                 tracker.count(region, action, error=True)
                 return self._answer(400, (LIMIT_ERROR % (tracker.max_in_flight, region, time.monotonic_ns())).encode(), 'text/xml')
@@ -150,9 +169,11 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
         if token is not None:
             if status == 200:
                 snapshot_id = ElementTree.fromstring(answer).findtext('{%s}snapshotId' % EC2_NS)
-            tracker.settle(region, token, snapshot_id)
+            tracker.settle(place, token, snapshot_id)
         if action == 'DescribeSnapshots' and status == 200:
             answer = rewrite_describe(answer, tracker)
+        elif action == 'AssumeRole' and status == 200:
+            tracker.learn_account(answer)
         tracker.count(region, action, error=status >= 400)
         return self._answer(status, answer, headers.get('Content-Type') or 'text/xml')
 

@@ -4,12 +4,18 @@ a. One ad hoc copy per module against ``ansible localhost -m ping`` (interleaved
 b. The role (playbooks/dr_copy.yml) with N tagged disks per cloud, against emulators with 20 ms per
    call, copies of 5 s and each cloud's documented limits: wall time, the module's peak memory, API calls.
 c. A loop of the single-copy module (tests/bench/loop.yml), one task per disk, at N = 10 and 100.
+d. The restore drill (drill.py): the role at N = 100 per cloud with every copy in place, without and with
+   dr_copy_restore_test: the wall seconds and API calls the drill adds.
+f. The fleet (playbooks/dr_fleet.yml): 100 scopes of 20 tagged disks over the four clouds and several
+   accounts each, at forks 1, 10 and 25: wall time, the CPU and peak memory of the whole
+   ansible-playbook process tree, API calls per scope, and the floor this machine allows (fleet.py).
 
 Parts b and c run in lanes at the same time, each lane against emulators of its own, so that no
 run shares limits or call counters with another: a loop of 100 waiting tasks alone takes about ten
-minutes. Prints a Markdown table and writes bench-results.json and bench-results.png.
+minutes. Parts d and f run after them, alone. Prints Markdown tables and writes bench-results.json,
+bench-results.png and bench-results-fleet.png.
 
-Usage: python tests/bench/bench.py [--quick] [--out DIR]
+Usage: python tests/bench/bench.py [--quick] [--out DIR] [--parts abcdf] [--fleet-scopes N] [--fleet-disks N] [--fleet-forks 1,10,25]
 """
 from __future__ import annotations
 
@@ -31,16 +37,23 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 # pylint: disable=wrong-import-position  # after the path above
-import adhoc  # noqa: E402
-import report  # noqa: E402
-from runs import Runner  # noqa: E402
-from stacks import AwsStack, FakecloudStack  # noqa: E402
+import adhoc
+import drill
+import fleet
+import report
+from runs import Runner
+from stacks import AwsStack, FakecloudStack, fakecloud_credentials
 
 LATENCY_MS = 20
 COPY_SECONDS = 5
 # The role and the loop poll at the copy time: the bench compresses a copy's minutes to seconds,
 # so it compresses the poll interval with it (a user's 15 s against copies of many minutes).
 POLL_INTERVAL = 5
+# The fleet lane (part f) runs 100 scopes one after another at forks 1: with the copies of 5 s polled
+# every 5 s above, that run alone would take about 15 minutes. Copies of 3 s polled every second keep
+# a scope's wait near 4 s (docs/performance.md, "f. The fleet").
+FLEET_COPY_SECONDS = 3
+FLEET_POLL_INTERVAL = 1
 
 
 class Bench:
@@ -52,24 +65,29 @@ class Bench:
         self.records = []
         self.errors = []
         self.stacks = []
-        self.log = open(os.path.join(work, 'emulators.log'), 'ab')  # pylint: disable=consider-using-with  # closed in close()
+        self.log = open(os.path.join(work, 'emulators.log'), 'ab')  # noqa: SIM115  # pylint: disable=consider-using-with  # closed in close()
 
     def progress(self, text):
         with self.lock:
             print('[bench %4.0f s] %s' % (time.monotonic() - self.started, text), flush=True)
 
-    def stack(self, kind):
-        made = AwsStack(self.log, LATENCY_MS, COPY_SECONDS) if kind == 'aws' else FakecloudStack(self.log)
+    def stack(self, kind, copy_seconds=COPY_SECONDS):
+        made = AwsStack(self.log, LATENCY_MS, copy_seconds) if kind == 'aws' else FakecloudStack(self.log)
         with self.lock:
             self.stacks.append(made)
         return made
 
-    def close(self):
-        for made in self.stacks:
+    def close_stacks(self):
+        with self.lock:
+            stacks, self.stacks = self.stacks, []
+        for made in stacks:
             try:
                 made.stop()
             except Exception:  # pylint: disable=broad-exception-caught  # stop the others whatever happens
                 traceback.print_exc()
+
+    def close(self):
+        self.close_stacks()
         self.log.close()
 
     def lane(self, name, stack, runner, plan):
@@ -129,54 +147,132 @@ def plans(settings):
     return lanes
 
 
-def main(argv):
+def parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--quick', action='store_true', help='small sizes and single runs, to try the bench itself (about 2 minutes)')
-    parser.add_argument('--out', default=ROOT, help='where bench-results.json and bench-results.png go (default: the repo root)')
-    parser.add_argument('--parts', default='abc', help='which parts to run: a (ad hoc), bc (role and loop); default abc')
+    parser.add_argument('--quick', action='store_true', help='small sizes and single runs, to try the bench itself (about 4 minutes)')
+    parser.add_argument('--out', default=ROOT, help='where bench-results.json and the plots go (default: the repo root)')
+    parser.add_argument('--parts', default='abcdf', help='which parts to run: a (ad hoc), bc (role and loop), d (restore drill), '
+                                                         'f (fleet); default abcdf')
     parser.add_argument('--adhoc-rounds', type=int, help='rounds of part a (default 7, 2 with --quick)')
-    args = parser.parse_args(argv)
+    parser.add_argument('--fleet-scopes', type=int, help='scopes of the fleet (default 100, 8 with --quick)')
+    parser.add_argument('--fleet-disks', type=int, help='tagged disks per scope (default 20, 5 with --quick)')
+    parser.add_argument('--fleet-forks', help='fork counts, comma-separated, 1 first (default 1,10,25; 1,4 with --quick)')
+    return parser.parse_args(argv)
+
+
+def bench_settings(args):
     if args.quick:
-        settings = {'sizes': [10, 30], 'loop_sizes': [10], 'loop_runs': {10: 1}, 'adhoc_rounds': 2, 'runs_for': lambda provider, disks: 1}
+        settings = {'sizes': [10, 30], 'loop_sizes': [10], 'loop_runs': {10: 1}, 'adhoc_rounds': 2, 'runs_for': lambda provider, disks: 1,
+                    'fleet': {'scopes': 8, 'disks': 5, 'forks': [1, 4]}, 'drill': {'disks': 10, 'runs': 1}}
     else:
         # Three runs where a run takes seconds or a minute; one where it takes minutes (AWS at
         # N = 1,000 is 250 s at its floor; a loop of 100 waiting tasks about ten minutes).
         settings = {'sizes': [10, 100, 1000], 'loop_sizes': [10, 100], 'loop_runs': {10: 3, 100: 1}, 'adhoc_rounds': 7,
-                    'runs_for': lambda provider, disks: 1 if provider == 'aws' and disks >= 1000 else 3}
+                    'runs_for': lambda provider, disks: 1 if provider == 'aws' and disks >= 1000 else 3,
+                    'fleet': {'scopes': 100, 'disks': 20, 'forks': [1, 10, 25]}, 'drill': {'disks': 100, 'runs': 2}}
     if args.adhoc_rounds:
         settings['adhoc_rounds'] = args.adhoc_rounds
+    fleet_settings = settings['fleet']
+    if args.fleet_scopes:
+        fleet_settings['scopes'] = args.fleet_scopes
+    if args.fleet_disks:
+        fleet_settings['disks'] = args.fleet_disks
+    if args.fleet_forks:
+        fleet_settings['forks'] = [int(value) for value in args.fleet_forks.split(',')]
+    fleet_settings.update(copy_seconds=FLEET_COPY_SECONDS, poll_interval_s=FLEET_POLL_INTERVAL, latency_ms=LATENCY_MS,
+                          wait_timeout=fleet.RUN_TIMEOUT)
+    return settings
+
+
+def run_parts_abc(bench, args, settings, work, results):
+    """Part a alone, then parts b and c as lanes side by side."""
+    launcher = write_launcher(work)
+    lanes = plans(settings) if 'b' in args.parts or 'c' in args.parts else plans(dict(settings, sizes=[], loop_sizes=[]))
+    bench.progress('starting %d emulator stacks' % len(lanes))
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        stacks = list(pool.map(bench.stack, [kind for dummy, kind, dummy_plan in lanes]))
+    if 'a' in args.parts:
+        bench.progress('part a: ad hoc copies against ping, %d rounds' % settings['adhoc_rounds'])
+        role_aws, role_fakecloud = stacks[0], stacks[1]
+        results['adhoc'] = adhoc.measure({'aws': role_aws, 'ecs': role_fakecloud, 'ens': role_fakecloud, 'cbs': role_fakecloud},
+                                         sys.executable, settings['adhoc_rounds'], bench.progress)
+    for made in stacks:
+        if isinstance(made, FakecloudStack):
+            made.configure(LATENCY_MS, COPY_SECONDS)
+    bench.progress('parts b and c: %d lanes at once' % len(lanes))
+    threads = []
+    for (name, dummy, plan), made in zip(lanes, stacks):
+        runner = Runner(os.path.join(work, name), launcher, POLL_INTERVAL)
+        thread = threading.Thread(target=bench.lane, args=(name, made, runner, plan), name=name)
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join()
+    # Their emulators go now: the fleet lane, after them, measures the machine's CPU.
+    bench.close_stacks()
+
+
+def run_drill(bench, settings, work):
+    """Part d: the restore drill's cost per cloud, one cloud after another, on stacks of its own."""
+    drill_settings = settings['drill']
+    bench.progress('part d: the restore drill at N = %d, %d run(s) per cloud' % (drill_settings['disks'], drill_settings['runs']))
+    aws_stack = bench.stack('aws')
+    fakecloud_stack = bench.stack('fakecloud')
+    fakecloud_stack.configure(LATENCY_MS, COPY_SECONDS)
+    runner = drill.DrillRunner(os.path.join(work, 'drill'), POLL_INTERVAL)
+    records = []
+    for provider in ('aws', 'ecs', 'ens', 'cbs'):
+        for number in range(1, drill_settings['runs'] + 1):
+            try:
+                record = runner.measure(aws_stack if provider == 'aws' else fakecloud_stack, provider, drill_settings['disks'], number)
+            except Exception:  # pylint: disable=broad-exception-caught  # the other clouds' results must still be written
+                bench.errors.append('drill %s: %s' % (provider, traceback.format_exc()))
+                continue
+            records.append(record)
+            bench.progress('drill %s N=%d #%d: %s' % (provider, drill_settings['disks'], number, '%+.1f s, %+d calls' % (
+                record['added_s'], sum(record['added_calls'].values())) if record['ok'] else 'FAILED, see %s' % record['log']))
+    bench.close_stacks()
+    return {'settings': dict(drill_settings, copy_seconds=COPY_SECONDS, poll_interval_s=POLL_INTERVAL, latency_ms=LATENCY_MS),
+            'runs': records, 'summary': drill.summarize(records)}
+
+
+def run_fleet(bench, settings, work):
+    """Part f: the fleet at each fork count, alone on the machine (it is bound by the controller's CPU)."""
+    fleet_settings = settings['fleet']
+    bench.progress('part f: the fleet, %d scopes x %d disks, forks %s' % (
+        fleet_settings['scopes'], fleet_settings['disks'], ', '.join(str(forks) for forks in fleet_settings['forks'])))
+    aws_stack = bench.stack('aws', FLEET_COPY_SECONDS)
+    fakecloud_stack = bench.stack('fakecloud')
+    fakecloud_stack.configure(LATENCY_MS, FLEET_COPY_SECONDS)
+    lane = fleet.FleetLane(os.path.join(work, 'fleet'), aws_stack, fakecloud_stack, fakecloud_credentials, fleet_settings, bench.progress)
+    try:
+        records = lane.measure()
+    except Exception:  # pylint: disable=broad-exception-caught  # the other parts' results must still be written
+        bench.errors.append('fleet: %s' % traceback.format_exc())
+        records = []
+    return fleet.summarize(records, os.cpu_count(), dict(fleet_settings))
+
+
+def main(argv):
+    args = parse_arguments(argv)
+    settings = bench_settings(args)
     work = os.path.join(ROOT, 'build', 'bench-runs')
     os.makedirs(work, exist_ok=True)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     bench = Bench(work, settings)
     results = {'started': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'), 'machine': machine(),
-               'command': 'make bench' + (' BENCH_ARGS=--quick' if args.quick else ''),
+               'command': 'make bench' + (" BENCH_ARGS='%s'" % ' '.join(argv) if argv else ''),
+               'parts': args.parts,
                'settings': {'latency_ms': LATENCY_MS, 'copy_seconds': COPY_SECONDS, 'poll_interval_s': POLL_INTERVAL,
                             'dr_regions_per_run': 1, 'sizes': settings['sizes'], 'loop_sizes': settings['loop_sizes'],
                             'loop_runs': settings['loop_runs'], 'adhoc_rounds': settings['adhoc_rounds']}}
     try:
-        launcher = write_launcher(work)
-        lanes = plans(settings) if 'b' in args.parts or 'c' in args.parts else plans(dict(settings, sizes=[], loop_sizes=[]))
-        bench.progress('starting %d emulator stacks' % len(lanes))
-        with concurrent.futures.ThreadPoolExecutor(4) as pool:
-            stacks = list(pool.map(bench.stack, [kind for dummy, kind, dummy_plan in lanes]))
-        if 'a' in args.parts:
-            bench.progress('part a: ad hoc copies against ping, %d rounds' % settings['adhoc_rounds'])
-            role_aws, role_fakecloud = stacks[0], stacks[1]
-            results['adhoc'] = adhoc.measure({'aws': role_aws, 'ecs': role_fakecloud, 'ens': role_fakecloud, 'cbs': role_fakecloud},
-                                             sys.executable, settings['adhoc_rounds'], bench.progress)
-        for made in stacks:
-            if isinstance(made, FakecloudStack):
-                made.configure(LATENCY_MS, COPY_SECONDS)
-        bench.progress('parts b and c: %d lanes at once' % len(lanes))
-        threads = []
-        for (name, dummy, plan), made in zip(lanes, stacks):
-            runner = Runner(os.path.join(work, name), launcher, POLL_INTERVAL)
-            thread = threading.Thread(target=bench.lane, args=(name, made, runner, plan), name=name)
-            thread.start()
-            threads.append(thread)
-        for thread in threads:
-            thread.join()
+        if set('abc') & set(args.parts):
+            run_parts_abc(bench, args, settings, work, results)
+        if 'd' in args.parts:
+            results['drill'] = run_drill(bench, settings, work)
+        if 'f' in args.parts:
+            results['fleet'] = run_fleet(bench, settings, work)
     finally:
         bench.close()
     results['machine']['load_average_at_end'] = [round(value, 2) for value in os.getloadavg()]
@@ -187,14 +283,20 @@ def main(argv):
     results['errors'] = bench.errors
     text = report.table(results)
     os.makedirs(args.out, exist_ok=True)
+    written = ['bench-results.json']
     with open(os.path.join(args.out, 'bench-results.json'), 'w', encoding='utf-8') as handle:
         json.dump(results, handle, indent=1, sort_keys=True)
     if results['summary']:
         report.plot(results, os.path.join(args.out, 'bench-results.png'))
+        written.append('bench-results.png')
+    if results.get('fleet', {}).get('floors'):
+        report.plot_fleet(results, os.path.join(args.out, 'bench-results-fleet.png'))
+        written.append('bench-results-fleet.png')
     print()
     print(text)
-    print('Machine: %s. Took %.0f s. Wrote bench-results.json and bench-results.png.' % (results['machine']['summary'], results['duration_s']))
-    failed = [record for record in bench.records if not record['ok']]
+    print('Machine: %s. Took %.0f s. Wrote %s.' % (results['machine']['summary'], results['duration_s'], ', '.join(written)))
+    failed = [record for record in bench.records if not record['ok']] + [
+        record for record in results.get('fleet', {}).get('runs', []) if not record['ok']]
     for error in bench.errors:
         print(error, file=sys.stderr)
     return 1 if failed or bench.errors else 0

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import statistics
 
+import drill
 from runs import floor_seconds
 
 PROVIDERS = ('aws', 'ecs', 'ens', 'cbs')
@@ -111,14 +112,23 @@ def table(results):
             lines.append('| %s | %s | %s | %s | %s | %s | %s |' % (entry['module'], cells[0], cells[1], cells[2], cells[3], cpu, _mark(met)))
         lines.append('')
     summary = results['summary']
-    lines += ['### b. The role, N tagged disks, one DR region, copies of 5 s, 20 ms a call, limits enforced', '',
-              '| cloud | N | runs | wall: median (min-max) s | of which dr_sync s | floor s | wall target s | peak RSS MiB | reads '
-              '| copy calls (refused) | other writes | API calls by action |',
-              '|---|---|---|---|---|---|---|---|---|---|---|---|']
+    if summary:
+        lines += _role_and_loop_tables(summary)
+    if results.get('drill'):
+        lines += drill.table(results['drill']['summary'])
+    if results.get('fleet'):
+        lines += fleet_table(results['fleet'])
+    return '\n'.join(lines) + '\n'
+
+
+def _role_and_loop_tables(summary):
+    lines = ['### b. The role, N tagged disks, one DR region, copies of 5 s, 20 ms a call, limits enforced', '',
+             '| cloud | N | runs | wall: median (min-max) s | of which dr_sync s | floor s | wall target s | peak RSS MiB | reads '
+             '| copy calls (refused) | other writes | API calls by action |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|']
     for entry in summary:
-        if entry['kind'] != 'role':
-            continue
-        lines.append(_role_row(entry))
+        if entry['kind'] == 'role':
+            lines.append(_role_row(entry))
     lines += ['', 'Targets at N = 1,000 (wall <= 1.2 x floor + 10 s; peak RSS <= %d MiB; reads <= %d per 100 disks per region; '
               'one copy call per disk):' % (PEAK_RSS_MIB, READS_PER_100_DISKS_PER_REGION), '',
               '| cloud | wall s (target) | peak RSS MiB (target) | reads (target) | copy calls (target) |', '|---|---|---|---|---|']
@@ -137,7 +147,49 @@ def table(results):
             NAMES[item['provider']], item['disks'], item['role_s'], item['loop_s'], loop['runs'], loop['peak_rss_mib'],
             loop.get('reads'), loop.get('copy_calls'), item['factor'],
             '-' if item['met'] is None else '>= %dx: %s' % (LOOP_FACTOR, _mark(item['met']))))
-    return '\n'.join(lines) + '\n'
+    lines.append('')
+    return lines
+
+
+def fleet_table(fleet):
+    """Part f: one row per fork count (wall, floor, speed-up, CPU, memory), then the API calls per scope of each cloud."""
+    settings, runs = fleet['settings'], fleet['runs']
+    first = runs[0] if runs else {}
+    lines = ['### f. The fleet: playbooks/dr_fleet.yml over %d scopes of %d tagged disks (%s; %s accounts), copies of %g s, '
+             'polled every %g s, %d ms a call, limits enforced per account' % (
+                 settings['scopes'], settings['disks'], ', '.join(NAMES[provider] for provider in first.get('providers', [])),
+                 first.get('accounts', '?'), settings['copy_seconds'], settings['poll_interval_s'], settings['latency_ms']), '']
+    if not runs:
+        return [*lines, 'No fleet run finished (see the errors).', '']
+    floors = {row['forks']: row for row in fleet['floors']}
+    lines += ['| forks | wall s | speed-up on forks 1 | floor s (bound by) | best speed-up | wall / floor '
+              '| CPU s: ansible tree (its controller) + emulators | CPU s per scope | peak memory MiB: PSS sum / RSS sum (processes) '
+              '| largest process MiB | load at start (1 min) |',
+              '|---|---|---|---|---|---|---|---|---|---|---|']
+    for run in runs:
+        row = floors.get(run['forks'])
+        wall = '%.1f' % run['wall_s'] + ('' if run['ok'] else ' **failed** (exit %s)' % run['exit_code'])
+        lines.append('| %d | %s | %s | %s | %s | %s | %.0f (%.0f) + %.0f | %.2f | %.0f / %.0f (%d) | %.0f | %.2f |' % (
+            run['forks'], wall, '%.1fx' % row['speed_up'] if row else '-',
+            '%.1f (%s)' % (row['floor_s'], row['bound_by']) if row else '-', '%.1fx' % row['best_speed_up'] if row else '-',
+            '%.2f' % row['wall_over_floor'] if row else '-', run['cpu_s'], run['controller_cpu_s'], run['emulators_cpu_s'],
+            (run['cpu_s'] + run['emulators_cpu_s']) / run['scopes'], run['peak_pss_sum_mib'], run['peak_rss_sum_mib'],
+            run['peak_processes'], run['largest_process_rss_mib'], run['load_at_start'][0]))
+    if fleet.get('speed_up_at_10') is not None:
+        lines += ['', 'Target: forks 10 at least %gx as fast as forks 1: %.1fx %s.' % (
+            fleet['speed_up_target'], fleet['speed_up_at_10'], _mark(fleet['target_met']))]
+    forks_text = ' / '.join(str(run['forks']) for run in runs)
+    lines += ['', 'API calls per scope, at forks %s:' % forks_text, '',
+              '| cloud | scopes | reads | copy calls | of which refused | other writes | STS AssumeRole |', '|---|---|---|---|---|---|---|']
+    for provider in PROVIDERS:
+        per_run = [run['calls_per_scope'].get(provider) for run in runs]
+        if not any(per_run):
+            continue
+        cells = [' / '.join('%g' % (entry or {}).get(key, 0) for entry in per_run)
+                 for key in ('reads', 'copy_calls', 'copy_calls_refused', 'other_writes', 'assume_role')]
+        lines.append('| %s | %d | %s |' % (NAMES[provider], first['scopes_by_provider'][provider], ' | '.join(cells)))
+    lines.append('')
+    return lines
 
 
 def _role_row(entry):
@@ -191,7 +243,7 @@ def plot(results, path):
         axis.set_yscale('log')
         axis.xaxis.set_major_locator(FixedLocator(sizes))
         axis.xaxis.set_minor_locator(NullLocator())
-        axis.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, position: '{:,}'.format(int(value))))
+        axis.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, position: f'{int(value):,}'))
         axis.yaxis.set_major_locator(FixedLocator(ticks))
         axis.yaxis.set_minor_formatter(NullFormatter())
         axis.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, position: _duration(value)))
@@ -209,6 +261,50 @@ def plot(results, path):
     order = sorted(range(len(labels)), key=lambda index: ('role' not in labels[index], 'loop' not in labels[index]))
     figure.legend([handles[index] for index in order], [labels[index] for index in order], loc='lower center', fontsize=11, frameon=False)
     figure.tight_layout(rect=(0, 0.09, 1, 1))
+    figure.savefig(path, dpi=110)
+    pyplot.close(figure)
+
+
+def plot_fleet(results, path):
+    """Part f: wall time against forks, measured, with the floor and the line of perfect scaling from forks 1."""
+    import matplotlib  # pylint: disable=import-outside-toplevel  # installed for the bench only
+    matplotlib.use('Agg')
+    from matplotlib import pyplot  # pylint: disable=import-outside-toplevel
+    from matplotlib.ticker import FixedLocator, NullLocator  # pylint: disable=import-outside-toplevel
+
+    fleet = results['fleet']
+    rows = fleet['floors']
+    forks = [row['forks'] for row in rows]
+    base = rows[0]['wall_s']
+    figure, axis = pyplot.subplots(figsize=(9, 6))
+    axis.plot(forks, [row['wall_s'] for row in rows], color='#1f77b4', marker='o', markersize=7, linewidth=2.4,
+              label='measured: playbooks/dr_fleet.yml')
+    axis.plot(forks, [row['floor_s'] for row in rows], color='#444444', linestyle='--', linewidth=1.6,
+              label='the floor: max(CPU per scope x scopes / %d cores, ceil(scopes / forks) x a scope\'s wall alone)' % fleet['cores'])
+    axis.plot(forks, [base / value for value in forks], color='#999999', linestyle=':', linewidth=1.4,
+              label='forks 1 divided by forks (no CPU limit)')
+    for row in rows:
+        axis.annotate('%s (%.1fx)' % (_seconds(row['wall_s']), row['speed_up']), (row['forks'], row['wall_s']),
+                      textcoords='offset points', xytext=(7, 7), fontsize=10, color='#1f77b4', fontweight='bold')
+    axis.set_xscale('log')
+    axis.set_yscale('log')
+    axis.xaxis.set_major_locator(FixedLocator(forks))
+    axis.xaxis.set_minor_locator(NullLocator())
+    axis.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, position: '%d' % value))
+    lowest = min([row['floor_s'] for row in rows] + [base / max(forks)])
+    axis.yaxis.set_major_locator(FixedLocator([tick for tick in (5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600)
+                                               if lowest / 2 <= tick <= base * 2]))
+    axis.yaxis.set_minor_locator(NullLocator())
+    axis.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, position: _duration(value)))
+    axis.set_ylim(lowest / 1.5, base * 1.5)
+    axis.set_xlabel('--forks', fontsize=11)
+    axis.set_ylabel('time until every scope is done (log scale)', fontsize=11)
+    axis.grid(True, which='major', alpha=0.35)
+    settings = fleet['settings']
+    axis.set_title('make bench, the fleet: %d scopes x %d disks, copies of %g s - lower is better\n%s' % (
+        settings['scopes'], settings['disks'], settings['copy_seconds'], results['machine']['summary']), fontsize=12)
+    axis.legend(loc='lower left', fontsize=9)
+    figure.tight_layout()
     figure.savefig(path, dpi=110)
     pyplot.close(figure)
 

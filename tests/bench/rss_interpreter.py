@@ -26,7 +26,7 @@ def module_name(argv):
 
 def main(argv):
     start = time.monotonic()
-    code = subprocess.call([sys.executable] + argv)
+    code = subprocess.call([sys.executable, *argv])
     seconds = time.monotonic() - start
     log = os.environ.get('SNAPCOPY_BENCH_RSS_LOG')
     if log:

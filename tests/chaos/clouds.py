@@ -16,10 +16,12 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # tests/, for fakecloud
 
-from fakecloud import credentials as fakecloud_credentials  # noqa: E402  pylint: disable=wrong-import-position
-from fakecloud.testing import AdminClient  # noqa: E402  pylint: disable=wrong-import-position
+from fakecloud import credentials as fakecloud_credentials  # pylint: disable=wrong-import-position
+from fakecloud.testing import AdminClient  # pylint: disable=wrong-import-position
 
 TAG_SELECTOR = {'chaos': 'yes'}
+# The tag of the restore drill's test disks (plugins/module_utils/_tagging.py RESTORE_RUN_TAG): none may be left.
+RESTORE_RUN_TAG = 'snapcopy:restore-test'
 # Every STALE_EVERY-th disk has only snapshots older than the RPO, so the run takes a fresh one first.
 STALE_EVERY = 10
 RPO_HOURS = 24
@@ -123,7 +125,10 @@ class FakeCloudTarget:
         copies = {region: {snapshot['id']: snapshot['source_snapshot_id']
                            for snapshot in state.get(region, {}).get('snapshots', []) if snapshot['source_snapshot_id']}
                   for region in self.dr_regions}
-        return tally_copies({disk: newest.get(disk, (None, None))[1] for disk in self.disks}, copies, made_fresh)
+        figures = tally_copies({disk: newest.get(disk, (None, None))[1] for disk in self.disks}, copies, made_fresh)
+        figures['test_disks_left'] = sum(1 for region in self.dr_regions for disk in state.get(region, {}).get('disks', [])
+                                         if RESTORE_RUN_TAG in (disk.get('tags') or {}))
+        return figures
 
     def calls(self):
         """{'calls', 'errors', 'mutations', 'lost_answers'} on this cloud (and, for CBS, its Tag service) since the last reset."""
@@ -156,7 +161,7 @@ class AwsTarget:
         self.disks, self.stale, self.seeded = [], set(), set()
         self._clients = {region: boto3.client('ec2', region_name=region, endpoint_url=moto_url, aws_access_key_id=access_key,
                                               aws_secret_access_key=secret_key)
-                         for region in [self.source_region] + self.dr_regions}
+                         for region in [self.source_region, *self.dr_regions]}
 
     def connection(self, read_timeout=None):
         """dr_copy_connection for the role; ``read_timeout`` (seconds) lowers the client's timeout."""
@@ -222,6 +227,8 @@ class AwsTarget:
                     copies[region][item['SnapshotId']] = made[2]
         figures = tally_copies({disk: newest.get(disk, (None, None))[1] for disk in self.disks}, copies, made_fresh)
         figures['unaccounted'] = unaccounted
+        figures['test_disks_left'] = sum(len(self._clients[region].describe_volumes(
+            Filters=[{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}])['Volumes']) for region in self.dr_regions)
         return figures
 
     def calls(self):
@@ -234,7 +241,7 @@ class AwsTarget:
                 + outcomes.get('failed', 0), 'mutations': report['mutations'], 'lost_answers': outcomes.get('lost', 0)}
 
     def snapshot_count(self):
-        return sum(len(self._snapshots(region)) for region in [self.source_region] + self.dr_regions)
+        return sum(len(self._snapshots(region)) for region in [self.source_region, *self.dr_regions])
 
 
 def dump(data):

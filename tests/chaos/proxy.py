@@ -17,6 +17,7 @@ Every chance decision comes from one seeded ``random.Random``.
 """
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import random
@@ -183,10 +184,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if lose and status == 200:
             faults.count(action, 'lost')
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         faults.count(action, 'done' if status == 200 else 'failed')
         self._answer(status, headers, answer)

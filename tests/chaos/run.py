@@ -17,6 +17,10 @@ Parts (``--parts``, all by default):
   few disks getting a newer snapshot between rounds; then run to completion: 0 duplicates, 0 missing.
 * ``inputs``: the bad-input corpus (tests/chaos/corpus.py): every case fails, names the option or
   the cloud's error code, shows no traceback, and no mutating call reaches any cloud.
+* ``fleet``: playbooks/dr_fleet.yml over --fleet-scopes scopes (the four clouds, several accounts
+  reached by their roles, DR regions shared within an account; tests/chaos/fleet.py), under the
+  faults of ``load`` and SIGKILLs of the whole run; then run to completion: in every scope 0
+  duplicates and 0 missing, no stray copy, and a fleet report that lists every scope.
 
 The figures go to --out (figures.json) and, as a Markdown table, to stdout. Exit status 1 when
 any check fails.
@@ -38,10 +42,11 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(REPO, 'tests', 'utils'))
 
-import clouds  # noqa: E402  pylint: disable=wrong-import-position
-import corpus  # noqa: E402  pylint: disable=wrong-import-position
-import with_emulators  # noqa: E402  pylint: disable=wrong-import-position
-from proxy import AwsFaults, ProxyServer  # noqa: E402  pylint: disable=wrong-import-position
+import clouds  # pylint: disable=wrong-import-position
+import corpus  # pylint: disable=wrong-import-position
+import fleet  # pylint: disable=wrong-import-position
+import with_emulators  # pylint: disable=wrong-import-position
+from proxy import AwsFaults, ProxyServer  # pylint: disable=wrong-import-position
 
 PLAYBOOK = os.path.join(REPO, 'playbooks', 'dr_copy.yml')
 FAULTS = {'throttle': 0.30, 'server_error': 0.05, 'lost_answer': 0.05, 'slow': 0.02}
@@ -158,6 +163,7 @@ class Suite:
 
     # ------------------------------------------------------------------ running the role
     def role_vars(self, target, label, client_timeout=None):
+        # Every run ends with a restore drill (one disk per DR region), under the same faults and kills.
         variables = {
             'dr_copy_provider': target.provider,
             'dr_copy_source_region': target.source_region,
@@ -168,6 +174,7 @@ class Suite:
             'dr_copy_poll_interval': 1,
             'dr_copy_report_dir': os.path.join(self.work, 'reports', label, target.name),
             'dr_copy_connection': target.connection(client_timeout),
+            'dr_copy_restore_test': True,
         }
         if target.rpo_hours:
             variables['dr_copy_max_snapshot_age_hours'] = target.rpo_hours
@@ -179,7 +186,7 @@ class Suite:
         vars_file = os.path.join(self.work, 'logs', '%s-%s-%d.vars.json' % (label, target.name, run))
         with open(vars_file, 'w', encoding='utf-8') as stream:
             json.dump(variables, stream)
-        log = open(os.path.join(self.work, 'logs', '%s-%s-%d.log' % (label, target.name, run)), 'w',  # pylint: disable=consider-using-with
+        log = open(os.path.join(self.work, 'logs', '%s-%s-%d.log' % (label, target.name, run)), 'w',  # noqa: SIM115  # pylint: disable=consider-using-with
                    encoding='utf-8')
         process = subprocess.Popen(  # pylint: disable=consider-using-with  # waited for, or killed, by the caller
             [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), PLAYBOOK, '-e', '@' + vars_file],
@@ -208,7 +215,7 @@ class Suite:
             report = self.read_report(variables, target)
             runs.append({'run': run, 'rc': code, 'seconds': round(time.monotonic() - started, 1),
                          'api_retries': report.get('api_retries'), 'totals': report.get('totals'),
-                         'failures': (report.get('failures') or [])[:5]})
+                         'restore': (report.get('restore') or {}).get('totals'), 'failures': (report.get('failures') or [])[:5]})
             if code == 0:
                 break
         return runs
@@ -228,6 +235,7 @@ class Suite:
             runs = self.run_to_completion(target, 'load', variables)
             figures = target.tally()
             figures.update(runs=len(runs), converged=runs[-1]['rc'] == 0, seconds=round(time.monotonic() - started, 1),
+                           restore_passed=(runs[-1]['restore'] or {}).get('passed'),
                            stale_disks=len(target.stale), calls=target.calls(), run_log=runs,
                            throttle_code=clouds.THROTTLE_CODES[target.name],
                            slow_answers=True)
@@ -275,7 +283,7 @@ class Suite:
             runs = self.run_to_completion(target, 'kill', variables, first_run=run + 1)
             figures = target.tally()
             figures.update(kills=len(rounds), rounds=rounds, runs_after_kills=len(runs), converged=runs[-1]['rc'] == 0,
-                           run_log=runs)
+                           restore_passed=(runs[-1]['restore'] or {}).get('passed'), run_log=runs)
             results[target.name] = figures
             self.check(target.name, 'kill', figures)
             if len(rounds) < self.args.kill_rounds:
@@ -327,6 +335,10 @@ class Suite:
         if results['mutations']:
             self.problem('all', 'inputs', 'mutating calls reached the clouds: %s' % results['mutations'])
 
+    # ------------------------------------------------------------------ part 4: a fleet of scopes
+    def fleet(self, emulators):
+        self.figures['fleet'] = fleet.run(self, emulators, CLIENT_TIMEOUT)
+
     # ------------------------------------------------------------------ checks and figures
     def each_target(self, emulators, work):
         threads = [threading.Thread(target=self.guarded, args=(work, target), name=target.name)
@@ -351,7 +363,7 @@ class Suite:
     def check(self, cloud, part, figures, expect_fresh=None):
         if not figures['converged']:
             self.problem(cloud, part, 'no run succeeded in %d runs (see %s/logs)' % (self.args.max_runs, self.work))
-        for key in ('duplicates', 'missing', 'fresh_duplicates', 'unaccounted'):
+        for key in ('duplicates', 'missing', 'fresh_duplicates', 'unaccounted', 'test_disks_left'):
             if figures.get(key):
                 self.problem(cloud, part, '%s %s' % (figures[key], key.replace('_', ' ')))
         if expect_fresh is not None and figures['fresh_snapshots'] != expect_fresh:
@@ -366,30 +378,34 @@ def markdown(figures):
                   'of mutating calls, answers slower than the client timeout %d %%.' % (
                       figures['disks'], 100 * FAULTS['throttle'], 100 * FAULTS['server_error'], 100 * FAULTS['lost_answer'],
                       100 * FAULTS['slow']), '',
-                  '| cloud | throttle code | runs | copies | duplicates | missing | fresh snapshots (stale disks) | calls | '
-                  'faults answered | answers lost | seconds |',
-                  '|---|---|---|---|---|---|---|---|---|---|---|']
+                  '| cloud | throttle code | runs | copies | duplicates | missing | fresh snapshots (stale disks) | '
+                  'restore tests passed | test disks left | calls | faults answered | answers lost | seconds |',
+                  '|---|---|---|---|---|---|---|---|---|---|---|---|---|']
         for name, row in figures['load'].items():
-            lines.append('| %s | %s | %d | %d | %d | %d | %d (%d) | %d | %d | %d | %s |' % (
+            lines.append('| %s | %s | %d | %d | %d | %d | %d (%d) | %s | %d | %d | %d | %d | %s |' % (
                 name, row['throttle_code'], row['runs'], row['copies'], row['duplicates'], row['missing'],
-                row['fresh_snapshots'], row['stale_disks'], row['calls']['calls'], row['calls']['errors'],
-                row['calls']['lost_answers'], row['seconds']))
+                row['fresh_snapshots'], row['stale_disks'], row.get('restore_passed', '-'), row.get('test_disks_left', 0),
+                row['calls']['calls'], row['calls']['errors'], row['calls']['lost_answers'], row['seconds']))
         lines.append('')
     if 'kill' in figures:
         lines += ['Interruption: SIGKILL of the whole process group of ansible-playbook, at a random time after the module\'s '
                   'first API call or after a random number of mutating calls; then runs to completion.', '',
-                  '| cloud | kills | kill points | runs to complete | copies | duplicates | missing |', '|---|---|---|---|---|---|---|']
+                  '| cloud | kills | kill points | runs to complete | copies | duplicates | missing | restore tests passed | '
+                  'test disks left |', '|---|---|---|---|---|---|---|---|---|']
         for name, row in figures['kill'].items():
             points = ', '.join('%s s' % record['seconds_into_the_module'] if record['mode'] == 'time'
                                else '%d mutating calls' % record['mutations_before_kill'] for record in row['rounds'])
-            lines.append('| %s | %d | %s | %d | %d | %d | %d |' % (
-                name, row['kills'], points, row['runs_after_kills'], row['copies'], row['duplicates'], row['missing']))
+            lines.append('| %s | %d | %s | %d | %d | %d | %d | %s | %d |' % (
+                name, row['kills'], points, row['runs_after_kills'], row['copies'], row['duplicates'], row['missing'],
+                row.get('restore_passed', '-'), row.get('test_disks_left', 0)))
         lines.append('')
     if 'inputs' in figures:
         inputs = figures['inputs']
         lines += ['Bad input: %d cases (%s), %d failed as they should, mutating calls: %d.' % (
             inputs['cases'], ', '.join('%s %d' % item for item in sorted(inputs['by_target'].items())),
             inputs['passed'], sum(inputs['mutations'].values())), '']
+    if 'fleet' in figures:
+        lines.append(fleet.markdown(figures['fleet']))
     return '\n'.join(lines)
 
 
@@ -399,7 +415,10 @@ def main(argv):
     parser.add_argument('--kill-rounds', type=int, default=5)
     parser.add_argument('--max-runs', type=int, default=6)
     parser.add_argument('--clouds', default='aws,ecs,ens,cbs', type=lambda text: text.split(','))
-    parser.add_argument('--parts', default='load,kill,inputs', type=lambda text: text.split(','))
+    parser.add_argument('--parts', default='load,kill,inputs,fleet', type=lambda text: text.split(','))
+    parser.add_argument('--fleet-scopes', type=int, default=len(fleet.SCOPES), help='scopes of the fleet part (the first N)')
+    parser.add_argument('--fleet-disks', type=int, default=0, help='tagged disks per scope (default: --disks / 30, at least 2)')
+    parser.add_argument('--fleet-forks', type=int, default=10, help='ansible-playbook --forks of the fleet runs')
     parser.add_argument('--seed', type=int, default=9)
     parser.add_argument('--out', default=os.path.join(REPO, 'build', 'chaos'))
     parser.add_argument('--serial', dest='parallel', action='store_false', help='one part, and one cloud, at a time')

@@ -35,9 +35,9 @@ from ansible_collections.snapcopy.cloud.plugins.modules import dr_sync
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import clouds  # noqa: E402  pylint: disable=wrong-import-position
-from proxy import ProxyServer  # noqa: E402  pylint: disable=wrong-import-position
-from run import ansible_environment  # noqa: E402  pylint: disable=wrong-import-position
+import clouds  # pylint: disable=wrong-import-position
+from proxy import ProxyServer  # pylint: disable=wrong-import-position
+from run import ansible_environment  # pylint: disable=wrong-import-position
 
 TARGETS = ['ebs_snapshot_copy', 'ecs_snapshot_copy', 'ens_snapshot_copy', 'cbs_snapshot_copy',
            'dr_sync aws', 'dr_sync ecs', 'dr_sync ens', 'dr_sync cbs']

@@ -111,3 +111,23 @@ def test_survey_answers_run_the_dr_playbook(check, typed_regions, fakecloud_clea
     assert report['totals']['would_copy' if check else 'copied'] == 6
     assert report['check_mode'] is check
     assert fake.ALIBABA_ACCESS_KEY_SECRET not in output
+
+
+def test_the_survey_s_restore_drill_answers_run_a_drill(fakecloud_clean, tmp_path):
+    """The drill as the survey turns it on: 'true' as text, the count as a number."""
+    fakecloud_clean.admin.configure(timings={'ecs': {'snapshot_seconds': 0.5, 'copy_seconds': 0.5, 'disk_seconds': 0.5}})
+    fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}] * 2})
+    env = clean_environment(tmp_path, **render_injectors(load('alicloud'), {
+        'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}))
+    report_dir = tmp_path / 'reports'
+    extra_vars = answers(dr_copy_provider='ecs', dr_copy_source_region='cn-hangzhou', dr_copy_dr_regions='cn-shanghai',
+                         dr_copy_wait='true', dr_copy_restore_test='true', dr_copy_restore_test_count=2)
+    extra_vars.update(dr_copy_connection={'endpoint_url': fakecloud_clean.url}, dr_copy_report_dir=str(report_dir),
+                      dr_copy_poll_interval=0.3)
+    code, output = run_playbook(extra_vars, env, tmp_path)
+    assert code == 0, output[-4000:]
+    with open(report_dir / 'dr-report-ecs-cn-hangzhou.json', encoding='utf-8') as stream:
+        restore = json.load(stream)['restore']
+    assert restore['totals']['passed'] == 2 and restore['count_per_region'] == 2
+    disks = fakecloud_clean.admin.state(cloud='ecs', region='cn-shanghai')['ecs']['cn-shanghai'].get('disks', [])
+    assert [disk for disk in disks if 'snapcopy:restore-test' in disk['tags']] == []

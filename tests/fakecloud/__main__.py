@@ -1,9 +1,12 @@
-"""Command line: ``python -m fakecloud --port N [--config FILE]``; prints FAKECLOUD_READY <url> when up."""
+"""Command line: ``python -m fakecloud --port N [--config FILE] [--exit-with-parent]``; prints FAKECLOUD_READY <url> when up."""
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
+import threading
+import time
 
 from .config import load_file
 from .seeding import apply_seed
@@ -17,6 +20,8 @@ def main(argv: list | None = None) -> int:
     parser.add_argument('--port', type=int, default=0, help='0 picks a free port')
     parser.add_argument('--config', help='YAML/JSON file: credentials, timings, quotas, regions, faults, seed')
     parser.add_argument('--verbose', action='store_true', help='log every request to stderr')
+    parser.add_argument('--exit-with-parent', action='store_true',
+                        help='end when the process that started this one is gone (a test process that ends without its teardown)')
     args = parser.parse_args(argv)
 
     settings = load_file(args.config) if args.config else {}
@@ -26,6 +31,8 @@ def main(argv: list | None = None) -> int:
     server = FakeCloudServer((args.host, args.port), store, settings, args.verbose)
     # A plain SIGTERM should end the process cleanly (and quickly) rather than with a traceback.
     signal.signal(signal.SIGTERM, lambda *args: sys.exit(0))
+    if args.exit_with_parent:
+        threading.Thread(target=_exit_with_parent, args=(os.getppid(), server), daemon=True).start()
     print('FAKECLOUD_READY http://%s:%d' % (args.host, server.server_address[1]), flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
@@ -34,6 +41,13 @@ def main(argv: list | None = None) -> int:
     finally:
         server.server_close()
     return 0
+
+
+def _exit_with_parent(parent: int, server) -> None:
+    """Stop serving once ``parent`` is gone (this process is then handed to another parent)."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    server.shutdown()
 
 
 if __name__ == '__main__':

@@ -1,4 +1,4 @@
-"""The /_admin/ endpoints: seed, state, calls, reset, config, faults, clock (JSON, no auth)."""
+"""The /_admin/ endpoints: seed, state, sessions, calls, reset, config, faults, clock (JSON, no auth)."""
 from __future__ import annotations
 
 import json
@@ -8,6 +8,7 @@ from . import cbs, ecs, ens
 from .config import CLOUDS, default_config
 from .resources import iso_z
 from .seeding import apply_seed
+from .state import disk_phase
 
 
 def _status_word(store, cloud: str, snap: dict, now: float) -> str:
@@ -20,33 +21,52 @@ def _status_word(store, cloud: str, snap: dict, now: float) -> str:
 
 def _snapshot_view(store, cloud: str, snap: dict, now: float) -> dict:
     phase, progress = store.phase(snap, now)
-    view = {key: snap[key] for key in ('id', 'disk_id', 'name', 'description', 'category', 'encrypted', 'tags',
+    view = {key: snap[key] for key in ('account', 'id', 'disk_id', 'name', 'description', 'category', 'encrypted', 'tags',
                                        'source_snapshot_id', 'source_region', 'is_copy', 'retention_days')}
     view.update(status=_status_word(store, cloud, snap, now), phase=phase, progress=progress,
                 created=iso_z(snap['created']))
     return view
 
 
-def _disk_view(disk: dict) -> dict:
-    view = {key: disk[key] for key in ('id', 'zone', 'name', 'size', 'category', 'type', 'encrypted', 'tags',
-                                       'instance_id')}
-    view['created'] = iso_z(disk['created'])
+def _disk_status(cloud: str, disk: dict, now: float) -> str:
+    """What the cloud's DescribeDisks shows; '' for a CBS disk being made, which it does not list."""
+    if cloud == 'ecs':
+        return ecs.disk_status(disk, now)
+    if cloud == 'ens':
+        return ens.disk_status(disk, now)
+    if not cbs.listed(disk, now):
+        return ''
+    return 'ATTACHED' if disk['instance_id'] else 'UNATTACHED'
+
+
+def _disk_view(cloud: str, disk: dict, now: float) -> dict:
+    view = {key: disk[key] for key in ('account', 'id', 'zone', 'name', 'description', 'size', 'category', 'type',
+                                       'encrypted', 'tags', 'instance_id', 'source_snapshot_id', 'performance_level')}
+    view.update(status=_disk_status(cloud, disk, now), phase=disk_phase(disk, now),
+                listed=cloud != 'cbs' or cbs.listed(disk, now), created=iso_z(disk['created']),
+                ready=iso_z(disk['created'] + disk['duration']))
     return view
 
 
 def dump_state(store, query: dict) -> dict:
-    """All resources per cloud and region (optionally ?cloud=ecs&region=cn-hangzhou)."""
+    """All resources per cloud and region (optionally ?cloud=ecs&region=cn-hangzhou&account=ID)."""
     now = store.now()
     store.drop_failed('cbs', now)
     out: dict = {'now': iso_z(now), 'clock_offset': store.clock_offset}
     for cloud in CLOUDS:
         if query.get('cloud') and query['cloud'] != cloud:
             continue
+        store.drop_failed_disks(cloud, now)
         regions: dict = {}
         for disk in store.disks[cloud].values():
+            if query.get('account') and disk['account'] != query['account']:
+                continue
             if not query.get('region') or disk['region'] == query['region']:
-                regions.setdefault(disk['region'], {'disks': [], 'snapshots': []})['disks'].append(_disk_view(disk))
+                regions.setdefault(disk['region'], {'disks': [], 'snapshots': []})['disks'].append(
+                    _disk_view(cloud, disk, now))
         for snap in store.snapshots[cloud].values():
+            if query.get('account') and snap['account'] != query['account']:
+                continue
             if not query.get('region') or snap['region'] == query['region']:
                 regions.setdefault(snap['region'], {'disks': [], 'snapshots': []})['snapshots'].append(
                     _snapshot_view(store, cloud, snap, now))
@@ -73,6 +93,10 @@ def _route(server, method: str, name: str, query: dict, data: dict) -> tuple:
         return 200, {'created': apply_seed(store, data)}
     if name == 'state':
         return 200, dump_state(store, query)
+    if name == 'sessions':
+        # The temporary credentials STS handed out, so that tests can look for them where they must not be.
+        return 200, {'sessions': [dict(session, vendor=vendor, key_id=key_id)
+                                  for (vendor, key_id), session in store.sessions.items()]}
     if name == 'calls':
         if method in ('POST', 'DELETE') and (method == 'DELETE' or data.get('reset')):
             store.calls, store.mutations = {}, []

@@ -39,7 +39,8 @@ def _parse_timestamp(value: str) -> float:
 
 
 def verify(store, method: str, params: dict) -> str:
-    """Check credentials, timestamp, nonce and signature; answer the AccessKeyId. Caller holds the lock."""
+    """Check credentials, timestamp, nonce and signature; answer the account the AccessKeyId belongs to.
+    Caller holds the lock."""
     for name in ('AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce'):
         if not params.get(name):
             raise missing(name)
@@ -56,7 +57,7 @@ def verify(store, method: str, params: dict) -> str:
         raise CloudError('InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.')
 
     key_id = params['AccessKeyId']
-    entry = next((c for c in store.config['credentials']['alibaba'] if c['access_key_id'] == key_id), None)
+    entry = store.credential('alibaba', key_id)
     if entry is None:
         raise CloudError('InvalidAccessKeyId.NotFound', 'Specified access key is not found.', 404)
 
@@ -74,7 +75,10 @@ def verify(store, method: str, params: dict) -> str:
         if token != entry.get('security_token'):
             raise CloudError('InvalidSecurityToken.MismatchWithAccessKey',
                              'Specified SecurityToken mismatch with the AccessKey.')
+        if entry.get('expires') is not None and now >= entry['expires']:
+            # Temporary credentials from STS AssumeRole stop working at their Expiration (STS API reference).
+            raise CloudError('InvalidSecurityToken.Expired', 'Specified SecurityToken is expired.')
 
     if store.nonce_used((key_id, params['SignatureNonce']), now, window):
         raise CloudError('SignatureNonceUsed', 'Specified signature nonce was used already.')
-    return key_id
+    return entry['account']

@@ -9,14 +9,18 @@ from .state import COMMON_PARAMS
 
 # 2-128 characters, a letter (any script) first, then letters, digits, ':', '_', '.', '-'.
 _NAME_RE = re.compile(r'^[^\W\d_][\w:.\-]{1,127}$')
+# ENS names: the same without '.' ("It can contain digits, colons (:), underscores (_), or hyphens (-)",
+# ens-20171110 CreateSnapshotRequest.SnapshotName, CopySnapshotRequest.DestinationSnapshotName,
+# ModifySnapshotAttributeRequest.SnapshotName).
+_ENS_NAME_RE = re.compile(r'^[^\W\d_][\w:\-]{1,127}$')
 _URL_PREFIXES = ('http://', 'https://')
 
 
 def check_name(value: str | None, code: str = 'InvalidSnapshotName.Malformed',
-               message: str = 'Specified snapshot name is not valid.') -> None:
+               message: str = 'Specified snapshot name is not valid.', ens: bool = False) -> None:
     if value is None:
         return
-    if not _NAME_RE.match(value) or value.startswith(_URL_PREFIXES):
+    if not (_ENS_NAME_RE if ens else _NAME_RE).match(value) or value.startswith(_URL_PREFIXES):
         raise CloudError(code, message)
 
 
@@ -57,7 +61,7 @@ def replay(call, token: str | None):
         return None
     if len(token) > 64 or not token.isascii():
         raise CloudError('InvalidClientToken.Malformed', 'The specified parameter "ClientToken" is not valid.')
-    seen = call.store.recall_token((call.cloud, call.action, token))
+    seen = call.store.recall_token(_token_key(call, token))
     if seen is None:
         return None
     if seen[0] != fingerprint(call.params):
@@ -68,4 +72,9 @@ def replay(call, token: str | None):
 
 def remember(call, token: str | None, answer: dict) -> None:
     if token:
-        call.store.remember_token((call.cloud, call.action, token), fingerprint(call.params), answer)
+        call.store.remember_token(_token_key(call, token), fingerprint(call.params), answer)
+
+
+def _token_key(call, token: str) -> tuple:
+    # A token is the caller's: another account using the same one makes a request of its own.
+    return (call.cloud, call.account, call.action, token)

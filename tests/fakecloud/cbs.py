@@ -1,11 +1,14 @@
-"""Tencent Cloud CBS 2017-03-12: disks, snapshots, CopySnapshotCrossRegions."""
+"""Tencent Cloud CBS 2017-03-12: disks, snapshots, CopySnapshotCrossRegions, disk quotas, CreateDisks."""
 from __future__ import annotations
+
+import copy
+import json
 
 from . import tc_params as p
 from .actions import action
-from .errors import CloudError, tc_invalid
-from .resources import make_snapshot, tc_time
-from .state import DONE, RUNNING
+from .errors import CloudError, tc_invalid, tc_missing
+from .resources import make_disk, make_snapshot, tc_time
+from .state import DONE, RUNNING, disk_phase
 
 CLOUD = 'cbs'
 _USAGE = {'data': 'DATA_DISK', 'system': 'SYSTEM_DISK'}
@@ -18,6 +21,16 @@ _DISK_FILTERS = ('disk-usage', 'disk-charge-type', 'portable', 'project-id', 'di
                  'disk-state', 'instance-id', 'zone', 'tag-key', 'tag-value', 'tag:*')
 # Share of a copy's time spent COPYING_FROM_REMOTE; the rest is CHECKING_COPIED.
 _COPY_SPLIT = 80
+# Sizes (GiB) of the disk types: (smallest, largest, step), as DescribeDiskConfigQuota answers them (DiskConfig
+# MinDiskSize, MaxDiskSize, StepSize). CreateDisksRequest.DiskSize points to the product docs for them:
+# unverifiable here, CBS's product pages give 10/20 to 32000.
+DISK_SIZES = {'CLOUD_BASIC': (10, 32000, 10), 'CLOUD_PREMIUM': (10, 32000, 10), 'CLOUD_BSSD': (20, 32000, 10),
+              'CLOUD_SSD': (20, 32000, 10), 'CLOUD_HSSD': (20, 32000, 10), 'CLOUD_TSSD': (20, 32000, 10)}
+# DiskCount: "the number a request can create is limited" (CreateDisksRequest.DiskCount); the limit: unverifiable.
+_MAX_DISK_COUNT = 50
+# At most 100 disks a request (cbs_client.CbsClient.TerminateDisks).
+_MAX_TERMINATE = 100
+_DEFAULT_DISK_NAME = '未命名'  # "unnamed", the name of a disk given none (CreateDisksRequest.DiskName)
 
 
 def snapshot_state(store, snap: dict, now: float) -> tuple:
@@ -139,12 +152,23 @@ def _disk_match(disk: dict, name: str, values: list) -> bool:
     return field in [v.upper() for v in values] if name == 'portable' else field in values
 
 
+def listed(disk: dict, now: float) -> bool:
+    """Whether DescribeDisks shows a disk: not while it is being made. CreateDisks is asynchronous, the disk
+    is made once DescribeDisks finds it UNATTACHED or ATTACHED (cbs_client.CbsClient.CreateDisks)."""
+    return disk_phase(disk, now) == DONE
+
+
 def describe_disks(call) -> dict:
     store = call.store
+    store.drop_failed_disks(CLOUD, call.now)
     ids = p.str_list(call.params, 'DiskIds')
     flt = p.filters(call.params, _DISK_FILTERS)
+    if ids is not None and flt:
+        # DiskIds and Filters "cannot be given together" (DescribeDisksRequest.DiskIds); the code: unverifiable,
+        # as DescribeSnapshots'.
+        raise CloudError('InvalidParameter', 'DiskIds and Filters cannot be specified at the same time.', 200)
     found = [d for d in store.disks[CLOUD].values()
-             if d['region'] == call.region and (ids is None or d['id'] in ids)
+             if d['region'] == call.region and listed(d, call.now) and (ids is None or d['id'] in ids)
              and all(_disk_match(d, name, values) for name, values in flt)]
     chunk = p.page(call.params, found)
     counts: dict = {}
@@ -164,12 +188,206 @@ def _tags_in(params: dict) -> dict:
     return tags
 
 
+def _zones_of(call) -> list:
+    return call.store.zones(CLOUD, call.region)
+
+
+def describe_disk_config_quota(call) -> dict:
+    """DiskConfigSet[] of DiskConfig: per zone and disk type, whether it is sold and its sizes. fakecloud
+    makes data disks, pay-as-you-go: other rows answer Available false. CPU, Memory and DedicatedClusterId
+    (instance fitting, dedicated clusters) are not emulated, so not accepted."""
+    prm = call.params
+    inquiry = p.text(prm, 'InquiryType', required=True)
+    if inquiry not in ('INQUIRY_CBS_CONFIG', 'INQUIRY_CVM_CONFIG'):
+        raise tc_invalid('InquiryType')
+    families = p.str_list(prm, 'InstanceFamilies') or []
+    if inquiry == 'INQUIRY_CVM_CONFIG' and not families:
+        raise tc_missing('InstanceFamilies')
+    charge = p.text(prm, 'DiskChargeType', default='POSTPAID_BY_HOUR')
+    if charge not in ('PREPAID', 'POSTPAID_BY_HOUR'):
+        raise tc_invalid('DiskChargeType')
+    usage = p.text(prm, 'DiskUsage', default='DATA_DISK')
+    if usage not in ('SYSTEM_DISK', 'DATA_DISK'):
+        raise tc_invalid('DiskUsage')
+    types = p.str_list(prm, 'DiskTypes')
+    if types is not None and not set(types) <= set(DISK_SIZES):
+        raise tc_invalid('DiskTypes')
+    zones = _zones_of(call)
+    wanted = p.str_list(prm, 'Zones')
+    if wanted is not None:
+        unknown = set(wanted) - {zone['id'] for zone in zones}
+        if unknown:
+            raise tc_invalid('Zones', 'Unknown zone `%s`.' % sorted(unknown)[0])
+        zones = [zone for zone in zones if zone['id'] in wanted]
+    broken = call.store.faults.region_broken(CLOUD, call.region)
+    rows = []
+    for zone in zones:
+        for disk_type in zone['disk_categories']:
+            if types is not None and disk_type not in types:
+                continue
+            low, high, step = DISK_SIZES[disk_type]
+            row = {'Available': (not broken and charge == 'POSTPAID_BY_HOUR' and usage == 'DATA_DISK'),
+                   'Zone': zone['id'], 'DiskType': disk_type, 'DiskUsage': usage, 'DiskChargeType': charge,
+                   'MinDiskSize': low, 'MaxDiskSize': high, 'StepSize': step}
+            rows.extend([dict(row, InstanceFamily=family) for family in families] if families else [row])
+    return {'DiskConfigSet': rows}
+
+
+def _fingerprint(params: dict) -> str:
+    return json.dumps({k: v for k, v in params.items() if k != 'ClientToken'}, sort_keys=True)
+
+
+def _replay(call, token: str | None):
+    """The answer of an earlier CreateDisks with this ClientToken (CreateDisksRequest.ClientToken, for idempotence).
+    The same token with other parameters: InvalidParameterValue (unverifiable: no code is documented)."""
+    if token is None:
+        return None
+    if len(token) > 64 or not token.isascii():
+        raise tc_invalid('ClientToken', 'At most 64 ASCII characters.')
+    seen = call.store.recall_token((CLOUD, call.account, call.action, token))
+    if seen is None:
+        return None
+    if seen[0] != _fingerprint(call.params):
+        raise tc_invalid('ClientToken', 'The token was used by a different request.')
+    return copy.deepcopy(seen[1])
+
+
+def _disk_tags(params: dict) -> dict:
+    tags = _tags_in(params)
+    if len(tags) > 50:
+        raise tc_invalid('Tags', 'At most 50 tags.')
+    return tags
+
+
+def create_disks(call) -> dict:
+    """DiskCount pay-as-you-go data disks in a zone, blank or from a snapshot of the region. They are listed
+    by DescribeDisks (UNATTACHED) only once timings.cbs.disk_seconds have passed."""
+    store, prm = call.store, call.params
+    token = p.text(prm, 'ClientToken')
+    earlier = _replay(call, token)
+    if earlier is not None:
+        return earlier
+    placement = prm.get('Placement')
+    if not isinstance(placement, dict) or not placement.get('Zone'):
+        raise tc_missing('Placement.Zone')
+    if placement.get('ProjectId', 0) not in (0, '0'):
+        raise CloudError('InvalidParameter.ProjectIdNotExist', 'The project `%s` does not exist.'
+                         % placement['ProjectId'], 200)
+    charge = p.text(prm, 'DiskChargeType', required=True)
+    if charge == 'PREPAID':
+        # A PREPAID disk needs DiskChargePrepaid (CreateDisksRequest.DiskChargePrepaid), a parameter fakecloud
+        # does not take: subscriptions are not emulated.
+        raise tc_missing('DiskChargePrepaid')
+    if charge != 'POSTPAID_BY_HOUR':
+        raise tc_invalid('DiskChargeType')
+    disk_type = p.text(prm, 'DiskType', required=True)
+    if disk_type not in DISK_SIZES:
+        raise tc_invalid('DiskType')
+    name = p.text(prm, 'DiskName', default=_DEFAULT_DISK_NAME)
+    if len(name.encode('utf-8')) > 60:
+        raise tc_invalid('DiskName', 'At most 60 bytes.')  # "最大长度不能超60个字节"
+    count = p.integer(prm, 'DiskCount', 1, 1)
+    if count > _MAX_DISK_COUNT:
+        raise CloudError('InvalidParameterValue.LimitExceeded', 'At most %d disks a request.' % _MAX_DISK_COUNT, 200)
+    encrypt, kms_key_id = p.text(prm, 'Encrypt'), p.text(prm, 'KmsKeyId')
+    if encrypt not in (None, 'ENCRYPT'):
+        raise tc_invalid('Encrypt')  # "always ENCRYPT" (CreateDisksRequest.Encrypt)
+    if kms_key_id and encrypt is None:
+        raise tc_missing('Encrypt')  # with KmsKeyId, "Encrypt must not be empty" (CreateDisksRequest.KmsKeyId)
+    tags = _disk_tags(prm)
+    zone = store.zone(CLOUD, call.region, placement['Zone'])
+    if zone is None:
+        # The code for a zone not in the region: unverifiable; InvalidParameterValue is among CreateDisks' codes.
+        raise tc_invalid('Placement.Zone', 'The zone `%s` is not a zone of %s.' % (placement['Zone'], call.region))
+    if disk_type not in zone['disk_categories']:
+        raise CloudError('InvalidParameter.DiskConfigNotSupported', 'The disk type `%s` is not sold in %s.'
+                         % (disk_type, zone['id']), 200)
+    source = _disk_source(call, p.text(prm, 'SnapshotId'))
+    size = prm.get('DiskSize')
+    if size is None and source is None:
+        raise tc_missing('DiskSize')
+    size = p.integer(prm, 'DiskSize', 0, 1) if size is not None else int(source['disk_size'])
+    if source is not None and size < int(source['disk_size']):
+        # With SnapshotId and DiskSize, the disk must be at least the snapshot's size (CreateDisksRequest.DiskSize).
+        raise CloudError('InvalidParameter.DiskSizeNotMatch', 'The disk size is smaller than the snapshot `%s`.'
+                         % source['id'], 200)
+    low, high, step = DISK_SIZES[disk_type]
+    if not low <= size <= high or (prm.get('DiskSize') is not None and size % step):
+        raise tc_invalid('DiskSize', '%s takes %d to %d GiB in steps of %d.' % (disk_type, low, high, step))
+    if store.faults.region_broken(CLOUD, call.region):
+        raise CloudError('ResourceInsufficient', 'Insufficient resources in %s.' % zone['id'], 200)
+    encrypted = encrypt is not None or bool(source and source['encrypted'])
+    ids = []
+    for dummy in range(count):
+        disk = make_disk(store, CLOUD, call.region, call.now, zone=zone['id'], name=name, size=size,
+                         category=disk_type, encrypted=encrypted,
+                         kms_key_id=kms_key_id or (source['kms_key_id'] if source and source['encrypted'] else ''),
+                         tags=tags, source_snapshot_id=source['id'] if source else '',
+                         duration=store.timing(CLOUD, 'disk_seconds'),
+                         will_fail=store.faults.disk_fails(CLOUD, call.region))
+        store.add_disk(CLOUD, disk)
+        ids.append(disk['id'])
+    call.changed(call.region)
+    answer = {'DiskIdSet': ids}
+    if token is not None:
+        store.remember_token((CLOUD, call.account, call.action, token), _fingerprint(prm), answer)
+    return answer
+
+
+def _disk_source(call, snapshot_id: str | None) -> dict | None:
+    """The snapshot a disk is made from: of the region and the caller, NORMAL, a data disk's."""
+    if snapshot_id is None:
+        return None
+    call.store.drop_failed(CLOUD, call.now)
+    source = call.store.snapshots[CLOUD].get(snapshot_id)
+    if source is None or source['region'] != call.region:
+        raise CloudError('InvalidSnapshotId.NotFound', 'The snapshot `%s` is not found.' % snapshot_id, 200)
+    if snapshot_state(call.store, source, call.now)[0] != 'NORMAL':
+        # The code: unverifiable (errors.go, "the operation is not supported for the snapshot").
+        raise CloudError('InvalidSnapshot.NotSupported', 'The snapshot `%s` is not in NORMAL state.' % snapshot_id, 200)
+    if source['disk_type'] == 'system':
+        # A data disk's snapshot only (CreateDisksRequest.SnapshotId); the code: errors.go, unverifiable that
+        # CreateDisks answers it.
+        raise CloudError('InvalidParameter.ShouldConvertSnapshotToImage',
+                         'The snapshot `%s` is of a system disk: convert it into an image first.' % snapshot_id, 200)
+    return source
+
+
+def terminate_disks(call) -> dict:
+    """Returns pay-as-you-go disks, which are gone at once; all or none of the request's: if one cannot be
+    returned, the request answers its error code (cbs_client.CbsClient.TerminateDisks)."""
+    store = call.store
+    store.drop_failed_disks(CLOUD, call.now)
+    ids = p.str_list(call.params, 'DiskIds', required=True, limit=_MAX_TERMINATE)
+    # DeleteSnapshot=1 deletes the disks' non-permanent snapshots; fakecloud's are all permanent (IsPermanent).
+    p.integer(call.params, 'DeleteSnapshot', 0, 0, 1)
+    disks = []
+    for disk_id in ids:
+        disk = store.disks[CLOUD].get(disk_id)
+        if disk is None or disk['region'] != call.region:
+            # errors.go InvalidDiskId.NotFound; unverifiable that TerminateDisks answers it (not among its codes).
+            raise CloudError('InvalidDiskId.NotFound', 'The disk `%s` is not found.' % disk_id, 200)
+        if disk_phase(disk, call.now) == RUNNING:
+            raise CloudError('ResourceBusy', 'The disk `%s` is being created. Try again later.' % disk_id, 200)
+        if disk['instance_id']:
+            # errors.go ResourceUnavailable.Attached; unverifiable that TerminateDisks answers it.
+            raise CloudError('ResourceUnavailable.Attached', 'The disk `%s` is attached to %s.'
+                             % (disk_id, disk['instance_id']), 200)
+        disks.append(disk)
+    for disk in disks:
+        del store.disks[CLOUD][disk['id']]
+    call.changed(call.region)
+    return {}
+
+
 def create_snapshot(call) -> dict:
     store = call.store
     disk_id = p.text(call.params, 'DiskId', required=True)
     disk = store.disks[CLOUD].get(disk_id)
     if disk is None or disk['region'] != call.region:
-        raise CloudError('InvalidDisk.NotFound', 'The disk `%s` is not found.' % disk_id, 200)
+        # InvalidDiskId.NotFound: "The DiskId entered does not exist" (tencentcloud-sdk-go cbs v20170312
+        # errors.go; CreateSnapshot's documented codes).
+        raise CloudError('InvalidDiskId.NotFound', 'The disk `%s` is not found.' % disk_id, 200)
     name = p.text(call.params, 'SnapshotName', default='')
     if len(name) > 60:
         raise tc_invalid('SnapshotName', 'At most 60 characters.')
@@ -243,6 +461,12 @@ def delete_snapshots(call) -> dict:
 _LISTING = ('Filters', 'Filters.Name', 'Filters.Values', 'Offset', 'Limit', 'Order', 'OrderField')
 ACTIONS = {
     'DescribeDisks': action(describe_disks, False, 'DiskIds', *_LISTING),
+    'DescribeDiskConfigQuota': action(describe_disk_config_quota, False, 'InquiryType', 'DiskChargeType', 'DiskTypes',
+                                      'DiskUsage', 'Zones', 'InstanceFamilies'),
+    'CreateDisks': action(create_disks, True, 'Placement', 'Placement.Zone', 'Placement.ProjectId', 'DiskChargeType',
+                          'DiskType', 'DiskSize', 'SnapshotId', 'DiskName', 'DiskCount', 'Tags', 'Tags.Key', 'Tags.Value',
+                          'ClientToken', 'Encrypt', 'KmsKeyId'),
+    'TerminateDisks': action(terminate_disks, True, 'DiskIds', 'DeleteSnapshot'),
     'DescribeSnapshots': action(describe_snapshots, False, 'SnapshotIds', *_LISTING),
     'CreateSnapshot': action(create_snapshot, True, 'DiskId', 'SnapshotName', 'Tags', 'Tags.Key', 'Tags.Value'),
     'CopySnapshotCrossRegions': action(copy_snapshot_cross_regions, True, 'SnapshotId', 'DestinationRegions', 'SnapshotName'),

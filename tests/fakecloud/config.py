@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 import json
 
-from .credentials import TENCENT_UIN, default_credentials
+from .credentials import ALIBABA_ACCOUNT_ID, TENCENT_UIN, default_credentials, default_roles
 
 CLOUDS = ('ecs', 'ens', 'cbs')
 
@@ -18,13 +18,46 @@ DEFAULT_REGIONS = {
 }
 
 
+# What a zone offers unless config says otherwise: the categories of ecs-20140526 CreateDiskRequest.DiskCategory
+# and the types of cbs CreateDisksRequest.DiskType that a pay-as-you-go data disk can have today. Not offered:
+# ECS `cloud` (the model's default category, retired from new zones), regional and ephemeral disks; CBS
+# CLOUD_BASIC and CLOUD_TSSD ("only with some instance types, not on its own"). Which categories real zones
+# offer: unverifiable, it varies by zone.
+DISK_CATEGORIES = {
+    'ecs': ['cloud_efficiency', 'cloud_ssd', 'cloud_essd', 'cloud_auto', 'cloud_essd_entry'],
+    'cbs': ['CLOUD_PREMIUM', 'CLOUD_BSSD', 'CLOUD_SSD', 'CLOUD_HSSD'],
+}
+
+
+def default_zones(cloud: str, region: str) -> list:
+    """Two zones a region has unless config names its own. ECS zone ids add a letter to the region, after a
+    dash unless the region ends in a digit (cn-hangzhou-a, ap-southeast-1a, as ECS names them); CBS zone ids
+    add a number (ap-guangzhou-1); an ENS node is its own zone. Which letters or numbers a real region has:
+    unverifiable, it varies."""
+    if cloud == 'ecs':
+        dash = '' if region[-1:].isdigit() else '-'
+        return [region + dash + 'a', region + dash + 'b']
+    if cloud == 'cbs':
+        return [region + '-1', region + '-2']
+    return [region]
+
+
 def default_config() -> dict:
     """A fresh copy of the built-in settings."""
     return {
         'credentials': default_credentials(),
         'tencent_uin': TENCENT_UIN,
-        # How long a new snapshot / a copy stays in flight; status is derived from the clock on each read.
-        'timings': {cloud: {'snapshot_seconds': 2.0, 'copy_seconds': 4.0} for cloud in CLOUDS},
+        # The account of credentials that name none, and of resources seeded without one.
+        'accounts': {'alibaba': ALIBABA_ACCOUNT_ID, 'tencent': TENCENT_UIN},
+        # STS AssumeRole: role ARN -> {'trusted': [accounts that may assume it]} (see accounts.py).
+        'roles': default_roles(),
+        # How long a new snapshot / a copy / a disk made by CreateDisk(s) stays in flight; status is derived
+        # from the clock on each read.
+        'timings': {cloud: {'snapshot_seconds': 2.0, 'copy_seconds': 4.0, 'disk_seconds': 2.0} for cloud in CLOUDS},
+        # ECS and CBS zones: region -> [zone id, or {"id": zone id, "disk_categories": [...]}]. A region not
+        # listed has default_zones(); a zone that names no categories offers DISK_CATEGORIES of its cloud.
+        'zones': {'ecs': {}, 'cbs': {}},
+        'disk_categories': copy.deepcopy(DISK_CATEGORIES),
         # CBS: snapshots allowed per region before copies into it answer InsufficientSnapshotQuota.
         'quotas': {'cbs': {'snapshots_per_region': 100000}},
         'regions': copy.deepcopy(DEFAULT_REGIONS),
@@ -36,7 +69,7 @@ def default_config() -> dict:
 
 def load_file(path: str) -> dict:
     """Read a config file; YAML when PyYAML is present, otherwise JSON."""
-    with open(path, 'r', encoding='utf-8') as handle:
+    with open(path, encoding='utf-8') as handle:
         text = handle.read()
     try:
         import yaml  # pylint: disable=import-outside-toplevel  # optional: stdlib-only runs use JSON

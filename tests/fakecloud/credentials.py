@@ -19,6 +19,25 @@ TENCENT_TMP_TOKEN = 'fakecloud-tencent-token-0001'
 
 # The account id echoed in Tencent six-segment resource names (qcs::cvm:REGION:uin/UIN:snapshot/ID).
 TENCENT_UIN = '100012345678'
+# The Alibaba Cloud account (UID) the default credentials belong to.
+ALIBABA_ACCOUNT_ID = '1234567890123456'
+
+# Roles configured by default, each in a second account: one the default credentials may assume, one
+# they may not (its trust policy names nobody).
+ALIBABA_DR_ACCOUNT_ID = '2345678901234567'
+ALIBABA_DR_ROLE_ARN = 'acs:ram::%s:role/snapcopy-dr' % ALIBABA_DR_ACCOUNT_ID
+ALIBABA_LOCKED_ROLE_ARN = 'acs:ram::%s:role/locked' % ALIBABA_DR_ACCOUNT_ID
+TENCENT_DR_UIN = '200012345678'
+TENCENT_DR_ROLE_ARN = 'qcs::cam::uin/%s:roleName/snapcopy-dr' % TENCENT_DR_UIN
+TENCENT_LOCKED_ROLE_ARN = 'qcs::cam::uin/%s:roleName/locked' % TENCENT_DR_UIN
+
+
+def default_roles() -> dict:
+    """Role ARN -> the accounts that may assume it, per vendor."""
+    return {
+        'alibaba': {ALIBABA_DR_ROLE_ARN: {'trusted': [ALIBABA_ACCOUNT_ID]}, ALIBABA_LOCKED_ROLE_ARN: {'trusted': []}},
+        'tencent': {TENCENT_DR_ROLE_ARN: {'trusted': [TENCENT_UIN]}, TENCENT_LOCKED_ROLE_ARN: {'trusted': []}},
+    }
 
 
 def default_credentials() -> dict:

@@ -1,16 +1,30 @@
-"""Alibaba Cloud ECS 2014-05-26: regions, disks, snapshots, CopySnapshot, tags."""
+"""Alibaba Cloud ECS 2014-05-26: regions, zones, disks, snapshots, CopySnapshot, tags."""
 from __future__ import annotations
 
 from . import alibaba_rules as rules, rpc_params as p
 from .actions import action
 from .errors import CloudError
 from .faults import server_error
-from .resources import iso_z, make_snapshot, match_tags
-from .state import DONE, FAILED, RUNNING
+from .resources import iso_z, make_disk, make_snapshot, match_tags
+from .state import DONE, FAILED, RUNNING, disk_phase
 
 CLOUD = 'ecs'
 STATUS_WORDS = {RUNNING: 'progressing', DONE: 'accomplished', FAILED: 'failed'}
 _RESOURCE_TYPES = ('snapshot', 'disk')
+# CreateDiskRequest.DiskCategory's values and the sizes (GiB) CreateDiskRequest.Size gives each; an ESSD's
+# range depends on its PerformanceLevel (default PL1, CreateDiskRequest.PerformanceLevel).
+DISK_SIZES = {
+    'cloud': (5, 2000), 'cloud_efficiency': (20, 32768), 'cloud_ssd': (20, 32768), 'cloud_auto': (1, 65536),
+    'cloud_essd_entry': (10, 32768), 'cloud_regional_disk_auto': (10, 65536),
+    'elastic_ephemeral_disk_standard': (64, 8192), 'elastic_ephemeral_disk_premium': (64, 8192),
+}
+ESSD_SIZES = {'PL0': (1, 65536), 'PL1': (20, 65536), 'PL2': (461, 65536), 'PL3': (1261, 65536)}
+DISK_CATEGORIES = ('cloud', 'cloud_efficiency', 'cloud_ssd', 'cloud_essd', 'cloud_auto', 'cloud_essd_entry',
+                   'cloud_regional_disk_auto', 'elastic_ephemeral_disk_standard', 'elastic_ephemeral_disk_premium')
+# "Snapshots created on or before July 15, 2013 cannot be used to create cloud disks" (CreateDiskRequest.SnapshotId).
+_OLDEST_USABLE_SNAPSHOT = 1373932800.0  # 2013-07-16T00:00:00Z
+# DescribeDisksRequest.Status, besides All.
+_DISK_STATUSES = ('In_use', 'Available', 'Attaching', 'Detaching', 'Creating', 'ReIniting')
 # DescribeSnapshots' and DescribeDisks' Tag.N: "the number of resources returned cannot exceed 1,000;
 # beyond, use ListTagResources" (ecs-20140526 DescribeSnapshotsRequest, DescribeDisksRequest). No error
 # code is documented: fakecloud answers the first 1,000 only, the reading that hurts a client most.
@@ -61,7 +75,14 @@ def render_snapshot(store, snap: dict, now: float) -> dict:
     }
 
 
-def render_disk(disk: dict) -> dict:
+def disk_status(disk: dict, now: float) -> str:
+    """Creating while the disk is being made (DescribeDisksRequest.Status), then In_use or Available."""
+    if disk_phase(disk, now) == RUNNING:
+        return 'Creating'
+    return 'In_use' if disk['instance_id'] else 'Available'
+
+
+def render_disk(disk: dict, now: float) -> dict:
     return {
         'DiskId': disk['id'],
         'DiskName': disk['name'],
@@ -71,11 +92,14 @@ def render_disk(disk: dict) -> dict:
         'Category': disk['category'],
         'Size': disk['size'],
         'Type': disk['type'],
-        'Status': 'In_use' if disk['instance_id'] else 'Available',
+        'Status': disk_status(disk, now),
         'InstanceId': disk['instance_id'],
         'Encrypted': disk['encrypted'],
         'KMSKeyId': disk['kms_key_id'],
         'Portable': disk['type'] == 'data',
+        'SourceSnapshotId': disk['source_snapshot_id'],
+        'PerformanceLevel': disk['performance_level'],
+        'DiskChargeType': 'PostPaid',
         'DeleteAutoSnapshot': False,
         'EnableAutomatedSnapshotPolicy': False,
         'CreationTime': iso_z(disk['created']),
@@ -93,22 +117,43 @@ def describe_regions(call) -> dict:
         for r in call.store.regions(CLOUD)]}}
 
 
+def describe_zones(call) -> dict:
+    """Zones.Zone[] (ecs-20140526 DescribeZonesResponseBodyZonesZone): the region's zones, each offering its
+    disk categories and the creation of instances and disks (AvailableResourceCreation.ResourceTypes values as
+    the DescribeZones reference's example answer gives them)."""
+    region = _region(call)
+    return {'Zones': {'Zone': [{
+        'ZoneId': zone['id'],
+        'LocalName': '%s Zone %s' % (region, zone['id'][len(region):].lstrip('-').upper()),
+        'ZoneType': 'AvailabilityZone',
+        'AvailableDiskCategories': {'DiskCategories': zone['disk_categories']},
+        'AvailableResourceCreation': {'ResourceTypes': ['Instance', 'Disk']},
+    } for zone in call.store.zones(CLOUD, region)]}}
+
+
 def describe_disks(call) -> dict:
     region = _region(call)
     prm = call.params
+    call.store.drop_failed_disks(CLOUD, call.now)
     ids = p.json_list(prm, 'DiskIds')
     tags = p.tag_filters(prm)
     wanted = {'zone': p.text(prm, 'ZoneId'), 'name': p.text(prm, 'DiskName'), 'instance_id': p.text(prm, 'InstanceId')}
     category = p.text(prm, 'Category', default='all')
     disk_type = p.text(prm, 'DiskType', default='all')
     encrypted = p.boolean(prm, 'Encrypted')
+    wanted['source_snapshot_id'] = p.text(prm, 'SnapshotId')
+    status = p.text(prm, 'Status', default='All')
+    if status not in (*_DISK_STATUSES, 'All'):
+        raise CloudError('InvalidStatus.ValueNotSupported', 'The specified parameter "Status" is not valid.')
     found = []
     for disk in call.store.disks[CLOUD].values():
         if disk['region'] != region or (ids is not None and disk['id'] not in ids):
             continue
+        if status != 'All' and disk_status(disk, call.now) != status:
+            continue
         if any(value is not None and disk[key] != value for key, value in wanted.items()):
             continue
-        if category != 'all' and disk['category'] != category or disk_type != 'all' and disk['type'] != disk_type:
+        if (category != 'all' and disk['category'] != category) or (disk_type != 'all' and disk['type'] != disk_type):
             continue
         if (encrypted and not disk['encrypted']) or not match_tags(disk['tags'], tags):
             continue
@@ -118,7 +163,7 @@ def describe_disks(call) -> dict:
         found = found[:TAG_FILTER_CAP]
     # MaxResults: 10 to 500 (DescribeDisksRequest); PageSize at most 100.
     chunk, extra = p.page(prm, found, max_results=(10, 500))
-    extra['Disks'] = {'Disk': [render_disk(d) for d in chunk]}
+    extra['Disks'] = {'Disk': [render_disk(d, call.now) for d in chunk]}
     return extra
 
 
@@ -139,9 +184,9 @@ def describe_snapshots(call) -> dict:
     for snap in call.store.snapshots[CLOUD].values():
         if snap['region'] != region or (ids is not None and snap['id'] not in ids):
             continue
-        if disk_id and snap['disk_id'] != disk_id or name and snap['name'] != name:
+        if (disk_id and snap['disk_id'] != disk_id) or (name and snap['name'] != name):
             continue
-        if category != 'all' and snap['category'] != category or source_type and snap['disk_type'] != source_type:
+        if (category != 'all' and snap['category'] != category) or (source_type and snap['disk_type'] != source_type):
             continue
         if (encrypted and not snap['encrypted']) or not match_tags(snap['tags'], tags):
             continue
@@ -266,6 +311,102 @@ def delete_snapshot(call) -> dict:
     return {}
 
 
+def _disk_size_range(category: str, level: str | None) -> tuple:
+    if category == 'cloud_essd':
+        return ESSD_SIZES[level or 'PL1']
+    return DISK_SIZES[category]
+
+
+def _source_snapshot(call, region: str, snapshot_id: str | None) -> dict | None:
+    """The snapshot a disk is to be made from: in the region, the caller's, accomplished, not too old."""
+    if not snapshot_id:
+        return None
+    source = call.store.snapshots[CLOUD].get(snapshot_id)
+    if source is None or source['region'] != region:
+        raise CloudError('InvalidSnapshotId.NotFound', 'The specified SnapshotId does not exist.', 404)
+    if call.store.phase(source, call.now)[0] != DONE:
+        raise CloudError('InvalidSnapshotId.NotReady', 'The specified snapshot has not completed yet.', 403)
+    if source['created'] < _OLDEST_USABLE_SNAPSHOT:
+        raise CloudError('InvalidSnapshot.TooOld', 'This operation is forbidden because the specified snapshot '
+                                                   'is created before 2013-07-15.', 403)
+    return source
+
+
+def create_disk(call) -> dict:
+    """A pay-as-you-go data disk in a zone, blank or from a snapshot; Creating for timings.ecs.disk_seconds."""
+    prm = call.params
+    token = p.text(prm, 'ClientToken')
+    earlier = rules.replay(call, token)
+    if earlier is not None:
+        return earlier
+    region = _region(call)
+    # InstanceId (a subscription disk attached at once) is not emulated, so ZoneId is required.
+    zone = call.store.zone(CLOUD, region, p.text(prm, 'ZoneId', required=True))
+    if zone is None:
+        raise CloudError('InvalidZoneId.NotFound', 'The specified zone does not exist.', 404)
+    # The model's default category is the basic disk, `cloud`.
+    category = p.text(prm, 'DiskCategory', default='cloud')
+    if category not in DISK_CATEGORIES:
+        raise CloudError('InvalidDiskCategory.ValueNotSupported', 'The specified parameter "DiskCategory" is not valid.')
+    level = p.text(prm, 'PerformanceLevel')
+    if level is not None and (category != 'cloud_essd' or level not in ESSD_SIZES):
+        raise CloudError('InvalidPerformanceLevel.Malformed', 'The specified parameter "PerformanceLevel" is not valid.')
+    rules.check_name(p.text(prm, 'DiskName'), 'InvalidDiskName.Malformed', 'The specified disk name is wrongly formed.')
+    rules.check_description(p.text(prm, 'Description'), 'InvalidDescription.Malformed',
+                            'The specified description is wrongly formed.')
+    tags = rules.parse_tags(prm)
+    encrypted, kms_key_id = p.boolean(prm, 'Encrypted'), p.text(prm, 'KMSKeyId')
+    if kms_key_id and not encrypted:
+        raise CloudError('InvalidParameter.EncryptedIllegal',
+                         'The specified parameter Encrypted must be true when kmsKeyId is not empty.')
+    size = p.integer(prm, 'Size')
+    if size is None and not p.text(prm, 'SnapshotId'):
+        raise CloudError('MissingParameter', 'The input parameter either "SnapshotId" or "Size" should be specified.')
+    source = _source_snapshot(call, region, p.text(prm, 'SnapshotId'))
+    if source is not None and category.startswith('elastic_ephemeral'):
+        raise CloudError('InvalidParameter.Conflict', 'An elastic ephemeral disk cannot be made from a snapshot.')
+    if category not in zone['disk_categories']:
+        raise CloudError('InvalidDiskCategory.NotSupported', 'The specified disk category is not supported.', 403)
+    # A snapshot larger than Size gives a disk of the snapshot's size (CreateDiskRequest.Size).
+    final_size = max(size or 0, int(source['disk_size']) if source else 0)
+    low, high = _disk_size_range(category, level)
+    if not low <= final_size <= high:
+        raise CloudError('InvalidDiskSize.NotSupported', 'The specified parameter size is not valid.')
+    if call.store.faults.region_broken(CLOUD, region):
+        raise CloudError('Zone.NotOnSale', 'The specified zone is not available for purchase.')
+    if source is not None and source['encrypted']:
+        # A disk from an encrypted snapshot is encrypted, by default with the snapshot's key (CreateDiskRequest.KMSKeyId).
+        encrypted, kms_key_id = True, kms_key_id or source['kms_key_id']
+    disk = make_disk(
+        call.store, CLOUD, region, call.now, zone=zone['id'], name=p.text(prm, 'DiskName') or '',
+        description=p.text(prm, 'Description') or '', size=final_size, category=category,
+        performance_level=(level or 'PL1') if category == 'cloud_essd' else '', encrypted=encrypted,
+        kms_key_id=kms_key_id or '', tags=tags, source_snapshot_id=source['id'] if source else '',
+        duration=call.store.timing(CLOUD, 'disk_seconds'), will_fail=call.store.faults.disk_fails(CLOUD, region))
+    call.store.add_disk(CLOUD, disk)
+    call.changed(region)
+    answer = {'DiskId': disk['id']}
+    rules.remember(call, token, answer)
+    return answer
+
+
+def delete_disk(call) -> dict:
+    """Releases an Available disk. "If the specified DiskId parameter does not exist, the request is ignored"
+    (the DeleteDisk reference), and so is a disk of another region or account."""
+    disk_id = p.text(call.params, 'DiskId', required=True)
+    call.store.drop_failed_disks(CLOUD, call.now)
+    disk = call.store.disks[CLOUD].get(disk_id)
+    if disk is None or (call.params.get('RegionId') and disk['region'] != call.params['RegionId']):
+        return {}
+    if disk['type'] == 'system':
+        raise CloudError('DiskTypeViolation', 'The specified disk is a system disk and cannot support the operation.', 403)
+    if disk_status(disk, call.now) != 'Available':
+        raise CloudError('IncorrectDiskStatus', 'The current disk status does not support this operation.', 403)
+    del call.store.disks[CLOUD][disk_id]
+    call.changed(disk['region'])
+    return {}
+
+
 def _tag_targets(call) -> tuple:
     resource_type = p.text(call.params, 'ResourceType', required=True).lower()
     if resource_type not in _RESOURCE_TYPES:
@@ -336,8 +477,12 @@ _TAGS = ('Tag.N.Key', 'Tag.N.Value')
 _PAGING = ('MaxResults', 'NextToken', 'PageNumber', 'PageSize')
 ACTIONS = {
     'DescribeRegions': action(describe_regions, False),
+    'DescribeZones': action(describe_zones, False, 'RegionId'),
     'DescribeDisks': action(describe_disks, False, 'RegionId', 'DiskIds', 'ZoneId', 'DiskName', 'Category', 'DiskType',
-                            'InstanceId', 'Encrypted', *_TAGS, *_PAGING),
+                            'InstanceId', 'Encrypted', 'SnapshotId', 'Status', *_TAGS, *_PAGING),
+    'CreateDisk': action(create_disk, True, 'RegionId', 'ZoneId', 'SnapshotId', 'DiskCategory', 'PerformanceLevel', 'Size',
+                         'DiskName', 'Description', 'Encrypted', 'KMSKeyId', 'ClientToken', *_TAGS),
+    'DeleteDisk': action(delete_disk, True, 'DiskId'),
     'DescribeSnapshots': action(describe_snapshots, False, 'RegionId', 'SnapshotIds', 'DiskId', 'Status', 'SnapshotName',
                                 'Category', 'Encrypted', 'SourceDiskType', *_TAGS, *_PAGING),
     'CreateSnapshot': action(create_snapshot, True, 'DiskId', 'SnapshotName', 'Description', 'RetentionDays', 'Category',

@@ -4,12 +4,19 @@ from __future__ import annotations
 from . import alibaba_rules as rules, rpc_params as p
 from .actions import action
 from .errors import CloudError
-from .resources import iso_z, make_snapshot, match_tags
-from .state import DONE, FAILED, RUNNING
+from .resources import iso_z, make_disk, make_snapshot, match_tags
+from .state import DONE, FAILED, RUNNING, disk_phase
 
 CLOUD = 'ens'
 STATUS_WORDS = {RUNNING: 'creating', DONE: 'available', FAILED: 'error'}
 _DISK_TYPE_CODE = {'system': '1', 'data': '2'}
+# DescribeDisksRequest.Status.
+_DISK_STATUSES = ('In-use', 'Available', 'Attaching', 'Detaching', 'Creating', 'ReIniting', 'Deleting', 'Deleted',
+                  'Expiring')
+# CreateDisk's categories: the CreateDisk reference lists cloud_efficiency and cloud_ssd (the model's list is
+# empty); local disks come with instances. Sizes (GiB): unverifiable, none documented; 20 to 32768 as ECS's.
+_DISK_CATEGORIES = ('cloud_efficiency', 'cloud_ssd')
+_DISK_SIZE = (20, 32768)
 
 
 def _invalid(name: str) -> CloudError:
@@ -71,7 +78,14 @@ def render_snapshot(store, snap: dict, now: float) -> dict:
     }
 
 
-def render_disk(disk: dict) -> dict:
+def disk_status(disk: dict, now: float) -> str:
+    """Creating while the disk is being made, then In-use or Available (DescribeDisksRequest.Status)."""
+    if disk_phase(disk, now) == RUNNING:
+        return 'Creating'
+    return 'In-use' if disk['instance_id'] else 'Available'
+
+
+def render_disk(disk: dict, now: float) -> dict:
     return {
         'DiskId': disk['id'],
         'DiskName': disk['name'],
@@ -80,7 +94,8 @@ def render_disk(disk: dict) -> dict:
         'Size': int(disk['size']) * 1024,
         'Category': disk['category'],
         'Type': disk['type'],
-        'Status': 'In-use' if disk['instance_id'] else 'Available',
+        'Status': disk_status(disk, now),
+        'SnapshotId': disk['source_snapshot_id'],
         'InstanceId': disk['instance_id'],
         'Encrypted': disk['encrypted'],
         'EncryptedKeyId': disk['kms_key_id'],
@@ -115,16 +130,22 @@ def describe_ens_regions(call) -> dict:
 
 def describe_disks(call) -> dict:
     prm = call.params
+    call.store.drop_failed_disks(CLOUD, call.now)
     nodes = _nodes_filter(call)
     ids = p.json_list(prm, 'DiskIds')
     single = p.text(prm, 'DiskId')
     name, category, disk_type = p.text(prm, 'DiskName'), p.text(prm, 'Category'), p.text(prm, 'Type')
+    snapshot_id, status = p.text(prm, 'SnapshotId'), p.text(prm, 'Status')
+    if status is not None and status not in _DISK_STATUSES:
+        raise _invalid('Status')
     found = [d for d in call.store.disks[CLOUD].values()
              if (not nodes or d['region'] in nodes) and (ids is None or d['id'] in ids)
              and (not single or d['id'] == single) and (not name or d['name'] == name)
-             and (not category or d['category'] == category) and (not disk_type or d['type'] == disk_type)]
+             and (not category or d['category'] == category) and (not disk_type or d['type'] == disk_type)
+             and (not snapshot_id or d['source_snapshot_id'] == snapshot_id)
+             and (not status or disk_status(d, call.now) == status)]
     chunk, extra = _pages(prm, _newest_first(found), max_size=50)
-    extra['Disks'] = {'Disks': [render_disk(d) for d in chunk]}
+    extra['Disks'] = {'Disks': [render_disk(d, call.now) for d in chunk]}
     return extra
 
 
@@ -148,7 +169,7 @@ def create_snapshot(call) -> dict:
     if disk is None or disk['region'] != node:
         raise CloudError('InvalidDiskId.NotFound', 'The specified disk does not exist.', 400)
     name, description = p.text(call.params, 'SnapshotName'), p.text(call.params, 'Description')
-    rules.check_name(name, 'InvalidSnapshotName', 'The specified parameter SnapshotName is invalid.')
+    rules.check_name(name, 'InvalidSnapshotName', 'The specified parameter SnapshotName is invalid.', ens=True)
     rules.check_description(description, 'InvalidDescription', 'The specified parameter Description is invalid.')
     snap = make_snapshot(call.store, CLOUD, node, call.now, disk, name=name or '', description=description or '',
                          duration=call.store.timing(CLOUD, 'snapshot_seconds'))
@@ -172,7 +193,7 @@ def copy_snapshot(call) -> dict:
         raise _invalid('DestinationRegionIds')
     name, description = p.text(prm, 'DestinationSnapshotName'), p.text(prm, 'DestinationSnapshotDescription')
     rules.check_name(name, 'InvalidDestinationSnapshotName',
-                     'The specified parameter DestinationSnapshotName is invalid.')
+                     'The specified parameter DestinationSnapshotName is invalid.', ens=True)
     rules.check_description(description, 'InvalidDestinationSnapshotDescription',
                             'The specified parameter DestinationSnapshotDescription is invalid.')
     source = store.snapshots[CLOUD].get(snapshot_id)
@@ -207,6 +228,94 @@ def delete_snapshot(call) -> dict:
     if snap is None:
         raise CloudError('InvalidSnapshotId.NotFound', 'The specified snapshot does not exist.', 400)
     call.changed(snap['region'])
+    return {}
+
+
+def modify_snapshot_attribute(call) -> dict:
+    """A snapshot's name and description, checked as ens-20171110 ModifySnapshotAttributeRequest says; a
+    request with neither changes nothing (the model requires only SnapshotId)."""
+    prm = call.params
+    snapshot_id = p.text(prm, 'SnapshotId', required=True)
+    name, description = p.text(prm, 'SnapshotName'), p.text(prm, 'Description')
+    rules.check_name(name, 'InvalidSnapshotName', 'The specified parameter SnapshotName is invalid.', ens=True)
+    if name is not None and name.lower().startswith('auto'):
+        # "The name cannot start with auto because snapshots whose names start with auto are recognized as automatic snapshots."
+        raise _invalid('SnapshotName')
+    rules.check_description(description, 'InvalidDescription', 'The specified parameter Description is invalid.')
+    snap = call.store.snapshots[CLOUD].get(snapshot_id)
+    if snap is None:
+        raise CloudError('InvalidSnapshotId.NotFound', 'The specified snapshot does not exist.', 400)
+    if name is not None:
+        snap['name'] = name
+    if description is not None:
+        snap['description'] = description
+    call.changed(snap['region'])
+    return {}
+
+
+def create_disk(call) -> dict:
+    """A pay-as-you-go disk on a node, blank or from a snapshot of that node; Creating for
+    timings.ens.disk_seconds. No ClientToken in the model: a repeated call makes a second disk."""
+    store, prm = call.store, call.params
+    node = _node(call, required=True)
+    if p.text(prm, 'InstanceChargeType', required=True) != 'PostPaid':
+        # "Currently, only PostPaid (pay-as-you-go) is supported." (CreateDiskRequest.InstanceChargeType)
+        raise _invalid('InstanceChargeType')
+    if p.text(prm, 'InstanceBillingCycle') not in (None, 'Hour', 'Day', 'Month'):
+        raise _invalid('InstanceBillingCycle')
+    category = p.text(prm, 'Category', required=True)
+    if category not in _DISK_CATEGORIES:
+        raise _invalid('Category')
+    try:
+        size = p.integer(prm, 'Size')  # a string in the model, GiB
+    except CloudError:
+        raise _invalid('Size') from None
+    name = p.text(prm, 'DiskName')
+    if name is not None and len(name) > 128:
+        raise _invalid('DiskName')  # the model states no rule; 128 as ENS's other names (unverifiable)
+    tags = rules.parse_tags(prm)
+    encrypted, kms_key_id = p.boolean(prm, 'Encrypted'), p.text(prm, 'KMSKeyId')
+    snapshot_id = p.text(prm, 'SnapshotId')
+    if size is None and snapshot_id is None:
+        raise CloudError('MissingParameter', 'The input parameter "Size" that is mandatory for processing this '
+                                             'request is not supplied.')
+    source = None
+    if snapshot_id is not None:
+        source = store.snapshots[CLOUD].get(snapshot_id)
+        if source is None or source['region'] != node:
+            raise CloudError('InvalidSnapshotId.NotFound', 'The specified snapshot does not exist.', 400)
+        if status_word(store, source, call.now) != 'available':
+            raise CloudError('IncorrectSnapshotStatus', 'The current status of the snapshot does not support this '
+                                                        'operation.', 400)
+    # A larger snapshot gives a disk of the snapshot's size (the CreateDisk reference, SnapshotId and Size).
+    final_size = max(size or 0, int(source['disk_size']) if source else 0)
+    if not _DISK_SIZE[0] <= final_size <= _DISK_SIZE[1]:
+        raise _invalid('Size')
+    if store.faults.region_broken(CLOUD, node):
+        raise CloudError('ens.interface.error', 'Failed to call API. No stock for the disk on node %s.' % node, 400)
+    if source is not None and source['encrypted']:
+        encrypted, kms_key_id = True, kms_key_id or source['kms_key_id']
+    disk = make_disk(store, CLOUD, node, call.now, name=name or '', size=final_size, category=category,
+                     encrypted=encrypted, kms_key_id=kms_key_id or '', tags=tags,
+                     source_snapshot_id=source['id'] if source else '', duration=store.timing(CLOUD, 'disk_seconds'),
+                     will_fail=store.faults.disk_fails(CLOUD, node))
+    store.add_disk(CLOUD, disk)
+    call.changed(node)
+    # InstanceIds: a list of strings, the new disk's id (ens-20171110 CreateDiskResponseBody).
+    return {'InstanceIds': [disk['id']], 'OrderId': str(store.new_number())}
+
+
+def delete_disk(call) -> dict:
+    """Releases a disk, which "must be in the Available state" (the DeleteDisk reference)."""
+    disk_id = p.text(call.params, 'DiskId', required=True)
+    call.store.drop_failed_disks(CLOUD, call.now)
+    disk = call.store.disks[CLOUD].get(disk_id)
+    if disk is None:
+        raise CloudError('InvalidDiskId.NotFound', 'The specified disk does not exist.', 400)
+    if disk_status(disk, call.now) != 'Available':
+        raise CloudError('IncorrectDiskStatus', 'The current disk status does not support this operation.', 400)
+    del call.store.disks[CLOUD][disk_id]
+    call.changed(disk['region'])
     return {}
 
 
@@ -274,13 +383,17 @@ _TAGS = ('Tag.N.Key', 'Tag.N.Value')
 ACTIONS = {
     'DescribeEnsRegions': action(describe_ens_regions, False),
     'DescribeDisks': action(describe_disks, False, 'EnsRegionId', 'EnsRegionIds', 'DiskIds', 'DiskId', 'DiskName', 'Category',
-                            'Type', *_PAGING),
+                            'Type', 'SnapshotId', 'Status', *_PAGING),
+    'CreateDisk': action(create_disk, True, 'EnsRegionId', 'Category', 'Size', 'SnapshotId', 'InstanceChargeType',
+                         'InstanceBillingCycle', 'DiskName', 'Encrypted', 'KMSKeyId', *_TAGS),
+    'DeleteDisk': action(delete_disk, True, 'DiskId'),
     'DescribeSnapshots': action(describe_snapshots, False, 'EnsRegionId', 'EnsRegionIds', 'SnapshotId', 'DiskId',
                                 'SnapshotName', *_PAGING),
     'CreateSnapshot': action(create_snapshot, True, 'EnsRegionId', 'DiskId', 'SnapshotName', 'Description'),
     'CopySnapshot': action(copy_snapshot, True, 'SnapshotId', 'DestinationRegionIds', 'DestinationSnapshotName',
                            'DestinationSnapshotDescription', 'InstanceBillingCycle'),
     'DeleteSnapshot': action(delete_snapshot, True, 'SnapshotId'),
+    'ModifySnapshotAttribute': action(modify_snapshot_attribute, True, 'SnapshotId', 'SnapshotName', 'Description'),
     'TagResources': action(tag_resources, True, 'ResourceType', 'ResourceId.N', *_TAGS),
     'UntagResources': action(untag_resources, True, 'ResourceType', 'ResourceId.N', 'TagKey.N', 'All'),
     'ListTagResources': action(list_tag_resources, False, 'ResourceType', 'ResourceId.N', 'NextToken', *_TAGS),

@@ -1,4 +1,4 @@
-"""Fault injection: latency, throttling, rate limits, 5xx, lost answers, broken regions, failing copies.
+"""Fault injection: latency, throttling, rate limits, 5xx, lost answers, broken regions, failing copies and disks.
 
 All chance decisions come from one seeded ``random.Random`` so a fault run can be replayed.
 """
@@ -48,6 +48,9 @@ def empty_faults() -> dict:
         'broken_regions': {'ecs': [], 'ens': [], 'cbs': []},
         'failing_copies': {'ecs': {'regions': [], 'rate': 0.0}, 'ens': {'regions': [], 'rate': 0.0},
                            'cbs': {'regions': [], 'rate': 0.0}},
+        # Disks made by CreateDisk(s) in these regions (ENS nodes), or a random fraction, fail to be made.
+        'failing_disks': {'ecs': {'regions': [], 'rate': 0.0}, 'ens': {'regions': [], 'rate': 0.0},
+                          'cbs': {'regions': [], 'rate': 0.0}},
         'rate_limits': [],
         'tencent_rate_limit': False,
         # Canned answers: [{"cloud", "action", "answer", "count"?}]; a matching call (signature and
@@ -76,7 +79,7 @@ class FaultPlan:
         for key, value in settings.items():
             if key not in self.settings:
                 raise ValueError('unknown fault setting %r' % key)
-            if key in ('broken_regions', 'failing_copies'):
+            if key in ('broken_regions', 'failing_copies', 'failing_disks'):
                 self.settings[key].update(copy.deepcopy(value))
             else:
                 self.settings[key] = copy.deepcopy(value)
@@ -113,8 +116,12 @@ class FaultPlan:
                   if rule.get('latency_ms') and (rule.get('latency_rate') is None or self._fire(rule, 'latency_rate'))]
         return max(delays, default=0.0) / 1000.0
 
-    def check_limits(self, cloud: str, action: str, now: float | None = None) -> None:
-        """Raise the cloud's throttling error if a real per-action rate limit is exceeded."""
+    def check_limits(self, cloud: str, action: str, now: float | None = None, account: str | None = None) -> None:
+        """Raise the cloud's throttling error if a real per-action rate limit is exceeded.
+
+        Each account (the caller's, after STS) has windows of its own, so that the scopes of several
+        accounts (a fleet) do not share one budget: Alibaba's throttling code is ``Throttling.User``
+        ("user flow control"); that Tencent counts per account too is **unverifiable**."""
         now = time.monotonic() if now is None else now
         limits = [dict(limit) for limit in self.settings['rate_limits']]
         tc_limit = self.settings['tencent_rate_limit']
@@ -126,7 +133,7 @@ class FaultPlan:
             if not (fnmatch.fnmatchcase(cloud, limit.get('cloud', '*')) and
                     fnmatch.fnmatchcase(action, limit.get('action', '*'))):
                 continue
-            window = self.windows[(index, cloud, action, limit['limit'], limit.get('per_seconds', 1))]
+            window = self.windows[(index, cloud, action, limit['limit'], limit.get('per_seconds', 1), account)]
             span = float(limit.get('per_seconds', 1))
             while window and window[0] <= now - span:
                 window.popleft()
@@ -164,7 +171,14 @@ class FaultPlan:
 
     def copy_fails(self, cloud: str, region: str) -> bool:
         """Whether a copy accepted into ``region`` is to end in failure."""
-        spec = self.settings['failing_copies'].get(cloud) or {}
+        return self._fails('failing_copies', cloud, region)
+
+    def disk_fails(self, cloud: str, region: str) -> bool:
+        """Whether a disk CreateDisk(s) accepted in ``region`` is to fail to be made."""
+        return self._fails('failing_disks', cloud, region)
+
+    def _fails(self, setting: str, cloud: str, region: str) -> bool:
+        spec = self.settings[setting].get(cloud) or {}
         if region in (spec.get('regions') or []):
             return True
         rate = float(spec.get('rate') or 0.0)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import time
 
+from .config import default_zones
+
 # Each cloud's id shapes: (disk prefix, snapshot prefix, random part length).
 ID_STYLE = {
     'ecs': ('d-', 's-', 20),
@@ -13,11 +15,7 @@ DEFAULT_DISK_CATEGORY = {'ecs': 'cloud_essd', 'ens': 'cloud_efficiency', 'cbs': 
 
 
 def default_zone(cloud: str, region: str) -> str:
-    if cloud == 'ecs':
-        return region + '-a'
-    if cloud == 'cbs':
-        return region + '-1'
-    return region  # an ENS node is its own zone
+    return default_zones(cloud, region)[0]
 
 
 def iso_z(epoch: float) -> str:
@@ -31,13 +29,14 @@ def tc_time(epoch: float) -> str:
 
 
 def make_disk(store, cloud: str, region: str, now: float, **fields) -> dict:
-    """A disk record with the cloud's defaults; ``fields`` override them."""
+    """A disk record with the cloud's defaults; ``fields`` override them. A disk is being made from ``created``
+    for ``duration`` seconds, then ready, or gone if it ``will_fail`` (state.disk_phase)."""
     disk_prefix, dummy, length = ID_STYLE[cloud]
     record = {
         'id': fields.pop('id', None) or store.new_id(cloud, disk_prefix, length),
         'cloud': cloud,
         'region': region,
-        'zone': fields.pop('zone', None) or default_zone(cloud, region),
+        'zone': fields.pop('zone', None) or store.zones(cloud, region)[0]['id'],
         'name': '',
         'description': '',
         'size': 40,
@@ -47,6 +46,12 @@ def make_disk(store, cloud: str, region: str, now: float, **fields) -> dict:
         'kms_key_id': '',
         'instance_id': '',
         'created': now,
+        'duration': 0.0,
+        'will_fail': False,
+        # The snapshot the disk was made from (CreateDisk(s) SnapshotId), '' for a blank one.
+        'source_snapshot_id': '',
+        # ESSD performance level (ECS); '' for other categories and clouds.
+        'performance_level': '',
         'tags': {},
     }
     record.update(fields)

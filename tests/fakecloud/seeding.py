@@ -17,9 +17,9 @@ _STATUS_WORDS = {
 }
 # On their way out: ENS "deleting", CBS "TORECYCLE" (a done snapshot that is being deleted).
 _DELETING_WORDS = ('deleting', 'torecycle')
-_DISK_KEYS = ('id', 'zone', 'name', 'description', 'size', 'category', 'type', 'encrypted', 'kms_key_id',
-              'instance_id', 'tags')
-_SNAP_KEYS = ('id', 'name', 'description', 'category', 'encrypted', 'kms_key_id', 'tags', 'source_snapshot_id',
+_DISK_KEYS = ('account', 'id', 'zone', 'name', 'description', 'size', 'category', 'type', 'encrypted', 'kms_key_id',
+              'instance_id', 'tags', 'source_snapshot_id', 'performance_level')
+_SNAP_KEYS = ('account', 'id', 'name', 'description', 'category', 'encrypted', 'kms_key_id', 'tags', 'source_snapshot_id',
               'source_region', 'retention_days', 'is_copy')
 
 
@@ -40,6 +40,8 @@ def _snapshot(store, cloud: str, spec: dict, disk: dict | None, now: float, defa
     if status is None:
         raise ValueError('unknown snapshot status %r' % spec.get('status'))
     fields = {key: spec[key] for key in _SNAP_KEYS if key in spec}
+    if 'account' not in fields and (disk or {}).get('account'):
+        fields['account'] = disk['account']  # a disk's snapshots are in its account
     created = _created(spec, now, default_age)
     duration = 0.0
     if status == RUNNING:
@@ -64,11 +66,21 @@ def apply_seed(store, payload: dict) -> dict:
         out = created.setdefault(cloud, {'disks': [], 'snapshots': []})
         for region in spec.get('regions', []):
             store.add_region(cloud, region)
-        for disk_spec in spec.get('disks', []):
+        # An account for the cloud's disks and snapshots (each may name its own); else the default one.
+        account = {'account': str(spec['account'])} if spec.get('account') else {}
+        for given in spec.get('disks', []):
+            disk_spec = dict(account, **given) if account else given
             if not disk_spec.get('region'):
                 raise ValueError('disk %r needs a region' % disk_spec)
             fields = {key: disk_spec[key] for key in _DISK_KEYS if key in disk_spec}
-            disk = store.add_disk(cloud, make_disk(store, cloud, disk_spec['region'], now - 86400 * 30, **fields))
+            # A month old unless the seed says when (created, age_seconds), as for snapshots.
+            made_at = _created(disk_spec, now, 86400 * 30)
+            if str(disk_spec.get('status', 'available')).lower() == 'creating':
+                # Being made "now": ready one configured duration after the seed.
+                made_at, fields['duration'] = now, store.timing(cloud, 'disk_seconds')
+            elif str(disk_spec.get('status', 'available')).lower() not in ('available', 'done'):
+                raise ValueError('unknown disk status %r (creating or available)' % disk_spec['status'])
+            disk = store.add_disk(cloud, make_disk(store, cloud, disk_spec['region'], made_at, **fields))
             out['disks'].append(disk['id'])
             snaps = disk_spec.get('snapshots', [])
             if isinstance(snaps, int):
@@ -78,5 +90,5 @@ def apply_seed(store, payload: dict) -> dict:
                 age = 3600.0 * (len(snaps) - index)
                 out['snapshots'].append(_snapshot(store, cloud, dict(snap_spec), disk, now, age)['id'])
         for snap_spec in spec.get('snapshots', []):
-            out['snapshots'].append(_snapshot(store, cloud, dict(snap_spec), None, now, 3600.0)['id'])
+            out['snapshots'].append(_snapshot(store, cloud, dict(account, **snap_spec), None, now, 3600.0)['id'])
     return created

@@ -1,7 +1,9 @@
 """The HTTP front door: routes Alibaba RPC, Tencent API 3.0 and /_admin/ requests, applies faults."""
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import socket
 import sys
 import time
@@ -10,15 +12,20 @@ import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import admin, alibaba_auth, cbs, ecs, ens, tag, tencent_auth
+from . import admin, alibaba_auth, cbs, ecs, ens, sts, tag, tencent_auth
 from .actions import Action, check_alibaba_parameters, check_tencent_parameters
 from .call import Call
 from .errors import CloudError
 
 # Alibaba products are told apart by the Version parameter, Tencent ones by X-TC-Version.
-ALIBABA_PRODUCTS = {'2014-05-26': ('ecs', ecs.ACTIONS, 'Ecs'), '2017-11-10': ('ens', ens.ACTIONS, 'Ens')}
+ALIBABA_PRODUCTS = {'2014-05-26': ('ecs', ecs.ACTIONS, 'Ecs'), '2017-11-10': ('ens', ens.ACTIONS, 'Ens'),
+                    '2015-04-01': ('alibaba_sts', sts.ALIBABA_ACTIONS, 'Sts')}
 TENCENT_PRODUCTS = {'2017-03-12': ('cbs', cbs.ACTIONS), '2018-08-13': ('tag', tag.ACTIONS)}
-TENCENT_CLOUDS = ('cbs', 'tag')
+# Tag and STS share version 2018-08-13: the service the request is signed for (its credential scope) tells them apart.
+TENCENT_SERVICES = {('sts', '2018-08-13'): ('tencent_sts', sts.TENCENT_ACTIONS)}
+TENCENT_CLOUDS = ('cbs', 'tag', 'tencent_sts')
+# The service name each Tencent product signs with (TC3 credential scope).
+TENCENT_SIGNING_NAME = {'cbs': 'cbs', 'tag': 'tag', 'tencent_sts': 'sts'}
 # Tencent's SDK only recognises an error answer when Content-Type is exactly this.
 TENCENT_CONTENT_TYPE = 'application/json'
 
@@ -48,13 +55,13 @@ def run_action(store, cloud: str, action: str, entry: Action, params: dict, regi
     handler = entry.handler
     try:
         with store.lock:
-            authenticate()
+            account = authenticate()
             (check_tencent_parameters if cloud in TENCENT_CLOUDS else check_alibaba_parameters)(params, entry)
             delay = store.faults.latency(cloud, action)
         if delay:
             time.sleep(delay)  # outside the lock: a slow answer must not stall other clients
         with store.lock:
-            store.faults.check_limits(cloud, action)
+            store.faults.check_limits(cloud, action, account=account)
             injected = store.faults.injected_error(cloud, action)
             if injected is not None:
                 raise injected
@@ -62,7 +69,7 @@ def run_action(store, cloud: str, action: str, entry: Action, params: dict, regi
             if canned is not None:
                 store.record_call(cloud, action, True, False, region)
                 return canned, False
-            call = Call(store, cloud, action, params, region, store.now())
+            call = Call(store, cloud, action, params, region, store.now(), account)
             try:
                 answer = handler(call)
             except CloudError:
@@ -84,7 +91,7 @@ def _unflatten(pairs: list) -> dict:
     for key, value in pairs:
         parts = key.split('.')
         node = root
-        for part, nxt in zip(parts, parts[1:] + [None]):
+        for part, nxt in zip(parts, [*parts[1:], None]):
             if nxt is None:
                 node[part] = value
             else:
@@ -143,10 +150,8 @@ class Handler(BaseHTTPRequestHandler):
     def _drop(self) -> None:
         """The "answer lost" fault: the change is made, the client hears nothing but a closed socket."""
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):  # the client may have gone already
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
     # -- Alibaba RPC ------------------------------------------------------------------------------
     def _alibaba(self, split, body: bytes) -> None:
@@ -156,7 +161,7 @@ class Handler(BaseHTTPRequestHandler):
             params.update(urllib.parse.parse_qsl(body.decode('utf-8'), keep_blank_values=True))
         request_id = str(uuid.uuid4()).upper()
         cloud, actions, product = ALIBABA_PRODUCTS.get(params.get('Version', ''), ('ecs', {}, 'Ecs'))
-        host_id = '%s.aliyuncs.com' % cloud
+        host_id = '%s.aliyuncs.com' % product.lower()
         try:
             if params.get('Version') not in ALIBABA_PRODUCTS:
                 raise CloudError('InvalidVersion', 'Specified parameter Version is not valid.', 400)
@@ -186,7 +191,9 @@ class Handler(BaseHTTPRequestHandler):
         action = self.headers.get('X-TC-Action', '')
         region = self.headers.get('X-TC-Region') or None
         try:
-            product = TENCENT_PRODUCTS.get(self.headers.get('X-TC-Version', ''))
+            version = self.headers.get('X-TC-Version', '')
+            scope = re.search(r'Credential=[^/]*/[^/]*/([\w-]+)/', self.headers.get('Authorization') or '')
+            product = TENCENT_SERVICES.get((scope.group(1) if scope else '', version)) or TENCENT_PRODUCTS.get(version)
             if product is None:
                 raise CloudError('NoSuchVersion', 'The requested version does not exist or is not supported.', 200)
             cloud, actions = product
@@ -204,14 +211,15 @@ class Handler(BaseHTTPRequestHandler):
             headers = {k.lower(): v for k, v in self.headers.items()}
 
             def authenticate():
-                tencent_auth.verify(store, cloud, self.command, split.path or '/', split.query,
-                                    headers, body)
+                account = tencent_auth.verify(store, TENCENT_SIGNING_NAME[cloud], self.command, split.path or '/',
+                                              split.query, headers, body)
                 if cloud == 'cbs':
                     if not region:
                         raise CloudError('MissingParameter', 'The request is missing a required parameter '
                                                              '`Region`.', 200)
                     if not store.known_region('cbs', region):
                         raise CloudError('UnsupportedRegion', 'The region `%s` is not supported.' % region, 200)
+                return account
 
             answer, lost = run_action(store, cloud, action, actions[action], params, region, authenticate)
         except CloudError as err:

@@ -11,7 +11,8 @@ import string
 import threading
 import time
 
-from .config import CLOUDS, default_config, merge
+from .accounts import VENDOR, default_account
+from .config import CLOUDS, default_config, default_zones, merge
 from .faults import FaultPlan
 
 # Statuses the emulator keeps internally; each cloud module renders them in its own words.
@@ -24,6 +25,13 @@ COMMON_PARAMS = frozenset((
 ))
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def disk_phase(disk: dict, now: float) -> str:
+    """RUNNING while a disk is being made, then DONE, or FAILED for one that failed to be made."""
+    if now < disk['created'] + disk['duration']:
+        return RUNNING
+    return FAILED if disk['will_fail'] else DONE
 
 
 class Store:
@@ -40,6 +48,7 @@ class Store:
         self.snapshots: dict = {}
         self.tokens: dict = {}
         self.nonces: dict = {}
+        self.sessions: dict = {}
         self.calls: dict = {}
         self.mutations: list = []
         self.reset()
@@ -53,6 +62,8 @@ class Store:
         self.snapshots = {cloud: {} for cloud in CLOUDS}
         self.tokens = {}
         self.nonces = {}
+        # Temporary credentials STS handed out: key id -> {secret, token, account, expires}.
+        self.sessions = {}
         self.calls = {}
         self.mutations = []
         self.clock_offset = 0.0
@@ -65,6 +76,9 @@ class Store:
         if 'credentials' in settings:
             # Credential lists replace rather than merge, so a key can be revoked.
             self.config['credentials'].update(copy.deepcopy(settings.pop('credentials')))
+        if 'roles' in settings:
+            # Likewise the roles of a vendor, so a role can be removed.
+            self.config['roles'].update(copy.deepcopy(settings.pop('roles')))
         merge(self.config, settings)
         if faults is not None:
             self.faults.configure(faults, replace=True)
@@ -98,19 +112,49 @@ class Store:
         if region and region not in self.config['regions'][cloud]:
             self.config['regions'][cloud].append(region)
 
+    # -- zones (ECS, CBS) ---------------------------------------------------------------------------
+    def zones(self, cloud: str, region: str) -> list:
+        """The zones of a region as ``[{'id', 'disk_categories'}]``: config's, else default_zones()."""
+        listed = self.config['zones'].get(cloud, {}).get(region) or default_zones(cloud, region)
+        offered = self.config['disk_categories'].get(cloud, [])
+        out = []
+        for entry in listed:
+            zone = {'id': entry} if isinstance(entry, str) else entry
+            out.append({'id': zone['id'], 'disk_categories': list(zone.get('disk_categories') or offered)})
+        return out
+
+    def zone(self, cloud: str, region: str, zone_id: str) -> dict | None:
+        return next((zone for zone in self.zones(cloud, region) if zone['id'] == zone_id), None)
+
+    def add_zone(self, cloud: str, region: str, zone_id: str) -> None:
+        """Make a zone a seed names known to its region (as add_region does for regions)."""
+        if cloud not in self.config['zones'] or self.zone(cloud, region, zone_id) is not None:
+            return
+        current = self.config['zones'][cloud].get(region) or default_zones(cloud, region)
+        self.config['zones'][cloud][region] = [*current, zone_id]
+
     # -- resources ---------------------------------------------------------------------------------
     def timing(self, cloud: str, key: str) -> float:
         return float(self.config['timings'][cloud][key])
 
     def add_snapshot(self, cloud: str, record: dict) -> dict:
+        record.setdefault('account', default_account(self.config, VENDOR[cloud]))
         self.snapshots[cloud][record['id']] = record
         self.add_region(cloud, record['region'])
         return record
 
     def add_disk(self, cloud: str, record: dict) -> dict:
+        record.setdefault('account', default_account(self.config, VENDOR[cloud]))
         self.disks[cloud][record['id']] = record
         self.add_region(cloud, record['region'])
+        self.add_zone(cloud, record['region'], record['zone'])
         return record
+
+    def drop_failed_disks(self, cloud: str, now: float) -> None:
+        """A disk that failed to be made is gone (no cloud documents a failed disk state)."""
+        gone = [did for did, disk in self.disks[cloud].items() if disk_phase(disk, now) == FAILED]
+        for did in gone:
+            del self.disks[cloud][did]
 
     def phase(self, snap: dict, now: float) -> tuple:
         """(status, percent) of a snapshot at ``now``; a failing one stops at half way."""
@@ -130,6 +174,16 @@ class Store:
         gone = [sid for sid, snap in self.snapshots[cloud].items() if self.phase(snap, now)[0] == FAILED]
         for sid in gone:
             del self.snapshots[cloud][sid]
+
+    # -- credentials -------------------------------------------------------------------------------
+    def credential(self, vendor: str, key_id: str) -> dict | None:
+        """The configured or STS-issued credential with this key id, with its account; None when unknown."""
+        id_field = 'access_key_id' if vendor == 'alibaba' else 'secret_id'
+        entry = next((c for c in self.config['credentials'][vendor] if c[id_field] == key_id), None)
+        if entry is not None:
+            return dict(entry, account=entry.get('account') or default_account(self.config, vendor))
+        session = self.sessions.get((vendor, key_id))
+        return dict(session) if session else None
 
     # -- idempotency, nonces -----------------------------------------------------------------------
     def remember_token(self, key: tuple, fingerprint, answer: dict) -> None:

@@ -36,7 +36,8 @@ def signature(secret_key: str, date: str, service: str, method: str, uri: str, q
 
 
 def verify(store, service: str, method: str, uri: str, query: str, headers: dict, payload: bytes) -> str:
-    """Check the Authorization header, timestamp and token; answer the SecretId. Caller holds the lock."""
+    """Check the Authorization header, timestamp and token; answer the account the SecretId belongs to.
+    Caller holds the lock."""
     match = _AUTH_RE.match(headers.get('authorization', ''))
     if not match:
         raise _failure()
@@ -48,7 +49,7 @@ def verify(store, service: str, method: str, uri: str, query: str, headers: dict
     if abs(store.now() - int(stamp)) > window:
         raise CloudError('AuthFailure.SignatureExpire', 'Signature expired. Timestamp and server time cannot '
                                                         'differ by more than 5 minutes.', 200)
-    entry = next((c for c in store.config['credentials']['tencent'] if c['secret_id'] == secret_id), None)
+    entry = store.credential('tencent', secret_id)
     if entry is None:
         raise CloudError('AuthFailure.SecretIdNotFound', 'The SecretId is not found, please ensure that your '
                                                          'SecretId is correct.', 200)
@@ -63,4 +64,8 @@ def verify(store, service: str, method: str, uri: str, query: str, headers: dict
         raise _failure()
     if entry.get('token') and headers.get('x-tc-token') != entry['token']:
         raise CloudError('AuthFailure.TokenFailure', 'Token verification failed.', 200)
-    return secret_id
+    if entry.get('expires') is not None and store.now() >= entry['expires']:
+        # Temporary credentials stop working at ExpiredTime (sts 2018-08-13 AssumeRoleResponse). Unverifiable:
+        # the code; AuthFailure.TokenFailure is the common error for a token that does not pass.
+        raise CloudError('AuthFailure.TokenFailure', 'The token has expired.', 200)
+    return entry['account']

@@ -98,8 +98,10 @@ class FakeCloudProcess:
         """``127.0.0.1:PORT``, the form both SDKs take as an endpoint."""
         return '%s:%d' % (self.host, self.port)
 
-    def start(self) -> 'FakeCloudProcess':
-        cmd = [self.python, '-m', 'fakecloud', '--port', '0'] + self.extra_args
+    def start(self) -> FakeCloudProcess:
+        # ansible-test units runs each test in a forked process that ends without the session's teardown:
+        # the emulator then ends with the process that started it instead of outliving the run.
+        cmd = [self.python, '-m', 'fakecloud', '--port', '0', '--exit-with-parent', *self.extra_args]
         if self.config_path:
             cmd += ['--config', self.config_path]
         env = dict(os.environ)
@@ -149,7 +151,7 @@ class FakeCloudProcess:
         if proc.stdout:
             proc.stdout.close()
 
-    def __enter__(self) -> 'FakeCloudProcess':
+    def __enter__(self) -> FakeCloudProcess:
         return self.start()
 
     def __exit__(self, *exc_info) -> None:

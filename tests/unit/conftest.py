@@ -1,15 +1,49 @@
 """Fixtures of the unit tests, for pytest (make units) and ansible-test units alike: the fakecloud
-emulator (fakecloud, fakecloud_clean), and the markers the tests use."""
+emulator (fakecloud, fakecloud_clean), moto's server in this process (moto_url), the markers the
+tests use, and a time limit per test."""
 from __future__ import annotations
 
+import os
+
+import pytest
+from hypothesis import settings
+
 from ansible_collections.snapcopy.cloud.tests.fakecloud.pytest_plugin import fakecloud, fakecloud_clean  # noqa: F401  # pylint: disable=unused-import
+
+# Seconds a test may take before pytest-timeout fails it (the slowest take about 5): a hang fails fast
+# instead of holding the suite. pytest.ini says the same for make units.
+TEST_TIMEOUT = 60
+
+# Hypothesis's 200 ms per example fails sound tests on a busy two-core machine (and under coverage, as
+# make mutation runs them); the time limit above is what catches a hang.
+settings.register_profile('snapcopy', deadline=None)
+settings.load_profile('snapcopy')
 
 MARKERS = {
     'pinned_sdk': 'holds a file or a request to the exact SDK release of tests/unit/requirements.txt (make units-oldest leaves it out)',
 }
 
 
+@pytest.fixture(scope='module')
+def moto_url():
+    """moto's server in this process (real HTTP on a loopback port), so that a test can also read moto's
+    backends directly. moto keeps its state per process: each test uses accounts and regions of its own."""
+    # As with_emulators.py starts moto's server: without the default AMIs, whose loading makes the first EC2 call slow.
+    os.environ.setdefault('MOTO_EC2_LOAD_DEFAULT_AMIS', 'false')
+    from moto.server import ThreadedMotoServer  # pylint: disable=import-outside-toplevel  # only the AWS tests pay for it
+    server = ThreadedMotoServer(ip_address='127.0.0.1', port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield 'http://%s:%d' % (host, port)
+    server.stop()
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-timeout's own pytest_configure reads the setting
 def pytest_configure(config):
+    # ansible-test units runs pytest with its own configuration file, without pytest.ini's timeout.
+    if (config.pluginmanager.hasplugin('timeout') and config.getoption('timeout', None) is None
+            and not os.environ.get('PYTEST_TIMEOUT') and not config.getini('timeout')):
+        config.option.timeout = TEST_TIMEOUT
     # ansible-test units runs pytest with its own configuration and --strict-markers: the markers are declared here.
     for name, text in MARKERS.items():
         config.addinivalue_line('markers', '%s: %s' % (name, text))

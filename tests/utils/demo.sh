@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make demo: the main job on the local emulators (moto server, fakecloud). The first run seeds them
 # and runs the DR role on each cloud; the second, with everything in place, must change nothing.
+# Then a short fleet: playbooks/inventory/fleet.example.yml as shipped (the four clouds, several
+# accounts reached by their roles), run twice by tests/utils/fleet_demo.py; the second changes nothing.
 # Usage: tests/utils/demo.sh BIN BUILD ONLY   (BIN: the venv's bin, BUILD: the build folder,
 #        ONLY: a JSON list of the clouds to run, e.g. '["aws", "ecs", "ens", "cbs"]')
 set -euo pipefail
@@ -14,4 +16,6 @@ mkdir -p "$build"
 	"$bin/ansible-playbook" playbooks/demo.yml -e "@$build/emulators.json" -e demo_seed=true -e "{\"demo_only\": $only}"
 	echo "== demo, second run: everything is in place, so nothing changes (see changed=0 in the recap)"
 	"$bin/ansible-playbook" playbooks/demo.yml -e "@$build/emulators.json" -e "{\"demo_only\": $only}" | tee "$build/demo-rerun.log"
-	grep -q "changed=0 " "$build/demo-rerun.log"' demo "$bin" "$build" "$only"
+	grep -q "changed=0 " "$build/demo-rerun.log"
+	echo "== demo fleet: playbooks/inventory/fleet.example.yml, every scope in the account of its role"
+	"$bin/python" tests/utils/fleet_demo.py --emulators "$build/emulators.json" --work "$build/fleet-demo"' demo "$bin" "$build" "$only"

@@ -15,7 +15,8 @@ tarball=$(ls "$release"/snapcopy-cloud-*.tar.gz)
 echo "built $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB)"
 tar tzf "$tarball" > "$release/files.txt"
 for wanted in MANIFEST.json FILES.json meta/runtime.yml meta/execution-environment.yml CHANGELOG.rst playbooks/demo.yml \
-	playbooks/dr_copy.yml playbooks/dr_alert.yml roles/dr_copy/meta/argument_specs.yml roles/dr_copy/README.md \
+	playbooks/dr_copy.yml playbooks/dr_alert.yml playbooks/dr_fleet.yml playbooks/inventory/fleet.example.yml \
+	plugins/filter/dr_fleet.py roles/dr_copy/meta/argument_specs.yml roles/dr_copy/README.md \
 	plugins/modules/dr_sync.py docs/README.md docs/awx/execution-environment.yml; do
 	grep -qx "$wanted" "$release/files.txt" || { echo "FAIL: the tarball lacks $wanted"; exit 1; }
 done

@@ -19,7 +19,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TARGET = os.path.join(ROOT, 'plugins', 'module_utils', '_ec2_model.py')
 API_VERSION = '2016-11-15'
-OPERATIONS = ('CopySnapshot', 'CreateSnapshot', 'DeleteSnapshot', 'DescribeSnapshots', 'DescribeVolumes')
+OPERATIONS = ('CopySnapshot', 'CreateSnapshot', 'CreateTags', 'CreateVolume', 'DeleteSnapshot', 'DeleteVolume',
+              'DescribeAvailabilityZones', 'DescribeSnapshots', 'DescribeVolumes')
 
 HEADER = '''\
 # -*- coding: utf-8 -*-
@@ -40,7 +41,8 @@ import json
 
 BOTOCORE_VERSION = {botocore_version!r}
 API_VERSION = {api_version!r}
-OPERATIONS = {operations!r}
+OPERATIONS = (
+{operations})
 
 MODEL_JSON = r\'\'\'
 '''
@@ -149,7 +151,8 @@ def render(model, botocore_version, full, full_bytes):
     body = model_json(model)
     if "'''" in body or '\\' in body:
         raise ValueError('the model holds characters that a raw triple-quoted string cannot carry')
-    return HEADER.format(botocore_version=botocore_version, api_version=API_VERSION, operations=OPERATIONS,
+    return HEADER.format(botocore_version=botocore_version, api_version=API_VERSION,
+                         operations=''.join('    %r,\n' % operation for operation in OPERATIONS),
                          size=len(body), full_mb=full_bytes / 1e6, full_operations=len(full['operations'])) + body + FOOTER
 
 

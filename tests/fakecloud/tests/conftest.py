@@ -4,12 +4,12 @@ from __future__ import annotations
 import pytest
 
 # Re-exported so pytest finds them here; pytest_plugins may only be set in a root conftest.
-from ansible_collections.snapcopy.cloud.tests.fakecloud.pytest_plugin import fakecloud, fakecloud_clean  # pylint: disable=unused-import
+from ansible_collections.snapcopy.cloud.tests.fakecloud.pytest_plugin import fakecloud, fakecloud_clean  # noqa: F401  # pylint: disable=unused-import
 
 
 @pytest.fixture
-def fc(fakecloud_clean):  # pylint: disable=redefined-outer-name  # pytest fixture chaining
+def fc(fakecloud_clean):  # noqa: F811  # pylint: disable=redefined-outer-name  # pytest fixture chaining
     """A freshly reset emulator with short, predictable timings (clock advances instead of sleeps)."""
-    fakecloud_clean.admin.configure(timings={cloud: {'snapshot_seconds': 10, 'copy_seconds': 20}
+    fakecloud_clean.admin.configure(timings={cloud: {'snapshot_seconds': 10, 'copy_seconds': 20, 'disk_seconds': 10}
                                              for cloud in ('ecs', 'ens', 'cbs')})
     return fakecloud_clean

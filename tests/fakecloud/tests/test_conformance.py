@@ -19,15 +19,22 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import threading
+import typing
 
 import pytest
 from aliyunsdkcore.acs_exception.exceptions import ServerException
+from aliyunsdkcore.request import CommonRequest
 from tencentcloud.cbs.v20170312 import cbs_client
+from tencentcloud.common.common_client import CommonClient
+from tencentcloud.common.credential import Credential
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+from tencentcloud.common.profile.client_profile import ClientProfile
+from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.tag.v20180813 import tag_client
 
-from ansible_collections.snapcopy.cloud.tests.fakecloud import cbs, ecs, ens, tag
+from ansible_collections.snapcopy.cloud.tests.fakecloud import cbs, config, credentials as creds, ecs, ens, sts, tag
 from ansible_collections.snapcopy.cloud.tests.fakecloud.actions import ALIBABA_PROTOCOL, alibaba_name, tencent_names
 from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import alibaba_client, tencent_client
 from ansible_collections.snapcopy.cloud.tests.fakecloud.server import FakeCloudServer
@@ -35,8 +42,12 @@ from ansible_collections.snapcopy.cloud.tests.fakecloud.state import Store
 from ansible_collections.snapcopy.cloud.tests.fakecloud.testing import AdminClient
 from ansible_collections.snapcopy.cloud.tests.fakecloud.vendor import alibaba, tencent
 
-ACTIONS = {'ecs': ecs.ACTIONS, 'ens': ens.ACTIONS, 'cbs': cbs.ACTIONS, 'tag': tag.ACTIONS}
+ACTIONS = {'ecs': ecs.ACTIONS, 'ens': ens.ACTIONS, 'cbs': cbs.ACTIONS, 'tag': tag.ACTIONS,
+           'alibaba_sts': sts.ALIBABA_ACTIONS, 'tencent_sts': sts.TENCENT_ACTIONS}
 ALIBABA_REQUESTS = {'ecs': 'aliyunsdkecs.request.v20140526', 'ens': 'aliyunsdkens.request.v20171110'}
+# The collection has no V1 product SDK for STS: its requests are the core SDK's CommonRequest.
+ALIBABA_COMMON_REQUESTS = {'alibaba_sts': ('Sts', '2015-04-01')}
+ALIBABA_PRODUCTS = set(ALIBABA_REQUESTS) | set(ALIBABA_COMMON_REQUESTS)
 EXPECTED_ERROR = 'expected_error'
 
 
@@ -52,7 +63,7 @@ class Driver:
         self.answers = 0
 
     def __call__(self, params: dict, expected_error: str | None = None, region: str | None = None) -> dict:
-        if self.product in ALIBABA_REQUESTS:
+        if self.product in ALIBABA_PRODUCTS:
             self.sent.update(alibaba_name(key) for key in params)
             answer, code = self._alibaba(params)
         else:
@@ -63,15 +74,19 @@ class Driver:
             return {}
         assert code is None, '%s %s %s failed: %s' % (self.product, self.action, params, code)
         self.answers += 1
-        if self.product in ALIBABA_REQUESTS:
+        if self.product in ALIBABA_PRODUCTS:
             self.problems += alibaba.check_answer(self.product, self.action, answer)
         else:
             self.problems += tencent.check_response(self.product, self.action, answer)
         return answer
 
     def _alibaba(self, params: dict) -> tuple:
-        module = importlib.import_module('%s.%sRequest' % (ALIBABA_REQUESTS[self.product], self.action))
-        request = getattr(module, '%sRequest' % self.action)()
+        if self.product in ALIBABA_COMMON_REQUESTS:
+            product, version = ALIBABA_COMMON_REQUESTS[self.product]
+            request = CommonRequest(product=product, version=version, action_name=self.action)
+        else:
+            module = importlib.import_module('%s.%sRequest' % (ALIBABA_REQUESTS[self.product], self.action))
+            request = getattr(module, '%sRequest' % self.action)()
         for key, value in params.items():
             request.add_query_param(key, value if isinstance(value, str) else json.dumps(value))
         request.set_endpoint(self.endpoint)
@@ -83,8 +98,13 @@ class Driver:
             return None, error.get_error_code()
 
     def _tencent(self, params: dict, region: str | None) -> tuple:
-        client_class = cbs_client.CbsClient if self.product == 'cbs' else tag_client.TagClient
-        client = tencent_client(client_class, self.endpoint, region if self.product == 'cbs' else None)
+        if self.product == 'tencent_sts':
+            profile = ClientProfile(httpProfile=HttpProfile(protocol='http', endpoint=self.endpoint))
+            client = CommonClient('sts', '2018-08-13', Credential(creds.TENCENT_SECRET_ID, creds.TENCENT_SECRET_KEY),
+                                  'ap-guangzhou', profile)
+        else:
+            client_class = cbs_client.CbsClient if self.product == 'cbs' else tag_client.TagClient
+            client = tencent_client(client_class, self.endpoint, region if self.product == 'cbs' else None)
         try:
             return client.call_json(self.action, params)['Response'], None
         except TencentCloudSDKException as error:
@@ -107,14 +127,22 @@ def seed(admin) -> dict:
         {'region': HZ, 'encrypted': True, 'snapshots': 1}] + [{'region': HZ} for dummy in range(11)]})['ecs']
     ecs_copy = admin.seed(ecs={'snapshots': [{'region': BJ, 'source_snapshot_id': ecs_seed['snapshots'][0],
                                               'source_region': HZ, 'tags': {'snapcopy:source': 'x'}}]})['ecs']
+    # A disk being made from the encrypted disk's snapshot, as CreateDisk leaves one.
+    ecs_restoring = admin.seed(ecs={'disks': [{'region': HZ, 'status': 'creating', 'name': 'restoring',
+                                               'source_snapshot_id': ecs_seed['snapshots'][2]}]})['ecs']['disks'][0]
     ens_seed = admin.seed(ens={'disks': [{'region': NODE, 'name': 'edge-disk', 'tags': {'dr': 'yes'},
                                           'snapshots': [{'name': 'edge-snap'}] * 12}]})['ens']
     cbs_seed = admin.seed(cbs={'disks': [{'region': GZ, 'name': 'cbs-disk', 'tags': {'dr': 'yes'}, 'snapshots': 12},
                                          {'region': GZ, 'snapshots': 1}]})['cbs']
     cbs_copy = admin.seed(cbs={'snapshots': [{'region': SH, 'source_snapshot_id': cbs_seed['snapshots'][0],
                                               'source_region': GZ, 'status': 'copying_from_remote'}]})['cbs']
+    ens_restoring = admin.seed(ens={'disks': [{'region': NODE, 'status': 'creating', 'name': 'restoring',
+                                               'source_snapshot_id': ens_seed['snapshots'][0]}]})['ens']['disks'][0]
+    cbs_restoring = admin.seed(cbs={'disks': [{'region': GZ, 'status': 'creating', 'name': 'restoring',
+                                               'source_snapshot_id': cbs_seed['snapshots'][0]}]})['cbs']['disks'][0]
     return {'ecs': ecs_seed, 'ecs_copy': ecs_copy['snapshots'][0], 'ens': ens_seed, 'cbs': cbs_seed,
-            'cbs_copy': cbs_copy['snapshots'][0]}
+            'cbs_copy': cbs_copy['snapshots'][0], 'ecs_restoring': ecs_restoring, 'ens_restoring': ens_restoring,
+            'cbs_restoring': cbs_restoring}
 
 
 def ecs_describe_disks(ids, send):
@@ -125,6 +153,9 @@ def ecs_describe_disks(ids, send):
     page = send({'RegionId': HZ, 'MaxResults': '10'})
     send({'RegionId': HZ, 'MaxResults': '10', 'NextToken': page['NextToken']})
     send({'RegionId': HZ, 'PageNumber': '2', 'PageSize': '5'})
+    creating = send({'RegionId': HZ, 'SnapshotId': ids['ecs']['snapshots'][2], 'Status': 'Creating'})['Disks']['Disk']
+    assert [(disk['DiskId'], disk['SourceSnapshotId']) for disk in creating] == [(ids['ecs_restoring'], ids['ecs']['snapshots'][2])]
+    send({'RegionId': HZ, 'Status': 'Deleted'}, expected_error='InvalidStatus.ValueNotSupported')
 
 
 def ecs_describe_snapshots(ids, send):
@@ -151,6 +182,29 @@ def ecs_delete_snapshot(ids, send):
     send({'SnapshotId': ids['ecs']['snapshots'][-1]})
 
 
+def ecs_describe_zones(ids, send):
+    zones = send({'RegionId': HZ})['Zones']['Zone']
+    assert [zone['ZoneId'] for zone in zones] == [HZ + '-a', HZ + '-b']
+    assert 'cloud_essd' in zones[0]['AvailableDiskCategories']['DiskCategories']
+    send({'RegionId': 'xx-nowhere'}, expected_error='InvalidRegionId.NotFound')
+
+
+def ecs_create_disk(ids, send):
+    params = dict(ECS_TAGS, RegionId=HZ, ZoneId=HZ + '-a', SnapshotId=ids['ecs']['snapshots'][2], DiskCategory='cloud_essd',
+                  PerformanceLevel='PL0', Size='50', DiskName='restore-drill', Description='made from a DR copy',
+                  Encrypted='true', KMSKeyId='key-1', ClientToken='conformance-disk-1')
+    first = send(params)
+    assert send(params)['DiskId'] == first['DiskId']  # the ClientToken replays the first answer
+    send(dict(params, ClientToken='conformance-disk-2', ZoneId=HZ + '-z'), expected_error='InvalidZoneId.NotFound')
+    send({'RegionId': HZ, 'ZoneId': HZ + '-a', 'DiskCategory': 'cloud_essd'}, expected_error='MissingParameter')
+
+
+def ecs_delete_disk(ids, send):
+    send({'DiskId': ids['ecs']['disks'][2]})
+    send({'DiskId': ids['ecs']['disks'][0]}, expected_error='IncorrectDiskStatus')  # attached
+    send({'DiskId': ids['ecs_restoring']}, expected_error='IncorrectDiskStatus')  # still Creating
+
+
 def ecs_tag_resources(ids, send):
     send(dict(ECS_TAGS, RegionId=HZ, ResourceType='snapshot', **{'ResourceId.1': ids['ecs']['snapshots'][1]}))
 
@@ -168,8 +222,30 @@ def ecs_list_tag_resources(ids, send):
 def ens_describe_disks(ids, send):
     send({'EnsRegionId': NODE, 'EnsRegionIds': json.dumps([NODE]), 'DiskIds': json.dumps(ids['ens']['disks']),
           'DiskId': ids['ens']['disks'][0], 'DiskName': 'edge-disk', 'Category': 'cloud_efficiency', 'Type': 'data',
-          'PageNumber': '1', 'PageSize': '50'})
+          'Status': 'Available', 'PageNumber': '1', 'PageSize': '50'})
+    creating = send({'SnapshotId': ids['ens']['snapshots'][0], 'Status': 'Creating'})['Disks']['Disks']
+    assert [(disk['DiskId'], disk['SnapshotId']) for disk in creating] == [(ids['ens_restoring'], ids['ens']['snapshots'][0])]
     send({'PageSize': '51'}, expected_error='InvalidPageSize')
+
+
+def ens_create_disk(ids, send):
+    answer = send({'EnsRegionId': NODE, 'Category': 'cloud_ssd', 'Size': '60', 'SnapshotId': ids['ens']['snapshots'][0],
+                   'InstanceChargeType': 'PostPaid', 'InstanceBillingCycle': 'Month', 'DiskName': 'restore-drill',
+                   'Encrypted': 'true', 'KMSKeyId': 'key-1', 'Tag.1.Key': 'drill', 'Tag.1.Value': 'yes'})
+    assert len(answer['InstanceIds']) == 1 and answer['InstanceIds'][0].startswith('d-')
+    send({'EnsRegionId': NODE, 'Category': 'cloud_ssd', 'Size': '20', 'InstanceChargeType': 'PrePaid'},
+         expected_error='InvalidInstanceChargeType')
+
+
+def ens_delete_disk(ids, send):
+    send({'DiskId': ids['ens']['disks'][0]})
+    send({'DiskId': ids['ens_restoring']}, expected_error='IncorrectDiskStatus')
+    send({'DiskId': 'd-none'}, expected_error='InvalidDiskId.NotFound')
+
+
+def ens_modify_snapshot_attribute(ids, send):
+    send({'SnapshotId': ids['ens']['snapshots'][0], 'SnapshotName': 'edge-renamed', 'Description': 'snapcopy marker'})
+    send({'SnapshotId': ids['ens']['snapshots'][0], 'SnapshotName': 'edge.renamed'}, expected_error='InvalidSnapshotName')
 
 
 def ens_describe_snapshots(ids, send):
@@ -222,6 +298,34 @@ def cbs_describe_disks(ids, send):
                       {'Name': 'disk-usage', 'Values': ['DATA_DISK']}, {'Name': 'zone', 'Values': ['ap-guangzhou-1']}],
           'Order': 'ASC', 'OrderField': 'CREATE_TIME'}, region=GZ)
     send({'Filters': [{'Name': 'encrypt', 'Values': ['TRUE']}]}, expected_error='InvalidFilter', region=GZ)
+    send({'DiskIds': [disk], 'Filters': [{'Name': 'disk-id', 'Values': [disk]}]}, expected_error='InvalidParameter', region=GZ)
+    # A disk being made is not listed, even by its id.
+    assert send({'DiskIds': [ids['cbs_restoring']]}, region=GZ)['DiskSet'] == []
+
+
+def cbs_describe_disk_config_quota(ids, send):
+    rows = send({'InquiryType': 'INQUIRY_CBS_CONFIG', 'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskTypes': ['CLOUD_PREMIUM'],
+                 'DiskUsage': 'DATA_DISK', 'Zones': ['ap-guangzhou-1']}, region=GZ)['DiskConfigSet']
+    assert [(row['Zone'], row['DiskType'], row['Available']) for row in rows] == [('ap-guangzhou-1', 'CLOUD_PREMIUM', True)]
+    send({'InquiryType': 'INQUIRY_CVM_CONFIG', 'InstanceFamilies': ['S5']}, region=GZ)
+    send({'InquiryType': 'INQUIRY_CBS_CONFIG', 'Zones': ['ap-guangzhou-9']}, expected_error='InvalidParameterValue', region=GZ)
+
+
+def cbs_create_disks(ids, send):
+    params = {'Placement': {'Zone': 'ap-guangzhou-1', 'ProjectId': 0}, 'DiskChargeType': 'POSTPAID_BY_HOUR',
+              'DiskType': 'CLOUD_PREMIUM', 'DiskSize': 50, 'SnapshotId': ids['cbs']['snapshots'][1], 'DiskName': 'restore-drill',
+              'DiskCount': 1, 'Tags': [{'Key': 'drill', 'Value': 'yes'}], 'ClientToken': 'conformance-disks-1',
+              'Encrypt': 'ENCRYPT', 'KmsKeyId': 'kms-1'}
+    first = send(params, region=GZ)
+    assert send(params, region=GZ)['DiskIdSet'] == first['DiskIdSet'] and len(first['DiskIdSet']) == 1
+    send(dict(params, ClientToken='conformance-disks-2', DiskSize=30), expected_error='InvalidParameter.DiskSizeNotMatch',
+         region=GZ)
+
+
+def cbs_terminate_disks(ids, send):
+    send({'DiskIds': [ids['cbs']['disks'][1]], 'DeleteSnapshot': 0}, region=GZ)
+    send({'DiskIds': [ids['cbs_restoring']]}, expected_error='ResourceBusy', region=GZ)
+    send({'DiskIds': ['disk-none']}, expected_error='InvalidDiskId.NotFound', region=GZ)
 
 
 def cbs_describe_snapshots(ids, send):
@@ -270,8 +374,24 @@ def tag_get_resources(ids, send):
     send({'TagFilters': [{'TagKey': 'dr'}], 'MaxResults': 1, 'PaginationToken': page['PaginationToken']})
 
 
+def alibaba_sts_assume_role(ids, send):
+    send({'RoleArn': creds.ALIBABA_DR_ROLE_ARN, 'RoleSessionName': 'conformance', 'DurationSeconds': '900',
+          'Policy': '{"Version": "1", "Statement": []}', 'ExternalId': 'abcdef', 'SourceIdentity': 'conformance'})
+    send({'RoleArn': creds.ALIBABA_LOCKED_ROLE_ARN, 'RoleSessionName': 'conformance'}, expected_error='NoPermission')
+    send({'RoleArn': creds.ALIBABA_DR_ROLE_ARN}, expected_error='MissingParameter')
+
+
+def tencent_sts_assume_role(ids, send):
+    send({'RoleArn': creds.TENCENT_DR_ROLE_ARN, 'RoleSessionName': 'conformance', 'DurationSeconds': 900,
+          'Policy': '{"version": "2.0", "statement": []}', 'ExternalId': 'abcdef'})
+    send({'RoleArn': creds.TENCENT_LOCKED_ROLE_ARN, 'RoleSessionName': 'conformance'}, expected_error='UnauthorizedOperation')
+
+
 SCENARIOS = {
     ('ecs', 'DescribeRegions'): regions_only,
+    ('ecs', 'DescribeZones'): ecs_describe_zones,
+    ('ecs', 'CreateDisk'): ecs_create_disk,
+    ('ecs', 'DeleteDisk'): ecs_delete_disk,
     ('ecs', 'DescribeDisks'): ecs_describe_disks,
     ('ecs', 'DescribeSnapshots'): ecs_describe_snapshots,
     ('ecs', 'CreateSnapshot'): ecs_create_snapshot,
@@ -281,6 +401,9 @@ SCENARIOS = {
     ('ecs', 'UntagResources'): ecs_untag_resources,
     ('ecs', 'ListTagResources'): ecs_list_tag_resources,
     ('ens', 'DescribeEnsRegions'): regions_only,
+    ('ens', 'CreateDisk'): ens_create_disk,
+    ('ens', 'DeleteDisk'): ens_delete_disk,
+    ('ens', 'ModifySnapshotAttribute'): ens_modify_snapshot_attribute,
     ('ens', 'DescribeDisks'): ens_describe_disks,
     ('ens', 'DescribeSnapshots'): ens_describe_snapshots,
     ('ens', 'CreateSnapshot'): ens_create_snapshot,
@@ -290,6 +413,9 @@ SCENARIOS = {
     ('ens', 'UntagResources'): ens_untag_resources,
     ('ens', 'ListTagResources'): ens_list_tag_resources,
     ('cbs', 'DescribeDisks'): cbs_describe_disks,
+    ('cbs', 'DescribeDiskConfigQuota'): cbs_describe_disk_config_quota,
+    ('cbs', 'CreateDisks'): cbs_create_disks,
+    ('cbs', 'TerminateDisks'): cbs_terminate_disks,
     ('cbs', 'DescribeSnapshots'): cbs_describe_snapshots,
     ('cbs', 'CreateSnapshot'): cbs_create_snapshot,
     ('cbs', 'CopySnapshotCrossRegions'): cbs_copy_snapshot_cross_regions,
@@ -298,6 +424,8 @@ SCENARIOS = {
     ('tag', 'UnTagResources'): tag_untag_resources,
     ('tag', 'ModifyResourceTags'): tag_modify_resource_tags,
     ('tag', 'GetResources'): tag_get_resources,
+    ('alibaba_sts', 'AssumeRole'): alibaba_sts_assume_role,
+    ('tencent_sts', 'AssumeRole'): tencent_sts_assume_role,
 }
 
 
@@ -308,7 +436,7 @@ def run_scenario(endpoint: str, admin, product: str, action: str) -> Driver:
 
 
 def vendor_parameters(product: str, action: str) -> set:
-    if product in ALIBABA_REQUESTS:
+    if product in ALIBABA_PRODUCTS:
         return set(alibaba.wire_parameters(product, action))
     return tencent.request_fields(product, action)
 
@@ -348,6 +476,43 @@ def test_required_parameters_are_required(fakecloud_clean):
                   'DestinationSnapshotName': 'x-copy', 'DestinationSnapshotDescription': 'a copy'}
         del params[missing]
         send(params, expected_error='MissingParameter')
+
+
+def test_required_disk_parameters_are_required(fakecloud_clean):
+    assert alibaba.required_parameters('ens', 'CreateDisk') == {'EnsRegionId', 'Category', 'InstanceChargeType'}
+    send = Driver(fakecloud_clean.endpoint, 'ens', 'CreateDisk')
+    for missing in ('EnsRegionId', 'Category', 'InstanceChargeType'):
+        params = {'EnsRegionId': NODE, 'Category': 'cloud_ssd', 'InstanceChargeType': 'PostPaid', 'Size': '20'}
+        del params[missing]
+        send(params, expected_error='MissingParameter')
+    assert alibaba.required_parameters('ens', 'ModifySnapshotAttribute') == {'SnapshotId'}
+    Driver(fakecloud_clean.endpoint, 'ens', 'ModifySnapshotAttribute')({'Description': 'x-y'}, expected_error='MissingParameter')
+
+
+def test_disk_rules_are_the_models():
+    """The disk categories, sizes, states and zone answer fakecloud uses are those the models document."""
+    assert alibaba.documented_values('ecs', 'CreateDiskRequest', 'DiskCategory') == list(ecs.DISK_CATEGORIES)
+    assert alibaba.documented_values('ecs', 'CreateDiskRequest', 'PerformanceLevel') == list(ecs.ESSD_SIZES)
+    sizes = {}
+    for line in alibaba.field_doc('ecs', 'CreateDiskRequest', 'Size').replace(',', '').splitlines():
+        match = re.match(r'\s*-\s+(\w+): (\d+) to (\d+)\.', line)
+        if match:
+            sizes[match.group(1)] = (int(match.group(2)), int(match.group(3)))
+    assert sizes == dict(ecs.DISK_SIZES, **ecs.ESSD_SIZES)
+    assert alibaba.documented_values('ecs', 'DescribeDisksRequest', 'Status') == [*ecs._DISK_STATUSES, 'All']  # pylint: disable=protected-access
+    assert alibaba.documented_values('ens', 'DescribeDisksRequest', 'Status') == list(ens._DISK_STATUSES)  # pylint: disable=protected-access
+    assert set(ens._DISK_CATEGORIES) <= set(alibaba.documented_values('ens', 'DescribeDisksRequest', 'Category'))  # pylint: disable=protected-access
+    for hint in (alibaba.fields('ens', 'CreateDiskResponseBody')['InstanceIds'],
+                 alibaba.fields('ecs', 'DescribeZonesResponseBodyZonesZoneAvailableDiskCategories')['DiskCategories']):
+        assert (typing.get_origin(hint), typing.get_args(hint)) == (list, (str,))  # lists of strings
+    cbs_types = tencent.documented_values('cbs', 'CreateDisksRequest', 'DiskType')
+    assert set(config.DISK_CATEGORIES['cbs']) <= set(cbs_types) <= set(cbs.DISK_SIZES)
+    assert set(config.DISK_CATEGORIES['ecs']) <= set(ecs.DISK_CATEGORIES)
+    assert 'UNATTACHED' in tencent.documented_values('cbs', 'Disk', 'DiskState')
+    assert '100' in cbs_client.CbsClient.TerminateDisks.__doc__ and cbs._MAX_TERMINATE == 100  # pylint: disable=protected-access
+    # Nothing in a CBS Disk names the snapshot it was made from (only counts and sizes of its own snapshots).
+    assert {name for name in tencent.fields('cbs', 'Disk') if 'Snapshot' in name} == {
+        'SnapshotCount', 'SnapshotSize', 'SnapshotAbility', 'DeleteSnapshot', 'AutoSnapshotPolicyIds'}
 
 
 def test_unknown_parameters_are_refused(fakecloud_clean):
@@ -392,8 +557,8 @@ def test_an_injected_shape_error_is_caught(private_emulator, monkeypatch):
     assert run_scenario(endpoint, admin, 'ens', 'DescribeDisks').problems == []
     rendered = ens.render_disk
 
-    def as_0_1_0_assumed(disk):
-        answer = rendered(disk)
+    def as_0_1_0_assumed(disk, now):
+        answer = rendered(disk, now)
         answer['Tags'] = {'Tag': [{'TagKey': key, 'TagValue': value} for key, value in disk['tags'].items()]}
         return answer
 

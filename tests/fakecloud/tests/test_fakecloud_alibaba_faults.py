@@ -9,6 +9,7 @@ from aliyunsdkcore.acs_exception.exceptions import ClientException, ServerExcept
 from aliyunsdkecs.request.v20140526 import DescribeSnapshotsRequest
 
 from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import alibaba_call, alibaba_client, ecs_copy_request
+from ansible_collections.snapcopy.cloud.tests.fakecloud.errors import CloudError
 from ansible_collections.snapcopy.cloud.tests.fakecloud.faults import FaultPlan
 
 REGION, DR = 'cn-hangzhou', 'cn-beijing'
@@ -68,6 +69,18 @@ def test_latency_rate_slows_down_only_that_fraction_of_the_calls():
     assert 400 < delays.count(0.5) < 600
     # Without latency_rate, every matching call waits.
     assert FaultPlan({'rules': [{'cloud': 'ecs', 'latency_ms': 500}]}).latency('ecs', 'CopySnapshot') == 0.5
+
+
+def test_rate_limit_windows_are_per_account():
+    plan = FaultPlan({'rate_limits': [{'cloud': 'ecs', 'action': 'CopySnapshot', 'limit': 2, 'per_seconds': 60}]})
+    for dummy in range(2):
+        plan.check_limits('ecs', 'CopySnapshot', now=100.0, account='1111')
+    with pytest.raises(CloudError) as info:
+        plan.check_limits('ecs', 'CopySnapshot', now=100.0, account='1111')
+    assert info.value.code == 'Throttling.User'
+    # Another account has a budget of its own, and the first one's comes back after the window.
+    plan.check_limits('ecs', 'CopySnapshot', now=100.0, account='2222')
+    plan.check_limits('ecs', 'CopySnapshot', now=160.5, account='1111')
 
 
 def test_rate_limit(fc):

@@ -155,7 +155,7 @@ def test_a_parameter_fakecloud_does_not_emulate_is_refused_not_ignored(fc):
     dummy, source = seed_one(fc)
     for params in ({'ResourceGroupId': 'rg-1'}, {'OwnerId': 1}):
         err = error_of(fc, copy_request(source, **params))
-        assert err.get_error_code() == 'InvalidParameter' and list(params)[0] in err.get_error_msg()
+        assert err.get_error_code() == 'InvalidParameter' and next(iter(params)) in err.get_error_msg()
     req = copy_request(source)
     req.add_query_param('DestinationSnapshotNmae', 'typo')
     assert 'DestinationSnapshotNmae' in error_of(fc, req).get_error_msg()

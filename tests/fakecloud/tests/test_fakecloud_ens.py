@@ -100,7 +100,7 @@ def test_create_describe_page_and_delete(fc):
         page = snapshots(fc, EnsRegionId=NODE, PageNumber=number, PageSize=10)
         assert page['TotalCount'] == 26
         ids += [s['SnapshotId'] for s in page['Snapshots']]
-    assert sorted(ids) == sorted(seeded + [new_id])
+    assert sorted(ids) == sorted([*seeded, new_id])
     assert snapshots(fc, DiskId=disk_id, SnapshotName='edge-snap')['TotalCount'] == 1
     req = DeleteSnapshotRequest.DeleteSnapshotRequest()
     req.set_SnapshotId(new_id)
@@ -137,6 +137,8 @@ def test_copy_partial_success_all_failed_and_failing_copy(fc):
 @pytest.mark.parametrize('nodes, params, code', [
     (['nowhere-1'], {}, 'InvalidDestinationRegionIds'),
     ([DR1], {'DestinationSnapshotName': '9lives'}, 'InvalidDestinationSnapshotName'),
+    # ENS names take no '.' (ens-20171110 CopySnapshotRequest.DestinationSnapshotName), unlike ECS's.
+    ([DR1], {'DestinationSnapshotName': 'edge.copy'}, 'InvalidDestinationSnapshotName'),
     ([DR1], {'DestinationSnapshotDescription': 'http://x'}, 'InvalidDestinationSnapshotDescription'),
 ])
 def test_copy_input_rules(fc, nodes, params, code):

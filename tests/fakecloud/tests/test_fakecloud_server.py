@@ -49,18 +49,17 @@ def test_process_with_config_file_and_cleanup_on_error(tmp_path):
         'seed:\n'
         '  ecs:\n'
         '    disks: [{region: cn-hangzhou, snapshots: 2}]\n', encoding='utf-8')
-    with pytest.raises(ZeroDivisionError):
-        with FakeCloudProcess(config_path=str(config)) as cloud:
-            proc = cloud.process
-            client = alibaba_client(access_key_id='LTAIfromfile', secret='file-secret')
-            answer = alibaba_call(cloud.endpoint, client, DescribeSnapshotsRequest.DescribeSnapshotsRequest())
-            assert answer['TotalCount'] == 2
-            assert cloud.admin.config()['timings']['ecs']['copy_seconds'] == 1
-            assert cloud.admin.faults()['broken_regions']['ens'] == ['cn-wuhan-telecom']
-            cloud.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou'}]})
-            cloud.admin.reset()  # back to the file's seed, not empty
-            assert sum(len(r['snapshots']) for r in cloud.admin.state('ecs')['ecs'].values()) == 2
-            raise ZeroDivisionError('the test body fails')
+    with pytest.raises(ZeroDivisionError), FakeCloudProcess(config_path=str(config)) as cloud:
+        proc = cloud.process
+        client = alibaba_client(access_key_id='LTAIfromfile', secret='file-secret')
+        answer = alibaba_call(cloud.endpoint, client, DescribeSnapshotsRequest.DescribeSnapshotsRequest())
+        assert answer['TotalCount'] == 2
+        assert cloud.admin.config()['timings']['ecs']['copy_seconds'] == 1
+        assert cloud.admin.faults()['broken_regions']['ens'] == ['cn-wuhan-telecom']
+        cloud.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou'}]})
+        cloud.admin.reset()  # back to the file's seed, not empty
+        assert sum(len(r['snapshots']) for r in cloud.admin.state('ecs')['ecs'].values()) == 2
+        raise ZeroDivisionError('the test body fails')
     assert proc.poll() is not None and cloud.process is None
 
 
@@ -162,3 +161,23 @@ def test_malformed_seed_is_refused_with_400(fakecloud_clean):
     except urllib.error.HTTPError as error:
         assert error.code == 400
         assert 'AttributeError' in json.loads(error.read())['error']
+
+
+def test_an_emulator_started_for_a_process_ends_when_that_process_ends_without_stopping_it(tmp_path):
+    """As under ansible-test units, whose forked test processes end without the session fixture's teardown."""
+    pid_file = tmp_path / 'pid'
+    script = ('import os, sys\nsys.path.insert(0, %r)\nfrom fakecloud.testing import FakeCloudProcess\n'
+              'cloud = FakeCloudProcess().start()\nopen(%r, "w").write(str(cloud.process.pid))\nos._exit(0)\n' % (TESTS_DIR, str(pid_file)))
+    subprocess.run([sys.executable, '-c', script], check=True, timeout=60)
+    emulator = int(pid_file.read_text())
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            with open('/proc/%d/stat' % emulator, encoding='utf-8') as stat:
+                if stat.read().split(') ')[-1].startswith('Z'):
+                    break  # a zombie: it has ended
+        except FileNotFoundError:
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError('fakecloud (pid %d) outlived the process that started it' % emulator)

@@ -97,7 +97,7 @@ def test_create_snapshot_states(fc):
     fc.admin.advance_clock(11)
     assert snaps(fc, SnapshotIds=[new_id])['SnapshotSet'][0]['SnapshotState'] == 'NORMAL'
     assert code_of(client.CreateSnapshot, build(models.CreateSnapshotRequest, DiskId='disk-nope')) \
-        == 'InvalidDisk.NotFound'
+        == 'InvalidDiskId.NotFound'  # tencentcloud-sdk-go cbs errors.go, CreateSnapshot's codes
 
 
 def test_copy_cross_regions_lifecycle_and_conflict(fc):

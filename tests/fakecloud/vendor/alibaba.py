@@ -1,6 +1,6 @@
-"""Facts about Alibaba Cloud ECS (2014-05-26) and ENS (2017-11-10) APIs, read from the vendor's V2 SDK.
+"""Facts about Alibaba Cloud ECS (2014-05-26), ENS (2017-11-10) and STS (2015-04-01) APIs, read from the vendor's V2 SDK.
 
-Where each fact comes from (packages alibabacloud_ecs20140526 and alibabacloud_ens20171110):
+Where each fact comes from (packages alibabacloud_ecs20140526, alibabacloud_ens20171110 and alibabacloud_sts20150401):
 
 - models: ``<pkg>.models.<Action>Request`` and ``<Action>ResponseBody`` (darabonba models).
 - field types: the type hints of each model's ``__init__`` (str, int, bool, float, List[...], nested model).
@@ -24,7 +24,7 @@ from darabonba.runtime import RuntimeOptions
 
 from . import check
 
-PACKAGES = {'ecs': 'alibabacloud_ecs20140526', 'ens': 'alibabacloud_ens20171110'}
+PACKAGES = {'ecs': 'alibabacloud_ecs20140526', 'ens': 'alibabacloud_ens20171110', 'alibaba_sts': 'alibabacloud_sts20150401'}
 REQUIRED = 'This parameter is required.'
 
 

@@ -1,4 +1,4 @@
-"""Facts about Tencent Cloud CBS (2017-03-12) and Tag (2018-08-13) APIs, read from tencentcloud-sdk-python.
+"""Facts about Tencent Cloud CBS (2017-03-12), Tag and STS (2018-08-13) APIs, read from tencentcloud-sdk-python.
 
 Where each fact comes from (``tencentcloud.<service>.<version>.models``):
 
@@ -22,14 +22,16 @@ import typing
 
 from . import SCALARS, check
 
-VERSIONS = {'cbs': 'v20170312', 'tag': 'v20180813'}
+VERSIONS = {'cbs': 'v20170312', 'tag': 'v20180813', 'tencent_sts': 'v20180813'}
+# The SDK's package of each product fakecloud names otherwise (tencentcloud-sdk-python-sts: tencentcloud.sts).
+PACKAGES = {'tencent_sts': 'sts'}
 NULLABLE = '此字段可能返回 null'  # the doc's note on fields an answer may give as null
 _SCALAR_NAMES = {cls.__name__: cls for cls in SCALARS}
 
 
 @functools.cache
 def _models(service: str):
-    return importlib.import_module(f'tencentcloud.{service}.{VERSIONS[service]}.models')
+    return importlib.import_module(f'tencentcloud.{PACKAGES.get(service, service)}.{VERSIONS[service]}.models')
 
 
 def model(service: str, name: str) -> type:

@@ -4,15 +4,21 @@
 # Each cloud has its playbook here (secrets_<cloud>.yml); all get the same two secrets, as
 # options in some tasks and, as AWX injects credentials, in ansible-playbook's environment.
 # (A play's `environment:` keyword would not do: Ansible prints it in its EXEC lines at -vvvv.)
+# secrets_assume_role.yml also gives an external id of our making, and writes the temporary keys and
+# tokens the emulators' STS handed out to ISSUED_FILE: they are looked for in every playbook's output.
 set -eu -o pipefail
 
 secret_key="snapcopy-secret-$(date +%s%N)-key"
 session_token="snapcopy-secret-$(date +%s%N)-token"
+external_id="snapcopy-secret-$(date +%s%N)-external-id"
 output_dir="${OUTPUT_DIR:-$(mktemp -d)}"
+issued_file="${output_dir}/issued-credentials.txt"
+rm -f "${issued_file}"
 
 for playbook in secrets_*.yml; do
     log="${output_dir}/${playbook%.yml}.log"
     SNAPCOPY_SECRET_KEY="${secret_key}" SNAPCOPY_SESSION_TOKEN="${session_token}" \
+    SNAPCOPY_EXTERNAL_ID="${external_id}" SNAPCOPY_ISSUED_FILE="${issued_file}" \
     AWS_ACCESS_KEY_ID=AKIASNAPCOPYTEST0001 AWS_SECRET_ACCESS_KEY="${secret_key}" AWS_SECURITY_TOKEN="${session_token}" \
     ALICLOUD_SECRET_KEY="${secret_key}" ALICLOUD_SECURITY_TOKEN="${session_token}" \
     TENCENTCLOUD_SECRET_KEY="${secret_key}" TENCENTCLOUD_SECURITY_TOKEN="${session_token}" \
@@ -21,7 +27,7 @@ for playbook in secrets_*.yml; do
         echo "FAIL: ${playbook} failed"
         exit 1
     }
-    for secret in "${secret_key}" "${session_token}"; do
+    for secret in "${secret_key}" "${session_token}" "${external_id}"; do
         if grep -F -n -- "${secret}" "${log}"; then
             echo "FAIL: a secret appears in the -vvvv output of ${playbook} (${log})"
             exit 1
@@ -30,3 +36,13 @@ for playbook in secrets_*.yml; do
     grep -q 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER' "${log}" || { echo "FAIL: ${playbook}: expected masked values in the output"; exit 1; }
     echo "${playbook}: no secret in $(wc -l < "${log}") lines of -vvvv output"
 done
+
+# The temporary credentials, known once the runs are over: none may appear in any output.
+issued=$(grep -c . "${issued_file}" || true)
+[ "${issued}" -ge 6 ] || { echo "FAIL: ${issued_file} lists ${issued} temporary secrets, expected at least 6"; exit 1; }
+if grep -F -n -f "${issued_file}" "${output_dir}"/secrets_*.log > /dev/null; then
+    echo "FAIL: a temporary key or token from STS appears in the -vvvv output (${output_dir}):"
+    grep -F -l -f "${issued_file}" "${output_dir}"/secrets_*.log
+    exit 1
+fi
+echo "no temporary key or token of the ${issued} handed out by STS in any output"

@@ -8,8 +8,17 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, RETRYABLE, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, Adapter, Disk, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import INVALID, NOT_FOUND, RETRYABLE, CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import (
+    COMPLETED,
+    FAILED,
+    PENDING,
+    USABLE,
+    Adapter,
+    Disk,
+    Snapshot,
+    TestDisk,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
 
 EPOCH = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
@@ -25,8 +34,10 @@ class MemoryCloud(Adapter):
     sample_snapshot_id = 'snap-000'
     readable_options = ('encrypted', 'tags')
 
-    def __init__(self, clock, multi_destination=False, copy_seconds=10, in_flight_limit=None):
+    def __init__(self, clock, multi_destination=False, copy_seconds=10, in_flight_limit=None, snapshot_tags=True):
         self.clock = clock
+        # False: a cloud that keeps no tags on snapshots (ENS): a fresh snapshot is told by its time.
+        self.snapshot_tags = snapshot_tags
         self.multi_destination = multi_destination
         self.copy_seconds = copy_seconds
         self.in_flight_limit = in_flight_limit
@@ -39,6 +50,17 @@ class MemoryCloud(Adapter):
         self.lose_next_answer = False
         self.peak_in_flight = {}
         self.deleted = []
+        # The restore drill's disks: id -> {'region', 'zone', 'copy', 'name', 'tags', 'started', 'fails'}.
+        self.test_disks = {}
+        self.disk_seconds = 5          # a test disk is usable this long after it was asked for
+        self.zones = {}                # region -> zones that make disks (default: '<region>a', '<region>b')
+        self.failing_disks = 0         # how many of the next test disks fail while being made
+        self.lose_next_disk_answer = False
+        self.create_disk_errors = []   # errors raised by the next create_test_disk calls
+        self.deleted_disks = []
+        self.refused = {}              # copy id -> why it cannot be made into a disk
+        self.restore_disk_type = 'standard'
+        self.restore_disk_types = ('standard', 'fast')
 
     def _count(self, name):
         self.calls[name] = self.calls.get(name, 0) + 1
@@ -69,7 +91,7 @@ class MemoryCloud(Adapter):
         if record['state'] == PENDING and self.clock.now - record['created'] >= self.copy_seconds:
             record['state'] = COMPLETED
         return Snapshot(snapshot_id, record['region'], record['state'], volume_id=record['disk'],
-                        created=self.when(record['created']), progress=100)
+                        created=self.when(record['created']), progress=100, tags=dict(record.get('tags') or {}))
 
     def in_flight(self, region):
         return sum(1 for copy_id, copy in self.copies.items()
@@ -136,7 +158,8 @@ class MemoryCloud(Adapter):
     def create_snapshot(self, region, disk, name, description, tags):
         self._count('create_snapshot')
         snapshot_id = '%s-snap-%d' % (disk.id, len(self.snapshots))
-        self.snapshots[snapshot_id] = {'disk': disk.id, 'region': region, 'created': self.clock.now, 'state': PENDING}
+        self.snapshots[snapshot_id] = {'disk': disk.id, 'region': region, 'created': self.clock.now, 'state': PENDING,
+                                       'tags': dict(tags) if self.snapshot_tags else {}}
         return self._source_snapshot(snapshot_id)
 
     def list_copies(self, destination):
@@ -149,3 +172,60 @@ class MemoryCloud(Adapter):
         if self.copies.pop(snapshot_id, None) is None:
             raise CloudError('DeleteSnapshot', 'InvalidSnapshot.NotFound', 'no snapshot %s' % snapshot_id, kind=NOT_FOUND)
         self.deleted.append(snapshot_id)
+
+    # ------------------------------------------------------------------ the restore drill's interface
+    def add_test_disk(self, disk_id, region, name, tags, started, copy='copy-x'):
+        """A disk as an earlier drill (or someone else) left it; usable by now."""
+        self.test_disks[disk_id] = {'region': region, 'zone': region + 'a', 'copy': copy, 'name': name, 'tags': dict(tags),
+                                    'started': started, 'fails': False}
+
+    def _test_disk(self, disk_id):
+        record = self.test_disks[disk_id]
+        made = self.clock.now - record['started'] >= self.disk_seconds
+        state = (FAILED if record['fails'] else USABLE) if made else PENDING
+        return TestDisk(disk_id, record['region'], state, cloud_state={USABLE: 'ready', PENDING: 'making', FAILED: 'broken'}[state],
+                        zone=record['zone'], name=record['name'], tags=dict(record['tags']), created=self.when(record['started']),
+                        snapshot_id=record['copy'], message='no room' if state == FAILED else None)
+
+    def restore_zones(self, region, disk_type):
+        self._count('restore_zones')
+        return sorted(self.zones.get(region, [region + 'b', region + 'a']))
+
+    def restore_refusal(self, copy):
+        return self.refused.get(copy.id)
+
+    def create_test_disk(self, region, zone, copy, disk_type, name, tags, token):  # pylint: disable=too-many-arguments
+        self._count('create_test_disk')
+        if self.create_disk_errors:
+            raise self.create_disk_errors.pop(0)
+        disk_id = 'test-disk-%d' % len(self.test_disks)
+        self.test_disks[disk_id] = {'region': region, 'zone': zone, 'copy': copy.id, 'name': name, 'tags': dict(tags),
+                                    'started': self.clock.now, 'fails': self.failing_disks > 0, 'type': disk_type, 'token': token}
+        self.failing_disks = max(0, self.failing_disks - 1)
+        if self.lose_next_disk_answer:
+            self.lose_next_disk_answer = False
+            raise CloudError('CreateDisk', 'ConnectionClosed', 'no answer', kind=RETRYABLE, uncertain=True)
+        return self._test_disk(disk_id)
+
+    def describe_test_disks(self, region, disk_ids):
+        self._count('describe_test_disks')
+        return {disk_id: self._test_disk(disk_id) for disk_id in disk_ids
+                if disk_id in self.test_disks and self.test_disks[disk_id]['region'] == region}
+
+    def find_test_disks(self, region):
+        self._count('find_test_disks')
+        return [self._test_disk(disk_id) for disk_id, record in self.test_disks.items()
+                if record['region'] == region and 'snapcopy:restore-test' in record['tags']]
+
+    def delete_test_disk(self, region, disk_id):
+        self._count('delete_test_disk')
+        if disk_id not in self.test_disks:
+            raise CloudError('DeleteDisk', 'InvalidDiskId.NotFound', 'no disk %s' % disk_id, kind=NOT_FOUND)
+        if self._test_disk(disk_id).state == PENDING:
+            raise CloudError('DeleteDisk', 'IncorrectDiskStatus', 'disk %s is being made' % disk_id, kind=INVALID)
+        del self.test_disks[disk_id]
+        self.deleted_disks.append(disk_id)
+
+    def mark_restore_tested(self, copy, stamp):
+        self._count('mark_restore_tested')
+        self.copies[copy.id]['tags']['snapcopy:restore-tested'] = stamp

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff, CallRetry
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import RETRYABLE, CloudError, is_retryable
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 
@@ -84,3 +85,31 @@ def test_rejects_nonsense_delays():
         Backoff(lambda error: True, base_delay=0)
     with pytest.raises(ValueError):
         Backoff(lambda error: True, base_delay=5, max_delay=1)
+
+
+def test_by_default_the_step_is_one_second_doubling_up_to_twenty():
+    """The DR run's fresh snapshots back off with these defaults."""
+    backoff = Backoff(lambda error: True, rng=lambda: 1.0)
+    assert [backoff.delay(number) for number in range(7)] == [1.0, 2.0, 4.0, 8.0, 16.0, 20.0, 20.0]
+    assert backoff.delay(1000) == 20.0
+
+
+def test_a_wait_that_ends_right_at_the_deadline_is_still_taken():
+    clock = FakeClock(1000.0)
+    operation, calls = failing_then('ok', [Throttled() for dummy in range(4)])
+    assert make_backoff(clock, base_delay=1, max_delay=8).call(operation, deadline=clock.now + 15) == 'ok'
+    assert clock.sleeps == [1, 2, 4, 8] and len(calls) == 5 and clock.now == 1015
+
+
+def test_a_fixed_delay_is_a_base_delay_equal_to_the_cap():
+    backoff = Backoff(lambda error: True, base_delay=5, max_delay=5, rng=lambda: 1.0)
+    assert [backoff.delay(number) for number in range(3)] == [5, 5, 5]
+
+
+def test_a_call_retry_without_a_deadline_retries_a_read_until_its_tries_are_spent():
+    clock = FakeClock(1000.0)
+    backoff = Backoff(is_retryable, base_delay=1, max_delay=2, max_attempts=3, rng=lambda: 1.0, sleep=clock.sleep, clock=clock.clock)
+    retry = CallRetry(backoff)
+    operation, calls = failing_then('ok', [CloudError('DescribeSnapshots', 'Throttling', 'slow down', kind=RETRYABLE) for dummy in range(2)])
+    assert retry.send('DescribeSnapshots', operation) == 'ok'
+    assert len(calls) == 3 and clock.sleeps == [1, 2] and retry.retries == 2

@@ -66,3 +66,30 @@ def test_copies_are_grouped_by_their_disk_and_others_disks_are_left_alone():
     ]
     groups = copies_by_disk(copies, {'src/disk-a', 'src/disk-b'}, {'src/snap-1': 'src/disk-b'})
     assert {key: ids(group) for key, group in groups.items()} == {'src/disk-a': ['tagged'], 'src/disk-b': ['by-source']}
+
+
+def hours_old(copy_id, hours):
+    return copy(copy_id, hours / 24.0)
+
+
+def test_max_copy_age_days_counts_whole_days_of_24_hours():
+    """A limit that pruned an hour per day early or late would pass every other test."""
+    copies = [hours_old('new', 1), hours_old('h23', 23.5), hours_old('h24', 24), hours_old('h25', 24.5)]
+    delete, keep = prune_selection(copies, NOW, max_age_days=1)
+    assert ids(delete) == ['h25'] and ids(keep) == ['new', 'h23', 'h24']
+    delete, keep = prune_selection(copies + [hours_old('d2', 48.5)], NOW, max_age_days=2)
+    assert ids(delete) == ['d2']
+
+
+def test_keep_copies_of_zero_sets_no_count_and_a_copy_to_come_counts_once():
+    copies = [copy('d1', 1), copy('d2', 2), copy('d3', 3)]
+    assert prune_selection(copies, NOW, keep_copies=0) == ([], copies)
+    delete, keep = prune_selection(copies, NOW, keep_copies=2, newer_to_come=True)
+    assert ids(delete) == ['d2', 'd3'] and ids(keep) == ['d1']
+
+
+def test_a_copy_linked_to_its_source_by_the_cloud_is_grouped_by_that_source():
+    linked = Snapshot('linked', 'dr-1', COMPLETED, source_region='src', source_id='snap-2')
+    unknown = Snapshot('unknown', 'dr-1', COMPLETED, source_region='src', source_id='snap-9')
+    groups = copies_by_disk([linked, unknown], {'src/disk-b'}, {'src/snap-2': 'src/disk-b'})
+    assert {key: ids(group) for key, group in groups.items()} == {'src/disk-b': ['linked']}

@@ -33,6 +33,13 @@ REQUESTS = {
     'DescribeSnapshots': {'OwnerIds': ['self'], 'MaxResults': 1000, 'NextToken': 'page-2',
                           'Filters': [{'Name': 'tag:snapcopy:source', 'Values': ['us-east-1/snap-1', 'us-east-1/snap-2']}]},
     'DescribeVolumes': {'Filters': [{'Name': 'tag:backup', 'Values': ['dr']}], 'MaxResults': 500},
+    'DescribeAvailabilityZones': {},
+    'CreateVolume': {'AvailabilityZone': 'us-west-2a', 'SnapshotId': 'snap-0123456789abcdef0', 'VolumeType': 'gp3', 'Size': 1,
+                     'ClientToken': 'snapcopy-0123', 'TagSpecifications': [{'ResourceType': 'volume', 'Tags': [
+                         {'Key': 'Name', 'Value': 'snapcopy-restore-test-20261122T181400Z-3f9a1c'},
+                         {'Key': 'snapcopy:restore-test', 'Value': '20261122T181400Z-3f9a1c'}]}]},
+    'DeleteVolume': {'VolumeId': 'vol-0123456789abcdef0'},
+    'CreateTags': {'Resources': ['snap-0123456789abcdef0'], 'Tags': [{'Key': 'snapcopy:restore-tested', 'Value': '20261122T181400Z'}]},
 }
 
 

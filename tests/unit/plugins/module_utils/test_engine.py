@@ -12,11 +12,20 @@ import time
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import CallRetry
+from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff, CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import copy_diff
-from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import ALREADY_EXISTS, INVALID, RETRYABLE, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import (
+    COPIED,
+    EXISTING,
+    NOT_COPIED,
+    WOULD_COPY,
+    CopyEngine,
+    DestinationOutcome,
+    jobs_that_fit,
+    pick_copy,
+)
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import ALREADY_EXISTS, BUSY, INVALID, RETRYABLE, CloudError, is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DELETING, FAILED, PENDING, CopyRequest, Snapshot
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import MemoryCloud
@@ -347,3 +356,373 @@ def test_only_what_is_asked_is_compared():
 def test_on_mismatch_takes_only_its_choices():
     with pytest.raises(ValueError):
         CopyEngine(MemoryCloud(FakeClock()), on_mismatch='ignore')
+
+
+# ---------------------------------------------------------------------- what the mutation run (make mutation) showed unpinned
+@pytest.mark.parametrize('check_mode', [False, True])
+@pytest.mark.parametrize('state, code', [(FAILED, 'SourceFailed'), (DELETING, 'SourceDeleting'), (PENDING, 'SourceNotReady')])
+def test_a_source_that_cannot_be_copied_is_refused_in_check_mode_as_in_a_real_run(state, code, check_mode):
+    clock = FakeClock()
+    cloud = MemoryCloud(clock)
+    cloud.snapshots['snap-000'] = {'disk': 'disk-0', 'region': 'src-1', 'created': 0, 'state': state}
+    (outcome,) = engine_for(cloud, clock, check_mode=check_mode).run(requests(1))
+    assert outcome.failed and not outcome.changed and outcome.error.code == code
+    assert outcome.failures() == [str(outcome.error)] and 'snap-000' in str(outcome.error)
+    if state == FAILED:
+        assert 'is in state failed (no reason given)' in str(outcome.error)
+    assert outcome.destinations['dr-1'].action is None
+    assert 'find_copies' not in cloud.calls and 'start_copy' not in cloud.calls
+
+
+def test_check_mode_with_wait_plans_a_copy_of_a_source_still_being_made():
+    """A real run with wait would wait for the source, then copy it: the plan says so, without waiting."""
+    clock = FakeClock()
+    cloud = MemoryCloud(clock)
+    cloud.snapshots['snap-000'] = {'disk': 'disk-0', 'region': 'src-1', 'created': 0, 'state': PENDING}
+    (outcome,) = engine_for(cloud, clock, check_mode=True, wait=True).run(requests(1))
+    assert outcome.error is None and outcome.destinations['dr-1'].action == WOULD_COPY
+    assert clock.sleeps == [] and 'describe' not in cloud.calls
+
+
+def test_a_source_still_being_made_is_waited_for_then_copied():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock, copy_seconds=10)
+    cloud.snapshots['snap-000'] = {'disk': 'disk-0', 'region': 'src-1', 'created': 0, 'state': PENDING}
+    (outcome,) = engine_for(cloud, clock, wait=True, poll_interval=4).run(requests(1))
+    assert outcome.error is None and outcome.destinations['dr-1'].action == COPIED
+    assert outcome.source.state == COMPLETED
+    assert clock.sleeps[:3] == [4, 4, 4]  # the source, then the copy, 10 s each
+
+
+def read_timeout(settle_seconds):
+    """A copy call that timed out: the cloud may still carry it out for ``settle_seconds``."""
+    error = CloudError('CopySnapshot', 'ReadTimeout', 'read timed out', kind=RETRYABLE, uncertain=True)
+    error.settle_seconds = settle_seconds
+    return error
+
+
+def test_a_copy_call_that_timed_out_is_looked_up_after_it_settled_then_sent_again():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock)
+    cloud.copy_errors.append(read_timeout(30))  # the cloud then did not make it
+    engine = engine_for(cloud, clock, timeout=600)
+    (outcome,) = engine.run(requests(1))
+    assert outcome.destinations['dr-1'].action == COPIED and len(cloud.copies) == 1
+    assert clock.sleeps == [30]  # the settling wait, longer than the backoff's first step
+    assert cloud.calls['find_copies'] == 2 and cloud.calls['start_copy'] == 2 and engine.retries == 1
+
+
+@pytest.mark.parametrize('timeout, copied', [(29, False), (30, True)])
+def test_near_the_deadline_a_copy_call_that_timed_out_is_given_up_not_sent_again_at_once(timeout, copied):
+    clock = FakeClock()
+    cloud = MemoryCloud(clock)
+    cloud.copy_errors.append(read_timeout(30))
+    (outcome,) = engine_for(cloud, clock, timeout=timeout).run(requests(1))
+    place = outcome.destinations['dr-1']
+    if copied:
+        assert place.action == COPIED and clock.sleeps == [30] and cloud.calls['start_copy'] == 2
+    else:
+        assert place.action == NOT_COPIED and place.error.code == 'ReadTimeout' and outcome.failed
+        assert clock.sleeps == [] and cloud.calls['start_copy'] == 1 and cloud.calls['find_copies'] == 1
+
+
+def test_with_an_idempotency_token_a_copy_call_that_timed_out_is_looked_up_without_settling():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock)
+    cloud.copy_call_is_idempotent = True
+    cloud.copy_errors.append(read_timeout(30))
+    (outcome,) = engine_for(cloud, clock, timeout=600).run(requests(1))
+    assert outcome.destinations['dr-1'].action == COPIED
+    assert len(clock.sleeps) == 1 and clock.sleeps[0] <= 1  # the backoff's first step, no settling
+    assert cloud.calls['find_copies'] == 2 and cloud.calls['start_copy'] == 2
+    # A refusal that says nothing was made is sent again without a look-up: the token makes it safe.
+    cloud = MemoryCloud(clock)
+    cloud.copy_call_is_idempotent = True
+    cloud.copy_errors.append(CloudError('CopySnapshot', 'Throttling', 'slow down', kind=RETRYABLE))
+    (outcome,) = engine_for(cloud, clock, timeout=600).run(requests(1))
+    assert outcome.destinations['dr-1'].action == COPIED
+    assert cloud.calls['find_copies'] == 1 and cloud.calls['start_copy'] == 2
+
+
+def test_a_copy_call_that_keeps_raising_a_retryable_error_is_tried_ten_times():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock)
+    cloud.copy_errors = [CloudError('CopySnapshot', 'Throttling', 'slow down %d' % number, kind=RETRYABLE) for number in range(20)]
+    engine = engine_for(cloud, clock, timeout=3600)
+    (outcome,) = engine.run(requests(1))
+    place = outcome.destinations['dr-1']
+    assert place.action == NOT_COPIED and place.error.message == 'slow down 9'
+    assert cloud.calls['start_copy'] == 10 and len(clock.sleeps) == 9 and engine.retries == 9
+    # without a token, each try is preceded by a look-up
+    assert cloud.calls['find_copies'] == 10
+
+
+def test_a_busy_destination_is_asked_again_every_poll_interval_until_the_deadline():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock)
+    cloud.copy_errors = [CloudError('CopySnapshot', 'DiskHasUnfinishedSnapshotCopy', 'busy', kind=BUSY) for dummy in range(3)]
+    (outcome,) = engine_for(cloud, clock, poll_interval=5, timeout=600).run(requests(1))
+    assert outcome.destinations['dr-1'].action == COPIED
+    assert clock.sleeps == [5, 5, 5] and cloud.calls['start_copy'] == 4
+    cloud = MemoryCloud(clock)
+    cloud.copy_errors = [CloudError('CopySnapshot', 'DiskHasUnfinishedSnapshotCopy', 'busy', kind=BUSY) for dummy in range(30)]
+    clock.sleeps.clear()
+    (outcome,) = engine_for(cloud, clock, poll_interval=5, timeout=12).run(requests(1))
+    assert outcome.destinations['dr-1'].error.code == 'DiskHasUnfinishedSnapshotCopy' and clock.sleeps == [5, 5]
+
+
+def test_an_error_that_escapes_a_copy_job_cancels_the_jobs_not_yet_started():
+    clock = FakeClock()
+    cloud = ThreadSafeCloud(clock, call_seconds=0.01)
+    original = cloud.start_copy
+
+    def start_copy(request, destinations):
+        if request.source_id == 'snap-000':
+            raise RuntimeError('a bug in an adapter')
+        return original(request, destinations)
+
+    cloud.start_copy = start_copy
+    with pytest.raises(RuntimeError):
+        engine_for(cloud, clock, workers=2).run(requests(40))
+    time.sleep(0.3)  # anything still running in the pool would show here
+    assert len(cloud.copies) < 10
+
+
+def test_a_new_copy_has_its_sources_encryption_when_the_copy_call_does_not_say():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock)
+    original = cloud.start_copy
+
+    def start_copy(request, destinations):
+        results = original(request, destinations)
+        for snapshot in results.values():
+            snapshot.encrypted = None
+        return results
+
+    cloud.start_copy = start_copy
+    known = {('src-1', 'snap-000'): Snapshot('snap-000', 'src-1', COMPLETED, encrypted=True),
+             ('src-1', 'snap-001'): Snapshot('snap-001', 'src-1', COMPLETED, encrypted=False)}
+    outcomes = engine_for(cloud, clock).run(requests(2), known)
+    assert [outcome.destinations['dr-1'].as_result()['encrypted'] for outcome in outcomes] == [True, False]
+    # A copy that says it is encrypted (asked to be) stays so, whatever its source.
+    cloud = MemoryCloud(clock)
+    (outcome,) = engine_for(cloud, clock).run([encrypted_request()], {('src-1', 'snap-000'): known[('src-1', 'snap-001')]})
+    assert outcome.destinations['dr-1'].as_result()['encrypted'] is True
+
+
+def test_a_copy_being_deleted_while_waited_for_fails_and_one_that_vanishes_after_it_was_seen_too():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock, copy_seconds=100)
+    original = cloud.describe
+    rounds = []
+
+    def describe(region, snapshot_ids):
+        rounds.append(1)
+        found = original(region, snapshot_ids)
+        if len(rounds) == 2:
+            found['copy-0'].state = DELETING
+            found['copy-0'].cloud_state = 'deleting'
+            found.pop('copy-1')
+        return found
+
+    cloud.describe = describe
+    outcomes = engine_for(cloud, clock, wait=True, timeout=600).run(requests(2))
+    deleting, vanished = (outcome.destinations['dr-1'] for outcome in outcomes)
+    assert deleting.snapshot.state == FAILED and 'being deleted (state deleting)' in deleting.failure()
+    assert vanished.snapshot.state == FAILED and vanished.snapshot.cloud_state == 'vanished'
+    assert 'disappeared' in vanished.failure() and all(outcome.failed for outcome in outcomes)
+
+
+def test_a_copy_not_yet_visible_to_reads_is_not_taken_for_vanished():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock, copy_seconds=10)
+    original = cloud.describe
+    rounds = []
+
+    def describe(region, snapshot_ids):
+        rounds.append(1)
+        return {} if len(rounds) == 1 else original(region, snapshot_ids)
+
+    cloud.describe = describe
+    (outcome,) = engine_for(cloud, clock, wait=True, timeout=600).run(requests(1))
+    assert not outcome.failed and outcome.destinations['dr-1'].snapshot.state == COMPLETED and len(rounds) >= 2
+
+
+def test_the_engine_defaults_wait_ten_minutes_and_poll_every_fifteen_seconds():
+    engine = CopyEngine(MemoryCloud(FakeClock()))
+    assert (engine.timeout, engine.poll_interval, engine.max_poll_interval, engine.workers) == (600, 15, None, 1)
+    assert engine.retry.backoff.max_attempts == 10
+    engine.retry.backoff.rng = lambda: 1.0
+    assert [engine.retry.backoff.delay(number) for number in range(7)] == [1.0, 2.0, 4.0, 8.0, 16.0, 20.0, 20.0]
+
+
+def test_a_destination_the_answer_left_out_is_retried_after_the_backoffs_own_wait():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock, multi_destination=True)
+    cloud.per_destination['dr-2'] = CloudError('CopySnapshot', 'Throttling', 'slow down', kind=RETRYABLE, region='dr-2')
+    backoff = Backoff(is_retryable, base_delay=1, max_delay=4, rng=lambda: 0.25, sleep=clock.sleep, clock=clock.clock)
+    (outcome,) = engine_for(cloud, clock, backoff=backoff, timeout=3600).run(requests(1, ('dr-1', 'dr-2')))
+    assert outcome.destinations['dr-2'].action == NOT_COPIED
+    assert clock.sleeps == [0.25, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize('progress, shown', [(None, '?%'), (40, '40%')])
+def test_a_source_still_being_made_says_how_far_it_is(progress, shown):
+    clock = FakeClock()
+    cloud = MemoryCloud(clock)
+    known = {('src-1', 'snap-000'): Snapshot('snap-000', 'src-1', PENDING, cloud_state='pending', progress=progress)}
+    (outcome,) = engine_for(cloud, clock).run(requests(1), known)
+    assert 'source snapshot snap-000 is still pending (%s)' % shown in str(outcome.error)
+
+
+def test_new_copy_sends_the_copy_call_again_when_a_look_up_after_a_lost_answer_finds_only_the_copy_that_differs():
+    clock = FakeClock()
+    cloud = cloud_with_unencrypted_copy(clock)
+    cloud.copy_errors.append(CloudError('CopySnapshot', 'ConnectionReset', 'no answer', kind=RETRYABLE, uncertain=True))
+    (outcome,) = engine_for(cloud, clock, on_mismatch='new_copy').run([encrypted_request()])
+    place = outcome.destinations['dr-1']
+    assert place.action == COPIED and place.snapshot.id != 'old-copy' and cloud.calls['start_copy'] == 2
+
+
+def test_a_copy_that_finds_no_free_slot_before_the_deadline_is_not_started_and_says_why():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock, copy_seconds=100)
+    outcomes = engine_for(cloud, clock, max_in_flight=1, timeout=30).run(requests(2))
+    assert outcomes[0].destinations['dr-1'].action == COPIED
+    late = outcomes[1].destinations['dr-1']
+    assert late.action == NOT_COPIED and late.error.code == 'NoFreeSlot' and cloud.calls['start_copy'] == 1
+    assert '1 copies were still in flight to dr-1 at the timeout' in late.error.message and clock.now == 30
+
+
+def test_waiting_for_a_free_slot_backs_off_by_half_each_round_up_to_the_cap():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock, copy_seconds=20)
+    outcomes = engine_for(cloud, clock, max_in_flight=1, poll_interval=2, max_poll_interval=10, timeout=600).run(requests(2))
+    assert all(outcome.destinations['dr-1'].action == COPIED for outcome in outcomes)
+    assert clock.sleeps == [2, 3.0, 4.5, 6.75, 10]
+
+
+def test_two_copy_jobs_go_out_side_by_side_with_a_pool_of_two():
+    clock = FakeClock()
+    cloud = ThreadSafeCloud(clock, call_seconds=0.05)
+    outcomes = engine_for(cloud, clock, workers=2).run(requests(2))
+    assert all(outcome.destinations['dr-1'].action == COPIED for outcome in outcomes) and cloud.peak_calls == 2
+
+
+def test_a_copy_whose_answer_left_it_out_is_counted_as_made_by_this_run_when_the_look_up_finds_it():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock, multi_destination=True)
+    original = cloud.start_copy
+
+    def answer_only_for_dr_1(request, destinations):
+        results = original(request, destinations)
+        return {destination: snapshot for destination, snapshot in results.items() if destination == 'dr-1'}
+
+    cloud.start_copy = answer_only_for_dr_1
+    (outcome,) = engine_for(cloud, clock).run(requests(1, ('dr-1', 'dr-2')))
+    assert {destination: place.action for destination, place in outcome.destinations.items()} == {'dr-1': COPIED, 'dr-2': COPIED}
+    assert cloud.calls['start_copy'] == 1 and len(cloud.copies) == 2
+
+
+def test_the_copy_reported_among_several_is_a_completed_one_else_one_in_flight_else_a_failed_one():
+    def snapshot(snapshot_id, state):
+        return Snapshot(snapshot_id, 'dr-1', state)
+
+    assert pick_copy([snapshot('a', FAILED), snapshot('b', PENDING), snapshot('c', COMPLETED)]).id == 'c'
+    assert pick_copy([snapshot('a', FAILED), snapshot('b', PENDING)]).id == 'b'
+    assert pick_copy([snapshot('b', FAILED), snapshot('a', FAILED)]).id == 'a'
+    assert pick_copy([snapshot('a', DELETING)]) is None and pick_copy([]) is None
+
+
+def test_jobs_fit_while_each_of_their_destinations_has_a_free_slot():
+    def place(destination):
+        return DestinationOutcome(destination)
+
+    jobs = [('first', ['dr-1']), ('second', ['dr-1']), ('third', ['dr-2']), ('both', ['dr-1', 'dr-2'])]
+    assert jobs_that_fit(jobs, [], 1) == [('first', ['dr-1']), ('third', ['dr-2'])]
+    assert jobs_that_fit(jobs, [], 2) == [('first', ['dr-1']), ('second', ['dr-1']), ('third', ['dr-2'])]
+    assert jobs_that_fit(jobs, [place('dr-1')], 2) == [('first', ['dr-1']), ('third', ['dr-2'])]
+    assert jobs_that_fit(jobs, [place('dr-2')], 1) == [('first', ['dr-1'])]
+
+
+def test_a_slot_whose_copy_failed_or_finished_at_once_is_free_again_without_a_wait():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock, copy_seconds=0)
+    cloud.copy_errors.append(CloudError('CopySnapshot', 'InvalidParameter', 'bad', kind=INVALID))
+    outcomes = engine_for(cloud, clock, max_in_flight=1, timeout=600).run(requests(3))
+    assert [outcome.destinations['dr-1'].action for outcome in outcomes] == [NOT_COPIED, COPIED, COPIED]
+    assert clock.sleeps == [] and cloud.calls['start_copy'] == 3
+
+
+def test_a_failed_copy_says_whether_it_was_found_or_made_by_this_run():
+    place = DestinationOutcome('dr-1')
+    place.action, place.snapshot = EXISTING, Snapshot('c1', 'dr-1', FAILED, cloud_state='error', message='disk full')
+    assert place.failure() == ('dr-1: an earlier copy c1 is in state error: disk full. It is not replaced automatically: '
+                               'delete it, then run again to make a new copy')
+    place.action, place.snapshot.message = COPIED, None
+    assert place.failure().startswith('dr-1: the copy c1 is in state error: no reason given by the cloud.')
+    waiting = DestinationOutcome('dr-2')
+    waiting.action, waiting.timed_out = COPIED, True
+    waiting.snapshot = Snapshot('c2', 'dr-2', PENDING, cloud_state='copying')
+    assert waiting.failure() == 'dr-2: copy c2 is still copying (?%) at the timeout; a rerun adopts it instead of copying again'
+    waiting.snapshot.progress = 50
+    assert '(50%)' in waiting.failure()
+
+
+@pytest.mark.parametrize('count', [1, 2])
+def test_a_failed_read_of_one_source_fails_that_request_and_of_several_the_run(count):
+    clock = FakeClock()
+    cloud = MemoryCloud(clock)
+
+    def get_sources(region, ids):
+        raise CloudError('DescribeSnapshots', 'AuthFailure', 'no', kind=INVALID)
+
+    cloud.get_sources = get_sources
+    if count == 1:
+        (outcome,) = engine_for(cloud, clock).run(requests(1))
+        assert outcome.error.code == 'AuthFailure' and outcome.failed
+    else:
+        with pytest.raises(CloudError, match='AuthFailure'):
+            engine_for(cloud, clock).run(requests(count))
+    assert 'start_copy' not in cloud.calls
+
+
+@pytest.mark.parametrize('on_mismatch', ['fail', 'warn'])
+def test_a_look_up_after_a_lost_answer_that_finds_a_copy_that_differs_settles_the_destination(on_mismatch):
+    clock = FakeClock()
+    cloud = cloud_with_unencrypted_copy(clock)
+    original = cloud.find_copies
+    looks = []
+
+    def blind_at_first(destination, reqs):
+        looks.append(destination)
+        return {} if len(looks) == 1 else original(destination, reqs)
+
+    cloud.find_copies = blind_at_first
+    cloud.copy_errors.append(CloudError('CopySnapshot', 'ConnectionReset', 'no answer', kind=RETRYABLE, uncertain=True))
+    engine = engine_for(cloud, clock, on_mismatch=on_mismatch)
+    (outcome,) = engine.run([encrypted_request()])
+    place = outcome.destinations['dr-1']
+    if on_mismatch == 'fail':
+        assert place.action == NOT_COPIED and place.error.code == 'ExistingCopyDiffers'
+    else:  # used as it is, with a warning; the lost answer may have been its own
+        assert place.action == COPIED and place.snapshot.id == 'old-copy' and len(engine.warnings) == 1
+    assert cloud.calls['start_copy'] == 1 and set(cloud.copies) == {'old-copy'}
+
+
+def test_a_refused_copy_call_is_sent_again_after_the_backoffs_own_wait_and_nothing_more():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock)
+    cloud.copy_errors = [CloudError('CopySnapshot', 'Throttling', 'slow down', kind=RETRYABLE) for dummy in range(3)]
+    backoff = Backoff(is_retryable, base_delay=1, max_delay=4, rng=lambda: 0.25, sleep=clock.sleep, clock=clock.clock)
+    (outcome,) = engine_for(cloud, clock, backoff=backoff, timeout=3600).run(requests(1))
+    assert outcome.destinations['dr-1'].action == COPIED and clock.sleeps == [0.25, 0.5, 1.0]
+
+
+def test_copies_already_in_flight_take_their_slots_before_new_ones_start():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock, copy_seconds=10)
+    cloud.add_copy('flying', 'dr-1', {SOURCE_TAG: 'src-1/snap-000'}, started=0)
+    outcomes = engine_for(cloud, clock, max_in_flight=1, timeout=600).run(requests(2))
+    assert [outcome.destinations['dr-1'].action for outcome in outcomes] == [EXISTING, COPIED]
+    assert cloud.copies['copy-1']['started'] >= 10  # the new copy waited for the slot

@@ -63,3 +63,10 @@ def test_bad_outcome_and_interval_are_errors():
     with pytest.raises(ValueError):
         poll(lambda: 1, outcome, deadline=10, interval=0)
     assert _poller.TIMEOUT == 'timeout'
+
+
+def test_less_than_a_second_before_the_deadline_there_is_still_a_last_read():
+    clock = FakeClock()
+    read, seen = reader(['pending', 'pending', 'pending', 'completed'])
+    result = poll(read, outcome, deadline=10.5, interval=5, sleep=clock.sleep, clock=clock.clock)
+    assert result.status == DONE and clock.sleeps == [5, 5, 0.5] and len(seen) == 4

@@ -37,7 +37,7 @@ def test_an_alibaba_endpoint_url_keeps_its_scheme_as_the_sdk_understands_it(url,
     client = AlibabaClient('ecs', {'alicloud_access_key': 'LTAIexample', 'alicloud_secret_key': 'secret', 'endpoint_url': url},
                            ecs_endpoint, REQUEST_PACKAGE)
     sdk_client = RecordingSdkClient()
-    client._clients[client.endpoint('cn-hangzhou')] = sdk_client  # pylint: disable=protected-access
+    client._clients[(client.endpoint('cn-hangzhou'), None)] = sdk_client  # pylint: disable=protected-access
     client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
     assert sdk_client.requests[0].get_protocol_type() is expected
 
@@ -45,7 +45,7 @@ def test_an_alibaba_endpoint_url_keeps_its_scheme_as_the_sdk_understands_it(url,
 def test_the_default_alibaba_endpoints_are_https():
     client = AlibabaClient('ecs', {'alicloud_access_key': 'LTAIexample', 'alicloud_secret_key': 'secret'}, ecs_endpoint, REQUEST_PACKAGE)
     sdk_client = RecordingSdkClient()
-    client._clients[client.endpoint('cn-hangzhou')] = sdk_client  # pylint: disable=protected-access
+    client._clients[(client.endpoint('cn-hangzhou'), None)] = sdk_client  # pylint: disable=protected-access
     client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
     assert sdk_client.requests[0].get_protocol_type() is protocol_type.HTTPS
 

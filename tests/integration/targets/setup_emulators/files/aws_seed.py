@@ -6,6 +6,11 @@
       prints {"copies": [...]}: the snapshots in R tagged as copies of that source
   aws_seed.py --endpoint URL --region R count
       prints {"count": N}: all snapshots of the account in R
+  aws_seed.py --endpoint URL --region R volume [--name NAME] [--tag KEY=VALUE ...]
+      make one volume without a snapshot; prints {"volume": ID}
+  aws_seed.py --endpoint URL --region R volumes [--tag-key KEY]
+      prints {"volumes": [...]}: the volumes in R (with that tag key)
+  --role-arn ARN (any action): act in the role's account, through STS AssumeRole with the keys given
 """
 from __future__ import annotations
 
@@ -21,15 +26,23 @@ def main():
     parser.add_argument('--region', required=True)
     parser.add_argument('--access-key', default='AKIASNAPCOPYTEST0001')
     parser.add_argument('--secret-key', default='snapcopy-moto-secret-key-0001')
-    parser.add_argument('action', choices=['create', 'copies', 'count'])
+    parser.add_argument('action', choices=['create', 'copies', 'count', 'volume', 'volumes'])
     parser.add_argument('--count', type=int, default=1)
     parser.add_argument('--size', type=int, default=8)
     parser.add_argument('--encrypted', action='store_true')
     parser.add_argument('--source')
-    parser.add_argument('--tag', action='append', default=[], help='KEY=VALUE for the volumes made by create')
+    parser.add_argument('--tag', action='append', default=[], help='KEY=VALUE for the volumes made by create or volume')
+    parser.add_argument('--name', help='the Name of the volume made by volume (create names them seed-N)')
+    parser.add_argument('--tag-key', help='volumes: only those with this tag key')
+    parser.add_argument('--role-arn', help='act in this role\'s account (moto: the account in the ARN)')
     args = parser.parse_args()
-    ec2 = boto3.client('ec2', region_name=args.region, endpoint_url=args.endpoint,
-                       aws_access_key_id=args.access_key, aws_secret_access_key=args.secret_key)
+    keys = {'aws_access_key_id': args.access_key, 'aws_secret_access_key': args.secret_key}
+    if args.role_arn:
+        sts = boto3.client('sts', region_name=args.region, endpoint_url=args.endpoint, **keys)
+        role = sts.assume_role(RoleArn=args.role_arn, RoleSessionName='aws-seed')['Credentials']
+        keys = {'aws_access_key_id': role['AccessKeyId'], 'aws_secret_access_key': role['SecretAccessKey'],
+                'aws_session_token': role['SessionToken']}
+    ec2 = boto3.client('ec2', region_name=args.region, endpoint_url=args.endpoint, **keys)
     if args.action == 'create':
         volumes, snapshots = [], []
         for index in range(args.count):
@@ -47,6 +60,16 @@ def main():
             {'id': item['SnapshotId'], 'state': item['State'], 'encrypted': item.get('Encrypted'), 'kms_key_id': item.get('KmsKeyId'),
              'description': item.get('Description'), 'tags': {tag['Key']: tag['Value'] for tag in item.get('Tags', [])}}
             for item in answer['Snapshots']]}))
+    elif args.action == 'volume':
+        # One volume without a snapshot, e.g. a test disk as a killed restore drill leaves it.
+        tags = [{'Key': 'Name', 'Value': args.name or 'seed'}] + [
+            {'Key': key, 'Value': value} for key, value in (tag.split('=', 1) for tag in args.tag)]
+        volume = ec2.create_volume(Size=args.size, AvailabilityZone=args.region + 'a',
+                                   TagSpecifications=[{'ResourceType': 'volume', 'Tags': tags}])
+        print(json.dumps({'volume': volume['VolumeId']}))
+    elif args.action == 'volumes':
+        filters = [{'Name': 'tag-key', 'Values': [args.tag_key]}] if args.tag_key else []
+        print(json.dumps({'volumes': sorted(item['VolumeId'] for item in ec2.describe_volumes(Filters=filters)['Volumes'])}))
     else:
         print(json.dumps({'count': len(ec2.describe_snapshots(OwnerIds=['self'])['Snapshots'])}))
 

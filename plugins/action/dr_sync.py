@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""dr_sync's action: runs the module, then writes its report files on the controller when report_dir is set.
+
+The report files are written here, in the controller's worker, rather than by tasks of the file
+and copy modules after the run: those are five more module processes (copy runs stat first), about
+two CPU seconds per run, which a fleet of many scopes pays once per scope.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+
+from ansible.module_utils.common.text.converters import to_text
+from ansible.plugins.action import ActionBase
+from ansible.plugins.filter.core import to_nice_json
+from ansible.utils.vars import merge_hash
+
+# The module's return values that the JSON report leaves out: the Markdown is the other file, the invocation is the task's.
+NOT_IN_JSON = ('report_markdown', 'invocation', 'report_files')
+
+
+def report_paths(report_dir, report_name):
+    """The two report files: ``report_dir`` with ``~`` expanded, ``report_name`` with only file-name characters."""
+    folder = os.path.expanduser(report_dir)
+    name = re.sub(r'[^A-Za-z0-9_.-]', '_', report_name)
+    return {'json': '%s/dr-report-%s.json' % (folder, name), 'markdown': '%s/dr-report-%s.md' % (folder, name)}
+
+
+def report_json(result):
+    """The JSON report: the task's result as a registered variable holds it, less NOT_IN_JSON."""
+    data = {key: value for key, value in result.items() if key not in NOT_IN_JSON and not key.startswith('_ansible')}
+    # Ansible adds this to every task's result after the action (TaskExecutor); a registered result has it.
+    data.setdefault('failed', False)
+    return to_nice_json(data) + '\n'
+
+
+def write_file(path, text, mode):
+    """``text`` to ``path`` at once (a temporary file in the same folder, then a rename), with ``mode``."""
+    folder = os.path.dirname(path) or '.'
+    handle, temporary = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', dir=folder)
+    try:
+        with os.fdopen(handle, 'w', encoding='utf-8') as stream:
+            stream.write(text)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def write_reports(result, report_dir, report_name):
+    """Make the folder (mode 0755) and write both reports (mode 0644); answers their paths."""
+    paths = report_paths(report_dir, report_name)
+    folder = os.path.dirname(paths['json'])
+    os.makedirs(folder, mode=0o755, exist_ok=True)
+    os.chmod(folder, 0o755)
+    write_file(paths['json'], report_json(result), 0o644)
+    write_file(paths['markdown'], result['report_markdown'], 0o644)
+    return paths
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+    _supports_async = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        arguments = self._task.args
+        # As ansible.builtin.normal runs a module.
+        wrap_async = self._task.async_val and not self._connection.has_native_async
+        result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access  # as ansible.builtin.normal does
+        # A run that ended without a report (bad input, a cloud error) or an async job just started: nothing to write.
+        if not arguments.get('report_dir') or 'report_markdown' not in result:
+            return result
+        provider, source_region = result.get('provider'), result.get('source_region')
+        try:
+            result['report_files'] = write_reports(result, to_text(arguments['report_dir']),
+                                                   to_text(arguments.get('report_name') or '%s-%s' % (provider, source_region)))
+        except OSError as error:
+            result['failed'] = True
+            result['msg'] = 'could not write the report to %s on the controller: %s' % (arguments['report_dir'], error)
+        return result

@@ -1,0 +1,21 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet report filters of playbooks/dr_fleet.yml (documented in dr_fleet_report.yml, dr_fleet_markdown.yml)."""
+
+from __future__ import annotations
+
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_markdown, fleet_report
+
+
+def dr_fleet_report(scopes, generated_at, limit=None, check_mode=False):
+    return fleet_report(scopes, generated_at, limit=limit, check_mode=check_mode)
+
+
+def dr_fleet_markdown(report):
+    return fleet_markdown(report)
+
+
+class FilterModule:
+    def filters(self):
+        return {'dr_fleet_report': dr_fleet_report, 'dr_fleet_markdown': dr_fleet_markdown}

@@ -1,0 +1,102 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet report of playbooks/dr_fleet.yml: one row per scope (an inventory host of dr_scopes),
+failed scopes first, and the fleet's totals. Runs on the controller, once per run (the filters
+in plugins/filter/dr_fleet.py)."""
+
+from __future__ import annotations
+
+# The counts of a scope that the fleet report adds up (dr_sync's totals, plus missing_copies).
+COUNTS = ('disks', 'copied', 'existing', 'would_copy', 'missing_copies', 'without_dr_copy', 'pruned')
+# The restore drill's counts of a scope (dr_sync's restore tests): passed, failed (or timed out), planned in check mode.
+RESTORE_COUNTS = {'restore_passed': ('passed',), 'restore_failed': ('failed', 'timed_out'), 'restore_planned': ('would_test',)}
+
+
+def scope_row(scope):
+    """One scope of the report from the facts dr_fleet.yml gathered on its host."""
+    totals = scope.get('totals') or {}
+    failures = list(scope.get('failures') or [])
+    error = scope.get('error') or None
+    # Numbers may come as text from the play's facts.
+    failure_count = int(scope.get('failure_count') or len(failures))
+    ran = bool(totals)
+    row = {
+        'scope': scope['scope'],
+        'status': 'failed' if error or failure_count or not ran else 'ok',
+        'provider': scope.get('provider'),
+        'account': scope.get('account'),
+        'source_region': scope.get('source_region'),
+        'dr_regions': list(scope.get('dr_regions') or []),
+        'duration_seconds': _number(scope.get('duration_seconds')),
+        'failure_count': failure_count,
+        'failures': failures,
+        'error': error if error or ran else 'the scope ended before its DR run reported',
+        'report_files': scope.get('report_files'),
+    }
+    row.update((count, int(totals.get(count) or 0) if count != 'missing_copies' else int(scope.get('missing_copies') or 0))
+               for count in COUNTS)
+    tests = list(scope.get('restore_tests') or [])
+    row['restore_tests'] = tests
+    row.update((count, sum(1 for test in tests if test.get('result') in results)) for count, results in RESTORE_COUNTS.items())
+    return row
+
+
+def _number(value):
+    return None if value in (None, '', 'None') else float(value)
+
+
+def fleet_report(scopes, generated_at, limit=None, check_mode=False):
+    """The report over ``scopes`` (the per-host facts, in any order): failed scopes first, then by name."""
+    rows = sorted((scope_row(scope) for scope in scopes), key=lambda row: (row['status'] != 'failed', row['scope']))
+    failed = [row['scope'] for row in rows if row['status'] == 'failed']
+    totals = {'scopes': len(rows), 'failed_scopes': len(failed)}
+    totals.update((count, sum(row[count] or 0 for row in rows)) for count in (*COUNTS, *RESTORE_COUNTS))
+    return {
+        'generated_at': generated_at,
+        'check_mode': bool(check_mode),
+        # What this run covered: with --limit (or an AWX job slice), a subset of the fleet.
+        'limit': limit,
+        'scopes_covered': sorted(row['scope'] for row in rows),
+        'failed_scopes': failed,
+        'totals': totals,
+        'scopes': rows,
+    }
+
+
+def fleet_markdown(report):
+    """The fleet report as a Markdown document: totals, then one row per scope, then each failure."""
+    covered = 'scopes matching --limit %s' % report['limit'] if report.get('limit') else 'every scope of dr_scopes'
+    lines = ['# DR fleet report', '',
+             'Generated %s over %s (%d).%s' % (report['generated_at'], covered, report['totals']['scopes'],
+                                               ' Check mode: nothing was changed.' if report['check_mode'] else ''), '',
+             '| ' + ' | '.join(key.replace('_', ' ') for key in report['totals']) + ' |',
+             '|' + '---|' * len(report['totals']),
+             '| ' + ' | '.join(str(value) for value in report['totals'].values()) + ' |', '',
+             '| scope | status | provider | account | source region | disks | copied | existing | would copy | missing copies | failures | seconds |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|']
+    for row in report['scopes']:
+        lines.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
+            row['scope'], row['status'], row['provider'] or '-', row['account'] or '-', row['source_region'] or '-',
+            row['disks'], row['copied'], row['existing'], row['would_copy'], row['missing_copies'],
+            row['failure_count'] + (1 if row['error'] and not row['failure_count'] else 0), _text(row['duration_seconds'])))
+    tests = [(row['scope'], test) for row in report['scopes'] for test in row.get('restore_tests') or []]
+    if tests:
+        lines += ['', '## Restore tests', '',
+                  '| scope | DR region | disk | DR copy | test disk | seconds to usable | result | error |',
+                  '|---|---|---|---|---|---|---|---|']
+        lines += ['| %s | %s | %s | %s | %s | %s | %s | %s |' % (
+            scope, test.get('region'), test.get('disk_id'), test.get('copy_id'), test.get('test_disk_id') or '-',
+            _text(test.get('seconds_to_usable')), test.get('result'), ((test.get('error') or {}).get('code') or '-'))
+            for scope, test in tests]
+    failed = [row for row in report['scopes'] if row['status'] == 'failed']
+    if failed:
+        lines += ['', '## Failed scopes', '']
+        for row in failed:
+            lines.append('- **%s**: %s' % (row['scope'], row['error'] or '%d problem(s)' % row['failure_count']))
+            lines += ['  - %s' % failure for failure in row['failures']]
+    return '\n'.join(lines) + '\n'
+
+
+def _text(value):
+    return '-' if value is None else '%s' % value

@@ -1,0 +1,184 @@
+"""Assume-role credentials: the checks before any call, and STS through the real SDKs against fakecloud,
+refreshed across an expiry."""
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import AlibabaClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils._assume_role import (
+    ALIBABA_ROLE_RULES, AWS_ROLE_RULES, TENCENT_ROLE_RULES)
+from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_providers import assumed_account
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import REQUEST_PACKAGE, ecs_endpoint
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TencentClient, load_sdk
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
+
+ALIBABA = {'alicloud_access_key': creds.ALIBABA_ACCESS_KEY_ID, 'alicloud_secret_key': creds.ALIBABA_ACCESS_KEY_SECRET}
+TENCENT = {'secret_id': creds.TENCENT_SECRET_ID, 'secret_key': creds.TENCENT_SECRET_KEY}
+
+
+@pytest.mark.parametrize('rules, arn, account', [
+    (AWS_ROLE_RULES, 'arn:aws:iam::123456789012:role/dr-copy', '123456789012'),
+    (AWS_ROLE_RULES, 'arn:aws-cn:iam::123456789012:role/path/to/dr_copy', '123456789012'),
+    (AWS_ROLE_RULES, 'arn:aws-us-gov:iam::123456789012:role/a+b=c,d.e@f-g', '123456789012'),
+    (ALIBABA_ROLE_RULES, 'acs:ram::1234567890123456:role/dr-copy', '1234567890123456'),
+    (TENCENT_ROLE_RULES, 'qcs::cam::uin/100012345678:roleName/dr-copy', '100012345678'),
+    (TENCENT_ROLE_RULES, 'qcs::cam::uin/100012345678:role/4611686018427397919', '100012345678'),
+    (TENCENT_ROLE_RULES, 'qcs::cam::uin/100012345678:role/tencentcloudServiceRole/4611686018427397920', '100012345678'),
+])
+def test_role_arns_of_the_vendors_shapes_pass_and_name_their_account(rules, arn, account):
+    assert rules.check({rules.arn_option: arn}) == arn
+    assert rules.account(arn) == account
+
+
+@pytest.mark.parametrize('rules, arn', [
+    (AWS_ROLE_RULES, 'arn:aws:iam::12345678901:role/dr-copy'),       # 11 digits
+    (AWS_ROLE_RULES, 'arn:aws:iam::123456789012:user/dr-copy'),      # a user, not a role
+    (AWS_ROLE_RULES, 'arn:aws:sts::123456789012:role/dr-copy'),
+    (AWS_ROLE_RULES, 'acs:ram::1234567890123456:role/dr-copy'),      # another cloud's
+    (ALIBABA_ROLE_RULES, 'arn:aws:iam::123456789012:role/dr-copy'),
+    (ALIBABA_ROLE_RULES, 'acs:ram::1234567890123456:role/dr_copy'),  # '_' is not in RAM role names
+    (ALIBABA_ROLE_RULES, 'acs:ram:cn-hangzhou:1234567890123456:role/dr-copy'),
+    (TENCENT_ROLE_RULES, 'qcs::cam::uin/abc:roleName/dr-copy'),
+    (TENCENT_ROLE_RULES, 'qcs::cam::100012345678:roleName/dr-copy'),
+    (TENCENT_ROLE_RULES, 'arn:aws:iam::123456789012:role/dr-copy'),
+])
+def test_a_role_arn_of_the_wrong_shape_is_refused_naming_the_option(rules, arn):
+    with pytest.raises(InputError) as info:
+        rules.check({rules.arn_option: arn})
+    assert info.value.option == rules.arn_option and arn in info.value.message
+
+
+@pytest.mark.parametrize('rules, arn, name', [
+    (AWS_ROLE_RULES, 'arn:aws:iam::123456789012:role/r', 'a'),
+    (AWS_ROLE_RULES, 'arn:aws:iam::123456789012:role/r', 'x' * 65),
+    (AWS_ROLE_RULES, 'arn:aws:iam::123456789012:role/r', 'with space'),
+    (ALIBABA_ROLE_RULES, 'acs:ram::1234567890123456:role/r', 'a=b'),     # '=' is AWS's and Tencent's, not Alibaba's
+    (TENCENT_ROLE_RULES, 'qcs::cam::uin/100012345678:roleName/r', 'x' * 129),
+])
+def test_a_session_name_out_of_the_rules_is_refused(rules, arn, name):
+    with pytest.raises(InputError) as info:
+        rules.check({rules.arn_option: arn, rules.session_option: name})
+    assert info.value.option == rules.session_option
+
+
+@pytest.mark.parametrize('rules, option', [
+    (AWS_ROLE_RULES, 'role_session_name'), (AWS_ROLE_RULES, 'external_id'),
+    (ALIBABA_ROLE_RULES, 'alicloud_assume_role_session_name'), (TENCENT_ROLE_RULES, 'role_session_name'),
+])
+def test_a_session_name_or_external_id_without_a_role_is_refused(rules, option):
+    with pytest.raises(InputError) as info:
+        rules.check({option: 'some-value'})
+    assert info.value.option == option and rules.arn_option in info.value.message
+
+
+def test_a_bad_external_id_is_refused_without_repeating_it():
+    with pytest.raises(InputError) as info:
+        AWS_ROLE_RULES.check({'role_arn': 'arn:aws:iam::123456789012:role/r', 'external_id': 'secret value!'})
+    assert info.value.option == 'external_id' and 'secret value' not in str(info.value)
+
+
+def test_the_clients_check_before_any_call():
+    # No endpoint answers at 127.0.0.1:9: a call would fail otherwise than with InputError.
+    with pytest.raises(InputError, match='^alicloud_assume_role_arn'):
+        AlibabaClient('ecs', dict(ALIBABA, endpoint_url='http://127.0.0.1:9', alicloud_assume_role_arn='acs:ram::1:user/x'),
+                      ecs_endpoint, REQUEST_PACKAGE)
+    with pytest.raises(InputError, match='^role_session_name'):
+        TencentClient(dict(TENCENT, endpoint_url='http://127.0.0.1:9', role_session_name='s1'), load_sdk())
+    with pytest.raises(InputError, match='^role_arn'):
+        AwsClient({'role_arn': 'arn:aws:iam::1:role/x', 'endpoint_url': 'http://127.0.0.1:9'})
+
+
+def test_dr_sync_reads_the_account_of_the_chosen_providers_role_only():
+    params = {'role_arn': 'qcs::cam::uin/200012345678:roleName/dr', 'alicloud_assume_role_arn': None}
+    assert assumed_account('cbs', params, environ={}) == '200012345678'
+    # On AWS the same option must be an IAM role: a Tencent one is refused.
+    with pytest.raises(InputError, match='^role_arn'):
+        assumed_account('aws', params, environ={})
+    assert assumed_account('ecs', {}, environ={'ALICLOUD_ASSUME_ROLE_ARN': creds.ALIBABA_DR_ROLE_ARN}) == creds.ALIBABA_DR_ACCOUNT_ID
+    # TENCENTCLOUD_ASSUME_ROLE_ARN is Tencent's: AWS does not read it.
+    assert assumed_account('aws', {}, environ={'TENCENTCLOUD_ASSUME_ROLE_ARN': creds.TENCENT_DR_ROLE_ARN}) is None
+
+
+# ---------------------------------------------------------------------- through STS, against fakecloud
+class EmulatorClock:
+    """The module's clock, kept with the emulator's (which /_admin/clock moves)."""
+
+    def __init__(self, admin):
+        self.admin = admin
+
+    def __call__(self):
+        return self.admin.request('GET', 'clock')['now']
+
+
+def test_alibaba_copies_through_a_role_see_its_account_and_keep_working_across_an_expiry(fakecloud_clean):
+    fc = fakecloud_clean
+    fc.admin.configure(alibaba_timestamp_window_seconds=100000)  # the SDK stamps requests with the local time
+    theirs = fc.admin.seed(ecs={'account': creds.ALIBABA_DR_ACCOUNT_ID,
+                                'disks': [{'region': 'cn-hangzhou', 'snapshots': 1}]})['ecs']['snapshots']
+    fc.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'snapshots': 1}]})
+    connection = dict(ALIBABA, endpoint_url='http://' + fc.endpoint, alicloud_assume_role_arn=creds.ALIBABA_DR_ROLE_ARN,
+                      alicloud_assume_role_session_name='unit-test')
+    client = AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE, clock=EmulatorClock(fc.admin))
+
+    def listed():
+        answer = client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
+        return [s['SnapshotId'] for s in answer['Snapshots']['Snapshot']]
+    assert listed() == theirs
+    fc.admin.advance_clock(3601)  # past the one-hour session
+    assert listed() == theirs
+    assert fc.admin.calls()['calls']['alibaba_sts']['AssumeRole']['calls'] == 2
+
+
+def test_without_a_refresh_the_emulator_refuses_expired_keys(fakecloud_clean):
+    """The expiry test above could not fail if fakecloud took expired keys: it does not."""
+    fc = fakecloud_clean
+    fc.admin.configure(alibaba_timestamp_window_seconds=100000)
+    connection = dict(ALIBABA, endpoint_url='http://' + fc.endpoint, alicloud_assume_role_arn=creds.ALIBABA_DR_ROLE_ARN)
+    client = AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE, clock=lambda: 0.0)  # a clock that stands still
+    client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
+    fc.admin.advance_clock(3601)
+    with pytest.raises(CloudError) as info:
+        client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
+    assert info.value.code == 'InvalidSecurityToken.Expired'
+
+
+@pytest.mark.parametrize('arn, code', [(creds.ALIBABA_LOCKED_ROLE_ARN, 'NoPermission'),
+                                       ('acs:ram::2345678901234567:role/nobody', 'EntityNotExist.Role')])
+def test_an_alibaba_sts_refusal_is_a_cloud_error_with_code_and_request_id(fakecloud_clean, arn, code):
+    connection = dict(ALIBABA, endpoint_url='http://' + fakecloud_clean.endpoint, alicloud_assume_role_arn=arn)
+    client = AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE)
+    with pytest.raises(CloudError) as info:
+        client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
+    assert (info.value.action, info.value.code) == ('AssumeRole', code) and info.value.request_id
+    assert creds.ALIBABA_ACCESS_KEY_SECRET not in str(info.value)
+
+
+def tencent_connection(fc, arn):
+    return dict(TENCENT, endpoint_url='http://' + fc.endpoint, role_arn=arn, role_session_name='unit-test')
+
+
+def test_tencent_calls_through_a_role_see_its_account_and_keep_working_across_an_expiry(fakecloud_clean):
+    fc = fakecloud_clean
+    fc.admin.configure(tencent_timestamp_window_seconds=100000)
+    theirs = fc.admin.seed(cbs={'account': creds.TENCENT_DR_UIN,
+                                'disks': [{'region': 'ap-guangzhou', 'snapshots': 1}]})['cbs']['snapshots']
+    fc.admin.seed(cbs={'disks': [{'region': 'ap-guangzhou', 'snapshots': 1}]})
+    client = TencentClient(tencent_connection(fc, creds.TENCENT_DR_ROLE_ARN), load_sdk(), clock=EmulatorClock(fc.admin))
+
+    def listed():
+        return [s['SnapshotId'] for s in client.call('cbs', 'ap-guangzhou', 'DescribeSnapshots', {})['SnapshotSet']]
+    assert listed() == theirs
+    fc.admin.advance_clock(7201)  # past the two-hour session
+    assert listed() == theirs
+    assert fc.admin.calls()['calls']['tencent_sts']['AssumeRole']['calls'] == 2
+
+
+@pytest.mark.parametrize('arn, code', [(creds.TENCENT_LOCKED_ROLE_ARN, 'UnauthorizedOperation'),
+                                       ('qcs::cam::uin/200012345678:roleName/nobody', 'ResourceNotFound.RoleNotFound')])
+def test_a_tencent_sts_refusal_is_a_cloud_error_with_code_and_request_id(fakecloud_clean, arn, code):
+    client = TencentClient(tencent_connection(fakecloud_clean, arn), load_sdk())
+    with pytest.raises(CloudError) as info:
+        client.call('cbs', 'ap-guangzhou', 'DescribeSnapshots', {})
+    assert (info.value.action, info.value.code) == ('AssumeRole', code) and info.value.request_id

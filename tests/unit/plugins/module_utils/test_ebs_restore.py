@@ -1,0 +1,119 @@
+"""The restore drill on AWS through real botocore: moto's server (in this process, real HTTP on loopback) for the
+calls and their effect, botocore's Stubber for the volume states moto never shows (creating for a while, error)."""
+from __future__ import annotations
+
+import datetime
+
+import botocore
+import botocore.session
+import pytest
+from botocore.stub import ANY, Stubber
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_restore import TEST_DISK_PREFIX
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import FAILED, PENDING, USABLE, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import RESTORE_RUN_TAG, RESTORE_TESTED_TAG
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+
+KEYS = {'access_key': 'AKIASNAPCOPYRESTORE1', 'secret_key': 'snapcopy-restore-secret'}
+
+
+def ec2(url, region):
+    session = botocore.session.Session()
+    session.set_credentials(KEYS['access_key'], KEYS['secret_key'])
+    return session.create_client('ec2', region_name=region, endpoint_url=url)
+
+
+def adapter(url):
+    return EbsAdapter(AwsClient(dict(KEYS, endpoint_url=url), botocore))
+
+
+def tagged_disk(url, tag_value):
+    source = ec2(url, 'us-east-1')
+    volume = source.create_volume(Size=3, AvailabilityZone='us-east-1a', TagSpecifications=[
+        {'ResourceType': 'volume', 'Tags': [{'Key': 'drill', 'Value': tag_value}]}])
+    source.create_snapshot(VolumeId=volume['VolumeId'], Description='nightly')
+    return volume['VolumeId']
+
+
+def test_a_test_volume_is_made_from_the_copy_found_by_its_tag_and_deleted(moto_url):
+    aws = adapter(moto_url)
+    west = ec2(moto_url, 'us-west-2')
+    volume = west.create_volume(Size=2, AvailabilityZone='us-west-2a')
+    copy_id = west.create_snapshot(VolumeId=volume['VolumeId'])['SnapshotId']
+    copy = Snapshot(copy_id, 'us-west-2', 'completed', size=2)
+    zones = aws.restore_zones('us-west-2', 'gp3')
+    assert zones == sorted(zones) and zones[0] == 'us-west-2a'
+    tags = {RESTORE_RUN_TAG: 'run-1', 'snapcopy:restore-scope': 'scope', 'snapcopy:restore-copy': copy_id}
+    made = aws.create_test_disk('us-west-2', zones[0], copy, 'gp3', TEST_DISK_PREFIX + 'run-1', tags, 'snapcopy-token-1')
+    seen = west.describe_volumes(VolumeIds=[made.id])['Volumes'][0]
+    assert (seen['SnapshotId'], seen['VolumeType'], seen['AvailabilityZone'], seen['Size']) == (copy_id, 'gp3', 'us-west-2a', 2)
+    assert {tag['Key']: tag['Value'] for tag in seen['Tags']} == dict(tags, Name=TEST_DISK_PREFIX + 'run-1')
+    # (moto does not keep CreateVolume's ClientToken, which EC2 does: the Stubber test below shows it is sent.)
+    assert [disk.id for disk in aws.find_test_disks('us-west-2')] == [made.id]
+    described = aws.describe_test_disks('us-west-2', [made.id, 'vol-0123456789abcdef0'])
+    assert list(described) == [made.id] and described[made.id].state == USABLE
+    assert described[made.id].name == TEST_DISK_PREFIX + 'run-1' and described[made.id].snapshot_id == copy_id
+    aws.mark_restore_tested(copy, '20261122T181400Z')
+    marked = west.describe_snapshots(SnapshotIds=[copy_id])['Snapshots'][0]
+    assert {tag['Key']: tag['Value'] for tag in marked['Tags']}[RESTORE_TESTED_TAG] == '20261122T181400Z'
+    aws.delete_test_disk('us-west-2', made.id)
+    assert aws.find_test_disks('us-west-2') == []
+    with pytest.raises(CloudError) as caught:
+        aws.delete_test_disk('us-west-2', made.id)
+    assert caught.value.kind == NOT_FOUND and caught.value.code == 'InvalidVolume.NotFound'
+
+
+def test_a_dr_run_with_a_drill_on_aws_leaves_no_volume_behind(moto_url):
+    disk_id = tagged_disk(moto_url, 'aws-drill')
+    settings = dr_settings({'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['eu-west-1'], 'tag_selector': {'drill': 'aws-drill'},
+                            'prune': False, 'wait': True, 'wait_timeout': 600, 'poll_interval': 1, 'restore_test': True})
+    clock = FakeClock()
+    report = DrRun(adapter(moto_url), settings, clock=clock.clock, sleep=clock.sleep).run()
+    (test,) = report['restore']['tests']
+    assert test['result'] == 'passed' and test['disk_id'] == disk_id and test['zone'] == 'eu-west-1a'
+    assert test['test_disk']['action'] == 'deleted' and not report['failures']
+    volumes = ec2(moto_url, 'eu-west-1').describe_volumes(Filters=[{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}])['Volumes']
+    assert volumes == []
+    copy = ec2(moto_url, 'eu-west-1').describe_snapshots(SnapshotIds=[test['copy_id']])['Snapshots'][0]
+    assert RESTORE_TESTED_TAG in {tag['Key'] for tag in copy['Tags']}
+
+
+def test_a_volume_of_a_type_that_needs_more_than_the_copy_asks_for_that_size():
+    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore))
+    client = aws.client.ec2('us-west-2')
+    with Stubber(client) as stubber:
+        answer = {'VolumeId': 'vol-0fedcba9876543210', 'State': 'creating', 'Size': 125, 'AvailabilityZone': 'us-west-2a',
+                  'SnapshotId': 'snap-0123456789abcdef0', 'CreateTime': datetime.datetime(2026, 11, 22, tzinfo=datetime.timezone.utc)}
+        stubber.add_response('create_volume', answer, {'AvailabilityZone': 'us-west-2a', 'SnapshotId': 'snap-0123456789abcdef0',
+                                                       'VolumeType': 'sc1', 'Size': 125, 'ClientToken': 'token', 'TagSpecifications': ANY})
+        stubber.add_response('create_volume', dict(answer, Size=8), {'AvailabilityZone': 'us-west-2a', 'SnapshotId': 'snap-0123456789abcdef0',
+                                                                     'VolumeType': 'gp3', 'ClientToken': 'token', 'TagSpecifications': ANY})
+        made = aws.create_test_disk('us-west-2', 'us-west-2a', Snapshot('snap-0123456789abcdef0', 'us-west-2', 'completed', size=8),
+                                    'sc1', 'n', {}, 'token')
+        assert made.state == PENDING and made.created == '2026-11-22T00:00:00+00:00'
+        aws.create_test_disk('us-west-2', 'us-west-2a', Snapshot('snap-0123456789abcdef0', 'us-west-2', 'completed', size=8),
+                             'gp3', 'n', {}, 'token')
+        stubber.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize('state, expected', [('creating', PENDING), ('available', USABLE), ('in-use', USABLE), ('error', FAILED)])
+def test_volume_states_map_to_the_drills(state, expected):
+    item = {'VolumeId': 'vol-1', 'State': state, 'Tags': [{'Key': 'Name', 'Value': TEST_DISK_PREFIX + 'r'}]}
+    disk = EbsAdapter.test_disk(item, 'us-west-2')
+    assert (disk.state, disk.cloud_state, disk.name) == (expected, state, TEST_DISK_PREFIX + 'r')
+
+
+def test_zones_that_are_not_available_or_not_availability_zones_are_not_offered():
+    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore))
+    with Stubber(aws.client.ec2('us-west-2')) as stubber:
+        stubber.add_response('describe_availability_zones', {'AvailabilityZones': [
+            {'ZoneName': 'us-west-2b', 'State': 'available', 'ZoneType': 'availability-zone'},
+            {'ZoneName': 'us-west-2-lax-1a', 'State': 'available', 'ZoneType': 'local-zone'},
+            {'ZoneName': 'us-west-2d', 'State': 'impaired', 'ZoneType': 'availability-zone'},
+            {'ZoneName': 'us-west-2a', 'State': 'available', 'ZoneType': 'availability-zone'}]}, {})
+        assert aws.restore_zones('us-west-2', 'gp3') == ['us-west-2a', 'us-west-2b']

@@ -1,0 +1,180 @@
+"""The restore drill on Alibaba Cloud ECS and ENS and on Tencent Cloud CBS, through the real SDKs against fakecloud:
+the disk calls each cloud's model documents, a test disk that fails, a lost answer, check mode, and leftovers."""
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import CallRetry
+from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_restore import TEST_DISK_PREFIX, scope_key
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import default_backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import RESTORE_RUN_TAG, RESTORE_SCOPE_TAG, RESTORE_TESTED_TAG
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
+
+ALIBABA = {'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID, 'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
+           'alicloud_security_token': None, 'validate_certs': True, 'connect_timeout': 5, 'read_timeout': 10}
+TENCENT = {'secret_id': credentials.TENCENT_SECRET_ID, 'secret_key': credentials.TENCENT_SECRET_KEY, 'security_token': None,
+           'validate_certs': True, 'connect_timeout': 5, 'read_timeout': 10}
+# provider: (adapter, connection, source region, DR region, the disk-making actions)
+CLOUDS = {
+    'ecs': (EcsAdapter, ALIBABA, 'cn-hangzhou', 'cn-shanghai', ('CreateDisk', 'DeleteDisk', 'TagResources')),
+    'ens': (EnsAdapter, ALIBABA, 'cn-hangzhou-26', 'cn-beijing-cmcc', ('CreateDisk', 'DeleteDisk', 'ModifySnapshotAttribute')),
+    'cbs': (CbsAdapter, TENCENT, 'ap-guangzhou', 'ap-shanghai', ('CreateDisks', 'TerminateDisks', 'TagResources')),
+}
+FAST = {'snapshot_seconds': 0.3, 'copy_seconds': 0.3, 'disk_seconds': 0.5}
+
+
+@pytest.fixture
+def cloud(fakecloud_clean):
+    fakecloud_clean.admin.configure(timings={name: dict(FAST) for name in ('ecs', 'ens', 'cbs')})
+    return fakecloud_clean
+
+
+def dr_run(cloud, provider, check_mode=False, **options):
+    adapter_class, connection, source, dr_region, dummy = CLOUDS[provider]
+    settings = dr_settings(dict({'provider': provider, 'source_region': source, 'dr_regions': [dr_region], 'tag_selector': {'drill': 'yes'},
+                                 'prune': False, 'wait': True, 'wait_timeout': 120, 'poll_interval': 0.3, 'restore_test': True,
+                                 'restore_test_timeout': 60}, **options))
+    retry = CallRetry(default_backoff())
+    adapter = adapter_class.from_connection(dict(connection, endpoint_url=cloud.url), check_mode=check_mode, retry=retry)
+    return DrRun(adapter, settings, check_mode=check_mode, retry=retry).run()
+
+
+def seed(cloud, provider, disks=1):
+    dummy, dummy, source, dummy, dummy = CLOUDS[provider]
+    created = cloud.admin.seed(**{provider: {'disks': [{'region': source, 'size': 20, 'tags': {'drill': 'yes'}, 'snapshots': 1}] * disks}})
+    return created[provider]['disks']
+
+
+def disks_in(cloud, provider, region):
+    return cloud.admin.state(cloud=provider, region=region)[provider].get(region, {}).get('disks', [])
+
+
+def test_disks(cloud, provider, region):
+    return [disk for disk in disks_in(cloud, provider, region) if RESTORE_RUN_TAG in (disk.get('tags') or {})]
+
+
+test_disks.__test__ = False  # a helper, not a test
+
+
+def calls(cloud, provider, action):
+    service = 'tag' if provider == 'cbs' and action == 'TagResources' else provider
+    return cloud.admin.calls()['calls'].get(service, {}).get(action, {}).get('calls', 0)
+
+
+@pytest.mark.parametrize('provider', sorted(CLOUDS))
+def test_a_drill_restores_the_copy_times_it_deletes_the_disk_and_marks_the_copy(cloud, provider):
+    seed(cloud, provider)
+    dr_region = CLOUDS[provider][3]
+    report = dr_run(cloud, provider)
+    (test,) = report['restore']['tests']
+    assert test['result'] == 'passed', report['failures']
+    assert test['seconds_to_usable'] >= 0.5 and test['test_disk']['action'] == 'deleted'
+    assert not report['failures']
+    assert test_disks(cloud, provider, dr_region) == []
+    create, delete, mark = CLOUDS[provider][4]
+    assert calls(cloud, provider, create) == 1 and calls(cloud, provider, delete) == 1 and calls(cloud, provider, mark) >= 1
+    copies = cloud.admin.state(cloud=provider, region=dr_region)[provider][dr_region]['snapshots']
+    (tested,) = [snapshot for snapshot in copies if snapshot['id'] == test['copy_id']]
+    if provider == 'ens':
+        assert 'tested=' in tested['description'] and tested['description'].endswith(']')
+    else:
+        assert RESTORE_TESTED_TAG in tested['tags']
+    if provider != 'ens':
+        assert test['zone'] is not None and test['zone'] == report['restore']['regions'][0]['zone']
+    # The mark makes the next drill find the copy tested: a rerun restores again, and nothing is copied twice.
+    again = dr_run(cloud, provider)
+    assert again['totals']['existing'] == 1 and again['restore']['totals']['passed'] == 1
+    assert calls(cloud, provider, create) == 2
+
+
+@pytest.mark.parametrize('provider', sorted(CLOUDS))
+def test_a_disk_that_fails_to_be_made_fails_the_test_and_leaves_nothing(cloud, provider):
+    seed(cloud, provider)
+    dr_region = CLOUDS[provider][3]
+    dr_run(cloud, provider, restore_test=False)
+    cloud.admin.faults({'failing_disks': {provider: {'regions': [dr_region]}}})
+    # CBS lists a disk only once it is made: one that fails is never seen, and its test times out.
+    report = dr_run(cloud, provider, restore_test_timeout=10)
+    (test,) = report['restore']['tests']
+    assert test['result'] == ('timed_out' if provider == 'cbs' else 'failed')
+    assert report['failures'] and 'restore test in %s' % dr_region in report['failures'][0]
+    assert test_disks(cloud, provider, dr_region) == []
+
+
+@pytest.mark.parametrize('provider', sorted(CLOUDS))
+def test_check_mode_plans_the_drill_and_sends_no_mutating_call(cloud, provider):
+    seed(cloud, provider)
+    dr_run(cloud, provider, restore_test=False)
+    before = cloud.admin.calls()['total_mutations']
+    made_before = [calls(cloud, provider, action) for action in CLOUDS[provider][4]]
+    report = dr_run(cloud, provider, check_mode=True)
+    assert [test['result'] for test in report['restore']['tests']] == ['would_test']
+    assert cloud.admin.calls()['total_mutations'] == before
+    # Not even sent: the disk calls and the mark are counted whether or not they changed anything.
+    assert [calls(cloud, provider, action) for action in CLOUDS[provider][4]] == made_before
+
+
+@pytest.mark.parametrize('provider', sorted(CLOUDS))
+def test_leftovers_of_a_killed_drill_are_deleted_and_other_disks_kept(cloud, provider):
+    seed(cloud, provider)
+    dr_region = CLOUDS[provider][3]
+    dr_run(cloud, provider, restore_test=False)
+    scope = scope_key(CLOUDS[provider][2], {'drill': 'yes'})
+    zone = {'ecs': 'cn-shanghai-a', 'ens': None, 'cbs': 'ap-shanghai-1'}[provider]
+    marks = {RESTORE_RUN_TAG: '20261101T000000Z-000001', RESTORE_SCOPE_TAG: scope}
+    # Made ten minutes ago: another scope's test disk that young may be in the middle of its drill.
+    left = [{'region': dr_region, 'zone': zone, 'size': 20, 'name': TEST_DISK_PREFIX + '20261101T000000Z-000001', 'tags': marks},
+            {'region': dr_region, 'zone': zone, 'size': 20, 'name': 'db-restored-by-hand', 'tags': marks},
+            {'region': dr_region, 'zone': zone, 'size': 20, 'name': TEST_DISK_PREFIX + 'theirs',
+             'tags': {RESTORE_RUN_TAG: 'theirs', RESTORE_SCOPE_TAG: 'another-scope'}}]
+    left = [dict(disk, age_seconds=600) for disk in left]
+    seeded = cloud.admin.seed(**{provider: {'disks': [{key: value for key, value in disk.items() if value is not None} for disk in left]}})
+    leftover, by_hand, theirs = seeded[provider]['disks']
+    report = dr_run(cloud, provider)
+    assert [(record['test_disk_id'], record['action']) for record in report['restore']['leftovers']] == [(leftover, 'deleted')]
+    remaining = {disk['id'] for disk in disks_in(cloud, provider, dr_region)}
+    assert leftover not in remaining and {by_hand, theirs} <= remaining
+    assert report['restore']['totals']['passed'] == 1 and report['changed']
+
+
+def test_a_lost_answer_of_ens_createdisk_is_looked_up_and_not_sent_again(cloud):
+    seed(cloud, 'ens')
+    dr_run(cloud, 'ens', restore_test=False)
+    cloud.admin.faults({'rules': [{'cloud': 'ens', 'action': 'CreateDisk', 'lost_answer_rate': 1.0, 'count': 1}]})
+    report = dr_run(cloud, 'ens')
+    assert report['restore']['totals']['passed'] == 1
+    assert calls(cloud, 'ens', 'CreateDisk') == 1  # ENS's CreateDisk has no token: found by its tags, not resent
+    assert test_disks(cloud, 'ens', 'cn-beijing-cmcc') == []
+
+
+@pytest.mark.parametrize('provider', ['ecs', 'cbs'])
+def test_a_lost_answer_of_a_call_with_a_token_is_resent_with_it_and_makes_one_disk(cloud, provider):
+    seed(cloud, provider)
+    dr_run(cloud, provider, restore_test=False)
+    create = CLOUDS[provider][4][0]
+    cloud.admin.faults({'rules': [{'cloud': provider, 'action': create, 'lost_answer_rate': 1.0, 'count': 1}]})
+    report = dr_run(cloud, provider)
+    assert report['restore']['totals']['passed'] == 1
+    # A second disk would have been found by the run's tag at the end and deleted too.
+    assert calls(cloud, provider, CLOUDS[provider][4][1]) == 1
+    assert test_disks(cloud, provider, CLOUDS[provider][3]) == []
+
+
+def test_a_zone_the_cloud_does_not_offer_is_refused_with_the_option_named(cloud):
+    seed(cloud, 'ecs')
+    report = dr_run(cloud, 'ecs', restore_test_zones={'cn-shanghai': 'cn-shanghai-z'})
+    assert report['restore']['tests'] == []
+    assert any('restore_test_zones: cn-shanghai offers no zone cn-shanghai-z' in failure for failure in report['failures'])
+
+
+def test_a_cbs_copy_of_a_system_disk_is_passed_over_with_the_reason(cloud):
+    cloud.admin.seed(cbs={'disks': [{'region': 'ap-guangzhou', 'size': 50, 'type': 'system', 'tags': {'drill': 'yes'}, 'snapshots': 1}]})
+    report = dr_run(cloud, 'cbs')
+    assert report['restore']['tests'] == []
+    assert any('copy of a system disk: restore it through an image' in failure for failure in report['failures'])
+    assert calls(cloud, 'cbs', 'CreateDisks') == 0

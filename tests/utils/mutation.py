@@ -1,0 +1,446 @@
+"""make mutation: do the unit tests notice when the engine, the DR run or the retry and poll helpers change?
+
+Each mutant is one small change to one file (see OPERATORS): a comparison flipped, a condition negated or
+its and/or swapped, a call statement deleted, a constant moved by one. A deterministic sample of them
+(fixed seed) is run against the unit tests that execute the changed line, fastest first, stopping at the
+first failure: a failure kills the mutant, a pass lets it survive, a hang is stopped by pytest-timeout
+and counted as timed out (noticed, like a kill).
+
+The tree is never changed in place: the tests run in copies of the collection under a temporary folder
+(one per worker), each importing the collection from its own copy through build/collections, and a
+mutant is written only there. Which tests execute which line comes from one coverage run (with a context
+per test) of the same copy before any mutant.
+
+Mutants proven equivalent (no test could tell them apart) are in EQUIVALENT with the reason, and are
+left out of the score; docs/reliability.md lists them. The score of a file is killed + timed out over
+the mutants not equivalent.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import concurrent.futures
+import json
+import os
+import queue
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from xml.etree import ElementTree
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MODULE_UTILS = 'plugins/module_utils'
+# The engine, the DR run with its pruning, report and restore drill, and the retry and poll helpers (issue 19).
+FILES = ('_engine.py', '_dr.py', '_dr_prune.py', '_dr_report.py', '_dr_restore.py', '_backoff.py', '_poller.py')
+# Mutants of each file run by make mutation (a file not named here: all of them), about 15 minutes on two
+# cores; --sample N takes N of each file instead, the same N for the same seed.
+SAMPLE = {}
+SEED = 19
+THRESHOLD = 90.0
+# Seconds one test may take in a mutant's run before pytest-timeout stops it (the slowest take about 5).
+TEST_TIMEOUT = 12
+# The tests of each file's own behaviour, run first: they are the likeliest to kill its mutants.
+OWN_TESTS = {'_engine.py': ('test_engine.py',), '_dr.py': ('test_dr.py',), '_dr_prune.py': ('test_dr_prune.py', 'test_dr.py'),
+             '_dr_report.py': ('test_dr.py',), '_dr_restore.py': ('test_dr_restore.py',),
+             '_backoff.py': ('test_backoff.py', 'test_call_retries.py'),
+             '_poller.py': ('test_poller.py',)}
+
+FLIPPED = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
+           ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
+# Comparisons whose flip is their negation: negating an if's test that is one of these would repeat the flip.
+NEGATING_FLIPS = (ast.Eq, ast.NotEq, ast.In, ast.NotIn, ast.Is, ast.IsNot)
+ARITHMETIC = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult}
+OPERATORS = ('comparison', 'negation', 'boolean', 'deleted call', 'constant', 'arithmetic')
+
+# (file, the line as written, the change): why no test can tell the mutant from the code.
+EQUIVALENT = {
+    ('_engine.py', 'rank = {COMPLETED: 0, PENDING: 1, FAILED: 2}', '2 -> 3'):
+        'FAILED is ranked last either way: the default rank 3 is no state\'s (a snapshot is pending, completed, failed '
+        'or deleting, and deleting ones are left out before the ranking)',
+    ('_engine.py', "key=lambda snapshot: (rank.get(snapshot.state, 3), snapshot.id or ''))", '3 -> 4'):
+        'the default rank is given to no state (see the line above): every snapshot ranked is completed, pending or failed',
+    ('_backoff.py', 'step = min(self.max_delay, self.base_delay * (2 ** min(retry_number, 30)))', '30 -> 31'):
+        'the cap on the exponent only keeps 2 ** n from overflowing a float after a thousand retries; the step is '
+        'max_delay long before either cap for any backoff the collection makes (1 s doubling to 20 s)',
+    ('_backoff.py', 'if look_ups >= max_attempts or clock() + wait > deadline:', '> -> >='):
+        'the wait is a random fraction of the backoff step (full jitter): a wait that ends exactly at the deadline does '
+        'not occur, and either way the run never waits past it',
+    ('_dr.py', 'COPY_WORKERS = 16', '16 -> 17'):
+        'how many copy calls are in the air at once tunes speed only: every rule holds for any number of workers '
+        '(each call has its own retries and look-ups, and no two calls concern one request and destination)',
+    ('_dr.py', "snapshot for snapshot in snapshots if (parse_time(snapshot.created) or self.now) >= self.now - "
+               "datetime.timedelta(minutes=5)", '5 -> 6'):
+        'a tolerance, not a rule: how far the cloud\'s clock may lag ours. A snapshot of the disk under six minutes old '
+        'that is complete makes the disk recent enough (the RPO is an hour at least) and one being made is used, so '
+        'only a cloud clock 5 to 6 minutes behind tells the two apart',
+}
+
+
+class Mutant:
+    """One change: ``start``/``end`` are (line, column) of the text replaced by ``text``."""
+
+    def __init__(self, path, operator, line, start, end, text, change):
+        self.path = path
+        self.operator = operator
+        self.line = line
+        self.start = start
+        self.end = end
+        self.text = text
+        self.change = change
+        self.source_line = ''
+        self.last_line = line
+        self.status = None
+        self.detail = ''
+        self.seconds = 0.0
+
+    @property
+    def key(self):
+        return (os.path.basename(self.path), self.source_line, self.change)
+
+    def label(self):
+        """'file:line:column change  [the line]': the column tells apart two alike changes on one line."""
+        return '%s:%d:%d %s  [%s]' % (self.path, self.line, self.start[1] + 1, self.change, self.source_line)
+
+
+def _segment(node):
+    return (node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset)
+
+
+def _docstring_nodes(tree):
+    nodes = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                nodes.add(id(first.value))
+    return nodes
+
+
+def mutants_of(path, source):
+    """Every mutant of ``source`` (the text of ``path``), in the order of the file, each one that compiles."""
+    tree = ast.parse(source)
+    docstrings = _docstring_nodes(tree)
+    found = []
+
+    def add(operator, node, text, change, whole=None):
+        start, end = _segment(whole or node)
+        found.append(Mutant(path, operator, start[0], start, end, text, change))
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            for index, operator in enumerate(node.ops):
+                if type(operator) in FLIPPED:
+                    ops = list(node.ops)
+                    ops[index] = FLIPPED[type(operator)]()
+                    new = ast.Compare(left=node.left, ops=ops, comparators=node.comparators)
+                    add('comparison', node, '(%s)' % ast.unparse(new), '%s -> %s' % (_op_text(operator), _op_text(ops[index])))
+        elif isinstance(node, ast.BoolOp):
+            new = ast.BoolOp(op=ast.Or() if isinstance(node.op, ast.And) else ast.And(), values=node.values)
+            add('boolean', node, '(%s)' % ast.unparse(new), 'and -> or' if isinstance(node.op, ast.And) else 'or -> and')
+        elif isinstance(node, ast.BinOp) and type(node.op) in ARITHMETIC and not _text_operand(node):
+            new = ast.BinOp(left=node.left, op=ARITHMETIC[type(node.op)](), right=node.right)
+            add('arithmetic', node, '(%s)' % ast.unparse(new), '%s -> %s' % (_op_text(node.op), _op_text(new.op)))
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            add('negation', node, '(%s)' % ast.unparse(node.operand), 'not removed')
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            add('deleted call', node, 'pass', 'call deleted: %s' % ast.unparse(node.value.func))
+        elif isinstance(node, ast.Constant) and id(node) not in docstrings:
+            value = node.value
+            if isinstance(value, bool):
+                add('constant', node, repr(not value), '%r -> %r' % (value, not value))
+            elif isinstance(value, (int, float)):
+                add('constant', node, repr(value + 1), '%r -> %r' % (value, value + 1))
+        tests = []
+        if isinstance(node, (ast.If, ast.While, ast.IfExp)):
+            tests.append(node.test)
+        elif isinstance(node, ast.comprehension):
+            tests.extend(node.ifs)
+        for test in tests:
+            if isinstance(test, ast.Constant) or (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)):
+                continue
+            if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], NEGATING_FLIPS):
+                continue
+            start, end = _segment(test)
+            found.append(Mutant(path, 'negation', start[0], start, end, None, 'condition negated'))
+    lines = source.splitlines()
+    mutants = []
+    for mutant in sorted(found, key=lambda mutant: (mutant.start, mutant.end, mutant.change)):
+        if mutant.text is None:  # a negated condition keeps its own text
+            mutant.text = 'not (%s)' % _slice(lines, mutant.start, mutant.end)
+        mutant.source_line = lines[mutant.line - 1].strip()
+        mutant.last_line = mutant.end[0]
+        try:
+            compile(apply(source, mutant), path, 'exec')
+        except SyntaxError:
+            continue
+        mutants.append(mutant)
+    return mutants
+
+
+def _text_operand(node):
+    """Whether a + or * works on text or lists (a message, a Markdown rule), not on numbers."""
+    return any(isinstance(side, (ast.JoinedStr, ast.List, ast.ListComp)) or (isinstance(side, ast.Constant) and isinstance(side.value, str))
+               for side in (node.left, node.right))
+
+
+def _op_text(operator):
+    return {ast.Add: '+', ast.Sub: '-', ast.Mult: '*', ast.Div: '/', ast.Lt: '<', ast.LtE: '<=', ast.Gt: '>', ast.GtE: '>=',
+            ast.Eq: '==', ast.NotEq: '!=', ast.In: 'in', ast.NotIn: 'not in', ast.Is: 'is', ast.IsNot: 'is not'}[type(operator)]
+
+
+def _slice(lines, start, end):
+    """The source text between two (line, column) positions; columns are UTF-8 byte offsets, as in ast."""
+    encoded = [line.encode('utf-8') for line in lines[start[0] - 1:end[0]]]
+    if len(encoded) == 1:
+        return encoded[0][start[1]:end[1]].decode('utf-8')
+    parts = [encoded[0][start[1]:], *encoded[1:-1], encoded[-1][:end[1]]]
+    return b'\n'.join(parts).decode('utf-8')
+
+
+def apply(source, mutant):
+    """``source`` with ``mutant``'s change made."""
+    lines = source.splitlines(keepends=True)
+    head = ''.join(lines[:mutant.start[0] - 1]) + lines[mutant.start[0] - 1].encode('utf-8')[:mutant.start[1]].decode('utf-8')
+    tail = lines[mutant.end[0] - 1].encode('utf-8')[mutant.end[1]:].decode('utf-8') + ''.join(lines[mutant.end[0]:])
+    return head + mutant.text + tail
+
+
+def sample(mutants, size, seed):
+    """``size`` of ``mutants``, the same ones for the same seed and file, in the order of the file."""
+    if size is None or size >= len(mutants):
+        return list(mutants)
+    chosen = random.Random('%s:%s' % (seed, mutants[0].path)).sample(range(len(mutants)), size)
+    return [mutants[index] for index in sorted(chosen)]
+
+
+# ---------------------------------------------------------------------------------------------- the copies
+def make_copy(destination):
+    """A copy of the collection at ``destination`` with its own build/collections link, ready for pytest."""
+    ignore = shutil.ignore_patterns('.git', '.venv*', 'build', '__pycache__', '.pytest_cache', '.coverage*', '*.pyc')
+    shutil.copytree(ROOT, destination, ignore=ignore, symlinks=True)
+    link_parent = os.path.join(destination, 'build', 'collections', 'ansible_collections', 'snapcopy')
+    os.makedirs(link_parent)
+    os.symlink('../../../..', os.path.join(link_parent, 'cloud'))
+    return destination
+
+
+def pytest_command(arguments):
+    return [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-o', 'timeout=%d' % TEST_TIMEOUT, *arguments]
+
+
+def test_environment():
+    env = dict(os.environ)
+    # A mutant is written into the copy over the original within the same second: no stale bytecode.
+    env['PYTHONDONTWRITEBYTECODE'] = '1'
+    # The tests of the copy run as plain pytest, whatever runs this script: a surrounding pytest's options
+    # and plugins (ansible-test units names its own in PYTEST_PLUGINS) would reach into the copy's run.
+    for name in ('PYTEST_ADDOPTS', 'PYTEST_PLUGINS'):
+        env.pop(name, None)
+    return env
+
+
+def coverage_map(copy, scratch, files):
+    """({file: {line: [test ids]}}, {test id: seconds}) from one run of the unit tests in ``copy``."""
+    data_file = os.path.join(scratch, 'coverage-data')
+    junit = os.path.join(scratch, 'baseline.xml')
+    rc_file = os.path.join(scratch, 'coveragerc')
+    with open(rc_file, 'w', encoding='utf-8') as handle:
+        handle.write('[run]\ndata_file = %s\n' % data_file)
+    command = pytest_command(['-n', '2', '-x', '--cov=%s' % os.path.join(copy, MODULE_UTILS), '--cov-config=%s' % rc_file,
+                              '--cov-context=test', '--cov-report=', '--junit-xml=%s' % junit, 'tests/unit'])
+    started = time.monotonic()
+    run = subprocess.run(command, cwd=copy, env=test_environment(), capture_output=True, text=True, check=False)
+    if run.returncode != 0:
+        sys.exit('The unit tests fail without any mutant: fix them first.\n%s' % run.stdout[-4000:])
+    print('Baseline: the unit tests pass with coverage per test (%.0f s).' % (time.monotonic() - started))
+    # junit names a test by its module (dotted, with its class if any) and its name.
+    durations = {(case.get('classname'), case.get('name')): float(case.get('time') or 0)
+                 for case in ElementTree.parse(junit).iter('testcase')}
+    import coverage  # pylint: disable=import-outside-toplevel  # only the test venv has it
+    data = coverage.CoverageData(basename=data_file)
+    data.read()
+    lines_by_file = {}
+    for measured in data.measured_files():
+        name = os.path.basename(measured)
+        if name not in files:
+            continue
+        contexts = data.contexts_by_lineno(measured)
+        lines_by_file[name] = {line: sorted({context.rsplit('|', 1)[0] for context in names if context})
+                               for line, names in contexts.items()}
+    seconds = {test: durations.get(_junit_name(test), 1.0)
+               for lines in lines_by_file.values() for tests in lines.values() for test in tests}
+    return lines_by_file, seconds
+
+
+def _junit_name(test):
+    """('tests.unit.x.test_y[.Class]', 'test_z[param]') for the node id 'tests/unit/x/test_y.py[::Class]::test_z[param]'."""
+    parts = test.split('::')
+    return '.'.join([parts[0][:-3].replace('/', '.'), *parts[1:-1]]), parts[-1]
+
+
+def tests_for(mutant, lines, seconds):
+    """The tests that run the changed lines in two stages: the file's own tests, then the others, each
+    fastest first. For lines run only at import, every test that runs the file."""
+    chosen = set()
+    for line in range(mutant.line, mutant.last_line + 1):
+        chosen.update(lines.get(line, ()))
+    if not chosen and any(line in lines for line in range(mutant.line, mutant.last_line + 1)):
+        chosen = {test for tests in lines.values() for test in tests}
+    own_files = tuple('/' + name + '::' for name in OWN_TESTS.get(os.path.basename(mutant.path), ()))
+    ordered = sorted(chosen, key=lambda test: (seconds.get(test, 1.0), test))
+    own = [test for test in ordered if any(name in test for name in own_files)]
+    return [stage for stage in (own, [test for test in ordered if test not in own]) if stage]
+
+
+def run_mutant(mutant, copy, stages, seconds):
+    """Write ``mutant`` into ``copy``, run the tests of each stage there until one fails, put the file back.
+    Sets mutant.status. The first stage alone imports little, so most mutants die in about a second."""
+    target = os.path.join(copy, mutant.path)
+    with open(target, encoding='utf-8') as handle:
+        original = handle.read()
+    started = time.monotonic()
+    mutant.status, mutant.detail = 'survived', '' if stages else 'no unit test runs this line'
+    try:
+        with open(target, 'w', encoding='utf-8') as handle:
+            handle.write(apply(original, mutant))
+        for tests in stages:
+            _run_stage(mutant, copy, tests, seconds)
+            if mutant.status != 'survived':
+                break
+    finally:
+        with open(target, 'w', encoding='utf-8') as handle:
+            handle.write(original)
+    mutant.seconds = time.monotonic() - started
+    return mutant
+
+
+def _run_stage(mutant, copy, tests, seconds):
+    budget = 60 + 3 * sum(seconds.get(test, 1.0) for test in tests) + TEST_TIMEOUT
+    try:
+        run = subprocess.run(pytest_command(['-x', '-p', 'no:xdist', *tests]), cwd=copy, env=test_environment(),
+                             capture_output=True, text=True, timeout=budget, check=False)
+    except subprocess.TimeoutExpired:
+        mutant.status, mutant.detail = 'timed out', 'no answer in %.0f s' % budget
+        return
+    if run.returncode == 1 and 'Timeout (>' in run.stdout:
+        mutant.status, mutant.detail = 'timed out', _first_failure(run.stdout)
+    elif run.returncode == 1:
+        mutant.status, mutant.detail = 'killed', _first_failure(run.stdout)
+    elif run.returncode != 0:
+        mutant.status, mutant.detail = 'error', 'pytest exit %d: %s' % (run.returncode, run.stdout[-600:] + run.stderr[-600:])
+
+
+def _first_failure(output):
+    for line in output.splitlines():
+        if line.startswith(('FAILED ', 'ERROR ')):
+            return line
+    return ''
+
+
+# ---------------------------------------------------------------------------------------------- report
+def summarize(mutants, files):
+    """{file: {killed, survived, timed_out, error, equivalent, total, score}}."""
+    figures = {}
+    for name in files:
+        mine = [mutant for mutant in mutants if os.path.basename(mutant.path) == name]
+        counts = {status: sum(1 for mutant in mine if mutant.status == status)
+                  for status in ('killed', 'survived', 'timed out', 'error', 'equivalent')}
+        counted = len(mine) - counts['equivalent']
+        noticed = counts['killed'] + counts['timed out']
+        counts['total'] = len(mine)
+        counts['score'] = round(100.0 * noticed / counted, 1) if counted else 100.0
+        figures[name] = counts
+    return figures
+
+
+def print_report(mutants, figures, seconds):
+    print()
+    columns = ('file', 'mutants', 'killed', 'survived', 'timed out', 'equivalent', 'error', 'score')
+    print('%-14s %7s %7s %8s %9s %10s %6s %7s' % columns)
+    for name, counts in figures.items():
+        print('%-14s %7d %7d %8d %9d %10d %6d %6.1f%%' % (name, counts['total'], counts['killed'], counts['survived'],
+                                                          counts['timed out'], counts['equivalent'], counts['error'],
+                                                          counts['score']))
+    survivors = [mutant for mutant in mutants if mutant.status in ('survived', 'error')]
+    print('\nSurvivors (%d):' % len(survivors))
+    for mutant in survivors:
+        print('  %s%s' % (mutant.label(), ' (%s)' % mutant.detail if mutant.detail else ''))
+    equivalent = [mutant for mutant in mutants if mutant.status == 'equivalent']
+    if equivalent:
+        print('\nEquivalent, left out of the score (%d):' % len(equivalent))
+        for mutant in equivalent:
+            print('  %s: %s' % (mutant.label(), mutant.detail))
+    print('\n%d mutants in %.0f s' % (len(mutants), seconds))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
+    parser.add_argument('--files', nargs='+', default=list(FILES), help='files of plugins/module_utils to mutate')
+    parser.add_argument('--sample', type=int, help='mutants per file (0: all); by default those of SAMPLE')
+    parser.add_argument('--seed', type=int, default=SEED)
+    parser.add_argument('--jobs', type=int, default=2, help='mutants run at once')
+    parser.add_argument('--threshold', type=float, default=THRESHOLD, help='least score per file, in %%')
+    parser.add_argument('--list', action='store_true', help='list the sampled mutants and stop')
+    parser.add_argument('--json', help='write the figures and every mutant here')
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    mutants = []
+    for name in args.files:
+        path = '%s/%s' % (MODULE_UTILS, name)
+        with open(os.path.join(ROOT, path), encoding='utf-8') as handle:
+            every = mutants_of(path, handle.read())
+        chosen = sample(every, SAMPLE.get(name) if args.sample is None else args.sample or None, args.seed)
+        print('%s: %d mutants, %d sampled (seed %d)' % (path, len(every), len(chosen), args.seed))
+        mutants.extend(chosen)
+    if args.list:
+        for mutant in mutants:
+            print('  ' + mutant.label())
+        return 0
+    for mutant in mutants:
+        if mutant.key in EQUIVALENT:
+            mutant.status, mutant.detail = 'equivalent', EQUIVALENT[mutant.key]
+    scratch = tempfile.mkdtemp(prefix='snapcopy-mutation-')
+    # A run stopped with SIGTERM still removes its copies (SIGINT does, as KeyboardInterrupt).
+    signal.signal(signal.SIGTERM, lambda *_signal: sys.exit(143))
+    try:
+        copies = [make_copy(os.path.join(scratch, 'copy%d' % number)) for number in range(max(1, args.jobs))]
+        lines_by_file, seconds = coverage_map(copies[0], scratch, set(args.files))
+        free = queue.Queue()
+        for copy in copies:
+            free.put(copy)
+
+        def work(mutant):
+            copy = free.get()
+            try:
+                return run_mutant(mutant, copy, tests_for(mutant, lines_by_file.get(os.path.basename(mutant.path), {}), seconds),
+                                  seconds)
+            finally:
+                free.put(copy)
+
+        todo = [mutant for mutant in mutants if mutant.status is None]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(copies)) as pool:
+            for done, mutant in enumerate(pool.map(work, todo), start=1):
+                print('[%3d/%d] %-9s %s (%.1f s)' % (done, len(todo), mutant.status, mutant.label(), mutant.seconds), flush=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    figures = summarize(mutants, args.files)
+    print_report(mutants, figures, time.monotonic() - started)
+    if args.json:
+        with open(args.json, 'w', encoding='utf-8') as handle:
+            json.dump({'figures': figures, 'seed': args.seed,
+                       'mutants': [{'file': mutant.path, 'line': mutant.line, 'change': mutant.change, 'status': mutant.status,
+                                    'source': mutant.source_line, 'detail': mutant.detail} for mutant in mutants]},
+                      handle, indent=1)
+    low = [name for name, counts in figures.items() if counts['score'] < args.threshold]
+    if low:
+        print('Below %.0f %%: %s' % (args.threshold, ', '.join(low)))
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
