@@ -33,6 +33,8 @@ ANSIBLE_LABELS = (
     ('list_of_collections', 'collections/index.html#list-of-collections', 'Collection Index'),
     ('module_defaults', 'playbook_guide/playbooks_module_defaults.html#module-defaults', 'Module defaults'),
     ('check_mode_dry', 'playbook_guide/playbooks_checkmode.html#check-mode-dry', 'Validating tasks: check mode and diff mode'),
+    # The note on a module that has an action plugin (dr_sync).
+    ('action_plugins', 'plugins/action.html#action-plugins', 'Action plugins'),
 )
 
 INDEX = '''.. _docsite_root_index:
@@ -53,6 +55,7 @@ Cloud CBS, with a disaster-recovery role that keeps a DR region supplied.
    guide/idempotency
    guide/failed-copies
    guide/restore
+   guide/fleet
    guide/awx
 
 .. toctree::
