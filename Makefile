@@ -20,7 +20,9 @@ BUILD := $(CURDIR)/build
 # Ansible and pytest import the collection through this link to the repo.
 COLLECTIONS := $(BUILD)/collections
 # ansible-test needs a real folder under ansible_collections/ (see tests/utils/stage_collection.py).
-STAGE := $(BUILD)/ansible-test/ansible_collections/snapcopy/cloud
+# make test gives each leg that runs ansible-test a staged copy of its own (tests/utils/run_legs.py).
+ANSIBLE_TEST_ROOT ?= $(BUILD)/ansible-test
+STAGE := $(ANSIBLE_TEST_ROOT)/ansible_collections/snapcopy/cloud
 PYTHON_LINKS := $(BUILD)/pythons
 # pyenv's shims claim every python3.X and then fail; ansible-test gets real interpreters instead
 # (tests/utils/python_links.py).
@@ -31,7 +33,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv venv-newest venv-oldest collection-link stage pythons pip-bootstrap shellcheck test sanity units \
+.PHONY: help venv venv-newest venv-oldest collection-link stage pythons pip-bootstrap shellcheck test test-setup sanity units \
 	units-ansible-test units-oldest integration lint \
 	sanity-newest units-newest demo clean
 
@@ -76,25 +78,30 @@ pythons: venv ## link the Pythons ansible-test may use into build/pythons
 pip-bootstrap: venv ## give ansible-test's pip bootstrap a local answer (no download)
 	@$(BIN)/python tests/utils/pip_bootstrap.py
 
-# ---------------------------------------------------------------- test legs, in CI order
+# ---------------------------------------------------------------- test legs, as CI runs them
 # Each leg's wall time is printed after it.
 timed = start=$$(date +%s); $(MAKE) --no-print-directory $(1); echo "== $(1) took $$(( $$(date +%s) - start )) s"
 
-test: ## what CI runs: every leg below, each with its time
-	@$(call timed,venv)
-	@$(call timed,sanity)
-	@$(call timed,units)
-	@$(call timed,units-ansible-test)
-	@$(call timed,units-oldest)
-	@$(call timed,integration)
-	@$(call timed,chaos-short)
-	@$(call timed,lint)
-	@$(call timed,docs-test)
-	@$(call timed,release-test)
-	@$(call timed,awx-test)
-	@$(call timed,galaxy-import)
-	@if [ -n "$(NEWEST_PYTHON)" ]; then $(call timed,venv-newest); $(call timed,sanity-newest); $(call timed,units-newest); \
-	else echo 'python3.12 not found: the newest ansible-core legs did not run'; fi
+# What the legs share, made once by test-setup; the lanes' legs are told not to make it again (make -o),
+# so that no leg rebuilds a venv or a link that a leg of the other lane is using.
+TEST_SETUP_MADE := venv venv-oldest venv-newest docs-venv collection-link pythons pip-bootstrap shellcheck \
+	$(VENV)/.installed $(VENV)/.docs-installed $(VENV_OLDEST)/.installed $(VENV_NEWEST)/.installed \
+	$(VENV_AWX)/.installed $(VENV_GALAXY)/.installed
+NEWEST_LEGS := $(if $(NEWEST_PYTHON),sanity-newest units-newest)
+# Two lanes side by side, one per CPU of CI's machine; most legs wait more than they compute.
+# The longest leg (integration) leads the first lane; the second lane is the rest, about as long.
+TEST_LANE_1 := integration docs-test release-test awx-test galaxy-import
+TEST_LANE_2 := sanity units units-ansible-test units-oldest chaos-short lint $(NEWEST_LEGS)
+
+test-setup: ## the venvs (side by side) and tools that the legs share; make test runs it first
+	@$(MAKE) --no-print-directory -j4 venv venv-oldest $(VENV_AWX)/.installed $(VENV_GALAXY)/.installed $(if $(NEWEST_PYTHON),venv-newest)
+	@$(MAKE) --no-print-directory docs-venv collection-link pythons pip-bootstrap shellcheck
+
+test: ## what CI runs: every leg below, in two lanes side by side, each with its time (logs in build/test-logs)
+	@$(call timed,test-setup)
+	@[ -n "$(NEWEST_PYTHON)" ] || echo 'python3.12 not found: the newest ansible-core legs will not run'
+	@$(BIN)/python tests/utils/run_legs.py --log-dir $(BUILD)/test-logs --build $(BUILD) \
+		--make-flags '$(foreach made,$(TEST_SETUP_MADE),-o $(made))' '$(TEST_LANE_1)' '$(TEST_LANE_2)'
 
 # Two legs use Debian packages: sanity's shellcheck test (shellcheck) and docs-test's page tests
 # (chromium). $(call apt_install,PACKAGE,CHECK,WHAT) installs PACKAGE with apt-get when CHECK fails,
@@ -118,15 +125,15 @@ sanity: venv stage pythons pip-bootstrap shellcheck ## ansible-test sanity, olde
 
 units: venv collection-link ## unit tests and fakecloud's own tests with pytest, with coverage
 	@echo '== units (pytest)'
-	$(BIN)/python -m pytest -q -n 2 --cov=plugins --cov-report=term-missing:skip-covered tests/unit tests/fakecloud/tests
+	$(BIN)/python -m pytest -q -n 4 --cov=plugins --cov-report=term-missing:skip-covered tests/unit tests/fakecloud/tests
 
 units-ansible-test: venv stage pythons ## the same unit tests as ansible-test units runs them
 	@echo '== units-ansible-test (ansible-test units, Python 3.11)'
-	cd $(STAGE) && PATH='$(TEST_PATH)' $(BIN)/ansible-test units --local --python 3.11 --color no
+	cd $(STAGE) && PATH='$(TEST_PATH)' $(BIN)/ansible-test units --local --python 3.11 --num-workers 4 --color no
 
 units-oldest: venv-oldest collection-link ## the unit tests on the oldest supported SDK releases
 	@echo '== units-oldest (pytest, the SDK releases of tests/requirements-oldest.txt)'
-	$(VENV_OLDEST)/bin/python -m pytest -q -n 2 -m 'not pinned_sdk' tests/unit/plugins
+	$(VENV_OLDEST)/bin/python -m pytest -q -n 4 -m 'not pinned_sdk' tests/unit/plugins
 
 integration: venv stage collection-link ## ansible-test integration against moto server and fakecloud
 	@echo '== integration (ansible-test, against moto server and fakecloud)'
@@ -155,7 +162,7 @@ sanity-newest: venv-newest stage pythons shellcheck ## ansible-test sanity with 
 
 units-newest: venv-newest collection-link ## the unit tests with the newest ansible-core
 	@echo '== units (pytest, newest ansible-core)'
-	$(VENV_NEWEST)/bin/python -m pytest -q -n 2 tests/unit tests/fakecloud/tests
+	$(VENV_NEWEST)/bin/python -m pytest -q -n 4 tests/unit tests/fakecloud/tests
 
 # ---------------------------------------------------------------- the main job, on local emulators
 # The first run seeds the emulators and copies; the second, with everything in place, changes nothing.

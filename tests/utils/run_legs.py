@@ -1,0 +1,122 @@
+"""Run make test's legs in lanes side by side: each lane runs its legs one after the other.
+
+Why: most legs wait far more than they compute (on emulators' copy times, on subprocesses,
+on pip), so on CI's two CPUs two lanes take little more than the longer lane alone. Each
+leg's output goes to a log file of its own, so that lanes do not interleave; a leg that fails
+has its log's end printed at once and in full at the end, and the run fails. The other legs
+still run: one failure does not hide the next.
+
+Each leg is `make LEG` with MAKE_FLAGS (make test passes -o for the set-up it did first, so
+that no lane redoes it under another's feet) and ANSIBLE_TEST_ROOT set to a folder of the
+leg's own, for the legs that run ansible-test in a staged copy.
+
+Usage: python tests/utils/run_legs.py --log-dir DIR [--make-flags FLAGS] 'LEG LEG ...' 'LEG ...'
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+TAIL_LINES = 150
+
+
+class Leg:
+    def __init__(self, name, lane):
+        self.name = name
+        self.lane = lane
+        self.log = None
+        self.returncode = None
+        self.wall = 0.0
+        self.cpu = 0.0
+
+
+def run_leg(leg, args, print_lock, running):
+    make = os.environ.get('MAKE', 'make')
+    command = [make, '--no-print-directory', *shlex.split(args.make_flags), leg.name,
+               'ANSIBLE_TEST_ROOT=%s' % os.path.join(args.build, 'ansible-test-' + leg.name)]
+    leg.log = os.path.join(args.log_dir, leg.name + '.log')
+    start = time.monotonic()
+    with open(leg.log, 'wb') as log:
+        log.write(('$ %s\n' % ' '.join(command)).encode())
+        log.flush()
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True)
+        running[leg.name] = process
+        # wait4 gives the CPU time of the leg's whole tree: make and everything it waited for.
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        del running[leg.name]
+    leg.wall = time.monotonic() - start
+    leg.cpu = usage.ru_utime + usage.ru_stime
+    leg.returncode = process.returncode
+    with print_lock:
+        print('== %s took %d s (CPU %d s, lane %d)%s' % (
+            leg.name, leg.wall, leg.cpu, leg.lane, '' if leg.returncode == 0 else ': FAILED, exit code %d' % leg.returncode),
+            flush=True)
+        if leg.returncode != 0:
+            print_tail(leg)
+
+
+def print_tail(leg, lines=TAIL_LINES):
+    with open(leg.log, 'rb') as log:
+        text = log.read().decode('utf-8', 'replace').splitlines()
+    shown = text[-lines:] if lines else text
+    print('---- %s: %s of %d lines of %s' % (leg.name, 'the last %d' % len(shown) if lines else 'all', len(text), leg.log))
+    print('\n'.join(shown))
+    print('---- end of %s' % leg.name, flush=True)
+
+
+def run_lane(legs, args, print_lock, running):
+    for leg in legs:
+        run_leg(leg, args, print_lock, running)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--log-dir', required=True)
+    parser.add_argument('--build', default='build', help='where the legs\' ansible-test folders go')
+    parser.add_argument('--make-flags', default='')
+    parser.add_argument('lanes', nargs='+', help='one argument per lane: its legs, space-separated')
+    args = parser.parse_args(argv)
+    args.build = os.path.abspath(args.build)
+    os.makedirs(args.log_dir, exist_ok=True)
+
+    lanes = [[Leg(name, number) for name in lane.split()] for number, lane in enumerate(args.lanes, 1)]
+    print('== lanes side by side: %s' % '; '.join('%d: %s' % (number, ' '.join(leg.name for leg in lane))
+                                                  for number, lane in enumerate(lanes, 1)), flush=True)
+    print_lock = threading.Lock()
+    running = {}
+    threads = [threading.Thread(target=run_lane, args=(lane, args, print_lock, running), daemon=True) for lane in lanes]
+    start = time.monotonic()
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.5)
+    except KeyboardInterrupt:
+        for process in list(running.values()):
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        raise
+
+    legs = [leg for lane in lanes for leg in lane]
+    failed = [leg for leg in legs if leg.returncode != 0]
+    for leg in failed:
+        print_tail(leg, lines=0)
+    print('== %d legs in %d lanes took %d s (CPU %d s)%s' % (
+        len(legs), len(lanes), time.monotonic() - start, sum(leg.cpu for leg in legs),
+        ': FAILED: %s' % ' '.join(leg.name for leg in failed) if failed else ''), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
