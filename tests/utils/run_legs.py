@@ -15,6 +15,7 @@ Usage: python tests/utils/run_legs.py --log-dir DIR [--make-flags FLAGS] 'LEG LE
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shlex
 import signal
@@ -49,7 +50,7 @@ def run_leg(leg, args, print_lock, running):
                                    start_new_session=True)
         running[leg.name] = process
         # wait4 gives the CPU time of the leg's whole tree: make and everything it waited for.
-        _, status, usage = os.wait4(process.pid, 0)
+        status, usage = os.wait4(process.pid, 0)[1:]
         process.returncode = os.waitstatus_to_exitcode(status)
         del running[leg.name]
     leg.wall = time.monotonic() - start
@@ -102,10 +103,8 @@ def main(argv=None):
                 thread.join(0.5)
     except KeyboardInterrupt:
         for process in list(running.values()):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         raise
 
     legs = [leg for lane in lanes for leg in lane]
