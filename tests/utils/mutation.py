@@ -77,6 +77,16 @@ EQUIVALENT = {
         'a tolerance, not a rule: how far the cloud\'s clock may lag ours. A snapshot of the disk under six minutes old '
         'that is complete makes the disk recent enough (the RPO is an hour at least) and one being made is used, so '
         'only a cloud clock 5 to 6 minutes behind tells the two apart',
+    ('_dr_restore.py', 'return [(disk_key, copy) for dummy, disk_key, copy in sorted(candidates, key=lambda item: item[:2])[:count]]',
+     '2 -> 3'):
+        'the disk key is unique among the candidates, so a third element of the sort key never decides the order',
+    ('_dr_restore.py', 'self._wait([test for test in tests if test.disk is not None and test.result is None])', 'and -> or'):
+        '_wait takes only the tests without a result, and every test without a result has its disk (a test whose disk '
+        'could not be made has its result, failed)',
+    ('_dr_restore.py', "token = 'snapcopy-%s' % hashlib.sha256(('%s %s' % (self.run_id, test.copy.id)).encode('utf-8'))"
+                       ".hexdigest()[:48]", '48 -> 49'):
+        'the token only has to be the same for one run and copy, and within the clouds\' limit for a client token (64 '
+        'characters on AWS and ECS): 57 characters or 58 are both',
 }
 
 

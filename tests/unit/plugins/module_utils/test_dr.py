@@ -614,3 +614,11 @@ def test_a_fresh_snapshot_name_template_that_cannot_be_filled_is_refused_before_
         run(cloud, clock, check_mode=check_mode, max_snapshot_age_hours=1, snapshot_name_template=template)
     assert error.value.option == 'snapshot_name_template'
     assert not cloud.calls
+
+
+def test_keep_copies_without_prune_reads_no_list_of_copies():
+    """keep_copies set in a play without prune (a group variable, say) lists nothing: only prune and the drill need the copies."""
+    cloud, clock = cloud_with_disks()
+    report = run(cloud, clock, prune=False, keep_copies=2, max_copy_age_days=3)
+    assert report['totals']['copied'] == 6
+    assert 'list_copies' not in cloud.calls

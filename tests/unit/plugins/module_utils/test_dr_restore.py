@@ -387,3 +387,148 @@ def test_without_any_tagged_disk_the_drill_has_nothing_to_test_and_does_not_fail
     report = drill(cloud, clock)
     assert not report['failures'] and report['restore']['tests'] == []
     assert [region['plan'] for region in report['restore']['regions']] == ['no disk to test'] * 2
+
+
+# ---------------------------------------------------------------------------------------------- limits, to the second
+def test_another_scopes_test_disk_is_a_leftover_only_once_more_than_a_day_old():
+    def theirs(seconds_old):
+        return DrillDisk('d', 'dr-1', COMPLETED, name=TEST_DISK_PREFIX + 'x', tags={RESTORE_RUN_TAG: 'theirs', RESTORE_SCOPE_TAG: 'another'},
+                         created=(NOW - datetime.timedelta(seconds=seconds_old)).isoformat())
+
+    assert not is_leftover(theirs(24 * 3600), 'now', SCOPE, NOW)  # a drill of another scope may still be at it
+    assert is_leftover(theirs(24 * 3600 + 10), 'now', SCOPE, NOW)
+
+
+@pytest.mark.parametrize('overrides', [
+    {'restore_test_count': 1}, {'restore_test_count': 50}, {'restore_test_timeout': 10}, {'restore_test_timeout': 6 * 3600},
+])
+def test_the_bounds_of_the_count_and_the_timeout_are_accepted(overrides):
+    cloud, dummy = cloud_with_disks()
+    check_restore_settings(dr_settings(params(restore_test=True, **overrides)), cloud)
+
+
+def test_a_slow_disk_is_read_at_most_every_30_seconds():
+    cloud, clock = copied_cloud(count=1)
+    cloud.disk_seconds = 400
+    clock.sleeps.clear()
+    report = drill(cloud, clock, restore_test_timeout=3600)
+    assert report['restore']['totals']['passed'] == 2
+    assert max(clock.sleeps) == 30
+
+
+@pytest.mark.parametrize('usable_after, action', [(359.5, 'deleted'), (360.5, 'delete_failed')])
+def test_a_disk_still_being_made_at_the_timeout_is_waited_for_five_minutes_more_then_left_to_the_next_run(usable_after, action):
+    cloud, clock = copied_cloud(count=1)
+    cloud.disk_seconds = usable_after  # the disks are asked for at the drill's start; the timeout is 60 s
+    report = drill(cloud, clock, restore_test_timeout=60, dr_regions=['dr-1'])
+    assert [(test['result'], test['test_disk']['action']) for test in report['restore']['tests']] == [('timed_out', action)]
+
+
+def test_a_call_throttled_near_the_end_of_a_short_drill_is_still_retried():
+    cloud, clock = copied_cloud(count=1)
+    original = cloud.find_test_disks
+    throttled = []
+
+    def find(region):
+        if not throttled:
+            throttled.append(region)
+            raise CloudError('DescribeDisks', 'Throttling', 'slow down', kind='retryable')
+        return original(region)
+
+    cloud.find_test_disks = find
+    report = drill(cloud, clock, restore_test_timeout=60)
+    assert throttled and report['restore']['totals']['passed'] == 2 and not report['failures']
+
+
+def test_a_zone_the_cloud_does_not_offer_is_refused_with_the_zones_it_offers():
+    cloud, clock = copied_cloud(count=1)
+    report = drill(cloud, clock, restore_test_zones={'dr-1': 'dr-1z'}, dr_regions=['dr-1'])
+    assert any('offers no zone dr-1z for disks of type %s (it offers dr-1a, dr-1b)' % cloud.restore_disk_type in failure
+               for failure in report['failures']), report['failures']
+
+
+def test_check_mode_does_not_wait_for_a_leftover_still_being_made():
+    cloud, clock = copied_cloud(count=1)
+    earlier = '20261101T000000Z-000001'
+    cloud.add_test_disk('killed-mid-drill', 'dr-1', TEST_DISK_PREFIX + earlier, {RESTORE_RUN_TAG: earlier, RESTORE_SCOPE_TAG: SCOPE},
+                        clock.now - 2)
+    cloud.calls.clear()
+    clock.sleeps.clear()
+    report = drill(cloud, clock, check_mode=True)
+    assert [record['action'] for record in report['restore']['leftovers']] == ['would_delete']
+    assert clock.sleeps == [] and 'describe_test_disks' not in cloud.calls
+
+
+def test_a_lost_create_answer_adopts_the_disk_made_from_its_own_copy_not_another_tests():
+    cloud, clock = copied_cloud(count=2)
+    original = cloud.create_test_disk
+    created = []
+
+    def create(*args):
+        created.append(args)
+        if len(created) == 2:  # the second test of dr-1: its answer is lost
+            cloud.lose_next_disk_answer = True
+        return original(*args)
+
+    cloud.create_test_disk = create
+    report = drill(cloud, clock, restore_test_count=2, dr_regions=['dr-1'])
+    tests = report['restore']['tests']
+    assert [test['result'] for test in tests] == ['passed', 'passed'] and len(created) == 2
+    assert len({test['test_disk_id'] for test in tests}) == 2
+    assert cloud.test_disks == {}
+
+
+def test_the_markdown_plan_of_a_region_names_its_zone():
+    cloud, clock = cloud_with_disks(count=1)
+    report = drill(cloud, clock, check_mode=True)
+    assert '| dr-1 | dr-1a | - | - | - | - | would test the copies this run makes, once they have completed | - |' in markdown_report(report)
+
+
+# ---------------------------------------------------------------------------------------------- what cannot be done is said
+def test_a_copy_that_cannot_be_marked_as_tested_is_a_warning_not_a_failure():
+    cloud, clock = copied_cloud(count=1)
+
+    def refuse(copy, stamp):
+        raise CloudError('TagResources', 'Forbidden', 'no tagging here', kind=FATAL)
+
+    cloud.mark_restore_tested = refuse
+    report = drill(cloud, clock, dr_regions=['dr-1'])
+    assert report['restore']['totals']['passed'] == 1 and not report['failures']
+    assert any('passed, but it could not be marked as tested' in warning and 'no tagging here' in warning
+               for warning in report['warnings']), report['warnings']
+
+
+def test_a_failed_listing_before_the_disks_are_deleted_is_a_warning_and_the_known_disks_still_go():
+    cloud, clock = copied_cloud(count=1)
+    original = cloud.find_test_disks
+    listings = []
+
+    def find(region):
+        listings.append(region)
+        if len(listings) == 2:  # the first lists leftovers; the second, before deleting, fails
+            raise CloudError('DescribeDisks', 'Forbidden', 'no listing now', kind=FATAL)
+        return original(region)
+
+    cloud.find_test_disks = find
+    report = drill(cloud, clock, dr_regions=['dr-1'])
+    assert report['restore']['totals']['passed'] == 1 and cloud.test_disks == {}
+    assert any('could not list the test disks of dr-1 to delete them' in warning and 'no listing now' in warning
+               for warning in report['warnings']), report['warnings']
+
+
+def test_a_leftover_that_cannot_be_deleted_is_a_failure_of_the_run():
+    cloud, clock = copied_cloud(count=1)
+    earlier = '20261101T000000Z-000001'
+    cloud.add_test_disk('stuck', 'dr-1', TEST_DISK_PREFIX + earlier, {RESTORE_RUN_TAG: earlier, RESTORE_SCOPE_TAG: SCOPE}, clock.now - 600)
+    original = cloud.delete_test_disk
+
+    def delete(region, disk_id):
+        if disk_id == 'stuck':
+            raise CloudError('DeleteDisk', 'Forbidden', 'locked by policy', kind=FATAL)
+        return original(region, disk_id)
+
+    cloud.delete_test_disk = delete
+    report = drill(cloud, clock, dr_regions=['dr-1'])
+    assert [(record['test_disk_id'], record['action']) for record in report['restore']['leftovers']] == [('stuck', 'delete_failed')]
+    assert any('leftover restore test disk stuck in dr-1 could not be deleted: locked by policy' in failure
+               for failure in report['failures']), report['failures']
