@@ -513,7 +513,8 @@ def test_waiting_for_a_fresh_snapshot_polls_less_often_up_to_once_a_minute():
     assert clock.now - start < 700
 
 
-def test_a_fresh_snapshot_never_made_after_lost_answers_is_given_up_at_the_deadline_and_counted_as_retries():
+def cloud_losing_every_create_snapshot_answer():
+    """One disk whose CreateSnapshot calls are never answered, and the times they were made (``tries``)."""
     random.seed(19)  # the backoff's jitter
     cloud, clock = cloud_with_disks(count=1)
     tries = []
@@ -523,6 +524,11 @@ def test_a_fresh_snapshot_never_made_after_lost_answers_is_given_up_at_the_deadl
         raise CloudError('CreateSnapshot', 'ConnectionClosed', 'no answer', kind=RETRYABLE, uncertain=True)
 
     cloud.create_snapshot = lose_every_answer
+    return cloud, clock, tries
+
+
+def test_a_fresh_snapshot_never_made_after_lost_answers_is_given_up_at_the_deadline_and_counted_as_retries():
+    cloud, clock, tries = cloud_losing_every_create_snapshot_answer()
     start = clock.now
     report = run(cloud, clock, max_snapshot_age_hours=1, wait_timeout=5)
     assert report['disks'][0]['fresh_snapshot']['action'] == 'failed'
@@ -554,15 +560,7 @@ def test_copies_are_named_after_the_disk_or_its_id_when_it_has_no_name():
 
 
 def test_a_fresh_snapshot_never_made_after_lost_answers_is_asked_for_ten_times_at_most():
-    random.seed(19)  # the backoff's jitter
-    cloud, clock = cloud_with_disks(count=1)
-    tries = []
-
-    def lose_every_answer(region, disk, name, description, tags):
-        tries.append(clock.now)
-        raise CloudError('CreateSnapshot', 'ConnectionClosed', 'no answer', kind=RETRYABLE, uncertain=True)
-
-    cloud.create_snapshot = lose_every_answer
+    cloud, clock, tries = cloud_losing_every_create_snapshot_answer()
     report = run(cloud, clock, max_snapshot_age_hours=1, dr_regions=['dr-1'])
     assert report['disks'][0]['fresh_snapshot']['action'] == 'failed'
     assert len(tries) == 10 and len(clock.sleeps) == 9 and report['api_retries'] == 9

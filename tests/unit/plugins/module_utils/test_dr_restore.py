@@ -46,6 +46,15 @@ def copied_cloud(count=3, **kwargs):
     return cloud, clock
 
 
+EARLIER_RUN = '20261101T000000Z-000001'
+
+
+def add_leftover(cloud, clock, disk_id, region, seconds_ago):
+    """A test disk that an earlier drill of this scope left, made ``seconds_ago``."""
+    cloud.add_test_disk(disk_id, region, TEST_DISK_PREFIX + EARLIER_RUN, {RESTORE_RUN_TAG: EARLIER_RUN, RESTORE_SCOPE_TAG: SCOPE},
+                        clock.now - seconds_ago)
+
+
 def copy(copy_id, created_seconds, state=COMPLETED, tested=None):
     tags = {RESTORE_TESTED_TAG: tested} if tested else {}
     return Snapshot(copy_id, 'dr-1', state, created=(NOW + datetime.timedelta(seconds=created_seconds)).isoformat(), tags=tags)
@@ -218,29 +227,25 @@ def test_a_disk_the_cloud_will_not_delete_in_time_is_reported_and_the_next_run_d
 
 def test_leftovers_of_earlier_drills_are_deleted_first_and_nothing_else():
     cloud, clock = copied_cloud(count=1)
-    earlier = '20261101T000000Z-000001'
-    cloud.add_test_disk('mine-earlier', 'dr-1', TEST_DISK_PREFIX + earlier, {RESTORE_RUN_TAG: earlier, RESTORE_SCOPE_TAG: SCOPE},
-                        clock.now - 600)
+    add_leftover(cloud, clock, 'mine-earlier', 'dr-1', 600)
     cloud.add_test_disk('theirs-now', 'dr-1', TEST_DISK_PREFIX + 'x', {RESTORE_RUN_TAG: 'x', RESTORE_SCOPE_TAG: 'other'},
                         clock.now - 600)
     cloud.add_test_disk('theirs-old', 'dr-1', TEST_DISK_PREFIX + 'y', {RESTORE_RUN_TAG: 'y', RESTORE_SCOPE_TAG: 'other'},
                         clock.now - (OTHERS_LEFTOVER_HOURS + 1) * 3600)
     cloud.add_test_disk('named-only', 'dr-1', TEST_DISK_PREFIX + 'z', {'snapcopy:restore-test-like': 'z'}, clock.now - 10 ** 6)
-    cloud.add_test_disk('tagged-only', 'dr-1', 'db-restored', {RESTORE_RUN_TAG: earlier, RESTORE_SCOPE_TAG: SCOPE}, clock.now - 10 ** 6)
+    cloud.add_test_disk('tagged-only', 'dr-1', 'db-restored', {RESTORE_RUN_TAG: EARLIER_RUN, RESTORE_SCOPE_TAG: SCOPE}, clock.now - 10 ** 6)
     report = drill(cloud, clock)
     leftovers = report['restore']['leftovers']
     assert [(record['test_disk_id'], record['action'], record['run']) for record in leftovers] == [
-        ('mine-earlier', 'deleted', earlier), ('theirs-old', 'deleted', 'y')]
+        ('mine-earlier', 'deleted', EARLIER_RUN), ('theirs-old', 'deleted', 'y')]
     assert sorted(cloud.test_disks) == ['named-only', 'tagged-only', 'theirs-now']
     assert report['changed']  # deleting leftovers is a change
-    assert '| dr-1 | mine-earlier | %s | deleted |' % earlier in markdown_report(report)
+    assert '| dr-1 | mine-earlier | %s | deleted |' % EARLIER_RUN in markdown_report(report)
 
 
 def test_check_mode_plans_the_drill_and_the_leftovers_without_any_mutating_call():
     cloud, clock = copied_cloud(count=2)
-    earlier = '20261101T000000Z-000001'
-    cloud.add_test_disk('mine-earlier', 'dr-2', TEST_DISK_PREFIX + earlier, {RESTORE_RUN_TAG: earlier, RESTORE_SCOPE_TAG: SCOPE},
-                        clock.now - 600)
+    add_leftover(cloud, clock, 'mine-earlier', 'dr-2', 600)
     cloud.calls.clear()
     report = drill(cloud, clock, check_mode=True)
     restore = report['restore']
@@ -373,9 +378,7 @@ def test_without_restore_test_there_is_no_drill():
 
 def test_a_leftover_still_being_made_is_waited_for_then_deleted():
     cloud, clock = copied_cloud(count=1)
-    earlier = '20261101T000000Z-000001'
-    cloud.add_test_disk('killed-mid-drill', 'dr-1', TEST_DISK_PREFIX + earlier, {RESTORE_RUN_TAG: earlier, RESTORE_SCOPE_TAG: SCOPE},
-                        clock.now - 2)  # made 2 s ago, usable 3 s from now
+    add_leftover(cloud, clock, 'killed-mid-drill', 'dr-1', 2)  # made 2 s ago, usable 3 s from now
     report = drill(cloud, clock)
     assert [(record['test_disk_id'], record['action'], record['state']) for record in report['restore']['leftovers']] == [
         ('killed-mid-drill', 'deleted', 'making')]
@@ -449,9 +452,7 @@ def test_a_zone_the_cloud_does_not_offer_is_refused_with_the_zones_it_offers():
 
 def test_check_mode_does_not_wait_for_a_leftover_still_being_made():
     cloud, clock = copied_cloud(count=1)
-    earlier = '20261101T000000Z-000001'
-    cloud.add_test_disk('killed-mid-drill', 'dr-1', TEST_DISK_PREFIX + earlier, {RESTORE_RUN_TAG: earlier, RESTORE_SCOPE_TAG: SCOPE},
-                        clock.now - 2)
+    add_leftover(cloud, clock, 'killed-mid-drill', 'dr-1', 2)
     cloud.calls.clear()
     clock.sleeps.clear()
     report = drill(cloud, clock, check_mode=True)
@@ -518,8 +519,7 @@ def test_a_failed_listing_before_the_disks_are_deleted_is_a_warning_and_the_know
 
 def test_a_leftover_that_cannot_be_deleted_is_a_failure_of_the_run():
     cloud, clock = copied_cloud(count=1)
-    earlier = '20261101T000000Z-000001'
-    cloud.add_test_disk('stuck', 'dr-1', TEST_DISK_PREFIX + earlier, {RESTORE_RUN_TAG: earlier, RESTORE_SCOPE_TAG: SCOPE}, clock.now - 600)
+    add_leftover(cloud, clock, 'stuck', 'dr-1', 600)
     original = cloud.delete_test_disk
 
     def delete(region, disk_id):
