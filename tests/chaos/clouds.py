@@ -60,6 +60,23 @@ def tally_copies(disks_newest, copies_by_region, made_fresh):
             'fresh_duplicates': sum(count - 1 for count in made_fresh.values() if count > 1)}
 
 
+
+def seed_ec2_disks(ec2, zone, selector, name, tagged_count, untagged_count):
+    """Volumes in ``zone`` through moto: ``tagged_count`` carrying ``selector`` (and a Name) with two
+    snapshots each, then ``untagged_count`` without it with one. Returns the tagged volumes' ids and every
+    snapshot id made (the seed's, which no copy may be taken for)."""
+    disks, seeded = [], set()
+    for index in range(tagged_count + untagged_count):
+        tagged = index < tagged_count
+        tags = dict(selector, Name='%s-%d' % (name, index)) if tagged else {'app': 'web'}
+        volume = ec2.create_volume(Size=8, AvailabilityZone=zone, TagSpecifications=[
+            {'ResourceType': 'volume', 'Tags': [{'Key': key, 'Value': value} for key, value in tags.items()]}])
+        for dummy in range(2 if tagged else 1):
+            seeded.add(ec2.create_snapshot(VolumeId=volume['VolumeId'])['SnapshotId'])
+        if tagged:
+            disks.append(volume['VolumeId'])
+    return disks, seeded
+
 class FakeCloudTarget:
     """ECS, ENS or CBS on fakecloud."""
 
@@ -182,17 +199,8 @@ class AwsTarget:
         self.proxy.faults.reset_ledger()
 
     def seed(self, count):
-        ec2 = self._clients[self.source_region]
-        self.disks, self.seeded = [], set()
-        for index in range(count + max(1, count // 10)):
-            tagged = index < count
-            tags = dict(TAG_SELECTOR, Name='chaos-%d' % index) if tagged else {'app': 'web'}
-            volume = ec2.create_volume(Size=8, AvailabilityZone=self.source_region + 'a', TagSpecifications=[
-                {'ResourceType': 'volume', 'Tags': [{'Key': key, 'Value': value} for key, value in tags.items()]}])
-            for dummy in range(2 if tagged else 1):
-                self.seeded.add(ec2.create_snapshot(VolumeId=volume['VolumeId'])['SnapshotId'])
-            if tagged:
-                self.disks.append(volume['VolumeId'])
+        self.disks, self.seeded = seed_ec2_disks(self._clients[self.source_region], self.source_region + 'a', TAG_SELECTOR,
+                                                 'chaos', count, max(1, count // 10))
 
     def add_newest(self, disk_ids):
         ec2 = self._clients[self.source_region]

@@ -261,17 +261,8 @@ class AwsFleet:
 
     def seed(self, disks_per_scope):
         for scope in self.scopes:
-            ec2 = self.ec2(scope.account, scope.source_region)
-            scope.disks, scope.seeded = [], set()
-            for index in range(disks_per_scope + 1):
-                tagged = index < disks_per_scope
-                tags = dict(scope.selector, Name='%s-%d' % (scope.name, index)) if tagged else {'app': 'web'}
-                volume = ec2.create_volume(Size=8, AvailabilityZone=scope.source_region + 'a', TagSpecifications=[
-                    {'ResourceType': 'volume', 'Tags': [{'Key': key, 'Value': value} for key, value in tags.items()]}])
-                for dummy in range(2 if tagged else 1):
-                    scope.seeded.add(ec2.create_snapshot(VolumeId=volume['VolumeId'])['SnapshotId'])
-                if tagged:
-                    scope.disks.append(volume['VolumeId'])
+            scope.disks, scope.seeded = clouds.seed_ec2_disks(self.ec2(scope.account, scope.source_region), scope.source_region + 'a',
+                                                              scope.selector, scope.name, disks_per_scope, 1)
 
     def add_newest(self, scope, disk_ids):
         ec2 = self.ec2(scope.account, scope.source_region)
