@@ -51,11 +51,10 @@ def run_leg(leg, args, print_lock, running):
         running[leg.name] = process
         # wait4 gives the CPU time of the leg's whole tree: make and everything it waited for.
         status, usage = os.wait4(process.pid, 0)[1:]
-        process.returncode = os.waitstatus_to_exitcode(status)
         del running[leg.name]
     leg.wall = time.monotonic() - start
     leg.cpu = usage.ru_utime + usage.ru_stime
-    leg.returncode = process.returncode
+    leg.returncode = os.waitstatus_to_exitcode(status)
     with print_lock:
         print('== %s took %d s (CPU %d s, lane %d)%s' % (
             leg.name, leg.wall, leg.cpu, leg.lane, '' if leg.returncode == 0 else ': FAILED, exit code %d' % leg.returncode),
@@ -65,10 +64,11 @@ def run_leg(leg, args, print_lock, running):
 
 
 def print_tail(leg, lines=TAIL_LINES):
+    """The last ``lines`` lines of the leg's log, or all of it with ``lines=None``."""
     with open(leg.log, 'rb') as log:
         text = log.read().decode('utf-8', 'replace').splitlines()
-    shown = text[-lines:] if lines else text
-    print('---- %s: %s of %d lines of %s' % (leg.name, 'the last %d' % len(shown) if lines else 'all', len(text), leg.log))
+    shown = text if lines is None else text[-lines:]
+    print('---- %s: %s of %d lines of %s' % (leg.name, 'all' if lines is None else 'the last %d' % len(shown), len(text), leg.log))
     print('\n'.join(shown))
     print('---- end of %s' % leg.name, flush=True)
 
@@ -110,7 +110,7 @@ def main(argv=None):
     legs = [leg for lane in lanes for leg in lane]
     failed = [leg for leg in legs if leg.returncode != 0]
     for leg in failed:
-        print_tail(leg, lines=0)
+        print_tail(leg, lines=None)
     print('== %d legs in %d lanes took %d s (CPU %d s)%s' % (
         len(legs), len(lanes), time.monotonic() - start, sum(leg.cpu for leg in legs),
         ': FAILED: %s' % ' '.join(leg.name for leg in failed) if failed else ''), flush=True)
