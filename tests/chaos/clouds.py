@@ -60,7 +60,6 @@ def tally_copies(disks_newest, copies_by_region, made_fresh):
             'fresh_duplicates': sum(count - 1 for count in made_fresh.values() if count > 1)}
 
 
-
 def seed_ec2_disks(ec2, zone, selector, name, tagged_count, untagged_count):
     """Volumes in ``zone`` through moto: ``tagged_count`` carrying ``selector`` (and a Name) with two
     snapshots each, then ``untagged_count`` without it with one. Returns the tagged volumes' ids and every
@@ -76,6 +75,7 @@ def seed_ec2_disks(ec2, zone, selector, name, tagged_count, untagged_count):
         if tagged:
             disks.append(volume['VolumeId'])
     return disks, seeded
+
 
 class FakeCloudTarget:
     """ECS, ENS or CBS on fakecloud."""
