@@ -1,18 +1,27 @@
-"""The Makefile keeps its promises: make help lists every target, and make test runs every test leg."""
+"""The Makefile keeps its promises: make help lists every target, make test runs every test leg, and the
+ansible-core matrix says one thing everywhere: meta/runtime.yml's requires_ansible, the Makefile's CORES and
+their legs, the requirements file of each core, and the README's supported versions."""
 from __future__ import annotations
 
 import os
 import re
 import subprocess
 
+import yaml
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def read(path):
+    with open(os.path.join(ROOT, path), encoding='utf-8') as handle:
+        return handle.read()
 
 
 def makefile_targets():
     """{target: its line} for the rules a person may run (not files, not variables, not patterns)."""
     with open(os.path.join(ROOT, 'Makefile'), encoding='utf-8') as handle:
         return {match.group(1): line for line in handle
-                if (match := re.match(r'^([a-z][a-z0-9-]*):(?!=)', line))}
+                if (match := re.match(r'^([a-z][a-z0-9.-]*):(?!=)', line))}
 
 
 def test_every_target_has_a_line_in_make_help():
@@ -30,18 +39,14 @@ def make_variable(name):
 
 
 def test_make_test_runs_every_test_leg():
-    with open(os.path.join(ROOT, 'Makefile'), encoding='utf-8') as handle:
-        text = handle.read()
+    text = read('Makefile')
     recipe = text[text.index('\ntest:'):text.index('\n\n', text.index('\ntest:'))]
-    assert "'$(TEST_LANE_1)' '$(TEST_LANE_2)'" in recipe
-    lanes = make_variable('TEST_LANE_1'), make_variable('TEST_LANE_2')
-    legs = lanes[0] + lanes[1]
-    wanted = {'sanity', 'units', 'units-ansible-test', 'units-oldest', 'integration', 'chaos-short', 'lint', 'docs-test',
-              'release-test', 'awx-test', 'galaxy-import'}
-    if make_variable('NEWEST_PYTHON'):
-        wanted |= {'sanity-newest', 'units-newest'}
+    assert '--lanes $(TEST_LANES)' in recipe and recipe.rstrip().endswith('$(TEST_LEGS)')
+    legs = make_variable('TEST_LEGS')
+    wanted = {'units', 'units-ansible-test', 'units-oldest', 'integration', 'chaos-short', 'lint', 'docs-test',
+              'release-test', 'awx-test', 'galaxy-import'} | {'core-%s' % core for core in make_variable('CORES')}
     assert wanted <= set(legs), wanted - set(legs)
-    assert len(legs) == len(set(legs)), 'a leg in two lanes'
+    assert len(legs) == len(set(legs)), 'a leg twice'
     # make mutation takes about 15 minutes and is run on its own (docs/reliability.md)
     assert 'mutation' not in legs
 
@@ -53,3 +58,62 @@ def test_the_legs_of_one_lane_never_remake_what_the_other_lane_uses():
     flags = dry_run[dry_run.index('--make-flags'):].split("'")[1].split()
     assert flags[0::2] == ['-o'] * len(made) and set(flags[1::2]) == made
     assert {'venv', 'pythons', 'pip-bootstrap', 'collection-link', 'docs-venv'} <= made
+
+
+def cores():
+    return make_variable('CORES')
+
+
+def test_the_oldest_core_is_the_one_requires_ansible_names():
+    requires = yaml.safe_load(read('meta/runtime.yml'))['requires_ansible']
+    match = re.fullmatch(r'>=(\d+\.\d+)\.0', requires)
+    assert match, 'requires_ansible %r: a lower bound only, as the matrix tests from it upwards' % requires
+    assert cores()[0] == match.group(1)
+    minors = [int(core.split('.')[1]) for core in cores()]
+    assert minors == list(range(minors[0], minors[0] + len(minors))), 'a release left out of the matrix: %s' % cores()
+
+
+def pinned_core(requirements):
+    (version,) = re.findall(r'^ansible-core==(\S+)$', read(requirements), re.MULTILINE)
+    return version
+
+
+def test_each_core_has_its_venv_pinned_to_it():
+    assert pinned_core('tests/requirements.txt').startswith(cores()[0] + '.')
+    for core in cores()[1:]:
+        assert pinned_core('tests/requirements-%s.txt' % core).startswith(core + '.')
+    # make units-oldest runs the oldest SDK releases with the oldest core
+    assert pinned_core('tests/requirements-oldest.txt') == pinned_core('tests/requirements.txt')
+
+
+def test_each_core_is_a_leg_of_make_test_with_the_python_a_plain_install_picks():
+    targets = makefile_targets()
+    legs = make_variable('TEST_LEGS')
+    python_3_11 = make_variable('PYTHON_3_11_CORES')
+    for core in cores():
+        assert 'core-%s' % core in targets and 'core-%s' % core in legs
+        python = '3.11' if core in python_3_11 else '3.12'
+        assert 'ansible-core %s on Python %s' % (core, python) in targets['core-%s' % core]
+    # 2.19 is the newest core a Python 3.11 controller can run; 2.20 and 2.21 need 3.12.
+    assert python_3_11 == [core for core in cores() if core in ('2.18', '2.19')]
+    # sanity and the smoke run in the core legs only: once per core
+    assert not {'sanity', 'sanity-newest', 'units-newest', 'smoke'} & set(legs)
+
+
+def test_the_readme_names_every_core_and_its_python():
+    readme = read('README.md')
+    section = readme[readme.index('## Supported versions'):]
+    section = section[:section.index('\n## ', 1)]
+    python_3_11 = make_variable('PYTHON_3_11_CORES')
+    rows = dict(re.findall(r'^ *\| (2\.\d+) \| Python (3\.\d+) \|', section, re.MULTILINE))
+    assert rows == {core: '3.11' if core in python_3_11 else '3.12' for core in cores()}
+    assert 'requires_ansible: \'>=%s.0\'' % cores()[0] in section
+
+
+def test_the_core_venvs_get_every_sdk_the_modules_run_with_pinned_as_the_unit_tests_pin_it():
+    packages = set(make_variable('SDK_PACKAGES'))
+    needed = {re.split(r'[<>=]', line)[0] for line in read('meta/ee-requirements.txt').splitlines() if line and not line.startswith('#')}
+    # boto3 is for the execution environment's users; the modules import botocore alone.
+    assert needed - {'boto3'} <= packages
+    pinned = dict(re.findall(r'^([A-Za-z0-9_.-]+)==(\S+)$', read('tests/unit/requirements.txt'), re.MULTILINE))
+    assert packages <= set(pinned), packages - set(pinned)

@@ -12,6 +12,8 @@ RUN_LEGS = os.path.join(ROOT, 'tests', 'utils', 'run_legs.py')
 MAKEFILE = '''\
 slow-a:
 \t@echo "start $$(date +%s.%N)"; sleep 1; echo "a in $(ANSIBLE_TEST_ROOT)"; echo "end $$(date +%s.%N)"
+slow-long:
+\t@sleep 3
 slow-b:
 \t@echo "start $$(date +%s.%N)"; sleep 1; echo b; echo "end $$(date +%s.%N)"
 broken:
@@ -25,10 +27,10 @@ uses-setup: skipped-setup
 '''
 
 
-def run(tmp_path, *lanes, flags=''):
+def run(tmp_path, *legs, flags='', lanes=2):
     (tmp_path / 'Makefile').write_text(MAKEFILE)
     result = subprocess.run([sys.executable, RUN_LEGS, '--log-dir', str(tmp_path / 'logs'), '--build', str(tmp_path / 'build'),
-                             '--make-flags', flags, *lanes], cwd=tmp_path, capture_output=True, text=True, check=False)
+                             '--make-flags', flags, '--lanes', str(lanes), *legs], cwd=tmp_path, capture_output=True, text=True, check=False)
     return result
 
 
@@ -50,12 +52,21 @@ def test_lanes_run_side_by_side_and_every_leg_logs_apart(tmp_path):
     assert '== 2 legs in 2 lanes took' in result.stdout and 'FAILED' not in result.stdout
 
 
+def test_a_free_lane_takes_the_next_leg(tmp_path):
+    # slow-long holds lane 1 for 3 s; lane 2 runs slow-b (1 s), then takes broken and after-broken meanwhile.
+    result = run(tmp_path, 'slow-long', 'slow-b', 'broken', 'after-broken', lanes=2)
+    assert re.search(r'== broken took \d+ s \(CPU \d+ s, lane 2\)', result.stdout), result.stdout
+    assert re.search(r'== after-broken took \d+ s \(CPU \d+ s, lane 2\)', result.stdout), result.stdout
+    assert result.stdout.index('== after-broken took') < result.stdout.index('== slow-long took')
+    assert '== 4 legs in 2 lanes took' in result.stdout
+
+
 def test_a_failed_leg_fails_the_run_shows_its_log_and_the_lane_goes_on(tmp_path):
-    result = run(tmp_path, 'broken after-broken', 'slow-b')
+    result = run(tmp_path, 'broken after-broken', lanes=1)
     assert result.returncode == 1
     assert re.search(r'== broken took \d+ s \(CPU \d+ s, lane 1\): FAILED, exit code 2', result.stdout), result.stdout
     assert result.stdout.count("the broken leg's last words") == 2, 'its log once when it failed, once in full at the end'
-    assert '== after-broken took' in result.stdout and '== slow-b took' in result.stdout
+    assert re.search(r'== after-broken took \d+ s \(CPU \d+ s, lane 1\)$', result.stdout, re.MULTILINE), result.stdout
     assert result.stdout.rstrip().endswith('FAILED: broken')
 
 

@@ -1,7 +1,9 @@
-"""Run make test's legs in lanes side by side: each lane runs its legs one after the other.
+"""Run make test's legs in lanes side by side: each lane takes the next leg of the list when it is free.
 
 Why: most legs wait far more than they compute (on emulators' copy times, on subprocesses,
-on pip), so on CI's two CPUs two lanes take little more than the longer lane alone. Each
+on pip), so on CI's two CPUs a few lanes take little more than the longest leg alone. The legs
+are given longest first, and a lane that is free takes the next one, so the lanes end about
+together whatever each leg takes on the day (a fixed split into lanes left one lane idle). Each
 leg's output goes to a log file of its own, so that lanes do not interleave; a leg that fails
 has its log's end printed at once and in full at the end, and the run fails. The other legs
 still run: one failure does not hide the next.
@@ -10,13 +12,14 @@ Each leg is `make LEG` with MAKE_FLAGS (make test passes -o for the set-up it di
 that no lane redoes it under another's feet) and ANSIBLE_TEST_ROOT set to a folder of the
 leg's own, for the legs that run ansible-test in a staged copy.
 
-Usage: python tests/utils/run_legs.py --log-dir DIR [--make-flags FLAGS] 'LEG LEG ...' 'LEG ...'
+Usage: python tests/utils/run_legs.py --log-dir DIR [--lanes N] [--make-flags FLAGS] LEG LEG ...
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
 import os
+import queue
 import shlex
 import signal
 import subprocess
@@ -28,9 +31,9 @@ TAIL_LINES = 150
 
 
 class Leg:
-    def __init__(self, name, lane):
+    def __init__(self, name):
         self.name = name
-        self.lane = lane
+        self.lane = None
         self.log = None
         self.returncode = None
         self.wall = 0.0
@@ -73,8 +76,14 @@ def print_tail(leg, lines=TAIL_LINES):
     print('---- end of %s' % leg.name, flush=True)
 
 
-def run_lane(legs, args, print_lock, running):
-    for leg in legs:
+def run_lane(number, waiting, args, print_lock, running):
+    """Lane ``number``: the next leg of ``waiting`` until none is left."""
+    while True:
+        try:
+            leg = waiting.get_nowait()
+        except queue.Empty:
+            return
+        leg.lane = number
         run_leg(leg, args, print_lock, running)
 
 
@@ -83,17 +92,21 @@ def main(argv=None):
     parser.add_argument('--log-dir', required=True)
     parser.add_argument('--build', default='build', help='where the legs\' ansible-test folders go')
     parser.add_argument('--make-flags', default='')
-    parser.add_argument('lanes', nargs='+', help='one argument per lane: its legs, space-separated')
+    parser.add_argument('--lanes', type=int, default=2, help='how many legs run at once')
+    parser.add_argument('legs', nargs='+', help='the legs, longest first (a leg may also be several, space-separated)')
     args = parser.parse_args(argv)
     args.build = os.path.abspath(args.build)
     os.makedirs(args.log_dir, exist_ok=True)
 
-    lanes = [[Leg(name, number) for name in lane.split()] for number, lane in enumerate(args.lanes, 1)]
-    print('== lanes side by side: %s' % '; '.join('%d: %s' % (number, ' '.join(leg.name for leg in lane))
-                                                  for number, lane in enumerate(lanes, 1)), flush=True)
+    legs = [Leg(name) for item in args.legs for name in item.split()]
+    waiting = queue.Queue()
+    for leg in legs:
+        waiting.put(leg)
+    print('== %d lanes side by side, each taking the next of: %s' % (args.lanes, ' '.join(leg.name for leg in legs)), flush=True)
     print_lock = threading.Lock()
     running = {}
-    threads = [threading.Thread(target=run_lane, args=(lane, args, print_lock, running), daemon=True) for lane in lanes]
+    threads = [threading.Thread(target=run_lane, args=(number, waiting, args, print_lock, running), daemon=True)
+               for number in range(1, args.lanes + 1)]
     start = time.monotonic()
     try:
         for thread in threads:
@@ -107,12 +120,11 @@ def main(argv=None):
                 os.killpg(process.pid, signal.SIGTERM)
         raise
 
-    legs = [leg for lane in lanes for leg in lane]
     failed = [leg for leg in legs if leg.returncode != 0]
     for leg in failed:
         print_tail(leg, lines=None)
     print('== %d legs in %d lanes took %d s (CPU %d s)%s' % (
-        len(legs), len(lanes), time.monotonic() - start, sum(leg.cpu for leg in legs),
+        len(legs), args.lanes, time.monotonic() - start, sum(leg.cpu for leg in legs),
         ': FAILED: %s' % ' '.join(leg.name for leg in failed) if failed else ''), flush=True)
     return 1 if failed else 0
 

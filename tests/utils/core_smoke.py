@@ -1,0 +1,217 @@
+"""make test's smoke of one ansible-core: what the collection's controller side touches, on the emulators.
+
+Every ansible-core that meta/runtime.yml admits gets this run (the core-* legs), with the Python a
+plain `pip install ansible-core` picks for it. It seeds the emulators, then runs with that core's
+ansible-playbook:
+
+- tests/smoke/smoke.yml twice: each copy module once, and the dr_copy role on ECS and ENS with report
+  files, a restore drill and (on ECS) a copy that differs from what the role asks, taken with a
+  warning. The second run must change nothing.
+- playbooks/dr_fleet.yml over the two scopes of tests/smoke/fleet.yml (AWS and CBS, the role with a
+  restore drill), twice; the second changes nothing.
+
+Every run must end green, print no deprecation warning, no error and no traceback, and the report
+files must hold what the runs did. Run it under tests/utils/with_emulators.py, which passes the
+emulators' addresses and keys in SNAPCOPY_TEST_* variables:
+
+  python tests/utils/with_emulators.py -- python tests/utils/core_smoke.py --ansible-bin VENV/bin --core 2.19 --work DIR
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+
+import boto3
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))  # tests/, for fakecloud
+sys.path.insert(0, os.path.join(ROOT, 'build', 'collections'))  # the collection (make collection-link)
+
+# pylint: disable=wrong-import-position
+from fakecloud.testing import AdminClient
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import REPORT_KEYS
+
+SMOKE = os.path.join(ROOT, 'tests', 'smoke')
+EMULATOR_KEYS = ('aws_endpoint_url', 'aws_access_key', 'aws_secret_key', 'fakecloud_url', 'alicloud_access_key',
+                 'alicloud_secret_key', 'tencent_secret_id', 'tencent_secret_key')
+SOURCE_REGIONS = {'aws': 'us-east-1', 'ecs': 'cn-hangzhou', 'ens': 'cn-hangzhou-26', 'cbs': 'ap-guangzhou'}
+SMOKE_DISKS = 2
+# The report files the runs write, with the number of disks each looks after; the ECS run meets a differing copy.
+ROLE_REPORTS = {'ecs-cn-hangzhou': SMOKE_DISKS, 'ens-cn-hangzhou-26': SMOKE_DISKS}
+FLEET_REPORTS = {'smoke-aws-us-east-1': 1, 'smoke-cbs-ap-guangzhou': 1}
+WARNED = 'ecs-cn-hangzhou'
+# What no run may print, on any core.
+FORBIDDEN = {
+    'a deprecation warning': re.compile(r'\[DEPRECATION WARNING\]'),
+    'an error': re.compile(r'^\[ERROR\]|^ERROR!', re.MULTILINE),
+    'a traceback': re.compile(r'Traceback \(most recent call last\)'),
+}
+RECAP = re.compile(r'^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.MULTILINE)
+
+
+class SmokeFailure(Exception):
+    pass
+
+
+def emulators():
+    config = {key: os.environ.get('SNAPCOPY_TEST_' + key.upper()) for key in EMULATOR_KEYS}
+    missing = [key for key, value in config.items() if not value]
+    if missing:
+        raise SmokeFailure('run me under tests/utils/with_emulators.py (no %s)' % ', '.join(missing))
+    return config
+
+
+def seed_aws(config):
+    """In us-east-1: an untagged volume (the copy module copies its snapshot) and one tagged fleet=smoke."""
+    ec2 = boto3.client('ec2', region_name='us-east-1', endpoint_url=config['aws_endpoint_url'],
+                       aws_access_key_id=config['aws_access_key'], aws_secret_access_key=config['aws_secret_key'])
+    snapshots = []
+    for index, selector in enumerate([{'app': 'web'}, {'fleet': 'smoke'}]):
+        tags = dict(selector, Name='smoke-%d' % index)
+        volume = ec2.create_volume(Size=8, AvailabilityZone='us-east-1a', TagSpecifications=[
+            {'ResourceType': 'volume', 'Tags': [{'Key': key, 'Value': value} for key, value in tags.items()]}])
+        snapshots.append(ec2.create_snapshot(VolumeId=volume['VolumeId'])['SnapshotId'])
+    return {'untagged_source': snapshots[0]}
+
+
+def seed_fakecloud(config):
+    """ECS and ENS: two disks tagged smoke=yes (the ECS copy module copies the first one's snapshot, which the role then
+    finds as differing) and an untagged one; CBS: an untagged disk and a fleet disk."""
+    admin = AdminClient(config['fakecloud_url'])
+    sources = {}
+    for cloud in ('ecs', 'ens', 'cbs'):
+        region = SOURCE_REGIONS[cloud]
+
+        def disk(name, tags, region=region):
+            return {'region': region, 'name': name, 'size': 20, 'tags': tags, 'snapshots': [{'age_seconds': 3600}]}
+
+        seeded = {}
+        if cloud in ('ecs', 'ens'):
+            for index in range(SMOKE_DISKS):
+                seeded.setdefault('smoke', admin.seed({cloud: {'disks': [disk('smoke-%d' % index, {'smoke': 'yes'})]}})[cloud])
+        else:
+            admin.seed({cloud: {'disks': [disk('fleet-0', {'fleet': 'smoke'})]}})
+        untagged = admin.seed({cloud: {'disks': [disk('untagged', {'app': 'web'})]}})[cloud]
+        sources[cloud] = {'untagged_source': untagged['snapshots'][0]}
+        if 'smoke' in seeded:
+            sources[cloud]['differing_source'] = seeded['smoke']['snapshots'][0]
+    return sources
+
+
+def run_playbook(ansible_bin, arguments, log_path):
+    """ansible-playbook with ``arguments``; answers its output after checking it for what no run may print."""
+    command = [os.path.join(ansible_bin, 'ansible-playbook'), *arguments]
+    process = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    output = process.stdout + process.stderr
+    with open(log_path, 'w', encoding='utf-8') as log:
+        log.write('$ %s\n%s' % (' '.join(command), output))
+    if process.returncode != 0:
+        raise SmokeFailure('%s ended with exit code %d:\n%s' % (' '.join(command), process.returncode, output[-6000:]))
+    for what, pattern in FORBIDDEN.items():
+        match = pattern.search(output)
+        if match:
+            line = output[output.rfind('\n', 0, match.start()) + 1:output.find('\n', match.end())]
+            raise SmokeFailure('%s printed %s (%s): %s' % (os.path.basename(log_path), what, log_path, line))
+    return output
+
+
+def recap(output):
+    """{host: changed} from the play recap; every host must have failed=0 and unreachable=0."""
+    hosts = {}
+    for host, changed, unreachable, failed in RECAP.findall(output):
+        if int(unreachable) or int(failed):
+            raise SmokeFailure('%s: unreachable=%s failed=%s' % (host, unreachable, failed))
+        hosts[host] = int(changed)
+    if not hosts:
+        raise SmokeFailure('no play recap in the output')
+    return hosts
+
+
+def read_json(path):
+    with open(path, encoding='utf-8') as stream:
+        return json.load(stream)
+
+
+def check_reports(report_dir, reports, rerun):
+    """The role's report files: plain JSON with the run's own data; every disk has its DR copy, restored once."""
+    for name, disks in reports.items():
+        report = read_json(os.path.join(report_dir, 'dr-report-%s.json' % name))
+        unexpected = sorted(set(report) - set(REPORT_KEYS))
+        if unexpected:
+            raise SmokeFailure('the %s report holds keys that are not the run\'s own: %s' % (name, unexpected))
+        totals = report['totals']
+        if totals['disks'] != disks or totals['without_dr_copy'] or report['failures']:
+            raise SmokeFailure('the %s report: %s, failures %s' % (name, totals, report['failures']))
+        if rerun and totals['copied']:
+            raise SmokeFailure('the %s rerun copied again: %s' % (name, totals))
+        if report['restore']['totals']['passed'] != 1:
+            raise SmokeFailure('the %s restore drill: %s' % (name, report['restore']['totals']))
+        warned = [text for text in report['run_warnings'] if 'on_mismatch: warn' in text]
+        if (name == WARNED) != bool(warned) or not all(isinstance(text, str) for text in report['run_warnings']):
+            raise SmokeFailure('the %s report\'s run_warnings: %r' % (name, report['run_warnings']))
+
+
+def smoke(args):
+    config = emulators()
+    version = subprocess.run([os.path.join(args.ansible_bin, 'ansible-playbook'), '--version'], capture_output=True, text=True,
+                             check=True).stdout.splitlines()[0]
+    if not re.search(r'core %s\.' % re.escape(args.core), version):
+        raise SmokeFailure('asked for ansible-core %s, %s has %s' % (args.core, args.ansible_bin, version))
+    print('== smoke of %s' % version, flush=True)
+    os.makedirs(args.work, exist_ok=True)
+    report_dir = os.path.join(args.work, 'reports')
+    extra_vars = os.path.join(args.work, 'smoke-vars.json')
+    with open(extra_vars, 'w', encoding='utf-8') as stream:
+        json.dump(dict(config, smoke_report_dir=report_dir, smoke=dict(seed_fakecloud(config), aws=seed_aws(config))), stream)
+
+    for number in (1, 2):
+        output = run_playbook(args.ansible_bin, ['-i', 'localhost,', os.path.join(SMOKE, 'smoke.yml'), '-e', '@' + extra_vars],
+                              os.path.join(args.work, 'smoke-%d.log' % number))
+        changed = recap(output)['localhost']
+        if (number == 1) != bool(changed):
+            raise SmokeFailure('run %d of smoke.yml: changed=%d' % (number, changed))
+        # A core may wrap a long warning over lines (2.18 does): read it as one.
+        if not re.search(r'\[WARNING\]: [^[]*?on_mismatch: warn', ' '.join(output.split())):
+            raise SmokeFailure('run %d of smoke.yml showed no warning for the differing ECS copy' % number)
+        check_reports(report_dir, ROLE_REPORTS, rerun=number == 2)
+        print('smoke.yml, run %d: changed=%d, reports of %s checked' % (number, changed, ', '.join(ROLE_REPORTS)), flush=True)
+
+    for number in (1, 2):
+        output = run_playbook(args.ansible_bin, ['-i', os.path.join(SMOKE, 'fleet.yml'), os.path.join(ROOT, 'playbooks', 'dr_fleet.yml'),
+                                                 '-e', '@' + extra_vars], os.path.join(args.work, 'fleet-%d.log' % number))
+        hosts = recap(output)
+        if len(hosts) != 2 or (number == 1) != any(hosts.values()) or (number == 2 and any(hosts.values())):
+            raise SmokeFailure('run %d of dr_fleet: %s' % (number, hosts))
+        (fleet_file,) = glob.glob(os.path.join(report_dir, 'dr-fleet-report*.json'))
+        fleet = read_json(fleet_file)
+        failed = [scope['scope'] for scope in fleet['scopes'] if scope['status'] != 'ok']
+        if len(fleet['scopes']) != 2 or failed:
+            raise SmokeFailure('the fleet report: %d scopes, failed %s' % (len(fleet['scopes']), failed))
+        check_reports(report_dir, FLEET_REPORTS, rerun=number == 2)
+        print('dr_fleet, run %d: %s' % (number, ', '.join('%s changed=%d' % item for item in sorted(hosts.items()))), flush=True)
+    print('== the smoke of %s passed: no deprecation warning, no error, reruns changed nothing' % version, flush=True)
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--ansible-bin', required=True, help='the bin folder of the venv with the ansible-core to smoke')
+    parser.add_argument('--core', required=True, help='the ansible-core release it must be (2.19, ...)')
+    parser.add_argument('--work', required=True, help='a folder for the logs and report files')
+    args = parser.parse_args(argv)
+    try:
+        smoke(args)
+    except SmokeFailure as failure:
+        print('FAIL: smoke of ansible-core %s: %s' % (args.core, failure), flush=True)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
