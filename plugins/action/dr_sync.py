@@ -19,8 +19,7 @@ from ansible.plugins.action import ActionBase
 from ansible.plugins.filter.core import to_nice_json
 from ansible.utils.vars import merge_hash
 
-# The module's return values that the JSON report leaves out: the Markdown is the other file, the invocation is the task's.
-NOT_IN_JSON = ('report_markdown', 'invocation', 'report_files')
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import REPORT_KEYS
 
 
 def report_paths(report_dir, report_name):
@@ -31,11 +30,18 @@ def report_paths(report_dir, report_name):
 
 
 def report_json(result):
-    """The JSON report: the task's result as a registered variable holds it, less NOT_IN_JSON."""
-    data = {key: value for key, value in result.items() if key not in NOT_IN_JSON and not key.startswith('_ansible')}
+    """The JSON report: the run's own data out of the task's result (REPORT_KEYS), as a registered variable holds it."""
+    data = {key: result[key] for key in REPORT_KEYS if key in result}
     # Ansible adds this to every task's result after the action (TaskExecutor); a registered result has it.
     data.setdefault('failed', False)
     return to_nice_json(data) + '\n'
+
+
+def current_umask():
+    """The process's umask (read by setting it, then putting it back)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
 
 
 def write_file(path, text, mode):
@@ -54,13 +60,14 @@ def write_file(path, text, mode):
 
 
 def write_reports(result, report_dir, report_name):
-    """Make the folder (mode 0755) and write both reports (mode 0644); answers their paths."""
+    """Write both reports; answers their paths. A folder that is missing is made; one that exists keeps its mode
+    (a 0700 or sticky folder is the owner's choice). The files get the mode the umask gives (0644 with 022)."""
     paths = report_paths(report_dir, report_name)
     folder = os.path.dirname(paths['json'])
-    os.makedirs(folder, mode=0o755, exist_ok=True)
-    os.chmod(folder, 0o755)
-    write_file(paths['json'], report_json(result), 0o644)
-    write_file(paths['markdown'], result['report_markdown'], 0o644)
+    os.makedirs(folder, mode=0o777, exist_ok=True)  # the umask applies
+    mode = 0o666 & ~current_umask()
+    write_file(paths['json'], report_json(result), mode)
+    write_file(paths['markdown'], result['report_markdown'], mode)
     return paths
 
 

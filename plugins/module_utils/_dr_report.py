@@ -9,20 +9,25 @@ from __future__ import annotations
 from ._engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY
 
 TOTALS = ('disks', 'copied', 'existing', 'would_copy', 'not_copied', 'fresh_snapshots', 'pruned', 'kept', 'without_dr_copy')
+# What a report file holds: the run's own data as dr_sync returns it. Never the whole task result, whose
+# warnings, deprecations and invocation the core adds (as objects from ansible-core 2.19 on, not JSON).
+REPORT_KEYS = ('msg', 'changed', 'failed', 'check_mode', 'provider', 'account', 'source_region', 'dr_regions', 'generated_at',
+               'duration_seconds', 'totals', 'disks', 'restore', 'failures', 'run_warnings', 'api_retries')
 # The total each copy action counts in.
 ACTION_TOTALS = {COPIED: 'copied', EXISTING: 'existing', WOULD_COPY: 'would_copy', NOT_COPIED: 'not_copied'}
 
 
-def dr_report(entries, settings, now, check_mode, restore=None, restore_problems=()):
-    """The report of a run over ``entries`` (the run's DiskEntry list), without api_retries and warnings,
+def dr_report(entries, settings, now, check_mode, restore=None, run_problems=()):
+    """The report of a run over ``entries`` (the run's DiskEntry list), without api_retries and run_warnings,
     which the run adds. Problems found here (a disk without a source snapshot) join the entries'.
-    ``restore`` is the restore drill's section (None without one) and ``restore_problems`` its failures."""
+    ``restore`` is the restore drill's section (None without one); ``run_problems`` are the failures of the
+    run as a whole (a selector that matches no disk) and of its drill."""
     totals = dict.fromkeys(TOTALS, 0)
     totals['disks'] = len(entries)
     dr_regions = [region['region'] for region in settings['dr_regions']]
     disks, failures = [], []
     for entry in entries:
-        record = disk_record(entry, set(dr_regions), now, check_mode)
+        record = disk_record(entry, set(dr_regions), now, check_mode, waits=bool(settings.get('wait')))
         for copy in record['copies']:
             if copy['action'] in ACTION_TOTALS:
                 totals[ACTION_TOTALS[copy['action']]] += 1
@@ -32,7 +37,7 @@ def dr_report(entries, settings, now, check_mode, restore=None, restore_problems
         totals['kept'] += len(entry.kept)
         disks.append(record)
         failures.extend('%s: %s' % (entry.disk.id, problem) for problem in entry.problems)
-    failures.extend(restore_problems)
+    failures.extend(run_problems)
     # A drill leaves nothing behind: only deleting the leftovers of earlier drills is a change.
     leftovers_deleted = restore['totals']['leftovers_deleted'] if restore else 0
     return {
@@ -49,8 +54,12 @@ def dr_report(entries, settings, now, check_mode, restore=None, restore_problems
     }
 
 
-def disk_record(entry, dr_regions, now, check_mode):
-    """One disk of the report: its source and fresh snapshots, its copies, the DR regions it still lacks."""
+def disk_record(entry, dr_regions, now, check_mode, waits=False):
+    """One disk of the report: its source and fresh snapshots, its copies, the DR regions it still lacks.
+
+    In check mode, a disk that would first get a fresh snapshot is planned as the real run would go: one that
+    ``waits`` copies that snapshot once it has completed; one that does not has nothing to copy yet.
+    """
     copies = []
     for outcome in entry.outcomes:
         for place in outcome.destinations.values():
@@ -58,12 +67,16 @@ def disk_record(entry, dr_regions, now, check_mode):
             copy['age_hours'] = round(place.snapshot.age_hours(now), 1) if place.snapshot is not None else None
             copies.append(copy)
         entry.problems.extend(outcome.failures())
-    if entry.source is None and not entry.problems:
-        entry.problems.append('no completed snapshot to copy' + (' yet (a fresh one is being made)' if entry.fresh is not None else ''))
+    fresh_to_copy = check_mode and waits and entry.fresh_action == 'would_create'
+    if entry.source is None and not entry.problems and not fresh_to_copy:
+        being_made = entry.fresh is not None or entry.fresh_action == 'would_create'
+        entry.problems.append('no completed snapshot to copy' + (' yet (a fresh one is being made)' if being_made else ''))
     covered = {copy['region'] for copy in copies if copy['snapshot_id'] and copy.get('state') and not copy.get('error')
                and copy['action'] != NOT_COPIED}
     if check_mode:
         covered |= {copy['region'] for copy in copies if copy['action'] == WOULD_COPY}
+    if fresh_to_copy:
+        covered = set(dr_regions)
     source, fresh = entry.source, entry.fresh
     return {
         'disk_id': entry.disk.id,
@@ -95,19 +108,19 @@ def markdown_report(report):
         copies = disk['copies'] or [{'region': region, 'snapshot_id': None, 'state': None, 'action': 'none', 'age_hours': None}
                                     for region in report['dr_regions']]
         for copy in copies:
-            lines.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
-                disk['disk_id'], disk['disk_name'] or '', source.get('id') or '-', _number(source.get('age_hours')),
-                copy['region'], copy['snapshot_id'] or '-', copy.get('state') or '-', _action_text(copy), _number(copy.get('age_hours'))))
+            lines.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s |' % tuple(text(cell) for cell in (
+                disk['disk_id'], disk['disk_name'] or '', source.get('id'), _number(source.get('age_hours')),
+                copy['region'], copy['snapshot_id'], copy.get('state'), _action_text(copy), _number(copy.get('age_hours')))))
     pruned = [(disk['disk_id'], record) for disk in report['disks'] for record in disk['pruned']]
     if pruned:
         lines += ['', '## Pruned', '', '| disk | DR region | copy | age (h) | action |', '|---|---|---|---|---|']
-        lines += ['| %s | %s | %s | %s | %s |' % (disk_id, record['region'], record['snapshot_id'], _number(record['age_hours']),
-                                                  record['action'])
-                  for disk_id, record in pruned]
+        lines += ['| %s | %s | %s | %s | %s |' % tuple(text(cell) for cell in (
+            disk_id, record['region'], record['snapshot_id'], _number(record['age_hours']), record['action']))
+            for disk_id, record in pruned]
     if report.get('restore'):
         lines += restore_markdown(report['restore'])
     if report['failures']:
-        lines += ['', '## Failures', ''] + ['- %s' % failure for failure in report['failures']]
+        lines += ['', '## Failures', ''] + ['- %s' % text(failure) for failure in report['failures']]
     return '\n'.join(lines) + '\n'
 
 
@@ -122,17 +135,28 @@ def restore_markdown(restore):
              '| DR region | zone | disk | DR copy | test disk | seconds to usable | result | test disk afterwards |',
              '|---|---|---|---|---|---|---|---|']
     for test in restore['tests']:
-        lines.append('| %s | %s | %s | %s | %s | %s | %s | %s |' % (
-            test['region'], test['zone'] or '-', test['disk_id'], test['copy_id'], test['test_disk_id'] or '-',
-            _number(test['seconds_to_usable']), test['result'], (test['test_disk'] or {}).get('action') or '-'))
+        lines.append('| %s | %s | %s | %s | %s | %s | %s | %s |' % tuple(text(cell) for cell in (
+            test['region'], test['zone'], test['disk_id'], test['copy_id'], test['test_disk_id'],
+            _number(test['seconds_to_usable']), test['result'], (test['test_disk'] or {}).get('action'))))
     for region in restore['regions']:
         if region['plan']:
-            lines.append('| %s | %s | - | - | - | - | %s | - |' % (region['region'], region['zone'] or '-', region['plan']))
+            lines.append('| %s | %s | - | - | - | - | %s | - |' % (text(region['region']), text(region['zone']), text(region['plan'])))
     if restore['leftovers']:
         lines += ['', 'Leftovers of earlier drills:', '', '| DR region | test disk | run | action |', '|---|---|---|---|']
-        lines += ['| %s | %s | %s | %s |' % (record['region'], record['test_disk_id'], record['run'] or '-', record['action'])
-                  for record in restore['leftovers']]
+        lines += ['| %s | %s | %s | %s |' % tuple(text(cell) for cell in (
+            record['region'], record['test_disk_id'], record['run'], record['action']
+            + (' %s (its run may still be under way)' % record['until'] if record.get('until') else '')))
+            for record in restore['leftovers']]
     return lines
+
+
+def text(value):
+    """Text from the cloud (a disk's name, a message) as Markdown shows it and nothing more: one line, no table cell
+    break (|), no HTML (a renderer that passes HTML through would run a name's <script>). None is '-'."""
+    if value is None:
+        return '-'
+    escaped = str(value).replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;').replace('|', '\\|')
+    return ' '.join(escaped.split()) or '-'
 
 
 def _action_text(copy):

@@ -7,6 +7,8 @@ in plugins/filter/dr_fleet.py)."""
 
 from __future__ import annotations
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import text
+
 # The counts of a scope that the fleet report adds up (dr_sync's totals, plus missing_copies).
 COUNTS = ('disks', 'copied', 'existing', 'would_copy', 'missing_copies', 'without_dr_copy', 'pruned')
 # The restore drill's counts of a scope (dr_sync's restore tests): passed, failed (or timed out), planned in check mode.
@@ -76,27 +78,23 @@ def fleet_markdown(report):
              '| scope | status | provider | account | source region | disks | copied | existing | would copy | missing copies | failures | seconds |',
              '|---|---|---|---|---|---|---|---|---|---|---|---|']
     for row in report['scopes']:
-        lines.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
-            row['scope'], row['status'], row['provider'] or '-', row['account'] or '-', row['source_region'] or '-',
+        lines.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' % tuple(text(cell) for cell in (
+            row['scope'], row['status'], row['provider'], row['account'], row['source_region'],
             row['disks'], row['copied'], row['existing'], row['would_copy'], row['missing_copies'],
-            row['failure_count'] + (1 if row['error'] and not row['failure_count'] else 0), _text(row['duration_seconds'])))
+            row['failure_count'] + (1 if row['error'] and not row['failure_count'] else 0), row['duration_seconds'])))
     tests = [(row['scope'], test) for row in report['scopes'] for test in row.get('restore_tests') or []]
     if tests:
         lines += ['', '## Restore tests', '',
                   '| scope | DR region | disk | DR copy | test disk | seconds to usable | result | error |',
                   '|---|---|---|---|---|---|---|---|']
-        lines += ['| %s | %s | %s | %s | %s | %s | %s | %s |' % (
-            scope, test.get('region'), test.get('disk_id'), test.get('copy_id'), test.get('test_disk_id') or '-',
-            _text(test.get('seconds_to_usable')), test.get('result'), ((test.get('error') or {}).get('code') or '-'))
+        lines += ['| %s | %s | %s | %s | %s | %s | %s | %s |' % tuple(text(cell) for cell in (
+            scope, test.get('region'), test.get('disk_id'), test.get('copy_id'), test.get('test_disk_id'),
+            test.get('seconds_to_usable'), test.get('result'), (test.get('error') or {}).get('code')))
             for scope, test in tests]
     failed = [row for row in report['scopes'] if row['status'] == 'failed']
     if failed:
         lines += ['', '## Failed scopes', '']
         for row in failed:
-            lines.append('- **%s**: %s' % (row['scope'], row['error'] or '%d problem(s)' % row['failure_count']))
-            lines += ['  - %s' % failure for failure in row['failures']]
+            lines.append('- **%s**: %s' % (text(row['scope']), text(row['error'] or '%d problem(s)' % row['failure_count'])))
+            lines += ['  - %s' % text(failure) for failure in row['failures']]
     return '\n'.join(lines) + '\n'
-
-
-def _text(value):
-    return '-' if value is None else '%s' % value
