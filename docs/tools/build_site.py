@@ -53,6 +53,7 @@ Cloud CBS, with a disaster-recovery role that keeps a DR region supplied.
    guide/quickstart
    guide/credentials
    guide/idempotency
+   guide/safety
    guide/failed-copies
    guide/restore
    guide/fleet

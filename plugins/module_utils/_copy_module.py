@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 
 from ansible.module_utils.basic import missing_required_lib
 
@@ -37,12 +38,22 @@ def copy_module_spec(copy_options, connection_spec):
     return {**SOURCE_ARGUMENT_SPEC, **copy_options, **connection_spec, **WAIT_ARGUMENT_SPEC, **EXISTING_COPY_ARGUMENT_SPEC}
 
 
+# The longest wait anyone means (a copy of many TiB across the world takes a day or two); more is a typo, and a
+# number past what a clock can add (10 ** 12 seconds) ends in an overflow deep in the run.
+MAX_WAIT_SECONDS = 30 * 86400
+MAX_POLL_SECONDS = 3600
+
+
+def check_number(option, value, low, high, unit):
+    """``value`` is a real number (not NaN nor infinite) from ``low`` (excluded when it is 0) to ``high``, or InputError."""
+    if not math.isfinite(value) or value > high or (value <= low if low == 0 else value < low):
+        raise InputError(option, 'must be %s %s to %s %s, got %s' % ('more than' if low == 0 else 'from', low, high, unit, value))
+
+
 def check_wait_options(params):
     """Refuse nonsense wait options (InputError)."""
-    if params['wait_timeout'] < 1:
-        raise InputError('wait_timeout', 'must be at least 1 second, got %d' % params['wait_timeout'])
-    if params['poll_interval'] <= 0:
-        raise InputError('poll_interval', 'must be a positive number of seconds, got %s' % params['poll_interval'])
+    check_number('wait_timeout', params['wait_timeout'], 1, MAX_WAIT_SECONDS, 'seconds')
+    check_number('poll_interval', params['poll_interval'], 0, MAX_POLL_SECONDS, 'seconds')
 
 
 @contextlib.contextmanager

@@ -16,9 +16,9 @@ import string
 import time
 
 from ._backoff import create_once
-from ._dr_prune import copies_by_disk, prune_selection
+from ._dr_prune import dr_copies_by_disk, prune_selection
 from ._dr_report import dr_report
-from ._dr_restore import RestoreDrill, check_restore_settings
+from ._dr_restore import ALREADY_DELETED, DELETE_FAILED, DELETED, WOULD_DELETE, RestoreDrill, check_restore_settings
 from ._engine import MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, run_retry
 from ._errors import NOT_FOUND, CloudError, InputError
 from ._model import COMPLETED, FAILED, PENDING, CopyRequest, parse_time
@@ -38,6 +38,11 @@ COPY_WORKERS = 16
 def dr_input_error(error):
     """An adapter's InputError, which names a single-copy module's option, in the words of dr_sync's options."""
     return InputError(DR_OPTION_NAMES.get(error.option, error.option), error.message)
+
+
+def format_selector(selector):
+    """A tag selector as a person reads it: {dr: yes, tier: any value}."""
+    return '{%s}' % ', '.join('%s: %s' % (key, 'any value' if value is None else value) for key, value in sorted(selector.items()))
 
 
 def render(template, fields, option):
@@ -95,6 +100,8 @@ class DrRun:
         # The restore drill's section of the report (None without restore_test) and its failures.
         self.restore = None
         self.restore_problems = []
+        # Failures of the run as a whole, not of one disk.
+        self.scope_problems = []
 
     # ------------------------------------------------------------------ validation (no calls)
     def validate(self):
@@ -149,6 +156,11 @@ class DrRun:
         disks = sorted(self._call(self.adapter.find_disks, region, settings['tag_selector']), key=lambda disk: disk.id)
         snapshots = self._call(self.adapter.disk_snapshots, region, disks) if disks else {}
         entries = [self._plan_source(disk, snapshots.get(disk.id, [])) for disk in disks]
+        if not disks and not settings.get('allow_no_disks'):
+            # A typo in a tag protects nothing: a green run would hide it.
+            self.scope_problems.append(
+                'tag_selector %s matches no disk in %s: check its keys and values (tags are case-sensitive); where a scope '
+                'without disks is expected, set allow_no_disks' % (format_selector(settings['tag_selector']), region))
         self._refresh_stale(entries)
         self._copy(entries)
         source_disks = {'%s/%s' % (region, snapshot.id): '%s/%s' % (region, disk_id)
@@ -160,7 +172,7 @@ class DrRun:
         if settings.get('restore_test'):
             self._restore_test(entries, listed, source_disks)
         if settings.get('prune'):
-            self._prune(entries, listed, source_disks)
+            self._prune(entries, listed)
         return self._report(entries)
 
     def _call(self, method, *args):
@@ -240,7 +252,16 @@ class DrRun:
             disk = entry.disk
             # The run has just listed the disks' snapshots: the engine need not read the sources again.
             sources[(self.settings['source_region'], entry.source.id)] = entry.source
-            for request in self._requests_for(entry.source.id, {'id': disk.id, 'name': disk.name}):
+            try:
+                disk_requests = self._requests_for(entry.source.id, {'id': disk.id, 'name': disk.name})
+                for request in disk_requests:
+                    self.adapter.validate(request)
+            except InputError as error:
+                # One disk's data (a name that makes a template too long, say) fails that disk, named, not the scope.
+                error = dr_input_error(error)
+                entry.problems.append('not copied: %s %s, with this disk\'s name %r' % (error.option, error.message, disk.name))
+                continue
+            for request in disk_requests:
                 requests.append(request)
                 owners.append(entry)
         settings = self.settings
@@ -272,7 +293,7 @@ class DrRun:
         # The drill's own deadline ends with it: pruning has the run's.
         self.retry.deadline = self.deadline
 
-    def _prune(self, entries, listed, source_disks):
+    def _prune(self, entries, listed):
         keep = self.settings.get('keep_copies')
         max_age_days = self.settings.get('max_copy_age_days')
         if not keep and not max_age_days:
@@ -282,32 +303,36 @@ class DrRun:
                   for place in outcome.destinations.values() if place.snapshot is not None}
         for destination in [dr_region['region'] for dr_region in self.settings['dr_regions']]:
             copies = listed[destination]
-            for disk_key, group in copies_by_disk(copies, by_disk, source_disks).items():
+            for disk_key, group in dr_copies_by_disk(copies, by_disk).items():
                 entry = by_disk[disk_key]
-                would_copy = any(outcome.destinations.get(destination) is not None and
-                                 outcome.destinations[destination].action == WOULD_COPY for outcome in entry.outcomes)
-                delete, keep_these = prune_selection(group, self.now, keep, max_age_days, in_use, newer_to_come=would_copy)
+                # In check mode, a copy the real run would make counts once it would have completed: when the run waits.
+                completed_to_come = self.settings['wait'] and any(
+                    outcome.destinations.get(destination) is not None and outcome.destinations[destination].action == WOULD_COPY
+                    for outcome in entry.outcomes)
+                delete, keep_these = prune_selection(group, self.now, keep, max_age_days, in_use, completed_to_come=completed_to_come)
                 entry.pruned.extend(self._delete(destination, copy, entry) for copy in delete)
                 entry.kept.extend({'region': destination, 'snapshot_id': copy.id, 'created': copy.created} for copy in keep_these)
 
     def _delete(self, destination, copy, entry):
         record = {'region': destination, 'snapshot_id': copy.id, 'created': copy.created,
-                  'age_hours': round(copy.age_hours(self.now), 1), 'action': 'would_delete' if self.check_mode else 'deleted'}
+                  'age_hours': round(copy.age_hours(self.now), 1), 'action': WOULD_DELETE if self.check_mode else DELETED}
         if not self.check_mode:
             try:
                 self._call(self.adapter.delete_snapshot, destination, copy.id)
             except CloudError as error:
-                if error.kind != NOT_FOUND:  # already gone is as good as deleted
-                    record['action'] = 'delete_failed'
+                if error.kind == NOT_FOUND:  # gone already (another run, a person): no failure, not our deletion
+                    record['action'] = ALREADY_DELETED
+                else:
+                    record['action'] = DELETE_FAILED
                     record['error'] = error.as_result()
                     entry.problems.append('pruning %s in %s: %s' % (copy.id, destination, error))
         return record
 
     # ------------------------------------------------------------------ report
     def _report(self, entries):
-        report = dr_report(entries, self.settings, self.now, self.check_mode, self.restore, self.restore_problems)
+        report = dr_report(entries, self.settings, self.now, self.check_mode, self.restore, self.scope_problems + self.restore_problems)
         report['api_retries'] = self.retry.retries
-        report['warnings'] = list(self.engine.warnings) if self.engine is not None else []
+        report['run_warnings'] = list(self.engine.warnings) if self.engine is not None else []
         if self.drill is not None:
-            report['warnings'] += self.drill.warnings
+            report['run_warnings'] += self.drill.warnings
         return report

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import time
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 from ._backoff import CallRetry
-from ._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_wait_options, errors_end_the_task
+from ._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_number, check_wait_options, errors_end_the_task
 from ._dr import DrRun
 from ._dr_providers import COPY_OPTIONS, DR_CONNECTION_SPEC, assumed_account, make_adapter
 from ._dr_report import markdown_report
@@ -36,6 +38,7 @@ DR_ARGUMENT_SPEC = {
     'max_copy_age_days': {'type': 'float'},
     'max_in_flight': {'type': 'int'},
     'fail_on_missing': {'type': 'bool', 'default': True},
+    'allow_no_disks': {'type': 'bool', 'default': False},
     'restore_test': {'type': 'bool', 'default': False},
     'restore_test_count': {'type': 'int', 'default': 1},
     'restore_test_zones': {'type': 'dict'},
@@ -68,6 +71,21 @@ def dr_region_entries(value):
     return entries
 
 
+def typed_region(region):
+    """One DR region's keys as their options type them: encrypted a boolean from what YAML or a survey gives (the
+    text "false" is false, not a true non-empty string), region and kms_key_id text."""
+    typed = dict(region)
+    if typed.get('encrypted') is not None:
+        try:
+            typed['encrypted'] = boolean(typed['encrypted'], strict=True)
+        except TypeError:
+            raise InputError('dr_regions', 'encrypted of %s is true or false, got %r' % (typed['region'], typed['encrypted'])) from None
+    for key in ('region', 'kms_key_id'):
+        if typed.get(key) is not None and not isinstance(typed[key], str):
+            raise InputError('dr_regions', '%s of %s is text, got %r' % (key, typed['region'], typed[key]))
+    return typed
+
+
 def dr_regions(value, source_region, provider, allowed):
     """The DR regions as a list of dicts ({'region': name, ...}), each checked (InputError naming dr_regions)."""
     regions = []
@@ -81,22 +99,47 @@ def dr_regions(value, source_region, provider, allowed):
         for option in ('encrypted', 'kms_key_id'):
             if region.get(option) is not None and option not in allowed:
                 raise InputError('dr_regions', '%s is not an option of provider %s' % (option, provider))
-        regions.append(dict(region))
+        regions.append(typed_region(region))
     if not regions:
         raise InputError('dr_regions', 'give at least one DR region')
     names = [region['region'] for region in regions]
     if len(set(names)) != len(names):
         raise InputError('dr_regions', 'a DR region is listed twice: %s' % names)
-    if source_region in names and provider != 'aws':
+    if source_region in names:
+        # AWS copies within a region, but such a copy shares every failure of its source: it is no DR copy.
         raise InputError('dr_regions', 'the source region %s cannot be a DR region' % source_region)
     return regions
 
 
+def tag_selector(value):
+    """``tag_selector`` as tags hold it: text keys and values, None for any value; InputError naming it otherwise.
+
+    A tag holds text. YAML reads an unquoted yes, true or on as a boolean, and 1.10 as the number 1.1: such a
+    value would be compared as 'True' or '1.1' and match no disk, so it is refused, naming the key and how to
+    quote it. A whole number is text as written (1 is '1').
+    """
+    if not value:
+        raise InputError('tag_selector', 'give at least one tag: the run looks after the disks that carry all of them')
+    selector = {}
+    for key, tag_value in value.items():
+        if not isinstance(key, str) or not key.strip():
+            raise InputError('tag_selector', 'a tag key is text that is not empty, got %r' % (key,))
+        if isinstance(tag_value, (bool, float)):
+            raise InputError('tag_selector', 'the value of %s is the %s %r, which YAML made of what was typed; a tag holds text: '
+                             'quote it (%s: "%s")' % (key, 'boolean' if isinstance(tag_value, bool) else 'number', tag_value, key,
+                                                      'yes' if tag_value is True else 'no' if tag_value is False else tag_value))
+        if tag_value is not None and not isinstance(tag_value, (str, int)):
+            raise InputError('tag_selector', 'the value of %s is text, or null for any value, got %r' % (key, tag_value))
+        selector[key] = None if tag_value is None else str(tag_value)
+    return selector
+
+
 def check_limits(params):
     """The numbers of the run (pruning, slots, the RPO) are positive, and pruning knows what to prune."""
-    for option in ('keep_copies', 'max_in_flight', 'max_snapshot_age_hours', 'max_copy_age_days'):
-        if params.get(option) is not None and params[option] <= 0:
-            raise InputError(option, 'must be a positive number, got %s' % params[option])
+    for option, high, unit in (('keep_copies', 10000, 'copies'), ('max_in_flight', 10000, 'copies'),
+                               ('max_snapshot_age_hours', 100 * 8766, 'hours'), ('max_copy_age_days', 100 * 366, 'days')):
+        if params.get(option) is not None:
+            check_number(option, params[option], 0, high, unit)
     if params['prune'] and not params.get('keep_copies') and not params.get('max_copy_age_days'):
         raise InputError('prune', 'needs keep_copies and/or max_copy_age_days to know what to prune')
 
@@ -106,8 +149,7 @@ def dr_settings(params):
     provider = params['provider']
     allowed = COPY_OPTIONS[provider]
     regions = dr_regions(params['dr_regions'], params['source_region'], provider, allowed)
-    if not params['tag_selector']:
-        raise InputError('tag_selector', 'give at least one tag: the run looks after the disks that carry all of them')
+    selector = tag_selector(params['tag_selector'])
     copy_options = {}
     for option in ('encrypted', 'kms_key_id', 'retention_days', 'instance_billing_cycle'):
         if params.get(option) is not None and params.get(option) is not False:
@@ -126,7 +168,8 @@ def dr_settings(params):
         'provider': provider,
         'source_region': params['source_region'],
         'dr_regions': regions,
-        'tag_selector': params['tag_selector'],
+        'tag_selector': selector,
+        'allow_no_disks': bool(params.get('allow_no_disks')),
         'name_template': templates['name_template'],
         'description_template': templates['description_template'],
         'snapshot_name_template': params.get('snapshot_name_template'),
@@ -170,7 +213,10 @@ def run_dr_module(module):
         drill = report['restore']['totals']
         report['msg'] += ', restore tests: %s passed, %s failed, %s timed out, %s planned' % (
             drill['passed'], drill['failed'], drill['timed_out'], drill['would_test'])
-    # report['warnings'] become the task's warnings (AnsibleModule.exit_json shows them).
+    # Shown through module.warn: a 'warnings' key passed to exit_json is deprecated from ansible-core 2.19 on, and
+    # the core's own warnings and deprecations are objects that no report file should carry (see REPORT_KEYS).
+    for warning in report['run_warnings']:
+        module.warn(warning)
     if report['failures'] and module.params['fail_on_missing']:
         report['msg'] += '. Failures: ' + '; '.join(report['failures'][:20])
         module.fail_json(**report)

@@ -19,7 +19,6 @@ from ._alibaba import ALIBABA_CONNECTION_SPEC, ENS_CONNECTION_SPEC
 from ._assume_role import ALIBABA_ROLE_RULES, AWS_ROLE_RULES, TENCENT_ROLE_RULES
 from ._aws import AWS_CONNECTION_SPEC
 from ._copy_module import new_adapter
-from ._network import TIMEOUT_SPEC
 from ._tencent import TENCENT_CONNECTION_SPEC
 
 PROVIDER_SPECS = {
@@ -42,18 +41,25 @@ COPY_OPTIONS = {
 
 
 def _union_spec():
-    spec = {}
-    for provider_spec in (AWS_CONNECTION_SPEC, ENS_CONNECTION_SPEC, TENCENT_CONNECTION_SPEC):
+    """Every cloud's connection options, each once, with every alias that names one option only.
+
+    An alias that two clouds give to different options (``security_token``: Tencent's option, AWS's
+    and Alibaba's alias of their own token) is left out, as is one that is another option's name
+    (``access_key``, ``secret_key``). Every other alias a copy module takes is taken here too: one
+    left out would be refused as unknown, and AnsibleModule would echo the secret in invocation.
+    """
+    spec, aliases = {}, {}
+    for provider_spec in (AWS_CONNECTION_SPEC, ALIBABA_CONNECTION_SPEC, ENS_CONNECTION_SPEC, TENCENT_CONNECTION_SPEC):
         for name, option in provider_spec.items():
             merged = {key: value for key, value in option.items() if key not in ('fallback', 'aliases')}
             if name in spec:
                 merged['no_log'] = spec[name].get('no_log', False) or option.get('no_log', False)
             spec[name] = merged
-    # Aliases only where they name one option on every cloud (secret_key / security_token do not).
-    spec['access_key']['aliases'] = ['aws_access_key_id', 'aws_access_key', 'ec2_access_key']
-    spec['session_token']['aliases'] = ['aws_session_token', 'aws_security_token']
-    spec['profile']['aliases'] = ['aws_profile']
-    spec['read_timeout']['aliases'] = TIMEOUT_SPEC['read_timeout']['aliases']
+            for alias in option.get('aliases', ()):
+                aliases.setdefault(alias, set()).add(name)
+    for alias, names in sorted(aliases.items()):
+        if len(names) == 1 and alias not in spec:
+            spec[next(iter(names))].setdefault('aliases', []).append(alias)
     return spec
 
 

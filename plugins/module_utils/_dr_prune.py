@@ -3,24 +3,47 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Which DR copies a run prunes: pure functions of the copies listed, no call.
 
-Only what this collection made is ever a candidate (the adapters' list_copies), only copies of
-the disks this run looks after, and of those never the newest of a disk in a region, never one
-this run uses or has just made, never one in flight, never one already on its way out.
+The safety contract (docs/safety.md): a DR run only ever adds protection.
+
+- Only what a DR run made is a candidate: a copy that carries the DR runs' own marker (DISK_TAG,
+  which the copy modules never write) and whose source, where the cloud records one, is the one
+  the marker names. A copy made with a copy module, or a person's copy of a DR copy with our tags
+  copied along, is never pruned.
+- Only completed copies count and only completed copies go: the newest completed copy of a disk
+  in a region is always kept, whatever its age, so the disk never loses its last restorable copy
+  to a replacement that is still in flight, failed, refused or missing. A copy in flight, a failed
+  one (the user reads why, then deletes it: docs/failed-copies.md), one this run uses or has just
+  made, and one already on its way out are never deleted.
 """
 
 from __future__ import annotations
 
-from ._model import DELETING, PENDING
+from ._model import COMPLETED, DELETING
 from ._tagging import DISK_TAG, SOURCE_TAG
 
 
-def copies_by_disk(copies, disk_keys, source_disks):
-    """{disk key: [copy]} for the copies of the disks in ``disk_keys`` ('<region>/<disk id>').
+def made_by_a_dr_run(copy):
+    """Whether ``copy`` carries the DR runs' marker and the cloud's own record of its source, if any, agrees with it."""
+    if not copy.tags.get(DISK_TAG) or not copy.tags.get(SOURCE_TAG):
+        return False
+    region, dummy, snapshot_id = copy.tags[SOURCE_TAG].partition('/')
+    return (copy.source_id is None or copy.source_id == snapshot_id) and (copy.source_region is None or copy.source_region == region)
 
-    A copy names its disk with DISK_TAG, or through its source snapshot ('<region>/<snapshot id>',
-    from SOURCE_TAG or the cloud's link) and ``source_disks`` ({source: disk key}). A copy on its
-    way out is neither kept nor pruned again.
-    """
+
+def dr_copies_by_disk(copies, disk_keys):
+    """{disk key: [copy]} for the copies that DR runs made of the disks in ``disk_keys`` ('<region>/<disk id>', as
+    DISK_TAG names them): what pruning may choose from. A copy on its way out is neither kept nor pruned again."""
+    groups = {}
+    for copy in copies:
+        if copy.state != DELETING and made_by_a_dr_run(copy) and copy.tags[DISK_TAG] in disk_keys:
+            groups.setdefault(copy.tags[DISK_TAG], []).append(copy)
+    return groups
+
+
+def copies_by_disk(copies, disk_keys, source_disks):
+    """{disk key: [copy]} for every copy of the disks in ``disk_keys`` that the restore drill may restore (it reads
+    copies and deletes none): DR copies by DISK_TAG, copy modules' copies through their source snapshot
+    ('<region>/<snapshot id>', from SOURCE_TAG or the cloud's link) and ``source_disks`` ({source: disk key})."""
     groups = {}
     for copy in copies:
         if copy.state == DELETING:
@@ -32,19 +55,21 @@ def copies_by_disk(copies, disk_keys, source_disks):
     return groups
 
 
-def prune_selection(copies, now, keep_copies=None, max_age_days=None, in_use=(), newer_to_come=False):
-    """(to delete, to keep): one disk's copies in one region, each list newest first.
+def prune_selection(copies, now, keep_copies=None, max_age_days=None, in_use=(), completed_to_come=False):
+    """(to delete, to keep): one disk's DR copies in one region, each list newest first.
 
-    ``keep_copies`` keeps that many of the newest; ``max_age_days`` lets older ones go. ``in_use``
-    are ids this run reports as its copies. With ``newer_to_come`` (check mode, where a real run
-    would make a copy first), the newest listed counts as the second newest, so that the plan
-    prunes what the real run would.
+    Of the completed copies, ``keep_copies`` keeps that many of the newest and ``max_age_days`` lets
+    older ones go; the newest is always kept. ``in_use`` are ids this run reports as its copies.
+    With ``completed_to_come`` (check mode, where a real run that waits would first make a copy and
+    see it complete), the newest listed counts as the second newest, so that the plan prunes what
+    the real run would. Copies that are not completed are kept, and not counted.
     """
     delete, keep = [], []
-    ordered = sorted(copies, key=lambda copy: copy.age_order(), reverse=True)
-    for rank, copy in enumerate(ordered, start=1 if newer_to_come else 0):
+    completed = sorted((copy for copy in copies if copy.state == COMPLETED), key=lambda copy: copy.age_order(), reverse=True)
+    for rank, copy in enumerate(completed, start=1 if completed_to_come else 0):
         too_many = keep_copies is not None and 0 < keep_copies <= rank
         too_old = bool(max_age_days) and copy.age_hours(now) > max_age_days * 24
-        protected = rank == 0 or copy.id in in_use or copy.state == PENDING
+        protected = rank == 0 or copy.id in in_use
         (delete if (too_many or too_old) and not protected else keep).append(copy)
-    return delete, keep
+    keep += [copy for copy in copies if copy.state != COMPLETED]
+    return delete, sorted(keep, key=lambda copy: copy.age_order(), reverse=True)

@@ -13,9 +13,11 @@ to outlive the run:
 * the disks of this run are deleted whether their test passed, failed or timed out; those the
   cloud will not delete yet (still being made) are reported, and the next run deletes them;
 * before testing, a run deletes the leftovers of earlier drills (a killed run leaves its disks):
-  every test disk of its own scope from another run, and any test disk older than
-  OTHERS_LEFTOVER_HOURS (no drill lasts that long), so that the scopes of a fleet sharing a DR
-  region never delete each other's disks mid-test.
+  a test disk of another run once the time its RESTORE_UNTIL_TAG names has passed (its run, which
+  wrote it from its own timeouts, is over by then, killed or not), and a disk without that tag
+  (made by an older release) once it is older than OTHERS_LEFTOVER_HOURS (no drill lasts that
+  long). So two runs of one scope at once (a schedule overlapping a manual run), and the scopes
+  of a fleet sharing a DR region, never delete each other's disks mid-test.
 
 Rotation: a passed test marks the copy it restored (RESTORE_TESTED_TAG, the time of the test), and
 each run tests first the disks whose copies carry the oldest mark, or none. So every disk is tested
@@ -25,16 +27,18 @@ changes nothing that stays: it does not make the task changed; deleting leftover
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import random
 
 from ._backoff import create_once
 from ._dr_prune import copies_by_disk
+from ._engine import NOT_COPIED
 from ._errors import INVALID, NOT_FOUND, CloudError, InputError
 from ._model import COMPLETED, FAILED, PENDING, USABLE, parse_time
 from ._poller import DONE, PENDING as POLL_PENDING, poll
-from ._tagging import RESTORE_COPY_TAG, RESTORE_RUN_TAG, RESTORE_SCOPE_TAG, RESTORE_TESTED_TAG
+from ._tagging import RESTORE_COPY_TAG, RESTORE_RUN_TAG, RESTORE_SCOPE_TAG, RESTORE_TESTED_TAG, RESTORE_UNTIL_TAG
 
 TEST_DISK_PREFIX = 'snapcopy-restore-test-'
 # A test disk of another scope is a leftover once it is this old: restore_test_timeout is at most MAX_TIMEOUT.
@@ -56,6 +60,12 @@ TIMED_OUT = 'timed_out'
 WOULD_TEST = 'would_test'
 # What happened to one test disk, or one leftover.
 DELETED = 'deleted'
+# Gone before our delete (another run, a person): no failure, and not counted as this run's deletion.
+ALREADY_DELETED = 'already_deleted'
+# Another run's test disk whose run may not be over: left alone until the time it carries (RESTORE_UNTIL_TAG).
+LEFT_UNTIL = 'left_until'
+# Another run's test disk whose run is over: this run deletes it.
+LEFTOVER = 'leftover'
 WOULD_DELETE = 'would_delete'
 DELETE_FAILED = 'delete_failed'
 
@@ -71,8 +81,15 @@ def scope_key(source_region, tag_selector):
     return hashlib.sha256(identity.encode('utf-8')).hexdigest()[:12]
 
 
-def test_disk_tags(run, scope, copy_id):
-    return {RESTORE_RUN_TAG: run, RESTORE_SCOPE_TAG: scope, RESTORE_COPY_TAG: copy_id}
+def test_disk_tags(run, scope, copy_id, until):
+    return {RESTORE_RUN_TAG: run, RESTORE_SCOPE_TAG: scope, RESTORE_COPY_TAG: copy_id, RESTORE_UNTIL_TAG: until}
+
+
+def run_over_by(now, settings):
+    """The time by which a run that began at ``now`` is over: its copies' wait_timeout, then its drill, then the
+    grace its test disks get to be deleted. The RESTORE_UNTIL_TAG of its disks."""
+    seconds = settings['wait_timeout'] + settings['restore_test_timeout'] + 2 * DELETE_GRACE_SECONDS
+    return (now + datetime.timedelta(seconds=seconds)).strftime(STAMP_FORMAT)
 
 
 def is_test_disk(disk):
@@ -80,14 +97,28 @@ def is_test_disk(disk):
     return (disk.name or '').startswith(TEST_DISK_PREFIX) and bool(disk.tags.get(RESTORE_RUN_TAG))
 
 
-def is_leftover(disk, run, scope, now):
-    """Whether a test disk found in a DR region is left over from an earlier drill (see the module docstring)."""
+def leftover_state(disk, run, now):
+    """What a test disk found in a DR region is to the run ``run`` (see the module docstring): LEFTOVER once the run
+    that made it is over, LEFT_UNTIL while the RESTORE_UNTIL_TAG it carries says that run may still be under way,
+    None otherwise (no test disk, this run's own, or one of an older release too young to be a leftover)."""
     if not is_test_disk(disk) or disk.tags.get(RESTORE_RUN_TAG) == run:
-        return False
-    if disk.tags.get(RESTORE_SCOPE_TAG) == scope:
-        return True
+        return None
+    if disk.tags.get(RESTORE_UNTIL_TAG):
+        until = _stamp_time(disk.tags[RESTORE_UNTIL_TAG])
+        return LEFTOVER if until is not None and now > until else LEFT_UNTIL
     created = _time_or_none(disk.created) or _stamp_time(disk.tags.get(RESTORE_RUN_TAG))
-    return created is not None and (now - created).total_seconds() > OTHERS_LEFTOVER_HOURS * 3600
+    return LEFTOVER if created is not None and (now - created).total_seconds() > OTHERS_LEFTOVER_HOURS * 3600 else None
+
+
+def is_leftover(disk, run, now):
+    """Whether a test disk found in a DR region is left over from an earlier drill, for this run to delete."""
+    return leftover_state(disk, run, now) == LEFTOVER
+
+
+def leftover_record(region, disk):
+    """A test disk of another run, as the report lists it among the leftovers."""
+    return {'region': region, 'test_disk_id': disk.id, 'run': disk.tags.get(RESTORE_RUN_TAG), 'state': disk.cloud_state,
+            'created': disk.created}
 
 
 def _stamp_time(text):
@@ -122,6 +153,10 @@ def pick_disks(copies_of_disks, count):
 
 def check_restore_settings(settings, adapter):
     """restore_test's options, checked before any call (InputError naming the option)."""
+    if not settings.get('wait'):
+        # Without it, the drill would restore an older copy, or find none on a first run and fail after the copies.
+        raise InputError('restore_test', 'needs wait (dr_copy_wait in the role), so that it restores the copies this run '
+                                         'makes once they have completed')
     count = settings.get('restore_test_count')
     if count is None or not 1 <= count <= MAX_COUNT:
         raise InputError('restore_test_count', 'must be from 1 to %d (disks tested per DR region), got %s' % (MAX_COUNT, count))
@@ -202,6 +237,7 @@ class RestoreDrill:
         self.max_attempts = max_attempts
         self.run_id = run_id(now, rng)
         self.scope = scope_key(settings['source_region'], settings['tag_selector'])
+        self.until = run_over_by(now, settings)
         self.disk_type = settings.get('restore_test_disk_type') or adapter.restore_disk_type
         self.deadline = None
         self.regions = []
@@ -217,6 +253,9 @@ class RestoreDrill:
         # The drill's calls are retried until its own end, whatever time the copies took; deleting may come after.
         self.retry.deadline = self.deadline + DELETE_GRACE_SECONDS
         by_disk = {entry.key for entry in entries}
+        # A copy this run refused as differing from what it asks (on_mismatch: fail) is no DR copy to prove.
+        differing = {place.mismatch['snapshot_id'] for entry in entries for outcome in entry.outcomes
+                     for place in outcome.destinations.values() if place.action == NOT_COPIED and place.mismatch}
         for region in [dr_region['region'] for dr_region in self.settings['dr_regions']]:
             drill = RegionDrill(region)
             self.regions.append(drill)
@@ -227,7 +266,8 @@ class RestoreDrill:
                 drill.problem = error
                 continue
             copies = copies_by_disk(copies_by_region.get(region, []), by_disk, source_disks)
-            testable = {key: [copy for copy in group if self.adapter.restore_refusal(copy) is None] for key, group in copies.items()}
+            testable = {key: [copy for copy in group if self.adapter.restore_refusal(copy) is None and copy.id not in differing]
+                        for key, group in copies.items()}
             picked = pick_disks(testable, self.settings['restore_test_count'])
             if not picked and not entries:
                 # No disk carries the selector's tags: nothing to prove, as the DR run has nothing to copy.
@@ -270,16 +310,18 @@ class RestoreDrill:
         return zones[0]
 
     def _clear_leftovers(self, drill):
-        found = self._call(self.adapter.find_test_disks, drill.region)
-        leftovers = sorted((disk for disk in found if is_leftover(disk, self.run_id, self.scope, self.now)), key=lambda disk: disk.id)
+        found = sorted(self._call(self.adapter.find_test_disks, drill.region), key=lambda disk: disk.id)
+        states = {disk.id: leftover_state(disk, self.run_id, self.now) for disk in found}
+        leftovers = [disk for disk in found if states[disk.id] == LEFTOVER]
         if leftovers and not self.check_mode:
             # A killed run's disk may still be being made: clouds refuse to delete those.
             self._settle(drill.region, [disk.id for disk in leftovers if disk.state == PENDING])
         for disk in leftovers:
-            record = {'region': drill.region, 'test_disk_id': disk.id, 'run': disk.tags.get(RESTORE_RUN_TAG),
-                      'state': disk.cloud_state, 'created': disk.created}
-            record.update(self._delete(drill.region, disk.id))
-            drill.leftovers.append(record)
+            drill.leftovers.append(dict(leftover_record(drill.region, disk), **self._delete(drill.region, disk.id)))
+        # Another run's disks whose run may still be under way (at the same time as this one, or killed: no one can
+        # tell) are left alone until the time they carry, and reported, so that a person knows why they are there.
+        drill.leftovers += [dict(leftover_record(drill.region, disk), action=LEFT_UNTIL, until=disk.tags[RESTORE_UNTIL_TAG])
+                            for disk in found if states[disk.id] == LEFT_UNTIL]
 
     def _nothing_to_test(self, region, copies):
         refused = [self.adapter.restore_refusal(copy) for group in copies.values() for copy in group]
@@ -293,7 +335,7 @@ class RestoreDrill:
 
     # ------------------------------------------------------------------ tests
     def _start(self, drill, test):
-        tags = test_disk_tags(self.run_id, self.scope, test.copy.id)
+        tags = test_disk_tags(self.run_id, self.scope, test.copy.id, self.until)
         name = TEST_DISK_PREFIX + self.run_id
         token = 'snapcopy-%s' % hashlib.sha256(('%s %s' % (self.run_id, test.copy.id)).encode('utf-8')).hexdigest()[:48]
         test.started = self.clock()
@@ -392,8 +434,9 @@ class RestoreDrill:
         try:
             self._call(self.adapter.delete_test_disk, region, disk_id)
         except CloudError as error:
-            if error.kind != NOT_FOUND:  # already gone is as good as deleted
-                return {'action': DELETE_FAILED, 'error': error.as_result()}
+            if error.kind == NOT_FOUND:  # gone already is as good as deleted, but not our doing
+                return {'action': ALREADY_DELETED}
+            return {'action': DELETE_FAILED, 'error': error.as_result()}
         return {'action': DELETED}
 
     def _mark_tested(self, tests):

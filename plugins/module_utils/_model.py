@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 
 from ._errors import NOT_FOUND, CloudError
-from ._tagging import SOURCE_TAG, string_tags
+from ._tagging import DISK_TAG, SOURCE_TAG, string_tags
 
 # A snapshot's state, the same words for every cloud; each adapter maps its cloud's states.
 PENDING = 'pending'
@@ -200,9 +200,12 @@ def copy_mismatches(request, snapshot, readable):
     found_key = snapshot.extra.get('kms_key_id')
     if 'kms_key_id' in compared and options.get('kms_key_id') and found_key and not same_kms_key(options['kms_key_id'], found_key):
         differences['kms_key_id'] = {'asked': options['kms_key_id'], 'found': found_key}
-    # A copy without our source tag is one whose tagging was cut short: it gets all its tags when found.
+    # A copy without our source tag is one whose tagging was cut short: it gets all its tags when found. The DR
+    # runs' marker is not the user's ask: a copy module's copy, which lacks it, serves a DR run as it is (and
+    # stays the person's, never pruned).
     if 'tags' in compared and SOURCE_TAG in snapshot.tags:
-        asked = {key: value for key, value in string_tags(options.get('tags')).items() if snapshot.tags.get(key) != value}
+        asked = {key: value for key, value in string_tags(options.get('tags')).items()
+                 if key != DISK_TAG and snapshot.tags.get(key) != value}
         if asked:
             differences['tags'] = {'asked': asked, 'found': {key: snapshot.tags.get(key) for key in asked}}
     for option, found in (('name', snapshot.name), ('description', snapshot.description),

@@ -32,6 +32,9 @@ RESTORE_RUN_TAG = 'snapcopy:restore-test'
 RESTORE_SCOPE_TAG = 'snapcopy:restore-scope'
 RESTORE_COPY_TAG = 'snapcopy:restore-copy'
 RESTORE_TESTED_TAG = 'snapcopy:restore-tested'
+# On a test disk: the time ("20261122T191400Z") by which the run that made it is over, whatever it waits for. Until
+# then no other run deletes it as a leftover: two runs of one scope at once leave each other's disks alone.
+RESTORE_UNTIL_TAG = 'snapcopy:restore-until'
 
 # Where a cloud keeps no tags on a snapshot (ENS), the copy's description carries them instead,
 # at its end: "[snapcopy source=<region>/<id> disk=<region>/<disk id> tested=<time>]".

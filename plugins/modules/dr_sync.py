@@ -54,14 +54,25 @@ options:
     description:
       - The DR regions (ENS, nodes), each a name or a dict with C(region) and, where the provider takes them,
         C(encrypted) and C(kms_key_id) for the copies in that region.
+      - Never the source region, on AWS either (a copy there shares every failure of its source).
     type: list
     elements: raw
     required: true
   tag_selector:
     description:
       - The tags a disk must carry, all of them, to be looked after. A null value matches any value of that key.
+      - Tags hold text. A value that YAML typed as a boolean or a decimal number (an unquoted V(yes), V(true), V(on), V(1.10))
+        is refused, naming the key and how to quote it; a whole number is text as written (V(1) is C("1")).
+      - A selector that matches no disk fails the run, naming it, unless O(allow_no_disks) is set.
     type: dict
     required: true
+  allow_no_disks:
+    description:
+      - A selector that matches no disk is a success (nothing to protect) instead of a failure. For a scope that is
+        meant to be empty at times; by default a run that protects nothing is not green, so that a typo in a tag is seen.
+    type: bool
+    default: false
+    version_added: 0.2.0
   name_template:
     description:
       - The name of each copy (ECS, ENS, CBS), a Python format string with C({disk_id}), C({disk_name}), C({source_id}),
@@ -104,15 +115,21 @@ options:
   prune:
     description:
       - Delete old DR copies, by O(keep_copies) and/or O(max_copy_age_days). Off unless asked for.
+      - Only copies that a DR run made are ever deleted (they carry the C(snapcopy:disk) tag, which the copy modules
+        never write, and the source that the cloud itself records, where it records one, is the one that tag names). A copy
+        made with a copy module, or a person's copy of a DR copy with its tags, is never deleted. See C(docs/safety.md).
+      - Only completed copies are counted and deleted. The newest completed copy of a disk in a DR region is always
+        kept, so that a copy still in flight, failed, refused or missing never costs the disk its last restorable copy.
+        A failed copy is left for a person to read and delete (C(docs/failed-copies.md)).
     type: bool
     default: false
   keep_copies:
     description:
-      - With O(prune), how many DR copies of each disk to keep in each DR region (newest first).
+      - With O(prune), how many completed DR copies of each disk to keep in each DR region (newest first).
     type: int
   max_copy_age_days:
     description:
-      - With O(prune), delete DR copies older than this many days (but never a disk's newest).
+      - With O(prune), delete completed DR copies older than this many days (but never a disk's newest completed one).
       - With O(keep_copies) as well, a copy goes when either says so (it is beyond the newest O(keep_copies), or older).
     type: float
   max_in_flight:
@@ -162,8 +179,9 @@ options:
   report_dir:
     description:
       - Write the report to this folder on the controller (where C(ansible-playbook) runs, whatever host the task is for),
-        which is made if missing (mode C(0755)), as C(dr-report-<report_name>.json) (the return values less RV(report_markdown))
-        and C(dr-report-<report_name>.md) (RV(report_markdown)), both mode C(0644).
+        which is made if missing, as C(dr-report-<report_name>.json) (the run's own return values, less RV(report_markdown))
+        and C(dr-report-<report_name>.md) (RV(report_markdown)). New folders and files get the modes the umask gives (C(0755)
+        and C(0644) with the usual C(022)); a folder that exists keeps its mode.
       - Written in check mode too (they describe the plan), and when the run fails after its report (O(fail_on_missing)).
         Nothing is written when the run ends without a report (bad input, a cloud error).
       - The role C(snapcopy.cloud.dr_copy) sets it.
@@ -177,17 +195,19 @@ options:
     description:
       - AWS access key ID (provider V(aws)); environment E(AWS_ACCESS_KEY_ID), E(AWS_ACCESS_KEY), E(EC2_ACCESS_KEY).
     type: str
-    aliases: [aws_access_key_id, aws_access_key, ec2_access_key]
+    aliases: [aws_access_key, aws_access_key_id, ec2_access_key]
   secret_key:
     description:
       - The secret key of provider V(aws) (environment E(AWS_SECRET_ACCESS_KEY), E(AWS_SECRET_KEY), E(EC2_SECRET_KEY))
         or of provider V(cbs) (environment E(TENCENTCLOUD_SECRET_KEY)). The environment of the chosen provider only is read.
+      - Its aliases are community.aws's names of the AWS secret key.
     type: str
+    aliases: [aws_secret_access_key, aws_secret_key, ec2_secret_key]
   session_token:
     description:
       - AWS session token (provider V(aws)); environment E(AWS_SESSION_TOKEN), E(AWS_SECURITY_TOKEN), E(EC2_SECURITY_TOKEN).
     type: str
-    aliases: [aws_session_token, aws_security_token]
+    aliases: [access_token, aws_security_token, aws_session_token]
   profile:
     description:
       - AWS profile (provider V(aws)); environment E(AWS_PROFILE), E(AWS_DEFAULT_PROFILE).
@@ -218,21 +238,25 @@ options:
       - A RAM role to act as, through STS AssumeRole (providers V(ecs), V(ens)), V(acs:ram::1234567890123456:role/dr-copy);
         environment E(ALICLOUD_ASSUME_ROLE_ARN), E(ALIBABA_CLOUD_ROLE_ARN). See RV(account).
     type: str
+    aliases: [assume_role_arn]
   alicloud_assume_role_session_name:
     description:
       - The session name of O(alicloud_assume_role_arn); environment E(ALICLOUD_ASSUME_ROLE_SESSION_NAME),
         E(ALIBABA_CLOUD_ROLE_SESSION_NAME).
     type: str
+    aliases: [assume_role_session_name]
   alicloud_access_key:
     description:
       - Alibaba Cloud access key ID (providers V(ecs), V(ens)); environment E(ALICLOUD_ACCESS_KEY), E(ALICLOUD_ACCESS_KEY_ID),
         E(ALIBABA_CLOUD_ACCESS_KEY_ID).
     type: str
+    aliases: [access_key_id]
   alicloud_secret_key:
     description:
       - Alibaba Cloud access key secret (providers V(ecs), V(ens)); environment E(ALICLOUD_SECRET_KEY),
         E(ALICLOUD_SECRET_ACCESS_KEY), E(ALIBABA_CLOUD_ACCESS_KEY_SECRET).
     type: str
+    aliases: [secret_access_key]
   alicloud_security_token:
     description:
       - Alibaba Cloud STS token (providers V(ecs), V(ens)); environment E(ALICLOUD_SECURITY_TOKEN), E(ALIBABA_CLOUD_SECURITY_TOKEN).
@@ -257,6 +281,7 @@ options:
       - For provider V(aws), the environment variables E(AWS_URL) and E(EC2_URL) are read too.
       - With a role to assume, STS is asked at this endpoint too.
     type: str
+    aliases: [aws_endpoint_url, ec2_url]
   validate_certs:
     description:
       - Verify the endpoint's TLS certificate. Turn it off only for a test endpoint.
@@ -337,7 +362,7 @@ restore:
       to be made, C(problem)); C(totals) (C(passed), C(failed), C(timed_out), C(would_test), C(leftovers_deleted)); C(tests), one per
       test (C(region), C(zone), C(disk_id), C(copy_id), C(copy_created), C(test_disk_id), C(disk_type), C(result) V(passed),
       V(failed), V(timed_out) or V(would_test), C(seconds_to_usable), C(test_disk) what became of it, C(error) the cloud's error);
-      C(leftovers), the test disks of earlier drills deleted (or V(would_delete) in check mode); C(warnings).
+      C(leftovers), the test disks of earlier drills deleted (or V(would_delete) in check mode); C(warnings), the drill's share of RV(run_warnings).
   returned: always
   type: dict
   sample:
@@ -395,6 +420,16 @@ duration_seconds:
   returned: always
   type: float
   sample: 12.4
+run_warnings:
+  description:
+    - What the run let pass but a person should know (a differing copy used as it is with O(on_mismatch=warn), a test disk
+      that could not be deleted), one sentence each. Each is also shown as the task's warning.
+    - Kept here, and in the JSON report file, as plain text; the task's own C(warnings) are the core's, whose form
+      changes between ansible-core releases.
+  returned: always
+  type: list
+  elements: str
+  version_added: 0.2.0
 api_retries:
   description: Calls retried after throttling or a transient error.
   returned: always

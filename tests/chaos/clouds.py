@@ -20,8 +20,21 @@ from fakecloud import credentials as fakecloud_credentials  # pylint: disable=wr
 from fakecloud.testing import AdminClient  # pylint: disable=wrong-import-position
 
 TAG_SELECTOR = {'chaos': 'yes'}
-# The tag of the restore drill's test disks (plugins/module_utils/_tagging.py RESTORE_RUN_TAG): none may be left.
+# The tag of the restore drill's test disks (plugins/module_utils/_tagging.py RESTORE_RUN_TAG): none may be left once
+# the time of RESTORE_UNTIL_TAG has passed. Before it, the run that made the disk may still be under way (a killed run
+# cannot be told from a live one), and no other run may delete it: those are counted apart, as awaiting their time.
 RESTORE_RUN_TAG = 'snapcopy:restore-test'
+RESTORE_UNTIL_TAG = 'snapcopy:restore-until'
+
+
+def count_test_disks(tag_sets):
+    """(left, awaiting): test disks whose run is over and still there, and those whose run may not be over yet."""
+    now = datetime.datetime.now(datetime.timezone.utc).strftime('%Y%m%dT%H%M%SZ')
+    tests = [tags for tags in tag_sets if RESTORE_RUN_TAG in tags]
+    awaiting = sum(1 for tags in tests if tags.get(RESTORE_UNTIL_TAG, '') > now)
+    return len(tests) - awaiting, awaiting
+
+
 # Every STALE_EVERY-th disk has only snapshots older than the RPO, so the run takes a fresh one first.
 STALE_EVERY = 10
 RPO_HOURS = 24
@@ -143,8 +156,8 @@ class FakeCloudTarget:
                            for snapshot in state.get(region, {}).get('snapshots', []) if snapshot['source_snapshot_id']}
                   for region in self.dr_regions}
         figures = tally_copies({disk: newest.get(disk, (None, None))[1] for disk in self.disks}, copies, made_fresh)
-        figures['test_disks_left'] = sum(1 for region in self.dr_regions for disk in state.get(region, {}).get('disks', [])
-                                         if RESTORE_RUN_TAG in (disk.get('tags') or {}))
+        figures['test_disks_left'], figures['test_disks_awaiting_their_time'] = count_test_disks(
+            disk.get('tags') or {} for region in self.dr_regions for disk in state.get(region, {}).get('disks', []))
         return figures
 
     def calls(self):
@@ -235,8 +248,9 @@ class AwsTarget:
                     copies[region][item['SnapshotId']] = made[2]
         figures = tally_copies({disk: newest.get(disk, (None, None))[1] for disk in self.disks}, copies, made_fresh)
         figures['unaccounted'] = unaccounted
-        figures['test_disks_left'] = sum(len(self._clients[region].describe_volumes(
-            Filters=[{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}])['Volumes']) for region in self.dr_regions)
+        figures['test_disks_left'], figures['test_disks_awaiting_their_time'] = count_test_disks(
+            {tag['Key']: tag['Value'] for tag in volume.get('Tags', [])} for region in self.dr_regions
+            for volume in self._clients[region].describe_volumes(Filters=[{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}])['Volumes'])
         return figures
 
     def calls(self):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import INVALID, NOT_FOUND, RETRYABLE, CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import (
     COMPLETED,
     FAILED,
@@ -22,6 +22,10 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._model import (
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
 
 EPOCH = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
+
+
+class RunKilled(BaseException):
+    """The process of the run was killed (SIGKILL): no call of it reaches the cloud any more, and nothing catches this."""
 
 
 class MemoryCloud(Adapter):
@@ -61,8 +65,17 @@ class MemoryCloud(Adapter):
         self.refused = {}              # copy id -> why it cannot be made into a disk
         self.restore_disk_type = 'standard'
         self.restore_disk_types = ('standard', 'fast')
+        self.fail_next_copies = 0      # how many of the next copies fail in the cloud once they have run
+        self.hang_next_copies = 0      # how many of the next copies never complete
+        self.kill_after_calls = None   # the run is killed when it makes this many more calls
+        self.deleted_disk_times = {}   # test disk id -> clock.now when it was deleted
+        self.max_description = 255     # as EC2's CopySnapshot
 
     def _count(self, name):
+        if self.kill_after_calls is not None:
+            self.kill_after_calls -= 1
+            if self.kill_after_calls < 0:
+                raise RunKilled(name)
         self.calls[name] = self.calls.get(name, 0) + 1
 
     def when(self, seconds):
@@ -75,16 +88,26 @@ class MemoryCloud(Adapter):
             self.snapshots['%s-snap-%d' % (disk_id, index)] = {
                 'disk': disk_id, 'region': region, 'created': self.clock.now - age * 3600, 'state': COMPLETED}
 
-    def add_copy(self, copy_id, region, tags, started, encrypted=False, name=None):
-        self.copies[copy_id] = {'region': region, 'tags': dict(tags), 'started': started, 'encrypted': encrypted, 'name': name}
+    # pylint: disable-next=too-many-arguments
+    def add_copy(self, copy_id, region, tags, started, encrypted=False, name=None, source=None, fails=False, hangs=False):
+        """``source`` is (region, snapshot id): the cloud's own link to what the copy was made from (ECS, ENS)."""
+        self.copies[copy_id] = {'region': region, 'tags': dict(tags), 'started': started, 'encrypted': encrypted, 'name': name,
+                                'source': source, 'fails': fails, 'hangs': hangs}
 
     # ------------------------------------------------------------------ the copy interface
+    def validate(self, request):
+        description = request.options.get('description')
+        if description is not None and len(description) > self.max_description:
+            raise InputError('description', 'is at most %d characters, got %d' % (self.max_description, len(description)))
+
     def _copy_snapshot(self, copy_id):
         copy = self.copies[copy_id]
-        done = self.clock.now - copy['started'] >= self.copy_seconds
-        return Snapshot(copy_id, copy['region'], COMPLETED if done else PENDING, tags=copy['tags'],
+        done = self.clock.now - copy['started'] >= self.copy_seconds and not copy.get('hangs')
+        state = (FAILED if copy.get('fails') else COMPLETED) if done else PENDING
+        source_region, source_id = copy.get('source') or (None, None)
+        return Snapshot(copy_id, copy['region'], state, tags=copy['tags'],
                         progress=100 if done else 50, created=self.when(copy['started']), encrypted=copy['encrypted'],
-                        name=copy['name'])
+                        name=copy['name'], source_region=source_region, source_id=source_id)
 
     def _source_snapshot(self, snapshot_id):
         record = self.snapshots[snapshot_id]
@@ -122,11 +145,13 @@ class MemoryCloud(Adapter):
                 continue
             if self.in_flight_limit is not None and self.in_flight(destination) >= self.in_flight_limit:
                 raise CloudError('CopySnapshot', 'ResourceLimitExceeded', 'too many copies in flight', kind=RETRYABLE)
-            copy_id = 'copy-%d' % len(self.copies)
+            copy_id = 'copy-%d' % (len(self.copies) + len(self.deleted))  # never an id given before
             tags = dict(request.options.get('tags') or {})
             tags[SOURCE_TAG] = request.source_tag
             self.add_copy(copy_id, destination, tags, self.clock.now, encrypted=bool(request.options.get('encrypted')),
-                          name=request.options.get('name'))
+                          name=request.options.get('name'), fails=self.fail_next_copies > 0, hangs=self.hang_next_copies > 0)
+            self.fail_next_copies = max(0, self.fail_next_copies - 1)
+            self.hang_next_copies = max(0, self.hang_next_copies - 1)
             self.peak_in_flight[destination] = max(self.peak_in_flight.get(destination, 0), self.in_flight(destination))
             results[destination] = self._copy_snapshot(copy_id)
         if self.lose_next_answer:
@@ -198,7 +223,7 @@ class MemoryCloud(Adapter):
         self._count('create_test_disk')
         if self.create_disk_errors:
             raise self.create_disk_errors.pop(0)
-        disk_id = 'test-disk-%d' % len(self.test_disks)
+        disk_id = 'test-disk-%d' % (len(self.test_disks) + len(self.deleted_disks))  # never an id given before
         self.test_disks[disk_id] = {'region': region, 'zone': zone, 'copy': copy.id, 'name': name, 'tags': dict(tags),
                                     'started': self.clock.now, 'fails': self.failing_disks > 0, 'type': disk_type, 'token': token}
         self.failing_disks = max(0, self.failing_disks - 1)
@@ -225,6 +250,7 @@ class MemoryCloud(Adapter):
             raise CloudError('DeleteDisk', 'IncorrectDiskStatus', 'disk %s is being made' % disk_id, kind=INVALID)
         del self.test_disks[disk_id]
         self.deleted_disks.append(disk_id)
+        self.deleted_disk_times[disk_id] = self.clock.now
 
     def mark_restore_tested(self, copy, stamp):
         self._count('mark_restore_tested')

@@ -11,6 +11,7 @@ import pytest
 from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ALIBABA_CONNECTION_SPEC, AlibabaClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, build_cbs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import check_wait_options
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_providers import DR_CONNECTION_SPEC
@@ -97,3 +98,36 @@ def test_dr_sync_names_dr_regions_for_a_malformed_aws_region():
     assert info.value.option == 'dr_regions'
     # Commas and spaces separate regions (what a person types in a survey): the wrong one is named.
     assert "got 'west'" in str(info.value)
+
+
+@pytest.mark.parametrize('option, value', [
+    ('wait_timeout', 10 ** 12), ('wait_timeout', 0), ('poll_interval', float('nan')), ('poll_interval', float('inf')),
+    ('poll_interval', 0.0), ('poll_interval', 10 ** 9), ('max_snapshot_age_hours', float('nan')), ('max_copy_age_days', float('nan')),
+    ('keep_copies', 10 ** 12),
+])
+def test_numbers_that_are_no_numbers_or_past_any_use_are_refused_naming_the_option(option, value):
+    """Issue 24: NaN and 10 ** 12 were accepted, or ended in a traceback deep in the run."""
+    overrides = {option: value}
+    if option in ('keep_copies', 'max_copy_age_days'):
+        overrides['prune'] = True
+    with pytest.raises(InputError) as info:
+        check_wait_options(params(**overrides))
+        dr_settings(params(**overrides))
+    assert info.value.option == option
+
+
+def test_dr_sync_takes_every_name_the_copy_modules_take_for_a_connection_option_and_hides_the_secrets():
+    """Issue 24: dr_sync refused community.aws's aws_secret_access_key as an unknown option, and AnsibleModule then
+    printed the secret in invocation at -vvv. Only an alias that two clouds give to different options is left out."""
+    from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_providers import PROVIDER_SPECS  # pylint: disable=import-outside-toplevel
+    taken = {name: name for name in DR_CONNECTION_SPEC}
+    taken.update((alias, name) for name, option in DR_CONNECTION_SPEC.items() for alias in option.get('aliases', ()))
+    ambiguous = {'security_token', 'access_key', 'secret_key'}  # Tencent's option / AWS's and Alibaba's aliases
+    for spec in PROVIDER_SPECS.values():
+        for name, option in spec.items():
+            for alias in [name, *option.get('aliases', ())]:
+                if alias in ambiguous and alias != name:
+                    continue
+                assert alias in taken, alias
+                assert DR_CONNECTION_SPEC[taken[alias]].get('no_log', False) >= option.get('no_log', False), alias
+    assert taken['aws_secret_access_key'] == 'secret_key' and DR_CONNECTION_SPEC['secret_key']['no_log']

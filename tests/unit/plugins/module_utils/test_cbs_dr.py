@@ -333,12 +333,11 @@ def test_dr_run_prunes_old_copies_of_its_disks_only(cloud, estate):
     assert calls(cloud, 'DeleteSnapshots') == 3
 
 
-def test_dr_run_prunes_a_copy_whose_tagging_was_cut_short_once_its_source_is_old(cloud):
-    """A run stopped between CopySnapshotCrossRegions and TagResources leaves a copy with our name and no
-    tags. Once its source is no longer the disk's newest snapshot, no run looks for it again (to tag it),
-    and pruning, which knew our copies by their source tag alone, kept it for ever (make chaos's fleet part
-    found one). Its name says which snapshot it copies: it is pruned like the others. A copy without our
-    name and tags is still never pruned."""
+def test_dr_run_never_prunes_a_copy_without_the_dr_marker_even_with_our_name(cloud):
+    """A run stopped between CopySnapshotCrossRegions and TagResources leaves a copy with our default name and
+    no tags. That name is also the copy module's: such a copy may be an archive copy a person made, so it
+    carries nothing that only a DR run writes, and pruning leaves it (the safety contract, docs/safety.md;
+    pruning once chose such copies by their name). Copies that carry the marker are pruned as before."""
     seeded = cloud.admin.seed(cbs={'disks': [{'region': SOURCE_REGION, 'tags': {'dr': 'yes'}, 'snapshots': 3}]})['cbs']
     disk_id, (oldest, older, dummy_newest) = seeded['disks'][0], seeded['snapshots']
     region = DR_REGIONS[0]
@@ -347,21 +346,19 @@ def test_dr_run_prunes_a_copy_whose_tagging_was_cut_short_once_its_source_is_old
     by_hand = dict(cut_short, name='copied by hand')
     tagged = dict(cut_short, source_snapshot_id=older, name='snapcopy-%s-%s' % (SOURCE_REGION, older), age_seconds=86400,
                   tags={SOURCE_TAG: '%s/%s' % (SOURCE_REGION, older), DISK_TAG: '%s/%s' % (SOURCE_REGION, disk_id)})
-    # Cut short too, but a copy of a disk this run does not look after (another scope's, say).
-    other = cloud.admin.seed(cbs={'disks': [{'region': SOURCE_REGION, 'tags': {'dr': 'other'}, 'snapshots': 1}]})['cbs']
-    of_another_disk = dict(cut_short, source_snapshot_id=other['snapshots'][0], disk_id=other['disks'][0],
-                           name='snapcopy-%s-%s' % (SOURCE_REGION, other['snapshots'][0]))
-    cut_short_id, by_hand_id, tagged_id, another_id = cloud.admin.seed(cbs={'snapshots': [
-        cut_short, by_hand, tagged, of_another_disk]})['cbs']['snapshots']
+    # An archive copy of the copy module: our source tag, not the DR marker.
+    archive = dict(tagged, name='archive', tags={SOURCE_TAG: '%s/%s' % (SOURCE_REGION, older)}, age_seconds=3 * 86400)
+    cut_short_id, by_hand_id, tagged_id, archive_id = cloud.admin.seed(cbs={'snapshots': [
+        cut_short, by_hand, tagged, archive]})['cbs']['snapshots']
 
-    plan = dr_run(cloud, check_mode=True, dr_regions=[region], prune=True, keep_copies=2)
-    assert {record['snapshot_id'] for disk in plan['disks'] for record in disk['pruned']} == {cut_short_id}
+    plan = dr_run(cloud, check_mode=True, dr_regions=[region], prune=True, keep_copies=1, wait=True)
+    assert {record['snapshot_id'] for disk in plan['disks'] for record in disk['pruned']} == {tagged_id}
 
-    report = dr_run(cloud, dr_regions=[region], prune=True, keep_copies=2)
+    report = dr_run(cloud, dr_regions=[region], prune=True, keep_copies=1, wait=True)
     assert not report['failures'] and report['totals']['copied'] == 1
-    assert {record['snapshot_id'] for disk in report['disks'] for record in disk['pruned']} == {cut_short_id}
+    assert {record['snapshot_id'] for disk in report['disks'] for record in disk['pruned']} == {tagged_id}
     remaining = {snap['id'] for snap in snapshots_in(cloud, region)}
-    assert cut_short_id not in remaining and {by_hand_id, tagged_id, another_id} <= remaining
+    assert tagged_id not in remaining and {cut_short_id, by_hand_id, archive_id} <= remaining
 
 
 def test_dr_run_refreshes_a_stale_disk_and_copies_the_fresh_snapshot(cloud):

@@ -105,20 +105,26 @@ def test_pruning_keeps_the_newest_and_never_touches_foreign_snapshots():
         cloud.add_copy('old-%d' % day, 'dr-1', {SOURCE_TAG: 'src-1/disk-0-snap-0', DISK_TAG: 'src-1/disk-0'}, clock.now - day * 86400)
     cloud.add_copy('foreign', 'dr-1', {'owner': 'someone else'}, clock.now - 20 * 86400)
     cloud.add_copy('other-disk', 'dr-1', {SOURCE_TAG: 'src-1/x', DISK_TAG: 'src-1/disk-untagged'}, clock.now - 20 * 86400)
+    # Without wait, the copy this run makes is still in flight when it prunes: it does not count yet.
     plan = run(cloud, clock, check_mode=True, prune=True, keep_copies=2, dr_regions=['dr-1'])
-    assert {record['snapshot_id'] for record in plan['disks'][0]['pruned']} == {'old-6', 'old-9'}
+    assert {record['snapshot_id'] for record in plan['disks'][0]['pruned']} == {'old-9'}
     assert not cloud.deleted
     report = run(cloud, clock, prune=True, keep_copies=2, dr_regions=['dr-1'])
-    assert sorted(cloud.deleted) == ['old-6', 'old-9']
+    assert sorted(cloud.deleted) == ['old-9']
     assert 'foreign' in cloud.copies and 'other-disk' in cloud.copies
-    assert report['totals']['pruned'] == 2
-    # by age: everything older than 1 day goes, but never the newest copy of the disk
+    assert report['totals']['pruned'] == 1
+    # by age: every completed copy older than 1 day goes, but never the newest completed one (the new copy is in flight)
+    run(cloud, clock, prune=True, max_copy_age_days=1, dr_regions=['dr-1'])
+    assert sorted(cloud.deleted) == ['old-6', 'old-9'] and 'old-3' in cloud.copies
+    # once the new copy has completed, it is the one kept
+    clock.now += 60
     run(cloud, clock, prune=True, max_copy_age_days=1, dr_regions=['dr-1'])
     assert sorted(cloud.deleted) == ['old-3', 'old-6', 'old-9']
 
 
-def test_a_copy_deleted_by_someone_else_while_pruning_counts_as_pruned():
-    """Two runs (or a person) may prune the same copy: the cloud's not-found on delete is no failure."""
+def test_a_copy_deleted_by_someone_else_while_pruning_is_no_failure_and_not_counted_as_ours():
+    """Two runs (or a person) may prune the same copy: the cloud's not-found on delete is no failure, and only the run
+    that deleted it counts it (issue 24: two runs at once both counted the same deletions)."""
     cloud, clock = cloud_with_disks(count=1)
     for day in (9, 6):
         cloud.add_copy('old-%d' % day, 'dr-1', {SOURCE_TAG: 'src-1/disk-0-snap-0', DISK_TAG: 'src-1/disk-0'}, clock.now - day * 86400)
@@ -130,10 +136,10 @@ def test_a_copy_deleted_by_someone_else_while_pruning_counts_as_pruned():
         return copies
 
     cloud.list_copies = list_then_lose_one
-    report = run(cloud, clock, prune=True, keep_copies=1, dr_regions=['dr-1'])
+    report = run(cloud, clock, prune=True, keep_copies=1, dr_regions=['dr-1'], wait=True)
     assert cloud.calls['delete_snapshot'] == 2 and cloud.deleted == ['old-6']
-    assert sorted(record['snapshot_id'] for record in report['disks'][0]['pruned']) == ['old-6', 'old-9']
-    assert all(record['action'] == 'deleted' for record in report['disks'][0]['pruned'])
+    actions = {record['snapshot_id']: record['action'] for record in report['disks'][0]['pruned']}
+    assert actions == {'old-6': 'deleted', 'old-9': 'already_deleted'} and report['totals']['pruned'] == 1
     assert not report['failures'] and not report['disks'][0]['problems']
 
 
@@ -263,11 +269,11 @@ def test_dr_copies_made_before_encryption_was_asked_are_reported_then_replaced_w
     assert copy['mismatch']['differences'] == {'encrypted': {'asked': True, 'found': False}}
     assert '(%s differs: encrypted)' % copy['mismatch']['snapshot_id'] in markdown_report(failed)
     warned = run(cloud, clock, dr_regions=['dr-1'], encrypted=True, on_mismatch='warn')
-    assert not warned['failures'] and warned['totals']['existing'] == 2 and len(warned['warnings']) == 2
+    assert not warned['failures'] and warned['totals']['existing'] == 2 and len(warned['run_warnings']) == 2
     replaced = run(cloud, clock, dr_regions=['dr-1'], encrypted=True, on_mismatch='new_copy')
     assert replaced['totals']['copied'] == 2 and not replaced['failures']
     again = run(cloud, clock, dr_regions=['dr-1'], encrypted=True)
-    assert again['totals']['existing'] == 2 and not again['failures'] and not again['warnings']
+    assert again['totals']['existing'] == 2 and not again['failures'] and not again['run_warnings']
 
 
 def test_a_dated_name_template_does_not_make_yesterdays_copy_differ():
@@ -315,11 +321,15 @@ def test_the_plan_prunes_the_newest_old_copy_only_where_a_copy_would_be_made():
     add_old_copies(cloud, clock, region='dr-1')
     add_old_copies(cloud, clock, days=(8, 4), region='dr-2')
     cloud.add_copy('today', 'dr-2', {SOURCE_TAG: 'src-1/disk-0-snap-1', DISK_TAG: 'src-1/disk-0'}, clock.now - 3600)
-    plan = run(cloud, clock, check_mode=True, prune=True, max_copy_age_days=1)
+    plan = run(cloud, clock, check_mode=True, prune=True, max_copy_age_days=1, wait=True)
     pruned = {(record['region'], record['snapshot_id']) for record in plan['disks'][0]['pruned']}
-    # dr-1 would get a copy, which becomes its newest; dr-2 has today's already
+    # dr-1 would get a copy, which becomes its newest once the run has waited for it; dr-2 has today's already
     assert pruned == {('dr-1', 'old-3'), ('dr-1', 'old-6'), ('dr-1', 'old-9'), ('dr-2', 'old-4'), ('dr-2', 'old-8')}
     assert all(record['action'] == 'would_delete' for record in plan['disks'][0]['pruned']) and not cloud.deleted
+    # A run that does not wait prunes while its copy is in flight: old-3 stays dr-1's last completed copy.
+    plan = run(cloud, clock, check_mode=True, prune=True, max_copy_age_days=1)
+    pruned = {(record['region'], record['snapshot_id']) for record in plan['disks'][0]['pruned']}
+    assert pruned == {('dr-1', 'old-6'), ('dr-1', 'old-9'), ('dr-2', 'old-4'), ('dr-2', 'old-8')}
 
 
 @pytest.mark.parametrize('max_in_flight, cloud_limit, peak', [(5, None, 5), (None, 7, 7), (3, 7, 3)])
@@ -355,7 +365,7 @@ def test_the_report_says_which_regions_lack_a_copy_what_was_kept_and_how_many_ca
     assert [(copy['region'], copy['action'], copy['changed']) for copy in disk['copies']] == [
         ('dr-1', 'copied', True), ('dr-2', 'not_copied', False)]
     assert report['failures'] == ['disk-0: dr-2: CopySnapshot failed: QuotaExceeded: no room (region dr-2)']
-    assert report['changed'] and not report['check_mode'] and report['warnings'] == []
+    assert report['changed'] and not report['check_mode'] and report['run_warnings'] == []
     markdown = markdown_report(report)
     assert '| disk-0 | name-disk-0 | disk-0-snap-1 | 2.0 | dr-1 | copy-1 | pending | copied | 0.0 |' in markdown
     assert '| disk-0 | name-disk-0 | disk-0-snap-1 | 2.0 | dr-2 | - | - | not_copied | - |' in markdown
@@ -366,7 +376,7 @@ def test_the_markdown_report_lists_what_was_pruned_with_its_age():
     cloud, clock = cloud_with_disks(count=1)
     add_old_copies(cloud, clock, days=(9, 3))
     cloud.copies['old-9']['started'] -= 144  # 216.04 hours old
-    report = run(cloud, clock, prune=True, keep_copies=2, dr_regions=['dr-1'])
+    report = run(cloud, clock, prune=True, keep_copies=2, dr_regions=['dr-1'], wait=True)
     assert report['totals']['pruned'] == 1 and report['totals']['kept'] == 2
     (pruned,) = report['disks'][0]['pruned']
     assert pruned['snapshot_id'] == 'old-9' and pruned['age_hours'] == 216.0 and pruned['action'] == 'deleted'
@@ -593,7 +603,7 @@ def test_a_copy_that_cannot_be_deleted_is_reported_as_a_failure_and_not_counted_
         return original(region, snapshot_id)
 
     cloud.delete_snapshot = delete_snapshot
-    report = run(cloud, clock, prune=True, keep_copies=1, dr_regions=['dr-1'])
+    report = run(cloud, clock, prune=True, keep_copies=1, dr_regions=['dr-1'], wait=True)
     records = {record['snapshot_id']: record for record in report['disks'][0]['pruned']}
     assert records['old-6']['action'] == 'deleted' and records['old-9']['action'] == 'delete_failed'
     assert records['old-9']['error'] == {'action': 'DeleteSnapshot', 'code': 'OperationDenied', 'message': 'the snapshot is in use',
@@ -620,3 +630,100 @@ def test_keep_copies_without_prune_reads_no_list_of_copies():
     report = run(cloud, clock, prune=False, keep_copies=2, max_copy_age_days=3)
     assert report['totals']['copied'] == 6
     assert 'list_copies' not in cloud.calls
+
+
+def test_a_copy_modules_copy_serves_the_dr_run_as_it_is_and_stays_the_persons():
+    """Issue 24: after the quickstart's own copy of a disk's newest snapshot, the DR run failed with ExistingCopyDiffers
+    about its own marker tag, which the user never asked for; and an archive copy made with a copy module was pruned."""
+    cloud, clock = cloud_with_disks(count=1)
+    cloud.add_copy('archive', 'dr-1', {SOURCE_TAG: 'src-1/disk-0-snap-0', 'purpose': 'archive'}, clock.now - 20 * 86400)
+    cloud.add_copy('by-module', 'dr-1', {SOURCE_TAG: 'src-1/disk-0-snap-1', 'team': 'ops'}, clock.now - 3600)
+    report = run(cloud, clock, dr_regions=['dr-1'], prune=True, keep_copies=1, max_copy_age_days=1, wait=True)
+    assert not report['failures'] and report['totals']['existing'] == 1 and report['totals']['copied'] == 0
+    assert report['disks'][0]['copies'][0]['snapshot_id'] == 'by-module'
+    # Newer snapshots come, the DR run copies them and prunes its own copies: never the module's.
+    for hour in range(1, 4):
+        clock.now += 3600 * 30
+        cloud.snapshots['disk-0-snap-new-%d' % hour] = {'disk': 'disk-0', 'region': 'src-1', 'created': clock.now, 'state': 'completed'}
+        report = run(cloud, clock, dr_regions=['dr-1'], prune=True, keep_copies=1, max_copy_age_days=1, wait=True)
+        assert not report['failures'] and report['totals']['copied'] == 1
+    assert 'archive' in cloud.copies and 'by-module' in cloud.copies
+    assert len(cloud.deleted) == 2 and not {'archive', 'by-module'} & set(cloud.deleted)
+
+
+def test_a_selector_that_matches_no_disk_fails_the_run_naming_it_unless_allowed():
+    """Issue 24: a typo in the tag selector found 0 disks and the job was green."""
+    cloud, clock = cloud_with_disks(count=2)
+    for check_mode in (True, False):
+        report = run(cloud, clock, check_mode=check_mode, tag_selector={'DR': 'yes'})
+        assert report['totals']['disks'] == 0 and len(report['failures']) == 1
+        assert report['failures'][0].startswith('tag_selector {DR: yes} matches no disk in src-1') and 'allow_no_disks' in report['failures'][0]
+    assert not run(cloud, clock, tag_selector={'DR': None}, allow_no_disks=True)['failures']
+    assert 'start_copy' not in cloud.calls
+
+
+@pytest.mark.parametrize('typed, hint', [(True, 'dr: "yes"'), (False, 'dr: "no"'), (1.1, 'dr: "1.1"')])
+def test_selector_values_that_yaml_typed_are_refused_with_how_to_quote_them(typed, hint):
+    """Issue 24: YAML's unquoted yes became True and matched no disk, silently."""
+    with pytest.raises(InputError) as caught:
+        dr_settings(params(tag_selector={'dr': typed}))
+    assert caught.value.option == 'tag_selector' and hint in caught.value.message
+
+
+def test_selector_keys_and_whole_numbers_are_text_as_written():
+    assert dr_settings(params(tag_selector={'dr': 'yes', 'tier': 1, 'any': None}))['tag_selector'] == {'dr': 'yes', 'tier': '1', 'any': None}
+
+
+@pytest.mark.parametrize('provider', ['aws', 'ecs', 'cbs'])
+def test_the_source_region_is_no_dr_region_on_any_cloud(provider):
+    """Issue 24: AWS accepted its source region as a DR region (a copy there shares the source's every failure)."""
+    with pytest.raises(InputError) as caught:
+        dr_settings(params(provider=provider, tags=None, description_template=None, dr_regions=['dr-1', 'src-1']))
+    assert caught.value.option == 'dr_regions' and 'source region src-1' in caught.value.message
+
+
+def test_one_disks_bad_data_fails_that_disk_named_and_the_rest_of_the_scope_goes_on():
+    """Issue 24: a disk whose name made the description too long failed the whole run before any call, naming no disk."""
+    cloud, clock = cloud_with_disks(count=2)
+    cloud.max_description = 60
+    cloud.disks['disk-1'].name = 'x' * 80
+    report = run(cloud, clock, description_template='DR copy of {disk_name}')
+    by_disk = {disk['disk_id']: disk for disk in report['disks']}
+    assert by_disk['disk-0']['missing_regions'] == [] and by_disk['disk-1']['missing_regions'] == ['dr-1', 'dr-2']
+    assert report['failures'] == ["disk-1: not copied: description_template is at most 60 characters, got 91, with this disk's "
+                                  "name '%s'" % ('x' * 80)]
+    assert report['totals']['copied'] == 2
+
+
+def test_check_mode_plans_a_fresh_snapshot_of_a_disk_without_one_as_the_real_run_goes():
+    """Issue 24: check mode failed where the real run first takes a fresh snapshot (a disk with none), and then copies it."""
+    cloud, clock = cloud_with_disks(count=0, copy_seconds=5)
+    cloud.add_disk('bare', tags={'dr': 'yes'}, snapshot_ages_hours=())
+    plan = run(cloud, clock, check_mode=True, max_snapshot_age_hours=24, wait=True)
+    assert not plan['failures'] and plan['totals']['fresh_snapshots'] == 1 and plan['totals']['without_dr_copy'] == 0
+    real = run(cloud, clock, max_snapshot_age_hours=24, wait=True)
+    assert not real['failures'] and real['totals']['copied'] == 2
+    # Without wait, the real run has nothing completed to copy in this run, and the plan says so too.
+    cloud.add_disk('bare-2', tags={'dr': 'yes'}, snapshot_ages_hours=())
+    plan = run(cloud, clock, check_mode=True, max_snapshot_age_hours=24)
+    assert plan['failures'] == ['bare-2: no completed snapshot to copy yet (a fresh one is being made)']
+
+
+def test_per_region_keys_are_typed_as_their_options():
+    """Issue 24: encrypted: "false" in a DR region's dict was a non-empty string, so true."""
+    regions = dr_settings(params(dr_regions=[{'region': 'dr-1', 'encrypted': 'false'}, {'region': 'dr-2', 'encrypted': 'yes'}]))['dr_regions']
+    assert regions == [{'region': 'dr-1', 'encrypted': False}, {'region': 'dr-2', 'encrypted': True}]
+    for bad in ({'region': 'dr-1', 'encrypted': 'maybe'}, {'region': 'dr-1', 'kms_key_id': 12}, {'region': 7}):
+        with pytest.raises(InputError) as caught:
+            dr_settings(params(dr_regions=[bad]))
+        assert caught.value.option == 'dr_regions'
+
+
+def test_text_from_the_cloud_is_escaped_where_the_markdown_report_shows_it():
+    """Issue 24: a disk's name with |, a new line or raw HTML broke the Markdown report's table (or ran in a viewer)."""
+    cloud, clock = cloud_with_disks(count=1)
+    cloud.disks['disk-0'].name = 'db | primary\n<script>alert(1)</script>'
+    markdown = markdown_report(run(cloud, clock, dr_regions=['dr-1']))
+    (row,) = [line for line in markdown.splitlines() if line.startswith('| disk-0 |')]
+    assert row.replace('\\|', '').count('|') == 10  # nine cells
+    assert 'db \\| primary &lt;script&gt;alert(1)&lt;/script&gt;' in row and '<script>' not in markdown

@@ -5,8 +5,8 @@ import datetime
 
 from hypothesis import given, strategies as st
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_prune import copies_by_disk, prune_selection
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DELETING, PENDING, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_prune import copies_by_disk, dr_copies_by_disk, prune_selection
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DELETING, FAILED, PENDING, Snapshot
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
 
 NOW = datetime.datetime(2026, 11, 22, 12, 0, tzinfo=datetime.timezone.utc)
@@ -41,19 +41,39 @@ def test_copies_in_use_or_in_flight_are_kept_whatever_their_age():
 def test_a_copy_still_to_come_makes_the_newest_listed_count_as_second():
     copies = [copy('d1', 1), copy('d2', 2)]
     assert ids(prune_selection(copies, NOW, keep_copies=1)[0]) == ['d2']
-    assert ids(prune_selection(copies, NOW, keep_copies=1, newer_to_come=True)[0]) == ['d1', 'd2']
+    assert ids(prune_selection(copies, NOW, keep_copies=1, completed_to_come=True)[0]) == ['d1', 'd2']
 
 
-@given(st.lists(st.tuples(st.integers(0, 400), st.sampled_from([COMPLETED, PENDING])), min_size=1, max_size=12),
-       st.one_of(st.none(), st.integers(1, 5)), st.one_of(st.none(), st.integers(1, 100)))
-def test_property_never_the_newest_never_in_flight_and_keep_copies_kept(ages, keep_copies, max_age_days):
+def test_the_last_completed_copy_stays_while_its_replacement_is_in_flight_or_failed():
+    """Issue 24: keep_copies 1 deleted the last good copy while the new one was at 0 %, or once it had failed."""
+    for replacement in (PENDING, FAILED):
+        copies = [copy('new', 0, state=replacement), copy('good', 1), copy('older', 2)]
+        delete, keep = prune_selection(copies, NOW, keep_copies=1, max_age_days=0.5)
+        assert ids(delete) == ['older'] and ids(keep) == ['new', 'good'], replacement
+
+
+def test_failed_copies_neither_count_nor_go():
+    copies = [copy('failed-new', 0, state=FAILED), copy('good', 1), copy('failed-old', 9, state=FAILED), copy('old', 5)]
+    delete, keep = prune_selection(copies, NOW, keep_copies=2)
+    assert ids(delete) == [] and ids(keep) == ['failed-new', 'good', 'old', 'failed-old']
+
+
+STATES = st.sampled_from([COMPLETED, COMPLETED, PENDING, FAILED])
+
+
+@given(st.lists(st.tuples(st.integers(0, 400), STATES), min_size=1, max_size=12),
+       st.one_of(st.none(), st.integers(1, 5)), st.one_of(st.none(), st.integers(1, 100)), st.booleans(), st.sets(st.integers(0, 11)))
+def test_property_only_completed_copies_go_and_never_the_newest_completed(ages, keep_copies, max_age_days, to_come, used):
     copies = [copy('c%d' % number, days, state) for number, (days, state) in enumerate(ages)]
-    delete, keep = prune_selection(copies, NOW, keep_copies, max_age_days)
-    newest = max(copies, key=lambda snapshot: snapshot.age_order())
+    in_use = {'c%d' % number for number in used}
+    delete, keep = prune_selection(copies, NOW, keep_copies, max_age_days, in_use, completed_to_come=to_come)
+    completed = [snapshot for snapshot in copies if snapshot.state == COMPLETED]
     assert sorted(ids(delete) + ids(keep)) == sorted(ids(copies))
-    assert newest not in delete and not any(snapshot.state == PENDING for snapshot in delete)
+    assert all(snapshot.state == COMPLETED and snapshot.id not in in_use for snapshot in delete)
+    if completed and not to_come:
+        assert max(completed, key=lambda snapshot: snapshot.age_order()) not in delete
     if keep_copies and not max_age_days:  # with both, a copy goes when either says so
-        assert len(keep) >= min(keep_copies, len(copies))
+        assert len([snapshot for snapshot in keep if snapshot.state == COMPLETED]) >= min(keep_copies - to_come, len(completed))
 
 
 def test_copies_are_grouped_by_their_disk_and_others_disks_are_left_alone():
@@ -84,7 +104,7 @@ def test_max_copy_age_days_counts_whole_days_of_24_hours():
 def test_keep_copies_of_zero_sets_no_count_and_a_copy_to_come_counts_once():
     copies = [copy('d1', 1), copy('d2', 2), copy('d3', 3)]
     assert prune_selection(copies, NOW, keep_copies=0) == ([], copies)
-    delete, keep = prune_selection(copies, NOW, keep_copies=2, newer_to_come=True)
+    delete, keep = prune_selection(copies, NOW, keep_copies=2, completed_to_come=True)
     assert ids(delete) == ['d2', 'd3'] and ids(keep) == ['d1']
 
 
@@ -93,3 +113,24 @@ def test_a_copy_linked_to_its_source_by_the_cloud_is_grouped_by_that_source():
     unknown = Snapshot('unknown', 'dr-1', COMPLETED, source_region='src', source_id='snap-9')
     groups = copies_by_disk([linked, unknown], {'src/disk-b'}, {'src/snap-2': 'src/disk-b'})
     assert {key: ids(group) for key, group in groups.items()} == {'src/disk-b': ['linked']}
+
+
+def dr_copy(copy_id, source, disk, **fields):
+    """A copy as a DR run makes it: our source tag and the DR runs' marker, the disk."""
+    return Snapshot(copy_id, 'dr-1', COMPLETED, tags={SOURCE_TAG: source, DISK_TAG: disk}, **fields)
+
+
+def test_pruning_chooses_only_from_what_a_dr_run_made():
+    """Issue 24: an archive copy made with a copy module, and a person's copy of a DR copy with our tags copied
+    along (the cloud's link names the DR copy, not the disk's snapshot), were pruned."""
+    copies = [
+        dr_copy('ours', 'src/snap-1', 'src/disk-a'),
+        dr_copy('ours-linked', 'src/snap-2', 'src/disk-a', source_region='src', source_id='snap-2'),
+        Snapshot('archive', 'dr-1', COMPLETED, tags={SOURCE_TAG: 'src/snap-1', 'purpose': 'archive'}),
+        dr_copy('persons', 'src/snap-1', 'src/disk-a', source_region='dr-1', source_id='ours'),
+        dr_copy('persons-same-id', 'src/snap-1', 'src/disk-a', source_region='dr-1', source_id='snap-1'),
+        dr_copy('other-disk', 'src/snap-7', 'src/disk-z'),
+        Snapshot('no-source-tag', 'dr-1', COMPLETED, tags={DISK_TAG: 'src/disk-a'}),
+    ]
+    groups = dr_copies_by_disk(copies, {'src/disk-a'})
+    assert {key: ids(group) for key, group in groups.items()} == {'src/disk-a': ['ours', 'ours-linked']}

@@ -18,13 +18,15 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_restore import 
     scope_key,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL, CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, Snapshot, TestDisk as DrillDisk
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, Snapshot, TestDisk as DrillDisk, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import (
     RESTORE_COPY_TAG,
     RESTORE_RUN_TAG,
     RESTORE_SCOPE_TAG,
     RESTORE_TESTED_TAG,
+    RESTORE_UNTIL_TAG,
 )
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import cloud_with_disks, params, run
 
 MUTATING = ('create_test_disk', 'delete_test_disk', 'mark_restore_tested', 'start_copy', 'create_snapshot', 'delete_snapshot')
@@ -49,10 +51,12 @@ def copied_cloud(count=3, **kwargs):
 EARLIER_RUN = '20261101T000000Z-000001'
 
 
-def add_leftover(cloud, clock, disk_id, region, seconds_ago):
-    """A test disk that an earlier drill of this scope left, made ``seconds_ago``."""
-    cloud.add_test_disk(disk_id, region, TEST_DISK_PREFIX + EARLIER_RUN, {RESTORE_RUN_TAG: EARLIER_RUN, RESTORE_SCOPE_TAG: SCOPE},
-                        clock.now - seconds_ago)
+def add_leftover(cloud, clock, disk_id, region, seconds_ago, over=True):
+    """A test disk that an earlier drill of this scope left, made ``seconds_ago``: its run is ``over`` (killed, its
+    until tag passed), or may still be under way (its until tag a minute ahead)."""
+    until = (EPOCH + datetime.timedelta(seconds=clock.now + (-1 if over else 60))).strftime('%Y%m%dT%H%M%SZ')
+    cloud.add_test_disk(disk_id, region, TEST_DISK_PREFIX + EARLIER_RUN,
+                        {RESTORE_RUN_TAG: EARLIER_RUN, RESTORE_SCOPE_TAG: SCOPE, RESTORE_UNTIL_TAG: until}, clock.now - seconds_ago)
 
 
 def copy(copy_id, created_seconds, state=COMPLETED, tested=None):
@@ -74,25 +78,36 @@ def test_disks_never_tested_come_first_then_the_least_recently_tested_each_with_
     assert pick_disks({'src-1/d': copies['src-1/d']}, 1) == []
 
 
-def test_a_test_disk_is_a_leftover_of_this_scope_from_another_run_or_of_any_scope_once_a_day_old():
+def test_a_test_disk_of_another_run_is_a_leftover_once_its_run_is_over_whatever_its_scope():
+    """Issue 24: two runs of one scope at once deleted each other's test disks as leftovers."""
     def disk(tags, name=TEST_DISK_PREFIX + 'x', hours_old=1):
         return DrillDisk('d', 'dr-1', COMPLETED, name=name, tags=tags, created=(NOW - datetime.timedelta(hours=hours_old)).isoformat())
 
+    def stamp(minutes):
+        return (NOW + datetime.timedelta(minutes=minutes)).strftime('%Y%m%dT%H%M%SZ')
+
     mine, other_scope = {RESTORE_SCOPE_TAG: SCOPE}, {RESTORE_SCOPE_TAG: 'another'}
-    assert is_leftover(disk(dict(mine, **{RESTORE_RUN_TAG: 'earlier'})), 'now', SCOPE, NOW)
-    assert not is_leftover(disk(dict(mine, **{RESTORE_RUN_TAG: 'now'})), 'now', SCOPE, NOW)  # this run's own
-    assert not is_leftover(disk(dict(other_scope, **{RESTORE_RUN_TAG: 'theirs'})), 'now', SCOPE, NOW)  # a scope mid-test
-    assert is_leftover(disk(dict(other_scope, **{RESTORE_RUN_TAG: 'theirs'}), hours_old=OTHERS_LEFTOVER_HOURS + 1), 'now', SCOPE, NOW)
+    # A run of this scope still under way (its disks say until when): left alone; once that time has passed: a leftover.
+    assert not is_leftover(disk(dict(mine, **{RESTORE_RUN_TAG: 'parallel', RESTORE_UNTIL_TAG: stamp(1)})), 'now', NOW)
+    assert is_leftover(disk(dict(mine, **{RESTORE_RUN_TAG: 'killed', RESTORE_UNTIL_TAG: stamp(-1)})), 'now', NOW)
+    assert is_leftover(disk(dict(other_scope, **{RESTORE_RUN_TAG: 'theirs', RESTORE_UNTIL_TAG: stamp(-1)})), 'now', NOW)
+    assert not is_leftover(disk(dict(mine, **{RESTORE_RUN_TAG: 'now', RESTORE_UNTIL_TAG: stamp(-1)})), 'now', NOW)  # this run's own
+    # A disk of an older release (no until): a leftover once a day old, whatever its scope.
+    assert not is_leftover(disk(dict(mine, **{RESTORE_RUN_TAG: 'earlier'})), 'now', NOW)
+    assert not is_leftover(disk(dict(other_scope, **{RESTORE_RUN_TAG: 'theirs'})), 'now', NOW)  # a scope mid-test
+    assert is_leftover(disk(dict(other_scope, **{RESTORE_RUN_TAG: 'theirs'}), hours_old=OTHERS_LEFTOVER_HOURS + 1), 'now', NOW)
     # Without both marks, never.
-    assert not is_leftover(disk(dict(mine, **{RESTORE_RUN_TAG: 'earlier'}), name='db-restored'), 'now', SCOPE, NOW)
-    assert not is_leftover(disk(mine), 'now', SCOPE, NOW)
-    assert not is_leftover(disk({RESTORE_RUN_TAG: 'x'}, name=None, hours_old=1000), 'now', SCOPE, NOW)
+    assert not is_leftover(disk(dict(mine, **{RESTORE_RUN_TAG: 'earlier', RESTORE_UNTIL_TAG: stamp(-9)}), name='db-restored'), 'now', NOW)
+    assert not is_leftover(disk(mine), 'now', NOW)
+    assert not is_leftover(disk({RESTORE_RUN_TAG: 'x'}, name=None, hours_old=1000), 'now', NOW)
+    # An until that cannot be read: not taken for past.
+    assert not is_leftover(disk(dict(mine, **{RESTORE_RUN_TAG: 'x', RESTORE_UNTIL_TAG: 'soon'}), hours_old=1000), 'now', NOW)
     # No creation time: the run id's own time tells the age.
     old = DrillDisk('d', 'dr-1', COMPLETED, name=TEST_DISK_PREFIX + 'x', tags={RESTORE_RUN_TAG: '20261001T000000Z-abcdef'})
-    assert is_leftover(old, 'now', SCOPE, NOW)
+    assert is_leftover(old, 'now', NOW)
     # A time that cannot be read is not taken for old, and does not fail the run.
     odd = DrillDisk('d', 'dr-1', COMPLETED, name=TEST_DISK_PREFIX + 'x', tags={RESTORE_RUN_TAG: 'theirs'}, created='yesterday')
-    assert not is_leftover(odd, 'now', SCOPE, NOW)
+    assert not is_leftover(odd, 'now', NOW)
 
 
 def test_run_ids_and_scope_keys():
@@ -110,11 +125,13 @@ def test_run_ids_and_scope_keys():
     ({'restore_test_disk_type': 'floppy'}, 'restore_test_disk_type'),
     ({'restore_test_zones': {'dr-9': 'dr-9a'}}, 'restore_test_zones'),
     ({'restore_test_zones': {'dr-1': ''}}, 'restore_test_zones'),
+    # Issue 24: without wait (the AWX survey's default), the drill failed after the copies instead of being refused.
+    ({'wait': False}, 'restore_test'),
 ])
 def test_bad_restore_options_are_refused_before_any_call(overrides, option):
     cloud, clock = cloud_with_disks()
     with pytest.raises(InputError) as caught:
-        run(cloud, clock, restore_test=True, **overrides)
+        run(cloud, clock, restore_test=True, **dict({'wait': True}, **overrides))
     assert caught.value.option == option
     assert not cloud.calls
 
@@ -123,7 +140,7 @@ def test_zones_are_refused_where_test_disks_are_made_on_the_node():
     cloud, dummy = cloud_with_disks()
     cloud.restore_needs_zone = False
     with pytest.raises(InputError, match='on the DR region itself: give no zones'):
-        check_restore_settings(dr_settings(params(restore_test=True, restore_test_zones={'dr-1': 'z'})), cloud)
+        check_restore_settings(dr_settings(params(restore_test=True, wait=True, restore_test_zones={'dr-1': 'z'})), cloud)
 
 
 # ---------------------------------------------------------------------------------------------- the drill
@@ -153,8 +170,10 @@ def test_test_disks_carry_both_marks_and_the_copy_they_are_made_from():
     restore = report['restore']
     (record,) = [record for record in cloud.test_disks.values() if record['region'] == 'dr-1']
     assert record['name'] == TEST_DISK_PREFIX + restore['run_id']
+    # Until when the run is over: its start, plus its wait_timeout (3600 s), restore_test_timeout and twice the grace.
+    until = (parse_time(report['generated_at']) + datetime.timedelta(seconds=3600 + 60 + 600)).strftime('%Y%m%dT%H%M%SZ')
     assert record['tags'] == {RESTORE_RUN_TAG: restore['run_id'], RESTORE_SCOPE_TAG: SCOPE,
-                              RESTORE_COPY_TAG: restore['tests'][0]['copy_id']}
+                              RESTORE_COPY_TAG: restore['tests'][0]['copy_id'], RESTORE_UNTIL_TAG: until}
     assert record['type'] == 'standard' and record['token'].startswith('snapcopy-')
 
 
@@ -228,6 +247,7 @@ def test_a_disk_the_cloud_will_not_delete_in_time_is_reported_and_the_next_run_d
 def test_leftovers_of_earlier_drills_are_deleted_first_and_nothing_else():
     cloud, clock = copied_cloud(count=1)
     add_leftover(cloud, clock, 'mine-earlier', 'dr-1', 600)
+    add_leftover(cloud, clock, 'mine-parallel', 'dr-1', 600, over=False)  # a run of this scope at the same time
     cloud.add_test_disk('theirs-now', 'dr-1', TEST_DISK_PREFIX + 'x', {RESTORE_RUN_TAG: 'x', RESTORE_SCOPE_TAG: 'other'},
                         clock.now - 600)
     cloud.add_test_disk('theirs-old', 'dr-1', TEST_DISK_PREFIX + 'y', {RESTORE_RUN_TAG: 'y', RESTORE_SCOPE_TAG: 'other'},
@@ -237,8 +257,9 @@ def test_leftovers_of_earlier_drills_are_deleted_first_and_nothing_else():
     report = drill(cloud, clock)
     leftovers = report['restore']['leftovers']
     assert [(record['test_disk_id'], record['action'], record['run']) for record in leftovers] == [
-        ('mine-earlier', 'deleted', EARLIER_RUN), ('theirs-old', 'deleted', 'y')]
-    assert sorted(cloud.test_disks) == ['named-only', 'tagged-only', 'theirs-now']
+        ('mine-earlier', 'deleted', EARLIER_RUN), ('theirs-old', 'deleted', 'y'), ('mine-parallel', 'left_until', EARLIER_RUN)]
+    assert report['restore']['totals']['leftovers_deleted'] == 2
+    assert sorted(cloud.test_disks) == ['mine-parallel', 'named-only', 'tagged-only', 'theirs-now']
     assert report['changed']  # deleting leftovers is a change
     assert '| dr-1 | mine-earlier | %s | deleted |' % EARLIER_RUN in markdown_report(report)
 
@@ -268,7 +289,8 @@ def test_check_mode_before_the_first_copies_plans_to_test_them_once_made():
 
 def test_a_region_without_a_completed_copy_is_a_failure_that_says_how_to_get_one():
     cloud, clock = cloud_with_disks(count=1)
-    report = drill(cloud, clock, wait=False)  # the copies of this run are still in flight
+    cloud.hang_next_copies = 2  # the copies of this run are still in flight when the wait ends
+    report = drill(cloud, clock, wait_timeout=60)
     assert report['restore']['tests'] == []
     assert any('no completed DR copy in dr-1 to restore from' in failure and 'wait' in failure for failure in report['failures'])
     assert 'create_test_disk' not in cloud.calls
@@ -339,7 +361,7 @@ def test_a_disk_a_lost_answer_made_twice_is_deleted_too():
     cloud.find_test_disks = find
     report = drill(cloud, clock)
     assert cloud.test_disks == {}
-    assert any('made by a call whose answer was lost' in warning for warning in report['warnings'])
+    assert any('made by a call whose answer was lost' in warning for warning in report['run_warnings'])
 
 
 def test_an_error_in_the_middle_of_the_drill_still_deletes_the_disks_made():
@@ -387,7 +409,7 @@ def test_a_leftover_still_being_made_is_waited_for_then_deleted():
 
 def test_without_any_tagged_disk_the_drill_has_nothing_to_test_and_does_not_fail():
     cloud, clock = cloud_with_disks(count=0)
-    report = drill(cloud, clock)
+    report = drill(cloud, clock, allow_no_disks=True)
     assert not report['failures'] and report['restore']['tests'] == []
     assert [region['plan'] for region in report['restore']['regions']] == ['no disk to test'] * 2
 
@@ -398,8 +420,8 @@ def test_another_scopes_test_disk_is_a_leftover_only_once_more_than_a_day_old():
         return DrillDisk('d', 'dr-1', COMPLETED, name=TEST_DISK_PREFIX + 'x', tags={RESTORE_RUN_TAG: 'theirs', RESTORE_SCOPE_TAG: 'another'},
                          created=(NOW - datetime.timedelta(seconds=seconds_old)).isoformat())
 
-    assert not is_leftover(theirs(24 * 3600), 'now', SCOPE, NOW)  # a drill of another scope may still be at it
-    assert is_leftover(theirs(24 * 3600 + 10), 'now', SCOPE, NOW)
+    assert not is_leftover(theirs(24 * 3600), 'now', NOW)  # a drill of another scope may still be at it
+    assert is_leftover(theirs(24 * 3600 + 10), 'now', NOW)
 
 
 @pytest.mark.parametrize('overrides', [
@@ -407,7 +429,7 @@ def test_another_scopes_test_disk_is_a_leftover_only_once_more_than_a_day_old():
 ])
 def test_the_bounds_of_the_count_and_the_timeout_are_accepted(overrides):
     cloud, dummy = cloud_with_disks()
-    check_restore_settings(dr_settings(params(restore_test=True, **overrides)), cloud)
+    check_restore_settings(dr_settings(params(restore_test=True, wait=True, **overrides)), cloud)
 
 
 def test_a_slow_disk_is_read_at_most_every_30_seconds():
@@ -496,7 +518,7 @@ def test_a_copy_that_cannot_be_marked_as_tested_is_a_warning_not_a_failure():
     report = drill(cloud, clock, dr_regions=['dr-1'])
     assert report['restore']['totals']['passed'] == 1 and not report['failures']
     assert any('passed, but it could not be marked as tested' in warning and 'no tagging here' in warning
-               for warning in report['warnings']), report['warnings']
+               for warning in report['run_warnings']), report['run_warnings']
 
 
 def test_a_failed_listing_before_the_disks_are_deleted_is_a_warning_and_the_known_disks_still_go():
@@ -514,7 +536,7 @@ def test_a_failed_listing_before_the_disks_are_deleted_is_a_warning_and_the_know
     report = drill(cloud, clock, dr_regions=['dr-1'])
     assert report['restore']['totals']['passed'] == 1 and cloud.test_disks == {}
     assert any('could not list the test disks of dr-1 to delete them' in warning and 'no listing now' in warning
-               for warning in report['warnings']), report['warnings']
+               for warning in report['run_warnings']), report['run_warnings']
 
 
 def test_a_leftover_that_cannot_be_deleted_is_a_failure_of_the_run():
@@ -532,3 +554,12 @@ def test_a_leftover_that_cannot_be_deleted_is_a_failure_of_the_run():
     assert [(record['test_disk_id'], record['action']) for record in report['restore']['leftovers']] == [('stuck', 'delete_failed')]
     assert any('leftover restore test disk stuck in dr-1 could not be deleted: locked by policy' in failure
                for failure in report['failures']), report['failures']
+
+
+def test_a_copy_the_run_refused_as_differing_is_not_what_the_drill_proves():
+    """Issue 24: the drill restored the copy that the run itself had just refused (on_mismatch: fail)."""
+    cloud, clock = copied_cloud(count=1)
+    report = drill(cloud, clock, encrypted=True)  # the copies found are not encrypted: refused, not used
+    assert report['totals']['not_copied'] == 2
+    assert report['restore']['tests'] == [] and 'create_test_disk' not in cloud.calls
+    assert any('no completed DR copy in dr-1' in failure for failure in report['failures'])

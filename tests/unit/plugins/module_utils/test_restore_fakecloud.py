@@ -12,7 +12,12 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_restore import 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import default_backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import RESTORE_RUN_TAG, RESTORE_SCOPE_TAG, RESTORE_TESTED_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import (
+    RESTORE_RUN_TAG,
+    RESTORE_SCOPE_TAG,
+    RESTORE_TESTED_TAG,
+    RESTORE_UNTIL_TAG,
+)
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 
 ALIBABA = {'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID, 'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
@@ -126,8 +131,9 @@ def test_leftovers_of_a_killed_drill_are_deleted_and_other_disks_kept(cloud, pro
     dr_run(cloud, provider, restore_test=False)
     scope = scope_key(CLOUDS[provider][2], {'drill': 'yes'})
     zone = {'ecs': 'cn-shanghai-a', 'ens': None, 'cbs': 'ap-shanghai-1'}[provider]
-    marks = {RESTORE_RUN_TAG: '20261101T000000Z-000001', RESTORE_SCOPE_TAG: scope}
-    # Made ten minutes ago: another scope's test disk that young may be in the middle of its drill.
+    # A killed run's disk: the time its run was over by has passed (20261101T020000Z).
+    marks = {RESTORE_RUN_TAG: '20261101T000000Z-000001', RESTORE_SCOPE_TAG: scope, RESTORE_UNTIL_TAG: '20261101T020000Z'}
+    # Made ten minutes ago: another scope's test disk that young, without an until, may be in the middle of its drill.
     left = [{'region': dr_region, 'zone': zone, 'size': 20, 'name': TEST_DISK_PREFIX + '20261101T000000Z-000001', 'tags': marks},
             {'region': dr_region, 'zone': zone, 'size': 20, 'name': 'db-restored-by-hand', 'tags': marks},
             {'region': dr_region, 'zone': zone, 'size': 20, 'name': TEST_DISK_PREFIX + 'theirs',

@@ -1,0 +1,144 @@
+"""The DR run's safety contract (docs/safety.md), searched by hypothesis for a sequence of the world's moves that breaks it.
+
+The world is the in-memory cloud: disks that get new snapshots as time passes; DR runs with and without wait, pruning
+by count and by age, with and without a restore drill; copies that fail or hang in the cloud; answers lost in transit;
+runs killed between any two of their calls (a killed run's test disk may belong to a run still under way: no other run
+can tell); people who copy a DR copy with its tags, and archive copies made with a copy module.
+
+After every move:
+1. every disk that ever had a completed copy in a DR region still has one there;
+2. nothing that a DR run did not make was ever deleted;
+3. no test disk was deleted by a run that did not make it before the time its run could still be under way.
+
+make test runs a few thousand moves; make chaos runs many more (SNAPCOPY_SAFETY_EXAMPLES).
+"""
+from __future__ import annotations
+
+import datetime
+import os
+
+from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, RESTORE_UNTIL_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH, MemoryCloud, RunKilled
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params
+
+DISKS = ('disk-0', 'disk-1')
+DR_REGIONS = ('dr-1', 'dr-2')
+EXAMPLES = int(os.environ.get('SNAPCOPY_SAFETY_EXAMPLES', '300'))
+
+
+class DrWorld(RuleBasedStateMachine):
+    """One DR scope (two tagged disks, two DR regions) and everything that may happen to it."""
+
+    @initialize()
+    def start(self):
+        self.clock = FakeClock()
+        self.clock.now = 30 * 86400
+        self.cloud = MemoryCloud(self.clock, copy_seconds=10)
+        for disk in DISKS:
+            self.cloud.add_disk(disk, tags={'dr': 'yes'}, snapshot_ages_hours=(30, 2))
+        self.dr_made = set()          # copies that a DR run started
+        self.ever_restorable = set()  # (disk, region) that had a completed copy at some point
+        self.test_disk_tags = {}      # every test disk seen, with its tags
+        self.snapshot_number = 0      # numbers the snapshots and copies the world makes
+
+    # ------------------------------------------------------------------ the world's moves
+    @rule(disk=st.sampled_from(DISKS))
+    def new_snapshot(self, disk):
+        self.snapshot_number += 1
+        self.cloud.snapshots['%s-new-%d' % (disk, self.snapshot_number)] = {
+            'disk': disk, 'region': 'src-1', 'created': self.clock.now, 'state': COMPLETED}
+
+    @rule(seconds=st.sampled_from([5, 60, 3600, 86400, 4 * 86400]))
+    def time_passes(self, seconds):
+        self.clock.now += seconds
+
+    # pylint: disable-next=too-many-arguments
+    @rule(wait=st.booleans(), keep_copies=st.sampled_from([None, 1, 2]), max_age_days=st.sampled_from([None, 1, 3]),
+          drill=st.booleans(), failing=st.integers(0, 2), hanging=st.integers(0, 1), lost_answer=st.booleans(),
+          killed_after=st.one_of(st.none(), st.integers(0, 40)))
+    def dr_run(self, wait, keep_copies, max_age_days, drill, failing, hanging, lost_answer, killed_after):
+        prune = bool(keep_copies or max_age_days)
+        options = params(dr_regions=list(DR_REGIONS), wait=wait, wait_timeout=120, prune=prune, keep_copies=keep_copies,
+                         max_copy_age_days=max_age_days, restore_test=drill and wait, restore_test_timeout=60,
+                         restore_test_count=1)
+        self.cloud.fail_next_copies, self.cloud.hang_next_copies = failing, hanging
+        self.cloud.lose_next_answer = lost_answer
+        self.cloud.kill_after_calls = killed_after
+        before_copies, before_disks = set(self.cloud.copies) | set(self.cloud.deleted), set(self.cloud.test_disks)
+        now = parse_time(self.cloud.when(self.clock.now))
+        try:
+            DrRun(self.cloud, dr_settings(options), now=now, clock=self.clock.clock, sleep=self.clock.sleep, workers=1).run()
+        except RunKilled:
+            pass
+        finally:
+            self.cloud.kill_after_calls = None
+            self.cloud.fail_next_copies = self.cloud.hang_next_copies = 0
+            self.cloud.lose_next_answer = False
+        self.dr_made |= (set(self.cloud.copies) | set(self.cloud.deleted)) - before_copies
+        self.no_other_runs_test_disk_deleted_before_its_time(before_disks)
+
+    @precondition(lambda self: any(self.is_completed(copy_id) for copy_id in self.dr_made if copy_id in self.cloud.copies))
+    @rule(data=st.data())
+    def a_person_copies_a_dr_copy_with_its_tags(self, data):
+        """Same region or the other DR region; the cloud links the copy to the DR copy it was made from."""
+        candidates = sorted(copy_id for copy_id in self.dr_made if copy_id in self.cloud.copies and self.is_completed(copy_id))
+        original = data.draw(st.sampled_from(candidates))
+        region = data.draw(st.sampled_from(DR_REGIONS))
+        record = self.cloud.copies[original]
+        self.snapshot_number += 1
+        self.cloud.add_copy('persons-%d' % self.snapshot_number, region, record['tags'], self.clock.now,
+                            source=(record['region'], original))
+
+    @rule(disk=st.sampled_from(DISKS), region=st.sampled_from(DR_REGIONS))
+    def an_archive_copy_made_with_a_copy_module(self, disk, region):
+        newest = max((snapshot_id for snapshot_id, record in self.cloud.snapshots.items() if record['disk'] == disk),
+                     key=lambda snapshot_id: (self.cloud.snapshots[snapshot_id]['created'], snapshot_id))
+        self.snapshot_number += 1
+        self.cloud.add_copy('archive-%d' % self.snapshot_number, region, {SOURCE_TAG: 'src-1/' + newest, 'purpose': 'archive'},
+                            self.clock.now, source=('src-1', newest))
+
+    # ------------------------------------------------------------------ the contract
+    def is_completed(self, copy_id):
+        return self.cloud._copy_snapshot(copy_id).state == COMPLETED  # pylint: disable=protected-access
+
+    def disk_of(self, copy_id):
+        source = self.cloud.copies[copy_id]['tags'].get(SOURCE_TAG, '').partition('/')[2]
+        record = self.cloud.snapshots.get(source)
+        return record['disk'] if record else self.cloud.copies[copy_id]['tags'].get(DISK_TAG, '/').partition('/')[2]
+
+    @invariant()
+    def every_disk_keeps_a_restorable_copy_where_it_had_one(self):
+        now = {(self.disk_of(copy_id), record['region']) for copy_id, record in self.cloud.copies.items() if self.is_completed(copy_id)}
+        lost = self.ever_restorable - now
+        assert not lost, 'no restorable copy left of %s (deleted: %s)' % (sorted(lost), self.cloud.deleted)
+        self.ever_restorable |= now
+
+    @invariant()
+    def nothing_a_dr_run_did_not_make_is_deleted(self):
+        foreign = [copy_id for copy_id in self.cloud.deleted if copy_id not in self.dr_made]
+        assert not foreign, 'deleted what no DR run made: %s' % foreign
+
+    def no_other_runs_test_disk_deleted_before_its_time(self, before):
+        """Of the test disks there before this run (``before``), those it deleted: only once the time they carry had passed."""
+        deleted, self.cloud.deleted_disk_times = self.cloud.deleted_disk_times, {}
+        for disk_id in sorted(before & set(deleted)):
+            until = datetime.datetime.strptime(self.test_disk_tags[disk_id][RESTORE_UNTIL_TAG], '%Y%m%dT%H%M%SZ')
+            deleted_at = EPOCH + datetime.timedelta(seconds=deleted[disk_id])
+            assert deleted_at > until.replace(tzinfo=datetime.timezone.utc), \
+                'test disk %s of a run that may still be under way (until %s) was deleted at %s' % (disk_id, until, deleted_at)
+
+    @invariant()
+    def remember_the_test_disks(self):
+        self.test_disk_tags.update((disk_id, dict(record['tags'])) for disk_id, record in self.cloud.test_disks.items())
+
+
+DrWorld.TestCase.settings = settings(max_examples=EXAMPLES, stateful_step_count=25, deadline=None,
+                                     suppress_health_check=[HealthCheck.too_slow])
+TestTheSafetyContract = DrWorld.TestCase
