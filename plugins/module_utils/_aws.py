@@ -169,9 +169,10 @@ class AwsClient:
 
         def send():
             try:
-                return method(**kwargs)
+                answer = method(**kwargs)
             except Exception as error:  # pylint: disable=broad-exception-caught
                 raise note_read_timeout(self.cloud_error(action, region, error), self.read_timeout) from None
+            return answer_of_aws(action, region, answer)
         return self.retry.send(action, send)
 
     def cloud_error(self, action, region, error):
@@ -212,6 +213,20 @@ class AwsClient:
         if isinstance(error, exceptions.BotoCoreError):
             return CloudError(action, type(error).__name__, str(error), kind=FATAL, region=region)
         raise error
+
+
+def answer_of_aws(action, region, answer):
+    """``answer`` when AWS gave it. botocore reads any page as an empty answer: a proxy's or a captive portal's
+    HTML with status 200 becomes "no snapshots", and a look-up before a copy would then copy again. EC2 answers
+    in XML (its query protocol); an answer whose content type says otherwise is no answer, and may hide a call
+    that was carried out."""
+    metadata = answer.get('ResponseMetadata') or {}
+    content_type = (metadata.get('HTTPHeaders') or {}).get('content-type')
+    if content_type and 'xml' not in content_type.lower():
+        raise CloudError(action, 'NotAnAwsAnswer', 'the endpoint answered HTTP %s with %s, not an EC2 answer (a proxy, or a '
+                         'wrong endpoint_url?)' % (metadata.get('HTTPStatusCode', '?'), content_type),
+                         kind=RETRYABLE, uncertain=True, region=region)
+    return answer
 
 
 def load_botocore():

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import http.server
-import threading
 import urllib.parse
 
 import botocore
@@ -23,6 +22,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdap
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import serving
 
 BASE_KEYS = {'access_key': 'AKIASNAPCOPYUNIT0001', 'secret_key': 'snapcopy-unit-secret-0001'}
 BASE_ACCOUNT = '123456789012'  # moto's account for keys it did not hand out
@@ -166,12 +166,8 @@ class RefusingSts(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def refusing_sts():
     RefusingSts.requests = []
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), RefusingSts)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield 'http://127.0.0.1:%d' % server.server_address[1], RefusingSts.requests
-    server.shutdown()
-    server.server_close()
+    with serving(RefusingSts) as url:
+        yield url, RefusingSts.requests
 
 
 @pytest.mark.parametrize('external_id', [None, 'a-wrong-external-id'])

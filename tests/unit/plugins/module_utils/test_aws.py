@@ -8,18 +8,20 @@ second CopySnapshot above all).
 from __future__ import annotations
 
 import datetime
+import http.server
 
 import botocore.exceptions
 import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient, load_botocore
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, CopyEngine
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import serving
 
 SOURCE = 'snap-0123456789abcdef0'
 COPY = 'snap-0fedcba9876543210'
@@ -278,3 +280,35 @@ def test_unknown_profile_names_the_option(monkeypatch, tmp_path):
         client.ec2('us-east-1')
     assert error.value.option == 'profile'
     assert 'nobody' in str(error.value)
+
+
+class ProxyPage(http.server.BaseHTTPRequestHandler):
+    """What a proxy in front of the endpoint answers when the way is down: a web page, not AWS's XML, with the
+    status the request's path names."""
+
+    def do_POST(self):  # pylint: disable=invalid-name  # http.server's name
+        self.rfile.read(int(self.headers.get('Content-Length') or 0))
+        body = b'<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>'
+        self.send_response(int(self.path.strip('/')))
+        self.send_header('Content-Type', 'text/html')
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin  # http.server's signature
+        pass
+
+
+@pytest.mark.parametrize('status', [500, 502, 200])
+def test_a_page_that_is_not_awss_answer_is_a_cloud_error_not_a_traceback(status):
+    """Issue 24: an HTML 500 from a proxy ended in a botocore traceback."""
+    with serving(ProxyPage) as url:
+        client = AwsClient({'access_key': 'AKIAEXAMPLE', 'secret_key': 'example', 'read_timeout': 5,
+                            'endpoint_url': '%s/%d' % (url, status)}, load_botocore())
+        with pytest.raises(CloudError) as info:
+            client.call('us-east-1', 'DescribeSnapshots', SnapshotIds=['snap-0123456789abcdef0'])
+    error = info.value
+    # A 5xx is AWS's way to say "try again": retried, with the status as code. A page with 200 is no answer at all,
+    # though botocore reads it as one with no snapshot in it (and a look-up before a copy would then copy again).
+    assert (error.action, error.code, error.kind) == ('DescribeSnapshots', str(status) if status >= 500 else 'NotAnAwsAnswer', RETRYABLE)
+    assert status >= 500 or 'text/html' in error.message

@@ -6,6 +6,7 @@ HTTP server of the test's own.
 """
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import socket
@@ -22,6 +23,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import Rat
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import serving
 
 
 def connection(url, **extra):
@@ -189,17 +191,16 @@ class ScriptedServer:
             def log_message(self, format, *args):  # pylint: disable=redefined-builtin
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-        self.url = 'http://127.0.0.1:%d' % self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.handler = Handler
+        self.url = None
+        self._stack = contextlib.ExitStack()
 
     def __enter__(self):
-        self.thread.start()
+        self.url = self._stack.enter_context(serving(self.handler))
         return self
 
     def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        self._stack.close()
 
 
 def error_body(code, message='Something failed.', request_id='req-42'):
