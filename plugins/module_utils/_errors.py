@@ -69,11 +69,17 @@ class CloudError(SnapcopyError):
         return {'action': self.action, 'code': self.code, 'message': self.message, 'request_id': self.request_id}
 
 
+# How many client timeouts to wait, after a call timed out, before looking for what it may have made: a cloud that
+# did not answer within one timeout may still be queueing the request (a busy front end). One was too few: a copy
+# that landed 1.5 timeouts late was made twice (docs/reliability.md).
+SETTLE_TIMEOUTS = 2
+
+
 def note_read_timeout(error, timeout):
     """Mark an uncertain error that comes from a read timeout with the seconds to let the cloud settle."""
     message = error.message.lower()
     if error.uncertain and ('timed out' in message or 'read timeout' in message):
-        error.settle_seconds = timeout
+        error.settle_seconds = SETTLE_TIMEOUTS * timeout
     return error
 
 
