@@ -45,9 +45,9 @@ def _snapshot(store, cloud: str, spec: dict, disk: dict | None, now: float, defa
     created = _created(spec, now, default_age)
     duration = 0.0
     if status == RUNNING:
-        # In flight "now": it finishes one configured duration after the seed.
+        # In flight "now": it finishes one configured duration (or the spec's own "seconds") after the seed.
         kind = 'copy_seconds' if spec.get('is_copy') or spec.get('source_snapshot_id') else 'snapshot_seconds'
-        duration = store.timing(cloud, kind)
+        duration = float(spec['seconds']) if spec.get('seconds') is not None else store.timing(cloud, kind)
         created = now
     if spec.get('source_snapshot_id'):
         fields['is_copy'] = True
