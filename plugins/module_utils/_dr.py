@@ -19,11 +19,11 @@ from ._backoff import create_once
 from ._dr_prune import dr_copies_by_disk, prune_selection
 from ._dr_report import dr_report
 from ._dr_restore import ALREADY_DELETED, DELETE_FAILED, DELETED, WOULD_DELETE, RestoreDrill, check_restore_settings
-from ._engine import MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, run_retry
+from ._engine import COPIED, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, run_retry
 from ._errors import NOT_FOUND, CloudError, InputError
 from ._model import COMPLETED, FAILED, PENDING, CopyRequest, parse_time
 from ._poller import DONE, PENDING as POLL_PENDING, poll
-from ._tagging import DISK_TAG
+from ._tagging import COPY_TAG, DISK_TAG
 
 TEMPLATE_FIELDS = ('disk_id', 'disk_name', 'source_id', 'source_region', 'date')
 FRESH_TAG = 'snapcopy:fresh'
@@ -102,6 +102,8 @@ class DrRun:
         self.restore_problems = []
         # Failures of the run as a whole, not of one disk.
         self.scope_problems = []
+        # What the run wants the user to know that fails nothing (a copy it could not mark as its own, say).
+        self.warnings = []
 
     # ------------------------------------------------------------------ validation (no calls)
     def validate(self):
@@ -163,6 +165,7 @@ class DrRun:
                 'without disks is expected, set allow_no_disks' % (format_selector(settings['tag_selector']), region))
         self._refresh_stale(entries)
         self._copy(entries)
+        self._mark_copies(entries)
         source_disks = {'%s/%s' % (region, snapshot.id): '%s/%s' % (region, disk_id)
                         for disk_id, disk_snapshots in snapshots.items() for snapshot in disk_snapshots}
         # The copies of each DR region as they are now, for the restore drill and pruning (a drill never deletes a copy).
@@ -281,6 +284,25 @@ class DrRun:
         for entry, outcome in zip(owners, outcomes):
             entry.outcomes.append(outcome)
 
+    def _mark_copies(self, entries):
+        """Where the cloud records no copy's source, write each new copy's own id on it (COPY_TAG): the one mark of a DR
+        copy that a person's copy of it, made with our tags, cannot carry. Until marked, a copy is never pruned."""
+        if self.check_mode or self.adapter.records_copy_source:
+            return
+        for entry in entries:
+            for outcome in entry.outcomes:
+                for place in outcome.destinations.values():
+                    copy = place.snapshot
+                    if place.action != COPIED or copy is None or not copy.id or copy.tags.get(COPY_TAG) == copy.id:
+                        continue
+                    try:
+                        self._call(self.adapter.mark_dr_copy, copy)
+                    except CloudError as error:
+                        # The copy protects the disk all the same; unmarked, no run will ever prune it.
+                        self.warnings.append('copy %s of disk %s in %s is made, but could not be marked as this DR run\'s (%s): '
+                                             'it will not be pruned; delete it by hand once it is no longer needed'
+                                             % (copy.id, entry.disk.id, place.destination, error))
+
     # ------------------------------------------------------------------ pruning
     # ------------------------------------------------------------------ the restore drill
     def _restore_test(self, entries, listed, source_disks):
@@ -332,7 +354,7 @@ class DrRun:
     def _report(self, entries):
         report = dr_report(entries, self.settings, self.now, self.check_mode, self.restore, self.scope_problems + self.restore_problems)
         report['api_retries'] = self.retry.retries
-        report['run_warnings'] = list(self.engine.warnings) if self.engine is not None else []
+        report['run_warnings'] = (list(self.engine.warnings) if self.engine is not None else []) + self.warnings
         if self.drill is not None:
             report['run_warnings'] += self.drill.warnings
         return report

@@ -7,8 +7,9 @@ The safety contract (docs/safety.md): a DR run only ever adds protection.
 
 - Only what a DR run made is a candidate: a copy that carries the DR runs' own marker (DISK_TAG,
   which the copy modules never write) and whose source, where the cloud records one, is the one
-  the marker names. A copy made with a copy module, or a person's copy of a DR copy with our tags
-  copied along, is never pruned.
+  the marker names; where the cloud records none (EBS, CBS), the copy must carry its own id in
+  COPY_TAG, which the DR run writes once the cloud has named the copy. A copy made with a copy
+  module, or a person's copy of a DR copy with our tags copied along, is never pruned.
 - Only completed copies count and only completed copies go: the newest completed copy of a disk
   in a region is always kept, whatever its age, so the disk never loses its last restorable copy
   to a replacement that is still in flight, failed, refused or missing. A copy in flight, a failed
@@ -19,15 +20,18 @@ The safety contract (docs/safety.md): a DR run only ever adds protection.
 from __future__ import annotations
 
 from ._model import COMPLETED, DELETING
-from ._tagging import DISK_TAG, SOURCE_TAG
+from ._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 
 
 def made_by_a_dr_run(copy):
-    """Whether ``copy`` carries the DR runs' marker and the cloud's own record of its source, if any, agrees with it."""
+    """Whether ``copy`` carries the DR runs' marker and the cloud's own record of its source agrees with it; where the
+    cloud keeps no such record, whether the copy names itself in COPY_TAG (a copy of it would name another id)."""
     if not copy.tags.get(DISK_TAG) or not copy.tags.get(SOURCE_TAG):
         return False
+    if copy.source_id is None:
+        return copy.tags.get(COPY_TAG) == copy.id
     region, dummy, snapshot_id = copy.tags[SOURCE_TAG].partition('/')
-    return (copy.source_id is None or copy.source_id == snapshot_id) and (copy.source_region is None or copy.source_region == region)
+    return copy.source_id == snapshot_id and (copy.source_region is None or copy.source_region == region)
 
 
 def dr_copies_by_disk(copies, disk_keys):

@@ -122,6 +122,8 @@ class EcsAdapter(Adapter):
     cloud = 'Alibaba Cloud ECS'
     multi_destination = False
     copy_call_is_idempotent = True
+    # DescribeSnapshots answers SourceSnapshotId and SourceRegionId (ecs 2014-05-26 model).
+    records_copy_source = True
     # CreateSnapshot carries a ClientToken too (see create_snapshot).
     create_call_is_idempotent = True
     done_state = 'accomplished'

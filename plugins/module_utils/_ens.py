@@ -115,6 +115,8 @@ class EnsAdapter(Adapter):
     cloud = 'Alibaba Cloud ENS'
     multi_destination = True
     copy_call_is_idempotent = False
+    # DescribeSnapshots answers SourceSnapshotId and SourceEnsRegionId (ens 2017-11-10 model).
+    records_copy_source = True
     done_state = 'available'
     sample_snapshot_id = 'sp-bp1c0doj0taqyzzlexample'
     readable_options = ('name', 'description')

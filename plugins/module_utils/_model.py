@@ -344,6 +344,14 @@ class Adapter:  # pylint: disable=too-many-public-methods  # one method per API 
         """
         raise NotImplementedError
 
+    #: True when the cloud records on each copy the snapshot it was copied from (ECS, ENS): pruning checks that record.
+    #: Where it does not (EBS, CBS), the DR run marks each copy it makes with its own id (mark_dr_copy).
+    records_copy_source = False
+
+    def mark_dr_copy(self, copy):
+        """Write COPY_TAG (``copy``'s own id) on a copy this DR run made, where the cloud records no source."""
+        raise NotImplementedError
+
     def delete_snapshot(self, region, snapshot_id):
         """Delete one snapshot. One already gone raises the cloud's not-found error (kind NOT_FOUND),
         which the caller takes for done."""

@@ -26,6 +26,12 @@ SOURCE_TAG = 'snapcopy:source'
 DISK_TAG = 'snapcopy:disk'
 
 
+# On a DR copy where the cloud records no link to the copy's source (EBS, CBS): the copy's own id, written by the DR
+# run once the cloud has named the copy. Our other tags can be copied along with a copy; this one then names another
+# id, so a person's copy of a DR copy is never taken for a DR copy (and never pruned).
+COPY_TAG = 'snapcopy:copy'
+
+
 # The restore drill's marks (see _dr_restore): on a test disk, the drill's id, its DR scope and the copy it
 # is made from; on a DR copy, when a drill last restored it ("20261122T181400Z").
 RESTORE_RUN_TAG = 'snapcopy:restore-test'

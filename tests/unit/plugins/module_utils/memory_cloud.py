@@ -19,7 +19,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._model import (
     Snapshot,
     TestDisk,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 
 EPOCH = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
 
@@ -89,9 +89,15 @@ class MemoryCloud(Adapter):
                 'disk': disk_id, 'region': region, 'created': self.clock.now - age * 3600, 'state': COMPLETED}
 
     # pylint: disable-next=too-many-arguments
-    def add_copy(self, copy_id, region, tags, started, encrypted=False, name=None, source=None, fails=False, hangs=False):
-        """``source`` is (region, snapshot id): the cloud's own link to what the copy was made from (ECS, ENS)."""
-        self.copies[copy_id] = {'region': region, 'tags': dict(tags), 'started': started, 'encrypted': encrypted, 'name': name,
+    def add_copy(self, copy_id, region, tags, started, encrypted=False, name=None, source=None, fails=False, hangs=False,
+                 marked=True):
+        """``source`` is (region, snapshot id): the cloud's own link to what the copy was made from (ECS, ENS). Without
+        one, a copy with the DR runs' DISK_TAG is seeded as a DR run leaves it, marked with its own id (unless ``marked``
+        is false, or the tags already name a copy: a person's copy of a DR copy, tags and all)."""
+        tags = dict(tags)
+        if marked and source is None and DISK_TAG in tags:
+            tags.setdefault(COPY_TAG, copy_id)
+        self.copies[copy_id] = {'region': region, 'tags': tags, 'started': started, 'encrypted': encrypted, 'name': name,
                                 'source': source, 'fails': fails, 'hangs': hangs}
 
     # ------------------------------------------------------------------ the copy interface
@@ -149,7 +155,8 @@ class MemoryCloud(Adapter):
             tags = dict(request.options.get('tags') or {})
             tags[SOURCE_TAG] = request.source_tag
             self.add_copy(copy_id, destination, tags, self.clock.now, encrypted=bool(request.options.get('encrypted')),
-                          name=request.options.get('name'), fails=self.fail_next_copies > 0, hangs=self.hang_next_copies > 0)
+                          name=request.options.get('name'), fails=self.fail_next_copies > 0, hangs=self.hang_next_copies > 0,
+                          source=(request.source_region, request.source_id) if self.records_copy_source else None, marked=False)
             self.fail_next_copies = max(0, self.fail_next_copies - 1)
             self.hang_next_copies = max(0, self.hang_next_copies - 1)
             self.peak_in_flight[destination] = max(self.peak_in_flight.get(destination, 0), self.in_flight(destination))
@@ -191,6 +198,11 @@ class MemoryCloud(Adapter):
         self._count('list_copies')
         return [self._copy_snapshot(copy_id) for copy_id, copy in self.copies.items()
                 if copy['region'] == destination and SOURCE_TAG in copy['tags']]
+
+    def mark_dr_copy(self, copy):
+        self._count('mark_dr_copy')
+        self.copies[copy.id]['tags'][COPY_TAG] = copy.id
+        copy.tags[COPY_TAG] = copy.id
 
     def delete_snapshot(self, region, snapshot_id):
         self._count('delete_snapshot')

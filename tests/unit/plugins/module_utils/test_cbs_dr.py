@@ -14,7 +14,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdap
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, Disk, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, Disk, Snapshot, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import RateLimiter, TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
@@ -57,6 +57,13 @@ def mutating_calls(cloud):
 
 def snapshots_in(cloud, region):
     return cloud.admin.state(cloud='cbs', region=region)['cbs'].get(region, {}).get('snapshots', [])
+
+
+def mark_as_dr_copies(cloud, region, copy_ids):
+    """Mark seeded copies as the DR run marks the copies it makes (their own id in COPY_TAG, by TagResources)."""
+    adapter = adapter_for(cloud)
+    for copy_id in copy_ids:
+        adapter.mark_dr_copy(Snapshot(copy_id, region, COMPLETED))
 
 
 def seed_disks(cloud, count, tags, snapshots=2, **fields):
@@ -311,6 +318,7 @@ def test_dr_run_prunes_old_copies_of_its_disks_only(cloud, estate):
     ]
     ids = cloud.admin.seed(cbs={'snapshots': old + foreign})['cbs']['snapshots']
     old_ids, foreign_ids = ids[:3], ids[3:]
+    mark_as_dr_copies(cloud, region, old_ids + foreign_ids[2:])
 
     forget_calls(cloud)
     plan = dr_run(cloud, check_mode=True, dr_regions=[region], prune=True, keep_copies=2)
@@ -350,6 +358,7 @@ def test_dr_run_never_prunes_a_copy_without_the_dr_marker_even_with_our_name(clo
     archive = dict(tagged, name='archive', tags={SOURCE_TAG: '%s/%s' % (SOURCE_REGION, older)}, age_seconds=3 * 86400)
     cut_short_id, by_hand_id, tagged_id, archive_id = cloud.admin.seed(cbs={'snapshots': [
         cut_short, by_hand, tagged, archive]})['cbs']['snapshots']
+    mark_as_dr_copies(cloud, region, [tagged_id])
 
     plan = dr_run(cloud, check_mode=True, dr_regions=[region], prune=True, keep_copies=1, wait=True)
     assert {record['snapshot_id'] for disk in plan['disks'] for record in disk['pruned']} == {tagged_id}

@@ -7,7 +7,7 @@ from hypothesis import given, strategies as st
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_prune import copies_by_disk, dr_copies_by_disk, prune_selection
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DELETING, FAILED, PENDING, Snapshot
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 
 NOW = datetime.datetime(2026, 11, 22, 12, 0, tzinfo=datetime.timezone.utc)
 
@@ -116,8 +116,24 @@ def test_a_copy_linked_to_its_source_by_the_cloud_is_grouped_by_that_source():
 
 
 def dr_copy(copy_id, source, disk, **fields):
-    """A copy as a DR run makes it: our source tag and the DR runs' marker, the disk."""
-    return Snapshot(copy_id, 'dr-1', COMPLETED, tags={SOURCE_TAG: source, DISK_TAG: disk}, **fields)
+    """A copy as a DR run makes it: our source tag and the DR runs' marker, the disk; where the cloud links no source
+    (no source_id), its own id in COPY_TAG."""
+    tags = {SOURCE_TAG: source, DISK_TAG: disk}
+    if fields.get('source_id') is None:
+        tags[COPY_TAG] = copy_id
+    return Snapshot(copy_id, 'dr-1', COMPLETED, tags=tags, **fields)
+
+
+def test_where_the_cloud_links_no_source_only_a_copy_that_names_itself_is_a_dr_copy():
+    """Issue 24, AWS and CBS: nothing links a copy to what it was copied from, so a person's copy of a DR copy with
+    every tag copied along (our mark included) looked like the DR copy and was pruned. The mark names the copy's own
+    id: the person's copy names the DR copy's. A DR copy whose marking never happened (a run killed between its copy
+    and its mark, or made before the mark existed) is kept too."""
+    ours = dr_copy('ours', 'src/snap-1', 'src/disk-a')
+    persons = Snapshot('persons', 'dr-1', COMPLETED, tags=dict(ours.tags))
+    unmarked = Snapshot('unmarked', 'dr-1', COMPLETED, tags={SOURCE_TAG: 'src/snap-1', DISK_TAG: 'src/disk-a'})
+    groups = dr_copies_by_disk([ours, persons, unmarked], {'src/disk-a'})
+    assert {key: ids(group) for key, group in groups.items()} == {'src/disk-a': ['ours']}
 
 
 def test_pruning_chooses_only_from_what_a_dr_run_made():

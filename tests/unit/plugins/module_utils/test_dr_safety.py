@@ -36,11 +36,13 @@ EXAMPLES = int(os.environ.get('SNAPCOPY_SAFETY_EXAMPLES', '300'))
 class DrWorld(RuleBasedStateMachine):
     """One DR scope (two tagged disks, two DR regions) and everything that may happen to it."""
 
-    @initialize()
-    def start(self):
+    @initialize(links_sources=st.booleans())
+    def start(self, links_sources):
+        """``links_sources``: the cloud records what each copy was copied from (ECS, ENS), or nothing (EBS, CBS)."""
         self.clock = FakeClock()
         self.clock.now = 30 * 86400
         self.cloud = MemoryCloud(self.clock, copy_seconds=10)
+        self.cloud.records_copy_source = self.links_sources = links_sources
         for disk in DISKS:
             self.cloud.add_disk(disk, tags={'dr': 'yes'}, snapshot_ages_hours=(30, 2))
         self.dr_made = set()          # copies that a DR run started
@@ -87,14 +89,15 @@ class DrWorld(RuleBasedStateMachine):
     @precondition(lambda self: any(self.is_completed(copy_id) for copy_id in self.dr_made if copy_id in self.cloud.copies))
     @rule(data=st.data())
     def a_person_copies_a_dr_copy_with_its_tags(self, data):
-        """Same region or the other DR region; the cloud links the copy to the DR copy it was made from."""
+        """Same region or the other DR region; a cloud that links sources links the copy to the DR copy it was made
+        from, and on one that does not, every tag is copied along, the DR copy's mark included (if it has one yet)."""
         candidates = sorted(copy_id for copy_id in self.dr_made if copy_id in self.cloud.copies and self.is_completed(copy_id))
         original = data.draw(st.sampled_from(candidates))
         region = data.draw(st.sampled_from(DR_REGIONS))
         record = self.cloud.copies[original]
         self.snapshot_number += 1
         self.cloud.add_copy('persons-%d' % self.snapshot_number, region, record['tags'], self.clock.now,
-                            source=(record['region'], original))
+                            source=(record['region'], original) if self.links_sources else None, marked=False)
 
     @rule(disk=st.sampled_from(DISKS), region=st.sampled_from(DR_REGIONS))
     def an_archive_copy_made_with_a_copy_module(self, disk, region):
@@ -102,7 +105,7 @@ class DrWorld(RuleBasedStateMachine):
                      key=lambda snapshot_id: (self.cloud.snapshots[snapshot_id]['created'], snapshot_id))
         self.snapshot_number += 1
         self.cloud.add_copy('archive-%d' % self.snapshot_number, region, {SOURCE_TAG: 'src-1/' + newest, 'purpose': 'archive'},
-                            self.clock.now, source=('src-1', newest))
+                            self.clock.now, source=('src-1', newest) if self.links_sources else None)
 
     # ------------------------------------------------------------------ the contract
     def is_completed(self, copy_id):

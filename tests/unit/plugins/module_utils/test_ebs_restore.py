@@ -16,7 +16,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_restore import 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import FAILED, PENDING, USABLE, Snapshot
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import RESTORE_RUN_TAG, RESTORE_TESTED_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, RESTORE_RUN_TAG, RESTORE_TESTED_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 KEYS = {'access_key': 'AKIASNAPCOPYRESTORE1', 'secret_key': 'snapcopy-restore-secret'}
@@ -81,6 +81,29 @@ def test_a_dr_run_with_a_drill_on_aws_leaves_no_volume_behind(moto_url):
     assert volumes == []
     copy = ec2(moto_url, 'eu-west-1').describe_snapshots(SnapshotIds=[test['copy_id']])['Snapshots'][0]
     assert RESTORE_TESTED_TAG in {tag['Key'] for tag in copy['Tags']}
+
+
+def test_on_aws_a_dr_copy_names_itself_and_a_persons_copy_of_it_with_every_tag_is_never_pruned(moto_url):
+    """Issue 24: EC2 links no copy to its source. A person's copy of a DR copy, made with the DR copy's tags, was
+    taken for a DR copy of the disk and pruned. The DR run now writes each copy's own id on it (snapcopy:copy)."""
+    disk_id = tagged_disk(moto_url, 'aws-mark')
+    options = {'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['eu-west-1'], 'tag_selector': {'drill': 'aws-mark'},
+               'prune': True, 'keep_copies': 1, 'wait': True, 'wait_timeout': 600, 'poll_interval': 1}
+    clock = FakeClock()
+    report = DrRun(adapter(moto_url), dr_settings(options), clock=clock.clock, sleep=clock.sleep).run()
+    (copy_id,) = [entry['snapshot_id'] for disk in report['disks'] for entry in disk['copies']]
+    west = ec2(moto_url, 'eu-west-1')
+    tags = {tag['Key']: tag['Value'] for tag in west.describe_snapshots(SnapshotIds=[copy_id])['Snapshots'][0]['Tags']}
+    assert tags[COPY_TAG] == copy_id and tags[DISK_TAG] == 'us-east-1/' + disk_id
+    persons = west.copy_snapshot(SourceRegion='eu-west-1', SourceSnapshotId=copy_id, Description='my own copy', TagSpecifications=[
+        {'ResourceType': 'snapshot', 'Tags': [{'Key': key, 'Value': value} for key, value in tags.items()]}])['SnapshotId']
+    # A newer snapshot of the disk: its copy replaces the DR copy, and pruning (keep_copies 1) deletes the DR copy only.
+    ec2(moto_url, 'us-east-1').create_snapshot(VolumeId=disk_id, Description='nightly, later')
+    clock.now += 3600
+    report = DrRun(adapter(moto_url), dr_settings(options), clock=clock.clock, sleep=clock.sleep).run()
+    assert [entry['snapshot_id'] for disk in report['disks'] for entry in disk['pruned']] == [copy_id]
+    remaining = {item['SnapshotId'] for item in west.describe_snapshots(OwnerIds=['self'])['Snapshots']}
+    assert persons in remaining and copy_id not in remaining
 
 
 def test_a_volume_of_a_type_that_needs_more_than_the_copy_asks_for_that_size():
