@@ -46,7 +46,7 @@ import re
 
 from ._errors import ALREADY_EXISTS, NOT_FOUND, RETRYABLE, CloudError, InputError, untagged_copy_error
 from ._model import COMPLETED, DELETING, PENDING, USABLE, Adapter, CopyRequest, Disk, Snapshot, TestDisk
-from ._tagging import COPY_TAG, RESTORE_RUN_TAG, RESTORE_TESTED_TAG, SOURCE_TAG, TagRules, source_tag_last, tag_dict, tag_filters, tag_list
+from ._tagging import RESTORE_RUN_TAG, SOURCE_TAG, TagRules, source_tag_last, tag_dict, tag_filters, tag_list
 from ._tencent import SDK_PACKAGES, TencentClient, classify, cloud_error, load_sdk
 
 SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}$')
@@ -481,9 +481,6 @@ class CbsAdapter(Adapter):
                 copies.append(copy)
         return copies
 
-    def mark_dr_copy(self, copy):
-        self._tag_copy(copy, {COPY_TAG: copy.id})
-
     def delete_snapshot(self, region, snapshot_id):
         self.client.call('cbs', region, 'DeleteSnapshots', {'SnapshotIds': [snapshot_id]})
 
@@ -536,10 +533,7 @@ class CbsAdapter(Adapter):
     def delete_test_disk(self, region, disk_id):
         self.client.call('cbs', region, 'TerminateDisks', {'DiskIds': [disk_id]})
 
-    def mark_restore_tested(self, copy, stamp):
-        self._tag_copy(copy, {RESTORE_TESTED_TAG: stamp})
-
-    def _tag_copy(self, copy, tags):
+    def tag_copy(self, copy, tags):
         failures = self._set_tags([copy], tags)
         if failures:
             raise next(iter(failures.values()))

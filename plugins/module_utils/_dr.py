@@ -296,7 +296,7 @@ class DrRun:
                     if place.action != COPIED or copy is None or not copy.id or copy.tags.get(COPY_TAG) == copy.id:
                         continue
                     try:
-                        self._call(self.adapter.mark_dr_copy, copy)
+                        self._call(self.adapter.tag_copy, copy, {COPY_TAG: copy.id})
                     except CloudError as error:
                         # The copy protects the disk all the same; unmarked, no run will ever prune it.
                         self.warnings.append('copy %s of disk %s in %s is made, but could not be marked as this DR run\'s (%s): '

@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 import time
+from typing import Any
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
@@ -19,7 +22,18 @@ from ._errors import InputError
 
 DR_REGION_KEYS = ('region', 'encrypted', 'kms_key_id')
 
-DR_ARGUMENT_SPEC = {
+
+@contextlib.contextmanager
+def input_errors_in_role_words(as_role):
+    """With the role (``as_role``), bad input is reported in the words of the role's variables."""
+    try:
+        yield
+    except InputError as error:
+        if not as_role or isinstance(error, RoleWordsError):
+            raise
+        raise RoleWordsError(error) from None
+
+DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'provider': {'required': True, 'choices': ['aws', 'ecs', 'ens', 'cbs']},
     'source_region': {'required': True},
     'dr_regions': {'required': True, 'type': 'list', 'elements': 'raw'},
@@ -47,6 +61,8 @@ DR_ARGUMENT_SPEC = {
     # Used by the module's action on the controller (plugins/action/dr_sync.py), not by the module.
     'report_dir': {'type': 'path'},
     'report_name': {},
+    # The dr_copy role sets role: its users typed dr_copy_* variables, and errors name those.
+    'option_names': {'choices': ['module', 'role'], 'default': 'module'},
 }
 DR_ARGUMENT_SPEC.update(WAIT_ARGUMENT_SPEC)
 DR_ARGUMENT_SPEC.update(EXISTING_COPY_ARGUMENT_SPEC)
@@ -192,16 +208,51 @@ def dr_settings(params):
     }
 
 
+# The role's variable for each of dr_sync's options, where it is not dr_copy_<option>.
+ROLE_VARIABLES = {'report_name': 'dr_copy_run_name'}
+
+
+def role_variable(option):
+    """The dr_copy role's variable that sets dr_sync's ``option``: connection options are keys of dr_copy_connection."""
+    if option in DR_CONNECTION_SPEC or any(option in spec.get('aliases', ()) for spec in DR_CONNECTION_SPEC.values()):
+        return 'dr_copy_connection.' + option
+    return ROLE_VARIABLES.get(option, 'dr_copy_' + option)
+
+
+# The options whose names cannot be taken for plain words in a message (they hold an underscore), longest first.
+_OPTION_WORDS = re.compile(r'\b(%s)\b' % '|'.join(sorted(
+    {option for option in DR_ARGUMENT_SPEC if '_' in option}
+    | {alias for spec in DR_ARGUMENT_SPEC.values() for alias in spec.get('aliases', ()) if '_' in alias}, key=len, reverse=True)))
+
+
+def in_role_words(text):
+    """``text`` (an error or warning of dr_sync's) with each option it names as the role's variable."""
+    return _OPTION_WORDS.sub(lambda match: role_variable(match.group(1)), text)
+
+
+class RoleWordsError(InputError):
+    """An InputError as the role's user reads it: the option named as the role's variable, here and in the message."""
+
+    def __init__(self, error):
+        super().__init__(role_variable(error.option), in_role_words(error.message))
+
+
 def run_dr_module(module):
     retry = CallRetry(default_backoff())
     started = time.monotonic()
-    with errors_end_the_task(module):
+    as_role = module.params.get('option_names') == 'role'
+    with errors_end_the_task(module), input_errors_in_role_words(as_role):
         check_wait_options(module.params)
         settings = dr_settings(module.params)
         adapter = make_adapter(module, settings['provider'], retry)
         account = assumed_account(settings['provider'], module.params)
         report = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry).run()
     report['account'] = account
+    if as_role:
+        report['failures'] = [in_role_words(text) for text in report['failures']]
+        report['run_warnings'] = [in_role_words(text) for text in report['run_warnings']]
+        for disk in report['disks']:
+            disk['problems'] = [in_role_words(text) for text in disk.get('problems') or ()]
     totals = report['totals']
     # The fleet report's per-scope duration: in a play, a host's tasks wait for the other hosts.
     report['duration_seconds'] = round(time.monotonic() - started, 1)

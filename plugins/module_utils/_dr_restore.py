@@ -443,7 +443,7 @@ class RestoreDrill:
         stamp = self.now.strftime(STAMP_FORMAT)
         for test in tests:
             try:
-                self._call(self.adapter.mark_restore_tested, test.copy, stamp)
+                self._call(self.adapter.tag_copy, test.copy, {RESTORE_TESTED_TAG: stamp})
             except CloudError as error:
                 self.warnings.append('the restore test of copy %s passed, but it could not be marked as tested (the next '
                                      'drills may test its disk again before the others): %s' % (test.copy.id, error))

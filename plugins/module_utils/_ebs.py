@@ -17,7 +17,7 @@ import re
 from ._aws import AwsClient
 from ._errors import InputError
 from ._model import COMPLETED, DELETING, FAILED, PENDING, USABLE, Adapter, CopyRequest, Disk, Snapshot, TestDisk
-from ._tagging import COPY_TAG, RESTORE_RUN_TAG, RESTORE_TESTED_TAG, SOURCE_TAG, TagRules, tag_dict, tag_filters, tag_list
+from ._tagging import RESTORE_RUN_TAG, SOURCE_TAG, TagRules, tag_dict, tag_filters, tag_list
 
 SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$')
 REGION = re.compile(r'^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$')
@@ -185,9 +185,6 @@ class EbsAdapter(Adapter):
     def list_copies(self, destination):
         return list(self._describe_by_filter(destination, 'tag-key', [SOURCE_TAG], owned=True).values())
 
-    def mark_dr_copy(self, copy):
-        self._tag_copy(copy, {COPY_TAG: copy.id})
-
     def delete_snapshot(self, region, snapshot_id):
         self.client.call(region, 'DeleteSnapshot', SnapshotId=snapshot_id)
 
@@ -230,10 +227,7 @@ class EbsAdapter(Adapter):
     def delete_test_disk(self, region, disk_id):
         self.client.call(region, 'DeleteVolume', VolumeId=disk_id)
 
-    def mark_restore_tested(self, copy, stamp):
-        self._tag_copy(copy, {RESTORE_TESTED_TAG: stamp})
-
-    def _tag_copy(self, copy, tags):
+    def tag_copy(self, copy, tags):
         self.client.call(copy.region, 'CreateTags', Resources=[copy.id], Tags=tag_list(tags))
         copy.tags.update(tags)
 

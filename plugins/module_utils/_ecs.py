@@ -40,7 +40,7 @@ from ._alibaba_validate import (
 )
 from ._errors import INVALID, CloudError, InputError
 from ._model import COMPARABLE_OPTIONS, COMPLETED, FAILED, PENDING, USABLE, Adapter, CopyRequest, Disk, Snapshot, TestDisk
-from ._tagging import RESTORE_RUN_TAG, RESTORE_TESTED_TAG, SOURCE_TAG, numbered_tags, string_tags, tag_dict
+from ._tagging import RESTORE_RUN_TAG, SOURCE_TAG, numbered_tags, string_tags, tag_dict
 
 STATE_MAP = {'progressing': PENDING, 'accomplished': COMPLETED, 'failed': FAILED}
 REQUEST_PACKAGE = 'aliyunsdkecs.request.v20140526'
@@ -306,10 +306,11 @@ class EcsAdapter(Adapter):
         # does not find there (DeleteDisk reference), so a wrong region would pass without deleting anything.
         self.client.call('DeleteDisk', {'RegionId': region, 'DiskId': disk_id}, region)
 
-    def mark_restore_tested(self, copy, stamp):
+    def tag_copy(self, copy, tags):
         params = {'RegionId': copy.region, 'ResourceType': 'snapshot', 'ResourceId.1': copy.id}
-        params.update(numbered_tags({RESTORE_TESTED_TAG: stamp}))
+        params.update(numbered_tags(tags))
         self.client.call('TagResources', params, copy.region)
+        copy.tags.update(tags)
 
     def snapshot(self, item, region):
         self._categories[item['SnapshotId']] = item.get('Category')

@@ -41,7 +41,6 @@ from ._model import COMPLETED, DELETING, FAILED, PENDING, USABLE, Adapter, CopyR
 from ._tagging import (
     MARKER_KEYS,
     RESTORE_RUN_TAG,
-    RESTORE_TESTED_TAG,
     SOURCE_TAG,
     description_marker,
     marked_description,
@@ -306,9 +305,9 @@ class EnsAdapter(Adapter):
     def delete_test_disk(self, region, disk_id):
         self.client.call('DeleteDisk', {'DiskId': disk_id}, region)
 
-    def mark_restore_tested(self, copy, stamp):
-        # ENS snapshots carry no tags: the mark goes into the description's marker, beside the copy's source.
-        description = marked_description(copy.description, dict(copy.tags, **{RESTORE_TESTED_TAG: stamp}))
+    def tag_copy(self, copy, tags):
+        # ENS snapshots carry no tags: the marks go into the description's marker, beside the copy's source.
+        description = marked_description(copy.description, dict(copy.tags, **tags))
         if len(description) > MAX_DESCRIPTION:
             raise CloudError('ModifySnapshotAttribute', 'DescriptionTooLong', 'the description of %s has no room for the mark '
                              '(ENS allows %d characters)' % (copy.id, MAX_DESCRIPTION), kind=INVALID, region=copy.region)

@@ -345,11 +345,12 @@ class Adapter:  # pylint: disable=too-many-public-methods  # one method per API 
         raise NotImplementedError
 
     #: True when the cloud records on each copy the snapshot it was copied from (ECS, ENS): pruning checks that record.
-    #: Where it does not (EBS, CBS), the DR run marks each copy it makes with its own id (mark_dr_copy).
+    #: Where it does not (EBS, CBS), the DR run tags each copy it makes with its own id (COPY_TAG, through tag_copy).
     records_copy_source = False
 
-    def mark_dr_copy(self, copy):
-        """Write COPY_TAG (``copy``'s own id) on a copy this DR run made, where the cloud records no source."""
+    def tag_copy(self, copy, tags):
+        """Add ``tags`` to a DR ``copy``: the DR run's COPY_TAG, the restore drill's RESTORE_TESTED_TAG (where the
+        cloud keeps no tags on snapshots, the description's marker holds them)."""
         raise NotImplementedError
 
     def delete_snapshot(self, region, snapshot_id):
@@ -393,9 +394,4 @@ class Adapter:  # pylint: disable=too-many-public-methods  # one method per API 
 
     def delete_test_disk(self, region, disk_id):
         """Delete one test disk. One already gone raises the cloud's not-found error (kind NOT_FOUND)."""
-        raise NotImplementedError
-
-    def mark_restore_tested(self, copy, stamp):
-        """Record on ``copy`` that a drill restored it at ``stamp`` (_dr_restore.RESTORE_TESTED_TAG), so that the
-        next drills test the other disks first."""
         raise NotImplementedError

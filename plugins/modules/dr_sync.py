@@ -191,6 +191,15 @@ options:
       - Names the report files of O(report_dir); characters other than letters, digits, C(_), C(.) and C(-) become C(_).
       - Defaults to C(<provider>-<source_region>).
     type: str
+  option_names:
+    description:
+      - How errors and warnings name the options. V(module) names this module's options; V(role) names the variables
+        of the P(snapcopy.cloud.dr_copy#role) role that set them (C(dr_copy_keep_copies) for O(keep_copies),
+        C(dr_copy_connection.secret_key) for O(secret_key)), which the role passes so that its users read what they typed.
+    type: str
+    choices: [module, role]
+    default: module
+    version_added: 0.2.0
   access_key:
     description:
       - AWS access key ID (provider V(aws)); environment E(AWS_ACCESS_KEY_ID), E(AWS_ACCESS_KEY), E(EC2_ACCESS_KEY).

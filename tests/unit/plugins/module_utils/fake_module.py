@@ -14,13 +14,14 @@ class ModuleExit(Exception):
 
 
 class FakeModule:
-    """params, check mode, diff, warn(), and fail_json/exit_json raising ModuleExit."""
+    """params, check mode, diff, warn(), no_log_values, and fail_json/exit_json raising ModuleExit."""
 
     def __init__(self, params, check_mode=False, diff=False):
         self.params = params
         self.check_mode = check_mode
         self._diff = diff
         self.warnings = []
+        self.no_log_values = set()
 
     def warn(self, warning):
         self.warnings.append(warning)

@@ -199,11 +199,6 @@ class MemoryCloud(Adapter):
         return [self._copy_snapshot(copy_id) for copy_id, copy in self.copies.items()
                 if copy['region'] == destination and SOURCE_TAG in copy['tags']]
 
-    def mark_dr_copy(self, copy):
-        self._count('mark_dr_copy')
-        self.copies[copy.id]['tags'][COPY_TAG] = copy.id
-        copy.tags[COPY_TAG] = copy.id
-
     def delete_snapshot(self, region, snapshot_id):
         self._count('delete_snapshot')
         if self.copies.pop(snapshot_id, None) is None:
@@ -264,6 +259,7 @@ class MemoryCloud(Adapter):
         self.deleted_disks.append(disk_id)
         self.deleted_disk_times[disk_id] = self.clock.now
 
-    def mark_restore_tested(self, copy, stamp):
-        self._count('mark_restore_tested')
-        self.copies[copy.id]['tags']['snapcopy:restore-tested'] = stamp
+    def tag_copy(self, copy, tags):
+        self._count('tag_copy')
+        self.copies[copy.id]['tags'].update(tags)
+        copy.tags.update(tags)

@@ -20,10 +20,8 @@ def test_every_adapter_fills_in_the_interface(adapter):
     assert adapter.ids_per_describe > 0
     assert adapter.from_connection.__func__ is not Adapter.from_connection.__func__
     for method in ('validate', 'find_copies', 'start_copy', 'find_disks', 'disk_snapshots', 'create_snapshot',
-                   'list_copies', 'delete_snapshot'):
+                   'list_copies', 'delete_snapshot', 'tag_copy'):
         assert getattr(adapter, method) is not getattr(Adapter, method), method
-    # Pruning's proof that a copy is a DR run's: the cloud's link to its source, or the mark the DR run writes.
-    assert adapter.records_copy_source or adapter.mark_dr_copy is not Adapter.mark_dr_copy
     # Reads by id: the default describe needs describe_ids, or the adapter reads its own way.
     assert adapter.describe_ids is not Adapter.describe_ids or adapter.describe is not Adapter.describe
 

@@ -2,7 +2,8 @@
 
 * a client timeout of 0 became the default (60 s) instead of an error;
 * dr_sync's errors named the single-copy modules' options (name, description, destination_region)
-  instead of the ones its user set (name_template, description_template, dr_regions).
+  instead of the ones its user set (name_template, description_template, dr_regions);
+* the dr_copy role's errors named dr_sync's options instead of the dr_copy_* variables its user set.
 """
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CON
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, build_cbs_request
 from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import check_wait_options
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings, in_role_words, run_dr_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_providers import DR_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter, build_ebs_request
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import REQUEST_PACKAGE, EcsAdapter, build_ecs_request, ecs_endpoint
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC, TencentClient, load_sdk
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params
 
 ALIBABA = {'alicloud_access_key': 'LTAIexample', 'alicloud_secret_key': 'example-secret', 'endpoint_url': 'http://127.0.0.1:9'}
@@ -131,3 +133,45 @@ def test_dr_sync_takes_every_name_the_copy_modules_take_for_a_connection_option_
                 assert alias in taken, alias
                 assert DR_CONNECTION_SPEC[taken[alias]].get('no_log', False) >= option.get('no_log', False), alias
     assert taken['aws_secret_access_key'] == 'secret_key' and DR_CONNECTION_SPEC['secret_key']['no_log']
+
+
+# ---------------------------------------------------------------------- the role's words
+def role_module(**overrides):
+    """dr_sync as the dr_copy role calls it: option_names role, every option of the spec given its default."""
+    from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import DR_ARGUMENT_SPEC  # pylint: disable=import-outside-toplevel
+    module_params = {option: spec.get('default') for option, spec in DR_ARGUMENT_SPEC.items()}
+    module_params.update(params(provider='ecs', source_region='cn-hangzhou', dr_regions=['cn-shanghai'], tags=None,
+                                **ALIBABA), option_names='role', fail_on_missing=True)
+    module_params.update(overrides)
+    return FakeModule(module_params)
+
+
+@pytest.mark.parametrize('overrides, named, also', [
+    ({'prune': True}, 'dr_copy_prune', 'needs dr_copy_keep_copies and/or dr_copy_max_copy_age_days'),
+    ({'wait_timeout': 0}, 'dr_copy_wait_timeout', None),
+    ({'tag_selector': {}}, 'dr_copy_tag_selector', None),
+    ({'name_template': '{nope}'}, 'dr_copy_name_template', None),
+    ({'dr_regions': ['cn-hangzhou']}, 'dr_copy_dr_regions', None),
+    ({'read_timeout': 0}, 'dr_copy_connection.read_timeout', None),
+    ({'restore_test': True, 'wait': False}, 'dr_copy_restore_test', 'dr_copy_wait'),
+])
+def test_the_role_s_errors_name_the_variables_its_user_set(overrides, named, also):
+    """Issue 24: the role's errors named dr_sync's options (keep_copies, tag_selector), which its user never typed."""
+    with pytest.raises(ModuleExit) as ended:
+        run_dr_module(role_module(**overrides))
+    message = ended.value.result['msg']
+    assert ended.value.failed and message.startswith(named + ':'), message
+    assert also is None or also in message, message
+
+
+def test_the_same_errors_name_dr_sync_s_options_for_its_own_users():
+    with pytest.raises(ModuleExit) as ended:
+        run_dr_module(role_module(prune=True, option_names='module'))
+    assert ended.value.result['msg'] == 'prune: needs keep_copies and/or max_copy_age_days to know what to prune'
+
+
+def test_a_word_of_a_message_is_a_role_variable_only_where_it_names_an_option():
+    assert in_role_words('tag_selector {dr: yes} matches no disk: tags are case-sensitive; set allow_no_disks') == (
+        'dr_copy_tag_selector {dr: yes} matches no disk: tags are case-sensitive; set dr_copy_allow_no_disks')
+    assert in_role_words('dr_copy_keep_copies stays; report_name and aws_secret_access_key move') == (
+        'dr_copy_keep_copies stays; dr_copy_run_name and dr_copy_connection.aws_secret_access_key move')

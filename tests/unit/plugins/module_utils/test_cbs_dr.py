@@ -15,7 +15,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, Disk, Snapshot, parse_time
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import RateLimiter, TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 
@@ -63,7 +63,7 @@ def mark_as_dr_copies(cloud, region, copy_ids):
     """Mark seeded copies as the DR run marks the copies it makes (their own id in COPY_TAG, by TagResources)."""
     adapter = adapter_for(cloud)
     for copy_id in copy_ids:
-        adapter.mark_dr_copy(Snapshot(copy_id, region, COMPLETED))
+        adapter.tag_copy(Snapshot(copy_id, region, COMPLETED), {COPY_TAG: copy_id})
 
 
 def seed_disks(cloud, count, tags, snapshots=2, **fields):

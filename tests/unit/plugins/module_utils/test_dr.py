@@ -733,34 +733,34 @@ def test_text_from_the_cloud_is_escaped_where_the_markdown_report_shows_it():
 def test_a_dr_run_marks_each_copy_it_makes_with_its_own_id_where_the_cloud_links_no_source():
     cloud, clock = cloud_with_disks(count=2)
     plan = run(cloud, clock, check_mode=True)
-    assert plan['totals']['would_copy'] == 4 and cloud.calls.get('mark_dr_copy', 0) == 0
+    assert plan['totals']['would_copy'] == 4 and cloud.calls.get('tag_copy', 0) == 0
     report = run(cloud, clock)
-    assert report['totals']['copied'] == 4 and cloud.calls['mark_dr_copy'] == 4
+    assert report['totals']['copied'] == 4 and cloud.calls['tag_copy'] == 4
     assert all(copy['tags'][COPY_TAG] == copy_id for copy_id, copy in cloud.copies.items())
     # The next run finds the copies, marked: nothing to mark again.
     run(cloud, clock)
-    assert cloud.calls['mark_dr_copy'] == 4
+    assert cloud.calls['tag_copy'] == 4
 
 
 def test_a_cloud_that_links_each_copy_to_its_source_needs_no_mark():
     cloud, clock = cloud_with_disks(count=2)
     cloud.records_copy_source = True
     assert run(cloud, clock)['totals']['copied'] == 4
-    assert cloud.calls.get('mark_dr_copy', 0) == 0 and not any(COPY_TAG in copy['tags'] for copy in cloud.copies.values())
+    assert cloud.calls.get('tag_copy', 0) == 0 and not any(COPY_TAG in copy['tags'] for copy in cloud.copies.values())
 
 
 def test_a_copy_the_run_could_not_mark_protects_its_disk_is_never_pruned_and_is_named_in_a_warning():
     cloud, clock = cloud_with_disks(count=1)
 
-    def refuse(copy):
-        raise CloudError('CreateTags', 'UnauthorizedOperation', 'not allowed to tag %s' % copy.id)
-    cloud.mark_dr_copy = refuse
+    def refuse(copy, tags):
+        raise CloudError('CreateTags', 'UnauthorizedOperation', 'not allowed to tag %s with %s' % (copy.id, sorted(tags)))
+    cloud.tag_copy = refuse
     report = run(cloud, clock, dr_regions=['dr-1'], wait=True)
     assert report['totals']['copied'] == 1 and not report['failures']
     (unmarked,) = cloud.copies
     assert any(unmarked in text and 'will not be pruned' in text for text in report['run_warnings'])
     # A newer snapshot and its copy later, with keep_copies 1: the unmarked copy is not the run's to delete.
-    del cloud.mark_dr_copy
+    del cloud.tag_copy
     cloud.snapshots['disk-0-snap-9'] = {'disk': 'disk-0', 'region': 'src-1', 'created': clock.now + 60, 'state': COMPLETED}
     clock.now += 3600
     report = run(cloud, clock, dr_regions=['dr-1'], wait=True, prune=True, keep_copies=1)

@@ -29,7 +29,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import (
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import cloud_with_disks, params, run
 
-MUTATING = ('create_test_disk', 'delete_test_disk', 'mark_restore_tested', 'start_copy', 'create_snapshot', 'delete_snapshot')
+MUTATING = ('create_test_disk', 'delete_test_disk', 'tag_copy', 'start_copy', 'create_snapshot', 'delete_snapshot')
 NOW = datetime.datetime(2026, 11, 22, 18, 14, tzinfo=datetime.timezone.utc)
 SCOPE = scope_key('src-1', {'dr': 'yes'})
 
@@ -511,10 +511,10 @@ def test_the_markdown_plan_of_a_region_names_its_zone():
 def test_a_copy_that_cannot_be_marked_as_tested_is_a_warning_not_a_failure():
     cloud, clock = copied_cloud(count=1)
 
-    def refuse(copy, stamp):
+    def refuse(copy, tags):
         raise CloudError('TagResources', 'Forbidden', 'no tagging here', kind=FATAL)
 
-    cloud.mark_restore_tested = refuse
+    cloud.tag_copy = refuse
     report = drill(cloud, clock, dr_regions=['dr-1'])
     assert report['restore']['totals']['passed'] == 1 and not report['failures']
     assert any('passed, but it could not be marked as tested' in warning and 'no tagging here' in warning

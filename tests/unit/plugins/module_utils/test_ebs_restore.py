@@ -3,6 +3,7 @@ calls and their effect, botocore's Stubber for the volume states moto never show
 from __future__ import annotations
 
 import datetime
+import time
 
 import botocore
 import botocore.session
@@ -58,7 +59,7 @@ def test_a_test_volume_is_made_from_the_copy_found_by_its_tag_and_deleted(moto_u
     described = aws.describe_test_disks('us-west-2', [made.id, 'vol-0123456789abcdef0'])
     assert list(described) == [made.id] and described[made.id].state == USABLE
     assert described[made.id].name == TEST_DISK_PREFIX + 'run-1' and described[made.id].snapshot_id == copy_id
-    aws.mark_restore_tested(copy, '20261122T181400Z')
+    aws.tag_copy(copy, {RESTORE_TESTED_TAG: '20261122T181400Z'})
     marked = west.describe_snapshots(SnapshotIds=[copy_id])['Snapshots'][0]
     assert {tag['Key']: tag['Value'] for tag in marked['Tags']}[RESTORE_TESTED_TAG] == '20261122T181400Z'
     aws.delete_test_disk('us-west-2', made.id)
@@ -98,6 +99,7 @@ def test_on_aws_a_dr_copy_names_itself_and_a_persons_copy_of_it_with_every_tag_i
     persons = west.copy_snapshot(SourceRegion='eu-west-1', SourceSnapshotId=copy_id, Description='my own copy', TagSpecifications=[
         {'ResourceType': 'snapshot', 'Tags': [{'Key': key, 'Value': value} for key, value in tags.items()]}])['SnapshotId']
     # A newer snapshot of the disk: its copy replaces the DR copy, and pruning (keep_copies 1) deletes the DR copy only.
+    time.sleep(1.1)  # moto's StartTime counts whole seconds: the later snapshot must be the newer one
     ec2(moto_url, 'us-east-1').create_snapshot(VolumeId=disk_id, Description='nightly, later')
     clock.now += 3600
     report = DrRun(adapter(moto_url), dr_settings(options), clock=clock.clock, sleep=clock.sleep).run()
