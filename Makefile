@@ -349,15 +349,15 @@ real-account: venv collection-link ## opt-in: the modules against your own accou
 # chaos-short, for make test: 30 disks, 2 kill rounds, a fleet of 6 scopes of 2 disks (2 to 3 minutes).
 CHAOS_TLS = $(BIN)/python tests/utils/with_emulators.py -- $(BIN)/python -m pytest -q -p no:cacheprovider tests/chaos/test_tls.py
 .PHONY: chaos chaos-short
-chaos: venv collection-link ## 300 disks per cloud under faults, SIGKILL and bad input; a fleet of 30 scopes; TLS; the safety state machine, longer
-	@echo '== chaos (300 disks per cloud: faults, SIGKILL, bad input; a fleet of 30 scopes; TLS; the safety contract, 5,000 sequences)'
+chaos: venv collection-link ## 300 disks per cloud under faults, SIGKILL and bad input; a fleet of 30 scopes; the safety contract's moves; TLS; the safety state machine, longer
+	@echo '== chaos (300 disks per cloud: faults, SIGKILL, bad input; a fleet of 30 scopes; the safety contract: its moves on 60 disks per cloud, its state machine 5,000 sequences; TLS)'
 	$(BIN)/python tests/chaos/run.py --disks 300 --kill-rounds 5 --out $(BUILD)/chaos-figures/full
 	$(CHAOS_TLS)
 	SNAPCOPY_SAFETY_EXAMPLES=5000 $(BIN)/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics \
 		tests/unit/plugins/module_utils/test_dr_safety.py
 
-chaos-short: venv collection-link ## the same with 30 disks per cloud and a fleet of 6 scopes (make test)
-	@echo '== chaos-short (30 disks per cloud: faults, SIGKILL, bad input; a fleet of 6 scopes; TLS)'
+chaos-short: venv collection-link ## the same with 30 disks per cloud, a fleet of 6 scopes and the safety moves on 6 disks per cloud (make test)
+	@echo '== chaos-short (30 disks per cloud: faults, SIGKILL, bad input; a fleet of 6 scopes; the safety contract: its moves on 6 disks per cloud; TLS)'
 	$(BIN)/python tests/chaos/run.py --disks 30 --kill-rounds 2 --fleet-scopes 6 --out $(BUILD)/chaos-figures/short
 	$(CHAOS_TLS)
 

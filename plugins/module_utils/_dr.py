@@ -16,14 +16,14 @@ import string
 import time
 
 from ._backoff import create_once
-from ._dr_prune import dr_copies_by_disk, prune_selection
+from ._dr_prune import copies_to_mark, dr_copies_by_disk, prune_selection
 from ._dr_report import dr_report
 from ._dr_restore import ALREADY_DELETED, DELETE_FAILED, DELETED, WOULD_DELETE, RestoreDrill, check_restore_settings
 from ._engine import COPIED, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, run_retry
 from ._errors import NOT_FOUND, CloudError, InputError
-from ._model import COMPLETED, FAILED, PENDING, CopyRequest, parse_time
+from ._model import COMPLETED, FAILED, PENDING, CopyRequest, copy_mismatches, parse_time
 from ._poller import DONE, PENDING as POLL_PENDING, poll
-from ._tagging import COPY_TAG, DISK_TAG
+from ._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 
 TEMPLATE_FIELDS = ('disk_id', 'disk_name', 'source_id', 'source_region', 'date')
 FRESH_TAG = 'snapcopy:fresh'
@@ -175,7 +175,7 @@ class DrRun:
         if settings.get('restore_test'):
             self._restore_test(entries, listed, source_disks)
         if settings.get('prune'):
-            self._prune(entries, listed)
+            self._prune(entries, listed, source_disks)
         return self._report(entries)
 
     def _call(self, method, *args):
@@ -284,24 +284,50 @@ class DrRun:
         for entry, outcome in zip(owners, outcomes):
             entry.outcomes.append(outcome)
 
+    # ------------------------------------------------------------------ the mark of a DR copy (COPY_TAG)
     def _mark_copies(self, entries):
-        """Where the cloud records no copy's source, write each new copy's own id on it (COPY_TAG): the one mark of a DR
-        copy that a person's copy of it, made with our tags, cannot carry. Until marked, a copy is never pruned."""
+        """Where the cloud records no copy's source, write each copy this run made its own id (COPY_TAG) at once: the
+        one mark of a DR copy that a person's copy of it, made with our tags, cannot carry. Unmarked, no run prunes it
+        (until a pruning run finds it as what a DR run made: _mark_found_copies)."""
         if self.check_mode or self.adapter.records_copy_source:
             return
         for entry in entries:
             for outcome in entry.outcomes:
                 for place in outcome.destinations.values():
-                    copy = place.snapshot
-                    if place.action != COPIED or copy is None or not copy.id or copy.tags.get(COPY_TAG) == copy.id:
-                        continue
-                    try:
-                        self._call(self.adapter.tag_copy, copy, {COPY_TAG: copy.id})
-                    except CloudError as error:
-                        # The copy protects the disk all the same; unmarked, no run will ever prune it.
-                        self.warnings.append('copy %s of disk %s in %s is made, but could not be marked as this DR run\'s (%s): '
-                                             'it will not be pruned; delete it by hand once it is no longer needed'
-                                             % (copy.id, entry.disk.id, place.destination, error))
+                    if place.action == COPIED and place.snapshot is not None and place.snapshot.id:
+                        self._mark(place.snapshot, entry.disk.id)
+
+    def _mark_found_copies(self, entries, listed, source_disks):
+        """Before pruning, mark the unmarked copies in ``listed`` that a DR run made (_dr_prune.copies_to_mark); the
+        plan of check mode counts them as marked."""
+        if self.adapter.records_copy_source:
+            return
+        by_disk = {entry.key: entry for entry in entries}
+
+        def as_a_dr_run_writes(copy, disk_key):
+            return disk_key in by_disk and self._as_a_dr_run_writes(copy, by_disk[disk_key])
+        for region_copies in listed.values():
+            for copy in copies_to_mark(region_copies, source_disks, as_a_dr_run_writes):
+                if self.check_mode:
+                    copy.tags[COPY_TAG] = copy.id
+                else:
+                    self._mark(copy, by_disk[copy.tags[DISK_TAG]].disk.id)
+
+    def _as_a_dr_run_writes(self, copy, entry):
+        """Whether nothing on ``copy`` differs from what a DR run of ``entry``'s disk writes on a copy of its source."""
+        source_id = copy.tags[SOURCE_TAG].partition('/')[2]
+        for request in self._requests_for(source_id, {'id': entry.disk.id, 'name': entry.disk.name}):
+            if copy.region in request.destinations:
+                return not copy_mismatches(request, copy, self.adapter.readable_options)
+        return False
+
+    def _mark(self, copy, disk_id):
+        try:
+            self._call(self.adapter.tag_copy, copy, {COPY_TAG: copy.id})
+        except CloudError as error:
+            # The copy protects the disk all the same; unmarked, no run prunes it.
+            self.warnings.append('copy %s of disk %s in %s could not be marked as a DR run\'s (%s): it is not pruned until a '
+                                 'later run marks it' % (copy.id, disk_id, copy.region, error))
 
     # ------------------------------------------------------------------ pruning
     # ------------------------------------------------------------------ the restore drill
@@ -315,11 +341,12 @@ class DrRun:
         # The drill's own deadline ends with it: pruning has the run's.
         self.retry.deadline = self.deadline
 
-    def _prune(self, entries, listed):
+    def _prune(self, entries, listed, source_disks):
         keep = self.settings.get('keep_copies')
         max_age_days = self.settings.get('max_copy_age_days')
         if not keep and not max_age_days:
             return
+        self._mark_found_copies(entries, listed, source_disks)
         by_disk = {entry.key: entry for entry in entries}
         in_use = {place.snapshot.id for entry in entries for outcome in entry.outcomes
                   for place in outcome.destinations.values() if place.snapshot is not None}

@@ -22,17 +22,6 @@ from ._errors import InputError
 
 DR_REGION_KEYS = ('region', 'encrypted', 'kms_key_id')
 
-
-@contextlib.contextmanager
-def input_errors_in_role_words(as_role):
-    """With the role (``as_role``), bad input is reported in the words of the role's variables."""
-    try:
-        yield
-    except InputError as error:
-        if not as_role or isinstance(error, RoleWordsError):
-            raise
-        raise RoleWordsError(error) from None
-
 DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'provider': {'required': True, 'choices': ['aws', 'ecs', 'ens', 'cbs']},
     'source_region': {'required': True},
@@ -235,6 +224,17 @@ class RoleWordsError(InputError):
 
     def __init__(self, error):
         super().__init__(role_variable(error.option), in_role_words(error.message))
+
+
+@contextlib.contextmanager
+def input_errors_in_role_words(as_role):
+    """With the role (``as_role``), bad input is reported in the words of the role's variables."""
+    try:
+        yield
+    except InputError as error:
+        if not as_role or isinstance(error, RoleWordsError):
+            raise
+        raise RoleWordsError(error) from None
 
 
 def run_dr_module(module):

@@ -44,6 +44,26 @@ def dr_copies_by_disk(copies, disk_keys):
     return groups
 
 
+def copies_to_mark(copies, source_disks, as_a_dr_run_writes):
+    """The unmarked copies of one region that a DR run made, where the cloud links no copy to its source: what a run
+    killed between a copy and its mark leaves, and copies from before the mark existed. Such a copy carries DISK_TAG
+    naming the disk whose snapshot its SOURCE_TAG names (``source_disks``, {'<region>/<snapshot id>': disk key}), is
+    the only copy of that source in the region (a second one may be a person's copy of it), and
+    ``as_a_dr_run_writes(copy, disk_key)``: nothing differs from what a DR run of that disk writes (on AWS the
+    description, on CBS the name)."""
+    by_source = {}
+    for copy in copies:
+        if copy.source_id is None and copy.state != DELETING and copy.tags.get(SOURCE_TAG):
+            by_source.setdefault(copy.tags[SOURCE_TAG], []).append(copy)
+    chosen = []
+    for source, group in sorted(by_source.items()):
+        disk_key = group[0].tags.get(DISK_TAG)
+        if len(group) == 1 and COPY_TAG not in group[0].tags and disk_key and source_disks.get(source) == disk_key \
+                and as_a_dr_run_writes(group[0], disk_key):
+            chosen.append(group[0])
+    return chosen
+
+
 def copies_by_disk(copies, disk_keys, source_disks):
     """{disk key: [copy]} for every copy of the disks in ``disk_keys`` that the restore drill may restore (it reads
     copies and deletes none): DR copies by DISK_TAG, copy modules' copies through their source snapshot

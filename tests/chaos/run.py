@@ -17,6 +17,9 @@ Parts (``--parts``, all by default):
   few disks getting a newer snapshot between rounds; then run to completion: 0 duplicates, 0 missing.
 * ``inputs``: the bad-input corpus (tests/chaos/corpus.py): every case fails, names the option or
   the cloud's error code, shows no traceback, and no mutating call reaches any cloud.
+* ``safety``: the safety contract's moves for real (tests/chaos/safety.py): archive copies made with the copy
+  modules, people's copies of DR copies with every tag, DR runs pruning to one copy per disk and region under
+  faults and SIGKILLs; no foreign copy deleted, no disk left without the restorable copy it had.
 * ``fleet``: playbooks/dr_fleet.yml over --fleet-scopes scopes (the four clouds, several accounts
   reached by their roles, DR regions shared within an account; tests/chaos/fleet.py), under the
   faults of ``load`` and SIGKILLs of the whole run; then run to completion: in every scope 0
@@ -45,6 +48,7 @@ sys.path.insert(0, os.path.join(REPO, 'tests', 'utils'))
 import clouds  # pylint: disable=wrong-import-position
 import corpus  # pylint: disable=wrong-import-position
 import fleet  # pylint: disable=wrong-import-position
+import safety  # pylint: disable=wrong-import-position
 import with_emulators  # pylint: disable=wrong-import-position
 from proxy import AwsFaults, ProxyServer  # pylint: disable=wrong-import-position
 
@@ -339,6 +343,10 @@ class Suite:
     def fleet(self, emulators):
         self.figures['fleet'] = fleet.run(self, emulators, CLIENT_TIMEOUT)
 
+    # ------------------------------------------------------------------ part 5: the safety contract, for real
+    def safety(self, emulators):
+        self.figures['safety'] = safety.run(self, emulators, self.args.kill_rounds, CLIENT_TIMEOUT)
+
     # ------------------------------------------------------------------ checks and figures
     def each_target(self, emulators, work):
         threads = [threading.Thread(target=self.guarded, args=(work, target), name=target.name)
@@ -406,6 +414,8 @@ def markdown(figures):
             inputs['passed'], sum(inputs['mutations'].values())), '']
     if 'fleet' in figures:
         lines.append(fleet.markdown(figures['fleet']))
+    if 'safety' in figures:
+        lines.append(safety.markdown(figures['safety']))
     return '\n'.join(lines)
 
 
@@ -415,7 +425,7 @@ def main(argv):
     parser.add_argument('--kill-rounds', type=int, default=5)
     parser.add_argument('--max-runs', type=int, default=6)
     parser.add_argument('--clouds', default='aws,ecs,ens,cbs', type=lambda text: text.split(','))
-    parser.add_argument('--parts', default='load,kill,inputs,fleet', type=lambda text: text.split(','))
+    parser.add_argument('--parts', default='load,kill,inputs,fleet,safety', type=lambda text: text.split(','))
     parser.add_argument('--fleet-scopes', type=int, default=len(fleet.SCOPES), help='scopes of the fleet part (the first N)')
     parser.add_argument('--fleet-disks', type=int, default=0, help='tagged disks per scope (default: --disks / 30, at least 2)')
     parser.add_argument('--fleet-forks', type=int, default=10, help='ansible-playbook --forks of the fleet runs')

@@ -111,7 +111,7 @@ class MemoryCloud(Adapter):
         done = self.clock.now - copy['started'] >= self.copy_seconds and not copy.get('hangs')
         state = (FAILED if copy.get('fails') else COMPLETED) if done else PENDING
         source_region, source_id = copy.get('source') or (None, None)
-        return Snapshot(copy_id, copy['region'], state, tags=copy['tags'],
+        return Snapshot(copy_id, copy['region'], state, tags=dict(copy['tags']),
                         progress=100 if done else 50, created=self.when(copy['started']), encrypted=copy['encrypted'],
                         name=copy['name'], source_region=source_region, source_id=source_id)
 

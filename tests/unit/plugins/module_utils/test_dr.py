@@ -749,19 +749,46 @@ def test_a_cloud_that_links_each_copy_to_its_source_needs_no_mark():
     assert cloud.calls.get('tag_copy', 0) == 0 and not any(COPY_TAG in copy['tags'] for copy in cloud.copies.values())
 
 
-def test_a_copy_the_run_could_not_mark_protects_its_disk_is_never_pruned_and_is_named_in_a_warning():
+def newer_snapshot(cloud, clock, disk='disk-0'):
+    """A newer completed snapshot of ``disk``, an hour later."""
+    cloud.snapshots['%s-snap-9' % disk] = {'disk': disk, 'region': 'src-1', 'created': clock.now + 60, 'state': COMPLETED}
+    clock.now += 3600
+
+
+def test_a_copy_the_run_could_not_mark_protects_its_disk_and_a_later_pruning_run_marks_it_first():
+    """A failed mark (or a run killed between its copy and its mark) leaves a DR copy unmarked: it is kept, said, and
+    the next run that prunes marks it, since it is all a DR run of its disk writes and the only copy of its source."""
     cloud, clock = cloud_with_disks(count=1)
 
     def refuse(copy, tags):
         raise CloudError('CreateTags', 'UnauthorizedOperation', 'not allowed to tag %s with %s' % (copy.id, sorted(tags)))
     cloud.tag_copy = refuse
-    report = run(cloud, clock, dr_regions=['dr-1'], wait=True)
-    assert report['totals']['copied'] == 1 and not report['failures']
-    (unmarked,) = cloud.copies
-    assert any(unmarked in text and 'will not be pruned' in text for text in report['run_warnings'])
-    # A newer snapshot and its copy later, with keep_copies 1: the unmarked copy is not the run's to delete.
-    del cloud.tag_copy
-    cloud.snapshots['disk-0-snap-9'] = {'disk': 'disk-0', 'region': 'src-1', 'created': clock.now + 60, 'state': COMPLETED}
-    clock.now += 3600
     report = run(cloud, clock, dr_regions=['dr-1'], wait=True, prune=True, keep_copies=1)
-    assert report['totals']['copied'] == 1 and report['totals']['pruned'] == 0 and unmarked in cloud.copies
+    assert report['totals']['copied'] == 1 and not report['failures']
+    [unmarked] = list(cloud.copies)
+    assert COPY_TAG not in cloud.copies[unmarked]['tags']
+    assert any(unmarked in text and 'not pruned until a later run marks it' in text for text in report['run_warnings'])
+    del cloud.tag_copy
+    newer_snapshot(cloud, clock)
+    plan = run(cloud, clock, check_mode=True, dr_regions=['dr-1'], wait=True, prune=True, keep_copies=1)
+    assert [record['snapshot_id'] for record in plan['disks'][0]['pruned']] == [unmarked]
+    assert COPY_TAG not in cloud.copies[unmarked]['tags'] and cloud.calls.get('tag_copy', 0) == 0
+    report = run(cloud, clock, dr_regions=['dr-1'], wait=True, prune=True, keep_copies=1)
+    assert report['totals']['copied'] == 1 and [record['snapshot_id'] for record in report['disks'][0]['pruned']] == [unmarked]
+
+
+@pytest.mark.parametrize('second', ['a person\'s copy of it', 'none, but it differs'])
+def test_an_unmarked_copy_with_a_second_copy_of_its_source_or_unlike_a_dr_run_s_is_never_marked(second):
+    """A person's copy of an unmarked DR copy, with every tag, cannot be told from it: neither is marked nor pruned. A
+    copy with our marker whose tags differ from what the run writes is not the run's either."""
+    cloud, clock = cloud_with_disks(count=1)
+    dr_tags = {SOURCE_TAG: 'src-1/disk-0-snap-0', DISK_TAG: 'src-1/disk-0', 'team': 'ops'}
+    if second == 'a person\'s copy of it':
+        cloud.add_copy('unmarked', 'dr-1', dr_tags, clock.now - 86400, marked=False)
+        cloud.add_copy('persons', 'dr-1', dr_tags, clock.now - 3600, marked=False)
+    else:
+        cloud.add_copy('unmarked', 'dr-1', dict(dr_tags, team='someone else'), clock.now - 86400, marked=False)
+    newer_snapshot(cloud, clock)
+    report = run(cloud, clock, dr_regions=['dr-1'], wait=True, prune=True, keep_copies=1)
+    assert report['totals']['copied'] == 1 and report['totals']['pruned'] == 0 and 'unmarked' in cloud.copies
+    assert not any(COPY_TAG in cloud.copies[copy_id]['tags'] for copy_id in ('unmarked', 'persons') if copy_id in cloud.copies)

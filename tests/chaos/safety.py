@@ -1,0 +1,246 @@
+"""The chaos suite's safety part: the moves of the safety contract's state machine, on the emulators and for real.
+
+Per cloud, on tagged disks whose DR copies are pruned to one per disk and region (``dr_copy_keep_copies: 1``):
+
+1. archive copies of a third of the disks' newest snapshots, made with the cloud's copy module into the first DR
+   region before any DR run (the DR runs then use them as those disks' copies);
+2. a DR run under the load part's faults, run to completion;
+3. people's copies of a third of the DR copies (the same region and the other), every tag and the description
+   copied along, and on the clouds that record a copy's source, the cloud's link to the DR copy;
+4. rounds: every disk gets a newer snapshot, and a DR run under faults is killed (SIGKILL of its process group)
+   after a random number of mutating calls; then runs to completion.
+
+After every run, killed or not, and from the emulators' own state (never from what the collection reports):
+- no archive copy and no person's copy was deleted;
+- every disk that had a completed copy in a DR region still has one there (a copy of one of its snapshots, or of
+  such a copy);
+and at the end: no duplicate, no disk without a copy of its newest snapshot, and no disk with more DR copies in a
+region than it keeps, but for copies that no run could mark as its own (a kill between a copy and its mark, on
+the clouds that record no source: kept on purpose, and counted).
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+
+import clouds
+
+ARCHIVE_PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'archive.yml')
+# The DR runs' marks (plugins/module_utils/_tagging.py): the disk of a DR copy, and on EBS and CBS the copy's own id.
+DISK_TAG = 'snapcopy:disk'
+COPY_TAG = 'snapcopy:copy'
+KEEP_COPIES = 1
+
+
+class World:
+    """One cloud's side of the safety part: its foreign copies, and what the emulator holds, read afresh."""
+
+    def __init__(self, suite, emulators, target, client_timeout):
+        self.suite, self.emulators, self.target = suite, emulators, target
+        self.client_timeout = client_timeout
+        self.foreign = {}           # copy id -> 'archive' or 'person'
+        self.foreign_deleted = set()
+        self.restorable = set()     # (disk, region) that had a completed copy
+        self.runs = []
+        self.kills = 0
+        self.rng = random.Random('%s-safety-%s' % (suite.args.seed, target.name))
+
+    # ------------------------------------------------------------------ what the emulator holds
+    def snapshots(self):
+        """[{'id', 'region', 'source', 'done', 'tags'}] of every snapshot in the source and DR regions; ``source`` is
+        what it was copied from (None for a disk's own snapshot), ``disk`` the disk of a disk's own snapshot."""
+        target = self.target
+        if target.name == 'aws':
+            ledger = target.proxy.faults.report()['copies']
+            items = []
+            for region in [target.source_region, *target.dr_regions]:
+                for item in target._snapshots(region):  # pylint: disable=protected-access  # the suite's own helper
+                    made = ledger.get(item['SnapshotId'])
+                    items.append({'id': item['SnapshotId'], 'region': region, 'source': made[2] if made else None,
+                                  'disk': None if made else item['VolumeId'], 'done': item['State'] == 'completed',
+                                  'created': item['StartTime'], 'tags': {tag['Key']: tag['Value'] for tag in item.get('Tags', [])}})
+            return items
+        state = self.emulators.admin.state(cloud=target.name)[target.name]
+        return [{'id': snapshot['id'], 'region': region, 'source': snapshot['source_snapshot_id'] or None,
+                 'disk': None if snapshot['source_snapshot_id'] else snapshot['disk_id'], 'done': snapshot['phase'] == 'done',
+                 'created': snapshot['created'], 'tags': snapshot.get('tags') or {}, 'description': snapshot.get('description') or ''}
+                for region in [target.source_region, *target.dr_regions]
+                for snapshot in state.get(region, {}).get('snapshots', [])]
+
+    def disk_of(self, snapshots):
+        """{snapshot id: disk} through the chain of sources: a copy of a copy is still a copy of the disk."""
+        by_id = {item['id']: item for item in snapshots}
+        disks = {}
+        for item in snapshots:
+            seen, current = set(), item
+            while current is not None and current['disk'] is None and current['id'] not in seen:
+                seen.add(current['id'])
+                current = by_id.get(current['source'])
+            if current is not None and current['disk'] in self.target.disks:
+                disks[item['id']] = current['disk']
+        return disks
+
+    def check(self, when):
+        """The contract after a run: no foreign copy gone, no disk without the completed copy it had in a region."""
+        snapshots = self.snapshots()
+        present = {item['id'] for item in snapshots}
+        for copy_id, kind in sorted(self.foreign.items()):
+            if copy_id not in present and copy_id not in self.foreign_deleted:
+                self.foreign_deleted.add(copy_id)
+                self.suite.problem(self.target.name, 'safety', '%s: the %s copy %s was deleted' % (when, kind, copy_id))
+        disks = self.disk_of(snapshots)
+        now = {(disks[item['id']], item['region']) for item in snapshots
+               if item['done'] and item['region'] in self.target.dr_regions and item['id'] in disks}
+        for disk, region in sorted(self.restorable - now):
+            self.suite.problem(self.target.name, 'safety', '%s: disk %s has no restorable copy left in %s' % (when, disk, region))
+        self.restorable |= now
+        return snapshots
+
+    # ------------------------------------------------------------------ the world's moves
+    def archive(self):
+        """Copies of the newest snapshots of the first third of the disks, made with the copy module."""
+        target = self.target
+        newest = self.newest_snapshots()
+        jobs = [{'source': newest[disk], 'destination': target.dr_regions[0]} for disk in target.disks[:len(target.disks) // 3]]
+        out = os.path.join(self.suite.work, 'logs', 'safety-archive-%s.json' % target.name)
+        variables = {'archive_provider': target.provider, 'archive_source_region': target.source_region,
+                     'archive_connection': target.connection(), 'archive_copies': jobs, 'archive_out': out}
+        vars_file = out + '.vars.json'
+        with open(vars_file, 'w', encoding='utf-8') as stream:
+            json.dump(variables, stream)
+        with open(os.path.join(self.suite.work, 'logs', 'safety-archive-%s.log' % target.name), 'w', encoding='utf-8') as log:
+            code = subprocess.call([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), ARCHIVE_PLAYBOOK,
+                                    '-e', '@' + vars_file], env=self.suite.env, stdout=log, stderr=subprocess.STDOUT)
+        if code != 0:
+            self.suite.problem(target.name, 'safety', 'the archive copies failed (see %s)' % log.name)
+            return
+        with open(out, encoding='utf-8') as stream:
+            self.foreign.update((copy_id, 'archive') for copy_id in json.load(stream))
+
+    def newest_snapshots(self):
+        """{disk: its newest completed snapshot}, in the order the DR run picks it."""
+        snapshots = [item for item in self.snapshots() if item['disk'] in self.target.disks and item['done']]
+        newest = {}
+        for item in sorted(snapshots, key=lambda item: clouds.newest_key(item['created'], item['id'])):
+            newest[item['disk']] = item['id']
+        return newest
+
+    def people_copy(self, snapshots):
+        """A person copies a third of the DR copies (the middle third of the disks) into each DR region, with every
+        tag, and the description, copied along."""
+        target = self.target
+        disks = self.disk_of(snapshots)
+        wanted = set(target.disks[len(target.disks) // 3:2 * len(target.disks) // 3])
+        originals = [item for item in snapshots if item['region'] == target.dr_regions[0] and item['done']
+                     and item['id'] not in self.foreign and disks.get(item['id']) in wanted and item['source'] is not None]
+        for original in originals:
+            for region in target.dr_regions:
+                self.foreign[self.copy_by_hand(original, region)] = 'person'
+
+    def copy_by_hand(self, original, region):
+        target = self.target
+        if target.name == 'aws':
+            import boto3  # pylint: disable=import-outside-toplevel  # the suite's driver has it
+            ec2 = boto3.client('ec2', region_name=region, endpoint_url=target.proxy.url, aws_access_key_id=target.access_key,
+                               aws_secret_access_key=target.secret_key)
+            return ec2.copy_snapshot(SourceRegion=original['region'], SourceSnapshotId=original['id'], Description='my own copy',
+                                     TagSpecifications=[{'ResourceType': 'snapshot', 'Tags': [
+                                         {'Key': key, 'Value': value} for key, value in original['tags'].items()]}])['SnapshotId']
+        spec = {'region': region, 'is_copy': True, 'source_snapshot_id': original['id'], 'source_region': original['region'],
+                'name': 'my own copy', 'description': original.get('description') or 'my own copy', 'tags': dict(original['tags'])}
+        return self.emulators.admin.seed({target.name: {'snapshots': [spec]}})[target.name]['snapshots'][0]
+
+    # ------------------------------------------------------------------ DR runs
+    def role_vars(self):
+        variables = self.suite.role_vars(self.target, 'safety', self.client_timeout)
+        # An archive copy differs from what the role asks (its tags, its description): the run uses it, and says so.
+        variables.update(dr_copy_restore_test=False, dr_copy_prune=True, dr_copy_keep_copies=KEEP_COPIES,
+                         dr_copy_on_mismatch='warn')
+        return variables
+
+    def run_to_completion(self, label):
+        runs = self.suite.run_to_completion(self.target, 'safety', self.role_vars(), first_run=len(self.runs) + 1)
+        self.runs += runs
+        if runs[-1]['rc'] != 0:
+            self.suite.problem(self.target.name, 'safety', '%s: no run succeeded in %d runs' % (label, len(runs)))
+        return self.check(label)
+
+    def killed_run(self, label):
+        """A DR run killed after a random number of mutating calls (or left to end, when it makes fewer)."""
+        before = self.target.calls()
+        point = self.rng.randint(1, 2 * len(self.target.disks) * len(self.target.dr_regions))
+        process, log = self.suite.start_role(self.target, 'safety', len(self.runs) + 1, self.role_vars())
+        killed, dummy = self.suite.kill_at(process, self.target, 'mutations', point, before)
+        log.close()
+        self.runs.append({'run': len(self.runs) + 1, 'killed_after_mutations': point if killed else None, 'rc': process.returncode})
+        self.kills += bool(killed)
+        self.check(label)
+
+    # ------------------------------------------------------------------ the end
+    def figures(self, snapshots):
+        target = self.target
+        disks = self.disk_of(snapshots)
+        dr_copies, unmarked = {}, 0
+        for item in snapshots:
+            if item['region'] not in target.dr_regions or item['id'] in self.foreign or item['id'] not in disks:
+                continue
+            if target.name in ('aws', 'cbs') and item['tags'].get(COPY_TAG) != item['id']:
+                unmarked += 1   # kept on purpose: no run could prove it its own
+                continue
+            key = (disks[item['id']], item['region'])
+            dr_copies[key] = dr_copies.get(key, 0) + 1
+        figures = target.tally()
+        figures.update(runs=len(self.runs), kills=self.kills, archive_copies=sum(1 for kind in self.foreign.values() if kind == 'archive'),
+                       person_copies=sum(1 for kind in self.foreign.values() if kind == 'person'), unmarked_kept=unmarked,
+                       foreign_deleted=len(self.foreign_deleted), restorable=len(self.restorable),
+                       over_kept=sum(max(0, count - KEEP_COPIES) for count in dr_copies.values()),
+                       pruned=sum((run.get('totals') or {}).get('pruned') or 0 for run in self.runs))
+        return figures
+
+
+def run(suite, emulators, rounds, client_timeout):
+    """The safety part on every cloud of ``emulators``; answers {cloud: figures}."""
+    worlds = {name: World(suite, emulators, target, client_timeout) for name, target in emulators.targets.items()}
+    for world in worlds.values():
+        world.target.seed(max(6, suite.args.disks // 5))
+    suite.each_target(emulators, lambda target: worlds[target.name].archive())
+    emulators.faults_on(suite.args.seed)
+    suite.each_target(emulators, lambda target: worlds[target.name].run_to_completion('the first DR run'))
+    emulators.faults_off()
+    suite.each_target(emulators, lambda target: worlds[target.name].people_copy(worlds[target.name].snapshots()))
+    emulators.faults_on(suite.args.seed + 1)
+    for number in range(1, rounds + 1):
+        for world in worlds.values():
+            world.target.add_newest(world.target.disks)
+        suite.each_target(emulators, lambda target, number=number: worlds[target.name].killed_run('killed run %d' % number))
+    results = {}
+
+    def last(target):
+        world = worlds[target.name]
+        snapshots = world.run_to_completion('the run after the kills')
+        results[target.name] = world.figures(snapshots)
+        for key in ('duplicates', 'missing', 'over_kept'):
+            if results[target.name][key]:
+                suite.problem(target.name, 'safety', '%d %s' % (results[target.name][key], key.replace('_', ' ')))
+        if not results[target.name]['pruned']:
+            suite.problem(target.name, 'safety', 'no DR copy was pruned: the part proved nothing about pruning')
+
+    suite.each_target(emulators, last)
+    emulators.faults_off()
+    return results
+
+
+def markdown(results):
+    lines = ['Safety: archive copies made with the copy modules, people\'s copies of DR copies with every tag, DR runs '
+             'pruning to %d copy per disk and region under the load part\'s faults and SIGKILLs.' % KEEP_COPIES, '',
+             '| cloud | runs | kills | archive copies | people\'s copies | foreign copies deleted | disks and regions '
+             'that kept a restorable copy | pruned | duplicates | missing | over kept | unmarked, kept |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|']
+    for name, row in sorted(results.items()):
+        lines.append('| %s | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d |' % (
+            name, row['runs'], row['kills'], row['archive_copies'], row['person_copies'], row['foreign_deleted'],
+            row['restorable'], row['pruned'], row['duplicates'], row['missing'], row['over_kept'], row['unmarked_kept']))
+    return '\n'.join(lines) + '\n'
