@@ -46,7 +46,7 @@ import re
 
 from ._errors import ALREADY_EXISTS, NOT_FOUND, RETRYABLE, CloudError, InputError, untagged_copy_error
 from ._model import COMPLETED, DELETING, PENDING, USABLE, Adapter, CopyRequest, Disk, Snapshot, TestDisk
-from ._tagging import RESTORE_RUN_TAG, SOURCE_TAG, TagRules, source_tag_last, tag_dict, tag_filters, tag_list
+from ._tagging import DISK_TAG, RESTORE_RUN_TAG, SOURCE_TAG, TagRules, source_tag_last, tag_dict, tag_filters, tag_list, with_copy_mark
 from ._tencent import SDK_PACKAGES, TencentClient, classify, cloud_error, load_sdk
 
 SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}$')
@@ -352,7 +352,7 @@ class CbsAdapter(Adapter):
                 results[region] = cloud_error('CopySnapshotCrossRegions', region, item.get('Code') or 'Unknown',
                                               item.get('Message'), answer.get('RequestId'))
         if made:
-            for snapshot_id, tagging_error in self._set_tags(made, request.copy_tags()).items():
+            for snapshot_id, tagging_error in self._tag_made(made, request.copy_tags()).items():
                 copy = next(snapshot for snapshot in made if snapshot.id == snapshot_id)
                 results[copy.region] = untagged_copy_error(copy, tagging_error, may_pass=tagging_error.kind == RETRYABLE)
         return results
@@ -362,6 +362,16 @@ class CbsAdapter(Adapter):
             'SnapshotId': request.source_id, 'DestinationRegions': list(destinations), 'SnapshotName': name})
 
     # ------------------------------------------------------------------ tags
+    def _tag_made(self, made, tags):
+        """Tag the copies one copy call made: in one go, or, for a DR run, each with its own id too (COPY_TAG), in the
+        same TagResources call, so that marking a DR copy costs no call of its own."""
+        if DISK_TAG not in tags:
+            return self._set_tags(made, tags)
+        failures = {}
+        for copy in made:
+            failures.update(self._set_tags([copy], with_copy_mark(tags, copy.id)))
+        return failures
+
     def _set_tags(self, snapshots, tags):
         """Put ``tags`` on ``snapshots`` with TagResources; answer {snapshot id: CloudError} for those that failed.
 

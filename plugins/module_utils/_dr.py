@@ -286,16 +286,19 @@ class DrRun:
 
     # ------------------------------------------------------------------ the mark of a DR copy (COPY_TAG)
     def _mark_copies(self, entries):
-        """Where the cloud records no copy's source, write each copy this run made its own id (COPY_TAG) at once: the
-        one mark of a DR copy that a person's copy of it, made with our tags, cannot carry. Unmarked, no run prunes it
-        (until a pruning run finds it as what a DR run made: _mark_found_copies)."""
+        """Where the cloud records no copy's source, each copy this run made carries its own id (COPY_TAG): the one mark
+        of a DR copy that a person's copy of it, made with our tags, cannot carry. The adapters write it as they make
+        the copy (EBS: CreateTags from the worker; CBS: in its TagResources); this marks what they left unmarked (a
+        copy adopted after a lost answer, a failed tagging call). Unmarked, no run prunes a copy until a pruning run
+        finds it as what a DR run made (_mark_found_copies)."""
         if self.check_mode or self.adapter.records_copy_source:
             return
         for entry in entries:
             for outcome in entry.outcomes:
                 for place in outcome.destinations.values():
-                    if place.action == COPIED and place.snapshot is not None and place.snapshot.id:
-                        self._mark(place.snapshot, entry.disk.id)
+                    copy = place.snapshot
+                    if place.action == COPIED and copy is not None and copy.id and copy.tags.get(COPY_TAG) != copy.id:
+                        self._mark(copy, entry.disk.id)
 
     def _mark_found_copies(self, entries, listed, source_disks):
         """Before pruning, mark the unmarked copies in ``listed`` that a DR run made (_dr_prune.copies_to_mark); the

@@ -32,6 +32,11 @@ DISK_TAG = 'snapcopy:disk'
 COPY_TAG = 'snapcopy:copy'
 
 
+def with_copy_mark(tags, copy_id):
+    """The tags to write on the copy ``copy_id``: a DR run's copy (it carries DISK_TAG) names itself in COPY_TAG."""
+    return dict(tags, **{COPY_TAG: copy_id}) if DISK_TAG in tags else tags
+
+
 # The restore drill's marks (see _dr_restore): on a test disk, the drill's id, its DR scope and the copy it
 # is made from; on a DR copy, when a drill last restored it ("20261122T181400Z").
 RESTORE_RUN_TAG = 'snapcopy:restore-test'

@@ -111,13 +111,15 @@ class Emulators:
             self.targets['aws'].reset()
         self.proxy.faults.configure({})
 
-    def faults_on(self, seed):
+    def faults_on(self, seed, failing_copies=0.0):
+        """The load part's faults; ``failing_copies``: the share of fakecloud's copies that end failed."""
         rules = []
         for target in self.targets.values():
             if target.name != 'aws':
                 rules += target.fault_rules(FAULTS['throttle'], FAULTS['server_error'], FAULTS['slow'], SLOW_MS,
                                             FAULTS['lost_answer'])
-        self.admin.faults({'seed': seed, 'rules': rules})
+        failing = {name: {'regions': [], 'rate': failing_copies} for name in self.targets if name != 'aws'}
+        self.admin.faults({'seed': seed, 'rules': rules, 'failing_copies': failing})
         self.proxy.faults.configure({'seed': seed, 'throttle_rate': FAULTS['throttle'],
                                      'error_rate': FAULTS['server_error'] / (1 - FAULTS['throttle']),
                                      'lost_answer_rate': FAULTS['lost_answer'],

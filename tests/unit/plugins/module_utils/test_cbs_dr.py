@@ -263,11 +263,13 @@ def test_dr_run_plans_copies_and_reruns_without_change(cloud, estate):
               zip(estate['tagged']['disks'], [estate['tagged']['snapshots'][index:index + 2] for index in range(0, 60, 2)])}
     assert all(disk['source_snapshot']['id'] == newest[disk['disk_id']] for disk in report['disks'])
     assert all(copy['state'] == 'NORMAL' for disk in report['disks'] for copy in disk['copies'])
-    # one copy call per disk serves both DR regions
+    # one copy call per disk serves both DR regions; each copy is tagged in one call, its own id (the DR copy's mark,
+    # docs/safety.md) among its tags
     assert cloud.admin.calls()['mutating']['cbs']['CopySnapshotCrossRegions'] == 30
+    assert cloud.admin.calls()['mutating']['tag']['TagResources'] == 60
     for region in DR_REGIONS:
         copies = copies_in(cloud, region)
-        assert len(copies) == 30
+        assert len(copies) == 30 and all(snap['tags'][COPY_TAG] == snap['id'] for snap in copies)
         assert all(snap['tags'][SOURCE_TAG] == '%s/%s' % (SOURCE_REGION, snap['source_snapshot_id']) for snap in copies)
         assert {snap['tags'][DISK_TAG] for snap in copies} == {'%s/%s' % (SOURCE_REGION, disk_id) for disk_id in estate['tagged']['disks']}
         assert all(snap['tags']['team'] == 'ops' for snap in copies)

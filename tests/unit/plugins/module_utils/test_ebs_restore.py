@@ -16,7 +16,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import d
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_restore import TEST_DISK_PREFIX
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import FAILED, PENDING, USABLE, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import FAILED, PENDING, USABLE, CopyRequest, Snapshot
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, RESTORE_RUN_TAG, RESTORE_TESTED_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
@@ -106,6 +106,39 @@ def test_on_aws_a_dr_copy_names_itself_and_a_persons_copy_of_it_with_every_tag_i
     assert [entry['snapshot_id'] for disk in report['disks'] for entry in disk['pruned']] == [copy_id]
     remaining = {item['SnapshotId'] for item in west.describe_snapshots(OwnerIds=['self'])['Snapshots']}
     assert persons in remaining and copy_id not in remaining
+
+
+@pytest.mark.parametrize('mark_answer', ['ok', 'refused'])
+def test_a_dr_copy_is_marked_from_the_worker_that_made_it_and_a_refused_mark_does_not_fail_the_copy(mark_answer):
+    """A DR run's copy names itself (snapcopy:copy) with a CreateTags right after CopySnapshot. The copy is made
+    whatever that call answers: a failure there must not turn into a failed copy, which the engine would copy again."""
+    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore))
+    client = aws.client.ec2('eu-west-1')
+    request = CopyRequest('snap-0123456789abcdef0', 'us-east-1', ['eu-west-1'],
+                          {'tags': {DISK_TAG: 'us-east-1/vol-0123456789abcdef0'}})
+    with Stubber(client) as stubber:
+        stubber.add_response('copy_snapshot', {'SnapshotId': 'snap-0fedcba9876543210'}, {
+            'SourceRegion': 'us-east-1', 'SourceSnapshotId': 'snap-0123456789abcdef0', 'TagSpecifications': ANY})
+        mark = {'Resources': ['snap-0fedcba9876543210'], 'Tags': [{'Key': COPY_TAG, 'Value': 'snap-0fedcba9876543210'}]}
+        if mark_answer == 'ok':
+            stubber.add_response('create_tags', {}, mark)
+        else:
+            stubber.add_client_error('create_tags', 'UnauthorizedOperation', 'not allowed', expected_params=mark)
+        (copy,) = aws.start_copy(request, ['eu-west-1']).values()
+        stubber.assert_no_pending_responses()
+    assert copy.id == 'snap-0fedcba9876543210'
+    assert (copy.tags.get(COPY_TAG) == copy.id) is (mark_answer == 'ok')
+
+
+def test_a_copy_module_s_copy_is_not_marked():
+    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore))
+    client = aws.client.ec2('eu-west-1')
+    with Stubber(client) as stubber:
+        stubber.add_response('copy_snapshot', {'SnapshotId': 'snap-0fedcba9876543210'}, {
+            'SourceRegion': 'us-east-1', 'SourceSnapshotId': 'snap-0123456789abcdef0', 'TagSpecifications': ANY})
+        (copy,) = aws.start_copy(CopyRequest('snap-0123456789abcdef0', 'us-east-1', ['eu-west-1'], {}), ['eu-west-1']).values()
+        stubber.assert_no_pending_responses()
+    assert COPY_TAG not in copy.tags
 
 
 def test_a_volume_of_a_type_that_needs_more_than_the_copy_asks_for_that_size():
