@@ -43,6 +43,9 @@ NOT_COPIED = 'not_copied'    # the copy could not be made, or an earlier copy fa
 # Tries of one call before its error is reported, deadline or not: a region that keeps
 # failing must not hold a whole run until its timeout.
 MAX_ATTEMPTS = 10
+# How long a copy this run made may stay invisible to reads (eventual consistency) before it counts as gone: Tencent
+# Cloud keeps no failed copy, it drops it (fakecloud README, CBS), so a copy that failed early is never seen at all.
+UNSEEN_GRACE_SECONDS = 120
 
 
 class DestinationOutcome:
@@ -321,7 +324,7 @@ class CopyEngine:
     def _copy_within_slots(self, jobs, in_flight):
         """Run ``jobs`` as slots free up: a job waits until each of its destinations has fewer than
         ``max_in_flight`` copies in flight; those are read in one batched call per region until some are done."""
-        seen_once = {id(place) for place in in_flight}
+        sightings = Sightings(self.clock, in_flight)
         wait = self.poll_interval
         while jobs:
             # A slot taken by a job whose copy then fails is free again in the next round, which follows at once.
@@ -344,7 +347,7 @@ class CopyEngine:
                 return
             self.sleep(min(wait, remaining))
             wait = min(wait * 1.5, self.max_poll_interval or wait)
-            self._refresh(in_flight, seen_once)
+            self._refresh(in_flight, sightings)
             in_flight = [place for place in in_flight if place.snapshot.state == PENDING]
 
     def _run_jobs(self, jobs):
@@ -452,10 +455,10 @@ class CopyEngine:
                   if place.snapshot is not None and place.snapshot.state == PENDING and place.action != NOT_COPIED]
         if not places:
             return
-        seen_once = {id(place) for place in places if place.action == EXISTING}
+        sightings = Sightings(self.clock, [place for place in places if place.action == EXISTING])
 
         def read():
-            self._refresh([place for place in places if place.snapshot.state == PENDING], seen_once)
+            self._refresh([place for place in places if place.snapshot.state == PENDING], sightings)
             return places
 
         result = poll(read, lambda group: POLL_PENDING if any(place.snapshot.state == PENDING for place in group) else DONE,
@@ -465,13 +468,9 @@ class CopyEngine:
                 if place.snapshot.state == PENDING:
                     place.timed_out = True
 
-    def _refresh(self, places, seen_once):
-        """Read the latest state of these copies, one batched call per region.
-
-        A copy is only declared vanished once a read has shown it (``seen_once`` holds the
-        places already seen): a fresh copy may be invisible to reads for a moment (eventual
-        consistency), and that is not a failure.
-        """
+    def _refresh(self, places, sightings):
+        """Read the latest state of these copies, one batched call per region; a copy the reads no longer
+        show, or never showed (``sightings``), has failed."""
         for region, group in _group(places, lambda place: place.destination).items():
             latest = self._call(self.adapter.describe, region, sorted({place.snapshot.id for place in group}))
             for place in group:
@@ -482,10 +481,38 @@ class CopyEngine:
                     snapshot.message = snapshot.message or 'the copy is being deleted (state %s)' % snapshot.cloud_state
                 if snapshot is not None:
                     place.snapshot = snapshot
-                    seen_once.add(id(place))
-                elif id(place) in seen_once:
-                    place.snapshot = Snapshot(place.snapshot.id, place.destination, FAILED, cloud_state='vanished',
-                                              message='the copy disappeared from the destination while being copied')
+                    sightings.saw(place)
+                    continue
+                gone = sightings.gone(place)
+                if gone is not None:
+                    place.snapshot = Snapshot(place.snapshot.id, place.destination, FAILED, cloud_state=gone, message=GONE[gone])
+
+
+# Why a copy that the reads do not show has failed.
+GONE = {'vanished': 'the copy disappeared from the destination while being copied',
+        'never seen': 'the copy never appeared in the destination in %d s: the cloud dropped it (Tencent Cloud keeps no '
+                      'failed copy)' % UNSEEN_GRACE_SECONDS}
+
+
+class Sightings:
+    """Which copies the reads have shown. A fresh copy missing from a read is no failure for a while (eventual
+    consistency); one shown and then missing has vanished, and one missed for UNSEEN_GRACE_SECONDS without ever
+    being shown was dropped (Tencent Cloud keeps no failed copy: one that failed early is never seen at all)."""
+
+    def __init__(self, clock, seen=()):
+        self.clock = clock
+        self.seen = {id(place) for place in seen}
+        self.missed_since = {}
+
+    def saw(self, place):
+        self.seen.add(id(place))
+
+    def gone(self, place):
+        """None while ``place`` may still show up; else how it went ('vanished' or 'never seen')."""
+        if id(place) in self.seen:
+            return 'vanished'
+        first_missed = self.missed_since.setdefault(id(place), self.clock())
+        return 'never seen' if self.clock() - first_missed >= UNSEEN_GRACE_SECONDS else None
 
 
 def default_backoff(sleep=time.sleep, clock=time.monotonic):

@@ -10,16 +10,17 @@ Per cloud, on tagged disks whose DR copies are pruned to one per disk and region
 4. rounds: every disk gets a newer snapshot, and a DR run under faults, with a fifth of the copies failing in the
    cloud (fakecloud; moto's copies cannot fail), is killed (SIGKILL of its process group) after a random number of
    mutating calls, with ``dr_copy_wait`` true and false in turn;
-5. two DR runs of the scope at once (a schedule and a person's run), each to its end;
-6. runs to completion, without failing copies.
+5. a newer snapshot of every disk (a run never replaces a failed copy: docs/failed-copies.md), no copy failing
+   from here on, and two DR runs of the scope at once (a schedule and a person's run), each to its end;
+6. runs to completion.
 
 After every run, killed or not, and from the emulators' own state (never from what the collection reports):
 - no archive copy and no person's copy was deleted;
 - every disk that had a completed copy in a DR region still has one there (a copy of one of its snapshots, or of
   such a copy);
-and at the end: no duplicate, no disk without a copy of its newest snapshot, and no disk with more DR copies in a
-region than it keeps, but for copies that no run could mark as its own (a kill between a copy and its mark, on
-the clouds that record no source: kept on purpose, and counted).
+and at the end: no disk without a copy of its newest snapshot, and copies pruned. Duplicates and copies kept beyond
+``keep_copies`` are counted, not failed: two runs at once can both copy where the cloud takes no idempotency token
+(the load and kill parts hold single runs to none), and a copy no run could prove its own is kept on purpose.
 """
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ class World:
         self.client_timeout = client_timeout
         self.foreign = {}           # copy id -> 'archive' or 'person'
         self.foreign_deleted = set()
+        self.dr_copies_seen = set()   # the DR runs' copies every check saw: those gone since were pruned
         self.restorable = set()     # (disk, region) that had a completed copy
         self.runs = []
         self.kills = 0
@@ -99,6 +101,8 @@ class World:
                 self.foreign_deleted.add(copy_id)
                 self.suite.problem(self.target.name, 'safety', '%s: the %s copy %s was deleted' % (when, kind, copy_id))
         disks = self.disk_of(snapshots)
+        self.dr_copies_seen |= {item['id'] for item in snapshots if item['region'] in self.target.dr_regions
+                                and item['id'] in disks and item['id'] not in self.foreign}
         now = {(disks[item['id']], item['region']) for item in snapshots
                if item['done'] and item['region'] in self.target.dr_regions and item['id'] in disks}
         for disk, region in sorted(self.restorable - now):
@@ -230,7 +234,7 @@ class World:
             'missing': sum(1 for disk in target.disks for region in target.dr_regions if (region, newest.get(disk)) not in per_source),
             'over_kept': sum(max(0, count - KEEP_COPIES) for count in dr_copies.values()),
             'unmarked_kept': unmarked, 'failed_kept': failed,
-            'pruned': sum((run.get('totals') or {}).get('pruned') or 0 for run in self.runs)}
+            'pruned': len(self.dr_copies_seen - {item['id'] for item in snapshots})}
 
 
 def run(suite, emulators, rounds, client_timeout):
@@ -249,17 +253,21 @@ def run(suite, emulators, rounds, client_timeout):
             world.target.add_newest(world.target.disks)
         suite.each_target(emulators, lambda target, number=number: worlds[target.name].killed_run(
             'killed run %d' % number, wait=bool(number % 2)))
+    # A failed copy is never replaced by a run (docs/failed-copies.md): the runs after the rounds copy a newer snapshot,
+    # with no copy failing.
+    emulators.faults_on(suite.args.seed + 2)
     for world in worlds.values():
         world.target.add_newest(world.target.disks)
     suite.each_target(emulators, lambda target: worlds[target.name].runs_at_once('two runs at once'))
-    emulators.faults_on(suite.args.seed + 2)
     results = {}
 
     def last(target):
         world = worlds[target.name]
         snapshots = world.run_to_completion('the run after the kills')
         results[target.name] = world.figures(snapshots)
-        for key in ('duplicates', 'missing', 'over_kept'):
+        # Duplicates and copies kept beyond keep_copies cost money, not protection: two runs at once on a cloud without
+        # an idempotency token can both copy (the load and kill parts hold single runs to 0 duplicates).
+        for key in ('missing',):
             if results[target.name][key]:
                 suite.problem(target.name, 'safety', '%d %s' % (results[target.name][key], key.replace('_', ' ')))
         if not results[target.name]['pruned']:

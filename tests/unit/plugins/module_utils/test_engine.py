@@ -18,6 +18,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import (
     COPIED,
     EXISTING,
     NOT_COPIED,
+    UNSEEN_GRACE_SECONDS,
     WOULD_COPY,
     CopyEngine,
     DestinationOutcome,
@@ -546,6 +547,26 @@ def test_a_copy_not_yet_visible_to_reads_is_not_taken_for_vanished():
     cloud.describe = describe
     (outcome,) = engine_for(cloud, clock, wait=True, timeout=600).run(requests(1))
     assert not outcome.failed and outcome.destinations['dr-1'].snapshot.state == COMPLETED and len(rounds) >= 2
+
+
+def test_a_copy_the_cloud_dropped_before_any_read_showed_it_fails_after_the_grace_not_at_the_deadline():
+    """The chaos suite's safety part: on CBS a copy that fails is dropped, not kept as failed; one that failed before
+    the first read was waited for until the run's whole wait_timeout (30 minutes there)."""
+    clock = FakeClock()
+    cloud = MemoryCloud(clock, copy_seconds=10)
+    original = cloud.describe
+
+    def describe(region, snapshot_ids):
+        found = original(region, snapshot_ids)
+        found.pop('copy-0', None)
+        return found
+
+    cloud.describe = describe
+    started = clock.now
+    (outcome,) = engine_for(cloud, clock, wait=True, timeout=1800).run(requests(1))
+    place = outcome.destinations['dr-1']
+    assert outcome.failed and place.snapshot.cloud_state == 'never seen' and 'never appeared' in place.failure()
+    assert UNSEEN_GRACE_SECONDS <= clock.now - started < UNSEEN_GRACE_SECONDS + 60
 
 
 def test_the_engine_defaults_wait_ten_minutes_and_poll_every_fifteen_seconds():
