@@ -319,10 +319,10 @@ class DrRun:
     def _as_a_dr_run_writes(self, copy, entry):
         """Whether nothing on ``copy`` differs from what a DR run of ``entry``'s disk writes on a copy of its source."""
         source_id = copy.tags[SOURCE_TAG].partition('/')[2]
-        for request in self._requests_for(source_id, {'id': entry.disk.id, 'name': entry.disk.name}):
-            if copy.region in request.destinations:
-                return not copy_mismatches(request, copy, self.adapter.readable_options)
-        return False
+        # Each DR region is in exactly one request (the listed copies are all in DR regions).
+        (request,) = [request for request in self._requests_for(source_id, {'id': entry.disk.id, 'name': entry.disk.name})
+                      if copy.region in request.destinations]
+        return not copy_mismatches(request, copy, self.adapter.readable_options)
 
     def _mark(self, copy, disk_id):
         try:
