@@ -69,6 +69,9 @@ EQUIVALENT = {
     ('_backoff.py', 'if look_ups >= max_attempts or clock() + wait > deadline:', '> -> >='):
         'the wait is a random fraction of the backoff step (full jitter): a wait that ends exactly at the deadline does '
         'not occur, and either way the run never waits past it',
+    ('_engine.py', 'UNSEEN_GRACE_SECONDS = 120', '120 -> 121'):
+        'how long a copy may stay invisible to reads is a tolerance, not a rule: the tests hold the engine to this '
+        'constant to the second (test_a_copy_the_cloud_dropped_before_any_read_showed_it...), whatever its value',
     ('_dr.py', 'COPY_WORKERS = 16', '16 -> 17'):
         'how many copy calls are in the air at once tunes speed only: every rule holds for any number of workers '
         '(each call has its own retries and look-ups, and no two calls concern one request and destination)',
