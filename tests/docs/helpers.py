@@ -1,14 +1,11 @@
 """Helpers of the docs tests: where things are, and running a module the way AWX runs a job."""
 from __future__ import annotations
 
-import contextlib
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 DOCS = os.path.join(REPO, 'docs')
@@ -61,22 +58,3 @@ def run_module(module, args, env, check=False, timeout=120):
     # The callback leaves "failed" out of the result; the status word says it.
     result['failed'] = status.rsplit('|', 1)[-1].strip().startswith(('FAILED', 'UNREACHABLE'))
     return result
-
-
-class QuietHandler(http.server.BaseHTTPRequestHandler):
-    """A request handler that keeps http.server's request log off the test output."""
-
-    def log_message(self, format, *args):  # pylint: disable=redefined-builtin  # http.server's signature
-        pass
-
-
-@contextlib.contextmanager
-def local_http_server(handler_class):
-    """A threaded HTTP server on 127.0.0.1 with ``handler_class`` for the length of the block; yields its URL."""
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler_class)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield 'http://127.0.0.1:%d' % server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -23,7 +23,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ENS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, QuietHandler, clean_environment, local_http_server, run_module
+from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, clean_environment, run_module
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import QuietHandler, serving
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
 
 jsonschema = pytest.importorskip('jsonschema')
@@ -262,17 +263,13 @@ class RecordingEc2(QuietHandler):
         self.requests.append({'path': self.path, 'headers': dict(self.headers.items()), 'body': body})
         answer = (b'<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>AuthFailure</Code>'
                   b'<Message>recorded by the test endpoint</Message></Error></Errors><RequestID>test-0001</RequestID></Response>')
-        self.send_response(401)
-        self.send_header('Content-Type', 'text/xml;charset=UTF-8')
-        self.send_header('Content-Length', str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
+        self.answer(401, 'text/xml;charset=UTF-8', answer)
 
 
 @pytest.fixture
 def recording_ec2():
     RecordingEc2.requests = []
-    with local_http_server(RecordingEc2) as url:
+    with serving(RecordingEc2) as url:
         yield url, RecordingEc2.requests
 
 

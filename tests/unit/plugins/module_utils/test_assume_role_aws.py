@@ -8,7 +8,6 @@ what its STS was asked (``sts_backends``) without a call of its own.
 from __future__ import annotations
 
 import datetime
-import http.server
 import urllib.parse
 
 import botocore
@@ -22,7 +21,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdap
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import serving
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import QuietHandler, serving
 
 BASE_KEYS = {'access_key': 'AKIASNAPCOPYUNIT0001', 'secret_key': 'snapcopy-unit-secret-0001'}
 BASE_ACCOUNT = '123456789012'  # moto's account for keys it did not hand out
@@ -140,7 +139,7 @@ ACCESS_DENIED = (
     '</ErrorResponse>\n')
 
 
-class RefusingSts(http.server.BaseHTTPRequestHandler):
+class RefusingSts(QuietHandler):
     """Refuses every AssumeRole and records each request's form (any other call is a test failure)."""
 
     requests: list = []
@@ -152,15 +151,7 @@ class RefusingSts(http.server.BaseHTTPRequestHandler):
             self.send_response(500)
             self.end_headers()
             return
-        body = (ACCESS_DENIED % form.get('RoleArn')).encode()
-        self.send_response(403)
-        self.send_header('Content-Type', 'text/xml')
-        self.send_header('Content-Length', str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format, *args):  # pylint: disable=redefined-builtin  # http.server's signature
-        pass
+        self.answer(403, 'text/xml', (ACCESS_DENIED % form.get('RoleArn')).encode())
 
 
 @pytest.fixture

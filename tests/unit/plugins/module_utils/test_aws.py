@@ -8,7 +8,6 @@ second CopySnapshot above all).
 from __future__ import annotations
 
 import datetime
-import http.server
 
 import botocore.exceptions
 import botocore.session
@@ -21,7 +20,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPI
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import serving
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import QuietHandler, serving
 
 SOURCE = 'snap-0123456789abcdef0'
 COPY = 'snap-0fedcba9876543210'
@@ -282,21 +281,14 @@ def test_unknown_profile_names_the_option(monkeypatch, tmp_path):
     assert 'nobody' in str(error.value)
 
 
-class ProxyPage(http.server.BaseHTTPRequestHandler):
+class ProxyPage(QuietHandler):
     """What a proxy in front of the endpoint answers when the way is down: a web page, not AWS's XML, with the
     status the request's path names."""
 
     def do_POST(self):  # pylint: disable=invalid-name  # http.server's name
         self.rfile.read(int(self.headers.get('Content-Length') or 0))
         body = b'<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>'
-        self.send_response(int(self.path.strip('/')))
-        self.send_header('Content-Type', 'text/html')
-        self.send_header('Content-Length', str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format, *args):  # pylint: disable=redefined-builtin  # http.server's signature
-        pass
+        self.answer(int(self.path.strip('/')), 'text/html', body)
 
 
 @pytest.mark.parametrize('status', [500, 502, 200])

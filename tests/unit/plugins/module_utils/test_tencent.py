@@ -7,7 +7,6 @@ HTTP server of the test's own.
 from __future__ import annotations
 
 import contextlib
-import http.server
 import json
 import socket
 import threading
@@ -23,7 +22,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import Rat
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import serving
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import QuietHandler, serving
 
 
 def connection(url, **extra):
@@ -175,21 +174,14 @@ class ScriptedServer:
         self.requests = 0
         outer = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):  # pylint: disable=invalid-name  # name set by http.server
                 self.rfile.read(int(self.headers.get('Content-Length') or 0))
                 outer.requests += 1
                 if answer[3]:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
-                self.send_response(answer[0])
-                self.send_header('Content-Type', answer[1])
-                self.send_header('Content-Length', str(len(answer[2])))
-                self.end_headers()
-                self.wfile.write(answer[2])
-
-            def log_message(self, format, *args):  # pylint: disable=redefined-builtin
-                pass
+                self.answer(*answer[:3])
 
         self.handler = Handler
         self.url = None
