@@ -33,8 +33,7 @@ import sys
 import clouds
 
 ARCHIVE_PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'archive.yml')
-# The DR runs' marks (plugins/module_utils/_tagging.py): the disk of a DR copy, and on EBS and CBS the copy's own id.
-DISK_TAG = 'snapcopy:disk'
+# The DR runs' mark on EBS and CBS (plugins/module_utils/_tagging.py): the copy's own id.
 COPY_TAG = 'snapcopy:copy'
 KEEP_COPIES = 1
 # The share of fakecloud's copies that end failed during the rounds.
@@ -114,7 +113,7 @@ class World:
     def archive(self):
         """Copies of the newest snapshots of the first third of the disks, made with the copy module."""
         target = self.target
-        newest = self.newest_snapshots()
+        newest = self.newest_snapshots(self.snapshots())
         jobs = [{'source': newest[disk], 'destination': target.dr_regions[0]} for disk in target.disks[:len(target.disks) // 3]]
         out = os.path.join(self.suite.work, 'logs', 'safety-archive-%s.json' % target.name)
         variables = {'archive_provider': target.provider, 'archive_source_region': target.source_region,
@@ -131,11 +130,11 @@ class World:
         with open(out, encoding='utf-8') as stream:
             self.foreign.update((copy_id, 'archive') for copy_id in json.load(stream))
 
-    def newest_snapshots(self):
-        """{disk: its newest completed snapshot}, in the order the DR run picks it."""
-        snapshots = [item for item in self.snapshots() if item['disk'] in self.target.disks and item['done']]
+    def newest_snapshots(self, snapshots):
+        """{disk: its newest completed snapshot} among ``snapshots``, in the order the DR run picks it."""
+        disks_own = [item for item in snapshots if item['disk'] in self.target.disks and item['done']]
         newest = {}
-        for item in sorted(snapshots, key=lambda item: clouds.newest_key(item['created'], item['id'])):
+        for item in sorted(disks_own, key=lambda item: clouds.newest_key(item['created'], item['id'])):
             newest[item['disk']] = item['id']
         return newest
 
@@ -209,7 +208,7 @@ class World:
         reads why, then deletes them: docs/failed-copies.md), so they count apart."""
         target = self.target
         disks = self.disk_of(snapshots)
-        newest = self.newest_snapshots()
+        newest = self.newest_snapshots(snapshots)
         dr_copies, per_source, unmarked, failed = {}, {}, 0, 0
         for item in snapshots:
             if item['region'] not in target.dr_regions or item['id'] not in disks:
