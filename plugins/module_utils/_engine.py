@@ -44,7 +44,8 @@ NOT_COPIED = 'not_copied'    # the copy could not be made, or an earlier copy fa
 # failing must not hold a whole run until its timeout.
 MAX_ATTEMPTS = 10
 # How long a copy this run made may stay invisible to reads (eventual consistency) before it counts as gone: Tencent
-# Cloud keeps no failed copy, it drops it (fakecloud README, CBS), so a copy that failed early is never seen at all.
+# Cloud keeps no failed copy, it drops it (tencentcloud-sdk-python-cbs models: Snapshot.SnapshotState documents no failed
+# state), so a copy that failed early is never seen at all.
 UNSEEN_GRACE_SECONDS = 120
 
 
