@@ -28,7 +28,8 @@ import uuid
 import pytest
 import yaml
 
-from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, REPO, QuietHandler, ansible_bin, local_http_server
+from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, REPO, ansible_bin
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import QuietHandler, serving
 from ansible_collections.snapcopy.cloud.tests.docs.test_awx_credentials import load, render_injectors
 from ansible_collections.snapcopy.cloud.tests.docs.test_awx_survey import answers
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
@@ -317,16 +318,13 @@ class Webhook(QuietHandler):
 
     def do_POST(self):  # pylint: disable=invalid-name  # http.server's name
         self.posted.append(json.loads(self.rfile.read(int(self.headers.get('Content-Length') or 0))))
-        self.send_response(200)
-        self.send_header('Content-Length', '2')
-        self.end_headers()
-        self.wfile.write(b'ok')
+        self.answer(200, 'text/plain', b'ok')
 
 
 @pytest.fixture
 def webhook():
     Webhook.posted = []
-    with local_http_server(Webhook) as url:
+    with serving(Webhook) as url:
         yield url + '/hooks/dr', Webhook.posted
 
 
