@@ -393,14 +393,18 @@ def paged(call, params, items_of, page_size=100):
 
 
 def numbered_pages(call, params, items_of, page_size=100):
-    """Every item of a PageNumber/PageSize listing (ENS)."""
+    """Every item of a PageNumber/PageSize listing (ENS), read until a page comes back short.
+
+    TotalCount cannot tell when to stop: the ens-20171110 models document it as the number of
+    pages for DescribeDisks and as the number of snapshots for DescribeSnapshots. A page shorter
+    than the size the answer says it used is the last, whatever TotalCount means.
+    """
     number = 1
     while True:
         answer = call(dict(params, PageNumber=number, PageSize=page_size))
         items = list(items_of(answer))
         yield from items
-        total = int(answer.get('TotalCount') or 0)
-        if not items or number * page_size >= total:
+        if len(items) < int(answer.get('PageSize') or page_size):
             return
         number += 1
 

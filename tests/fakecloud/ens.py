@@ -110,16 +110,19 @@ def _newest_first(records) -> list:
     return sorted(records, key=lambda r: (-r['created'], r['id']))
 
 
-def _pages(params: dict, items: list, max_size: int = 100) -> tuple:
+def _pages(params: dict, items: list, max_size: int = 100, total_counts_pages: bool = False) -> tuple:
     """PageNumber/PageSize. ``max_size``: DescribeDisks documents 50; DescribeSnapshots documents none
-    (unverifiable: 100 is allowed, as many as its SnapshotId takes)."""
+    (unverifiable: 100 is allowed, as many as its SnapshotId takes). ``total_counts_pages``: TotalCount
+    is the number of pages, as ENS-M documents it for DescribeDisks ("The total number of pages for a
+    paged query"); DescribeSnapshots' is the number of snapshots."""
     try:
         number = p.integer(params, 'PageNumber', 1, 1)
         size = p.integer(params, 'PageSize', 10, 1, max_size)
     except CloudError as error:
         raise _invalid('PageNumber' if 'PageNumber' in error.message else 'PageSize') from None
     start = (number - 1) * size
-    return items[start:start + size], {'PageNumber': number, 'PageSize': size, 'TotalCount': len(items)}
+    total = -(-len(items) // size) if total_counts_pages else len(items)
+    return items[start:start + size], {'PageNumber': number, 'PageSize': size, 'TotalCount': total}
 
 
 def describe_ens_regions(call) -> dict:
@@ -144,7 +147,7 @@ def describe_disks(call) -> dict:
              and (not category or d['category'] == category) and (not disk_type or d['type'] == disk_type)
              and (not snapshot_id or d['source_snapshot_id'] == snapshot_id)
              and (not status or disk_status(d, call.now) == status)]
-    chunk, extra = _pages(prm, _newest_first(found), max_size=50)
+    chunk, extra = _pages(prm, _newest_first(found), max_size=50, total_counts_pages=True)
     extra['Disks'] = {'Disks': [render_disk(d, call.now) for d in chunk]}
     return extra
 

@@ -279,3 +279,15 @@ def test_dr_run_reports_a_node_that_refuses_copies_and_copies_to_the_other(cloud
     assert all('PartSuccess' in failure for failure in report['failures'])
     assert len(copies_in(cloud, NODE_A)) == 12 and not copies_in(cloud, NODE_B)
     assert all(copy['description'].startswith('[snapcopy source=') for copy in copies_in(cloud, NODE_A))
+
+
+@pytest.mark.parametrize('count', [101, 100])
+def test_find_disks_reads_every_page_of_a_node_with_more_disks_than_a_page(cloud, count):
+    """ENS DescribeDisks' TotalCount is the number of pages (ens-20171110 model), so a pager that stops at
+    page * PageSize >= TotalCount reads 50 disks of a node that has more: every disk must be found, at a page
+    boundary (100, two full pages and a short empty one) and beyond it (101)."""
+    seeded = cloud.admin.seed(ens={'disks': [{'region': SOURCE_NODE, 'tags': {'dr': 'yes'}} for dummy in range(count)]})['ens']
+    cloud.admin.calls(reset=True)
+    found = adapter_for(cloud).find_disks(SOURCE_NODE, {'dr': 'yes'})
+    assert sorted(disk.id for disk in found) == sorted(seeded['disks'])
+    assert calls(cloud, 'DescribeDisks') == count // 50 + 1
