@@ -40,7 +40,7 @@ options:
   role_arn:
     description:
       - The ARN of an IAM role to act as, for example in another account (V(arn:aws:iam::123456789012:role/dr-copy);
-        partitions C(aws), C(aws-cn) and C(aws-us-gov)). The module calls STS AssumeRole with the credentials above
+        any partition botocore knows, C(aws), C(aws-cn), C(aws-us-gov), C(aws-eusc), C(aws-iso) and the others). The module calls STS AssumeRole with the credentials above
         (or those boto3 finds), and asks again before the temporary credentials expire, so runs longer than one session work.
       - The temporary credentials are never shown in results or logs.
       - No environment variable is read (E(AWS_ROLE_ARN) is botocore's, for web identity).

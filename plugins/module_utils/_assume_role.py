@@ -60,12 +60,13 @@ class RoleRules:
                  external_id_option=None, external_id_pattern=None, external_id_rule=None):
         self.arn_option = arn_option
         self.session_option = session_option
-        self.arn_pattern = re.compile(arn_pattern)
+        # ASCII: the vendors' "letters" are A-Z and a-z (Python's \w would take any script's letters, which STS refuses).
+        self.arn_pattern = re.compile(arn_pattern, re.ASCII)
         self.arn_example = arn_example
-        self.session_pattern = re.compile(session_pattern)
+        self.session_pattern = re.compile(session_pattern, re.ASCII)
         self.session_rule = session_rule
         self.external_id_option = external_id_option
-        self.external_id_pattern = re.compile(external_id_pattern) if external_id_pattern else None
+        self.external_id_pattern = re.compile(external_id_pattern, re.ASCII) if external_id_pattern else None
         self.external_id_rule = external_id_rule
 
     def options(self):
@@ -96,12 +97,13 @@ class RoleRules:
         return self.arn_pattern.match(arn).group('account')
 
 
-# AWS: IAM ARNs (partitions aws, aws-cn, aws-us-gov), role names with an optional path; STS
+# AWS: IAM ARNs in any partition (aws, aws-cn, aws-us-gov, aws-eusc, aws-iso, aws-iso-b, ... as botocore's
+# partitions.json lists them; a test holds the pattern to it), role names with an optional path; STS
 # AssumeRole's RoleSessionName 2-64 of [\w+=,.@-], ExternalId 2-1224 of [\w+=,.@:/-] (AWS STS API
 # reference, AssumeRole; IAM identifiers).
 AWS_ROLE_RULES = RoleRules(
     'role_arn', 'role_session_name',
-    r'^arn:aws(-cn|-us-gov)?:iam::(?P<account>\d{12}):role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$',
+    r'^arn:aws(-[a-z]+)*:iam::(?P<account>\d{12}):role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$',
     'arn:aws:iam::123456789012:role/dr-copy',
     r'^[\w+=,.@-]{2,64}$', 'must be 2 to 64 letters, digits or any of +=,.@_-',
     'external_id', r'^[\w+=,.@:/-]{2,1224}$', 'must be 2 to 1224 letters, digits or any of +=,.@:/_-')

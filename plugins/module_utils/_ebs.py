@@ -21,7 +21,9 @@ from ._model import COMPLETED, DELETING, FAILED, PENDING, USABLE, Adapter, CopyR
 from ._tagging import COPY_TAG, DISK_TAG, RESTORE_RUN_TAG, SOURCE_TAG, TagRules, tag_dict, tag_filters, tag_list
 
 SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$')
-REGION = re.compile(r'^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$')
+# Every partition's region names (us-east-1, cn-north-1, us-isob-east-1, eusc-de-east-1; a test holds it to
+# botocore's partitions.json).
+REGION = re.compile(r'^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$')
 OUTPOST_ARN = re.compile(r'^arn:aws[a-z-]*:outposts:([a-z0-9-]+):\d{12}:outpost/op-[0-9a-f]{17}$')
 STATE_MAP = {'pending': PENDING, 'completed': COMPLETED, 'error': FAILED}
 # Filter values per DescribeSnapshots call: EC2 accepts up to 200 values per filter.

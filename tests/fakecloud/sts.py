@@ -22,13 +22,14 @@ from .resources import iso_z
 # says otherwise), default 3600; RoleSessionName 2-64 of letters, digits, . @ - _ (STS AssumeRole API
 # reference). Unverifiable: the codes of a malformed RoleArn, RoleSessionName or DurationSeconds.
 ALIBABA_DURATION = (900, 3600, 3600)  # low, default, high unless the role sets max_session_seconds
-ALIBABA_SESSION_NAME = re.compile(r'^[\w.@-]{2,64}$')
+# "letters" are ASCII letters in both models (Tencent: 大小写字符, upper- and lower-case letters).
+ALIBABA_SESSION_NAME = re.compile(r'^[\w.@-]{2,64}$', re.ASCII)
 # Tencent: DurationSeconds default 7200, at most 43200; RoleSessionName 2-128 of [\w+=,.@_-]
 # (AssumeRoleRequest docs). Codes from tencentcloud-sdk-python-sts errorcodes.py; unverifiable: which of
 # them Tencent answers for each case (InvalidParameter.OverTimeError for a duration past the maximum,
 # InvalidParameter.ParamError for a bad session name, InvalidParameter.ResouceError for a malformed RoleArn).
 TENCENT_DURATION = (1, 7200, 43200)
-TENCENT_SESSION_NAME = re.compile(r'^[\w+=,.@-]{2,128}$')
+TENCENT_SESSION_NAME = re.compile(r'^[\w+=,.@-]{2,128}$', re.ASCII)
 
 
 def _role(call, vendor: str, arn: str) -> dict:

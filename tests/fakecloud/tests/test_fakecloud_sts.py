@@ -104,6 +104,7 @@ def test_alibaba_temporary_keys_expire_when_the_answer_says(fakecloud_clean):
     (creds.ALIBABA_LOCKED_ROLE_ARN, {}, 'NoPermission'),
     ('acs:ram::x:role/bad', {}, 'InvalidParameter.RoleArn'),
     (creds.ALIBABA_DR_ROLE_ARN, {'RoleSessionName': 'a b'}, 'InvalidParameter.RoleSessionName'),
+    (creds.ALIBABA_DR_ROLE_ARN, {'RoleSessionName': 'r\u00e9plica'}, 'InvalidParameter.RoleSessionName'),  # letters: A-Z, a-z
     (creds.ALIBABA_DR_ROLE_ARN, {'DurationSeconds': '899'}, 'InvalidParameter.DurationSeconds'),
     (creds.ALIBABA_DR_ROLE_ARN, {'DurationSeconds': '3601'}, 'InvalidParameter.DurationSeconds'),
 ])
@@ -137,6 +138,7 @@ def test_a_tencent_role_gives_keys_of_its_account_that_see_only_that_account(fak
     ({'RoleArn': 'qcs::cam::uin/x:roleName/bad'}, 'InvalidParameter.ResouceError'),
     ({'RoleArn': creds.TENCENT_DR_ROLE_ARN, 'DurationSeconds': 43201}, 'InvalidParameter.OverTimeError'),
     ({'RoleArn': creds.TENCENT_DR_ROLE_ARN, 'RoleSessionName': 'a b'}, 'InvalidParameter.ParamError'),
+    ({'RoleArn': creds.TENCENT_DR_ROLE_ARN, 'RoleSessionName': 'r\u00e9plica'}, 'InvalidParameter.ParamError'),  # 大小写字符
 ])
 def test_tencent_refusals_have_the_vendors_codes(fakecloud_clean, params, code):
     assert tencent_code(tencent_sts(fakecloud_clean), dict({'RoleSessionName': 'test'}, **params)) == code

@@ -2,6 +2,10 @@
 refreshed across an expiry."""
 from __future__ import annotations
 
+import json
+import os
+
+import botocore
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import AlibabaClient
@@ -9,8 +13,10 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._assume_role import
     ALIBABA_ROLE_RULES, AWS_ROLE_RULES, TENCENT_ROLE_RULES)
 from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_providers import assumed_account
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import REQUEST_PACKAGE, ecs_endpoint
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 
@@ -182,3 +188,34 @@ def test_a_tencent_sts_refusal_is_a_cloud_error_with_code_and_request_id(fakeclo
     with pytest.raises(CloudError) as info:
         client.call('cbs', 'ap-guangzhou', 'DescribeSnapshots', {})
     assert (info.value.action, info.value.code) == ('AssumeRole', code) and info.value.request_id
+
+
+def botocore_partitions():
+    with open(os.path.join(os.path.dirname(botocore.__file__), 'data', 'partitions.json'), encoding='utf-8') as handle:
+        return json.load(handle)['partitions']
+
+
+def test_every_partition_botocore_knows_takes_role_arns_and_region_names():
+    """aws-eusc and the aws-iso* partitions are as real as aws-us-gov: an IAM role ARN in any partition botocore
+    knows passes, and so does each of its regions' names as a copy's source and destination."""
+    partitions = botocore_partitions()
+    assert {'aws', 'aws-cn', 'aws-us-gov', 'aws-eusc', 'aws-iso-b'} <= {partition['id'] for partition in partitions}
+    for partition in partitions:
+        arn = 'arn:%s:iam::123456789012:role/dr-copy' % partition['id']
+        assert AWS_ROLE_RULES.check({'role_arn': arn}) == arn
+        for region in partition['regions']:
+            if region.endswith('-global'):
+                continue  # a signing name for global services, not a region a snapshot lives in
+            EbsAdapter.__new__(EbsAdapter).validate(CopyRequest('snap-0123456789abcdef0', region, [region], {}))
+
+
+@pytest.mark.parametrize('rules, arn, name', [
+    (AWS_ROLE_RULES, 'arn:aws:iam::123456789012:role/r', 'dr-kopie-\u00e9t\u00e9'),
+    (ALIBABA_ROLE_RULES, 'acs:ram::1234567890123456:role/r', '\u707e\u5907-dr'),
+    (TENCENT_ROLE_RULES, 'qcs::cam::uin/100012345678:roleName/r', 'r\u00e9plica'),
+])
+def test_a_session_name_with_letters_beyond_ascii_is_refused(rules, arn, name):
+    """The vendors' models say letters, meaning A-Z and a-z (Tencent: 大小写字符); Python's \\w takes any script's."""
+    with pytest.raises(InputError) as info:
+        rules.check({rules.arn_option: arn, rules.session_option: name})
+    assert info.value.option == rules.session_option
