@@ -82,6 +82,9 @@ DISK_STATE_MAP = {'UNATTACHED': USABLE, 'ATTACHED': USABLE, 'ATTACHING': USABLE,
                   'ROLLBACKING': PENDING, 'DUMPING': PENDING, 'TORECYCLE': DELETING}
 # The disk types CreateDisks makes on their own (cbs 2017-03-12 CreateDisksRequest.DiskType: CLOUD_TSSD only with an instance).
 DISK_TYPES = ('CLOUD_PREMIUM', 'CLOUD_BSSD', 'CLOUD_SSD', 'CLOUD_HSSD')
+# The types DescribeDiskConfigQuota's DiskTypes filter takes (cbs 2017-03-12 DescribeDiskConfigQuotaRequest.DiskTypes:
+# no CLOUD_BSSD, though its answer's DiskConfig.DiskType has it): for another type the answer is read unfiltered.
+QUOTA_FILTER_TYPES = ('CLOUD_BASIC', 'CLOUD_PREMIUM', 'CLOUD_SSD', 'CLOUD_HSSD')
 # CBS gives times in China Standard Time, which has no daylight saving.
 CHINA_STANDARD_TIME = datetime.timezone(datetime.timedelta(hours=8), 'CST')
 
@@ -496,8 +499,10 @@ class CbsAdapter(Adapter):
 
     # ------------------------------------------------------------------ for the restore drill
     def restore_zones(self, region, disk_type):
-        answer = self.client.call('cbs', region, 'DescribeDiskConfigQuota', {
-            'InquiryType': 'INQUIRY_CBS_CONFIG', 'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskTypes': [disk_type], 'DiskUsage': 'DATA_DISK'})
+        params = {'InquiryType': 'INQUIRY_CBS_CONFIG', 'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskUsage': 'DATA_DISK'}
+        if disk_type in QUOTA_FILTER_TYPES:
+            params['DiskTypes'] = [disk_type]
+        answer = self.client.call('cbs', region, 'DescribeDiskConfigQuota', params)
         configs = [config for config in answer.get('DiskConfigSet') or [] if config.get('Available') and config.get('DiskType') == disk_type]
         sizes = [config['MinDiskSize'] for config in configs if isinstance(config.get('MinDiskSize'), int)]
         if sizes:

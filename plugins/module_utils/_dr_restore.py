@@ -171,6 +171,8 @@ def check_restore_settings(settings, adapter):
     if zones and not adapter.restore_needs_zone:
         raise InputError('restore_test_zones', '%s makes a test disk on the DR %s itself: give no zones'
                          % (adapter.cloud, adapter.region_word))
+    if zones and not adapter.zone_needed(disk_type or adapter.restore_disk_type):
+        raise InputError('restore_test_zones', 'a %s disk spans the zones of its region: give no zones' % disk_type)
     regions = [region['region'] for region in settings['dr_regions']]
     for region, zone in zones.items():
         if region not in regions:
@@ -295,7 +297,7 @@ class RestoreDrill:
 
     # ------------------------------------------------------------------ zones and leftovers
     def _zone(self, region):
-        if not self.adapter.restore_needs_zone:
+        if not self.adapter.zone_needed(self.disk_type):
             return None
         zones = self._call(self.adapter.restore_zones, region, self.disk_type)
         asked = (self.settings.get('restore_test_zones') or {}).get(region)

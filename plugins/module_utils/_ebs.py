@@ -25,7 +25,9 @@ SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$')
 # botocore's partitions.json).
 REGION = re.compile(r'^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$')
 OUTPOST_ARN = re.compile(r'^arn:aws[a-z-]*:outposts:([a-z0-9-]+):\d{12}:outpost/op-[0-9a-f]{17}$')
-STATE_MAP = {'pending': PENDING, 'completed': COMPLETED, 'error': FAILED}
+# Every SnapshotState of botocore's EC2 model. 'recoverable': in the Recycle Bin, deleted unless someone restores
+# it, so no copy to keep or count; 'recovering': being restored from it, completed again soon.
+STATE_MAP = {'pending': PENDING, 'completed': COMPLETED, 'error': FAILED, 'recoverable': DELETING, 'recovering': PENDING}
 # Filter values per DescribeSnapshots call: EC2 accepts up to 200 values per filter.
 FILTER_CHUNK = 200
 # The copy options that go into CopySnapshot as they are (encrypted goes in only when true).

@@ -133,6 +133,8 @@ class EcsAdapter(Adapter):
     # The restore drill: an ESSD at performance level PL0 is the cheapest disk sold in every zone, from 1 GiB.
     restore_disk_type = 'cloud_essd'
     restore_disk_types = tuple(DISK_MINIMUM_GIB)
+    # "You do not need to specify ZoneId for a cloud_regional_disk_auto cloud disk" (ecs-20140526 CreateDiskRequest.ZoneId).
+    regional_disk_types = ('cloud_regional_disk_auto',)
     create_disk_call_is_idempotent = True  # CreateDisk takes a ClientToken
 
     sdk_packages = 'aliyun-python-sdk-core and aliyun-python-sdk-ecs'
@@ -272,9 +274,11 @@ class EcsAdapter(Adapter):
     def create_test_disk(self, region, zone, copy, disk_type, name, tags, token):
         # A disk made from a snapshot is at least the snapshot's size (CreateDiskRequest.Size): asking for the
         # category's smallest gives the smallest disk the copy allows.
-        params = {'RegionId': region, 'ZoneId': zone, 'SnapshotId': copy.id, 'DiskCategory': disk_type,
+        params = {'RegionId': region, 'SnapshotId': copy.id, 'DiskCategory': disk_type,
                   'Size': max(DISK_MINIMUM_GIB[disk_type], copy.size or 0), 'DiskName': name,
                   'Description': 'Restore test of DR copy %s by snapcopy.cloud' % copy.id, 'ClientToken': token}
+        if zone is not None:  # None: a regional disk (zone_needed)
+            params['ZoneId'] = zone
         if disk_type == 'cloud_essd':
             params['PerformanceLevel'] = 'PL0'
         params.update(numbered_tags(tags))

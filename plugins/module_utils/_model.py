@@ -367,6 +367,12 @@ class Adapter:  # pylint: disable=too-many-public-methods  # one method per API 
     create_disk_call_is_idempotent = False
     #: True when a test disk is made in a zone of the region (False: on the node itself, ENS).
     restore_needs_zone = True
+    #: Disk types that span a region's zones, made with no zone named (ECS cloud_regional_disk_auto).
+    regional_disk_types: tuple = ()
+
+    def zone_needed(self, disk_type):
+        """True when a test disk of ``disk_type`` is made in a zone that the drill chooses."""
+        return self.restore_needs_zone and disk_type not in self.regional_disk_types
 
     def restore_zones(self, region, disk_type):
         """The zones of ``region`` where a disk of ``disk_type`` can be made now, sorted (a read)."""

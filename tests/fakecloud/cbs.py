@@ -24,6 +24,9 @@ _COPY_SPLIT = 80
 # Sizes (GiB) of the disk types: (smallest, largest, step), as DescribeDiskConfigQuota answers them (DiskConfig
 # MinDiskSize, MaxDiskSize, StepSize). CreateDisksRequest.DiskSize points to the product docs for them:
 # unverifiable here, CBS's product pages give 10/20 to 32000.
+# DescribeDiskConfigQuota's DiskTypes filter: CLOUD_BASIC, CLOUD_PREMIUM, CLOUD_SSD, CLOUD_HSSD (CBS-M
+# DescribeDiskConfigQuotaRequest.DiskTypes), not CLOUD_BSSD nor CLOUD_TSSD, which its rows (DiskConfig.DiskType) carry.
+QUOTA_FILTER_TYPES = ('CLOUD_BASIC', 'CLOUD_PREMIUM', 'CLOUD_SSD', 'CLOUD_HSSD')
 DISK_SIZES = {'CLOUD_BASIC': (10, 32000, 10), 'CLOUD_PREMIUM': (10, 32000, 10), 'CLOUD_BSSD': (20, 32000, 10),
               'CLOUD_SSD': (20, 32000, 10), 'CLOUD_HSSD': (20, 32000, 10), 'CLOUD_TSSD': (20, 32000, 10)}
 # DiskCount: "the number a request can create is limited" (CreateDisksRequest.DiskCount); the limit: unverifiable.
@@ -210,7 +213,7 @@ def describe_disk_config_quota(call) -> dict:
     if usage not in ('SYSTEM_DISK', 'DATA_DISK'):
         raise tc_invalid('DiskUsage')
     types = p.str_list(prm, 'DiskTypes')
-    if types is not None and not set(types) <= set(DISK_SIZES):
+    if types is not None and not set(types) <= set(QUOTA_FILTER_TYPES):
         raise tc_invalid('DiskTypes')
     zones = _zones_of(call)
     wanted = p.str_list(prm, 'Zones')

@@ -21,6 +21,8 @@ DISK_SIZES = {
 ESSD_SIZES = {'PL0': (1, 65536), 'PL1': (20, 65536), 'PL2': (461, 65536), 'PL3': (1261, 65536)}
 DISK_CATEGORIES = ('cloud', 'cloud_efficiency', 'cloud_ssd', 'cloud_essd', 'cloud_auto', 'cloud_essd_entry',
                    'cloud_regional_disk_auto', 'elastic_ephemeral_disk_standard', 'elastic_ephemeral_disk_premium')
+# Disks that span a region's zones (ECS-M CreateDiskRequest.DiskCategory, .ZoneId).
+REGIONAL_CATEGORIES = ('cloud_regional_disk_auto',)
 # "Snapshots created on or before July 15, 2013 cannot be used to create cloud disks" (CreateDiskRequest.SnapshotId).
 _OLDEST_USABLE_SNAPSHOT = 1373932800.0  # 2013-07-16T00:00:00Z
 # DescribeDisksRequest.Status, besides All.
@@ -340,14 +342,20 @@ def create_disk(call) -> dict:
     if earlier is not None:
         return earlier
     region = _region(call)
-    # InstanceId (a subscription disk attached at once) is not emulated, so ZoneId is required.
-    zone = call.store.zone(CLOUD, region, p.text(prm, 'ZoneId', required=True))
-    if zone is None:
-        raise CloudError('InvalidZoneId.NotFound', 'The specified zone does not exist.', 404)
     # The model's default category is the basic disk, `cloud`.
     category = p.text(prm, 'DiskCategory', default='cloud')
     if category not in DISK_CATEGORIES:
         raise CloudError('InvalidDiskCategory.ValueNotSupported', 'The specified parameter "DiskCategory" is not valid.')
+    # InstanceId (a subscription disk attached at once) is not emulated, so ZoneId is required, except for a regional
+    # disk: "You do not need to specify ZoneId for a cloud_regional_disk_auto cloud disk" (ECS-M CreateDiskRequest.ZoneId).
+    # Unverifiable: which regions sell regional disks (all, here) and what a ZoneId given with one does (a zone's
+    # categories never list it here, so it is refused as a category the zone does not offer).
+    if category in REGIONAL_CATEGORIES and p.text(prm, 'ZoneId') is None:
+        zone = {'id': '', 'disk_categories': list(REGIONAL_CATEGORIES)}
+    else:
+        zone = call.store.zone(CLOUD, region, p.text(prm, 'ZoneId', required=True))
+    if zone is None:
+        raise CloudError('InvalidZoneId.NotFound', 'The specified zone does not exist.', 404)
     level = p.text(prm, 'PerformanceLevel')
     if level is not None and (category != 'cloud_essd' or level not in ESSD_SIZES):
         raise CloudError('InvalidPerformanceLevel.Malformed', 'The specified parameter "PerformanceLevel" is not valid.')

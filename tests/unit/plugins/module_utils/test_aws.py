@@ -15,10 +15,10 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient, load_botocore
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import STATE_MAP, EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import RETRYABLE, CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import DELETING, PENDING, CopyRequest
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import QuietHandler, serving
 
@@ -144,6 +144,24 @@ def test_copy_in_error_fails_with_the_state_message():
     assert outcome.failed
     assert 'KMS key is disabled' in outcome.failures()[0]
     assert place.snapshot.id == COPY
+
+
+def test_every_snapshot_state_of_the_ec2_model_has_its_meaning():
+    """botocore's SnapshotState enum is the list: a state missing here would be read as pending, and a DR run would
+    wait for a snapshot in the Recycle Bin ('recoverable') as if it were a copy on its way."""
+    states = botocore.session.get_session().get_service_model('ec2').shape_for('SnapshotState').enum
+    assert set(STATE_MAP) == set(states)
+    assert STATE_MAP['recoverable'] == DELETING and STATE_MAP['recovering'] == PENDING
+
+
+def test_existing_copy_in_the_recycle_bin_is_no_copy_and_a_new_one_is_made():
+    with StubbedAws() as aws:
+        aws.source_found()
+        aws.copies_found(snapshot('snap-0000000000000bin', 'recoverable', '100%', {'snapcopy:source': TAG}))
+        aws.copy_made()
+        outcome, place, _engine, _clock = run(aws)
+        aws.assert_all_used()
+    assert not outcome.failed and place.action == COPIED and place.snapshot.id == COPY
 
 
 def test_existing_copy_in_error_is_reported_not_replaced():

@@ -11,6 +11,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import d
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_restore import TEST_DISK_PREFIX, scope_key
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import default_backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import (
     RESTORE_RUN_TAG,
@@ -184,3 +185,29 @@ def test_a_cbs_copy_of_a_system_disk_is_passed_over_with_the_reason(cloud):
     assert report['restore']['tests'] == []
     assert any('copy of a system disk: restore it through an image' in failure for failure in report['failures'])
     assert calls(cloud, 'cbs', 'CreateDisks') == 0
+
+
+def test_a_cbs_drill_on_cloud_bssd_asks_the_quota_unfiltered_and_makes_that_type(cloud):
+    """DescribeDiskConfigQuota's DiskTypes filter has no CLOUD_BSSD (cbs 2017-03-12 model), though CreateDisks makes it
+    and the answer's rows carry it: the drill reads the rows unfiltered and picks the type's zone and smallest size
+    (20 GiB for CLOUD_BSSD, more than the 10 GiB disk the copy is of)."""
+    cloud.admin.seed(cbs={'disks': [{'region': 'ap-guangzhou', 'size': 10, 'tags': {'drill': 'yes'}, 'snapshots': 1}]})
+    report = dr_run(cloud, 'cbs', restore_test_disk_type='CLOUD_BSSD')
+    (test,) = report['restore']['tests']
+    assert test['result'] == 'passed', report['failures']
+    assert (test['disk_type'], test['zone']) == ('CLOUD_BSSD', 'ap-shanghai-1')
+    assert calls(cloud, 'cbs', 'DescribeDiskConfigQuota') >= 1 and calls(cloud, 'cbs', 'CreateDisks') == 1
+
+
+def test_an_ecs_drill_on_a_regional_disk_names_no_zone(cloud):
+    """"You do not need to specify ZoneId for a cloud_regional_disk_auto cloud disk" (ecs-20140526 CreateDiskRequest):
+    the drill asks for no zone, sends none, and a zone given for such a disk is refused before any call."""
+    seed(cloud, 'ecs')
+    report = dr_run(cloud, 'ecs', restore_test_disk_type='cloud_regional_disk_auto')
+    (test,) = report['restore']['tests']
+    assert test['result'] == 'passed', report['failures']
+    assert test['zone'] is None and report['restore']['regions'][0]['zone'] is None
+    assert calls(cloud, 'ecs', 'DescribeZones') == 0 and calls(cloud, 'ecs', 'CreateDisk') == 1
+    with pytest.raises(InputError) as info:
+        dr_run(cloud, 'ecs', restore_test_disk_type='cloud_regional_disk_auto', restore_test_zones={'cn-shanghai': 'cn-shanghai-a'})
+    assert info.value.option == 'restore_test_zones' and 'spans the zones' in info.value.message
