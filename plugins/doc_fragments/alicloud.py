@@ -41,11 +41,19 @@ options:
     aliases: [assume_role_arn]
   alicloud_assume_role_session_name:
     description:
-      - The session name of O(alicloud_assume_role_arn), as ActionTrail shows it; 2 to 64 letters, digits or any of C(.@_-).
+      - The session name of O(alicloud_assume_role_arn), as ActionTrail shows it; 2 to 64 ASCII letters, digits or any of C(.@_-).
       - If not set, the environment variables E(ALICLOUD_ASSUME_ROLE_SESSION_NAME) or E(ALIBABA_CLOUD_ROLE_SESSION_NAME)
         are used; otherwise V(snapcopy-) followed by the time.
     type: str
     aliases: [assume_role_session_name]
+  alicloud_assume_role_external_id:
+    description:
+      - The external ID the trust policy of O(alicloud_assume_role_arn) asks for (a role that a third party assumes
+        carries one); 2 to 1224 ASCII letters, digits or any of C(+=,.@:/_-).
+      - If not set, the environment variable E(ALICLOUD_ASSUME_ROLE_EXTERNAL_ID) is used.
+      - Only with O(alicloud_assume_role_arn). Never shown in results or logs.
+    type: str
+    aliases: [assume_role_external_id]
   endpoint_url:
     description:
       - The API endpoint to talk to instead of Alibaba Cloud's own, as V(https://HOST), V(https://HOST:PORT)

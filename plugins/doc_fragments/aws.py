@@ -40,19 +40,20 @@ options:
   role_arn:
     description:
       - The ARN of an IAM role to act as, for example in another account (V(arn:aws:iam::123456789012:role/dr-copy);
-        any partition botocore knows, C(aws), C(aws-cn), C(aws-us-gov), C(aws-eusc), C(aws-iso) and the others). The module calls STS AssumeRole with the credentials above
-        (or those boto3 finds), and asks again before the temporary credentials expire, so runs longer than one session work.
+        any partition botocore knows, C(aws), C(aws-cn), C(aws-us-gov), C(aws-eusc), C(aws-iso) and the others).
+        The module calls STS AssumeRole with the credentials above (or those boto3 finds), and asks again before the
+        temporary credentials expire, so runs longer than one session work.
       - The temporary credentials are never shown in results or logs.
       - No environment variable is read (E(AWS_ROLE_ARN) is botocore's, for web identity).
     type: str
   role_session_name:
     description:
-      - The session name of O(role_arn), as CloudTrail shows it; 2 to 64 letters, digits or any of C(+=,.@_-).
+      - The session name of O(role_arn), as CloudTrail shows it; 2 to 64 ASCII letters, digits or any of C(+=,.@_-).
       - Defaults to V(snapcopy-) followed by the time.
     type: str
   external_id:
     description:
-      - The external ID the role's trust policy asks for; 2 to 1224 letters, digits or any of C(+=,.@:/_-).
+      - The external ID the role's trust policy asks for; 2 to 1224 ASCII letters, digits or any of C(+=,.@:/_-).
       - Only with O(role_arn). Never shown in results or logs.
     type: str
   endpoint_url:

@@ -37,9 +37,16 @@ options:
     type: str
   role_session_name:
     description:
-      - The session name of O(role_arn), as CloudAudit shows it; 2 to 128 letters, digits or any of C(+=,.@_-).
+      - The session name of O(role_arn), as CloudAudit shows it; 2 to 128 ASCII letters, digits or any of C(+=,.@_-).
       - If not set, the environment variable E(TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME) is used; otherwise V(snapcopy-)
         followed by the time.
+    type: str
+  external_id:
+    description:
+      - The external ID the trust policy of O(role_arn) asks for (a role that a third party assumes carries one);
+        2 to 128 ASCII letters, digits or any of C(+=,.@:/_-).
+      - If not set, the environment variable E(TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID) is used.
+      - Only with O(role_arn). Never shown in results or logs.
     type: str
   endpoint_url:
     description:

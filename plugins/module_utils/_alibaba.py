@@ -95,7 +95,8 @@ AUTH_HINTS = {
                                                   'check alicloud_access_key and alicloud_security_token',
     'EntityNotExist.Role': 'check alicloud_assume_role_arn: the role does not exist',
     'NoPermission': 'the RAM user or role lacks a permission this module needs (see the module notes), or may not '
-                    'assume alicloud_assume_role_arn (its trust policy)',
+                    'assume alicloud_assume_role_arn (its trust policy, and the external id it asks for: '
+                    'alicloud_assume_role_external_id)',
     'InvalidTimeStamp.Expired': 'the request time is too far from the cloud\'s: check this host\'s clock',
     'Forbidden.RAM': 'the RAM user or role lacks a permission this module needs (see the module notes)',
     'Forbidden': 'the RAM user or role lacks a permission this module needs (see the module notes)',
@@ -233,6 +234,8 @@ class AlibabaClient:
         request.add_query_param('RoleSessionName',
                                 self.connection.get('alicloud_assume_role_session_name') or default_session_name())
         request.add_query_param('DurationSeconds', str(SESSION_SECONDS))
+        if self.connection.get('alicloud_assume_role_external_id'):
+            request.add_query_param('ExternalId', self.connection['alicloud_assume_role_external_id'])
 
         def send():
             try:

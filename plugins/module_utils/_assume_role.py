@@ -44,12 +44,16 @@ ALIBABA_ASSUME_ROLE_SPEC = {
     'alicloud_assume_role_session_name': {'aliases': ['assume_role_session_name'],
                                           'fallback': (env_fallback, ['ALICLOUD_ASSUME_ROLE_SESSION_NAME',
                                                                       'ALIBABA_CLOUD_ROLE_SESSION_NAME'])},
+    # Named as its two siblings; the variable is ours (alibaba.alicloud has no external id).
+    'alicloud_assume_role_external_id': {'aliases': ['assume_role_external_id'], 'no_log': True,
+                                         'fallback': (env_fallback, ['ALICLOUD_ASSUME_ROLE_EXTERNAL_ID'])},
 }
 
 # The names and variables of the Tencent Cloud Terraform provider's assume_role block.
 TENCENT_ASSUME_ROLE_SPEC = {
     'role_arn': {'fallback': (env_fallback, ['TENCENTCLOUD_ASSUME_ROLE_ARN'])},
     'role_session_name': {'fallback': (env_fallback, ['TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME'])},
+    'external_id': {'no_log': True, 'fallback': (env_fallback, ['TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID'])},
 }
 
 
@@ -83,11 +87,12 @@ class RoleRules:
             return None
         if not self.arn_pattern.match(arn):
             raise InputError(self.arn_option, 'expected a role ARN like %s, got %r' % (self.arn_example, arn))
+        # Empty is not set: an AWX credential injects an empty variable for a field left empty.
         session = connection.get(self.session_option)
-        if session is not None and not self.session_pattern.match(session):
+        if session and not self.session_pattern.match(session):
             raise InputError(self.session_option, '%s, got %r' % (self.session_rule, session))
         external_id = connection.get(self.external_id_option) if self.external_id_option else None
-        if external_id is not None and not self.external_id_pattern.match(external_id):
+        if external_id and not self.external_id_pattern.match(external_id):
             # The value is no_log: the message does not repeat it.
             raise InputError(self.external_id_option, self.external_id_rule)
         return arn
@@ -109,20 +114,23 @@ AWS_ROLE_RULES = RoleRules(
     'external_id', r'^[\w+=,.@:/-]{2,1224}$', 'must be 2 to 1224 letters, digits or any of +=,.@:/_-')
 
 # Alibaba: acs:ram::<account uid>:role/<role name>, role names 1-64 of letters, digits, '.' and '-';
-# RoleSessionName 2-64 of letters, digits, '.', '@', '-' and '_' (STS 2015-04-01 AssumeRole, RAM CreateRole).
+# RoleSessionName 2-64 of letters, digits, '.', '@', '-' and '_'; ExternalId 2-1,224 of [\w+=,.@:/-]
+# (alibabacloud-sts20150401 AssumeRoleRequest; RAM CreateRole).
 ALIBABA_ROLE_RULES = RoleRules(
     'alicloud_assume_role_arn', 'alicloud_assume_role_session_name',
     r'^acs:ram::(?P<account>\d+):role/[A-Za-z0-9.-]{1,64}$', 'acs:ram::1234567890123456:role/dr-copy',
-    r'^[\w.@-]{2,64}$', 'must be 2 to 64 letters, digits or any of .@_-')
+    r'^[\w.@-]{2,64}$', 'must be 2 to 64 letters, digits or any of .@_-',
+    'alicloud_assume_role_external_id', r'^[\w+=,.@:/-]{2,1224}$', 'must be 2 to 1224 letters, digits or any of +=,.@:/_-')
 
 # Tencent: qcs::cam::uin/<uin>:roleName/<name> or :role/<role id>, service roles with a
-# tencentcloudServiceRole(Name) part; RoleSessionName 2-128 of [\w+=,.@-] (sts 2018-08-13
-# AssumeRoleRequest, tencentcloud-sdk-python-sts models).
+# tencentcloudServiceRole(Name) part; RoleSessionName 2-128 of [\w+=,.@-], ExternalId 2-128 of
+# [\w+=,.@:/-] (sts 2018-08-13 AssumeRoleRequest, tencentcloud-sdk-python-sts models).
 TENCENT_ROLE_RULES = RoleRules(
     'role_arn', 'role_session_name',
     r'^qcs::cam::uin/(?P<account>\d+):(roleName|role)/([\w+=,.@-]+/)?[\w+=,.@-]{1,128}$',
     'qcs::cam::uin/100012345678:roleName/dr-copy',
-    r'^[\w+=,.@-]{2,128}$', 'must be 2 to 128 letters, digits or any of +=,.@_-')
+    r'^[\w+=,.@-]{2,128}$', 'must be 2 to 128 letters, digits or any of +=,.@_-',
+    'external_id', r'^[\w+=,.@:/-]{2,128}$', 'must be 2 to 128 letters, digits or any of +=,.@:/_-')
 
 
 def default_session_name():

@@ -75,7 +75,7 @@ HINTS = {
     'AuthFailure.InvalidSecretId': 'the secret_id is malformed: check secret_id (or TENCENTCLOUD_SECRET_ID)',
     'ResourceNotFound.RoleNotFound': 'check role_arn: the role does not exist',
     'UnauthorizedOperation': 'the CAM policy of this key does not allow this action, or this key may not assume role_arn '
-                             '(the role\'s trust policy): grant it (sts:AssumeRole, cbs:DescribeSnapshots, '
+                             '(the role\'s trust policy, and the external id it asks for: external_id): grant it (sts:AssumeRole, cbs:DescribeSnapshots, '
                              'cbs:CopySnapshotCrossRegions, tag:TagResources)',
     'AuthFailure.MFAFailure': 'this key requires MFA: use temporary credentials obtained with MFA',
     'AuthFailure.UnauthorizedOperation': 'the CAM policy of this key does not allow this action: grant it '
@@ -266,6 +266,8 @@ class TencentClient:
         """STS AssumeRole with the connection's own keys: (secret id, secret key, token, expiry in epoch seconds)."""
         params = {'RoleArn': self.role_arn, 'DurationSeconds': SESSION_SECONDS,
                   'RoleSessionName': self.connection.get('role_session_name') or default_session_name()}
+        if self.connection.get('external_id'):
+            params['ExternalId'] = self.connection['external_id']
         answer = self.call('sts', STS_REGION, 'AssumeRole', params, own_keys=True)
         try:
             credentials = answer['Credentials']

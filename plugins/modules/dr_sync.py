@@ -240,7 +240,8 @@ options:
     type: str
   external_id:
     description:
-      - The external ID the trust policy of O(role_arn) asks for (provider V(aws)).
+      - The external ID the trust policy of O(role_arn) asks for (providers V(aws), V(cbs); environment
+        E(TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID) for V(cbs)). Never shown in results or logs.
     type: str
   alicloud_assume_role_arn:
     description:
@@ -254,6 +255,12 @@ options:
         E(ALIBABA_CLOUD_ROLE_SESSION_NAME).
     type: str
     aliases: [assume_role_session_name]
+  alicloud_assume_role_external_id:
+    description:
+      - The external ID the trust policy of O(alicloud_assume_role_arn) asks for (providers V(ecs), V(ens)); environment
+        E(ALICLOUD_ASSUME_ROLE_EXTERNAL_ID). Never shown in results or logs.
+    type: str
+    aliases: [assume_role_external_id]
   alicloud_access_key:
     description:
       - Alibaba Cloud access key ID (providers V(ecs), V(ens)); environment E(ALICLOUD_ACCESS_KEY), E(ALICLOUD_ACCESS_KEY_ID),

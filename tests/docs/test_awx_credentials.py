@@ -79,20 +79,25 @@ CREDENTIAL_TYPES = {
     'alicloud': {
         'file': 'credential_type_alicloud.yml',
         'env': {'access_key': 'ALICLOUD_ACCESS_KEY', 'secret_key': 'ALICLOUD_SECRET_KEY', 'security_token': 'ALICLOUD_SECURITY_TOKEN',
-                'region': 'ALICLOUD_REGION'},
+                'region': 'ALICLOUD_REGION', 'assume_role_arn': 'ALICLOUD_ASSUME_ROLE_ARN',
+                'assume_role_session_name': 'ALICLOUD_ASSUME_ROLE_SESSION_NAME', 'assume_role_external_id': 'ALICLOUD_ASSUME_ROLE_EXTERNAL_ID'},
         'module_options': {'access_key': 'alicloud_access_key', 'secret_key': 'alicloud_secret_key',
-                           'security_token': 'alicloud_security_token', 'region': 'alicloud_region'},
+                           'security_token': 'alicloud_security_token', 'region': 'alicloud_region',
+                           'assume_role_arn': 'alicloud_assume_role_arn', 'assume_role_session_name': 'alicloud_assume_role_session_name',
+                           'assume_role_external_id': 'alicloud_assume_role_external_id'},
         'spec': ENS_CONNECTION_SPEC,
-        'secrets': {'secret_key', 'security_token'},
+        'secrets': {'secret_key', 'security_token', 'assume_role_external_id'},
         'required': ['access_key', 'secret_key'],
     },
     'tencentcloud': {
         'file': 'credential_type_tencentcloud.yml',
         'env': {'secret_id': 'TENCENTCLOUD_SECRET_ID', 'secret_key': 'TENCENTCLOUD_SECRET_KEY',
-                'security_token': 'TENCENTCLOUD_SECURITY_TOKEN'},
-        'module_options': {'secret_id': 'secret_id', 'secret_key': 'secret_key', 'security_token': 'security_token'},
+                'security_token': 'TENCENTCLOUD_SECURITY_TOKEN', 'role_arn': 'TENCENTCLOUD_ASSUME_ROLE_ARN',
+                'role_session_name': 'TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME', 'external_id': 'TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID'},
+        'module_options': {'secret_id': 'secret_id', 'secret_key': 'secret_key', 'security_token': 'security_token',
+                           'role_arn': 'role_arn', 'role_session_name': 'role_session_name', 'external_id': 'external_id'},
         'spec': TENCENT_CONNECTION_SPEC,
-        'secrets': {'secret_key', 'security_token'},
+        'secrets': {'secret_key', 'security_token', 'external_id'},
         'required': ['secret_id', 'secret_key'],
     },
 }
@@ -157,13 +162,14 @@ def test_credential_type_injects_what_the_modules_read(cloud):
     for field_id, variable in expected['env'].items():
         option = expected['spec'][expected['module_options'][field_id]]
         assert variable in option['fallback'][1], '%s reads %s' % (expected['module_options'][field_id], variable)
-        assert option.get('no_log') is (field_id in expected['secrets'])
+        assert bool(option.get('no_log')) is (field_id in expected['secrets'])
 
 
 def test_rendering_like_awx_leaves_an_unset_token_empty():
     env = render_injectors(load('alicloud'), {'access_key': 'LTAIexample', 'secret_key': 'secret'})
     assert env == {'ALICLOUD_ACCESS_KEY': 'LTAIexample', 'ALICLOUD_SECRET_KEY': 'secret', 'ALICLOUD_SECURITY_TOKEN': '',
-                   'ALICLOUD_REGION': ''}
+                   'ALICLOUD_REGION': '', 'ALICLOUD_ASSUME_ROLE_ARN': '', 'ALICLOUD_ASSUME_ROLE_SESSION_NAME': '',
+                   'ALICLOUD_ASSUME_ROLE_EXTERNAL_ID': ''}
 
 
 def test_the_builtin_aws_credential_variables_are_read_by_the_aws_modules():
@@ -177,8 +183,10 @@ def test_the_builtin_aws_credential_variables_are_read_by_the_aws_modules():
 ECS_ARGS = {'source_region': 'cn-hangzhou', 'destination_region': 'cn-shanghai'}
 
 
-def seed_ecs(cloud):
-    return cloud.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'snapshots': 1}]})['ecs']['snapshots'][0]
+def seed_ecs(cloud, account=None):
+    """A snapshot in ``account`` (the default credentials' account if None)."""
+    seed = {'disks': [{'region': 'cn-hangzhou', 'snapshots': 1}]}
+    return cloud.admin.seed(ecs=dict(seed, account=account) if account else seed)['ecs']['snapshots'][0]
 
 
 ALIBABA_CASES = {
@@ -188,6 +196,14 @@ ALIBABA_CASES = {
     'STS pair without its token': ({'access_key': fake.ALIBABA_STS_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_STS_ACCESS_KEY_SECRET},
                                    'token'),
     'wrong secret': ({'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': 'not-the-secret'}, 'InvalidAccessKeySecret'),
+    # A role ARN with the session name left empty, and a role whose trust asks for an external id, without it.
+    'role, session name left empty': ({'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET,
+                                       'assume_role_arn': fake.ALIBABA_DR_ROLE_ARN}, None),
+    'role with its external id': ({'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET,
+                                   'assume_role_arn': fake.ALIBABA_EXTERNAL_ROLE_ARN, 'assume_role_session_name': 'awx-job-42',
+                                   'assume_role_external_id': fake.ROLE_EXTERNAL_ID}, None),
+    'role without its external id': ({'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET,
+                                      'assume_role_arn': fake.ALIBABA_EXTERNAL_ROLE_ARN}, 'NoPermission'),
 }
 
 
@@ -195,7 +211,7 @@ ALIBABA_CASES = {
 def test_ecs_module_authenticates_with_the_alicloud_credential_alone(case, fakecloud_clean, tmp_path):
     inputs, failure = ALIBABA_CASES[case]
     env = clean_environment(tmp_path, **render_injectors(load('alicloud'), inputs))
-    source = seed_ecs(fakecloud_clean)
+    source = seed_ecs(fakecloud_clean, fake.ALIBABA_DR_ACCOUNT_ID if inputs.get('assume_role_arn') else None)
     result = run_module('ecs_snapshot_copy', dict(ECS_ARGS, source_snapshot_id=source, endpoint_url=fakecloud_clean.url), env)
     if failure is None:
         assert not result.get('failed'), result.get('msg')
@@ -204,6 +220,7 @@ def test_ecs_module_authenticates_with_the_alicloud_credential_alone(case, fakec
         assert result.get('failed') and failure.lower() in result['msg'].lower(), result.get('msg')
         assert fakecloud_clean.admin.calls()['total_mutations'] == 0
     assert inputs['secret_key'] not in str(result)
+    assert fake.ROLE_EXTERNAL_ID not in str(result)
 
 
 def test_ens_module_authenticates_with_the_alicloud_credential_alone(fakecloud_clean, tmp_path):
@@ -224,6 +241,10 @@ TENCENT_CASES = {
     'temporary pair without its token': ({'secret_id': fake.TENCENT_TMP_SECRET_ID, 'secret_key': fake.TENCENT_TMP_SECRET_KEY},
                                          'AuthFailure'),
     'wrong secret': ({'secret_id': fake.TENCENT_SECRET_ID, 'secret_key': 'not-the-secret'}, 'AuthFailure.SignatureFailure'),
+    'role with its external id': ({'secret_id': fake.TENCENT_SECRET_ID, 'secret_key': fake.TENCENT_SECRET_KEY,
+                                   'role_arn': fake.TENCENT_EXTERNAL_ROLE_ARN, 'external_id': fake.ROLE_EXTERNAL_ID}, None),
+    'role without its external id': ({'secret_id': fake.TENCENT_SECRET_ID, 'secret_key': fake.TENCENT_SECRET_KEY,
+                                      'role_arn': fake.TENCENT_EXTERNAL_ROLE_ARN}, 'UnauthorizedOperation'),
 }
 
 
@@ -231,7 +252,10 @@ TENCENT_CASES = {
 def test_cbs_module_authenticates_with_the_tencentcloud_credential_alone(case, fakecloud_clean, tmp_path):
     inputs, failure = TENCENT_CASES[case]
     env = clean_environment(tmp_path, **render_injectors(load('tencentcloud'), inputs))
-    source = fakecloud_clean.admin.seed(cbs={'disks': [{'region': 'ap-guangzhou', 'snapshots': 1}]})['cbs']['snapshots'][0]
+    seed = {'disks': [{'region': 'ap-guangzhou', 'snapshots': 1}]}
+    if inputs.get('role_arn'):
+        seed['account'] = fake.TENCENT_DR_UIN
+    source = fakecloud_clean.admin.seed(cbs=seed)['cbs']['snapshots'][0]
     result = run_module('cbs_snapshot_copy', {'source_snapshot_id': source, 'source_region': 'ap-guangzhou',
                                               'destination_regions': ['ap-shanghai'], 'endpoint_url': fakecloud_clean.url}, env)
     if failure is None:

@@ -30,13 +30,19 @@ ALIBABA_LOCKED_ROLE_ARN = 'acs:ram::%s:role/locked' % ALIBABA_DR_ACCOUNT_ID
 TENCENT_DR_UIN = '200012345678'
 TENCENT_DR_ROLE_ARN = 'qcs::cam::uin/%s:roleName/snapcopy-dr' % TENCENT_DR_UIN
 TENCENT_LOCKED_ROLE_ARN = 'qcs::cam::uin/%s:roleName/locked' % TENCENT_DR_UIN
+# A role whose trust policy also asks for an external id (as a role a third party assumes does).
+ALIBABA_EXTERNAL_ROLE_ARN = 'acs:ram::%s:role/vendor-dr' % ALIBABA_DR_ACCOUNT_ID
+TENCENT_EXTERNAL_ROLE_ARN = 'qcs::cam::uin/%s:roleName/vendor-dr' % TENCENT_DR_UIN
+ROLE_EXTERNAL_ID = 'snapcopy-external-0001'
 
 
 def default_roles() -> dict:
     """Role ARN -> the accounts that may assume it, per vendor."""
     return {
-        'alibaba': {ALIBABA_DR_ROLE_ARN: {'trusted': [ALIBABA_ACCOUNT_ID]}, ALIBABA_LOCKED_ROLE_ARN: {'trusted': []}},
-        'tencent': {TENCENT_DR_ROLE_ARN: {'trusted': [TENCENT_UIN]}, TENCENT_LOCKED_ROLE_ARN: {'trusted': []}},
+        'alibaba': {ALIBABA_DR_ROLE_ARN: {'trusted': [ALIBABA_ACCOUNT_ID]}, ALIBABA_LOCKED_ROLE_ARN: {'trusted': []},
+                    ALIBABA_EXTERNAL_ROLE_ARN: {'trusted': [ALIBABA_ACCOUNT_ID], 'external_id': ROLE_EXTERNAL_ID}},
+        'tencent': {TENCENT_DR_ROLE_ARN: {'trusted': [TENCENT_UIN]}, TENCENT_LOCKED_ROLE_ARN: {'trusted': []},
+                    TENCENT_EXTERNAL_ROLE_ARN: {'trusted': [TENCENT_UIN], 'external_id': ROLE_EXTERNAL_ID}},
     }
 
 

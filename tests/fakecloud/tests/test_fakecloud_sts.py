@@ -107,9 +107,20 @@ def test_alibaba_temporary_keys_expire_when_the_answer_says(fakecloud_clean):
     (creds.ALIBABA_DR_ROLE_ARN, {'RoleSessionName': 'r\u00e9plica'}, 'InvalidParameter.RoleSessionName'),  # letters: A-Z, a-z
     (creds.ALIBABA_DR_ROLE_ARN, {'DurationSeconds': '899'}, 'InvalidParameter.DurationSeconds'),
     (creds.ALIBABA_DR_ROLE_ARN, {'DurationSeconds': '3601'}, 'InvalidParameter.DurationSeconds'),
+    # A trust policy that asks for an external id: without it, or with another (RAM's external-id guide).
+    (creds.ALIBABA_EXTERNAL_ROLE_ARN, {}, 'NoPermission'),
+    (creds.ALIBABA_EXTERNAL_ROLE_ARN, {'ExternalId': 'snapcopy-external-0002'}, 'NoPermission'),
 ])
 def test_alibaba_refusals_have_the_vendors_codes(fakecloud_clean, arn, params, code):
     assert alibaba_code(fakecloud_clean, arn, **params) == code
+
+
+def test_a_role_whose_trust_asks_for_an_external_id_is_assumed_with_it(fakecloud_clean):
+    fc = fakecloud_clean
+    alibaba = alibaba_assume_role(fc, creds.ALIBABA_EXTERNAL_ROLE_ARN, ExternalId=creds.ROLE_EXTERNAL_ID)
+    tencent = tencent_sts(fc).call_json('AssumeRole', {'RoleArn': creds.TENCENT_EXTERNAL_ROLE_ARN, 'RoleSessionName': 'test',
+                                                       'ExternalId': creds.ROLE_EXTERNAL_ID})['Response']
+    assert alibaba['Credentials']['AccessKeyId'].startswith('STS.') and tencent['Credentials']['TmpSecretId']
 
 
 def test_a_tencent_role_gives_keys_of_its_account_that_see_only_that_account(fakecloud_clean):
@@ -139,6 +150,8 @@ def test_a_tencent_role_gives_keys_of_its_account_that_see_only_that_account(fak
     ({'RoleArn': creds.TENCENT_DR_ROLE_ARN, 'DurationSeconds': 43201}, 'InvalidParameter.OverTimeError'),
     ({'RoleArn': creds.TENCENT_DR_ROLE_ARN, 'RoleSessionName': 'a b'}, 'InvalidParameter.ParamError'),
     ({'RoleArn': creds.TENCENT_DR_ROLE_ARN, 'RoleSessionName': 'r\u00e9plica'}, 'InvalidParameter.ParamError'),  # 大小写字符
+    ({'RoleArn': creds.TENCENT_EXTERNAL_ROLE_ARN}, 'UnauthorizedOperation'),
+    ({'RoleArn': creds.TENCENT_EXTERNAL_ROLE_ARN, 'ExternalId': 'snapcopy-external-0002'}, 'UnauthorizedOperation'),
 ])
 def test_tencent_refusals_have_the_vendors_codes(fakecloud_clean, params, code):
     assert tencent_code(tencent_sts(fakecloud_clean), dict({'RoleSessionName': 'test'}, **params)) == code

@@ -71,7 +71,8 @@ def test_a_session_name_out_of_the_rules_is_refused(rules, arn, name):
 
 @pytest.mark.parametrize('rules, option', [
     (AWS_ROLE_RULES, 'role_session_name'), (AWS_ROLE_RULES, 'external_id'),
-    (ALIBABA_ROLE_RULES, 'alicloud_assume_role_session_name'), (TENCENT_ROLE_RULES, 'role_session_name'),
+    (ALIBABA_ROLE_RULES, 'alicloud_assume_role_session_name'), (ALIBABA_ROLE_RULES, 'alicloud_assume_role_external_id'),
+    (TENCENT_ROLE_RULES, 'role_session_name'), (TENCENT_ROLE_RULES, 'external_id'),
 ])
 def test_a_session_name_or_external_id_without_a_role_is_refused(rules, option):
     with pytest.raises(InputError) as info:
@@ -79,10 +80,26 @@ def test_a_session_name_or_external_id_without_a_role_is_refused(rules, option):
     assert info.value.option == option and rules.arn_option in info.value.message
 
 
-def test_a_bad_external_id_is_refused_without_repeating_it():
+@pytest.mark.parametrize('rules, arn, external_id', [
+    (AWS_ROLE_RULES, 'arn:aws:iam::123456789012:role/r', 'secret value!'),
+    (ALIBABA_ROLE_RULES, 'acs:ram::1234567890123456:role/r', 'secret value!'),
+    (ALIBABA_ROLE_RULES, 'acs:ram::1234567890123456:role/r', 'secret' * 205),          # 1,230: past 1,224
+    (TENCENT_ROLE_RULES, 'qcs::cam::uin/100012345678:roleName/r', 'secret' * 22),     # 132: past 128
+    (TENCENT_ROLE_RULES, 'qcs::cam::uin/100012345678:roleName/r', 'secret-\u00e9t\u00e9'),
+])
+def test_a_bad_external_id_is_refused_without_repeating_it(rules, arn, external_id):
+    """Each vendor's model: AWS and Alibaba 2 to 1,224, Tencent 2 to 128, of [A-Za-z0-9_+=,.@:/-]."""
     with pytest.raises(InputError) as info:
-        AWS_ROLE_RULES.check({'role_arn': 'arn:aws:iam::123456789012:role/r', 'external_id': 'secret value!'})
-    assert info.value.option == 'external_id' and 'secret value' not in str(info.value)
+        rules.check({rules.arn_option: arn, rules.external_id_option: external_id})
+    assert info.value.option == rules.external_id_option and 'secret' not in str(info.value)
+
+
+@pytest.mark.parametrize('rules, arn, longest', [
+    (ALIBABA_ROLE_RULES, 'acs:ram::1234567890123456:role/r', 1224),
+    (TENCENT_ROLE_RULES, 'qcs::cam::uin/100012345678:roleName/r', 128),
+])
+def test_the_longest_external_id_a_vendor_takes_passes(rules, arn, longest):
+    assert rules.check({rules.arn_option: arn, rules.external_id_option: 'a=b,c.d@e:f/g-h_i+' + 'x' * (longest - 18)}) == arn
 
 
 def test_the_clients_check_before_any_call():
@@ -161,6 +178,28 @@ def test_an_alibaba_sts_refusal_is_a_cloud_error_with_code_and_request_id(fakecl
     assert creds.ALIBABA_ACCESS_KEY_SECRET not in str(info.value)
 
 
+@pytest.mark.parametrize('external_id', [None, 'snapcopy-external-0002'])
+def test_an_alibaba_role_asking_for_an_external_id_refuses_a_call_without_the_right_one(fakecloud_clean, external_id):
+    connection = dict(ALIBABA, endpoint_url='http://' + fakecloud_clean.endpoint, alicloud_assume_role_arn=creds.ALIBABA_EXTERNAL_ROLE_ARN,
+                      alicloud_assume_role_external_id=external_id)
+    client = AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE)
+    with pytest.raises(CloudError) as info:
+        client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
+    assert (info.value.action, info.value.code) == ('AssumeRole', 'NoPermission')
+    assert 'alicloud_assume_role_external_id' in str(info.value) and 'snapcopy-external' not in str(info.value)
+
+
+def test_an_alibaba_role_is_assumed_with_the_external_id_its_trust_policy_asks_for(fakecloud_clean):
+    fc = fakecloud_clean
+    theirs = fc.admin.seed(ecs={'account': creds.ALIBABA_DR_ACCOUNT_ID,
+                                'disks': [{'region': 'cn-hangzhou', 'snapshots': 1}]})['ecs']['snapshots']
+    connection = dict(ALIBABA, endpoint_url='http://' + fc.endpoint, alicloud_assume_role_arn=creds.ALIBABA_EXTERNAL_ROLE_ARN,
+                      alicloud_assume_role_external_id=creds.ROLE_EXTERNAL_ID)
+    client = AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE)
+    answer = client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
+    assert [s['SnapshotId'] for s in answer['Snapshots']['Snapshot']] == theirs
+
+
 def tencent_connection(fc, arn):
     return dict(TENCENT, endpoint_url='http://' + fc.endpoint, role_arn=arn, role_session_name='unit-test')
 
@@ -219,3 +258,32 @@ def test_a_session_name_with_letters_beyond_ascii_is_refused(rules, arn, name):
     with pytest.raises(InputError) as info:
         rules.check({rules.arn_option: arn, rules.session_option: name})
     assert info.value.option == rules.session_option
+
+
+@pytest.mark.parametrize('external_id', [None, 'snapcopy-external-0002'])
+def test_a_tencent_role_asking_for_an_external_id_refuses_a_call_without_the_right_one(fakecloud_clean, external_id):
+    client = TencentClient(dict(tencent_connection(fakecloud_clean, creds.TENCENT_EXTERNAL_ROLE_ARN), external_id=external_id), load_sdk())
+    with pytest.raises(CloudError) as info:
+        client.call('cbs', 'ap-guangzhou', 'DescribeSnapshots', {})
+    assert (info.value.action, info.value.code) == ('AssumeRole', 'UnauthorizedOperation')
+    assert 'external_id' in str(info.value) and 'snapcopy-external' not in str(info.value)
+
+
+def test_a_tencent_role_is_assumed_with_the_external_id_its_trust_policy_asks_for(fakecloud_clean):
+    fc = fakecloud_clean
+    theirs = fc.admin.seed(cbs={'account': creds.TENCENT_DR_UIN,
+                                'disks': [{'region': 'ap-guangzhou', 'snapshots': 1}]})['cbs']['snapshots']
+    client = TencentClient(dict(tencent_connection(fc, creds.TENCENT_EXTERNAL_ROLE_ARN), external_id=creds.ROLE_EXTERNAL_ID), load_sdk())
+    assert [s['SnapshotId'] for s in client.call('cbs', 'ap-guangzhou', 'DescribeSnapshots', {})['SnapshotSet']] == theirs
+
+
+@pytest.mark.parametrize('provider, params, environ, option', [
+    ('ecs', {'alicloud_assume_role_arn': creds.ALIBABA_EXTERNAL_ROLE_ARN}, {'ALICLOUD_ASSUME_ROLE_EXTERNAL_ID': 'x'},
+     'alicloud_assume_role_external_id'),
+    ('cbs', {'role_arn': creds.TENCENT_EXTERNAL_ROLE_ARN}, {'TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID': 'x'}, 'external_id'),
+])
+def test_dr_sync_reads_each_clouds_external_id_variable(provider, params, environ, option):
+    """dr_sync takes the external id from each cloud's variable, and checks it as the option (one character: too short)."""
+    with pytest.raises(InputError) as info:
+        assumed_account(provider, params, environ=environ)
+    assert info.value.option == option
