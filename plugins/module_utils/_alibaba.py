@@ -28,7 +28,7 @@ from ansible.module_utils.basic import env_fallback
 
 from ._assume_role import ALIBABA_ASSUME_ROLE_SPEC, ALIBABA_ROLE_RULES, TemporaryCredentials, default_session_name
 from ._backoff import CallRetry
-from ._errors import BUSY, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, SnapcopyError, note_read_timeout
+from ._errors import BUSY, FATAL, IN_USE, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, SnapcopyError, note_read_timeout
 from ._network import TIMEOUT_SPEC, connection_timeouts, quiet_insecure_warnings
 from ._sdk_versions import missing_feature, version_warnings
 from ._tagging import matches_selector, tag_dict
@@ -69,6 +69,9 @@ RETRYABLE_CODES = {'ServiceUnavailable', 'InternalError', 'UnknownError', 'Inter
                    'Throttling', 'Throttling.User', 'Throttling.Api', 'ServiceBusy', 'RequestTimeout'}
 NOT_FOUND_CODES = {'InvalidSnapshotId.NotFound', 'InvalidSnapshot.NotFound', 'InvalidSnapshotId.NotExist',
                    'InvalidDiskId.NotFound'}
+# DeleteSnapshot of a snapshot a disk or a custom image was made from, without Force (403, the ECS DeleteSnapshot
+# reference's error codes): the disk could no longer be re-initialized from it, so it is never forced.
+IN_USE_CODES = {'SnapshotCreatedDisk', 'SnapshotCreatedImage'}
 # Refused until something else ends by itself, with what to tell the user if it does not end in time.
 # ECS CopySnapshot: a copy of the same disk is still running (ECS error codes; ECS copies a disk's
 # snapshots to a region incrementally, one after the other).
@@ -309,6 +312,8 @@ def server_error(action, code, message, status, request_id, region=None):
         kind = RETRYABLE
     elif code in NOT_FOUND_CODES:
         kind = NOT_FOUND
+    elif code in IN_USE_CODES:
+        kind = IN_USE
     elif code in AUTH_HINTS or code.startswith(AUTH_PREFIXES):
         kind = FATAL
         hint = AUTH_HINTS.get(code)

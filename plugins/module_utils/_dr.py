@@ -18,9 +18,9 @@ import time
 from ._backoff import create_once
 from ._dr_prune import copies_to_mark, dr_copies_by_disk, prune_selection
 from ._dr_report import dr_report
-from ._dr_restore import ALREADY_DELETED, DELETE_FAILED, DELETED, WOULD_DELETE, RestoreDrill, check_restore_settings
+from ._dr_restore import ALREADY_DELETED, DELETE_FAILED, DELETED, KEPT_IN_USE, WOULD_DELETE, RestoreDrill, check_restore_settings
 from ._engine import COPIED, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, run_retry
-from ._errors import NOT_FOUND, CloudError, InputError
+from ._errors import IN_USE, NOT_FOUND, CloudError, InputError
 from ._model import COMPLETED, FAILED, PENDING, CopyRequest, copy_mismatches, parse_time
 from ._poller import DONE, PENDING as POLL_PENDING, poll
 from ._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
@@ -374,6 +374,10 @@ class DrRun:
             except CloudError as error:
                 if error.kind == NOT_FOUND:  # gone already (another run, a person): no failure, not our deletion
                     record['action'] = ALREADY_DELETED
+                elif error.kind == IN_USE:  # a disk was made from it: kept, never forced, and no failure of the run
+                    record['action'] = KEPT_IN_USE
+                    record['reason'] = str(error)
+                    self.warnings.append('kept %s in %s, which pruning chose: %s' % (copy.id, destination, error))
                 else:
                     record['action'] = DELETE_FAILED
                     record['error'] = error.as_result()

@@ -68,6 +68,8 @@ LEFT_UNTIL = 'left_until'
 LEFTOVER = 'leftover'
 WOULD_DELETE = 'would_delete'
 DELETE_FAILED = 'delete_failed'
+# A copy the cloud keeps because a disk or an image was made from it (a person's restore, say): never forced.
+KEPT_IN_USE = 'kept_in_use'
 
 
 def run_id(now, rng=random.random):

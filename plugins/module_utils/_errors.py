@@ -19,6 +19,9 @@ FATAL = 'fatal'                # credentials, permissions, account: stop now
 # The cloud is busy with something that ends by itself (a copy of the same disk to the same
 # region still running): try again after a while, until the deadline rather than a few times.
 BUSY = 'busy'
+# Kept by the cloud for something that depends on it (ECS: a disk made from the snapshot). The cloud can be told to
+# delete it anyway (Force); a DR run never does: the snapshot is kept, and the run says why.
+IN_USE = 'in_use'
 
 
 class SnapcopyError(Exception):

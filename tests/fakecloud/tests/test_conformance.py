@@ -179,7 +179,7 @@ def ecs_copy_snapshot(ids, send):
 
 
 def ecs_delete_snapshot(ids, send):
-    send({'SnapshotId': ids['ecs']['snapshots'][-1]})
+    send({'SnapshotId': ids['ecs']['snapshots'][-1], 'Force': 'true'})
 
 
 def ecs_describe_zones(ids, send):

@@ -280,3 +280,18 @@ def test_tag_untag_and_list_tag_resources(fc):
     req.set_ResourceIds([disk_id, 'd-missing'])
     req.set_Tags([{'Key': 'a', 'Value': '1'}])
     assert error_of(fc, req).get_error_code() == 'InvalidResourceId.NotFound'
+
+
+def test_a_snapshot_a_disk_was_made_from_is_deleted_only_with_force(fc):
+    """ECS DeleteSnapshot: "If the snapshot has been used to create disks and Force is not specified or is set to
+    false, the snapshot cannot be deleted directly" (403 SnapshotCreatedDisk, the reference's error table)."""
+    dummy, snapshot = seed_one(fc)
+    fc.admin.seed(ecs={'disks': [{'region': REGION, 'source_snapshot_id': snapshot}]})
+    req = DeleteSnapshotRequest.DeleteSnapshotRequest()
+    req.set_SnapshotId(snapshot)
+    error = error_of(fc, req)
+    assert (error.get_error_code(), error.get_http_status()) == ('SnapshotCreatedDisk', 403)
+    assert snapshot in [s['SnapshotId'] for s in describe(fc, SnapshotIds=json.dumps([snapshot]))['Snapshots']['Snapshot']]
+    req.set_Force(True)
+    call(fc, req)
+    assert describe(fc, SnapshotIds=json.dumps([snapshot]))['Snapshots']['Snapshot'] == []

@@ -14,10 +14,12 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import defa
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import (
+    DISK_TAG,
     RESTORE_RUN_TAG,
     RESTORE_SCOPE_TAG,
     RESTORE_TESTED_TAG,
     RESTORE_UNTIL_TAG,
+    SOURCE_TAG,
 )
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 
@@ -211,3 +213,28 @@ def test_an_ecs_drill_on_a_regional_disk_names_no_zone(cloud):
     with pytest.raises(InputError) as info:
         dr_run(cloud, 'ecs', restore_test_disk_type='cloud_regional_disk_auto', restore_test_zones={'cn-shanghai': 'cn-shanghai-a'})
     assert info.value.option == 'restore_test_zones' and 'spans the zones' in info.value.message
+
+
+def test_pruning_never_forces_the_deletion_of_an_ecs_copy_a_disk_was_made_from(cloud):
+    """ECS DeleteSnapshot refuses a snapshot a disk was made from unless Force is true (SnapshotCreatedDisk, the ECS
+    DeleteSnapshot reference): a person who restored from an old DR copy keeps it, the run says why and does not fail,
+    and once the disk is gone the next run prunes the copy."""
+    (disk,) = seed(cloud, 'ecs')
+    dr_run(cloud, 'ecs', restore_test=False)
+    old_source = 's-old0000000000000001'
+    (old_copy,) = cloud.admin.seed(ecs={'snapshots': [{
+        'region': 'cn-shanghai', 'source_snapshot_id': old_source, 'source_region': 'cn-hangzhou', 'is_copy': True, 'age_seconds': 9 * 86400,
+        'tags': {SOURCE_TAG: 'cn-hangzhou/' + old_source, DISK_TAG: 'cn-hangzhou/' + disk}}]})['ecs']['snapshots']
+    (restored,) = cloud.admin.seed(ecs={'disks': [{'region': 'cn-shanghai', 'source_snapshot_id': old_copy, 'size': 20}]})['ecs']['disks']
+
+    report = dr_run(cloud, 'ecs', restore_test=False, prune=True, keep_copies=1)
+    (record,) = report['disks'][0]['pruned']
+    assert (record['snapshot_id'], record['action']) == (old_copy, 'kept_in_use') and 'SnapshotCreatedDisk' in record['reason']
+    assert not report['failures'] and report['totals']['pruned'] == 0
+    assert any(old_copy in warning and 'SnapshotCreatedDisk' in warning for warning in report['run_warnings'])
+    assert old_copy in {snapshot['id'] for snapshot in cloud.admin.state(cloud='ecs', region='cn-shanghai')['ecs']['cn-shanghai']['snapshots']}
+
+    EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).delete_test_disk('cn-shanghai', restored)  # the person's DeleteDisk
+    report = dr_run(cloud, 'ecs', restore_test=False, prune=True, keep_copies=1)
+    assert [(record['snapshot_id'], record['action']) for record in report['disks'][0]['pruned']] == [(old_copy, 'deleted')]
+
