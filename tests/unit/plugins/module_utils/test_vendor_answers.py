@@ -20,8 +20,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdap
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DELETING, FAILED, PENDING, CopyRequest, Disk
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DELETING, FAILED, PENDING, USABLE, CopyRequest, Disk, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, RESTORE_RUN_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 
@@ -246,3 +246,91 @@ def test_cbs_reads_disks_the_copy_answer_and_tagging_failures(fakecloud_clean):
             CBS.SnapshotCopyResult, SnapshotId='snap-copy0002', DestinationRegion='ap-shanghai', Code='Success', Message='')]))
     result = adapter.start_copy(CopyRequest('snap-src00002', 'ap-guangzhou', ['ap-shanghai']), ['ap-shanghai'])['ap-shanghai']
     assert isinstance(result, CloudError) and result.code == 'ResourceNotFound'
+
+
+# ---------------------------------------------------------------------- the restore drill's disk calls
+def drill_copy(copy_id, region, size=40):
+    return Snapshot(copy_id, region, COMPLETED, size=size)
+
+
+def test_ecs_reads_the_drills_create_describe_and_delete_answers(fakecloud_clean):
+    """CreateDiskResponseBody (DiskId), DescribeDisksResponseBodyDisksDisk (Status, ZoneId, SourceSnapshotId, Size in GiB,
+    CreationTime, Tags.Tag of TagKey/TagValue) and DeleteDiskResponseBody (a request id alone)."""
+    answer_with(fakecloud_clean, 'ecs', 'CreateDisk', ECS.CreateDiskResponseBody(disk_id='d-test0001', request_id='R-1').to_map())
+    answer_with(fakecloud_clean, 'ecs', 'DescribeDisks', ECS.DescribeDisksResponseBody(disks=ECS.DescribeDisksResponseBodyDisks(disk=[
+        ECS.DescribeDisksResponseBodyDisksDisk(
+            disk_id='d-test0001', disk_name='snapcopy-restore-test', status='Creating', zone_id='cn-shanghai-b', size=40,
+            source_snapshot_id='s-copy0001', creation_time='2026-11-01T10:00:00Z', tags=ECS.DescribeDisksResponseBodyDisksDiskTags(
+                tag=[ECS.DescribeDisksResponseBodyDisksDiskTagsTag(tag_key=RESTORE_RUN_TAG, tag_value='run-1')]))]),
+        next_token='', total_count=1).to_map())
+    answer_with(fakecloud_clean, 'ecs', 'DeleteDisk', ECS.DeleteDiskResponseBody(request_id='R-3').to_map())
+    adapter = EcsAdapter.from_connection(alibaba_connection(fakecloud_clean))
+    made = adapter.create_test_disk('cn-shanghai', 'cn-shanghai-b', drill_copy('s-copy0001', 'cn-shanghai'), 'cloud_essd',
+                                    'snapcopy-restore-test', {RESTORE_RUN_TAG: 'run-1'}, 'token-1')
+    assert (made.id, made.state, made.zone) == ('d-test0001', PENDING, 'cn-shanghai-b')
+    (found,) = adapter.find_test_disks('cn-shanghai')
+    assert (found.id, found.state, found.cloud_state, found.zone, found.snapshot_id, found.size) == (
+        'd-test0001', PENDING, 'Creating', 'cn-shanghai-b', 's-copy0001', 40)
+    assert (found.name, found.created, found.tags) == ('snapcopy-restore-test', '2026-11-01T10:00:00Z', {RESTORE_RUN_TAG: 'run-1'})
+    assert adapter.describe_test_disks('cn-shanghai', ['d-test0001'])['d-test0001'].cloud_state == 'Creating'
+    adapter.delete_test_disk('cn-shanghai', 'd-test0001')
+
+
+@pytest.mark.parametrize('status, state', [('Creating', PENDING), ('ReIniting', PENDING), ('Available', USABLE), ('In_use', USABLE),
+                                           ('Attaching', USABLE), ('Detaching', USABLE)])
+def test_ecs_maps_every_documented_disk_status(fakecloud_clean, status, state):
+    """DescribeDisksRequest.Status: In_use, Available, Attaching, Detaching, Creating, ReIniting (ecs-20140526)."""
+    answer_with(fakecloud_clean, 'ecs', 'DescribeDisks', ECS.DescribeDisksResponseBody(disks=ECS.DescribeDisksResponseBodyDisks(disk=[
+        ECS.DescribeDisksResponseBodyDisksDisk(disk_id='d-test0001', status=status)]), next_token='').to_map())
+    adapter = EcsAdapter.from_connection(alibaba_connection(fakecloud_clean))
+    assert adapter.describe_test_disks('cn-shanghai', ['d-test0001'])['d-test0001'].state == state
+
+
+def test_ens_reads_the_drills_create_describe_and_delete_answers(fakecloud_clean):
+    """CreateDiskResponseBody (InstanceIds, a list), DescribeDisksResponseBodyDisksDisks (Status, SnapshotId, Size in MiB,
+    CreationTime, EnsRegionId) and DeleteDiskResponseBody (Code 0)."""
+    answer_with(fakecloud_clean, 'ens', 'CreateDisk', ENS.CreateDiskResponseBody(instance_ids=['d-edgetest1'], order_id='2080').to_map())
+    answer_with(fakecloud_clean, 'ens', 'DescribeDisks', ENS.DescribeDisksResponseBody(disks=ENS.DescribeDisksResponseBodyDisks(disks=[
+        ENS.DescribeDisksResponseBodyDisksDisks(
+            disk_id='d-edgetest1', disk_name='snapcopy-restore-test', status='Available', ens_region_id='cn-beijing-cmcc',
+            size=40960, snapshot_id='sp-copy0001', creation_time='2026-11-01T10:00:00Z',
+            tags=ENS.DescribeDisksResponseBodyDisksDisksTags(tags=[ENS.DescribeDisksResponseBodyDisksDisksTagsTags(key=RESTORE_RUN_TAG,
+                                                                                                                  value='run-1')]))]),
+        page_number=1, page_size=50, total_count=1, code=0).to_map())
+    answer_with(fakecloud_clean, 'ens', 'DeleteDisk', ENS.DeleteDiskResponseBody(code=0, request_id='R-3').to_map())
+    adapter = EnsAdapter.from_connection(alibaba_connection(fakecloud_clean))
+    made = adapter.create_test_disk('cn-beijing-cmcc', None, drill_copy('sp-copy0001', 'cn-beijing-cmcc'), adapter.restore_disk_type,
+                                    'snapcopy-restore-test', {RESTORE_RUN_TAG: 'run-1'}, 'token-1')
+    assert (made.id, made.state, made.size) == ('d-edgetest1', PENDING, 40)
+    (found,) = adapter.find_test_disks('cn-beijing-cmcc')
+    assert (found.id, found.state, found.region, found.snapshot_id, found.size, found.created) == (
+        'd-edgetest1', USABLE, 'cn-beijing-cmcc', 'sp-copy0001', 40, '2026-11-01T10:00:00Z')
+    adapter.delete_test_disk('cn-beijing-cmcc', 'd-edgetest1')
+
+
+def test_cbs_reads_the_drills_create_describe_and_terminate_answers(fakecloud_clean):
+    """CreateDisksResponse (DiskIdSet), Disk (DiskState, Placement.Zone, DiskSize in GiB, CreateTime in Beijing time, Tags)
+    and TerminateDisksResponse (a request id alone)."""
+    answer_with(fakecloud_clean, 'cbs', 'CreateDisks', tencent_answer(CBS.CreateDisksResponse, DiskIdSet=['disk-test0001']))
+    answer_with(fakecloud_clean, 'cbs', 'DescribeDisks', tencent_answer(CBS.DescribeDisksResponse, TotalCount=1, DiskSet=[tencent(
+        CBS.Disk, DiskId='disk-test0001', DiskName='snapcopy-restore-test', DiskState='UNATTACHED', DiskSize=50,
+        Placement=tencent(CBS.Placement, Zone='ap-shanghai-2'), CreateTime='2026-11-01 18:00:00',
+        Tags=[tencent(CBS.Tag, Key=RESTORE_RUN_TAG, Value='run-1')])]))
+    answer_with(fakecloud_clean, 'cbs', 'TerminateDisks', tencent_answer(CBS.TerminateDisksResponse))
+    adapter = cbs_adapter(fakecloud_clean)
+    made = adapter.create_test_disk('ap-shanghai', 'ap-shanghai-2', drill_copy('snap-copy0001', 'ap-shanghai', size=50), 'CLOUD_PREMIUM',
+                                    'snapcopy-restore-test', {RESTORE_RUN_TAG: 'run-1'}, 'token-1')
+    assert (made.id, made.state, made.zone) == ('disk-test0001', PENDING, 'ap-shanghai-2')
+    (found,) = adapter.find_test_disks('ap-shanghai')
+    assert (found.id, found.state, found.cloud_state, found.zone, found.size) == ('disk-test0001', USABLE, 'UNATTACHED', 'ap-shanghai-2', 50)
+    assert found.created == '2026-11-01T10:00:00Z' and found.tags == {RESTORE_RUN_TAG: 'run-1'}
+    adapter.delete_test_disk('ap-shanghai', 'disk-test0001')
+
+
+@pytest.mark.parametrize('state, neutral', [('UNATTACHED', USABLE), ('ATTACHING', USABLE), ('ATTACHED', USABLE), ('DETACHING', USABLE),
+                                            ('EXPANDING', USABLE), ('ROLLBACKING', PENDING), ('DUMPING', PENDING), ('TORECYCLE', DELETING)])
+def test_cbs_maps_every_documented_disk_state(fakecloud_clean, state, neutral):
+    """Disk.DiskState (cbs 2017-03-12): UNATTACHED, ATTACHING, ATTACHED, DETACHING, EXPANDING, ROLLBACKING, TORECYCLE, DUMPING."""
+    answer_with(fakecloud_clean, 'cbs', 'DescribeDisks', tencent_answer(CBS.DescribeDisksResponse, TotalCount=1, DiskSet=[
+        tencent(CBS.Disk, DiskId='disk-test0001', DiskState=state)]))
+    assert cbs_adapter(fakecloud_clean).describe_test_disks('ap-shanghai', ['disk-test0001'])['disk-test0001'].state == neutral
