@@ -1,0 +1,89 @@
+"""The meaning of every value the adapters compute with (a size's unit, what a count counts, a page's limit), read
+from the vendors' models, not from our pages.
+
+A shape check passes a size in MiB read as GiB, or a count of pages read as a count of disks. So each value the
+adapters compute with is listed here with the words of the vendor's model it relies on, and the test finds those
+words in the model's own documentation of the field. Where the model does not say it, the entry names no words, and
+fakecloud's README must list it among the meanings no model states (what we chose, and why).
+The limits the adapters send are checked against the documented ones too.
+"""
+from __future__ import annotations
+
+import inspect
+import os
+import re
+
+import alibabacloud_ecs20140526.models as ECS
+import alibabacloud_ens20171110.models as ENS
+import botocore.session
+import pytest
+from tencentcloud.cbs.v20170312 import models as CBS
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils import _cbs, _ecs, _ens
+
+README = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'README.md')
+EC2 = botocore.session.get_session().get_service_model('ec2')
+
+# (what an adapter relies on, the model's class or botocore shape, the field, the model's words; None: the model does
+# not say it)
+MEANINGS = [
+    ('ECS CreateDisk Size in GiB', ECS.CreateDiskRequest, 'size', 'Unit: GiB'),
+    ('ECS CopySnapshot RetentionDays in days', ECS.CopySnapshotRequest, 'retention_days', 'Unit: days'),
+    ('ECS DescribeSnapshots MaxResults at most 100', ECS.DescribeSnapshotsRequest, 'max_results', 'Maximum value: 100'),
+    ('ECS DescribeDisks MaxResults from 10 to 500', ECS.DescribeDisksRequest, 'max_results', 'Valid values: 10 to 500'),
+    ('ECS snapshot SourceDiskSize in GiB', ECS.DescribeSnapshotsResponseBodySnapshotsSnapshot, 'source_disk_size', None),
+    ('ECS snapshot Progress as a percentage with a % sign', ECS.DescribeSnapshotsResponseBodySnapshotsSnapshot, 'progress', None),
+    ('ECS disk Size in GiB', ECS.DescribeDisksResponseBodyDisksDisk, 'size', None),
+    ('ENS snapshot Size in MiB', ENS.DescribeSnapshotsResponseBodySnapshots, 'size', 'Unit: MiB'),
+    ('ENS disk Size in MiB', ENS.DescribeDisksResponseBodyDisksDisks, 'size', None),
+    ('ENS CreateDisk Size in GiB', ENS.CreateDiskRequest, 'size', 'Unit: GiB'),
+    ('ENS DescribeDisks PageSize at most 50', ENS.DescribeDisksRequest, 'page_size', 'Maximum value: **50**'),
+    ('ENS DescribeDisks TotalCount counts pages', ENS.DescribeDisksResponseBody, 'total_count', 'The total number of pages'),
+    ('ENS DescribeSnapshots TotalCount counts snapshots', ENS.DescribeSnapshotsResponseBody, 'total_count', 'The total number of snapshots'),
+    ('CBS snapshot DiskSize in GiB', CBS.Snapshot, 'DiskSize', '单位GiB'),
+    ('CBS snapshot Percent as a percentage', CBS.Snapshot, 'Percent', '百分比'),
+    ('CBS snapshot CreateTime in Beijing time', CBS.Snapshot, 'CreateTime', None),
+    ('CBS disk DiskSize in GiB', CBS.Disk, 'DiskSize', '单位GiB'),
+    ('CBS DiskConfig MinDiskSize in GiB', CBS.DiskConfig, 'MinDiskSize', '单位GiB'),
+    ('CBS CreateDisks DiskSize in GiB', CBS.CreateDisksRequest, 'DiskSize', '单位为GiB'),
+    ('CBS DescribeSnapshots Limit at most 100', CBS.DescribeSnapshotsRequest, 'Limit', '最大值为100'),
+    ('CBS DescribeSnapshots TotalCount counts snapshots', CBS.DescribeSnapshotsResponse, 'TotalCount', '快照的数量'),
+    ('EC2 snapshot VolumeSize in GiB', EC2.shape_for('Snapshot'), 'VolumeSize', 'in GiB'),
+    ('EC2 snapshot Progress as a percentage', EC2.shape_for('Snapshot'), 'Progress', 'as a percentage'),
+    ('EC2 volume Size in GiB', EC2.shape_for('Volume'), 'Size', 'in GiBs'),
+]
+
+
+def field_doc(model, field):
+    """The vendor's documentation of ``field``: botocore's member documentation, the comment above the attribute in an
+    Alibaba V2 model's constructor, or the ``:param _Field:`` text of a Tencent model's docstring."""
+    if hasattr(model, 'members'):
+        return model.members[field].documentation
+    if model.__module__.startswith('tencentcloud'):
+        found = re.search(r':param _%s:(.*?)(?::type|$)' % field, model.__init__.__doc__ or '', re.S)
+        return found.group(1) if found else ''
+    lines = inspect.getsource(model.__init__).splitlines()
+    at = next(index for index, line in enumerate(lines) if line.strip() == 'self.%s = %s' % (field, field))
+    comments = []
+    for line in reversed(lines[:at]):
+        if not line.strip().startswith('#'):
+            break
+        comments.insert(0, line.strip().lstrip('#').strip())
+    return ' '.join(comments)
+
+
+@pytest.mark.parametrize('meaning, model, field, words', MEANINGS, ids=[entry[0] for entry in MEANINGS])
+def test_each_meaning_is_the_models_or_listed_as_unverifiable(meaning, model, field, words):
+    documented = field_doc(model, field)
+    if words is None:
+        with open(README, encoding='utf-8') as handle:
+            assert meaning in handle.read(), '%s: the model says only %r, so fakecloud/README.md must say what we chose' % (
+                meaning, documented)
+    else:
+        assert words in documented, '%s: the model says %r' % (meaning, documented)
+
+
+def test_the_limits_the_adapters_send_are_the_documented_ones():
+    assert _ecs.DISK_PAGE_SIZE <= 500 and _ecs.ID_CHUNK <= 100
+    assert _ens.DISK_PAGE_SIZE <= 50
+    assert _cbs.PAGE_SIZE <= 100
