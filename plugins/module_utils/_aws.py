@@ -22,7 +22,7 @@ from ._backoff import CallRetry
 from ._ec2_model import API_VERSION as EC2_API_VERSION, load_model as load_ec2_model
 from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout
 from ._network import TIMEOUT_SPEC, connection_timeouts
-from ._sdk_versions import version_warnings
+from ._sdk_versions import BOTOCORE_PARAMETER_RELEASES, missing_feature, version_warnings
 
 # The names and environment variables amazon.aws uses, so playbooks and AWX credentials carry over.
 AWS_CONNECTION_SPEC = {
@@ -163,6 +163,18 @@ class AwsClient:
         session.register_component('data_loader', source.get_component('data_loader'))
         session.register_component('credential_provider', RoleCredentialProvider())
         return session
+
+    def require_parameters(self, region, action, parameters):
+        """InputError unless the EC2 model of ``region``'s client has every request parameter of ``action`` in
+        ``parameters`` ({option: parameter}); makes the client, no call. The trimmed model (_ec2_model) has them all;
+        botocore's own, loaded with AWS_DATA_PATH set, has those of its release (BOTOCORE_PARAMETER_RELEASES)."""
+        members = self.ec2(region).meta.service_model.operation_model(action).input_shape.members
+        for option, parameter in parameters.items():
+            if parameter not in members:
+                version = getattr(self._botocore, '__version__', '')
+                raise InputError(option, missing_feature(
+                    ('botocore %s' % version).strip(), '%s parameter %s in the EC2 model it loaded (with AWS_DATA_PATH set, '
+                    'botocore\'s models are used)' % (action, parameter), BOTOCORE_PARAMETER_RELEASES.get(action, {}).get(parameter)))
 
     def call(self, region, action, **kwargs):
         method = getattr(self.ec2(region), _snake(action))

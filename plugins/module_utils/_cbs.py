@@ -58,6 +58,9 @@ STATE_MAP = {'NORMAL': COMPLETED, 'ROLLBACKING': COMPLETED,
 IN_FLIGHT_STATES = ['COPYING_FROM_REMOTE', 'CHECKING_COPIED']
 CONFLICT = 'ResourceInUse.CopySnapshotConflict'
 MAX_NAME = 60
+# CopySnapshotCrossRegions' request parameters that start_copy sends, and no others. test_copy_call_parameters.py
+# (tests/unit/plugins/module_utils) holds them to the vendor's model (the Tencent SDK's cbs v20170312 models.py).
+COPY_CALL_PARAMETERS = ('SnapshotId', 'DestinationRegions', 'SnapshotName')
 # Tencent Cloud's tag restrictions (Tag API, "Tag restrictions"): 50 per resource, keys of 1 to 127
 # characters, values of up to 255, the qcloud, tencent and project prefixes reserved in any case.
 TAG_RULES = TagRules('Tencent Cloud', max_tags=50, key_length=127, value_length=255,
@@ -361,8 +364,9 @@ class CbsAdapter(Adapter):
         return results
 
     def _copy_call(self, request, destinations, name):
-        return self.client.call('cbs', request.source_region, 'CopySnapshotCrossRegions', {
-            'SnapshotId': request.source_id, 'DestinationRegions': list(destinations), 'SnapshotName': name})
+        values = {'SnapshotId': request.source_id, 'DestinationRegions': list(destinations), 'SnapshotName': name}
+        return self.client.call('cbs', request.source_region, 'CopySnapshotCrossRegions',
+                                {parameter: values[parameter] for parameter in COPY_CALL_PARAMETERS})
 
     # ------------------------------------------------------------------ tags
     def _tag_made(self, made, tags):

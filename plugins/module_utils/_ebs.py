@@ -18,6 +18,7 @@ import re
 from ._aws import AwsClient
 from ._errors import CloudError, InputError
 from ._model import COMPLETED, DELETING, FAILED, PENDING, USABLE, Adapter, CopyRequest, Disk, Snapshot, TestDisk
+from ._sdk_versions import BOTOCORE_PARAMETER_RELEASES
 from ._tagging import COPY_TAG, DISK_TAG, RESTORE_RUN_TAG, SOURCE_TAG, TagRules, tag_dict, tag_filters, tag_list
 
 SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$')
@@ -25,6 +26,9 @@ SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$')
 # botocore's partitions.json).
 REGION = re.compile(r'^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$')
 OUTPOST_ARN = re.compile(r'^arn:aws[a-z-]*:outposts:([a-z0-9-]+):\d{12}:outpost/op-[0-9a-f]{17}$')
+# What follows the region's name in a Local Zone's (us-west-2-lax-1a, cn-north-1-pkx-1a: botocore's EC2 model, CopySnapshot's
+# DestinationAvailabilityZone and Snapshot's AvailabilityZone). An Availability Zone's (us-west-2a) has no hyphen there.
+LOCAL_ZONE_SUFFIX = re.compile(r'^-[a-z0-9]+(?:-[a-z0-9]+)+$')
 # Every SnapshotState of botocore's EC2 model. 'recoverable': in the Recycle Bin, deleted unless someone restores
 # it, so no copy to keep or count; 'recovering': being restored from it, completed again soon.
 STATE_MAP = {'pending': PENDING, 'completed': COMPLETED, 'error': FAILED, 'recoverable': DELETING, 'recovering': PENDING}
@@ -32,7 +36,11 @@ STATE_MAP = {'pending': PENDING, 'completed': COMPLETED, 'error': FAILED, 'recov
 FILTER_CHUNK = 200
 # The copy options that go into CopySnapshot as they are (encrypted goes in only when true).
 COPY_PARAMETERS = {'description': 'Description', 'kms_key_id': 'KmsKeyId', 'completion_duration_minutes': 'CompletionDurationMinutes',
-                   'destination_outpost_arn': 'DestinationOutpostArn'}
+                   'destination_outpost_arn': 'DestinationOutpostArn', 'destination_availability_zone': 'DestinationAvailabilityZone'}
+# The rest of what start_copy sends to CopySnapshot, and nothing else: the source, the copy's tags (TagSpecifications, so they are
+# there from its first moment) and Encrypted, only when true ("You cannot set this parameter to false": botocore's EC2 model).
+# tests/unit/plugins/module_utils/test_copy_call_parameters.py holds these and COPY_PARAMETERS to that model.
+COPY_CALL_PARAMETERS = ('SourceRegion', 'SourceSnapshotId', 'TagSpecifications', 'Encrypted')
 # EC2 tag restrictions (Tag's model and the EC2 user guide): 50 per resource, keys of 1 to 128 characters,
 # values of up to 256, the aws: prefix reserved in any case.
 TAG_RULES = TagRules('EBS', max_tags=50, key_length=128, value_length=256, reserved_prefixes=('aws:',))
@@ -53,6 +61,7 @@ def build_ebs_request(params):
         'kms_key_id': params.get('kms_key_id'),
         'completion_duration_minutes': params.get('completion_duration_minutes'),
         'destination_outpost_arn': params.get('destination_outpost_arn'),
+        'destination_availability_zone': params.get('destination_availability_zone'),
     }
     if not params.get('destination_region'):
         raise InputError('destination_region', 'is required (alias region, or the AWS_REGION / AWS_DEFAULT_REGION variable)')
@@ -106,10 +115,39 @@ class EbsAdapter(Adapter):
                                  'source_region and destination_region must both be %s' % (match.group(1), match.group(1)))
             if minutes is not None:
                 raise InputError('completion_duration_minutes', 'cannot be used for a copy to an Outpost')
+        self._validate_local_zone(request)
         description = options.get('description')
         if description is not None and len(description) > 255:
             raise InputError('description', 'is at most 255 characters, got %d' % len(description))
         TAG_RULES.validate(options.get('tags'))
+        # Last, as it makes the destination's client (no call): the parameters botocore's own EC2 model may lack.
+        newer = BOTOCORE_PARAMETER_RELEASES['CopySnapshot']
+        asked = {option: parameter for option, parameter in COPY_PARAMETERS.items() if options.get(option) is not None and parameter in newer}
+        if asked:
+            self.client.require_parameters(request.destinations[0], 'CopySnapshot', asked)
+
+    @staticmethod
+    def _validate_local_zone(request):
+        """destination_availability_zone, as botocore's EC2 model documents CopySnapshot: "If the source snapshot is in a Region,
+        you can copy it [...] to a Local Zone in that Region", or from a Local Zone to another of its zone group (a snapshot's
+        region is the Local Zone's parent region); CompletionDurationMinutes is "Not supported when copying snapshots to or from
+        Local Zones or Outposts"."""
+        options = request.options
+        zone = options.get('destination_availability_zone')
+        if zone is None:
+            return
+        region = request.destinations[0]
+        if not (zone.startswith(region) and LOCAL_ZONE_SUFFIX.match(zone[len(region):])):
+            raise InputError('destination_availability_zone', 'expected a Local Zone of destination_region %s, like %s-lax-1a, got %r'
+                             % (region, region, zone))
+        if options.get('destination_outpost_arn'):
+            raise InputError('destination_availability_zone', 'cannot be used with destination_outpost_arn: a copy goes to one '
+                             'Local Zone or one Outpost')
+        if request.source_region != region:
+            raise InputError('destination_availability_zone', 'a copy to a Local Zone stays in the Local Zone\'s region (%s): '
+                             'source_region and destination_region must both be %s' % (region, region))
+        if options.get('completion_duration_minutes') is not None:
+            raise InputError('completion_duration_minutes', 'cannot be used for a copy to a Local Zone')
 
     # ------------------------------------------------------------------ reads
     def get_sources(self, region, snapshot_ids):
@@ -148,12 +186,12 @@ class EbsAdapter(Adapter):
     def start_copy(self, request, destinations):
         (destination,) = destinations
         options = request.options
-        arguments = {parameter: options[option] for option, parameter in COPY_PARAMETERS.items() if options.get(option) is not None}
-        if options.get('encrypted'):
-            arguments['Encrypted'] = True
         tags = request.copy_tags()
-        answer = self.client.call(destination, 'CopySnapshot', SourceRegion=request.source_region, SourceSnapshotId=request.source_id,
-                                  TagSpecifications=snapshot_tag_specification(tags), **arguments)
+        arguments = {parameter: options[option] for option, parameter in COPY_PARAMETERS.items() if options.get(option) is not None}
+        values = {'SourceRegion': request.source_region, 'SourceSnapshotId': request.source_id,
+                  'TagSpecifications': snapshot_tag_specification(tags), 'Encrypted': True if options.get('encrypted') else None}
+        arguments.update({name: values[name] for name in COPY_CALL_PARAMETERS if values[name] is not None})
+        answer = self.client.call(destination, 'CopySnapshot', **arguments)
         copy = Snapshot(answer['SnapshotId'], destination, PENDING, cloud_state='pending', progress=0,
                         encrypted=True if options.get('encrypted') else None, tags=tag_dict(answer.get('Tags')) or tags,
                         description=options.get('description'))

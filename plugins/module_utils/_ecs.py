@@ -49,6 +49,11 @@ ID_CHUNK = 100
 # DescribeDisks' MaxResults: 10 to 500 (ecs-20140526 DescribeDisksRequest).
 DISK_PAGE_SIZE = 500
 CLIENT_TOKEN_PREFIX = 'snapcopy-'
+# CopySnapshot's request parameters that start_copy sends, and no others (None values are not sent; Tag: the repeat list
+# Tag.N.Key / Tag.N.Value). test_copy_call_parameters.py (tests/unit/plugins/module_utils) holds them to the vendor's model
+# (ecs-20140526 CopySnapshotRequest).
+COPY_CALL_PARAMETERS = ('RegionId', 'SnapshotId', 'DestinationRegionId', 'DestinationSnapshotName', 'DestinationSnapshotDescription',
+                        'RetentionDays', 'Encrypted', 'KMSKeyId', 'ClientToken', 'Tag')
 # A disk's Status (ecs-20140526 DescribeDisksRequest.Status); attached or being attached, it was usable.
 DISK_STATE_MAP = {'Creating': PENDING, 'ReIniting': PENDING, 'Available': USABLE, 'In_use': USABLE, 'Attaching': USABLE,
                   'Detaching': USABLE}
@@ -204,7 +209,7 @@ class EcsAdapter(Adapter):
         (destination,) = destinations
         options = request.options
         tags = request.copy_tags()
-        params = {
+        values = {
             'SnapshotId': request.source_id,
             'DestinationRegionId': destination,
             'DestinationSnapshotName': copy_name(request),
@@ -213,15 +218,17 @@ class EcsAdapter(Adapter):
             'KMSKeyId': options.get('kms_key_id'),
             'ClientToken': client_token(request, destination),
             'RegionId': request.source_region,
+            'Encrypted': True if options.get('encrypted') else None,  # None: not sent
+            'Tag': numbered_tags(tags),
         }
-        if options.get('encrypted'):
-            params['Encrypted'] = True
-        params.update(numbered_tags(tags))
+        params = {}
+        for name in COPY_CALL_PARAMETERS:
+            params.update(values[name] if name == 'Tag' else {name: values[name]})
         answer = self.client.call('CopySnapshot', params, request.source_region)
         return {destination: Snapshot(
             answer['SnapshotId'], destination, PENDING, cloud_state='progressing', progress=0,
-            encrypted=True if options.get('encrypted') else None, tags=tags, name=params['DestinationSnapshotName'],
-            description=params['DestinationSnapshotDescription'], source_id=request.source_id,
+            encrypted=True if options.get('encrypted') else None, tags=tags, name=values['DestinationSnapshotName'],
+            description=values['DestinationSnapshotDescription'], source_id=request.source_id,
             source_region=request.source_region)}
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)

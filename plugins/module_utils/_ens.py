@@ -70,6 +70,9 @@ NODE_ID = 'an ENS node id like cn-hangzhou-26'
 # CopySnapshot's InstanceBillingCycle (ens-20171110 CopySnapshotRequest).
 BILLING_CYCLES = ('Hour', 'Day', 'Month')
 MAX_DESCRIPTION = 256
+# CopySnapshot's request parameters that start_copy sends, and no others (None values are not sent). test_copy_call_parameters.py
+# (tests/unit/plugins/module_utils) holds them to the vendor's model (ens-20171110 CopySnapshotRequest).
+COPY_CALL_PARAMETERS = ('SnapshotId', 'DestinationRegionIds', 'DestinationSnapshotName', 'DestinationSnapshotDescription', 'InstanceBillingCycle')
 # A disk's Status (ens-20171110 DescribeDisksRequest.Status); attached, or being attached or detached, it was usable.
 DISK_STATE_MAP = {'Creating': PENDING, 'ReIniting': PENDING, 'Available': USABLE, 'In-use': USABLE, 'In_use': USABLE,
                   'Attaching': USABLE, 'Detaching': USABLE, 'Expiring': USABLE, 'Deleting': DELETING, 'Deleted': DELETING}
@@ -189,13 +192,14 @@ class EnsAdapter(Adapter):
     def start_copy(self, request, destinations):
         options = request.options
         marker_tags = copy_marker_tags(request)
-        params = {
+        values = {
             'SnapshotId': request.source_id,
             'DestinationRegionIds': json.dumps(list(destinations)),
             'DestinationSnapshotName': options.get('name'),
             'DestinationSnapshotDescription': marked_description(options.get('description'), marker_tags),
             'InstanceBillingCycle': options.get('instance_billing_cycle'),
         }
+        params = {name: values[name] for name in COPY_CALL_PARAMETERS}
         answer = self.client.call('CopySnapshot', params, request.source_region)
         results = {}
         for allocation in answer.get('AllocationId') or []:

@@ -25,6 +25,14 @@ MINIMUM_VERSIONS = {
     'tencentcloud-sdk-python-tag': '3.0.1113',
 }
 
+# The first botocore release whose own EC2 model has each request parameter that the minimum's lacks, per operation
+# (boto/botocore: git log -S on botocore/data/ec2/2016-11-15/service-2.json, and CHANGELOG.rst: 1.35.70 "Time-based Copy
+# for EBS Snapshots", 1.40.20 "copying Amazon EBS snapshot and AMIs to and from Local Zones"). The EC2 clients load the
+# trimmed model of _ec2_model, which has them on any botocore: botocore's own model counts only with AWS_DATA_PATH set.
+BOTOCORE_PARAMETER_RELEASES = {
+    'CopySnapshot': {'CompletionDurationMinutes': '1.35.70', 'DestinationAvailabilityZone': '1.40.20'},
+}
+
 
 def version_key(text):
     """``'3.0.1113'`` as (3, 0, 1113): the leading numbers of each part ('2rc1' counts as 2)."""
@@ -50,6 +58,7 @@ def version_warnings(installed):
     return warnings
 
 
-def missing_feature(package, what):
-    """The message for an SDK that lacks ``what``: which package, and from which release it has it."""
-    return '%s has no %s: upgrade it to %s or later' % (package, what, MINIMUM_VERSIONS.get(package, 'a newer release'))
+def missing_feature(package, what, release=None):
+    """The message for an SDK that lacks ``what``: which package, and from which release it has it (``release``; by
+    default the package's minimum)."""
+    return '%s has no %s: upgrade it to %s or later' % (package, what, release or MINIMUM_VERSIONS.get(package, 'a newer release'))

@@ -10,7 +10,7 @@ module: ebs_snapshot_copy
 short_description: Copy an EBS snapshot to another AWS region, once
 version_added: 0.1.0
 description:
-  - Copies an Amazon EBS snapshot from O(source_region) to O(destination_region) (or to an Outpost), idempotently.
+  - Copies an Amazon EBS snapshot from O(source_region) to O(destination_region) (or to an Outpost or a Local Zone), idempotently.
   - Every copy carries the tag C(snapcopy:source) with the value C(<source region>/<source snapshot id>).
     Before copying, the module looks in the destination for a snapshot of this account with that tag.
     If one is there, pending or completed, it is returned with RV(ignore:changed=false) and nothing is copied.
@@ -69,13 +69,26 @@ options:
   completion_duration_minutes:
     description:
       - Ask for a time-based copy that completes within this many minutes.
-      - A multiple of 15, from 15 to 2880. Not for copies to an Outpost.
+      - A multiple of 15, from 15 to 2880. Not for copies to an Outpost or a Local Zone.
     type: int
   destination_outpost_arn:
     description:
       - Copy to this Outpost instead of a region. The Outpost must belong to the source region,
         so O(source_region) and O(destination_region) must both be that region.
     type: str
+  destination_availability_zone:
+    description:
+      - Copy to this Local Zone, for example V(us-west-2-lax-1a), instead of the region itself (CopySnapshot's C(DestinationAvailabilityZone)).
+      - The Local Zone must belong to the source region, so O(source_region) and O(destination_region) must both be that region
+        (AWS copies a snapshot of a region to a Local Zone of that region, and one of a Local Zone to another Local Zone of its zone group).
+      - Not with O(destination_outpost_arn) nor O(completion_duration_minutes) (AWS makes no time-based copy to or from a Local Zone).
+      - A copy of the source already in the region is found by its C(snapcopy:source) tag and used whatever its zone.
+        As with O(destination_outpost_arn), where a copy is kept is not compared with what the task asks.
+      - Works on any botocore the module supports, which is given the module's own description of the EC2 calls it makes.
+        With E(AWS_DATA_PATH) set, botocore's own models are used, and those of botocore before 1.40.20 lack the parameter;
+        the task then fails before any call, naming that release.
+    type: str
+    version_added: 0.2.0
 extends_documentation_fragment:
   - snapcopy.cloud.aws
   - snapcopy.cloud.timeouts
@@ -118,6 +131,13 @@ EXAMPLES = r'''
     kms_key_id: alias/dr-snapshots
     wait: true
     wait_timeout: 3600
+
+- name: Copy to a Local Zone of the source region
+  snapcopy.cloud.ebs_snapshot_copy:
+    source_snapshot_id: snap-0123456789abcdef0
+    source_region: us-west-2
+    destination_region: us-west-2
+    destination_availability_zone: us-west-2-lax-1a
 
 - name: A task written for community.aws.ec2_snapshot_copy runs unchanged
   snapcopy.cloud.ebs_snapshot_copy:
@@ -256,6 +276,7 @@ def main():
         'kms_key_id': {'no_log': False},
         'completion_duration_minutes': {'type': 'int'},
         'destination_outpost_arn': {},
+        'destination_availability_zone': {},
     }
     module = AnsibleModule(argument_spec=copy_module_spec(copy_options, AWS_CONNECTION_SPEC), supports_check_mode=True)
     run_copy_module(module, build_ebs_request, EbsAdapter)

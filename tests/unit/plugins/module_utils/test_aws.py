@@ -8,6 +8,7 @@ second CopySnapshot above all).
 from __future__ import annotations
 
 import datetime
+import json
 
 import botocore.exceptions
 import botocore.session
@@ -16,9 +17,11 @@ from botocore.stub import ANY, Stubber
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient, load_botocore
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import STATE_MAP, EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ec2_model import API_VERSION as EC2_API_VERSION, load_model as load_ec2_model
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import DELETING, PENDING, CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._sdk_versions import BOTOCORE_PARAMETER_RELEASES, MINIMUM_VERSIONS, version_key
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import QuietHandler, serving
 
@@ -322,3 +325,102 @@ def test_a_page_that_is_not_awss_answer_is_a_cloud_error_not_a_traceback(status)
     # though botocore reads it as one with no snapshot in it (and a look-up before a copy would then copy again).
     assert (error.action, error.code, error.kind) == ('DescribeSnapshots', str(status) if status >= 500 else 'NotAnAwsAnswer', RETRYABLE)
     assert status >= 500 or 'text/html' in error.message
+
+
+# ------------------------------------------------------------------ destination_availability_zone (issue 25, point 6)
+# CopySnapshot's DestinationAvailabilityZone (botocore's EC2 model): a copy to a Local Zone of the source's region.
+ZONE = 'us-west-2-lax-1a'
+IN_REGION_TAG = 'us-west-2/' + SOURCE
+OUTPOST = 'arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0'
+
+
+def run_in_region(aws, copies=(), copy_arguments=None, **options):
+    """A copy of SOURCE in us-west-2 to us-west-2 (to a Local Zone or an Outpost of it): the source and the copies
+    found there are read, and CopySnapshot is expected with exactly ``copy_arguments`` (the Stubber checks them against
+    the model) when it is given."""
+    west = aws.stubbers['us-west-2']
+    west.add_response('describe_snapshots', {'Snapshots': [snapshot(SOURCE)]}, {'SnapshotIds': [SOURCE]})
+    west.add_response('describe_snapshots', {'Snapshots': list(copies)}, {
+        'Filters': [{'Name': 'tag:snapcopy:source', 'Values': [IN_REGION_TAG]}], 'MaxResults': 1000, 'OwnerIds': ['self']})
+    if copy_arguments is not None:
+        west.add_response('copy_snapshot', {'SnapshotId': COPY, 'Tags': [{'Key': 'snapcopy:source', 'Value': IN_REGION_TAG}]},
+                          copy_arguments)
+    clock = FakeClock()
+    engine = CopyEngine(aws.adapter, poll_interval=5, clock=clock.clock, sleep=clock.sleep)
+    outcome = engine.run([CopyRequest(SOURCE, 'us-west-2', ['us-west-2'], options)])[0]
+    return outcome, outcome.destinations['us-west-2']
+
+
+def test_a_copy_to_a_local_zone_sends_destination_availability_zone():
+    with StubbedAws() as aws:
+        outcome, place = run_in_region(aws, copy_arguments={
+            'SourceRegion': 'us-west-2', 'SourceSnapshotId': SOURCE, 'DestinationAvailabilityZone': ZONE,
+            'TagSpecifications': [{'ResourceType': 'snapshot', 'Tags': [{'Key': 'snapcopy:source', 'Value': IN_REGION_TAG}]}]},
+            destination_availability_zone=ZONE)
+        aws.assert_all_used()
+    assert not outcome.failed and place.action == COPIED and place.snapshot.id == COPY
+
+
+@pytest.mark.parametrize('options', [{'destination_availability_zone': ZONE}, {'destination_outpost_arn': OUTPOST}],
+                         ids=['local-zone', 'outpost'])
+def test_a_copy_found_is_used_whatever_its_zone_or_outpost_as_neither_is_compared(options):
+    """Where a copy is kept is not among the options a copy found is held to (COMPARABLE_OPTIONS, readable_options):
+    a copy of the source in the region proper serves a task that asks for a Local Zone, as one that asks for an Outpost."""
+    with StubbedAws() as aws:
+        outcome, place = run_in_region(aws, [snapshot(COPY, tags={'snapcopy:source': IN_REGION_TAG})], **options)
+        aws.assert_all_used()  # and no CopySnapshot: the Stubber would have refused it
+    assert not outcome.failed and place.action == EXISTING and place.snapshot.id == COPY and place.mismatch is None
+
+
+@pytest.mark.parametrize('source_region, zone, options, option, words', [
+    ('us-west-2', 'us-west-2a', {}, 'destination_availability_zone', 'expected a Local Zone of destination_region us-west-2'),
+    ('us-west-2', 'us-east-1-bos-1a', {}, 'destination_availability_zone', 'expected a Local Zone of destination_region us-west-2'),
+    ('us-west-2', 'us-west-2-LAX-1a', {}, 'destination_availability_zone', "got 'us-west-2-LAX-1a'"),
+    ('us-west-2', '', {}, 'destination_availability_zone', "got ''"),
+    ('us-east-1', ZONE, {}, 'destination_availability_zone', 'source_region and destination_region must both be us-west-2'),
+    ('us-west-2', ZONE, {'destination_outpost_arn': OUTPOST}, 'destination_availability_zone', 'cannot be used with destination_outpost_arn'),
+    ('us-west-2', ZONE, {'completion_duration_minutes': 60}, 'completion_duration_minutes', 'cannot be used for a copy to a Local Zone'),
+], ids=['availability-zone', 'other-region', 'capitals', 'empty', 'source-elsewhere', 'with-outpost', 'time-based'])
+def test_a_local_zone_copy_is_checked_before_any_call(source_region, zone, options, option, words):
+    adapter = EbsAdapter(AwsClient({}, botocore))
+    with pytest.raises(InputError) as error:
+        adapter.validate(CopyRequest(SOURCE, source_region, ['us-west-2'], dict(options, destination_availability_zone=zone)))
+    assert error.value.option == option and words in error.value.message
+    assert not adapter.client._clients  # pylint: disable=protected-access
+
+
+def older_botocore_models(folder, parameter):
+    """A data folder for AWS_DATA_PATH whose EC2 model is a botocore's before ``parameter``: the trimmed one without it."""
+    model = load_ec2_model()
+    del model['shapes']['CopySnapshotRequest']['members'][parameter]
+    path = folder / 'ec2' / EC2_API_VERSION
+    path.mkdir(parents=True)
+    (path / 'service-2.json').write_text(json.dumps(model), encoding='utf-8')
+    return str(folder)
+
+
+@pytest.mark.parametrize('source_region, options, parameter, release', [
+    ('us-west-2', {'destination_availability_zone': ZONE}, 'DestinationAvailabilityZone', '1.40.20'),
+    ('us-east-1', {'completion_duration_minutes': 60}, 'CompletionDurationMinutes', '1.35.70'),
+])
+def test_a_botocore_model_without_the_parameter_fails_naming_the_release_that_has_it(source_region, options, parameter, release,
+                                                                                     monkeypatch, tmp_path):
+    """With AWS_DATA_PATH set, botocore's own EC2 model is used; botocore 1.34.0 (the oldest supported) lacks both."""
+    request = CopyRequest(SOURCE, source_region, ['us-west-2'], options)
+    EbsAdapter(AwsClient({}, botocore)).validate(request)  # the collection's own model has them, whatever the botocore
+    monkeypatch.setenv('AWS_DATA_PATH', older_botocore_models(tmp_path, parameter))
+    with pytest.raises(InputError) as error:
+        EbsAdapter(AwsClient({}, botocore)).validate(request)
+    (option,) = options
+    assert error.value.option == option
+    assert error.value.message == ('botocore %s has no CopySnapshot parameter %s in the EC2 model it loaded (with AWS_DATA_PATH set, '
+                                   "botocore's models are used): upgrade it to %s or later" % (botocore.__version__, parameter, release))
+    assert BOTOCORE_PARAMETER_RELEASES['CopySnapshot'][parameter] == release
+
+
+def test_the_releases_named_are_newer_than_the_oldest_supported_and_their_models_have_the_parameter():
+    """The botocore releases named are newer than the oldest supported, and the installed botocore's model has each parameter."""
+    members = botocore.session.get_session().get_service_model('ec2').operation_model('CopySnapshot').input_shape.members
+    for parameter, release in BOTOCORE_PARAMETER_RELEASES['CopySnapshot'].items():
+        assert version_key(MINIMUM_VERSIONS['botocore']) < version_key(release)
+        assert parameter in members or version_key(botocore.__version__) < version_key(release)
