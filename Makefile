@@ -59,10 +59,25 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help: ## this list
 	@awk -F':.*## ' '/^[a-z0-9.-]+:.*## / { printf "make %-19s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
-$(VENV)/.installed: tests/requirements.txt tests/unit/requirements.txt
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -r tests/requirements.txt
+# uv makes the venvs and installs their pinned requirements from PyPI: what pip takes a minute for, uv does in
+# seconds (make test-setup makes seven venvs). uv itself comes from PyPI with pip (tests/requirements-uv.txt), and
+# never fetches a Python: each venv is made with the interpreter named (--python-preference only-system). Each
+# venv keeps a pip (--seed) for the tools that call one.
+UV_HOME := $(BUILD)/uv
+UV := UV_PYTHON_DOWNLOADS=never UV_NO_PROGRESS=1 $(UV_HOME)/bin/uv
+$(UV_HOME)/.installed: tests/requirements-uv.txt
+	rm -rf $(UV_HOME)
+	$(PYTHON) -m venv $(UV_HOME)
+	$(UV_HOME)/bin/python -m pip install --quiet -r tests/requirements-uv.txt
+	touch $@
+# $(call new_venv,DIR,PYTHON): an empty venv in DIR (made again if it was there) with the interpreter PYTHON.
+new_venv = $(UV) venv --quiet --clear --seed --python-preference only-system --python $(2) $(1)
+# $(call uv_install,DIR,PIP ARGUMENTS): install into the venv DIR.
+uv_install = $(UV) pip install --quiet --python $(1)/bin/python $(2)
+
+$(VENV)/.installed: tests/requirements.txt tests/unit/requirements.txt $(UV_HOME)/.installed
+	$(call new_venv,$(VENV),$(PYTHON))
+	$(call uv_install,$(VENV),-r tests/requirements.txt)
 	touch $@
 
 venv: $(VENV)/.installed ## the test and development venv (.venv) from tests/requirements.txt
@@ -71,19 +86,17 @@ venv: $(VENV)/.installed ## the test and development venv (.venv) from tests/req
 # what a core's venv needs besides that core, for its smoke. The newest core's venv is make units' too.
 SDK_PACKAGES := botocore aliyun-python-sdk-core aliyun-python-sdk-ecs aliyun-python-sdk-ens tencentcloud-sdk-python-common \
 	tencentcloud-sdk-python-cbs tencentcloud-sdk-python-tag PyYAML
-$(OTHER_CORE_VENVS): .venv-%/.installed: tests/requirements-%.txt tests/unit/requirements.txt
-	$(call core_python,$*) -m venv .venv-$*
-	.venv-$*/bin/python -m pip install --quiet --upgrade pip
+$(OTHER_CORE_VENVS): .venv-%/.installed: tests/requirements-%.txt tests/unit/requirements.txt $(UV_HOME)/.installed
+	$(call new_venv,.venv-$*,$(call core_python,$*))
 	grep -E '^($(subst $(eval) ,|,$(strip $(SDK_PACKAGES))))==' tests/unit/requirements.txt > .venv-$*/sdk-requirements.txt
-	.venv-$*/bin/python -m pip install --quiet -r tests/requirements-$*.txt -r .venv-$*/sdk-requirements.txt
+	$(call uv_install,.venv-$*,-r tests/requirements-$*.txt -r .venv-$*/sdk-requirements.txt)
 	touch $@
 
 venv-cores: $(OTHER_CORE_VENVS) ## .venv-<core> for every ansible-core of the matrix but the oldest (which is .venv's)
 
-$(VENV_OLDEST)/.installed: tests/requirements-oldest.txt
-	$(PYTHON) -m venv $(VENV_OLDEST)
-	$(VENV_OLDEST)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV_OLDEST)/bin/python -m pip install --quiet -r tests/requirements-oldest.txt
+$(VENV_OLDEST)/.installed: tests/requirements-oldest.txt $(UV_HOME)/.installed
+	$(call new_venv,$(VENV_OLDEST),$(PYTHON))
+	$(call uv_install,$(VENV_OLDEST),-r tests/requirements-oldest.txt)
 	touch $@
 
 venv-oldest: $(VENV_OLDEST)/.installed ## .venv-oldest: the oldest supported SDK releases
@@ -115,7 +128,7 @@ timed = start=$$(date +%s); $(MAKE) --no-print-directory $(1); echo "== $(1) too
 # What the legs share, made once by test-setup; the lanes' legs are told not to make it again (make -o),
 # so that no leg rebuilds a venv or a link that a leg of the other lane is using.
 TEST_SETUP_MADE := venv venv-cores venv-oldest docs-venv collection-link pythons pip-bootstrap shellcheck sanity-venvs \
-	$(VENV)/.installed $(VENV)/.docs-installed $(VENV_OLDEST)/.installed $(OTHER_CORE_VENVS) \
+	$(UV_HOME)/.installed $(VENV)/.installed $(VENV)/.docs-installed $(VENV_OLDEST)/.installed $(OTHER_CORE_VENVS) \
 	$(VENV_AWX)/.installed $(VENV_GALAXY)/.installed
 # The legs, longest first. make test runs TEST_LANES of them at once, and a lane that is free takes the next
 # (tests/utils/run_legs.py): on CI's two CPUs most legs wait (on emulators, subprocesses, pip) more than they compute.
@@ -245,7 +258,7 @@ CHROMIUM ?= /usr/bin/chromium
 .PHONY: docs-venv docs docs-test release-test
 
 $(VENV)/.docs-installed: $(VENV)/.installed docs/requirements.txt
-	$(BIN)/python -m pip install --quiet -r docs/requirements.txt
+	$(call uv_install,$(VENV),-r docs/requirements.txt)
 	touch $@
 
 docs-venv: venv $(VENV)/.docs-installed ## the docs tools into .venv (docs/requirements.txt)
@@ -257,7 +270,7 @@ docs: docs-venv collection-link ## the HTML site: module reference and user guid
 		--project snapcopy.cloud --copyright 'snapcopy.cloud contributors' --title snapcopy.cloud --html-short-title snapcopy.cloud \
 		snapcopy.cloud > /dev/null
 	@# What sphinx-init asks for, at the versions docs/requirements.txt pins (already there: no download).
-	$(BIN)/python -m pip install --quiet -r $(DOCSITE)/requirements.txt -c docs/requirements.txt
+	$(call uv_install,$(VENV),-r $(DOCSITE)/requirements.txt -c docs/requirements.txt)
 	@# build.sh's two steps, with the user guide and an offline intersphinx inventory added in between.
 	cd $(DOCSITE) && mkdir -p rst && chmod og-w rst && PATH='$(BIN):$(CLEAN_PATH)' $(BIN)/antsibull-docs \
 		--config-file antsibull-docs.cfg collection --cleanup everything --fail-on-error --use-current --dest-dir rst snapcopy.cloud
@@ -288,11 +301,9 @@ release-test: venv ## build the tarball, install it, run the demo from the insta
 # (a throwaway one made with useradd when make runs as root); credentials from the credential type's
 # injectors; the survey's answers as extra variables (tests/awx). .venv-awx is the image's Python
 # environment; its Python must be one that user can run (tests/utils/job_user_python.py).
-$(VENV_AWX)/.installed: tests/requirements-awx.txt
-	rm -rf $(VENV_AWX)
-	python=$$($(PYTHON) tests/utils/job_user_python.py) && "$$python" -m venv $(VENV_AWX)
-	$(VENV_AWX)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV_AWX)/bin/python -m pip install --quiet -r tests/requirements-awx.txt
+$(VENV_AWX)/.installed: tests/requirements-awx.txt $(UV_HOME)/.installed
+	$(call new_venv,$(VENV_AWX),$$($(PYTHON) tests/utils/job_user_python.py))
+	$(call uv_install,$(VENV_AWX),-r tests/requirements-awx.txt)
 	touch $@
 
 .PHONY: awx-test
@@ -303,11 +314,9 @@ awx-test: venv collection-link $(VENV_AWX)/.installed ## the DR job through ansi
 # ---------------------------------------------------------------- galaxy-import: what Galaxy checks on upload
 # galaxy-importer on the built tarball, without containers or network (tests/utils/galaxy_import.py has its
 # settings); fails on any error or warning, a role without README or a module without documentation.
-$(VENV_GALAXY)/.installed: tests/requirements-galaxy.txt
-	rm -rf $(VENV_GALAXY)
-	$(PYTHON) -m venv $(VENV_GALAXY)
-	$(VENV_GALAXY)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV_GALAXY)/bin/python -m pip install --quiet -r tests/requirements-galaxy.txt
+$(VENV_GALAXY)/.installed: tests/requirements-galaxy.txt $(UV_HOME)/.installed
+	$(call new_venv,$(VENV_GALAXY),$(PYTHON))
+	$(call uv_install,$(VENV_GALAXY),-r tests/requirements-galaxy.txt)
 	touch $@
 
 .PHONY: galaxy-import
@@ -323,7 +332,7 @@ galaxy-import: venv $(VENV_GALAXY)/.installed ## galaxy-importer on the tarball,
 # BENCH_ARGS=--quick tries the bench itself in about four; BENCH_ARGS='--parts f' runs the fleet lane alone.
 BENCH_ARGS ?=
 $(VENV)/.bench-installed: $(VENV)/.installed tests/bench/requirements.txt
-	$(VENV)/bin/python -m pip install --quiet -r tests/bench/requirements.txt
+	$(call uv_install,$(VENV),-r tests/bench/requirements.txt)
 	touch $@
 
 .PHONY: bench
