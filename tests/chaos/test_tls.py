@@ -2,7 +2,7 @@
 
 * every module's ``validate_certs`` defaults to true, in its argument spec and in its documentation;
 * against an HTTPS endpoint with a self-signed certificate (a small TLS proxy in front of moto's
-  server and fakecloud, its certificate made here with the cryptography package), every module
+  server and fakecloud, its certificate made with the cryptography package by local_server.self_signed_certificate), every module
   fails with ``SSLError`` by default, and works with ``validate_certs: false`` (all three SDKs
   allow turning verification off).
 
@@ -10,8 +10,6 @@ Needs the emulators: run it under tests/utils/with_emulators.py (make chaos-shor
 """
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import json
 import os
 import ssl
@@ -20,10 +18,6 @@ import sys
 
 import pytest
 import yaml
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from ansible_collections.snapcopy.cloud.plugins.doc_fragments import alicloud, aws, tencentcloud
 from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ALIBABA_CONNECTION_SPEC
@@ -31,6 +25,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CON
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_providers import DR_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.modules import dr_sync
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import self_signed_certificate
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -62,26 +57,6 @@ def test_validate_certs_is_documented_as_true_and_how_to_turn_it_off(documentati
 
 
 # ---------------------------------------------------------------------------- a self-signed endpoint
-def self_signed_certificate(folder):
-    """A key and a certificate for 127.0.0.1 that no CA signed; answers (certificate file, key file)."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, '127.0.0.1')])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-                   .not_valid_after(now + datetime.timedelta(days=1))
-                   # The name matches: what is refused is the issuer, not the host name.
-                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address('127.0.0.1'))]), critical=False)
-                   .sign(key, hashes.SHA256()))
-    cert_file, key_file = os.path.join(folder, 'cert.pem'), os.path.join(folder, 'key.pem')
-    with open(cert_file, 'wb') as stream:
-        stream.write(certificate.public_bytes(serialization.Encoding.PEM))
-    with open(key_file, 'wb') as stream:
-        stream.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                                       serialization.NoEncryption()))
-    return cert_file, key_file
-
-
 @pytest.fixture(scope='module')
 def outcomes(tmp_path_factory):
     """Run tests/chaos/tls.yml once against the HTTPS proxies; answer {target: [default result, validate_certs false result]}."""
