@@ -237,4 +237,3 @@ def test_pruning_never_forces_the_deletion_of_an_ecs_copy_a_disk_was_made_from(c
     EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).delete_test_disk('cn-shanghai', restored)  # the person's DeleteDisk
     report = dr_run(cloud, 'ecs', restore_test=False, prune=True, keep_copies=1)
     assert [(record['snapshot_id'], record['action']) for record in report['disks'][0]['pruned']] == [(old_copy, 'deleted')]
-

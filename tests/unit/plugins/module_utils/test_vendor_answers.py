@@ -294,8 +294,8 @@ def test_ens_reads_the_drills_create_describe_and_delete_answers(fakecloud_clean
         ENS.DescribeDisksResponseBodyDisksDisks(
             disk_id='d-edgetest1', disk_name='snapcopy-restore-test', status='Available', ens_region_id='cn-beijing-cmcc',
             size=40960, snapshot_id='sp-copy0001', creation_time='2026-11-01T10:00:00Z',
-            tags=ENS.DescribeDisksResponseBodyDisksDisksTags(tags=[ENS.DescribeDisksResponseBodyDisksDisksTagsTags(key=RESTORE_RUN_TAG,
-                                                                                                                  value='run-1')]))]),
+            tags=ENS.DescribeDisksResponseBodyDisksDisksTags(tags=[
+                ENS.DescribeDisksResponseBodyDisksDisksTagsTags(key=RESTORE_RUN_TAG, value='run-1')]))]),
         page_number=1, page_size=50, total_count=1, code=0).to_map())
     answer_with(fakecloud_clean, 'ens', 'DeleteDisk', ENS.DeleteDiskResponseBody(code=0, request_id='R-3').to_map())
     adapter = EnsAdapter.from_connection(alibaba_connection(fakecloud_clean))

@@ -13,6 +13,9 @@ test needs in real clouds, through the clouds' SDKs. runme.sh and real_account.y
       delete every disk, snapshot and DR copy labelled with RUN, and nothing else
   real_account.py cleanup-leftovers CONFIG [--older-than-hours N] [--dry-run]
       delete what earlier runs left (labelled with a run id older than N hours)
+  real_account.py probe CONFIG --cloud {ecs,ens} --run-id RUN --disk-id DISK --copy-id COPY [--dry-run]
+      ask the live API a rule of the vendor's model the collection relies on; print the finding as JSON
+      (exit 1 only where the answer contradicts the collection in the direction that loses data)
 
 Every call is printed on stderr (secrets masked) before it is made; --dry-run prints the calls a
 run would make and makes none. A config error names the key, before any call.
@@ -26,18 +29,20 @@ import sys
 
 import real_account_config as config_file
 from real_account_api import ApiError, CallLog, SdkMissing, make_client, mask_key_id
-from real_account_clouds import CLOUDS, SetupError
+from real_account_clouds import CLOUDS, PROBED, SetupError
 
 # What each cloud's setup makes, for the summary before a run.
 MAKES = {
     'aws': '1 GiB gp3 volume in {zone}, one snapshot of it, its copy in {dr}',
     'ecs': '1 GiB cloud_essd PL0 disk in {source}, attached to {instance} while it is snapshotted (ECS snapshots only '
-           'disks that were attached once), one snapshot, its copy in {dr}',
+           'disks that were attached once), one snapshot, its copy in {dr}, and for a minute a disk made from that copy in {dr}',
     'ens': '20 GiB cloud_efficiency disk on node {source}, one snapshot of it, its copy on node {dr}',
     'cbs': 'the smallest pay-as-you-go CLOUD_PREMIUM (else CLOUD_BSSD) disk in {zone} (10 and 20 GiB in Tencent\'s docs; '
            'asked of DescribeDiskConfigQuota), one snapshot of it, its copy in {dr}',
 }
 KEY_IDS = ('access_key', 'alicloud_access_key', 'secret_id')
+# Credential options shown as they are: none of them is a secret (the modules do not mark them no_log); any other is ****.
+SHOWN = ('profile', 'alicloud_assume_role_arn', 'alicloud_assume_role_session_name', 'role_arn', 'role_session_name')
 
 
 def note(text):
@@ -46,10 +51,13 @@ def note(text):
 
 def describe_credentials(settings):
     if settings.credentials is None:
-        return "from the environment (%s)" % ("boto3's usual chain" if settings.name == 'aws' else 'the variables the modules read')
+        assumed = config_file.role_of(settings)
+        return "from the environment (%s)%s" % ("boto3's usual chain" if settings.name == 'aws' else 'the variables the modules read',
+                                                ', assuming the role %s%s' % (assumed.arn, ' with an external id (****)' if assumed.external_id
+                                                                              else '') if assumed else '')
     shown = []
     for name, value in sorted(settings.credentials.items()):
-        shown.append('%s=%s' % (name, value if name == 'profile' else mask_key_id(value) if name in KEY_IDS else '****'))
+        shown.append('%s=%s' % (name, value if name in SHOWN else mask_key_id(value) if name in KEY_IDS else '****'))
     return 'from the config (%s)' % ', '.join(shown)
 
 
@@ -136,9 +144,14 @@ def cleanup_leftovers(args):
                   lambda found: config_file.leftovers(found, now, hours))
 
 
+# Disks in the DR region first: made from a DR copy (the ECS probe), they keep it from being deleted (ECS DeleteSnapshot
+# refuses without Force, SnapshotCreatedDisk, and the cleanup never forces). Then DR copies (a source may not go while
+# copied), then the source's snapshots, then its disks.
+DELETION_ORDER = (('disk', True), ('snapshot', True), ('snapshot', False), ('disk', False))
+
+
 def deletion_order(settings):
-    """DR copies first (a source may not go while copied), then the source's snapshots, then disks."""
-    return lambda resource: (resource.kind == 'disk', resource.region != settings.dr_region)
+    return lambda resource: DELETION_ORDER.index((resource.kind, resource.region == settings.dr_region))
 
 
 def remove(config, clouds, dry_run, whose, select, run_id=None):
@@ -171,6 +184,19 @@ def remove(config, clouds, dry_run, whose, select, run_id=None):
     return 1 if problems else 0
 
 
+def probe(args):
+    config = config_file.load(args.config, args.dry_run)
+    if config_file.run_id_of(args.run_id) != args.run_id:
+        raise config_file.ConfigError('--run-id', 'not a run id: %r' % (args.run_id,))
+    settings = selected_clouds(config, args.cloud)[0]
+    found = make_cloud(settings, config, CallLog(args.dry_run), args.dry_run, args.run_id).probe(args.run_id, args.disk_id, args.copy_id)
+    note('%s: finding: %s' % (settings.name, found['finding']))
+    print(json.dumps(found))
+    if 'failure' in found:
+        raise SetupError(found['failure'])
+    return 0
+
+
 def parser():
     top = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     commands = top.add_subparsers(dest='command', required=True)
@@ -179,13 +205,16 @@ def parser():
     command.add_argument('key', choices=('config', 'dry_run'))
     command.set_defaults(run=opt_in)
     commands.add_parser('new-run-id').set_defaults(run=new_run_id)
-    for name, run in (('check', check), ('setup', setup), ('cleanup', cleanup), ('cleanup-leftovers', cleanup_leftovers)):
+    for name, run in (('check', check), ('setup', setup), ('cleanup', cleanup), ('cleanup-leftovers', cleanup_leftovers), ('probe', probe)):
         command = commands.add_parser(name)
         command.add_argument('config')
         command.add_argument('--dry-run', action='store_true', help='print the calls, make none')
-        if name in ('setup', 'cleanup'):
+        if name in ('setup', 'cleanup', 'probe'):
             command.add_argument('--run-id', required=True)
-            command.add_argument('--cloud', choices=sorted(CLOUDS), required=name == 'setup')
+            command.add_argument('--cloud', choices=sorted(PROBED if name == 'probe' else CLOUDS), required=name != 'cleanup')
+        if name == 'probe':
+            command.add_argument('--disk-id', required=True, help="the run's disk (setup's disk_id)")
+            command.add_argument('--copy-id', required=True, help="the run's DR copy (the copy module's snapshot_id)")
         if name == 'cleanup-leftovers':
             command.add_argument('--older-than-hours', type=float)
         command.set_defaults(run=run)

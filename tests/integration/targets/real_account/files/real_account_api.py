@@ -14,23 +14,36 @@ import importlib
 import json
 import re
 import sys
+import time
 
-from real_account_config import RUN_TAG, ConfigError, alicloud_region, from_environment
+from real_account_config import RUN_PREFIX, RUN_TAG, ConfigError, alicloud_region, from_environment, role, role_of
 
-SECRET_WORDS = ('secret', 'token', 'password')
+# An external id is no_log in the modules (it is what keeps a role from being assumed by anyone who knows its ARN).
+SECRET_WORDS = ('secret', 'token', 'password', 'externalid', 'external_id')
 MASK = '****'
 # ENS has one API endpoint per site, chosen as the vendor's V2 SDK chooses it (alibabacloud-ens20171110
 # Client._endpoint_map): these China-site regions, or none, use ens.aliyuncs.com; others ens.<region>.aliyuncs.com.
 ENS_CHINA_SITE_REGIONS = ('cn-beijing', 'cn-chengdu', 'cn-hangzhou', 'cn-heyuan', 'cn-shanghai', 'cn-wulanchabu', 'cn-zhangjiakou')
 ALIBABA_PACKAGES = {'ecs': 'aliyunsdkecs.request.v20140526', 'ens': 'aliyunsdkens.request.v20171110'}
+# Where each cloud's STS AssumeRole goes, as the collection sends it (_alibaba.STS_ENDPOINT, _tencent.STS_REGION): Alibaba's
+# one public host (sts-2015-04-01), Tencent's sts 2018-08-13 in a region of the caller's choice.
+STS = {'ecs': 'sts.aliyuncs.com', 'ens': 'sts.aliyuncs.com', 'cbs': 'ap-guangzhou'}
+# A role session of an hour, within both STS's limits (AssumeRoleRequest DurationSeconds: Alibaba 900 s to the role's
+# maximum, 3600 s by default; Tencent up to 43200 s); assumed again this long before it ends, since a helper command
+# may wait longer than that.
+ROLE_SECONDS = 3600
+ROLE_MARGIN = 300
 
 
 class ApiError(Exception):
     """A call the cloud refused (or that did not get through), with the cloud's code and message."""
 
-    def __init__(self, cloud, action, region, code, message):
-        super().__init__('%s %s in %s failed: %s: %s' % (cloud, action, region, code, message))
+    def __init__(self, cloud, action, region, code, message, request_id=None):
+        super().__init__('%s %s in %s failed: %s: %s%s' % (cloud, action, region, code, message,
+                                                           ' (request id %s)' % request_id if request_id else ''))
         self.code = code
+        self.message = message
+        self.request_id = request_id
 
 
 def masked(value, key=''):
@@ -57,6 +70,15 @@ class CallLog:
     def call(self, cloud, action, region, params):
         verb = 'would call' if self.dry_run else 'call'
         print('%s %s %s %s %s' % (verb, cloud, region, action, json.dumps(masked(params), sort_keys=True)), file=self.stream, flush=True)
+
+
+def role_params(assumed, session_name):
+    """STS AssumeRole's parameters for a Role, as the modules send them: RoleSessionName the config's, else ours (the
+    modules' default is snapcopy-<time>), and ExternalId only when given (sts AssumeRoleRequest, both clouds)."""
+    params = {'RoleArn': assumed.arn, 'RoleSessionName': assumed.session_name or session_name, 'DurationSeconds': ROLE_SECONDS}
+    if assumed.external_id:
+        params['ExternalId'] = assumed.external_id
+    return params
 
 
 # ------------------------------------------------------------------ real clients
@@ -100,10 +122,11 @@ class AlibabaClient:
 
     dry_run = False
 
-    def __init__(self, product, settings, log):
+    def __init__(self, product, settings, log, session_name):
         from aliyunsdkcore.acs_exception.exceptions import ClientException, ServerException  # pylint: disable=import-outside-toplevel
         from aliyunsdkcore.auth.credentials import AccessKeyCredential, StsTokenCredential  # pylint: disable=import-outside-toplevel
         from aliyunsdkcore.client import AcsClient  # pylint: disable=import-outside-toplevel
+        from aliyunsdkcore.request import CommonRequest  # pylint: disable=import-outside-toplevel
         credentials = from_environment(product, settings)
         if credentials.get('alicloud_security_token'):
             credential = StsTokenCredential(credentials['alicloud_access_key'], credentials['alicloud_secret_key'],
@@ -112,7 +135,13 @@ class AlibabaClient:
             credential = AccessKeyCredential(credentials['alicloud_access_key'], credentials['alicloud_secret_key'])
         self.product = product
         self.api_region = alicloud_region(settings) if product == 'ens' else None
-        self.client = AcsClient(region_id='cn-hangzhou', credential=credential)
+        self.sdk = {'AcsClient': AcsClient, 'StsTokenCredential': StsTokenCredential, 'CommonRequest': CommonRequest}
+        self.own_client = AcsClient(region_id='cn-hangzhou', credential=credential)
+        # With a role, every call but AssumeRole is made with the role's keys, assumed before the first one.
+        self.role = role(product, credentials)
+        self.session_name = session_name
+        self.client = None if self.role else self.own_client
+        self.role_ends = 0.0
         self.errors = (ClientException, ServerException)
         self.log = log
 
@@ -126,18 +155,35 @@ class AlibabaClient:
         return endpoint_data.getEndpointMap().get(region) or 'ecs.%s.aliyuncs.com' % region
 
     def call(self, action, region, params):
+        if self.role and time.monotonic() >= self.role_ends:
+            self._assume_role()
         self.log.call(self.product, action, region, params)
         module = importlib.import_module('%s.%sRequest' % (ALIBABA_PACKAGES[self.product], action))
-        request = getattr(module, action + 'Request')()
+        return self._send(self.client, getattr(module, action + 'Request')(), action, region, params, self.endpoint(region))
+
+    def _assume_role(self):
+        """sts AssumeRole (alibabacloud_sts20150401 AssumeRoleRequest) with the config's own keys, as the modules call it."""
+        params = role_params(self.role, self.session_name)
+        self.log.call(self.product, 'AssumeRole', STS[self.product], params)
+        request = self.sdk['CommonRequest'](product='Sts', version='2015-04-01', action_name='AssumeRole')
+        request.set_method('POST')
+        answer = self._send(self.own_client, request, 'AssumeRole', STS[self.product], params, STS[self.product])
+        keys = answer['Credentials']
+        credential = self.sdk['StsTokenCredential'](keys['AccessKeyId'], keys['AccessKeySecret'], keys['SecurityToken'])
+        self.client = self.sdk['AcsClient'](region_id='cn-hangzhou', credential=credential)
+        self.role_ends = time.monotonic() + ROLE_SECONDS - ROLE_MARGIN
+
+    def _send(self, client, request, action, region, params, host):
         for name, value in params.items():
             request.add_query_param(name, _wire_text(value))
-        request.set_endpoint(self.endpoint(region))
+        request.set_endpoint(host)
         request.set_protocol_type('https')
         request.set_accept_format('JSON')
         try:
-            return json.loads(self.client.do_action_with_exception(request))
+            return json.loads(client.do_action_with_exception(request))
         except self.errors as error:
-            raise ApiError(self.product, action, region, error.get_error_code(), error.get_error_msg()) from None
+            request_id = error.get_request_id() if hasattr(error, 'get_request_id') else None
+            raise ApiError(self.product, action, region, error.get_error_code(), error.get_error_msg(), request_id) from None
 
 
 def _wire_text(value):
@@ -151,25 +197,46 @@ class TencentClient:
 
     dry_run = False
 
-    def __init__(self, settings, log):
+    def __init__(self, settings, log, session_name):
         from tencentcloud.cbs.v20170312.cbs_client import CbsClient  # pylint: disable=import-outside-toplevel
+        from tencentcloud.common.common_client import CommonClient  # pylint: disable=import-outside-toplevel
         from tencentcloud.common.credential import Credential  # pylint: disable=import-outside-toplevel
         from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException  # pylint: disable=import-outside-toplevel
         credentials = from_environment('cbs', settings)
-        self.credential = Credential(credentials['secret_id'], credentials['secret_key'], credentials.get('security_token'))
-        self.client_class = CbsClient
+        self.own_credential = Credential(credentials['secret_id'], credentials['secret_key'], credentials.get('security_token'))
+        # With a role, every call but AssumeRole is made with the role's keys, assumed before the first one.
+        self.role = role('cbs', credentials)
+        self.session_name = session_name
+        self.credential = None if self.role else self.own_credential
+        self.role_ends = 0.0
+        self.sdk = {'CbsClient': CbsClient, 'CommonClient': CommonClient, 'Credential': Credential}
         self.errors = TencentCloudSDKException
         self.log = log
         self.clients = {}
 
     def call(self, action, region, params):
+        if self.role and time.monotonic() >= self.role_ends:
+            self._assume_role()
         self.log.call('cbs', action, region, params)
         if region not in self.clients:
-            self.clients[region] = self.client_class(self.credential, region)
+            self.clients[region] = self.sdk['CbsClient'](self.credential, region)
+        return self._send(self.clients[region], action, region, params)
+
+    def _assume_role(self):
+        """sts AssumeRole (tencentcloud.sts.v20180813 AssumeRoleRequest) with the config's own keys, as the modules call it."""
+        params = role_params(self.role, self.session_name)
+        self.log.call('cbs', 'AssumeRole', STS['cbs'], params)
+        answer = self._send(self.sdk['CommonClient']('sts', '2018-08-13', self.own_credential, STS['cbs']), 'AssumeRole', STS['cbs'], params)
+        keys = answer['Credentials']
+        self.credential = self.sdk['Credential'](keys['TmpSecretId'], keys['TmpSecretKey'], keys['Token'])
+        self.clients = {}
+        self.role_ends = time.monotonic() + ROLE_SECONDS - ROLE_MARGIN
+
+    def _send(self, client, action, region, params):
         try:
-            return self.clients[region].call_json(action, params)['Response']
+            return client.call_json(action, params)['Response']
         except self.errors as error:
-            raise ApiError('cbs', action, region, error.get_code(), error.get_message()) from None
+            raise ApiError('cbs', action, region, error.get_code(), error.get_message(), error.get_request_id()) from None
 
 
 class SdkMissing(Exception):
@@ -177,15 +244,17 @@ class SdkMissing(Exception):
 
 
 def make_client(settings, log, dry_run, run_id=None):
-    """The client for one cloud: a real one, or a dry-run one whose listings show ``run_id``'s resources."""
+    """The client for one cloud: a real one, or a dry-run one whose listings show ``run_id``'s resources. A role of
+    the config is assumed in the session named by the config, else by the run id (the helper's own, without one)."""
+    session_name = run_id or RUN_PREFIX + '-helper'
     if dry_run:
-        return DryRunClient(settings.name, log, run_id)
+        return DryRunClient(settings.name, log, run_id, role_of(settings), session_name)
     try:
         if settings.name == 'aws':
             return AwsClient(settings, log)
         if settings.name == 'cbs':
-            return TencentClient(settings, log)
-        return AlibabaClient(settings.name, settings, log)
+            return TencentClient(settings, log, session_name)
+        return AlibabaClient(settings.name, settings, log, session_name)
     except ImportError as error:
         raise SdkMissing('%s: %s lacks the SDK (%s): run with the Python that has the collection\'s SDKs, such as the one of '
                          'make venv (. .venv/bin/activate)' % (settings.name, sys.executable, error)) from None
@@ -201,13 +270,18 @@ class DryRunClient:
 
     dry_run = True
 
-    def __init__(self, cloud, log, run_id=None):
+    def __init__(self, cloud, log, run_id=None, assumed=None, session_name=None):
         self.cloud = cloud
         self.log = log
         self.run_id = run_id
+        self.role = assumed  # a real client assumes it before its first call: so does this one, on paper
+        self.session_name = session_name
         self.region = self.params = None
 
     def call(self, action, region, params):
+        if self.role is not None:
+            assumed, self.role = self.role, None
+            self.call('AssumeRole', STS[self.cloud], role_params(assumed, self.session_name))
         self.log.call(self.cloud, action, region, params)
         self.region, self.params = region, params
         placeholder = getattr(self, '_%s_%s' % (self.cloud, re.sub(r'(?<!^)(?=[A-Z])', '_', action).lower()), None)
@@ -239,20 +313,39 @@ class DryRunClient:
         return {'Snapshots': self._listed({'SnapshotId': 'snap-dryrun-%s' % self.region, 'State': 'completed',
                                            'Tags': [{'Key': RUN_TAG, 'Value': self.run_id}]})}
 
+    # STS AssumeRole (alibabacloud_sts20150401 / tencentcloud.sts.v20180813 AssumeRoleResponse)
+    def _alibaba_assume_role(self):
+        return {'Credentials': {'AccessKeyId': 'STS.dryrun', 'AccessKeySecret': 'dry-run', 'SecurityToken': 'dry-run',
+                                'Expiration': '2100-01-01T00:00:00Z'},
+                'AssumedRoleUser': {'Arn': self.params['RoleArn'], 'AssumedRoleId': 'dry-run:%s' % self.params['RoleSessionName']},
+                'RequestId': 'dry-run'}
+
+    _ecs_assume_role = _ens_assume_role = _alibaba_assume_role
+
+    def _cbs_assume_role(self):
+        return {'Credentials': {'TmpSecretId': 'dry-run', 'TmpSecretKey': 'dry-run', 'Token': 'dry-run'}, 'ExpiredTime': 4102444800,
+                'Expiration': '2100-01-01T00:00:00Z', 'RequestId': 'dry-run'}
+
     # ECS (alibabacloud_ecs20140526 <Action>ResponseBody)
     def _ecs_describe_instances(self):
         instance_id = self._first_id('InstanceIds')
         return {'Instances': {'Instance': [{'InstanceId': instance_id, 'Status': 'Running', 'ZoneId': '<zone of %s>' % instance_id}]},
                 'TotalCount': 1, 'RequestId': 'dry-run'}
 
+    def _ecs_describe_zones(self):
+        return {'Zones': {'Zone': [{'ZoneId': '<a zone of %s>' % self.region, 'AvailableDiskCategories': {'DiskCategories': ['cloud_essd']},
+                                    'AvailableResourceCreation': {'ResourceTypes': ['Disk']}}]}, 'RequestId': 'dry-run'}
+
     def _ecs_create_disk(self):
-        return {'DiskId': 'd-dryrun', 'RequestId': 'dry-run'}
+        return {'DiskId': 'd-dryrun' if 'SnapshotId' not in self.params else 'd-dryrun-from-copy', 'RequestId': 'dry-run'}
 
     def _ecs_describe_disks(self):
         if 'DiskIds' in self.params:
             disks = [{'DiskId': self._first_id('DiskIds'), 'Status': 'Available'}]
         else:
-            disks = self._listed({'DiskId': 'd-dryrun', 'Status': 'Available', 'Tags': {'Tag': [{'TagKey': RUN_TAG, 'TagValue': self.run_id}]}})
+            # The run's disks in each region listed: the source disk, and in the DR region one made from the copy.
+            disks = self._listed({'DiskId': 'd-dryrun-%s' % self.region, 'Status': 'Available',
+                                  'Tags': {'Tag': [{'TagKey': RUN_TAG, 'TagValue': self.run_id}]}})
         return {'Disks': {'Disk': disks}, 'NextToken': '', 'RequestId': 'dry-run'}
 
     def _ecs_create_snapshot(self):
@@ -276,7 +369,8 @@ class DryRunClient:
         else:
             disks = self._listed({'DiskId': 'd-dryrun', 'EnsRegionId': self.region, 'Status': 'Available', 'DiskName': '%s-disk' % self.run_id,
                                   'Tags': {'Tags': [{'Key': RUN_TAG, 'Value': self.run_id}]}})
-        return {'Disks': {'Disks': disks}, 'TotalCount': len(disks), 'PageNumber': 1, 'PageSize': 50, 'RequestId': 'dry-run'}
+        return {'Disks': {'Disks': disks}, 'TotalCount': len(disks), 'PageNumber': self.params.get('PageNumber', 1),
+                'PageSize': self.params.get('PageSize', 10), 'RequestId': 'dry-run'}
 
     def _ens_create_snapshot(self):
         return {'SnapShotId': ['sp-dryrun'], 'OrderId': 'dry-run', 'RequestId': 'dry-run'}

@@ -4,13 +4,16 @@ Per cloud: ``setup(run_id)`` makes the smallest disk the cloud allows, labelled 
 and one snapshot of it, and waits until the snapshot is complete; ``resources()`` lists the disks
 and snapshots in the source and DR region that carry the run tag or a run-id name (candidates: the
 caller keeps only those of the run it means, see real_account_config.of_run); ``delete()`` removes
-one. Every parameter and state below is taken from the vendor's generated API model named next to
+one. ECS and ENS also have ``probe(run_id, disk_id, copy_id)``: a rule of the vendor's model that the
+collection relies on, asked of the live API, answering the finding (a dict, its text in 'finding').
+Every parameter and state below is taken from the vendor's generated API model named next to
 the call: botocore's ec2 model, alibabacloud_ecs20140526 / alibabacloud_ens20171110 models, and
 tencentcloud.cbs.v20170312.models.
 """
 from __future__ import annotations
 
 import json
+import math
 import time
 
 from real_account_api import ApiError
@@ -38,6 +41,15 @@ def wait_for(client, what, read, key, done, failed=(), timeout=3600):
             raise SetupError('%s ended in state %s' % (what, state))
         if time.monotonic() > deadline:
             raise SetupError('%s is still %s after %d s' % (what, state or 'not listed', timeout))
+        time.sleep(POLL_SECONDS)
+
+
+def wait_gone(client, what, read, timeout=3600):
+    """Poll ``read()`` until it gives no item (a describe by id that lists it no more). A dry run reads once."""
+    deadline = time.monotonic() + timeout
+    while read() and not client.dry_run:
+        if time.monotonic() > deadline:
+            raise SetupError('%s is still listed %d s after its deletion' % (what, timeout))
         time.sleep(POLL_SECONDS)
 
 
@@ -150,6 +162,8 @@ class Ecs(Cloud):
     name = 'ecs'
     # DescribeSnapshotsRequest MaxResults: "Maximum value: 100" (DescribeDisks allows 500).
     PAGE_SIZE = 100
+    # The probe's disk, made from the DR copy: the category and size of the run's own disk (see setup).
+    PROBE_DISK = {'DiskCategory': 'cloud_essd', 'PerformanceLevel': 'PL0', 'Size': 1}
 
     def setup(self, run_id):
         zone = self._instance_zone()
@@ -186,21 +200,79 @@ class Ecs(Cloud):
                              % (instance_id, instances[0].get('Status')))
         return instances[0]['ZoneId']
 
-    def _disk(self, disk_id):
-        answer = self.call('DescribeDisks', self.source, {'RegionId': self.source, 'DiskIds': json.dumps([disk_id])})
+    def _disk(self, disk_id, region=None):
+        region = region or self.source
+        answer = self.call('DescribeDisks', region, {'RegionId': region, 'DiskIds': json.dumps([disk_id])})
         return (listed(answer, 'Disks', 'Disk') or [{}])[0]
 
-    def _wait_disk(self, disk_id, status):
-        self.wait('disk %s' % disk_id, lambda: self._disk(disk_id), 'Status', (status,))
+    def _wait_disk(self, disk_id, status, region=None):
+        self.wait('disk %s' % disk_id, lambda: self._disk(disk_id, region), 'Status', (status,))
 
     def _detach(self, disk_id, instance_id):
         # ecs DetachDisk (DetachDiskRequest): InstanceId and DiskId are required.
         self.call('DetachDisk', self.source, {'InstanceId': instance_id, 'DiskId': disk_id})
         self._wait_disk(disk_id, 'Available')
 
-    def _snapshot(self, snapshot_id):
-        answer = self.call('DescribeSnapshots', self.source, {'RegionId': self.source, 'SnapshotIds': json.dumps([snapshot_id])})
+    def _snapshot(self, snapshot_id, region=None):
+        region = region or self.source
+        answer = self.call('DescribeSnapshots', region, {'RegionId': region, 'SnapshotIds': json.dumps([snapshot_id])})
         return (listed(answer, 'Snapshots', 'Snapshot') or [{}])[0]
+
+    def probe(self, run_id, disk_id, copy_id):  # pylint: disable=unused-argument
+        """A copy a disk was made from, deleted without Force. The ECS DeleteSnapshot reference: "If the snapshot has been
+        used to create disks and Force is not specified or is set to false, the snapshot cannot be deleted directly"
+        (403 SnapshotCreatedDisk). The collection's pruning never sends Force and keeps such a copy (kept_in_use), so a
+        restored disk can still be re-initialized from it. A disk is made from the run's DR copy, the copy is deleted
+        without Force, and the disk is deleted again; the answer is the finding. Only a deleted copy fails the check."""
+        dr = self.dr
+        zone = self.settings.dr_zone or self._disk_zone(dr)
+        # ecs CreateDisk (CreateDiskRequest) from a snapshot: SnapshotId; Size 1 is below the snapshot's size or equal to
+        # it, so the disk takes the snapshot's; labelled as the run's own disk (Tag.N, DiskName, Description).
+        made = self.call('CreateDisk', dr, dict({'Tag.1.Key': RUN_TAG, 'Tag.1.Value': run_id}, RegionId=dr, ZoneId=zone, SnapshotId=copy_id,
+                                                DiskName=run_id + '-from-copy', Description='%s disk made from the DR copy' % run_id,
+                                                **self.PROBE_DISK))['DiskId']
+        try:
+            self._wait_disk(made, 'Available', dr)
+            # ecs DeleteSnapshot (DeleteSnapshotRequest) with SnapshotId alone: Force "Default value: false", as the collection sends it.
+            try:
+                answer = self.call('DeleteSnapshot', dr, {'SnapshotId': copy_id})
+                said = {'code': None, 'message': 'accepted: no error', 'request_id': answer.get('RequestId')}
+            except ApiError as error:
+                said = {'code': error.code, 'message': error.message, 'request_id': error.request_id}
+            still_there = bool(self._snapshot(copy_id, dr).get('SnapshotId'))
+        finally:
+            # ecs DeleteDiskRequest: an Available disk. Gone before the run's cleanup deletes the copy, which ECS refuses while
+            # a disk made from it exists; a run that dies before this leaves the disk to the cleanup (resources(), DR disks first).
+            self.call('DeleteDisk', dr, {'DiskId': made})
+            wait_gone(self.client, 'disk %s' % made, lambda: self._disk(made, dr).get('DiskId'), self.timeout)
+        rule = 'DeleteSnapshot without Force of a snapshot a disk was made from: 403 SnapshotCreatedDisk (ECS DeleteSnapshot reference)'
+        finding = {'cloud': 'ecs', 'rule': rule,
+                   'snapshot_id': copy_id, 'disk_id': made, 'zone': zone, 'answer': said, 'snapshot_deleted': not still_there}
+        if self.client.dry_run:
+            finding.update(answer=None, snapshot_deleted=None, finding='dry run: DeleteSnapshot not asked')
+            return finding
+        if said['code'] is None or not still_there:
+            finding['finding'] = ('ECS %s copy %s on DeleteSnapshot without Force, though disk %s was made from it (answer: %s, request id %s)'
+                                  % ('deleted' if not still_there else 'accepted the deletion of', copy_id, made,
+                                     said['code'] or 'no error', said['request_id']))
+            finding['failure'] = ('%s. The collection assumes ECS refuses this (SnapshotCreatedDisk), so its pruning never sends Force and '
+                                  'keeps such a copy: if ECS deletes it, pruning deletes copies that disks were made from' % finding['finding'])
+        elif said['code'] == 'SnapshotCreatedDisk':
+            finding['finding'] = ('ECS refused DeleteSnapshot of %s without Force, disk %s made from it: %s: %s (request id %s), as the '
+                                  'reference says' % (copy_id, made, said['code'], said['message'], said['request_id']))
+        else:
+            finding['finding'] = ('ECS refused DeleteSnapshot of %s without Force, disk %s made from it, but not with SnapshotCreatedDisk: '
+                                  '%s: %s (request id %s); the collection keeps a copy only on SnapshotCreatedDisk or SnapshotCreatedImage'
+                                  % (copy_id, made, said['code'], said['message'], said['request_id']))
+        return finding
+
+    def _disk_zone(self, region):
+        """The first zone of ``region`` that lists cloud_essd among its AvailableDiskCategories (ecs DescribeZones, pay-as-you-go)."""
+        answer = self.call('DescribeZones', region, {'RegionId': region, 'InstanceChargeType': 'PostPaid'})
+        for zone in listed(answer, 'Zones', 'Zone'):
+            if self.PROBE_DISK['DiskCategory'] in listed(zone, 'AvailableDiskCategories', 'DiskCategories'):
+                return zone['ZoneId']
+        raise SetupError('no zone of %s offers %s disks (DescribeZones): set clouds.ecs.dr_zone' % (region, self.PROBE_DISK['DiskCategory']))
 
     def _pages(self, action, region, params, outer, inner):
         """Every item of an ECS listing, by MaxResults and NextToken."""
@@ -213,11 +285,14 @@ class Ecs(Cloud):
             params['NextToken'] = answer['NextToken']
 
     def resources(self):
-        # DescribeDisks / DescribeSnapshots Tag.N.Key: the resources that carry the run tag, whatever its value.
+        # DescribeDisks / DescribeSnapshots Tag.N.Key: the resources that carry the run tag, whatever its value. Disks in
+        # the DR region too: the probe makes one there from the copy.
         run_tagged = {'Tag.1.Key': RUN_TAG}
-        found = [_resource('ecs', 'disk', disk['DiskId'], self.source, _alibaba_labels(disk, 'DiskName'), disk.get('Status'),
-                           attached_to=disk.get('InstanceId') or None)
-                 for disk in self._pages('DescribeDisks', self.source, run_tagged, 'Disks', 'Disk')]
+        found = []
+        for region in (self.dr, self.source):
+            found.extend(_resource('ecs', 'disk', disk['DiskId'], region, _alibaba_labels(disk, 'DiskName'), disk.get('Status'),
+                                   attached_to=disk.get('InstanceId') or None)
+                         for disk in self._pages('DescribeDisks', region, run_tagged, 'Disks', 'Disk'))
         for region in (self.dr, self.source):
             found.extend(_resource('ecs', 'snapshot', snapshot['SnapshotId'], region, _alibaba_labels(snapshot, 'SnapshotName'),
                                    snapshot.get('Status'))
@@ -238,6 +313,10 @@ class Ens(Cloud):
     # DescribeDisksRequest PageSize: "Maximum value: 50"; DescribeSnapshots documents none.
     DISK_PAGE_SIZE = 50
     SNAPSHOT_PAGE_SIZE = 100
+    # The probe's pages: 2 disks, so that a count of pages and one of disks differ from 2 disks on (with pages of 1
+    # they are the same number); at most 60 pages, so a node of many disks costs seconds, not minutes.
+    PROBE_PAGE_SIZE = 2
+    PROBE_PAGES = 60
 
     def setup(self, run_id):
         node = self.source
@@ -267,15 +346,66 @@ class Ens(Cloud):
         return (listed(answer, 'Snapshots', 'Snapshot') or [{}])[0]
 
     def _pages(self, action, node, page_size, outer, inner):
-        """Every item of an ENS listing of one node, by PageNumber and PageSize against TotalCount."""
+        """Every item of an ENS listing of one node, by PageNumber and PageSize until a page comes back short, as the
+        collection reads them (_alibaba.numbered_pages): TotalCount is documented as pages for DescribeDisks and as
+        snapshots for DescribeSnapshots (ens-20171110 models), so it cannot tell where a listing ends."""
         number = 1
         while True:
             answer = self.call(action, node, {'EnsRegionId': node, 'PageNumber': number, 'PageSize': page_size})
             items = listed(answer, outer, inner)
             yield from items
-            if not items or number * page_size >= int(answer.get('TotalCount') or 0):
+            if len(items) < int(answer.get('PageSize') or page_size):
                 return
             number += 1
+
+    def probe(self, run_id, disk_id, copy_id):  # pylint: disable=unused-argument
+        """What the live DescribeDisks' TotalCount counts. The ens-20171110 model (DescribeDisksResponseBody TotalCount):
+        "The total number of pages for a paged query" (DescribeSnapshots': the number of snapshots). The collection no
+        longer relies on it; this tells whoever runs the test whether the model is right. Every page of the source node
+        is read until a short page (at most PROBE_PAGES) and TotalCount compared with the disks and pages found."""
+        node, size = self.source, self.PROBE_PAGE_SIZE
+        disks, total, pages, capped = [], None, 0, False
+        while True:
+            answer = self.call('DescribeDisks', node, {'EnsRegionId': node, 'PageNumber': pages + 1, 'PageSize': size})
+            pages += 1
+            items = listed(answer, 'Disks', 'Disks')
+            disks.extend(item.get('DiskId') for item in items)
+            if total is None:
+                total, size = answer.get('TotalCount'), int(answer.get('PageSize') or size)
+            if len(items) < size:
+                break
+            if pages == self.PROBE_PAGES:
+                capped = True
+                break
+        finding = {'cloud': 'ens', 'rule': 'DescribeDisks TotalCount: "The total number of pages for a paged query" (ens-20171110 model)',
+                   'node': node, 'page_size': size, 'pages_read': pages, 'capped': capped, 'total_count': total, 'disks': len(disks),
+                   'run_disk_found': disk_id in disks}
+        if self.client.dry_run:
+            finding.update(total_count=None, disks=None, run_disk_found=None, counts=None, finding='dry run: DescribeDisks not asked')
+            return finding
+        counts = self._what_total_counts(total, len(disks), size, capped)
+        finding['counts'] = counts
+        finding['finding'] = ('ENS DescribeDisks on %s: TotalCount = %s for %s%d disks (pages of %d, %s): it counts %s; the run\'s disk %s %s'
+                              % (node, total, 'at least ' if capped else '', len(disks), size,
+                                 'read up to %d pages, the cap' % pages if capped else 'read until a short page', counts,
+                                 disk_id, 'was among them' if disk_id in disks else 'was NOT among them'))
+        return finding
+
+    @staticmethod
+    def _what_total_counts(total, count, size, capped):
+        if not isinstance(total, int) or isinstance(total, bool):
+            return 'cannot tell (no TotalCount in the answer)'
+        if capped:
+            # At least ``count`` disks: a smaller total cannot count them.
+            return 'pages' if total < count else 'cannot tell (more disks than the pages read hold)'
+        pages = math.ceil(count / size)
+        if count == pages:
+            return 'cannot tell (%s disk on the node)' % ('one' if count == 1 else 'no')
+        if total == count:
+            return 'disks'
+        if total == pages:
+            return 'pages'
+        return 'neither (%d disks in %d pages)' % (count, pages)
 
     def resources(self):
         # ENS listings have no tag filter, and ENS snapshots have no tags: every disk and snapshot of the
@@ -378,6 +508,8 @@ class Cbs(Cloud):
 
 
 CLOUDS = {cloud.name: cloud for cloud in (Aws, Ecs, Ens, Cbs)}
+# The clouds with a probe (real_account.py probe).
+PROBED = tuple(name for name, cloud in CLOUDS.items() if hasattr(cloud, 'probe'))
 
 
 def _alibaba_labels(item, name_field):

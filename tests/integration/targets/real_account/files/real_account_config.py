@@ -28,26 +28,40 @@ TOP_LEVEL_KEYS = ('clouds', ACKNOWLEDGEMENT, *DEFAULTS)
 # collection's modules take, by the same option names, so the playbook passes them on unchanged.
 CLOUD_KEYS = {
     'aws': {'required': ('credentials', 'source_region', 'dr_region', 'zone'), 'optional': ()},
-    'ecs': {'required': ('credentials', 'source_region', 'dr_region', 'instance_id'), 'optional': ()},
+    'ecs': {'required': ('credentials', 'source_region', 'dr_region', 'instance_id'), 'optional': ('dr_zone',)},
     'ens': {'required': ('credentials', 'source_node', 'dr_node'), 'optional': ('alicloud_region',)},
     'cbs': {'required': ('credentials', 'source_region', 'dr_region', 'zone'), 'optional': ()},
 }
+# The role options of Alibaba and Tencent (the collection's _assume_role.py), by the modules' names: role ARN,
+# session name, external id. The modules assume the role with the keys; the helper assumes it too, so that
+# what it makes and deletes is in the account the modules act in. Only with the role ARN, as in the modules.
+ROLE_OPTIONS = {
+    'ecs': ('alicloud_assume_role_arn', 'alicloud_assume_role_session_name', 'alicloud_assume_role_external_id'),
+    'ens': ('alicloud_assume_role_arn', 'alicloud_assume_role_session_name', 'alicloud_assume_role_external_id'),
+    'cbs': ('role_arn', 'role_session_name', 'external_id'),
+}
 CREDENTIAL_SETS = {
     'aws': ((('access_key', 'secret_key'), ('session_token',)), (('profile',), ())),
-    'ecs': ((('alicloud_access_key', 'alicloud_secret_key'), ('alicloud_security_token',)),),
-    'ens': ((('alicloud_access_key', 'alicloud_secret_key'), ('alicloud_security_token',)),),
-    'cbs': ((('secret_id', 'secret_key'), ('security_token',)),),
+    'ecs': ((('alicloud_access_key', 'alicloud_secret_key'), ('alicloud_security_token', *ROLE_OPTIONS['ecs'])),),
+    'ens': ((('alicloud_access_key', 'alicloud_secret_key'), ('alicloud_security_token', *ROLE_OPTIONS['ens'])),),
+    'cbs': ((('secret_id', 'secret_key'), ('security_token', *ROLE_OPTIONS['cbs'])),),
 }
 USE_ENVIRONMENT = 'environment'
-# The environment variables the modules read (the collection's doc fragments), in their order.
+# The environment variables the modules read (the collection's doc fragments and _assume_role.py), in their order.
 ENVIRONMENT = {
     'alicloud_access_key': ('ALICLOUD_ACCESS_KEY', 'ALICLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_ID'),
     'alicloud_secret_key': ('ALICLOUD_SECRET_KEY', 'ALICLOUD_SECRET_ACCESS_KEY', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
     'alicloud_security_token': ('ALICLOUD_SECURITY_TOKEN', 'ALIBABA_CLOUD_SECURITY_TOKEN'),
     'alicloud_region': ('ALICLOUD_REGION', 'ALICLOUD_REGION_ID', 'ALIBABA_CLOUD_REGION_ID'),
+    'alicloud_assume_role_arn': ('ALICLOUD_ASSUME_ROLE_ARN', 'ALIBABA_CLOUD_ROLE_ARN'),
+    'alicloud_assume_role_session_name': ('ALICLOUD_ASSUME_ROLE_SESSION_NAME', 'ALIBABA_CLOUD_ROLE_SESSION_NAME'),
+    'alicloud_assume_role_external_id': ('ALICLOUD_ASSUME_ROLE_EXTERNAL_ID',),
     'secret_id': ('TENCENTCLOUD_SECRET_ID',),
     'secret_key': ('TENCENTCLOUD_SECRET_KEY',),
     'security_token': ('TENCENTCLOUD_SECURITY_TOKEN',),
+    'role_arn': ('TENCENTCLOUD_ASSUME_ROLE_ARN',),
+    'role_session_name': ('TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME',),
+    'external_id': ('TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID',),
 }
 REGION = re.compile(r'^[a-z]{2}(-[a-z0-9]+)+$')
 ECS_INSTANCE = re.compile(r'^i-[0-9a-z]+$')
@@ -72,6 +86,16 @@ class CloudSettings:
     zone: str | None = None
     instance_id: str | None = None
     alicloud_region: str | None = None
+    dr_zone: str | None = None  # ECS: where the disk made from the DR copy goes (else a zone DescribeZones gives)
+
+
+@dataclasses.dataclass(frozen=True)
+class Role:
+    """A role to assume (Alibaba, Tencent): its ARN, and the session name and external id when given."""
+
+    arn: str
+    session_name: str | None = None
+    external_id: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -222,6 +246,10 @@ def _cloud(name, section):
         extra['zone'] = zone
     if name == 'ecs':
         extra['instance_id'] = _text(section, 'instance_id', where, ECS_INSTANCE, 'i-bp1a2b3c4d5e6f7g8h9i')
+        if section.get('dr_zone') is not None:
+            extra['dr_zone'] = _text(section, 'dr_zone', where, example='%s-b' % dr)
+            if not extra['dr_zone'].startswith(dr):
+                raise ConfigError(where + 'dr_zone', 'must be a zone of %s, got %r' % (dr, extra['dr_zone']))
     if section.get('alicloud_region') is not None:
         extra['alicloud_region'] = _text(section, 'alicloud_region', where, REGION, 'ap-southeast-1')
     return CloudSettings(name, source, dr, _credentials(name, section.get('credentials'), where + 'credentials'), **extra)
@@ -240,6 +268,11 @@ def _credentials(cloud, value, key):
                 if not isinstance(value[name], str) or not value[name]:
                     # The value itself is never shown: it may be a secret.
                     raise ConfigError('%s.%s' % (key, name), 'must be a non-empty string')
+            role_options = ROLE_OPTIONS.get(cloud, ())
+            for name in role_options[1:]:
+                if name in value and role_options[0] not in value:
+                    # As the modules refuse it (_assume_role.RoleRules.check): nothing to use it with.
+                    raise ConfigError('%s.%s' % (key, name), 'is only used with %s, which is not given' % role_options[0])
             return dict(value)
     raise ConfigError(key, 'expected %r or a mapping %s; got the keys %s' % (USE_ENVIRONMENT, expected, ', '.join(sorted(map(str, value)))))
 
@@ -252,7 +285,7 @@ def from_environment(cloud, settings):
     required, optional = CREDENTIAL_SETS[cloud][0]
     found = {}
     for name in required + optional:
-        value = next((os.environ[variable] for variable in ENVIRONMENT[name] if os.environ.get(variable)), None)
+        value = _variable(name)
         if value:
             found[name] = value
     missing = [name for name in required if name not in found]
@@ -267,4 +300,24 @@ def alicloud_region(settings):
     """ENS's API region: the config's, else the variables the modules read."""
     if settings.alicloud_region:
         return settings.alicloud_region
-    return next((os.environ[variable] for variable in ENVIRONMENT['alicloud_region'] if os.environ.get(variable)), None)
+    return _variable('alicloud_region')
+
+
+def role(cloud, credentials):
+    """The Role of a credentials mapping (the modules' option names), or None: no role ARN, or a cloud without roles here."""
+    names = ROLE_OPTIONS.get(cloud)
+    if not names or not credentials.get(names[0]):
+        return None
+    return Role(*(credentials.get(name) or None for name in names))
+
+
+def role_of(settings):
+    """The Role of ``settings`` for a dry run, which needs no keys: the config's, else the variables the modules read."""
+    if settings.credentials is not None:
+        return role(settings.name, settings.credentials)
+    return role(settings.name, {name: _variable(name) for name in ROLE_OPTIONS.get(settings.name, ())})
+
+
+def _variable(name):
+    """The first of the variables the modules read for option ``name`` that is set, or None."""
+    return next((os.environ[variable] for variable in ENVIRONMENT[name] if os.environ.get(variable)), None)
