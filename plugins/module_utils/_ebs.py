@@ -17,7 +17,7 @@ import re
 
 from ._aws import AwsClient
 from ._errors import CloudError, InputError
-from ._model import COMPLETED, DELETING, FAILED, PENDING, USABLE, Adapter, CopyRequest, Disk, Snapshot, TestDisk
+from ._model import COMPLETED, DELETING, FAILED, LOCATION_OPTIONS, PENDING, USABLE, Adapter, CopyRequest, Disk, Snapshot, TestDisk
 from ._sdk_versions import BOTOCORE_PARAMETER_RELEASES
 from ._tagging import COPY_TAG, DISK_TAG, RESTORE_RUN_TAG, SOURCE_TAG, TagRules, tag_dict, tag_filters, tag_list
 
@@ -29,6 +29,8 @@ OUTPOST_ARN = re.compile(r'^arn:aws[a-z-]*:outposts:([a-z0-9-]+):\d{12}:outpost/
 # What follows the region's name in a Local Zone's (us-west-2-lax-1a, cn-north-1-pkx-1a: botocore's EC2 model, CopySnapshot's
 # DestinationAvailabilityZone and Snapshot's AvailabilityZone). An Availability Zone's (us-west-2a) has no hyphen there.
 LOCAL_ZONE_SUFFIX = re.compile(r'^-[a-z0-9]+(?:-[a-z0-9]+)+$')
+# The region's name at the start of a zone's: letters, hyphens and the region's number.
+REGION_PREFIX = re.compile(r'^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}')
 # Every SnapshotState of botocore's EC2 model. 'recoverable': in the Recycle Bin, deleted unless someone restores
 # it, so no copy to keep or count; 'recovering': being restored from it, completed again soon.
 STATE_MAP = {'pending': PENDING, 'completed': COMPLETED, 'error': FAILED, 'recoverable': DELETING, 'recovering': PENDING}
@@ -73,7 +75,7 @@ class EbsAdapter(Adapter):
     multi_destination = False
     copy_call_is_idempotent = False
     sample_snapshot_id = 'snap-0123456789abcdef0'
-    readable_options = ('encrypted', 'kms_key_id', 'tags', 'description')
+    readable_options = ('encrypted', 'kms_key_id', 'tags', 'description', *LOCATION_OPTIONS)
     ids_per_describe = FILTER_CHUNK
     sdk_packages = 'botocore (or boto3, which brings it)'
     # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
@@ -297,8 +299,19 @@ class EbsAdapter(Adapter):
             message=item.get('StateMessage'), encrypted=item.get('Encrypted'), tags=tag_dict(item.get('Tags')),
             size=item.get('VolumeSize'), volume_id=item.get('VolumeId'), description=item.get('Description'),
             created=item['StartTime'].isoformat() if hasattr(item.get('StartTime'), 'isoformat') else item.get('StartTime'),
-            extra={'kms_key_id': item['KmsKeyId']} if item.get('KmsKeyId') else None,
+            extra=snapshot_extra(item),
         )
+
+
+def snapshot_extra(item):
+    """What else a DescribeSnapshots item says that a copy is compared on: its KMS key, and where it is kept when not in
+    the region itself (OutpostArn; AvailabilityZone when a Local Zone: a zone of the region proper is the region's)."""
+    extra = {'kms_key_id': item.get('KmsKeyId'), 'destination_outpost_arn': item.get('OutpostArn')}
+    zone = item.get('AvailabilityZone') or ''
+    region_part = REGION_PREFIX.match(zone)
+    if region_part and LOCAL_ZONE_SUFFIX.match(zone[region_part.end():]):
+        extra['destination_availability_zone'] = zone
+    return {key: value for key, value in extra.items() if value} or None
 
 
 def snapshot_tag_specification(tags):

@@ -39,7 +39,7 @@ from ._alibaba_validate import (
     validate_snapshot_id,
 )
 from ._errors import INVALID, CloudError, InputError
-from ._model import COMPARABLE_OPTIONS, COMPLETED, FAILED, PENDING, USABLE, Adapter, CopyRequest, Disk, Snapshot, TestDisk
+from ._model import COMPLETED, FAILED, PENDING, USABLE, Adapter, CopyRequest, Disk, Snapshot, TestDisk
 from ._tagging import RESTORE_RUN_TAG, SOURCE_TAG, numbered_tags, string_tags, tag_dict
 
 STATE_MAP = {'progressing': PENDING, 'accomplished': COMPLETED, 'failed': FAILED}
@@ -133,7 +133,7 @@ class EcsAdapter(Adapter):
     create_call_is_idempotent = True
     done_state = 'accomplished'
     sample_snapshot_id = 's-bp67acfmxazb4p0example'
-    readable_options = COMPARABLE_OPTIONS  # ECS answers them all
+    readable_options = ('encrypted', 'kms_key_id', 'tags', 'name', 'description', 'retention_days')  # an ECS copy answers all but where it is kept
     ids_per_describe = ID_CHUNK
     # The restore drill: an ESSD at performance level PL0 is the cheapest disk sold in every zone, from 1 GiB.
     restore_disk_type = 'cloud_essd'

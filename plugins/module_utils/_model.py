@@ -178,16 +178,20 @@ class CopyRequest:
         return 'CopyRequest(%r, %r, %r)' % (self.source_id, self.source_region, self.destinations)
 
 
+# Where in its region a copy is kept, when not in the region itself (EBS: on an Outpost, in a Local Zone), read back
+# off the Snapshot's extra under the option's name.
+LOCATION_OPTIONS = ('destination_outpost_arn', 'destination_availability_zone')
 # The copy options that a copy found can contradict, read back off the Snapshot. Each adapter
 # lists in Adapter.readable_options those its cloud's answers carry.
-COMPARABLE_OPTIONS = ('encrypted', 'kms_key_id', 'tags', 'name', 'description', 'retention_days')
+COMPARABLE_OPTIONS = ('encrypted', 'kms_key_id', 'tags', 'name', 'description', 'retention_days', *LOCATION_OPTIONS)
 
 
 def copy_mismatches(request, snapshot, readable):
     """What a copy found of the request's source says otherwise than the request asks.
 
     Returns {option: {'asked': ..., 'found': ...}}, empty when the copy is as asked. Only the
-    options the request sets and the cloud lets us read (``readable``) are compared: asking for
+    options the request sets and the cloud lets us read (``readable``) are compared, and where the copy is kept
+    (LOCATION_OPTIONS): asking for
     no encryption is no contradiction of an encrypted copy (a copy of an encrypted source is
     encrypted), and of the tags only those asked for count (a copy may carry more), on a copy that
     carries our source tag.
@@ -212,6 +216,11 @@ def copy_mismatches(request, snapshot, readable):
                           ('retention_days', snapshot.extra.get('retention_days'))):
         if option in compared and options.get(option) is not None and found is not None and found != options[option]:
             differences[option] = {'asked': options[option], 'found': found}
+    # Where a copy is kept is compared whether or not the task names a place: a copy on an Outpost is not one in the
+    # region (a DR copy among them), nor one in the region a copy to a Local Zone (None: the region itself).
+    for option in LOCATION_OPTIONS:
+        if option in compared and options.get(option) != snapshot.extra.get(option):
+            differences[option] = {'asked': options.get(option), 'found': snapshot.extra.get(option)}
     return differences
 
 

@@ -82,8 +82,8 @@ options:
       - The Local Zone must belong to the source region, so O(source_region) and O(destination_region) must both be that region
         (AWS copies a snapshot of a region to a Local Zone of that region, and one of a Local Zone to another Local Zone of its zone group).
       - Not with O(destination_outpost_arn) nor O(completion_duration_minutes) (AWS makes no time-based copy to or from a Local Zone).
-      - A copy of the source already in the region is found by its C(snapcopy:source) tag and used whatever its zone.
-        As with O(destination_outpost_arn), where a copy is kept is not compared with what the task asks.
+      - A copy of the source found in the region is used only when it is kept where the task asks (this Local Zone, this
+        Outpost, or the region itself when the task names neither); one kept elsewhere differs from the task (see O(on_mismatch)).
       - Works on any botocore the module supports, which is given the module's own description of the EC2 calls it makes.
         With E(AWS_DATA_PATH) set, botocore's own models are used, and those of botocore before 1.40.20 lack the parameter;
         the task then fails before any call, naming that release.

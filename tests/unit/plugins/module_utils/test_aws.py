@@ -18,7 +18,7 @@ from botocore.stub import ANY, Stubber
 from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient, load_botocore
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import STATE_MAP, EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ec2_model import API_VERSION as EC2_API_VERSION, load_model as load_ec2_model
-from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, CopyEngine
+from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, NOT_COPIED, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import DELETING, PENDING, CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils._sdk_versions import BOTOCORE_PARAMETER_RELEASES, MINIMUM_VERSIONS, version_key
@@ -361,14 +361,34 @@ def test_a_copy_to_a_local_zone_sends_destination_availability_zone():
     assert not outcome.failed and place.action == COPIED and place.snapshot.id == COPY
 
 
-@pytest.mark.parametrize('options', [{'destination_availability_zone': ZONE}, {'destination_outpost_arn': OUTPOST}],
-                         ids=['local-zone', 'outpost'])
-def test_a_copy_found_is_used_whatever_its_zone_or_outpost_as_neither_is_compared(options):
-    """Where a copy is kept is not among the options a copy found is held to (COMPARABLE_OPTIONS, readable_options):
-    a copy of the source in the region proper serves a task that asks for a Local Zone, as one that asks for an Outpost."""
+@pytest.mark.parametrize('options, found, differs', [
+    ({'destination_availability_zone': ZONE}, {}, {'destination_availability_zone': {'asked': ZONE, 'found': None}}),
+    ({'destination_outpost_arn': OUTPOST}, {}, {'destination_outpost_arn': {'asked': OUTPOST, 'found': None}}),
+    ({}, {'OutpostArn': OUTPOST}, {'destination_outpost_arn': {'asked': None, 'found': OUTPOST}}),
+    ({}, {'AvailabilityZone': ZONE}, {'destination_availability_zone': {'asked': None, 'found': ZONE}}),
+    ({'destination_availability_zone': ZONE}, {'AvailabilityZone': 'us-west-2-den-1a'},
+     {'destination_availability_zone': {'asked': ZONE, 'found': 'us-west-2-den-1a'}}),
+], ids=['zone-asked-region-found', 'outpost-asked-region-found', 'region-asked-outpost-found', 'region-asked-zone-found',
+        'another-zone-found'])
+def test_a_copy_kept_elsewhere_than_asked_is_not_adopted(options, found, differs):
+    """Where a copy is kept (DescribeSnapshots' OutpostArn, and AvailabilityZone for a Local Zone) is compared whether
+    or not the task names a place: a copy on an Outpost is not a copy in the region, nor one in the region a copy to a
+    Local Zone. The task fails (on_mismatch's default), naming the copy and where it is; nothing is copied."""
     with StubbedAws() as aws:
-        outcome, place = run_in_region(aws, [snapshot(COPY, tags={'snapcopy:source': IN_REGION_TAG})], **options)
+        outcome, place = run_in_region(aws, [snapshot(COPY, tags={'snapcopy:source': IN_REGION_TAG}, **found)], **options)
         aws.assert_all_used()  # and no CopySnapshot: the Stubber would have refused it
+    assert outcome.failed and place.action == NOT_COPIED
+    assert place.mismatch == {'snapshot_id': COPY, 'differences': differs}
+
+
+@pytest.mark.parametrize('options, found', [({'destination_availability_zone': ZONE}, {'AvailabilityZone': ZONE}),
+                                            ({'destination_outpost_arn': OUTPOST}, {'OutpostArn': OUTPOST}),
+                                            ({}, {'AvailabilityZone': 'us-west-2a'})],
+                         ids=['same-local-zone', 'same-outpost', 'a-zone-of-the-region-is-the-region'])
+def test_a_copy_kept_where_asked_is_used(options, found):
+    with StubbedAws() as aws:
+        outcome, place = run_in_region(aws, [snapshot(COPY, tags={'snapcopy:source': IN_REGION_TAG}, **found)], **options)
+        aws.assert_all_used()
     assert not outcome.failed and place.action == EXISTING and place.snapshot.id == COPY and place.mismatch is None
 
 
