@@ -24,13 +24,12 @@ from ._tagging import COPY_TAG, DISK_TAG, RESTORE_RUN_TAG, SOURCE_TAG, TagRules,
 SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$')
 # Every partition's region names (us-east-1, cn-north-1, us-isob-east-1, eusc-de-east-1; a test holds it to
 # botocore's partitions.json).
-REGION = re.compile(r'^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$')
+REGION_NAME = r'[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}'
+REGION = re.compile(r'^%s$' % REGION_NAME)
 OUTPOST_ARN = re.compile(r'^arn:aws[a-z-]*:outposts:([a-z0-9-]+):\d{12}:outpost/op-[0-9a-f]{17}$')
-# What follows the region's name in a Local Zone's (us-west-2-lax-1a, cn-north-1-pkx-1a: botocore's EC2 model, CopySnapshot's
-# DestinationAvailabilityZone and Snapshot's AvailabilityZone). An Availability Zone's (us-west-2a) has no hyphen there.
-LOCAL_ZONE_SUFFIX = re.compile(r'^-[a-z0-9]+(?:-[a-z0-9]+)+$')
-# The region's name at the start of a zone's: letters, hyphens and the region's number.
-REGION_PREFIX = re.compile(r'^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}')
+# A Local Zone's name: its region's, then more parts (us-west-2-lax-1a, cn-north-1-pkx-1a: botocore's EC2 model, CopySnapshot's
+# DestinationAvailabilityZone and Snapshot's AvailabilityZone). An Availability Zone's (us-west-2a) has no hyphen after the region's.
+LOCAL_ZONE = re.compile(r'^(?P<region>%s)-[a-z0-9]+(?:-[a-z0-9]+)+$' % REGION_NAME)
 # Every SnapshotState of botocore's EC2 model. 'recoverable': in the Recycle Bin, deleted unless someone restores
 # it, so no copy to keep or count; 'recovering': being restored from it, completed again soon.
 STATE_MAP = {'pending': PENDING, 'completed': COMPLETED, 'error': FAILED, 'recoverable': DELETING, 'recovering': PENDING}
@@ -139,7 +138,7 @@ class EbsAdapter(Adapter):
         if zone is None:
             return
         region = request.destinations[0]
-        if not (zone.startswith(region) and LOCAL_ZONE_SUFFIX.match(zone[len(region):])):
+        if local_zone_region(zone) != region:
             raise InputError('destination_availability_zone', 'expected a Local Zone of destination_region %s, like %s-lax-1a, got %r'
                              % (region, region, zone))
         if options.get('destination_outpost_arn'):
@@ -303,14 +302,18 @@ class EbsAdapter(Adapter):
         )
 
 
+def local_zone_region(zone):
+    """The region of the Local Zone named ``zone``; None for any other name (an Availability Zone's among them)."""
+    match = LOCAL_ZONE.match(zone or '')
+    return match.group('region') if match else None
+
+
 def snapshot_extra(item):
     """What else a DescribeSnapshots item says that a copy is compared on: its KMS key, and where it is kept when not in
     the region itself (OutpostArn; AvailabilityZone when a Local Zone: a zone of the region proper is the region's)."""
     extra = {'kms_key_id': item.get('KmsKeyId'), 'destination_outpost_arn': item.get('OutpostArn')}
-    zone = item.get('AvailabilityZone') or ''
-    region_part = REGION_PREFIX.match(zone)
-    if region_part and LOCAL_ZONE_SUFFIX.match(zone[region_part.end():]):
-        extra['destination_availability_zone'] = zone
+    if local_zone_region(item.get('AvailabilityZone')):
+        extra['destination_availability_zone'] = item['AvailabilityZone']
     return {key: value for key, value in extra.items() if value} or None
 
 
