@@ -9,8 +9,7 @@ import botocore
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import AlibabaClient
-from ansible_collections.snapcopy.cloud.plugins.module_utils._assume_role import (
-    ALIBABA_ROLE_RULES, AWS_ROLE_RULES, TENCENT_ROLE_RULES)
+from ansible_collections.snapcopy.cloud.plugins.module_utils._assume_role import ALIBABA_ROLE_RULES, AWS_ROLE_RULES, TENCENT_ROLE_RULES
 from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_providers import assumed_account
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
@@ -178,28 +177,6 @@ def test_an_alibaba_sts_refusal_is_a_cloud_error_with_code_and_request_id(fakecl
     assert creds.ALIBABA_ACCESS_KEY_SECRET not in str(info.value)
 
 
-@pytest.mark.parametrize('external_id', [None, 'snapcopy-external-0002'])
-def test_an_alibaba_role_asking_for_an_external_id_refuses_a_call_without_the_right_one(fakecloud_clean, external_id):
-    connection = dict(ALIBABA, endpoint_url='http://' + fakecloud_clean.endpoint, alicloud_assume_role_arn=creds.ALIBABA_EXTERNAL_ROLE_ARN,
-                      alicloud_assume_role_external_id=external_id)
-    client = AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE)
-    with pytest.raises(CloudError) as info:
-        client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
-    assert (info.value.action, info.value.code) == ('AssumeRole', 'NoPermission')
-    assert 'alicloud_assume_role_external_id' in str(info.value) and 'snapcopy-external' not in str(info.value)
-
-
-def test_an_alibaba_role_is_assumed_with_the_external_id_its_trust_policy_asks_for(fakecloud_clean):
-    fc = fakecloud_clean
-    theirs = fc.admin.seed(ecs={'account': creds.ALIBABA_DR_ACCOUNT_ID,
-                                'disks': [{'region': 'cn-hangzhou', 'snapshots': 1}]})['ecs']['snapshots']
-    connection = dict(ALIBABA, endpoint_url='http://' + fc.endpoint, alicloud_assume_role_arn=creds.ALIBABA_EXTERNAL_ROLE_ARN,
-                      alicloud_assume_role_external_id=creds.ROLE_EXTERNAL_ID)
-    client = AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE)
-    answer = client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
-    assert [s['SnapshotId'] for s in answer['Snapshots']['Snapshot']] == theirs
-
-
 def tencent_connection(fc, arn):
     return dict(TENCENT, endpoint_url='http://' + fc.endpoint, role_arn=arn, role_session_name='unit-test')
 
@@ -263,21 +240,45 @@ def test_a_session_name_with_letters_beyond_ascii_is_refused(rules, arn, name):
     assert info.value.option == rules.session_option
 
 
+def alibaba_listing(fc, external_id):
+    """The snapshot ids ECS lists through the Alibaba role whose trust asks for an external id, sent as given."""
+    connection = dict(ALIBABA, endpoint_url='http://' + fc.endpoint, alicloud_assume_role_arn=creds.ALIBABA_EXTERNAL_ROLE_ARN,
+                      alicloud_assume_role_external_id=external_id)
+    answer = AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE).call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
+    return [s['SnapshotId'] for s in answer['Snapshots']['Snapshot']]
+
+
+def tencent_listing(fc, external_id):
+    """The snapshot ids CBS lists through the Tencent role whose trust asks for an external id, sent as given."""
+    client = TencentClient(dict(tencent_connection(fc, creds.TENCENT_EXTERNAL_ROLE_ARN), external_id=external_id), load_sdk())
+    return [s['SnapshotId'] for s in client.call('cbs', 'ap-guangzhou', 'DescribeSnapshots', {})['SnapshotSet']]
+
+
+# cloud: (its listing through the role, the seed of a snapshot in the role's account, STS's refusal, the option)
+EXTERNAL_ID_CLOUDS = {
+    'alibaba': (alibaba_listing, {'ecs': {'account': creds.ALIBABA_DR_ACCOUNT_ID, 'disks': [{'region': 'cn-hangzhou', 'snapshots': 1}]}},
+                'NoPermission', 'alicloud_assume_role_external_id'),
+    'tencent': (tencent_listing, {'cbs': {'account': creds.TENCENT_DR_UIN, 'disks': [{'region': 'ap-guangzhou', 'snapshots': 1}]}},
+                'UnauthorizedOperation', 'external_id'),
+}
+
+
 @pytest.mark.parametrize('external_id', [None, 'snapcopy-external-0002'])
-def test_a_tencent_role_asking_for_an_external_id_refuses_a_call_without_the_right_one(fakecloud_clean, external_id):
-    client = TencentClient(dict(tencent_connection(fakecloud_clean, creds.TENCENT_EXTERNAL_ROLE_ARN), external_id=external_id), load_sdk())
+@pytest.mark.parametrize('cloud', sorted(EXTERNAL_ID_CLOUDS))
+def test_a_role_asking_for_an_external_id_refuses_a_call_without_the_right_one(fakecloud_clean, cloud, external_id):
+    listing, dummy, code, option = EXTERNAL_ID_CLOUDS[cloud]
     with pytest.raises(CloudError) as info:
-        client.call('cbs', 'ap-guangzhou', 'DescribeSnapshots', {})
-    assert (info.value.action, info.value.code) == ('AssumeRole', 'UnauthorizedOperation')
-    assert 'external_id' in str(info.value) and 'snapcopy-external' not in str(info.value)
+        listing(fakecloud_clean, external_id)
+    assert (info.value.action, info.value.code) == ('AssumeRole', code)
+    assert option in str(info.value) and 'snapcopy-external' not in str(info.value)
 
 
-def test_a_tencent_role_is_assumed_with_the_external_id_its_trust_policy_asks_for(fakecloud_clean):
-    fc = fakecloud_clean
-    theirs = fc.admin.seed(cbs={'account': creds.TENCENT_DR_UIN,
-                                'disks': [{'region': 'ap-guangzhou', 'snapshots': 1}]})['cbs']['snapshots']
-    client = TencentClient(dict(tencent_connection(fc, creds.TENCENT_EXTERNAL_ROLE_ARN), external_id=creds.ROLE_EXTERNAL_ID), load_sdk())
-    assert [s['SnapshotId'] for s in client.call('cbs', 'ap-guangzhou', 'DescribeSnapshots', {})['SnapshotSet']] == theirs
+@pytest.mark.parametrize('cloud', sorted(EXTERNAL_ID_CLOUDS))
+def test_a_role_is_assumed_with_the_external_id_its_trust_policy_asks_for(fakecloud_clean, cloud):
+    listing, seed, dummy, dummy = EXTERNAL_ID_CLOUDS[cloud]
+    (service,) = seed
+    theirs = fakecloud_clean.admin.seed(**seed)[service]['snapshots']
+    assert listing(fakecloud_clean, creds.ROLE_EXTERNAL_ID) == theirs
 
 
 @pytest.mark.parametrize('provider, params, environ, option', [
