@@ -285,8 +285,8 @@ def test_a_copy_of_the_disk_running_past_the_deadline_fails_with_what_to_do(clou
 
 
 def test_source_still_in_progress_fails_clearly_or_is_waited_for(cloud):
-    cloud.admin.configure(timings={'ecs': {'snapshot_seconds': 1.0}})
-    source = seed_source(cloud, status='progressing')
+    # In progress for 5 s: long enough that a loaded machine still finds it so at the first run's read (1 s was not).
+    source = seed_source(cloud, status='progressing', seconds=5)
     failed = run_module(cloud, source)
     assert failed.failed and 'set wait: true' in failed.result['msg']
     assert calls(cloud, 'CopySnapshot')['calls'] == 0
