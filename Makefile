@@ -48,12 +48,23 @@ OTHER_CORE_VENVS := $(foreach core,$(filter-out $(OLDEST_CORE),$(CORES)),.venv-$
 NEWEST_BIN := $(call core_bin,$(NEWEST_CORE))
 # What a leg with ansible-core CORE needs made first: its venv.
 core_venv_made = $(if $(filter $(OLDEST_CORE),$(1)),$(VENV)/.installed,.venv-$(1)/.installed)
+# The integration targets' groups: each target's aliases put it in one (group/modules: the copy modules, their
+# options, credentials and logs; group/dr: the DR role, its drill and the fleet). make test runs each group as a
+# leg of its own, so that its lanes end together; make integration runs them all. test_makefile.py holds every
+# target to one group.
+INTEGRATION_GROUPS := modules dr
+
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Python writes each module's bytecode once, on its first import, and reads it after. With this variable set
+# (CI's environment sets it), every one of the thousands of Pythons make test starts (ansible-playbook, each
+# module run, moto, pytest's workers) compiled ansible, botocore and moto from source again: about a fifth of
+# the smoke's CPU time. uv leaves the venvs without bytecode, so nothing else writes it.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help sanity-venvs venv venv-cores venv-oldest collection-link stage pythons pip-bootstrap shellcheck test test-setup sanity smoke \
-	units units-ansible-test units-oldest integration lint demo clean $(CORES:%=core-%)
+	units units-ansible-test units-oldest integration $(INTEGRATION_GROUPS:%=integration-%) lint demo clean $(CORES:%=core-%)
 
 # Every target a person runs has a '## what it does' comment on its line; make help lists them.
 help: ## this list
@@ -132,7 +143,7 @@ TEST_SETUP_MADE := venv venv-cores venv-oldest docs-venv collection-link pythons
 	$(VENV_AWX)/.installed $(VENV_GALAXY)/.installed
 # The legs, longest first. make test runs TEST_LANES of them at once, and a lane that is free takes the next
 # (tests/utils/run_legs.py): on CI's two CPUs most legs wait (on emulators, subprocesses, pip) more than they compute.
-TEST_LEGS := integration units chaos-short $(CORES:%=core-%) docs-test units-oldest release-test units-ansible-test \
+TEST_LEGS := $(INTEGRATION_GROUPS:%=integration-%) units chaos-short $(CORES:%=core-%) docs-test units-oldest release-test units-ansible-test \
 	lint galaxy-import awx-test
 TEST_LANES ?= 3
 
@@ -163,9 +174,16 @@ shellcheck: ## install shellcheck with apt-get if it is missing (see apt_install
 	@$(call apt_install,shellcheck,command -v shellcheck > /dev/null,the shellcheck test of ansible-test sanity)
 
 # ansible-test sanity with ansible-core $(1), no ignore file, on every Python 3.9-3.13 found (make pythons).
+# What it checks: all of the collection with the cores the test code runs on (the oldest: integration, chaos,
+# units-oldest; the newest: units); with the cores between, all that users get (what galaxy.yml does not
+# leave out of the tarball: everything but tests/), since the test code never runs there. Checking tests/
+# (three times the lines of plugins/) with four cores' pylint was half of the core legs' CPU time.
+SANITY_TEST_CODE_CORES := $(OLDEST_CORE) $(NEWEST_CORE)
+sanity_paths = $(if $(filter $(SANITY_TEST_CODE_CORES),$(1)),,$(filter-out tests/,$(shell git ls-files | sed -E 's|/.*|/|' | sort -u)))
 define sanity_with
-@echo '== sanity (ansible-test, ansible-core $(1))'
-cd $(STAGE) && PATH='$(PYTHON_LINKS):$(call core_bin,$(1)):$(CLEAN_PATH)' $(call core_bin,$(1))/ansible-test sanity --color no
+@echo '== sanity (ansible-test, ansible-core $(1), $(if $(call sanity_paths,$(1)),all but tests/,all of the collection))'
+cd $(STAGE) && PATH='$(PYTHON_LINKS):$(call core_bin,$(1)):$(CLEAN_PATH)' $(call core_bin,$(1))/ansible-test sanity --color no \
+	$(call sanity_paths,$(1))
 endef
 
 # tests/utils/core_smoke.py with ansible-core $(1), on emulators of its own.
@@ -219,10 +237,19 @@ units-ansible-test: venv stage pythons ## ansible-test units on the tests that p
 	@echo '== units-ansible-test (ansible-test units, Python 3.11, ansible-core $(OLDEST_CORE))'
 	cd $(STAGE) && PATH='$(TEST_PATH)' $(BIN)/ansible-test units --local --python 3.11 --num-workers 2 --color no $(UNITS_ANSIBLE_TEST)
 
-integration: venv stage collection-link ## ansible-test integration against moto server and fakecloud
+integration_in = PATH='$(TEST_PATH)' $(BIN)/python tests/utils/with_emulators.py --config $(STAGE)/tests/integration/integration_config.yml -- \
+	bash -c 'cd $(STAGE) && $(BIN)/ansible-test integration --color no --local $(1)'
+integration: venv stage collection-link ## ansible-test integration against moto server and fakecloud: every target
 	@echo '== integration (ansible-test, against moto server and fakecloud)'
-	PATH='$(TEST_PATH)' $(BIN)/python tests/utils/with_emulators.py --config $(STAGE)/tests/integration/integration_config.yml -- \
-		bash -c 'cd $(STAGE) && $(BIN)/ansible-test integration --color no --local'
+	$(call integration_in,)
+
+integration-modules: venv stage collection-link ## the integration targets of the copy modules (group/modules)
+	@echo '== integration of group/modules (ansible-test, against moto server and fakecloud)'
+	$(call integration_in,group/modules/)
+
+integration-dr: venv stage collection-link ## the integration targets of the DR role, its drill and the fleet (group/dr)
+	@echo '== integration of group/dr (ansible-test, against moto server and fakecloud)'
+	$(call integration_in,group/dr/)
 
 lint: venv collection-link ## ruff, pylint, mypy, yamllint, ansible-lint (production), changelog lint
 	@echo '== lint (ruff, pylint, mypy on plugins/; yamllint; ansible-lint production profile; antsibull-changelog)'

@@ -43,8 +43,9 @@ def test_make_test_runs_every_test_leg():
     recipe = text[text.index('\ntest:'):text.index('\n\n', text.index('\ntest:'))]
     assert '--lanes $(TEST_LANES)' in recipe and recipe.rstrip().endswith('$(TEST_LEGS)')
     legs = make_variable('TEST_LEGS')
-    wanted = {'units', 'units-ansible-test', 'units-oldest', 'integration', 'chaos-short', 'lint', 'docs-test',
-              'release-test', 'awx-test', 'galaxy-import'} | {'core-%s' % core for core in make_variable('CORES')}
+    wanted = {'units', 'units-ansible-test', 'units-oldest', 'chaos-short', 'lint', 'docs-test',
+              'release-test', 'awx-test', 'galaxy-import'} | {'core-%s' % core for core in make_variable('CORES')} \
+        | {'integration-%s' % group for group in make_variable('INTEGRATION_GROUPS')}
     assert wanted <= set(legs), wanted - set(legs)
     assert len(legs) == len(set(legs)), 'a leg twice'
     # make mutation takes about 15 minutes and is run on its own (docs/reliability.md)
@@ -117,3 +118,20 @@ def test_the_core_venvs_get_every_sdk_the_modules_run_with_pinned_as_the_unit_te
     assert needed - {'boto3'} <= packages
     pinned = dict(re.findall(r'^([A-Za-z0-9_.-]+)==(\S+)$', read('tests/unit/requirements.txt'), re.MULTILINE))
     assert packages <= set(pinned), packages - set(pinned)
+
+
+def test_every_integration_target_that_runs_is_in_one_group_of_make_test():
+    """make test runs the integration targets group by group: a target in no group (or in two) would be
+    skipped (or run twice) without a word. Hidden targets are run by the ones that need them; unsupported
+    ones (the real account's) never in CI."""
+    groups = make_variable('INTEGRATION_GROUPS')
+    targets = os.path.join(ROOT, 'tests', 'integration', 'targets')
+    membership = {}
+    for target in sorted(os.listdir(targets)):
+        aliases = read(os.path.join('tests', 'integration', 'targets', target, 'aliases')).split()
+        if {'hidden', 'unsupported'} & set(aliases):
+            continue
+        membership[target] = [alias for alias in aliases if alias.startswith('group/')]
+    assert len(membership) >= 15
+    assert {target: found for target, found in membership.items() if len(found) != 1} == {}
+    assert {found[0] for found in membership.values()} == {'group/%s' % group for group in groups}
