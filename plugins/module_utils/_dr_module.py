@@ -15,15 +15,15 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ._backoff import CallRetry
 from ._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_number, check_wait_options, errors_end_the_task
 from ._dr import DrRun
-from ._dr_providers import COPY_OPTIONS, DR_CONNECTION_SPEC, assumed_account, make_adapter
 from ._dr_report import markdown_report
 from ._engine import default_backoff
 from ._errors import InputError
+from ._providers import DR_CONNECTION_SPEC, PROVIDERS, assumed_account, make_adapter
 
 DR_REGION_KEYS = ('region', 'encrypted', 'kms_key_id')
 
 DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
-    'provider': {'required': True, 'choices': ['aws', 'ecs', 'ens', 'cbs']},
+    'provider': {'required': True, 'choices': list(PROVIDERS)},
     'source_region': {'required': True},
     'dr_regions': {'required': True, 'type': 'list', 'elements': 'raw'},
     'tag_selector': {'required': True, 'type': 'dict'},
@@ -152,7 +152,7 @@ def check_limits(params):
 def dr_settings(params):
     """dr_sync's options as DrRun settings; bad input raises InputError naming the option."""
     provider = params['provider']
-    allowed = COPY_OPTIONS[provider]
+    allowed = PROVIDERS[provider].copy_options
     regions = dr_regions(params['dr_regions'], params['source_region'], provider, allowed)
     selector = tag_selector(params['tag_selector'])
     copy_options = {}

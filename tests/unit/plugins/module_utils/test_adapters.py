@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_providers import adapter_class
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter
@@ -24,8 +23,3 @@ def test_every_adapter_fills_in_the_interface(adapter):
         assert getattr(adapter, method) is not getattr(Adapter, method), method
     # Reads by id: the default describe needs describe_ids, or the adapter reads its own way.
     assert adapter.describe_ids is not Adapter.describe_ids or adapter.describe is not Adapter.describe
-
-
-@pytest.mark.parametrize('provider, adapter', [('aws', EbsAdapter), ('ecs', EcsAdapter), ('ens', EnsAdapter), ('cbs', CbsAdapter)])
-def test_dr_sync_providers_are_the_modules_adapters(provider, adapter):
-    assert adapter_class(provider) is adapter

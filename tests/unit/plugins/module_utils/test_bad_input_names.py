@@ -15,10 +15,10 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdap
 from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import check_wait_options
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings, in_role_words, run_dr_module
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_providers import DR_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter, build_ebs_request
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import REQUEST_PACKAGE, EcsAdapter, build_ecs_request, ecs_endpoint
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import DR_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC, TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params
@@ -121,12 +121,12 @@ def test_numbers_that_are_no_numbers_or_past_any_use_are_refused_naming_the_opti
 def test_dr_sync_takes_every_name_the_copy_modules_take_for_a_connection_option_and_hides_the_secrets():
     """Issue 24: dr_sync refused community.aws's aws_secret_access_key as an unknown option, and AnsibleModule then
     printed the secret in invocation at -vvv. Only an alias that two clouds give to different options is left out."""
-    from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_providers import PROVIDER_SPECS  # pylint: disable=import-outside-toplevel
+    from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import PROVIDERS  # pylint: disable=import-outside-toplevel
     taken = {name: name for name in DR_CONNECTION_SPEC}
     taken.update((alias, name) for name, option in DR_CONNECTION_SPEC.items() for alias in option.get('aliases', ()))
     ambiguous = {'security_token', 'access_key', 'secret_key'}  # Tencent's option / AWS's and Alibaba's aliases
-    for spec in PROVIDER_SPECS.values():
-        for name, option in spec.items():
+    for provider in PROVIDERS.values():
+        for name, option in provider.connection_spec.items():
             for alias in [name, *option.get('aliases', ())]:
                 if alias in ambiguous and alias != name:
                     continue

@@ -17,7 +17,7 @@ from alibabacloud_ens20171110 import models as ens_models
 from tencentcloud.cbs.v20170312 import models as cbs_models
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils import _cbs, _ebs, _ecs, _ens
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_providers import COPY_OPTIONS
+from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import PROVIDERS
 from ansible_collections.snapcopy.cloud.plugins.modules import ebs_snapshot_copy
 
 # EBS CopySnapshot (botocore's EC2 model, 2016-11-15): the parameters the module does not send, and why.
@@ -45,13 +45,13 @@ ECS_LEFT_OUT = {
 ENS_LEFT_OUT: dict[str, str] = {}
 CBS_LEFT_OUT: dict[str, str] = {}
 
-# ebs_snapshot_copy's options that dr_sync (COPY_OPTIONS['aws']) does not take, and why; the other modules' are all taken.
+# ebs_snapshot_copy's options that dr_sync (PROVIDERS['aws'].copy_options) does not take, and why; the other modules' are all taken.
 DR_NOT_TAKEN = {
     'aws': {
         'destination_availability_zone': 'DR copies go to other regions; a copy to a Local Zone stays in the source\'s region',
         'destination_outpost_arn': 'DR copies go to other regions; a copy to an Outpost stays in the source\'s region',
         'completion_duration_minutes': 'dr_sync has no time-based copies (no DR need for them is recorded); add the option to '
-                                       'COPY_OPTIONS and dr_sync together when one comes',
+                                       'the provider\'s copy_options and dr_sync together when one comes',
     },
     'ecs': {},
     'ens': {},
@@ -121,10 +121,10 @@ def module_copy_options(provider):
     return set(build[provider](source).options)
 
 
-@pytest.mark.parametrize('provider', sorted(COPY_OPTIONS))
+@pytest.mark.parametrize('provider', sorted(PROVIDERS))
 def test_dr_sync_takes_every_copy_option_of_the_module_or_says_why_not(provider):
-    options, taken, not_taken = module_copy_options(provider), set(COPY_OPTIONS[provider]), DR_NOT_TAKEN[provider]
-    assert options - taken == set(not_taken), 'neither in COPY_OPTIONS nor in DR_NOT_TAKEN: %s; in DR_NOT_TAKEN but taken or no option: %s' % (
+    options, taken, not_taken = module_copy_options(provider), set(PROVIDERS[provider].copy_options), DR_NOT_TAKEN[provider]
+    assert options - taken == set(not_taken), 'neither in copy_options nor in DR_NOT_TAKEN: %s; in DR_NOT_TAKEN but taken or no option: %s' % (
         sorted(options - taken - set(not_taken)), sorted(set(not_taken) - (options - taken)))
     assert taken <= options, sorted(taken - options)
     assert all(why.strip() for why in not_taken.values())

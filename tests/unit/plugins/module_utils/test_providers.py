@@ -1,0 +1,74 @@
+"""Every place outside the code that names the clouds says what the provider registry (_providers.PROVIDERS) says:
+meta/runtime.yml's action groups, dr_sync's documentation, the dr_copy role's argument specs, the AWX survey, the
+execution environment's requirements and the oldest SDK releases. A cloud added to the registry and forgotten in one
+of them fails here."""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+
+import pytest
+import yaml
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils import _providers
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import DR_ARGUMENT_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils._sdk_versions import MINIMUM_VERSIONS
+from ansible_collections.snapcopy.cloud.plugins.modules import dr_sync
+
+PROVIDERS = _providers.PROVIDERS
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+
+
+def read(*path):
+    with open(os.path.join(ROOT, *path), encoding='utf-8') as handle:
+        return handle.read()
+
+
+def test_the_registry_names_each_cloud_once():
+    assert list(PROVIDERS) == ['aws', 'ecs', 'ens', 'cbs']
+    assert all(name == provider.name for name, provider in PROVIDERS.items())
+    assert len({provider.copy_module for provider in PROVIDERS.values()}) == len(PROVIDERS)
+
+
+def test_runtime_action_groups_hold_each_copy_module_and_dr_sync_in_its_clouds_group():
+    groups = yaml.safe_load(read('meta', 'runtime.yml'))['action_groups']
+    wanted = {}
+    for provider in PROVIDERS.values():
+        wanted.setdefault(provider.action_group, {'dr_sync'}).add(provider.copy_module)
+    assert {name: set(members) for name, members in groups.items() if name != 'all'} == wanted
+    assert set(groups['all'][0]['metadata']['extend_group']) == set(wanted)
+
+
+def test_dr_sync_documents_and_takes_the_registrys_providers():
+    documented = yaml.safe_load(dr_sync.DOCUMENTATION)['options']['provider']
+    assert documented['choices'] == list(PROVIDERS) == DR_ARGUMENT_SPEC['provider']['choices']
+
+
+def test_the_role_and_the_awx_survey_offer_the_registrys_providers():
+    specs = yaml.safe_load(read('roles', 'dr_copy', 'meta', 'argument_specs.yml'))
+    assert specs['argument_specs']['main']['options']['dr_copy_provider']['choices'] == list(PROVIDERS)
+    survey = json.loads(read('docs', 'awx', 'dr_copy_survey.json'))
+    (question,) = [question for question in survey['spec'] if question['variable'] == 'dr_copy_provider']
+    assert question['choices'] == list(PROVIDERS)
+
+
+def test_the_execution_environment_installs_every_clouds_sdk_and_no_other():
+    requirements = {line.split('>=')[0] for line in read('meta', 'ee-requirements.txt').splitlines()
+                    if line.strip() and not line.startswith('#')}
+    distributions = {name for provider in PROVIDERS.values() for name in provider.sdk_distributions}
+    # boto3 brings botocore and is what AWS users install; the modules import botocore only.
+    assert requirements == distributions | {'boto3'}
+    assert set(MINIMUM_VERSIONS) == distributions
+
+
+@pytest.mark.parametrize('name', list(PROVIDERS))
+def test_each_record_is_its_copy_modules_cloud(name):
+    """The copy module of the record is built on the record's adapter and connection options."""
+    provider = PROVIDERS[name]
+    adapter = provider.load_adapter()
+    module = importlib.import_module('ansible_collections.snapcopy.cloud.plugins.modules.' + provider.copy_module)
+    assert getattr(module, adapter.__name__) is adapter
+    (spec_name,) = [key for key, value in vars(_providers).items() if value is provider.connection_spec]
+    assert getattr(module, spec_name) is provider.connection_spec
+    assert set(provider.copy_options) <= set(yaml.safe_load(module.DOCUMENTATION)['options'])
