@@ -1,7 +1,7 @@
 """The bad-input corpus: each case one wrong thing, for a module or the DR role, and what its message must name.
 
 All cases run in one ansible-playbook (tests/chaos/corpus.yml), one inventory host per case so
-they run side by side. A case passes when the task fails, its message names the option (or the
+they run side by side, in one group per target (module or role) that the target's play runs on. A case passes when the task fails, its message names the option (or the
 cloud's error code) given in ``expect``, and nothing of a traceback shows. No case may reach a
 mutating call: fakecloud's ledger and the AWS proxy's must stay at zero, and moto's snapshot
 count must not change.
@@ -246,17 +246,18 @@ def run(suite, emulators):
         'report_dir': os.path.join(suite.work, 'reports', 'inputs'),
     }
     cases = [case for case in build_cases(ctx) if case['cloud'] in emulators.targets]
-    hosts = {}
+    groups = {}
     for number, case in enumerate(cases):
         host = {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable,
                 'case': {'id': case['id'], 'target': case['target'], 'args': case['args'] if case['target'] != 'role' else {}}}
         if case['target'] == 'role':
             host.update(case['args'])
-        hosts['case-%03d' % number] = host
+        # One group per target: corpus.yml's play for a target runs on its group only.
+        groups.setdefault('target_' + case['target'], {'hosts': {}})['hosts']['case-%03d' % number] = host
     inventory = os.path.join(suite.work, 'corpus-inventory.json')
     outcomes_file = os.path.join(suite.work, 'corpus-outcomes.json')
     with open(inventory, 'w', encoding='utf-8') as stream:
-        json.dump({'all': {'hosts': hosts}}, stream)
+        json.dump({'all': {'children': groups}}, stream)
     emulators.admin.calls(reset=True)
     emulators.proxy.faults.reset_ledger()
     snapshots_before = aws.snapshot_count() if aws is not None else 0
