@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
+from typing import Any
 
 from ._errors import NOT_FOUND, CloudError
 from ._tagging import DISK_TAG, SOURCE_TAG, string_tags
@@ -42,29 +44,33 @@ def source_tag_value(source_region, source_id):
     return '%s/%s' % (source_region, source_id)
 
 
-class Snapshot:
-    """A snapshot as the engine sees it. ``cloud_state`` keeps the cloud's own word for the state."""
+@dataclass(eq=False, repr=False)  # one snapshot is one object: compared and hashed by identity, as before
+class Snapshot:  # pylint: disable=too-many-instance-attributes  # what the clouds' answers say of a snapshot
+    """A snapshot as the engine sees it. ``cloud_state`` keeps the cloud's own word for the state (``state`` when
+    not given); ``extra`` what a cloud says beyond these fields (read back into the copy's result)."""
 
-    # pylint: disable-next=too-many-arguments
-    def __init__(self, snapshot_id, region, state, cloud_state=None, progress=None, message=None,
-                 encrypted=None, tags=None, size=None, volume_id=None, created=None, name=None,
-                 description=None, source_id=None, source_region=None, extra=None):
-        self.id = snapshot_id
-        self.region = region
-        self.state = state
-        self.cloud_state = cloud_state if cloud_state is not None else state
-        self.progress = progress
-        self.message = message
-        self.encrypted = encrypted
-        self.tags = tags or {}
-        self.size = size
-        self.volume_id = volume_id
-        self.created = created
-        self.name = name
-        self.description = description
-        self.source_id = source_id
-        self.source_region = source_region
-        self.extra = extra or {}
+    id: str  # pylint: disable=invalid-name  # the cloud's snapshot id, as every answer names it
+    region: str
+    state: str
+    cloud_state: str | None = None
+    progress: str | int | None = None
+    message: str | None = None
+    encrypted: bool | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    size: int | None = None
+    volume_id: str | None = None
+    created: str | None = None
+    name: str | None = None
+    description: str | None = None
+    source_id: str | None = None
+    source_region: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.cloud_state is None:
+            self.cloud_state = self.state
+        self.tags = self.tags or {}
+        self.extra = self.extra or {}
 
     def age_hours(self, now):
         """Hours since the snapshot was made, at ``now`` (0 when the cloud did not say when)."""
@@ -112,43 +118,50 @@ class Snapshot:
         return 'Snapshot(%r, %r, %r)' % (self.id, self.region, self.cloud_state)
 
 
+@dataclass(eq=False, repr=False)
 class Disk:
     """A disk (volume) that the DR run looks after."""
 
-    def __init__(self, disk_id, region, name=None, size=None, tags=None):
-        self.id = disk_id
-        self.region = region
-        self.name = name
-        self.size = size
-        self.tags = tags or {}
+    id: str  # pylint: disable=invalid-name  # the cloud's disk id
+    region: str
+    name: str | None = None
+    size: int | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.tags = self.tags or {}
 
     def __repr__(self):
         return 'Disk(%r, %r)' % (self.id, self.region)
 
 
-class TestDisk:
+@dataclass(eq=False, repr=False)
+class TestDisk:  # pylint: disable=too-many-instance-attributes  # what the clouds' answers say of a disk
     """A disk the restore drill makes from a DR copy (see _dr_restore), as the cloud describes it.
     ``state`` is USABLE, PENDING, FAILED or DELETING; ``cloud_state`` the cloud's own word."""
 
-    # pylint: disable-next=too-many-arguments
-    def __init__(self, disk_id, region, state, cloud_state=None, zone=None, name=None, tags=None, created=None,
-                 snapshot_id=None, size=None, message=None):
-        self.id = disk_id
-        self.region = region
-        self.state = state
-        self.cloud_state = cloud_state if cloud_state is not None else state
-        self.zone = zone
-        self.name = name
-        self.tags = tags or {}
-        self.created = created
-        self.snapshot_id = snapshot_id
-        self.size = size
-        self.message = message
+    id: str  # pylint: disable=invalid-name  # the cloud's disk id
+    region: str
+    state: str
+    cloud_state: str | None = None
+    zone: str | None = None
+    name: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    created: str | None = None
+    snapshot_id: str | None = None
+    size: int | None = None
+    message: str | None = None
+
+    def __post_init__(self):
+        if self.cloud_state is None:
+            self.cloud_state = self.state
+        self.tags = self.tags or {}
 
     def __repr__(self):
         return 'TestDisk(%r, %r, %r)' % (self.id, self.region, self.cloud_state)
 
 
+@dataclass(eq=False, repr=False)
 class CopyRequest:
     """One source snapshot to copy to one or more destinations, with the cloud's copy options.
 
@@ -157,12 +170,17 @@ class CopyRequest:
     held to (the DR run's names made from a template with the date change from run to run).
     """
 
-    def __init__(self, source_id, source_region, destinations, options=None, not_compared=()):
-        self.source_id = source_id
-        self.source_region = source_region
-        self.destinations = list(destinations)
-        self.options = dict(options or {})
-        self.not_compared = frozenset(not_compared)
+    source_id: str
+    source_region: str
+    destinations: list[str]
+    options: dict[str, Any] = field(default_factory=dict)
+    not_compared: frozenset[str] = frozenset()
+
+    def __post_init__(self):
+        # Copies: the caller's list and dict stay the caller's.
+        self.destinations = list(self.destinations)
+        self.options = dict(self.options or {})
+        self.not_compared = frozenset(self.not_compared)
 
     @property
     def source_tag(self):
