@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""dr_sync's action: runs the module, then writes its report files on the controller when report_dir is set.
+"""dr_sync's action: runs the module, renders its report as Markdown (report_markdown) from the data the module
+returned, then writes the report files on the controller when report_dir is set.
 
 The report files are written here, in the controller's worker, rather than by tasks of the file
 and copy modules after the run: those are five more module processes (copy runs stat first), about
@@ -20,6 +21,7 @@ from ansible.plugins.filter.core import to_nice_json
 from ansible.utils.vars import merge_hash
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import REPORT_KEYS
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 
 
 def report_paths(report_dir, report_name):
@@ -35,6 +37,12 @@ def report_json(result):
     # Ansible adds this to every task's result after the action (TaskExecutor); a registered result has it.
     data.setdefault('failed', False)
     return to_nice_json(data) + '\n'
+
+
+def has_report(result):
+    """Whether the module's ``result`` holds a run's report: not after bad input or a cloud error that ended the run
+    early, nor when an async job has only started."""
+    return 'totals' in result and 'disks' in result
 
 
 def current_umask():
@@ -85,6 +93,9 @@ class ActionModule(ActionBase):
         result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access  # as ansible.builtin.normal does
+        # The module returns its report as data only; the Markdown for people is made here, on the controller.
+        if has_report(result):
+            result['report_markdown'] = dr_report_markdown(result)
         # A run that ended without a report (bad input, a cloud error) or an async job just started: nothing to write.
         if not arguments.get('report_dir') or 'report_markdown' not in result:
             return result

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_markdown, fleet_report
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import fleet_report_markdown
 
 
 def dr_fleet_report(scopes, generated_at, limit=None, check_mode=False):
@@ -13,7 +14,7 @@ def dr_fleet_report(scopes, generated_at, limit=None, check_mode=False):
 
 
 def dr_fleet_markdown(report):
-    return fleet_markdown(report)
+    return fleet_report_markdown(report)
 
 
 class FilterModule:

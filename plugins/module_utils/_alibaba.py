@@ -23,6 +23,8 @@ import re
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 from ansible.module_utils.basic import env_fallback
 
@@ -31,7 +33,6 @@ from ._backoff import CallRetry
 from ._errors import BUSY, FATAL, IN_USE, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, SnapcopyError, note_read_timeout
 from ._network import TIMEOUT_SPEC, connection_timeouts, quiet_insecure_warnings
 from ._sdk_versions import missing_feature, version_warnings
-from ._tagging import matches_selector, tag_dict
 
 # The names and environment variables of alibaba.alicloud, plus the ALIBABA_CLOUD_* variables
 # of Alibaba's own credential chain, so playbooks and AWX credentials carry over.
@@ -116,7 +117,7 @@ _NOTHING_SENT = ('Connection refused', 'NewConnectionError', 'Name or service no
 _SSL_TROUBLE = ('SSLError', 'CERTIFICATE_VERIFY_FAILED', 'certificate verify failed', 'SSL:')
 
 
-def parse_endpoint_url(url):
+def parse_endpoint_url(url: str) -> tuple[str, str]:
     """(scheme, host[:port]) out of ``endpoint_url``; InputError when it is not http(s)://host[:port]."""
     parts = urllib.parse.urlsplit(url)
     try:
@@ -130,7 +131,7 @@ def parse_endpoint_url(url):
     return parts.scheme, parts.netloc
 
 
-def is_loopback(host):
+def is_loopback(host: str) -> bool:
     """True for localhost and loopback addresses (127.0.0.0/8, ::1), with or without a port."""
     name = urllib.parse.urlsplit('//' + host).hostname or ''
     if name == 'localhost' or name.endswith('.localhost'):
@@ -141,7 +142,7 @@ def is_loopback(host):
         return False
 
 
-def proxies_for(host):
+def proxies_for(host: str) -> dict[str, str | None] | None:
     """The ``proxy`` argument for the core SDK's client.
 
     The core SDK reads HTTP_PROXY/HTTPS_PROXY itself when given no proxies, and ignores NO_PROXY,
@@ -151,7 +152,7 @@ def proxies_for(host):
     then uses the environment's proxies, as users behind a proxy expect.
     """
     name = urllib.parse.urlsplit('//' + host).hostname or host
-    if is_loopback(host) or urllib.request.proxy_bypass_environment(name):
+    if is_loopback(host) or urllib.request.proxy_bypass_environment(name):  # type: ignore[attr-defined]  # not in typeshed
         return {'http': None, 'https': None}
     return None
 
@@ -159,7 +160,8 @@ def proxies_for(host):
 class AlibabaClient:
     """One product's RPC client (ECS or ENS): builds requests, sends them, turns errors into CloudErrors."""
 
-    def __init__(self, product, connection, default_endpoint, request_package, sdk=None, retry=None, clock=None):
+    def __init__(self, product: str, connection: Mapping[str, Any], default_endpoint: Callable[[str | None], str], request_package: str,
+                 sdk: dict[str, Any] | None = None, retry: CallRetry | None = None, clock: Callable[[], float] | None = None) -> None:
         """``default_endpoint(region)`` gives the product's endpoint when ``endpoint_url`` is not set;
         ``request_package`` is where the product SDK's request classes live; ``retry`` (a CallRetry) is
         the run's (by default each call is sent once); ``clock`` tells when assumed-role keys expire."""
@@ -171,6 +173,7 @@ class AlibabaClient:
         self.connection = connection
         self.default_endpoint = default_endpoint
         self.request_package = request_package
+        self.fixed_endpoint: str | None
         self.scheme, self.fixed_endpoint = ('https', None)
         if connection.get('endpoint_url'):
             self.scheme, self.fixed_endpoint = parse_endpoint_url(connection['endpoint_url'])
@@ -180,35 +183,35 @@ class AlibabaClient:
                              '(or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET) variables')
         self.role_arn = ALIBABA_ROLE_RULES.check(connection)
         self.connect_timeout, self.read_timeout = connection_timeouts(connection)
-        self._clients = {}
-        self.role = None
+        self._clients: dict[tuple[str, str | None], Any] = {}
+        self.role: TemporaryCredentials | None = None
         if self.role_arn:
             self.role = TemporaryCredentials(self._assume_role, clock=clock or time.time)
 
-    def endpoint(self, region):
+    def endpoint(self, region: str | None) -> str:
         return self.fixed_endpoint or self.default_endpoint(region)
 
-    def _connection_credential(self):
+    def _connection_credential(self) -> Any:
         conn = self.connection
         if conn.get('alicloud_security_token'):
             return self.sdk['StsTokenCredential'](
                 conn['alicloud_access_key'], conn['alicloud_secret_key'], conn['alicloud_security_token'])
         return self.sdk['AccessKeyCredential'](conn['alicloud_access_key'], conn['alicloud_secret_key'])
 
-    def _client(self, host, own_keys=False):
+    def _client(self, host: str, own_keys: bool = False) -> Any:
         """The SDK client for one endpoint host (proxies are per client in the core SDK), signing with the
         assumed role's current keys, or with the connection's own (``own_keys``, and without a role).
 
         The core SDK fixes a client's credential when it is made: a client is made per set of keys,
         and each call takes one set whole, so a refresh never mixes the old and new keys."""
         if self.role is None or own_keys:
-            key = (host, None)
+            key: tuple[str, str | None] = (host, None)
             make_credential = self._connection_credential
         else:
             key_id, secret, token = self.role.get()
             key = (host, key_id)
 
-            def make_credential():
+            def make_credential() -> Any:
                 return self.sdk['StsTokenCredential'](key_id, secret, token)
         if key not in self._clients:
             conn = self.connection
@@ -225,7 +228,7 @@ class AlibabaClient:
             self._clients[key] = client
         return self._clients[key]
 
-    def _assume_role(self):
+    def _assume_role(self) -> tuple[str, str, str, int]:
         """STS AssumeRole with the connection's own keys: (key id, secret, token, expiry in epoch seconds)."""
         request = self.sdk['CommonRequest'](product='Sts', version=STS_VERSION, action_name='AssumeRole')
         request.set_method('POST')
@@ -240,7 +243,7 @@ class AlibabaClient:
         if self.connection.get('alicloud_assume_role_external_id'):
             request.add_query_param('ExternalId', self.connection['alicloud_assume_role_external_id'])
 
-        def send():
+        def send() -> Any:
             try:
                 return self._client(host, own_keys=True).do_action_with_exception(request)
             except Exception as error:  # pylint: disable=broad-exception-caught
@@ -254,14 +257,14 @@ class AlibabaClient:
             raise CloudError('AssumeRole', 'InvalidResponse', 'the answer from %s is not an STS AssumeRole answer' % host,
                              kind=FATAL) from None
 
-    def new_request(self, action):
+    def new_request(self, action: str) -> Any:
         try:
             module = importlib.import_module('%s.%sRequest' % (self.request_package, action))
         except ImportError:
             raise SnapcopyError(missing_feature(product_distribution(self.request_package), 'request class for %s' % action)) from None
         return getattr(module, '%sRequest' % action)()
 
-    def call(self, action, params, region=None):
+    def call(self, action: str, params: Mapping[str, Any], region: str | None = None) -> dict[str, Any]:
         """Send ``action`` with ``params`` (API parameter names) for ``region``; answer the decoded JSON."""
         request = self.new_request(action)
         for name, value in params.items():
@@ -272,7 +275,7 @@ class AlibabaClient:
         request.set_protocol_type(self.sdk['protocols'][self.scheme])
         request.set_accept_format('JSON')
 
-        def send():
+        def send() -> Any:
             try:
                 return self._client(host).do_action_with_exception(request)
             except Exception as error:  # pylint: disable=broad-exception-caught
@@ -281,12 +284,12 @@ class AlibabaClient:
                 raise note_read_timeout(self.classify(action, error, region), self.read_timeout) from None
         body = self.retry.send(action, send)
         try:
-            return json.loads(body)
+            return cast('dict[str, Any]', json.loads(body))
         except ValueError:
             raise CloudError(action, 'InvalidResponse', 'the answer from %s is not JSON: %.200r' % (host, body),
                              kind=RETRYABLE, uncertain=True, region=region) from None
 
-    def classify(self, action, error, region=None):
+    def classify(self, action: str, error: Exception, region: str | None = None) -> CloudError:
         """A CloudError for an SDK exception: code, message, request id, and what kind it is."""
         if isinstance(error, self.sdk['ServerException']):
             return server_error(action, error.get_error_code(), error.get_error_msg(), error.get_http_status(),
@@ -296,7 +299,8 @@ class AlibabaClient:
         raise error
 
 
-def server_error(action, code, message, status, request_id, region=None):
+def server_error(action: str, code: str | None, message: str | None, status: int | None, request_id: str | None,
+                 region: str | None = None) -> CloudError:
     """Classify an error answer of the cloud."""
     code = code or 'Unknown'
     # SignatureDoesNotMatch ends with the cloud's string to sign, which holds every parameter,
@@ -328,7 +332,7 @@ def server_error(action, code, message, status, request_id, region=None):
     return CloudError(action, code, message, request_id, kind, region=region)
 
 
-def client_error(action, code, message, endpoint, region=None):
+def client_error(action: str, code: str | None, message: object, endpoint: str, region: str | None = None) -> CloudError:
     """Classify an error the SDK raised on this side (network, TLS, bad request)."""
     message = clean_network_message(str(message or ''))
     if code == 'SDK.HttpError':
@@ -350,14 +354,14 @@ def client_error(action, code, message, endpoint, region=None):
     return CloudError(action, code or 'SDK.ClientError', message, kind=FATAL, region=region)
 
 
-def clean_network_message(message):
+def clean_network_message(message: str) -> str:
     """The network layer's text without the request's query string (it carries the signature and,
     with STS credentials, the security token) and without object reprs."""
     message = re.sub(r'/\?\S*', '/', message)
     return re.sub(r'<[^<>]* object at 0x[0-9a-fA-F]+>: ', '', message)
 
 
-def load_sdk(request_package):
+def load_sdk(request_package: str) -> dict[str, Any]:
     """Import the core SDK and the product package (ImportError when absent); answer the classes we use."""
     # pylint: disable=import-outside-toplevel
     import aliyunsdkcore
@@ -383,71 +387,13 @@ def load_sdk(request_package):
                          product_distribution(request_package): getattr(product, '__version__', None)}}
 
 
-def product_distribution(request_package):
+def product_distribution(request_package: str) -> str:
     """The PyPI name of a product SDK: aliyunsdkecs.request.v20140526 -> aliyun-python-sdk-ecs."""
     return 'aliyun-python-sdk-' + request_package.split('.', 1)[0][len('aliyunsdk'):]
 
 
-def paged(call, params, items_of, page_size=100):
-    """Every item of a MaxResults/NextToken listing (ECS)."""
-    params = dict(params, MaxResults=page_size)
-    while True:
-        answer = call(params)
-        yield from items_of(answer)
-        token = answer.get('NextToken')
-        if not token:
-            return
-        params['NextToken'] = token
-
-
-def numbered_pages(call, params, items_of, page_size=100):
-    """Every item of a PageNumber/PageSize listing (ENS), read until a page comes back short.
-
-    TotalCount cannot tell when to stop: the ens-20171110 models document it as the number of
-    pages for DescribeDisks and as the number of snapshots for DescribeSnapshots. A page shorter
-    than the size the answer says it used is the last, whatever TotalCount means.
-    """
-    number = 1
-    while True:
-        answer = call(dict(params, PageNumber=number, PageSize=page_size))
-        items = list(items_of(answer))
-        yield from items
-        if len(items) < int(answer.get('PageSize') or page_size):
-            return
-        number += 1
-
-
-def listed(answer, outer, inner):
-    """Items of an RPC answer list, which comes as {outer: {inner: [...]}} or {outer: [...]}."""
-    value = answer.get(outer) or []
-    if isinstance(value, dict):
-        value = value.get(inner) or []
-    return value
-
-
-def tagged_disks(items, tag_selector, make_disk):
-    """``make_disk(item, tags)`` for the DescribeDisks ``items`` that carry the selector's tags."""
-    disks = []
-    for item in items:
-        tags = tag_dict(item.get('Tags'))
-        if matches_selector(tags, tag_selector):
-            disks.append(make_disk(item, tags))
-    return disks
-
-
-def links_to(snapshot, request):
-    """Whether ``snapshot`` is a copy of the request's source.
-
-    The cloud's own link (SourceSnapshotId and the source region) decides when the copy has one:
-    our tag can be written by anyone, and a tag naming a source that the link contradicts is not
-    believed. Without a link, the tag decides (Snapshot.is_copy_of).
-    """
-    if snapshot.source_id is not None:
-        return snapshot.source_id == request.source_id and snapshot.source_region in (None, request.source_region)
-    return snapshot.is_copy_of(request.source_region, request.source_id)
-
-
-def _text(value):
+def _text(value: object) -> str:
+    """A query parameter as call sends it: booleans as the RPC APIs spell them (true, false), not Python's True."""
     if isinstance(value, bool):
         return 'true' if value else 'false'
     return str(value)

@@ -37,7 +37,7 @@ ENS_SNAPSHOT_ID = re.compile(r'^sp-[0-9a-zA-Z]+$')
 REGION_ID = re.compile(r'^[a-z]{2,}(?:-[a-z0-9]+)+$')
 
 
-def validate_name(value, option='name', allowed_punctuation=ECS_NAME_EXTRA):
+def validate_name(value: object, option: str = 'name', allowed_punctuation: str = ECS_NAME_EXTRA) -> None:
     """A snapshot name: see the module docstring. ``allowed_punctuation`` differs between ECS and ENS."""
     if value is None:
         return
@@ -56,11 +56,11 @@ def validate_name(value, option='name', allowed_punctuation=ECS_NAME_EXTRA):
             ' '.join(allowed_punctuation), value, ' '.join(repr(char) for char in bad)))
 
 
-def validate_ens_name(value, option='name'):
+def validate_ens_name(value: object, option: str = 'name') -> None:
     validate_name(value, option, ENS_NAME_EXTRA)
 
 
-def validate_description(value, option='description'):
+def validate_description(value: object, option: str = 'description') -> None:
     if value is None:
         return
     if not isinstance(value, str):
@@ -71,18 +71,18 @@ def validate_description(value, option='description'):
         raise InputError(option, 'must not start with http:// or https://')
 
 
-def validate_retention_days(value, option='retention_days'):
+def validate_retention_days(value: object, option: str = 'retention_days') -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65536:
         raise InputError(option, 'must be a whole number of days from 1 to 65536, got %r' % (value,))
 
 
-def validate_snapshot_id(value, pattern, example, option='source_snapshot_id'):
+def validate_snapshot_id(value: object, pattern: re.Pattern[str], example: str, option: str = 'source_snapshot_id') -> None:
     if not isinstance(value, str) or not pattern.match(value):
         raise InputError(option, 'expected a snapshot id like %s, got %r' % (example, value))
 
 
-def validate_region(value, option, what='a region id like cn-hangzhou'):
+def validate_region(value: object, option: str, what: str = 'a region id like cn-hangzhou') -> None:
     if not isinstance(value, str) or not REGION_ID.match(value):
         raise InputError(option, 'expected %s, got %r' % (what, value))

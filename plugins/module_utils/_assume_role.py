@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 from ansible.module_utils.basic import env_fallback
 
@@ -31,14 +33,14 @@ from ._errors import InputError
 
 # amazon.aws's names (sts_assume_role). No environment variables: AWS_ROLE_ARN belongs to
 # botocore's web identity provider (EKS sets it for the pod's own role).
-AWS_ASSUME_ROLE_SPEC = {
+AWS_ASSUME_ROLE_SPEC: dict[str, dict[str, Any]] = {
     'role_arn': {},
     'role_session_name': {},
     'external_id': {'no_log': True},
 }
 
 # alibaba.alicloud's names, aliases and variables, and those of Alibaba's own credential chain.
-ALIBABA_ASSUME_ROLE_SPEC = {
+ALIBABA_ASSUME_ROLE_SPEC: dict[str, dict[str, Any]] = {
     'alicloud_assume_role_arn': {'aliases': ['assume_role_arn'],
                                  'fallback': (env_fallback, ['ALICLOUD_ASSUME_ROLE_ARN', 'ALIBABA_CLOUD_ROLE_ARN'])},
     'alicloud_assume_role_session_name': {'aliases': ['assume_role_session_name'],
@@ -50,7 +52,7 @@ ALIBABA_ASSUME_ROLE_SPEC = {
 }
 
 # The names and variables of the Tencent Cloud Terraform provider's assume_role block.
-TENCENT_ASSUME_ROLE_SPEC = {
+TENCENT_ASSUME_ROLE_SPEC: dict[str, dict[str, Any]] = {
     'role_arn': {'fallback': (env_fallback, ['TENCENTCLOUD_ASSUME_ROLE_ARN'])},
     'role_session_name': {'fallback': (env_fallback, ['TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME'])},
     'external_id': {'no_log': True, 'fallback': (env_fallback, ['TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID'])},
@@ -60,8 +62,8 @@ TENCENT_ASSUME_ROLE_SPEC = {
 class RoleRules:
     """One cloud's option names and the shapes STS accepts for them (from the vendor's API reference)."""
 
-    def __init__(self, arn_option, session_option, arn_pattern, arn_example, session_pattern, session_rule,
-                 external_id_option=None, external_id_pattern=None, external_id_rule=None):
+    def __init__(self, arn_option: str, session_option: str, arn_pattern: str, arn_example: str, session_pattern: str, session_rule: str,
+                 external_id_option: str | None = None, external_id_pattern: str | None = None, external_id_rule: str | None = None) -> None:
         self.arn_option = arn_option
         self.session_option = session_option
         # ASCII: the vendors' "letters" are A-Z and a-z (Python's \w would take any script's letters, which STS refuses).
@@ -73,13 +75,13 @@ class RoleRules:
         self.external_id_pattern = re.compile(external_id_pattern, re.ASCII) if external_id_pattern else None
         self.external_id_rule = external_id_rule
 
-    def options(self):
+    def options(self) -> list[str]:
         return [name for name in (self.arn_option, self.session_option, self.external_id_option) if name]
 
-    def check(self, connection):
+    def check(self, connection: Mapping[str, Any]) -> str | None:
         """InputError naming the option for a role ARN, session name or external id STS would refuse, or
         a session name or external id without a role ARN. Answers the role ARN or None."""
-        arn = connection.get(self.arn_option)
+        arn: str | None = connection.get(self.arn_option)
         if not arn:
             for option in (self.session_option, self.external_id_option):
                 if option and connection.get(option):
@@ -92,14 +94,15 @@ class RoleRules:
         if session and not self.session_pattern.match(session):
             raise InputError(self.session_option, '%s, got %r' % (self.session_rule, session))
         external_id = connection.get(self.external_id_option) if self.external_id_option else None
-        if external_id and not self.external_id_pattern.match(external_id):
+        # external_id is read only when external_id_option is set, which comes with its pattern and rule.
+        if external_id and not cast('re.Pattern[str]', self.external_id_pattern).match(external_id):
             # The value is no_log: the message does not repeat it.
-            raise InputError(self.external_id_option, self.external_id_rule)
+            raise InputError(cast(str, self.external_id_option), cast(str, self.external_id_rule))
         return arn
 
-    def account(self, arn):
+    def account(self, arn: str) -> str:
         """The account id in a role ARN that passed ``check``."""
-        return self.arn_pattern.match(arn).group('account')
+        return cast('re.Match[str]', self.arn_pattern.match(arn)).group('account')
 
 
 # AWS: IAM ARNs in any partition (aws, aws-cn, aws-us-gov, aws-eusc, aws-iso, aws-iso-b, ... as botocore's
@@ -133,7 +136,7 @@ TENCENT_ROLE_RULES = RoleRules(
     'external_id', r'^[\w+=,.@:/-]{2,128}$', 'must be 2 to 128 letters, digits or any of +=,.@:/_-')
 
 
-def default_session_name():
+def default_session_name() -> str:
     """The session name when none is given: the collection's name and the time, as CloudTrail and
     ActionTrail show it."""
     return 'snapcopy-%d' % int(time.time())
@@ -149,14 +152,14 @@ class TemporaryCredentials:
     # Refresh this long before the expiry STS gave (botocore uses 10 to 15 minutes for its own).
     REFRESH_MARGIN = 300
 
-    def __init__(self, fetch, clock=time.time):
+    def __init__(self, fetch: Callable[[], tuple[str, str, str, float]], clock: Callable[[], float] = time.time) -> None:
         self._fetch = fetch
         self._clock = clock
         self._lock = threading.Lock()
-        self._current = None
+        self._current: tuple[str, str, str, float] | None = None
         self.fetches = 0
 
-    def get(self):
+    def get(self) -> tuple[str, str, str]:
         """The current ``(key_id, secret, token)``, refreshed first when they expire within the margin."""
         with self._lock:
             if self._current is None or self._clock() >= self._current[3] - self.REFRESH_MARGIN:

@@ -14,6 +14,8 @@ import functools
 import os
 import re
 import threading
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ansible.module_utils.basic import env_fallback
 
@@ -23,6 +25,9 @@ from ._ec2_model import API_VERSION as EC2_API_VERSION, load_model as load_ec2_m
 from ._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout
 from ._network import TIMEOUT_SPEC, connection_timeouts
 from ._sdk_versions import BOTOCORE_PARAMETER_RELEASES, missing_feature, version_warnings
+
+if TYPE_CHECKING:
+    import datetime
 
 # The names and environment variables amazon.aws uses, so playbooks and AWX credentials carry over.
 AWS_CONNECTION_SPEC = {
@@ -51,14 +56,14 @@ INVALID_CODES = {'InvalidParameterValue', 'InvalidParameter', 'InvalidParameterC
 USER_AGENT = 'snapcopy.cloud/0.1.0'
 
 
-def trimmed_ec2_loader(loaders):
+def trimmed_ec2_loader(loaders: Any) -> Any:
     """botocore's data loader, except that EC2's service model is the trimmed copy in ``_ec2_model``.
 
     That saves decoding botocore's whole EC2 model in every process (see ``_ec2_model``).
     ``loaders`` is ``botocore.loaders``, imported by the caller only when a client is made.
     """
-    class TrimmedEc2Loader(loaders.Loader):
-        def load_service_model(self, service_name, type_name, api_version=None):
+    class TrimmedEc2Loader(loaders.Loader):  # type: ignore[misc]  # botocore is untyped
+        def load_service_model(self, service_name: str, type_name: str, api_version: str | None = None) -> Any:
             if service_name == 'ec2' and api_version in (None, EC2_API_VERSION):
                 if type_name == 'service-2':
                     return load_ec2_model()
@@ -74,7 +79,8 @@ class AwsClient:
     """EC2 clients per region for one connection, and ``call`` that turns every botocore error into
     a CloudError that says what kind it is."""
 
-    def __init__(self, connection, botocore_module=None, retry=None, clock=None):
+    def __init__(self, connection: Mapping[str, Any], botocore_module: Any = None, retry: CallRetry | None = None,
+                 clock: Callable[[], datetime.datetime] | None = None) -> None:
         """``botocore_module`` is botocore, imported by the caller (see load_botocore); ``retry`` (a
         CallRetry) is the run's (by default each call is sent once); ``clock`` (a botocore time fetcher,
         answering an aware datetime) tells when assumed-role keys expire."""
@@ -85,17 +91,17 @@ class AwsClient:
         self.connect_timeout, self.read_timeout = connection_timeouts(connection)
         self._botocore = botocore_module
         self.sdk_warnings = version_warnings({'botocore': getattr(botocore_module, '__version__', None)})
-        self._session = None
-        self._clients = {}
+        self._session: Any = None
+        self._clients: dict[str, Any] = {}
         # The DR run calls from several threads; botocore's sessions may not make clients concurrently.
         self._clients_lock = threading.Lock()
 
     @classmethod
-    def from_connection(cls, connection, retry=None):
+    def from_connection(cls, connection: Mapping[str, Any], retry: CallRetry | None = None) -> AwsClient:
         """A client for ``connection`` (options checked, no call yet); ImportError when botocore is missing."""
         return cls(connection, load_botocore(), retry)
 
-    def ec2(self, region):
+    def ec2(self, region: str) -> Any:
         """The EC2 client for ``region``, made once. botocore's own retries are off: the run's CallRetry
         resends what is safe to resend, and the engine knows that CopySnapshot must not be resent blindly."""
         with self._clients_lock:
@@ -106,7 +112,7 @@ class AwsClient:
                     raise InputError('profile', str(error)) from None
             return self._clients[region]
 
-    def _new_client(self, region):
+    def _new_client(self, region: str) -> Any:
         conn = self.connection
         if self._session is None:
             # What boto3's Session does with these arguments, in botocore's terms.
@@ -121,7 +127,7 @@ class AwsClient:
             self._session = session
         return self._session.create_client('ec2', **self._client_options(region))
 
-    def _client_options(self, region):
+    def _client_options(self, region: str) -> dict[str, Any]:
         conn = self.connection
         config = self._botocore.config.Config(
             retries={'total_max_attempts': 1, 'mode': 'standard'},
@@ -130,7 +136,7 @@ class AwsClient:
         verify = conn.get('aws_ca_bundle') or conn.get('validate_certs', True)
         return {'region_name': region, 'endpoint_url': conn.get('endpoint_url') or None, 'verify': verify, 'config': config}
 
-    def _role_session(self, source, region):
+    def _role_session(self, source: Any, region: str) -> Any:
         """A session whose credentials are the role's, from botocore's own assume-role fetcher and
         refreshable credentials: STS AssumeRole with ``source``'s credentials, again before they expire.
 
@@ -156,7 +162,7 @@ class AwsClient:
             """What a botocore session asks for its credentials (the 'credential_provider' component)."""
 
             @staticmethod
-            def load_credentials():
+            def load_credentials() -> Any:
                 return role_credentials
 
         session = self._botocore.session.Session()
@@ -164,7 +170,7 @@ class AwsClient:
         session.register_component('credential_provider', RoleCredentialProvider())
         return session
 
-    def require_parameters(self, region, action, parameters):
+    def require_parameters(self, region: str, action: str, parameters: Mapping[str, str]) -> None:
         """InputError unless the EC2 model of ``region``'s client has every request parameter of ``action`` in
         ``parameters`` ({option: parameter}); makes the client, no call. The trimmed model (_ec2_model) has them all;
         botocore's own, loaded with AWS_DATA_PATH set, has those of its release (BOTOCORE_PARAMETER_RELEASES)."""
@@ -176,10 +182,10 @@ class AwsClient:
                     ('botocore %s' % version).strip(), '%s parameter %s in the EC2 model it loaded (with AWS_DATA_PATH set, '
                     'botocore\'s models are used)' % (action, parameter), BOTOCORE_PARAMETER_RELEASES.get(action, {}).get(parameter)))
 
-    def call(self, region, action, **kwargs):
+    def call(self, region: str, action: str, **kwargs: Any) -> dict[str, Any]:
         method = getattr(self.ec2(region), _snake(action))
 
-        def send():
+        def send() -> dict[str, Any]:
             try:
                 answer = method(**kwargs)
             except Exception as error:  # pylint: disable=broad-exception-caught
@@ -187,7 +193,7 @@ class AwsClient:
             return answer_of_aws(action, region, answer)
         return self.retry.send(action, send)
 
-    def cloud_error(self, action, region, error):
+    def cloud_error(self, action: str, region: str, error: Exception) -> CloudError:
         """Turn a boto3/botocore exception into a CloudError that says what kind it is."""
         exceptions = self._botocore.exceptions
         if isinstance(error, exceptions.ClientError):
@@ -227,7 +233,7 @@ class AwsClient:
         raise error
 
 
-def answer_of_aws(action, region, answer):
+def answer_of_aws(action: str, region: str, answer: dict[str, Any]) -> dict[str, Any]:
     """``answer`` when AWS gave it. botocore reads any page as an empty answer: a proxy's or a captive portal's
     HTML with status 200 becomes "no snapshots", and a look-up before a copy would then copy again. EC2 answers
     in XML (its query protocol); an answer whose content type says otherwise is no answer, and may hide a call
@@ -241,7 +247,7 @@ def answer_of_aws(action, region, answer):
     return answer
 
 
-def load_botocore():
+def load_botocore() -> Any:
     """botocore and the submodules a client needs; ImportError when it is missing.
 
     botocore alone: boto3 adds nothing a client needs, and importing it costs a module run tens of
@@ -256,5 +262,5 @@ def load_botocore():
     return botocore
 
 
-def _snake(action):
+def _snake(action: str) -> str:
     return re.sub(r'(?<!^)(?=[A-Z])', '_', action).lower()

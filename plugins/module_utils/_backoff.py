@@ -1,30 +1,37 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Retry a cloud call with jittered exponential backoff, within a deadline (Backoff), and how the
-calls of one run are retried (CallRetry).
+"""Send a cloud call again after a failure, with jittered exponential backoff, within a deadline (Backoff), and how
+the calls of one run are retried (CallRetry, and PhaseRetry for one phase of the run).
 
-Every cloud throttles, and every cloud has transient failures. Which errors are worth a
-retry is the adapter's knowledge (it passes ``is_retryable``); how long to wait and when to
-give up is written once here. The delay is "full jitter" (a random wait between 0 and the
-capped exponential step) so that many workers backing off together spread out instead of
-hitting the API in waves.
+Every cloud throttles, and every cloud has transient failures. What an error means (worth a retry or not, and
+whether the call may have been carried out) is the caller's knowledge: it classifies each error for
+``Backoff.resend``, the one place that decides whether a call is sent again, after which wait and which look-up.
+The delay is "full jitter" (a random wait between 0 and the capped exponential step) so that many workers backing
+off together spread out instead of hitting the API in waves.
 """
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 import time
 
 from ._errors import RETRYABLE, CloudError, is_retryable as retryable_error, safe_to_resend
 
+# What may follow a call that failed: each retrying site classifies the call's errors into these (Backoff.resend).
+RESEND = 'resend'    # nothing was made, or the call carries an idempotency token: send it again after the backoff's wait
+LOOK_UP = 'look_up'  # the call may have been carried out: after the wait, look up what it made; send it again only if nothing
+WAIT = 'wait'        # refused until something else ends, nothing made: send it again after a fixed wait, spending no try
+GIVE_UP = 'give_up'  # sending it again cannot help: the error is raised
+
 
 class Backoff:
-    """Call ``operation`` until it succeeds, a non-retryable error occurs, or time runs out.
+    """How long to wait before a call is sent again: ``delay``; whether it is, and after which look-up: ``resend``.
 
-    ``deadline`` is an absolute time on ``clock`` (time.monotonic by default): a retry whose
-    wait would end after it is not attempted, and the last error is raised instead.
+    ``deadline`` is an absolute time on ``clock`` (time.monotonic by default): a wait that would end after it is not
+    taken, and the last error is raised instead.
     """
 
     def __init__(self, is_retryable, base_delay=1.0, max_delay=20.0, max_attempts=None,
@@ -50,24 +57,94 @@ class Backoff:
         ``on_retry(error, attempt, delay)`` is called before each wait, for logging or for
         counting. Returns what ``operation`` returns; raises its last error otherwise.
         """
-        attempt = 0
+        return self.resend(operation, self.resend_if_retryable, deadline, on_retry=on_retry)
+
+    def resend_if_retryable(self, error):
+        """The classification of ``call``: an error ``is_retryable`` calls retryable is sent again as it is."""
+        return RESEND if self.is_retryable(error) else GIVE_UP
+
+    # pylint: disable-next=too-many-arguments
+    def resend(self, operation, classify, deadline, look_up=None, idempotent=False, look_up_at_once=False, max_attempts=None,
+               busy_wait=None, on_retry=None):
+        """Send ``operation()``, and send it again after each failure that ``classify(error)`` allows; return what it returns.
+
+        ``classify`` gives RESEND, LOOK_UP, WAIT or GIVE_UP. RESEND and LOOK_UP spend a try (at most ``max_attempts``,
+        the backoff's by default) and wait the backoff's delay first; LOOK_UP then calls ``look_up(error)`` right before
+        the call is sent again, and what it returns, unless None (nothing made), is the result. Without an idempotency
+        token (``idempotent`` false) a call that timed out may still be carried out: the wait before its look-up lasts
+        its ``settle_seconds`` at least. With ``look_up_at_once`` (what the call made is its result: a create) the
+        look-up comes instead as soon as the call can have landed, before the backoff's wait and even when no try is
+        left. WAIT waits ``busy_wait`` seconds and spends no try. No wait passes ``deadline``. When the call may not be
+        sent again, its last error is raised. ``on_retry(error, attempt, delay)`` is called before each wait.
+        """
+        limit = self.max_attempts if max_attempts is None else max_attempts
+        tries, due = 1, None  # due: the error whose look-up comes before the next send
         while True:
+            found = None if due is None else look_up(due)
+            if found is not None:
+                return found
             try:
                 return operation()
             except Exception as error:  # pylint: disable=broad-exception-caught
-                # Broad on purpose: the adapter's classifier decides, anything it does not
-                # call retryable is raised unchanged below.
-                if not self.is_retryable(error):
-                    raise
-                if self.max_attempts is not None and attempt + 1 >= self.max_attempts:
-                    raise
-                wait = self.delay(attempt)
-                if self.clock() + wait > deadline:
+                # Broad on purpose: ``classify`` decides, and what it gives up on is raised unchanged below.
+                verdict = classify(error)
+                if verdict == LOOK_UP and look_up_at_once:
+                    verdict, found = self._look_up_landed(error, look_up, idempotent, deadline)
+                    if found is not None:
+                        return found
+                wait = self._wait_before_resend(verdict, error, tries, limit, idempotent, busy_wait)
+                if wait is None or self.clock() + wait > deadline:
                     raise
                 if on_retry is not None:
-                    on_retry(error, attempt, wait)
+                    on_retry(error, tries - 1, wait)
                 self.sleep(wait)
-                attempt += 1
+                if verdict != WAIT:
+                    tries, due = tries + 1, error if verdict == LOOK_UP else None
+
+    # pylint: disable-next=too-many-arguments
+    def _wait_before_resend(self, verdict, error, tries, limit, idempotent, busy_wait):
+        """The seconds to wait before the call is sent again after ``tries`` tries, or None when it may not be."""
+        if verdict == WAIT:
+            return busy_wait
+        if verdict not in (RESEND, LOOK_UP) or (limit is not None and tries >= limit):
+            return None
+        wait = self.delay(tries - 1)
+        if verdict == LOOK_UP:
+            # Let a call that timed out land before the look-up: one landing after it would be made twice.
+            wait = max(wait, _settle_seconds(error, idempotent))
+        return wait
+
+    def _look_up_landed(self, error, look_up, idempotent, deadline):
+        """(what may follow, what the failed call made) once it can have landed: (RESEND, None) when it made nothing,
+        (GIVE_UP, None) when it could not land before the deadline."""
+        settle = _settle_seconds(error, idempotent)
+        if settle:
+            if self.clock() + settle > deadline:
+                return GIVE_UP, None
+            self.sleep(settle)
+        return RESEND, look_up(error)
+
+
+def _settle_seconds(error, idempotent):
+    """How long the call that failed with ``error`` may still be carried out (after a read timeout). With an idempotency
+    token that does not matter: a resend gets what the first call made."""
+    return 0 if idempotent else getattr(error, 'settle_seconds', 0)
+
+
+# The deadline of the phase (PhaseRetry) whose call this thread is making. The cloud's client sends through the run's
+# CallRetry, which no call hands a deadline: the sends made within a phase's call are retried until the phase's.
+_phase_call = threading.local()
+
+
+@contextlib.contextmanager
+def _within(deadline):
+    """This thread's sends are retried until ``deadline`` in the block; then until the enclosing phase call's, if any."""
+    outer = getattr(_phase_call, 'deadline', None)
+    _phase_call.deadline = deadline
+    try:
+        yield
+    finally:
+        _phase_call.deadline = outer
 
 
 class CallRetry:
@@ -78,8 +155,9 @@ class CallRetry:
     tagging: errors.safe_to_resend) is retried on its own: a paged listing of many calls then gets
     through under throttling, where retrying it whole would almost never. Any other call (a copy,
     a new snapshot) is sent once; its caller knows what to look up before sending it again.
-    ``call(function, *args)`` retries a whole adapter method. Both back off with ``backoff`` until
-    ``deadline`` and count their retries in ``retries``; without a backoff, everything is sent once.
+    ``until(deadline)`` gives the PhaseRetry through which the engine and the DR run call whole adapter
+    methods. Retries back off with ``backoff`` until the deadline (``deadline``, or within a phase's
+    call the phase's) and count in ``retries``, the run's count; without a backoff, a call is sent once.
     """
 
     def __init__(self, backoff=None, deadline=None):
@@ -93,53 +171,78 @@ class CallRetry:
         with self._lock:
             self.retries += 1
 
+    def until(self, deadline):
+        """The calls of one phase of the run (the copies, the drill, the rest), retried until ``deadline``."""
+        return PhaseRetry(self, deadline)
+
+    def _deadline(self):
+        phase_deadline = getattr(_phase_call, 'deadline', None)
+        return self.deadline if phase_deadline is None else phase_deadline
+
     def send(self, action, send):
         if self.backoff is None or not safe_to_resend(action):
             return send()
         try:
-            return self.backoff.call(send, self.deadline, on_retry=self.count)
+            return self.backoff.call(send, self._deadline(), on_retry=self.count)
         except CloudError as error:
             # Retried to the end here: whoever retries a whole method around it must not retry it again.
             error.exhausted = error.kind == RETRYABLE
             raise
 
+
+class PhaseRetry:
+    """The run's CallRetry (``shared``, which has a backoff) for one phase of the run, up to the phase's ``deadline``.
+
+    Its calls are retried until then, and so are the sends the cloud's client makes within them (in the same thread);
+    their retries count in the shared CallRetry, the run's count. Made by ``CallRetry.until``.
+    """
+
+    def __init__(self, shared, deadline):
+        self.shared = shared
+        self.deadline = deadline
+
+    @property
+    def backoff(self):
+        return self.shared.backoff
+
+    @property
+    def retries(self):
+        return self.shared.retries
+
+    def count(self, *retry):
+        self.shared.count(*retry)
+
+    def until(self, deadline):
+        return self.shared.until(deadline)
+
     def call(self, function, *args):
-        if self.backoff is None:
-            return function(*args)
-        return self.backoff.call(lambda: function(*args), self.deadline, on_retry=self.count)
+        """``function(*args)`` (an adapter method), retried whole as long as its errors are retryable."""
+        return self.resend(lambda: function(*args), self.backoff.resend_if_retryable)
+
+    def resend(self, operation, classify, deadline=None, **options):
+        """Backoff.resend within this phase: until ``deadline`` (by default the phase's), each retry counted in the run's."""
+        with _within(self.deadline):
+            return self.backoff.resend(operation, classify, self.deadline if deadline is None else deadline,
+                                       on_retry=self.count, **options)
 
 
-# pylint: disable-next=too-many-arguments
-def create_once(create, find_made, idempotent, retry, deadline, max_attempts, sleep=time.sleep, clock=time.monotonic):
+def create_verdict(idempotent):
+    """How a creating call (a fresh snapshot, a test disk) is classified for Backoff.resend: without an idempotency token
+    a call whose answer may have been lost (an ``uncertain`` error) is looked up before it is sent again, never resent
+    blindly; with one, the resend itself is safe."""
+    def verdict(error):
+        if getattr(error, 'uncertain', False) and not idempotent:
+            return LOOK_UP
+        return RESEND if retryable_error(error) else GIVE_UP
+    return verdict
+
+
+def create_once(create, find_made, idempotent, retry, deadline, max_attempts):
     """Send the creating call ``create()`` so that it makes one thing at most; return what it made.
 
-    Without an idempotency token (``idempotent`` false) a call whose answer may have been lost (an
-    ``uncertain`` error) is not resent blindly: ``find_made()`` looks for what it may have made first
-    (None: nothing), and the call is sent again only when the look-up shows nothing. A call that timed
-    out may still be carried out: the look-up waits ``settle_seconds`` for it to land. With a token the
-    resend itself is safe. Retries back off up to ``max_attempts`` tries and the ``deadline``; the
-    look-ups' retries count in ``retry`` (the run's CallRetry).
+    ``find_made()`` looks for what a call whose answer was lost may have made (None: nothing), as soon as it can have
+    landed; the call is sent again only when it finds nothing. Tries back off through ``retry`` (the phase's
+    PhaseRetry, which counts them) up to ``max_attempts`` and ``deadline``.
     """
-    no_blind_retry = Backoff(lambda error: retryable_error(error) and (idempotent or not error.uncertain),
-                             max_attempts=max_attempts, sleep=sleep, clock=clock)
-    look_ups = 0
-    while True:
-        try:
-            return no_blind_retry.call(create, deadline)
-        except CloudError as error:
-            if not error.uncertain:
-                raise
-            if error.settle_seconds:
-                if clock() + error.settle_seconds > deadline:
-                    raise
-                sleep(error.settle_seconds)
-            made = find_made()
-            if made is not None:
-                return made
-            # Not carried out (a slow answer refused after all): sending it again makes no second one.
-            wait = no_blind_retry.delay(look_ups)
-            look_ups += 1
-            if look_ups >= max_attempts or clock() + wait > deadline:
-                raise
-            retry.count()
-            sleep(wait)
+    return retry.resend(create, create_verdict(idempotent), deadline, look_up=lambda error: find_made(), idempotent=idempotent,
+                        look_up_at_once=True, max_attempts=max_attempts)

@@ -43,16 +43,23 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
+from ._adapter import DrAdapter, RestoreDrillAdapter
 from ._errors import ALREADY_EXISTS, NOT_FOUND, RETRYABLE, CloudError, InputError, untagged_copy_error
-from ._model import COMPLETED, DELETING, PENDING, USABLE, Adapter, CopyRequest, Disk, Snapshot, TestDisk
+from ._model import COMPLETED, DELETING, PENDING, USABLE, CopyRequest, Disk, DrillDisk, Snapshot
+from ._pagers import offset_page, offset_pages
 from ._tagging import DISK_TAG, RESTORE_RUN_TAG, SOURCE_TAG, TagRules, source_tag_last, tag_dict, tag_filters, tag_list, with_copy_mark
 from ._tencent import SDK_PACKAGES, TencentClient, classify, cloud_error, load_sdk
+
+if TYPE_CHECKING:
+    from ._backoff import CallRetry
 
 SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}$')
 REGION = re.compile(r'^[a-z]{2,}(?:-[a-z0-9]+)+$')
 # SnapshotState values (DescribeSnapshotsRequest.Filters, snapshot-state); TORECYCLE: in the recycle bin.
-STATE_MAP = {'NORMAL': COMPLETED, 'ROLLBACKING': COMPLETED,
+STATE_MAP: dict[str | None, str] = {'NORMAL': COMPLETED, 'ROLLBACKING': COMPLETED,
              'CREATING': PENDING, 'COPYING_FROM_REMOTE': PENDING, 'CHECKING_COPIED': PENDING,
              'TORECYCLE': DELETING}
 IN_FLIGHT_STATES = ['COPYING_FROM_REMOTE', 'CHECKING_COPIED']
@@ -81,7 +88,7 @@ TAGS_PER_CALL = 10
 DISK_IDS_PER_FILTER = 10
 # A disk's DiskState (cbs 2017-03-12 Disk.DiskState). CBS has no state for a disk being made: CreateDisks'
 # disk is made once DescribeDisks lists it UNATTACHED or ATTACHED (the SDK's CreateDisks docstring).
-DISK_STATE_MAP = {'UNATTACHED': USABLE, 'ATTACHED': USABLE, 'ATTACHING': USABLE, 'DETACHING': USABLE, 'EXPANDING': USABLE,
+DISK_STATE_MAP: dict[str | None, str] = {'UNATTACHED': USABLE, 'ATTACHED': USABLE, 'ATTACHING': USABLE, 'DETACHING': USABLE, 'EXPANDING': USABLE,
                   'ROLLBACKING': PENDING, 'DUMPING': PENDING, 'TORECYCLE': DELETING}
 # The disk types CreateDisks makes on their own (cbs 2017-03-12 CreateDisksRequest.DiskType: CLOUD_TSSD only with an instance).
 DISK_TYPES = ('CLOUD_PREMIUM', 'CLOUD_BSSD', 'CLOUD_SSD', 'CLOUD_HSSD')
@@ -92,18 +99,18 @@ QUOTA_FILTER_TYPES = ('CLOUD_BASIC', 'CLOUD_PREMIUM', 'CLOUD_SSD', 'CLOUD_HSSD')
 CHINA_STANDARD_TIME = datetime.timezone(datetime.timedelta(hours=8), 'CST')
 
 
-def build_cbs_request(params):
+def build_cbs_request(params: Mapping[str, Any]) -> CopyRequest:
     """The CopyRequest for cbs_snapshot_copy's options (validated later by the adapter)."""
     options = {'name': params.get('name'), 'tags': params.get('tags') or {}}  # as given: the tag rules see duplicates
     return CopyRequest(params['source_snapshot_id'], params['source_region'], params['destination_regions'] or [], options)
 
 
-def copy_name(request):
+def copy_name(request: CopyRequest) -> str:
     """The copy's name: the one asked for, or one derived from the source, so a rerun finds it."""
     return request.options.get('name') or default_copy_name(request.source_region, request.source_id)
 
 
-def default_copy_name(source_region, source_id):
+def default_copy_name(source_region: str, source_id: str) -> str:
     return ('snapcopy-%s-%s' % (source_region, source_id))[:MAX_NAME]
 
 
@@ -111,7 +118,7 @@ def default_copy_name(source_region, source_id):
 DEFAULT_NAME = re.compile(r'^snapcopy-(?P<region>[a-z]{2,}(?:-[a-z0-9]+)+)-(?P<source_id>snap-[0-9a-z]{8})$')
 
 
-def utc_time(text):
+def utc_time(text: object) -> str | None:
     """A CBS time ("YYYY-MM-DD HH:MM:SS" in China Standard Time) as ISO 8601 UTC; None when absent or unreadable.
 
     A time that already names its zone is converted from that zone.
@@ -127,17 +134,17 @@ def utc_time(text):
     return value.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
-def utc_now():
+def utc_now() -> str:
     """Now, as ISO 8601 UTC: the creation time of a snapshot this process just asked for."""
     return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
-def resource_name(snapshot):
+def resource_name(snapshot: Snapshot) -> str:
     """The Tag service's six-segment name of a CBS snapshot (the account id may be left empty)."""
     return 'qcs::cvm:%s:uin/:snapshot/%s' % (snapshot.region, snapshot.id)
 
 
-class CbsAdapter(Adapter):
+class CbsAdapter(DrAdapter, RestoreDrillAdapter):
     cloud = 'Tencent Cloud CBS'
     multi_destination = True
     copy_call_is_idempotent = False
@@ -151,25 +158,27 @@ class CbsAdapter(Adapter):
     restore_disk_type = 'CLOUD_PREMIUM'
     restore_disk_types = DISK_TYPES
     create_disk_call_is_idempotent = True  # CreateDisks takes a ClientToken
+    client: TencentClient
 
-    def __init__(self, client, check_mode=False):
+    def __init__(self, client: TencentClient, check_mode: bool = False) -> None:
         """``check_mode``: a copy under way that cannot be told apart is reported without an id (no
         copy call may be made to learn more), instead of left to the copy call's conflict answer."""
         self.client = client
         self.check_mode = check_mode
         # The source snapshots as last read, for telling a copy of them from a copy of another.
-        self._sources = {}
+        self._sources: dict[tuple[str, str], dict[str, Any]] = {}
         # Each snapshot's DiskUsage as last read (a system disk's copy cannot be made into a disk).
-        self._disk_usage = {}
+        self._disk_usage: dict[str, str | None] = {}
         # The smallest disk of each (region, type) that DescribeDiskConfigQuota gave, in GiB.
-        self._minimum_size = {}
+        self._minimum_size: dict[tuple[str, str], int] = {}
 
     @classmethod
-    def from_connection(cls, connection, *, check_mode=False, retry=None, sdk=None):
+    def from_connection(cls, connection: Mapping[str, Any], *, check_mode: bool = False, retry: CallRetry | None = None,
+                        sdk: dict[str, Any] | None = None) -> CbsAdapter:
         return cls(TencentClient(connection, sdk or load_sdk(), retry=retry), check_mode=check_mode)
 
     # ------------------------------------------------------------------ validation (no calls)
-    def validate(self, request):
+    def validate(self, request: CopyRequest) -> None:
         if not SNAPSHOT_ID.match(request.source_id or ''):
             raise InputError('source_snapshot_id', 'expected a CBS snapshot id like snap-0abc1234, got %r' % (request.source_id,))
         if not REGION.match(request.source_region or ''):
@@ -191,7 +200,7 @@ class CbsAdapter(Adapter):
         TAG_RULES.validate(request.options.get('tags'))
 
     # ------------------------------------------------------------------ reads
-    def describe_ids(self, region, snapshot_ids):
+    def describe_ids(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
         # DescribeSnapshots answers an empty set for an unknown id (the base get_sources says it),
         # but refuses a batch in which one id is malformed or gone for good: then they are asked one by one.
         try:
@@ -201,7 +210,7 @@ class CbsAdapter(Adapter):
                 raise
             if len(snapshot_ids) == 1:
                 return {}
-            found = {}
+            found: dict[str, Snapshot] = {}
             for snapshot_id in snapshot_ids:
                 found.update(self.describe_ids(region, [snapshot_id]))
             return found
@@ -212,45 +221,38 @@ class CbsAdapter(Adapter):
             found[item['SnapshotId']] = self.snapshot(item, region)
         return found
 
-    def _describe_items(self, region, snapshot_ids):
+    def _describe_items(self, region: str, snapshot_ids: list[str]) -> dict[str, dict[str, Any]]:
         """{id: DescribeSnapshots item} for those ids, read now (describe_ids keeps them); unknown ones are left out."""
         found = self.describe(region, snapshot_ids)
         return {snapshot_id: self._sources[(region, snapshot_id)] for snapshot_id in found}
 
-    def _list(self, region, filters):
+    def _list(self, region: str, filters: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
         """Every snapshot in ``region`` matching ``filters``, all pages."""
         return self._pages(region, 'DescribeSnapshots', 'SnapshotSet', 'SnapshotId', filters)
 
-    def _pages(self, region, action, set_name, id_name, filters, offset=0):
-        """{id: item} for every item of a Describe action matching ``filters``, all pages from ``offset``."""
-        items = {}
-        while True:
-            params = {'Offset': offset, 'Limit': PAGE_SIZE}
-            if filters:
-                params['Filters'] = filters
-            answer = self.client.call('cbs', region, action, params)
-            page = answer.get(set_name) or []
-            for item in page:
-                items[item[id_name]] = item
-            offset += len(page)
-            if not page or offset >= (answer.get('TotalCount') or 0):
-                return items
+    def _pages(self, region: str, action: str, set_name: str, id_name: str, filters: Sequence[Mapping[str, Any]],
+               first: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+        """{id: item} for every item of a Describe action matching ``filters``, all pages; ``first``: the answer
+        for the first page, when it is read already."""
+        items = offset_pages(lambda page: self.client.call('cbs', region, action, page), {'Filters': filters} if filters else {},
+                             lambda answer: answer.get(set_name) or [], PAGE_SIZE, first=first)
+        return {item[id_name]: item for item in items}
 
     # ------------------------------------------------------------------ finding copies
-    def find_copies(self, destination, requests):
+    def find_copies(self, destination: str, requests: Sequence[CopyRequest]) -> dict[str, list[Snapshot]]:
         by_tag = {request.source_tag: request for request in requests}
-        by_name = {}
+        by_name: dict[str, list[CopyRequest]] = {}
         for request in requests:
             for name in sorted({copy_name(request), default_copy_name(request.source_region, request.source_id)}):
                 by_name.setdefault(name, []).append(request)
-        items = {}
+        items: dict[str, dict[str, Any]] = {}
         if len(requests) > LISTING_THRESHOLD:
             items = self._list(destination, [])
         else:
             names = sorted(by_name)
             for start in range(0, len(names), FILTER_VALUES):
                 items.update(self._list(destination, [{'Name': 'snapshot-name', 'Values': names[start:start + FILTER_VALUES]}]))
-        found = {}
+        found: dict[str, list[Snapshot]] = {}
         for item in items.values():
             owner = self._owner(item, by_tag, by_name) if item.get('CopyFromRemote') else None
             if owner is not None:
@@ -260,28 +262,30 @@ class CbsAdapter(Adapter):
             self._find_in_flight(destination, missing, found)
         return found
 
-    def complete_copies(self, destination, requests, found):  # pylint: disable=unused-argument
+    def complete_copies(  # pylint: disable=unused-argument
+            self, destination: str, requests: Sequence[CopyRequest], found: Mapping[str, Sequence[Snapshot]]) -> None:
         """Tag the copies found without our source tag (a run before was cut short while tagging)."""
         self._finish_tagging(requests, found)
 
-    def _owner(self, item, by_tag, by_name):
+    def _owner(self, item: Mapping[str, Any], by_tag: Mapping[str, CopyRequest],
+               by_name: Mapping[str, Sequence[CopyRequest]]) -> CopyRequest | None:
         """The request whose source ``item`` (a copy in the destination) was copied from, if any."""
         tag = tag_dict(item.get('Tags')).get(SOURCE_TAG)
         if tag:
             return by_tag.get(tag)
-        for request in by_name.get(item.get('SnapshotName'), ()):
+        for request in by_name.get(cast(str, item.get('SnapshotName')), ()):
             if not self._other_disk(request, item):
                 return request
         return None
 
-    def _other_disk(self, request, item):
+    def _other_disk(self, request: CopyRequest, item: Mapping[str, Any]) -> bool:
         """True when ``item`` is clearly a copy of another disk than the source's."""
         source = self._sources.get((request.source_region, request.source_id)) or {}
         return any(source.get(field) and item.get(field) and source[field] != item[field] for field in ('DiskId', 'DiskSize'))
 
-    def _find_in_flight(self, destination, requests, found):
+    def _find_in_flight(self, destination: str, requests: Sequence[CopyRequest], found: dict[str, list[Snapshot]]) -> None:
         """Copies under way that the source lists in CopyingToRegions but no name or tag gave away."""
-        busy = []
+        busy: list[CopyRequest] = []
         for region in sorted({request.source_region for request in requests}):
             group = [request for request in requests if request.source_region == region]
             sources = self._describe_items(region, sorted({request.source_id for request in group}))
@@ -300,15 +304,16 @@ class CbsAdapter(Adapter):
             if len(matches) == 1:
                 found[request.source_tag] = [self.snapshot(matches[0], destination)]
             elif self.check_mode:
-                # No copy call may be made to learn more: report the copy under way, without an id.
+                # No copy call may be made to learn more: report the copy under way, without an id (None, which
+                # _model's Snapshot.id, typed str, does not allow for).
                 found[request.source_tag] = [Snapshot(
-                    None, destination, PENDING, cloud_state='COPYING_FROM_REMOTE', created=utc_now(),
+                    None, destination, PENDING, cloud_state='COPYING_FROM_REMOTE', created=utc_now(),  # type: ignore[arg-type]
                     message='a copy to %s is under way (the source lists it in CopyingToRegions), '
                             'but it cannot be told apart from other copies yet' % destination)]
             # Otherwise the copy call answers ResourceInUse.CopySnapshotConflict, and the engine
             # looks again after a pause.
 
-    def _finish_tagging(self, requests, found):
+    def _finish_tagging(self, requests: Sequence[CopyRequest], found: Mapping[str, Sequence[Snapshot]]) -> None:
         """Tag the copies found without our source tag (a run before was interrupted)."""
         for request in requests:
             untagged = [snapshot for snapshot in found.get(request.source_tag, ())
@@ -324,9 +329,9 @@ class CbsAdapter(Adapter):
                                  error.request_id, kind=error.kind, region=error.region)
 
     # ------------------------------------------------------------------ the copy
-    def start_copy(self, request, destinations):
+    def start_copy(self, request: CopyRequest, destinations: Sequence[str]) -> dict[str, Snapshot | CloudError]:
         name = copy_name(request)
-        results = {}
+        results: dict[str, Snapshot | CloudError] = {}
         try:
             answer = self._copy_call(request, destinations, name)
         except CloudError as error:
@@ -344,7 +349,7 @@ class CbsAdapter(Adapter):
                                                   % (request.source_id, destination), error.request_id,
                                                   kind=ALREADY_EXISTS, region=destination)
             answer = self._copy_call(request, free, name)
-        made = []
+        made: list[Snapshot] = []
         for item in answer.get('SnapshotCopyResultSet') or []:
             region = item.get('DestinationRegion')
             if region not in destinations or region in results:
@@ -363,36 +368,36 @@ class CbsAdapter(Adapter):
                 results[copy.region] = untagged_copy_error(copy, tagging_error, may_pass=tagging_error.kind == RETRYABLE)
         return results
 
-    def _copy_call(self, request, destinations, name):
+    def _copy_call(self, request: CopyRequest, destinations: Sequence[str], name: str) -> dict[str, Any]:
         values = {'SnapshotId': request.source_id, 'DestinationRegions': list(destinations), 'SnapshotName': name}
         return self.client.call('cbs', request.source_region, 'CopySnapshotCrossRegions',
                                 {parameter: values[parameter] for parameter in COPY_CALL_PARAMETERS})
 
     # ------------------------------------------------------------------ tags
-    def _tag_made(self, made, tags):
+    def _tag_made(self, made: Sequence[Snapshot], tags: dict[str, str]) -> dict[str, CloudError]:
         """Tag the copies one copy call made: in one go, or, for a DR run, each with its own id too (COPY_TAG), in the
         same TagResources call, so that marking a DR copy costs no call of its own."""
         if DISK_TAG not in tags:
             return self._set_tags(made, tags)
-        failures = {}
+        failures: dict[str, CloudError] = {}
         for copy in made:
             failures.update(self._set_tags([copy], with_copy_mark(tags, copy.id)))
         return failures
 
-    def _set_tags(self, snapshots, tags):
+    def _set_tags(self, snapshots: Sequence[Snapshot], tags: dict[str, str]) -> dict[str, CloudError]:
         """Put ``tags`` on ``snapshots`` with TagResources; answer {snapshot id: CloudError} for those that failed.
 
         The source tag goes in the last call, so its presence on a copy means all tags are there.
         """
         pairs = source_tag_last(tags)
-        failures = {}
+        failures: dict[str, CloudError] = {}
         for start in range(0, len(snapshots), TAG_RESOURCES_PER_CALL):
             group = {resource_name(snapshot): snapshot for snapshot in snapshots[start:start + TAG_RESOURCES_PER_CALL]}
             for tag_start in range(0, len(pairs), TAGS_PER_CALL):
                 pending = [resource for resource, snapshot in group.items() if snapshot.id not in failures]
                 if not pending:
                     break
-                chunk = [{'TagKey': key, 'TagValue': value} for key, value in pairs[tag_start:tag_start + TAGS_PER_CALL]]
+                chunk = tag_list(pairs[tag_start:tag_start + TAGS_PER_CALL], 'TagKey', 'TagValue')
                 try:
                     answer = self.client.call('tag', None, 'TagResources', {'ResourceList': pending, 'Tags': chunk})
                 except CloudError as error:
@@ -409,22 +414,22 @@ class CbsAdapter(Adapter):
         return failures
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)
-    def find_disks(self, region, tag_selector):
+    def find_disks(self, region: str, tag_selector: Mapping[str, Any]) -> list[Disk]:
         filters = tag_filters(tag_selector)
         return [Disk(item['DiskId'], region, name=item.get('DiskName') or None, size=item.get('DiskSize'),
                      tags=tag_dict(item.get('Tags')))
                 for item in self._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', filters).values()]
 
-    def disk_snapshots(self, region, disks):
+    def disk_snapshots(self, region: str, disks: Sequence[Disk]) -> dict[str, list[Snapshot]]:
         ids = sorted({disk.id for disk in disks})
-        found = {}
+        found: dict[str, list[Snapshot]] = {}
         for item in self._snapshots_of_disks(region, ids):
             # Kept for find_copies, which tells a copy of these sources from a copy of another disk.
             self._sources[(region, item['SnapshotId'])] = item
-            found.setdefault(item.get('DiskId'), []).append(self.snapshot(item, region))
+            found.setdefault(cast(str, item.get('DiskId')), []).append(self.snapshot(item, region))
         return found
 
-    def _snapshots_of_disks(self, region, disk_ids):
+    def _snapshots_of_disks(self, region: str, disk_ids: Sequence[str]) -> list[dict[str, Any]]:
         """The snapshots of these disks, in as few reads as the region allows.
 
         The disk-id filter takes 10 ids a call; listing the whole region takes 100 snapshots a
@@ -433,23 +438,22 @@ class CbsAdapter(Adapter):
         """
         chunks = [disk_ids[start:start + DISK_IDS_PER_FILTER] for start in range(0, len(disk_ids), DISK_IDS_PER_FILTER)]
         if len(chunks) >= LISTING_PROBE_CHUNKS:
-            first = self.client.call('cbs', region, 'DescribeSnapshots', {'Offset': 0, 'Limit': PAGE_SIZE})
+            first = self.client.call('cbs', region, 'DescribeSnapshots', offset_page({}, 0, PAGE_SIZE))
             total = first.get('TotalCount') or 0
             if -(-total // PAGE_SIZE) <= len(chunks):
                 wanted = set(disk_ids)
-                items = {item['SnapshotId']: item for item in first.get('SnapshotSet') or []}
-                if total > PAGE_SIZE:
-                    items.update(self._pages(region, 'DescribeSnapshots', 'SnapshotSet', 'SnapshotId', [], offset=len(items)))
+                items = self._pages(region, 'DescribeSnapshots', 'SnapshotSet', 'SnapshotId', [], first=first)
                 return [item for item in items.values() if item.get('DiskId') in wanted]
         items = {}
         for chunk in chunks:
             items.update(self._list(region, [{'Name': 'disk-id', 'Values': chunk}]))
         return list(items.values())
 
-    def create_snapshot(self, region, disk, name, description, tags):  # pylint: disable=unused-argument
+    def create_snapshot(  # pylint: disable=unused-argument
+            self, region: str, disk: Disk, name: str | None, description: str | None, tags: dict[str, str] | None) -> Snapshot:
         # CBS snapshots have no description. CreateSnapshot takes the tags itself, so the new
         # snapshot is never seen without them.
-        params = {'DiskId': disk.id}
+        params: dict[str, Any] = {'DiskId': disk.id}
         if name:
             params['SnapshotName'] = name[:MAX_NAME]
         if tags:
@@ -459,7 +463,7 @@ class CbsAdapter(Adapter):
         except CloudError as error:
             # CreateSnapshot has no idempotency token: after a lost answer, adopt the snapshot
             # the call made (found by its tags) rather than let a retry make a second one.
-            made = None
+            made: Snapshot | None = None
             if error.uncertain and tags:
                 try:
                     made = self._made_by(region, disk, params)
@@ -471,21 +475,21 @@ class CbsAdapter(Adapter):
         return Snapshot(answer['SnapshotId'], region, PENDING, cloud_state='CREATING', progress=0, tags=dict(tags or {}),
                         size=disk.size, volume_id=disk.id, created=utc_now(), name=params.get('SnapshotName'))
 
-    def _made_by(self, region, disk, params):
+    def _made_by(self, region: str, disk: Disk, params: Mapping[str, Any]) -> Snapshot | None:
         """The snapshot that the CreateSnapshot call with ``params`` made, if exactly one of the disk's has its name and tags."""
-        wanted = {tag['Key']: tag['Value'] for tag in params['Tags']}
+        wanted = tag_dict(params['Tags'])
         items = self._list(region, [{'Name': 'disk-id', 'Values': [disk.id]}])
         matches = [item for item in items.values() if tag_dict(item.get('Tags')) == wanted
                    and item.get('SnapshotName') == params.get('SnapshotName', item.get('SnapshotName'))]
         return self.snapshot(matches[0], region) if len(matches) == 1 else None
 
-    def list_copies(self, destination):
+    def list_copies(self, destination: str) -> list[Snapshot]:
         """The copies in ``destination`` that this collection made, from a listing of the region (no tag
         filter exists): those with our source tag, and those with our default name and without it, whose
         tagging was cut short (the run stopped between the copy and TagResources). A later run tags
         such a copy only while its source is a disk's newest snapshot; after that, its name is all
         that says which snapshot it copies (without it, pruning would keep the copy for ever)."""
-        copies = []
+        copies: list[Snapshot] = []
         for item in self._list(destination, []).values():
             if not item.get('CopyFromRemote'):
                 continue
@@ -498,12 +502,12 @@ class CbsAdapter(Adapter):
                 copies.append(copy)
         return copies
 
-    def delete_snapshot(self, region, snapshot_id):
+    def delete_snapshot(self, region: str, snapshot_id: str) -> None:
         self.client.call('cbs', region, 'DeleteSnapshots', {'SnapshotIds': [snapshot_id]})
 
     # ------------------------------------------------------------------ for the restore drill
-    def restore_zones(self, region, disk_type):
-        params = {'InquiryType': 'INQUIRY_CBS_CONFIG', 'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskUsage': 'DATA_DISK'}
+    def restore_zones(self, region: str, disk_type: str) -> list[str]:
+        params: dict[str, Any] = {'InquiryType': 'INQUIRY_CBS_CONFIG', 'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskUsage': 'DATA_DISK'}
         if disk_type in QUOTA_FILTER_TYPES:
             params['DiskTypes'] = [disk_type]
         answer = self.client.call('cbs', region, 'DescribeDiskConfigQuota', params)
@@ -513,15 +517,16 @@ class CbsAdapter(Adapter):
             self._minimum_size[(region, disk_type)] = min(sizes)
         return sorted({config['Zone'] for config in configs if config.get('Zone')})
 
-    def restore_refusal(self, copy):
+    def restore_refusal(self, copy: Snapshot) -> str | None:
         if self._disk_usage.get(copy.id) == 'SYSTEM_DISK':
             return ('CreateDisks makes disks from copies of data disks only, and %s is a copy of a system disk: '
                     'restore it through an image' % copy.id)
         return None
 
     # pylint: disable-next=too-many-arguments
-    def create_test_disk(self, region, zone, copy, disk_type, name, tags, token):
-        params = {'Placement': {'Zone': zone}, 'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskType': disk_type, 'SnapshotId': copy.id,
+    def create_test_disk(self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: dict[str, str],
+                         token: str) -> DrillDisk:
+        params: dict[str, Any] = {'Placement': {'Zone': zone}, 'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskType': disk_type, 'SnapshotId': copy.id,
                   'DiskName': name[:MAX_NAME], 'DiskCount': 1, 'Tags': tag_list(tags), 'ClientToken': token}
         # Without DiskSize the disk has the snapshot's size, the smallest it can have, unless the type's is larger.
         minimum = self._minimum_size.get((region, disk_type))
@@ -534,38 +539,38 @@ class CbsAdapter(Adapter):
             raise CloudError('CreateDisks', 'InvalidResponse', 'the answer names no disk (DiskIdSet is %r)' % (made,),
                              answer.get('RequestId'), kind=RETRYABLE, uncertain=True, region=region)
         # Not listed until it is made (DISK_STATE_MAP): pending until then.
-        return TestDisk(made[0], region, PENDING, cloud_state='(not listed yet)', zone=zone, name=params['DiskName'], tags=dict(tags),
+        return DrillDisk(made[0], region, PENDING, cloud_state='(not listed yet)', zone=zone, name=params['DiskName'], tags=dict(tags),
                         snapshot_id=copy.id, size=params.get('DiskSize') or copy.size)
 
-    def describe_test_disks(self, region, disk_ids):
-        found = {}
+    def describe_test_disks(self, region: str, disk_ids: Sequence[str]) -> dict[str, DrillDisk]:
+        found: dict[str, DrillDisk] = {}
         # By filter, not DiskIds: an id not (yet) listed is left out rather than refused.
         for start in range(0, len(disk_ids), FILTER_VALUES):
             items = self._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'disk-id', 'Values': list(disk_ids[start:start + FILTER_VALUES])}])
             found.update((disk_id, self.test_disk(item, region)) for disk_id, item in items.items())
         return found
 
-    def find_test_disks(self, region):
+    def find_test_disks(self, region: str) -> list[DrillDisk]:
         items = self._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}])
         return [self.test_disk(item, region) for item in items.values()]
 
-    def delete_test_disk(self, region, disk_id):
+    def delete_test_disk(self, region: str, disk_id: str) -> None:
         self.client.call('cbs', region, 'TerminateDisks', {'DiskIds': [disk_id]})
 
-    def tag_copy(self, copy, tags):
+    def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
         failures = self._set_tags([copy], tags)
         if failures:
             raise next(iter(failures.values()))
 
     @staticmethod
-    def test_disk(item, region):
+    def test_disk(item: Mapping[str, Any], region: str) -> DrillDisk:
         state = item.get('DiskState')
-        return TestDisk(item['DiskId'], region, DISK_STATE_MAP.get(state, PENDING), cloud_state=state,
+        return DrillDisk(item['DiskId'], region, DISK_STATE_MAP.get(state, PENDING), cloud_state=state,
                         zone=(item.get('Placement') or {}).get('Zone'), name=item.get('DiskName') or None,
                         tags=tag_dict(item.get('Tags')), created=utc_time(item.get('CreateTime')), size=item.get('DiskSize'))
 
     # ------------------------------------------------------------------ mapping
-    def snapshot(self, item, region):
+    def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:
         self._disk_usage[item['SnapshotId']] = item.get('DiskUsage')
         state = item.get('SnapshotState')
         percent = item.get('Percent')
@@ -577,7 +582,7 @@ class CbsAdapter(Adapter):
         )
 
 
-def tag_error(snapshot, failed, request_id):
+def tag_error(snapshot: Snapshot, failed: Mapping[str, Any], request_id: str | None) -> CloudError:
     """The CloudError for one resource in TagResources' FailedResources."""
     code = failed.get('Code') or 'Unknown'
     error = cloud_error('TagResources', snapshot.region, code, failed.get('Message'), request_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from ansible.module_utils.basic import missing_required_lib
 
@@ -14,25 +15,37 @@ from ._backoff import CallRetry
 from ._engine import COPIED, EXISTING, MISMATCH_CHOICES, MISMATCH_FAIL, WOULD_COPY, CopyEngine, default_backoff
 from ._errors import CloudError, InputError, SnapcopyError
 
-WAIT_ARGUMENT_SPEC = {
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import TypeVar
+
+    from ansible.module_utils.basic import AnsibleModule
+
+    from ._adapter import CopyAdapter
+    from ._engine import RequestOutcome
+    from ._model import CopyRequest, Snapshot
+
+    AdapterT = TypeVar('AdapterT', bound=CopyAdapter)
+
+WAIT_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'wait': {'type': 'bool', 'default': False},
     'wait_timeout': {'type': 'int', 'default': 600},
     'poll_interval': {'type': 'float', 'default': 15},
 }
 
 # What to do with a copy found that differs from what was asked (doc fragment existing_copy).
-EXISTING_COPY_ARGUMENT_SPEC = {
+EXISTING_COPY_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'on_mismatch': {'choices': list(MISMATCH_CHOICES), 'default': MISMATCH_FAIL},
 }
 
 # The source, named the same in every copy module (snapshot_id: community.aws's ec2_snapshot_copy's name).
-SOURCE_ARGUMENT_SPEC = {
+SOURCE_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'source_snapshot_id': {'required': True, 'aliases': ['snapshot_id']},
     'source_region': {'required': True},
 }
 
 
-def copy_module_spec(copy_options, connection_spec):
+def copy_module_spec(copy_options: dict[str, dict[str, Any]], connection_spec: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """A copy module's argument spec: the source, the module's own ``copy_options`` (its destinations
     among them), the cloud's connection options, waiting and on_mismatch."""
     return {**SOURCE_ARGUMENT_SPEC, **copy_options, **connection_spec, **WAIT_ARGUMENT_SPEC, **EXISTING_COPY_ARGUMENT_SPEC}
@@ -44,20 +57,20 @@ MAX_WAIT_SECONDS = 30 * 86400
 MAX_POLL_SECONDS = 3600
 
 
-def check_number(option, value, low, high, unit):
+def check_number(option: str, value: float, low: float, high: float, unit: str) -> None:
     """``value`` is a real number (not NaN nor infinite) from ``low`` (excluded when it is 0) to ``high``, or InputError."""
     if not math.isfinite(value) or value > high or (value <= low if low == 0 else value < low):
         raise InputError(option, 'must be %s %s to %s %s, got %s' % ('more than' if low == 0 else 'from', low, high, unit, value))
 
 
-def check_wait_options(params):
+def check_wait_options(params: dict[str, Any]) -> None:
     """Refuse nonsense wait options (InputError)."""
     check_number('wait_timeout', params['wait_timeout'], 1, MAX_WAIT_SECONDS, 'seconds')
     check_number('poll_interval', params['poll_interval'], 0, MAX_POLL_SECONDS, 'seconds')
 
 
 @contextlib.contextmanager
-def errors_end_the_task(module):
+def errors_end_the_task(module: AnsibleModule) -> Iterator[None]:
     """Bad options and cloud errors end the task with a message (and the cloud's code, message and
     request id), never a traceback."""
     try:
@@ -68,7 +81,7 @@ def errors_end_the_task(module):
         module.fail_json(msg=str(error))
 
 
-def new_adapter(module, adapter_class, connection, retry):
+def new_adapter(module: AnsibleModule, adapter_class: type[AdapterT], connection: dict[str, Any], retry: CallRetry) -> AdapterT:
     """``adapter_class`` for ``connection`` (no call yet); the module fails naming the packages when its SDK is missing."""
     try:
         adapter = adapter_class.from_connection(connection, check_mode=module.check_mode, retry=retry)
@@ -80,7 +93,7 @@ def new_adapter(module, adapter_class, connection, retry):
     return adapter
 
 
-def build_engine(module, adapter, retry):
+def build_engine(module: AnsibleModule, adapter: CopyAdapter, retry: CallRetry) -> CopyEngine:
     params = module.params
     return CopyEngine(
         adapter,
@@ -94,7 +107,7 @@ def build_engine(module, adapter, retry):
     )
 
 
-def run_copy_module(module, make_request, adapter_class):
+def run_copy_module(module: AnsibleModule, make_request: Callable[[dict[str, Any]], CopyRequest], adapter_class: type[CopyAdapter]) -> None:
     """Run one copy request for a module and exit it with the shared result shape.
 
     ``make_request(params)`` validates the module's own options and returns a CopyRequest;
@@ -118,10 +131,10 @@ def run_copy_module(module, make_request, adapter_class):
     module.exit_json(**result)
 
 
-def copy_result(outcome, adapter, engine):
+def copy_result(outcome: RequestOutcome, adapter: CopyAdapter, engine: CopyEngine) -> dict[str, Any]:
     request = outcome.request
     snapshots = [outcome.destinations[destination].as_result() for destination in request.destinations]
-    result = {
+    result: dict[str, Any] = {
         'changed': outcome.changed,
         'snapshots': snapshots,
         'source_snapshot': outcome.source.as_source_result() if outcome.source is not None else
@@ -138,36 +151,37 @@ def copy_result(outcome, adapter, engine):
     return result
 
 
-def _message(outcome, adapter, engine):
+def _message(outcome: RequestOutcome, adapter: CopyAdapter, engine: CopyEngine) -> str:
     request = outcome.request
     source = '%s snapshot %s in %s' % (adapter.cloud, request.source_id, request.source_region)
     failures = outcome.failures()
     if failures:
         return 'Copy of %s failed: %s' % (source, '; '.join(failures))
-    parts = []
-    for destination, place in outcome.destinations.items():
-        snapshot_id = place.snapshot.id if place.snapshot is not None else None
-        if place.action == WOULD_COPY:
+    parts: list[str] = []
+    for destination, destination_outcome in outcome.destinations.items():
+        snapshot_id = destination_outcome.snapshot.id if destination_outcome.snapshot is not None else None
+        if destination_outcome.action == WOULD_COPY:
             parts.append('%s: would copy' % destination)
-        elif place.action == COPIED:
-            parts.append('%s: copied to %s (%s)' % (destination, snapshot_id, place.snapshot.cloud_state))
-        elif place.action == EXISTING:
-            parts.append('%s: copy %s already exists (%s)' % (destination, snapshot_id, place.snapshot.cloud_state))
+        elif destination_outcome.action == COPIED:
+            parts.append('%s: copied to %s (%s)' % (destination, snapshot_id, cast('Snapshot', destination_outcome.snapshot).cloud_state))
+        elif destination_outcome.action == EXISTING:
+            parts.append('%s: copy %s already exists (%s)' % (destination, snapshot_id, cast('Snapshot', destination_outcome.snapshot).cloud_state))
     prefix = 'Check mode, nothing changed. ' if engine.check_mode else ''
     return '%s%s: %s' % (prefix, source, '; '.join(parts))
 
 
-def copy_diff(outcome):
+def copy_diff(outcome: RequestOutcome) -> dict[str, Any]:
     """Before and after: which destination holds which copy of the source."""
-    before, after = {}, {}
-    for destination, place in outcome.destinations.items():
+    before: dict[str, str | None] = {}
+    after: dict[str, str | None] = {}
+    for destination, destination_outcome in outcome.destinations.items():
         # What was there: the copy used as it is, or the one found that differs from what was asked.
-        found = place.mismatch['snapshot_id'] if place.mismatch else None
-        before[destination] = place.snapshot.id if place.action == EXISTING and place.snapshot is not None else found
-        if place.action == WOULD_COPY:
+        found = destination_outcome.mismatch['snapshot_id'] if destination_outcome.mismatch else None
+        before[destination] = destination_outcome.snapshot.id if destination_outcome.action == EXISTING and destination_outcome.snapshot is not None else found
+        if destination_outcome.action == WOULD_COPY:
             after[destination] = '(new copy)'
-        elif place.action in (COPIED, EXISTING) and place.snapshot is not None:
-            after[destination] = place.snapshot.id
+        elif destination_outcome.action in (COPIED, EXISTING) and destination_outcome.snapshot is not None:
+            after[destination] = destination_outcome.snapshot.id
         else:
             after[destination] = before[destination]  # nothing was copied
     header = '%s/%s' % (outcome.request.source_region, outcome.request.source_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import string
 import time
+from dataclasses import InitVar, dataclass, field as dataclass_field
 
 from ._backoff import create_once
 from ._dr_prune import copies_to_mark, dr_copies_by_disk, prune_selection
@@ -21,7 +22,7 @@ from ._dr_report import dr_report
 from ._dr_restore import ALREADY_DELETED, DELETE_FAILED, DELETED, KEPT_IN_USE, WOULD_DELETE, RestoreDrill, check_restore_settings
 from ._engine import COPIED, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, run_retry
 from ._errors import IN_USE, NOT_FOUND, CloudError, InputError
-from ._model import COMPLETED, FAILED, PENDING, CopyRequest, copy_mismatches, parse_time
+from ._model import COMPLETED, FAILED, PENDING, CopyRequest, Disk, Snapshot, copy_mismatches, parse_time
 from ._poller import DONE, PENDING as POLL_PENDING, poll
 from ._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 
@@ -56,21 +57,26 @@ def render(template, fields, option):
                          % (template, error, ', '.join('{%s}' % field for field in TEMPLATE_FIELDS))) from None
 
 
+@dataclass(eq=False)  # one disk of the run: two entries are never the same, whatever they hold
 class DiskEntry:
     """One disk in a DR run: the snapshot copied, a fresh one if the newest was too old, the copies'
-    outcomes, what pruning deleted and kept, and the problems to report."""
+    outcomes, what pruning deleted and kept, and the problems to report. Made from the disk and its
+    snapshots (``snapshots``), of which the newest completed one is the source."""
 
-    def __init__(self, disk, snapshots):
-        self.disk = disk
+    disk: Disk
+    snapshots: InitVar[list]
+    source: Snapshot | None = dataclass_field(init=False, default=None)
+    fresh: Snapshot | None = dataclass_field(init=False, default=None)
+    # None; 'existing' (one being made is used), 'create', 'would_create', 'created' or 'failed'.
+    fresh_action: str | None = dataclass_field(init=False, default=None)
+    outcomes: list = dataclass_field(init=False, default_factory=list)
+    pruned: list = dataclass_field(init=False, default_factory=list)
+    kept: list = dataclass_field(init=False, default_factory=list)
+    problems: list = dataclass_field(init=False, default_factory=list)
+
+    def __post_init__(self, snapshots):
         completed = sorted((snapshot for snapshot in snapshots if snapshot.state == COMPLETED), key=lambda snapshot: snapshot.age_order())
         self.source = completed[-1] if completed else None
-        self.fresh = None
-        # None; 'existing' (one being made is used), 'create', 'would_create', 'created' or 'failed'.
-        self.fresh_action = None
-        self.outcomes = []
-        self.pruned = []
-        self.kept = []
-        self.problems = []
 
     @property
     def key(self):
@@ -84,7 +90,8 @@ class DrRun:
     # pylint: disable-next=too-many-arguments
     def __init__(self, adapter, settings, check_mode=False, now=None, clock=time.monotonic, sleep=time.sleep, workers=COPY_WORKERS,
                  retry=None):
-        """``retry`` is the run's CallRetry (see run_retry), which the copy engine shares."""
+        """``retry`` is the run's CallRetry (see run_retry), which the copy engine and the drill share, each phase with
+        its own deadline (CallRetry.until)."""
         self.adapter = adapter
         self.workers = workers
         self.settings = settings
@@ -93,8 +100,8 @@ class DrRun:
         self.clock = clock
         self.sleep = sleep
         self.deadline = clock() + settings['wait_timeout']
-        self.retry = run_retry(adapter, retry, sleep=sleep, clock=clock)
-        self.retry.deadline = self.deadline
+        # The run's calls are retried until its deadline; the copies and the drill have deadlines of their own.
+        self.retry = run_retry(adapter, retry, sleep=sleep, clock=clock).until(self.deadline)
         self.engine = None
         self.drill = None
         # The restore drill's section of the report (None without restore_test) and its failures.
@@ -236,7 +243,7 @@ class DrRun:
         return create_once(
             lambda: self.adapter.create_snapshot(disk.region, disk, name, 'Fresh snapshot for DR by snapcopy.cloud', {FRESH_TAG: stamp}),
             lambda: self._fresh_snapshot_made(disk, stamp), self.adapter.create_call_is_idempotent, self.retry, self.deadline,
-            MAX_ATTEMPTS, sleep=self.sleep, clock=self.clock)
+            MAX_ATTEMPTS)
 
     def _fresh_snapshot_made(self, disk, stamp):
         """The fresh snapshot this run asked for, if the cloud made it (None otherwise). Ours carries this
@@ -275,12 +282,10 @@ class DrRun:
             clock=self.clock, sleep=self.sleep, workers=self.workers, on_mismatch=settings.get('on_mismatch') or MISMATCH_FAIL,
             retry=self.retry)
         try:
+            # The engine's calls have its deadline, the run's but for a second at least.
             outcomes = self.engine.run(requests, sources) if requests else []
         except InputError as error:
             raise dr_input_error(error) from None
-        finally:
-            # The engine's deadline is the run's, but for a second at least; pruning keeps the run's own.
-            self.retry.deadline = self.deadline
         for entry, outcome in zip(owners, outcomes):
             entry.outcomes.append(outcome)
 
@@ -295,9 +300,9 @@ class DrRun:
             return
         for entry in entries:
             for outcome in entry.outcomes:
-                for place in outcome.destinations.values():
-                    copy = place.snapshot
-                    if place.action == COPIED and copy is not None and copy.id and copy.tags.get(COPY_TAG) != copy.id:
+                for destination_outcome in outcome.destinations.values():
+                    copy = destination_outcome.snapshot
+                    if destination_outcome.action == COPIED and copy is not None and copy.id and copy.tags.get(COPY_TAG) != copy.id:
                         self._mark(copy, entry.disk.id)
 
     def _mark_found_copies(self, entries, listed, source_disks):
@@ -338,11 +343,9 @@ class DrRun:
         self.drill = RestoreDrill(self.adapter, self.settings, self.retry, self.check_mode, self.now, self.clock, self.sleep,
                                   MAX_ATTEMPTS)
         # Check mode cannot see the copies a real run would make and wait for before testing.
-        to_come = {place.destination for entry in entries for outcome in entry.outcomes for place in outcome.destinations.values()
-                   if place.action == WOULD_COPY} if self.settings['wait'] else set()
+        to_come = {destination_outcome.destination for entry in entries for outcome in entry.outcomes for destination_outcome in outcome.destinations.values()
+                   if destination_outcome.action == WOULD_COPY} if self.settings['wait'] else set()
         self.restore, self.restore_problems = self.drill.run(entries, listed, source_disks, to_come)
-        # The drill's own deadline ends with it: pruning has the run's.
-        self.retry.deadline = self.deadline
 
     def _prune(self, entries, listed, source_disks):
         keep = self.settings.get('keep_copies')
@@ -351,8 +354,8 @@ class DrRun:
             return
         self._mark_found_copies(entries, listed, source_disks)
         by_disk = {entry.key: entry for entry in entries}
-        in_use = {place.snapshot.id for entry in entries for outcome in entry.outcomes
-                  for place in outcome.destinations.values() if place.snapshot is not None}
+        in_use = {destination_outcome.snapshot.id for entry in entries for outcome in entry.outcomes
+                  for destination_outcome in outcome.destinations.values() if destination_outcome.snapshot is not None}
         for destination in [dr_region['region'] for dr_region in self.settings['dr_regions']]:
             copies = listed[destination]
             for disk_key, group in dr_copies_by_disk(copies, by_disk).items():

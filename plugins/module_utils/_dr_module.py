@@ -8,17 +8,21 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ._backoff import CallRetry
 from ._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_number, check_wait_options, errors_end_the_task
 from ._dr import DrRun
-from ._dr_report import markdown_report
 from ._engine import default_backoff
 from ._errors import InputError
 from ._providers import DR_CONNECTION_SPEC, PROVIDERS, assumed_account, make_adapter
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from ansible.module_utils.basic import AnsibleModule
 
 DR_REGION_KEYS = ('region', 'encrypted', 'kms_key_id')
 
@@ -58,7 +62,7 @@ DR_ARGUMENT_SPEC.update(EXISTING_COPY_ARGUMENT_SPEC)
 DR_ARGUMENT_SPEC.update(DR_CONNECTION_SPEC)
 
 
-def dr_region_entries(value):
+def dr_region_entries(value: Any) -> list[Any]:
     """``dr_regions`` as a person may give it: a list of names and dicts, or text.
 
     Text may separate names with commas, spaces or new lines, or be a JSON or YAML flow list
@@ -67,7 +71,7 @@ def dr_region_entries(value):
     quotes of a flow list are taken off. What is left of an entry is checked as a region later.
     """
     items = [value] if isinstance(value, str) else list(value or [])
-    entries = []
+    entries: list[Any] = []
     for item in items:
         if isinstance(item, str):
             entries.extend(word.strip('[]"\'') for word in item.replace(',', ' ').split() if word.strip('[]"\''))
@@ -76,7 +80,7 @@ def dr_region_entries(value):
     return entries
 
 
-def typed_region(region):
+def typed_region(region: dict[str, Any]) -> dict[str, Any]:
     """One DR region's keys as their options type them: encrypted a boolean from what YAML or a survey gives (the
     text "false" is false, not a true non-empty string), region and kms_key_id text."""
     typed = dict(region)
@@ -91,9 +95,9 @@ def typed_region(region):
     return typed
 
 
-def dr_regions(value, source_region, provider, allowed):
+def dr_regions(value: Any, source_region: str, provider: str, allowed: tuple[str, ...]) -> list[dict[str, Any]]:
     """The DR regions as a list of dicts ({'region': name, ...}), each checked (InputError naming dr_regions)."""
-    regions = []
+    regions: list[dict[str, Any]] = []
     for item in dr_region_entries(value):
         region = {'region': item} if isinstance(item, str) else item
         if not isinstance(region, dict) or not region.get('region'):
@@ -116,7 +120,7 @@ def dr_regions(value, source_region, provider, allowed):
     return regions
 
 
-def tag_selector(value):
+def tag_selector(value: dict[Any, Any] | None) -> dict[str, str | None]:
     """``tag_selector`` as tags hold it: text keys and values, None for any value; InputError naming it otherwise.
 
     A tag holds text. YAML reads an unquoted yes, true or on as a boolean, and 1.10 as the number 1.1: such a
@@ -125,7 +129,7 @@ def tag_selector(value):
     """
     if not value:
         raise InputError('tag_selector', 'give at least one tag: the run looks after the disks that carry all of them')
-    selector = {}
+    selector: dict[str, str | None] = {}
     for key, tag_value in value.items():
         if not isinstance(key, str) or not key.strip():
             raise InputError('tag_selector', 'a tag key is text that is not empty, got %r' % (key,))
@@ -139,7 +143,7 @@ def tag_selector(value):
     return selector
 
 
-def check_limits(params):
+def check_limits(params: dict[str, Any]) -> None:
     """The numbers of the run (pruning, slots, the RPO) are positive, and pruning knows what to prune."""
     for option, high, unit in (('keep_copies', 10000, 'copies'), ('max_in_flight', 10000, 'copies'),
                                ('max_snapshot_age_hours', 100 * 8766, 'hours'), ('max_copy_age_days', 100 * 366, 'days')):
@@ -149,13 +153,13 @@ def check_limits(params):
         raise InputError('prune', 'needs keep_copies and/or max_copy_age_days to know what to prune')
 
 
-def dr_settings(params):
+def dr_settings(params: dict[str, Any]) -> dict[str, Any]:
     """dr_sync's options as DrRun settings; bad input raises InputError naming the option."""
     provider = params['provider']
     allowed = PROVIDERS[provider].copy_options
     regions = dr_regions(params['dr_regions'], params['source_region'], provider, allowed)
     selector = tag_selector(params['tag_selector'])
-    copy_options = {}
+    copy_options: dict[str, Any] = {}
     for option in ('encrypted', 'kms_key_id', 'retention_days', 'instance_billing_cycle'):
         if params.get(option) is not None and params.get(option) is not False:
             if option not in allowed:
@@ -198,10 +202,10 @@ def dr_settings(params):
 
 
 # The role's variable for each of dr_sync's options, where it is not dr_copy_<option>.
-ROLE_VARIABLES = {'report_name': 'dr_copy_run_name'}
+ROLE_VARIABLES: dict[str, str] = {'report_name': 'dr_copy_run_name'}
 
 
-def role_variable(option):
+def role_variable(option: str) -> str:
     """The dr_copy role's variable that sets dr_sync's ``option``: connection options are keys of dr_copy_connection."""
     if option in DR_CONNECTION_SPEC or any(option in spec.get('aliases', ()) for spec in DR_CONNECTION_SPEC.values()):
         return 'dr_copy_connection.' + option
@@ -214,7 +218,7 @@ _OPTION_WORDS = re.compile(r'\b(%s)\b' % '|'.join(sorted(
     | {alias for spec in DR_ARGUMENT_SPEC.values() for alias in spec.get('aliases', ()) if '_' in alias}, key=len, reverse=True)))
 
 
-def in_role_words(text):
+def in_role_words(text: str) -> str:
     """``text`` (an error or warning of dr_sync's) with each option it names as the role's variable."""
     return _OPTION_WORDS.sub(lambda match: role_variable(match.group(1)), text)
 
@@ -222,12 +226,12 @@ def in_role_words(text):
 class RoleWordsError(InputError):
     """An InputError as the role's user reads it: the option named as the role's variable, here and in the message."""
 
-    def __init__(self, error):
+    def __init__(self, error: InputError) -> None:
         super().__init__(role_variable(error.option), in_role_words(error.message))
 
 
 @contextlib.contextmanager
-def input_errors_in_role_words(as_role):
+def input_errors_in_role_words(as_role: bool) -> Iterator[None]:
     """With the role (``as_role``), bad input is reported in the words of the role's variables."""
     try:
         yield
@@ -237,7 +241,7 @@ def input_errors_in_role_words(as_role):
         raise RoleWordsError(error) from None
 
 
-def run_dr_module(module):
+def run_dr_module(module: AnsibleModule) -> None:
     retry = CallRetry(default_backoff())
     started = time.monotonic()
     as_role = module.params.get('option_names') == 'role'
@@ -256,7 +260,6 @@ def run_dr_module(module):
     totals = report['totals']
     # The fleet report's per-scope duration: in a play, a host's tasks wait for the other hosts.
     report['duration_seconds'] = round(time.monotonic() - started, 1)
-    report['report_markdown'] = markdown_report(report)
     report['msg'] = '%s%s disks: %s copied, %s already copied, %s would copy, %s without a DR copy, %s pruned' % (
         'Check mode: ' if module.check_mode else '', totals['disks'], totals['copied'], totals['existing'],
         totals['would_copy'], totals['without_dr_copy'], totals['pruned'])

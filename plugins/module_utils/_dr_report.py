@@ -1,12 +1,21 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A DR run's report: the data dr_sync returns (totals, one record per disk, failures), and the
-same as a Markdown document for people (report_markdown, the dr_copy role's report file)."""
+"""A DR run's report: the data dr_sync returns (totals, one record per disk, failures). The same as a Markdown
+document for people (report_markdown, the dr_copy role's report file) is rendered on the controller, by dr_sync's
+action (plugins/plugin_utils/_report_markdown.py): nothing of it is built on the managed host."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY
+
+if TYPE_CHECKING:
+    import datetime
+    from collections.abc import Iterable
+
+    from ._dr import DiskEntry
 
 TOTALS = ('disks', 'copied', 'existing', 'would_copy', 'not_copied', 'fresh_snapshots', 'pruned', 'kept', 'without_dr_copy')
 # What a report file holds: the run's own data as dr_sync returns it. Never the whole task result, whose
@@ -17,7 +26,8 @@ REPORT_KEYS = ('msg', 'changed', 'failed', 'check_mode', 'provider', 'account', 
 ACTION_TOTALS = {COPIED: 'copied', EXISTING: 'existing', WOULD_COPY: 'would_copy', NOT_COPIED: 'not_copied'}
 
 
-def dr_report(entries, settings, now, check_mode, restore=None, run_problems=()):
+def dr_report(entries: list[DiskEntry], settings: dict[str, Any], now: datetime.datetime, check_mode: bool,
+              restore: dict[str, Any] | None = None, run_problems: Iterable[str] = ()) -> dict[str, Any]:
     """The report of a run over ``entries`` (the run's DiskEntry list), without api_retries and run_warnings,
     which the run adds. Problems found here (a disk without a source snapshot) join the entries'.
     ``restore`` is the restore drill's section (None without one); ``run_problems`` are the failures of the
@@ -25,7 +35,8 @@ def dr_report(entries, settings, now, check_mode, restore=None, run_problems=())
     totals = dict.fromkeys(TOTALS, 0)
     totals['disks'] = len(entries)
     dr_regions = [region['region'] for region in settings['dr_regions']]
-    disks, failures = [], []
+    disks: list[dict[str, Any]] = []
+    failures: list[str] = []
     for entry in entries:
         record = disk_record(entry, set(dr_regions), now, check_mode, waits=bool(settings.get('wait')))
         for copy in record['copies']:
@@ -54,17 +65,17 @@ def dr_report(entries, settings, now, check_mode, restore=None, run_problems=())
     }
 
 
-def disk_record(entry, dr_regions, now, check_mode, waits=False):
+def disk_record(entry: DiskEntry, dr_regions: set[str], now: datetime.datetime, check_mode: bool, waits: bool = False) -> dict[str, Any]:
     """One disk of the report: its source and fresh snapshots, its copies, the DR regions it still lacks.
 
     In check mode, a disk that would first get a fresh snapshot is planned as the real run would go: one that
     ``waits`` copies that snapshot once it has completed; one that does not has nothing to copy yet.
     """
-    copies = []
+    copies: list[dict[str, Any]] = []
     for outcome in entry.outcomes:
-        for place in outcome.destinations.values():
-            copy = place.as_result()
-            copy['age_hours'] = round(place.snapshot.age_hours(now), 1) if place.snapshot is not None else None
+        for destination_outcome in outcome.destinations.values():
+            copy = destination_outcome.as_result()
+            copy['age_hours'] = round(destination_outcome.snapshot.age_hours(now), 1) if destination_outcome.snapshot is not None else None
             copies.append(copy)
         entry.problems.extend(outcome.failures())
     fresh_to_copy = check_mode and waits and entry.fresh_action == 'would_create'
@@ -92,80 +103,3 @@ def disk_record(entry, dr_regions, now, check_mode, waits=False):
         'kept': entry.kept,
         'problems': entry.problems,
     }
-
-
-def markdown_report(report):
-    """The report as a Markdown document: a header, totals, one table row per disk and region, pruning, failures."""
-    lines = ['# DR copy report: %s %s -> %s' % (report['provider'], report['source_region'], ', '.join(report['dr_regions'])), '',
-             'Generated %s%s.' % (report['generated_at'], ' (check mode: nothing was changed)' if report['check_mode'] else ''), '',
-             '| ' + ' | '.join('%s' % key.replace('_', ' ') for key in report['totals']) + ' |',
-             '|' + '---|' * len(report['totals']),
-             '| ' + ' | '.join(str(value) for value in report['totals'].values()) + ' |', '',
-             '| disk | name | source snapshot | age (h) | DR region | DR copy | state | action | copy age (h) |',
-             '|---|---|---|---|---|---|---|---|---|']
-    for disk in report['disks']:
-        source = disk['source_snapshot'] or {}
-        copies = disk['copies'] or [{'region': region, 'snapshot_id': None, 'state': None, 'action': 'none', 'age_hours': None}
-                                    for region in report['dr_regions']]
-        for copy in copies:
-            lines.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s |' % tuple(text(cell) for cell in (
-                disk['disk_id'], disk['disk_name'] or '', source.get('id'), _number(source.get('age_hours')),
-                copy['region'], copy['snapshot_id'], copy.get('state'), _action_text(copy), _number(copy.get('age_hours')))))
-    pruned = [(disk['disk_id'], record) for disk in report['disks'] for record in disk['pruned']]
-    if pruned:
-        lines += ['', '## Pruned', '', '| disk | DR region | copy | age (h) | action |', '|---|---|---|---|---|']
-        lines += ['| %s | %s | %s | %s | %s |' % tuple(text(cell) for cell in (
-            disk_id, record['region'], record['snapshot_id'], _number(record['age_hours']), record['action']))
-            for disk_id, record in pruned]
-    if report.get('restore'):
-        lines += restore_markdown(report['restore'])
-    if report['failures']:
-        lines += ['', '## Failures', ''] + ['- %s' % text(failure) for failure in report['failures']]
-    return '\n'.join(lines) + '\n'
-
-
-def restore_markdown(restore):
-    """The restore drill's section of the Markdown report: one row per test, then the leftovers deleted."""
-    totals = restore['totals']
-    lines = ['', '## Restore test', '',
-             'Run %s: a disk of type %s made from the newest completed DR copy of %d disk(s) per DR region, timed, and deleted. '
-             '%d passed, %d failed, %d timed out%s.' % (
-                 restore['run_id'], restore['disk_type'], restore['count_per_region'], totals['passed'], totals['failed'],
-                 totals['timed_out'], ', %d planned (check mode)' % totals['would_test'] if totals['would_test'] else ''), '',
-             '| DR region | zone | disk | DR copy | test disk | seconds to usable | result | test disk afterwards |',
-             '|---|---|---|---|---|---|---|---|']
-    for test in restore['tests']:
-        lines.append('| %s | %s | %s | %s | %s | %s | %s | %s |' % tuple(text(cell) for cell in (
-            test['region'], test['zone'], test['disk_id'], test['copy_id'], test['test_disk_id'],
-            _number(test['seconds_to_usable']), test['result'], (test['test_disk'] or {}).get('action'))))
-    for region in restore['regions']:
-        if region['plan']:
-            lines.append('| %s | %s | - | - | - | - | %s | - |' % (text(region['region']), text(region['zone']), text(region['plan'])))
-    if restore['leftovers']:
-        lines += ['', 'Leftovers of earlier drills:', '', '| DR region | test disk | run | action |', '|---|---|---|---|']
-        lines += ['| %s | %s | %s | %s |' % tuple(text(cell) for cell in (
-            record['region'], record['test_disk_id'], record['run'], record['action']
-            + (' %s (its run may still be under way)' % record['until'] if record.get('until') else '')))
-            for record in restore['leftovers']]
-    return lines
-
-
-def text(value):
-    """Text from the cloud (a disk's name, a message) as Markdown shows it and nothing more: one line, no table cell
-    break (|), no HTML (a renderer that passes HTML through would run a name's <script>). None is '-'."""
-    if value is None:
-        return '-'
-    escaped = str(value).replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;').replace('|', '\\|')
-    return ' '.join(escaped.split()) or '-'
-
-
-def _action_text(copy):
-    """The action of a copy in the Markdown table, saying when the copy found differs from what was asked."""
-    action = copy.get('action') or '-'
-    if copy.get('mismatch'):
-        action += ' (%s differs: %s)' % (copy['mismatch']['snapshot_id'], ', '.join(sorted(copy['mismatch']['differences'])))
-    return action
-
-
-def _number(value):
-    return '-' if value is None else '%s' % value

@@ -195,7 +195,7 @@ class RegionDrill:
         self.problem = None
 
 
-class Test:
+class RestoreTest:
     """One test: a disk's copy made into a test disk, timed, and deleted."""
 
     def __init__(self, region, disk_key, copy):
@@ -233,7 +233,9 @@ class RestoreDrill:
     def __init__(self, adapter, settings, retry, check_mode, now, clock, sleep, max_attempts, rng=random.random):
         self.adapter = adapter
         self.settings = settings
+        # The DR run's PhaseRetry; the drill's calls have the drill's deadline (``calls``, set by ``run``).
         self.retry = retry
+        self.calls = retry
         self.check_mode = check_mode
         self.now = now
         self.clock = clock
@@ -248,18 +250,18 @@ class RestoreDrill:
         self.warnings = []
 
     def _call(self, method, *args):
-        return self.retry.call(method, *args)
+        return self.calls.call(method, *args)
 
     def run(self, entries, copies_by_region, source_disks, copies_to_come=()):
         """Test in every DR region; ``copies_by_region`` is {region: [copy]} as listed after the copies were made.
         ``copies_to_come`` are the regions where check mode plans copies that a real run would wait for."""
         self.deadline = self.clock() + self.settings['restore_test_timeout']
         # The drill's calls are retried until its own end, whatever time the copies took; deleting may come after.
-        self.retry.deadline = self.deadline + DELETE_GRACE_SECONDS
+        self.calls = self.retry.until(self.deadline + DELETE_GRACE_SECONDS)
         by_disk = {entry.key for entry in entries}
         # A copy this run refused as differing from what it asks (on_mismatch: fail) is no DR copy to prove.
-        differing = {place.mismatch['snapshot_id'] for entry in entries for outcome in entry.outcomes
-                     for place in outcome.destinations.values() if place.action == NOT_COPIED and place.mismatch}
+        differing = {destination_outcome.mismatch['snapshot_id'] for entry in entries for outcome in entry.outcomes
+                     for destination_outcome in outcome.destinations.values() if destination_outcome.action == NOT_COPIED and destination_outcome.mismatch}
         for region in [dr_region['region'] for dr_region in self.settings['dr_regions']]:
             drill = RegionDrill(region)
             self.regions.append(drill)
@@ -280,7 +282,7 @@ class RestoreDrill:
                 drill.plan = 'would test the copies this run makes, once they have completed'
             elif not picked:
                 drill.problem = self._nothing_to_test(region, copies)
-            drill.tests = [Test(region, disk_key, copy) for disk_key, copy in picked]
+            drill.tests = [RestoreTest(region, disk_key, copy) for disk_key, copy in picked]
         tests = [test for drill in self.regions for test in drill.tests]
         if self.check_mode:
             for test in tests:
@@ -346,8 +348,8 @@ class RestoreDrill:
         try:
             test.disk = create_once(
                 lambda: self.adapter.create_test_disk(drill.region, drill.zone, test.copy, self.disk_type, name, tags, token),
-                lambda: self._made_from(drill.region, test.copy), self.adapter.create_disk_call_is_idempotent, self.retry,
-                self.deadline, self.max_attempts, sleep=self.sleep, clock=self.clock)
+                lambda: self._made_from(drill.region, test.copy), self.adapter.create_disk_call_is_idempotent, self.calls,
+                self.deadline, self.max_attempts)
         except CloudError as error:
             test.result, test.error = FAILED_TEST, error
 

@@ -14,12 +14,19 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
+from ._adapter import DrAdapter, RestoreDrillAdapter
 from ._aws import AwsClient
 from ._errors import CloudError, InputError
-from ._model import COMPLETED, DELETING, FAILED, LOCATION_OPTIONS, PENDING, USABLE, Adapter, CopyRequest, Disk, Snapshot, TestDisk
+from ._model import COMPLETED, DELETING, FAILED, LOCATION_OPTIONS, PENDING, USABLE, CopyRequest, Disk, DrillDisk, Snapshot
+from ._pagers import token_pages
 from ._sdk_versions import BOTOCORE_PARAMETER_RELEASES
 from ._tagging import COPY_TAG, DISK_TAG, RESTORE_RUN_TAG, SOURCE_TAG, TagRules, tag_dict, tag_filters, tag_list
+
+if TYPE_CHECKING:
+    from ._backoff import CallRetry
 
 SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$')
 # Every partition's region names (us-east-1, cn-north-1, us-isob-east-1, eusc-de-east-1; a test holds it to
@@ -32,9 +39,12 @@ OUTPOST_ARN = re.compile(r'^arn:aws[a-z-]*:outposts:([a-z0-9-]+):\d{12}:outpost/
 LOCAL_ZONE = re.compile(r'^(?P<region>%s)-[a-z0-9]+(?:-[a-z0-9]+)+$' % REGION_NAME)
 # Every SnapshotState of botocore's EC2 model. 'recoverable': in the Recycle Bin, deleted unless someone restores
 # it, so no copy to keep or count; 'recovering': being restored from it, completed again soon.
-STATE_MAP = {'pending': PENDING, 'completed': COMPLETED, 'error': FAILED, 'recoverable': DELETING, 'recovering': PENDING}
+STATE_MAP: dict[str | None, str] = {'pending': PENDING, 'completed': COMPLETED, 'error': FAILED, 'recoverable': DELETING, 'recovering': PENDING}
 # Filter values per DescribeSnapshots call: EC2 accepts up to 200 values per filter.
 FILTER_CHUNK = 200
+# MaxResults per page of DescribeSnapshots and of DescribeVolumes (5 to 1000 for both: botocore's EC2 model).
+SNAPSHOT_PAGE_SIZE = 1000
+VOLUME_PAGE_SIZE = 500
 # The copy options that go into CopySnapshot as they are (encrypted goes in only when true).
 COPY_PARAMETERS = {'description': 'Description', 'kms_key_id': 'KmsKeyId', 'completion_duration_minutes': 'CompletionDurationMinutes',
                    'destination_outpost_arn': 'DestinationOutpostArn', 'destination_availability_zone': 'DestinationAvailabilityZone'}
@@ -46,14 +56,14 @@ COPY_CALL_PARAMETERS = ('SourceRegion', 'SourceSnapshotId', 'TagSpecifications',
 # values of up to 256, the aws: prefix reserved in any case.
 TAG_RULES = TagRules('EBS', max_tags=50, key_length=128, value_length=256, reserved_prefixes=('aws:',))
 # A volume's State (ec2 2016-11-15, VolumeState); in-use: someone attached the test disk, it was usable.
-VOLUME_STATE_MAP = {'creating': PENDING, 'available': USABLE, 'in-use': USABLE, 'deleting': DELETING, 'deleted': DELETING,
+VOLUME_STATE_MAP: dict[str | None, str] = {'creating': PENDING, 'available': USABLE, 'in-use': USABLE, 'deleting': DELETING, 'deleted': DELETING,
                     'error': FAILED}
 # The volume types CreateVolume makes without provisioned IOPS, and the smallest size of each in GiB
 # (EBS user guide, "Amazon EBS volume types"); a volume from a snapshot is at least the snapshot's size.
 VOLUME_MINIMUM_GIB = {'gp3': 1, 'gp2': 1, 'standard': 1, 'st1': 125, 'sc1': 125}
 
 
-def build_ebs_request(params):
+def build_ebs_request(params: Mapping[str, Any]) -> CopyRequest:
     """The CopyRequest for ebs_snapshot_copy's options (validated later by the adapter)."""
     options = {
         'description': params.get('description'),
@@ -69,7 +79,7 @@ def build_ebs_request(params):
     return CopyRequest(params['source_snapshot_id'], params['source_region'], [params['destination_region']], options)
 
 
-class EbsAdapter(Adapter):
+class EbsAdapter(DrAdapter, RestoreDrillAdapter):
     cloud = 'AWS EBS'
     multi_destination = False
     copy_call_is_idempotent = False
@@ -84,16 +94,18 @@ class EbsAdapter(Adapter):
     restore_disk_types = tuple(VOLUME_MINIMUM_GIB)
     # CreateVolume takes a ClientToken.
     create_disk_call_is_idempotent = True
+    client: AwsClient
 
-    def __init__(self, client):
+    def __init__(self, client: AwsClient) -> None:
         self.client = client
 
     @classmethod
-    def from_connection(cls, connection, *, check_mode=False, retry=None):  # pylint: disable=unused-argument
+    def from_connection(cls, connection: Mapping[str, Any], *, check_mode: bool = False,  # pylint: disable=unused-argument
+                        retry: CallRetry | None = None) -> EbsAdapter:
         return cls(AwsClient.from_connection(connection, retry))
 
     # ------------------------------------------------------------------ validation (no calls)
-    def validate(self, request):
+    def validate(self, request: CopyRequest) -> None:
         options = request.options
         if not SNAPSHOT_ID.match(request.source_id or ''):
             raise InputError('source_snapshot_id', 'expected an EBS snapshot id like snap-0123456789abcdef0, got %r' % (request.source_id,))
@@ -128,7 +140,7 @@ class EbsAdapter(Adapter):
             self.client.require_parameters(request.destinations[0], 'CopySnapshot', asked)
 
     @staticmethod
-    def _validate_local_zone(request):
+    def _validate_local_zone(request: CopyRequest) -> None:
         """destination_availability_zone, as botocore's EC2 model documents CopySnapshot: "If the source snapshot is in a Region,
         you can copy it [...] to a Local Zone in that Region", or from a Local Zone to another of its zone group (a snapshot's
         region is the Local Zone's parent region); CompletionDurationMinutes is "Not supported when copying snapshots to or from
@@ -151,40 +163,37 @@ class EbsAdapter(Adapter):
             raise InputError('completion_duration_minutes', 'cannot be used for a copy to a Local Zone')
 
     # ------------------------------------------------------------------ reads
-    def get_sources(self, region, snapshot_ids):
+    def get_sources(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
         if len(snapshot_ids) == 1:
             # By id, so that a missing snapshot gives AWS's own InvalidSnapshot.NotFound.
             answer = self.client.call(region, 'DescribeSnapshots', SnapshotIds=list(snapshot_ids))
             return {item['SnapshotId']: self.snapshot(item, region) for item in answer.get('Snapshots', [])}
         return self._describe_by_filter(region, 'snapshot-id', snapshot_ids, owned=False)
 
-    def describe_ids(self, region, snapshot_ids):
+    def describe_ids(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
         return self._describe_by_filter(region, 'snapshot-id', snapshot_ids, owned=True)
 
-    def find_copies(self, destination, requests):
-        found = {}
+    def find_copies(self, destination: str, requests: Iterable[CopyRequest]) -> dict[str, list[Snapshot]]:
+        found: dict[str, list[Snapshot]] = {}
         values = sorted({request.source_tag for request in requests})
         for snapshot in self._describe_by_filter(destination, 'tag:' + SOURCE_TAG, values, owned=True).values():
-            found.setdefault(snapshot.tags.get(SOURCE_TAG), []).append(snapshot)
+            found.setdefault(cast(str, snapshot.tags.get(SOURCE_TAG)), []).append(snapshot)
         return found
 
-    def _describe_by_filter(self, region, name, values, owned):
+    def _describe_by_filter(self, region: str, name: str, values: Sequence[str], owned: bool) -> dict[str, Snapshot]:
         snapshots = {}
         for start in range(0, len(values), FILTER_CHUNK):
-            arguments = {'Filters': [{'Name': name, 'Values': list(values[start:start + FILTER_CHUNK])}], 'MaxResults': 1000}
+            arguments: dict[str, Any] = {'Filters': [{'Name': name, 'Values': list(values[start:start + FILTER_CHUNK])}]}
             if owned:
                 arguments['OwnerIds'] = ['self']
-            while True:
-                answer = self.client.call(region, 'DescribeSnapshots', **arguments)
-                for item in answer.get('Snapshots', []):
-                    snapshots[item['SnapshotId']] = self.snapshot(item, region)
-                if not answer.get('NextToken'):
-                    break
-                arguments['NextToken'] = answer['NextToken']
+            items = token_pages(lambda page: self.client.call(region, 'DescribeSnapshots', **page), arguments,
+                                lambda answer: answer.get('Snapshots', []), SNAPSHOT_PAGE_SIZE, action='DescribeSnapshots', region=region)
+            for item in items:
+                snapshots[item['SnapshotId']] = self.snapshot(item, region)
         return snapshots
 
     # ------------------------------------------------------------------ the copy
-    def start_copy(self, request, destinations):
+    def start_copy(self, request: CopyRequest, destinations: Sequence[str]) -> dict[str, Snapshot | CloudError]:
         (destination,) = destinations
         options = request.options
         tags = request.copy_tags()
@@ -204,50 +213,46 @@ class EbsAdapter(Adapter):
         return {destination: copy}
 
     # ------------------------------------------------------------------ for the DR run
-    def find_disks(self, region, tag_selector):
-        filters = tag_filters(tag_selector)
-        arguments = {'Filters': filters, 'MaxResults': 500}
+    def find_disks(self, region: str, tag_selector: Mapping[str, str | None]) -> list[Disk]:
         disks = []
-        while True:
-            answer = self.client.call(region, 'DescribeVolumes', **arguments)
-            for item in answer.get('Volumes', []):
-                tags = tag_dict(item.get('Tags'))
-                disks.append(Disk(item['VolumeId'], region, name=tags.get('Name'), size=item.get('Size'), tags=tags))
-            if not answer.get('NextToken'):
-                return disks
-            arguments['NextToken'] = answer['NextToken']
+        for item in self._volume_items(region, {'Filters': tag_filters(tag_selector)}):
+            tags = tag_dict(item.get('Tags'))
+            disks.append(Disk(item['VolumeId'], region, name=tags.get('Name'), size=item.get('Size'), tags=tags))
+        return disks
 
-    def disk_snapshots(self, region, disks):
-        found = {}
+    def disk_snapshots(self, region: str, disks: Iterable[Disk]) -> dict[str, list[Snapshot]]:
+        found: dict[str, list[Snapshot]] = {}
         for snapshot in self._describe_by_filter(region, 'volume-id', sorted(disk.id for disk in disks), owned=True).values():
-            found.setdefault(snapshot.volume_id, []).append(snapshot)
+            found.setdefault(cast(str, snapshot.volume_id), []).append(snapshot)
         return found
 
-    def create_snapshot(self, region, disk, name, description, tags):
+    def create_snapshot(self, region: str, disk: Disk, name: str | None, description: str | None,
+                        tags: Mapping[str, str] | None) -> Snapshot:
         tags = dict(tags or {})
         if name:
             tags['Name'] = name
-        arguments = {'VolumeId': disk.id, 'Description': description or ''}
+        arguments: dict[str, Any] = {'VolumeId': disk.id, 'Description': description or ''}
         if tags:
             arguments['TagSpecifications'] = snapshot_tag_specification(tags)
         return self.snapshot(self.client.call(region, 'CreateSnapshot', **arguments), region)
 
-    def list_copies(self, destination):
+    def list_copies(self, destination: str) -> list[Snapshot]:
         return list(self._describe_by_filter(destination, 'tag-key', [SOURCE_TAG], owned=True).values())
 
-    def delete_snapshot(self, region, snapshot_id):
+    def delete_snapshot(self, region: str, snapshot_id: str) -> None:
         self.client.call(region, 'DeleteSnapshot', SnapshotId=snapshot_id)
 
     # ------------------------------------------------------------------ for the restore drill
-    def restore_zones(self, region, disk_type):  # pylint: disable=unused-argument  # every zone makes every type
+    def restore_zones(self, region: str, disk_type: str) -> list[str]:  # pylint: disable=unused-argument  # every zone makes every type
         # Availability zones only: Local Zones and Wavelength Zones are opted into and sell fewer volume types.
         answer = self.client.call(region, 'DescribeAvailabilityZones')
         return sorted(zone['ZoneName'] for zone in answer.get('AvailabilityZones', [])
                       if zone.get('State', 'available') == 'available' and zone.get('ZoneType', 'availability-zone') == 'availability-zone')
 
     # pylint: disable-next=too-many-arguments
-    def create_test_disk(self, region, zone, copy, disk_type, name, tags, token):
-        arguments = {'AvailabilityZone': zone, 'SnapshotId': copy.id, 'VolumeType': disk_type, 'ClientToken': token,
+    def create_test_disk(self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: Mapping[str, str],
+                         token: str) -> DrillDisk:
+        arguments: dict[str, Any] = {'AvailabilityZone': zone, 'SnapshotId': copy.id, 'VolumeType': disk_type, 'ClientToken': token,
                      'TagSpecifications': [{'ResourceType': 'volume', 'Tags': tag_list(dict(tags, Name=name))}]}
         # Without Size the volume has the snapshot's size, the smallest it can have, unless the type asks for more.
         minimum = VOLUME_MINIMUM_GIB[disk_type]
@@ -255,42 +260,42 @@ class EbsAdapter(Adapter):
             arguments['Size'] = max(minimum, copy.size or 0)
         return self.test_disk(self.client.call(region, 'CreateVolume', **arguments), region)
 
-    def describe_test_disks(self, region, disk_ids):
+    def describe_test_disks(self, region: str, disk_ids: Iterable[str]) -> dict[str, DrillDisk]:
         # By filter, not VolumeIds: an id that is not (yet, or any more) there is left out instead of failing the call.
         return {disk.id: disk for disk in self._volumes(region, 'volume-id', sorted(disk_ids))}
 
-    def find_test_disks(self, region):
+    def find_test_disks(self, region: str) -> list[DrillDisk]:
         return self._volumes(region, 'tag-key', [RESTORE_RUN_TAG])
 
-    def _volumes(self, region, name, values):
-        volumes = []
+    def _volumes(self, region: str, name: str, values: Sequence[str]) -> list[DrillDisk]:
+        volumes: list[DrillDisk] = []
         for start in range(0, len(values), FILTER_CHUNK):
-            arguments = {'Filters': [{'Name': name, 'Values': list(values[start:start + FILTER_CHUNK])}], 'MaxResults': 500}
-            while True:
-                answer = self.client.call(region, 'DescribeVolumes', **arguments)
-                volumes.extend(self.test_disk(item, region) for item in answer.get('Volumes', []))
-                if not answer.get('NextToken'):
-                    break
-                arguments['NextToken'] = answer['NextToken']
+            arguments: dict[str, Any] = {'Filters': [{'Name': name, 'Values': list(values[start:start + FILTER_CHUNK])}]}
+            volumes.extend(self.test_disk(item, region) for item in self._volume_items(region, arguments))
         return volumes
 
-    def delete_test_disk(self, region, disk_id):
+    def _volume_items(self, region: str, arguments: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every DescribeVolumes item in ``region`` for ``arguments``, all pages."""
+        return token_pages(lambda page: self.client.call(region, 'DescribeVolumes', **page), arguments,
+                           lambda answer: answer.get('Volumes', []), VOLUME_PAGE_SIZE, action='DescribeVolumes', region=region)
+
+    def delete_test_disk(self, region: str, disk_id: str) -> None:
         self.client.call(region, 'DeleteVolume', VolumeId=disk_id)
 
-    def tag_copy(self, copy, tags):
+    def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
         self.client.call(copy.region, 'CreateTags', Resources=[copy.id], Tags=tag_list(tags))
         copy.tags.update(tags)
 
     @staticmethod
-    def test_disk(item, region):
+    def test_disk(item: Mapping[str, Any], region: str) -> DrillDisk:
         tags = tag_dict(item.get('Tags'))
-        created = item.get('CreateTime')
-        return TestDisk(item['VolumeId'], region, VOLUME_STATE_MAP.get(item.get('State'), PENDING), cloud_state=item.get('State'),
+        created: Any = item.get('CreateTime')
+        return DrillDisk(item['VolumeId'], region, VOLUME_STATE_MAP.get(item.get('State'), PENDING), cloud_state=item.get('State'),
                         zone=item.get('AvailabilityZone'), name=tags.get('Name'), tags=tags, snapshot_id=item.get('SnapshotId') or None,
                         size=item.get('Size'), created=created.isoformat() if hasattr(created, 'isoformat') else created)
 
     @staticmethod
-    def snapshot(item, region):
+    def snapshot(item: Mapping[str, Any], region: str) -> Snapshot:
         progress = item.get('Progress') or ''
         return Snapshot(
             item['SnapshotId'], region, STATE_MAP.get(item.get('State'), PENDING), cloud_state=item.get('State'),
@@ -298,17 +303,17 @@ class EbsAdapter(Adapter):
             message=item.get('StateMessage'), encrypted=item.get('Encrypted'), tags=tag_dict(item.get('Tags')),
             size=item.get('VolumeSize'), volume_id=item.get('VolumeId'), description=item.get('Description'),
             created=item['StartTime'].isoformat() if hasattr(item.get('StartTime'), 'isoformat') else item.get('StartTime'),
-            extra=snapshot_extra(item),
+            extra=cast('dict[str, Any]', snapshot_extra(item)),  # None: Snapshot makes it {}
         )
 
 
-def local_zone_region(zone):
+def local_zone_region(zone: str | None) -> str | None:
     """The region of the Local Zone named ``zone``; None for any other name (an Availability Zone's among them)."""
     match = LOCAL_ZONE.match(zone or '')
     return match.group('region') if match else None
 
 
-def snapshot_extra(item):
+def snapshot_extra(item: Mapping[str, Any]) -> dict[str, Any] | None:
     """What else a DescribeSnapshots item says that a copy is compared on: its KMS key, and where it is kept when not in
     the region itself (OutpostArn; AvailabilityZone when a Local Zone: a zone of the region proper is the region's)."""
     extra = {'kms_key_id': item.get('KmsKeyId'), 'destination_outpost_arn': item.get('OutpostArn')}
@@ -317,6 +322,6 @@ def snapshot_extra(item):
     return {key: value for key, value in extra.items() if value} or None
 
 
-def snapshot_tag_specification(tags):
+def snapshot_tag_specification(tags: dict[str, str]) -> list[dict[str, Any]]:
     """EC2's TagSpecifications for a new snapshot: the tags are there from its first moment."""
     return [{'ResourceType': 'snapshot', 'Tags': tag_list(tags)}]

@@ -13,6 +13,7 @@ these operations differs from this one.
 from __future__ import annotations
 
 import json
+from typing import Any, cast
 
 BOTOCORE_VERSION = '1.44.5'
 API_VERSION = '2016-11-15'
@@ -266,6 +267,6 @@ MODEL_JSON = r'''
 '''
 
 
-def load_model():
+def load_model() -> dict[str, Any]:
     """A fresh copy of the trimmed model, as botocore's loader would return it."""
-    return json.loads(MODEL_JSON)
+    return cast('dict[str, Any]', json.loads(MODEL_JSON))

@@ -27,8 +27,12 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from ._alibaba import AlibabaClient, links_to, listed, paged, tagged_disks
+from ._adapter import DrAdapter, RestoreDrillAdapter
+from ._alibaba import AlibabaClient
+from ._alibaba_answers import links_to, listed, tagged_disks
 from ._alibaba_validate import (
     ECS_SNAPSHOT_ID,
     TAG_RULES,
@@ -39,13 +43,18 @@ from ._alibaba_validate import (
     validate_snapshot_id,
 )
 from ._errors import INVALID, CloudError, InputError
-from ._model import COMPLETED, FAILED, PENDING, USABLE, Adapter, CopyRequest, Disk, Snapshot, TestDisk
+from ._model import COMPLETED, FAILED, PENDING, USABLE, CopyRequest, Disk, DrillDisk, Snapshot
+from ._pagers import token_pages
 from ._tagging import RESTORE_RUN_TAG, SOURCE_TAG, numbered_tags, string_tags, tag_dict
 
-STATE_MAP = {'progressing': PENDING, 'accomplished': COMPLETED, 'failed': FAILED}
+if TYPE_CHECKING:
+    from ._backoff import CallRetry
+
+STATE_MAP: dict[str | None, str] = {'progressing': PENDING, 'accomplished': COMPLETED, 'failed': FAILED}
 REQUEST_PACKAGE = 'aliyunsdkecs.request.v20140526'
-# DescribeSnapshots takes up to 100 ids per call, and MaxResults up to 100.
+# DescribeSnapshots takes up to 100 ids per call (ID_CHUNK), and MaxResults up to 100 (SNAPSHOT_PAGE_SIZE).
 ID_CHUNK = 100
+SNAPSHOT_PAGE_SIZE = 100
 # DescribeDisks' MaxResults: 10 to 500 (ecs-20140526 DescribeDisksRequest).
 DISK_PAGE_SIZE = 500
 CLIENT_TOKEN_PREFIX = 'snapcopy-'
@@ -55,7 +64,7 @@ CLIENT_TOKEN_PREFIX = 'snapcopy-'
 COPY_CALL_PARAMETERS = ('RegionId', 'SnapshotId', 'DestinationRegionId', 'DestinationSnapshotName', 'DestinationSnapshotDescription',
                         'RetentionDays', 'Encrypted', 'KMSKeyId', 'ClientToken', 'Tag')
 # A disk's Status (ecs-20140526 DescribeDisksRequest.Status); attached or being attached, it was usable.
-DISK_STATE_MAP = {'Creating': PENDING, 'ReIniting': PENDING, 'Available': USABLE, 'In_use': USABLE, 'Attaching': USABLE,
+DISK_STATE_MAP: dict[str | None, str] = {'Creating': PENDING, 'ReIniting': PENDING, 'Available': USABLE, 'In_use': USABLE, 'Attaching': USABLE,
                   'Detaching': USABLE}
 # The disk categories CreateDisk makes from a snapshot, with their smallest size in GiB (ecs-20140526
 # CreateDiskRequest.Size; cloud_essd at performance level PL0). Elastic ephemeral disks take no snapshot.
@@ -81,7 +90,7 @@ ENDPOINT_EXCEPTIONS = {
 }
 
 
-def ecs_endpoint(region):
+def ecs_endpoint(region: str | None) -> str:
     """ECS's endpoint for a region, as the vendor's V2 SDK chooses it: ENDPOINT_EXCEPTIONS, else ecs.<region>.aliyuncs.com.
     Not the installed V1 SDK's map, which older releases fill differently (4.24.0 sends Singapore to ecs-cn-hangzhou)."""
     for endpoint, regions in ENDPOINT_EXCEPTIONS.items():
@@ -90,7 +99,7 @@ def ecs_endpoint(region):
     return 'ecs.%s.aliyuncs.com' % region
 
 
-def build_ecs_request(params):
+def build_ecs_request(params: Mapping[str, Any]) -> CopyRequest:
     """The CopyRequest for ecs_snapshot_copy's options (validated by the adapter)."""
     options = {
         'name': params.get('name'),
@@ -103,17 +112,17 @@ def build_ecs_request(params):
     return CopyRequest(params['source_snapshot_id'], params['source_region'], [params['destination_region']], options)
 
 
-def copy_name(request):
+def copy_name(request: CopyRequest) -> str:
     """The copy's name: the ``name`` option, or one that says what it is a copy of (ECS requires one)."""
     return request.options.get('name') or 'snapcopy-%s' % request.source_id
 
 
-def copy_description(request):
+def copy_description(request: CopyRequest) -> str:
     """The copy's description: the ``description`` option, or where the copy comes from (ECS requires one)."""
     return request.options.get('description') or 'Copy of %s from %s, by snapcopy.cloud' % (request.source_id, request.source_region)
 
 
-def client_token(request, destination):
+def client_token(request: CopyRequest, destination: str) -> str:
     """The same request to the same destination always gets the same token (64 ASCII characters at most)."""
     options = request.options
     identity = [request.source_region, request.source_id, destination, options.get('name'),
@@ -123,7 +132,7 @@ def client_token(request, destination):
     return CLIENT_TOKEN_PREFIX + digest[:48]
 
 
-class EcsAdapter(Adapter):
+class EcsAdapter(DrAdapter, RestoreDrillAdapter):
     cloud = 'Alibaba Cloud ECS'
     multi_destination = False
     copy_call_is_idempotent = True
@@ -143,17 +152,19 @@ class EcsAdapter(Adapter):
     create_disk_call_is_idempotent = True  # CreateDisk takes a ClientToken
 
     sdk_packages = 'aliyun-python-sdk-core and aliyun-python-sdk-ecs'
+    client: AlibabaClient
 
-    def __init__(self, client):
+    def __init__(self, client: AlibabaClient) -> None:
         self.client = client
-        self._categories = {}
+        self._categories: dict[str, str | None] = {}
 
     @classmethod
-    def from_connection(cls, connection, *, check_mode=False, retry=None, sdk=None):  # pylint: disable=unused-argument
+    def from_connection(cls, connection: Mapping[str, Any], *, check_mode: bool = False,  # pylint: disable=unused-argument
+                        retry: CallRetry | None = None, sdk: dict[str, Any] | None = None) -> EcsAdapter:
         return cls(AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE, sdk, retry))
 
     # ------------------------------------------------------------------ validation (no calls)
-    def validate(self, request):
+    def validate(self, request: CopyRequest) -> None:
         options = request.options
         validate_snapshot_id(request.source_id, ECS_SNAPSHOT_ID, 's-bp67acfmxazb4p0example')
         validate_region(request.source_region, 'source_region')
@@ -173,31 +184,33 @@ class EcsAdapter(Adapter):
             raise InputError('kms_key_id', 'is only used for an encrypted copy: set encrypted: true as well')
 
     # ------------------------------------------------------------------ reads
-    def _describe(self, region, params):
-        def call(page_params):
+    def _describe(self, region: str, params: Mapping[str, Any]) -> list[Snapshot]:
+        def call(page_params: dict[str, Any]) -> dict[str, Any]:
             return self.client.call('DescribeSnapshots', dict(page_params, RegionId=region, Status='all'), region)
-        return [self.snapshot(item, region) for item in paged(call, params, lambda answer: listed(answer, 'Snapshots', 'Snapshot'))]
+        items = token_pages(call, params, lambda answer: listed(answer, 'Snapshots', 'Snapshot'), SNAPSHOT_PAGE_SIZE,
+                            action='DescribeSnapshots', region=region)
+        return [self.snapshot(item, region) for item in items]
 
-    def describe_ids(self, region, snapshot_ids):
+    def describe_ids(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
         # ECS answers an unknown id with an empty list, not an error (the base get_sources says it).
         return {snapshot.id: snapshot for snapshot in self._describe(region, {'SnapshotIds': json.dumps(snapshot_ids)})}
 
-    def check_source(self, request, source):
+    def check_source(self, request: CopyRequest, source: Snapshot) -> None:
         # Encrypted snapshots can be copied ("copies a standard or encrypted snapshot": CopySnapshot); local ones cannot.
         if self._categories.get(source.id) == 'flash':
             raise CloudError('CopySnapshot', 'OperationDenied.LocalSnapshot', 'Local snapshots cannot be copied: '
                              'source snapshot %s is a local snapshot (Category flash; checked before copying)' % source.id,
                              kind=INVALID, region=source.region)
 
-    def find_copies(self, destination, requests):
-        wanted = {request.source_tag: request for request in requests}
+    def find_copies(self, destination: str, requests: Iterable[CopyRequest]) -> dict[str, list[Snapshot]]:
+        wanted: dict[str | None, CopyRequest] = {request.source_tag: request for request in requests}
         if len(wanted) == 1:
             (tag,) = wanted
             snapshots = self._describe(destination, numbered_tags({SOURCE_TAG: tag}))
         else:
             # Many sources: one listing of the destination instead of one look-up per source.
             snapshots = self._describe(destination, {})
-        found = {}
+        found: dict[str, list[Snapshot]] = {}
         for snapshot in snapshots:
             request = wanted.get(snapshot.tags.get(SOURCE_TAG))
             if request is not None and links_to(snapshot, request):
@@ -205,11 +218,11 @@ class EcsAdapter(Adapter):
         return found
 
     # ------------------------------------------------------------------ the copy
-    def start_copy(self, request, destinations):
+    def start_copy(self, request: CopyRequest, destinations: Sequence[str]) -> dict[str, Snapshot | CloudError]:
         (destination,) = destinations
         options = request.options
         tags = request.copy_tags()
-        values = {
+        values: dict[str, Any] = {
             'SnapshotId': request.source_id,
             'DestinationRegionId': destination,
             'DestinationSnapshotName': copy_name(request),
@@ -221,7 +234,7 @@ class EcsAdapter(Adapter):
             'Encrypted': True if options.get('encrypted') else None,  # None: not sent
             'Tag': numbered_tags(tags),
         }
-        params = {}
+        params: dict[str, Any] = {}
         for name in COPY_CALL_PARAMETERS:
             params.update(values[name] if name == 'Tag' else {name: values[name]})
         answer = self.client.call('CopySnapshot', params, request.source_region)
@@ -232,16 +245,14 @@ class EcsAdapter(Adapter):
             source_region=request.source_region)}
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)
-    def find_disks(self, region, tag_selector):
+    def find_disks(self, region: str, tag_selector: Mapping[str, str | None]) -> list[Disk]:
         # Every disk of the region, 500 a page, filtered here: DescribeDisks' tag filter stops at 1,000 disks.
-        items = paged(lambda page: self.client.call('DescribeDisks', dict(page, RegionId=region), region), {},
-                      lambda answer: listed(answer, 'Disks', 'Disk'), DISK_PAGE_SIZE)
-        return tagged_disks(items, tag_selector, lambda item, tags: Disk(
+        return tagged_disks(self._disk_items(region, {}), tag_selector, lambda item, tags: Disk(
             item['DiskId'], region, name=item.get('DiskName') or None, size=item.get('Size'), tags=tags))
 
-    def disk_snapshots(self, region, disks):
+    def disk_snapshots(self, region: str, disks: Iterable[Disk]) -> dict[str, list[Snapshot]]:
         wanted = {disk.id for disk in disks}
-        found = {}
+        found: dict[str, list[Snapshot]] = {}
         if len(wanted) <= PER_DISK_READS:
             snapshots = [snapshot for disk_id in sorted(wanted) for snapshot in self._describe(region, {'DiskId': disk_id})]
         else:
@@ -252,7 +263,8 @@ class EcsAdapter(Adapter):
                 found.setdefault(snapshot.volume_id, []).append(snapshot)
         return found
 
-    def create_snapshot(self, region, disk, name, description, tags):
+    def create_snapshot(self, region: str, disk: Disk, name: str | None, description: str | None,
+                        tags: Mapping[str, str] | None) -> Snapshot:
         tags = string_tags(tags)
         params = {'RegionId': region, 'DiskId': disk.id, 'SnapshotName': name, 'Description': description}
         params.update(numbered_tags(tags))
@@ -264,24 +276,25 @@ class EcsAdapter(Adapter):
                         volume_id=disk.id, name=name, description=description, size=disk.size,
                         created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
 
-    def list_copies(self, destination):
+    def list_copies(self, destination: str) -> list[Snapshot]:
         """Every snapshot in ``destination`` with our source tag, from a listing of the region (see the module docstring)."""
         return [snapshot for snapshot in self._describe(destination, {}) if snapshot.tags.get(SOURCE_TAG)]
 
-    def delete_snapshot(self, region, snapshot_id):
+    def delete_snapshot(self, region: str, snapshot_id: str) -> None:
         self.client.call('DeleteSnapshot', {'RegionId': region, 'SnapshotId': snapshot_id}, region)
 
     # ------------------------------------------------------------------ for the restore drill
-    def restore_zones(self, region, disk_type):
+    def restore_zones(self, region: str, disk_type: str) -> list[str]:
         answer = self.client.call('DescribeZones', {'RegionId': region}, region)
         return sorted(zone['ZoneId'] for zone in listed(answer, 'Zones', 'Zone')
                       if disk_type in listed(zone, 'AvailableDiskCategories', 'DiskCategories'))
 
     # pylint: disable-next=too-many-arguments
-    def create_test_disk(self, region, zone, copy, disk_type, name, tags, token):
+    def create_test_disk(self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: Mapping[str, str],
+                         token: str) -> DrillDisk:
         # A disk made from a snapshot is at least the snapshot's size (CreateDiskRequest.Size): asking for the
         # category's smallest gives the smallest disk the copy allows.
-        params = {'RegionId': region, 'SnapshotId': copy.id, 'DiskCategory': disk_type,
+        params: dict[str, Any] = {'RegionId': region, 'SnapshotId': copy.id, 'DiskCategory': disk_type,
                   'Size': max(DISK_MINIMUM_GIB[disk_type], copy.size or 0), 'DiskName': name,
                   'Description': 'Restore test of DR copy %s by snapcopy.cloud' % copy.id, 'ClientToken': token}
         if zone is not None:  # None: a regional disk (zone_needed)
@@ -290,48 +303,51 @@ class EcsAdapter(Adapter):
             params['PerformanceLevel'] = 'PL0'
         params.update(numbered_tags(tags))
         answer = self.client.call('CreateDisk', params, region)
-        return TestDisk(answer['DiskId'], region, PENDING, cloud_state='Creating', zone=zone, name=name, tags=dict(tags),
+        return DrillDisk(answer['DiskId'], region, PENDING, cloud_state='Creating', zone=zone, name=name, tags=dict(tags),
                         snapshot_id=copy.id, size=params['Size'])
 
-    def describe_test_disks(self, region, disk_ids):
-        found = {}
+    def describe_test_disks(self, region: str, disk_ids: Sequence[str]) -> dict[str, DrillDisk]:
+        found: dict[str, DrillDisk] = {}
         for start in range(0, len(disk_ids), ID_CHUNK):
             ids = json.dumps(list(disk_ids[start:start + ID_CHUNK]))
             found.update((disk.id, disk) for disk in self._disks(region, {'DiskIds': ids}))
         return found
 
-    def find_test_disks(self, region):
+    def find_test_disks(self, region: str) -> list[DrillDisk]:
         # A tag filter on the key alone: the test disks are a handful, far below the filter's 1,000.
-        return self._disks(region, {'Tag.1.Key': RESTORE_RUN_TAG})
+        return self._disks(region, numbered_tags({RESTORE_RUN_TAG: None}))
 
-    def _disks(self, region, params):
-        items = paged(lambda page: self.client.call('DescribeDisks', dict(page, RegionId=region), region), params,
-                      lambda answer: listed(answer, 'Disks', 'Disk'), DISK_PAGE_SIZE)
-        return [TestDisk(item['DiskId'], region, DISK_STATE_MAP.get(item.get('Status'), PENDING), cloud_state=item.get('Status'),
+    def _disk_items(self, region: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every DescribeDisks item in ``region`` that ``params`` select, all pages."""
+        return token_pages(lambda page: self.client.call('DescribeDisks', dict(page, RegionId=region), region), params,
+                           lambda answer: listed(answer, 'Disks', 'Disk'), DISK_PAGE_SIZE, action='DescribeDisks', region=region)
+
+    def _disks(self, region: str, params: Mapping[str, Any]) -> list[DrillDisk]:
+        return [DrillDisk(item['DiskId'], region, DISK_STATE_MAP.get(item.get('Status'), PENDING), cloud_state=item.get('Status'),
                          zone=item.get('ZoneId'), name=item.get('DiskName') or None, tags=tag_dict(item.get('Tags')),
                          created=item.get('CreationTime'), snapshot_id=item.get('SourceSnapshotId') or None, size=item.get('Size'))
-                for item in items]
+                for item in self._disk_items(region, params)]
 
-    def delete_test_disk(self, region, disk_id):
+    def delete_test_disk(self, region: str, disk_id: str) -> None:
         # The region goes with the call (the endpoint's, as the SDK sends it): ECS ignores a DeleteDisk of a disk it
         # does not find there (DeleteDisk reference), so a wrong region would pass without deleting anything.
         self.client.call('DeleteDisk', {'RegionId': region, 'DiskId': disk_id}, region)
 
-    def tag_copy(self, copy, tags):
-        params = {'RegionId': copy.region, 'ResourceType': 'snapshot', 'ResourceId.1': copy.id}
+    def tag_copy(self, copy: Snapshot, tags: Mapping[str, str]) -> None:
+        params: dict[str, str] = {'RegionId': copy.region, 'ResourceType': 'snapshot', 'ResourceId.1': copy.id}
         params.update(numbered_tags(tags))
         self.client.call('TagResources', params, copy.region)
         copy.tags.update(tags)
 
-    def snapshot(self, item, region):
+    def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:
         self._categories[item['SnapshotId']] = item.get('Category')
         progress = str(item.get('Progress') or '').rstrip('%')
-        extra = {}
+        extra: dict[str, Any] = {}
         if item.get('KMSKeyId'):
             extra['kms_key_id'] = item['KMSKeyId']
         if item.get('RetentionDays'):
             extra['retention_days'] = int(item['RetentionDays'])
-        size = item.get('SourceDiskSize')
+        size: Any = item.get('SourceDiskSize')
         return Snapshot(
             item['SnapshotId'], item.get('RegionId') or region, STATE_MAP.get(item.get('Status'), PENDING),
             cloud_state=item.get('Status'), progress=int(progress) if progress.isdigit() else None,

@@ -22,11 +22,12 @@ no two calls ever concern the same request and destination, so the rules above h
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
-from ._backoff import Backoff, CallRetry
+from ._backoff import GIVE_UP, LOOK_UP, RESEND, WAIT, Backoff, CallRetry
 from ._errors import ALREADY_EXISTS, BUSY, INVALID, RETRYABLE, CloudError, is_retryable
 from ._model import COMPLETED, DELETING, FAILED, PENDING, Snapshot, copy_mismatches
-from ._poller import DONE, PENDING as POLL_PENDING, TIMEOUT, poll
+from ._poller import AGAIN, DONE, PENDING as POLL_PENDING, TIMEOUT, poll
 
 # What to do with a copy found that differs from what was asked (the on_mismatch option).
 MISMATCH_FAIL = 'fail'          # fail that destination, saying what differs; nothing is copied
@@ -49,17 +50,17 @@ MAX_ATTEMPTS = 10
 UNSEEN_GRACE_SECONDS = 120
 
 
+@dataclass(eq=False)  # one destination of one request: two are never the same, whatever they hold
 class DestinationOutcome:
     """The result at one destination of one request."""
 
-    def __init__(self, destination):
-        self.destination = destination
-        self.action = None
-        self.snapshot = None
-        self.error = None
-        self.timed_out = False
-        # A copy found that differs from what was asked: {'snapshot_id', 'differences'} (see copy_mismatches).
-        self.mismatch = None
+    destination: str
+    action: str | None = None
+    snapshot: Snapshot | None = None
+    error: Exception | None = None
+    timed_out: bool = False
+    # A copy found that differs from what was asked: {'snapshot_id', 'differences'} (see copy_mismatches).
+    mismatch: dict | None = None
 
     @property
     def changed(self):
@@ -151,8 +152,9 @@ class CopyEngine:
         self.clock = clock
         self.sleep = sleep
         self.retry = run_retry(adapter, retry, backoff, sleep=sleep, clock=clock)
-        self.backoff = self.retry.backoff
         self.deadline = None
+        # The calls of a run are retried until its deadline (see run); before a run, until the CallRetry's own.
+        self.calls = self.retry.until(self.retry.deadline)
 
     @property
     def retries(self):
@@ -168,7 +170,8 @@ class CopyEngine:
         """
         for request in requests:
             self.adapter.validate(request)
-        self.deadline = self.retry.deadline = self.clock() + self.timeout
+        self.deadline = self.clock() + self.timeout
+        self.calls = self.retry.until(self.deadline)
         outcomes = [RequestOutcome(request) for request in requests]
         self._load_sources(outcomes, sources or {})
         self._find_existing_copies([outcome for outcome in outcomes if outcome.error is None])
@@ -179,21 +182,7 @@ class CopyEngine:
 
     # ------------------------------------------------------------------ calls with retries
     def _call(self, method, *args):
-        return self.retry.call(method, *args)
-
-    def _pause_before_retry(self, retry_number, at_least=0):
-        """Sleep before retry ``retry_number``; False when that would pass the deadline or the tries are spent."""
-        if retry_number + 1 >= MAX_ATTEMPTS:
-            return False
-        return self._pause(max(at_least, self.backoff.delay(retry_number)))
-
-    def _pause(self, delay):
-        """Sleep ``delay`` seconds before a call is sent again (a retry); False when that would pass the deadline."""
-        if self.clock() + delay > self.deadline:
-            return False
-        self.retry.count()
-        self.sleep(delay)
-        return True
+        return self.calls.call(method, *args)
 
     # ------------------------------------------------------------------ sources
     def _load_sources(self, outcomes, known):
@@ -278,26 +267,26 @@ class CopyEngine:
         that copy with a warning, or (new_copy) leave the destination to be copied to. Returns
         whether the destination is settled (nothing is to be copied there).
         """
-        request, place = outcome.request, outcome.destinations[destination]
+        request, destination_outcome = outcome.request, outcome.destinations[destination]
         differences = {copy.id: copy_mismatches(request, copy, self.adapter.readable_options) for copy in candidates}
         best = pick_copy([copy for copy in candidates if not differences[copy.id]])
         if best is not None:
-            place.action, place.snapshot, place.mismatch = action, best, None
+            destination_outcome.action, destination_outcome.snapshot, destination_outcome.mismatch = action, best, None
             return True
         other = pick_copy(candidates)
         if other is None:
             return False
-        place.mismatch = {'snapshot_id': other.id, 'differences': differences[other.id]}
+        destination_outcome.mismatch = {'snapshot_id': other.id, 'differences': differences[other.id]}
         text = 'the copy %s found in %s differs from what was asked: %s' % (other.id, destination, describe_differences(
             differences[other.id]))
         if self.on_mismatch == MISMATCH_WARN:
-            place.action, place.snapshot = action, other
+            destination_outcome.action, destination_outcome.snapshot = action, other
             self.warnings.append('%s of %s/%s; it is used as it is (on_mismatch: warn)' % (
                 text, request.source_region, request.source_id))
             return True
         if self.on_mismatch == MISMATCH_FAIL:
-            place.action, place.snapshot = NOT_COPIED, other
-            place.error = CloudError('CopySnapshot', 'ExistingCopyDiffers', '%s. It is not used: set on_mismatch: new_copy to '
+            destination_outcome.action, destination_outcome.snapshot = NOT_COPIED, other
+            destination_outcome.error = CloudError('CopySnapshot', 'ExistingCopyDiffers', '%s. It is not used: set on_mismatch: new_copy to '
                                      'make a copy as asked (the one found stays, for pruning or deletion), or on_mismatch: '
                                      'warn to use it as it is' % text, kind=INVALID, region=destination)
             return True
@@ -309,7 +298,7 @@ class CopyEngine:
         ``max_in_flight``, within the free slots of each destination."""
         jobs = []
         for outcome in outcomes:
-            missing = [destination for destination, place in outcome.destinations.items() if place.action is None]
+            missing = [destination for destination, destination_outcome in outcome.destinations.items() if destination_outcome.action is None]
             if self.check_mode:
                 for destination in missing:
                     outcome.destinations[destination].action = WOULD_COPY
@@ -319,37 +308,38 @@ class CopyEngine:
         if self.max_in_flight is None:
             self._run_jobs(jobs)
         else:
-            self._copy_within_slots(jobs, [place for outcome in outcomes for place in outcome.destinations.values()
-                                           if place.snapshot is not None and place.snapshot.state == PENDING])
+            self._copy_within_slots(jobs, [destination_outcome for outcome in outcomes for destination_outcome in outcome.destinations.values()
+                                           if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING])
 
     def _copy_within_slots(self, jobs, in_flight):
         """Run ``jobs`` as slots free up: a job waits until each of its destinations has fewer than
         ``max_in_flight`` copies in flight; those are read in one batched call per region until some are done."""
         sightings = Sightings(self.clock, in_flight)
-        wait = self.poll_interval
-        while jobs:
-            # A slot taken by a job whose copy then fails is free again in the next round, which follows at once.
+        waited = False
+
+        def start_what_fits():
+            nonlocal jobs, in_flight, waited
+            if waited:
+                self._refresh(in_flight, sightings)
+                in_flight = [destination_outcome for destination_outcome in in_flight if destination_outcome.snapshot.state == PENDING]
             chosen = jobs_that_fit(jobs, in_flight, self.max_in_flight)
             self._run_jobs(chosen)
-            in_flight.extend(place for outcome, destinations in chosen for place in map(outcome.destinations.get, destinations)
-                             if place.snapshot is not None and place.snapshot.state == PENDING)
+            in_flight.extend(destination_outcome for outcome, destinations in chosen for destination_outcome in map(outcome.destinations.get, destinations)
+                             if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING)
             started = {id(job) for job in chosen}
             jobs = [job for job in jobs if id(job) not in started]
-            if chosen or not jobs:
-                wait = self.poll_interval
-                continue
-            remaining = self.deadline - self.clock()
-            if remaining <= 0:
-                for outcome, destinations in jobs:
-                    for destination in destinations:
-                        _fail(outcome, destination, CloudError(
-                            'CopySnapshot', 'NoFreeSlot', 'not started: %d copies were still in flight to %s at the timeout'
-                            % (self.max_in_flight, destination), region=destination))
-                return
-            self.sleep(min(wait, remaining))
-            wait = min(wait * 1.5, self.max_poll_interval or wait)
-            self._refresh(in_flight, sightings)
-            in_flight = [place for place in in_flight if place.snapshot.state == PENDING]
+            waited = not chosen
+            return chosen
+
+        # A slot taken by a job whose copy then fails is free again in the next round, which follows at once (AGAIN).
+        result = poll(start_what_fits, lambda chosen: DONE if not jobs else AGAIN if chosen else POLL_PENDING,
+                      self.deadline, self.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.max_poll_interval)
+        if result.status == TIMEOUT:
+            for outcome, destinations in jobs:
+                for destination in destinations:
+                    _fail(outcome, destination, CloudError(
+                        'CopySnapshot', 'NoFreeSlot', 'not started: %d copies were still in flight to %s at the timeout'
+                        % (self.max_in_flight, destination), region=destination))
 
     def _run_jobs(self, jobs):
         """Run ``_copy_group`` for each (outcome, destinations) job, up to ``workers`` at a time.
@@ -371,74 +361,67 @@ class CopyEngine:
                 raise
 
     def _copy_group(self, outcome, destinations):
-        """Copy to ``destinations`` in one call, retrying safely. Never makes a second copy.
-
-        Before a call is sent again, the destinations are looked up (``look_up_first``) unless the
-        copy call carries an idempotency token and its answer cannot have been lost; a copy then found
-        counts as made by this run (``found_action`` COPIED) when the lost answer may have been its own.
-        """
+        """Copy to ``destinations`` in one call, sent again as ``_copy_verdict`` allows (Backoff.resend). Never makes a
+        second copy: a look-up before a resend adopts the copies it finds, as made by this run (COPIED) when the lost
+        answer may have been their own."""
         remaining = list(destinations)
-        look_up_first, found_action, retry_number = False, EXISTING, 0
-        while remaining:
-            if look_up_first:
-                try:
-                    remaining = self._adopt_found_copies(outcome, remaining, found_action)
-                except CloudError as error:
-                    # The look-up failed after its own retries: these destinations fail with its
-                    # error, and the other requests of the run go on (and get reported).
-                    _fail_all(outcome, remaining, error)
-                    return
-                if not remaining:
-                    return
-            try:
-                results = self.adapter.start_copy(outcome.request, remaining)
-            except CloudError as error:
-                if error.kind == BUSY:
-                    # Refused until something else ends (nothing was made): ask again each poll interval, up to the deadline.
-                    if self._pause(self.poll_interval):
-                        continue
-                elif self._may_send_again(error, retry_number):
-                    retry_number += 1
-                    look_up_first = error.kind == ALREADY_EXISTS or error.uncertain or not self.adapter.copy_call_is_idempotent
-                    found_action = COPIED if error.uncertain else EXISTING
-                    continue
-                _fail_all(outcome, remaining, error)
-                return
-            again = self._record_copies(outcome, remaining, results)
-            if again and not self._pause_before_retry(retry_number):
-                for destination, last_error in again.items():
-                    _fail(outcome, destination, last_error or CloudError(
-                        'CopySnapshot', 'NoAnswer', 'the cloud gave no result for this destination', region=destination))
-                return
-            retry_number += 1
-            remaining = list(again)
-            look_up_first = True
-            found_action = COPIED if any(last_error is None or last_error.uncertain for last_error in again.values()) else EXISTING
 
-    def _may_send_again(self, error, retry_number):
-        """Whether a copy call that raised ``error`` may be sent again, after the pause it needs."""
-        # A copy call that timed out may still be carried out: without a token, let it land before the look-up.
-        settle = error.settle_seconds if error.uncertain and not self.adapter.copy_call_is_idempotent else 0
-        return error.kind in (RETRYABLE, ALREADY_EXISTS) and self._pause_before_retry(retry_number, settle)
+        def copy():
+            nonlocal remaining
+            unanswered = self._record_copies(outcome, remaining, self.adapter.start_copy(outcome.request, remaining))
+            if unanswered:
+                remaining = list(unanswered)
+                raise DestinationsLeft(unanswered)
+
+        def look_up(error):
+            nonlocal remaining
+            remaining = self._adopt_found_copies(outcome, remaining, COPIED if error.uncertain else EXISTING)
+            return None if remaining else outcome  # every destination settled: nothing to send
+
+        try:
+            self.calls.resend(copy, self._copy_verdict, look_up=look_up, idempotent=self.adapter.copy_call_is_idempotent,
+                              max_attempts=MAX_ATTEMPTS, busy_wait=self.poll_interval)
+        except DestinationsLeft as left:
+            for destination, last_error in left.unanswered.items():
+                _fail(outcome, destination, last_error or CloudError(
+                    'CopySnapshot', 'NoAnswer', 'the cloud gave no result for this destination', region=destination))
+        except CloudError as error:
+            # The copy call's last error, or a look-up that failed after its own retries: these destinations fail with
+            # it, and the other requests of the run go on (and get reported).
+            _fail_all(outcome, remaining, error)
+
+    def _copy_verdict(self, error):
+        """What may follow a copy call that failed (see Backoff.resend). Without an idempotency token, after an answer that
+        may have been lost, or when the cloud says a copy exists, the destinations are looked up before any resend."""
+        if isinstance(error, DestinationsLeft):
+            return LOOK_UP
+        if not isinstance(error, CloudError) or error.kind not in (RETRYABLE, ALREADY_EXISTS, BUSY):
+            return GIVE_UP
+        if error.kind == BUSY:
+            # Refused until something else ends (nothing was made): asked again each poll interval, up to the deadline.
+            return WAIT
+        if error.kind == ALREADY_EXISTS or error.uncertain or not self.adapter.copy_call_is_idempotent:
+            return LOOK_UP
+        return RESEND
 
     @staticmethod
     def _record_copies(outcome, destinations, results):
         """Record the copies a copy call started; fail the destinations it refused for good.
         Returns {destination: its retryable error, or None when the cloud said nothing of it} to try again."""
-        again = {}
+        unanswered = {}
         for destination in destinations:
             result = results.get(destination)
             if isinstance(result, Snapshot):
                 if result.encrypted is None and outcome.source is not None:
                     # A copy keeps its source's encryption (unless asked to encrypt).
                     result.encrypted = outcome.source.encrypted
-                place = outcome.destinations[destination]
-                place.action, place.snapshot = COPIED, result
+                destination_outcome = outcome.destinations[destination]
+                destination_outcome.action, destination_outcome.snapshot = COPIED, result
             elif result is None or result.kind in (RETRYABLE, ALREADY_EXISTS):
-                again[destination] = result
+                unanswered[destination] = result
             else:
                 _fail(outcome, destination, result)
-        return again
+        return unanswered
 
     def _adopt_found_copies(self, outcome, destinations, action):
         """Look each destination up again; record copies found there. Returns those still missing."""
@@ -452,41 +435,56 @@ class CopyEngine:
     # ------------------------------------------------------------------ waiting
     def _wait_for_copies(self, outcomes):
         # A copy in flight that is not used (it differs from what was asked) is not waited for.
-        places = [place for outcome in outcomes if outcome.error is None for place in outcome.destinations.values()
-                  if place.snapshot is not None and place.snapshot.state == PENDING and place.action != NOT_COPIED]
+        places = [destination_outcome for outcome in outcomes if outcome.error is None for destination_outcome in outcome.destinations.values()
+                  if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING and destination_outcome.action != NOT_COPIED]
         if not places:
             return
-        sightings = Sightings(self.clock, [place for place in places if place.action == EXISTING])
+        sightings = Sightings(self.clock, [destination_outcome for destination_outcome in places if destination_outcome.action == EXISTING])
 
         def read():
-            self._refresh([place for place in places if place.snapshot.state == PENDING], sightings)
+            self._refresh([destination_outcome for destination_outcome in places if destination_outcome.snapshot.state == PENDING], sightings)
             return places
 
-        result = poll(read, lambda group: POLL_PENDING if any(place.snapshot.state == PENDING for place in group) else DONE,
+        result = poll(read, lambda group: POLL_PENDING if any(destination_outcome.snapshot.state == PENDING for destination_outcome in group) else DONE,
                       self.deadline, self.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.max_poll_interval)
         if result.status == TIMEOUT:
-            for place in places:
-                if place.snapshot.state == PENDING:
-                    place.timed_out = True
+            for destination_outcome in places:
+                if destination_outcome.snapshot.state == PENDING:
+                    destination_outcome.timed_out = True
 
     def _refresh(self, places, sightings):
         """Read the latest state of these copies, one batched call per region; a copy the reads no longer
         show, or never showed (``sightings``), has failed."""
-        for region, group in _group(places, lambda place: place.destination).items():
-            latest = self._call(self.adapter.describe, region, sorted({place.snapshot.id for place in group}))
-            for place in group:
-                snapshot = latest.get(place.snapshot.id)
+        for region, group in _group(places, lambda destination_outcome: destination_outcome.destination).items():
+            latest = self._call(self.adapter.describe, region, sorted({destination_outcome.snapshot.id for destination_outcome in group}))
+            for destination_outcome in group:
+                snapshot = latest.get(destination_outcome.snapshot.id)
                 if snapshot is not None and snapshot.state == DELETING:
                     # Someone is deleting the copy while it is made: it will not become a DR copy.
                     snapshot.state = FAILED
                     snapshot.message = snapshot.message or 'the copy is being deleted (state %s)' % snapshot.cloud_state
                 if snapshot is not None:
-                    place.snapshot = snapshot
-                    sightings.saw(place)
+                    destination_outcome.snapshot = snapshot
+                    sightings.saw(destination_outcome)
                     continue
-                gone = sightings.gone(place)
+                gone = sightings.gone(destination_outcome)
                 if gone is not None:
-                    place.snapshot = Snapshot(place.snapshot.id, place.destination, FAILED, cloud_state=gone, message=GONE[gone])
+                    destination_outcome.snapshot = Snapshot(destination_outcome.snapshot.id, destination_outcome.destination, FAILED,
+                                                            cloud_state=gone, message=GONE[gone])
+
+
+class DestinationsLeft(Exception):
+    """A copy call answered for some destinations only: ``again`` (its one argument) is {destination: its retryable
+    error, or None when the answer said nothing of it}. These are looked up, then copied to again (CopyEngine._copy_group)."""
+
+    @property
+    def unanswered(self):
+        return self.args[0]
+
+    @property
+    def uncertain(self):
+        # A destination the answer left out, or whose copy's answer was lost, may have a copy this call made.
+        return any(last_error is None or last_error.uncertain for last_error in self.unanswered.values())
 
 
 # Why a copy that the reads do not show has failed.
@@ -502,17 +500,17 @@ class Sightings:
 
     def __init__(self, clock, seen=()):
         self.clock = clock
-        self.seen = {id(place) for place in seen}
+        self.seen = {id(destination_outcome) for destination_outcome in seen}
         self.missed_since = {}
 
-    def saw(self, place):
-        self.seen.add(id(place))
+    def saw(self, destination_outcome):
+        self.seen.add(id(destination_outcome))
 
-    def gone(self, place):
+    def gone(self, destination_outcome):
         """None while ``place`` may still show up; else how it went ('vanished' or 'never seen')."""
-        if id(place) in self.seen:
+        if id(destination_outcome) in self.seen:
             return 'vanished'
-        first_missed = self.missed_since.setdefault(id(place), self.clock())
+        first_missed = self.missed_since.setdefault(id(destination_outcome), self.clock())
         return 'never seen' if self.clock() - first_missed >= UNSEEN_GRACE_SECONDS else None
 
 
@@ -550,8 +548,8 @@ def pick_copy(candidates):
 
 
 def _fail(outcome, destination, error):
-    place = outcome.destinations[destination]
-    place.action, place.error = NOT_COPIED, error
+    destination_outcome = outcome.destinations[destination]
+    destination_outcome.action, destination_outcome.error = NOT_COPIED, error
 
 
 def _fail_all(outcome, destinations, error):
@@ -563,8 +561,8 @@ def jobs_that_fit(jobs, in_flight, limit):
     """The (outcome, destinations) jobs that may start now, in order: each of a job's destinations has
     fewer than ``limit`` copies in flight, counting ``in_flight`` (places) and the jobs chosen before it."""
     busy = {}
-    for place in in_flight:
-        busy[place.destination] = busy.get(place.destination, 0) + 1
+    for destination_outcome in in_flight:
+        busy[destination_outcome.destination] = busy.get(destination_outcome.destination, 0) + 1
     chosen = []
     for job in jobs:
         if all(busy.get(destination, 0) < limit for destination in job[1]):

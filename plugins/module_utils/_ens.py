@@ -25,8 +25,12 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from ._alibaba import AlibabaClient, links_to, listed, numbered_pages, tagged_disks
+from ._adapter import DrAdapter, RestoreDrillAdapter
+from ._alibaba import AlibabaClient
+from ._alibaba_answers import links_to, listed, tagged_disks
 from ._alibaba_validate import (
     ENS_SNAPSHOT_ID,
     REGION_ID,
@@ -37,7 +41,8 @@ from ._alibaba_validate import (
     validate_snapshot_id,
 )
 from ._errors import INVALID, RETRYABLE, CloudError, InputError
-from ._model import COMPLETED, DELETING, FAILED, PENDING, USABLE, Adapter, CopyRequest, Disk, Snapshot, TestDisk
+from ._model import COMPLETED, DELETING, FAILED, PENDING, USABLE, CopyRequest, Disk, DrillDisk, Snapshot
+from ._pagers import numbered_pages
 from ._tagging import (
     MARKER_KEYS,
     RESTORE_RUN_TAG,
@@ -49,8 +54,11 @@ from ._tagging import (
     tag_dict,
 )
 
+if TYPE_CHECKING:
+    from ._backoff import CallRetry
+
 # Snapshot Status values (ens-20171110 DescribeSnapshotsResponseBodySnapshotsSnapshot.Status).
-STATE_MAP = {'creating': PENDING, 'available': COMPLETED, 'error': FAILED, 'deleting': DELETING}
+STATE_MAP: dict[str | None, str] = {'creating': PENDING, 'available': COMPLETED, 'error': FAILED, 'deleting': DELETING}
 REQUEST_PACKAGE = 'aliyunsdkens.request.v20171110'
 # The ENS API's endpoint, chosen as the vendor's V2 SDK chooses it (alibabacloud-ens20171110,
 # Client._endpoint_map and its "regional" rule): ens.aliyuncs.com for these regions of the China
@@ -74,21 +82,21 @@ MAX_DESCRIPTION = 256
 # (tests/unit/plugins/module_utils) holds them to the vendor's model (ens-20171110 CopySnapshotRequest).
 COPY_CALL_PARAMETERS = ('SnapshotId', 'DestinationRegionIds', 'DestinationSnapshotName', 'DestinationSnapshotDescription', 'InstanceBillingCycle')
 # A disk's Status (ens-20171110 DescribeDisksRequest.Status); attached, or being attached or detached, it was usable.
-DISK_STATE_MAP = {'Creating': PENDING, 'ReIniting': PENDING, 'Available': USABLE, 'In-use': USABLE, 'In_use': USABLE,
+DISK_STATE_MAP: dict[str | None, str] = {'Creating': PENDING, 'ReIniting': PENDING, 'Available': USABLE, 'In-use': USABLE, 'In_use': USABLE,
                   'Attaching': USABLE, 'Detaching': USABLE, 'Expiring': USABLE, 'Deleting': DELETING, 'Deleted': DELETING}
 # The cloud disk categories ENS's CreateDisk makes (ens-20171110 DescribeDisksRequest.Category: the local ones
 # come with an instance), and the smallest size asked for: 20 GiB (ENS CreateDisk reference; unverifiable in the model).
 DISK_MINIMUM_GIB = {'cloud_efficiency': 20, 'cloud_ssd': 20}
 
 
-def ens_endpoint(api_region=None):
+def ens_endpoint(api_region: str | None = None) -> str:
     """The ENS endpoint for ``alicloud_region`` (None: the China site's)."""
     if not api_region or api_region in CHINA_SITE_REGIONS:
         return CHINA_SITE_ENDPOINT
     return 'ens.%s.aliyuncs.com' % api_region
 
 
-def ens_client(connection, sdk=None, retry=None):
+def ens_client(connection: Mapping[str, Any], sdk: dict[str, Any] | None = None, retry: CallRetry | None = None) -> AlibabaClient:
     api_region = connection.get('alicloud_region') or None  # an AWX credential injects '' when the field is empty
     # The client first: a missing SDK or credentials are said before a bad alicloud_region.
     client = AlibabaClient('ens', connection, lambda node: ens_endpoint(api_region), REQUEST_PACKAGE, sdk, retry)
@@ -97,7 +105,7 @@ def ens_client(connection, sdk=None, retry=None):
     return client
 
 
-def build_ens_request(params):
+def build_ens_request(params: Mapping[str, Any]) -> CopyRequest:
     """The CopyRequest for ens_snapshot_copy's options (validated by the adapter)."""
     options = {
         'name': params.get('name'),
@@ -107,13 +115,13 @@ def build_ens_request(params):
     return CopyRequest(params['source_snapshot_id'], params['source_region'], params.get('destination_regions') or [], options)
 
 
-def copy_marker_tags(request):
+def copy_marker_tags(request: CopyRequest) -> dict[str, str]:
     """What the description marker of a copy of ``request`` holds (the source, and the disk in a DR run)."""
     tags = request.copy_tags()
     return {key: tags[key] for key in MARKER_KEYS if key in tags}
 
 
-class EnsAdapter(Adapter):
+class EnsAdapter(DrAdapter, RestoreDrillAdapter):
     cloud = 'Alibaba Cloud ENS'
     multi_destination = True
     copy_call_is_idempotent = False
@@ -131,22 +139,24 @@ class EnsAdapter(Adapter):
     create_disk_call_is_idempotent = False  # ENS's CreateDisk takes no ClientToken
 
     sdk_packages = 'aliyun-python-sdk-core and aliyun-python-sdk-ens'
+    client: AlibabaClient
 
-    def __init__(self, client):
+    def __init__(self, client: AlibabaClient) -> None:
         self.client = client
 
     @classmethod
-    def from_connection(cls, connection, *, check_mode=False, retry=None, sdk=None):  # pylint: disable=unused-argument
+    def from_connection(cls, connection: Mapping[str, Any], *, check_mode: bool = False,  # pylint: disable=unused-argument
+                        retry: CallRetry | None = None, sdk: dict[str, Any] | None = None) -> EnsAdapter:
         return cls(ens_client(connection, sdk, retry))
 
     # ------------------------------------------------------------------ validation (no calls)
-    def validate(self, request):
+    def validate(self, request: CopyRequest) -> None:
         options = request.options
         validate_snapshot_id(request.source_id, ENS_SNAPSHOT_ID, 'sp-bp1c0doj0taqyzzlexample')
         validate_region(request.source_region, 'source_region', NODE_ID)
         if not request.destinations:
             raise InputError('destination_regions', 'name at least one destination node')
-        seen = set()
+        seen: set[str] = set()
         for node in request.destinations:
             validate_region(node, 'destination_regions', NODE_ID)
             if node in seen:
@@ -167,20 +177,20 @@ class EnsAdapter(Adapter):
             raise InputError('instance_billing_cycle', 'expected one of %s, got %r' % (', '.join(BILLING_CYCLES), cycle))
 
     # ------------------------------------------------------------------ reads
-    def _describe(self, node, params):
-        def call(page_params):
+    def _describe(self, node: str, params: Mapping[str, Any]) -> list[Snapshot]:
+        def call(page_params: dict[str, Any]) -> dict[str, Any]:
             return self.client.call('DescribeSnapshots', dict(page_params, EnsRegionId=node), node)
         items = numbered_pages(call, params, lambda answer: listed(answer, 'Snapshots', 'Snapshot'), SNAPSHOT_PAGE_SIZE)
         return [self.snapshot(item, node) for item in items]
 
-    def describe_ids(self, region, snapshot_ids):
+    def describe_ids(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
         # One id as itself, several as a JSON array (ENS takes both in SnapshotId).
         ids = json.dumps(snapshot_ids) if len(snapshot_ids) > 1 else snapshot_ids[0]
         return {snapshot.id: snapshot for snapshot in self._describe(region, {'SnapshotId': ids}) if snapshot.region == region}
 
-    def find_copies(self, destination, requests):
+    def find_copies(self, destination: str, requests: Iterable[CopyRequest]) -> dict[str, list[Snapshot]]:
         """Every copy of each source on the node, by ENS's link (with our marker or not: no second copy)."""
-        found = {}
+        found: dict[str, list[Snapshot]] = {}
         snapshots = self._describe(destination, {})
         for request in requests:
             copies = [snapshot for snapshot in snapshots if links_to(snapshot, request)]
@@ -189,7 +199,7 @@ class EnsAdapter(Adapter):
         return found
 
     # ------------------------------------------------------------------ the copy
-    def start_copy(self, request, destinations):
+    def start_copy(self, request: CopyRequest, destinations: Sequence[str]) -> dict[str, Snapshot | CloudError]:
         options = request.options
         marker_tags = copy_marker_tags(request)
         values = {
@@ -201,7 +211,7 @@ class EnsAdapter(Adapter):
         }
         params = {name: values[name] for name in COPY_CALL_PARAMETERS}
         answer = self.client.call('CopySnapshot', params, request.source_region)
-        results = {}
+        results: dict[str, Snapshot | CloudError] = {}
         for allocation in answer.get('AllocationId') or []:
             node = allocation.get('EnsRegionId')
             ids = allocation.get('InstanceId') or []
@@ -224,27 +234,26 @@ class EnsAdapter(Adapter):
         return results
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)
-    def find_disks(self, region, tag_selector):
+    def find_disks(self, region: str, tag_selector: Mapping[str, str | None]) -> list[Disk]:
         # ENS's DescribeDisks has no tag filter: the node's disks are filtered here.
-        items = numbered_pages(lambda page: self.client.call('DescribeDisks', dict(page, EnsRegionId=region), region), {},
-                               lambda answer: listed(answer, 'Disks', 'Disks'), DISK_PAGE_SIZE)
-        return tagged_disks(items, tag_selector, lambda item, tags: Disk(
+        return tagged_disks(self._disk_items(region, {}), tag_selector, lambda item, tags: Disk(
             item['DiskId'], item.get('EnsRegionId') or region, name=item.get('DiskName') or None, size=_gib(item.get('Size')), tags=tags))
 
-    def disk_snapshots(self, region, disks):
+    def disk_snapshots(self, region: str, disks: Iterable[Disk]) -> dict[str, list[Snapshot]]:
         wanted = {disk.id for disk in disks}
         if len(wanted) <= PER_DISK_READS:
             snapshots = [snapshot for disk_id in sorted(wanted) for snapshot in self._describe(region, {'DiskId': disk_id})]
         else:
             # Many disks: one paged listing of the node beats one listing per disk.
             snapshots = self._describe(region, {})
-        found = {}
+        found: dict[str, list[Snapshot]] = {}
         for snapshot in snapshots:
             if snapshot.volume_id in wanted:
                 found.setdefault(snapshot.volume_id, []).append(snapshot)
         return found
 
-    def create_snapshot(self, region, disk, name, description, tags):  # pylint: disable=unused-argument
+    def create_snapshot(self, region: str, disk: Disk, name: str | None, description: str | None,  # pylint: disable=unused-argument
+                        tags: Mapping[str, str] | None) -> Snapshot:
         # ENS's CreateSnapshot takes no tags; the DR run recognises its snapshots without them.
         answer = self.client.call('CreateSnapshot', {'EnsRegionId': region, 'DiskId': disk.id, 'SnapshotName': name,
                                                      'Description': description}, region)
@@ -258,22 +267,23 @@ class EnsAdapter(Adapter):
         return Snapshot(snapshot_id, region, PENDING, cloud_state='creating', volume_id=disk.id, name=name,
                         description=description, size=disk.size, created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
 
-    def list_copies(self, destination):
+    def list_copies(self, destination: str) -> list[Snapshot]:
         """The copies on the node whose marker names the source that ENS's link names: a copy someone else
         made, without our marker, is never returned, so never pruned."""
         return [snapshot for snapshot in self._describe(destination, {})
                 if snapshot.source_id is not None and _marker_agrees_with_link(snapshot)]
 
-    def delete_snapshot(self, region, snapshot_id):
+    def delete_snapshot(self, region: str, snapshot_id: str) -> None:
         self.client.call('DeleteSnapshot', {'SnapshotId': snapshot_id}, region)
 
     # ------------------------------------------------------------------ for the restore drill
-    def restore_zones(self, region, disk_type):
+    def restore_zones(self, region: str, disk_type: str) -> list[str]:
         # A test disk is made on the node itself (restore_needs_zone): there is no zone to choose.
         return []
 
     # pylint: disable-next=too-many-arguments
-    def create_test_disk(self, region, zone, copy, disk_type, name, tags, token):  # pylint: disable=unused-argument
+    def create_test_disk(self, region: str, zone: str | None, copy: Snapshot, disk_type: str,  # pylint: disable=unused-argument
+                         name: str, tags: Mapping[str, str], token: str) -> DrillDisk:
         # Size is text in GiB (ens-20171110 CreateDiskRequest): the copy's size, or the category's smallest.
         size = max(DISK_MINIMUM_GIB[disk_type], copy.size or 0)
         params = {'EnsRegionId': region, 'Category': disk_type, 'Size': str(size), 'SnapshotId': copy.id,
@@ -286,30 +296,33 @@ class EnsAdapter(Adapter):
             # The disk may have been made: the drill looks for it by its tags before asking again.
             raise CloudError('CreateDisk', 'InvalidResponse', 'the answer names no disk (InstanceIds is %r)' % (made,),
                              answer.get('RequestId'), kind=RETRYABLE, uncertain=True, region=region)
-        return TestDisk(disk_id, region, PENDING, cloud_state='Creating', name=name, tags=dict(tags), snapshot_id=copy.id, size=size)
+        return DrillDisk(disk_id, region, PENDING, cloud_state='Creating', name=name, tags=dict(tags), snapshot_id=copy.id, size=size)
 
-    def describe_test_disks(self, region, disk_ids):
-        found = {}
+    def describe_test_disks(self, region: str, disk_ids: Sequence[str]) -> dict[str, DrillDisk]:
+        found: dict[str, DrillDisk] = {}
         for start in range(0, len(disk_ids), DISK_PAGE_SIZE):
             found.update((disk.id, disk) for disk in self._disks(region, {'DiskIds': json.dumps(list(disk_ids[start:start + DISK_PAGE_SIZE]))}))
         return found
 
-    def find_test_disks(self, region):
+    def find_test_disks(self, region: str) -> list[DrillDisk]:
         # DescribeDisks has no tag filter: the node's disks are read and filtered here.
         return [disk for disk in self._disks(region, {}) if disk.tags.get(RESTORE_RUN_TAG)]
 
-    def _disks(self, region, params):
-        items = numbered_pages(lambda page: self.client.call('DescribeDisks', dict(page, EnsRegionId=region), region), params,
-                               lambda answer: listed(answer, 'Disks', 'Disks'), DISK_PAGE_SIZE)
-        return [TestDisk(item['DiskId'], item.get('EnsRegionId') or region, DISK_STATE_MAP.get(item.get('Status'), PENDING),
+    def _disk_items(self, region: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every DescribeDisks item on the node that ``params`` select, all pages."""
+        return numbered_pages(lambda page: self.client.call('DescribeDisks', dict(page, EnsRegionId=region), region), params,
+                              lambda answer: listed(answer, 'Disks', 'Disks'), DISK_PAGE_SIZE)
+
+    def _disks(self, region: str, params: Mapping[str, Any]) -> list[DrillDisk]:
+        return [DrillDisk(item['DiskId'], item.get('EnsRegionId') or region, DISK_STATE_MAP.get(item.get('Status'), PENDING),
                          cloud_state=item.get('Status'), name=item.get('DiskName') or None, tags=tag_dict(item.get('Tags')),
                          created=item.get('CreationTime'), snapshot_id=item.get('SnapshotId') or None, size=_gib(item.get('Size')))
-                for item in items]
+                for item in self._disk_items(region, params)]
 
-    def delete_test_disk(self, region, disk_id):
+    def delete_test_disk(self, region: str, disk_id: str) -> None:
         self.client.call('DeleteDisk', {'DiskId': disk_id}, region)
 
-    def tag_copy(self, copy, tags):
+    def tag_copy(self, copy: Snapshot, tags: Mapping[str, str]) -> None:
         # ENS snapshots carry no tags: the marks go into the description's marker, beside the copy's source.
         description = marked_description(copy.description, dict(copy.tags, **tags))
         if len(description) > MAX_DESCRIPTION:
@@ -318,7 +331,7 @@ class EnsAdapter(Adapter):
         self.client.call('ModifySnapshotAttribute', {'SnapshotId': copy.id, 'Description': description}, copy.region)
 
     @staticmethod
-    def snapshot(item, node):
+    def snapshot(item: Mapping[str, Any], node: str) -> Snapshot:
         description, marker_tags = split_marker(item.get('Description'))
         return Snapshot(
             item['SnapshotId'], item.get('EnsRegionId') or node, STATE_MAP.get(str(item.get('Status')).lower(), PENDING),
@@ -328,13 +341,13 @@ class EnsAdapter(Adapter):
             source_id=item.get('SourceSnapshotId') or None, source_region=item.get('SourceEnsRegionId') or None)
 
 
-def _gib(size):
+def _gib(size: object) -> int | None:
     """ENS sizes are in MiB (text in DescribeSnapshots, a number in DescribeDisks): whole GiB, or None."""
     text = str(size if size is not None else '')
     return int(text) // 1024 if text.isdigit() else None
 
 
-def _marker_agrees_with_link(snapshot):
+def _marker_agrees_with_link(snapshot: Snapshot) -> bool:
     """True when the snapshot's marker names the source that ENS's own link names."""
     region, dummy, source_id = (snapshot.tags.get(SOURCE_TAG) or '').rpartition('/')
     return bool(region) and source_id == snapshot.source_id and snapshot.source_region in (None, region)

@@ -10,6 +10,11 @@ engine can decide, in one place for all clouds, what to retry and what to report
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._model import Snapshot
+
 # What an error means for the engine.
 RETRYABLE = 'retryable'        # throttling, 5xx, network: try again after a backoff
 ALREADY_EXISTS = 'already_exists'  # the thing asked for is already under way: look it up
@@ -31,7 +36,7 @@ class SnapcopyError(Exception):
 class InputError(SnapcopyError):
     """Bad input, found before any call to the cloud. ``option`` names the culprit."""
 
-    def __init__(self, option, message):
+    def __init__(self, option: str, message: str) -> None:
         super().__init__('%s: %s' % (option, message))
         self.option = option
         self.message = message
@@ -45,7 +50,8 @@ class CloudError(SnapcopyError):
     look for what it may have created before calling again.
     """
 
-    def __init__(self, action, code, message, request_id=None, kind=FATAL, uncertain=False, region=None):
+    def __init__(self, action: str, code: str, message: str, request_id: str | None = None, kind: str = FATAL, uncertain: bool = False,
+                 region: str | None = None) -> None:
         self.action = action
         self.code = code
         self.message = message
@@ -57,10 +63,10 @@ class CloudError(SnapcopyError):
         self.exhausted = False
         # After a read timeout, how long the cloud may still be carrying the call out (as long
         # again as the client waited): a look-up for what it made waits that long first.
-        self.settle_seconds = 0
+        self.settle_seconds: float = 0
         super().__init__(self.describe())
 
-    def describe(self):
+    def describe(self) -> str:
         text = '%s failed: %s: %s' % (self.action, self.code, self.message)
         if self.region:
             text += ' (region %s)' % self.region
@@ -68,7 +74,7 @@ class CloudError(SnapcopyError):
             text += ' [request id %s]' % self.request_id
         return text
 
-    def as_result(self):
+    def as_result(self) -> dict[str, Any]:
         return {'action': self.action, 'code': self.code, 'message': self.message, 'request_id': self.request_id}
 
 
@@ -78,7 +84,7 @@ class CloudError(SnapcopyError):
 SETTLE_TIMEOUTS = 2
 
 
-def note_read_timeout(error, timeout):
+def note_read_timeout(error: CloudError, timeout: float) -> CloudError:
     """Mark an uncertain error that comes from a read timeout with the seconds to let the cloud settle."""
     message = error.message.lower()
     if error.uncertain and ('timed out' in message or 'read timeout' in message):
@@ -86,7 +92,7 @@ def note_read_timeout(error, timeout):
     return error
 
 
-def is_retryable(error):
+def is_retryable(error: BaseException) -> bool:
     """The classifier the engine gives the backoff: only CloudErrors of kind RETRYABLE, not retried to the end already."""
     return isinstance(error, CloudError) and error.kind == RETRYABLE and not error.exhausted
 
@@ -96,7 +102,7 @@ SAFE_TO_RESEND_PREFIXES = ('Describe', 'List', 'Get')
 SAFE_TO_RESEND = ('TagResources', 'CreateTags', 'ModifySnapshotAttribute')
 
 
-def safe_to_resend(action):
+def safe_to_resend(action: str) -> bool:
     """Whether sending ``action`` twice does no more than sending it once."""
     return action.startswith(SAFE_TO_RESEND_PREFIXES) or action in SAFE_TO_RESEND
 
@@ -105,19 +111,19 @@ class CopyNotTaggedError(CloudError):
     """A copy was made but its tags could not be set: the error keeps the copy's id, so the
     task reports it (and a rerun finds the copy by its source link or name and tags it)."""
 
-    def __init__(self, snapshot, error):
+    def __init__(self, snapshot: Snapshot, error: CloudError) -> None:
         self.snapshot_id = snapshot.id
         super().__init__(error.action, error.code, '%s. The copy %s was made, but its tags are not set; fix the cause '
                          'and run again: the rerun finds the copy and sets them' % (error.message.rstrip('.'), snapshot.id),
                          error.request_id, kind=error.kind, region=snapshot.region)
 
-    def as_result(self):
+    def as_result(self) -> dict[str, Any]:
         result = super().as_result()
         result['snapshot_id'] = self.snapshot_id
         return result
 
 
-def untagged_copy_error(copy, error, may_pass):
+def untagged_copy_error(copy: Snapshot, error: CloudError, may_pass: bool) -> CloudError:
     """What start_copy answers for a copy it made but could not tag.
 
     When the tagging error ``may_pass``, an uncertain, retryable error: the engine looks the

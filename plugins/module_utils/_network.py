@@ -7,6 +7,8 @@ and checks, documented once in the ``timeouts`` doc fragment) and quiet TLS warn
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
+from typing import Any
 
 from ._errors import InputError
 
@@ -14,13 +16,13 @@ CONNECT_TIMEOUT = 10
 READ_TIMEOUT = 60
 
 # request_timeout was the Tencent modules' name for read_timeout in 0.1.0.
-TIMEOUT_SPEC = {
+TIMEOUT_SPEC: dict[str, dict[str, Any]] = {
     'connect_timeout': {'type': 'int', 'default': CONNECT_TIMEOUT},
     'read_timeout': {'type': 'int', 'default': READ_TIMEOUT, 'aliases': ['request_timeout']},
 }
 
 
-def connection_timeouts(connection):
+def connection_timeouts(connection: Mapping[str, Any]) -> tuple[int, int]:
     """(connect, read) seconds of ``connection``, the defaults where unset. A value below 1 is refused:
     the SDKs would take 0 for "no timeout" or for their own default, silently."""
     for option in TIMEOUT_SPEC:
@@ -29,7 +31,7 @@ def connection_timeouts(connection):
     return connection.get('connect_timeout') or CONNECT_TIMEOUT, connection.get('read_timeout') or READ_TIMEOUT
 
 
-def quiet_insecure_warnings(urllib3_module='urllib3'):
+def quiet_insecure_warnings(urllib3_module: str = 'urllib3') -> None:
     """With validate_certs off, urllib3 warns on every request (on the module's stderr): the user chose it.
     ``urllib3_module`` is the urllib3 the SDK sends with (Alibaba's core SDK has its own copy)."""
     try:

@@ -11,23 +11,23 @@ hands back what it saw last, so a timeout can still report the ids of copies in 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 
 DONE = 'done'
 FAILED = 'failed'
 PENDING = 'pending'
+# Still going, but something moved (a slot freed and a copy started): read again at once, and the interval starts over.
+AGAIN = 'again'
 TIMEOUT = 'timeout'
 
 
+@dataclass
 class PollResult:
     """What polling ended with: ``status`` (done, failed or timeout) and the last observation."""
 
-    def __init__(self, status, last, polls):
-        self.status = status
-        self.last = last
-        self.polls = polls
-
-    def __repr__(self):
-        return 'PollResult(status=%r, polls=%r)' % (self.status, self.polls)
+    status: str
+    last: object = field(repr=False)  # what was read last: the copies in flight, say, which a repr need not list
+    polls: int
 
 
 def poll(read, outcome, deadline, interval, sleep=time.sleep, clock=time.monotonic, max_interval=None):
@@ -35,7 +35,8 @@ def poll(read, outcome, deadline, interval, sleep=time.sleep, clock=time.monoton
 
     ``interval`` is the wait between reads; with ``max_interval`` it grows by half each round
     up to that cap, which keeps long waits cheap in API calls. The last wait is shortened so
-    that a final read happens right at the deadline rather than after it.
+    that a final read happens right at the deadline rather than after it. After an observation
+    whose outcome is AGAIN, the next read follows at once and the interval starts over.
     """
     if interval <= 0:
         raise ValueError('poll interval must be positive')
@@ -47,8 +48,11 @@ def poll(read, outcome, deadline, interval, sleep=time.sleep, clock=time.monoton
         status = outcome(observation)
         if status in (DONE, FAILED):
             return PollResult(status, observation, polls)
+        if status == AGAIN:
+            wait = interval
+            continue
         if status != PENDING:
-            raise ValueError('outcome() returned %r; expected done, failed or pending' % (status,))
+            raise ValueError('outcome() returned %r; expected done, failed, pending or again' % (status,))
         remaining = deadline - clock()
         if remaining <= 0:
             return PollResult(TIMEOUT, observation, polls)

@@ -21,13 +21,21 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ._alibaba import ALIBABA_CONNECTION_SPEC, ENS_CONNECTION_SPEC
 from ._assume_role import ALIBABA_ROLE_RULES, AWS_ROLE_RULES, TENCENT_ROLE_RULES, RoleRules
 from ._aws import AWS_CONNECTION_SPEC
 from ._copy_module import new_adapter
 from ._tencent import TENCENT_CONNECTION_SPEC
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ansible.module_utils.basic import AnsibleModule
+
+    from ._adapter import DrAdapter
+    from ._backoff import CallRetry
 
 
 @dataclass(frozen=True)
@@ -47,26 +55,26 @@ class Provider:
     sdk_distributions: tuple[str, ...]
     #: Imports the adapter's file and answers its class: a function each, so that Ansible's module packer sees
     #: every import (it reads import statements; a name computed at run time would leave the file out).
-    load_adapter: Callable[[], type]
+    load_adapter: Callable[[], type[DrAdapter]]
 
 
 # pylint: disable=import-outside-toplevel
-def _ebs_adapter():
+def _ebs_adapter() -> type[DrAdapter]:
     from ._ebs import EbsAdapter
     return EbsAdapter
 
 
-def _ecs_adapter():
+def _ecs_adapter() -> type[DrAdapter]:
     from ._ecs import EcsAdapter
     return EcsAdapter
 
 
-def _ens_adapter():
+def _ens_adapter() -> type[DrAdapter]:
     from ._ens import EnsAdapter
     return EnsAdapter
 
 
-def _cbs_adapter():
+def _cbs_adapter() -> type[DrAdapter]:
     from ._cbs import CbsAdapter
     return CbsAdapter
 # pylint: enable=import-outside-toplevel
@@ -88,7 +96,7 @@ PROVIDERS = {provider.name: provider for provider in (
 )}
 
 
-def _union_spec():
+def _union_spec() -> dict[str, dict[str, Any]]:
     """Every cloud's connection options, each once, with every alias that names one option only.
 
     An alias that two clouds give to different options (``security_token``: Tencent's option, AWS's
@@ -96,7 +104,8 @@ def _union_spec():
     (``access_key``, ``secret_key``). Every other alias a copy module takes is taken here too: one
     left out would be refused as unknown, and AnsibleModule would echo the secret in invocation.
     """
-    spec, aliases = {}, {}
+    spec: dict[str, dict[str, Any]] = {}
+    aliases: dict[str, set[str]] = {}
     for provider in PROVIDERS.values():
         for name, option in provider.connection_spec.items():
             merged = {key: value for key, value in option.items() if key not in ('fallback', 'aliases')}
@@ -114,10 +123,10 @@ def _union_spec():
 DR_CONNECTION_SPEC = _union_spec()
 
 
-def provider_connection(provider, params, environ=None):
+def provider_connection(provider: str, params: dict[str, Any], environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The connection options for ``provider`` out of dr_sync's params, with that cloud's environment variables."""
     environ = os.environ if environ is None else environ
-    connection = {}
+    connection: dict[str, Any] = {}
     for name, option in PROVIDERS[provider].connection_spec.items():
         value = params.get(name)
         if value is None and 'fallback' in option:
@@ -128,14 +137,14 @@ def provider_connection(provider, params, environ=None):
     return connection
 
 
-def assumed_account(provider, params, environ=None):
+def assumed_account(provider: str, params: dict[str, Any], environ: Mapping[str, str] | None = None) -> str | None:
     """The account id of the role the run assumes (from its ARN), or None without a role."""
     rules = PROVIDERS[provider].role_rules
     arn = rules.check(provider_connection(provider, params, environ))
     return rules.account(arn) if arn else None
 
 
-def make_adapter(module, provider, retry):
+def make_adapter(module: AnsibleModule, provider: str, retry: CallRetry) -> DrAdapter:
     """The adapter of ``provider``, built from dr_sync's options (no API call yet)."""
     connection = provider_connection(provider, module.params)
     for name, option in PROVIDERS[provider].connection_spec.items():

@@ -15,6 +15,8 @@ module warns, and what is missing fails with a message naming the package.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 MINIMUM_VERSIONS = {
     'botocore': '1.34.0',
     'aliyun-python-sdk-core': '2.15.0',
@@ -34,9 +36,9 @@ BOTOCORE_PARAMETER_RELEASES = {
 }
 
 
-def version_key(text):
+def version_key(text: object) -> tuple[int, ...]:
     """``'3.0.1113'`` as (3, 0, 1113): the leading numbers of each part ('2rc1' counts as 2)."""
-    key = []
+    key: list[int] = []
     for part in str(text).split('.'):
         digits = ''
         for char in part:
@@ -47,9 +49,9 @@ def version_key(text):
     return tuple(key)
 
 
-def version_warnings(installed):
+def version_warnings(installed: Mapping[str, str | None]) -> list[str]:
     """Warnings for the packages of ``installed`` ({package: version or None}) older than their minimum."""
-    warnings = []
+    warnings: list[str] = []
     for package, version in sorted(installed.items()):
         minimum = MINIMUM_VERSIONS.get(package)
         if version and minimum and version_key(version) < version_key(minimum):
@@ -58,7 +60,7 @@ def version_warnings(installed):
     return warnings
 
 
-def missing_feature(package, what, release=None):
+def missing_feature(package: str, what: str, release: str | None = None) -> str:
     """The message for an SDK that lacks ``what``: which package, and from which release it has it (``release``; by
     default the package's minimum)."""
     return '%s has no %s: upgrade it to %s or later' % (package, what, release or MINIMUM_VERSIONS.get(package, 'a newer release'))

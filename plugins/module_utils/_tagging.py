@@ -13,6 +13,8 @@ is a TagRules, with its source where it is made.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
 
 from ._errors import InputError
 
@@ -32,7 +34,7 @@ DISK_TAG = 'snapcopy:disk'
 COPY_TAG = 'snapcopy:copy'
 
 
-def with_copy_mark(tags, copy_id):
+def with_copy_mark(tags: dict[str, str], copy_id: str) -> dict[str, str]:
     """The tags to write on the copy ``copy_id``: a DR run's copy (it carries DISK_TAG) names itself in COPY_TAG."""
     return dict(tags, **{COPY_TAG: copy_id}) if DISK_TAG in tags else tags
 
@@ -53,57 +55,61 @@ MARKER_KEYS = {SOURCE_TAG: 'source', DISK_TAG: 'disk', RESTORE_TESTED_TAG: 'test
 _MARKER = re.compile(r'\s*\[snapcopy((?: [a-z]+=[^\s\[\]]+)+)\]\s*$')
 
 
-def description_marker(tags):
+def description_marker(tags: Mapping[str, str]) -> str:
     """The marker for the description of a copy with ``tags`` (only the MARKER_KEYS go in it)."""
     fields = ['%s=%s' % (word, tags[key]) for key, word in MARKER_KEYS.items() if tags.get(key)]
     return '[snapcopy %s]' % ' '.join(fields)
 
 
-def marked_description(description, tags):
+def marked_description(description: str | None, tags: Mapping[str, str]) -> str:
     """``description`` (may be None) with the marker of ``tags`` after it."""
     marker = description_marker(tags)
     return '%s %s' % (description, marker) if description else marker
 
 
-def split_marker(description):
+def split_marker(description: str | None) -> tuple[str | None, dict[str, str]]:
     """(the description without its marker or None, {tag key: value} of the marker; {} when it has none)."""
     match = _MARKER.search(description or '')
     if match is None:
         return description or None, {}
     words = {word: key for key, word in MARKER_KEYS.items()}
-    tags = {}
+    tags: dict[str, str] = {}
     for field in match.group(1).split():
         word, dummy, value = field.partition('=')
         if word in words:
             tags[words[word]] = value
-    return description[:match.start()] or None, tags
+    return cast(str, description)[:match.start()] or None, tags
 
 
-def string_tags(tags):
+def string_tags(tags: Mapping[Any, Any] | None) -> dict[str, str]:
     """Tags as the clouds store them: text keys and values (YAML may give numbers, booleans or null)."""
     return {str(key): '' if value is None else str(value) for key, value in (tags or {}).items()}
 
 
-def tag_list(tags, key='Key', value='Value'):
-    """``{key: value}`` as the cloud's list of pairs, sorted by key (requests are then the same on every run)."""
-    return [{key: tag_key, value: tags[tag_key]} for tag_key in sorted(tags)]
+def tag_list(tags: dict[str, str] | Iterable[tuple[str, str]], key: str = 'Key', value: str = 'Value') -> list[dict[str, str]]:
+    """``{key: value}`` as the cloud's list of pairs, sorted by key (requests are then the same on every run);
+    (key, value) pairs (source_tag_last's) keep their order."""
+    pairs = sorted(tags.items()) if isinstance(tags, dict) else tags
+    return [{key: tag_key, value: tag_value} for tag_key, tag_value in pairs]
 
 
-def numbered_tags(tags, prefix='Tag'):
-    """``{key: value}`` as RPC parameters ``Tag.1.Key``, ``Tag.1.Value``, ... sorted by key."""
-    params = {}
+def numbered_tags(tags: Mapping[str, str | None], prefix: str = 'Tag') -> dict[str, str]:
+    """``{key: value}`` as RPC parameters ``Tag.1.Key``, ``Tag.1.Value``, ... sorted by key. A value of None, as in
+    a tag selector, matches any value: only the key is sent (a filter on the key alone)."""
+    params: dict[str, str] = {}
     for number, tag_key in enumerate(sorted(tags), start=1):
         params['%s.%d.Key' % (prefix, number)] = tag_key
-        params['%s.%d.Value' % (prefix, number)] = tags[tag_key]
+        if tags[tag_key] is not None:
+            params['%s.%d.Value' % (prefix, number)] = cast(str, tags[tag_key])
     return params
 
 
-def tag_dict(tags):
+def tag_dict(tags: Any) -> dict[str, str]:
     """A cloud's tags as ``{key: value}``: a list of ``{Key, Value}`` or ``{TagKey, TagValue}`` pairs, or
     that list inside Alibaba's wrapper (``{Tag: [...]}`` or ``{Tags: [...]}``). A missing value is ''."""
     if isinstance(tags, dict):
         tags = tags.get('Tag') or tags.get('Tags') or []
-    result = {}
+    result: dict[str, str] = {}
     for tag in tags or []:
         if not isinstance(tag, dict):
             continue
@@ -113,18 +119,18 @@ def tag_dict(tags):
     return result
 
 
-def matches_selector(tags, selector):
+def matches_selector(tags: Mapping[str, str], selector: Mapping[str, str | None]) -> bool:
     """Whether ``tags`` carry every key of ``selector`` with its value (a value of None: any value)."""
     return all(key in tags and (value is None or tags[key] == str(value)) for key, value in selector.items())
 
 
-def tag_filters(selector):
+def tag_filters(selector: Mapping[str, str | None]) -> list[dict[str, Any]]:
     """A tag selector as EC2's and CBS's describe filters: tag:KEY for a value, tag-key for any value."""
     return [{'Name': 'tag:%s' % key, 'Values': [str(value)]} if value is not None else {'Name': 'tag-key', 'Values': [key]}
             for key, value in sorted(selector.items())]
 
 
-def source_tag_last(tags):
+def source_tag_last(tags: Mapping[str, str]) -> list[tuple[str, str]]:
     """``tags`` as (key, value) pairs, SOURCE_TAG last: a cloud that tags in several calls writes it
     last, so that a copy carrying it carries all its tags."""
     pairs = sorted((key, value) for key, value in tags.items() if key != SOURCE_TAG)
@@ -143,8 +149,8 @@ class TagRules:
     """
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, cloud, max_tags, key_length, value_length, reserved_prefixes, *,
-                 prefixes_ignore_case=True, values_too=False, forbidden_inside=()):
+    def __init__(self, cloud: str, max_tags: int, key_length: int, value_length: int, reserved_prefixes: Iterable[str], *,
+                 prefixes_ignore_case: bool = True, values_too: bool = False, forbidden_inside: Iterable[str] = ()) -> None:
         self.cloud = cloud
         self.max_tags = max_tags
         self.key_length = key_length
@@ -154,7 +160,7 @@ class TagRules:
         self.values_too = values_too
         self.forbidden_inside = tuple(forbidden_inside)
 
-    def validate(self, tags, option='tags'):
+    def validate(self, tags: object, option: str = 'tags') -> None:
         """``tags`` as the user gave them (a dict; keys and values may be numbers or booleans from YAML)."""
         if not tags:
             return
@@ -163,7 +169,7 @@ class TagRules:
         if len(tags) > self.max_tags - 1:
             raise InputError(option, 'at most %d tags (one of the %d that %s allows on a snapshot is %s), got %d'
                              % (self.max_tags - 1, self.max_tags, self.cloud, SOURCE_TAG, len(tags)))
-        seen = set()
+        seen: set[str] = set()
         for raw_key, raw_value in tags.items():
             key = str(raw_key)
             if key in seen:
@@ -180,7 +186,7 @@ class TagRules:
             if self.values_too:
                 self._check_text(option, 'value of %r' % key, value)
 
-    def _check_text(self, option, what, text):
+    def _check_text(self, option: str, what: str, text: str) -> None:
         start = text.lower() if self.prefixes_ignore_case else text
         if start.startswith(self.reserved_prefixes):
             raise InputError(option, 'tag %s %r: %s at the start are reserved by %s'

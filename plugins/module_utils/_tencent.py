@@ -25,6 +25,8 @@ import collections
 import json
 import threading
 import time
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
@@ -36,7 +38,7 @@ from ._network import TIMEOUT_SPEC, connection_timeouts, quiet_insecure_warnings
 from ._sdk_versions import version_warnings
 
 # The names the Tencent CLI and Terraform provider use, with their environment variables.
-TENCENT_CONNECTION_SPEC = {
+TENCENT_CONNECTION_SPEC: dict[str, dict[str, Any]] = {
     'secret_id': {'no_log': False, 'fallback': (env_fallback, ['TENCENTCLOUD_SECRET_ID'])},
     'secret_key': {'no_log': True, 'fallback': (env_fallback, ['TENCENTCLOUD_SECRET_KEY'])},
     'security_token': {'no_log': True, 'fallback': (env_fallback, ['TENCENTCLOUD_SECURITY_TOKEN'])},
@@ -94,7 +96,7 @@ HINTS = {
 }
 
 
-def load_sdk():
+def load_sdk() -> dict[str, Any]:
     """The SDK's modules, imported only when a Tencent module runs; ImportError when it is missing."""
     # pylint: disable=import-outside-toplevel
     import tencentcloud
@@ -123,17 +125,18 @@ class SlidingWindow:
     its slot before sleeping, so concurrent callers queue up in order.
     """
 
-    def __init__(self, limit, window=1.0, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, limit: int, window: float = 1.0, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         if limit < 1 or window <= 0:
             raise ValueError('a sliding window needs limit >= 1 and window > 0')
         self.limit = int(limit)
         self.window = float(window)
         self.clock = clock
         self.sleep = sleep
-        self.slots = collections.deque()  # the times of the last ``limit`` calls, reserved in order
+        self.slots: collections.deque[float] = collections.deque()  # the times of the last ``limit`` calls, reserved in order
         self.lock = threading.Lock()
 
-    def reserve(self):
+    def reserve(self) -> float:
         """Take the next slot; return how long to wait before using it (0 when it is free now)."""
         with self.lock:
             now = self.clock()
@@ -143,7 +146,7 @@ class SlidingWindow:
                 self.slots.popleft()
             return slot - now
 
-    def acquire(self):
+    def acquire(self) -> float:
         delay = self.reserve()
         if delay > 0:
             self.sleep(delay)
@@ -160,25 +163,26 @@ class RateLimiter:
 
     WINDOW_SECONDS = 1.1
 
-    def __init__(self, per_second=DOCUMENTED_RATE_LIMIT, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, per_second: int = DOCUMENTED_RATE_LIMIT, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.limit = max(1, int(per_second) - 1)
         self.clock = clock
         self.sleep = sleep
-        self.windows = {}
+        self.windows: dict[tuple[str, str], SlidingWindow] = {}
         self.lock = threading.Lock()
 
-    def window(self, key):
+    def window(self, key: tuple[str, str]) -> SlidingWindow:
         with self.lock:
             if key not in self.windows:
                 self.windows[key] = SlidingWindow(self.limit, self.WINDOW_SECONDS, clock=self.clock, sleep=self.sleep)
             return self.windows[key]
 
-    def acquire(self, key):
+    def acquire(self, key: tuple[str, str]) -> float:
         return self.window(key).acquire()
 
 
 # ---------------------------------------------------------------------- the client
-def parse_endpoint(endpoint_url):
+def parse_endpoint(endpoint_url: str | None) -> tuple[str, str] | None:
     """``(scheme, host[:port])`` of endpoint_url, or None for Tencent's own endpoints."""
     if not endpoint_url:
         return None
@@ -203,7 +207,8 @@ class TencentClient:
     ``retry`` (a CallRetry, the run's), and only calls safe to resend.
     """
 
-    def __init__(self, connection, sdk, limiter=None, retry=None, clock=None):
+    def __init__(self, connection: Mapping[str, Any], sdk: dict[str, Any], limiter: RateLimiter | None = None, retry: CallRetry | None = None,
+                 clock: Callable[[], float] | None = None) -> None:
         """``clock`` tells when assumed-role keys expire (tests move it)."""
         self.retry = retry if retry is not None else CallRetry()
         self.connection = connection
@@ -212,12 +217,12 @@ class TencentClient:
         self.limiter = limiter or RateLimiter()
         self.endpoint = parse_endpoint(connection.get('endpoint_url'))
         self.connect_timeout, self.read_timeout = connection_timeouts(connection)
-        self._credential = None
-        self._clients = {}
+        self._credential: Any = None  # the SDK's Credential
+        self._clients: dict[tuple[str, str | None, str | None], Any] = {}  # the SDK's clients
         self.role_arn = TENCENT_ROLE_RULES.check(connection)
         self.role = TemporaryCredentials(self._assume_role, clock=clock or time.time) if self.role_arn else None
 
-    def credential(self):
+    def credential(self) -> Any:
         if self._credential is None:
             conn = self.connection
             if not conn.get('secret_id') or not conn.get('secret_key'):
@@ -230,23 +235,23 @@ class TencentClient:
             self._credential = self.sdk['Credential'](conn['secret_id'], conn['secret_key'], conn.get('security_token') or None)
         return self._credential
 
-    def client(self, service, region, own_keys=False):
+    def client(self, service: str, region: str | None, own_keys: bool = False) -> Any:
         """The SDK client of ``service`` in ``region``, signing with the assumed role's current keys, or with
         the connection's own (``own_keys``, and without a role): one client per set of keys, so that a
         refresh never mixes old and new keys in one request."""
         if self.role is None or own_keys:
-            key = (service, region, None)
+            key: tuple[str, str | None, str | None] = (service, region, None)
             make_credential = self.credential
         else:
             key_id, secret, token = self.role.get()
             key = (service, region, key_id)
 
-            def make_credential():
+            def make_credential() -> Any:
                 return self.sdk['Credential'](key_id, secret, token)
         if key not in self._clients:
             conn = self.connection
             # The SDK hands reqTimeout to requests as its timeout, which takes (connect, read).
-            profile_arguments = {'reqTimeout': (self.connect_timeout, self.read_timeout)}
+            profile_arguments: dict[str, Any] = {'reqTimeout': (self.connect_timeout, self.read_timeout)}
             if self.endpoint is not None:
                 profile_arguments.update(protocol=self.endpoint[0], endpoint=self.endpoint[1])
             if not conn.get('validate_certs', True):
@@ -262,9 +267,9 @@ class TencentClient:
                 self._clients[key] = self.sdk['clients'][service](make_credential(), region, profile)
         return self._clients[key]
 
-    def _assume_role(self):
+    def _assume_role(self) -> tuple[str, str, str, int]:
         """STS AssumeRole with the connection's own keys: (secret id, secret key, token, expiry in epoch seconds)."""
-        params = {'RoleArn': self.role_arn, 'DurationSeconds': SESSION_SECONDS,
+        params: dict[str, Any] = {'RoleArn': self.role_arn, 'DurationSeconds': SESSION_SECONDS,
                   'RoleSessionName': self.connection.get('role_session_name') or default_session_name()}
         if self.connection.get('external_id'):
             params['ExternalId'] = self.connection['external_id']
@@ -277,8 +282,8 @@ class TencentClient:
             raise CloudError('AssumeRole', 'InvalidResponse', 'the answer is not an STS AssumeRole answer',
                              kind=FATAL) from None
 
-    def call(self, service, region, action, params, own_keys=False):
-        def send():
+    def call(self, service: str, region: str | None, action: str, params: dict[str, Any], own_keys: bool = False) -> dict[str, Any]:
+        def send() -> dict[str, Any]:
             client = self.client(service, region, own_keys)
             self.limiter.acquire((service, action))
             try:
@@ -290,7 +295,7 @@ class TencentClient:
         return self.retry.send(action, send)
 
 
-def read_answer(action, region, answer):
+def read_answer(action: str, region: str | None, answer: Any) -> dict[str, Any]:
     """The ``Response`` of an HTTP answer, or the CloudError it stands for."""
     status = answer.status_code
     content_type = answer.headers.get('Content-Type', '')
@@ -320,7 +325,7 @@ def read_answer(action, region, answer):
     return response
 
 
-def cloud_error(action, region, code, message, request_id=None):
+def cloud_error(action: str, region: str | None, code: str, message: str | None, request_id: str | None = None) -> CloudError:
     """A CloudError for a code the cloud answered with: its kind, and a hint where one helps."""
     hint = HINTS.get(code)
     if hint is None and code.startswith('AuthFailure'):
@@ -333,7 +338,7 @@ def cloud_error(action, region, code, message, request_id=None):
     return CloudError(action, code, text, request_id, kind=classify(code), region=region)
 
 
-def classify(code):
+def classify(code: str) -> str:
     if code.startswith(RETRYABLE_PREFIXES):
         return RETRYABLE
     if code == 'ResourceInUse.CopySnapshotConflict':
@@ -345,7 +350,7 @@ def classify(code):
     return FATAL
 
 
-def network_error(action, region, error):
+def network_error(action: str, region: str | None, error: Exception) -> CloudError:
     """Classify an exception the SDK raised before any answer: it wraps requests' exceptions."""
     code = getattr(error, 'code', None) or type(error).__name__
     message = getattr(error, 'message', None) or str(error)
@@ -369,8 +374,11 @@ def network_error(action, region, error):
                       kind=RETRYABLE, uncertain=True, region=region)
 
 
-def _exception_names(error):
+def _exception_names(error: BaseException) -> set[str]:
     """The class names of an exception and of everything it wraps (requests -> urllib3 -> socket)."""
+    names: set[str]
+    seen: set[int]
+    queue: list[BaseException]
     names, seen, queue = set(), set(), [error]
     while queue:
         current = queue.pop()
@@ -384,7 +392,7 @@ def _exception_names(error):
     return names
 
 
-def _excerpt(body, limit=200):
+def _excerpt(body: bytes | str, limit: int = 200) -> str:
     text = body.decode('utf-8', 'replace') if isinstance(body, bytes) else str(body)
     text = ' '.join(text.split())
     return text[:limit] + ('...' if len(text) > limit else '') if text else '(empty)'

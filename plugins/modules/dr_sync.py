@@ -400,7 +400,10 @@ failures:
   type: list
   elements: str
 report_markdown:
-  description: The report as Markdown (totals, one row per disk and DR region, pruned copies, failures).
+  description:
+    - The report as Markdown (totals, one row per disk and DR region, pruned copies, failures), rendered on the controller
+      from the module's other return values.
+    - Missing with the task keyword C(async), whose final result comes from C(ansible.builtin.async_status).
   returned: always
   type: str
 provider:

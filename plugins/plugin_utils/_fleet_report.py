@@ -3,11 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The fleet report of playbooks/dr_fleet.yml: one row per scope (an inventory host of dr_scopes),
 failed scopes first, and the fleet's totals. Runs on the controller, once per run (the filters
-in plugins/filter/dr_fleet.py)."""
+in plugins/filter/dr_fleet.py); _report_markdown.py renders it for people."""
 
 from __future__ import annotations
-
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import text
 
 # The counts of a scope that the fleet report adds up (dr_sync's totals, plus missing_copies).
 COUNTS = ('disks', 'copied', 'existing', 'would_copy', 'missing_copies', 'without_dr_copy', 'pruned')
@@ -64,37 +62,3 @@ def fleet_report(scopes, generated_at, limit=None, check_mode=False):
         'totals': totals,
         'scopes': rows,
     }
-
-
-def fleet_markdown(report):
-    """The fleet report as a Markdown document: totals, then one row per scope, then each failure."""
-    covered = 'scopes matching --limit %s' % report['limit'] if report.get('limit') else 'every scope of dr_scopes'
-    lines = ['# DR fleet report', '',
-             'Generated %s over %s (%d).%s' % (report['generated_at'], covered, report['totals']['scopes'],
-                                               ' Check mode: nothing was changed.' if report['check_mode'] else ''), '',
-             '| ' + ' | '.join(key.replace('_', ' ') for key in report['totals']) + ' |',
-             '|' + '---|' * len(report['totals']),
-             '| ' + ' | '.join(str(value) for value in report['totals'].values()) + ' |', '',
-             '| scope | status | provider | account | source region | disks | copied | existing | would copy | missing copies | failures | seconds |',
-             '|---|---|---|---|---|---|---|---|---|---|---|---|']
-    for row in report['scopes']:
-        lines.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' % tuple(text(cell) for cell in (
-            row['scope'], row['status'], row['provider'], row['account'], row['source_region'],
-            row['disks'], row['copied'], row['existing'], row['would_copy'], row['missing_copies'],
-            row['failure_count'] + (1 if row['error'] and not row['failure_count'] else 0), row['duration_seconds'])))
-    tests = [(row['scope'], test) for row in report['scopes'] for test in row.get('restore_tests') or []]
-    if tests:
-        lines += ['', '## Restore tests', '',
-                  '| scope | DR region | disk | DR copy | test disk | seconds to usable | result | error |',
-                  '|---|---|---|---|---|---|---|---|']
-        lines += ['| %s | %s | %s | %s | %s | %s | %s | %s |' % tuple(text(cell) for cell in (
-            scope, test.get('region'), test.get('disk_id'), test.get('copy_id'), test.get('test_disk_id'),
-            test.get('seconds_to_usable'), test.get('result'), (test.get('error') or {}).get('code')))
-            for scope, test in tests]
-    failed = [row for row in report['scopes'] if row['status'] == 'failed']
-    if failed:
-        lines += ['', '## Failed scopes', '']
-        for row in failed:
-            lines.append('- **%s**: %s' % (text(row['scope']), text(row['error'] or '%d problem(s)' % row['failure_count'])))
-            lines += ['  - %s' % text(failure) for failure in row['failures']]
-    return '\n'.join(lines) + '\n'

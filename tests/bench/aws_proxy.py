@@ -76,11 +76,11 @@ class CopyTracker:
             entry['calls'] += 1
             entry['errors'] += int(error)
 
-    def reserve(self, place):
+    def reserve(self, destination_outcome):
         """A slot for a new copy in ``place`` (account, region): a token, or None when ``max_in_flight`` are under way."""
         now = time.monotonic()
         with self.lock:
-            slots = self.regions.setdefault(place, {})
+            slots = self.regions.setdefault(destination_outcome, {})
             for key in [key for key, start in slots.items() if now - start >= self.copy_seconds]:
                 del slots[key]
             if len(slots) >= self.max_in_flight:
@@ -90,12 +90,12 @@ class CopyTracker:
             slots[token] = now
             return token
 
-    def settle(self, place, token, snapshot_id):
+    def settle(self, destination_outcome, token, snapshot_id):
         """Turn a reservation into the copy moto made (or free it when moto made none)."""
         with self.lock:
-            start = self.regions.get(place, {}).pop(token, None)
+            start = self.regions.get(destination_outcome, {}).pop(token, None)
             if snapshot_id and start is not None:
-                self.regions[place][snapshot_id] = start
+                self.regions[destination_outcome][snapshot_id] = start
                 self.started[snapshot_id] = start
 
     def pending_progress(self, snapshot_id):
@@ -156,11 +156,11 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
         action = (form.get('Action') or ['(other)'])[0]
         match = SCOPE.search(self.headers.get('Authorization') or '')
         key, region = match.groups() if match else ('(none)', '(none)')
-        place = (tracker.account_of(key), region)
+        destination_outcome = (tracker.account_of(key), region)
         time.sleep(self.server.latency)
         token = None
         if action == 'CopySnapshot':
-            token = tracker.reserve(place)
+            token = tracker.reserve(destination_outcome)
             if token is None:
                 tracker.count(region, action, error=True)
                 return self._answer(400, (LIMIT_ERROR % (tracker.max_in_flight, region, time.monotonic_ns())).encode(), 'text/xml')
@@ -169,7 +169,7 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
         if token is not None:
             if status == 200:
                 snapshot_id = ElementTree.fromstring(answer).findtext('{%s}snapshotId' % EC2_NS)
-            tracker.settle(place, token, snapshot_id)
+            tracker.settle(destination_outcome, token, snapshot_id)
         if action == 'DescribeSnapshots' and status == 200:
             answer = rewrite_describe(answer, tracker)
         elif action == 'AssumeRole' and status == 200:

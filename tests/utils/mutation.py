@@ -66,9 +66,6 @@ EQUIVALENT = {
     ('_backoff.py', 'step = min(self.max_delay, self.base_delay * (2 ** min(retry_number, 30)))', '30 -> 31'):
         'the cap on the exponent only keeps 2 ** n from overflowing a float after a thousand retries; the step is '
         'max_delay long before either cap for any backoff the collection makes (1 s doubling to 20 s)',
-    ('_backoff.py', 'if look_ups >= max_attempts or clock() + wait > deadline:', '> -> >='):
-        'the wait is a random fraction of the backoff step (full jitter): a wait that ends exactly at the deadline does '
-        'not occur, and either way the run never waits past it',
     ('_engine.py', 'UNSEEN_GRACE_SECONDS = 120', '120 -> 121'):
         'how long a copy may stay invisible to reads is a tolerance, not a rule: the tests hold the engine to this '
         'constant to the second (test_a_copy_the_cloud_dropped_before_any_read_showed_it...), whatever its value',

@@ -38,6 +38,7 @@ these operations differs from this one.
 from __future__ import annotations
 
 import json
+from typing import Any, cast
 
 BOTOCORE_VERSION = {botocore_version!r}
 API_VERSION = {api_version!r}
@@ -50,9 +51,9 @@ MODEL_JSON = r\'\'\'
 FOOTER = """\'\'\'
 
 
-def load_model():
+def load_model() -> dict[str, Any]:
     \"\"\"A fresh copy of the trimmed model, as botocore's loader would return it.\"\"\"
-    return json.loads(MODEL_JSON)
+    return cast('dict[str, Any]', json.loads(MODEL_JSON))
 """
 
 

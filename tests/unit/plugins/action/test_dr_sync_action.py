@@ -1,13 +1,21 @@
-"""dr_sync's action: the report files it writes on the controller, as the role's file and copy tasks wrote them."""
+"""dr_sync's action: the Markdown report it renders from the module's data, and the report files it writes on the
+controller, as the role's file and copy tasks wrote them."""
 from __future__ import annotations
 
+import copy
 import json
 import os
 import stat
+from types import SimpleNamespace
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.action.dr_sync import report_json, report_paths, write_reports
+from ansible_collections.snapcopy.cloud.plugins.action.dr_sync import ActionModule, report_json, report_paths, write_reports
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import DR_ARGUMENT_SPEC, run_dr_module
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown, escape_cell
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.plugin_utils.test_report_markdown import cells
 
 RESULT = {
     'changed': True, 'provider': 'aws', 'source_region': 'us-east-1', 'totals': {'disks': 1, 'copied': 1},
@@ -84,3 +92,70 @@ def test_an_existing_folder_keeps_its_mode_and_new_files_honour_the_umask(tmp_pa
         os.umask(old_umask)
     assert stat.S_IMODE(os.stat(folder).st_mode) == folder_mode
     assert stat.S_IMODE(os.stat(paths['json']).st_mode) == 0o600 and stat.S_IMODE(os.stat(paths['markdown']).st_mode) == 0o600
+
+
+# ---------------------------------------------------------------------- the action's run
+# A report as the module returns it: data only.
+REPORTED = {
+    'changed': False, 'check_mode': False, 'provider': 'aws', 'account': None, 'source_region': 'us-east-1', 'dr_regions': ['us-west-2'],
+    'generated_at': '2026-11-22T10:00:00Z', 'duration_seconds': 0.4, 'run_warnings': [], 'api_retries': 0, 'restore': None,
+    'totals': {'disks': 1, 'copied': 0, 'existing': 0, 'would_copy': 0, 'not_copied': 0, 'fresh_snapshots': 0, 'pruned': 0, 'kept': 0,
+               'without_dr_copy': 1},
+    'disks': [{'disk_id': 'vol-1', 'disk_name': None, 'source_snapshot': None, 'fresh_snapshot': None, 'copies': [],
+               'missing_regions': ['us-west-2'], 'pruned': [], 'kept': [], 'problems': ['no completed snapshot to copy']}],
+    'failures': ['vol-1: no completed snapshot to copy'],
+}
+
+
+def action_running(module_result, async_val=0, **arguments):
+    """dr_sync's action for a task with ``arguments``, whose module answers ``module_result``."""
+    task = SimpleNamespace(args=arguments, async_val=async_val, check_mode=False, action='snapcopy.cloud.dr_sync')
+    connection = SimpleNamespace(has_native_async=False, _shell=SimpleNamespace(tmpdir=None))
+    action = ActionModule(task, connection, play_context=None, loader=None, templar=None, shared_loader_obj=None)
+    action._execute_module = lambda task_vars=None, wrap_async=False: copy.deepcopy(module_result)
+    action._remove_tmp_path = lambda path: None
+    return action
+
+
+def dr_sync_module_result(cloud, disk_name):
+    """What dr_sync's module returns for an ECS disk named ``disk_name``, copied to cn-shanghai on the emulator."""
+    cloud.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'name': disk_name, 'tags': {'dr': 'yes'}, 'snapshots': 1}]})
+    params = {option: spec.get('default') for option, spec in DR_ARGUMENT_SPEC.items()}
+    params.update(provider='ecs', source_region='cn-hangzhou', dr_regions=['cn-shanghai'], tag_selector={'dr': 'yes'}, endpoint_url=cloud.url,
+                  alicloud_access_key=credentials.ALIBABA_ACCESS_KEY_ID, alicloud_secret_key=credentials.ALIBABA_ACCESS_KEY_SECRET)
+    with pytest.raises(ModuleExit) as ended:
+        run_dr_module(FakeModule(params))
+    assert not ended.value.failed, ended.value.result['msg']
+    return ended.value.result
+
+
+def test_the_module_returns_data_and_the_action_renders_its_markdown_on_the_controller(fakecloud_clean, tmp_path):
+    module_result = dr_sync_module_result(fakecloud_clean, 'web | db\nprimary')
+    assert 'report_markdown' not in module_result  # nothing of the Markdown is built on the managed host
+    result = action_running(module_result, report_dir=str(tmp_path)).run(task_vars={})
+    markdown = result['report_markdown']
+    assert markdown == dr_report_markdown(module_result)
+    assert markdown.startswith('# DR copy report: ecs cn-hangzhou -> cn-shanghai\n')
+    (row,) = [line for line in markdown.splitlines() if line.startswith('| d-')]
+    # The shape the integration targets look for, and the disk's name in one cell.
+    assert '| cn-shanghai | s-' in row and len(cells(row)) == 9 and cells(row)[1] == escape_cell('web | db\nprimary')
+    assert (tmp_path / 'dr-report-ecs-cn-hangzhou.md').read_text() == markdown
+    assert 'report_markdown' not in json.loads((tmp_path / 'dr-report-ecs-cn-hangzhou.json').read_text())
+
+
+def test_a_failed_run_with_its_report_still_has_its_markdown_and_files(tmp_path):
+    """fail_on_missing fails the task after the report: the role writes its report files, then fails."""
+    module_result = dict(REPORTED, failed=True, msg='1 disks: ... Failures: vol-1: no completed snapshot to copy')
+    result = action_running(module_result, report_dir=str(tmp_path), report_name='x').run(task_vars={})
+    assert result['failed'] and result['report_markdown'] == dr_report_markdown(module_result)
+    assert sorted(os.listdir(tmp_path)) == ['dr-report-x.json', 'dr-report-x.md']
+
+
+@pytest.mark.parametrize('module_result, async_val', [
+    ({'failed': True, 'msg': 'tag_selector: must not be empty'}, 0),  # bad input: the run ended before its report
+    ({'ansible_job_id': 'j1.1', 'started': 1, 'finished': 0, 'results_file': '/tmp/j1.1'}, 60),  # an async job just started
+])
+def test_without_a_report_there_is_no_markdown_and_no_file(tmp_path, module_result, async_val):
+    result = action_running(module_result, async_val=async_val, report_dir=str(tmp_path)).run(task_vars={})
+    assert 'report_markdown' not in result and 'report_files' not in result
+    assert not os.listdir(tmp_path)

@@ -1,4 +1,4 @@
-"""An in-memory cloud behind the Adapter interface, for the engine's and the DR run's unit tests.
+"""An in-memory cloud behind the adapter interface (_adapter.DrAdapter and RestoreDrillAdapter), for the engine's and the DR run's unit tests.
 
 The adapters have their own tests against the real SDKs; this model keeps disks, snapshots
 and copies, can fail, throttle or lose answers, and counts calls, so that the rules written
@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import datetime
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils._adapter import DrAdapter, RestoreDrillAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import (
     COMPLETED,
     FAILED,
     PENDING,
     USABLE,
-    Adapter,
     Disk,
     Snapshot,
-    TestDisk,
+    DrillDisk,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 
@@ -28,7 +28,7 @@ class RunKilled(BaseException):
     """The process of the run was killed (SIGKILL): no call of it reaches the cloud any more, and nothing catches this."""
 
 
-class MemoryCloud(Adapter):
+class MemoryCloud(DrAdapter, RestoreDrillAdapter):
     """Copies finish ``copy_seconds`` after they start; every call is counted.
 
     Times: ``clock.now`` seconds after EPOCH is "now" for snapshots' creation times.
@@ -172,6 +172,14 @@ class MemoryCloud(Adapter):
         found.update({snapshot_id: self._source_snapshot(snapshot_id) for snapshot_id in snapshot_ids if snapshot_id in self.snapshots})
         return found
 
+    def describe_ids(self, region, snapshot_ids):
+        # Its describe reads any number of ids in one (counted) call: no batches to make.
+        return self.describe(region, snapshot_ids)
+
+    @classmethod
+    def from_connection(cls, connection, *, check_mode=False, retry=None):
+        raise TypeError('a MemoryCloud is made by the tests, with a clock, not from connection options')
+
     # ------------------------------------------------------------------ the DR interface
     def find_disks(self, region, tag_selector):
         self._count('find_disks')
@@ -215,7 +223,7 @@ class MemoryCloud(Adapter):
         record = self.test_disks[disk_id]
         made = self.clock.now - record['started'] >= self.disk_seconds
         state = (FAILED if record['fails'] else USABLE) if made else PENDING
-        return TestDisk(disk_id, record['region'], state, cloud_state={USABLE: 'ready', PENDING: 'making', FAILED: 'broken'}[state],
+        return DrillDisk(disk_id, record['region'], state, cloud_state={USABLE: 'ready', PENDING: 'making', FAILED: 'broken'}[state],
                         zone=record['zone'], name=record['name'], tags=dict(record['tags']), created=self.when(record['started']),
                         snapshot_id=record['copy'], message='no room' if state == FAILED else None)
 

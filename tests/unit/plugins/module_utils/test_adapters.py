@@ -1,25 +1,50 @@
-"""What every adapter declares, held to the Adapter interface (_model.Adapter)."""
+"""What every adapter declares, held to the adapter interface (_adapter: CopyAdapter, DrAdapter, RestoreDrillAdapter)."""
 from __future__ import annotations
+
+import inspect
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPARABLE_OPTIONS, Adapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._adapter import CopyAdapter, DrAdapter, RestoreDrillAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPARABLE_OPTIONS
+from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import PROVIDERS
 
-ADAPTERS = [EbsAdapter, EcsAdapter, EnsAdapter, CbsAdapter]
+ADAPTERS = [provider.load_adapter() for provider in PROVIDERS.values()]
 
 
 @pytest.mark.parametrize('adapter', ADAPTERS, ids=lambda adapter: adapter.__name__)
-def test_every_adapter_fills_in_the_interface(adapter):
+def test_every_adapter_has_every_capability_the_dr_run_and_its_drill_use(adapter):
+    assert issubclass(adapter, DrAdapter) and issubclass(adapter, RestoreDrillAdapter)
+    assert not inspect.isabstract(adapter), sorted(adapter.__abstractmethods__)
+
+
+@pytest.mark.parametrize('adapter', ADAPTERS, ids=lambda adapter: adapter.__name__)
+def test_every_adapter_declares_what_the_engine_reads_of_it(adapter):
+    """The class attributes have defaults in the bases, which no adapter may keep."""
     assert set(adapter.readable_options) <= set(COMPARABLE_OPTIONS)
-    assert adapter.sdk_packages and adapter.sample_snapshot_id and adapter.cloud != Adapter.cloud
+    assert adapter.sdk_packages and adapter.sample_snapshot_id and adapter.cloud != CopyAdapter.cloud
     assert adapter.ids_per_describe > 0
-    assert adapter.from_connection.__func__ is not Adapter.from_connection.__func__
-    for method in ('validate', 'find_copies', 'start_copy', 'find_disks', 'disk_snapshots', 'create_snapshot',
-                   'list_copies', 'delete_snapshot', 'tag_copy'):
-        assert getattr(adapter, method) is not getattr(Adapter, method), method
-    # Reads by id: the default describe needs describe_ids, or the adapter reads its own way.
-    assert adapter.describe_ids is not Adapter.describe_ids or adapter.describe is not Adapter.describe
+    assert adapter.restore_disk_type in adapter.restore_disk_types
+
+
+@pytest.mark.parametrize('base, missing', [
+    (CopyAdapter, 'start_copy'), (DrAdapter, 'delete_snapshot'), (RestoreDrillAdapter, 'delete_test_disk')])
+def test_an_adapter_without_a_method_of_its_capability_cannot_be_made(base, missing):
+    """The loss of a method fails when the adapter is made, not when a run first reaches it."""
+    methods = {name: (lambda self, *args, **kwargs: None) for name in base.__abstractmethods__ if name != missing}
+    if 'from_connection' in methods:
+        methods['from_connection'] = classmethod(lambda cls, connection, **kwargs: cls())
+    incomplete = type('Incomplete', (base,), methods)
+    with pytest.raises(TypeError, match=missing):
+        incomplete()
+    complete = type('Complete', (incomplete,), {missing: lambda self, *args: None})
+    assert isinstance(complete(), base)
+
+
+def test_a_copy_module_needs_no_more_than_copying():
+    """A new cloud can ship its copy module on a CopyAdapter before it has the DR run's methods."""
+    assert CopyAdapter.__abstractmethods__ == {'from_connection', 'validate', 'find_copies', 'start_copy', 'describe_ids'}
+    assert DrAdapter.__abstractmethods__ - CopyAdapter.__abstractmethods__ == {
+        'find_disks', 'disk_snapshots', 'create_snapshot', 'list_copies', 'tag_copy', 'delete_snapshot'}
+    assert RestoreDrillAdapter.__abstractmethods__ == {
+        'restore_zones', 'create_test_disk', 'describe_test_disks', 'find_test_disks', 'delete_test_disk'}

@@ -86,9 +86,9 @@ def test_a_copy_through_a_role_lands_in_the_roles_account_and_the_base_account_s
     adapter = EbsAdapter(AwsClient(connection, load_botocore()))
     request = CopyRequest(source, 'us-east-1', ['us-west-2'], {})
     first = CopyEngine(adapter).run([request])[0].destinations['us-west-2']
-    again = CopyEngine(EbsAdapter(AwsClient(connection, load_botocore()))).run([request])[0].destinations['us-west-2']
+    unanswered = CopyEngine(EbsAdapter(AwsClient(connection, load_botocore()))).run([request])[0].destinations['us-west-2']
 
-    assert first.action == COPIED and again.action == EXISTING and again.snapshot.id == first.snapshot.id
+    assert first.action == COPIED and unanswered.action == EXISTING and unanswered.snapshot.id == first.snapshot.id
     assert first.snapshot.id in own_snapshot_ids(ec2_with(moto_url, role_keys(moto_url, role_arn), 'us-west-2'))
     assert {region: own_snapshot_ids(ec2) for region, ec2 in base.items()} == base_before
     sessions = [role for role in assumed('222233334444', role_arn) if role.session_name == 'unit-test']

@@ -112,13 +112,13 @@ def test_a_copy_found_is_held_to_what_is_asked(found, options, differing):
     with StubbedAws() as aws:
         aws.source_found()
         aws.copies_found(snapshot(COPY, tags={'snapcopy:source': TAG, 'team': 'web'}, **found))
-        outcome, place, _engine, _clock = run(aws, **options)
+        outcome, destination_outcome, _engine, _clock = run(aws, **options)
         aws.assert_all_used()  # and no CopySnapshot: the Stubber would have refused it
     if differing:
-        assert outcome.failed and place.error.code == 'ExistingCopyDiffers'
-        assert set(place.mismatch['differences']) == differing and place.mismatch['snapshot_id'] == COPY
+        assert outcome.failed and destination_outcome.error.code == 'ExistingCopyDiffers'
+        assert set(destination_outcome.mismatch['differences']) == differing and destination_outcome.mismatch['snapshot_id'] == COPY
     else:
-        assert not outcome.failed and place.action == EXISTING and place.mismatch is None
+        assert not outcome.failed and destination_outcome.action == EXISTING and destination_outcome.mismatch is None
 
 
 def test_pending_copy_is_waited_for_until_completed():
@@ -129,11 +129,11 @@ def test_pending_copy_is_waited_for_until_completed():
         aws.copy_state('pending', '10%')
         aws.copy_state('pending', '60%')
         aws.copy_state('completed', '100%')
-        outcome, place, _engine, _clock = run(aws, wait=True)
+        outcome, destination_outcome, _engine, _clock = run(aws, wait=True)
         aws.assert_all_used()
     assert not outcome.failed
-    assert place.action == COPIED
-    assert (place.snapshot.id, place.snapshot.cloud_state, place.snapshot.progress) == (COPY, 'completed', 100)
+    assert destination_outcome.action == COPIED
+    assert (destination_outcome.snapshot.id, destination_outcome.snapshot.cloud_state, destination_outcome.snapshot.progress) == (COPY, 'completed', 100)
 
 
 def test_copy_in_error_fails_with_the_state_message():
@@ -142,11 +142,11 @@ def test_copy_in_error_fails_with_the_state_message():
         aws.copies_found()
         aws.copy_made()
         aws.copy_state('error', '0%', message='KMS key is disabled')
-        outcome, place, _engine, _clock = run(aws, wait=True)
+        outcome, destination_outcome, _engine, _clock = run(aws, wait=True)
         aws.assert_all_used()
     assert outcome.failed
     assert 'KMS key is disabled' in outcome.failures()[0]
-    assert place.snapshot.id == COPY
+    assert destination_outcome.snapshot.id == COPY
 
 
 def test_every_snapshot_state_of_the_ec2_model_has_its_meaning():
@@ -162,18 +162,18 @@ def test_existing_copy_in_the_recycle_bin_is_no_copy_and_a_new_one_is_made():
         aws.source_found()
         aws.copies_found(snapshot('snap-0000000000000bin', 'recoverable', '100%', {'snapcopy:source': TAG}))
         aws.copy_made()
-        outcome, place, _engine, _clock = run(aws)
+        outcome, destination_outcome, _engine, _clock = run(aws)
         aws.assert_all_used()
-    assert not outcome.failed and place.action == COPIED and place.snapshot.id == COPY
+    assert not outcome.failed and destination_outcome.action == COPIED and destination_outcome.snapshot.id == COPY
 
 
 def test_existing_copy_in_error_is_reported_not_replaced():
     with StubbedAws() as aws:
         aws.source_found()
         aws.copies_found(snapshot(COPY, 'error', '0%', {'snapcopy:source': TAG}, 'internal error'))
-        outcome, place, _engine, _clock = run(aws)
+        outcome, destination_outcome, _engine, _clock = run(aws)
         aws.assert_all_used()  # and no CopySnapshot: the Stubber would have refused it
-    assert place.action == EXISTING
+    assert destination_outcome.action == EXISTING
     assert outcome.failed
     assert 'delete it, then run again' in outcome.failures()[0]
 
@@ -185,11 +185,11 @@ def test_timeout_fails_and_still_returns_the_copy_id():
         aws.copy_made()
         for dummy in range(3):
             aws.copy_state('pending', '20%')
-        outcome, place, _engine, clock = run(aws, wait=True, timeout=10)
+        outcome, destination_outcome, _engine, clock = run(aws, wait=True, timeout=10)
         aws.assert_all_used()
     assert outcome.failed
-    assert place.timed_out
-    assert place.snapshot.id == COPY
+    assert destination_outcome.timed_out
+    assert destination_outcome.snapshot.id == COPY
     assert clock.now == 10
     assert COPY in outcome.failures()[0]
 
@@ -202,10 +202,10 @@ def test_throttled_copy_is_retried_after_a_look_up(code):
         aws.stubbers['us-west-2'].add_client_error('copy_snapshot', service_error_code=code, http_status_code=400)
         aws.copies_found()  # looked up again before the retry: CopySnapshot has no ClientToken
         aws.copy_made()
-        outcome, place, engine, _clock = run(aws)
+        outcome, destination_outcome, engine, _clock = run(aws)
         aws.assert_all_used()
     assert not outcome.failed
-    assert place.action == COPIED
+    assert destination_outcome.action == COPIED
     assert engine.retries == 1
 
 
@@ -233,11 +233,11 @@ def test_lost_answer_is_followed_by_a_look_up_that_finds_the_copy():
 
         aws.clients['us-west-2'].meta.events.register('after-call.ec2.CopySnapshot', drop_answer)
         aws.copies_found(snapshot(COPY, 'pending', '0%', {'snapcopy:source': TAG}))
-        outcome, place, engine, _clock = run(aws)
+        outcome, destination_outcome, engine, _clock = run(aws)
         aws.assert_all_used()  # exactly one look-up after the loss, and no second CopySnapshot
     assert not outcome.failed
-    assert place.action == COPIED
-    assert place.snapshot.id == COPY
+    assert destination_outcome.action == COPIED
+    assert destination_outcome.snapshot.id == COPY
     assert engine.retries == 1
 
 
@@ -248,10 +248,10 @@ def test_non_retryable_error_is_reported_with_code_and_request_id():
         aws.stubbers['us-west-2'].add_client_error(
             'copy_snapshot', service_error_code='UnauthorizedOperation', service_message='You are not authorized',
             http_status_code=403, response_meta={'RequestId': 'req-42'})
-        outcome, place, engine, _clock = run(aws)
+        outcome, destination_outcome, engine, _clock = run(aws)
         aws.assert_all_used()
     assert outcome.failed
-    assert place.error.code == 'UnauthorizedOperation'
+    assert destination_outcome.error.code == 'UnauthorizedOperation'
     assert 'req-42' in outcome.failures()[0]
     assert engine.retries == 0
 
@@ -353,12 +353,12 @@ def run_in_region(aws, copies=(), copy_arguments=None, **options):
 
 def test_a_copy_to_a_local_zone_sends_destination_availability_zone():
     with StubbedAws() as aws:
-        outcome, place = run_in_region(aws, copy_arguments={
+        outcome, destination_outcome = run_in_region(aws, copy_arguments={
             'SourceRegion': 'us-west-2', 'SourceSnapshotId': SOURCE, 'DestinationAvailabilityZone': ZONE,
             'TagSpecifications': [{'ResourceType': 'snapshot', 'Tags': [{'Key': 'snapcopy:source', 'Value': IN_REGION_TAG}]}]},
             destination_availability_zone=ZONE)
         aws.assert_all_used()
-    assert not outcome.failed and place.action == COPIED and place.snapshot.id == COPY
+    assert not outcome.failed and destination_outcome.action == COPIED and destination_outcome.snapshot.id == COPY
 
 
 @pytest.mark.parametrize('options, found, differs', [
@@ -375,10 +375,10 @@ def test_a_copy_kept_elsewhere_than_asked_is_not_adopted(options, found, differs
     or not the task names a place: a copy on an Outpost is not a copy in the region, nor one in the region a copy to a
     Local Zone. The task fails (on_mismatch's default), naming the copy and where it is; nothing is copied."""
     with StubbedAws() as aws:
-        outcome, place = run_in_region(aws, [snapshot(COPY, tags={'snapcopy:source': IN_REGION_TAG}, **found)], **options)
+        outcome, destination_outcome = run_in_region(aws, [snapshot(COPY, tags={'snapcopy:source': IN_REGION_TAG}, **found)], **options)
         aws.assert_all_used()  # and no CopySnapshot: the Stubber would have refused it
-    assert outcome.failed and place.action == NOT_COPIED
-    assert place.mismatch == {'snapshot_id': COPY, 'differences': differs}
+    assert outcome.failed and destination_outcome.action == NOT_COPIED
+    assert destination_outcome.mismatch == {'snapshot_id': COPY, 'differences': differs}
 
 
 @pytest.mark.parametrize('options, found', [({'destination_availability_zone': ZONE}, {'AvailabilityZone': ZONE}),
@@ -387,9 +387,9 @@ def test_a_copy_kept_elsewhere_than_asked_is_not_adopted(options, found, differs
                          ids=['same-local-zone', 'same-outpost', 'a-zone-of-the-region-is-the-region'])
 def test_a_copy_kept_where_asked_is_used(options, found):
     with StubbedAws() as aws:
-        outcome, place = run_in_region(aws, [snapshot(COPY, tags={'snapcopy:source': IN_REGION_TAG}, **found)], **options)
+        outcome, destination_outcome = run_in_region(aws, [snapshot(COPY, tags={'snapcopy:source': IN_REGION_TAG}, **found)], **options)
         aws.assert_all_used()
-    assert not outcome.failed and place.action == EXISTING and place.snapshot.id == COPY and place.mismatch is None
+    assert not outcome.failed and destination_outcome.action == EXISTING and destination_outcome.snapshot.id == COPY and destination_outcome.mismatch is None
 
 
 @pytest.mark.parametrize('source_region, zone, options, option, words', [

@@ -161,11 +161,11 @@ def test_an_ens_copy_slower_than_the_read_timeout_is_looked_up_once_it_landed_no
     nodes = ['cn-beijing-cmcc', 'cn-suzhou-telecom']
     outcome = engine.run([CopyRequest(source, 'cn-hangzhou-26', nodes)])[0]
     assert not outcome.failed
-    assert [place.action for place in outcome.destinations.values()] == [COPIED, COPIED]
+    assert [destination_outcome.action for destination_outcome in outcome.destinations.values()] == [COPIED, COPIED]
     time.sleep(1.0)  # whatever the slow call was going to do is done by now
     copies = [snapshot for resources in fakecloud_clean.admin.state(cloud='ens')['ens'].values()
               for snapshot in resources['snapshots'] if snapshot['source_snapshot_id'] == source]
-    assert sorted(snapshot['id'] for snapshot in copies) == sorted(place.snapshot.id for place in outcome.destinations.values())
+    assert sorted(snapshot['id'] for snapshot in copies) == sorted(destination_outcome.snapshot.id for destination_outcome in outcome.destinations.values())
     assert fakecloud_clean.admin.calls()['calls']['ens']['CopySnapshot']['mutations'] == 1
 
 

@@ -90,12 +90,13 @@ def test_copies_to_two_regions_in_one_call_names_and_tags_them_and_waits(cloud, 
     assert not outcome.failed and outcome.changed
     tag = '%s/%s' % (SOURCE_REGION, source_id)
     for region in ('ap-beijing', 'ap-shanghai'):
-        place = outcome.destinations[region]
-        assert place.action == COPIED
-        assert (place.snapshot.state, place.snapshot.cloud_state, place.snapshot.progress) == (COMPLETED, 'NORMAL', 100)
-        assert place.snapshot.tags == {'purpose': 'dr', SOURCE_TAG: tag}
+        destination_outcome = outcome.destinations[region]
+        assert destination_outcome.action == COPIED
+        copy_made = destination_outcome.snapshot
+        assert (copy_made.state, copy_made.cloud_state, copy_made.progress) == (COMPLETED, 'NORMAL', 100)
+        assert destination_outcome.snapshot.tags == {'purpose': 'dr', SOURCE_TAG: tag}
         (copy,) = copies_of(cloud, region, source_id)
-        assert copy['id'] == place.snapshot.id
+        assert copy['id'] == destination_outcome.snapshot.id
         assert copy['name'] == 'snapcopy-ap-guangzhou-%s' % source_id
         assert copy['tags'] == {'purpose': 'dr', SOURCE_TAG: tag}
     (call,) = copy_calls(cloud)
@@ -149,11 +150,11 @@ def test_a_copy_found_without_its_tags_is_tagged_on_the_rerun(cloud, source_id):
     name = 'snapcopy-ap-guangzhou-%s' % source_id
     seed_copy(cloud, source_id, name=name)
     outcome, dummy = run(cloud, source_id, ['ap-beijing'], tags={'team': 'storage'})
-    place = outcome.destinations['ap-beijing']
-    assert place.action == EXISTING and not outcome.changed
+    destination_outcome = outcome.destinations['ap-beijing']
+    assert destination_outcome.action == EXISTING and not outcome.changed
     (copy,) = copies_of(cloud, 'ap-beijing', source_id)
     assert copy['tags'] == {'team': 'storage', SOURCE_TAG: '%s/%s' % (SOURCE_REGION, source_id)}
-    assert place.snapshot.tags == copy['tags']
+    assert destination_outcome.snapshot.tags == copy['tags']
 
 
 def test_a_copy_in_the_recycle_bin_is_no_copy(cloud, source_id):
@@ -163,11 +164,11 @@ def test_a_copy_in_the_recycle_bin_is_no_copy(cloud, source_id):
     binned = seed_copy(cloud, source_id, name=name, status='TORECYCLE',
                        tags={SOURCE_TAG: '%s/%s' % (SOURCE_REGION, source_id)})
     outcome, dummy = run(cloud, source_id, ['ap-beijing'])
-    place = outcome.destinations['ap-beijing']
-    assert place.action == COPIED and place.snapshot.id != binned and not outcome.failed
+    destination_outcome = outcome.destinations['ap-beijing']
+    assert destination_outcome.action == COPIED and destination_outcome.snapshot.id != binned and not outcome.failed
     adapter = CbsAdapter(make_client(cloud))
     listed = {copy.id: copy.state for copy in adapter.list_copies('ap-beijing')}
-    assert listed[binned] == DELETING and listed[place.snapshot.id] == PENDING
+    assert listed[binned] == DELETING and listed[destination_outcome.snapshot.id] == PENDING
 
 
 def test_copies_are_found_with_documented_filters_only(cloud, source_id):
@@ -201,9 +202,9 @@ def test_check_mode_reports_a_copy_under_way_it_cannot_identify(cloud, source_id
     cloud.admin.configure(timings={'cbs': {'copy_seconds': 30}})
     seed_copy(cloud, source_id, name='someone else', status='running', disk_id='disk-elsewhere')
     outcome, dummy = run(cloud, source_id, ['ap-beijing'], check_mode=True)
-    place = outcome.destinations['ap-beijing']
-    assert place.action == EXISTING and place.snapshot.id is None and place.snapshot.state == PENDING
-    assert 'CopyingToRegions' in place.snapshot.message
+    destination_outcome = outcome.destinations['ap-beijing']
+    assert destination_outcome.action == EXISTING and destination_outcome.snapshot.id is None and destination_outcome.snapshot.state == PENDING
+    assert 'CopyingToRegions' in destination_outcome.snapshot.message
     assert cloud.admin.calls()['total_mutations'] == 0
 
 
@@ -303,7 +304,7 @@ def test_throttling_bursts_are_retried(cloud, source_id):
     outcome, engine = run(cloud, source_id, ['ap-beijing', 'ap-shanghai'], wait=True)
     assert not outcome.failed
     assert engine.retries >= 6
-    assert {place.action for place in outcome.destinations.values()} == {COPIED}
+    assert {destination_outcome.action for destination_outcome in outcome.destinations.values()} == {COPIED}
     assert len(copy_calls(cloud)) == 1
     for region in ('ap-beijing', 'ap-shanghai'):
         (copy,) = copies_of(cloud, region, source_id)
@@ -317,9 +318,9 @@ def test_a_lost_answer_after_the_copy_is_followed_by_a_look_up_not_a_second_copy
     (call,) = copy_calls(cloud)
     assert call['answer_lost']
     for region in ('ap-beijing', 'ap-shanghai'):
-        place = outcome.destinations[region]
+        destination_outcome = outcome.destinations[region]
         (copy,) = copies_of(cloud, region, source_id)
-        assert place.action == COPIED and place.snapshot.id == copy['id']
+        assert destination_outcome.action == COPIED and destination_outcome.snapshot.id == copy['id']
         # The copy call's answer was lost before tagging: the look-up tagged the copies.
         assert copy['tags'][SOURCE_TAG] == '%s/%s' % (SOURCE_REGION, source_id)
 
@@ -328,11 +329,11 @@ def test_a_tag_failure_keeps_the_copy_id_and_the_rerun_finishes_tagging(cloud, s
     cloud.admin.faults(rules=[{'cloud': 'tag', 'action': 'TagResources', 'error_rate': 1.0,
                                'error_code': 'ResourceUnavailable', 'count': 1}])
     first, dummy = run(cloud, source_id, ['ap-beijing'], tags={'purpose': 'dr'})
-    place = first.destinations['ap-beijing']
+    destination_outcome = first.destinations['ap-beijing']
     (copy,) = copies_of(cloud, 'ap-beijing', source_id)
     assert first.failed
-    assert isinstance(place.error, CopyNotTaggedError)
-    assert place.error.as_result()['snapshot_id'] == copy['id'] and copy['id'] in str(place.error)
+    assert isinstance(destination_outcome.error, CopyNotTaggedError)
+    assert destination_outcome.error.as_result()['snapshot_id'] == copy['id'] and copy['id'] in str(destination_outcome.error)
     assert copy['tags'] == {}
     second, dummy = run(cloud, source_id, ['ap-beijing'], tags={'purpose': 'dr'})
     assert not second.failed and second.destinations['ap-beijing'].snapshot.id == copy['id']
@@ -356,14 +357,14 @@ def test_a_copy_that_fails_while_waiting_is_reported(cloud, source_id):
 def test_a_timeout_still_returns_the_copies_in_flight(cloud, source_id):
     cloud.admin.configure(timings={'cbs': {'copy_seconds': 60}})
     outcome, dummy = run(cloud, source_id, ['ap-beijing'], wait=True, timeout=1)
-    place = outcome.destinations['ap-beijing']
-    assert outcome.failed and place.timed_out
-    assert place.snapshot.id == copies_of(cloud, 'ap-beijing', source_id)[0]['id']
-    assert place.snapshot.cloud_state in ('COPYING_FROM_REMOTE', 'CHECKING_COPIED')
+    destination_outcome = outcome.destinations['ap-beijing']
+    assert outcome.failed and destination_outcome.timed_out
+    assert destination_outcome.snapshot.id == copies_of(cloud, 'ap-beijing', source_id)[0]['id']
+    assert destination_outcome.snapshot.cloud_state in ('COPYING_FROM_REMOTE', 'CHECKING_COPIED')
     assert 'rerun adopts it' in ' '.join(outcome.failures())
     rerun, dummy = run(cloud, source_id, ['ap-beijing'])
     assert rerun.destinations['ap-beijing'].action == EXISTING
-    assert rerun.destinations['ap-beijing'].snapshot.id == place.snapshot.id
+    assert rerun.destinations['ap-beijing'].snapshot.id == destination_outcome.snapshot.id
 
 
 def test_a_source_still_being_made_is_waited_for(cloud):
@@ -410,7 +411,7 @@ def test_a_copy_whose_tags_differ_is_never_used_silently(cloud, source_id):
     first, dummy = run(cloud, source_id, ['ap-beijing'], tags={'team': 'db'})
     old_id = first.destinations['ap-beijing'].snapshot.id
     failed, dummy = run(cloud, source_id, ['ap-beijing'], tags={'team': 'web'})
-    place = failed.destinations['ap-beijing']
-    assert failed.failed and place.error.code == 'ExistingCopyDiffers' and place.action == NOT_COPIED
-    assert place.mismatch == {'snapshot_id': old_id, 'differences': {'tags': {'asked': {'team': 'web'}, 'found': {'team': 'db'}}}}
+    destination_outcome = failed.destinations['ap-beijing']
+    assert failed.failed and destination_outcome.error.code == 'ExistingCopyDiffers' and destination_outcome.action == NOT_COPIED
+    assert destination_outcome.mismatch == {'snapshot_id': old_id, 'differences': {'tags': {'asked': {'team': 'web'}, 'found': {'team': 'db'}}}}
     assert len(copy_calls(cloud)) == 1

@@ -275,8 +275,8 @@ def test_dr_run_plans_copies_and_reruns_without_change(cloud, estate):
         assert all(snap['tags']['team'] == 'ops' for snap in copies)
 
     forget_calls(cloud)
-    again = dr_run(cloud)
-    assert not again['changed'] and again['totals']['existing'] == 60 and again['totals']['copied'] == 0
+    unanswered = dr_run(cloud)
+    assert not unanswered['changed'] and unanswered['totals']['existing'] == 60 and unanswered['totals']['copied'] == 0
     assert mutating_calls(cloud) == 0
     assert sum(len(copies_in(cloud, region)) for region in DR_REGIONS) == 60
 
@@ -390,8 +390,8 @@ def test_dr_run_refreshes_a_stale_disk_and_copies_the_fresh_snapshot(cloud):
     assert made['name'] == 'dr-fresh-' + stale['disks'][0] and 'snapcopy:fresh' in made['tags']
     # the rerun finds the fresh snapshot recent enough
     forget_calls(cloud)
-    again = dr_run(cloud, max_snapshot_age_hours=3)
-    assert not again['changed'] and mutating_calls(cloud) == 0
+    unanswered = dr_run(cloud, max_snapshot_age_hours=3)
+    assert not unanswered['changed'] and mutating_calls(cloud) == 0
 
 
 def test_dr_run_reports_a_broken_dr_region_and_copies_to_the_others(cloud):

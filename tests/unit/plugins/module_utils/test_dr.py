@@ -5,12 +5,13 @@ import random
 
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff, CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import COPY_WORKERS, DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_region_entries, dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import markdown_report
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import INVALID, RETRYABLE, CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import INVALID, RETRYABLE, CloudError, InputError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, FAILED, PENDING, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH, MemoryCloud
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_engine import ThreadSafeCloud
@@ -83,8 +84,8 @@ def test_stale_disk_gets_a_fresh_snapshot_which_is_copied_when_waiting():
     assert disk['source_snapshot']['age_hours'] < 0.01
     assert report['totals']['fresh_snapshots'] == 1 and report['totals']['copied'] == 2
     # the rerun finds the fresh snapshot recent enough: no new snapshot, no new copy
-    again = run(cloud, clock, max_snapshot_age_hours=1)
-    assert not again['changed']
+    unanswered = run(cloud, clock, max_snapshot_age_hours=1)
+    assert not unanswered['changed']
     assert cloud.calls['create_snapshot'] == 1
 
 
@@ -149,7 +150,7 @@ def test_disk_without_a_snapshot_is_a_failure_in_the_report():
     report = run(cloud, clock)
     assert report['totals']['without_dr_copy'] == 1
     assert any('disk-empty' in failure and 'no completed snapshot' in failure for failure in report['failures'])
-    markdown = markdown_report(report)
+    markdown = dr_report_markdown(report)
     assert '## Failures' in markdown and '| disk-0 |' in markdown
 
 
@@ -267,13 +268,13 @@ def test_dr_copies_made_before_encryption_was_asked_are_reported_then_replaced_w
     assert all('ExistingCopyDiffers' in failure and 'encrypted' in failure for failure in failed['failures'])
     copy = failed['disks'][0]['copies'][0]
     assert copy['mismatch']['differences'] == {'encrypted': {'asked': True, 'found': False}}
-    assert '(%s differs: encrypted)' % copy['mismatch']['snapshot_id'] in markdown_report(failed)
+    assert '(%s differs: encrypted)' % copy['mismatch']['snapshot_id'] in dr_report_markdown(failed)
     warned = run(cloud, clock, dr_regions=['dr-1'], encrypted=True, on_mismatch='warn')
     assert not warned['failures'] and warned['totals']['existing'] == 2 and len(warned['run_warnings']) == 2
     replaced = run(cloud, clock, dr_regions=['dr-1'], encrypted=True, on_mismatch='new_copy')
     assert replaced['totals']['copied'] == 2 and not replaced['failures']
-    again = run(cloud, clock, dr_regions=['dr-1'], encrypted=True)
-    assert again['totals']['existing'] == 2 and not again['failures'] and not again['run_warnings']
+    unanswered = run(cloud, clock, dr_regions=['dr-1'], encrypted=True)
+    assert unanswered['totals']['existing'] == 2 and not unanswered['failures'] and not unanswered['run_warnings']
 
 
 def test_a_dated_name_template_does_not_make_yesterdays_copy_differ():
@@ -281,8 +282,8 @@ def test_a_dated_name_template_does_not_make_yesterdays_copy_differ():
     cloud.readable_options = ('name', 'tags')
     run(cloud, clock, provider='ecs', dr_regions=['dr-1'], name_template='dr-{disk_id}-{date}', description_template=None)
     clock.now += 86400
-    again = run(cloud, clock, provider='ecs', dr_regions=['dr-1'], name_template='dr-{disk_id}-{date}', description_template=None)
-    assert again['totals']['existing'] == 1 and not again['failures']
+    unanswered = run(cloud, clock, provider='ecs', dr_regions=['dr-1'], name_template='dr-{disk_id}-{date}', description_template=None)
+    assert unanswered['totals']['existing'] == 1 and not unanswered['failures']
     # A name template without the date is held to: another name is a difference.
     renamed = run(cloud, clock, provider='ecs', dr_regions=['dr-1'], name_template='dr-{disk_id}', description_template=None)
     assert renamed['totals']['not_copied'] == 1 and 'name (asked dr-disk-0' in renamed['failures'][0]
@@ -366,7 +367,7 @@ def test_the_report_says_which_regions_lack_a_copy_what_was_kept_and_how_many_ca
         ('dr-1', 'copied', True), ('dr-2', 'not_copied', False)]
     assert report['failures'] == ['disk-0: dr-2: CopySnapshot failed: QuotaExceeded: no room (region dr-2)']
     assert report['changed'] and not report['check_mode'] and report['run_warnings'] == []
-    markdown = markdown_report(report)
+    markdown = dr_report_markdown(report)
     assert '| disk-0 | name-disk-0 | disk-0-snap-1 | 2.0 | dr-1 | copy-1 | pending | copied | 0.0 |' in markdown
     assert '| disk-0 | name-disk-0 | disk-0-snap-1 | 2.0 | dr-2 | - | - | not_copied | - |' in markdown
     assert '- disk-0: dr-2: CopySnapshot failed: QuotaExceeded' in markdown and '## Pruned' not in markdown
@@ -380,7 +381,7 @@ def test_the_markdown_report_lists_what_was_pruned_with_its_age():
     assert report['totals']['pruned'] == 1 and report['totals']['kept'] == 2
     (pruned,) = report['disks'][0]['pruned']
     assert pruned['snapshot_id'] == 'old-9' and pruned['age_hours'] == 216.0 and pruned['action'] == 'deleted'
-    markdown = markdown_report(report)
+    markdown = dr_report_markdown(report)
     assert '## Pruned\n\n| disk | DR region | copy | age (h) | action |\n|---|---|---|---|---|\n| disk-0 | dr-1 | old-9 | 216.0 | deleted |' in markdown
     assert markdown.startswith('# DR copy report: aws src-1 -> dr-1\n\nGenerated 2026-12-01T00:00:00Z.\n')
 
@@ -723,7 +724,7 @@ def test_text_from_the_cloud_is_escaped_where_the_markdown_report_shows_it():
     """Issue 24: a disk's name with |, a new line or raw HTML broke the Markdown report's table (or ran in a viewer)."""
     cloud, clock = cloud_with_disks(count=1)
     cloud.disks['disk-0'].name = 'db | primary\n<script>alert(1)</script>'
-    markdown = markdown_report(run(cloud, clock, dr_regions=['dr-1']))
+    markdown = dr_report_markdown(run(cloud, clock, dr_regions=['dr-1']))
     (row,) = [line for line in markdown.splitlines() if line.startswith('| disk-0 |')]
     assert row.replace('\\|', '').count('|') == 10  # nine cells
     assert 'db \\| primary &lt;script&gt;alert(1)&lt;/script&gt;' in row and '<script>' not in markdown
@@ -792,3 +793,23 @@ def test_an_unmarked_copy_with_a_second_copy_of_its_source_or_unlike_a_dr_run_s_
     report = run(cloud, clock, dr_regions=['dr-1'], wait=True, prune=True, keep_copies=1)
     assert report['totals']['copied'] == 1 and report['totals']['pruned'] == 0 and 'unmarked' in cloud.copies
     assert not any(COPY_TAG in cloud.copies[copy_id]['tags'] for copy_id in ('unmarked', 'persons') if copy_id in cloud.copies)
+
+
+def test_the_runs_call_retry_keeps_its_own_deadline_and_counts_the_retries_of_every_phase():
+    cloud, clock = cloud_with_disks(count=1)
+    shared = CallRetry(Backoff(is_retryable, max_attempts=10, rng=lambda: 1.0, sleep=clock.sleep, clock=clock.clock))
+    errors = [CloudError('DescribeSnapshots', 'Throttling', 'slow down', kind=RETRYABLE)]
+    list_snapshots = cloud.disk_snapshots
+
+    def disk_snapshots_throttled_once(*args):  # a call of the run's own phase
+        if errors:
+            raise errors.pop()
+        return list_snapshots(*args)
+
+    cloud.disk_snapshots = disk_snapshots_throttled_once
+    cloud.copy_errors.append(CloudError('CopySnapshot', 'Throttling', 'slow down', kind=RETRYABLE))  # the copies' phase
+    settings = dr_settings(params(dr_regions=['dr-1']))
+    dr_run = DrRun(cloud, settings, now=parse_time(cloud.when(clock.now)), clock=clock.clock, sleep=clock.sleep, workers=1, retry=shared)
+    report = dr_run.run()
+    assert report['totals']['copied'] == 1 and report['api_retries'] == shared.retries == 2
+    assert shared.deadline == float('inf') and dr_run.retry.shared is shared

@@ -7,7 +7,6 @@ import datetime
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import markdown_report
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_restore import (
     OTHERS_LEFTOVER_HOURS,
     TEST_DISK_PREFIX,
@@ -18,7 +17,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_restore import 
     scope_key,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL, CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, Snapshot, TestDisk as DrillDisk, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, DrillDisk, Snapshot, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import (
     RESTORE_COPY_TAG,
     RESTORE_RUN_TAG,
@@ -26,6 +25,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import (
     RESTORE_TESTED_TAG,
     RESTORE_UNTIL_TAG,
 )
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import cloud_with_disks, params, run
 
@@ -261,7 +261,7 @@ def test_leftovers_of_earlier_drills_are_deleted_first_and_nothing_else():
     assert report['restore']['totals']['leftovers_deleted'] == 2
     assert sorted(cloud.test_disks) == ['mine-parallel', 'named-only', 'tagged-only', 'theirs-now']
     assert report['changed']  # deleting leftovers is a change
-    assert '| dr-1 | mine-earlier | %s | deleted |' % EARLIER_RUN in markdown_report(report)
+    assert '| dr-1 | mine-earlier | %s | deleted |' % EARLIER_RUN in dr_report_markdown(report)
 
 
 def test_check_mode_plans_the_drill_and_the_leftovers_without_any_mutating_call():
@@ -284,7 +284,7 @@ def test_check_mode_before_the_first_copies_plans_to_test_them_once_made():
     assert not report['failures']
     assert [region['plan'] for region in report['restore']['regions']] == [
         'would test the copies this run makes, once they have completed'] * 2
-    assert 'would test the copies this run makes' in markdown_report(report)
+    assert 'would test the copies this run makes' in dr_report_markdown(report)
 
 
 def test_a_region_without_a_completed_copy_is_a_failure_that_says_how_to_get_one():
@@ -384,7 +384,7 @@ def test_an_error_in_the_middle_of_the_drill_still_deletes_the_disks_made():
 def test_the_markdown_report_has_a_restore_section():
     cloud, clock = copied_cloud(count=1)
     report = drill(cloud, clock)
-    text = markdown_report(report)
+    text = dr_report_markdown(report)
     assert '## Restore test' in text and '2 passed, 0 failed, 0 timed out.' in text
     test = report['restore']['tests'][0]
     assert '| dr-1 | dr-1a | disk-0 | %s | %s | %s | passed | deleted |' % (
@@ -504,7 +504,7 @@ def test_a_lost_create_answer_adopts_the_disk_made_from_its_own_copy_not_another
 def test_the_markdown_plan_of_a_region_names_its_zone():
     cloud, clock = cloud_with_disks(count=1)
     report = drill(cloud, clock, check_mode=True)
-    assert '| dr-1 | dr-1a | - | - | - | - | would test the copies this run makes, once they have completed | - |' in markdown_report(report)
+    assert '| dr-1 | dr-1a | - | - | - | - | would test the copies this run makes, once they have completed | - |' in dr_report_markdown(report)
 
 
 # ---------------------------------------------------------------------------------------------- what cannot be done is said

@@ -123,8 +123,8 @@ def test_a_copy_that_differs_from_the_request_is_never_used_silently(cloud, firs
     assert not replaced.failed and replaced.result['changed'] and replaced.result['snapshot_id'] != old_id
     assert replaced.result['snapshots'][0]['mismatch']['snapshot_id'] == old_id
     assert {copy['id'] for copy in copies_in(cloud, DR, source)} == {old_id, replaced.result['snapshot_id']}
-    again = run_module(cloud, source, **second)
-    assert not again.failed and not again.result['changed'] and again.result['snapshot_id'] == replaced.result['snapshot_id']
+    unanswered = run_module(cloud, source, **second)
+    assert not unanswered.failed and not unanswered.result['changed'] and unanswered.result['snapshot_id'] == replaced.result['snapshot_id']
 
 
 def test_copy_is_sent_in_the_source_region_with_a_deterministic_client_token(cloud):
@@ -246,8 +246,8 @@ def test_ecs_gets_the_name_and_description_it_requires(cloud):
     assert copy['name'] == 'snapcopy-%s' % source
     assert copy['description'] == 'Copy of %s from %s, by snapcopy.cloud' % (source, SOURCE_REGION)
     assert not first.failed and first.result['snapshots'][0]['name'] == copy['name']
-    again = run_module(cloud, source)
-    assert not again.result['changed'] and len(copies_in(cloud, DR, source)) == 1
+    unanswered = run_module(cloud, source)
+    assert not unanswered.result['changed'] and len(copies_in(cloud, DR, source)) == 1
 
 
 def test_the_source_region_is_no_destination(cloud):
@@ -321,10 +321,10 @@ def test_lost_answer_after_the_copy_was_made_adopts_it(cloud):
     source = seed_source(cloud)
     cloud.admin.faults({'rules': [{'cloud': 'ecs', 'action': 'CopySnapshot', 'lost_answer_rate': 1.0, 'count': 1}]})
     outcome = engine(cloud).run([request(source)])[0]
-    place = outcome.destinations[DR]
-    assert not outcome.failed and place.action == COPIED
+    destination_outcome = outcome.destinations[DR]
+    assert not outcome.failed and destination_outcome.action == COPIED
     (copy,) = copies_in(cloud, DR, source)
-    assert place.snapshot.id == copy['id']
+    assert destination_outcome.snapshot.id == copy['id']
     report = cloud.admin.calls()
     assert [entry['answer_lost'] for entry in report['log'] if entry['action'] == 'CopySnapshot'] == [True]
 
@@ -544,8 +544,8 @@ def test_create_snapshot_is_safe_to_resend(cloud):
     adapter = EcsAdapter.from_connection(connection(cloud))
     (disk,) = adapter.find_disks(SOURCE_REGION, {})
     first = adapter.create_snapshot(SOURCE_REGION, disk, 'dr-fresh', 'Fresh snapshot', {'snapcopy:fresh': 'now'})
-    again = adapter.create_snapshot(SOURCE_REGION, disk, 'dr-fresh', 'Fresh snapshot', {'snapcopy:fresh': 'now'})
-    assert first.id == again.id and first.volume_id == created['ecs']['disks'][0] and first.created
+    unanswered = adapter.create_snapshot(SOURCE_REGION, disk, 'dr-fresh', 'Fresh snapshot', {'snapcopy:fresh': 'now'})
+    assert first.id == unanswered.id and first.volume_id == created['ecs']['disks'][0] and first.created
     snapshots = cloud.admin.state(cloud='ecs', region=SOURCE_REGION)['ecs'][SOURCE_REGION]['snapshots']
     assert [(s['id'], s['name'], s['tags']) for s in snapshots] == [(first.id, 'dr-fresh', {'snapcopy:fresh': 'now'})]
 
@@ -569,7 +569,7 @@ def test_a_request_for_several_regions_is_copied_one_call_per_region(cloud):
     """The DR run groups DR regions that share options into one request; ECS copies them one by one."""
     source = seed_source(cloud)
     outcome = engine(cloud).run([CopyRequest(source, SOURCE_REGION, [DR, 'cn-shanghai'], {'tags': {'snapcopy:disk': 'x'}})])[0]
-    assert [place.action for place in outcome.destinations.values()] == [COPIED, COPIED]
+    assert [destination_outcome.action for destination_outcome in outcome.destinations.values()] == [COPIED, COPIED]
     assert calls(cloud, 'CopySnapshot')['mutations'] == 2
     with pytest.raises(InputError):
         EcsAdapter(client=None).validate(CopyRequest(source, SOURCE_REGION, [DR, 'Bad Region']))

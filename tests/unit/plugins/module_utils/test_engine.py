@@ -77,11 +77,11 @@ def test_copies_then_a_rerun_finds_them():
     clock = FakeClock()
     cloud = MemoryCloud(clock)
     first = engine_for(cloud, clock).run(requests(3, ('dr-1', 'dr-2')))
-    assert all(place.action == COPIED for outcome in first for place in outcome.destinations.values())
-    again = engine_for(cloud, clock).run(requests(3, ('dr-1', 'dr-2')))
-    assert all(place.action == EXISTING for outcome in again for place in outcome.destinations.values())
+    assert all(destination_outcome.action == COPIED for outcome in first for destination_outcome in outcome.destinations.values())
+    unanswered = engine_for(cloud, clock).run(requests(3, ('dr-1', 'dr-2')))
+    assert all(destination_outcome.action == EXISTING for outcome in unanswered for destination_outcome in outcome.destinations.values())
     assert len(cloud.copies) == 6
-    assert not any(outcome.changed for outcome in again)
+    assert not any(outcome.changed for outcome in unanswered)
 
 
 def test_check_mode_never_starts_a_copy():
@@ -130,7 +130,7 @@ def test_lost_answer_is_looked_up_instead_of_copied_again():
     assert not outcome.failed
     assert len(cloud.copies) == 2
     assert cloud.calls['start_copy'] == 1
-    assert {place.action for place in outcome.destinations.values()} == {COPIED}
+    assert {destination_outcome.action for destination_outcome in outcome.destinations.values()} == {COPIED}
 
 
 def test_already_exists_is_adopted_not_failed():
@@ -173,17 +173,17 @@ def test_wait_reports_done_or_timeout_with_ids(timeout):
     clock = FakeClock()
     cloud = MemoryCloud(clock, copy_seconds=10)
     outcome = engine_for(cloud, clock, wait=True, timeout=timeout).run(requests(1))[0]
-    place = outcome.destinations['dr-1']
-    assert place.snapshot.id == 'copy-0'
+    destination_outcome = outcome.destinations['dr-1']
+    assert destination_outcome.snapshot.id == 'copy-0'
     assert outcome.failed == (timeout < 10)
-    assert place.timed_out == (timeout < 10)
+    assert destination_outcome.timed_out == (timeout < 10)
 
 
 def test_a_pool_of_workers_copies_every_request_once():
     clock = FakeClock()
     cloud = ThreadSafeCloud(clock)
     outcomes = engine_for(cloud, clock, workers=8).run(requests(30, ('dr-1', 'dr-2')))
-    assert all(place.action == COPIED for outcome in outcomes for place in outcome.destinations.values())
+    assert all(destination_outcome.action == COPIED for outcome in outcomes for destination_outcome in outcome.destinations.values())
     assert cloud.calls['start_copy'] == 60 and len(cloud.copies) == 60
     assert 1 < cloud.peak_calls <= 8
     assert {copy['tags']['snapcopy:source'] for copy in cloud.copies.values()} == {'src-1/snap-%03d' % index for index in range(30)}
@@ -280,11 +280,11 @@ def test_a_copy_that_differs_fails_the_destination_by_default_and_copies_nothing
     clock = FakeClock()
     cloud = cloud_with_unencrypted_copy(clock)
     (outcome,) = engine_for(cloud, clock).run([encrypted_request()])
-    place = outcome.destinations['dr-1']
-    assert outcome.failed and not outcome.changed and place.action == NOT_COPIED
-    assert place.error.code == 'ExistingCopyDiffers' and 'encrypted (asked True, found False)' in place.error.message
-    assert place.mismatch == {'snapshot_id': 'old-copy', 'differences': {'encrypted': {'asked': True, 'found': False}}}
-    assert place.as_result()['mismatch'] == place.mismatch and place.as_result()['snapshot_id'] == 'old-copy'
+    destination_outcome = outcome.destinations['dr-1']
+    assert outcome.failed and not outcome.changed and destination_outcome.action == NOT_COPIED
+    assert destination_outcome.error.code == 'ExistingCopyDiffers' and 'encrypted (asked True, found False)' in destination_outcome.error.message
+    assert destination_outcome.mismatch == {'snapshot_id': 'old-copy', 'differences': {'encrypted': {'asked': True, 'found': False}}}
+    assert destination_outcome.as_result()['mismatch'] == destination_outcome.mismatch and destination_outcome.as_result()['snapshot_id'] == 'old-copy'
     assert 'start_copy' not in cloud.calls
 
 
@@ -293,8 +293,8 @@ def test_a_differing_copy_still_in_flight_is_not_waited_for_and_the_diff_shows_n
     cloud = MemoryCloud(clock, copy_seconds=600)
     cloud.add_copy('old-copy', 'dr-1', {SOURCE_TAG: 'src-1/snap-000'}, started=0, encrypted=False)  # in flight
     (outcome,) = engine_for(cloud, clock, wait=True, timeout=300).run([encrypted_request()])
-    place = outcome.destinations['dr-1']
-    assert place.action == NOT_COPIED and place.error.code == 'ExistingCopyDiffers' and not place.timed_out
+    destination_outcome = outcome.destinations['dr-1']
+    assert destination_outcome.action == NOT_COPIED and destination_outcome.error.code == 'ExistingCopyDiffers' and not destination_outcome.timed_out
     assert 'describe' not in cloud.calls and clock.sleeps == []
     assert copy_diff(outcome) == {'before': {'source': 'src-1/snap-000', 'copies': {'dr-1': 'old-copy'}},
                                   'after': {'source': 'src-1/snap-000', 'copies': {'dr-1': 'old-copy'}}}
@@ -305,10 +305,10 @@ def test_a_copy_that_differs_is_used_with_a_warning_when_asked():
     cloud = cloud_with_unencrypted_copy(clock)
     engine = engine_for(cloud, clock, on_mismatch='warn')
     (outcome,) = engine.run([encrypted_request(tags={'team': 'web'})])
-    place = outcome.destinations['dr-1']
-    assert not outcome.failed and place.action == EXISTING and place.snapshot.id == 'old-copy'
-    assert set(place.mismatch['differences']) == {'encrypted', 'tags'}
-    assert place.mismatch['differences']['tags'] == {'asked': {'team': 'web'}, 'found': {'team': 'db'}}
+    destination_outcome = outcome.destinations['dr-1']
+    assert not outcome.failed and destination_outcome.action == EXISTING and destination_outcome.snapshot.id == 'old-copy'
+    assert set(destination_outcome.mismatch['differences']) == {'encrypted', 'tags'}
+    assert destination_outcome.mismatch['differences']['tags'] == {'asked': {'team': 'web'}, 'found': {'team': 'db'}}
     (warning,) = engine.warnings
     assert 'old-copy' in warning and 'encrypted' in warning and 'on_mismatch: warn' in warning
 
@@ -319,13 +319,13 @@ def test_a_copy_that_differs_is_replaced_by_a_new_one_when_asked_and_the_rerun_u
     (plan,) = engine_for(cloud, clock, on_mismatch='new_copy', check_mode=True).run([encrypted_request()])
     assert plan.destinations['dr-1'].action == WOULD_COPY and plan.destinations['dr-1'].mismatch['snapshot_id'] == 'old-copy'
     (outcome,) = engine_for(cloud, clock, on_mismatch='new_copy').run([encrypted_request()])
-    place = outcome.destinations['dr-1']
-    assert place.action == COPIED and place.snapshot.id != 'old-copy' and place.mismatch['snapshot_id'] == 'old-copy'
-    assert set(cloud.copies) == {'old-copy', place.snapshot.id}
+    destination_outcome = outcome.destinations['dr-1']
+    assert destination_outcome.action == COPIED and destination_outcome.snapshot.id != 'old-copy' and destination_outcome.mismatch['snapshot_id'] == 'old-copy'
+    assert set(cloud.copies) == {'old-copy', destination_outcome.snapshot.id}
     # The matching copy is preferred to the one that differs, under any on_mismatch.
-    (again,) = engine_for(cloud, clock).run([encrypted_request()])
-    assert again.destinations['dr-1'].action == EXISTING and again.destinations['dr-1'].snapshot.id == place.snapshot.id
-    assert again.destinations['dr-1'].mismatch is None and not again.failed
+    (unanswered,) = engine_for(cloud, clock).run([encrypted_request()])
+    assert unanswered.destinations['dr-1'].action == EXISTING and unanswered.destinations['dr-1'].snapshot.id == destination_outcome.snapshot.id
+    assert unanswered.destinations['dr-1'].mismatch is None and not unanswered.failed
 
 
 def test_the_engine_and_the_client_retry_through_one_call_retry():
@@ -419,11 +419,11 @@ def test_near_the_deadline_a_copy_call_that_timed_out_is_given_up_not_sent_again
     cloud = MemoryCloud(clock)
     cloud.copy_errors.append(read_timeout(30))
     (outcome,) = engine_for(cloud, clock, timeout=timeout).run(requests(1))
-    place = outcome.destinations['dr-1']
+    destination_outcome = outcome.destinations['dr-1']
     if copied:
-        assert place.action == COPIED and clock.sleeps == [30] and cloud.calls['start_copy'] == 2
+        assert destination_outcome.action == COPIED and clock.sleeps == [30] and cloud.calls['start_copy'] == 2
     else:
-        assert place.action == NOT_COPIED and place.error.code == 'ReadTimeout' and outcome.failed
+        assert destination_outcome.action == NOT_COPIED and destination_outcome.error.code == 'ReadTimeout' and outcome.failed
         assert clock.sleeps == [] and cloud.calls['start_copy'] == 1 and cloud.calls['find_copies'] == 1
 
 
@@ -451,8 +451,8 @@ def test_a_copy_call_that_keeps_raising_a_retryable_error_is_tried_ten_times():
     cloud.copy_errors = [CloudError('CopySnapshot', 'Throttling', 'slow down %d' % number, kind=RETRYABLE) for number in range(20)]
     engine = engine_for(cloud, clock, timeout=3600)
     (outcome,) = engine.run(requests(1))
-    place = outcome.destinations['dr-1']
-    assert place.action == NOT_COPIED and place.error.message == 'slow down 9'
+    destination_outcome = outcome.destinations['dr-1']
+    assert destination_outcome.action == NOT_COPIED and destination_outcome.error.message == 'slow down 9'
     assert cloud.calls['start_copy'] == 10 and len(clock.sleeps) == 9 and engine.retries == 9
     # without a token, each try is preceded by a look-up
     assert cloud.calls['find_copies'] == 10
@@ -564,8 +564,8 @@ def test_a_copy_the_cloud_dropped_before_any_read_showed_it_fails_after_the_grac
     cloud.describe = describe
     started = clock.now
     (outcome,) = engine_for(cloud, clock, wait=True, timeout=1800).run(requests(1))
-    place = outcome.destinations['dr-1']
-    assert outcome.failed and place.snapshot.cloud_state == 'never seen' and 'never appeared' in place.failure()
+    destination_outcome = outcome.destinations['dr-1']
+    assert outcome.failed and destination_outcome.snapshot.cloud_state == 'never seen' and 'never appeared' in destination_outcome.failure()
     # Read every second from the copy on: the first read at the end of the grace gives it up.
     assert clock.now - started == UNSEEN_GRACE_SECONDS
 
@@ -619,8 +619,8 @@ def test_new_copy_sends_the_copy_call_again_when_a_look_up_after_a_lost_answer_f
     cloud = cloud_with_unencrypted_copy(clock)
     cloud.copy_errors.append(CloudError('CopySnapshot', 'ConnectionReset', 'no answer', kind=RETRYABLE, uncertain=True))
     (outcome,) = engine_for(cloud, clock, on_mismatch='new_copy').run([encrypted_request()])
-    place = outcome.destinations['dr-1']
-    assert place.action == COPIED and place.snapshot.id != 'old-copy' and cloud.calls['start_copy'] == 2
+    destination_outcome = outcome.destinations['dr-1']
+    assert destination_outcome.action == COPIED and destination_outcome.snapshot.id != 'old-copy' and cloud.calls['start_copy'] == 2
 
 
 def test_a_copy_that_finds_no_free_slot_before_the_deadline_is_not_started_and_says_why():
@@ -659,7 +659,7 @@ def test_a_copy_whose_answer_left_it_out_is_counted_as_made_by_this_run_when_the
 
     cloud.start_copy = answer_only_for_dr_1
     (outcome,) = engine_for(cloud, clock).run(requests(1, ('dr-1', 'dr-2')))
-    assert {destination: place.action for destination, place in outcome.destinations.items()} == {'dr-1': COPIED, 'dr-2': COPIED}
+    assert {destination: destination_outcome.action for destination, destination_outcome in outcome.destinations.items()} == {'dr-1': COPIED, 'dr-2': COPIED}
     assert cloud.calls['start_copy'] == 1 and len(cloud.copies) == 2
 
 
@@ -674,14 +674,14 @@ def test_the_copy_reported_among_several_is_a_completed_one_else_one_in_flight_e
 
 
 def test_jobs_fit_while_each_of_their_destinations_has_a_free_slot():
-    def place(destination):
+    def destination_outcome(destination):
         return DestinationOutcome(destination)
 
     jobs = [('first', ['dr-1']), ('second', ['dr-1']), ('third', ['dr-2']), ('both', ['dr-1', 'dr-2'])]
     assert jobs_that_fit(jobs, [], 1) == [('first', ['dr-1']), ('third', ['dr-2'])]
     assert jobs_that_fit(jobs, [], 2) == [('first', ['dr-1']), ('second', ['dr-1']), ('third', ['dr-2'])]
-    assert jobs_that_fit(jobs, [place('dr-1')], 2) == [('first', ['dr-1']), ('third', ['dr-2'])]
-    assert jobs_that_fit(jobs, [place('dr-2')], 1) == [('first', ['dr-1'])]
+    assert jobs_that_fit(jobs, [destination_outcome('dr-1')], 2) == [('first', ['dr-1']), ('third', ['dr-2'])]
+    assert jobs_that_fit(jobs, [destination_outcome('dr-2')], 1) == [('first', ['dr-1'])]
 
 
 def test_a_slot_whose_copy_failed_or_finished_at_once_is_free_again_without_a_wait():
@@ -694,12 +694,12 @@ def test_a_slot_whose_copy_failed_or_finished_at_once_is_free_again_without_a_wa
 
 
 def test_a_failed_copy_says_whether_it_was_found_or_made_by_this_run():
-    place = DestinationOutcome('dr-1')
-    place.action, place.snapshot = EXISTING, Snapshot('c1', 'dr-1', FAILED, cloud_state='error', message='disk full')
-    assert place.failure() == ('dr-1: an earlier copy c1 is in state error: disk full. It is not replaced automatically: '
+    destination_outcome = DestinationOutcome('dr-1')
+    destination_outcome.action, destination_outcome.snapshot = EXISTING, Snapshot('c1', 'dr-1', FAILED, cloud_state='error', message='disk full')
+    assert destination_outcome.failure() == ('dr-1: an earlier copy c1 is in state error: disk full. It is not replaced automatically: '
                                'delete it, then run again to make a new copy')
-    place.action, place.snapshot.message = COPIED, None
-    assert place.failure().startswith('dr-1: the copy c1 is in state error: no reason given by the cloud.')
+    destination_outcome.action, destination_outcome.snapshot.message = COPIED, None
+    assert destination_outcome.failure().startswith('dr-1: the copy c1 is in state error: no reason given by the cloud.')
     waiting = DestinationOutcome('dr-2')
     waiting.action, waiting.timed_out = COPIED, True
     waiting.snapshot = Snapshot('c2', 'dr-2', PENDING, cloud_state='copying')
@@ -741,11 +741,11 @@ def test_a_look_up_after_a_lost_answer_that_finds_a_copy_that_differs_settles_th
     cloud.copy_errors.append(CloudError('CopySnapshot', 'ConnectionReset', 'no answer', kind=RETRYABLE, uncertain=True))
     engine = engine_for(cloud, clock, on_mismatch=on_mismatch)
     (outcome,) = engine.run([encrypted_request()])
-    place = outcome.destinations['dr-1']
+    destination_outcome = outcome.destinations['dr-1']
     if on_mismatch == 'fail':
-        assert place.action == NOT_COPIED and place.error.code == 'ExistingCopyDiffers'
+        assert destination_outcome.action == NOT_COPIED and destination_outcome.error.code == 'ExistingCopyDiffers'
     else:  # used as it is, with a warning; the lost answer may have been its own
-        assert place.action == COPIED and place.snapshot.id == 'old-copy' and len(engine.warnings) == 1
+        assert destination_outcome.action == COPIED and destination_outcome.snapshot.id == 'old-copy' and len(engine.warnings) == 1
     assert cloud.calls['start_copy'] == 1 and set(cloud.copies) == {'old-copy'}
 
 
@@ -765,3 +765,34 @@ def test_copies_already_in_flight_take_their_slots_before_new_ones_start():
     outcomes = engine_for(cloud, clock, max_in_flight=1, timeout=600).run(requests(2))
     assert [outcome.destinations['dr-1'].action for outcome in outcomes] == [EXISTING, COPIED]
     assert cloud.copies['copy-1']['started'] >= 10  # the new copy waited for the slot
+
+
+def test_waiting_for_a_free_slot_starts_over_at_the_poll_interval_once_a_slot_freed():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock, copy_seconds=20)
+    outcomes = engine_for(cloud, clock, max_in_flight=1, poll_interval=2, max_poll_interval=10, timeout=600).run(requests(3))
+    assert all(outcome.destinations['dr-1'].action == COPIED for outcome in outcomes)
+    assert clock.sleeps == [2, 3.0, 4.5, 6.75, 10] * 2
+
+
+def test_the_clients_reads_within_the_engines_calls_are_retried_until_the_engines_deadline_not_the_call_retrys():
+    clock = FakeClock()
+    cloud = MemoryCloud(clock)
+    retry = CallRetry(Backoff(is_retryable, base_delay=1, max_delay=8, max_attempts=10, rng=lambda: 1.0, sleep=clock.sleep,
+                              clock=clock.clock))
+    cloud.client = type('Client', (), {'retry': retry})()
+    original = cloud.find_copies
+    throttles = [CloudError('DescribeSnapshots', 'Throttling', 'slow down', kind=RETRYABLE) for dummy in range(10)]
+
+    def find_copies(destination, reqs):
+        def read():
+            if throttles:
+                raise throttles.pop(0)
+            return original(destination, reqs)
+        return retry.send('DescribeSnapshots', read)  # as the clients send every call
+
+    cloud.find_copies = find_copies
+    with pytest.raises(CloudError, match='Throttling'):
+        engine_for(cloud, clock, timeout=10).run(requests(1))
+    # 1 + 2 + 4 s of waits fit in the engine's 10 s, the next 8 s would not; the run's CallRetry keeps its own deadline.
+    assert clock.sleeps == [1, 2, 4] and retry.retries == 3 and retry.deadline == float('inf')

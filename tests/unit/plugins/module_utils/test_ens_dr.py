@@ -134,8 +134,8 @@ def test_a_copy_being_deleted_is_no_copy(cloud):
     (going,) = cloud.admin.seed(ens={'snapshots': [{'region': NODE_A, 'source_snapshot_id': source, 'source_region': SOURCE_NODE,
                                                     'description': marker(source), 'status': 'deleting'}]})['ens']['snapshots']
     outcome = engine(adapter_for(cloud)).run([request(source, [NODE_A])])[0]
-    place = outcome.destinations[NODE_A]
-    assert place.action == COPIED and place.snapshot.id != going and not outcome.failed
+    destination_outcome = outcome.destinations[NODE_A]
+    assert destination_outcome.action == COPIED and destination_outcome.snapshot.id != going and not outcome.failed
     assert calls(cloud, 'CopySnapshot') == 1
 
 
@@ -233,8 +233,8 @@ def test_dr_run_plans_copies_marks_them_and_reruns_without_change(cloud, estate)
             for disk_id, source in zip(estate['tagged']['disks'], estate['tagged']['snapshots'][1::2])}
 
     cloud.admin.calls(reset=True)
-    again = dr_run(cloud)
-    assert not again['changed'] and again['totals']['existing'] == 24 and mutating_calls(cloud) == 0
+    unanswered = dr_run(cloud)
+    assert not unanswered['changed'] and unanswered['totals']['existing'] == 24 and mutating_calls(cloud) == 0
 
 
 def test_dr_run_prunes_its_own_copies_only(cloud, estate):

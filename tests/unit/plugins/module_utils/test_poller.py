@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils import _poller
-from ansible_collections.snapcopy.cloud.plugins.module_utils._poller import DONE, FAILED, PENDING, TIMEOUT, poll
+from ansible_collections.snapcopy.cloud.plugins.module_utils._poller import AGAIN, DONE, FAILED, PENDING, TIMEOUT, PollResult, poll
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 
@@ -70,3 +70,25 @@ def test_less_than_a_second_before_the_deadline_there_is_still_a_last_read():
     read, seen = reader(['pending', 'pending', 'pending', 'completed'])
     result = poll(read, outcome, deadline=10.5, interval=5, sleep=clock.sleep, clock=clock.clock)
     assert result.status == DONE and clock.sleeps == [5, 5, 0.5] and len(seen) == 4
+
+
+def test_after_an_observation_that_moved_the_next_read_follows_at_once_and_the_interval_starts_over():
+    clock = FakeClock()
+    statuses = iter([PENDING, PENDING, AGAIN, AGAIN, PENDING, PENDING, DONE])
+    result = poll(lambda: next(statuses), lambda status: status, deadline=1000, interval=2, max_interval=10,
+                  sleep=clock.sleep, clock=clock.clock)
+    assert result.status == DONE and result.polls == 7
+    assert clock.sleeps == [2, 3.0, 2, 3.0]
+
+
+def test_an_observation_that_moved_is_read_again_even_at_the_deadline():
+    clock = FakeClock()
+    statuses = iter([PENDING, AGAIN, PENDING])
+    result = poll(lambda: next(statuses), lambda status: status, deadline=5, interval=5, sleep=clock.sleep, clock=clock.clock)
+    assert (result.status, result.polls, clock.sleeps) == (TIMEOUT, 3, [5])
+
+
+def test_a_poll_result_shows_its_status_and_polls_not_the_observation():
+    assert repr(PollResult(DONE, ['a long list of copies'], 3)) == "PollResult(status='done', polls=3)"
+    with pytest.raises(ValueError, match='expected done, failed, pending or again'):
+        poll(lambda: 1, lambda obs: 'maybe', deadline=10, interval=1, sleep=lambda s: None, clock=lambda: 0)

@@ -95,8 +95,8 @@ def test_a_drill_restores_the_copy_times_it_deletes_the_disk_and_marks_the_copy(
     if provider != 'ens':
         assert test['zone'] is not None and test['zone'] == report['restore']['regions'][0]['zone']
     # The mark makes the next drill find the copy tested: a rerun restores again, and nothing is copied twice.
-    again = dr_run(cloud, provider)
-    assert again['totals']['existing'] == 1 and again['restore']['totals']['passed'] == 1
+    unanswered = dr_run(cloud, provider)
+    assert unanswered['totals']['existing'] == 1 and unanswered['restore']['totals']['passed'] == 1
     assert calls(cloud, provider, create) == 2
 
 

@@ -47,6 +47,16 @@ def test_numbered_tags_are_rpc_parameters_sorted_by_key():
     assert numbered_tags({}) == {}
 
 
+def test_a_numbered_tag_without_a_value_is_a_filter_on_its_key_alone():
+    assert numbered_tags({'b': None, 'a': ''}) == {'Tag.1.Key': 'a', 'Tag.1.Value': '', 'Tag.2.Key': 'b'}
+
+
+def test_pairs_keep_their_order_in_a_tag_list():
+    pairs = source_tag_last({SOURCE_TAG: 'r/s', 'z': '1', 'a': '2'})
+    assert tag_list(pairs, 'TagKey', 'TagValue') == [
+        {'TagKey': 'a', 'TagValue': '2'}, {'TagKey': 'z', 'TagValue': '1'}, {'TagKey': SOURCE_TAG, 'TagValue': 'r/s'}]
+
+
 def test_string_tags_and_source_tag_last():
     assert string_tags({1: True, 'n': None, 'x': 2.5}) == {'1': 'True', 'n': '', 'x': '2.5'}
     pairs = source_tag_last({SOURCE_TAG: 'r/s', 'z': '1', 'a': '2'})

@@ -1,7 +1,8 @@
 """The fleet report: failed scopes first, totals that add up, a row for a scope that never reported."""
 from __future__ import annotations
 
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_markdown, fleet_report
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import fleet_report_markdown
 
 GENERATED = '2026-11-22T10:00:00Z'
 
@@ -49,8 +50,8 @@ def test_numbers_given_as_text_are_read_as_numbers():
 def test_the_report_says_what_a_slice_covered_and_check_mode():
     report = fleet_report([scope('a')], GENERATED, limit='aws_*', check_mode=True)
     assert report['limit'] == 'aws_*' and report['check_mode'] is True
-    assert 'scopes matching --limit aws_*' in fleet_markdown(report)
-    assert 'Check mode: nothing was changed.' in fleet_markdown(report)
+    assert 'scopes matching --limit aws_*' in fleet_report_markdown(report)
+    assert 'Check mode: nothing was changed.' in fleet_report_markdown(report)
 
 
 def test_markdown_has_a_row_per_scope_and_each_failure():
@@ -58,7 +59,7 @@ def test_markdown_has_a_row_per_scope_and_each_failure():
                            scope('bad-one', error='no-dr: missing required arguments: dr_copy_dr_regions'),
                            scope('problems', failure_count=2, failures=['disk-1: copy failed', 'disk-2: no snapshot'])],
                           GENERATED)
-    markdown = fleet_markdown(report)
+    markdown = fleet_report_markdown(report)
     lines = markdown.splitlines()
     rows = [line for line in lines if line.startswith('| ') and ' | ok |' in line or ' | failed |' in line]
     assert [line.split(' | ')[0] for line in rows] == ['| bad-one', '| problems', '| ok-one']
@@ -79,11 +80,11 @@ def test_restore_tests_are_counted_per_scope_and_listed_with_the_clouds_error():
     assert (rows['a']['restore_passed'], rows['a']['restore_failed'], rows['b']['restore_failed'], rows['c']['restore_planned']) == (1, 1, 1, 1)
     assert rows['d']['restore_tests'] == [] and rows['d']['restore_passed'] == 0
     assert (report['totals']['restore_passed'], report['totals']['restore_failed'], report['totals']['restore_planned']) == (1, 2, 1)
-    lines = fleet_markdown(report).splitlines()
+    lines = fleet_report_markdown(report).splitlines()
     assert '## Restore tests' in lines
     assert '| a | ap-shanghai | disk-1 | snap-1 | disk-t1 | 12.5 | passed | - |' in lines
     assert '| a | ap-shanghai | disk-2 | snap-2 | - | - | failed | InvalidZone.NotFound |' in lines
 
 
 def test_without_restore_tests_the_markdown_has_no_restore_section():
-    assert '## Restore tests' not in fleet_markdown(fleet_report([scope('a')], GENERATED))
+    assert '## Restore tests' not in fleet_report_markdown(fleet_report([scope('a')], GENERATED))

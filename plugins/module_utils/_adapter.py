@@ -1,0 +1,215 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What a cloud implements, by capability: copying (CopyAdapter, what a copy module needs), the DR run
+(DrAdapter: finding disks, their snapshots, DR copies, pruning) and the restore drill (RestoreDrillAdapter).
+
+Abstract base classes, so that an adapter that lacks a method cannot be made (TypeError naming it), where a
+method that raised NotImplementedError failed only when a run reached it. A new cloud can ship its copy module
+on a CopyAdapter before it has the DR run's methods. Batched on purpose: the bulk module hands the engine
+hundreds of requests, and each method serves many of them with as few API calls as the cloud allows.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any
+
+from ._errors import NOT_FOUND, CloudError
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from ._backoff import CallRetry
+    from ._model import CopyRequest, Disk, DrillDisk, Snapshot
+
+
+class CopyAdapter(ABC):
+    """Copying snapshots between regions: what the copy engine and the copy modules use. The adapter's client sends
+    every call through the run's CallRetry."""
+
+    #: The cloud's name in messages ("AWS EBS", "Alibaba Cloud ECS", ...).
+    cloud = 'cloud'
+    #: True when one copy call serves several destinations (ENS, CBS).
+    multi_destination = False
+    #: True when the copy call carries an idempotency token, so that resending it after a lost
+    #: answer cannot make a second copy. Without one, the engine looks up before each retry.
+    copy_call_is_idempotent = False
+    #: The state words of this cloud, for the documentation of results.
+    done_state = 'completed'
+    #: A well-formed snapshot id of this cloud, to check options before any call.
+    sample_snapshot_id: str | None = None
+    #: The copy options (of _model.COMPARABLE_OPTIONS) that this cloud's answers let us read back off a
+    #: copy, so that a copy found is checked against what was asked (copy_mismatches).
+    readable_options: tuple[str, ...] = ()
+    #: The SDK's packages, named when they are missing.
+    sdk_packages = ''
+    #: The cloud's client (_aws, _alibaba, _tencent), which knows the SDK it was made with.
+    client: Any = None
+    #: What the cloud calls the place of a snapshot, in messages ("region"; ENS: "node").
+    region_word = 'region'
+    #: How many snapshot ids one describe call takes (describe_ids).
+    ids_per_describe = 100
+
+    @classmethod
+    @abstractmethod
+    def from_connection(cls, connection: dict[str, Any], *, check_mode: bool = False, retry: CallRetry | None = None) -> Self:
+        """The adapter for ``connection`` (the module's connection options; no call yet). ``retry`` is the
+        run's CallRetry. ImportError when the SDK is missing; InputError for a bad connection option."""
+
+    def sdk_warnings(self) -> list[str]:
+        """Warnings about the SDK release the client runs on (older than the collection is tested with)."""
+        return list(getattr(self.client, 'sdk_warnings', ()))
+
+    @abstractmethod
+    def validate(self, request: CopyRequest) -> None:
+        """Raise InputError for anything the cloud would refuse. No API call here."""
+
+    def get_sources(self, region: str, snapshot_ids: list[str]) -> dict[str, Snapshot]:
+        """Return {id: Snapshot} for the source snapshots in ``region``.
+
+        For a single id, an unknown snapshot raises a not-found error. By default from ``describe``,
+        with the error the cloud's own DescribeSnapshots would give if it did not answer an empty list.
+        """
+        found = self.describe(region, snapshot_ids)
+        if len(snapshot_ids) == 1 and snapshot_ids[0] not in found:
+            raise CloudError('DescribeSnapshots', 'InvalidSnapshotId.NotFound', 'The specified snapshot %s does not exist in %s %s'
+                             % (snapshot_ids[0], self.region_word, region), kind=NOT_FOUND, region=region)
+        return found
+
+    def check_source(self, request: CopyRequest, source: Snapshot) -> None:  # pylint: disable=unused-argument  # a hook most clouds leave empty
+        """Raise CloudError/InputError when this source cannot be copied (before copying). Most clouds copy any
+        source that exists: nothing to check."""
+        return None
+
+    @abstractmethod
+    def find_copies(self, destination: str, requests: list[CopyRequest]) -> dict[str, list[Snapshot]]:
+        """Return {request.source_tag: [Snapshot, ...]}: copies of each source found in ``destination``."""
+
+    def complete_copies(  # pylint: disable=unused-argument  # a hook, as check_source
+            self, destination: str, requests: list[CopyRequest], found: dict[str, list[Snapshot]]) -> None:
+        """Finish what the copies ``find_copies`` found need before they serve (CBS: tag a copy whose
+        tagging was cut short). The engine calls it outside check mode only: reads do not write. Most clouds' copies
+        are whole once made: nothing to finish."""
+        return None
+
+    @abstractmethod
+    def start_copy(self, request: CopyRequest, destinations: list[str]) -> dict[str, Snapshot | CloudError]:
+        """Start copies; return {destination: Snapshot or CloudError}.
+
+        Called with one destination unless ``multi_destination``. An error that concerns
+        the whole call is raised, one that concerns one destination is returned for it.
+        """
+
+    def describe(self, region: str, snapshot_ids: list[str]) -> dict[str, Snapshot]:
+        """Return {id: Snapshot} for those ids in ``region``; unknown ids are left out, not raised.
+
+        By default ``describe_ids`` with at most ``ids_per_describe`` ids at a time."""
+        ids = sorted({snapshot_id for snapshot_id in snapshot_ids if snapshot_id})
+        found: dict[str, Snapshot] = {}
+        for start in range(0, len(ids), self.ids_per_describe):
+            found.update(self.describe_ids(region, ids[start:start + self.ids_per_describe]))
+        return found
+
+    @abstractmethod
+    def describe_ids(self, region: str, snapshot_ids: list[str]) -> dict[str, Snapshot]:
+        """Return {id: Snapshot} for these ids (at most ``ids_per_describe``): one call, unknown ids left out."""
+
+
+class DrAdapter(CopyAdapter):
+    """The DR run (dr_sync, the dr_copy role): tagged disks, their snapshots, fresh snapshots, the DR copies and
+    their pruning, on top of copying."""
+
+    #: The same as copy_call_is_idempotent for the call that takes a new snapshot of a disk (fresh snapshots).
+    create_call_is_idempotent = False
+    #: How many copies may be in flight to one destination at once (None: no limit known).
+    max_copies_in_flight: int | None = None
+    #: True when the cloud records on each copy the snapshot it was copied from (ECS, ENS): pruning checks that record.
+    #: Where it does not (EBS, CBS), the DR run tags each copy it makes with its own id (COPY_TAG, through tag_copy).
+    records_copy_source = False
+
+    @abstractmethod
+    def find_disks(self, region: str, tag_selector: dict[str, str | None]) -> list[Disk]:
+        """Return [Disk]: the disks in ``region`` that carry every tag of ``tag_selector``.
+
+        A selector value of None matches any value of that key. Paged; filtered by the
+        server where the API can, here otherwise.
+        """
+
+    @abstractmethod
+    def disk_snapshots(self, region: str, disks: list[Disk]) -> dict[str, list[Snapshot]]:
+        """Return {disk id: [Snapshot]}: the snapshots of these disks in ``region`` (any state).
+
+        Each Snapshot has ``volume_id`` (the disk id) and ``created`` (ISO 8601) set.
+        """
+
+    @abstractmethod
+    def create_snapshot(self, region: str, disk: Disk, name: str, description: str, tags: dict[str, str]) -> Snapshot:
+        """Start a new snapshot of ``disk``; return it (usually pending)."""
+
+    @abstractmethod
+    def list_copies(self, destination: str) -> list[Snapshot]:
+        """Return [Snapshot]: every copy in ``destination`` that this collection made.
+
+        Each has ``created`` set and its source known (``source_id``/``source_region``, or the
+        SOURCE_TAG); DR copies also carry DISK_TAG when the cloud keeps tags on copies.
+        """
+
+    @abstractmethod
+    def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
+        """Add ``tags`` to a DR ``copy``: the DR run's COPY_TAG, the restore drill's RESTORE_TESTED_TAG (where the
+        cloud keeps no tags on snapshots, the description's marker holds them)."""
+
+    @abstractmethod
+    def delete_snapshot(self, region: str, snapshot_id: str) -> None:
+        """Delete one snapshot. One already gone raises the cloud's not-found error (kind NOT_FOUND),
+        which the caller takes for done."""
+
+
+class RestoreDrillAdapter(ABC):
+    """The restore drill (_dr_restore): disks made from DR copies, timed and deleted. A DR adapter's second
+    capability: ``class XAdapter(DrAdapter, RestoreDrillAdapter)``."""
+
+    #: The disk type of a test disk unless the user names one: the cheapest this cloud makes from a snapshot.
+    restore_disk_type: str | None = None
+    #: The disk types this cloud's create-disk call takes (what restore_test_disk_type is checked against).
+    restore_disk_types: tuple[str, ...] = ()
+    #: True when the create-disk call carries an idempotency token (a resend after a lost answer makes no second disk).
+    create_disk_call_is_idempotent = False
+    #: True when a test disk is made in a zone of the region (False: on the node itself, ENS).
+    restore_needs_zone = True
+    #: Disk types that span a region's zones, made with no zone named (ECS cloud_regional_disk_auto).
+    regional_disk_types: tuple[str, ...] = ()
+
+    def zone_needed(self, disk_type: str | None) -> bool:
+        """True when a test disk of ``disk_type`` is made in a zone that the drill chooses."""
+        return self.restore_needs_zone and disk_type not in self.regional_disk_types
+
+    @abstractmethod
+    def restore_zones(self, region: str, disk_type: str) -> list[str]:
+        """The zones of ``region`` where a disk of ``disk_type`` can be made now, sorted (a read)."""
+
+    def restore_refusal(self, copy: Snapshot) -> str | None:  # pylint: disable=unused-argument  # every copy can, on most clouds
+        """Why ``copy`` cannot be made into a disk on this cloud (None when it can)."""
+        return None
+
+    # pylint: disable-next=too-many-arguments
+    @abstractmethod
+    def create_test_disk(self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: dict[str, str],
+                         token: str) -> DrillDisk:
+        """Start making a disk of ``disk_type`` from ``copy`` in ``zone``, as small as the cloud allows for the
+        copy's size, named ``name`` and carrying ``tags``; ``token`` is the idempotency token where the call takes
+        one. Returns the DrillDisk (usually PENDING)."""
+
+    @abstractmethod
+    def describe_test_disks(self, region: str, disk_ids: list[str]) -> dict[str, DrillDisk]:
+        """{id: DrillDisk} for these disks in ``region``; disks not (or no longer, or not yet) listed are left out."""
+
+    @abstractmethod
+    def find_test_disks(self, region: str) -> list[DrillDisk]:
+        """Every disk in ``region`` that carries the restore drill's run tag (_dr_restore.RESTORE_RUN_TAG),
+        filtered by the cloud where it can. The drill checks both of its marks again before deleting one."""
+
+    @abstractmethod
+    def delete_test_disk(self, region: str, disk_id: str) -> None:
+        """Delete one test disk. One already gone raises the cloud's not-found error (kind NOT_FOUND)."""

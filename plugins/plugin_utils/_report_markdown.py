@@ -1,0 +1,181 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Markdown reports for people, rendered on the controller from Jinja2 templates: a DR run's (dr_sync's
+report_markdown and the dr_copy role's report file, from the data the module returned) and the fleet's (the
+dr_fleet_markdown filter). Every table row of both is written by one macro, whose cells go through one function,
+escape_cell, as do the failures and errors listed under the tables.
+
+The templates are Python strings rather than files: the collection's packaging and ansible-test sanity then see
+nothing but a Python file, and Jinja2 is on every controller (ansible-core requires it)."""
+
+from __future__ import annotations
+
+from jinja2 import DictLoader, Environment, StrictUndefined
+
+
+def escape_cell(value):
+    """``value`` as one Markdown table cell shows it, and nothing more: one line (any run of white space, new lines
+    included, is one space), a backslash and a | as themselves rather than an escape or the end of the cell, no HTML (a
+    renderer that passes HTML through would run a name's <script>). None and empty text are '-'."""
+    if value is None:
+        return '-'
+    # The backslash first: the escapes added after it are the only backslashes the renderer should read as escapes.
+    escaped = str(value).replace('\\', '\\\\').replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;').replace('|', '\\|')
+    return ' '.join(escaped.split()) or '-'
+
+
+# What both reports share: a row of cells, a table's head, the totals as a one-row table.
+TABLE_TEMPLATE = """\
+{% macro row(cells) %}| {{ cells | map('escape_cell') | join(' | ') }} |{% endmacro %}
+{% macro head(names) %}{{ row(names) }}
+|{% for name in names %}---|{% endfor %}{% endmacro %}
+{% macro totals(counts) %}{{ head(counts | map('replace', '_', ' ') | list) }}
+{{ row(counts.values() | list) }}{% endmacro %}
+"""
+
+DR_REPORT_TEMPLATE = """\
+{% from 'table' import row, head, totals %}
+{% macro copy_action(copy) %}
+{{ copy.get('action') or '-' }}
+{%- if copy.get('mismatch') %} ({{ copy['mismatch']['snapshot_id'] }} differs: \
+{{ copy['mismatch']['differences'] | sort(case_sensitive=true) | join(', ') }}){% endif %}
+{% endmacro %}
+# DR copy report: {{ report['provider'] }} {{ report['source_region'] }} -> {{ report['dr_regions'] | join(', ') }}
+
+Generated {{ report['generated_at'] }}{{ ' (check mode: nothing was changed)' if report['check_mode'] else '' }}.
+
+{{ totals(report['totals']) }}
+
+{{ head(['disk', 'name', 'source snapshot', 'age (h)', 'DR region', 'DR copy', 'state', 'action', 'copy age (h)']) }}
+{% for disk in report['disks'] %}
+{% set source = disk['source_snapshot'] or {} %}
+{% for copy in disk['copies'] %}
+{{ row([disk['disk_id'], disk['disk_name'], source.get('id'), source.get('age_hours'),
+        copy['region'], copy['snapshot_id'], copy.get('state'), copy_action(copy), copy.get('age_hours')]) }}
+{% else %}
+{# A disk without a copy (nothing to copy yet): a row per DR region all the same. #}
+{% for region in report['dr_regions'] %}
+{{ row([disk['disk_id'], disk['disk_name'], source.get('id'), source.get('age_hours'), region, none, none, 'none', none]) }}
+{% endfor %}
+{% endfor %}
+{% endfor %}
+{% if report['disks'] | map(attribute='pruned') | select | list %}
+
+## Pruned
+
+{{ head(['disk', 'DR region', 'copy', 'age (h)', 'action']) }}
+{% for disk in report['disks'] %}
+{% for record in disk['pruned'] %}
+{{ row([disk['disk_id'], record['region'], record['snapshot_id'], record['age_hours'], record['action']]) }}
+{% endfor %}
+{% endfor %}
+{% endif %}
+{% if report.get('restore') %}
+{% set restore = report['restore'] %}
+{% set drill = restore['totals'] %}
+
+## Restore test
+
+Run {{ restore['run_id'] }}: a disk of type {{ restore['disk_type'] }} made from the newest completed DR copy of \
+{{ restore['count_per_region'] }} disk(s) per DR region, timed, and deleted. {{ drill['passed'] }} passed, \
+{{ drill['failed'] }} failed, {{ drill['timed_out'] }} timed out\
+{{ ', %d planned (check mode)' % drill['would_test'] if drill['would_test'] else '' }}.
+
+{{ head(['DR region', 'zone', 'disk', 'DR copy', 'test disk', 'seconds to usable', 'result', 'test disk afterwards']) }}
+{% for test in restore['tests'] %}
+{{ row([test['region'], test['zone'], test['disk_id'], test['copy_id'], test['test_disk_id'], test['seconds_to_usable'],
+        test['result'], (test['test_disk'] or {}).get('action')]) }}
+{% endfor %}
+{% for region in restore['regions'] if region['plan'] %}
+{{ row([region['region'], region['zone'], '-', '-', '-', '-', region['plan'], '-']) }}
+{% endfor %}
+{% if restore['leftovers'] %}
+
+Leftovers of earlier drills:
+
+{{ head(['DR region', 'test disk', 'run', 'action']) }}
+{% for record in restore['leftovers'] %}
+{{ row([record['region'], record['test_disk_id'], record['run'],
+        record['action'] ~ (' %s (its run may still be under way)' % record['until'] if record.get('until') else '')]) }}
+{% endfor %}
+{% endif %}
+{% endif %}
+{% if report['failures'] %}
+
+## Failures
+
+{% for failure in report['failures'] %}
+- {{ failure | escape_cell }}
+{% endfor %}
+{% endif %}
+"""
+
+FLEET_REPORT_TEMPLATE = """\
+{% from 'table' import row, head, totals %}
+# DR fleet report
+
+Generated {{ report['generated_at'] }} over \
+{{ 'scopes matching --limit %s' % report['limit'] if report.get('limit') else 'every scope of dr_scopes' }} \
+({{ report['totals']['scopes'] }}).{{ ' Check mode: nothing was changed.' if report['check_mode'] else '' }}
+
+{{ totals(report['totals']) }}
+
+{{ head(['scope', 'status', 'provider', 'account', 'source region', 'disks', 'copied', 'existing', 'would copy',
+         'missing copies', 'failures', 'seconds']) }}
+{% for scope in report['scopes'] %}
+{# A scope that failed without a problem of its own (its error) counts as one failure. #}
+{{ row([scope['scope'], scope['status'], scope['provider'], scope['account'], scope['source_region'], scope['disks'],
+        scope['copied'], scope['existing'], scope['would_copy'], scope['missing_copies'],
+        scope['failure_count'] + (1 if scope['error'] and not scope['failure_count'] else 0), scope['duration_seconds']]) }}
+{% endfor %}
+{% if report['scopes'] | map(attribute='restore_tests', default=[]) | select | list %}
+
+## Restore tests
+
+{{ head(['scope', 'DR region', 'disk', 'DR copy', 'test disk', 'seconds to usable', 'result', 'error']) }}
+{% for scope in report['scopes'] %}
+{% for test in scope.get('restore_tests') or [] %}
+{{ row([scope['scope'], test.get('region'), test.get('disk_id'), test.get('copy_id'), test.get('test_disk_id'),
+        test.get('seconds_to_usable'), test.get('result'), (test.get('error') or {}).get('code')]) }}
+{% endfor %}
+{% endfor %}
+{% endif %}
+{% set failed = report['scopes'] | selectattr('status', 'equalto', 'failed') | list %}
+{% if failed %}
+
+## Failed scopes
+
+{% for scope in failed %}
+- **{{ scope['scope'] | escape_cell }}**: {{ (scope['error'] or '%d problem(s)' % scope['failure_count']) | escape_cell }}
+{% for failure in scope['failures'] %}
+  - {{ failure | escape_cell }}
+{% endfor %}
+{% endfor %}
+{% endif %}
+"""
+
+
+def _environment():
+    # Markdown, not HTML: escape_cell is the escaping, so Jinja2's HTML autoescape stays off. A key a template
+    # reads and the report lacks fails the rendering rather than printing an empty cell.
+    environment = Environment(
+        loader=DictLoader({'table': TABLE_TEMPLATE, 'dr_report': DR_REPORT_TEMPLATE, 'fleet_report': FLEET_REPORT_TEMPLATE}),
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+    environment.filters['escape_cell'] = escape_cell
+    return environment
+
+
+ENVIRONMENT = _environment()
+
+
+def dr_report_markdown(report):
+    """A DR run's report (dr_sync's return values) as a Markdown document: a header, the totals, one table row per
+    disk and DR region, pruning, the restore drill, failures."""
+    return ENVIRONMENT.get_template('dr_report').render(report=report)
+
+
+def fleet_report_markdown(report):
+    """The fleet report (the dr_fleet_report filter's) as a Markdown document: the totals, one table row per scope,
+    the restore drills' tests, then each failed scope with its problems."""
+    return ENVIRONMENT.get_template('fleet_report').render(report=report)
