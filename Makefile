@@ -252,11 +252,12 @@ integration-dr: venv stage collection-link ## the integration targets of the DR 
 	@echo '== integration of group/dr (ansible-test, against moto server and fakecloud)'
 	$(call integration_in,group/dr/)
 
-lint: venv collection-link ## ruff, pylint, mypy, yamllint, ansible-lint (production), changelog lint
-	@echo '== lint (ruff, pylint, mypy on plugins/; yamllint; ansible-lint production profile; antsibull-changelog)'
+lint: venv collection-link ## ruff, pylint, mypy (strict on module_utils), yamllint, ansible-lint (production), changelog lint
+	@echo '== lint (ruff, pylint, mypy on plugins/, strict on module_utils/; yamllint; ansible-lint production profile; antsibull-changelog)'
 	$(BIN)/ruff check plugins/
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/pylint plugins/
 	$(BIN)/mypy plugins/
+	$(BIN)/mypy --strict plugins/module_utils/
 	$(BIN)/yamllint docs/ playbooks/ roles/
 	$(BIN)/ansible-lint --profile production $(wildcard roles playbooks)
 	$(BIN)/antsibull-changelog lint

@@ -144,8 +144,8 @@ class DrAdapter(CopyAdapter):
         """
 
     @abstractmethod
-    def create_snapshot(self, region: str, disk: Disk, name: str, description: str, tags: dict[str, str]) -> Snapshot:
-        """Start a new snapshot of ``disk``; return it (usually pending)."""
+    def create_snapshot(self, region: str, disk: Disk, name: str | None, description: str, tags: dict[str, str]) -> Snapshot:
+        """Start a new snapshot of ``disk``, named ``name`` (None: the cloud's default name); return it (usually pending)."""
 
     @abstractmethod
     def list_copies(self, destination: str) -> list[Snapshot]:

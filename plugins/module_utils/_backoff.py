@@ -17,8 +17,19 @@ import contextlib
 import random
 import threading
 import time
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._errors import RETRYABLE, CloudError, is_retryable as retryable_error, safe_to_resend
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    # How a retrying site classifies a failed call's error: RESEND, LOOK_UP, WAIT or GIVE_UP (Backoff.resend).
+    Classify = Callable[[Exception], str]
+    # Backoff's ``on_retry(error, attempt, delay)``.
+    OnRetry = Callable[[Exception, int, float], object]
+
+T = TypeVar('T')
 
 # What may follow a call that failed: each retrying site classifies the call's errors into these (Backoff.resend).
 RESEND = 'resend'    # nothing was made, or the call carries an idempotency token: send it again after the backoff's wait
@@ -34,8 +45,9 @@ class Backoff:
     taken, and the last error is raised instead.
     """
 
-    def __init__(self, is_retryable, base_delay=1.0, max_delay=20.0, max_attempts=None,
-                 sleep=time.sleep, clock=time.monotonic, rng=random.random):
+    def __init__(self, is_retryable: Callable[[Exception], bool], base_delay: float = 1.0, max_delay: float = 20.0,
+                 max_attempts: int | None = None, sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                 rng: Callable[[], float] = random.random) -> None:
         if base_delay <= 0 or max_delay < base_delay:
             raise ValueError('backoff needs 0 < base_delay <= max_delay')
         self.is_retryable = is_retryable
@@ -46,12 +58,13 @@ class Backoff:
         self.clock = clock
         self.rng = rng
 
-    def delay(self, retry_number):
+    def delay(self, retry_number: int) -> float:
         """The wait before retry number ``retry_number`` (0 for the first retry)."""
+        step: float  # declared: mypy types 2 ** n as Any
         step = min(self.max_delay, self.base_delay * (2 ** min(retry_number, 30)))
         return self.rng() * step
 
-    def call(self, operation, deadline, on_retry=None):
+    def call(self, operation: Callable[[], T], deadline: float, on_retry: OnRetry | None = None) -> T:
         """Run ``operation()``; retry it while its errors are retryable and time allows.
 
         ``on_retry(error, attempt, delay)`` is called before each wait, for logging or for
@@ -59,13 +72,14 @@ class Backoff:
         """
         return self.resend(operation, self.resend_if_retryable, deadline, on_retry=on_retry)
 
-    def resend_if_retryable(self, error):
+    def resend_if_retryable(self, error: Exception) -> str:
         """The classification of ``call``: an error ``is_retryable`` calls retryable is sent again as it is."""
         return RESEND if self.is_retryable(error) else GIVE_UP
 
     # pylint: disable-next=too-many-arguments
-    def resend(self, operation, classify, deadline, look_up=None, idempotent=False, look_up_at_once=False, max_attempts=None,
-               busy_wait=None, on_retry=None):
+    def resend(self, operation: Callable[[], T], classify: Classify, deadline: float, look_up: Callable[[Exception], T | None] | None = None,
+               idempotent: bool = False, look_up_at_once: bool = False, max_attempts: int | None = None, busy_wait: float | None = None,
+               on_retry: OnRetry | None = None) -> T:
         """Send ``operation()``, and send it again after each failure that ``classify(error)`` allows; return what it returns.
 
         ``classify`` gives RESEND, LOOK_UP, WAIT or GIVE_UP. RESEND and LOOK_UP spend a try (at most ``max_attempts``,
@@ -78,9 +92,11 @@ class Backoff:
         sent again, its last error is raised. ``on_retry(error, attempt, delay)`` is called before each wait.
         """
         limit = self.max_attempts if max_attempts is None else max_attempts
+        due: Exception | None
         tries, due = 1, None  # due: the error whose look-up comes before the next send
         while True:
-            found = None if due is None else look_up(due)
+            # look_up is given wherever classify can say LOOK_UP, the one verdict that sets ``due`` or asks for a look-up.
+            found = None if due is None else cast('Callable[[Exception], T | None]', look_up)(due)
             if found is not None:
                 return found
             try:
@@ -89,7 +105,7 @@ class Backoff:
                 # Broad on purpose: ``classify`` decides, and what it gives up on is raised unchanged below.
                 verdict = classify(error)
                 if verdict == LOOK_UP and look_up_at_once:
-                    verdict, found = self._look_up_landed(error, look_up, idempotent, deadline)
+                    verdict, found = self._look_up_landed(error, cast('Callable[[Exception], T | None]', look_up), idempotent, deadline)
                     if found is not None:
                         return found
                 wait = self._wait_before_resend(verdict, error, tries, limit, idempotent, busy_wait)
@@ -102,7 +118,8 @@ class Backoff:
                     tries, due = tries + 1, error if verdict == LOOK_UP else None
 
     # pylint: disable-next=too-many-arguments
-    def _wait_before_resend(self, verdict, error, tries, limit, idempotent, busy_wait):
+    def _wait_before_resend(self, verdict: str, error: Exception, tries: int, limit: int | None, idempotent: bool,
+                            busy_wait: float | None) -> float | None:
         """The seconds to wait before the call is sent again after ``tries`` tries, or None when it may not be."""
         if verdict == WAIT:
             return busy_wait
@@ -114,7 +131,8 @@ class Backoff:
             wait = max(wait, _settle_seconds(error, idempotent))
         return wait
 
-    def _look_up_landed(self, error, look_up, idempotent, deadline):
+    def _look_up_landed(self, error: Exception, look_up: Callable[[Exception], T | None], idempotent: bool,
+                        deadline: float) -> tuple[str, T | None]:
         """(what may follow, what the failed call made) once it can have landed: (RESEND, None) when it made nothing,
         (GIVE_UP, None) when it could not land before the deadline."""
         settle = _settle_seconds(error, idempotent)
@@ -125,10 +143,10 @@ class Backoff:
         return RESEND, look_up(error)
 
 
-def _settle_seconds(error, idempotent):
+def _settle_seconds(error: Exception, idempotent: bool) -> float:
     """How long the call that failed with ``error`` may still be carried out (after a read timeout). With an idempotency
     token that does not matter: a resend gets what the first call made."""
-    return 0 if idempotent else getattr(error, 'settle_seconds', 0)
+    return 0 if idempotent else cast('float', getattr(error, 'settle_seconds', 0))
 
 
 # The deadline of the phase (PhaseRetry) whose call this thread is making. The cloud's client sends through the run's
@@ -137,7 +155,7 @@ _phase_call = threading.local()
 
 
 @contextlib.contextmanager
-def _within(deadline):
+def _within(deadline: float) -> Iterator[None]:
     """This thread's sends are retried until ``deadline`` in the block; then until the enclosing phase call's, if any."""
     outer = getattr(_phase_call, 'deadline', None)
     _phase_call.deadline = deadline
@@ -160,26 +178,26 @@ class CallRetry:
     call the phase's) and count in ``retries``, the run's count; without a backoff, a call is sent once.
     """
 
-    def __init__(self, backoff=None, deadline=None):
+    def __init__(self, backoff: Backoff | None = None, deadline: float | None = None) -> None:
         self.backoff = backoff
         self.deadline = float('inf') if deadline is None else deadline
         self.retries = 0
         self._lock = threading.Lock()
 
-    def count(self, *_retry):
+    def count(self, *_retry: object) -> None:
         """Count one retry (takes Backoff's ``on_retry`` arguments: error, attempt, delay)."""
         with self._lock:
             self.retries += 1
 
-    def until(self, deadline):
+    def until(self, deadline: float) -> PhaseRetry:
         """The calls of one phase of the run (the copies, the drill, the rest), retried until ``deadline``."""
         return PhaseRetry(self, deadline)
 
-    def _deadline(self):
-        phase_deadline = getattr(_phase_call, 'deadline', None)
+    def _deadline(self) -> float:
+        phase_deadline: float | None = getattr(_phase_call, 'deadline', None)
         return self.deadline if phase_deadline is None else phase_deadline
 
-    def send(self, action, send):
+    def send(self, action: str, send: Callable[[], T]) -> T:
         if self.backoff is None or not safe_to_resend(action):
             return send()
         try:
@@ -197,47 +215,50 @@ class PhaseRetry:
     their retries count in the shared CallRetry, the run's count. Made by ``CallRetry.until``.
     """
 
-    def __init__(self, shared, deadline):
+    def __init__(self, shared: CallRetry, deadline: float) -> None:
         self.shared = shared
         self.deadline = deadline
 
     @property
-    def backoff(self):
-        return self.shared.backoff
+    def backoff(self) -> Backoff:
+        # The shared CallRetry of a run has its backoff (run_retry gives it one before any phase).
+        return cast('Backoff', self.shared.backoff)
 
     @property
-    def retries(self):
+    def retries(self) -> int:
         return self.shared.retries
 
-    def count(self, *retry):
+    def count(self, *retry: object) -> None:
         self.shared.count(*retry)
 
-    def until(self, deadline):
+    def until(self, deadline: float) -> PhaseRetry:
         return self.shared.until(deadline)
 
-    def call(self, function, *args):
+    def call(self, function: Callable[..., T], *args: Any) -> T:
         """``function(*args)`` (an adapter method), retried whole as long as its errors are retryable."""
         return self.resend(lambda: function(*args), self.backoff.resend_if_retryable)
 
-    def resend(self, operation, classify, deadline=None, **options):
+    def resend(self, operation: Callable[[], T], classify: Classify, deadline: float | None = None, **options: Any) -> T:
         """Backoff.resend within this phase: until ``deadline`` (by default the phase's), each retry counted in the run's."""
         with _within(self.deadline):
-            return self.backoff.resend(operation, classify, self.deadline if deadline is None else deadline,
-                                       on_retry=self.count, **options)
+            # T as ``operation`` gives it (``options`` are Any, look_up's among them).
+            return cast('T', self.backoff.resend(operation, classify, self.deadline if deadline is None else deadline,
+                                                 on_retry=self.count, **options))
 
 
-def create_verdict(idempotent):
+def create_verdict(idempotent: bool) -> Classify:
     """How a creating call (a fresh snapshot, a test disk) is classified for Backoff.resend: without an idempotency token
     a call whose answer may have been lost (an ``uncertain`` error) is looked up before it is sent again, never resent
     blindly; with one, the resend itself is safe."""
-    def verdict(error):
+    def verdict(error: Exception) -> str:
         if getattr(error, 'uncertain', False) and not idempotent:
             return LOOK_UP
         return RESEND if retryable_error(error) else GIVE_UP
     return verdict
 
 
-def create_once(create, find_made, idempotent, retry, deadline, max_attempts):
+def create_once(create: Callable[[], T], find_made: Callable[[], T | None], idempotent: bool, retry: PhaseRetry, deadline: float,
+                max_attempts: int | None) -> T:
     """Send the creating call ``create()`` so that it makes one thing at most; return what it made.
 
     ``find_made()`` looks for what a call whose answer was lost may have made (None: nothing), as soon as it can have

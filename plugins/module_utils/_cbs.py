@@ -60,8 +60,8 @@ SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}$')
 REGION = re.compile(r'^[a-z]{2,}(?:-[a-z0-9]+)+$')
 # SnapshotState values (DescribeSnapshotsRequest.Filters, snapshot-state); TORECYCLE: in the recycle bin.
 STATE_MAP: dict[str | None, str] = {'NORMAL': COMPLETED, 'ROLLBACKING': COMPLETED,
-             'CREATING': PENDING, 'COPYING_FROM_REMOTE': PENDING, 'CHECKING_COPIED': PENDING,
-             'TORECYCLE': DELETING}
+                                    'CREATING': PENDING, 'COPYING_FROM_REMOTE': PENDING, 'CHECKING_COPIED': PENDING,
+                                    'TORECYCLE': DELETING}
 IN_FLIGHT_STATES = ['COPYING_FROM_REMOTE', 'CHECKING_COPIED']
 CONFLICT = 'ResourceInUse.CopySnapshotConflict'
 MAX_NAME = 60
@@ -89,7 +89,7 @@ DISK_IDS_PER_FILTER = 10
 # A disk's DiskState (cbs 2017-03-12 Disk.DiskState). CBS has no state for a disk being made: CreateDisks'
 # disk is made once DescribeDisks lists it UNATTACHED or ATTACHED (the SDK's CreateDisks docstring).
 DISK_STATE_MAP: dict[str | None, str] = {'UNATTACHED': USABLE, 'ATTACHED': USABLE, 'ATTACHING': USABLE, 'DETACHING': USABLE, 'EXPANDING': USABLE,
-                  'ROLLBACKING': PENDING, 'DUMPING': PENDING, 'TORECYCLE': DELETING}
+                                         'ROLLBACKING': PENDING, 'DUMPING': PENDING, 'TORECYCLE': DELETING}
 # The disk types CreateDisks makes on their own (cbs 2017-03-12 CreateDisksRequest.DiskType: CLOUD_TSSD only with an instance).
 DISK_TYPES = ('CLOUD_PREMIUM', 'CLOUD_BSSD', 'CLOUD_SSD', 'CLOUD_HSSD')
 # The types DescribeDiskConfigQuota's DiskTypes filter takes (cbs 2017-03-12 DescribeDiskConfigQuotaRequest.DiskTypes:
@@ -527,7 +527,7 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter):
     def create_test_disk(self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: dict[str, str],
                          token: str) -> DrillDisk:
         params: dict[str, Any] = {'Placement': {'Zone': zone}, 'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskType': disk_type, 'SnapshotId': copy.id,
-                  'DiskName': name[:MAX_NAME], 'DiskCount': 1, 'Tags': tag_list(tags), 'ClientToken': token}
+                                  'DiskName': name[:MAX_NAME], 'DiskCount': 1, 'Tags': tag_list(tags), 'ClientToken': token}
         # Without DiskSize the disk has the snapshot's size, the smallest it can have, unless the type's is larger.
         minimum = self._minimum_size.get((region, disk_type))
         if minimum is not None and (copy.size is None or copy.size < minimum):
@@ -540,7 +540,7 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter):
                              answer.get('RequestId'), kind=RETRYABLE, uncertain=True, region=region)
         # Not listed until it is made (DISK_STATE_MAP): pending until then.
         return DrillDisk(made[0], region, PENDING, cloud_state='(not listed yet)', zone=zone, name=params['DiskName'], tags=dict(tags),
-                        snapshot_id=copy.id, size=params.get('DiskSize') or copy.size)
+                         snapshot_id=copy.id, size=params.get('DiskSize') or copy.size)
 
     def describe_test_disks(self, region: str, disk_ids: Sequence[str]) -> dict[str, DrillDisk]:
         found: dict[str, DrillDisk] = {}
@@ -566,8 +566,8 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter):
     def test_disk(item: Mapping[str, Any], region: str) -> DrillDisk:
         state = item.get('DiskState')
         return DrillDisk(item['DiskId'], region, DISK_STATE_MAP.get(state, PENDING), cloud_state=state,
-                        zone=(item.get('Placement') or {}).get('Zone'), name=item.get('DiskName') or None,
-                        tags=tag_dict(item.get('Tags')), created=utc_time(item.get('CreateTime')), size=item.get('DiskSize'))
+                         zone=(item.get('Placement') or {}).get('Zone'), name=item.get('DiskName') or None,
+                         tags=tag_dict(item.get('Tags')), created=utc_time(item.get('CreateTime')), size=item.get('DiskSize'))
 
     # ------------------------------------------------------------------ mapping
     def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:

@@ -15,6 +15,7 @@ import datetime
 import string
 import time
 from dataclasses import InitVar, dataclass, field as dataclass_field
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._backoff import create_once
 from ._dr_prune import copies_to_mark, dr_copies_by_disk, prune_selection
@@ -26,6 +27,15 @@ from ._model import COMPLETED, FAILED, PENDING, CopyRequest, Disk, Snapshot, cop
 from ._poller import DONE, PENDING as POLL_PENDING, poll
 from ._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from ._adapter import DrAdapter, RestoreDrillAdapter
+    from ._backoff import CallRetry
+    from ._engine import RequestOutcome
+
+T = TypeVar('T')
+
 TEMPLATE_FIELDS = ('disk_id', 'disk_name', 'source_id', 'source_region', 'date')
 FRESH_TAG = 'snapcopy:fresh'
 # The adapters check requests with the single-copy modules' option names; dr_sync's user set these.
@@ -36,17 +46,17 @@ DR_OPTION_NAMES = {'destination_region': 'dr_regions', 'destination_regions': 'd
 COPY_WORKERS = 16
 
 
-def dr_input_error(error):
+def dr_input_error(error: InputError) -> InputError:
     """An adapter's InputError, which names a single-copy module's option, in the words of dr_sync's options."""
     return InputError(DR_OPTION_NAMES.get(error.option, error.option), error.message)
 
 
-def format_selector(selector):
+def format_selector(selector: Mapping[str, str | None]) -> str:
     """A tag selector as a person reads it: {dr: yes, tier: any value}."""
     return '{%s}' % ', '.join('%s: %s' % (key, 'any value' if value is None else value) for key, value in sorted(selector.items()))
 
 
-def render(template, fields, option):
+def render(template: str | None, fields: Mapping[str, Any], option: str) -> str | None:
     """Fill a name or description template; unknown placeholders are bad input."""
     if template is None:
         return None
@@ -64,22 +74,22 @@ class DiskEntry:
     snapshots (``snapshots``), of which the newest completed one is the source."""
 
     disk: Disk
-    snapshots: InitVar[list]
+    snapshots: InitVar[list[Snapshot]]
     source: Snapshot | None = dataclass_field(init=False, default=None)
     fresh: Snapshot | None = dataclass_field(init=False, default=None)
     # None; 'existing' (one being made is used), 'create', 'would_create', 'created' or 'failed'.
     fresh_action: str | None = dataclass_field(init=False, default=None)
-    outcomes: list = dataclass_field(init=False, default_factory=list)
-    pruned: list = dataclass_field(init=False, default_factory=list)
-    kept: list = dataclass_field(init=False, default_factory=list)
-    problems: list = dataclass_field(init=False, default_factory=list)
+    outcomes: list[RequestOutcome] = dataclass_field(init=False, default_factory=list)
+    pruned: list[dict[str, Any]] = dataclass_field(init=False, default_factory=list)
+    kept: list[dict[str, Any]] = dataclass_field(init=False, default_factory=list)
+    problems: list[str] = dataclass_field(init=False, default_factory=list)
 
-    def __post_init__(self, snapshots):
+    def __post_init__(self, snapshots: list[Snapshot]) -> None:
         completed = sorted((snapshot for snapshot in snapshots if snapshot.state == COMPLETED), key=lambda snapshot: snapshot.age_order())
         self.source = completed[-1] if completed else None
 
     @property
-    def key(self):
+    def key(self) -> str:
         """'<region>/<disk id>', as DISK_TAG names the disk of a copy."""
         return '%s/%s' % (self.disk.region, self.disk.id)
 
@@ -88,8 +98,9 @@ class DrRun:
     """Plans and carries out one DR run. ``settings`` are dr_sync's options, validated by the module."""
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, adapter, settings, check_mode=False, now=None, clock=time.monotonic, sleep=time.sleep, workers=COPY_WORKERS,
-                 retry=None):
+    def __init__(self, adapter: DrAdapter, settings: dict[str, Any], check_mode: bool = False, now: datetime.datetime | None = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep, workers: int = COPY_WORKERS,
+                 retry: CallRetry | None = None) -> None:
         """``retry`` is the run's CallRetry (see run_retry), which the copy engine and the drill share, each phase with
         its own deadline (CallRetry.until)."""
         self.adapter = adapter
@@ -99,21 +110,21 @@ class DrRun:
         self.now = now or datetime.datetime.now(datetime.timezone.utc)
         self.clock = clock
         self.sleep = sleep
-        self.deadline = clock() + settings['wait_timeout']
+        self.deadline: float = clock() + settings['wait_timeout']
         # The run's calls are retried until its deadline; the copies and the drill have deadlines of their own.
         self.retry = run_retry(adapter, retry, sleep=sleep, clock=clock).until(self.deadline)
-        self.engine = None
-        self.drill = None
+        self.engine: CopyEngine | None = None
+        self.drill: RestoreDrill | None = None
         # The restore drill's section of the report (None without restore_test) and its failures.
-        self.restore = None
-        self.restore_problems = []
+        self.restore: dict[str, Any] | None = None
+        self.restore_problems: list[str] = []
         # Failures of the run as a whole, not of one disk.
-        self.scope_problems = []
+        self.scope_problems: list[str] = []
         # What the run wants the user to know that fails nothing (a copy it could not mark as its own, say).
-        self.warnings = []
+        self.warnings: list[str] = []
 
     # ------------------------------------------------------------------ validation (no calls)
-    def validate(self):
+    def validate(self) -> None:
         """Check templates, regions and copy options with the adapter's rules, before any call."""
         fields = {'disk_id': 'disk', 'disk_name': 'name', 'source_id': 'snapshot', 'source_region': 'region', 'date': '2026-01-01'}
         # A fresh snapshot's name is checked here too: it is filled only once a disk needs one, after the reads.
@@ -125,14 +136,16 @@ class DrRun:
                                          % (field, ', '.join('{%s}' % name for name in TEMPLATE_FIELDS)))
                 render(self.settings[option], fields, option)
         if self.settings.get('restore_test'):
-            check_restore_settings(self.settings, self.adapter)
-        for request in self._requests_for(self.adapter.sample_snapshot_id, {'id': 'disk', 'name': 'name'}):
+            # The DR adapter is the drill's too: each cloud's is a DrAdapter and a RestoreDrillAdapter (cast).
+            check_restore_settings(self.settings, cast('RestoreDrillAdapter', self.adapter))
+        # Every DR adapter names a sample snapshot id.
+        for request in self._requests_for(cast('str', self.adapter.sample_snapshot_id), {'id': 'disk', 'name': 'name'}):
             try:
                 self.adapter.validate(request)
             except InputError as error:
                 raise dr_input_error(error) from None
 
-    def _requests_for(self, source_id, disk):
+    def _requests_for(self, source_id: str, disk: Mapping[str, str | None]) -> list[CopyRequest]:
         """One CopyRequest per group of DR regions that share copy options."""
         settings = self.settings
         fields = {'disk_id': disk['id'], 'disk_name': disk.get('name') or disk['id'], 'source_id': source_id,
@@ -145,7 +158,7 @@ class DrRun:
             'tags': tags,
         }
         common.update(settings.get('copy_options') or {})
-        groups = {}
+        groups: dict[tuple[tuple[str, str], ...], tuple[dict[str, Any], list[str]]] = {}
         for region in settings['dr_regions']:
             options = dict(common)
             options.update({key: value for key, value in region.items() if key != 'region' and value is not None})
@@ -154,11 +167,12 @@ class DrRun:
         # A name or description made from a template with the date changes from run to run: a copy
         # made on another day is not held to today's.
         not_compared = [option for option in ('name', 'description') if '{date}' in (settings.get(option + '_template') or '')]
-        return [CopyRequest(source_id, settings['source_region'], regions, options, not_compared)
+        # CopyRequest makes not_compared a frozenset (its __post_init__).
+        return [CopyRequest(source_id, settings['source_region'], regions, options, cast('frozenset[str]', not_compared))
                 for options, regions in groups.values()]
 
     # ------------------------------------------------------------------ the run
-    def run(self):
+    def run(self) -> dict[str, Any]:
         self.validate()
         settings = self.settings
         region = settings['source_region']
@@ -176,7 +190,7 @@ class DrRun:
         source_disks = {'%s/%s' % (region, snapshot.id): '%s/%s' % (region, disk_id)
                         for disk_id, disk_snapshots in snapshots.items() for snapshot in disk_snapshots}
         # The copies of each DR region as they are now, for the restore drill and pruning (a drill never deletes a copy).
-        listed = {}
+        listed: dict[str, list[Snapshot]] = {}
         if settings.get('restore_test') or (settings.get('prune') and (settings.get('keep_copies') or settings.get('max_copy_age_days'))):
             listed = {dr_region['region']: self._call(self.adapter.list_copies, dr_region['region']) for dr_region in settings['dr_regions']}
         if settings.get('restore_test'):
@@ -185,10 +199,10 @@ class DrRun:
             self._prune(entries, listed, source_disks)
         return self._report(entries)
 
-    def _call(self, method, *args):
+    def _call(self, method: Callable[..., T], *args: Any) -> T:
         return self.retry.call(method, *args)
 
-    def _plan_source(self, disk, snapshots):
+    def _plan_source(self, disk: Disk, snapshots: list[Snapshot]) -> DiskEntry:
         entry = DiskEntry(disk, snapshots)
         max_age = self.settings.get('max_snapshot_age_hours')
         if max_age and (entry.source is None or entry.source.age_hours(self.now) > max_age):
@@ -200,7 +214,7 @@ class DrRun:
                 entry.fresh_action = 'create'
         return entry
 
-    def _refresh_stale(self, entries):
+    def _refresh_stale(self, entries: list[DiskEntry]) -> None:
         """Take a fresh snapshot of each disk whose newest is older than the RPO, and wait for it if asked."""
         for entry in entries:
             if entry.fresh_action != 'create':
@@ -220,13 +234,14 @@ class DrRun:
                 entry.problems.append('fresh snapshot of %s: %s' % (disk.id, error))
         waiting = [entry for entry in entries if entry.fresh is not None and entry.fresh.state == PENDING]
         if waiting and self.settings.get('wait') and not self.check_mode:
-            def read():
-                latest = self._call(self.adapter.describe, self.settings['source_region'], sorted(entry.fresh.id for entry in waiting))
+            # Each waiting entry has its fresh snapshot.
+            def read() -> list[DiskEntry]:
+                latest = self._call(self.adapter.describe, self.settings['source_region'], sorted(cast('Snapshot', entry.fresh).id for entry in waiting))
                 for entry in waiting:
-                    entry.fresh = latest.get(entry.fresh.id, entry.fresh)
+                    entry.fresh = latest.get(cast('Snapshot', entry.fresh).id, entry.fresh)
                 return waiting
 
-            poll(read, lambda group: POLL_PENDING if any(entry.fresh.state == PENDING for entry in group) else DONE,
+            poll(read, lambda group: POLL_PENDING if any(cast('Snapshot', entry.fresh).state == PENDING for entry in group) else DONE,
                  self.deadline, self.settings['poll_interval'], sleep=self.sleep, clock=self.clock, max_interval=60)
         for entry in entries:
             fresh = entry.fresh
@@ -235,7 +250,7 @@ class DrRun:
             elif fresh is not None and fresh.state == FAILED:
                 entry.problems.append('fresh snapshot %s of %s failed: %s' % (fresh.id, entry.disk.id, fresh.message or fresh.cloud_state))
 
-    def _create_fresh_snapshot(self, disk, name):
+    def _create_fresh_snapshot(self, disk: Disk, name: str | None) -> Snapshot:
         """Start a snapshot of ``disk``, never two. CreateSnapshot has no idempotency token on most
         clouds: after an answer lost in transit the disk's snapshots are looked up, and the call is
         sent again only when the look-up shows it was not carried out (as the engine does for copies)."""
@@ -245,7 +260,7 @@ class DrRun:
             lambda: self._fresh_snapshot_made(disk, stamp), self.adapter.create_call_is_idempotent, self.retry, self.deadline,
             MAX_ATTEMPTS)
 
-    def _fresh_snapshot_made(self, disk, stamp):
+    def _fresh_snapshot_made(self, disk: Disk, stamp: str) -> Snapshot | None:
         """The fresh snapshot this run asked for, if the cloud made it (None otherwise). Ours carries this
         run's stamp; where the cloud keeps no tags on snapshots, it is the one made since the run began."""
         snapshots = self._call(self.adapter.disk_snapshots, disk.region, [disk]).get(disk.id, [])
@@ -254,7 +269,10 @@ class DrRun:
             and snapshot.state != FAILED]
         return max(made, key=lambda snapshot: snapshot.age_order()) if made else None
 
-    def _copy(self, entries):
+    def _copy(self, entries: list[DiskEntry]) -> None:
+        requests: list[CopyRequest]
+        owners: list[DiskEntry]
+        sources: dict[tuple[str, str], Snapshot]
         requests, owners, sources = [], [], {}
         for entry in entries:
             if entry.source is None:
@@ -290,7 +308,7 @@ class DrRun:
             entry.outcomes.append(outcome)
 
     # ------------------------------------------------------------------ the mark of a DR copy (COPY_TAG)
-    def _mark_copies(self, entries):
+    def _mark_copies(self, entries: list[DiskEntry]) -> None:
         """Where the cloud records no copy's source, each copy this run made carries its own id (COPY_TAG): the one mark
         of a DR copy that a person's copy of it, made with our tags, cannot carry. The adapters write it as they make
         the copy (EBS: CreateTags from the worker; CBS: in its TagResources); this marks what they left unmarked (a
@@ -305,14 +323,14 @@ class DrRun:
                     if destination_outcome.action == COPIED and copy is not None and copy.id and copy.tags.get(COPY_TAG) != copy.id:
                         self._mark(copy, entry.disk.id)
 
-    def _mark_found_copies(self, entries, listed, source_disks):
+    def _mark_found_copies(self, entries: list[DiskEntry], listed: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str]) -> None:
         """Before pruning, mark the unmarked copies in ``listed`` that a DR run made (_dr_prune.copies_to_mark); the
         plan of check mode counts them as marked."""
         if self.adapter.records_copy_source:
             return
         by_disk = {entry.key: entry for entry in entries}
 
-        def as_a_dr_run_writes(copy, disk_key):
+        def as_a_dr_run_writes(copy: Snapshot, disk_key: str) -> bool:
             return disk_key in by_disk and self._as_a_dr_run_writes(copy, by_disk[disk_key])
         for region_copies in listed.values():
             for copy in copies_to_mark(region_copies, source_disks, as_a_dr_run_writes):
@@ -321,7 +339,7 @@ class DrRun:
                 else:
                     self._mark(copy, by_disk[copy.tags[DISK_TAG]].disk.id)
 
-    def _as_a_dr_run_writes(self, copy, entry):
+    def _as_a_dr_run_writes(self, copy: Snapshot, entry: DiskEntry) -> bool:
         """Whether nothing on ``copy`` differs from what a DR run of ``entry``'s disk writes on a copy of its source."""
         source_id = copy.tags[SOURCE_TAG].partition('/')[2]
         # Each DR region is in exactly one request (the listed copies are all in DR regions).
@@ -329,7 +347,7 @@ class DrRun:
                       if copy.region in request.destinations]
         return not copy_mismatches(request, copy, self.adapter.readable_options)
 
-    def _mark(self, copy, disk_id):
+    def _mark(self, copy: Snapshot, disk_id: str) -> None:
         try:
             self._call(self.adapter.tag_copy, copy, {COPY_TAG: copy.id})
         except CloudError as error:
@@ -339,15 +357,16 @@ class DrRun:
 
     # ------------------------------------------------------------------ pruning
     # ------------------------------------------------------------------ the restore drill
-    def _restore_test(self, entries, listed, source_disks):
-        self.drill = RestoreDrill(self.adapter, self.settings, self.retry, self.check_mode, self.now, self.clock, self.sleep,
+    def _restore_test(self, entries: list[DiskEntry], listed: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str]) -> None:
+        # The DR adapter is the drill's too: each cloud's is a DrAdapter and a RestoreDrillAdapter (cast).
+        self.drill = RestoreDrill(cast('RestoreDrillAdapter', self.adapter), self.settings, self.retry, self.check_mode, self.now, self.clock, self.sleep,
                                   MAX_ATTEMPTS)
         # Check mode cannot see the copies a real run would make and wait for before testing.
         to_come = {destination_outcome.destination for entry in entries for outcome in entry.outcomes for destination_outcome in outcome.destinations.values()
                    if destination_outcome.action == WOULD_COPY} if self.settings['wait'] else set()
         self.restore, self.restore_problems = self.drill.run(entries, listed, source_disks, to_come)
 
-    def _prune(self, entries, listed, source_disks):
+    def _prune(self, entries: list[DiskEntry], listed: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str]) -> None:
         keep = self.settings.get('keep_copies')
         max_age_days = self.settings.get('max_copy_age_days')
         if not keep and not max_age_days:
@@ -368,9 +387,9 @@ class DrRun:
                 entry.pruned.extend(self._delete(destination, copy, entry) for copy in delete)
                 entry.kept.extend({'region': destination, 'snapshot_id': copy.id, 'created': copy.created} for copy in keep_these)
 
-    def _delete(self, destination, copy, entry):
-        record = {'region': destination, 'snapshot_id': copy.id, 'created': copy.created,
-                  'age_hours': round(copy.age_hours(self.now), 1), 'action': WOULD_DELETE if self.check_mode else DELETED}
+    def _delete(self, destination: str, copy: Snapshot, entry: DiskEntry) -> dict[str, Any]:
+        record: dict[str, Any] = {'region': destination, 'snapshot_id': copy.id, 'created': copy.created,
+                                  'age_hours': round(copy.age_hours(self.now), 1), 'action': WOULD_DELETE if self.check_mode else DELETED}
         if not self.check_mode:
             try:
                 self._call(self.adapter.delete_snapshot, destination, copy.id)
@@ -388,7 +407,7 @@ class DrRun:
         return record
 
     # ------------------------------------------------------------------ report
-    def _report(self, entries):
+    def _report(self, entries: list[DiskEntry]) -> dict[str, Any]:
         report = dr_report(entries, self.settings, self.now, self.check_mode, self.restore, self.scope_problems + self.restore_problems)
         report['api_retries'] = self.retry.retries
         report['run_warnings'] = (list(self.engine.warnings) if self.engine is not None else []) + self.warnings

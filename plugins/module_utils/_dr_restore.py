@@ -31,6 +31,7 @@ import datetime
 import hashlib
 import json
 import random
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._backoff import create_once
 from ._dr_prune import copies_by_disk
@@ -39,6 +40,16 @@ from ._errors import INVALID, NOT_FOUND, CloudError, InputError
 from ._model import COMPLETED, FAILED, PENDING, USABLE, parse_time
 from ._poller import DONE, PENDING as POLL_PENDING, poll
 from ._tagging import RESTORE_COPY_TAG, RESTORE_RUN_TAG, RESTORE_SCOPE_TAG, RESTORE_TESTED_TAG, RESTORE_UNTIL_TAG
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Collection, Mapping
+
+    from ._adapter import DrAdapter, RestoreDrillAdapter
+    from ._backoff import PhaseRetry
+    from ._dr import DiskEntry
+    from ._model import DrillDisk, Snapshot
+
+T = TypeVar('T')
 
 TEST_DISK_PREFIX = 'snapcopy-restore-test-'
 # A test disk of another scope is a leftover once it is this old: restore_test_timeout is at most MAX_TIMEOUT.
@@ -72,34 +83,34 @@ DELETE_FAILED = 'delete_failed'
 KEPT_IN_USE = 'kept_in_use'
 
 
-def run_id(now, rng=random.random):
+def run_id(now: datetime.datetime, rng: Callable[[], float] = random.random) -> str:
     """This drill's id: its start time and a random part, e.g. 20261122T181400Z-3f9a1c."""
     return '%s-%06x' % (now.strftime(STAMP_FORMAT), int(rng() * 0xffffff))
 
 
-def scope_key(source_region, tag_selector):
+def scope_key(source_region: str, tag_selector: Mapping[str, Any]) -> str:
     """Names the DR scope (source region and tag selector) on its test disks, in 12 hex digits."""
     identity = json.dumps([source_region, sorted((str(key), value) for key, value in tag_selector.items())], default=str)
     return hashlib.sha256(identity.encode('utf-8')).hexdigest()[:12]
 
 
-def test_disk_tags(run, scope, copy_id, until):
+def test_disk_tags(run: str, scope: str, copy_id: str, until: str) -> dict[str, str]:
     return {RESTORE_RUN_TAG: run, RESTORE_SCOPE_TAG: scope, RESTORE_COPY_TAG: copy_id, RESTORE_UNTIL_TAG: until}
 
 
-def run_over_by(now, settings):
+def run_over_by(now: datetime.datetime, settings: Mapping[str, Any]) -> str:
     """The time by which a run that began at ``now`` is over: its copies' wait_timeout, then its drill, then the
     grace its test disks get to be deleted. The RESTORE_UNTIL_TAG of its disks."""
     seconds = settings['wait_timeout'] + settings['restore_test_timeout'] + 2 * DELETE_GRACE_SECONDS
     return (now + datetime.timedelta(seconds=seconds)).strftime(STAMP_FORMAT)
 
 
-def is_test_disk(disk):
+def is_test_disk(disk: DrillDisk) -> bool:
     """Whether ``disk`` carries both marks of a test disk: the name and the run tag."""
     return (disk.name or '').startswith(TEST_DISK_PREFIX) and bool(disk.tags.get(RESTORE_RUN_TAG))
 
 
-def leftover_state(disk, run, now):
+def leftover_state(disk: DrillDisk, run: str, now: datetime.datetime) -> str | None:
     """What a test disk found in a DR region is to the run ``run`` (see the module docstring): LEFTOVER once the run
     that made it is over, LEFT_UNTIL while the RESTORE_UNTIL_TAG it carries says that run may still be under way,
     None otherwise (no test disk, this run's own, or one of an older release too young to be a leftover)."""
@@ -112,24 +123,24 @@ def leftover_state(disk, run, now):
     return LEFTOVER if created is not None and (now - created).total_seconds() > OTHERS_LEFTOVER_HOURS * 3600 else None
 
 
-def is_leftover(disk, run, now):
+def is_leftover(disk: DrillDisk, run: str, now: datetime.datetime) -> bool:
     """Whether a test disk found in a DR region is left over from an earlier drill, for this run to delete."""
     return leftover_state(disk, run, now) == LEFTOVER
 
 
-def leftover_record(region, disk):
+def leftover_record(region: str, disk: DrillDisk) -> dict[str, Any]:
     """A test disk of another run, as the report lists it among the leftovers."""
     return {'region': region, 'test_disk_id': disk.id, 'run': disk.tags.get(RESTORE_RUN_TAG), 'state': disk.cloud_state,
             'created': disk.created}
 
 
-def _stamp_time(text):
+def _stamp_time(text: str | None) -> datetime.datetime | None:
     """The time of a run id (20261122T181400Z-...), or None."""
     text = text or ''
     return _time_or_none('%s-%s-%sT%s:%s:%sZ' % (text[0:4], text[4:6], text[6:8], text[9:11], text[11:13], text[13:15]))
 
 
-def _time_or_none(text):
+def _time_or_none(text: str | None) -> datetime.datetime | None:
     # A time the cloud writes in a form of its own is no reason to fail a run: the disk is then not known to be old.
     try:
         return parse_time(text)
@@ -137,14 +148,14 @@ def _time_or_none(text):
         return None
 
 
-def pick_disks(copies_of_disks, count):
+def pick_disks(copies_of_disks: Mapping[str, list[Snapshot]], count: int) -> list[tuple[str, Snapshot]]:
     """The disks to test in one region: [(disk key, copy)], at most ``count``.
 
     ``copies_of_disks`` is {disk key: [copy]} (any state). A disk is a candidate with its newest
     completed copy; those whose copies carry the oldest RESTORE_TESTED_TAG (or none) come first, then by
     disk key, so that over successive runs every disk gets its turn.
     """
-    candidates = []
+    candidates: list[tuple[str, str, Snapshot]] = []
     for disk_key, copies in copies_of_disks.items():
         completed = [copy for copy in copies if copy.state == COMPLETED]
         if completed:
@@ -153,8 +164,10 @@ def pick_disks(copies_of_disks, count):
     return [(disk_key, copy) for dummy, disk_key, copy in sorted(candidates, key=lambda item: item[:2])[:count]]
 
 
-def check_restore_settings(settings, adapter):
+def check_restore_settings(settings: Mapping[str, Any], adapter: RestoreDrillAdapter) -> None:
     """restore_test's options, checked before any call (InputError naming the option)."""
+    # The drill's adapter is the DR run's (one object, both a DrAdapter and a RestoreDrillAdapter): its cloud's words
+    # are a DrAdapter's (cast).
     if not settings.get('wait'):
         # Without it, the drill would restore an older copy, or find none on a first run and fail after the copies.
         raise InputError('restore_test', 'needs wait (dr_copy_wait in the role), so that it restores the copies this run '
@@ -168,11 +181,11 @@ def check_restore_settings(settings, adapter):
     disk_type = settings.get('restore_test_disk_type')
     if disk_type and disk_type not in adapter.restore_disk_types:
         raise InputError('restore_test_disk_type', '%s makes disks of the types %s, got %r'
-                         % (adapter.cloud, ', '.join(adapter.restore_disk_types), disk_type))
+                         % (cast('DrAdapter', adapter).cloud, ', '.join(adapter.restore_disk_types), disk_type))
     zones = settings.get('restore_test_zones') or {}
     if zones and not adapter.restore_needs_zone:
         raise InputError('restore_test_zones', '%s makes a test disk on the DR %s itself: give no zones'
-                         % (adapter.cloud, adapter.region_word))
+                         % (cast('DrAdapter', adapter).cloud, cast('DrAdapter', adapter).region_word))
     if zones and not adapter.zone_needed(disk_type or adapter.restore_disk_type):
         raise InputError('restore_test_zones', 'a %s disk spans the zones of its region: give no zones' % disk_type)
     regions = [region['region'] for region in settings['dr_regions']]
@@ -186,30 +199,31 @@ def check_restore_settings(settings, adapter):
 class RegionDrill:
     """The drill in one DR region: its zone, its leftovers, and its tests."""
 
-    def __init__(self, region):
+    def __init__(self, region: str) -> None:
         self.region = region
-        self.zone = None
-        self.plan = None
-        self.tests = []
-        self.leftovers = []
-        self.problem = None
+        self.zone: str | None = None
+        self.plan: str | None = None
+        self.tests: list[RestoreTest] = []
+        self.leftovers: list[dict[str, Any]] = []
+        self.problem: CloudError | None = None
 
 
 class RestoreTest:
     """One test: a disk's copy made into a test disk, timed, and deleted."""
 
-    def __init__(self, region, disk_key, copy):
+    def __init__(self, region: str, disk_key: str, copy: Snapshot) -> None:
         self.region = region
         self.disk_key = disk_key
         self.copy = copy
-        self.result = None
-        self.disk = None
-        self.started = None
-        self.seconds = None
-        self.error = None
-        self.deletion = None
+        self.result: str | None = None
+        self.disk: DrillDisk | None = None
+        self.started: float | None = None
+        self.seconds: float | None = None
+        # The cloud's error, or what the drill saw (a disk that failed, vanished or timed out).
+        self.error: CloudError | str | None = None
+        self.deletion: dict[str, Any] | None = None
 
-    def as_result(self, zone, disk_type):
+    def as_result(self, zone: str | None, disk_type: str | None) -> dict[str, Any]:
         return {
             'region': self.region,
             'disk_id': self.disk_key.partition('/')[2],
@@ -230,7 +244,8 @@ class RestoreDrill:
     """Runs the drill of one DR run (see the module docstring). ``settings`` are dr_sync's."""
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, adapter, settings, retry, check_mode, now, clock, sleep, max_attempts, rng=random.random):
+    def __init__(self, adapter: RestoreDrillAdapter, settings: dict[str, Any], retry: PhaseRetry, check_mode: bool, now: datetime.datetime,
+                 clock: Callable[[], float], sleep: Callable[[float], None], max_attempts: int, rng: Callable[[], float] = random.random) -> None:
         self.adapter = adapter
         self.settings = settings
         # The DR run's PhaseRetry; the drill's calls have the drill's deadline (``calls``, set by ``run``).
@@ -244,15 +259,16 @@ class RestoreDrill:
         self.run_id = run_id(now, rng)
         self.scope = scope_key(settings['source_region'], settings['tag_selector'])
         self.until = run_over_by(now, settings)
-        self.disk_type = settings.get('restore_test_disk_type') or adapter.restore_disk_type
-        self.deadline = None
-        self.regions = []
-        self.warnings = []
+        self.disk_type: str | None = settings.get('restore_test_disk_type') or adapter.restore_disk_type
+        self.deadline: float | None = None
+        self.regions: list[RegionDrill] = []
+        self.warnings: list[str] = []
 
-    def _call(self, method, *args):
+    def _call(self, method: Callable[..., T], *args: Any) -> T:
         return self.calls.call(method, *args)
 
-    def run(self, entries, copies_by_region, source_disks, copies_to_come=()):
+    def run(self, entries: list[DiskEntry], copies_by_region: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str],
+            copies_to_come: Collection[str] = ()) -> tuple[dict[str, Any], list[str]]:
         """Test in every DR region; ``copies_by_region`` is {region: [copy]} as listed after the copies were made.
         ``copies_to_come`` are the regions where check mode plans copies that a real run would wait for."""
         self.deadline = self.clock() + self.settings['restore_test_timeout']
@@ -300,11 +316,11 @@ class RestoreDrill:
         return self.report()
 
     # ------------------------------------------------------------------ zones and leftovers
-    def _zone(self, region):
+    def _zone(self, region: str) -> str | None:
         if not self.adapter.zone_needed(self.disk_type):
             return None
         zones = self._call(self.adapter.restore_zones, region, self.disk_type)
-        asked = (self.settings.get('restore_test_zones') or {}).get(region)
+        asked: str | None = (self.settings.get('restore_test_zones') or {}).get(region)
         if asked:
             if asked not in zones:
                 raise CloudError('DescribeZones', 'InvalidZone', 'restore_test_zones: %s offers no zone %s for disks of type %s '
@@ -315,7 +331,7 @@ class RestoreDrill:
                              'restore_test_disk_type' % (region, self.disk_type), kind=INVALID, region=region)
         return zones[0]
 
-    def _clear_leftovers(self, drill):
+    def _clear_leftovers(self, drill: RegionDrill) -> None:
         found = sorted(self._call(self.adapter.find_test_disks, drill.region), key=lambda disk: disk.id)
         states = {disk.id: leftover_state(disk, self.run_id, self.now) for disk in found}
         leftovers = [disk for disk in found if states[disk.id] == LEFTOVER]
@@ -329,7 +345,7 @@ class RestoreDrill:
         drill.leftovers += [dict(leftover_record(drill.region, disk), action=LEFT_UNTIL, until=disk.tags[RESTORE_UNTIL_TAG])
                             for disk in found if states[disk.id] == LEFT_UNTIL]
 
-    def _nothing_to_test(self, region, copies):
+    def _nothing_to_test(self, region: str, copies: Mapping[str, list[Snapshot]]) -> CloudError:
         refused = [self.adapter.restore_refusal(copy) for group in copies.values() for copy in group]
         reason = next((text for text in refused if text), None)
         if reason:
@@ -340,57 +356,60 @@ class RestoreDrill:
         return CloudError('RestoreTest', 'NoCompletedCopy', text, kind=NOT_FOUND, region=region)
 
     # ------------------------------------------------------------------ tests
-    def _start(self, drill, test):
+    def _start(self, drill: RegionDrill, test: RestoreTest) -> None:
         tags = test_disk_tags(self.run_id, self.scope, test.copy.id, self.until)
         name = TEST_DISK_PREFIX + self.run_id
         token = 'snapcopy-%s' % hashlib.sha256(('%s %s' % (self.run_id, test.copy.id)).encode('utf-8')).hexdigest()[:48]
         test.started = self.clock()
+        # Within run (the deadline set); every drill adapter names its restore_disk_type, the default disk type.
         try:
             test.disk = create_once(
-                lambda: self.adapter.create_test_disk(drill.region, drill.zone, test.copy, self.disk_type, name, tags, token),
+                lambda: self.adapter.create_test_disk(drill.region, drill.zone, test.copy, cast('str', self.disk_type), name, tags, token),
                 lambda: self._made_from(drill.region, test.copy), self.adapter.create_disk_call_is_idempotent, self.calls,
-                self.deadline, self.max_attempts)
+                cast('float', self.deadline), self.max_attempts)
         except CloudError as error:
             test.result, test.error = FAILED_TEST, error
 
-    def _made_from(self, region, copy):
+    def _made_from(self, region: str, copy: Snapshot) -> DrillDisk | None:
         """The test disk this run made from ``copy``, if the cloud made it (after a lost answer)."""
         made = [disk for disk in self._call(self.adapter.find_test_disks, region)
                 if disk.tags.get(RESTORE_RUN_TAG) == self.run_id and disk.tags.get(RESTORE_COPY_TAG) == copy.id]
         return min(made, key=lambda disk: disk.id) if made else None
 
-    def _wait(self, tests):
+    def _wait(self, tests: list[RestoreTest]) -> None:
+        # Each of ``tests`` has its disk (_observe keeps it), and the run has set the deadline.
         if not tests:
             return
-        seen = set()
+        seen: set[str] = set()
 
-        def read():
+        def read() -> list[RestoreTest]:
             waiting = [test for test in tests if test.result is None]
             for region in sorted({test.region for test in waiting}):
                 mine = [test for test in waiting if test.region == region]
-                latest = self._call(self.adapter.describe_test_disks, region, sorted(test.disk.id for test in mine))
+                latest = self._call(self.adapter.describe_test_disks, region, sorted(cast('DrillDisk', test.disk).id for test in mine))
                 for test in mine:
-                    self._observe(test, latest.get(test.disk.id), seen)
+                    self._observe(test, latest.get(cast('DrillDisk', test.disk).id), seen)
             return tests
 
         poll(read, lambda group: POLL_PENDING if any(test.result is None for test in group) else DONE,
-             self.deadline, FIRST_POLL_SECONDS, sleep=self.sleep, clock=self.clock, max_interval=MAX_POLL_SECONDS)
+             cast('float', self.deadline), FIRST_POLL_SECONDS, sleep=self.sleep, clock=self.clock, max_interval=MAX_POLL_SECONDS)
         for test in tests:
             if test.result is None:
                 test.result = TIMED_OUT
                 test.error = ('test disk %s was still %s after restore_test_timeout (%s s)'
-                              % (test.disk.id, test.disk.cloud_state, self.settings['restore_test_timeout']))
+                              % (cast('DrillDisk', test.disk).id, cast('DrillDisk', test.disk).cloud_state, self.settings['restore_test_timeout']))
 
-    def _observe(self, test, disk, seen):
+    def _observe(self, test: RestoreTest, disk: DrillDisk | None, seen: set[str]) -> None:
+        # ``test`` has its disk, and the time it was started.
         if disk is None:
             # Some clouds list a new disk only once it is made; one that was listed and is gone has failed.
-            if test.disk.id in seen:
-                test.result, test.error = FAILED_TEST, 'test disk %s disappeared while it was being made' % test.disk.id
+            if cast('DrillDisk', test.disk).id in seen:
+                test.result, test.error = FAILED_TEST, 'test disk %s disappeared while it was being made' % cast('DrillDisk', test.disk).id
             return
         seen.add(disk.id)
         test.disk = disk
         if disk.state == USABLE:
-            test.result, test.seconds = PASSED, self.clock() - test.started
+            test.result, test.seconds = PASSED, self.clock() - cast('float', test.started)
         elif disk.state == FAILED:
             test.result = FAILED_TEST
             test.error = 'test disk %s is in state %s: %s' % (disk.id, disk.cloud_state, disk.message or 'no reason given by the cloud')
@@ -398,7 +417,7 @@ class RestoreDrill:
             test.result, test.error = FAILED_TEST, 'test disk %s is in state %s while being made' % (disk.id, disk.cloud_state)
 
     # ------------------------------------------------------------------ deleting
-    def _delete_own_disks(self, tests):
+    def _delete_own_disks(self, tests: list[RestoreTest]) -> None:
         """Delete every disk this run made: those its tests know, and any other with this run's tag (a
         disk made by a call whose answer was lost). One still being made is waited for a while first."""
         for region in sorted({test.region for test in tests}):
@@ -419,13 +438,13 @@ class RestoreDrill:
                     self.warnings.append('test disk %s of this run (made by a call whose answer was lost) was %s'
                                          % (disk_id, outcome['action'].replace('_', ' ')))
 
-    def _settle(self, region, disk_ids):
+    def _settle(self, region: str, disk_ids: list[str]) -> None:
         """Wait (a while at most) until none of these disks is still being made: clouds refuse to delete those."""
         if not disk_ids:
             return
         deadline = self.clock() + DELETE_GRACE_SECONDS
 
-        def read():
+        def read() -> dict[str, DrillDisk]:
             try:
                 return self._call(self.adapter.describe_test_disks, region, disk_ids)
             except CloudError:
@@ -434,7 +453,7 @@ class RestoreDrill:
         poll(read, lambda latest: POLL_PENDING if any(disk.state == PENDING for disk in latest.values()) else DONE,
              deadline, FIRST_POLL_SECONDS, sleep=self.sleep, clock=self.clock, max_interval=MAX_POLL_SECONDS)
 
-    def _delete(self, region, disk_id):
+    def _delete(self, region: str, disk_id: str) -> dict[str, Any]:
         if self.check_mode:
             return {'action': WOULD_DELETE}
         try:
@@ -445,18 +464,22 @@ class RestoreDrill:
             return {'action': DELETE_FAILED, 'error': error.as_result()}
         return {'action': DELETED}
 
-    def _mark_tested(self, tests):
+    def _mark_tested(self, tests: list[RestoreTest]) -> None:
         stamp = self.now.strftime(STAMP_FORMAT)
         for test in tests:
             try:
-                self._call(self.adapter.tag_copy, test.copy, {RESTORE_TESTED_TAG: stamp})
+                # The drill's adapter is the DR run's, a DrAdapter too: it tags copies.
+                self._call(cast('DrAdapter', self.adapter).tag_copy, test.copy, {RESTORE_TESTED_TAG: stamp})
             except CloudError as error:
                 self.warnings.append('the restore test of copy %s passed, but it could not be marked as tested (the next '
                                      'drills may test its disk again before the others): %s' % (test.copy.id, error))
 
     # ------------------------------------------------------------------ report
-    def report(self):
+    def report(self) -> tuple[dict[str, Any], list[str]]:
         """The report's restore section, and the problems to list among the run's failures."""
+        tests: list[dict[str, Any]]
+        leftovers: list[dict[str, Any]]
+        problems: list[str]
         tests, leftovers, problems = [], [], []
         for drill in self.regions:
             for test in drill.tests:
@@ -467,7 +490,7 @@ class RestoreDrill:
                         test.region, record['disk_id'], test.copy.id, test.result.replace('_', ' '), test.error))
                 if test.deletion is not None and test.deletion['action'] == DELETE_FAILED:
                     problems.append('restore test disk %s in %s could not be deleted (the next run deletes it): %s' % (
-                        test.disk.id, test.region, test.deletion['error']['message']))
+                        cast('DrillDisk', test.disk).id, test.region, test.deletion['error']['message']))  # deleted: it has its disk
             for record in drill.leftovers:
                 leftovers.append(record)
                 if record['action'] == DELETE_FAILED:

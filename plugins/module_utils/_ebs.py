@@ -57,7 +57,7 @@ COPY_CALL_PARAMETERS = ('SourceRegion', 'SourceSnapshotId', 'TagSpecifications',
 TAG_RULES = TagRules('EBS', max_tags=50, key_length=128, value_length=256, reserved_prefixes=('aws:',))
 # A volume's State (ec2 2016-11-15, VolumeState); in-use: someone attached the test disk, it was usable.
 VOLUME_STATE_MAP: dict[str | None, str] = {'creating': PENDING, 'available': USABLE, 'in-use': USABLE, 'deleting': DELETING, 'deleted': DELETING,
-                    'error': FAILED}
+                                           'error': FAILED}
 # The volume types CreateVolume makes without provisioned IOPS, and the smallest size of each in GiB
 # (EBS user guide, "Amazon EBS volume types"); a volume from a snapshot is at least the snapshot's size.
 VOLUME_MINIMUM_GIB = {'gp3': 1, 'gp2': 1, 'standard': 1, 'st1': 125, 'sc1': 125}
@@ -253,7 +253,7 @@ class EbsAdapter(DrAdapter, RestoreDrillAdapter):
     def create_test_disk(self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: Mapping[str, str],
                          token: str) -> DrillDisk:
         arguments: dict[str, Any] = {'AvailabilityZone': zone, 'SnapshotId': copy.id, 'VolumeType': disk_type, 'ClientToken': token,
-                     'TagSpecifications': [{'ResourceType': 'volume', 'Tags': tag_list(dict(tags, Name=name))}]}
+                                     'TagSpecifications': [{'ResourceType': 'volume', 'Tags': tag_list(dict(tags, Name=name))}]}
         # Without Size the volume has the snapshot's size, the smallest it can have, unless the type asks for more.
         minimum = VOLUME_MINIMUM_GIB[disk_type]
         if copy.size is None or copy.size < minimum:
@@ -291,8 +291,8 @@ class EbsAdapter(DrAdapter, RestoreDrillAdapter):
         tags = tag_dict(item.get('Tags'))
         created: Any = item.get('CreateTime')
         return DrillDisk(item['VolumeId'], region, VOLUME_STATE_MAP.get(item.get('State'), PENDING), cloud_state=item.get('State'),
-                        zone=item.get('AvailabilityZone'), name=tags.get('Name'), tags=tags, snapshot_id=item.get('SnapshotId') or None,
-                        size=item.get('Size'), created=created.isoformat() if hasattr(created, 'isoformat') else created)
+                         zone=item.get('AvailabilityZone'), name=tags.get('Name'), tags=tags, snapshot_id=item.get('SnapshotId') or None,
+                         size=item.get('Size'), created=created.isoformat() if hasattr(created, 'isoformat') else created)
 
     @staticmethod
     def snapshot(item: Mapping[str, Any], region: str) -> Snapshot:

@@ -65,7 +65,7 @@ COPY_CALL_PARAMETERS = ('RegionId', 'SnapshotId', 'DestinationRegionId', 'Destin
                         'RetentionDays', 'Encrypted', 'KMSKeyId', 'ClientToken', 'Tag')
 # A disk's Status (ecs-20140526 DescribeDisksRequest.Status); attached or being attached, it was usable.
 DISK_STATE_MAP: dict[str | None, str] = {'Creating': PENDING, 'ReIniting': PENDING, 'Available': USABLE, 'In_use': USABLE, 'Attaching': USABLE,
-                  'Detaching': USABLE}
+                                         'Detaching': USABLE}
 # The disk categories CreateDisk makes from a snapshot, with their smallest size in GiB (ecs-20140526
 # CreateDiskRequest.Size; cloud_essd at performance level PL0). Elastic ephemeral disks take no snapshot.
 DISK_MINIMUM_GIB = {'cloud_essd': 1, 'cloud_auto': 1, 'cloud_essd_entry': 10, 'cloud_regional_disk_auto': 10,
@@ -295,8 +295,8 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter):
         # A disk made from a snapshot is at least the snapshot's size (CreateDiskRequest.Size): asking for the
         # category's smallest gives the smallest disk the copy allows.
         params: dict[str, Any] = {'RegionId': region, 'SnapshotId': copy.id, 'DiskCategory': disk_type,
-                  'Size': max(DISK_MINIMUM_GIB[disk_type], copy.size or 0), 'DiskName': name,
-                  'Description': 'Restore test of DR copy %s by snapcopy.cloud' % copy.id, 'ClientToken': token}
+                                  'Size': max(DISK_MINIMUM_GIB[disk_type], copy.size or 0), 'DiskName': name,
+                                  'Description': 'Restore test of DR copy %s by snapcopy.cloud' % copy.id, 'ClientToken': token}
         if zone is not None:  # None: a regional disk (zone_needed)
             params['ZoneId'] = zone
         if disk_type == 'cloud_essd':
@@ -304,7 +304,7 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter):
         params.update(numbered_tags(tags))
         answer = self.client.call('CreateDisk', params, region)
         return DrillDisk(answer['DiskId'], region, PENDING, cloud_state='Creating', zone=zone, name=name, tags=dict(tags),
-                        snapshot_id=copy.id, size=params['Size'])
+                         snapshot_id=copy.id, size=params['Size'])
 
     def describe_test_disks(self, region: str, disk_ids: Sequence[str]) -> dict[str, DrillDisk]:
         found: dict[str, DrillDisk] = {}
@@ -324,8 +324,8 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter):
 
     def _disks(self, region: str, params: Mapping[str, Any]) -> list[DrillDisk]:
         return [DrillDisk(item['DiskId'], region, DISK_STATE_MAP.get(item.get('Status'), PENDING), cloud_state=item.get('Status'),
-                         zone=item.get('ZoneId'), name=item.get('DiskName') or None, tags=tag_dict(item.get('Tags')),
-                         created=item.get('CreationTime'), snapshot_id=item.get('SourceSnapshotId') or None, size=item.get('Size'))
+                          zone=item.get('ZoneId'), name=item.get('DiskName') or None, tags=tag_dict(item.get('Tags')),
+                          created=item.get('CreationTime'), snapshot_id=item.get('SourceSnapshotId') or None, size=item.get('Size'))
                 for item in self._disk_items(region, params)]
 
     def delete_test_disk(self, region: str, disk_id: str) -> None:

@@ -23,11 +23,25 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._backoff import GIVE_UP, LOOK_UP, RESEND, WAIT, Backoff, CallRetry
 from ._errors import ALREADY_EXISTS, BUSY, INVALID, RETRYABLE, CloudError, is_retryable
 from ._model import COMPLETED, DELETING, FAILED, PENDING, Snapshot, copy_mismatches
 from ._poller import AGAIN, DONE, PENDING as POLL_PENDING, TIMEOUT, poll
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
+    from ._adapter import CopyAdapter
+    from ._backoff import PhaseRetry
+    from ._model import CopyRequest
+
+    # One copy call to make: a request's outcome and the destinations the call serves.
+    Job = tuple['RequestOutcome', list[str]]
+
+T = TypeVar('T')
+K = TypeVar('K')
 
 # What to do with a copy found that differs from what was asked (the on_mismatch option).
 MISMATCH_FAIL = 'fail'          # fail that destination, saying what differs; nothing is copied
@@ -60,19 +74,19 @@ class DestinationOutcome:
     error: Exception | None = None
     timed_out: bool = False
     # A copy found that differs from what was asked: {'snapshot_id', 'differences'} (see copy_mismatches).
-    mismatch: dict | None = None
+    mismatch: dict[str, Any] | None = None
 
     @property
-    def changed(self):
+    def changed(self) -> bool:
         return self.action in (COPIED, WOULD_COPY)
 
     @property
-    def failed(self):
+    def failed(self) -> bool:
         if self.action == NOT_COPIED or self.timed_out:
             return True
         return self.snapshot is not None and self.snapshot.state == FAILED
 
-    def failure(self):
+    def failure(self) -> str | None:
         """A sentence saying why this destination failed, or None."""
         if self.error is not None:
             return '%s: %s' % (self.destination, self.error)
@@ -83,12 +97,13 @@ class DestinationOutcome:
                     'then run again to make a new copy'
                     % (self.destination, earlier, self.snapshot.id, self.snapshot.cloud_state, reason))
         if self.timed_out:
+            snapshot = cast('Snapshot', self.snapshot)  # what timed out is a copy in flight
             return '%s: copy %s is still %s (%s%%) at the timeout; a rerun adopts it instead of copying again' % (
-                self.destination, self.snapshot.id, self.snapshot.cloud_state,
-                self.snapshot.progress if self.snapshot.progress is not None else '?')
+                self.destination, snapshot.id, snapshot.cloud_state,
+                snapshot.progress if snapshot.progress is not None else '?')
         return None
 
-    def as_result(self):
+    def as_result(self) -> dict[str, Any]:
         if self.snapshot is not None:
             result = self.snapshot.as_copy_result()
         else:
@@ -106,21 +121,21 @@ class DestinationOutcome:
 class RequestOutcome:
     """The result of one CopyRequest: its source and one DestinationOutcome per destination."""
 
-    def __init__(self, request):
+    def __init__(self, request: CopyRequest) -> None:
         self.request = request
-        self.source = None
-        self.error = None
+        self.source: Snapshot | None = None
+        self.error: CloudError | None = None
         self.destinations = {destination: DestinationOutcome(destination) for destination in request.destinations}
 
     @property
-    def changed(self):
+    def changed(self) -> bool:
         return any(outcome.changed for outcome in self.destinations.values())
 
     @property
-    def failed(self):
+    def failed(self) -> bool:
         return self.error is not None or any(outcome.failed for outcome in self.destinations.values())
 
-    def failures(self):
+    def failures(self) -> list[str]:
         if self.error is not None:
             return [str(self.error)]
         return [text for text in (outcome.failure() for outcome in self.destinations.values()) if text]
@@ -130,16 +145,17 @@ class CopyEngine:
     """Runs CopyRequests through one adapter. See the module docstring for what it guarantees."""
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, adapter, check_mode=False, wait=False, timeout=600, poll_interval=15,
-                 max_poll_interval=None, backoff=None, clock=time.monotonic, sleep=time.sleep,
-                 max_in_flight=None, workers=1, on_mismatch=MISMATCH_FAIL, retry=None):
+    def __init__(self, adapter: CopyAdapter, check_mode: bool = False, wait: bool = False, timeout: float = 600, poll_interval: float = 15,
+                 max_poll_interval: float | None = None, backoff: Backoff | None = None, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep, max_in_flight: int | None = None, workers: int = 1, on_mismatch: str = MISMATCH_FAIL,
+                 retry: CallRetry | PhaseRetry | None = None) -> None:
         """``retry`` is the run's CallRetry (see run_retry); ``backoff`` is used only when it has none."""
         self.adapter = adapter
         if on_mismatch not in MISMATCH_CHOICES:
             raise ValueError('on_mismatch must be one of %s' % ', '.join(MISMATCH_CHOICES))
         self.on_mismatch = on_mismatch
         # What the run warns of (a copy used although it differs from what was asked).
-        self.warnings = []
+        self.warnings: list[str] = []
         # At most this many copies in flight per destination (AWS refuses a 21st); None: no cap.
         self.max_in_flight = max_in_flight
         # Copy calls in the air at once: N copies then cost about N / workers round trips.
@@ -152,17 +168,17 @@ class CopyEngine:
         self.clock = clock
         self.sleep = sleep
         self.retry = run_retry(adapter, retry, backoff, sleep=sleep, clock=clock)
-        self.deadline = None
+        self.deadline: float | None = None
         # The calls of a run are retried until its deadline (see run); before a run, until the CallRetry's own.
         self.calls = self.retry.until(self.retry.deadline)
 
     @property
-    def retries(self):
+    def retries(self) -> int:
         """How many calls were sent again, by the engine and through the run's CallRetry."""
         return self.retry.retries
 
     # ------------------------------------------------------------------ entry point
-    def run(self, requests, sources=None):
+    def run(self, requests: list[CopyRequest], sources: Mapping[tuple[str, str], Snapshot] | None = None) -> list[RequestOutcome]:
         """Validate every request (no API call), then plan, copy and wait. Returns RequestOutcomes.
 
         ``sources`` ({(region, snapshot id): Snapshot}) are source snapshots the caller has just
@@ -181,11 +197,11 @@ class CopyEngine:
         return outcomes
 
     # ------------------------------------------------------------------ calls with retries
-    def _call(self, method, *args):
+    def _call(self, method: Callable[..., T], *args: Any) -> T:
         return self.calls.call(method, *args)
 
     # ------------------------------------------------------------------ sources
-    def _load_sources(self, outcomes, known):
+    def _load_sources(self, outcomes: list[RequestOutcome], known: Mapping[tuple[str, str], Snapshot]) -> None:
         by_region = _group(outcomes, lambda outcome: outcome.request.source_region)
         for region, group in by_region.items():
             for outcome in group:
@@ -211,7 +227,7 @@ class CopyEngine:
             if outcome.error is None:
                 outcome.error = self._source_problem(outcome)
 
-    def _source_problem(self, outcome):
+    def _source_problem(self, outcome: RequestOutcome) -> CloudError | None:
         request, source = outcome.request, outcome.source
         if source is None:
             return CloudError('Describe', 'NotFound', 'source snapshot %s was not found in %s' % (request.source_id, request.source_region))
@@ -231,20 +247,21 @@ class CopyEngine:
             return error
         return None
 
-    def _wait_for_sources(self, outcomes):
-        def read():
+    def _wait_for_sources(self, outcomes: list[RequestOutcome]) -> None:
+        # Each of ``outcomes`` has its source (a pending one), and the run has set the deadline.
+        def read() -> list[RequestOutcome]:
             for region, group in _group(outcomes, lambda outcome: outcome.request.source_region).items():
-                seen = self._call(self.adapter.describe, region, sorted({outcome.source.id for outcome in group}))
+                seen = self._call(self.adapter.describe, region, sorted({cast('Snapshot', outcome.source).id for outcome in group}))
                 for outcome in group:
-                    outcome.source = seen.get(outcome.source.id, outcome.source)
+                    outcome.source = seen.get(cast('Snapshot', outcome.source).id, outcome.source)
             return outcomes
 
-        poll(read, lambda group: POLL_PENDING if any(outcome.source.state == PENDING for outcome in group) else DONE,
-             self.deadline, self.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.max_poll_interval)
+        poll(read, lambda group: POLL_PENDING if any(cast('Snapshot', outcome.source).state == PENDING for outcome in group) else DONE,
+             cast('float', self.deadline), self.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.max_poll_interval)
 
     # ------------------------------------------------------------------ existing copies
-    def _find_existing_copies(self, outcomes):
-        by_destination = {}
+    def _find_existing_copies(self, outcomes: list[RequestOutcome]) -> None:
+        by_destination: dict[str, list[RequestOutcome]] = {}
         for outcome in outcomes:
             for destination in outcome.request.destinations:
                 by_destination.setdefault(destination, []).append(outcome)
@@ -253,14 +270,14 @@ class CopyEngine:
             for outcome in group:
                 self._take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), EXISTING)
 
-    def _find_copies(self, destination, requests):
+    def _find_copies(self, destination: str, requests: list[CopyRequest]) -> dict[str, list[Snapshot]]:
         """The copies of these requests' sources found in ``destination``, completed outside check mode."""
         found = self._call(self.adapter.find_copies, destination, requests)
         if not self.check_mode:
             self._call(self.adapter.complete_copies, destination, requests, found)
         return found
 
-    def _take_found_copy(self, outcome, destination, candidates, action):
+    def _take_found_copy(self, outcome: RequestOutcome, destination: str, candidates: Sequence[Snapshot], action: str) -> bool:
         """Record at ``destination`` the copy found among ``candidates`` that is as the request asks.
 
         When there is none but one that differs, on_mismatch decides: fail the destination, use
@@ -287,16 +304,16 @@ class CopyEngine:
         if self.on_mismatch == MISMATCH_FAIL:
             destination_outcome.action, destination_outcome.snapshot = NOT_COPIED, other
             destination_outcome.error = CloudError('CopySnapshot', 'ExistingCopyDiffers', '%s. It is not used: set on_mismatch: new_copy to '
-                                     'make a copy as asked (the one found stays, for pruning or deletion), or on_mismatch: '
-                                     'warn to use it as it is' % text, kind=INVALID, region=destination)
+                                                   'make a copy as asked (the one found stays, for pruning or deletion), or on_mismatch: '
+                                                   'warn to use it as it is' % text, kind=INVALID, region=destination)
             return True
         return False
 
     # ------------------------------------------------------------------ copying
-    def _copy_all(self, outcomes):
+    def _copy_all(self, outcomes: list[RequestOutcome]) -> None:
         """Start every missing copy: one call per destination group, in request order; with
         ``max_in_flight``, within the free slots of each destination."""
-        jobs = []
+        jobs: list[Job] = []
         for outcome in outcomes:
             missing = [destination for destination, destination_outcome in outcome.destinations.items() if destination_outcome.action is None]
             if self.check_mode:
@@ -311,20 +328,23 @@ class CopyEngine:
             self._copy_within_slots(jobs, [destination_outcome for outcome in outcomes for destination_outcome in outcome.destinations.values()
                                            if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING])
 
-    def _copy_within_slots(self, jobs, in_flight):
+    def _copy_within_slots(self, jobs: list[Job], in_flight: list[DestinationOutcome]) -> None:
         """Run ``jobs`` as slots free up: a job waits until each of its destinations has fewer than
         ``max_in_flight`` copies in flight; those are read in one batched call per region until some are done."""
+        # Called with max_in_flight set, within a run (the deadline set); the copies in flight have their snapshots.
         sightings = Sightings(self.clock, in_flight)
         waited = False
 
-        def start_what_fits():
+        def start_what_fits() -> list[Job]:
             nonlocal jobs, in_flight, waited
             if waited:
                 self._refresh(in_flight, sightings)
-                in_flight = [destination_outcome for destination_outcome in in_flight if destination_outcome.snapshot.state == PENDING]
-            chosen = jobs_that_fit(jobs, in_flight, self.max_in_flight)
+                in_flight = [destination_outcome for destination_outcome in in_flight if cast('Snapshot', destination_outcome.snapshot).state == PENDING]
+            chosen = jobs_that_fit(jobs, in_flight, cast('int', self.max_in_flight))
             self._run_jobs(chosen)
-            in_flight.extend(destination_outcome for outcome, destinations in chosen for destination_outcome in map(outcome.destinations.get, destinations)
+            # ``destinations`` are keys of ``outcome.destinations``: get finds each.
+            in_flight.extend(destination_outcome for outcome, destinations in chosen
+                             for destination_outcome in map(cast('Callable[[str], DestinationOutcome]', outcome.destinations.get), destinations)
                              if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING)
             started = {id(job) for job in chosen}
             jobs = [job for job in jobs if id(job) not in started]
@@ -333,15 +353,15 @@ class CopyEngine:
 
         # A slot taken by a job whose copy then fails is free again in the next round, which follows at once (AGAIN).
         result = poll(start_what_fits, lambda chosen: DONE if not jobs else AGAIN if chosen else POLL_PENDING,
-                      self.deadline, self.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.max_poll_interval)
+                      cast('float', self.deadline), self.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.max_poll_interval)
         if result.status == TIMEOUT:
             for outcome, destinations in jobs:
                 for destination in destinations:
                     _fail(outcome, destination, CloudError(
                         'CopySnapshot', 'NoFreeSlot', 'not started: %d copies were still in flight to %s at the timeout'
-                        % (self.max_in_flight, destination), region=destination))
+                        % (cast('int', self.max_in_flight), destination), region=destination))
 
-    def _run_jobs(self, jobs):
+    def _run_jobs(self, jobs: list[Job]) -> None:
         """Run ``_copy_group`` for each (outcome, destinations) job, up to ``workers`` at a time.
 
         The first error that escapes a job (a look-up that failed for good) stops the jobs not yet
@@ -360,20 +380,20 @@ class CopyEngine:
                 pool.shutdown(cancel_futures=True)  # waits for the jobs under way, as the with block would
                 raise
 
-    def _copy_group(self, outcome, destinations):
+    def _copy_group(self, outcome: RequestOutcome, destinations: list[str]) -> None:
         """Copy to ``destinations`` in one call, sent again as ``_copy_verdict`` allows (Backoff.resend). Never makes a
         second copy: a look-up before a resend adopts the copies it finds, as made by this run (COPIED) when the lost
         answer may have been their own."""
         remaining = list(destinations)
 
-        def copy():
+        def copy() -> None:
             nonlocal remaining
             unanswered = self._record_copies(outcome, remaining, self.adapter.start_copy(outcome.request, remaining))
             if unanswered:
                 remaining = list(unanswered)
                 raise DestinationsLeft(unanswered)
 
-        def look_up(error):
+        def look_up(error: CloudError | DestinationsLeft) -> RequestOutcome | None:  # LOOK_UP is for these only (_copy_verdict)
             nonlocal remaining
             remaining = self._adopt_found_copies(outcome, remaining, COPIED if error.uncertain else EXISTING)
             return None if remaining else outcome  # every destination settled: nothing to send
@@ -390,7 +410,7 @@ class CopyEngine:
             # it, and the other requests of the run go on (and get reported).
             _fail_all(outcome, remaining, error)
 
-    def _copy_verdict(self, error):
+    def _copy_verdict(self, error: Exception) -> str:
         """What may follow a copy call that failed (see Backoff.resend). Without an idempotency token, after an answer that
         may have been lost, or when the cloud says a copy exists, the destinations are looked up before any resend."""
         if isinstance(error, DestinationsLeft):
@@ -405,10 +425,10 @@ class CopyEngine:
         return RESEND
 
     @staticmethod
-    def _record_copies(outcome, destinations, results):
+    def _record_copies(outcome: RequestOutcome, destinations: list[str], results: Mapping[str, Snapshot | CloudError]) -> dict[str, CloudError | None]:
         """Record the copies a copy call started; fail the destinations it refused for good.
         Returns {destination: its retryable error, or None when the cloud said nothing of it} to try again."""
-        unanswered = {}
+        unanswered: dict[str, CloudError | None] = {}
         for destination in destinations:
             result = results.get(destination)
             if isinstance(result, Snapshot):
@@ -423,9 +443,9 @@ class CopyEngine:
                 _fail(outcome, destination, result)
         return unanswered
 
-    def _adopt_found_copies(self, outcome, destinations, action):
+    def _adopt_found_copies(self, outcome: RequestOutcome, destinations: list[str], action: str) -> list[str]:
         """Look each destination up again; record copies found there. Returns those still missing."""
-        still_missing = []
+        still_missing: list[str] = []
         for destination in destinations:
             found = self._find_copies(destination, [outcome.request])
             if not self._take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), action):
@@ -433,7 +453,7 @@ class CopyEngine:
         return still_missing
 
     # ------------------------------------------------------------------ waiting
-    def _wait_for_copies(self, outcomes):
+    def _wait_for_copies(self, outcomes: list[RequestOutcome]) -> None:
         # A copy in flight that is not used (it differs from what was asked) is not waited for.
         places = [destination_outcome for outcome in outcomes if outcome.error is None for destination_outcome in outcome.destinations.values()
                   if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING and destination_outcome.action != NOT_COPIED]
@@ -441,24 +461,27 @@ class CopyEngine:
             return
         sightings = Sightings(self.clock, [destination_outcome for destination_outcome in places if destination_outcome.action == EXISTING])
 
-        def read():
-            self._refresh([destination_outcome for destination_outcome in places if destination_outcome.snapshot.state == PENDING], sightings)
+        # Each of ``places`` has its snapshot (one in flight, then its latest), and the run has set the deadline.
+        def read() -> list[DestinationOutcome]:
+            self._refresh([destination_outcome for destination_outcome in places if cast('Snapshot', destination_outcome.snapshot).state == PENDING],
+                          sightings)
             return places
 
-        result = poll(read, lambda group: POLL_PENDING if any(destination_outcome.snapshot.state == PENDING for destination_outcome in group) else DONE,
-                      self.deadline, self.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.max_poll_interval)
+        result = poll(read, lambda group: POLL_PENDING if any(cast('Snapshot', destination_outcome.snapshot).state == PENDING
+                                                              for destination_outcome in group) else DONE,
+                      cast('float', self.deadline), self.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.max_poll_interval)
         if result.status == TIMEOUT:
             for destination_outcome in places:
-                if destination_outcome.snapshot.state == PENDING:
+                if cast('Snapshot', destination_outcome.snapshot).state == PENDING:
                     destination_outcome.timed_out = True
 
-    def _refresh(self, places, sightings):
+    def _refresh(self, places: list[DestinationOutcome], sightings: Sightings) -> None:
         """Read the latest state of these copies, one batched call per region; a copy the reads no longer
-        show, or never showed (``sightings``), has failed."""
+        show, or never showed (``sightings``), has failed. Each of ``places`` has its snapshot (one in flight)."""
         for region, group in _group(places, lambda destination_outcome: destination_outcome.destination).items():
-            latest = self._call(self.adapter.describe, region, sorted({destination_outcome.snapshot.id for destination_outcome in group}))
+            latest = self._call(self.adapter.describe, region, sorted({cast('Snapshot', destination_outcome.snapshot).id for destination_outcome in group}))
             for destination_outcome in group:
-                snapshot = latest.get(destination_outcome.snapshot.id)
+                snapshot = latest.get(cast('Snapshot', destination_outcome.snapshot).id)
                 if snapshot is not None and snapshot.state == DELETING:
                     # Someone is deleting the copy while it is made: it will not become a DR copy.
                     snapshot.state = FAILED
@@ -469,7 +492,7 @@ class CopyEngine:
                     continue
                 gone = sightings.gone(destination_outcome)
                 if gone is not None:
-                    destination_outcome.snapshot = Snapshot(destination_outcome.snapshot.id, destination_outcome.destination, FAILED,
+                    destination_outcome.snapshot = Snapshot(cast('Snapshot', destination_outcome.snapshot).id, destination_outcome.destination, FAILED,
                                                             cloud_state=gone, message=GONE[gone])
 
 
@@ -478,11 +501,11 @@ class DestinationsLeft(Exception):
     error, or None when the answer said nothing of it}. These are looked up, then copied to again (CopyEngine._copy_group)."""
 
     @property
-    def unanswered(self):
-        return self.args[0]
+    def unanswered(self) -> dict[str, CloudError | None]:
+        return cast('dict[str, CloudError | None]', self.args[0])
 
     @property
-    def uncertain(self):
+    def uncertain(self) -> bool:
         # A destination the answer left out, or whose copy's answer was lost, may have a copy this call made.
         return any(last_error is None or last_error.uncertain for last_error in self.unanswered.values())
 
@@ -498,15 +521,15 @@ class Sightings:
     consistency); one shown and then missing has vanished, and one missed for UNSEEN_GRACE_SECONDS without ever
     being shown was dropped (Tencent Cloud keeps no failed copy: one that failed early is never seen at all)."""
 
-    def __init__(self, clock, seen=()):
+    def __init__(self, clock: Callable[[], float], seen: Iterable[DestinationOutcome] = ()) -> None:
         self.clock = clock
         self.seen = {id(destination_outcome) for destination_outcome in seen}
-        self.missed_since = {}
+        self.missed_since: dict[int, float] = {}
 
-    def saw(self, destination_outcome):
+    def saw(self, destination_outcome: DestinationOutcome) -> None:
         self.seen.add(id(destination_outcome))
 
-    def gone(self, destination_outcome):
+    def gone(self, destination_outcome: DestinationOutcome) -> str | None:
         """None while ``place`` may still show up; else how it went ('vanished' or 'never seen')."""
         if id(destination_outcome) in self.seen:
             return 'vanished'
@@ -514,12 +537,13 @@ class Sightings:
         return 'never seen' if self.clock() - first_missed >= UNSEEN_GRACE_SECONDS else None
 
 
-def default_backoff(sleep=time.sleep, clock=time.monotonic):
+def default_backoff(sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> Backoff:
     """How a run backs off by default: 1 s, doubling up to 20 s, jittered, at most MAX_ATTEMPTS tries."""
     return Backoff(is_retryable, base_delay=1.0, max_delay=20.0, max_attempts=MAX_ATTEMPTS, sleep=sleep, clock=clock)
 
 
-def run_retry(adapter, retry=None, backoff=None, sleep=time.sleep, clock=time.monotonic):
+def run_retry(adapter: CopyAdapter, retry: CallRetry | PhaseRetry | None = None, backoff: Backoff | None = None,
+              sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> CallRetry | PhaseRetry:
     """The run's CallRetry: ``retry`` when given, else the one the adapter's client sends its calls
     through, so that the client, the engine and the DR run retry alike and count together. One without
     a backoff gets ``backoff``, or the default."""
@@ -530,13 +554,13 @@ def run_retry(adapter, retry=None, backoff=None, sleep=time.sleep, clock=time.mo
     return retry
 
 
-def describe_differences(differences):
+def describe_differences(differences: Mapping[str, Mapping[str, Any]]) -> str:
     """"encrypted (asked True, found False); tags (asked {...}, found {...})" for a user to read."""
     return '; '.join('%s (asked %s, found %s)' % (option, values['asked'], values['found'])
                      for option, values in sorted(differences.items()))
 
 
-def pick_copy(candidates):
+def pick_copy(candidates: Iterable[Snapshot]) -> Snapshot | None:
     """The copy to report among several of one source: a completed one, else one in flight, else a failed one.
 
     A copy on its way out (DELETING) is no copy: with nothing else there, a new one is made.
@@ -547,23 +571,23 @@ def pick_copy(candidates):
     return ordered[0] if ordered else None
 
 
-def _fail(outcome, destination, error):
+def _fail(outcome: RequestOutcome, destination: str, error: Exception) -> None:
     destination_outcome = outcome.destinations[destination]
     destination_outcome.action, destination_outcome.error = NOT_COPIED, error
 
 
-def _fail_all(outcome, destinations, error):
+def _fail_all(outcome: RequestOutcome, destinations: Iterable[str], error: Exception) -> None:
     for destination in destinations:
         _fail(outcome, destination, error)
 
 
-def jobs_that_fit(jobs, in_flight, limit):
+def jobs_that_fit(jobs: Iterable[Job], in_flight: Iterable[DestinationOutcome], limit: int) -> list[Job]:
     """The (outcome, destinations) jobs that may start now, in order: each of a job's destinations has
     fewer than ``limit`` copies in flight, counting ``in_flight`` (places) and the jobs chosen before it."""
-    busy = {}
+    busy: dict[str, int] = {}
     for destination_outcome in in_flight:
         busy[destination_outcome.destination] = busy.get(destination_outcome.destination, 0) + 1
-    chosen = []
+    chosen: list[Job] = []
     for job in jobs:
         if all(busy.get(destination, 0) < limit for destination in job[1]):
             chosen.append(job)
@@ -572,8 +596,8 @@ def jobs_that_fit(jobs, in_flight, limit):
     return chosen
 
 
-def _group(items, key):
-    groups = {}
+def _group(items: Iterable[T], key: Callable[[T], K]) -> dict[K, list[T]]:
+    groups: dict[K, list[T]] = {}
     for item in items:
         groups.setdefault(key(item), []).append(item)
     return groups

@@ -83,7 +83,7 @@ MAX_DESCRIPTION = 256
 COPY_CALL_PARAMETERS = ('SnapshotId', 'DestinationRegionIds', 'DestinationSnapshotName', 'DestinationSnapshotDescription', 'InstanceBillingCycle')
 # A disk's Status (ens-20171110 DescribeDisksRequest.Status); attached, or being attached or detached, it was usable.
 DISK_STATE_MAP: dict[str | None, str] = {'Creating': PENDING, 'ReIniting': PENDING, 'Available': USABLE, 'In-use': USABLE, 'In_use': USABLE,
-                  'Attaching': USABLE, 'Detaching': USABLE, 'Expiring': USABLE, 'Deleting': DELETING, 'Deleted': DELETING}
+                                         'Attaching': USABLE, 'Detaching': USABLE, 'Expiring': USABLE, 'Deleting': DELETING, 'Deleted': DELETING}
 # The cloud disk categories ENS's CreateDisk makes (ens-20171110 DescribeDisksRequest.Category: the local ones
 # come with an instance), and the smallest size asked for: 20 GiB (ENS CreateDisk reference; unverifiable in the model).
 DISK_MINIMUM_GIB = {'cloud_efficiency': 20, 'cloud_ssd': 20}
@@ -315,8 +315,8 @@ class EnsAdapter(DrAdapter, RestoreDrillAdapter):
 
     def _disks(self, region: str, params: Mapping[str, Any]) -> list[DrillDisk]:
         return [DrillDisk(item['DiskId'], item.get('EnsRegionId') or region, DISK_STATE_MAP.get(item.get('Status'), PENDING),
-                         cloud_state=item.get('Status'), name=item.get('DiskName') or None, tags=tag_dict(item.get('Tags')),
-                         created=item.get('CreationTime'), snapshot_id=item.get('SnapshotId') or None, size=_gib(item.get('Size')))
+                          cloud_state=item.get('Status'), name=item.get('DiskName') or None, tags=tag_dict(item.get('Tags')),
+                          created=item.get('CreationTime'), snapshot_id=item.get('SnapshotId') or None, size=_gib(item.get('Size')))
                 for item in self._disk_items(region, params)]
 
     def delete_test_disk(self, region: str, disk_id: str) -> None:

@@ -12,6 +12,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+T = TypeVar('T')
 
 DONE = 'done'
 FAILED = 'failed'
@@ -30,7 +36,8 @@ class PollResult:
     polls: int
 
 
-def poll(read, outcome, deadline, interval, sleep=time.sleep, clock=time.monotonic, max_interval=None):
+def poll(read: Callable[[], T], outcome: Callable[[T], str], deadline: float, interval: float, sleep: Callable[[float], None] = time.sleep,
+         clock: Callable[[], float] = time.monotonic, max_interval: float | None = None) -> PollResult:
     """Call ``read()`` until ``outcome(observation)`` is DONE or FAILED, or ``deadline`` passes.
 
     ``interval`` is the wait between reads; with ``max_interval`` it grows by half each round

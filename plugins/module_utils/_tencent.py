@@ -270,7 +270,7 @@ class TencentClient:
     def _assume_role(self) -> tuple[str, str, str, int]:
         """STS AssumeRole with the connection's own keys: (secret id, secret key, token, expiry in epoch seconds)."""
         params: dict[str, Any] = {'RoleArn': self.role_arn, 'DurationSeconds': SESSION_SECONDS,
-                  'RoleSessionName': self.connection.get('role_session_name') or default_session_name()}
+                                  'RoleSessionName': self.connection.get('role_session_name') or default_session_name()}
         if self.connection.get('external_id'):
             params['ExternalId'] = self.connection['external_id']
         answer = self.call('sts', STS_REGION, 'AssumeRole', params, own_keys=True)

@@ -1,8 +1,9 @@
 """The bad-input corpus: each case one wrong thing, for a module or the DR role, and what its message must name.
 
 All cases run in one ansible-playbook (tests/chaos/corpus.yml), one inventory host per case so
-they run side by side, in one group per target (module or role) that the target's play runs on. A case passes when the task fails, its message names the option (or the
-cloud's error code) given in ``expect``, and nothing of a traceback shows. No case may reach a
+they run side by side, in one group per target (module or role) that the target's play runs on.
+A case passes when the task fails, its message names the option (or the cloud's error code)
+given in ``expect``, and nothing of a traceback shows. No case may reach a
 mutating call: fakecloud's ledger and the AWS proxy's must stay at zero, and moto's snapshot
 count must not change.
 """

@@ -224,8 +224,8 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter):
         made = self.clock.now - record['started'] >= self.disk_seconds
         state = (FAILED if record['fails'] else USABLE) if made else PENDING
         return DrillDisk(disk_id, record['region'], state, cloud_state={USABLE: 'ready', PENDING: 'making', FAILED: 'broken'}[state],
-                        zone=record['zone'], name=record['name'], tags=dict(record['tags']), created=self.when(record['started']),
-                        snapshot_id=record['copy'], message='no room' if state == FAILED else None)
+                         zone=record['zone'], name=record['name'], tags=dict(record['tags']), created=self.when(record['started']),
+                         snapshot_id=record['copy'], message='no room' if state == FAILED else None)
 
     def restore_zones(self, region, disk_type):
         self._count('restore_zones')

@@ -697,7 +697,7 @@ def test_a_failed_copy_says_whether_it_was_found_or_made_by_this_run():
     destination_outcome = DestinationOutcome('dr-1')
     destination_outcome.action, destination_outcome.snapshot = EXISTING, Snapshot('c1', 'dr-1', FAILED, cloud_state='error', message='disk full')
     assert destination_outcome.failure() == ('dr-1: an earlier copy c1 is in state error: disk full. It is not replaced automatically: '
-                               'delete it, then run again to make a new copy')
+                                             'delete it, then run again to make a new copy')
     destination_outcome.action, destination_outcome.snapshot.message = COPIED, None
     assert destination_outcome.failure().startswith('dr-1: the copy c1 is in state error: no reason given by the cloud.')
     waiting = DestinationOutcome('dr-2')
