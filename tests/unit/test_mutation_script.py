@@ -91,3 +91,15 @@ def test_the_copy_runs_as_plain_pytest_whatever_plugins_and_options_the_surround
     mutants = {mutant.change: mutant for mutant in mutation.mutants_of('plugins/module_utils/m.py', SOURCE)}
     survivor = mutation.run_mutant(mutants['20 -> 21'], str(tmp_path), [['test_m.py::test_fits']], {})
     assert (survivor.status, survivor.detail) == ('survived', '')
+
+
+def test_every_mutant_listed_as_equivalent_is_still_made_from_the_code():
+    """EQUIVALENT names its mutants by the line as written: a line that was edited (annotated, renamed, moved to
+    another file) would leave its entry matching nothing, and a mutant that is no longer equivalent would never be
+    run again without a word. Each entry must be a mutant the script makes of today's file."""
+    made = set()
+    for name in {file_name for file_name, _, _ in mutation.EQUIVALENT}:
+        path = os.path.join(ROOT, 'plugins', 'module_utils', name)
+        with open(path, encoding='utf-8') as handle:
+            made.update(mutant.key for mutant in mutation.mutants_of(path, handle.read()))
+    assert sorted(set(mutation.EQUIVALENT) - made) == []
