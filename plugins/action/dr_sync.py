@@ -93,11 +93,13 @@ class ActionModule(ActionBase):
         result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access  # as ansible.builtin.normal does
+        # A run that ended without a report (bad input, a cloud error) or an async job just started: nothing to render
+        # or write.
+        if not has_report(result):
+            return result
         # The module returns its report as data only; the Markdown for people is made here, on the controller.
-        if has_report(result):
-            result['report_markdown'] = dr_report_markdown(result)
-        # A run that ended without a report (bad input, a cloud error) or an async job just started: nothing to write.
-        if not arguments.get('report_dir') or 'report_markdown' not in result:
+        result['report_markdown'] = dr_report_markdown(result)
+        if not arguments.get('report_dir'):
             return result
         provider, source_region = result.get('provider'), result.get('source_region')
         try:
