@@ -293,9 +293,9 @@ class AwsFleet:
 
     def sessions(self):
         """(the temporary secrets and tokens moto's STS handed out, the roles the collection's runs assumed)."""
-        request = urllib.request.Request(self.moto_url + '/moto-api/data.json')
+        request = urllib.request.Request(self.moto_url + '/snapcopy-test/sts-sessions')  # with_emulators' moto_server.py
         with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=60) as answer:
-            sessions = json.loads(answer.read()).get('sts', {}).get('AssumedRole', [])
+            sessions = json.loads(answer.read())['sessions']
         return ([value for session in sessions for value in (session.get('secret_access_key'), session.get('session_token')) if value],
                 {session.get('role_arn') for session in sessions if session.get('session_name') == SESSION_NAME})
 

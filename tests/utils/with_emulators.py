@@ -22,6 +22,8 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 READY_TIMEOUT = 60
+# moto's server, with a read-only answer of the sessions its STS handed out (see the file).
+MOTO_SERVER = os.path.join(TESTS, 'integration', 'targets', 'setup_emulators', 'files', 'moto_server.py')
 
 # moto accepts any credentials; these only need to look like AWS's.
 AWS_ACCESS_KEY = 'AKIASNAPCOPYTEST0001'
@@ -50,9 +52,7 @@ def wait_for_http(url, process, name):
 def start_moto(log):
     port = free_port()
     env = dict(os.environ, MOTO_EC2_LOAD_DEFAULT_AMIS='false')
-    moto = os.path.join(os.path.dirname(sys.executable), 'moto_server')
-    command = [moto] if os.path.exists(moto) else [sys.executable, '-m', 'moto.server']
-    process = subprocess.Popen(command + ['-H', '127.0.0.1', '-p', str(port)], env=env, stdout=log, stderr=log)
+    process = subprocess.Popen([sys.executable, MOTO_SERVER, '-H', '127.0.0.1', '-p', str(port)], env=env, stdout=log, stderr=log)
     url = 'http://127.0.0.1:%d' % port
     wait_for_http(url + '/moto-api/', process, 'moto server')
     return process, url

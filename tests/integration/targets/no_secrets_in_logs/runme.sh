@@ -15,11 +15,10 @@ output_dir="${OUTPUT_DIR:-$(mktemp -d)}"
 issued_file="${output_dir}/issued-credentials.txt"
 rm -f "${issued_file}"
 
-# secrets_assume_role.yml reads the temporary keys that moto's STS handed out from /moto-api/data.json,
-# which serialises every resource moto holds: against the moto that every target shares, it took over
-# a minute. A moto server of its own holds only what that playbook makes.
+# secrets_assume_role.yml reads the temporary keys that moto's STS handed out (moto_server.py's
+# /snapcopy-test/sts-sessions). A moto server of its own holds only the sessions that playbook makes.
 moto_port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-MOTO_EC2_LOAD_DEFAULT_AMIS=false python -m moto.server -H 127.0.0.1 -p "${moto_port}" > "${output_dir}/moto.log" 2>&1 &
+MOTO_EC2_LOAD_DEFAULT_AMIS=false python ../setup_emulators/files/moto_server.py -H 127.0.0.1 -p "${moto_port}" > "${output_dir}/moto.log" 2>&1 &
 moto_pid=$!
 trap 'kill "${moto_pid}" 2> /dev/null || true' EXIT
 own_moto="http://127.0.0.1:${moto_port}"
