@@ -144,7 +144,7 @@ TEST_SETUP_MADE := venv venv-cores venv-oldest docs-venv collection-link pythons
 # The legs, longest first. make test runs TEST_LANES of them at once, and a lane that is free takes the next
 # (tests/utils/run_legs.py): on CI's two CPUs most legs wait (on emulators, subprocesses, pip) more than they compute.
 TEST_LEGS := $(INTEGRATION_GROUPS:%=integration-%) units chaos-short $(CORES:%=core-%) docs-test units-oldest release-test units-ansible-test \
-	lint galaxy-import awx-test
+	lint release awx-test
 TEST_LANES ?= 3
 
 test-setup: ## the venvs (side by side) and tools that the legs share; make test runs it first
@@ -343,20 +343,28 @@ awx-test: venv collection-link $(VENV_AWX)/.installed ## the DR job through ansi
 	@echo '== awx-test (ansible-runner as in an execution environment: read-only collection, a user not root, survey answers)'
 	SNAPCOPY_AWX_VENV='$(CURDIR)/$(VENV_AWX)' $(BIN)/python -m pytest -q tests/awx
 
-# ---------------------------------------------------------------- galaxy-import: what Galaxy checks on upload
-# galaxy-importer on the built tarball, without containers or network (tests/utils/galaxy_import.py has its
-# settings); fails on any error or warning, a role without README or a module without documentation.
+# ---------------------------------------------------------------- release: the tarball to upload
+# make release builds the tarball into build/release and checks it as it would be uploaded: its files
+# (tests/utils/check_tarball.sh: LICENSE, manifests, docs; no caches or test tools) and galaxy-importer
+# without containers or network (tests/utils/galaxy_import.py has its settings), which fails on any error
+# or warning, a role without README or a module without documentation. make test runs it as a leg.
 $(VENV_GALAXY)/.installed: tests/requirements-galaxy.txt $(UV_HOME)/.installed
 	$(call new_venv,$(VENV_GALAXY),$(PYTHON))
 	$(call uv_install,$(VENV_GALAXY),-r tests/requirements-galaxy.txt)
 	touch $@
 
-.PHONY: galaxy-import
-galaxy-import: venv $(VENV_GALAXY)/.installed ## galaxy-importer on the tarball, as Galaxy runs it on upload
-	@echo '== galaxy-import (galaxy-importer on the tarball, as Galaxy and Automation Hub run it on upload)'
-	@set -e; dist=$$(mktemp -d); trap 'rm -rf "$$dist"' EXIT; \
-	$(BIN)/ansible-galaxy collection build --force --output-path "$$dist" . > /dev/null; \
-	$(VENV_GALAXY)/bin/python tests/utils/galaxy_import.py "$$dist"/snapcopy-cloud-*.tar.gz
+RELEASE_DIR := $(BUILD)/release
+COLLECTION_VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+RELEASE_TARBALL := $(RELEASE_DIR)/snapcopy-cloud-$(COLLECTION_VERSION).tar.gz
+.PHONY: release
+release: venv $(VENV_GALAXY)/.installed ## the tarball to upload (build/release), its files checked and galaxy-importer passed
+	@echo '== release (build the tarball, check its files, galaxy-importer as Galaxy and Automation Hub run it on upload)'
+	rm -rf $(RELEASE_DIR) && mkdir -p $(RELEASE_DIR)
+	$(BIN)/ansible-galaxy collection build --output-path $(RELEASE_DIR) . > /dev/null
+	tests/utils/check_tarball.sh $(RELEASE_TARBALL)
+	$(VENV_GALAXY)/bin/python tests/utils/galaxy_import.py $(RELEASE_TARBALL)
+	cd $(RELEASE_DIR) && sha256sum $(notdir $(RELEASE_TARBALL)) > SHA256SUMS
+	@echo 'To upload, as it is: ansible-galaxy collection publish $(RELEASE_TARBALL) (sha256 in $(RELEASE_DIR)/SHA256SUMS)'
 
 # ---------------------------------------------------------------- make bench: speed and cost, measured
 # Prints tables and writes bench-results.json, bench-results.png and bench-results-fleet.png (tests/bench,

@@ -44,7 +44,7 @@ def test_make_test_runs_every_test_leg():
     assert '--lanes $(TEST_LANES)' in recipe and recipe.rstrip().endswith('$(TEST_LEGS)')
     legs = make_variable('TEST_LEGS')
     wanted = {'units', 'units-ansible-test', 'units-oldest', 'chaos-short', 'lint', 'docs-test',
-              'release-test', 'awx-test', 'galaxy-import'} | {'core-%s' % core for core in make_variable('CORES')} \
+              'release-test', 'awx-test', 'release'} | {'core-%s' % core for core in make_variable('CORES')} \
         | {'integration-%s' % group for group in make_variable('INTEGRATION_GROUPS')}
     assert wanted <= set(legs), wanted - set(legs)
     assert len(legs) == len(set(legs)), 'a leg twice'

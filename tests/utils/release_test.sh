@@ -13,19 +13,7 @@ trap 'rm -rf "$release"' EXIT
 "$bin/ansible-galaxy" collection build --force --output-path "$release" "$source" > /dev/null
 tarball=$(ls "$release"/snapcopy-cloud-*.tar.gz)
 echo "built $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB)"
-tar tzf "$tarball" > "$release/files.txt"
-for wanted in MANIFEST.json FILES.json meta/runtime.yml meta/execution-environment.yml CHANGELOG.rst playbooks/demo.yml \
-	playbooks/dr_copy.yml playbooks/dr_alert.yml playbooks/dr_fleet.yml playbooks/inventory/fleet.example.yml \
-	plugins/filter/dr_fleet.py roles/dr_copy/meta/argument_specs.yml roles/dr_copy/README.md \
-	plugins/modules/dr_sync.py docs/README.md docs/awx/execution-environment.yml; do
-	grep -qx "$wanted" "$release/files.txt" || { echo "FAIL: the tarball lacks $wanted"; exit 1; }
-done
-if grep -E '(^|/)(\.hypothesis|\.mypy_cache|\.ruff_cache|\.pytest_cache|__pycache__|tests/output|tests/fakecloud|tests/utils)(/|$)|\.pyc$' \
-	"$release/files.txt" > "$release/unwanted.txt"; then
-	head -5 "$release/unwanted.txt"
-	echo "FAIL: the tarball holds $(wc -l < "$release/unwanted.txt") files of caches or test tools (above): add them to build_ignore in galaxy.yml"
-	exit 1
-fi
+"$repo/tests/utils/check_tarball.sh" "$tarball"
 
 ANSIBLE_COLLECTIONS_PATH="$release/collections" "$bin/ansible-galaxy" collection install -p "$release/collections" "$tarball"
 installed="$release/collections/ansible_collections/snapcopy/cloud"
