@@ -161,7 +161,9 @@ def dr_settings(params: dict[str, Any]) -> dict[str, Any]:
     selector = tag_selector(params['tag_selector'])
     copy_options: dict[str, Any] = {}
     for option in ('encrypted', 'kms_key_id', 'retention_days', 'instance_billing_cycle'):
-        if params.get(option) is not None and params.get(option) is not False:
+        # Unset is unset in every form a playbook or survey gives it (the role passes 0 and '' as it documents them):
+        # false, 0 (retention_days: kept until deleted) and '' are not given. 0 == False in Python: `in` covers both.
+        if params.get(option) not in (None, False, ''):
             if option not in allowed:
                 raise InputError(option, 'is not an option of provider %s (it takes %s)' % (provider, ', '.join(allowed)))
             copy_options[option] = params[option]

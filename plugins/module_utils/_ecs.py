@@ -104,7 +104,9 @@ def build_ecs_request(params: Mapping[str, Any]) -> CopyRequest:
     options = {
         'name': params.get('name'),
         'description': params.get('description'),
-        'retention_days': params.get('retention_days'),
+        # 0 keeps the copy until it is deleted, as leaving the option out does (and as the role's 0 does):
+        # CopySnapshot takes 1 to 65536, and without RetentionDays the copy is never released.
+        'retention_days': params.get('retention_days') or None,
         'tags': params.get('tags') or {},
         'encrypted': bool(params.get('encrypted')),
         'kms_key_id': params.get('kms_key_id'),

@@ -100,7 +100,8 @@ options:
     type: str
   retention_days:
     description:
-      - ECS only. The copies are released by Alibaba Cloud after this many days (1 to 65536).
+      - ECS only. The copies are released by Alibaba Cloud after this many days (1 to 65536). V(0), or leaving it out,
+        keeps them until they are deleted (or pruned).
     type: int
   instance_billing_cycle:
     description:

@@ -71,7 +71,7 @@ options:
     type: str
   retention_days:
     description:
-      - Release the copy automatically after this many days, 1 to 65536. By default the copy is kept until deleted.
+      - Release the copy automatically after this many days, 1 to 65536. V(0), or leaving it out, keeps the copy until it is deleted.
     type: int
   tags:
     description:

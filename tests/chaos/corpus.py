@@ -99,7 +99,7 @@ def build_cases(ctx):
         ('ecs-description-short', 'ecs', 'ecs', dict(ecs, description='d'), ['description']),
         ('ecs-description-url', 'ecs', 'ecs', dict(ecs, description='https://x.example'), ['description']),
         ('ecs-description-long', 'ecs', 'ecs', dict(ecs, description='d' * 257), ['description']),
-        ('ecs-retention-zero', 'ecs', 'ecs', dict(ecs, retention_days=0), ['retention_days']),
+        ('ecs-retention-negative', 'ecs', 'ecs', dict(ecs, retention_days=-1), ['retention_days']),
         ('ecs-retention-high', 'ecs', 'ecs', dict(ecs, retention_days=65537), ['retention_days']),
         ('ecs-tag-reserved-key', 'ecs', 'ecs', dict(ecs, tags={'acs:k': 'v'}), ['tags']),
         ('ecs-tag-reserved-value', 'ecs', 'ecs', dict(ecs, tags={'k': 'aliyun-v'}), ['tags']),

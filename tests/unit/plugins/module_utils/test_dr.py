@@ -172,6 +172,19 @@ def test_bad_settings_are_refused_before_any_call():
     assert not cloud.calls
 
 
+@pytest.mark.parametrize('unset', [0, '', False, None])
+def test_an_option_given_as_unset_is_not_given(unset):
+    """The role passes its documented defaults (0 days, '' key, false) and a survey gives ''; none is an option given,
+    so none is refused for a provider that lacks the option, and none reaches the copies."""
+    settings = dr_settings(params(retention_days=unset, kms_key_id=unset, instance_billing_cycle=unset, encrypted=unset))
+    assert settings['copy_options'] == {}
+
+
+def test_retention_days_0_on_ecs_sends_nothing_and_7_is_kept():
+    assert 'retention_days' not in dr_settings(params(provider='ecs', retention_days=0))['copy_options']
+    assert dr_settings(params(provider='ecs', retention_days=7))['copy_options']['retention_days'] == 7
+
+
 @pytest.mark.parametrize('typed', [
     ['ap-shanghai', 'ap-singapore'],
     'ap-shanghai,ap-singapore', 'ap-shanghai, ap-singapore', 'ap-shanghai ap-singapore', 'ap-shanghai\nap-singapore',

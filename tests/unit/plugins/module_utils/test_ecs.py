@@ -96,6 +96,21 @@ def test_copy_then_rerun_makes_one_copy_with_name_tags_and_retention(cloud):
     assert second.result['source_snapshot']['state'] == 'accomplished'
 
 
+def test_retention_days_0_keeps_the_copy_until_it_is_deleted_as_the_role_documents(cloud):
+    """0 is what the role's dr_copy_retention_days defaults to: the copy is never released (no RetentionDays sent), and
+    a rerun with 0, or without the option, finds that copy and changes nothing."""
+    source = seed_source(cloud)
+    first = run_module(cloud, source, retention_days=0)
+    again = run_module(cloud, source, retention_days=0)
+    unset = run_module(cloud, source)
+
+    assert not first.failed and first.result['changed'], first.result
+    assert not again.result['changed'] and not unset.result['changed']
+    (copy,) = copies_in(cloud, DR, source)
+    assert copy['retention_days'] is None
+    assert calls(cloud, 'CopySnapshot')['mutations'] == 1
+
+
 @pytest.mark.parametrize('first, second, differing', [
     ({}, {'encrypted': True}, {'encrypted': {'asked': True, 'found': False}}),
     ({'encrypted': True, 'kms_key_id': 'key-a'}, {'encrypted': True, 'kms_key_id': 'key-b'},
@@ -447,7 +462,7 @@ def test_bulk_engine_run_copies_each_source_once(cloud):
     ({'description': 'd'}, 'description'),
     ({'description': 'd' * 257}, 'description'),
     ({'description': 'https://example.com'}, 'description'),
-    ({'retention_days': 0}, 'retention_days'),
+    ({'retention_days': -1}, 'retention_days'),
     ({'retention_days': 65537}, 'retention_days'),
     ({'tags': {'': 'x'}}, 'tags'),
     ({'tags': {'k' * 129: 'x'}}, 'tags'),
