@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 from typing import TYPE_CHECKING, Any, Callable, cast
 
 from ansible.module_utils.basic import missing_required_lib
@@ -16,7 +17,7 @@ from ._engine import COPIED, EXISTING, MISMATCH_CHOICES, MISMATCH_FAIL, WOULD_CO
 from ._errors import CloudError, InputError, SnapcopyError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
     from typing import TypeVar
 
     from ansible.module_utils.basic import AnsibleModule
@@ -45,10 +46,59 @@ SOURCE_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
 }
 
 
+# Where to copy, named the same in every copy module: one region (or ENS node) or a list of them, whichever reads
+# better in the task (doc fragment destinations). A module may add aliases to destination_region.
+DESTINATION_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
+    'destination_region': {},
+    'destination_regions': {'type': 'list', 'elements': 'str'},
+}
+
+
 def copy_module_spec(copy_options: dict[str, dict[str, Any]], connection_spec: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """A copy module's argument spec: the source, the module's own ``copy_options`` (its destinations
-    among them), the cloud's connection options, waiting and on_mismatch."""
-    return {**SOURCE_ARGUMENT_SPEC, **copy_options, **connection_spec, **WAIT_ARGUMENT_SPEC, **EXISTING_COPY_ARGUMENT_SPEC}
+    """A copy module's argument spec: the source, the destinations, the module's own ``copy_options``
+    (which may add to a destination option), the cloud's connection options, waiting and on_mismatch."""
+    destinations = {option: dict(spec, **copy_options.pop(option, {})) for option, spec in DESTINATION_ARGUMENT_SPEC.items()}
+    return {**SOURCE_ARGUMENT_SPEC, **destinations, **copy_options, **connection_spec, **WAIT_ARGUMENT_SPEC,
+            **EXISTING_COPY_ARGUMENT_SPEC}
+
+
+def typed_places(value: Any) -> list[Any]:
+    """A list of regions (or nodes) as a person types it in YAML or a survey: a list, or text.
+
+    Text may separate names with commas, spaces or new lines, or be a JSON or YAML flow list
+    (``[a, b]``). Ansible has split text on commas before a module gets it ("a, b" comes as
+    ["a", " b"]), so each piece of text is split again on white space, and the brackets and
+    quotes of a flow list are taken off. Other entries (dr_regions' dicts) are kept as they are;
+    what is left is checked as a region later. dr_sync's dr_regions and the copy modules'
+    destination_regions are read by this.
+    """
+    items = [value] if isinstance(value, str) else list(value or [])
+    entries: list[Any] = []
+    for item in items:
+        if isinstance(item, str):
+            entries.extend(word.strip('[]"\'') for word in item.replace(',', ' ').split() if word.strip('[]"\''))
+        else:
+            entries.append(item)
+    return entries
+
+
+def destinations(params: Mapping[str, Any], variables: tuple[str, ...] = ()) -> list[str]:
+    """Where a copy module's task copies to: ``destination_regions``, or ``destination_region`` as a list of one, or,
+    when the task names neither, the first of the environment ``variables`` that is set (AWS_REGION, as AWS's tools
+    do). Naming both, or one place twice, is an InputError; naming none leaves [] for the adapter to refuse in its
+    cloud's words."""
+    one, several = params.get('destination_region'), typed_places(params.get('destination_regions'))
+    if one and several:
+        raise InputError('destination_regions', 'and destination_region both say where to copy: give one of them '
+                         '(destination_regions takes a list, destination_region one region)')
+    if several:
+        duplicates = sorted({place for place in several if several.count(place) > 1})
+        if duplicates:
+            raise InputError('destination_regions', 'lists %s more than once' % ', '.join(duplicates))
+        return list(several)
+    if one:
+        return [one]
+    return [os.environ[variable] for variable in variables if os.environ.get(variable)][:1]
 
 
 # The longest wait anyone means (a copy of many TiB across the world takes a day or two); more is a typo, and a
@@ -110,7 +160,8 @@ def build_engine(module: AnsibleModule, adapter: CopyAdapter, retry: CallRetry) 
 def run_copy_module(module: AnsibleModule, make_request: Callable[[dict[str, Any]], CopyRequest], adapter_class: type[CopyAdapter]) -> None:
     """Run one copy request for a module and exit it with the shared result shape.
 
-    ``make_request(params)`` validates the module's own options and returns a CopyRequest;
+    ``make_request(params)`` validates the module's own options and returns a CopyRequest (its destinations
+    from ``destinations(params)``);
     ``adapter_class`` is the cloud's Adapter, made from the module's options. Errors from
     either, and from the cloud, end the task with a message, never a traceback.
     """

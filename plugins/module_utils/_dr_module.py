@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ._backoff import CallRetry
-from ._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_number, check_wait_options, errors_end_the_task
+from ._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_number, check_wait_options, errors_end_the_task, typed_places
 from ._dr import DrRun
 from ._engine import default_backoff
 from ._errors import InputError
@@ -62,24 +62,6 @@ DR_ARGUMENT_SPEC.update(EXISTING_COPY_ARGUMENT_SPEC)
 DR_ARGUMENT_SPEC.update(DR_CONNECTION_SPEC)
 
 
-def dr_region_entries(value: Any) -> list[Any]:
-    """``dr_regions`` as a person may give it: a list of names and dicts, or text.
-
-    Text may separate names with commas, spaces or new lines, or be a JSON or YAML flow list
-    (``[a, b]``). Ansible has split text on commas before it gets here ("a, b" comes as
-    ["a", " b"]), so each piece of text is split again on white space, and the brackets and
-    quotes of a flow list are taken off. What is left of an entry is checked as a region later.
-    """
-    items = [value] if isinstance(value, str) else list(value or [])
-    entries: list[Any] = []
-    for item in items:
-        if isinstance(item, str):
-            entries.extend(word.strip('[]"\'') for word in item.replace(',', ' ').split() if word.strip('[]"\''))
-        else:
-            entries.append(item)
-    return entries
-
-
 def typed_region(region: dict[str, Any]) -> dict[str, Any]:
     """One DR region's keys as their options type them: encrypted a boolean from what YAML or a survey gives (the
     text "false" is false, not a true non-empty string), region and kms_key_id text."""
@@ -98,7 +80,7 @@ def typed_region(region: dict[str, Any]) -> dict[str, Any]:
 def dr_regions(value: Any, source_region: str, provider: str, allowed: tuple[str, ...]) -> list[dict[str, Any]]:
     """The DR regions as a list of dicts ({'region': name, ...}), each checked (InputError naming dr_regions)."""
     regions: list[dict[str, Any]] = []
-    for item in dr_region_entries(value):
+    for item in typed_places(value):
         region = {'region': item} if isinstance(item, str) else item
         if not isinstance(region, dict) or not region.get('region'):
             raise InputError('dr_regions', 'each entry is a region name or a dict with a region key, got %r' % (item,))

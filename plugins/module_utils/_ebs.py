@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ._adapter import DrAdapter, RestoreDrillAdapter
 from ._aws import AwsClient
+from ._copy_module import destinations
 from ._errors import CloudError, InputError
 from ._model import COMPLETED, DELETING, FAILED, LOCATION_OPTIONS, PENDING, USABLE, CopyRequest, Disk, DrillDisk, Snapshot
 from ._pagers import token_pages
@@ -61,6 +62,8 @@ VOLUME_STATE_MAP: dict[str | None, str] = {'creating': PENDING, 'available': USA
 # The volume types CreateVolume makes without provisioned IOPS, and the smallest size of each in GiB
 # (EBS user guide, "Amazon EBS volume types"); a volume from a snapshot is at least the snapshot's size.
 VOLUME_MINIMUM_GIB = {'gp3': 1, 'gp2': 1, 'standard': 1, 'st1': 125, 'sc1': 125}
+# Where ebs_snapshot_copy copies to when a task names no region, as AWS's tools read it (and community.aws's module).
+REGION_VARIABLES = ('AWS_REGION', 'AWS_DEFAULT_REGION', 'EC2_REGION')
 
 
 def build_ebs_request(params: Mapping[str, Any]) -> CopyRequest:
@@ -74,9 +77,11 @@ def build_ebs_request(params: Mapping[str, Any]) -> CopyRequest:
         'destination_outpost_arn': params.get('destination_outpost_arn'),
         'destination_availability_zone': params.get('destination_availability_zone'),
     }
-    if not params.get('destination_region'):
-        raise InputError('destination_region', 'is required (alias region, or the AWS_REGION / AWS_DEFAULT_REGION variable)')
-    return CopyRequest(params['source_snapshot_id'], params['source_region'], [params['destination_region']], options)
+    regions = destinations(params, REGION_VARIABLES)
+    if not regions:
+        raise InputError('destination_region', 'is required (alias region, or the AWS_REGION / AWS_DEFAULT_REGION variable), '
+                         'or destination_regions')
+    return CopyRequest(params['source_snapshot_id'], params['source_region'], regions, options)
 
 
 class EbsAdapter(DrAdapter, RestoreDrillAdapter):
@@ -119,6 +124,9 @@ class EbsAdapter(DrAdapter, RestoreDrillAdapter):
         if minutes is not None and not (15 <= minutes <= 2880 and minutes % 15 == 0):
             raise InputError('completion_duration_minutes', 'must be a multiple of 15 from 15 to 2880, got %d' % minutes)
         outpost = options.get('destination_outpost_arn')
+        if (outpost or options.get('destination_availability_zone')) and len(request.destinations) != 1:
+            raise InputError('destination_outpost_arn' if outpost else 'destination_availability_zone',
+                             'names one place, in one region: name that region alone, with destination_region')
         if outpost:
             match = OUTPOST_ARN.match(outpost)
             if not match:

@@ -40,6 +40,7 @@ from ._alibaba_validate import (
     validate_region,
     validate_snapshot_id,
 )
+from ._copy_module import destinations
 from ._errors import INVALID, RETRYABLE, CloudError, InputError
 from ._model import COMPLETED, DELETING, FAILED, PENDING, USABLE, CopyRequest, Disk, DrillDisk, Snapshot
 from ._pagers import numbered_pages
@@ -112,7 +113,7 @@ def build_ens_request(params: Mapping[str, Any]) -> CopyRequest:
         'description': params.get('description'),
         'instance_billing_cycle': params.get('instance_billing_cycle'),
     }
-    return CopyRequest(params['source_snapshot_id'], params['source_region'], params.get('destination_regions') or [], options)
+    return CopyRequest(params['source_snapshot_id'], params['source_region'], destinations(params), options)
 
 
 def copy_marker_tags(request: CopyRequest) -> dict[str, str]:
@@ -156,12 +157,8 @@ class EnsAdapter(DrAdapter, RestoreDrillAdapter):
         validate_region(request.source_region, 'source_region', NODE_ID)
         if not request.destinations:
             raise InputError('destination_regions', 'name at least one destination node')
-        seen: set[str] = set()
         for node in request.destinations:
             validate_region(node, 'destination_regions', NODE_ID)
-            if node in seen:
-                raise InputError('destination_regions', 'node %s is listed twice' % node)
-            seen.add(node)
         if len(request.destinations) > ID_CHUNK:
             raise InputError('destination_regions', 'at most %d nodes per task, got %d' % (ID_CHUNK, len(request.destinations)))
         validate_ens_name(options.get('name'))

@@ -56,9 +56,14 @@ options:
   destination_regions:
     description:
       - The regions to copy to, for example V([ap-beijing, ap-shanghai]). The source region cannot be one of them.
+      - One of O(destination_regions) and O(destination_region) is required.
     type: list
     elements: str
-    required: true
+  destination_region:
+    description:
+      - One region to copy to, for example V(ap-beijing); as the EBS and ECS modules take it. Give this or
+        O(destination_regions), not both.
+    type: str
   name:
     description:
       - The name of the copies, 1 to 60 characters.
@@ -245,7 +250,6 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TEN
 
 def main():
     copy_options = {
-        'destination_regions': {'type': 'list', 'elements': 'str', 'required': True},
         'name': {},
         'tags': {'type': 'dict'},
     }

@@ -42,10 +42,19 @@ options:
   destination_region:
     description:
       - The region to copy to. CopySnapshot is called there.
-      - If not set, the environment variables E(AWS_REGION), E(AWS_DEFAULT_REGION) or E(EC2_REGION) are used.
+      - If neither this nor O(destination_regions) is set, the environment variables E(AWS_REGION), E(AWS_DEFAULT_REGION)
+        or E(EC2_REGION) are used.
       - The alias O(region) keeps tasks written for C(community.aws.ec2_snapshot_copy) working.
     type: str
     aliases: [region, aws_region, ec2_region]
+  destination_regions:
+    description:
+      - The regions to copy to, one copy in each, for example V([us-west-2, eu-west-1]); as the CBS and ENS modules take them.
+        Give this or O(destination_region), not both. Each region once.
+      - With several regions, RV(snapshots) has one entry per region and RV(snapshot_id) is not returned.
+      - A copy to an Outpost or a Local Zone names one region.
+    type: list
+    elements: str
   description:
     description:
       - The description of the copy, at most 255 characters. AWS writes its own when this is not set.
@@ -152,14 +161,15 @@ snapshot_id:
   description:
     - The ID of the copy in the destination (made now, or found from an earlier run), under the name community.aws's
       C(ec2_snapshot_copy) returns it; the same as RV(copy_snapshot_id). Null in check mode when a copy would be made.
-  returned: always
+      Only for one destination region; see RV(snapshots) for several (O(destination_regions)).
+  returned: when the task copies to one region
   type: str
   sample: snap-0abcdef1234567890
 copy_snapshot_id:
   description:
     - The ID of the copy, the same as RV(snapshot_id), under a name that cannot be taken for the source's
-      (O(snapshot_id) is an alias of O(source_snapshot_id), the snapshot to copy).
-  returned: always
+      (O(snapshot_id) is an alias of O(source_snapshot_id), the snapshot to copy). Only for one destination region.
+  returned: when the task copies to one region
   type: str
   sample: snap-0abcdef1234567890
 snapshots:
@@ -259,7 +269,7 @@ error:
   sample: {"action": "DescribeSnapshots", "code": "InvalidSnapshot.NotFound", "message": "...", "request_id": "..."}
 '''
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import copy_module_spec, run_copy_module
@@ -268,8 +278,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdap
 
 def main():
     copy_options = {
-        'destination_region': {'aliases': ['region', 'aws_region', 'ec2_region'],
-                               'fallback': (env_fallback, ['AWS_REGION', 'AWS_DEFAULT_REGION', 'EC2_REGION'])},
+        'destination_region': {'aliases': ['region', 'aws_region', 'ec2_region']},
         'description': {},
         'tags': {'type': 'dict', 'aliases': ['resource_tags']},
         'encrypted': {'type': 'bool', 'default': False},

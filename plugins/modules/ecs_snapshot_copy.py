@@ -56,8 +56,15 @@ options:
     description:
       - The region to copy to, for example V(cn-beijing). It must not be the source region, which ECS refuses
         (C(InvalidOperation.NotSupportCopyInSameRegion)); the module refuses it before any call.
+      - One of O(destination_region) and O(destination_regions) is required.
     type: str
-    required: true
+  destination_regions:
+    description:
+      - The regions to copy to, one copy in each, for example V([cn-beijing, cn-shanghai]); as the CBS and ENS modules
+        take them. Give this or O(destination_region), not both. Each region once, and not the source region.
+      - With several regions, RV(snapshots) has one entry per region and RV(snapshot_id) is not returned.
+    type: list
+    elements: str
   name:
     description:
       - The name of the copy. 2 to 128 characters, starting with a letter (Chinese characters count as letters);
@@ -151,14 +158,15 @@ snapshot_id:
   description:
     - The ID of the copy in the destination (made now, or found from an earlier run), under the name community.aws's
       C(ec2_snapshot_copy) returns it; the same as RV(copy_snapshot_id). Null in check mode when a copy would be made.
-  returned: always
+      Only for one destination region; see RV(snapshots) for several (O(destination_regions)).
+  returned: when the task copies to one region
   type: str
   sample: s-2zeexample0copy000001
 copy_snapshot_id:
   description:
     - The ID of the copy, the same as RV(snapshot_id), under a name that cannot be taken for the source's
-      (O(snapshot_id) is an alias of O(source_snapshot_id), the snapshot to copy).
-  returned: always
+      (O(snapshot_id) is an alias of O(source_snapshot_id), the snapshot to copy). Only for one destination region.
+  returned: when the task copies to one region
   type: str
   sample: s-2zeexample0copy000001
 snapshots:
@@ -271,7 +279,6 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdap
 
 def main():
     copy_options = {
-        'destination_region': {'required': True},
         'name': {},
         'description': {},
         'retention_days': {'type': 'int'},

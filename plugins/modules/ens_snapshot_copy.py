@@ -54,9 +54,14 @@ options:
   destination_regions:
     description:
       - The ENS nodes to copy to, for example V([cn-beijing-cmcc, cn-suzhou-telecom]). Each node once; at most 100.
+      - One of O(destination_regions) and O(destination_region) is required.
     type: list
     elements: str
-    required: true
+  destination_region:
+    description:
+      - One ENS node to copy to, for example V(cn-beijing-cmcc); as the EBS and ECS modules take a region. Give this or
+        O(destination_regions), not both.
+    type: str
   name:
     description:
       - The name of each copy. 2 to 128 characters, starting with a letter or a Chinese character;
@@ -254,7 +259,6 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdap
 
 def main():
     copy_options = {
-        'destination_regions': {'required': True, 'type': 'list', 'elements': 'str'},
         'name': {},
         'description': {},
         'instance_billing_cycle': {'choices': ['Hour', 'Day', 'Month']},

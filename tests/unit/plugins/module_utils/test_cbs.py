@@ -382,7 +382,6 @@ def test_a_source_still_being_made_is_waited_for(cloud):
     ('snap-12345678', 'Guangzhou', ['ap-beijing'], {}, 'source_region'),
     ('snap-12345678', SOURCE_REGION, [], {}, 'destination_regions'),
     ('snap-12345678', SOURCE_REGION, ['ap beijing'], {}, 'destination_regions'),
-    ('snap-12345678', SOURCE_REGION, ['ap-beijing', 'ap-beijing'], {}, 'destination_regions'),
     ('snap-12345678', SOURCE_REGION, [SOURCE_REGION], {}, 'destination_regions'),
     ('snap-12345678', SOURCE_REGION, ['ap-beijing'], {'name': 'n' * 61}, 'name'),
     ('snap-12345678', SOURCE_REGION, ['ap-beijing'], {'name': ''}, 'name'),

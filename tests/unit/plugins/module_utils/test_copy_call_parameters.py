@@ -116,7 +116,7 @@ def test_every_ebs_copy_parameter_is_an_option_of_the_module():
 
 def module_copy_options(provider):
     """The copy options of a copy module's request (what its build_*_request passes to the adapter)."""
-    source = {'source_snapshot_id': 'snap-0', 'source_region': 'r1', 'destination_region': 'r2', 'destination_regions': ['r2']}
+    source = {'source_snapshot_id': 'snap-0', 'source_region': 'r1', 'destination_regions': ['r2']}
     build = {'aws': _ebs.build_ebs_request, 'ecs': _ecs.build_ecs_request, 'ens': _ens.build_ens_request, 'cbs': _cbs.build_cbs_request}
     return set(build[provider](source).options)
 

@@ -7,7 +7,8 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff, CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import COPY_WORKERS, DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_region_entries, dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import typed_places
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import INVALID, RETRYABLE, CloudError, InputError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, FAILED, PENDING, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
@@ -193,13 +194,13 @@ def test_retention_days_0_on_ecs_sends_nothing_and_7_is_kept():
     ['ap-shanghai', ' ap-singapore'], ['["ap-shanghai"', ' "ap-singapore"]'],
 ])
 def test_dr_regions_take_what_a_person_types(typed):
-    assert dr_region_entries(typed) == ['ap-shanghai', 'ap-singapore']
+    assert typed_places(typed) == ['ap-shanghai', 'ap-singapore']
     assert [region['region'] for region in dr_settings(params(dr_regions=typed))['dr_regions']] == [
         'ap-shanghai', 'ap-singapore']
 
 
 def test_dr_regions_keep_dicts_and_refuse_what_is_wrong():
-    assert dr_region_entries([{'region': 'dr-1', 'encrypted': True}, 'dr-2 dr-3']) == [
+    assert typed_places([{'region': 'dr-1', 'encrypted': True}, 'dr-2 dr-3']) == [
         {'region': 'dr-1', 'encrypted': True}, 'dr-2', 'dr-3']
     for typed in ('', ' , ', []):
         with pytest.raises(InputError) as error:

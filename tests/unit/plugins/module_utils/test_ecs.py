@@ -96,6 +96,20 @@ def test_copy_then_rerun_makes_one_copy_with_name_tags_and_retention(cloud):
     assert second.result['source_snapshot']['state'] == 'accomplished'
 
 
+def test_destination_regions_makes_a_copy_in_each_and_a_rerun_finds_them(cloud):
+    """As the CBS and ENS modules take them: a list of regions, one copy each; no single snapshot_id then."""
+    source = seed_source(cloud)
+    first = run_module(cloud, source, destination_region=None, destination_regions=[DR, 'cn-shanghai'])
+    again = run_module(cloud, source, destination_region=None, destination_regions=[DR, 'cn-shanghai'])
+
+    assert not first.failed and first.result['changed'], first.result
+    assert [entry['region'] for entry in first.result['snapshots']] == [DR, 'cn-shanghai']
+    assert 'snapshot_id' not in first.result and 'copy_snapshot_id' not in first.result
+    assert not again.result['changed']
+    assert len(copies_in(cloud, DR, source)) == len(copies_in(cloud, 'cn-shanghai', source)) == 1
+    assert calls(cloud, 'CopySnapshot')['mutations'] == 2
+
+
 def test_retention_days_0_keeps_the_copy_until_it_is_deleted_as_the_role_documents(cloud):
     """0 is what the role's dr_copy_retention_days defaults to: the copy is never released (no RetentionDays sent), and
     a rerun with 0, or without the option, finds that copy and changes nothing."""

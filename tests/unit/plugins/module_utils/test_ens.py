@@ -290,6 +290,17 @@ def test_copy_of_the_same_id_on_another_source_node_is_not_ours(cloud):
     assert outcome.destinations[NODE_A].action == COPIED
 
 
+def test_destination_region_names_one_node_as_the_ebs_and_ecs_modules_name_a_region(cloud):
+    source = seed_source(cloud)
+    made = run_module(cloud, source, destination_regions=None, destination_region=NODE_A)
+    again = run_module(cloud, source, destination_regions=None, destination_region=NODE_A)
+
+    assert not made.failed and made.result['changed'], made.result
+    assert [entry['region'] for entry in made.result['snapshots']] == [NODE_A]
+    assert made.result['snapshot_id'] is not None and made.result['snapshot_id'] == again.result['snapshot_id']
+    assert not again.result['changed']
+
+
 # ---------------------------------------------------------------------------- validation
 @pytest.mark.parametrize('params, option', [
     ({'source_snapshot_id': 's-abc123'}, 'source_snapshot_id'),
