@@ -47,7 +47,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from ._adapter import DrAdapter, RestoreDrillAdapter
-from ._copy_module import destinations
+from ._copy_module import task_destinations
 from ._errors import ALREADY_EXISTS, NOT_FOUND, RETRYABLE, CloudError, InputError, untagged_copy_error
 from ._model import COMPLETED, DELETING, PENDING, USABLE, CopyRequest, Disk, DrillDisk, Snapshot
 from ._pagers import offset_page, offset_pages
@@ -103,7 +103,7 @@ CHINA_STANDARD_TIME = datetime.timezone(datetime.timedelta(hours=8), 'CST')
 def build_cbs_request(params: Mapping[str, Any]) -> CopyRequest:
     """The CopyRequest for cbs_snapshot_copy's options (validated later by the adapter)."""
     options = {'name': params.get('name'), 'tags': params.get('tags') or {}}  # as given: the tag rules see duplicates
-    return CopyRequest(params['source_snapshot_id'], params['source_region'], destinations(params), options)
+    return CopyRequest(params['source_snapshot_id'], params['source_region'], task_destinations(params), options)
 
 
 def copy_name(request: CopyRequest) -> str:

@@ -57,8 +57,8 @@ DESTINATION_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
 def copy_module_spec(copy_options: dict[str, dict[str, Any]], connection_spec: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """A copy module's argument spec: the source, the destinations, the module's own ``copy_options``
     (which may add to a destination option), the cloud's connection options, waiting and on_mismatch."""
-    destinations = {option: dict(spec, **copy_options.pop(option, {})) for option, spec in DESTINATION_ARGUMENT_SPEC.items()}
-    return {**SOURCE_ARGUMENT_SPEC, **destinations, **copy_options, **connection_spec, **WAIT_ARGUMENT_SPEC,
+    destination_specs = {option: dict(spec, **copy_options.pop(option, {})) for option, spec in DESTINATION_ARGUMENT_SPEC.items()}
+    return {**SOURCE_ARGUMENT_SPEC, **destination_specs, **copy_options, **connection_spec, **WAIT_ARGUMENT_SPEC,
             **EXISTING_COPY_ARGUMENT_SPEC}
 
 
@@ -82,7 +82,7 @@ def typed_places(value: Any) -> list[Any]:
     return entries
 
 
-def destinations(params: Mapping[str, Any], variables: tuple[str, ...] = ()) -> list[str]:
+def task_destinations(params: Mapping[str, Any], variables: tuple[str, ...] = ()) -> list[str]:
     """Where a copy module's task copies to: ``destination_regions``, or ``destination_region`` as a list of one, or,
     when the task names neither, the first of the environment ``variables`` that is set (AWS_REGION, as AWS's tools
     do). Naming both, or one place twice, is an InputError; naming none leaves [] for the adapter to refuse in its
@@ -161,7 +161,7 @@ def run_copy_module(module: AnsibleModule, make_request: Callable[[dict[str, Any
     """Run one copy request for a module and exit it with the shared result shape.
 
     ``make_request(params)`` validates the module's own options and returns a CopyRequest (its destinations
-    from ``destinations(params)``);
+    from ``task_destinations(params)``);
     ``adapter_class`` is the cloud's Adapter, made from the module's options. Errors from
     either, and from the cloud, end the task with a message, never a traceback.
     """

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ._adapter import DrAdapter, RestoreDrillAdapter
 from ._aws import AwsClient
-from ._copy_module import destinations
+from ._copy_module import task_destinations
 from ._errors import CloudError, InputError
 from ._model import COMPLETED, DELETING, FAILED, LOCATION_OPTIONS, PENDING, USABLE, CopyRequest, Disk, DrillDisk, Snapshot
 from ._pagers import token_pages
@@ -77,7 +77,7 @@ def build_ebs_request(params: Mapping[str, Any]) -> CopyRequest:
         'destination_outpost_arn': params.get('destination_outpost_arn'),
         'destination_availability_zone': params.get('destination_availability_zone'),
     }
-    regions = destinations(params, REGION_VARIABLES)
+    regions = task_destinations(params, REGION_VARIABLES)
     if not regions:
         raise InputError('destination_region', 'is required (alias region, or the AWS_REGION / AWS_DEFAULT_REGION variable), '
                          'or destination_regions')

@@ -42,7 +42,7 @@ from ._alibaba_validate import (
     validate_retention_days,
     validate_snapshot_id,
 )
-from ._copy_module import destinations
+from ._copy_module import task_destinations
 from ._errors import INVALID, CloudError, InputError
 from ._model import COMPLETED, FAILED, PENDING, USABLE, CopyRequest, Disk, DrillDisk, Snapshot
 from ._pagers import token_pages
@@ -112,7 +112,7 @@ def build_ecs_request(params: Mapping[str, Any]) -> CopyRequest:
         'encrypted': bool(params.get('encrypted')),
         'kms_key_id': params.get('kms_key_id'),
     }
-    return CopyRequest(params['source_snapshot_id'], params['source_region'], destinations(params), options)
+    return CopyRequest(params['source_snapshot_id'], params['source_region'], task_destinations(params), options)
 
 
 def copy_name(request: CopyRequest) -> str:

@@ -40,7 +40,7 @@ from ._alibaba_validate import (
     validate_region,
     validate_snapshot_id,
 )
-from ._copy_module import destinations
+from ._copy_module import task_destinations
 from ._errors import INVALID, RETRYABLE, CloudError, InputError
 from ._model import COMPLETED, DELETING, FAILED, PENDING, USABLE, CopyRequest, Disk, DrillDisk, Snapshot
 from ._pagers import numbered_pages
@@ -113,7 +113,7 @@ def build_ens_request(params: Mapping[str, Any]) -> CopyRequest:
         'description': params.get('description'),
         'instance_billing_cycle': params.get('instance_billing_cycle'),
     }
-    return CopyRequest(params['source_snapshot_id'], params['source_region'], destinations(params), options)
+    return CopyRequest(params['source_snapshot_id'], params['source_region'], task_destinations(params), options)
 
 
 def copy_marker_tags(request: CopyRequest) -> dict[str, str]:

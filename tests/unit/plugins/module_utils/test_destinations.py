@@ -1,5 +1,5 @@
 """Every copy module takes destination_region (one place) and destination_regions (a list) alike: the rule of
-_copy_module.destinations, and the two clouds whose modules took the other form only (EBS, against moto's server;
+_copy_module.task_destinations, and the two clouds whose modules took the other form only (EBS, against moto's server;
 CBS, against fakecloud). ECS and ENS: test_ecs.py and test_ens.py."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, build_cbs_request
 from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import (
-    DESTINATION_ARGUMENT_SPEC, EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, copy_module_spec, destinations, run_copy_module)
+    DESTINATION_ARGUMENT_SPEC, EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, copy_module_spec, run_copy_module, task_destinations)
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import REGION_VARIABLES as AWS_REGION_VARIABLES, EbsAdapter, build_ebs_request
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
@@ -28,18 +28,18 @@ from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_mod
     ('', [], []),
 ])
 def test_one_place_or_a_list_give_the_same_destinations(one, several, wanted):
-    assert destinations({'destination_region': one, 'destination_regions': several}) == wanted
+    assert task_destinations({'destination_region': one, 'destination_regions': several}) == wanted
 
 
 def test_both_at_once_is_refused_naming_both():
     with pytest.raises(InputError) as error:
-        destinations({'destination_region': 'us-west-2', 'destination_regions': ['eu-west-1']})
+        task_destinations({'destination_region': 'us-west-2', 'destination_regions': ['eu-west-1']})
     assert error.value.option == 'destination_regions' and 'destination_region' in error.value.message
 
 
 def test_a_place_twice_is_refused_naming_it():
     with pytest.raises(InputError) as error:
-        destinations({'destination_regions': ['eu-west-1', 'us-west-2', 'eu-west-1']})
+        task_destinations({'destination_regions': ['eu-west-1', 'us-west-2', 'eu-west-1']})
     assert error.value.option == 'destination_regions' and 'eu-west-1 more than once' in error.value.message
 
 
@@ -47,11 +47,11 @@ def test_the_environment_names_the_region_only_when_the_task_names_none(monkeypa
     monkeypatch.delenv('AWS_REGION', raising=False)
     monkeypatch.setenv('AWS_DEFAULT_REGION', 'ap-south-1')
     monkeypatch.setenv('EC2_REGION', 'ca-central-1')
-    assert destinations({}, AWS_REGION_VARIABLES) == ['ap-south-1']
+    assert task_destinations({}, AWS_REGION_VARIABLES) == ['ap-south-1']
     # A list in the task is not joined by the environment's region (AWS_REGION is often the source region).
-    assert destinations({'destination_regions': ['eu-west-1']}, AWS_REGION_VARIABLES) == ['eu-west-1']
-    assert destinations({'destination_region': 'eu-west-1'}, AWS_REGION_VARIABLES) == ['eu-west-1']
-    assert destinations({}) == []
+    assert task_destinations({'destination_regions': ['eu-west-1']}, AWS_REGION_VARIABLES) == ['eu-west-1']
+    assert task_destinations({'destination_region': 'eu-west-1'}, AWS_REGION_VARIABLES) == ['eu-west-1']
+    assert task_destinations({}) == []
 
 
 def test_a_module_adds_to_a_destination_option_without_losing_its_type():
