@@ -57,8 +57,9 @@ DESTINATION_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
 def copy_module_spec(copy_options: dict[str, dict[str, Any]], connection_spec: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """A copy module's argument spec: the source, the destinations, the module's own ``copy_options``
     (which may add to a destination option), the cloud's connection options, waiting and on_mismatch."""
-    destination_specs = {option: dict(spec, **copy_options.pop(option, {})) for option, spec in DESTINATION_ARGUMENT_SPEC.items()}
-    return {**SOURCE_ARGUMENT_SPEC, **destination_specs, **copy_options, **connection_spec, **WAIT_ARGUMENT_SPEC,
+    destination_specs = {option: dict(spec, **copy_options.get(option, {})) for option, spec in DESTINATION_ARGUMENT_SPEC.items()}
+    own_options = {option: spec for option, spec in copy_options.items() if option not in DESTINATION_ARGUMENT_SPEC}
+    return {**SOURCE_ARGUMENT_SPEC, **destination_specs, **own_options, **connection_spec, **WAIT_ARGUMENT_SPEC,
             **EXISTING_COPY_ARGUMENT_SPEC}
 
 
