@@ -64,7 +64,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help sanity-venvs venv venv-cores venv-oldest collection-link stage pythons pip-bootstrap shellcheck test test-setup sanity smoke \
-	units units-ansible-test units-oldest integration $(INTEGRATION_GROUPS:%=integration-%) lint demo clean $(CORES:%=core-%)
+	units units-ansible-test units-oldest integration $(INTEGRATION_GROUPS:%=integration-%) lint demo emulators clean $(CORES:%=core-%)
 
 # Every target a person runs has a '## what it does' comment on its line; make help lists them.
 help: ## this list
@@ -276,6 +276,12 @@ ec2-model: venv ## rewrite plugins/module_utils/_ec2_model.py from the installed
 DEMO_ONLY ?= ["aws", "ecs", "ens", "cbs"]
 demo: venv collection-link ## the main job on the local emulators, then again: nothing changes
 	tests/utils/demo.sh '$(BIN)' '$(BUILD)' '$(DEMO_ONLY)'
+
+# Your own playbooks on the emulators (docs/quickstart.md): they stay up, with their addresses and keys in
+# build/emulators.json, until Ctrl-C.
+emulators: venv collection-link ## the local emulators, up for your own playbooks until Ctrl-C (build/emulators.json)
+	@$(BIN)/python tests/utils/with_emulators.py --config $(BUILD)/emulators.json -- $(BIN)/python tests/utils/emulators_up.py \
+		$(BUILD)/emulators.json
 
 clean: ## remove build/ and every venv
 	rm -rf $(BUILD) $(VENV) $(OTHER_CORE_VENVS:%/.installed=%) $(VENV_OLDEST) $(VENV_AWX) $(VENV_GALAXY) .pytest_cache .coverage

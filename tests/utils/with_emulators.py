@@ -102,6 +102,9 @@ def main(argv):
 
     # A TERM (CI cancelling, make interrupted) must still stop the emulators: make it an exit.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    # Ctrl-C reaches the whole process group: the command decides what it means (make emulators ends cleanly),
+    # and its end stops the emulators here. A handler, not SIG_IGN: the command must not inherit the ignoring.
+    signal.signal(signal.SIGINT, lambda signum, frame: None)
     os.makedirs(os.path.join(TESTS, 'output'), exist_ok=True)
     processes = []
     with open(os.path.join(TESTS, 'output', 'emulators.log'), 'ab') as log:

@@ -1,0 +1,38 @@
+"""make emulators: keep the local emulators up for your own playbooks, until Ctrl-C (docs/quickstart.md).
+
+Run under tests/utils/with_emulators.py, which starts moto's server and fakecloud, writes their
+addresses and keys to the vars file named here, and stops them when this ends. This prints how to
+use them, then waits.
+
+  python tests/utils/with_emulators.py --config build/emulators.json -- python tests/utils/emulators_up.py build/emulators.json
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+
+READY = 'emulators up'
+
+
+def main(argv):
+    config = os.path.abspath(argv[0])
+    with open(config, encoding='utf-8') as stream:
+        emulators = json.load(stream)
+    collections = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'build', 'collections')
+    print('%s: AWS (moto) at %s, Alibaba Cloud and Tencent Cloud (fakecloud) at %s' % (
+        READY, emulators['aws_endpoint_url'], emulators.get('fakecloud_url')))
+    print('Their addresses and keys, as Ansible variables: %s' % config)
+    print('Your playbook, in another terminal:')
+    print('  ANSIBLE_COLLECTIONS_PATH=%s ansible-playbook my-dr.yml -e @%s' % (collections, config))
+    print('Seed disks: POST JSON to %s/_admin/seed (fakecloud), CreateVolume to moto (docs/quickstart.md).' % emulators.get('fakecloud_url'))
+    print('Ctrl-C stops the emulators; what they hold is gone with them.', flush=True)
+    signal.signal(signal.SIGINT, lambda signum, frame: sys.exit(0))
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    while True:
+        signal.pause()
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])
