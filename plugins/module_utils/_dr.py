@@ -231,7 +231,7 @@ class DrRun:
                 entry.fresh_action = 'created'
             except CloudError as error:
                 entry.fresh_action = 'failed'
-                entry.problems.append('fresh snapshot of %s: %s' % (disk.id, error))
+                entry.problems.append('fresh snapshot: %s' % error)
         waiting = [entry for entry in entries if entry.fresh is not None and entry.fresh.state == PENDING]
         if waiting and self.settings.get('wait') and not self.check_mode:
             # Each waiting entry has its fresh snapshot.
@@ -248,7 +248,7 @@ class DrRun:
             if fresh is not None and fresh.state == COMPLETED:
                 entry.source = fresh
             elif fresh is not None and fresh.state == FAILED:
-                entry.problems.append('fresh snapshot %s of %s failed: %s' % (fresh.id, entry.disk.id, fresh.message or fresh.cloud_state))
+                entry.problems.append('fresh snapshot %s failed: %s' % (fresh.id, fresh.message or fresh.cloud_state))
 
     def _create_fresh_snapshot(self, disk: Disk, name: str | None) -> Snapshot:
         """Start a snapshot of ``disk``, never two. CreateSnapshot has no idempotency token on most

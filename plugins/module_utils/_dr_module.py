@@ -15,6 +15,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ._backoff import CallRetry
 from ._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_number, check_wait_options, errors_end_the_task, typed_places
 from ._dr import DrRun
+from ._dr_report import summary_line
 from ._engine import default_backoff
 from ._errors import InputError
 from ._providers import DR_CONNECTION_SPEC, PROVIDERS, assumed_account, make_adapter
@@ -241,16 +242,9 @@ def run_dr_module(module: AnsibleModule) -> None:
         report['run_warnings'] = [in_role_words(text) for text in report['run_warnings']]
         for disk in report['disks']:
             disk['problems'] = [in_role_words(text) for text in disk.get('problems') or ()]
-    totals = report['totals']
     # The fleet report's per-scope duration: in a play, a host's tasks wait for the other hosts.
     report['duration_seconds'] = round(time.monotonic() - started, 1)
-    report['msg'] = '%s%s disks: %s copied, %s already copied, %s would copy, %s without a DR copy, %s pruned' % (
-        'Check mode: ' if module.check_mode else '', totals['disks'], totals['copied'], totals['existing'],
-        totals['would_copy'], totals['without_dr_copy'], totals['pruned'])
-    if report['restore']:
-        drill = report['restore']['totals']
-        report['msg'] += ', restore tests: %s passed, %s failed, %s timed out, %s planned' % (
-            drill['passed'], drill['failed'], drill['timed_out'], drill['would_test'])
+    report['msg'] = summary_line(report['totals'], report['restore'], module.check_mode)
     # Shown through module.warn: a 'warnings' key passed to exit_json is deprecated from ansible-core 2.19 on, and
     # the core's own warnings and deprecations are objects that no report file should carry (see REPORT_KEYS).
     for warning in report['run_warnings']:

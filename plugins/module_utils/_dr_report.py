@@ -26,6 +26,33 @@ REPORT_KEYS = ('msg', 'changed', 'failed', 'check_mode', 'provider', 'account', 
 ACTION_TOTALS = {COPIED: 'copied', EXISTING: 'existing', WOULD_COPY: 'would_copy', NOT_COPIED: 'not_copied'}
 
 
+def disk_label(entry: DiskEntry) -> str:
+    """A disk as a person finds it in the console: its id, and its name when it has one."""
+    return 'disk %s (%s)' % (entry.disk.id, entry.disk.name) if entry.disk.name else 'disk %s' % entry.disk.id
+
+
+def counted(number: int, unit: str, plural: str | None = None) -> str:
+    """``number`` with its unit: 1 disk, 2 disks."""
+    return '%d %s' % (number, unit if number == 1 else plural or unit + 's')
+
+
+def summary_line(totals: dict[str, Any], restore: dict[str, Any] | None, check_mode: bool) -> str:
+    """The run in one line, each count with its unit: disks, copies, snapshots and restore tests are not added up."""
+    parts = ['%s' % counted(totals['disks'], 'disk'),
+             'copies: %d made, %d already there' % (totals['copied'], totals['existing'])
+             + (', %d would be made' % totals['would_copy'] if check_mode or totals['would_copy'] else ''),
+             '%s without a DR copy' % counted(totals['without_dr_copy'], 'disk')]
+    if totals['fresh_snapshots']:
+        parts.append('%s taken' % counted(totals['fresh_snapshots'], 'fresh snapshot'))
+    if totals['pruned']:
+        parts.append('%s pruned' % counted(totals['pruned'], 'old copy', 'old copies'))
+    if restore:
+        drill = restore['totals']
+        parts.append('restore tests: %d passed, %d failed, %d timed out%s' % (
+            drill['passed'], drill['failed'], drill['timed_out'], ', %d planned' % drill['would_test'] if drill['would_test'] else ''))
+    return ('Check mode: ' if check_mode else '') + '; '.join(parts)
+
+
 def dr_report(entries: list[DiskEntry], settings: dict[str, Any], now: datetime.datetime, check_mode: bool,
               restore: dict[str, Any] | None = None, run_problems: Iterable[str] = ()) -> dict[str, Any]:
     """The report of a run over ``entries`` (the run's DiskEntry list), without api_retries and run_warnings,
@@ -47,7 +74,7 @@ def dr_report(entries: list[DiskEntry], settings: dict[str, Any], now: datetime.
         totals['pruned'] += sum(1 for pruned in entry.pruned if pruned['action'] in ('deleted', 'would_delete'))
         totals['kept'] += len(entry.kept)
         disks.append(record)
-        failures.extend('%s: %s' % (entry.disk.id, problem) for problem in entry.problems)
+        failures.extend('%s: %s' % (disk_label(entry), problem) for problem in entry.problems)
     failures.extend(run_problems)
     # A drill leaves nothing behind: only deleting the leftovers of earlier drills is a change.
     leftovers_deleted = restore['totals']['leftovers_deleted'] if restore else 0
@@ -81,7 +108,11 @@ def disk_record(entry: DiskEntry, dr_regions: set[str], now: datetime.datetime, 
     fresh_to_copy = check_mode and waits and entry.fresh_action == 'would_create'
     if entry.source is None and not entry.problems and not fresh_to_copy:
         being_made = entry.fresh is not None or entry.fresh_action == 'would_create'
-        entry.problems.append('no completed snapshot to copy' + (' yet (a fresh one is being made)' if being_made else ''))
+        if being_made:
+            entry.problems.append('no completed snapshot to copy yet (a fresh one is being made: the next run copies it)')
+        else:
+            entry.problems.append('no completed snapshot to copy: set max_snapshot_age_hours to have a fresh snapshot taken '
+                                  'of a disk whose newest is older than that, or none')
     covered = {copy['region'] for copy in copies if copy['snapshot_id'] and copy.get('state') and not copy.get('error')
                and copy['action'] != NOT_COPIED}
     if check_mode:

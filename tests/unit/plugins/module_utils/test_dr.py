@@ -8,7 +8,8 @@ import pytest
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff, CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import COPY_WORKERS, DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import typed_places
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings, in_role_words
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import TOTALS, summary_line
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import INVALID, RETRYABLE, CloudError, InputError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, FAILED, PENDING, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
@@ -17,6 +18,11 @@ from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clo
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH, MemoryCloud
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_engine import ThreadSafeCloud
 
+
+# What a disk without a snapshot to copy is told (each with what to do).
+NO_SNAPSHOT = ('no completed snapshot to copy: set max_snapshot_age_hours to have a fresh snapshot taken of a disk whose '
+               'newest is older than that, or none')
+SNAPSHOT_BEING_MADE = 'no completed snapshot to copy yet (a fresh one is being made: the next run copies it)'
 
 def params(**overrides):
     base = {
@@ -171,6 +177,28 @@ def test_bad_settings_are_refused_before_any_call():
             run(cloud, clock, **overrides)
         assert error.value.option == option
     assert not cloud.calls
+
+
+def test_the_summary_counts_each_thing_in_its_own_unit():
+    """Disks, copies, snapshots and restore tests are not added up: each count says what it counts, 1 disk and 2 disks."""
+    totals = dict.fromkeys(TOTALS, 0)
+    totals.update(disks=1, existing=2, without_dr_copy=1, fresh_snapshots=1, pruned=1)
+    assert summary_line(totals, None, check_mode=False) == (
+        '1 disk; copies: 0 made, 2 already there; 1 disk without a DR copy; 1 fresh snapshot taken; 1 old copy pruned')
+    totals.update(disks=3, copied=0, would_copy=4, without_dr_copy=0, fresh_snapshots=0, pruned=2)
+    drill = {'totals': {'passed': 1, 'failed': 0, 'timed_out': 0, 'would_test': 0}}
+    assert summary_line(totals, drill, check_mode=True) == (
+        'Check mode: 3 disks; copies: 0 made, 2 already there, 4 would be made; 0 disks without a DR copy; 2 old copies pruned; '
+        'restore tests: 1 passed, 0 failed, 0 timed out')
+
+
+def test_a_disk_without_a_snapshot_is_named_and_told_what_to_do_in_the_roles_words():
+    cloud, clock = cloud_with_disks(count=0)
+    cloud.add_disk('disk-bare', tags={'dr': 'yes'}, snapshot_ages_hours=())
+    report = run(cloud, clock)
+    (failure,) = report['failures']
+    assert failure.startswith('disk disk-bare (name-disk-bare): no completed snapshot to copy')
+    assert 'set dr_copy_max_snapshot_age_hours' in in_role_words(failure)
 
 
 @pytest.mark.parametrize('unset', [0, '', False, None])
@@ -379,12 +407,12 @@ def test_the_report_says_which_regions_lack_a_copy_what_was_kept_and_how_many_ca
     assert [(record['region'], record['snapshot_id']) for record in disk['kept']] == [('dr-1', 'copy-1'), ('dr-1', 'old-3')]
     assert [(copy['region'], copy['action'], copy['changed']) for copy in disk['copies']] == [
         ('dr-1', 'copied', True), ('dr-2', 'not_copied', False)]
-    assert report['failures'] == ['disk-0: dr-2: CopySnapshot failed: QuotaExceeded: no room (region dr-2)']
+    assert report['failures'] == ['disk disk-0 (name-disk-0): dr-2: CopySnapshot failed: QuotaExceeded: no room (region dr-2)']
     assert report['changed'] and not report['check_mode'] and report['run_warnings'] == []
     markdown = dr_report_markdown(report)
     assert '| disk-0 | name-disk-0 | disk-0-snap-1 | 2.0 | dr-1 | copy-1 | pending | copied | 0.0 |' in markdown
     assert '| disk-0 | name-disk-0 | disk-0-snap-1 | 2.0 | dr-2 | - | - | not_copied | - |' in markdown
-    assert '- disk-0: dr-2: CopySnapshot failed: QuotaExceeded' in markdown and '## Pruned' not in markdown
+    assert '- disk disk-0 (name-disk-0): dr-2: CopySnapshot failed: QuotaExceeded' in markdown and '## Pruned' not in markdown
 
 
 def test_the_markdown_report_lists_what_was_pruned_with_its_age():
@@ -413,7 +441,7 @@ def test_a_fresh_snapshot_that_fails_is_a_failure_of_its_disk_and_the_older_one_
     report = run(cloud, clock, max_snapshot_age_hours=1, wait=True)
     disk = report['disks'][0]
     assert disk['fresh_snapshot'] == {'action': 'created', 'id': 'disk-0-snap-3', 'state': FAILED}
-    assert report['failures'] == ['disk-0: fresh snapshot disk-0-snap-3 of disk-0 failed: %s' % FAILED]
+    assert report['failures'] == ['disk disk-0 (name-disk-0): fresh snapshot disk-0-snap-3 failed: %s' % FAILED]
     assert disk['source_snapshot']['id'] == 'disk-0-snap-1' and report['totals']['copied'] == 2
 
 
@@ -449,7 +477,7 @@ def test_a_fresh_snapshot_call_that_keeps_failing_is_tried_ten_times_then_report
     report = run(cloud, clock, max_snapshot_age_hours=1)
     assert len(tries) == 10
     assert report['disks'][0]['fresh_snapshot']['action'] == 'failed'
-    assert report['failures'] == ['disk-0: fresh snapshot of disk-0: CreateSnapshot failed: Throttling: slow down']
+    assert report['failures'] == ['disk disk-0 (name-disk-0): fresh snapshot: CreateSnapshot failed: Throttling: slow down']
     assert report['totals']['copied'] == 2  # the newest completed snapshot is still copied
 
 
@@ -501,9 +529,9 @@ def test_a_disk_without_a_completed_snapshot_says_whether_a_fresh_one_is_on_its_
     cloud.snapshots['disk-new-pending'] = {'disk': 'disk-new', 'region': 'src-1', 'created': clock.now, 'state': PENDING}
     cloud.add_disk('disk-none', tags={'dr': 'yes'}, snapshot_ages_hours=())
     report = run(cloud, clock)
-    assert report['failures'] == ['disk-new: no completed snapshot to copy', 'disk-none: no completed snapshot to copy']
+    assert report['failures'] == ['disk disk-new (name-disk-new): %s' % NO_SNAPSHOT, 'disk disk-none (name-disk-none): %s' % NO_SNAPSHOT]
     waiting = run(cloud, clock, max_snapshot_age_hours=1)
-    assert waiting['failures'][0] == 'disk-new: no completed snapshot to copy yet (a fresh one is being made)'
+    assert waiting['failures'][0] == 'disk disk-new (name-disk-new): %s' % SNAPSHOT_BEING_MADE
 
 
 def test_options_set_for_one_dr_region_apply_there_and_unset_ones_do_not_clear_the_others():
@@ -624,7 +652,7 @@ def test_a_copy_that_cannot_be_deleted_is_reported_as_a_failure_and_not_counted_
     assert records['old-9']['error'] == {'action': 'DeleteSnapshot', 'code': 'OperationDenied', 'message': 'the snapshot is in use',
                                          'request_id': 'r-1'}
     assert report['totals']['pruned'] == 1 and 'old-9' in cloud.copies
-    assert report['failures'] == ['disk-0: pruning old-9 in dr-1: DeleteSnapshot failed: OperationDenied: the snapshot is in use '
+    assert report['failures'] == ['disk disk-0 (name-disk-0): pruning old-9 in dr-1: DeleteSnapshot failed: OperationDenied: the snapshot is in use '
                                   '[request id r-1]']
 
 
@@ -705,8 +733,8 @@ def test_one_disks_bad_data_fails_that_disk_named_and_the_rest_of_the_scope_goes
     report = run(cloud, clock, description_template='DR copy of {disk_name}')
     by_disk = {disk['disk_id']: disk for disk in report['disks']}
     assert by_disk['disk-0']['missing_regions'] == [] and by_disk['disk-1']['missing_regions'] == ['dr-1', 'dr-2']
-    assert report['failures'] == ["disk-1: not copied: description_template is at most 60 characters, got 91, with this disk's "
-                                  "name '%s'" % ('x' * 80)]
+    assert report['failures'] == ["disk disk-1 (%s): not copied: description_template is at most 60 characters, got 91, with this "
+                                  "disk's name '%s'" % ('x' * 80, 'x' * 80)]
     assert report['totals']['copied'] == 2
 
 
@@ -721,7 +749,7 @@ def test_check_mode_plans_a_fresh_snapshot_of_a_disk_without_one_as_the_real_run
     # Without wait, the real run has nothing completed to copy in this run, and the plan says so too.
     cloud.add_disk('bare-2', tags={'dr': 'yes'}, snapshot_ages_hours=())
     plan = run(cloud, clock, check_mode=True, max_snapshot_age_hours=24)
-    assert plan['failures'] == ['bare-2: no completed snapshot to copy yet (a fresh one is being made)']
+    assert plan['failures'] == ['disk bare-2 (name-bare-2): %s' % SNAPSHOT_BEING_MADE]
 
 
 def test_per_region_keys_are_typed_as_their_options():
