@@ -2,7 +2,8 @@
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """dr_sync's action: runs the module, renders its report as Markdown (report_markdown) from the data the module
-returned, then writes the report files on the controller when report_dir is set.
+returned, writes the report files on the controller when report_dir is set, and prints the report as plain text
+in the job's output when show_report is set.
 
 The report files are written here, in the controller's worker, rather than by tasks of the file
 and copy modules after the run: those are five more module processes (copy runs stat first), about
@@ -16,12 +17,17 @@ import re
 import tempfile
 
 from ansible.module_utils.common.text.converters import to_text
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.plugins.filter.core import to_nice_json
+from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import REPORT_KEYS
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import dr_report_text
+
+display = Display()
 
 
 def report_paths(report_dir, report_name):
@@ -99,13 +105,15 @@ class ActionModule(ActionBase):
             return result
         # The module returns its report as data only; the Markdown for people is made here, on the controller.
         result['report_markdown'] = dr_report_markdown(result)
-        if not arguments.get('report_dir'):
-            return result
-        provider, source_region = result.get('provider'), result.get('source_region')
-        try:
-            result['report_files'] = write_reports(result, to_text(arguments['report_dir']),
-                                                   to_text(arguments.get('report_name') or '%s-%s' % (provider, source_region)))
-        except OSError as error:
-            result['failed'] = True
-            result['msg'] = 'could not write the report to %s on the controller: %s' % (arguments['report_dir'], error)
+        if arguments.get('report_dir'):
+            provider, source_region = result.get('provider'), result.get('source_region')
+            try:
+                result['report_files'] = write_reports(result, to_text(arguments['report_dir']),
+                                                       to_text(arguments.get('report_name') or '%s-%s' % (provider, source_region)))
+            except OSError as error:
+                result['failed'] = True
+                result['msg'] = 'could not write the report to %s on the controller: %s' % (arguments['report_dir'], error)
+        # The module has checked the option's type by now ('yes', 'true' and true alike).
+        if boolean(arguments.get('show_report') or False, strict=False):
+            display.display(dr_report_text(result, result.get('report_files')))
         return result

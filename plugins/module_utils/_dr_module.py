@@ -55,6 +55,7 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     # Used by the module's action on the controller (plugins/action/dr_sync.py), not by the module.
     'report_dir': {'type': 'path'},
     'report_name': {},
+    'show_report': {'type': 'bool', 'default': False},
     # The dr_copy role sets role: its users typed dr_copy_* variables, and errors name those.
     'option_names': {'choices': ['module', 'role'], 'default': 'module'},
 }

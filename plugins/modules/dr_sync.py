@@ -192,6 +192,14 @@ options:
       - Names the report files of O(report_dir); characters other than letters, digits, C(_), C(.) and C(-) become C(_).
       - Defaults to C(<provider>-<source_region>).
     type: str
+  show_report:
+    description:
+      - Print the run's report as plain text in the job's output once the run is over, at every verbosity. It holds the
+        summary (each count in its unit), the failures, each disk (those with a problem first, at most 20) with its copy
+        in each DR region, the restore tests and the report files. The dr_copy role sets it (C(dr_copy_show_report)).
+      - Not for a task run with C(async), whose result comes later.
+    type: bool
+    default: false
   option_names:
     description:
       - How errors and warnings name the options. V(module) names this module's options; V(role) names the variables

@@ -10,7 +10,8 @@ ansible-playbook:
 - playbooks/dr_fleet.yml over the two scopes of tests/smoke/fleet.yml (AWS and CBS, the role with a
   restore drill), twice; the second changes nothing.
 
-Every run must end green, print no deprecation warning, no error and no traceback, and the report
+Every run must end green, print no deprecation warning, no error and no traceback, print each role run's report
+as plain text (its title, its summary with units, its files), and the report
 files must hold what the runs did. Run it under tests/utils/with_emulators.py, which passes the
 emulators' addresses and keys in SNAPCOPY_TEST_* variables:
 
@@ -158,6 +159,20 @@ def check_reports(report_dir, reports, rerun):
             raise SmokeFailure('the %s report\'s run_warnings: %r' % (name, report['run_warnings']))
 
 
+def check_text_reports(output, names, report_dir):
+    """Each run of the role printed its report as plain text (dr_sync's show_report, from a worker of this core):
+    the title, the summary with its units, and the report files."""
+    for name in names:
+        provider, source_region = name.split('-', 1)
+        title = re.search(r'^DR copies of %s %s -> .*$' % (re.escape(provider), re.escape(source_region)), output, re.MULTILINE)
+        files = 'Report files: %s' % os.path.join(report_dir, 'dr-report-%s.json' % name)
+        if title is None or files not in output:
+            raise SmokeFailure('the %s run printed no plain-text report (its title, or %r)' % (name, files))
+        summary = output[title.end():].lstrip('\n').splitlines()[0]
+        if not re.match(r'\s+\d+ disks?; copies: \d+ made, \d+ already there', summary):
+            raise SmokeFailure('the %s run\'s summary line: %r' % (name, summary))
+
+
 def smoke(args):
     config = emulators()
     version = subprocess.run([os.path.join(args.ansible_bin, 'ansible-playbook'), '--version'], capture_output=True, text=True,
@@ -181,6 +196,7 @@ def smoke(args):
         if not re.search(r'\[WARNING\]: [^[]*?on_mismatch: warn', ' '.join(output.split())):
             raise SmokeFailure('run %d of smoke.yml showed no warning for the differing ECS copy' % number)
         check_reports(report_dir, ROLE_REPORTS, rerun=number == 2)
+        check_text_reports(output, ROLE_REPORTS, report_dir)
         print('smoke.yml, run %d: changed=%d, reports of %s checked' % (number, changed, ', '.join(ROLE_REPORTS)), flush=True)
 
     for number in (1, 2):

@@ -24,6 +24,7 @@ NO_SNAPSHOT = ('no completed snapshot to copy: set max_snapshot_age_hours to hav
                'newest is older than that, or none')
 SNAPSHOT_BEING_MADE = 'no completed snapshot to copy yet (a fresh one is being made: the next run copies it)'
 
+
 def params(**overrides):
     base = {
         'provider': 'aws', 'source_region': 'src-1', 'dr_regions': ['dr-1', 'dr-2'], 'tag_selector': {'dr': 'yes'},

@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A DR run's report as plain text, for the job's output (dr_sync's show_report, which the dr_copy role sets): what a
+person reads in a terminal or in AWX's job output, where Markdown would show its syntax and a registered result its
+JSON quoting. Rendered on the controller from the data the module returned.
+
+The text: a title, the summary line (each count in its unit), the failures, the disks (those with a problem first,
+at most MAX_DISK_ROWS; the report files hold all) with one aligned column per DR region, the restore tests, and the
+report files."""
+
+from __future__ import annotations
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import summary_line
+
+MAX_DISK_ROWS = 20
+MAX_FAILURES = 20
+MAX_CELL = 64
+
+
+def one_line(value, width=MAX_CELL):
+    """``value`` on one line of at most ``width`` characters (a longer one ends in '...'); None is '-'."""
+    text = ' '.join(str('-' if value is None else value).split()) or '-'
+    return text if len(text) <= width else text[:width - 3] + '...'
+
+
+def disk_label(disk):
+    return one_line('%s (%s)' % (disk['disk_id'], disk['disk_name']) if disk.get('disk_name') else disk['disk_id'])
+
+
+def copy_cell(disk, region):
+    """What a DR region holds of a disk: the copy, what the run did with it and its age; or that it has none."""
+    for copy in disk['copies']:
+        if copy['region'] == region:
+            age = '' if copy.get('age_hours') is None else ', %s h old' % copy['age_hours']
+            state = copy.get('state') or ''
+            missing = 'NO COPY: ' if region in disk['missing_regions'] else ''
+            what = '%s %s%s' % (copy.get('snapshot_id') or '', copy.get('action') or '', ' (%s)' % state if state else '')
+            return one_line(missing + what + age)
+    return 'NO COPY' if region in disk['missing_regions'] else '-'
+
+
+def columns(rows):
+    """``rows`` (lists of text, the first the heading) as lines with each column as wide as its widest cell."""
+    widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
+    return ['  ' + '  '.join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+
+
+def dr_report_text(report, report_files=None):
+    """The plain text of a DR run's ``report`` (dr_sync's result); ``report_files`` are the paths written, if any."""
+    lines = ['DR copies of %s %s -> %s%s, %s' % (
+        report['provider'], report['source_region'], ', '.join(report['dr_regions']),
+        ' (account %s)' % report['account'] if report.get('account') else '', report['generated_at'])]
+    lines.append('  ' + summary_line(report['totals'], report.get('restore'), report['check_mode']))
+    failures = report.get('failures') or []
+    if failures:
+        lines.append('  Failures (%d):' % len(failures))
+        lines.extend('    - %s' % ' '.join(failure.split()) for failure in failures[:MAX_FAILURES])
+        if len(failures) > MAX_FAILURES:
+            lines.append('    ... and %d more in the report' % (len(failures) - MAX_FAILURES))
+    disks = sorted(report['disks'], key=lambda disk: not (disk['problems'] or disk['missing_regions']))
+    if disks:
+        rows = [['disk', *report['dr_regions']]]
+        rows.extend([disk_label(disk), *(copy_cell(disk, region) for region in report['dr_regions'])] for disk in disks[:MAX_DISK_ROWS])
+        lines.extend(columns(rows))
+        if len(disks) > MAX_DISK_ROWS:
+            lines.append('  ... and %d more disks in the report' % (len(disks) - MAX_DISK_ROWS))
+    restore = report.get('restore')
+    if restore:
+        for test in restore.get('tests') or []:
+            lines.append('  Restore test in %s: %s from %s, %s%s' % (
+                test.get('region'), test.get('result'), test.get('copy_id'),
+                'usable after %s s' % test['seconds_to_usable'] if test.get('seconds_to_usable') is not None else 'not usable',
+                ', test disk %s %s' % (test.get('test_disk_id'), (test.get('test_disk') or {}).get('action') or '')
+                if test.get('test_disk_id') else ''))
+    if report_files:
+        lines.append('  Report files: %s, %s' % (report_files['json'], report_files['markdown']))
+    return '\n'.join(line.rstrip() for line in lines)
