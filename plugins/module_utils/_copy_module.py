@@ -96,7 +96,7 @@ def task_destinations(params: Mapping[str, Any], variables: tuple[str, ...] = ()
         duplicates = sorted({place for place in several if several.count(place) > 1})
         if duplicates:
             raise InputError('destination_regions', 'lists %s more than once' % ', '.join(duplicates))
-        return list(several)
+        return several
     if one:
         return [one]
     return [os.environ[variable] for variable in variables if os.environ.get(variable)][:1]

@@ -26,9 +26,9 @@ REPORT_KEYS = ('msg', 'changed', 'failed', 'check_mode', 'provider', 'account', 
 ACTION_TOTALS = {COPIED: 'copied', EXISTING: 'existing', WOULD_COPY: 'would_copy', NOT_COPIED: 'not_copied'}
 
 
-def disk_label(entry: DiskEntry) -> str:
+def disk_label(disk_id: str, name: str | None) -> str:
     """A disk as a person finds it in the console: its id, and its name when it has one."""
-    return 'disk %s (%s)' % (entry.disk.id, entry.disk.name) if entry.disk.name else 'disk %s' % entry.disk.id
+    return '%s (%s)' % (disk_id, name) if name else disk_id
 
 
 def counted(number: int, unit: str, plural: str | None = None) -> str:
@@ -38,7 +38,7 @@ def counted(number: int, unit: str, plural: str | None = None) -> str:
 
 def summary_line(totals: dict[str, Any], restore: dict[str, Any] | None, check_mode: bool) -> str:
     """The run in one line, each count with its unit: disks, copies, snapshots and restore tests are not added up."""
-    parts = ['%s' % counted(totals['disks'], 'disk'),
+    parts = [counted(totals['disks'], 'disk'),
              'copies: %d made, %d already there' % (totals['copied'], totals['existing'])
              + (', %d would be made' % totals['would_copy'] if check_mode or totals['would_copy'] else ''),
              '%s without a DR copy' % counted(totals['without_dr_copy'], 'disk')]
@@ -74,7 +74,7 @@ def dr_report(entries: list[DiskEntry], settings: dict[str, Any], now: datetime.
         totals['pruned'] += sum(1 for pruned in entry.pruned if pruned['action'] in ('deleted', 'would_delete'))
         totals['kept'] += len(entry.kept)
         disks.append(record)
-        failures.extend('%s: %s' % (disk_label(entry), problem) for problem in entry.problems)
+        failures.extend('disk %s: %s' % (disk_label(entry.disk.id, entry.disk.name), problem) for problem in entry.problems)
     failures.extend(run_problems)
     # A drill leaves nothing behind: only deleting the leftovers of earlier drills is a change.
     leftovers_deleted = restore['totals']['leftovers_deleted'] if restore else 0

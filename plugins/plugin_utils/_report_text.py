@@ -11,7 +11,7 @@ report files."""
 
 from __future__ import annotations
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import summary_line
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import disk_label, summary_line
 
 MAX_DISK_ROWS = 20
 MAX_FAILURES = 20
@@ -22,10 +22,6 @@ def one_line(value, width=MAX_CELL):
     """``value`` on one line of at most ``width`` characters (a longer one ends in '...'); None is '-'."""
     text = ' '.join(str('-' if value is None else value).split()) or '-'
     return text if len(text) <= width else text[:width - 3] + '...'
-
-
-def disk_label(disk):
-    return one_line('%s (%s)' % (disk['disk_id'], disk['disk_name']) if disk.get('disk_name') else disk['disk_id'])
 
 
 def copy_cell(disk, region):
@@ -61,7 +57,9 @@ def dr_report_text(report, report_files=None):
     disks = sorted(report['disks'], key=lambda disk: not (disk['problems'] or disk['missing_regions']))
     if disks:
         rows = [['disk', *report['dr_regions']]]
-        rows.extend([disk_label(disk), *(copy_cell(disk, region) for region in report['dr_regions'])] for disk in disks[:MAX_DISK_ROWS])
+        for disk in disks[:MAX_DISK_ROWS]:
+            rows.append([one_line(disk_label(disk['disk_id'], disk.get('disk_name'))),
+                         *(copy_cell(disk, region) for region in report['dr_regions'])])
         lines.extend(columns(rows))
         if len(disks) > MAX_DISK_ROWS:
             lines.append('  ... and %d more disks in the report' % (len(disks) - MAX_DISK_ROWS))
