@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""dr_sync's action: runs the module, renders its report as Markdown (report_markdown) from the data the module
-returned, writes the report files on the controller when report_dir is set, and prints the report as plain text
-in the job's output when show_report is set.
+"""dr_sync's action: runs the module (showing its progress while it works: plugin_utils/_live_progress.py), renders
+its report as Markdown (report_markdown) from the data the module returned, writes the report files on the controller
+when report_dir is set, and prints the report as plain text in the job's output when show_report is set.
 
 The report files are written here, in the controller's worker, rather than by tasks of the file
 and copy modules after the run: those are five more module processes (copy runs stat first), about
@@ -24,6 +24,8 @@ from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import REPORT_KEYS
+from ansible_collections.snapcopy.cloud.plugins.module_utils._progress import DEFAULT_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._live_progress import FleetBoard, LiveProgress
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import dr_report_text
 
@@ -85,6 +87,20 @@ def write_reports(result, report_dir, report_name):
     return paths
 
 
+def progress_settings(arguments, verbosity):
+    """(show a run's own lines, show the fleet's line, seconds between lines) from the task's options as typed (the
+    module checks them again, and refuses a bad value)."""
+    fleet = boolean(arguments.get('fleet_progress') or False, strict=False)
+    show = arguments.get('show_progress')
+    show = verbosity >= 1 if show in (None, '') else boolean(show, strict=False)
+    try:
+        interval = max(MIN_PROGRESS_INTERVAL, float(arguments.get('progress_interval') or DEFAULT_PROGRESS_INTERVAL))
+    except (TypeError, ValueError):
+        interval = DEFAULT_PROGRESS_INTERVAL
+    # A fleet prints its own line, one for all scopes; each scope's lines too only from -vv on.
+    return show and (not fleet or verbosity >= 2), show and fleet, interval
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _supports_check_mode = True
@@ -96,7 +112,12 @@ class ActionModule(ActionBase):
         arguments = self._task.args
         # As ansible.builtin.normal runs a module.
         wrap_async = self._task.async_val and not self._connection.has_native_async
-        result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+        live = None if wrap_async else self._live_progress(arguments, task_vars)
+        if live is None:
+            module_result = self._execute_module(task_vars=task_vars, wrap_async=wrap_async)
+        else:
+            module_result = live.run(lambda: self._execute_module(task_vars=task_vars))
+        result = merge_hash(result, module_result)
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access  # as ansible.builtin.normal does
         # A run that ended without a report (bad input, a cloud error) or an async job just started: nothing to render
@@ -117,3 +138,14 @@ class ActionModule(ActionBase):
         if boolean(arguments.get('show_report') or False, strict=False):
             display.display(dr_report_text(result, result.get('report_files')))
         return result
+
+    def _live_progress(self, arguments, task_vars):
+        """The LiveProgress that runs the module, or None: when no line is to be shown, or the module does not run on
+        the controller (its progress file would be on another host)."""
+        show_own, show_fleet, interval = progress_settings(arguments, display.verbosity)
+        if not (show_own or show_fleet) or getattr(self._connection, 'transport', None) not in ('local', 'ansible.builtin.local'):
+            return None
+        scope = task_vars.get('inventory_hostname', 'localhost')
+        title = '%s %s' % (arguments.get('provider'), arguments.get('source_region'))
+        board = FleetBoard(scope, task_vars.get('ansible_play_batch') or [scope], title) if show_fleet else None
+        return LiveProgress(display, scope, title, interval, show_own=show_own, board=board)

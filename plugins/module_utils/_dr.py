@@ -25,6 +25,7 @@ from ._engine import COPIED, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine
 from ._errors import IN_USE, NOT_FOUND, CloudError, InputError
 from ._model import COMPLETED, FAILED, PENDING, CopyRequest, Disk, Snapshot, copy_mismatches, parse_time
 from ._poller import DONE, PENDING as POLL_PENDING, poll
+from ._progress import COPYING, FRESH_SNAPSHOTS, PRUNING, READING, RESTORE_TEST, Progress
 from ._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 
 if TYPE_CHECKING:
@@ -100,10 +101,11 @@ class DrRun:
     # pylint: disable-next=too-many-arguments
     def __init__(self, adapter: DrAdapter, settings: dict[str, Any], check_mode: bool = False, now: datetime.datetime | None = None,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep, workers: int = COPY_WORKERS,
-                 retry: CallRetry | None = None) -> None:
+                 retry: CallRetry | None = None, progress: Progress | None = None) -> None:
         """``retry`` is the run's CallRetry (see run_retry), which the copy engine and the drill share, each phase with
-        its own deadline (CallRetry.until)."""
+        its own deadline (CallRetry.until). ``progress`` is told of each phase and of the copies (live progress)."""
         self.adapter = adapter
+        self.progress = progress or Progress(None)
         self.workers = workers
         self.settings = settings
         self.check_mode = check_mode
@@ -176,6 +178,7 @@ class DrRun:
         self.validate()
         settings = self.settings
         region = settings['source_region']
+        self.progress.enter(READING)
         disks = sorted(self._call(self.adapter.find_disks, region, settings['tag_selector']), key=lambda disk: disk.id)
         snapshots = self._call(self.adapter.disk_snapshots, region, disks) if disks else {}
         entries = [self._plan_source(disk, snapshots.get(disk.id, [])) for disk in disks]
@@ -194,8 +197,10 @@ class DrRun:
         if settings.get('restore_test') or (settings.get('prune') and (settings.get('keep_copies') or settings.get('max_copy_age_days'))):
             listed = {dr_region['region']: self._call(self.adapter.list_copies, dr_region['region']) for dr_region in settings['dr_regions']}
         if settings.get('restore_test'):
+            self.progress.enter(RESTORE_TEST)
             self._restore_test(entries, listed, source_disks)
         if settings.get('prune'):
+            self.progress.enter(PRUNING)
             self._prune(entries, listed, source_disks)
         return self._report(entries)
 
@@ -222,6 +227,8 @@ class DrRun:
             if self.check_mode:
                 entry.fresh_action = 'would_create'
                 continue
+            if self.progress.phase != FRESH_SNAPSHOTS:
+                self.progress.enter(FRESH_SNAPSHOTS)
             disk = entry.disk
             fields = {'disk_id': disk.id, 'disk_name': disk.name or disk.id, 'source_id': '', 'source_region': disk.region,
                       'date': self.now.strftime('%Y-%m-%d')}
@@ -298,7 +305,8 @@ class DrRun:
             timeout=max(1, self.deadline - self.clock()), poll_interval=settings['poll_interval'], max_poll_interval=60,
             max_in_flight=settings.get('max_in_flight') or self.adapter.max_copies_in_flight,
             clock=self.clock, sleep=self.sleep, workers=self.workers, on_mismatch=settings.get('on_mismatch') or MISMATCH_FAIL,
-            retry=self.retry)
+            retry=self.retry, progress=self.progress)
+        self.progress.enter(COPYING)
         try:
             # The engine's calls have its deadline, the run's but for a second at least.
             outcomes = self.engine.run(requests, sources) if requests else []

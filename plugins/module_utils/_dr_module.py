@@ -18,6 +18,7 @@ from ._dr import DrRun
 from ._dr_report import summary_line
 from ._engine import default_backoff
 from ._errors import InputError
+from ._progress import DEFAULT_PROGRESS_INTERVAL, MAX_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL, Progress
 from ._providers import DR_CONNECTION_SPEC, PROVIDERS, assumed_account, make_adapter
 
 if TYPE_CHECKING:
@@ -56,6 +57,10 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'report_dir': {'type': 'path'},
     'report_name': {},
     'show_report': {'type': 'bool', 'default': False},
+    # Read by the action, which shows the progress; checked here with the other options.
+    'show_progress': {'type': 'bool'},
+    'progress_interval': {'type': 'float', 'default': DEFAULT_PROGRESS_INTERVAL},
+    'fleet_progress': {'type': 'bool', 'default': False},
     # The dr_copy role sets role: its users typed dr_copy_* variables, and errors name those.
     'option_names': {'choices': ['module', 'role'], 'default': 'module'},
 }
@@ -128,11 +133,14 @@ def tag_selector(value: dict[Any, Any] | None) -> dict[str, str | None]:
 
 
 def check_limits(params: dict[str, Any]) -> None:
-    """The numbers of the run (pruning, slots, the RPO) are positive, and pruning knows what to prune."""
+    """The numbers of the run (pruning, slots, the RPO, progress) are in range, and pruning knows what to prune."""
     for option, high, unit in (('keep_copies', 10000, 'copies'), ('max_in_flight', 10000, 'copies'),
                                ('max_snapshot_age_hours', 100 * 8766, 'hours'), ('max_copy_age_days', 100 * 366, 'days')):
         if params.get(option) is not None:
             check_number(option, params[option], 0, high, unit)
+    # The action has shown progress by these already; a bad value is still refused, as every other.
+    if params.get('progress_interval') is not None:
+        check_number('progress_interval', params['progress_interval'], MIN_PROGRESS_INTERVAL, MAX_PROGRESS_INTERVAL, 'seconds')
     if params['prune'] and not params.get('keep_copies') and not params.get('max_copy_age_days'):
         raise InputError('prune', 'needs keep_copies and/or max_copy_age_days to know what to prune')
 
@@ -236,7 +244,7 @@ def run_dr_module(module: AnsibleModule) -> None:
         settings = dr_settings(module.params)
         adapter = make_adapter(module, settings['provider'], retry)
         account = assumed_account(settings['provider'], module.params)
-        report = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry).run()
+        report = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry, progress=Progress.from_environment()).run()
     report['account'] = account
     if as_role:
         report['failures'] = [in_role_words(text) for text in report['failures']]

@@ -29,6 +29,7 @@ from ._backoff import GIVE_UP, LOOK_UP, RESEND, WAIT, Backoff, CallRetry
 from ._errors import ALREADY_EXISTS, BUSY, INVALID, RETRYABLE, CloudError, is_retryable
 from ._model import COMPLETED, DELETING, FAILED, PENDING, Snapshot, copy_mismatches
 from ._poller import AGAIN, DONE, PENDING as POLL_PENDING, TIMEOUT, poll
+from ._progress import WAITING
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from ._adapter import CopyAdapter
     from ._backoff import PhaseRetry
     from ._model import CopyRequest
+    from ._progress import Progress
 
     # One copy call to make: a request's outcome and the destinations the call serves.
     Job = tuple['RequestOutcome', list[str]]
@@ -148,9 +150,12 @@ class CopyEngine:
     def __init__(self, adapter: CopyAdapter, check_mode: bool = False, wait: bool = False, timeout: float = 600, poll_interval: float = 15,
                  max_poll_interval: float | None = None, backoff: Backoff | None = None, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep, max_in_flight: int | None = None, workers: int = 1, on_mismatch: str = MISMATCH_FAIL,
-                 retry: CallRetry | PhaseRetry | None = None) -> None:
-        """``retry`` is the run's CallRetry (see run_retry); ``backoff`` is used only when it has none."""
+                 retry: CallRetry | PhaseRetry | None = None, progress: Progress | None = None) -> None:
+        """``retry`` is the run's CallRetry (see run_retry); ``backoff`` is used only when it has none. ``progress``
+        is told of the copies as they start and end (a DR run's live progress)."""
         self.adapter = adapter
+        self.progress = progress
+        self.outcomes: list[RequestOutcome] = []
         if on_mismatch not in MISMATCH_CHOICES:
             raise ValueError('on_mismatch must be one of %s' % ', '.join(MISMATCH_CHOICES))
         self.on_mismatch = on_mismatch
@@ -188,13 +193,21 @@ class CopyEngine:
             self.adapter.validate(request)
         self.deadline = self.clock() + self.timeout
         self.calls = self.retry.until(self.deadline)
-        outcomes = [RequestOutcome(request) for request in requests]
+        outcomes = self.outcomes = [RequestOutcome(request) for request in requests]
         self._load_sources(outcomes, sources or {})
         self._find_existing_copies([outcome for outcome in outcomes if outcome.error is None])
+        self._publish_progress(force=True)
         self._copy_all([outcome for outcome in outcomes if outcome.error is None])
+        self._publish_progress(force=True)
         if self.wait and not self.check_mode:
+            if self.progress is not None:
+                self.progress.enter(WAITING)
             self._wait_for_copies(outcomes)
         return outcomes
+
+    def _publish_progress(self, force: bool = False) -> None:
+        if self.progress is not None:
+            self.progress.update_copies(copy_progress(self.outcomes), force)
 
     # ------------------------------------------------------------------ calls with retries
     def _call(self, method: Callable[..., T], *args: Any) -> T:
@@ -389,6 +402,7 @@ class CopyEngine:
         def copy() -> None:
             nonlocal remaining
             unanswered = self._record_copies(outcome, remaining, self.adapter.start_copy(outcome.request, remaining))
+            self._publish_progress()
             if unanswered:
                 remaining = list(unanswered)
                 raise DestinationsLeft(unanswered)
@@ -494,6 +508,7 @@ class CopyEngine:
                 if gone is not None:
                     destination_outcome.snapshot = Snapshot(cast('Snapshot', destination_outcome.snapshot).id, destination_outcome.destination, FAILED,
                                                             cloud_state=gone, message=GONE[gone])
+        self._publish_progress(force=True)
 
 
 class DestinationsLeft(Exception):
@@ -558,6 +573,45 @@ def describe_differences(differences: Mapping[str, Mapping[str, Any]]) -> str:
     """"encrypted (asked True, found False); tags (asked {...}, found {...})" for a user to read."""
     return '; '.join('%s (asked %s, found %s)' % (option, values['asked'], values['found'])
                      for option, values in sorted(differences.items()))
+
+
+def percent(progress: str | int | None) -> int | None:
+    """A copy's progress as a whole percent: the clouds give 35, '35' or '35%'."""
+    digits = str(progress).strip().rstrip('%') if progress is not None else ''
+    try:
+        return int(float(digits))
+    except ValueError:
+        return None
+
+
+def copy_progress(outcomes: Iterable[RequestOutcome]) -> dict[str, Any]:
+    """The copies of a run so far, for its live progress: per destination, how many it has to have ('copies'), how many
+    are done (complete, made now or found), found already there, in flight, failed, and not started; and the copy in
+    flight least far along (of those whose progress the cloud gives)."""
+    regions: dict[str, dict[str, int]] = {}
+    in_flight: list[tuple[int, str, str]] = []  # (percent, region, copy id)
+    for outcome in outcomes:
+        for destination_outcome in list(outcome.destinations.values()):
+            counts = regions.setdefault(destination_outcome.destination, dict.fromkeys(
+                ('copies', 'done', 'already_there', 'in_flight', 'failed', 'not_started'), 0))
+            counts['copies'] += 1
+            snapshot = destination_outcome.snapshot
+            if destination_outcome.failed or outcome.error is not None:
+                counts['failed'] += 1
+            elif destination_outcome.action in (None, WOULD_COPY) or snapshot is None:
+                counts['not_started'] += 1
+            elif snapshot.state == PENDING:
+                counts['in_flight'] += 1
+                done = percent(snapshot.progress)
+                # A cloud that gives no progress (ENS) has no slowest copy to name.
+                if done is not None:
+                    in_flight.append((done, destination_outcome.destination, snapshot.id))
+            else:
+                counts['done'] += 1
+                if destination_outcome.action == EXISTING:
+                    counts['already_there'] += 1
+    slowest = min(in_flight, default=None)
+    return {'regions': regions, 'slowest': None if slowest is None else dict(zip(('progress', 'region', 'snapshot_id'), slowest))}
 
 
 def pick_copy(candidates: Iterable[Snapshot]) -> Snapshot | None:

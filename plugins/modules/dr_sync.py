@@ -200,6 +200,34 @@ options:
       - Not for a task run with C(async), whose result comes later.
     type: bool
     default: false
+  show_progress:
+    description:
+      - Print a line of progress every O(progress_interval) seconds while the run works, from the first interval on (a
+        shorter run prints none) - the phase, and per DR region the copies done (and of them found already there), in
+        flight, failed and not started, and the copy in flight least far along, say
+        C(progress [db-scope] aws us-east-1, 40 s, waiting for copies - us-west-2 12 of 40 done (10 already there),
+        28 in flight - slowest snap-0ab12 at 35%).
+      - Unset, lines are printed at C(-v) and above, so that a default run stays as quiet as Ansible users expect; V(true)
+        prints them at every verbosity (an AWX job template at verbosity 0), V(false) never.
+      - Shown when the module runs on the controller (a local connection, as the role and the fleet playbook run it),
+        without C(async); elsewhere the run is silent until its end.
+    type: bool
+    version_added: 0.2.0
+  progress_interval:
+    description:
+      - Seconds between two progress lines (1 to 3600); see O(show_progress).
+    type: float
+    default: 5
+    version_added: 0.2.0
+  fleet_progress:
+    description:
+      - For a fleet where each host of the play is a scope (the playbook C(snapcopy.cloud.dr_fleet) sets it through the role's
+        C(dr_copy_fleet_progress)) - the progress is one line for the whole fleet instead of one per scope, printed by
+        one scope at a time, C(fleet progress - 3 of 12 scopes done, 1 failed, 4 running, 4 not started; furthest behind
+        aws-prod - ...). It is shown as O(show_progress) says. At C(-vv) and above each scope prints its own lines too.
+    type: bool
+    default: false
+    version_added: 0.2.0
   option_names:
     description:
       - How errors and warnings name the options. V(module) names this module's options; V(role) names the variables

@@ -11,9 +11,10 @@ ansible-playbook:
   restore drill), twice; the second changes nothing.
 
 Every run must end green, print no deprecation warning, no error and no traceback, print each role run's report
-as plain text (its title, its summary with units, its files), and the report
-files must hold what the runs did. Run it under tests/utils/with_emulators.py, which passes the
-emulators' addresses and keys in SNAPCOPY_TEST_* variables:
+as plain text (its title, its summary with units, its files), and the report files must hold what the runs did.
+While each role run works it must print progress lines (live progress, at verbosity 0 as the smoke asks), and the
+fleet one line for all its scopes, seen in the output before the run ends. Run it under
+tests/utils/with_emulators.py, which passes the emulators' addresses and keys in SNAPCOPY_TEST_* variables:
 
   python tests/utils/with_emulators.py -- python tests/utils/core_smoke.py --ansible-bin VENV/bin --core 2.19 --work DIR
 """
@@ -26,6 +27,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import boto3
 
@@ -107,12 +109,17 @@ def seed_fakecloud(config):
 
 
 def run_playbook(ansible_bin, arguments, log_path):
-    """ansible-playbook with ``arguments``; answers its output after checking it for what no run may print."""
+    """ansible-playbook with ``arguments``; answers its output, and when each line came (seconds since the start: [(time,
+    line)]), after checking it for what no run may print."""
     command = [os.path.join(ansible_bin, 'ansible-playbook'), *arguments]
-    process = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
-    output = process.stdout + process.stderr
+    started = time.monotonic()
+    timed_lines = []
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT) as process:
+        for line in process.stdout:
+            timed_lines.append((time.monotonic() - started, line))
+    output = ''.join(line for dummy, line in timed_lines)
     with open(log_path, 'w', encoding='utf-8') as log:
-        log.write('$ %s\n%s' % (' '.join(command), output))
+        log.write('$ %s\n%s' % (' '.join(command), ''.join('%7.2f %s' % item for item in timed_lines)))
     if process.returncode != 0:
         raise SmokeFailure('%s ended with exit code %d:\n%s' % (' '.join(command), process.returncode, output[-6000:]))
     for what, pattern in FORBIDDEN.items():
@@ -120,7 +127,35 @@ def run_playbook(ansible_bin, arguments, log_path):
         if match:
             line = output[output.rfind('\n', 0, match.start()) + 1:output.find('\n', match.end())]
             raise SmokeFailure('%s printed %s (%s): %s' % (os.path.basename(log_path), what, log_path, line))
-    return output
+    return output, timed_lines
+
+
+def first_time(timed_lines, pattern, after=0.0):
+    """When the first line matching ``pattern`` came, from ``after`` on (None if none did)."""
+    return next((when for when, line in timed_lines if when >= after and re.search(pattern, line)), None)
+
+
+def check_live_progress(timed_lines, name):
+    """The DR run ``name`` (provider-source region) printed a progress line while it worked: at least half a second
+    before its report, which the action prints once the module has ended."""
+    provider, source_region = name.split('-', 1)
+    title = r'%s %s' % (re.escape(provider), re.escape(source_region))
+    report = first_time(timed_lines, r'^DR copies of %s -> ' % title)
+    progress = first_time(timed_lines, r'^progress \[localhost\] %s, \d+ s, \w' % title)
+    if report is None or progress is None or progress > report - 0.5:
+        raise SmokeFailure('the %s run showed no progress line while it worked (a progress line at %s s, the report at %s s)'
+                           % (name, progress, report))
+
+
+def check_fleet_progress(timed_lines, scopes):
+    """The fleet printed one progress line for all its scopes while they ran (before its next task began), and no
+    scope printed lines of its own."""
+    recorded = first_time(timed_lines, r'^TASK \[Gather the scope')
+    running = first_time(timed_lines, r'^fleet progress - \d+ of %d scopes done, \d+ failed, [1-9]\d* running' % scopes)
+    if recorded is None or running is None or running > recorded - 0.5:
+        raise SmokeFailure('the fleet showed no progress line while its scopes ran (at %s s, its next task at %s s)' % (running, recorded))
+    if first_time(timed_lines, r'^progress \[') is not None:
+        raise SmokeFailure('a scope of the fleet printed its own progress lines at verbosity 0')
 
 
 def recap(output):
@@ -187,8 +222,8 @@ def smoke(args):
         json.dump(dict(config, smoke_report_dir=report_dir, smoke=dict(seed_fakecloud(config), aws=seed_aws(config))), stream)
 
     for number in (1, 2):
-        output = run_playbook(args.ansible_bin, ['-i', 'localhost,', os.path.join(SMOKE, 'smoke.yml'), '-e', '@' + extra_vars],
-                              os.path.join(args.work, 'smoke-%d.log' % number))
+        output, timed_lines = run_playbook(args.ansible_bin, ['-i', 'localhost,', os.path.join(SMOKE, 'smoke.yml'), '-e', '@' + extra_vars],
+                                           os.path.join(args.work, 'smoke-%d.log' % number))
         changed = recap(output)['localhost']
         if (number == 1) != bool(changed):
             raise SmokeFailure('run %d of smoke.yml: changed=%d' % (number, changed))
@@ -197,11 +232,13 @@ def smoke(args):
             raise SmokeFailure('run %d of smoke.yml showed no warning for the differing ECS copy' % number)
         check_reports(report_dir, ROLE_REPORTS, rerun=number == 2)
         check_text_reports(output, ROLE_REPORTS, report_dir)
+        for name in ROLE_REPORTS:
+            check_live_progress(timed_lines, name)
         print('smoke.yml, run %d: changed=%d, reports of %s checked' % (number, changed, ', '.join(ROLE_REPORTS)), flush=True)
 
     for number in (1, 2):
-        output = run_playbook(args.ansible_bin, ['-i', os.path.join(SMOKE, 'fleet.yml'), os.path.join(ROOT, 'playbooks', 'dr_fleet.yml'),
-                                                 '-e', '@' + extra_vars], os.path.join(args.work, 'fleet-%d.log' % number))
+        output, timed_lines = run_playbook(args.ansible_bin, ['-i', os.path.join(SMOKE, 'fleet.yml'), os.path.join(ROOT, 'playbooks', 'dr_fleet.yml'),
+                                                              '-e', '@' + extra_vars], os.path.join(args.work, 'fleet-%d.log' % number))
         hosts = recap(output)
         if len(hosts) != 2 or (number == 1) != any(hosts.values()) or (number == 2 and any(hosts.values())):
             raise SmokeFailure('run %d of dr_fleet: %s' % (number, hosts))
@@ -211,6 +248,7 @@ def smoke(args):
         if len(fleet['scopes']) != 2 or failed:
             raise SmokeFailure('the fleet report: %d scopes, failed %s' % (len(fleet['scopes']), failed))
         check_reports(report_dir, FLEET_REPORTS, rerun=number == 2)
+        check_fleet_progress(timed_lines, len(FLEET_REPORTS))
         print('dr_fleet, run %d: %s' % (number, ', '.join('%s changed=%d' % item for item in sorted(hosts.items()))), flush=True)
     print('== the smoke of %s passed: no deprecation warning, no error, reruns changed nothing' % version, flush=True)
 

@@ -159,3 +159,30 @@ def test_without_a_report_there_is_no_markdown_and_no_file(tmp_path, module_resu
     result = action_running(module_result, async_val=async_val, report_dir=str(tmp_path)).run(task_vars={})
     assert 'report_markdown' not in result and 'report_files' not in result
     assert not os.listdir(tmp_path)
+
+
+@pytest.mark.parametrize('transport, arguments, expected', [
+    ('local', {'show_progress': True}, 'own lines'),
+    ('ansible.builtin.local', {'show_progress': 'yes', 'fleet_progress': 'yes'}, 'fleet line'),
+    ('local', {'show_progress': False}, None),
+    ('local', {}, None),  # verbosity 0, unset
+    ('ssh', {'show_progress': True}, None),  # the module's progress file would be on the other host
+])
+def test_live_progress_only_when_asked_and_the_module_runs_on_the_controller(transport, arguments, expected):
+    action = action_running(REPORTED, provider='aws', source_region='us-east-1', **arguments)
+    action._connection.transport = transport
+    live = action._live_progress(action._task.args, {'inventory_hostname': 'aws-prod', 'ansible_play_batch': ['aws-prod', 'cbs-prod']})
+    if expected is None:
+        assert live is None
+    else:
+        assert (live.scope, live.title, live.show_own) == ('aws-prod', 'aws us-east-1', expected == 'own lines')
+        assert (live.board is not None) == (expected == 'fleet line')
+        if live.board is not None:
+            assert live.board.scopes == ['aws-prod', 'cbs-prod']
+
+
+def test_an_async_task_runs_the_module_without_live_progress(tmp_path):
+    action = action_running({'ansible_job_id': 'j1.1', 'started': 1, 'finished': 0}, async_val=60, show_progress=True)
+    action._connection.transport = 'local'
+    action._live_progress = None  # called, it would fail the test
+    assert action.run(task_vars={})['ansible_job_id'] == 'j1.1'
