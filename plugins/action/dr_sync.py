@@ -26,6 +26,7 @@ from ansible.utils.vars import merge_hash
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import REPORT_KEYS
 from ansible_collections.snapcopy.cloud.plugins.module_utils._progress import DEFAULT_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._live_progress import FleetBoard, LiveProgress
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import dr_report_text
 
@@ -36,7 +37,8 @@ def report_paths(report_dir, report_name):
     """The two report files: ``report_dir`` with ``~`` expanded, ``report_name`` with only file-name characters."""
     folder = os.path.expanduser(report_dir)
     name = re.sub(r'[^A-Za-z0-9_.-]', '_', report_name)
-    return {'json': '%s/dr-report-%s.json' % (folder, name), 'markdown': '%s/dr-report-%s.md' % (folder, name)}
+    return {'json': '%s/dr-report-%s.json' % (folder, name), 'markdown': '%s/dr-report-%s.md' % (folder, name),
+            'html': '%s/dr-report-%s.html' % (folder, name)}
 
 
 def report_json(result):
@@ -76,7 +78,7 @@ def write_file(path, text, mode):
 
 
 def write_reports(result, report_dir, report_name):
-    """Write both reports; answers their paths. A folder that is missing is made; one that exists keeps its mode
+    """Write the reports (JSON, Markdown, the HTML posture page); answers their paths. A folder that is missing is made; one that exists keeps its mode
     (a 0700 or sticky folder is the owner's choice). The files get the mode the umask gives (0644 with 022)."""
     paths = report_paths(report_dir, report_name)
     folder = os.path.dirname(paths['json'])
@@ -84,6 +86,7 @@ def write_reports(result, report_dir, report_name):
     mode = 0o666 & ~current_umask()
     write_file(paths['json'], report_json(result), mode)
     write_file(paths['markdown'], result['report_markdown'], mode)
+    write_file(paths['html'], dr_report_html(result, paths), mode)
     return paths
 
 

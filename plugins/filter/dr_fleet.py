@@ -1,11 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The fleet report filters of playbooks/dr_fleet.yml (documented in dr_fleet_report.yml, dr_fleet_markdown.yml)."""
+"""The fleet report filters of playbooks/dr_fleet.yml (documented in dr_fleet_report.yml, dr_fleet_markdown.yml,
+dr_fleet_html.yml)."""
 
 from __future__ import annotations
 
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import fleet_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import fleet_report_markdown
 
 
@@ -17,6 +19,10 @@ def dr_fleet_markdown(report):
     return fleet_report_markdown(report)
 
 
+def dr_fleet_html(report):
+    return fleet_report_html(report)
+
+
 class FilterModule:
     def filters(self):
-        return {'dr_fleet_report': dr_fleet_report, 'dr_fleet_markdown': dr_fleet_markdown}
+        return {'dr_fleet_report': dr_fleet_report, 'dr_fleet_markdown': dr_fleet_markdown, 'dr_fleet_html': dr_fleet_html}

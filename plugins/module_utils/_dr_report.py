@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY
+from ._model import COMPLETED
 
 if TYPE_CHECKING:
     import datetime
@@ -21,7 +22,13 @@ TOTALS = ('disks', 'copied', 'existing', 'would_copy', 'not_copied', 'fresh_snap
 # What a report file holds: the run's own data as dr_sync returns it. Never the whole task result, whose
 # warnings, deprecations and invocation the core adds (as objects from ansible-core 2.19 on, not JSON).
 REPORT_KEYS = ('msg', 'changed', 'failed', 'check_mode', 'provider', 'account', 'source_region', 'dr_regions', 'generated_at',
-               'duration_seconds', 'totals', 'disks', 'restore', 'failures', 'run_warnings', 'api_retries')
+               'duration_seconds', 'totals', 'posture', 'disks', 'restore', 'failures', 'run_warnings', 'api_retries')
+# How a DR region stands for a disk (a copy's ``standing``, the report's ``posture``), best first: a completed copy whose
+# recovery point (when its source snapshot was taken) is within the RPO (max_snapshot_age_hours; any, without one), or
+# older; a copy still in flight, or only planned (check mode); no copy.
+WITHIN_RPO, OVER_RPO, IN_FLIGHT, PLANNED, NO_COPY = 'within_rpo', 'over_rpo', 'in_flight', 'planned', 'no_copy'
+STANDINGS = (WITHIN_RPO, OVER_RPO, IN_FLIGHT, PLANNED, NO_COPY)
+
 # The total each copy action counts in.
 ACTION_TOTALS = {COPIED: 'copied', EXISTING: 'existing', WOULD_COPY: 'would_copy', NOT_COPIED: 'not_copied'}
 
@@ -62,10 +69,11 @@ def dr_report(entries: list[DiskEntry], settings: dict[str, Any], now: datetime.
     totals = dict.fromkeys(TOTALS, 0)
     totals['disks'] = len(entries)
     dr_regions = [region['region'] for region in settings['dr_regions']]
+    rpo = settings.get('max_snapshot_age_hours')
     disks: list[dict[str, Any]] = []
     failures: list[str] = []
     for entry in entries:
-        record = disk_record(entry, set(dr_regions), now, check_mode, waits=bool(settings.get('wait')))
+        record = disk_record(entry, set(dr_regions), now, check_mode, waits=bool(settings.get('wait')), rpo=rpo)
         for copy in record['copies']:
             if copy['action'] in ACTION_TOTALS:
                 totals[ACTION_TOTALS[copy['action']]] += 1
@@ -86,23 +94,65 @@ def dr_report(entries: list[DiskEntry], settings: dict[str, Any], now: datetime.
         'dr_regions': dr_regions,
         'generated_at': now.strftime('%Y-%m-%dT%H:%M:%SZ'),
         'totals': totals,
+        'posture': posture(disks, dr_regions, rpo),
         'disks': disks,
         'restore': restore,
         'failures': failures,
     }
 
 
-def disk_record(entry: DiskEntry, dr_regions: set[str], now: datetime.datetime, check_mode: bool, waits: bool = False) -> dict[str, Any]:
+def posture(disks: list[dict[str, Any]], dr_regions: list[str], rpo: float | None) -> dict[str, Any]:
+    """The run's DR posture: per DR region, how many disks stand how (STANDINGS), and the oldest recovery point of
+    its completed copies, in hours (None without one)."""
+    regions: dict[str, dict[str, Any]] = {}
+    for region in dr_regions:
+        counts: dict[str, Any] = dict.fromkeys(STANDINGS, 0)
+        ages = []
+        for disk in disks:
+            copy = region_copy(disk, region)
+            counts[copy['standing'] if copy else NO_COPY] += 1
+            if copy and copy['recovery_point_age_hours'] is not None:
+                ages.append(copy['recovery_point_age_hours'])
+        counts['oldest_recovery_point_hours'] = max(ages, default=None)
+        regions[region] = counts
+    return {'rpo_hours': rpo, 'regions': regions}
+
+
+def region_copy(disk: dict[str, Any], region: str) -> dict[str, Any] | None:
+    """The copy of a disk's record (its ``copies``) that stands best in ``region``, or None when it has none there."""
+    copies = [copy for copy in disk['copies'] if copy['region'] == region]
+    return min(copies, key=lambda copy: STANDINGS.index(copy['standing']), default=None)
+
+
+def standing(copy: dict[str, Any], failed: bool, source_age_hours: float | None, rpo: float | None) -> tuple[str, float | None]:
+    """(standing, recovery point age in hours) of one copy of the report (DestinationOutcome.as_result, with its
+    ``completed``; ``failed`` the outcome's): a completed copy's recovery point is its source snapshot's age."""
+    if copy['action'] == WOULD_COPY:
+        return PLANNED, None
+    if copy['action'] == NOT_COPIED or copy.get('error') or not copy['snapshot_id']:
+        return NO_COPY, None
+    if not copy['completed']:
+        return (IN_FLIGHT if copy['state'] and not failed else NO_COPY), None
+    return (OVER_RPO if rpo and source_age_hours is not None and source_age_hours > rpo else WITHIN_RPO), source_age_hours
+
+
+def disk_record(entry: DiskEntry, dr_regions: set[str], now: datetime.datetime, check_mode: bool, waits: bool = False,
+                rpo: float | None = None) -> dict[str, Any]:
     """One disk of the report: its source and fresh snapshots, its copies, the DR regions it still lacks.
 
     In check mode, a disk that would first get a fresh snapshot is planned as the real run would go: one that
     ``waits`` copies that snapshot once it has completed; one that does not has nothing to copy yet.
     """
     copies: list[dict[str, Any]] = []
+    # What the copies were made of: the run's source snapshot (the fresh one once it completed).
+    source_age = round(entry.source.age_hours(now), 1) if entry.source is not None else None
     for outcome in entry.outcomes:
         for destination_outcome in outcome.destinations.values():
             copy = destination_outcome.as_result()
-            copy['age_hours'] = round(destination_outcome.snapshot.age_hours(now), 1) if destination_outcome.snapshot is not None else None
+            snapshot = destination_outcome.snapshot
+            copy['age_hours'] = round(snapshot.age_hours(now), 1) if snapshot is not None else None
+            copy['completed'] = snapshot is not None and snapshot.state == COMPLETED
+            copy['standing'], copy['recovery_point_age_hours'] = standing(copy, destination_outcome.failed, source_age, rpo)
             copies.append(copy)
         entry.problems.extend(outcome.failures())
     fresh_to_copy = check_mode and waits and entry.fresh_action == 'would_create'
@@ -124,7 +174,7 @@ def disk_record(entry: DiskEntry, dr_regions: set[str], now: datetime.datetime, 
         'disk_id': entry.disk.id,
         'disk_name': entry.disk.name,
         'source_snapshot': None if source is None else {
-            'id': source.id, 'state': source.cloud_state, 'created': source.created, 'age_hours': round(source.age_hours(now), 1)},
+            'id': source.id, 'state': source.cloud_state, 'created': source.created, 'age_hours': source_age},
         'fresh_snapshot': None if entry.fresh_action is None else {
             'action': entry.fresh_action, 'id': fresh.id if fresh is not None else None,
             'state': fresh.cloud_state if fresh is not None else None},

@@ -183,6 +183,9 @@ options:
         which is made if missing, as C(dr-report-<report_name>.json) (the run's own return values, less RV(report_markdown))
         and C(dr-report-<report_name>.md) (RV(report_markdown)). New folders and files get the modes the umask gives (C(0755)
         and C(0644) with the usual C(022)); a folder that exists keeps its mode.
+      - Beside them, C(dr-report-<report_name>.html), the DR posture page - self-contained (it loads nothing and runs no script),
+        failures first, per DR region the disks of each standing of RV(posture), a chart of each disk's recovery point against
+        the RPO (O(max_snapshot_age_hours)), and the restore drill's times.
       - Written in check mode too (they describe the plan), and when the run fails after its report (O(fail_on_missing)).
         Nothing is written when the run ends without a report (bad input, a cloud error).
       - The role C(snapcopy.cloud.dr_copy) sets it.
@@ -400,10 +403,25 @@ totals:
   returned: always
   type: dict
   sample: {"disks": 3, "copied": 2, "existing": 4, "would_copy": 0, "not_copied": 0, "fresh_snapshots": 0, "pruned": 1, "kept": 6, "without_dr_copy": 0}
+posture:
+  description:
+    - The run's DR posture, which the posture page shows. C(rpo_hours) is O(max_snapshot_age_hours) (null when it is not set).
+    - C(regions) has per DR region how many disks stand how there - V(within_rpo) (a completed copy whose recovery point, when
+      its source snapshot was taken, is within the RPO, or any completed copy without one), V(over_rpo), V(in_flight),
+      V(planned) (check mode), V(no_copy) - and C(oldest_recovery_point_hours), the oldest recovery point of its completed
+      copies (null without one).
+  returned: always
+  type: dict
+  sample:
+    rpo_hours: 24
+    regions:
+      us-west-2: {"within_rpo": 11, "over_rpo": 1, "in_flight": 0, "planned": 0, "no_copy": 0, "oldest_recovery_point_hours": 30.2}
+  version_added: 0.2.0
 disks:
   description: One entry per disk looked after, with C(disk_id), C(disk_name), C(source_snapshot), C(fresh_snapshot),
-    C(copies) (one per DR region, as the single-copy modules return them, plus C(age_hours); C(mismatch) when the copy found
-    differs from what was asked, see O(on_mismatch)), C(missing_regions), C(pruned), C(kept), C(problems).
+    C(copies) (one per DR region, as the single-copy modules return them, plus C(age_hours), C(completed), C(standing) and
+    C(recovery_point_age_hours) as RV(posture) counts them; C(mismatch) when the copy found differs from what was asked,
+    see O(on_mismatch)), C(missing_regions), C(pruned), C(kept), C(problems).
   returned: always
   type: list
   elements: dict
@@ -491,10 +509,11 @@ api_retries:
   returned: always
   type: int
 report_files:
-  description: The report files written on the controller, C(json) and C(markdown).
+  description: The report files written on the controller, C(json), C(markdown) and C(html) (the DR posture page).
   returned: when O(report_dir) is set and the run made a report
   type: dict
-  sample: {"json": "/home/awx/dr-reports/dr-report-aws-us-east-1.json", "markdown": "/home/awx/dr-reports/dr-report-aws-us-east-1.md"}
+  sample: {"json": "/home/awx/dr-reports/dr-report-aws-us-east-1.json", "markdown": "/home/awx/dr-reports/dr-report-aws-us-east-1.md",
+           "html": "/home/awx/dr-reports/dr-report-aws-us-east-1.html"}
 error:
   description: The cloud's error that ended the run before any report, with C(action), C(code), C(message) and C(request_id).
   returned: on such an error

@@ -72,5 +72,5 @@ def dr_report_text(report, report_files=None):
                 ', test disk %s %s' % (test.get('test_disk_id'), (test.get('test_disk') or {}).get('action') or '')
                 if test.get('test_disk_id') else ''))
     if report_files:
-        lines.append('  Report files: %s, %s' % (report_files['json'], report_files['markdown']))
+        lines.append('  Report files: %s' % ', '.join(report_files[kind] for kind in ('json', 'markdown', 'html') if kind in report_files))
     return '\n'.join(line.rstrip() for line in lines)

@@ -232,7 +232,8 @@ def seed_disks(cloud, tagged=3, without_snapshot=0):
 
 
 def report_paths(folder):
-    return {'json': os.path.join(folder, 'dr-report-ecs-cn-hangzhou.json'), 'markdown': os.path.join(folder, 'dr-report-ecs-cn-hangzhou.md')}
+    return {'json': os.path.join(folder, 'dr-report-ecs-cn-hangzhou.json'), 'markdown': os.path.join(folder, 'dr-report-ecs-cn-hangzhou.md'),
+            'html': os.path.join(folder, 'dr-report-ecs-cn-hangzhou.html')}
 
 
 def read_json(path):
@@ -259,7 +260,7 @@ def test_check_job_plans_and_publishes_the_plan(run_job, fakecloud_clean, home, 
     report = read_json(paths['json'])
     assert report['check_mode'] is True and report['totals']['would_copy'] == 6
     assert os.stat(paths['json']).st_uid == job_user.uid
-    assert 'Report files: %s, %s' % (paths['json'], paths['markdown']) in job.stdout
+    assert 'Report files: %s, %s, %s' % (paths['json'], paths['markdown'], paths['html']) in job.stdout
 
     run = job.artifact_data['dr_copy_runs']['ecs-cn-hangzhou']
     assert run['check_mode'] is True

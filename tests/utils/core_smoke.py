@@ -189,6 +189,8 @@ def check_reports(report_dir, reports, rerun):
             raise SmokeFailure('the %s rerun copied again: %s' % (name, totals))
         if report['restore']['totals']['passed'] != 1:
             raise SmokeFailure('the %s restore drill: %s' % (name, report['restore']['totals']))
+        if not os.path.exists(os.path.join(report_dir, 'dr-report-%s.html' % name)):
+            raise SmokeFailure('the %s run wrote no posture page' % name)
         warned = [text for text in report['run_warnings'] if 'on_mismatch: warn' in text]
         if (name == WARNED) != bool(warned) or not all(isinstance(text, str) for text in report['run_warnings']):
             raise SmokeFailure('the %s report\'s run_warnings: %r' % (name, report['run_warnings']))
@@ -243,6 +245,12 @@ def smoke(args):
         if len(hosts) != 2 or (number == 1) != any(hosts.values()) or (number == 2 and any(hosts.values())):
             raise SmokeFailure('run %d of dr_fleet: %s' % (number, hosts))
         (fleet_file,) = glob.glob(os.path.join(report_dir, 'dr-fleet-report*.json'))
+        # The fleet's posture page, made by this core's templating (the dr_fleet_html filter).
+        fleet_page = fleet_file[:-len('.json')] + '.html'
+        with open(fleet_page, encoding='utf-8') as stream:
+            page = stream.read()
+        if not all('data-scope="%s"' % scope in page for scope in FLEET_REPORTS):
+            raise SmokeFailure('the fleet posture page lacks a scope: %s' % fleet_page)
         fleet = read_json(fleet_file)
         failed = [scope['scope'] for scope in fleet['scopes'] if scope['status'] != 'ok']
         if len(fleet['scopes']) != 2 or failed:

@@ -27,7 +27,8 @@ RESULT = {
 def test_paths_expand_the_home_folder_and_keep_names_to_file_name_characters(monkeypatch):
     monkeypatch.setenv('HOME', '/home/awx')
     assert report_paths('~/dr-reports', 'aws-shop/us east 1') == {
-        'json': '/home/awx/dr-reports/dr-report-aws-shop_us_east_1.json', 'markdown': '/home/awx/dr-reports/dr-report-aws-shop_us_east_1.md'}
+        'json': '/home/awx/dr-reports/dr-report-aws-shop_us_east_1.json', 'markdown': '/home/awx/dr-reports/dr-report-aws-shop_us_east_1.md',
+        'html': '/home/awx/dr-reports/dr-report-aws-shop_us_east_1.html'}
 
 
 class CoreDeprecation:
@@ -52,22 +53,24 @@ def test_json_is_the_registered_result_less_the_markdown_the_invocation_and_ansi
     assert json.loads(report_json(dict(RESULT, failed=True)))['failed'] is True
 
 
-def test_the_folder_is_made_and_both_files_written_with_their_modes(tmp_path):
+def test_the_folder_is_made_and_the_three_files_written_with_their_modes(tmp_path):
     folder = tmp_path / 'a' / 'reports'
     old_umask = os.umask(0o022)
+    result = dict(REPORTED, report_markdown=RESULT['report_markdown'])
     try:
-        paths = write_reports(RESULT, str(folder), 'aws-us-east-1')
+        paths = write_reports(result, str(folder), 'aws-us-east-1')
     finally:
         os.umask(old_umask)
-    assert paths == {'json': '%s/dr-report-aws-us-east-1.json' % folder, 'markdown': '%s/dr-report-aws-us-east-1.md' % folder}
-    assert json.loads((folder / 'dr-report-aws-us-east-1.json').read_text())['totals'] == {'disks': 1, 'copied': 1}
+    assert paths == {kind: '%s/dr-report-aws-us-east-1.%s' % (folder, suffix) for kind, suffix in (('json', 'json'), ('markdown', 'md'), ('html', 'html'))}
+    assert json.loads((folder / 'dr-report-aws-us-east-1.json').read_text())['totals'] == REPORTED['totals']
     assert (folder / 'dr-report-aws-us-east-1.md').read_text() == RESULT['report_markdown']
+    assert (folder / 'dr-report-aws-us-east-1.html').read_text().startswith('<!DOCTYPE html>')
     assert stat.S_IMODE(os.stat(folder).st_mode) == 0o755
-    assert stat.S_IMODE(os.stat(paths['json']).st_mode) == 0o644 and stat.S_IMODE(os.stat(paths['markdown']).st_mode) == 0o644
+    assert all(stat.S_IMODE(os.stat(path).st_mode) == 0o644 for path in paths.values())
     # A second run replaces the files, and leaves no temporary file behind.
-    write_reports(dict(RESULT, report_markdown='# again\n'), str(folder), 'aws-us-east-1')
+    write_reports(dict(result, report_markdown='# again\n'), str(folder), 'aws-us-east-1')
     assert (folder / 'dr-report-aws-us-east-1.md').read_text() == '# again\n'
-    assert sorted(os.listdir(folder)) == ['dr-report-aws-us-east-1.json', 'dr-report-aws-us-east-1.md']
+    assert sorted(os.listdir(folder)) == ['dr-report-aws-us-east-1.%s' % suffix for suffix in ('html', 'json', 'md')]
 
 
 def test_a_folder_that_cannot_be_written_raises_and_leaves_nothing(tmp_path):
@@ -87,7 +90,7 @@ def test_an_existing_folder_keeps_its_mode_and_new_files_honour_the_umask(tmp_pa
     os.chmod(folder, folder_mode)
     old_umask = os.umask(0o077)
     try:
-        paths = write_reports(RESULT, str(folder), 'x')
+        paths = write_reports(dict(REPORTED, report_markdown=RESULT['report_markdown']), str(folder), 'x')
     finally:
         os.umask(old_umask)
     assert stat.S_IMODE(os.stat(folder).st_mode) == folder_mode
@@ -101,6 +104,8 @@ REPORTED = {
     'generated_at': '2026-11-22T10:00:00Z', 'duration_seconds': 0.4, 'run_warnings': [], 'api_retries': 0, 'restore': None,
     'totals': {'disks': 1, 'copied': 0, 'existing': 0, 'would_copy': 0, 'not_copied': 0, 'fresh_snapshots': 0, 'pruned': 0, 'kept': 0,
                'without_dr_copy': 1},
+    'posture': {'rpo_hours': None, 'regions': {'us-west-2': {'within_rpo': 0, 'over_rpo': 0, 'in_flight': 0, 'planned': 0, 'no_copy': 1,
+                                                             'oldest_recovery_point_hours': None}}},
     'disks': [{'disk_id': 'vol-1', 'disk_name': None, 'source_snapshot': None, 'fresh_snapshot': None, 'copies': [],
                'missing_regions': ['us-west-2'], 'pruned': [], 'kept': [], 'problems': ['no completed snapshot to copy']}],
     'failures': ['vol-1: no completed snapshot to copy'],
@@ -148,7 +153,7 @@ def test_a_failed_run_with_its_report_still_has_its_markdown_and_files(tmp_path)
     module_result = dict(REPORTED, failed=True, msg='1 disks: ... Failures: vol-1: no completed snapshot to copy')
     result = action_running(module_result, report_dir=str(tmp_path), report_name='x').run(task_vars={})
     assert result['failed'] and result['report_markdown'] == dr_report_markdown(module_result)
-    assert sorted(os.listdir(tmp_path)) == ['dr-report-x.json', 'dr-report-x.md']
+    assert sorted(os.listdir(tmp_path)) == ['dr-report-x.html', 'dr-report-x.json', 'dr-report-x.md']
 
 
 @pytest.mark.parametrize('module_result, async_val', [

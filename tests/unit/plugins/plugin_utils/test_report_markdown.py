@@ -203,10 +203,10 @@ def test_the_fleet_report_is_the_documented_shape():
 
 Generated 2026-11-22T10:00:00Z over scopes matching --limit a*,z* (2).
 
-| scopes | failed scopes | disks | copied | existing | would copy | missing copies | without dr copy | pruned | restore passed \
-| restore failed | restore planned |
-|---|---|---|---|---|---|---|---|---|---|---|---|
-| 2 | 1 | 2 | 2 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 |
+| scopes | failed scopes | disks | copied | existing | would copy | missing copies | without dr copy | pruned | over rpo | no copy \
+| in flight | restore passed | restore failed | restore planned |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| 2 | 1 | 2 | 2 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 |
 
 | scope | status | provider | account | source region | disks | copied | existing | would copy | missing copies | failures | seconds |
 |---|---|---|---|---|---|---|---|---|---|---|---|

@@ -1,0 +1,256 @@
+"""The DR posture page in a browser: two real DR runs on the emulator (dr_sync's module over fakecloud, then its
+action's report files), the page opened in headless Chromium (`make docs-test`'s browser, SNAPCOPY_CHROMIUM), and
+what the page shows held to the JSON report written beside it:
+
+- from the DOM Chromium built (`--dump-dom`): each bar of the chart (disk, DR region, standing, hours, and the
+  number printed beside it), each DR region's counts, the summary, the RPO, the drill's times;
+- from a screenshot (`--screenshot`, decoded here): the bars counted by their colour, which must be the JSON's
+  number of disks and DR regions of each standing. The PNG is kept in build/docsite/screenshots/.
+
+The fleet page is checked the same way over two scopes, one of which failed.
+"""
+from __future__ import annotations
+
+import html.parser
+import json
+import os
+import struct
+import zlib
+
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.action.dr_sync import write_reports
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import DR_ARGUMENT_SPEC, run_dr_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import OVER_RPO, STANDINGS, WITHIN_RPO, summary_line
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import COLOURS, fleet_report_html
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
+from ansible_collections.snapcopy.cloud.tests.docs.test_docsite import CHROMIUM, SCREENSHOTS, chromium
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason='no Chromium at %s: run `make docs-test`' % CHROMIUM)
+
+HOUR = 3600
+
+
+class PostureDom(html.parser.HTMLParser):
+    """What the page shows: the chart's bars, the region table's cells, the drill's rows, the fleet's scope rows,
+    and the text of elements with an id."""
+
+    def __init__(self):
+        super().__init__()
+        self.bars = []            # {'disk', 'region', 'standing', 'hours', 'text'}
+        self.cells = {}           # (region or scope, key) -> {'text', attributes}
+        self.by_id = {}           # element id -> its text
+        self._stack = []
+        self._row = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self._stack.append((tag, attrs))
+        if tag == 'g' and attrs.get('class') == 'bar':
+            self.bars.append({'disk': attrs['data-disk'], 'region': attrs['data-region'], 'standing': attrs['data-standing'],
+                              'hours': attrs['data-hours'], 'text': ''})
+        if tag == 'tr':
+            self._row = attrs.get('data-region') or attrs.get('data-scope')
+        if tag == 'td' and self._row and attrs.get('data-key'):
+            self.cells.setdefault((self._row, attrs['data-key']), {'text': '', **attrs})
+        if attrs.get('id'):
+            self.by_id.setdefault(attrs['id'], '')
+
+    def handle_endtag(self, tag):
+        while self._stack and self._stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        for tag, attrs in self._stack:
+            if attrs.get('id') in self.by_id:
+                self.by_id[attrs['id']] += data
+        tags = [tag for tag, dummy in self._stack]
+        if 'g' in tags and self.bars and tags[-1] in ('text', 'tspan') and not self._stack[-1][1].get('text-anchor'):
+            self.bars[-1]['text'] += data
+        if tags and tags[-1] == 'td' and self._row and self._stack[-1][1].get('data-key'):
+            self.cells[(self._row, self._stack[-1][1]['data-key'])]['text'] += data
+
+
+def dom_of(tmp_path, path):
+    page = PostureDom()
+    page.feed(chromium(tmp_path, '--dump-dom', 'file://' + str(path)))
+    return page
+
+
+def png_pixels(path):
+    """(width, height, rows of (r, g, b) tuples) of an 8-bit RGB or RGBA, non-interlaced PNG (what Chromium writes)."""
+    with open(path, 'rb') as stream:
+        data = stream.read()
+    assert data[:8] == b'\x89PNG\r\n\x1a\n'
+    position, chunks = 8, {}
+    while position < len(data):
+        length, kind = struct.unpack('>I4s', data[position:position + 8])
+        chunks.setdefault(kind, []).append(data[position + 8:position + 8 + length])
+        position += 12 + length
+    width, height, depth, colour_type, dummy, dummy, interlace = struct.unpack('>IIBBBBB', chunks[b'IHDR'][0])
+    assert depth == 8 and colour_type in (2, 6) and not interlace, (depth, colour_type, interlace)
+    channels = 4 if colour_type == 6 else 3
+    raw = zlib.decompress(b''.join(chunks[b'IDAT']))
+    stride = width * channels
+    rows, previous = [], bytearray(stride)
+    for index in range(height):
+        kind, line = raw[index * (stride + 1)], bytearray(raw[index * (stride + 1) + 1:(index + 1) * (stride + 1)])
+        for byte in range(stride):
+            left = line[byte - channels] if byte >= channels else 0
+            up, up_left = previous[byte], previous[byte - channels] if byte >= channels else 0
+            if kind == 1:
+                line[byte] = (line[byte] + left) & 0xFF
+            elif kind == 2:
+                line[byte] = (line[byte] + up) & 0xFF
+            elif kind == 3:
+                line[byte] = (line[byte] + (left + up) // 2) & 0xFF
+            elif kind == 4:
+                estimate = left + up - up_left
+                nearest = min((abs(estimate - left), 0, left), (abs(estimate - up), 1, up), (abs(estimate - up_left), 2, up_left))[2]
+                line[byte] = (line[byte] + nearest) & 0xFF
+        rows.append([tuple(line[pixel:pixel + 3]) for pixel in range(0, stride, channels)])
+        previous = line
+    return width, height, rows
+
+
+def bars_by_colour(path, min_run=20):
+    """{colour: how many bars} in a screenshot: a bar is a band of pixel rows each with a run of at least ``min_run``
+    pixels of exactly that colour (the legend's swatches and the text are narrower)."""
+    dummy, dummy, rows = png_pixels(path)
+    wanted = {tuple(int(colour[index:index + 2], 16) for index in (1, 3, 5)): standing for standing, colour in COLOURS.items()}
+    counts = dict.fromkeys(COLOURS, 0)
+    inside = dict.fromkeys(COLOURS, False)
+    for row in rows:
+        seen, run, last = set(), 0, None
+        for pixel in row:
+            run = run + 1 if pixel == last else 1
+            last = pixel
+            if run == min_run and pixel in wanted:
+                seen.add(wanted[pixel])
+        for standing in COLOURS:
+            if standing in seen and not inside[standing]:
+                counts[standing] += 1
+            inside[standing] = standing in seen
+    return counts
+
+
+def dr_run(cloud, **options):
+    params = {option: spec.get('default') for option, spec in DR_ARGUMENT_SPEC.items()}
+    params.update(provider='ecs', source_region='cn-hangzhou', dr_regions=['cn-shanghai', 'cn-beijing'], tag_selector={'posture': 'yes'},
+                  endpoint_url=cloud.url, alicloud_access_key=credentials.ALIBABA_ACCESS_KEY_ID,
+                  alicloud_secret_key=credentials.ALIBABA_ACCESS_KEY_SECRET, poll_interval=1, **options)
+    with pytest.raises(ModuleExit) as ended:
+        run_dr_module(FakeModule(params))
+    return ended.value.result
+
+
+def seed(cloud, name, ages_hours):
+    snapshots = [{'age_seconds': int(age * HOUR)} for age in ages_hours]
+    cloud.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'name': name, 'size': 20, 'tags': {'posture': 'yes'}, 'snapshots': snapshots}]})
+
+
+def written(result, folder, name):
+    """The report files of a run, as dr_sync's action writes them, and the report as the JSON file holds it."""
+    files = write_reports(dict(result, report_markdown=dr_report_markdown(result)), str(folder), name)
+    with open(files['json'], encoding='utf-8') as stream:
+        return files, json.load(stream)
+
+
+@pytest.fixture(scope='module')
+def reports(fakecloud, tmp_path_factory):
+    """Two runs: copies of a recent and a stale disk made and waited for, with a restore drill; then, with an RPO of a
+    day and without waiting, the stale disk's copies older than it, a new disk's copies in flight and a disk without a
+    snapshot. Answers the report folder, then each run's files and report."""
+    fakecloud.admin.reset()
+    seed(fakecloud, 'recent', [2])
+    seed(fakecloud, 'stale', [30])
+    folder = tmp_path_factory.mktemp('reports')
+    first = dr_run(fakecloud, wait=True, wait_timeout=300, restore_test=True, restore_test_timeout=120)
+    assert not first['failures'], first['failures']
+    seed(fakecloud, 'new', [1])
+    seed(fakecloud, 'empty', [])
+    second = dr_run(fakecloud, wait=False, max_snapshot_age_hours=24, fail_on_missing=False)
+    return folder, written(first, folder, 'ecs-drill'), written(second, folder, 'ecs-posture')
+
+
+def test_the_page_shows_the_json_reports_numbers(reports, tmp_path):
+    dummy, dummy, (files, report) = reports
+    page = dom_of(tmp_path, files['html'])
+    # The run is what the fixture meant: each standing that needs a person is there.
+    standings = {copy['standing'] for disk in report['disks'] for copy in disk['copies']}
+    assert {WITHIN_RPO, OVER_RPO, 'in_flight'} <= standings, standings
+    # A bar per disk and DR region, each as the JSON has it, the hours printed beside it.
+    expected = {}
+    for disk in report['disks']:
+        for region in report['dr_regions']:
+            copies = [copy for copy in disk['copies'] if copy['region'] == region]
+            copy = min(copies, key=lambda item: STANDINGS.index(item['standing'])) if copies else None
+            expected[(disk['disk_id'], region)] = (copy['standing'] if copy else 'no_copy', copy['recovery_point_age_hours'] if copy else None)
+    shown = {(chart_bar['disk'], chart_bar['region']): (chart_bar['standing'], float(chart_bar['hours']) if chart_bar['hours'] else None)
+             for chart_bar in page.bars}
+    assert shown == expected
+    for chart_bar in page.bars:
+        if chart_bar['hours']:
+            assert float(chart_bar['text'].strip().rstrip(' h')) == float(chart_bar['hours']), chart_bar
+    # Worst first: no disk within the RPO above one that is not.
+    order = [chart_bar['standing'] == WITHIN_RPO for chart_bar in page.bars]
+    assert order == sorted(order)
+    # Each DR region's counts and oldest recovery point.
+    for region, counts in report['posture']['regions'].items():
+        for standing in STANDINGS:
+            assert int(page.cells[(region, standing)]['text']) == counts[standing], (region, standing)
+        oldest = page.cells[(region, 'oldest_recovery_point_hours')]['text']
+        assert float(oldest.rstrip(' h')) == counts['oldest_recovery_point_hours']
+    assert page.by_id['summary'].strip() == summary_line(report['totals'], report['restore'], report['check_mode'])
+    assert float(page.by_id['rpo'].rstrip(' h')) == report['posture']['rpo_hours'] == 24
+    # Failures first: the disk without a snapshot.
+    assert 'empty' in page.by_id['failures'] and page.by_id['failures'].strip().startswith('Failures (1)')
+
+
+def test_the_drill_page_shows_each_tests_time_to_a_usable_disk(reports, tmp_path):
+    dummy, (files, report), dummy = reports
+    page = dom_of(tmp_path, files['html'])
+    assert 'failures' not in page.by_id and 'rpo' not in page.by_id
+    tests = report['restore']['tests']
+    assert [test['result'] for test in tests] == ['passed'] * len(report['dr_regions'])
+    for test in tests:
+        assert page.cells[(test['region'], 'result')]['text'] == test['result']
+        assert float(page.cells[(test['region'], 'seconds_to_usable')]['text'].rstrip(' s')) == test['seconds_to_usable']
+
+
+def test_a_screenshot_shows_a_bar_of_each_standings_colour_per_disk_and_region(reports, tmp_path):
+    dummy, dummy, (files, report) = reports
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    target = os.path.join(SCREENSHOTS, 'posture-page.png')
+    if os.path.exists(target):
+        os.remove(target)
+    chromium(tmp_path, '--hide-scrollbars', '--window-size=1200,1400', '--screenshot=%s' % target, 'file://' + files['html'])
+    counted = bars_by_colour(target)
+    expected = {standing: sum(counts[standing] for counts in report['posture']['regions'].values()) for standing in STANDINGS}
+    assert counted == expected, (counted, expected)
+    assert sum(counted.values()) == len(report['disks']) * len(report['dr_regions'])
+
+
+def test_the_fleet_page_shows_every_scope_with_the_json_numbers(reports, tmp_path):
+    folder, dummy, (files, report) = reports
+    scopes = [
+        {'scope': 'ecs-prod', 'provider': 'ecs', 'source_region': report['source_region'], 'dr_regions': report['dr_regions'],
+         'totals': report['totals'], 'failures': report['failures'], 'failure_count': len(report['failures']), 'posture': report['posture'],
+         'report_files': files, 'restore_tests': []},
+        {'scope': 'cbs-prod', 'provider': 'cbs', 'source_region': 'ap-guangzhou', 'error': 'AuthFailure: the key is wrong', 'totals': {}},
+    ]
+    fleet = fleet_report(scopes, '2026-11-23T10:00:00Z')
+    path = folder / 'dr-fleet-report.html'
+    path.write_text(fleet_report_html(fleet), encoding='utf-8')
+    page = dom_of(tmp_path, path)
+    for row in fleet['scopes']:
+        assert page.cells[(row['scope'], 'status')]['text'] == row['status']
+        for key in ('disks', 'over_rpo', 'no_copy', 'in_flight'):
+            assert int(page.cells[(row['scope'], key)]['text']) == row[key], (row['scope'], key)
+    assert fleet['scopes'][0]['scope'] == 'cbs-prod' and 'AuthFailure' in page.by_id['failures']
+    ecs = next(row for row in fleet['scopes'] if row['scope'] == 'ecs-prod')
+    assert ecs['over_rpo'] == sum(counts['over_rpo'] for counts in report['posture']['regions'].values()) > 0
+    assert float(page.cells[('ecs-prod', 'rpo_hours')]['text'].rstrip(' h')) == 24
