@@ -206,7 +206,7 @@ class CopyEngine:
         return outcomes
 
     def _publish_progress(self, force: bool = False) -> None:
-        if self.progress is not None:
+        if self.progress is not None and self.progress.due(force):
             self.progress.update_copies(copy_progress(self.outcomes), force)
 
     # ------------------------------------------------------------------ calls with retries

@@ -128,3 +128,14 @@ def test_percent_reads_what_the_clouds_give():
 def test_an_interval_out_of_range_is_refused_before_any_call(interval):
     with pytest.raises(InputError, match=r'^progress_interval: must be from 1 to 3600 seconds'):
         dr_settings(params(progress_interval=interval))
+
+
+def test_copies_are_counted_only_when_they_would_be_written(tmp_path):
+    clock = FakeClock()
+    assert not Progress(None, clock.clock).due(force=True)
+    progress = Progress(str(tmp_path / 'progress.json'), clock.clock)
+    assert progress.due()
+    progress.enter(COPYING)
+    assert not progress.due() and progress.due(force=True)
+    clock.sleep(1)
+    assert progress.due()
