@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -25,6 +24,7 @@ from ansible.utils.vars import merge_hash
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import REPORT_KEYS
 from ansible_collections.snapcopy.cloud.plugins.module_utils._progress import DEFAULT_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import write_file
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._live_progress import FleetBoard, LiveProgress
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
@@ -60,21 +60,6 @@ def current_umask():
     umask = os.umask(0o022)
     os.umask(umask)
     return umask
-
-
-def write_file(path, text, mode):
-    """``text`` to ``path`` at once (a temporary file in the same folder, then a rename), with ``mode``."""
-    folder = os.path.dirname(path) or '.'
-    handle, temporary = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', dir=folder)
-    try:
-        with os.fdopen(handle, 'w', encoding='utf-8') as stream:
-            stream.write(text)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
 
 
 def write_reports(result, report_dir, report_name):

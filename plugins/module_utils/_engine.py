@@ -575,15 +575,6 @@ def describe_differences(differences: Mapping[str, Mapping[str, Any]]) -> str:
                      for option, values in sorted(differences.items()))
 
 
-def percent(progress: str | int | None) -> int | None:
-    """A copy's progress as a whole percent: the clouds give 35, '35' or '35%'."""
-    digits = str(progress).strip().rstrip('%') if progress is not None else ''
-    try:
-        return int(float(digits))
-    except ValueError:
-        return None
-
-
 def copy_progress(outcomes: Iterable[RequestOutcome]) -> dict[str, Any]:
     """The copies of a run so far, for its live progress: per destination, how many it has to have ('copies'), how many
     are done (complete, made now or found), found already there, in flight, failed, and not started; and the copy in
@@ -602,10 +593,9 @@ def copy_progress(outcomes: Iterable[RequestOutcome]) -> dict[str, Any]:
                 counts['not_started'] += 1
             elif snapshot.state == PENDING:
                 counts['in_flight'] += 1
-                done = percent(snapshot.progress)
-                # A cloud that gives no progress (ENS) has no slowest copy to name.
-                if done is not None:
-                    in_flight.append((done, destination_outcome.destination, snapshot.id))
+                # The adapters give a whole percent; a cloud that gives none (ENS) has no slowest copy to name.
+                if isinstance(snapshot.progress, int):
+                    in_flight.append((snapshot.progress, destination_outcome.destination, snapshot.id))
             else:
                 counts['done'] += 1
                 if destination_outcome.action == EXISTING:

@@ -21,6 +21,7 @@ import threading
 import time
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._progress import PROGRESS_FILE_VARIABLE
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import write_file
 
 RUNNING, OK, FAILED = 'running', 'ok', 'failed'
 # At most this many DR regions in a line; the rest are counted.
@@ -127,10 +128,7 @@ class FleetBoard:
             # A folder of the shared temporary folder that another user made is not ours to write in.
             if os.lstat(os.path.dirname(self.folder)).st_uid != os.getuid() or os.lstat(self.folder).st_uid != os.getuid():
                 return
-            temporary = self._path(self.scope) + '.tmp'
-            with open(temporary, 'w', encoding='utf-8') as stream:
-                json.dump(record, stream)
-            os.replace(temporary, self._path(self.scope))
+            write_file(self._path(self.scope), json.dumps(record), 0o600)
         except OSError:
             pass
 

@@ -9,9 +9,9 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import NOT_COPIED, RequestOutcome, copy_progress, percent
+from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, NOT_COPIED, RequestOutcome, copy_progress
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import PENDING, CopyRequest, Snapshot, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils._progress import (
     COPYING,
     PROGRESS_FILE_VARIABLE,
@@ -120,10 +120,6 @@ def test_without_a_file_or_with_one_it_cannot_write_the_run_goes_on(tmp_path, mo
     assert dr_run(cloud, clock, progress)['totals']['copied'] == 2
 
 
-def test_percent_reads_what_the_clouds_give():
-    assert [percent(value) for value in (35, '35', '35%', ' 100% ', None, '', 'n/a')] == [35, 35, 35, 100, None, None, None]
-
-
 @pytest.mark.parametrize('interval', [0.5, 0, -1, 3601, float('nan')])
 def test_an_interval_out_of_range_is_refused_before_any_call(interval):
     with pytest.raises(InputError, match=r'^progress_interval: must be from 1 to 3600 seconds'):
@@ -139,3 +135,17 @@ def test_copies_are_counted_only_when_they_would_be_written(tmp_path):
     assert not progress.due() and progress.due(force=True)
     clock.sleep(1)
     assert progress.due()
+
+
+def test_the_slowest_copy_is_the_least_far_along_of_those_whose_progress_the_cloud_gives():
+    def in_flight(source, progress):
+        outcome = RequestOutcome(CopyRequest(source, 'src-1', ['dr-1']))
+        destination_outcome = outcome.destinations['dr-1']
+        destination_outcome.action, destination_outcome.snapshot = COPIED, Snapshot('copy-' + source, 'dr-1', PENDING, progress=progress)
+        return outcome
+
+    assert copy_progress([in_flight('a', 60), in_flight('b', 25), in_flight('c', None)])['slowest'] == {
+        'progress': 25, 'region': 'dr-1', 'snapshot_id': 'copy-b'}
+    # ENS gives no progress: no copy is named.
+    progress = copy_progress([in_flight('c', None)])
+    assert progress['slowest'] is None and progress['regions']['dr-1']['in_flight'] == 1
