@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 import threading
 import time
@@ -36,6 +37,13 @@ def process_alive(pid):
     except PermissionError:  # another user's process of that number
         return True
     return True
+
+
+def ours(folder):
+    """Whether ``folder`` is a folder of this user, not a link: in the shared temporary folder, one that another user
+    made (or a link to elsewhere) is neither written in nor cleared."""
+    status = os.lstat(folder)
+    return stat.S_ISDIR(status.st_mode) and status.st_uid == os.getuid()
 
 
 def read_json(path):
@@ -117,6 +125,8 @@ class FleetBoard:
         """Clear the boards of ansible-playbook processes that are gone (a fleet run killed before its end)."""
         parent = os.path.dirname(self.folder)
         with contextlib.suppress(OSError):
+            if not ours(parent):
+                return
             for name in os.listdir(parent):
                 if name.isdigit() and os.path.join(parent, name) != self.folder and not process_alive(int(name)):
                     shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
@@ -124,10 +134,10 @@ class FleetBoard:
     def write(self, state, progress=None):
         record = {'scope': self.scope, 'state': state, 'title': self.title, 'started': self.started, 'progress': progress}
         try:
-            os.makedirs(self.folder, mode=0o700, exist_ok=True)
-            # A folder of the shared temporary folder that another user made is not ours to write in.
-            if os.lstat(os.path.dirname(self.folder)).st_uid != os.getuid() or os.lstat(self.folder).st_uid != os.getuid():
-                return
+            for folder in (os.path.dirname(self.folder), self.folder):
+                os.makedirs(folder, mode=0o700, exist_ok=True)
+                if not ours(folder):
+                    return
             write_file(self._path(self.scope), json.dumps(record), 0o600)
         except OSError:
             pass

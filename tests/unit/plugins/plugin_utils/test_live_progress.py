@@ -136,3 +136,14 @@ def test_boards_of_playbook_runs_that_are_gone_are_cleared(tmp_path):
 ])
 def test_progress_is_shown_at_minus_v_unless_the_task_says_otherwise(arguments, verbosity, expected):
     assert progress_settings(arguments, verbosity) == expected
+
+
+def test_a_board_folder_that_is_a_link_is_neither_written_nor_swept(tmp_path):
+    ended = subprocess.run([sys.executable, '-c', 'import os; print(os.getpid())'], capture_output=True, text=True, check=True)
+    elsewhere = tmp_path / 'elsewhere'
+    (elsewhere / ended.stdout.strip()).mkdir(parents=True)  # named as a board of a process that is gone
+    (tmp_path / 'link').symlink_to(elsewhere)
+    board = FleetBoard('scope', ['scope'], 'title', folder=str(tmp_path / 'link' / str(os.getpid())))
+    board.sweep()
+    board.write(RUNNING)
+    assert sorted(path.name for path in elsewhere.iterdir()) == [ended.stdout.strip()]
