@@ -63,7 +63,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # the smoke's CPU time. uv leaves the venvs without bytecode, so nothing else writes it.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help sanity-venvs venv venv-cores venv-oldest collection-link stage pythons pip-bootstrap shellcheck test test-setup sanity smoke \
+.PHONY: help sanity-venvs ansible-test-key venv venv-cores venv-oldest collection-link stage pythons pip-bootstrap shellcheck test test-setup sanity smoke \
 	units units-ansible-test units-oldest integration $(INTEGRATION_GROUPS:%=integration-%) lint demo emulators clean $(CORES:%=core-%)
 
 # Every target a person runs has a '## what it does' comment on its line; make help lists them.
@@ -143,13 +143,22 @@ sanity-venvs: venv venv-cores stage pythons pip-bootstrap ## the venvs of ansibl
 		(cd $(STAGE) && PATH='$(PYTHON_LINKS):$(call core_bin,$(core)):$(CLEAN_PATH)' $(call core_bin,$(core))/ansible-test sanity \
 		--prime-venvs --color no > /dev/null);)
 
+# ansible-test's SSH key, which its integration command makes on its first run on a machine when it is missing,
+# in the same way as here (core_ci.py SshKey): made once in test-setup, since two integration legs that start
+# together on a fresh machine both make it, and the second fails ("id_rsa already exists. Overwrite (y/n)?").
+ANSIBLE_TEST_KEY := $(HOME)/.ansible/test/id_rsa
+ansible-test-key:
+	@test -f $(ANSIBLE_TEST_KEY) && test -f $(ANSIBLE_TEST_KEY).pub || { mkdir -p $(dir $(ANSIBLE_TEST_KEY)) && rm -f $(ANSIBLE_TEST_KEY) \
+		$(ANSIBLE_TEST_KEY).pub && ssh-keygen -m PEM -q -t rsa -N '' -f $(ANSIBLE_TEST_KEY) \
+		&& sed -i -E 's/(BEGIN|END) PRIVATE KEY/\1 RSA PRIVATE KEY/' $(ANSIBLE_TEST_KEY); }
+
 # ---------------------------------------------------------------- test legs, as CI runs them
 # Each leg's wall time is printed after it.
 timed = start=$$(date +%s); $(MAKE) --no-print-directory $(1); echo "== $(1) took $$(( $$(date +%s) - start )) s"
 
 # What the legs share, made once by test-setup; the lanes' legs are told not to make it again (make -o),
 # so that no leg rebuilds a venv or a link that a leg of the other lane is using.
-TEST_SETUP_MADE := venv venv-cores venv-oldest docs-venv collection-link pythons pip-bootstrap shellcheck sanity-venvs \
+TEST_SETUP_MADE := venv venv-cores venv-oldest docs-venv collection-link pythons pip-bootstrap shellcheck sanity-venvs ansible-test-key \
 	$(UV_HOME)/.installed $(VENV)/.installed $(VENV)/.docs-installed $(VENV_OLDEST)/.installed $(OTHER_CORE_VENVS) \
 	$(VENV_AWX)/.installed $(VENV_GALAXY)/.installed
 # The legs, longest first. make test runs TEST_LANES of them at once, and a lane that is free takes the next
@@ -161,7 +170,7 @@ TEST_LANES ?= 3
 test-setup: ## the venvs (side by side) and tools that the legs share; make test runs it first
 	@$(MAKE) --no-print-directory -j4 venv venv-oldest $(VENV_AWX)/.installed $(VENV_GALAXY)/.installed $(OTHER_CORE_VENVS) \
 		$(VENV)/.docs-installed shellcheck
-	@$(MAKE) --no-print-directory docs-venv collection-link pythons pip-bootstrap sanity-venvs
+	@$(MAKE) --no-print-directory docs-venv collection-link pythons pip-bootstrap sanity-venvs ansible-test-key
 
 test: ## what CI runs: every leg below, in lanes side by side, each with its time (logs in build/test-logs)
 	@$(call timed,test-setup)
