@@ -147,7 +147,7 @@ sanity-venvs: venv venv-cores stage pythons pip-bootstrap ## the venvs of ansibl
 # in the same way as here (core_ci.py SshKey): made once in test-setup, since two integration legs that start
 # together on a fresh machine both make it, and the second fails ("id_rsa already exists. Overwrite (y/n)?").
 ANSIBLE_TEST_KEY := $(HOME)/.ansible/test/id_rsa
-ansible-test-key:
+ansible-test-key: ## the SSH key of ansible-test integration, made once (test-setup: legs that start together race on it)
 	@test -f $(ANSIBLE_TEST_KEY) && test -f $(ANSIBLE_TEST_KEY).pub || { mkdir -p $(dir $(ANSIBLE_TEST_KEY)) && rm -f $(ANSIBLE_TEST_KEY) \
 		$(ANSIBLE_TEST_KEY).pub && ssh-keygen -m PEM -q -t rsa -N '' -f $(ANSIBLE_TEST_KEY) \
 		&& sed -i -E 's/(BEGIN|END) PRIVATE KEY/\1 RSA PRIVATE KEY/' $(ANSIBLE_TEST_KEY); }
