@@ -182,6 +182,49 @@ def ecs_delete_snapshot(ids, send):
     send({'SnapshotId': ids['ecs']['snapshots'][-1], 'Force': 'true'})
 
 
+def _ecs_lock(send, snapshot_id, **params):
+    lock = dict({'RegionId': HZ, 'SnapshotId': snapshot_id, 'LockMode': 'compliance', 'LockDuration': '7', 'CoolOffPeriod': '24'}, **params)
+    return send(lock)['LockedSnapshotInfo']
+
+
+def ecs_lock_snapshot(ids, send):
+    snapshot_id = ids['ecs']['snapshots'][0]
+    info = _ecs_lock(send, snapshot_id, ClientToken='conformance-lock-1')
+    assert (info['SnapshotId'], info['LockStatus'], info['LockDuration'], info['CoolOffPeriod']) == (snapshot_id, 'compliance-cooloff', 7, 24)
+    # During the cool-off, a lock is set again with new values.
+    assert _ecs_lock(send, snapshot_id, LockDuration='30', CoolOffPeriod='0')['LockStatus'] == 'compliance'
+    # Once in force, only a longer duration with CoolOffPeriod 0.
+    send({'RegionId': HZ, 'SnapshotId': snapshot_id, 'LockMode': 'compliance', 'LockDuration': '10', 'CoolOffPeriod': '0'},
+         expected_error='InvalidOperation.CoolOffPeriodExpired')
+    assert _ecs_lock(send, snapshot_id, LockDuration='40', CoolOffPeriod='0')['LockDuration'] == 40
+    # A locked snapshot is not deleted, Force or not.
+    Driver(send.endpoint, 'ecs', 'DeleteSnapshot')({'SnapshotId': snapshot_id, 'Force': 'true'}, expected_error='InvalidOperation.SnapshotLocked')
+    other = ids['ecs']['snapshots'][1]
+    for params, code in (({'LockMode': 'governance'}, 'InvalidParameter'), ({'CoolOffPeriod': '73'}, 'InvalidParameter'),
+                         ({'LockDuration': '0'}, 'InvalidParameter'), ({'LockDuration': '36501'}, 'InvalidParameter'),
+                         ({'RegionId': BJ}, 'InvalidSnapshotId.NotFound')):
+        send(dict({'RegionId': HZ, 'SnapshotId': other, 'LockMode': 'compliance', 'LockDuration': '7', 'CoolOffPeriod': '1'}, **params),
+             expected_error=code)
+    send({'RegionId': HZ, 'SnapshotId': other, 'LockMode': 'compliance', 'CoolOffPeriod': '1'}, expected_error='MissingParameter')
+    send({'RegionId': HZ, 'SnapshotId': other, 'LockMode': 'compliance', 'LockDuration': '7'}, expected_error='MissingParameter')
+
+
+def ecs_describe_locked_snapshots(ids, send):
+    lock = Driver(send.endpoint, 'ecs', 'LockSnapshot')
+    first, second = ids['ecs']['snapshots'][:2]
+    _ecs_lock(lock, first)
+    _ecs_lock(lock, second, CoolOffPeriod='0')
+    both = {'SnapshotIds.1': first, 'SnapshotIds.2': second}
+    listed = send(dict(both, RegionId=HZ, MaxResults='1'))
+    assert [info['SnapshotId'] for info in listed['LockedSnapshotsInfo']] == sorted([first, second])[:1]
+    rest = send(dict(both, RegionId=HZ, MaxResults='1', NextToken=listed['NextToken']))
+    assert [info['SnapshotId'] for info in rest['LockedSnapshotsInfo']] == sorted([first, second])[1:] and not rest['NextToken']
+    in_force = send({'RegionId': HZ, 'LockStatus': 'compliance'})['LockedSnapshotsInfo']
+    assert [(info['SnapshotId'], info['LockStatus']) for info in in_force] == [(second, 'compliance')]
+    assert send({'RegionId': BJ})['LockedSnapshotsInfo'] == []
+    send({'RegionId': HZ, 'LockStatus': 'governance'}, expected_error='InvalidParameter')
+
+
 def ecs_describe_zones(ids, send):
     zones = send({'RegionId': HZ})['Zones']['Zone']
     assert [zone['ZoneId'] for zone in zones] == [HZ + '-a', HZ + '-b']
@@ -397,6 +440,8 @@ SCENARIOS = {
     ('ecs', 'CreateSnapshot'): ecs_create_snapshot,
     ('ecs', 'CopySnapshot'): ecs_copy_snapshot,
     ('ecs', 'DeleteSnapshot'): ecs_delete_snapshot,
+    ('ecs', 'LockSnapshot'): ecs_lock_snapshot,
+    ('ecs', 'DescribeLockedSnapshots'): ecs_describe_locked_snapshots,
     ('ecs', 'TagResources'): ecs_tag_resources,
     ('ecs', 'UntagResources'): ecs_untag_resources,
     ('ecs', 'ListTagResources'): ecs_list_tag_resources,

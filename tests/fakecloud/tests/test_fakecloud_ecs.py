@@ -9,9 +9,11 @@ from aliyunsdkecs.request.v20140526 import (
     CreateSnapshotRequest,
     DeleteSnapshotRequest,
     DescribeDisksRequest,
+    DescribeLockedSnapshotsRequest,
     DescribeRegionsRequest,
     DescribeSnapshotsRequest,
     ListTagResourcesRequest,
+    LockSnapshotRequest,
     TagResourcesRequest,
     UntagResourcesRequest,
 )
@@ -107,6 +109,48 @@ def test_describe_snapshots_fields_filters_and_paging_past_one_page(fc):
     assert describe(fc, Status='accomplished', DiskId=created['disks'][0])['TotalCount'] == 250
     with pytest.raises(ServerException):
         describe(fc, MaxResults=101)
+
+
+def test_a_lock_keeps_a_snapshot_from_deletion_until_it_expires(fc):
+    """LockSnapshot on a snapshot in progress: its duration counts from when the snapshot is accomplished; the snapshot
+    cannot be deleted in the cool-off or the lock, and can once the lock has expired (LockSnapshotRequest's docs)."""
+    # The clock moves a day here: the SDK's timestamps, taken from the real clock, must stay acceptable.
+    fc.admin.configure(alibaba_timestamp_window_seconds=3 * 86400)
+    disk_id, dummy = seed_one(fc)
+    req = CreateSnapshotRequest.CreateSnapshotRequest()
+    req.set_DiskId(disk_id)
+    snapshot_id = call(fc, req)['SnapshotId']
+    req = LockSnapshotRequest.LockSnapshotRequest()
+    req.set_SnapshotId(snapshot_id)
+    req.set_LockMode('compliance')
+    req.set_LockDuration(1)
+    req.set_CoolOffPeriod(1)
+    info = call(fc, req)['LockedSnapshotInfo']
+    assert info['LockStatus'] == 'compliance-cooloff' and info['LockDurationStartTime'] > info['LockCreationTime']
+
+    def lock_status() -> str:
+        req = DescribeLockedSnapshotsRequest.DescribeLockedSnapshotsRequest()
+        req.set_SnapshotIdss([snapshot_id])
+        (found,) = call(fc, req)['LockedSnapshotsInfo']
+        return found['LockStatus']
+
+    def delete_error() -> str | None:
+        req = DeleteSnapshotRequest.DeleteSnapshotRequest()
+        req.set_SnapshotId(snapshot_id)
+        req.set_Force(True)
+        try:
+            call(fc, req)
+        except ServerException as error:
+            return error.get_error_code()
+        return None
+
+    assert delete_error() == 'InvalidOperation.SnapshotLocked'
+    fc.admin.advance_clock(3601)
+    assert lock_status() == 'compliance' and delete_error() == 'InvalidOperation.SnapshotLocked'
+    fc.admin.advance_clock(86400 - 3601)  # a day after locking, but not after the snapshot was accomplished
+    assert lock_status() == 'compliance'
+    fc.admin.advance_clock(60)
+    assert lock_status() == 'expired' and delete_error() is None
 
 
 def test_create_snapshot_progresses_with_the_clock(fc):
