@@ -303,6 +303,14 @@ def _unfinished_copy_of_disk(call, source: dict, destination: str) -> bool:
                for snap in call.store.snapshots[CLOUD].values())
 
 
+def _snapshot_in(call, snapshot_id: str, region: str | None) -> dict:
+    """The snapshot ``snapshot_id`` in ``region`` (None: in any), or the not-found error of the calls that name one."""
+    snap = call.store.snapshots[CLOUD].get(snapshot_id)
+    if snap is None or (region and snap['region'] != region):
+        raise CloudError('InvalidSnapshotId.NotFound', 'The specified SnapshotId does not exist.', 404)
+    return snap
+
+
 def delete_snapshot(call) -> dict:
     """Deletes a snapshot, unless a disk of the account was made from it and Force is not true: "If the snapshot
     has been used to create disks and Force is not specified or is set to false, the snapshot cannot be deleted
@@ -310,9 +318,7 @@ def delete_snapshot(call) -> dict:
     released since still counts; here only disks that still exist do."""
     snapshot_id = p.text(call.params, 'SnapshotId', required=True)
     force = p.boolean(call.params, 'Force') or False
-    snap = call.store.snapshots[CLOUD].get(snapshot_id)
-    if snap is None or (call.params.get('RegionId') and snap['region'] != call.params['RegionId']):
-        raise CloudError('InvalidSnapshotId.NotFound', 'The specified SnapshotId does not exist.', 404)
+    snap = _snapshot_in(call, snapshot_id, call.params.get('RegionId'))
     if lock_status(snap, call.now) in (LOCK_COOLOFF, LOCK_ACTIVE):
         # "During the snapshot lock period, no user can delete it", the cool-off included (LockSnapshot). The code is
         # unverifiable (DeleteSnapshot's error table names none for a lock): the collection reads the lock first
@@ -361,13 +367,6 @@ def render_lock(snap: dict, now: float) -> dict:
             'LockDurationStartTime': iso_z(times['duration_start']), 'LockExpiredTime': iso_z(times['expires'])}
 
 
-def _regional_snapshot(call, snapshot_id: str) -> dict:
-    snap = call.store.snapshots[CLOUD].get(snapshot_id)
-    if snap is None or snap['region'] != call.params['RegionId']:
-        raise CloudError('InvalidSnapshotId.NotFound', 'The specified SnapshotId does not exist.', 404)
-    return snap
-
-
 def lock_snapshot(call) -> dict:
     """Locks a snapshot, or sets its lock again. "If you reconfigure a locked snapshot during the cooling-off period
     [...] all lock parameters will be reset"; once it is over, "you can only extend the lock duration", with
@@ -379,8 +378,8 @@ def lock_snapshot(call) -> dict:
     earlier = rules.replay(call, token)
     if earlier is not None:
         return earlier
-    p.text(prm, 'RegionId', required=True)
-    snap = _regional_snapshot(call, p.text(prm, 'SnapshotId', required=True))
+    region = p.text(prm, 'RegionId', required=True)
+    snap = _snapshot_in(call, p.text(prm, 'SnapshotId', required=True), region)
     mode = p.text(prm, 'LockMode', required=True)
     if mode not in LOCK_MODES:
         raise invalid('LockMode', 'Valid values: %s.' % ', '.join(LOCK_MODES))
@@ -388,10 +387,12 @@ def lock_snapshot(call) -> dict:
     p.text(prm, 'CoolOffPeriod', required=True)
     duration = p.integer(prm, 'LockDuration', None, 1, 36500)
     cool_off = p.integer(prm, 'CoolOffPeriod', None, 0, 72)
-    if lock_status(snap, call.now) == LOCK_ACTIVE and (cool_off != 0 or duration < snap['lock']['duration_days']):
+    status = lock_status(snap, call.now)
+    if status == LOCK_ACTIVE and (cool_off != 0 or duration < snap['lock']['duration_days']):
         raise CloudError('InvalidOperation.CoolOffPeriodExpired', 'The snapshot is locked in compliance mode, and the cool-off '
                          'period has expired. The current operation is not supported.', 403)
-    locked_at = call.now if lock_status(snap, call.now) in (None, LOCK_COOLOFF, LOCK_EXPIRED) else snap['lock']['locked_at']
+    # A lock in force keeps its start; any other is set anew.
+    locked_at = snap['lock']['locked_at'] if status == LOCK_ACTIVE else call.now
     snap['lock'] = {'mode': mode, 'cool_off_hours': cool_off, 'duration_days': duration, 'locked_at': locked_at}
     call.changed(snap['region'])
     answer = {'LockedSnapshotInfo': render_lock(snap, call.now)}
@@ -424,9 +425,7 @@ def _source_snapshot(call, region: str, snapshot_id: str | None) -> dict | None:
     """The snapshot a disk is to be made from: in the region, the caller's, accomplished, not too old."""
     if not snapshot_id:
         return None
-    source = call.store.snapshots[CLOUD].get(snapshot_id)
-    if source is None or source['region'] != region:
-        raise CloudError('InvalidSnapshotId.NotFound', 'The specified SnapshotId does not exist.', 404)
+    source = _snapshot_in(call, snapshot_id, region)
     if call.store.phase(source, call.now)[0] != DONE:
         raise CloudError('InvalidSnapshotId.NotReady', 'The specified snapshot has not completed yet.', 403)
     if source['created'] < _OLDEST_USABLE_SNAPSHOT:
