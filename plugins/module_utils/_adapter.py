@@ -2,7 +2,8 @@
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What a cloud implements, by capability: copying (CopyAdapter, what a copy module needs), the DR run
-(DrAdapter: finding disks, their snapshots, DR copies, pruning) and the restore drill (RestoreDrillAdapter).
+(DrAdapter: finding disks, their snapshots, DR copies, pruning), the restore drill (RestoreDrillAdapter) and locks
+against deletion (SnapshotLockAdapter).
 
 Abstract base classes, so that an adapter that lacks a method cannot be made (TypeError naming it), where a
 method that raised NotImplementedError failed only when a run reached it. A new cloud can ship its copy module
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from typing import Self
 
     from ._backoff import CallRetry
-    from ._model import CopyRequest, Disk, DrillDisk, Snapshot
+    from ._model import CopyRequest, Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
 
 
 class CopyAdapter(ABC):
@@ -164,6 +165,37 @@ class DrAdapter(CopyAdapter):
     def delete_snapshot(self, region: str, snapshot_id: str) -> None:
         """Delete one snapshot. One already gone raises the cloud's not-found error (kind NOT_FOUND),
         which the caller takes for done."""
+
+
+class SnapshotLockAdapter(ABC):
+    """Locking DR copies against deletion (dr_sync's ``lock``), and reading the locks before pruning: a DR adapter's
+    third capability, on the clouds that lock a snapshot (EBS, ECS). A cloud without it refuses ``lock``, and its
+    pruning has no lock to read."""
+
+    #: The lock modes this cloud has (_model.GOVERNANCE, COMPLIANCE).
+    lock_modes: tuple[str, ...] = ()
+    #: The modes that take a cool-off period, and the hours it may last (``cool_off_hours``).
+    cool_off_modes: tuple[str, ...] = ()
+    cool_off_hours_range = (0, 72)
+    #: The lock's duration in days, as the cloud takes it.
+    lock_days_range = (1, 36500)
+    #: True when the lock call carries an idempotency token; without one, a lock is read back before a resend.
+    lock_call_is_idempotent = False
+    #: How many snapshot ids one describe_locks call takes.
+    ids_per_lock_describe = 100
+
+    def check_lock(self, lock: LockSettings) -> None:  # pylint: disable=unused-argument  # a hook most clouds leave empty
+        """Raise InputError or SnapcopyError for what this cloud or its SDK cannot do with ``lock`` (no call)."""
+        return None
+
+    @abstractmethod
+    def describe_locks(self, region: str, snapshot_ids: list[str]) -> dict[str, SnapshotLock]:
+        """{id: SnapshotLock} for the snapshots of ``snapshot_ids`` (at most ids_per_lock_describe) that carry a lock,
+        expired ones too; a snapshot never locked is left out."""
+
+    @abstractmethod
+    def lock_snapshot(self, region: str, snapshot_id: str, lock: LockSettings) -> SnapshotLock:
+        """Lock one completed snapshot as ``lock`` says; answer its lock."""
 
 
 class RestoreDrillAdapter(ABC):

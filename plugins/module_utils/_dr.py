@@ -18,6 +18,7 @@ from dataclasses import InitVar, dataclass, field as dataclass_field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._backoff import create_once
+from ._dr_lock import IN_FORCE, KEPT_LOCKED, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, lock_record, read_locks
 from ._dr_prune import copies_to_mark, dr_copies_by_disk, prune_selection
 from ._dr_report import dr_report
 from ._dr_restore import ALREADY_DELETED, DELETE_FAILED, DELETED, KEPT_IN_USE, WOULD_DELETE, RestoreDrill, check_restore_settings
@@ -25,15 +26,16 @@ from ._engine import COPIED, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine
 from ._errors import IN_USE, NOT_FOUND, CloudError, InputError
 from ._model import COMPLETED, FAILED, PENDING, CopyRequest, Disk, Snapshot, copy_mismatches, parse_time
 from ._poller import DONE, PENDING as POLL_PENDING, poll
-from ._progress import COPYING, FRESH_SNAPSHOTS, PRUNING, READING, RESTORE_TEST, Progress
+from ._progress import COPYING, FRESH_SNAPSHOTS, LOCKING, PRUNING, READING, RESTORE_TEST, Progress
 from ._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from ._adapter import DrAdapter, RestoreDrillAdapter
+    from ._adapter import DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
     from ._backoff import CallRetry
     from ._engine import RequestOutcome
+    from ._model import LockSettings, SnapshotLock
 
 T = TypeVar('T')
 
@@ -84,6 +86,8 @@ class DiskEntry:
     pruned: list[dict[str, Any]] = dataclass_field(init=False, default_factory=list)
     kept: list[dict[str, Any]] = dataclass_field(init=False, default_factory=list)
     problems: list[str] = dataclass_field(init=False, default_factory=list)
+    # {(region, copy id): lock record (_dr_lock.lock_record)} of the copies this run uses, with ``lock``.
+    locks: dict[tuple[str, str], dict[str, Any]] = dataclass_field(init=False, default_factory=dict)
 
     def __post_init__(self, snapshots: list[Snapshot]) -> None:
         completed = sorted((snapshot for snapshot in snapshots if snapshot.state == COMPLETED), key=lambda snapshot: snapshot.age_order())
@@ -137,6 +141,9 @@ class DrRun:
                         raise InputError(option, 'unknown placeholder {%s}; placeholders are %s'
                                          % (field, ', '.join('{%s}' % name for name in TEMPLATE_FIELDS)))
                 render(self.settings[option], fields, option)
+        lock = self.settings.get('lock')
+        if lock is not None:
+            check_lock(lock, self.adapter, self.settings.get('copy_options') or {})
         if self.settings.get('restore_test'):
             # The DR adapter is the drill's too: each cloud's is a DrAdapter and a RestoreDrillAdapter (cast).
             check_restore_settings(self.settings, cast('RestoreDrillAdapter', self.adapter))
@@ -190,6 +197,7 @@ class DrRun:
         self._refresh_stale(entries)
         self._copy(entries)
         self._mark_copies(entries)
+        self._lock_copies(entries)
         source_disks = {'%s/%s' % (region, snapshot.id): '%s/%s' % (region, disk_id)
                         for disk_id, disk_snapshots in snapshots.items() for snapshot in disk_snapshots}
         # The copies of each DR region as they are now, for the restore drill and pruning (a drill never deletes a copy).
@@ -363,6 +371,58 @@ class DrRun:
             self.warnings.append('copy %s of disk %s in %s could not be marked as a DR run\'s (%s): it is not pruned until a '
                                  'later run marks it' % (copy.id, disk_id, copy.region, error))
 
+    # ------------------------------------------------------------------ locks (lock)
+    def _lock_copies(self, entries: list[DiskEntry]) -> None:
+        """Lock each completed copy this run uses that carries no lock in force (_dr_lock's rules), one look-up of the
+        locks per DR region first; record on each entry what was done. A copy in flight is locked by a later run."""
+        lock = self.settings.get('lock')
+        if lock is None:
+            return
+        completed = self._copies_to_lock(entries)
+        if completed:
+            self.progress.enter(LOCKING)
+        for region, pairs in sorted(completed.items()):
+            found = read_locks(self.adapter, self._call, region, [copy.id for dummy, copy in pairs])
+            for entry, copy in pairs:
+                current = found.get(copy.id)
+                if current is not None and current.in_force:
+                    entry.locks[(region, copy.id)] = lock_record(IN_FORCE, current)
+                elif self.check_mode:
+                    entry.locks[(region, copy.id)] = lock_record(WOULD_LOCK)
+                else:
+                    entry.locks[(region, copy.id)] = self._lock(region, copy, entry, lock)
+
+    def _copies_to_lock(self, entries: list[DiskEntry]) -> dict[str, list[tuple[DiskEntry, Snapshot]]]:
+        """{DR region: [(entry, copy)]}: the completed copies this run uses. A copy in flight or only planned is
+        recorded as the run that completes it will lock it."""
+        completed: dict[str, list[tuple[DiskEntry, Snapshot]]] = {}
+        for entry in entries:
+            for outcome in entry.outcomes:
+                for destination, destination_outcome in outcome.destinations.items():
+                    copy = destination_outcome.snapshot
+                    if destination_outcome.action == WOULD_COPY:
+                        # The real run locks the copy it would make once it has waited for it to complete.
+                        entry.locks[(destination, '')] = lock_record(WOULD_LOCK if self.settings['wait'] else WHEN_COMPLETED)
+                    elif copy is not None and copy.id and copy.state == COMPLETED:
+                        completed.setdefault(destination, []).append((entry, copy))
+                    elif copy is not None and copy.id and not destination_outcome.failed:
+                        entry.locks[(destination, copy.id)] = lock_record(WHEN_COMPLETED)
+        return completed
+
+    def _lock(self, region: str, copy: Snapshot, entry: DiskEntry, lock: LockSettings) -> dict[str, Any]:
+        """Lock one copy, once: after an answer lost in transit the lock is read back before the call is sent again."""
+        adapter = cast('SnapshotLockAdapter', self.adapter)  # check_lock let the run start with a lock only on such a cloud
+
+        def made() -> SnapshotLock | None:
+            current = self._call(adapter.describe_locks, region, [copy.id]).get(copy.id)
+            return current if current is not None and current.in_force else None
+        try:
+            return lock_record(LOCKED, create_once(lambda: adapter.lock_snapshot(region, copy.id, lock), made, adapter.lock_call_is_idempotent,
+                                                   self.retry, self.deadline, MAX_ATTEMPTS))
+        except CloudError as error:
+            entry.problems.append('locking copy %s in %s: %s' % (copy.id, region, error))
+            return lock_record(LOCK_FAILED, error=error.as_result())
+
     # ------------------------------------------------------------------ pruning
     # ------------------------------------------------------------------ the restore drill
     def _restore_test(self, entries: list[DiskEntry], listed: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str]) -> None:
@@ -384,15 +444,24 @@ class DrRun:
         in_use = {destination_outcome.snapshot.id for entry in entries for outcome in entry.outcomes
                   for destination_outcome in outcome.destinations.values() if destination_outcome.snapshot is not None}
         for destination in [dr_region['region'] for dr_region in self.settings['dr_regions']]:
-            copies = listed[destination]
-            for disk_key, group in dr_copies_by_disk(copies, by_disk).items():
+            plans: list[tuple[DiskEntry, list[Snapshot], list[Snapshot]]] = []
+            for disk_key, group in dr_copies_by_disk(listed[destination], by_disk).items():
                 entry = by_disk[disk_key]
                 # In check mode, a copy the real run would make counts once it would have completed: when the run waits.
                 completed_to_come = self.settings['wait'] and any(
                     outcome.destinations.get(destination) is not None and outcome.destinations[destination].action == WOULD_COPY
                     for outcome in entry.outcomes)
-                delete, keep_these = prune_selection(group, self.now, keep, max_age_days, in_use, completed_to_come=completed_to_come)
-                entry.pruned.extend(self._delete(destination, copy, entry) for copy in delete)
+                plans.append((entry, *prune_selection(group, self.now, keep, max_age_days, in_use, completed_to_come=completed_to_come)))
+            # No delete is sent for a copy whose lock is in force, whoever locked it: the locks are read first.
+            locks = read_locks(self.adapter, self._call, destination, [copy.id for dummy, delete, dummy_keep in plans for copy in delete])
+            for entry, delete, keep_these in plans:
+                for copy in delete:
+                    lock = locks.get(copy.id)
+                    if lock is not None and lock.in_force:
+                        entry.kept.append({'region': destination, 'snapshot_id': copy.id, 'created': copy.created, 'reason': KEPT_LOCKED,
+                                           'lock': lock.as_result()})
+                    else:
+                        entry.pruned.append(self._delete(destination, copy, entry))
                 entry.kept.extend({'region': destination, 'snapshot_id': copy.id, 'created': copy.created} for copy in keep_these)
 
     def _delete(self, destination: str, copy: Snapshot, entry: DiskEntry) -> dict[str, Any]:

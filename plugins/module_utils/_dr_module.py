@@ -15,9 +15,11 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ._backoff import CallRetry
 from ._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_number, check_wait_options, errors_end_the_task, typed_places
 from ._dr import DrRun
+from ._dr_lock import lock_settings
 from ._dr_report import summary_line
 from ._engine import default_backoff
 from ._errors import InputError
+from ._model import COMPLIANCE, GOVERNANCE
 from ._progress import DEFAULT_PROGRESS_INTERVAL, MAX_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL, Progress
 from ._providers import DR_CONNECTION_SPEC, PROVIDERS, assumed_account, make_adapter
 
@@ -46,6 +48,9 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'keep_copies': {'type': 'int'},
     'max_copy_age_days': {'type': 'float'},
     'max_in_flight': {'type': 'int'},
+    # The lock each DR copy gets once complete (_dr_lock); checked against the cloud by DrRun.validate.
+    'lock': {'type': 'dict', 'options': {'mode': {'choices': [GOVERNANCE, COMPLIANCE]}, 'duration_days': {'type': 'int'},
+                                         'cool_off_hours': {'type': 'int'}}},
     'fail_on_missing': {'type': 'bool', 'default': True},
     'allow_no_disks': {'type': 'bool', 'default': False},
     'restore_test': {'type': 'bool', 'default': False},
@@ -183,6 +188,7 @@ def dr_settings(params: dict[str, Any]) -> dict[str, Any]:
         'keep_copies': params.get('keep_copies'),
         'max_copy_age_days': params.get('max_copy_age_days'),
         'max_in_flight': params.get('max_in_flight'),
+        'lock': lock_settings(params.get('lock')),
         'wait': params['wait'],
         'wait_timeout': params['wait_timeout'],
         'poll_interval': params['poll_interval'],

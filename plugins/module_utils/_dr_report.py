@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._dr_lock import LOCKED, WOULD_LOCK
 from ._engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY
 from ._model import COMPLETED
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
     from ._dr import DiskEntry
 
-TOTALS = ('disks', 'copied', 'existing', 'would_copy', 'not_copied', 'fresh_snapshots', 'pruned', 'kept', 'without_dr_copy')
+TOTALS = ('disks', 'copied', 'existing', 'would_copy', 'not_copied', 'fresh_snapshots', 'pruned', 'kept', 'without_dr_copy', 'locked')
 # What a report file holds: the run's own data as dr_sync returns it. Never the whole task result, whose
 # warnings, deprecations and invocation the core adds (as objects from ansible-core 2.19 on, not JSON).
 REPORT_KEYS = ('msg', 'changed', 'failed', 'check_mode', 'provider', 'account', 'source_region', 'dr_regions', 'generated_at',
@@ -51,6 +52,8 @@ def summary_line(totals: dict[str, Any], restore: dict[str, Any] | None, check_m
              '%s without a DR copy' % counted(totals['without_dr_copy'], 'disk')]
     if totals['fresh_snapshots']:
         parts.append('%s taken' % counted(totals['fresh_snapshots'], 'fresh snapshot'))
+    if totals.get('locked'):
+        parts.append('%s %slocked' % (counted(totals['locked'], 'copy', 'copies'), 'would be ' if check_mode else ''))
     if totals['pruned']:
         parts.append('%s pruned' % counted(totals['pruned'], 'old copy', 'old copies'))
     if restore:
@@ -77,6 +80,8 @@ def dr_report(entries: list[DiskEntry], settings: dict[str, Any], now: datetime.
         for copy in record['copies']:
             if copy['action'] in ACTION_TOTALS:
                 totals[ACTION_TOTALS[copy['action']]] += 1
+            if copy.get('lock') and copy['lock']['action'] in (LOCKED, WOULD_LOCK):
+                totals['locked'] += 1
         totals['without_dr_copy'] += 1 if record['missing_regions'] else 0
         totals['fresh_snapshots'] += 1 if entry.fresh_action in ('created', 'would_create') else 0
         totals['pruned'] += sum(1 for pruned in entry.pruned if pruned['action'] in ('deleted', 'would_delete'))
@@ -87,7 +92,8 @@ def dr_report(entries: list[DiskEntry], settings: dict[str, Any], now: datetime.
     # A drill leaves nothing behind: only deleting the leftovers of earlier drills is a change.
     leftovers_deleted = restore['totals']['leftovers_deleted'] if restore else 0
     return {
-        'changed': bool(totals['copied'] or totals['would_copy'] or totals['fresh_snapshots'] or totals['pruned'] or leftovers_deleted),
+        'changed': bool(totals['copied'] or totals['would_copy'] or totals['fresh_snapshots'] or totals['pruned'] or totals['locked']
+                        or leftovers_deleted),
         'check_mode': check_mode,
         'provider': settings['provider'],
         'source_region': settings['source_region'],
@@ -153,6 +159,8 @@ def disk_record(entry: DiskEntry, dr_regions: set[str], now: datetime.datetime, 
             copy['age_hours'] = round(snapshot.age_hours(now), 1) if snapshot is not None else None
             copy['completed'] = snapshot is not None and snapshot.state == COMPLETED
             copy['standing'], copy['recovery_point_age_hours'] = standing(copy, destination_outcome.failed, source_age, rpo)
+            # With lock: what the run did about this copy's lock, and the lock (None without lock).
+            copy['lock'] = entry.locks.get((destination_outcome.destination, copy['snapshot_id'] or ''))
             copies.append(copy)
         entry.problems.extend(outcome.failures())
     fresh_to_copy = check_mode and waits and entry.fresh_action == 'would_create'

@@ -17,11 +17,26 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from ._adapter import DrAdapter, RestoreDrillAdapter
+from ._adapter import DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from ._aws import AwsClient
 from ._copy_module import task_destinations
 from ._errors import CloudError, InputError
-from ._model import COMPLETED, DELETING, FAILED, LOCATION_OPTIONS, PENDING, USABLE, CopyRequest, Disk, DrillDisk, Snapshot
+from ._model import (
+    COMPLETED,
+    COMPLIANCE,
+    DELETING,
+    FAILED,
+    GOVERNANCE,
+    LOCATION_OPTIONS,
+    PENDING,
+    USABLE,
+    CopyRequest,
+    Disk,
+    DrillDisk,
+    LockSettings,
+    Snapshot,
+    SnapshotLock,
+)
 from ._pagers import token_pages
 from ._sdk_versions import BOTOCORE_PARAMETER_RELEASES
 from ._tagging import COPY_TAG, DISK_TAG, RESTORE_RUN_TAG, SOURCE_TAG, TagRules, tag_dict, tag_filters, tag_list
@@ -84,7 +99,7 @@ def build_ebs_request(params: Mapping[str, Any]) -> CopyRequest:
     return CopyRequest(params['source_snapshot_id'], params['source_region'], regions, options)
 
 
-class EbsAdapter(DrAdapter, RestoreDrillAdapter):
+class EbsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):  # pylint: disable=too-many-public-methods  # one per call of three capabilities
     cloud = 'AWS EBS'
     multi_destination = False
     copy_call_is_idempotent = False
@@ -99,6 +114,12 @@ class EbsAdapter(DrAdapter, RestoreDrillAdapter):
     restore_disk_types = tuple(VOLUME_MINIMUM_GIB)
     # CreateVolume takes a ClientToken.
     create_disk_call_is_idempotent = True
+    # LockSnapshot (EC2 model): governance or compliance, LockDuration 1-36,500 days; CoolOffPeriod 1-72 h, compliance only
+    # (0 here: not sent). No ClientToken: after a lost answer the run reads the lock back first. DescribeLockedSnapshots'
+    # MaxResults is 5-1,000.
+    lock_modes = (GOVERNANCE, COMPLIANCE)
+    cool_off_modes = (COMPLIANCE,)
+    ids_per_lock_describe = FILTER_CHUNK
     client: AwsClient
 
     def __init__(self, client: AwsClient) -> None:
@@ -294,6 +315,25 @@ class EbsAdapter(DrAdapter, RestoreDrillAdapter):
         self.client.call(copy.region, 'CreateTags', Resources=[copy.id], Tags=tag_list(tags))
         copy.tags.update(tags)
 
+    # ------------------------------------------------------------------ locks
+    def describe_locks(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, SnapshotLock]:
+        # By ids, without MaxResults (DescribeSnapshots refuses the two together; the lock call's reference is silent),
+        # following a NextToken should EC2 page all the same.
+        locks: dict[str, SnapshotLock] = {}
+        arguments: dict[str, Any] = {'SnapshotIds': list(snapshot_ids)}
+        while True:
+            answer = self.client.call(region, 'DescribeLockedSnapshots', **arguments)
+            locks.update((item['SnapshotId'], ebs_lock(item)) for item in answer.get('Snapshots', []))
+            if not answer.get('NextToken') or answer['NextToken'] == arguments.get('NextToken'):
+                return locks
+            arguments['NextToken'] = answer['NextToken']
+
+    def lock_snapshot(self, region: str, snapshot_id: str, lock: LockSettings) -> SnapshotLock:
+        arguments: dict[str, Any] = {'SnapshotId': snapshot_id, 'LockMode': lock.mode, 'LockDuration': lock.duration_days}
+        if lock.cool_off_hours:
+            arguments['CoolOffPeriod'] = lock.cool_off_hours
+        return ebs_lock(self.client.call(region, 'LockSnapshot', **arguments))
+
     @staticmethod
     def test_disk(item: Mapping[str, Any], region: str) -> DrillDisk:
         tags = tag_dict(item.get('Tags'))
@@ -313,6 +353,20 @@ class EbsAdapter(DrAdapter, RestoreDrillAdapter):
             created=item['StartTime'].isoformat() if hasattr(item.get('StartTime'), 'isoformat') else item.get('StartTime'),
             extra=cast('dict[str, Any]', snapshot_extra(item)),  # None: Snapshot makes it {}
         )
+
+
+def iso_time(value: Any) -> str | None:
+    """A time botocore parsed (a datetime) as ISO 8601 text; text and None as they are."""
+    return str(value.isoformat()) if hasattr(value, 'isoformat') else None if value is None else str(value)
+
+
+def ebs_lock(item: Mapping[str, Any]) -> SnapshotLock:
+    """A lock as LockSnapshot and DescribeLockedSnapshots answer it (LockState governance, compliance, compliance-cooloff or
+    expired); the mode of a compliance lock in its cool-off is compliance, and an expired lock's is not told."""
+    state = item.get('LockState')
+    mode = GOVERNANCE if state == GOVERNANCE else COMPLIANCE if state in (COMPLIANCE, 'compliance-cooloff') else None
+    return SnapshotLock(mode, state != 'expired', expires=iso_time(item.get('LockExpiresOn')),
+                        cool_off_ends=iso_time(item.get('CoolOffPeriodExpiresOn')), cloud_status=state)
 
 
 def local_zone_region(zone: str | None) -> str | None:

@@ -6,7 +6,7 @@
 
 botocore decodes its whole EC2 model (4.3 MB of JSON, 830 operations) in each process that makes
 a client: about a third of what an ad hoc copy cost over ``ansible -m ping``. This is that model cut to
-the operations below and the shapes they reach, 20244 bytes. Everything else botocore loads (endpoint
+the operations below and the shapes they reach, 23858 bytes. Everything else botocore loads (endpoint
 rules, partitions, retry rules) is still its own. A unit test fails when the installed botocore's model of
 these operations differs from this one.
 """
@@ -25,8 +25,10 @@ OPERATIONS = (
     'DeleteSnapshot',
     'DeleteVolume',
     'DescribeAvailabilityZones',
+    'DescribeLockedSnapshots',
     'DescribeSnapshots',
     'DescribeVolumes',
+    'LockSnapshot',
 )
 
 MODEL_JSON = r'''
@@ -51,10 +53,15 @@ MODEL_JSON = r'''
   "DescribeAvailabilityZones": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
     "DescribeAvailabilityZonesRequest"}, "name": "DescribeAvailabilityZones", "output": {"shape":
     "DescribeAvailabilityZonesResult"}},
+  "DescribeLockedSnapshots": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
+    "DescribeLockedSnapshotsRequest"}, "name": "DescribeLockedSnapshots", "output": {"shape":
+    "DescribeLockedSnapshotsResult"}},
   "DescribeSnapshots": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
     "DescribeSnapshotsRequest"}, "name": "DescribeSnapshots", "output": {"shape": "DescribeSnapshotsResult"}},
   "DescribeVolumes": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
-    "DescribeVolumesRequest"}, "name": "DescribeVolumes", "output": {"shape": "DescribeVolumesResult"}}
+    "DescribeVolumesRequest"}, "name": "DescribeVolumes", "output": {"shape": "DescribeVolumesResult"}},
+  "LockSnapshot": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "LockSnapshotRequest"},
+    "name": "LockSnapshot", "output": {"shape": "LockSnapshotResult"}}
  },
  "shapes": {
   "AssociatedKmsKey": {"members": {"KmsKeyId": {"locationName": "kmsKeyId", "shape": "String"}}, "type":
@@ -91,6 +98,8 @@ MODEL_JSON = r'''
   "AvailabilityZoneSubGeographyList": {"member": {"locationName": "item", "shape":
     "AvailabilityZoneSubGeography"}, "type": "list"},
   "Boolean": {"type": "boolean"},
+  "CoolOffPeriodRequestHours": {"max": 72, "min": 1, "type": "integer"},
+  "CoolOffPeriodResponseHours": {"type": "integer"},
   "CopySnapshotRequest": {"members": {"CompletionDurationMinutes": {"shape":
     "SnapshotCompletionDurationMinutesRequest"}, "Description": {"shape": "String"},
     "DestinationAvailabilityZone": {"shape": "String"}, "DestinationOutpostArn": {"shape": "String"},
@@ -130,6 +139,13 @@ MODEL_JSON = r'''
     "ZoneName", "shape": "ZoneNameStringList"}}, "type": "structure"},
   "DescribeAvailabilityZonesResult": {"members": {"AvailabilityZones": {"locationName": "availabilityZoneInfo"
     , "shape": "AvailabilityZoneList"}}, "type": "structure"},
+  "DescribeLockedSnapshotsMaxResults": {"max": 1000, "min": 5, "type": "integer"},
+  "DescribeLockedSnapshotsRequest": {"members": {"DryRun": {"shape": "Boolean"}, "Filters": {"locationName":
+    "Filter", "shape": "FilterList"}, "MaxResults": {"shape": "DescribeLockedSnapshotsMaxResults"},
+    "NextToken": {"shape": "String"}, "SnapshotIds": {"locationName": "SnapshotId", "shape":
+    "SnapshotIdStringList"}}, "type": "structure"},
+  "DescribeLockedSnapshotsResult": {"members": {"NextToken": {"locationName": "nextToken", "shape": "String"}
+    , "Snapshots": {"locationName": "snapshotSet", "shape": "LockedSnapshotsInfoList"}}, "type": "structure"},
   "DescribeSnapshotsRequest": {"members": {"DryRun": {"locationName": "dryRun", "shape": "Boolean"},
     "Filters": {"locationName": "Filter", "shape": "FilterList"}, "MaxResults": {"shape": "Integer"},
     "NextToken": {"shape": "String"}, "OwnerIds": {"locationName": "Owner", "shape": "OwnerStringList"},
@@ -149,6 +165,31 @@ MODEL_JSON = r'''
   "FilterList": {"member": {"locationName": "Filter", "shape": "Filter"}, "type": "list"},
   "Integer": {"type": "integer"},
   "KmsKeyId": {"type": "string"},
+  "LockMode": {"enum": ["compliance", "governance"], "type": "string"},
+  "LockSnapshotRequest": {"members": {"CoolOffPeriod": {"shape": "CoolOffPeriodRequestHours"}, "DryRun": {
+    "shape": "Boolean"}, "ExpirationDate": {"shape": "MillisecondDateTime"}, "LockDuration": {"shape":
+    "RetentionPeriodRequestDays"}, "LockMode": {"shape": "LockMode"}, "SnapshotId": {"shape": "SnapshotId"}},
+    "required": ["SnapshotId", "LockMode"], "type": "structure"},
+  "LockSnapshotResult": {"members": {"CoolOffPeriod": {"locationName": "coolOffPeriod", "shape":
+    "CoolOffPeriodResponseHours"}, "CoolOffPeriodExpiresOn": {"locationName": "coolOffPeriodExpiresOn",
+    "shape": "MillisecondDateTime"}, "LockCreatedOn": {"locationName": "lockCreatedOn", "shape":
+    "MillisecondDateTime"}, "LockDuration": {"locationName": "lockDuration", "shape":
+    "RetentionPeriodResponseDays"}, "LockDurationStartTime": {"locationName": "lockDurationStartTime",
+    "shape": "MillisecondDateTime"}, "LockExpiresOn": {"locationName": "lockExpiresOn", "shape":
+    "MillisecondDateTime"}, "LockState": {"locationName": "lockState", "shape": "LockState"}, "SnapshotId": {
+    "locationName": "snapshotId", "shape": "String"}}, "type": "structure"},
+  "LockState": {"enum": ["compliance", "governance", "compliance-cooloff", "expired"], "type": "string"},
+  "LockedSnapshotsInfo": {"members": {"CoolOffPeriod": {"locationName": "coolOffPeriod", "shape":
+    "CoolOffPeriodResponseHours"}, "CoolOffPeriodExpiresOn": {"locationName": "coolOffPeriodExpiresOn",
+    "shape": "MillisecondDateTime"}, "LockCreatedOn": {"locationName": "lockCreatedOn", "shape":
+    "MillisecondDateTime"}, "LockDuration": {"locationName": "lockDuration", "shape":
+    "RetentionPeriodResponseDays"}, "LockDurationStartTime": {"locationName": "lockDurationStartTime",
+    "shape": "MillisecondDateTime"}, "LockExpiresOn": {"locationName": "lockExpiresOn", "shape":
+    "MillisecondDateTime"}, "LockState": {"locationName": "lockState", "shape": "LockState"}, "OwnerId": {
+    "locationName": "ownerId", "shape": "String"}, "SnapshotId": {"locationName": "snapshotId", "shape":
+    "String"}}, "type": "structure"},
+  "LockedSnapshotsInfoList": {"member": {"locationName": "item", "shape": "LockedSnapshotsInfo"}, "type":
+    "list"},
   "Long": {"type": "long"},
   "MillisecondDateTime": {"type": "timestamp"},
   "OperatorRequest": {"members": {"Principal": {"shape": "String"}}, "type": "structure"},
@@ -188,6 +229,8 @@ MODEL_JSON = r'''
     "capacity-reservation-cancellation-quote", "application-status-check",
     "capacity-reservation-modification-quote", "metric-category"], "type": "string"},
   "RestorableByStringList": {"member": {"shape": "String"}, "type": "list"},
+  "RetentionPeriodRequestDays": {"max": 36500, "min": 1, "type": "integer"},
+  "RetentionPeriodResponseDays": {"type": "integer"},
   "SSEType": {"enum": ["sse-ebs", "sse-kms", "none"], "type": "string"},
   "Snapshot": {"members": {"AssociatedKmsKeys": {"locationName": "associatedKmsKeySet", "shape":
     "AssociatedKmsKeySet"}, "AvailabilityZone": {"locationName": "availabilityZone", "shape": "String"},

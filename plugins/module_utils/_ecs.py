@@ -30,7 +30,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._adapter import DrAdapter, RestoreDrillAdapter
+from ._adapter import DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from ._alibaba import AlibabaClient
 from ._alibaba_answers import links_to, listed, tagged_disks
 from ._alibaba_validate import (
@@ -44,7 +44,7 @@ from ._alibaba_validate import (
 )
 from ._copy_module import task_destinations
 from ._errors import INVALID, CloudError, InputError
-from ._model import COMPLETED, FAILED, PENDING, USABLE, CopyRequest, Disk, DrillDisk, Snapshot
+from ._model import COMPLETED, COMPLIANCE, FAILED, PENDING, USABLE, CopyRequest, Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
 from ._pagers import token_pages
 from ._tagging import RESTORE_RUN_TAG, SOURCE_TAG, numbered_tags, string_tags, tag_dict
 
@@ -135,7 +135,13 @@ def client_token(request: CopyRequest, destination: str) -> str:
     return CLIENT_TOKEN_PREFIX + digest[:48]
 
 
-class EcsAdapter(DrAdapter, RestoreDrillAdapter):
+def ecs_lock(item: Mapping[str, Any]) -> SnapshotLock:
+    """A lock as DescribeLockedSnapshots and LockSnapshot answer it (LockStatus compliance-cooloff, compliance or expired)."""
+    return SnapshotLock(item.get('LockMode') or COMPLIANCE, item.get('LockStatus') != 'expired', expires=item.get('LockExpiredTime') or None,
+                        cool_off_ends=item.get('CoolOffPeriodExpiredTime') or None, cloud_status=item.get('LockStatus'))
+
+
+class EcsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):
     cloud = 'Alibaba Cloud ECS'
     multi_destination = False
     copy_call_is_idempotent = True
@@ -153,6 +159,12 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter):
     # "You do not need to specify ZoneId for a cloud_regional_disk_auto cloud disk" (ecs-20140526 CreateDiskRequest.ZoneId).
     regional_disk_types = ('cloud_regional_disk_auto',)
     create_disk_call_is_idempotent = True  # CreateDisk takes a ClientToken
+    # LockSnapshot (ecs-20140526 LockSnapshotRequest): compliance only, CoolOffPeriod 0-72 h and LockDuration 1-36,500
+    # days, both required; a ClientToken. DescribeLockedSnapshots pages by MaxResults (1-100) and NextToken.
+    lock_modes = (COMPLIANCE,)
+    cool_off_modes = (COMPLIANCE,)
+    lock_call_is_idempotent = True
+    ids_per_lock_describe = ID_CHUNK
 
     sdk_packages = 'aliyun-python-sdk-core and aliyun-python-sdk-ecs'
     client: AlibabaClient
@@ -341,6 +353,26 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter):
         params.update(numbered_tags(tags))
         self.client.call('TagResources', params, copy.region)
         copy.tags.update(tags)
+
+    # ------------------------------------------------------------------ locks
+    def describe_locks(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, SnapshotLock]:
+        params = {'RegionId': region}
+        params.update(('SnapshotIds.%d' % number, snapshot_id) for number, snapshot_id in enumerate(snapshot_ids, start=1))
+        items = token_pages(lambda page: self.client.call('DescribeLockedSnapshots', page, region), params,
+                            lambda answer: answer.get('LockedSnapshotsInfo') or [], SNAPSHOT_PAGE_SIZE, action='DescribeLockedSnapshots',
+                            region=region)
+        return {item['SnapshotId']: ecs_lock(item) for item in items}
+
+    def lock_snapshot(self, region: str, snapshot_id: str, lock: LockSettings) -> SnapshotLock:
+        identity = json.dumps([region, snapshot_id, lock.mode, lock.duration_days, lock.cool_off_hours])
+        answer = self.client.call('LockSnapshot', {
+            'RegionId': region, 'SnapshotId': snapshot_id, 'LockMode': lock.mode, 'LockDuration': lock.duration_days,
+            'CoolOffPeriod': lock.cool_off_hours,
+            # The same lock of the same snapshot, the same token: a resend after a lost answer gets ECS's first answer.
+            'ClientToken': CLIENT_TOKEN_PREFIX + hashlib.sha256(identity.encode('utf-8')).hexdigest()[:48]}, region)
+        # The answer's LockedSnapshotInfo (ecs-20140526 LockSnapshotResponseBody); what was asked, should it lack one.
+        asked = {'SnapshotId': snapshot_id, 'LockMode': lock.mode, 'LockStatus': 'compliance-cooloff' if lock.cool_off_hours else 'compliance'}
+        return ecs_lock(answer.get('LockedSnapshotInfo') or asked)
 
     def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:
         self._categories[item['SnapshotId']] = item.get('Category')

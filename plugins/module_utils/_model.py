@@ -138,6 +138,36 @@ class Disk:
         return 'Disk(%r, %r)' % (self.id, self.region)
 
 
+# The modes of a snapshot lock (EBS: both; ECS: compliance). Governance: a person with the permission may unlock it;
+# compliance: nobody can, once its cool-off (the hours in which it may still be changed or removed) has passed.
+GOVERNANCE, COMPLIANCE = 'governance', 'compliance'
+
+
+@dataclass(frozen=True)
+class LockSettings:
+    """The lock a DR run puts on each DR copy once it is complete (dr_sync's ``lock``), checked by _dr_lock."""
+
+    mode: str
+    duration_days: int
+    cool_off_hours: int = 0
+
+
+@dataclass(frozen=True)
+class SnapshotLock:
+    """A snapshot's lock as its cloud answers it. ``expires`` is None while the lock's duration has not begun (ECS
+    counts it from when a snapshot in progress completes)."""
+
+    mode: str | None  # None where the cloud does not tell it (EBS: an expired lock)
+    in_force: bool  # False once it has expired: the snapshot can be deleted again
+    expires: str | None = None
+    cool_off_ends: str | None = None
+    cloud_status: str | None = None
+
+    def as_result(self) -> dict[str, Any]:
+        return {'mode': self.mode, 'status': self.cloud_status, 'in_force': self.in_force, 'expires': self.expires,
+                'cool_off_ends': self.cool_off_ends}
+
+
 @dataclass(eq=False, repr=False)
 class DrillDisk:  # pylint: disable=too-many-instance-attributes  # what the clouds' answers say of a disk
     """A disk the restore drill makes from a DR copy (see _dr_restore), as the cloud describes it.

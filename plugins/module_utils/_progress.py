@@ -31,6 +31,7 @@ READING = 'reading disks and snapshots'
 FRESH_SNAPSHOTS = 'taking fresh snapshots'
 COPYING = 'copying'
 WAITING = 'waiting for copies'
+LOCKING = 'locking copies'
 RESTORE_TEST = 'restore test'
 PRUNING = 'pruning'
 

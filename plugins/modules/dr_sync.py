@@ -138,6 +138,39 @@ options:
       - At most this many copies in flight per DR region; new copies wait for a free slot.
       - Defaults to the cloud's limit where it has one (20 on AWS) and no limit otherwise.
     type: int
+  lock:
+    description:
+      - Lock each DR copy against deletion once it is complete, so that whoever takes over the account cannot delete the DR
+        copies for O(lock.duration_days). On AWS EBS (C(LockSnapshot)) and Alibaba Cloud ECS (C(LockSnapshot), read back with
+        C(DescribeLockedSnapshots)); Tencent Cloud CBS and Alibaba Cloud ENS have no snapshot lock, and refuse this option
+        before any call. See C(docs/vault.md).
+      - A copy is locked once, and again only after its lock has expired; a lock in force (this collection's or a person's) is
+        never changed. A copy still in flight is locked by the run that finds it complete, so without O(wait) each copy is
+        locked one run later. In check mode the locks are planned, and none is set.
+      - Pruning reads the locks of the copies it chose first, and never sends a delete for a copy whose lock is in force; such
+        a copy is listed in C(kept) with C(reason=locked) and its lock, and goes once its lock has expired.
+      - With O(retention_days) (ECS), the lock may not be longer than the copy is kept.
+      - Leave it unset, or give an empty dict, for no lock.
+    type: dict
+    suboptions:
+      mode:
+        description:
+          - V(governance) (AWS only) can be lifted by a person whom the account's policies allow C(ec2:UnlockSnapshot).
+          - V(compliance) cannot be lifted by anyone, the account's root included, once its cool-off period has passed. Test
+            with V(governance) or a short O(lock.duration_days) first.
+        type: str
+        choices: [governance, compliance]
+      duration_days:
+        description:
+          - How long each copy stays locked, 1 to 36500 days. ECS counts it from when the copy completes, AWS from when the
+            lock is set; this collection locks only completed copies, so both count from about then.
+        type: int
+      cool_off_hours:
+        description:
+          - For a V(compliance) lock, the hours (0 to 72) in which it can still be changed or lifted by a person with the
+            permission; 0 for none. A V(governance) lock has no cool-off period.
+        type: int
+    version_added: 0.2.0
   restore_test:
     description:
       - Run the restore drill after the copies (see the description). A failed or timed-out test, and a test disk that could not
@@ -399,10 +432,11 @@ EXAMPLES = r'''
 
 RETURN = r'''
 totals:
-  description: Counts over the run.
+  description: Counts over the run. C(locked) counts the copies this run locked (or would lock, in check mode), see O(lock).
   returned: always
   type: dict
-  sample: {"disks": 3, "copied": 2, "existing": 4, "would_copy": 0, "not_copied": 0, "fresh_snapshots": 0, "pruned": 1, "kept": 6, "without_dr_copy": 0}
+  sample: {"disks": 3, "copied": 2, "existing": 4, "would_copy": 0, "not_copied": 0, "fresh_snapshots": 0, "pruned": 1, "kept": 6, "without_dr_copy": 0,
+           "locked": 2}
 posture:
   description:
     - The run's DR posture, which the posture page shows. C(rpo_hours) is O(max_snapshot_age_hours) (null when it is not set).

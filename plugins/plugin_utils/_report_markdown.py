@@ -71,6 +71,26 @@ Generated {{ report['generated_at'] }}{{ ' (check mode: nothing was changed)' if
 {% endfor %}
 {% endfor %}
 {% endif %}
+{% set locks = [] %}
+{% for disk in report['disks'] %}
+{% for copy in disk['copies'] if copy.get('lock') %}
+{% set dummy = locks.append([disk['disk_id'], copy['region'], copy['snapshot_id'], copy['lock']['mode'], copy['lock']['status'],
+                             copy['lock']['expires'], copy['lock']['action']]) %}
+{% endfor %}
+{% for record in disk['kept'] if record.get('reason') == 'locked' %}
+{% set dummy = locks.append([disk['disk_id'], record['region'], record['snapshot_id'], record['lock']['mode'], record['lock']['status'],
+                             record['lock']['expires'], 'kept by pruning: locked']) %}
+{% endfor %}
+{% endfor %}
+{% if locks %}
+
+## Locks
+
+{{ head(['disk', 'DR region', 'copy', 'mode', 'status', 'expires', 'action']) }}
+{% for cells in locks %}
+{{ row(cells) }}
+{% endfor %}
+{% endif %}
 {% if report.get('restore') %}
 {% set restore = report['restore'] %}
 {% set drill = restore['totals'] %}

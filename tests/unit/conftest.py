@@ -4,6 +4,7 @@ tests use, and a time limit per test."""
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 from hypothesis import settings
@@ -30,12 +31,20 @@ def moto_url():
     backends directly. moto keeps its state per process: each test uses accounts and regions of its own."""
     # As with_emulators.py starts moto's server: without the default AMIs, whose loading makes the first EC2 call slow.
     os.environ.setdefault('MOTO_EC2_LOAD_DEFAULT_AMIS', 'false')
-    from moto.server import ThreadedMotoServer  # pylint: disable=import-outside-toplevel  # only the AWS tests pay for it
-    server = ThreadedMotoServer(ip_address='127.0.0.1', port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield 'http://%s:%d' % (host, port)
-    server.stop()
+    # pylint: disable-next=import-outside-toplevel  # only the AWS tests pay for it
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server  # pylint: disable=import-outside-toplevel
+
+    # The EBS snapshot locks that moto lacks, as the suites' moto server has them.
+    from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_locks import (  # pylint: disable=import-outside-toplevel
+        with_snapshot_locks,
+    )
+    server = make_server('127.0.0.1', 0, with_snapshot_locks(DomainDispatcherApplication(create_backend_app)), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield 'http://127.0.0.1:%d' % server.server_port
+    server.shutdown()
+    thread.join()
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-timeout's own pytest_configure reads the setting

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._adapter import DrAdapter, RestoreDrillAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._adapter import DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import (
     COMPLETED,
@@ -18,6 +18,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._model import (
     Disk,
     Snapshot,
     DrillDisk,
+    SnapshotLock,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 
@@ -28,7 +29,7 @@ class RunKilled(BaseException):
     """The process of the run was killed (SIGKILL): no call of it reaches the cloud any more, and nothing catches this."""
 
 
-class MemoryCloud(DrAdapter, RestoreDrillAdapter):
+class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):
     """Copies finish ``copy_seconds`` after they start; every call is counted.
 
     Times: ``clock.now`` seconds after EPOCH is "now" for snapshots' creation times.
@@ -37,6 +38,9 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter):
     cloud = 'memory'
     sample_snapshot_id = 'snap-000'
     readable_options = ('encrypted', 'tags')
+    # Locks as EBS has them (the instance's lock_modes = () makes a cloud without locks).
+    lock_modes = ('governance', 'compliance')
+    cool_off_modes = ('compliance',)
 
     def __init__(self, clock, multi_destination=False, copy_seconds=10, in_flight_limit=None, snapshot_tags=True):
         self.clock = clock
@@ -70,6 +74,10 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter):
         self.kill_after_calls = None   # the run is killed when it makes this many more calls
         self.deleted_disk_times = {}   # test disk id -> clock.now when it was deleted
         self.max_description = 255     # as EC2's CopySnapshot
+        self.locks = {}                # snapshot id -> {'mode', 'until' (clock.now seconds), 'cool_off_hours'}
+        self.lock_errors = []          # errors raised by the next lock_snapshot calls
+        self.lose_next_lock_answer = False
+        self.refused_locked_deletes = []  # deletes sent for a snapshot whose lock was in force (the cloud refuses them)
 
     def _count(self, name):
         if self.kill_after_calls is not None:
@@ -209,9 +217,41 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter):
 
     def delete_snapshot(self, region, snapshot_id):
         self._count('delete_snapshot')
+        if self._lock(snapshot_id) is not None and self._lock(snapshot_id).in_force:
+            self.refused_locked_deletes.append(snapshot_id)
+            raise CloudError('DeleteSnapshot', 'SnapshotLocked', 'snapshot %s is locked' % snapshot_id, kind=INVALID)
         if self.copies.pop(snapshot_id, None) is None:
             raise CloudError('DeleteSnapshot', 'InvalidSnapshot.NotFound', 'no snapshot %s' % snapshot_id, kind=NOT_FOUND)
         self.deleted.append(snapshot_id)
+
+    # ------------------------------------------------------------------ locks
+    def add_lock(self, snapshot_id, mode='compliance', days=7, cool_off_hours=0):
+        """A lock as a person, or an earlier run, put it on ``snapshot_id`` now."""
+        self.locks[snapshot_id] = {'mode': mode, 'until': self.clock.now + days * 86400, 'cool_off_hours': cool_off_hours}
+
+    def _lock(self, snapshot_id):
+        record = self.locks.get(snapshot_id)
+        if record is None:
+            return None
+        return SnapshotLock(record['mode'], self.clock.now < record['until'], expires=self.when(record['until']),
+                            cloud_status=record['mode'] if self.clock.now < record['until'] else 'expired')
+
+    def describe_locks(self, region, snapshot_ids):
+        self._count('describe_locks')
+        assert len(snapshot_ids) <= self.ids_per_lock_describe
+        return {snapshot_id: self._lock(snapshot_id) for snapshot_id in snapshot_ids
+                if snapshot_id in self.locks and self.copies.get(snapshot_id, {}).get('region') == region}
+
+    def lock_snapshot(self, region, snapshot_id, lock):
+        self._count('lock_snapshot')
+        if self.lock_errors:
+            raise self.lock_errors.pop(0)
+        assert self.copies[snapshot_id]['region'] == region and self._copy_snapshot(snapshot_id).state == COMPLETED
+        self.add_lock(snapshot_id, lock.mode, lock.duration_days, lock.cool_off_hours)
+        if self.lose_next_lock_answer:
+            self.lose_next_lock_answer = False
+            raise CloudError('LockSnapshot', 'ConnectionClosed', 'no answer', kind=RETRYABLE, uncertain=True)
+        return self._lock(snapshot_id)
 
     # ------------------------------------------------------------------ the restore drill's interface
     def add_test_disk(self, disk_id, region, name, tags, started, copy='copy-x'):

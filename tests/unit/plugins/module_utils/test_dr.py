@@ -402,7 +402,7 @@ def test_the_report_says_which_regions_lack_a_copy_what_was_kept_and_how_many_ca
     report = run(cloud, clock, prune=True, keep_copies=2)
     assert report['api_retries'] == 1 and throttled == ['src-1']
     assert report['totals'] == {'disks': 1, 'copied': 1, 'existing': 0, 'would_copy': 0, 'not_copied': 1, 'fresh_snapshots': 0,
-                                'pruned': 0, 'kept': 2, 'without_dr_copy': 1}
+                                'pruned': 0, 'kept': 2, 'without_dr_copy': 1, 'locked': 0}
     disk = report['disks'][0]
     assert disk['missing_regions'] == ['dr-2']
     assert [(record['region'], record['snapshot_id']) for record in disk['kept']] == [('dr-1', 'copy-1'), ('dr-1', 'old-3')]

@@ -8,7 +8,9 @@ can tell); people who copy a DR copy with its tags, and archive copies made with
 After every move:
 1. every disk that ever had a completed copy in a DR region still has one there;
 2. nothing that a DR run did not make was ever deleted;
-3. no test disk was deleted by a run that did not make it before the time its run could still be under way.
+3. no test disk was deleted by a run that did not make it before the time its run could still be under way;
+4. no delete was sent for a copy whose lock was in force, whoever locked it (a run with ``lock``, or a person);
+   and a run locks only completed copies (the in-memory cloud asserts it).
 
 make test runs a few thousand moves; make chaos runs many more (SNAPCOPY_SAFETY_EXAMPLES).
 """
@@ -67,12 +69,15 @@ class DrWorld(RuleBasedStateMachine):
     # pylint: disable-next=too-many-arguments
     @rule(wait=st.booleans(), keep_copies=st.sampled_from([None, 1, 2]), max_age_days=st.sampled_from([None, 1, 3]),
           drill=st.booleans(), failing=st.integers(0, 2), hanging=st.integers(0, 1), lost_answer=st.booleans(),
-          killed_after=st.one_of(st.none(), st.integers(0, 40)))
-    def dr_run(self, wait, keep_copies, max_age_days, drill, failing, hanging, lost_answer, killed_after):
+          killed_after=st.one_of(st.none(), st.integers(0, 40)),
+          lock=st.sampled_from([None, {'mode': 'governance', 'duration_days': 1}, {'mode': 'compliance', 'duration_days': 3}]),
+          lost_lock_answer=st.booleans())
+    def dr_run(self, wait, keep_copies, max_age_days, drill, failing, hanging, lost_answer, killed_after, lock, lost_lock_answer):
         prune = bool(keep_copies or max_age_days)
         options = params(dr_regions=list(DR_REGIONS), wait=wait, wait_timeout=120, prune=prune, keep_copies=keep_copies,
                          max_copy_age_days=max_age_days, restore_test=drill and wait, restore_test_timeout=60,
-                         restore_test_count=1)
+                         restore_test_count=1, lock=lock)
+        self.cloud.lose_next_lock_answer = lost_lock_answer
         self.cloud.fail_next_copies, self.cloud.hang_next_copies = failing, hanging
         self.cloud.lose_next_answer = lost_answer
         self.cloud.kill_after_calls = killed_after
@@ -85,7 +90,7 @@ class DrWorld(RuleBasedStateMachine):
         finally:
             self.cloud.kill_after_calls = None
             self.cloud.fail_next_copies = self.cloud.hang_next_copies = 0
-            self.cloud.lose_next_answer = False
+            self.cloud.lose_next_answer = self.cloud.lose_next_lock_answer = False
         self.dr_made |= (set(self.cloud.copies) | set(self.cloud.deleted)) - before_copies
         self.no_other_runs_test_disk_deleted_before_its_time(before_disks)
 
@@ -113,6 +118,13 @@ class DrWorld(RuleBasedStateMachine):
         self.cloud.add_copy('archive-%d' % self.snapshot_number, region, {SOURCE_TAG: 'src-1/' + newest, 'purpose': 'archive'},
                             self.clock.now, source=('src-1', newest) if self.links_sources else None)
 
+    @precondition(lambda self: bool(self.cloud.copies))
+    @rule(data=st.data())
+    def a_person_locks_a_copy(self, data):
+        """Any copy, the DR runs' own or not, for a day or a week, in either mode."""
+        copy_id = data.draw(st.sampled_from(sorted(self.cloud.copies)))
+        self.cloud.add_lock(copy_id, data.draw(st.sampled_from(['governance', 'compliance'])), days=data.draw(st.sampled_from([1, 7])))
+
     # ------------------------------------------------------------------ the contract
     def is_completed(self, copy_id):
         return self.cloud._copy_snapshot(copy_id).state == COMPLETED  # pylint: disable=protected-access
@@ -133,6 +145,10 @@ class DrWorld(RuleBasedStateMachine):
     def nothing_a_dr_run_did_not_make_is_deleted(self):
         foreign = [copy_id for copy_id in self.cloud.deleted if copy_id not in self.dr_made | self.indistinguishable]
         assert not foreign, 'deleted what no DR run made: %s' % foreign
+
+    @invariant()
+    def no_delete_is_sent_for_a_locked_copy(self):
+        assert not self.cloud.refused_locked_deletes, 'a delete was sent for locked copies %s' % self.cloud.refused_locked_deletes
 
     def no_other_runs_test_disk_deleted_before_its_time(self, before):
         """Of the test disks there before this run (``before``), those it deleted: only once the time they carry had passed."""

@@ -40,6 +40,8 @@ REQUESTS = {
                          {'Key': 'snapcopy:restore-test', 'Value': '20261122T181400Z-3f9a1c'}]}]},
     'DeleteVolume': {'VolumeId': 'vol-0123456789abcdef0'},
     'CreateTags': {'Resources': ['snap-0123456789abcdef0'], 'Tags': [{'Key': 'snapcopy:restore-tested', 'Value': '20261122T181400Z'}]},
+    'LockSnapshot': {'SnapshotId': 'snap-0123456789abcdef0', 'LockMode': 'compliance', 'LockDuration': 14, 'CoolOffPeriod': 24},
+    'DescribeLockedSnapshots': {'SnapshotIds': ['snap-0123456789abcdef0', 'snap-0123456789abcdef1'], 'NextToken': 'page-2'},
 }
 
 

@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Locked DR copies (dr_sync's ``lock``, docs/vault.md): the lock asked for, checked before any call; what the
+run records of each copy's lock; and the locks pruning reads before it deletes.
+
+A lock is put on a DR copy once the copy is complete, and again only once it has expired: a lock in force is never
+changed (a compliance lock past its cool-off could only be lengthened, and a shorter one asked for today is no
+reason to). A copy still in flight is locked by the run that finds it complete. Pruning never sends a delete for a
+copy whose lock is in force, whoever set it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._adapter import SnapshotLockAdapter
+from ._errors import InputError
+from ._model import LockSettings
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from ._adapter import CopyAdapter
+    from ._model import SnapshotLock
+
+# What the run did about a copy's lock (the report's copies[].lock.action).
+LOCKED = 'locked'                  # this run locked it
+IN_FORCE = 'in_force'              # it was locked already (by an earlier run, or a person)
+WOULD_LOCK = 'would_lock'          # check mode
+WHEN_COMPLETED = 'when_completed'  # in flight: the run that finds it complete locks it
+LOCK_FAILED = 'lock_failed'        # the cloud refused the lock: a failure of the disk
+# A copy pruning chose but kept: its lock is in force (the report's kept[].reason).
+KEPT_LOCKED = 'locked'
+
+
+def lock_settings(value: Mapping[str, Any] | None) -> LockSettings | None:
+    """dr_sync's ``lock`` (its suboptions typed by the argument spec) as LockSettings; None when unset or empty (the
+    role passes {} for no lock)."""
+    if not value or not any(value.get(key) not in (None, '') for key in ('mode', 'duration_days', 'cool_off_hours')):
+        return None
+    for key in ('mode', 'duration_days'):
+        if value.get(key) in (None, ''):
+            raise InputError('lock', 'needs %s: a lock is a mode and a duration_days (and a cool_off_hours where the mode has one)' % key)
+    return LockSettings(str(value['mode']), int(value['duration_days']), int(value.get('cool_off_hours') or 0))
+
+
+def check_lock(lock: LockSettings, adapter: CopyAdapter, copy_options: Mapping[str, Any]) -> None:
+    """InputError for a lock that ``adapter``'s cloud cannot put on a copy made with ``copy_options``; no call."""
+    if not isinstance(adapter, SnapshotLockAdapter) or not adapter.lock_modes:
+        raise InputError('lock', '%s has no API that locks a snapshot against deletion, so its DR copies cannot be locked: leave '
+                         'lock unset for this provider (docs/vault.md)' % adapter.cloud)
+    if lock.mode not in adapter.lock_modes:
+        raise InputError('lock', 'mode %r is not a lock of %s, which has %s' % (lock.mode, adapter.cloud, ', '.join(adapter.lock_modes)))
+    low, high = adapter.lock_days_range
+    if not low <= lock.duration_days <= high:
+        raise InputError('lock', 'duration_days must be from %d to %d days on %s, got %d' % (low, high, adapter.cloud, lock.duration_days))
+    if lock.mode in adapter.cool_off_modes:
+        low, high = adapter.cool_off_hours_range
+        if not low <= lock.cool_off_hours <= high:
+            raise InputError('lock', 'cool_off_hours must be from %d to %d hours on %s, got %d'
+                             % (low, high, adapter.cloud, lock.cool_off_hours))
+    elif lock.cool_off_hours:
+        raise InputError('lock', 'a %s lock of %s has no cool-off period: leave cool_off_hours unset or 0' % (lock.mode, adapter.cloud))
+    retention = copy_options.get('retention_days')
+    if retention and lock.duration_days > retention:
+        # The cloud would release the copy when its retention ends, or refuse to: either breaks one of the two promises.
+        raise InputError('lock', 'duration_days %d is longer than retention_days %d, after which the cloud releases each copy: '
+                         'lock for %d days at most, or keep copies longer' % (lock.duration_days, retention, retention))
+    adapter.check_lock(lock)
+
+
+def lock_record(action: str, lock: SnapshotLock | None = None, error: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A copy's lock as the report shows it: what the run did, and the lock (mode, status, expiry) where there is one."""
+    no_lock = {'mode': None, 'status': None, 'in_force': False, 'expires': None, 'cool_off_ends': None}
+    record: dict[str, Any] = {'action': action}
+    record.update(lock.as_result() if lock is not None else no_lock)
+    if error is not None:
+        record['error'] = error
+    return record
+
+
+def read_locks(adapter: CopyAdapter, call: Callable[..., Any], region: str, snapshot_ids: list[str]) -> dict[str, SnapshotLock]:
+    """{id: SnapshotLock} of those snapshots in ``region`` that carry a lock, in as few calls as the cloud allows; {} on a
+    cloud that has no lock (no call)."""
+    if not isinstance(adapter, SnapshotLockAdapter) or not adapter.lock_modes or not snapshot_ids:
+        return {}
+    ids = sorted(set(snapshot_ids))
+    locks: dict[str, SnapshotLock] = {}
+    for start in range(0, len(ids), adapter.ids_per_lock_describe):
+        locks.update(call(adapter.describe_locks, region, ids[start:start + adapter.ids_per_lock_describe]))
+    return locks

@@ -1,0 +1,168 @@
+"""EBS snapshot locks for moto's server, which has none (moto 5.2.5): LockSnapshot, DescribeLockedSnapshots, and
+DeleteSnapshot's refusal of a locked snapshot, as a WSGI layer in front of moto.
+
+Held to botocore's EC2 model (2016-11-15, LockSnapshotRequest / LockSnapshotResult, DescribeLockedSnapshotsRequest /
+LockedSnapshotsInfo) and the EBS user guide's "Lock a snapshot":
+- LockMode compliance or governance (required); LockDuration 1-36,500 days or ExpirationDate, one of the two;
+  CoolOffPeriod 1-72 hours, compliance only;
+- LockState governance, compliance-cooloff (a compliance lock in its cool-off), compliance or expired;
+- a governance lock, and a compliance lock in its cool-off, may be set anew at any time; once the cool-off is over, a
+  compliance lock may only be lengthened;
+- a locked snapshot cannot be deleted (the error's code is not documented: the collection reads the lock first and sends no
+  delete for a locked snapshot, so nothing may rest on this answer);
+- DescribeLockedSnapshots answers the locks of the caller's snapshots (SnapshotIds, the filter lock-state; MaxResults 5-1,000
+  with NextToken).
+The snapshot must exist in moto's EC2 backend of the caller's account and region (InvalidSnapshot.NotFound otherwise).
+"""
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import threading
+import time
+import uuid
+from urllib.parse import parse_qs
+from xml.sax.saxutils import escape
+
+NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/'
+CREDENTIAL_SCOPE = re.compile(r'Credential=(?P<key>[^/]+)/\d{8}/(?P<region>[^/]+)/ec2/')
+LOCK_MODES = ('compliance', 'governance')
+# (account, region, snapshot id) -> {'mode', 'duration_days', 'cool_off_hours', 'locked_at', 'expires_at'}
+LOCKS: dict = {}
+_GUARD = threading.Lock()
+
+
+class Ec2Error(Exception):
+    def __init__(self, code, message, status=400):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+def iso(epoch):
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.000Z')
+
+
+def lock_state(lock, now):
+    if now >= lock['expires_at']:
+        return 'expired'
+    if lock['mode'] == 'governance':
+        return 'governance'
+    return 'compliance-cooloff' if now < lock['locked_at'] + lock['cool_off_hours'] * 3600 else 'compliance'
+
+
+def lock_fields(snapshot_id, lock, now, owner=None):
+    fields = [('ownerId', owner)] if owner else []
+    fields += [('snapshotId', snapshot_id), ('lockState', lock_state(lock, now)), ('lockDuration', lock['duration_days']),
+               ('lockCreatedOn', iso(lock['locked_at'])), ('lockDurationStartTime', iso(lock['locked_at'])),
+               ('lockExpiresOn', iso(lock['expires_at']))]
+    if lock['cool_off_hours']:
+        fields += [('coolOffPeriod', lock['cool_off_hours']), ('coolOffPeriodExpiresOn', iso(lock['locked_at'] + lock['cool_off_hours'] * 3600))]
+    return ''.join('<%s>%s</%s>' % (name, escape(str(value)), name) for name, value in fields if value is not None)
+
+
+def _snapshots(account, region):
+    from moto.ec2.models import ec2_backends  # pylint: disable=import-outside-toplevel  # moto's state, in moto's process
+    return ec2_backends[account][region].snapshots
+
+
+def _integer(params, name, low, high):
+    if name not in params:
+        return None
+    try:
+        value = int(params[name])
+    except ValueError:
+        raise Ec2Error('InvalidParameterValue', 'Value (%s) for parameter %s is invalid.' % (params[name], name)) from None
+    if not low <= value <= high:
+        raise Ec2Error('InvalidParameterValue', 'Value (%d) for parameter %s is invalid. It must be from %d to %d.' % (value, name, low, high))
+    return value
+
+
+def lock_snapshot(params, account, region, now):
+    snapshot_id = params.get('SnapshotId')
+    mode = params.get('LockMode')
+    if not snapshot_id or not mode:
+        raise Ec2Error('MissingParameter', 'The request must contain the parameter %s' % ('SnapshotId' if not snapshot_id else 'LockMode'))
+    if mode not in LOCK_MODES:
+        raise Ec2Error('InvalidParameterValue', 'Value (%s) for parameter LockMode is invalid.' % mode)
+    if snapshot_id not in _snapshots(account, region):
+        raise Ec2Error('InvalidSnapshot.NotFound', "The snapshot '%s' does not exist." % snapshot_id)
+    duration = _integer(params, 'LockDuration', 1, 36500)
+    expiration = params.get('ExpirationDate')
+    if (duration is None) == (expiration is None):
+        raise Ec2Error('InvalidParameterCombination', 'Specify either LockDuration or ExpirationDate, but not both.')
+    cool_off = _integer(params, 'CoolOffPeriod', 1, 72) or 0
+    if cool_off and mode != 'compliance':
+        raise Ec2Error('InvalidParameterCombination', 'CoolOffPeriod can be specified for compliance mode only.')
+    expires_at = now + duration * 86400 if duration is not None else \
+        datetime.datetime.fromisoformat(expiration.replace('Z', '+00:00')).timestamp()
+    key = (account, region, snapshot_id)
+    current = LOCKS.get(key)
+    if current is not None and lock_state(current, now) == 'compliance' and (mode != 'compliance' or expires_at < current['expires_at']):
+        raise Ec2Error('InvalidParameterCombination', "Snapshot '%s' is locked in compliance mode and its cool-off period has ended: "
+                       'the lock can only be extended.' % snapshot_id)
+    lock = {'mode': mode, 'duration_days': duration if duration is not None else round((expires_at - now) / 86400),
+            'cool_off_hours': cool_off, 'locked_at': now, 'expires_at': expires_at}
+    if current is not None and lock_state(current, now) == 'compliance':
+        lock.update(locked_at=current['locked_at'], cool_off_hours=current['cool_off_hours'])
+    LOCKS[key] = lock
+    return 'LockSnapshotResponse', lock_fields(snapshot_id, lock, now)
+
+
+def describe_locked_snapshots(params, account, region, now):
+    wanted = {value for name, value in params.items() if re.fullmatch(r'SnapshotId\.\d+', name)}
+    states = {value for name, value in params.items() if re.fullmatch(r'Filter\.\d+\.Value\.\d+', name)}
+    size = _integer(params, 'MaxResults', 5, 1000) or 1000
+    start = int(params.get('NextToken') or 0)
+    locked = sorted((snapshot_id, lock) for (owner, where, snapshot_id), lock in LOCKS.items()
+                    if owner == account and where == region and (not wanted or snapshot_id in wanted)
+                    and (not states or lock_state(lock, now) in states) and snapshot_id in _snapshots(account, region))
+    page = locked[start:start + size]
+    token = str(start + size) if start + size < len(locked) else None
+    items = ''.join('<item>%s</item>' % lock_fields(snapshot_id, lock, now, account) for snapshot_id, lock in page)
+    body = '<snapshotSet>%s</snapshotSet>' % items
+    if token:
+        body += '<nextToken>%s</nextToken>' % token
+    return 'DescribeLockedSnapshotsResponse', body
+
+
+def refuse_locked_delete(params, account, region, now):
+    lock = LOCKS.get((account, region, params.get('SnapshotId')))
+    if lock is not None and lock_state(lock, now) != 'expired':
+        raise Ec2Error('SnapshotLocked', "The snapshot '%s' is locked and cannot be deleted." % params['SnapshotId'])
+
+
+ACTIONS = {'LockSnapshot': lock_snapshot, 'DescribeLockedSnapshots': describe_locked_snapshots}
+
+
+def with_snapshot_locks(app):
+    """``app`` (moto's WSGI application) with the lock calls answered here and locked snapshots kept from deletion."""
+    def serve(environ, start_response):
+        if environ.get('REQUEST_METHOD') != 'POST' or 'ec2' not in environ.get('HTTP_AUTHORIZATION', ''):
+            return app(environ, start_response)
+        body = environ['wsgi.input'].read(int(environ.get('CONTENT_LENGTH') or 0))
+        environ['wsgi.input'] = io.BytesIO(body)
+        params = {name: values[0] for name, values in parse_qs(body.decode('utf-8', 'replace')).items()}
+        action = params.get('Action')
+        if action not in ACTIONS and action != 'DeleteSnapshot':
+            return app(environ, start_response)
+        from moto.iam.models import get_account_id_from  # pylint: disable=import-outside-toplevel
+        scope = CREDENTIAL_SCOPE.search(environ['HTTP_AUTHORIZATION'])
+        account, region = get_account_id_from(scope.group('key')), scope.group('region')
+        request_id = str(uuid.uuid4())
+        try:
+            with _GUARD:
+                if action == 'DeleteSnapshot':
+                    refuse_locked_delete(params, account, region, time.time())
+                    return app(environ, start_response)
+                name, fields = ACTIONS[action](params, account, region, time.time())
+        except Ec2Error as error:
+            answer = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error>'
+                      '</Errors><RequestID>%s</RequestID></Response>' % (error.code, escape(error.message), request_id)).encode()
+            start_response('%d Bad Request' % error.status, [('Content-Type', 'text/xml'), ('Content-Length', str(len(answer)))])
+            return [answer]
+        answer = ('<?xml version="1.0" encoding="UTF-8"?>\n<%s xmlns="%s"><requestId>%s</requestId>%s</%s>'
+                  % (name, NAMESPACE, request_id, fields, name)).encode()
+        start_response('200 OK', [('Content-Type', 'text/xml'), ('Content-Length', str(len(answer)))])
+        return [answer]
+    return serve

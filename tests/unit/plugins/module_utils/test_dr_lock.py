@@ -1,0 +1,195 @@
+"""Locked DR copies (dr_sync's ``lock``) on the in-memory cloud: which copies a run locks and when, reruns, check mode,
+lost answers, refusals before any call, and pruning that reads the locks first and sends no delete for a locked copy."""
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_lock import lock_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import RoleWordsError, dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import summary_line
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import INVALID, CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import LockSettings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import cloud_with_disks, params, run
+
+GOVERNANCE_WEEK = {'mode': 'governance', 'duration_days': 7}
+
+
+def copy_locks(report):
+    return {(copy['region'], copy['snapshot_id']): copy['lock'] for disk in report['disks'] for copy in disk['copies']}
+
+
+def test_a_waiting_run_locks_each_copy_once_complete_and_the_rerun_changes_nothing():
+    cloud, clock = cloud_with_disks(count=2)
+    first = run(cloud, clock, wait=True, lock=GOVERNANCE_WEEK)
+    assert first['changed'] and first['totals']['copied'] == 4 and first['totals']['locked'] == 4
+    assert cloud.calls['lock_snapshot'] == 4
+    # One read of the locks per DR region before locking, not one per copy.
+    assert cloud.calls['describe_locks'] == 2
+    for lock in copy_locks(first).values():
+        assert lock['action'] == 'locked' and lock['mode'] == 'governance' and lock['in_force']
+        assert lock['expires'] == cloud.when(clock.now + 7 * 86400)
+    assert sorted(cloud.locks) == sorted(cloud.copies)
+    assert '4 copies locked' in summary_line(first['totals'], None, False)
+    second = run(cloud, clock, wait=True, lock=GOVERNANCE_WEEK)
+    assert not second['changed'] and second['totals']['locked'] == 0
+    assert cloud.calls['lock_snapshot'] == 4
+    assert {lock['action'] for lock in copy_locks(second).values()} == {'in_force'}
+
+
+def test_a_copy_in_flight_is_locked_by_the_run_that_finds_it_complete():
+    cloud, clock = cloud_with_disks(count=1)
+    first = run(cloud, clock, lock=GOVERNANCE_WEEK)
+    assert {lock['action'] for lock in copy_locks(first).values()} == {'when_completed'}
+    assert 'lock_snapshot' not in cloud.calls and first['totals']['locked'] == 0
+    clock.now += 60
+    second = run(cloud, clock, lock=GOVERNANCE_WEEK)
+    assert second['totals']['existing'] == 2 and second['totals']['locked'] == 2
+    # Locking is a change of the run: the copies were found, not made.
+    assert second['changed']
+    assert not run(cloud, clock, lock=GOVERNANCE_WEEK)['changed']
+
+
+def test_an_expired_lock_is_set_again_and_a_lock_in_force_is_never_changed():
+    cloud, clock = cloud_with_disks(count=1)
+    run(cloud, clock, wait=True, lock={'mode': 'compliance', 'duration_days': 1})
+    clock.now += 2 * 86400
+    report = run(cloud, clock, wait=True, lock={'mode': 'compliance', 'duration_days': 3, 'cool_off_hours': 2})
+    assert report['totals']['locked'] == 2 and cloud.calls['lock_snapshot'] == 4
+    # A person's longer governance lock is left as it is, and reported as it is.
+    person_locked = next(iter(cloud.copies))
+    cloud.add_lock(person_locked, 'governance', days=90)
+    report = run(cloud, clock, wait=True, lock={'mode': 'compliance', 'duration_days': 3})
+    assert cloud.calls['lock_snapshot'] == 4
+    lock = copy_locks(report)[(cloud.copies[person_locked]['region'], person_locked)]
+    assert lock['action'] == 'in_force' and lock['mode'] == 'governance'
+
+
+@pytest.mark.parametrize('wait, action', [(True, 'would_lock'), (False, 'when_completed')])
+def test_check_mode_plans_the_locks_as_the_real_run_goes_and_sends_none(wait, action):
+    cloud, clock = cloud_with_disks(count=1)
+    plan = run(cloud, clock, check_mode=True, wait=wait, lock=GOVERNANCE_WEEK)
+    assert {lock['action'] for lock in copy_locks(plan).values()} == {action}
+    assert 'lock_snapshot' not in cloud.calls
+    real = run(cloud, clock, wait=wait, lock=GOVERNANCE_WEEK)
+    assert {lock['action'] for lock in copy_locks(real).values()} == {'locked' if wait else 'when_completed'}
+    # Later, the copies complete: a run that waited locked them; else the plan says it would lock them, and locks nothing.
+    clock.now += 60
+    plan = run(cloud, clock, check_mode=True, lock=GOVERNANCE_WEEK)
+    assert plan['changed'] is not wait and plan['totals']['locked'] == (0 if wait else 2)
+    assert ('2 copies would be locked' in summary_line(plan['totals'], None, True)) is not wait
+    assert cloud.calls.get('lock_snapshot', 0) == (2 if wait else 0)
+
+
+def test_a_lock_whose_answer_was_lost_is_read_back_not_sent_again():
+    cloud, clock = cloud_with_disks(count=1)
+    cloud.lose_next_lock_answer = True
+    report = run(cloud, clock, wait=True, lock=GOVERNANCE_WEEK, dr_regions=['dr-1'])
+    assert cloud.calls['lock_snapshot'] == 1
+    assert [lock['action'] for lock in copy_locks(report).values()] == ['locked']
+    assert not report['failures']
+
+
+def test_a_lock_the_cloud_refuses_fails_its_disk_with_the_clouds_words_and_the_copy_stays():
+    cloud, clock = cloud_with_disks(count=1)
+    cloud.lock_errors.append(CloudError('LockSnapshot', 'UnauthorizedOperation', 'not allowed', kind=INVALID, region='dr-1'))
+    report = run(cloud, clock, wait=True, lock=GOVERNANCE_WEEK, dr_regions=['dr-1'])
+    (lock,) = copy_locks(report).values()
+    assert lock['action'] == 'lock_failed' and lock['error']['code'] == 'UnauthorizedOperation'
+    assert len(report['failures']) == 1 and 'locking copy' in report['failures'][0] and 'UnauthorizedOperation' in report['failures'][0]
+    assert len(cloud.copies) == 1 and not cloud.deleted
+    assert report['totals']['locked'] == 0
+
+
+@pytest.mark.parametrize('lock, words', [
+    ({'mode': 'compliance'}, 'needs duration_days'),
+    ({'duration_days': 7}, 'needs mode'),
+    ({'mode': 'legal-hold', 'duration_days': 7}, "mode 'legal-hold' is not a lock of memory, which has governance, compliance"),
+    ({'mode': 'compliance', 'duration_days': 0}, 'duration_days must be from 1 to 36500 days'),
+    ({'mode': 'compliance', 'duration_days': 36501}, 'duration_days must be from 1 to 36500 days'),
+    ({'mode': 'compliance', 'duration_days': 7, 'cool_off_hours': 73}, 'cool_off_hours must be from 0 to 72 hours'),
+    ({'mode': 'governance', 'duration_days': 7, 'cool_off_hours': 1}, 'a governance lock of memory has no cool-off period'),
+])
+def test_a_lock_the_cloud_cannot_set_is_refused_before_any_call(lock, words):
+    cloud, clock = cloud_with_disks(count=1)
+    with pytest.raises(InputError) as raised:
+        run(cloud, clock, lock=lock)
+    assert raised.value.option == 'lock' and words in raised.value.message
+    assert not cloud.calls
+
+
+def test_a_cloud_without_locks_refuses_lock_naming_itself_and_an_empty_lock_is_no_lock():
+    cloud, clock = cloud_with_disks(count=1)
+    cloud.lock_modes = ()
+    with pytest.raises(InputError) as raised:
+        run(cloud, clock, lock=GOVERNANCE_WEEK)
+    assert 'memory has no API that locks a snapshot against deletion' in raised.value.message
+    assert not cloud.calls
+    # What the role passes when dr_copy_lock is left at its default, and what a survey's empty answers give.
+    for unset in (None, {}, {'mode': None, 'duration_days': None, 'cool_off_hours': None}, {'mode': '', 'duration_days': ''}):
+        assert lock_settings(unset) is None
+    assert not run(cloud, clock, lock={})['failures']
+
+
+def test_a_lock_longer_than_the_copies_retention_is_refused():
+    cloud, clock = cloud_with_disks(count=1)
+    settings = dr_settings(params(provider='ecs', retention_days=30, lock={'mode': 'compliance', 'duration_days': 31}))
+    assert settings['lock'] == LockSettings('compliance', 31, 0)
+    with pytest.raises(InputError) as raised:
+        run(cloud, clock, lock={'mode': 'compliance', 'duration_days': 31}, provider='ecs', retention_days=30)
+    assert 'duration_days 31 is longer than retention_days 30' in raised.value.message
+    as_the_role_says = RoleWordsError(raised.value)
+    assert as_the_role_says.option == 'dr_copy_lock'
+    assert 'duration_days 31 is longer than dr_copy_retention_days 30' in as_the_role_says.message
+
+
+def locked_old_copies(cloud, clock, lock_days):
+    """Three old DR copies of disk-0 in dr-1 (9, 6 and 3 days old), each locked as ``lock_days`` says (None: no lock)."""
+    for index, (age, days) in enumerate(zip((9, 6, 3), lock_days)):
+        copy_id = 'old-%d' % index
+        cloud.add_copy(copy_id, 'dr-1', {DISK_TAG: 'src-1/disk-0', SOURCE_TAG: 'src-1/old-source-%d' % index}, clock.now - age * 86400)
+        if days is not None:
+            cloud.add_lock(copy_id, 'compliance', days=days)
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_pruning_reads_the_locks_first_and_sends_no_delete_for_a_locked_copy(check_mode):
+    cloud, clock = cloud_with_disks(count=1)
+    # old-0 locked for a day more, old-1's lock has expired, old-2 never locked.
+    locked_old_copies(cloud, clock, (1, -1, None))
+    locked_until = cloud.when(clock.now + 86400)
+    report = run(cloud, clock, check_mode=check_mode, wait=True, prune=True, keep_copies=1, dr_regions=['dr-1'])
+    (disk,) = [disk for disk in report['disks'] if disk['disk_id'] == 'disk-0']
+    assert sorted(pruned['snapshot_id'] for pruned in disk['pruned']) == ['old-1', 'old-2']
+    (kept_locked,) = [kept for kept in disk['kept'] if kept.get('reason') == 'locked']
+    assert kept_locked['snapshot_id'] == 'old-0' and kept_locked['lock']['mode'] == 'compliance'
+    assert kept_locked['lock']['expires'] == locked_until
+    assert not cloud.refused_locked_deletes
+    assert sorted(cloud.deleted) == ([] if check_mode else ['old-1', 'old-2'])
+    # One read of the locks for the region's candidates, not one per copy.
+    assert cloud.calls['describe_locks'] == 1
+    if not check_mode:
+        clock.now += 2 * 86400
+        later = run(cloud, clock, wait=True, prune=True, keep_copies=1, dr_regions=['dr-1'])
+        assert 'old-0' in [pruned['snapshot_id'] for disk in later['disks'] for pruned in disk['pruned']]
+
+
+def test_pruning_on_a_cloud_without_locks_reads_none():
+    cloud, clock = cloud_with_disks(count=1)
+    cloud.lock_modes = ()
+    locked_old_copies(cloud, clock, (None, None, None))
+    run(cloud, clock, wait=True, prune=True, keep_copies=1, dr_regions=['dr-1'])
+    assert 'describe_locks' not in cloud.calls and len(cloud.deleted) == 3
+
+
+def test_the_markdown_report_lists_each_copys_lock_and_the_copies_pruning_kept_for_theirs():
+    cloud, clock = cloud_with_disks(count=1)
+    locked_old_copies(cloud, clock, (1, None, None))
+    report = run(cloud, clock, wait=True, prune=True, keep_copies=1, dr_regions=['dr-1'], lock=GOVERNANCE_WEEK)
+    markdown = dr_report_markdown(report)
+    assert '## Locks' in markdown
+    (copy,) = [copy for disk in report['disks'] for copy in disk['copies'] if disk['disk_id'] == 'disk-0']
+    assert '| disk-0 | dr-1 | %s | governance | governance | %s | locked |' % (copy['snapshot_id'], copy['lock']['expires']) in markdown
+    assert '| old-0 | compliance | compliance |' in markdown and 'kept by pruning: locked' in markdown
+    assert '## Locks' not in dr_report_markdown(run(cloud, clock, dr_regions=['dr-1']))

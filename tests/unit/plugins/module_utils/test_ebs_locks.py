@@ -1,0 +1,88 @@
+"""EBS snapshot locks through real botocore against moto's server with the suites' lock layer (ebs_locks.py, held to
+botocore's EC2 model): the DR run locks each copy once, the rerun changes nothing, pruning keeps a locked copy, and the
+layer refuses what EC2 refuses."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_ebs_restore import adapter, ec2, tagged_disk
+
+
+def lock_client(url, region, validate=True):
+    """An EC2 client on the collection's trimmed model, which has the lock calls on any botocore (the oldest's own model
+    has none); ``validate=False`` lets through what botocore would refuse itself, to ask the layer."""
+    client = adapter(url).client.ec2(region)
+    client.meta.config.parameter_validation = validate
+    return client
+
+
+def dr_run(url, tag_value, clock, **options):
+    settings = dict({'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['eu-west-1'], 'tag_selector': {'drill': tag_value},
+                     'prune': False, 'wait': True, 'wait_timeout': 600, 'poll_interval': 1}, **options)
+    return DrRun(adapter(url), dr_settings(settings), clock=clock.clock, sleep=clock.sleep).run()
+
+
+def test_an_aws_dr_run_locks_each_copy_once_and_the_rerun_changes_nothing(moto_url):
+    tagged_disk(moto_url, 'aws-lock')
+    clock = FakeClock()
+    lock = {'mode': 'compliance', 'duration_days': 3, 'cool_off_hours': 2}
+    report = dr_run(moto_url, 'aws-lock', clock, lock=lock)
+    (copy,) = [copy for disk in report['disks'] for copy in disk['copies']]
+    assert copy['lock']['action'] == 'locked' and copy['lock']['status'] == 'compliance-cooloff' and copy['lock']['mode'] == 'compliance'
+    (info,) = lock_client(moto_url, 'eu-west-1').describe_locked_snapshots(SnapshotIds=[copy['snapshot_id']])['Snapshots']
+    assert info['LockState'] == 'compliance-cooloff' and info['LockDuration'] == 3 and info['CoolOffPeriod'] == 2
+    assert copy['lock']['expires'] == info['LockExpiresOn'].isoformat()
+    again = dr_run(moto_url, 'aws-lock', clock, lock=lock)
+    assert not again['changed'] and [copy['lock']['action'] for disk in again['disks'] for copy in disk['copies']] == ['in_force']
+
+
+def test_aws_pruning_keeps_a_locked_copy_and_sends_it_no_delete(moto_url):
+    disk_id = tagged_disk(moto_url, 'aws-lock-prune')
+    clock = FakeClock()
+    first = dr_run(moto_url, 'aws-lock-prune', clock, lock={'mode': 'governance', 'duration_days': 1})
+    (old_copy,) = [copy['snapshot_id'] for disk in first['disks'] for copy in disk['copies']]
+    time.sleep(1.1)  # moto's StartTime counts whole seconds: the later snapshot must be the newer one
+    ec2(moto_url, 'us-east-1').create_snapshot(VolumeId=disk_id, Description='nightly, later')
+    clock.now += 3600
+    report = dr_run(moto_url, 'aws-lock-prune', clock, prune=True, keep_copies=1)
+    (disk,) = report['disks']
+    # The layer refuses a delete of a locked snapshot: had one been sent, it would be a failure of the run.
+    assert disk['pruned'] == [] and not report['failures']
+    (kept,) = [kept for kept in disk['kept'] if kept.get('reason') == 'locked']
+    assert kept['snapshot_id'] == old_copy and kept['lock']['mode'] == 'governance'
+    assert old_copy in {item['SnapshotId'] for item in ec2(moto_url, 'eu-west-1').describe_snapshots(OwnerIds=['self'])['Snapshots']}
+
+
+@pytest.mark.parametrize('arguments, code', [
+    ({'LockMode': 'governance', 'LockDuration': 1, 'ExpirationDate': '2030-01-01T00:00:00Z'}, 'InvalidParameterCombination'),
+    ({'LockMode': 'governance'}, 'InvalidParameterCombination'),
+    ({'LockMode': 'governance', 'LockDuration': 1, 'CoolOffPeriod': 1}, 'InvalidParameterCombination'),
+    ({'LockMode': 'compliance', 'LockDuration': 36501}, 'InvalidParameterValue'),
+])
+def test_the_lock_layer_refuses_what_the_ec2_model_and_guide_refuse(moto_url, arguments, code):
+    tagged_disk(moto_url, 'aws-lock-refusals')
+    east = ec2(moto_url, 'us-east-1')
+    (snapshot,) = [item for item in east.describe_snapshots(OwnerIds=['self'])['Snapshots'] if item['Description'] == 'nightly'][-1:]
+    client = lock_client(moto_url, 'us-east-1', validate=False)
+    with pytest.raises(ClientError) as raised:
+        client.lock_snapshot(SnapshotId=snapshot['SnapshotId'], **arguments)
+    assert raised.value.response['Error']['Code'] == code
+
+
+def test_a_locked_snapshot_cannot_be_deleted_until_its_lock_is_gone(moto_url):
+    tagged_disk(moto_url, 'aws-lock-delete')
+    east = lock_client(moto_url, 'us-east-1')
+    snapshot_id = east.describe_snapshots(OwnerIds=['self'])['Snapshots'][-1]['SnapshotId']
+    assert east.lock_snapshot(SnapshotId=snapshot_id, LockMode='governance', LockDuration=1)['LockState'] == 'governance'
+    with pytest.raises(ClientError) as raised:
+        east.delete_snapshot(SnapshotId=snapshot_id)
+    assert raised.value.response['Error']['Code'] == 'SnapshotLocked'
+    with pytest.raises(ClientError) as raised:
+        east.lock_snapshot(SnapshotId='snap-00000000000000000', LockMode='governance', LockDuration=1)
+    assert raised.value.response['Error']['Code'] == 'InvalidSnapshot.NotFound'

@@ -1,0 +1,77 @@
+"""Locked DR copies through the real SDKs against fakecloud: ECS locks each copy once (LockSnapshot, read back with
+DescribeLockedSnapshots), pruning sends no DeleteSnapshot for a locked copy, and CBS and ENS refuse ``lock`` before any call.
+On the oldest ECS SDK (units-oldest), which has no request class for either lock action, the same calls go through the
+core's CommonRequest (_alibaba.LATER_ACTIONS), signed and checked by fakecloud alike."""
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import LockSettings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import ALIBABA, calls, dr_run, seed
+
+COMPLIANCE_WEEK = {'mode': 'compliance', 'duration_days': 7, 'cool_off_hours': 1}
+
+
+@pytest.fixture
+def cloud(fakecloud_clean):
+    fakecloud_clean.admin.configure(timings={name: {'snapshot_seconds': 0.3, 'copy_seconds': 0.3} for name in ('ecs', 'ens', 'cbs')})
+    return fakecloud_clean
+
+
+def test_an_ecs_dr_run_locks_each_copy_once_and_the_rerun_sends_no_lock(cloud):
+    seed(cloud, 'ecs', disks=3)
+    report = dr_run(cloud, 'ecs', restore_test=False, lock=COMPLIANCE_WEEK)
+    assert report['totals']['copied'] == 3 and report['totals']['locked'] == 3 and not report['failures']
+    assert calls(cloud, 'ecs', 'LockSnapshot') == 3
+    # One DescribeLockedSnapshots for the region's copies, not one per copy.
+    assert calls(cloud, 'ecs', 'DescribeLockedSnapshots') == 1
+    copy_ids = [copy['snapshot_id'] for disk in report['disks'] for copy in disk['copies']]
+    locks = EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).describe_locks('cn-shanghai', copy_ids)
+    assert sorted(locks) == sorted(copy_ids)
+    for disk in report['disks']:
+        (copy,) = disk['copies']
+        lock = copy['lock']
+        assert lock['action'] == 'locked' and lock['mode'] == 'compliance' and lock['status'] == 'compliance-cooloff' and lock['in_force']
+        assert lock['expires'] == locks[copy['snapshot_id']].expires and lock['cool_off_ends']
+
+    again = dr_run(cloud, 'ecs', restore_test=False, lock=COMPLIANCE_WEEK)
+    assert not again['changed'] and again['totals']['locked'] == 0
+    assert {copy['lock']['action'] for disk in again['disks'] for copy in disk['copies']} == {'in_force'}
+    assert calls(cloud, 'ecs', 'LockSnapshot') == 3
+
+
+def test_ecs_pruning_reads_the_locks_and_sends_no_delete_for_a_locked_copy(cloud):
+    (disk,) = seed(cloud, 'ecs')
+    dr_run(cloud, 'ecs', restore_test=False)
+    old = []
+    for index in range(2):
+        source = 's-old000000000000000%d' % index
+        old += cloud.admin.seed(ecs={'snapshots': [{
+            'region': 'cn-shanghai', 'source_snapshot_id': source, 'source_region': 'cn-hangzhou', 'is_copy': True,
+            'age_seconds': (9 - index) * 86400, 'tags': {SOURCE_TAG: 'cn-hangzhou/' + source, DISK_TAG: 'cn-hangzhou/' + disk}}]})['ecs']['snapshots']
+    # A person locks the oldest copy; the run itself sets no lock.
+    EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).lock_snapshot('cn-shanghai', old[0], LockSettings('compliance', 30, 0))
+
+    report = dr_run(cloud, 'ecs', restore_test=False, prune=True, keep_copies=1)
+    (record,) = report['disks'][0]['pruned']
+    assert (record['snapshot_id'], record['action']) == (old[1], 'deleted')
+    (kept,) = [kept for kept in report['disks'][0]['kept'] if kept.get('reason') == 'locked']
+    assert kept['snapshot_id'] == old[0] and kept['lock']['status'] == 'compliance' and kept['lock']['expires']
+    # One DeleteSnapshot, the unlocked copy's, and no refusal: none was sent for the locked one.
+    deletes = cloud.admin.calls()['calls']['ecs']['DeleteSnapshot']
+    assert deletes['calls'] == 1 and deletes['errors'] == 0
+    assert not report['failures']
+
+
+@pytest.mark.parametrize('provider, cloud_name', [('cbs', 'Tencent Cloud CBS'), ('ens', 'Alibaba Cloud ENS')])
+def test_a_cloud_without_snapshot_locks_refuses_lock_before_any_call(cloud, provider, cloud_name):
+    seed(cloud, provider)
+    before = cloud.admin.calls()['calls']
+    with pytest.raises(InputError) as raised:
+        dr_run(cloud, provider, restore_test=False, lock=COMPLIANCE_WEEK)
+    assert raised.value.option == 'lock'
+    assert raised.value.message.startswith('%s has no API that locks a snapshot against deletion' % cloud_name)
+    assert cloud.admin.calls()['calls'] == before
