@@ -2,8 +2,8 @@
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What a cloud implements, by capability: copying (CopyAdapter, what a copy module needs), the DR run
-(DrAdapter: finding disks, their snapshots, DR copies, pruning), the restore drill (RestoreDrillAdapter) and locks
-against deletion (SnapshotLockAdapter).
+(DrAdapter: finding disks, their snapshots, DR copies, pruning), the restore drill (RestoreDrillAdapter), locks
+against deletion (SnapshotLockAdapter) and copies in a separate DR account (DrAccountAdapter).
 
 Abstract base classes, so that an adapter that lacks a method cannot be made (TypeError naming it), where a
 method that raised NotImplementedError failed only when a run reached it. A new cloud can ship its copy module
@@ -196,6 +196,26 @@ class SnapshotLockAdapter(ABC):
     @abstractmethod
     def lock_snapshot(self, region: str, snapshot_id: str, lock: LockSettings) -> SnapshotLock:
         """Lock one completed snapshot as ``lock`` says; answer its lock."""
+
+
+class DrAccountAdapter(ABC):
+    """Copies made and owned in a separate DR account (dr_sync's ``dr_account``, docs/vault.md): the source account shares
+    each source snapshot with the DR account, which copies it into its DR regions, and the share is removed once no copy of
+    it is in flight. A DR adapter's fourth capability; a cloud without a cross-account path refuses ``dr_account``."""
+
+    @abstractmethod
+    def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
+        """From now on, calls outside ``source_region`` go to the DR account ``account``, reached with ``connection``
+        (the run's connection with the DR account's role); no call yet."""
+
+    @abstractmethod
+    def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
+        """(to release, held): the source snapshots a DR run shared with the DR account (SHARE_TAG), those with no copy in
+        flight in any of ``dr_regions`` first, then those whose copy still needs the share (reads only)."""
+
+    @abstractmethod
+    def release_share(self, source_region: str, snapshot_id: str) -> None:
+        """Remove the DR account's permission on one source snapshot, then its SHARE_TAG."""
 
 
 class RestoreDrillAdapter(ABC):

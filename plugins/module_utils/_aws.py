@@ -15,7 +15,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ansible.module_utils.basic import env_fallback
 
@@ -92,27 +92,33 @@ class AwsClient:
         self._botocore = botocore_module
         self.sdk_warnings = version_warnings({'botocore': getattr(botocore_module, '__version__', None)})
         self._session: Any = None
-        self._clients: dict[str, Any] = {}
+        self._clients: dict[tuple[str, str], Any] = {}
         # The DR run calls from several threads; botocore's sessions may not make clients concurrently.
         self._clients_lock = threading.Lock()
+
+    @property
+    def botocore(self) -> Any:
+        """The botocore module this client was made with (a second account's client is made with it too)."""
+        return self._botocore
 
     @classmethod
     def from_connection(cls, connection: Mapping[str, Any], retry: CallRetry | None = None) -> AwsClient:
         """A client for ``connection`` (options checked, no call yet); ImportError when botocore is missing."""
         return cls(connection, load_botocore(), retry)
 
-    def ec2(self, region: str) -> Any:
-        """The EC2 client for ``region``, made once. botocore's own retries are off: the run's CallRetry
-        resends what is safe to resend, and the engine knows that CopySnapshot must not be resent blindly."""
+    def ec2(self, region: str, service: str = 'ec2') -> Any:
+        """The EC2 client (or ``service``'s: KMS for the DR account's key checks) for ``region``, made once. botocore's
+        own retries are off: the run's CallRetry resends what is safe to resend, and the engine knows that CopySnapshot
+        must not be resent blindly."""
         with self._clients_lock:
-            if region not in self._clients:
+            if (service, region) not in self._clients:
                 try:
-                    self._clients[region] = self._new_client(region)
+                    self._clients[(service, region)] = self._new_client(region, service)
                 except self._botocore.exceptions.ProfileNotFound as error:
                     raise InputError('profile', str(error)) from None
-            return self._clients[region]
+            return self._clients[(service, region)]
 
-    def _new_client(self, region: str) -> Any:
+    def _new_client(self, region: str, service: str = 'ec2') -> Any:
         conn = self.connection
         if self._session is None:
             # What boto3's Session does with these arguments, in botocore's terms.
@@ -125,7 +131,7 @@ class AwsClient:
             if self.role_arn:
                 session = self._role_session(session, region)
             self._session = session
-        return self._session.create_client('ec2', **self._client_options(region))
+        return self._session.create_client(service, **self._client_options(region))
 
     def _client_options(self, region: str) -> dict[str, Any]:
         conn = self.connection
@@ -183,14 +189,19 @@ class AwsClient:
                     'botocore\'s models are used)' % (action, parameter), BOTOCORE_PARAMETER_RELEASES.get(action, {}).get(parameter)))
 
     def call(self, region: str, action: str, **kwargs: Any) -> dict[str, Any]:
-        method = getattr(self.ec2(region), _snake(action))
+        return self.call_service('ec2', region, action, **kwargs)
+
+    def call_service(self, service: str, region: str, action: str, **kwargs: Any) -> dict[str, Any]:
+        """``action`` of ``service`` (ec2, kms) in ``region``, through the run's CallRetry, every error a CloudError."""
+        method = getattr(self.ec2(region, service), _snake(action))
 
         def send() -> dict[str, Any]:
             try:
                 answer = method(**kwargs)
             except Exception as error:  # pylint: disable=broad-exception-caught
                 raise note_read_timeout(self.cloud_error(action, region, error), self.read_timeout) from None
-            return answer_of_aws(action, region, answer)
+            # EC2's look-ups decide whether to copy again (answer_of_aws); KMS's key check decides nothing of the kind.
+            return answer_of_aws(action, region, answer) if service == 'ec2' else cast('dict[str, Any]', answer)
         return self.retry.send(action, send)
 
     def cloud_error(self, action: str, region: str, error: Exception) -> CloudError:
@@ -260,6 +271,33 @@ def load_botocore() -> Any:
     import botocore.loaders
     import botocore.session
     return botocore
+
+
+class AccountRouter:
+    """Two accounts' clients as one AwsClient (dr_sync's dr_account): a call in the source region goes to the source
+    account's client, any other (the DR regions: never the source region) to the DR account's."""
+
+    def __init__(self, source: AwsClient, dr_account: AwsClient, source_region: str) -> None:
+        self.source, self.dr_account, self.source_region = source, dr_account, source_region
+
+    def client_for(self, region: str) -> AwsClient:
+        return self.source if region == self.source_region else self.dr_account
+
+    def call(self, region: str, action: str, **kwargs: Any) -> dict[str, Any]:
+        return self.client_for(region).call(region, action, **kwargs)
+
+    def call_service(self, service: str, region: str, action: str, **kwargs: Any) -> dict[str, Any]:
+        return self.client_for(region).call_service(service, region, action, **kwargs)
+
+    def ec2(self, region: str, service: str = 'ec2') -> Any:
+        return self.client_for(region).ec2(region, service)
+
+    def require_parameters(self, region: str, action: str, parameters: Mapping[str, str]) -> None:
+        self.client_for(region).require_parameters(region, action, parameters)
+
+    def __getattr__(self, name: str) -> Any:
+        # The rest (retry, sdk_warnings, botocore, the connection) is the source client's.
+        return getattr(self.source, name)
 
 
 def _snake(action: str) -> str:

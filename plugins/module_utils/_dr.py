@@ -32,7 +32,7 @@ from ._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from ._adapter import DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+    from ._adapter import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
     from ._backoff import CallRetry
     from ._engine import RequestOutcome
     from ._model import LockSettings, SnapshotLock
@@ -128,6 +128,8 @@ class DrRun:
         self.scope_problems: list[str] = []
         # What the run wants the user to know that fails nothing (a copy it could not mark as its own, say).
         self.warnings: list[str] = []
+        # With dr_account: the DR account, and the shares of source snapshots released, held for a copy in flight, or not.
+        self.shares: dict[str, Any] | None = None
 
     # ------------------------------------------------------------------ validation (no calls)
     def validate(self) -> None:
@@ -198,6 +200,7 @@ class DrRun:
         self._copy(entries)
         self._mark_copies(entries)
         self._lock_copies(entries)
+        self._release_shares()
         source_disks = {'%s/%s' % (region, snapshot.id): '%s/%s' % (region, disk_id)
                         for disk_id, disk_snapshots in snapshots.items() for snapshot in disk_snapshots}
         # The copies of each DR region as they are now, for the restore drill and pruning (a drill never deletes a copy).
@@ -423,6 +426,28 @@ class DrRun:
             entry.problems.append('locking copy %s in %s: %s' % (copy.id, region, error))
             return lock_record(LOCK_FAILED, error=error.as_result())
 
+    # ------------------------------------------------------------------ a separate DR account (dr_account)
+    def _release_shares(self) -> None:
+        """Remove every share of a source snapshot with the DR account that no copy in flight needs any more: this run's,
+        and those a killed run left. Those still needed are held until a later run finds their copies complete."""
+        dr_account = self.settings.get('dr_account')
+        if dr_account is None:
+            return
+        adapter = cast('DrAccountAdapter', self.adapter)  # connect_dr_account let the run start only on such a cloud
+        release, held = self._call(adapter.find_shares, self.settings['source_region'], [region['region'] for region in self.settings['dr_regions']])
+        released, failed = [], []
+        for snapshot_id in release:
+            if self.check_mode:
+                continue
+            try:
+                self._call(adapter.release_share, self.settings['source_region'], snapshot_id)
+                released.append(snapshot_id)
+            except CloudError as error:
+                failed.append(snapshot_id)
+                self.scope_problems.append('removing the DR account\'s share of source snapshot %s: %s' % (snapshot_id, error))
+        self.shares = {'account': dr_account['account'], 'released': released, 'would_release': release if self.check_mode else [],
+                       'held': held, 'release_failed': failed}
+
     # ------------------------------------------------------------------ pruning
     # ------------------------------------------------------------------ the restore drill
     def _restore_test(self, entries: list[DiskEntry], listed: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str]) -> None:
@@ -487,6 +512,8 @@ class DrRun:
     def _report(self, entries: list[DiskEntry]) -> dict[str, Any]:
         report = dr_report(entries, self.settings, self.now, self.check_mode, self.restore, self.scope_problems + self.restore_problems)
         report['api_retries'] = self.retry.retries
+        report['dr_account'] = self.shares
+        report['changed'] = report['changed'] or bool(self.shares and (self.shares['released'] or self.shares['would_release']))
         report['run_warnings'] = (list(self.engine.warnings) if self.engine is not None else []) + self.warnings
         if self.drill is not None:
             report['run_warnings'] += self.drill.warnings

@@ -15,13 +15,14 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ._backoff import CallRetry
 from ._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_number, check_wait_options, errors_end_the_task, typed_places
 from ._dr import DrRun
+from ._dr_account import connect_dr_account, dr_account_settings
 from ._dr_lock import lock_settings
 from ._dr_report import summary_line
 from ._engine import default_backoff
 from ._errors import InputError
 from ._model import COMPLIANCE, GOVERNANCE
 from ._progress import DEFAULT_PROGRESS_INTERVAL, MAX_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL, Progress
-from ._providers import DR_CONNECTION_SPEC, PROVIDERS, assumed_account, make_adapter
+from ._providers import DR_CONNECTION_SPEC, PROVIDERS, assumed_account, make_adapter, provider_connection
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -48,6 +49,8 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'keep_copies': {'type': 'int'},
     'max_copy_age_days': {'type': 'float'},
     'max_in_flight': {'type': 'int'},
+    # The DR account that makes and owns the copies (_dr_account); its external id is a secret.
+    'dr_account': {'type': 'dict', 'no_log': False, 'options': {'role_arn': {}, 'role_session_name': {}, 'external_id': {'no_log': True}}},
     # The lock each DR copy gets once complete (_dr_lock); checked against the cloud by DrRun.validate.
     'lock': {'type': 'dict', 'options': {'mode': {'choices': [GOVERNANCE, COMPLIANCE]}, 'duration_days': {'type': 'int'},
                                          'cool_off_hours': {'type': 'int'}}},
@@ -189,6 +192,7 @@ def dr_settings(params: dict[str, Any]) -> dict[str, Any]:
         'max_copy_age_days': params.get('max_copy_age_days'),
         'max_in_flight': params.get('max_in_flight'),
         'lock': lock_settings(params.get('lock')),
+        'dr_account': dr_account_settings(params.get('dr_account'), provider, PROVIDERS[provider].role_rules),
         'wait': params['wait'],
         'wait_timeout': params['wait_timeout'],
         'poll_interval': params['poll_interval'],
@@ -250,6 +254,9 @@ def run_dr_module(module: AnsibleModule) -> None:
         settings = dr_settings(module.params)
         adapter = make_adapter(module, settings['provider'], retry)
         account = assumed_account(settings['provider'], module.params)
+        if settings['dr_account'] is not None:
+            connect_dr_account(adapter, provider_connection(settings['provider'], module.params), settings['dr_account'],
+                               settings['source_region'], account)
         report = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry, progress=Progress.from_environment()).run()
     report['account'] = account
     if as_role:

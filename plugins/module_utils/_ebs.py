@@ -17,10 +17,10 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from ._adapter import DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
-from ._aws import AwsClient
+from ._adapter import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+from ._aws import AccountRouter, AwsClient
 from ._copy_module import task_destinations
-from ._errors import CloudError, InputError
+from ._errors import INVALID, CloudError, InputError
 from ._model import (
     COMPLETED,
     COMPLIANCE,
@@ -39,7 +39,7 @@ from ._model import (
 )
 from ._pagers import token_pages
 from ._sdk_versions import BOTOCORE_PARAMETER_RELEASES
-from ._tagging import COPY_TAG, DISK_TAG, RESTORE_RUN_TAG, SOURCE_TAG, TagRules, tag_dict, tag_filters, tag_list
+from ._tagging import COPY_TAG, DISK_TAG, RESTORE_RUN_TAG, SHARE_TAG, SOURCE_TAG, TagRules, tag_dict, tag_filters, tag_list
 
 if TYPE_CHECKING:
     from ._backoff import CallRetry
@@ -99,7 +99,8 @@ def build_ebs_request(params: Mapping[str, Any]) -> CopyRequest:
     return CopyRequest(params['source_snapshot_id'], params['source_region'], regions, options)
 
 
-class EbsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):  # pylint: disable=too-many-public-methods  # one per call of three capabilities
+# pylint: disable-next=too-many-public-methods  # one per call of four capabilities
+class EbsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter):
     cloud = 'AWS EBS'
     multi_destination = False
     copy_call_is_idempotent = False
@@ -124,6 +125,9 @@ class EbsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):  # pylint
 
     def __init__(self, client: AwsClient) -> None:
         self.client = client
+        # With dr_account: the DR account's id, and each source's KMS key checked once (None: shareable, else why not).
+        self.dr_account: str | None = None
+        self._key_refusals: dict[str, str | None] = {}
 
     @classmethod
     def from_connection(cls, connection: Mapping[str, Any], *, check_mode: bool = False,  # pylint: disable=unused-argument
@@ -230,6 +234,8 @@ class EbsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):  # pylint
         values = {'SourceRegion': request.source_region, 'SourceSnapshotId': request.source_id,
                   'TagSpecifications': snapshot_tag_specification(tags), 'Encrypted': True if options.get('encrypted') else None}
         arguments.update({name: values[name] for name in COPY_CALL_PARAMETERS if values[name] is not None})
+        if self.dr_account is not None:
+            self._share(request.source_region, request.source_id)
         answer = self.client.call(destination, 'CopySnapshot', **arguments)
         copy = Snapshot(answer['SnapshotId'], destination, PENDING, cloud_state='pending', progress=0,
                         encrypted=True if options.get('encrypted') else None, tags=tag_dict(answer.get('Tags')) or tags,
@@ -240,6 +246,51 @@ class EbsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):  # pylint
             with contextlib.suppress(CloudError):
                 self.tag_copy(copy, {COPY_TAG: copy.id})
         return {destination: copy}
+
+    # ------------------------------------------------------------------ a separate DR account (dr_account)
+    def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
+        # The same calls, each sent to the account that holds the region's snapshots (AccountRouter).
+        self.client = cast('AwsClient', AccountRouter(self.client, AwsClient(connection, self.client.botocore, self.client.retry),
+                                                      source_region))
+        self.dr_account = account
+
+    def check_source(self, request: CopyRequest, source: Snapshot) -> None:
+        """With dr_account, an encrypted source must be encrypted with a customer managed key: the AWS managed key
+        (aws/ebs) cannot be shared with another account ("Share a snapshot", EBS user guide). Read once per key
+        (KMS DescribeKey); whether the key's policy lets the DR account use it shows when the DR account copies."""
+        if self.dr_account is None or not source.encrypted:
+            return
+        key = cast('str | None', source.extra.get('kms_key_id'))
+        if key not in self._key_refusals:
+            manager = self.client.call_service('kms', source.region, 'DescribeKey', KeyId=key)['KeyMetadata'].get('KeyManager') if key else 'AWS'
+            self._key_refusals[cast('str', key)] = None if manager == 'CUSTOMER' else (
+                'source snapshot %s is encrypted with the AWS managed key %s (alias aws/ebs), which cannot be shared with another '
+                'account: the DR account %s cannot copy it. Encrypt the disk with a customer managed key whose policy lets the DR '
+                'account use it (docs/vault.md)' % (source.id, key or 'of EBS', self.dr_account))
+        refusal = self._key_refusals[cast('str', key)]
+        if refusal:
+            raise CloudError('CopySnapshot', 'AwsManagedKeyNotShareable', refusal, kind=INVALID, region=source.region)
+
+    def _share(self, source_region: str, snapshot_id: str) -> None:
+        """The DR account may copy ``snapshot_id``: the mark first, so that a run killed between the two leaves a share
+        the next run finds and removes."""
+        self.client.call(source_region, 'CreateTags', Resources=[snapshot_id], Tags=tag_list({SHARE_TAG: cast('str', self.dr_account)}))
+        self.client.call(source_region, 'ModifySnapshotAttribute', SnapshotId=snapshot_id, Attribute='createVolumePermission',
+                         OperationType='add', UserIds=[self.dr_account])
+
+    def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
+        shared = sorted(self._describe_by_filter(source_region, 'tag:' + SHARE_TAG, [cast('str', self.dr_account)], owned=True))
+        in_flight: set[str] = set()
+        for region in dr_regions:
+            copies = self._describe_by_filter(region, 'tag:' + SOURCE_TAG, ['%s/%s' % (source_region, snapshot_id) for snapshot_id in shared],
+                                              owned=True) if shared else {}
+            in_flight |= {copy.tags[SOURCE_TAG].partition('/')[2] for copy in copies.values() if copy.state == PENDING}
+        return [snapshot_id for snapshot_id in shared if snapshot_id not in in_flight], [snapshot_id for snapshot_id in shared if snapshot_id in in_flight]
+
+    def release_share(self, source_region: str, snapshot_id: str) -> None:
+        self.client.call(source_region, 'ModifySnapshotAttribute', SnapshotId=snapshot_id, Attribute='createVolumePermission',
+                         OperationType='remove', UserIds=[self.dr_account])
+        self.client.call(source_region, 'DeleteTags', Resources=[snapshot_id], Tags=[{'Key': SHARE_TAG}])
 
     # ------------------------------------------------------------------ for the DR run
     def find_disks(self, region: str, tag_selector: Mapping[str, str | None]) -> list[Disk]:

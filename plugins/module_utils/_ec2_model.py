@@ -6,7 +6,7 @@
 
 botocore decodes its whole EC2 model (4.3 MB of JSON, 830 operations) in each process that makes
 a client: about a third of what an ad hoc copy cost over ``ansible -m ping``. This is that model cut to
-the operations below and the shapes they reach, 23858 bytes. Everything else botocore loads (endpoint
+the operations below and the shapes they reach, 25944 bytes. Everything else botocore loads (endpoint
 rules, partitions, retry rules) is still its own. A unit test fails when the installed botocore's model of
 these operations differs from this one.
 """
@@ -23,12 +23,14 @@ OPERATIONS = (
     'CreateTags',
     'CreateVolume',
     'DeleteSnapshot',
+    'DeleteTags',
     'DeleteVolume',
     'DescribeAvailabilityZones',
     'DescribeLockedSnapshots',
     'DescribeSnapshots',
     'DescribeVolumes',
     'LockSnapshot',
+    'ModifySnapshotAttribute',
 )
 
 MODEL_JSON = r'''
@@ -48,6 +50,8 @@ MODEL_JSON = r'''
     "name": "CreateVolume", "output": {"shape": "Volume"}},
   "DeleteSnapshot": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "DeleteSnapshotRequest"
     }, "name": "DeleteSnapshot"},
+  "DeleteTags": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "DeleteTagsRequest"},
+    "name": "DeleteTags"},
   "DeleteVolume": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "DeleteVolumeRequest"},
     "name": "DeleteVolume"},
   "DescribeAvailabilityZones": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
@@ -61,7 +65,9 @@ MODEL_JSON = r'''
   "DescribeVolumes": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
     "DescribeVolumesRequest"}, "name": "DescribeVolumes", "output": {"shape": "DescribeVolumesResult"}},
   "LockSnapshot": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "LockSnapshotRequest"},
-    "name": "LockSnapshot", "output": {"shape": "LockSnapshotResult"}}
+    "name": "LockSnapshot", "output": {"shape": "LockSnapshotResult"}},
+  "ModifySnapshotAttribute": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
+    "ModifySnapshotAttributeRequest"}, "name": "ModifySnapshotAttribute"}
  },
  "shapes": {
   "AssociatedKmsKey": {"members": {"KmsKeyId": {"locationName": "kmsKeyId", "shape": "String"}}, "type":
@@ -119,6 +125,12 @@ MODEL_JSON = r'''
   "CreateTagsRequest": {"members": {"DryRun": {"locationName": "dryRun", "shape": "Boolean"}, "Resources": {
     "locationName": "ResourceId", "shape": "ResourceIdList"}, "Tags": {"locationName": "Tag", "shape":
     "TagList"}}, "required": ["Resources", "Tags"], "type": "structure"},
+  "CreateVolumePermission": {"members": {"Group": {"locationName": "group", "shape": "PermissionGroup"},
+    "UserId": {"locationName": "userId", "shape": "String"}}, "type": "structure"},
+  "CreateVolumePermissionList": {"member": {"locationName": "item", "shape": "CreateVolumePermission"},
+    "type": "list"},
+  "CreateVolumePermissionModifications": {"members": {"Add": {"shape": "CreateVolumePermissionList"},
+    "Remove": {"shape": "CreateVolumePermissionList"}}, "type": "structure"},
   "CreateVolumeRequest": {"members": {"AvailabilityZone": {"shape": "AvailabilityZoneName"},
     "AvailabilityZoneId": {"shape": "AvailabilityZoneId"}, "ClientToken": {"idempotencyToken": true, "shape":
     "String"}, "DryRun": {"locationName": "dryRun", "shape": "Boolean"}, "Encrypted": {"locationName":
@@ -131,6 +143,9 @@ MODEL_JSON = r'''
   "DateTime": {"type": "timestamp"},
   "DeleteSnapshotRequest": {"members": {"DryRun": {"locationName": "dryRun", "shape": "Boolean"},
     "SnapshotId": {"shape": "SnapshotId"}}, "required": ["SnapshotId"], "type": "structure"},
+  "DeleteTagsRequest": {"members": {"DryRun": {"locationName": "dryRun", "shape": "Boolean"}, "Resources": {
+    "locationName": "resourceId", "shape": "ResourceIdList"}, "Tags": {"locationName": "tag", "shape":
+    "TagList"}}, "required": ["Resources"], "type": "structure"},
   "DeleteVolumeRequest": {"members": {"DryRun": {"locationName": "dryRun", "shape": "Boolean"}, "VolumeId": {
     "shape": "VolumeId"}}, "required": ["VolumeId"], "type": "structure"},
   "DescribeAvailabilityZonesRequest": {"members": {"AllAvailabilityZones": {"shape": "Boolean"}, "DryRun": {
@@ -163,6 +178,8 @@ MODEL_JSON = r'''
   "Filter": {"members": {"Name": {"shape": "String"}, "Values": {"locationName": "Value", "shape":
     "ValueStringList"}}, "type": "structure"},
   "FilterList": {"member": {"locationName": "Filter", "shape": "Filter"}, "type": "list"},
+  "GroupNameStringList": {"member": {"locationName": "GroupName", "shape": "SecurityGroupName"}, "type":
+    "list"},
   "Integer": {"type": "integer"},
   "KmsKeyId": {"type": "string"},
   "LockMode": {"enum": ["compliance", "governance"], "type": "string"},
@@ -192,11 +209,18 @@ MODEL_JSON = r'''
     "list"},
   "Long": {"type": "long"},
   "MillisecondDateTime": {"type": "timestamp"},
+  "ModifySnapshotAttributeRequest": {"members": {"Attribute": {"shape": "SnapshotAttributeName"},
+    "CreateVolumePermission": {"shape": "CreateVolumePermissionModifications"}, "DryRun": {"locationName":
+    "dryRun", "shape": "Boolean"}, "GroupNames": {"locationName": "UserGroup", "shape": "GroupNameStringList"}
+    , "OperationType": {"shape": "OperationType"}, "SnapshotId": {"shape": "SnapshotId"}, "UserIds": {
+    "locationName": "UserId", "shape": "UserIdStringList"}}, "required": ["SnapshotId"], "type": "structure"},
+  "OperationType": {"enum": ["add", "remove"], "type": "string"},
   "OperatorRequest": {"members": {"Principal": {"shape": "String"}}, "type": "structure"},
   "OperatorResponse": {"members": {"HiddenByDefault": {"locationName": "hiddenByDefault", "shape": "Boolean"}
     , "Managed": {"locationName": "managed", "shape": "Boolean"}, "Principal": {"locationName": "principal",
     "shape": "String"}}, "type": "structure"},
   "OwnerStringList": {"member": {"locationName": "Owner", "shape": "String"}, "type": "list"},
+  "PermissionGroup": {"enum": ["all"], "type": "string"},
   "ResourceIdList": {"member": {"shape": "TaggableResourceId"}, "type": "list"},
   "ResourceType": {"enum": ["capacity-reservation", "client-vpn-endpoint", "customer-gateway",
     "carrier-gateway", "coip-pool", "declarative-policies-report", "dedicated-host", "dhcp-options",
@@ -232,6 +256,7 @@ MODEL_JSON = r'''
   "RetentionPeriodRequestDays": {"max": 36500, "min": 1, "type": "integer"},
   "RetentionPeriodResponseDays": {"type": "integer"},
   "SSEType": {"enum": ["sse-ebs", "sse-kms", "none"], "type": "string"},
+  "SecurityGroupName": {"type": "string"},
   "Snapshot": {"members": {"AssociatedKmsKeys": {"locationName": "associatedKmsKeySet", "shape":
     "AssociatedKmsKeySet"}, "AvailabilityZone": {"locationName": "availabilityZone", "shape": "String"},
     "CompletionDurationMinutes": {"locationName": "completionDurationMinutes", "shape":
@@ -251,6 +276,7 @@ MODEL_JSON = r'''
     "locationName": "transferType", "shape": "TransferType"}, "VolumeId": {"locationName": "volumeId",
     "shape": "String"}, "VolumeSize": {"locationName": "volumeSize", "shape": "Integer"}}, "type": "structure"
     },
+  "SnapshotAttributeName": {"enum": ["productCodes", "createVolumePermission"], "type": "string"},
   "SnapshotCompletionDurationMinutesRequest": {"max": 2880, "min": 1, "type": "integer"},
   "SnapshotCompletionDurationMinutesResponse": {"type": "integer"},
   "SnapshotId": {"type": "string"},
@@ -268,6 +294,7 @@ MODEL_JSON = r'''
   "TagSpecificationList": {"member": {"locationName": "item", "shape": "TagSpecification"}, "type": "list"},
   "TaggableResourceId": {"type": "string"},
   "TransferType": {"enum": ["time-based", "standard"], "type": "string"},
+  "UserIdStringList": {"member": {"locationName": "UserId", "shape": "String"}, "type": "list"},
   "ValueStringList": {"member": {"locationName": "item", "shape": "String"}, "type": "list"},
   "Volume": {"members": {"Attachments": {"locationName": "attachmentSet", "shape": "VolumeAttachmentList"},
     "AvailabilityZone": {"locationName": "availabilityZone", "shape": "String"}, "AvailabilityZoneId": {

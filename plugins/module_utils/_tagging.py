@@ -32,6 +32,9 @@ DISK_TAG = 'snapcopy:disk'
 # run once the cloud has named the copy. Our other tags can be copied along with a copy; this one then names another
 # id, so a person's copy of a DR copy is never taken for a DR copy (and never pruned).
 COPY_TAG = 'snapcopy:copy'
+# On a source snapshot a DR run shared with its DR account (dr_account), the account's id: the run that finds it with no
+# copy of the snapshot in flight removes the share and the tag. A share a person made carries no such tag, and stays.
+SHARE_TAG = 'snapcopy:shared-with'
 
 
 def with_copy_mark(tags: dict[str, str], copy_id: str) -> dict[str, str]:

@@ -138,6 +138,32 @@ options:
       - At most this many copies in flight per DR region; new copies wait for a free slot.
       - Defaults to the cloud's limit where it has one (20 on AWS) and no limit otherwise.
     type: int
+  dr_account:
+    description:
+      - Make and keep the DR copies in a separate DR account, reached by assuming O(dr_account.role_arn) with the run's own
+        credentials, so that whoever takes over the disks' account cannot reach their DR copies. AWS only; see C(docs/vault.md).
+      - The source account shares each source snapshot with the DR account (C(ModifySnapshotAttribute), createVolumePermission,
+        marked with the tag C(snapcopy:shared-with)), the DR account copies it into its DR regions (re-encrypted with
+        O(kms_key_id) or a DR region's C(kms_key_id), which are the DR account's keys), and every share a run made is removed by
+        the first run that finds no copy of that snapshot in flight, this one or a later one; a share a person made (without
+        the tag) is left alone. Pruning, locks and the restore drill act in the DR account.
+      - An encrypted source must be encrypted with a customer managed key whose policy lets the DR account use it; one under
+        the AWS managed key (aws/ebs) cannot be shared, and is a failure of its disk that names the key.
+      - Alibaba Cloud ECS and ENS have no API that shares a snapshot with another account, and Tencent Cloud CBS shares one
+        only to be made into a disk in its own region; they refuse this option before any call.
+      - Leave it unset, or give an empty dict, for copies in the disks' account.
+    type: dict
+    suboptions:
+      role_arn:
+        description: The role in the DR account that makes and owns the copies.
+        type: str
+      role_session_name:
+        description: The session name of the assumed role (by default one that names the collection and the time).
+        type: str
+      external_id:
+        description: The external id the role's trust policy asks for.
+        type: str
+    version_added: 0.2.0
   lock:
     description:
       - Lock each DR copy against deletion once it is complete, so that whoever takes over the account cannot delete the DR
@@ -537,6 +563,15 @@ run_warnings:
   returned: always
   type: list
   elements: str
+  version_added: 0.2.0
+dr_account:
+  description:
+    - With O(dr_account), the DR account (C(account)) and the shares of source snapshots with it - C(released) (removed by
+      this run), C(would_release) (check mode), C(held) (a copy of it is still in flight; a later run removes the share),
+      C(release_failed). Null without O(dr_account).
+  returned: always
+  type: dict
+  sample: {"account": "222233334444", "released": ["snap-0123456789abcdef0"], "would_release": [], "held": [], "release_failed": []}
   version_added: 0.2.0
 api_retries:
   description: Calls retried after throttling or a transient error.

@@ -131,3 +131,23 @@ def test_the_survey_s_restore_drill_answers_run_a_drill(fakecloud_clean, tmp_pat
     assert restore['totals']['passed'] == 2 and restore['count_per_region'] == 2
     disks = fakecloud_clean.admin.state(cloud='ecs', region='cn-shanghai')['ecs']['cn-shanghai'].get('disks', [])
     assert [disk for disk in disks if 'snapcopy:restore-test' in disk['tags']] == []
+
+
+def test_the_survey_s_lock_answer_locks_each_dr_copy(fakecloud_clean, tmp_path):
+    """The lock as a survey gives it, text of key=value pairs, typed by the role and dr_sync; a rerun locks nothing more."""
+    fakecloud_clean.admin.configure(timings={'ecs': {'snapshot_seconds': 0.3, 'copy_seconds': 0.3}})
+    fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}] * 2})
+    env = clean_environment(tmp_path, **render_injectors(load('alicloud'), {
+        'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}))
+    report_dir = tmp_path / 'reports'
+    extra_vars = answers(dr_copy_provider='ecs', dr_copy_source_region='cn-hangzhou', dr_copy_dr_regions='cn-shanghai',
+                         dr_copy_wait='true', dr_copy_lock='mode=compliance duration_days=7 cool_off_hours=1')
+    extra_vars.update(dr_copy_connection={'endpoint_url': fakecloud_clean.url}, dr_copy_report_dir=str(report_dir),
+                      dr_copy_poll_interval=0.3)
+    for run, locked in ((1, 2), (2, 0)):
+        code, output = run_playbook(extra_vars, env, tmp_path)
+        assert code == 0, output[-4000:]
+        with open(report_dir / 'dr-report-ecs-cn-hangzhou.json', encoding='utf-8') as stream:
+            report = json.load(stream)
+        assert report['totals']['locked'] == locked, run
+        assert {copy['lock']['action'] for disk in report['disks'] for copy in disk['copies']} == {'locked' if run == 1 else 'in_force'}

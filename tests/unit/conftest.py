@@ -35,11 +35,11 @@ def moto_url():
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server  # pylint: disable=import-outside-toplevel
 
-    # The EBS snapshot locks that moto lacks, as the suites' moto server has them.
-    from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_locks import (  # pylint: disable=import-outside-toplevel
-        with_snapshot_locks,
+    # What moto lacks of EBS (snapshot locks, copies across accounts), as the suites' moto server has it.
+    from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_vault import (  # pylint: disable=import-outside-toplevel
+        with_ebs_vault,
     )
-    server = make_server('127.0.0.1', 0, with_snapshot_locks(DomainDispatcherApplication(create_backend_app)), threaded=True)
+    server = make_server('127.0.0.1', 0, with_ebs_vault(DomainDispatcherApplication(create_backend_app)), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield 'http://127.0.0.1:%d' % server.server_port

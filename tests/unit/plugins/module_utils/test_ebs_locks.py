@@ -66,9 +66,8 @@ def test_aws_pruning_keeps_a_locked_copy_and_sends_it_no_delete(moto_url):
     ({'LockMode': 'compliance', 'LockDuration': 36501}, 'InvalidParameterValue'),
 ])
 def test_the_lock_layer_refuses_what_the_ec2_model_and_guide_refuse(moto_url, arguments, code):
-    tagged_disk(moto_url, 'aws-lock-refusals')
-    east = ec2(moto_url, 'us-east-1')
-    (snapshot,) = [item for item in east.describe_snapshots(OwnerIds=['self'])['Snapshots'] if item['Description'] == 'nightly'][-1:]
+    disk_id = tagged_disk(moto_url, 'aws-lock-refusals')
+    (snapshot,) = ec2(moto_url, 'us-east-1').describe_snapshots(Filters=[{'Name': 'volume-id', 'Values': [disk_id]}])['Snapshots'][-1:]
     client = lock_client(moto_url, 'us-east-1', validate=False)
     with pytest.raises(ClientError) as raised:
         client.lock_snapshot(SnapshotId=snapshot['SnapshotId'], **arguments)
@@ -76,9 +75,9 @@ def test_the_lock_layer_refuses_what_the_ec2_model_and_guide_refuse(moto_url, ar
 
 
 def test_a_locked_snapshot_cannot_be_deleted_until_its_lock_is_gone(moto_url):
-    tagged_disk(moto_url, 'aws-lock-delete')
+    disk_id = tagged_disk(moto_url, 'aws-lock-delete')
     east = lock_client(moto_url, 'us-east-1')
-    snapshot_id = east.describe_snapshots(OwnerIds=['self'])['Snapshots'][-1]['SnapshotId']
+    snapshot_id = east.describe_snapshots(Filters=[{'Name': 'volume-id', 'Values': [disk_id]}])['Snapshots'][-1]['SnapshotId']
     assert east.lock_snapshot(SnapshotId=snapshot_id, LockMode='governance', LockDuration=1)['LockState'] == 'governance'
     with pytest.raises(ClientError) as raised:
         east.delete_snapshot(SnapshotId=snapshot_id)

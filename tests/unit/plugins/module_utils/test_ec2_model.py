@@ -41,6 +41,9 @@ REQUESTS = {
     'DeleteVolume': {'VolumeId': 'vol-0123456789abcdef0'},
     'CreateTags': {'Resources': ['snap-0123456789abcdef0'], 'Tags': [{'Key': 'snapcopy:restore-tested', 'Value': '20261122T181400Z'}]},
     'LockSnapshot': {'SnapshotId': 'snap-0123456789abcdef0', 'LockMode': 'compliance', 'LockDuration': 14, 'CoolOffPeriod': 24},
+    'ModifySnapshotAttribute': {'SnapshotId': 'snap-0123456789abcdef0', 'Attribute': 'createVolumePermission', 'OperationType': 'add',
+                                'UserIds': ['222233334444']},
+    'DeleteTags': {'Resources': ['snap-0123456789abcdef0'], 'Tags': [{'Key': 'snapcopy:shared-with'}]},
     'DescribeLockedSnapshots': {'SnapshotIds': ['snap-0123456789abcdef0', 'snap-0123456789abcdef1'], 'NextToken': 'page-2'},
 }
 

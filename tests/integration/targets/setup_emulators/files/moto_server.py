@@ -1,5 +1,5 @@
-"""moto's server, as `moto_server` runs it, with EBS snapshot locks (ebs_locks.py: moto has none) and one read-only
-addition for the tests: the STS sessions.
+"""moto's server, as `moto_server` runs it, with what moto lacks of EBS (ebs_vault.py: snapshot locks, copies of a
+snapshot another account shared) and one read-only addition for the tests: the STS sessions.
 
 GET /snapcopy-test/sts-sessions answers, as JSON, every session moto's STS handed out (role ARN,
 session name, external id, access key id, secret and token). The tests that prove that no temporary
@@ -23,7 +23,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.sts.models import sts_backends
 from werkzeug.serving import run_simple
 
-from ebs_locks import with_snapshot_locks  # beside this file, which is run as a script
+from ebs_vault import with_ebs_vault  # beside this file, which is run as a script
 
 SESSIONS_PATH = '/snapcopy-test/sts-sessions'
 SESSION_FIELDS = ('role_arn', 'session_name', 'external_id', 'access_key_id', 'secret_access_key', 'session_token')
@@ -54,7 +54,7 @@ def main(argv):
     os.environ.setdefault('MOTO_PORT', str(args.port))  # as moto_server does: moto builds some URLs from it
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     app = DomainDispatcherApplication(create_backend_app)
-    run_simple(args.host, args.port, with_sessions(with_snapshot_locks(app)), threaded=True, request_handler=MotoRequestHandler)
+    run_simple(args.host, args.port, with_sessions(with_ebs_vault(app)), threaded=True, request_handler=MotoRequestHandler)
 
 
 if __name__ == '__main__':

@@ -1,5 +1,17 @@
-"""EBS snapshot locks for moto's server, which has none (moto 5.2.5): LockSnapshot, DescribeLockedSnapshots, and
-DeleteSnapshot's refusal of a locked snapshot, as a WSGI layer in front of moto.
+"""What moto's server lacks of EBS (moto 5.2.5), as a WSGI layer in front of it: snapshot locks (LockSnapshot,
+DescribeLockedSnapshots, DeleteSnapshot's refusal of a locked snapshot), and CopySnapshot of a snapshot that another
+account shared (moto copies within one account only).
+
+Copies across accounts, from the EC2 reference (CopySnapshot, ModifySnapshotAttribute) and the EBS user guide's "Share a
+snapshot": the caller copies a snapshot of another account's when that account gave it createVolumePermission (its
+UserIds, moto's create_volume_permission_userids, or the group all); the copy is the caller's. An encrypted snapshot
+can be shared only when encrypted with a customer managed key that the key's account lets the caller use: the AWS managed
+key (aws/ebs) can never be shared. What EC2 answers otherwise is not documented by code: a snapshot not shared is answered
+as one that does not exist (InvalidSnapshot.NotFound), a key the caller may not use as KMS's refusal (KMS.AccessDenied, the
+code is ours); the collection checks the key before it asks for a copy. And moto gives a snapshot of a volume encrypted
+with a customer managed key no key: EBS encrypts it with the volume's ("snapshots of encrypted volumes are automatically
+encrypted", with the same key), which this layer sets after moto's CreateSnapshot; and moto makes the key aliased
+aws/ebs, which EBS uses when none is named, a customer managed key, where it is AWS managed (KMS DescribeKey KeyManager AWS).
 
 Held to botocore's EC2 model (2016-11-15, LockSnapshotRequest / LockSnapshotResult, DescribeLockedSnapshotsRequest /
 LockedSnapshotsInfo) and the EBS user guide's "Lock a snapshot":
@@ -132,11 +144,76 @@ def refuse_locked_delete(params, account, region, now):
         raise Ec2Error('SnapshotLocked', "The snapshot '%s' is locked and cannot be deleted." % params['SnapshotId'])
 
 
-ACTIONS = {'LockSnapshot': lock_snapshot, 'DescribeLockedSnapshots': describe_locked_snapshots}
+def shared_source(params, account):
+    """(owner account, snapshot) of a CopySnapshot's source in another account; None when it is the caller's own (moto copies it)."""
+    from moto.ec2.models import ec2_backends  # pylint: disable=import-outside-toplevel
+    region, snapshot_id = params.get('SourceRegion'), params.get('SourceSnapshotId')
+    if snapshot_id in ec2_backends[account][region].snapshots:
+        return None
+    for owner in list(ec2_backends):
+        snapshot = ec2_backends[owner][region].snapshots.get(snapshot_id)
+        if snapshot is not None:
+            return owner, snapshot
+    raise Ec2Error('InvalidSnapshot.NotFound', "The snapshot '%s' does not exist." % snapshot_id)
 
 
-def with_snapshot_locks(app):
-    """``app`` (moto's WSGI application) with the lock calls answered here and locked snapshots kept from deletion."""
+def key_usable_by(owner, region, key_id, account):
+    """Whether the customer managed key ``key_id`` of ``owner`` lets ``account`` use it (its policy names the account)."""
+    from moto.kms.models import kms_backends  # pylint: disable=import-outside-toplevel
+    backend = kms_backends[owner][region]
+    key = backend.keys.get(backend.get_key_id(key_id)) if key_id else None
+    if key is None or key.key_manager == 'AWS':
+        return False
+    return (':%s:' % account) in (key.policy or '') or ('"%s"' % account) in (key.policy or '')
+
+
+def copy_shared_snapshot(params, account, region, now):  # pylint: disable=unused-argument  # as the other actions
+    """CopySnapshot into the caller's account of a snapshot another account shared with it."""
+    from moto.ec2.models import ec2_backends  # pylint: disable=import-outside-toplevel
+    from moto.ec2.models.elastic_block_store import Snapshot  # pylint: disable=import-outside-toplevel
+    from moto.ec2.utils import random_snapshot_id  # pylint: disable=import-outside-toplevel
+    owner, source = params['_shared']
+    if account not in source.create_volume_permission_userids and 'all' not in source.create_volume_permission_groups:
+        raise Ec2Error('InvalidSnapshot.NotFound', "The snapshot '%s' does not exist." % source.id)
+    if source.encrypted and not key_usable_by(owner, params['SourceRegion'], source.kms_key_id, account):
+        raise Ec2Error('KMS.AccessDenied', 'The KMS key %s of snapshot %s cannot be used by account %s.'
+                       % (source.kms_key_id or 'aws/ebs (AWS managed)', source.id, account))
+    backend = ec2_backends[account][region]
+    encrypted = source.encrypted or params.get('Encrypted') == 'true'
+    copy = Snapshot(backend, random_snapshot_id(), volume=source.volume, description=params.get('Description', ''),
+                    encrypted=encrypted, kms_key_id=params.get('KmsKeyId') if encrypted else None)
+    backend.snapshots[copy.id] = copy
+    tags = {}
+    for name, value in params.items():
+        match = re.fullmatch(r'TagSpecification\.1\.Tag\.(\d+)\.Key', name)
+        if match:
+            tags[value] = params.get('TagSpecification.1.Tag.%s.Value' % match.group(1), '')
+    if tags:
+        backend.create_tags([copy.id], tags)
+    return 'CopySnapshotResponse', '<snapshotId>%s</snapshotId>' % copy.id
+
+
+ACTIONS = {'LockSnapshot': lock_snapshot, 'DescribeLockedSnapshots': describe_locked_snapshots, 'CopySnapshot': copy_shared_snapshot}
+
+
+def keep_volume_keys(environ):
+    """Each snapshot of an encrypted volume in the caller's region has the volume's key, and aws/ebs is AWS managed (see the
+    module's docstring)."""
+    from moto.iam.models import get_account_id_from  # pylint: disable=import-outside-toplevel
+    from moto.kms.models import kms_backends  # pylint: disable=import-outside-toplevel
+    scope = CREDENTIAL_SCOPE.search(environ['HTTP_AUTHORIZATION'])
+    with _GUARD:
+        kms = kms_backends[get_account_id_from(scope.group('key'))][scope.group('region')]
+        if kms.alias_exists('alias/aws/ebs'):
+            kms.describe_key('alias/aws/ebs').key_manager = 'AWS'
+        for snapshot in list(_snapshots(get_account_id_from(scope.group('key')), scope.group('region')).values()):
+            volume_key = getattr(snapshot.volume, 'kms_key_id', None)
+            if snapshot.encrypted and snapshot.kms_key_id is None and volume_key:
+                snapshot.kms_key_id = volume_key
+
+
+def with_ebs_vault(app):
+    """``app`` (moto's WSGI application) with the lock calls and copies of shared snapshots answered here, and locked snapshots kept from deletion."""
     def serve(environ, start_response):
         if environ.get('REQUEST_METHOD') != 'POST' or 'ec2' not in environ.get('HTTP_AUTHORIZATION', ''):
             return app(environ, start_response)
@@ -144,6 +221,10 @@ def with_snapshot_locks(app):
         environ['wsgi.input'] = io.BytesIO(body)
         params = {name: values[0] for name, values in parse_qs(body.decode('utf-8', 'replace')).items()}
         action = params.get('Action')
+        if action in ('CreateSnapshot', 'CreateVolume'):
+            answer = app(environ, start_response)
+            keep_volume_keys(environ)
+            return answer
         if action not in ACTIONS and action != 'DeleteSnapshot':
             return app(environ, start_response)
         from moto.iam.models import get_account_id_from  # pylint: disable=import-outside-toplevel
@@ -155,6 +236,10 @@ def with_snapshot_locks(app):
                 if action == 'DeleteSnapshot':
                     refuse_locked_delete(params, account, region, time.time())
                     return app(environ, start_response)
+                if action == 'CopySnapshot':
+                    params['_shared'] = shared_source(params, account)
+                    if params['_shared'] is None:
+                        return app(environ, start_response)
                 name, fields = ACTIONS[action](params, account, region, time.time())
         except Ec2Error as error:
             answer = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error>'

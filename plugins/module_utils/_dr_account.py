@@ -1,0 +1,68 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A separate DR account (dr_sync's ``dr_account``, docs/vault.md): the option, which clouds refuse it and why, and the
+DR account's connection: the run's own, with the DR account's role to assume.
+
+On AWS the source account shares each source snapshot with the DR account (ModifySnapshotAttribute), the DR account copies
+it into its DR regions, and a run removes every share it made once no copy of that snapshot is in flight (the adapter,
+_ebs.py). Alibaba Cloud shares images with other accounts, not snapshots (ModifyImageSharePermission): ECS and ENS refuse
+the option. Tencent Cloud CBS shares a snapshot (ModifySnapshotsSharePermission) only to be made into a disk in its own
+region; a DR account's copy would cost a disk and a snapshot of it per copy, which is not built: CBS refuses it too.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from ._adapter import DrAccountAdapter
+from ._errors import InputError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ._adapter import CopyAdapter
+    from ._assume_role import RoleRules
+
+# The assume-role options of AWS and Tencent Cloud, under the names their connections take them.
+DR_ACCOUNT_OPTIONS = {'role_arn': {}, 'role_session_name': {}, 'external_id': {'no_log': True}}
+
+# Why a cloud refuses dr_account (the provider's name: the reason, in the API's words).
+REFUSALS = {
+    'ecs': 'Alibaba Cloud ECS has no API that shares a snapshot with another account (ModifyImageSharePermission shares '
+           'images only), so DR copies cannot be made in a DR account there',
+    'ens': 'Alibaba Cloud ENS has no API that shares a snapshot with another account, so DR copies cannot be made in a DR '
+           'account there',
+    'cbs': 'Tencent Cloud CBS lets another account make a shared snapshot into a disk in the snapshot\'s own region only '
+           '(ModifySnapshotsSharePermission), not copy it; a copy owned by a DR account is not offered on CBS yet',
+}
+
+
+def dr_account_settings(value: Mapping[str, Any] | None, provider: str, rules: RoleRules) -> dict[str, Any] | None:
+    """dr_sync's ``dr_account`` as the DR account's assume-role options and its account id; None when unset or empty. InputError
+    for a cloud that has no cross-account path, or a role ARN its rules refuse; no call."""
+    if not value or not any(value.get(key) for key in DR_ACCOUNT_OPTIONS):
+        return None
+    if provider in REFUSALS:
+        raise InputError('dr_account', '%s: leave dr_account unset for provider %s (docs/vault.md)' % (REFUSALS[provider], provider))
+    if not value.get('role_arn'):
+        raise InputError('dr_account', 'needs role_arn: the role in the DR account that the run assumes to make and own the copies')
+    options = {key: value.get(key) or None for key in DR_ACCOUNT_OPTIONS}
+    try:
+        arn = rules.check(options)
+    except InputError as error:
+        raise InputError('dr_account', '%s %s' % (error.option, error.message)) from None
+    return dict(options, account=rules.account(cast('str', arn)))  # role_arn is set: check answers it
+
+
+def connect_dr_account(adapter: CopyAdapter, connection: Mapping[str, Any], dr_account: Mapping[str, Any], source_region: str,
+                       source_account: str | None) -> None:
+    """Send ``adapter``'s calls outside ``source_region`` to the DR account: ``connection`` (the run's, with its own keys)
+    with the DR account's role. No call yet."""
+    if not isinstance(adapter, DrAccountAdapter):
+        raise InputError('dr_account', '%s cannot make copies in another account' % adapter.cloud)
+    if source_account is not None and source_account == dr_account['account']:
+        raise InputError('dr_account', 'the DR account %s is the account of the disks: a DR account is another one' % source_account)
+    dr_connection = dict(connection)
+    dr_connection.update({key: dr_account[key] for key in DR_ACCOUNT_OPTIONS})
+    adapter.use_dr_account(dr_connection, source_region, dr_account['account'])

@@ -1,0 +1,144 @@
+"""Copies in a separate DR account on AWS, through real botocore against moto's server with the suites' layer for what
+moto lacks (ebs_vault.py: a copy of a snapshot another account shared). The source account shares, the DR account copies
+and owns, the share is removed; keys that cannot be shared are named; the clouds without a cross-account path refuse."""
+from __future__ import annotations
+
+import json
+
+import botocore
+import botocore.session
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._assume_role import AWS_ROLE_RULES
+from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_account import connect_dr_account, dr_account_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import PROVIDERS
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SHARE_TAG
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+
+KEYS = {'access_key': 'AKIASNAPCOPYVAULT001', 'secret_key': 'snapcopy-vault-secret'}
+SOURCE_ACCOUNT = '123456789012'  # moto's account for keys it does not know
+DR_ACCOUNT = '222233334444'
+DR_ROLE = {'role_arn': 'arn:aws:iam::%s:role/snapcopy-dr' % DR_ACCOUNT, 'external_id': 'vault-external-id'}
+
+
+def client(url, service, region):
+    session = botocore.session.Session()
+    session.set_credentials(KEYS['access_key'], KEYS['secret_key'])
+    return session.create_client(service, region_name=region, endpoint_url=url)
+
+
+def backends(account, region):
+    from moto.ec2.models import ec2_backends  # pylint: disable=import-outside-toplevel  # moto's state, in this process
+    return ec2_backends[account][region]
+
+
+def tagged_disk(url, tag_value, **volume):
+    source = client(url, 'ec2', 'us-east-1')
+    disk = source.create_volume(Size=2, AvailabilityZone='us-east-1a', TagSpecifications=[
+        {'ResourceType': 'volume', 'Tags': [{'Key': 'vault', 'Value': tag_value}]}], **volume)['VolumeId']
+    snapshot = source.create_snapshot(VolumeId=disk, Description='nightly')['SnapshotId']
+    return disk, snapshot
+
+
+def dr_run(url, tag_value, clock=None, check_mode=False, **options):
+    settings = dr_settings(dict({'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['eu-west-1'], 'tag_selector': {'vault': tag_value},
+                                 'prune': False, 'wait': True, 'wait_timeout': 600, 'poll_interval': 1, 'dr_account': DR_ROLE}, **options))
+    connection = dict(KEYS, endpoint_url=url)
+    adapter = EbsAdapter(AwsClient(connection, botocore))
+    connect_dr_account(adapter, connection, settings['dr_account'], 'us-east-1', None)
+    clock = clock or FakeClock()
+    return DrRun(adapter, settings, check_mode=check_mode, clock=clock.clock, sleep=clock.sleep).run()
+
+
+def shares_of(snapshot_id):
+    snapshot = backends(SOURCE_ACCOUNT, 'us-east-1').snapshots[snapshot_id]
+    tags = backends(SOURCE_ACCOUNT, 'us-east-1').describe_tags(filters={'resource-id': [snapshot_id]})
+    return sorted(snapshot.create_volume_permission_userids), {tag['key']: tag['value'] for tag in tags}
+
+
+def test_the_dr_account_makes_and_owns_the_copy_the_share_is_removed_and_the_rerun_changes_nothing(moto_url):
+    dummy, snapshot_id = tagged_disk(moto_url, 'owned')
+    report = dr_run(moto_url, 'owned')
+    (copy,) = [copy for disk in report['disks'] for copy in disk['copies']]
+    assert copy['action'] == 'copied' and not report['failures']
+    assert copy['snapshot_id'] in backends(DR_ACCOUNT, 'eu-west-1').snapshots
+    assert backends(DR_ACCOUNT, 'eu-west-1').snapshots[copy['snapshot_id']].owner_id == DR_ACCOUNT
+    assert copy['snapshot_id'] not in backends(SOURCE_ACCOUNT, 'eu-west-1').snapshots
+    assert shares_of(snapshot_id) == ([], {})
+    assert report['dr_account']['account'] == DR_ACCOUNT and report['dr_account']['released'] == [snapshot_id]
+    again = dr_run(moto_url, 'owned')
+    assert not again['changed'] and again['totals']['existing'] == 1 and again['dr_account']['released'] == []
+    assert len([snap for snap in backends(DR_ACCOUNT, 'eu-west-1').snapshots.values() if snap.volume.id == copy_volume(copy)]) == 1
+
+
+def copy_volume(copy):
+    return backends(DR_ACCOUNT, 'eu-west-1').snapshots[copy['snapshot_id']].volume.id
+
+
+def test_a_share_a_killed_run_left_is_removed_by_the_next_run_and_a_persons_share_stays(moto_url):
+    dummy, left = tagged_disk(moto_url, 'left')
+    dummy, persons = tagged_disk(moto_url, 'persons')
+    east = client(moto_url, 'ec2', 'us-east-1')
+    # What a run killed between its share and its copy leaves: the mark, then the share.
+    east.create_tags(Resources=[left], Tags=[{'Key': SHARE_TAG, 'Value': DR_ACCOUNT}])
+    east.modify_snapshot_attribute(SnapshotId=left, Attribute='createVolumePermission', OperationType='add', UserIds=[DR_ACCOUNT])
+    # A person shares another snapshot with the DR account, without our mark.
+    east.modify_snapshot_attribute(SnapshotId=persons, Attribute='createVolumePermission', OperationType='add', UserIds=[DR_ACCOUNT])
+    plan = dr_run(moto_url, 'left', check_mode=True)
+    assert plan['dr_account']['would_release'] == [left] and shares_of(left)[0] == [DR_ACCOUNT]
+    report = dr_run(moto_url, 'left')
+    assert report['totals']['copied'] == 1 and shares_of(left) == ([], {})
+    assert shares_of(persons)[0] == [DR_ACCOUNT] and SHARE_TAG not in shares_of(persons)[1]
+
+
+def test_a_source_under_the_aws_managed_key_is_named_and_never_shared(moto_url):
+    dummy, snapshot_id = tagged_disk(moto_url, 'managed-key', Encrypted=True)
+    report = dr_run(moto_url, 'managed-key')
+    (failure,) = report['failures']
+    assert 'AwsManagedKeyNotShareable' in failure and 'aws/ebs' in failure and DR_ACCOUNT in failure
+    assert shares_of(snapshot_id) == ([], {})
+
+
+@pytest.mark.parametrize('key_shared', [True, False])
+def test_a_source_under_a_customer_key_copies_when_the_key_is_shared_and_says_why_not_when_it_is_not(moto_url, key_shared):
+    kms = client(moto_url, 'kms', 'us-east-1')
+    principals = [SOURCE_ACCOUNT, DR_ACCOUNT] if key_shared else [SOURCE_ACCOUNT]
+    policy = {'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': 'kms:*', 'Resource': '*',
+                                                     'Principal': {'AWS': ['arn:aws:iam::%s:root' % account for account in principals]}}]}
+    key = kms.create_key(Policy=json.dumps(policy))['KeyMetadata']['Arn']
+    tag = 'cmk-%s' % key_shared
+    dummy, snapshot_id = tagged_disk(moto_url, tag, Encrypted=True, KmsKeyId=key)
+    report = dr_run(moto_url, tag)
+    if key_shared:
+        assert not report['failures'] and report['totals']['copied'] == 1
+    else:
+        (failure,) = report['failures']
+        assert 'KMS.AccessDenied' in failure and snapshot_id in failure
+    # Copied or refused, the share does not outlive the run.
+    assert shares_of(snapshot_id) == ([], {})
+
+
+@pytest.mark.parametrize('provider', ['ecs', 'ens', 'cbs'])
+def test_a_cloud_without_a_cross_account_copy_refuses_dr_account_saying_why(provider):
+    with pytest.raises(InputError) as raised:
+        dr_account_settings(DR_ROLE, provider, PROVIDERS[provider].role_rules)
+    assert raised.value.option == 'dr_account' and 'leave dr_account unset for provider %s' % provider in raised.value.message
+    assert dr_account_settings({}, provider, PROVIDERS[provider].role_rules) is None
+
+
+def test_dr_account_needs_a_role_arn_the_rules_accept_and_another_account():
+    with pytest.raises(InputError) as raised:
+        dr_account_settings({'external_id': 'x-only'}, 'aws', AWS_ROLE_RULES)
+    assert 'needs role_arn' in raised.value.message
+    with pytest.raises(InputError) as raised:
+        dr_account_settings({'role_arn': 'arn:aws:iam::12:role/x'}, 'aws', AWS_ROLE_RULES)
+    assert raised.value.option == 'dr_account' and 'role_arn' in raised.value.message
+    settings = dr_account_settings(DR_ROLE, 'aws', AWS_ROLE_RULES)
+    with pytest.raises(InputError) as raised:
+        connect_dr_account(EbsAdapter(AwsClient(KEYS, botocore)), KEYS, settings, 'us-east-1', DR_ACCOUNT)
+    assert 'is the account of the disks' in raised.value.message
