@@ -128,6 +128,7 @@ class EbsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountA
         # With dr_account: the DR account's id, and each source's KMS key checked once (None: shareable, else why not).
         self.dr_account: str | None = None
         self._key_refusals: dict[str, str | None] = {}
+        self._shared: set[str] = set()  # the sources this run found shared or shared: one read each, whatever the DR regions
 
     @classmethod
     def from_connection(cls, connection: Mapping[str, Any], *, check_mode: bool = False,  # pylint: disable=unused-argument
@@ -272,11 +273,17 @@ class EbsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountA
             raise CloudError('CopySnapshot', 'AwsManagedKeyNotShareable', refusal, kind=INVALID, region=source.region)
 
     def _share(self, source_region: str, snapshot_id: str) -> None:
-        """The DR account may copy ``snapshot_id``: the mark first, so that a run killed between the two leaves a share
-        the next run finds and removes."""
-        self.client.call(source_region, 'CreateTags', Resources=[snapshot_id], Tags=tag_list({SHARE_TAG: cast('str', self.dr_account)}))
-        self.client.call(source_region, 'ModifySnapshotAttribute', SnapshotId=snapshot_id, Attribute='createVolumePermission',
-                         OperationType='add', UserIds=[self.dr_account])
+        """The DR account may copy ``snapshot_id``. Where it may already (an earlier run's share, or a person's), nothing
+        is sent: a person's share carries no mark, so no run removes it. Otherwise the mark first, so that a run killed
+        between the two leaves a share the next run finds and removes."""
+        if snapshot_id in self._shared:
+            return
+        answer = self.client.call(source_region, 'DescribeSnapshotAttribute', SnapshotId=snapshot_id, Attribute='createVolumePermission')
+        if self.dr_account not in {permission.get('UserId') for permission in answer.get('CreateVolumePermissions', [])}:
+            self.client.call(source_region, 'CreateTags', Resources=[snapshot_id], Tags=tag_list({SHARE_TAG: cast('str', self.dr_account)}))
+            self.client.call(source_region, 'ModifySnapshotAttribute', SnapshotId=snapshot_id, Attribute='createVolumePermission',
+                             OperationType='add', UserIds=[self.dr_account])
+        self._shared.add(snapshot_id)
 
     def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
         shared = sorted(self._describe_by_filter(source_region, 'tag:' + SHARE_TAG, [cast('str', self.dr_account)], owned=True))

@@ -6,7 +6,7 @@
 
 botocore decodes its whole EC2 model (4.3 MB of JSON, 830 operations) in each process that makes
 a client: about a third of what an ad hoc copy cost over ``ansible -m ping``. This is that model cut to
-the operations below and the shapes they reach, 25944 bytes. Everything else botocore loads (endpoint
+the operations below and the shapes they reach, 27167 bytes. Everything else botocore loads (endpoint
 rules, partitions, retry rules) is still its own. A unit test fails when the installed botocore's model of
 these operations differs from this one.
 """
@@ -27,6 +27,7 @@ OPERATIONS = (
     'DeleteVolume',
     'DescribeAvailabilityZones',
     'DescribeLockedSnapshots',
+    'DescribeSnapshotAttribute',
     'DescribeSnapshots',
     'DescribeVolumes',
     'LockSnapshot',
@@ -60,6 +61,9 @@ MODEL_JSON = r'''
   "DescribeLockedSnapshots": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
     "DescribeLockedSnapshotsRequest"}, "name": "DescribeLockedSnapshots", "output": {"shape":
     "DescribeLockedSnapshotsResult"}},
+  "DescribeSnapshotAttribute": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
+    "DescribeSnapshotAttributeRequest"}, "name": "DescribeSnapshotAttribute", "output": {"shape":
+    "DescribeSnapshotAttributeResult"}},
   "DescribeSnapshots": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
     "DescribeSnapshotsRequest"}, "name": "DescribeSnapshots", "output": {"shape": "DescribeSnapshotsResult"}},
   "DescribeVolumes": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
@@ -161,6 +165,13 @@ MODEL_JSON = r'''
     "SnapshotIdStringList"}}, "type": "structure"},
   "DescribeLockedSnapshotsResult": {"members": {"NextToken": {"locationName": "nextToken", "shape": "String"}
     , "Snapshots": {"locationName": "snapshotSet", "shape": "LockedSnapshotsInfoList"}}, "type": "structure"},
+  "DescribeSnapshotAttributeRequest": {"members": {"Attribute": {"shape": "SnapshotAttributeName"}, "DryRun":
+    {"locationName": "dryRun", "shape": "Boolean"}, "SnapshotId": {"shape": "SnapshotId"}}, "required": [
+    "Attribute", "SnapshotId"], "type": "structure"},
+  "DescribeSnapshotAttributeResult": {"members": {"CreateVolumePermissions": {"locationName":
+    "createVolumePermission", "shape": "CreateVolumePermissionList"}, "ProductCodes": {"locationName":
+    "productCodes", "shape": "ProductCodeList"}, "SnapshotId": {"locationName": "snapshotId", "shape":
+    "String"}}, "type": "structure"},
   "DescribeSnapshotsRequest": {"members": {"DryRun": {"locationName": "dryRun", "shape": "Boolean"},
     "Filters": {"locationName": "Filter", "shape": "FilterList"}, "MaxResults": {"shape": "Integer"},
     "NextToken": {"shape": "String"}, "OwnerIds": {"locationName": "Owner", "shape": "OwnerStringList"},
@@ -221,6 +232,10 @@ MODEL_JSON = r'''
     "shape": "String"}}, "type": "structure"},
   "OwnerStringList": {"member": {"locationName": "Owner", "shape": "String"}, "type": "list"},
   "PermissionGroup": {"enum": ["all"], "type": "string"},
+  "ProductCode": {"members": {"ProductCodeId": {"locationName": "productCode", "shape": "String"},
+    "ProductCodeType": {"locationName": "type", "shape": "ProductCodeValues"}}, "type": "structure"},
+  "ProductCodeList": {"member": {"locationName": "item", "shape": "ProductCode"}, "type": "list"},
+  "ProductCodeValues": {"enum": ["devpay", "marketplace"], "type": "string"},
   "ResourceIdList": {"member": {"shape": "TaggableResourceId"}, "type": "list"},
   "ResourceType": {"enum": ["capacity-reservation", "client-vpn-endpoint", "customer-gateway",
     "carrier-gateway", "coip-pool", "declarative-policies-report", "dedicated-host", "dhcp-options",

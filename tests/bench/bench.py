@@ -6,16 +6,18 @@ b. The role (playbooks/dr_copy.yml) with N tagged disks per cloud, against emula
 c. A loop of the single-copy module (tests/bench/loop.yml), one task per disk, at N = 10 and 100.
 d. The restore drill (drill.py): the role at N = 100 per cloud with every copy in place, without and with
    dr_copy_restore_test: the wall seconds and API calls the drill adds.
+v. The vault (vault.py): the role's first run at N = 100 on AWS and ECS, without and with copies in a DR account (AWS)
+   and locks (AWS, ECS), and their reruns: the wall seconds and API calls the vault adds.
 f. The fleet (playbooks/dr_fleet.yml): 100 scopes of 20 tagged disks over the four clouds and several
    accounts each, at forks 1, 10 and 25: wall time, the CPU and peak memory of the whole
    ansible-playbook process tree, API calls per scope, and the floor this machine allows (fleet.py).
 
 Parts b and c run in lanes at the same time, each lane against emulators of its own, so that no
 run shares limits or call counters with another: a loop of 100 waiting tasks alone takes about ten
-minutes. Parts d and f run after them, alone. Prints Markdown tables and writes bench-results.json,
+minutes. Parts d, v and f run after them, alone. Prints Markdown tables and writes bench-results.json,
 bench-results.png and bench-results-fleet.png.
 
-Usage: python tests/bench/bench.py [--quick] [--out DIR] [--parts abcdf] [--fleet-scopes N] [--fleet-disks N] [--fleet-forks 1,10,25]
+Usage: python tests/bench/bench.py [--quick] [--out DIR] [--parts abcdvf] [--fleet-scopes N] [--fleet-disks N] [--fleet-forks 1,10,25]
 """
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ sys.path.insert(0, HERE)
 # pylint: disable=wrong-import-position  # after the path above
 import adhoc
 import drill
+import vault
 import fleet
 import report
 from runs import Runner
@@ -151,8 +154,8 @@ def parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--quick', action='store_true', help='small sizes and single runs, to try the bench itself (about 4 minutes)')
     parser.add_argument('--out', default=ROOT, help='where bench-results.json and the plots go (default: the repo root)')
-    parser.add_argument('--parts', default='abcdf', help='which parts to run: a (ad hoc), bc (role and loop), d (restore drill), '
-                                                         'f (fleet); default abcdf')
+    parser.add_argument('--parts', default='abcdvf', help='which parts to run: a (ad hoc), bc (role and loop), d (restore drill), '
+                                                          'v (vault), f (fleet); default abcdvf')
     parser.add_argument('--adhoc-rounds', type=int, help='rounds of part a (default 7, 2 with --quick)')
     parser.add_argument('--fleet-scopes', type=int, help='scopes of the fleet (default 100, 8 with --quick)')
     parser.add_argument('--fleet-disks', type=int, help='tagged disks per scope (default 20, 5 with --quick)')
@@ -163,13 +166,15 @@ def parse_arguments(argv):
 def bench_settings(args):
     if args.quick:
         settings = {'sizes': [10, 30], 'loop_sizes': [10], 'loop_runs': {10: 1}, 'adhoc_rounds': 2, 'runs_for': lambda provider, disks: 1,
-                    'fleet': {'scopes': 8, 'disks': 5, 'forks': [1, 4]}, 'drill': {'disks': 10, 'runs': 1}}
+                    'fleet': {'scopes': 8, 'disks': 5, 'forks': [1, 4]}, 'drill': {'disks': 10, 'runs': 1},
+                    'vault': {'disks': 10, 'runs': 1}}
     else:
         # Three runs where a run takes seconds or a minute; one where it takes minutes (AWS at
         # N = 1,000 is 250 s at its floor; a loop of 100 waiting tasks about ten minutes).
         settings = {'sizes': [10, 100, 1000], 'loop_sizes': [10, 100], 'loop_runs': {10: 3, 100: 1}, 'adhoc_rounds': 7,
                     'runs_for': lambda provider, disks: 1 if provider == 'aws' and disks >= 1000 else 3,
-                    'fleet': {'scopes': 100, 'disks': 20, 'forks': [1, 10, 25]}, 'drill': {'disks': 100, 'runs': 2}}
+                    'fleet': {'scopes': 100, 'disks': 20, 'forks': [1, 10, 25]}, 'drill': {'disks': 100, 'runs': 2},
+                    'vault': {'disks': 100, 'runs': 2}}
     if args.adhoc_rounds:
         settings['adhoc_rounds'] = args.adhoc_rounds
     fleet_settings = settings['fleet']
@@ -236,6 +241,30 @@ def run_drill(bench, settings, work):
             'runs': records, 'summary': drill.summarize(records)}
 
 
+def run_vault(bench, settings, work):
+    """Part v: what a DR account (AWS) and locks (AWS, ECS) add to the role's runs, on stacks of their own."""
+    vault_settings = settings['vault']
+    bench.progress('part v: the vault at N = %d, %d run(s) per cloud' % (vault_settings['disks'], vault_settings['runs']))
+    aws_stack = bench.stack('aws')
+    fakecloud_stack = bench.stack('fakecloud')
+    fakecloud_stack.configure(LATENCY_MS, COPY_SECONDS)
+    runner = vault.VaultRunner(os.path.join(work, 'vault'), POLL_INTERVAL)
+    records = []
+    for provider in ('aws', 'ecs'):
+        for number in range(1, vault_settings['runs'] + 1):
+            try:
+                record = runner.measure(aws_stack if provider == 'aws' else fakecloud_stack, provider, vault_settings['disks'], number)
+            except Exception:  # pylint: disable=broad-exception-caught  # the other cloud's results must still be written
+                bench.errors.append('vault %s: %s' % (provider, traceback.format_exc()))
+                continue
+            records.append(record)
+            bench.progress('vault %s N=%d #%d: %s' % (provider, vault_settings['disks'], number, '%+.1f s, %+d calls' % (
+                record['added_s'], sum(record['added_calls'].values())) if record['ok'] else 'FAILED, see %s' % record['log']))
+    bench.close_stacks()
+    return {'settings': dict(vault_settings, copy_seconds=COPY_SECONDS, poll_interval_s=POLL_INTERVAL, latency_ms=LATENCY_MS),
+            'runs': records, 'summary': vault.summarize(records)}
+
+
 def run_fleet(bench, settings, work):
     """Part f: the fleet at each fork count, alone on the machine (it is bound by the controller's CPU)."""
     fleet_settings = settings['fleet']
@@ -271,6 +300,8 @@ def main(argv):
             run_parts_abc(bench, args, settings, work, results)
         if 'd' in args.parts:
             results['drill'] = run_drill(bench, settings, work)
+        if 'v' in args.parts:
+            results['vault'] = run_vault(bench, settings, work)
         if 'f' in args.parts:
             results['fleet'] = run_fleet(bench, settings, work)
     finally:

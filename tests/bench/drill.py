@@ -35,13 +35,16 @@ class DrillRunner:
         for name in ('logs', 'vars', 'reports'):
             os.makedirs(os.path.join(work, name), exist_ok=True)
 
-    def _role(self, stack, provider, label, restore_test):
+    def role(self, stack, provider, label, restore_test, extra=None):
+        """One run of the role (dr_copy_restore_test as ``restore_test``, and ``extra`` variables): (wall seconds, exit
+        code, the report)."""
         source, destination = REGIONS[provider]
         report_dir = os.path.join(self.work, 'reports', label)
         variables = {'dr_copy_provider': provider, 'dr_copy_source_region': source, 'dr_copy_dr_regions': [destination],
                      'dr_copy_tag_selector': TAG_SELECTOR, 'dr_copy_wait': True, 'dr_copy_wait_timeout': RUN_TIMEOUT,
                      'dr_copy_poll_interval': self.poll_interval, 'dr_copy_report_dir': report_dir,
                      'dr_copy_connection': stack.connection(provider), 'dr_copy_restore_test': restore_test}
+        variables.update(extra or {})
         vars_path = os.path.join(self.work, 'vars', label + '.json')
         with open(vars_path, 'w', encoding='utf-8') as handle:
             json.dump(variables, handle)
@@ -58,7 +61,7 @@ class DrillRunner:
         label = 'drill-%s-%d-%d' % (provider, disks, number)
         stack.reset(provider)
         stack.seed(provider, disks)
-        dummy, code, dummy_report = self._role(stack, provider, label + '-copies', False)
+        dummy, code, dummy_report = self.role(stack, provider, label + '-copies', False)
         record = {'kind': 'drill', 'provider': provider, 'disks': disks, 'run': number, 'ok': code == 0,
                   'log': os.path.relpath(os.path.join(self.work, 'logs', label + '-copies.log'), ROOT)}
         if code != 0:
@@ -66,7 +69,7 @@ class DrillRunner:
         runs = {}
         for restore_test in (False, True):
             stack.forget_calls(provider)
-            wall, code, report = self._role(stack, provider, '%s-%s' % (label, 'with' if restore_test else 'without'), restore_test)
+            wall, code, report = self.role(stack, provider, '%s-%s' % (label, 'with' if restore_test else 'without'), restore_test)
             runs[restore_test] = {'wall_s': round(wall, 2), 'ok': code == 0, 'calls': stack.calls(provider)[0], 'report': report}
         drill = (runs[True]['report'].get('restore') or {})
         tests = drill.get('tests') or []

@@ -4,6 +4,7 @@ from __future__ import annotations
 import statistics
 
 import drill
+import vault
 from runs import floor_seconds
 
 PROVIDERS = ('aws', 'ecs', 'ens', 'cbs')
@@ -116,6 +117,8 @@ def table(results):
         lines += _role_and_loop_tables(summary)
     if results.get('drill'):
         lines += drill.table(results['drill']['summary'])
+    if results.get('vault'):
+        lines += vault.table(results['vault']['summary'])
     if results.get('fleet'):
         lines += fleet_table(results['fleet'])
     return '\n'.join(lines) + '\n'

@@ -20,6 +20,9 @@ Parts (``--parts``, all by default):
 * ``safety``: the safety contract's moves for real (tests/chaos/safety.py): archive copies made with the copy
   modules, people's copies of DR copies with every tag, DR runs pruning to one copy per disk and region under
   faults and SIGKILLs; no foreign copy deleted, no disk left without the restorable copy it had.
+* ``vault``: the role with its copies in a separate DR account (AWS) and locked (AWS, ECS), killed at random points, then
+  run to completion: one copy per disk and DR region, each the DR account's and locked, no share left, a rerun that
+  changes nothing, and pruning that sends no delete for a locked copy (tests/chaos/vault.py).
 * ``fleet``: playbooks/dr_fleet.yml over --fleet-scopes scopes (the four clouds, several accounts
   reached by their roles, DR regions shared within an account; tests/chaos/fleet.py), under the
   faults of ``load`` and SIGKILLs of the whole run; then run to completion: in every scope 0
@@ -49,6 +52,7 @@ import clouds  # pylint: disable=wrong-import-position
 import corpus  # pylint: disable=wrong-import-position
 import fleet  # pylint: disable=wrong-import-position
 import safety  # pylint: disable=wrong-import-position
+import vault  # pylint: disable=wrong-import-position
 import with_emulators  # pylint: disable=wrong-import-position
 from proxy import AwsFaults, ProxyServer  # pylint: disable=wrong-import-position
 
@@ -349,6 +353,10 @@ class Suite:
     def safety(self, emulators):
         self.figures['safety'] = safety.run(self, emulators, self.args.kill_rounds, CLIENT_TIMEOUT)
 
+    # ------------------------------------------------------------------ part 6: copies in a DR account, locked
+    def vault(self, emulators):
+        self.figures['vault'] = vault.run(self, emulators, self.args.kill_rounds)
+
     # ------------------------------------------------------------------ checks and figures
     def each_target(self, emulators, work):
         threads = [threading.Thread(target=self.guarded, args=(work, target), name=target.name)
@@ -418,6 +426,8 @@ def markdown(figures):
         lines.append(fleet.markdown(figures['fleet']))
     if 'safety' in figures:
         lines.append(safety.markdown(figures['safety']))
+    if 'vault' in figures:
+        lines.append(vault.markdown(figures['vault']))
     return '\n'.join(lines)
 
 
@@ -427,7 +437,7 @@ def main(argv):
     parser.add_argument('--kill-rounds', type=int, default=5)
     parser.add_argument('--max-runs', type=int, default=6)
     parser.add_argument('--clouds', default='aws,ecs,ens,cbs', type=lambda text: text.split(','))
-    parser.add_argument('--parts', default='load,kill,inputs,fleet,safety', type=lambda text: text.split(','))
+    parser.add_argument('--parts', default='load,kill,inputs,fleet,safety,vault', type=lambda text: text.split(','))
     parser.add_argument('--fleet-scopes', type=int, default=len(fleet.SCOPES), help='scopes of the fleet part (the first N)')
     parser.add_argument('--fleet-disks', type=int, default=0, help='tagged disks per scope (default: --disks / 30, at least 2)')
     parser.add_argument('--fleet-forks', type=int, default=10, help='ansible-playbook --forks of the fleet runs')

@@ -2,7 +2,7 @@
 
 botocore decodes its whole EC2 model (over 4 MB of JSON, some 800 operations) in every process that
 makes a client: about a third of what an ad hoc ebs_snapshot_copy cost over ``ansible -m ping``. The
-modules call thirteen operations; this keeps those and the shapes they reach, without the documentation strings.
+modules call fourteen operations; this keeps those and the shapes they reach, without the documentation strings.
 
 Usage: python tests/utils/trim_ec2_model.py          (rewrites the file from the installed botocore)
        python tests/utils/trim_ec2_model.py --check  (exit 1 when the file's model differs from the installed botocore's)
@@ -20,7 +20,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 TARGET = os.path.join(ROOT, 'plugins', 'module_utils', '_ec2_model.py')
 API_VERSION = '2016-11-15'
 OPERATIONS = ('CopySnapshot', 'CreateSnapshot', 'CreateTags', 'CreateVolume', 'DeleteSnapshot', 'DeleteTags', 'DeleteVolume',
-              'DescribeAvailabilityZones', 'DescribeLockedSnapshots', 'DescribeSnapshots', 'DescribeVolumes', 'LockSnapshot',
+              'DescribeAvailabilityZones', 'DescribeLockedSnapshots', 'DescribeSnapshotAttribute', 'DescribeSnapshots', 'DescribeVolumes',
+              'LockSnapshot',
               'ModifySnapshotAttribute')
 
 HEADER = '''\

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._adapter import DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._adapter import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import (
     COMPLETED,
@@ -29,7 +29,7 @@ class RunKilled(BaseException):
     """The process of the run was killed (SIGKILL): no call of it reaches the cloud any more, and nothing catches this."""
 
 
-class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):
+class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter):
     """Copies finish ``copy_seconds`` after they start; every call is counted.
 
     Times: ``clock.now`` seconds after EPOCH is "now" for snapshots' creation times.
@@ -78,6 +78,9 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):
         self.lock_errors = []          # errors raised by the next lock_snapshot calls
         self.lose_next_lock_answer = False
         self.refused_locked_deletes = []  # deletes sent for a snapshot whose lock was in force (the cloud refuses them)
+        self.dr_account = None         # with use_dr_account: copies are the DR account's, their sources shared with it
+        self.shares = {}               # source snapshot id -> True when a DR run marked the share, False for a person's
+        self.released = []             # shares a run removed
 
     def _count(self, name):
         if self.kill_after_calls is not None:
@@ -159,6 +162,10 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):
                 continue
             if self.in_flight_limit is not None and self.in_flight(destination) >= self.in_flight_limit:
                 raise CloudError('CopySnapshot', 'ResourceLimitExceeded', 'too many copies in flight', kind=RETRYABLE)
+            if self.dr_account is not None:
+                # The share, as the adapters make it: one a person made stays theirs (unmarked); a call, where a kill may fall.
+                self._count('share')
+                self.shares.setdefault(request.source_id, True)
             copy_id = 'copy-%d' % (len(self.copies) + len(self.deleted))  # never an id given before
             tags = dict(request.options.get('tags') or {})
             tags[SOURCE_TAG] = request.source_tag
@@ -223,6 +230,22 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):
         if self.copies.pop(snapshot_id, None) is None:
             raise CloudError('DeleteSnapshot', 'InvalidSnapshot.NotFound', 'no snapshot %s' % snapshot_id, kind=NOT_FOUND)
         self.deleted.append(snapshot_id)
+
+    # ------------------------------------------------------------------ a DR account
+    def use_dr_account(self, connection, source_region, account):
+        self.dr_account = account
+
+    def find_shares(self, source_region, dr_regions):
+        self._count('find_shares')
+        marked = sorted(snapshot_id for snapshot_id, ours in self.shares.items() if ours)
+        in_flight = {copy['tags'].get(SOURCE_TAG, '').partition('/')[2] for copy_id, copy in self.copies.items()
+                     if copy['region'] in dr_regions and self._copy_snapshot(copy_id).state == PENDING}
+        return [snapshot_id for snapshot_id in marked if snapshot_id not in in_flight], [snapshot_id for snapshot_id in marked if snapshot_id in in_flight]
+
+    def release_share(self, source_region, snapshot_id):
+        self._count('release_share')
+        del self.shares[snapshot_id]
+        self.released.append(snapshot_id)
 
     # ------------------------------------------------------------------ locks
     def add_lock(self, snapshot_id, mode='compliance', days=7, cool_off_hours=0):

@@ -96,6 +96,15 @@ def test_a_share_a_killed_run_left_is_removed_by_the_next_run_and_a_persons_shar
     assert shares_of(persons)[0] == [DR_ACCOUNT] and SHARE_TAG not in shares_of(persons)[1]
 
 
+def test_a_snapshot_a_person_shared_with_the_dr_account_is_copied_and_stays_shared(moto_url):
+    dummy, snapshot_id = tagged_disk(moto_url, 'person-shared')
+    client(moto_url, 'ec2', 'us-east-1').modify_snapshot_attribute(
+        SnapshotId=snapshot_id, Attribute='createVolumePermission', OperationType='add', UserIds=[DR_ACCOUNT])
+    report = dr_run(moto_url, 'person-shared', dr_regions=['eu-west-1', 'eu-central-1'])
+    assert report['totals']['copied'] == 2 and not report['failures']
+    assert shares_of(snapshot_id) == ([DR_ACCOUNT], {}) and report['dr_account']['released'] == []
+
+
 def test_a_source_under_the_aws_managed_key_is_named_and_never_shared(moto_url):
     dummy, snapshot_id = tagged_disk(moto_url, 'managed-key', Encrypted=True)
     report = dr_run(moto_url, 'managed-key')

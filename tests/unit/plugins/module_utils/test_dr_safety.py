@@ -10,7 +10,9 @@ After every move:
 2. nothing that a DR run did not make was ever deleted;
 3. no test disk was deleted by a run that did not make it before the time its run could still be under way;
 4. no delete was sent for a copy whose lock was in force, whoever locked it (a run with ``lock``, or a person);
-   and a run locks only completed copies (the in-memory cloud asserts it).
+   and a run locks only completed copies (the in-memory cloud asserts it);
+5. with a DR account, a run that ends (not killed) leaves no share of a source snapshot that no copy in flight needs, killed
+   runs before it or not; and a share a person made is never removed.
 
 make test runs a few thousand moves; make chaos runs many more (SNAPCOPY_SAFETY_EXAMPLES).
 """
@@ -38,15 +40,19 @@ EXAMPLES = int(os.environ.get('SNAPCOPY_SAFETY_EXAMPLES', '300'))
 class DrWorld(RuleBasedStateMachine):
     """One DR scope (two tagged disks, two DR regions) and everything that may happen to it."""
 
-    @initialize(links_sources=st.booleans())
-    def start(self, links_sources):
-        """``links_sources``: the cloud records what each copy was copied from (ECS, ENS), or nothing (EBS, CBS)."""
+    @initialize(links_sources=st.booleans(), dr_account=st.booleans())
+    def start(self, links_sources, dr_account):
+        """``links_sources``: the cloud records what each copy was copied from (ECS, ENS), or nothing (EBS, CBS);
+        ``dr_account``: the copies are made in a DR account, each source shared with it (AWS)."""
         self.clock = FakeClock()
         self.clock.now = 30 * 86400
         self.cloud = MemoryCloud(self.clock, copy_seconds=10)
         self.cloud.records_copy_source = self.links_sources = links_sources
         for disk in DISKS:
             self.cloud.add_disk(disk, tags={'dr': 'yes'}, snapshot_ages_hours=(30, 2))
+        self.dr_account = {'role_arn': 'arn:aws:iam::222233334444:role/dr'} if dr_account else None
+        if dr_account:
+            self.cloud.use_dr_account({}, 'src-1', '222233334444')
         self.dr_made = set()          # copies that a DR run started
         # People's copies of a DR copy not marked yet, on a cloud that links no source: the one case the contract
         # leaves open (docs/safety.md, "What remains"), kept apart so that the search looks at every other.
@@ -54,6 +60,7 @@ class DrWorld(RuleBasedStateMachine):
         self.ever_restorable = set()  # (disk, region) that had a completed copy at some point
         self.test_disk_tags = {}      # every test disk seen, with its tags
         self.snapshot_number = 0      # numbers the snapshots and copies the world makes
+        self.persons_shares = {}      # source snapshot a person shared with the DR account -> releases before it
 
     # ------------------------------------------------------------------ the world's moves
     @rule(disk=st.sampled_from(DISKS))
@@ -76,23 +83,27 @@ class DrWorld(RuleBasedStateMachine):
         prune = bool(keep_copies or max_age_days)
         options = params(dr_regions=list(DR_REGIONS), wait=wait, wait_timeout=120, prune=prune, keep_copies=keep_copies,
                          max_copy_age_days=max_age_days, restore_test=drill and wait, restore_test_timeout=60,
-                         restore_test_count=1, lock=lock)
+                         restore_test_count=1, lock=lock, dr_account=self.dr_account)
         self.cloud.lose_next_lock_answer = lost_lock_answer
         self.cloud.fail_next_copies, self.cloud.hang_next_copies = failing, hanging
         self.cloud.lose_next_answer = lost_answer
         self.cloud.kill_after_calls = killed_after
         before_copies, before_disks = set(self.cloud.copies) | set(self.cloud.deleted), set(self.cloud.test_disks)
         now = parse_time(self.cloud.when(self.clock.now))
+        killed = False
         try:
             DrRun(self.cloud, dr_settings(options), now=now, clock=self.clock.clock, sleep=self.clock.sleep, workers=1).run()
         except RunKilled:
-            pass
+            killed = True
         finally:
             self.cloud.kill_after_calls = None
             self.cloud.fail_next_copies = self.cloud.hang_next_copies = 0
             self.cloud.lose_next_answer = self.cloud.lose_next_lock_answer = False
         self.dr_made |= (set(self.cloud.copies) | set(self.cloud.deleted)) - before_copies
         self.no_other_runs_test_disk_deleted_before_its_time(before_disks)
+        if self.dr_account and not killed:
+            release, held = self.cloud.find_shares('src-1', list(DR_REGIONS))
+            assert not release, 'a run ended leaving shares no copy in flight needs: %s (held: %s)' % (release, held)
 
     @precondition(lambda self: any(self.is_completed(copy_id) for copy_id in self.dr_made if copy_id in self.cloud.copies))
     @rule(data=st.data())
@@ -125,6 +136,15 @@ class DrWorld(RuleBasedStateMachine):
         copy_id = data.draw(st.sampled_from(sorted(self.cloud.copies)))
         self.cloud.add_lock(copy_id, data.draw(st.sampled_from(['governance', 'compliance'])), days=data.draw(st.sampled_from([1, 7])))
 
+    @precondition(lambda self: self.dr_account is not None)
+    @rule(data=st.data())
+    def a_person_shares_a_snapshot_with_the_dr_account(self, data):
+        """Any snapshot of the disks, the newest (the one a DR run copies next) as likely as any other."""
+        snapshot_id = data.draw(st.sampled_from(sorted(self.cloud.snapshots)))
+        if snapshot_id not in self.cloud.shares:
+            self.cloud.shares[snapshot_id] = False
+            self.persons_shares[snapshot_id] = len(self.cloud.released)
+
     # ------------------------------------------------------------------ the contract
     def is_completed(self, copy_id):
         return self.cloud._copy_snapshot(copy_id).state == COMPLETED  # pylint: disable=protected-access
@@ -145,6 +165,11 @@ class DrWorld(RuleBasedStateMachine):
     def nothing_a_dr_run_did_not_make_is_deleted(self):
         foreign = [copy_id for copy_id in self.cloud.deleted if copy_id not in self.dr_made | self.indistinguishable]
         assert not foreign, 'deleted what no DR run made: %s' % foreign
+
+    @invariant()
+    def a_persons_share_is_never_removed(self):
+        removed = sorted(snapshot_id for snapshot_id, since in self.persons_shares.items() if snapshot_id in self.cloud.released[since:])
+        assert not removed, 'removed the shares a person made: %s' % removed
 
     @invariant()
     def no_delete_is_sent_for_a_locked_copy(self):

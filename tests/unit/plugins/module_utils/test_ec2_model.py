@@ -43,6 +43,7 @@ REQUESTS = {
     'LockSnapshot': {'SnapshotId': 'snap-0123456789abcdef0', 'LockMode': 'compliance', 'LockDuration': 14, 'CoolOffPeriod': 24},
     'ModifySnapshotAttribute': {'SnapshotId': 'snap-0123456789abcdef0', 'Attribute': 'createVolumePermission', 'OperationType': 'add',
                                 'UserIds': ['222233334444']},
+    'DescribeSnapshotAttribute': {'SnapshotId': 'snap-0123456789abcdef0', 'Attribute': 'createVolumePermission'},
     'DeleteTags': {'Resources': ['snap-0123456789abcdef0'], 'Tags': [{'Key': 'snapcopy:shared-with'}]},
     'DescribeLockedSnapshots': {'SnapshotIds': ['snap-0123456789abcdef0', 'snap-0123456789abcdef1'], 'NextToken': 'page-2'},
 }
