@@ -88,6 +88,8 @@ class DiskEntry:
     problems: list[str] = dataclass_field(init=False, default_factory=list)
     # {(region, copy id): lock record (_dr_lock.lock_record)} of the copies this run uses, with ``lock``.
     locks: dict[tuple[str, str], dict[str, Any]] = dataclass_field(init=False, default_factory=dict)
+    # With ``lock``: the older DR copies of the disk that no run had locked (a killed run's), locked by this one.
+    other_locks: list[dict[str, Any]] = dataclass_field(init=False, default_factory=list)
 
     def __post_init__(self, snapshots: list[Snapshot]) -> None:
         completed = sorted((snapshot for snapshot in snapshots if snapshot.state == COMPLETED), key=lambda snapshot: snapshot.age_order())
@@ -199,14 +201,15 @@ class DrRun:
         self._refresh_stale(entries)
         self._copy(entries)
         self._mark_copies(entries)
-        self._lock_copies(entries)
-        self._release_shares()
         source_disks = {'%s/%s' % (region, snapshot.id): '%s/%s' % (region, disk_id)
                         for disk_id, disk_snapshots in snapshots.items() for snapshot in disk_snapshots}
-        # The copies of each DR region as they are now, for the restore drill and pruning (a drill never deletes a copy).
+        # The copies of each DR region as they are now, for the locks, the restore drill and pruning (a drill never deletes a copy).
         listed: dict[str, list[Snapshot]] = {}
-        if settings.get('restore_test') or (settings.get('prune') and (settings.get('keep_copies') or settings.get('max_copy_age_days'))):
+        if settings.get('restore_test') or settings.get('lock') is not None or (
+                settings.get('prune') and (settings.get('keep_copies') or settings.get('max_copy_age_days'))):
             listed = {dr_region['region']: self._call(self.adapter.list_copies, dr_region['region']) for dr_region in settings['dr_regions']}
+        self._lock_copies(entries, listed, source_disks)
+        self._release_shares()
         if settings.get('restore_test'):
             self.progress.enter(RESTORE_TEST)
             self._restore_test(entries, listed, source_disks)
@@ -375,25 +378,37 @@ class DrRun:
                                  'later run marks it' % (copy.id, disk_id, copy.region, error))
 
     # ------------------------------------------------------------------ locks (lock)
-    def _lock_copies(self, entries: list[DiskEntry]) -> None:
-        """Lock each completed copy this run uses that carries no lock in force (_dr_lock's rules), one look-up of the
-        locks per DR region first; record on each entry what was done. A copy in flight is locked by a later run."""
+    def _lock_copies(self, entries: list[DiskEntry], listed: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str]) -> None:
+        """Lock each completed copy this run uses that carries no lock in force, and each other completed DR copy of its
+        disks in ``listed`` that was never locked (a killed run's, which no run used since: _dr_lock's rules). One look-up
+        of the locks per DR region first; record on each entry what was done. A copy in flight is locked by a later run."""
         lock = self.settings.get('lock')
         if lock is None:
             return
-        completed = self._copies_to_lock(entries)
-        if completed:
+        # A copy a killed run made before marking it is a DR run's copy all the same (EBS, CBS): marked first, as pruning does.
+        self._mark_found_copies(entries, listed, source_disks)
+        used = self._copies_to_lock(entries)
+        by_disk = {entry.key: entry for entry in entries}
+        others: dict[str, list[tuple[DiskEntry, Snapshot]]] = {}
+        for region, copies in listed.items():
+            seen = {copy.id for dummy, copy in used.get(region, [])} | {copy_id for entry in entries for (where, copy_id) in entry.locks if where == region}
+            for disk_key, group in dr_copies_by_disk(copies, by_disk).items():
+                others.setdefault(region, []).extend((by_disk[disk_key], copy) for copy in group if copy.state == COMPLETED and copy.id not in seen)
+        if used or any(others.values()):
             self.progress.enter(LOCKING)
-        for region, pairs in sorted(completed.items()):
-            found = read_locks(self.adapter, self._call, region, [copy.id for dummy, copy in pairs])
-            for entry, copy in pairs:
+        for region in sorted(set(used) | set(others)):
+            found = read_locks(self.adapter, self._call, region, [copy.id for dummy, copy in used.get(region, []) + others.get(region, [])])
+            for entry, copy in used.get(region, []):
                 current = found.get(copy.id)
                 if current is not None and current.in_force:
                     entry.locks[(region, copy.id)] = lock_record(IN_FORCE, current)
-                elif self.check_mode:
-                    entry.locks[(region, copy.id)] = lock_record(WOULD_LOCK)
                 else:
-                    entry.locks[(region, copy.id)] = self._lock(region, copy, entry, lock)
+                    entry.locks[(region, copy.id)] = lock_record(WOULD_LOCK) if self.check_mode else self._lock(region, copy, entry, lock)
+            for entry, copy in others.get(region, []):
+                # An older copy whose lock has expired is left to pruning; one never locked is locked now.
+                if copy.id not in found:
+                    entry.other_locks.append(dict(lock_record(WOULD_LOCK) if self.check_mode else self._lock(region, copy, entry, lock),
+                                                  region=region, snapshot_id=copy.id))
 
     def _copies_to_lock(self, entries: list[DiskEntry]) -> dict[str, list[tuple[DiskEntry, Snapshot]]]:
         """{DR region: [(entry, copy)]}: the completed copies this run uses. A copy in flight or only planned is

@@ -82,6 +82,7 @@ def dr_report(entries: list[DiskEntry], settings: dict[str, Any], now: datetime.
                 totals[ACTION_TOTALS[copy['action']]] += 1
             if copy.get('lock') and copy['lock']['action'] in (LOCKED, WOULD_LOCK):
                 totals['locked'] += 1
+        totals['locked'] += sum(1 for record in entry.other_locks if record['action'] in (LOCKED, WOULD_LOCK))
         totals['without_dr_copy'] += 1 if record['missing_regions'] else 0
         totals['fresh_snapshots'] += 1 if entry.fresh_action in ('created', 'would_create') else 0
         totals['pruned'] += sum(1 for pruned in entry.pruned if pruned['action'] in ('deleted', 'would_delete'))
@@ -190,5 +191,6 @@ def disk_record(entry: DiskEntry, dr_regions: set[str], now: datetime.datetime, 
         'missing_regions': sorted(dr_regions - covered),
         'pruned': entry.pruned,
         'kept': entry.kept,
+        'other_locks': entry.other_locks,
         'problems': entry.problems,
     }

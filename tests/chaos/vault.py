@@ -98,9 +98,13 @@ def run(suite, emulators, kill_rounds):
         rounds, run_number, longest = [], 0, 2.0 + suite.args.disks / 30.0
         while len(rounds) < kill_rounds and run_number < 3 * kill_rounds:
             run_number += 1
+            if run_number > 1:
+                # Give the next run work to do, as the kill part does: a newer snapshot of a third of the disks.
+                target.add_newest(rng.sample(target.disks, max(1, len(target.disks) // 3)))
             before = target.calls()
             mode = 'mutations' if len(rounds) % 2 else 'time'
-            point = rng.randint(1, max(1, 2 * len(target.disks))) if mode == 'mutations' else round(rng.uniform(0.0, longest), 2)
+            # A copy, its lock and (AWS) a share are each a mutating call or more: a point within a third of the disks' work.
+            point = rng.randint(1, max(1, len(target.disks) // 3)) if mode == 'mutations' else round(rng.uniform(0.0, longest), 2)
             process, log = suite.start_role(target, 'vault', run_number, variables)
             killed, working = suite.kill_at(process, target, mode, point, before)
             log.close()

@@ -193,3 +193,23 @@ def test_the_markdown_report_lists_each_copys_lock_and_the_copies_pruning_kept_f
     assert '| disk-0 | dr-1 | %s | governance | governance | %s | locked |' % (copy['snapshot_id'], copy['lock']['expires']) in markdown
     assert '| old-0 | compliance | compliance |' in markdown and 'kept by pruning: locked' in markdown
     assert '## Locks' not in dr_report_markdown(run(cloud, clock, dr_regions=['dr-1']))
+
+
+def test_an_older_copy_no_run_locked_is_locked_and_kept_and_one_whose_lock_expired_is_pruned():
+    """A killed run's copy of a snapshot that is no longer the newest was never locked: the next run with lock locks it
+    (so no DR copy stays unlocked), and pruning keeps it; a copy whose lock has run out is not locked again."""
+    cloud, clock = cloud_with_disks(count=1)
+    locked_old_copies(cloud, clock, (None, -1, None))  # old-0 and old-2 never locked, old-1's lock expired
+    report = run(cloud, clock, wait=True, prune=True, keep_copies=1, dr_regions=['dr-1'], lock=GOVERNANCE_WEEK)
+    (disk,) = [disk for disk in report['disks'] if disk['disk_id'] == 'disk-0']
+    assert sorted(record['snapshot_id'] for record in disk['other_locks']) == ['old-0', 'old-2']
+    assert {record['action'] for record in disk['other_locks']} == {'locked'}
+    assert [pruned['snapshot_id'] for pruned in disk['pruned']] == ['old-1']
+    assert sorted(kept['snapshot_id'] for kept in disk['kept'] if kept.get('reason') == 'locked') == ['old-0', 'old-2']
+    assert report['totals']['locked'] == 3 and not cloud.refused_locked_deletes
+    # Check mode plans the same and locks nothing.
+    cloud, clock = cloud_with_disks(count=1)
+    locked_old_copies(cloud, clock, (None, -1, None))
+    plan = run(cloud, clock, check_mode=True, wait=True, dr_regions=['dr-1'], lock=GOVERNANCE_WEEK)
+    (disk,) = [disk for disk in plan['disks'] if disk['disk_id'] == 'disk-0']
+    assert sorted(record['snapshot_id'] for record in disk['other_locks']) == ['old-0', 'old-2'] and 'lock_snapshot' not in cloud.calls
