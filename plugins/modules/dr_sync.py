@@ -172,7 +172,8 @@ options:
         before any call. See C(docs/vault.md).
       - A copy is locked once, and again only after its lock has expired; a lock in force (this collection's or a person's) is
         never changed. A copy still in flight is locked by the run that finds it complete, so without O(wait) each copy is
-        locked one run later. In check mode the locks are planned, and none is set.
+        locked one run later. An older DR copy of a disk that no run ever locked (one a killed run made) is locked too; one
+        whose lock has expired is left to pruning. In check mode the locks are planned, and none is set.
       - Pruning reads the locks of the copies it chose first, and never sends a delete for a copy whose lock is in force; such
         a copy is listed in C(kept) with C(reason=locked) and its lock, and goes once its lock has expired.
       - With O(retention_days) (ECS), the lock may not be longer than the copy is kept.
@@ -481,7 +482,12 @@ disks:
   description: One entry per disk looked after, with C(disk_id), C(disk_name), C(source_snapshot), C(fresh_snapshot),
     C(copies) (one per DR region, as the single-copy modules return them, plus C(age_hours), C(completed), C(standing) and
     C(recovery_point_age_hours) as RV(posture) counts them; C(mismatch) when the copy found differs from what was asked,
-    see O(on_mismatch)), C(missing_regions), C(pruned), C(kept), C(problems).
+    see O(on_mismatch); C(lock), null without O(lock), else what the run did about the copy's lock - C(action) V(locked),
+    V(in_force) (locked before), V(would_lock) (check mode), V(when_completed) (in flight, a later run locks it) or
+    V(lock_failed) with the cloud's C(error) - and the lock, C(mode), C(status) (the cloud's word), C(in_force), C(expires),
+    C(cool_off_ends)), C(missing_regions), C(pruned), C(kept) (a copy kept because its lock is in force has C(reason=locked)
+    and its C(lock)), C(other_locks) (with O(lock), the older DR copies of the disk that no run had locked, such as a killed
+    run's, locked by this run - C(region), C(snapshot_id), C(action) and the lock), C(problems).
   returned: always
   type: list
   elements: dict
