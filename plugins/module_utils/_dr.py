@@ -12,8 +12,10 @@ batched waiting); pruning deletes only copies this collection made, never a disk
 from __future__ import annotations
 
 import datetime
+import functools
 import string
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import InitVar, dataclass, field as dataclass_field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -398,17 +400,30 @@ class DrRun:
             self.progress.enter(LOCKING)
         for region in sorted(set(used) | set(others)):
             found = read_locks(self.adapter, self._call, region, [copy.id for dummy, copy in used.get(region, []) + others.get(region, [])])
+            to_lock: list[tuple[DiskEntry, Snapshot, bool]] = []  # (entry, copy, whether the run uses it)
             for entry, copy in used.get(region, []):
                 current = found.get(copy.id)
                 if current is not None and current.in_force:
                     entry.locks[(region, copy.id)] = lock_record(IN_FORCE, current)
                 else:
-                    entry.locks[(region, copy.id)] = lock_record(WOULD_LOCK) if self.check_mode else self._lock(region, copy, entry, lock)
-            for entry, copy in others.get(region, []):
-                # An older copy whose lock has expired is left to pruning; one never locked is locked now.
-                if copy.id not in found:
-                    entry.other_locks.append(dict(lock_record(WOULD_LOCK) if self.check_mode else self._lock(region, copy, entry, lock),
-                                                  region=region, snapshot_id=copy.id))
+                    to_lock.append((entry, copy, True))
+            # An older copy whose lock has expired is left to pruning; one never locked is locked now.
+            to_lock += [(entry, copy, False) for entry, copy in others.get(region, []) if copy.id not in found]
+            records = self._each([functools.partial(self._lock, region, copy, entry, lock) if not self.check_mode
+                                  else functools.partial(lock_record, WOULD_LOCK) for entry, copy, dummy in to_lock])
+            for (entry, copy, uses), record in zip(to_lock, records):
+                if uses:
+                    entry.locks[(region, copy.id)] = record
+                else:
+                    entry.other_locks.append(dict(record, region=region, snapshot_id=copy.id))
+
+    def _each(self, calls: list[Callable[[], T]]) -> list[T]:
+        """The answers of ``calls``, made side by side on the run's workers (one call after another with a single worker):
+        a lock or a share's release is a call per copy, which at a few tens of milliseconds each adds up over hundreds."""
+        if self.workers <= 1 or len(calls) <= 1:
+            return [call() for call in calls]
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix='snapcopy-dr') as pool:
+            return list(pool.map(lambda call: call(), calls))
 
     def _copies_to_lock(self, entries: list[DiskEntry]) -> dict[str, list[tuple[DiskEntry, Snapshot]]]:
         """{DR region: [(entry, copy)]}: the completed copies this run uses. A copy in flight or only planned is
@@ -450,14 +465,18 @@ class DrRun:
             return
         adapter = cast('DrAccountAdapter', self.adapter)  # connect_dr_account let the run start only on such a cloud
         release, held = self._call(adapter.find_shares, self.settings['source_region'], [region['region'] for region in self.settings['dr_regions']])
-        released, failed = [], []
-        for snapshot_id in release:
-            if self.check_mode:
-                continue
+        def release_one(snapshot_id: str) -> CloudError | None:
             try:
                 self._call(adapter.release_share, self.settings['source_region'], snapshot_id)
-                released.append(snapshot_id)
             except CloudError as error:
+                return error
+            return None
+        released, failed = [], []
+        errors = self._each([functools.partial(release_one, snapshot_id) for snapshot_id in release]) if not self.check_mode else []
+        for snapshot_id, error in zip(release, errors):
+            if error is None:
+                released.append(snapshot_id)
+            else:
                 failed.append(snapshot_id)
                 self.scope_problems.append('removing the DR account\'s share of source snapshot %s: %s' % (snapshot_id, error))
         self.shares = {'account': dr_account['account'], 'released': released, 'would_release': release if self.check_mode else [],
