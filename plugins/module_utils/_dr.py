@@ -465,6 +465,7 @@ class DrRun:
             return
         adapter = cast('DrAccountAdapter', self.adapter)  # connect_dr_account let the run start only on such a cloud
         release, held = self._call(adapter.find_shares, self.settings['source_region'], [region['region'] for region in self.settings['dr_regions']])
+
         def release_one(snapshot_id: str) -> CloudError | None:
             try:
                 self._call(adapter.release_share, self.settings['source_region'], snapshot_id)
