@@ -19,10 +19,18 @@ from typing import TYPE_CHECKING, Any
 from ._errors import NOT_FOUND, CloudError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
     from typing import Self
 
     from ._backoff import CallRetry
     from ._model import CopyRequest, Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
+
+
+def id_batches(snapshot_ids: Iterable[str], size: int) -> Iterator[list[str]]:
+    """The distinct ids of ``snapshot_ids`` (empty ones left out), sorted, at most ``size`` a batch: what one describe call takes."""
+    ids = sorted({snapshot_id for snapshot_id in snapshot_ids if snapshot_id})
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
 class CopyAdapter(ABC):
@@ -106,10 +114,9 @@ class CopyAdapter(ABC):
         """Return {id: Snapshot} for those ids in ``region``; unknown ids are left out, not raised.
 
         By default ``describe_ids`` with at most ``ids_per_describe`` ids at a time."""
-        ids = sorted({snapshot_id for snapshot_id in snapshot_ids if snapshot_id})
         found: dict[str, Snapshot] = {}
-        for start in range(0, len(ids), self.ids_per_describe):
-            found.update(self.describe_ids(region, ids[start:start + self.ids_per_describe]))
+        for batch in id_batches(snapshot_ids, self.ids_per_describe):
+            found.update(self.describe_ids(region, batch))
         return found
 
     @abstractmethod

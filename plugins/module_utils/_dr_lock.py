@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._adapter import SnapshotLockAdapter
+from ._adapter import SnapshotLockAdapter, id_batches
 from ._errors import InputError
 from ._model import LockSettings
 
@@ -83,10 +83,9 @@ def lock_record(action: str, lock: SnapshotLock | None = None, error: dict[str, 
 def read_locks(adapter: CopyAdapter, call: Callable[..., Any], region: str, snapshot_ids: list[str]) -> dict[str, SnapshotLock]:
     """{id: SnapshotLock} of those snapshots in ``region`` that carry a lock, in as few calls as the cloud allows; {} on a
     cloud that has no lock (no call)."""
-    if not isinstance(adapter, SnapshotLockAdapter) or not adapter.lock_modes or not snapshot_ids:
+    if not isinstance(adapter, SnapshotLockAdapter) or not adapter.lock_modes:
         return {}
-    ids = sorted(set(snapshot_ids))
     locks: dict[str, SnapshotLock] = {}
-    for start in range(0, len(ids), adapter.ids_per_lock_describe):
-        locks.update(call(adapter.describe_locks, region, ids[start:start + adapter.ids_per_lock_describe]))
+    for batch in id_batches(snapshot_ids, adapter.ids_per_lock_describe):
+        locks.update(call(adapter.describe_locks, region, batch))
     return locks

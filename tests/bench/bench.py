@@ -219,50 +219,39 @@ def run_parts_abc(bench, args, settings, work, results):
 
 def run_drill(bench, settings, work):
     """Part d: the restore drill's cost per cloud, one cloud after another, on stacks of its own."""
-    drill_settings = settings['drill']
-    bench.progress('part d: the restore drill at N = %d, %d run(s) per cloud' % (drill_settings['disks'], drill_settings['runs']))
-    aws_stack = bench.stack('aws')
-    fakecloud_stack = bench.stack('fakecloud')
-    fakecloud_stack.configure(LATENCY_MS, COPY_SECONDS)
-    runner = drill.DrillRunner(os.path.join(work, 'drill'), POLL_INTERVAL)
-    records = []
-    for provider in ('aws', 'ecs', 'ens', 'cbs'):
-        for number in range(1, drill_settings['runs'] + 1):
-            try:
-                record = runner.measure(aws_stack if provider == 'aws' else fakecloud_stack, provider, drill_settings['disks'], number)
-            except Exception:  # pylint: disable=broad-exception-caught  # the other clouds' results must still be written
-                bench.errors.append('drill %s: %s' % (provider, traceback.format_exc()))
-                continue
-            records.append(record)
-            bench.progress('drill %s N=%d #%d: %s' % (provider, drill_settings['disks'], number, '%+.1f s, %+d calls' % (
-                record['added_s'], sum(record['added_calls'].values())) if record['ok'] else 'FAILED, see %s' % record['log']))
-    bench.close_stacks()
-    return {'settings': dict(drill_settings, copy_seconds=COPY_SECONDS, poll_interval_s=POLL_INTERVAL, latency_ms=LATENCY_MS),
-            'runs': records, 'summary': drill.summarize(records)}
+    return run_with_and_without(bench, settings, work, 'drill', 'part d: the restore drill', drill.DrillRunner, ('aws', 'ecs', 'ens', 'cbs'),
+                                drill.summarize)
 
 
 def run_vault(bench, settings, work):
     """Part v: what a DR account (AWS) and locks (AWS, ECS) add to the role's runs, on stacks of their own."""
-    vault_settings = settings['vault']
-    bench.progress('part v: the vault at N = %d, %d run(s) per cloud' % (vault_settings['disks'], vault_settings['runs']))
+    return run_with_and_without(bench, settings, work, 'vault', 'part v: the vault', vault.VaultRunner, ('aws', 'ecs'), vault.summarize)
+
+
+# pylint: disable-next=too-many-arguments
+def run_with_and_without(bench, settings, work, part, title, runner_class, providers, summarize):
+    """A part that runs the role without and with a feature (``runner_class``'s measure), per cloud of ``providers`` one
+    after another, ``settings[part]['runs']`` times at ``settings[part]['disks']`` disks, on stacks of its own."""
+    part_settings = settings[part]
+    bench.progress('%s at N = %d, %d run(s) per cloud' % (title, part_settings['disks'], part_settings['runs']))
     aws_stack = bench.stack('aws')
     fakecloud_stack = bench.stack('fakecloud')
     fakecloud_stack.configure(LATENCY_MS, COPY_SECONDS)
-    runner = vault.VaultRunner(os.path.join(work, 'vault'), POLL_INTERVAL)
+    runner = runner_class(os.path.join(work, part), POLL_INTERVAL)
     records = []
-    for provider in ('aws', 'ecs'):
-        for number in range(1, vault_settings['runs'] + 1):
+    for provider in providers:
+        for number in range(1, part_settings['runs'] + 1):
             try:
-                record = runner.measure(aws_stack if provider == 'aws' else fakecloud_stack, provider, vault_settings['disks'], number)
-            except Exception:  # pylint: disable=broad-exception-caught  # the other cloud's results must still be written
-                bench.errors.append('vault %s: %s' % (provider, traceback.format_exc()))
+                record = runner.measure(aws_stack if provider == 'aws' else fakecloud_stack, provider, part_settings['disks'], number)
+            except Exception:  # pylint: disable=broad-exception-caught  # the other clouds' results must still be written
+                bench.errors.append('%s %s: %s' % (part, provider, traceback.format_exc()))
                 continue
             records.append(record)
-            bench.progress('vault %s N=%d #%d: %s' % (provider, vault_settings['disks'], number, '%+.1f s, %+d calls' % (
+            bench.progress('%s %s N=%d #%d: %s' % (part, provider, part_settings['disks'], number, '%+.1f s, %+d calls' % (
                 record['added_s'], sum(record['added_calls'].values())) if record['ok'] else 'FAILED, see %s' % record['log']))
     bench.close_stacks()
-    return {'settings': dict(vault_settings, copy_seconds=COPY_SECONDS, poll_interval_s=POLL_INTERVAL, latency_ms=LATENCY_MS),
-            'runs': records, 'summary': vault.summarize(records)}
+    return {'settings': dict(part_settings, copy_seconds=COPY_SECONDS, poll_interval_s=POLL_INTERVAL, latency_ms=LATENCY_MS),
+            'runs': records, 'summary': summarize(records)}
 
 
 def run_fleet(bench, settings, work):

@@ -86,27 +86,37 @@ class DrillRunner:
         return record
 
 
+def by_provider(records, summary_of):
+    """Per cloud: ``summary_of(records)`` over its runs that went through ({'ok': True, 'runs': N, 'disks': N} with it),
+    or {'ok': False, 'runs': N} when none did."""
+    grouped = {}
+    for record in records:
+        grouped.setdefault(record['provider'], []).append(record)
+    summary = {}
+    for provider, group in sorted(grouped.items()):
+        done = [record for record in group if record.get('ok')]
+        summary[provider] = dict({'ok': True, 'runs': len(done), 'disks': done[0]['disks']}, **summary_of(done)) if done else \
+            {'ok': False, 'runs': len(group)}
+    return summary
+
+
+def added_medians(done):
+    """The medians over ``done`` (one cloud's runs) of the wall seconds without and with the feature, and of what it added
+    (seconds, API calls); the first run's added calls by action."""
+    return {
+        'wall_without_s': _median([record['wall_without_s'] for record in done]),
+        'wall_with_s': _median([record['wall_with_s'] for record in done]),
+        'added_s': _median([record['added_s'] for record in done]),
+        'added_calls': _median([sum(record['added_calls'].values()) for record in done]),
+        'added_calls_by_action': done[0]['added_calls'],
+    }
+
+
 def summarize(records):
     """Per cloud: the median of the runs' added seconds and calls, and the runs themselves."""
-    by_provider = {}
-    for record in records:
-        by_provider.setdefault(record['provider'], []).append(record)
-    summary = {}
-    for provider, group in sorted(by_provider.items()):
-        done = [record for record in group if record.get('ok')]
-        if not done:
-            summary[provider] = {'ok': False, 'runs': len(group)}
-            continue
-        summary[provider] = {
-            'ok': True, 'runs': len(done), 'disks': done[0]['disks'],
-            'wall_without_s': _median([record['wall_without_s'] for record in done]),
-            'wall_with_s': _median([record['wall_with_s'] for record in done]),
-            'added_s': _median([record['added_s'] for record in done]),
-            'added_calls': _median([sum(record['added_calls'].values()) for record in done]),
-            'added_calls_by_action': done[0]['added_calls'],
-            'seconds_to_usable': _median([value for record in done for value in record['seconds_to_usable'] if value is not None]),
-        }
-    return summary
+    return by_provider(records, lambda done: dict(
+        added_medians(done),
+        seconds_to_usable=_median([value for record in done for value in record['seconds_to_usable'] if value is not None])))
 
 
 def table(summary):

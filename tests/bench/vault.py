@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from drill import ROOT, DrillRunner, _median, added_calls
+from drill import ROOT, DrillRunner, _median, added_calls, added_medians, by_provider
 
 VAULT = {
     'aws': {'dr_copy_dr_account': {'role_arn': 'arn:aws:iam::999988887777:role/snapcopy-vault'},
@@ -53,26 +53,10 @@ class VaultRunner(DrillRunner):
 
 
 def summarize(records):
-    by_provider = {}
-    for record in records:
-        by_provider.setdefault(record['provider'], []).append(record)
-    summary = {}
-    for provider, group in sorted(by_provider.items()):
-        done = [record for record in group if record.get('ok')]
-        if not done:
-            summary[provider] = {'ok': False, 'runs': len(group)}
-            continue
-        summary[provider] = {
-            'ok': True, 'runs': len(done), 'disks': done[0]['disks'],
-            'wall_without_s': _median([record['wall_without_s'] for record in done]),
-            'wall_with_s': _median([record['wall_with_s'] for record in done]),
-            'added_s': _median([record['added_s'] for record in done]),
-            'added_calls': _median([sum(record['added_calls'].values()) for record in done]),
-            'added_calls_by_action': done[0]['added_calls'],
-            'rerun_added_s': _median([record['rerun_added_s'] for record in done]),
-            'rerun_added_calls_by_action': done[0]['rerun_added_calls'],
-        }
-    return summary
+    """Per cloud: the median of the runs' added seconds and calls, first runs' and reruns'."""
+    return by_provider(records, lambda done: dict(
+        added_medians(done), rerun_added_s=_median([record['rerun_added_s'] for record in done]),
+        rerun_added_calls_by_action=done[0]['rerun_added_calls']))
 
 
 def table(summary):

@@ -224,7 +224,8 @@ class AwsTarget:
         pages = self._clients[region].get_paginator('describe_snapshots').paginate(OwnerIds=['self'])
         return [item for page in pages for item in page['Snapshots']]
 
-    def tally(self):
+    def newest(self):
+        """({disk: its newest completed snapshot's id, or None}, {disk: snapshots the runs took of it})."""
         wanted = set(self.disks)
         newest, made_fresh = {}, {}
         for item in self._snapshots(self.source_region):
@@ -236,6 +237,10 @@ class AwsTarget:
             key = newest_key(item['StartTime'], item['SnapshotId'])
             if item['State'] == 'completed' and (disk not in newest or key > newest[disk]):
                 newest[disk] = key
+        return {disk: newest.get(disk, (None, None))[1] for disk in self.disks}, made_fresh
+
+    def tally(self):
+        newest, made_fresh = self.newest()
         ledger = self.proxy.faults.report()['copies']
         copies, unaccounted = {}, 0
         for region in self.dr_regions:
@@ -246,7 +251,7 @@ class AwsTarget:
                     unaccounted += 1  # a snapshot no CopySnapshot through the proxy made
                 else:
                     copies[region][item['SnapshotId']] = made[2]
-        figures = tally_copies({disk: newest.get(disk, (None, None))[1] for disk in self.disks}, copies, made_fresh)
+        figures = tally_copies(newest, copies, made_fresh)
         figures['unaccounted'] = unaccounted
         figures['test_disks_left'], figures['test_disks_awaiting_their_time'] = count_test_disks(
             {tag['Key']: tag['Value'] for tag in volume.get('Tags', [])} for region in self.dr_regions

@@ -49,15 +49,6 @@ class VaultAccount:
         return locked
 
 
-def aws_newest(target):
-    newest = {}
-    for item in target._snapshots(target.source_region):  # pylint: disable=protected-access  # the target's own listing
-        key = clouds.newest_key(item['StartTime'], item['SnapshotId'])
-        if item['VolumeId'] in target.disks and item['State'] == 'completed' and (item['VolumeId'] not in newest or key > newest[item['VolumeId']]):
-            newest[item['VolumeId']] = key
-    return {disk: newest.get(disk, (None, None))[1] for disk in target.disks}
-
-
 def aws_tally(target, vault):
     copies, unlocked = {}, 0
     for region in target.dr_regions:
@@ -65,10 +56,11 @@ def aws_tally(target, vault):
         copies[region] = {item['SnapshotId']: {tag['Key']: tag['Value'] for tag in item.get('Tags', [])}.get(SOURCE_TAG, '/').partition('/')[2]
                           for item in items}
         unlocked += len(set(copies[region]) - vault.locked(region, sorted(copies[region])))
-    figures = clouds.tally_copies(aws_newest(target), copies, {})
+    newest, dummy_made_fresh = target.newest()
+    figures = clouds.tally_copies(newest, copies, {})
     source = target._clients[target.source_region]  # pylint: disable=protected-access
     marked = source.describe_snapshots(OwnerIds=['self'], Filters=[{'Name': 'tag-key', 'Values': [SHARE_TAG]}])['Snapshots']
-    shared = sum(1 for snapshot_id in sorted({value for value in aws_newest(target).values() if value})
+    shared = sum(1 for snapshot_id in sorted({value for value in newest.values() if value})
                  if any(permission.get('UserId') == VAULT_ACCOUNT for permission in source.describe_snapshot_attribute(
                      SnapshotId=snapshot_id, Attribute='createVolumePermission')['CreateVolumePermissions']))
     figures.update(unlocked=unlocked, shares_left=len(marked) + shared,
