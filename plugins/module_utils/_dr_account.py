@@ -13,6 +13,7 @@ region; a DR account's copy would cost a disk and a snapshot of it per copy, whi
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any, cast
 
 from ._adapter import DrAccountAdapter
@@ -27,6 +28,14 @@ if TYPE_CHECKING:
 # The assume-role options of AWS and Tencent Cloud, under the names their connections take them.
 DR_ACCOUNT_OPTIONS = {'role_arn': {}, 'role_session_name': {}, 'external_id': {'no_log': True}}
 
+# Where a DR run reads the DR account's options that dr_account leaves out: what the DR account credential type of AWX
+# injects (docs/awx/credential_type_dr_account_aws.yml). Per cloud, so that a fleet job with one cloud's DR account
+# credential leaves its other clouds' scopes in their own accounts.
+DR_ACCOUNT_ENV = {
+    'aws': {'role_arn': 'SNAPCOPY_AWS_DR_ROLE_ARN', 'role_session_name': 'SNAPCOPY_AWS_DR_ROLE_SESSION_NAME',
+            'external_id': 'SNAPCOPY_AWS_DR_EXTERNAL_ID'},
+}
+
 # Why a cloud refuses dr_account (the provider's name: the reason, in the API's words).
 REFUSALS = {
     'ecs': 'Alibaba Cloud ECS has no API that shares a snapshot with another account (ModifyImageSharePermission shares '
@@ -38,16 +47,26 @@ REFUSALS = {
 }
 
 
+def dr_account_options(value: Mapping[str, Any] | None, provider: str) -> dict[str, Any]:
+    """The DR account's assume-role options: those of ``value`` (dr_sync's ``dr_account``), each one it leaves empty from
+    the provider's environment variables (DR_ACCOUNT_ENV), else None."""
+    value = value or {}
+    variables = DR_ACCOUNT_ENV.get(provider, {})
+    return {key: value.get(key) or os.environ.get(variables.get(key, '')) or None for key in DR_ACCOUNT_OPTIONS}
+
+
 def dr_account_settings(value: Mapping[str, Any] | None, provider: str, rules: RoleRules) -> dict[str, Any] | None:
-    """dr_sync's ``dr_account`` as the DR account's assume-role options and its account id; None when unset or empty. InputError
-    for a cloud that has no cross-account path, or a role ARN its rules refuse; no call."""
-    if not value or not any(value.get(key) for key in DR_ACCOUNT_OPTIONS):
+    """dr_sync's ``dr_account`` (with DR_ACCOUNT_ENV) as the DR account's assume-role options and its account id; None when
+    unset or empty. InputError for a cloud that has no cross-account path, or a role ARN its rules refuse; no call."""
+    options = dr_account_options(value, provider)
+    if not any(options.values()):
         return None
     if provider in REFUSALS:
         raise InputError('dr_account', '%s: leave dr_account unset for provider %s (docs/vault.md)' % (REFUSALS[provider], provider))
-    if not value.get('role_arn'):
-        raise InputError('dr_account', 'needs role_arn: the role in the DR account that the run assumes to make and own the copies')
-    options = {key: value.get(key) or None for key in DR_ACCOUNT_OPTIONS}
+    if not options['role_arn']:
+        variable = DR_ACCOUNT_ENV.get(provider, {}).get('role_arn')
+        raise InputError('dr_account', 'needs role_arn%s: the role in the DR account that the run assumes to make and own the copies'
+                         % (' (or the environment variable %s)' % variable if variable else ''))
     try:
         arn = rules.check(options)
     except InputError as error:

@@ -15,7 +15,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ._backoff import CallRetry
 from ._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_number, check_wait_options, errors_end_the_task, typed_places
 from ._dr import DrRun
-from ._dr_account import connect_dr_account, dr_account_settings
+from ._dr_account import DR_ACCOUNT_OPTIONS, connect_dr_account, dr_account_settings
 from ._dr_lock import lock_settings
 from ._dr_report import summary_line
 from ._engine import default_backoff
@@ -50,7 +50,7 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'max_copy_age_days': {'type': 'float'},
     'max_in_flight': {'type': 'int'},
     # The DR account that makes and owns the copies (_dr_account); its external id is a secret.
-    'dr_account': {'type': 'dict', 'no_log': False, 'options': {'role_arn': {}, 'role_session_name': {}, 'external_id': {'no_log': True}}},
+    'dr_account': {'type': 'dict', 'no_log': False, 'options': DR_ACCOUNT_OPTIONS},
     # The lock each DR copy gets once complete (_dr_lock); checked against the cloud by DrRun.validate.
     'lock': {'type': 'dict', 'options': {'mode': {'choices': [GOVERNANCE, COMPLIANCE]}, 'duration_days': {'type': 'int'},
                                          'cool_off_hours': {'type': 'int'}}},
@@ -252,6 +252,9 @@ def run_dr_module(module: AnsibleModule) -> None:
     with errors_end_the_task(module), input_errors_in_role_words(as_role):
         check_wait_options(module.params)
         settings = dr_settings(module.params)
+        if settings['dr_account'] is not None and settings['dr_account']['external_id']:
+            # Read from the environment (an AWX credential), where the option's no_log does not reach it.
+            module.no_log_values.add(settings['dr_account']['external_id'])
         adapter = make_adapter(module, settings['provider'], retry)
         account = assumed_account(settings['provider'], module.params)
         if settings['dr_account'] is not None:

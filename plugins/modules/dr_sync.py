@@ -152,16 +152,25 @@ options:
       - Alibaba Cloud ECS and ENS have no API that shares a snapshot with another account, and Tencent Cloud CBS shares one
         only to be made into a disk in its own region; they refuse this option before any call.
       - Leave it unset, or give an empty dict, for copies in the disks' account.
+      - With provider C(aws), each suboption left out is read from its environment variable, which the AWX credential
+        type C(docs/awx/credential_type_dr_account_aws.yml) injects; the other providers read none, so that a fleet job
+        with that credential keeps their copies in their own accounts.
     type: dict
     suboptions:
       role_arn:
-        description: The role in the DR account that makes and owns the copies.
+        description:
+          - The role in the DR account that makes and owns the copies.
+          - Read from E(SNAPCOPY_AWS_DR_ROLE_ARN) when left out (provider C(aws)).
         type: str
       role_session_name:
-        description: The session name of the assumed role (by default one that names the collection and the time).
+        description:
+          - The session name of the assumed role (by default one that names the collection and the time).
+          - Read from E(SNAPCOPY_AWS_DR_ROLE_SESSION_NAME) when left out (provider C(aws)).
         type: str
       external_id:
-        description: The external id the role's trust policy asks for.
+        description:
+          - The external id the role's trust policy asks for.
+          - Read from E(SNAPCOPY_AWS_DR_EXTERNAL_ID) when left out (provider C(aws)).
         type: str
     version_added: 0.2.0
   lock:

@@ -22,10 +22,12 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ENS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_account import DR_ACCOUNT_ENV, DR_ACCOUNT_OPTIONS
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, clean_environment, run_module
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import QuietHandler, serving
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
+from ansible_collections.snapcopy.cloud.tests.unit.conftest import moto_url  # noqa: F401  # pylint: disable=unused-import  # a fixture
 
 jsonschema = pytest.importorskip('jsonschema')
 
@@ -103,8 +105,14 @@ CREDENTIAL_TYPES = {
 }
 
 
+# The DR account's credential type: dr_sync reads its variables itself (DR_ACCOUNT_ENV), for dr_account's options.
+DR_ACCOUNT_TYPES = {'dr_account_aws': {'file': 'credential_type_dr_account_aws.yml', 'provider': 'aws', 'required': ['role_arn']}}
+FILES = dict({cloud: expected['file'] for cloud, expected in CREDENTIAL_TYPES.items()},
+             **{name: expected['file'] for name, expected in DR_ACCOUNT_TYPES.items()})
+
+
 def load(cloud):
-    with open(os.path.join(DOCS, 'awx', CREDENTIAL_TYPES[cloud]['file']), encoding='utf-8') as stream:
+    with open(os.path.join(DOCS, 'awx', FILES[cloud]), encoding='utf-8') as stream:
         return yaml.safe_load(stream)
 
 
@@ -117,7 +125,7 @@ def render_injectors(credential_type, inputs):
 
 
 # ---------------------------------------------------------------------------------- structure
-@pytest.mark.parametrize('cloud', sorted(CREDENTIAL_TYPES))
+@pytest.mark.parametrize('cloud', sorted(FILES))
 def test_credential_type_passes_awx_validation(cloud):
     credential_type = load(cloud)
     assert set(credential_type) <= {'name', 'description', 'kind', 'inputs', 'injectors'}, 'awx.awx.credential_type takes these keys'
@@ -163,6 +171,19 @@ def test_credential_type_injects_what_the_modules_read(cloud):
         option = expected['spec'][expected['module_options'][field_id]]
         assert variable in option['fallback'][1], '%s reads %s' % (expected['module_options'][field_id], variable)
         assert bool(option.get('no_log')) is (field_id in expected['secrets'])
+
+
+@pytest.mark.parametrize('name', sorted(DR_ACCOUNT_TYPES))
+def test_dr_account_credential_type_injects_what_dr_sync_reads(name):
+    expected = DR_ACCOUNT_TYPES[name]
+    credential_type = load(name)
+    fields = {field['id']: field for field in credential_type['inputs']['fields']}
+    assert set(fields) == set(DR_ACCOUNT_OPTIONS), 'a field for each of dr_account\'s options'
+    assert {field_id for field_id, field in fields.items() if field.get('secret')} == {
+        option for option, spec in DR_ACCOUNT_OPTIONS.items() if spec.get('no_log')}
+    assert credential_type['inputs']['required'] == expected['required']
+    assert credential_type['injectors']['env'] == {
+        variable: '{{ %s }}' % option for option, variable in DR_ACCOUNT_ENV[expected['provider']].items()}
 
 
 def test_rendering_like_awx_leaves_an_unset_token_empty():
@@ -336,3 +357,54 @@ def test_ebs_module_uses_what_the_builtin_aws_credential_injects(with_token, rec
         assert 'x-amz-security-token' not in headers
     assert signature_is_valid(requests[0], url, access_key, secret_key, token if with_token else None)
     assert secret_key not in str(result) and token not in str(result)
+
+
+# ---------------------------------------------------------------------------------- the DR account's credential
+def dr_account_env(tmp_path, **inputs):
+    """The environment of a job with the built-in AWS credential and the AWS DR account credential (``inputs``)."""
+    from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import KEYS  # pylint: disable=import-outside-toplevel
+    return clean_environment(tmp_path, AWS_ACCESS_KEY_ID=KEYS['access_key'], AWS_SECRET_ACCESS_KEY=KEYS['secret_key'],
+                             **render_injectors(load('dr_account_aws'), inputs))
+
+
+def test_dr_sync_copies_into_the_dr_account_of_the_credential_alone(moto_url, tmp_path):  # noqa: F811  # pylint: disable=redefined-outer-name
+    """A job whose playbook says nothing of a DR account: the credential makes the DR account make and own the copy, the
+    share is removed, and the external id is in no result and no -vvvv line."""
+    # pylint: disable-next=import-outside-toplevel  # moto's backends, in this process
+    from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import (
+        DR_ACCOUNT, DR_ROLE, backends, shares_of, tagged_disk)
+    _disk, snapshot_id = tagged_disk(moto_url, 'awx-credential')
+    env = dr_account_env(tmp_path, role_arn=DR_ROLE['role_arn'], external_id=DR_ROLE['external_id'])
+    args = {'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['eu-west-1'], 'tag_selector': {'vault': 'awx-credential'},
+            'wait': True, 'wait_timeout': 120, 'poll_interval': 1, 'endpoint_url': moto_url}
+    output = []
+    result = run_module('dr_sync', args, env, output=output)
+    assert not result.get('failed'), result.get('msg')
+    (copy,) = result['disks'][0]['copies']
+    assert copy['action'] == 'copied'
+    assert backends(DR_ACCOUNT, 'eu-west-1').snapshots[copy['snapshot_id']].owner_id == DR_ACCOUNT
+    assert result['dr_account']['account'] == DR_ACCOUNT and result['dr_account']['released'] == [snapshot_id]
+    assert shares_of(snapshot_id) == ([], {})
+    assert 'ESTABLISH LOCAL CONNECTION' in output[0], 'the output is at -vvvv'
+    assert DR_ROLE['external_id'] not in output[0]
+    again = run_module('dr_sync', args, env)
+    assert not again.get('failed') and not again['changed'] and again['totals']['existing'] == 1
+
+
+def test_a_dr_account_credential_without_its_role_is_refused_before_any_call(moto_url, tmp_path):  # noqa: F811  # pylint: disable=redefined-outer-name
+    env = dr_account_env(tmp_path, external_id='only-the-external-id')
+    result = run_module('dr_sync', {'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['eu-west-1'],
+                                    'tag_selector': {'vault': 'no-role'}, 'endpoint_url': moto_url}, env)
+    assert result.get('failed') and 'SNAPCOPY_AWS_DR_ROLE_ARN' in result['msg'], result.get('msg')
+    assert 'only-the-external-id' not in str(result)
+
+
+def test_the_aws_dr_account_credential_leaves_other_clouds_in_their_own_accounts(fakecloud_clean, tmp_path):
+    """A fleet job with the AWS DR account credential: its ECS scope neither refuses nor uses a DR account."""
+    env = dict(dr_account_env(tmp_path, role_arn='arn:aws:iam::222233334444:role/snapcopy-dr'),
+               **render_injectors(load('alicloud'), {'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}))
+    fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'dr': 'yes'}, 'snapshots': 1}]})
+    result = run_module('dr_sync', {'provider': 'ecs', 'source_region': 'cn-hangzhou', 'dr_regions': ['cn-shanghai'],
+                                    'tag_selector': {'dr': 'yes'}, 'endpoint_url': fakecloud_clean.url}, env, check=True)
+    assert not result.get('failed'), result.get('msg')
+    assert result['dr_account'] is None and result['totals']['would_copy'] == 1
