@@ -88,3 +88,8 @@ class AccountStore:
 
     def drop_failed(self, cloud: str, now: float) -> None:
         self._store.drop_failed(cloud, now)
+
+    def shared_snapshots(self, cloud: str) -> dict:
+        """{id: record} of the other accounts' snapshots shared with this one (CBS ModifySnapshotsSharePermission)."""
+        return {key: record for key, record in self._store.snapshots[cloud].items()
+                if record.get('account') != self.account and self.account in (record.get('shared_with') or {})}

@@ -40,6 +40,9 @@ def _snapshot(store, cloud: str, spec: dict, disk: dict | None, now: float, defa
     if status is None:
         raise ValueError('unknown snapshot status %r' % spec.get('status'))
     fields = {key: spec[key] for key in _SNAP_KEYS if key in spec}
+    if spec.get('shared_with'):
+        # CBS: the accounts the snapshot is shared with (ModifySnapshotsSharePermission), shared at its creation.
+        fields['shared_with'] = {str(account): _created(spec, now, default_age) for account in spec['shared_with']}
     if 'account' not in fields and (disk or {}).get('account'):
         fields['account'] = disk['account']  # a disk's snapshots are in its account
     created = _created(spec, now, default_age)

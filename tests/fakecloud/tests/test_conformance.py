@@ -138,11 +138,12 @@ def seed(admin) -> dict:
                                               'source_region': GZ, 'status': 'copying_from_remote'}]})['cbs']
     ens_restoring = admin.seed(ens={'disks': [{'region': NODE, 'status': 'creating', 'name': 'restoring',
                                                'source_snapshot_id': ens_seed['snapshots'][0]}]})['ens']['disks'][0]
+    cbs_shared = admin.seed(cbs={'snapshots': [{'region': GZ, 'shared_with': [creds.TENCENT_DR_UIN]}]})['cbs']['snapshots'][0]
     cbs_restoring = admin.seed(cbs={'disks': [{'region': GZ, 'status': 'creating', 'name': 'restoring',
                                                'source_snapshot_id': cbs_seed['snapshots'][0]}]})['cbs']['disks'][0]
     return {'ecs': ecs_seed, 'ecs_copy': ecs_copy['snapshots'][0], 'ens': ens_seed, 'cbs': cbs_seed,
             'cbs_copy': cbs_copy['snapshots'][0], 'ecs_restoring': ecs_restoring, 'ens_restoring': ens_restoring,
-            'cbs_restoring': cbs_restoring}
+            'cbs_restoring': cbs_restoring, 'cbs_shared': cbs_shared}
 
 
 def ecs_describe_disks(ids, send):
@@ -395,6 +396,23 @@ def cbs_delete_snapshots(ids, send):
     send({'SnapshotIds': [ids['cbs']['snapshots'][-1]]}, region=GZ)
 
 
+def cbs_modify_snapshots_share_permission(ids, send):
+    snapshot = ids['cbs']['snapshots'][3]
+    send({'SnapshotIds': [snapshot], 'AccountIds': [creds.TENCENT_DR_UIN], 'Permission': 'SHARE'}, region=GZ)
+    send({'SnapshotIds': [snapshot], 'AccountIds': [creds.TENCENT_DR_UIN], 'Permission': 'LEND'},
+         expected_error='InvalidParameterValue', region=GZ)
+    send({'SnapshotIds': [snapshot], 'AccountIds': [creds.TENCENT_DR_UIN], 'Permission': 'CANCEL'}, region=GZ)
+    send({'SnapshotIds': ['snap-none0000'], 'AccountIds': [creds.TENCENT_DR_UIN], 'Permission': 'SHARE'},
+         expected_error='InvalidSnapshotId.NotFound', region=GZ)
+
+
+def cbs_describe_snapshot_share_permission(ids, send):
+    assert send({'SnapshotId': ids['cbs']['snapshots'][4]}, region=GZ)['SharePermissionSet'] == []
+    shares = send({'SnapshotId': ids['cbs_shared']}, region=GZ)['SharePermissionSet']
+    assert [share['AccountId'] for share in shares] == [creds.TENCENT_DR_UIN]
+    send({'SnapshotId': 'snap-none0000'}, expected_error='InvalidSnapshotId.NotFound', region=GZ)
+
+
 def _cbs_resource(ids, index=0):
     return 'qcs::cvm:%s:uin/:snapshot/%s' % (GZ, ids['cbs']['snapshots'][index])
 
@@ -465,6 +483,8 @@ SCENARIOS = {
     ('cbs', 'CreateSnapshot'): cbs_create_snapshot,
     ('cbs', 'CopySnapshotCrossRegions'): cbs_copy_snapshot_cross_regions,
     ('cbs', 'DeleteSnapshots'): cbs_delete_snapshots,
+    ('cbs', 'ModifySnapshotsSharePermission'): cbs_modify_snapshots_share_permission,
+    ('cbs', 'DescribeSnapshotSharePermission'): cbs_describe_snapshot_share_permission,
     ('tag', 'TagResources'): tag_tag_resources,
     ('tag', 'UnTagResources'): tag_untag_resources,
     ('tag', 'ModifyResourceTags'): tag_modify_resource_tags,

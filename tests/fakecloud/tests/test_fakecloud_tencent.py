@@ -200,3 +200,78 @@ def test_get_method_requests(fc):
     answer = client.DescribeSnapshots(build(models.DescribeSnapshotsRequest,
                                             Filters=[{'Name': 'disk-id', 'Values': [disk_id]}]))
     assert sorted(s.SnapshotId for s in answer.SnapshotSet) == sorted(created)
+
+
+# ---------------------------------------------------------------------------------- snapshots shared with another account
+def dr_account_cbs(fc, region=REGION):
+    """A CBS client of the DR account (TENCENT_DR_UIN), through its role, as the collection reaches it."""
+    from tencentcloud.common.common_client import CommonClient  # pylint: disable=import-outside-toplevel
+    from tencentcloud.common.credential import Credential  # pylint: disable=import-outside-toplevel
+    from tencentcloud.common.profile.client_profile import ClientProfile  # pylint: disable=import-outside-toplevel
+    from tencentcloud.common.profile.http_profile import HttpProfile  # pylint: disable=import-outside-toplevel
+    sts = CommonClient('sts', '2018-08-13', Credential(creds.TENCENT_SECRET_ID, creds.TENCENT_SECRET_KEY), REGION,
+                       ClientProfile(httpProfile=HttpProfile(protocol='http', endpoint=fc.endpoint)))
+    temporary = sts.call_json('AssumeRole', {'RoleArn': creds.TENCENT_DR_ROLE_ARN, 'RoleSessionName': 'share-test'})['Response']['Credentials']
+    return cbs(fc, region, secret_id=temporary['TmpSecretId'], secret_key=temporary['TmpSecretKey'], token=temporary['Token'])
+
+
+def share(fc, snapshot_id, permission='SHARE', account=creds.TENCENT_DR_UIN):
+    request = build(models.ModifySnapshotsSharePermissionRequest, SnapshotIds=[snapshot_id], AccountIds=[account], Permission=permission)
+    return cbs(fc).ModifySnapshotsSharePermission(request)
+
+
+def test_a_shared_snapshot_makes_disks_in_the_other_account_and_nothing_else(fakecloud_clean):
+    fc = fakecloud_clean
+    dummy, (snapshot_id,) = seed(fc, tags={'dr': 'yes'})
+    fc.admin.seed(cbs={'snapshots': [{'region': REGION, 'tags': {'owner': 'source'}, 'disk_id': 'disk-tagged'}]})
+    dr = dr_account_cbs(fc)
+    listed = lambda: json.loads(dr.DescribeSnapshots(build(models.DescribeSnapshotsRequest)).to_json_string())['SnapshotSet']  # noqa: E731
+    assert listed() == [], 'another account sees nothing of the source account before a share'
+    share(fc, snapshot_id)
+    (seen,) = listed()
+    assert seen['SnapshotId'] == snapshot_id and seen['SnapshotType'] == 'SHARED_SNAPSHOT' and seen['Tags'] == []
+    owner_view = snaps(fc, SnapshotIds=[snapshot_id])['SnapshotSet'][0]
+    assert owner_view['SnapshotType'] == 'PRIVATE_SNAPSHOT' and owner_view['ShareReference'] == 1 and owner_view['TimeStartShare']
+    only_shared = json.loads(dr.DescribeSnapshots(build(models.DescribeSnapshotsRequest, Filters=[
+        {'Name': 'snapshot-type', 'Values': ['PRIVATE_SNAPSHOT']}])).to_json_string())['SnapshotSet']
+    assert only_shared == []
+    shares = json.loads(cbs(fc).DescribeSnapshotSharePermission(build(models.DescribeSnapshotSharePermissionRequest,
+                                                                       SnapshotId=snapshot_id)).to_json_string())
+    assert [item['AccountId'] for item in shares['SharePermissionSet']] == [creds.TENCENT_DR_UIN]
+    # The DR account makes a disk of it, in its own region only; it cannot copy it, delete it or read its shares.
+    made = dr.CreateDisks(build(models.CreateDisksRequest, Placement={'Zone': 'ap-guangzhou-1'}, DiskChargeType='POSTPAID_BY_HOUR',
+                                DiskType='CLOUD_PREMIUM', SnapshotId=snapshot_id))
+    assert len(made.DiskIdSet) == 1
+    assert code_of(dr.CopySnapshotCrossRegions, build(models.CopySnapshotCrossRegionsRequest, SnapshotId=snapshot_id,
+                                                      DestinationRegions=[DR1])) == 'UnsupportedOperation.SnapshotNotSupportCopy'
+    assert code_of(dr.DeleteSnapshots, build(models.DeleteSnapshotsRequest, SnapshotIds=[snapshot_id])) == 'InvalidSnapshotId.NotFound'
+    assert code_of(dr.DescribeSnapshotSharePermission, build(models.DescribeSnapshotSharePermissionRequest,
+                                                             SnapshotId=snapshot_id)) == 'InvalidSnapshotId.NotFound'
+    assert code_of(dr_account_cbs(fc, DR1).CreateDisks, build(
+        models.CreateDisksRequest, Placement={'Zone': 'ap-beijing-1'}, DiskChargeType='POSTPAID_BY_HOUR', DiskType='CLOUD_PREMIUM',
+        SnapshotId=snapshot_id)) == 'InvalidSnapshotId.NotFound'
+    # The owner cannot delete it while it is shared; once the share is cancelled the DR account has lost it.
+    assert code_of(cbs(fc).DeleteSnapshots, build(models.DeleteSnapshotsRequest, SnapshotIds=[snapshot_id])) == \
+        'UnsupportedOperation.SnapHasShared'
+    share(fc, snapshot_id, 'CANCEL')
+    share(fc, snapshot_id, 'CANCEL')  # nothing left to cancel: no error
+    assert listed() == []
+    cbs(fc).DeleteSnapshots(build(models.DeleteSnapshotsRequest, SnapshotIds=[snapshot_id]))
+
+
+@pytest.mark.parametrize('case, code', [
+    ('system disk', 'InvalidSnapshot.NotSupported'), ('in flight', 'InvalidSnapshot.NotSupported'),
+    ('own account', 'InvalidParameterValue'), ('not the owner', 'InvalidSnapshotId.NotFound')])
+def test_what_cannot_be_shared(fakecloud_clean, case, code):
+    fc = fakecloud_clean
+    if case == 'system disk':
+        dummy, (snapshot_id,) = seed(fc, type='system')
+    elif case == 'in flight':
+        snapshot_id = fc.admin.seed(cbs={'snapshots': [{'region': REGION, 'status': 'creating'}]})['cbs']['snapshots'][0]
+    else:
+        dummy, (snapshot_id,) = seed(fc)
+    request = build(models.ModifySnapshotsSharePermissionRequest, SnapshotIds=[snapshot_id], Permission='SHARE',
+                    AccountIds=[creds.TENCENT_UIN if case == 'own account' else creds.TENCENT_DR_UIN])
+    client = dr_account_cbs(fc) if case == 'not the owner' else cbs(fc)
+    assert code_of(client.ModifySnapshotsSharePermission, request) == code
+    assert fc.admin.calls()['total_mutations'] == 0
