@@ -224,6 +224,12 @@ class DrAccountAdapter(ABC):
     def release_share(self, source_region: str, snapshot_id: str) -> None:
         """Remove the DR account's permission on one source snapshot, then its SHARE_TAG."""
 
+    def dr_account_steps(self) -> tuple[list[str], list[str]]:
+        """(made, would make): what this run made in the DR account on the way to its copies besides the copy calls (CBS:
+        bridge disks and the DR account's snapshots of them), and in check mode the staged copies a run would take further.
+        Where the DR account copies in one call (AWS), nothing."""
+        return [], []
+
 
 class RestoreDrillAdapter(ABC):
     """The restore drill (_dr_restore): disks made from DR copies, timed and deleted. A DR adapter's second

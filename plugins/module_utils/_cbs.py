@@ -46,16 +46,17 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from ._adapter import DrAdapter, RestoreDrillAdapter
+from ._adapter import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, id_batches
 from ._copy_module import task_destinations
-from ._errors import ALREADY_EXISTS, NOT_FOUND, RETRYABLE, CloudError, InputError, untagged_copy_error
+from ._errors import ALREADY_EXISTS, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, untagged_copy_error
 from ._model import COMPLETED, DELETING, PENDING, USABLE, CopyRequest, Disk, DrillDisk, Snapshot
 from ._pagers import offset_page, offset_pages
-from ._tagging import DISK_TAG, RESTORE_RUN_TAG, SOURCE_TAG, TagRules, source_tag_last, tag_dict, tag_filters, tag_list, with_copy_mark
-from ._tencent import SDK_PACKAGES, TencentClient, classify, cloud_error, load_sdk
+from ._tagging import DISK_TAG, RESTORE_RUN_TAG, SOURCE_TAG, STAGED_FROM_TAG, TagRules, source_tag_last, tag_dict, tag_filters, tag_list, with_copy_mark
+from ._tencent import SDK_PACKAGES, TencentAccountRouter, TencentClient, classify, cloud_error, load_sdk
 
 if TYPE_CHECKING:
     from ._backoff import CallRetry
+    from ._cbs_dr_account import CbsDrAccount
 
 SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}$')
 REGION = re.compile(r'^[a-z]{2,}(?:-[a-z0-9]+)+$')
@@ -64,6 +65,8 @@ STATE_MAP: dict[str | None, str] = {'NORMAL': COMPLETED, 'ROLLBACKING': COMPLETE
                                     'CREATING': PENDING, 'COPYING_FROM_REMOTE': PENDING, 'CHECKING_COPIED': PENDING,
                                     'TORECYCLE': DELETING}
 IN_FLIGHT_STATES = ['COPYING_FROM_REMOTE', 'CHECKING_COPIED']
+# Snapshot.SnapshotType of a snapshot another account shared with the caller (DescribeSnapshotsRequest.Filters, snapshot-type).
+SHARED_SNAPSHOT = 'SHARED_SNAPSHOT'
 CONFLICT = 'ResourceInUse.CopySnapshotConflict'
 MAX_NAME = 60
 # CopySnapshotCrossRegions' request parameters that start_copy sends, and no others. test_copy_call_parameters.py
@@ -145,7 +148,7 @@ def resource_name(snapshot: Snapshot) -> str:
     return 'qcs::cvm:%s:uin/:snapshot/%s' % (snapshot.region, snapshot.id)
 
 
-class CbsAdapter(DrAdapter, RestoreDrillAdapter):
+class CbsAdapter(DrAdapter, RestoreDrillAdapter, DrAccountAdapter):  # pylint: disable=too-many-public-methods  # four capabilities
     cloud = 'Tencent Cloud CBS'
     multi_destination = True
     copy_call_is_idempotent = False
@@ -165,6 +168,10 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter):
         """``check_mode``: a copy under way that cannot be told apart is reported without an id (no
         copy call may be made to learn more), instead of left to the copy call's conflict answer."""
         self.client = client
+        # The source account's client, also in the DR regions, where its copies are staged with dr_account.
+        self.staging_client = client
+        # With dr_account: what makes each staged copy the DR account's (_cbs_dr_account).
+        self.dr: CbsDrAccount | None = None
         self.check_mode = check_mode
         # The source snapshots as last read, for telling a copy of them from a copy of another.
         self._sources: dict[tuple[str, str], dict[str, Any]] = {}
@@ -197,12 +204,57 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter):
             raise InputError('name', 'is 1 to %d characters, got %d' % (MAX_NAME, len(name)))
         TAG_RULES.validate(request.options.get('tags'))
 
+    # ------------------------------------------------------------------ a separate DR account (dr_account, _cbs_dr_account)
+    def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
+        # pylint: disable-next=import-outside-toplevel  # the module imports this one
+        from ._cbs_dr_account import CbsDrAccount
+        dr_client = TencentClient(connection, self.client.sdk, retry=self.client.retry)
+        self.dr = CbsDrAccount(self, dr_client, source_region, account)
+        self.client = cast('TencentClient', TencentAccountRouter(self.staging_client, dr_client, source_region))
+
+    def check_source(self, request: CopyRequest, source: Snapshot) -> None:
+        """With dr_account, the source must be a data disk's snapshot: CBS shares no other with another account
+        (ModifySnapshotsSharePermission), so its staged copy could not reach the DR account."""
+        if self.dr is not None and self._disk_usage.get(source.id) == 'SYSTEM_DISK':
+            raise CloudError('ModifySnapshotsSharePermission', 'SystemDiskNotShareable', 'source snapshot %s is of a system disk, '
+                             'which CBS does not share with another account: the DR account %s cannot make a copy of it '
+                             '(docs/vault.md)' % (source.id, self.dr.account), kind=INVALID, region=source.region)
+
+    def client_for(self, region: str | None) -> TencentClient:
+        """The client of the account that holds the DR copies of ``region`` (the source's, or the DR account's)."""
+        return self.client.client_for(region) if isinstance(self.client, TencentAccountRouter) else self.client
+
+    def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
+        return cast('CbsDrAccount', self.dr).find_shares(dr_regions)
+
+    def release_share(self, source_region: str, snapshot_id: str) -> None:
+        cast('CbsDrAccount', self.dr).release_share(snapshot_id)
+
+    def dr_account_steps(self) -> tuple[list[str], list[str]]:
+        return cast('CbsDrAccount', self.dr).steps()
+
+    def describe(self, region: str, snapshot_ids: list[str]) -> dict[str, Snapshot]:
+        if self.dr is not None and region != self.dr.source_region:
+            return self.dr.describe(region, snapshot_ids)
+        return super().describe(region, snapshot_ids)
+
     # ------------------------------------------------------------------ reads
     def describe_ids(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
+        return self.describe_ids_with(self.client, region, snapshot_ids)
+
+    def describe_with(self, client: TencentClient, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
+        """describe in the account of ``client``."""
+        found: dict[str, Snapshot] = {}
+        for batch in id_batches(snapshot_ids, self.ids_per_describe):
+            found.update(self.describe_ids_with(client, region, batch))
+        return found
+
+    def describe_ids_with(self, client: TencentClient, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
+        """describe_ids in the account of ``client``."""
         # DescribeSnapshots answers an empty set for an unknown id (the base get_sources says it),
         # but refuses a batch in which one id is malformed or gone for good: then they are asked one by one.
         try:
-            answer = self.client.call('cbs', region, 'DescribeSnapshots', {'SnapshotIds': list(snapshot_ids), 'Limit': PAGE_SIZE})
+            answer = client.call('cbs', region, 'DescribeSnapshots', {'SnapshotIds': list(snapshot_ids), 'Limit': PAGE_SIZE})
         except CloudError as error:
             if error.kind != NOT_FOUND:
                 raise
@@ -210,7 +262,7 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter):
                 return {}
             found: dict[str, Snapshot] = {}
             for snapshot_id in snapshot_ids:
-                found.update(self.describe_ids(region, [snapshot_id]))
+                found.update(self.describe_ids_with(client, region, [snapshot_id]))
             return found
         found = {}
         for item in answer.get('SnapshotSet') or []:
@@ -224,20 +276,28 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter):
         found = self.describe(region, snapshot_ids)
         return {snapshot_id: self._sources[(region, snapshot_id)] for snapshot_id in found}
 
-    def _list(self, region: str, filters: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-        """Every snapshot in ``region`` matching ``filters``, all pages."""
-        return self._pages(region, 'DescribeSnapshots', 'SnapshotSet', 'SnapshotId', filters)
+    def _list(self, region: str, filters: Sequence[Mapping[str, Any]], client: TencentClient | None = None) -> dict[str, dict[str, Any]]:
+        """Every snapshot in ``region`` matching ``filters``, all pages (``client``: the account's, by default the adapter's)."""
+        return self._pages(region, 'DescribeSnapshots', 'SnapshotSet', 'SnapshotId', filters, client=client)
 
+    # pylint: disable-next=too-many-arguments
     def _pages(self, region: str, action: str, set_name: str, id_name: str, filters: Sequence[Mapping[str, Any]],
-               first: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+               first: dict[str, Any] | None = None, client: TencentClient | None = None) -> dict[str, dict[str, Any]]:
         """{id: item} for every item of a Describe action matching ``filters``, all pages; ``first``: the answer
         for the first page, when it is read already."""
-        items = offset_pages(lambda page: self.client.call('cbs', region, action, page), {'Filters': filters} if filters else {},
+        caller = client or self.client
+        items = offset_pages(lambda page: caller.call('cbs', region, action, page), {'Filters': filters} if filters else {},
                              lambda answer: answer.get(set_name) or [], PAGE_SIZE, first=first)
         return {item[id_name]: item for item in items}
 
     # ------------------------------------------------------------------ finding copies
     def find_copies(self, destination: str, requests: Sequence[CopyRequest]) -> dict[str, list[Snapshot]]:
+        if self.dr is not None:
+            return self.dr.find_copies(destination, requests)
+        return self.find_copies_with(self.client, destination, requests)
+
+    def find_copies_with(self, client: TencentClient, destination: str, requests: Sequence[CopyRequest]) -> dict[str, list[Snapshot]]:
+        """find_copies in the account of ``client``."""
         by_tag = {request.source_tag: request for request in requests}
         by_name: dict[str, list[CopyRequest]] = {}
         for request in requests:
@@ -245,11 +305,11 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter):
                 by_name.setdefault(name, []).append(request)
         items: dict[str, dict[str, Any]] = {}
         if len(requests) > LISTING_THRESHOLD:
-            items = self._list(destination, [])
+            items = self._list(destination, [], client)
         else:
             names = sorted(by_name)
             for start in range(0, len(names), FILTER_VALUES):
-                items.update(self._list(destination, [{'Name': 'snapshot-name', 'Values': names[start:start + FILTER_VALUES]}]))
+                items.update(self._list(destination, [{'Name': 'snapshot-name', 'Values': names[start:start + FILTER_VALUES]}], client))
         found: dict[str, list[Snapshot]] = {}
         for item in items.values():
             owner = self._owner(item, by_tag, by_name) if item.get('CopyFromRemote') else None
@@ -257,13 +317,16 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter):
                 found.setdefault(owner.source_tag, []).append(self.snapshot(item, destination))
         missing = [request for request in requests if request.source_tag not in found]
         if missing:
-            self._find_in_flight(destination, missing, found)
+            self._find_in_flight(client, destination, missing, found)
         return found
 
     def complete_copies(  # pylint: disable=unused-argument
             self, destination: str, requests: Sequence[CopyRequest], found: Mapping[str, Sequence[Snapshot]]) -> None:
-        """Tag the copies found without our source tag (a run before was cut short while tagging)."""
+        """Tag the copies found without our source tag (a run before was cut short while tagging); with dr_account, take
+        the staged copies found one step further into the DR account."""
         self._finish_tagging(requests, found)
+        if self.dr is not None:
+            self.dr.advance(destination, [copy for copies in found.values() for copy in copies])
 
     def _owner(self, item: Mapping[str, Any], by_tag: Mapping[str, CopyRequest],
                by_name: Mapping[str, Sequence[CopyRequest]]) -> CopyRequest | None:
@@ -281,7 +344,7 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter):
         source = self._sources.get((request.source_region, request.source_id)) or {}
         return any(source.get(field) and item.get(field) and source[field] != item[field] for field in ('DiskId', 'DiskSize'))
 
-    def _find_in_flight(self, destination: str, requests: Sequence[CopyRequest], found: dict[str, list[Snapshot]]) -> None:
+    def _find_in_flight(self, client: TencentClient, destination: str, requests: Sequence[CopyRequest], found: dict[str, list[Snapshot]]) -> None:
         """Copies under way that the source lists in CopyingToRegions but no name or tag gave away."""
         busy: list[CopyRequest] = []
         for region in sorted({request.source_region for request in requests}):
@@ -291,7 +354,7 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter):
                         if destination in (sources.get(request.source_id, {}).get('CopyingToRegions') or ()))
         if not busy:
             return
-        in_flight = self._list(destination, [{'Name': 'snapshot-state', 'Values': IN_FLIGHT_STATES}])
+        in_flight = self._list(destination, [{'Name': 'snapshot-state', 'Values': IN_FLIGHT_STATES}], client)
         for request in busy:
             source = self._sources.get((request.source_region, request.source_id)) or {}
             matches = [item for item in in_flight.values()
@@ -318,7 +381,7 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter):
                         if snapshot.id and snapshot.tags.get(SOURCE_TAG) != request.source_tag]
             if not untagged:
                 continue
-            failures = self._set_tags(untagged, request.copy_tags())
+            failures = self._set_tags(untagged, request.copy_tags(), self.staging_client)
             if failures:
                 ids = ', '.join(sorted(failures))
                 error = next(iter(failures.values()))
@@ -364,6 +427,10 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter):
             for snapshot_id, tagging_error in self._tag_made(made, request.copy_tags()).items():
                 copy = next(snapshot for snapshot in made if snapshot.id == snapshot_id)
                 results[copy.region] = untagged_copy_error(copy, tagging_error, may_pass=tagging_error.kind == RETRYABLE)
+            if self.dr is not None:
+                # Each copy is the source account's, staged for the DR account, which makes its own of it (describe).
+                for copy in made:
+                    self.dr.staged(copy, request)
         return results
 
     def _copy_call(self, request: CopyRequest, destinations: Sequence[str], name: str) -> dict[str, Any]:
@@ -382,11 +449,13 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter):
             failures.update(self._set_tags([copy], with_copy_mark(tags, copy.id)))
         return failures
 
-    def _set_tags(self, snapshots: Sequence[Snapshot], tags: dict[str, str]) -> dict[str, CloudError]:
+    def _set_tags(self, snapshots: Sequence[Snapshot], tags: dict[str, str], client: TencentClient | None = None) -> dict[str, CloudError]:
         """Put ``tags`` on ``snapshots`` with TagResources; answer {snapshot id: CloudError} for those that failed.
+        ``client``: the account that holds them, by default the source account (the Tag service has no region).
 
         The source tag goes in the last call, so its presence on a copy means all tags are there.
         """
+        caller = client or self.staging_client
         pairs = source_tag_last(tags)
         failures: dict[str, CloudError] = {}
         for start in range(0, len(snapshots), TAG_RESOURCES_PER_CALL):
@@ -397,7 +466,7 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter):
                     break
                 chunk = tag_list(pairs[tag_start:tag_start + TAGS_PER_CALL], 'TagKey', 'TagValue')
                 try:
-                    answer = self.client.call('tag', None, 'TagResources', {'ResourceList': pending, 'Tags': chunk})
+                    answer = caller.call('tag', None, 'TagResources', {'ResourceList': pending, 'Tags': chunk})
                 except CloudError as error:
                     for resource in pending:
                         failures[group[resource].id] = error
@@ -489,7 +558,10 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter):
         that says which snapshot it copies (without it, pruning would keep the copy for ever)."""
         copies: list[Snapshot] = []
         for item in self._list(destination, []).values():
-            if not item.get('CopyFromRemote'):
+            # With dr_account, the DR account's copies are snapshots of bridge disks (STAGED_FROM_TAG), and it lists the
+            # staged copies shared with it, which are not its own.
+            if item.get('SnapshotType') == SHARED_SNAPSHOT or not (
+                    item.get('CopyFromRemote') or (self.dr is not None and STAGED_FROM_TAG in tag_dict(item.get('Tags')))):
                 continue
             tagged = tag_dict(item.get('Tags')).get(SOURCE_TAG)
             named = None if tagged else DEFAULT_NAME.match(item.get('SnapshotName') or '')
@@ -555,8 +627,15 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter):
     def delete_test_disk(self, region: str, disk_id: str) -> None:
         self.client.call('cbs', region, 'TerminateDisks', {'DiskIds': [disk_id]})
 
+    def tag_staged(self, copy: Snapshot, tags: dict[str, str]) -> None:
+        """Add ``tags`` to a copy the source account staged in a DR region (dr_account)."""
+        failures = self._set_tags([copy], tags, self.staging_client)
+        if failures:
+            raise next(iter(failures.values()))
+
     def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
-        failures = self._set_tags([copy], tags)
+        # A DR copy is in the account of its region (with dr_account, the DR account's outside the source region).
+        failures = self._set_tags([copy], tags, self.client_for(copy.region))
         if failures:
             raise next(iter(failures.values()))
 

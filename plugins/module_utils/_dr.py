@@ -480,8 +480,9 @@ class DrRun:
             else:
                 failed.append(snapshot_id)
                 self.scope_problems.append('removing the DR account\'s share of source snapshot %s: %s' % (snapshot_id, error))
+        made, would_make = adapter.dr_account_steps()
         self.shares = {'account': dr_account['account'], 'released': released, 'would_release': release if self.check_mode else [],
-                       'held': held, 'release_failed': failed}
+                       'held': held, 'release_failed': failed, 'made': made, 'would_make': would_make}
 
     # ------------------------------------------------------------------ pruning
     # ------------------------------------------------------------------ the restore drill
@@ -548,7 +549,7 @@ class DrRun:
         report = dr_report(entries, self.settings, self.now, self.check_mode, self.restore, self.scope_problems + self.restore_problems)
         report['api_retries'] = self.retry.retries
         report['dr_account'] = self.shares
-        report['changed'] = report['changed'] or bool(self.shares and (self.shares['released'] or self.shares['would_release']))
+        report['changed'] = report['changed'] or bool(self.shares and any(self.shares[key] for key in ('released', 'would_release', 'made', 'would_make')))
         report['run_warnings'] = (list(self.engine.warnings) if self.engine is not None else []) + self.warnings
         if self.drill is not None:
             report['run_warnings'] += self.drill.warnings

@@ -8,7 +8,8 @@ On AWS the source account shares each source snapshot with the DR account (Modif
 it into its DR regions, and a run removes every share it made once no copy of that snapshot is in flight (the adapter,
 _ebs.py). Alibaba Cloud shares images with other accounts, not snapshots (ModifyImageSharePermission): ECS and ENS refuse
 the option. Tencent Cloud CBS shares a snapshot (ModifySnapshotsSharePermission) only to be made into a disk in its own
-region; a DR account's copy would cost a disk and a snapshot of it per copy, which is not built: CBS refuses it too.
+region: the source account's copy in the DR region is shared, and the DR account makes a disk of it and its own snapshot
+of that disk (_cbs_dr_account).
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ if TYPE_CHECKING:
 # The assume-role options of AWS and Tencent Cloud, under the names their connections take them.
 DR_ACCOUNT_OPTIONS = {'role_arn': {}, 'role_session_name': {}, 'external_id': {'no_log': True}}
 
-# Where a DR run reads the DR account's options that dr_account leaves out: what the DR account credential type of AWX
-# injects (docs/awx/credential_type_dr_account_aws.yml). Per cloud, so that a fleet job with one cloud's DR account
-# credential leaves its other clouds' scopes in their own accounts.
+# Where a DR run reads the DR account's options that dr_account leaves out: what the DR account credential types of AWX
+# inject (docs/awx/credential_type_dr_account_aws.yml, credential_type_dr_account_tencentcloud.yml). Per cloud, so that
+# a fleet job with one cloud's DR account credential leaves its other clouds' scopes in their own accounts.
 DR_ACCOUNT_ENV = {
     'aws': {'role_arn': 'SNAPCOPY_AWS_DR_ROLE_ARN', 'role_session_name': 'SNAPCOPY_AWS_DR_ROLE_SESSION_NAME',
             'external_id': 'SNAPCOPY_AWS_DR_EXTERNAL_ID'},
+    'cbs': {'role_arn': 'SNAPCOPY_TENCENT_DR_ROLE_ARN', 'role_session_name': 'SNAPCOPY_TENCENT_DR_ROLE_SESSION_NAME',
+            'external_id': 'SNAPCOPY_TENCENT_DR_EXTERNAL_ID'},
 }
 
 # Why a cloud refuses dr_account (the provider's name: the reason, in the API's words).
@@ -42,8 +45,6 @@ REFUSALS = {
            'images only), so DR copies cannot be made in a DR account there',
     'ens': 'Alibaba Cloud ENS has no API that shares a snapshot with another account, so DR copies cannot be made in a DR '
            'account there',
-    'cbs': 'Tencent Cloud CBS lets another account make a shared snapshot into a disk in the snapshot\'s own region only '
-           '(ModifySnapshotsSharePermission), not copy it; a copy owned by a DR account is not offered on CBS yet',
 }
 
 

@@ -99,7 +99,7 @@ def is_retryable(error: BaseException) -> bool:
 
 # Calls that may be sent again after any failure, a lost answer included: reads, and setting tags or a description.
 SAFE_TO_RESEND_PREFIXES = ('Describe', 'List', 'Get')
-SAFE_TO_RESEND = ('TagResources', 'CreateTags', 'ModifySnapshotAttribute')
+SAFE_TO_RESEND = ('TagResources', 'CreateTags', 'ModifySnapshotAttribute', 'ModifySnapshotsSharePermission')
 
 
 def safe_to_resend(action: str) -> bool:

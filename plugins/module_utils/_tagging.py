@@ -35,6 +35,9 @@ COPY_TAG = 'snapcopy:copy'
 # On a source snapshot a DR run shared with its DR account (dr_account), the account's id: the run that finds it with no
 # copy of the snapshot in flight removes the share and the tag. A share a person made carries no such tag, and stays.
 SHARE_TAG = 'snapcopy:shared-with'
+# Tencent Cloud CBS with dr_account (_cbs_dr_account): on the DR account's bridge disk, made from a staged copy shared with
+# it, and on the DR account's copy, a snapshot of that disk, the staged copy's id. It links the three across a killed run.
+STAGED_FROM_TAG = 'snapcopy:staged-from'
 
 
 def with_copy_mark(tags: dict[str, str], copy_id: str) -> dict[str, str]:

@@ -295,6 +295,25 @@ class TencentClient:
         return self.retry.send(action, send)
 
 
+class TencentAccountRouter:
+    """Two accounts' clients as one TencentClient (dr_sync's dr_account on CBS): a call in the source region, or to a
+    service without regions (the Tag service), goes to the source account's client, any other (the DR regions) to the DR
+    account's. What the source account does in a DR region (its staged copies) names its client itself (``source``)."""
+
+    def __init__(self, source: TencentClient, dr_account: TencentClient, source_region: str) -> None:
+        self.source, self.dr_account, self.source_region = source, dr_account, source_region
+
+    def client_for(self, region: str | None) -> TencentClient:
+        return self.source if region in (None, self.source_region) else self.dr_account
+
+    def call(self, service: str, region: str | None, action: str, params: dict[str, Any], own_keys: bool = False) -> dict[str, Any]:
+        return self.client_for(region).call(service, region, action, params, own_keys)
+
+    def __getattr__(self, name: str) -> Any:
+        # The rest (retry, sdk, sdk_warnings, the connection) is the source client's.
+        return getattr(self.source, name)
+
+
 def read_answer(action: str, region: str | None, answer: Any) -> dict[str, Any]:
     """The ``Response`` of an HTTP answer, or the CloudError it stands for."""
     status = answer.status_code

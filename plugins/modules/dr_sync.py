@@ -141,36 +141,47 @@ options:
   dr_account:
     description:
       - Make and keep the DR copies in a separate DR account, reached by assuming O(dr_account.role_arn) with the run's own
-        credentials, so that whoever takes over the disks' account cannot reach their DR copies. AWS only; see C(docs/vault.md).
-      - The source account shares each source snapshot with the DR account (C(ModifySnapshotAttribute), createVolumePermission,
+        credentials, so that whoever takes over the disks' account cannot reach their DR copies. AWS and Tencent Cloud CBS; see
+        C(docs/vault.md).
+      - AWS - the source account shares each source snapshot with the DR account (C(ModifySnapshotAttribute), createVolumePermission,
         marked with the tag C(snapcopy:shared-with)), the DR account copies it into its DR regions (re-encrypted with
         O(kms_key_id) or a DR region's C(kms_key_id), which are the DR account's keys), and every share a run made is removed by
         the first run that finds no copy of that snapshot in flight, this one or a later one; a share a person made (without
         the tag) is left alone. Pruning, locks and the restore drill act in the DR account.
       - An encrypted source must be encrypted with a customer managed key whose policy lets the DR account use it; one under
         the AWS managed key (aws/ebs) cannot be shared, and is a failure of its disk that names the key.
-      - Alibaba Cloud ECS and ENS have no API that shares a snapshot with another account, and Tencent Cloud CBS shares one
-        only to be made into a disk in its own region; they refuse this option before any call.
+      - Tencent Cloud CBS shares a snapshot only to be made into a disk in its own region, so the source account's copy in
+        the DR region (the staged copy, made as without O(dr_account)) is marked with the tag C(snapcopy:shared-with) and
+        shared with the DR account (C(ModifySnapshotsSharePermission)), the DR account makes a pay-as-you-go C(CLOUD_PREMIUM)
+        disk of it (the bridge disk, C(CreateDisks) with a C(ClientToken)) and its own snapshot of that disk, which is the DR
+        copy. Once that is complete, the bridge disk is terminated, the share cancelled and the staged copy deleted, by this
+        run with O(wait), else by the next. Without O(wait), each run takes a copy one step further. The source must be a data
+        disk's snapshot (CBS shares no other).
+      - Alibaba Cloud ECS and ENS have no API that shares a snapshot with another account; they refuse this option before
+        any call.
       - Leave it unset, or give an empty dict, for copies in the disks' account.
-      - With provider C(aws), each suboption left out is read from its environment variable, which the AWX credential
-        type C(docs/awx/credential_type_dr_account_aws.yml) injects; the other providers read none, so that a fleet job
-        with that credential keeps their copies in their own accounts.
+      - With provider C(aws) or C(cbs), each suboption left out is read from that cloud's environment variable, which the
+        AWX credential types C(docs/awx/credential_type_dr_account_aws.yml) and C(credential_type_dr_account_tencentcloud.yml)
+        inject; a cloud reads only its own, so that a fleet job with one cloud's DR account credential keeps the other
+        clouds' copies in their own accounts.
     type: dict
     suboptions:
       role_arn:
         description:
           - The role in the DR account that makes and owns the copies.
-          - Read from E(SNAPCOPY_AWS_DR_ROLE_ARN) when left out (provider C(aws)).
+          - Read from E(SNAPCOPY_AWS_DR_ROLE_ARN) (provider C(aws)) or E(SNAPCOPY_TENCENT_DR_ROLE_ARN) (C(cbs)) when left out.
         type: str
       role_session_name:
         description:
           - The session name of the assumed role (by default one that names the collection and the time).
-          - Read from E(SNAPCOPY_AWS_DR_ROLE_SESSION_NAME) when left out (provider C(aws)).
+          - Read from E(SNAPCOPY_AWS_DR_ROLE_SESSION_NAME) (provider C(aws)) or E(SNAPCOPY_TENCENT_DR_ROLE_SESSION_NAME)
+            (C(cbs)) when left out.
         type: str
       external_id:
         description:
           - The external id the role's trust policy asks for.
-          - Read from E(SNAPCOPY_AWS_DR_EXTERNAL_ID) when left out (provider C(aws)).
+          - Read from E(SNAPCOPY_AWS_DR_EXTERNAL_ID) (provider C(aws)) or E(SNAPCOPY_TENCENT_DR_EXTERNAL_ID) (C(cbs)) when left
+            out.
         type: str
     version_added: 0.2.0
   lock:
@@ -581,12 +592,17 @@ run_warnings:
   version_added: 0.2.0
 dr_account:
   description:
-    - With O(dr_account), the DR account (C(account)) and the shares of source snapshots with it - C(released) (removed by
-      this run), C(would_release) (check mode), C(held) (a copy of it is still in flight; a later run removes the share),
-      C(release_failed). Null without O(dr_account).
+    - With O(dr_account), the DR account (C(account)) and the shares with it - C(released) (removed by this run),
+      C(would_release) (check mode), C(held) (a copy of it is still in flight; a later run removes the share),
+      C(release_failed). On AWS a share is of a source snapshot, named by its id; on Tencent Cloud CBS of a staged copy,
+      named C(<DR region>/<id>), and its release also terminates the bridge disk and deletes the staged copy.
+    - C(made) - what the run made in the DR account on the way to its copies (CBS - bridge disks and the DR account's
+      snapshots of them), and C(would_make) (check mode) - the staged copies a run would take a step further.
+    - Null without O(dr_account).
   returned: always
   type: dict
-  sample: {"account": "222233334444", "released": ["snap-0123456789abcdef0"], "would_release": [], "held": [], "release_failed": []}
+  sample: {"account": "222233334444", "released": ["snap-0123456789abcdef0"], "would_release": [], "held": [], "release_failed": [],
+           "made": [], "would_make": []}
   version_added: 0.2.0
 api_retries:
   description: Calls retried after throttling or a transient error.

@@ -106,7 +106,9 @@ CREDENTIAL_TYPES = {
 
 
 # The DR account's credential type: dr_sync reads its variables itself (DR_ACCOUNT_ENV), for dr_account's options.
-DR_ACCOUNT_TYPES = {'dr_account_aws': {'file': 'credential_type_dr_account_aws.yml', 'provider': 'aws', 'required': ['role_arn']}}
+DR_ACCOUNT_TYPES = {'dr_account_aws': {'file': 'credential_type_dr_account_aws.yml', 'provider': 'aws', 'required': ['role_arn']},
+                    'dr_account_tencentcloud': {'file': 'credential_type_dr_account_tencentcloud.yml', 'provider': 'cbs',
+                                                'required': ['role_arn']}}
 FILES = dict({cloud: expected['file'] for cloud, expected in CREDENTIAL_TYPES.items()},
              **{name: expected['file'] for name, expected in DR_ACCOUNT_TYPES.items()})
 
@@ -408,3 +410,24 @@ def test_the_aws_dr_account_credential_leaves_other_clouds_in_their_own_accounts
                                     'tag_selector': {'dr': 'yes'}, 'endpoint_url': fakecloud_clean.url}, env, check=True)
     assert not result.get('failed'), result.get('msg')
     assert result['dr_account'] is None and result['totals']['would_copy'] == 1
+
+
+def test_dr_sync_copies_into_the_tencent_dr_account_of_the_credential_alone(fakecloud_clean, tmp_path):
+    """The Tencent Cloud credential and the Tencent Cloud DR account credential: the DR account owns the CBS copy, and
+    nothing of the way there (staged copy, share, bridge disk) is left."""
+    fakecloud_clean.admin.configure(timings={'cbs': {'snapshot_seconds': 0.2, 'copy_seconds': 0.2, 'disk_seconds': 0.2}})
+    fakecloud_clean.admin.seed(cbs={'disks': [{'region': 'ap-guangzhou', 'tags': {'dr': 'yes'}, 'snapshots': 1}]})
+    env = clean_environment(tmp_path, **render_injectors(load('tencentcloud'), {'secret_id': fake.TENCENT_SECRET_ID,
+                                                                                 'secret_key': fake.TENCENT_SECRET_KEY}),
+                            **render_injectors(load('dr_account_tencentcloud'), {'role_arn': fake.TENCENT_EXTERNAL_ROLE_ARN,
+                                                                                  'external_id': fake.ROLE_EXTERNAL_ID}))
+    output = []
+    result = run_module('dr_sync', {'provider': 'cbs', 'source_region': 'ap-guangzhou', 'dr_regions': ['ap-shanghai'],
+                                    'tag_selector': {'dr': 'yes'}, 'wait': True, 'wait_timeout': 60, 'poll_interval': 0.2,
+                                    'endpoint_url': fakecloud_clean.url}, env, output=output)
+    assert not result.get('failed'), result.get('msg')
+    (copy,) = result['disks'][0]['copies']
+    state = fakecloud_clean.admin.state(cloud='cbs', region='ap-shanghai')['cbs']['ap-shanghai']
+    assert [(snapshot['id'], snapshot['account']) for snapshot in state['snapshots']] == [(copy['snapshot_id'], fake.TENCENT_DR_UIN)]
+    assert state.get('disks', []) == [] and result['dr_account']['account'] == fake.TENCENT_DR_UIN
+    assert fake.ROLE_EXTERNAL_ID not in output[0]

@@ -24,7 +24,7 @@ def _snapshot_view(store, cloud: str, snap: dict, now: float) -> dict:
     view = {key: snap[key] for key in ('account', 'id', 'disk_id', 'name', 'description', 'category', 'encrypted', 'tags',
                                        'source_snapshot_id', 'source_region', 'is_copy', 'retention_days')}
     view.update(status=_status_word(store, cloud, snap, now), phase=phase, progress=progress,
-                created=iso_z(snap['created']))
+                created=iso_z(snap['created']), shared_with=sorted(snap.get('shared_with') or ()))
     return view
 
 

@@ -1,0 +1,241 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Tencent Cloud CBS copies made and owned by a separate DR account (dr_sync's ``dr_account``, docs/vault.md).
+
+CBS shares a snapshot with another account only to be made into a disk, in the snapshot's own region, and a shared
+snapshot cannot be copied (ModifySnapshotsSharePermission's reference; the SDK's errorcodes.py:
+UnsupportedOperation.SnapshotNotSupportCopy). So a DR copy reaches the DR account in four steps, each found again by
+its tags after a killed run:
+
+1. the source account copies the source snapshot into the DR region, as without dr_account: the *staged copy*, with
+   the copy's tags (CopySnapshotCrossRegions);
+2. once it is complete, the source account marks it (SHARE_TAG, the DR account's id) and shares it with the DR account;
+3. the DR account makes a *bridge disk* of it (CreateDisks, pay-as-you-go, with a ClientToken drawn from the staged
+   copy's id, tagged STAGED_FROM_TAG);
+4. once the disk is made, the DR account snapshots it (CreateSnapshot with the copy's tags and STAGED_FROM_TAG): that
+   snapshot is the DR copy, the DR account's own.
+
+Once the DR copy is complete, a run (this one with ``wait``, else the next) terminates the bridge disk, cancels the share
+and deletes the staged copy (find_shares, release_share): a staged copy is deleted only when it carries the run's mark
+and the DR account holds a complete copy made from it. The copy engine sees one copy per destination: the staged copy,
+in flight until the DR copy exists, then the DR copy (describe answers the one for the other), so ``wait`` waits for the
+whole way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from typing import TYPE_CHECKING, Any
+
+from ._errors import NOT_FOUND, CloudError
+from ._model import COMPLETED, PENDING, USABLE, Disk, Snapshot
+from ._tagging import COPY_TAG, DISK_TAG, SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG, tag_dict
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from ._cbs import CbsAdapter
+    from ._model import CopyRequest, DrillDisk
+    from ._tencent import TencentClient
+
+# The disk type of a bridge disk: the cheapest CreateDisks sells on its own (the restore drill's too).
+BRIDGE_DISK_TYPE = 'CLOUD_PREMIUM'
+# What the engine reads as a staged copy's state while the DR account makes its own.
+STAGED = 'STAGED_FOR_DR_ACCOUNT'
+
+
+def bridge_token(staged_id: str) -> str:
+    """CreateDisks' ClientToken for the bridge disk of ``staged_id`` (at most 64 ASCII characters): the same in every run,
+    so a resend after a lost answer, or a rerun after a kill, makes no second disk."""
+    return 'snapcopy-bridge-%s' % staged_id
+
+
+class CbsDrAccount:
+    """The DR account side of a CbsAdapter: its client, the staged copies it has seen and what it made of them."""
+
+    def __init__(self, adapter: CbsAdapter, client: TencentClient, source_region: str, account: str) -> None:
+        self.adapter = adapter
+        self.source = adapter.staging_client
+        self.client = client
+        self.source_region = source_region
+        self.account = account
+        # The staged copies this run found or made, with their requests (the DR copy's name and tags).
+        self.staging: dict[str, CopyRequest] = {}
+        # The bridge disk CreateDisks named for a staged copy, this run (CBS lists a disk only once it is made).
+        self.bridges: dict[str, str] = {}
+        # What this run made in the DR account: bridge disks and DR copies.
+        self.made: list[str] = []
+        # The staged copies found complete, whose next step a run takes (check mode: would take).
+        self.ready: set[str] = set()
+        self._zones: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def steps(self) -> tuple[list[str], list[str]]:
+        """(made, would make): see DrAccountAdapter.dr_account_steps."""
+        return list(self.made), sorted(self.ready) if self.adapter.check_mode else []
+
+    # ------------------------------------------------------------------ finding copies
+    def find_copies(self, destination: str, requests: Sequence[CopyRequest]) -> dict[str, list[Snapshot]]:
+        """The DR account's copies of these sources in ``destination``; for a source it has none of, the source account's
+        staged copy (in flight until the DR account has made its own)."""
+        by_tag = {request.source_tag: request for request in requests}
+        found: dict[str, list[Snapshot]] = {}
+        for item in self._dr_copies(destination):
+            tag = tag_dict(item.get('Tags')).get(SOURCE_TAG) or ''
+            if tag in by_tag:
+                found.setdefault(tag, []).append(self.adapter.snapshot(item, destination))
+        missing = [request for request in requests if request.source_tag not in found]
+        if missing:
+            for tag, copies in self.adapter.find_copies_with(self.source, destination, missing).items():
+                # A copy whose COPY_TAG names another snapshot is a person's copy of one of ours: never staged (shared, deleted).
+                ours = [copy for copy in copies if copy.tags.get(COPY_TAG) in (None, copy.id)]
+                if ours:
+                    found[tag] = [self._as_staged(copy, by_tag[tag]) for copy in ours]
+        return found
+
+    def staged(self, copy: Snapshot, request: CopyRequest) -> None:
+        """``copy`` (made by the source account in a DR region) is staged for the DR account."""
+        with self._lock:
+            self.staging[copy.id] = request
+
+    def _as_staged(self, copy: Snapshot, request: CopyRequest) -> Snapshot:
+        """A staged copy as the engine sees it: in flight while the DR account has no copy of it."""
+        if copy.id:
+            self.staged(copy, request)
+        if copy.state == COMPLETED:
+            with self._lock:
+                self.ready.add(copy.id)
+            copy.state, copy.cloud_state = PENDING, STAGED
+            copy.message = ('copied into %s by the source account; the DR account %s makes its own copy of it next'
+                            % (copy.region, self.account))
+        return copy
+
+    def _dr_copies(self, region: str) -> list[dict[str, Any]]:
+        """The DR account's own snapshots in ``region`` that carry our source tag (not those shared with it)."""
+        items = self.adapter._list(region, [], self.client)  # pylint: disable=protected-access  # the adapter's reader
+        return [item for item in items.values() if item.get('SnapshotType') != 'SHARED_SNAPSHOT'
+                and SOURCE_TAG in tag_dict(item.get('Tags'))]
+
+    def _bridge_disks(self, region: str) -> dict[str, DrillDisk]:
+        """{staged copy id: the DR account's bridge disk of it} in ``region``."""
+        # pylint: disable-next=protected-access  # the adapter's reader
+        items = self.adapter._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'tag-key', 'Values': [STAGED_FROM_TAG]}],
+                                    client=self.client)
+        disks = {}
+        for item in items.values():
+            disk = self.adapter.test_disk(item, region)
+            disks[disk.tags[STAGED_FROM_TAG]] = disk
+        return disks
+
+    # ------------------------------------------------------------------ the way into the DR account
+    def describe(self, region: str, snapshot_ids: list[str]) -> dict[str, Snapshot]:
+        """describe for the engine: the DR account's copies as they are, and for each staged copy the step it has reached,
+        taken one step further (outside check mode): the staged copy in flight, or the DR account's copy once made."""
+        staged = [snapshot_id for snapshot_id in snapshot_ids if snapshot_id in self.staging]
+        found = self.adapter.describe_with(self.client, region, [snapshot_id for snapshot_id in snapshot_ids if snapshot_id not in self.staging])
+        if staged:
+            copies = self.adapter.describe_with(self.source, region, staged)
+            for snapshot_id, copy in copies.items():
+                found[snapshot_id] = self._as_staged(copy, self.staging[snapshot_id])
+            if not self.adapter.check_mode:
+                found.update(self.advance(region, list(copies.values())))
+        return found
+
+    def advance(self, region: str, copies: Iterable[Snapshot]) -> dict[str, Snapshot]:
+        """Take each complete staged copy of ``copies`` one step into the DR account; answer {staged id: the DR account's
+        copy} for those that have one now. Each step looks before it acts, so a resend or a rerun repeats none."""
+        ready = [copy for copy in copies if copy.id in self.staging and copy.cloud_state == STAGED]
+        if not ready:
+            return {}
+        made: dict[str, Snapshot] = {}
+        finals = {tag_dict(item.get('Tags')).get(STAGED_FROM_TAG): item for item in self._dr_copies(region)}
+        disks = self._bridge_disks(region)
+        for copy in ready:
+            request = self.staging[copy.id]
+            if copy.id in finals:
+                made[copy.id] = self.adapter.snapshot(finals[copy.id], region)
+                continue
+            disk = disks.get(copy.id)
+            if disk is not None and disk.state == USABLE:
+                made[copy.id] = self._snapshot_bridge(region, disk, copy.id, request)
+            elif disk is None and copy.id not in self.bridges:
+                self._share(copy)
+                self._make_bridge(region, copy)
+        return made
+
+    def _share(self, copy: Snapshot) -> None:
+        """Mark the staged copy (with its own id too, where a cut-short run left that out), then share it with the DR
+        account, unless it is shared already. Only a copy with the mark is ever deleted (release_share)."""
+        marks = {SHARE_TAG: self.account}
+        if DISK_TAG in copy.tags:
+            marks[COPY_TAG] = copy.id
+        if any(copy.tags.get(key) != value for key, value in marks.items()):
+            self.adapter.tag_staged(copy, marks)
+            copy.tags.update(marks)
+        answer = self.source.call('cbs', copy.region, 'DescribeSnapshotSharePermission', {'SnapshotId': copy.id})
+        if self.account not in {share.get('AccountId') for share in answer.get('SharePermissionSet') or []}:
+            self.source.call('cbs', copy.region, 'ModifySnapshotsSharePermission',
+                             {'SnapshotIds': [copy.id], 'AccountIds': [self.account], 'Permission': 'SHARE'})
+
+    def _make_bridge(self, region: str, copy: Snapshot) -> None:
+        """The DR account's disk of the shared staged copy, in the region's first zone that sells the bridge disk type."""
+        if region not in self._zones:
+            zones = self.adapter.restore_zones(region, BRIDGE_DISK_TYPE)  # in the DR account: the adapter's client routes it
+            if not zones:
+                raise CloudError('DescribeDiskConfigQuota', 'NoZone', 'no zone of %s sells %s disks to the DR account %s, which '
+                                 'makes its copies through one' % (region, BRIDGE_DISK_TYPE, self.account), region=region)
+            self._zones[region] = zones[0]
+        disk = self.adapter.create_test_disk(region, self._zones[region], copy, BRIDGE_DISK_TYPE, 'snapcopy-bridge-%s' % copy.id,
+                                             {STAGED_FROM_TAG: copy.id}, bridge_token(copy.id))
+        with self._lock:
+            self.bridges[copy.id] = disk.id
+            self.made.append(disk.id)
+
+    def _snapshot_bridge(self, region: str, disk: DrillDisk, staged_id: str, request: CopyRequest) -> Snapshot:
+        """The DR copy: the DR account's snapshot of the bridge disk, named and tagged as the copy, marked with its id."""
+        from ._cbs import copy_name  # pylint: disable=import-outside-toplevel  # the module imports this one
+        tags = dict(request.copy_tags(), **{STAGED_FROM_TAG: staged_id})
+        final = self.adapter.create_snapshot(region, Disk(disk.id, region, size=disk.size), copy_name(request), None, tags)
+        if DISK_TAG in tags:  # a DR run's copy names itself (COPY_TAG), as the adapter marks the copies it makes
+            # Unmarked on an error here, it is marked by the DR run (DrRun._mark_copies), as any copy the cloud left so.
+            with contextlib.suppress(CloudError):
+                self.adapter.tag_copy(final, {COPY_TAG: final.id})
+        with self._lock:
+            self.made.append(final.id)
+        return final
+
+    # ------------------------------------------------------------------ after the DR copy: the bridge, the share, the staged copy
+    def find_shares(self, dr_regions: Sequence[str]) -> tuple[list[str], list[str]]:
+        """(to release, held) as '<region>/<staged copy id>': the staged copies a run shared with the DR account (SHARE_TAG)
+        whose DR copy is complete, then those whose DR copy is not (reads only)."""
+        release: list[str] = []
+        held: list[str] = []
+        for region in dr_regions:
+            finals = {tag_dict(item.get('Tags')).get(STAGED_FROM_TAG): item for item in self._dr_copies(region)}
+            for staged_id, item in sorted(self.adapter._list(region, [], self.source).items()):  # pylint: disable=protected-access
+                if item.get('SnapshotType') == 'SHARED_SNAPSHOT' or tag_dict(item.get('Tags')).get(SHARE_TAG) != self.account:
+                    continue
+                final = finals.get(staged_id)
+                done = final is not None and self.adapter.snapshot(final, region).state == COMPLETED
+                (release if done else held).append('%s/%s' % (region, staged_id))
+        return release, held
+
+    def release_share(self, key: str) -> None:
+        """Terminate the bridge disk of the staged copy ``key`` ('<region>/<id>'), cancel its share, delete it."""
+        region, staged_id = key.split('/', 1)
+        disk = self._bridge_disks(region).get(staged_id)
+        if disk is not None:
+            self._gone_is_done(lambda: self.client.call('cbs', region, 'TerminateDisks', {'DiskIds': [disk.id]}))
+        self._gone_is_done(lambda: self.source.call('cbs', region, 'ModifySnapshotsSharePermission',
+                                                    {'SnapshotIds': [staged_id], 'AccountIds': [self.account], 'Permission': 'CANCEL'}))
+        self._gone_is_done(lambda: self.source.call('cbs', region, 'DeleteSnapshots', {'SnapshotIds': [staged_id]}))
+
+    @staticmethod
+    def _gone_is_done(call: Any) -> None:
+        try:
+            call()
+        except CloudError as error:
+            if error.kind != NOT_FOUND:
+                raise

@@ -1,0 +1,152 @@
+"""Copies in a separate DR account on Tencent Cloud CBS, through the real SDK against fakecloud: the source account stages
+a copy in the DR region and shares it, the DR account makes a bridge disk of it and its own snapshot of that disk, and
+the bridge, the share and the staged copy are gone once the DR account's copy is complete."""
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import CallRetry
+from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_account import connect_dr_account
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import default_backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import TENCENT, calls
+
+SOURCE, DR_REGION = 'ap-guangzhou', 'ap-shanghai'
+SOURCE_UIN, DR_UIN = credentials.TENCENT_UIN, credentials.TENCENT_DR_UIN
+DR_ROLE = {'role_arn': credentials.TENCENT_DR_ROLE_ARN}
+
+
+@pytest.fixture
+def cloud(fakecloud_clean):
+    fakecloud_clean.admin.configure(timings={'cbs': {'snapshot_seconds': 0.3, 'copy_seconds': 0.3, 'disk_seconds': 0.3}})
+    return fakecloud_clean
+
+
+def dr_run(cloud, check_mode=False, **options):
+    settings = dr_settings(dict({'provider': 'cbs', 'source_region': SOURCE, 'dr_regions': [DR_REGION], 'tag_selector': {'vault': 'yes'},
+                                 'prune': False, 'wait': True, 'wait_timeout': 120, 'poll_interval': 0.3, 'dr_account': DR_ROLE}, **options))
+    retry = CallRetry(default_backoff())
+    connection = dict(TENCENT, endpoint_url=cloud.url)
+    adapter = CbsAdapter.from_connection(connection, check_mode=check_mode, retry=retry)
+    connect_dr_account(adapter, connection, settings['dr_account'], SOURCE, SOURCE_UIN)
+    return DrRun(adapter, settings, check_mode=check_mode, retry=retry).run()
+
+
+def seed(cloud, disks=1):
+    return cloud.admin.seed(cbs={'disks': [{'region': SOURCE, 'size': 20, 'tags': {'vault': 'yes'}, 'snapshots': 1}] * disks})['cbs']
+
+
+def region_state(cloud, region=DR_REGION):
+    state = cloud.admin.state(cloud='cbs', region=region)['cbs'].get(region, {})
+    return state.get('snapshots', []), state.get('disks', [])
+
+
+def test_the_dr_account_owns_the_copy_and_nothing_is_left_behind(cloud):
+    seeded = seed(cloud, disks=2)
+    report = dr_run(cloud)
+    assert not report['failures'], report['failures']
+    copies = [copy for disk in report['disks'] for copy in disk['copies']]
+    assert [copy['action'] for copy in copies] == ['copied', 'copied']
+    snapshots, disks = region_state(cloud)
+    by_id = {snapshot['id']: snapshot for snapshot in snapshots}
+    for copy in copies:
+        owned = by_id[copy['snapshot_id']]
+        assert owned['account'] == DR_UIN, 'the DR account owns the copy'
+        assert owned['tags'][SOURCE_TAG].startswith(SOURCE + '/') and owned['tags'][COPY_TAG] == copy['snapshot_id']
+        assert owned['tags'][STAGED_FROM_TAG]
+    # No staged copy, share or bridge disk is left: the DR region holds the DR account's copies only.
+    assert sorted(by_id) == sorted(copy['snapshot_id'] for copy in copies)
+    assert disks == []
+    assert report['dr_account']['account'] == DR_UIN and len(report['dr_account']['released']) == 2
+    assert report['dr_account']['held'] == []
+    assert sorted(snapshot['tags'][SOURCE_TAG] for snapshot in snapshots) == sorted('%s/%s' % (SOURCE, source) for source in seeded['snapshots'])
+
+    again = dr_run(cloud)
+    assert not again['changed'] and again['totals']['existing'] == 2 and not again['failures']
+    assert calls(cloud, 'cbs', 'CopySnapshotCrossRegions') == 2
+    assert calls(cloud, 'cbs', 'CreateDisks') == 2 and calls(cloud, 'cbs', 'CreateSnapshot') == 2
+
+
+def test_without_wait_each_run_takes_the_copy_a_step_further_and_none_copies_twice(cloud):
+    seed(cloud)
+    steps = []
+    for dummy in range(8):
+        cloud.admin.advance_clock(1.0)
+        report = dr_run(cloud, wait=False)
+        assert not report['failures'], report['failures']
+        (copy,) = report['disks'][0]['copies']
+        snapshots, disks = region_state(cloud)
+        steps.append((report['changed'], copy['action'], copy['state'], sorted(snapshot['account'] for snapshot in snapshots), len(disks),
+                      report['dr_account']['released'] != []))
+        if not report['changed']:
+            break
+    source, dr = SOURCE_UIN, DR_UIN
+    assert steps == [
+        (True, 'copied', 'COPYING_FROM_REMOTE', [source], 0, False),  # the staged copy, in flight
+        (True, 'existing', 'STAGED_FOR_DR_ACCOUNT', [source], 1, False),  # shared, and the DR account's bridge disk made
+        (True, 'existing', 'STAGED_FOR_DR_ACCOUNT', [source, dr], 1, False),  # the DR account's snapshot of it started
+        (True, 'existing', 'NORMAL', [dr], 0, True),  # complete: bridge, share and staged copy removed
+        (False, 'existing', 'NORMAL', [dr], 0, False)]
+    snapshots, disks = region_state(cloud)
+    assert [snapshot['account'] for snapshot in snapshots] == [DR_UIN] and disks == []
+    assert calls(cloud, 'cbs', 'CopySnapshotCrossRegions') == 1 and calls(cloud, 'cbs', 'CreateDisks') == 1
+    assert calls(cloud, 'cbs', 'CreateSnapshot') == 1
+
+
+def test_a_system_disk_is_refused_naming_why_before_any_copy(cloud):
+    seeded = cloud.admin.seed(cbs={'disks': [{'region': SOURCE, 'type': 'system', 'tags': {'vault': 'yes'}, 'snapshots': 1}]})['cbs']
+    report = dr_run(cloud)
+    (failure,) = report['failures']
+    assert 'SystemDiskNotShareable' in failure and seeded['snapshots'][0] in failure and DR_UIN in failure
+    assert calls(cloud, 'cbs', 'CopySnapshotCrossRegions') == 0
+
+
+def test_check_mode_plans_each_step_and_sends_nothing(cloud):
+    seed(cloud)
+    planned = dr_run(cloud, check_mode=True)
+    assert planned['changed'] and planned['totals']['would_copy'] == 1
+    assert cloud.admin.calls()['total_mutations'] == 0
+    dr_run(cloud, wait=False)  # the staged copy, in flight
+    cloud.admin.advance_clock(5)
+    before = cloud.admin.calls()['total_mutations']
+    planned = dr_run(cloud, check_mode=True)
+    (staged,) = planned['dr_account']['would_make']
+    assert planned['changed'] and planned['disks'][0]['copies'][0]['snapshot_id'] == staged
+    assert cloud.admin.calls()['total_mutations'] == before
+
+
+def test_a_persons_share_and_a_persons_copy_of_ours_are_left_alone(cloud):
+    seeded = seed(cloud)
+    source_tag = '%s/%s' % (SOURCE, seeded['snapshots'][0])
+    # In the DR region, in the disks' account: a person's copy of one of our copies (our tags, another copy's mark), and a
+    # snapshot a person shared with the DR account themselves (no mark).
+    persons = cloud.admin.seed(cbs={'snapshots': [
+        {'region': DR_REGION, 'source_snapshot_id': seeded['snapshots'][0], 'source_region': SOURCE,
+         'tags': {SOURCE_TAG: source_tag, COPY_TAG: 'snap-others00', 'snapcopy:disk': '%s/%s' % (SOURCE, seeded['disks'][0])}},
+        {'region': DR_REGION, 'shared_with': [DR_UIN]}]})['cbs']['snapshots']
+    report = dr_run(cloud)
+    assert not report['failures'], report['failures']
+    (copy,) = report['disks'][0]['copies']
+    assert copy['action'] == 'copied' and copy['snapshot_id'] not in persons
+    snapshots, dummy = region_state(cloud)
+    left = {snapshot['id']: snapshot for snapshot in snapshots}
+    assert set(persons) <= set(left), 'a person\'s snapshots are never deleted'
+    assert left[persons[1]]['shared_with'] and SHARE_TAG not in left[persons[0]]['tags']
+    assert not left[persons[0]].get('shared_with')
+    assert report['dr_account']['released'] and persons[1] not in ' '.join(report['dr_account']['released'])
+
+
+def test_pruning_acts_on_the_dr_accounts_copies(cloud):
+    seeded = seed(cloud)
+    first = dr_run(cloud)['disks'][0]['copies'][0]['snapshot_id']
+    cloud.admin.seed(cbs={'snapshots': [{'region': SOURCE, 'disk_id': seeded['disks'][0], 'age_seconds': 0}]})
+    report = dr_run(cloud, prune=True, keep_copies=1)
+    assert not report['failures'], report['failures']
+    (second,) = [copy['snapshot_id'] for copy in report['disks'][0]['copies']]
+    assert [(record['snapshot_id'], record['action']) for record in report['disks'][0]['pruned']] == [(first, 'deleted')]
+    snapshots, disks = region_state(cloud)
+    assert [(snapshot['id'], snapshot['account']) for snapshot in snapshots] == [(second, DR_UIN)] and disks == []
