@@ -233,6 +233,9 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter, DrAccountAdapter):  # pylint: d
     def dr_account_steps(self) -> tuple[list[str], list[str]]:
         return cast('CbsDrAccount', self.dr).steps()
 
+    def settle_dr_account(self, dr_regions: list[str]) -> int:
+        return cast('CbsDrAccount', self.dr).settle(dr_regions)
+
     def describe(self, region: str, snapshot_ids: list[str]) -> dict[str, Snapshot]:
         if self.dr is not None and region != self.dr.source_region:
             return self.dr.describe(region, snapshot_ids)
@@ -430,7 +433,7 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter, DrAccountAdapter):  # pylint: d
             if self.dr is not None:
                 # Each copy is the source account's, staged for the DR account, which makes its own of it (describe).
                 for copy in made:
-                    self.dr.staged(copy, request)
+                    self.dr.staged(copy)
         return results
 
     def _copy_call(self, request: CopyRequest, destinations: Sequence[str], name: str) -> dict[str, Any]:

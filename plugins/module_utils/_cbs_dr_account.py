@@ -61,8 +61,8 @@ class CbsDrAccount:
         self.client = client
         self.source_region = source_region
         self.account = account
-        # The staged copies this run found or made, with their requests (the DR copy's name and tags).
-        self.staging: dict[str, CopyRequest] = {}
+        # The staged copies this run found or made (their names and tags are the DR copies').
+        self.staging: set[str] = set()
         # The bridge disk CreateDisks named for a staged copy, this run (CBS lists a disk only once it is made).
         self.bridges: dict[str, str] = {}
         # What this run made in the DR account: bridge disks and DR copies.
@@ -92,18 +92,18 @@ class CbsDrAccount:
                 # A copy whose COPY_TAG names another snapshot is a person's copy of one of ours: never staged (shared, deleted).
                 ours = [copy for copy in copies if copy.tags.get(COPY_TAG) in (None, copy.id)]
                 if ours:
-                    found[tag] = [self._as_staged(copy, by_tag[tag]) for copy in ours]
+                    found[tag] = [self._as_staged(copy) for copy in ours]
         return found
 
-    def staged(self, copy: Snapshot, request: CopyRequest) -> None:
+    def staged(self, copy: Snapshot) -> None:
         """``copy`` (made by the source account in a DR region) is staged for the DR account."""
         with self._lock:
-            self.staging[copy.id] = request
+            self.staging.add(copy.id)
 
-    def _as_staged(self, copy: Snapshot, request: CopyRequest) -> Snapshot:
+    def _as_staged(self, copy: Snapshot) -> Snapshot:
         """A staged copy as the engine sees it: in flight while the DR account has no copy of it."""
         if copy.id:
-            self.staged(copy, request)
+            self.staged(copy)
         if copy.state == COMPLETED:
             with self._lock:
                 self.ready.add(copy.id)
@@ -138,7 +138,7 @@ class CbsDrAccount:
         if staged:
             copies = self.adapter.describe_with(self.source, region, staged)
             for snapshot_id, copy in copies.items():
-                found[snapshot_id] = self._as_staged(copy, self.staging[snapshot_id])
+                found[snapshot_id] = self._as_staged(copy)
             if not self.adapter.check_mode:
                 found.update(self.advance(region, list(copies.values())))
         return found
@@ -153,13 +153,12 @@ class CbsDrAccount:
         finals = {tag_dict(item.get('Tags')).get(STAGED_FROM_TAG): item for item in self._dr_copies(region)}
         disks = self._bridge_disks(region)
         for copy in ready:
-            request = self.staging[copy.id]
             if copy.id in finals:
                 made[copy.id] = self.adapter.snapshot(finals[copy.id], region)
                 continue
             disk = disks.get(copy.id)
             if disk is not None and disk.state == USABLE:
-                made[copy.id] = self._snapshot_bridge(region, disk, copy.id, request)
+                made[copy.id] = self._snapshot_bridge(region, disk, copy)
             elif disk is None and copy.id not in self.bridges:
                 self._share(copy)
                 self._make_bridge(region, copy)
@@ -193,11 +192,12 @@ class CbsDrAccount:
             self.bridges[copy.id] = disk.id
             self.made.append(disk.id)
 
-    def _snapshot_bridge(self, region: str, disk: DrillDisk, staged_id: str, request: CopyRequest) -> Snapshot:
-        """The DR copy: the DR account's snapshot of the bridge disk, named and tagged as the copy, marked with its id."""
-        from ._cbs import copy_name  # pylint: disable=import-outside-toplevel  # the module imports this one
-        tags = dict(request.copy_tags(), **{STAGED_FROM_TAG: staged_id})
-        final = self.adapter.create_snapshot(region, Disk(disk.id, region, size=disk.size), copy_name(request), None, tags)
+    def _snapshot_bridge(self, region: str, disk: DrillDisk, staged: Snapshot) -> Snapshot:
+        """The DR copy: the DR account's snapshot of the bridge disk, named and tagged as the staged copy (but for the marks
+        of the source account's copy), with STAGED_FROM_TAG, then marked with its own id."""
+        tags = {key: value for key, value in staged.tags.items() if key not in (SHARE_TAG, COPY_TAG)}
+        tags[STAGED_FROM_TAG] = staged.id
+        final = self.adapter.create_snapshot(region, Disk(disk.id, region, size=disk.size), staged.name, None, tags)
         if DISK_TAG in tags:  # a DR run's copy names itself (COPY_TAG), as the adapter marks the copies it makes
             # Unmarked on an error here, it is marked by the DR run (DrRun._mark_copies), as any copy the cloud left so.
             with contextlib.suppress(CloudError):
@@ -205,6 +205,36 @@ class CbsDrAccount:
         with self._lock:
             self.made.append(final.id)
         return final
+
+    def settle(self, dr_regions: Sequence[str]) -> int:
+        """Take every complete staged copy in ``dr_regions`` that the DR account has no complete copy of one step further,
+        those of older source snapshots too (a killed run's, whose source is no longer a disk's newest); in check mode only
+        count them (``would_make``). Answer how many are still on their way."""
+        pending = 0
+        for region in dr_regions:
+            finals = {tag_dict(item.get('Tags')).get(STAGED_FROM_TAG): self.adapter.snapshot(item, region) for item in self._dr_copies(region)}
+            waiting = []
+            for copy in self._staged_copies(region):
+                final = finals.get(copy.id)
+                if final is not None and final.state == COMPLETED:
+                    continue
+                pending += 1
+                if final is None and copy.state == COMPLETED:
+                    waiting.append(self._as_staged(copy))
+            if waiting and not self.adapter.check_mode:
+                self.advance(region, waiting)
+        return pending
+
+    def _staged_copies(self, region: str) -> list[Snapshot]:
+        """The source account's copies in ``region`` that a DR run staged: ours (a DR run's tags, and no COPY_TAG naming
+        another snapshot), not a snapshot shared with it."""
+        copies = []
+        for item in self.adapter._list(region, [], self.source).values():  # pylint: disable=protected-access  # the adapter's reader
+            tags = tag_dict(item.get('Tags'))
+            if item.get('SnapshotType') != 'SHARED_SNAPSHOT' and SOURCE_TAG in tags and DISK_TAG in tags \
+                    and tags.get(COPY_TAG) in (None, item['SnapshotId']):
+                copies.append(self.adapter.snapshot(item, region))
+        return copies
 
     # ------------------------------------------------------------------ after the DR copy: the bridge, the share, the staged copy
     def find_shares(self, dr_regions: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -214,12 +244,12 @@ class CbsDrAccount:
         held: list[str] = []
         for region in dr_regions:
             finals = {tag_dict(item.get('Tags')).get(STAGED_FROM_TAG): item for item in self._dr_copies(region)}
-            for staged_id, item in sorted(self.adapter._list(region, [], self.source).items()):  # pylint: disable=protected-access
-                if item.get('SnapshotType') == 'SHARED_SNAPSHOT' or tag_dict(item.get('Tags')).get(SHARE_TAG) != self.account:
+            for copy in sorted(self._staged_copies(region), key=lambda copy: copy.id):
+                if copy.tags.get(SHARE_TAG) != self.account:
                     continue
-                final = finals.get(staged_id)
+                final = finals.get(copy.id)
                 done = final is not None and self.adapter.snapshot(final, region).state == COMPLETED
-                (release if done else held).append('%s/%s' % (region, staged_id))
+                (release if done else held).append('%s/%s' % (region, copy.id))
         return release, held
 
     def release_share(self, key: str) -> None:

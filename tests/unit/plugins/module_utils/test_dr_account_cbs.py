@@ -150,3 +150,18 @@ def test_pruning_acts_on_the_dr_accounts_copies(cloud):
     assert [(record['snapshot_id'], record['action']) for record in report['disks'][0]['pruned']] == [(first, 'deleted')]
     snapshots, disks = region_state(cloud)
     assert [(snapshot['id'], snapshot['account']) for snapshot in snapshots] == [(second, DR_UIN)] and disks == []
+
+
+def test_a_killed_runs_staged_copy_of_an_older_snapshot_still_reaches_the_dr_account(cloud):
+    """A run stopped after its copy call leaves a staged copy; the disk gets a newer snapshot before the next run, which
+    copies that one and also takes the older staged copy into the DR account, then cleans up both ways."""
+    seeded = seed(cloud)
+    dr_run(cloud, wait=False)
+    cloud.admin.seed(cbs={'snapshots': [{'region': SOURCE, 'disk_id': seeded['disks'][0], 'age_seconds': 0}]})
+    cloud.admin.advance_clock(5)
+    report = dr_run(cloud)
+    assert not report['failures'], report['failures']
+    snapshots, disks = region_state(cloud)
+    assert sorted(snapshot['account'] for snapshot in snapshots) == [DR_UIN, DR_UIN] and disks == []
+    assert len({snapshot['tags'][SOURCE_TAG] for snapshot in snapshots}) == 2
+    assert len(report['dr_account']['released']) == 2 and len(report['dr_account']['made']) == 4
