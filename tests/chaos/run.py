@@ -20,9 +20,10 @@ Parts (``--parts``, all by default):
 * ``safety``: the safety contract's moves for real (tests/chaos/safety.py): archive copies made with the copy
   modules, people's copies of DR copies with every tag, DR runs pruning to one copy per disk and region under
   faults and SIGKILLs; no foreign copy deleted, no disk left without the restorable copy it had.
-* ``vault``: the role with its copies in a separate DR account (AWS) and locked (AWS, ECS), killed at random points, then
-  run to completion: one copy per disk and DR region, each the DR account's and locked, no share left, a rerun that
-  changes nothing, and pruning that sends no delete for a locked copy (tests/chaos/vault.py).
+* ``vault``: the role with its copies in a separate DR account (AWS, CBS) and locked (AWS, ECS), killed at random points,
+  then run to completion: one copy per disk and DR region, each the DR account's (AWS, CBS) and locked (AWS, ECS), no
+  share, staged copy or bridge disk left, a rerun that changes nothing, and pruning that sends no delete for a locked
+  copy (tests/chaos/vault.py).
 * ``fleet``: playbooks/dr_fleet.yml over --fleet-scopes scopes (the four clouds, several accounts
   reached by their roles, DR regions shared within an account; tests/chaos/fleet.py), under the
   faults of ``load`` and SIGKILLs of the whole run; then run to completion: in every scope 0
