@@ -70,6 +70,8 @@ class CbsDrAccount:
         # The staged copies found complete, whose next step a run takes (check mode: would take).
         self.ready: set[str] = set()
         self._zones: dict[str, str] = {}
+        # What settle read of a region where it found nothing to do (find_shares reads no more).
+        self._settled: dict[str, tuple[list[Snapshot], dict[str | None, Snapshot]]] = {}
         self._lock = threading.Lock()
 
     def steps(self) -> tuple[list[str], list[str]]:
@@ -119,7 +121,7 @@ class CbsDrAccount:
                 and SOURCE_TAG in tag_dict(item.get('Tags'))]
 
     def _bridge_disks(self, region: str) -> dict[str, DrillDisk]:
-        """{staged copy id: the DR account's bridge disk of it} in ``region``."""
+        """{staged copy id: the DR account's bridge disk of it} in ``region`` (a listing: see release_share)."""
         # pylint: disable-next=protected-access  # the adapter's reader
         items = self.adapter._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'tag-key', 'Values': [STAGED_FROM_TAG]}],
                                     client=self.client)
@@ -170,11 +172,14 @@ class CbsDrAccount:
         marks = {SHARE_TAG: self.account}
         if DISK_TAG in copy.tags:
             marks[COPY_TAG] = copy.id
+        resumed = copy.tags.get(SHARE_TAG) == self.account
         if any(copy.tags.get(key) != value for key, value in marks.items()):
             self.adapter.tag_staged(copy, marks)
             copy.tags.update(marks)
-        answer = self.source.call('cbs', copy.region, 'DescribeSnapshotSharePermission', {'SnapshotId': copy.id})
-        if self.account not in {share.get('AccountId') for share in answer.get('SharePermissionSet') or []}:
+        # Marked before: a run (maybe killed) got this far, and may have shared it already. Unmarked: no run shared it.
+        shared = resumed and self.account in {share.get('AccountId') for share in self.source.call(
+            'cbs', copy.region, 'DescribeSnapshotSharePermission', {'SnapshotId': copy.id}).get('SharePermissionSet') or []}
+        if not shared:
             self.source.call('cbs', copy.region, 'ModifySnapshotsSharePermission',
                              {'SnapshotIds': [copy.id], 'AccountIds': [self.account], 'Permission': 'SHARE'})
 
@@ -195,6 +200,12 @@ class CbsDrAccount:
     def _snapshot_bridge(self, region: str, disk: DrillDisk, staged: Snapshot) -> Snapshot:
         """The DR copy: the DR account's snapshot of the bridge disk, named and tagged as the staged copy (but for the marks
         of the source account's copy), with STAGED_FROM_TAG, then marked with its own id."""
+        # The disk's own snapshots first, exactly (a listing of the region, paged by offset while copies are made, may skip
+        # one): a snapshot of it is the DR copy a run made already.
+        made = [item for item in self.adapter._list(region, [{'Name': 'disk-id', 'Values': [disk.id]}], self.client).values()  # pylint: disable=protected-access
+                if tag_dict(item.get('Tags')).get(STAGED_FROM_TAG) == staged.id]
+        if made:
+            return self.adapter.snapshot(made[0], region)
         tags = {key: value for key, value in staged.tags.items() if key not in (SHARE_TAG, COPY_TAG)}
         tags[STAGED_FROM_TAG] = staged.id
         final = self.adapter.create_snapshot(region, Disk(disk.id, region, size=disk.size), staged.name, None, tags)
@@ -212,9 +223,10 @@ class CbsDrAccount:
         count them (``would_make``). Answer how many are still on their way."""
         pending = 0
         for region in dr_regions:
-            finals = {tag_dict(item.get('Tags')).get(STAGED_FROM_TAG): self.adapter.snapshot(item, region) for item in self._dr_copies(region)}
+            finals = self._finals(region)
+            staged = self._staged_copies(region)
             waiting = []
-            for copy in self._staged_copies(region):
+            for copy in staged:
                 final = finals.get(copy.id)
                 if final is not None and final.state == COMPLETED:
                     continue
@@ -223,7 +235,14 @@ class CbsDrAccount:
                     waiting.append(self._as_staged(copy))
             if waiting and not self.adapter.check_mode:
                 self.advance(region, waiting)
+                self._settled.pop(region, None)
+            else:
+                self._settled[region] = (staged, finals)
         return pending
+
+    def _finals(self, region: str) -> dict[str | None, Snapshot]:
+        """{staged copy id: the DR account's copy made from it} in ``region``."""
+        return {tag_dict(item.get('Tags')).get(STAGED_FROM_TAG): self.adapter.snapshot(item, region) for item in self._dr_copies(region)}
 
     def _staged_copies(self, region: str) -> list[Snapshot]:
         """The source account's copies in ``region`` that a DR run staged: ours (a DR run's tags, and no COPY_TAG naming
@@ -243,21 +262,28 @@ class CbsDrAccount:
         release: list[str] = []
         held: list[str] = []
         for region in dr_regions:
-            finals = {tag_dict(item.get('Tags')).get(STAGED_FROM_TAG): item for item in self._dr_copies(region)}
-            for copy in sorted(self._staged_copies(region), key=lambda copy: copy.id):
-                if copy.tags.get(SHARE_TAG) != self.account:
-                    continue
-                final = finals.get(copy.id)
-                done = final is not None and self.adapter.snapshot(final, region).state == COMPLETED
-                (release if done else held).append('%s/%s' % (region, copy.id))
+            settled = self._settled.pop(region, None)
+            staged, finals = settled if settled is not None else (self._staged_copies(region), self._finals(region))
+            complete = {staged_id for staged_id, final in finals.items() if final.state == COMPLETED}
+            for copy in sorted(staged, key=lambda copy: copy.id):
+                if copy.tags.get(SHARE_TAG) == self.account:
+                    (release if copy.id in complete else held).append('%s/%s' % (region, copy.id))
+            # A bridge disk whose staged copy is gone and whose DR copy is complete: a run stopped between deleting the
+            # one and terminating the other, or a person deleted the staged copy. Released the same way.
+            gone = {copy.id for copy in staged}
+            release.extend('%s/%s' % (region, staged_id) for staged_id in sorted(self._bridge_disks(region))
+                           if staged_id not in gone and staged_id in complete)
         return release, held
 
     def release_share(self, key: str) -> None:
         """Terminate the bridge disk of the staged copy ``key`` ('<region>/<id>'), cancel its share, delete it."""
         region, staged_id = key.split('/', 1)
-        disk = self._bridge_disks(region).get(staged_id)
-        if disk is not None:
-            self._gone_is_done(lambda: self.client.call('cbs', region, 'TerminateDisks', {'DiskIds': [disk.id]}))
+        # Its bridge disks, exactly (DescribeDisks' tag:<key> filter): a listing of many may skip one as disks are made.
+        # pylint: disable-next=protected-access  # the adapter's reader
+        disks = self.adapter._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'tag:' + STAGED_FROM_TAG, 'Values': [staged_id]}],
+                                    client=self.client)
+        if disks:
+            self._gone_is_done(lambda: self.client.call('cbs', region, 'TerminateDisks', {'DiskIds': sorted(disks)}))
         self._gone_is_done(lambda: self.source.call('cbs', region, 'ModifySnapshotsSharePermission',
                                                     {'SnapshotIds': [staged_id], 'AccountIds': [self.account], 'Permission': 'CANCEL'}))
         self._gone_is_done(lambda: self.source.call('cbs', region, 'DeleteSnapshots', {'SnapshotIds': [staged_id]}))

@@ -6,8 +6,8 @@ b. The role (playbooks/dr_copy.yml) with N tagged disks per cloud, against emula
 c. A loop of the single-copy module (tests/bench/loop.yml), one task per disk, at N = 10 and 100.
 d. The restore drill (drill.py): the role at N = 100 per cloud with every copy in place, without and with
    dr_copy_restore_test: the wall seconds and API calls the drill adds.
-v. The vault (vault.py): the role's first run at N = 100 on AWS and ECS, without and with copies in a DR account (AWS)
-   and locks (AWS, ECS), and their reruns: the wall seconds and API calls the vault adds.
+v. The vault (vault.py): the role's first run at N = 100 on AWS, ECS and CBS, without and with copies in a DR account (AWS,
+   CBS) and locks (AWS, ECS), and their reruns: the wall seconds and API calls the vault adds.
 f. The fleet (playbooks/dr_fleet.yml): 100 scopes of 20 tagged disks over the four clouds and several
    accounts each, at forks 1, 10 and 25: wall time, the CPU and peak memory of the whole
    ansible-playbook process tree, API calls per scope, and the floor this machine allows (fleet.py).
@@ -224,8 +224,8 @@ def run_drill(bench, settings, work):
 
 
 def run_vault(bench, settings, work):
-    """Part v: what a DR account (AWS) and locks (AWS, ECS) add to the role's runs, on stacks of their own."""
-    return run_with_and_without(bench, settings, work, 'vault', 'part v: the vault', vault.VaultRunner, ('aws', 'ecs'), vault.summarize)
+    """Part v: what a DR account (AWS, CBS) and locks (AWS, ECS) add to the role's runs, on stacks of their own."""
+    return run_with_and_without(bench, settings, work, 'vault', 'part v: the vault', vault.VaultRunner, ('aws', 'ecs', 'cbs'), vault.summarize)
 
 
 # pylint: disable-next=too-many-arguments

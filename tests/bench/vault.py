@@ -1,8 +1,10 @@
-"""Part v of make bench: what a DR account (AWS, dr_copy_dr_account) and locks (AWS, ECS; dr_copy_lock) add to a DR run.
+"""Part v of make bench: what a DR account (AWS, CBS; dr_copy_dr_account) and locks (AWS, ECS; dr_copy_lock) add to a DR run.
 
-For AWS and ECS: N tagged disks are seeded and the role copies them all (the first run of a scope), once as it is and once,
-on emulators reset and seeded alike, with the vault: on AWS the copies made by a DR account (the source shared with it, the
-share removed once the copy is complete) and locked in governance mode, on ECS locked in compliance mode. The difference is
+For AWS, ECS and CBS: N tagged disks are seeded and the role copies them all (the first run of a scope), once as it is and
+once, on emulators reset and seeded alike, with the vault: on AWS the copies made by a DR account (the source shared with
+it, the share removed once the copy is complete) and locked in governance mode, on ECS locked in compliance mode, on CBS
+made by a DR account through a bridge disk (the staged copy shared, a disk and a snapshot of it made by the DR account, then
+the disk, the share and the staged copy removed). The difference is
 the vault's: wall seconds and API calls by action. A second run of each, with every copy in place and locked, shows what the
 vault costs a run that has nothing to do.
 """
@@ -16,6 +18,7 @@ VAULT = {
     'aws': {'dr_copy_dr_account': {'role_arn': 'arn:aws:iam::999988887777:role/snapcopy-vault'},
             'dr_copy_lock': {'mode': 'governance', 'duration_days': 1}},
     'ecs': {'dr_copy_lock': {'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 1}},
+    'cbs': {'dr_copy_dr_account': {'role_arn': 'qcs::cam::uin/200012345678:roleName/snapcopy-dr'}},  # fakecloud's DR role
 }
 
 
@@ -41,7 +44,7 @@ class VaultRunner(DrillRunner):
         locked = (runs[True]['report'].get('totals') or {}).get('locked')
         shares = runs[True]['report'].get('dr_account') or {}
         record.update({
-            'ok': runs[False]['ok'] and runs[True]['ok'] and locked == disks,
+            'ok': runs[False]['ok'] and runs[True]['ok'] and (locked == disks if 'dr_copy_lock' in VAULT[provider] else True),
             'locked': locked, 'shares_released': len(shares.get('released') or []), 'shares_held': len(shares.get('held') or []),
             'wall_without_s': runs[False]['wall_s'], 'wall_with_s': runs[True]['wall_s'],
             'added_s': round(runs[True]['wall_s'] - runs[False]['wall_s'], 2),
@@ -60,7 +63,7 @@ def summarize(records):
 
 
 def table(summary):
-    lines = ['### v. The vault: the role\'s first run at N disks, without and with a DR account (AWS) and locks (AWS, ECS)', '',
+    lines = ['### v. The vault: the role\'s first run at N disks, without and with a DR account (AWS, CBS) and locks (AWS, ECS)', '',
              '| cloud | N | runs | wall without (s) | wall with (s) | added (s) | added API calls | by action | rerun: added (s), by action |',
              '|---|---|---|---|---|---|---|---|---|']
     for provider, entry in summary.items():

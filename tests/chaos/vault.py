@@ -85,7 +85,7 @@ def cbs_tally(target):
         if snapshot['disk_id'] in wanted and snapshot['phase'] == 'done' and (
                 snapshot['disk_id'] not in newest or clouds.newest_key(snapshot['created'], snapshot['id']) > clouds.newest_key(*newest[snapshot['disk_id']])):
             newest[snapshot['disk_id']] = (snapshot['created'], snapshot['id'])
-    copies, staged, untagged, shared, bridges = {}, 0, 0, 0, 0
+    copies, staged, untagged, shared, bridges, details = {}, 0, 0, 0, 0, []
     for region in target.dr_regions:
         snapshots = state.get(region, {}).get('snapshots', [])
         copies[region] = {snapshot['id']: snapshot['tags'].get(SOURCE_TAG, '/').partition('/')[2] for snapshot in snapshots
@@ -96,10 +96,18 @@ def cbs_tally(target):
         untagged += sum(1 for snapshot in theirs if SOURCE_TAG not in snapshot['tags'])
         staged += sum(1 for snapshot in theirs if SOURCE_TAG in snapshot['tags'])
         shared += sum(1 for snapshot in snapshots if snapshot['shared_with'])
-        bridges += sum(1 for disk in state.get(region, {}).get('disks', []) if STAGED_FROM_TAG in (disk.get('tags') or {}))
+        left = [disk for disk in state.get(region, {}).get('disks', []) if STAGED_FROM_TAG in (disk.get('tags') or {})]
+        bridges += len(left)
+        by_id = {snapshot['id']: snapshot for snapshot in snapshots}
+        finals_from = {snapshot['tags'].get(STAGED_FROM_TAG): snapshot for snapshot in snapshots if STAGED_FROM_TAG in snapshot['tags']}
+        details += [{'disk': disk['id'], 'status': disk.get('status'), 'staged': disk['tags'][STAGED_FROM_TAG],
+                     'staged_left': bool(by_id.get(disk['tags'][STAGED_FROM_TAG])),
+                     'staged_tags': (by_id.get(disk['tags'][STAGED_FROM_TAG]) or {}).get('tags'),
+                     'final': (finals_from.get(disk['tags'][STAGED_FROM_TAG]) or {}).get('id'),
+                     'final_phase': (finals_from.get(disk['tags'][STAGED_FROM_TAG]) or {}).get('phase')} for disk in left]
     figures = clouds.tally_copies({disk: newest.get(disk, (None, None))[1] for disk in target.disks}, copies, {})
     figures.update(shares_left=shared + bridges, copies_in_the_disks_account=staged, bridge_disks_left=bridges,
-                   untagged_copies_left=untagged)
+                   untagged_copies_left=untagged, bridge_disks_left_detail=details[:6])
     return figures
 
 
