@@ -202,8 +202,8 @@ class CbsDrAccount:
         of the source account's copy), with STAGED_FROM_TAG, then marked with its own id."""
         # The disk's own snapshots first, exactly (a listing of the region, paged by offset while copies are made, may skip
         # one): a snapshot of it is the DR copy a run made already.
-        made = [item for item in self.adapter._list(region, [{'Name': 'disk-id', 'Values': [disk.id]}], self.client).values()  # pylint: disable=protected-access
-                if tag_dict(item.get('Tags')).get(STAGED_FROM_TAG) == staged.id]
+        items = self.adapter._list(region, [{'Name': 'disk-id', 'Values': [disk.id]}], self.client)  # pylint: disable=protected-access
+        made = [item for item in items.values() if tag_dict(item.get('Tags')).get(STAGED_FROM_TAG) == staged.id]
         if made:
             return self.adapter.snapshot(made[0], region)
         tags = {key: value for key, value in staged.tags.items() if key not in (SHARE_TAG, COPY_TAG)}
