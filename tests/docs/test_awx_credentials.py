@@ -417,10 +417,10 @@ def test_dr_sync_copies_into_the_tencent_dr_account_of_the_credential_alone(fake
     nothing of the way there (staged copy, share, bridge disk) is left."""
     fakecloud_clean.admin.configure(timings={'cbs': {'snapshot_seconds': 0.2, 'copy_seconds': 0.2, 'disk_seconds': 0.2}})
     fakecloud_clean.admin.seed(cbs={'disks': [{'region': 'ap-guangzhou', 'tags': {'dr': 'yes'}, 'snapshots': 1}]})
-    env = clean_environment(tmp_path, **render_injectors(load('tencentcloud'), {'secret_id': fake.TENCENT_SECRET_ID,
-                                                                                 'secret_key': fake.TENCENT_SECRET_KEY}),
-                            **render_injectors(load('dr_account_tencentcloud'), {'role_arn': fake.TENCENT_EXTERNAL_ROLE_ARN,
-                                                                                  'external_id': fake.ROLE_EXTERNAL_ID}))
+    tencent = render_injectors(load('tencentcloud'), {'secret_id': fake.TENCENT_SECRET_ID, 'secret_key': fake.TENCENT_SECRET_KEY})
+    dr_inputs = {'role_arn': fake.TENCENT_EXTERNAL_ROLE_ARN, 'external_id': fake.ROLE_EXTERNAL_ID}
+    dr_account = render_injectors(load('dr_account_tencentcloud'), dr_inputs)
+    env = clean_environment(tmp_path, **tencent, **dr_account)
     output = []
     result = run_module('dr_sync', {'provider': 'cbs', 'source_region': 'ap-guangzhou', 'dr_regions': ['ap-shanghai'],
                                     'tag_selector': {'dr': 'yes'}, 'wait': True, 'wait_timeout': 60, 'poll_interval': 0.2,

@@ -225,7 +225,9 @@ def test_a_shared_snapshot_makes_disks_in_the_other_account_and_nothing_else(fak
     dummy, (snapshot_id,) = seed(fc, tags={'dr': 'yes'})
     fc.admin.seed(cbs={'snapshots': [{'region': REGION, 'tags': {'owner': 'source'}, 'disk_id': 'disk-tagged'}]})
     dr = dr_account_cbs(fc)
-    listed = lambda: json.loads(dr.DescribeSnapshots(build(models.DescribeSnapshotsRequest)).to_json_string())['SnapshotSet']  # noqa: E731
+
+    def listed():
+        return json.loads(dr.DescribeSnapshots(build(models.DescribeSnapshotsRequest)).to_json_string())['SnapshotSet']
     assert listed() == [], 'another account sees nothing of the source account before a share'
     share(fc, snapshot_id)
     (seen,) = listed()
@@ -235,8 +237,8 @@ def test_a_shared_snapshot_makes_disks_in_the_other_account_and_nothing_else(fak
     only_shared = json.loads(dr.DescribeSnapshots(build(models.DescribeSnapshotsRequest, Filters=[
         {'Name': 'snapshot-type', 'Values': ['PRIVATE_SNAPSHOT']}])).to_json_string())['SnapshotSet']
     assert only_shared == []
-    shares = json.loads(cbs(fc).DescribeSnapshotSharePermission(build(models.DescribeSnapshotSharePermissionRequest,
-                                                                       SnapshotId=snapshot_id)).to_json_string())
+    request = build(models.DescribeSnapshotSharePermissionRequest, SnapshotId=snapshot_id)
+    shares = json.loads(cbs(fc).DescribeSnapshotSharePermission(request).to_json_string())
     assert [item['AccountId'] for item in shares['SharePermissionSet']] == [creds.TENCENT_DR_UIN]
     # The DR account makes a disk of it, in its own region only; it cannot copy it, delete it or read its shares.
     made = dr.CreateDisks(build(models.CreateDisksRequest, Placement={'Zone': 'ap-guangzhou-1'}, DiskChargeType='POSTPAID_BY_HOUR',

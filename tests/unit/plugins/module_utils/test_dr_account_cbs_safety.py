@@ -30,7 +30,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_account import connect_dr_account
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import default_backoff
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG, STAGED_FROM_TAG
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import tencent_client
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
@@ -227,7 +227,5 @@ class CbsVaultWorld(RuleBasedStateMachine):
 @pytest.mark.timeout(900)
 def test_the_cbs_dr_accounts_way_keeps_the_safety_contract(fakecloud):
     CbsVaultWorld.fakecloud = fakecloud
-    run_state_machine_as_test(CbsVaultWorld, settings=settings(max_examples=EXAMPLES, stateful_step_count=12, deadline=None,
-                                                                 suppress_health_check=list(HealthCheck)))
-
-
+    run_state_machine_as_test(CbsVaultWorld, settings=settings(
+        max_examples=EXAMPLES, stateful_step_count=12, deadline=None, suppress_health_check=list(HealthCheck)))
