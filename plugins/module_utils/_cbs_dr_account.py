@@ -26,11 +26,14 @@ whole way.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from ._errors import NOT_FOUND, CloudError
-from ._model import COMPLETED, PENDING, USABLE, Disk, Snapshot
+from ._cbs import DISK_IDS_PER_FILTER
+from ._errors import BUSY, INVALID, NOT_FOUND, CloudError, is_retryable
+from ._model import COMPLETED, FAILED, PENDING, USABLE, Disk, Snapshot
 from ._tagging import COPY_TAG, DISK_TAG, SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG, tag_dict
 
 if TYPE_CHECKING:
@@ -44,12 +47,16 @@ if TYPE_CHECKING:
 BRIDGE_DISK_TYPE = 'CLOUD_PREMIUM'
 # What the engine reads as a staged copy's state while the DR account makes its own.
 STAGED = 'STAGED_FOR_DR_ACCOUNT'
+# The steps of many staged copies go out side by side, as many at once as the DR run has copy workers (_dr.COPY_WORKERS).
+STEP_WORKERS = 16
 
 
-def bridge_token(staged_id: str) -> str:
-    """CreateDisks' ClientToken for the bridge disk of ``staged_id`` (at most 64 ASCII characters): the same in every run,
-    so a resend after a lost answer, or a rerun after a kill, makes no second disk."""
-    return 'snapcopy-bridge-%s' % staged_id
+def bridge_token(staged_id: str, now: datetime.datetime | None = None) -> str:
+    """CreateDisks' ClientToken for the bridge disk of ``staged_id`` (at most 64 ASCII characters): the same within an hour,
+    so a resend after a lost answer, or a rerun after a kill, makes no second disk; another the next hour, so that a disk
+    whose making failed (CBS keeps no failed disk, and a token's replay would name it for ever) is made again then."""
+    hour = (now or datetime.datetime.now(datetime.timezone.utc)).strftime('%Y%m%d%H')
+    return 'snapcopy-bridge-%s-%s' % (staged_id, hour)
 
 
 class CbsDrAccount:
@@ -151,20 +158,34 @@ class CbsDrAccount:
         ready = [copy for copy in copies if copy.id in self.staging and copy.cloud_state == STAGED]
         if not ready:
             return {}
-        made: dict[str, Snapshot] = {}
-        finals = {tag_dict(item.get('Tags')).get(STAGED_FROM_TAG): item for item in self._dr_copies(region)}
+        finals = self._finals(region)
         disks = self._bridge_disks(region)
-        for copy in ready:
+
+        def step(copy: Snapshot) -> Snapshot | None:
             if copy.id in finals:
-                made[copy.id] = self.adapter.snapshot(finals[copy.id], region)
-                continue
+                return finals[copy.id]
             disk = disks.get(copy.id)
-            if disk is not None and disk.state == USABLE:
-                made[copy.id] = self._snapshot_bridge(region, disk, copy)
-            elif disk is None and copy.id not in self.bridges:
-                self._share(copy)
-                self._make_bridge(region, copy)
-        return made
+            try:
+                if disk is not None and disk.state == USABLE:
+                    return self._snapshot_bridge(region, disk, copy)
+                if disk is None and copy.id not in self.bridges:
+                    zone = self._zone(region)  # first: where no disk can be made, nothing is shared
+                    self._share(copy)
+                    self._make_bridge(region, zone, copy)
+            except CloudError as error:
+                if is_retryable(error) or error.kind == BUSY:
+                    return None  # the next look takes this step again
+                # This copy's failure, the others go on: the engine reports it for its disk and DR region.
+                return Snapshot(copy.id, region, FAILED, cloud_state='NOT_MADE_IN_DR_ACCOUNT', message='the DR account %s could not '
+                                'make its copy of the staged copy %s: %s' % (self.account, copy.id, error))
+            return None
+        # A step is a call or three per copy, at tens of milliseconds each: side by side, as the engine's copy calls.
+        if len(ready) == 1:
+            results = [step(ready[0])]
+        else:
+            with ThreadPoolExecutor(max_workers=min(STEP_WORKERS, len(ready)), thread_name_prefix='snapcopy-dr-account') as pool:
+                results = list(pool.map(step, ready))
+        return {copy.id: result for copy, result in zip(ready, results) if result is not None}
 
     def _share(self, copy: Snapshot) -> None:
         """Mark the staged copy (with its own id too, where a cut-short run left that out), then share it with the DR
@@ -183,15 +204,19 @@ class CbsDrAccount:
             self.source.call('cbs', copy.region, 'ModifySnapshotsSharePermission',
                              {'SnapshotIds': [copy.id], 'AccountIds': [self.account], 'Permission': 'SHARE'})
 
-    def _make_bridge(self, region: str, copy: Snapshot) -> None:
-        """The DR account's disk of the shared staged copy, in the region's first zone that sells the bridge disk type."""
+    def _zone(self, region: str) -> str:
+        """The region's first zone that sells the bridge disk type to the DR account (read once a run)."""
         if region not in self._zones:
             zones = self.adapter.restore_zones(region, BRIDGE_DISK_TYPE)  # in the DR account: the adapter's client routes it
             if not zones:
                 raise CloudError('DescribeDiskConfigQuota', 'NoZone', 'no zone of %s sells %s disks to the DR account %s, which '
-                                 'makes its copies through one' % (region, BRIDGE_DISK_TYPE, self.account), region=region)
+                                 'makes its copies through one' % (region, BRIDGE_DISK_TYPE, self.account), kind=INVALID, region=region)
             self._zones[region] = zones[0]
-        disk = self.adapter.create_test_disk(region, self._zones[region], copy, BRIDGE_DISK_TYPE, 'snapcopy-bridge-%s' % copy.id,
+        return self._zones[region]
+
+    def _make_bridge(self, region: str, zone: str, copy: Snapshot) -> None:
+        """The DR account's disk of the shared staged copy, in ``zone``."""
+        disk = self.adapter.create_test_disk(region, zone, copy, BRIDGE_DISK_TYPE, 'snapcopy-bridge-%s' % copy.id,
                                              {STAGED_FROM_TAG: copy.id}, bridge_token(copy.id))
         with self._lock:
             self.bridges[copy.id] = disk.id
@@ -200,9 +225,10 @@ class CbsDrAccount:
     def _snapshot_bridge(self, region: str, disk: DrillDisk, staged: Snapshot) -> Snapshot:
         """The DR copy: the DR account's snapshot of the bridge disk, named and tagged as the staged copy (but for the marks
         of the source account's copy), with STAGED_FROM_TAG, then marked with its own id."""
-        # The disk's own snapshots first, exactly (a listing of the region, paged by offset while copies are made, may skip
-        # one): a snapshot of it is the DR copy a run made already.
-        items = self.adapter._list(region, [{'Name': 'disk-id', 'Values': [disk.id]}], self.client)  # pylint: disable=protected-access
+        # The snapshots of the staged copy's bridge disks first, exactly (a listing of the region, paged by offset while
+        # copies are made, may skip one; and runs an hour apart may each have made a disk): one is the DR copy already.
+        bridges = sorted(self._bridges_of(region, staged.id) | {disk.id})[:DISK_IDS_PER_FILTER]
+        items = self.adapter._list(region, [{'Name': 'disk-id', 'Values': bridges}], self.client)  # pylint: disable=protected-access
         made = [item for item in items.values() if tag_dict(item.get('Tags')).get(STAGED_FROM_TAG) == staged.id]
         if made:
             return self.adapter.snapshot(made[0], region)
@@ -234,7 +260,8 @@ class CbsDrAccount:
                 if final is None and copy.state == COMPLETED:
                     waiting.append(self._as_staged(copy))
             if waiting and not self.adapter.check_mode:
-                self.advance(region, waiting)
+                # A staged copy the DR account cannot take (its failure, with the cloud's words) is not waited for.
+                pending -= sum(1 for copy in self.advance(region, waiting).values() if copy.state == FAILED)
                 self._settled.pop(region, None)
             else:
                 self._settled[region] = (staged, finals)
@@ -278,15 +305,19 @@ class CbsDrAccount:
     def release_share(self, key: str) -> None:
         """Terminate the bridge disk of the staged copy ``key`` ('<region>/<id>'), cancel its share, delete it."""
         region, staged_id = key.split('/', 1)
-        # Its bridge disks, exactly (DescribeDisks' tag:<key> filter): a listing of many may skip one as disks are made.
-        # pylint: disable-next=protected-access  # the adapter's reader
-        disks = self.adapter._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'tag:' + STAGED_FROM_TAG, 'Values': [staged_id]}],
-                                    client=self.client)
+        disks = self._bridges_of(region, staged_id)
         if disks:
             self._gone_is_done(lambda: self.client.call('cbs', region, 'TerminateDisks', {'DiskIds': sorted(disks)}))
         self._gone_is_done(lambda: self.source.call('cbs', region, 'ModifySnapshotsSharePermission',
                                                     {'SnapshotIds': [staged_id], 'AccountIds': [self.account], 'Permission': 'CANCEL'}))
         self._gone_is_done(lambda: self.source.call('cbs', region, 'DeleteSnapshots', {'SnapshotIds': [staged_id]}))
+
+    def _bridges_of(self, region: str, staged_id: str) -> set[str]:
+        """The ids of the bridge disks of ``staged_id``, exactly (DescribeDisks' tag:<key> filter): a listing of many may skip
+        one as disks are made."""
+        # pylint: disable-next=protected-access  # the adapter's reader
+        return set(self.adapter._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'tag:' + STAGED_FROM_TAG, 'Values': [staged_id]}],
+                                       client=self.client))
 
     @staticmethod
     def _gone_is_done(call: Any) -> None:

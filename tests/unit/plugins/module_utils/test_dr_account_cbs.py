@@ -165,3 +165,19 @@ def test_a_killed_runs_staged_copy_of_an_older_snapshot_still_reaches_the_dr_acc
     assert sorted(snapshot['account'] for snapshot in snapshots) == [DR_UIN, DR_UIN] and disks == []
     assert len({snapshot['tags'][SOURCE_TAG] for snapshot in snapshots}) == 2
     assert len(report['dr_account']['released']) == 2 and len(report['dr_account']['made']) == 4
+
+
+def test_a_bridge_disk_the_dr_region_refuses_fails_its_disk_with_the_clouds_words_and_nothing_else(cloud):
+    seed(cloud, disks=2)
+    dr_run(cloud, wait=False)  # both staged copies in flight
+    cloud.admin.advance_clock(5)
+    cloud.admin.faults(broken_regions={'cbs': [DR_REGION]})  # the DR region sells no disk now (DescribeDiskConfigQuota)
+    report = dr_run(cloud, wait_timeout=60)
+    assert len(report['failures']) == 2
+    assert all('NoZone' in failure and DR_UIN in failure for failure in report['failures']), report['failures']
+    assert report['dr_account']['held'] == [] and report['dr_account']['made'] == []
+    cloud.admin.faults(broken_regions={'cbs': []})
+    again = dr_run(cloud)
+    assert not again['failures'] and again['changed']
+    snapshots, disks = region_state(cloud)
+    assert sorted(snapshot['account'] for snapshot in snapshots) == [DR_UIN, DR_UIN] and disks == []
