@@ -77,6 +77,7 @@ class CbsDrAccount:
         # The staged copies found complete, whose next step a run takes (check mode: would take).
         self.ready: set[str] = set()
         self._zones: dict[str, str] = {}
+        self._zone_lock = threading.Lock()
         # What settle read of a region where it found nothing to do (find_shares reads no more).
         self._settled: dict[str, tuple[list[Snapshot], dict[str | None, Snapshot]]] = {}
         self._lock = threading.Lock()
@@ -205,7 +206,11 @@ class CbsDrAccount:
                              {'SnapshotIds': [copy.id], 'AccountIds': [self.account], 'Permission': 'SHARE'})
 
     def _zone(self, region: str) -> str:
-        """The region's first zone that sells the bridge disk type to the DR account (read once a run)."""
+        """The region's first zone that sells the bridge disk type to the DR account (read once a run, by one step)."""
+        with self._zone_lock:
+            return self._read_zone(region)
+
+    def _read_zone(self, region: str) -> str:
         if region not in self._zones:
             zones = self.adapter.restore_zones(region, BRIDGE_DISK_TYPE)  # in the DR account: the adapter's client routes it
             if not zones:
