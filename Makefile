@@ -281,9 +281,12 @@ integration-dr: venv stage collection-link ## the integration targets of the DR 
 	@echo '== integration of group/dr (ansible-test, against moto server and fakecloud)'
 	$(call integration_in,group/dr/)
 
-lint: venv collection-link ## ruff, pylint, mypy (strict on module_utils), yamllint, ansible-lint (production), changelog lint
-	@echo '== lint (ruff, pylint, mypy on plugins/, strict on module_utils/; yamllint; ansible-lint production profile; antsibull-changelog)'
+# ansible-test sanity's pep8 rules (its current-ignore.txt and line length), on all the Python, tests/ included.
+PEP8_IGNORE := E402,W503,W504,E741,E203,E701,E704
+lint: venv collection-link ## ruff, pep8 as sanity has it, pylint, mypy (strict on module_utils), yamllint, ansible-lint (production), changelog lint
+	@echo '== lint (ruff; pep8 as ansible-test sanity checks it, tests/ too; pylint, mypy on plugins/, strict on module_utils/; yamllint; ansible-lint production profile; antsibull-changelog)'
 	$(BIN)/ruff check plugins/
+	$(BIN)/python -m pycodestyle --max-line-length 160 --ignore=$(PEP8_IGNORE) plugins tests
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/pylint plugins/
 	$(BIN)/mypy plugins/
 	$(BIN)/mypy --strict plugins/module_utils/
