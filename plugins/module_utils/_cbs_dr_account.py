@@ -12,7 +12,7 @@ its tags after a killed run:
    the copy's tags (CopySnapshotCrossRegions);
 2. once it is complete, the source account marks it (SHARE_TAG, the DR account's id) and shares it with the DR account;
 3. the DR account makes a *bridge disk* of it (CreateDisks, pay-as-you-go, with a ClientToken drawn from the staged
-   copy's id, tagged STAGED_FROM_TAG);
+   copy's id and the hour: bridge_token; tagged STAGED_FROM_TAG);
 4. once the disk is made, the DR account snapshots it (CreateSnapshot with the copy's tags and STAGED_FROM_TAG): that
    snapshot is the DR copy, the DR account's own.
 
