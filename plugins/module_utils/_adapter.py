@@ -13,17 +13,26 @@ hundreds of requests, and each method serves many of them with as few API calls 
 
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
 from ._errors import NOT_FOUND, CloudError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from typing import Self
 
     from ._backoff import CallRetry
     from ._model import CopyRequest, Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
+
+
+def describe_in_batches(describe_ids: Callable[[list[str]], dict[str, Snapshot]], snapshot_ids: Iterable[str], size: int) -> dict[str, Snapshot]:
+    """{id: Snapshot} from ``describe_ids`` (one call for at most ``size`` ids), for all of ``snapshot_ids``."""
+    found: dict[str, Snapshot] = {}
+    for batch in id_batches(snapshot_ids, size):
+        found.update(describe_ids(batch))
+    return found
 
 
 def id_batches(snapshot_ids: Iterable[str], size: int) -> Iterator[list[str]]:
@@ -114,10 +123,7 @@ class CopyAdapter(ABC):
         """Return {id: Snapshot} for those ids in ``region``; unknown ids are left out, not raised.
 
         By default ``describe_ids`` with at most ``ids_per_describe`` ids at a time."""
-        found: dict[str, Snapshot] = {}
-        for batch in id_batches(snapshot_ids, self.ids_per_describe):
-            found.update(self.describe_ids(region, batch))
-        return found
+        return describe_in_batches(functools.partial(self.describe_ids, region), snapshot_ids, self.ids_per_describe)
 
     @abstractmethod
     def describe_ids(self, region: str, snapshot_ids: list[str]) -> dict[str, Snapshot]:

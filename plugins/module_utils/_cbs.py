@@ -42,11 +42,12 @@ here carries it as ISO 8601 UTC, so ages compare across clouds.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from ._adapter import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, id_batches
+from ._adapter import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, describe_in_batches
 from ._copy_module import task_destinations
 from ._errors import ALREADY_EXISTS, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, untagged_copy_error
 from ._model import COMPLETED, DELETING, PENDING, USABLE, CopyRequest, Disk, DrillDisk, Snapshot
@@ -247,10 +248,7 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter, DrAccountAdapter):  # pylint: d
 
     def describe_with(self, client: TencentClient, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
         """describe in the account of ``client``."""
-        found: dict[str, Snapshot] = {}
-        for batch in id_batches(snapshot_ids, self.ids_per_describe):
-            found.update(self.describe_ids_with(client, region, batch))
-        return found
+        return describe_in_batches(functools.partial(self.describe_ids_with, client, region), snapshot_ids, self.ids_per_describe)
 
     def describe_ids_with(self, client: TencentClient, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
         """describe_ids in the account of ``client``."""

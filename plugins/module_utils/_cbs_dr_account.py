@@ -31,7 +31,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from ._cbs import DISK_IDS_PER_FILTER
+from ._cbs import DISK_IDS_PER_FILTER, SHARED_SNAPSHOT
 from ._errors import BUSY, INVALID, NOT_FOUND, CloudError, is_retryable
 from ._model import COMPLETED, FAILED, PENDING, USABLE, Disk, Snapshot
 from ._tagging import COPY_TAG, DISK_TAG, SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG, tag_dict
@@ -70,8 +70,8 @@ class CbsDrAccount:
         self.account = account
         # The staged copies this run found or made (their names and tags are the DR copies').
         self.staging: set[str] = set()
-        # The bridge disk CreateDisks named for a staged copy, this run (CBS lists a disk only once it is made).
-        self.bridges: dict[str, str] = {}
+        # The staged copies whose bridge disk CreateDisks named this run (CBS lists a disk only once it is made).
+        self.bridging: set[str] = set()
         # What this run made in the DR account: bridge disks and DR copies.
         self.made: list[str] = []
         # The staged copies found complete, whose next step a run takes (check mode: would take).
@@ -125,7 +125,7 @@ class CbsDrAccount:
     def _dr_copies(self, region: str) -> list[dict[str, Any]]:
         """The DR account's own snapshots in ``region`` that carry our source tag (not those shared with it)."""
         items = self.adapter._list(region, [], self.client)  # pylint: disable=protected-access  # the adapter's reader
-        return [item for item in items.values() if item.get('SnapshotType') != 'SHARED_SNAPSHOT'
+        return [item for item in items.values() if item.get('SnapshotType') != SHARED_SNAPSHOT
                 and SOURCE_TAG in tag_dict(item.get('Tags'))]
 
     def _bridge_disks(self, region: str) -> dict[str, DrillDisk]:
@@ -169,7 +169,7 @@ class CbsDrAccount:
             try:
                 if disk is not None and disk.state == USABLE:
                     return self._snapshot_bridge(region, disk, copy)
-                if disk is None and copy.id not in self.bridges:
+                if disk is None and copy.id not in self.bridging:
                     zone = self._zone(region)  # first: where no disk can be made, nothing is shared
                     self._share(copy)
                     self._make_bridge(region, zone, copy)
@@ -224,7 +224,7 @@ class CbsDrAccount:
         disk = self.adapter.create_test_disk(region, zone, copy, BRIDGE_DISK_TYPE, 'snapcopy-bridge-%s' % copy.id,
                                              {STAGED_FROM_TAG: copy.id}, bridge_token(copy.id))
         with self._lock:
-            self.bridges[copy.id] = disk.id
+            self.bridging.add(copy.id)
             self.made.append(disk.id)
 
     def _snapshot_bridge(self, region: str, disk: DrillDisk, staged: Snapshot) -> Snapshot:
@@ -282,7 +282,7 @@ class CbsDrAccount:
         copies = []
         for item in self.adapter._list(region, [], self.source).values():  # pylint: disable=protected-access  # the adapter's reader
             tags = tag_dict(item.get('Tags'))
-            if item.get('SnapshotType') != 'SHARED_SNAPSHOT' and SOURCE_TAG in tags and DISK_TAG in tags \
+            if item.get('SnapshotType') != SHARED_SNAPSHOT and SOURCE_TAG in tags and DISK_TAG in tags \
                     and tags.get(COPY_TAG) in (None, item['SnapshotId']):
                 copies.append(self.adapter.snapshot(item, region))
         return copies

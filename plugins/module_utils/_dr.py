@@ -465,11 +465,15 @@ class DrRun:
             return
         adapter = cast('DrAccountAdapter', self.adapter)  # connect_dr_account let the run start only on such a cloud
         dr_regions = [region['region'] for region in self.settings['dr_regions']]
+
         # What a cloud makes in steps (CBS) and a killed run left on its way: taken further, and with wait to the end.
-        pending = self._call(adapter.settle_dr_account, dr_regions)
-        if pending and self.settings['wait'] and not self.check_mode:
-            poll(lambda: self._call(adapter.settle_dr_account, dr_regions), lambda left: POLL_PENDING if left else DONE,
-                 self.deadline, self.settings['poll_interval'], sleep=self.sleep, clock=self.clock, max_interval=60)
+        def settle() -> int:
+            return self._call(adapter.settle_dr_account, dr_regions)
+        if self.settings['wait'] and not self.check_mode:
+            poll(settle, lambda left: POLL_PENDING if left else DONE, self.deadline, self.settings['poll_interval'], sleep=self.sleep,
+                 clock=self.clock, max_interval=60)
+        else:
+            settle()
         release, held = self._call(adapter.find_shares, self.settings['source_region'], dr_regions)
 
         def release_one(snapshot_id: str) -> CloudError | None:
