@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING, Any
 from ._errors import NOT_FOUND, CloudError
 
 if TYPE_CHECKING:
+    import datetime
     from collections.abc import Callable, Iterable, Iterator
     from typing import Self
 
     from ._backoff import CallRetry
+    from ._dr_shares import ShareClaim
     from ._model import CopyRequest, Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
 
 
@@ -227,8 +229,14 @@ class DrAccountAdapter(ABC):
         flight in any of ``dr_regions`` first, then those whose copy still needs the share (reads only)."""
 
     @abstractmethod
-    def release_share(self, source_region: str, snapshot_id: str) -> None:
-        """Remove the DR account's permission on one source snapshot, then its SHARE_TAG."""
+    def release_share(self, source_region: str, snapshot_id: str) -> bool:
+        """Remove the DR account's permission on one source snapshot, then its SHARE_TAG; True when it is gone, False
+        when another run that may still be under way holds it (_dr_shares)."""
+
+    def start_dr_run(self, claim: ShareClaim, now: datetime.datetime) -> None:  # pylint: disable=unused-argument  # a hook, as check_source
+        """Before a DR run's first call: ``claim`` is the run's, which it leaves on each share it needs (_dr_shares), and
+        ``now`` when it began. Where shares are not held by claims (CBS shares its staged copies), nothing."""
+        return None
 
     def settle_dr_account(self, dr_regions: list[str]) -> int:  # pylint: disable=unused-argument  # a hook, as check_source
         """Take what is on its way into the DR account in ``dr_regions`` one step further (in check mode, count it), those of

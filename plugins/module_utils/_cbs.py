@@ -228,8 +228,9 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter, DrAccountAdapter):  # pylint: d
     def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
         return cast('CbsDrAccount', self.dr).find_shares(dr_regions)
 
-    def release_share(self, source_region: str, snapshot_id: str) -> None:
+    def release_share(self, source_region: str, snapshot_id: str) -> bool:
         cast('CbsDrAccount', self.dr).release_share(snapshot_id)
+        return True
 
     def dr_account_steps(self) -> tuple[list[str], list[str]]:
         return cast('CbsDrAccount', self.dr).steps()

@@ -23,7 +23,8 @@ from ._backoff import create_once
 from ._dr_lock import IN_FORCE, KEPT_LOCKED, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, lock_record, read_locks
 from ._dr_prune import copies_to_mark, dr_copies_by_disk, prune_selection
 from ._dr_report import dr_report
-from ._dr_restore import ALREADY_DELETED, DELETE_FAILED, DELETED, KEPT_IN_USE, WOULD_DELETE, RestoreDrill, check_restore_settings
+from ._dr_restore import ALREADY_DELETED, DELETE_FAILED, DELETED, KEPT_IN_USE, WOULD_DELETE, RestoreDrill, check_restore_settings, run_id, run_over_at
+from ._dr_shares import claim_for
 from ._engine import COPIED, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, run_retry
 from ._errors import IN_USE, NOT_FOUND, CloudError, InputError
 from ._model import COMPLETED, FAILED, PENDING, CopyRequest, Disk, Snapshot, copy_mismatches, parse_time
@@ -118,6 +119,8 @@ class DrRun:
         self.settings = settings
         self.check_mode = check_mode
         self.now = now or datetime.datetime.now(datetime.timezone.utc)
+        # This run's id: on its claims of shares (_dr_shares) and its test disks (_dr_restore).
+        self.run_id = run_id(self.now)
         self.clock = clock
         self.sleep = sleep
         self.deadline: float = clock() + settings['wait_timeout']
@@ -191,6 +194,9 @@ class DrRun:
         self.validate()
         settings = self.settings
         region = settings['source_region']
+        if settings.get('dr_account') is not None:
+            cast('DrAccountAdapter', self.adapter).start_dr_run(  # connect_dr_account let the run start only on such a cloud
+                claim_for(self.run_id, run_over_at(self.now, settings), [dr_region['region'] for dr_region in settings['dr_regions']]), self.now)
         self.progress.enter(READING)
         disks = sorted(self._call(self.adapter.find_disks, region, settings['tag_selector']), key=lambda disk: disk.id)
         snapshots = self._call(self.adapter.disk_snapshots, region, disks) if disks else {}
@@ -476,20 +482,21 @@ class DrRun:
             settle()
         release, held = self._call(adapter.find_shares, self.settings['source_region'], dr_regions)
 
-        def release_one(snapshot_id: str) -> CloudError | None:
+        def release_one(snapshot_id: str) -> bool | CloudError:
             try:
-                self._call(adapter.release_share, self.settings['source_region'], snapshot_id)
+                return self._call(adapter.release_share, self.settings['source_region'], snapshot_id)
             except CloudError as error:
                 return error
-            return None
         released, failed = [], []
-        errors = self._each([functools.partial(release_one, snapshot_id) for snapshot_id in release]) if not self.check_mode else []
-        for snapshot_id, error in zip(release, errors):
-            if error is None:
+        answers = self._each([functools.partial(release_one, snapshot_id) for snapshot_id in release]) if not self.check_mode else []
+        for snapshot_id, answer in zip(release, answers):
+            if answer is True:
                 released.append(snapshot_id)
+            elif answer is False:  # another run that may still be under way holds it: that run, or the next, releases it
+                held.append(snapshot_id)
             else:
                 failed.append(snapshot_id)
-                self.scope_problems.append('removing the DR account\'s share of source snapshot %s: %s' % (snapshot_id, error))
+                self.scope_problems.append('removing the DR account\'s share of source snapshot %s: %s' % (snapshot_id, answer))
         made, would_make = adapter.dr_account_steps()
         self.shares = {'account': dr_account['account'], 'released': released, 'would_release': release if self.check_mode else [],
                        'held': held, 'release_failed': failed, 'made': made, 'would_make': would_make}
@@ -499,7 +506,7 @@ class DrRun:
     def _restore_test(self, entries: list[DiskEntry], listed: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str]) -> None:
         # The DR adapter is the drill's too: each cloud's is a DrAdapter and a RestoreDrillAdapter (cast).
         self.drill = RestoreDrill(cast('RestoreDrillAdapter', self.adapter), self.settings, self.retry, self.check_mode, self.now, self.clock, self.sleep,
-                                  MAX_ATTEMPTS)
+                                  MAX_ATTEMPTS, run=self.run_id)
         # Check mode cannot see the copies a real run would make and wait for before testing.
         to_come = {destination_outcome.destination for entry in entries for outcome in entry.outcomes for destination_outcome in outcome.destinations.values()
                    if destination_outcome.action == WOULD_COPY} if self.settings['wait'] else set()

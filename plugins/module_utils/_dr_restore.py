@@ -98,11 +98,15 @@ def test_disk_tags(run: str, scope: str, copy_id: str, until: str) -> dict[str, 
     return {RESTORE_RUN_TAG: run, RESTORE_SCOPE_TAG: scope, RESTORE_COPY_TAG: copy_id, RESTORE_UNTIL_TAG: until}
 
 
-def run_over_by(now: datetime.datetime, settings: Mapping[str, Any]) -> str:
+def run_over_at(now: datetime.datetime, settings: Mapping[str, Any]) -> datetime.datetime:
     """The time by which a run that began at ``now`` is over: its copies' wait_timeout, then its drill, then the
-    grace its test disks get to be deleted. The RESTORE_UNTIL_TAG of its disks."""
-    seconds = settings['wait_timeout'] + settings['restore_test_timeout'] + 2 * DELETE_GRACE_SECONDS
-    return (now + datetime.timedelta(seconds=seconds)).strftime(STAMP_FORMAT)
+    grace its test disks get to be deleted."""
+    return now + datetime.timedelta(seconds=settings['wait_timeout'] + settings['restore_test_timeout'] + 2 * DELETE_GRACE_SECONDS)
+
+
+def run_over_by(now: datetime.datetime, settings: Mapping[str, Any]) -> str:
+    """run_over_at as the RESTORE_UNTIL_TAG of the run's test disks writes it."""
+    return run_over_at(now, settings).strftime(STAMP_FORMAT)
 
 
 def is_test_disk(disk: DrillDisk) -> bool:
@@ -245,7 +249,9 @@ class RestoreDrill:
 
     # pylint: disable-next=too-many-arguments
     def __init__(self, adapter: RestoreDrillAdapter, settings: dict[str, Any], retry: PhaseRetry, check_mode: bool, now: datetime.datetime,
-                 clock: Callable[[], float], sleep: Callable[[float], None], max_attempts: int, rng: Callable[[], float] = random.random) -> None:
+                 clock: Callable[[], float], sleep: Callable[[float], None], max_attempts: int, rng: Callable[[], float] = random.random,
+                 run: str | None = None) -> None:
+        """``run`` is the DR run's id (run_id), which its test disks carry."""
         self.adapter = adapter
         self.settings = settings
         # The DR run's PhaseRetry; the drill's calls have the drill's deadline (``calls``, set by ``run``).
@@ -256,7 +262,7 @@ class RestoreDrill:
         self.clock = clock
         self.sleep = sleep
         self.max_attempts = max_attempts
-        self.run_id = run_id(now, rng)
+        self.run_id = run or run_id(now, rng)
         self.scope = scope_key(settings['source_region'], settings['tag_selector'])
         self.until = run_over_by(now, settings)
         self.disk_type: str | None = settings.get('restore_test_disk_type') or adapter.restore_disk_type

@@ -13,6 +13,7 @@ the engine looks the destination up again before any retry of it.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ._adapter import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from ._aws import AccountRouter, AwsClient
 from ._copy_module import task_destinations
+from ._dr_shares import ShareCalls, SourceShares
 from ._errors import INVALID, CloudError, InputError
 from ._model import (
     COMPLETED,
@@ -39,10 +41,11 @@ from ._model import (
 )
 from ._pagers import token_pages
 from ._sdk_versions import BOTOCORE_PARAMETER_RELEASES
-from ._tagging import COPY_TAG, DISK_TAG, RESTORE_RUN_TAG, SHARE_TAG, SOURCE_TAG, TagRules, tag_dict, tag_filters, tag_list
+from ._tagging import CLAIM_TAG_PREFIX, COPY_TAG, DISK_TAG, RESTORE_RUN_TAG, SHARE_TAG, SOURCE_TAG, TagRules, tag_dict, tag_filters, tag_list
 
 if TYPE_CHECKING:
     from ._backoff import CallRetry
+    from ._dr_shares import ShareClaim
 
 SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$')
 # Every partition's region names (us-east-1, cn-north-1, us-isob-east-1, eusc-de-east-1; a test holds it to
@@ -100,7 +103,7 @@ def build_ebs_request(params: Mapping[str, Any]) -> CopyRequest:
 
 
 # pylint: disable-next=too-many-public-methods  # one per call of four capabilities
-class EbsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter):
+class EbsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter, ShareCalls):
     cloud = 'AWS EBS'
     multi_destination = False
     copy_call_is_idempotent = False
@@ -128,7 +131,7 @@ class EbsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountA
         # With dr_account: the DR account's id, and each source's KMS key checked once (None: shareable, else why not).
         self.dr_account: str | None = None
         self._key_refusals: dict[str, str | None] = {}
-        self._shared: set[str] = set()  # the sources this run found shared or shared: one read each, whatever the DR regions
+        self.shares: SourceShares | None = None  # with dr_account, this DR run's shares (start_dr_run)
 
     @classmethod
     def from_connection(cls, connection: Mapping[str, Any], *, check_mode: bool = False,  # pylint: disable=unused-argument
@@ -236,7 +239,7 @@ class EbsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountA
                   'TagSpecifications': snapshot_tag_specification(tags), 'Encrypted': True if options.get('encrypted') else None}
         arguments.update({name: values[name] for name in COPY_CALL_PARAMETERS if values[name] is not None})
         if self.dr_account is not None:
-            self._share(request.source_region, request.source_id)
+            self._source_shares().hold(request.source_region, request.source_id)
         answer = self.client.call(destination, 'CopySnapshot', **arguments)
         copy = Snapshot(answer['SnapshotId'], destination, PENDING, cloud_state='pending', progress=0,
                         encrypted=True if options.get('encrypted') else None, tags=tag_dict(answer.get('Tags')) or tags,
@@ -272,32 +275,60 @@ class EbsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountA
         if refusal:
             raise CloudError('CopySnapshot', 'AwsManagedKeyNotShareable', refusal, kind=INVALID, region=source.region)
 
-    def _share(self, source_region: str, snapshot_id: str) -> None:
-        """The DR account may copy ``snapshot_id``. Where it may already (an earlier run's share, or a person's), nothing
-        is sent: a person's share carries no mark, so no run removes it. Otherwise the mark first, so that a run killed
-        between the two leaves a share the next run finds and removes."""
-        if snapshot_id in self._shared:
-            return
-        answer = self.client.call(source_region, 'DescribeSnapshotAttribute', SnapshotId=snapshot_id, Attribute='createVolumePermission')
-        if self.dr_account not in {permission.get('UserId') for permission in answer.get('CreateVolumePermissions', [])}:
-            self.client.call(source_region, 'CreateTags', Resources=[snapshot_id], Tags=tag_list({SHARE_TAG: cast('str', self.dr_account)}))
-            self.client.call(source_region, 'ModifySnapshotAttribute', SnapshotId=snapshot_id, Attribute='createVolumePermission',
-                             OperationType='add', UserIds=[self.dr_account])
-        self._shared.add(snapshot_id)
+    def start_dr_run(self, claim: ShareClaim, now: datetime.datetime) -> None:
+        self.shares = SourceShares(self, account=cast('str', self.dr_account), run=claim, now=now)
+
+    def _source_shares(self) -> SourceShares:
+        if self.shares is None:
+            raise RuntimeError('a DR run with dr_account starts with start_dr_run')  # a bug of ours, not the user's
+        return self.shares
 
     def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
-        shared = sorted(self._describe_by_filter(source_region, 'tag:' + SHARE_TAG, [cast('str', self.dr_account)], owned=True))
-        in_flight: set[str] = set()
-        for region in dr_regions:
-            copies = self._describe_by_filter(region, 'tag:' + SOURCE_TAG, ['%s/%s' % (source_region, snapshot_id) for snapshot_id in shared],
-                                              owned=True) if shared else {}
-            in_flight |= {copy.tags[SOURCE_TAG].partition('/')[2] for copy in copies.values() if copy.state == PENDING}
-        return [snapshot_id for snapshot_id in shared if snapshot_id not in in_flight], [snapshot_id for snapshot_id in shared if snapshot_id in in_flight]
+        return self._source_shares().find(source_region)
 
-    def release_share(self, source_region: str, snapshot_id: str) -> None:
+    def release_share(self, source_region: str, snapshot_id: str) -> bool:
+        return self._source_shares().release(source_region, snapshot_id)
+
+    # The calls of a share (_dr_shares.ShareCalls), in the source account but for copies_in_flight (AccountRouter).
+    def is_shared(self, source_region: str, snapshot_id: str) -> bool:
+        answer = self.client.call(source_region, 'DescribeSnapshotAttribute', SnapshotId=snapshot_id, Attribute='createVolumePermission')
+        return self.dr_account in {permission.get('UserId') for permission in answer.get('CreateVolumePermissions', [])}
+
+    def share(self, source_region: str, snapshot_id: str) -> None:
+        self._modify_share(source_region, snapshot_id, 'add')
+
+    def unshare(self, source_region: str, snapshot_id: str) -> None:
+        self._modify_share(source_region, snapshot_id, 'remove')
+
+    def _modify_share(self, source_region: str, snapshot_id: str, operation: str) -> None:
         self.client.call(source_region, 'ModifySnapshotAttribute', SnapshotId=snapshot_id, Attribute='createVolumePermission',
-                         OperationType='remove', UserIds=[self.dr_account])
-        self.client.call(source_region, 'DeleteTags', Resources=[snapshot_id], Tags=[{'Key': SHARE_TAG}])
+                         OperationType=operation, UserIds=[self.dr_account])
+
+    def source_tags(self, source_region: str, snapshot_id: str) -> dict[str, str]:
+        found = self._describe_by_filter(source_region, 'snapshot-id', [snapshot_id], owned=True).get(snapshot_id)
+        return dict(found.tags) if found is not None else {}
+
+    def tag_source(self, source_region: str, snapshot_id: str, tags: Mapping[str, str]) -> None:
+        self.client.call(source_region, 'CreateTags', Resources=[snapshot_id], Tags=tag_list(dict(tags)))
+
+    def untag_source(self, source_region: str, snapshot_id: str, keys: Sequence[str]) -> None:
+        self.client.call(source_region, 'DeleteTags', Resources=[snapshot_id], Tags=[{'Key': key} for key in keys])
+
+    def claimed_sources(self, source_region: str) -> dict[str, dict[str, str]]:
+        # EC2's filter values take wildcards ("*" matches any characters: EC2 user guide, "Filter resources"). One value a
+        # listing: moto 5.2, which the tests run against, takes several values of a tag-key filter as a set, not any-of.
+        found: dict[str, Snapshot] = {}
+        for key in (SHARE_TAG, CLAIM_TAG_PREFIX + '*'):
+            found.update(self._describe_by_filter(source_region, 'tag-key', [key], owned=True))
+        return {snapshot_id: dict(snapshot.tags) for snapshot_id, snapshot in found.items()}
+
+    def copies_in_flight(self, source_region: str, regions: Sequence[str], snapshot_ids: Sequence[str]) -> set[str]:
+        in_flight: set[str] = set()
+        for region in regions:
+            copies = self._describe_by_filter(region, 'tag:' + SOURCE_TAG, ['%s/%s' % (source_region, snapshot_id) for snapshot_id in snapshot_ids],
+                                              owned=True)
+            in_flight |= {copy.tags[SOURCE_TAG].partition('/')[2] for copy in copies.values() if copy.state == PENDING}
+        return in_flight
 
     # ------------------------------------------------------------------ for the DR run
     def find_disks(self, region: str, tag_selector: Mapping[str, str | None]) -> list[Disk]:

@@ -35,6 +35,9 @@ COPY_TAG = 'snapcopy:copy'
 # On a source snapshot a DR run shared with its DR account (dr_account), the account's id: the run that finds it with no
 # copy of the snapshot in flight removes the share and the tag. A share a person made carries no such tag, and stays.
 SHARE_TAG = 'snapcopy:shared-with'
+# On such a source, one tag per DR run that needs the share (the prefix, then the run's id): the time by which that run is
+# over and its DR regions (_dr_shares). The share goes only when no claim of a run that may still be under way is left.
+CLAIM_TAG_PREFIX = 'snapcopy:share-claim:'
 # Tencent Cloud CBS with dr_account (_cbs_dr_account): on the DR account's bridge disk, made from a staged copy shared with
 # it, and on the DR account's copy, a snapshot of that disk, the staged copy's id. It links the three across a killed run.
 STAGED_FROM_TAG = 'snapcopy:staged-from'

@@ -20,7 +20,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._model import (
     DrillDisk,
     SnapshotLock,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_shares import ShareCalls, SourceShares
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import CLAIM_TAG_PREFIX, COPY_TAG, DISK_TAG, SHARE_TAG, SOURCE_TAG
 
 EPOCH = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
 
@@ -29,7 +30,7 @@ class RunKilled(BaseException):
     """The process of the run was killed (SIGKILL): no call of it reaches the cloud any more, and nothing catches this."""
 
 
-class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter):
+class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter, ShareCalls):
     """Copies finish ``copy_seconds`` after they start; every call is counted.
 
     Times: ``clock.now`` seconds after EPOCH is "now" for snapshots' creation times.
@@ -79,8 +80,10 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         self.lose_next_lock_answer = False
         self.refused_locked_deletes = []  # deletes sent for a snapshot whose lock was in force (the cloud refuses them)
         self.dr_account = None         # with use_dr_account: copies are the DR account's, their sources shared with it
-        self.shares = {}               # source snapshot id -> True when a DR run marked the share, False for a person's
-        self.released = []             # shares a run removed
+        self.granted = set()           # source snapshot ids the DR account may copy (shared by a DR run or a person)
+        self.released = []             # shares a run removed (unshare), in order
+        self.released_in_flight = []   # shares removed while a copy of their snapshot was in flight (it would fail)
+        self.source_shares = None      # with a DR account, the run's SourceShares (start_dr_run)
 
     def _count(self, name):
         if self.kill_after_calls is not None:
@@ -163,9 +166,8 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
             if self.in_flight_limit is not None and self.in_flight(destination) >= self.in_flight_limit:
                 raise CloudError('CopySnapshot', 'ResourceLimitExceeded', 'too many copies in flight', kind=RETRYABLE)
             if self.dr_account is not None:
-                # The share, as the adapters make it: one a person made stays theirs (unmarked); a call, where a kill may fall.
-                self._count('share')
-                self.shares.setdefault(request.source_id, True)
+                # The share, as the adapters hold it (_dr_shares): a claim first; a person's share stays theirs.
+                self.source_shares.hold(request.source_region, request.source_id)
             copy_id = 'copy-%d' % (len(self.copies) + len(self.deleted))  # never an id given before
             tags = dict(request.options.get('tags') or {})
             tags[SOURCE_TAG] = request.source_tag
@@ -235,17 +237,57 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
     def use_dr_account(self, connection, source_region, account):
         self.dr_account = account
 
+    def start_dr_run(self, claim, now):
+        self.source_shares = SourceShares(self, account=self.dr_account, run=claim, now=now)
+
     def find_shares(self, source_region, dr_regions):
-        self._count('find_shares')
-        marked = sorted(snapshot_id for snapshot_id, ours in self.shares.items() if ours)
-        in_flight = {copy['tags'].get(SOURCE_TAG, '').partition('/')[2] for copy_id, copy in self.copies.items()
-                     if copy['region'] in dr_regions and self._copy_snapshot(copy_id).state == PENDING}
-        return [snapshot_id for snapshot_id in marked if snapshot_id not in in_flight], [snapshot_id for snapshot_id in marked if snapshot_id in in_flight]
+        return self.source_shares.find(source_region)
 
     def release_share(self, source_region, snapshot_id):
-        self._count('release_share')
-        del self.shares[snapshot_id]
-        self.released.append(snapshot_id)
+        return self.source_shares.release(source_region, snapshot_id)
+
+    # The calls of a share (_dr_shares.ShareCalls), each counted: a kill may fall between any two.
+    def is_shared(self, source_region, snapshot_id):
+        self._count('is_shared')
+        return snapshot_id in self.granted
+
+    def share(self, source_region, snapshot_id):
+        self._count('share')
+        self.granted.add(snapshot_id)
+
+    def unshare(self, source_region, snapshot_id):
+        self._count('unshare')
+        if snapshot_id in self.granted:
+            self.granted.discard(snapshot_id)
+            self.released.append(snapshot_id)
+            if snapshot_id in self._pending_sources({copy['region'] for copy in self.copies.values()}, [snapshot_id]):
+                self.released_in_flight.append(snapshot_id)
+
+    def source_tags(self, source_region, snapshot_id):
+        self._count('source_tags')
+        return dict(self.snapshots.get(snapshot_id, {}).get('tags') or {})
+
+    def tag_source(self, source_region, snapshot_id, tags):
+        self._count('tag_source')
+        self.snapshots[snapshot_id].setdefault('tags', {}).update(tags)
+
+    def untag_source(self, source_region, snapshot_id, keys):
+        self._count('untag_source')
+        for key in keys:
+            self.snapshots[snapshot_id].get('tags', {}).pop(key, None)
+
+    def claimed_sources(self, source_region):
+        self._count('claimed_sources')
+        return {snapshot_id: dict(record['tags']) for snapshot_id, record in self.snapshots.items()
+                if any(key == SHARE_TAG or key.startswith(CLAIM_TAG_PREFIX) for key in record.get('tags') or {})}
+
+    def copies_in_flight(self, source_region, regions, snapshot_ids):
+        self._count('copies_in_flight')
+        return self._pending_sources(regions, snapshot_ids)
+
+    def _pending_sources(self, regions, snapshot_ids):
+        return {copy['tags'].get(SOURCE_TAG, '').partition('/')[2] for copy_id, copy in self.copies.items()
+                if copy['region'] in regions and self._copy_snapshot(copy_id).state == PENDING} & set(snapshot_ids)
 
     # ------------------------------------------------------------------ locks
     def add_lock(self, snapshot_id, mode='compliance', days=7, cool_off_hours=0):

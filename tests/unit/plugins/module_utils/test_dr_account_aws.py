@@ -3,7 +3,9 @@ moto lacks (ebs_vault.py: a copy of a snapshot another account shared). The sour
 and owns, the share is removed; keys that cannot be shared are named; the clouds without a cross-account path refuse."""
 from __future__ import annotations
 
+import datetime
 import json
+import threading
 
 import botocore
 import botocore.session
@@ -17,7 +19,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import d
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import PROVIDERS
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SHARE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import CLAIM_TAG_PREFIX, SHARE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 KEYS = {'access_key': 'AKIASNAPCOPYVAULT001', 'secret_key': 'snapcopy-vault-secret'}
@@ -45,14 +47,14 @@ def tagged_disk(url, tag_value, **volume):
     return disk, snapshot
 
 
-def dr_run(url, tag_value, clock=None, check_mode=False, **options):
+def dr_run(url, tag_value, clock=None, check_mode=False, now=None, **options):
     settings = dr_settings(dict({'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['eu-west-1'], 'tag_selector': {'vault': tag_value},
                                  'prune': False, 'wait': True, 'wait_timeout': 600, 'poll_interval': 1, 'dr_account': DR_ROLE}, **options))
     connection = dict(KEYS, endpoint_url=url)
     adapter = EbsAdapter(AwsClient(connection, botocore))
     connect_dr_account(adapter, connection, settings['dr_account'], 'us-east-1', None)
     clock = clock or FakeClock()
-    return DrRun(adapter, settings, check_mode=check_mode, clock=clock.clock, sleep=clock.sleep).run()
+    return DrRun(adapter, settings, check_mode=check_mode, now=now, clock=clock.clock, sleep=clock.sleep).run()
 
 
 def shares_of(snapshot_id):
@@ -151,3 +153,67 @@ def test_dr_account_needs_a_role_arn_the_rules_accept_and_another_account():
     with pytest.raises(InputError) as raised:
         connect_dr_account(EbsAdapter(AwsClient(KEYS, botocore)), KEYS, settings, 'us-east-1', DR_ACCOUNT)
     assert 'is the account of the disks' in raised.value.message
+
+
+@pytest.fixture
+def dr_copies_stay_pending(monkeypatch):
+    """While the set it yields holds True, each copy the DR account makes stays in flight (moto completes copies at once)."""
+    from moto.ec2.models.elastic_block_store import Snapshot  # pylint: disable=import-outside-toplevel  # moto's state, in this process
+    pending = {'on': False}
+    made = Snapshot.__init__
+
+    def __init__(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        if pending['on'] and self.owner_id == DR_ACCOUNT:
+            self.status = 'pending'
+    monkeypatch.setattr(Snapshot, '__init__', __init__)
+    return pending
+
+
+def test_a_share_another_scopes_copy_needs_is_held_until_that_copy_is_complete(moto_url, dr_copies_stay_pending):
+    """Scope B (wait: false) leaves its copy in flight in eu-west-1; scope A, other disks and another DR region, must not
+    take B's share away: not while B's run may be under way, nor after, while B's copy is in flight."""
+    dummy, theirs = tagged_disk(moto_url, 'scope-b')
+    dummy, ours = tagged_disk(moto_url, 'scope-a')
+    dr_copies_stay_pending['on'] = True
+    scope_b = dr_run(moto_url, 'scope-b', wait=False)
+    dr_copies_stay_pending['on'] = False
+    assert scope_b['dr_account']['held'] == [theirs] and shares_of(theirs)[0] == [DR_ACCOUNT]
+    scope_a = dr_run(moto_url, 'scope-a', dr_regions=['us-west-2'])
+    assert scope_a['dr_account']['released'] == [ours] and theirs in scope_a['dr_account']['held']
+    assert shares_of(theirs)[0] == [DR_ACCOUNT] and shares_of(ours) == ([], {})
+    # A day on, B's run is over, and its copy is still in flight in a region scope A does not copy to.
+    tomorrow = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
+    later = dr_run(moto_url, 'scope-a', dr_regions=['us-west-2'], now=tomorrow)
+    assert later['dr_account']['held'] == [theirs] and shares_of(theirs)[0] == [DR_ACCOUNT]
+    (copy,) = [copy for disk in scope_b['disks'] for copy in disk['copies']]
+    backends(DR_ACCOUNT, 'eu-west-1').snapshots[copy['snapshot_id']].status = 'completed'
+    done = dr_run(moto_url, 'scope-a', dr_regions=['us-west-2'], now=tomorrow)
+    assert done['dr_account']['released'] == [theirs] and shares_of(theirs) == ([], {})
+
+
+def test_two_runs_at_once_leave_no_share_when_one_shares_while_the_other_releases(moto_url, monkeypatch):
+    """Run X's share reaches EC2 late (it is held in the emulator); run Y, of the same scope, copies and releases in the
+    meantime. X's share then lands: once both have ended, nothing is shared and no claim or mark is left."""
+    from moto.ec2.models.elastic_block_store import EBSBackend  # pylint: disable=import-outside-toplevel
+    dummy, snapshot_id = tagged_disk(moto_url, 'race')
+    arrived, go = threading.Event(), threading.Event()
+    add = EBSBackend.add_create_volume_permission
+
+    def slow_first_add(self, *args, **kwargs):
+        if not arrived.is_set():
+            arrived.set()
+            assert go.wait(60)
+        return add(self, *args, **kwargs)
+    monkeypatch.setattr(EBSBackend, 'add_create_volume_permission', slow_first_add)
+    reports = {}
+    run_x = threading.Thread(target=lambda: reports.setdefault('x', dr_run(moto_url, 'race')))
+    run_x.start()
+    assert arrived.wait(60)
+    reports['y'] = dr_run(moto_url, 'race')
+    assert snapshot_id in reports['y']['dr_account']['held'], 'Y took X\'s share away while X was about to copy'
+    go.set()
+    run_x.join(60)
+    assert not reports['x']['failures'] and reports['x']['dr_account']['released'] == [snapshot_id]
+    permissions, tags = shares_of(snapshot_id)
+    assert permissions == [] and not [key for key in tags if key == SHARE_TAG or key.startswith(CLAIM_TAG_PREFIX)]

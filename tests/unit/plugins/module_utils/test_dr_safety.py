@@ -12,7 +12,8 @@ After every move:
 4. no delete was sent for a copy whose lock was in force, whoever locked it (a run with ``lock``, or a person);
    and a run locks only completed copies (the in-memory cloud asserts it);
 5. with a DR account, a run that ends (not killed) leaves no share of a source snapshot that no copy in flight needs, killed
-   runs before it or not; and a share a person made is never removed.
+   runs before it or not; no share is removed while a copy of its snapshot is in flight in any DR region, of this scope or
+   another's (a second scope, other disks and another DR region, runs too); and a share a person made is never removed.
 
 make test runs a few thousand moves; make chaos runs many more (SNAPCOPY_SAFETY_EXAMPLES).
 """
@@ -34,6 +35,10 @@ from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr 
 
 DISKS = ('disk-0', 'disk-1')
 DR_REGIONS = ('dr-1', 'dr-2')
+# A second scope of the same source region: other disks (another tag value), another DR region. Its runs and the first
+# scope's share the source region's snapshots' shares (with a DR account) and must leave each other's alone.
+SCOPES = {'a': ('yes', DR_REGIONS), 'b': ('b', ('dr-3',))}
+DISKS_B = ('disk-b0',)
 EXAMPLES = int(os.environ.get('SNAPCOPY_SAFETY_EXAMPLES', '300'))
 
 
@@ -50,6 +55,8 @@ class DrWorld(RuleBasedStateMachine):
         self.cloud.records_copy_source = self.links_sources = links_sources
         for disk in DISKS:
             self.cloud.add_disk(disk, tags={'dr': 'yes'}, snapshot_ages_hours=(30, 2))
+        for disk in DISKS_B:
+            self.cloud.add_disk(disk, tags={'dr': 'b'}, snapshot_ages_hours=(30, 2))
         self.dr_account = {'role_arn': 'arn:aws:iam::222233334444:role/dr'} if dr_account else None
         if dr_account:
             self.cloud.use_dr_account({}, 'src-1', '222233334444')
@@ -63,7 +70,7 @@ class DrWorld(RuleBasedStateMachine):
         self.persons_shares = {}      # source snapshot a person shared with the DR account -> releases before it
 
     # ------------------------------------------------------------------ the world's moves
-    @rule(disk=st.sampled_from(DISKS))
+    @rule(disk=st.sampled_from(DISKS + DISKS_B))
     def new_snapshot(self, disk):
         self.snapshot_number += 1
         self.cloud.snapshots['%s-new-%d' % (disk, self.snapshot_number)] = {
@@ -78,10 +85,11 @@ class DrWorld(RuleBasedStateMachine):
           drill=st.booleans(), failing=st.integers(0, 2), hanging=st.integers(0, 1), lost_answer=st.booleans(),
           killed_after=st.one_of(st.none(), st.integers(0, 40)),
           lock=st.sampled_from([None, {'mode': 'governance', 'duration_days': 1}, {'mode': 'compliance', 'duration_days': 3}]),
-          lost_lock_answer=st.booleans())
-    def dr_run(self, wait, keep_copies, max_age_days, drill, failing, hanging, lost_answer, killed_after, lock, lost_lock_answer):
+          lost_lock_answer=st.booleans(), scope=st.sampled_from(sorted(SCOPES)))
+    def dr_run(self, wait, keep_copies, max_age_days, drill, failing, hanging, lost_answer, killed_after, lock, lost_lock_answer, scope):
         prune = bool(keep_copies or max_age_days)
-        options = params(dr_regions=list(DR_REGIONS), wait=wait, wait_timeout=120, prune=prune, keep_copies=keep_copies,
+        tag_value, dr_regions = SCOPES[scope]
+        options = params(dr_regions=list(dr_regions), tag_selector={'dr': tag_value}, wait=wait, wait_timeout=120, prune=prune, keep_copies=keep_copies,
                          max_copy_age_days=max_age_days, restore_test=drill and wait, restore_test_timeout=60,
                          restore_test_count=1, lock=lock, dr_account=self.dr_account)
         self.cloud.lose_next_lock_answer = lost_lock_answer
@@ -103,7 +111,7 @@ class DrWorld(RuleBasedStateMachine):
         self.no_other_runs_test_disk_deleted_before_its_time(before_disks)
         if self.dr_account and report is not None:
             # What is left is what the run held, each for a copy it saw in flight (that copy may have completed since).
-            left = sorted(snapshot_id for snapshot_id, ours in self.cloud.shares.items() if ours)
+            left = sorted(self.cloud.granted - set(self.persons_shares))
             assert set(left) <= set(report['dr_account']['held']), \
                 'a run ended leaving shares no copy in flight needed: %s (held: %s)' % (left, report['dr_account']['held'])
 
@@ -143,8 +151,8 @@ class DrWorld(RuleBasedStateMachine):
     def a_person_shares_a_snapshot_with_the_dr_account(self, data):
         """Any snapshot of the disks, the newest (the one a DR run copies next) as likely as any other."""
         snapshot_id = data.draw(st.sampled_from(sorted(self.cloud.snapshots)))
-        if snapshot_id not in self.cloud.shares:
-            self.cloud.shares[snapshot_id] = False
+        if snapshot_id not in self.cloud.granted:
+            self.cloud.granted.add(snapshot_id)
             self.persons_shares[snapshot_id] = len(self.cloud.released)
 
     # ------------------------------------------------------------------ the contract
@@ -172,6 +180,10 @@ class DrWorld(RuleBasedStateMachine):
     def a_persons_share_is_never_removed(self):
         removed = sorted(snapshot_id for snapshot_id, since in self.persons_shares.items() if snapshot_id in self.cloud.released[since:])
         assert not removed, 'removed the shares a person made: %s' % removed
+
+    @invariant()
+    def no_share_is_removed_while_a_copy_of_its_snapshot_is_in_flight(self):
+        assert not self.cloud.released_in_flight, 'shares removed while their copies were in flight: %s' % self.cloud.released_in_flight
 
     @invariant()
     def no_delete_is_sent_for_a_locked_copy(self):
