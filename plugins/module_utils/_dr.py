@@ -23,10 +23,21 @@ from ._backoff import create_once
 from ._dr_lock import IN_FORCE, KEPT_LOCKED, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, lock_record, read_locks
 from ._dr_prune import copies_to_mark, dr_copies_by_disk, prune_selection
 from ._dr_report import dr_report
-from ._dr_restore import ALREADY_DELETED, DELETE_FAILED, DELETED, KEPT_IN_USE, WOULD_DELETE, RestoreDrill, check_restore_settings, run_id, run_over_at
+from ._dr_restore import (
+    ALREADY_DELETED,
+    DELETE_FAILED,
+    DELETED,
+    KEPT_IN_USE,
+    KEPT_REFUSED,
+    WOULD_DELETE,
+    RestoreDrill,
+    check_restore_settings,
+    run_id,
+    run_over_at,
+)
 from ._dr_shares import claim_for
 from ._engine import COPIED, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, run_retry
-from ._errors import IN_USE, NOT_FOUND, CloudError, InputError
+from ._errors import IN_USE, NOT_FOUND, CloudError, InputError, is_permission_refusal
 from ._model import COMPLETED, FAILED, PENDING, CopyRequest, Disk, Snapshot, copy_mismatches, parse_time
 from ._poller import DONE, PENDING as POLL_PENDING, poll
 from ._progress import COPYING, FRESH_SNAPSHOTS, LOCKING, PRUNING, READING, RESTORE_TEST, Progress
@@ -405,7 +416,15 @@ class DrRun:
         if used or any(others.values()):
             self.progress.enter(LOCKING)
         for region in sorted(set(used) | set(others)):
-            found = read_locks(self.adapter, self._call, region, [copy.id for dummy, copy in used.get(region, []) + others.get(region, [])])
+            try:
+                found = read_locks(self.adapter, self._call, region, [copy.id for dummy, copy in used.get(region, []) + others.get(region, [])])
+            except CloudError as error:
+                # Unread, no copy is known locked, and none is locked blind (it might be a person's lock, changed): each
+                # copy of the region fails its disk, named; the run goes on to release its shares and report.
+                for entry, copy in used.get(region, []):
+                    entry.locks[(region, copy.id)] = lock_record(LOCK_FAILED, error=error.as_result())
+                    entry.problems.append('locking copy %s in %s: its lock could not be read: %s' % (copy.id, region, error))
+                continue
             to_lock: list[tuple[DiskEntry, Snapshot, bool]] = []  # (entry, copy, whether the run uses it)
             for entry, copy in used.get(region, []):
                 current = found.get(copy.id)
@@ -530,8 +549,15 @@ class DrRun:
                     outcome.destinations.get(destination) is not None and outcome.destinations[destination].action == WOULD_COPY
                     for outcome in entry.outcomes)
                 plans.append((entry, *prune_selection(group, self.now, keep, max_age_days, in_use, completed_to_come=completed_to_come)))
-            # No delete is sent for a copy whose lock is in force, whoever locked it: the locks are read first.
-            locks = read_locks(self.adapter, self._call, destination, [copy.id for dummy, delete, dummy_keep in plans for copy in delete])
+            # No delete is sent for a copy whose lock is in force, whoever locked it: the locks are read first. Where the read
+            # is refused (a policy without the lock permission), the deletes go out, and the cloud keeps a locked copy.
+            unread: CloudError | None = None
+            try:
+                locks = read_locks(self.adapter, self._call, destination, [copy.id for dummy, delete, dummy_keep in plans for copy in delete])
+            except CloudError as error:
+                locks, unread = {}, error
+                self.warnings.append('could not read the locks of the DR copies in %s that pruning chose (%s): their deletes were sent, '
+                                     'and a copy whose delete the cloud refused is kept' % (destination, error))
             for entry, delete, keep_these in plans:
                 for copy in delete:
                     lock = locks.get(copy.id)
@@ -539,10 +565,12 @@ class DrRun:
                         entry.kept.append({'region': destination, 'snapshot_id': copy.id, 'created': copy.created, 'reason': KEPT_LOCKED,
                                            'lock': lock.as_result()})
                     else:
-                        entry.pruned.append(self._delete(destination, copy, entry))
+                        entry.pruned.append(self._delete(destination, copy, entry, lock_unread=unread is not None))
                 entry.kept.extend({'region': destination, 'snapshot_id': copy.id, 'created': copy.created} for copy in keep_these)
 
-    def _delete(self, destination: str, copy: Snapshot, entry: DiskEntry) -> dict[str, Any]:
+    def _delete(self, destination: str, copy: Snapshot, entry: DiskEntry, lock_unread: bool = False) -> dict[str, Any]:
+        """Delete one copy pruning chose; ``lock_unread``: its lock could not be read, so a refusal other than of the
+        permission is taken for the cloud keeping a locked copy."""
         record: dict[str, Any] = {'region': destination, 'snapshot_id': copy.id, 'created': copy.created,
                                   'age_hours': round(copy.age_hours(self.now), 1), 'action': WOULD_DELETE if self.check_mode else DELETED}
         if not self.check_mode:
@@ -551,8 +579,10 @@ class DrRun:
             except CloudError as error:
                 if error.kind == NOT_FOUND:  # gone already (another run, a person): no failure, not our deletion
                     record['action'] = ALREADY_DELETED
-                elif error.kind == IN_USE:  # a disk was made from it: kept, never forced, and no failure of the run
-                    record['action'] = KEPT_IN_USE
+                elif error.kind == IN_USE or (lock_unread and not is_permission_refusal(error)):
+                    # A disk was made from it, or (lock unread) the cloud keeps it, most likely for a lock: kept, never
+                    # forced, and no failure of the run.
+                    record['action'] = KEPT_IN_USE if error.kind == IN_USE else KEPT_REFUSED
                     record['reason'] = str(error)
                     self.warnings.append('kept %s in %s, which pruning chose: %s' % (copy.id, destination, error))
                 else:

@@ -81,6 +81,9 @@ WOULD_DELETE = 'would_delete'
 DELETE_FAILED = 'delete_failed'
 # A copy the cloud keeps because a disk or an image was made from it (a person's restore, say): never forced.
 KEPT_IN_USE = 'kept_in_use'
+# A copy pruning chose whose lock it could not read (the lock read refused), and whose delete the cloud refused: most likely
+# a lock, which the cloud keeps; not a failure.
+KEPT_REFUSED = 'kept_refused'
 
 
 def run_id(now: datetime.datetime, rng: Callable[[], float] = random.random) -> str:

@@ -102,6 +102,16 @@ SAFE_TO_RESEND_PREFIXES = ('Describe', 'List', 'Get')
 SAFE_TO_RESEND = ('TagResources', 'CreateTags', 'ModifySnapshotAttribute', 'ModifySnapshotsSharePermission')
 
 
+# The codes of a call the caller's policy does not allow (EC2 UnauthorizedOperation, KMS/STS AccessDenied*, Alibaba
+# Forbidden.RAM / NoPermission, Tencent UnauthorizedOperation.*, AuthFailure.UnauthorizedOperation).
+PERMISSION_CODE_PARTS = ('UnauthorizedOperation', 'AccessDenied', 'Forbidden', 'NoPermission')
+
+
+def is_permission_refusal(error: CloudError) -> bool:
+    """Whether the cloud refused ``error``'s call because the caller may not make it."""
+    return any(part in error.code for part in PERMISSION_CODE_PARTS)
+
+
 def safe_to_resend(action: str) -> bool:
     """Whether sending ``action`` twice does no more than sending it once."""
     return action.startswith(SAFE_TO_RESEND_PREFIXES) or action in SAFE_TO_RESEND

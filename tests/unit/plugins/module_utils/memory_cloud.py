@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._adapter import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import (
     COMPLETED,
     FAILED,
@@ -78,7 +78,8 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         self.locks = {}                # snapshot id -> {'mode', 'until' (clock.now seconds), 'cool_off_hours'}
         self.lock_errors = []          # errors raised by the next lock_snapshot calls
         self.lose_next_lock_answer = False
-        self.refused_locked_deletes = []  # deletes sent for a snapshot whose lock was in force (the cloud refuses them)
+        self.refused_locked_deletes = []  # deletes sent for a snapshot whose lock was in force and readable (the cloud refuses them)
+        self.lock_reads_refused = False   # a policy without the lock read: describe_locks is refused (UnauthorizedOperation)
         self.dr_account = None         # with use_dr_account: copies are the DR account's, their sources shared with it
         self.granted = set()           # source snapshot ids the DR account may copy (shared by a DR run or a person)
         self.released = []             # shares a run removed (unshare), in order
@@ -227,7 +228,8 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
     def delete_snapshot(self, region, snapshot_id):
         self._count('delete_snapshot')
         if self._lock(snapshot_id) is not None and self._lock(snapshot_id).in_force:
-            self.refused_locked_deletes.append(snapshot_id)
+            if not self.lock_reads_refused:
+                self.refused_locked_deletes.append(snapshot_id)
             raise CloudError('DeleteSnapshot', 'SnapshotLocked', 'snapshot %s is locked' % snapshot_id, kind=INVALID)
         if self.copies.pop(snapshot_id, None) is None:
             raise CloudError('DeleteSnapshot', 'InvalidSnapshot.NotFound', 'no snapshot %s' % snapshot_id, kind=NOT_FOUND)
@@ -303,6 +305,8 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
 
     def describe_locks(self, region, snapshot_ids):
         self._count('describe_locks')
+        if self.lock_reads_refused:
+            raise CloudError('DescribeLockedSnapshots', 'UnauthorizedOperation', 'You are not authorized to perform this operation.', kind=FATAL)
         assert len(snapshot_ids) <= self.ids_per_lock_describe
         return {snapshot_id: self._lock(snapshot_id) for snapshot_id in snapshot_ids
                 if snapshot_id in self.locks and self.copies.get(snapshot_id, {}).get('region') == region}

@@ -217,3 +217,21 @@ def test_two_runs_at_once_leave_no_share_when_one_shares_while_the_other_release
     assert not reports['x']['failures'] and reports['x']['dr_account']['released'] == [snapshot_id]
     permissions, tags = shares_of(snapshot_id)
     assert permissions == [] and not [key for key in tags if key == SHARE_TAG or key.startswith(CLAIM_TAG_PREFIX)]
+
+
+def test_a_refused_lock_read_fails_the_disk_and_still_releases_the_share_and_reports(moto_url):
+    """The DR account's policy lacks ec2:DescribeLockedSnapshots (an upgrade's): the copy is made, its lock is named as
+    failed with EC2's refusal, the share goes, and the run ends with its report instead of an error."""
+    from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_vault import DENIED  # pylint: disable=import-outside-toplevel
+    dummy, snapshot_id = tagged_disk(moto_url, 'lock-unread')
+    DENIED.add((DR_ACCOUNT, 'DescribeLockedSnapshots'))
+    try:
+        report = dr_run(moto_url, 'lock-unread', lock={'mode': 'governance', 'duration_days': 1})
+    finally:
+        DENIED.clear()
+    (copy,) = [copy for disk in report['disks'] for copy in disk['copies']]
+    assert copy['action'] == 'copied' and copy['lock']['action'] == 'lock_failed'
+    assert copy['lock']['error']['code'] == 'UnauthorizedOperation'
+    (failure,) = report['failures']
+    assert 'could not be read' in failure and 'UnauthorizedOperation' in failure
+    assert report['dr_account']['released'] == [snapshot_id] and shares_of(snapshot_id) == ([], {})

@@ -9,8 +9,9 @@ After every move:
 1. every disk that ever had a completed copy in a DR region still has one there;
 2. nothing that a DR run did not make was ever deleted;
 3. no test disk was deleted by a run that did not make it before the time its run could still be under way;
-4. no delete was sent for a copy whose lock was in force, whoever locked it (a run with ``lock``, or a person);
-   and a run locks only completed copies (the in-memory cloud asserts it);
+4. no delete was sent for a copy whose lock was in force, whoever locked it (a run with ``lock``, or a person), unless the
+   cloud refused the run its lock reads (a policy without them: the deletes go out and the cloud keeps a locked copy);
+   a run locks only completed copies (the in-memory cloud asserts it); and every copy a report calls locked is locked;
 5. with a DR account, a run that ends (not killed) leaves no share of a source snapshot that no copy in flight needs, killed
    runs before it or not; no share is removed while a copy of its snapshot is in flight in any DR region, of this scope or
    another's (a second scope, other disks and another DR region, runs too); and a share a person made is never removed.
@@ -85,14 +86,16 @@ class DrWorld(RuleBasedStateMachine):
           drill=st.booleans(), failing=st.integers(0, 2), hanging=st.integers(0, 1), lost_answer=st.booleans(),
           killed_after=st.one_of(st.none(), st.integers(0, 40)),
           lock=st.sampled_from([None, {'mode': 'governance', 'duration_days': 1}, {'mode': 'compliance', 'duration_days': 3}]),
-          lost_lock_answer=st.booleans(), scope=st.sampled_from(sorted(SCOPES)))
-    def dr_run(self, wait, keep_copies, max_age_days, drill, failing, hanging, lost_answer, killed_after, lock, lost_lock_answer, scope):
+          lost_lock_answer=st.booleans(), scope=st.sampled_from(sorted(SCOPES)), lock_reads_refused=st.booleans())
+    def dr_run(self, wait, keep_copies, max_age_days, drill, failing, hanging, lost_answer, killed_after, lock, lost_lock_answer, scope,
+               lock_reads_refused):
         prune = bool(keep_copies or max_age_days)
         tag_value, dr_regions = SCOPES[scope]
         options = params(dr_regions=list(dr_regions), tag_selector={'dr': tag_value}, wait=wait, wait_timeout=120, prune=prune, keep_copies=keep_copies,
                          max_copy_age_days=max_age_days, restore_test=drill and wait, restore_test_timeout=60,
                          restore_test_count=1, lock=lock, dr_account=self.dr_account)
         self.cloud.lose_next_lock_answer = lost_lock_answer
+        self.cloud.lock_reads_refused = lock_reads_refused
         self.cloud.fail_next_copies, self.cloud.hang_next_copies = failing, hanging
         self.cloud.lose_next_answer = lost_answer
         self.cloud.kill_after_calls = killed_after
@@ -106,9 +109,16 @@ class DrWorld(RuleBasedStateMachine):
         finally:
             self.cloud.kill_after_calls = None
             self.cloud.fail_next_copies = self.cloud.hang_next_copies = 0
-            self.cloud.lose_next_answer = self.cloud.lose_next_lock_answer = False
+            self.cloud.lose_next_answer = self.cloud.lose_next_lock_answer = self.cloud.lock_reads_refused = False
         self.dr_made |= (set(self.cloud.copies) | set(self.cloud.deleted)) - before_copies
         self.no_other_runs_test_disk_deleted_before_its_time(before_disks)
+        if report is not None:
+            # What the report calls locked is locked when read back.
+            claimed = [(copy['snapshot_id'], copy['lock']['action']) for disk in report['disks'] for copy in disk['copies']
+                       if copy.get('lock') and copy['lock']['action'] in ('locked', 'in_force')]
+            unlocked = [pair for pair in claimed
+                        if pair[0] not in self.cloud.locks or not self.cloud._lock(pair[0]).in_force]  # pylint: disable=protected-access
+            assert not unlocked, 'the report calls copies locked that are not: %s' % unlocked
         if self.dr_account and report is not None:
             # What is left is what the run held, each for a copy it saw in flight (that copy may have completed since).
             left = sorted(self.cloud.granted - set(self.persons_shares))

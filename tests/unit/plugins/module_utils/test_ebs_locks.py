@@ -85,3 +85,35 @@ def test_a_locked_snapshot_cannot_be_deleted_until_its_lock_is_gone(moto_url):
     with pytest.raises(ClientError) as raised:
         east.lock_snapshot(SnapshotId='snap-00000000000000000', LockMode='governance', LockDuration=1)
     assert raised.value.response['Error']['Code'] == 'InvalidSnapshot.NotFound'
+
+
+@pytest.fixture
+def denied():
+    """The (account, action) pairs the emulator answers as a policy that lacks them (UnauthorizedOperation)."""
+    from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_vault import DENIED  # pylint: disable=import-outside-toplevel
+    yield DENIED
+    DENIED.clear()
+
+
+def test_aws_pruning_without_the_lock_read_permission_deletes_and_keeps_a_copy_the_cloud_keeps_locked(moto_url, denied):
+    """A policy written before locks (no ec2:DescribeLockedSnapshots) and a run that prunes without lock: the run does not
+    fail; the unlocked older copy goes, the locked one (which EC2 refuses to delete) is kept, and a warning says why."""
+    disk_id = tagged_disk(moto_url, 'aws-lock-unread')
+    clock = FakeClock()
+    first = dr_run(moto_url, 'aws-lock-unread', clock, lock={'mode': 'governance', 'duration_days': 1})
+    (locked,) = [copy['snapshot_id'] for disk in first['disks'] for copy in disk['copies']]
+    copies = [locked]
+    for number in (1, 2):
+        time.sleep(1.1)  # moto's StartTime counts whole seconds: the later snapshot must be the newer one
+        ec2(moto_url, 'us-east-1').create_snapshot(VolumeId=disk_id, Description='nightly %d' % number)
+        clock.now += 3600
+        if number == 2:
+            denied.add(('123456789012', 'DescribeLockedSnapshots'))
+        report = dr_run(moto_url, 'aws-lock-unread', clock, prune=number == 2, keep_copies=1)
+        copies += [copy['snapshot_id'] for disk in report['disks'] for copy in disk['copies']]
+    (disk,) = report['disks']
+    assert not report['failures'], report['failures']
+    assert {(pruned['snapshot_id'], pruned['action']) for pruned in disk['pruned']} == {(copies[1], 'deleted'), (locked, 'kept_refused')}
+    assert any('could not read the locks' in warning and 'UnauthorizedOperation' in warning for warning in report['run_warnings'])
+    left = {item['SnapshotId'] for item in ec2(moto_url, 'eu-west-1').describe_snapshots(OwnerIds=['self'])['Snapshots']}
+    assert locked in left and copies[2] in left and copies[1] not in left

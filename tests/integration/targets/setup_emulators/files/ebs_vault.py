@@ -42,6 +42,10 @@ CREDENTIAL_SCOPE = re.compile(r'Credential=(?P<key>[^/]+)/\d{8}/(?P<region>[^/]+
 LOCK_MODES = ('compliance', 'governance')
 # (account, region, snapshot id) -> {'mode', 'duration_days', 'cool_off_hours', 'locked_at', 'expires_at'}
 LOCKS: dict = {}
+# (account, action) pairs that the account's policy does not allow, answered as EC2 answers an IAM denial (its common client
+# error UnauthorizedOperation, "You are not authorized to perform this operation.", HTTP 403): what tests set to play a
+# policy that lacks a permission.
+DENIED: set = set()
 _GUARD = threading.Lock()
 
 
@@ -212,6 +216,15 @@ def keep_volume_keys(environ):
                 snapshot.kms_key_id = volume_key
 
 
+def error_answer(start_response, error, request_id):
+    """EC2's error envelope for ``error``."""
+    answer = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error>'
+              '</Errors><RequestID>%s</RequestID></Response>' % (error.code, escape(error.message), request_id)).encode()
+    start_response('%d %s' % (error.status, 'Forbidden' if error.status == 403 else 'Bad Request'),
+                   [('Content-Type', 'text/xml'), ('Content-Length', str(len(answer)))])
+    return [answer]
+
+
 def with_ebs_vault(app):
     """``app`` (moto's WSGI application) with the lock calls and copies of shared snapshots answered here, and locked snapshots kept from deletion."""
     def serve(environ, start_response):
@@ -221,6 +234,12 @@ def with_ebs_vault(app):
         environ['wsgi.input'] = io.BytesIO(body)
         params = {name: values[0] for name, values in parse_qs(body.decode('utf-8', 'replace')).items()}
         action = params.get('Action')
+        if DENIED:
+            from moto.iam.models import get_account_id_from  # pylint: disable=import-outside-toplevel
+            scope = CREDENTIAL_SCOPE.search(environ['HTTP_AUTHORIZATION'])
+            if (get_account_id_from(scope.group('key')), action) in DENIED:
+                return error_answer(start_response, Ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403),
+                                    str(uuid.uuid4()))
         if action in ('CreateSnapshot', 'CreateVolume'):
             answer = app(environ, start_response)
             keep_volume_keys(environ)
@@ -242,10 +261,7 @@ def with_ebs_vault(app):
                         return app(environ, start_response)
                 name, fields = ACTIONS[action](params, account, region, time.time())
         except Ec2Error as error:
-            answer = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error>'
-                      '</Errors><RequestID>%s</RequestID></Response>' % (error.code, escape(error.message), request_id)).encode()
-            start_response('%d Bad Request' % error.status, [('Content-Type', 'text/xml'), ('Content-Length', str(len(answer)))])
-            return [answer]
+            return error_answer(start_response, error, request_id)
         answer = ('<?xml version="1.0" encoding="UTF-8"?>\n<%s xmlns="%s"><requestId>%s</requestId>%s</%s>'
                   % (name, NAMESPACE, request_id, fields, name)).encode()
         start_response('200 OK', [('Content-Type', 'text/xml'), ('Content-Length', str(len(answer)))])
