@@ -79,8 +79,9 @@ def apply_seed(store, payload: dict) -> dict:
             # A month old unless the seed says when (created, age_seconds), as for snapshots.
             made_at = _created(disk_spec, now, 86400 * 30)
             if str(disk_spec.get('status', 'available')).lower() == 'creating':
-                # Being made "now": ready one configured duration after the seed.
-                made_at, fields['duration'] = now, store.timing(cloud, 'disk_seconds')
+                # Being made "now": ready one configured duration (or the spec's own "seconds") after the seed.
+                made_at = now
+                fields['duration'] = float(disk_spec['seconds']) if disk_spec.get('seconds') is not None else store.timing(cloud, 'disk_seconds')
             elif str(disk_spec.get('status', 'available')).lower() not in ('available', 'done'):
                 raise ValueError('unknown disk status %r (creating or available)' % disk_spec['status'])
             disk = store.add_disk(cloud, make_disk(store, cloud, disk_spec['region'], made_at, **fields))

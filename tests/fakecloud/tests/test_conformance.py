@@ -127,8 +127,9 @@ def seed(admin) -> dict:
         {'region': HZ, 'encrypted': True, 'snapshots': 1}] + [{'region': HZ} for dummy in range(11)]})['ecs']
     ecs_copy = admin.seed(ecs={'snapshots': [{'region': BJ, 'source_snapshot_id': ecs_seed['snapshots'][0],
                                               'source_region': HZ, 'tags': {'snapcopy:source': 'x'}}]})['ecs']
-    # A disk being made from the encrypted disk's snapshot, as CreateDisk leaves one.
-    ecs_restoring = admin.seed(ecs={'disks': [{'region': HZ, 'status': 'creating', 'name': 'restoring',
+    # A disk being made from the encrypted disk's snapshot, as CreateDisk leaves one; for an hour, so that it is still
+    # being made when a scenario reads it on a busy machine (the default is two seconds).
+    ecs_restoring = admin.seed(ecs={'disks': [{'region': HZ, 'status': 'creating', 'seconds': 3600, 'name': 'restoring',
                                                'source_snapshot_id': ecs_seed['snapshots'][2]}]})['ecs']['disks'][0]
     ens_seed = admin.seed(ens={'disks': [{'region': NODE, 'name': 'edge-disk', 'tags': {'dr': 'yes'},
                                           'snapshots': [{'name': 'edge-snap'}] * 12}]})['ens']
@@ -136,10 +137,10 @@ def seed(admin) -> dict:
                                          {'region': GZ, 'snapshots': 1}]})['cbs']
     cbs_copy = admin.seed(cbs={'snapshots': [{'region': SH, 'source_snapshot_id': cbs_seed['snapshots'][0],
                                               'source_region': GZ, 'status': 'copying_from_remote'}]})['cbs']
-    ens_restoring = admin.seed(ens={'disks': [{'region': NODE, 'status': 'creating', 'name': 'restoring',
+    ens_restoring = admin.seed(ens={'disks': [{'region': NODE, 'status': 'creating', 'seconds': 3600, 'name': 'restoring',
                                                'source_snapshot_id': ens_seed['snapshots'][0]}]})['ens']['disks'][0]
     cbs_shared = admin.seed(cbs={'snapshots': [{'region': GZ, 'shared_with': [creds.TENCENT_DR_UIN]}]})['cbs']['snapshots'][0]
-    cbs_restoring = admin.seed(cbs={'disks': [{'region': GZ, 'status': 'creating', 'name': 'restoring',
+    cbs_restoring = admin.seed(cbs={'disks': [{'region': GZ, 'status': 'creating', 'seconds': 3600, 'name': 'restoring',
                                                'source_snapshot_id': cbs_seed['snapshots'][0]}]})['cbs']['disks'][0]
     return {'ecs': ecs_seed, 'ecs_copy': ecs_copy['snapshots'][0], 'ens': ens_seed, 'cbs': cbs_seed,
             'cbs_copy': cbs_copy['snapshots'][0], 'ecs_restoring': ecs_restoring, 'ens_restoring': ens_restoring,
