@@ -416,14 +416,8 @@ class DrRun:
         if used or any(others.values()):
             self.progress.enter(LOCKING)
         for region in sorted(set(used) | set(others)):
-            try:
-                found = read_locks(self.adapter, self._call, region, [copy.id for dummy, copy in used.get(region, []) + others.get(region, [])])
-            except CloudError as error:
-                # Unread, no copy is known locked, and none is locked blind (it might be a person's lock, changed): each
-                # copy of the region fails its disk, named; the run goes on to release its shares and report.
-                for entry, copy in used.get(region, []):
-                    entry.locks[(region, copy.id)] = lock_record(LOCK_FAILED, error=error.as_result())
-                    entry.problems.append('locking copy %s in %s: its lock could not be read: %s' % (copy.id, region, error))
+            found = self._region_locks(region, used.get(region, []), [copy.id for dummy, copy in others.get(region, [])])
+            if found is None:
                 continue
             to_lock: list[tuple[DiskEntry, Snapshot, bool]] = []  # (entry, copy, whether the run uses it)
             for entry, copy in used.get(region, []):
@@ -441,6 +435,18 @@ class DrRun:
                     entry.locks[(region, copy.id)] = record
                 else:
                     entry.other_locks.append(dict(record, region=region, snapshot_id=copy.id))
+
+    def _region_locks(self, region: str, used: list[tuple[DiskEntry, Snapshot]], other_ids: list[str]) -> dict[str, SnapshotLock] | None:
+        """The locks of ``used`` (the run's copies in ``region``) and of ``other_ids``; None when the cloud refused the read.
+        Unread, no copy is known locked, and none is locked blind (it might be a person's lock, changed): each copy of the
+        run in the region fails its disk, named; the run goes on to release its shares and report."""
+        try:
+            return read_locks(self.adapter, self._call, region, [copy.id for dummy, copy in used] + other_ids)
+        except CloudError as error:
+            for entry, copy in used:
+                entry.locks[(region, copy.id)] = lock_record(LOCK_FAILED, error=error.as_result())
+                entry.problems.append('locking copy %s in %s: its lock could not be read: %s' % (copy.id, region, error))
+            return None
 
     def _each(self, calls: list[Callable[[], T]]) -> list[T]:
         """The answers of ``calls``, made side by side on the run's workers (one call after another with a single worker):
