@@ -68,6 +68,24 @@ def test_tag_keys_that_become_the_same_text_are_refused_not_merged(make_request,
     assert info.value.option == 'tags' and 'given twice' in info.value.message
 
 
+@pytest.mark.parametrize('build, adapter, request_params, options', [
+    (build_ebs_request, EbsAdapter(client=None), {'source_snapshot_id': 'snap-0123456789abcdef0', 'source_region': 'us-east-1',
+                                                  'destination_region': 'us-west-2'}, ('source_snapshot_id', 'source_region', 'destination_region')),
+    (build_cbs_request, CbsAdapter(None), {'source_snapshot_id': 'snap-0abc1234', 'source_region': 'ap-guangzhou',
+                                           'destination_regions': ['ap-shanghai']}, ('source_snapshot_id', 'source_region')),
+    (build_ecs_request, EcsAdapter(None), {'source_snapshot_id': 's-bp67acfmxazb4p0example', 'source_region': 'cn-hangzhou',
+                                           'destination_region': 'cn-shanghai'}, ('source_snapshot_id', 'source_region', 'destination_region')),
+])
+def test_an_id_or_region_ending_in_a_new_line_is_refused(build, adapter, request_params, options):
+    """Issue 37: the patterns ended in $, which matches before a final new line: 'snap-...\\n' passed and reached the cloud.
+    (destination_regions is a list that text may give, split on white space: typed_places.)"""
+    adapter.validate(build(request_params))
+    for option in options:
+        bad = dict(request_params, **{option: request_params[option] + '\n'})
+        with pytest.raises(InputError):
+            adapter.validate(build(bad))
+
+
 def test_dr_sync_refuses_tag_keys_that_become_the_same_text():
     with pytest.raises(InputError) as info:
         dr_run(EcsAdapter(None), provider='ecs', tags={1: 'a', '1': 'b'}).validate()
