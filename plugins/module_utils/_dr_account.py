@@ -66,12 +66,13 @@ def dr_account_settings(value: Mapping[str, Any] | None, provider: str, rules: R
         raise InputError('dr_account', '%s: leave dr_account unset for provider %s (docs/vault.md)' % (REFUSALS[provider], provider))
     if not options['role_arn']:
         variable = DR_ACCOUNT_ENV.get(provider, {}).get('role_arn')
-        raise InputError('dr_account', 'needs role_arn%s: the role in the DR account that the run assumes to make and own the copies'
+        raise InputError('dr_account.role_arn', 'is needed%s: the role in the DR account that the run assumes to make and own the copies'
                          % (' (or the environment variable %s)' % variable if variable else ''))
     try:
         arn = rules.check(options)
     except InputError as error:
-        raise InputError('dr_account', '%s %s' % (error.option, error.message)) from None
+        # Named as a key of dr_account: the connection's own option of that name is another setting.
+        raise InputError('dr_account.' + error.option, error.message) from None
     return dict(options, account=rules.account(cast('str', arn)))  # role_arn is set: check answers it
 
 

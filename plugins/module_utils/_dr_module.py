@@ -210,16 +210,23 @@ ROLE_VARIABLES: dict[str, str] = {'report_name': 'dr_copy_run_name'}
 
 
 def role_variable(option: str) -> str:
-    """The dr_copy role's variable that sets dr_sync's ``option``: connection options are keys of dr_copy_connection."""
+    """The dr_copy role's variable that sets dr_sync's ``option``: connection options are keys of dr_copy_connection; a key
+    of a dict option (dr_account.role_arn) is that key of the option's variable (dr_copy_dr_account.role_arn)."""
+    option, dot, key = option.partition('.')
+    if dot:
+        return role_variable(option) + '.' + key
     if option in DR_CONNECTION_SPEC or any(option in spec.get('aliases', ()) for spec in DR_CONNECTION_SPEC.values()):
         return 'dr_copy_connection.' + option
     return ROLE_VARIABLES.get(option, 'dr_copy_' + option)
 
 
-# The options whose names cannot be taken for plain words in a message (they hold an underscore), longest first.
-_OPTION_WORDS = re.compile(r'\b(%s)\b' % '|'.join(sorted(
+# The options whose names cannot be taken for plain words in a message (they hold an underscore), and the keys of the dict
+# options as dotted names, longest first: dr_account.role_arn is one name (dr_copy_dr_account.role_arn), not dr_account
+# and the connection's role_arn.
+_OPTION_WORDS = re.compile(r'\b(%s)\b' % '|'.join(re.escape(word) for word in sorted(
     {option for option in DR_ARGUMENT_SPEC if '_' in option}
-    | {alias for spec in DR_ARGUMENT_SPEC.values() for alias in spec.get('aliases', ()) if '_' in alias}, key=len, reverse=True)))
+    | {alias for spec in DR_ARGUMENT_SPEC.values() for alias in spec.get('aliases', ()) if '_' in alias}
+    | {'%s.%s' % (option, key) for option, spec in DR_ARGUMENT_SPEC.items() for key in spec.get('options') or ()}, key=len, reverse=True)))
 
 
 def in_role_words(text: str) -> str:

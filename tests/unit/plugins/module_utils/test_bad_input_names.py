@@ -193,3 +193,32 @@ def test_a_word_of_a_message_is_a_role_variable_only_where_it_names_an_option():
         'dr_copy_tag_selector {dr: yes} matches no disk: tags are case-sensitive; set dr_copy_allow_no_disks')
     assert in_role_words('dr_copy_keep_copies stays; report_name and aws_secret_access_key move') == (
         'dr_copy_keep_copies stays; dr_copy_run_name and dr_copy_connection.aws_secret_access_key move')
+
+
+AWS_RUN = {'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['us-west-2'], 'access_key': 'AKIASNAPCOPYEDGES001',
+           'secret_key': 'snapcopy-edges-secret', 'endpoint_url': 'http://127.0.0.1:9'}  # nothing answers there: no call is made
+
+
+@pytest.mark.parametrize('dr_account, field, says', [
+    ({'external_id': 'ext-id-only'}, 'role_arn', 'is needed'),
+    ({'role_arn': 'arn:aws:iam::12:role/x'}, 'role_arn', 'expected a role ARN'),
+    ({'role_arn': 'arn:aws:iam::222233334444:role/dr\n'}, 'role_arn', 'expected a role ARN'),
+    ({'role_arn': 'arn:aws:iam::222233334444:role/dr', 'role_session_name': 'a b'}, 'role_session_name', 'must be 2 to 64'),
+    ({'role_arn': 'arn:aws:iam::222233334444:role/dr', 'external_id': 'e'}, 'external_id', 'must be 2 to 1224'),
+])
+@pytest.mark.parametrize('as_role', [True, False])
+def test_errors_about_dr_account_name_its_key_in_the_words_of_who_set_it(dr_account, field, says, as_role):
+    """Issue 37: through the role, errors about dr_copy_dr_account's keys named dr_copy_connection.role_arn (the run's own
+    role) instead; a role ARN ending in a new line is one of them, before any call."""
+    overrides = dict(AWS_RUN, dr_account=dr_account, option_names='role' if as_role else 'module')
+    with pytest.raises(ModuleExit) as ended:
+        run_dr_module(role_module(**overrides))
+    message = ended.value.result['msg']
+    named = ('dr_copy_dr_account.' if as_role else 'dr_account.') + field
+    assert ended.value.failed and message.startswith(named + ': ' + says), message
+    assert 'dr_copy_connection' not in message and 'error' not in ended.value.result, message
+
+
+def test_a_dotted_key_of_a_dict_option_is_one_name_in_the_role_s_words():
+    assert in_role_words('dr_account.role_arn names the DR account; role_arn is the run\'s own; lock.mode is set') == (
+        'dr_copy_dr_account.role_arn names the DR account; dr_copy_connection.role_arn is the run\'s own; dr_copy_lock.mode is set')

@@ -143,10 +143,10 @@ def test_a_cloud_without_a_cross_account_copy_refuses_dr_account_saying_why(prov
 def test_dr_account_needs_a_role_arn_the_rules_accept_and_another_account():
     with pytest.raises(InputError) as raised:
         dr_account_settings({'external_id': 'x-only'}, 'aws', AWS_ROLE_RULES)
-    assert 'needs role_arn' in raised.value.message
+    assert raised.value.option == 'dr_account.role_arn' and 'is needed' in raised.value.message
     with pytest.raises(InputError) as raised:
         dr_account_settings({'role_arn': 'arn:aws:iam::12:role/x'}, 'aws', AWS_ROLE_RULES)
-    assert raised.value.option == 'dr_account' and 'role_arn' in raised.value.message
+    assert raised.value.option == 'dr_account.role_arn' and 'expected a role ARN' in raised.value.message
     settings = dr_account_settings(DR_ROLE, 'aws', AWS_ROLE_RULES)
     with pytest.raises(InputError) as raised:
         connect_dr_account(EbsAdapter(AwsClient(KEYS, botocore)), KEYS, settings, 'us-east-1', DR_ACCOUNT)
