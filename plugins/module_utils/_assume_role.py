@@ -58,6 +58,12 @@ TENCENT_ASSUME_ROLE_SPEC: dict[str, dict[str, Any]] = {
     'external_id': {'no_log': True, 'fallback': (env_fallback, ['TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID'])},
 }
 
+# Every cloud's external id option, with its aliases (the one secret of these options: a person chooses it, as short as
+# the clouds allow; _copy_module.withhold_external_ids).
+EXTERNAL_ID_NAMES = frozenset(name for spec in (AWS_ASSUME_ROLE_SPEC, ALIBABA_ASSUME_ROLE_SPEC, TENCENT_ASSUME_ROLE_SPEC)
+                              for option, settings in spec.items() if settings.get('no_log')
+                              for name in (option, *settings.get('aliases', ())))
+
 
 class RoleRules:
     """One cloud's option names and the shapes STS accepts for them (from the vendor's API reference)."""

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ._backoff import CallRetry
-from ._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_number, check_wait_options, errors_end_the_task, typed_places
+from ._copy_module import (EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_number, check_wait_options, errors_end_the_task, typed_places,
+                           withhold_external_ids)
 from ._dr import DrRun
 from ._dr_account import DR_ACCOUNT_OPTIONS, connect_dr_account, dr_account_settings
 from ._dr_lock import lock_settings
@@ -255,17 +256,16 @@ def input_errors_in_role_words(as_role: bool) -> Iterator[None]:
 def run_dr_module(module: AnsibleModule) -> None:
     retry = CallRetry(default_backoff())
     started = time.monotonic()
-    as_role = module.params.get('option_names') == 'role'
+    # The external ids, dr_account's too, are in params only (also one read from the environment: an AWX credential).
+    params = withhold_external_ids(module)
+    as_role = params.get('option_names') == 'role'
     with errors_end_the_task(module), input_errors_in_role_words(as_role):
-        check_wait_options(module.params)
-        settings = dr_settings(module.params)
-        if settings['dr_account'] is not None and settings['dr_account']['external_id']:
-            # Read from the environment (an AWX credential), where the option's no_log does not reach it.
-            module.no_log_values.add(settings['dr_account']['external_id'])
-        adapter = make_adapter(module, settings['provider'], retry)
-        account = assumed_account(settings['provider'], module.params)
+        check_wait_options(params)
+        settings = dr_settings(params)
+        adapter = make_adapter(module, settings['provider'], retry, params)
+        account = assumed_account(settings['provider'], params)
         if settings['dr_account'] is not None:
-            connect_dr_account(adapter, provider_connection(settings['provider'], module.params), settings['dr_account'],
+            connect_dr_account(adapter, provider_connection(settings['provider'], params), settings['dr_account'],
                                settings['source_region'], account)
         report = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry, progress=Progress.from_environment()).run()
     report['account'] = account
@@ -281,7 +281,7 @@ def run_dr_module(module: AnsibleModule) -> None:
     # the core's own warnings and deprecations are objects that no report file should carry (see REPORT_KEYS).
     for warning in report['run_warnings']:
         module.warn(warning)
-    if report['failures'] and module.params['fail_on_missing']:
+    if report['failures'] and params['fail_on_missing']:
         report['msg'] += '. Failures: ' + '; '.join(report['failures'][:20])
         module.fail_json(**report)
     module.exit_json(**report)
