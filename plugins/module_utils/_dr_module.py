@@ -264,10 +264,12 @@ def run_dr_module(module: AnsibleModule) -> None:
         settings = dr_settings(params)
         adapter = make_adapter(module, settings['provider'], retry, params)
         account = assumed_account(settings['provider'], params)
+        run = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry, progress=Progress.from_environment())
         if settings['dr_account'] is not None:
+            run.validate()  # bad input fails before the accounts are asked who they are, as before any call
             connect_dr_account(adapter, provider_connection(settings['provider'], params), settings['dr_account'],
-                               settings['source_region'], account)
-        report = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry, progress=Progress.from_environment()).run()
+                               settings['source_region'], settings['dr_regions'][0]['region'])
+        report = run.run()
     report['account'] = account
     if as_role:
         report['failures'] = [in_role_words(text) for text in report['failures']]

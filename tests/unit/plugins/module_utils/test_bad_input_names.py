@@ -222,3 +222,12 @@ def test_errors_about_dr_account_name_its_key_in_the_words_of_who_set_it(dr_acco
 def test_a_dotted_key_of_a_dict_option_is_one_name_in_the_role_s_words():
     assert in_role_words('dr_account.role_arn names the DR account; role_arn is the run\'s own; lock.mode is set') == (
         'dr_copy_dr_account.role_arn names the DR account; dr_copy_connection.role_arn is the run\'s own; dr_copy_lock.mode is set')
+
+
+def test_bad_input_fails_before_the_dr_account_s_accounts_are_asked_who_they_are():
+    """connect_dr_account asks STS (GetCallerIdentity) before the run starts; a bad template is still found first, before any
+    call (nothing answers at AWS_RUN's endpoint: a call would fail with EndpointConnectionError instead)."""
+    with pytest.raises(ModuleExit) as ended:
+        run_dr_module(role_module(**dict(AWS_RUN, dr_account={'role_arn': 'arn:aws:iam::222233334444:role/dr'}, option_names='module',
+                                         description_template='{nope}')))
+    assert ended.value.result['msg'].startswith('description_template: unknown placeholder {nope}'), ended.value.result['msg']
