@@ -194,10 +194,10 @@ class AwsClient:
     def caller_account(self, region: str) -> str:
         """The account this client's credentials act in, as STS says (GetCallerIdentity, in ``region``: no permission
         needed, and with a role, its AssumeRole first): one read."""
-        answer = self.call_service('sts', region, 'GetCallerIdentity')
-        if not isinstance(answer.get('Account'), str):
+        account = self.call_service('sts', region, 'GetCallerIdentity').get('Account')
+        if not isinstance(account, str):
             raise CloudError('GetCallerIdentity', 'InvalidResponse', 'the answer names no account', kind=FATAL, region=region)
-        return answer['Account']
+        return account
 
     def call_service(self, service: str, region: str, action: str, **kwargs: Any) -> dict[str, Any]:
         """``action`` of ``service`` (ec2, kms) in ``region``, through the run's CallRetry, every error a CloudError."""

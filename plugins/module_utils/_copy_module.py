@@ -136,7 +136,7 @@ def withhold_external_ids(module: AnsibleModule) -> dict[str, Any]:
     or result of the collection holds an external id (tests look for them), so nothing is left to mask. A value that
     another option also holds (a secret key, a tag) stays masked: that option shows it otherwise.
     """
-    params = copy.deepcopy(module.params)
+    params: dict[str, Any] = copy.deepcopy(module.params)
     withheld: set[str] = set()
 
     def withhold(options: dict[str, Any]) -> dict[str, Any]:

@@ -285,10 +285,10 @@ class TencentClient:
     def caller_account(self, region: str | None = None) -> str:  # pylint: disable=unused-argument  # as AwsClient's; STS answers in any region
         """The account (its uin) this client's credentials act in, as STS says (sts 2018-08-13 GetCallerIdentity's AccountId,
         "the root account UIN of the current caller"; with a role, its AssumeRole first): one read."""
-        answer = self.call('sts', STS_REGION, 'GetCallerIdentity', {})
-        if not isinstance(answer.get('AccountId'), str):
+        account = self.call('sts', STS_REGION, 'GetCallerIdentity', {}).get('AccountId')
+        if not isinstance(account, str):
             raise CloudError('GetCallerIdentity', 'InvalidResponse', 'the answer names no account', kind=FATAL, region=STS_REGION)
-        return answer['AccountId']
+        return account
 
     def call(self, service: str, region: str | None, action: str, params: dict[str, Any], own_keys: bool = False) -> dict[str, Any]:
         def send() -> dict[str, Any]:
