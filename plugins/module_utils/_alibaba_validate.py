@@ -32,9 +32,9 @@ TAG_RULES = TagRules('Alibaba Cloud', max_tags=20, key_length=128, value_length=
                      prefixes_ignore_case=False, values_too=True, forbidden_inside=URL_PREFIXES)
 ECS_NAME_EXTRA = ':_.-'
 ENS_NAME_EXTRA = ':_-'
-ECS_SNAPSHOT_ID = re.compile(r'^s-[0-9a-zA-Z]+$')
-ENS_SNAPSHOT_ID = re.compile(r'^sp-[0-9a-zA-Z]+$')
-REGION_ID = re.compile(r'^[a-z]{2,}(?:-[a-z0-9]+)+$')
+ECS_SNAPSHOT_ID = re.compile(r'^s-[0-9a-zA-Z]+\Z')
+ENS_SNAPSHOT_ID = re.compile(r'^sp-[0-9a-zA-Z]+\Z')
+REGION_ID = re.compile(r'^[a-z]{2,}(?:-[a-z0-9]+)+\Z')
 
 
 def validate_name(value: object, option: str = 'name', allowed_punctuation: str = ECS_NAME_EXTRA) -> None:

@@ -58,6 +58,12 @@ TENCENT_ASSUME_ROLE_SPEC: dict[str, dict[str, Any]] = {
     'external_id': {'no_log': True, 'fallback': (env_fallback, ['TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID'])},
 }
 
+# Every cloud's external id option, with its aliases (the one secret of these options: a person chooses it, as short as
+# the clouds allow; _copy_module.withhold_external_ids).
+EXTERNAL_ID_NAMES = frozenset(name for spec in (AWS_ASSUME_ROLE_SPEC, ALIBABA_ASSUME_ROLE_SPEC, TENCENT_ASSUME_ROLE_SPEC)
+                              for option, settings in spec.items() if settings.get('no_log')
+                              for name in (option, *settings.get('aliases', ())))
+
 
 class RoleRules:
     """One cloud's option names and the shapes STS accepts for them (from the vendor's API reference)."""
@@ -105,35 +111,37 @@ class RoleRules:
         return cast('re.Match[str]', self.arn_pattern.match(arn)).group('account')
 
 
+# Every pattern ends in \Z, not $: $ also matches before a final newline, and the value with its newline would reach STS.
+
 # AWS: IAM ARNs in any partition (aws, aws-cn, aws-us-gov, aws-eusc, aws-iso, aws-iso-b, ... as botocore's
 # partitions.json lists them; a test holds the pattern to it), role names with an optional path; STS
 # AssumeRole's RoleSessionName 2-64 of [\w+=,.@-], ExternalId 2-1224 of [\w+=,.@:/-] (AWS STS API
 # reference, AssumeRole; IAM identifiers).
 AWS_ROLE_RULES = RoleRules(
     'role_arn', 'role_session_name',
-    r'^arn:aws(-[a-z]+)*:iam::(?P<account>\d{12}):role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$',
+    r'^arn:aws(-[a-z]+)*:iam::(?P<account>\d{12}):role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}\Z',
     'arn:aws:iam::123456789012:role/dr-copy',
-    r'^[\w+=,.@-]{2,64}$', 'must be 2 to 64 letters, digits or any of +=,.@_-',
-    'external_id', r'^[\w+=,.@:/-]{2,1224}$', 'must be 2 to 1224 letters, digits or any of +=,.@:/_-')
+    r'^[\w+=,.@-]{2,64}\Z', 'must be 2 to 64 letters, digits or any of +=,.@_-',
+    'external_id', r'^[\w+=,.@:/-]{2,1224}\Z', 'must be 2 to 1224 letters, digits or any of +=,.@:/_-')
 
 # Alibaba: acs:ram::<account uid>:role/<role name>, role names 1-64 of letters, digits, '.' and '-';
 # RoleSessionName 2-64 of letters, digits, '.', '@', '-' and '_'; ExternalId 2-1,224 of [\w+=,.@:/-]
 # (alibabacloud-sts20150401 AssumeRoleRequest; RAM CreateRole).
 ALIBABA_ROLE_RULES = RoleRules(
     'alicloud_assume_role_arn', 'alicloud_assume_role_session_name',
-    r'^acs:ram::(?P<account>\d+):role/[A-Za-z0-9.-]{1,64}$', 'acs:ram::1234567890123456:role/dr-copy',
-    r'^[\w.@-]{2,64}$', 'must be 2 to 64 letters, digits or any of .@_-',
-    'alicloud_assume_role_external_id', r'^[\w+=,.@:/-]{2,1224}$', 'must be 2 to 1224 letters, digits or any of +=,.@:/_-')
+    r'^acs:ram::(?P<account>\d+):role/[A-Za-z0-9.-]{1,64}\Z', 'acs:ram::1234567890123456:role/dr-copy',
+    r'^[\w.@-]{2,64}\Z', 'must be 2 to 64 letters, digits or any of .@_-',
+    'alicloud_assume_role_external_id', r'^[\w+=,.@:/-]{2,1224}\Z', 'must be 2 to 1224 letters, digits or any of +=,.@:/_-')
 
 # Tencent: qcs::cam::uin/<uin>:roleName/<name> or :role/<role id>, service roles with a
 # tencentcloudServiceRole(Name) part; RoleSessionName 2-128 of [\w+=,.@-], ExternalId 2-128 of
 # [\w+=,.@:/-] (sts 2018-08-13 AssumeRoleRequest, tencentcloud-sdk-python-sts models).
 TENCENT_ROLE_RULES = RoleRules(
     'role_arn', 'role_session_name',
-    r'^qcs::cam::uin/(?P<account>\d+):(roleName|role)/([\w+=,.@-]+/)?[\w+=,.@-]{1,128}$',
+    r'^qcs::cam::uin/(?P<account>\d+):(roleName|role)/([\w+=,.@-]+/)?[\w+=,.@-]{1,128}\Z',
     'qcs::cam::uin/100012345678:roleName/dr-copy',
-    r'^[\w+=,.@-]{2,128}$', 'must be 2 to 128 letters, digits or any of +=,.@_-',
-    'external_id', r'^[\w+=,.@:/-]{2,128}$', 'must be 2 to 128 letters, digits or any of +=,.@:/_-')
+    r'^[\w+=,.@-]{2,128}\Z', 'must be 2 to 128 letters, digits or any of +=,.@_-',
+    'external_id', r'^[\w+=,.@:/-]{2,128}\Z', 'must be 2 to 128 letters, digits or any of +=,.@:/_-')
 
 
 def default_session_name() -> str:

@@ -191,6 +191,14 @@ class AwsClient:
     def call(self, region: str, action: str, **kwargs: Any) -> dict[str, Any]:
         return self.call_service('ec2', region, action, **kwargs)
 
+    def caller_account(self, region: str) -> str:
+        """The account this client's credentials act in, as STS says (GetCallerIdentity, in ``region``: no permission
+        needed, and with a role, its AssumeRole first): one read."""
+        account = self.call_service('sts', region, 'GetCallerIdentity').get('Account')
+        if not isinstance(account, str):
+            raise CloudError('GetCallerIdentity', 'InvalidResponse', 'the answer names no account', kind=FATAL, region=region)
+        return account
+
     def call_service(self, service: str, region: str, action: str, **kwargs: Any) -> dict[str, Any]:
         """``action`` of ``service`` (ec2, kms) in ``region``, through the run's CallRetry, every error a CloudError."""
         method = getattr(self.ec2(region, service), _snake(action))
@@ -288,6 +296,9 @@ class AccountRouter:
 
     def call_service(self, service: str, region: str, action: str, **kwargs: Any) -> dict[str, Any]:
         return self.client_for(region).call_service(service, region, action, **kwargs)
+
+    def caller_account(self, region: str) -> str:
+        return self.client_for(region).caller_account(region)
 
     def ec2(self, region: str, service: str = 'ec2') -> Any:
         return self.client_for(region).ec2(region, service)

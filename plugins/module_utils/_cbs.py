@@ -59,8 +59,8 @@ if TYPE_CHECKING:
     from ._backoff import CallRetry
     from ._cbs_dr_account import CbsDrAccount
 
-SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}$')
-REGION = re.compile(r'^[a-z]{2,}(?:-[a-z0-9]+)+$')
+SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}\Z')
+REGION = re.compile(r'^[a-z]{2,}(?:-[a-z0-9]+)+\Z')
 # SnapshotState values (DescribeSnapshotsRequest.Filters, snapshot-state); TORECYCLE: in the recycle bin.
 STATE_MAP: dict[str | None, str] = {'NORMAL': COMPLETED, 'ROLLBACKING': COMPLETED,
                                     'CREATING': PENDING, 'COPYING_FROM_REMOTE': PENDING, 'CHECKING_COPIED': PENDING,

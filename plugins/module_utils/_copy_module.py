@@ -6,12 +6,14 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
 import os
 from typing import TYPE_CHECKING, Any, Callable, cast
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ._assume_role import EXTERNAL_ID_NAMES
 from ._backoff import CallRetry
 from ._engine import COPIED, EXISTING, MISMATCH_CHOICES, MISMATCH_FAIL, WOULD_COPY, CopyEngine, default_backoff
 from ._errors import CloudError, InputError, SnapcopyError
@@ -120,6 +122,35 @@ def check_wait_options(params: dict[str, Any]) -> None:
     check_number('poll_interval', params['poll_interval'], 0, MAX_POLL_SECONDS, 'seconds')
 
 
+# What Ansible shows in place of a no_log option's value in the options a module returns (its invocation).
+NO_LOG_PLACEHOLDER = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+
+
+def withhold_external_ids(module: AnsibleModule) -> dict[str, Any]:
+    """The module's options to run with, external ids included. In module.params (what the module returns as its
+    invocation) each external id becomes Ansible's placeholder, and its value leaves Ansible's masking.
+
+    Ansible hides a no_log value by masking its text wherever it occurs in the output. An external id is chosen by a
+    person and may be short (two characters pass the clouds' rules, one is a typo): masked, it shows through the words it
+    is cut out of ('********xt********rnal_id' for 'e'), at any length where it is part of a word of the output. No message
+    or result of the collection holds an external id (tests look for them), so nothing is left to mask. A value that
+    another option also holds (a secret key, a tag) stays masked: that option shows it otherwise.
+    """
+    params: dict[str, Any] = copy.deepcopy(module.params)
+    withheld: set[str] = set()
+
+    def withhold(options: dict[str, Any]) -> dict[str, Any]:
+        secret = {name for name, value in options.items() if name in EXTERNAL_ID_NAMES and isinstance(value, str) and value}
+        withheld.update(options[name] for name in secret)
+        return dict(options, **dict.fromkeys(secret, NO_LOG_PLACEHOLDER))
+    # The options, and those of each dict option (dr_sync's dr_account), as new dicts: the caller's stay as they are.
+    module.params = withhold({name: withhold(value) if isinstance(value, dict) else value for name, value in module.params.items()})
+    shown = {value for options in [module.params, *(value for value in module.params.values() if isinstance(value, dict))]
+             for value in options.values() if isinstance(value, str)}
+    module.no_log_values.difference_update(withheld - shown)
+    return params
+
+
 @contextlib.contextmanager
 def errors_end_the_task(module: AnsibleModule) -> Iterator[None]:
     """Bad options and cloud errors end the task with a message (and the cloud's code, message and
@@ -167,10 +198,11 @@ def run_copy_module(module: AnsibleModule, make_request: Callable[[dict[str, Any
     either, and from the cloud, end the task with a message, never a traceback.
     """
     retry = CallRetry(default_backoff())
+    params = withhold_external_ids(module)
     with errors_end_the_task(module):
-        check_wait_options(module.params)
-        request = make_request(module.params)
-        adapter = new_adapter(module, adapter_class, module.params, retry)
+        check_wait_options(params)
+        request = make_request(params)
+        adapter = new_adapter(module, adapter_class, params, retry)
         engine = build_engine(module, adapter, retry)
         outcome = engine.run([request])[0]
     for warning in engine.warnings:

@@ -66,23 +66,35 @@ def dr_account_settings(value: Mapping[str, Any] | None, provider: str, rules: R
         raise InputError('dr_account', '%s: leave dr_account unset for provider %s (docs/vault.md)' % (REFUSALS[provider], provider))
     if not options['role_arn']:
         variable = DR_ACCOUNT_ENV.get(provider, {}).get('role_arn')
-        raise InputError('dr_account', 'needs role_arn%s: the role in the DR account that the run assumes to make and own the copies'
+        raise InputError('dr_account.role_arn', 'is needed%s: the role in the DR account that the run assumes to make and own the copies'
                          % (' (or the environment variable %s)' % variable if variable else ''))
     try:
         arn = rules.check(options)
     except InputError as error:
-        raise InputError('dr_account', '%s %s' % (error.option, error.message)) from None
+        # Named as a key of dr_account: the connection's own option of that name is another setting.
+        raise InputError('dr_account.' + error.option, error.message) from None
     return dict(options, account=rules.account(cast('str', arn)))  # role_arn is set: check answers it
 
 
 def connect_dr_account(adapter: CopyAdapter, connection: Mapping[str, Any], dr_account: Mapping[str, Any], source_region: str,
-                       source_account: str | None) -> None:
+                       dr_region: str) -> None:
     """Send ``adapter``'s calls outside ``source_region`` to the DR account: ``connection`` (the run's, with its own keys)
-    with the DR account's role. No call yet."""
+    with the DR account's role. Then ask the cloud who each side is (STS GetCallerIdentity, one read each, ``dr_region``
+    the DR account's side), before anything changes: a DR account that is the disks' own protects nothing against that
+    account's loss, and the role's ARN alone does not tell, when the run's own keys are plain keys. A refused read (the DR
+    role refused, say) ends the run here with the cloud's code, message and request id."""
     if not isinstance(adapter, DrAccountAdapter):
         raise InputError('dr_account', '%s cannot make copies in another account' % adapter.cloud)
-    if source_account is not None and source_account == dr_account['account']:
-        raise InputError('dr_account', 'the DR account %s is the account of the disks: a DR account is another one' % source_account)
     dr_connection = dict(connection)
     dr_connection.update({key: dr_account[key] for key in DR_ACCOUNT_OPTIONS})
     adapter.use_dr_account(dr_connection, source_region, dr_account['account'])
+    # Each DR adapter's client is a router of the two accounts' clients from now on (_aws.AccountRouter, _tencent.TencentAccountRouter).
+    disks_account = adapter.client.caller_account(source_region)
+    if disks_account == dr_account['account']:
+        raise InputError('dr_account.role_arn', "names a role of account %s, and the run's credentials act in the disks' account %s "
+                         "(STS GetCallerIdentity): the DR account must be another account, out of reach of the disks' account "
+                         "(docs/vault.md)" % (dr_account['account'], disks_account))
+    role_account = adapter.client.caller_account(dr_region)
+    if role_account != dr_account['account']:
+        raise InputError('dr_account.role_arn', "names a role of account %s, and its credentials act in account %s (STS "
+                         "GetCallerIdentity); the disks' account is %s" % (dr_account['account'], role_account, disks_account))

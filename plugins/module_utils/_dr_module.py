@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ._backoff import CallRetry
-from ._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_number, check_wait_options, errors_end_the_task, typed_places
+from ._copy_module import (
+    EXISTING_COPY_ARGUMENT_SPEC,
+    WAIT_ARGUMENT_SPEC,
+    check_number,
+    check_wait_options,
+    errors_end_the_task,
+    typed_places,
+    withhold_external_ids,
+)
 from ._dr import DrRun
 from ._dr_account import DR_ACCOUNT_OPTIONS, connect_dr_account, dr_account_settings
 from ._dr_lock import lock_settings
@@ -210,16 +218,23 @@ ROLE_VARIABLES: dict[str, str] = {'report_name': 'dr_copy_run_name'}
 
 
 def role_variable(option: str) -> str:
-    """The dr_copy role's variable that sets dr_sync's ``option``: connection options are keys of dr_copy_connection."""
+    """The dr_copy role's variable that sets dr_sync's ``option``: connection options are keys of dr_copy_connection; a key
+    of a dict option (dr_account.role_arn) is that key of the option's variable (dr_copy_dr_account.role_arn)."""
+    option, dot, key = option.partition('.')
+    if dot:
+        return role_variable(option) + '.' + key
     if option in DR_CONNECTION_SPEC or any(option in spec.get('aliases', ()) for spec in DR_CONNECTION_SPEC.values()):
         return 'dr_copy_connection.' + option
     return ROLE_VARIABLES.get(option, 'dr_copy_' + option)
 
 
-# The options whose names cannot be taken for plain words in a message (they hold an underscore), longest first.
-_OPTION_WORDS = re.compile(r'\b(%s)\b' % '|'.join(sorted(
+# The options whose names cannot be taken for plain words in a message (they hold an underscore), and the keys of the dict
+# options as dotted names, longest first: dr_account.role_arn is one name (dr_copy_dr_account.role_arn), not dr_account
+# and the connection's role_arn.
+_OPTION_WORDS = re.compile(r'\b(%s)\b' % '|'.join(re.escape(word) for word in sorted(
     {option for option in DR_ARGUMENT_SPEC if '_' in option}
-    | {alias for spec in DR_ARGUMENT_SPEC.values() for alias in spec.get('aliases', ()) if '_' in alias}, key=len, reverse=True)))
+    | {alias for spec in DR_ARGUMENT_SPEC.values() for alias in spec.get('aliases', ()) if '_' in alias}
+    | {'%s.%s' % (option, key) for option, spec in DR_ARGUMENT_SPEC.items() for key in spec.get('options') or ()}, key=len, reverse=True)))
 
 
 def in_role_words(text: str) -> str:
@@ -248,19 +263,20 @@ def input_errors_in_role_words(as_role: bool) -> Iterator[None]:
 def run_dr_module(module: AnsibleModule) -> None:
     retry = CallRetry(default_backoff())
     started = time.monotonic()
-    as_role = module.params.get('option_names') == 'role'
+    # The external ids, dr_account's too, are in params only (also one read from the environment: an AWX credential).
+    params = withhold_external_ids(module)
+    as_role = params.get('option_names') == 'role'
     with errors_end_the_task(module), input_errors_in_role_words(as_role):
-        check_wait_options(module.params)
-        settings = dr_settings(module.params)
-        if settings['dr_account'] is not None and settings['dr_account']['external_id']:
-            # Read from the environment (an AWX credential), where the option's no_log does not reach it.
-            module.no_log_values.add(settings['dr_account']['external_id'])
-        adapter = make_adapter(module, settings['provider'], retry)
-        account = assumed_account(settings['provider'], module.params)
+        check_wait_options(params)
+        settings = dr_settings(params)
+        adapter = make_adapter(module, settings['provider'], retry, params)
+        account = assumed_account(settings['provider'], params)
+        run = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry, progress=Progress.from_environment())
         if settings['dr_account'] is not None:
-            connect_dr_account(adapter, provider_connection(settings['provider'], module.params), settings['dr_account'],
-                               settings['source_region'], account)
-        report = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry, progress=Progress.from_environment()).run()
+            run.validate()  # bad input fails before the accounts are asked who they are, as before any call
+            connect_dr_account(adapter, provider_connection(settings['provider'], params), settings['dr_account'],
+                               settings['source_region'], settings['dr_regions'][0]['region'])
+        report = run.run()
     report['account'] = account
     if as_role:
         report['failures'] = [in_role_words(text) for text in report['failures']]
@@ -274,7 +290,7 @@ def run_dr_module(module: AnsibleModule) -> None:
     # the core's own warnings and deprecations are objects that no report file should carry (see REPORT_KEYS).
     for warning in report['run_warnings']:
         module.warn(warning)
-    if report['failures'] and module.params['fail_on_missing']:
+    if report['failures'] and params['fail_on_missing']:
         report['msg'] += '. Failures: ' + '; '.join(report['failures'][:20])
         module.fail_json(**report)
     module.exit_json(**report)

@@ -47,15 +47,15 @@ if TYPE_CHECKING:
     from ._backoff import CallRetry
     from ._dr_shares import ShareClaim
 
-SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$')
+SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})\Z')
 # Every partition's region names (us-east-1, cn-north-1, us-isob-east-1, eusc-de-east-1; a test holds it to
 # botocore's partitions.json).
 REGION_NAME = r'[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}'
-REGION = re.compile(r'^%s$' % REGION_NAME)
-OUTPOST_ARN = re.compile(r'^arn:aws[a-z-]*:outposts:([a-z0-9-]+):\d{12}:outpost/op-[0-9a-f]{17}$')
+REGION = re.compile(r'^%s\Z' % REGION_NAME)
+OUTPOST_ARN = re.compile(r'^arn:aws[a-z-]*:outposts:([a-z0-9-]+):\d{12}:outpost/op-[0-9a-f]{17}\Z')
 # A Local Zone's name: its region's, then more parts (us-west-2-lax-1a, cn-north-1-pkx-1a: botocore's EC2 model, CopySnapshot's
 # DestinationAvailabilityZone and Snapshot's AvailabilityZone). An Availability Zone's (us-west-2a) has no hyphen after the region's.
-LOCAL_ZONE = re.compile(r'^(?P<region>%s)-[a-z0-9]+(?:-[a-z0-9]+)+$' % REGION_NAME)
+LOCAL_ZONE = re.compile(r'^(?P<region>%s)-[a-z0-9]+(?:-[a-z0-9]+)+\Z' % REGION_NAME)
 # Every SnapshotState of botocore's EC2 model. 'recoverable': in the Recycle Bin, deleted unless someone restores
 # it, so no copy to keep or count; 'recovering': being restored from it, completed again soon.
 STATE_MAP: dict[str | None, str] = {'pending': PENDING, 'completed': COMPLETED, 'error': FAILED, 'recoverable': DELETING, 'recovering': PENDING}

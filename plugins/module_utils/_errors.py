@@ -34,7 +34,8 @@ class SnapcopyError(Exception):
 
 
 class InputError(SnapcopyError):
-    """Bad input, found before any call to the cloud. ``option`` names the culprit."""
+    """Bad input, found before any call to the cloud (or, what only the cloud can tell, as a DR account that is the disks'
+    own, before any call that changes anything). ``option`` names the culprit."""
 
     def __init__(self, option: str, message: str) -> None:
         super().__init__('%s: %s' % (option, message))

@@ -282,6 +282,14 @@ class TencentClient:
             raise CloudError('AssumeRole', 'InvalidResponse', 'the answer is not an STS AssumeRole answer',
                              kind=FATAL) from None
 
+    def caller_account(self, region: str | None = None) -> str:  # pylint: disable=unused-argument  # as AwsClient's; STS answers in any region
+        """The account (its uin) this client's credentials act in, as STS says (sts 2018-08-13 GetCallerIdentity's AccountId,
+        "the root account UIN of the current caller"; with a role, its AssumeRole first): one read."""
+        account = self.call('sts', STS_REGION, 'GetCallerIdentity', {}).get('AccountId')
+        if not isinstance(account, str):
+            raise CloudError('GetCallerIdentity', 'InvalidResponse', 'the answer names no account', kind=FATAL, region=STS_REGION)
+        return account
+
     def call(self, service: str, region: str | None, action: str, params: dict[str, Any], own_keys: bool = False) -> dict[str, Any]:
         def send() -> dict[str, Any]:
             client = self.client(service, region, own_keys)
@@ -308,6 +316,10 @@ class TencentAccountRouter:
 
     def call(self, service: str, region: str | None, action: str, params: dict[str, Any], own_keys: bool = False) -> dict[str, Any]:
         return self.client_for(region).call(service, region, action, params, own_keys)
+
+    def caller_account(self, region: str | None = None) -> str:
+        # STS has no regions of its own: the account is the one that holds ``region``'s copies.
+        return self.client_for(region).caller_account(region)
 
     def __getattr__(self, name: str) -> Any:
         # The rest (retry, sdk, sdk_warnings, the connection) is the source client's.

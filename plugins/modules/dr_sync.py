@@ -143,6 +143,8 @@ options:
       - Make and keep the DR copies in a separate DR account, reached by assuming O(dr_account.role_arn) with the run's own
         credentials, so that whoever takes over the disks' account cannot reach their DR copies. AWS and Tencent Cloud CBS; see
         C(docs/vault.md).
+      - Before any other call the run asks STS whose its credentials and the role's are (C(GetCallerIdentity), once each),
+        and fails, naming both accounts, when the role's account is the disks' own or not the one its ARN names.
       - AWS - the source account shares each source snapshot with the DR account (C(ModifySnapshotAttribute), createVolumePermission,
         marked with the tag C(snapcopy:shared-with)), the DR account copies it into its DR regions (re-encrypted with
         O(kms_key_id) or a DR region's C(kms_key_id), which are the DR account's keys), and every share a run made is removed by

@@ -204,7 +204,7 @@ def build_cases(ctx):
         ('role-dr-account-on-ens', 'role', 'ens', role('ens', dr_copy_dr_account={'role_arn': 'acs:ram::1111111111111111:role/dr'}),
          ['dr_copy_dr_account', 'Alibaba Cloud ENS has no API that shares a snapshot with another account']),
         ('role-dr-account-bad-arn', 'role', 'aws', role('aws', dr_copy_dr_account={'role_arn': 'arn:aws:iam::12:role/dr'}),
-         ['dr_copy_dr_account', 'role_arn']),
+         ['dr_copy_dr_account.role_arn: expected a role ARN']),
         ('role-selector-matches-nothing', 'role', 'ecs', role('ecs', dr_copy_tag_selector={'dr': 'a typo'}),
          ['dr_copy_tag_selector {dr: a typo} matches no disk']),
         ('role-no-credentials', 'role', 'aws', role('aws', dr_copy_connection={'endpoint_url': ctx['aws_url']}), ['NoCredentials']),

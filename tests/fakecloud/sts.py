@@ -1,4 +1,5 @@
-"""STS AssumeRole: Alibaba Cloud STS 2015-04-01 (RPC) and Tencent Cloud STS 2018-08-13 (API 3.0, service sts).
+"""STS AssumeRole: Alibaba Cloud STS 2015-04-01 (RPC) and Tencent Cloud STS 2018-08-13 (API 3.0, service sts); Tencent's
+GetCallerIdentity.
 
 A role (``config['roles']``, see accounts.py) is assumed by a caller whose account its trust policy
 names; the answer's temporary credentials belong to the role's account and stop working at the
@@ -119,6 +120,17 @@ def tencent_assume_role(call) -> dict:
     }
 
 
+def tencent_get_caller_identity(call) -> dict:
+    """Who the caller is: tencentcloud-sdk-python-sts v20180813 GetCallerIdentityRequest (no parameters) and
+    GetCallerIdentityResponse (Arn, AccountId: "the root account UIN of the current caller", UserId, PrincipalId, Type).
+    AccountId is the account the caller's key acts in: a role's session, the role's account. Unverifiable: Arn and Type
+    for an account's own key (the reference's one example is a sub-user's: CAMUser); fakecloud answers every caller as
+    its account's own key, a role's session too (UserId and PrincipalId would be the role's and the asker's)."""
+    account = call.account
+    return {'Arn': 'qcs::cam::uin/%s:uin/%s' % (account, account), 'AccountId': account, 'UserId': account,
+            'PrincipalId': account, 'Type': 'CAMUser'}
+
+
 # Each action: its handler, whether it can change state, and the parameters it accepts (the vendor's
 # request model's names; checked by tests/fakecloud/tests/test_conformance.py).
 ALIBABA_ACTIONS = {
@@ -128,4 +140,5 @@ ALIBABA_ACTIONS = {
 TENCENT_ACTIONS = {
     'AssumeRole': action(tencent_assume_role, False, 'RoleArn', 'RoleSessionName', 'DurationSeconds', 'Policy',
                          'ExternalId'),
+    'GetCallerIdentity': action(tencent_get_caller_identity, False),
 }

@@ -449,6 +449,10 @@ def tencent_sts_assume_role(ids, send):
     send({'RoleArn': creds.TENCENT_LOCKED_ROLE_ARN, 'RoleSessionName': 'conformance'}, expected_error='UnauthorizedOperation')
 
 
+def tencent_sts_get_caller_identity(ids, send):
+    assert send({})['AccountId'] == creds.TENCENT_UIN
+
+
 SCENARIOS = {
     ('ecs', 'DescribeRegions'): regions_only,
     ('ecs', 'DescribeZones'): ecs_describe_zones,
@@ -492,6 +496,7 @@ SCENARIOS = {
     ('tag', 'GetResources'): tag_get_resources,
     ('alibaba_sts', 'AssumeRole'): alibaba_sts_assume_role,
     ('tencent_sts', 'AssumeRole'): tencent_sts_assume_role,
+    ('tencent_sts', 'GetCallerIdentity'): tencent_sts_get_caller_identity,
 }
 
 

@@ -291,3 +291,17 @@ def test_dr_sync_reads_each_clouds_external_id_variable(provider, params, enviro
     with pytest.raises(InputError) as info:
         assumed_account(provider, params, environ=environ)
     assert info.value.option == option
+
+
+@pytest.mark.parametrize('rules, arn', [
+    (AWS_ROLE_RULES, 'arn:aws:iam::123456789012:role/dr-copy'),
+    (ALIBABA_ROLE_RULES, 'acs:ram::1234567890123456:role/dr-copy'),
+    (TENCENT_ROLE_RULES, 'qcs::cam::uin/100012345678:roleName/dr-copy'),
+])
+def test_a_value_ending_in_a_new_line_is_refused(rules, arn):
+    """Issue 37: $ matches before a final new line, so 'ARN\\n' passed the check and reached STS."""
+    for option, value in ((rules.arn_option, arn + '\n'), (rules.session_option, 'dr-run\n'), (rules.external_id_option, 'ext-id\n')):
+        connection = {rules.arn_option: arn, option: value}
+        with pytest.raises(InputError) as info:
+            rules.check(connection)
+        assert info.value.option == option

@@ -68,6 +68,24 @@ def test_tag_keys_that_become_the_same_text_are_refused_not_merged(make_request,
     assert info.value.option == 'tags' and 'given twice' in info.value.message
 
 
+@pytest.mark.parametrize('build, adapter, request_params, options', [
+    (build_ebs_request, EbsAdapter(client=None), {'source_snapshot_id': 'snap-0123456789abcdef0', 'source_region': 'us-east-1',
+                                                  'destination_region': 'us-west-2'}, ('source_snapshot_id', 'source_region', 'destination_region')),
+    (build_cbs_request, CbsAdapter(None), {'source_snapshot_id': 'snap-0abc1234', 'source_region': 'ap-guangzhou',
+                                           'destination_regions': ['ap-shanghai']}, ('source_snapshot_id', 'source_region')),
+    (build_ecs_request, EcsAdapter(None), {'source_snapshot_id': 's-bp67acfmxazb4p0example', 'source_region': 'cn-hangzhou',
+                                           'destination_region': 'cn-shanghai'}, ('source_snapshot_id', 'source_region', 'destination_region')),
+])
+def test_an_id_or_region_ending_in_a_new_line_is_refused(build, adapter, request_params, options):
+    """Issue 37: the patterns ended in $, which matches before a final new line: 'snap-...\\n' passed and reached the cloud.
+    (destination_regions is a list that text may give, split on white space: typed_places.)"""
+    adapter.validate(build(request_params))
+    for option in options:
+        bad = dict(request_params, **{option: request_params[option] + '\n'})
+        with pytest.raises(InputError):
+            adapter.validate(build(bad))
+
+
 def test_dr_sync_refuses_tag_keys_that_become_the_same_text():
     with pytest.raises(InputError) as info:
         dr_run(EcsAdapter(None), provider='ecs', tags={1: 'a', '1': 'b'}).validate()
@@ -175,3 +193,41 @@ def test_a_word_of_a_message_is_a_role_variable_only_where_it_names_an_option():
         'dr_copy_tag_selector {dr: yes} matches no disk: tags are case-sensitive; set dr_copy_allow_no_disks')
     assert in_role_words('dr_copy_keep_copies stays; report_name and aws_secret_access_key move') == (
         'dr_copy_keep_copies stays; dr_copy_run_name and dr_copy_connection.aws_secret_access_key move')
+
+
+AWS_RUN = {'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['us-west-2'], 'access_key': 'AKIASNAPCOPYEDGES001',
+           'secret_key': 'snapcopy-edges-secret', 'endpoint_url': 'http://127.0.0.1:9'}  # nothing answers there: no call is made
+
+
+@pytest.mark.parametrize('dr_account, field, says', [
+    ({'external_id': 'ext-id-only'}, 'role_arn', 'is needed'),
+    ({'role_arn': 'arn:aws:iam::12:role/x'}, 'role_arn', 'expected a role ARN'),
+    ({'role_arn': 'arn:aws:iam::222233334444:role/dr\n'}, 'role_arn', 'expected a role ARN'),
+    ({'role_arn': 'arn:aws:iam::222233334444:role/dr', 'role_session_name': 'a b'}, 'role_session_name', 'must be 2 to 64'),
+    ({'role_arn': 'arn:aws:iam::222233334444:role/dr', 'external_id': 'e'}, 'external_id', 'must be 2 to 1224'),
+])
+@pytest.mark.parametrize('as_role', [True, False])
+def test_errors_about_dr_account_name_its_key_in_the_words_of_who_set_it(dr_account, field, says, as_role):
+    """Issue 37: through the role, errors about dr_copy_dr_account's keys named dr_copy_connection.role_arn (the run's own
+    role) instead; a role ARN ending in a new line is one of them, before any call."""
+    overrides = dict(AWS_RUN, dr_account=dr_account, option_names='role' if as_role else 'module')
+    with pytest.raises(ModuleExit) as ended:
+        run_dr_module(role_module(**overrides))
+    message = ended.value.result['msg']
+    named = ('dr_copy_dr_account.' if as_role else 'dr_account.') + field
+    assert ended.value.failed and message.startswith(named + ': ' + says), message
+    assert 'dr_copy_connection' not in message and 'error' not in ended.value.result, message
+
+
+def test_a_dotted_key_of_a_dict_option_is_one_name_in_the_role_s_words():
+    assert in_role_words('dr_account.role_arn names the DR account; role_arn is the run\'s own; lock.mode is set') == (
+        'dr_copy_dr_account.role_arn names the DR account; dr_copy_connection.role_arn is the run\'s own; dr_copy_lock.mode is set')
+
+
+def test_bad_input_fails_before_the_dr_account_s_accounts_are_asked_who_they_are():
+    """connect_dr_account asks STS (GetCallerIdentity) before the run starts; a bad template is still found first, before any
+    call (nothing answers at AWS_RUN's endpoint: a call would fail with EndpointConnectionError instead)."""
+    with pytest.raises(ModuleExit) as ended:
+        run_dr_module(role_module(**dict(AWS_RUN, dr_account={'role_arn': 'arn:aws:iam::222233334444:role/dr'}, option_names='module',
+                                         description_template='{nope}')))
+    assert ended.value.result['msg'].startswith('description_template: unknown placeholder {nope}'), ended.value.result['msg']

@@ -52,7 +52,7 @@ def dr_run(url, tag_value, clock=None, check_mode=False, now=None, **options):
                                  'prune': False, 'wait': True, 'wait_timeout': 600, 'poll_interval': 1, 'dr_account': DR_ROLE}, **options))
     connection = dict(KEYS, endpoint_url=url)
     adapter = EbsAdapter(AwsClient(connection, botocore))
-    connect_dr_account(adapter, connection, settings['dr_account'], 'us-east-1', None)
+    connect_dr_account(adapter, connection, settings['dr_account'], 'us-east-1', settings['dr_regions'][0]['region'])
     clock = clock or FakeClock()
     return DrRun(adapter, settings, check_mode=check_mode, now=now, clock=clock.clock, sleep=clock.sleep).run()
 
@@ -142,17 +142,36 @@ def test_a_cloud_without_a_cross_account_copy_refuses_dr_account_saying_why(prov
     assert dr_account_settings({}, provider, PROVIDERS[provider].role_rules) is None
 
 
-def test_dr_account_needs_a_role_arn_the_rules_accept_and_another_account():
+def test_dr_account_needs_a_role_arn_the_rules_accept():
     with pytest.raises(InputError) as raised:
         dr_account_settings({'external_id': 'x-only'}, 'aws', AWS_ROLE_RULES)
-    assert 'needs role_arn' in raised.value.message
+    assert raised.value.option == 'dr_account.role_arn' and 'is needed' in raised.value.message
     with pytest.raises(InputError) as raised:
         dr_account_settings({'role_arn': 'arn:aws:iam::12:role/x'}, 'aws', AWS_ROLE_RULES)
-    assert raised.value.option == 'dr_account' and 'role_arn' in raised.value.message
-    settings = dr_account_settings(DR_ROLE, 'aws', AWS_ROLE_RULES)
+    assert raised.value.option == 'dr_account.role_arn' and 'expected a role ARN' in raised.value.message
+
+
+def mutations(region):
+    """What a run could have changed in the disks' account: shares of its snapshots, tags on them, snapshots in ``region``."""
+    east = backends(SOURCE_ACCOUNT, 'us-east-1')
+    return ({snapshot_id: sorted(snapshot.create_volume_permission_userids) for snapshot_id, snapshot in east.snapshots.items()},
+            sorted((tag['resource_id'], tag['key']) for tag in east.describe_tags(filters={})),
+            sorted(backends(SOURCE_ACCOUNT, region).snapshots) + sorted(backends(DR_ACCOUNT, region).snapshots))
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_a_dr_account_that_is_the_disks_own_fails_the_run_before_any_change_naming_both_accounts(moto_url, check_mode):
+    """Issue 37: with plain keys (no role of the run's own), nothing compared the DR role's account with the disks': a role
+    of the disks' own account made a green run, reporting that account as the DR account, that protected nothing against
+    its loss. STS GetCallerIdentity says whose the run's keys are."""
+    dummy, snapshot_id = tagged_disk(moto_url, 'own-account')
+    before = mutations('eu-west-1')
+    own_role = {'role_arn': 'arn:aws:iam::%s:role/snapcopy-dr' % SOURCE_ACCOUNT}
     with pytest.raises(InputError) as raised:
-        connect_dr_account(EbsAdapter(AwsClient(KEYS, botocore)), KEYS, settings, 'us-east-1', DR_ACCOUNT)
-    assert 'is the account of the disks' in raised.value.message
+        dr_run(moto_url, 'own-account', check_mode=check_mode, dr_account=own_role)
+    assert raised.value.option == 'dr_account.role_arn', raised.value
+    assert raised.value.message.count(SOURCE_ACCOUNT) == 2 and "the disks' account %s" % SOURCE_ACCOUNT in raised.value.message
+    assert mutations('eu-west-1') == before and shares_of(snapshot_id) == ([], {})
 
 
 @pytest.fixture

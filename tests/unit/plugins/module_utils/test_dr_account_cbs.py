@@ -11,6 +11,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_account import connect_dr_account
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import default_backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import TENCENT, calls
@@ -32,7 +33,7 @@ def dr_run(cloud, check_mode=False, **options):
     retry = CallRetry(default_backoff())
     connection = dict(TENCENT, endpoint_url=cloud.url)
     adapter = CbsAdapter.from_connection(connection, check_mode=check_mode, retry=retry)
-    connect_dr_account(adapter, connection, settings['dr_account'], SOURCE, SOURCE_UIN)
+    connect_dr_account(adapter, connection, settings['dr_account'], SOURCE, DR_REGION)
     return DrRun(adapter, settings, check_mode=check_mode, retry=retry).run()
 
 
@@ -69,6 +70,7 @@ def test_the_dr_account_owns_the_copy_and_nothing_is_left_behind(cloud):
     assert not again['changed'] and again['totals']['existing'] == 2 and not again['failures']
     assert calls(cloud, 'cbs', 'CopySnapshotCrossRegions') == 2
     assert calls(cloud, 'cbs', 'CreateDisks') == 2 and calls(cloud, 'cbs', 'CreateSnapshot') == 2
+    assert calls(cloud, 'tencent_sts', 'GetCallerIdentity') == 4  # each run asks once who each account is
 
 
 def test_without_wait_each_run_takes_the_copy_a_step_further_and_none_copies_twice(cloud):
@@ -181,3 +183,26 @@ def test_a_bridge_disk_the_dr_region_refuses_fails_its_disk_with_the_clouds_word
     assert not again['failures'] and again['changed']
     snapshots, disks = region_state(cloud)
     assert sorted(snapshot['account'] for snapshot in snapshots) == [DR_UIN, DR_UIN] and disks == []
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_a_dr_account_that_is_the_disks_own_fails_the_run_before_any_change_naming_both_accounts(cloud, check_mode):
+    """Issue 37: with plain keys nothing compared the DR role's account with the disks': a role of the disks' own account
+    made a green run that protected nothing against that account's loss. STS GetCallerIdentity says whose the keys are."""
+    own_role = 'qcs::cam::uin/%s:roleName/snapcopy-dr' % SOURCE_UIN
+    cloud.admin.configure(roles={'tencent': dict(credentials.default_roles()['tencent'], **{own_role: {'trusted': [SOURCE_UIN]}})})
+    seed(cloud)
+    with pytest.raises(InputError) as raised:
+        dr_run(cloud, check_mode=check_mode, dr_account={'role_arn': own_role})
+    assert raised.value.option == 'dr_account.role_arn'
+    assert raised.value.message.count(SOURCE_UIN) == 2 and "the disks' account %s" % SOURCE_UIN in raised.value.message
+    assert cloud.admin.calls()['total_mutations'] == 0 and calls(cloud, 'cbs', 'DescribeDisks') == 0
+    assert calls(cloud, 'tencent_sts', 'GetCallerIdentity') == 1  # the disks' account's: the run ends there
+
+
+def test_a_dr_role_sts_refuses_ends_the_run_before_any_change_with_sts_s_words(cloud):
+    seed(cloud)
+    with pytest.raises(CloudError) as raised:
+        dr_run(cloud, dr_account={'role_arn': credentials.TENCENT_LOCKED_ROLE_ARN})
+    assert (raised.value.action, raised.value.code) == ('AssumeRole', 'UnauthorizedOperation') and raised.value.request_id
+    assert cloud.admin.calls()['total_mutations'] == 0 and calls(cloud, 'cbs', 'DescribeDisks') == 0

@@ -121,7 +121,7 @@ class CbsVaultWorld(RuleBasedStateMachine):
             killer.left = killed_after
             try:
                 adapter = CbsAdapter.from_connection(connection, retry=retry)
-                connect_dr_account(adapter, connection, settings_['dr_account'], SOURCE, SOURCE_UIN)
+                connect_dr_account(adapter, connection, settings_['dr_account'], SOURCE, DR_REGIONS[0])
                 report = DrRun(adapter, settings_, retry=retry, clock=self.clock.clock, sleep=self.sleep, workers=1).run()
             except RunKilled:
                 pass
