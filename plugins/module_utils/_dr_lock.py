@@ -42,14 +42,32 @@ def lock_settings(value: Mapping[str, Any] | None) -> LockSettings | None:
     for key in ('mode', 'duration_days'):
         if value.get(key) in (None, ''):
             raise InputError('lock', 'needs %s: a lock is a mode and a duration_days (and a cool_off_hours where the mode has one)' % key)
-    return LockSettings(str(value['mode']), int(value['duration_days']), int(value.get('cool_off_hours') or 0))
+    return LockSettings(str(value['mode']), _whole(value, 'duration_days', 'days'), _whole(value, 'cool_off_hours', 'hours'))
+
+
+def _whole(value: Mapping[str, Any], key: str, unit: str) -> int:
+    """``value[key]`` as a whole number (0 when unset); InputError for anything else."""
+    given = value.get(key)
+    # YAML reads true, yes, false and no as booleans, which the argument spec's int lets through and Python counts as 1
+    # and 0: `duration_days: yes` would lock for one day.
+    if isinstance(given, bool):
+        raise InputError('lock', '%s is a number of %s, got the boolean %s (YAML reads an unquoted yes, no, true or false '
+                         'so): give the number' % (key, unit, str(given).lower()))
+    if given in (None, ''):
+        return 0
+    if isinstance(given, int):
+        return given
+    if isinstance(given, str) and given.strip().isdigit():  # a survey's answer is text
+        return int(given)
+    raise InputError('lock', '%s is a whole number of %s, got %r' % (key, unit, given))
 
 
 def check_lock(lock: LockSettings, adapter: CopyAdapter, copy_options: Mapping[str, Any]) -> None:
     """InputError for a lock that ``adapter``'s cloud cannot put on a copy made with ``copy_options``; no call."""
     if not isinstance(adapter, SnapshotLockAdapter) or not adapter.lock_modes:
+        # The option is named by the error itself (dr_sync's lock, or the role's dr_copy_lock: RoleWordsError), not here.
         raise InputError('lock', '%s has no API that locks a snapshot against deletion, so its DR copies cannot be locked: leave '
-                         'lock unset for this provider (docs/vault.md)' % adapter.cloud)
+                         'this option unset for this provider (docs/vault.md)' % adapter.cloud)
     if lock.mode not in adapter.lock_modes:
         raise InputError('lock', 'mode %r is not a lock of %s, which has %s' % (lock.mode, adapter.cloud, ', '.join(adapter.lock_modes)))
     low, high = adapter.lock_days_range

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import RoleWordsError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import LockSettings
@@ -75,3 +76,6 @@ def test_a_cloud_without_snapshot_locks_refuses_lock_before_any_call(cloud, prov
     assert raised.value.option == 'lock'
     assert raised.value.message.startswith('%s has no API that locks a snapshot against deletion' % cloud_name)
     assert cloud.admin.calls()['calls'] == before
+    # The role's user set dr_copy_lock, and is told so.
+    as_the_role_says = str(RoleWordsError(raised.value))
+    assert as_the_role_says.startswith('dr_copy_lock: ') and 'leave this option unset' in as_the_role_says
