@@ -8,6 +8,8 @@ A lock is put on a DR copy once the copy is complete, and again only once it has
 changed (a compliance lock past its cool-off could only be lengthened, and a shorter one asked for today is no
 reason to). A copy still in flight is locked by the run that finds it complete. Pruning never sends a delete for a
 copy whose lock is in force, whoever set it.
+
+What a lock call set is what the cloud holds when read back (held_lock), not what it answered.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._adapter import SnapshotLockAdapter, id_batches
-from ._errors import InputError
+from ._errors import INVALID, CloudError, InputError
 from ._model import LockSettings
 
 if TYPE_CHECKING:
@@ -32,6 +34,8 @@ WHEN_COMPLETED = 'when_completed'  # in flight: the run that finds it complete l
 LOCK_FAILED = 'lock_failed'        # the cloud refused the lock: a failure of the disk
 # A copy pruning chose but kept: its lock is in force (the report's kept[].reason).
 KEPT_LOCKED = 'locked'
+# The codes of a lock_failed that the collection found, not the cloud (the report's lock.error.code).
+NOT_LOCKED_WHEN_READ_BACK = 'NotLockedWhenReadBack'  # the call was answered, the lock is not there
 
 
 def lock_settings(value: Mapping[str, Any] | None) -> LockSettings | None:
@@ -86,6 +90,16 @@ def check_lock(lock: LockSettings, adapter: CopyAdapter, copy_options: Mapping[s
         raise InputError('lock', 'duration_days %d is longer than retention_days %d, after which the cloud releases each copy: '
                          'lock for %d days at most, or keep copies longer' % (lock.duration_days, retention, retention))
     adapter.check_lock(lock)
+
+
+def held_lock(snapshot_id: str, region: str, found: SnapshotLock | None) -> SnapshotLock:
+    """``found``, the lock read back right after a lock call, when it is in force; else the lock_failed that says what the
+    cloud holds instead. An answer is not proof: ECS answers a ClientToken it has seen with the first answer, and sets nothing."""
+    if found is not None and found.in_force:
+        return found
+    holds = 'no lock' if found is None else 'a lock not in force (status %s, expiry %s)' % (found.cloud_status, found.expires)
+    raise CloudError('LockSnapshot', NOT_LOCKED_WHEN_READ_BACK, 'the cloud answered the lock of %s, but holds %s when read back: the '
+                     'copy is not locked' % (snapshot_id, holds), kind=INVALID, region=region)
 
 
 def lock_record(action: str, lock: SnapshotLock | None = None, error: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter, build_ecs_request, client_token
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, WOULD_COPY, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL, INVALID, NOT_FOUND, CloudError, InputError, is_retryable
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest, LockSettings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
@@ -602,3 +602,18 @@ def test_a_request_for_several_regions_is_copied_one_call_per_region(cloud):
     assert calls(cloud, 'CopySnapshot')['mutations'] == 2
     with pytest.raises(InputError):
         EcsAdapter(client=None).validate(CopyRequest(source, SOURCE_REGION, [DR, 'Bad Region']))
+
+
+def test_lock_tokens_are_the_runs_own_and_a_lock_is_what_is_read_back(cloud):
+    """Within one run (one adapter) a lock sent again is ECS's replay; another run's lock of the same copy is a new
+    request, so a lock set again after the last expired is set, not answered from the past."""
+    source = seed_source(cloud)
+    lock = LockSettings('compliance', 7, 1)
+    first_run = EcsAdapter.from_connection(connection(cloud))
+    held = first_run.lock_snapshot(SOURCE_REGION, source, lock)
+    assert held.in_force and held.cloud_status == 'compliance-cooloff' and held.expires
+    assert first_run.lock_snapshot(SOURCE_REGION, source, lock) == held
+    assert calls(cloud, 'LockSnapshot') == {'calls': 2, 'errors': 0, 'mutations': 1}
+    # In its cool-off a lock set again starts anew (LockSnapshot's description): the next run's token is a new request.
+    EcsAdapter.from_connection(connection(cloud)).lock_snapshot(SOURCE_REGION, source, lock)
+    assert calls(cloud, 'LockSnapshot') == {'calls': 3, 'errors': 0, 'mutations': 2}

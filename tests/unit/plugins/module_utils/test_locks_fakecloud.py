@@ -27,8 +27,8 @@ def test_an_ecs_dr_run_locks_each_copy_once_and_the_rerun_sends_no_lock(cloud):
     report = dr_run(cloud, 'ecs', restore_test=False, lock=COMPLIANCE_WEEK)
     assert report['totals']['copied'] == 3 and report['totals']['locked'] == 3 and not report['failures']
     assert calls(cloud, 'ecs', 'LockSnapshot') == 3
-    # One DescribeLockedSnapshots for the region's copies, not one per copy.
-    assert calls(cloud, 'ecs', 'DescribeLockedSnapshots') == 1
+    # One DescribeLockedSnapshots for the region's copies before locking, not one per copy; then each lock is read back.
+    assert calls(cloud, 'ecs', 'DescribeLockedSnapshots') == 1 + 3
     copy_ids = [copy['snapshot_id'] for disk in report['disks'] for copy in disk['copies']]
     locks = EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).describe_locks('cn-shanghai', copy_ids)
     assert sorted(locks) == sorted(copy_ids)
@@ -79,3 +79,57 @@ def test_a_cloud_without_snapshot_locks_refuses_lock_before_any_call(cloud, prov
     # The role's user set dr_copy_lock, and is told so.
     as_the_role_says = str(RoleWordsError(raised.value))
     assert as_the_role_says.startswith('dr_copy_lock: ') and 'leave this option unset' in as_the_role_says
+
+
+def ecs_locks(cloud, region, copy_ids):
+    return EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).describe_locks(region, copy_ids)
+
+
+def lock_calls(cloud):
+    return cloud.admin.calls()['calls']['ecs']['LockSnapshot']
+
+
+def test_an_expired_ecs_lock_is_set_again_with_a_new_token_and_read_back_in_force(cloud):
+    """ECS answers a ClientToken it has seen with its first answer and changes nothing: a lock set again once the last has
+    expired must carry a new token, or the copy stays unlocked while the run says it locked it."""
+    cloud.admin.configure(alibaba_timestamp_window_seconds=4 * 86400)
+    seed(cloud, 'ecs')
+    day = {'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 0}
+    first = dr_run(cloud, 'ecs', restore_test=False, lock=day)
+    ((copy_id, lock),) = [(copy['snapshot_id'], copy['lock']) for disk in first['disks'] for copy in disk['copies']]
+    assert lock['action'] == 'locked'
+    cloud.admin.advance_clock(2 * 86400)
+    assert not ecs_locks(cloud, 'cn-shanghai', [copy_id])[copy_id].in_force
+
+    again = dr_run(cloud, 'ecs', restore_test=False, lock=day)
+    ((record,),) = [[copy['lock'] for copy in disk['copies']] for disk in again['disks']]
+    assert record['action'] == 'locked' and record['in_force'] and not again['failures']
+    held = ecs_locks(cloud, 'cn-shanghai', [copy_id])[copy_id]
+    assert held.in_force and held.cloud_status == 'compliance' and record['expires'] == held.expires
+    assert lock_calls(cloud) == {'calls': 2, 'errors': 0, 'mutations': 2}
+
+
+def test_an_ecs_lock_answered_but_not_held_is_a_lock_failed_saying_what_the_cloud_holds(cloud):
+    """The report says locked only for a lock read back in force: here LockSnapshot answers as the model says and sets
+    nothing (a canned answer)."""
+    seed(cloud, 'ecs')
+    answer = {'RequestId': 'canned-1', 'LockedSnapshotInfo': {'SnapshotId': 's-canned', 'LockMode': 'compliance', 'LockStatus': 'compliance'}}
+    cloud.admin.faults({'answers': [{'cloud': 'ecs', 'action': 'LockSnapshot', 'answer': answer}]})
+    report = dr_run(cloud, 'ecs', restore_test=False, lock=COMPLIANCE_WEEK)
+    ((copy,),) = [disk['copies'] for disk in report['disks']]
+    lock = copy['lock']
+    assert lock['action'] == 'lock_failed' and not lock['in_force'] and lock['error']['code'] == 'NotLockedWhenReadBack'
+    assert 'holds no lock when read back' in lock['error']['message'] and report['totals']['locked'] == 0
+    (failure,) = report['failures']
+    assert copy['snapshot_id'] in failure and 'NotLockedWhenReadBack' in failure
+    assert not ecs_locks(cloud, 'cn-shanghai', [copy['snapshot_id']])
+
+
+def test_a_lost_ecs_lock_answer_is_resent_with_the_same_token_and_sets_one_lock(cloud):
+    seed(cloud, 'ecs')
+    cloud.admin.faults({'rules': [{'cloud': 'ecs', 'action': 'LockSnapshot', 'lost_answer_rate': 1.0, 'count': 1}]})
+    report = dr_run(cloud, 'ecs', restore_test=False, lock=COMPLIANCE_WEEK)
+    assert [copy['lock']['action'] for disk in report['disks'] for copy in disk['copies']] == ['locked']
+    # The resend was answered from the first call (a replay): one lock set, its cool-off not started again.
+    assert lock_calls(cloud) == {'calls': 2, 'errors': 0, 'mutations': 1}
+    assert [entry['answer_lost'] for entry in cloud.admin.calls()['log'] if entry['action'] == 'LockSnapshot'] == [True]
