@@ -9,16 +9,19 @@ changed (a compliance lock past its cool-off could only be lengthened, and a sho
 reason to). A copy still in flight is locked by the run that finds it complete. Pruning never sends a delete for a
 copy whose lock is in force, whoever set it.
 
-What a lock call set is what the cloud holds when read back (held_lock), not what it answered.
+A lock must expire on or before the copy's retention ends (ECS, the guide "Lock a snapshot"): checked before any call
+for the lock asked (check_lock) and before each lock call for the copy at hand (retention_refusal). What a lock call
+set is what the cloud holds when read back (held_lock), not what it answered.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._adapter import SnapshotLockAdapter, id_batches
 from ._errors import INVALID, CloudError, InputError
-from ._model import LockSettings
+from ._model import LockSettings, parse_time
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -35,7 +38,9 @@ LOCK_FAILED = 'lock_failed'        # the cloud refused the lock: a failure of th
 # A copy pruning chose but kept: its lock is in force (the report's kept[].reason).
 KEPT_LOCKED = 'locked'
 # The codes of a lock_failed that the collection found, not the cloud (the report's lock.error.code).
+LOCK_OUTLASTS_RETENTION = 'LockOutlastsRetention'  # no lock call was sent
 NOT_LOCKED_WHEN_READ_BACK = 'NotLockedWhenReadBack'  # the call was answered, the lock is not there
+DAY = 86400
 
 
 def lock_settings(value: Mapping[str, Any] | None) -> LockSettings | None:
@@ -85,11 +90,36 @@ def check_lock(lock: LockSettings, adapter: CopyAdapter, copy_options: Mapping[s
     elif lock.cool_off_hours:
         raise InputError('lock', 'a %s lock of %s has no cool-off period: leave cool_off_hours unset or 0' % (lock.mode, adapter.cloud))
     retention = copy_options.get('retention_days')
-    if retention and lock.duration_days > retention:
-        # The cloud would release the copy when its retention ends, or refuse to: either breaks one of the two promises.
-        raise InputError('lock', 'duration_days %d is longer than retention_days %d, after which the cloud releases each copy: '
-                         'lock for %d days at most, or keep copies longer' % (lock.duration_days, retention, retention))
+    # A lock must expire on or before the copy's retention ends ("Lock a snapshot"). The retention counts from the copy's
+    # creation (ModifySnapshotAttributeRequest.RetentionDays), the lock from its completion or later (LockDurationStartTime):
+    # only a lock shorter than the retention can fit, and a D-day lock fits a copy locked within R - D days of its creation
+    # (retention_refusal checks each copy).
+    if retention and lock.duration_days >= retention:
+        raise InputError('lock', 'duration_days %d is not shorter than retention_days %d: a lock must expire on or before the '
+                         'copy\'s retention ends, which counts from the copy\'s creation, and the lock from its completion or '
+                         'later; lock for fewer days than retention_days, or keep copies longer' % (lock.duration_days, retention))
     adapter.check_lock(lock)
+
+
+def retention_refusal(lock: LockSettings, snapshot_id: str, region: str, created: str | None, retention_days: int | None,
+                      now: float) -> CloudError | None:
+    """Why ``lock``, set at ``now`` (epoch seconds) on a completed copy, would expire after the copy's retention ends
+    (``retention_days`` from ``created``): the lock_failed of that copy, no call sent. None when it fits, or the copy is
+    kept until deleted. The lock is refused, not shortened: a shorter lock than asked is a promise the user did not make."""
+    start = parse_time(created)
+    if not retention_days or start is None:
+        return None
+    released = start.timestamp() + retention_days * DAY
+    expires = now + lock.duration_days * DAY
+    if expires <= released:
+        return None
+    room = int((released - now) // DAY)
+    advice = ('lock it for at most %d day%s' % (room, '' if room == 1 else 's')) if room >= 1 else 'its retention ends in less than a day'
+    return CloudError('LockSnapshot', LOCK_OUTLASTS_RETENTION, '%s is released when its retention of %d days ends, on %s, before a '
+                      '%d-day lock set now would expire, on %s; a lock must expire on or before the retention ends, so it is not '
+                      'locked (checked before locking: no call sent). Extend its retention, or %s'
+                      % (snapshot_id, retention_days, _iso(released), lock.duration_days, _iso(expires), advice),
+                      kind=INVALID, region=region)
 
 
 def held_lock(snapshot_id: str, region: str, found: SnapshotLock | None) -> SnapshotLock:
@@ -100,6 +130,10 @@ def held_lock(snapshot_id: str, region: str, found: SnapshotLock | None) -> Snap
     holds = 'no lock' if found is None else 'a lock not in force (status %s, expiry %s)' % (found.cloud_status, found.expires)
     raise CloudError('LockSnapshot', NOT_LOCKED_WHEN_READ_BACK, 'the cloud answered the lock of %s, but holds %s when read back: the '
                      'copy is not locked' % (snapshot_id, holds), kind=INVALID, region=region)
+
+
+def _iso(epoch: float) -> str:
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 def lock_record(action: str, lock: SnapshotLock | None = None, error: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -28,7 +28,7 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._adapter import DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
@@ -44,7 +44,7 @@ from ._alibaba_validate import (
     validate_snapshot_id,
 )
 from ._copy_module import task_destinations
-from ._dr_lock import held_lock
+from ._dr_lock import held_lock, retention_refusal
 from ._errors import INVALID, CloudError, InputError
 from ._model import COMPLETED, COMPLIANCE, FAILED, PENDING, USABLE, CopyRequest, Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
 from ._pagers import token_pages
@@ -171,9 +171,13 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):
     sdk_packages = 'aliyun-python-sdk-core and aliyun-python-sdk-ecs'
     client: AlibabaClient
 
-    def __init__(self, client: AlibabaClient) -> None:
+    def __init__(self, client: AlibabaClient, clock: Callable[[], float] = time.time) -> None:
         self.client = client
+        # Now, in epoch seconds, for a lock's start (LockSnapshot's retention rule): the host's clock, a test's fake one.
+        self.clock = clock
         self._categories: dict[str, str | None] = {}
+        # {snapshot id: (CreationTime, RetentionDays or None)} as DescribeSnapshots last answered: a lock's retention rule.
+        self._retention: dict[str, tuple[str | None, int | None]] = {}
         # LockSnapshot's tokens are this run's own (lock_snapshot says why).
         self._lock_token_seed = uuid.uuid4().hex
 
@@ -368,6 +372,14 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):
         return {item['SnapshotId']: ecs_lock(item) for item in items}
 
     def lock_snapshot(self, region: str, snapshot_id: str, lock: LockSettings) -> SnapshotLock:
+        # A lock must expire on or before the copy's retention ends ("Lock a snapshot"): a copy that is released sooner is
+        # refused here, with when and why, rather than by the cloud with a code of its own.
+        if snapshot_id not in self._retention:
+            self.describe_ids(region, [snapshot_id])
+        created, retention_days = self._retention.get(snapshot_id, (None, None))
+        refusal = retention_refusal(lock, snapshot_id, region, created, retention_days, self.clock())
+        if refusal is not None:
+            raise refusal
         # The token is drawn from the lock, the copy and this run: a resend after a lost answer, within the run, gets ECS's
         # first answer and sets no second lock; a later run (which reads the locks before it locks) sends a new one. Were it
         # the same in every run, a lock set again once the last expired would be answered as the first, changing nothing
@@ -388,6 +400,7 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):
             extra['kms_key_id'] = item['KMSKeyId']
         if item.get('RetentionDays'):
             extra['retention_days'] = int(item['RetentionDays'])
+        self._retention[item['SnapshotId']] = (item.get('CreationTime'), extra.get('retention_days'))
         size: Any = item.get('SourceDiskSize')
         return Snapshot(
             item['SnapshotId'], item.get('RegionId') or region, STATE_MAP.get(item.get('Status'), PENDING),

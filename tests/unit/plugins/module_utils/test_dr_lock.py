@@ -157,16 +157,21 @@ def test_a_cloud_without_locks_refuses_lock_naming_itself_and_an_empty_lock_is_n
     assert not run(cloud, clock, lock={})['failures']
 
 
-def test_a_lock_longer_than_the_copies_retention_is_refused():
+@pytest.mark.parametrize('days', [30, 31])
+def test_a_lock_as_long_as_the_copies_retention_or_longer_is_refused(days):
+    """The lock counts from the copy's completion or later, the retention from its creation: a lock as long as the
+    retention would outlast it too."""
     cloud, clock = cloud_with_disks(count=1)
-    settings = dr_settings(params(provider='ecs', retention_days=30, lock={'mode': 'compliance', 'duration_days': 31}))
-    assert settings['lock'] == LockSettings('compliance', 31, 0)
+    settings = dr_settings(params(provider='ecs', retention_days=30, lock={'mode': 'compliance', 'duration_days': days}))
+    assert settings['lock'] == LockSettings('compliance', days, 0)
     with pytest.raises(InputError) as raised:
-        run(cloud, clock, lock={'mode': 'compliance', 'duration_days': 31}, provider='ecs', retention_days=30)
-    assert 'duration_days 31 is longer than retention_days 30' in raised.value.message
+        run(cloud, clock, lock={'mode': 'compliance', 'duration_days': days}, provider='ecs', retention_days=30)
+    assert 'duration_days %d is not shorter than retention_days 30' % days in raised.value.message
     as_the_role_says = RoleWordsError(raised.value)
     assert as_the_role_says.option == 'dr_copy_lock'
-    assert 'duration_days 31 is longer than dr_copy_retention_days 30' in as_the_role_says.message
+    assert 'duration_days %d is not shorter than dr_copy_retention_days 30' % days in as_the_role_says.message
+    assert not cloud.calls
+    assert not run(cloud, clock, lock={'mode': 'compliance', 'duration_days': 29}, provider='ecs', retention_days=30)['failures']
 
 
 def locked_old_copies(cloud, clock, lock_days):

@@ -617,3 +617,16 @@ def test_lock_tokens_are_the_runs_own_and_a_lock_is_what_is_read_back(cloud):
     # In its cool-off a lock set again starts anew (LockSnapshot's description): the next run's token is a new request.
     EcsAdapter.from_connection(connection(cloud)).lock_snapshot(SOURCE_REGION, source, lock)
     assert calls(cloud, 'LockSnapshot') == {'calls': 3, 'errors': 0, 'mutations': 2}
+
+
+def test_a_lock_past_the_copys_retention_is_refused_before_the_call_by_the_adapters_clock(cloud):
+    source = seed_source(cloud, retention_days=10, age_seconds=60)
+    adapter = EcsAdapter.from_connection(connection(cloud))
+    now = adapter.clock()
+    adapter.clock = lambda: now + 8 * 86400  # eight days after the snapshot was made: two days of retention left, less a minute
+    with pytest.raises(CloudError) as refused:
+        adapter.lock_snapshot(SOURCE_REGION, source, LockSettings('compliance', 3, 0))
+    assert refused.value.code == 'LockOutlastsRetention' and refused.value.kind == INVALID
+    assert refused.value.message.endswith('Extend its retention, or lock it for at most 1 day')
+    assert calls(cloud, 'LockSnapshot')['calls'] == 0
+    assert adapter.lock_snapshot(SOURCE_REGION, source, LockSettings('compliance', 1, 0)).in_force

@@ -133,3 +133,33 @@ def test_a_lost_ecs_lock_answer_is_resent_with_the_same_token_and_sets_one_lock(
     # The resend was answered from the first call (a replay): one lock set, its cool-off not started again.
     assert lock_calls(cloud) == {'calls': 2, 'errors': 0, 'mutations': 1}
     assert [entry['answer_lost'] for entry in cloud.admin.calls()['log'] if entry['action'] == 'LockSnapshot'] == [True]
+
+
+def test_a_lock_that_would_outlast_an_ecs_copys_retention_is_refused_up_front_and_per_copy(cloud):
+    """A lock must expire on or before the copy's retention ends (ECS's guide "Lock a snapshot"): a lock as long as the
+    retention is refused before any call, and a copy found whose retention ends before the lock would is not locked."""
+    (disk,) = seed(cloud, 'ecs')
+    before = cloud.admin.calls()['calls']
+    for days in (10, 11):
+        with pytest.raises(InputError) as raised:
+            dr_run(cloud, 'ecs', restore_test=False, retention_days=10, lock={'mode': 'compliance', 'duration_days': days})
+        assert raised.value.option == 'lock' and 'not shorter than retention_days 10' in raised.value.message
+    assert cloud.admin.calls()['calls'] == before
+
+    # An older DR copy of the disk, never locked (a killed run's), made nine days ago and kept for ten.
+    source = 's-old0000000000000000'
+    (old,) = cloud.admin.seed(ecs={'snapshots': [{
+        'region': 'cn-shanghai', 'source_snapshot_id': source, 'source_region': 'cn-hangzhou', 'is_copy': True, 'retention_days': 10,
+        'age_seconds': 9 * 86400, 'tags': {SOURCE_TAG: 'cn-hangzhou/' + source, DISK_TAG: 'cn-hangzhou/' + disk}}]})['ecs']['snapshots']
+    report = dr_run(cloud, 'ecs', restore_test=False, retention_days=10, lock={'mode': 'compliance', 'duration_days': 3})
+    (entry,) = report['disks']
+    assert [copy['lock']['action'] for copy in entry['copies']] == ['locked']
+    (other,) = entry['other_locks']
+    assert (other['snapshot_id'], other['action'], other['error']['code']) == (old, 'lock_failed', 'LockOutlastsRetention')
+    assert 'retention of 10 days ends' in other['error']['message'] and 'lock it for at most 0' not in other['error']['message']
+    assert 'its retention ends in less than a day' in other['error']['message']
+    (failure,) = report['failures']
+    assert old in failure and 'LockOutlastsRetention' in failure
+    # One LockSnapshot, the new copy's: none was sent for the old one, which the cloud would refuse.
+    assert lock_calls(cloud) == {'calls': 1, 'errors': 0, 'mutations': 1}
+    assert old not in ecs_locks(cloud, 'cn-shanghai', [old])
