@@ -8,15 +8,20 @@ A lock is put on a DR copy once the copy is complete, and again only once it has
 changed (a compliance lock past its cool-off could only be lengthened, and a shorter one asked for today is no
 reason to). A copy still in flight is locked by the run that finds it complete. Pruning never sends a delete for a
 copy whose lock is in force, whoever set it.
+
+A lock must expire on or before the copy's retention ends (ECS, the guide "Lock a snapshot"): checked before any call
+for the lock asked (check_lock) and before each lock call for the copy at hand (retention_refusal). What a lock call
+set is what the cloud holds when read back (held_lock), not what it answered.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._adapter import SnapshotLockAdapter, id_batches
-from ._errors import InputError
-from ._model import LockSettings
+from ._errors import INVALID, CloudError, InputError
+from ._model import LockSettings, parse_time
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -32,6 +37,10 @@ WHEN_COMPLETED = 'when_completed'  # in flight: the run that finds it complete l
 LOCK_FAILED = 'lock_failed'        # the cloud refused the lock: a failure of the disk
 # A copy pruning chose but kept: its lock is in force (the report's kept[].reason).
 KEPT_LOCKED = 'locked'
+# The codes of a lock_failed that the collection found, not the cloud (the report's lock.error.code).
+LOCK_OUTLASTS_RETENTION = 'LockOutlastsRetention'  # no lock call was sent
+NOT_LOCKED_WHEN_READ_BACK = 'NotLockedWhenReadBack'  # the call was answered, the lock is not there
+DAY = 86400
 
 
 def lock_settings(value: Mapping[str, Any] | None) -> LockSettings | None:
@@ -42,14 +51,32 @@ def lock_settings(value: Mapping[str, Any] | None) -> LockSettings | None:
     for key in ('mode', 'duration_days'):
         if value.get(key) in (None, ''):
             raise InputError('lock', 'needs %s: a lock is a mode and a duration_days (and a cool_off_hours where the mode has one)' % key)
-    return LockSettings(str(value['mode']), int(value['duration_days']), int(value.get('cool_off_hours') or 0))
+    return LockSettings(str(value['mode']), _whole(value, 'duration_days', 'days'), _whole(value, 'cool_off_hours', 'hours'))
+
+
+def _whole(value: Mapping[str, Any], key: str, unit: str) -> int:
+    """``value[key]`` as a whole number (0 when unset); InputError for anything else."""
+    given = value.get(key)
+    # YAML reads true, yes, false and no as booleans, which the argument spec's int lets through and Python counts as 1
+    # and 0: `duration_days: yes` would lock for one day.
+    if isinstance(given, bool):
+        raise InputError('lock', '%s is a number of %s, got the boolean %s (YAML reads an unquoted yes, no, true or false '
+                         'so): give the number' % (key, unit, str(given).lower()))
+    if given in (None, ''):
+        return 0
+    if isinstance(given, int):
+        return given
+    if isinstance(given, str) and given.strip().isdigit():  # a survey's answer is text
+        return int(given)
+    raise InputError('lock', '%s is a whole number of %s, got %r' % (key, unit, given))
 
 
 def check_lock(lock: LockSettings, adapter: CopyAdapter, copy_options: Mapping[str, Any]) -> None:
     """InputError for a lock that ``adapter``'s cloud cannot put on a copy made with ``copy_options``; no call."""
     if not isinstance(adapter, SnapshotLockAdapter) or not adapter.lock_modes:
+        # The option is named by the error itself (dr_sync's lock, or the role's dr_copy_lock: RoleWordsError), not here.
         raise InputError('lock', '%s has no API that locks a snapshot against deletion, so its DR copies cannot be locked: leave '
-                         'lock unset for this provider (docs/vault.md)' % adapter.cloud)
+                         'this option unset for this provider (docs/vault.md)' % adapter.cloud)
     if lock.mode not in adapter.lock_modes:
         raise InputError('lock', 'mode %r is not a lock of %s, which has %s' % (lock.mode, adapter.cloud, ', '.join(adapter.lock_modes)))
     low, high = adapter.lock_days_range
@@ -63,11 +90,50 @@ def check_lock(lock: LockSettings, adapter: CopyAdapter, copy_options: Mapping[s
     elif lock.cool_off_hours:
         raise InputError('lock', 'a %s lock of %s has no cool-off period: leave cool_off_hours unset or 0' % (lock.mode, adapter.cloud))
     retention = copy_options.get('retention_days')
-    if retention and lock.duration_days > retention:
-        # The cloud would release the copy when its retention ends, or refuse to: either breaks one of the two promises.
-        raise InputError('lock', 'duration_days %d is longer than retention_days %d, after which the cloud releases each copy: '
-                         'lock for %d days at most, or keep copies longer' % (lock.duration_days, retention, retention))
+    # A lock must expire on or before the copy's retention ends ("Lock a snapshot"). The retention counts from the copy's
+    # creation (ModifySnapshotAttributeRequest.RetentionDays), the lock from its completion or later (LockDurationStartTime):
+    # only a lock shorter than the retention can fit, and a D-day lock fits a copy locked within R - D days of its creation
+    # (retention_refusal checks each copy).
+    if retention and lock.duration_days >= retention:
+        raise InputError('lock', 'duration_days %d is not shorter than retention_days %d: a lock must expire on or before the '
+                         'copy\'s retention ends, which counts from the copy\'s creation, and the lock from its completion or '
+                         'later; lock for fewer days than retention_days, or keep copies longer' % (lock.duration_days, retention))
     adapter.check_lock(lock)
+
+
+def retention_refusal(lock: LockSettings, snapshot_id: str, region: str, created: str | None, retention_days: int | None,
+                      now: float) -> CloudError | None:
+    """Why ``lock``, set at ``now`` (epoch seconds) on a completed copy, would expire after the copy's retention ends
+    (``retention_days`` from ``created``): the lock_failed of that copy, no call sent. None when it fits, or the copy is
+    kept until deleted. The lock is refused, not shortened: a shorter lock than asked is a promise the user did not make."""
+    start = parse_time(created)
+    if not retention_days or start is None:
+        return None
+    released = start.timestamp() + retention_days * DAY
+    expires = now + lock.duration_days * DAY
+    if expires <= released:
+        return None
+    room = int((released - now) // DAY)
+    advice = ('lock it for at most %d day%s' % (room, '' if room == 1 else 's')) if room >= 1 else 'its retention ends in less than a day'
+    return CloudError('LockSnapshot', LOCK_OUTLASTS_RETENTION, '%s is released when its retention of %d days ends, on %s, before a '
+                      '%d-day lock set now would expire, on %s; a lock must expire on or before the retention ends, so it is not '
+                      'locked (checked before locking: no call sent). Extend its retention, or %s'
+                      % (snapshot_id, retention_days, _iso(released), lock.duration_days, _iso(expires), advice),
+                      kind=INVALID, region=region)
+
+
+def held_lock(snapshot_id: str, region: str, found: SnapshotLock | None) -> SnapshotLock:
+    """``found``, the lock read back right after a lock call, when it is in force; else the lock_failed that says what the
+    cloud holds instead. An answer is not proof: ECS answers a ClientToken it has seen with the first answer, and sets nothing."""
+    if found is not None and found.in_force:
+        return found
+    holds = 'no lock' if found is None else 'a lock not in force (status %s, expiry %s)' % (found.cloud_status, found.expires)
+    raise CloudError('LockSnapshot', NOT_LOCKED_WHEN_READ_BACK, 'the cloud answered the lock of %s, but holds %s when read back: the '
+                     'copy is not locked' % (snapshot_id, holds), kind=INVALID, region=region)
+
+
+def _iso(epoch: float) -> str:
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 def lock_record(action: str, lock: SnapshotLock | None = None, error: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -27,7 +27,8 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._adapter import DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
@@ -43,6 +44,7 @@ from ._alibaba_validate import (
     validate_snapshot_id,
 )
 from ._copy_module import task_destinations
+from ._dr_lock import held_lock, retention_refusal
 from ._errors import INVALID, CloudError, InputError
 from ._model import COMPLETED, COMPLIANCE, FAILED, PENDING, USABLE, CopyRequest, Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
 from ._pagers import token_pages
@@ -169,9 +171,15 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):
     sdk_packages = 'aliyun-python-sdk-core and aliyun-python-sdk-ecs'
     client: AlibabaClient
 
-    def __init__(self, client: AlibabaClient) -> None:
+    def __init__(self, client: AlibabaClient, clock: Callable[[], float] = time.time) -> None:
         self.client = client
+        # Now, in epoch seconds, for a lock's start (LockSnapshot's retention rule): the host's clock, a test's fake one.
+        self.clock = clock
         self._categories: dict[str, str | None] = {}
+        # {snapshot id: (CreationTime, RetentionDays or None)} as DescribeSnapshots last answered: a lock's retention rule.
+        self._retention: dict[str, tuple[str | None, int | None]] = {}
+        # LockSnapshot's tokens are this run's own (lock_snapshot says why).
+        self._lock_token_seed = uuid.uuid4().hex
 
     @classmethod
     def from_connection(cls, connection: Mapping[str, Any], *, check_mode: bool = False,  # pylint: disable=unused-argument
@@ -364,15 +372,25 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):
         return {item['SnapshotId']: ecs_lock(item) for item in items}
 
     def lock_snapshot(self, region: str, snapshot_id: str, lock: LockSettings) -> SnapshotLock:
-        identity = json.dumps([region, snapshot_id, lock.mode, lock.duration_days, lock.cool_off_hours])
-        answer = self.client.call('LockSnapshot', {
+        # A lock must expire on or before the copy's retention ends ("Lock a snapshot"): a copy that is released sooner is
+        # refused here, with when and why, rather than by the cloud with a code of its own.
+        if snapshot_id not in self._retention:
+            self.describe_ids(region, [snapshot_id])
+        created, retention_days = self._retention.get(snapshot_id, (None, None))
+        refusal = retention_refusal(lock, snapshot_id, region, created, retention_days, self.clock())
+        if refusal is not None:
+            raise refusal
+        # The token is drawn from the lock, the copy and this run: a resend after a lost answer, within the run, gets ECS's
+        # first answer and sets no second lock; a later run (which reads the locks before it locks) sends a new one. Were it
+        # the same in every run, a lock set again once the last expired would be answered as the first, changing nothing
+        # ("no effect on server state", How to ensure idempotence; ECS documents no time after which a token is new).
+        identity = json.dumps([region, snapshot_id, lock.mode, lock.duration_days, lock.cool_off_hours, self._lock_token_seed])
+        self.client.call('LockSnapshot', {
             'RegionId': region, 'SnapshotId': snapshot_id, 'LockMode': lock.mode, 'LockDuration': lock.duration_days,
             'CoolOffPeriod': lock.cool_off_hours,
-            # The same lock of the same snapshot, the same token: a resend after a lost answer gets ECS's first answer.
             'ClientToken': CLIENT_TOKEN_PREFIX + hashlib.sha256(identity.encode('utf-8')).hexdigest()[:48]}, region)
-        # The answer's LockedSnapshotInfo (ecs-20140526 LockSnapshotResponseBody); what was asked, should it lack one.
-        asked = {'SnapshotId': snapshot_id, 'LockMode': lock.mode, 'LockStatus': 'compliance-cooloff' if lock.cool_off_hours else 'compliance'}
-        return ecs_lock(answer.get('LockedSnapshotInfo') or asked)
+        # What the cloud holds, not what it answered: the lock is reported only once it is read back in force.
+        return held_lock(snapshot_id, region, self.describe_locks(region, [snapshot_id]).get(snapshot_id))
 
     def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:
         self._categories[item['SnapshotId']] = item.get('Category')
@@ -382,6 +400,7 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):
             extra['kms_key_id'] = item['KMSKeyId']
         if item.get('RetentionDays'):
             extra['retention_days'] = int(item['RetentionDays'])
+        self._retention[item['SnapshotId']] = (item.get('CreationTime'), extra.get('retention_days'))
         size: Any = item.get('SourceDiskSize')
         return Snapshot(
             item['SnapshotId'], item.get('RegionId') or region, STATE_MAP.get(item.get('Status'), PENDING),

@@ -198,7 +198,11 @@ options:
         whose lock has expired is left to pruning. In check mode the locks are planned, and none is set.
       - Pruning reads the locks of the copies it chose first, and never sends a delete for a copy whose lock is in force; such
         a copy is listed in C(kept) with C(reason=locked) and its lock, and goes once its lock has expired.
-      - With O(retention_days) (ECS), the lock may not be longer than the copy is kept.
+      - With O(retention_days) (ECS), a lock must expire on or before the copy's retention ends, so O(lock.duration_days) must
+        be shorter than O(retention_days); a copy whose retention ends before the lock would expire (one locked days after it
+        was made) is not locked, C(lock_failed) with the code C(LockOutlastsRetention). A lock is never shortened.
+      - On ECS a lock is reported C(locked) only once C(DescribeLockedSnapshots) shows it in force, else C(lock_failed) with the
+        code C(NotLockedWhenReadBack).
       - Leave it unset, or give an empty dict, for no lock.
     type: dict
     suboptions:
@@ -213,6 +217,7 @@ options:
         description:
           - How long each copy stays locked, 1 to 36500 days. ECS counts it from when the copy completes, AWS from when the
             lock is set; this collection locks only completed copies, so both count from about then.
+          - A number (V('14') as text too); a YAML boolean (an unquoted V(yes) or V(true)) is refused.
         type: int
       cool_off_hours:
         description:

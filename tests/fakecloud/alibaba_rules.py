@@ -50,13 +50,20 @@ def parse_tags(params: dict, limit: int = 20) -> dict:
     return result
 
 
-def fingerprint(params: dict) -> tuple:
-    """What must be identical for a ClientToken replay to count as the same request."""
-    return tuple(sorted((k, v) for k, v in params.items() if k not in COMMON_PARAMS))
+def fingerprint(params: dict, action: str = '') -> tuple:
+    """What must be identical for a ClientToken replay to count as the same request: the action and its parameters."""
+    return (action,) + tuple(sorted((k, v) for k, v in params.items() if k not in COMMON_PARAMS))
 
 
 def replay(call, token: str | None):
-    """The stored answer of an earlier call with this ClientToken, or None if it is new."""
+    """The stored answer of an earlier call with this ClientToken, or None if it is new.
+
+    A token names one request of its account: "unique among different requests" (LockSnapshotRequest.ClientToken and
+    the ECS page "How to ensure idempotence"), which says nothing of actions, so the same token on another action is
+    that other request (IdempotentParameterMismatch), as on other parameters. How long ECS keeps a token: unverifiable
+    (the page names no time). It is kept as long as the store, the reading under which a token sent again for a new
+    operation (a lock set again once the last has expired) gets the first answer and changes nothing ("no effect on
+    server state"): the client must draw a new one."""
     if not token:
         return None
     if len(token) > 64 or not token.isascii():
@@ -64,7 +71,7 @@ def replay(call, token: str | None):
     seen = call.store.recall_token(_token_key(call, token))
     if seen is None:
         return None
-    if seen[0] != fingerprint(call.params):
+    if seen[0] != fingerprint(call.params, call.action):
         raise CloudError('IdempotentParameterMismatch', 'Request uses a client token in a previous request '
                                                         'but is not identical to that request.')
     return dict(seen[1])
@@ -72,9 +79,9 @@ def replay(call, token: str | None):
 
 def remember(call, token: str | None, answer: dict) -> None:
     if token:
-        call.store.remember_token(_token_key(call, token), fingerprint(call.params), answer)
+        call.store.remember_token(_token_key(call, token), fingerprint(call.params, call.action), answer)
 
 
 def _token_key(call, token: str) -> tuple:
     # A token is the caller's: another account using the same one makes a request of its own.
-    return (call.cloud, call.account, call.action, token)
+    return (call.cloud, call.account, token)

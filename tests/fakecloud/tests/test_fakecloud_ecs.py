@@ -1,6 +1,7 @@
 """ECS 2014-05-26 through the real aliyun SDK (aliyunsdkecs + aliyunsdkcore)."""
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -151,6 +152,69 @@ def test_a_lock_keeps_a_snapshot_from_deletion_until_it_expires(fc):
     assert lock_status() == 'compliance'
     fc.admin.advance_clock(60)
     assert lock_status() == 'expired' and delete_error() is None
+
+
+def lock_request(snapshot_id: str, days: int, cool_off: int = 0, token: str | None = None):
+    req = LockSnapshotRequest.LockSnapshotRequest()
+    req.set_SnapshotId(snapshot_id)
+    req.set_LockMode('compliance')
+    req.set_LockDuration(days)
+    req.set_CoolOffPeriod(cool_off)
+    if token is not None:
+        req.set_ClientToken(token)
+    return req
+
+
+def held_lock(fc, snapshot_id: str) -> dict:
+    req = DescribeLockedSnapshotsRequest.DescribeLockedSnapshotsRequest()
+    req.set_SnapshotIdss([snapshot_id])
+    (found,) = call(fc, req)['LockedSnapshotsInfo']
+    return found
+
+
+def test_a_lock_token_sent_again_once_the_lock_has_expired_is_answered_as_the_first_and_changes_nothing(fc):
+    """ECS answers a ClientToken it has seen with the first answer, "no effect on server state" (How to ensure
+    idempotence), and names no time after which it forgets one: a lock set again must carry a new token."""
+    fc.admin.configure(alibaba_timestamp_window_seconds=3 * 86400)
+    dummy, snapshot_id = seed_one(fc)
+    first = call(fc, lock_request(snapshot_id, 1, token='lock-1'))['LockedSnapshotInfo']
+    assert first['LockStatus'] == 'compliance'
+    fc.admin.advance_clock(86400 + 60)
+    assert held_lock(fc, snapshot_id)['LockStatus'] == 'expired'
+    again = call(fc, lock_request(snapshot_id, 1, token='lock-1'))['LockedSnapshotInfo']
+    assert again == first
+    assert held_lock(fc, snapshot_id)['LockStatus'] == 'expired'
+    assert fc.admin.calls()['calls']['ecs']['LockSnapshot'] == {'calls': 2, 'errors': 0, 'mutations': 1}
+    assert call(fc, lock_request(snapshot_id, 1, token='lock-2'))['LockedSnapshotInfo']['LockStatus'] == 'compliance'
+    assert held_lock(fc, snapshot_id)['LockStatus'] == 'compliance'
+    # A token names one request of the account, whatever its action.
+    req = CreateSnapshotRequest.CreateSnapshotRequest()
+    req.set_DiskId(dummy)
+    req.set_ClientToken('lock-1')
+    assert error_of(fc, req).get_error_code() == 'IdempotentParameterMismatch'
+
+
+def test_a_lock_must_expire_on_or_before_the_snapshots_retention_ends(fc):
+    """"The lock must expire on or before the snapshot retention period" (the guide "Lock a snapshot"); the retention
+    counts from the snapshot's creation, a lock from its start, on a snapshot in progress from its completion."""
+    # Retention ends a day and a minute from now: a one-day lock fits, a two-day lock does not.
+    dummy, snapshot_id = seed_one(fc, snapshots=[{'retention_days': 10, 'age_seconds': 9 * 86400 - 60}])
+    assert error_of(fc, lock_request(snapshot_id, 2)).get_error_code() == 'InvalidParameter.LockDuration'
+    assert not fc.admin.calls()['calls']['ecs']['LockSnapshot']['mutations']
+    assert call(fc, lock_request(snapshot_id, 1))['LockedSnapshotInfo']['LockStatus'] == 'compliance'
+    # A snapshot still in progress, done in two days and kept three from its creation: a lock counts from its completion,
+    # so a two-day lock would outlast it, and a one-day lock ends with the retention, which is allowed.
+    fc.admin.configure(timings={'ecs': {'snapshot_seconds': 2 * 86400}})
+    req = CreateSnapshotRequest.CreateSnapshotRequest()
+    req.set_DiskId(dummy)
+    req.set_RetentionDays(3)
+    pending = call(fc, req)['SnapshotId']
+    assert error_of(fc, lock_request(pending, 2)).get_error_code() == 'InvalidParameter.LockDuration'
+    info = call(fc, lock_request(pending, 1, cool_off=1))['LockedSnapshotInfo']
+    assert info['LockStatus'] == 'compliance-cooloff' and info['LockDurationStartTime'] > info['LockCreationTime']
+    created = describe(fc, SnapshotIds=json.dumps([pending]))['Snapshots']['Snapshot'][0]['CreationTime']
+    released = datetime.datetime.strptime(created, '%Y-%m-%dT%H:%M:%SZ') + datetime.timedelta(days=3)
+    assert info['LockExpiredTime'] == released.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 def test_create_snapshot_progresses_with_the_clock(fc):

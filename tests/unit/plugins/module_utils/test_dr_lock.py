@@ -119,6 +119,27 @@ def test_a_lock_the_cloud_cannot_set_is_refused_before_any_call(lock, words):
     assert not cloud.calls
 
 
+@pytest.mark.parametrize('lock, words', [
+    ({'mode': 'compliance', 'duration_days': True}, 'duration_days is a number of days, got the boolean true'),
+    ({'mode': 'compliance', 'duration_days': False}, 'duration_days is a number of days, got the boolean false'),
+    ({'mode': 'compliance', 'duration_days': 7, 'cool_off_hours': True}, 'cool_off_hours is a number of hours, got the boolean true'),
+    ({'mode': 'compliance', 'duration_days': 'yes'}, "duration_days is a whole number of days, got 'yes'"),
+    ({'mode': 'compliance', 'duration_days': '7.5'}, "duration_days is a whole number of days, got '7.5'"),
+])
+def test_a_yaml_boolean_or_text_for_a_number_of_days_is_refused_before_any_call(lock, words):
+    """An unquoted yes or true in YAML is a boolean, which the argument spec's int lets through as 1: it would lock for a day."""
+    cloud, clock = cloud_with_disks(count=1)
+    with pytest.raises(InputError) as raised:
+        run(cloud, clock, lock=lock)
+    assert raised.value.option == 'lock' and words in raised.value.message
+    assert not cloud.calls
+
+
+def test_a_number_of_days_given_as_text_is_taken_as_awx_surveys_give_it():
+    assert lock_settings({'mode': 'compliance', 'duration_days': '14', 'cool_off_hours': '2'}) == LockSettings('compliance', 14, 2)
+    assert lock_settings({'mode': 'compliance', 'duration_days': 14, 'cool_off_hours': ''}) == LockSettings('compliance', 14, 0)
+
+
 def test_a_cloud_without_locks_refuses_lock_naming_itself_and_an_empty_lock_is_no_lock():
     cloud, clock = cloud_with_disks(count=1)
     cloud.lock_modes = ()
@@ -126,22 +147,31 @@ def test_a_cloud_without_locks_refuses_lock_naming_itself_and_an_empty_lock_is_n
         run(cloud, clock, lock=GOVERNANCE_WEEK)
     assert 'memory has no API that locks a snapshot against deletion' in raised.value.message
     assert not cloud.calls
+    # The refusal points at what the user set: dr_sync's lock, or the role's dr_copy_lock, never a bare "lock" for the role's.
+    assert str(raised.value).startswith('lock: ') and 'leave this option unset' in str(raised.value)
+    as_the_role_says = str(RoleWordsError(raised.value))
+    assert as_the_role_says.startswith('dr_copy_lock: ') and ' lock unset' not in as_the_role_says
     # What the role passes when dr_copy_lock is left at its default, and what a survey's empty answers give.
     for unset in (None, {}, {'mode': None, 'duration_days': None, 'cool_off_hours': None}, {'mode': '', 'duration_days': ''}):
         assert lock_settings(unset) is None
     assert not run(cloud, clock, lock={})['failures']
 
 
-def test_a_lock_longer_than_the_copies_retention_is_refused():
+@pytest.mark.parametrize('days', [30, 31])
+def test_a_lock_as_long_as_the_copies_retention_or_longer_is_refused(days):
+    """The lock counts from the copy's completion or later, the retention from its creation: a lock as long as the
+    retention would outlast it too."""
     cloud, clock = cloud_with_disks(count=1)
-    settings = dr_settings(params(provider='ecs', retention_days=30, lock={'mode': 'compliance', 'duration_days': 31}))
-    assert settings['lock'] == LockSettings('compliance', 31, 0)
+    settings = dr_settings(params(provider='ecs', retention_days=30, lock={'mode': 'compliance', 'duration_days': days}))
+    assert settings['lock'] == LockSettings('compliance', days, 0)
     with pytest.raises(InputError) as raised:
-        run(cloud, clock, lock={'mode': 'compliance', 'duration_days': 31}, provider='ecs', retention_days=30)
-    assert 'duration_days 31 is longer than retention_days 30' in raised.value.message
+        run(cloud, clock, lock={'mode': 'compliance', 'duration_days': days}, provider='ecs', retention_days=30)
+    assert 'duration_days %d is not shorter than retention_days 30' % days in raised.value.message
     as_the_role_says = RoleWordsError(raised.value)
     assert as_the_role_says.option == 'dr_copy_lock'
-    assert 'duration_days 31 is longer than dr_copy_retention_days 30' in as_the_role_says.message
+    assert 'duration_days %d is not shorter than dr_copy_retention_days 30' % days in as_the_role_says.message
+    assert not cloud.calls
+    assert not run(cloud, clock, lock={'mode': 'compliance', 'duration_days': 29}, provider='ecs', retention_days=30)['failures']
 
 
 def locked_old_copies(cloud, clock, lock_days):

@@ -12,7 +12,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter, build_ecs_request, client_token
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, WOULD_COPY, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL, INVALID, NOT_FOUND, CloudError, InputError, is_retryable
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest, LockSettings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
@@ -602,3 +602,31 @@ def test_a_request_for_several_regions_is_copied_one_call_per_region(cloud):
     assert calls(cloud, 'CopySnapshot')['mutations'] == 2
     with pytest.raises(InputError):
         EcsAdapter(client=None).validate(CopyRequest(source, SOURCE_REGION, [DR, 'Bad Region']))
+
+
+def test_lock_tokens_are_the_runs_own_and_a_lock_is_what_is_read_back(cloud):
+    """Within one run (one adapter) a lock sent again is ECS's replay; another run's lock of the same copy is a new
+    request, so a lock set again after the last expired is set, not answered from the past."""
+    source = seed_source(cloud)
+    lock = LockSettings('compliance', 7, 1)
+    first_run = EcsAdapter.from_connection(connection(cloud))
+    held = first_run.lock_snapshot(SOURCE_REGION, source, lock)
+    assert held.in_force and held.cloud_status == 'compliance-cooloff' and held.expires
+    assert first_run.lock_snapshot(SOURCE_REGION, source, lock) == held
+    assert calls(cloud, 'LockSnapshot') == {'calls': 2, 'errors': 0, 'mutations': 1}
+    # In its cool-off a lock set again starts anew (LockSnapshot's description): the next run's token is a new request.
+    EcsAdapter.from_connection(connection(cloud)).lock_snapshot(SOURCE_REGION, source, lock)
+    assert calls(cloud, 'LockSnapshot') == {'calls': 3, 'errors': 0, 'mutations': 2}
+
+
+def test_a_lock_past_the_copys_retention_is_refused_before_the_call_by_the_adapters_clock(cloud):
+    source = seed_source(cloud, retention_days=10, age_seconds=60)
+    adapter = EcsAdapter.from_connection(connection(cloud))
+    now = adapter.clock()
+    adapter.clock = lambda: now + 8 * 86400  # eight days after the snapshot was made: two days of retention left, less a minute
+    with pytest.raises(CloudError) as refused:
+        adapter.lock_snapshot(SOURCE_REGION, source, LockSettings('compliance', 3, 0))
+    assert refused.value.code == 'LockOutlastsRetention' and refused.value.kind == INVALID
+    assert refused.value.message.endswith('Extend its retention, or lock it for at most 1 day')
+    assert calls(cloud, 'LockSnapshot')['calls'] == 0
+    assert adapter.lock_snapshot(SOURCE_REGION, source, LockSettings('compliance', 1, 0)).in_force

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import RoleWordsError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import LockSettings
@@ -26,8 +27,8 @@ def test_an_ecs_dr_run_locks_each_copy_once_and_the_rerun_sends_no_lock(cloud):
     report = dr_run(cloud, 'ecs', restore_test=False, lock=COMPLIANCE_WEEK)
     assert report['totals']['copied'] == 3 and report['totals']['locked'] == 3 and not report['failures']
     assert calls(cloud, 'ecs', 'LockSnapshot') == 3
-    # One DescribeLockedSnapshots for the region's copies, not one per copy.
-    assert calls(cloud, 'ecs', 'DescribeLockedSnapshots') == 1
+    # One DescribeLockedSnapshots for the region's copies before locking, not one per copy; then each lock is read back.
+    assert calls(cloud, 'ecs', 'DescribeLockedSnapshots') == 1 + 3
     copy_ids = [copy['snapshot_id'] for disk in report['disks'] for copy in disk['copies']]
     locks = EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).describe_locks('cn-shanghai', copy_ids)
     assert sorted(locks) == sorted(copy_ids)
@@ -75,3 +76,90 @@ def test_a_cloud_without_snapshot_locks_refuses_lock_before_any_call(cloud, prov
     assert raised.value.option == 'lock'
     assert raised.value.message.startswith('%s has no API that locks a snapshot against deletion' % cloud_name)
     assert cloud.admin.calls()['calls'] == before
+    # The role's user set dr_copy_lock, and is told so.
+    as_the_role_says = str(RoleWordsError(raised.value))
+    assert as_the_role_says.startswith('dr_copy_lock: ') and 'leave this option unset' in as_the_role_says
+
+
+def ecs_locks(cloud, region, copy_ids):
+    return EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).describe_locks(region, copy_ids)
+
+
+def lock_calls(cloud):
+    return cloud.admin.calls()['calls']['ecs']['LockSnapshot']
+
+
+def test_an_expired_ecs_lock_is_set_again_with_a_new_token_and_read_back_in_force(cloud):
+    """ECS answers a ClientToken it has seen with its first answer and changes nothing: a lock set again once the last has
+    expired must carry a new token, or the copy stays unlocked while the run says it locked it."""
+    cloud.admin.configure(alibaba_timestamp_window_seconds=4 * 86400)
+    seed(cloud, 'ecs')
+    day = {'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 0}
+    first = dr_run(cloud, 'ecs', restore_test=False, lock=day)
+    ((copy_id, lock),) = [(copy['snapshot_id'], copy['lock']) for disk in first['disks'] for copy in disk['copies']]
+    assert lock['action'] == 'locked'
+    cloud.admin.advance_clock(2 * 86400)
+    assert not ecs_locks(cloud, 'cn-shanghai', [copy_id])[copy_id].in_force
+
+    again = dr_run(cloud, 'ecs', restore_test=False, lock=day)
+    ((record,),) = [[copy['lock'] for copy in disk['copies']] for disk in again['disks']]
+    assert record['action'] == 'locked' and record['in_force'] and not again['failures']
+    held = ecs_locks(cloud, 'cn-shanghai', [copy_id])[copy_id]
+    assert held.in_force and held.cloud_status == 'compliance' and record['expires'] == held.expires
+    assert lock_calls(cloud) == {'calls': 2, 'errors': 0, 'mutations': 2}
+
+
+def test_an_ecs_lock_answered_but_not_held_is_a_lock_failed_saying_what_the_cloud_holds(cloud):
+    """The report says locked only for a lock read back in force: here LockSnapshot answers as the model says and sets
+    nothing (a canned answer)."""
+    seed(cloud, 'ecs')
+    answer = {'RequestId': 'canned-1', 'LockedSnapshotInfo': {'SnapshotId': 's-canned', 'LockMode': 'compliance', 'LockStatus': 'compliance'}}
+    cloud.admin.faults({'answers': [{'cloud': 'ecs', 'action': 'LockSnapshot', 'answer': answer}]})
+    report = dr_run(cloud, 'ecs', restore_test=False, lock=COMPLIANCE_WEEK)
+    ((copy,),) = [disk['copies'] for disk in report['disks']]
+    lock = copy['lock']
+    assert lock['action'] == 'lock_failed' and not lock['in_force'] and lock['error']['code'] == 'NotLockedWhenReadBack'
+    assert 'holds no lock when read back' in lock['error']['message'] and report['totals']['locked'] == 0
+    (failure,) = report['failures']
+    assert copy['snapshot_id'] in failure and 'NotLockedWhenReadBack' in failure
+    assert not ecs_locks(cloud, 'cn-shanghai', [copy['snapshot_id']])
+
+
+def test_a_lost_ecs_lock_answer_is_resent_with_the_same_token_and_sets_one_lock(cloud):
+    seed(cloud, 'ecs')
+    cloud.admin.faults({'rules': [{'cloud': 'ecs', 'action': 'LockSnapshot', 'lost_answer_rate': 1.0, 'count': 1}]})
+    report = dr_run(cloud, 'ecs', restore_test=False, lock=COMPLIANCE_WEEK)
+    assert [copy['lock']['action'] for disk in report['disks'] for copy in disk['copies']] == ['locked']
+    # The resend was answered from the first call (a replay): one lock set, its cool-off not started again.
+    assert lock_calls(cloud) == {'calls': 2, 'errors': 0, 'mutations': 1}
+    assert [entry['answer_lost'] for entry in cloud.admin.calls()['log'] if entry['action'] == 'LockSnapshot'] == [True]
+
+
+def test_a_lock_that_would_outlast_an_ecs_copys_retention_is_refused_up_front_and_per_copy(cloud):
+    """A lock must expire on or before the copy's retention ends (ECS's guide "Lock a snapshot"): a lock as long as the
+    retention is refused before any call, and a copy found whose retention ends before the lock would is not locked."""
+    (disk,) = seed(cloud, 'ecs')
+    before = cloud.admin.calls()['calls']
+    for days in (10, 11):
+        with pytest.raises(InputError) as raised:
+            dr_run(cloud, 'ecs', restore_test=False, retention_days=10, lock={'mode': 'compliance', 'duration_days': days})
+        assert raised.value.option == 'lock' and 'not shorter than retention_days 10' in raised.value.message
+    assert cloud.admin.calls()['calls'] == before
+
+    # An older DR copy of the disk, never locked (a killed run's), made nine days ago and kept for ten.
+    source = 's-old0000000000000000'
+    (old,) = cloud.admin.seed(ecs={'snapshots': [{
+        'region': 'cn-shanghai', 'source_snapshot_id': source, 'source_region': 'cn-hangzhou', 'is_copy': True, 'retention_days': 10,
+        'age_seconds': 9 * 86400, 'tags': {SOURCE_TAG: 'cn-hangzhou/' + source, DISK_TAG: 'cn-hangzhou/' + disk}}]})['ecs']['snapshots']
+    report = dr_run(cloud, 'ecs', restore_test=False, retention_days=10, lock={'mode': 'compliance', 'duration_days': 3})
+    (entry,) = report['disks']
+    assert [copy['lock']['action'] for copy in entry['copies']] == ['locked']
+    (other,) = entry['other_locks']
+    assert (other['snapshot_id'], other['action'], other['error']['code']) == (old, 'lock_failed', 'LockOutlastsRetention')
+    assert 'retention of 10 days ends' in other['error']['message'] and 'lock it for at most 0' not in other['error']['message']
+    assert 'its retention ends in less than a day' in other['error']['message']
+    (failure,) = report['failures']
+    assert old in failure and 'LockOutlastsRetention' in failure
+    # One LockSnapshot, the new copy's: none was sent for the old one, which the cloud would refuse.
+    assert lock_calls(cloud) == {'calls': 1, 'errors': 0, 'mutations': 1}
+    assert old not in ecs_locks(cloud, 'cn-shanghai', [old])
