@@ -611,8 +611,8 @@ def test_a_returned_disk_is_torecycle_for_a_while_then_gone(fakecloud_clean):
     # All or none: the other disk of the request stays.
     terminate({'DiskIds': [ids['cbs']['disks'][1], disk]}, expected_error=cbs.REPEAT_REFUND, region=GZ)
     assert describe({'DiskIds': [ids['cbs']['disks'][1]]}, region=GZ)['DiskSet'][0]['DiskState'] == 'UNATTACHED'
-    Driver(fakecloud_clean.endpoint, 'cbs', 'CreateSnapshot')({'DiskId': disk}, expected_error='UnsupportedOperation.StateError',
-                                                               region=GZ)
+    snapshot = Driver(fakecloud_clean.endpoint, 'cbs', 'CreateSnapshot')
+    snapshot({'DiskId': disk}, expected_error='UnsupportedOperation.StateError', region=GZ)
     admin.advance_clock(60)
     assert describe({'DiskIds': [disk]}, region=GZ)['DiskSet'] == []
     terminate({'DiskIds': [disk]}, expected_error='InvalidDiskId.NotFound', region=GZ)
