@@ -95,6 +95,9 @@ DISK_IDS_PER_FILTER = 10
 # disk is made once DescribeDisks lists it UNATTACHED or ATTACHED (the SDK's CreateDisks docstring).
 DISK_STATE_MAP: dict[str | None, str] = {'UNATTACHED': USABLE, 'ATTACHED': USABLE, 'ATTACHING': USABLE, 'DETACHING': USABLE, 'EXPANDING': USABLE,
                                          'ROLLBACKING': PENDING, 'DUMPING': PENDING, 'TORECYCLE': DELETING}
+# TerminateDisks' answer for a disk returned already (cbs errorcodes.py ResourceUnavailable.RepeatRefund, "the disk has been
+# returned"; it may still be listed, TORECYCLE): gone, as a disk not found.
+RETURNED = 'ResourceUnavailable.RepeatRefund'
 # The disk types CreateDisks makes on their own (cbs 2017-03-12 CreateDisksRequest.DiskType: CLOUD_TSSD only with an instance).
 DISK_TYPES = ('CLOUD_PREMIUM', 'CLOUD_BSSD', 'CLOUD_SSD', 'CLOUD_HSSD')
 # The types DescribeDiskConfigQuota's DiskTypes filter takes (cbs 2017-03-12 DescribeDiskConfigQuotaRequest.DiskTypes:
@@ -624,10 +627,20 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter, DrAccountAdapter):  # pylint: d
 
     def find_test_disks(self, region: str) -> list[DrillDisk]:
         items = self._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}])
-        return [self.test_disk(item, region) for item in items.values()]
+        # A returned disk (TORECYCLE) is gone: deleting it again would only be refused (RETURNED).
+        return [disk for disk in (self.test_disk(item, region) for item in items.values()) if disk.state != DELETING]
 
     def delete_test_disk(self, region: str, disk_id: str) -> None:
-        self.client.call('cbs', region, 'TerminateDisks', {'DiskIds': [disk_id]})
+        self.terminate_disk(region, disk_id)
+
+    def terminate_disk(self, region: str, disk_id: str, client: TencentClient | None = None) -> None:
+        """Return one disk (one a call: TerminateDisks answers all or none); one returned already is NOT_FOUND."""
+        try:
+            (client or self.client).call('cbs', region, 'TerminateDisks', {'DiskIds': [disk_id]})
+        except CloudError as error:
+            if error.code == RETURNED:
+                error.kind = NOT_FOUND
+            raise
 
     def tag_staged(self, copy: Snapshot, tags: dict[str, str]) -> None:
         """Add ``tags`` to a copy the source account staged in a DR region (dr_account)."""

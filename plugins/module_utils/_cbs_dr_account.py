@@ -11,33 +11,35 @@ its tags after a killed run:
 1. the source account copies the source snapshot into the DR region, as without dr_account: the *staged copy*, with
    the copy's tags (CopySnapshotCrossRegions);
 2. once it is complete, the source account marks it (SHARE_TAG, the DR account's id) and shares it with the DR account;
-3. the DR account makes a *bridge disk* of it (CreateDisks, pay-as-you-go, with a ClientToken drawn from the staged
-   copy's id and the hour: bridge_token; tagged STAGED_FROM_TAG);
+3. the DR account makes a *bridge disk* of it (CreateDisks, pay-as-you-go, tagged STAGED_FROM_TAG, with a ClientToken
+   drawn from the staged copy's id and the time of the ask, which the staged copy carries: bridge_token, ASKED_TAG);
 4. once the disk is made, the DR account snapshots it (CreateSnapshot with the copy's tags and STAGED_FROM_TAG): that
    snapshot is the DR copy, the DR account's own.
 
 Once the DR copy is complete, a run (this one with ``wait``, else the next) terminates the bridge disk, cancels the share
 and deletes the staged copy (find_shares, release_share): a staged copy is deleted only when it carries the run's mark
-and the DR account holds a complete copy made from it. The copy engine sees one copy per destination: the staged copy,
-in flight until the DR copy exists, then the DR copy (describe answers the one for the other), so ``wait`` waits for the
-whole way.
+and the DR account holds a complete copy made from it. A bridge disk whose staged copy a person deleted is terminated
+too, once no DR copy is being made from it; one a person terminated is made again (a new ask). The copy engine sees one
+copy per destination: the staged copy, in flight until the DR copy exists, then the DR copy (describe answers the one for
+the other), so ``wait`` waits for the whole way.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from ._cbs import DISK_IDS_PER_FILTER, SHARED_SNAPSHOT
 from ._errors import BUSY, INVALID, NOT_FOUND, CloudError, is_retryable
-from ._model import COMPLETED, FAILED, PENDING, USABLE, Disk, Snapshot
+from ._model import COMPLETED, DELETING, FAILED, PENDING, USABLE, Disk, Snapshot, parse_time
 from ._tagging import COPY_TAG, DISK_TAG, SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG, tag_dict
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from ._cbs import CbsAdapter
     from ._model import CopyRequest, DrillDisk
@@ -49,14 +51,29 @@ BRIDGE_DISK_TYPE = 'CLOUD_PREMIUM'
 STAGED = 'STAGED_FOR_DR_ACCOUNT'
 # The steps of many staged copies go out side by side, as many at once as the DR run has copy workers (_dr.COPY_WORKERS).
 STEP_WORKERS = 16
+# On a staged copy: when a run last asked CBS for its bridge disk (UTC, ISO 8601), the time its ClientToken is drawn from.
+ASKED_TAG = 'snapcopy:bridge-asked'
+# How long after an ask a bridge disk that CBS does not list is still taken as being made. CBS lists a disk only once it
+# is made, how long that takes is not documented (unverifiable; seconds to a minute, seen), and a disk a person terminated
+# may be listed no more (how long it stays TORECYCLE: unverifiable). Past this, the next look asks anew: too early costs a
+# second disk for minutes (terminated with the first; the DR copy is made once all the same: _snapshot_bridge).
+ASK_GRACE_SECONDS = 300
 
 
-def bridge_token(staged_id: str, now: datetime.datetime | None = None) -> str:
-    """CreateDisks' ClientToken for the bridge disk of ``staged_id`` (at most 64 ASCII characters): the same within an hour,
-    so a resend after a lost answer, or a rerun after a kill, makes no second disk; another the next hour, so that a disk
-    whose making failed (CBS keeps no failed disk, and a token's replay would name it for ever) is made again then."""
-    hour = (now or datetime.datetime.now(datetime.timezone.utc)).strftime('%Y%m%d%H')
-    return 'snapcopy-bridge-%s-%s' % (staged_id, hour)
+def bridge_token(staged_id: str, asked: datetime.datetime) -> str:
+    """CreateDisks' ClientToken for the bridge disk of ``staged_id`` asked for at ``asked`` (ASKED_TAG; at most 64 ASCII
+    characters): the same for a resend after a lost answer or a rerun after a kill, so neither makes a second disk; another
+    for a new ask, since CBS answers a token it knows with the disk it made then, even once that disk is terminated and
+    gone (how long it keeps a token: unverifiable), and an ask with the old token would name a dead disk."""
+    return 'snapcopy-bridge-%s-%s' % (staged_id, asked.strftime('%Y%m%d%H%M%S'))
+
+
+def bridge_name(staged_id: str) -> str:
+    return 'snapcopy-bridge-%s' % staged_id
+
+
+def utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
 
 
 class CbsDrAccount:
@@ -70,8 +87,12 @@ class CbsDrAccount:
         self.account = account
         # The staged copies this run found or made (their names and tags are the DR copies').
         self.staging: set[str] = set()
-        # The staged copies whose bridge disk CreateDisks named this run (CBS lists a disk only once it is made).
-        self.bridging: set[str] = set()
+        # {staged copy id: the bridge disk CreateDisks named this run} (CBS lists a disk only once it is made).
+        self.bridging: dict[str, str] = {}
+        # {staged copy id: when this run asked for its bridge disk}: what ASKED_TAG says, should the tag read lag behind.
+        self.asked: dict[str, datetime.datetime] = {}
+        # The time of an ask (wall clock: an ask's time is read again by later runs); tests move it.
+        self.now: Callable[[], datetime.datetime] = utc_now
         # What this run made in the DR account: bridge disks and DR copies.
         self.made: list[str] = []
         # The staged copies found complete, whose next step a run takes (check mode: would take).
@@ -128,15 +149,26 @@ class CbsDrAccount:
         return [item for item in items.values() if item.get('SnapshotType') != SHARED_SNAPSHOT
                 and SOURCE_TAG in tag_dict(item.get('Tags'))]
 
-    def _bridge_disks(self, region: str) -> dict[str, DrillDisk]:
-        """{staged copy id: the DR account's bridge disk of it} in ``region`` (a listing: see release_share)."""
+    def _bridge_disks(self, region: str) -> dict[str, list[DrillDisk]]:
+        """{staged copy id: the DR account's bridge disks of it} in ``region``, returned ones (TORECYCLE) too (a listing: see
+        release_share)."""
+        return self._bridges(region, [{'Name': 'tag-key', 'Values': [STAGED_FROM_TAG]}])
+
+    def _bridges_of(self, region: str, staged_id: str) -> list[DrillDisk]:
+        """The bridge disks of ``staged_id``, exactly (DescribeDisks' tag:<key> filter): a listing of many may skip one as disks
+        are made."""
+        return self._bridges(region, [{'Name': 'tag:' + STAGED_FROM_TAG, 'Values': [staged_id]}]).get(staged_id, [])
+
+    def _bridges(self, region: str, filters: list[dict[str, Any]]) -> dict[str, list[DrillDisk]]:
         # pylint: disable-next=protected-access  # the adapter's reader
-        items = self.adapter._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'tag-key', 'Values': [STAGED_FROM_TAG]}],
-                                    client=self.client)
-        disks = {}
+        items = self.adapter._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', filters, client=self.client)
+        disks: dict[str, list[DrillDisk]] = {}
         for item in items.values():
             disk = self.adapter.test_disk(item, region)
-            disks[disk.tags[STAGED_FROM_TAG]] = disk
+            staged_id = disk.tags.get(STAGED_FROM_TAG) or ''
+            # Our tag and our name: a person's disk, whatever else it carries, is never taken for a bridge (nor terminated).
+            if disk.name == bridge_name(staged_id):
+                disks.setdefault(staged_id, []).append(disk)
         return disks
 
     # ------------------------------------------------------------------ the way into the DR account
@@ -165,14 +197,14 @@ class CbsDrAccount:
         def step(copy: Snapshot) -> Snapshot | None:
             if copy.id in finals:
                 return finals[copy.id]
-            disk = disks.get(copy.id)
+            bridges = disks.get(copy.id, [])
+            live = [disk for disk in bridges if disk.state != DELETING]
+            usable = [disk for disk in live if disk.state == USABLE]
             try:
-                if disk is not None and disk.state == USABLE:
-                    return self._snapshot_bridge(region, disk, copy)
-                if disk is None and copy.id not in self.bridging:
-                    zone = self._zone(region)  # first: where no disk can be made, nothing is shared
-                    self._share(copy)
-                    self._make_bridge(region, zone, copy)
+                if usable:
+                    return self._snapshot_bridge(region, usable[0], copy)
+                if not live:  # none made yet, or those made were terminated (a returned disk is listed a while)
+                    self._bridge(region, copy, {disk.id for disk in bridges})
             except CloudError as error:
                 if is_retryable(error) or error.kind == BUSY:
                     return None  # the next look takes this step again
@@ -188,10 +220,41 @@ class CbsDrAccount:
                 results = list(pool.map(step, ready))
         return {copy.id: result for copy, result in zip(ready, results) if result is not None}
 
-    def _share(self, copy: Snapshot) -> None:
-        """Mark the staged copy (with its own id too, where a cut-short run left that out), then share it with the DR
-        account, unless it is shared already. Only a copy with the mark is ever deleted (release_share)."""
-        marks = {SHARE_TAG: self.account}
+    def _bridge(self, region: str, copy: Snapshot, returned: set[str]) -> None:
+        """Ask CBS for the bridge disk of ``copy``, which has none listed, unless an ask is under way; ``returned``: its bridge
+        disks CBS lists as terminated."""
+        asked = max(filter(None, (self.asked.get(copy.id), _time(copy.tags.get(ASKED_TAG)))), default=None)
+        if asked is not None and (self.now() - asked).total_seconds() < ASK_GRACE_SECONDS:
+            named = self.bridging.get(copy.id)
+            if named is None:
+                # A killed run's ask, or a lost answer's: asked again with its token, CBS names the disk it made then, or makes it.
+                zone = self._zone(region)  # first: where no disk can be made, nothing is shared
+                self._share(copy)
+                named = self._make_bridge(region, zone, copy, asked)
+            if named not in returned:
+                self._named(copy.id, named)
+                return  # being made: CBS lists it once it is
+        # No ask yet, or its disk is terminated (a person's doing), or not listed long past the ask: a new ask, a new token.
+        now = self.now().replace(microsecond=0)
+        if asked is not None and now <= asked:
+            now = asked + datetime.timedelta(seconds=1)  # never the token of the ask whose disk is dead
+        zone = self._zone(region)
+        self._share(copy, {ASKED_TAG: now.strftime('%Y-%m-%dT%H:%M:%SZ')})
+        with self._lock:
+            self.asked[copy.id] = now
+        self._named(copy.id, self._make_bridge(region, zone, copy, now))
+
+    def _named(self, staged_id: str, disk_id: str) -> None:
+        """CreateDisks named ``disk_id`` the bridge disk of ``staged_id``, and it is not known dead: made, as far as this run knows."""
+        with self._lock:
+            self.bridging[staged_id] = disk_id
+            if disk_id not in self.made:
+                self.made.append(disk_id)
+
+    def _share(self, copy: Snapshot, marks: dict[str, str] | None = None) -> None:
+        """Mark the staged copy (with its own id too, where a cut-short run left that out; and ``marks``), then share it with
+        the DR account, unless it is shared already. Only a copy with the mark is ever deleted (release_share)."""
+        marks = dict(marks or {}, **{SHARE_TAG: self.account})
         if DISK_TAG in copy.tags:
             marks[COPY_TAG] = copy.id
         resumed = copy.tags.get(SHARE_TAG) == self.account
@@ -219,25 +282,20 @@ class CbsDrAccount:
             self._zones[region] = zones[0]
         return self._zones[region]
 
-    def _make_bridge(self, region: str, zone: str, copy: Snapshot) -> None:
-        """The DR account's disk of the shared staged copy, in ``zone``."""
-        disk = self.adapter.create_test_disk(region, zone, copy, BRIDGE_DISK_TYPE, 'snapcopy-bridge-%s' % copy.id,
-                                             {STAGED_FROM_TAG: copy.id}, bridge_token(copy.id))
-        with self._lock:
-            self.bridging.add(copy.id)
-            self.made.append(disk.id)
+    def _make_bridge(self, region: str, zone: str, copy: Snapshot, asked: datetime.datetime) -> str:
+        """The DR account's disk of the shared staged copy, in ``zone``, for the ask of ``asked``: its id."""
+        return self.adapter.create_test_disk(region, zone, copy, BRIDGE_DISK_TYPE, bridge_name(copy.id), {STAGED_FROM_TAG: copy.id},
+                                             bridge_token(copy.id, asked)).id
 
     def _snapshot_bridge(self, region: str, disk: DrillDisk, staged: Snapshot) -> Snapshot:
         """The DR copy: the DR account's snapshot of the bridge disk, named and tagged as the staged copy (but for the marks
         of the source account's copy), with STAGED_FROM_TAG, then marked with its own id."""
         # The snapshots of the staged copy's bridge disks first, exactly (a listing of the region, paged by offset while
         # copies are made, may skip one; and runs an hour apart may each have made a disk): one is the DR copy already.
-        bridges = sorted(self._bridges_of(region, staged.id) | {disk.id})[:DISK_IDS_PER_FILTER]
-        items = self.adapter._list(region, [{'Name': 'disk-id', 'Values': bridges}], self.client)  # pylint: disable=protected-access
-        made = [item for item in items.values() if tag_dict(item.get('Tags')).get(STAGED_FROM_TAG) == staged.id]
-        if made:
-            return self.adapter.snapshot(made[0], region)
-        tags = {key: value for key, value in staged.tags.items() if key not in (SHARE_TAG, COPY_TAG)}
+        made = self._made_from(region, staged.id, {bridge.id for bridge in self._bridges_of(region, staged.id)} | {disk.id})
+        if made is not None:
+            return made
+        tags = {key: value for key, value in staged.tags.items() if key not in (SHARE_TAG, COPY_TAG, ASKED_TAG)}
         tags[STAGED_FROM_TAG] = staged.id
         final = self.adapter.create_snapshot(region, Disk(disk.id, region, size=disk.size), staged.name, None, tags)
         if DISK_TAG in tags:  # a DR run's copy names itself (COPY_TAG), as the adapter marks the copies it makes
@@ -272,6 +330,13 @@ class CbsDrAccount:
                 self._settled[region] = (staged, finals)
         return pending
 
+    def _made_from(self, region: str, staged_id: str, disk_ids: set[str]) -> Snapshot | None:
+        """The DR copy made from one of these bridge disks of ``staged_id``, read exactly (DescribeSnapshots' disk-id filter)."""
+        bridges = sorted(disk_ids)[:DISK_IDS_PER_FILTER]
+        items = self.adapter._list(region, [{'Name': 'disk-id', 'Values': bridges}], self.client)  # pylint: disable=protected-access
+        made = [item for item in items.values() if tag_dict(item.get('Tags')).get(STAGED_FROM_TAG) == staged_id]
+        return self.adapter.snapshot(made[0], region) if made else None
+
     def _finals(self, region: str) -> dict[str | None, Snapshot]:
         """{staged copy id: the DR account's copy made from it} in ``region``."""
         return {tag_dict(item.get('Tags')).get(STAGED_FROM_TAG): self.adapter.snapshot(item, region) for item in self._dr_copies(region)}
@@ -300,29 +365,44 @@ class CbsDrAccount:
             for copy in sorted(staged, key=lambda copy: copy.id):
                 if copy.tags.get(SHARE_TAG) == self.account:
                     (release if copy.id in complete else held).append('%s/%s' % (region, copy.id))
-            # A bridge disk whose staged copy is gone and whose DR copy is complete: a run stopped between deleting the
-            # one and terminating the other, or a person deleted the staged copy. Released the same way.
-            gone = {copy.id for copy in staged}
-            release.extend('%s/%s' % (region, staged_id) for staged_id in sorted(self._bridge_disks(region))
-                           if staged_id not in gone and staged_id in complete)
+            orphans, making = self._orphans(region, {copy.id for copy in staged}, complete)
+            release.extend('%s/%s' % (region, staged_id) for staged_id in orphans)
+            held.extend('%s/%s' % (region, staged_id) for staged_id in making)
         return release, held
+
+    def _orphans(self, region: str, staged: set[str], complete: set[str | None]) -> tuple[list[str], list[str]]:
+        """(to release, held): the staged copies, gone, whose bridge disks are not: a run stopped between deleting the one and
+        terminating the other, or a person deleted the staged copy. Released once no DR copy is being made from them (their
+        DR copy is complete, or there is none: what a bridge disk holds reaches the DR account no more without its staged
+        copy's name and tags; the next run stages the source again). A returned disk is gone: never released (again)."""
+        live = {staged_id: disks for staged_id, disks in self._bridge_disks(region).items()
+                if staged_id not in staged and any(disk.state != DELETING for disk in disks)}
+        release = sorted(staged_id for staged_id in live if staged_id in complete)
+        unsure = sorted(staged_id for staged_id in live if staged_id not in complete)
+        held: list[str] = []
+        # Exactly: a listing of the region may skip a staged copy (or a DR copy) while others are made.
+        present = self.adapter.describe_with(self.source, region, unsure) if unsure else {}
+        for staged_id in unsure:
+            if staged_id in present:
+                continue  # not gone: the next step takes it further
+            made = self._made_from(region, staged_id, {disk.id for disk in live[staged_id]})
+            if made is None or made.state == COMPLETED:
+                release.append(staged_id)
+            else:
+                held.append(staged_id)  # its DR copy is being made from the disk
+        return sorted(release), held
 
     def release_share(self, key: str) -> None:
         """Terminate the bridge disk of the staged copy ``key`` ('<region>/<id>'), cancel its share, delete it."""
         region, staged_id = key.split('/', 1)
-        disks = self._bridges_of(region, staged_id)
-        if disks:
-            self._gone_is_done(lambda: self.client.call('cbs', region, 'TerminateDisks', {'DiskIds': sorted(disks)}))
+        # One a call (TerminateDisks answers all or none); a disk returned already (TORECYCLE, or RepeatRefund: a person or a
+        # run's lost answer) is gone, not a failure.
+        for disk in sorted(self._bridges_of(region, staged_id), key=lambda disk: disk.id):
+            if disk.state != DELETING:
+                self._gone_is_done(functools.partial(self.adapter.terminate_disk, region, disk.id, self.client))
         self._gone_is_done(lambda: self.source.call('cbs', region, 'ModifySnapshotsSharePermission',
                                                     {'SnapshotIds': [staged_id], 'AccountIds': [self.account], 'Permission': 'CANCEL'}))
         self._gone_is_done(lambda: self.source.call('cbs', region, 'DeleteSnapshots', {'SnapshotIds': [staged_id]}))
-
-    def _bridges_of(self, region: str, staged_id: str) -> set[str]:
-        """The ids of the bridge disks of ``staged_id``, exactly (DescribeDisks' tag:<key> filter): a listing of many may skip
-        one as disks are made."""
-        # pylint: disable-next=protected-access  # the adapter's reader
-        return set(self.adapter._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'tag:' + STAGED_FROM_TAG, 'Values': [staged_id]}],
-                                       client=self.client))
 
     @staticmethod
     def _gone_is_done(call: Any) -> None:
@@ -331,3 +411,11 @@ class CbsDrAccount:
         except CloudError as error:
             if error.kind != NOT_FOUND:
                 raise
+
+
+def _time(text: str | None) -> datetime.datetime | None:
+    # A tag a person changed is no reason to fail a run: read as no ask (a new one is made).
+    try:
+        return parse_time(text)
+    except (TypeError, ValueError):
+        return None

@@ -36,7 +36,7 @@ def _disk_status(cloud: str, disk: dict, now: float) -> str:
         return ens.disk_status(disk, now)
     if not cbs.listed(disk, now):
         return ''
-    return 'ATTACHED' if disk['instance_id'] else 'UNATTACHED'
+    return cbs.disk_state(disk)
 
 
 def _disk_view(cloud: str, disk: dict, now: float) -> dict:
@@ -57,6 +57,8 @@ def dump_state(store, query: dict) -> dict:
         if query.get('cloud') and query['cloud'] != cloud:
             continue
         store.drop_failed_disks(cloud, now)
+        if cloud == 'cbs':
+            cbs.drop_recycled(store, now)
         regions: dict = {}
         for disk in store.disks[cloud].values():
             if query.get('account') and disk['account'] != query['account']:

@@ -43,6 +43,13 @@ _MAX_DISK_COUNT = 50
 # At most 100 disks a request (cbs_client.CbsClient.TerminateDisks).
 _MAX_TERMINATE = 100
 _DEFAULT_DISK_NAME = '未命名'  # "unnamed", the name of a disk given none (CreateDisksRequest.DiskName)
+# A disk TerminateDisks returned: DiskState TORECYCLE, "待回收", to be recycled (cbs 2017-03-12 Disk.DiskState, the
+# DescribeDisks disk-state filter), and TerminateDisks of it again answers ResourceUnavailable.RepeatRefund ("云硬盘已退还",
+# the disk has been returned: errorcodes.py). How long a returned pay-as-you-go disk stays listed so: unverifiable (CBS's
+# pages tell of a recycle bin for expired and prepaid disks, not of this); timings.cbs.recycle_seconds, by default none
+# (gone at once, as fakecloud always had it); the DR account's tests set it, a state machine draws it.
+TORECYCLE = 'TORECYCLE'
+REPEAT_REFUND = 'ResourceUnavailable.RepeatRefund'
 
 
 def snapshot_state(store, snap: dict, now: float) -> tuple:
@@ -107,6 +114,27 @@ def render_snapshot(store, snap: dict, now: float, copying: dict, viewer: str | 
     }
 
 
+def recycling(disk: dict) -> bool:
+    """Whether ``disk`` was returned (TerminateDisks) and is still listed, TORECYCLE."""
+    return disk.get('terminated') is not None
+
+
+def disk_state(disk: dict) -> str:
+    """DiskState of a listed disk: TORECYCLE once returned, else ATTACHED or UNATTACHED."""
+    if recycling(disk):
+        return TORECYCLE
+    return 'ATTACHED' if disk['instance_id'] else 'UNATTACHED'
+
+
+def drop_recycled(store, now: float) -> None:
+    """Returned disks whose time in TORECYCLE (timings.cbs.recycle_seconds) is over are gone: no longer listed, and
+    TerminateDisks finds nothing."""
+    linger = float(store.config['timings'][CLOUD].get('recycle_seconds', 0))
+    gone = [did for did, disk in store.disks[CLOUD].items() if recycling(disk) and now >= disk['terminated'] + linger]
+    for did in gone:
+        del store.disks[CLOUD][did]
+
+
 def render_disk(disk: dict, snapshot_count: int) -> dict:
     return {
         'DiskId': disk['id'],
@@ -114,7 +142,7 @@ def render_disk(disk: dict, snapshot_count: int) -> dict:
         'DiskSize': disk['size'],
         'DiskUsage': _USAGE.get(disk['type'], 'DATA_DISK'),
         'DiskType': disk['category'],
-        'DiskState': 'ATTACHED' if disk['instance_id'] else 'UNATTACHED',
+        'DiskState': disk_state(disk),
         'Attached': bool(disk['instance_id']),
         'InstanceId': disk['instance_id'],
         'Encrypt': disk['encrypted'],
@@ -167,7 +195,7 @@ def _disk_match(disk: dict, name: str, values: list) -> bool:
         return tag_answer
     field = {
         'disk-id': disk['id'], 'disk-name': disk['name'], 'disk-usage': _USAGE.get(disk['type'], 'DATA_DISK'),
-        'disk-state': 'ATTACHED' if disk['instance_id'] else 'UNATTACHED', 'disk-type': disk['category'],
+        'disk-state': disk_state(disk), 'disk-type': disk['category'],
         'zone': disk['zone'], 'portable': 'TRUE' if disk['type'] == 'data' else 'FALSE', 'project-id': '0',
         'instance-id': disk['instance_id'], 'disk-charge-type': 'POSTPAID_BY_HOUR',
     }[name]
@@ -183,6 +211,7 @@ def listed(disk: dict, now: float) -> bool:
 def describe_disks(call) -> dict:
     store = call.store
     store.drop_failed_disks(CLOUD, call.now)
+    drop_recycled(store, call.now)
     ids = p.str_list(call.params, 'DiskIds')
     flt = p.filters(call.params, _DISK_FILTERS)
     if ids is not None and flt:
@@ -261,7 +290,9 @@ def _fingerprint(params: dict) -> str:
 
 def _replay(call, token: str | None):
     """The answer of an earlier CreateDisks with this ClientToken (CreateDisksRequest.ClientToken, for idempotence).
-    The same token with other parameters: InvalidParameterValue (unverifiable: no code is documented)."""
+    The same token with other parameters: InvalidParameterValue (unverifiable: no code is documented). How long CBS
+    keeps a token, and whether it replays one whose disks are gone: unverifiable; fakecloud replays it for ever, naming
+    the disks it made even once they are returned and gone (the harder case for a client)."""
     if token is None:
         return None
     if len(token) > 64 or not token.isascii():
@@ -379,10 +410,11 @@ def _disk_source(call, snapshot_id: str | None) -> dict | None:
 
 
 def terminate_disks(call) -> dict:
-    """Returns pay-as-you-go disks, which are gone at once; all or none of the request's: if one cannot be
-    returned, the request answers its error code (cbs_client.CbsClient.TerminateDisks)."""
+    """Returns pay-as-you-go disks, which are TORECYCLE for timings.cbs.recycle_seconds, then gone; all or none of the
+    request's: if one cannot be returned, the request answers its error code (cbs_client.CbsClient.TerminateDisks)."""
     store = call.store
     store.drop_failed_disks(CLOUD, call.now)
+    drop_recycled(store, call.now)
     ids = p.str_list(call.params, 'DiskIds', required=True, limit=_MAX_TERMINATE)
     # DeleteSnapshot=1 deletes the disks' non-permanent snapshots; fakecloud's are all permanent (IsPermanent).
     p.integer(call.params, 'DeleteSnapshot', 0, 0, 1)
@@ -392,6 +424,10 @@ def terminate_disks(call) -> dict:
         if disk is None or disk['region'] != call.region:
             # errors.go InvalidDiskId.NotFound; unverifiable that TerminateDisks answers it (not among its codes).
             raise CloudError('InvalidDiskId.NotFound', 'The disk `%s` is not found.' % disk_id, 200)
+        if recycling(disk):
+            # errorcodes.py ResourceUnavailable.RepeatRefund ("the disk has been returned"); Disk.ReturnFailCode 1 says the
+            # same of a prepaid disk. Unverifiable that TerminateDisks answers it for a pay-as-you-go one.
+            raise CloudError(REPEAT_REFUND, 'The disk `%s` has been returned.' % disk_id, 200)
         if disk_phase(disk, call.now) == RUNNING:
             raise CloudError('ResourceBusy', 'The disk `%s` is being created. Try again later.' % disk_id, 200)
         if disk['instance_id']:
@@ -400,7 +436,8 @@ def terminate_disks(call) -> dict:
                              % (disk_id, disk['instance_id']), 200)
         disks.append(disk)
     for disk in disks:
-        del store.disks[CLOUD][disk['id']]
+        disk['terminated'] = call.now
+    drop_recycled(store, call.now)
     call.changed(call.region)
     return {}
 
@@ -408,11 +445,16 @@ def terminate_disks(call) -> dict:
 def create_snapshot(call) -> dict:
     store = call.store
     disk_id = p.text(call.params, 'DiskId', required=True)
+    drop_recycled(store, call.now)
     disk = store.disks[CLOUD].get(disk_id)
     if disk is None or disk['region'] != call.region:
         # InvalidDiskId.NotFound: "The DiskId entered does not exist" (tencentcloud-sdk-go cbs v20170312
         # errors.go; CreateSnapshot's documented codes).
         raise CloudError('InvalidDiskId.NotFound', 'The disk `%s` is not found.' % disk_id, 200)
+    if recycling(disk):
+        # errorcodes.py UnsupportedOperation.StateError ("the resource's state does not allow the operation");
+        # unverifiable that CreateSnapshot answers it for a returned disk.
+        raise CloudError('UnsupportedOperation.StateError', 'The disk `%s` has been returned.' % disk_id, 200)
     name = p.text(call.params, 'SnapshotName', default='')
     if len(name) > 60:
         raise tc_invalid('SnapshotName', 'At most 60 characters.')

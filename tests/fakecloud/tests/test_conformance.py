@@ -18,6 +18,7 @@ assumed them are reported, naming the path.
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import re
 import threading
@@ -26,7 +27,7 @@ import typing
 import pytest
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkcore.request import CommonRequest
-from tencentcloud.cbs.v20170312 import cbs_client
+from tencentcloud.cbs.v20170312 import cbs_client, errorcodes
 from tencentcloud.common.common_client import CommonClient
 from tencentcloud.common.credential import Credential
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
@@ -579,11 +580,49 @@ def test_disk_rules_are_the_models():
     cbs_types = tencent.documented_values('cbs', 'CreateDisksRequest', 'DiskType')
     assert set(config.DISK_CATEGORIES['cbs']) <= set(cbs_types) <= set(cbs.DISK_SIZES)
     assert set(config.DISK_CATEGORIES['ecs']) <= set(ecs.DISK_CATEGORIES)
-    assert 'UNATTACHED' in tencent.documented_values('cbs', 'Disk', 'DiskState')
+    assert {'UNATTACHED', 'ATTACHED', cbs.TORECYCLE} <= set(tencent.documented_values('cbs', 'Disk', 'DiskState'))
+    assert cbs.TORECYCLE in tencent.documented_values('cbs', 'DescribeDisksRequest', 'Filters', 'disk-state')
     assert '100' in cbs_client.CbsClient.TerminateDisks.__doc__ and cbs._MAX_TERMINATE == 100  # pylint: disable=protected-access
     # Nothing in a CBS Disk names the snapshot it was made from (only counts and sizes of its own snapshots).
     assert {name for name in tencent.fields('cbs', 'Disk') if 'Snapshot' in name} == {
         'SnapshotCount', 'SnapshotSize', 'SnapshotAbility', 'DeleteSnapshot', 'AutoSnapshotPolicyIds'}
+
+
+def test_every_cbs_error_code_is_the_sdks():
+    """Each code fakecloud's CBS answers with by name is one the SDK's errorcodes.py lists (whether that action answers
+    it is the comment's business: many are unverifiable)."""
+    listed = {value for name, value in vars(errorcodes).items() if name.isupper()}
+    named = set(re.findall(r"CloudError\('([A-Za-z.]+)'", inspect.getsource(cbs))) | {cbs.REPEAT_REFUND}
+    assert named and named <= listed, sorted(named - listed)
+
+
+def test_a_returned_disk_is_torecycle_for_a_while_then_gone(fakecloud_clean):
+    """TerminateDisks takes a pay-as-you-go disk to TORECYCLE (timings.cbs.recycle_seconds); returning it again answers
+    ResourceUnavailable.RepeatRefund, a snapshot of it is refused, and CreateDisks' ClientToken names it even once gone."""
+    admin = fakecloud_clean.admin
+    admin.configure(timings={'cbs': {'recycle_seconds': 60}})
+    ids = seed(admin)
+    made = Driver(fakecloud_clean.endpoint, 'cbs', 'CreateDisks')
+    params = {'Placement': {'Zone': 'ap-guangzhou-1'}, 'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskType': 'CLOUD_PREMIUM',
+              'SnapshotId': ids['cbs']['snapshots'][1], 'DiskCount': 1, 'ClientToken': 'conformance-returned'}
+    (disk,) = made(params, region=GZ)['DiskIdSet']
+    admin.advance_clock(5)
+    terminate = Driver(fakecloud_clean.endpoint, 'cbs', 'TerminateDisks')
+    terminate({'DiskIds': [disk]}, region=GZ)
+    describe = Driver(fakecloud_clean.endpoint, 'cbs', 'DescribeDisks')
+    (listed,) = describe({'Filters': [{'Name': 'disk-state', 'Values': [cbs.TORECYCLE]}]}, region=GZ)['DiskSet']
+    assert (listed['DiskId'], listed['DiskState']) == (disk, cbs.TORECYCLE)
+    assert describe.problems == []
+    terminate({'DiskIds': [disk]}, expected_error=cbs.REPEAT_REFUND, region=GZ)
+    # All or none: the other disk of the request stays.
+    terminate({'DiskIds': [ids['cbs']['disks'][1], disk]}, expected_error=cbs.REPEAT_REFUND, region=GZ)
+    assert describe({'DiskIds': [ids['cbs']['disks'][1]]}, region=GZ)['DiskSet'][0]['DiskState'] == 'UNATTACHED'
+    snapshot = Driver(fakecloud_clean.endpoint, 'cbs', 'CreateSnapshot')
+    snapshot({'DiskId': disk}, expected_error='UnsupportedOperation.StateError', region=GZ)
+    admin.advance_clock(60)
+    assert describe({'DiskIds': [disk]}, region=GZ)['DiskSet'] == []
+    terminate({'DiskIds': [disk]}, expected_error='InvalidDiskId.NotFound', region=GZ)
+    assert made(params, region=GZ)['DiskIdSet'] == [disk], 'the token names the disk it made, gone or not'
 
 
 def test_unknown_parameters_are_refused(fakecloud_clean):

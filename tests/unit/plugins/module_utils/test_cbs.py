@@ -21,7 +21,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import (
     is_retryable,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DELETING, FAILED, PENDING, CopyRequest
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import RESTORE_RUN_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 
@@ -169,6 +169,20 @@ def test_a_copy_in_the_recycle_bin_is_no_copy(cloud, source_id):
     adapter = CbsAdapter(make_client(cloud))
     listed = {copy.id: copy.state for copy in adapter.list_copies('ap-beijing')}
     assert listed[binned] == DELETING and listed[destination_outcome.snapshot.id] == PENDING
+
+
+def test_a_returned_disk_is_gone_for_the_restore_drill(cloud):
+    """A disk TerminateDisks returned is listed TORECYCLE a while (cbs Disk.DiskState): no test disk left to delete; and
+    returning it again (ResourceUnavailable.RepeatRefund) is NOT_FOUND, which the drill reports as already deleted."""
+    cloud.admin.configure(timings={'cbs': {'recycle_seconds': 3600}})
+    (disk,) = cloud.admin.seed(cbs={'disks': [{'region': 'ap-shanghai', 'tags': {RESTORE_RUN_TAG: 'a-run'}}]})['cbs']['disks']
+    adapter = CbsAdapter(make_client(cloud))
+    assert [found.id for found in adapter.find_test_disks('ap-shanghai')] == [disk]
+    adapter.delete_test_disk('ap-shanghai', disk)
+    assert adapter.find_test_disks('ap-shanghai') == []
+    with pytest.raises(CloudError) as info:
+        adapter.delete_test_disk('ap-shanghai', disk)
+    assert (info.value.code, info.value.kind) == ('ResourceUnavailable.RepeatRefund', NOT_FOUND)
 
 
 def test_copies_are_found_with_documented_filters_only(cloud, source_id):

@@ -3,10 +3,19 @@ a copy in the DR region and shares it, the DR account makes a bridge disk of it 
 the bridge, the share and the staged copy are gone once the DR account's copy is complete."""
 from __future__ import annotations
 
+import datetime
+import time
+
 import pytest
+from tencentcloud.cbs.v20170312 import cbs_client
+from tencentcloud.common.common_client import CommonClient
+from tencentcloud.common.credential import Credential
+from tencentcloud.common.profile.client_profile import ClientProfile
+from tencentcloud.common.profile.http_profile import HttpProfile
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs_dr_account import ASK_GRACE_SECONDS
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_account import connect_dr_account
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
@@ -14,6 +23,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import defa
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
+from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import tencent_client
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import TENCENT, calls
 
 SOURCE, DR_REGION = 'ap-guangzhou', 'ap-shanghai'
@@ -28,13 +38,24 @@ def cloud(fakecloud_clean):
 
 
 def dr_run(cloud, check_mode=False, **options):
-    settings = dr_settings(dict({'provider': 'cbs', 'source_region': SOURCE, 'dr_regions': [DR_REGION], 'tag_selector': {'vault': 'yes'},
-                                 'prune': False, 'wait': True, 'wait_timeout': 120, 'poll_interval': 0.3, 'dr_account': DR_ROLE}, **options))
+    settings = run_settings(**options)
     retry = CallRetry(default_backoff())
+    return DrRun(dr_adapter(cloud, settings['dr_account'], check_mode, retry), settings, check_mode=check_mode, retry=retry).run()
+
+
+def run_settings(**options):
+    return dr_settings(dict({'provider': 'cbs', 'source_region': SOURCE, 'dr_regions': [DR_REGION], 'tag_selector': {'vault': 'yes'},
+                             'prune': False, 'wait': True, 'wait_timeout': 120, 'poll_interval': 0.3, 'dr_account': DR_ROLE}, **options))
+
+
+def dr_adapter(cloud, dr_account, check_mode=False, retry=None):
     connection = dict(TENCENT, endpoint_url=cloud.url)
-    adapter = CbsAdapter.from_connection(connection, check_mode=check_mode, retry=retry)
-    connect_dr_account(adapter, connection, settings['dr_account'], SOURCE, DR_REGION)
-    return DrRun(adapter, settings, check_mode=check_mode, retry=retry).run()
+    adapter = CbsAdapter.from_connection(connection, check_mode=check_mode, retry=retry or CallRetry(default_backoff()))
+    connect_dr_account(adapter, connection, dr_account, SOURCE, DR_REGION)
+    # The time of an ask for a bridge disk is the cloud's (advance_clock moves it).
+    offset = cloud.admin.request('GET', 'clock')['now'] - time.time()
+    adapter.dr.now = lambda: datetime.datetime.fromtimestamp(time.time() + offset, datetime.timezone.utc)
+    return adapter
 
 
 def seed(cloud, disks=1):
@@ -44,6 +65,33 @@ def seed(cloud, disks=1):
 def region_state(cloud, region=DR_REGION):
     state = cloud.admin.state(cloud='cbs', region=region)['cbs'].get(region, {})
     return state.get('snapshots', []), state.get('disks', [])
+
+
+def person(cloud, account=SOURCE_UIN, region=DR_REGION):
+    """A person's CBS client, of the disks' account or (through the DR role, as a person of the DR account would) the DR
+    account's: the SDK as is."""
+    if account == SOURCE_UIN:
+        return tencent_client(cbs_client.CbsClient, cloud.endpoint, region)
+    sts = CommonClient('sts', '2018-08-13', Credential(credentials.TENCENT_SECRET_ID, credentials.TENCENT_SECRET_KEY), SOURCE,
+                       ClientProfile(httpProfile=HttpProfile(protocol='http', endpoint=cloud.endpoint)))
+    keys = sts.call_json('AssumeRole', {'RoleArn': credentials.TENCENT_DR_ROLE_ARN, 'RoleSessionName': 'person'})['Response']['Credentials']
+    return tencent_client(cbs_client.CbsClient, cloud.endpoint, region, secret_id=keys['TmpSecretId'], secret_key=keys['TmpSecretKey'],
+                          token=keys['Token'])
+
+
+def up_to_the_bridge_disk(cloud):
+    """Runs without wait up to a listed bridge disk of the staged copy, its DR copy not begun: (staged copy id, disk id)."""
+    dr_run(cloud, wait=False)  # the staged copy, in flight
+    cloud.admin.advance_clock(1.0)
+    dr_run(cloud, wait=False)  # shared, the bridge disk asked for
+    cloud.admin.advance_clock(1.0)
+    snapshots, disks = region_state(cloud)
+    ((staged, disk),) = [(snapshot['id'], disk['id']) for snapshot in snapshots for disk in disks if disk['tags'].get(STAGED_FROM_TAG) == snapshot['id']]
+    return staged, disk
+
+
+def live(disks):
+    return [disk['id'] for disk in disks if disk['status'] != 'TORECYCLE']
 
 
 def test_the_dr_account_owns_the_copy_and_nothing_is_left_behind(cloud):
@@ -183,6 +231,92 @@ def test_a_bridge_disk_the_dr_region_refuses_fails_its_disk_with_the_clouds_word
     assert not again['failures'] and again['changed']
     snapshots, disks = region_state(cloud)
     assert sorted(snapshot['account'] for snapshot in snapshots) == [DR_UIN, DR_UIN] and disks == []
+
+
+def test_a_bridge_disk_whose_staged_copy_a_person_deleted_is_terminated_and_reported(cloud):
+    """Its staged copy gone and no DR copy made from it, a bridge disk has no purpose left: the next run terminates it and
+    names it (released); a person's disks in the DR account stay, our tag on one of them or not."""
+    seed(cloud)
+    staged, bridge = up_to_the_bridge_disk(cloud)
+    persons = cloud.admin.seed(cbs={'account': DR_UIN, 'disks': [
+        {'region': DR_REGION, 'tags': {'team': 'db'}},
+        {'region': DR_REGION, 'name': 'a copy of ours', 'tags': {STAGED_FROM_TAG: staged}}]})['cbs']['disks']
+    source = person(cloud)
+    source.call_json('ModifySnapshotsSharePermission', {'SnapshotIds': [staged], 'AccountIds': [DR_UIN], 'Permission': 'CANCEL'})
+    source.call_json('DeleteSnapshots', {'SnapshotIds': [staged]})
+    report = dr_run(cloud)
+    assert not report['failures'], report['failures']
+    assert '%s/%s' % (DR_REGION, staged) in report['dr_account']['released']
+    snapshots, disks = region_state(cloud)
+    assert sorted(live(disks)) == sorted(persons), 'the bridge disk is terminated, a person\'s disks stay'
+    (copy,) = report['disks'][0]['copies']
+    assert [snapshot['id'] for snapshot in snapshots] == [copy['snapshot_id']], 'the source staged again, and its DR copy made'
+    again = dr_run(cloud)
+    assert again['dr_account']['released'] == [] and not again['changed'], 'released once'
+
+
+def test_a_bridge_disk_whose_dr_copy_is_being_made_stays_until_that_is_complete(cloud):
+    seed(cloud)
+    staged, bridge = up_to_the_bridge_disk(cloud)
+    cloud.admin.configure(timings={'cbs': {'snapshot_seconds': 30}})
+    dr_run(cloud, wait=False)  # the DR copy begun
+    source = person(cloud)
+    source.call_json('ModifySnapshotsSharePermission', {'SnapshotIds': [staged], 'AccountIds': [DR_UIN], 'Permission': 'CANCEL'})
+    source.call_json('DeleteSnapshots', {'SnapshotIds': [staged]})
+    early = dr_run(cloud, wait=False)
+    assert early['dr_account']['held'] == ['%s/%s' % (DR_REGION, staged)] and early['dr_account']['released'] == []
+    assert live(region_state(cloud)[1]) == [bridge]
+    cloud.admin.advance_clock(30)
+    done = dr_run(cloud, wait=False)
+    assert done['dr_account']['released'] == ['%s/%s' % (DR_REGION, staged)] and live(region_state(cloud)[1]) == []
+
+
+@pytest.mark.parametrize('recycle_seconds', [3600, 0], ids=['listed TORECYCLE', 'gone at once'])
+def test_a_bridge_disk_a_person_terminated_is_made_again_and_the_share_ends(cloud, recycle_seconds):
+    """The next run neither names the dead disk as made nor waits for it: a new ask (a new ClientToken: the old one names
+    the dead disk) makes another; the DR copy is made, the staged copy's share cancelled and the copy deleted. A disk CBS
+    still lists (TORECYCLE) is known dead at once; one it lists no more, once ASK_GRACE_SECONDS have passed since the ask."""
+    cloud.admin.configure(timings={'cbs': {'recycle_seconds': recycle_seconds}}, tencent_timestamp_window_seconds=10 ** 6)
+    seed(cloud)
+    staged, dead = up_to_the_bridge_disk(cloud)
+    person(cloud, DR_UIN).call_json('TerminateDisks', {'DiskIds': [dead]})
+    if not recycle_seconds:
+        cloud.admin.advance_clock(ASK_GRACE_SECONDS)
+    report = dr_run(cloud, wait_timeout=30)
+    assert not report['failures'], report['failures']
+    made = report['dr_account']['made']
+    assert dead not in made and len(made) == 2, made  # the new bridge disk and the DR copy
+    assert report['dr_account']['released'] == ['%s/%s' % (DR_REGION, staged)]
+    snapshots, disks = region_state(cloud)
+    assert [(snapshot['account'], bool(snapshot['shared_with'])) for snapshot in snapshots] == [(DR_UIN, False)]
+    assert live(disks) == [] and [disk['id'] for disk in disks] == ([dead, made[0]] if recycle_seconds else [])
+    # Within ASK_GRACE_SECONDS of the ask, CreateDisks is asked again with its token first, to learn which disk it names.
+    assert calls(cloud, 'cbs', 'CreateDisks') == (3 if recycle_seconds else 2)
+    assert calls(cloud, 'cbs', 'TerminateDisks') == 2, 'the person\'s, and the run\'s of the new disk: none terminated twice'
+
+
+def test_a_bridge_disk_returned_already_is_gone_not_a_failure(cloud):
+    """A person returns the bridge disk and the run's look lags behind (DescribeDisks' answer of a moment before: how fresh
+    CBS's reads are is unverifiable), so its TerminateDisks answers ResourceUnavailable.RepeatRefund: the disk is gone,
+    and the release goes on; the disk, listed TORECYCLE a while, is released by no later run."""
+    cloud.admin.configure(timings={'cbs': {'recycle_seconds': 3600}})
+    seed(cloud)
+    staged, bridge = up_to_the_bridge_disk(cloud)
+    dr_run(cloud, wait=False)  # the DR copy begun
+    cloud.admin.advance_clock(1.0)  # and complete
+    adapter = dr_adapter(cloud, run_settings()['dr_account'])
+    key = '%s/%s' % (DR_REGION, staged)
+    assert adapter.find_shares(SOURCE, [DR_REGION]) == ([key], [])
+    dr_person = person(cloud, DR_UIN)
+    before = dr_person.call_json('DescribeDisks', {'Filters': [{'Name': 'tag:' + STAGED_FROM_TAG, 'Values': [staged]}]})['Response']
+    dr_person.call_json('TerminateDisks', {'DiskIds': [bridge]})
+    cloud.admin.faults(answers=[{'cloud': 'cbs', 'action': 'DescribeDisks', 'answer': before, 'count': 1}])
+    adapter.release_share(SOURCE, key)
+    assert cloud.admin.calls()['calls']['cbs']['TerminateDisks'] == {'calls': 2, 'errors': 1, 'mutations': 1}
+    snapshots, disks = region_state(cloud)
+    assert [snapshot['account'] for snapshot in snapshots] == [DR_UIN] and [disk['status'] for disk in disks] == ['TORECYCLE']
+    again = dr_run(cloud)
+    assert again['dr_account']['released'] == [] and not again['failures'], 'a returned disk is not released again'
 
 
 @pytest.mark.parametrize('check_mode', [False, True])

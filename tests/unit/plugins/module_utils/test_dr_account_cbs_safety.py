@@ -4,18 +4,24 @@ CBS's way into a DR account deletes: bridge disks, and the staged copies the sou
 disks that get new snapshots, two DR regions; DR runs with and without wait and pruning, killed between any two of their
 calls (the run's clients stop at the N-th call, as a SIGKILL would stop them), with answers lost after the cloud carried a
 call out; a person's snapshot in a DR region, which a person may share with the DR account; a person's copy of one of our
-staged copies, with our tags. The real adapter and SDK, over HTTP to fakecloud, whose clock the runs' waits move.
+staged copies, with our tags; a person deleting a staged copy (cancelling its share first, as CBS requires), or terminating
+a bridge disk, which CBS lists TORECYCLE for a while (drawn: not at all, a minute, two hours). The real adapter and SDK,
+over HTTP to fakecloud, whose clock the runs' waits move.
 
 After every move:
 1. every disk that ever had a complete DR copy in a DR region still has one there, in the DR account;
 2. no snapshot or disk that no DR run made (the disks' snapshots, a person's) is ever deleted, and a person's share stays;
-3. a staged copy is deleted, and a bridge disk terminated, only once the DR account's copy made from it has been complete;
+3. a staged copy is deleted, and a bridge disk terminated, only once the DR account's copy made from it has been complete
+   (or, for a bridge disk, once a person deleted its staged copy);
 4. never two DR copies of one source snapshot in a DR region, nor two staged copies;
-5. a run with wait that ends (not killed, no answers lost) leaves no staged copy, share or bridge disk behind (but a copy
-   whose tagging a kill cut short, which carries only the name a copy module gives too, and is left alone as ever).
+5. a run with wait that ends (not killed, no answers lost) fails no copy, names no disk CBS listed as terminated as made, and
+   leaves no staged copy, share or bridge disk behind (but a copy whose tagging a kill cut short, which carries only the name
+   a copy module gives too, and is left alone as ever); any run that ends (no answers lost) leaves no bridge disk whose
+   staged copy is gone and no DR copy is being made from it.
 """
 from __future__ import annotations
 
+import datetime
 import os
 
 import pytest
@@ -34,11 +40,14 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COP
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import tencent_client
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_cbs import person
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import TENCENT
 
 SOURCE, DR_REGIONS = 'ap-guangzhou', ('ap-shanghai', 'ap-beijing')
 SOURCE_UIN, DR_UIN = credentials.TENCENT_UIN, credentials.TENCENT_DR_UIN
 EXAMPLES = int(os.environ.get('SNAPCOPY_CBS_VAULT_EXAMPLES', '25'))
+# The runs' wall clock (the time of an ask for a bridge disk) at the world's start; it moves with the world's clock.
+EPOCH = datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 class RunKilled(BaseException):
@@ -73,12 +82,13 @@ class CbsVaultWorld(RuleBasedStateMachine):
 
     fakecloud = None  # the session's emulator, set by the test
 
-    @initialize()
-    def start(self):
+    @initialize(recycle_seconds=st.sampled_from([0, 60, 7200]))
+    def start(self, recycle_seconds):
         self.admin = self.fakecloud.admin
         self.admin.reset()
         # The world's time moves by days: the signatures' timestamps (the host's clock) are not held to it.
-        self.admin.configure(timings={'cbs': {'snapshot_seconds': 10, 'copy_seconds': 20, 'disk_seconds': 10}},
+        self.admin.configure(timings={'cbs': {'snapshot_seconds': 10, 'copy_seconds': 20, 'disk_seconds': 10,
+                                              'recycle_seconds': recycle_seconds}},
                              tencent_timestamp_window_seconds=10 ** 9)
         seeded = self.admin.seed(cbs={'disks': [{'region': SOURCE, 'size': 20, 'tags': {'vault': 'yes'}, 'snapshots': 1}] * 2})['cbs']
         self.disks = seeded['disks']
@@ -94,6 +104,8 @@ class CbsVaultWorld(RuleBasedStateMachine):
         self.complete_finals = set()   # staged copy ids whose DR copy was seen complete
         self.staged_seen = set()
         self.bridges_seen = {}         # bridge disk id -> staged copy id
+        self.persons_deletions = set()  # staged copies a person deleted
+        self.persons_returns = set()    # bridge disks a person terminated
 
     # ------------------------------------------------------------------ the world's moves
     @rule(disk=st.integers(0, 1))
@@ -117,11 +129,14 @@ class CbsVaultWorld(RuleBasedStateMachine):
         retry = CallRetry(default_backoff(sleep=self.sleep, clock=self.clock.clock))
         connection = dict(TENCENT, endpoint_url=self.fakecloud.url)
         report = None
+        self.read_state()
+        returned = {disk['id'] for region in DR_REGIONS for disk in self.bridge_disks(region, returned=True)}
         with Killer() as killer:
             killer.left = killed_after
             try:
                 adapter = CbsAdapter.from_connection(connection, retry=retry)
                 connect_dr_account(adapter, connection, settings_['dr_account'], SOURCE, DR_REGIONS[0])
+                adapter.dr.now = lambda: EPOCH + datetime.timedelta(seconds=self.clock.now)
                 report = DrRun(adapter, settings_, retry=retry, clock=self.clock.clock, sleep=self.sleep, workers=1).run()
             except RunKilled:
                 pass
@@ -129,7 +144,13 @@ class CbsVaultWorld(RuleBasedStateMachine):
                 self.admin.faults(rules=[])
         self.read_state()
         self.check_dr_region()
-        if report is not None and wait and not lost_answers and not report['failures']:
+        if report is not None and not lost_answers:
+            orphans = self.orphan_bridges()
+            assert not orphans, 'a run left bridge disks whose staged copy is gone and no DR copy is being made from: %s' % orphans
+        if report is not None and wait and not lost_answers:
+            assert not report['failures'], report['failures']
+            made = returned & set(report['dr_account']['made'])
+            assert not made, 'a run named as made bridge disks CBS listed as terminated: %s' % sorted(made)
             staged, shares, bridges = self.left_behind()
             assert not (staged or shares or bridges), 'a run with wait left staged copies %s, shares %s, bridge disks %s' % (
                 staged, shares, bridges)
@@ -144,6 +165,33 @@ class CbsVaultWorld(RuleBasedStateMachine):
         client = tencent_client(cbs_client.CbsClient, self.fakecloud.endpoint, region)
         client.call_json('ModifySnapshotsSharePermission', {'SnapshotIds': [snapshot_id], 'AccountIds': [DR_UIN], 'Permission': 'SHARE'})
         self.persons_shares.add(snapshot_id)
+
+    @rule(pick=st.integers(0, 7))
+    def a_person_deletes_a_staged_copy(self, pick):
+        """One of the staged copies there are; shared, its share is cancelled first (CBS refuses to delete it else)."""
+        self.read_state()
+        staged = sorted((snapshot['id'], region, snapshot['shared_with']) for region in DR_REGIONS for snapshot in self.snapshots(region)
+                        if snapshot['account'] == SOURCE_UIN and SOURCE_TAG in snapshot['tags'] and snapshot['id'] not in self.persons)
+        if not staged:
+            return
+        snapshot_id, region, shared_with = staged[pick % len(staged)]
+        client = person(self.fakecloud, SOURCE_UIN, region)
+        if shared_with:
+            client.call_json('ModifySnapshotsSharePermission', {'SnapshotIds': [snapshot_id], 'AccountIds': sorted(shared_with),
+                                                                'Permission': 'CANCEL'})
+        client.call_json('DeleteSnapshots', {'SnapshotIds': [snapshot_id]})
+        self.persons_deletions.add(snapshot_id)
+
+    @rule(pick=st.integers(0, 7))
+    def a_person_terminates_a_bridge_disk(self, pick):
+        """One of the bridge disks CBS lists (the DR account's person, through the role as anyone of it)."""
+        self.read_state()
+        disks = sorted((disk['id'], region) for region in DR_REGIONS for disk in self.bridge_disks(region) if disk['status'])
+        if not disks:
+            return
+        disk_id, region = disks[pick % len(disks)]
+        person(self.fakecloud, DR_UIN, region).call_json('TerminateDisks', {'DiskIds': [disk_id]})
+        self.persons_returns.add(disk_id)
 
     @rule(pick=st.integers(0, 7))
     def a_person_copies_a_staged_copy_with_its_tags(self, pick):
@@ -166,8 +214,21 @@ class CbsVaultWorld(RuleBasedStateMachine):
     def snapshots(self, region):
         return self.state.get(region, {}).get('snapshots', [])
 
-    def bridge_disks(self, region):
-        return [disk for disk in self.state.get(region, {}).get('disks', []) if STAGED_FROM_TAG in (disk.get('tags') or {})]
+    def bridge_disks(self, region, returned=False):
+        """The bridge disks in ``region``: those not returned (TerminateDisks), or (``returned``) those CBS lists as returned."""
+        return [disk for disk in self.state.get(region, {}).get('disks', []) if STAGED_FROM_TAG in (disk.get('tags') or {})
+                and (disk['status'] == 'TORECYCLE') == returned]
+
+    def orphan_bridges(self):
+        """Bridge disks CBS lists whose staged copy is gone and from which no DR copy is being made."""
+        orphans = []
+        for region in DR_REGIONS:
+            snapshots = self.snapshots(region)
+            ids = {snapshot['id'] for snapshot in snapshots}
+            in_flight = {snapshot['disk_id'] for snapshot in snapshots if snapshot['account'] == DR_UIN and snapshot['phase'] != 'done'}
+            orphans += [disk['id'] for disk in self.bridge_disks(region)
+                        if disk['status'] and disk['tags'][STAGED_FROM_TAG] not in ids and disk['id'] not in in_flight]
+        return orphans
 
     def left_behind(self):
         # A copy whose tagging a kill cut short carries only its name, which is also the copy module's: it is left alone, as
@@ -205,10 +266,11 @@ class CbsVaultWorld(RuleBasedStateMachine):
             assert all(len(copies) == 1 for copies in by_source.values()), 'two staged copies of one source in %s: %s' % (region, by_source)
             for disk in self.bridge_disks(region):
                 self.bridges_seen[disk['id']] = disk['tags'][STAGED_FROM_TAG]
-        gone = {snapshot_id for snapshot_id in self.staged_seen if snapshot_id not in ids}
+        gone = {snapshot_id for snapshot_id in self.staged_seen if snapshot_id not in ids} - self.persons_deletions
         assert gone <= self.complete_finals, 'staged copies deleted before the DR account had its copy: %s' % sorted(gone - self.complete_finals)
         disks_now = {disk['id'] for region in DR_REGIONS for disk in self.bridge_disks(region)}
-        early = {disk_id for disk_id, staged_id in self.bridges_seen.items() if disk_id not in disks_now and staged_id not in self.complete_finals}
+        early = {disk_id for disk_id, staged_id in self.bridges_seen.items() if disk_id not in disks_now and staged_id not in self.complete_finals
+                 and disk_id not in self.persons_returns and staged_id not in self.persons_deletions}
         assert not early, 'bridge disks terminated before their DR copy was complete: %s' % sorted(early)
         assert self.persons <= ids, 'a person\'s snapshot was deleted: %s' % sorted(self.persons - ids)
         shared = {snapshot['id'] for snapshots in all_snapshots.values() for snapshot in snapshots if DR_UIN in snapshot['shared_with']}
