@@ -228,7 +228,9 @@ def error_answer(start_response, error, request_id):
 def with_ebs_vault(app):
     """``app`` (moto's WSGI application) with the lock calls and copies of shared snapshots answered here, and locked snapshots kept from deletion."""
     def serve(environ, start_response):
-        if environ.get('REQUEST_METHOD') != 'POST' or 'ec2' not in environ.get('HTTP_AUTHORIZATION', ''):
+        # EC2's calls only, told by the credential scope: a signature's hex digits may spell "ec2" in any other service's call.
+        scope = CREDENTIAL_SCOPE.search(environ.get('HTTP_AUTHORIZATION', ''))
+        if environ.get('REQUEST_METHOD') != 'POST' or scope is None:
             return app(environ, start_response)
         body = environ['wsgi.input'].read(int(environ.get('CONTENT_LENGTH') or 0))
         environ['wsgi.input'] = io.BytesIO(body)
@@ -236,7 +238,6 @@ def with_ebs_vault(app):
         action = params.get('Action')
         if DENIED:
             from moto.iam.models import get_account_id_from  # pylint: disable=import-outside-toplevel
-            scope = CREDENTIAL_SCOPE.search(environ['HTTP_AUTHORIZATION'])
             if (get_account_id_from(scope.group('key')), action) in DENIED:
                 return error_answer(start_response, Ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403),
                                     str(uuid.uuid4()))
@@ -247,7 +248,6 @@ def with_ebs_vault(app):
         if action not in ACTIONS and action != 'DeleteSnapshot':
             return app(environ, start_response)
         from moto.iam.models import get_account_id_from  # pylint: disable=import-outside-toplevel
-        scope = CREDENTIAL_SCOPE.search(environ['HTTP_AUTHORIZATION'])
         account, region = get_account_id_from(scope.group('key')), scope.group('region')
         request_id = str(uuid.uuid4())
         try:
