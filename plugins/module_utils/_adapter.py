@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from typing import Self
 
     from ._backoff import CallRetry
-    from ._dr_shares import ShareClaim
+    from ._dr_claims import RunClaim
     from ._model import CopyRequest, Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
 
 
@@ -233,7 +233,7 @@ class DrAccountAdapter(ABC):
         """Remove the DR account's permission on one source snapshot, then its SHARE_TAG; True when it is gone, False
         when another run that may still be under way holds it (_dr_shares)."""
 
-    def start_dr_run(self, claim: ShareClaim, now: datetime.datetime) -> None:  # pylint: disable=unused-argument  # a hook, as check_source
+    def start_dr_run(self, claim: RunClaim, now: datetime.datetime) -> None:  # pylint: disable=unused-argument  # a hook, as check_source
         """Before a DR run's first call: ``claim`` is the run's, which it leaves on each share it needs (_dr_shares), and
         ``now`` when it began. Where shares are not held by claims (CBS shares its staged copies), nothing."""
         return None

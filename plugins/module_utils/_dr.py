@@ -20,6 +20,7 @@ from dataclasses import InitVar, dataclass, field as dataclass_field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._backoff import create_once
+from ._dr_claims import CopyClaims, SourceTagCalls, claim_for, held_message
 from ._dr_lock import IN_FORCE, KEPT_LOCKED, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, lock_record, read_locks
 from ._dr_prune import copies_to_mark, dr_copies_by_disk, prune_selection
 from ._dr_report import dr_report
@@ -35,10 +36,9 @@ from ._dr_restore import (
     run_id,
     run_over_at,
 )
-from ._dr_shares import claim_for
 from ._engine import COPIED, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, run_retry
 from ._errors import IN_USE, NOT_FOUND, CloudError, InputError, is_permission_refusal
-from ._model import COMPLETED, FAILED, PENDING, CopyRequest, Disk, Snapshot, copy_mismatches, parse_time
+from ._model import COMPLETED, FAILED, PENDING, CopyRequest, Disk, Snapshot, copy_mismatches, parse_time, source_tag_value
 from ._poller import DONE, PENDING as POLL_PENDING, poll
 from ._progress import COPYING, FRESH_SNAPSHOTS, LOCKING, PRUNING, READING, RESTORE_TEST, Progress
 from ._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
@@ -148,6 +148,8 @@ class DrRun:
         self.warnings: list[str] = []
         # With dr_account: the DR account, and the shares of source snapshots released, held for a copy in flight, or not.
         self.shares: dict[str, Any] | None = None
+        # The run's copy claims on its sources (_dr_claims), where the cloud's adapter tags source snapshots.
+        self.copy_claims: CopyClaims | None = None
 
     # ------------------------------------------------------------------ validation (no calls)
     def validate(self) -> None:
@@ -218,7 +220,17 @@ class DrRun:
                 'tag_selector %s matches no disk in %s: check its keys and values (tags are case-sensitive); where a scope '
                 'without disks is expected, set allow_no_disks' % (format_selector(settings['tag_selector']), region))
         self._refresh_stale(entries)
-        self._copy(entries)
+        try:
+            self._copy(entries)
+            report = self._after_copies(entries, snapshots)
+        finally:
+            self._drop_copy_claims()
+        return report
+
+    def _after_copies(self, entries: list[DiskEntry], snapshots: Mapping[str, list[Snapshot]]) -> dict[str, Any]:
+        """What follows the copies: marks, locks, shares, the drill, pruning; then the report."""
+        settings = self.settings
+        region = settings['source_region']
         self._mark_copies(entries)
         source_disks = {'%s/%s' % (region, snapshot.id): '%s/%s' % (region, disk_id)
                         for disk_id, disk_snapshots in snapshots.items() for snapshot in disk_snapshots}
@@ -235,6 +247,7 @@ class DrRun:
         if settings.get('prune'):
             self.progress.enter(PRUNING)
             self._prune(entries, listed, source_disks)
+        self._drop_copy_claims()  # before the report, which carries its warning if the cloud refuses
         return self._report(entries)
 
     def _call(self, method: Callable[..., T], *args: Any) -> T:
@@ -339,14 +352,45 @@ class DrRun:
             max_in_flight=settings.get('max_in_flight') or self.adapter.max_copies_in_flight,
             clock=self.clock, sleep=self.sleep, workers=self.workers, on_mismatch=settings.get('on_mismatch') or MISMATCH_FAIL,
             retry=self.retry, progress=self.progress)
+        held = self._claim_copies(requests)
         self.progress.enter(COPYING)
         try:
             # The engine's calls have its deadline, the run's but for a second at least.
-            outcomes = self.engine.run(requests, sources) if requests else []
+            outcomes = self.engine.run(requests, sources, held) if requests else []
         except InputError as error:
             raise dr_input_error(error) from None
         for entry, outcome in zip(owners, outcomes):
             entry.outcomes.append(outcome)
+
+    # ------------------------------------------------------------------ copy claims (_dr_claims)
+    def _claim_copies(self, requests: list[CopyRequest]) -> dict[tuple[str, str], str]:
+        """Claim the sources of ``requests`` for this run's DR regions; answer {(source tag, DR region): why not} for those
+        another run is copying. Where the claim cannot be written (a policy without the tag permissions), the run copies
+        as before claims, with a warning: a missed copy is worse than the rare second one."""
+        if self.check_mode or not requests or not isinstance(self.adapter, SourceTagCalls):
+            return {}
+        region = self.settings['source_region']
+        self.copy_claims = CopyClaims(self.adapter, run=claim_for(self.run_id, run_over_at(self.now, self.settings),
+                                                                  [dr_region['region'] for dr_region in self.settings['dr_regions']]), now=self.now)
+        try:
+            held = self._call(self.copy_claims.take, region, [request.source_id for request in requests])
+        except CloudError as error:
+            self.warnings.append('could not claim the source snapshots for this run\'s copies (%s): a run of this scope or another '
+                                 'under way at the same time may copy a snapshot this run copies too' % error)
+            return {}
+        return {(source_tag_value(region, snapshot_id), dr_region): held_message(claim, snapshot_id, dr_region)
+                for snapshot_id, by_region in held.items() for dr_region, claim in by_region.items()}
+
+    def _drop_copy_claims(self) -> None:
+        """Remove this run's copy claims (its copies are made, or it gave up); a claim left lapses at the time it names."""
+        if self.copy_claims is None:
+            return
+        claims, self.copy_claims = self.copy_claims, None
+        try:
+            self._call(claims.drop)
+        except CloudError as error:
+            self.warnings.append('could not remove this run\'s copy claims from its source snapshots (%s): until %s, another run '
+                                 'copies none of them that this run did not' % (error, run_over_at(self.now, self.settings)))
 
     # ------------------------------------------------------------------ the mark of a DR copy (COPY_TAG)
     def _mark_copies(self, entries: list[DiskEntry]) -> None:

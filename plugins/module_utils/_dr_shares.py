@@ -5,7 +5,7 @@
 
 Where the DR account copies a snapshot the disks' account shares with it (AWS), two runs may need one share at once: two
 runs of one scope (a schedule overlapping a manual run), or two scopes whose disks have snapshots in one region. Each run
-that needs the share writes a claim of its own on the source before it shares (CLAIM_TAG_PREFIX + its run id: the time by
+that needs the share writes a claim of its own on the source before it shares (SHARE_CLAIM_TAG_PREFIX + its run id: the time by
 which it is over and its DR regions), and a run removes the share only once no claim of a run that may still be under way
 remains and no copy of the snapshot is in flight in any region a claim names. So:
 
@@ -14,66 +14,34 @@ remains and no copy of the snapshot is in flight in any region a claim names. So
 - a share a person made carries no claim and no mark (SHARE_TAG), and a run that finds one writes neither: it stays;
 - a killed run's claim is taken for over once the time it names has passed, and goes with the share when no copy the
   killed run started is still in flight in the regions it names;
-- a run that removes the share reads the claims again after removing it: one written meanwhile (a run that found the
-  share and took it as there) gets the share back at once. Such a run's copy call may still fall in between and be
-  refused: the copy fails, named, in that run's report, and the next run copies.
+- a run that removes the share first writes its release tag (RELEASE_TAG_PREFIX + its run id), then reads the claims; a
+  run that claims the share reads the tags again once its claim is written, and copies only when no release tag of a run
+  that may still be under way is there, after reading the permission again (and sharing, if a release took it). Of the
+  two, the one that reads second sees the other's tag: a share is never taken back under a copy that starts, nor left
+  taken back under one that waits.
 
 The calls are the cloud's (ShareCalls); the rules are written once here.
 """
 
 from __future__ import annotations
 
-import datetime
-from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from abc import abstractmethod
 from typing import TYPE_CHECKING
 
-from ._tagging import CLAIM_TAG_PREFIX, SHARE_TAG
+from ._dr_claims import SourceTagCalls, claims_in
+from ._errors import BUSY, CloudError
+from ._tagging import RELEASE_TAG_PREFIX, SHARE_CLAIM_TAG_PREFIX, SHARE_TAG
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    import datetime
+    from collections.abc import Mapping, Sequence
 
-# The time in a claim, as the restore drill's RESTORE_UNTIL_TAG writes it.
-STAMP_FORMAT = '%Y%m%dT%H%M%SZ'
-
-
-@dataclass(frozen=True)
-class ShareClaim:
-    """A run's claim on a source snapshot's share: until when that run may be under way (None: unreadable, taken for
-    over), and the DR regions its copies of the snapshot go to."""
-
-    run_id: str
-    until: datetime.datetime | None
-    regions: tuple[str, ...]
-
-    def live(self, now: datetime.datetime) -> bool:
-        return self.until is not None and now < self.until
-
-    def tag(self) -> tuple[str, str]:
-        """The claim as the tag that carries it: '<until> <region>,<region>'."""
-        until = self.until.strftime(STAMP_FORMAT) if self.until is not None else ''
-        return CLAIM_TAG_PREFIX + self.run_id, '%s %s' % (until, ','.join(self.regions))
+    from ._dr_claims import RunClaim
 
 
-def claims_in(tags: Mapping[str, str]) -> dict[str, ShareClaim]:
-    """{run id: ShareClaim} of the claims among a snapshot's ``tags``."""
-    claims = {}
-    for key, value in tags.items():
-        if not key.startswith(CLAIM_TAG_PREFIX):
-            continue
-        stamp, dummy, regions = (value or '').partition(' ')
-        try:
-            until: datetime.datetime | None = datetime.datetime.strptime(stamp, STAMP_FORMAT).replace(tzinfo=datetime.timezone.utc)
-        except ValueError:
-            until = None
-        run_id = key[len(CLAIM_TAG_PREFIX):]
-        claims[run_id] = ShareClaim(run_id, until, tuple(region for region in regions.split(',') if region))
-    return claims
-
-
-class ShareCalls(ABC):
+class ShareCalls(SourceTagCalls):
     """What a cloud's adapter sends for a share of a source snapshot with the DR account: the permission and the tags of
-    the snapshot in the source region (the disks' account), and the DR account's copies of it in flight."""
+    the snapshot in the source region (the disks' account, SourceTagCalls), and the DR account's copies of it in flight."""
 
     @abstractmethod
     def is_shared(self, source_region: str, snapshot_id: str) -> bool:
@@ -88,18 +56,6 @@ class ShareCalls(ABC):
         """Take that permission back (one not there is no error)."""
 
     @abstractmethod
-    def source_tags(self, source_region: str, snapshot_id: str) -> dict[str, str]:
-        """The snapshot's tags as they are now (a read; {} for a snapshot that is gone)."""
-
-    @abstractmethod
-    def tag_source(self, source_region: str, snapshot_id: str, tags: Mapping[str, str]) -> None:
-        """Add ``tags`` to the snapshot."""
-
-    @abstractmethod
-    def untag_source(self, source_region: str, snapshot_id: str, keys: Sequence[str]) -> None:
-        """Remove the tags ``keys`` from the snapshot, whatever their values."""
-
-    @abstractmethod
     def claimed_sources(self, source_region: str) -> dict[str, dict[str, str]]:
         """{snapshot id: tags} of the snapshots of the source region that carry a claim or SHARE_TAG (a read)."""
 
@@ -112,7 +68,7 @@ class SourceShares:
     """The shares of one DR run with its DR account: held before each copy (hold), found and released once no copy needs
     them (find, release). ``run`` is this run's claim (its id, the time by which it is over, its DR regions)."""
 
-    def __init__(self, calls: ShareCalls, *, account: str, run: ShareClaim, now: datetime.datetime) -> None:
+    def __init__(self, calls: ShareCalls, *, account: str, run: RunClaim, now: datetime.datetime) -> None:
         self.calls = calls
         self.account = account
         self.run = run
@@ -122,17 +78,26 @@ class SourceShares:
     def hold(self, source_region: str, snapshot_id: str) -> None:
         """Make sure the DR account may copy ``snapshot_id``, claimed for this run; a person's share is left as it is.
         The permission is read before the tags: a run writes its claim before it shares, so a share seen here whose
-        claim is not seen is a person's."""
+        claim is not seen is a person's. Then, the claim written, the tags are read again: while another run is releasing
+        the share (its release tag), this run waits (BUSY: the engine asks again each poll interval); once none is, the
+        permission is read again, and shared if a release took it meanwhile."""
         if snapshot_id in self._held:
             return
         shared = self.calls.is_shared(source_region, snapshot_id)
-        tags = self.calls.source_tags(source_region, snapshot_id)
-        if shared and tags.get(SHARE_TAG) != self.account and not claims_in(tags):
+        tags = self._tags(source_region, snapshot_id)
+        # A person's share, unless a run took its own back (share, then mark) between the two reads: read once more.
+        if shared and tags.get(SHARE_TAG) != self.account and not claims_in(tags, SHARE_CLAIM_TAG_PREFIX) \
+                and self.calls.is_shared(source_region, snapshot_id):
             self._held.add(snapshot_id)  # a person's share: nothing of ours to write or, later, to remove
             return
-        key, value = self.run.tag()
-        self.calls.tag_source(source_region, snapshot_id, {SHARE_TAG: self.account, key: value})
-        if not shared:
+        key, value = self.run.tag(SHARE_CLAIM_TAG_PREFIX)
+        if tags.get(key) != value or tags.get(SHARE_TAG) != self.account:
+            self.calls.tag_sources(source_region, [snapshot_id], {SHARE_TAG: self.account, key: value})
+        releasing = self._others_live(claims_in(self._tags(source_region, snapshot_id), RELEASE_TAG_PREFIX))
+        if releasing:
+            raise CloudError('CopySnapshot', 'ShareBeingReleased', 'another DR run is taking back the DR account\'s share of source '
+                             'snapshot %s; this run copies it once that run is done' % snapshot_id, kind=BUSY, region=source_region)
+        if not self.calls.is_shared(source_region, snapshot_id):
             self.calls.share(source_region, snapshot_id)
         self._held.add(snapshot_id)
 
@@ -144,7 +109,7 @@ class SourceShares:
                    if tags.get(SHARE_TAG, self.account) == self.account}
         regions = set(self.run.regions)
         for tags in claimed.values():
-            for claim in claims_in(tags).values():
+            for claim in claims_in(tags, SHARE_CLAIM_TAG_PREFIX).values():
                 regions.update(claim.regions)
         in_flight = self.calls.copies_in_flight(source_region, sorted(regions), sorted(claimed)) if claimed else set()
         return sorted(set(claimed) - in_flight), sorted(set(claimed) & in_flight)
@@ -152,27 +117,27 @@ class SourceShares:
     def release(self, source_region: str, snapshot_id: str) -> bool:
         """Remove this run's claim and the claims of runs that are over (find saw none of their copies in flight), then
         the share and its mark unless a claim of a run that may still be under way remains. True when the share is gone;
-        False when another run holds it (that run, or the first after it, removes it)."""
-        claims = claims_in(self.calls.source_tags(source_region, snapshot_id))
-        done = sorted(CLAIM_TAG_PREFIX + run_id for run_id, claim in claims.items() if run_id == self.run.run_id or not claim.live(self.now))
+        False when another run holds it (that run, or the first after it, removes it).
+
+        The run first writes its release tag, then reads the claims: a run that claims the share after that read sees the
+        release tag and waits for it to go before it copies (hold), so no copy starts on a share being taken back."""
+        release_key, release_value = self.run.tag(RELEASE_TAG_PREFIX)
+        self.calls.tag_sources(source_region, [snapshot_id], {release_key: release_value})
+        tags = self._tags(source_region, snapshot_id)
+        claims = claims_in(tags, SHARE_CLAIM_TAG_PREFIX)
+        done = sorted(SHARE_CLAIM_TAG_PREFIX + run_id for run_id, claim in claims.items() if run_id == self.run.run_id or not claim.live(self.now))
+        done += sorted(RELEASE_TAG_PREFIX + run_id for run_id, claim in claims_in(tags, RELEASE_TAG_PREFIX).items()
+                       if run_id == self.run.run_id or not claim.live(self.now))
         if self._others_live(claims):
-            if done:
-                self.calls.untag_source(source_region, snapshot_id, done)
+            self.calls.untag_sources(source_region, [snapshot_id], done)
             return False
         self.calls.unshare(source_region, snapshot_id)
-        # A run that claimed the share after the read above found it there and shared nothing: it gets it back.
-        if self._others_live(claims_in(self.calls.source_tags(source_region, snapshot_id))):
-            self.calls.share(source_region, snapshot_id)
-            if done:
-                self.calls.untag_source(source_region, snapshot_id, done)
-            return False
-        self.calls.untag_source(source_region, snapshot_id, [*done, SHARE_TAG])
+        self.calls.untag_sources(source_region, [snapshot_id], [*done, SHARE_TAG])
         return True
 
-    def _others_live(self, claims: Mapping[str, ShareClaim]) -> bool:
+    def _tags(self, source_region: str, snapshot_id: str) -> dict[str, str]:
+        """The snapshot's tags as they are now ({} for one that is gone)."""
+        return self.calls.sources_tags(source_region, [snapshot_id]).get(snapshot_id, {})
+
+    def _others_live(self, claims: Mapping[str, RunClaim]) -> bool:
         return any(run_id != self.run.run_id and claim.live(self.now) for run_id, claim in claims.items())
-
-
-def claim_for(run_id: str, until: datetime.datetime, regions: Iterable[str]) -> ShareClaim:
-    """This run's claim: its DR regions sorted, its time to the second."""
-    return ShareClaim(run_id, until.replace(microsecond=0), tuple(sorted(set(regions))))

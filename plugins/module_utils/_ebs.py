@@ -41,11 +41,11 @@ from ._model import (
 )
 from ._pagers import token_pages
 from ._sdk_versions import BOTOCORE_PARAMETER_RELEASES
-from ._tagging import CLAIM_TAG_PREFIX, COPY_TAG, DISK_TAG, RESTORE_RUN_TAG, SHARE_TAG, SOURCE_TAG, TagRules, tag_dict, tag_filters, tag_list
+from ._tagging import COPY_TAG, DISK_TAG, RESTORE_RUN_TAG, SHARE_CLAIM_TAG_PREFIX, SHARE_TAG, SOURCE_TAG, TagRules, tag_dict, tag_filters, tag_list
 
 if TYPE_CHECKING:
     from ._backoff import CallRetry
-    from ._dr_shares import ShareClaim
+    from ._dr_claims import RunClaim
 
 SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})\Z')
 # Every partition's region names (us-east-1, cn-north-1, us-isob-east-1, eusc-de-east-1; a test holds it to
@@ -102,8 +102,9 @@ def build_ebs_request(params: Mapping[str, Any]) -> CopyRequest:
     return CopyRequest(params['source_snapshot_id'], params['source_region'], regions, options)
 
 
-# pylint: disable-next=too-many-public-methods  # one per call of four capabilities
-class EbsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter, ShareCalls):
+# One public method per call of its capabilities, one abstract class per capability (_adapter.py), each small.
+class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
+        DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter, ShareCalls):
     cloud = 'AWS EBS'
     multi_destination = False
     copy_call_is_idempotent = False
@@ -275,7 +276,7 @@ class EbsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountA
         if refusal:
             raise CloudError('CopySnapshot', 'AwsManagedKeyNotShareable', refusal, kind=INVALID, region=source.region)
 
-    def start_dr_run(self, claim: ShareClaim, now: datetime.datetime) -> None:
+    def start_dr_run(self, claim: RunClaim, now: datetime.datetime) -> None:
         self.shares = SourceShares(self, account=cast('str', self.dr_account), run=claim, now=now)
 
     def _source_shares(self) -> SourceShares:
@@ -304,21 +305,24 @@ class EbsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountA
         self.client.call(source_region, 'ModifySnapshotAttribute', SnapshotId=snapshot_id, Attribute='createVolumePermission',
                          OperationType=operation, UserIds=[self.dr_account])
 
-    def source_tags(self, source_region: str, snapshot_id: str) -> dict[str, str]:
-        found = self._describe_by_filter(source_region, 'snapshot-id', [snapshot_id], owned=True).get(snapshot_id)
-        return dict(found.tags) if found is not None else {}
+    # Tags of source snapshots (_dr_claims.SourceTagCalls: copy and share claims), a batch a call.
+    def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
+        for start in range(0, len(snapshot_ids), FILTER_CHUNK):
+            self.client.call(source_region, 'CreateTags', Resources=list(snapshot_ids[start:start + FILTER_CHUNK]), Tags=tag_list(dict(tags)))
 
-    def tag_source(self, source_region: str, snapshot_id: str, tags: Mapping[str, str]) -> None:
-        self.client.call(source_region, 'CreateTags', Resources=[snapshot_id], Tags=tag_list(dict(tags)))
+    def sources_tags(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+        found = self._describe_by_filter(source_region, 'snapshot-id', snapshot_ids, owned=True)
+        return {snapshot_id: dict(snapshot.tags) for snapshot_id, snapshot in found.items()}
 
-    def untag_source(self, source_region: str, snapshot_id: str, keys: Sequence[str]) -> None:
-        self.client.call(source_region, 'DeleteTags', Resources=[snapshot_id], Tags=[{'Key': key} for key in keys])
+    def untag_sources(self, source_region: str, snapshot_ids: Sequence[str], keys: Sequence[str]) -> None:
+        for start in range(0, len(snapshot_ids), FILTER_CHUNK):
+            self.client.call(source_region, 'DeleteTags', Resources=list(snapshot_ids[start:start + FILTER_CHUNK]), Tags=[{'Key': key} for key in keys])
 
     def claimed_sources(self, source_region: str) -> dict[str, dict[str, str]]:
         # EC2's filter values take wildcards ("*" matches any characters: EC2 user guide, "Filter resources"). One value a
         # listing: moto 5.2, which the tests run against, takes several values of a tag-key filter as a set, not any-of.
         found: dict[str, Snapshot] = {}
-        for key in (SHARE_TAG, CLAIM_TAG_PREFIX + '*'):
+        for key in (SHARE_TAG, SHARE_CLAIM_TAG_PREFIX + '*'):
             found.update(self._describe_by_filter(source_region, 'tag-key', [key], owned=True))
         return {snapshot_id: dict(snapshot.tags) for snapshot_id, snapshot in found.items()}
 

@@ -36,8 +36,14 @@ COPY_TAG = 'snapcopy:copy'
 # copy of the snapshot in flight removes the share and the tag. A share a person made carries no such tag, and stays.
 SHARE_TAG = 'snapcopy:shared-with'
 # On such a source, one tag per DR run that needs the share (the prefix, then the run's id): the time by which that run is
-# over and its DR regions (_dr_shares). The share goes only when no claim of a run that may still be under way is left.
-CLAIM_TAG_PREFIX = 'snapcopy:share-claim:'
+# over and its DR regions (_dr_claims, _dr_shares). The share goes only when no claim of a run that may still be under way is left.
+SHARE_CLAIM_TAG_PREFIX = 'snapcopy:share-claim:'
+# On such a source while a run takes its share back, that run's tag (the prefix, then its id): a run that claims the share
+# meanwhile waits for it to go before it copies (_dr_shares).
+RELEASE_TAG_PREFIX = 'snapcopy:share-release:'
+# On a source snapshot a DR run is about to copy, one tag per run, as the share claim (_dr_claims.CopyClaims): a run that
+# sees another's live claim for one of its DR regions makes no copy there. The run removes its claim when it ends.
+COPY_CLAIM_TAG_PREFIX = 'snapcopy:copy-claim:'
 # Tencent Cloud CBS with dr_account (_cbs_dr_account): on the DR account's bridge disk, made from a staged copy shared with
 # it, and on the DR account's copy, a snapshot of that disk, the staged copy's id. It links the three across a killed run.
 STAGED_FROM_TAG = 'snapcopy:staged-from'

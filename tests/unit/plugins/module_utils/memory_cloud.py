@@ -7,6 +7,7 @@ once in the engine and the DR run are shown for any adapter.
 from __future__ import annotations
 
 import datetime
+import threading
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._adapter import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
@@ -21,13 +22,79 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._model import (
     SnapshotLock,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_shares import ShareCalls, SourceShares
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import CLAIM_TAG_PREFIX, COPY_TAG, DISK_TAG, SHARE_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SHARE_CLAIM_TAG_PREFIX, COPY_TAG, DISK_TAG, SHARE_TAG, SOURCE_TAG
 
 EPOCH = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
 
 
 class RunKilled(BaseException):
     """The process of the run was killed (SIGKILL): no call of it reaches the cloud any more, and nothing catches this."""
+
+
+class Turnstile:
+    """Two or more DR runs at once on one cloud, interleaved call by call: each run's thread stops before each of its
+    calls until the turnstile lets it through, one call at a time, in the order ``order`` (thread names) says, then in
+    turn. So a test states the interleaving it wants, and hypothesis searches them, with no thread left to the machine's
+    speed: only one thread moves at a time."""
+
+    WAIT_SECONDS = 30  # a run that does not reach its next call in this long is a bug of the test, not a slow machine
+
+    def __init__(self, order):
+        self.order = list(order)
+        self.changed = threading.Condition()
+        self.turn = None          # the thread let through to make its next call
+        self.parked = set()       # threads stopped before a call
+        self.done = set()         # threads whose run has ended
+        self.outcomes = {}        # thread name -> (the run's answer or None, the exception it ended with or None)
+        self.names = set()        # the runs' threads; a call from any other thread (the test's own reads) goes straight through
+
+    def before_call(self):
+        """Called by the cloud before each call of a run's thread: wait for that thread's turn."""
+        name = threading.current_thread().name
+        if name not in self.names:
+            return
+        with self.changed:
+            self.parked.add(name)
+            self.changed.notify_all()
+            if not self.changed.wait_for(lambda: self.turn == name, timeout=self.WAIT_SECONDS):
+                raise AssertionError('run %s was never let through' % name)
+            self.turn = None
+            self.parked.discard(name)
+
+    def run(self, runs):
+        """Run ``runs`` ({thread name: callable}) interleaved; answer {name: (answer, exception)}."""
+        self.names = set(runs)
+        threads = [threading.Thread(target=self._body, args=(name, call), name=name, daemon=True) for name, call in runs.items()]
+        for thread in threads:
+            thread.start()
+        turns = list(self.order)
+        rotation = 0
+        while True:
+            with self.changed:
+                if not self.changed.wait_for(lambda: self.turn is None and all(name in self.parked or name in self.done for name in runs),
+                                             timeout=self.WAIT_SECONDS):
+                    raise AssertionError('a run neither reached a call nor ended')
+                waiting = sorted(name for name in runs if name in self.parked)
+                if not waiting:
+                    break
+                wanted = turns.pop(0) if turns else waiting[rotation % len(waiting)]
+                rotation += 1
+                self.turn = wanted if wanted in waiting else waiting[0]
+                self.changed.notify_all()
+        for thread in threads:
+            thread.join(self.WAIT_SECONDS)
+        return self.outcomes
+
+    def _body(self, name, call):
+        answer, error = None, None
+        try:
+            answer = call()
+        except BaseException as exception:  # pylint: disable=broad-exception-caught  # the test reads it
+            error = exception
+        with self.changed:
+            self.outcomes[name] = (answer, error)
+            self.done.add(name)
+            self.changed.notify_all()
 
 
 class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter, ShareCalls):
@@ -73,6 +140,7 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         self.fail_next_copies = 0      # how many of the next copies fail in the cloud once they have run
         self.hang_next_copies = 0      # how many of the next copies never complete
         self.kill_after_calls = None   # the run is killed when it makes this many more calls
+        self.kill_thread_after = {}    # runs at once (Turnstile): thread name -> the calls after which that run is killed
         self.deleted_disk_times = {}   # test disk id -> clock.now when it was deleted
         self.max_description = 255     # as EC2's CopySnapshot
         self.locks = {}                # snapshot id -> {'mode', 'until' (clock.now seconds), 'cool_off_hours'}
@@ -84,9 +152,23 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         self.granted = set()           # source snapshot ids the DR account may copy (shared by a DR run or a person)
         self.released = []             # shares a run removed (unshare), in order
         self.released_in_flight = []   # shares removed while a copy of their snapshot was in flight (it would fail)
-        self.source_shares = None      # with a DR account, the run's SourceShares (start_dr_run)
+        self.run_shares = {}           # with a DR account, each run's SourceShares (start_dr_run), by its thread
+        self.turnstile = None          # runs at once, interleaved call by call (Turnstile)
+        self.started = set()           # the copies start_copy made
+
+    @property
+    def source_shares(self):
+        """The SourceShares of the run of this thread."""
+        return self.run_shares.get(threading.current_thread().name)
 
     def _count(self, name):
+        if self.turnstile is not None:
+            self.turnstile.before_call()
+        thread = threading.current_thread().name
+        if thread in self.kill_thread_after:
+            self.kill_thread_after[thread] -= 1
+            if self.kill_thread_after[thread] < 0:
+                raise RunKilled(name)
         if self.kill_after_calls is not None:
             self.kill_after_calls -= 1
             if self.kill_after_calls < 0:
@@ -175,6 +257,7 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
             self.add_copy(copy_id, destination, tags, self.clock.now, encrypted=bool(request.options.get('encrypted')),
                           name=request.options.get('name'), fails=self.fail_next_copies > 0, hangs=self.hang_next_copies > 0,
                           source=(request.source_region, request.source_id) if self.records_copy_source else None, marked=False)
+            self.started.add(copy_id)
             self.fail_next_copies = max(0, self.fail_next_copies - 1)
             self.hang_next_copies = max(0, self.hang_next_copies - 1)
             self.peak_in_flight[destination] = max(self.peak_in_flight.get(destination, 0), self.in_flight(destination))
@@ -240,7 +323,7 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         self.dr_account = account
 
     def start_dr_run(self, claim, now):
-        self.source_shares = SourceShares(self, account=self.dr_account, run=claim, now=now)
+        self.run_shares[threading.current_thread().name] = SourceShares(self, account=self.dr_account, run=claim, now=now)
 
     def find_shares(self, source_region, dr_regions):
         return self.source_shares.find(source_region)
@@ -262,34 +345,39 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         if snapshot_id in self.granted:
             self.granted.discard(snapshot_id)
             self.released.append(snapshot_id)
-            if snapshot_id in self._pending_sources({copy['region'] for copy in self.copies.values()}, [snapshot_id]):
+            # Only a copy made from the source reads it: a person's copy of a DR copy carries the same tags, but not this need.
+            if snapshot_id in self._pending_sources({copy['region'] for copy in self.copies.values()}, [snapshot_id], made_here=True):
                 self.released_in_flight.append(snapshot_id)
 
-    def source_tags(self, source_region, snapshot_id):
-        self._count('source_tags')
-        return dict(self.snapshots.get(snapshot_id, {}).get('tags') or {})
+    def sources_tags(self, source_region, snapshot_ids):
+        self._count('sources_tags')
+        return {snapshot_id: dict(self.snapshots[snapshot_id].get('tags') or {}) for snapshot_id in snapshot_ids if snapshot_id in self.snapshots}
 
-    def tag_source(self, source_region, snapshot_id, tags):
-        self._count('tag_source')
-        self.snapshots[snapshot_id].setdefault('tags', {}).update(tags)
+    def tag_sources(self, source_region, snapshot_ids, tags):
+        self._count('tag_sources')
+        for snapshot_id in snapshot_ids:
+            self.snapshots[snapshot_id].setdefault('tags', {}).update(tags)
 
-    def untag_source(self, source_region, snapshot_id, keys):
-        self._count('untag_source')
-        for key in keys:
-            self.snapshots[snapshot_id].get('tags', {}).pop(key, None)
+    def untag_sources(self, source_region, snapshot_ids, keys):
+        self._count('untag_sources')
+        for snapshot_id in snapshot_ids:
+            for key in keys:
+                self.snapshots[snapshot_id].get('tags', {}).pop(key, None)
 
     def claimed_sources(self, source_region):
         self._count('claimed_sources')
         return {snapshot_id: dict(record['tags']) for snapshot_id, record in self.snapshots.items()
-                if any(key == SHARE_TAG or key.startswith(CLAIM_TAG_PREFIX) for key in record.get('tags') or {})}
+                if any(key == SHARE_TAG or key.startswith(SHARE_CLAIM_TAG_PREFIX) for key in record.get('tags') or {})}
 
     def copies_in_flight(self, source_region, regions, snapshot_ids):
         self._count('copies_in_flight')
         return self._pending_sources(regions, snapshot_ids)
 
-    def _pending_sources(self, regions, snapshot_ids):
+    def _pending_sources(self, regions, snapshot_ids, made_here=False):
+        """Those of ``snapshot_ids`` with a copy in flight in ``regions``; ``made_here``: copies made by start_copy only."""
         return {copy['tags'].get(SOURCE_TAG, '').partition('/')[2] for copy_id, copy in self.copies.items()
-                if copy['region'] in regions and self._copy_snapshot(copy_id).state == PENDING} & set(snapshot_ids)
+                if copy['region'] in regions and self._copy_snapshot(copy_id).state == PENDING
+                and (not made_here or copy_id in self.started)} & set(snapshot_ids)
 
     # ------------------------------------------------------------------ locks
     def add_lock(self, snapshot_id, mode='compliance', days=7, cool_off_hours=0):

@@ -19,7 +19,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import d
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import PROVIDERS
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import CLAIM_TAG_PREFIX, SHARE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SHARE_CLAIM_TAG_PREFIX, SHARE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 KEYS = {'access_key': 'AKIASNAPCOPYVAULT001', 'secret_key': 'snapcopy-vault-secret'}
@@ -235,7 +235,7 @@ def test_two_runs_at_once_leave_no_share_when_one_shares_while_the_other_release
     run_x.join(60)
     assert not reports['x']['failures'] and reports['x']['dr_account']['released'] == [snapshot_id]
     permissions, tags = shares_of(snapshot_id)
-    assert permissions == [] and not [key for key in tags if key == SHARE_TAG or key.startswith(CLAIM_TAG_PREFIX)]
+    assert permissions == [] and not [key for key in tags if key == SHARE_TAG or key.startswith(SHARE_CLAIM_TAG_PREFIX)]
 
 
 def test_a_refused_lock_read_fails_the_disk_and_still_releases_the_share_and_reports(moto_url):
