@@ -191,3 +191,13 @@ def test_on_the_fleet_page_a_scope_that_failed_before_its_report_links_its_faile
     assert 'class="status-failed" data-key="status">failed' in page and 'href="dr-report-%s.html"' % NAME in page
     assert GREEN not in page.split('<section id="scopes">')[1]
 
+
+def test_on_the_fleet_page_a_scope_whose_selector_matched_nothing_is_no_green_bar():
+    """Issue 38 1: a failed scope with no disk had a full-width green bar (data-standing within_rpo) in its row."""
+    posture = {'rpo_hours': None, 'regions': {'us-west-2': {'within_rpo': 0, 'over_rpo': 0, 'in_flight': 0, 'planned': 0, 'no_copy': 0,
+                                                            'oldest_recovery_point_hours': None}}}
+    page = fleet_page_of({'scope': NAME, 'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['us-west-2'],
+                          'totals': dict(REPORTED['totals'], disks=0), 'failure_count': 1,
+                          'failures': ['tag_selector dr=yes matches no disk in us-east-1'], 'posture': posture})
+    row = page.split('<section id="scopes">')[1]
+    assert 'data-standing="no_copy"' in row and GREEN not in row and 'within_rpo' not in row
