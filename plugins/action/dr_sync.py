@@ -8,10 +8,17 @@ when report_dir is set, and prints the report as plain text in the job's output 
 The report files are written here, in the controller's worker, rather than by tasks of the file
 and copy modules after the run: those are five more module processes (copy runs stat first), about
 two CPU seconds per run, which a fleet of many scopes pays once per scope.
+
+They never show an earlier run's state as this run's (plugin_utils/_run_reports.py): before the module starts, the files
+say "run <id> started, not finished" (the last finished report kept beside them as .previous); a run that ends without a
+report (bad input, a cloud error, the task's timeout, a crash) leaves files that say it failed before it could know, with
+the error; a killed run leaves the marker. The run's id goes to the module (its run_id option), so the marker, the report,
+the claims on shared snapshots and the test disks name one run.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 
@@ -23,12 +30,14 @@ from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import REPORT_KEYS
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_restore import run_id as new_run_id
 from ansible_collections.snapcopy.cloud.plugins.module_utils._progress import DEFAULT_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import write_file
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._live_progress import FleetBoard, LiveProgress
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import dr_report_text
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._run_reports import FINISHED, RunReportFiles, error_record, run_record
 
 display = Display()
 
@@ -46,6 +55,8 @@ def report_json(result):
     data = {key: result[key] for key in REPORT_KEYS if key in result}
     # Ansible adds this to every task's result after the action (TaskExecutor); a registered result has it.
     data.setdefault('failed', False)
+    # A report says what its run did; the files of a run without one say started or failed_before_report (_run_reports).
+    data['run_state'] = FINISHED
     return to_nice_json(data) + '\n'
 
 
@@ -62,13 +73,27 @@ def current_umask():
     return umask
 
 
+def file_mode():
+    """The mode of the report files: what the umask gives (0644 with 022)."""
+    return 0o666 & ~current_umask()
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def stamp(moment):
+    """A time as the reports write it (generated_at)."""
+    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
 def write_reports(result, report_dir, report_name):
     """Write the reports (JSON, Markdown, the HTML posture page); answers their paths. A folder that is missing is made; one that exists keeps its mode
     (a 0700 or sticky folder is the owner's choice). The files get the mode the umask gives (0644 with 022)."""
     paths = report_paths(report_dir, report_name)
     folder = os.path.dirname(paths['json'])
     os.makedirs(folder, mode=0o777, exist_ok=True)  # the umask applies
-    mode = 0o666 & ~current_umask()
+    mode = file_mode()
     write_file(paths['json'], report_json(result), mode)
     write_file(paths['markdown'], result['report_markdown'], mode)
     write_file(paths['html'], dr_report_html(result, paths), mode)
@@ -97,35 +122,73 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
+        task_vars = task_vars or {}
         arguments = self._task.args
         # As ansible.builtin.normal runs a module.
         wrap_async = self._task.async_val and not self._connection.has_native_async
+        # An async job's result is read later, by async_status: this action writes no report for it, nor a marker.
+        files = None if wrap_async else self._report_files(arguments)
+        module_args = None
+        if files is not None:
+            files.start()
+            module_args = dict(arguments, run_id=files.run['run_id'])
+        try:
+            return self._run(result, arguments, task_vars, wrap_async, module_args, files)
+        except BaseException as error:
+            # The task's timeout (a BaseException), Ctrl-C, a crash of this action: the files say the run failed.
+            if files is not None:
+                files.fail(error_record({'msg': 'the run ended by %s: %s' % (type(error).__name__, error)}), stamp(utc_now()))
+            raise
+
+    def _run(self, result, arguments, task_vars, wrap_async, module_args, files):
         live = None if wrap_async else self._live_progress(arguments, task_vars)
         if live is None:
-            module_result = self._execute_module(task_vars=task_vars, wrap_async=wrap_async)
+            module_result = self._execute_module(module_args=module_args, task_vars=task_vars, wrap_async=wrap_async)
         else:
-            module_result = live.run(lambda: self._execute_module(task_vars=task_vars))
+            module_result = live.run(lambda: self._execute_module(module_args=module_args, task_vars=task_vars))
         result = merge_hash(result, module_result)
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access  # as ansible.builtin.normal does
-        # A run that ended without a report (bad input, a cloud error) or an async job just started: nothing to render
-        # or write.
+        # An async job just started: nothing to render or write.
         if not has_report(result):
+            # A run that ended without a report (bad input, a cloud error): its files say it failed before it could know.
+            if files is not None:
+                result['failed'] = True  # not async: a result without a report is a run that ended early
+                if files.fail(error_record(result), stamp(utc_now())):
+                    result['report_files'] = files.paths
+                else:
+                    result['msg'] = '%s; and could not write the report to %s on the controller: %s' % (
+                        result.get('msg'), arguments['report_dir'], files.problem)
             return result
         # The module returns its report as data only; the Markdown for people is made here, on the controller.
         result['report_markdown'] = dr_report_markdown(result)
-        if arguments.get('report_dir'):
-            provider, source_region = result.get('provider'), result.get('source_region')
+        if files is not None:
             try:
-                result['report_files'] = write_reports(result, to_text(arguments['report_dir']),
-                                                       to_text(arguments.get('report_name') or '%s-%s' % (provider, source_region)))
+                result['report_files'] = write_reports(result, to_text(arguments['report_dir']), self._report_name(arguments))
+                files.finished = True
             except OSError as error:
                 result['failed'] = True
                 result['msg'] = 'could not write the report to %s on the controller: %s' % (arguments['report_dir'], error)
+                files.fail(error_record(result), stamp(utc_now()))
         # The module has checked the option's type by now ('yes', 'true' and true alike).
         if boolean(arguments.get('show_report') or False, strict=False):
             display.display(dr_report_text(result, result.get('report_files')))
         return result
+
+    @staticmethod
+    def _report_name(arguments):
+        return to_text(arguments.get('report_name') or '%s-%s' % (arguments.get('provider'), arguments.get('source_region')))
+
+    def _report_files(self, arguments):
+        """The report files of this run (RunReportFiles), or None without report_dir."""
+        if not arguments.get('report_dir'):
+            return None
+        now = utc_now()
+        name = self._report_name(arguments)
+        check_mode = self._play_context.check_mode if self._play_context is not None else self._task.check_mode
+        run = run_record(new_run_id(now), stamp(now), name, arguments.get('provider'), arguments.get('source_region'),
+                         arguments.get('dr_regions'), check_mode)
+        return RunReportFiles(report_paths(to_text(arguments['report_dir']), name), run, file_mode())
 
     def _live_progress(self, arguments, task_vars):
         """The LiveProgress that runs the module, or None: when no line is to be shown, or the module does not run on

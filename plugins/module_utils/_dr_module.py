@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from ansible.module_utils.basic import AnsibleModule
 
 DR_REGION_KEYS = ('region', 'encrypted', 'kms_key_id')
+# A run's id as _dr_restore.run_id makes it: it goes into tag keys and values, so nothing else is taken.
+RUN_ID = re.compile(r'\d{8}T\d{6}Z-[0-9a-f]{6}\Z')
 
 DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'provider': {'required': True, 'choices': list(PROVIDERS)},
@@ -79,6 +81,8 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'fleet_progress': {'type': 'bool', 'default': False},
     # The dr_copy role sets role: its users typed dr_copy_* variables, and errors name those.
     'option_names': {'choices': ['module', 'role'], 'default': 'module'},
+    # Set by the action, which has named the run in the report files before the module starts.
+    'run_id': {},
 }
 DR_ARGUMENT_SPEC.update(WAIT_ARGUMENT_SPEC)
 DR_ARGUMENT_SPEC.update(EXISTING_COPY_ARGUMENT_SPEC)
@@ -213,8 +217,8 @@ def dr_settings(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# The role's variable for each of dr_sync's options, where it is not dr_copy_<option>.
-ROLE_VARIABLES: dict[str, str] = {'report_name': 'dr_copy_run_name'}
+# The role's variable for each of dr_sync's options, where it is not dr_copy_<option>; run_id is the action's, no variable's.
+ROLE_VARIABLES: dict[str, str] = {'report_name': 'dr_copy_run_name', 'run_id': 'run_id'}
 
 
 def role_variable(option: str) -> str:
@@ -260,6 +264,14 @@ def input_errors_in_role_words(as_role: bool) -> Iterator[None]:
         raise RoleWordsError(error) from None
 
 
+def given_run_id(value: Any) -> str:
+    """``run_id`` as the action gives it; InputError otherwise."""
+    if not isinstance(value, str) or not RUN_ID.match(value):
+        raise InputError('run_id', 'is <UTC time>Z-<6 hex digits>, as 20261122T181400Z-3f9a1c; got %r (leave it unset: the action '
+                         'sets it)' % (value,))
+    return value
+
+
 def run_dr_module(module: AnsibleModule) -> None:
     retry = CallRetry(default_backoff())
     started = time.monotonic()
@@ -272,12 +284,17 @@ def run_dr_module(module: AnsibleModule) -> None:
         adapter = make_adapter(module, settings['provider'], retry, params)
         account = assumed_account(settings['provider'], params)
         run = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry, progress=Progress.from_environment())
+        if params.get('run_id'):
+            # The id the action wrote in the report files when the run started: the files, the report, the claims and
+            # the test disks then name one run.
+            run.run_id = given_run_id(params['run_id'])
         if settings['dr_account'] is not None:
             run.validate()  # bad input fails before the accounts are asked who they are, as before any call
             connect_dr_account(adapter, provider_connection(settings['provider'], params), settings['dr_account'],
                                settings['source_region'], settings['dr_regions'][0]['region'])
         report = run.run()
     report['account'] = account
+    report['run_id'] = run.run_id
     if as_role:
         report['failures'] = [in_role_words(text) for text in report['failures']]
         report['run_warnings'] = [in_role_words(text) for text in report['run_warnings']]

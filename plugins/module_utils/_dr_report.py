@@ -23,7 +23,8 @@ TOTALS = ('disks', 'copied', 'existing', 'would_copy', 'not_copied', 'fresh_snap
 # What a report file holds: the run's own data as dr_sync returns it. Never the whole task result, whose
 # warnings, deprecations and invocation the core adds (as objects from ansible-core 2.19 on, not JSON).
 REPORT_KEYS = ('msg', 'changed', 'failed', 'check_mode', 'provider', 'account', 'source_region', 'dr_regions', 'generated_at',
-               'duration_seconds', 'totals', 'posture', 'disks', 'restore', 'failures', 'run_warnings', 'api_retries', 'dr_account')
+               'duration_seconds', 'totals', 'posture', 'disks', 'restore', 'failures', 'run_warnings', 'api_retries', 'dr_account',
+               'run_id')
 # How a DR region stands for a disk (a copy's ``standing``, the report's ``posture``), best first: a completed copy whose
 # recovery point (when its source snapshot was taken) is within the RPO (max_snapshot_age_hours; any, without one), or
 # older; a copy still in flight, or only planned (check mode); no copy.

@@ -274,7 +274,15 @@ options:
         failures first, per DR region the disks of each standing of RV(posture), a chart of each disk's recovery point against
         the RPO (O(max_snapshot_age_hours)), and the restore drill's times.
       - Written in check mode too (they describe the plan), and when the run fails after its report (O(fail_on_missing)).
-        Nothing is written when the run ends without a report (bad input, a cloud error).
+      - The files never show an earlier run's copies, locks and shares as this run's. When the run starts, before any call,
+        they say C(run <id> started at <time>, not finished) (C(run_state=started)), and a run that is killed leaves that.
+        A run that ends without a report (bad input, a cloud error it cannot go on from, the task's C(timeout), a crash)
+        writes files that say it failed before it could know what it did, with the error (the cloud's code, message and
+        request id; C(run_state=failed_before_report)). A finished report says C(run_state=finished). Each file is
+        written at once (a temporary file, then a rename).
+      - The last finished report is kept beside them as C(dr-report-<report_name>.previous.json) (C(.md), C(.html)) while the
+        run has none of its own.
+      - Not written for a task run with C(async), whose result comes later.
       - The role C(snapcopy.cloud.dr_copy) sets it.
     type: path
   report_name:
@@ -326,6 +334,14 @@ options:
     type: str
     choices: [module, role]
     default: module
+    version_added: 0.2.0
+  run_id:
+    description:
+      - The run's id, on its report (RV(run_id)), its claims of shared snapshots and its test disks, as
+        C(<UTC time>Z-<6 hex digits>) (C(20261122T181400Z-3f9a1c)).
+      - Set by the module's action, which names the run in the report files before the module starts (O(report_dir)); leave
+        it unset, and the run makes its own.
+    type: str
     version_added: 0.2.0
   access_key:
     description:
@@ -578,6 +594,12 @@ generated_at:
   description: When the run looked at the snapshots (UTC).
   returned: always
   type: str
+run_id:
+  description: The run's id (O(run_id)), also on its claims of shared snapshots and its test disks.
+  returned: always
+  type: str
+  sample: 20261122T181400Z-3f9a1c
+  version_added: 0.2.0
 check_mode:
   description: Whether this was a plan only.
   returned: always
@@ -616,8 +638,10 @@ api_retries:
   returned: always
   type: int
 report_files:
-  description: The report files written on the controller, C(json), C(markdown) and C(html) (the DR posture page).
-  returned: when O(report_dir) is set and the run made a report
+  description:
+    - The report files written on the controller, C(json), C(markdown) and C(html) (the DR posture page).
+    - When the run ended without a report, the files that say it failed before it could know (see O(report_dir)).
+  returned: when O(report_dir) is set, without C(async)
   type: dict
   sample: {"json": "/home/awx/dr-reports/dr-report-aws-us-east-1.json", "markdown": "/home/awx/dr-reports/dr-report-aws-us-east-1.md",
            "html": "/home/awx/dr-reports/dr-report-aws-us-east-1.html"}

@@ -249,7 +249,8 @@ def region_bars_svg(posture):
     parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="330" height="%d">' % (16 * len(regions) + 2)]
     for index, (region, counts) in enumerate(regions):
         age = counts.get('oldest_recovery_point_hours')
-        worst = next((standing for standing in WORST_FIRST if counts.get(standing)), WITHIN_RPO)
+        # A region where no disk stands at all (a selector that matched nothing) protects nothing: never drawn as protected.
+        worst = next((standing for standing in WORST_FIRST if counts.get(standing)), NO_COPY)
         width = 140 if age is None else max(2.0, 140 * age / top_hours)
         parts.append('<g class="region" data-region="%s" data-hours="%s" data-standing="%s"><text x="0" y="%d">%s</text>'
                      '<rect x="110" y="%d" width="%.1f" height="11" fill="%s"/><text x="%.1f" y="%d">%s</text></g>' % (

@@ -66,6 +66,16 @@ def _internal(exc: BaseException) -> CloudError:
 def run_action(store, cloud: str, action: str, entry: Action, params: dict, region, authenticate) -> tuple:
     """Authenticate, check the parameters' names, apply faults, run the handler and count the call.
     Answers (answer, lose_answer)."""
+    with store.lock:
+        store.calls_in_progress += 1
+    try:
+        return _run_action(store, cloud, action, entry, params, region, authenticate)
+    finally:
+        with store.lock:
+            store.calls_in_progress -= 1
+
+
+def _run_action(store, cloud: str, action: str, entry: Action, params: dict, region, authenticate) -> tuple:
     handler = entry.handler
     try:
         with store.lock:

@@ -51,6 +51,8 @@ class Store:
         self.sessions: dict = {}
         self.calls: dict = {}
         self.mutations: list = []
+        # Cloud calls being carried out now (a slow one sleeps its latency): a test waits for 0 rather than a while.
+        self.calls_in_progress = 0
         self.reset()
         if settings:
             self.configure(settings)
@@ -226,5 +228,6 @@ class Store:
             'mutating': {cloud: actions for cloud, actions in mutating.items() if actions},
             'total_calls': sum(c['calls'] for actions in self.calls.values() for c in actions.values()),
             'total_mutations': len(self.mutations),
+            'in_progress': self.calls_in_progress,
             'log': copy.deepcopy(self.mutations),
         }

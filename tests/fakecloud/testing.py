@@ -7,6 +7,7 @@ import queue
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -49,6 +50,15 @@ class AdminClient:
 
     def calls(self, reset: bool = False) -> dict:
         return self.request('POST', 'calls', {'reset': True}) if reset else self.request('GET', 'calls')
+
+    def wait_until_quiet(self, timeout: float = 30) -> None:
+        """Return once no cloud call is being carried out (a slow one has landed), or fail after ``timeout`` seconds: a
+        test waits for the emulator, not for a while that a busy machine may outlast."""
+        deadline = time.monotonic() + timeout
+        while self.calls()['in_progress']:
+            if time.monotonic() > deadline:
+                raise AdminError('fakecloud still carries out a call after %s s' % timeout)
+            time.sleep(0.02)
 
     def reset(self, keep_config: bool = False) -> dict:
         return self.request('POST', 'reset', {'keep_config': keep_config})

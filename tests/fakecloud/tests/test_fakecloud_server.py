@@ -102,13 +102,21 @@ def test_calls_report_counts_and_mutation_log(fc):
     assert fc.admin.calls(reset=True)['total_calls'] == 0
 
 
+def cpu_seconds(pid):
+    """The CPU time (user and system) of process ``pid`` so far: what a busy machine's other work does not add to."""
+    with open('/proc/%d/stat' % pid, encoding='ascii') as stream:
+        fields = stream.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
 def test_seeding_a_thousand_disks_is_fast(fc):
+    """Timed in the emulator's CPU time, not the wall clock: on a busy machine seeding waits for a CPU (issue 39)."""
     disks = [{'region': 'cn-hangzhou', 'tags': {'dr': 'yes', 'n': str(i)}, 'snapshots': 2} for i in range(1000)]
-    started = time.perf_counter()
+    started = cpu_seconds(fc.process.pid)
     created = fc.admin.seed(ecs={'disks': disks})
-    elapsed = time.perf_counter() - started
+    spent = cpu_seconds(fc.process.pid) - started
     assert len(created['ecs']['disks']) == 1000 and len(created['ecs']['snapshots']) == 2000
-    assert elapsed < 1.0, 'seeding took %.2f s' % elapsed
+    assert spent < 1.0, 'seeding took %.2f CPU s' % spent
     req = DescribeSnapshotsRequest.DescribeSnapshotsRequest()
     req.set_MaxResults(100)
     assert alibaba_call(fc.endpoint, alibaba_client(), req)['TotalCount'] == 2000

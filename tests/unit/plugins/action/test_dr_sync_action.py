@@ -48,7 +48,7 @@ def test_json_is_the_registered_result_less_the_markdown_the_invocation_and_ansi
     # to_nice_json's shape, as the role's copy task wrote it, and a new line at the end.
     assert text.endswith('}\n') and text.startswith('{\n    "changed": true,\n')
     assert json.loads(text) == {'changed': True, 'provider': 'aws', 'source_region': 'us-east-1', 'totals': {'disks': 1, 'copied': 1},
-                                'msg': '1 disks: 1 copied', 'failed': False}
+                                'msg': '1 disks: 1 copied', 'failed': False, 'run_state': 'finished'}
     # A failed run keeps its failed.
     assert json.loads(report_json(dict(RESULT, failed=True)))['failed'] is True
 
@@ -117,27 +117,45 @@ def action_running(module_result, async_val=0, **arguments):
     task = SimpleNamespace(args=arguments, async_val=async_val, check_mode=False, action='snapcopy.cloud.dr_sync')
     connection = SimpleNamespace(has_native_async=False, _shell=SimpleNamespace(tmpdir=None))
     action = ActionModule(task, connection, play_context=None, loader=None, templar=None, shared_loader_obj=None)
-    action._execute_module = lambda task_vars=None, wrap_async=False: copy.deepcopy(module_result)
+    action.sent = []  # the module's arguments, each time it runs
+
+    def execute_module(module_args=None, task_vars=None, wrap_async=False):
+        action.sent.append(module_args)
+        return copy.deepcopy(module_result) if not callable(module_result) else module_result(module_args)
+
+    action._execute_module = execute_module
     action._remove_tmp_path = lambda path: None
     return action
 
 
-def dr_sync_module_result(cloud, disk_name):
+def dr_sync_module_result(cloud, disk_name, fails=False, **extra):
     """What dr_sync's module returns for an ECS disk named ``disk_name``, copied to cn-shanghai on the emulator."""
     cloud.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'name': disk_name, 'tags': {'dr': 'yes'}, 'snapshots': 1}]})
     params = {option: spec.get('default') for option, spec in DR_ARGUMENT_SPEC.items()}
     params.update(provider='ecs', source_region='cn-hangzhou', dr_regions=['cn-shanghai'], tag_selector={'dr': 'yes'}, endpoint_url=cloud.url,
                   alicloud_access_key=credentials.ALIBABA_ACCESS_KEY_ID, alicloud_secret_key=credentials.ALIBABA_ACCESS_KEY_SECRET)
+    params.update(extra)
     with pytest.raises(ModuleExit) as ended:
         run_dr_module(FakeModule(params))
-    assert not ended.value.failed, ended.value.result['msg']
+    assert ended.value.failed == fails, ended.value.result['msg']
     return ended.value.result
+
+
+def test_the_module_names_its_run_by_the_actions_run_id_and_takes_no_other_form(fakecloud_clean):
+    """The id the report files named when the run started is the report's (and the claims' and test disks')."""
+    assert dr_sync_module_result(fakecloud_clean, 'web', run_id='20261122T181400Z-3f9a1c')['run_id'] == '20261122T181400Z-3f9a1c'
+    own = dr_sync_module_result(fakecloud_clean, 'web')['run_id']
+    assert own != '20261122T181400Z-3f9a1c' and len(own) == 23
+    # It goes into tag keys: nothing but the form the action makes.
+    fakecloud_clean.admin.calls(reset=True)
+    refused = dr_sync_module_result(fakecloud_clean, 'web', fails=True, run_id='20261122T181400Z-3f9a1c\nx')
+    assert refused['msg'].startswith('run_id: is <UTC time>Z-<6 hex digits>') and not fakecloud_clean.admin.calls()['mutating']
 
 
 def test_the_module_returns_data_and_the_action_renders_its_markdown_on_the_controller(fakecloud_clean, tmp_path):
     module_result = dr_sync_module_result(fakecloud_clean, 'web | db\nprimary')
     assert 'report_markdown' not in module_result  # nothing of the Markdown is built on the managed host
-    result = action_running(module_result, report_dir=str(tmp_path)).run(task_vars={})
+    result = action_running(module_result, report_dir=str(tmp_path), provider='ecs', source_region='cn-hangzhou').run(task_vars={})
     markdown = result['report_markdown']
     assert markdown == dr_report_markdown(module_result)
     assert markdown.startswith('# DR copy report: ecs cn-hangzhou -> cn-shanghai\n')
@@ -156,14 +174,13 @@ def test_a_failed_run_with_its_report_still_has_its_markdown_and_files(tmp_path)
     assert sorted(os.listdir(tmp_path)) == ['dr-report-x.html', 'dr-report-x.json', 'dr-report-x.md']
 
 
-@pytest.mark.parametrize('module_result, async_val', [
-    ({'failed': True, 'msg': 'tag_selector: must not be empty'}, 0),  # bad input: the run ended before its report
-    ({'ansible_job_id': 'j1.1', 'started': 1, 'finished': 0, 'results_file': '/tmp/j1.1'}, 60),  # an async job just started
-])
-def test_without_a_report_there_is_no_markdown_and_no_file(tmp_path, module_result, async_val):
-    result = action_running(module_result, async_val=async_val, report_dir=str(tmp_path)).run(task_vars={})
+def test_an_async_job_just_started_has_no_markdown_and_no_file(tmp_path):
+    module_result = {'ansible_job_id': 'j1.1', 'started': 1, 'finished': 0, 'results_file': '/tmp/j1.1'}
+    action = action_running(module_result, async_val=60, report_dir=str(tmp_path))
+    result = action.run(task_vars={})
     assert 'report_markdown' not in result and 'report_files' not in result
-    assert not os.listdir(tmp_path)
+    # No marker either: nothing would ever finish it (async_status reads the result).
+    assert not os.listdir(tmp_path) and action.sent == [None]
 
 
 @pytest.mark.parametrize('transport, arguments, expected', [

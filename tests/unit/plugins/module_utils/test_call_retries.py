@@ -128,8 +128,7 @@ def test_a_fresh_ecs_snapshot_slower_than_the_read_timeout_is_asked_for_again_wi
     report = DrRun(adapter, settings, sleep=lambda seconds: None).run()
     assert report['disks'][0]['fresh_snapshot']['action'] == 'created'
     assert not report['failures']
-    time_for_the_slow_call = 1.0
-    time.sleep(time_for_the_slow_call)
+    fakecloud_clean.admin.wait_until_quiet()  # the slow call has landed: a second snapshot of it would show now
     snapshots = fakecloud_clean.admin.state(cloud='ecs', region=REGION)['ecs'][REGION]['snapshots']
     assert len([snapshot for snapshot in snapshots if snapshot['disk_id'] == disk]) == 2
 
@@ -162,7 +161,7 @@ def test_an_ens_copy_slower_than_the_read_timeout_is_looked_up_once_it_landed_no
     outcome = engine.run([CopyRequest(source, 'cn-hangzhou-26', nodes)])[0]
     assert not outcome.failed
     assert [destination_outcome.action for destination_outcome in outcome.destinations.values()] == [COPIED, COPIED]
-    time.sleep(1.0)  # whatever the slow call was going to do is done by now
+    fakecloud_clean.admin.wait_until_quiet()  # whatever the slow call was going to do is done by now
     copies = [snapshot for resources in fakecloud_clean.admin.state(cloud='ens')['ens'].values()
               for snapshot in resources['snapshots'] if snapshot['source_snapshot_id'] == source]
     assert sorted(snapshot['id'] for snapshot in copies) == sorted(destination_outcome.snapshot.id for destination_outcome in outcome.destinations.values())
@@ -183,6 +182,6 @@ def test_a_fresh_ens_snapshot_slower_than_the_read_timeout_is_found_once_it_land
     report = DrRun(adapter, settings).run()
     assert report['disks'][0]['fresh_snapshot']['action'] == 'created'
     assert not report['failures']
-    time.sleep(1.0)
+    fakecloud_clean.admin.wait_until_quiet()  # the slow call has landed
     snapshots = fakecloud_clean.admin.state(cloud='ens', region='cn-hangzhou-26')['ens']['cn-hangzhou-26']['snapshots']
     assert len([snapshot for snapshot in snapshots if snapshot['disk_id'] == disk]) == 2

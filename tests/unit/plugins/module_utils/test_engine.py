@@ -7,6 +7,7 @@ are shown for any adapter.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import threading
 import time
 
@@ -32,28 +33,55 @@ from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clo
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import MemoryCloud
 
 
-class ThreadSafeCloud(MemoryCloud):
-    """The in-memory cloud behind a lock, whose copy call takes a little real time, so that a pool's
-    calls overlap; it records how many were in the air at once."""
+# How long the copy calls that must meet (ThreadSafeCloud's ``meet``) wait for each other before the test fails: long
+# enough for any machine, however busy, to start a thread; short enough that a lost pool fails the test, not hangs it.
+MEET_TIMEOUT = 30
 
-    def __init__(self, clock, call_seconds=0.002, **kwargs):
+
+class ThreadSafeCloud(MemoryCloud):
+    """The in-memory cloud behind a lock; it records how many copy calls were in the air at once.
+
+    With ``meet``, the first ``meet`` copy calls wait for each other at a barrier before they go on: they are all in the
+    air at once only if the engine sent them side by side, however fast or busy the machine. A pool that sends them one
+    after another leaves the first call waiting alone: the barrier breaks after MEET_TIMEOUT and ``met`` says so (the
+    call then goes on, so that the run ends and the test fails on ``met``, never hangs)."""
+
+    def __init__(self, clock, meet=0, **kwargs):
         super().__init__(clock, **kwargs)
-        self.call_seconds = call_seconds
         self.lock = threading.RLock()
         self.calls_in_air = 0
         self.peak_calls = 0
+        self.barrier = threading.Barrier(meet) if meet > 1 else None
+        self.meeting = meet
+        # None until the calls met or the barrier broke.
+        self.met = None
 
     def start_copy(self, request, destinations):
         with self.lock:
             self.calls_in_air += 1
             self.peak_calls = max(self.peak_calls, self.calls_in_air)
+            meets = self.meeting > 0
+            self.meeting -= 1
         try:
-            time.sleep(self.call_seconds)  # the round trip, outside the lock
+            if meets and self.barrier is not None:
+                try:
+                    self.barrier.wait(MEET_TIMEOUT)
+                    with self.lock:
+                        self.met = self.met is not False
+                except threading.BrokenBarrierError:
+                    with self.lock:
+                        self.met = False
             with self.lock:
                 return super().start_copy(request, destinations)
         finally:
             with self.lock:
                 self.calls_in_air -= 1
+
+    def assert_met(self):
+        """The first ``meet`` copy calls were in the air together."""
+        assert self.met, ('the first %d copy calls never were in the air together (waited %d s at a barrier): the engine '
+                          'sent them one after another' % (self.barrier.parties, MEET_TIMEOUT))
+        assert self.peak_calls >= self.barrier.parties
 
     def find_copies(self, destination, requests):
         with self.lock:
@@ -181,11 +209,13 @@ def test_wait_reports_done_or_timeout_with_ids(timeout):
 
 def test_a_pool_of_workers_copies_every_request_once():
     clock = FakeClock()
-    cloud = ThreadSafeCloud(clock)
+    cloud = ThreadSafeCloud(clock, meet=8)
     outcomes = engine_for(cloud, clock, workers=8).run(requests(30, ('dr-1', 'dr-2')))
     assert all(destination_outcome.action == COPIED for outcome in outcomes for destination_outcome in outcome.destinations.values())
     assert cloud.calls['start_copy'] == 60 and len(cloud.copies) == 60
-    assert 1 < cloud.peak_calls <= 8
+    # All eight workers were in the air at once, and never more.
+    cloud.assert_met()
+    assert cloud.peak_calls == 8
     assert {copy['tags']['snapcopy:source'] for copy in cloud.copies.values()} == {'src-1/snap-%03d' % index for index in range(30)}
 
 
@@ -472,21 +502,42 @@ def test_a_busy_destination_is_asked_again_every_poll_interval_until_the_deadlin
     assert outcome.destinations['dr-1'].error.code == 'DiskHasUnfinishedSnapshotCopy' and clock.sleeps == [5, 5]
 
 
-def test_an_error_that_escapes_a_copy_job_cancels_the_jobs_not_yet_started():
+def test_an_error_that_escapes_a_copy_job_cancels_the_jobs_not_yet_started(monkeypatch):
+    """The first job fails while the second is in the air, and every other job waits until the pool has been told to
+    cancel (no sleep decides who is first): only the jobs under way then end, one per worker; the others never start."""
     clock = FakeClock()
-    cloud = ThreadSafeCloud(clock, call_seconds=0.01)
+    cloud = ThreadSafeCloud(clock)
     original = cloud.start_copy
+    both_in_the_air = threading.Barrier(2)
+    cancelled = threading.Event()
+    # One deadline for every wait: without the cancel, the jobs go on after it and the test fails on their copies.
+    deadline = time.monotonic() + MEET_TIMEOUT
+
+    class RecordingPool(concurrent.futures.ThreadPoolExecutor):
+        def shutdown(self, wait=True, *, cancel_futures=False):
+            if cancel_futures:
+                super().shutdown(wait=False, cancel_futures=True)
+                cancelled.set()
+            super().shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    monkeypatch.setattr(concurrent.futures, 'ThreadPoolExecutor', RecordingPool)
 
     def start_copy(request, destinations):
+        if request.source_id in ('snap-000', 'snap-001'):
+            both_in_the_air.wait(MEET_TIMEOUT)
         if request.source_id == 'snap-000':
             raise RuntimeError('a bug in an adapter')
+        cancelled.wait(max(0, deadline - time.monotonic()))
         return original(request, destinations)
 
     cloud.start_copy = start_copy
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match='a bug in an adapter'):
         engine_for(cloud, clock, workers=2).run(requests(40))
-    time.sleep(0.3)  # anything still running in the pool would show here
-    assert len(cloud.copies) < 10
+    assert cancelled.is_set(), 'the pool was never told to cancel the jobs not yet started'
+    # The jobs under way when the error came ended (the pool waits for them): snap-001, and at most the one job the
+    # failed job's worker took next. No other started.
+    made = sorted(copy['tags']['snapcopy:source'] for copy in cloud.copies.values())
+    assert made in (['src-1/snap-001'], ['src-1/snap-001', 'src-1/snap-002']), made
 
 
 def test_a_new_copy_has_its_sources_encryption_when_the_copy_call_does_not_say():
@@ -642,10 +693,14 @@ def test_waiting_for_a_free_slot_backs_off_by_half_each_round_up_to_the_cap():
 
 
 def test_two_copy_jobs_go_out_side_by_side_with_a_pool_of_two():
+    """Issue 39: two 50-ms sleeps did not overlap on a busy machine. The two calls now wait for each other at a barrier:
+    they meet only when both are in the air at once, whatever the machine's speed."""
     clock = FakeClock()
-    cloud = ThreadSafeCloud(clock, call_seconds=0.05)
+    cloud = ThreadSafeCloud(clock, meet=2)
     outcomes = engine_for(cloud, clock, workers=2).run(requests(2))
-    assert all(outcome.destinations['dr-1'].action == COPIED for outcome in outcomes) and cloud.peak_calls == 2
+    assert all(outcome.destinations['dr-1'].action == COPIED for outcome in outcomes)
+    cloud.assert_met()
+    assert cloud.peak_calls == 2
 
 
 def test_a_copy_whose_answer_left_it_out_is_counted_as_made_by_this_run_when_the_look_up_finds_it():

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -37,9 +38,17 @@ STATE = {'phase': WAITING, 'regions': {'us-west-2': counts(40, done=12, already_
 class RecordingDisplay:
     def __init__(self):
         self.lines = []
+        self.printed = threading.Condition()
 
     def display(self, text):
-        self.lines.append(text)
+        with self.printed:
+            self.lines.append(text)
+            self.printed.notify_all()
+
+    def wait_for_lines(self, count, timeout=30):
+        """Whether ``count`` lines were printed within ``timeout`` seconds (a test fails on False, never hangs)."""
+        with self.printed:
+            return self.printed.wait_for(lambda: len(self.lines) >= count, timeout)
 
 
 def test_a_line_says_the_phase_then_each_region_with_only_the_counts_that_are_not_zero_then_the_slowest_copy():
@@ -57,6 +66,8 @@ def test_more_than_three_regions_are_counted_not_listed():
 
 
 def test_the_module_runs_in_a_thread_while_a_line_is_printed_each_interval(tmp_path, monkeypatch):
+    """The module runs until two lines were printed (no sleep that a busy machine could outlast or cut short); the
+    clock the lines show stands still."""
     monkeypatch.setenv(PROGRESS_FILE_VARIABLE, 'an earlier value')
     display = RecordingDisplay()
     seen = {}
@@ -67,14 +78,17 @@ def test_the_module_runs_in_a_thread_while_a_line_is_printed_each_interval(tmp_p
         progress = Progress.from_environment()
         progress.enter(WAITING)
         progress.update_copies({'regions': {'dr-1': counts(2, in_flight=2)}, 'slowest': None}, force=True)
-        time.sleep(0.5)
+        # Two lines more than now: the second of them read the file after this wrote it (a tick reads, then prints).
+        seen['lines while running'] = display.wait_for_lines(len(display.lines) + 2)
         return {'changed': True}
 
-    assert LiveProgress(display, 'localhost', 'ecs cn-hangzhou', 0.1).run(module) == {'changed': True}
-    assert 2 <= len(display.lines) <= 6, display.lines
+    assert LiveProgress(display, 'localhost', 'ecs cn-hangzhou', 0.01, clock=lambda: 100.0).run(module) == {'changed': True}
+    assert seen['lines while running'], 'no two progress lines while the module ran: %s' % display.lines
     assert display.lines[-1].startswith('progress [localhost] ecs cn-hangzhou, 0 s, waiting for copies - dr-1 0 of 2 done, 2 in flight')
-    # The file is gone and the environment as it was.
+    # The file is gone and the environment as it was; nothing is printed once the module has ended.
     assert not os.path.exists(seen['path']) and os.environ[PROGRESS_FILE_VARIABLE] == 'an earlier value'
+    printed = len(display.lines)
+    assert not display.wait_for_lines(printed + 1, timeout=0.05)
 
 
 def test_a_short_run_prints_nothing_and_an_error_of_the_module_is_raised_in_the_action():
