@@ -173,3 +173,41 @@ def test_the_lock_layer_locks_a_pending_snapshot_from_its_completion_and_keeps_i
         west.lock_snapshot(SnapshotId=failing, LockMode='governance', LockDuration=1)
     assert raised.value.response['Error']['Code'] == 'IncorrectState'
 
+
+def test_an_aws_run_without_wait_locks_each_copy_in_flight_and_nobody_can_delete_it(moto_url, vault):
+    """Issue 37, point 7: without wait, the copy the run makes is locked in the same run, while in flight, read back, and
+    reported locked; a person who holds the account cannot delete it; its lock's duration counts from its completion."""
+    region = 'ap-northeast-1'
+    tagged_disk(moto_url, 'aws-lock-in-flight')
+    vault.HELD_COPIES.add((ACCOUNT, region))
+    clock = FakeClock()
+    lock = {'mode': 'compliance', 'duration_days': 3, 'cool_off_hours': 1}
+    report = dr_run(moto_url, 'aws-lock-in-flight', clock, dr_regions=[region], wait=False, lock=lock)
+    (copy,) = [copy for disk in report['disks'] for copy in disk['copies']]
+    assert copy['state'] == 'pending' and not report['failures']
+    assert copy['lock']['action'] == 'locked' and copy['lock']['status'] == 'compliance-cooloff' and copy['lock']['expires'] is None
+    assert report['totals']['locked'] == 1
+    (info,) = lock_client(moto_url, region).describe_locked_snapshots(SnapshotIds=[copy['snapshot_id']])['Snapshots']
+    assert info['LockState'] == 'compliance-cooloff' and info['LockDuration'] == 3
+    with pytest.raises(ClientError) as raised:
+        ec2(moto_url, region).delete_snapshot(SnapshotId=copy['snapshot_id'])
+    assert raised.value.response['Error']['Code'] == 'SnapshotLocked'
+
+    vault.complete_snapshot(ACCOUNT, region, copy['snapshot_id'])
+    again = dr_run(moto_url, 'aws-lock-in-flight', clock, dr_regions=[region], wait=False, lock=lock)
+    ((record,),) = [[copy['lock'] for copy in disk['copies']] for disk in again['disks']]
+    assert record['action'] == 'in_force' and record['expires'] and not again['changed']
+
+
+def test_an_aws_lock_answered_but_not_held_when_read_back_is_a_lock_failed(moto_url, vault):
+    """LockSnapshot's answer is not proof (a pending copy's lock is cancelled if the copy fails): the run reads each lock
+    back, and a copy whose lock is not there is lock_failed, NotLockedWhenReadBack, a failure of its disk."""
+    tagged_disk(moto_url, 'aws-lock-hollow')
+    vault.HOLLOW.add((ACCOUNT, 'LockSnapshot'))
+    report = dr_run(moto_url, 'aws-lock-hollow', FakeClock(), dr_regions=['ca-central-1'], lock={'mode': 'governance', 'duration_days': 1})
+    (copy,) = [copy for disk in report['disks'] for copy in disk['copies']]
+    assert copy['lock']['action'] == 'lock_failed' and copy['lock']['error']['code'] == 'NotLockedWhenReadBack'
+    assert 'holds no lock when read back' in copy['lock']['error']['message'] and report['totals']['locked'] == 0
+    (failure,) = report['failures']
+    assert copy['snapshot_id'] in failure and 'NotLockedWhenReadBack' in failure
+    assert not lock_client(moto_url, 'ca-central-1').describe_locked_snapshots(SnapshotIds=[copy['snapshot_id']])['Snapshots']
