@@ -194,6 +194,9 @@ class SnapshotLockAdapter(ABC):
     cool_off_hours_range = (0, 72)
     #: The lock's duration in days, as the cloud takes it.
     lock_days_range = (1, 36500)
+    #: True when the lock call takes a snapshot still being made (its duration counting from completion): a DR run then locks
+    #: each copy as soon as the cloud has named it; False: a copy is locked once complete (by the run that finds it so).
+    locks_pending = False
     #: True when the lock call carries an idempotency token; without one, a lock is read back before a resend.
     lock_call_is_idempotent = False
     #: How many snapshot ids one describe_locks call takes.
@@ -210,7 +213,8 @@ class SnapshotLockAdapter(ABC):
 
     @abstractmethod
     def lock_snapshot(self, region: str, snapshot_id: str, lock: LockSettings) -> SnapshotLock:
-        """Lock one completed snapshot as ``lock`` says; answer its lock."""
+        """Lock one snapshot (completed, or in flight where locks_pending) as ``lock`` says; answer its lock as the call's
+        answer tells it. The run reads the lock back before it calls the copy locked (_dr_lock.held_lock)."""
 
 
 class DrAccountAdapter(ABC):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._backoff import create_once
 from ._dr_claims import CopyClaims, SourceTagCalls, claim_for, held_message
-from ._dr_lock import IN_FORCE, KEPT_LOCKED, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, lock_record, read_locks
+from ._dr_lock import IN_FORCE, KEPT_LOCKED, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, held_lock, lock_record, read_locks
 from ._dr_prune import copies_to_mark, dr_copies_by_disk, prune_selection
 from ._dr_report import dr_report
 from ._dr_restore import (
@@ -442,9 +442,10 @@ class DrRun:
 
     # ------------------------------------------------------------------ locks (lock)
     def _lock_copies(self, entries: list[DiskEntry], listed: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str]) -> None:
-        """Lock each completed copy this run uses that carries no lock in force, and each other completed DR copy of its
-        disks in ``listed`` that was never locked (a killed run's, which no run used since: _dr_lock's rules). One look-up
-        of the locks per DR region first; record on each entry what was done. A copy in flight is locked by a later run."""
+        """Lock each copy this run uses that carries no lock in force, and each other DR copy of its disks in ``listed``
+        that was never locked (a killed run's, which no run used since: _dr_lock's rules): completed copies, and those in
+        flight where the cloud locks a snapshot being made (locks_pending); elsewhere a copy in flight is locked by the run
+        that finds it complete. One look-up of the locks per DR region first; record on each entry what was done."""
         lock = self.settings.get('lock')
         if lock is None:
             return
@@ -452,11 +453,12 @@ class DrRun:
         self._mark_found_copies(entries, listed, source_disks)
         used = self._copies_to_lock(entries)
         by_disk = {entry.key: entry for entry in entries}
+        lockable = self._lockable_states()
         others: dict[str, list[tuple[DiskEntry, Snapshot]]] = {}
         for region, copies in listed.items():
             seen = {copy.id for dummy, copy in used.get(region, [])} | {copy_id for entry in entries for (where, copy_id) in entry.locks if where == region}
             for disk_key, group in dr_copies_by_disk(copies, by_disk).items():
-                others.setdefault(region, []).extend((by_disk[disk_key], copy) for copy in group if copy.state == COMPLETED and copy.id not in seen)
+                others.setdefault(region, []).extend((by_disk[disk_key], copy) for copy in group if copy.state in lockable and copy.id not in seen)
         if used or any(others.values()):
             self.progress.enter(LOCKING)
         for region in sorted(set(used) | set(others)):
@@ -500,33 +502,47 @@ class DrRun:
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix='snapcopy-dr') as pool:
             return list(pool.map(lambda call: call(), calls))
 
+    def _lockable_states(self) -> tuple[str, ...]:
+        """The states of a copy that the cloud locks: completed, and in flight where it takes a lock on a snapshot being
+        made (its duration then counts from completion: the EC2 reference's LockedSnapshotsInfo.LockDurationStartTime,
+        ECS's LockSnapshot answer's). Anyone who holds the account can delete an unlocked copy in flight."""
+        return (COMPLETED, PENDING) if cast('SnapshotLockAdapter', self.adapter).locks_pending else (COMPLETED,)
+
     def _copies_to_lock(self, entries: list[DiskEntry]) -> dict[str, list[tuple[DiskEntry, Snapshot]]]:
-        """{DR region: [(entry, copy)]}: the completed copies this run uses. A copy in flight or only planned is
-        recorded as the run that completes it will lock it."""
-        completed: dict[str, list[tuple[DiskEntry, Snapshot]]] = {}
+        """{DR region: [(entry, copy)]}: the copies this run made or adopted that the cloud has named and can lock now
+        (_lockable_states). A copy in flight on a cloud that locks only completed snapshots is recorded as the run that
+        finds it complete will lock it; a copy only planned (check mode), as the real run would."""
+        lockable = self._lockable_states()
+        to_lock: dict[str, list[tuple[DiskEntry, Snapshot]]] = {}
         for entry in entries:
             for outcome in entry.outcomes:
                 for destination, destination_outcome in outcome.destinations.items():
                     copy = destination_outcome.snapshot
                     if destination_outcome.action == WOULD_COPY:
-                        # The real run locks the copy it would make once it has waited for it to complete.
-                        entry.locks[(destination, '')] = lock_record(WOULD_LOCK if self.settings['wait'] else WHEN_COMPLETED)
-                    elif copy is not None and copy.id and copy.state == COMPLETED:
-                        completed.setdefault(destination, []).append((entry, copy))
-                    elif copy is not None and copy.id and not destination_outcome.failed:
+                        # The real run locks the copy it would make as soon as it is named, or once it has waited for it.
+                        entry.locks[(destination, '')] = lock_record(WOULD_LOCK if self.settings['wait'] or PENDING in lockable else WHEN_COMPLETED)
+                    elif copy is not None and copy.id and copy.state in lockable:  # a copy that timed out too: a rerun adopts it
+                        to_lock.setdefault(destination, []).append((entry, copy))
+                    elif copy is not None and copy.id and not destination_outcome.failed and copy.state == PENDING:
                         entry.locks[(destination, copy.id)] = lock_record(WHEN_COMPLETED)
-        return completed
+        return to_lock
 
     def _lock(self, region: str, copy: Snapshot, entry: DiskEntry, lock: LockSettings) -> dict[str, Any]:
-        """Lock one copy, once: after an answer lost in transit the lock is read back before the call is sent again."""
+        """Lock one copy, once: after an answer lost in transit the lock is read back before the call is sent again. Then
+        read back, on every cloud: the report calls locked what the cloud holds in force, not what its lock call answered
+        (_dr_lock.held_lock)."""
         adapter = cast('SnapshotLockAdapter', self.adapter)  # check_lock let the run start with a lock only on such a cloud
 
+        def read_back() -> SnapshotLock | None:
+            return self._call(adapter.describe_locks, region, [copy.id]).get(copy.id)
+
         def made() -> SnapshotLock | None:
-            current = self._call(adapter.describe_locks, region, [copy.id]).get(copy.id)
+            current = read_back()
             return current if current is not None and current.in_force else None
         try:
-            return lock_record(LOCKED, create_once(lambda: adapter.lock_snapshot(region, copy.id, lock), made, adapter.lock_call_is_idempotent,
-                                                   self.retry, self.deadline, MAX_ATTEMPTS))
+            create_once(lambda: adapter.lock_snapshot(region, copy.id, lock), made, adapter.lock_call_is_idempotent, self.retry, self.deadline,
+                        MAX_ATTEMPTS)
+            return lock_record(LOCKED, held_lock(copy.id, region, read_back()))
         except CloudError as error:
             entry.problems.append('locking copy %s in %s: %s' % (copy.id, region, error))
             return lock_record(LOCK_FAILED, error=error.as_result())

@@ -4,14 +4,15 @@
 """Locked DR copies (dr_sync's ``lock``, docs/vault.md): the lock asked for, checked before any call; what the
 run records of each copy's lock; and the locks pruning reads before it deletes.
 
-A lock is put on a DR copy once the copy is complete, and again only once it has expired: a lock in force is never
-changed (a compliance lock past its cool-off could only be lengthened, and a shorter one asked for today is no
-reason to). A copy still in flight is locked by the run that finds it complete. Pruning never sends a delete for a
-copy whose lock is in force, whoever set it.
+A lock is put on a DR copy as soon as the cloud has named it, where the cloud locks a snapshot still being made (EBS and
+ECS: SnapshotLockAdapter.locks_pending; the lock's duration then counts from the copy's completion), else once the copy
+is complete (a copy in flight is then locked by the run that finds it complete); and again only once it has expired: a
+lock in force is never changed (a compliance lock past its cool-off could only be lengthened, and a shorter one asked for
+today is no reason to). Pruning never sends a delete for a copy whose lock is in force, whoever set it.
 
 A lock must expire on or before the copy's retention ends (ECS, the guide "Lock a snapshot"): checked before any call
 for the lock asked (check_lock) and before each lock call for the copy at hand (retention_refusal). What a lock call
-set is what the cloud holds when read back (held_lock), not what it answered.
+set is what the cloud holds when read back (held_lock), not what it answered, on every cloud.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 LOCKED = 'locked'                  # this run locked it
 IN_FORCE = 'in_force'              # it was locked already (by an earlier run, or a person)
 WOULD_LOCK = 'would_lock'          # check mode
-WHEN_COMPLETED = 'when_completed'  # in flight: the run that finds it complete locks it
+WHEN_COMPLETED = 'when_completed'  # in flight on a cloud that locks only completed snapshots: the run that finds it complete locks it
 LOCK_FAILED = 'lock_failed'        # the cloud refused the lock: a failure of the disk
 # A copy pruning chose but kept: its lock is in force (the report's kept[].reason).
 KEPT_LOCKED = 'locked'
@@ -105,7 +106,8 @@ def retention_refusal(lock: LockSettings, snapshot_id: str, region: str, created
                       now: float) -> CloudError | None:
     """Why ``lock``, set at ``now`` (epoch seconds) on a completed copy, would expire after the copy's retention ends
     (``retention_days`` from ``created``): the lock_failed of that copy, no call sent. None when it fits, or the copy is
-    kept until deleted. The lock is refused, not shortened: a shorter lock than asked is a promise the user did not make."""
+    kept until deleted. The lock is refused, not shortened: a shorter lock than asked is a promise the user did not make.
+    On a copy in flight the lock starts once it completes, not ``now``: this is then the earliest it could start."""
     start = parse_time(created)
     if not retention_days or start is None:
         return None
@@ -124,7 +126,8 @@ def retention_refusal(lock: LockSettings, snapshot_id: str, region: str, created
 
 def held_lock(snapshot_id: str, region: str, found: SnapshotLock | None) -> SnapshotLock:
     """``found``, the lock read back right after a lock call, when it is in force; else the lock_failed that says what the
-    cloud holds instead. An answer is not proof: ECS answers a ClientToken it has seen with the first answer, and sets nothing."""
+    cloud holds instead. An answer is not proof, on any cloud: ECS answers a ClientToken it has seen with the first answer,
+    and sets nothing; EBS cancels the lock of a pending snapshot whose creation fails."""
     if found is not None and found.in_force:
         return found
     holds = 'no lock' if found is None else 'a lock not in force (status %s, expiry %s)' % (found.cloud_status, found.expires)

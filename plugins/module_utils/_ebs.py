@@ -121,8 +121,10 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     create_disk_call_is_idempotent = True
     # LockSnapshot (EC2 model): governance or compliance, LockDuration 1-36,500 days; CoolOffPeriod 1-72 h, compliance only
     # (0 here: not sent). No ClientToken: after a lost answer the run reads the lock back first. DescribeLockedSnapshots'
-    # MaxResults is 5-1,000.
+    # MaxResults is 5-1,000. A pending snapshot can be locked, its lock's duration starting once it is completed
+    # (LockedSnapshotsInfo.LockDurationStartTime; the EBS guide's "Lock a snapshot": "pending or completed state").
     lock_modes = (GOVERNANCE, COMPLIANCE)
+    locks_pending = True
     cool_off_modes = (COMPLIANCE,)
     ids_per_lock_describe = FILTER_CHUNK
     client: AwsClient

@@ -44,7 +44,7 @@ from ._alibaba_validate import (
     validate_snapshot_id,
 )
 from ._copy_module import task_destinations
-from ._dr_lock import held_lock, retention_refusal
+from ._dr_lock import retention_refusal
 from ._errors import INVALID, CloudError, InputError
 from ._model import COMPLETED, COMPLIANCE, FAILED, PENDING, USABLE, CopyRequest, Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
 from ._pagers import token_pages
@@ -162,8 +162,11 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):
     regional_disk_types = ('cloud_regional_disk_auto',)
     create_disk_call_is_idempotent = True  # CreateDisk takes a ClientToken
     # LockSnapshot (ecs-20140526 LockSnapshotRequest): compliance only, CoolOffPeriod 0-72 h and LockDuration 1-36,500
-    # days, both required; a ClientToken. DescribeLockedSnapshots pages by MaxResults (1-100) and NextToken.
+    # days, both required; a ClientToken. DescribeLockedSnapshots pages by MaxResults (1-100) and NextToken. A snapshot in
+    # progress can be locked, its lock's duration counting once it is accomplished (LockSnapshotResponseBody
+    # .LockedSnapshotInfo.LockDurationStartTime).
     lock_modes = (COMPLIANCE,)
+    locks_pending = True
     cool_off_modes = (COMPLIANCE,)
     lock_call_is_idempotent = True
     ids_per_lock_describe = ID_CHUNK
@@ -373,7 +376,8 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):
 
     def lock_snapshot(self, region: str, snapshot_id: str, lock: LockSettings) -> SnapshotLock:
         # A lock must expire on or before the copy's retention ends ("Lock a snapshot"): a copy that is released sooner is
-        # refused here, with when and why, rather than by the cloud with a code of its own.
+        # refused here, with when and why, rather than by the cloud with a code of its own. On a copy in flight the lock starts
+        # once it is accomplished, later than now: what is checked here is the earliest it could start.
         if snapshot_id not in self._retention:
             self.describe_ids(region, [snapshot_id])
         created, retention_days = self._retention.get(snapshot_id, (None, None))
@@ -385,12 +389,12 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):
         # the same in every run, a lock set again once the last expired would be answered as the first, changing nothing
         # ("no effect on server state", How to ensure idempotence; ECS documents no time after which a token is new).
         identity = json.dumps([region, snapshot_id, lock.mode, lock.duration_days, lock.cool_off_hours, self._lock_token_seed])
-        self.client.call('LockSnapshot', {
+        answer = self.client.call('LockSnapshot', {
             'RegionId': region, 'SnapshotId': snapshot_id, 'LockMode': lock.mode, 'LockDuration': lock.duration_days,
             'CoolOffPeriod': lock.cool_off_hours,
             'ClientToken': CLIENT_TOKEN_PREFIX + hashlib.sha256(identity.encode('utf-8')).hexdigest()[:48]}, region)
-        # What the cloud holds, not what it answered: the lock is reported only once it is read back in force.
-        return held_lock(snapshot_id, region, self.describe_locks(region, [snapshot_id]).get(snapshot_id))
+        # What it answered; the run reports what the cloud holds, read back (_dr._lock).
+        return ecs_lock(dict(answer.get('LockedSnapshotInfo') or {}, SnapshotId=snapshot_id))
 
     def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:
         self._categories[item['SnapshotId']] = item.get('Category')

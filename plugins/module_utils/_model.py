@@ -145,7 +145,7 @@ GOVERNANCE, COMPLIANCE = 'governance', 'compliance'
 
 @dataclass(frozen=True)
 class LockSettings:
-    """The lock a DR run puts on each DR copy once it is complete (dr_sync's ``lock``), checked by _dr_lock."""
+    """The lock a DR run puts on each DR copy once the cloud has named it (dr_sync's ``lock``), checked by _dr_lock."""
 
     mode: str
     duration_days: int

@@ -188,21 +188,22 @@ options:
     version_added: 0.2.0
   lock:
     description:
-      - Lock each DR copy against deletion once it is complete, so that whoever takes over the account cannot delete the DR
-        copies for O(lock.duration_days). On AWS EBS (C(LockSnapshot)) and Alibaba Cloud ECS (C(LockSnapshot), read back with
-        C(DescribeLockedSnapshots)); Tencent Cloud CBS and Alibaba Cloud ENS have no snapshot lock, and refuse this option
-        before any call. See C(docs/vault.md).
+      - Lock each DR copy against deletion as soon as the cloud has named it, in flight or complete, so that whoever takes over
+        the account cannot delete the DR copies for O(lock.duration_days), counted from each copy's completion. On AWS EBS
+        (C(LockSnapshot)) and Alibaba Cloud ECS (C(LockSnapshot)), each lock read back with C(DescribeLockedSnapshots); Tencent
+        Cloud CBS and Alibaba Cloud ENS have no snapshot lock, and refuse this option before any call. See C(docs/vault.md).
       - A copy is locked once, and again only after its lock has expired; a lock in force (this collection's or a person's) is
-        never changed. A copy still in flight is locked by the run that finds it complete, so without O(wait) each copy is
-        locked one run later. An older DR copy of a disk that no run ever locked (one a killed run made) is locked too; one
-        whose lock has expired is left to pruning. In check mode the locks are planned, and none is set.
+        never changed. Both clouds take a lock on a copy still in flight, so the run locks each copy it made or adopted in the
+        same run, with O(wait) or without (with O(wait), after its wait). An older DR copy of a disk that no run ever locked
+        (one a killed run made) is locked too; one whose lock has expired is left to pruning. In check mode the locks are
+        planned, and none is set.
       - Pruning reads the locks of the copies it chose first, and never sends a delete for a copy whose lock is in force; such
         a copy is listed in C(kept) with C(reason=locked) and its lock, and goes once its lock has expired.
       - With O(retention_days) (ECS), a lock must expire on or before the copy's retention ends, so O(lock.duration_days) must
         be shorter than O(retention_days); a copy whose retention ends before the lock would expire (one locked days after it
         was made) is not locked, C(lock_failed) with the code C(LockOutlastsRetention). A lock is never shortened.
-      - On ECS a lock is reported C(locked) only once C(DescribeLockedSnapshots) shows it in force, else C(lock_failed) with the
-        code C(NotLockedWhenReadBack).
+      - A lock is reported C(locked) only once C(DescribeLockedSnapshots) shows it in force (AWS and ECS), else C(lock_failed)
+        with the code C(NotLockedWhenReadBack).
       - Leave it unset, or give an empty dict, for no lock.
     type: dict
     suboptions:
@@ -526,7 +527,8 @@ disks:
     C(copies) (one per DR region, as the single-copy modules return them, plus C(age_hours), C(completed), C(standing) and
     C(recovery_point_age_hours) as RV(posture) counts them; C(mismatch) when the copy found differs from what was asked,
     see O(on_mismatch); C(lock), null without O(lock), else what the run did about the copy's lock - C(action) V(locked),
-    V(in_force) (locked before), V(would_lock) (check mode), V(when_completed) (in flight, a later run locks it) or
+    V(in_force) (locked before), V(would_lock) (check mode), V(when_completed) (in flight on a cloud that locks only complete
+    copies, a later run locks it; neither AWS nor ECS is one) or
     V(lock_failed) with the cloud's C(error) - and the lock, C(mode), C(status) (the cloud's word), C(in_force), C(expires),
     C(cool_off_ends)), C(missing_regions), C(pruned), C(kept) (a copy kept because its lock is in force has C(reason=locked)
     and its C(lock)), C(other_locks) (with O(lock), the older DR copies of the disk that no run had locked, such as a killed

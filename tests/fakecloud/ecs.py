@@ -360,11 +360,18 @@ def lock_status(snap: dict, now: float) -> str | None:
 
 
 def render_lock(snap: dict, now: float) -> dict:
+    """A lock as LockSnapshot and DescribeLockedSnapshots answer it. On a snapshot still in progress its duration has not
+    begun ("the lock duration is calculated only after the snapshot enters the accomplished state",
+    LockSnapshotResponseBody.LockedSnapshotInfo.LockDurationStartTime): no start or expiry is answered until then, as
+    the cloud cannot know them (whether ECS answers them empty or leaves them out is unverifiable: left out here). The
+    cool-off counts from the lock itself (LockSnapshotRequest.CoolOffPeriod)."""
     lock, times = snap['lock'], lock_times(snap)
-    return {'SnapshotId': snap['id'], 'LockMode': lock['mode'], 'LockStatus': lock_status(snap, now),
-            'CoolOffPeriod': lock['cool_off_hours'], 'LockDuration': lock['duration_days'],
-            'LockCreationTime': iso_z(times['locked']), 'CoolOffPeriodExpiredTime': iso_z(times['cool_off_ends']),
-            'LockDurationStartTime': iso_z(times['duration_start']), 'LockExpiredTime': iso_z(times['expires'])}
+    answer = {'SnapshotId': snap['id'], 'LockMode': lock['mode'], 'LockStatus': lock_status(snap, now),
+              'CoolOffPeriod': lock['cool_off_hours'], 'LockDuration': lock['duration_days'],
+              'LockCreationTime': iso_z(times['locked']), 'CoolOffPeriodExpiredTime': iso_z(times['cool_off_ends'])}
+    if now >= snap['created'] + snap['duration']:
+        answer.update(LockDurationStartTime=iso_z(times['duration_start']), LockExpiredTime=iso_z(times['expires']))
+    return answer
 
 
 def lock_snapshot(call) -> dict:

@@ -127,13 +127,18 @@ def test_a_lock_keeps_a_snapshot_from_deletion_until_it_expires(fc):
     req.set_LockDuration(1)
     req.set_CoolOffPeriod(1)
     info = call(fc, req)['LockedSnapshotInfo']
-    assert info['LockStatus'] == 'compliance-cooloff' and info['LockDurationStartTime'] > info['LockCreationTime']
+    # Its duration has not begun: no start or expiry is answered until the snapshot is accomplished.
+    assert info['LockStatus'] == 'compliance-cooloff' and info['LockCreationTime'] and info['CoolOffPeriodExpiredTime']
+    assert 'LockDurationStartTime' not in info and 'LockExpiredTime' not in info
 
-    def lock_status() -> str:
+    def locked() -> dict:
         req = DescribeLockedSnapshotsRequest.DescribeLockedSnapshotsRequest()
         req.set_SnapshotIdss([snapshot_id])
         (found,) = call(fc, req)['LockedSnapshotsInfo']
-        return found['LockStatus']
+        return found
+
+    def lock_status() -> str:
+        return locked()['LockStatus']
 
     def delete_error() -> str | None:
         req = DeleteSnapshotRequest.DeleteSnapshotRequest()
@@ -148,6 +153,7 @@ def test_a_lock_keeps_a_snapshot_from_deletion_until_it_expires(fc):
     assert delete_error() == 'InvalidOperation.SnapshotLocked'
     fc.admin.advance_clock(3601)
     assert lock_status() == 'compliance' and delete_error() == 'InvalidOperation.SnapshotLocked'
+    assert locked()['LockDurationStartTime'] > locked()['LockCreationTime']
     fc.admin.advance_clock(86400 - 3601)  # a day after locking, but not after the snapshot was accomplished
     assert lock_status() == 'compliance'
     fc.admin.advance_clock(60)
@@ -211,9 +217,15 @@ def test_a_lock_must_expire_on_or_before_the_snapshots_retention_ends(fc):
     pending = call(fc, req)['SnapshotId']
     assert error_of(fc, lock_request(pending, 2)).get_error_code() == 'InvalidParameter.LockDuration'
     info = call(fc, lock_request(pending, 1, cool_off=1))['LockedSnapshotInfo']
-    assert info['LockStatus'] == 'compliance-cooloff' and info['LockDurationStartTime'] > info['LockCreationTime']
+    assert info['LockStatus'] == 'compliance-cooloff' and 'LockExpiredTime' not in info
     created = describe(fc, SnapshotIds=json.dumps([pending]))['Snapshots']['Snapshot'][0]['CreationTime']
     released = datetime.datetime.strptime(created, '%Y-%m-%dT%H:%M:%SZ') + datetime.timedelta(days=3)
+    # Once the snapshot is accomplished, the lock answers its start and its expiry: the day the retention ends.
+    fc.admin.configure(alibaba_timestamp_window_seconds=3 * 86400)
+    fc.admin.advance_clock(2 * 86400 + 1)
+    req = DescribeLockedSnapshotsRequest.DescribeLockedSnapshotsRequest()
+    req.set_SnapshotIdss([pending])
+    (info,) = call(fc, req)['LockedSnapshotsInfo']
     assert info['LockExpiredTime'] == released.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 

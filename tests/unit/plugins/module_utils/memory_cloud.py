@@ -106,9 +106,12 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
     cloud = 'memory'
     sample_snapshot_id = 'snap-000'
     readable_options = ('encrypted', 'tags')
-    # Locks as EBS has them (the instance's lock_modes = () makes a cloud without locks).
+    # Locks as EBS has them (the instance's lock_modes = () makes a cloud without locks): a copy in flight can be locked, its
+    # lock's duration counting from its completion, and a failed copy's lock is cancelled (the EBS guide's "Snapshot lock
+    # considerations"); the instance's locks_pending = False makes a cloud that locks only completed copies.
     lock_modes = ('governance', 'compliance')
     cool_off_modes = ('compliance',)
+    locks_pending = True
 
     def __init__(self, clock, multi_destination=False, copy_seconds=10, in_flight_limit=None, snapshot_tags=True):
         self.clock = clock
@@ -143,9 +146,12 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         self.kill_thread_after = {}    # runs at once (Turnstile): thread name -> the calls after which that run is killed
         self.deleted_disk_times = {}   # test disk id -> clock.now when it was deleted
         self.max_description = 255     # as EC2's CopySnapshot
-        self.locks = {}                # snapshot id -> {'mode', 'until' (clock.now seconds), 'cool_off_hours'}
+        # snapshot id -> {'mode', 'days', 'until' (clock.now seconds; None while its copy is in flight), 'cool_off_hours'}
+        self.locks = {}
         self.lock_errors = []          # errors raised by the next lock_snapshot calls
         self.lose_next_lock_answer = False
+        self.hollow_locks = 0          # how many of the next lock_snapshot calls answer a lock in force and set nothing
+        self.persons_deletes = []      # copies in flight a person deleted (not the runs' deletes: those are ``deleted``)
         self.refused_locked_deletes = []  # deletes sent for a snapshot whose lock was in force and readable (the cloud refuses them)
         self.lock_reads_refused = False   # a policy without the lock read: describe_locks is refused (UnauthorizedOperation)
         self.dr_account = None         # with use_dr_account: copies are the DR account's, their sources shared with it
@@ -251,7 +257,7 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
             if self.dr_account is not None:
                 # The share, as the adapters hold it (_dr_shares): a claim first; a person's share stays theirs.
                 self.source_shares.hold(request.source_region, request.source_id)
-            copy_id = 'copy-%d' % (len(self.copies) + len(self.deleted))  # never an id given before
+            copy_id = 'copy-%d' % (len(self.copies) + len(self.deleted) + len(self.persons_deletes))  # never an id given before
             tags = dict(request.options.get('tags') or {})
             tags[SOURCE_TAG] = request.source_tag
             self.add_copy(copy_id, destination, tags, self.clock.now, encrypted=bool(request.options.get('encrypted')),
@@ -307,6 +313,15 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         self._count('list_copies')
         return [self._copy_snapshot(copy_id) for copy_id, copy in self.copies.items()
                 if copy['region'] == destination and SOURCE_TAG in copy['tags']]
+
+    def a_person_deletes(self, snapshot_id):
+        """A person who holds the account deletes ``snapshot_id``: True when the cloud lets them (no lock in force)."""
+        lock = self._lock(snapshot_id)
+        if lock is not None and lock.in_force:
+            return False
+        del self.copies[snapshot_id]
+        self.persons_deletes.append(snapshot_id)
+        return True
 
     def delete_snapshot(self, region, snapshot_id):
         self._count('delete_snapshot')
@@ -380,14 +395,31 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
                 and (not made_here or copy_id in self.started)} & set(snapshot_ids)
 
     # ------------------------------------------------------------------ locks
+    def can_lock(self, snapshot_id):
+        """Whether the cloud takes a lock on ``snapshot_id`` now: completed, or in flight where it locks such copies."""
+        state = self._copy_snapshot(snapshot_id).state if snapshot_id in self.copies else COMPLETED
+        return state == COMPLETED or (state == PENDING and self.locks_pending)
+
     def add_lock(self, snapshot_id, mode='compliance', days=7, cool_off_hours=0):
-        """A lock as a person, or an earlier run, put it on ``snapshot_id`` now."""
-        self.locks[snapshot_id] = {'mode': mode, 'until': self.clock.now + days * 86400, 'cool_off_hours': cool_off_hours}
+        """A lock as a person, or an earlier run, put it on ``snapshot_id`` now; on a copy in flight, its duration counts
+        from the copy's completion."""
+        assert self.can_lock(snapshot_id), '%s cannot be locked in its state' % snapshot_id
+        pending = snapshot_id in self.copies and self._copy_snapshot(snapshot_id).state == PENDING
+        self.locks[snapshot_id] = {'mode': mode, 'days': days, 'until': None if pending else self.clock.now + days * 86400,
+                                   'cool_off_hours': cool_off_hours}
 
     def _lock(self, snapshot_id):
         record = self.locks.get(snapshot_id)
         if record is None:
             return None
+        if record['until'] is None:
+            copy = self._copy_snapshot(snapshot_id)
+            if copy.state == FAILED:  # the lock of a copy that failed in flight is cancelled
+                del self.locks[snapshot_id]
+                return None
+            if copy.state == PENDING:
+                return SnapshotLock(record['mode'], True, expires=None, cloud_status=record['mode'])
+            record['until'] = self.copies[snapshot_id]['started'] + self.copy_seconds + record['days'] * 86400
         return SnapshotLock(record['mode'], self.clock.now < record['until'], expires=self.when(record['until']),
                             cloud_status=record['mode'] if self.clock.now < record['until'] else 'expired')
 
@@ -396,14 +428,23 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         if self.lock_reads_refused:
             raise CloudError('DescribeLockedSnapshots', 'UnauthorizedOperation', 'You are not authorized to perform this operation.', kind=FATAL)
         assert len(snapshot_ids) <= self.ids_per_lock_describe
-        return {snapshot_id: self._lock(snapshot_id) for snapshot_id in snapshot_ids
-                if snapshot_id in self.locks and self.copies.get(snapshot_id, {}).get('region') == region}
+        locks = {snapshot_id: self._lock(snapshot_id) for snapshot_id in snapshot_ids
+                 if snapshot_id in self.locks and self.copies.get(snapshot_id, {}).get('region') == region}
+        return {snapshot_id: lock for snapshot_id, lock in locks.items() if lock is not None}
 
     def lock_snapshot(self, region, snapshot_id, lock):
         self._count('lock_snapshot')
         if self.lock_errors:
             raise self.lock_errors.pop(0)
-        assert self.copies[snapshot_id]['region'] == region and self._copy_snapshot(snapshot_id).state == COMPLETED
+        state = self._copy_snapshot(snapshot_id).state
+        # A run sends a lock only for a copy the cloud can lock (completed, or in flight where it locks such copies); one
+        # that failed since the run last saw it is refused, as EBS refuses it.
+        assert self.copies[snapshot_id]['region'] == region and (state != PENDING or self.locks_pending), (snapshot_id, state)
+        if state == FAILED:
+            raise CloudError('LockSnapshot', 'IncorrectState', 'snapshot %s is in state error' % snapshot_id, kind=INVALID)
+        if self.hollow_locks:
+            self.hollow_locks -= 1
+            return SnapshotLock(lock.mode, True, expires=None, cloud_status=lock.mode)
         self.add_lock(snapshot_id, lock.mode, lock.duration_days, lock.cool_off_hours)
         if self.lose_next_lock_answer:
             self.lose_next_lock_answer = False

@@ -25,8 +25,8 @@ def test_a_waiting_run_locks_each_copy_once_complete_and_the_rerun_changes_nothi
     first = run(cloud, clock, wait=True, lock=GOVERNANCE_WEEK)
     assert first['changed'] and first['totals']['copied'] == 4 and first['totals']['locked'] == 4
     assert cloud.calls['lock_snapshot'] == 4
-    # One read of the locks per DR region before locking, not one per copy.
-    assert cloud.calls['describe_locks'] == 2
+    # One read of the locks per DR region before locking, not one per copy; then each lock set is read back.
+    assert cloud.calls['describe_locks'] == 2 + 4
     for lock in copy_locks(first).values():
         assert lock['action'] == 'locked' and lock['mode'] == 'governance' and lock['in_force']
         assert lock['expires'] == cloud.when(clock.now + 7 * 86400)
@@ -38,8 +38,44 @@ def test_a_waiting_run_locks_each_copy_once_complete_and_the_rerun_changes_nothi
     assert {lock['action'] for lock in copy_locks(second).values()} == {'in_force'}
 
 
-def test_a_copy_in_flight_is_locked_by_the_run_that_finds_it_complete():
+def test_without_wait_each_copy_is_locked_in_flight_by_the_run_that_made_it_and_read_back():
+    """A cloud that locks a snapshot being made (EBS, ECS): the run locks each copy as soon as the cloud names it, so that
+    nobody who holds the account can delete it before a later run; the lock's duration counts from the copy's completion."""
     cloud, clock = cloud_with_disks(count=1)
+    first = run(cloud, clock, lock=GOVERNANCE_WEEK)
+    assert first['totals']['copied'] == 2 and first['totals']['locked'] == 2 and not first['failures']
+    assert cloud.calls['lock_snapshot'] == 2 and cloud.calls['describe_locks'] == 2 + 2
+    for (region, copy_id), lock in copy_locks(first).items():
+        assert lock['action'] == 'locked' and lock['in_force'] and lock['mode'] == 'governance'
+        assert lock['expires'] is None  # its duration has not begun: the copy is still in flight
+        assert cloud.copies[copy_id]['region'] == region and not cloud.a_person_deletes(copy_id)
+    clock.now += 60
+    second = run(cloud, clock, lock=GOVERNANCE_WEEK)
+    assert not second['changed'] and cloud.calls['lock_snapshot'] == 2
+    for (region, copy_id), lock in copy_locks(second).items():
+        # Seven days from completion, not from the lock.
+        assert lock['action'] == 'in_force' and lock['expires'] == cloud.when(cloud.copies[copy_id]['started'] + cloud.copy_seconds + 7 * 86400)
+
+
+def test_a_lock_answered_but_not_held_when_read_back_is_a_lock_failed():
+    """The report calls locked only a lock read back in force, on every cloud: a lock call answered as set, and not held
+    (ECS's replayed token, EBS's lock of a pending copy cancelled as the copy fails), fails its disk, naming the copy."""
+    cloud, clock = cloud_with_disks(count=1)
+    cloud.hollow_locks = 1
+    report = run(cloud, clock, wait=True, lock=GOVERNANCE_WEEK, dr_regions=['dr-1'])
+    ((copy_id, lock),) = [(copy_id, lock) for (dummy, copy_id), lock in copy_locks(report).items()]
+    assert lock['action'] == 'lock_failed' and not lock['in_force'] and lock['error']['code'] == 'NotLockedWhenReadBack'
+    assert 'holds no lock when read back' in lock['error']['message'] and report['totals']['locked'] == 0
+    (failure,) = report['failures']
+    assert copy_id in failure and 'NotLockedWhenReadBack' in failure
+    assert copy_id not in cloud.locks
+    # The next run finds it unlocked, and locks it.
+    assert [lock['action'] for lock in copy_locks(run(cloud, clock, wait=True, lock=GOVERNANCE_WEEK, dr_regions=['dr-1'])).values()] == ['locked']
+
+
+def test_a_copy_in_flight_is_locked_by_the_run_that_finds_it_complete_where_the_cloud_locks_only_completed_copies():
+    cloud, clock = cloud_with_disks(count=1)
+    cloud.locks_pending = False
     first = run(cloud, clock, lock=GOVERNANCE_WEEK)
     assert {lock['action'] for lock in copy_locks(first).values()} == {'when_completed'}
     assert 'lock_snapshot' not in cloud.calls and first['totals']['locked'] == 0
@@ -66,20 +102,24 @@ def test_an_expired_lock_is_set_again_and_a_lock_in_force_is_never_changed():
     assert lock['action'] == 'in_force' and lock['mode'] == 'governance'
 
 
-@pytest.mark.parametrize('wait, action', [(True, 'would_lock'), (False, 'when_completed')])
-def test_check_mode_plans_the_locks_as_the_real_run_goes_and_sends_none(wait, action):
+@pytest.mark.parametrize('wait, locks_pending, action', [
+    (True, True, 'would_lock'), (False, True, 'would_lock'), (True, False, 'would_lock'), (False, False, 'when_completed')])
+def test_check_mode_plans_the_locks_as_the_real_run_goes_and_sends_none(wait, locks_pending, action):
     cloud, clock = cloud_with_disks(count=1)
+    cloud.locks_pending = locks_pending
     plan = run(cloud, clock, check_mode=True, wait=wait, lock=GOVERNANCE_WEEK)
     assert {lock['action'] for lock in copy_locks(plan).values()} == {action}
     assert 'lock_snapshot' not in cloud.calls
     real = run(cloud, clock, wait=wait, lock=GOVERNANCE_WEEK)
-    assert {lock['action'] for lock in copy_locks(real).values()} == {'locked' if wait else 'when_completed'}
-    # Later, the copies complete: a run that waited locked them; else the plan says it would lock them, and locks nothing.
+    assert {lock['action'] for lock in copy_locks(real).values()} == {'locked' if action == 'would_lock' else 'when_completed'}
+    # Later, the copies complete: a run that waited, or locked them in flight, locked them; else the plan says it would
+    # lock them, and locks nothing.
     clock.now += 60
     plan = run(cloud, clock, check_mode=True, lock=GOVERNANCE_WEEK)
-    assert plan['changed'] is not wait and plan['totals']['locked'] == (0 if wait else 2)
-    assert ('2 copies would be locked' in summary_line(plan['totals'], None, True)) is not wait
-    assert cloud.calls.get('lock_snapshot', 0) == (2 if wait else 0)
+    locked = action == 'would_lock'
+    assert plan['changed'] is not locked and plan['totals']['locked'] == (0 if locked else 2)
+    assert ('2 copies would be locked' in summary_line(plan['totals'], None, True)) is not locked
+    assert cloud.calls.get('lock_snapshot', 0) == (2 if locked else 0)
 
 
 def test_a_lock_whose_answer_was_lost_is_read_back_not_sent_again():

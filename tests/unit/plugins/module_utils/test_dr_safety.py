@@ -11,7 +11,11 @@ After every move:
 3. no test disk was deleted by a run that did not make it before the time its run could still be under way;
 4. no delete was sent for a copy whose lock was in force, whoever locked it (a run with ``lock``, or a person), unless the
    cloud refused the run its lock reads (a policy without them: the deletes go out and the cloud keeps a locked copy);
-   a run locks only completed copies (the in-memory cloud asserts it); and every copy a report calls locked is locked;
+   a run locks only what the cloud can lock (the in-memory cloud asserts it: completed copies, and copies in flight where the
+   cloud takes a lock on a snapshot being made, as EBS and ECS do); every copy a report calls locked is locked when read
+   back (invariant (c), "report-locked-is-locked": the cloud may answer a lock it does not hold); where the cloud locks
+   copies in flight, a run with ``lock`` that ends leaves no copy it made or adopted in flight unlocked (issue 37, point
+   7), and no person can delete a copy in flight that a report called locked;
 5. with a DR account, a run that ends (not killed) leaves no share of a source snapshot that no copy in flight needs, killed
    runs before it or not; no share is removed while a copy of its snapshot is in flight in any DR region, of this scope or
    another's (a second scope, other disks and another DR region, runs too); and a share a person made is never removed;
@@ -32,7 +36,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, FAILED, PENDING, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_CLAIM_TAG_PREFIX, COPY_TAG, DISK_TAG, RESTORE_UNTIL_TAG, SHARE_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH, MemoryCloud, RunKilled, Turnstile
@@ -52,14 +56,17 @@ EXAMPLES = int(os.environ.get('SNAPCOPY_SAFETY_EXAMPLES', '300'))
 class DrWorld(RuleBasedStateMachine):
     """One DR scope (two tagged disks, two DR regions) and everything that may happen to it."""
 
-    @initialize(links_sources=st.booleans(), dr_account=st.booleans())
-    def start(self, links_sources, dr_account):
+    @initialize(links_sources=st.booleans(), dr_account=st.booleans(), locks_pending=st.booleans())
+    def start(self, links_sources, dr_account, locks_pending):
         """``links_sources``: the cloud records what each copy was copied from (ECS, ENS), or nothing (EBS, CBS);
-        ``dr_account``: the copies are made in a DR account, each source shared with it (AWS)."""
+        ``dr_account``: the copies are made in a DR account, each source shared with it (AWS); ``locks_pending``: the
+        cloud locks a copy in flight (EBS, ECS), or only a completed one."""
         self.clock = FakeClock()
         self.clock.now = 30 * 86400
         self.cloud = MemoryCloud(self.clock, copy_seconds=10)
         self.cloud.records_copy_source = self.links_sources = links_sources
+        self.cloud.locks_pending = locks_pending
+        self.reported_locked = set()  # copies a report called locked (by the run, or in force already)
         for disk in DISKS:
             self.cloud.add_disk(disk, tags={'dr': 'yes'}, snapshot_ages_hours=(30, 2))
         for disk in DISKS_B:
@@ -93,11 +100,15 @@ class DrWorld(RuleBasedStateMachine):
           drill=st.booleans(), failing=st.integers(0, 2), hanging=st.integers(0, 1), lost_answer=st.booleans(),
           killed_after=st.one_of(st.none(), st.integers(0, 40)),
           lock=st.sampled_from([None, {'mode': 'governance', 'duration_days': 1}, {'mode': 'compliance', 'duration_days': 3}]),
-          lost_lock_answer=st.booleans(), scope=st.sampled_from(sorted(SCOPES)), lock_reads_refused=st.booleans())
+          lost_lock_answer=st.booleans(), scope=st.sampled_from(sorted(SCOPES)), lock_reads_refused=st.booleans(),
+          hollow_locks=st.integers(0, 1))
     def dr_run(self, wait, keep_copies, max_age_days, drill, failing, hanging, lost_answer, killed_after, lock, lost_lock_answer, scope,
-               lock_reads_refused):
+               lock_reads_refused, hollow_locks):
+        """``hollow_locks``: that many lock calls are answered as set and set nothing (ECS's replayed token, EBS's lock of a
+        copy cancelled as it fails)."""
         self.cloud.lose_next_lock_answer = lost_lock_answer
         self.cloud.lock_reads_refused = lock_reads_refused
+        self.cloud.hollow_locks = hollow_locks
         self.cloud.fail_next_copies, self.cloud.hang_next_copies = failing, hanging
         self.cloud.lose_next_answer = lost_answer
         self.cloud.kill_after_calls = killed_after
@@ -112,10 +123,11 @@ class DrWorld(RuleBasedStateMachine):
             self.cloud.kill_after_calls = None
             self.cloud.fail_next_copies = self.cloud.hang_next_copies = 0
             self.cloud.lose_next_answer = self.cloud.lose_next_lock_answer = self.cloud.lock_reads_refused = False
+            self.cloud.hollow_locks = 0
         self.dr_made |= (set(self.cloud.copies) | set(self.cloud.deleted)) - before_copies
         self.no_other_runs_test_disk_deleted_before_its_time(before_disks)
         if report is not None:
-            self.check_report(report)
+            self.check_report(report, lock)
             self.check_shares_left([report])
 
     # pylint: disable-next=too-many-arguments
@@ -142,7 +154,7 @@ class DrWorld(RuleBasedStateMachine):
             elif error is not None:
                 raise error
             else:
-                self.check_report(report)
+                self.check_report(report, runs[name].settings.get('lock'))
                 reports.append(report)
         if len(reports) == len(runs):
             self.check_shares_left(reports)
@@ -156,13 +168,23 @@ class DrWorld(RuleBasedStateMachine):
         now = parse_time(self.cloud.when(self.clock.now))
         return DrRun(self.cloud, dr_settings(options), now=now, clock=self.clock.clock, sleep=self.clock.sleep, workers=1)
 
-    def check_report(self, report):
-        """What the report calls locked is locked when read back."""
+    def check_report(self, report, lock):
+        """(c) report-locked-is-locked: what the report calls locked is locked when read back; and where the cloud locks
+        copies in flight, a run with ``lock`` leaves none it made or adopted unlocked (issue 37, point 7)."""
         claimed = [(copy['snapshot_id'], copy['lock']['action']) for disk in report['disks'] for copy in disk['copies']
                    if copy.get('lock') and copy['lock']['action'] in ('locked', 'in_force')]
-        unlocked = [pair for pair in claimed
-                    if pair[0] not in self.cloud.locks or not self.cloud._lock(pair[0]).in_force]  # pylint: disable=protected-access
+        # A copy that failed since (another run waited on) lost its lock with it, as the clouds cancel it.
+        unlocked = [pair for pair in claimed if not self.is_locked(pair[0]) and not (pair[0] in self.cloud.copies and self.is_failed(pair[0]))]
         assert not unlocked, 'the report calls copies locked that are not: %s' % unlocked
+        self.reported_locked |= {snapshot_id for snapshot_id, dummy in claimed}
+        if lock is not None and self.cloud.locks_pending:
+            # Each copy the run made or adopted that is still in flight is locked (or its lock failed, named), not left for a
+            # later run while anyone who holds the account can delete it.
+            in_flight = [(copy['snapshot_id'], copy['lock']['action']) for disk in report['disks'] for copy in disk['copies']
+                         if copy.get('snapshot_id') in self.cloud.copies and not self.is_completed(copy['snapshot_id'])
+                         and not self.is_failed(copy['snapshot_id']) and (copy.get('lock') or {}).get('action') != 'lock_failed']
+            left = [pair for pair in in_flight if not self.is_locked(pair[0])]
+            assert not left, 'a run with lock left copies in flight unlocked: %s' % left
 
     def check_shares_left(self, reports):
         """With a DR account, what the runs that ended leave shared is what they held, each for a copy it saw in flight (that
@@ -197,12 +219,21 @@ class DrWorld(RuleBasedStateMachine):
         self.cloud.add_copy('archive-%d' % self.snapshot_number, region, {SOURCE_TAG: 'src-1/' + newest, 'purpose': 'archive'},
                             self.clock.now, source=('src-1', newest) if self.links_sources else None)
 
-    @precondition(lambda self: bool(self.cloud.copies))
+    @precondition(lambda self: any(self.cloud.can_lock(copy_id) for copy_id in self.cloud.copies))
     @rule(data=st.data())
     def a_person_locks_a_copy(self, data):
-        """Any copy, the DR runs' own or not, for a day or a week, in either mode."""
-        copy_id = data.draw(st.sampled_from(sorted(self.cloud.copies)))
+        """Any copy the cloud takes a lock on, the DR runs' own or not, for a day or a week, in either mode."""
+        copy_id = data.draw(st.sampled_from(sorted(copy_id for copy_id in self.cloud.copies if self.cloud.can_lock(copy_id))))
         self.cloud.add_lock(copy_id, data.draw(st.sampled_from(['governance', 'compliance'])), days=data.draw(st.sampled_from([1, 7])))
+
+    @precondition(lambda self: any(self.in_flight(copy_id) for copy_id in self.dr_made))
+    @rule(data=st.data())
+    def a_person_deletes_a_copy_in_flight(self, data):
+        """Someone who holds the account (ransomware, a careless script) deletes a DR copy still being made: the cloud
+        refuses while a lock holds it, and one that a report called locked must be held."""
+        copy_id = data.draw(st.sampled_from(sorted(copy_id for copy_id in self.dr_made if self.in_flight(copy_id))))
+        deleted = self.cloud.a_person_deletes(copy_id)
+        assert not (deleted and copy_id in self.reported_locked), 'a person deleted %s, which a report called locked' % copy_id
 
     @precondition(lambda self: self.dr_account is not None)
     @rule(data=st.data())
@@ -220,6 +251,17 @@ class DrWorld(RuleBasedStateMachine):
     # ------------------------------------------------------------------ the contract
     def is_completed(self, copy_id):
         return self.cloud._copy_snapshot(copy_id).state == COMPLETED  # pylint: disable=protected-access
+
+    def is_failed(self, copy_id):
+        return self.cloud._copy_snapshot(copy_id).state == FAILED  # pylint: disable=protected-access
+
+    def in_flight(self, copy_id):
+        return copy_id in self.cloud.copies and self.cloud._copy_snapshot(copy_id).state == PENDING  # pylint: disable=protected-access
+
+    def is_locked(self, copy_id):
+        """Whether the cloud holds a lock in force on ``copy_id``, as DescribeLockedSnapshots would answer."""
+        lock = self.cloud._lock(copy_id)  # pylint: disable=protected-access
+        return lock is not None and lock.in_force
 
     def disk_of(self, copy_id):
         source = self.cloud.copies[copy_id]['tags'].get(SOURCE_TAG, '').partition('/')[2]

@@ -117,3 +117,97 @@ def test_aws_pruning_without_the_lock_read_permission_deletes_and_keeps_a_copy_t
     assert any('could not read the locks' in warning and 'UnauthorizedOperation' in warning for warning in report['run_warnings'])
     left = {item['SnapshotId'] for item in ec2(moto_url, 'eu-west-1').describe_snapshots(OwnerIds=['self'])['Snapshots']}
     assert locked in left and copies[2] in left and copies[1] not in left
+
+
+ACCOUNT = '123456789012'  # moto's account of the suites' keys
+
+
+@pytest.fixture
+def vault():
+    """The suites' EBS layer over moto (ebs_vault.py), with HELD_COPIES (copies left pending until a test completes them) and
+    HOLLOW (a lock answered and not kept) emptied after the test."""
+    # pylint: disable-next=import-outside-toplevel
+    from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_vault
+    yield ebs_vault
+    ebs_vault.HELD_COPIES.clear()
+    ebs_vault.HOLLOW.clear()
+
+
+def held_copy(url, vault, tag_value, region):
+    """A copy in ``region`` of a new disk's snapshot, left pending by the layer."""
+    disk_id = tagged_disk(url, tag_value)
+    (source,) = ec2(url, 'us-east-1').describe_snapshots(Filters=[{'Name': 'volume-id', 'Values': [disk_id]}])['Snapshots']
+    vault.HELD_COPIES.add((ACCOUNT, region))
+    copy_id = ec2(url, region).copy_snapshot(SourceSnapshotId=source['SnapshotId'], SourceRegion='us-east-1')['SnapshotId']
+    assert ec2(url, region).describe_snapshots(SnapshotIds=[copy_id])['Snapshots'][0]['State'] == 'pending'
+    return copy_id
+
+
+def test_the_lock_layer_locks_a_pending_snapshot_from_its_completion_and_keeps_it_from_deletion(moto_url, vault):
+    """The EBS guide ("Lock a snapshot", "Snapshot lock considerations"): a pending snapshot can be locked; its lock's
+    duration starts once it is completed (LockedSnapshotsInfo.LockDurationStartTime), it cannot be deleted while pending,
+    and the lock of one whose creation fails is cancelled. Only a pending or completed snapshot can be locked."""
+    region = 'ap-southeast-2'
+    west = lock_client(moto_url, region)
+    copy_id = held_copy(moto_url, vault, 'aws-lock-pending', region)
+    answer = west.lock_snapshot(SnapshotId=copy_id, LockMode='governance', LockDuration=2)
+    assert answer['LockState'] == 'governance' and answer['LockCreatedOn'] and answer['LockDuration'] == 2
+    assert 'LockExpiresOn' not in answer and 'LockDurationStartTime' not in answer
+    (info,) = west.describe_locked_snapshots(SnapshotIds=[copy_id])['Snapshots']
+    assert info['LockState'] == 'governance' and 'LockExpiresOn' not in info
+    with pytest.raises(ClientError) as raised:
+        ec2(moto_url, region).delete_snapshot(SnapshotId=copy_id)
+    assert raised.value.response['Error']['Code'] == 'SnapshotLocked'
+
+    completed = time.time() + 3600
+    vault.complete_snapshot(ACCOUNT, region, copy_id, now=completed)
+    (info,) = west.describe_locked_snapshots(SnapshotIds=[copy_id])['Snapshots']
+    assert info['LockDurationStartTime'].timestamp() == pytest.approx(completed, abs=1)
+    assert info['LockExpiresOn'].timestamp() == pytest.approx(completed + 2 * 86400, abs=1)
+
+    failing = held_copy(moto_url, vault, 'aws-lock-pending-fails', region)
+    west.lock_snapshot(SnapshotId=failing, LockMode='compliance', LockDuration=2, CoolOffPeriod=1)
+    vault.fail_snapshot(ACCOUNT, region, failing)
+    assert not west.describe_locked_snapshots(SnapshotIds=[failing])['Snapshots']
+    with pytest.raises(ClientError) as raised:
+        west.lock_snapshot(SnapshotId=failing, LockMode='governance', LockDuration=1)
+    assert raised.value.response['Error']['Code'] == 'IncorrectState'
+
+
+def test_an_aws_run_without_wait_locks_each_copy_in_flight_and_nobody_can_delete_it(moto_url, vault):
+    """Issue 37, point 7: without wait, the copy the run makes is locked in the same run, while in flight, read back, and
+    reported locked; a person who holds the account cannot delete it; its lock's duration counts from its completion."""
+    region = 'ap-northeast-1'
+    tagged_disk(moto_url, 'aws-lock-in-flight')
+    vault.HELD_COPIES.add((ACCOUNT, region))
+    clock = FakeClock()
+    lock = {'mode': 'compliance', 'duration_days': 3, 'cool_off_hours': 1}
+    report = dr_run(moto_url, 'aws-lock-in-flight', clock, dr_regions=[region], wait=False, lock=lock)
+    (copy,) = [copy for disk in report['disks'] for copy in disk['copies']]
+    assert copy['state'] == 'pending' and not report['failures']
+    assert copy['lock']['action'] == 'locked' and copy['lock']['status'] == 'compliance-cooloff' and copy['lock']['expires'] is None
+    assert report['totals']['locked'] == 1
+    (info,) = lock_client(moto_url, region).describe_locked_snapshots(SnapshotIds=[copy['snapshot_id']])['Snapshots']
+    assert info['LockState'] == 'compliance-cooloff' and info['LockDuration'] == 3
+    with pytest.raises(ClientError) as raised:
+        ec2(moto_url, region).delete_snapshot(SnapshotId=copy['snapshot_id'])
+    assert raised.value.response['Error']['Code'] == 'SnapshotLocked'
+
+    vault.complete_snapshot(ACCOUNT, region, copy['snapshot_id'])
+    again = dr_run(moto_url, 'aws-lock-in-flight', clock, dr_regions=[region], wait=False, lock=lock)
+    ((record,),) = [[copy['lock'] for copy in disk['copies']] for disk in again['disks']]
+    assert record['action'] == 'in_force' and record['expires'] and not again['changed']
+
+
+def test_an_aws_lock_answered_but_not_held_when_read_back_is_a_lock_failed(moto_url, vault):
+    """LockSnapshot's answer is not proof (a pending copy's lock is cancelled if the copy fails): the run reads each lock
+    back, and a copy whose lock is not there is lock_failed, NotLockedWhenReadBack, a failure of its disk."""
+    tagged_disk(moto_url, 'aws-lock-hollow')
+    vault.HOLLOW.add((ACCOUNT, 'LockSnapshot'))
+    report = dr_run(moto_url, 'aws-lock-hollow', FakeClock(), dr_regions=['ca-central-1'], lock={'mode': 'governance', 'duration_days': 1})
+    (copy,) = [copy for disk in report['disks'] for copy in disk['copies']]
+    assert copy['lock']['action'] == 'lock_failed' and copy['lock']['error']['code'] == 'NotLockedWhenReadBack'
+    assert 'holds no lock when read back' in copy['lock']['error']['message'] and report['totals']['locked'] == 0
+    (failure,) = report['failures']
+    assert copy['snapshot_id'] in failure and 'NotLockedWhenReadBack' in failure
+    assert not lock_client(moto_url, 'ca-central-1').describe_locked_snapshots(SnapshotIds=[copy['snapshot_id']])['Snapshots']

@@ -8,7 +8,7 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import RoleWordsError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import LockSettings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import ALIBABA, calls, dr_run, seed
@@ -163,3 +163,30 @@ def test_a_lock_that_would_outlast_an_ecs_copys_retention_is_refused_up_front_an
     # One LockSnapshot, the new copy's: none was sent for the old one, which the cloud would refuse.
     assert lock_calls(cloud) == {'calls': 1, 'errors': 0, 'mutations': 1}
     assert old not in ecs_locks(cloud, 'cn-shanghai', [old])
+
+
+def test_an_ecs_run_without_wait_locks_each_copy_in_flight_and_nobody_can_delete_it(cloud):
+    """Issue 37, point 7: without wait, the copy is locked in the same run while still in progress (ECS takes it: the lock's
+    duration counts once the copy is accomplished, LockSnapshotResponseBody's LockDurationStartTime), read back, and
+    reported locked; a person who holds the account cannot delete it before it completes."""
+    cloud.admin.configure(timings={'ecs': {'snapshot_seconds': 0.3, 'copy_seconds': 600}}, alibaba_timestamp_window_seconds=3600)
+    seed(cloud, 'ecs')
+    report = dr_run(cloud, 'ecs', restore_test=False, wait=False, lock=COMPLIANCE_WEEK)
+    ((copy,),) = [disk['copies'] for disk in report['disks']]
+    assert copy['state'] == 'progressing' and not report['failures']
+    lock = copy['lock']
+    assert lock['action'] == 'locked' and lock['in_force'] and lock['status'] == 'compliance-cooloff' and lock['expires'] is None
+    assert report['totals']['locked'] == 1
+    # One read of the region's locks before locking, one read-back after.
+    assert lock_calls(cloud)['mutations'] == 1 and calls(cloud, 'ecs', 'DescribeLockedSnapshots') == 2
+    adapter = EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url))
+    with pytest.raises(CloudError) as raised:
+        adapter.delete_snapshot('cn-shanghai', copy['snapshot_id'])
+    assert raised.value.code == 'InvalidOperation.SnapshotLocked'
+
+    cloud.admin.advance_clock(601)
+    again = dr_run(cloud, 'ecs', restore_test=False, wait=False, lock=COMPLIANCE_WEEK)
+    ((record,),) = [[copy['lock'] for copy in disk['copies']] for disk in again['disks']]
+    held = ecs_locks(cloud, 'cn-shanghai', [copy['snapshot_id']])[copy['snapshot_id']]
+    assert record['action'] == 'in_force' and record['expires'] == held.expires and held.expires and not again['changed']
+    assert lock_calls(cloud)['mutations'] == 1

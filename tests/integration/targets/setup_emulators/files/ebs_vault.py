@@ -22,9 +22,23 @@ LockedSnapshotsInfo) and the EBS user guide's "Lock a snapshot":
   compliance lock may only be lengthened;
 - a locked snapshot cannot be deleted (the error's code is not documented: the collection reads the lock first and sends no
   delete for a locked snapshot, so nothing may rest on this answer);
+- a snapshot can be locked while pending or completed, no other state (the EBS user guide's "Snapshot lock considerations",
+  and its "Lock a snapshot": "You can lock a snapshot that is in the pending or completed state"); locked while pending, it
+  cannot be deleted while pending, and the lock's duration starts only once it is completed
+  (LockedSnapshotsInfo.LockDurationStartTime): until then lockDurationStartTime and lockExpiresOn are not answered (the
+  considerations page; an answer of the AWS CLI to a lock of a pending snapshot shows neither), while lockCreatedOn is and
+  a compliance lock's cool-off counts from the lock ("a cooling-off period that starts immediately after you lock the
+  snapshot", "Snapshot lock concepts"). A lock on a pending snapshot whose creation fails is cancelled (considerations). The
+  refusal of a lock on a snapshot in another state is unverifiable in its code: IncorrectState, EC2's common client error for
+  a resource in the wrong state;
 - DescribeLockedSnapshots answers the locks of the caller's snapshots (SnapshotIds, the filter lock-state; MaxResults 5-1,000
   with NextToken).
 The snapshot must exist in moto's EC2 backend of the caller's account and region (InvalidSnapshot.NotFound otherwise).
+
+moto completes every snapshot and copy at once. A test that needs a copy in flight names its destination (account, region) in
+HELD_COPIES: each CopySnapshot answered there leaves its copy pending until the test calls complete_snapshot or
+fail_snapshot. A test that plays a lock the cloud answers but does not hold names (account, 'LockSnapshot') in HOLLOW: the
+call is checked and answered as EC2 answers it, and nothing is kept.
 """
 from __future__ import annotations
 
@@ -40,8 +54,13 @@ from xml.sax.saxutils import escape
 NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/'
 CREDENTIAL_SCOPE = re.compile(r'Credential=(?P<key>[^/]+)/\d{8}/(?P<region>[^/]+)/ec2/')
 LOCK_MODES = ('compliance', 'governance')
-# (account, region, snapshot id) -> {'mode', 'duration_days', 'cool_off_hours', 'locked_at', 'expires_at'}
+# (account, region, snapshot id) -> {'mode', 'duration_days', 'cool_off_hours', 'locked_at', 'duration_start', 'expires_at'};
+# on a pending snapshot locked for a duration, duration_start and expires_at are None until it completes (complete_snapshot).
 LOCKS: dict = {}
+# (account, region) destinations whose copies stay pending until complete_snapshot or fail_snapshot (see the module's docstring).
+HELD_COPIES: set = set()
+# (account, action) pairs answered and not carried out: LockSnapshot, a lock the cloud answers and does not hold.
+HOLLOW: set = set()
 # (account, action) pairs that the account's policy does not allow, answered as EC2 answers an IAM denial (its common client
 # error UnauthorizedOperation, "You are not authorized to perform this operation.", HTTP 403): what tests set to play a
 # policy that lacks a permission.
@@ -60,7 +79,7 @@ def iso(epoch):
 
 
 def lock_state(lock, now):
-    if now >= lock['expires_at']:
+    if lock['expires_at'] is not None and now >= lock['expires_at']:
         return 'expired'
     if lock['mode'] == 'governance':
         return 'governance'
@@ -70,8 +89,10 @@ def lock_state(lock, now):
 def lock_fields(snapshot_id, lock, now, owner=None):
     fields = [('ownerId', owner)] if owner else []
     fields += [('snapshotId', snapshot_id), ('lockState', lock_state(lock, now)), ('lockDuration', lock['duration_days']),
-               ('lockCreatedOn', iso(lock['locked_at'])), ('lockDurationStartTime', iso(lock['locked_at'])),
-               ('lockExpiresOn', iso(lock['expires_at']))]
+               ('lockCreatedOn', iso(lock['locked_at']))]
+    # Not answered until the snapshot completes, when a lock set while it was pending starts (see the module's docstring).
+    fields += [(name, iso(lock[key])) for name, key in (('lockDurationStartTime', 'duration_start'), ('lockExpiresOn', 'expires_at'))
+               if lock[key] is not None]
     if lock['cool_off_hours']:
         fields += [('coolOffPeriod', lock['cool_off_hours']), ('coolOffPeriodExpiresOn', iso(lock['locked_at'] + lock['cool_off_hours'] * 3600))]
     return ''.join('<%s>%s</%s>' % (name, escape(str(value)), name) for name, value in fields if value is not None)
@@ -101,8 +122,13 @@ def lock_snapshot(params, account, region, now):
         raise Ec2Error('MissingParameter', 'The request must contain the parameter %s' % ('SnapshotId' if not snapshot_id else 'LockMode'))
     if mode not in LOCK_MODES:
         raise Ec2Error('InvalidParameterValue', 'Value (%s) for parameter LockMode is invalid.' % mode)
-    if snapshot_id not in _snapshots(account, region):
+    snapshot = _snapshots(account, region).get(snapshot_id)
+    if snapshot is None:
         raise Ec2Error('InvalidSnapshot.NotFound', "The snapshot '%s' does not exist." % snapshot_id)
+    if snapshot.status not in ('pending', 'completed'):
+        raise Ec2Error('IncorrectState', "Snapshot '%s' is in state '%s': only a pending or completed snapshot can be locked."
+                       % (snapshot_id, snapshot.status))
+    pending = snapshot.status == 'pending'
     duration = _integer(params, 'LockDuration', 1, 36500)
     expiration = params.get('ExpirationDate')
     if (duration is None) == (expiration is None):
@@ -110,19 +136,47 @@ def lock_snapshot(params, account, region, now):
     cool_off = _integer(params, 'CoolOffPeriod', 1, 72) or 0
     if cool_off and mode != 'compliance':
         raise Ec2Error('InvalidParameterCombination', 'CoolOffPeriod can be specified for compliance mode only.')
-    expires_at = now + duration * 86400 if duration is not None else \
+    # A duration counts from the snapshot's completion: now, or (pending) once complete_snapshot sees it complete.
+    start = None if pending and duration is not None else now
+    expires_at = (None if start is None else start + duration * 86400) if duration is not None else \
         datetime.datetime.fromisoformat(expiration.replace('Z', '+00:00')).timestamp()
     key = (account, region, snapshot_id)
     current = LOCKS.get(key)
-    if current is not None and lock_state(current, now) == 'compliance' and (mode != 'compliance' or expires_at < current['expires_at']):
+    if current is not None and lock_state(current, now) == 'compliance' and (mode != 'compliance' or _shorter(duration, expires_at, current)):
         raise Ec2Error('InvalidParameterCombination', "Snapshot '%s' is locked in compliance mode and its cool-off period has ended: "
                        'the lock can only be extended.' % snapshot_id)
     lock = {'mode': mode, 'duration_days': duration if duration is not None else round((expires_at - now) / 86400),
-            'cool_off_hours': cool_off, 'locked_at': now, 'expires_at': expires_at}
+            'cool_off_hours': cool_off, 'locked_at': now, 'duration_start': start, 'expires_at': expires_at}
     if current is not None and lock_state(current, now) == 'compliance':
         lock.update(locked_at=current['locked_at'], cool_off_hours=current['cool_off_hours'])
-    LOCKS[key] = lock
+    if (account, 'LockSnapshot') not in HOLLOW:
+        LOCKS[key] = lock
     return 'LockSnapshotResponse', lock_fields(snapshot_id, lock, now)
+
+
+def _shorter(duration, expires_at, current):
+    """Whether a lock of ``duration`` days (or until ``expires_at``) would end before ``current`` does."""
+    if current['expires_at'] is None or expires_at is None:  # a pending snapshot's: its start is not known yet
+        return duration is None or duration < current['duration_days']
+    return expires_at < current['expires_at']
+
+
+def complete_snapshot(account, region, snapshot_id, now=None):
+    """A held copy (HELD_COPIES) completes: a lock set while it was pending starts its duration now."""
+    now = time.time() if now is None else now
+    with _GUARD:
+        _snapshots(account, region)[snapshot_id].status = 'completed'
+        lock = LOCKS.get((account, region, snapshot_id))
+        if lock is not None and lock['duration_start'] is None:
+            lock['duration_start'] = now
+            lock['expires_at'] = now + lock['duration_days'] * 86400
+
+
+def fail_snapshot(account, region, snapshot_id):
+    """A held copy fails (state error): a lock set while it was pending is cancelled (the module's docstring)."""
+    with _GUARD:
+        _snapshots(account, region)[snapshot_id].status = 'error'
+        LOCKS.pop((account, region, snapshot_id), None)
 
 
 def describe_locked_snapshots(params, account, region, now):
@@ -216,6 +270,16 @@ def keep_volume_keys(environ):
                 snapshot.kms_key_id = volume_key
 
 
+def hold_copy(answer, account, region):
+    """``answer`` (CopySnapshot's, as an iterable of bytes) as it is; its copy left pending when (account, region) is in HELD_COPIES."""
+    body = b''.join(answer)
+    if (account, region) in HELD_COPIES:
+        match = re.search(rb'<snapshotId>([^<]+)</snapshotId>', body)
+        if match:
+            _snapshots(account, region)[match.group(1).decode()].status = 'pending'
+    return [body]
+
+
 def error_answer(start_response, error, request_id):
     """EC2's error envelope for ``error``."""
     answer = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error>'
@@ -258,8 +322,10 @@ def with_ebs_vault(app):
                 if action == 'CopySnapshot':
                     params['_shared'] = shared_source(params, account)
                     if params['_shared'] is None:
-                        return app(environ, start_response)
+                        return hold_copy(app(environ, start_response), account, region)
                 name, fields = ACTIONS[action](params, account, region, time.time())
+                if action == 'CopySnapshot':
+                    hold_copy([fields.encode()], account, region)
         except Ec2Error as error:
             return error_answer(start_response, error, request_id)
         answer = ('<?xml version="1.0" encoding="UTF-8"?>\n<%s xmlns="%s"><requestId>%s</requestId>%s</%s>'
