@@ -159,7 +159,7 @@ options:
         copy. Once that is complete, the bridge disk is terminated, the share cancelled and the staged copy deleted, by this
         run with O(wait), else by the next. Without O(wait), each run takes a copy one step further. The source must be a data
         disk's snapshot (CBS shares no other).
-      - Alibaba Cloud ECS - as on AWS, through Resource Sharing: the source account keeps one resource share a region,
+      - Alibaba Cloud ECS - as on AWS, through Resource Sharing. The source account keeps one resource share a region,
         C(snapcopy-dr-<DR account id>), whose target is the DR account (the DR role accepts its invitation), associates each
         source snapshot with it (C(AssociateResourceShare), marked with the tag C(snapcopy:shared-with)), the DR account copies
         it (C(CopySnapshot)), and the snapshot is disassociated once no copy of it is in flight. A source encrypted with the
