@@ -60,6 +60,14 @@ USER_AGENT = 'snapcopy.cloud/0.1.0'
 # STS 2015-04-01, reached at endpoint_url when that is set, like ECS and ENS.
 STS_ENDPOINT = 'sts.aliyuncs.com'
 STS_VERSION = '2015-04-01'
+# The other products a run may call besides its own (dr_account on ECS, _ecs_dr_account): (product, API version, the
+# endpoint of a region). Resource Sharing and KMS are regional ("regional" endpoint rules of the vendor's V2 clients,
+# alibabacloud-resourcesharing20200110 and alibabacloud-kms20160120); STS has one endpoint.
+SERVICES: dict[str, tuple[str, str, Callable[[str | None], str]]] = {
+    'sts': ('Sts', STS_VERSION, lambda region: STS_ENDPOINT),
+    'resourcesharing': ('ResourceSharing', '2020-01-10', lambda region: 'resourcesharing.%s.aliyuncs.com' % region),
+    'kms': ('Kms', '2016-01-20', lambda region: 'kms.%s.aliyuncs.com' % region),
+}
 # How long each assumed-role session is asked for (STS: 900 s to the role's maximum, 3600 s by default).
 SESSION_SECONDS = 3600
 
@@ -282,11 +290,28 @@ class AlibabaClient:
 
     def call(self, action: str, params: Mapping[str, Any], region: str | None = None) -> dict[str, Any]:
         """Send ``action`` with ``params`` (API parameter names) for ``region``; answer the decoded JSON."""
-        request = self.new_request(action)
+        return self._send(self.new_request(action), action, params, self.endpoint(region), region)
+
+    def call_service(self, service: str, action: str, params: Mapping[str, Any], region: str | None = None) -> dict[str, Any]:
+        """``call`` for another product of SERVICES (no request classes of its own here: the core's CommonRequest, which
+        makes the same signed RPC request), at endpoint_url when that is set."""
+        product, version, endpoint = SERVICES[service]
+        request = self.sdk['CommonRequest'](product=product, version=version, action_name=action)
+        request.set_method('POST')
+        return self._send(request, action, params, self.fixed_endpoint or endpoint(region), region)
+
+    def caller_account(self, region: str | None = None) -> str:
+        """The account (its UID) this client's credentials act in, as STS says (GetCallerIdentity's AccountId; with a role,
+        its AssumeRole first): one read."""
+        account = self.call_service('sts', 'GetCallerIdentity', {}, region).get('AccountId')
+        if not isinstance(account, str) or not account:
+            raise CloudError('GetCallerIdentity', 'InvalidResponse', 'the answer names no account', kind=FATAL, region=region)
+        return account
+
+    def _send(self, request: Any, action: str, params: Mapping[str, Any], host: str, region: str | None) -> dict[str, Any]:
         for name, value in params.items():
             if value is not None:
                 request.add_query_param(name, _text(value))
-        host = self.endpoint(region)
         request.set_endpoint(host)
         request.set_protocol_type(self.sdk['protocols'][self.scheme])
         request.set_accept_format('JSON')
@@ -313,6 +338,32 @@ class AlibabaClient:
         if isinstance(error, self.sdk['ClientException']):
             return client_error(action, error.get_error_code(), error.get_error_msg(), self.endpoint(region), region)
         raise error
+
+
+class AlibabaAccountRouter:
+    """Two accounts' clients as one AlibabaClient (dr_sync's dr_account on ECS): a call in the source region goes to the
+    source account's client, any other (the DR regions) to the DR account's. What the DR account does in the source region
+    (its CopySnapshot of a shared snapshot, its answer to the share's invitation) names its client itself."""
+
+    def __init__(self, source: AlibabaClient, dr_account: AlibabaClient, source_region: str) -> None:
+        self.source, self.dr_account, self.source_region = source, dr_account, source_region
+
+    def client_for(self, region: str | None) -> AlibabaClient:
+        return self.source if region in (None, self.source_region) else self.dr_account
+
+    def call(self, action: str, params: Mapping[str, Any], region: str | None = None) -> dict[str, Any]:
+        return self.client_for(region).call(action, params, region)
+
+    def call_service(self, service: str, action: str, params: Mapping[str, Any], region: str | None = None) -> dict[str, Any]:
+        return self.client_for(region).call_service(service, action, params, region)
+
+    def caller_account(self, region: str | None = None) -> str:
+        # STS has no regions of its own: the account is the one that holds ``region``'s copies.
+        return self.client_for(region).caller_account(region)
+
+    def __getattr__(self, name: str) -> Any:
+        # The rest (retry, sdk, sdk_warnings, the connection) is the source client's.
+        return getattr(self.source, name)
 
 
 def server_error(action: str, code: str | None, message: str | None, status: int | None, request_id: str | None,

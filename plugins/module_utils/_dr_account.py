@@ -6,8 +6,8 @@ DR account's connection: the run's own, with the DR account's role to assume.
 
 On AWS the source account shares each source snapshot with the DR account (ModifySnapshotAttribute), the DR account copies
 it into its DR regions, and a run removes every share it made once no copy of that snapshot is in flight (the adapter,
-_ebs.py). Alibaba Cloud shares images with other accounts, not snapshots (ModifyImageSharePermission): ECS and ENS refuse
-the option. Tencent Cloud CBS shares a snapshot (ModifySnapshotsSharePermission) only to be made into a disk in its own
+_ebs.py). ECS does the same through Resource Sharing (AssociateResourceShare, _ecs_dr_account). ENS has no way to share a
+snapshot: it refuses the option. Tencent Cloud CBS shares a snapshot (ModifySnapshotsSharePermission) only to be made into a disk in its own
 region: the source account's copy in the DR region is shared, and the DR account makes a disk of it and its own snapshot
 of that disk (_cbs_dr_account).
 """
@@ -35,14 +35,14 @@ DR_ACCOUNT_OPTIONS = {'role_arn': {}, 'role_session_name': {}, 'external_id': {'
 DR_ACCOUNT_ENV = {
     'aws': {'role_arn': 'SNAPCOPY_AWS_DR_ROLE_ARN', 'role_session_name': 'SNAPCOPY_AWS_DR_ROLE_SESSION_NAME',
             'external_id': 'SNAPCOPY_AWS_DR_EXTERNAL_ID'},
+    'ecs': {'role_arn': 'SNAPCOPY_ALICLOUD_DR_ROLE_ARN', 'role_session_name': 'SNAPCOPY_ALICLOUD_DR_ROLE_SESSION_NAME',
+            'external_id': 'SNAPCOPY_ALICLOUD_DR_EXTERNAL_ID'},
     'cbs': {'role_arn': 'SNAPCOPY_TENCENT_DR_ROLE_ARN', 'role_session_name': 'SNAPCOPY_TENCENT_DR_ROLE_SESSION_NAME',
             'external_id': 'SNAPCOPY_TENCENT_DR_EXTERNAL_ID'},
 }
 
 # Why a cloud refuses dr_account (the provider's name: the reason, in the API's words).
 REFUSALS = {
-    'ecs': 'Alibaba Cloud ECS has no API that shares a snapshot with another account (ModifyImageSharePermission shares '
-           'images only), so DR copies cannot be made in a DR account there',
     'ens': 'Alibaba Cloud ENS has no API that shares a snapshot with another account, so DR copies cannot be made in a DR '
            'account there',
 }
@@ -68,11 +68,13 @@ def dr_account_settings(value: Mapping[str, Any] | None, provider: str, rules: R
         variable = DR_ACCOUNT_ENV.get(provider, {}).get('role_arn')
         raise InputError('dr_account.role_arn', 'is needed%s: the role in the DR account that the run assumes to make and own the copies'
                          % (' (or the environment variable %s)' % variable if variable else ''))
+    # Checked under the names the cloud's connection gives them (Alibaba: alicloud_assume_role_arn, ...), named back as keys
+    # of dr_account: the connection's own option of that name is another setting.
+    names = dict(zip(rules.options(), DR_ACCOUNT_OPTIONS))
     try:
-        arn = rules.check(options)
+        arn = rules.check({name: options[key] for name, key in names.items()})
     except InputError as error:
-        # Named as a key of dr_account: the connection's own option of that name is another setting.
-        raise InputError('dr_account.' + error.option, error.message) from None
+        raise InputError('dr_account.' + names.get(error.option, error.option), error.message) from None
     return dict(options, account=rules.account(cast('str', arn)))  # role_arn is set: check answers it
 
 
@@ -88,7 +90,8 @@ def connect_dr_account(adapter: CopyAdapter, connection: Mapping[str, Any], dr_a
     dr_connection = dict(connection)
     dr_connection.update({key: dr_account[key] for key in DR_ACCOUNT_OPTIONS})
     adapter.use_dr_account(dr_connection, source_region, dr_account['account'])
-    # Each DR adapter's client is a router of the two accounts' clients from now on (_aws.AccountRouter, _tencent.TencentAccountRouter).
+    # Each DR adapter's client is a router of the two accounts' clients from now on (_aws.AccountRouter,
+    # _alibaba.AlibabaAccountRouter, _tencent.TencentAccountRouter).
     disks_account = adapter.client.caller_account(source_region)
     if disks_account == dr_account['account']:
         raise InputError('dr_account.role_arn', "names a role of account %s, and the run's credentials act in the disks' account %s "

@@ -31,8 +31,8 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._adapter import DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
-from ._alibaba import AlibabaClient
+from ._adapter import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+from ._alibaba import AlibabaAccountRouter, AlibabaClient
 from ._alibaba_answers import links_to, listed, tagged_disks
 from ._alibaba_validate import (
     ECS_SNAPSHOT_ID,
@@ -45,13 +45,18 @@ from ._alibaba_validate import (
 )
 from ._copy_module import task_destinations
 from ._dr_lock import retention_refusal
+from ._dr_shares import SourceShares
 from ._errors import INVALID, CloudError, InputError
 from ._model import COMPLETED, COMPLIANCE, FAILED, PENDING, USABLE, CopyRequest, Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
 from ._pagers import token_pages
 from ._tagging import RESTORE_RUN_TAG, SOURCE_TAG, numbered_tags, string_tags, tag_dict
 
 if TYPE_CHECKING:
+    import datetime
+
     from ._backoff import CallRetry
+    from ._dr_claims import RunClaim
+    from ._ecs_dr_account import EcsDrAccount
 
 STATE_MAP: dict[str | None, str] = {'progressing': PENDING, 'accomplished': COMPLETED, 'failed': FAILED}
 REQUEST_PACKAGE = 'aliyunsdkecs.request.v20140526'
@@ -143,7 +148,8 @@ def ecs_lock(item: Mapping[str, Any]) -> SnapshotLock:
                         cool_off_ends=item.get('CoolOffPeriodExpiredTime') or None, cloud_status=item.get('LockStatus'))
 
 
-class EcsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):
+# pylint: disable-next=too-many-public-methods  # one per call of four capabilities
+class EcsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter):
     cloud = 'Alibaba Cloud ECS'
     multi_destination = False
     copy_call_is_idempotent = True
@@ -183,6 +189,9 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):
         self._retention: dict[str, tuple[str | None, int | None]] = {}
         # LockSnapshot's tokens are this run's own (lock_snapshot says why).
         self._lock_token_seed = uuid.uuid4().hex
+        # With dr_account: the share side (_ecs_dr_account) and this DR run's shares (start_dr_run).
+        self.dr: EcsDrAccount | None = None
+        self.shares: SourceShares | None = None
 
     @classmethod
     def from_connection(cls, connection: Mapping[str, Any], *, check_mode: bool = False,  # pylint: disable=unused-argument
@@ -227,6 +236,12 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):
             raise CloudError('CopySnapshot', 'OperationDenied.LocalSnapshot', 'Local snapshots cannot be copied: '
                              'source snapshot %s is a local snapshot (Category flash; checked before copying)' % source.id,
                              kind=INVALID, region=source.region)
+        if self.dr is not None:
+            self.dr.check_source(request, source)
+
+    def snapshots_in(self, region: str) -> list[Snapshot]:
+        """Every snapshot of ``region`` (the account's that holds it: the DR account's outside the source region), paged."""
+        return self._describe(region, {})
 
     def find_copies(self, destination: str, requests: Iterable[CopyRequest]) -> dict[str, list[Snapshot]]:
         wanted: dict[str | None, CopyRequest] = {request.source_tag: request for request in requests}
@@ -263,12 +278,48 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter):
         params: dict[str, Any] = {}
         for name in COPY_CALL_PARAMETERS:
             params.update(values[name] if name == 'Tag' else {name: values[name]})
-        answer = self.client.call('CopySnapshot', params, request.source_region)
+        client = self.client
+        if self.dr is not None:
+            # The DR account copies the shared source: its call, in the source region (where ECS copies from).
+            self._source_shares().hold(request.source_region, request.source_id)
+            client = self.dr.client
+        answer = client.call('CopySnapshot', params, request.source_region)
         return {destination: Snapshot(
             answer['SnapshotId'], destination, PENDING, cloud_state='progressing', progress=0,
             encrypted=True if options.get('encrypted') else None, tags=tags, name=values['DestinationSnapshotName'],
             description=values['DestinationSnapshotDescription'], source_id=request.source_id,
             source_region=request.source_region)}
+
+    # ------------------------------------------------------------------ a separate DR account (dr_account, _ecs_dr_account)
+    def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
+        # pylint: disable-next=import-outside-toplevel  # the module imports this one
+        from ._ecs_dr_account import EcsDrAccount
+        # dr_account's options under the names an Alibaba connection takes them (ALIBABA_ASSUME_ROLE_SPEC).
+        dr_connection = dict(connection, alicloud_assume_role_arn=connection.get('role_arn'),
+                             alicloud_assume_role_session_name=connection.get('role_session_name'),
+                             alicloud_assume_role_external_id=connection.get('external_id'))
+        for key in ('role_arn', 'role_session_name', 'external_id'):
+            dr_connection.pop(key, None)
+        source = self.client
+        dr_client = AlibabaClient('ecs', dr_connection, ecs_endpoint, REQUEST_PACKAGE, source.sdk, source.retry)
+        self.dr = EcsDrAccount(self, source, dr_client, source_region, account)
+        # The same calls, each sent to the account that holds the region's snapshots (AlibabaAccountRouter).
+        self.client = AlibabaAccountRouter(source, dr_client, source_region)  # type: ignore[assignment]  # the same calls
+
+    def start_dr_run(self, claim: RunClaim, now: datetime.datetime) -> None:
+        if self.dr is not None:
+            self.shares = SourceShares(self.dr, account=self.dr.account, run=claim, now=now)
+
+    def _source_shares(self) -> SourceShares:
+        if self.shares is None:
+            raise RuntimeError('a DR run with dr_account starts with start_dr_run')  # a bug of ours, not the user's
+        return self.shares
+
+    def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
+        return self._source_shares().find(source_region)
+
+    def release_share(self, source_region: str, snapshot_id: str) -> bool:
+        return self._source_shares().release(source_region, snapshot_id)
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)
     def find_disks(self, region: str, tag_selector: Mapping[str, str | None]) -> list[Disk]:

@@ -141,8 +141,8 @@ options:
   dr_account:
     description:
       - Make and keep the DR copies in a separate DR account, reached by assuming O(dr_account.role_arn) with the run's own
-        credentials, so that whoever takes over the disks' account cannot reach their DR copies. AWS and Tencent Cloud CBS; see
-        C(docs/vault.md).
+        credentials, so that whoever takes over the disks' account cannot reach their DR copies. AWS, Alibaba Cloud ECS and
+        Tencent Cloud CBS; see C(docs/vault.md).
       - Before any other call the run asks STS whose its credentials and the role's are (C(GetCallerIdentity), once each),
         and fails, naming both accounts, when the role's account is the disks' own or not the one its ARN names.
       - AWS - the source account shares each source snapshot with the DR account (C(ModifySnapshotAttribute), createVolumePermission,
@@ -159,13 +159,19 @@ options:
         copy. Once that is complete, the bridge disk is terminated, the share cancelled and the staged copy deleted, by this
         run with O(wait), else by the next. Without O(wait), each run takes a copy one step further. The source must be a data
         disk's snapshot (CBS shares no other).
-      - Alibaba Cloud ECS and ENS have no API that shares a snapshot with another account; they refuse this option before
-        any call.
+      - Alibaba Cloud ECS - as on AWS, through Resource Sharing. The source account keeps one resource share a region,
+        C(snapcopy-dr-<DR account id>), whose target is the DR account (the DR role accepts its invitation), associates each
+        source snapshot with it (C(AssociateResourceShare), marked with the tag C(snapcopy:shared-with)), the DR account copies
+        it (C(CopySnapshot)), and the snapshot is disassociated once no copy of it is in flight. A source encrypted with the
+        ECS service key (alias/acs/ecs) cannot be shared and is a failure of its disk; an encrypted source needs O(kms_key_id),
+        a key of the DR account's.
+      - Alibaba Cloud ENS has no API that shares a snapshot with another account; it refuses this option before any call.
       - Leave it unset, or give an empty dict, for copies in the disks' account.
-      - With provider C(aws) or C(cbs), each suboption left out is read from that cloud's environment variable, which the
-        AWX credential types C(docs/awx/credential_type_dr_account_aws.yml) and C(credential_type_dr_account_tencentcloud.yml)
-        inject; a cloud reads only its own, so that a fleet job with one cloud's DR account credential keeps the other
-        clouds' copies in their own accounts.
+      - With provider C(aws), C(ecs) or C(cbs), each suboption left out is read from that cloud's environment variable
+        (C(SNAPCOPY_AWS_DR_*), C(SNAPCOPY_ALICLOUD_DR_*), C(SNAPCOPY_TENCENT_DR_*)), which the AWX credential types
+        C(docs/awx/credential_type_dr_account_aws.yml) and C(credential_type_dr_account_tencentcloud.yml) inject; a cloud
+        reads only its own, so that a fleet job with one cloud's DR account credential keeps the other clouds' copies in their
+        own accounts.
     type: dict
     suboptions:
       role_arn:

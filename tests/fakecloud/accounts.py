@@ -16,7 +16,7 @@ import collections.abc
 import re
 
 # Vendor of each emulated cloud (accounts are the vendor's: one Alibaba account serves ECS and ENS).
-VENDOR = {'ecs': 'alibaba', 'ens': 'alibaba', 'alibaba_sts': 'alibaba', 'cbs': 'tencent', 'tag': 'tencent',
+VENDOR = {'ecs': 'alibaba', 'ens': 'alibaba', 'alibaba_sts': 'alibaba', 'resourcesharing': 'alibaba', 'kms': 'alibaba', 'cbs': 'tencent', 'tag': 'tencent',
           'tencent_sts': 'tencent'}
 
 # The shapes the vendors give role ARNs (STS 2015-04-01 AssumeRole RoleArn; sts 2018-08-13
@@ -88,6 +88,10 @@ class AccountStore:
 
     def drop_failed(self, cloud: str, now: float) -> None:
         self._store.drop_failed(cloud, now)
+
+    def any_snapshot(self, cloud: str, snapshot_id: str) -> dict | None:
+        """The snapshot ``snapshot_id`` of whichever account (ECS: to see whether it is shared with this one)."""
+        return self._store.snapshots[cloud].get(snapshot_id)
 
     def shared_snapshots(self, cloud: str) -> dict:
         """{id: record} of the other accounts' snapshots shared with this one (CBS ModifySnapshotsSharePermission)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 import json
 
-from .credentials import ALIBABA_ACCOUNT_ID, TENCENT_UIN, default_credentials, default_roles
+from .credentials import ALIBABA_ACCOUNT_ID, ECS_CUSTOMER_KEY_ID, ECS_SERVICE_KEY_ID, TENCENT_UIN, default_credentials, default_roles
 
 CLOUDS = ('ecs', 'ens', 'cbs')
 
@@ -61,6 +61,10 @@ def default_config() -> dict:
         # CBS: snapshots allowed per region before copies into it answer InsufficientSnapshotQuota.
         'quotas': {'cbs': {'snapshots_per_region': 100000}},
         'regions': copy.deepcopy(DEFAULT_REGIONS),
+        # KMS keys (resourcesharing.list_aliases_by_key_id): key id -> {'aliases': [...], 'account': its account}. The
+        # service key's alias is alias/acs/ecs (ECS guide, "Grant access to KMS keys through RAM roles").
+        'kms_keys': {ECS_SERVICE_KEY_ID: {'aliases': ['alias/acs/ecs'], 'account': ALIBABA_ACCOUNT_ID},
+                     ECS_CUSTOMER_KEY_ID: {'aliases': ['alias/snapcopy-source'], 'account': ALIBABA_ACCOUNT_ID}},
         # Alibaba: accepted Timestamp skew; Tencent: accepted X-TC-Timestamp skew.
         'alibaba_timestamp_window_seconds': 900,
         'tencent_timestamp_window_seconds': 300,

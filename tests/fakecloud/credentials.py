@@ -34,12 +34,19 @@ TENCENT_LOCKED_ROLE_ARN = 'qcs::cam::uin/%s:roleName/locked' % TENCENT_DR_UIN
 ALIBABA_EXTERNAL_ROLE_ARN = 'acs:ram::%s:role/vendor-dr' % ALIBABA_DR_ACCOUNT_ID
 TENCENT_EXTERNAL_ROLE_ARN = 'qcs::cam::uin/%s:roleName/vendor-dr' % TENCENT_DR_UIN
 ROLE_EXTERNAL_ID = 'snapcopy-external-0001'
+# KMS keys of the default Alibaba account (config.kms_keys): ECS's service key, which a snapshot shared with another
+# account may not be encrypted with, and a key of the account's own.
+ECS_SERVICE_KEY_ID = '0b8a1c2d-0000-4000-8000-ec5e5e5e0001'
+ECS_CUSTOMER_KEY_ID = '0b8a1c2d-0000-4000-8000-c0570000e001'
+# A role of the disks' own Alibaba account (a DR role that protects nothing: the DR run refuses it).
+ALIBABA_OWN_ROLE_ARN = 'acs:ram::%s:role/own-dr' % ALIBABA_ACCOUNT_ID
 
 
 def default_roles() -> dict:
     """Role ARN -> the accounts that may assume it, per vendor."""
     return {
         'alibaba': {ALIBABA_DR_ROLE_ARN: {'trusted': [ALIBABA_ACCOUNT_ID]}, ALIBABA_LOCKED_ROLE_ARN: {'trusted': []},
+                    ALIBABA_OWN_ROLE_ARN: {'trusted': [ALIBABA_ACCOUNT_ID]},
                     ALIBABA_EXTERNAL_ROLE_ARN: {'trusted': [ALIBABA_ACCOUNT_ID], 'external_id': ROLE_EXTERNAL_ID}},
         'tencent': {TENCENT_DR_ROLE_ARN: {'trusted': [TENCENT_UIN]}, TENCENT_LOCKED_ROLE_ARN: {'trusted': []},
                     TENCENT_EXTERNAL_ROLE_ARN: {'trusted': [TENCENT_UIN], 'external_id': ROLE_EXTERNAL_ID}},

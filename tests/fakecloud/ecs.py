@@ -1,7 +1,7 @@
 """Alibaba Cloud ECS 2014-05-26: regions, zones, disks, snapshots, CopySnapshot, tags."""
 from __future__ import annotations
 
-from . import alibaba_rules as rules, rpc_params as p
+from . import alibaba_rules as rules, resourcesharing, rpc_params as p
 from .actions import action
 from .errors import CloudError, invalid
 from .faults import server_error
@@ -264,9 +264,14 @@ def copy_snapshot(call) -> dict:
         # ECS error codes: a copy within one region is refused (unverifiable: the HTTP status).
         raise CloudError('InvalidOperation.NotSupportCopyInSameRegion',
                          'Copying a snapshot within the same region is not supported.', 400)
-    source = call.store.snapshots[CLOUD].get(snapshot_id)
+    source = call.store.snapshots[CLOUD].get(snapshot_id) or _shared_with_caller(call, snapshot_id)
     if source is None or source['region'] != region:
         raise CloudError('InvalidSnapshotId.NotFound', 'The specified snapshot is not exists.', 403)
+    if source.get('account') != call.account and source['encrypted'] and not p.text(prm, 'KMSKeyId'):
+        # "When you copy a shared encrypted snapshot [...], you must specify a different encryption key" (the ECS guide
+        # "Share a snapshot"); the code is unverifiable.
+        raise CloudError('InvalidParameter.KMSKeyId', 'A shared encrypted snapshot is copied with a key of your own: '
+                                                      'specify Encrypted and KMSKeyId.', 400)
     # Encrypted snapshots can be copied ("copies a standard or encrypted snapshot"); local ones cannot
     # (unverifiable: this error code).
     if source['category'] == 'flash':
@@ -292,6 +297,15 @@ def copy_snapshot(call) -> dict:
     answer = {'SnapshotId': copy['id']}
     rules.remember(call, token, answer)
     return answer
+
+
+def _shared_with_caller(call, snapshot_id: str) -> dict | None:
+    """Another account's snapshot shared with the caller through Resource Sharing, its invitation accepted: the caller may
+    copy it across regions (the ECS guide "Share a snapshot"; resourcesharing.py)."""
+    snap = call.store.any_snapshot(CLOUD, snapshot_id)
+    if snap is None or snap.get('account') == call.account or not resourcesharing.shared_with(call.store, snap, call.account, call.now):
+        return None
+    return snap
 
 
 def _unfinished_copy_of_disk(call, source: dict, destination: str) -> bool:
@@ -324,6 +338,10 @@ def delete_snapshot(call) -> dict:
         # unverifiable (DeleteSnapshot's error table names none for a lock): the collection reads the lock first
         # (DescribeLockedSnapshots) and sends no delete for a locked copy, so nothing may rest on this answer.
         raise CloudError('InvalidOperation.SnapshotLocked', 'The snapshot is locked and cannot be deleted.', 403)
+    if resourcesharing.associated_shares(call.store, snap):
+        # "A shared snapshot cannot be deleted before it is unshared" (the ECS guide "Share a snapshot"); the code is
+        # unverifiable.
+        raise CloudError('OperationDenied.SnapshotShared', 'The snapshot is shared with other accounts: unshare it first.', 403)
     if not force and any(disk.get('source_snapshot_id') == snapshot_id for disk in call.store.disks[CLOUD].values()):
         raise CloudError('SnapshotCreatedDisk', 'The snapshot has been used to create disk(s).', 403)
     del call.store.snapshots[CLOUD][snapshot_id]

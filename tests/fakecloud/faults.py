@@ -12,7 +12,7 @@ import time
 
 from .errors import CloudError
 
-ALIBABA = ('ecs', 'ens')
+ALIBABA = ('ecs', 'ens', 'alibaba_sts', 'resourcesharing', 'kms')
 TENCENT = ('cbs', 'tag')
 
 # What each cloud answers when it throttles or fails on its side.
@@ -24,6 +24,8 @@ _SERVER_ERRORS = {
     'ServiceUnavailable': ('The request has failed due to a temporary failure of the server.', 503),
     'InternalError': ('The request processing has failed due to some unknown error, exception or failure.', 500),
     'UnknownError': ('The server encountered an unknown error.', 500),
+    # A RAM policy that lacks the action (a refused read): Alibaba's common code; its words and status, unverifiable.
+    'Forbidden.RAM': ('User not authorized to operate on the specified resource, or this API does not support RAM.', 403),
 }
 _TENCENT_SERVER_ERRORS = {
     'InternalError': 'An internal error has occurred. Retry your request.',

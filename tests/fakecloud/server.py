@@ -12,14 +12,16 @@ import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import admin, alibaba_auth, cbs, ecs, ens, sts, tag, tencent_auth
+from . import admin, alibaba_auth, cbs, ecs, ens, resourcesharing, sts, tag, tencent_auth
 from .actions import Action, check_alibaba_parameters, check_tencent_parameters
 from .call import Call
 from .errors import CloudError
 
 # Alibaba products are told apart by the Version parameter, Tencent ones by X-TC-Version.
 ALIBABA_PRODUCTS = {'2014-05-26': ('ecs', ecs.ACTIONS, 'Ecs'), '2017-11-10': ('ens', ens.ACTIONS, 'Ens'),
-                    '2015-04-01': ('alibaba_sts', sts.ALIBABA_ACTIONS, 'Sts')}
+                    '2015-04-01': ('alibaba_sts', sts.ALIBABA_ACTIONS, 'Sts'),
+                    '2020-01-10': ('resourcesharing', resourcesharing.ACTIONS, 'ResourceSharing'),
+                    '2016-01-20': ('kms', resourcesharing.KMS_ACTIONS, 'Kms')}
 TENCENT_PRODUCTS = {'2017-03-12': ('cbs', cbs.ACTIONS), '2018-08-13': ('tag', tag.ACTIONS)}
 # Tag and STS share version 2018-08-13: the service the request is signed for (its credential scope) tells them apart.
 TENCENT_SERVICES = {('sts', '2018-08-13'): ('tencent_sts', sts.TENCENT_ACTIONS)}

@@ -49,6 +49,8 @@ class Store:
         self.tokens: dict = {}
         self.nonces: dict = {}
         self.sessions: dict = {}
+        self.resource_shares: dict = {}
+        self.invitations: dict = {}
         self.calls: dict = {}
         self.mutations: list = []
         # Cloud calls being carried out now (a slow one sleeps its latency): a test waits for 0 rather than a while.
@@ -66,6 +68,9 @@ class Store:
         self.nonces = {}
         # Temporary credentials STS handed out: key id -> {secret, token, account, expires}.
         self.sessions = {}
+        # Resource Sharing (resourcesharing.py): resource share id -> share, invitation id -> invitation.
+        self.resource_shares = {}
+        self.invitations = {}
         self.calls = {}
         self.mutations = []
         self.clock_offset = 0.0

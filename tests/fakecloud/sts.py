@@ -1,5 +1,5 @@
 """STS AssumeRole: Alibaba Cloud STS 2015-04-01 (RPC) and Tencent Cloud STS 2018-08-13 (API 3.0, service sts); Tencent's
-GetCallerIdentity.
+GetCallerIdentity, and Alibaba's.
 
 A role (``config['roles']``, see accounts.py) is assumed by a caller whose account its trust policy
 names; the answer's temporary credentials belong to the role's account and stop working at the
@@ -131,11 +131,22 @@ def tencent_get_caller_identity(call) -> dict:
             'PrincipalId': account, 'Type': 'CAMUser'}
 
 
+def alibaba_get_caller_identity(call) -> dict:
+    """Who the caller is (alibabacloud-sts20150401 GetCallerIdentityResponseBody: AccountId, Arn, IdentityType,
+    PrincipalId, UserId, RoleId). AccountId is the account the caller's key acts in (a role's session: the role's).
+    Unverifiable: the other fields' words; fakecloud answers every caller as its account's own key (the collection reads
+    AccountId only)."""
+    account = call.account
+    return {'AccountId': account, 'Arn': 'acs:ram::%s:root' % account, 'IdentityType': 'Account', 'PrincipalId': account,
+            'UserId': account, 'RoleId': ''}
+
+
 # Each action: its handler, whether it can change state, and the parameters it accepts (the vendor's
 # request model's names; checked by tests/fakecloud/tests/test_conformance.py).
 ALIBABA_ACTIONS = {
     'AssumeRole': action(alibaba_assume_role, False, 'RoleArn', 'RoleSessionName', 'DurationSeconds', 'Policy',
                          'ExternalId', 'SourceIdentity'),
+    'GetCallerIdentity': action(alibaba_get_caller_identity, False),
 }
 TENCENT_ACTIONS = {
     'AssumeRole': action(tencent_assume_role, False, 'RoleArn', 'RoleSessionName', 'DurationSeconds', 'Policy',

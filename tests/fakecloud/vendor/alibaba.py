@@ -24,7 +24,8 @@ from darabonba.runtime import RuntimeOptions
 
 from . import check
 
-PACKAGES = {'ecs': 'alibabacloud_ecs20140526', 'ens': 'alibabacloud_ens20171110', 'alibaba_sts': 'alibabacloud_sts20150401'}
+PACKAGES = {'ecs': 'alibabacloud_ecs20140526', 'ens': 'alibabacloud_ens20171110', 'alibaba_sts': 'alibabacloud_sts20150401',
+            'resourcesharing': 'alibabacloud_resourcesharing20200110', 'kms': 'alibabacloud_kms20160120'}
 REQUIRED = 'This parameter is required.'
 
 
@@ -140,7 +141,10 @@ def _filled(hint, depth: int = 0):
 
 @functools.cache
 def wire_parameters(product: str, action: str) -> frozenset[str]:
-    """Every request parameter name the vendor's V2 SDK can send for ``action``, indices written N."""
+    """Every request parameter name the vendor's V2 SDK can send for ``action``, indices written N (none for an action
+    whose model has no request, STS GetCallerIdentity)."""
+    if not hasattr(_models(product), action + 'Request'):
+        return frozenset()
     client = importlib.import_module(PACKAGES[product] + '.client').Client(Config(
         access_key_id='dummy', access_key_secret='dummy', region_id='cn-hangzhou', endpoint='vendor-model.invalid'))
     wanted = action.lower() + 'withoptions'

@@ -134,7 +134,7 @@ def test_a_source_under_a_customer_key_copies_when_the_key_is_shared_and_says_wh
     assert shares_of(snapshot_id) == ([], {})
 
 
-@pytest.mark.parametrize('provider', ['ecs', 'ens'])
+@pytest.mark.parametrize('provider', ['ens'])
 def test_a_cloud_without_a_cross_account_copy_refuses_dr_account_saying_why(provider):
     with pytest.raises(InputError) as raised:
         dr_account_settings(DR_ROLE, provider, PROVIDERS[provider].role_rules)
