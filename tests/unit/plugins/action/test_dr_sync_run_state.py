@@ -147,7 +147,7 @@ def test_a_marker_left_by_a_kill_is_replaced_and_the_earlier_report_stays_histor
     # The kill: the marker is written, then nothing more (fail never runs).
     monkeypatch.setattr(_run_reports.RunReportFiles, 'fail', lambda self, error, ended_at: False)
     with pytest.raises(SystemExit):
-        action_running(lambda module_args: (_ for _ in ()).throw(SystemExit(-9)), report_dir=str(tmp_path), **TASK).run(task_vars={})
+        action_running(lambda module_args: (never for never in ()).throw(SystemExit(-9)), report_dir=str(tmp_path), **TASK).run(task_vars={})
     left = read(tmp_path)[0]
     assert left['run_state'] == 'started'
     monkeypatch.undo()

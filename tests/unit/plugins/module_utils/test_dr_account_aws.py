@@ -232,7 +232,7 @@ def test_two_runs_at_once_leave_no_share_when_one_shares_while_the_other_release
     reports['y'] = dr_run(moto_url, 'race')
     assert snapshot_id in reports['y']['dr_account']['held'], 'Y took X\'s share away while X was about to copy'
     go.set()
-    run_x.join(60)
+    run_x.join()  # however slow the machine: pytest's time limit catches a hang
     assert not reports['x']['failures'] and reports['x']['dr_account']['released'] == [snapshot_id]
     permissions, tags = shares_of(snapshot_id)
     assert permissions == [] and not [key for key in tags if key == SHARE_TAG or key.startswith(SHARE_CLAIM_TAG_PREFIX)]

@@ -139,7 +139,7 @@ def test_two_runs_at_once_leave_no_share_and_one_copy(cloud):
     while not calls(cloud, 'resourcesharing', 'CreateResourceShare') and datetime.datetime.now() < deadline:
         threading.Event().wait(0.05)
     reports['y'] = dr_run(cloud)
-    run_x.join(60)
+    run_x.join()  # however slow the machine: pytest's time limit catches a hang
     assert not reports['x']['failures'] and not reports['y']['failures'], (reports['x']['failures'], reports['y']['failures'])
     assert snapshot_id in reports['y']['dr_account']['held'] + reports['y']['dr_account']['released']
     assert len(dr_copies(cloud)) == 1, 'never two DR copies of one snapshot'
