@@ -20,7 +20,7 @@ from dataclasses import InitVar, dataclass, field as dataclass_field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._backoff import create_once
-from ._dr_claims import CopyClaims, SourceTagCalls, claim_for, held_message
+from ._dr_claims import claim_for
 from ._dr_lock import IN_FORCE, KEPT_LOCKED, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, held_lock, lock_record, read_locks
 from ._dr_prune import copies_to_mark, dr_copies_by_disk, prune_selection
 from ._dr_report import dr_report
@@ -38,7 +38,7 @@ from ._dr_restore import (
 )
 from ._engine import COPIED, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, run_retry
 from ._errors import IN_USE, NOT_FOUND, CloudError, InputError, is_permission_refusal
-from ._model import COMPLETED, FAILED, PENDING, CopyRequest, Disk, Snapshot, copy_mismatches, parse_time, source_tag_value
+from ._model import COMPLETED, FAILED, PENDING, CopyRequest, Disk, Snapshot, copy_mismatches, parse_time
 from ._poller import DONE, PENDING as POLL_PENDING, poll
 from ._progress import COPYING, FRESH_SNAPSHOTS, LOCKING, PRUNING, READING, RESTORE_TEST, Progress
 from ._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
@@ -148,8 +148,6 @@ class DrRun:
         self.warnings: list[str] = []
         # With dr_account: the DR account, and the shares of source snapshots released, held for a copy in flight, or not.
         self.shares: dict[str, Any] | None = None
-        # The run's copy claims on its sources (_dr_claims), where the cloud's adapter tags source snapshots.
-        self.copy_claims: CopyClaims | None = None
 
     # ------------------------------------------------------------------ validation (no calls)
     def validate(self) -> None:
@@ -220,12 +218,8 @@ class DrRun:
                 'tag_selector %s matches no disk in %s: check its keys and values (tags are case-sensitive); where a scope '
                 'without disks is expected, set allow_no_disks' % (format_selector(settings['tag_selector']), region))
         self._refresh_stale(entries)
-        try:
-            self._copy(entries)
-            report = self._after_copies(entries, snapshots)
-        finally:
-            self._drop_copy_claims()
-        return report
+        self._copy(entries)
+        return self._after_copies(entries, snapshots)
 
     def _after_copies(self, entries: list[DiskEntry], snapshots: Mapping[str, list[Snapshot]]) -> dict[str, Any]:
         """What follows the copies: marks, locks, shares, the drill, pruning; then the report."""
@@ -247,7 +241,6 @@ class DrRun:
         if settings.get('prune'):
             self.progress.enter(PRUNING)
             self._prune(entries, listed, source_disks)
-        self._drop_copy_claims()  # before the report, which carries its warning if the cloud refuses
         return self._report(entries)
 
     def _call(self, method: Callable[..., T], *args: Any) -> T:
@@ -352,45 +345,27 @@ class DrRun:
             max_in_flight=settings.get('max_in_flight') or self.adapter.max_copies_in_flight,
             clock=self.clock, sleep=self.sleep, workers=self.workers, on_mismatch=settings.get('on_mismatch') or MISMATCH_FAIL,
             retry=self.retry, progress=self.progress)
-        held = self._claim_copies(requests)
+        attached = False
+
+        def lock_before_waiting(outcomes: list[RequestOutcome]) -> None:
+            # With wait, the copies are locked once named, not after the wait: anyone holding the account could delete
+            # one in the meantime. The lock pass after the wait then finds them locked and keeps the record.
+            nonlocal attached
+            for entry, outcome in zip(owners, outcomes):
+                entry.outcomes.append(outcome)
+            attached = True
+            self._lock_copies(entries, {}, {})
+            self.progress.enter(COPYING)
+        early_lock = settings.get('lock') is not None and not self.check_mode and cast('SnapshotLockAdapter', self.adapter).locks_pending
         self.progress.enter(COPYING)
         try:
             # The engine's calls have its deadline, the run's but for a second at least.
-            outcomes = self.engine.run(requests, sources, held) if requests else []
+            outcomes = self.engine.run(requests, sources, lock_before_waiting if early_lock else None) if requests else []
         except InputError as error:
             raise dr_input_error(error) from None
-        for entry, outcome in zip(owners, outcomes):
-            entry.outcomes.append(outcome)
-
-    # ------------------------------------------------------------------ copy claims (_dr_claims)
-    def _claim_copies(self, requests: list[CopyRequest]) -> dict[tuple[str, str], str]:
-        """Claim the sources of ``requests`` for this run's DR regions; answer {(source tag, DR region): why not} for those
-        another run is copying. Where the claim cannot be written (a policy without the tag permissions), the run copies
-        as before claims, with a warning: a missed copy is worse than the rare second one."""
-        if self.check_mode or not requests or not isinstance(self.adapter, SourceTagCalls):
-            return {}
-        region = self.settings['source_region']
-        self.copy_claims = CopyClaims(self.adapter, run=claim_for(self.run_id, run_over_at(self.now, self.settings),
-                                                                  [dr_region['region'] for dr_region in self.settings['dr_regions']]), now=self.now)
-        try:
-            held = self._call(self.copy_claims.take, region, [request.source_id for request in requests])
-        except CloudError as error:
-            self.warnings.append('could not claim the source snapshots for this run\'s copies (%s): a run of this scope or another '
-                                 'under way at the same time may copy a snapshot this run copies too' % error)
-            return {}
-        return {(source_tag_value(region, snapshot_id), dr_region): held_message(claim, snapshot_id, dr_region)
-                for snapshot_id, by_region in held.items() for dr_region, claim in by_region.items()}
-
-    def _drop_copy_claims(self) -> None:
-        """Remove this run's copy claims (its copies are made, or it gave up); a claim left lapses at the time it names."""
-        if self.copy_claims is None:
-            return
-        claims, self.copy_claims = self.copy_claims, None
-        try:
-            self._call(claims.drop)
-        except CloudError as error:
-            self.warnings.append('could not remove this run\'s copy claims from its source snapshots (%s): until %s, another run '
-                                 'copies none of them that this run did not' % (error, run_over_at(self.now, self.settings)))
+        if not attached:
+            for entry, outcome in zip(owners, outcomes):
+                entry.outcomes.append(outcome)
 
     # ------------------------------------------------------------------ the mark of a DR copy (COPY_TAG)
     def _mark_copies(self, entries: list[DiskEntry]) -> None:
@@ -465,13 +440,7 @@ class DrRun:
             found = self._region_locks(region, used.get(region, []), [copy.id for dummy, copy in others.get(region, [])])
             if found is None:
                 continue
-            to_lock: list[tuple[DiskEntry, Snapshot, bool]] = []  # (entry, copy, whether the run uses it)
-            for entry, copy in used.get(region, []):
-                current = found.get(copy.id)
-                if current is not None and current.in_force:
-                    entry.locks[(region, copy.id)] = lock_record(IN_FORCE, current)
-                else:
-                    to_lock.append((entry, copy, True))
+            to_lock = self._used_to_lock(region, used.get(region, []), found)
             # An older copy whose lock has expired is left to pruning; one never locked is locked now.
             to_lock += [(entry, copy, False) for entry, copy in others.get(region, []) if copy.id not in found]
             records = self._each([functools.partial(self._lock, region, copy, entry, lock) if not self.check_mode
@@ -482,6 +451,22 @@ class DrRun:
                 else:
                     entry.other_locks.append(dict(record, region=region, snapshot_id=copy.id))
 
+    @staticmethod
+    def _used_to_lock(region: str, used: list[tuple[DiskEntry, Snapshot]], found: Mapping[str, SnapshotLock]) -> list[tuple[DiskEntry, Snapshot, bool]]:
+        """Of the run's copies ``used`` in ``region``, those to lock now, as (entry, copy, True); a copy whose lock is in
+        force is recorded as it is now, locked by this run before it waited (LOCKED) or before this run (IN_FORCE)."""
+        to_lock: list[tuple[DiskEntry, Snapshot, bool]] = []
+        for entry, copy in used:
+            before = (entry.locks.get((region, copy.id)) or {}).get('action')
+            if before == LOCK_FAILED:
+                continue  # this run's lock of it before the wait failed, named: not sent again
+            current = found.get(copy.id)
+            if current is not None and current.in_force:
+                entry.locks[(region, copy.id)] = lock_record(LOCKED if before == LOCKED else IN_FORCE, current)
+            else:
+                to_lock.append((entry, copy, True))
+        return to_lock
+
     def _region_locks(self, region: str, used: list[tuple[DiskEntry, Snapshot]], other_ids: list[str]) -> dict[str, SnapshotLock] | None:
         """The locks of ``used`` (the run's copies in ``region``) and of ``other_ids``; None when the cloud refused the read.
         Unread, no copy is known locked, and none is locked blind (it might be a person's lock, changed): each copy of the
@@ -490,6 +475,8 @@ class DrRun:
             return read_locks(self.adapter, self._call, region, [copy.id for dummy, copy in used] + other_ids)
         except CloudError as error:
             for entry, copy in used:
+                if (entry.locks.get((region, copy.id)) or {}).get('action') == LOCK_FAILED:
+                    continue  # named already, before the wait
                 entry.locks[(region, copy.id)] = lock_record(LOCK_FAILED, error=error.as_result())
                 entry.problems.append('locking copy %s in %s: its lock could not be read: %s' % (copy.id, region, error))
             return None
@@ -523,6 +510,9 @@ class DrRun:
                         entry.locks[(destination, '')] = lock_record(WOULD_LOCK if self.settings['wait'] or PENDING in lockable else WHEN_COMPLETED)
                     elif copy is not None and copy.id and copy.state in lockable:  # a copy that timed out too: a rerun adopts it
                         to_lock.setdefault(destination, []).append((entry, copy))
+                    elif copy is not None and copy.id and copy.state == FAILED:
+                        # Locked in flight, then failed: the clouds cancel a failed snapshot's lock; no lock to report.
+                        entry.locks.pop((destination, copy.id), None)
                     elif copy is not None and copy.id and not destination_outcome.failed and copy.state == PENDING:
                         entry.locks[(destination, copy.id)] = lock_record(WHEN_COMPLETED)
         return to_lock

@@ -184,13 +184,12 @@ class CopyEngine:
 
     # ------------------------------------------------------------------ entry point
     def run(self, requests: list[CopyRequest], sources: Mapping[tuple[str, str], Snapshot] | None = None,
-            held: Mapping[tuple[str, str], str] | None = None) -> list[RequestOutcome]:
+            before_waiting: Callable[[list[RequestOutcome]], None] | None = None) -> list[RequestOutcome]:
         """Validate every request (no API call), then plan, copy and wait. Returns RequestOutcomes.
 
         ``sources`` ({(region, snapshot id): Snapshot}) are source snapshots the caller has just
-        read itself (the DR run lists them anyway): they are not read again. ``held`` ({(source tag,
-        destination): why}) are the destinations another run is copying to (_dr_claims): a copy found
-        there is used, and none is made; without one, the destination fails, saying why.
+        read itself (the DR run lists them anyway): they are not read again. ``before_waiting`` is called
+        with the outcomes once every copy is asked for, before the wait (the DR run locks the copies named).
         """
         for request in requests:
             self.adapter.validate(request)
@@ -200,9 +199,11 @@ class CopyEngine:
         self._load_sources(outcomes, sources or {})
         self._find_existing_copies([outcome for outcome in outcomes if outcome.error is None])
         self._publish_progress(force=True)
-        self._copy_all([outcome for outcome in outcomes if outcome.error is None], held or {})
+        self._copy_all([outcome for outcome in outcomes if outcome.error is None])
         self._publish_progress(force=True)
         if self.wait and not self.check_mode:
+            if before_waiting is not None:
+                before_waiting(outcomes)
             if self.progress is not None:
                 self.progress.enter(WAITING)
             self._wait_for_copies(outcomes)
@@ -326,18 +327,12 @@ class CopyEngine:
         return False
 
     # ------------------------------------------------------------------ copying
-    def _copy_all(self, outcomes: list[RequestOutcome], held: Mapping[tuple[str, str], str]) -> None:
-        """Start every missing copy but those ``held`` by another run: one call per destination group, in request order;
-        with ``max_in_flight``, within the free slots of each destination."""
+    def _copy_all(self, outcomes: list[RequestOutcome]) -> None:
+        """Start every missing copy: one call per destination group, in request order; with
+        ``max_in_flight``, within the free slots of each destination."""
         jobs: list[Job] = []
         for outcome in outcomes:
-            missing = []
-            for destination, destination_outcome in outcome.destinations.items():
-                why = held.get((outcome.request.source_tag, destination))
-                if destination_outcome.action is None and why is not None:
-                    _fail(outcome, destination, CloudError('CopySnapshot', 'CopyClaimedByAnotherRun', why, region=destination))
-                elif destination_outcome.action is None:
-                    missing.append(destination)
+            missing = [destination for destination, destination_outcome in outcome.destinations.items() if destination_outcome.action is None]
             if self.check_mode:
                 for destination in missing:
                     outcome.destinations[destination].action = WOULD_COPY

@@ -41,9 +41,6 @@ SHARE_CLAIM_TAG_PREFIX = 'snapcopy:share-claim:'
 # On such a source while a run takes its share back, that run's tag (the prefix, then its id): a run that claims the share
 # meanwhile waits for it to go before it copies (_dr_shares).
 RELEASE_TAG_PREFIX = 'snapcopy:share-release:'
-# On a source snapshot a DR run is about to copy, one tag per run, as the share claim (_dr_claims.CopyClaims): a run that
-# sees another's live claim for one of its DR regions makes no copy there. The run removes its claim when it ends.
-COPY_CLAIM_TAG_PREFIX = 'snapcopy:copy-claim:'
 # Tencent Cloud CBS with dr_account (_cbs_dr_account): on the DR account's bridge disk, made from a staged copy shared with
 # it, and on the DR account's copy, a snapshot of that disk, the staged copy's id. It links the three across a killed run.
 STAGED_FROM_TAG = 'snapcopy:staged-from'

@@ -20,16 +20,27 @@ def copy_locks(report):
     return {(copy['region'], copy['snapshot_id']): copy['lock'] for disk in report['disks'] for copy in disk['copies']}
 
 
-def test_a_waiting_run_locks_each_copy_once_complete_and_the_rerun_changes_nothing():
+def test_a_waiting_run_locks_each_copy_once_named_before_it_waits_and_the_rerun_changes_nothing():
     cloud, clock = cloud_with_disks(count=2)
+    states_when_locked = []
+    lock_snapshot = cloud.lock_snapshot
+
+    def lock_and_note(region, snapshot_id, lock):
+        states_when_locked.append(cloud.describe(region, [snapshot_id])[snapshot_id].state)
+        return lock_snapshot(region, snapshot_id, lock)
+    cloud.lock_snapshot = lock_and_note
     first = run(cloud, clock, wait=True, lock=GOVERNANCE_WEEK)
     assert first['changed'] and first['totals']['copied'] == 4 and first['totals']['locked'] == 4
     assert cloud.calls['lock_snapshot'] == 4
     # One read of the locks per DR region before locking, not one per copy; then each lock set is read back.
-    assert cloud.calls['describe_locks'] == 2 + 4
-    for lock in copy_locks(first).values():
+    # One read per region before the locks, each lock read back, one read per region after the wait.
+    assert cloud.calls['describe_locks'] == 2 + 4 + 2
+    # Locked as soon as named, before the wait: none could be deleted while the run waited.
+    assert states_when_locked == ['pending'] * 4
+    for (dummy, copy_id), lock in copy_locks(first).items():
         assert lock['action'] == 'locked' and lock['mode'] == 'governance' and lock['in_force']
-        assert lock['expires'] == cloud.when(clock.now + 7 * 86400)
+        # Read again after the wait: the week counts from the copy's completion.
+        assert lock['expires'] == cloud.when(cloud.copies[copy_id]['started'] + cloud.copy_seconds + 7 * 86400)
     assert sorted(cloud.locks) == sorted(cloud.copies)
     assert '4 copies locked' in summary_line(first['totals'], None, False)
     second = run(cloud, clock, wait=True, lock=GOVERNANCE_WEEK)
