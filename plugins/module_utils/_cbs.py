@@ -86,9 +86,10 @@ LISTING_PROBE_CHUNKS = 5
 # Past this many sources, one paged listing of the destination (100 snapshots a call) costs
 # fewer calls than looking up each source's copy names (5 values a filter).
 LISTING_THRESHOLD = 10
-# TagResources takes at most 9 resources and 10 tags per call.
+# TagResources and UnTagResources take at most 9 resources, and 9 tags or tag keys, a call: the tag 2018-08-13 models
+# give "N from 0 to 9" for ResourceList, Tags and TagKeys alike, read as at most 9 (as fakecloud's conformance test reads it).
 TAG_RESOURCES_PER_CALL = 9
-TAGS_PER_CALL = 10
+TAGS_PER_CALL = 9
 # DescribeSnapshots' disk-id filter takes at most 10 values (API reference, DescribeSnapshots).
 DISK_IDS_PER_FILTER = 10
 # A disk's DiskState (cbs 2017-03-12 Disk.DiskState). CBS has no state for a disk being made: CreateDisks'

@@ -445,12 +445,24 @@ def _cbs_resource(ids, index=0):
     return 'qcs::cvm:%s:uin/:snapshot/%s' % (GZ, ids['cbs']['snapshots'][index])
 
 
+def _gone_resource():
+    return 'qcs::cvm:%s:uin/:snapshot/snap-none0000' % GZ
+
+
 def tag_tag_resources(ids, send):
-    send({'ResourceList': [_cbs_resource(ids), _cbs_resource(ids, 1)], 'Tags': [{'TagKey': 'k', 'TagValue': 'v'}]})
+    answer = send({'ResourceList': [_cbs_resource(ids), _cbs_resource(ids, 1), _gone_resource()], 'Tags': [{'TagKey': 'k', 'TagValue': 'v'}]})
+    # A resource that failed is named in a normal answer (its FailedResource checked against the model too).
+    assert [row['Resource'] for row in answer['FailedResources']] == [_gone_resource()]
+    many = [{'TagKey': 'k%d' % number, 'TagValue': 'v'} for number in range(tag.MAX_TAGS_PER_CALL + 1)]
+    send({'ResourceList': [_cbs_resource(ids)], 'Tags': many}, expected_error='InvalidParameterValue')
 
 
 def tag_untag_resources(ids, send):
-    send({'ResourceList': [_cbs_resource(ids)], 'TagKeys': ['k']})
+    # A key the resource does not carry ('absent') is no failure; a gone resource is one, inside a normal answer.
+    answer = send({'ResourceList': [_cbs_resource(ids), _gone_resource()], 'TagKeys': ['k', 'absent']})
+    assert [row['Resource'] for row in answer['FailedResources']] == [_gone_resource()]
+    many = ['k%d' % number for number in range(tag.MAX_KEYS_PER_CALL + 1)]
+    send({'ResourceList': [_cbs_resource(ids)], 'TagKeys': many}, expected_error='InvalidParameterValue')
 
 
 def tag_modify_resource_tags(ids, send):
@@ -770,6 +782,9 @@ def test_documented_limits_and_states_are_the_models(fakecloud_clean):
     assert set(cbs._SNAPSHOT_FILTERS) <= set(tencent.documented_filters('cbs', 'DescribeSnapshots'))  # pylint: disable=protected-access
     disk_filters = tencent.documented_filters('cbs', 'DescribeDisks')
     assert {name.replace('tag:*', 'tag:tag-key') for name in cbs._DISK_FILTERS} <= set(disk_filters)  # pylint: disable=protected-access
+    for action, field, limit in (('TagResources', 'ResourceList', tag.MAX_RESOURCES_PER_CALL), ('TagResources', 'Tags', tag.MAX_TAGS_PER_CALL),
+                                 ('UnTagResources', 'ResourceList', tag.MAX_RESOURCES_PER_CALL), ('UnTagResources', 'TagKeys', tag.MAX_KEYS_PER_CALL)):
+        assert tencent.documented_maximum('tag', action + 'Request', field) == limit, (action, field)
 
 
 # ---------------------------------------------------------------------- the check is not vacuous
