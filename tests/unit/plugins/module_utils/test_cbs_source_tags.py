@@ -1,0 +1,130 @@
+"""The CBS adapter's calls on the tags of source snapshots (_dr_claims.SourceTagCalls, what copy and share claims are made
+of), driving the real Tencent SDK against fakecloud over HTTP: the Tag service writes and removes the tags (TagResources,
+UnTagResources), DescribeSnapshots reads them back, always in the disks' account."""
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import TAG_RESOURCES_PER_CALL, TAGS_PER_CALL, CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_claims import SourceTagCalls, claim_for, claims_in
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, CloudError
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_cbs import make_client
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_cbs import dr_adapter, run_settings
+
+SOURCE = 'ap-guangzhou'
+COPY_CLAIM_PREFIX = 'snapcopy:copy-claim:'
+UNTIL = datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+
+
+@pytest.fixture
+def cloud(fakecloud_clean):
+    return fakecloud_clean
+
+
+def seed_sources(cloud, count, tags=None, account=None):
+    """``count`` snapshots in the source region, each with ``tags``: their ids."""
+    spec = {'region': SOURCE, 'tags': dict(tags or {})}
+    if account:
+        spec['account'] = account
+    return cloud.admin.seed(cbs={'snapshots': [dict(spec) for dummy in range(count)]})['cbs']['snapshots']
+
+
+def claim(run_id, regions=('ap-shanghai',)):
+    """A copy claim's tag, as a DR run writes it: (key, value)."""
+    return claim_for(run_id, UNTIL, regions).tag(COPY_CLAIM_PREFIX)
+
+
+def held_tags(cloud, snapshot_ids):
+    """{id: tags} as fakecloud holds them (not through the adapter)."""
+    snapshots = cloud.admin.state(cloud='cbs', region=SOURCE)['cbs'].get(SOURCE, {}).get('snapshots', [])
+    return {snapshot['id']: snapshot['tags'] for snapshot in snapshots if snapshot['id'] in snapshot_ids}
+
+
+def tag_calls(cloud, action):
+    return [entry['params'] for entry in cloud.admin.calls()['log'] if entry['cloud'] == 'tag' and entry['action'] == action]
+
+
+def test_tags_written_on_two_sources_are_read_back(cloud):
+    sources = seed_sources(cloud, 2, {'owner': 'team-a'})
+    adapter = CbsAdapter(make_client(cloud))
+    assert isinstance(adapter, SourceTagCalls)
+    key, value = claim('run-a', ('ap-shanghai', 'ap-beijing'))
+    adapter.tag_sources(SOURCE, sources, {key: value})
+    assert held_tags(cloud, sources) == {source: {'owner': 'team-a', key: value} for source in sources}
+    read = adapter.sources_tags(SOURCE, sources)
+    assert read == {source: {'owner': 'team-a', key: value} for source in sources}
+    # What a DR run reads back is the claim it wrote.
+    assert claims_in(read[sources[0]], COPY_CLAIM_PREFIX) == {'run-a': claim_for('run-a', UNTIL, ['ap-beijing', 'ap-shanghai'])}
+    (sent,) = tag_calls(cloud, 'TagResources')
+    assert sent['ResourceList'] == ['qcs::cvm:%s:uin/:snapshot/%s' % (SOURCE, source) for source in sorted(sources)]
+    assert sent['Tags'] == [{'TagKey': key, 'TagValue': value}]
+
+
+def test_untag_removes_only_the_named_key_and_a_key_not_there_is_no_error(cloud):
+    sources = seed_sources(cloud, 2, {'owner': 'team-a'})
+    adapter = CbsAdapter(make_client(cloud))
+    mine, theirs = claim('run-a'), claim('run-b')
+    adapter.tag_sources(SOURCE, sources, dict([mine, theirs]))
+    adapter.untag_sources(SOURCE, sources, [mine[0], COPY_CLAIM_PREFIX + 'never-there'])
+    expected = {source: {'owner': 'team-a', theirs[0]: theirs[1]} for source in sources}
+    assert adapter.sources_tags(SOURCE, sources) == expected
+    assert held_tags(cloud, sources) == expected
+    # Again: no snapshot carries the key now, and that is no error either.
+    adapter.untag_sources(SOURCE, sources, [mine[0]])
+    assert adapter.sources_tags(SOURCE, sources) == expected
+    assert [sent['TagKeys'] for sent in tag_calls(cloud, 'UnTagResources')] == [sorted([mine[0], COPY_CLAIM_PREFIX + 'never-there']), [mine[0]]]
+
+
+def test_a_snapshot_gone_is_left_out_untagged_without_error_and_refused_a_tag(cloud):
+    present, gone = seed_sources(cloud, 2, {'owner': 'team-a'})
+    adapter = CbsAdapter(make_client(cloud))
+    key, value = claim('run-a')
+    adapter.tag_sources(SOURCE, [present, gone], {key: value})
+    adapter.delete_snapshot(SOURCE, gone)
+    assert adapter.sources_tags(SOURCE, [present, gone]) == {present: {'owner': 'team-a', key: value}}
+    # Removing a claim from a snapshot that is gone has nothing left to do (its tags are gone with it).
+    adapter.untag_sources(SOURCE, [present, gone], [key])
+    assert adapter.sources_tags(SOURCE, [present, gone]) == {present: {'owner': 'team-a'}}
+    # A claim cannot be written on it: the failure (inside TagResources' normal answer) names it; the other is tagged.
+    with pytest.raises(CloudError) as raised:
+        adapter.tag_sources(SOURCE, [present, gone], {key: value})
+    assert raised.value.kind == NOT_FOUND and raised.value.action == 'TagResources'
+    assert gone in raised.value.message and present not in raised.value.message
+    assert adapter.sources_tags(SOURCE, [present, gone]) == {present: {'owner': 'team-a', key: value}}
+
+
+def test_more_sources_and_tags_than_one_call_takes_go_in_batches(cloud):
+    sources = seed_sources(cloud, TAG_RESOURCES_PER_CALL + 3)
+    adapter = CbsAdapter(make_client(cloud))
+    tags = dict(claim('run-%02d' % number) for number in range(TAGS_PER_CALL + 1))
+    adapter.tag_sources(SOURCE, sources, tags)
+    assert adapter.sources_tags(SOURCE, sources) == {source: tags for source in sources}
+    sent = tag_calls(cloud, 'TagResources')
+    assert len(sent) == 4  # two batches of snapshots, each with two of tags
+    assert all(len(call['ResourceList']) <= TAG_RESOURCES_PER_CALL and len(call['Tags']) <= TAGS_PER_CALL for call in sent)
+    assert cloud.admin.calls()['calls']['cbs']['DescribeSnapshots']['calls'] == 1  # 100 ids a read
+    adapter.untag_sources(SOURCE, sources, sorted(tags))
+    assert adapter.sources_tags(SOURCE, sources) == {source: {} for source in sources}
+    removed = tag_calls(cloud, 'UnTagResources')
+    assert len(removed) == 4
+    assert all(len(call['ResourceList']) <= TAG_RESOURCES_PER_CALL and len(call['TagKeys']) <= TAGS_PER_CALL for call in removed)
+
+
+def test_with_a_dr_account_the_calls_go_to_the_disks_account(cloud):
+    sources = seed_sources(cloud, 2, {'owner': 'team-a'})
+    # A snapshot of the DR account in the source region: not the disks' account's, so never one of its sources.
+    (foreign,) = seed_sources(cloud, 1, {'owner': 'dr'}, account=credentials.TENCENT_DR_UIN)
+    adapter = dr_adapter(cloud, run_settings()['dr_account'])
+    assert adapter.dr is not None
+    key, value = claim('run-a')
+    adapter.tag_sources(SOURCE, sources, {key: value})
+    snapshots = cloud.admin.state(cloud='cbs', region=SOURCE)['cbs'][SOURCE]['snapshots']
+    assert {snapshot['id']: (snapshot['account'], snapshot['tags']) for snapshot in snapshots} == dict(
+        {source: (credentials.TENCENT_UIN, {'owner': 'team-a', key: value}) for source in sources},
+        **{foreign: (credentials.TENCENT_DR_UIN, {'owner': 'dr'})})
+    assert adapter.sources_tags(SOURCE, [*sources, foreign]) == {source: {'owner': 'team-a', key: value} for source in sources}
+    adapter.untag_sources(SOURCE, sources, [key])
+    assert held_tags(cloud, sources) == {source: {'owner': 'team-a'} for source in sources}
