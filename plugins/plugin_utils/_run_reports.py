@@ -220,10 +220,11 @@ def state_html(report):
 
 
 def write_state(paths, report, mode):
-    """The three files of a run without a report (``report`` started_report's or failed_report's), each at once."""
-    write_file(paths['json'], json.dumps(report, indent=4, sort_keys=False, default=str) + '\n', mode)
+    """The three files of a run without a report (``report`` started_report's or failed_report's), each at once. The JSON,
+    which readers look at first, comes last: a run killed between two files leaves no JSON ahead of its pages."""
     write_file(paths['markdown'], state_markdown(report), mode)
     write_file(paths['html'], state_html(report), mode)
+    write_file(paths['json'], json.dumps(report, indent=4, sort_keys=False, default=str) + '\n', mode)
 
 
 class RunReportFiles:
