@@ -20,7 +20,7 @@ from dataclasses import InitVar, dataclass, field as dataclass_field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._backoff import create_once
-from ._dr_claims import claim_for
+from ._dr_claims import CopyLeases, SourceTagCalls, claim_for, lease_seconds
 from ._dr_lock import IN_FORCE, KEPT_LOCKED, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, held_lock, lock_record, read_locks
 from ._dr_prune import copies_to_mark, dr_copies_by_disk, prune_selection
 from ._dr_report import dr_report
@@ -39,6 +39,7 @@ from ._dr_restore import (
 from ._engine import COPIED, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, run_retry
 from ._errors import IN_USE, NOT_FOUND, CloudError, InputError, is_permission_refusal
 from ._model import COMPLETED, FAILED, PENDING, CopyRequest, Disk, Snapshot, copy_mismatches, parse_time
+from ._network import CONNECT_TIMEOUT, READ_TIMEOUT
 from ._poller import DONE, PENDING as POLL_PENDING, poll
 from ._progress import COPYING, FRESH_SNAPSHOTS, LOCKING, PRUNING, READING, RESTORE_TEST, Progress
 from ._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
@@ -134,7 +135,8 @@ class DrRun:
         self.run_id = run_id(self.now)
         self.clock = clock
         self.sleep = sleep
-        self.deadline: float = clock() + settings['wait_timeout']
+        self.started_at = clock()
+        self.deadline: float = self.started_at + settings['wait_timeout']
         # The run's calls are retried until its deadline; the copies and the drill have deadlines of their own.
         self.retry = run_retry(adapter, retry, sleep=sleep, clock=clock).until(self.deadline)
         self.engine: CopyEngine | None = None
@@ -344,7 +346,7 @@ class DrRun:
             timeout=max(1, self.deadline - self.clock()), poll_interval=settings['poll_interval'], max_poll_interval=60,
             max_in_flight=settings.get('max_in_flight') or self.adapter.max_copies_in_flight,
             clock=self.clock, sleep=self.sleep, workers=self.workers, on_mismatch=settings.get('on_mismatch') or MISMATCH_FAIL,
-            retry=self.retry, progress=self.progress)
+            retry=self.retry, progress=self.progress, guard=self._copy_leases())
         attached = False
 
         def lock_before_waiting(outcomes: list[RequestOutcome]) -> None:
@@ -366,6 +368,20 @@ class DrRun:
         if not attached:
             for entry, outcome in zip(owners, outcomes):
                 entry.outcomes.append(outcome)
+
+    def _copy_leases(self) -> CopyLeases | None:
+        """The run's copy leases (_dr_claims), where two runs at once could both copy: the cloud's copy call has no
+        idempotency token (ECS's has: two runs' calls make one copy) and its adapter tags source snapshots (ENS keeps no
+        tags on snapshots: docs/vault.md). None in check mode, which copies nothing."""
+        if self.check_mode or self.adapter.copy_call_is_idempotent or not isinstance(self.adapter, SourceTagCalls):
+            return None
+        client = getattr(self.adapter, 'client', None)
+        seconds = lease_seconds(getattr(client, 'connect_timeout', CONNECT_TIMEOUT), getattr(client, 'read_timeout', READ_TIMEOUT))
+        return CopyLeases(self.adapter, run_id=self.run_id, wall_clock=self.wall_clock, seconds=seconds, warn=self.warnings.append)
+
+    def wall_clock(self) -> datetime.datetime:
+        """The time now, as the run's start and its clock say (a test's fake clock moves it too)."""
+        return self.now + datetime.timedelta(seconds=self.clock() - self.started_at)
 
     # ------------------------------------------------------------------ the mark of a DR copy (COPY_TAG)
     def _mark_copies(self, entries: list[DiskEntry]) -> None:

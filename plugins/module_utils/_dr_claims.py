@@ -8,19 +8,28 @@ scopes whose selectors both match a disk. No cloud offers a lock on a snapshot t
 each lets a run add a tag and read the tags back. A run's claim is one tag of its own (a prefix, then its run id), so two
 runs never overwrite each other's claim, and the value says until when the run may be under way and its DR regions. A
 share claim (SHARE_CLAIM_TAG_PREFIX) keeps a run from taking back a share another run still copies with (_dr_shares); a
-run's release tag (RELEASE_TAG_PREFIX) is one too. A claim whose time has passed is taken for over: a killed run's stops
-counting then.
+run's release tag (RELEASE_TAG_PREFIX) is one too. A copy lease (COPY_LEASE_TAG_PREFIX, CopyLeases below) keeps two runs
+from copying one snapshot into one region at once; it names its region in its key and its time in its value. A claim
+whose time has passed is taken for over: a killed run's stops counting then.
 """
 
 from __future__ import annotations
 
 import datetime
+import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ._engine import CopyGuard
+from ._errors import CloudError, is_permission_refusal
+from ._network import CONNECT_TIMEOUT, READ_TIMEOUT
+from ._tagging import COPY_LEASE_TAG_PREFIX
+
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
+    from ._model import CopyRequest
 
 # The time in a claim, as the restore drill's RESTORE_UNTIL_TAG writes it.
 STAMP_FORMAT = '%Y%m%dT%H%M%SZ'
@@ -51,13 +60,17 @@ def claims_in(tags: Mapping[str, str], prefix: str) -> dict[str, RunClaim]:
         if not key.startswith(prefix):
             continue
         stamp, dummy, regions = (value or '').partition(' ')
-        try:
-            until: datetime.datetime | None = datetime.datetime.strptime(stamp, STAMP_FORMAT).replace(tzinfo=datetime.timezone.utc)
-        except ValueError:
-            until = None
         run_id = key[len(prefix):]
-        claims[run_id] = RunClaim(run_id, until, tuple(region for region in regions.split(',') if region))
+        claims[run_id] = RunClaim(run_id, parse_stamp(stamp), tuple(region for region in regions.split(',') if region))
     return claims
+
+
+def parse_stamp(stamp: str) -> datetime.datetime | None:
+    """The time a claim names (STAMP_FORMAT, UTC), or None when it names none that can be read (taken for over)."""
+    try:
+        return datetime.datetime.strptime(stamp, STAMP_FORMAT).replace(tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return None
 
 
 def claim_for(run_id: str, until: datetime.datetime, regions: Iterable[str]) -> RunClaim:
@@ -79,3 +92,112 @@ class SourceTagCalls(ABC):
     @abstractmethod
     def untag_sources(self, source_region: str, snapshot_ids: Sequence[str], keys: Sequence[str]) -> None:
         """Remove the tags ``keys`` from each of the snapshots, whatever their values (one not there is no error)."""
+
+
+# A lease outlives the copy call it guards: a call sent may be carried out up to its connect and read timeouts after it
+# was sent (and the engine lets a timed-out call settle for two such spans before it looks); a lease lasts two of them and
+# a margin, and is written again before a call when less than half of it is left.
+LEASE_TIMEOUTS = 2
+LEASE_MARGIN_SECONDS = 30
+
+
+def lease_seconds(connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT) -> float:
+    """How long a copy lease lasts, for calls with these timeouts."""
+    return LEASE_TIMEOUTS * (connect_timeout + read_timeout) + LEASE_MARGIN_SECONDS
+
+
+def lease_key(run_id: str, region: str) -> str:
+    """The tag of a run's copy lease for one DR region: one a region, so that the run's calls to two regions hold and let
+    go of the same source each on its own."""
+    return '%s%s/%s' % (COPY_LEASE_TAG_PREFIX, run_id, region)
+
+
+def leases_in(tags: Mapping[str, str]) -> list[tuple[str, str, RunClaim]]:
+    """(tag key, DR region, the lease as a RunClaim of that region) of each copy lease among a snapshot's ``tags``."""
+    leases = []
+    for key, value in tags.items():
+        if key.startswith(COPY_LEASE_TAG_PREFIX):
+            run_id, dummy, region = key[len(COPY_LEASE_TAG_PREFIX):].rpartition('/')
+            leases.append((key, region, RunClaim(run_id, parse_stamp(value), (region,))))
+    return leases
+
+
+class CopyLeases(CopyGuard):
+    """One run's copy leases: before each copy call, a tag of the run's own on the source snapshot, read back.
+
+    Two runs at once (a schedule overlapping a manual run, two scopes whose selectors meet) each look for a copy before they
+    make one, and both may find none. Before its copy call a run writes its lease for each DR region of the call (lease_key:
+    until when), then reads the source's tags. A region for which another run's lease is live: the run takes its own off
+    at once and waits (the engine asks again each poll interval and a random part of one). For the others it looks for a
+    copy once more, copies, and takes its lease off once the call is answered or given up. Of two runs, the one that reads
+    second sees the first's lease, written before the first read, so at most one copies; if both see each other, both let
+    go and ask again later. A run that found no lease looks again before it copies: a run that copied and let go before
+    this one wrote its lease made a copy that this look finds. A killed run's lease lapses at the time it names, minutes
+    away: a run waits at most that long for it. Leases that lapsed are taken off by the next run that reads them.
+    """
+
+    def __init__(self, calls: SourceTagCalls, *, run_id: str, wall_clock: Callable[[], datetime.datetime], seconds: float,
+                 warn: Callable[[str], None]) -> None:
+        self.calls = calls
+        self.run_id = run_id
+        self.wall_clock = wall_clock
+        self.seconds = seconds
+        self.warn = warn
+        self.disabled = False           # the cloud refused the tag calls: the run copies without leases, saying so
+        self._lock = threading.Lock()   # the engine's workers take leases of different sources at once
+
+    def take(self, request: CopyRequest, destinations: Sequence[str]) -> dict[str, str]:
+        if self.disabled:
+            return {}
+        regions = sorted(set(destinations))
+        mine = [lease_key(self.run_id, region) for region in regions]
+        try:
+            while True:
+                written = self.wall_clock()
+                until = (written + datetime.timedelta(seconds=self.seconds)).strftime(STAMP_FORMAT)
+                self.calls.tag_sources(request.source_region, [request.source_id], dict.fromkeys(mine, until))
+                tags = self.calls.sources_tags(request.source_region, [request.source_id]).get(request.source_id, {})
+                now = self.wall_clock()
+                others = [(key, region, lease) for key, region, lease in leases_in(tags) if lease.run_id != self.run_id]
+                lapsed = [key for key, dummy, lease in others if not lease.live(now)]
+                held = {region: held_message(lease, request.source_id, region)
+                        for dummy, region, lease in sorted(others, reverse=True) if lease.live(now) and region in regions}
+                if lapsed:
+                    self.calls.untag_sources(request.source_region, [request.source_id], lapsed)
+                if held:
+                    self.calls.untag_sources(request.source_region, [request.source_id], [lease_key(self.run_id, region) for region in sorted(held)])
+                if held or (now - written).total_seconds() < self.seconds / 2:
+                    return held
+                # The reads took so long (throttled, retried) that less than half the lease is left: write it again.
+        except CloudError as error:
+            if not is_permission_refusal(error):
+                raise
+            self._disable(error)
+            return {}
+
+    def release(self, request: CopyRequest, destinations: Sequence[str]) -> None:
+        if self.disabled:
+            return
+        try:
+            self.calls.untag_sources(request.source_region, [request.source_id],
+                                     [lease_key(self.run_id, region) for region in sorted(set(destinations))])
+        except CloudError as error:
+            # The lease lapses at the time it names; until then another run waits for this copy instead of making one.
+            self.warn('could not take this run\'s copy lease off source snapshot %s (%s): another run copies it no sooner than '
+                      'the lease lapses, within %d s' % (request.source_id, error, self.seconds))
+
+    def _disable(self, error: CloudError) -> None:
+        with self._lock:
+            if self.disabled:
+                return
+            self.disabled = True
+        self.warn('could not write a copy lease on the source snapshots (%s): this run copies without them, and a run of this '
+                  'scope or another at the same time may copy a snapshot this run copies too (grant the tag permissions of '
+                  'docs/real-account.md)' % error)
+
+
+def held_message(lease: RunClaim, snapshot_id: str, region: str) -> str:
+    """Why a run does not copy ``snapshot_id`` to ``region`` now: another run's lease."""
+    until = lease.until.strftime('%Y-%m-%d %H:%M:%S UTC') if lease.until is not None else '?'
+    return ('DR run %s is copying source snapshot %s to %s (its lease runs until %s): this run waits for that copy, or for the '
+            'lease to lapse, instead of making a second one' % (lease.run_id, snapshot_id, region, until))

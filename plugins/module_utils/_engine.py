@@ -17,11 +17,17 @@ any cloud's API. What it guarantees, for all clouds alike:
 With ``workers`` above 1 (the DR run), the copy calls of different requests and destinations
 are sent from a bounded pool of threads: each call still has its own retries and look-ups, and
 no two calls ever concern the same request and destination, so the rules above hold as they are.
+
+Two runs at once are another matter: each looks before it copies, and both may find nothing. A ``guard`` (CopyGuard: the
+DR run's copy leases, _dr_claims) is taken before each copy call and released after it; a destination another run holds
+is asked again each poll interval, and looked up again once held, so that a copy the other run made is used.
 """
 
 from __future__ import annotations
 
+import random
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -120,6 +126,19 @@ class DestinationOutcome:
         return result
 
 
+class CopyGuard(ABC):
+    """What keeps two runs from copying one source to one destination at the same time (the DR run's copy leases)."""
+
+    @abstractmethod
+    def take(self, request: CopyRequest, destinations: Sequence[str]) -> dict[str, str]:
+        """Hold ``request``'s source for ``destinations`` before a copy call; answer {destination: why not} for those that
+        another run holds, which this run then does not hold (empty: it holds them all)."""
+
+    @abstractmethod
+    def release(self, request: CopyRequest, destinations: Sequence[str]) -> None:
+        """Let go of ``request``'s source for ``destinations``, held or not: the copy call was answered, or given up."""
+
+
 class RequestOutcome:
     """The result of one CopyRequest: its source and one DestinationOutcome per destination."""
 
@@ -150,10 +169,12 @@ class CopyEngine:
     def __init__(self, adapter: CopyAdapter, check_mode: bool = False, wait: bool = False, timeout: float = 600, poll_interval: float = 15,
                  max_poll_interval: float | None = None, backoff: Backoff | None = None, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep, max_in_flight: int | None = None, workers: int = 1, on_mismatch: str = MISMATCH_FAIL,
-                 retry: CallRetry | PhaseRetry | None = None, progress: Progress | None = None) -> None:
+                 retry: CallRetry | PhaseRetry | None = None, progress: Progress | None = None, guard: CopyGuard | None = None) -> None:
         """``retry`` is the run's CallRetry (see run_retry); ``backoff`` is used only when it has none. ``progress``
-        is told of the copies as they start and end (a DR run's live progress)."""
+        is told of the copies as they start and end (a DR run's live progress). ``guard`` is taken around each copy call
+        (see the module docstring)."""
         self.adapter = adapter
+        self.guard = guard
         self.progress = progress
         self.outcomes: list[RequestOutcome] = []
         if on_mismatch not in MISMATCH_CHOICES:
@@ -405,11 +426,27 @@ class CopyEngine:
 
         def copy() -> None:
             nonlocal remaining
-            unanswered = self._record_copies(outcome, remaining, self.adapter.start_copy(outcome.request, remaining))
-            self._publish_progress()
+            held: dict[str, str] = {}
+            if self.guard is not None:
+                held = self.guard.take(outcome.request, remaining)
+                # Another run may have made its copy and let go since this run looked: look again, now that no run can.
+                free = self._adopt_found_copies(outcome, [destination for destination in remaining if destination not in held], EXISTING)
+                remaining = free + [destination for destination in remaining if destination in held]
+            unanswered: dict[str, CloudError | None] = {}
+            sending = [destination for destination in remaining if destination not in held]
+            if sending:
+                unanswered = self._record_copies(outcome, sending, self.adapter.start_copy(outcome.request, sending))
+                self._publish_progress()
+            held_errors = {destination: CloudError('CopySnapshot', 'CopyHeldByAnotherRun', why, kind=BUSY, region=destination)
+                           for destination, why in sorted(held.items())}
             if unanswered:
-                remaining = list(unanswered)
-                raise DestinationsLeft(unanswered)
+                # Looked up once the call can have landed, the destinations held by another run with them.
+                remaining = list(unanswered) + list(held_errors)
+                raise DestinationsLeft(dict(unanswered, **held_errors))
+            if held_errors:
+                # Asked again after a wait (BUSY), once the other run's copy shows or its lease is gone.
+                remaining = list(held_errors)
+                raise next(iter(held_errors.values()))
 
         def look_up(error: CloudError | DestinationsLeft) -> RequestOutcome | None:  # LOOK_UP is for these only (_copy_verdict)
             nonlocal remaining
@@ -417,8 +454,11 @@ class CopyEngine:
             return None if remaining else outcome  # every destination settled: nothing to send
 
         try:
+            # With a guard, a destination another run holds is asked again after a poll interval and a random part of one,
+            # so that two runs that saw each other's hold and both let go do not meet again in step.
+            busy_wait = self.poll_interval * (1 + random.random()) if self.guard is not None else self.poll_interval  # nosec B311
             self.calls.resend(copy, self._copy_verdict, look_up=look_up, idempotent=self.adapter.copy_call_is_idempotent,
-                              max_attempts=MAX_ATTEMPTS, busy_wait=self.poll_interval)
+                              max_attempts=MAX_ATTEMPTS, busy_wait=busy_wait)
         except DestinationsLeft as left:
             for destination, last_error in left.unanswered.items():
                 _fail(outcome, destination, last_error or CloudError(
@@ -427,6 +467,9 @@ class CopyEngine:
             # The copy call's last error, or a look-up that failed after its own retries: these destinations fail with
             # it, and the other requests of the run go on (and get reported).
             _fail_all(outcome, remaining, error)
+        finally:
+            if self.guard is not None:
+                self.guard.release(outcome.request, destinations)
 
     def _copy_verdict(self, error: Exception) -> str:
         """What may follow a copy call that failed (see Backoff.resend). Without an idempotency token, after an answer that

@@ -41,6 +41,8 @@ SHARE_CLAIM_TAG_PREFIX = 'snapcopy:share-claim:'
 # On such a source while a run takes its share back, that run's tag (the prefix, then its id): a run that claims the share
 # meanwhile waits for it to go before it copies (_dr_shares).
 RELEASE_TAG_PREFIX = 'snapcopy:share-release:'
+# A run's copy lease on a source snapshot, one tag a run, around each copy call (_dr_claims.CopyLeases).
+COPY_LEASE_TAG_PREFIX = 'snapcopy:copy-lease:'
 # Tencent Cloud CBS with dr_account (_cbs_dr_account): on the DR account's bridge disk, made from a staged copy shared with
 # it, and on the DR account's copy, a snapshot of that disk, the staged copy's id. It links the three across a killed run.
 STAGED_FROM_TAG = 'snapcopy:staged-from'

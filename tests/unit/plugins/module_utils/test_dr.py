@@ -73,13 +73,15 @@ def test_copies_newest_snapshot_then_rerun_changes_nothing():
         assert disk['source_snapshot']['id'] == disk['disk_id'] + '-snap-1'  # the newest one
     copy_tags = [copy['tags'] for copy in cloud.copies.values()]
     assert all(tags[DISK_TAG].startswith('src-1/disk-') and tags['team'] == 'ops' for tags in copy_tags)
+    # The first run looked each copy up once more under its copy lease (_dr_claims.CopyLeases), just before copying.
+    assert cloud.calls['find_copies'] == 2 + 6
     second = run(cloud, clock)
     assert not second['changed']
     assert second['totals']['existing'] == 6
     assert len(cloud.copies) == 6
-    # batched reads: one disk listing, one snapshot listing, one copy look-up per DR region;
+    # batched reads: one disk listing, one snapshot listing, one copy look-up per DR region, and no lease: nothing to copy;
     # the sources come from the snapshot listing and are not read again
-    assert cloud.calls['find_disks'] == 2 and cloud.calls['disk_snapshots'] == 2 and cloud.calls['find_copies'] == 4
+    assert cloud.calls['find_disks'] == 2 and cloud.calls['disk_snapshots'] == 2 and cloud.calls['find_copies'] == 8 + 2
     assert 'get_sources' not in cloud.calls
 
 

@@ -19,14 +19,17 @@ After every move:
 5. with a DR account, a run that ends (not killed) leaves no share of a source snapshot that no copy in flight needs, killed
    runs before it or not; no share is removed while a copy of its snapshot is in flight in any DR region, of this scope or
    another's (a second scope, other disks and another DR region, runs too); and a share a person made is never removed;
-6. all of the above when two runs overlap: of one scope or of two whose selectors match one disk, interleaved call by
-   call (two_runs_at_once), either of them killed at any call. Two overlapping runs may still make two DR copies of one
-   snapshot in one region (AWS, ENS, CBS): issue 37's point (b) is open (docs/vault.md).
+6. never two DR copies of one source snapshot in one DR region (invariant (b)), whatever runs overlap: two runs, of one
+   scope or of two whose selectors match one disk, are interleaved call by call (two_runs_at_once), either of them killed
+   at any call; the in-memory cloud's copy call has no idempotency token (as EBS's and CBS's), so the copy leases
+   (_dr_claims.CopyLeases) are what holds it;
+7. no copy lease is left on a source snapshot but a killed run's (it lapses at the time it names).
 
 make test runs a few thousand moves; make chaos runs many more (SNAPCOPY_SAFETY_EXAMPLES).
 """
 from __future__ import annotations
 
+import collections
 import datetime
 import os
 
@@ -37,6 +40,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, FAILED, PENDING, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_claims import leases_in
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, RESTORE_UNTIL_TAG, SHARE_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH, MemoryCloud, RunKilled, Turnstile
@@ -82,6 +86,7 @@ class DrWorld(RuleBasedStateMachine):
         self.test_disk_tags = {}      # every test disk seen, with its tags
         self.snapshot_number = 0      # numbers the snapshots and copies the world makes
         self.persons_shares = {}      # source snapshot a person shared with the DR account -> releases before it
+        self.killed_runs = set()      # the ids of the runs killed: theirs are the only copy leases that may stay
 
     # ------------------------------------------------------------------ the world's moves
     @rule(disk=st.sampled_from(DISKS + DISKS_B))
@@ -117,7 +122,7 @@ class DrWorld(RuleBasedStateMachine):
         try:
             report = run.run()
         except RunKilled:
-            pass
+            self.killed_runs.add(run.run_id)
         finally:
             self.cloud.kill_after_calls = None
             self.cloud.fail_next_copies = self.cloud.hang_next_copies = 0
@@ -149,6 +154,7 @@ class DrWorld(RuleBasedStateMachine):
         reports = []
         for name, (report, error) in sorted(outcomes.items()):
             if isinstance(error, RunKilled):
+                self.killed_runs.add(runs[name].run_id)
                 continue
             if error is not None:
                 raise error
@@ -286,6 +292,18 @@ class DrWorld(RuleBasedStateMachine):
     @invariant()
     def no_share_is_removed_while_a_copy_of_its_snapshot_is_in_flight(self):
         assert not self.cloud.released_in_flight, 'shares removed while their copies were in flight: %s' % self.cloud.released_in_flight
+
+    @invariant()
+    def never_two_dr_copies_of_one_snapshot_in_one_region(self):
+        counts = collections.Counter((copy['tags'].get(SOURCE_TAG), copy['region']) for copy_id, copy in self.cloud.copies.items()
+                                     if copy_id in self.dr_made)
+        twice = sorted(place for place, count in counts.items() if count > 1)
+        assert not twice, 'two DR copies of one snapshot in one region: %s' % twice
+
+    @invariant()
+    def no_copy_lease_is_left_but_a_killed_runs(self):
+        left = {lease.run_id for record in self.cloud.snapshots.values() for dummy, dummy_region, lease in leases_in(record.get('tags') or {})}
+        assert left <= self.killed_runs, 'copy leases of runs that ended: %s' % sorted(left - self.killed_runs)
 
     @invariant()
     def no_delete_is_sent_for_a_locked_copy(self):

@@ -1,0 +1,101 @@
+"""Copy leases on AWS (_dr_claims.CopyLeases), through real botocore against moto's server: two DR runs at once never
+make two copies of one snapshot in one region. EC2's CopySnapshot has no idempotency token, so a run writes a lease of its
+own on the source before each copy call, reads the tags back, and waits while another run's live lease names the region."""
+from __future__ import annotations
+
+import datetime
+
+import botocore
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_claims import STAMP_FORMAT, lease_key, leases_in
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import KEYS, SOURCE_ACCOUNT, backends, client, tagged_disk
+
+NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.timezone.utc)
+
+
+def plain_run(url, tag_value, clock=None, **options):
+    """A run of the scope in the disks' own account (no DR account), copying to eu-west-1 and us-west-2."""
+    settings = dr_settings(dict({'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['eu-west-1', 'us-west-2'],
+                                 'tag_selector': {'vault': tag_value}, 'prune': False, 'wait': False, 'wait_timeout': 600,
+                                 'poll_interval': 1}, **options))
+    clock = clock or FakeClock()
+    adapter = EbsAdapter(AwsClient(dict(KEYS, endpoint_url=url), botocore))
+    return DrRun(adapter, settings, now=NOW, clock=clock.clock, sleep=clock.sleep).run()
+
+
+def source_tags(url, snapshot_id):
+    answer = client(url, 'ec2', 'us-east-1').describe_snapshots(SnapshotIds=[snapshot_id])['Snapshots'][0]
+    return {tag['Key']: tag['Value'] for tag in answer.get('Tags', [])}
+
+
+def lease_of_another_run(url, snapshot_id, region, until):
+    client(url, 'ec2', 'us-east-1').create_tags(Resources=[snapshot_id], Tags=[
+        {'Key': lease_key('20261125T115900Z-0abcde', region), 'Value': until.strftime(STAMP_FORMAT)}])
+
+
+def copies_of(snapshot_id, region):
+    return [snap for snap in backends(SOURCE_ACCOUNT, region).snapshots.values()
+            if snap.get_tags() and any(tag['key'] == SOURCE_TAG and tag['value'].endswith('/' + snapshot_id) for tag in snap.get_tags())]
+
+
+def test_a_run_waits_while_another_runs_lease_names_a_region_and_uses_the_copy_that_run_made(moto_url):
+    dummy, snapshot_id = tagged_disk(moto_url, 'leased')
+    lease_of_another_run(moto_url, snapshot_id, 'eu-west-1', NOW + datetime.timedelta(minutes=10))
+    clock = FakeClock()
+    made = []
+
+    def the_other_run_copies_meanwhile(seconds):
+        # While this run waits, the run whose lease it saw makes its copy and lets go of the source.
+        FakeClock.sleep(clock, seconds)
+        if not made:
+            leases = [{'Key': key} for key in source_tags(moto_url, snapshot_id) if key.startswith('snapcopy:copy-lease:')]
+            client(moto_url, 'ec2', 'us-east-1').delete_tags(Resources=[snapshot_id], Tags=leases)
+            made.append(plain_run(moto_url, 'leased'))
+    clock.sleep = the_other_run_copies_meanwhile
+    report = plain_run(moto_url, 'leased', clock=clock)
+    actions = {copy['region']: copy['action'] for disk in report['disks'] for copy in disk['copies']}
+    # us-west-2 was free: this run copied there (and the other run, once it ran, found that copy); eu-west-1 was held: the
+    # other run copied there, and this run used that copy.
+    assert actions == {'eu-west-1': 'existing', 'us-west-2': 'copied'}, report['failures']
+    assert {copy['region']: copy['action'] for disk in made[0]['disks'] for copy in disk['copies']} == {'eu-west-1': 'copied', 'us-west-2': 'existing'}
+    assert len(copies_of(snapshot_id, 'eu-west-1')) == 1 and len(copies_of(snapshot_id, 'us-west-2')) == 1
+    assert not leases_in(source_tags(moto_url, snapshot_id)), 'both runs took their leases off'
+
+
+def test_a_lease_that_lapsed_is_taken_off_and_does_not_hold_the_copy(moto_url):
+    dummy, snapshot_id = tagged_disk(moto_url, 'lapsed')
+    lease_of_another_run(moto_url, snapshot_id, 'eu-west-1', NOW - datetime.timedelta(seconds=1))  # a killed run's, over now
+    report = plain_run(moto_url, 'lapsed')
+    assert {copy['region']: copy['action'] for disk in report['disks'] for copy in disk['copies']} == {'eu-west-1': 'copied', 'us-west-2': 'copied'}
+    assert not report['failures'] and not leases_in(source_tags(moto_url, snapshot_id))
+
+
+def test_a_lease_that_never_lapses_within_the_run_fails_the_destination_naming_the_other_run(moto_url):
+    dummy, snapshot_id = tagged_disk(moto_url, 'stuck')
+    lease_of_another_run(moto_url, snapshot_id, 'us-west-2', NOW + datetime.timedelta(hours=1))
+    report = plain_run(moto_url, 'stuck', wait_timeout=60)
+    copies = {copy['region']: copy for disk in report['disks'] for copy in disk['copies']}
+    assert copies['eu-west-1']['action'] == 'copied' and copies['us-west-2']['action'] == 'not_copied'
+    assert copies['us-west-2']['error']['code'] == 'CopyHeldByAnotherRun'
+    assert '20261125T115900Z-0abcde' in copies['us-west-2']['error']['message']
+    assert not copies_of(snapshot_id, 'us-west-2'), 'no copy made where another run holds the lease'
+    # Only the other run's lease is left: this run took its own off.
+    assert [lease.run_id for dummy, dummy_region, lease in leases_in(source_tags(moto_url, snapshot_id))] == ['20261125T115900Z-0abcde']
+
+
+def test_a_policy_without_the_tag_permission_copies_without_leases_and_says_so(moto_url):
+    from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_vault import DENIED  # pylint: disable=import-outside-toplevel
+    tagged_disk(moto_url, 'untaggable')
+    DENIED.add((SOURCE_ACCOUNT, 'CreateTags'))
+    try:
+        report = plain_run(moto_url, 'untaggable')
+    finally:
+        DENIED.clear()
+    assert {copy['action'] for disk in report['disks'] for copy in disk['copies']} == {'copied'}
+    assert any('copy lease' in warning and 'UnauthorizedOperation' in warning for warning in report['run_warnings']), report['run_warnings']
