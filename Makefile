@@ -429,14 +429,15 @@ real-account: venv collection-link ## opt-in: the modules against your own accou
 # timeout) and under SIGKILL, on all four clouds, counted from the emulators' state; the bad-input
 # corpus; the fleet playbook over many scopes and accounts under the same faults and SIGKILLs of the
 # whole run; then the TLS test (tests/chaos, docs/reliability.md). Figures: build/chaos-figures/*/figures.json.
-# chaos: 300 disks per cloud, 5 kill rounds, a fleet of 30 scopes of 10 disks, and the vault part: copies in a DR account
-# (AWS), locked (AWS, ECS), killed 5 times (about 12 minutes).
-# chaos-short, for make test: 30 disks, 2 kill rounds, a fleet of 6 scopes of 2 disks (2 to 3 minutes); not the vault part,
-# whose rules the unit tests hold on moto, fakecloud and the safety state machine (make test's time is kept for them).
+# chaos: 300 disks per cloud, 5 kill rounds, a fleet of 30 scopes of 10 disks, the vault part: copies in a DR account
+# (AWS), locked (AWS, ECS), killed 5 times, and the overlap part: two scopes whose disks meet, run at once with the vault on,
+# killed 5 times (about 12 minutes).
+# chaos-short, for make test: 30 disks, 2 kill rounds, a fleet of 6 scopes of 2 disks (2 to 3 minutes); not the vault and
+# overlap parts, whose rules the unit tests hold on moto, fakecloud and the safety state machine (make test's time is kept for them).
 CHAOS_TLS = $(BIN)/python tests/utils/with_emulators.py -- $(BIN)/python -m pytest -q -p no:cacheprovider tests/chaos/test_tls.py
 .PHONY: chaos chaos-short
-chaos: venv collection-link ## 300 disks per cloud under faults, SIGKILL and bad input; a fleet of 30 scopes; the safety contract's moves; a DR account and locks under SIGKILL; TLS; the safety state machine, longer
-	@echo '== chaos (300 disks per cloud: faults, SIGKILL, bad input; a fleet of 30 scopes; the safety contract: its moves on 60 disks per cloud, its state machine 5,000 sequences; a DR account and locks under SIGKILL; TLS)'
+chaos: venv collection-link ## 300 disks per cloud under faults, SIGKILL and bad input; a fleet of 30 scopes; the safety contract's moves; a DR account and locks under SIGKILL; two overlapping scopes; TLS; the safety state machine, longer
+	@echo '== chaos (300 disks per cloud: faults, SIGKILL, bad input; a fleet of 30 scopes; the safety contract: its moves on 60 disks per cloud, its state machine 5,000 sequences; a DR account and locks under SIGKILL; two scopes at once over the same disks; TLS)'
 	$(BIN)/python tests/chaos/run.py --disks 300 --kill-rounds 5 --out $(BUILD)/chaos-figures/full
 	$(CHAOS_TLS)
 	SNAPCOPY_SAFETY_EXAMPLES=5000 $(BIN)/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics \

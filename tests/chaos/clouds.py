@@ -118,13 +118,14 @@ class FakeCloudTarget:
     def rpo_hours(self):
         return RPO_HOURS
 
-    def seed(self, count):
-        """``count`` tagged disks with two snapshots each (every STALE_EVERY-th only stale ones), and a few untagged."""
+    def seed(self, count, more_tags=None):
+        """``count`` tagged disks with two snapshots each (every STALE_EVERY-th only stale ones), and a few untagged;
+        ``more_tags`` {index: tags} adds tags to some of the tagged disks (a second scope's selector)."""
         disks = []
         for index in range(count):
             base = 3 * 86400 if index % STALE_EVERY == 0 else 0
             disks.append({'region': self.source_region, 'name': 'chaos-%d' % index, 'size': 20,
-                          'tags': dict(TAG_SELECTOR, app='db'),
+                          'tags': dict(TAG_SELECTOR, app='db', **(more_tags or {}).get(index, {})),
                           'snapshots': [{'age_seconds': base + 7200}, {'age_seconds': base + 3600}]})
         disks += [{'region': self.source_region, 'name': 'other-%d' % index, 'tags': {'app': 'web'}, 'snapshots': 1}
                   for index in range(max(1, count // 10))]
@@ -139,8 +140,9 @@ class FakeCloudTarget:
             {'region': self.source_region, 'disk_id': disk, 'age_seconds': 0} for disk in disk_ids]}})[self.name]
         self.seeded.update(created['snapshots'])
 
-    def tally(self):
-        state = self.admin.state(cloud=self.name)[self.name]
+    def newest(self, state):
+        """({disk: its newest completed snapshot's id, or None}, {disk: snapshots the runs took of it}) in ``state``
+        (/_admin/state of this cloud)."""
         wanted = set(self.disks)
         newest, made_fresh = {}, {}
         for snapshot in state.get(self.source_region, {}).get('snapshots', []):
@@ -152,10 +154,15 @@ class FakeCloudTarget:
             if snapshot['phase'] == 'done' and (disk not in newest or newest_key(snapshot['created'], snapshot['id']) >
                                                 newest_key(*newest[disk])):
                 newest[disk] = (snapshot['created'], snapshot['id'])
+        return {disk: newest.get(disk, (None, None))[1] for disk in self.disks}, made_fresh
+
+    def tally(self):
+        state = self.admin.state(cloud=self.name)[self.name]
+        newest, made_fresh = self.newest(state)
         copies = {region: {snapshot['id']: snapshot['source_snapshot_id']
                            for snapshot in state.get(region, {}).get('snapshots', []) if snapshot['source_snapshot_id']}
                   for region in self.dr_regions}
-        figures = tally_copies({disk: newest.get(disk, (None, None))[1] for disk in self.disks}, copies, made_fresh)
+        figures = tally_copies(newest, copies, made_fresh)
         figures['test_disks_left'], figures['test_disks_awaiting_their_time'] = count_test_disks(
             disk.get('tags') or {} for region in self.dr_regions for disk in state.get(region, {}).get('disks', []))
         return figures
@@ -211,9 +218,12 @@ class AwsTarget:
             pass
         self.proxy.faults.reset_ledger()
 
-    def seed(self, count):
-        self.disks, self.seeded = seed_ec2_disks(self._clients[self.source_region], self.source_region + 'a', TAG_SELECTOR,
-                                                 'chaos', count, max(1, count // 10))
+    def seed(self, count, more_tags=None):
+        """As FakeCloudTarget.seed, on moto."""
+        ec2 = self._clients[self.source_region]
+        self.disks, self.seeded = seed_ec2_disks(ec2, self.source_region + 'a', TAG_SELECTOR, 'chaos', count, max(1, count // 10))
+        for index, tags in sorted((more_tags or {}).items()):
+            ec2.create_tags(Resources=[self.disks[index]], Tags=[{'Key': key, 'Value': value} for key, value in tags.items()])
 
     def add_newest(self, disk_ids):
         ec2 = self._clients[self.source_region]

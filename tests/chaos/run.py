@@ -24,6 +24,11 @@ Parts (``--parts``, all by default):
   then run to completion: one copy per disk and DR region, each the DR account's (AWS, CBS) and locked (AWS, ECS), no
   share, staged copy or bridge disk left, a rerun that changes nothing, and pruning that sends no delete for a locked
   copy (tests/chaos/vault.py).
+* ``overlap``: two scopes of one source region whose selectors meet (one takes every tagged disk into two DR regions, the
+  other half of them into one of those and a third), run at the same time with the vault on (a DR account on AWS, ECS and
+  CBS; locks on AWS and ECS), one run or both killed at random points, then run to completion: no source left shared, no
+  two DR copies of one snapshot in a region, every copy the reports call locked locked when read back, no bridge disk,
+  staged copy or copy in the disks' account left, none missing (tests/chaos/overlap.py).
 * ``fleet``: playbooks/dr_fleet.yml over --fleet-scopes scopes (the four clouds, several accounts
   reached by their roles, DR regions shared within an account; tests/chaos/fleet.py), under the
   faults of ``load`` and SIGKILLs of the whole run; then run to completion: in every scope 0
@@ -52,6 +57,7 @@ sys.path.insert(0, os.path.join(REPO, 'tests', 'utils'))
 import clouds  # pylint: disable=wrong-import-position
 import corpus  # pylint: disable=wrong-import-position
 import fleet  # pylint: disable=wrong-import-position
+import overlap  # pylint: disable=wrong-import-position
 import safety  # pylint: disable=wrong-import-position
 import vault  # pylint: disable=wrong-import-position
 import with_emulators  # pylint: disable=wrong-import-position
@@ -358,6 +364,10 @@ class Suite:
     def vault(self, emulators):
         self.figures['vault'] = vault.run(self, emulators, self.args.kill_rounds)
 
+    # ------------------------------------------------------------------ part 7: two scopes whose disks meet, at once
+    def overlap(self, emulators):
+        self.figures['overlap'] = overlap.run(self, emulators, self.args.kill_rounds)
+
     # ------------------------------------------------------------------ checks and figures
     def each_target(self, emulators, work):
         threads = [threading.Thread(target=self.guarded, args=(work, target), name=target.name)
@@ -429,6 +439,8 @@ def markdown(figures):
         lines.append(safety.markdown(figures['safety']))
     if 'vault' in figures:
         lines.append(vault.markdown(figures['vault']))
+    if 'overlap' in figures:
+        lines.append(overlap.markdown(figures['overlap']))
     return '\n'.join(lines)
 
 
@@ -438,7 +450,7 @@ def main(argv):
     parser.add_argument('--kill-rounds', type=int, default=5)
     parser.add_argument('--max-runs', type=int, default=6)
     parser.add_argument('--clouds', default='aws,ecs,ens,cbs', type=lambda text: text.split(','))
-    parser.add_argument('--parts', default='load,kill,inputs,fleet,safety,vault', type=lambda text: text.split(','))
+    parser.add_argument('--parts', default='load,kill,inputs,fleet,safety,vault,overlap', type=lambda text: text.split(','))
     parser.add_argument('--fleet-scopes', type=int, default=len(fleet.SCOPES), help='scopes of the fleet part (the first N)')
     parser.add_argument('--fleet-disks', type=int, default=0, help='tagged disks per scope (default: --disks / 30, at least 2)')
     parser.add_argument('--fleet-forks', type=int, default=10, help='ansible-playbook --forks of the fleet runs')

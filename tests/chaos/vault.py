@@ -32,16 +32,17 @@ CLOUDS = set(LOCKS) | set(DR_ACCOUNTS)
 
 
 class VaultAccount:
-    """The DR account's EC2, read with its own role's keys from moto directly (not through the fault proxy)."""
+    """The DR account's EC2 in ``regions`` (the target's DR regions by default), read with its own role's keys from moto
+    directly (not through the fault proxy)."""
 
-    def __init__(self, target):
+    def __init__(self, target, regions=None):
         import boto3  # pylint: disable=import-outside-toplevel  # only the driver needs it
         sts = boto3.client('sts', region_name='us-east-1', endpoint_url=target.moto_url, aws_access_key_id=target.access_key,
                            aws_secret_access_key=target.secret_key)
         keys = sts.assume_role(RoleArn=VAULT_ROLE, RoleSessionName='chaos-vault-count')['Credentials']
         self.clients = {region: boto3.client('ec2', region_name=region, endpoint_url=target.moto_url, aws_access_key_id=keys['AccessKeyId'],
                                              aws_secret_access_key=keys['SecretAccessKey'], aws_session_token=keys['SessionToken'])
-                        for region in target.dr_regions}
+                        for region in regions or target.dr_regions}
 
     def copies(self, region):
         pages = self.clients[region].get_paginator('describe_snapshots').paginate(OwnerIds=['self'])
