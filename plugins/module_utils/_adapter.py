@@ -20,12 +20,11 @@ from typing import TYPE_CHECKING, Any
 from ._errors import NOT_FOUND, CloudError
 
 if TYPE_CHECKING:
-    import datetime
     from collections.abc import Callable, Iterable, Iterator
     from typing import Self
 
     from ._backoff import CallRetry
-    from ._dr_claims import RunClaim
+    from ._dr_claims import RunLease
     from ._model import CopyRequest, Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
 
 
@@ -237,9 +236,9 @@ class DrAccountAdapter(ABC):
         """Remove the DR account's permission on one source snapshot, then its SHARE_TAG; True when it is gone, False
         when another run that may still be under way holds it (_dr_shares)."""
 
-    def start_dr_run(self, claim: RunClaim, now: datetime.datetime) -> None:  # pylint: disable=unused-argument  # a hook, as check_source
-        """Before a DR run's first call: ``claim`` is the run's, which it leaves on each share it needs (_dr_shares), and
-        ``now`` when it began. Where shares are not held by claims (CBS shares its staged copies), nothing."""
+    def start_dr_run(self, lease: RunLease) -> None:  # pylint: disable=unused-argument  # a hook, as check_source
+        """Before a DR run's first call: ``lease`` is the run's, whose claims it leaves on each share it needs (_dr_shares).
+        Where shares are not held by claims (CBS shares its staged copies), nothing."""
         return None
 
     def settle_dr_account(self, dr_regions: list[str]) -> int:  # pylint: disable=unused-argument  # a hook, as check_source

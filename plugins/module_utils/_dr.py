@@ -20,7 +20,7 @@ from dataclasses import InitVar, dataclass, field as dataclass_field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._backoff import create_once
-from ._dr_claims import CopyLeases, SourceTagCalls, claim_for, lease_seconds
+from ._dr_claims import CopyLeases, RunLease, SourceTagCalls, lease_seconds
 from ._dr_lock import IN_FORCE, KEPT_LOCKED, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, held_lock, lock_record, read_locks
 from ._dr_prune import copies_to_mark, dr_copies_by_disk, prune_selection
 from ._dr_report import dr_report
@@ -34,7 +34,6 @@ from ._dr_restore import (
     RestoreDrill,
     check_restore_settings,
     run_id,
-    run_over_at,
 )
 from ._engine import COPIED, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, run_retry
 from ._errors import IN_USE, NOT_FOUND, CloudError, InputError, is_permission_refusal
@@ -209,7 +208,8 @@ class DrRun:
         region = settings['source_region']
         if settings.get('dr_account') is not None:
             cast('DrAccountAdapter', self.adapter).start_dr_run(  # connect_dr_account let the run start only on such a cloud
-                claim_for(self.run_id, run_over_at(self.now, settings), [dr_region['region'] for dr_region in settings['dr_regions']]), self.now)
+                RunLease(self.run_id, tuple(sorted({dr_region['region'] for dr_region in settings['dr_regions']})), self._lease_seconds(),
+                         self.wall_clock))
         self.progress.enter(READING)
         disks = sorted(self._call(self.adapter.find_disks, region, settings['tag_selector']), key=lambda disk: disk.id)
         snapshots = self._call(self.adapter.disk_snapshots, region, disks) if disks else {}
@@ -375,9 +375,12 @@ class DrRun:
         tags on snapshots: docs/vault.md). None in check mode, which copies nothing."""
         if self.check_mode or self.adapter.copy_call_is_idempotent or not isinstance(self.adapter, SourceTagCalls):
             return None
+        return CopyLeases(self.adapter, run_id=self.run_id, wall_clock=self.wall_clock, seconds=self._lease_seconds(), warn=self.warnings.append)
+
+    def _lease_seconds(self) -> float:
+        """How long a claim of this run holds (_dr_claims.lease_seconds), from its client's timeouts."""
         client = getattr(self.adapter, 'client', None)
-        seconds = lease_seconds(getattr(client, 'connect_timeout', CONNECT_TIMEOUT), getattr(client, 'read_timeout', READ_TIMEOUT))
-        return CopyLeases(self.adapter, run_id=self.run_id, wall_clock=self.wall_clock, seconds=seconds, warn=self.warnings.append)
+        return lease_seconds(getattr(client, 'connect_timeout', CONNECT_TIMEOUT), getattr(client, 'read_timeout', READ_TIMEOUT))
 
     def wall_clock(self) -> datetime.datetime:
         """The time now, as the run's start and its clock say (a test's fake clock moves it too)."""

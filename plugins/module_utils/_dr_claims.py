@@ -53,6 +53,25 @@ class RunClaim:
         return prefix + self.run_id, '%s %s' % (until, ','.join(self.regions))
 
 
+@dataclass(frozen=True)
+class RunLease:
+    """A run's claims as leases: its id and DR regions, how long each claim it writes holds, and its clock (the time now).
+    A claim written now holds ``seconds`` from now: a run writes it again while it still needs it, and a killed run's lapses
+    within that time."""
+
+    run_id: str
+    regions: tuple[str, ...]
+    seconds: float
+    wall_clock: Callable[[], datetime.datetime]
+
+    def claim(self) -> RunClaim:
+        """The claim to write now."""
+        return claim_for(self.run_id, self.wall_clock() + datetime.timedelta(seconds=self.seconds), self.regions)
+
+    def now(self) -> datetime.datetime:
+        return self.wall_clock()
+
+
 def claims_in(tags: Mapping[str, str], prefix: str) -> dict[str, RunClaim]:
     """{run id: RunClaim} of the claims under ``prefix`` among a snapshot's ``tags``."""
     claims = {}

@@ -13,7 +13,6 @@ the engine looks the destination up again before any retry of it.
 from __future__ import annotations
 
 import contextlib
-import datetime
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
@@ -45,7 +44,7 @@ from ._tagging import COPY_TAG, DISK_TAG, RESTORE_RUN_TAG, SHARE_CLAIM_TAG_PREFI
 
 if TYPE_CHECKING:
     from ._backoff import CallRetry
-    from ._dr_claims import RunClaim
+    from ._dr_claims import RunLease
 
 SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})\Z')
 # Every partition's region names (us-east-1, cn-north-1, us-isob-east-1, eusc-de-east-1; a test holds it to
@@ -278,8 +277,8 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
         if refusal:
             raise CloudError('CopySnapshot', 'AwsManagedKeyNotShareable', refusal, kind=INVALID, region=source.region)
 
-    def start_dr_run(self, claim: RunClaim, now: datetime.datetime) -> None:
-        self.shares = SourceShares(self, account=cast('str', self.dr_account), run=claim, now=now)
+    def start_dr_run(self, lease: RunLease) -> None:
+        self.shares = SourceShares(self, account=cast('str', self.dr_account), lease=lease)
 
     def _source_shares(self) -> SourceShares:
         if self.shares is None:

@@ -52,10 +52,9 @@ from ._pagers import token_pages
 from ._tagging import RESTORE_RUN_TAG, SOURCE_TAG, numbered_tags, string_tags, tag_dict
 
 if TYPE_CHECKING:
-    import datetime
 
     from ._backoff import CallRetry
-    from ._dr_claims import RunClaim
+    from ._dr_claims import RunLease
     from ._ecs_dr_account import EcsDrAccount
 
 STATE_MAP: dict[str | None, str] = {'progressing': PENDING, 'accomplished': COMPLETED, 'failed': FAILED}
@@ -306,9 +305,9 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountA
         # The same calls, each sent to the account that holds the region's snapshots (AlibabaAccountRouter).
         self.client = AlibabaAccountRouter(source, dr_client, source_region)  # type: ignore[assignment]  # the same calls
 
-    def start_dr_run(self, claim: RunClaim, now: datetime.datetime) -> None:
+    def start_dr_run(self, lease: RunLease) -> None:
         if self.dr is not None:
-            self.shares = SourceShares(self.dr, account=self.dr.account, run=claim, now=now)
+            self.shares = SourceShares(self.dr, account=self.dr.account, lease=lease)
 
     def _source_shares(self) -> SourceShares:
         if self.shares is None:

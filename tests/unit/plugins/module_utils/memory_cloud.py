@@ -337,8 +337,8 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
     def use_dr_account(self, connection, source_region, account):
         self.dr_account = account
 
-    def start_dr_run(self, claim, now):
-        self.run_shares[threading.current_thread().name] = SourceShares(self, account=self.dr_account, run=claim, now=now)
+    def start_dr_run(self, lease):
+        self.run_shares[threading.current_thread().name] = SourceShares(self, account=self.dr_account, lease=lease)
 
     def find_shares(self, source_region, dr_regions):
         return self.source_shares.find(source_region)

@@ -212,8 +212,9 @@ def test_a_share_another_scopes_copy_needs_is_held_until_that_copy_is_complete(m
 
 
 def test_two_runs_at_once_leave_no_share_when_one_shares_while_the_other_releases(moto_url, monkeypatch):
-    """Run X's share reaches EC2 late (it is held in the emulator); run Y, of the same scope, copies and releases in the
-    meantime. X's share then lands: once both have ended, nothing is shared and no claim or mark is left."""
+    """Run X's share reaches EC2 late (it is held in the emulator); run Y, of the same scope, runs and ends in the meantime.
+    Y makes no copy while X's copy lease is live (its run ends first: a wait_timeout shorter than the lease) and leaves X's
+    share alone. X's share then lands: once both have ended, one copy, nothing is shared and no claim or mark is left."""
     from moto.ec2.models.elastic_block_store import EBSBackend  # pylint: disable=import-outside-toplevel
     dummy, snapshot_id = tagged_disk(moto_url, 'race')
     arrived, go = threading.Event(), threading.Event()
@@ -229,11 +230,16 @@ def test_two_runs_at_once_leave_no_share_when_one_shares_while_the_other_release
     run_x = threading.Thread(target=lambda: reports.setdefault('x', dr_run(moto_url, 'race')))
     run_x.start()
     assert arrived.wait(60)
-    reports['y'] = dr_run(moto_url, 'race')
+    reports['y'] = dr_run(moto_url, 'race', wait_timeout=60)
     assert snapshot_id in reports['y']['dr_account']['held'], 'Y took X\'s share away while X was about to copy'
+    (copy_y,) = [copy for disk in reports['y']['disks'] for copy in disk['copies']]
+    assert copy_y['action'] == 'not_copied' and copy_y['error']['code'] == 'CopyHeldByAnotherRun'
     go.set()
     run_x.join()  # however slow the machine: pytest's time limit catches a hang
     assert not reports['x']['failures'] and reports['x']['dr_account']['released'] == [snapshot_id]
+    copies = [snap for snap in backends(DR_ACCOUNT, 'eu-west-1').snapshots.values()
+              if any(tag['key'] == 'snapcopy:source' and tag['value'].endswith('/' + snapshot_id) for tag in snap.get_tags())]
+    assert len(copies) == 1, 'one DR copy of the snapshot'
     permissions, tags = shares_of(snapshot_id)
     assert permissions == [] and not [key for key in tags if key == SHARE_TAG or key.startswith(SHARE_CLAIM_TAG_PREFIX)]
 

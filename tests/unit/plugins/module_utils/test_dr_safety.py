@@ -17,7 +17,9 @@ After every move:
    copies in flight, a run with ``lock`` that ends leaves no copy it made or adopted in flight unlocked (issue 37, point
    7), and no person can delete a copy in flight that a report called locked;
 5. with a DR account, a run that ends (not killed) leaves no share of a source snapshot that no copy in flight needs, killed
-   runs before it or not; no share is removed while a copy of its snapshot is in flight in any DR region, of this scope or
+   runs before it or not, and no claim on a source names a time more than one lease ahead (invariant (a): a killed run's
+   claim holds a share for minutes, not for the whole time its run could have taken); no share is removed while a copy of
+   its snapshot is in flight in any DR region, of this scope or
    another's (a second scope, other disks and another DR region, runs too); and a share a person made is never removed;
 6. never two DR copies of one source snapshot in one DR region (invariant (b)), whatever runs overlap: two runs, of one
    scope or of two whose selectors match one disk, are interleaved call by call (two_runs_at_once), either of them killed
@@ -40,8 +42,17 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, FAILED, PENDING, parse_time
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_claims import leases_in
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, RESTORE_UNTIL_TAG, SHARE_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_claims import lease_seconds, leases_in, parse_stamp
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import (
+    COPY_LEASE_TAG_PREFIX,
+    COPY_TAG,
+    DISK_TAG,
+    RELEASE_TAG_PREFIX,
+    RESTORE_UNTIL_TAG,
+    SHARE_CLAIM_TAG_PREFIX,
+    SHARE_TAG,
+    SOURCE_TAG,
+)
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH, MemoryCloud, RunKilled, Turnstile
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params
@@ -55,6 +66,7 @@ DR_REGIONS = ('dr-1', 'dr-2')
 SCOPES = {'a': ('yes', DR_REGIONS), 'b': ('b', ('dr-3',)), 'all': (None, ('dr-1',))}
 DISKS_B = ('disk-b0',)
 EXAMPLES = int(os.environ.get('SNAPCOPY_SAFETY_EXAMPLES', '300'))
+LEASE_SECONDS = lease_seconds()  # the in-memory cloud has no client: the default timeouts
 
 
 class DrWorld(RuleBasedStateMachine):
@@ -299,6 +311,16 @@ class DrWorld(RuleBasedStateMachine):
                                      if copy_id in self.dr_made)
         twice = sorted(place for place, count in counts.items() if count > 1)
         assert not twice, 'two DR copies of one snapshot in one region: %s' % twice
+
+    @invariant()
+    def no_claim_holds_a_source_for_more_than_a_lease_from_now(self):
+        """(a): a run's claim on a share (and its release tag, and its copy lease) names a time at most one lease ahead: a
+        killed run's holds a share for minutes, not for the whole time its run could have taken."""
+        now = parse_time(self.cloud.when(self.clock.now))
+        ahead = sorted((snapshot_id, key) for snapshot_id, record in self.cloud.snapshots.items() for key, value in (record.get('tags') or {}).items()
+                       if key.startswith((SHARE_CLAIM_TAG_PREFIX, RELEASE_TAG_PREFIX, COPY_LEASE_TAG_PREFIX))
+                       and (parse_stamp(value.partition(' ')[0]) or now) > now + datetime.timedelta(seconds=LEASE_SECONDS))
+        assert not ahead, 'claims that hold a source for more than a lease from now: %s' % ahead
 
     @invariant()
     def no_copy_lease_is_left_but_a_killed_runs(self):

@@ -6,7 +6,7 @@ import datetime
 
 from hypothesis import given, settings, strategies as st
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_claims import claim_for
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_claims import RunLease
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_shares import SourceShares
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import BUSY, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SHARE_TAG, SOURCE_TAG
@@ -32,9 +32,8 @@ def world():
 @given(order=st.lists(st.sampled_from(['copier', 'releaser']), max_size=14))
 def test_no_copy_starts_on_a_share_being_taken_back(order):
     cloud = world()
-    until = NOW + datetime.timedelta(hours=1)
-    copier = SourceShares(cloud, account=ACCOUNT, run=claim_for('copier', until, ['dr-1']), now=NOW)
-    releaser = SourceShares(cloud, account=ACCOUNT, run=claim_for('releaser', until, ['dr-2']), now=NOW)
+    copier = SourceShares(cloud, account=ACCOUNT, lease=RunLease('copier', ('dr-1',), 3600, lambda: NOW))
+    releaser = SourceShares(cloud, account=ACCOUNT, lease=RunLease('releaser', ('dr-2',), 3600, lambda: NOW))
 
     def copy():
         """The copier's start_copy: the share held, then the copy in flight; refused while the share is being taken back."""
