@@ -436,6 +436,9 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         self._count('lock_snapshot')
         if self.lock_errors:
             raise self.lock_errors.pop(0)
+        if snapshot_id not in self.copies:
+            # Deleted since the run read it (another run's pruning, at once with this one): EC2 answers its not-found.
+            raise CloudError('LockSnapshot', 'InvalidSnapshot.NotFound', 'no snapshot %s' % snapshot_id, kind=NOT_FOUND)
         state = self._copy_snapshot(snapshot_id).state
         # A run sends a lock only for a copy the cloud can lock (completed, or in flight where it locks such copies); one
         # that failed since the run last saw it is refused, as EBS refuses it.
