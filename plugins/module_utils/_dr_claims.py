@@ -179,8 +179,10 @@ class CopyLeases(CopyGuard):
                 now = self.wall_clock()
                 others = [(key, region, lease) for key, region, lease in leases_in(tags) if lease.run_id != self.run_id]
                 lapsed = [key for key, dummy, lease in others if not lease.live(now)]
-                held = {region: held_message(lease, request.source_id, region)
-                        for dummy, region, lease in sorted(others, reverse=True) if lease.live(now) and region in regions}
+                held: dict[str, str] = {}
+                for dummy, region, lease in sorted(others):  # of two runs holding one region, the first named
+                    if lease.live(now) and region in regions:
+                        held.setdefault(region, held_message(lease, request.source_id, region))
                 if lapsed:
                     self.calls.untag_sources(request.source_region, [request.source_id], lapsed)
                 if held:

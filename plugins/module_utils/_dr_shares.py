@@ -148,3 +148,22 @@ class SourceShares:
     def _others_live(self, claims: Mapping[str, RunClaim]) -> bool:
         now = self.lease.now()
         return any(run_id != self.lease.run_id and claim.live(now) for run_id, claim in claims.items())
+
+
+class ClaimedShares:
+    """What a DR account adapter whose shares are held by claims (AWS, ECS) answers the DR run: its run's SourceShares,
+    made by its start_dr_run, and the shares found and released through them (DrAccountAdapter's find_shares and
+    release_share). Listed before DrAccountAdapter among the adapter's bases, so that these methods are the ones used."""
+
+    shares: SourceShares | None = None  # with dr_account, this DR run's shares (start_dr_run)
+
+    def _source_shares(self) -> SourceShares:
+        if self.shares is None:
+            raise RuntimeError('a DR run with dr_account starts with start_dr_run')  # a bug of ours, not the user's
+        return self.shares
+
+    def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:  # pylint: disable=unused-argument
+        return self._source_shares().find(source_region)
+
+    def release_share(self, source_region: str, snapshot_id: str) -> bool:
+        return self._source_shares().release(source_region, snapshot_id)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ._adapter import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from ._aws import AccountRouter, AwsClient
 from ._copy_module import task_destinations
-from ._dr_shares import ShareCalls, SourceShares
+from ._dr_shares import ClaimedShares, ShareCalls, SourceShares
 from ._errors import INVALID, CloudError, InputError
 from ._model import (
     COMPLETED,
@@ -103,7 +103,7 @@ def build_ebs_request(params: Mapping[str, Any]) -> CopyRequest:
 
 # One public method per call of its capabilities, one abstract class per capability (_adapter.py), each small.
 class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
-        DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter, ShareCalls):
+        ClaimedShares, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter, ShareCalls):
     cloud = 'AWS EBS'
     multi_destination = False
     copy_call_is_idempotent = False
@@ -133,7 +133,6 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
         # With dr_account: the DR account's id, and each source's KMS key checked once (None: shareable, else why not).
         self.dr_account: str | None = None
         self._key_refusals: dict[str, str | None] = {}
-        self.shares: SourceShares | None = None  # with dr_account, this DR run's shares (start_dr_run)
 
     @classmethod
     def from_connection(cls, connection: Mapping[str, Any], *, check_mode: bool = False,  # pylint: disable=unused-argument
@@ -279,17 +278,6 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
 
     def start_dr_run(self, lease: RunLease) -> None:
         self.shares = SourceShares(self, account=cast('str', self.dr_account), lease=lease)
-
-    def _source_shares(self) -> SourceShares:
-        if self.shares is None:
-            raise RuntimeError('a DR run with dr_account starts with start_dr_run')  # a bug of ours, not the user's
-        return self.shares
-
-    def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
-        return self._source_shares().find(source_region)
-
-    def release_share(self, source_region: str, snapshot_id: str) -> bool:
-        return self._source_shares().release(source_region, snapshot_id)
 
     # The calls of a share (_dr_shares.ShareCalls), in the source account but for copies_in_flight (AccountRouter).
     def is_shared(self, source_region: str, snapshot_id: str) -> bool:

@@ -45,7 +45,7 @@ from ._alibaba_validate import (
 )
 from ._copy_module import task_destinations
 from ._dr_lock import retention_refusal
-from ._dr_shares import SourceShares
+from ._dr_shares import ClaimedShares, SourceShares
 from ._errors import INVALID, CloudError, InputError
 from ._model import COMPLETED, COMPLIANCE, FAILED, PENDING, USABLE, CopyRequest, Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
 from ._pagers import token_pages
@@ -148,7 +148,7 @@ def ecs_lock(item: Mapping[str, Any]) -> SnapshotLock:
 
 
 # pylint: disable-next=too-many-public-methods  # one per call of four capabilities
-class EcsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter):
+class EcsAdapter(ClaimedShares, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter):
     cloud = 'Alibaba Cloud ECS'
     multi_destination = False
     copy_call_is_idempotent = True
@@ -188,9 +188,8 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountA
         self._retention: dict[str, tuple[str | None, int | None]] = {}
         # LockSnapshot's tokens are this run's own (lock_snapshot says why).
         self._lock_token_seed = uuid.uuid4().hex
-        # With dr_account: the share side (_ecs_dr_account) and this DR run's shares (start_dr_run).
+        # With dr_account: the share side (_ecs_dr_account); this DR run's shares are ClaimedShares'.
         self.dr: EcsDrAccount | None = None
-        self.shares: SourceShares | None = None
 
     @classmethod
     def from_connection(cls, connection: Mapping[str, Any], *, check_mode: bool = False,  # pylint: disable=unused-argument
@@ -308,17 +307,6 @@ class EcsAdapter(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountA
     def start_dr_run(self, lease: RunLease) -> None:
         if self.dr is not None:
             self.shares = SourceShares(self.dr, account=self.dr.account, lease=lease)
-
-    def _source_shares(self) -> SourceShares:
-        if self.shares is None:
-            raise RuntimeError('a DR run with dr_account starts with start_dr_run')  # a bug of ours, not the user's
-        return self.shares
-
-    def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
-        return self._source_shares().find(source_region)
-
-    def release_share(self, source_region: str, snapshot_id: str) -> bool:
-        return self._source_shares().release(source_region, snapshot_id)
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)
     def find_disks(self, region: str, tag_selector: Mapping[str, str | None]) -> list[Disk]:
