@@ -300,11 +300,7 @@ def run(suite, emulators, kill_rounds):
         results[target.name] = figures
         check(suite, target, figures)
 
-    threads = [threading.Thread(target=suite.guarded, args=(one, target), name='overlap-' + target.name) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    suite.on_each(one, targets, 'overlap')
     return results
 
 

@@ -379,6 +379,14 @@ class Suite:
         for thread in threads:
             thread.join()
 
+    def on_each(self, work, targets, part):
+        """``work(target)`` for every one of ``targets`` at once, each guarded: a failure is a problem, the others go on."""
+        threads = [threading.Thread(target=self.guarded, args=(work, target), name='%s-%s' % (part, target.name)) for target in targets]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
     def guarded(self, work, target):
         try:
             work(target)

@@ -14,7 +14,6 @@ Then, per cloud:
 from __future__ import annotations
 
 import random
-import threading
 import time
 
 import clouds  # pylint: disable=import-error  # tests/chaos is on the path (run.py)
@@ -177,11 +176,7 @@ def run(suite, emulators, kill_rounds):
         results[target.name] = figures
         check(suite, target, figures)
 
-    threads = [threading.Thread(target=suite.guarded, args=(one, target), name='vault-' + target.name) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    suite.on_each(one, targets, 'vault')
     return results
 
 

@@ -12,9 +12,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_claims import STAMP_FORMAT, lease_key, leases_in
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import KEYS, SOURCE_ACCOUNT, backends, client, tagged_disk
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import KEYS, SOURCE_ACCOUNT, client, copies_of, tagged_disk
 
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.timezone.utc)
 
@@ -39,11 +38,6 @@ def lease_of_another_run(url, snapshot_id, region, until):
         {'Key': lease_key('20261125T115900Z-0abcde', region), 'Value': until.strftime(STAMP_FORMAT)}])
 
 
-def copies_of(snapshot_id, region):
-    return [snap for snap in backends(SOURCE_ACCOUNT, region).snapshots.values()
-            if snap.get_tags() and any(tag['key'] == SOURCE_TAG and tag['value'].endswith('/' + snapshot_id) for tag in snap.get_tags())]
-
-
 def test_a_run_waits_while_another_runs_lease_names_a_region_and_uses_the_copy_that_run_made(moto_url):
     dummy, snapshot_id = tagged_disk(moto_url, 'leased')
     lease_of_another_run(moto_url, snapshot_id, 'eu-west-1', NOW + datetime.timedelta(minutes=10))
@@ -64,7 +58,7 @@ def test_a_run_waits_while_another_runs_lease_names_a_region_and_uses_the_copy_t
     # other run copied there, and this run used that copy.
     assert actions == {'eu-west-1': 'existing', 'us-west-2': 'copied'}, report['failures']
     assert {copy['region']: copy['action'] for disk in made[0]['disks'] for copy in disk['copies']} == {'eu-west-1': 'copied', 'us-west-2': 'existing'}
-    assert len(copies_of(snapshot_id, 'eu-west-1')) == 1 and len(copies_of(snapshot_id, 'us-west-2')) == 1
+    assert len(copies_of(SOURCE_ACCOUNT, 'eu-west-1', snapshot_id)) == 1 and len(copies_of(SOURCE_ACCOUNT, 'us-west-2', snapshot_id)) == 1
     assert not leases_in(source_tags(moto_url, snapshot_id)), 'both runs took their leases off'
 
 
@@ -84,7 +78,7 @@ def test_a_lease_that_never_lapses_within_the_run_fails_the_destination_naming_t
     assert copies['eu-west-1']['action'] == 'copied' and copies['us-west-2']['action'] == 'not_copied'
     assert copies['us-west-2']['error']['code'] == 'CopyHeldByAnotherRun'
     assert '20261125T115900Z-0abcde' in copies['us-west-2']['error']['message']
-    assert not copies_of(snapshot_id, 'us-west-2'), 'no copy made where another run holds the lease'
+    assert not copies_of(SOURCE_ACCOUNT, 'us-west-2', snapshot_id), 'no copy made where another run holds the lease'
     # Only the other run's lease is left: this run took its own off.
     assert [lease.run_id for dummy, dummy_region, lease in leases_in(source_tags(moto_url, snapshot_id))] == ['20261125T115900Z-0abcde']
 

@@ -19,7 +19,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import d
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import PROVIDERS
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SHARE_CLAIM_TAG_PREFIX, SHARE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SHARE_CLAIM_TAG_PREFIX, SHARE_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 KEYS = {'access_key': 'AKIASNAPCOPYVAULT001', 'secret_key': 'snapcopy-vault-secret'}
@@ -55,6 +55,12 @@ def dr_run(url, tag_value, clock=None, check_mode=False, now=None, **options):
     connect_dr_account(adapter, connection, settings['dr_account'], 'us-east-1', settings['dr_regions'][0]['region'])
     clock = clock or FakeClock()
     return DrRun(adapter, settings, check_mode=check_mode, now=now, clock=clock.clock, sleep=clock.sleep).run()
+
+
+def copies_of(account, region, snapshot_id):
+    """The account's snapshots in ``region`` that our tags name copies of ``snapshot_id`` (moto's state)."""
+    return [snap for snap in backends(account, region).snapshots.values()
+            if any(tag['key'] == SOURCE_TAG and tag['value'].endswith('/' + snapshot_id) for tag in snap.get_tags())]
 
 
 def shares_of(snapshot_id):
@@ -237,9 +243,7 @@ def test_two_runs_at_once_leave_no_share_when_one_shares_while_the_other_release
     go.set()
     run_x.join()  # however slow the machine: pytest's time limit catches a hang
     assert not reports['x']['failures'] and reports['x']['dr_account']['released'] == [snapshot_id]
-    copies = [snap for snap in backends(DR_ACCOUNT, 'eu-west-1').snapshots.values()
-              if any(tag['key'] == 'snapcopy:source' and tag['value'].endswith('/' + snapshot_id) for tag in snap.get_tags())]
-    assert len(copies) == 1, 'one DR copy of the snapshot'
+    assert len(copies_of(DR_ACCOUNT, 'eu-west-1', snapshot_id)) == 1, 'one DR copy of the snapshot'
     permissions, tags = shares_of(snapshot_id)
     assert permissions == [] and not [key for key in tags if key == SHARE_TAG or key.startswith(SHARE_CLAIM_TAG_PREFIX)]
 
