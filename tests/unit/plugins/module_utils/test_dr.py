@@ -10,9 +10,10 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import COPY_WOR
 from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import typed_places
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings, in_role_words
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import TOTALS, summary_line
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import INVALID, RETRYABLE, CloudError, InputError, is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_claims import leases_in
+from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL, INVALID, RETRYABLE, CloudError, InputError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, FAILED, PENDING, parse_time
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_LEASE_TAG_PREFIX, COPY_TAG, DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH, MemoryCloud
@@ -860,3 +861,22 @@ def test_the_runs_call_retry_keeps_its_own_deadline_and_counts_the_retries_of_ev
     report = dr_run.run()
     assert report['totals']['copied'] == 1 and report['api_retries'] == shared.retries == 2
     assert shared.deadline == float('inf') and dr_run.retry.shared is shared
+
+
+def test_a_copy_lease_the_cloud_will_not_take_off_is_named_and_the_copies_stand():
+    """Taking a copy lease off fails (a policy without the untag permission): the copies are made all the same, and the
+    run's warnings say which source keeps a lease and for how long another run then waits (it lapses by itself)."""
+    cloud, clock = cloud_with_disks(count=1)
+    untag = cloud.untag_sources
+
+    def refuse_lease_removal(source_region, snapshot_ids, keys):
+        if any(key.startswith(COPY_LEASE_TAG_PREFIX) for key in keys):
+            raise CloudError('DeleteTags', 'UnauthorizedOperation', 'You are not authorized to perform this operation.', kind=FATAL)
+        return untag(source_region, snapshot_ids, keys)
+    cloud.untag_sources = refuse_lease_removal
+    report = run(cloud, clock)
+    assert report['totals']['copied'] == 2 and not report['failures']
+    leases = [warning for warning in report['run_warnings'] if 'copy lease off source snapshot disk-0-snap-1' in warning]
+    assert len(leases) == 2 and all('UnauthorizedOperation' in warning and 'within 170 s' in warning for warning in leases), report['run_warnings']
+    # The leases stay on the source, one a region, to lapse at the time they name.
+    assert sorted(region for dummy, region, dummy_lease in leases_in(cloud.snapshots['disk-0-snap-1']['tags'])) == ['dr-1', 'dr-2']
