@@ -59,6 +59,7 @@ from ._tencent import SDK_PACKAGES, TencentAccountRouter, TencentClient, classif
 if TYPE_CHECKING:
     from ._backoff import CallRetry
     from ._cbs_dr_account import CbsDrAccount
+    from ._dr_claims import RunLease
 
 SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}\Z')
 REGION = re.compile(r'^[a-z]{2,}(?:-[a-z0-9]+)+\Z')
@@ -234,6 +235,11 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter, DrAccountAdapter, SourceTagCall
     def client_for(self, region: str | None) -> TencentClient:
         """The client of the account that holds the DR copies of ``region`` (the source's, or the DR account's)."""
         return self.client.client_for(region) if isinstance(self.client, TencentAccountRouter) else self.client
+
+    def start_dr_run(self, lease: RunLease) -> None:
+        # The DR account's snapshot of a bridge disk is a copy made outside the engine's copy call: leased on the staged copy.
+        if self.dr is not None:
+            self.dr.leases = lease.copy_leases(self)
 
     def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
         return cast('CbsDrAccount', self.dr).find_shares(dr_regions)

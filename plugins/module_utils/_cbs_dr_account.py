@@ -36,12 +36,13 @@ from typing import TYPE_CHECKING, Any
 from ._cbs import DISK_IDS_PER_FILTER, SHARED_SNAPSHOT
 from ._errors import BUSY, INVALID, NOT_FOUND, CloudError, is_retryable
 from ._model import COMPLETED, DELETING, FAILED, PENDING, USABLE, Disk, Snapshot, parse_time
-from ._tagging import COPY_TAG, DISK_TAG, SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG, tag_dict
+from ._tagging import COPY_LEASE_TAG_PREFIX, COPY_TAG, DISK_TAG, SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG, tag_dict
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
     from ._cbs import CbsAdapter
+    from ._dr_claims import CopyLeases
     from ._model import CopyRequest, DrillDisk
     from ._tencent import TencentClient
 
@@ -102,6 +103,8 @@ class CbsDrAccount:
         # What settle read of a region where it found nothing to do (find_shares reads no more).
         self._settled: dict[str, tuple[list[Snapshot], dict[str | None, Snapshot]]] = {}
         self._lock = threading.Lock()
+        # The run's copy leases (start_dr_run): two runs at once snapshot a bridge disk once. None: no lease is taken.
+        self.leases: CopyLeases | None = None
 
     def steps(self) -> tuple[list[str], list[str]]:
         """(made, would make): see DrAccountAdapter.dr_account_steps."""
@@ -287,15 +290,30 @@ class CbsDrAccount:
         return self.adapter.create_test_disk(region, zone, copy, BRIDGE_DISK_TYPE, bridge_name(copy.id), {STAGED_FROM_TAG: copy.id},
                                              bridge_token(copy.id, asked)).id
 
-    def _snapshot_bridge(self, region: str, disk: DrillDisk, staged: Snapshot) -> Snapshot:
+    def _snapshot_bridge(self, region: str, disk: DrillDisk, staged: Snapshot) -> Snapshot | None:
         """The DR copy: the DR account's snapshot of the bridge disk, named and tagged as the staged copy (but for the marks
-        of the source account's copy), with STAGED_FROM_TAG, then marked with its own id."""
+        of the source account's copy), with STAGED_FROM_TAG, then marked with its own id. None: another run is making it."""
         # The snapshots of the staged copy's bridge disks first, exactly (a listing of the region, paged by offset while
         # copies are made, may skip one; and runs an hour apart may each have made a disk): one is the DR copy already.
         made = self._made_from(region, staged.id, {bridge.id for bridge in self._bridges_of(region, staged.id)} | {disk.id})
         if made is not None:
             return made
-        tags = {key: value for key, value in staged.tags.items() if key not in (SHARE_TAG, COPY_TAG, ASKED_TAG)}
+        # CreateSnapshot takes no ClientToken: of two runs that both found none, one snapshots the disk, under its lease on
+        # the staged copy (the engine's copy leases, _dr_claims); the other waits and finds that run's copy at its next look.
+        if self.leases is not None and self.leases.take_on(region, staged.id, [region]):
+            return None
+        try:
+            # Looked again under the lease: a run that snapshotted the disk and let go before this one took it.
+            made = self._made_from(region, staged.id, {bridge.id for bridge in self._bridges_of(region, staged.id)} | {disk.id})
+            return made if made is not None else self._make_final(region, disk, staged)
+        finally:
+            if self.leases is not None:
+                self.leases.release_on(region, staged.id, [region])
+
+    def _make_final(self, region: str, disk: DrillDisk, staged: Snapshot) -> Snapshot:
+        """Snapshot the bridge disk ``disk`` of ``staged``: the DR copy."""
+        tags = {key: value for key, value in staged.tags.items() if key not in (SHARE_TAG, COPY_TAG, ASKED_TAG)
+                and not key.startswith(COPY_LEASE_TAG_PREFIX)}
         tags[STAGED_FROM_TAG] = staged.id
         final = self.adapter.create_snapshot(region, Disk(disk.id, region, size=disk.size), staged.name, None, tags)
         if DISK_TAG in tags:  # a DR run's copy names itself (COPY_TAG), as the adapter marks the copies it makes

@@ -20,7 +20,7 @@ from dataclasses import InitVar, dataclass, field as dataclass_field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._backoff import create_once
-from ._dr_claims import CopyLeases, RunLease, SourceTagCalls, lease_seconds
+from ._dr_claims import RunLease, SourceTagCalls, lease_seconds
 from ._dr_lock import IN_FORCE, KEPT_LOCKED, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, held_lock, lock_record, read_locks
 from ._dr_prune import copies_to_mark, dr_copies_by_disk, prune_selection
 from ._dr_report import dr_report
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
     from ._adapter import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
     from ._backoff import CallRetry
+    from ._dr_claims import CopyLeases
     from ._engine import RequestOutcome
     from ._model import LockSettings, SnapshotLock
 
@@ -207,9 +208,8 @@ class DrRun:
         settings = self.settings
         region = settings['source_region']
         if settings.get('dr_account') is not None:
-            cast('DrAccountAdapter', self.adapter).start_dr_run(  # connect_dr_account let the run start only on such a cloud
-                RunLease(self.run_id, tuple(sorted({dr_region['region'] for dr_region in settings['dr_regions']})), self._lease_seconds(),
-                         self.wall_clock))
+            # connect_dr_account let the run start only on such a cloud
+            cast('DrAccountAdapter', self.adapter).start_dr_run(self._run_lease())
         self.progress.enter(READING)
         disks = sorted(self._call(self.adapter.find_disks, region, settings['tag_selector']), key=lambda disk: disk.id)
         snapshots = self._call(self.adapter.disk_snapshots, region, disks) if disks else {}
@@ -375,7 +375,12 @@ class DrRun:
         tags on snapshots: docs/vault.md). None in check mode, which copies nothing."""
         if self.check_mode or self.adapter.copy_call_is_idempotent or not isinstance(self.adapter, SourceTagCalls):
             return None
-        return CopyLeases(self.adapter, run_id=self.run_id, wall_clock=self.wall_clock, seconds=self._lease_seconds(), warn=self.warnings.append)
+        return self._run_lease().copy_leases(self.adapter)
+
+    def _run_lease(self) -> RunLease:
+        """This run's claims as leases (_dr_claims)."""
+        return RunLease(self.run_id, tuple(sorted({dr_region['region'] for dr_region in self.settings['dr_regions']})),
+                        self._lease_seconds(), self.wall_clock, self.warnings.append)
 
     def _lease_seconds(self) -> float:
         """How long a claim of this run holds (_dr_claims.lease_seconds), from its client's timeouts."""

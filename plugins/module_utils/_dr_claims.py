@@ -55,14 +55,15 @@ class RunClaim:
 
 @dataclass(frozen=True)
 class RunLease:
-    """A run's claims as leases: its id and DR regions, how long each claim it writes holds, and its clock (the time now).
-    A claim written now holds ``seconds`` from now: a run writes it again while it still needs it, and a killed run's lapses
-    within that time."""
+    """A run's claims as leases: its id and DR regions, how long each claim it writes holds, its clock (the time now), and
+    where it says what it could not claim (the run's warnings). A claim written now holds ``seconds`` from now: a run writes
+    it again while it still needs it, and a killed run's lapses within that time."""
 
     run_id: str
     regions: tuple[str, ...]
     seconds: float
     wall_clock: Callable[[], datetime.datetime]
+    warn: Callable[[str], None]
 
     def claim(self) -> RunClaim:
         """The claim to write now."""
@@ -70,6 +71,10 @@ class RunLease:
 
     def now(self) -> datetime.datetime:
         return self.wall_clock()
+
+    def copy_leases(self, calls: SourceTagCalls) -> CopyLeases:
+        """This run's copy leases on the snapshots that ``calls`` tag."""
+        return CopyLeases(calls, run_id=self.run_id, wall_clock=self.wall_clock, seconds=self.seconds, warn=self.warn)
 
 
 def claims_in(tags: Mapping[str, str], prefix: str) -> dict[str, RunClaim]:
@@ -166,6 +171,14 @@ class CopyLeases(CopyGuard):
         self._lock = threading.Lock()   # the engine's workers take leases of different sources at once
 
     def take(self, request: CopyRequest, destinations: Sequence[str]) -> dict[str, str]:
+        return self.take_on(request.source_region, request.source_id, destinations)
+
+    def release(self, request: CopyRequest, destinations: Sequence[str]) -> None:
+        self.release_on(request.source_region, request.source_id, destinations)
+
+    def take_on(self, snapshot_region: str, snapshot_id: str, destinations: Sequence[str]) -> dict[str, str]:
+        """take, for a copy of ``snapshot_id`` (in ``snapshot_region``) into ``destinations``: also a step that is not the
+        engine's copy call, but makes a copy all the same (CBS's DR account snapshotting a bridge disk)."""
         if self.disabled:
             return {}
         regions = sorted(set(destinations))
@@ -174,19 +187,19 @@ class CopyLeases(CopyGuard):
             while True:
                 written = self.wall_clock()
                 until = (written + datetime.timedelta(seconds=self.seconds)).strftime(STAMP_FORMAT)
-                self.calls.tag_sources(request.source_region, [request.source_id], dict.fromkeys(mine, until))
-                tags = self.calls.sources_tags(request.source_region, [request.source_id]).get(request.source_id, {})
+                self.calls.tag_sources(snapshot_region, [snapshot_id], dict.fromkeys(mine, until))
+                tags = self.calls.sources_tags(snapshot_region, [snapshot_id]).get(snapshot_id, {})
                 now = self.wall_clock()
                 others = [(key, region, lease) for key, region, lease in leases_in(tags) if lease.run_id != self.run_id]
                 lapsed = [key for key, dummy, lease in others if not lease.live(now)]
                 held: dict[str, str] = {}
                 for dummy, region, lease in sorted(others):  # of two runs holding one region, the first named
                     if lease.live(now) and region in regions:
-                        held.setdefault(region, held_message(lease, request.source_id, region))
+                        held.setdefault(region, held_message(lease, snapshot_id, region))
                 if lapsed:
-                    self.calls.untag_sources(request.source_region, [request.source_id], lapsed)
+                    self.calls.untag_sources(snapshot_region, [snapshot_id], lapsed)
                 if held:
-                    self.calls.untag_sources(request.source_region, [request.source_id], [lease_key(self.run_id, region) for region in sorted(held)])
+                    self.calls.untag_sources(snapshot_region, [snapshot_id], [lease_key(self.run_id, region) for region in sorted(held)])
                 if held or (now - written).total_seconds() < self.seconds / 2:
                     return held
                 # The reads took so long (throttled, retried) that less than half the lease is left: write it again.
@@ -196,16 +209,16 @@ class CopyLeases(CopyGuard):
             self._disable(error)
             return {}
 
-    def release(self, request: CopyRequest, destinations: Sequence[str]) -> None:
+    def release_on(self, snapshot_region: str, snapshot_id: str, destinations: Sequence[str]) -> None:
+        """release, for take_on."""
         if self.disabled:
             return
         try:
-            self.calls.untag_sources(request.source_region, [request.source_id],
-                                     [lease_key(self.run_id, region) for region in sorted(set(destinations))])
+            self.calls.untag_sources(snapshot_region, [snapshot_id], [lease_key(self.run_id, region) for region in sorted(set(destinations))])
         except CloudError as error:
             # The lease lapses at the time it names; until then another run waits for this copy instead of making one.
-            self.warn('could not take this run\'s copy lease off source snapshot %s (%s): another run copies it no sooner than '
-                      'the lease lapses, within %d s' % (request.source_id, error, self.seconds))
+            self.warn('could not take this run\'s copy lease off snapshot %s (%s): another run copies it no sooner than the '
+                      'lease lapses, within %d s' % (snapshot_id, error, self.seconds))
 
     def _disable(self, error: CloudError) -> None:
         with self._lock:

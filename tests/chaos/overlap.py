@@ -8,7 +8,9 @@ same snapshots at the same time, and both share the same sources with the DR acc
 round starts both runs together (each with its report folder); in most rounds one of them or both are killed (the vault
 part's kill modes: a random time after the first call, or a random number of mutating calls); before each later round a
 third of the disks get a newer snapshot, and once more before both run to completion at the same time (then each once
-more alone if a disk still lacks a copy). Counted from the emulators' state, never from the reports, each expected 0:
+more alone if a disk still lacks a copy). A share that a killed run's claim still holds then is held for a lease at most
+(minutes): once the last such claim lapses, both scopes run again, and the shares are counted once more. Counted from the
+emulators' state, never from the reports, each expected 0:
 
 - sources left shared with the DR account (AWS: a createVolumePermission or the mark snapcopy:shared-with; ECS: a
   resource share's association or the mark; CBS: a staged copy shared) and, CBS, bridge disks and staged copies left;
@@ -36,6 +38,7 @@ CLOUDS = ('aws', 'ecs', 'cbs')
 SELECTOR_B = {'overlap': 'b'}
 THIRD_REGION = {'aws': 'eu-central-1', 'ecs': 'cn-shenzhen', 'cbs': 'ap-beijing'}
 SHARE_CLAIM_TAG_PREFIX = 'snapcopy:share-claim:'  # plugins/module_utils/_tagging.py
+STAMP_FORMAT = '%Y%m%dT%H%M%SZ'  # plugins/module_utils/_dr_claims.py
 # Who is killed, round after round.
 VICTIMS = (('a',), ('b',), ('a', 'b'))
 
@@ -68,8 +71,16 @@ def count_copies(newest, copies, wanted):
 
 def live_claims(tags):
     """Whether a snapshot's tags hold a share claim whose run may still be under way (the time it names is to come)."""
-    now = datetime.datetime.now(datetime.timezone.utc).strftime('%Y%m%dT%H%M%SZ')
-    return any(key.startswith(SHARE_CLAIM_TAG_PREFIX) and (value or '').partition(' ')[0] > now for key, value in tags.items())
+    return latest_claim(tags) > now_stamp()
+
+
+def latest_claim(tags):
+    """The latest time a share claim among a snapshot's tags names ('' if none), as the claims write it."""
+    return max(((value or '').partition(' ')[0] for key, value in tags.items() if key.startswith(SHARE_CLAIM_TAG_PREFIX)), default='')
+
+
+def now_stamp():
+    return datetime.datetime.now(datetime.timezone.utc).strftime(STAMP_FORMAT)
 
 
 def reported_locks(reports):
@@ -109,7 +120,7 @@ def aws_tally(target, reports):
     # Every snapshot of the disks, not only the newest: a share a killed run left on a snapshot made old since counts too.
     source = target._clients[target.source_region]  # pylint: disable=protected-access
     disks = set(target.disks)
-    left, held = 0, 0
+    left, held, latest = 0, 0, ''
     for item in target._snapshots(target.source_region):  # pylint: disable=protected-access
         if item.get('VolumeId') not in disks:
             continue
@@ -118,12 +129,13 @@ def aws_tally(target, reports):
         if vault.SHARE_TAG in tags or any(entry.get('UserId') == vault.VAULT_ACCOUNT for entry in permissions['CreateVolumePermissions']):
             left += 1
             held += live_claims(tags)
+            latest = max(latest, latest_claim(tags))
     theirs = 0
     for region in wanted:
         ec2 = boto3.client('ec2', region_name=region, endpoint_url=target.moto_url, aws_access_key_id=target.access_key,
                            aws_secret_access_key=target.secret_key)
         theirs += sum(len(page['Snapshots']) for page in ec2.get_paginator('describe_snapshots').paginate(OwnerIds=['self']))
-    figures.update(shares_left=left, shares_left_under_a_live_claim=held, copies_in_the_disks_account=theirs)
+    figures.update(shares_left=left, shares_left_under_a_live_claim=held, latest_claim=latest, copies_in_the_disks_account=theirs)
     return figures
 
 
@@ -171,6 +183,7 @@ def ecs_tally(target, reports):
     sources = {snapshot['id']: snapshot['tags'] for snapshot in state.get(target.source_region, {}).get('snapshots', [])}
     left = shared | {snapshot_id for snapshot_id, tags in sources.items() if vault.SHARE_TAG in tags}
     figures.update(shares_left=len(left), shares_left_under_a_live_claim=sum(1 for snapshot_id in left if live_claims(sources.get(snapshot_id, {}))),
+                   latest_claim=max((latest_claim(sources.get(snapshot_id, {})) for snapshot_id in left), default=''),
                    copies_in_the_disks_account=theirs)
     return figures
 
@@ -195,6 +208,12 @@ def cbs_tally(target):
     figures = count_copies(newest, copies, wanted)
     figures.update(shares_left=shared, copies_in_the_disks_account=staged, bridge_disks_left=bridges, untagged_copies_left=untagged)
     return figures
+
+
+def wait_for_the_claims(latest):
+    """Sleep until the time ``latest`` (a claim's stamp) has passed."""
+    until = datetime.datetime.strptime(latest, STAMP_FORMAT).replace(tzinfo=datetime.timezone.utc)
+    time.sleep(max(0.0, (until - datetime.datetime.now(datetime.timezone.utc)).total_seconds()) + 1.0)
 
 
 def tally(target, reports):
@@ -248,7 +267,7 @@ def kill_round(suite, target, variables, run_number, plan):
 def run(suite, emulators, kill_rounds):
     targets = [target for name, target in emulators.targets.items() if name in CLOUDS]
     for target in targets:
-        target.seed(suite.args.disks, more_tags={index: SELECTOR_B for index in range(0, suite.args.disks, 2)})
+        target.seed(suite.args.disks, more_tags=dict.fromkeys(range(0, suite.args.disks, 2), SELECTOR_B))
     results = {}
 
     def one(target):
@@ -287,6 +306,14 @@ def run(suite, emulators, kill_rounds):
             for name in sorted(variables):
                 alone[name] = suite.run_to_completion(target, 'overlap-' + name, variables[name], first_run=200)
         figures = tally(target, [suite.read_report(variables[name], target) for name in sorted(variables)])
+        if figures.get('shares_left_under_a_live_claim'):
+            # A killed run's claim holds its share until the claim lapses (minutes: a lease); the next runs then take it back.
+            wait_for_the_claims(figures['latest_claim'])
+            both(lambda name: alone.setdefault(name, []).extend(
+                suite.run_to_completion(target, 'overlap-' + name, variables[name], first_run=300)), sorted(variables))
+            lapsed = tally(target, [suite.read_report(variables[name], target) for name in sorted(variables)])
+            figures.update(shares_left_before_the_claims_lapsed=figures['shares_left'], shares_left=lapsed['shares_left'],
+                           shares_left_under_a_live_claim=lapsed['shares_left_under_a_live_claim'])
         last = {name: (alone.get(name) or together[name])[-1] for name in variables}
         figures.update(
             rounds=rounds, kills=sum(1 for outcome in rounds for item in outcome.values() if item['killed']),
@@ -341,7 +368,9 @@ def markdown(results):
             row['copies'], row['duplicates'], row['missing'],
             '%d, %d' % (row['reported_locked'], row['reported_locked_not_locked']) if locks else '-',
             row['unlocked'] if locks else '-',
-            '%d%s' % (row['shares_left'], ' (%d)' % row['shares_left_under_a_live_claim'] if 'shares_left_under_a_live_claim' in row else ''),
+            '%d%s' % (row['shares_left'], ' (%d)' % row['shares_left_under_a_live_claim'] if 'shares_left_under_a_live_claim' in row else '')
+            + ('; %d before the killed runs\' claims lapsed' % row['shares_left_before_the_claims_lapsed']
+               if 'shares_left_before_the_claims_lapsed' in row else ''),
             row.get('bridge_disks_left', '-'),
             '%d%s' % (row['copies_in_the_disks_account'],
                       ' (and %d a kill left untagged)' % row['untagged_copies_left'] if row.get('untagged_copies_left') else '')))

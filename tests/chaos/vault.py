@@ -18,7 +18,6 @@ import time
 
 import clouds  # pylint: disable=import-error  # tests/chaos is on the path (run.py)
 
-
 VAULT_ACCOUNT = '999988887777'
 VAULT_ROLE = 'arn:aws:iam::%s:role/snapcopy-vault' % VAULT_ACCOUNT
 SHARE_TAG = 'snapcopy:shared-with'  # plugins/module_utils/_tagging.py

@@ -876,7 +876,7 @@ def test_a_copy_lease_the_cloud_will_not_take_off_is_named_and_the_copies_stand(
     cloud.untag_sources = refuse_lease_removal
     report = run(cloud, clock)
     assert report['totals']['copied'] == 2 and not report['failures']
-    leases = [warning for warning in report['run_warnings'] if 'copy lease off source snapshot disk-0-snap-1' in warning]
+    leases = [warning for warning in report['run_warnings'] if 'copy lease off snapshot disk-0-snap-1' in warning]
     assert len(leases) == 2 and all('UnauthorizedOperation' in warning and 'within 170 s' in warning for warning in leases), report['run_warnings']
     # The leases stay on the source, one a region, to lapse at the time they name.
     assert sorted(region for dummy, region, dummy_lease in leases_in(cloud.snapshots['disk-0-snap-1']['tags'])) == ['dr-1', 'dr-2']

@@ -21,7 +21,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_account import 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import default_backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_LEASE_TAG_PREFIX, COPY_TAG, SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import tencent_client
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import TENCENT, calls
@@ -269,6 +269,33 @@ def test_a_bridge_disk_whose_dr_copy_is_being_made_stays_until_that_is_complete(
     cloud.admin.advance_clock(30)
     done = dr_run(cloud, wait=False)
     assert done['dr_account']['released'] == ['%s/%s' % (DR_REGION, staged)] and live(region_state(cloud)[1]) == []
+
+
+def test_two_runs_at_one_bridge_disk_make_one_dr_copy(cloud):
+    """CreateSnapshot takes no ClientToken: two runs that both find the bridge disk made and no DR copy of it would both
+    snapshot it. Here a second run takes the step while the first is between its last look and its CreateSnapshot."""
+    seed(cloud)
+    staged, dummy = up_to_the_bridge_disk(cloud)
+    settings = run_settings(wait=False)
+    retry = CallRetry(default_backoff())
+    first = dr_adapter(cloud, settings['dr_account'], retry=retry)
+    make_final = first.dr._make_final
+    second = []
+
+    def second_run_meanwhile(region, disk, staged_copy):
+        second.append(dr_run(cloud, wait=False))
+        return make_final(region, disk, staged_copy)
+    first.dr._make_final = second_run_meanwhile
+    report = DrRun(first, settings, retry=retry).run()
+    assert len(second) == 1 and not second[0]['failures'] and not report['failures'], (second, report['failures'])
+    assert second[0]['disks'][0]['copies'][0]['state'] == 'STAGED_FOR_DR_ACCOUNT', 'the second run waits for the first\'s copy'
+    finals = [snapshot['id'] for snapshot in region_state(cloud)[0] if snapshot['tags'].get(STAGED_FROM_TAG) == staged]
+    assert len(finals) == 1 and calls(cloud, 'cbs', 'CreateSnapshot') == 1
+    cloud.admin.advance_clock(1.0)
+    done = dr_run(cloud, wait=False)
+    snapshots, disks = region_state(cloud)
+    assert [snapshot['id'] for snapshot in snapshots] == finals and live(disks) == [] and not done['failures']
+    assert not [key for snapshot in snapshots for key in snapshot['tags'] if key.startswith(COPY_LEASE_TAG_PREFIX)], 'no lease left'
 
 
 @pytest.mark.parametrize('recycle_seconds', [3600, 0], ids=['listed TORECYCLE', 'gone at once'])

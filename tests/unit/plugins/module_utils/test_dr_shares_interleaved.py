@@ -32,8 +32,8 @@ def world():
 @given(order=st.lists(st.sampled_from(['copier', 'releaser']), max_size=14))
 def test_no_copy_starts_on_a_share_being_taken_back(order):
     cloud = world()
-    copier = SourceShares(cloud, account=ACCOUNT, lease=RunLease('copier', ('dr-1',), 3600, lambda: NOW))
-    releaser = SourceShares(cloud, account=ACCOUNT, lease=RunLease('releaser', ('dr-2',), 3600, lambda: NOW))
+    copier = SourceShares(cloud, account=ACCOUNT, lease=RunLease('copier', ('dr-1',), 3600, lambda: NOW, [].append))
+    releaser = SourceShares(cloud, account=ACCOUNT, lease=RunLease('releaser', ('dr-2',), 3600, lambda: NOW, [].append))
 
     def copy():
         """The copier's start_copy: the share held, then the copy in flight; refused while the share is being taken back."""
