@@ -47,10 +47,12 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from ._adapter import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, describe_in_batches, id_batches
-from ._copy_module import task_destinations
+from ._adapter import describe_in_batches, id_batches
+from ._cbs_api import DISK_IDS_PER_FILTER, SHARED_SNAPSHOT
+from ._dr_capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter
 from ._dr_claims import SourceTagCalls
 from ._errors import ALREADY_EXISTS, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, untagged_copy_error
+from ._inputs import task_destinations
 from ._model import COMPLETED, DELETING, PENDING, USABLE, CopyRequest, Disk, DrillDisk, Snapshot
 from ._pagers import offset_page, offset_pages
 from ._tagging import DISK_TAG, RESTORE_RUN_TAG, SOURCE_TAG, STAGED_FROM_TAG, TagRules, source_tag_last, tag_dict, tag_filters, tag_list, with_copy_mark
@@ -68,8 +70,6 @@ STATE_MAP: dict[str | None, str] = {'NORMAL': COMPLETED, 'ROLLBACKING': COMPLETE
                                     'CREATING': PENDING, 'COPYING_FROM_REMOTE': PENDING, 'CHECKING_COPIED': PENDING,
                                     'TORECYCLE': DELETING}
 IN_FLIGHT_STATES = ['COPYING_FROM_REMOTE', 'CHECKING_COPIED']
-# Snapshot.SnapshotType of a snapshot another account shared with the caller (DescribeSnapshotsRequest.Filters, snapshot-type).
-SHARED_SNAPSHOT = 'SHARED_SNAPSHOT'
 CONFLICT = 'ResourceInUse.CopySnapshotConflict'
 MAX_NAME = 60
 # CopySnapshotCrossRegions' request parameters that start_copy sends, and no others. test_copy_call_parameters.py
@@ -92,8 +92,6 @@ LISTING_THRESHOLD = 10
 # give "N from 0 to 9" for ResourceList, Tags and TagKeys alike, read as at most 9 (as fakecloud's conformance test reads it).
 TAG_RESOURCES_PER_CALL = 9
 TAGS_PER_CALL = 9
-# DescribeSnapshots' disk-id filter takes at most 10 values (API reference, DescribeSnapshots).
-DISK_IDS_PER_FILTER = 10
 # A disk's DiskState (cbs 2017-03-12 Disk.DiskState). CBS has no state for a disk being made: CreateDisks'
 # disk is made once DescribeDisks lists it UNATTACHED or ATTACHED (the SDK's CreateDisks docstring).
 DISK_STATE_MAP: dict[str | None, str] = {'UNATTACHED': USABLE, 'ATTACHED': USABLE, 'ATTACHING': USABLE, 'DETACHING': USABLE, 'EXPANDING': USABLE,
@@ -294,13 +292,13 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter, DrAccountAdapter, SourceTagCall
         found = self.describe(region, snapshot_ids)
         return {snapshot_id: self._sources[(region, snapshot_id)] for snapshot_id in found}
 
-    def _list(self, region: str, filters: Sequence[Mapping[str, Any]], client: TencentClient | None = None) -> dict[str, dict[str, Any]]:
+    def list_snapshots(self, region: str, filters: Sequence[Mapping[str, Any]], client: TencentClient | None = None) -> dict[str, dict[str, Any]]:
         """Every snapshot in ``region`` matching ``filters``, all pages (``client``: the account's, by default the adapter's)."""
-        return self._pages(region, 'DescribeSnapshots', 'SnapshotSet', 'SnapshotId', filters, client=client)
+        return self.list_pages(region, 'DescribeSnapshots', 'SnapshotSet', 'SnapshotId', filters, client=client)
 
     # pylint: disable-next=too-many-arguments
-    def _pages(self, region: str, action: str, set_name: str, id_name: str, filters: Sequence[Mapping[str, Any]],
-               first: dict[str, Any] | None = None, client: TencentClient | None = None) -> dict[str, dict[str, Any]]:
+    def list_pages(self, region: str, action: str, set_name: str, id_name: str, filters: Sequence[Mapping[str, Any]],
+                   first: dict[str, Any] | None = None, client: TencentClient | None = None) -> dict[str, dict[str, Any]]:
         """{id: item} for every item of a Describe action matching ``filters``, all pages; ``first``: the answer
         for the first page, when it is read already."""
         caller = client or self.client
@@ -323,11 +321,11 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter, DrAccountAdapter, SourceTagCall
                 by_name.setdefault(name, []).append(request)
         items: dict[str, dict[str, Any]] = {}
         if len(requests) > LISTING_THRESHOLD:
-            items = self._list(destination, [], client)
+            items = self.list_snapshots(destination, [], client)
         else:
             names = sorted(by_name)
             for start in range(0, len(names), FILTER_VALUES):
-                items.update(self._list(destination, [{'Name': 'snapshot-name', 'Values': names[start:start + FILTER_VALUES]}], client))
+                items.update(self.list_snapshots(destination, [{'Name': 'snapshot-name', 'Values': names[start:start + FILTER_VALUES]}], client))
         found: dict[str, list[Snapshot]] = {}
         for item in items.values():
             owner = self._owner(item, by_tag, by_name) if item.get('CopyFromRemote') else None
@@ -372,7 +370,7 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter, DrAccountAdapter, SourceTagCall
                         if destination in (sources.get(request.source_id, {}).get('CopyingToRegions') or ()))
         if not busy:
             return
-        in_flight = self._list(destination, [{'Name': 'snapshot-state', 'Values': IN_FLIGHT_STATES}], client)
+        in_flight = self.list_snapshots(destination, [{'Name': 'snapshot-state', 'Values': IN_FLIGHT_STATES}], client)
         for request in busy:
             source = self._sources.get((request.source_region, request.source_id)) or {}
             matches = [item for item in in_flight.values()
@@ -444,7 +442,7 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter, DrAccountAdapter, SourceTagCall
         if made:
             for snapshot_id, tagging_error in self._tag_made(made, request.copy_tags()).items():
                 copy = next(snapshot for snapshot in made if snapshot.id == snapshot_id)
-                results[copy.region] = untagged_copy_error(copy, tagging_error, may_pass=tagging_error.kind == RETRYABLE)
+                results[copy.region] = untagged_copy_error(copy.id, copy.region, tagging_error, may_pass=tagging_error.kind == RETRYABLE)
             if self.dr is not None:
                 # Each copy is the source account's, staged for the DR account, which makes its own of it (describe).
                 for copy in made:
@@ -547,7 +545,7 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter, DrAccountAdapter, SourceTagCall
         filters = tag_filters(tag_selector)
         return [Disk(item['DiskId'], region, name=item.get('DiskName') or None, size=item.get('DiskSize'),
                      tags=tag_dict(item.get('Tags')))
-                for item in self._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', filters).values()]
+                for item in self.list_pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', filters).values()]
 
     def disk_snapshots(self, region: str, disks: Sequence[Disk]) -> dict[str, list[Snapshot]]:
         ids = sorted({disk.id for disk in disks})
@@ -571,11 +569,11 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter, DrAccountAdapter, SourceTagCall
             total = first.get('TotalCount') or 0
             if -(-total // PAGE_SIZE) <= len(chunks):
                 wanted = set(disk_ids)
-                items = self._pages(region, 'DescribeSnapshots', 'SnapshotSet', 'SnapshotId', [], first=first)
+                items = self.list_pages(region, 'DescribeSnapshots', 'SnapshotSet', 'SnapshotId', [], first=first)
                 return [item for item in items.values() if item.get('DiskId') in wanted]
         items = {}
         for chunk in chunks:
-            items.update(self._list(region, [{'Name': 'disk-id', 'Values': chunk}]))
+            items.update(self.list_snapshots(region, [{'Name': 'disk-id', 'Values': chunk}]))
         return list(items.values())
 
     def create_snapshot(  # pylint: disable=unused-argument
@@ -607,7 +605,7 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter, DrAccountAdapter, SourceTagCall
     def _made_by(self, region: str, disk: Disk, params: Mapping[str, Any]) -> Snapshot | None:
         """The snapshot that the CreateSnapshot call with ``params`` made, if exactly one of the disk's has its name and tags."""
         wanted = tag_dict(params['Tags'])
-        items = self._list(region, [{'Name': 'disk-id', 'Values': [disk.id]}])
+        items = self.list_snapshots(region, [{'Name': 'disk-id', 'Values': [disk.id]}])
         matches = [item for item in items.values() if tag_dict(item.get('Tags')) == wanted
                    and item.get('SnapshotName') == params.get('SnapshotName', item.get('SnapshotName'))]
         return self.snapshot(matches[0], region) if len(matches) == 1 else None
@@ -619,7 +617,7 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter, DrAccountAdapter, SourceTagCall
         such a copy only while its source is a disk's newest snapshot; after that, its name is all
         that says which snapshot it copies (without it, pruning would keep the copy for ever)."""
         copies: list[Snapshot] = []
-        for item in self._list(destination, []).values():
+        for item in self.list_snapshots(destination, []).values():
             # With dr_account, the DR account's copies are snapshots of bridge disks (STAGED_FROM_TAG), and it lists the
             # staged copies shared with it, which are not its own.
             if item.get('SnapshotType') == SHARED_SNAPSHOT or not (
@@ -678,12 +676,12 @@ class CbsAdapter(DrAdapter, RestoreDrillAdapter, DrAccountAdapter, SourceTagCall
         found: dict[str, DrillDisk] = {}
         # By filter, not DiskIds: an id not (yet) listed is left out rather than refused.
         for start in range(0, len(disk_ids), FILTER_VALUES):
-            items = self._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'disk-id', 'Values': list(disk_ids[start:start + FILTER_VALUES])}])
+            items = self.list_pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'disk-id', 'Values': list(disk_ids[start:start + FILTER_VALUES])}])
             found.update((disk_id, self.test_disk(item, region)) for disk_id, item in items.items())
         return found
 
     def find_test_disks(self, region: str) -> list[DrillDisk]:
-        items = self._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}])
+        items = self.list_pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}])
         # A returned disk (TORECYCLE) is gone: deleting it again would only be refused (RETURNED).
         return [disk for disk in (self.test_disk(item, region) for item in items.values()) if disk.state != DELETING]
 

@@ -33,7 +33,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from ._cbs import DISK_IDS_PER_FILTER, SHARED_SNAPSHOT
+from ._cbs_api import DISK_IDS_PER_FILTER, SHARED_SNAPSHOT
 from ._errors import BUSY, INVALID, NOT_FOUND, CloudError, is_retryable
 from ._model import COMPLETED, DELETING, FAILED, PENDING, USABLE, Disk, Snapshot, parse_time
 from ._tagging import COPY_LEASE_TAG_PREFIX, COPY_TAG, DISK_TAG, SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG, tag_dict
@@ -41,7 +41,7 @@ from ._tagging import COPY_LEASE_TAG_PREFIX, COPY_TAG, DISK_TAG, SHARE_TAG, SOUR
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
-    from ._cbs import CbsAdapter
+    from ._cbs_api import CbsCalls
     from ._dr_claims import CopyLeases
     from ._model import CopyRequest, DrillDisk
     from ._tencent import TencentClient
@@ -80,7 +80,7 @@ def utc_now() -> datetime.datetime:
 class CbsDrAccount:
     """The DR account side of a CbsAdapter: its client, the staged copies it has seen and what it made of them."""
 
-    def __init__(self, adapter: CbsAdapter, client: TencentClient, source_region: str, account: str) -> None:
+    def __init__(self, adapter: CbsCalls, client: TencentClient, source_region: str, account: str) -> None:
         self.adapter = adapter
         self.source = adapter.staging_client
         self.client = client
@@ -148,7 +148,7 @@ class CbsDrAccount:
 
     def _dr_copies(self, region: str) -> list[dict[str, Any]]:
         """The DR account's own snapshots in ``region`` that carry our source tag (not those shared with it)."""
-        items = self.adapter._list(region, [], self.client)  # pylint: disable=protected-access  # the adapter's reader
+        items = self.adapter.list_snapshots(region, [], self.client)
         return [item for item in items.values() if item.get('SnapshotType') != SHARED_SNAPSHOT
                 and SOURCE_TAG in tag_dict(item.get('Tags'))]
 
@@ -163,8 +163,7 @@ class CbsDrAccount:
         return self._bridges(region, [{'Name': 'tag:' + STAGED_FROM_TAG, 'Values': [staged_id]}]).get(staged_id, [])
 
     def _bridges(self, region: str, filters: list[dict[str, Any]]) -> dict[str, list[DrillDisk]]:
-        # pylint: disable-next=protected-access  # the adapter's reader
-        items = self.adapter._pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', filters, client=self.client)
+        items = self.adapter.list_pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', filters, client=self.client)
         disks: dict[str, list[DrillDisk]] = {}
         for item in items.values():
             disk = self.adapter.test_disk(item, region)
@@ -351,7 +350,7 @@ class CbsDrAccount:
     def _made_from(self, region: str, staged_id: str, disk_ids: set[str]) -> Snapshot | None:
         """The DR copy made from one of these bridge disks of ``staged_id``, read exactly (DescribeSnapshots' disk-id filter)."""
         bridges = sorted(disk_ids)[:DISK_IDS_PER_FILTER]
-        items = self.adapter._list(region, [{'Name': 'disk-id', 'Values': bridges}], self.client)  # pylint: disable=protected-access
+        items = self.adapter.list_snapshots(region, [{'Name': 'disk-id', 'Values': bridges}], self.client)
         made = [item for item in items.values() if tag_dict(item.get('Tags')).get(STAGED_FROM_TAG) == staged_id]
         return self.adapter.snapshot(made[0], region) if made else None
 
@@ -363,7 +362,7 @@ class CbsDrAccount:
         """The source account's copies in ``region`` that a DR run staged: ours (a DR run's tags, and no COPY_TAG naming
         another snapshot), not a snapshot shared with it."""
         copies = []
-        for item in self.adapter._list(region, [], self.source).values():  # pylint: disable=protected-access  # the adapter's reader
+        for item in self.adapter.list_snapshots(region, [], self.source).values():
             tags = tag_dict(item.get('Tags'))
             if item.get('SnapshotType') != SHARED_SNAPSHOT and SOURCE_TAG in tags and DISK_TAG in tags \
                     and tags.get(COPY_TAG) in (None, item['SnapshotId']):

@@ -16,11 +16,11 @@ import functools
 import string
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import InitVar, dataclass, field as dataclass_field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ._backoff import create_once
 from ._dr_claims import RunLease, SourceTagCalls, lease_seconds
+from ._dr_entry import DiskEntry
 from ._dr_lock import IN_FORCE, KEPT_LOCKED, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, held_lock, lock_record, read_locks
 from ._dr_prune import copies_to_mark, dr_copies_by_disk, prune_selection
 from ._dr_report import dr_report
@@ -46,8 +46,8 @@ from ._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from ._adapter import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
     from ._backoff import CallRetry
+    from ._dr_capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
     from ._dr_claims import CopyLeases
     from ._engine import RequestOutcome
     from ._model import LockSettings, SnapshotLock
@@ -83,37 +83,6 @@ def render(template: str | None, fields: Mapping[str, Any], option: str) -> str 
     except (KeyError, IndexError, ValueError) as error:
         raise InputError(option, 'cannot fill the template %r (%s); placeholders are %s'
                          % (template, error, ', '.join('{%s}' % field for field in TEMPLATE_FIELDS))) from None
-
-
-@dataclass(eq=False)  # one disk of the run: two entries are never the same, whatever they hold
-class DiskEntry:
-    """One disk in a DR run: the snapshot copied, a fresh one if the newest was too old, the copies'
-    outcomes, what pruning deleted and kept, and the problems to report. Made from the disk and its
-    snapshots (``snapshots``), of which the newest completed one is the source."""
-
-    disk: Disk
-    snapshots: InitVar[list[Snapshot]]
-    source: Snapshot | None = dataclass_field(init=False, default=None)
-    fresh: Snapshot | None = dataclass_field(init=False, default=None)
-    # None; 'existing' (one being made is used), 'create', 'would_create', 'created' or 'failed'.
-    fresh_action: str | None = dataclass_field(init=False, default=None)
-    outcomes: list[RequestOutcome] = dataclass_field(init=False, default_factory=list)
-    pruned: list[dict[str, Any]] = dataclass_field(init=False, default_factory=list)
-    kept: list[dict[str, Any]] = dataclass_field(init=False, default_factory=list)
-    problems: list[str] = dataclass_field(init=False, default_factory=list)
-    # {(region, copy id): lock record (_dr_lock.lock_record)} of the copies this run uses, with ``lock``.
-    locks: dict[tuple[str, str], dict[str, Any]] = dataclass_field(init=False, default_factory=dict)
-    # With ``lock``: the older DR copies of the disk that no run had locked (a killed run's), locked by this one.
-    other_locks: list[dict[str, Any]] = dataclass_field(init=False, default_factory=list)
-
-    def __post_init__(self, snapshots: list[Snapshot]) -> None:
-        completed = sorted((snapshot for snapshot in snapshots if snapshot.state == COMPLETED), key=lambda snapshot: snapshot.age_order())
-        self.source = completed[-1] if completed else None
-
-    @property
-    def key(self) -> str:
-        """'<region>/<disk id>', as DISK_TAG names the disk of a copy."""
-        return '%s/%s' % (self.disk.region, self.disk.id)
 
 
 class DrRun:

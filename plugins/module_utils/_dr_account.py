@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, cast
 
-from ._adapter import DrAccountAdapter
+from ._dr_capabilities import DrAccountAdapter
 from ._errors import InputError
 
 if TYPE_CHECKING:

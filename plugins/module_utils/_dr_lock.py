@@ -20,7 +20,8 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
-from ._adapter import SnapshotLockAdapter, id_batches
+from ._adapter import id_batches
+from ._dr_capabilities import SnapshotLockAdapter
 from ._errors import INVALID, CloudError, InputError
 from ._model import LockSettings, parse_time
 

@@ -12,30 +12,26 @@ from typing import TYPE_CHECKING, Any
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
+from ._assume_role import EXTERNAL_ID_NAMES
 from ._backoff import CallRetry
-from ._copy_module import (
-    EXISTING_COPY_ARGUMENT_SPEC,
-    WAIT_ARGUMENT_SPEC,
-    check_number,
-    check_wait_options,
-    errors_end_the_task,
-    typed_places,
-    withhold_external_ids,
-)
+from ._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_number, check_wait_options, errors_end_the_task, new_adapter, withhold_external_ids
 from ._dr import DrRun
 from ._dr_account import DR_ACCOUNT_OPTIONS, connect_dr_account, dr_account_settings
 from ._dr_lock import lock_settings
 from ._dr_report import summary_line
 from ._engine import default_backoff
 from ._errors import InputError
+from ._inputs import typed_places
 from ._model import COMPLIANCE, GOVERNANCE
 from ._progress import DEFAULT_PROGRESS_INTERVAL, MAX_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL, Progress
-from ._providers import DR_CONNECTION_SPEC, PROVIDERS, assumed_account, make_adapter, provider_connection
+from ._providers import DR_CONNECTION_SPEC, PROVIDERS, assumed_account, provider_connection
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from ansible.module_utils.basic import AnsibleModule
+
+    from ._dr_capabilities import DrAdapter
 
 DR_REGION_KEYS = ('region', 'encrypted', 'kms_key_id')
 # A run's id as _dr_restore.run_id makes it: it goes into tag keys and values, so nothing else is taken.
@@ -311,3 +307,14 @@ def run_dr_module(module: AnsibleModule) -> None:
         report['msg'] += '. Failures: ' + '; '.join(report['failures'][:20])
         module.fail_json(**report)
     module.exit_json(**report)
+
+
+def make_adapter(module: AnsibleModule, provider: str, retry: CallRetry, params: dict[str, Any]) -> DrAdapter:
+    """The adapter of ``provider``, built from dr_sync's options ``params`` (no API call yet)."""
+    connection = provider_connection(provider, params)
+    for name, option in PROVIDERS[provider].connection_spec.items():
+        # Values from the environment were not seen by AnsibleModule: hide them too. An external id is never in the output
+        # to hide, and masking would show a short one (_copy_module.withhold_external_ids).
+        if option.get('no_log') and connection.get(name) and name not in EXTERNAL_ID_NAMES:
+            module.no_log_values.add(connection[name])
+    return new_adapter(module, PROVIDERS[provider].load_adapter(), connection, retry)

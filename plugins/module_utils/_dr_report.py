@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import datetime
     from collections.abc import Iterable
 
-    from ._dr import DiskEntry
+    from ._dr_entry import DiskEntry
 
 TOTALS = ('disks', 'copied', 'existing', 'would_copy', 'not_copied', 'fresh_snapshots', 'pruned', 'kept', 'without_dr_copy', 'locked')
 # What a report file holds: the run's own data as dr_sync returns it. Never the whole task result, whose

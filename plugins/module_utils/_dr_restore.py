@@ -44,9 +44,9 @@ from ._tagging import RESTORE_COPY_TAG, RESTORE_RUN_TAG, RESTORE_SCOPE_TAG, REST
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Mapping
 
-    from ._adapter import DrAdapter, RestoreDrillAdapter
     from ._backoff import PhaseRetry
-    from ._dr import DiskEntry
+    from ._dr_capabilities import DrAdapter, RestoreDrillAdapter
+    from ._dr_entry import DiskEntry
     from ._model import DrillDisk, Snapshot
 
 T = TypeVar('T')

@@ -17,11 +17,11 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from ._adapter import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from ._aws import AccountRouter, AwsClient
-from ._copy_module import task_destinations
+from ._dr_capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from ._dr_shares import ClaimedShares, ShareCalls, SourceShares
 from ._errors import INVALID, CloudError, InputError
+from ._inputs import task_destinations
 from ._model import (
     COMPLETED,
     COMPLIANCE,

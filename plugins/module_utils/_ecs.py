@@ -31,7 +31,6 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._adapter import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from ._alibaba import AlibabaAccountRouter, AlibabaClient
 from ._alibaba_answers import links_to, listed, tagged_disks
 from ._alibaba_validate import (
@@ -43,10 +42,11 @@ from ._alibaba_validate import (
     validate_retention_days,
     validate_snapshot_id,
 )
-from ._copy_module import task_destinations
+from ._dr_capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from ._dr_lock import retention_refusal
 from ._dr_shares import ClaimedShares, SourceShares
 from ._errors import INVALID, CloudError, InputError
+from ._inputs import task_destinations
 from ._model import COMPLETED, COMPLIANCE, FAILED, PENDING, USABLE, CopyRequest, Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
 from ._pagers import token_pages
 from ._tagging import RESTORE_RUN_TAG, SOURCE_TAG, numbered_tags, string_tags, tag_dict

@@ -26,7 +26,7 @@ association (AssociationStatus ``Failed``, its reason) fails that disk's copy wi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._adapter import id_batches
 from ._alibaba_answers import listed
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from ._alibaba import AlibabaClient
-    from ._ecs import EcsAdapter
     from ._model import CopyRequest, Snapshot
 
 # The name of the resource share a DR account; 1-50 letters, digits, '.', '_' and '-' (CreateResourceShareRequest).
@@ -56,12 +55,21 @@ PAGE_SIZE = 100
 TAG_RESOURCES_PER_CALL = 50
 
 
+class SnapshotReads(Protocol):
+    """What the DR account reads through the ECS adapter (EcsAdapter), which holds it: the adapter imports this file,
+    not this file the adapter."""
+
+    def describe(self, region: str, snapshot_ids: list[str]) -> dict[str, Snapshot]: ...
+
+    def snapshots_in(self, region: str) -> list[Snapshot]: ...
+
+
 class EcsDrAccount(ShareCalls):
     """The share side of an EcsAdapter with dr_account: the calls of _dr_shares.ShareCalls, and what ECS asks of a source
     before it is shared."""
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, adapter: EcsAdapter, source: AlibabaClient, client: AlibabaClient, source_region: str, account: str) -> None:
+    def __init__(self, adapter: SnapshotReads, source: AlibabaClient, client: AlibabaClient, source_region: str, account: str) -> None:
         self.adapter = adapter
         self.source = source  # the disks' account
         self.client = client  # the DR account

@@ -28,7 +28,6 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._adapter import DrAdapter, RestoreDrillAdapter
 from ._alibaba import AlibabaClient
 from ._alibaba_answers import links_to, listed, tagged_disks
 from ._alibaba_validate import (
@@ -40,8 +39,9 @@ from ._alibaba_validate import (
     validate_region,
     validate_snapshot_id,
 )
-from ._copy_module import task_destinations
+from ._dr_capabilities import DrAdapter, RestoreDrillAdapter
 from ._errors import INVALID, RETRYABLE, CloudError, InputError
+from ._inputs import task_destinations
 from ._model import COMPLETED, DELETING, FAILED, PENDING, USABLE, CopyRequest, Disk, DrillDisk, Snapshot
 from ._pagers import numbered_pages
 from ._tagging import (

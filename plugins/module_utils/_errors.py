@@ -10,10 +10,7 @@ engine can decide, in one place for all clouds, what to retry and what to report
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from ._model import Snapshot
+from typing import Any
 
 # What an error means for the engine.
 RETRYABLE = 'retryable'        # throttling, 5xx, network: try again after a backoff
@@ -122,11 +119,11 @@ class CopyNotTaggedError(CloudError):
     """A copy was made but its tags could not be set: the error keeps the copy's id, so the
     task reports it (and a rerun finds the copy by its source link or name and tags it)."""
 
-    def __init__(self, snapshot: Snapshot, error: CloudError) -> None:
-        self.snapshot_id = snapshot.id
+    def __init__(self, snapshot_id: str, region: str, error: CloudError) -> None:
+        self.snapshot_id = snapshot_id
         super().__init__(error.action, error.code, '%s. The copy %s was made, but its tags are not set; fix the cause '
-                         'and run again: the rerun finds the copy and sets them' % (error.message.rstrip('.'), snapshot.id),
-                         error.request_id, kind=error.kind, region=snapshot.region)
+                         'and run again: the rerun finds the copy and sets them' % (error.message.rstrip('.'), snapshot_id),
+                         error.request_id, kind=error.kind, region=region)
 
     def as_result(self) -> dict[str, Any]:
         result = super().as_result()
@@ -134,8 +131,8 @@ class CopyNotTaggedError(CloudError):
         return result
 
 
-def untagged_copy_error(copy: Snapshot, error: CloudError, may_pass: bool) -> CloudError:
-    """What start_copy answers for a copy it made but could not tag.
+def untagged_copy_error(copy_id: str, region: str, error: CloudError, *, may_pass: bool) -> CloudError:
+    """What start_copy answers for the copy ``copy_id`` it made in ``region`` but could not tag.
 
     When the tagging error ``may_pass``, an uncertain, retryable error: the engine looks the
     destination up, which finds the copy, tags it and counts it as made by this run. Otherwise
@@ -143,5 +140,5 @@ def untagged_copy_error(copy: Snapshot, error: CloudError, may_pass: bool) -> Cl
     """
     if may_pass:
         return CloudError(error.action, error.code, error.message, error.request_id,
-                          kind=RETRYABLE, uncertain=True, region=copy.region)
-    return CopyNotTaggedError(copy, error)
+                          kind=RETRYABLE, uncertain=True, region=region)
+    return CopyNotTaggedError(copy_id, region, error)

@@ -24,18 +24,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from ._alibaba import ALIBABA_CONNECTION_SPEC, ENS_CONNECTION_SPEC
-from ._assume_role import ALIBABA_ROLE_RULES, AWS_ROLE_RULES, EXTERNAL_ID_NAMES, TENCENT_ROLE_RULES, RoleRules
+from ._assume_role import ALIBABA_ROLE_RULES, AWS_ROLE_RULES, TENCENT_ROLE_RULES, RoleRules
 from ._aws import AWS_CONNECTION_SPEC
-from ._copy_module import new_adapter
 from ._tencent import TENCENT_CONNECTION_SPEC
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from ansible.module_utils.basic import AnsibleModule
-
-    from ._adapter import DrAdapter
-    from ._backoff import CallRetry
+    from ._dr_capabilities import DrAdapter
 
 
 @dataclass(frozen=True)
@@ -142,14 +138,3 @@ def assumed_account(provider: str, params: dict[str, Any], environ: Mapping[str,
     rules = PROVIDERS[provider].role_rules
     arn = rules.check(provider_connection(provider, params, environ))
     return rules.account(arn) if arn else None
-
-
-def make_adapter(module: AnsibleModule, provider: str, retry: CallRetry, params: dict[str, Any]) -> DrAdapter:
-    """The adapter of ``provider``, built from dr_sync's options ``params`` (no API call yet)."""
-    connection = provider_connection(provider, params)
-    for name, option in PROVIDERS[provider].connection_spec.items():
-        # Values from the environment were not seen by AnsibleModule: hide them too. An external id is never in the output
-        # to hide, and masking would show a short one (_copy_module.withhold_external_ids).
-        if option.get('no_log') and connection.get(name) and name not in EXTERNAL_ID_NAMES:
-            module.no_log_values.add(connection[name])
-    return new_adapter(module, PROVIDERS[provider].load_adapter(), connection, retry)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import threading
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._adapter import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import (
     COMPLETED,

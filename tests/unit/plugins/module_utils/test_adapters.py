@@ -5,7 +5,8 @@ import inspect
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._adapter import CopyAdapter, DrAdapter, RestoreDrillAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._adapter import CopyAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_capabilities import DrAdapter, RestoreDrillAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPARABLE_OPTIONS
 from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import PROVIDERS
 

@@ -139,7 +139,7 @@ def test_numbers_that_are_no_numbers_or_past_any_use_are_refused_naming_the_opti
 def test_dr_sync_takes_every_name_the_copy_modules_take_for_a_connection_option_and_hides_the_secrets():
     """Issue 24: dr_sync refused community.aws's aws_secret_access_key as an unknown option, and AnsibleModule then
     printed the secret in invocation at -vvv. Only an alias that two clouds give to different options is left out."""
-    from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import PROVIDERS  # pylint: disable=import-outside-toplevel
+    from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import PROVIDERS
     taken = {name: name for name in DR_CONNECTION_SPEC}
     taken.update((alias, name) for name, option in DR_CONNECTION_SPEC.items() for alias in option.get('aliases', ()))
     ambiguous = {'security_token', 'access_key', 'secret_key'}  # Tencent's option / AWS's and Alibaba's aliases

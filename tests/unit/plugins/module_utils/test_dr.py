@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff, CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import COPY_WORKERS, DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import typed_places
+from ansible_collections.snapcopy.cloud.plugins.module_utils._inputs import typed_places
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings, in_role_words
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import TOTALS, summary_line
 from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_claims import leases_in
