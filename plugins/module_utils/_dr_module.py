@@ -14,7 +14,15 @@ from ansible.module_utils.parsing.convert_bool import boolean
 
 from ._assume_role import EXTERNAL_ID_NAMES
 from ._backoff import CallRetry
-from ._copy_module import EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, check_number, check_wait_options, errors_end_the_task, new_adapter, withhold_external_ids
+from ._copy_module import (
+    EXISTING_COPY_ARGUMENT_SPEC,
+    WAIT_ARGUMENT_SPEC,
+    check_number,
+    check_wait_options,
+    errors_end_the_task,
+    new_adapter,
+    withhold_external_ids,
+)
 from ._dr import DrRun
 from ._dr_account import DR_ACCOUNT_OPTIONS, connect_dr_account, dr_account_settings
 from ._dr_lock import lock_settings

@@ -8,7 +8,13 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, build_cbs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import DESTINATION_ARGUMENT_SPEC, EXISTING_COPY_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, copy_module_spec, run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import (
+    DESTINATION_ARGUMENT_SPEC,
+    EXISTING_COPY_ARGUMENT_SPEC,
+    WAIT_ARGUMENT_SPEC,
+    copy_module_spec,
+    run_copy_module,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils._inputs import task_destinations
 from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import REGION_VARIABLES as AWS_REGION_VARIABLES, EbsAdapter, build_ebs_request
 from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
