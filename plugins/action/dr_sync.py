@@ -29,9 +29,9 @@ from ansible.plugins.filter.core import to_nice_json
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import REPORT_KEYS
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_restore import run_id as new_run_id
-from ansible_collections.snapcopy.cloud.plugins.module_utils._progress import DEFAULT_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress import DEFAULT_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import REPORT_KEYS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import run_id as new_run_id
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import write_file
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._live_progress import FleetBoard, LiveProgress
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The network timeouts, the same for every cloud's client (module_utils/_network.py)."""
+"""The network timeouts, the same for every cloud's client (module_utils/core/network.py)."""
 
 from __future__ import annotations
 

@@ -243,9 +243,9 @@ error:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, build_cbs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import copy_module_spec, run_copy_module
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter, build_cbs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TENCENT_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import copy_module_spec, run_copy_module
 
 
 def main():

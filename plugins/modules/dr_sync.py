@@ -661,7 +661,7 @@ error:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import DR_ARGUMENT_SPEC, run_dr_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, run_dr_module
 
 
 def main():

@@ -271,9 +271,9 @@ error:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import copy_module_spec, run_copy_module
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter, build_ebs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AWS_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsAdapter, build_ebs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import copy_module_spec, run_copy_module
 
 
 def main():

@@ -272,9 +272,9 @@ error:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ALIBABA_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import copy_module_spec, run_copy_module
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter, build_ecs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import ALIBABA_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import EcsAdapter, build_ecs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import copy_module_spec, run_copy_module
 
 
 def main():

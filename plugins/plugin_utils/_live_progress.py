@@ -2,7 +2,7 @@
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """dr_sync's live progress, on the controller: the module runs in a thread of the action while the action prints, every
-``interval`` seconds, a line made of the progress file the module keeps (module_utils/_progress.py).
+``interval`` seconds, a line made of the progress file the module keeps (module_utils/core/progress.py).
 
 A fleet (fleet_progress) prints one line for all its scopes instead of one per scope. Each scope's worker keeps a file
 on a board (a folder of the controller's temporary folder, one per ansible-playbook process: the workers are its
@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._progress import PROGRESS_FILE_VARIABLE
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress import PROGRESS_FILE_VARIABLE
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import write_file
 
 RUNNING, OK, FAILED = 'running', 'ok', 'failed'

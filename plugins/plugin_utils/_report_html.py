@@ -16,7 +16,7 @@ from __future__ import annotations
 from jinja2 import DictLoader, Environment, StrictUndefined
 from markupsafe import Markup, escape
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
     IN_FLIGHT,
     NO_COPY,
     OVER_RPO,

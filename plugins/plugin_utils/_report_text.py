@@ -11,7 +11,7 @@ report files."""
 
 from __future__ import annotations
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import disk_label, summary_line
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import disk_label, summary_line
 
 MAX_DISK_ROWS = 20
 MAX_FAILURES = 20

@@ -16,7 +16,7 @@ in three states, each file at once (a temporary file, then a rename):
   task's timeout, the module crashed, Ctrl-C): what the run was (its id, start, scope), that it failed before it could
   know what it did, and the error (the cloud's code, message and request id where there are). Nothing in it is a copy,
   a lock or a share; it names the previous report's files.
-- ``finished``: the run's report (_dr_report, as before), with ``run_state: finished`` and the run's id.
+- ``finished``: the run's report (dr.report, as before), with ``run_state: finished`` and the run's id.
 
 Readers (a monitor, an auditor's script) look at ``run_state`` first: only ``finished`` describes the cloud.
 """

@@ -20,7 +20,7 @@ from fakecloud import credentials as fakecloud_credentials  # pylint: disable=wr
 from fakecloud.testing import AdminClient  # pylint: disable=wrong-import-position
 
 TAG_SELECTOR = {'chaos': 'yes'}
-# The tag of the restore drill's test disks (plugins/module_utils/_tagging.py RESTORE_RUN_TAG): none may be left once
+# The tag of the restore drill's test disks (plugins/module_utils/core/tagging.py RESTORE_RUN_TAG): none may be left once
 # the time of RESTORE_UNTIL_TAG has passed. Before it, the run that made the disk may still be under way (a killed run
 # cannot be told from a live one), and no other run may delete it: those are counted apart, as awaiting their time.
 RESTORE_RUN_TAG = 'snapcopy:restore-test'

@@ -37,8 +37,8 @@ CLOUDS = ('aws', 'ecs', 'cbs')
 # Scope B: its selector (on every other tagged disk) and the DR region it adds to A's second.
 SELECTOR_B = {'overlap': 'b'}
 THIRD_REGION = {'aws': 'eu-central-1', 'ecs': 'cn-shenzhen', 'cbs': 'ap-beijing'}
-SHARE_CLAIM_TAG_PREFIX = 'snapcopy:share-claim:'  # plugins/module_utils/_tagging.py
-STAMP_FORMAT = '%Y%m%dT%H%M%SZ'  # plugins/module_utils/_dr_claims.py
+SHARE_CLAIM_TAG_PREFIX = 'snapcopy:share-claim:'  # plugins/module_utils/core/tagging.py
+STAMP_FORMAT = '%Y%m%dT%H%M%SZ'  # plugins/module_utils/dr/claims.py
 # Who is killed, round after round.
 VICTIMS = (('a',), ('b',), ('a', 'b'))
 

@@ -103,7 +103,7 @@ class AwsFaults:
 
     def hold_reads(self, timeout=120):
         """A DescribeSnapshots waits until every slow mutating call held back has been carried out. The engine looks a
-        copy up only after waiting twice the client's timeout (_errors.SETTLE_TIMEOUTS), on the premise that a call the
+        copy up only after waiting twice the client's timeout (core.errors.SETTLE_TIMEOUTS), on the premise that a call the
         cloud will carry out has landed by then; a slow answer is 3.5 s late against a 2 s timeout, and on a loaded machine
         the held call could land after the look-up all the same, and the leg counted a duplicate at random. So the proxy
         keeps that premise itself, whatever the machine's speed: what the suite then shows is that the engine looks up

@@ -33,7 +33,7 @@ import sys
 import clouds
 
 ARCHIVE_PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'archive.yml')
-# The DR runs' mark on EBS and CBS (plugins/module_utils/_tagging.py): the copy's own id.
+# The DR runs' mark on EBS and CBS (plugins/module_utils/core/tagging.py): the copy's own id.
 COPY_TAG = 'snapcopy:copy'
 KEEP_COPIES = 1
 # The share of fakecloud's copies that end failed during the rounds.

@@ -20,10 +20,10 @@ import pytest
 import yaml
 
 from ansible_collections.snapcopy.cloud.plugins.doc_fragments import alicloud, aws, tencentcloud
-from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ALIBABA_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import DR_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import ALIBABA_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AWS_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import DR_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TENCENT_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.modules import dr_sync
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import self_signed_certificate
 

@@ -20,7 +20,7 @@ import clouds  # pylint: disable=import-error  # tests/chaos is on the path (run
 
 VAULT_ACCOUNT = '999988887777'
 VAULT_ROLE = 'arn:aws:iam::%s:role/snapcopy-vault' % VAULT_ACCOUNT
-SHARE_TAG = 'snapcopy:shared-with'  # plugins/module_utils/_tagging.py
+SHARE_TAG = 'snapcopy:shared-with'  # plugins/module_utils/core/tagging.py
 SOURCE_TAG = 'snapcopy:source'
 STAGED_FROM_TAG = 'snapcopy:staged-from'
 LOCKS = {'aws': {'mode': 'governance', 'duration_days': 1}, 'ecs': {'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 1}}

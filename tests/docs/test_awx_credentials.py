@@ -20,10 +20,10 @@ import yaml
 from jinja2 import StrictUndefined, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ENS_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_account import DR_ACCOUNT_ENV, DR_ACCOUNT_OPTIONS
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import ENS_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AWS_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import DR_ACCOUNT_ENV, DR_ACCOUNT_OPTIONS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TENCENT_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, clean_environment, run_module
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import QuietHandler, serving
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake

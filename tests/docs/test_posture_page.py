@@ -20,8 +20,8 @@ import zlib
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.action.dr_sync import write_reports
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import DR_ARGUMENT_SPEC, run_dr_module
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import OVER_RPO, STANDINGS, WITHIN_RPO, summary_line
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, run_dr_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import OVER_RPO, STANDINGS, WITHIN_RPO, summary_line
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import COLOURS, fleet_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown

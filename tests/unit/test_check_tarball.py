@@ -49,7 +49,7 @@ def test_a_tarball_with_what_an_upload_needs_passes(tmp_path):
 @pytest.mark.parametrize('files, says', [
     ({name: b'x' for name in NEEDED}, 'lacks LICENSE'),
     ({'LICENSE': b'All rights reserved.\n', **{name: b'x' for name in NEEDED}}, 'is not the repository'),
-    ({'LICENSE': None, 'plugins/module_utils/__pycache__/_dr.cpython-312.pyc': b'x', **{name: b'x' for name in NEEDED}},
+    ({'LICENSE': None, 'plugins/module_utils/dr/__pycache__/run.cpython-312.pyc': b'x', **{name: b'x' for name in NEEDED}},
      'caches or test tools'),
     ({'LICENSE': None, **{name: b'x' for name in NEEDED if name != 'meta/runtime.yml'}}, 'lacks meta/runtime.yml'),
 ], ids=['no-license', 'another-text', 'a-cache', 'no-runtime-metadata'])

@@ -329,7 +329,7 @@ def test_the_ens_probe_stops_at_its_cap_and_says_so():
 
 
 def test_the_ens_probe_takes_the_page_size_the_answer_gives():
-    # A page shorter than the PageSize the answer says it used is the last, as the collection reads it (_pagers.numbered_pages).
+    # A page shorter than the PageSize the answer says it used is the last, as the collection reads it (core.paging.numbered_pages).
     client, finding = ens_probe(['d-run', 'd-other'], 1, page_size=10)
     assert len(client.calls) == 1 and finding['page_size'] == 10 and finding['counts'] == 'pages'
 

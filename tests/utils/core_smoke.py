@@ -39,7 +39,7 @@ sys.path.insert(0, os.path.join(ROOT, 'build', 'collections'))  # the collection
 # pylint: disable=wrong-import-position
 from fakecloud.testing import AdminClient
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import REPORT_KEYS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import REPORT_KEYS
 
 SMOKE = os.path.join(ROOT, 'tests', 'smoke')
 EMULATOR_KEYS = ('aws_endpoint_url', 'aws_access_key', 'aws_secret_key', 'fakecloud_url', 'alicloud_access_key',

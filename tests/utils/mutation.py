@@ -35,7 +35,7 @@ from xml.etree import ElementTree
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODULE_UTILS = 'plugins/module_utils'
 # The engine, the DR run with its pruning, report and restore drill, and the retry and poll helpers (issue 19).
-FILES = ('_engine.py', '_dr.py', '_dr_prune.py', '_dr_report.py', '_dr_restore.py', '_backoff.py', '_poller.py')
+FILES = ('engine/copy_engine.py', 'dr/run.py', 'dr/prune.py', 'dr/report.py', 'dr/restore.py', 'core/retry.py', 'core/polling.py')
 # Mutants of each file run by make mutation (a file not named here: all of them), about 15 minutes on two
 # cores; --sample N takes N of each file instead, the same N for the same seed.
 SAMPLE = {}
@@ -44,10 +44,10 @@ THRESHOLD = 90.0
 # Seconds one test may take in a mutant's run before pytest-timeout stops it (the slowest take about 5).
 TEST_TIMEOUT = 12
 # The tests of each file's own behaviour, run first: they are the likeliest to kill its mutants.
-OWN_TESTS = {'_engine.py': ('test_engine.py',), '_dr.py': ('test_dr.py',), '_dr_prune.py': ('test_dr_prune.py', 'test_dr.py'),
-             '_dr_report.py': ('test_dr.py',), '_dr_restore.py': ('test_dr_restore.py',),
-             '_backoff.py': ('test_backoff.py', 'test_call_retries.py'),
-             '_poller.py': ('test_poller.py',)}
+OWN_TESTS = {'engine/copy_engine.py': ('test_engine.py',), 'dr/run.py': ('test_dr.py',), 'dr/prune.py': ('test_dr_prune.py', 'test_dr.py'),
+             'dr/report.py': ('test_dr.py',), 'dr/restore.py': ('test_dr_restore.py',),
+             'core/retry.py': ('test_backoff.py', 'test_call_retries.py'),
+             'core/polling.py': ('test_poller.py',)}
 
 FLIPPED = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
            ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
@@ -58,36 +58,41 @@ OPERATORS = ('comparison', 'negation', 'boolean', 'deleted call', 'constant', 'a
 
 # (file, the line as written, the change): why no test can tell the mutant from the code.
 EQUIVALENT = {
-    ('_engine.py', 'rank = {COMPLETED: 0, PENDING: 1, FAILED: 2}', '2 -> 3'):
+    ('engine/copy_engine.py', 'rank = {COMPLETED: 0, PENDING: 1, FAILED: 2}', '2 -> 3'):
         'FAILED is ranked last either way: the default rank 3 is no state\'s (a snapshot is pending, completed, failed '
         'or deleting, and deleting ones are left out before the ranking)',
-    ('_engine.py', "key=lambda snapshot: (rank.get(snapshot.state, 3), snapshot.id or ''))", '3 -> 4'):
+    ('engine/copy_engine.py', "key=lambda snapshot: (rank.get(snapshot.state, 3), snapshot.id or ''))", '3 -> 4'):
         'the default rank is given to no state (see the line above): every snapshot ranked is completed, pending or failed',
-    ('_backoff.py', 'step = min(self.max_delay, self.base_delay * (2 ** min(retry_number, 30)))', '30 -> 31'):
+    ('core/retry.py', 'step = min(self.max_delay, self.base_delay * (2 ** min(retry_number, 30)))', '30 -> 31'):
         'the cap on the exponent only keeps 2 ** n from overflowing a float after a thousand retries; the step is '
         'max_delay long before either cap for any backoff the collection makes (1 s doubling to 20 s)',
-    ('_engine.py', 'UNSEEN_GRACE_SECONDS = 120', '120 -> 121'):
+    ('engine/copy_engine.py', 'UNSEEN_GRACE_SECONDS = 120', '120 -> 121'):
         'how long a copy may stay invisible to reads is a tolerance, not a rule: the tests hold the engine to this '
         'constant to the second (test_a_copy_the_cloud_dropped_before_any_read_showed_it...), whatever its value',
-    ('_dr.py', 'COPY_WORKERS = 16', '16 -> 17'):
+    ('dr/run.py', 'COPY_WORKERS = 16', '16 -> 17'):
         'how many copy calls are in the air at once tunes speed only: every rule holds for any number of workers '
         '(each call has its own retries and look-ups, and no two calls concern one request and destination)',
-    ('_dr.py', "snapshot for snapshot in snapshots if (parse_time(snapshot.created) or self.now) >= self.now - "
-               "datetime.timedelta(minutes=5)", '5 -> 6'):
+    ('dr/run.py', "snapshot for snapshot in snapshots if (parse_time(snapshot.created) or self.now) >= self.now - "
+                  "datetime.timedelta(minutes=5)", '5 -> 6'):
         'a tolerance, not a rule: how far the cloud\'s clock may lag ours. A snapshot of the disk under six minutes old '
         'that is complete makes the disk recent enough (the RPO is an hour at least) and one being made is used, so '
         'only a cloud clock 5 to 6 minutes behind tells the two apart',
-    ('_dr_restore.py', 'return [(disk_key, copy) for dummy, disk_key, copy in sorted(candidates, key=lambda item: item[:2])[:count]]',
+    ('dr/restore.py', 'return [(disk_key, copy) for dummy, disk_key, copy in sorted(candidates, key=lambda item: item[:2])[:count]]',
      '2 -> 3'):
         'the disk key is unique among the candidates, so a third element of the sort key never decides the order',
-    ('_dr_restore.py', 'self._wait([test for test in tests if test.disk is not None and test.result is None])', 'and -> or'):
+    ('dr/restore.py', 'self._wait([test for test in tests if test.disk is not None and test.result is None])', 'and -> or'):
         '_wait takes only the tests without a result, and every test without a result has its disk (a test whose disk '
         'could not be made has its result, failed)',
-    ('_dr_restore.py', "token = 'snapcopy-%s' % hashlib.sha256(('%s %s' % (self.run_id, test.copy.id)).encode('utf-8'))"
-                       ".hexdigest()[:48]", '48 -> 49'):
+    ('dr/restore.py', "token = 'snapcopy-%s' % hashlib.sha256(('%s %s' % (self.run_id, test.copy.id)).encode('utf-8'))"
+                      ".hexdigest()[:48]", '48 -> 49'):
         'the token only has to be the same for one run and copy, and within the clouds\' limit for a client token (64 '
         'characters on AWS and ECS): 57 characters or 58 are both',
 }
+
+
+def in_module_utils(path):
+    """A file's path below plugins/module_utils ('dr/run.py'), wherever the tree is (a copy of it, too)."""
+    return path.replace(os.sep, '/').rpartition(MODULE_UTILS + '/')[2]
 
 
 class Mutant:
@@ -109,7 +114,7 @@ class Mutant:
 
     @property
     def key(self):
-        return (os.path.basename(self.path), self.source_line, self.change)
+        return (in_module_utils(self.path), self.source_line, self.change)
 
     def label(self):
         """'file:line:column change  [the line]': the column tells apart two alike changes on one line."""
@@ -275,7 +280,7 @@ def coverage_map(copy, scratch, files):
     data.read()
     lines_by_file = {}
     for measured in data.measured_files():
-        name = os.path.basename(measured)
+        name = in_module_utils(measured)
         if name not in files:
             continue
         contexts = data.contexts_by_lineno(measured)
@@ -300,7 +305,7 @@ def tests_for(mutant, lines, seconds):
         chosen.update(lines.get(line, ()))
     if not chosen and any(line in lines for line in range(mutant.line, mutant.last_line + 1)):
         chosen = {test for tests in lines.values() for test in tests}
-    own_files = tuple('/' + name + '::' for name in OWN_TESTS.get(os.path.basename(mutant.path), ()))
+    own_files = tuple('/' + name + '::' for name in OWN_TESTS.get(in_module_utils(mutant.path), ()))
     ordered = sorted(chosen, key=lambda test: (seconds.get(test, 1.0), test))
     own = [test for test in ordered if any(name in test for name in own_files)]
     return [stage for stage in (own, [test for test in ordered if test not in own]) if stage]
@@ -356,7 +361,7 @@ def summarize(mutants, files):
     """{file: {killed, survived, timed_out, error, equivalent, total, score}}."""
     figures = {}
     for name in files:
-        mine = [mutant for mutant in mutants if os.path.basename(mutant.path) == name]
+        mine = [mutant for mutant in mutants if in_module_utils(mutant.path) == name]
         counts = {status: sum(1 for mutant in mine if mutant.status == status)
                   for status in ('killed', 'survived', 'timed out', 'error', 'equivalent')}
         counted = len(mine) - counts['equivalent']
@@ -426,7 +431,7 @@ def main(argv=None):
         def work(mutant):
             copy = free.get()
             try:
-                return run_mutant(mutant, copy, tests_for(mutant, lines_by_file.get(os.path.basename(mutant.path), {}), seconds),
+                return run_mutant(mutant, copy, tests_for(mutant, lines_by_file.get(in_module_utils(mutant.path), {}), seconds),
                                   seconds)
             finally:
                 free.put(copy)

@@ -1,4 +1,4 @@
-"""Write plugins/module_utils/_ec2_model.py: the part of the installed botocore's EC2 model that we call.
+"""Write plugins/module_utils/clouds/aws/ec2_model.py: the part of the installed botocore's EC2 model that we call.
 
 botocore decodes its whole EC2 model (over 4 MB of JSON, some 800 operations) in every process that
 makes a client: about a third of what an ad hoc ebs_snapshot_copy cost over ``ansible -m ping``. The
@@ -17,7 +17,7 @@ import os
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TARGET = os.path.join(ROOT, 'plugins', 'module_utils', '_ec2_model.py')
+TARGET = os.path.join(ROOT, 'plugins', 'module_utils', 'clouds', 'aws', 'ec2_model.py')
 API_VERSION = '2016-11-15'
 OPERATIONS = ('CopySnapshot', 'CreateSnapshot', 'CreateTags', 'CreateVolume', 'DeleteSnapshot', 'DeleteTags', 'DeleteVolume',
               'DescribeAvailabilityZones', 'DescribeLockedSnapshots', 'DescribeSnapshotAttribute', 'DescribeSnapshots', 'DescribeVolumes',

@@ -19,7 +19,10 @@ import botocore.session
 import pytest
 from tencentcloud.cbs.v20170312 import models as CBS
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils import _cbs, _ebs, _ecs, _ens
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import cbs as _cbs
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import ebs as _ebs
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import ecs as _ecs
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import ens as _ens
 
 README = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'README.md')
 EC2 = botocore.session.get_session().get_service_model('ec2')
@@ -93,7 +96,7 @@ def test_the_limits_the_adapters_send_are_the_documented_ones():
 # The disk categories each drill makes, against the values the vendor's model lists for the create call's field.
 CATEGORIES = [
     ('ECS CreateDisk DiskCategory', ECS.CreateDiskRequest, 'disk_category', tuple(_ecs.DISK_MINIMUM_GIB)),
-    # ENS's CreateDisk model lists none ("Valid values:" and nothing); DescribeDisks' Category does, as _ens says.
+    # ENS's CreateDisk model lists none ("Valid values:" and nothing); DescribeDisks' Category does, as clouds.alibaba.ens says.
     ('ENS DescribeDisks Category', ENS.DescribeDisksRequest, 'category', tuple(_ens.DISK_MINIMUM_GIB)),
     ('CBS CreateDisks DiskType', CBS.CreateDisksRequest, 'DiskType', _cbs.DISK_TYPES),
     ('CBS DescribeDiskConfigQuota DiskTypes', CBS.DescribeDiskConfigQuotaRequest, 'DiskTypes', _cbs.QUOTA_FILTER_TYPES),

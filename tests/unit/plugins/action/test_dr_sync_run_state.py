@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import WITHIN_RPO
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import WITHIN_RPO
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils import _run_reports
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import COLOURS, dr_report_html, fleet_report_html

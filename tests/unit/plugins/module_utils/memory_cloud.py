@@ -1,4 +1,4 @@
-"""An in-memory cloud behind the adapter interface (_adapter.DrAdapter and RestoreDrillAdapter), for the engine's and the DR run's unit tests.
+"""An in-memory cloud behind the adapter interface (engine.capabilities.DrAdapter and RestoreDrillAdapter), for the engine's and the DR run's unit tests.
 
 The adapters have their own tests against the real SDKs; this model keeps disks, snapshots
 and copies, can fail, throttle or lose answers, and counts calls, so that the rules written
@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime
 import threading
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
     COMPLETED,
     FAILED,
     PENDING,
@@ -21,8 +21,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._model import (
     DrillDisk,
     SnapshotLock,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_shares import ShareCalls, SourceShares
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SHARE_CLAIM_TAG_PREFIX, COPY_TAG, DISK_TAG, SHARE_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import ShareCalls, SourceShares
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_CLAIM_TAG_PREFIX, COPY_TAG, DISK_TAG, SHARE_TAG, SOURCE_TAG
 
 EPOCH = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
 
@@ -255,7 +255,7 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
             if self.in_flight_limit is not None and self.in_flight(destination) >= self.in_flight_limit:
                 raise CloudError('CopySnapshot', 'ResourceLimitExceeded', 'too many copies in flight', kind=RETRYABLE)
             if self.dr_account is not None:
-                # The share, as the adapters hold it (_dr_shares): a claim first; a person's share stays theirs.
+                # The share, as the adapters hold it (dr.shares): a claim first; a person's share stays theirs.
                 self.source_shares.hold(request.source_region, request.source_id)
             copy_id = 'copy-%d' % (len(self.copies) + len(self.deleted) + len(self.persons_deletes))  # never an id given before
             tags = dict(request.options.get('tags') or {})
@@ -346,7 +346,7 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
     def release_share(self, source_region, snapshot_id):
         return self.source_shares.release(source_region, snapshot_id)
 
-    # The calls of a share (_dr_shares.ShareCalls), each counted: a kill may fall between any two.
+    # The calls of a share (dr.shares.ShareCalls), each counted: a kill may fall between any two.
     def is_shared(self, source_region, snapshot_id):
         self._count('is_shared')
         return snapshot_id in self.granted

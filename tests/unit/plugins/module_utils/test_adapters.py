@@ -1,14 +1,14 @@
-"""What every adapter declares, held to the adapter interface (_adapter: CopyAdapter, DrAdapter, RestoreDrillAdapter)."""
+"""What every adapter declares, held to the adapter interface (engine.capabilities: CopyAdapter, DrAdapter, RestoreDrillAdapter)."""
 from __future__ import annotations
 
 import inspect
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._adapter import CopyAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_capabilities import DrAdapter, RestoreDrillAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPARABLE_OPTIONS
-from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import PROVIDERS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.capabilities import CopyAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrAdapter, RestoreDrillAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPARABLE_OPTIONS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
 
 ADAPTERS = [provider.load_adapter() for provider in PROVIDERS.values()]
 

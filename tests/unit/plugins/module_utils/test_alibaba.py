@@ -8,8 +8,9 @@ from alibabacloud_ecs20140526.client import Client as EcsV2Client
 from alibabacloud_tea_openapi.models import Config as OpenApiConfig
 from hypothesis import given, strategies as st
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils import _alibaba as alibaba, _alibaba_validate as rules
-from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import client as alibaba
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import validate as rules
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import (
     ALIBABA_CONNECTION_SPEC,
     AlibabaClient,
     clean_network_message,
@@ -20,11 +21,16 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import (
     proxies_for,
     server_error,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import new_adapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import ENDPOINT_EXCEPTIONS, REQUEST_PACKAGE as ECS_PACKAGE, EcsAdapter, ecs_endpoint
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter, ens_endpoint
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import new_adapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import (
+    ENDPOINT_EXCEPTIONS,
+    REQUEST_PACKAGE as ECS_PACKAGE,
+    EcsAdapter,
+    ecs_endpoint,
+)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import EnsAdapter, ens_endpoint
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 

@@ -8,15 +8,15 @@ import os
 import botocore
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import AlibabaClient
-from ansible_collections.snapcopy.cloud.plugins.module_utils._assume_role import ALIBABA_ROLE_RULES, AWS_ROLE_RULES, TENCENT_ROLE_RULES
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import REQUEST_PACKAGE, ecs_endpoint
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
-from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import assumed_account
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TencentClient, load_sdk
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import AlibabaClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.assume_role import ALIBABA_ROLE_RULES, AWS_ROLE_RULES, TENCENT_ROLE_RULES
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import REQUEST_PACKAGE, ecs_endpoint
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import assumed_account
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 
 ALIBABA = {'alicloud_access_key': creds.ALIBABA_ACCESS_KEY_ID, 'alicloud_secret_key': creds.ALIBABA_ACCESS_KEY_SECRET}

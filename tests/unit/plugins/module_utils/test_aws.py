@@ -15,13 +15,13 @@ import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient, load_botocore
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import STATE_MAP, EbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ec2_model import API_VERSION as EC2_API_VERSION, load_model as load_ec2_model
-from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, NOT_COPIED, CopyEngine
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import RETRYABLE, CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import DELETING, PENDING, CopyRequest
-from ansible_collections.snapcopy.cloud.plugins.module_utils._sdk_versions import BOTOCORE_PARAMETER_RELEASES, MINIMUM_VERSIONS, version_key
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient, load_botocore
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import STATE_MAP, EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ec2_model import API_VERSION as EC2_API_VERSION, load_model as load_ec2_model
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, NOT_COPIED, CopyEngine
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import RETRYABLE, CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import DELETING, PENDING, CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.sdk_versions import BOTOCORE_PARAMETER_RELEASES, MINIMUM_VERSIONS, version_key
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import QuietHandler, serving
 

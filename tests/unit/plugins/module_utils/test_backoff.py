@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import (
     GIVE_UP,
     LOOK_UP,
     RESEND,
@@ -14,7 +14,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import (
     create_once,
     create_verdict,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import BUSY, INVALID, RETRYABLE, CloudError, is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import BUSY, INVALID, RETRYABLE, CloudError, is_retryable
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import ALIBABA_CONNECTION_SPEC, AlibabaClient
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, build_cbs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import check_wait_options
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings, in_role_words, run_dr_module
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter, build_ebs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import REQUEST_PACKAGE, EcsAdapter, build_ecs_request, ecs_endpoint
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import DR_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC, TencentClient, load_sdk
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import ALIBABA_CONNECTION_SPEC, AlibabaClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AWS_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter, build_cbs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import check_wait_options
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings, in_role_words, run_dr_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsAdapter, build_ebs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import REQUEST_PACKAGE, EcsAdapter, build_ecs_request, ecs_endpoint
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import DR_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TENCENT_CONNECTION_SPEC, TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params
 
@@ -139,7 +139,7 @@ def test_numbers_that_are_no_numbers_or_past_any_use_are_refused_naming_the_opti
 def test_dr_sync_takes_every_name_the_copy_modules_take_for_a_connection_option_and_hides_the_secrets():
     """Issue 24: dr_sync refused community.aws's aws_secret_access_key as an unknown option, and AnsibleModule then
     printed the secret in invocation at -vvv. Only an alias that two clouds give to different options is left out."""
-    from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import PROVIDERS
+    from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
     taken = {name: name for name in DR_CONNECTION_SPEC}
     taken.update((alias, name) for name, option in DR_CONNECTION_SPEC.items() for alias in option.get('aliases', ()))
     ambiguous = {'security_token', 'access_key', 'secret_key'}  # Tencent's option / AWS's and Alibaba's aliases
@@ -156,7 +156,7 @@ def test_dr_sync_takes_every_name_the_copy_modules_take_for_a_connection_option_
 # ---------------------------------------------------------------------- the role's words
 def role_module(**overrides):
     """dr_sync as the dr_copy role calls it: option_names role, every option of the spec given its default."""
-    from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import DR_ARGUMENT_SPEC  # pylint: disable=import-outside-toplevel
+    from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC  # pylint: disable=import-outside-toplevel
     module_params = {option: spec.get('default') for option, spec in DR_ARGUMENT_SPEC.items()}
     module_params.update(params(provider='ecs', source_region='cn-hangzhou', dr_regions=['cn-shanghai'], tags=None,
                                 **ALIBABA), option_names='role', fail_on_missing=True)

@@ -12,15 +12,15 @@ import time
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff, CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, MAX_ATTEMPTS, CopyEngine
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import RETRYABLE, CloudError, is_retryable, note_read_timeout, safe_to_resend
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import EcsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, MAX_ATTEMPTS, CopyEngine
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import EnsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import RETRYABLE, CloudError, is_retryable, note_read_timeout, safe_to_resend
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_aws import SOURCE, StubbedAws, snapshot
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params

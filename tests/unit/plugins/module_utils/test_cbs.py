@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
-from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, build_cbs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter, build_cbs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import (
     ALREADY_EXISTS,
     FATAL,
     NOT_FOUND,
@@ -20,9 +20,9 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import (
     InputError,
     is_retryable,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DELETING, FAILED, PENDING, CopyRequest
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import RESTORE_RUN_TAG, SOURCE_TAG
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TencentClient, load_sdk
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, DELETING, FAILED, PENDING, CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import RESTORE_RUN_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 
 SOURCE_REGION = 'ap-guangzhou'

@@ -10,13 +10,13 @@ import datetime
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, utc_time
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, Disk, Snapshot, parse_time
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import RateLimiter, TencentClient, load_sdk
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter, utc_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, PENDING, Disk, Snapshot, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import RateLimiter, TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 
 SOURCE_REGION = 'ap-guangzhou'
@@ -265,7 +265,7 @@ def test_dr_run_plans_copies_and_reruns_without_change(cloud, estate):
     assert all(copy['state'] == 'NORMAL' for disk in report['disks'] for copy in disk['copies'])
     # one copy call per disk serves both DR regions; each copy is tagged in one call, its own id (the DR copy's mark,
     # docs/safety.md) among its tags; each copy call is guarded by the run's copy lease on its source, written in one call
-    # and taken off in one (_dr_claims.CopyLeases)
+    # and taken off in one (dr.claims.CopyLeases)
     assert cloud.admin.calls()['mutating']['cbs']['CopySnapshotCrossRegions'] == 30
     assert cloud.admin.calls()['mutating']['tag']['TagResources'] == 60 + 30
     assert cloud.admin.calls()['mutating']['tag']['UnTagResources'] == 30

@@ -1,4 +1,4 @@
-"""The CBS adapter's calls on the tags of source snapshots (_dr_claims.SourceTagCalls, what copy and share claims are made
+"""The CBS adapter's calls on the tags of source snapshots (dr.claims.SourceTagCalls, what copy and share claims are made
 of), driving the real Tencent SDK against fakecloud over HTTP: the Tag service writes and removes the tags (TagResources,
 UnTagResources), DescribeSnapshots reads them back, always in the disks' account."""
 from __future__ import annotations
@@ -7,9 +7,9 @@ import datetime
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import TAG_RESOURCES_PER_CALL, TAGS_PER_CALL, CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_claims import SourceTagCalls, claim_for, claims_in
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import TAG_RESOURCES_PER_CALL, TAGS_PER_CALL, CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import SourceTagCalls, claim_for, claims_in
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_cbs import make_client
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_cbs import dr_adapter, run_settings

@@ -16,8 +16,11 @@ from alibabacloud_ecs20140526 import models as ecs_models
 from alibabacloud_ens20171110 import models as ens_models
 from tencentcloud.cbs.v20170312 import models as cbs_models
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils import _cbs, _ebs, _ecs, _ens
-from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import PROVIDERS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import cbs as _cbs
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import ebs as _ebs
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import ecs as _ecs
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import ens as _ens
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
 from ansible_collections.snapcopy.cloud.plugins.modules import ebs_snapshot_copy
 
 # EBS CopySnapshot (botocore's EC2 model, 2016-11-15): the parameters the module does not send, and why.

@@ -1,4 +1,4 @@
-"""Copy leases on AWS (_dr_claims.CopyLeases), through real botocore against moto's server: two DR runs at once never
+"""Copy leases on AWS (dr.claims.CopyLeases), through real botocore against moto's server: two DR runs at once never
 make two copies of one snapshot in one region. EC2's CopySnapshot has no idempotency token, so a run writes a lease of its
 own on the source before each copy call, reads the tags back, and waits while another run's live lease names the region."""
 from __future__ import annotations
@@ -7,11 +7,11 @@ import datetime
 
 import botocore
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_claims import STAMP_FORMAT, lease_key, leases_in
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import STAMP_FORMAT, lease_key, leases_in
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import KEYS, SOURCE_ACCOUNT, client, copies_of, tagged_disk
 

@@ -1,25 +1,25 @@
 """Every copy module takes destination_region (one place) and destination_regions (a list) alike: the rule of
-_inputs.task_destinations, and the two clouds whose modules took the other form only (EBS, against moto's server;
+core.inputs.task_destinations, and the two clouds whose modules took the other form only (EBS, against moto's server;
 CBS, against fakecloud). ECS and ENS: test_ecs.py and test_ens.py."""
 from __future__ import annotations
 
 import botocore.session
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AWS_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter, build_cbs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AWS_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter, build_cbs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import (
     DESTINATION_ARGUMENT_SPEC,
     EXISTING_COPY_ARGUMENT_SPEC,
     WAIT_ARGUMENT_SPEC,
     copy_module_spec,
     run_copy_module,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils._inputs import task_destinations
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import REGION_VARIABLES as AWS_REGION_VARIABLES, EbsAdapter, build_ebs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TENCENT_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.inputs import task_destinations
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import REGION_VARIABLES as AWS_REGION_VARIABLES, EbsAdapter, build_ebs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TENCENT_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 

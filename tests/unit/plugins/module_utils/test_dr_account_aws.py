@@ -11,15 +11,15 @@ import botocore
 import botocore.session
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._assume_role import AWS_ROLE_RULES
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_account import connect_dr_account, dr_account_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._providers import PROVIDERS
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SHARE_CLAIM_TAG_PREFIX, SHARE_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.assume_role import AWS_ROLE_RULES
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import connect_dr_account, dr_account_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_CLAIM_TAG_PREFIX, SHARE_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 KEYS = {'access_key': 'AKIASNAPCOPYVAULT001', 'secret_key': 'snapcopy-vault-secret'}

@@ -13,15 +13,15 @@ from tencentcloud.common.credential import Credential
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs_dr_account import ASK_GRACE_SECONDS
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_account import connect_dr_account
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import default_backoff
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_LEASE_TAG_PREFIX, COPY_TAG, SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr_account import ASK_GRACE_SECONDS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import connect_dr_account
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_LEASE_TAG_PREFIX, COPY_TAG, SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import tencent_client
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import TENCENT, calls

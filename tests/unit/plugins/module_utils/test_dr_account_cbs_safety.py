@@ -1,4 +1,4 @@
-"""The safety contract of the CBS DR account's way (docs/safety.md, _cbs_dr_account), searched by hypothesis against fakecloud.
+"""The safety contract of the CBS DR account's way (docs/safety.md, clouds.tencent.cbs_dr_account), searched by hypothesis against fakecloud.
 
 CBS's way into a DR account deletes: bridge disks, and the staged copies the source account made. The world: two tagged
 disks that get new snapshots, two DR regions; DR runs with and without wait and pruning, killed between any two of their
@@ -29,14 +29,14 @@ from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from tencentcloud.cbs.v20170312 import cbs_client
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils import _tencent
-from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_account import connect_dr_account
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import default_backoff
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG, STAGED_FROM_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import client as _tencent
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import connect_dr_account
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG, STAGED_FROM_TAG
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import tencent_client
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock

@@ -1,6 +1,6 @@
 """Copies in a separate DR account on Alibaba Cloud ECS, through the real SDK against fakecloud: the source account shares
 each source snapshot through Resource Sharing (AssociateResourceShare), the DR account accepts the invitation and copies
-it, and the share is taken back (DisassociateResourceShare) once no copy of it is in flight; the claims of _dr_shares hold
+it, and the share is taken back (DisassociateResourceShare) once no copy of it is in flight; the claims of dr.shares hold
 the share for another run's copy, a person's share is left alone, and a DR role of the disks' own account is refused."""
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import threading
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_account import connect_dr_account
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import default_backoff
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SHARE_CLAIM_TAG_PREFIX, SHARE_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import connect_dr_account
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import EcsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_CLAIM_TAG_PREFIX, SHARE_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.fakecloud.tests.test_conformance import alibaba_send, dr_account_client
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import ALIBABA, calls

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_lock import lock_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import RoleWordsError, dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import summary_line
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import INVALID, CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import LockSettings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.lock import lock_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import RoleWordsError, dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import summary_line
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import INVALID, CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import LockSettings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import cloud_with_disks, params, run
 

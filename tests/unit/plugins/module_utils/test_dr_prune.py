@@ -1,13 +1,13 @@
-"""Which copies pruning selects (_dr_prune): pure functions, driven here without any cloud."""
+"""Which copies pruning selects (dr.prune): pure functions, driven here without any cloud."""
 from __future__ import annotations
 
 import datetime
 
 from hypothesis import given, strategies as st
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_prune import copies_by_disk, dr_copies_by_disk, prune_selection
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DELETING, FAILED, PENDING, Snapshot
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.prune import copies_by_disk, dr_copies_by_disk, prune_selection
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, DELETING, FAILED, PENDING, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 
 NOW = datetime.datetime(2026, 11, 22, 12, 0, tzinfo=datetime.timezone.utc)
 

@@ -1,4 +1,4 @@
-"""The restore drill (_dr_restore) on the in-memory cloud: a disk made from each tested DR copy, timed and deleted;
+"""The restore drill (dr.restore) on the in-memory cloud: a disk made from each tested DR copy, timed and deleted;
 leftovers of earlier drills, and only those, deleted; rotation over runs; check mode; lost answers; bad input."""
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_restore import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import (
     OTHERS_LEFTOVER_HOURS,
     TEST_DISK_PREFIX,
     check_restore_settings,
@@ -16,9 +16,9 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_restore import 
     run_id,
     scope_key,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL, CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, PENDING, DrillDisk, Snapshot, parse_time
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, PENDING, DrillDisk, Snapshot, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
     RESTORE_COPY_TAG,
     RESTORE_RUN_TAG,
     RESTORE_SCOPE_TAG,

@@ -24,7 +24,7 @@ After every move:
 6. never two DR copies of one source snapshot in one DR region (invariant (b)), whatever runs overlap: two runs, of one
    scope or of two whose selectors match one disk, are interleaved call by call (two_runs_at_once), either of them killed
    at any call; the in-memory cloud's copy call has no idempotency token (as EBS's and CBS's), so the copy leases
-   (_dr_claims.CopyLeases) are what holds it;
+   (dr.claims.CopyLeases) are what holds it;
 7. no copy lease is left on a source snapshot but a killed run's (it lapses at the time it names).
 
 make test runs a few thousand moves; make chaos runs many more (SNAPCOPY_SAFETY_EXAMPLES).
@@ -39,11 +39,11 @@ import pytest
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, FAILED, PENDING, parse_time
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_claims import lease_seconds, leases_in, parse_stamp
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, FAILED, PENDING, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import lease_seconds, leases_in, parse_stamp
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
     COPY_LEASE_TAG_PREFIX,
     COPY_TAG,
     DISK_TAG,

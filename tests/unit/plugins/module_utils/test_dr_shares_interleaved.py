@@ -1,15 +1,15 @@
 """A share taken back by one run while another claims it, their calls interleaved in every order hypothesis finds: no copy
-starts on a share being taken back, and a copy that starts has its share (_dr_shares, docs/vault.md)."""
+starts on a share being taken back, and a copy that starts has its share (dr.shares, docs/vault.md)."""
 from __future__ import annotations
 
 import datetime
 
 from hypothesis import given, settings, strategies as st
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_claims import RunLease
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_shares import SourceShares
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import BUSY, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SHARE_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import RunLease
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import SourceShares
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import BUSY, CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import MemoryCloud, Turnstile
 

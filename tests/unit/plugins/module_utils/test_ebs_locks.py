@@ -8,8 +8,8 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_ebs_restore import adapter, ec2, tagged_disk
 

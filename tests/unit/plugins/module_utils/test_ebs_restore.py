@@ -10,14 +10,14 @@ import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_restore import TEST_DISK_PREFIX
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import FAILED, PENDING, USABLE, CopyRequest, Snapshot
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import COPY_TAG, DISK_TAG, RESTORE_RUN_TAG, RESTORE_TESTED_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import TEST_DISK_PREFIX
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import FAILED, PENDING, USABLE, CopyRequest, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_TAG, DISK_TAG, RESTORE_RUN_TAG, RESTORE_TESTED_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 KEYS = {'access_key': 'AKIASNAPCOPYRESTORE1', 'secret_key': 'snapcopy-restore-secret'}

@@ -1,6 +1,6 @@
-"""The trimmed EC2 model (_ec2_model) against the installed botocore's own.
+"""The trimmed EC2 model (clouds.aws.ec2_model) against the installed botocore's own.
 
-The AWS adapter's clients load EC2's service model from _ec2_model instead of botocore's 4 MB file.
+The AWS adapter's clients load EC2's service model from clouds.aws.ec2_model instead of botocore's 4 MB file.
 These tests fail when that copy falls behind botocore, when the adapter calls an operation it lacks,
 or when a request made on it would differ by one byte from the same request on botocore's model.
 """
@@ -15,11 +15,11 @@ import botocore.exceptions
 import botocore.session
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils import _ec2_model
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import ec2_model as _ec2_model
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.tests.utils import trim_ec2_model
 
-ADAPTER_SOURCE = os.path.join(os.path.dirname(_ec2_model.__file__), '_ebs.py')
+ADAPTER_SOURCE = os.path.join(os.path.dirname(_ec2_model.__file__), 'ebs.py')
 CONNECTION = {'access_key': 'AKIATEST', 'secret_key': 'secret', 'endpoint_url': 'https://ec2.example.test'}
 
 # One request per operation, with every kind of member the adapter sends (lists, structures, tags).
@@ -85,7 +85,7 @@ def test_the_trimmed_model_is_what_the_installed_botocore_gives():
 
 def test_the_comparison_is_of_the_model_not_of_the_text(monkeypatch, tmp_path):
     model, full, full_bytes, dummy = trim_ec2_model.installed_model()
-    target = tmp_path / '_ec2_model.py'
+    target = tmp_path / 'ec2_model.py'
     monkeypatch.setattr(trim_ec2_model, 'TARGET', str(target))
     target.write_text(trim_ec2_model.render(model, '0.0.1', full, full_bytes), encoding='utf-8')
     assert trim_ec2_model.main(['--check']) == 0  # another botocore version, the same model

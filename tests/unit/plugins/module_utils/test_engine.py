@@ -13,9 +13,9 @@ import time
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff, CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import copy_diff
-from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import copy_diff
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import (
     COPIED,
     EXISTING,
     NOT_COPIED,
@@ -26,9 +26,9 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import (
     jobs_that_fit,
     pick_copy,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import ALREADY_EXISTS, BUSY, INVALID, RETRYABLE, CloudError, is_retryable
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DELETING, FAILED, PENDING, CopyRequest, Snapshot
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import ALREADY_EXISTS, BUSY, INVALID, RETRYABLE, CloudError, is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, DELETING, FAILED, PENDING, CopyRequest, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import MemoryCloud
 

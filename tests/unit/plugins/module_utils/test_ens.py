@@ -9,13 +9,13 @@ import json
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
-from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import run_copy_module
-from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter, build_ens_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import NOT_FOUND, CloudError, is_retryable
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import EnsAdapter, build_ens_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError, is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 

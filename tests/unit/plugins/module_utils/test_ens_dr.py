@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._backoff import Backoff
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, EXISTING, CopyEngine
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError, is_retryable
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG, description_marker
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, CopyEngine
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import EnsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError, is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SOURCE_TAG, description_marker
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 
 SOURCE_NODE = 'cn-hangzhou-26'

@@ -1,16 +1,16 @@
 """Locked DR copies through the real SDKs against fakecloud: ECS locks each copy once (LockSnapshot, read back with
 DescribeLockedSnapshots), pruning sends no DeleteSnapshot for a locked copy, and CBS and ENS refuse ``lock`` before any call.
 On the oldest ECS SDK (units-oldest), which has no request class for either lock action, the same calls go through the
-core's CommonRequest (_alibaba.LATER_ACTIONS), signed and checked by fakecloud alike."""
+core's CommonRequest (clouds.alibaba.client.LATER_ACTIONS), signed and checked by fakecloud alike."""
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import RoleWordsError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import LockSettings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import RoleWordsError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import EcsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import LockSettings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import ALIBABA, calls, dr_run, seed
 
 COMPLIANCE_WEEK = {'mode': 'compliance', 'duration_days': 7, 'cool_off_hours': 1}

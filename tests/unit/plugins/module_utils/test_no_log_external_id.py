@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from ansible.module_utils.common.parameters import PASS_VARS
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import NO_LOG_PLACEHOLDER
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import NO_LOG_PLACEHOLDER
 from ansible_collections.snapcopy.cloud.plugins.modules import dr_sync
 
 # The folder that holds ansible_collections/, for the module's own process.

@@ -1,11 +1,11 @@
-"""The three pagers (_pagers), each driven by a fake call (a plain callable, no SDK) that answers pages the way its
+"""The three pagers (core.paging), each driven by a fake call (a plain callable, no SDK) that answers pages the way its
 style of cloud does and records what was asked: where each stops, and what each sends."""
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._pagers import numbered_pages, offset_page, offset_pages, token_pages
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.paging import numbered_pages, offset_page, offset_pages, token_pages
 
 PAGE_SIZE = 3
 FILTER = {'Filter': 'x'}
@@ -136,7 +136,7 @@ def test_token_a_token_after_the_last_full_page_costs_one_empty_page():
 
 
 def test_token_a_repeated_token_is_an_error_not_an_endless_listing():
-    # Before _pagers, EBS's and ECS's loops sent the same token for ever.
+    # Before core.paging, EBS's and ECS's loops sent the same token for ever.
     cloud = TokenCloud(items(10), stuck_at=3)
     with pytest.raises(CloudError) as raised:
         list(LISTINGS['token'][1](cloud))

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils import _poller
-from ansible_collections.snapcopy.cloud.plugins.module_utils._poller import AGAIN, DONE, FAILED, PENDING, TIMEOUT, PollResult, poll
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core import polling as _poller
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.polling import AGAIN, DONE, FAILED, PENDING, TIMEOUT, PollResult, poll
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 

@@ -1,4 +1,4 @@
-"""A DR run's progress as the module publishes it for the action's live progress lines (module_utils/_progress.py and the
+"""A DR run's progress as the module publishes it for the action's live progress lines (module_utils/core/progress.py and the
 engine's copy_progress): the phases in order, the copies per DR region as they start and end, a file that is always
 whole, and a run that goes on when the file cannot be written."""
 from __future__ import annotations
@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._engine import COPIED, NOT_COPIED, RequestOutcome, copy_progress
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import PENDING, CopyRequest, Snapshot, parse_time
-from ansible_collections.snapcopy.cloud.plugins.module_utils._progress import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, NOT_COPIED, RequestOutcome, copy_progress
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import PENDING, CopyRequest, Snapshot, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress import (
     COPYING,
     PROGRESS_FILE_VARIABLE,
     PRUNING,

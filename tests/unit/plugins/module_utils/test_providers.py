@@ -1,4 +1,4 @@
-"""Every place outside the code that names the clouds says what the provider registry (_providers.PROVIDERS) says:
+"""Every place outside the code that names the clouds says what the provider registry (clouds.registry.PROVIDERS) says:
 meta/runtime.yml's action groups, dr_sync's documentation, the dr_copy role's argument specs, the AWX survey, the
 execution environment's requirements and the oldest SDK releases. A cloud added to the registry and forgotten in one
 of them fails here."""
@@ -11,9 +11,9 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils import _providers
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_module import DR_ARGUMENT_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils._sdk_versions import MINIMUM_VERSIONS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds import registry as _providers
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.sdk_versions import MINIMUM_VERSIONS
 from ansible_collections.snapcopy.cloud.plugins.modules import dr_sync
 
 PROVIDERS = _providers.PROVIDERS

@@ -1,4 +1,4 @@
-"""The oldest SDK releases: one list (_sdk_versions), said the same everywhere, warned about below it.
+"""The oldest SDK releases: one list (core.sdk_versions), said the same everywhere, warned about below it.
 
 make units-oldest runs the unit tests on exactly these releases (tests/requirements-oldest.txt).
 """
@@ -14,15 +14,15 @@ import tencentcloud
 import yaml
 
 from ansible_collections.snapcopy.cloud.plugins.doc_fragments.tencentcloud import ModuleDocFragment as TencentFragment
-from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import AlibabaClient
-from ansible_collections.snapcopy.cloud.plugins.module_utils._aws import AwsClient
-from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import new_adapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import EbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import REQUEST_PACKAGE as ENS_PACKAGE, ens_endpoint
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import SnapcopyError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._sdk_versions import MINIMUM_VERSIONS, version_key, version_warnings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import AlibabaClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import new_adapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import EcsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import REQUEST_PACKAGE as ENS_PACKAGE, ens_endpoint
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import SnapcopyError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.sdk_versions import MINIMUM_VERSIONS, version_key, version_warnings
 from ansible_collections.snapcopy.cloud.plugins.modules import ebs_snapshot_copy, ecs_snapshot_copy, ens_snapshot_copy
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import AlibabaClient
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import REQUEST_PACKAGE as ECS_PACKAGE, ecs_endpoint
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import REQUEST_PACKAGE as ENS_PACKAGE, ens_endpoint
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TencentClient, load_sdk
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import AlibabaClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import REQUEST_PACKAGE as ECS_PACKAGE, ecs_endpoint
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import REQUEST_PACKAGE as ENS_PACKAGE, ens_endpoint
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import tunnel_to
 

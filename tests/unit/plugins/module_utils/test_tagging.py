@@ -1,11 +1,11 @@
-"""Tags between the user's dict and each cloud's shapes (_tagging), and the ENS description marker."""
+"""Tags between the user's dict and each cloud's shapes (core.tagging), and the ENS description marker."""
 from __future__ import annotations
 
 import pytest
 from hypothesis import given, strategies as st
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
     DISK_TAG,
     SOURCE_TAG,
     TagRules,

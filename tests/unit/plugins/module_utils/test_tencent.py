@@ -14,11 +14,19 @@ import time
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils import _cbs, _tencent
-from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._copy_module import new_adapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import RateLimiter, SlidingWindow, TencentClient, classify, load_sdk, parse_endpoint
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import cbs as _cbs
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import client as _tencent
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import new_adapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import (
+    RateLimiter,
+    SlidingWindow,
+    TencentClient,
+    classify,
+    load_sdk,
+    parse_endpoint,
+)
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit

@@ -15,10 +15,10 @@ import pytest
 from aliyunsdkcore.http import protocol_type
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._alibaba import AlibabaClient
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import REQUEST_PACKAGE, ecs_endpoint
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import FATAL
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import network_error
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import AlibabaClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import REQUEST_PACKAGE, ecs_endpoint
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import network_error
 
 
 class RecordingSdkClient:

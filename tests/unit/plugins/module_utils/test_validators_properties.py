@@ -7,7 +7,7 @@ oracle of its own, by Unicode category rather than by the str methods the valida
 hypothesis looks for any text where oracle and validator disagree.
 
 test_alibaba.py already has properties for the ECS name, the description and the ECS tags of
-_alibaba_validate; this file adds the ECS name by Unicode category, the ENS name, retention days,
+clouds.alibaba.validate; this file adds the ECS name by Unicode category, the ENS name, retention days,
 and the EBS and CBS rules.
 """
 from __future__ import annotations
@@ -17,12 +17,12 @@ import unicodedata
 import pytest
 from hypothesis import example, given, settings, strategies as st
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils import _alibaba_validate as alibaba
-from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import TAG_RULES as CBS_TAG_RULES, CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ebs import TAG_RULES as EBS_TAG_RULES, EbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import CopyRequest
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import validate as alibaba
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import TAG_RULES as CBS_TAG_RULES, CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import TAG_RULES as EBS_TAG_RULES, EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SOURCE_TAG
 
 URL_STARTS = ('http://', 'https://')
 # Characters from every corner: letters of many scripts, digits of several, numbers that are no

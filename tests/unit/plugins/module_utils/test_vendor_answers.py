@@ -16,13 +16,13 @@ import pytest
 from tencentcloud.cbs.v20170312 import models as CBS
 from tencentcloud.tag.v20180813 import models as TAG
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._cbs import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ecs import EcsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._ens import EnsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils._errors import CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils._model import COMPLETED, DELETING, FAILED, PENDING, USABLE, CopyRequest, Disk, Snapshot
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tagging import DISK_TAG, RESTORE_RUN_TAG, SOURCE_TAG
-from ansible_collections.snapcopy.cloud.plugins.module_utils._tencent import TencentClient, load_sdk
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import EcsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import EnsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, DELETING, FAILED, PENDING, USABLE, CopyRequest, Disk, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, RESTORE_RUN_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 
 

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.action.dr_sync import progress_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils._progress import PROGRESS_FILE_VARIABLE, WAITING, Progress
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress import PROGRESS_FILE_VARIABLE, WAITING, Progress
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._live_progress import (
     FAILED,
     OK,

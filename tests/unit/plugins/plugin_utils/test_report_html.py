@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import re
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils._dr_report import posture
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import posture
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils import _report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html, fleet_report_html

@@ -25,7 +25,7 @@ MASK = '****'
 # Client._endpoint_map): these China-site regions, or none, use ens.aliyuncs.com; others ens.<region>.aliyuncs.com.
 ENS_CHINA_SITE_REGIONS = ('cn-beijing', 'cn-chengdu', 'cn-hangzhou', 'cn-heyuan', 'cn-shanghai', 'cn-wulanchabu', 'cn-zhangjiakou')
 ALIBABA_PACKAGES = {'ecs': 'aliyunsdkecs.request.v20140526', 'ens': 'aliyunsdkens.request.v20171110'}
-# Where each cloud's STS AssumeRole goes, as the collection sends it (_alibaba.STS_ENDPOINT, _tencent.STS_REGION): Alibaba's
+# Where each cloud's STS AssumeRole goes, as the collection sends it (clouds.alibaba.client.STS_ENDPOINT, clouds.tencent.client.STS_REGION): Alibaba's
 # one public host (sts-2015-04-01), Tencent's sts 2018-08-13 in a region of the caller's choice.
 STS = {'ecs': 'sts.aliyuncs.com', 'ens': 'sts.aliyuncs.com', 'cbs': 'ap-guangzhou'}
 # A role session of an hour, within both STS's limits (AssumeRoleRequest DurationSeconds: Alibaba 900 s to the role's

@@ -347,7 +347,7 @@ class Ens(Cloud):
 
     def _pages(self, action, node, page_size, outer, inner):
         """Every item of an ENS listing of one node, by PageNumber and PageSize until a page comes back short, as the
-        collection reads them (_pagers.numbered_pages): TotalCount is documented as pages for DescribeDisks and as
+        collection reads them (core.paging.numbered_pages): TotalCount is documented as pages for DescribeDisks and as
         snapshots for DescribeSnapshots (ens-20171110 models), so it cannot tell where a listing ends."""
         number = 1
         while True:

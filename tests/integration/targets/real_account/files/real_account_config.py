@@ -32,7 +32,7 @@ CLOUD_KEYS = {
     'ens': {'required': ('credentials', 'source_node', 'dr_node'), 'optional': ('alicloud_region',)},
     'cbs': {'required': ('credentials', 'source_region', 'dr_region', 'zone'), 'optional': ()},
 }
-# The role options of Alibaba and Tencent (the collection's _assume_role.py), by the modules' names: role ARN,
+# The role options of Alibaba and Tencent (the collection's core/assume_role.py), by the modules' names: role ARN,
 # session name, external id. The modules assume the role with the keys; the helper assumes it too, so that
 # what it makes and deletes is in the account the modules act in. Only with the role ARN, as in the modules.
 ROLE_OPTIONS = {
@@ -47,7 +47,7 @@ CREDENTIAL_SETS = {
     'cbs': ((('secret_id', 'secret_key'), ('security_token', *ROLE_OPTIONS['cbs'])),),
 }
 USE_ENVIRONMENT = 'environment'
-# The environment variables the modules read (the collection's doc fragments and _assume_role.py), in their order.
+# The environment variables the modules read (the collection's doc fragments and core/assume_role.py), in their order.
 ENVIRONMENT = {
     'alicloud_access_key': ('ALICLOUD_ACCESS_KEY', 'ALICLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_ID'),
     'alicloud_secret_key': ('ALICLOUD_SECRET_KEY', 'ALICLOUD_SECRET_ACCESS_KEY', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
@@ -271,7 +271,7 @@ def _credentials(cloud, value, key):
             role_options = ROLE_OPTIONS.get(cloud, ())
             for name in role_options[1:]:
                 if name in value and role_options[0] not in value:
-                    # As the modules refuse it (_assume_role.RoleRules.check): nothing to use it with.
+                    # As the modules refuse it (core.assume_role.RoleRules.check): nothing to use it with.
                     raise ConfigError('%s.%s' % (key, name), 'is only used with %s, which is not given' % role_options[0])
             return dict(value)
     raise ConfigError(key, 'expected %r or a mapping %s; got the keys %s' % (USE_ENVIRONMENT, expected, ', '.join(sorted(map(str, value)))))

@@ -1,0 +1,224 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Alibaba Cloud ECS copies made and owned by a separate DR account (dr_sync's ``dr_account``, docs/vault.md).
+
+ECS has no share action of its own for snapshots (alibabacloud-ecs20140526 shares images only); the ECS guide "Share a
+snapshot" shares them through Resource Sharing (alibabacloud-resourcesharing20200110): a *resource share* in the
+snapshot's region holds resources (the snapshots, ResourceType ``Snapshot``) and targets (accounts). An account outside
+the owner's resource directory gets an invitation, which it accepts (AcceptResourceShareInvitation: "valid for 7 days";
+within a resource directory it is accepted for it). Then it may copy the snapshot across regions. So, as on AWS:
+
+1. the source account keeps one resource share a DR account per region, named SHARE_NAME_PREFIX + the DR account's id,
+   whose target is the DR account; made on first need, and the DR account accepts its invitation (the DR role does it);
+2. each source snapshot is held by the run's claim (dr.shares.SourceShares, the rules written once) and associated with
+   that resource share (AssociateResourceShare), then copied by the DR account (CopySnapshot, sent in the source region by
+   the DR account's client: ECS copies from the source region);
+3. once no copy of it is in flight, it is disassociated again (DisassociateResourceShare). A share a person made (another
+   resource share, or ours without a run's mark) is left as it is.
+
+Refused before any share, per disk: a source encrypted with the service key (alias ``alias/acs/ecs``, read with KMS
+ListAliasesByKeyId; "Snapshots encrypted with service keys cannot be shared", the guide), and an encrypted source where no
+key of the DR account's is named for the copy ("When you copy a shared encrypted snapshot [...], you must specify a
+different encryption key", the guide). At most 64 accounts a snapshot and 1,024 snapshots an account: a refused
+association (AssociationStatus ``Failed``, its reason) fails that disk's copy with the cloud's words.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ...core.errors import INVALID, NOT_FOUND, CloudError
+from ...core.model import PENDING
+from ...core.paging import token_pages
+from ...core.tagging import SHARE_CLAIM_TAG_PREFIX, SHARE_TAG, numbered_tags
+from ...dr.shares import ShareCalls
+from ...engine.capabilities import id_batches
+from .answers import listed
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from ...core.model import CopyRequest, Snapshot
+    from .client import AlibabaClient
+
+# The name of the resource share a DR account; 1-50 letters, digits, '.', '_' and '-' (CreateResourceShareRequest).
+SHARE_NAME_PREFIX = 'snapcopy-dr-'
+# Resources.N.ResourceType of an ECS snapshot (the Resource Sharing guide's "Services that work with Resource Sharing").
+SNAPSHOT_TYPE = 'Snapshot'
+# The alias of ECS's service key ("Default Service CMK (aliased alias/acs/ecs)": the ECS guide "Grant access to KMS keys
+# through RAM roles").
+SERVICE_KEY_ALIAS = 'alias/acs/ecs'
+# MaxResults of the Resource Sharing listings: 1-100 (their request models).
+PAGE_SIZE = 100
+# ResourceId.N of TagResources and UntagResources: "Valid values of N: 1 to 50" (ecs-20140526 TagResourcesRequest).
+TAG_RESOURCES_PER_CALL = 50
+
+
+class SnapshotReads(Protocol):
+    """What the DR account reads through the ECS adapter (EcsAdapter), which holds it: the adapter imports this file,
+    not this file the adapter."""
+
+    def describe(self, region: str, snapshot_ids: list[str]) -> dict[str, Snapshot]:
+        ...
+
+    def snapshots_in(self, region: str) -> list[Snapshot]:
+        ...
+
+
+class EcsDrAccount(ShareCalls):
+    """The share side of an EcsAdapter with dr_account: the calls of dr.shares.ShareCalls, and what ECS asks of a source
+    before it is shared."""
+
+    # pylint: disable-next=too-many-arguments
+    def __init__(self, adapter: SnapshotReads, source: AlibabaClient, client: AlibabaClient, source_region: str, account: str) -> None:
+        self.adapter = adapter
+        self.source = source  # the disks' account
+        self.client = client  # the DR account
+        self.source_region = source_region
+        self.account = account
+        self.share_name = SHARE_NAME_PREFIX + account
+        # {region: our resource share's id}, once made or found and its invitation accepted.
+        self._share_ids: dict[str, str] = {}
+        # {KMS key id: why a snapshot under it cannot be shared (None: it can)}.
+        self._key_refusals: dict[str, str | None] = {}
+
+    # ------------------------------------------------------------------ before a share
+    def check_source(self, request: CopyRequest, source: Snapshot) -> None:
+        """CloudError (kind INVALID, naming the source and why) for an encrypted source the DR account cannot copy."""
+        if not source.encrypted:
+            return
+        key = str(source.extra.get('kms_key_id') or '')
+        refusal = self._key_refusal(source.region, key)
+        if refusal is None and not request.options.get('kms_key_id'):
+            refusal = ('the DR account %s copies a shared encrypted snapshot only with a key of its own: set kms_key_id (and encrypted) '
+                       'to a KMS key of the DR account in each DR region' % self.account)
+        if refusal is not None:
+            raise CloudError('AssociateResourceShare', 'SnapshotNotShareable', 'source snapshot %s: %s (docs/vault.md)' % (source.id, refusal),
+                             kind=INVALID, region=source.region)
+
+    def _key_refusal(self, region: str, key: str) -> str | None:
+        if key not in self._key_refusals:
+            aliases: set[str] = set()
+            if key:
+                answer = self.source.call_service('kms', 'ListAliasesByKeyId', {'RegionId': region, 'KeyId': key, 'PageSize': PAGE_SIZE},
+                                                  region)
+                aliases = {str(alias.get('AliasName')) for alias in listed(answer, 'Aliases', 'Alias')}
+            # No key named: ECS's default, the service key ("In other cases, the service key is used": CreateDiskRequest.KMSKeyId).
+            self._key_refusals[key] = None if key and SERVICE_KEY_ALIAS not in aliases else (
+                'it is encrypted with the ECS service key (%s), and a snapshot encrypted with the service key cannot be shared with '
+                'another account: encrypt the disk with a KMS key of your own' % SERVICE_KEY_ALIAS)
+        return self._key_refusals[key]
+
+    # ------------------------------------------------------------------ the calls of a share (ShareCalls)
+    def is_shared(self, source_region: str, snapshot_id: str) -> bool:
+        return bool(self._shared_rows(source_region, snapshot_id))
+
+    def share(self, source_region: str, snapshot_id: str) -> None:
+        share_id = self._resource_share(source_region)
+        answer = self.source.call_service('resourcesharing', 'AssociateResourceShare', {
+            'RegionId': source_region, 'ResourceShareId': share_id, 'Resources.1.ResourceId': snapshot_id,
+            'Resources.1.ResourceType': SNAPSHOT_TYPE}, source_region)
+        for row in answer.get('ResourceShareAssociations') or []:
+            if row.get('EntityId') == snapshot_id and row.get('AssociationStatus') == 'Failed':
+                raise CloudError('AssociateResourceShare', 'AssociationFailed', 'source snapshot %s could not be shared with the DR account '
+                                 '%s: %s' % (snapshot_id, self.account, row.get('AssociationStatusMessage') or 'no reason given'),
+                                 answer.get('RequestId'), kind=INVALID, region=source_region)
+
+    def unshare(self, source_region: str, snapshot_id: str) -> None:
+        ours = set(self._our_shares(source_region))
+        for share_id in sorted({str(row.get('ResourceShareId')) for row in self._shared_rows(source_region, snapshot_id)} & ours):
+            try:
+                self.source.call_service('resourcesharing', 'DisassociateResourceShare', {
+                    'RegionId': source_region, 'ResourceShareId': share_id, 'Resources.1.ResourceId': snapshot_id,
+                    'Resources.1.ResourceType': SNAPSHOT_TYPE}, source_region)
+            except CloudError as error:
+                if error.kind != NOT_FOUND:
+                    raise
+
+    # Tags of source snapshots (dr.claims.SourceTagCalls): TagResources and UntagResources take 50 resources a call.
+    def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
+        for batch in id_batches(snapshot_ids, TAG_RESOURCES_PER_CALL):
+            params: dict[str, str] = {'RegionId': source_region, 'ResourceType': 'snapshot'}
+            params.update(('ResourceId.%d' % number, snapshot_id) for number, snapshot_id in enumerate(batch, start=1))
+            params.update(numbered_tags(tags))
+            self.source.call('TagResources', params, source_region)
+
+    def sources_tags(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+        return {snapshot_id: dict(snapshot.tags) for snapshot_id, snapshot in self.adapter.describe(source_region, list(snapshot_ids)).items()}
+
+    def untag_sources(self, source_region: str, snapshot_ids: Sequence[str], keys: Sequence[str]) -> None:
+        for batch in id_batches(snapshot_ids, TAG_RESOURCES_PER_CALL):
+            params: dict[str, str] = {'RegionId': source_region, 'ResourceType': 'snapshot'}
+            params.update(('ResourceId.%d' % number, snapshot_id) for number, snapshot_id in enumerate(batch, start=1))
+            params.update(('TagKey.%d' % number, key) for number, key in enumerate(keys, start=1))
+            self.source.call('UntagResources', params, source_region)
+
+    def claimed_sources(self, source_region: str) -> dict[str, dict[str, str]]:
+        # A listing of the region, filtered here: DescribeSnapshots' tag filter takes exact keys (a claim's key names its run)
+        # and stops at 1,000 snapshots.
+        return {snapshot.id: dict(snapshot.tags) for snapshot in self.adapter.snapshots_in(source_region)
+                if SHARE_TAG in snapshot.tags or any(key.startswith(SHARE_CLAIM_TAG_PREFIX) for key in snapshot.tags)}
+
+    def copies_in_flight(self, source_region: str, regions: Sequence[str], snapshot_ids: Sequence[str]) -> set[str]:
+        # The DR account's copies (its client: regions other than the source's) keep their source (SourceSnapshotId).
+        wanted = set(snapshot_ids)
+        return {str(copy.source_id) for region in regions for copy in self.adapter.snapshots_in(region)
+                if copy.state == PENDING and copy.source_region == source_region and copy.source_id in wanted}
+
+    # ------------------------------------------------------------------ the resource share
+    def _shared_rows(self, region: str, snapshot_id: str) -> list[dict[str, Any]]:
+        """The source account's shares of ``snapshot_id`` with the DR account, whoever made them (ListSharedResources)."""
+        return self._pages('ListSharedResources', 'SharedResources', region, {
+            'ResourceOwner': 'Self', 'ResourceType': SNAPSHOT_TYPE, 'ResourceIds.1': snapshot_id, 'Target': self.account})
+
+    def _our_shares(self, region: str) -> list[str]:
+        """The ids of the source account's resource shares named as ours (two runs that met none may each have made one)."""
+        rows = self._pages('ListResourceShares', 'ResourceShares', region, {
+            'ResourceOwner': 'Self', 'ResourceShareName': self.share_name, 'ResourceShareStatus': 'Active'})
+        return sorted(str(row['ResourceShareId']) for row in rows if row.get('ResourceShareName') == self.share_name)
+
+    def _resource_share(self, region: str) -> str:
+        """Our resource share in ``region``, made if missing, its invitation accepted by the DR account: its id."""
+        if region not in self._share_ids:
+            ours = self._our_shares(region)
+            if ours:
+                share_id = ours[0]
+            else:
+                answer = self.source.call_service('resourcesharing', 'CreateResourceShare', {
+                    'RegionId': region, 'ResourceShareName': self.share_name, 'AllowExternalTargets': True, 'Targets.1': self.account}, region)
+                share_id = str(answer['ResourceShare']['ResourceShareId'])
+            self._accept(region, share_id)
+            self._share_ids[region] = share_id
+        return self._share_ids[region]
+
+    def _accept(self, region: str, share_id: str) -> None:
+        """The DR account accepts the invitation to ``share_id``, if it has not. An invitation that expired or was refused
+        is sent again (the target associated anew), then accepted. Within a resource directory there is none to accept."""
+        for attempt in range(2):
+            invitations = self._pages('ListResourceShareInvitations', 'ResourceShareInvitations', region, {'ResourceShareIds.1': share_id},
+                                      self.client)
+            statuses = {row.get('Status') for row in invitations}
+            if 'Accepted' in statuses or (not invitations and attempt == 0 and self._target_associated(region, share_id)):
+                return
+            pending = [row for row in invitations if row.get('Status') == 'Pending']
+            for row in pending:
+                self.client.call_service('resourcesharing', 'AcceptResourceShareInvitation', {
+                    'RegionId': region, 'ResourceShareInvitationId': row['ResourceShareInvitationId']}, region)
+            if pending:
+                return
+            self.source.call_service('resourcesharing', 'AssociateResourceShare', {
+                'RegionId': region, 'ResourceShareId': share_id, 'Targets.1': self.account}, region)
+
+    def _target_associated(self, region: str, share_id: str) -> bool:
+        """Whether the DR account is a target of ``share_id`` with no invitation: a resource directory's member."""
+        rows = self._pages('ListResourceShareAssociations', 'ResourceShareAssociations', region, {
+            'AssociationType': 'Target', 'ResourceShareIds.1': share_id, 'Target': self.account})
+        return any(row.get('AssociationStatus') == 'Associated' and row.get('External') is False for row in rows)
+
+    def _pages(self, action: str, key: str, region: str, params: dict[str, Any], client: AlibabaClient | None = None) -> list[dict[str, Any]]:
+        sender = client or self.source
+
+        def call(page: dict[str, Any]) -> dict[str, Any]:
+            return sender.call_service('resourcesharing', action, dict(page, RegionId=region), region)
+        return list(token_pages(call, params, lambda answer: answer.get(key) or [], PAGE_SIZE, action=action, region=region))

@@ -1,0 +1,739 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Tencent Cloud CBS: the adapter for the copy engine (CopySnapshotCrossRegions).
+
+How copies are found again: CBS keeps no link from a copy to its source, so
+
+* every copy gets a name that says where it comes from: the ``name`` option, or by default
+  ``snapcopy-<source region>-<source snapshot id>``;
+* right after the copy call, the Tag service puts the user's tags and
+  ``snapcopy:source = <source region>/<source snapshot id>`` on it (CBS cannot tag a copy
+  itself). The source tag is written last, so a copy that has it has all its tags;
+* in the destination, a snapshot with ``CopyFromRemote`` and our source tag, or with the name
+  and no source tag of another snapshot, is a copy of this source. A copy found without the
+  source tag (its tagging was interrupted) is tagged now, so a rerun finishes the job;
+* pruning (``list_copies``) takes the copies with our source tag, and those with the default name
+  and no source tag: a copy whose tagging was interrupted is found (and tagged) only while its
+  source is a disk's newest snapshot, so afterwards its name alone says which snapshot it copies;
+* a copy in flight that is not found that way (started by hand, under another name) still
+  shows in the source's ``CopyingToRegions``; it is recognised among the destination's copies
+  in flight by its disk, or by Tencent's default name ``Copied <source id> ...``.
+
+CopySnapshotCrossRegions has no idempotency token: after a lost answer the engine looks the
+destinations up before calling again. It answers per region; a ``Code`` other than
+``Success`` is that region's error inside a normal answer.
+
+Only the filters that the API documents are sent (tencentcloud-sdk-python-cbs,
+DescribeSnapshotsRequest.Filters: snapshot-id, snapshot-name, snapshot-state, disk-usage,
+project-id, disk-id, encrypt, snapshot-type; no tag filter, unlike DescribeDisks). A few
+sources are looked up by their copies' names; many, and the DR run's listing of every copy this
+collection made, read the destination's snapshots page by page and take the tags from the
+answers. So a copy renamed by hand is found by a listing (or, in flight, through
+CopyingToRegions), not by a look-up of its name.
+
+For the DR run: disks are found with DescribeDisks' tag filters (documented for DescribeDisks),
+their snapshots with DescribeSnapshots' ``disk-id`` filter (10 disks a call, the API's limit).
+CBS answers ``CreateTime``
+in Beijing time without a zone ("2024-05-01 08:00:00" is 00:00 UTC); every Snapshot made
+here carries it as ISO 8601 UTC, so ages compare across clouds.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+from ...core.errors import ALREADY_EXISTS, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, untagged_copy_error
+from ...core.inputs import task_destinations
+from ...core.model import COMPLETED, DELETING, PENDING, USABLE, CopyRequest, Disk, DrillDisk, Snapshot
+from ...core.paging import offset_page, offset_pages
+from ...core.tagging import DISK_TAG, RESTORE_RUN_TAG, SOURCE_TAG, STAGED_FROM_TAG, TagRules, source_tag_last, tag_dict, tag_filters, tag_list, with_copy_mark
+from ...dr.capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter
+from ...dr.claims import SourceTagCalls
+from ...engine.capabilities import describe_in_batches, id_batches
+from .cbs_api import DISK_IDS_PER_FILTER, SHARED_SNAPSHOT
+from .client import SDK_PACKAGES, TencentAccountRouter, TencentClient, classify, cloud_error, load_sdk
+
+if TYPE_CHECKING:
+    from ...core.retry import CallRetry
+    from ...dr.claims import RunLease
+    from .cbs_dr_account import CbsDrAccount
+
+SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}\Z')
+REGION = re.compile(r'^[a-z]{2,}(?:-[a-z0-9]+)+\Z')
+# SnapshotState values (DescribeSnapshotsRequest.Filters, snapshot-state); TORECYCLE: in the recycle bin.
+STATE_MAP: dict[str | None, str] = {'NORMAL': COMPLETED, 'ROLLBACKING': COMPLETED,
+                                    'CREATING': PENDING, 'COPYING_FROM_REMOTE': PENDING, 'CHECKING_COPIED': PENDING,
+                                    'TORECYCLE': DELETING}
+IN_FLIGHT_STATES = ['COPYING_FROM_REMOTE', 'CHECKING_COPIED']
+CONFLICT = 'ResourceInUse.CopySnapshotConflict'
+MAX_NAME = 60
+# CopySnapshotCrossRegions' request parameters that start_copy sends, and no others. test_copy_call_parameters.py
+# (tests/unit/plugins/module_utils) holds them to the vendor's model (the Tencent SDK's cbs v20170312 models.py).
+COPY_CALL_PARAMETERS = ('SnapshotId', 'DestinationRegions', 'SnapshotName')
+# Tencent Cloud's tag restrictions (Tag API, "Tag restrictions"): 50 per resource, keys of 1 to 127
+# characters, values of up to 255, the qcloud, tencent and project prefixes reserved in any case.
+TAG_RULES = TagRules('Tencent Cloud', max_tags=50, key_length=127, value_length=255,
+                     reserved_prefixes=('qcloud', 'tencent', 'project'))
+PAGE_SIZE = 100
+IDS_PER_CALL = 100
+# Values per filter: small on purpose, since several Tencent APIs refuse more than 5.
+FILTER_VALUES = 5
+# From this many disk-id calls on, a look at the region's size may show that listing it is cheaper.
+LISTING_PROBE_CHUNKS = 5
+# Past this many sources, one paged listing of the destination (100 snapshots a call) costs
+# fewer calls than looking up each source's copy names (5 values a filter).
+LISTING_THRESHOLD = 10
+# TagResources and UnTagResources take at most 9 resources, and 9 tags or tag keys, a call: the tag 2018-08-13 models
+# give "N from 0 to 9" for ResourceList, Tags and TagKeys alike, read as at most 9 (as fakecloud's conformance test reads it).
+TAG_RESOURCES_PER_CALL = 9
+TAGS_PER_CALL = 9
+# A disk's DiskState (cbs 2017-03-12 Disk.DiskState). CBS has no state for a disk being made: CreateDisks'
+# disk is made once DescribeDisks lists it UNATTACHED or ATTACHED (the SDK's CreateDisks docstring).
+DISK_STATE_MAP: dict[str | None, str] = {'UNATTACHED': USABLE, 'ATTACHED': USABLE, 'ATTACHING': USABLE, 'DETACHING': USABLE, 'EXPANDING': USABLE,
+                                         'ROLLBACKING': PENDING, 'DUMPING': PENDING, 'TORECYCLE': DELETING}
+# TerminateDisks' answer for a disk returned already (cbs errorcodes.py ResourceUnavailable.RepeatRefund, "the disk has been
+# returned"; it may still be listed, TORECYCLE): gone, as a disk not found.
+RETURNED = 'ResourceUnavailable.RepeatRefund'
+# The disk types CreateDisks makes on their own (cbs 2017-03-12 CreateDisksRequest.DiskType: CLOUD_TSSD only with an instance).
+DISK_TYPES = ('CLOUD_PREMIUM', 'CLOUD_BSSD', 'CLOUD_SSD', 'CLOUD_HSSD')
+# The types DescribeDiskConfigQuota's DiskTypes filter takes (cbs 2017-03-12 DescribeDiskConfigQuotaRequest.DiskTypes:
+# no CLOUD_BSSD, though its answer's DiskConfig.DiskType has it): for another type the answer is read unfiltered.
+QUOTA_FILTER_TYPES = ('CLOUD_BASIC', 'CLOUD_PREMIUM', 'CLOUD_SSD', 'CLOUD_HSSD')
+# CBS gives times in China Standard Time, which has no daylight saving.
+CHINA_STANDARD_TIME = datetime.timezone(datetime.timedelta(hours=8), 'CST')
+
+
+def build_cbs_request(params: Mapping[str, Any]) -> CopyRequest:
+    """The CopyRequest for cbs_snapshot_copy's options (validated later by the adapter)."""
+    options = {'name': params.get('name'), 'tags': params.get('tags') or {}}  # as given: the tag rules see duplicates
+    return CopyRequest(params['source_snapshot_id'], params['source_region'], task_destinations(params), options)
+
+
+def copy_name(request: CopyRequest) -> str:
+    """The copy's name: the one asked for, or one derived from the source, so a rerun finds it."""
+    return request.options.get('name') or default_copy_name(request.source_region, request.source_id)
+
+
+def default_copy_name(source_region: str, source_id: str) -> str:
+    return ('snapcopy-%s-%s' % (source_region, source_id))[:MAX_NAME]
+
+
+# A name default_copy_name made (region names and snapshot ids are far shorter than MAX_NAME).
+DEFAULT_NAME = re.compile(r'^snapcopy-(?P<region>[a-z]{2,}(?:-[a-z0-9]+)+)-(?P<source_id>snap-[0-9a-z]{8})$')
+
+
+def utc_time(text: object) -> str | None:
+    """A CBS time ("YYYY-MM-DD HH:MM:SS" in China Standard Time) as ISO 8601 UTC; None when absent or unreadable.
+
+    A time that already names its zone is converted from that zone.
+    """
+    if not text:
+        return None
+    try:
+        value = datetime.datetime.fromisoformat(str(text).strip().replace(' ', 'T').replace('Z', '+00:00'))
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=CHINA_STANDARD_TIME)
+    return value.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def utc_now() -> str:
+    """Now, as ISO 8601 UTC: the creation time of a snapshot this process just asked for."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def resource_name(snapshot: Snapshot) -> str:
+    return snapshot_resource_name(snapshot.region, snapshot.id)
+
+
+def snapshot_resource_name(region: str, snapshot_id: str) -> str:
+    """The Tag service's six-segment name of a CBS snapshot (the account id may be left empty)."""
+    return 'qcs::cvm:%s:uin/:snapshot/%s' % (region, snapshot_id)
+
+
+# pylint: disable-next=too-many-public-methods  # five capabilities
+class CbsAdapter(DrAdapter, RestoreDrillAdapter, DrAccountAdapter, SourceTagCalls):
+    cloud = 'Tencent Cloud CBS'
+    multi_destination = True
+    copy_call_is_idempotent = False
+    done_state = 'NORMAL'
+    sample_snapshot_id = 'snap-0abc1234'
+    readable_options = ('tags', 'name')
+
+    ids_per_describe = IDS_PER_CALL
+    sdk_packages = SDK_PACKAGES
+    # The restore drill: the premium cloud disk is the cheapest type CreateDisks sells on its own.
+    restore_disk_type = 'CLOUD_PREMIUM'
+    restore_disk_types = DISK_TYPES
+    create_disk_call_is_idempotent = True  # CreateDisks takes a ClientToken
+    client: TencentClient
+
+    def __init__(self, client: TencentClient, check_mode: bool = False) -> None:
+        """``check_mode``: a copy under way that cannot be told apart is reported without an id (no
+        copy call may be made to learn more), instead of left to the copy call's conflict answer."""
+        self.client = client
+        # The source account's client, also in the DR regions, where its copies are staged with dr_account.
+        self.staging_client = client
+        # With dr_account: what makes each staged copy the DR account's (clouds.tencent.cbs_dr_account).
+        self.dr: CbsDrAccount | None = None
+        self.check_mode = check_mode
+        # The source snapshots as last read, for telling a copy of them from a copy of another.
+        self._sources: dict[tuple[str, str], dict[str, Any]] = {}
+        # Each snapshot's DiskUsage as last read (a system disk's copy cannot be made into a disk).
+        self._disk_usage: dict[str, str | None] = {}
+        # The smallest disk of each (region, type) that DescribeDiskConfigQuota gave, in GiB.
+        self._minimum_size: dict[tuple[str, str], int] = {}
+
+    @classmethod
+    def from_connection(cls, connection: Mapping[str, Any], *, check_mode: bool = False, retry: CallRetry | None = None,
+                        sdk: dict[str, Any] | None = None) -> CbsAdapter:
+        return cls(TencentClient(connection, sdk or load_sdk(), retry=retry), check_mode=check_mode)
+
+    # ------------------------------------------------------------------ validation (no calls)
+    def validate(self, request: CopyRequest) -> None:
+        if not SNAPSHOT_ID.match(request.source_id or ''):
+            raise InputError('source_snapshot_id', 'expected a CBS snapshot id like snap-0abc1234, got %r' % (request.source_id,))
+        if not REGION.match(request.source_region or ''):
+            raise InputError('source_region', 'expected a Tencent Cloud region like ap-guangzhou, got %r' % (request.source_region,))
+        if not request.destinations:
+            raise InputError('destination_regions', 'name at least one region to copy to')
+        for region in request.destinations:
+            if not REGION.match(region or ''):
+                raise InputError('destination_regions', 'expected Tencent Cloud regions like ap-beijing, got %r' % (region,))
+        if request.source_region in request.destinations:
+            raise InputError('destination_regions', 'cannot include the source region %s: '
+                             'CopySnapshotCrossRegions copies to other regions only' % request.source_region)
+        name = request.options.get('name')
+        if name is not None and not 1 <= len(name) <= MAX_NAME:
+            raise InputError('name', 'is 1 to %d characters, got %d' % (MAX_NAME, len(name)))
+        TAG_RULES.validate(request.options.get('tags'))
+
+    # ------------------------------------------------------------------ a separate DR account (dr_account, clouds.tencent.cbs_dr_account)
+    def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
+        # pylint: disable-next=import-outside-toplevel  # the module imports this one
+        from .cbs_dr_account import CbsDrAccount
+        dr_client = TencentClient(connection, self.client.sdk, retry=self.client.retry)
+        self.dr = CbsDrAccount(self, dr_client, source_region, account)
+        self.client = cast('TencentClient', TencentAccountRouter(self.staging_client, dr_client, source_region))
+
+    def check_source(self, request: CopyRequest, source: Snapshot) -> None:
+        """With dr_account, the source must be a data disk's snapshot: CBS shares no other with another account
+        (ModifySnapshotsSharePermission), so its staged copy could not reach the DR account."""
+        if self.dr is not None and self._disk_usage.get(source.id) == 'SYSTEM_DISK':
+            raise CloudError('ModifySnapshotsSharePermission', 'SystemDiskNotShareable', 'source snapshot %s is of a system disk, '
+                             'which CBS does not share with another account: the DR account %s cannot make a copy of it '
+                             '(docs/vault.md)' % (source.id, self.dr.account), kind=INVALID, region=source.region)
+
+    def client_for(self, region: str | None) -> TencentClient:
+        """The client of the account that holds the DR copies of ``region`` (the source's, or the DR account's)."""
+        return self.client.client_for(region) if isinstance(self.client, TencentAccountRouter) else self.client
+
+    def start_dr_run(self, lease: RunLease) -> None:
+        # The DR account's snapshot of a bridge disk is a copy made outside the engine's copy call: leased on the staged copy.
+        if self.dr is not None:
+            self.dr.leases = lease.copy_leases(self)
+
+    def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
+        return cast('CbsDrAccount', self.dr).find_shares(dr_regions)
+
+    def release_share(self, source_region: str, snapshot_id: str) -> bool:
+        cast('CbsDrAccount', self.dr).release_share(snapshot_id)
+        return True
+
+    def dr_account_steps(self) -> tuple[list[str], list[str]]:
+        return cast('CbsDrAccount', self.dr).steps()
+
+    def settle_dr_account(self, dr_regions: list[str]) -> int:
+        return cast('CbsDrAccount', self.dr).settle(dr_regions)
+
+    def describe(self, region: str, snapshot_ids: list[str]) -> dict[str, Snapshot]:
+        if self.dr is not None and region != self.dr.source_region:
+            return self.dr.describe(region, snapshot_ids)
+        return super().describe(region, snapshot_ids)
+
+    # ------------------------------------------------------------------ reads
+    def describe_ids(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
+        return self.describe_ids_with(self.client, region, snapshot_ids)
+
+    def describe_with(self, client: TencentClient, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
+        """describe in the account of ``client``."""
+        return describe_in_batches(functools.partial(self.describe_ids_with, client, region), snapshot_ids, self.ids_per_describe)
+
+    def describe_ids_with(self, client: TencentClient, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
+        """describe_ids in the account of ``client``."""
+        # DescribeSnapshots answers an empty set for an unknown id (the base get_sources says it),
+        # but refuses a batch in which one id is malformed or gone for good: then they are asked one by one.
+        try:
+            answer = client.call('cbs', region, 'DescribeSnapshots', {'SnapshotIds': list(snapshot_ids), 'Limit': PAGE_SIZE})
+        except CloudError as error:
+            if error.kind != NOT_FOUND:
+                raise
+            if len(snapshot_ids) == 1:
+                return {}
+            found: dict[str, Snapshot] = {}
+            for snapshot_id in snapshot_ids:
+                found.update(self.describe_ids_with(client, region, [snapshot_id]))
+            return found
+        found = {}
+        for item in answer.get('SnapshotSet') or []:
+            # The whole answer is kept: find_copies reads a source's DiskId and CopyingToRegions.
+            self._sources[(region, item['SnapshotId'])] = item
+            found[item['SnapshotId']] = self.snapshot(item, region)
+        return found
+
+    def _describe_items(self, region: str, snapshot_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """{id: DescribeSnapshots item} for those ids, read now (describe_ids keeps them); unknown ones are left out."""
+        found = self.describe(region, snapshot_ids)
+        return {snapshot_id: self._sources[(region, snapshot_id)] for snapshot_id in found}
+
+    def list_snapshots(self, region: str, filters: Sequence[Mapping[str, Any]], client: TencentClient | None = None) -> dict[str, dict[str, Any]]:
+        """Every snapshot in ``region`` matching ``filters``, all pages (``client``: the account's, by default the adapter's)."""
+        return self.list_pages(region, 'DescribeSnapshots', 'SnapshotSet', 'SnapshotId', filters, client=client)
+
+    # pylint: disable-next=too-many-arguments
+    def list_pages(self, region: str, action: str, set_name: str, id_name: str, filters: Sequence[Mapping[str, Any]],
+                   first: dict[str, Any] | None = None, client: TencentClient | None = None) -> dict[str, dict[str, Any]]:
+        """{id: item} for every item of a Describe action matching ``filters``, all pages; ``first``: the answer
+        for the first page, when it is read already."""
+        caller = client or self.client
+        items = offset_pages(lambda page: caller.call('cbs', region, action, page), {'Filters': filters} if filters else {},
+                             lambda answer: answer.get(set_name) or [], PAGE_SIZE, first=first)
+        return {item[id_name]: item for item in items}
+
+    # ------------------------------------------------------------------ finding copies
+    def find_copies(self, destination: str, requests: Sequence[CopyRequest]) -> dict[str, list[Snapshot]]:
+        if self.dr is not None:
+            return self.dr.find_copies(destination, requests)
+        return self.find_copies_with(self.client, destination, requests)
+
+    def find_copies_with(self, client: TencentClient, destination: str, requests: Sequence[CopyRequest]) -> dict[str, list[Snapshot]]:
+        """find_copies in the account of ``client``."""
+        by_tag = {request.source_tag: request for request in requests}
+        by_name: dict[str, list[CopyRequest]] = {}
+        for request in requests:
+            for name in sorted({copy_name(request), default_copy_name(request.source_region, request.source_id)}):
+                by_name.setdefault(name, []).append(request)
+        items: dict[str, dict[str, Any]] = {}
+        if len(requests) > LISTING_THRESHOLD:
+            items = self.list_snapshots(destination, [], client)
+        else:
+            names = sorted(by_name)
+            for start in range(0, len(names), FILTER_VALUES):
+                items.update(self.list_snapshots(destination, [{'Name': 'snapshot-name', 'Values': names[start:start + FILTER_VALUES]}], client))
+        found: dict[str, list[Snapshot]] = {}
+        for item in items.values():
+            owner = self._owner(item, by_tag, by_name) if item.get('CopyFromRemote') else None
+            if owner is not None:
+                found.setdefault(owner.source_tag, []).append(self.snapshot(item, destination))
+        missing = [request for request in requests if request.source_tag not in found]
+        if missing:
+            self._find_in_flight(client, destination, missing, found)
+        return found
+
+    def complete_copies(  # pylint: disable=unused-argument
+            self, destination: str, requests: Sequence[CopyRequest], found: Mapping[str, Sequence[Snapshot]]) -> None:
+        """Tag the copies found without our source tag (a run before was cut short while tagging); with dr_account, take
+        the staged copies found one step further into the DR account."""
+        self._finish_tagging(requests, found)
+        if self.dr is not None:
+            self.dr.advance(destination, [copy for copies in found.values() for copy in copies])
+
+    def _owner(self, item: Mapping[str, Any], by_tag: Mapping[str, CopyRequest],
+               by_name: Mapping[str, Sequence[CopyRequest]]) -> CopyRequest | None:
+        """The request whose source ``item`` (a copy in the destination) was copied from, if any."""
+        tag = tag_dict(item.get('Tags')).get(SOURCE_TAG)
+        if tag:
+            return by_tag.get(tag)
+        for request in by_name.get(cast(str, item.get('SnapshotName')), ()):
+            if not self._other_disk(request, item):
+                return request
+        return None
+
+    def _other_disk(self, request: CopyRequest, item: Mapping[str, Any]) -> bool:
+        """True when ``item`` is clearly a copy of another disk than the source's."""
+        source = self._sources.get((request.source_region, request.source_id)) or {}
+        return any(source.get(field) and item.get(field) and source[field] != item[field] for field in ('DiskId', 'DiskSize'))
+
+    def _find_in_flight(self, client: TencentClient, destination: str, requests: Sequence[CopyRequest], found: dict[str, list[Snapshot]]) -> None:
+        """Copies under way that the source lists in CopyingToRegions but no name or tag gave away."""
+        busy: list[CopyRequest] = []
+        for region in sorted({request.source_region for request in requests}):
+            group = [request for request in requests if request.source_region == region]
+            sources = self._describe_items(region, sorted({request.source_id for request in group}))
+            busy.extend(request for request in group
+                        if destination in (sources.get(request.source_id, {}).get('CopyingToRegions') or ()))
+        if not busy:
+            return
+        in_flight = self.list_snapshots(destination, [{'Name': 'snapshot-state', 'Values': IN_FLIGHT_STATES}], client)
+        for request in busy:
+            source = self._sources.get((request.source_region, request.source_id)) or {}
+            matches = [item for item in in_flight.values()
+                       if item.get('CopyFromRemote') and not tag_dict(item.get('Tags')).get(SOURCE_TAG)
+                       and (str(item.get('SnapshotName') or '').startswith('Copied %s' % request.source_id)
+                            or (source.get('DiskId') and item.get('DiskId') == source['DiskId']
+                                and not self._other_disk(request, item)))]
+            if len(matches) == 1:
+                found[request.source_tag] = [self.snapshot(matches[0], destination)]
+            elif self.check_mode:
+                # No copy call may be made to learn more: report the copy under way, without an id (None, which
+                # core.model's Snapshot.id, typed str, does not allow for).
+                found[request.source_tag] = [Snapshot(
+                    None, destination, PENDING, cloud_state='COPYING_FROM_REMOTE', created=utc_now(),  # type: ignore[arg-type]
+                    message='a copy to %s is under way (the source lists it in CopyingToRegions), '
+                            'but it cannot be told apart from other copies yet' % destination)]
+            # Otherwise the copy call answers ResourceInUse.CopySnapshotConflict, and the engine
+            # looks again after a pause.
+
+    def _finish_tagging(self, requests: Sequence[CopyRequest], found: Mapping[str, Sequence[Snapshot]]) -> None:
+        """Tag the copies found without our source tag (a run before was interrupted)."""
+        for request in requests:
+            untagged = [snapshot for snapshot in found.get(request.source_tag, ())
+                        if snapshot.id and snapshot.tags.get(SOURCE_TAG) != request.source_tag]
+            if not untagged:
+                continue
+            failures = self._set_tags(untagged, request.copy_tags(), self.staging_client)
+            if failures:
+                ids = ', '.join(sorted(failures))
+                error = next(iter(failures.values()))
+                raise CloudError(error.action, error.code, '%s. Found the copies %s of %s but could not set their tags; '
+                                 'fix the cause and run again' % (error.message.rstrip('.'), ids, request.source_tag),
+                                 error.request_id, kind=error.kind, region=error.region)
+
+    # ------------------------------------------------------------------ the copy
+    def start_copy(self, request: CopyRequest, destinations: Sequence[str]) -> dict[str, Snapshot | CloudError]:
+        name = copy_name(request)
+        results: dict[str, Snapshot | CloudError] = {}
+        try:
+            answer = self._copy_call(request, destinations, name)
+        except CloudError as error:
+            if error.code != CONFLICT:
+                raise
+            # One busy region refuses the whole call: copy to the others, and let the engine look
+            # the busy ones up again (the copy under way there is found and reported).
+            sources = self._describe_items(request.source_region, [request.source_id])
+            busy = set(sources.get(request.source_id, {}).get('CopyingToRegions') or ()) & set(destinations)
+            free = [destination for destination in destinations if destination not in busy]
+            if not busy or not free:
+                raise
+            for destination in busy:
+                results[destination] = CloudError(error.action, error.code, 'a copy of %s to %s is already under way'
+                                                  % (request.source_id, destination), error.request_id,
+                                                  kind=ALREADY_EXISTS, region=destination)
+            answer = self._copy_call(request, free, name)
+        made: list[Snapshot] = []
+        for item in answer.get('SnapshotCopyResultSet') or []:
+            region = item.get('DestinationRegion')
+            if region not in destinations or region in results:
+                continue
+            if item.get('Code') == 'Success' and item.get('SnapshotId'):
+                copy = Snapshot(item['SnapshotId'], region, PENDING, cloud_state='COPYING_FROM_REMOTE', progress=0, name=name,
+                                created=utc_now())
+                results[region] = copy
+                made.append(copy)
+            else:
+                results[region] = cloud_error('CopySnapshotCrossRegions', region, item.get('Code') or 'Unknown',
+                                              item.get('Message'), answer.get('RequestId'))
+        if made:
+            for snapshot_id, tagging_error in self._tag_made(made, request.copy_tags()).items():
+                copy = next(snapshot for snapshot in made if snapshot.id == snapshot_id)
+                results[copy.region] = untagged_copy_error(copy.id, copy.region, tagging_error, may_pass=tagging_error.kind == RETRYABLE)
+            if self.dr is not None:
+                # Each copy is the source account's, staged for the DR account, which makes its own of it (describe).
+                for copy in made:
+                    self.dr.staged(copy)
+        return results
+
+    def _copy_call(self, request: CopyRequest, destinations: Sequence[str], name: str) -> dict[str, Any]:
+        values = {'SnapshotId': request.source_id, 'DestinationRegions': list(destinations), 'SnapshotName': name}
+        return self.client.call('cbs', request.source_region, 'CopySnapshotCrossRegions',
+                                {parameter: values[parameter] for parameter in COPY_CALL_PARAMETERS})
+
+    # ------------------------------------------------------------------ tags
+    def _tag_made(self, made: Sequence[Snapshot], tags: dict[str, str]) -> dict[str, CloudError]:
+        """Tag the copies one copy call made: in one go, or, for a DR run, each with its own id too (COPY_TAG), in the
+        same TagResources call, so that marking a DR copy costs no call of its own."""
+        if DISK_TAG not in tags:
+            return self._set_tags(made, tags)
+        failures: dict[str, CloudError] = {}
+        for copy in made:
+            failures.update(self._set_tags([copy], with_copy_mark(tags, copy.id)))
+        return failures
+
+    def _set_tags(self, snapshots: Sequence[Snapshot], tags: dict[str, str], client: TencentClient | None = None) -> dict[str, CloudError]:
+        """Put ``tags`` on ``snapshots`` with TagResources; answer {snapshot id: CloudError} for those that failed.
+        ``client``: the account that holds them, by default the source account (the Tag service has no region).
+
+        The source tag goes in the last call, so its presence on a copy means all tags are there.
+        """
+        caller = client or self.staging_client
+        pairs = source_tag_last(tags)
+        failures: dict[str, CloudError] = {}
+        for start in range(0, len(snapshots), TAG_RESOURCES_PER_CALL):
+            group = {resource_name(snapshot): snapshot for snapshot in snapshots[start:start + TAG_RESOURCES_PER_CALL]}
+            for tag_start in range(0, len(pairs), TAGS_PER_CALL):
+                pending = [resource for resource, snapshot in group.items() if snapshot.id not in failures]
+                if not pending:
+                    break
+                chunk = tag_list(pairs[tag_start:tag_start + TAGS_PER_CALL], 'TagKey', 'TagValue')
+                try:
+                    answer = caller.call('tag', None, 'TagResources', {'ResourceList': pending, 'Tags': chunk})
+                except CloudError as error:
+                    for resource in pending:
+                        failures[group[resource].id] = error
+                    continue
+                for failed in answer.get('FailedResources') or []:
+                    snapshot = group.get(failed.get('Resource'))
+                    if snapshot is not None:
+                        failures[snapshot.id] = tag_error(snapshot, failed, answer.get('RequestId'))
+        for snapshot in snapshots:
+            if snapshot.id not in failures:
+                snapshot.tags.update(tags)
+        return failures
+
+    # ------------------------------------------------------------------ tags of source snapshots (dr.claims.SourceTagCalls)
+    # A run's claims are on the source snapshots, the disks' account's: its client (staging_client) for every call, not
+    # the adapter's client, which with dr_account routes by region and would take a change of that routing along.
+    def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
+        pairs = tag_list(dict(tags), 'TagKey', 'TagValue')
+        for start in range(0, len(pairs), TAGS_PER_CALL):
+            self._tag_sources_call('TagResources', source_region, snapshot_ids, {'Tags': pairs[start:start + TAGS_PER_CALL]})
+
+    def sources_tags(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+        # DescribeSnapshots answers each snapshot's tags (cbs 2017-03-12 Snapshot.Tags) and leaves an id it does not know
+        # out (describe_ids_with): 100 ids a call, no Tag service read.
+        found = self.describe_with(self.staging_client, source_region, snapshot_ids)
+        return {snapshot_id: dict(snapshot.tags) for snapshot_id, snapshot in found.items()}
+
+    def untag_sources(self, source_region: str, snapshot_ids: Sequence[str], keys: Sequence[str]) -> None:
+        # UnTagResources takes keys, not values (tag 2018-08-13 UnTagResourcesRequest.TagKeys); a key not on a snapshot is
+        # no failure (unverifiable: not documented either way; fakecloud takes it so).
+        unique = sorted(set(keys))
+        for start in range(0, len(unique), TAGS_PER_CALL):
+            self._tag_sources_call('UnTagResources', source_region, snapshot_ids, {'TagKeys': unique[start:start + TAGS_PER_CALL]},
+                                   gone_is_done=True)
+
+    def _tag_sources_call(self, action: str, source_region: str, snapshot_ids: Sequence[str], params: Mapping[str, Any], *,
+                          gone_is_done: bool = False) -> None:
+        """Send the Tag service's ``action`` with ``params`` for the snapshots, 9 a call, in the disks' account. A snapshot's
+        failure comes in a normal answer (FailedResources, tag 2018-08-13 TagResourcesResponse and UnTagResourcesResponse): the
+        others' batches are still sent, then the first failure is raised, naming every snapshot that failed; with
+        ``gone_is_done``, a snapshot gone (not found) is no failure: its tags are gone with it."""
+        failed: list[str] = []
+        first: CloudError | None = None
+        for batch in id_batches(snapshot_ids, TAG_RESOURCES_PER_CALL):
+            names = {snapshot_resource_name(source_region, snapshot_id): snapshot_id for snapshot_id in batch}
+            answer = self.staging_client.call('tag', None, action, dict(params, ResourceList=list(names)))
+            for row in answer.get('FailedResources') or []:
+                snapshot_id = names.get(row.get('Resource'), str(row.get('Resource')))
+                error = cloud_error(action, source_region, row.get('Code') or 'Unknown', row.get('Message'), answer.get('RequestId'))
+                if gone_is_done and error.kind == NOT_FOUND:
+                    continue
+                failed.append(snapshot_id)
+                first = first or error
+        if first is not None:
+            raise CloudError(action, first.code, '%s (source snapshots: %s)' % (first.message, ', '.join(failed)), first.request_id,
+                             kind=first.kind, region=source_region)
+
+    # ------------------------------------------------------------------ for the DR run (dr_sync)
+    def find_disks(self, region: str, tag_selector: Mapping[str, Any]) -> list[Disk]:
+        filters = tag_filters(tag_selector)
+        return [Disk(item['DiskId'], region, name=item.get('DiskName') or None, size=item.get('DiskSize'),
+                     tags=tag_dict(item.get('Tags')))
+                for item in self.list_pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', filters).values()]
+
+    def disk_snapshots(self, region: str, disks: Sequence[Disk]) -> dict[str, list[Snapshot]]:
+        ids = sorted({disk.id for disk in disks})
+        found: dict[str, list[Snapshot]] = {}
+        for item in self._snapshots_of_disks(region, ids):
+            # Kept for find_copies, which tells a copy of these sources from a copy of another disk.
+            self._sources[(region, item['SnapshotId'])] = item
+            found.setdefault(cast(str, item.get('DiskId')), []).append(self.snapshot(item, region))
+        return found
+
+    def _snapshots_of_disks(self, region: str, disk_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The snapshots of these disks, in as few reads as the region allows.
+
+        The disk-id filter takes 10 ids a call; listing the whole region takes 100 snapshots a
+        call. For many disks, the first page of the listing tells how many snapshots there are
+        (TotalCount), and so which of the two costs fewer calls; for a few, the filter wins anyway.
+        """
+        chunks = [disk_ids[start:start + DISK_IDS_PER_FILTER] for start in range(0, len(disk_ids), DISK_IDS_PER_FILTER)]
+        if len(chunks) >= LISTING_PROBE_CHUNKS:
+            first = self.client.call('cbs', region, 'DescribeSnapshots', offset_page({}, 0, PAGE_SIZE))
+            total = first.get('TotalCount') or 0
+            if -(-total // PAGE_SIZE) <= len(chunks):
+                wanted = set(disk_ids)
+                items = self.list_pages(region, 'DescribeSnapshots', 'SnapshotSet', 'SnapshotId', [], first=first)
+                return [item for item in items.values() if item.get('DiskId') in wanted]
+        items = {}
+        for chunk in chunks:
+            items.update(self.list_snapshots(region, [{'Name': 'disk-id', 'Values': chunk}]))
+        return list(items.values())
+
+    def create_snapshot(  # pylint: disable=unused-argument
+            self, region: str, disk: Disk, name: str | None, description: str | None, tags: dict[str, str] | None) -> Snapshot:
+        # CBS snapshots have no description. CreateSnapshot takes the tags itself, so the new
+        # snapshot is never seen without them.
+        params: dict[str, Any] = {'DiskId': disk.id}
+        if name:
+            params['SnapshotName'] = name[:MAX_NAME]
+        if tags:
+            params['Tags'] = tag_list(tags)
+        try:
+            answer = self.client.call('cbs', region, 'CreateSnapshot', params)
+        except CloudError as error:
+            # CreateSnapshot has no idempotency token: after a lost answer, adopt the snapshot
+            # the call made (found by its tags) rather than let a retry make a second one.
+            made: Snapshot | None = None
+            if error.uncertain and tags:
+                try:
+                    made = self._made_by(region, disk, params)
+                except CloudError:
+                    made = None
+            if made is None:
+                raise
+            return made
+        return Snapshot(answer['SnapshotId'], region, PENDING, cloud_state='CREATING', progress=0, tags=dict(tags or {}),
+                        size=disk.size, volume_id=disk.id, created=utc_now(), name=params.get('SnapshotName'))
+
+    def _made_by(self, region: str, disk: Disk, params: Mapping[str, Any]) -> Snapshot | None:
+        """The snapshot that the CreateSnapshot call with ``params`` made, if exactly one of the disk's has its name and tags."""
+        wanted = tag_dict(params['Tags'])
+        items = self.list_snapshots(region, [{'Name': 'disk-id', 'Values': [disk.id]}])
+        matches = [item for item in items.values() if tag_dict(item.get('Tags')) == wanted
+                   and item.get('SnapshotName') == params.get('SnapshotName', item.get('SnapshotName'))]
+        return self.snapshot(matches[0], region) if len(matches) == 1 else None
+
+    def list_copies(self, destination: str) -> list[Snapshot]:
+        """The copies in ``destination`` that this collection made, from a listing of the region (no tag
+        filter exists): those with our source tag, and those with our default name and without it, whose
+        tagging was cut short (the run stopped between the copy and TagResources). A later run tags
+        such a copy only while its source is a disk's newest snapshot; after that, its name is all
+        that says which snapshot it copies (without it, pruning would keep the copy for ever)."""
+        copies: list[Snapshot] = []
+        for item in self.list_snapshots(destination, []).values():
+            # With dr_account, the DR account's copies are snapshots of bridge disks (STAGED_FROM_TAG), and it lists the
+            # staged copies shared with it, which are not its own.
+            if item.get('SnapshotType') == SHARED_SNAPSHOT or not (
+                    item.get('CopyFromRemote') or (self.dr is not None and STAGED_FROM_TAG in tag_dict(item.get('Tags')))):
+                continue
+            tagged = tag_dict(item.get('Tags')).get(SOURCE_TAG)
+            named = None if tagged else DEFAULT_NAME.match(item.get('SnapshotName') or '')
+            if tagged or named:
+                copy = self.snapshot(item, destination)
+                if named:
+                    copy.source_region, copy.source_id = named.group('region'), named.group('source_id')
+                copies.append(copy)
+        return copies
+
+    def delete_snapshot(self, region: str, snapshot_id: str) -> None:
+        self.client.call('cbs', region, 'DeleteSnapshots', {'SnapshotIds': [snapshot_id]})
+
+    # ------------------------------------------------------------------ for the restore drill
+    def restore_zones(self, region: str, disk_type: str) -> list[str]:
+        params: dict[str, Any] = {'InquiryType': 'INQUIRY_CBS_CONFIG', 'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskUsage': 'DATA_DISK'}
+        if disk_type in QUOTA_FILTER_TYPES:
+            params['DiskTypes'] = [disk_type]
+        answer = self.client.call('cbs', region, 'DescribeDiskConfigQuota', params)
+        configs = [config for config in answer.get('DiskConfigSet') or [] if config.get('Available') and config.get('DiskType') == disk_type]
+        sizes = [config['MinDiskSize'] for config in configs if isinstance(config.get('MinDiskSize'), int)]
+        if sizes:
+            self._minimum_size[(region, disk_type)] = min(sizes)
+        return sorted({config['Zone'] for config in configs if config.get('Zone')})
+
+    def restore_refusal(self, copy: Snapshot) -> str | None:
+        if self._disk_usage.get(copy.id) == 'SYSTEM_DISK':
+            return ('CreateDisks makes disks from copies of data disks only, and %s is a copy of a system disk: '
+                    'restore it through an image' % copy.id)
+        return None
+
+    # pylint: disable-next=too-many-arguments
+    def create_test_disk(self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: dict[str, str],
+                         token: str) -> DrillDisk:
+        params: dict[str, Any] = {'Placement': {'Zone': zone}, 'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskType': disk_type, 'SnapshotId': copy.id,
+                                  'DiskName': name[:MAX_NAME], 'DiskCount': 1, 'Tags': tag_list(tags), 'ClientToken': token}
+        # Without DiskSize the disk has the snapshot's size, the smallest it can have, unless the type's is larger.
+        minimum = self._minimum_size.get((region, disk_type))
+        if minimum is not None and (copy.size is None or copy.size < minimum):
+            params['DiskSize'] = max(minimum, copy.size or 0)
+        answer = self.client.call('cbs', region, 'CreateDisks', params)
+        made = answer.get('DiskIdSet') or []
+        if not made:
+            # The disk may have been made: the drill looks for it by its tags before asking again.
+            raise CloudError('CreateDisks', 'InvalidResponse', 'the answer names no disk (DiskIdSet is %r)' % (made,),
+                             answer.get('RequestId'), kind=RETRYABLE, uncertain=True, region=region)
+        # Not listed until it is made (DISK_STATE_MAP): pending until then.
+        return DrillDisk(made[0], region, PENDING, cloud_state='(not listed yet)', zone=zone, name=params['DiskName'], tags=dict(tags),
+                         snapshot_id=copy.id, size=params.get('DiskSize') or copy.size)
+
+    def describe_test_disks(self, region: str, disk_ids: Sequence[str]) -> dict[str, DrillDisk]:
+        found: dict[str, DrillDisk] = {}
+        # By filter, not DiskIds: an id not (yet) listed is left out rather than refused.
+        for start in range(0, len(disk_ids), FILTER_VALUES):
+            items = self.list_pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'disk-id', 'Values': list(disk_ids[start:start + FILTER_VALUES])}])
+            found.update((disk_id, self.test_disk(item, region)) for disk_id, item in items.items())
+        return found
+
+    def find_test_disks(self, region: str) -> list[DrillDisk]:
+        items = self.list_pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}])
+        # A returned disk (TORECYCLE) is gone: deleting it again would only be refused (RETURNED).
+        return [disk for disk in (self.test_disk(item, region) for item in items.values()) if disk.state != DELETING]
+
+    def delete_test_disk(self, region: str, disk_id: str) -> None:
+        self.terminate_disk(region, disk_id)
+
+    def terminate_disk(self, region: str, disk_id: str, client: TencentClient | None = None) -> None:
+        """Return one disk (one a call: TerminateDisks answers all or none); one returned already is NOT_FOUND."""
+        try:
+            (client or self.client).call('cbs', region, 'TerminateDisks', {'DiskIds': [disk_id]})
+        except CloudError as error:
+            if error.code == RETURNED:
+                error.kind = NOT_FOUND
+            raise
+
+    def tag_staged(self, copy: Snapshot, tags: dict[str, str]) -> None:
+        """Add ``tags`` to a copy the source account staged in a DR region (dr_account)."""
+        failures = self._set_tags([copy], tags, self.staging_client)
+        if failures:
+            raise next(iter(failures.values()))
+
+    def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
+        # A DR copy is in the account of its region (with dr_account, the DR account's outside the source region).
+        failures = self._set_tags([copy], tags, self.client_for(copy.region))
+        if failures:
+            raise next(iter(failures.values()))
+
+    @staticmethod
+    def test_disk(item: Mapping[str, Any], region: str) -> DrillDisk:
+        state = item.get('DiskState')
+        return DrillDisk(item['DiskId'], region, DISK_STATE_MAP.get(state, PENDING), cloud_state=state,
+                         zone=(item.get('Placement') or {}).get('Zone'), name=item.get('DiskName') or None,
+                         tags=tag_dict(item.get('Tags')), created=utc_time(item.get('CreateTime')), size=item.get('DiskSize'))
+
+    # ------------------------------------------------------------------ mapping
+    def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:
+        self._disk_usage[item['SnapshotId']] = item.get('DiskUsage')
+        state = item.get('SnapshotState')
+        percent = item.get('Percent')
+        return Snapshot(
+            item['SnapshotId'], region, STATE_MAP.get(state, PENDING), cloud_state=state,
+            progress=percent if isinstance(percent, int) else None, encrypted=item.get('Encrypt'),
+            tags=tag_dict(item.get('Tags')), size=item.get('DiskSize'), volume_id=item.get('DiskId') or None,
+            created=utc_time(item.get('CreateTime')), name=item.get('SnapshotName'),
+        )
+
+
+def tag_error(snapshot: Snapshot, failed: Mapping[str, Any], request_id: str | None) -> CloudError:
+    """The CloudError for one resource in TagResources' FailedResources."""
+    code = failed.get('Code') or 'Unknown'
+    error = cloud_error('TagResources', snapshot.region, code, failed.get('Message'), request_id)
+    if classify(code) == NOT_FOUND:
+        # A copy made a moment ago may not be known to the Tag service yet.
+        error.kind = RETRYABLE
+    return error

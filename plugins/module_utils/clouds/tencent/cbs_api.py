@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the CBS adapter (clouds.tencent.cbs) and its DR account (clouds.tencent.cbs_dr_account) both know of CBS: the API's limits they share, and
+the calls of the adapter that the DR account makes (CbsCalls). The adapter holds its DR account and imports it; the DR
+account knows the adapter only as CbsCalls, so neither reaches into the other's file."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from ...core.model import CopyRequest, Disk, DrillDisk, Snapshot
+    from .client import TencentClient
+
+# Snapshot.SnapshotType of a snapshot another account shared with the caller (DescribeSnapshotsRequest.Filters, snapshot-type).
+SHARED_SNAPSHOT = 'SHARED_SNAPSHOT'
+# DescribeSnapshots' disk-id filter takes at most 10 values (API reference, DescribeSnapshots).
+DISK_IDS_PER_FILTER = 10
+
+
+class CbsCalls(Protocol):
+    """The CBS adapter's calls that its DR account makes (each documented where CbsAdapter writes it)."""
+
+    check_mode: bool
+    staging_client: TencentClient
+
+    def list_snapshots(self, region: str, filters: Sequence[Mapping[str, Any]], client: TencentClient | None = None) -> dict[str, dict[str, Any]]:
+        ...
+
+    def list_pages(self, region: str, action: str, set_name: str, id_name: str, filters: Sequence[Mapping[str, Any]],
+                   first: dict[str, Any] | None = None, client: TencentClient | None = None) -> dict[str, dict[str, Any]]:
+        ...
+
+    def describe_with(self, client: TencentClient, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
+        ...
+
+    def find_copies_with(self, client: TencentClient, destination: str, requests: Sequence[CopyRequest]) -> dict[str, list[Snapshot]]:
+        ...
+
+    def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:
+        ...
+
+    def test_disk(self, item: Mapping[str, Any], region: str) -> DrillDisk:
+        ...
+
+    def create_snapshot(self, region: str, disk: Disk, name: str | None, description: str | None, tags: dict[str, str] | None) -> Snapshot:
+        ...
+
+    def restore_zones(self, region: str, disk_type: str) -> list[str]:
+        ...
+
+    def create_test_disk(self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: dict[str, str],
+                         token: str) -> DrillDisk:
+        ...
+
+    def terminate_disk(self, region: str, disk_id: str, client: TencentClient | None = None) -> None:
+        ...
+
+    def tag_staged(self, copy: Snapshot, tags: dict[str, str]) -> None:
+        ...
+
+    def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
+        ...

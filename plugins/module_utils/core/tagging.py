@@ -1,0 +1,209 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Tags: the one home for their shapes and their rules.
+
+Users give tags as a dict. The clouds carry them as lists of pairs whose field names differ per
+API (vendor models): EC2 and CBS ``[{Key, Value}]``; ECS answers ``{Tag: [{TagKey, TagValue}]}``
+and ENS's DescribeDisks ``{Tags: [{Key, Value}]}``; Tencent's TagResources takes ``[{TagKey,
+TagValue}]``; ECS's RPC requests take ``Tag.N.Key`` and ``Tag.N.Value``. What each cloud accepts
+is a TagRules, with its source where it is made.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
+
+from .errors import InputError
+
+# The tag that names a copy's source on every cloud: "<source region>/<source snapshot id>".
+# Adapters write it on each copy they make and look copies up by it; the DR role prunes only
+# snapshots that carry it.
+SOURCE_TAG = 'snapcopy:source'
+
+# The tag that names the disk of a DR copy ("<source region>/<disk id>"), set by dr_sync so that
+# pruning can keep and drop copies per disk even after the source snapshots are gone.
+DISK_TAG = 'snapcopy:disk'
+
+
+# On a DR copy where the cloud records no link to the copy's source (EBS, CBS): the copy's own id, written by the DR
+# run once the cloud has named the copy. Our other tags can be copied along with a copy; this one then names another
+# id, so a person's copy of a DR copy is never taken for a DR copy (and never pruned).
+COPY_TAG = 'snapcopy:copy'
+# On a source snapshot a DR run shared with its DR account (dr_account), the account's id: the run that finds it with no
+# copy of the snapshot in flight removes the share and the tag. A share a person made carries no such tag, and stays.
+SHARE_TAG = 'snapcopy:shared-with'
+# On such a source, one tag per DR run that needs the share (the prefix, then the run's id): the time by which that run is
+# over and its DR regions (dr.claims, dr.shares). The share goes only when no claim of a run that may still be under way is left.
+SHARE_CLAIM_TAG_PREFIX = 'snapcopy:share-claim:'
+# On such a source while a run takes its share back, that run's tag (the prefix, then its id): a run that claims the share
+# meanwhile waits for it to go before it copies (dr.shares).
+RELEASE_TAG_PREFIX = 'snapcopy:share-release:'
+# A run's copy lease on a source snapshot, one tag a run, around each copy call (dr.claims.CopyLeases).
+COPY_LEASE_TAG_PREFIX = 'snapcopy:copy-lease:'
+# Tencent Cloud CBS with dr_account (clouds.tencent.cbs_dr_account): on the DR account's bridge disk, made from a staged copy shared with
+# it, and on the DR account's copy, a snapshot of that disk, the staged copy's id. It links the three across a killed run.
+STAGED_FROM_TAG = 'snapcopy:staged-from'
+
+
+def with_copy_mark(tags: dict[str, str], copy_id: str) -> dict[str, str]:
+    """The tags to write on the copy ``copy_id``: a DR run's copy (it carries DISK_TAG) names itself in COPY_TAG."""
+    return dict(tags, **{COPY_TAG: copy_id}) if DISK_TAG in tags else tags
+
+
+# The restore drill's marks (see dr.restore): on a test disk, the drill's id, its DR scope and the copy it
+# is made from; on a DR copy, when a drill last restored it ("20261122T181400Z").
+RESTORE_RUN_TAG = 'snapcopy:restore-test'
+RESTORE_SCOPE_TAG = 'snapcopy:restore-scope'
+RESTORE_COPY_TAG = 'snapcopy:restore-copy'
+RESTORE_TESTED_TAG = 'snapcopy:restore-tested'
+# On a test disk: the time ("20261122T191400Z") by which the run that made it is over, whatever it waits for. Until
+# then no other run deletes it as a leftover: two runs of one scope at once leave each other's disks alone.
+RESTORE_UNTIL_TAG = 'snapcopy:restore-until'
+
+# Where a cloud keeps no tags on a snapshot (ENS), the copy's description carries them instead,
+# at its end: "[snapcopy source=<region>/<id> disk=<region>/<disk id> tested=<time>]".
+MARKER_KEYS = {SOURCE_TAG: 'source', DISK_TAG: 'disk', RESTORE_TESTED_TAG: 'tested'}
+_MARKER = re.compile(r'\s*\[snapcopy((?: [a-z]+=[^\s\[\]]+)+)\]\s*$')
+
+
+def description_marker(tags: Mapping[str, str]) -> str:
+    """The marker for the description of a copy with ``tags`` (only the MARKER_KEYS go in it)."""
+    fields = ['%s=%s' % (word, tags[key]) for key, word in MARKER_KEYS.items() if tags.get(key)]
+    return '[snapcopy %s]' % ' '.join(fields)
+
+
+def marked_description(description: str | None, tags: Mapping[str, str]) -> str:
+    """``description`` (may be None) with the marker of ``tags`` after it."""
+    marker = description_marker(tags)
+    return '%s %s' % (description, marker) if description else marker
+
+
+def split_marker(description: str | None) -> tuple[str | None, dict[str, str]]:
+    """(the description without its marker or None, {tag key: value} of the marker; {} when it has none)."""
+    match = _MARKER.search(description or '')
+    if match is None:
+        return description or None, {}
+    words = {word: key for key, word in MARKER_KEYS.items()}
+    tags: dict[str, str] = {}
+    for field in match.group(1).split():
+        word, dummy, value = field.partition('=')
+        if word in words:
+            tags[words[word]] = value
+    return cast(str, description)[:match.start()] or None, tags
+
+
+def string_tags(tags: Mapping[Any, Any] | None) -> dict[str, str]:
+    """Tags as the clouds store them: text keys and values (YAML may give numbers, booleans or null)."""
+    return {str(key): '' if value is None else str(value) for key, value in (tags or {}).items()}
+
+
+def tag_list(tags: dict[str, str] | Iterable[tuple[str, str]], key: str = 'Key', value: str = 'Value') -> list[dict[str, str]]:
+    """``{key: value}`` as the cloud's list of pairs, sorted by key (requests are then the same on every run);
+    (key, value) pairs (source_tag_last's) keep their order."""
+    pairs = sorted(tags.items()) if isinstance(tags, dict) else tags
+    return [{key: tag_key, value: tag_value} for tag_key, tag_value in pairs]
+
+
+def numbered_tags(tags: Mapping[str, str | None], prefix: str = 'Tag') -> dict[str, str]:
+    """``{key: value}`` as RPC parameters ``Tag.1.Key``, ``Tag.1.Value``, ... sorted by key. A value of None, as in
+    a tag selector, matches any value: only the key is sent (a filter on the key alone)."""
+    params: dict[str, str] = {}
+    for number, tag_key in enumerate(sorted(tags), start=1):
+        params['%s.%d.Key' % (prefix, number)] = tag_key
+        if tags[tag_key] is not None:
+            params['%s.%d.Value' % (prefix, number)] = cast(str, tags[tag_key])
+    return params
+
+
+def tag_dict(tags: Any) -> dict[str, str]:
+    """A cloud's tags as ``{key: value}``: a list of ``{Key, Value}`` or ``{TagKey, TagValue}`` pairs, or
+    that list inside Alibaba's wrapper (``{Tag: [...]}`` or ``{Tags: [...]}``). A missing value is ''."""
+    if isinstance(tags, dict):
+        tags = tags.get('Tag') or tags.get('Tags') or []
+    result: dict[str, str] = {}
+    for tag in tags or []:
+        if not isinstance(tag, dict):
+            continue
+        tag_key = tag.get('Key', tag.get('TagKey'))
+        if tag_key is not None:
+            result[tag_key] = tag.get('Value', tag.get('TagValue')) or ''
+    return result
+
+
+def matches_selector(tags: Mapping[str, str], selector: Mapping[str, str | None]) -> bool:
+    """Whether ``tags`` carry every key of ``selector`` with its value (a value of None: any value)."""
+    return all(key in tags and (value is None or tags[key] == str(value)) for key, value in selector.items())
+
+
+def tag_filters(selector: Mapping[str, str | None]) -> list[dict[str, Any]]:
+    """A tag selector as EC2's and CBS's describe filters: tag:KEY for a value, tag-key for any value."""
+    return [{'Name': 'tag:%s' % key, 'Values': [str(value)]} if value is not None else {'Name': 'tag-key', 'Values': [key]}
+            for key, value in sorted(selector.items())]
+
+
+def source_tag_last(tags: Mapping[str, str]) -> list[tuple[str, str]]:
+    """``tags`` as (key, value) pairs, SOURCE_TAG last: a cloud that tags in several calls writes it
+    last, so that a copy carrying it carries all its tags."""
+    pairs = sorted((key, value) for key, value in tags.items() if key != SOURCE_TAG)
+    if SOURCE_TAG in tags:
+        pairs.append((SOURCE_TAG, tags[SOURCE_TAG]))
+    return pairs
+
+
+class TagRules:
+    """What one cloud accepts as the tags of a snapshot, checked before any call.
+
+    One of the cloud's ``max_tags`` is the collection's SOURCE_TAG, which users may not set.
+    Keys (and with ``values_too`` values) must not start with ``reserved_prefixes`` (compared
+    without case when ``prefixes_ignore_case``) nor contain ``forbidden_inside`` (never with case).
+    Keys that become the same text (``1`` and ``"1"`` in YAML) are refused as given twice.
+    """
+
+    # pylint: disable-next=too-many-arguments
+    def __init__(self, cloud: str, max_tags: int, key_length: int, value_length: int, reserved_prefixes: Iterable[str], *,
+                 prefixes_ignore_case: bool = True, values_too: bool = False, forbidden_inside: Iterable[str] = ()) -> None:
+        self.cloud = cloud
+        self.max_tags = max_tags
+        self.key_length = key_length
+        self.value_length = value_length
+        self.reserved_prefixes = tuple(reserved_prefixes)
+        self.prefixes_ignore_case = prefixes_ignore_case
+        self.values_too = values_too
+        self.forbidden_inside = tuple(forbidden_inside)
+
+    def validate(self, tags: object, option: str = 'tags') -> None:
+        """``tags`` as the user gave them (a dict; keys and values may be numbers or booleans from YAML)."""
+        if not tags:
+            return
+        if not isinstance(tags, dict):
+            raise InputError(option, 'must be a dictionary of tag keys and values')
+        if len(tags) > self.max_tags - 1:
+            raise InputError(option, 'at most %d tags (one of the %d that %s allows on a snapshot is %s), got %d'
+                             % (self.max_tags - 1, self.max_tags, self.cloud, SOURCE_TAG, len(tags)))
+        seen: set[str] = set()
+        for raw_key, raw_value in tags.items():
+            key = str(raw_key)
+            if key in seen:
+                raise InputError(option, 'tag key %r is given twice' % key)
+            seen.add(key)
+            if key == SOURCE_TAG:
+                raise InputError(option, 'tag key %s is set by this collection to name the source; do not set it' % SOURCE_TAG)
+            if not key or len(key) > self.key_length:
+                raise InputError(option, 'tag keys are 1 to %d characters, got %r' % (self.key_length, key))
+            self._check_text(option, 'key', key)
+            value = '' if raw_value is None else str(raw_value)
+            if len(value) > self.value_length:
+                raise InputError(option, 'tag %r: values are at most %d characters' % (key, self.value_length))
+            if self.values_too:
+                self._check_text(option, 'value of %r' % key, value)
+
+    def _check_text(self, option: str, what: str, text: str) -> None:
+        start = text.lower() if self.prefixes_ignore_case else text
+        if start.startswith(self.reserved_prefixes):
+            raise InputError(option, 'tag %s %r: %s at the start are reserved by %s'
+                             % (what, text, ' and '.join(self.reserved_prefixes), self.cloud))
+        if any(forbidden in text.lower() for forbidden in self.forbidden_inside):
+            raise InputError(option, 'tag %s %r must not contain %s' % (what, text, ' or '.join(self.forbidden_inside)))

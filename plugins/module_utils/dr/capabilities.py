@@ -1,0 +1,189 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What a cloud implements for the DR run, by capability, on top of copying (engine.capabilities.CopyAdapter): the run itself
+(DrAdapter: finding disks, their snapshots, DR copies, pruning), the restore drill (RestoreDrillAdapter), locks against
+deletion (SnapshotLockAdapter) and copies in a separate DR account (DrAccountAdapter). Abstract base classes, as
+CopyAdapter is: an adapter that lacks a method cannot be made."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any
+
+from ..engine.capabilities import CopyAdapter
+
+if TYPE_CHECKING:
+    from ..core.model import Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
+    from .claims import RunLease
+
+
+class DrAdapter(CopyAdapter):
+    """The DR run (dr_sync, the dr_copy role): tagged disks, their snapshots, fresh snapshots, the DR copies and
+    their pruning, on top of copying."""
+
+    #: The same as copy_call_is_idempotent for the call that takes a new snapshot of a disk (fresh snapshots).
+    create_call_is_idempotent = False
+    #: How many copies may be in flight to one destination at once (None: no limit known).
+    max_copies_in_flight: int | None = None
+    #: True when the cloud records on each copy the snapshot it was copied from (ECS, ENS): pruning checks that record.
+    #: Where it does not (EBS, CBS), the DR run tags each copy it makes with its own id (COPY_TAG, through tag_copy).
+    records_copy_source = False
+
+    @abstractmethod
+    def find_disks(self, region: str, tag_selector: dict[str, str | None]) -> list[Disk]:
+        """Return [Disk]: the disks in ``region`` that carry every tag of ``tag_selector``.
+
+        A selector value of None matches any value of that key. Paged; filtered by the
+        server where the API can, here otherwise.
+        """
+
+    @abstractmethod
+    def disk_snapshots(self, region: str, disks: list[Disk]) -> dict[str, list[Snapshot]]:
+        """Return {disk id: [Snapshot]}: the snapshots of these disks in ``region`` (any state).
+
+        Each Snapshot has ``volume_id`` (the disk id) and ``created`` (ISO 8601) set.
+        """
+
+    @abstractmethod
+    def create_snapshot(self, region: str, disk: Disk, name: str | None, description: str, tags: dict[str, str]) -> Snapshot:
+        """Start a new snapshot of ``disk``, named ``name`` (None: the cloud's default name); return it (usually pending)."""
+
+    @abstractmethod
+    def list_copies(self, destination: str) -> list[Snapshot]:
+        """Return [Snapshot]: every copy in ``destination`` that this collection made.
+
+        Each has ``created`` set and its source known (``source_id``/``source_region``, or the
+        SOURCE_TAG); DR copies also carry DISK_TAG when the cloud keeps tags on copies.
+        """
+
+    @abstractmethod
+    def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
+        """Add ``tags`` to a DR ``copy``: the DR run's COPY_TAG, the restore drill's RESTORE_TESTED_TAG (where the
+        cloud keeps no tags on snapshots, the description's marker holds them)."""
+
+    @abstractmethod
+    def delete_snapshot(self, region: str, snapshot_id: str) -> None:
+        """Delete one snapshot. One already gone raises the cloud's not-found error (kind NOT_FOUND),
+        which the caller takes for done."""
+
+
+class SnapshotLockAdapter(ABC):
+    """Locking DR copies against deletion (dr_sync's ``lock``), and reading the locks before pruning: a DR adapter's
+    third capability, on the clouds that lock a snapshot (EBS, ECS). A cloud without it refuses ``lock``, and its
+    pruning has no lock to read."""
+
+    #: The lock modes this cloud has (core.model.GOVERNANCE, COMPLIANCE).
+    lock_modes: tuple[str, ...] = ()
+    #: The modes that take a cool-off period, and the hours it may last (``cool_off_hours``).
+    cool_off_modes: tuple[str, ...] = ()
+    cool_off_hours_range = (0, 72)
+    #: The lock's duration in days, as the cloud takes it.
+    lock_days_range = (1, 36500)
+    #: True when the lock call takes a snapshot still being made (its duration counting from completion): a DR run then locks
+    #: each copy as soon as the cloud has named it; False: a copy is locked once complete (by the run that finds it so).
+    locks_pending = False
+    #: True when the lock call carries an idempotency token; without one, a lock is read back before a resend.
+    lock_call_is_idempotent = False
+    #: How many snapshot ids one describe_locks call takes.
+    ids_per_lock_describe = 100
+
+    def check_lock(self, lock: LockSettings) -> None:  # pylint: disable=unused-argument  # a hook most clouds leave empty
+        """Raise InputError or SnapcopyError for what this cloud or its SDK cannot do with ``lock`` (no call)."""
+        return None
+
+    @abstractmethod
+    def describe_locks(self, region: str, snapshot_ids: list[str]) -> dict[str, SnapshotLock]:
+        """{id: SnapshotLock} for the snapshots of ``snapshot_ids`` (at most ids_per_lock_describe) that carry a lock,
+        expired ones too; a snapshot never locked is left out."""
+
+    @abstractmethod
+    def lock_snapshot(self, region: str, snapshot_id: str, lock: LockSettings) -> SnapshotLock:
+        """Lock one snapshot (completed, or in flight where locks_pending) as ``lock`` says; answer its lock as the call's
+        answer tells it. The run reads the lock back before it calls the copy locked (dr.lock.held_lock)."""
+
+
+class DrAccountAdapter(ABC):
+    """Copies made and owned in a separate DR account (dr_sync's ``dr_account``, docs/vault.md): the source account shares
+    each source snapshot with the DR account, which copies it into its DR regions, and the share is removed once no copy of
+    it is in flight. A DR adapter's fourth capability; a cloud without a cross-account path refuses ``dr_account``."""
+
+    @abstractmethod
+    def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
+        """From now on, calls outside ``source_region`` go to the DR account ``account``, reached with ``connection``
+        (the run's connection with the DR account's role); no call yet."""
+
+    @abstractmethod
+    def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
+        """(to release, held): the source snapshots a DR run shared with the DR account (SHARE_TAG), those with no copy in
+        flight in any of ``dr_regions`` first, then those whose copy still needs the share (reads only)."""
+
+    @abstractmethod
+    def release_share(self, source_region: str, snapshot_id: str) -> bool:
+        """Remove the DR account's permission on one source snapshot, then its SHARE_TAG; True when it is gone, False
+        when another run that may still be under way holds it (dr.shares)."""
+
+    def start_dr_run(self, lease: RunLease) -> None:  # pylint: disable=unused-argument  # a hook, as check_source
+        """Before a DR run's first call: ``lease`` is the run's, whose claims it leaves on each share it needs (dr.shares).
+        Where shares are not held by claims (CBS shares its staged copies), nothing."""
+        return None
+
+    def settle_dr_account(self, dr_regions: list[str]) -> int:  # pylint: disable=unused-argument  # a hook, as check_source
+        """Take what is on its way into the DR account in ``dr_regions`` one step further (in check mode, count it), those of
+        earlier runs too; answer how many are still on their way. Where the DR account copies in one call (AWS), nothing is."""
+        return 0
+
+    def dr_account_steps(self) -> tuple[list[str], list[str]]:
+        """(made, would make): what this run made in the DR account on the way to its copies besides the copy calls (CBS:
+        bridge disks and the DR account's snapshots of them), and in check mode the staged copies a run would take further.
+        Where the DR account copies in one call (AWS), nothing."""
+        return [], []
+
+
+class RestoreDrillAdapter(ABC):
+    """The restore drill (dr.restore): disks made from DR copies, timed and deleted. A DR adapter's second
+    capability: ``class XAdapter(DrAdapter, RestoreDrillAdapter)``."""
+
+    #: The disk type of a test disk unless the user names one: the cheapest this cloud makes from a snapshot.
+    restore_disk_type: str | None = None
+    #: The disk types this cloud's create-disk call takes (what restore_test_disk_type is checked against).
+    restore_disk_types: tuple[str, ...] = ()
+    #: True when the create-disk call carries an idempotency token (a resend after a lost answer makes no second disk).
+    create_disk_call_is_idempotent = False
+    #: True when a test disk is made in a zone of the region (False: on the node itself, ENS).
+    restore_needs_zone = True
+    #: Disk types that span a region's zones, made with no zone named (ECS cloud_regional_disk_auto).
+    regional_disk_types: tuple[str, ...] = ()
+
+    def zone_needed(self, disk_type: str | None) -> bool:
+        """True when a test disk of ``disk_type`` is made in a zone that the drill chooses."""
+        return self.restore_needs_zone and disk_type not in self.regional_disk_types
+
+    @abstractmethod
+    def restore_zones(self, region: str, disk_type: str) -> list[str]:
+        """The zones of ``region`` where a disk of ``disk_type`` can be made now, sorted (a read)."""
+
+    def restore_refusal(self, copy: Snapshot) -> str | None:  # pylint: disable=unused-argument  # every copy can, on most clouds
+        """Why ``copy`` cannot be made into a disk on this cloud (None when it can)."""
+        return None
+
+    # pylint: disable-next=too-many-arguments
+    @abstractmethod
+    def create_test_disk(self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: dict[str, str],
+                         token: str) -> DrillDisk:
+        """Start making a disk of ``disk_type`` from ``copy`` in ``zone``, as small as the cloud allows for the
+        copy's size, named ``name`` and carrying ``tags``; ``token`` is the idempotency token where the call takes
+        one. Returns the DrillDisk (usually PENDING)."""
+
+    @abstractmethod
+    def describe_test_disks(self, region: str, disk_ids: list[str]) -> dict[str, DrillDisk]:
+        """{id: DrillDisk} for these disks in ``region``; disks not (or no longer, or not yet) listed are left out."""
+
+    @abstractmethod
+    def find_test_disks(self, region: str) -> list[DrillDisk]:
+        """Every disk in ``region`` that carries the restore drill's run tag (dr.restore.RESTORE_RUN_TAG),
+        filtered by the cloud where it can. The drill checks both of its marks again before deleting one."""
+
+    @abstractmethod
+    def delete_test_disk(self, region: str, disk_id: str) -> None:
+        """Delete one test disk. One already gone raises the cloud's not-found error (kind NOT_FOUND)."""

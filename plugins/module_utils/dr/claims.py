@@ -1,0 +1,237 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A DR run's claims on source snapshots: tags that say which run needs a snapshot, until when, for which DR regions.
+
+Two runs may work on one source snapshot at once: two runs of one scope (a schedule overlapping a manual run), or two
+scopes whose selectors both match a disk. No cloud offers a lock on a snapshot that two runs could both try to take, but
+each lets a run add a tag and read the tags back. A run's claim is one tag of its own (a prefix, then its run id), so two
+runs never overwrite each other's claim, and the value says until when the run may be under way and its DR regions. A
+share claim (SHARE_CLAIM_TAG_PREFIX) keeps a run from taking back a share another run still copies with (dr.shares); a
+run's release tag (RELEASE_TAG_PREFIX) is one too. A copy lease (COPY_LEASE_TAG_PREFIX, CopyLeases below) keeps two runs
+from copying one snapshot into one region at once; it names its region in its key and its time in its value. A claim
+whose time has passed is taken for over: a killed run's stops counting then.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..core.errors import CloudError, is_permission_refusal
+from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
+from ..core.tagging import COPY_LEASE_TAG_PREFIX
+from ..engine.copy_engine import CopyGuard
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
+    from ..core.model import CopyRequest
+
+# The time in a claim, as the restore drill's RESTORE_UNTIL_TAG writes it.
+STAMP_FORMAT = '%Y%m%dT%H%M%SZ'
+
+
+@dataclass(frozen=True)
+class RunClaim:
+    """A run's claim on a source snapshot: until when that run may be under way (None: unreadable, taken for over), and
+    the DR regions its copies of the snapshot go to."""
+
+    run_id: str
+    until: datetime.datetime | None
+    regions: tuple[str, ...]
+
+    def live(self, now: datetime.datetime) -> bool:
+        return self.until is not None and now < self.until
+
+    def tag(self, prefix: str) -> tuple[str, str]:
+        """The claim as the tag that carries it, under ``prefix``: '<until> <region>,<region>'."""
+        until = self.until.strftime(STAMP_FORMAT) if self.until is not None else ''
+        return prefix + self.run_id, '%s %s' % (until, ','.join(self.regions))
+
+
+@dataclass(frozen=True)
+class RunLease:
+    """A run's claims as leases: its id and DR regions, how long each claim it writes holds, its clock (the time now), and
+    where it says what it could not claim (the run's warnings). A claim written now holds ``seconds`` from now: a run writes
+    it again while it still needs it, and a killed run's lapses within that time."""
+
+    run_id: str
+    regions: tuple[str, ...]
+    seconds: float
+    wall_clock: Callable[[], datetime.datetime]
+    warn: Callable[[str], None]
+
+    def claim(self) -> RunClaim:
+        """The claim to write now."""
+        return claim_for(self.run_id, self.wall_clock() + datetime.timedelta(seconds=self.seconds), self.regions)
+
+    def now(self) -> datetime.datetime:
+        return self.wall_clock()
+
+    def copy_leases(self, calls: SourceTagCalls) -> CopyLeases:
+        """This run's copy leases on the snapshots that ``calls`` tag."""
+        return CopyLeases(calls, run_id=self.run_id, wall_clock=self.wall_clock, seconds=self.seconds, warn=self.warn)
+
+
+def claims_in(tags: Mapping[str, str], prefix: str) -> dict[str, RunClaim]:
+    """{run id: RunClaim} of the claims under ``prefix`` among a snapshot's ``tags``."""
+    claims = {}
+    for key, value in tags.items():
+        if not key.startswith(prefix):
+            continue
+        stamp, dummy, regions = (value or '').partition(' ')
+        run_id = key[len(prefix):]
+        claims[run_id] = RunClaim(run_id, parse_stamp(stamp), tuple(region for region in regions.split(',') if region))
+    return claims
+
+
+def parse_stamp(stamp: str) -> datetime.datetime | None:
+    """The time a claim names (STAMP_FORMAT, UTC), or None when it names none that can be read (taken for over)."""
+    try:
+        return datetime.datetime.strptime(stamp, STAMP_FORMAT).replace(tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return None
+
+
+def claim_for(run_id: str, until: datetime.datetime, regions: Iterable[str]) -> RunClaim:
+    """This run's claim: its DR regions sorted, its time to the second."""
+    return RunClaim(run_id, until.replace(microsecond=0), tuple(sorted(set(regions))))
+
+
+class SourceTagCalls(ABC):
+    """The calls on the tags of source snapshots of one region, each a batch of snapshots."""
+
+    @abstractmethod
+    def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
+        """Add ``tags`` to each of the snapshots."""
+
+    @abstractmethod
+    def sources_tags(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+        """{snapshot id: its tags as they are now}; a snapshot gone is left out (reads)."""
+
+    @abstractmethod
+    def untag_sources(self, source_region: str, snapshot_ids: Sequence[str], keys: Sequence[str]) -> None:
+        """Remove the tags ``keys`` from each of the snapshots, whatever their values (one not there is no error)."""
+
+
+# A lease outlives the copy call it guards: a call sent may be carried out up to its connect and read timeouts after it
+# was sent (and the engine lets a timed-out call settle for two such spans before it looks); a lease lasts two of them and
+# a margin, and is written again before a call when less than half of it is left.
+LEASE_TIMEOUTS = 2
+LEASE_MARGIN_SECONDS = 30
+
+
+def lease_seconds(connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT) -> float:
+    """How long a copy lease lasts, for calls with these timeouts."""
+    return LEASE_TIMEOUTS * (connect_timeout + read_timeout) + LEASE_MARGIN_SECONDS
+
+
+def lease_key(run_id: str, region: str) -> str:
+    """The tag of a run's copy lease for one DR region: one a region, so that the run's calls to two regions hold and let
+    go of the same source each on its own."""
+    return '%s%s/%s' % (COPY_LEASE_TAG_PREFIX, run_id, region)
+
+
+def leases_in(tags: Mapping[str, str]) -> list[tuple[str, str, RunClaim]]:
+    """(tag key, DR region, the lease as a RunClaim of that region) of each copy lease among a snapshot's ``tags``."""
+    leases = []
+    for key, value in tags.items():
+        if key.startswith(COPY_LEASE_TAG_PREFIX):
+            run_id, dummy, region = key[len(COPY_LEASE_TAG_PREFIX):].rpartition('/')
+            leases.append((key, region, RunClaim(run_id, parse_stamp(value), (region,))))
+    return leases
+
+
+class CopyLeases(CopyGuard):
+    """One run's copy leases: before each copy call, a tag of the run's own on the source snapshot, read back.
+
+    Two runs at once (a schedule overlapping a manual run, two scopes whose selectors meet) each look for a copy before they
+    make one, and both may find none. Before its copy call a run writes its lease for each DR region of the call (lease_key:
+    until when), then reads the source's tags. A region for which another run's lease is live: the run takes its own off
+    at once and waits (the engine asks again each poll interval and a random part of one). For the others it looks for a
+    copy once more, copies, and takes its lease off once the call is answered or given up. Of two runs, the one that reads
+    second sees the first's lease, written before the first read, so at most one copies; if both see each other, both let
+    go and ask again later. A run that found no lease looks again before it copies: a run that copied and let go before
+    this one wrote its lease made a copy that this look finds. A killed run's lease lapses at the time it names, minutes
+    away: a run waits at most that long for it. Leases that lapsed are taken off by the next run that reads them.
+    """
+
+    def __init__(self, calls: SourceTagCalls, *, run_id: str, wall_clock: Callable[[], datetime.datetime], seconds: float,
+                 warn: Callable[[str], None]) -> None:
+        self.calls = calls
+        self.run_id = run_id
+        self.wall_clock = wall_clock
+        self.seconds = seconds
+        self.warn = warn
+        self.disabled = False           # the cloud refused the tag calls: the run copies without leases, saying so
+        self._lock = threading.Lock()   # the engine's workers take leases of different sources at once
+
+    def take(self, request: CopyRequest, destinations: Sequence[str]) -> dict[str, str]:
+        return self.take_on(request.source_region, request.source_id, destinations)
+
+    def release(self, request: CopyRequest, destinations: Sequence[str]) -> None:
+        self.release_on(request.source_region, request.source_id, destinations)
+
+    def take_on(self, snapshot_region: str, snapshot_id: str, destinations: Sequence[str]) -> dict[str, str]:
+        """take, for a copy of ``snapshot_id`` (in ``snapshot_region``) into ``destinations``: also a step that is not the
+        engine's copy call, but makes a copy all the same (CBS's DR account snapshotting a bridge disk)."""
+        if self.disabled:
+            return {}
+        regions = sorted(set(destinations))
+        mine = [lease_key(self.run_id, region) for region in regions]
+        try:
+            while True:
+                written = self.wall_clock()
+                until = (written + datetime.timedelta(seconds=self.seconds)).strftime(STAMP_FORMAT)
+                self.calls.tag_sources(snapshot_region, [snapshot_id], dict.fromkeys(mine, until))
+                tags = self.calls.sources_tags(snapshot_region, [snapshot_id]).get(snapshot_id, {})
+                now = self.wall_clock()
+                others = [(key, region, lease) for key, region, lease in leases_in(tags) if lease.run_id != self.run_id]
+                lapsed = [key for key, dummy, lease in others if not lease.live(now)]
+                held: dict[str, str] = {}
+                for dummy, region, lease in sorted(others):  # of two runs holding one region, the first named
+                    if lease.live(now) and region in regions:
+                        held.setdefault(region, held_message(lease, snapshot_id, region))
+                if lapsed:
+                    self.calls.untag_sources(snapshot_region, [snapshot_id], lapsed)
+                if held:
+                    self.calls.untag_sources(snapshot_region, [snapshot_id], [lease_key(self.run_id, region) for region in sorted(held)])
+                if held or (now - written).total_seconds() < self.seconds / 2:
+                    return held
+                # The reads took so long (throttled, retried) that less than half the lease is left: write it again.
+        except CloudError as error:
+            if not is_permission_refusal(error):
+                raise
+            self._disable(error)
+            return {}
+
+    def release_on(self, snapshot_region: str, snapshot_id: str, destinations: Sequence[str]) -> None:
+        """release, for take_on."""
+        if self.disabled:
+            return
+        try:
+            self.calls.untag_sources(snapshot_region, [snapshot_id], [lease_key(self.run_id, region) for region in sorted(set(destinations))])
+        except CloudError as error:
+            # The lease lapses at the time it names; until then another run waits for this copy instead of making one.
+            self.warn('could not take this run\'s copy lease off snapshot %s (%s): another run copies it no sooner than the '
+                      'lease lapses, within %d s' % (snapshot_id, error, self.seconds))
+
+    def _disable(self, error: CloudError) -> None:
+        with self._lock:
+            if self.disabled:
+                return
+            self.disabled = True
+        self.warn('could not write a copy lease on the source snapshots (%s): this run copies without them, and a run of this '
+                  'scope or another at the same time may copy a snapshot this run copies too (grant the tag permissions of '
+                  'docs/real-account.md)' % error)
+
+
+def held_message(lease: RunClaim, snapshot_id: str, region: str) -> str:
+    """Why a run does not copy ``snapshot_id`` to ``region`` now: another run's lease."""
+    until = lease.until.strftime('%Y-%m-%d %H:%M:%S UTC') if lease.until is not None else '?'
+    return ('DR run %s is copying source snapshot %s to %s (its lease runs until %s): this run waits for that copy, or for the '
+            'lease to lapse, instead of making a second one' % (lease.run_id, snapshot_id, region, until))

@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Which DR copies a run prunes: pure functions of the copies listed, no call.
+
+The safety contract (docs/safety.md): a DR run only ever adds protection.
+
+- Only what a DR run made is a candidate: a copy that carries the DR runs' own marker (DISK_TAG,
+  which the copy modules never write) and whose source, where the cloud records one, is the one
+  the marker names; where the cloud records none (EBS, CBS), the copy must carry its own id in
+  COPY_TAG, which the DR run writes once the cloud has named the copy. A copy made with a copy
+  module, or a person's copy of a DR copy with our tags copied along, is never pruned.
+- Only completed copies count and only completed copies go: the newest completed copy of a disk
+  in a region is always kept, whatever its age, so the disk never loses its last restorable copy
+  to a replacement that is still in flight, failed, refused or missing. A copy in flight, a failed
+  one (the user reads why, then deletes it: docs/failed-copies.md), one this run uses or has just
+  made, and one already on its way out are never deleted.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from ..core.model import COMPLETED, DELETING
+from ..core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
+
+if TYPE_CHECKING:
+    import datetime
+    from collections.abc import Callable, Collection, Container, Iterable, Mapping
+
+    from ..core.model import Snapshot
+
+
+def made_by_a_dr_run(copy: Snapshot) -> bool:
+    """Whether ``copy`` carries the DR runs' marker and the cloud's own record of its source agrees with it; where the
+    cloud keeps no such record, whether the copy names itself in COPY_TAG (a copy of it would name another id)."""
+    if not copy.tags.get(DISK_TAG) or not copy.tags.get(SOURCE_TAG):
+        return False
+    if copy.source_id is None:
+        return copy.tags.get(COPY_TAG) == copy.id
+    region, dummy, snapshot_id = copy.tags[SOURCE_TAG].partition('/')
+    return copy.source_id == snapshot_id and (copy.source_region is None or copy.source_region == region)
+
+
+def dr_copies_by_disk(copies: Iterable[Snapshot], disk_keys: Container[str]) -> dict[str, list[Snapshot]]:
+    """{disk key: [copy]} for the copies that DR runs made of the disks in ``disk_keys`` ('<region>/<disk id>', as
+    DISK_TAG names them): what pruning may choose from. A copy on its way out is neither kept nor pruned again."""
+    groups: dict[str, list[Snapshot]] = {}
+    for copy in copies:
+        if copy.state != DELETING and made_by_a_dr_run(copy) and copy.tags[DISK_TAG] in disk_keys:
+            groups.setdefault(copy.tags[DISK_TAG], []).append(copy)
+    return groups
+
+
+def copies_to_mark(copies: Iterable[Snapshot], source_disks: Mapping[str, str],
+                   as_a_dr_run_writes: Callable[[Snapshot, str], bool]) -> list[Snapshot]:
+    """The unmarked copies of one region that a DR run made, where the cloud links no copy to its source: what a run
+    killed between a copy and its mark leaves, and copies from before the mark existed. Such a copy carries DISK_TAG
+    naming the disk whose snapshot its SOURCE_TAG names (``source_disks``, {'<region>/<snapshot id>': disk key}), is
+    the only copy of that source in the region (a second one may be a person's copy of it), and
+    ``as_a_dr_run_writes(copy, disk_key)``: nothing differs from what a DR run of that disk writes (on AWS the
+    description, on CBS the name)."""
+    by_source: dict[str, list[Snapshot]] = {}
+    for copy in copies:
+        if copy.source_id is None and copy.state != DELETING and copy.tags.get(SOURCE_TAG):
+            by_source.setdefault(copy.tags[SOURCE_TAG], []).append(copy)
+    chosen: list[Snapshot] = []
+    for source, group in sorted(by_source.items()):
+        disk_key = group[0].tags.get(DISK_TAG)
+        if len(group) == 1 and COPY_TAG not in group[0].tags and disk_key and source_disks.get(source) == disk_key \
+                and as_a_dr_run_writes(group[0], disk_key):
+            chosen.append(group[0])
+    return chosen
+
+
+def copies_by_disk(copies: Iterable[Snapshot], disk_keys: Container[str], source_disks: Mapping[str, str]) -> dict[str, list[Snapshot]]:
+    """{disk key: [copy]} for every copy of the disks in ``disk_keys`` that the restore drill may restore (it reads
+    copies and deletes none): DR copies by DISK_TAG, copy modules' copies through their source snapshot
+    ('<region>/<snapshot id>', from SOURCE_TAG or the cloud's link) and ``source_disks`` ({source: disk key})."""
+    groups: dict[str, list[Snapshot]] = {}
+    for copy in copies:
+        if copy.state == DELETING:
+            continue
+        source = copy.tags.get(SOURCE_TAG) or '%s/%s' % (copy.source_region, copy.source_id)
+        disk_key = copy.tags.get(DISK_TAG) or source_disks.get(source)
+        if disk_key in disk_keys:
+            groups.setdefault(cast('str', disk_key), []).append(copy)  # one of disk_keys: a str
+    return groups
+
+
+def prune_selection(copies: Collection[Snapshot], now: datetime.datetime, keep_copies: int | None = None, max_age_days: float | None = None,
+                    in_use: Collection[str] = (), completed_to_come: bool = False) -> tuple[list[Snapshot], list[Snapshot]]:
+    """(to delete, to keep): one disk's DR copies in one region, each list newest first.
+
+    Of the completed copies, ``keep_copies`` keeps that many of the newest and ``max_age_days`` lets
+    older ones go; the newest is always kept. ``in_use`` are ids this run reports as its copies.
+    With ``completed_to_come`` (check mode, where a real run that waits would first make a copy and
+    see it complete), the newest listed counts as the second newest, so that the plan prunes what
+    the real run would. Copies that are not completed are kept, and not counted.
+    """
+    delete: list[Snapshot]
+    keep: list[Snapshot]
+    delete, keep = [], []
+    completed = sorted((copy for copy in copies if copy.state == COMPLETED), key=lambda copy: copy.age_order(), reverse=True)
+    for rank, copy in enumerate(completed, start=1 if completed_to_come else 0):
+        too_many = keep_copies is not None and 0 < keep_copies <= rank
+        too_old = bool(max_age_days) and copy.age_hours(now) > cast('float', max_age_days) * 24  # set: bool() said so
+        protected = rank == 0 or copy.id in in_use
+        (delete if (too_many or too_old) and not protected else keep).append(copy)
+    keep += [copy for copy in copies if copy.state != COMPLETED]
+    return delete, sorted(keep, key=lambda copy: copy.age_order(), reverse=True)

@@ -1,0 +1,197 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A DR run's report: the data dr_sync returns (totals, one record per disk, failures). The same as a Markdown
+document for people (report_markdown, the dr_copy role's report file) is rendered on the controller, by dr_sync's
+action (plugins/plugin_utils/_report_markdown.py): nothing of it is built on the managed host."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..core.model import COMPLETED
+from ..engine.copy_engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY
+from .lock import LOCKED, WOULD_LOCK
+
+if TYPE_CHECKING:
+    import datetime
+    from collections.abc import Iterable
+
+    from .entry import DiskEntry
+
+TOTALS = ('disks', 'copied', 'existing', 'would_copy', 'not_copied', 'fresh_snapshots', 'pruned', 'kept', 'without_dr_copy', 'locked')
+# What a report file holds: the run's own data as dr_sync returns it. Never the whole task result, whose
+# warnings, deprecations and invocation the core adds (as objects from ansible-core 2.19 on, not JSON).
+REPORT_KEYS = ('msg', 'changed', 'failed', 'check_mode', 'provider', 'account', 'source_region', 'dr_regions', 'generated_at',
+               'duration_seconds', 'totals', 'posture', 'disks', 'restore', 'failures', 'run_warnings', 'api_retries', 'dr_account',
+               'run_id')
+# How a DR region stands for a disk (a copy's ``standing``, the report's ``posture``), best first: a completed copy whose
+# recovery point (when its source snapshot was taken) is within the RPO (max_snapshot_age_hours; any, without one), or
+# older; a copy still in flight, or only planned (check mode); no copy.
+WITHIN_RPO, OVER_RPO, IN_FLIGHT, PLANNED, NO_COPY = 'within_rpo', 'over_rpo', 'in_flight', 'planned', 'no_copy'
+STANDINGS = (WITHIN_RPO, OVER_RPO, IN_FLIGHT, PLANNED, NO_COPY)
+
+# The total each copy action counts in.
+ACTION_TOTALS = {COPIED: 'copied', EXISTING: 'existing', WOULD_COPY: 'would_copy', NOT_COPIED: 'not_copied'}
+
+
+def disk_label(disk_id: str, name: str | None) -> str:
+    """A disk as a person finds it in the console: its id, and its name when it has one."""
+    return '%s (%s)' % (disk_id, name) if name else disk_id
+
+
+def counted(number: int, unit: str, plural: str | None = None) -> str:
+    """``number`` with its unit: 1 disk, 2 disks."""
+    return '%d %s' % (number, unit if number == 1 else plural or unit + 's')
+
+
+def summary_line(totals: dict[str, Any], restore: dict[str, Any] | None, check_mode: bool) -> str:
+    """The run in one line, each count with its unit: disks, copies, snapshots and restore tests are not added up."""
+    parts = [counted(totals['disks'], 'disk'),
+             'copies: %d made, %d already there' % (totals['copied'], totals['existing'])
+             + (', %d would be made' % totals['would_copy'] if check_mode or totals['would_copy'] else ''),
+             '%s without a DR copy' % counted(totals['without_dr_copy'], 'disk')]
+    if totals['fresh_snapshots']:
+        parts.append('%s taken' % counted(totals['fresh_snapshots'], 'fresh snapshot'))
+    if totals.get('locked'):
+        parts.append('%s %slocked' % (counted(totals['locked'], 'copy', 'copies'), 'would be ' if check_mode else ''))
+    if totals['pruned']:
+        parts.append('%s pruned' % counted(totals['pruned'], 'old copy', 'old copies'))
+    if restore:
+        drill = restore['totals']
+        parts.append('restore tests: %d passed, %d failed, %d timed out%s' % (
+            drill['passed'], drill['failed'], drill['timed_out'], ', %d planned' % drill['would_test'] if drill['would_test'] else ''))
+    return ('Check mode: ' if check_mode else '') + '; '.join(parts)
+
+
+def dr_report(entries: list[DiskEntry], settings: dict[str, Any], now: datetime.datetime, check_mode: bool,
+              restore: dict[str, Any] | None = None, run_problems: Iterable[str] = ()) -> dict[str, Any]:
+    """The report of a run over ``entries`` (the run's DiskEntry list), without api_retries and run_warnings,
+    which the run adds. Problems found here (a disk without a source snapshot) join the entries'.
+    ``restore`` is the restore drill's section (None without one); ``run_problems`` are the failures of the
+    run as a whole (a selector that matches no disk) and of its drill."""
+    totals = dict.fromkeys(TOTALS, 0)
+    totals['disks'] = len(entries)
+    dr_regions = [region['region'] for region in settings['dr_regions']]
+    rpo = settings.get('max_snapshot_age_hours')
+    disks: list[dict[str, Any]] = []
+    failures: list[str] = []
+    for entry in entries:
+        record = disk_record(entry, set(dr_regions), now, check_mode, waits=bool(settings.get('wait')), rpo=rpo)
+        for copy in record['copies']:
+            if copy['action'] in ACTION_TOTALS:
+                totals[ACTION_TOTALS[copy['action']]] += 1
+            if copy.get('lock') and copy['lock']['action'] in (LOCKED, WOULD_LOCK):
+                totals['locked'] += 1
+        totals['locked'] += sum(1 for record in entry.other_locks if record['action'] in (LOCKED, WOULD_LOCK))
+        totals['without_dr_copy'] += 1 if record['missing_regions'] else 0
+        totals['fresh_snapshots'] += 1 if entry.fresh_action in ('created', 'would_create') else 0
+        totals['pruned'] += sum(1 for pruned in entry.pruned if pruned['action'] in ('deleted', 'would_delete'))
+        totals['kept'] += len(entry.kept)
+        disks.append(record)
+        failures.extend('disk %s: %s' % (disk_label(entry.disk.id, entry.disk.name), problem) for problem in entry.problems)
+    failures.extend(run_problems)
+    # A drill leaves nothing behind: only deleting the leftovers of earlier drills is a change.
+    leftovers_deleted = restore['totals']['leftovers_deleted'] if restore else 0
+    return {
+        'changed': bool(totals['copied'] or totals['would_copy'] or totals['fresh_snapshots'] or totals['pruned'] or totals['locked']
+                        or leftovers_deleted),
+        'check_mode': check_mode,
+        'provider': settings['provider'],
+        'source_region': settings['source_region'],
+        'dr_regions': dr_regions,
+        'generated_at': now.strftime('%Y-%m-%dT%H:%M:%SZ'),
+        'totals': totals,
+        'posture': posture(disks, dr_regions, rpo),
+        'disks': disks,
+        'restore': restore,
+        'failures': failures,
+    }
+
+
+def posture(disks: list[dict[str, Any]], dr_regions: list[str], rpo: float | None) -> dict[str, Any]:
+    """The run's DR posture: per DR region, how many disks stand how (STANDINGS), and the oldest recovery point of
+    its completed copies, in hours (None without one)."""
+    regions: dict[str, dict[str, Any]] = {}
+    for region in dr_regions:
+        counts: dict[str, Any] = dict.fromkeys(STANDINGS, 0)
+        ages = []
+        for disk in disks:
+            copy = region_copy(disk, region)
+            counts[copy['standing'] if copy else NO_COPY] += 1
+            if copy and copy['recovery_point_age_hours'] is not None:
+                ages.append(copy['recovery_point_age_hours'])
+        counts['oldest_recovery_point_hours'] = max(ages, default=None)
+        regions[region] = counts
+    return {'rpo_hours': rpo, 'regions': regions}
+
+
+def region_copy(disk: dict[str, Any], region: str) -> dict[str, Any] | None:
+    """The copy of a disk's record (its ``copies``) that stands best in ``region``, or None when it has none there."""
+    copies = [copy for copy in disk['copies'] if copy['region'] == region]
+    return min(copies, key=lambda copy: STANDINGS.index(copy['standing']), default=None)
+
+
+def standing(copy: dict[str, Any], failed: bool, source_age_hours: float | None, rpo: float | None) -> tuple[str, float | None]:
+    """(standing, recovery point age in hours) of one copy of the report (DestinationOutcome.as_result, with its
+    ``completed``; ``failed`` the outcome's): a completed copy's recovery point is its source snapshot's age."""
+    if copy['action'] == WOULD_COPY:
+        return PLANNED, None
+    if copy['action'] == NOT_COPIED or copy.get('error') or not copy['snapshot_id']:
+        return NO_COPY, None
+    if not copy['completed']:
+        return (IN_FLIGHT if copy['state'] and not failed else NO_COPY), None
+    return (OVER_RPO if rpo and source_age_hours is not None and source_age_hours > rpo else WITHIN_RPO), source_age_hours
+
+
+def disk_record(entry: DiskEntry, dr_regions: set[str], now: datetime.datetime, check_mode: bool, waits: bool = False,
+                rpo: float | None = None) -> dict[str, Any]:
+    """One disk of the report: its source and fresh snapshots, its copies, the DR regions it still lacks.
+
+    In check mode, a disk that would first get a fresh snapshot is planned as the real run would go: one that
+    ``waits`` copies that snapshot once it has completed; one that does not has nothing to copy yet.
+    """
+    copies: list[dict[str, Any]] = []
+    # What the copies were made of: the run's source snapshot (the fresh one once it completed).
+    source_age = round(entry.source.age_hours(now), 1) if entry.source is not None else None
+    for outcome in entry.outcomes:
+        for destination_outcome in outcome.destinations.values():
+            copy = destination_outcome.as_result()
+            snapshot = destination_outcome.snapshot
+            copy['age_hours'] = round(snapshot.age_hours(now), 1) if snapshot is not None else None
+            copy['completed'] = snapshot is not None and snapshot.state == COMPLETED
+            copy['standing'], copy['recovery_point_age_hours'] = standing(copy, destination_outcome.failed, source_age, rpo)
+            # With lock: what the run did about this copy's lock, and the lock (None without lock).
+            copy['lock'] = entry.locks.get((destination_outcome.destination, copy['snapshot_id'] or ''))
+            copies.append(copy)
+        entry.problems.extend(outcome.failures())
+    fresh_to_copy = check_mode and waits and entry.fresh_action == 'would_create'
+    if entry.source is None and not entry.problems and not fresh_to_copy:
+        being_made = entry.fresh is not None or entry.fresh_action == 'would_create'
+        if being_made:
+            entry.problems.append('no completed snapshot to copy yet (a fresh one is being made: the next run copies it)')
+        else:
+            entry.problems.append('no completed snapshot to copy: set max_snapshot_age_hours to have a fresh snapshot taken '
+                                  'of a disk whose newest is older than that, or none')
+    covered = {copy['region'] for copy in copies if copy['snapshot_id'] and copy.get('state') and not copy.get('error')
+               and copy['action'] != NOT_COPIED}
+    if check_mode:
+        covered |= {copy['region'] for copy in copies if copy['action'] == WOULD_COPY}
+    if fresh_to_copy:
+        covered = set(dr_regions)
+    source, fresh = entry.source, entry.fresh
+    return {
+        'disk_id': entry.disk.id,
+        'disk_name': entry.disk.name,
+        'source_snapshot': None if source is None else {
+            'id': source.id, 'state': source.cloud_state, 'created': source.created, 'age_hours': source_age},
+        'fresh_snapshot': None if entry.fresh_action is None else {
+            'action': entry.fresh_action, 'id': fresh.id if fresh is not None else None,
+            'state': fresh.cloud_state if fresh is not None else None},
+        'copies': copies,
+        'missing_regions': sorted(dr_regions - covered),
+        'pruned': entry.pruned,
+        'kept': entry.kept,
+        'other_locks': entry.other_locks,
+        'problems': entry.problems,
+    }

@@ -1,0 +1,523 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The restore drill: proof that the DR copies restore, and how long a restore takes.
+
+In each DR region the drill makes a disk from the newest completed DR copy of a few disks, waits
+until the disk is usable, records the seconds it took, and deletes it. Nothing it makes is meant
+to outlive the run:
+
+* every test disk carries two marks, a name that starts with TEST_DISK_PREFIX and the tag
+  RESTORE_RUN_TAG (the run's id), plus RESTORE_SCOPE_TAG (which DR scope made it). A disk without
+  both marks is never deleted;
+* the disks of this run are deleted whether their test passed, failed or timed out; those the
+  cloud will not delete yet (still being made) are reported, and the next run deletes them;
+* before testing, a run deletes the leftovers of earlier drills (a killed run leaves its disks):
+  a test disk of another run once the time its RESTORE_UNTIL_TAG names has passed (its run, which
+  wrote it from its own timeouts, is over by then, killed or not), and a disk without that tag
+  (made by an older release) once it is older than OTHERS_LEFTOVER_HOURS (no drill lasts that
+  long). So two runs of one scope at once (a schedule overlapping a manual run), and the scopes
+  of a fleet sharing a DR region, never delete each other's disks mid-test.
+
+Rotation: a passed test marks the copy it restored (RESTORE_TESTED_TAG, the time of the test), and
+each run tests first the disks whose copies carry the oldest mark, or none. So every disk is tested
+within ceil(disks / count) runs, however often the runs come. A drill that makes and deletes a disk
+changes nothing that stays: it does not make the task changed; deleting leftovers does.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import random
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from ..core.errors import INVALID, NOT_FOUND, CloudError, InputError
+from ..core.model import COMPLETED, FAILED, PENDING, USABLE, parse_time
+from ..core.polling import DONE, PENDING as POLL_PENDING, poll
+from ..core.retry import create_once
+from ..core.tagging import RESTORE_COPY_TAG, RESTORE_RUN_TAG, RESTORE_SCOPE_TAG, RESTORE_TESTED_TAG, RESTORE_UNTIL_TAG
+from ..engine.copy_engine import NOT_COPIED
+from .prune import copies_by_disk
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Collection, Mapping
+
+    from ..core.model import DrillDisk, Snapshot
+    from ..core.retry import PhaseRetry
+    from .capabilities import DrAdapter, RestoreDrillAdapter
+    from .entry import DiskEntry
+
+T = TypeVar('T')
+
+TEST_DISK_PREFIX = 'snapcopy-restore-test-'
+# A test disk of another scope is a leftover once it is this old: restore_test_timeout is at most MAX_TIMEOUT.
+OTHERS_LEFTOVER_HOURS = 24
+MIN_TIMEOUT = 10
+MAX_TIMEOUT = 6 * 3600
+MAX_COUNT = 50
+# A disk made from a snapshot is usable within minutes; reading its state every few seconds times it closely.
+FIRST_POLL_SECONDS = 1
+MAX_POLL_SECONDS = 30
+# How long a test disk that is still being made at the end is waited for, so that it can be deleted.
+DELETE_GRACE_SECONDS = 300
+STAMP_FORMAT = '%Y%m%dT%H%M%SZ'
+
+# What happened to one test.
+PASSED = 'passed'
+FAILED_TEST = 'failed'
+TIMED_OUT = 'timed_out'
+WOULD_TEST = 'would_test'
+# What happened to one test disk, or one leftover.
+DELETED = 'deleted'
+# Gone before our delete (another run, a person): no failure, and not counted as this run's deletion.
+ALREADY_DELETED = 'already_deleted'
+# Another run's test disk whose run may not be over: left alone until the time it carries (RESTORE_UNTIL_TAG).
+LEFT_UNTIL = 'left_until'
+# Another run's test disk whose run is over: this run deletes it.
+LEFTOVER = 'leftover'
+WOULD_DELETE = 'would_delete'
+DELETE_FAILED = 'delete_failed'
+# A copy the cloud keeps because a disk or an image was made from it (a person's restore, say): never forced.
+KEPT_IN_USE = 'kept_in_use'
+# A copy pruning chose whose lock it could not read (the lock read refused), and whose delete the cloud refused: most likely
+# a lock, which the cloud keeps; not a failure.
+KEPT_REFUSED = 'kept_refused'
+
+
+def run_id(now: datetime.datetime, rng: Callable[[], float] = random.random) -> str:
+    """This drill's id: its start time and a random part, e.g. 20261122T181400Z-3f9a1c."""
+    return '%s-%06x' % (now.strftime(STAMP_FORMAT), int(rng() * 0xffffff))
+
+
+def scope_key(source_region: str, tag_selector: Mapping[str, Any]) -> str:
+    """Names the DR scope (source region and tag selector) on its test disks, in 12 hex digits."""
+    identity = json.dumps([source_region, sorted((str(key), value) for key, value in tag_selector.items())], default=str)
+    return hashlib.sha256(identity.encode('utf-8')).hexdigest()[:12]
+
+
+def test_disk_tags(run: str, scope: str, copy_id: str, until: str) -> dict[str, str]:
+    return {RESTORE_RUN_TAG: run, RESTORE_SCOPE_TAG: scope, RESTORE_COPY_TAG: copy_id, RESTORE_UNTIL_TAG: until}
+
+
+def run_over_at(now: datetime.datetime, settings: Mapping[str, Any]) -> datetime.datetime:
+    """The time by which a run that began at ``now`` is over: its copies' wait_timeout, then its drill, then the
+    grace its test disks get to be deleted."""
+    return now + datetime.timedelta(seconds=settings['wait_timeout'] + settings['restore_test_timeout'] + 2 * DELETE_GRACE_SECONDS)
+
+
+def run_over_by(now: datetime.datetime, settings: Mapping[str, Any]) -> str:
+    """run_over_at as the RESTORE_UNTIL_TAG of the run's test disks writes it."""
+    return run_over_at(now, settings).strftime(STAMP_FORMAT)
+
+
+def is_test_disk(disk: DrillDisk) -> bool:
+    """Whether ``disk`` carries both marks of a test disk: the name and the run tag."""
+    return (disk.name or '').startswith(TEST_DISK_PREFIX) and bool(disk.tags.get(RESTORE_RUN_TAG))
+
+
+def leftover_state(disk: DrillDisk, run: str, now: datetime.datetime) -> str | None:
+    """What a test disk found in a DR region is to the run ``run`` (see the module docstring): LEFTOVER once the run
+    that made it is over, LEFT_UNTIL while the RESTORE_UNTIL_TAG it carries says that run may still be under way,
+    None otherwise (no test disk, this run's own, or one of an older release too young to be a leftover)."""
+    if not is_test_disk(disk) or disk.tags.get(RESTORE_RUN_TAG) == run:
+        return None
+    if disk.tags.get(RESTORE_UNTIL_TAG):
+        until = _stamp_time(disk.tags[RESTORE_UNTIL_TAG])
+        return LEFTOVER if until is not None and now > until else LEFT_UNTIL
+    created = _time_or_none(disk.created) or _stamp_time(disk.tags.get(RESTORE_RUN_TAG))
+    return LEFTOVER if created is not None and (now - created).total_seconds() > OTHERS_LEFTOVER_HOURS * 3600 else None
+
+
+def is_leftover(disk: DrillDisk, run: str, now: datetime.datetime) -> bool:
+    """Whether a test disk found in a DR region is left over from an earlier drill, for this run to delete."""
+    return leftover_state(disk, run, now) == LEFTOVER
+
+
+def leftover_record(region: str, disk: DrillDisk) -> dict[str, Any]:
+    """A test disk of another run, as the report lists it among the leftovers."""
+    return {'region': region, 'test_disk_id': disk.id, 'run': disk.tags.get(RESTORE_RUN_TAG), 'state': disk.cloud_state,
+            'created': disk.created}
+
+
+def _stamp_time(text: str | None) -> datetime.datetime | None:
+    """The time of a run id (20261122T181400Z-...), or None."""
+    text = text or ''
+    return _time_or_none('%s-%s-%sT%s:%s:%sZ' % (text[0:4], text[4:6], text[6:8], text[9:11], text[11:13], text[13:15]))
+
+
+def _time_or_none(text: str | None) -> datetime.datetime | None:
+    # A time the cloud writes in a form of its own is no reason to fail a run: the disk is then not known to be old.
+    try:
+        return parse_time(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def pick_disks(copies_of_disks: Mapping[str, list[Snapshot]], count: int) -> list[tuple[str, Snapshot]]:
+    """The disks to test in one region: [(disk key, copy)], at most ``count``.
+
+    ``copies_of_disks`` is {disk key: [copy]} (any state). A disk is a candidate with its newest
+    completed copy; those whose copies carry the oldest RESTORE_TESTED_TAG (or none) come first, then by
+    disk key, so that over successive runs every disk gets its turn.
+    """
+    candidates: list[tuple[str, str, Snapshot]] = []
+    for disk_key, copies in copies_of_disks.items():
+        completed = [copy for copy in copies if copy.state == COMPLETED]
+        if completed:
+            last_tested = max((copy.tags.get(RESTORE_TESTED_TAG) or '' for copy in copies), default='')
+            candidates.append((last_tested, disk_key, max(completed, key=lambda copy: copy.age_order())))
+    return [(disk_key, copy) for dummy, disk_key, copy in sorted(candidates, key=lambda item: item[:2])[:count]]
+
+
+def check_restore_settings(settings: Mapping[str, Any], adapter: RestoreDrillAdapter) -> None:
+    """restore_test's options, checked before any call (InputError naming the option)."""
+    # The drill's adapter is the DR run's (one object, both a DrAdapter and a RestoreDrillAdapter): its cloud's words
+    # are a DrAdapter's (cast).
+    if not settings.get('wait'):
+        # Without it, the drill would restore an older copy, or find none on a first run and fail after the copies.
+        raise InputError('restore_test', 'needs wait (dr_copy_wait in the role), so that it restores the copies this run '
+                                         'makes once they have completed')
+    count = settings.get('restore_test_count')
+    if count is None or not 1 <= count <= MAX_COUNT:
+        raise InputError('restore_test_count', 'must be from 1 to %d (disks tested per DR region), got %s' % (MAX_COUNT, count))
+    timeout = settings.get('restore_test_timeout')
+    if timeout is None or not MIN_TIMEOUT <= timeout <= MAX_TIMEOUT:
+        raise InputError('restore_test_timeout', 'must be from %d to %d seconds, got %s' % (MIN_TIMEOUT, MAX_TIMEOUT, timeout))
+    disk_type = settings.get('restore_test_disk_type')
+    if disk_type and disk_type not in adapter.restore_disk_types:
+        raise InputError('restore_test_disk_type', '%s makes disks of the types %s, got %r'
+                         % (cast('DrAdapter', adapter).cloud, ', '.join(adapter.restore_disk_types), disk_type))
+    zones = settings.get('restore_test_zones') or {}
+    if zones and not adapter.restore_needs_zone:
+        raise InputError('restore_test_zones', '%s makes a test disk on the DR %s itself: give no zones'
+                         % (cast('DrAdapter', adapter).cloud, cast('DrAdapter', adapter).region_word))
+    if zones and not adapter.zone_needed(disk_type or adapter.restore_disk_type):
+        raise InputError('restore_test_zones', 'a %s disk spans the zones of its region: give no zones' % disk_type)
+    regions = [region['region'] for region in settings['dr_regions']]
+    for region, zone in zones.items():
+        if region not in regions:
+            raise InputError('restore_test_zones', '%r is not one of the DR regions (%s)' % (region, ', '.join(regions)))
+        if not isinstance(zone, str) or not zone:
+            raise InputError('restore_test_zones', 'the zone of %s must be a zone name, got %r' % (region, zone))
+
+
+class RegionDrill:
+    """The drill in one DR region: its zone, its leftovers, and its tests."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self.zone: str | None = None
+        self.plan: str | None = None
+        self.tests: list[RestoreTest] = []
+        self.leftovers: list[dict[str, Any]] = []
+        self.problem: CloudError | None = None
+
+
+class RestoreTest:
+    """One test: a disk's copy made into a test disk, timed, and deleted."""
+
+    def __init__(self, region: str, disk_key: str, copy: Snapshot) -> None:
+        self.region = region
+        self.disk_key = disk_key
+        self.copy = copy
+        self.result: str | None = None
+        self.disk: DrillDisk | None = None
+        self.started: float | None = None
+        self.seconds: float | None = None
+        # The cloud's error, or what the drill saw (a disk that failed, vanished or timed out).
+        self.error: CloudError | str | None = None
+        self.deletion: dict[str, Any] | None = None
+
+    def as_result(self, zone: str | None, disk_type: str | None) -> dict[str, Any]:
+        return {
+            'region': self.region,
+            'disk_id': self.disk_key.partition('/')[2],
+            'copy_id': self.copy.id,
+            'copy_created': self.copy.created,
+            'zone': zone,
+            'disk_type': disk_type,
+            'test_disk_id': self.disk.id if self.disk is not None else None,
+            'result': self.result,
+            'seconds_to_usable': None if self.seconds is None else round(self.seconds, 1),
+            'test_disk': self.deletion,
+            'error': self.error.as_result() if isinstance(self.error, CloudError) else (
+                {'message': self.error} if self.error else None),
+        }
+
+
+class RestoreDrill:
+    """Runs the drill of one DR run (see the module docstring). ``settings`` are dr_sync's."""
+
+    # pylint: disable-next=too-many-arguments
+    def __init__(self, adapter: RestoreDrillAdapter, settings: dict[str, Any], retry: PhaseRetry, check_mode: bool, now: datetime.datetime,
+                 clock: Callable[[], float], sleep: Callable[[float], None], max_attempts: int, rng: Callable[[], float] = random.random,
+                 run: str | None = None) -> None:
+        """``run`` is the DR run's id (run_id), which its test disks carry."""
+        self.adapter = adapter
+        self.settings = settings
+        # The DR run's PhaseRetry; the drill's calls have the drill's deadline (``calls``, set by ``run``).
+        self.retry = retry
+        self.calls = retry
+        self.check_mode = check_mode
+        self.now = now
+        self.clock = clock
+        self.sleep = sleep
+        self.max_attempts = max_attempts
+        self.run_id = run or run_id(now, rng)
+        self.scope = scope_key(settings['source_region'], settings['tag_selector'])
+        self.until = run_over_by(now, settings)
+        self.disk_type: str | None = settings.get('restore_test_disk_type') or adapter.restore_disk_type
+        self.deadline: float | None = None
+        self.regions: list[RegionDrill] = []
+        self.warnings: list[str] = []
+
+    def _call(self, method: Callable[..., T], *args: Any) -> T:
+        return self.calls.call(method, *args)
+
+    def run(self, entries: list[DiskEntry], copies_by_region: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str],
+            copies_to_come: Collection[str] = ()) -> tuple[dict[str, Any], list[str]]:
+        """Test in every DR region; ``copies_by_region`` is {region: [copy]} as listed after the copies were made.
+        ``copies_to_come`` are the regions where check mode plans copies that a real run would wait for."""
+        self.deadline = self.clock() + self.settings['restore_test_timeout']
+        # The drill's calls are retried until its own end, whatever time the copies took; deleting may come after.
+        self.calls = self.retry.until(self.deadline + DELETE_GRACE_SECONDS)
+        by_disk = {entry.key for entry in entries}
+        # A copy this run refused as differing from what it asks (on_mismatch: fail) is no DR copy to prove.
+        differing = {destination_outcome.mismatch['snapshot_id'] for entry in entries for outcome in entry.outcomes
+                     for destination_outcome in outcome.destinations.values() if destination_outcome.action == NOT_COPIED and destination_outcome.mismatch}
+        for region in [dr_region['region'] for dr_region in self.settings['dr_regions']]:
+            drill = RegionDrill(region)
+            self.regions.append(drill)
+            try:
+                drill.zone = self._zone(region)
+                self._clear_leftovers(drill)
+            except CloudError as error:
+                drill.problem = error
+                continue
+            copies = copies_by_disk(copies_by_region.get(region, []), by_disk, source_disks)
+            testable = {key: [copy for copy in group if self.adapter.restore_refusal(copy) is None and copy.id not in differing]
+                        for key, group in copies.items()}
+            picked = pick_disks(testable, self.settings['restore_test_count'])
+            if not picked and not entries:
+                # No disk carries the selector's tags: nothing to prove, as the DR run has nothing to copy.
+                drill.plan = 'no disk to test'
+            elif not picked and region in copies_to_come:
+                drill.plan = 'would test the copies this run makes, once they have completed'
+            elif not picked:
+                drill.problem = self._nothing_to_test(region, copies)
+            drill.tests = [RestoreTest(region, disk_key, copy) for disk_key, copy in picked]
+        tests = [test for drill in self.regions for test in drill.tests]
+        if self.check_mode:
+            for test in tests:
+                test.result = WOULD_TEST
+            return self.report()
+        try:
+            for drill in self.regions:
+                for test in drill.tests:
+                    self._start(drill, test)
+            self._wait([test for test in tests if test.disk is not None and test.result is None])
+        finally:
+            # Whatever happened above, this run's disks go.
+            self._delete_own_disks(tests)
+        self._mark_tested([test for test in tests if test.result == PASSED])
+        return self.report()
+
+    # ------------------------------------------------------------------ zones and leftovers
+    def _zone(self, region: str) -> str | None:
+        if not self.adapter.zone_needed(self.disk_type):
+            return None
+        zones = self._call(self.adapter.restore_zones, region, self.disk_type)
+        asked: str | None = (self.settings.get('restore_test_zones') or {}).get(region)
+        if asked:
+            if asked not in zones:
+                raise CloudError('DescribeZones', 'InvalidZone', 'restore_test_zones: %s offers no zone %s for disks of type %s '
+                                 '(it offers %s)' % (region, asked, self.disk_type, ', '.join(zones) or 'none'), kind=INVALID, region=region)
+            return asked
+        if not zones:
+            raise CloudError('DescribeZones', 'NoZone', 'no zone of %s makes disks of type %s now: name another type in '
+                             'restore_test_disk_type' % (region, self.disk_type), kind=INVALID, region=region)
+        return zones[0]
+
+    def _clear_leftovers(self, drill: RegionDrill) -> None:
+        found = sorted(self._call(self.adapter.find_test_disks, drill.region), key=lambda disk: disk.id)
+        states = {disk.id: leftover_state(disk, self.run_id, self.now) for disk in found}
+        leftovers = [disk for disk in found if states[disk.id] == LEFTOVER]
+        if leftovers and not self.check_mode:
+            # A killed run's disk may still be being made: clouds refuse to delete those.
+            self._settle(drill.region, [disk.id for disk in leftovers if disk.state == PENDING])
+        for disk in leftovers:
+            drill.leftovers.append(dict(leftover_record(drill.region, disk), **self._delete(drill.region, disk.id)))
+        # Another run's disks whose run may still be under way (at the same time as this one, or killed: no one can
+        # tell) are left alone until the time they carry, and reported, so that a person knows why they are there.
+        drill.leftovers += [dict(leftover_record(drill.region, disk), action=LEFT_UNTIL, until=disk.tags[RESTORE_UNTIL_TAG])
+                            for disk in found if states[disk.id] == LEFT_UNTIL]
+
+    def _nothing_to_test(self, region: str, copies: Mapping[str, list[Snapshot]]) -> CloudError:
+        refused = [self.adapter.restore_refusal(copy) for group in copies.values() for copy in group]
+        reason = next((text for text in refused if text), None)
+        if reason:
+            text = 'no DR copy in %s can be made into a disk: %s' % (region, reason)
+        else:
+            text = ('no completed DR copy in %s to restore from: wait for the copies (dr_copy_wait / wait) or run again '
+                    'once they have completed' % region)
+        return CloudError('RestoreTest', 'NoCompletedCopy', text, kind=NOT_FOUND, region=region)
+
+    # ------------------------------------------------------------------ tests
+    def _start(self, drill: RegionDrill, test: RestoreTest) -> None:
+        tags = test_disk_tags(self.run_id, self.scope, test.copy.id, self.until)
+        name = TEST_DISK_PREFIX + self.run_id
+        token = 'snapcopy-%s' % hashlib.sha256(('%s %s' % (self.run_id, test.copy.id)).encode('utf-8')).hexdigest()[:48]
+        test.started = self.clock()
+        # Within run (the deadline set); every drill adapter names its restore_disk_type, the default disk type.
+        try:
+            test.disk = create_once(
+                lambda: self.adapter.create_test_disk(drill.region, drill.zone, test.copy, cast('str', self.disk_type), name, tags, token),
+                lambda: self._made_from(drill.region, test.copy), self.adapter.create_disk_call_is_idempotent, self.calls,
+                cast('float', self.deadline), self.max_attempts)
+        except CloudError as error:
+            test.result, test.error = FAILED_TEST, error
+
+    def _made_from(self, region: str, copy: Snapshot) -> DrillDisk | None:
+        """The test disk this run made from ``copy``, if the cloud made it (after a lost answer)."""
+        made = [disk for disk in self._call(self.adapter.find_test_disks, region)
+                if disk.tags.get(RESTORE_RUN_TAG) == self.run_id and disk.tags.get(RESTORE_COPY_TAG) == copy.id]
+        return min(made, key=lambda disk: disk.id) if made else None
+
+    def _wait(self, tests: list[RestoreTest]) -> None:
+        # Each of ``tests`` has its disk (_observe keeps it), and the run has set the deadline.
+        if not tests:
+            return
+        seen: set[str] = set()
+
+        def read() -> list[RestoreTest]:
+            waiting = [test for test in tests if test.result is None]
+            for region in sorted({test.region for test in waiting}):
+                mine = [test for test in waiting if test.region == region]
+                latest = self._call(self.adapter.describe_test_disks, region, sorted(cast('DrillDisk', test.disk).id for test in mine))
+                for test in mine:
+                    self._observe(test, latest.get(cast('DrillDisk', test.disk).id), seen)
+            return tests
+
+        poll(read, lambda group: POLL_PENDING if any(test.result is None for test in group) else DONE,
+             cast('float', self.deadline), FIRST_POLL_SECONDS, sleep=self.sleep, clock=self.clock, max_interval=MAX_POLL_SECONDS)
+        for test in tests:
+            if test.result is None:
+                test.result = TIMED_OUT
+                test.error = ('test disk %s was still %s after restore_test_timeout (%s s)'
+                              % (cast('DrillDisk', test.disk).id, cast('DrillDisk', test.disk).cloud_state, self.settings['restore_test_timeout']))
+
+    def _observe(self, test: RestoreTest, disk: DrillDisk | None, seen: set[str]) -> None:
+        # ``test`` has its disk, and the time it was started.
+        if disk is None:
+            # Some clouds list a new disk only once it is made; one that was listed and is gone has failed.
+            if cast('DrillDisk', test.disk).id in seen:
+                test.result, test.error = FAILED_TEST, 'test disk %s disappeared while it was being made' % cast('DrillDisk', test.disk).id
+            return
+        seen.add(disk.id)
+        test.disk = disk
+        if disk.state == USABLE:
+            test.result, test.seconds = PASSED, self.clock() - cast('float', test.started)
+        elif disk.state == FAILED:
+            test.result = FAILED_TEST
+            test.error = 'test disk %s is in state %s: %s' % (disk.id, disk.cloud_state, disk.message or 'no reason given by the cloud')
+        elif disk.state != PENDING:
+            test.result, test.error = FAILED_TEST, 'test disk %s is in state %s while being made' % (disk.id, disk.cloud_state)
+
+    # ------------------------------------------------------------------ deleting
+    def _delete_own_disks(self, tests: list[RestoreTest]) -> None:
+        """Delete every disk this run made: those its tests know, and any other with this run's tag (a
+        disk made by a call whose answer was lost). One still being made is waited for a while first."""
+        for region in sorted({test.region for test in tests}):
+            known = {test.disk.id: test for test in tests if test.region == region and test.disk is not None}
+            try:
+                found = self._call(self.adapter.find_test_disks, region)
+            except CloudError as error:
+                found = []
+                self.warnings.append('could not list the test disks of %s to delete them: %s' % (region, error))
+            extra = sorted(disk.id for disk in found if is_test_disk(disk) and disk.tags.get(RESTORE_RUN_TAG) == self.run_id
+                           and disk.id not in known)
+            self._settle(region, sorted(known) + extra)
+            for disk_id in sorted(known) + extra:
+                outcome = self._delete(region, disk_id)
+                if disk_id in known:
+                    known[disk_id].deletion = dict(outcome, id=disk_id)
+                else:
+                    self.warnings.append('test disk %s of this run (made by a call whose answer was lost) was %s'
+                                         % (disk_id, outcome['action'].replace('_', ' ')))
+
+    def _settle(self, region: str, disk_ids: list[str]) -> None:
+        """Wait (a while at most) until none of these disks is still being made: clouds refuse to delete those."""
+        if not disk_ids:
+            return
+        deadline = self.clock() + DELETE_GRACE_SECONDS
+
+        def read() -> dict[str, DrillDisk]:
+            try:
+                return self._call(self.adapter.describe_test_disks, region, disk_ids)
+            except CloudError:
+                return {}
+
+        poll(read, lambda latest: POLL_PENDING if any(disk.state == PENDING for disk in latest.values()) else DONE,
+             deadline, FIRST_POLL_SECONDS, sleep=self.sleep, clock=self.clock, max_interval=MAX_POLL_SECONDS)
+
+    def _delete(self, region: str, disk_id: str) -> dict[str, Any]:
+        if self.check_mode:
+            return {'action': WOULD_DELETE}
+        try:
+            self._call(self.adapter.delete_test_disk, region, disk_id)
+        except CloudError as error:
+            if error.kind == NOT_FOUND:  # gone already is as good as deleted, but not our doing
+                return {'action': ALREADY_DELETED}
+            return {'action': DELETE_FAILED, 'error': error.as_result()}
+        return {'action': DELETED}
+
+    def _mark_tested(self, tests: list[RestoreTest]) -> None:
+        stamp = self.now.strftime(STAMP_FORMAT)
+        for test in tests:
+            try:
+                # The drill's adapter is the DR run's, a DrAdapter too: it tags copies.
+                self._call(cast('DrAdapter', self.adapter).tag_copy, test.copy, {RESTORE_TESTED_TAG: stamp})
+            except CloudError as error:
+                self.warnings.append('the restore test of copy %s passed, but it could not be marked as tested (the next '
+                                     'drills may test its disk again before the others): %s' % (test.copy.id, error))
+
+    # ------------------------------------------------------------------ report
+    def report(self) -> tuple[dict[str, Any], list[str]]:
+        """The report's restore section, and the problems to list among the run's failures."""
+        tests: list[dict[str, Any]]
+        leftovers: list[dict[str, Any]]
+        problems: list[str]
+        tests, leftovers, problems = [], [], []
+        for drill in self.regions:
+            for test in drill.tests:
+                record = test.as_result(drill.zone, self.disk_type)
+                tests.append(record)
+                if test.result in (FAILED_TEST, TIMED_OUT):
+                    problems.append('restore test in %s of disk %s from copy %s %s: %s' % (
+                        test.region, record['disk_id'], test.copy.id, test.result.replace('_', ' '), test.error))
+                if test.deletion is not None and test.deletion['action'] == DELETE_FAILED:
+                    problems.append('restore test disk %s in %s could not be deleted (the next run deletes it): %s' % (
+                        cast('DrillDisk', test.disk).id, test.region, test.deletion['error']['message']))  # deleted: it has its disk
+            for record in drill.leftovers:
+                leftovers.append(record)
+                if record['action'] == DELETE_FAILED:
+                    problems.append('leftover restore test disk %s in %s could not be deleted: %s' % (
+                        record['test_disk_id'], drill.region, record['error']['message']))
+            if drill.problem is not None:
+                problems.append('restore test in %s: %s' % (drill.region, drill.problem))
+        totals = {name: sum(1 for test in tests if test['result'] == name) for name in (PASSED, FAILED_TEST, TIMED_OUT, WOULD_TEST)}
+        totals['leftovers_deleted'] = sum(1 for record in leftovers if record['action'] in (DELETED, WOULD_DELETE))
+        return {
+            'run_id': self.run_id,
+            'scope': self.scope,
+            'disk_type': self.disk_type,
+            'count_per_region': self.settings['restore_test_count'],
+            'regions': [{'region': drill.region, 'zone': drill.zone, 'plan': drill.plan,
+                         'problem': None if drill.problem is None else drill.problem.as_result()} for drill in self.regions],
+            'totals': totals,
+            'tests': tests,
+            'leftovers': leftovers,
+            'warnings': list(self.warnings),
+        }, problems

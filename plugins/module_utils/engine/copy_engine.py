@@ -1,0 +1,694 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The copy engine: plan, check, copy with safe retries, wait, and report, for every cloud.
+
+It works on a list of CopyRequests through an Adapter (see core/model.py) and knows nothing of
+any cloud's API. What it guarantees, for all clouds alike:
+
+* a copy that already exists in a destination (done or in flight) is reported, not made again;
+* in check mode nothing that mutates is called, and the plan says what a real run would do;
+* throttling and transient errors are retried with jittered backoff within the deadline, and
+  a copy call is never repeated blindly: after an answer that may have been lost, or when the
+  API has no idempotency token, the destination is looked up again before the next call;
+* while waiting, every copy in flight is polled in one batched read per region per round;
+* a timeout still reports the ids of the copies in flight, so a rerun adopts them.
+
+With ``workers`` above 1 (the DR run), the copy calls of different requests and destinations
+are sent from a bounded pool of threads: each call still has its own retries and look-ups, and
+no two calls ever concern the same request and destination, so the rules above hold as they are.
+
+Two runs at once are another matter: each looks before it copies, and both may find nothing. A ``guard`` (CopyGuard: the
+DR run's copy leases, dr.claims) is taken before each copy call and released after it; a destination another run holds
+is asked again each poll interval, and looked up again once held, so that a copy the other run made is used.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from ..core.errors import ALREADY_EXISTS, BUSY, INVALID, RETRYABLE, CloudError, is_retryable
+from ..core.model import COMPLETED, DELETING, FAILED, PENDING, Snapshot, copy_mismatches
+from ..core.polling import AGAIN, DONE, PENDING as POLL_PENDING, TIMEOUT, poll
+from ..core.progress import WAITING
+from ..core.retry import GIVE_UP, LOOK_UP, RESEND, WAIT, Backoff, CallRetry
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
+    from ..core.model import CopyRequest
+    from ..core.progress import Progress
+    from ..core.retry import PhaseRetry
+    from .capabilities import CopyAdapter
+
+    # One copy call to make: a request's outcome and the destinations the call serves.
+    Job = tuple['RequestOutcome', list[str]]
+
+T = TypeVar('T')
+K = TypeVar('K')
+
+# What to do with a copy found that differs from what was asked (the on_mismatch option).
+MISMATCH_FAIL = 'fail'          # fail that destination, saying what differs; nothing is copied
+MISMATCH_WARN = 'warn'          # use the copy found, with a warning that says what differs
+MISMATCH_NEW_COPY = 'new_copy'  # make a copy as asked; the one found stays (for pruning or deletion)
+MISMATCH_CHOICES = (MISMATCH_FAIL, MISMATCH_WARN, MISMATCH_NEW_COPY)
+
+# What happened at one destination.
+EXISTING = 'existing'        # a copy was already there (done or in flight): nothing made
+COPIED = 'copied'            # this run made the copy
+WOULD_COPY = 'would_copy'    # check mode: a real run would make a copy here
+NOT_COPIED = 'not_copied'    # the copy could not be made, or an earlier copy failed
+
+# Tries of one call before its error is reported, deadline or not: a region that keeps
+# failing must not hold a whole run until its timeout.
+MAX_ATTEMPTS = 10
+# How long a copy this run made may stay invisible to reads (eventual consistency) before it counts as gone: Tencent
+# Cloud keeps no failed copy, it drops it (tencentcloud-sdk-python-cbs models: Snapshot.SnapshotState documents no failed
+# state), so a copy that failed early is never seen at all.
+UNSEEN_GRACE_SECONDS = 120
+
+
+@dataclass(eq=False)  # one destination of one request: two are never the same, whatever they hold
+class DestinationOutcome:
+    """The result at one destination of one request."""
+
+    destination: str
+    action: str | None = None
+    snapshot: Snapshot | None = None
+    error: Exception | None = None
+    timed_out: bool = False
+    # A copy found that differs from what was asked: {'snapshot_id', 'differences'} (see copy_mismatches).
+    mismatch: dict[str, Any] | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.action in (COPIED, WOULD_COPY)
+
+    @property
+    def failed(self) -> bool:
+        if self.action == NOT_COPIED or self.timed_out:
+            return True
+        return self.snapshot is not None and self.snapshot.state == FAILED
+
+    def failure(self) -> str | None:
+        """A sentence saying why this destination failed, or None."""
+        if self.error is not None:
+            return '%s: %s' % (self.destination, self.error)
+        if self.snapshot is not None and self.snapshot.state == FAILED:
+            earlier = 'an earlier copy' if self.action == EXISTING else 'the copy'
+            reason = self.snapshot.message or 'no reason given by the cloud'
+            return ('%s: %s %s is in state %s: %s. It is not replaced automatically: delete it, '
+                    'then run again to make a new copy'
+                    % (self.destination, earlier, self.snapshot.id, self.snapshot.cloud_state, reason))
+        if self.timed_out:
+            snapshot = cast('Snapshot', self.snapshot)  # what timed out is a copy in flight
+            return '%s: copy %s is still %s (%s%%) at the timeout; a rerun adopts it instead of copying again' % (
+                self.destination, snapshot.id, snapshot.cloud_state,
+                snapshot.progress if snapshot.progress is not None else '?')
+        return None
+
+    def as_result(self) -> dict[str, Any]:
+        if self.snapshot is not None:
+            result = self.snapshot.as_copy_result()
+        else:
+            result = {'region': self.destination, 'snapshot_id': None, 'state': None, 'progress': None}
+        result['region'] = self.destination
+        result['action'] = self.action
+        result['changed'] = self.changed
+        if self.mismatch is not None:
+            result['mismatch'] = self.mismatch
+        if self.error is not None:
+            result['error'] = self.error.as_result() if isinstance(self.error, CloudError) else {'message': str(self.error)}
+        return result
+
+
+class CopyGuard(ABC):
+    """What keeps two runs from copying one source to one destination at the same time (the DR run's copy leases)."""
+
+    @abstractmethod
+    def take(self, request: CopyRequest, destinations: Sequence[str]) -> dict[str, str]:
+        """Hold ``request``'s source for ``destinations`` before a copy call; answer {destination: why not} for those that
+        another run holds, which this run then does not hold (empty: it holds them all)."""
+
+    @abstractmethod
+    def release(self, request: CopyRequest, destinations: Sequence[str]) -> None:
+        """Let go of ``request``'s source for ``destinations``, held or not: the copy call was answered, or given up."""
+
+
+class RequestOutcome:
+    """The result of one CopyRequest: its source and one DestinationOutcome per destination."""
+
+    def __init__(self, request: CopyRequest) -> None:
+        self.request = request
+        self.source: Snapshot | None = None
+        self.error: CloudError | None = None
+        self.destinations = {destination: DestinationOutcome(destination) for destination in request.destinations}
+
+    @property
+    def changed(self) -> bool:
+        return any(outcome.changed for outcome in self.destinations.values())
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None or any(outcome.failed for outcome in self.destinations.values())
+
+    def failures(self) -> list[str]:
+        if self.error is not None:
+            return [str(self.error)]
+        return [text for text in (outcome.failure() for outcome in self.destinations.values()) if text]
+
+
+class CopyEngine:
+    """Runs CopyRequests through one adapter. See the module docstring for what it guarantees."""
+
+    # pylint: disable-next=too-many-arguments
+    def __init__(self, adapter: CopyAdapter, check_mode: bool = False, wait: bool = False, timeout: float = 600, poll_interval: float = 15,
+                 max_poll_interval: float | None = None, backoff: Backoff | None = None, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep, max_in_flight: int | None = None, workers: int = 1, on_mismatch: str = MISMATCH_FAIL,
+                 retry: CallRetry | PhaseRetry | None = None, progress: Progress | None = None, guard: CopyGuard | None = None) -> None:
+        """``retry`` is the run's CallRetry (see run_retry); ``backoff`` is used only when it has none. ``progress``
+        is told of the copies as they start and end (a DR run's live progress). ``guard`` is taken around each copy call
+        (see the module docstring)."""
+        self.adapter = adapter
+        self.guard = guard
+        self.progress = progress
+        self.outcomes: list[RequestOutcome] = []
+        if on_mismatch not in MISMATCH_CHOICES:
+            raise ValueError('on_mismatch must be one of %s' % ', '.join(MISMATCH_CHOICES))
+        self.on_mismatch = on_mismatch
+        # What the run warns of (a copy used although it differs from what was asked).
+        self.warnings: list[str] = []
+        # At most this many copies in flight per destination (AWS refuses a 21st); None: no cap.
+        self.max_in_flight = max_in_flight
+        # Copy calls in the air at once: N copies then cost about N / workers round trips.
+        self.workers = max(1, workers)
+        self.check_mode = check_mode
+        self.wait = wait
+        self.timeout = timeout
+        self.poll_interval = poll_interval
+        self.max_poll_interval = max_poll_interval
+        self.clock = clock
+        self.sleep = sleep
+        self.retry = run_retry(adapter, retry, backoff, sleep=sleep, clock=clock)
+        self.deadline: float | None = None
+        # The calls of a run are retried until its deadline (see run); before a run, until the CallRetry's own.
+        self.calls = self.retry.until(self.retry.deadline)
+
+    @property
+    def retries(self) -> int:
+        """How many calls were sent again, by the engine and through the run's CallRetry."""
+        return self.retry.retries
+
+    # ------------------------------------------------------------------ entry point
+    def run(self, requests: list[CopyRequest], sources: Mapping[tuple[str, str], Snapshot] | None = None,
+            before_waiting: Callable[[list[RequestOutcome]], None] | None = None) -> list[RequestOutcome]:
+        """Validate every request (no API call), then plan, copy and wait. Returns RequestOutcomes.
+
+        ``sources`` ({(region, snapshot id): Snapshot}) are source snapshots the caller has just
+        read itself (the DR run lists them anyway): they are not read again. ``before_waiting`` is called
+        with the outcomes once every copy is asked for, before the wait (the DR run locks the copies named).
+        """
+        for request in requests:
+            self.adapter.validate(request)
+        self.deadline = self.clock() + self.timeout
+        self.calls = self.retry.until(self.deadline)
+        outcomes = self.outcomes = [RequestOutcome(request) for request in requests]
+        self._load_sources(outcomes, sources or {})
+        self._find_existing_copies([outcome for outcome in outcomes if outcome.error is None])
+        self._publish_progress(force=True)
+        self._copy_all([outcome for outcome in outcomes if outcome.error is None])
+        self._publish_progress(force=True)
+        if self.wait and not self.check_mode:
+            if before_waiting is not None:
+                before_waiting(outcomes)
+            if self.progress is not None:
+                self.progress.enter(WAITING)
+            self._wait_for_copies(outcomes)
+        return outcomes
+
+    def _publish_progress(self, force: bool = False) -> None:
+        if self.progress is not None and self.progress.due(force):
+            self.progress.update_copies(copy_progress(self.outcomes), force)
+
+    # ------------------------------------------------------------------ calls with retries
+    def _call(self, method: Callable[..., T], *args: Any) -> T:
+        return self.calls.call(method, *args)
+
+    # ------------------------------------------------------------------ sources
+    def _load_sources(self, outcomes: list[RequestOutcome], known: Mapping[tuple[str, str], Snapshot]) -> None:
+        by_region = _group(outcomes, lambda outcome: outcome.request.source_region)
+        for region, group in by_region.items():
+            for outcome in group:
+                outcome.source = known.get((region, outcome.request.source_id))
+            unknown = [outcome for outcome in group if outcome.source is None]
+            ids = sorted({outcome.request.source_id for outcome in unknown})
+            if not ids:
+                continue
+            try:
+                sources = self._call(self.adapter.get_sources, region, ids)
+            except CloudError as error:
+                if len(ids) > 1:
+                    raise
+                for outcome in unknown:
+                    outcome.error = error
+                continue
+            for outcome in unknown:
+                outcome.source = sources.get(outcome.request.source_id)
+        pending = [outcome for outcome in outcomes if outcome.source is not None and outcome.source.state == PENDING]
+        if pending and self.wait and not self.check_mode:
+            self._wait_for_sources(pending)
+        for outcome in outcomes:
+            if outcome.error is None:
+                outcome.error = self._source_problem(outcome)
+
+    def _source_problem(self, outcome: RequestOutcome) -> CloudError | None:
+        request, source = outcome.request, outcome.source
+        if source is None:
+            return CloudError('Describe', 'NotFound', 'source snapshot %s was not found in %s' % (request.source_id, request.source_region))
+        if source.state == DELETING:
+            return CloudError('Describe', 'SourceDeleting', 'source snapshot %s is being deleted (state %s) and cannot be copied'
+                              % (source.id, source.cloud_state))
+        if source.state == FAILED:
+            return CloudError('Describe', 'SourceFailed', 'source snapshot %s is in state %s (%s) and cannot be copied'
+                              % (source.id, source.cloud_state, source.message or 'no reason given'))
+        if source.state == PENDING and not (self.check_mode and self.wait):
+            return CloudError('Describe', 'SourceNotReady',
+                              'source snapshot %s is still %s (%s%%); copy it once it is complete, or set wait: true to wait for it'
+                              % (source.id, source.cloud_state, source.progress if source.progress is not None else '?'))
+        try:
+            self.adapter.check_source(request, source)
+        except CloudError as error:
+            return error
+        return None
+
+    def _wait_for_sources(self, outcomes: list[RequestOutcome]) -> None:
+        # Each of ``outcomes`` has its source (a pending one), and the run has set the deadline.
+        def read() -> list[RequestOutcome]:
+            for region, group in _group(outcomes, lambda outcome: outcome.request.source_region).items():
+                seen = self._call(self.adapter.describe, region, sorted({cast('Snapshot', outcome.source).id for outcome in group}))
+                for outcome in group:
+                    outcome.source = seen.get(cast('Snapshot', outcome.source).id, outcome.source)
+            return outcomes
+
+        poll(read, lambda group: POLL_PENDING if any(cast('Snapshot', outcome.source).state == PENDING for outcome in group) else DONE,
+             cast('float', self.deadline), self.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.max_poll_interval)
+
+    # ------------------------------------------------------------------ existing copies
+    def _find_existing_copies(self, outcomes: list[RequestOutcome]) -> None:
+        by_destination: dict[str, list[RequestOutcome]] = {}
+        for outcome in outcomes:
+            for destination in outcome.request.destinations:
+                by_destination.setdefault(destination, []).append(outcome)
+        for destination, group in by_destination.items():
+            found = self._find_copies(destination, [outcome.request for outcome in group])
+            for outcome in group:
+                self._take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), EXISTING)
+
+    def _find_copies(self, destination: str, requests: list[CopyRequest]) -> dict[str, list[Snapshot]]:
+        """The copies of these requests' sources found in ``destination``, completed outside check mode."""
+        found = self._call(self.adapter.find_copies, destination, requests)
+        if not self.check_mode:
+            self._call(self.adapter.complete_copies, destination, requests, found)
+        return found
+
+    def _take_found_copy(self, outcome: RequestOutcome, destination: str, candidates: Sequence[Snapshot], action: str) -> bool:
+        """Record at ``destination`` the copy found among ``candidates`` that is as the request asks.
+
+        When there is none but one that differs, on_mismatch decides: fail the destination, use
+        that copy with a warning, or (new_copy) leave the destination to be copied to. Returns
+        whether the destination is settled (nothing is to be copied there).
+        """
+        request, destination_outcome = outcome.request, outcome.destinations[destination]
+        differences = {copy.id: copy_mismatches(request, copy, self.adapter.readable_options) for copy in candidates}
+        best = pick_copy([copy for copy in candidates if not differences[copy.id]])
+        if best is not None:
+            destination_outcome.action, destination_outcome.snapshot, destination_outcome.mismatch = action, best, None
+            return True
+        other = pick_copy(candidates)
+        if other is None:
+            return False
+        destination_outcome.mismatch = {'snapshot_id': other.id, 'differences': differences[other.id]}
+        text = 'the copy %s found in %s differs from what was asked: %s' % (other.id, destination, describe_differences(
+            differences[other.id]))
+        if self.on_mismatch == MISMATCH_WARN:
+            destination_outcome.action, destination_outcome.snapshot = action, other
+            self.warnings.append('%s of %s/%s; it is used as it is (on_mismatch: warn)' % (
+                text, request.source_region, request.source_id))
+            return True
+        if self.on_mismatch == MISMATCH_FAIL:
+            destination_outcome.action, destination_outcome.snapshot = NOT_COPIED, other
+            destination_outcome.error = CloudError('CopySnapshot', 'ExistingCopyDiffers', '%s. It is not used: set on_mismatch: new_copy to '
+                                                   'make a copy as asked (the one found stays, for pruning or deletion), or on_mismatch: '
+                                                   'warn to use it as it is' % text, kind=INVALID, region=destination)
+            return True
+        return False
+
+    # ------------------------------------------------------------------ copying
+    def _copy_all(self, outcomes: list[RequestOutcome]) -> None:
+        """Start every missing copy: one call per destination group, in request order; with
+        ``max_in_flight``, within the free slots of each destination."""
+        jobs: list[Job] = []
+        for outcome in outcomes:
+            missing = [destination for destination, destination_outcome in outcome.destinations.items() if destination_outcome.action is None]
+            if self.check_mode:
+                for destination in missing:
+                    outcome.destinations[destination].action = WOULD_COPY
+            elif missing:
+                groups = [missing] if self.adapter.multi_destination else [[destination] for destination in missing]
+                jobs.extend((outcome, destinations) for destinations in groups)
+        if self.max_in_flight is None:
+            self._run_jobs(jobs)
+        else:
+            self._copy_within_slots(jobs, [destination_outcome for outcome in outcomes for destination_outcome in outcome.destinations.values()
+                                           if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING])
+
+    def _copy_within_slots(self, jobs: list[Job], in_flight: list[DestinationOutcome]) -> None:
+        """Run ``jobs`` as slots free up: a job waits until each of its destinations has fewer than
+        ``max_in_flight`` copies in flight; those are read in one batched call per region until some are done."""
+        # Called with max_in_flight set, within a run (the deadline set); the copies in flight have their snapshots.
+        sightings = Sightings(self.clock, in_flight)
+        waited = False
+
+        def start_what_fits() -> list[Job]:
+            nonlocal jobs, in_flight, waited
+            if waited:
+                self._refresh(in_flight, sightings)
+                in_flight = [destination_outcome for destination_outcome in in_flight if cast('Snapshot', destination_outcome.snapshot).state == PENDING]
+            chosen = jobs_that_fit(jobs, in_flight, cast('int', self.max_in_flight))
+            self._run_jobs(chosen)
+            # ``destinations`` are keys of ``outcome.destinations``: get finds each.
+            in_flight.extend(destination_outcome for outcome, destinations in chosen
+                             for destination_outcome in map(cast('Callable[[str], DestinationOutcome]', outcome.destinations.get), destinations)
+                             if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING)
+            started = {id(job) for job in chosen}
+            jobs = [job for job in jobs if id(job) not in started]
+            waited = not chosen
+            return chosen
+
+        # A slot taken by a job whose copy then fails is free again in the next round, which follows at once (AGAIN).
+        result = poll(start_what_fits, lambda chosen: DONE if not jobs else AGAIN if chosen else POLL_PENDING,
+                      cast('float', self.deadline), self.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.max_poll_interval)
+        if result.status == TIMEOUT:
+            for outcome, destinations in jobs:
+                for destination in destinations:
+                    _fail(outcome, destination, CloudError(
+                        'CopySnapshot', 'NoFreeSlot', 'not started: %d copies were still in flight to %s at the timeout'
+                        % (cast('int', self.max_in_flight), destination), region=destination))
+
+    def _run_jobs(self, jobs: list[Job]) -> None:
+        """Run ``_copy_group`` for each (outcome, destinations) job, up to ``workers`` at a time.
+
+        The first error that escapes a job (a look-up that failed for good) stops the jobs not yet
+        started and is raised, as it would be one job after another.
+        """
+        if self.workers == 1 or len(jobs) < 2:
+            for outcome, destinations in jobs:
+                self._copy_group(outcome, destinations)
+            return
+        from concurrent.futures import ThreadPoolExecutor  # pylint: disable=import-outside-toplevel  # the DR run only
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(jobs))) as pool:
+            try:
+                for future in [pool.submit(self._copy_group, outcome, destinations) for outcome, destinations in jobs]:
+                    future.result()
+            except BaseException:
+                pool.shutdown(cancel_futures=True)  # waits for the jobs under way, as the with block would
+                raise
+
+    def _copy_group(self, outcome: RequestOutcome, destinations: list[str]) -> None:
+        """Copy to ``destinations`` in one call, sent again as ``_copy_verdict`` allows (Backoff.resend). Never makes a
+        second copy: a look-up before a resend adopts the copies it finds, as made by this run (COPIED) when the lost
+        answer may have been their own."""
+        remaining = list(destinations)
+
+        def copy() -> None:
+            nonlocal remaining
+            held: dict[str, str] = {}
+            if self.guard is not None:
+                held = self.guard.take(outcome.request, remaining)
+                # Another run may have made its copy and let go since this run looked: look again, now that no run can.
+                free = self._adopt_found_copies(outcome, [destination for destination in remaining if destination not in held], EXISTING)
+                remaining = free + [destination for destination in remaining if destination in held]
+            unanswered: dict[str, CloudError | None] = {}
+            sending = [destination for destination in remaining if destination not in held]
+            if sending:
+                unanswered = self._record_copies(outcome, sending, self.adapter.start_copy(outcome.request, sending))
+                self._publish_progress()
+            held_errors = {destination: CloudError('CopySnapshot', 'CopyHeldByAnotherRun', why, kind=BUSY, region=destination)
+                           for destination, why in sorted(held.items())}
+            if unanswered:
+                # Looked up once the call can have landed, the destinations held by another run with them.
+                remaining = list(unanswered) + list(held_errors)
+                raise DestinationsLeft(dict(unanswered, **held_errors))
+            if held_errors:
+                # Asked again after a wait (BUSY), once the other run's copy shows or its lease is gone.
+                remaining = list(held_errors)
+                raise next(iter(held_errors.values()))
+
+        def look_up(error: CloudError | DestinationsLeft) -> RequestOutcome | None:  # LOOK_UP is for these only (_copy_verdict)
+            nonlocal remaining
+            remaining = self._adopt_found_copies(outcome, remaining, COPIED if error.uncertain else EXISTING)
+            return None if remaining else outcome  # every destination settled: nothing to send
+
+        try:
+            # With a guard, a destination another run holds is asked again after a poll interval and a random part of one,
+            # so that two runs that saw each other's hold and both let go do not meet again in step.
+            busy_wait = self.poll_interval * (1 + random.random()) if self.guard is not None else self.poll_interval  # nosec B311
+            self.calls.resend(copy, self._copy_verdict, look_up=look_up, idempotent=self.adapter.copy_call_is_idempotent,
+                              max_attempts=MAX_ATTEMPTS, busy_wait=busy_wait)
+        except DestinationsLeft as left:
+            for destination, last_error in left.unanswered.items():
+                _fail(outcome, destination, last_error or CloudError(
+                    'CopySnapshot', 'NoAnswer', 'the cloud gave no result for this destination', region=destination))
+        except CloudError as error:
+            # The copy call's last error, or a look-up that failed after its own retries: these destinations fail with
+            # it, and the other requests of the run go on (and get reported).
+            _fail_all(outcome, remaining, error)
+        finally:
+            if self.guard is not None:
+                self.guard.release(outcome.request, destinations)
+
+    def _copy_verdict(self, error: Exception) -> str:
+        """What may follow a copy call that failed (see Backoff.resend). Without an idempotency token, after an answer that
+        may have been lost, or when the cloud says a copy exists, the destinations are looked up before any resend."""
+        if isinstance(error, DestinationsLeft):
+            return LOOK_UP
+        if not isinstance(error, CloudError) or error.kind not in (RETRYABLE, ALREADY_EXISTS, BUSY):
+            return GIVE_UP
+        if error.kind == BUSY:
+            # Refused until something else ends (nothing was made): asked again each poll interval, up to the deadline.
+            return WAIT
+        if error.kind == ALREADY_EXISTS or error.uncertain or not self.adapter.copy_call_is_idempotent:
+            return LOOK_UP
+        return RESEND
+
+    @staticmethod
+    def _record_copies(outcome: RequestOutcome, destinations: list[str], results: Mapping[str, Snapshot | CloudError]) -> dict[str, CloudError | None]:
+        """Record the copies a copy call started; fail the destinations it refused for good.
+        Returns {destination: its retryable error, or None when the cloud said nothing of it} to try again."""
+        unanswered: dict[str, CloudError | None] = {}
+        for destination in destinations:
+            result = results.get(destination)
+            if isinstance(result, Snapshot):
+                if result.encrypted is None and outcome.source is not None:
+                    # A copy keeps its source's encryption (unless asked to encrypt).
+                    result.encrypted = outcome.source.encrypted
+                destination_outcome = outcome.destinations[destination]
+                destination_outcome.action, destination_outcome.snapshot = COPIED, result
+            elif result is None or result.kind in (RETRYABLE, ALREADY_EXISTS):
+                unanswered[destination] = result
+            else:
+                _fail(outcome, destination, result)
+        return unanswered
+
+    def _adopt_found_copies(self, outcome: RequestOutcome, destinations: list[str], action: str) -> list[str]:
+        """Look each destination up again; record copies found there. Returns those still missing."""
+        still_missing: list[str] = []
+        for destination in destinations:
+            found = self._find_copies(destination, [outcome.request])
+            if not self._take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), action):
+                still_missing.append(destination)
+        return still_missing
+
+    # ------------------------------------------------------------------ waiting
+    def _wait_for_copies(self, outcomes: list[RequestOutcome]) -> None:
+        # A copy in flight that is not used (it differs from what was asked) is not waited for.
+        places = [destination_outcome for outcome in outcomes if outcome.error is None for destination_outcome in outcome.destinations.values()
+                  if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING and destination_outcome.action != NOT_COPIED]
+        if not places:
+            return
+        sightings = Sightings(self.clock, [destination_outcome for destination_outcome in places if destination_outcome.action == EXISTING])
+
+        # Each of ``places`` has its snapshot (one in flight, then its latest), and the run has set the deadline.
+        def read() -> list[DestinationOutcome]:
+            self._refresh([destination_outcome for destination_outcome in places if cast('Snapshot', destination_outcome.snapshot).state == PENDING],
+                          sightings)
+            return places
+
+        result = poll(read, lambda group: POLL_PENDING if any(cast('Snapshot', destination_outcome.snapshot).state == PENDING
+                                                              for destination_outcome in group) else DONE,
+                      cast('float', self.deadline), self.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.max_poll_interval)
+        if result.status == TIMEOUT:
+            for destination_outcome in places:
+                if cast('Snapshot', destination_outcome.snapshot).state == PENDING:
+                    destination_outcome.timed_out = True
+
+    def _refresh(self, places: list[DestinationOutcome], sightings: Sightings) -> None:
+        """Read the latest state of these copies, one batched call per region; a copy the reads no longer
+        show, or never showed (``sightings``), has failed. Each of ``places`` has its snapshot (one in flight)."""
+        for region, group in _group(places, lambda destination_outcome: destination_outcome.destination).items():
+            latest = self._call(self.adapter.describe, region, sorted({cast('Snapshot', destination_outcome.snapshot).id for destination_outcome in group}))
+            for destination_outcome in group:
+                snapshot = latest.get(cast('Snapshot', destination_outcome.snapshot).id)
+                if snapshot is not None and snapshot.state == DELETING:
+                    # Someone is deleting the copy while it is made: it will not become a DR copy.
+                    snapshot.state = FAILED
+                    snapshot.message = snapshot.message or 'the copy is being deleted (state %s)' % snapshot.cloud_state
+                if snapshot is not None:
+                    destination_outcome.snapshot = snapshot
+                    sightings.saw(destination_outcome)
+                    continue
+                gone = sightings.gone(destination_outcome)
+                if gone is not None:
+                    destination_outcome.snapshot = Snapshot(cast('Snapshot', destination_outcome.snapshot).id, destination_outcome.destination, FAILED,
+                                                            cloud_state=gone, message=GONE[gone])
+        self._publish_progress(force=True)
+
+
+class DestinationsLeft(Exception):
+    """A copy call answered for some destinations only: ``again`` (its one argument) is {destination: its retryable
+    error, or None when the answer said nothing of it}. These are looked up, then copied to again (CopyEngine._copy_group)."""
+
+    @property
+    def unanswered(self) -> dict[str, CloudError | None]:
+        return cast('dict[str, CloudError | None]', self.args[0])
+
+    @property
+    def uncertain(self) -> bool:
+        # A destination the answer left out, or whose copy's answer was lost, may have a copy this call made.
+        return any(last_error is None or last_error.uncertain for last_error in self.unanswered.values())
+
+
+# Why a copy that the reads do not show has failed.
+GONE = {'vanished': 'the copy disappeared from the destination while being copied',
+        'never seen': 'the copy never appeared in the destination in %d s: the cloud dropped it (Tencent Cloud keeps no '
+                      'failed copy)' % UNSEEN_GRACE_SECONDS}
+
+
+class Sightings:
+    """Which copies the reads have shown. A fresh copy missing from a read is no failure for a while (eventual
+    consistency); one shown and then missing has vanished, and one missed for UNSEEN_GRACE_SECONDS without ever
+    being shown was dropped (Tencent Cloud keeps no failed copy: one that failed early is never seen at all)."""
+
+    def __init__(self, clock: Callable[[], float], seen: Iterable[DestinationOutcome] = ()) -> None:
+        self.clock = clock
+        self.seen = {id(destination_outcome) for destination_outcome in seen}
+        self.missed_since: dict[int, float] = {}
+
+    def saw(self, destination_outcome: DestinationOutcome) -> None:
+        self.seen.add(id(destination_outcome))
+
+    def gone(self, destination_outcome: DestinationOutcome) -> str | None:
+        """None while ``place`` may still show up; else how it went ('vanished' or 'never seen')."""
+        if id(destination_outcome) in self.seen:
+            return 'vanished'
+        first_missed = self.missed_since.setdefault(id(destination_outcome), self.clock())
+        return 'never seen' if self.clock() - first_missed >= UNSEEN_GRACE_SECONDS else None
+
+
+def default_backoff(sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> Backoff:
+    """How a run backs off by default: 1 s, doubling up to 20 s, jittered, at most MAX_ATTEMPTS tries."""
+    return Backoff(is_retryable, base_delay=1.0, max_delay=20.0, max_attempts=MAX_ATTEMPTS, sleep=sleep, clock=clock)
+
+
+def run_retry(adapter: CopyAdapter, retry: CallRetry | PhaseRetry | None = None, backoff: Backoff | None = None,
+              sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> CallRetry | PhaseRetry:
+    """The run's CallRetry: ``retry`` when given, else the one the adapter's client sends its calls
+    through, so that the client, the engine and the DR run retry alike and count together. One without
+    a backoff gets ``backoff``, or the default."""
+    if retry is None:
+        retry = getattr(adapter.client, 'retry', None) or CallRetry()
+    if retry.backoff is None:
+        retry.backoff = backoff or default_backoff(sleep=sleep, clock=clock)
+    return retry
+
+
+def describe_differences(differences: Mapping[str, Mapping[str, Any]]) -> str:
+    """"encrypted (asked True, found False); tags (asked {...}, found {...})" for a user to read."""
+    return '; '.join('%s (asked %s, found %s)' % (option, values['asked'], values['found'])
+                     for option, values in sorted(differences.items()))
+
+
+def copy_progress(outcomes: Iterable[RequestOutcome]) -> dict[str, Any]:
+    """The copies of a run so far, for its live progress: per destination, how many it has to have ('copies'), how many
+    are done (complete, made now or found), found already there, in flight, failed, and not started; and the copy in
+    flight least far along (of those whose progress the cloud gives)."""
+    regions: dict[str, dict[str, int]] = {}
+    in_flight: list[tuple[int, str, str]] = []  # (percent, region, copy id)
+    for outcome in outcomes:
+        for destination_outcome in list(outcome.destinations.values()):
+            counts = regions.setdefault(destination_outcome.destination, dict.fromkeys(
+                ('copies', 'done', 'already_there', 'in_flight', 'failed', 'not_started'), 0))
+            counts['copies'] += 1
+            snapshot = destination_outcome.snapshot
+            if destination_outcome.failed or outcome.error is not None:
+                counts['failed'] += 1
+            elif destination_outcome.action in (None, WOULD_COPY) or snapshot is None:
+                counts['not_started'] += 1
+            elif snapshot.state == PENDING:
+                counts['in_flight'] += 1
+                # The adapters give a whole percent; a cloud that gives none (ENS) has no slowest copy to name.
+                if isinstance(snapshot.progress, int):
+                    in_flight.append((snapshot.progress, destination_outcome.destination, snapshot.id))
+            else:
+                counts['done'] += 1
+                if destination_outcome.action == EXISTING:
+                    counts['already_there'] += 1
+    slowest = min(in_flight, default=None)
+    return {'regions': regions, 'slowest': None if slowest is None else dict(zip(('progress', 'region', 'snapshot_id'), slowest))}
+
+
+def pick_copy(candidates: Iterable[Snapshot]) -> Snapshot | None:
+    """The copy to report among several of one source: a completed one, else one in flight, else a failed one.
+
+    A copy on its way out (DELETING) is no copy: with nothing else there, a new one is made.
+    """
+    rank = {COMPLETED: 0, PENDING: 1, FAILED: 2}
+    ordered = sorted((snapshot for snapshot in candidates if snapshot.state != DELETING),
+                     key=lambda snapshot: (rank.get(snapshot.state, 3), snapshot.id or ''))
+    return ordered[0] if ordered else None
+
+
+def _fail(outcome: RequestOutcome, destination: str, error: Exception) -> None:
+    destination_outcome = outcome.destinations[destination]
+    destination_outcome.action, destination_outcome.error = NOT_COPIED, error
+
+
+def _fail_all(outcome: RequestOutcome, destinations: Iterable[str], error: Exception) -> None:
+    for destination in destinations:
+        _fail(outcome, destination, error)
+
+
+def jobs_that_fit(jobs: Iterable[Job], in_flight: Iterable[DestinationOutcome], limit: int) -> list[Job]:
+    """The (outcome, destinations) jobs that may start now, in order: each of a job's destinations has
+    fewer than ``limit`` copies in flight, counting ``in_flight`` (places) and the jobs chosen before it."""
+    busy: dict[str, int] = {}
+    for destination_outcome in in_flight:
+        busy[destination_outcome.destination] = busy.get(destination_outcome.destination, 0) + 1
+    chosen: list[Job] = []
+    for job in jobs:
+        if all(busy.get(destination, 0) < limit for destination in job[1]):
+            chosen.append(job)
+            for destination in job[1]:
+                busy[destination] = busy.get(destination, 0) + 1
+    return chosen
+
+
+def _group(items: Iterable[T], key: Callable[[T], K]) -> dict[K, list[T]]:
+    groups: dict[K, list[T]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups

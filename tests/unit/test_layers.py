@@ -1,0 +1,202 @@
+"""The layers of plugins/module_utils (docs/architecture.md): every import, typing-only and function-local too, runs from a
+layer to itself or one below it; no two files import each other, however far round; the vendors' folders import none of
+each other; only runners/ imports AnsibleModule; core/errors.py imports nothing of ours. The rules are checked on the
+tree, and the checker itself on small trees that break each rule, so that a checker that sees nothing cannot pass."""
+from __future__ import annotations
+
+import ast
+import os
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MODULE_UTILS = os.path.join(ROOT, 'plugins', 'module_utils')
+PACKAGE = 'ansible_collections.snapcopy.cloud.plugins.module_utils'
+# Bottom to top: a file may import from its own layer and those before it.
+LAYERS = ('core', 'engine', 'dr', 'clouds', 'runners')
+VENDORS = ('aws', 'alibaba', 'tencent')
+LEAVES = ('core/errors',)
+# What of ansible.module_utils.basic a file below runners/ may import: a connection option's fallback to the environment.
+BASIC_BELOW_RUNNERS = {'env_fallback'}
+
+
+def read_tree(folder):
+    """{module path below module_utils without .py ('dr/run'): its source} of every Python file in ``folder``."""
+    sources = {}
+    for directory, dummy, names in os.walk(folder):
+        for name in names:
+            if name.endswith('.py'):
+                path = os.path.join(directory, name)
+                key = os.path.relpath(path, folder)[:-3].replace(os.sep, '/')
+                with open(path, encoding='utf-8') as handle:
+                    sources[key] = handle.read()
+    return sources
+
+
+def resolve(module, node):
+    """The module paths below module_utils that an import node names, from ``module`` ('dr/run'); [] for others'."""
+    if isinstance(node, ast.Import):
+        names = [alias.name for alias in node.names]
+    elif node.level:
+        package = module.split('/')[:-1]
+        base = package[:len(package) - (node.level - 1)]
+        target = base + (node.module.split('.') if node.module else [])
+        # "from . import x" and "from .pkg import module": each name may be a module of its own.
+        return ['/'.join(target + [alias.name]) for alias in node.names] + ['/'.join(target)]
+    else:
+        names = [node.module or '']
+        names += ['%s.%s' % (node.module, alias.name) for alias in node.names]
+    return [name[len(PACKAGE) + 1:].replace('.', '/') for name in names if name.startswith(PACKAGE + '.')]
+
+
+def imports_of(sources):
+    """{module: {imported module}} over every import anywhere in each file (under TYPE_CHECKING, in functions)."""
+    graph = {}
+    for module, source in sources.items():
+        found = set()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                found.update(target for target in resolve(module, node) if target in sources and target != module)
+        graph[module] = found
+    return graph
+
+
+def layer_of(module):
+    return module.split('/')[0]
+
+
+def direction_breaks(graph):
+    """'a -> b: why' for each import against the direction."""
+    breaks = []
+    for module, targets in sorted(graph.items()):
+        if module.endswith('__init__'):
+            continue
+        for target in sorted(targets):
+            if target.endswith('__init__'):
+                continue
+            here, there = layer_of(module), layer_of(target)
+            if here not in LAYERS or there not in LAYERS:
+                breaks.append('%s -> %s: outside the layers %s' % (module, target, ', '.join(LAYERS)))
+            elif LAYERS.index(there) > LAYERS.index(here):
+                breaks.append('%s -> %s: %s is above %s' % (module, target, there, here))
+            elif here == there == 'clouds':
+                mine, theirs = module.split('/')[1], target.split('/')[1]
+                if mine in VENDORS and theirs != mine:
+                    breaks.append('%s -> %s: a vendor\'s folder imports only its own files' % (module, target))
+            if module in LEAVES:
+                breaks.append('%s -> %s: %s is a leaf' % (module, target, module))
+    return breaks
+
+
+def circles(graph):
+    """Each import circle, as 'a -> b -> a', found once (the strongly connected parts of the graph, Tarjan's way)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            part = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                part.append(member)
+                if member == node:
+                    break
+            if len(part) > 1:
+                found.append(' -> '.join(sorted(part) + [sorted(part)[0]]))
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def ansible_module_breaks(sources):
+    """Files below runners/ that import AnsibleModule, or more of ansible.module_utils.basic than BASIC_BELOW_RUNNERS."""
+    breaks = []
+    for module, source in sorted(sources.items()):
+        if layer_of(module) == 'runners':
+            continue
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom) and node.module == 'ansible.module_utils.basic':
+                extra = {alias.name for alias in node.names} - BASIC_BELOW_RUNNERS
+                if extra:
+                    breaks.append('%s imports %s from ansible.module_utils.basic' % (module, ', '.join(sorted(extra))))
+            elif isinstance(node, ast.Import) and any(alias.name == 'ansible.module_utils.basic' for alias in node.names):
+                breaks.append('%s imports ansible.module_utils.basic' % module)
+    return breaks
+
+
+def test_the_tree_has_its_layers_and_every_file_is_in_one():
+    sources = read_tree(MODULE_UTILS)
+    assert {layer_of(module) for module in sources if '/' in module} == set(LAYERS)
+    assert [module for module in sources if '/' not in module] == [], 'a file of module_utils outside the layers'
+    assert {module.split('/')[1] for module in sources if layer_of(module) == 'clouds' and module.count('/') == 2} == set(VENDORS)
+
+
+def test_every_import_runs_down_the_layers():
+    assert direction_breaks(imports_of(read_tree(MODULE_UTILS))) == []
+
+
+def test_no_import_circle():
+    assert circles(imports_of(read_tree(MODULE_UTILS))) == []
+
+
+def test_only_the_runners_know_ansible_module():
+    assert ansible_module_breaks(read_tree(MODULE_UTILS)) == []
+
+
+def test_the_walk_sees_imports_under_type_checking_and_in_functions():
+    """The tree's own files: imports that only a full walk sees are counted (the registry loads adapters in functions)."""
+    graph = imports_of(read_tree(MODULE_UTILS))
+    assert 'clouds/aws/ebs' in graph['clouds/registry'], 'a function-local import'
+    assert 'dr/claims' in graph['dr/capabilities'], 'an import under TYPE_CHECKING'
+    assert 'core/errors' in graph['clouds/tencent/cbs'], 'a relative import two folders up'
+
+
+# ---------------------------------------------------------------------- the checker on trees that break each rule
+FAKE = {
+    'core/errors': '',
+    'core/model': 'from .errors import CloudError\n',
+    'engine/copy_engine': 'from ..core.model import Snapshot\n',
+    'dr/run': 'from ..engine.copy_engine import CopyEngine\n',
+    'clouds/aws/ebs': 'from ...dr.run import DrRun\nfrom . import client\n',
+    'clouds/aws/client': 'from ansible.module_utils.basic import env_fallback\n',
+    'clouds/tencent/client': '',
+    'clouds/registry': 'def load():\n    from .aws.ebs import EbsAdapter\n',
+    'runners/dr_module': 'from ansible.module_utils.basic import AnsibleModule\nfrom ..clouds.registry import load\n',
+}
+
+
+@pytest.mark.parametrize('module, text, expected', [
+    ('engine/copy_engine', 'from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..dr.run import DrRun\n',
+     'engine/copy_engine -> dr/run: dr is above engine'),
+    ('core/model', 'def f():\n    from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import ebs\n',
+     'core/model -> clouds/aws/ebs: clouds is above core'),
+    ('clouds/aws/ebs', 'from ..tencent.client import TencentClient\n',
+     'clouds/aws/ebs -> clouds/tencent/client: a vendor\'s folder imports only its own files'),
+    ('core/errors', 'from .model import Snapshot\n', 'core/errors -> core/model: core/errors is a leaf'),
+])
+def test_the_checker_names_an_import_against_the_direction(module, text, expected):
+    tree = dict(FAKE, **{module: FAKE[module] + text})
+    assert direction_breaks(imports_of(FAKE)) == []
+    assert expected in direction_breaks(imports_of(tree))
+
+
+def test_the_checker_finds_a_circle_through_a_typing_only_import():
+    tree = dict(FAKE, **{'core/errors': 'from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .model import Snapshot\n'})
+    assert circles(imports_of(FAKE)) == []
+    assert circles(imports_of(tree)) == ['core/errors -> core/model -> core/errors']
+
+
+def test_the_checker_names_ansible_module_below_the_runners():
+    tree = dict(FAKE, **{'dr/run': FAKE['dr/run'] + 'from ansible.module_utils.basic import AnsibleModule, env_fallback\n'})
+    assert ansible_module_breaks(FAKE) == []
+    assert ansible_module_breaks(tree) == ['dr/run imports AnsibleModule from ansible.module_utils.basic']
