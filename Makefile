@@ -164,7 +164,7 @@ TEST_SETUP_MADE := venv venv-cores venv-oldest docs-venv collection-link pythons
 # The legs, longest first. make test runs TEST_LANES of them at once, and a lane that is free takes the next
 # (tests/utils/run_legs.py): on CI's two CPUs most legs wait (on emulators, subprocesses, pip) more than they compute.
 TEST_LEGS := $(INTEGRATION_GROUPS:%=integration-%) units chaos-short $(CORES:%=core-%) docs-test units-oldest release-test units-ansible-test \
-	lint release awx-test
+	units-under-load lint release awx-test
 TEST_LANES ?= 3
 
 test-setup: ## the venvs (side by side) and tools that the legs share; make test runs it first
@@ -256,6 +256,20 @@ units-oldest: venv-oldest collection-link ## the unit suite with the oldest ansi
 	@# The CBS DR account's state machine proves its rules with the newest SDKs (make units); here, that it runs.
 	SNAPCOPY_CBS_VAULT_EXAMPLES=5 $(VENV_OLDEST)/bin/python -m pytest -q -n $(UNIT_WORKERS) -m 'not pinned_sdk' \
 		$(UNITS_IN_MEMORY:%=--ignore=tests/unit/plugins/module_utils/%) tests/unit/plugins
+
+# The unit tests whose threads meet (the engine's and the DR run's pools, the share claims of two runs, the retry
+# helpers, the live progress file's writer) run again with a busy process on every core (tests/utils/under_load.py):
+# they meet at barriers and count time on the fake clock, so a loaded machine slows them and fails none. The tests
+# against moto and fakecloud wait on real HTTP and are left out here (three minutes more, and nothing of theirs counts
+# time); make units-under-load ROUNDS=5 UNDER_LOAD=all runs every unit leg's tests under load five times.
+UNITS_UNDER_LOAD := module_utils/test_engine.py module_utils/test_dr.py module_utils/test_backoff.py module_utils/test_poller.py \
+	module_utils/test_progress.py module_utils/test_dr_shares_interleaved.py plugin_utils/test_live_progress.py
+ROUNDS ?= 1
+UNDER_LOAD ?= threads
+units-under-load: .venv-$(NEWEST_CORE)/.installed collection-link ## the unit tests whose threads meet, with every core kept busy (ROUNDS times)
+	@echo '== units-under-load (a busy process on every core; $(ROUNDS) round(s) of $(if $(filter all,$(UNDER_LOAD)),every unit test,the tests whose threads meet))'
+	$(NEWEST_BIN)/python tests/utils/under_load.py --rounds $(ROUNDS) -- $(NEWEST_BIN)/python -m pytest -q -p no:cacheprovider \
+		$(if $(filter all,$(UNDER_LOAD)),-n $(UNIT_WORKERS) tests/unit tests/fakecloud/tests,$(UNITS_UNDER_LOAD:%=tests/unit/plugins/%))
 
 # What ansible-test units adds over pytest, proven once, on the tests that use it: its own pytest configuration
 # and collection loader (the tests import the collection as ansible_collections.snapcopy.cloud), --strict-markers
