@@ -249,7 +249,15 @@ class AwsClient:
             return CloudError(action, type(error).__name__, str(error), kind=RETRYABLE, uncertain=True, region=region)
         if isinstance(error, exceptions.BotoCoreError):
             return CloudError(action, type(error).__name__, str(error), kind=FATAL, region=region)
+        if isinstance(error, self._botocore.parsers.ResponseParserError):
+            # An answer that is not XML at all (a server's or a proxy's error page, "<!doctype html>"): not AWS's words,
+            # and the call may have been carried out. botocore says so ("Further retries may succeed"), not BotoCoreError.
+            return CloudError(action, 'ResponseParserError', str(error)[:MAX_FOREIGN_PAGE], kind=RETRYABLE, uncertain=True, region=region)
         raise error
+
+
+# How much of a page that is not AWS's answer a message keeps: its first line says what it is; the rest is markup.
+MAX_FOREIGN_PAGE = 300
 
 
 def answer_of_aws(action: str, region: str, answer: dict[str, Any]) -> dict[str, Any]:
@@ -277,6 +285,7 @@ def load_botocore() -> Any:
     import botocore.credentials
     import botocore.exceptions
     import botocore.loaders
+    import botocore.parsers
     import botocore.session
     return botocore
 

@@ -19,7 +19,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client i
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import STATE_MAP, EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ec2_model import API_VERSION as EC2_API_VERSION, load_model as load_ec2_model
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, NOT_COPIED, CopyEngine
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import RETRYABLE, CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import RETRYABLE, CloudError, InputError, is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import DELETING, PENDING, CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.sdk_versions import BOTOCORE_PARAMETER_RELEASES, MINIMUM_VERSIONS, version_key
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
@@ -306,10 +307,34 @@ class ProxyPage(QuietHandler):
     """What a proxy in front of the endpoint answers when the way is down: a web page, not AWS's XML, with the
     status the request's path names."""
 
+    body = b'<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>'
+
     def do_POST(self):  # pylint: disable=invalid-name  # http.server's name
         self.rfile.read(int(self.headers.get('Content-Length') or 0))
-        body = b'<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>'
-        self.answer(int(self.path.strip('/')), 'text/html', body)
+        self.answer(int(self.path.strip('/')), 'text/html', self.body)
+
+
+class ServerErrorPage(ProxyPage):
+    """A web server's own error page, which is not XML at all (moto's server under load answered this one, werkzeug's):
+    botocore cannot parse it and raises ResponseParserError, which is no BotoCoreError."""
+
+    body = (b'<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n'
+            b'<p>The server encountered an internal error and was unable to complete your request.</p>\n')
+
+
+def test_a_server_error_page_that_is_not_xml_is_retried_then_a_cloud_error_not_a_traceback():
+    """Seen in make chaos (the overlap part, 2026-11-25): moto's server answered a 500 with werkzeug's page, and the
+    module ended in a traceback (MODULE FAILURE) instead of retrying."""
+    with serving(ServerErrorPage) as url:
+        retry = CallRetry(Backoff(is_retryable, max_attempts=3, sleep=lambda seconds: None))
+        client = AwsClient({'access_key': 'AKIAEXAMPLE', 'secret_key': 'example', 'read_timeout': 5,
+                            'endpoint_url': '%s/500' % url}, load_botocore(), retry)
+        with pytest.raises(CloudError) as info:
+            client.call('us-east-1', 'DescribeSnapshots', SnapshotIds=['snap-0123456789abcdef0'])
+    error = info.value
+    assert (error.action, error.code, error.kind) == ('DescribeSnapshots', 'ResponseParserError', RETRYABLE)
+    assert error.uncertain and retry.retries == 2, 'retried as any answer that may come right'
+    assert 'invalid XML received' in error.message and len(error.message) <= 300
 
 
 @pytest.mark.parametrize('status', [500, 502, 200])
