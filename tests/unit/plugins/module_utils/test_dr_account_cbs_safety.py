@@ -3,7 +3,7 @@
 CBS's way into a DR account deletes: bridge disks, and the staged copies the source account made. The world: two tagged
 disks that get new snapshots, two DR regions; DR runs with and without wait and pruning, killed between any two of their
 calls (the run's clients stop at the N-th call, as a SIGKILL would stop them), with answers lost after the cloud carried a
-call out; a person's snapshot in a DR region, which a person may share with the DR account; a person's copy of one of our
+call out, and with a whole other run of the scope between any two of a run's calls; a person's snapshot in a DR region, which a person may share with the DR account; a person's copy of one of our
 staged copies, with our tags; a person deleting a staged copy (cancelling its share first, as CBS requires), or terminating
 a bridge disk, which CBS lists TORECYCLE for a while (drawn: not at all, a minute, two hours). The real adapter and SDK,
 over HTTP to fakecloud, whose clock the runs' waits move.
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Callable
 
 import pytest
 from hypothesis import HealthCheck, settings, strategies as st
@@ -55,20 +56,34 @@ class RunKilled(BaseException):
 
 
 class Killer:
-    """Stops a run at its N-th call to the cloud, in any account."""
+    """Stops a run at its N-th call to the cloud, in any account; or, before its M-th call, lets a whole other run go
+    (``meanwhile``), whose calls it neither counts nor stops: two runs interleaved at any call of the first."""
 
     def __init__(self) -> None:
         self.left: int | None = None
+        self.meanwhile_in: int | None = None
+        self.meanwhile: Callable[[], None] | None = None
+        self.inside = False
         self.original = _tencent.TencentClient.call
 
     def __enter__(self) -> Killer:
         killer = self
 
         def call(client, *args, **kwargs):
-            if killer.left is not None:
-                if killer.left <= 0:
-                    raise RunKilled()
-                killer.left -= 1
+            if not killer.inside:
+                if killer.meanwhile_in is not None:
+                    killer.meanwhile_in -= 1
+                    if killer.meanwhile_in < 0 and killer.meanwhile is not None:
+                        other, killer.meanwhile = killer.meanwhile, None
+                        killer.inside = True
+                        try:
+                            other()
+                        finally:
+                            killer.inside = False
+                if killer.left is not None:
+                    if killer.left <= 0:
+                        raise RunKilled()
+                    killer.left -= 1
             return killer.original(client, *args, **kwargs)
         _tencent.TencentClient.call = call
         return self
@@ -119,8 +134,8 @@ class CbsVaultWorld(RuleBasedStateMachine):
         self.clock.now += seconds
 
     @rule(wait=st.booleans(), keep_copies=st.sampled_from([None, 1, 2]), killed_after=st.one_of(st.none(), st.integers(0, 60)),
-          lost_answers=st.booleans())
-    def dr_run(self, wait, keep_copies, killed_after, lost_answers):
+          lost_answers=st.booleans(), another_run_in=st.one_of(st.none(), st.integers(0, 60)))
+    def dr_run(self, wait, keep_copies, killed_after, lost_answers, another_run_in):  # pylint: disable=too-many-arguments
         self.admin.faults(rules=[{'cloud': 'cbs', 'action': '*', 'lost_answer_rate': 0.15}] if lost_answers else [], seed=len(self.staged_seen))
         options = {'provider': 'cbs', 'source_region': SOURCE, 'dr_regions': list(DR_REGIONS), 'tag_selector': {'vault': 'yes'},
                    'prune': bool(keep_copies), 'keep_copies': keep_copies, 'wait': wait, 'wait_timeout': 600, 'poll_interval': 5,
@@ -131,13 +146,19 @@ class CbsVaultWorld(RuleBasedStateMachine):
         report = None
         self.read_state()
         returned = {disk['id'] for region in DR_REGIONS for disk in self.bridge_disks(region, returned=True)}
+        def one_run(run_settings):
+            adapter = CbsAdapter.from_connection(connection, retry=retry)
+            connect_dr_account(adapter, connection, run_settings['dr_account'], SOURCE, DR_REGIONS[0])
+            adapter.dr.now = lambda: EPOCH + datetime.timedelta(seconds=self.clock.now)
+            return DrRun(adapter, run_settings, retry=retry, clock=self.clock.clock, sleep=self.sleep, workers=1).run()
         with Killer() as killer:
             killer.left = killed_after
+            if another_run_in is not None:
+                # Another run of the scope (a schedule beside a manual run), whole, before this run's N-th call.
+                killer.meanwhile_in = another_run_in
+                killer.meanwhile = lambda: one_run(dr_settings(dict(options, wait=False, prune=False, keep_copies=None)))
             try:
-                adapter = CbsAdapter.from_connection(connection, retry=retry)
-                connect_dr_account(adapter, connection, settings_['dr_account'], SOURCE, DR_REGIONS[0])
-                adapter.dr.now = lambda: EPOCH + datetime.timedelta(seconds=self.clock.now)
-                report = DrRun(adapter, settings_, retry=retry, clock=self.clock.clock, sleep=self.sleep, workers=1).run()
+                report = one_run(settings_)
             except RunKilled:
                 pass
             finally:
