@@ -2,11 +2,12 @@
 
 CBS's way into a DR account deletes: bridge disks, and the staged copies the source account made. The world: two tagged
 disks that get new snapshots, two DR regions; DR runs with and without wait and pruning, killed between any two of their
-calls (the run's clients stop at the N-th call, as a SIGKILL would stop them), with answers lost after the cloud carried a
-call out, and with a whole other run of the scope between any two of a run's calls; a person's snapshot in a DR region, which a person may share with the DR account; a person's copy of one of our
-staged copies, with our tags; a person deleting a staged copy (cancelling its share first, as CBS requires), or terminating
-a bridge disk, which CBS lists TORECYCLE for a while (drawn: not at all, a minute, two hours). The real adapter and SDK,
-over HTTP to fakecloud, whose clock the runs' waits move.
+calls (the run's clients stop at the N-th call, as a SIGKILL would stop them), with answers lost after the cloud carried
+a call out, and with a whole other run of the scope between any two of a run's calls; a person's snapshot in a DR
+region, which a person may share with the DR account; a person's copy of one of our staged copies, with our tags; a
+person deleting a staged copy (cancelling its share first, as CBS requires), or terminating a bridge disk, which CBS
+lists TORECYCLE for a while (drawn: not at all, a minute, two hours). The real adapter and SDK, over HTTP to fakecloud,
+whose clock the runs' waits move.
 
 After every move:
 1. every disk that ever had a complete DR copy in a DR region still has one there, in the DR account;
@@ -146,6 +147,7 @@ class CbsVaultWorld(RuleBasedStateMachine):
         report = None
         self.read_state()
         returned = {disk['id'] for region in DR_REGIONS for disk in self.bridge_disks(region, returned=True)}
+
         def one_run(run_settings):
             adapter = CbsAdapter.from_connection(connection, retry=retry)
             connect_dr_account(adapter, connection, run_settings['dr_account'], SOURCE, DR_REGIONS[0])
