@@ -22,7 +22,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import ENS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AWS_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import DR_ACCOUNT_ENV, DR_ACCOUNT_OPTIONS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import DR_ACCOUNT_OPTIONS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TENCENT_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, clean_environment, run_module
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import QuietHandler, serving
@@ -105,7 +106,7 @@ CREDENTIAL_TYPES = {
 }
 
 
-# The DR account's credential type: dr_sync reads its variables itself (DR_ACCOUNT_ENV), for dr_account's options.
+# The DR account's credential type: dr_sync reads its variables itself (the registry's DrAccountSupport), for dr_account's options.
 DR_ACCOUNT_TYPES = {'dr_account_aws': {'file': 'credential_type_dr_account_aws.yml', 'provider': 'aws', 'required': ['role_arn']},
                     'dr_account_tencentcloud': {'file': 'credential_type_dr_account_tencentcloud.yml', 'provider': 'cbs',
                                                 'required': ['role_arn']}}
@@ -185,7 +186,7 @@ def test_dr_account_credential_type_injects_what_dr_sync_reads(name):
         option for option, spec in DR_ACCOUNT_OPTIONS.items() if spec.get('no_log')}
     assert credential_type['inputs']['required'] == expected['required']
     assert credential_type['injectors']['env'] == {
-        variable: '{{ %s }}' % option for option, variable in DR_ACCOUNT_ENV[expected['provider']].items()}
+        variable: '{{ %s }}' % option for option, variable in PROVIDERS[expected['provider']].dr_account.environment.items()}
 
 
 def test_rendering_like_awx_leaves_an_unset_token_empty():

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..core.assume_role import ALIBABA_ROLE_RULES, AWS_ROLE_RULES, TENCENT_ROLE_RULES, RoleRules
+from ..dr.account import DrAccountSupport
 from .alibaba.client import ALIBABA_CONNECTION_SPEC, ENS_CONNECTION_SPEC
 from .aws.client import AWS_CONNECTION_SPEC
 from .tencent.client import TENCENT_CONNECTION_SPEC
@@ -52,6 +53,8 @@ class Provider:
     #: Imports the adapter's file and answers its class: a function each, so that Ansible's module packer sees
     #: every import (it reads import statements; a name computed at run time would leave the file out).
     load_adapter: Callable[[], type[DrAdapter]]
+    #: What it says of a separate DR account (dr_sync's dr_account): its AWX credential's variables, or why it refuses one.
+    dr_account: DrAccountSupport
 
 
 # pylint: disable=import-outside-toplevel
@@ -79,16 +82,25 @@ def _cbs_adapter() -> type[DrAdapter]:
 ALIBABA_SDK = ('aliyun-python-sdk-core',)
 TENCENT_SDK = ('tencentcloud-sdk-python-common', 'tencentcloud-sdk-python-cbs', 'tencentcloud-sdk-python-tag')
 
+def dr_account_variables(prefix: str) -> DrAccountSupport:
+    """The variables a cloud's DR account credential type injects: SNAPCOPY_<prefix>_DR_ROLE_ARN and the rest."""
+    return DrAccountSupport(environment={'role_arn': 'SNAPCOPY_%s_DR_ROLE_ARN' % prefix,
+                                         'role_session_name': 'SNAPCOPY_%s_DR_ROLE_SESSION_NAME' % prefix,
+                                         'external_id': 'SNAPCOPY_%s_DR_EXTERNAL_ID' % prefix})
+
+
 PROVIDERS = {provider.name: provider for provider in (
     Provider('aws', 'ebs_snapshot_copy', 'aws', AWS_CONNECTION_SPEC, AWS_ROLE_RULES,
-             ('description', 'tags', 'encrypted', 'kms_key_id'), ('botocore',), _ebs_adapter),
+             ('description', 'tags', 'encrypted', 'kms_key_id'), ('botocore',), _ebs_adapter, dr_account_variables('AWS')),
     Provider('ecs', 'ecs_snapshot_copy', 'alicloud', ALIBABA_CONNECTION_SPEC, ALIBABA_ROLE_RULES,
              ('name', 'description', 'tags', 'retention_days', 'encrypted', 'kms_key_id'),
-             (*ALIBABA_SDK, 'aliyun-python-sdk-ecs'), _ecs_adapter),
+             (*ALIBABA_SDK, 'aliyun-python-sdk-ecs'), _ecs_adapter, dr_account_variables('ALICLOUD')),
     Provider('ens', 'ens_snapshot_copy', 'alicloud', ENS_CONNECTION_SPEC, ALIBABA_ROLE_RULES,
-             ('name', 'description', 'instance_billing_cycle'), (*ALIBABA_SDK, 'aliyun-python-sdk-ens'), _ens_adapter),
+             ('name', 'description', 'instance_billing_cycle'), (*ALIBABA_SDK, 'aliyun-python-sdk-ens'), _ens_adapter,
+             DrAccountSupport(refusal='Alibaba Cloud ENS has no API that shares a snapshot with another account, so DR copies '
+                                      'cannot be made in a DR account there')),
     Provider('cbs', 'cbs_snapshot_copy', 'tencentcloud', TENCENT_CONNECTION_SPEC, TENCENT_ROLE_RULES,
-             ('name', 'tags'), TENCENT_SDK, _cbs_adapter),
+             ('name', 'tags'), TENCENT_SDK, _cbs_adapter, dr_account_variables('TENCENT')),
 )}
 
 

@@ -15,6 +15,7 @@ of that disk (clouds.tencent.cbs_dr_account).
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from ..core.errors import InputError
@@ -29,43 +30,35 @@ if TYPE_CHECKING:
 # The assume-role options of AWS and Tencent Cloud, under the names their connections take them.
 DR_ACCOUNT_OPTIONS = {'role_arn': {}, 'role_session_name': {}, 'external_id': {'no_log': True}}
 
-# Where a DR run reads the DR account's options that dr_account leaves out: what the DR account credential types of AWX
-# inject (docs/awx/credential_type_dr_account_aws.yml, credential_type_dr_account_tencentcloud.yml). Per cloud, so that
-# a fleet job with one cloud's DR account credential leaves its other clouds' scopes in their own accounts.
-DR_ACCOUNT_ENV = {
-    'aws': {'role_arn': 'SNAPCOPY_AWS_DR_ROLE_ARN', 'role_session_name': 'SNAPCOPY_AWS_DR_ROLE_SESSION_NAME',
-            'external_id': 'SNAPCOPY_AWS_DR_EXTERNAL_ID'},
-    'ecs': {'role_arn': 'SNAPCOPY_ALICLOUD_DR_ROLE_ARN', 'role_session_name': 'SNAPCOPY_ALICLOUD_DR_ROLE_SESSION_NAME',
-            'external_id': 'SNAPCOPY_ALICLOUD_DR_EXTERNAL_ID'},
-    'cbs': {'role_arn': 'SNAPCOPY_TENCENT_DR_ROLE_ARN', 'role_session_name': 'SNAPCOPY_TENCENT_DR_ROLE_SESSION_NAME',
-            'external_id': 'SNAPCOPY_TENCENT_DR_EXTERNAL_ID'},
-}
+@dataclass(frozen=True)
+class DrAccountSupport:
+    """What a cloud says of a separate DR account (its record in clouds/registry.py carries one): the environment variables
+    a DR run reads the options from that dr_account leaves out, which the DR account credential types of AWX inject
+    (docs/awx/credential_type_dr_account_*.yml), one set per cloud, so that a fleet job with one cloud's DR account
+    credential leaves its other clouds' scopes in their own accounts; or why the cloud refuses dr_account, in its API's
+    words."""
 
-# Why a cloud refuses dr_account (the provider's name: the reason, in the API's words).
-REFUSALS = {
-    'ens': 'Alibaba Cloud ENS has no API that shares a snapshot with another account, so DR copies cannot be made in a DR '
-           'account there',
-}
+    environment: Mapping[str, str] = field(default_factory=dict)
+    refusal: str | None = None
 
 
-def dr_account_options(value: Mapping[str, Any] | None, provider: str) -> dict[str, Any]:
+def dr_account_options(value: Mapping[str, Any] | None, support: DrAccountSupport) -> dict[str, Any]:
     """The DR account's assume-role options: those of ``value`` (dr_sync's ``dr_account``), each one it leaves empty from
-    the provider's environment variables (DR_ACCOUNT_ENV), else None."""
+    the cloud's environment variables (``support.environment``), else None."""
     value = value or {}
-    variables = DR_ACCOUNT_ENV.get(provider, {})
-    return {key: value.get(key) or os.environ.get(variables.get(key, '')) or None for key in DR_ACCOUNT_OPTIONS}
+    return {key: value.get(key) or os.environ.get(support.environment.get(key, '')) or None for key in DR_ACCOUNT_OPTIONS}
 
 
-def dr_account_settings(value: Mapping[str, Any] | None, provider: str, rules: RoleRules) -> dict[str, Any] | None:
-    """dr_sync's ``dr_account`` (with DR_ACCOUNT_ENV) as the DR account's assume-role options and its account id; None when
-    unset or empty. InputError for a cloud that has no cross-account path, or a role ARN its rules refuse; no call."""
-    options = dr_account_options(value, provider)
+def dr_account_settings(value: Mapping[str, Any] | None, *, provider: str, rules: RoleRules, support: DrAccountSupport) -> dict[str, Any] | None:
+    """dr_sync's ``dr_account`` (with the cloud's environment variables) as the DR account's assume-role options and its
+    account id; None when unset or empty. InputError for a cloud that refuses it, or a role ARN its rules refuse; no call."""
+    options = dr_account_options(value, support)
     if not any(options.values()):
         return None
-    if provider in REFUSALS:
-        raise InputError('dr_account', '%s: leave dr_account unset for provider %s (docs/vault.md)' % (REFUSALS[provider], provider))
+    if support.refusal is not None:
+        raise InputError('dr_account', '%s: leave dr_account unset for provider %s (docs/vault.md)' % (support.refusal, provider))
     if not options['role_arn']:
-        variable = DR_ACCOUNT_ENV.get(provider, {}).get('role_arn')
+        variable = support.environment.get('role_arn')
         raise InputError('dr_account.role_arn', 'is needed%s: the role in the DR account that the run assumes to make and own the copies'
                          % (' (or the environment variable %s)' % variable if variable else ''))
     # Checked under the names the cloud's connection gives them (Alibaba: alicloud_assume_role_arn, ...), named back as keys
@@ -86,7 +79,8 @@ def connect_dr_account(adapter: CopyAdapter, connection: Mapping[str, Any], dr_a
     account's loss, and the role's ARN alone does not tell, when the run's own keys are plain keys. A refused read (the DR
     role refused, say) ends the run here with the cloud's code, message and request id."""
     if not isinstance(adapter, DrAccountAdapter):
-        raise InputError('dr_account', '%s cannot make copies in another account' % adapter.cloud)
+        # A cloud without the capability refuses dr_account in its registry record (DrAccountSupport.refusal), before this.
+        raise TypeError('%s has no DrAccountAdapter: its registry record must refuse dr_account' % type(adapter).__name__)
     dr_connection = dict(connection)
     dr_connection.update({key: dr_account[key] for key in DR_ACCOUNT_OPTIONS})
     adapter.use_dr_account(dr_connection, source_region, dr_account['account'])

@@ -15,6 +15,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.assume_role im
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import connect_dr_account, dr_account_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrAccountAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
@@ -143,17 +144,25 @@ def test_a_source_under_a_customer_key_copies_when_the_key_is_shared_and_says_wh
 @pytest.mark.parametrize('provider', ['ens'])
 def test_a_cloud_without_a_cross_account_copy_refuses_dr_account_saying_why(provider):
     with pytest.raises(InputError) as raised:
-        dr_account_settings(DR_ROLE, provider, PROVIDERS[provider].role_rules)
+        dr_account_settings(DR_ROLE, provider=provider, rules=PROVIDERS[provider].role_rules, support=PROVIDERS[provider].dr_account)
     assert raised.value.option == 'dr_account' and 'leave dr_account unset for provider %s' % provider in raised.value.message
-    assert dr_account_settings({}, provider, PROVIDERS[provider].role_rules) is None
+    assert dr_account_settings({}, provider=provider, rules=PROVIDERS[provider].role_rules, support=PROVIDERS[provider].dr_account) is None
+
+
+def test_every_cloud_but_ens_has_the_dr_account_capability_and_ens_says_why_not():
+    """The registry says which clouds take dr_account; an adapter without the capability must be refused there, by name."""
+    for name, provider in PROVIDERS.items():
+        takes = issubclass(provider.load_adapter(), DrAccountAdapter)
+        assert takes == (provider.dr_account.refusal is None), name
+        assert takes == bool(provider.dr_account.environment), name
 
 
 def test_dr_account_needs_a_role_arn_the_rules_accept():
     with pytest.raises(InputError) as raised:
-        dr_account_settings({'external_id': 'x-only'}, 'aws', AWS_ROLE_RULES)
+        dr_account_settings({'external_id': 'x-only'}, provider='aws', rules=AWS_ROLE_RULES, support=PROVIDERS['aws'].dr_account)
     assert raised.value.option == 'dr_account.role_arn' and 'is needed' in raised.value.message
     with pytest.raises(InputError) as raised:
-        dr_account_settings({'role_arn': 'arn:aws:iam::12:role/x'}, 'aws', AWS_ROLE_RULES)
+        dr_account_settings({'role_arn': 'arn:aws:iam::12:role/x'}, provider='aws', rules=AWS_ROLE_RULES, support=PROVIDERS['aws'].dr_account)
     assert raised.value.option == 'dr_account.role_arn' and 'expected a role ARN' in raised.value.message
 
 
