@@ -21,7 +21,8 @@ T = TypeVar('T')
 
 DONE = 'done'
 FAILED = 'failed'
-PENDING = 'pending'
+# Not done yet: read again after the interval. (Not model.PENDING, a snapshot's state: this is a verdict on a read.)
+STILL_GOING = 'still_going'
 # Still going, but something moved (a slot freed and a copy started): read again at once, and the interval starts over.
 AGAIN = 'again'
 TIMEOUT = 'timeout'
@@ -58,8 +59,8 @@ def poll(read: Callable[[], T], outcome: Callable[[T], str], deadline: float, in
         if status == AGAIN:
             wait = interval
             continue
-        if status != PENDING:
-            raise ValueError('outcome() returned %r; expected done, failed, pending or again' % (status,))
+        if status != STILL_GOING:
+            raise ValueError('outcome() returned %r; expected done, failed, still_going or again' % (status,))
         remaining = deadline - clock()
         if remaining <= 0:
             return PollResult(TIMEOUT, observation, polls)

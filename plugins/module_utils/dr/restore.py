@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ..core.errors import INVALID, NOT_FOUND, CloudError, InputError
 from ..core.model import COMPLETED, FAILED, PENDING, USABLE, parse_time
-from ..core.polling import DONE, PENDING as POLL_PENDING, poll
+from ..core.polling import DONE, STILL_GOING, poll
 from ..core.retry import create_once
 from ..core.tagging import RESTORE_COPY_TAG, RESTORE_RUN_TAG, RESTORE_SCOPE_TAG, RESTORE_TESTED_TAG, RESTORE_UNTIL_TAG
 from ..engine.copy_engine import NOT_COPIED
@@ -400,7 +400,7 @@ class RestoreDrill:
                     self._observe(test, latest.get(cast('DrillDisk', test.disk).id), seen)
             return tests
 
-        poll(read, lambda group: POLL_PENDING if any(test.result is None for test in group) else DONE,
+        poll(read, lambda group: STILL_GOING if any(test.result is None for test in group) else DONE,
              cast('float', self.deadline), FIRST_POLL_SECONDS, sleep=self.sleep, clock=self.clock, max_interval=MAX_POLL_SECONDS)
         for test in tests:
             if test.result is None:
@@ -459,7 +459,7 @@ class RestoreDrill:
             except CloudError:
                 return {}
 
-        poll(read, lambda latest: POLL_PENDING if any(disk.state == PENDING for disk in latest.values()) else DONE,
+        poll(read, lambda latest: STILL_GOING if any(disk.state == PENDING for disk in latest.values()) else DONE,
              deadline, FIRST_POLL_SECONDS, sleep=self.sleep, clock=self.clock, max_interval=MAX_POLL_SECONDS)
 
     def _delete(self, region: str, disk_id: str) -> dict[str, Any]:

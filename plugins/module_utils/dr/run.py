@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from ..core.errors import IN_USE, NOT_FOUND, CloudError, InputError, is_permission_refusal
 from ..core.model import COMPLETED, FAILED, PENDING, CopyRequest, Disk, Snapshot, copy_mismatches, parse_time
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
-from ..core.polling import DONE, PENDING as POLL_PENDING, poll
+from ..core.polling import DONE, STILL_GOING, poll
 from ..core.progress import COPYING, FRESH_SNAPSHOTS, LOCKING, PRUNING, READING, RESTORE_TEST, Progress
 from ..core.retry import create_once
 from ..core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
@@ -258,7 +258,7 @@ class DrRun:
                     entry.fresh = latest.get(cast('Snapshot', entry.fresh).id, entry.fresh)
                 return waiting
 
-            poll(read, lambda group: POLL_PENDING if any(cast('Snapshot', entry.fresh).state == PENDING for entry in group) else DONE,
+            poll(read, lambda group: STILL_GOING if any(cast('Snapshot', entry.fresh).state == PENDING for entry in group) else DONE,
                  self.deadline, self.settings['poll_interval'], sleep=self.sleep, clock=self.clock, max_interval=60)
         for entry in entries:
             fresh = entry.fresh
@@ -544,7 +544,7 @@ class DrRun:
         def settle() -> int:
             return self._call(adapter.settle_dr_account, dr_regions)
         if self.settings['wait'] and not self.check_mode:
-            poll(settle, lambda left: POLL_PENDING if left else DONE, self.deadline, self.settings['poll_interval'], sleep=self.sleep,
+            poll(settle, lambda left: STILL_GOING if left else DONE, self.deadline, self.settings['poll_interval'], sleep=self.sleep,
                  clock=self.clock, max_interval=60)
         else:
             settle()

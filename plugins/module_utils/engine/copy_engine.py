@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ..core.errors import ALREADY_EXISTS, BUSY, INVALID, RETRYABLE, CloudError, is_retryable
 from ..core.model import COMPLETED, DELETING, FAILED, PENDING, Snapshot, copy_mismatches
-from ..core.polling import AGAIN, DONE, PENDING as POLL_PENDING, TIMEOUT, poll
+from ..core.polling import AGAIN, DONE, STILL_GOING, TIMEOUT, poll
 from ..core.progress import WAITING
 from ..core.retry import GIVE_UP, LOOK_UP, RESEND, WAIT, Backoff, CallRetry
 
@@ -294,7 +294,7 @@ class CopyEngine:
                     outcome.source = seen.get(cast('Snapshot', outcome.source).id, outcome.source)
             return outcomes
 
-        poll(read, lambda group: POLL_PENDING if any(cast('Snapshot', outcome.source).state == PENDING for outcome in group) else DONE,
+        poll(read, lambda group: STILL_GOING if any(cast('Snapshot', outcome.source).state == PENDING for outcome in group) else DONE,
              cast('float', self.deadline), self.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.max_poll_interval)
 
     # ------------------------------------------------------------------ existing copies
@@ -390,7 +390,7 @@ class CopyEngine:
             return chosen
 
         # A slot taken by a job whose copy then fails is free again in the next round, which follows at once (AGAIN).
-        result = poll(start_what_fits, lambda chosen: DONE if not jobs else AGAIN if chosen else POLL_PENDING,
+        result = poll(start_what_fits, lambda chosen: DONE if not jobs else AGAIN if chosen else STILL_GOING,
                       cast('float', self.deadline), self.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.max_poll_interval)
         if result.status == TIMEOUT:
             for outcome, destinations in jobs:
@@ -528,7 +528,7 @@ class CopyEngine:
                           sightings)
             return places
 
-        result = poll(read, lambda group: POLL_PENDING if any(cast('Snapshot', destination_outcome.snapshot).state == PENDING
+        result = poll(read, lambda group: STILL_GOING if any(cast('Snapshot', destination_outcome.snapshot).state == PENDING
                                                               for destination_outcome in group) else DONE,
                       cast('float', self.deadline), self.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.max_poll_interval)
         if result.status == TIMEOUT:

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core import polling as _poller
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.polling import AGAIN, DONE, FAILED, PENDING, TIMEOUT, PollResult, poll
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.polling import AGAIN, DONE, FAILED, STILL_GOING, TIMEOUT, PollResult, poll
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 
@@ -19,7 +18,7 @@ def reader(states):
 
 
 def outcome(state):
-    return {'completed': DONE, 'error': FAILED}.get(state, PENDING)
+    return {'completed': DONE, 'error': FAILED}.get(state, STILL_GOING)
 
 
 def test_polls_until_done():
@@ -58,11 +57,10 @@ def test_interval_grows_up_to_the_cap():
 
 
 def test_bad_outcome_and_interval_are_errors():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="returned 'maybe'; expected done, failed, still_going or again"):
         poll(lambda: 1, lambda obs: 'maybe', deadline=10, interval=1, sleep=lambda s: None, clock=lambda: 0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match='interval must be positive'):
         poll(lambda: 1, outcome, deadline=10, interval=0)
-    assert _poller.TIMEOUT == 'timeout'
 
 
 def test_less_than_a_second_before_the_deadline_there_is_still_a_last_read():
@@ -74,7 +72,7 @@ def test_less_than_a_second_before_the_deadline_there_is_still_a_last_read():
 
 def test_after_an_observation_that_moved_the_next_read_follows_at_once_and_the_interval_starts_over():
     clock = FakeClock()
-    statuses = iter([PENDING, PENDING, AGAIN, AGAIN, PENDING, PENDING, DONE])
+    statuses = iter([STILL_GOING, STILL_GOING, AGAIN, AGAIN, STILL_GOING, STILL_GOING, DONE])
     result = poll(lambda: next(statuses), lambda status: status, deadline=1000, interval=2, max_interval=10,
                   sleep=clock.sleep, clock=clock.clock)
     assert result.status == DONE and result.polls == 7
@@ -83,12 +81,12 @@ def test_after_an_observation_that_moved_the_next_read_follows_at_once_and_the_i
 
 def test_an_observation_that_moved_is_read_again_even_at_the_deadline():
     clock = FakeClock()
-    statuses = iter([PENDING, AGAIN, PENDING])
+    statuses = iter([STILL_GOING, AGAIN, STILL_GOING])
     result = poll(lambda: next(statuses), lambda status: status, deadline=5, interval=5, sleep=clock.sleep, clock=clock.clock)
     assert (result.status, result.polls, clock.sleeps) == (TIMEOUT, 3, [5])
 
 
 def test_a_poll_result_shows_its_status_and_polls_not_the_observation():
     assert repr(PollResult(DONE, ['a long list of copies'], 3)) == "PollResult(status='done', polls=3)"
-    with pytest.raises(ValueError, match='expected done, failed, pending or again'):
+    with pytest.raises(ValueError, match='expected done, failed, still_going or again'):
         poll(lambda: 1, lambda obs: 'maybe', deadline=10, interval=1, sleep=lambda s: None, clock=lambda: 0)
