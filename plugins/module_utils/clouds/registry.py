@@ -82,6 +82,7 @@ def _cbs_adapter() -> type[DrAdapter]:
 ALIBABA_SDK = ('aliyun-python-sdk-core',)
 TENCENT_SDK = ('tencentcloud-sdk-python-common', 'tencentcloud-sdk-python-cbs', 'tencentcloud-sdk-python-tag')
 
+
 def dr_account_variables(prefix: str) -> DrAccountSupport:
     """The variables a cloud's DR account credential type injects: SNAPCOPY_<prefix>_DR_ROLE_ARN and the rest."""
     return DrAccountSupport(environment={'role_arn': 'SNAPCOPY_%s_DR_ROLE_ARN' % prefix,

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 # The assume-role options of AWS and Tencent Cloud, under the names their connections take them.
 DR_ACCOUNT_OPTIONS = {'role_arn': {}, 'role_session_name': {}, 'external_id': {'no_log': True}}
 
+
 @dataclass(frozen=True)
 class DrAccountSupport:
     """What a cloud says of a separate DR account (its record in clouds/registry.py carries one): the environment variables

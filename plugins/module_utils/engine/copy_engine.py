@@ -528,9 +528,10 @@ class CopyEngine:
                           sightings)
             return places
 
-        result = poll(read, lambda group: STILL_GOING if any(cast('Snapshot', destination_outcome.snapshot).state == PENDING
-                                                              for destination_outcome in group) else DONE,
-                      cast('float', self.deadline), self.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.max_poll_interval)
+        def still_going(group: list[DestinationOutcome]) -> str:
+            return STILL_GOING if any(cast('Snapshot', outcome.snapshot).state == PENDING for outcome in group) else DONE
+        result = poll(read, still_going, cast('float', self.deadline), self.poll_interval, sleep=self.sleep, clock=self.clock,
+                      max_interval=self.max_poll_interval)
         if result.status == TIMEOUT:
             for destination_outcome in places:
                 if cast('Snapshot', destination_outcome.snapshot).state == PENDING:

@@ -232,6 +232,12 @@ class AwsClient:
             else:
                 kind = FATAL
             return CloudError(action, code, details.get('Message') or '(the cloud gave no message)', request_id, kind, region=region)
+        return self._sdk_error(action, region, error)
+
+    def _sdk_error(self, action: str, region: str, error: Exception) -> CloudError:
+        """An exception that is not the cloud's answer (credentials, parameters, the network, a page that is not XML) as a
+        CloudError; anything else is raised as it is (a bug of ours)."""
+        exceptions = self._botocore.exceptions
         if isinstance(error, (exceptions.NoCredentialsError, exceptions.PartialCredentialsError)):
             return CloudError(action, 'NoCredentials', 'no AWS credentials found: set access_key and secret_key '
                               '(or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), or a profile', kind=FATAL, region=region)
