@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from .entry import DiskEntry
+    from .settings import DrSettings
 
 TOTALS = ('disks', 'copied', 'existing', 'would_copy', 'not_copied', 'fresh_snapshots', 'pruned', 'kept', 'without_dr_copy', 'locked')
 # What a report file holds: the run's own data as dr_sync returns it. Never the whole task result, whose
@@ -64,7 +65,7 @@ def summary_line(totals: dict[str, Any], restore: dict[str, Any] | None, check_m
     return ('Check mode: ' if check_mode else '') + '; '.join(parts)
 
 
-def dr_report(entries: list[DiskEntry], settings: dict[str, Any], now: datetime.datetime, check_mode: bool,
+def dr_report(entries: list[DiskEntry], settings: DrSettings, now: datetime.datetime, check_mode: bool,
               restore: dict[str, Any] | None = None, run_problems: Iterable[str] = ()) -> dict[str, Any]:
     """The report of a run over ``entries`` (the run's DiskEntry list), without api_retries and run_warnings,
     which the run adds. Problems found here (a disk without a source snapshot) join the entries'.
@@ -72,12 +73,12 @@ def dr_report(entries: list[DiskEntry], settings: dict[str, Any], now: datetime.
     run as a whole (a selector that matches no disk) and of its drill."""
     totals = dict.fromkeys(TOTALS, 0)
     totals['disks'] = len(entries)
-    dr_regions = [region['region'] for region in settings['dr_regions']]
-    rpo = settings.get('max_snapshot_age_hours')
+    dr_regions = [region.region for region in settings.dr_regions]
+    rpo = settings.fresh.max_age_hours
     disks: list[dict[str, Any]] = []
     failures: list[str] = []
     for entry in entries:
-        record = disk_record(entry, set(dr_regions), now, check_mode, waits=bool(settings.get('wait')), rpo=rpo)
+        record = disk_record(entry, set(dr_regions), now, check_mode, waits=bool(settings.wait.wait), rpo=rpo)
         for copy in record['copies']:
             if copy['action'] in ACTION_TOTALS:
                 totals[ACTION_TOTALS[copy['action']]] += 1
@@ -97,8 +98,8 @@ def dr_report(entries: list[DiskEntry], settings: dict[str, Any], now: datetime.
         'changed': bool(totals['copied'] or totals['would_copy'] or totals['fresh_snapshots'] or totals['pruned'] or totals['locked']
                         or leftovers_deleted),
         'check_mode': check_mode,
-        'provider': settings['provider'],
-        'source_region': settings['source_region'],
+        'provider': settings.provider,
+        'source_region': settings.source_region,
         'dr_regions': dr_regions,
         'generated_at': now.strftime('%Y-%m-%dT%H:%M:%SZ'),
         'totals': totals,

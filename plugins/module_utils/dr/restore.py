@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from ..core.retry import PhaseRetry
     from .capabilities import DrAdapter, RestoreDrillAdapter
     from .entry import DiskEntry
+    from .settings import DrSettings
 
 T = TypeVar('T')
 
@@ -101,13 +102,13 @@ def test_disk_tags(run: str, scope: str, copy_id: str, until: str) -> dict[str, 
     return {RESTORE_RUN_TAG: run, RESTORE_SCOPE_TAG: scope, RESTORE_COPY_TAG: copy_id, RESTORE_UNTIL_TAG: until}
 
 
-def run_over_at(now: datetime.datetime, settings: Mapping[str, Any]) -> datetime.datetime:
+def run_over_at(now: datetime.datetime, settings: DrSettings) -> datetime.datetime:
     """The time by which a run that began at ``now`` is over: its copies' wait_timeout, then its drill, then the
     grace its test disks get to be deleted."""
-    return now + datetime.timedelta(seconds=settings['wait_timeout'] + settings['restore_test_timeout'] + 2 * DELETE_GRACE_SECONDS)
+    return now + datetime.timedelta(seconds=settings.wait.timeout + settings.restore.timeout + 2 * DELETE_GRACE_SECONDS)
 
 
-def run_over_by(now: datetime.datetime, settings: Mapping[str, Any]) -> str:
+def run_over_by(now: datetime.datetime, settings: DrSettings) -> str:
     """run_over_at as the RESTORE_UNTIL_TAG of the run's test disks writes it."""
     return run_over_at(now, settings).strftime(STAMP_FORMAT)
 
@@ -171,31 +172,31 @@ def pick_disks(copies_of_disks: Mapping[str, list[Snapshot]], count: int) -> lis
     return [(disk_key, copy) for dummy, disk_key, copy in sorted(candidates, key=lambda item: item[:2])[:count]]
 
 
-def check_restore_settings(settings: Mapping[str, Any], adapter: RestoreDrillAdapter) -> None:
+def check_restore_settings(settings: DrSettings, adapter: RestoreDrillAdapter) -> None:
     """restore_test's options, checked before any call (InputError naming the option)."""
     # The drill's adapter is the DR run's (one object, both a DrAdapter and a RestoreDrillAdapter): its cloud's words
     # are a DrAdapter's (cast).
-    if not settings.get('wait'):
+    if not settings.wait.wait:
         # Without it, the drill would restore an older copy, or find none on a first run and fail after the copies.
         raise InputError('restore_test', 'needs wait (dr_copy_wait in the role), so that it restores the copies this run '
                                          'makes once they have completed')
-    count = settings.get('restore_test_count')
+    count = settings.restore.count
     if count is None or not 1 <= count <= MAX_COUNT:
         raise InputError('restore_test_count', 'must be from 1 to %d (disks tested per DR region), got %s' % (MAX_COUNT, count))
-    timeout = settings.get('restore_test_timeout')
+    timeout = settings.restore.timeout
     if timeout is None or not MIN_TIMEOUT <= timeout <= MAX_TIMEOUT:
         raise InputError('restore_test_timeout', 'must be from %d to %d seconds, got %s' % (MIN_TIMEOUT, MAX_TIMEOUT, timeout))
-    disk_type = settings.get('restore_test_disk_type')
+    disk_type = settings.restore.disk_type
     if disk_type and disk_type not in adapter.restore_disk_types:
         raise InputError('restore_test_disk_type', '%s makes disks of the types %s, got %r'
                          % (cast('DrAdapter', adapter).cloud, ', '.join(adapter.restore_disk_types), disk_type))
-    zones = settings.get('restore_test_zones') or {}
+    zones = settings.restore.zones or {}
     if zones and not adapter.restore_needs_zone:
         raise InputError('restore_test_zones', '%s makes a test disk on the DR %s itself: give no zones'
                          % (cast('DrAdapter', adapter).cloud, cast('DrAdapter', adapter).region_word))
     if zones and not adapter.zone_needed(disk_type or adapter.restore_disk_type):
         raise InputError('restore_test_zones', 'a %s disk spans the zones of its region: give no zones' % disk_type)
-    regions = [region['region'] for region in settings['dr_regions']]
+    regions = [region.region for region in settings.dr_regions]
     for region, zone in zones.items():
         if region not in regions:
             raise InputError('restore_test_zones', '%r is not one of the DR regions (%s)' % (region, ', '.join(regions)))
@@ -251,7 +252,7 @@ class RestoreDrill:
     """Runs the drill of one DR run (see the module docstring). ``settings`` are dr_sync's."""
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, adapter: RestoreDrillAdapter, settings: dict[str, Any], retry: PhaseRetry, check_mode: bool, now: datetime.datetime,
+    def __init__(self, adapter: RestoreDrillAdapter, settings: DrSettings, retry: PhaseRetry, check_mode: bool, now: datetime.datetime,
                  clock: Callable[[], float], sleep: Callable[[float], None], max_attempts: int, rng: Callable[[], float] = random.random,
                  run: str | None = None) -> None:
         """``run`` is the DR run's id (run_id), which its test disks carry."""
@@ -266,9 +267,9 @@ class RestoreDrill:
         self.sleep = sleep
         self.max_attempts = max_attempts
         self.run_id = run or run_id(now, rng)
-        self.scope = scope_key(settings['source_region'], settings['tag_selector'])
+        self.scope = scope_key(settings.source_region, settings.tag_selector)
         self.until = run_over_by(now, settings)
-        self.disk_type: str | None = settings.get('restore_test_disk_type') or adapter.restore_disk_type
+        self.disk_type: str | None = settings.restore.disk_type or adapter.restore_disk_type
         self.deadline: float | None = None
         self.regions: list[RegionDrill] = []
         self.warnings: list[str] = []
@@ -280,14 +281,14 @@ class RestoreDrill:
             copies_to_come: Collection[str] = ()) -> tuple[dict[str, Any], list[str]]:
         """Test in every DR region; ``copies_by_region`` is {region: [copy]} as listed after the copies were made.
         ``copies_to_come`` are the regions where check mode plans copies that a real run would wait for."""
-        self.deadline = self.clock() + self.settings['restore_test_timeout']
+        self.deadline = self.clock() + self.settings.restore.timeout
         # The drill's calls are retried until its own end, whatever time the copies took; deleting may come after.
         self.calls = self.retry.until(self.deadline + DELETE_GRACE_SECONDS)
         by_disk = {entry.key for entry in entries}
         # A copy this run refused as differing from what it asks (on_mismatch: fail) is no DR copy to prove.
         differing = {destination_outcome.mismatch['snapshot_id'] for entry in entries for outcome in entry.outcomes
                      for destination_outcome in outcome.destinations.values() if destination_outcome.action == NOT_COPIED and destination_outcome.mismatch}
-        for region in [dr_region['region'] for dr_region in self.settings['dr_regions']]:
+        for region in [dr_region.region for dr_region in self.settings.dr_regions]:
             drill = RegionDrill(region)
             self.regions.append(drill)
             try:
@@ -299,7 +300,7 @@ class RestoreDrill:
             copies = copies_by_disk(copies_by_region.get(region, []), by_disk, source_disks)
             testable = {key: [copy for copy in group if self.adapter.restore_refusal(copy) is None and copy.id not in differing]
                         for key, group in copies.items()}
-            picked = pick_disks(testable, self.settings['restore_test_count'])
+            picked = pick_disks(testable, self.settings.restore.count)
             if not picked and not entries:
                 # No disk carries the selector's tags: nothing to prove, as the DR run has nothing to copy.
                 drill.plan = 'no disk to test'
@@ -329,7 +330,7 @@ class RestoreDrill:
         if not self.adapter.zone_needed(self.disk_type):
             return None
         zones = self._call(self.adapter.restore_zones, region, self.disk_type)
-        asked: str | None = (self.settings.get('restore_test_zones') or {}).get(region)
+        asked: str | None = (self.settings.restore.zones or {}).get(region)
         if asked:
             if asked not in zones:
                 raise CloudError('DescribeZones', 'InvalidZone', 'restore_test_zones: %s offers no zone %s for disks of type %s '
@@ -406,7 +407,7 @@ class RestoreDrill:
             if test.result is None:
                 test.result = TIMED_OUT
                 test.error = ('test disk %s was still %s after restore_test_timeout (%s s)'
-                              % (cast('DrillDisk', test.disk).id, cast('DrillDisk', test.disk).cloud_state, self.settings['restore_test_timeout']))
+                              % (cast('DrillDisk', test.disk).id, cast('DrillDisk', test.disk).cloud_state, self.settings.restore.timeout))
 
     def _observe(self, test: RestoreTest, disk: DrillDisk | None, seen: set[str]) -> None:
         # ``test`` has its disk, and the time it was started.
@@ -513,7 +514,7 @@ class RestoreDrill:
             'run_id': self.run_id,
             'scope': self.scope,
             'disk_type': self.disk_type,
-            'count_per_region': self.settings['restore_test_count'],
+            'count_per_region': self.settings.restore.count,
             'regions': [{'region': drill.region, 'zone': drill.zone, 'plan': drill.plan,
                          'problem': None if drill.problem is None else drill.problem.as_result()} for drill in self.regions],
             'totals': totals,

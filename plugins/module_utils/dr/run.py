@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from ..engine.copy_engine import RequestOutcome
     from .capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
     from .claims import CopyLeases
+    from .settings import DrSettings
 
 T = TypeVar('T')
 
@@ -89,7 +90,7 @@ class DrRun:
     """Plans and carries out one DR run. ``settings`` are dr_sync's options, validated by the module."""
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, adapter: DrAdapter, settings: dict[str, Any], check_mode: bool = False, now: datetime.datetime | None = None,
+    def __init__(self, adapter: DrAdapter, settings: DrSettings, check_mode: bool = False, now: datetime.datetime | None = None,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep, workers: int = COPY_WORKERS,
                  retry: CallRetry | None = None, progress: Progress | None = None) -> None:
         """``retry`` is the run's CallRetry (see run_retry), which the copy engine and the drill share, each phase with
@@ -105,7 +106,7 @@ class DrRun:
         self.clock = clock
         self.sleep = sleep
         self.started_at = clock()
-        self.deadline: float = self.started_at + settings['wait_timeout']
+        self.deadline: float = self.started_at + settings.wait.timeout
         # The run's calls are retried until its deadline; the copies and the drill have deadlines of their own.
         self.retry = run_retry(adapter, retry, sleep=sleep, clock=clock).until(self.deadline)
         self.engine: CopyEngine | None = None
@@ -125,17 +126,19 @@ class DrRun:
         """Check templates, regions and copy options with the adapter's rules, before any call."""
         fields = {'disk_id': 'disk', 'disk_name': 'name', 'source_id': 'snapshot', 'source_region': 'region', 'date': '2026-01-01'}
         # A fresh snapshot's name is checked here too: it is filled only once a disk needs one, after the reads.
-        for option in ('name_template', 'description_template', 'snapshot_name_template'):
-            if self.settings.get(option):
-                for dummy, field, dummy_spec, dummy_conversion in string.Formatter().parse(self.settings[option]):
+        templates = {'name_template': self.settings.copy.name_template, 'description_template': self.settings.copy.description_template,
+                     'snapshot_name_template': self.settings.fresh.name_template}
+        for option, template in templates.items():
+            if template:
+                for dummy, field, dummy_spec, dummy_conversion in string.Formatter().parse(template):
                     if field is not None and field not in TEMPLATE_FIELDS:
                         raise InputError(option, 'unknown placeholder {%s}; placeholders are %s'
                                          % (field, ', '.join('{%s}' % name for name in TEMPLATE_FIELDS)))
-                render(self.settings[option], fields, option)
-        lock = self.settings.get('lock')
+                render(template, fields, option)
+        lock = self.settings.lock
         if lock is not None:
-            check_lock(lock, self.adapter, self.settings.get('copy_options') or {})
-        if self.settings.get('restore_test'):
+            check_lock(lock, self.adapter, self.settings.copy.options or {})
+        if self.settings.restore.enabled:
             # The DR adapter is the drill's too: each cloud's is a DrAdapter and a RestoreDrillAdapter (cast).
             check_restore_settings(self.settings, cast('RestoreDrillAdapter', self.adapter))
         # Every DR adapter names a sample snapshot id.
@@ -149,45 +152,45 @@ class DrRun:
         """One CopyRequest per group of DR regions that share copy options."""
         settings = self.settings
         fields = {'disk_id': disk['id'], 'disk_name': disk.get('name') or disk['id'], 'source_id': source_id,
-                  'source_region': settings['source_region'], 'date': self.now.strftime('%Y-%m-%d')}
-        tags = dict(settings.get('tags') or {})
-        tags[DISK_TAG] = '%s/%s' % (settings['source_region'], disk['id'])
+                  'source_region': settings.source_region, 'date': self.now.strftime('%Y-%m-%d')}
+        tags = dict(settings.copy.tags or {})
+        tags[DISK_TAG] = '%s/%s' % (settings.source_region, disk['id'])
         common = {
-            'name': render(settings.get('name_template'), fields, 'name_template'),
-            'description': render(settings.get('description_template'), fields, 'description_template'),
+            'name': render(settings.copy.name_template, fields, 'name_template'),
+            'description': render(settings.copy.description_template, fields, 'description_template'),
             'tags': tags,
         }
-        common.update(settings.get('copy_options') or {})
+        common.update(settings.copy.options or {})
         groups: dict[tuple[tuple[str, str], ...], tuple[dict[str, Any], list[str]]] = {}
-        for region in settings['dr_regions']:
+        for region in settings.dr_regions:
             options = dict(common)
-            options.update({key: value for key, value in region.items() if key != 'region' and value is not None})
+            options.update(region.copy_options())
             key = tuple(sorted((name, repr(value)) for name, value in options.items()))
-            groups.setdefault(key, (options, []))[1].append(region['region'])
+            groups.setdefault(key, (options, []))[1].append(region.region)
         # A name or description made from a template with the date changes from run to run: a copy
         # made on another day is not held to today's.
-        not_compared = [option for option in ('name', 'description') if '{date}' in (settings.get(option + '_template') or '')]
+        not_compared = [option for option in ('name', 'description') if '{date}' in (settings.copy.template(option + '_template') or '')]
         # CopyRequest makes not_compared a frozenset (its __post_init__).
-        return [CopyRequest(source_id, settings['source_region'], regions, options, cast('frozenset[str]', not_compared))
+        return [CopyRequest(source_id, settings.source_region, regions, options, cast('frozenset[str]', not_compared))
                 for options, regions in groups.values()]
 
     # ------------------------------------------------------------------ the run
     def run(self) -> dict[str, Any]:
         self.validate()
         settings = self.settings
-        region = settings['source_region']
-        if settings.get('dr_account') is not None:
+        region = settings.source_region
+        if settings.dr_account is not None:
             # connect_dr_account let the run start only on such a cloud
             cast('DrAccountAdapter', self.adapter).start_dr_run(self._run_lease())
         self.progress.enter(READING)
-        disks = sorted(self._call(self.adapter.find_disks, region, settings['tag_selector']), key=lambda disk: disk.id)
+        disks = sorted(self._call(self.adapter.find_disks, region, settings.tag_selector), key=lambda disk: disk.id)
         snapshots = self._call(self.adapter.disk_snapshots, region, disks) if disks else {}
         entries = [self._plan_source(disk, snapshots.get(disk.id, [])) for disk in disks]
-        if not disks and not settings.get('allow_no_disks'):
+        if not disks and not settings.allow_no_disks:
             # A typo in a tag protects nothing: a green run would hide it.
             self.scope_problems.append(
                 'tag_selector %s matches no disk in %s: check its keys and values (tags are case-sensitive); where a scope '
-                'without disks is expected, set allow_no_disks' % (format_selector(settings['tag_selector']), region))
+                'without disks is expected, set allow_no_disks' % (format_selector(settings.tag_selector), region))
         self._refresh_stale(entries)
         self._copy(entries)
         return self._after_copies(entries, snapshots)
@@ -195,21 +198,21 @@ class DrRun:
     def _after_copies(self, entries: list[DiskEntry], snapshots: Mapping[str, list[Snapshot]]) -> dict[str, Any]:
         """What follows the copies: marks, locks, shares, the drill, pruning; then the report."""
         settings = self.settings
-        region = settings['source_region']
+        region = settings.source_region
         self._mark_copies(entries)
         source_disks = {'%s/%s' % (region, snapshot.id): '%s/%s' % (region, disk_id)
                         for disk_id, disk_snapshots in snapshots.items() for snapshot in disk_snapshots}
         # The copies of each DR region as they are now, for the locks, the restore drill and pruning (a drill never deletes a copy).
         listed: dict[str, list[Snapshot]] = {}
-        if settings.get('restore_test') or settings.get('lock') is not None or (
-                settings.get('prune') and (settings.get('keep_copies') or settings.get('max_copy_age_days'))):
-            listed = {dr_region['region']: self._call(self.adapter.list_copies, dr_region['region']) for dr_region in settings['dr_regions']}
+        if settings.restore.enabled or settings.lock is not None or (
+                settings.prune.enabled and (settings.prune.keep_copies or settings.prune.max_copy_age_days)):
+            listed = {dr_region.region: self._call(self.adapter.list_copies, dr_region.region) for dr_region in settings.dr_regions}
         self._lock_copies(entries, listed, source_disks)
         self._release_shares()
-        if settings.get('restore_test'):
+        if settings.restore.enabled:
             self.progress.enter(RESTORE_TEST)
             self._restore_test(entries, listed, source_disks)
-        if settings.get('prune'):
+        if settings.prune.enabled:
             self.progress.enter(PRUNING)
             self._prune(entries, listed, source_disks)
         return self._report(entries)
@@ -219,7 +222,7 @@ class DrRun:
 
     def _plan_source(self, disk: Disk, snapshots: list[Snapshot]) -> DiskEntry:
         entry = DiskEntry(disk, snapshots)
-        max_age = self.settings.get('max_snapshot_age_hours')
+        max_age = self.settings.fresh.max_age_hours
         if max_age and (entry.source is None or entry.source.age_hours(self.now) > max_age):
             pending = sorted((snapshot for snapshot in snapshots if snapshot.state == PENDING), key=lambda snapshot: snapshot.age_order())
             if pending:
@@ -242,7 +245,7 @@ class DrRun:
             disk = entry.disk
             fields = {'disk_id': disk.id, 'disk_name': disk.name or disk.id, 'source_id': '', 'source_region': disk.region,
                       'date': self.now.strftime('%Y-%m-%d')}
-            name = render(self.settings.get('snapshot_name_template'), fields, 'snapshot_name_template')
+            name = render(self.settings.fresh.name_template, fields, 'snapshot_name_template')
             try:
                 entry.fresh = self._create_fresh_snapshot(disk, name)
                 entry.fresh_action = 'created'
@@ -250,16 +253,16 @@ class DrRun:
                 entry.fresh_action = 'failed'
                 entry.problems.append('fresh snapshot: %s' % error)
         waiting = [entry for entry in entries if entry.fresh is not None and entry.fresh.state == PENDING]
-        if waiting and self.settings.get('wait') and not self.check_mode:
+        if waiting and self.settings.wait.wait and not self.check_mode:
             # Each waiting entry has its fresh snapshot.
             def read() -> list[DiskEntry]:
-                latest = self._call(self.adapter.describe, self.settings['source_region'], sorted(cast('Snapshot', entry.fresh).id for entry in waiting))
+                latest = self._call(self.adapter.describe, self.settings.source_region, sorted(cast('Snapshot', entry.fresh).id for entry in waiting))
                 for entry in waiting:
                     entry.fresh = latest.get(cast('Snapshot', entry.fresh).id, entry.fresh)
                 return waiting
 
             poll(read, lambda group: STILL_GOING if any(cast('Snapshot', entry.fresh).state == PENDING for entry in group) else DONE,
-                 self.deadline, self.settings['poll_interval'], sleep=self.sleep, clock=self.clock, max_interval=60)
+                 self.deadline, self.settings.wait.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=60)
         for entry in entries:
             fresh = entry.fresh
             if fresh is not None and fresh.state == COMPLETED:
@@ -296,7 +299,7 @@ class DrRun:
                 continue
             disk = entry.disk
             # The run has just listed the disks' snapshots: the engine need not read the sources again.
-            sources[(self.settings['source_region'], entry.source.id)] = entry.source
+            sources[(self.settings.source_region, entry.source.id)] = entry.source
             try:
                 disk_requests = self._requests_for(entry.source.id, {'id': disk.id, 'name': disk.name})
                 for request in disk_requests:
@@ -311,10 +314,10 @@ class DrRun:
                 owners.append(entry)
         settings = self.settings
         self.engine = CopyEngine(
-            self.adapter, check_mode=self.check_mode, wait=settings['wait'],
-            timeout=max(1, self.deadline - self.clock()), poll_interval=settings['poll_interval'], max_poll_interval=60,
-            max_in_flight=settings.get('max_in_flight') or self.adapter.max_copies_in_flight,
-            clock=self.clock, sleep=self.sleep, workers=self.workers, on_mismatch=settings.get('on_mismatch') or MISMATCH_FAIL,
+            self.adapter, check_mode=self.check_mode, wait=settings.wait.wait,
+            timeout=max(1, self.deadline - self.clock()), poll_interval=settings.wait.poll_interval, max_poll_interval=60,
+            max_in_flight=settings.copy.max_in_flight or self.adapter.max_copies_in_flight,
+            clock=self.clock, sleep=self.sleep, workers=self.workers, on_mismatch=settings.copy.on_mismatch or MISMATCH_FAIL,
             retry=self.retry, progress=self.progress, guard=self._copy_leases())
         attached = False
 
@@ -327,7 +330,7 @@ class DrRun:
             attached = True
             self._lock_copies(entries, {}, {})
             self.progress.enter(COPYING)
-        early_lock = settings.get('lock') is not None and not self.check_mode and cast('SnapshotLockAdapter', self.adapter).locks_pending
+        early_lock = settings.lock is not None and not self.check_mode and cast('SnapshotLockAdapter', self.adapter).locks_pending
         self.progress.enter(COPYING)
         try:
             # The engine's calls have its deadline, the run's but for a second at least.
@@ -348,7 +351,7 @@ class DrRun:
 
     def _run_lease(self) -> RunLease:
         """This run's claims as leases (dr.claims)."""
-        return RunLease(self.run_id, tuple(sorted({dr_region['region'] for dr_region in self.settings['dr_regions']})),
+        return RunLease(self.run_id, tuple(sorted({dr_region.region for dr_region in self.settings.dr_regions})),
                         self._lease_seconds(), self.wall_clock, self.warnings.append)
 
     def _lease_seconds(self) -> float:
@@ -414,7 +417,7 @@ class DrRun:
         that was never locked (a killed run's, which no run used since: dr.lock's rules): completed copies, and those in
         flight where the cloud locks a snapshot being made (locks_pending); elsewhere a copy in flight is locked by the run
         that finds it complete. One look-up of the locks per DR region first; record on each entry what was done."""
-        lock = self.settings.get('lock')
+        lock = self.settings.lock
         if lock is None:
             return
         # A copy a killed run made before marking it is a DR run's copy all the same (EBS, CBS): marked first, as pruning does.
@@ -500,7 +503,7 @@ class DrRun:
                     copy = destination_outcome.snapshot
                     if destination_outcome.action == WOULD_COPY:
                         # The real run locks the copy it would make as soon as it is named, or once it has waited for it.
-                        entry.locks[(destination, '')] = lock_record(WOULD_LOCK if self.settings['wait'] or PENDING in lockable else WHEN_COMPLETED)
+                        entry.locks[(destination, '')] = lock_record(WOULD_LOCK if self.settings.wait.wait or PENDING in lockable else WHEN_COMPLETED)
                     elif copy is not None and copy.id and copy.state in lockable:  # a copy that timed out too: a rerun adopts it
                         to_lock.setdefault(destination, []).append((entry, copy))
                     elif copy is not None and copy.id and copy.state == FAILED:
@@ -534,25 +537,25 @@ class DrRun:
     def _release_shares(self) -> None:
         """Remove every share of a source snapshot with the DR account that no copy in flight needs any more: this run's,
         and those a killed run left. Those still needed are held until a later run finds their copies complete."""
-        dr_account = self.settings.get('dr_account')
+        dr_account = self.settings.dr_account
         if dr_account is None:
             return
         adapter = cast('DrAccountAdapter', self.adapter)  # connect_dr_account let the run start only on such a cloud
-        dr_regions = [region['region'] for region in self.settings['dr_regions']]
+        dr_regions = [region.region for region in self.settings.dr_regions]
 
         # What a cloud makes in steps (CBS) and a killed run left on its way: taken further, and with wait to the end.
         def settle() -> int:
             return self._call(adapter.settle_dr_account, dr_regions)
-        if self.settings['wait'] and not self.check_mode:
-            poll(settle, lambda left: STILL_GOING if left else DONE, self.deadline, self.settings['poll_interval'], sleep=self.sleep,
+        if self.settings.wait.wait and not self.check_mode:
+            poll(settle, lambda left: STILL_GOING if left else DONE, self.deadline, self.settings.wait.poll_interval, sleep=self.sleep,
                  clock=self.clock, max_interval=60)
         else:
             settle()
-        release, held = self._call(adapter.find_shares, self.settings['source_region'], dr_regions)
+        release, held = self._call(adapter.find_shares, self.settings.source_region, dr_regions)
 
         def release_one(snapshot_id: str) -> bool | CloudError:
             try:
-                return self._call(adapter.release_share, self.settings['source_region'], snapshot_id)
+                return self._call(adapter.release_share, self.settings.source_region, snapshot_id)
             except CloudError as error:
                 return error
         released, failed = [], []
@@ -577,24 +580,24 @@ class DrRun:
                                   MAX_ATTEMPTS, run=self.run_id)
         # Check mode cannot see the copies a real run would make and wait for before testing.
         to_come = {destination_outcome.destination for entry in entries for outcome in entry.outcomes for destination_outcome in outcome.destinations.values()
-                   if destination_outcome.action == WOULD_COPY} if self.settings['wait'] else set()
+                   if destination_outcome.action == WOULD_COPY} if self.settings.wait.wait else set()
         self.restore, self.restore_problems = self.drill.run(entries, listed, source_disks, to_come)
 
     def _prune(self, entries: list[DiskEntry], listed: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str]) -> None:
-        keep = self.settings.get('keep_copies')
-        max_age_days = self.settings.get('max_copy_age_days')
+        keep = self.settings.prune.keep_copies
+        max_age_days = self.settings.prune.max_copy_age_days
         if not keep and not max_age_days:
             return
         self._mark_found_copies(entries, listed, source_disks)
         by_disk = {entry.key: entry for entry in entries}
         in_use = {destination_outcome.snapshot.id for entry in entries for outcome in entry.outcomes
                   for destination_outcome in outcome.destinations.values() if destination_outcome.snapshot is not None}
-        for destination in [dr_region['region'] for dr_region in self.settings['dr_regions']]:
+        for destination in [dr_region.region for dr_region in self.settings.dr_regions]:
             plans: list[tuple[DiskEntry, list[Snapshot], list[Snapshot]]] = []
             for disk_key, group in dr_copies_by_disk(listed[destination], by_disk).items():
                 entry = by_disk[disk_key]
                 # In check mode, a copy the real run would make counts once it would have completed: when the run waits.
-                completed_to_come = self.settings['wait'] and any(
+                completed_to_come = self.settings.wait.wait and any(
                     outcome.destinations.get(destination) is not None and outcome.destinations[destination].action == WOULD_COPY
                     for outcome in entry.outcomes)
                 plans.append((entry, *prune_selection(group, self.now, keep, max_age_days, in_use, completed_to_come=completed_to_come)))

@@ -23,6 +23,7 @@ from ..dr.account import DR_ACCOUNT_OPTIONS, connect_dr_account, dr_account_sett
 from ..dr.lock import lock_settings
 from ..dr.report import summary_line
 from ..dr.run import DrRun
+from ..dr.settings import CopySettings, DrRegion, DrSettings, FreshSnapshots, PrunePolicy, RestoreSettings, WaitSettings
 from ..engine.copy_engine import default_backoff
 from .copy_module import (
     EXISTING_COPY_ARGUMENT_SPEC,
@@ -169,7 +170,7 @@ def check_limits(params: dict[str, Any]) -> None:
         raise InputError('prune', 'needs keep_copies and/or max_copy_age_days to know what to prune')
 
 
-def dr_settings(params: dict[str, Any]) -> dict[str, Any]:
+def dr_settings(params: dict[str, Any]) -> DrSettings:
     """dr_sync's options as DrRun settings; bad input raises InputError naming the option."""
     provider = params['provider']
     allowed = PROVIDERS[provider].copy_options
@@ -191,35 +192,27 @@ def dr_settings(params: dict[str, Any]) -> dict[str, Any]:
             raise InputError(option, 'provider %s cannot set a copy\'s %s' % (provider, field))
     if params.get('tags') and 'tags' not in allowed:
         raise InputError('tags', 'provider %s cannot put tags on a copy' % provider)
-    return {
-        'provider': provider,
-        'source_region': params['source_region'],
-        'dr_regions': regions,
-        'tag_selector': selector,
-        'allow_no_disks': bool(params.get('allow_no_disks')),
-        'name_template': templates['name_template'],
-        'description_template': templates['description_template'],
-        'snapshot_name_template': params.get('snapshot_name_template'),
-        'tags': dict(params.get('tags') or {}) if 'tags' in allowed else None,  # as given: the tag rules see duplicates
-        'copy_options': copy_options,
-        'max_snapshot_age_hours': params.get('max_snapshot_age_hours'),
-        'prune': params['prune'],
-        'keep_copies': params.get('keep_copies'),
-        'max_copy_age_days': params.get('max_copy_age_days'),
-        'max_in_flight': params.get('max_in_flight'),
-        'lock': lock_settings(params.get('lock')),
-        'dr_account': dr_account_settings(params.get('dr_account'), provider=provider, rules=PROVIDERS[provider].role_rules,
-                                          support=PROVIDERS[provider].dr_account),
-        'wait': params['wait'],
-        'wait_timeout': params['wait_timeout'],
-        'poll_interval': params['poll_interval'],
-        'on_mismatch': params.get('on_mismatch'),
-        'restore_test': bool(params.get('restore_test')),
-        'restore_test_count': params.get('restore_test_count', 1),
-        'restore_test_zones': dict(params.get('restore_test_zones') or {}),
-        'restore_test_disk_type': params.get('restore_test_disk_type'),
-        'restore_test_timeout': params.get('restore_test_timeout', 1800),
-    }
+    return DrSettings(
+        provider=provider,
+        source_region=params['source_region'],
+        dr_regions=tuple(DrRegion(region['region'], region.get('encrypted'), region.get('kms_key_id')) for region in regions),
+        tag_selector=selector,
+        allow_no_disks=bool(params.get('allow_no_disks')),
+        copy=CopySettings(
+            name_template=templates['name_template'], description_template=templates['description_template'],
+            tags=dict(params.get('tags') or {}) if 'tags' in allowed else None,  # as given: the tag rules see duplicates
+            options=copy_options, on_mismatch=params.get('on_mismatch'), max_in_flight=params.get('max_in_flight')),
+        fresh=FreshSnapshots(max_age_hours=params.get('max_snapshot_age_hours'), name_template=params.get('snapshot_name_template')),
+        prune=PrunePolicy(enabled=bool(params['prune']), keep_copies=params.get('keep_copies'), max_copy_age_days=params.get('max_copy_age_days')),
+        lock=lock_settings(params.get('lock')),
+        dr_account=dr_account_settings(params.get('dr_account'), provider=provider, rules=PROVIDERS[provider].role_rules,
+                                       support=PROVIDERS[provider].dr_account),
+        wait=WaitSettings(wait=bool(params['wait']), timeout=params['wait_timeout'], poll_interval=params['poll_interval']),
+        restore=RestoreSettings(
+            enabled=bool(params.get('restore_test')), count=params.get('restore_test_count', 1),
+            zones=dict(params.get('restore_test_zones') or {}), disk_type=params.get('restore_test_disk_type'),
+            timeout=params.get('restore_test_timeout', 1800)),
+    )
 
 
 # The role's variable for each of dr_sync's options, where it is not dr_copy_<option>; run_id is the action's, no variable's.
@@ -286,17 +279,17 @@ def run_dr_module(module: AnsibleModule) -> None:
     with errors_end_the_task(module), input_errors_in_role_words(as_role):
         check_wait_options(params)
         settings = dr_settings(params)
-        adapter = make_adapter(module, settings['provider'], retry, params)
-        account = assumed_account(settings['provider'], params)
+        adapter = make_adapter(module, settings.provider, retry, params)
+        account = assumed_account(settings.provider, params)
         run = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry, progress=Progress.from_environment())
         if params.get('run_id'):
             # The id the action wrote in the report files when the run started: the files, the report, the claims and
             # the test disks then name one run.
             run.run_id = given_run_id(params['run_id'])
-        if settings['dr_account'] is not None:
+        if settings.dr_account is not None:
             run.validate()  # bad input fails before the accounts are asked who they are, as before any call
-            connect_dr_account(adapter, provider_connection(settings['provider'], params), settings['dr_account'],
-                               settings['source_region'], settings['dr_regions'][0]['region'])
+            connect_dr_account(adapter, provider_connection(settings.provider, params), settings.dr_account,
+                               settings.source_region, settings.dr_regions[0].region)
         report = run.run()
     report['account'] = account
     report['run_id'] = run.run_id

@@ -117,7 +117,7 @@ def test_with_a_dr_account_the_calls_go_to_the_disks_account(cloud):
     sources = seed_sources(cloud, 2, {'owner': 'team-a'})
     # A snapshot of the DR account in the source region: not the disks' account's, so never one of its sources.
     (foreign,) = seed_sources(cloud, 1, {'owner': 'dr'}, account=credentials.TENCENT_DR_UIN)
-    adapter = dr_adapter(cloud, run_settings()['dr_account'])
+    adapter = dr_adapter(cloud, run_settings().dr_account)
     assert adapter.dr is not None
     key, value = claim('run-a')
     adapter.tag_sources(SOURCE, sources, {key: value})

@@ -6,6 +6,7 @@ import random
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.settings import DrRegion
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import COPY_WORKERS, DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.inputs import typed_places
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings, in_role_words
@@ -210,12 +211,12 @@ def test_an_option_given_as_unset_is_not_given(unset):
     """The role passes its documented defaults (0 days, '' key, false) and a survey gives ''; none is an option given,
     so none is refused for a provider that lacks the option, and none reaches the copies."""
     settings = dr_settings(params(retention_days=unset, kms_key_id=unset, instance_billing_cycle=unset, encrypted=unset))
-    assert settings['copy_options'] == {}
+    assert settings.copy.options == {}
 
 
 def test_retention_days_0_on_ecs_sends_nothing_and_7_is_kept():
-    assert 'retention_days' not in dr_settings(params(provider='ecs', retention_days=0))['copy_options']
-    assert dr_settings(params(provider='ecs', retention_days=7))['copy_options']['retention_days'] == 7
+    assert 'retention_days' not in dr_settings(params(provider='ecs', retention_days=0)).copy.options
+    assert dr_settings(params(provider='ecs', retention_days=7)).copy.options['retention_days'] == 7
 
 
 @pytest.mark.parametrize('typed', [
@@ -227,7 +228,7 @@ def test_retention_days_0_on_ecs_sends_nothing_and_7_is_kept():
 ])
 def test_dr_regions_take_what_a_person_types(typed):
     assert typed_places(typed) == ['ap-shanghai', 'ap-singapore']
-    assert [region['region'] for region in dr_settings(params(dr_regions=typed))['dr_regions']] == [
+    assert [region.region for region in dr_settings(params(dr_regions=typed)).dr_regions] == [
         'ap-shanghai', 'ap-singapore']
 
 
@@ -720,7 +721,7 @@ def test_selector_values_that_yaml_typed_are_refused_with_how_to_quote_them(type
 
 
 def test_selector_keys_and_whole_numbers_are_text_as_written():
-    assert dr_settings(params(tag_selector={'dr': 'yes', 'tier': 1, 'any': None}))['tag_selector'] == {'dr': 'yes', 'tier': '1', 'any': None}
+    assert dr_settings(params(tag_selector={'dr': 'yes', 'tier': 1, 'any': None})).tag_selector == {'dr': 'yes', 'tier': '1', 'any': None}
 
 
 @pytest.mark.parametrize('provider', ['aws', 'ecs', 'cbs'])
@@ -760,8 +761,8 @@ def test_check_mode_plans_a_fresh_snapshot_of_a_disk_without_one_as_the_real_run
 
 def test_per_region_keys_are_typed_as_their_options():
     """Issue 24: encrypted: "false" in a DR region's dict was a non-empty string, so true."""
-    regions = dr_settings(params(dr_regions=[{'region': 'dr-1', 'encrypted': 'false'}, {'region': 'dr-2', 'encrypted': 'yes'}]))['dr_regions']
-    assert regions == [{'region': 'dr-1', 'encrypted': False}, {'region': 'dr-2', 'encrypted': True}]
+    regions = dr_settings(params(dr_regions=[{'region': 'dr-1', 'encrypted': 'false'}, {'region': 'dr-2', 'encrypted': 'yes'}])).dr_regions
+    assert regions == (DrRegion('dr-1', encrypted=False), DrRegion('dr-2', encrypted=True))
     for bad in ({'region': 'dr-1', 'encrypted': 'maybe'}, {'region': 'dr-1', 'kms_key_id': 12}, {'region': 7}):
         with pytest.raises(InputError) as caught:
             dr_settings(params(dr_regions=[bad]))

@@ -53,7 +53,7 @@ def dr_run(url, tag_value, clock=None, check_mode=False, now=None, **options):
                                  'prune': False, 'wait': True, 'wait_timeout': 600, 'poll_interval': 1, 'dr_account': DR_ROLE}, **options))
     connection = dict(KEYS, endpoint_url=url)
     adapter = EbsAdapter(AwsClient(connection, botocore))
-    connect_dr_account(adapter, connection, settings['dr_account'], 'us-east-1', settings['dr_regions'][0]['region'])
+    connect_dr_account(adapter, connection, settings.dr_account, 'us-east-1', settings.dr_regions[0].region)
     clock = clock or FakeClock()
     return DrRun(adapter, settings, check_mode=check_mode, now=now, clock=clock.clock, sleep=clock.sleep).run()
 

@@ -40,7 +40,7 @@ def cloud(fakecloud_clean):
 def dr_run(cloud, check_mode=False, **options):
     settings = run_settings(**options)
     retry = CallRetry(default_backoff())
-    return DrRun(dr_adapter(cloud, settings['dr_account'], check_mode, retry), settings, check_mode=check_mode, retry=retry).run()
+    return DrRun(dr_adapter(cloud, settings.dr_account, check_mode, retry), settings, check_mode=check_mode, retry=retry).run()
 
 
 def run_settings(**options):
@@ -278,7 +278,7 @@ def test_two_runs_at_one_bridge_disk_make_one_dr_copy(cloud):
     staged, dummy = up_to_the_bridge_disk(cloud)
     settings = run_settings(wait=False)
     retry = CallRetry(default_backoff())
-    first = dr_adapter(cloud, settings['dr_account'], retry=retry)
+    first = dr_adapter(cloud, settings.dr_account, retry=retry)
     make_final = first.dr._make_final
     second = []
 
@@ -331,7 +331,7 @@ def test_a_bridge_disk_returned_already_is_gone_not_a_failure(cloud):
     staged, bridge = up_to_the_bridge_disk(cloud)
     dr_run(cloud, wait=False)  # the DR copy begun
     cloud.admin.advance_clock(1.0)  # and complete
-    adapter = dr_adapter(cloud, run_settings()['dr_account'])
+    adapter = dr_adapter(cloud, run_settings().dr_account)
     key = '%s/%s' % (DR_REGION, staged)
     assert adapter.find_shares(SOURCE, [DR_REGION]) == ([key], [])
     dr_person = person(cloud, DR_UIN)

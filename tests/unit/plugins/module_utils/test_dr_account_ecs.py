@@ -44,7 +44,7 @@ def dr_run(cloud, check_mode=False, now=None, **options):
     retry = CallRetry(default_backoff())
     connection = dict(ALIBABA, endpoint_url=cloud.url)
     adapter = EcsAdapter.from_connection(connection, check_mode=check_mode, retry=retry)
-    connect_dr_account(adapter, connection, settings['dr_account'], SOURCE, settings['dr_regions'][0]['region'])
+    connect_dr_account(adapter, connection, settings.dr_account, SOURCE, settings.dr_regions[0].region)
     return DrRun(adapter, settings, check_mode=check_mode, retry=retry, now=now).run()
 
 

@@ -214,7 +214,7 @@ def test_a_lock_as_long_as_the_copies_retention_or_longer_is_refused(days):
     retention would outlast it too."""
     cloud, clock = cloud_with_disks(count=1)
     settings = dr_settings(params(provider='ecs', retention_days=30, lock={'mode': 'compliance', 'duration_days': days}))
-    assert settings['lock'] == LockSettings('compliance', days, 0)
+    assert settings.lock == LockSettings('compliance', days, 0)
     with pytest.raises(InputError) as raised:
         run(cloud, clock, lock={'mode': 'compliance', 'duration_days': days}, provider='ecs', retention_days=30)
     assert 'duration_days %d is not shorter than retention_days 30' % days in raised.value.message

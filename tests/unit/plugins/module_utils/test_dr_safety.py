@@ -170,7 +170,7 @@ class DrWorld(RuleBasedStateMachine):
                 continue
             if error is not None:
                 raise error
-            self.check_report(report, runs[name].settings.get('lock'))
+            self.check_report(report, runs[name].settings.lock)
             reports.append(report)
         if len(reports) == len(runs):
             self.check_shares_left(reports)

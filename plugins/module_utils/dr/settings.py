@@ -1,0 +1,116 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A DR run's settings, parsed once from dr_sync's options (runners/dr_module.dr_settings) and read as attributes by the
+run, its drill and its report: one frozen dataclass per concern, so that a typo is mypy's error, not a None at run time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ..core.model import LockSettings
+
+
+@dataclass(frozen=True)
+class DrRegion:
+    """One DR region (dr_sync's ``dr_regions`` entry) and the copy options it sets for its copies alone."""
+
+    region: str
+    encrypted: bool | None = None
+    kms_key_id: str | None = None
+
+    def copy_options(self) -> dict[str, Any]:
+        """The options this region sets (those given): they override the run's for its copies."""
+        return {key: value for key, value in (('encrypted', self.encrypted), ('kms_key_id', self.kms_key_id)) if value is not None}
+
+
+@dataclass(frozen=True)
+class CopySettings:
+    """What each DR copy is made with: name and description templates, tags, the cloud's copy options (``options``: those
+    of encrypted, kms_key_id, retention_days, instance_billing_cycle that were given), and what to do with a copy found
+    that differs (``on_mismatch``), and how many copies may be in flight at once (None: the cloud's own limit)."""
+
+    name_template: str | None = None
+    description_template: str | None = None
+    tags: Mapping[str, Any] | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    on_mismatch: str | None = None
+    max_in_flight: int | None = None
+
+    def template(self, option: str) -> str | None:
+        """The template of ``option`` ('name_template' or 'description_template')."""
+        return self.name_template if option == 'name_template' else self.description_template
+
+
+@dataclass(frozen=True)
+class FreshSnapshots:
+    """The recovery point: a disk whose newest completed snapshot is older than ``max_age_hours`` gets a fresh one, named
+    from ``name_template``; None: no fresh snapshots."""
+
+    max_age_hours: float | None = None
+    name_template: str | None = None
+
+
+@dataclass(frozen=True)
+class PrunePolicy:
+    """Which older DR copies a run deletes: with ``enabled``, beyond the newest ``keep_copies``, or older than
+    ``max_copy_age_days``."""
+
+    enabled: bool = False
+    keep_copies: int | None = None
+    max_copy_age_days: int | None = None
+
+    @property
+    def deletes(self) -> bool:
+        """Whether this policy may delete anything."""
+        return self.enabled and bool(self.keep_copies or self.max_copy_age_days)
+
+
+@dataclass(frozen=True)
+class WaitSettings:
+    """Whether the run waits for its copies (and fresh snapshots, the DR account's steps, the drill), how long, and how
+    often it reads."""
+
+    wait: bool = False
+    timeout: float = 600
+    poll_interval: float = 15
+
+
+@dataclass(frozen=True)
+class RestoreSettings:
+    """The restore drill (dr_sync's ``restore_test*`` options): ``count`` disks a DR region, made in ``zones`` (region:
+    zone) with ``disk_type``, each given ``timeout`` seconds to be usable."""
+
+    enabled: bool = False
+    count: int = 1
+    zones: Mapping[str, str] = field(default_factory=dict)
+    disk_type: str | None = None
+    timeout: float = 1800
+
+
+@dataclass(frozen=True)
+class DrSettings:  # pylint: disable=too-many-instance-attributes  # one attribute a concern, each a dataclass of its own
+    """One DR run's settings: where from and to, which disks, and each concern's own settings."""
+
+    provider: str
+    source_region: str
+    dr_regions: tuple[DrRegion, ...]
+    tag_selector: Mapping[str, str | None]
+    allow_no_disks: bool = False
+    copy: CopySettings = field(default_factory=CopySettings)
+    fresh: FreshSnapshots = field(default_factory=FreshSnapshots)
+    prune: PrunePolicy = field(default_factory=PrunePolicy)
+    lock: LockSettings | None = None
+    #: The DR account's assume-role options and its account id (dr.account.dr_account_settings); None: the disks' account.
+    dr_account: Mapping[str, Any] | None = None
+    wait: WaitSettings = field(default_factory=WaitSettings)
+    restore: RestoreSettings = field(default_factory=RestoreSettings)
+
+    @property
+    def region_names(self) -> list[str]:
+        """The DR regions' names, in the order given."""
+        return [dr_region.region for dr_region in self.dr_regions]
