@@ -209,7 +209,8 @@ options:
         be shorter than O(retention_days); a copy whose retention ends before the lock would expire (one locked days after it
         was made) is not locked, C(lock_failed) with the code C(LockOutlastsRetention). A lock is never shortened.
       - A lock is reported C(locked) only once C(DescribeLockedSnapshots) shows it in force (AWS and ECS), else C(lock_failed)
-        with the code C(NotLockedWhenReadBack).
+        with the code C(NotLockedWhenReadBack). A lock read in force whose expiry passes before the run ends (the run went on
+        to wait, prune or drill) is reported V(expired), not locked, with a warning; the next run locks the copy again.
       - Leave it unset, or give an empty dict, for no lock.
     type: dict
     suboptions:
@@ -533,8 +534,8 @@ disks:
     C(copies) (one per DR region, as the single-copy modules return them, plus C(age_hours), C(completed), C(standing) and
     C(recovery_point_age_hours) as RV(posture) counts them; C(mismatch) when the copy found differs from what was asked,
     see O(on_mismatch); C(lock), null without O(lock), else what the run did about the copy's lock - C(action) V(locked),
-    V(in_force) (locked before), V(would_lock) (check mode), V(when_completed) (in flight on a cloud that locks only complete
-    copies, a later run locks it; neither AWS nor ECS is one) or
+    V(in_force) (locked before), V(expired) (read in force, ended before the run did), V(would_lock) (check mode),
+    V(when_completed) (in flight on a cloud that locks only complete copies, a later run locks it; neither AWS nor ECS is one) or
     V(lock_failed) with the cloud's C(error) - and the lock, C(mode), C(status) (the cloud's word), C(in_force), C(expires),
     C(cool_off_ends)), C(missing_regions), C(pruned), C(kept) (a copy kept because its lock is in force has C(reason=locked)
     and its C(lock)), C(other_locks) (with O(lock), the older DR copies of the disk that no run had locked, such as a killed

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 # What the run did about a copy's lock (the report's copies[].lock.action).
 LOCKED = 'locked'                  # this run locked it
 IN_FORCE = 'in_force'              # it was locked already (by an earlier run, or a person)
+EXPIRED = 'expired'                # read in force, its expiry passed while the run went on: not locked now
 WOULD_LOCK = 'would_lock'          # check mode
 WHEN_COMPLETED = 'when_completed'  # in flight on a cloud that locks only completed snapshots: the run that finds it complete locks it
 LOCK_FAILED = 'lock_failed'        # the cloud refused the lock: a failure of the disk

@@ -28,7 +28,7 @@ from ..core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 from ..engine.copy_engine import COPIED, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, run_retry
 from .claims import RunLease, SourceTagCalls, lease_seconds
 from .entry import DiskEntry
-from .lock import IN_FORCE, KEPT_LOCKED, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, held_lock, lock_record, read_locks
+from .lock import EXPIRED, IN_FORCE, KEPT_LOCKED, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, held_lock, lock_record, read_locks
 from .prune import copies_to_mark, dr_copies_by_disk, prune_selection
 from .report import dr_report
 from .restore import (
@@ -644,7 +644,23 @@ class DrRun:
         return record
 
     # ------------------------------------------------------------------ report
+    def _lapsed_locks(self, entries: list[DiskEntry]) -> None:
+        """A lock read in force whose expiry has passed by now (the run waited, pruned, drilled after it read it) is in
+        force no more: the report says so (EXPIRED) and warns, instead of calling the copy locked. The next run with
+        ``lock`` locks it again (dr.lock's rules)."""
+        now = self.wall_clock()
+        for entry in entries:
+            records: list[tuple[Any, Any, dict[str, Any]]] = [(region, copy_id, record) for (region, copy_id), record in entry.locks.items()]
+            records += [(record.get('region'), record.get('snapshot_id'), record) for record in entry.other_locks]
+            for region, copy_id, record in records:
+                expires = parse_time(record.get('expires'))
+                if record.get('in_force') and record.get('action') in (LOCKED, IN_FORCE) and expires is not None and expires <= now:
+                    record.update(action=EXPIRED, in_force=False)
+                    self.warnings.append('the lock of %s in %s expired at %s, while this run went on: the copy is not locked '
+                                         'now; the next run with lock locks it again' % (copy_id, region, record['expires']))
+
     def _report(self, entries: list[DiskEntry]) -> dict[str, Any]:
+        self._lapsed_locks(entries)
         report = dr_report(entries, self.settings, self.now, self.check_mode, self.restore, self.scope_problems + self.restore_problems)
         report['api_retries'] = self.retry.retries
         report['dr_account'] = self.shares

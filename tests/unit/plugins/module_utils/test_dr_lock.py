@@ -294,3 +294,21 @@ def test_an_older_copy_no_run_locked_is_locked_and_kept_and_one_whose_lock_expir
     plan = run(cloud, clock, check_mode=True, wait=True, dr_regions=['dr-1'], lock=GOVERNANCE_WEEK)
     (disk,) = [disk for disk in plan['disks'] if disk['disk_id'] == 'disk-0']
     assert sorted(record['snapshot_id'] for record in disk['other_locks']) == ['old-0', 'old-2'] and 'lock_snapshot' not in cloud.calls
+
+
+def test_a_lock_that_lapses_while_the_run_goes_on_is_reported_expired_not_locked():
+    """A lock read in force a few seconds before it ends, then a drill that takes longer: the report, written after the
+    drill, must not call the copy locked (issue 37, (c)). It says expired, and the run warns; the next run locks it again."""
+    cloud, clock = cloud_with_disks(count=1)
+    first = run(cloud, clock, wait=True, lock={'mode': 'governance', 'duration_days': 1})
+    assert first['totals']['locked'] == 2
+    ends = min(cloud.locks[copy_id]['until'] for copy_id in cloud.copies)
+    clock.now = ends - 5  # five seconds of the locks left when the next run reads them
+    report = run(cloud, clock, wait=True, lock={'mode': 'governance', 'duration_days': 1}, restore_test=True, restore_test_count=1,
+                 restore_test_timeout=600)
+    assert clock.now > ends, 'the drill went on past the locks\' end'
+    locks = copy_locks(report)
+    assert {lock['action'] for lock in locks.values()} == {'expired'} and not any(lock['in_force'] for lock in locks.values())
+    assert sum('expired at' in warning and 'not locked now' in warning for warning in report['run_warnings']) == 2
+    again = run(cloud, clock, wait=True, lock={'mode': 'governance', 'duration_days': 1})
+    assert again['totals']['locked'] == 2 and {lock['action'] for lock in copy_locks(again).values()} == {'locked'}

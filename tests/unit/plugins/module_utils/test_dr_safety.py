@@ -189,8 +189,12 @@ class DrWorld(RuleBasedStateMachine):
         copies in flight, a run with ``lock`` leaves none it made or adopted unlocked (issue 37, point 7)."""
         claimed = [(copy['snapshot_id'], copy['lock']['action']) for disk in report['disks'] for copy in disk['copies']
                    if copy.get('lock') and copy['lock']['action'] in ('locked', 'in_force')]
-        # A copy that failed since (another run waited on) lost its lock with it, as the clouds cancel it.
-        unlocked = [pair for pair in claimed if not self.is_locked(pair[0]) and not (pair[0] in self.cloud.copies and self.is_failed(pair[0]))]
+        expiries = {copy['snapshot_id']: copy['lock'].get('expires') for disk in report['disks'] for copy in disk['copies'] if copy.get('lock')}
+        # A copy that failed since (another run waited on) lost its lock with it, as the clouds cancel it. A lock the report
+        # names with its expiry may have lapsed since the report was written (another run went on after it): it must be the
+        # cloud's lock, lasting at least as long as the report says (a later expiry: extended since).
+        unlocked = [pair for pair in claimed if not self.is_locked(pair[0]) and not self.lasts_until(pair[0], expiries.get(pair[0]))
+                    and not (pair[0] in self.cloud.copies and self.is_failed(pair[0]))]
         assert not unlocked, 'the report calls copies locked that are not: %s' % unlocked
         self.reported_locked |= {snapshot_id for snapshot_id, dummy in claimed}
         if lock is not None and self.cloud.locks_pending:
@@ -273,6 +277,11 @@ class DrWorld(RuleBasedStateMachine):
 
     def in_flight(self, copy_id):
         return copy_id in self.cloud.copies and self.cloud._copy_snapshot(copy_id).state == PENDING  # pylint: disable=protected-access
+
+    def lasts_until(self, copy_id, expires):
+        """Whether the cloud's lock on ``copy_id`` (in force or lapsed) expires at ``expires`` or later."""
+        lock = self.cloud._lock(copy_id)  # pylint: disable=protected-access
+        return bool(expires and lock is not None and lock.expires and parse_time(lock.expires) >= parse_time(expires))
 
     def is_locked(self, copy_id):
         """Whether the cloud holds a lock in force on ``copy_id``, as DescribeLockedSnapshots would answer."""
