@@ -454,7 +454,7 @@ chaos: venv collection-link ## 300 disks per cloud under faults, SIGKILL and bad
 	@echo '== chaos (300 disks per cloud: faults, SIGKILL, bad input; a fleet of 30 scopes; the safety contract: its moves on 60 disks per cloud, its state machine 5,000 sequences; a DR account and locks under SIGKILL; two scopes at once over the same disks; TLS)'
 	$(BIN)/python tests/chaos/run.py --disks 300 --kill-rounds 5 --out $(BUILD)/chaos-figures/full
 	$(CHAOS_TLS)
-	SNAPCOPY_SAFETY_EXAMPLES=5000 $(BIN)/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics \
+	SNAPCOPY_HYPOTHESIS=search SNAPCOPY_SAFETY_EXAMPLES=5000 $(BIN)/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics \
 		tests/unit/plugins/module_utils/test_dr_safety.py
 
 chaos-short: venv collection-link ## the same with 30 disks per cloud, a fleet of 6 scopes and the safety moves on 6 disks per cloud (make test)
