@@ -22,6 +22,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry imp
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TENCENT_CONNECTION_SPEC, TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.network import CONNECT_TIMEOUT, READ_TIMEOUT
 
 ALIBABA = {'alicloud_access_key': 'LTAIexample', 'alicloud_secret_key': 'example-secret', 'endpoint_url': 'http://127.0.0.1:9'}
 
@@ -34,7 +35,8 @@ def test_an_alibaba_timeout_of_zero_is_refused(option):
 
 
 def test_alibaba_timeouts_left_unset_take_the_defaults():
-    AlibabaClient('ecs', dict(ALIBABA, connect_timeout=None, read_timeout=None), ecs_endpoint, REQUEST_PACKAGE)
+    client = AlibabaClient('ecs', dict(ALIBABA, connect_timeout=None, read_timeout=None), ecs_endpoint, REQUEST_PACKAGE)
+    assert (client.connect_timeout, client.read_timeout) == (CONNECT_TIMEOUT, READ_TIMEOUT)
 
 
 @pytest.mark.parametrize('option', ['connect_timeout', 'read_timeout'])

@@ -16,6 +16,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import C
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.input_rules import accepted
 
 SOURCE_REGION = 'cn-hangzhou'
 DR = 'cn-beijing'
@@ -501,12 +502,12 @@ def test_bad_input_fails_before_any_call_naming_the_option(cloud, params, option
 
 def test_validation_accepts_what_ecs_accepts():
     adapter = EcsAdapter(client=None)
-    adapter.validate(build_ecs_request({
+    assert accepted(adapter.validate, build_ecs_request({
         'source_snapshot_id': 's-bp67acfmxazb4p0example', 'source_region': 'cn-hangzhou', 'destination_region': 'cn-shanghai',
         'name': 'Db:copy_1.2-x', 'description': 'ok', 'retention_days': 65536, 'tags': {'Env': 'a', 'env': ''},
         'encrypted': True, 'kms_key_id': 'key'}))
-    adapter.validate(build_ecs_request({'source_snapshot_id': 's-abc', 'source_region': 'ap-southeast-1',
-                                        'destination_region': 'us-east-1', 'name': '数据库备份'}))
+    assert accepted(adapter.validate, build_ecs_request({'source_snapshot_id': 's-abc', 'source_region': 'ap-southeast-1',
+                                                        'destination_region': 'us-east-1', 'name': '数据库备份'}))
 
 
 def test_invalid_answers_from_the_cloud_are_not_retried(cloud):

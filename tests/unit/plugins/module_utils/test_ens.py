@@ -18,6 +18,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import C
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.input_rules import accepted
 
 SOURCE_NODE = 'cn-hangzhou-26'
 NODE_A = 'cn-beijing-cmcc'
@@ -324,7 +325,7 @@ def test_bad_input_fails_before_any_call_naming_the_option(cloud, params, option
 
 
 def test_validation_accepts_what_ens_accepts():
-    EnsAdapter(client=None).validate(build_ens_request({
+    assert accepted(EnsAdapter(client=None).validate, build_ens_request({
         'source_snapshot_id': 'sp-bp1c0doj0taqyzzlexample', 'source_region': 'cn-hangzhou-26',
         'destination_regions': ['cn-hangzhou-26', 'cn-wuhan-telecom'], 'name': '边缘:copy_1-a', 'description': 'ok'}))
 

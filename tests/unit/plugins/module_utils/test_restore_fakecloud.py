@@ -62,11 +62,8 @@ def disks_in(cloud, provider, region):
     return cloud.admin.state(cloud=provider, region=region)[provider].get(region, {}).get('disks', [])
 
 
-def test_disks(cloud, provider, region):
+def drill_disks(cloud, provider, region):
     return [disk for disk in disks_in(cloud, provider, region) if RESTORE_RUN_TAG in (disk.get('tags') or {})]
-
-
-test_disks.__test__ = False  # a helper, not a test
 
 
 def calls(cloud, provider, action):
@@ -83,7 +80,7 @@ def test_a_drill_restores_the_copy_times_it_deletes_the_disk_and_marks_the_copy(
     assert test['result'] == 'passed', report['failures']
     assert test['seconds_to_usable'] >= 0.5 and test['test_disk']['action'] == 'deleted'
     assert not report['failures']
-    assert test_disks(cloud, provider, dr_region) == []
+    assert drill_disks(cloud, provider, dr_region) == []
     create, delete, mark = CLOUDS[provider][4]
     assert calls(cloud, provider, create) == 1 and calls(cloud, provider, delete) == 1 and calls(cloud, provider, mark) >= 1
     copies = cloud.admin.state(cloud=provider, region=dr_region)[provider][dr_region]['snapshots']
@@ -111,7 +108,7 @@ def test_a_disk_that_fails_to_be_made_fails_the_test_and_leaves_nothing(cloud, p
     (test,) = report['restore']['tests']
     assert test['result'] == ('timed_out' if provider == 'cbs' else 'failed')
     assert report['failures'] and 'restore test in %s' % dr_region in report['failures'][0]
-    assert test_disks(cloud, provider, dr_region) == []
+    assert drill_disks(cloud, provider, dr_region) == []
 
 
 @pytest.mark.parametrize('provider', sorted(CLOUDS))
@@ -158,7 +155,7 @@ def test_a_lost_answer_of_ens_createdisk_is_looked_up_and_not_sent_again(cloud):
     report = dr_run(cloud, 'ens')
     assert report['restore']['totals']['passed'] == 1
     assert calls(cloud, 'ens', 'CreateDisk') == 1  # ENS's CreateDisk has no token: found by its tags, not resent
-    assert test_disks(cloud, 'ens', 'cn-beijing-cmcc') == []
+    assert drill_disks(cloud, 'ens', 'cn-beijing-cmcc') == []
 
 
 @pytest.mark.parametrize('provider', ['ecs', 'cbs'])
@@ -171,7 +168,7 @@ def test_a_lost_answer_of_a_call_with_a_token_is_resent_with_it_and_makes_one_di
     assert report['restore']['totals']['passed'] == 1
     # A second disk would have been found by the run's tag at the end and deleted too.
     assert calls(cloud, provider, CLOUDS[provider][4][1]) == 1
-    assert test_disks(cloud, provider, CLOUDS[provider][3]) == []
+    assert drill_disks(cloud, provider, CLOUDS[provider][3]) == []
 
 
 def test_a_zone_the_cloud_does_not_offer_is_refused_with_the_option_named(cloud):
