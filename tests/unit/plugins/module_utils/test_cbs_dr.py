@@ -11,13 +11,12 @@ import datetime
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter, utc_time
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, PENDING, Disk, Snapshot, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import RateLimiter, TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
 
 SOURCE_REGION = 'ap-guangzhou'
 DR_REGIONS = ['ap-beijing', 'ap-shanghai']
@@ -231,8 +230,7 @@ def params(**overrides):
 
 
 def dr_run(cloud, check_mode=False, **overrides):
-    adapter = adapter_for(cloud, check_mode=check_mode)
-    return DrRun(adapter, dr_settings(params(**overrides)), check_mode=check_mode).run()
+    return dr_run_with(adapter_for(cloud, check_mode=check_mode), params(**overrides), check_mode=check_mode)
 
 
 @pytest.fixture

@@ -8,24 +8,20 @@ import datetime
 import botocore
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import STAMP_FORMAT, lease_key, leases_in
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import KEYS, SOURCE_ACCOUNT, client, copies_of, tagged_disk
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.timezone.utc)
 
 
 def plain_run(url, tag_value, clock=None, **options):
     """A run of the scope in the disks' own account (no DR account), copying to eu-west-1 and us-west-2."""
-    settings = dr_settings(dict({'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['eu-west-1', 'us-west-2'],
-                                 'tag_selector': {'vault': tag_value}, 'prune': False, 'wait': False, 'wait_timeout': 600,
-                                 'poll_interval': 1}, **options))
-    clock = clock or FakeClock()
     adapter = EbsAdapter(AwsClient(dict(KEYS, endpoint_url=url), botocore))
-    return DrRun(adapter, settings, now=NOW, clock=clock.clock, sleep=clock.sleep).run()
+    return dr_run_with(adapter, scope('aws', 'us-east-1', ['eu-west-1', 'us-west-2'], {'vault': tag_value}, **dict({'wait': False}, **options)),
+                       now=NOW, clock=clock or FakeClock())
 
 
 def source_tags(url, snapshot_id):

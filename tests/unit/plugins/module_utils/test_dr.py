@@ -19,6 +19,7 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown im
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH, MemoryCloud
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_engine import ThreadSafeCloud
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
 
 
 # What a disk without a snapshot to copy is told (each with what to do).
@@ -51,9 +52,7 @@ def cloud_with_disks(count=3, clock=None, **kwargs):
 
 def run(cloud, clock, check_mode=False, workers=1, **overrides):
     # One copy call at a time by default: the fake clock and the in-memory cloud are not thread-safe.
-    settings = dr_settings(params(**overrides))
-    now = parse_time(cloud.when(clock.now))
-    return DrRun(cloud, settings, check_mode=check_mode, now=now, clock=clock.clock, sleep=clock.sleep, workers=workers).run()
+    return dr_run_with(cloud, params(**overrides), check_mode=check_mode, now=parse_time(cloud.when(clock.now)), clock=clock, workers=workers)
 
 
 def test_check_mode_plans_without_mutating():

@@ -13,15 +13,14 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.assume_role import AWS_ROLE_RULES
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import connect_dr_account, dr_account_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import dr_account_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrAccountAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_CLAIM_TAG_PREFIX, SHARE_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 
 KEYS = {'access_key': 'AKIASNAPCOPYVAULT001', 'secret_key': 'snapcopy-vault-secret'}
 SOURCE_ACCOUNT = '123456789012'  # moto's account for keys it does not know
@@ -49,13 +48,10 @@ def tagged_disk(url, tag_value, **volume):
 
 
 def dr_run(url, tag_value, clock=None, check_mode=False, now=None, **options):
-    settings = dr_settings(dict({'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['eu-west-1'], 'tag_selector': {'vault': tag_value},
-                                 'prune': False, 'wait': True, 'wait_timeout': 600, 'poll_interval': 1, 'dr_account': DR_ROLE}, **options))
     connection = dict(KEYS, endpoint_url=url)
-    adapter = EbsAdapter(AwsClient(connection, botocore))
-    connect_dr_account(adapter, connection, settings.dr_account, 'us-east-1', settings.dr_regions[0].region)
-    clock = clock or FakeClock()
-    return DrRun(adapter, settings, check_mode=check_mode, now=now, clock=clock.clock, sleep=clock.sleep).run()
+    return dr_run_with(EbsAdapter(AwsClient(connection, botocore)), scope('aws', 'us-east-1', ['eu-west-1'], {'vault': tag_value},
+                                                                          **dict({'dr_account': DR_ROLE}, **options)),
+                       connection=connection, check_mode=check_mode, now=now, clock=clock or FakeClock())
 
 
 def copies_of(account, region, snapshot_id):

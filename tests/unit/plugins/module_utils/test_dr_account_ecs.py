@@ -10,8 +10,6 @@ import threading
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import connect_dr_account
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
@@ -20,6 +18,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.fakecloud.tests.test_conformance import alibaba_send, dr_account_client
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import ALIBABA, calls
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 
 SOURCE, DR_REGION, OTHER_DR_REGION = 'cn-hangzhou', 'cn-shanghai', 'cn-beijing'
 SOURCE_ACCOUNT, DR_ACCOUNT = credentials.ALIBABA_ACCOUNT_ID, credentials.ALIBABA_DR_ACCOUNT_ID
@@ -34,18 +33,19 @@ def cloud(fakecloud_clean):
     return fakecloud_clean
 
 
+def run_options(**options):
+    return scope('ecs', SOURCE, [DR_REGION], {'vault': 'yes'}, **dict({'wait_timeout': 120, 'poll_interval': 0.2, 'dr_account': DR_ROLE}, **options))
+
+
 def run_settings(**options):
-    return dr_settings(dict({'provider': 'ecs', 'source_region': SOURCE, 'dr_regions': [DR_REGION], 'tag_selector': {'vault': 'yes'},
-                             'prune': False, 'wait': True, 'wait_timeout': 120, 'poll_interval': 0.2, 'dr_account': DR_ROLE}, **options))
+    return dr_settings(run_options(**options))
 
 
 def dr_run(cloud, check_mode=False, now=None, **options):
-    settings = run_settings(**options)
     retry = CallRetry(default_backoff())
     connection = dict(ALIBABA, endpoint_url=cloud.url)
     adapter = EcsAdapter.from_connection(connection, check_mode=check_mode, retry=retry)
-    connect_dr_account(adapter, connection, settings.dr_account, SOURCE, settings.dr_regions[0].region)
-    return DrRun(adapter, settings, check_mode=check_mode, retry=retry, now=now).run()
+    return dr_run_with(adapter, run_options(**options), connection=connection, check_mode=check_mode, retry=retry, now=now)
 
 
 def seed(cloud, tag='yes', **disk):

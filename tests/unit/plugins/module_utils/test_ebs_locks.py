@@ -8,10 +8,9 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_ebs_restore import adapter, ec2, tagged_disk
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 
 
 def lock_client(url, region, validate=True):
@@ -23,9 +22,7 @@ def lock_client(url, region, validate=True):
 
 
 def dr_run(url, tag_value, clock, **options):
-    settings = dict({'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['eu-west-1'], 'tag_selector': {'drill': tag_value},
-                     'prune': False, 'wait': True, 'wait_timeout': 600, 'poll_interval': 1}, **options)
-    return DrRun(adapter(url), dr_settings(settings), clock=clock.clock, sleep=clock.sleep).run()
+    return dr_run_with(adapter(url), scope('aws', 'us-east-1', ['eu-west-1'], {'drill': tag_value}, **options), clock=clock)
 
 
 def test_an_aws_dr_run_locks_each_copy_once_and_the_rerun_changes_nothing(moto_url):

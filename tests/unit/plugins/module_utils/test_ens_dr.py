@@ -11,14 +11,13 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SOURCE_TAG, description_marker
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
 
 SOURCE_NODE = 'cn-hangzhou-26'
 NODE_A = 'cn-beijing-cmcc'
@@ -194,7 +193,7 @@ def params(**overrides):
 
 
 def dr_run(cloud, check_mode=False, **overrides):
-    return DrRun(adapter_for(cloud), dr_settings(params(**overrides)), check_mode=check_mode).run()
+    return dr_run_with(adapter_for(cloud), params(**overrides), check_mode=check_mode)
 
 
 @pytest.fixture

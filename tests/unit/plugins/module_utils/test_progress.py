@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, NOT_COPIED, RequestOutcome, copy_progress
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
@@ -23,6 +22,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress impor
 )
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import cloud_with_disks, params
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
 
 
 class RecordedProgress(Progress):
@@ -39,9 +39,8 @@ class RecordedProgress(Progress):
 
 
 def dr_run(cloud, clock, progress, check_mode=False, **overrides):
-    settings = dr_settings(params(**overrides))
-    return DrRun(cloud, settings, check_mode=check_mode, now=parse_time(cloud.when(clock.now)), clock=clock.clock, sleep=clock.sleep,
-                 workers=1, progress=progress).run()
+    return dr_run_with(cloud, params(**overrides), check_mode=check_mode, now=parse_time(cloud.when(clock.now)), clock=clock, workers=1,
+                       progress=progress)
 
 
 def test_a_run_publishes_its_phases_in_order_and_its_copies_as_they_start_and_end(tmp_path):

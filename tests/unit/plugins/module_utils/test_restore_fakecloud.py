@@ -6,8 +6,6 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import TEST_DISK_PREFIX, scope_key
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
@@ -22,6 +20,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
     SOURCE_TAG,
 )
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 
 ALIBABA = {'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID, 'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
            'alicloud_security_token': None, 'validate_certs': True, 'connect_timeout': 5, 'read_timeout': 10}
@@ -44,12 +43,10 @@ def cloud(fakecloud_clean):
 
 def dr_run(cloud, provider, check_mode=False, **options):
     adapter_class, connection, source, dr_region, dummy = CLOUDS[provider]
-    settings = dr_settings(dict({'provider': provider, 'source_region': source, 'dr_regions': [dr_region], 'tag_selector': {'drill': 'yes'},
-                                 'prune': False, 'wait': True, 'wait_timeout': 120, 'poll_interval': 0.3, 'restore_test': True,
-                                 'restore_test_timeout': 60}, **options))
     retry = CallRetry(default_backoff())
     adapter = adapter_class.from_connection(dict(connection, endpoint_url=cloud.url), check_mode=check_mode, retry=retry)
-    return DrRun(adapter, settings, check_mode=check_mode, retry=retry).run()
+    return dr_run_with(adapter, scope(provider, source, [dr_region], {'drill': 'yes'}, **dict(
+        {'wait_timeout': 120, 'poll_interval': 0.3, 'restore_test': True, 'restore_test_timeout': 60}, **options)), check_mode=check_mode, retry=retry)
 
 
 def seed(cloud, provider, disks=1):

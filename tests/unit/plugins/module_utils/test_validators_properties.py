@@ -43,14 +43,6 @@ def digit(char):
     return unicodedata.category(char) == 'Nd'
 
 
-def accepted(validate, *args):
-    try:
-        validate(*args)
-    except InputError:
-        return False
-    return True
-
-
 # ---------------------------------------------------------------------------- Alibaba names
 def alibaba_name_rule(name, punctuation):
     """ECS (seed 001) and ENS (seed 002) CopySnapshot: 2 to 128 characters, a letter first, then letters,
