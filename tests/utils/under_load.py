@@ -47,6 +47,8 @@ def main(argv=None):
     finally:
         for hog in hogs:
             hog.kill()
+        for hog in hogs:
+            hog.join()  # reaped: their CPU counts in the leg's CPU seconds
     return failed
 
 
