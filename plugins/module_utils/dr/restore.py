@@ -252,7 +252,7 @@ class RestoreDrill:
     """Runs the drill of one DR run (see the module docstring). ``settings`` are dr_sync's."""
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, adapter: RestoreDrillAdapter, settings: DrSettings, retry: PhaseRetry, check_mode: bool, now: datetime.datetime,
+    def __init__(self, adapter: RestoreDrillAdapter, settings: DrSettings, *, retry: PhaseRetry, check_mode: bool, now: datetime.datetime,
                  clock: Callable[[], float], sleep: Callable[[float], None], max_attempts: int, rng: Callable[[], float] = random.random,
                  run: str | None = None) -> None:
         """``run`` is the DR run's id (run_id), which its test disks carry."""

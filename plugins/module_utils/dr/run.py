@@ -90,7 +90,7 @@ class DrRun:
     """Plans and carries out one DR run. ``settings`` are dr_sync's options, validated by the module."""
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, adapter: DrAdapter, settings: DrSettings, check_mode: bool = False, now: datetime.datetime | None = None,
+    def __init__(self, adapter: DrAdapter, settings: DrSettings, *, check_mode: bool = False, now: datetime.datetime | None = None,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep, workers: int = COPY_WORKERS,
                  retry: CallRetry | None = None, progress: Progress | None = None) -> None:
         """``retry`` is the run's CallRetry (see run_retry), which the copy engine and the drill share, each phase with
@@ -576,8 +576,8 @@ class DrRun:
     # ------------------------------------------------------------------ the restore drill
     def _restore_test(self, entries: list[DiskEntry], listed: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str]) -> None:
         # The DR adapter is the drill's too: each cloud's is a DrAdapter and a RestoreDrillAdapter (cast).
-        self.drill = RestoreDrill(cast('RestoreDrillAdapter', self.adapter), self.settings, self.retry, self.check_mode, self.now, self.clock, self.sleep,
-                                  MAX_ATTEMPTS, run=self.run_id)
+        self.drill = RestoreDrill(cast('RestoreDrillAdapter', self.adapter), self.settings, retry=self.retry, check_mode=self.check_mode, now=self.now,
+                                  clock=self.clock, sleep=self.sleep, max_attempts=MAX_ATTEMPTS, run=self.run_id)
         # Check mode cannot see the copies a real run would make and wait for before testing.
         to_come = {destination_outcome.destination for entry in entries for outcome in entry.outcomes for destination_outcome in outcome.destinations.values()
                    if destination_outcome.action == WOULD_COPY} if self.settings.wait.wait else set()

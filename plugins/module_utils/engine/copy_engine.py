@@ -166,7 +166,7 @@ class CopyEngine:
     """Runs CopyRequests through one adapter. See the module docstring for what it guarantees."""
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, adapter: CopyAdapter, check_mode: bool = False, wait: bool = False, timeout: float = 600, poll_interval: float = 15,
+    def __init__(self, adapter: CopyAdapter, *, check_mode: bool = False, wait: bool = False, timeout: float = 600, poll_interval: float = 15,
                  max_poll_interval: float | None = None, backoff: Backoff | None = None, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep, max_in_flight: int | None = None, workers: int = 1, on_mismatch: str = MISMATCH_FAIL,
                  retry: CallRetry | PhaseRetry | None = None, progress: Progress | None = None, guard: CopyGuard | None = None) -> None:
