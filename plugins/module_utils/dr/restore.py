@@ -211,13 +211,15 @@ class RegionDrill:
         self.region = region
         self.zone: str | None = None
         self.plan: str | None = None
-        self.tests: list[RestoreTest] = []
+        self.tests: list[DrillTest] = []
         self.leftovers: list[dict[str, Any]] = []
         self.problem: CloudError | None = None
 
 
-class RestoreTest:
-    """One test: a disk's copy made into a test disk, timed, and deleted."""
+class DrillTest:
+    """One test of the drill: a disk's copy made into a test disk (a DrillDisk), timed, and deleted. The drill's words,
+    one a thing: RestoreDrill (a run's drill), RegionDrill (its part in one DR region), DrillTest, DrillDisk; the option
+    that asks for it keeps its users' name, restore_test."""
 
     def __init__(self, region: str, disk_key: str, copy: Snapshot) -> None:
         self.region = region
@@ -308,7 +310,7 @@ class RestoreDrill:
                 drill.plan = 'would test the copies this run makes, once they have completed'
             elif not picked:
                 drill.problem = self._nothing_to_test(region, copies)
-            drill.tests = [RestoreTest(region, disk_key, copy) for disk_key, copy in picked]
+            drill.tests = [DrillTest(region, disk_key, copy) for disk_key, copy in picked]
         tests = [test for drill in self.regions for test in drill.tests]
         if self.check_mode:
             for test in tests:
@@ -366,7 +368,7 @@ class RestoreDrill:
         return CloudError('RestoreTest', 'NoCompletedCopy', text, kind=NOT_FOUND, region=region)
 
     # ------------------------------------------------------------------ tests
-    def _start(self, drill: RegionDrill, test: RestoreTest) -> None:
+    def _start(self, drill: RegionDrill, test: DrillTest) -> None:
         tags = test_disk_tags(self.run_id, self.scope, test.copy.id, self.until)
         name = TEST_DISK_PREFIX + self.run_id
         token = 'snapcopy-%s' % hashlib.sha256(('%s %s' % (self.run_id, test.copy.id)).encode('utf-8')).hexdigest()[:48]
@@ -386,13 +388,13 @@ class RestoreDrill:
                 if disk.tags.get(RESTORE_RUN_TAG) == self.run_id and disk.tags.get(RESTORE_COPY_TAG) == copy.id]
         return min(made, key=lambda disk: disk.id) if made else None
 
-    def _wait(self, tests: list[RestoreTest]) -> None:
+    def _wait(self, tests: list[DrillTest]) -> None:
         # Each of ``tests`` has its disk (_observe keeps it), and the run has set the deadline.
         if not tests:
             return
         seen: set[str] = set()
 
-        def read() -> list[RestoreTest]:
+        def read() -> list[DrillTest]:
             waiting = [test for test in tests if test.result is None]
             for region in sorted({test.region for test in waiting}):
                 mine = [test for test in waiting if test.region == region]
@@ -409,7 +411,7 @@ class RestoreDrill:
                 test.error = ('test disk %s was still %s after restore_test_timeout (%s s)'
                               % (cast('DrillDisk', test.disk).id, cast('DrillDisk', test.disk).cloud_state, self.settings.restore.timeout))
 
-    def _observe(self, test: RestoreTest, disk: DrillDisk | None, seen: set[str]) -> None:
+    def _observe(self, test: DrillTest, disk: DrillDisk | None, seen: set[str]) -> None:
         # ``test`` has its disk, and the time it was started.
         if disk is None:
             # Some clouds list a new disk only once it is made; one that was listed and is gone has failed.
@@ -427,7 +429,7 @@ class RestoreDrill:
             test.result, test.error = FAILED_TEST, 'test disk %s is in state %s while being made' % (disk.id, disk.cloud_state)
 
     # ------------------------------------------------------------------ deleting
-    def _delete_own_disks(self, tests: list[RestoreTest]) -> None:
+    def _delete_own_disks(self, tests: list[DrillTest]) -> None:
         """Delete every disk this run made: those its tests know, and any other with this run's tag (a
         disk made by a call whose answer was lost). One still being made is waited for a while first."""
         for region in sorted({test.region for test in tests}):
@@ -474,7 +476,7 @@ class RestoreDrill:
             return {'action': DELETE_FAILED, 'error': error.as_result()}
         return {'action': DELETED}
 
-    def _mark_tested(self, tests: list[RestoreTest]) -> None:
+    def _mark_tested(self, tests: list[DrillTest]) -> None:
         stamp = self.now.strftime(STAMP_FORMAT)
         for test in tests:
             try:
