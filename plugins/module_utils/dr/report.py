@@ -73,7 +73,7 @@ def dr_report(entries: list[DiskEntry], settings: DrSettings, now: datetime.date
     run as a whole (a selector that matches no disk) and of its drill."""
     totals = dict.fromkeys(TOTALS, 0)
     totals['disks'] = len(entries)
-    dr_regions = [region.region for region in settings.dr_regions]
+    dr_regions = settings.region_names
     rpo = settings.fresh.max_age_hours
     disks: list[dict[str, Any]] = []
     failures: list[str] = []

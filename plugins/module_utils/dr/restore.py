@@ -190,13 +190,13 @@ def check_restore_settings(settings: DrSettings, adapter: RestoreDrillAdapter) -
     if disk_type and disk_type not in adapter.restore_disk_types:
         raise InputError('restore_test_disk_type', '%s makes disks of the types %s, got %r'
                          % (cast('DrAdapter', adapter).cloud, ', '.join(adapter.restore_disk_types), disk_type))
-    zones = settings.restore.zones or {}
+    zones = settings.restore.zones
     if zones and not adapter.restore_needs_zone:
         raise InputError('restore_test_zones', '%s makes a test disk on the DR %s itself: give no zones'
                          % (cast('DrAdapter', adapter).cloud, cast('DrAdapter', adapter).region_word))
     if zones and not adapter.zone_needed(disk_type or adapter.restore_disk_type):
         raise InputError('restore_test_zones', 'a %s disk spans the zones of its region: give no zones' % disk_type)
-    regions = [region.region for region in settings.dr_regions]
+    regions = settings.region_names
     for region, zone in zones.items():
         if region not in regions:
             raise InputError('restore_test_zones', '%r is not one of the DR regions (%s)' % (region, ', '.join(regions)))
@@ -290,7 +290,7 @@ class RestoreDrill:
         # A copy this run refused as differing from what it asks (on_mismatch: fail) is no DR copy to prove.
         differing = {destination_outcome.mismatch['snapshot_id'] for entry in entries for outcome in entry.outcomes
                      for destination_outcome in outcome.destinations.values() if destination_outcome.action == NOT_COPIED and destination_outcome.mismatch}
-        for region in [dr_region.region for dr_region in self.settings.dr_regions]:
+        for region in self.settings.region_names:
             drill = RegionDrill(region)
             self.regions.append(drill)
             try:
@@ -332,7 +332,7 @@ class RestoreDrill:
         if not self.adapter.zone_needed(self.disk_type):
             return None
         zones = self._call(self.adapter.restore_zones, region, self.disk_type)
-        asked: str | None = (self.settings.restore.zones or {}).get(region)
+        asked: str | None = self.settings.restore.zones.get(region)
         if asked:
             if asked not in zones:
                 raise CloudError('DescribeZones', 'InvalidZone', 'restore_test_zones: %s offers no zone %s for disks of type %s '

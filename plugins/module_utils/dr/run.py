@@ -137,7 +137,7 @@ class DrRun:
                 render(template, fields, option)
         lock = self.settings.lock
         if lock is not None:
-            check_lock(lock, self.adapter, self.settings.copy.options or {})
+            check_lock(lock, self.adapter, self.settings.copy.options)
         if self.settings.restore.enabled:
             # The DR adapter is the drill's too: each cloud's is a DrAdapter and a RestoreDrillAdapter (cast).
             check_restore_settings(self.settings, cast('RestoreDrillAdapter', self.adapter))
@@ -160,7 +160,7 @@ class DrRun:
             'description': render(settings.copy.description_template, fields, 'description_template'),
             'tags': tags,
         }
-        common.update(settings.copy.options or {})
+        common.update(settings.copy.options)
         groups: dict[tuple[tuple[str, str], ...], tuple[dict[str, Any], list[str]]] = {}
         for region in settings.dr_regions:
             options = dict(common)
@@ -169,7 +169,8 @@ class DrRun:
             groups.setdefault(key, (options, []))[1].append(region.region)
         # A name or description made from a template with the date changes from run to run: a copy
         # made on another day is not held to today's.
-        not_compared = [option for option in ('name', 'description') if '{date}' in (settings.copy.template(option + '_template') or '')]
+        not_compared = [option for option, template in (('name', settings.copy.name_template), ('description', settings.copy.description_template))
+                        if '{date}' in (template or '')]
         # CopyRequest makes not_compared a frozenset (its __post_init__).
         return [CopyRequest(source_id, settings.source_region, regions, options, cast('frozenset[str]', not_compared))
                 for options, regions in groups.values()]
@@ -204,9 +205,8 @@ class DrRun:
                         for disk_id, disk_snapshots in snapshots.items() for snapshot in disk_snapshots}
         # The copies of each DR region as they are now, for the locks, the restore drill and pruning (a drill never deletes a copy).
         listed: dict[str, list[Snapshot]] = {}
-        if settings.restore.enabled or settings.lock is not None or (
-                settings.prune.enabled and (settings.prune.keep_copies or settings.prune.max_copy_age_days)):
-            listed = {dr_region.region: self._call(self.adapter.list_copies, dr_region.region) for dr_region in settings.dr_regions}
+        if settings.restore.enabled or settings.lock is not None or settings.prune.deletes:
+            listed = {region_name: self._call(self.adapter.list_copies, region_name) for region_name in settings.region_names}
         self._lock_copies(entries, listed, source_disks)
         self._release_shares()
         if settings.restore.enabled:
@@ -351,7 +351,7 @@ class DrRun:
 
     def _run_lease(self) -> RunLease:
         """This run's claims as leases (dr.claims)."""
-        return RunLease(self.run_id, tuple(sorted({dr_region.region for dr_region in self.settings.dr_regions})),
+        return RunLease(self.run_id, tuple(sorted(self.settings.region_names)),
                         self._lease_seconds(), self.wall_clock, self.warnings.append)
 
     def _lease_seconds(self) -> float:
@@ -541,7 +541,7 @@ class DrRun:
         if dr_account is None:
             return
         adapter = cast('DrAccountAdapter', self.adapter)  # connect_dr_account let the run start only on such a cloud
-        dr_regions = [region.region for region in self.settings.dr_regions]
+        dr_regions = self.settings.region_names
 
         # What a cloud makes in steps (CBS) and a killed run left on its way: taken further, and with wait to the end.
         def settle() -> int:
@@ -592,7 +592,7 @@ class DrRun:
         by_disk = {entry.key: entry for entry in entries}
         in_use = {destination_outcome.snapshot.id for entry in entries for outcome in entry.outcomes
                   for destination_outcome in outcome.destinations.values() if destination_outcome.snapshot is not None}
-        for destination in [dr_region.region for dr_region in self.settings.dr_regions]:
+        for destination in self.settings.region_names:
             plans: list[tuple[DiskEntry, list[Snapshot], list[Snapshot]]] = []
             for disk_key, group in dr_copies_by_disk(listed[destination], by_disk).items():
                 entry = by_disk[disk_key]

@@ -41,10 +41,6 @@ class CopySettings:
     on_mismatch: str | None = None
     max_in_flight: int | None = None
 
-    def template(self, option: str) -> str | None:
-        """The template of ``option`` ('name_template' or 'description_template')."""
-        return self.name_template if option == 'name_template' else self.description_template
-
 
 @dataclass(frozen=True)
 class FreshSnapshots:

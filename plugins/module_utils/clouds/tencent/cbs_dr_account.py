@@ -294,20 +294,23 @@ class CbsDrAccount:
         of the source account's copy), with STAGED_FROM_TAG, then marked with its own id. None: another run is making it."""
         # The snapshots of the staged copy's bridge disks first, exactly (a listing of the region, paged by offset while
         # copies are made, may skip one; and runs an hour apart may each have made a disk): one is the DR copy already.
-        made = self._made_from(region, staged.id, {bridge.id for bridge in self._bridges_of(region, staged.id)} | {disk.id})
+        def look() -> Snapshot | None:
+            return self._made_from(region, staged.id, {bridge.id for bridge in self._bridges_of(region, staged.id)} | {disk.id})
+        made = look()
         if made is not None:
             return made
+        if self.leases is None:
+            return self._make_final(region, disk, staged)
         # CreateSnapshot takes no ClientToken: of two runs that both found none, one snapshots the disk, under its lease on
         # the staged copy (the engine's copy leases, dr.claims); the other waits and finds that run's copy at its next look.
-        if self.leases is not None and self.leases.take_on(region, staged.id, [region]):
+        if self.leases.take_on(region, staged.id, [region]):
             return None
         try:
             # Looked again under the lease: a run that snapshotted the disk and let go before this one took it.
-            made = self._made_from(region, staged.id, {bridge.id for bridge in self._bridges_of(region, staged.id)} | {disk.id})
+            made = look()
             return made if made is not None else self._make_final(region, disk, staged)
         finally:
-            if self.leases is not None:
-                self.leases.release_on(region, staged.id, [region])
+            self.leases.release_on(region, staged.id, [region])
 
     def _make_final(self, region: str, disk: DrillDisk, staged: Snapshot) -> Snapshot:
         """Snapshot the bridge disk ``disk`` of ``staged``: the DR copy."""
