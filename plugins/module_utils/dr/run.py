@@ -25,7 +25,7 @@ from ..core.polling import DONE, STILL_GOING, poll
 from ..core.progress import COPYING, FRESH_SNAPSHOTS, LOCKING, PRUNING, READING, RESTORE_TEST, Progress
 from ..core.retry import create_once
 from ..core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
-from ..engine.copy_engine import COPIED, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, run_retry
+from ..engine.copy_engine import COPIED, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, EngineConfig, run_retry
 from .claims import RunLease, SourceTagCalls, lease_seconds
 from .entry import DiskEntry
 from .lock import EXPIRED, IN_FORCE, KEPT_LOCKED, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, held_lock, lock_record, read_locks
@@ -313,12 +313,13 @@ class DrRun:
                 requests.append(request)
                 owners.append(entry)
         settings = self.settings
-        self.engine = CopyEngine(
-            self.adapter, check_mode=self.check_mode, wait=settings.wait.wait,
-            timeout=max(1, self.deadline - self.clock()), poll_interval=settings.wait.poll_interval, max_poll_interval=60,
-            max_in_flight=settings.copy.max_in_flight or self.adapter.max_copies_in_flight,
-            clock=self.clock, sleep=self.sleep, workers=self.workers, on_mismatch=settings.copy.on_mismatch or MISMATCH_FAIL,
-            retry=self.retry, progress=self.progress, guard=self._copy_leases())
+        config = EngineConfig(
+            check_mode=self.check_mode, wait=settings.wait.wait, timeout=max(1, self.deadline - self.clock()),
+            poll_interval=settings.wait.poll_interval, max_poll_interval=60,
+            max_in_flight=settings.copy.max_in_flight or self.adapter.max_copies_in_flight, workers=self.workers,
+            on_mismatch=settings.copy.on_mismatch or MISMATCH_FAIL)
+        self.engine = CopyEngine(self.adapter, config, clock=self.clock, sleep=self.sleep, retry=self.retry, progress=self.progress,
+                                 guard=self._copy_leases())
         attached = False
 
         def lock_before_waiting(outcomes: list[RequestOutcome]) -> None:

@@ -162,35 +162,47 @@ class RequestOutcome:
         return [text for text in (outcome.failure() for outcome in self.destinations.values()) if text]
 
 
+@dataclass(frozen=True)
+class EngineConfig:
+    """What a run of the engine is asked to do; the copy module and the DR run each build one from their options."""
+
+    check_mode: bool = False
+    # Wait for the copies to complete, polling every poll_interval seconds (growing to max_poll_interval), until the
+    # run is timeout seconds old.
+    wait: bool = False
+    timeout: float = 600
+    poll_interval: float = 15
+    max_poll_interval: float | None = None
+    # At most this many copies in flight per destination (AWS refuses a 21st); None: no cap.
+    max_in_flight: int | None = None
+    # Copy calls in the air at once: N copies then cost about N / workers round trips.
+    workers: int = 1
+    on_mismatch: str = MISMATCH_FAIL
+
+    def __post_init__(self) -> None:
+        if self.on_mismatch not in MISMATCH_CHOICES:
+            raise ValueError('on_mismatch must be one of %s' % ', '.join(MISMATCH_CHOICES))
+        if self.workers < 1:
+            object.__setattr__(self, 'workers', 1)
+
+
 class CopyEngine:
     """Runs CopyRequests through one adapter. See the module docstring for what it guarantees."""
 
-    # pylint: disable-next=too-many-arguments
-    def __init__(self, adapter: CopyAdapter, *, check_mode: bool = False, wait: bool = False, timeout: float = 600, poll_interval: float = 15,
-                 max_poll_interval: float | None = None, backoff: Backoff | None = None, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep, max_in_flight: int | None = None, workers: int = 1, on_mismatch: str = MISMATCH_FAIL,
+    def __init__(self, adapter: CopyAdapter, config: EngineConfig | None = None, *, backoff: Backoff | None = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
                  retry: CallRetry | PhaseRetry | None = None, progress: Progress | None = None, guard: CopyGuard | None = None) -> None:
-        """``retry`` is the run's CallRetry (see run_retry); ``backoff`` is used only when it has none. ``progress``
+        """``config`` is what the run asks for (EngineConfig's defaults when None); the rest is what it runs with.
+        ``retry`` is the run's CallRetry (see run_retry); ``backoff`` is used only when it has none. ``progress``
         is told of the copies as they start and end (a DR run's live progress). ``guard`` is taken around each copy call
         (see the module docstring)."""
         self.adapter = adapter
+        self.config = config = config or EngineConfig()
         self.guard = guard
         self.progress = progress
         self.outcomes: list[RequestOutcome] = []
-        if on_mismatch not in MISMATCH_CHOICES:
-            raise ValueError('on_mismatch must be one of %s' % ', '.join(MISMATCH_CHOICES))
-        self.on_mismatch = on_mismatch
         # What the run warns of (a copy used although it differs from what was asked).
         self.warnings: list[str] = []
-        # At most this many copies in flight per destination (AWS refuses a 21st); None: no cap.
-        self.max_in_flight = max_in_flight
-        # Copy calls in the air at once: N copies then cost about N / workers round trips.
-        self.workers = max(1, workers)
-        self.check_mode = check_mode
-        self.wait = wait
-        self.timeout = timeout
-        self.poll_interval = poll_interval
-        self.max_poll_interval = max_poll_interval
         self.clock = clock
         self.sleep = sleep
         self.retry = run_retry(adapter, retry, backoff, sleep=sleep, clock=clock)
@@ -214,7 +226,7 @@ class CopyEngine:
         """
         for request in requests:
             self.adapter.validate(request)
-        self.deadline = self.clock() + self.timeout
+        self.deadline = self.clock() + self.config.timeout
         self.calls = self.retry.until(self.deadline)
         outcomes = self.outcomes = [RequestOutcome(request) for request in requests]
         self._load_sources(outcomes, sources or {})
@@ -222,7 +234,7 @@ class CopyEngine:
         self._publish_progress(force=True)
         self._copy_all([outcome for outcome in outcomes if outcome.error is None])
         self._publish_progress(force=True)
-        if self.wait and not self.check_mode:
+        if self.config.wait and not self.config.check_mode:
             if before_waiting is not None:
                 before_waiting(outcomes)
             if self.progress is not None:
@@ -259,7 +271,7 @@ class CopyEngine:
             for outcome in unknown:
                 outcome.source = sources.get(outcome.request.source_id)
         pending = [outcome for outcome in outcomes if outcome.source is not None and outcome.source.state == PENDING]
-        if pending and self.wait and not self.check_mode:
+        if pending and self.config.wait and not self.config.check_mode:
             self._wait_for_sources(pending)
         for outcome in outcomes:
             if outcome.error is None:
@@ -275,7 +287,7 @@ class CopyEngine:
         if source.state == FAILED:
             return CloudError('Describe', 'SourceFailed', 'source snapshot %s is in state %s (%s) and cannot be copied'
                               % (source.id, source.cloud_state, source.message or 'no reason given'))
-        if source.state == PENDING and not (self.check_mode and self.wait):
+        if source.state == PENDING and not (self.config.check_mode and self.config.wait):
             return CloudError('Describe', 'SourceNotReady',
                               'source snapshot %s is still %s (%s%%); copy it once it is complete, or set wait: true to wait for it'
                               % (source.id, source.cloud_state, source.progress if source.progress is not None else '?'))
@@ -295,7 +307,7 @@ class CopyEngine:
             return outcomes
 
         poll(read, lambda group: STILL_GOING if any(cast('Snapshot', outcome.source).state == PENDING for outcome in group) else DONE,
-             cast('float', self.deadline), self.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.max_poll_interval)
+             cast('float', self.deadline), self.config.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.config.max_poll_interval)
 
     # ------------------------------------------------------------------ existing copies
     def _find_existing_copies(self, outcomes: list[RequestOutcome]) -> None:
@@ -311,7 +323,7 @@ class CopyEngine:
     def _find_copies(self, destination: str, requests: list[CopyRequest]) -> dict[str, list[Snapshot]]:
         """The copies of these requests' sources found in ``destination``, completed outside check mode."""
         found = self._call(self.adapter.find_copies, destination, requests)
-        if not self.check_mode:
+        if not self.config.check_mode:
             self._call(self.adapter.complete_copies, destination, requests, found)
         return found
 
@@ -334,12 +346,12 @@ class CopyEngine:
         destination_outcome.mismatch = {'snapshot_id': other.id, 'differences': differences[other.id]}
         text = 'the copy %s found in %s differs from what was asked: %s' % (other.id, destination, describe_differences(
             differences[other.id]))
-        if self.on_mismatch == MISMATCH_WARN:
+        if self.config.on_mismatch == MISMATCH_WARN:
             destination_outcome.action, destination_outcome.snapshot = action, other
             self.warnings.append('%s of %s/%s; it is used as it is (on_mismatch: warn)' % (
                 text, request.source_region, request.source_id))
             return True
-        if self.on_mismatch == MISMATCH_FAIL:
+        if self.config.on_mismatch == MISMATCH_FAIL:
             destination_outcome.action, destination_outcome.snapshot = NOT_COPIED, other
             destination_outcome.error = CloudError('CopySnapshot', 'ExistingCopyDiffers', '%s. It is not used: set on_mismatch: new_copy to '
                                                    'make a copy as asked (the one found stays, for pruning or deletion), or on_mismatch: '
@@ -354,13 +366,13 @@ class CopyEngine:
         jobs: list[Job] = []
         for outcome in outcomes:
             missing = [destination for destination, destination_outcome in outcome.destinations.items() if destination_outcome.action is None]
-            if self.check_mode:
+            if self.config.check_mode:
                 for destination in missing:
                     outcome.destinations[destination].action = WOULD_COPY
             elif missing:
                 groups = [missing] if self.adapter.multi_destination else [[destination] for destination in missing]
                 jobs.extend((outcome, destinations) for destinations in groups)
-        if self.max_in_flight is None:
+        if self.config.max_in_flight is None:
             self._run_jobs(jobs)
         else:
             self._copy_within_slots(jobs, [destination_outcome for outcome in outcomes for destination_outcome in outcome.destinations.values()
@@ -378,7 +390,7 @@ class CopyEngine:
             if waited:
                 self._refresh(in_flight, sightings)
                 in_flight = [destination_outcome for destination_outcome in in_flight if cast('Snapshot', destination_outcome.snapshot).state == PENDING]
-            chosen = jobs_that_fit(jobs, in_flight, cast('int', self.max_in_flight))
+            chosen = jobs_that_fit(jobs, in_flight, cast('int', self.config.max_in_flight))
             self._run_jobs(chosen)
             # ``destinations`` are keys of ``outcome.destinations``: get finds each.
             in_flight.extend(destination_outcome for outcome, destinations in chosen
@@ -391,13 +403,13 @@ class CopyEngine:
 
         # A slot taken by a job whose copy then fails is free again in the next round, which follows at once (AGAIN).
         result = poll(start_what_fits, lambda chosen: DONE if not jobs else AGAIN if chosen else STILL_GOING,
-                      cast('float', self.deadline), self.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.max_poll_interval)
+                      cast('float', self.deadline), self.config.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.config.max_poll_interval)
         if result.status == TIMEOUT:
             for outcome, destinations in jobs:
                 for destination in destinations:
                     _fail(outcome, destination, CloudError(
                         'CopySnapshot', 'NoFreeSlot', 'not started: %d copies were still in flight to %s at the timeout'
-                        % (cast('int', self.max_in_flight), destination), region=destination))
+                        % (cast('int', self.config.max_in_flight), destination), region=destination))
 
     def _run_jobs(self, jobs: list[Job]) -> None:
         """Run ``_copy_group`` for each (outcome, destinations) job, up to ``workers`` at a time.
@@ -405,12 +417,12 @@ class CopyEngine:
         The first error that escapes a job (a look-up that failed for good) stops the jobs not yet
         started and is raised, as it would be one job after another.
         """
-        if self.workers == 1 or len(jobs) < 2:
+        if self.config.workers == 1 or len(jobs) < 2:
             for outcome, destinations in jobs:
                 self._copy_group(outcome, destinations)
             return
         from concurrent.futures import ThreadPoolExecutor  # pylint: disable=import-outside-toplevel  # the DR run only
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(jobs))) as pool:
+        with ThreadPoolExecutor(max_workers=min(self.config.workers, len(jobs))) as pool:
             try:
                 for future in [pool.submit(self._copy_group, outcome, destinations) for outcome, destinations in jobs]:
                     future.result()
@@ -456,7 +468,7 @@ class CopyEngine:
         try:
             # With a guard, a destination another run holds is asked again after a poll interval and a random part of one,
             # so that two runs that saw each other's hold and both let go do not meet again in step.
-            busy_wait = self.poll_interval * (1 + random.random()) if self.guard is not None else self.poll_interval  # nosec B311
+            busy_wait = self.config.poll_interval * (1 + random.random()) if self.guard is not None else self.config.poll_interval  # nosec B311
             self.calls.resend(copy, self._copy_verdict, look_up=look_up, idempotent=self.adapter.copy_call_is_idempotent,
                               max_attempts=MAX_ATTEMPTS, busy_wait=busy_wait)
         except DestinationsLeft as left:
@@ -530,8 +542,8 @@ class CopyEngine:
 
         def still_going(group: list[DestinationOutcome]) -> str:
             return STILL_GOING if any(cast('Snapshot', outcome.snapshot).state == PENDING for outcome in group) else DONE
-        result = poll(read, still_going, cast('float', self.deadline), self.poll_interval, sleep=self.sleep, clock=self.clock,
-                      max_interval=self.max_poll_interval)
+        result = poll(read, still_going, cast('float', self.deadline), self.config.poll_interval, sleep=self.sleep, clock=self.clock,
+                      max_interval=self.config.max_poll_interval)
         if result.status == TIMEOUT:
             for destination_outcome in places:
                 if cast('Snapshot', destination_outcome.snapshot).state == PENDING:

@@ -15,7 +15,7 @@ from ansible.module_utils.basic import missing_required_lib
 from ..core.assume_role import EXTERNAL_ID_NAMES
 from ..core.errors import CloudError, InputError, SnapcopyError
 from ..core.retry import CallRetry
-from ..engine.copy_engine import COPIED, EXISTING, MISMATCH_CHOICES, MISMATCH_FAIL, WOULD_COPY, CopyEngine, default_backoff
+from ..engine.copy_engine import COPIED, EXISTING, MISMATCH_CHOICES, MISMATCH_FAIL, WOULD_COPY, CopyEngine, EngineConfig, default_backoff
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -137,16 +137,10 @@ def new_adapter(module: AnsibleModule, adapter_class: type[AdapterT], connection
 
 def build_engine(module: AnsibleModule, adapter: CopyAdapter, retry: CallRetry) -> CopyEngine:
     params = module.params
-    return CopyEngine(
-        adapter,
-        check_mode=module.check_mode,
-        wait=params['wait'],
-        timeout=params['wait_timeout'],
-        poll_interval=params['poll_interval'],
-        max_poll_interval=max(params['poll_interval'], 60),
-        on_mismatch=params.get('on_mismatch') or MISMATCH_FAIL,
-        retry=retry,
-    )
+    config = EngineConfig(check_mode=module.check_mode, wait=params['wait'], timeout=params['wait_timeout'],
+                          poll_interval=params['poll_interval'], max_poll_interval=max(params['poll_interval'], 60),
+                          on_mismatch=params.get('on_mismatch') or MISMATCH_FAIL)
+    return CopyEngine(adapter, config, retry=retry)
 
 
 def run_copy_module(module: AnsibleModule, make_request: Callable[[dict[str, Any]], CopyRequest], adapter_class: type[CopyAdapter]) -> None:
@@ -210,7 +204,7 @@ def _message(outcome: RequestOutcome, adapter: CopyAdapter, engine: CopyEngine) 
             parts.append('%s: copied to %s (%s)' % (destination, snapshot_id, cast('Snapshot', destination_outcome.snapshot).cloud_state))
         elif destination_outcome.action == EXISTING:
             parts.append('%s: copy %s already exists (%s)' % (destination, snapshot_id, cast('Snapshot', destination_outcome.snapshot).cloud_state))
-    prefix = 'Check mode, nothing changed. ' if engine.check_mode else ''
+    prefix = 'Check mode, nothing changed. ' if engine.config.check_mode else ''
     return '%s%s: %s' % (prefix, source, '; '.join(parts))
 
 

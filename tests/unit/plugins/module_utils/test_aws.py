@@ -18,7 +18,7 @@ from botocore.stub import ANY, Stubber
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient, load_botocore
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import STATE_MAP, EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ec2_model import API_VERSION as EC2_API_VERSION, load_model as load_ec2_model
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, NOT_COPIED, CopyEngine
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, NOT_COPIED, CopyEngine, EngineConfig
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import RETRYABLE, CloudError, InputError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import DELETING, PENDING, CopyRequest
@@ -88,7 +88,7 @@ class StubbedAws:
 
 def run(aws, wait=False, timeout=600, **options):
     clock = FakeClock()
-    engine = CopyEngine(aws.adapter, wait=wait, timeout=timeout, poll_interval=5, clock=clock.clock, sleep=clock.sleep)
+    engine = CopyEngine(aws.adapter, EngineConfig(wait=wait, timeout=timeout, poll_interval=5), clock=clock.clock, sleep=clock.sleep)
     outcome = engine.run([CopyRequest(SOURCE, 'us-east-1', ['us-west-2'], options)])[0]
     return outcome, outcome.destinations['us-west-2'], engine, clock
 
@@ -371,7 +371,7 @@ def run_in_region(aws, copies=(), copy_arguments=None, **options):
         west.add_response('copy_snapshot', {'SnapshotId': COPY, 'Tags': [{'Key': 'snapcopy:source', 'Value': IN_REGION_TAG}]},
                           copy_arguments)
     clock = FakeClock()
-    engine = CopyEngine(aws.adapter, poll_interval=5, clock=clock.clock, sleep=clock.sleep)
+    engine = CopyEngine(aws.adapter, EngineConfig(poll_interval=5), clock=clock.clock, sleep=clock.sleep)
     outcome = engine.run([CopyRequest(SOURCE, 'us-west-2', ['us-west-2'], options)])[0]
     return outcome, outcome.destinations['us-west-2']
 

@@ -17,7 +17,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import EcsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, MAX_ATTEMPTS, CopyEngine
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, MAX_ATTEMPTS, CopyEngine, EngineConfig
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import RETRYABLE, CloudError, is_retryable, note_read_timeout, safe_to_resend
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
@@ -70,7 +70,7 @@ def test_a_read_that_keeps_failing_is_tried_max_attempts_times_in_all(fakecloud_
     fakecloud_clean.admin.faults({'rules': [{'cloud': 'ecs', 'action': 'DescribeSnapshots', 'throttle_rate': 1.0}]})
     retry = quick_retry()
     adapter = ecs_adapter(fakecloud_clean, retry)
-    engine = CopyEngine(adapter, timeout=60, retry=retry)
+    engine = CopyEngine(adapter, EngineConfig(timeout=60), retry=retry)
     with pytest.raises(CloudError) as info:
         engine._call(adapter.describe, REGION, ids)  # pylint: disable=protected-access
     assert info.value.exhausted and info.value.code == 'Throttling.User'
@@ -156,7 +156,7 @@ def test_an_ens_copy_slower_than_the_read_timeout_is_looked_up_once_it_landed_no
     adapter = EnsAdapter.from_connection({'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
                                           'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
                                           'endpoint_url': fakecloud_clean.url, 'read_timeout': 1})
-    engine = CopyEngine(adapter, timeout=60, backoff=Backoff(is_retryable, base_delay=0.001, max_delay=0.002))
+    engine = CopyEngine(adapter, EngineConfig(timeout=60), backoff=Backoff(is_retryable, base_delay=0.001, max_delay=0.002))
     nodes = ['cn-beijing-cmcc', 'cn-suzhou-telecom']
     outcome = engine.run([CopyRequest(source, 'cn-hangzhou-26', nodes)])[0]
     assert not outcome.failed

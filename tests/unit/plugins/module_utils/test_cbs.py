@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter, build_cbs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine, EngineConfig
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import (
     ALREADY_EXISTS,
     FATAL,
@@ -37,7 +37,7 @@ def make_client(cloud, secret_key=creds.TENCENT_SECRET_KEY, **extra):
 
 def make_engine(adapter, wait=False, timeout=30, check_mode=False):
     backoff = Backoff(is_retryable, base_delay=0.01, max_delay=0.05)
-    return CopyEngine(adapter, check_mode=check_mode, wait=wait, timeout=timeout, poll_interval=0.1, backoff=backoff)
+    return CopyEngine(adapter, EngineConfig(check_mode=check_mode, wait=wait, timeout=timeout, poll_interval=0.1), backoff=backoff)
 
 
 def run(cloud, source_id, destinations, wait=False, timeout=30, check_mode=False, secret_key=creds.TENCENT_SECRET_KEY, **options):

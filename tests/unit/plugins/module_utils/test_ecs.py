@@ -10,7 +10,7 @@ import pytest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import run_copy_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import EcsAdapter, build_ecs_request, client_token
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, WOULD_COPY, CopyEngine
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, WOULD_COPY, CopyEngine, EngineConfig
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, INVALID, NOT_FOUND, CloudError, InputError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest, LockSettings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SOURCE_TAG
@@ -54,7 +54,7 @@ def calls(cloud, action):
 
 def engine(cloud, check_mode=False, wait=False, timeout=30, **conn):
     adapter = EcsAdapter.from_connection(connection(cloud, **conn))
-    return CopyEngine(adapter, check_mode=check_mode, wait=wait, timeout=timeout, poll_interval=0.2,
+    return CopyEngine(adapter, EngineConfig(check_mode=check_mode, wait=wait, timeout=timeout, poll_interval=0.2),
                       backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05))
 
 

@@ -8,6 +8,7 @@ are shown for any adapter.
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import threading
 import time
 
@@ -22,6 +23,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine 
     UNSEEN_GRACE_SECONDS,
     WOULD_COPY,
     CopyEngine,
+    EngineConfig,
     DestinationOutcome,
     jobs_that_fit,
     pick_copy,
@@ -92,9 +94,14 @@ class ThreadSafeCloud(MemoryCloud):
             return super().describe(region, snapshot_ids)
 
 
+CONFIG_FIELDS = tuple(field.name for field in dataclasses.fields(EngineConfig))
+
+
 def engine_for(cloud, clock, **kwargs):
-    kwargs.setdefault('poll_interval', 1)
-    return CopyEngine(cloud, clock=clock.clock, sleep=clock.sleep, **kwargs)
+    """An engine on the fake clock; kwargs are EngineConfig's fields and CopyEngine's own keywords."""
+    asked = {name: kwargs.pop(name) for name in CONFIG_FIELDS if name in kwargs}
+    asked.setdefault('poll_interval', 1)
+    return CopyEngine(cloud, EngineConfig(**asked), clock=clock.clock, sleep=clock.sleep, **kwargs)
 
 
 def requests(count, destinations=('dr-1',)):
@@ -386,7 +393,7 @@ def test_only_what_is_asked_is_compared():
 
 def test_on_mismatch_takes_only_its_choices():
     with pytest.raises(ValueError):
-        CopyEngine(MemoryCloud(FakeClock()), on_mismatch='ignore')
+        EngineConfig(on_mismatch='ignore')
 
 
 # ---------------------------------------------------------------------- what the mutation run (make mutation) showed unpinned
@@ -640,7 +647,8 @@ def test_a_copy_hidden_from_reads_for_less_than_the_grace_is_waited_for():
 
 def test_the_engine_defaults_wait_ten_minutes_and_poll_every_fifteen_seconds():
     engine = CopyEngine(MemoryCloud(FakeClock()))
-    assert (engine.timeout, engine.poll_interval, engine.max_poll_interval, engine.workers) == (600, 15, None, 1)
+    config = engine.config
+    assert (config.timeout, config.poll_interval, config.max_poll_interval, config.workers) == (600, 15, None, 1)
     assert engine.retry.backoff.max_attempts == 10
     engine.retry.backoff.rng = lambda: 1.0
     assert [engine.retry.backoff.delay(number) for number in range(7)] == [1.0, 2.0, 4.0, 8.0, 16.0, 20.0, 20.0]

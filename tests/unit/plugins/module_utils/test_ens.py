@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import run_copy_module
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine, EngineConfig
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import EnsAdapter, build_ens_request
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
@@ -68,7 +68,7 @@ def calls(cloud, action):
 
 def engine(cloud, wait=False, timeout=30):
     adapter = EnsAdapter.from_connection(connection(cloud))
-    return CopyEngine(adapter, wait=wait, timeout=timeout, poll_interval=0.2,
+    return CopyEngine(adapter, EngineConfig(wait=wait, timeout=timeout, poll_interval=0.2),
                       backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, CopyEngine
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, CopyEngine, EngineConfig
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
@@ -40,7 +40,7 @@ def adapter_for(cloud):
 
 
 def engine(adapter, check_mode=False):
-    return CopyEngine(adapter, check_mode=check_mode, timeout=30, poll_interval=0.2,
+    return CopyEngine(adapter, EngineConfig(check_mode=check_mode, timeout=30, poll_interval=0.2),
                       backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05))
 
 
