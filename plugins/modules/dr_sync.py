@@ -461,6 +461,8 @@ extends_documentation_fragment:
 notes:
   - Check mode returns the plan (what would be copied, snapshotted and pruned) and makes no mutating call.
   - Every call of the run uses the same retries and idempotency rules as the single-copy modules.
+  - An optional dict or list option (O(tags), O(dr_account), O(lock), O(restore_test_zones)) given as an empty string is not
+    set, as if left out; that is what AWX sends for a survey question left blank.
 attributes:
   check_mode:
     support: full
@@ -660,13 +662,11 @@ error:
   type: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, run_dr_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, DrSyncModule, run_dr_module
 
 
 def main():
-    module = AnsibleModule(argument_spec=DR_ARGUMENT_SPEC, supports_check_mode=True)
+    module = DrSyncModule(argument_spec=DR_ARGUMENT_SPEC, supports_check_mode=True)
     run_dr_module(module)
 
 

@@ -15,7 +15,7 @@ import subprocess
 import pytest
 import yaml
 
-from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, REPO, ansible_bin, clean_environment
+from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, REPO, ansible_bin, clean_environment, run_module
 from ansible_collections.snapcopy.cloud.tests.docs.test_awx_credentials import load, render_injectors
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
 
@@ -72,11 +72,47 @@ def test_survey_asks_for_what_the_role_needs():
             assert sorted(item['choices']) == ['false', 'true']
 
 
+def awx_finds_fault(question, value):
+    """Whether AWX refuses ``value`` as the answer to ``question``: its check of one survey element
+    (awx/main/models/mixins.py, SurveyJobTemplateMixin._survey_element_validation), for a value that is given."""
+    kind, low, high = question['type'], question.get('min'), question.get('max')
+    low = None if low in ('', None) else low
+    high = None if high in ('', None) else high
+    if kind in ('text', 'textarea', 'password'):
+        return not isinstance(value, str) or (low is not None and len(value) < int(low)) or (high is not None and len(value) > int(high))
+    if kind in ('integer', 'float'):
+        if type(value) not in ((int,) if kind == 'integer' else (int, float)):  # pylint: disable=unidiomatic-typecheck  # AWX's own test
+            return True
+        number = int if kind == 'integer' else float
+        return (low is not None and value < number(low)) or (high is not None and value > number(high))
+    choices = question['choices'] if isinstance(question['choices'], list) else [
+        line for line in question['choices'].splitlines() if line.strip()]
+    if kind == 'multiselect':
+        return not isinstance(value, list) or any(item not in choices for item in value)
+    return value not in choices
+
+
 def answers(**given):
-    """The extra variables AWX passes: every question's default, overridden by the answers given."""
-    values = {item['variable']: item['default'] for item in survey()['spec'] if item.get('default', '') != ''}
+    """The extra variables of a job AWX launches from the survey with ``given`` answered and every other question
+    left blank: each question's default that passes the question's own check, password questions included
+    (awx/main/models/mixins.py, SurveyJobTemplateMixin._update_unified_job_kwargs), then the answers given. An optional
+    text question whose default is "" (min 0) therefore sends "", as AWX does."""
+    values = {item['variable']: item['default'] for item in survey()['spec']
+              if item.get('default') is not None and not awx_finds_fault(item, item['default'])}
     values.update(given)
     return values
+
+
+def test_awx_sends_the_blank_default_of_each_optional_text_question():
+    """What the runs below send for the questions left blank is what AWX sends: "" for the optional text questions
+    (the lock, the DR account), nothing for a question whose default fails its own check."""
+    sent = answers()
+    blank = {item['variable'] for item in survey()['spec'] if item['type'] == 'text' and item.get('default') == '' and not item.get('min')}
+    assert {'dr_copy_lock', 'dr_copy_dr_account'} <= blank
+    assert all(sent[name] == '' for name in blank)
+    # A required text question with a blank default (the source region, min 2) is not sent until answered.
+    assert 'dr_copy_source_region' not in sent
+    assert awx_finds_fault({'type': 'integer', 'min': 1, 'max': 50}, '') and not awx_finds_fault({'type': 'integer', 'min': 1}, 3)
 
 
 def run_playbook(extra_vars, env, tmp_path, check=False):
@@ -151,3 +187,21 @@ def test_the_survey_s_lock_answer_locks_each_dr_copy(fakecloud_clean, tmp_path):
             report = json.load(stream)
         assert report['totals']['locked'] == locked, run
         assert {copy['lock']['action'] for disk in report['disks'] for copy in disk['copies']} == {'locked' if run == 1 else 'in_force'}
+
+
+@pytest.mark.parametrize('blank', ['', '  '], ids=['empty', 'spaces'])
+def test_dr_sync_takes_a_blank_optional_dict_as_not_set(blank, fakecloud_clean, tmp_path):
+    """dr_sync called with AWX's blank answers passed on (tags, dr_account, lock, restore_test_zones as "") runs as if they
+    were left out; a blank required one (the selector) is still refused, by Ansible, before any call."""
+    fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}]})
+    env = clean_environment(tmp_path, **render_injectors(load('alicloud'), {
+        'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}))
+    args = {'provider': 'ecs', 'source_region': 'cn-hangzhou', 'dr_regions': ['cn-shanghai'], 'tag_selector': {'backup': 'dr'},
+            'endpoint_url': fakecloud_clean.url, 'tags': blank, 'dr_account': blank, 'lock': blank, 'restore_test_zones': blank}
+    result = run_module('dr_sync', args, env, check=True)
+    assert not result['failed'], result
+    assert result['totals']['would_copy'] == 1 and result['totals']['locked'] == 0
+    assert fakecloud_clean.admin.calls(reset=True)['total_mutations'] == 0
+    refused = run_module('dr_sync', dict(args, tag_selector=blank), env, check=True)
+    assert refused['failed'] and 'tag_selector' in refused['msg']
+    assert fakecloud_clean.admin.calls()['total_calls'] == 0

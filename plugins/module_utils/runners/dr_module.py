@@ -10,6 +10,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
+from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ..clouds.registry import DR_CONNECTION_SPEC, PROVIDERS, assumed_account, provider_connection
@@ -37,8 +38,6 @@ from .copy_module import (
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-    from ansible.module_utils.basic import AnsibleModule
 
     from ..dr.capabilities import DrAdapter
 
@@ -268,6 +267,23 @@ def given_run_id(value: Any) -> str:
         raise InputError('run_id', 'is <UTC time>Z-<6 hex digits>, as 20261122T181400Z-3f9a1c; got %r (leave it unset: the action '
                          'sets it)' % (value,))
     return value
+
+
+class DrSyncModule(AnsibleModule):  # type: ignore[misc]  # AnsibleModule is untyped on some ansible-core releases
+    """dr_sync's AnsibleModule: an optional dict or list option given as a blank string is not set.
+
+    AWX adds to a job's variables the default of every survey question that passes the question's own
+    validation, so an optional text question left blank (default "", min 0) arrives as "" (awx/main/models/mixins.py,
+    SurveyJobTemplateMixin._update_unified_job_kwargs); a playbook passing such a variable on does the same. Ansible
+    would refuse "" for a dict ("dictionary requested") and make [""] of it for a list.
+    """
+
+    def _load_params(self) -> None:
+        super()._load_params()
+        for name, spec in self.argument_spec.items():
+            value = self.params.get(name)
+            if spec.get('type') in ('dict', 'list') and not spec.get('required') and isinstance(value, str) and not value.strip():
+                del self.params[name]
 
 
 def run_dr_module(module: AnsibleModule) -> None:
