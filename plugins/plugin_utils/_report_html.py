@@ -31,9 +31,13 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
 # The chart's rows: every disk and DR region that is not within the RPO, then those that are, up to this many.
 MAX_CHART_ROWS = 400
 # What each standing is called, and its colour (a bar starts with it: the screenshot test counts bars by colour).
+# The fleet page's bars of a scope whose run failed are RUN_FAILED whatever its counts say: its run read and did only part of
+# what it was asked, so none of it is drawn as protected.
+RUN_FAILED = 'run_failed'
 STANDING_WORDS = {WITHIN_RPO: 'within the RPO', OVER_RPO: 'older than the RPO', IN_FLIGHT: 'copy in flight',
-                  PLANNED: 'copy planned (check mode)', NO_COPY: 'no copy'}
-COLOURS = {WITHIN_RPO: '#2e7d32', OVER_RPO: '#e53935', IN_FLIGHT: '#f9a825', PLANNED: '#1565c0', NO_COPY: '#7f0000'}
+                  PLANNED: 'copy planned (check mode)', NO_COPY: 'no copy', RUN_FAILED: 'run failed (not known)'}
+COLOURS = {WITHIN_RPO: '#2e7d32', OVER_RPO: '#e53935', IN_FLIGHT: '#f9a825', PLANNED: '#1565c0', NO_COPY: '#7f0000',
+           RUN_FAILED: '#757575'}
 # The chart's order: what needs a person first.
 WORST_FIRST = (NO_COPY, OVER_RPO, IN_FLIGHT, PLANNED, WITHIN_RPO)
 # The chart's geometry, in pixels.
@@ -141,6 +145,9 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 {% endif %}
 <section id="scopes">
 <h2>Scopes</h2>
+<p class="legend">Oldest recovery point per DR region: {% for standing in standings -%}
+<span><i class="swatch" style="background: {{ colours[standing] }}"></i>{{ words[standing] }}</span>
+{% endfor %}<span>dashed line: the scope's RPO</span></p>
 <table>
 <tr><th>scope</th><th>status</th><th>what</th><th>disks</th><th>RPO</th><th>oldest recovery point per DR region</th><th>older than the RPO</th>
 <th>no copy</th><th>in flight</th><th>restore tests passed / failed</th><th>page</th></tr>
@@ -238,8 +245,9 @@ def chart_svg(rows, rpo):
     return '\n'.join(parts)
 
 
-def region_bars_svg(posture):
-    """A scope's oldest recovery point per DR region, as small bars against its RPO (for the fleet page)."""
+def region_bars_svg(posture, failed=False):
+    """A scope's oldest recovery point per DR region, as small bars against its RPO (for the fleet page); a ``failed``
+    scope's bars are RUN_FAILED."""
     regions = sorted(((posture or {}).get('regions') or {}).items())
     if not regions:
         return '<span>-</span>'
@@ -250,7 +258,7 @@ def region_bars_svg(posture):
     for index, (region, counts) in enumerate(regions):
         age = counts.get('oldest_recovery_point_hours')
         # A region where no disk stands at all (a selector that matched nothing) protects nothing: never drawn as protected.
-        worst = next((standing for standing in WORST_FIRST if counts.get(standing)), NO_COPY)
+        worst = RUN_FAILED if failed else next((standing for standing in WORST_FIRST if counts.get(standing)), NO_COPY)
         width = 140 if age is None else max(2.0, 140 * age / top_hours)
         parts.append('<g class="region" data-region="%s" data-hours="%s" data-standing="%s"><text x="0" y="%d">%s</text>'
                      '<rect x="110" y="%d" width="%.1f" height="11" fill="%s"/><text x="%.1f" y="%d">%s</text></g>' % (
@@ -278,4 +286,5 @@ def fleet_report_html(report):
     """The fleet report (the dr_fleet_report filter's) as one page with every scope, failed scopes first."""
     return ENVIRONMENT.get_template('fleet').render(
         title='DR posture of the fleet', style=STYLE, report=report,
-        scope_charts={scope['scope']: Markup(region_bars_svg(scope.get('posture'))) for scope in report['scopes']})
+        standings=(*WORST_FIRST, RUN_FAILED), words=STANDING_WORDS, colours=COLOURS,
+        scope_charts={scope['scope']: Markup(region_bars_svg(scope.get('posture'), failed=scope['status'] != 'ok')) for scope in report['scopes']})

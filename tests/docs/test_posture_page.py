@@ -23,7 +23,7 @@ from ansible_collections.snapcopy.cloud.plugins.action.dr_sync import write_repo
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, run_dr_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import OVER_RPO, STANDINGS, WITHIN_RPO, summary_line
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import COLOURS, fleet_report_html
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import COLOURS, RUN_FAILED, fleet_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.tests.docs.test_docsite import CHROMIUM, SCREENSHOTS, chromium
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
@@ -41,6 +41,7 @@ class PostureDom(html.parser.HTMLParser):
     def __init__(self):
         super().__init__()
         self.bars = []            # {'disk', 'region', 'standing', 'hours', 'text'}
+        self.region_bars = []     # the fleet page's: {'scope', 'region', 'standing'}
         self.cells = {}           # (region or scope, key) -> {'text', attributes}
         self.by_id = {}           # element id -> its text
         self._stack = []
@@ -52,6 +53,8 @@ class PostureDom(html.parser.HTMLParser):
         if tag == 'g' and attrs.get('class') == 'bar':
             self.bars.append({'disk': attrs['data-disk'], 'region': attrs['data-region'], 'standing': attrs['data-standing'],
                               'hours': attrs['data-hours'], 'text': ''})
+        if tag == 'g' and attrs.get('class') == 'region':
+            self.region_bars.append({'scope': self._row, 'region': attrs['data-region'], 'standing': attrs['data-standing']})
         if tag == 'tr':
             self._row = attrs.get('data-region') or attrs.get('data-scope')
         if tag == 'td' and self._row and attrs.get('data-key'):
@@ -230,16 +233,21 @@ def test_a_screenshot_shows_a_bar_of_each_standings_colour_per_disk_and_region(r
     chromium(tmp_path, '--hide-scrollbars', '--window-size=1200,1400', '--screenshot=%s' % target, 'file://' + files['html'])
     counted = bars_by_colour(target)
     expected = {standing: sum(counts[standing] for counts in report['posture']['regions'].values()) for standing in STANDINGS}
-    assert counted == expected, (counted, expected)
+    assert counted == dict(expected, **{RUN_FAILED: 0}), (counted, expected)
     assert sum(counted.values()) == len(report['disks']) * len(report['dr_regions'])
 
 
+def scope_facts(name, files, report):
+    return {'scope': name, 'provider': 'ecs', 'source_region': report['source_region'], 'dr_regions': report['dr_regions'],
+            'totals': report['totals'], 'failures': report['failures'], 'failure_count': len(report['failures']), 'posture': report['posture'],
+            'report_files': files, 'restore_tests': []}
+
+
 def test_the_fleet_page_shows_every_scope_with_the_json_numbers(reports, tmp_path):
-    folder, dummy, (files, report) = reports
+    folder, (drill_files, drill), (files, report) = reports
     scopes = [
-        {'scope': 'ecs-prod', 'provider': 'ecs', 'source_region': report['source_region'], 'dr_regions': report['dr_regions'],
-         'totals': report['totals'], 'failures': report['failures'], 'failure_count': len(report['failures']), 'posture': report['posture'],
-         'report_files': files, 'restore_tests': []},
+        scope_facts('ecs-prod', files, report),
+        scope_facts('ecs-drill', drill_files, drill),
         {'scope': 'cbs-prod', 'provider': 'cbs', 'source_region': 'ap-guangzhou', 'error': 'AuthFailure: the key is wrong', 'totals': {}},
     ]
     fleet = fleet_report(scopes, '2026-11-23T10:00:00Z')
@@ -254,3 +262,14 @@ def test_the_fleet_page_shows_every_scope_with_the_json_numbers(reports, tmp_pat
     ecs = next(row for row in fleet['scopes'] if row['scope'] == 'ecs-prod')
     assert ecs['over_rpo'] == sum(counts['over_rpo'] for counts in report['posture']['regions'].values()) > 0
     assert float(page.cells[('ecs-prod', 'rpo_hours')]['text'].rstrip(' h')) == 24
+    # A failed scope is never drawn as protected, though some of its disks have copies within the RPO; a scope whose run
+    # went through is drawn as its copies stand.
+    assert ecs['status'] == 'failed' and sum(counts[WITHIN_RPO] for counts in report['posture']['regions'].values()) > 0
+    drawn = {(bar['scope'], bar['region']): bar['standing'] for bar in page.region_bars}
+    assert drawn == {**{('ecs-prod', region): RUN_FAILED for region in report['dr_regions']},
+                     **{('ecs-drill', region): WITHIN_RPO for region in drill['dr_regions']}}
+    target = os.path.join(SCREENSHOTS, 'fleet-page.png')
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    chromium(tmp_path, '--hide-scrollbars', '--window-size=1400,1000', '--screenshot=%s' % target, 'file://' + str(path))
+    counted = bars_by_colour(target)
+    assert counted[WITHIN_RPO] == len(drill['dr_regions']) and counted[RUN_FAILED] == len(report['dr_regions']), counted

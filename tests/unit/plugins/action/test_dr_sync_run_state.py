@@ -189,7 +189,7 @@ def test_on_the_fleet_page_a_scope_that_failed_before_its_report_links_its_faile
     page = fleet_page_of({'scope': NAME, 'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': [], 'totals': {},
                           'error': result['msg'], 'posture': None, 'report_files': result['report_files']})
     assert 'class="status-failed" data-key="status">failed' in page and 'href="dr-report-%s.html"' % NAME in page
-    assert GREEN not in page.split('<section id="scopes">')[1]
+    assert GREEN not in page.split('<section id="scopes">')[1].split('<table>')[1]  # the table, past the legend
 
 
 def test_on_the_fleet_page_a_scope_whose_selector_matched_nothing_is_no_green_bar():
@@ -199,5 +199,5 @@ def test_on_the_fleet_page_a_scope_whose_selector_matched_nothing_is_no_green_ba
     page = fleet_page_of({'scope': NAME, 'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['us-west-2'],
                           'totals': dict(REPORTED['totals'], disks=0), 'failure_count': 1,
                           'failures': ['tag_selector dr=yes matches no disk in us-east-1'], 'posture': posture})
-    row = page.split('<section id="scopes">')[1]
-    assert 'data-standing="no_copy"' in row and GREEN not in row and 'within_rpo' not in row
+    row = page.split('<section id="scopes">')[1].split('<table>')[1]  # the table, past the legend
+    assert 'data-standing="run_failed"' in row and GREEN not in row and 'within_rpo' not in row
