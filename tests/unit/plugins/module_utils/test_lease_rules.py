@@ -1,0 +1,86 @@
+"""The rules of claims and copy leases (dr.claims) on tags kept in memory: when a claim is over, what a run that finds
+another run's live lease leaves on the source, and what it takes off. The clouds' own tag calls are tested with the
+adapters (test_copy_leases_aws.py, test_copy_leases_cbs.py); these are the rules those tests rest on."""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import (
+    STAMP_FORMAT,
+    CopyLeases,
+    RunClaim,
+    RunLease,
+    SourceTagCalls,
+    claim_for,
+    lease_key,
+    leases_in,
+)
+
+NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.timezone.utc)
+SNAPSHOT = 'snap-1'
+OTHER_RUN = '20261125T115900Z-0abcde'
+THIS_RUN = '20261125T120000Z-1bcdef'
+
+
+class MemoryTags(SourceTagCalls):
+    """The tags of source snapshots, as a cloud keeps them; every call is recorded."""
+
+    def __init__(self):
+        self.tags = {SNAPSHOT: {}}
+        self.calls = []
+
+    def tag_sources(self, source_region, snapshot_ids, tags):
+        self.calls.append(('tag', dict(tags)))
+        for snapshot_id in snapshot_ids:
+            self.tags[snapshot_id].update(tags)
+
+    def sources_tags(self, source_region, snapshot_ids):
+        return {snapshot_id: dict(self.tags[snapshot_id]) for snapshot_id in snapshot_ids}
+
+    def untag_sources(self, source_region, snapshot_ids, keys):
+        self.calls.append(('untag', sorted(keys)))
+        for snapshot_id in snapshot_ids:
+            for key in keys:
+                self.tags[snapshot_id].pop(key, None)
+
+
+def leases(store, seconds=150):
+    return CopyLeases(store, run_id=THIS_RUN, wall_clock=lambda: NOW, seconds=seconds, warn=pytest.fail)
+
+
+def test_a_claim_holds_until_the_second_it_names_and_not_at_it():
+    claim = claim_for('r', NOW, ['eu-west-1'])
+    assert claim.live(NOW - datetime.timedelta(seconds=1))
+    assert not claim.live(NOW), 'a claim is over at the time it names'
+    assert not RunClaim('r', None, ()).live(NOW), 'a claim whose time cannot be read is taken for over'
+
+
+def test_claims_are_values_that_nobody_changes_in_place():
+    """A claim or a run's lease settings are read by the engine's workers at once: none of them can be changed under them."""
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        claim_for('r', NOW, ['eu-west-1']).until = NOW  # type: ignore[misc]
+    lease = RunLease(THIS_RUN, ('eu-west-1',), 150, lambda: NOW, pytest.fail)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        lease.seconds = 1  # type: ignore[misc]
+
+
+def test_a_run_that_finds_another_runs_live_lease_takes_its_own_off_for_that_region_at_once():
+    """It keeps its lease where it copies, and leaves none where it waits: the other run, writing its lease again before its
+    next call, must not find this one's and let go as well."""
+    store = MemoryTags()
+    store.tags[SNAPSHOT][lease_key(OTHER_RUN, 'eu-west-1')] = (NOW + datetime.timedelta(minutes=2)).strftime(STAMP_FORMAT)
+    held = leases(store).take_on('us-east-1', SNAPSHOT, ['eu-west-1', 'us-west-2'])
+    assert list(held) == ['eu-west-1'] and OTHER_RUN in held['eu-west-1']
+    mine = {region for dummy, region, lease in leases_in(store.tags[SNAPSHOT]) if lease.run_id == THIS_RUN}
+    assert mine == {'us-west-2'}
+    assert ('untag', [lease_key(THIS_RUN, 'eu-west-1')]) in store.calls
+
+
+def test_a_run_that_finds_only_lapsed_leases_takes_them_off_and_holds_every_region():
+    store = MemoryTags()
+    store.tags[SNAPSHOT][lease_key(OTHER_RUN, 'eu-west-1')] = NOW.strftime(STAMP_FORMAT)  # over at this very second
+    assert leases(store).take_on('us-east-1', SNAPSHOT, ['eu-west-1']) == {}
+    assert [lease.run_id for dummy, dummy_region, lease in leases_in(store.tags[SNAPSHOT])] == [THIS_RUN]
