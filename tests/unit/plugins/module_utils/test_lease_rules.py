@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import (
     STAMP_FORMAT,
     CopyLeases,
@@ -73,7 +74,7 @@ def test_a_run_that_finds_another_runs_live_lease_takes_its_own_off_for_that_reg
     store = MemoryTags()
     store.tags[SNAPSHOT][lease_key(OTHER_RUN, 'eu-west-1')] = (NOW + datetime.timedelta(minutes=2)).strftime(STAMP_FORMAT)
     held = leases(store).take_on('us-east-1', SNAPSHOT, ['eu-west-1', 'us-west-2'])
-    assert list(held) == ['eu-west-1'] and OTHER_RUN in held['eu-west-1']
+    assert list(held) == ['eu-west-1'] and OTHER_RUN in held['eu-west-1'] and 'until 2026-11-25 12:02:00 UTC' in held['eu-west-1']
     mine = {region for dummy, region, lease in leases_in(store.tags[SNAPSHOT]) if lease.run_id == THIS_RUN}
     assert mine == {'us-west-2'}
     assert ('untag', [lease_key(THIS_RUN, 'eu-west-1')]) in store.calls
@@ -84,3 +85,31 @@ def test_a_run_that_finds_only_lapsed_leases_takes_them_off_and_holds_every_regi
     store.tags[SNAPSHOT][lease_key(OTHER_RUN, 'eu-west-1')] = NOW.strftime(STAMP_FORMAT)  # over at this very second
     assert leases(store).take_on('us-east-1', SNAPSHOT, ['eu-west-1']) == {}
     assert [lease.run_id for dummy, dummy_region, lease in leases_in(store.tags[SNAPSHOT])] == [THIS_RUN]
+
+
+@pytest.mark.parametrize('elapsed, writes', [(59, 1), (75, 2)], ids=['more than half left', 'half left'])
+def test_a_lease_whose_reads_took_half_of_it_is_written_again_before_the_copy(elapsed, writes):
+    """Reads that were retried (throttled) eat the lease: with half of it left or less, the run writes it again, so that its
+    copy call goes out under a lease that outlasts the call."""
+    store = MemoryTags()
+    times = iter([NOW, NOW + datetime.timedelta(seconds=elapsed), NOW + datetime.timedelta(seconds=elapsed),
+                  NOW + datetime.timedelta(seconds=elapsed + 1)])
+    lease = CopyLeases(store, run_id=THIS_RUN, wall_clock=lambda: next(times), seconds=150, warn=pytest.fail)
+    assert lease.take_on('us-east-1', SNAPSHOT, ['eu-west-1']) == {}
+    stamps = [(NOW + datetime.timedelta(seconds=150)).strftime(STAMP_FORMAT), (NOW + datetime.timedelta(seconds=elapsed + 150)).strftime(STAMP_FORMAT)]
+    assert [call for call in store.calls if call[0] == 'tag'] == [('tag', {lease_key(THIS_RUN, 'eu-west-1'): stamp}) for stamp in stamps[:writes]]
+
+
+def test_a_run_refused_the_tag_calls_copies_without_leases_says_so_once_and_asks_no_more():
+    class Refused(MemoryTags):
+        def tag_sources(self, source_region, snapshot_ids, tags):
+            self.calls.append(('tag', dict(tags)))
+            raise CloudError('CreateTags', 'UnauthorizedOperation', 'You are not authorized to perform this operation.', 'req-1')
+
+    store, warnings = Refused(), []
+    lease = CopyLeases(store, run_id=THIS_RUN, wall_clock=lambda: NOW, seconds=150, warn=warnings.append)
+    assert lease.take_on('us-east-1', SNAPSHOT, ['eu-west-1']) == {} and lease.disabled
+    assert lease.take_on('us-east-1', SNAPSHOT, ['us-west-2']) == {}
+    lease.release_on('us-east-1', SNAPSHOT, ['eu-west-1'])
+    assert len(store.calls) == 1, 'one refused call, then none'
+    assert len(warnings) == 1 and 'UnauthorizedOperation' in warnings[0]
