@@ -24,6 +24,10 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
     STANDINGS,
     WITHIN_RPO,
     disk_label,
+    dr_account_line,
+    lock_rows,
+    lock_summary,
+    lock_words,
     region_copy,
     summary_line,
 )
@@ -77,6 +81,8 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
  &middot; {% if rpo %}RPO <span id="rpo" data-hours="{{ rpo }}">{{ rpo | hours }}</span> (max_snapshot_age_hours){% else %}no RPO set
  (max_snapshot_age_hours): every completed copy counts as within it{% endif %}{% if report.check_mode %} &middot; check mode: a plan{% endif %}</p>
 <p class="summary" id="summary">{{ summary }}</p>
+{% if vault_account %}<p id="dr-account">{{ vault_account }}</p>{% endif %}
+{% if vault_locks %}<p id="lock-summary">{{ vault_locks }}</p>{% endif %}
 </header>
 {% if report.failures %}
 <section id="failures" class="failures">
@@ -106,6 +112,20 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 {{ chart }}
 {% if hidden %}<p>&hellip; and {{ hidden }} more disks and DR regions within the RPO, in the JSON report.</p>{% endif %}
 </section>
+{% if locks %}
+<section id="locks">
+<h2>Locks</h2>
+<table>
+<tr><th>disk</th><th>DR region</th><th>copy</th><th>mode</th><th>status</th><th>until</th><th>what the run did</th></tr>
+{% for lock in locks %}
+<tr data-lock="{{ lock.snapshot_id or '%s/%s' % (lock.disk_id, lock.region) }}">
+<td>{{ lock.disk_id }}</td><td>{{ lock.region }}</td><td>{{ lock.snapshot_id or '-' }}</td>
+<td data-key="mode">{{ lock.mode or '-' }}</td><td data-key="status">{{ lock.status or '-' }}</td><td data-key="expires">{{ lock.expires or '-' }}</td>
+<td data-key="action" class="{{ 'bad' if lock.action in ('lock_failed', 'expired') else '' }}">{{ lock_words(lock) }}</td></tr>
+{% endfor %}
+</table>
+</section>
+{% endif %}
 {% if report.restore %}
 <section id="drill">
 <h2>Restore drill</h2>
@@ -279,7 +299,8 @@ def dr_report_html(report, report_files=None):
     return ENVIRONMENT.get_template('dr').render(
         title=title, style=STYLE, report=report, rpo=rpo, summary=summary_line(report['totals'], report.get('restore'), report['check_mode']),
         standings=STANDINGS, words=STANDING_WORDS, colours=COLOURS, within=WITHIN_RPO, planned=PLANNED,
-        chart=Markup(chart_svg(rows, rpo)), hidden=hidden, report_files=report_files)
+        chart=Markup(chart_svg(rows, rpo)), hidden=hidden, report_files=report_files,
+        vault_account=dr_account_line(report), vault_locks=lock_summary(report), locks=lock_rows(report), lock_words=lock_words)
 
 
 def fleet_report_html(report):

@@ -13,6 +13,11 @@ from __future__ import annotations
 
 from jinja2 import DictLoader, Environment, StrictUndefined
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import dr_account_line, lock_rows, lock_summary
+
+# In check mode the totals of what the run would do are headed so: a plan is never read as done.
+CHECK_MODE_TOTALS = {'fresh_snapshots': 'would_snapshot', 'pruned': 'would_prune', 'locked': 'would_lock'}
+
 
 def escape_cell(value):
     """``value`` as one Markdown table cell shows it, and nothing more: one line (any run of white space, new lines
@@ -45,7 +50,11 @@ DR_REPORT_TEMPLATE = """\
 
 Generated {{ report['generated_at'] }}{{ ' (check mode: nothing was changed)' if report['check_mode'] else '' }}.
 
-{{ totals(report['totals']) }}
+{{ totals(shown_totals) }}
+{% for line in vault_lines %}
+
+{{ line | escape_cell }}
+{% endfor %}
 
 {{ head(['disk', 'name', 'source snapshot', 'age (h)', 'DR region', 'DR copy', 'state', 'action', 'copy age (h)']) }}
 {% for disk in report['disks'] %}
@@ -71,24 +80,13 @@ Generated {{ report['generated_at'] }}{{ ' (check mode: nothing was changed)' if
 {% endfor %}
 {% endfor %}
 {% endif %}
-{% set locks = [] %}
-{% for disk in report['disks'] %}
-{% for copy in disk['copies'] if copy.get('lock') %}
-{% set dummy = locks.append([disk['disk_id'], copy['region'], copy['snapshot_id'], copy['lock']['mode'], copy['lock']['status'],
-                             copy['lock']['expires'], copy['lock']['action']]) %}
-{% endfor %}
-{% for record in disk['kept'] if record.get('reason') == 'locked' %}
-{% set dummy = locks.append([disk['disk_id'], record['region'], record['snapshot_id'], record['lock']['mode'], record['lock']['status'],
-                             record['lock']['expires'], 'kept by pruning: locked']) %}
-{% endfor %}
-{% endfor %}
 {% if locks %}
 
 ## Locks
 
 {{ head(['disk', 'DR region', 'copy', 'mode', 'status', 'expires', 'action']) }}
-{% for cells in locks %}
-{{ row(cells) }}
+{% for lock in locks %}
+{{ row([lock['disk_id'], lock['region'], lock['snapshot_id'], lock['mode'], lock['status'], lock['expires'], lock['action']]) }}
 {% endfor %}
 {% endif %}
 {% if report.get('restore') %}
@@ -192,7 +190,12 @@ ENVIRONMENT = _environment()
 def dr_report_markdown(report):
     """A DR run's report (dr_sync's return values) as a Markdown document: a header, the totals, one table row per
     disk and DR region, pruning, the restore drill, failures."""
-    return ENVIRONMENT.get_template('dr_report').render(report=report)
+    totals = report['totals']
+    if report['check_mode']:
+        totals = {CHECK_MODE_TOTALS.get(key, key): value for key, value in totals.items()}
+    return ENVIRONMENT.get_template('dr_report').render(
+        report=report, shown_totals=totals, locks=lock_rows(report),
+        vault_lines=[line for line in (dr_account_line(report), lock_summary(report)) if line])
 
 
 def fleet_report_markdown(report):

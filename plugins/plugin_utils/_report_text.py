@@ -11,7 +11,7 @@ report files."""
 
 from __future__ import annotations
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import disk_label, summary_line
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import disk_label, dr_account_line, lock_summary, lock_words, summary_line
 
 MAX_DISK_ROWS = 20
 MAX_FAILURES = 20
@@ -32,7 +32,8 @@ def copy_cell(disk, region):
             state = copy.get('state') or ''
             missing = 'NO COPY: ' if region in disk['missing_regions'] else ''
             what = '%s %s%s' % (copy.get('snapshot_id') or '', copy.get('action') or '', ' (%s)' % state if state else '')
-            return one_line(missing + what + age)
+            lock = ', %s' % lock_words(copy['lock']) if copy.get('lock') else ''
+            return one_line(missing + what + age + lock, MAX_CELL + 48 if lock else MAX_CELL)
     return 'NO COPY' if region in disk['missing_regions'] else '-'
 
 
@@ -48,6 +49,7 @@ def dr_report_text(report, report_files=None):
         report['provider'], report['source_region'], ', '.join(report['dr_regions']),
         ' (account %s)' % report['account'] if report.get('account') else '', report['generated_at'])]
     lines.append('  ' + summary_line(report['totals'], report.get('restore'), report['check_mode']))
+    lines.extend('  ' + line for line in (dr_account_line(report), lock_summary(report)) if line)
     failures = report.get('failures') or []
     if failures:
         lines.append('  Failures (%d):' % len(failures))
@@ -66,6 +68,9 @@ def dr_report_text(report, report_files=None):
     restore = report.get('restore')
     if restore:
         for test in restore.get('tests') or []:
+            if test.get('result') == 'would_test':
+                lines.append('  Restore test in %s: would make a disk from %s (check mode: none made)' % (test.get('region'), test.get('copy_id')))
+                continue
             lines.append('  Restore test in %s: %s from %s, %s%s' % (
                 test.get('region'), test.get('result'), test.get('copy_id'),
                 'usable after %s s' % test['seconds_to_usable'] if test.get('seconds_to_usable') is not None else 'not usable',

@@ -56,7 +56,7 @@ class PostureDom(html.parser.HTMLParser):
         if tag == 'g' and attrs.get('class') == 'region':
             self.region_bars.append({'scope': self._row, 'region': attrs['data-region'], 'standing': attrs['data-standing']})
         if tag == 'tr':
-            self._row = attrs.get('data-region') or attrs.get('data-scope')
+            self._row = attrs.get('data-region') or attrs.get('data-scope') or attrs.get('data-lock')
         if tag == 'td' and self._row and attrs.get('data-key'):
             self.cells.setdefault((self._row, attrs['data-key']), {'text': '', **attrs})
         if attrs.get('id'):
@@ -140,13 +140,14 @@ def bars_by_colour(path, min_run=20):
     return counts
 
 
-def dr_run(cloud, **options):
+def dr_run(cloud, check_mode=False, **options):
     params = {option: spec.get('default') for option, spec in DR_ARGUMENT_SPEC.items()}
     params.update(provider='ecs', source_region='cn-hangzhou', dr_regions=['cn-shanghai', 'cn-beijing'], tag_selector={'posture': 'yes'},
                   endpoint_url=cloud.url, alicloud_access_key=credentials.ALIBABA_ACCESS_KEY_ID,
-                  alicloud_secret_key=credentials.ALIBABA_ACCESS_KEY_SECRET, poll_interval=1, **options)
+                  alicloud_secret_key=credentials.ALIBABA_ACCESS_KEY_SECRET, poll_interval=1)
+    params.update(options)
     with pytest.raises(ModuleExit) as ended:
-        run_dr_module(FakeModule(params))
+        run_dr_module(FakeModule(params, check_mode=check_mode))
     return ended.value.result
 
 
@@ -273,3 +274,46 @@ def test_the_fleet_page_shows_every_scope_with_the_json_numbers(reports, tmp_pat
     chromium(tmp_path, '--hide-scrollbars', '--window-size=1400,1000', '--screenshot=%s' % target, 'file://' + str(path))
     counted = bars_by_colour(target)
     assert counted[WITHIN_RPO] == len(drill['dr_regions']) and counted[RUN_FAILED] == len(report['dr_regions']), counted
+
+
+@pytest.fixture(scope='module')
+def vault_reports(fakecloud, tmp_path_factory):
+    """A vault scope (copies made by the DR account, locked in compliance mode for a week), planned in check mode and then
+    run; answers the report folder and each run's files and report."""
+    fakecloud.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'name': 'vault-%d' % number, 'size': 20, 'tags': {'vault-page': 'yes'},
+                                         'snapshots': [{'age_seconds': HOUR}]} for number in range(2)]})
+    folder = tmp_path_factory.mktemp('vault-reports')
+    options = {'tag_selector': {'vault-page': 'yes'}, 'dr_regions': ['cn-shanghai'], 'wait': True, 'wait_timeout': 300,
+               'dr_account': {'role_arn': credentials.ALIBABA_DR_ROLE_ARN}, 'lock': {'mode': 'compliance', 'duration_days': 7, 'cool_off_hours': 1}}
+    planned = dr_run(fakecloud, check_mode=True, **options)
+    done = dr_run(fakecloud, **options)
+    assert not done['failures'], done['failures']
+    return folder, written(planned, folder, 'ecs-vault-plan'), written(done, folder, 'ecs-vault')
+
+
+def test_a_vault_scopes_page_names_the_dr_account_and_each_copys_lock(vault_reports, tmp_path):
+    dummy, dummy, (files, report) = vault_reports
+    page = dom_of(tmp_path, files['html'])
+    assert page.by_id['dr-account'].strip() == 'DR copies in account %s; source shares released: 2' % credentials.ALIBABA_DR_ACCOUNT_ID
+    locks = {copy['snapshot_id']: copy['lock'] for disk in report['disks'] for copy in disk['copies']}
+    assert len(locks) == 2 and all(lock['action'] == 'locked' and lock['in_force'] for lock in locks.values())
+    for snapshot_id, lock in locks.items():
+        assert page.cells[(snapshot_id, 'mode')]['text'] == lock['mode'] == 'compliance'
+        assert page.cells[(snapshot_id, 'expires')]['text'] == lock['expires']
+        assert page.cells[(snapshot_id, 'action')]['text'] == 'locked compliance until %s' % lock['expires']
+    first_end = min(lock['expires'] for lock in locks.values())
+    assert page.by_id['lock-summary'].strip() == 'Locks: 2 DR copies locked against deletion, the first lock ends %s (2 by this run)' % first_end
+
+
+def test_a_check_runs_page_says_would_and_draws_no_copy_as_made(vault_reports, tmp_path):
+    dummy, (files, report), dummy = vault_reports
+    assert report['check_mode']
+    page = dom_of(tmp_path, files['html'])
+    summary = page.by_id['summary'].strip()
+    assert summary.startswith('Check mode: ') and '2 would be made' in summary and '0 made' in summary
+    assert 'would be locked' in page.by_id['lock-summary'] and 'locked against deletion' not in page.by_id['lock-summary']
+    assert 'that would be released' in page.by_id['dr-account']
+    assert {bar['standing'] for bar in page.bars} == {'planned'}
+    planned = [copy for disk in report['disks'] for copy in disk['copies']]
+    assert len(planned) == 2 and all(copy['lock']['action'] == 'would_lock' for copy in planned)
+    assert [cell['text'] for (row, key), cell in page.cells.items() if key == 'action'] == ['would be locked'] * 2

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.model import COMPLETED
 from ..engine.copy_engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY
-from .lock import LOCKED, WOULD_LOCK
+from .lock import EXPIRED, IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK
 
 if TYPE_CHECKING:
     import datetime
@@ -46,18 +46,83 @@ def counted(number: int, unit: str, plural: str | None = None) -> str:
     return '%d %s' % (number, unit if number == 1 else plural or unit + 's')
 
 
+def lock_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each DR copy's lock in a DR run's ``report`` (those the run locked or found, and the older copies pruning kept for
+    their lock), as the pages and the text show them: disk, region, copy, mode, status, expires, and what the run did."""
+    rows = []
+    for disk in report['disks']:
+        for copy in disk['copies']:
+            if copy.get('lock'):
+                rows.append(dict(copy['lock'], disk_id=disk['disk_id'], region=copy['region'], snapshot_id=copy['snapshot_id']))
+        for record in disk.get('other_locks') or []:  # an older copy of the disk, locked as the copies of this run
+            rows.append(dict(record, disk_id=disk['disk_id']))
+        for record in disk.get('kept') or []:
+            if record.get('reason') == 'locked':
+                rows.append(dict(record['lock'], action='kept by pruning: locked', disk_id=disk['disk_id'], region=record['region'],
+                                 snapshot_id=record['snapshot_id']))
+    return rows
+
+
+def lock_words(lock: dict[str, Any]) -> str:
+    """One copy's lock (a lock_rows row or a copy's ``lock``) in a few words: what the run did and until when it holds."""
+    action = lock.get('action')
+    until = ' until %s' % lock['expires'] if lock.get('expires') else ''
+    if action in (LOCKED, IN_FORCE) and lock.get('in_force'):
+        return '%s %s%s' % ('locked' if action == LOCKED else 'lock in force', lock.get('mode') or '', until)
+    words = {WOULD_LOCK: 'would be locked', WHEN_COMPLETED: 'to be locked once complete', EXPIRED: 'lock expired, not locked',
+             LOCK_FAILED: 'LOCK FAILED, not locked'}
+    return words.get(action, '%s%s' % (action, until)) if action else 'not locked'
+
+
+def lock_summary(report: dict[str, Any]) -> str | None:
+    """The run's locks in one line (None for a run without them): how many DR copies are locked and until when at the
+    earliest, how many would be (check mode), and those not locked."""
+    rows = lock_rows(report)
+    if not rows:
+        return None
+    in_force = [row for row in rows if row.get('in_force') and row.get('action') in (LOCKED, IN_FORCE, 'kept by pruning: locked')]
+    parts = []
+    if in_force:
+        expiries = sorted(row['expires'] for row in in_force if row.get('expires'))
+        parts.append('%s locked against deletion%s (%d by this run)' % (
+            counted(len(in_force), 'DR copy', 'DR copies'), ', the first lock ends %s' % expiries[0] if expiries else '',
+            sum(1 for row in in_force if row.get('action') == LOCKED)))
+    for action, words in ((WOULD_LOCK, 'would be locked'), (WHEN_COMPLETED, 'to be locked once complete'),
+                          (EXPIRED, 'whose lock expired'), (LOCK_FAILED, 'NOT LOCKED: the lock failed')):
+        number = sum(1 for row in rows if row.get('action') == action)
+        if number:
+            parts.append('%s %s' % (counted(number, 'DR copy', 'DR copies'), words))
+    return 'Locks: ' + '; '.join(parts) if parts else None
+
+
+def dr_account_line(report: dict[str, Any]) -> str | None:
+    """Where the DR copies are, for the pages and the text: the DR account and what the run did with its shares; None when
+    the copies are in the disks' own account."""
+    vault = report.get('dr_account')
+    if not vault:
+        return None
+    would = report.get('check_mode')
+    released = vault.get('would_release' if would else 'released') or []
+    held = vault.get('held') or []
+    return 'DR copies in account %s%s; source shares %s: %d%s' % (
+        vault.get('account') or '?', ' (the disks\' account: %s)' % report['account'] if report.get('account') else '',
+        'that would be released' if would else 'released', len(released), ', %d held for a copy in flight' % len(held) if held else '')
+
+
 def summary_line(totals: dict[str, Any], restore: dict[str, Any] | None, check_mode: bool) -> str:
-    """The run in one line, each count with its unit: disks, copies, snapshots and restore tests are not added up."""
+    """The run in one line, each count with its unit: disks, copies, snapshots and restore tests are not added up. In check
+    mode what the run would do is said so ("would be"), never as done."""
     parts = [counted(totals['disks'], 'disk'),
              'copies: %d made, %d already there' % (totals['copied'], totals['existing'])
              + (', %d would be made' % totals['would_copy'] if check_mode or totals['would_copy'] else ''),
              '%s without a DR copy' % counted(totals['without_dr_copy'], 'disk')]
+    would = 'would be ' if check_mode else ''
     if totals['fresh_snapshots']:
-        parts.append('%s taken' % counted(totals['fresh_snapshots'], 'fresh snapshot'))
+        parts.append('%s %staken' % (counted(totals['fresh_snapshots'], 'fresh snapshot'), would))
     if totals.get('locked'):
-        parts.append('%s %slocked' % (counted(totals['locked'], 'copy', 'copies'), 'would be ' if check_mode else ''))
+        parts.append('%s %slocked' % (counted(totals['locked'], 'copy', 'copies'), would))
     if totals['pruned']:
-        parts.append('%s pruned' % counted(totals['pruned'], 'old copy', 'old copies'))
+        parts.append('%s %spruned' % (counted(totals['pruned'], 'old copy', 'old copies'), would))
     if restore:
         drill = restore['totals']
         parts.append('restore tests: %d passed, %d failed, %d timed out%s' % (

@@ -189,11 +189,12 @@ def test_the_summary_counts_each_thing_in_its_own_unit():
     totals.update(disks=1, existing=2, without_dr_copy=1, fresh_snapshots=1, pruned=1)
     assert summary_line(totals, None, check_mode=False) == (
         '1 disk; copies: 0 made, 2 already there; 1 disk without a DR copy; 1 fresh snapshot taken; 1 old copy pruned')
-    totals.update(disks=3, copied=0, would_copy=4, without_dr_copy=0, fresh_snapshots=0, pruned=2)
-    drill = {'totals': {'passed': 1, 'failed': 0, 'timed_out': 0, 'would_test': 0}}
+    totals.update(disks=3, copied=0, would_copy=4, without_dr_copy=0, fresh_snapshots=1, pruned=2, locked=2)
+    drill = {'totals': {'passed': 0, 'failed': 0, 'timed_out': 0, 'would_test': 1}}
+    # A plan says "would" of everything it would do, and claims nothing as done.
     assert summary_line(totals, drill, check_mode=True) == (
-        'Check mode: 3 disks; copies: 0 made, 2 already there, 4 would be made; 0 disks without a DR copy; 2 old copies pruned; '
-        'restore tests: 1 passed, 0 failed, 0 timed out')
+        'Check mode: 3 disks; copies: 0 made, 2 already there, 4 would be made; 0 disks without a DR copy; 1 fresh snapshot would be '
+        'taken; 2 copies would be locked; 2 old copies would be pruned; restore tests: 0 passed, 0 failed, 0 timed out, 1 planned')
 
 
 def test_a_disk_without_a_snapshot_is_named_and_told_what_to_do_in_the_roles_words():

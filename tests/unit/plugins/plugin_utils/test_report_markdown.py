@@ -217,3 +217,36 @@ Generated 2026-11-22T10:00:00Z over scopes matching --limit a*,z* (2).
 
 - **z-bad**: AuthFailure: bad key
 '''
+
+
+def vault_report(check_mode=False):
+    """dr_report's run in a DR account, each copy locked (or, in check mode, to be locked), and an older copy of the disk
+    locked with them."""
+    report = dr_report(check_mode=check_mode, restore=None, failures=[])
+    lock = {'mode': 'compliance', 'status': 'compliance', 'in_force': True, 'expires': '2026-11-29T10:00:00Z', 'cool_off_ends': None}
+    would = {'mode': None, 'status': None, 'in_force': False, 'expires': None, 'cool_off_ends': None}
+    for copy in report['disks'][0]['copies']:
+        copy['lock'] = dict(would, action='would_lock') if check_mode else dict(lock, action='locked')
+    older = dict(lock, action='in_force', region='us-west-2', snapshot_id='snap-w0', expires='2026-11-28T10:00:00Z')
+    report['disks'][0]['other_locks'] = [] if check_mode else [older]
+    report['totals'] = dict(report['totals'], locked=2)
+    report['dr_account'] = {'account': '222233334444', 'released': [] if check_mode else ['snap-1'], 'would_release': ['snap-1'] if check_mode else [],
+                            'held': [], 'release_failed': [], 'made': [], 'would_make': []}
+    return report
+
+
+def test_a_vault_runs_report_names_the_dr_account_and_every_lock():
+    markdown = dr_report_markdown(vault_report())
+    lines = markdown.splitlines()
+    assert "DR copies in account 222233334444 (the disks' account: 100012345678); source shares released: 1" in lines
+    assert 'Locks: 3 DR copies locked against deletion, the first lock ends 2026-11-28T10:00:00Z (2 by this run)' in lines
+    locks = [line for line in lines if line.startswith('| vol-1 |') and 'compliance' in line]
+    assert len(locks) == 3 and any('| snap-w0 |' in line and '| in_force |' in line for line in locks)
+
+
+def test_a_check_runs_report_heads_what_it_would_do_as_would_and_claims_no_lock():
+    markdown = dr_report_markdown(vault_report(check_mode=True))
+    head = next(line for line in markdown.splitlines() if line.startswith('| disks |'))
+    assert 'locked' not in cells(head) and 'pruned' not in cells(head) and {'would lock', 'would prune'} <= set(cells(head))
+    assert 'Locks: 2 DR copies would be locked' in markdown.splitlines()
+    assert 'that would be released: 1' in markdown and 'locked against deletion' not in markdown

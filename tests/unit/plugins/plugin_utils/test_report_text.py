@@ -6,7 +6,7 @@ import copy
 from ansible_collections.snapcopy.cloud.plugins.action import dr_sync as dr_sync_action
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import MAX_DISK_ROWS, dr_report_text
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.action.test_dr_sync_action import action_running
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.plugin_utils.test_report_markdown import dr_report
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.plugin_utils.test_report_markdown import dr_report, vault_report
 
 FILES = {'json': '/reports/dr-report-aws-us-east-1.json', 'markdown': '/reports/dr-report-aws-us-east-1.md'}
 
@@ -53,3 +53,21 @@ def test_the_action_prints_the_text_when_show_report_is_set_as_yaml_or_a_survey_
         assert bool(shown) == printed, value
         if printed:
             assert shown == [dr_report_text(result)]
+
+
+def test_a_vault_runs_text_names_the_dr_account_and_each_copys_lock():
+    lines = dr_report_text(vault_report()).splitlines()
+    assert lines[2] == "  DR copies in account 222233334444 (the disks' account: 100012345678); source shares released: 1"
+    assert lines[3] == '  Locks: 3 DR copies locked against deletion, the first lock ends 2026-11-28T10:00:00Z (2 by this run)'
+    copied = next(line for line in lines if line.startswith('  vol-1'))
+    assert 'locked compliance until 2026-11-29T10:00:00Z' in copied
+
+
+def test_a_check_runs_text_plans_the_locks_and_the_drill_and_claims_neither():
+    report = vault_report(check_mode=True)
+    report['restore'] = dict(dr_report()['restore'], tests=[dict(dr_report()['restore']['tests'][0], result='would_test', test_disk_id=None,
+                                                                 seconds_to_usable=None, test_disk=None)])
+    text = dr_report_text(report)
+    assert 'Locks: 2 DR copies would be locked' in text.splitlines()[3]
+    assert '  Restore test in us-west-2: would make a disk from snap-w0 (check mode: none made)' in text.splitlines()
+    assert 'not usable' not in text and 'locked compliance' not in text
