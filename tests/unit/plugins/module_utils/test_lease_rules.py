@@ -1,5 +1,6 @@
-"""The rules of claims and copy leases (dr.claims) on tags kept in memory: when a claim is over, what a run that finds
-another run's live lease leaves on the source, and what it takes off. The clouds' own tag calls are tested with the
+"""The rules of claims, copy leases (dr.claims) and share claims (dr.shares) on tags kept in memory: when a claim is
+over, what a run that finds another run's live lease or claim leaves on the source, what it takes off, and when it sends
+nothing. The clouds' own tag calls are tested with the
 adapters (test_copy_leases_aws.py, test_copy_leases_cbs.py); these are the rules those tests rest on."""
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import datetime
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_CLAIM_TAG_PREFIX, SHARE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import (
     STAMP_FORMAT,
     CopyLeases,
@@ -19,6 +21,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import (
     lease_key,
     leases_in,
 )
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import ShareCalls, SourceShares
 
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.timezone.utc)
 SNAPSHOT = 'snap-1'
@@ -113,3 +116,80 @@ def test_a_run_refused_the_tag_calls_copies_without_leases_says_so_once_and_asks
     lease.release_on('us-east-1', SNAPSHOT, ['eu-west-1'])
     assert len(store.calls) == 1, 'one refused call, then none'
     assert len(warnings) == 1 and 'UnauthorizedOperation' in warnings[0]
+
+
+class MemoryShares(MemoryTags, ShareCalls):
+    """MemoryTags, and which snapshots are shared with the DR account."""
+
+    def __init__(self):
+        super().__init__()
+        self.shared = set()
+
+    def is_shared(self, source_region, snapshot_id):
+        self.calls.append(('is_shared', snapshot_id))
+        return snapshot_id in self.shared
+
+    def share(self, source_region, snapshot_id):
+        self.calls.append(('share', snapshot_id))
+        self.shared.add(snapshot_id)
+
+    def unshare(self, source_region, snapshot_id):
+        self.calls.append(('unshare', snapshot_id))
+        self.shared.discard(snapshot_id)
+
+    def claimed_sources(self, source_region):
+        return {key: dict(tags) for key, tags in self.tags.items() if tags}
+
+    def copies_in_flight(self, source_region, regions, snapshot_ids):
+        return set()
+
+
+def shares_at(store, clock, run_id=THIS_RUN):
+    lease = RunLease(run_id, ('eu-west-1',), 150, lambda: clock[0], pytest.fail)
+    return SourceShares(store, account='222233334444', lease=lease)
+
+
+def test_a_share_claim_written_less_than_half_its_time_ago_holds_with_no_call_and_is_written_again_after():
+    store, clock = MemoryShares(), [NOW]
+    shares = shares_at(store, clock)
+    shares.hold('us-east-1', SNAPSHOT)
+    assert ('share', SNAPSHOT) in store.calls and store.tags[SNAPSHOT][SHARE_TAG] == '222233334444'
+    store.calls.clear()
+    clock[0] = NOW + datetime.timedelta(seconds=74)
+    shares.hold('us-east-1', SNAPSHOT)
+    assert store.calls == [], 'a claim with more than half its time left is not written again'
+    clock[0] = NOW + datetime.timedelta(seconds=75)
+    shares.hold('us-east-1', SNAPSHOT)
+    assert ('tag', {SHARE_TAG: '222233334444', SHARE_CLAIM_TAG_PREFIX + THIS_RUN: '20261125T120345Z eu-west-1'}) in store.calls
+
+
+def test_a_persons_share_is_looked_at_once_and_then_left_alone():
+    store, clock = MemoryShares(), [NOW]
+    store.shared.add(SNAPSHOT)  # shared by a person: no claim, no mark
+    shares = shares_at(store, clock)
+    shares.hold('us-east-1', SNAPSHOT)
+    assert [call[0] for call in store.calls] == ['is_shared', 'is_shared'] and store.tags[SNAPSHOT] == {}
+    store.calls.clear()
+    shares.hold('us-east-1', SNAPSHOT)
+    assert store.calls == []
+
+
+def test_a_release_takes_off_its_own_claim_and_lapsed_ones_but_keeps_another_runs_live_claim_and_the_share():
+    store, clock = MemoryShares(), [NOW]
+    shares_at(store, clock).hold('us-east-1', SNAPSHOT)
+    lapsed = '20261125T100000Z-0aaaaa'
+    store.tags[SNAPSHOT][SHARE_CLAIM_TAG_PREFIX + lapsed] = '20261125T110000Z eu-west-1'
+    store.tags[SNAPSHOT][SHARE_CLAIM_TAG_PREFIX + OTHER_RUN] = '20261125T121000Z eu-west-1'
+    assert shares_at(store, clock).release('us-east-1', SNAPSHOT) is False
+    claims = {key for key in store.tags[SNAPSHOT] if key.startswith(SHARE_CLAIM_TAG_PREFIX)}
+    assert claims == {SHARE_CLAIM_TAG_PREFIX + OTHER_RUN} and SNAPSHOT in store.shared
+
+
+def test_a_run_that_released_a_share_shares_it_again_for_its_next_copy():
+    store, clock = MemoryShares(), [NOW]
+    shares = shares_at(store, clock)
+    shares.hold('us-east-1', SNAPSHOT)
+    assert shares.release('us-east-1', SNAPSHOT) is True and SNAPSHOT not in store.shared
+    clock[0] = NOW + datetime.timedelta(seconds=1)
+    shares.hold('us-east-1', SNAPSHOT)
+    assert SNAPSHOT in store.shared, 'the release let go of the claim: the next hold shares again'
