@@ -88,10 +88,6 @@ class SnapshotLockAdapter(ABC):
     #: How many snapshot ids one describe_locks call takes.
     ids_per_lock_describe = 100
 
-    def check_lock(self, lock: LockSettings) -> None:  # pylint: disable=unused-argument  # a hook most clouds leave empty
-        """Raise InputError or SnapcopyError for what this cloud or its SDK cannot do with ``lock`` (no call)."""
-        return None
-
     @abstractmethod
     def describe_locks(self, region: str, snapshot_ids: list[str]) -> dict[str, SnapshotLock]:
         """{id: SnapshotLock} for the snapshots of ``snapshot_ids`` (at most ids_per_lock_describe) that carry a lock,

@@ -101,7 +101,6 @@ def check_lock(lock: LockSettings, adapter: CopyAdapter, copy_options: Mapping[s
         raise InputError('lock', 'duration_days %d is not shorter than retention_days %d: a lock must expire on or before the '
                          'copy\'s retention ends, which counts from the copy\'s creation, and the lock from its completion or '
                          'later; lock for fewer days than retention_days, or keep copies longer' % (lock.duration_days, retention))
-    adapter.check_lock(lock)
 
 
 def retention_refusal(lock: LockSettings, snapshot_id: str, region: str, created: str | None, retention_days: int | None,

@@ -2,9 +2,11 @@
 lost answers, refusals before any call, and pruning that reads the locks first and sends no delete for a locked copy."""
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.lock import lock_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.lock import DAY, lock_settings, retention_refusal
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import RoleWordsError, dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import summary_line
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import INVALID, CloudError, InputError
@@ -312,3 +314,24 @@ def test_a_lock_that_lapses_while_the_run_goes_on_is_reported_expired_not_locked
     assert sum('expired at' in warning and 'not locked now' in warning for warning in report['run_warnings']) == 2
     again = run(cloud, clock, wait=True, lock={'mode': 'governance', 'duration_days': 1})
     assert again['totals']['locked'] == 2 and {lock['action'] for lock in copy_locks(again).values()} == {'locked'}
+
+
+@pytest.mark.parametrize('lock', [
+    {'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 0},
+    {'mode': 'compliance', 'duration_days': 36500, 'cool_off_hours': 72},
+    {'mode': 'governance', 'duration_days': 1},
+], ids=['the shortest lock, no cool-off', 'the longest lock and cool-off', 'a one-day governance lock'])
+def test_a_lock_at_the_ends_of_the_clouds_ranges_is_taken(lock):
+    cloud, clock = cloud_with_disks(count=1)
+    report = run(cloud, clock, lock=lock)
+    assert not report['failures'] and report['totals']['locked'] == len(report['dr_regions']) >= 1
+
+
+def test_a_lock_that_expires_the_second_the_copys_retention_ends_fits():
+    """"On or before": a lock may expire at the very second the retention releases the copy, and not one second later."""
+    lock = LockSettings('compliance', 7, 0)
+    created = '2026-11-25T00:00:00Z'
+    now = datetime.datetime(2026, 11, 25, tzinfo=datetime.timezone.utc).timestamp() + 3 * DAY
+    assert retention_refusal(lock, 'snap-1', 'cn-shanghai', created, 10, now) is None
+    refused = retention_refusal(lock, 'snap-1', 'cn-shanghai', created, 10, now + 1)
+    assert refused is not None and refused.code == 'LockOutlastsRetention'
