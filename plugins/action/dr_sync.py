@@ -100,16 +100,23 @@ def write_reports(result, report_dir, report_name):
     return paths
 
 
+# Seconds between two progress lines at verbosity 0 with show_progress unset.
+QUIET_PROGRESS_INTERVAL = 60
+
+
 def progress_settings(arguments, verbosity):
     """(show a run's own lines, show the fleet's line, seconds between lines) from the task's options as typed (the
-    module checks them again, and refuses a bad value)."""
+    module checks them again, and refuses a bad value). Unset, at verbosity 0 (AWX's default), a line a minute: a run
+    that waits for copies for hours must not look hung; from -v on, a line every progress_interval."""
     fleet = boolean(arguments.get('fleet_progress') or False, strict=False)
-    show = arguments.get('show_progress')
-    show = verbosity >= 1 if show in (None, '') else boolean(show, strict=False)
+    given = arguments.get('show_progress')
+    show = True if given in (None, '') else boolean(given, strict=False)
     try:
         interval = max(MIN_PROGRESS_INTERVAL, float(arguments.get('progress_interval') or DEFAULT_PROGRESS_INTERVAL))
     except (TypeError, ValueError):
         interval = DEFAULT_PROGRESS_INTERVAL
+    if given in (None, '') and verbosity < 1:
+        interval = max(interval, QUIET_PROGRESS_INTERVAL)
     # A fleet prints its own line, one for all scopes; each scope's lines too only from -vv on.
     return show and (not fleet or verbosity >= 2), show and fleet, interval
 

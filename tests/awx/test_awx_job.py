@@ -16,6 +16,7 @@ user running the tests. `make awx-test` runs this folder and sets SNAPCOPY_AWX_V
 from __future__ import annotations
 
 import glob
+import grp
 import json
 import os
 import pwd
@@ -290,10 +291,20 @@ def test_run_job_copies_writes_the_reports_in_home_and_publishes_the_totals(run_
 
 def test_failing_job_writes_its_report_and_stats_before_it_fails(run_job, fakecloud_clean, workspace, job_user):
     """Also: SNAPCOPY_DR_REPORT_DIR (set in AWX's Extra Environment Variables) moves the reports, here to a folder
-    that stands for a volume mounted into the execution environment."""
+    that stands for a volume mounted into the execution environment, made as docs/awx.md says: the job's group may
+    write it, nobody else may."""
     mounted = os.path.join(workspace, 'mounted-reports')
-    os.makedirs(mounted)
-    job_user.own(mounted)
+    with open(os.path.join(DOCS, 'awx.md'), encoding='utf-8') as handle:
+        guide = handle.read()
+    command = 'install -d -m 2770 -o root -g awx /var/lib/dr-reports'
+    assert command in guide
+    if os.geteuid() == 0:
+        subprocess.run(command.replace('-g awx', '-g %s' % grp.getgrgid(job_user.gid).gr_name).replace('/var/lib/dr-reports', mounted).split(),
+                       check=True)
+    else:  # the job runs as this user: its own group's folder
+        os.makedirs(mounted)
+        os.chmod(mounted, 0o2770)
+    assert os.stat(mounted).st_mode & 0o7777 == 0o2770
     seed_disks(fakecloud_clean, tagged=2, without_snapshot=1)
     job = run_job('failing', survey_answers(fakecloud_clean.url), extra_env={'SNAPCOPY_DR_REPORT_DIR': mounted})
     assert job.returncode != 0 and job.status == 'failed', job.stdout[-4000:]
@@ -310,6 +321,7 @@ def test_failing_job_writes_its_report_and_stats_before_it_fails(run_job, fakecl
     assert written[-1][1] == 'runner_on_ok' and published[-1][1] == 'runner_on_ok' and failed[-1][1] == 'runner_on_failed'
     assert written[-1][0] < published[-1][0] < failed[-1][0]
     assert 'see the report %s' % report_paths(mounted)['markdown'] in job.stdout
+    assert all(os.stat(path).st_gid == job_user.gid for path in report_paths(mounted).values())
     assert_no_secret(job, mounted)
 
 

@@ -187,17 +187,18 @@ def test_an_async_job_just_started_has_no_markdown_and_no_file(tmp_path):
     ('local', {'show_progress': True}, 'own lines'),
     ('ansible.builtin.local', {'show_progress': 'yes', 'fleet_progress': 'yes'}, 'fleet line'),
     ('local', {'show_progress': False}, None),
-    ('local', {}, None),  # verbosity 0, unset
+    ('local', {}, 'a line a minute'),  # verbosity 0, unset: AWX's default
     ('ssh', {'show_progress': True}, None),  # the module's progress file would be on the other host
 ])
-def test_live_progress_only_when_asked_and_the_module_runs_on_the_controller(transport, arguments, expected):
+def test_live_progress_unless_turned_off_when_the_module_runs_on_the_controller(transport, arguments, expected):
     action = action_running(REPORTED, provider='aws', source_region='us-east-1', **arguments)
     action._connection.transport = transport
     live = action._live_progress(action._task.args, {'inventory_hostname': 'aws-prod', 'ansible_play_batch': ['aws-prod', 'cbs-prod']})
     if expected is None:
         assert live is None
     else:
-        assert (live.scope, live.title, live.show_own) == ('aws-prod', 'aws us-east-1', expected == 'own lines')
+        assert (live.scope, live.title, live.show_own) == ('aws-prod', 'aws us-east-1', expected != 'fleet line')
+        assert live.interval == (60 if expected == 'a line a minute' else 5)
         assert (live.board is not None) == (expected == 'fleet line')
         if live.board is not None:
             assert live.board.scopes == ['aws-prod', 'cbs-prod']
