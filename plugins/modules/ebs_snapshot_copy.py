@@ -272,7 +272,7 @@ error:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AWS_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsAdapter, build_ebs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsCopyAdapter, build_ebs_request
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import copy_module_spec, run_copy_module
 
 
@@ -288,7 +288,7 @@ def main():
         'destination_availability_zone': {},
     }
     module = AnsibleModule(argument_spec=copy_module_spec(copy_options, AWS_CONNECTION_SPEC), supports_check_mode=True)
-    run_copy_module(module, build_ebs_request, EbsAdapter)
+    run_copy_module(module, build_ebs_request, EbsCopyAdapter)
 
 
 if __name__ == '__main__':

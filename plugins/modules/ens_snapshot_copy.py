@@ -253,7 +253,7 @@ error:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import ENS_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import EnsAdapter, build_ens_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import EnsCopyAdapter, build_ens_request
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import copy_module_spec, run_copy_module
 
 
@@ -264,7 +264,7 @@ def main():
         'instance_billing_cycle': {'choices': ['Hour', 'Day', 'Month']},
     }
     module = AnsibleModule(argument_spec=copy_module_spec(copy_options, ENS_CONNECTION_SPEC), supports_check_mode=True)
-    run_copy_module(module, build_ens_request, EnsAdapter)
+    run_copy_module(module, build_ens_request, EnsCopyAdapter)
 
 
 if __name__ == '__main__':

@@ -1,10 +1,12 @@
 """The layers of plugins/module_utils (docs/architecture.md): every import, typing-only and function-local too, runs from a
 layer to itself or one below it; no two files import each other, however far round; the vendors' folders import none of
-each other; only runners/ imports AnsibleModule; core/errors.py imports nothing of ours. The rules are checked on the
-tree, and the checker itself on small trees that break each rule, so that a checker that sees nothing cannot pass."""
+each other; only runners/ imports AnsibleModule; core/errors.py imports nothing of ours; a copy module carries nothing of
+the DR run (dr/, runners/dr_module.py) as Ansible's module packer sees its imports. The rules are checked on the tree, and
+the checker itself on small trees that break each rule, so that a checker that sees nothing cannot pass."""
 from __future__ import annotations
 
 import ast
+import glob
 import os
 
 import pytest
@@ -156,7 +158,7 @@ def test_only_the_runners_know_ansible_module():
 def test_the_walk_sees_imports_under_type_checking_and_in_functions():
     """The tree's own files: imports that only a full walk sees are counted (the registry loads adapters in functions)."""
     graph = imports_of(read_tree(MODULE_UTILS))
-    assert 'clouds/aws/ebs' in graph['clouds/registry'], 'a function-local import'
+    assert 'clouds/aws/ebs_dr' in graph['clouds/registry'], 'a function-local import'
     assert 'dr/claims' in graph['dr/capabilities'], 'an import under TYPE_CHECKING'
     assert 'core/errors' in graph['clouds/tencent/cbs'], 'a relative import two folders up'
 
@@ -200,3 +202,105 @@ def test_the_checker_names_ansible_module_below_the_runners():
     tree = dict(FAKE, **{'dr/run': FAKE['dr/run'] + 'from ansible.module_utils.basic import AnsibleModule, env_fallback\n'})
     assert ansible_module_breaks(FAKE) == []
     assert ansible_module_breaks(tree) == ['dr/run imports AnsibleModule from ansible.module_utils.basic']
+
+
+# ---------------------------------------------------------------------- what a copy module carries
+# Ansible's module packer (ansible.executor.module_common.recursive_finder) puts into a module's payload every file of
+# module_utils that an import names, read from the source and followed file by file: any import anywhere in a file, under
+# `if TYPE_CHECKING:` and inside functions too, each `from x import y` read as module x.y where there is one, else x, and
+# every package on the way. A copy module needs the engine, not the DR run.
+COPY_MODULES = sorted(glob.glob(os.path.join(ROOT, 'plugins', 'modules', '*_snapshot_copy.py')))
+MODULES_PACKAGE = 'ansible_collections.snapcopy.cloud.plugins.modules'
+
+
+def dr_part(module):
+    """True for the DR run's files: dr/ and the dr_sync module's run."""
+    return layer_of(module) == 'dr' or module == 'runners/dr_module'
+
+
+def imported_names(fqn, is_package, source):
+    """Every dotted name that an import anywhere in ``source`` (the module ``fqn``) names: a module, or a module and a name
+    in it (which may be a module of its own)."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ''
+            if node.level:
+                package = fqn.split('.') if is_package else fqn.split('.')[:-1]
+                module = '.'.join(package[:len(package) - (node.level - 1)] + ([node.module] if node.module else []))
+            names.add(module)
+            names.update('%s.%s' % (module, alias.name) for alias in node.names)
+    return names
+
+
+def packed(module_source, sources, name='module'):
+    """{module path below module_utils ('dr/run'): the file whose import brought it in} for every file of ``sources``
+    (read_tree's) that the packer puts beside a module with ``module_source``."""
+    found, todo = {}, [(MODULES_PACKAGE + '.' + name, False, module_source, name)]
+    while todo:
+        fqn, is_package, source, importer = todo.pop()
+        for dotted in sorted(imported_names(fqn, is_package, source)):
+            if not dotted.startswith(PACKAGE + '.'):
+                continue
+            parts = dotted[len(PACKAGE) + 1:].split('.')
+            for depth in range(1, len(parts) + 1):
+                path = '/'.join(parts[:depth])
+                for key, package in ((path, False), (path + '/__init__', True)):
+                    if key in sources and key not in found:
+                        found[key] = importer
+                        todo.append((PACKAGE + '.' + path.replace('/', '.'), package, sources[key], key))
+    return found
+
+
+def dr_carried(module_source, sources, name='module'):
+    """'dr/shares <- clouds/aws/ebs <- module' for each file of the DR run that a module with ``module_source`` carries."""
+    found = packed(module_source, sources, name)
+    chains = []
+    for module in sorted(found):
+        if dr_part(module):
+            chain = [module]
+            while chain[-1] in found:
+                chain.append(found[chain[-1]])
+            chains.append(' <- '.join(chain))
+    return chains
+
+
+def test_there_are_the_four_copy_modules():
+    assert [os.path.basename(path) for path in COPY_MODULES] == [
+        'cbs_snapshot_copy.py', 'ebs_snapshot_copy.py', 'ecs_snapshot_copy.py', 'ens_snapshot_copy.py']
+
+
+@pytest.mark.parametrize('path', COPY_MODULES, ids=os.path.basename)
+def test_a_copy_module_carries_nothing_of_the_dr_run(path):
+    with open(path, encoding='utf-8') as handle:
+        source = handle.read()
+    name = os.path.basename(path)[:-3]
+    found = packed(source, read_tree(MODULE_UTILS), name)
+    # The walk reaches what a copy runs on: the engine, the module's run and the cloud's adapter.
+    assert {'engine/copy_engine', 'runners/copy_module', 'clouds/%s' % {
+        'ebs': 'aws/ebs', 'ecs': 'alibaba/ecs', 'ens': 'alibaba/ens', 'cbs': 'tencent/cbs'}[name[:3]]} <= set(found)
+    assert dr_carried(source, read_tree(MODULE_UTILS), name) == []
+
+
+COPY_MODULE = 'from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsCopyAdapter\n'
+PACKED_FAKE = dict(FAKE, **{'clouds/aws/ebs': 'from . import client\n', 'clouds/aws/ebs_dr': 'from ...dr.run import DrRun\n',
+                            'clouds/registry': 'def load():\n    from .aws.ebs_dr import EbsAdapter\n', 'clouds/aws/__init__': '',
+                            'dr/__init__': ''})
+
+
+@pytest.mark.parametrize('module, text, expected', [
+    ('clouds/aws/ebs', 'from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ...dr.run import DrRun\n',
+     'dr/run <- clouds/aws/ebs <- module'),
+    ('clouds/aws/client', 'def f():\n    from ..registry import load\n', 'dr/run <- clouds/aws/ebs_dr <- clouds/registry <- clouds/aws/client'),
+    ('clouds/aws/client', 'def f():\n    from ansible_collections.snapcopy.cloud.plugins.module_utils import dr\n',
+     'dr/__init__ <- clouds/aws/client <- clouds/aws/ebs <- module'),
+    ('clouds/aws/ebs', 'from .ebs_dr import DrRun\n', 'dr/run <- clouds/aws/ebs_dr <- clouds/aws/ebs <- module'),
+    ('clouds/aws/ebs', 'def f():\n    from ...runners import dr_module\n', 'runners/dr_module <- clouds/aws/ebs <- module'),
+])
+def test_the_packers_walk_sees_imports_under_type_checking_and_in_functions(module, text, expected):
+    assert dr_carried(COPY_MODULE, PACKED_FAKE) == []
+    assert set(packed(COPY_MODULE, PACKED_FAKE)) == {'clouds/aws/__init__', 'clouds/aws/ebs', 'clouds/aws/client'}
+    found = dr_carried(COPY_MODULE, dict(PACKED_FAKE, **{module: PACKED_FAKE[module] + text}))
+    assert any(chain.startswith(expected) for chain in found), found

@@ -59,22 +59,22 @@ class Provider:
 
 # pylint: disable=import-outside-toplevel
 def _ebs_adapter() -> type[DrAdapter]:
-    from .aws.ebs import EbsAdapter
+    from .aws.ebs_dr import EbsAdapter
     return EbsAdapter
 
 
 def _ecs_adapter() -> type[DrAdapter]:
-    from .alibaba.ecs import EcsAdapter
+    from .alibaba.ecs_dr import EcsAdapter
     return EcsAdapter
 
 
 def _ens_adapter() -> type[DrAdapter]:
-    from .alibaba.ens import EnsAdapter
+    from .alibaba.ens_dr import EnsAdapter
     return EnsAdapter
 
 
 def _cbs_adapter() -> type[DrAdapter]:
-    from .tencent.cbs import CbsAdapter
+    from .tencent.cbs_dr import CbsAdapter
     return CbsAdapter
 # pylint: enable=import-outside-toplevel
 

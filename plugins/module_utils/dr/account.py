@@ -6,7 +6,7 @@ DR account's connection: the run's own, with the DR account's role to assume.
 
 On AWS the source account shares each source snapshot with the DR account (ModifySnapshotAttribute), the DR account copies
 it into its DR regions, and a run removes every share it made once no copy of that snapshot is in flight (the adapter,
-clouds/aws/ebs.py). ECS does the same through Resource Sharing (AssociateResourceShare, clouds.alibaba.ecs_dr_account). ENS has no way to share a
+clouds/aws/ebs_dr.py). ECS does the same through Resource Sharing (AssociateResourceShare, clouds.alibaba.ecs_dr_account). ENS has no way to share a
 snapshot: it refuses the option. Tencent Cloud CBS shares a snapshot (ModifySnapshotsSharePermission) only to be made into a disk in its own
 region: the source account's copy in the DR region is shared, and the DR account makes a disk of it and its own snapshot
 of that disk (clouds.tencent.cbs_dr_account).

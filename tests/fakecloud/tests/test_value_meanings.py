@@ -20,9 +20,11 @@ import pytest
 from tencentcloud.cbs.v20170312 import models as CBS
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import cbs as _cbs
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import ebs as _ebs
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import ecs as _ecs
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import ens as _ens
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import cbs_dr as _cbs_dr
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import ebs_dr as _ebs_dr
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import ecs_dr as _ecs_dr
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import ens_dr as _ens_dr
 
 README = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'README.md')
 EC2 = botocore.session.get_session().get_service_model('ec2')
@@ -88,18 +90,18 @@ def test_each_meaning_is_the_models_or_listed_as_unverifiable(meaning, model, fi
 
 
 def test_the_limits_the_adapters_send_are_the_documented_ones():
-    assert _ecs.DISK_PAGE_SIZE <= 500 and _ecs.ID_CHUNK <= 100
-    assert _ens.DISK_PAGE_SIZE <= 50
+    assert _ecs_dr.DISK_PAGE_SIZE <= 500 and _ecs.ID_CHUNK <= 100
+    assert _ens_dr.DISK_PAGE_SIZE <= 50
     assert _cbs.PAGE_SIZE <= 100
 
 
 # The disk categories each drill makes, against the values the vendor's model lists for the create call's field.
 CATEGORIES = [
-    ('ECS CreateDisk DiskCategory', ECS.CreateDiskRequest, 'disk_category', tuple(_ecs.DISK_MINIMUM_GIB)),
-    # ENS's CreateDisk model lists none ("Valid values:" and nothing); DescribeDisks' Category does, as clouds.alibaba.ens says.
-    ('ENS DescribeDisks Category', ENS.DescribeDisksRequest, 'category', tuple(_ens.DISK_MINIMUM_GIB)),
-    ('CBS CreateDisks DiskType', CBS.CreateDisksRequest, 'DiskType', _cbs.DISK_TYPES),
-    ('CBS DescribeDiskConfigQuota DiskTypes', CBS.DescribeDiskConfigQuotaRequest, 'DiskTypes', _cbs.QUOTA_FILTER_TYPES),
+    ('ECS CreateDisk DiskCategory', ECS.CreateDiskRequest, 'disk_category', tuple(_ecs_dr.DISK_MINIMUM_GIB)),
+    # ENS's CreateDisk model lists none ("Valid values:" and nothing); DescribeDisks' Category does, as clouds.alibaba.ens_dr says.
+    ('ENS DescribeDisks Category', ENS.DescribeDisksRequest, 'category', tuple(_ens_dr.DISK_MINIMUM_GIB)),
+    ('CBS CreateDisks DiskType', CBS.CreateDisksRequest, 'DiskType', _cbs_dr.DISK_TYPES),
+    ('CBS DescribeDiskConfigQuota DiskTypes', CBS.DescribeDiskConfigQuotaRequest, 'DiskTypes', _cbs_dr.QUOTA_FILTER_TYPES),
 ]
 
 
@@ -110,4 +112,4 @@ def test_each_disk_category_the_adapters_use_is_one_the_model_lists(what, model,
 
 
 def test_each_volume_type_the_aws_drill_uses_is_in_the_ec2_model():
-    assert set(_ebs.VOLUME_MINIMUM_GIB) <= set(EC2.shape_for('VolumeType').enum)
+    assert set(_ebs_dr.VOLUME_MINIMUM_GIB) <= set(EC2.shape_for('VolumeType').enum)

@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """AWS: connection options, the EC2 client (botocore, on a trimmed EC2 model), and error classification.
 
-The adapter for EBS is in clouds/aws/ebs.py. botocore's own retries are off: the run's CallRetry retries
-the calls that are safe to resend, and the engine knows that CopySnapshot must not be resent
+The adapters for EBS are in clouds/aws/ebs.py (copies) and ebs_dr.py (the DR run). botocore's own retries are off:
+the run's CallRetry retries the calls that are safe to resend, and the engine knows that CopySnapshot must not be resent
 blindly.
 """
 

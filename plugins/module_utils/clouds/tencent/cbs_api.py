@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the CBS adapter (clouds.tencent.cbs) and its DR account (clouds.tencent.cbs_dr_account) both know of CBS: the API's limits they share, and
-the calls of the adapter that the DR account makes (CbsCalls). The adapter holds its DR account and imports it; the DR
-account knows the adapter only as CbsCalls, so neither reaches into the other's file."""
+"""What the CBS DR adapter (clouds.tencent.cbs_dr) and its DR account (clouds.tencent.cbs_dr_account) both know of CBS: the API's limits they
+share, and the calls of the adapter that the DR account makes (CbsCalls). The adapter holds its DR account and imports it;
+the DR account knows the adapter only as CbsCalls, so neither reaches into the other's file."""
 
 from __future__ import annotations
 

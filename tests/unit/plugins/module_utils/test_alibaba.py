@@ -25,10 +25,11 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import (
     ENDPOINT_EXCEPTIONS,
     REQUEST_PACKAGE as ECS_PACKAGE,
-    EcsAdapter,
     ecs_endpoint,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import EnsAdapter, ens_endpoint
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import ens_endpoint
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens_dr import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials

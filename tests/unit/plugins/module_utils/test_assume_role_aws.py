@@ -17,7 +17,7 @@ import moto.sts.models
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient, load_botocore
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest

@@ -16,7 +16,8 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient, load_botocore
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import STATE_MAP, EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import STATE_MAP
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ec2_model import API_VERSION as EC2_API_VERSION, load_model as load_ec2_model
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, NOT_COPIED, CopyEngine, EngineConfig
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import RETRYABLE, CloudError, InputError, is_retryable

@@ -11,12 +11,15 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import ALIBABA_CONNECTION_SPEC, AlibabaClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AWS_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter, build_cbs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import build_cbs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import check_wait_options
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings, in_role_words, run_dr_module
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsAdapter, build_ebs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import REQUEST_PACKAGE, EcsAdapter, build_ecs_request, ecs_endpoint
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import build_ebs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import REQUEST_PACKAGE, build_ecs_request, ecs_endpoint
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import DR_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TENCENT_CONNECTION_SPEC, TencentClient, load_sdk

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter, build_cbs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import build_cbs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine, EngineConfig
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import (
     ALREADY_EXISTS,

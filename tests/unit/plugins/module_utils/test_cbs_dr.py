@@ -10,7 +10,8 @@ import datetime
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter, utc_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import utc_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, PENDING, Disk, Snapshot, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG

@@ -7,7 +7,8 @@ import datetime
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import TAG_RESOURCES_PER_CALL, TAGS_PER_CALL, CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import TAG_RESOURCES_PER_CALL, TAGS_PER_CALL
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import SourceTagCalls, claim_for, claims_in
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials

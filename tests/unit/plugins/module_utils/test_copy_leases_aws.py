@@ -8,7 +8,7 @@ import datetime
 import botocore
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import STAMP_FORMAT, lease_key, leases_in
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import KEYS, SOURCE_ACCOUNT, client, copies_of, tagged_disk

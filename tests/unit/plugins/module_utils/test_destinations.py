@@ -7,7 +7,8 @@ import botocore.session
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AWS_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter, build_cbs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import build_cbs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import (
     DESTINATION_ARGUMENT_SPEC,
     EXISTING_COPY_ARGUMENT_SPEC,
@@ -16,7 +17,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module
     run_copy_module,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.inputs import task_destinations
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import REGION_VARIABLES as AWS_REGION_VARIABLES, EbsAdapter, build_ebs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import REGION_VARIABLES as AWS_REGION_VARIABLES, build_ebs_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TENCENT_CONNECTION_SPEC

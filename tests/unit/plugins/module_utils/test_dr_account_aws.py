@@ -15,7 +15,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.assume_role im
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import dr_account_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrAccountAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_CLAIM_TAG_PREFIX, SHARE_TAG, SOURCE_TAG

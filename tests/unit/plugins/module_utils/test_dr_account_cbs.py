@@ -14,7 +14,7 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr_account import ASK_GRACE_SECONDS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import connect_dr_account

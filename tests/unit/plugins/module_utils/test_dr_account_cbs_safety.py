@@ -33,7 +33,7 @@ from tencentcloud.cbs.v20170312 import cbs_client
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import client as _tencent
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import connect_dr_account
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings

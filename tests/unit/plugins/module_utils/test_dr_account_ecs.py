@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import EcsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_CLAIM_TAG_PREFIX, SHARE_TAG, SOURCE_TAG

@@ -14,7 +14,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client i
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import TEST_DISK_PREFIX
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import FAILED, PENDING, USABLE, CopyRequest, Snapshot
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_TAG, DISK_TAG, RESTORE_RUN_TAG, RESTORE_TESTED_TAG

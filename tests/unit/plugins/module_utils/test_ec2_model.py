@@ -19,7 +19,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import e
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.tests.utils import trim_ec2_model
 
-ADAPTER_SOURCE = os.path.join(os.path.dirname(_ec2_model.__file__), 'ebs.py')
+# The adapter's files: its copy calls, and the DR run's.
+ADAPTER_SOURCES = [os.path.join(os.path.dirname(_ec2_model.__file__), name) for name in ('ebs.py', 'ebs_dr.py')]
 CONNECTION = {'access_key': 'AKIATEST', 'secret_key': 'secret', 'endpoint_url': 'https://ec2.example.test'}
 
 # One request per operation, with every kind of member the adapter sends (lists, structures, tags).
@@ -95,8 +96,10 @@ def test_the_comparison_is_of_the_model_not_of_the_text(monkeypatch, tmp_path):
 
 
 def test_every_operation_the_adapter_calls_is_in_the_trimmed_model():
-    with open(ADAPTER_SOURCE, encoding='utf-8') as handle:
-        called = set(re.findall(r"client\.call\([^,]+, '([A-Za-z]+)'", handle.read()))
+    called = set()
+    for path in ADAPTER_SOURCES:
+        with open(path, encoding='utf-8') as handle:
+            called |= set(re.findall(r"client\.call\([^,]+, '([A-Za-z]+)'", handle.read()))
     assert called  # the pattern still finds the calls
     assert called == set(_ec2_model.OPERATIONS)
     assert set(REQUESTS) == set(_ec2_model.OPERATIONS)

@@ -9,7 +9,8 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import run_copy_module
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import EcsAdapter, build_ecs_request, client_token
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import build_ecs_request, client_token
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, WOULD_COPY, CopyEngine, EngineConfig
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, INVALID, NOT_FOUND, CloudError, InputError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest, LockSettings

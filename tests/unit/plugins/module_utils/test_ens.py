@@ -12,7 +12,8 @@ import pytest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import run_copy_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, CopyEngine, EngineConfig
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import EnsAdapter, build_ens_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import build_ens_request
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens_dr import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SOURCE_TAG

@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, CopyEngine, EngineConfig
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import EnsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens_dr import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SOURCE_TAG, description_marker

@@ -14,6 +14,8 @@ import yaml
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds import registry as _providers
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.sdk_versions import MINIMUM_VERSIONS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.capabilities import CopyAdapter
 from ansible_collections.snapcopy.cloud.plugins.modules import dr_sync
 
 PROVIDERS = _providers.PROVIDERS
@@ -64,11 +66,13 @@ def test_the_execution_environment_installs_every_clouds_sdk_and_no_other():
 
 @pytest.mark.parametrize('name', list(PROVIDERS))
 def test_each_record_is_its_copy_modules_cloud(name):
-    """The copy module of the record is built on the record's adapter and connection options."""
+    """The copy module of the record is built on the copy adapter that the record's adapter extends (a copy module carries
+    nothing of the DR run: test_layers.py), and on the record's connection options."""
     provider = PROVIDERS[name]
     adapter = provider.load_adapter()
     module = importlib.import_module('ansible_collections.snapcopy.cloud.plugins.modules.' + provider.copy_module)
-    assert getattr(module, adapter.__name__) is adapter
+    (copy_adapter,) = [value for value in vars(module).values() if isinstance(value, type) and issubclass(value, CopyAdapter)]
+    assert issubclass(adapter, copy_adapter) and not issubclass(copy_adapter, DrAdapter)
     (spec_name,) = [key for key, value in vars(_providers).items() if value is provider.connection_spec]
     assert getattr(module, spec_name) is provider.connection_spec
     assert set(provider.copy_options) <= set(yaml.safe_load(module.DOCUMENTATION)['options'])

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import TEST_DISK_PREFIX, scope_key
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import EcsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import EnsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens_dr import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
     DISK_TAG,
     RESTORE_RUN_TAG,

@@ -16,10 +16,10 @@ import yaml
 from ansible_collections.snapcopy.cloud.plugins.doc_fragments.tencentcloud import ModuleDocFragment as TencentFragment
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import AlibabaClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import new_adapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import EcsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import REQUEST_PACKAGE as ENS_PACKAGE, ens_endpoint
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import SnapcopyError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.sdk_versions import MINIMUM_VERSIONS, version_key, version_warnings

@@ -16,7 +16,7 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import cbs as _cbs
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import client as _tencent
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import new_adapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import (

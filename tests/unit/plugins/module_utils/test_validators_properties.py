@@ -18,8 +18,10 @@ import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import validate as alibaba
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import TAG_RULES as CBS_TAG_RULES, CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import TAG_RULES as EBS_TAG_RULES, EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import TAG_RULES as CBS_TAG_RULES
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import TAG_RULES as EBS_TAG_RULES
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SOURCE_TAG

@@ -16,9 +16,9 @@ import pytest
 from tencentcloud.cbs.v20170312 import models as CBS
 from tencentcloud.tag.v20180813 import models as TAG
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import EcsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import EnsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens_dr import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, DELETING, FAILED, PENDING, USABLE, CopyRequest, Disk, Snapshot
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, RESTORE_RUN_TAG, SOURCE_TAG

@@ -1,0 +1,248 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Alibaba Cloud ECS: the adapter for the DR run (dr_sync, the dr_copy role): the copy adapter (clouds/alibaba/ecs.py) with
+the DR run's capabilities (dr/capabilities.py): disks and their snapshots, pruning, the restore drill, locks, and a separate
+DR account (clouds/alibaba/ecs_dr_account.py), whose shares the run's claims hold (dr/shares.py). How copies are found,
+and why the DR run lists a region page by page: clouds/alibaba/ecs.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ...core.model import COMPLIANCE, PENDING, USABLE, CopyRequest, Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
+from ...core.paging import token_pages
+from ...core.tagging import RESTORE_RUN_TAG, SOURCE_TAG, numbered_tags, string_tags, tag_dict
+from ...dr.capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+from ...dr.lock import retention_refusal
+from ...dr.shares import ClaimedShares, SourceShares
+from .answers import listed, tagged_disks
+from .client import AlibabaAccountRouter, AlibabaClient
+from .ecs import CLIENT_TOKEN_PREFIX, ID_CHUNK, REQUEST_PACKAGE, SNAPSHOT_PAGE_SIZE, EcsCopyAdapter, ecs_endpoint
+from .ecs_dr_account import EcsDrAccount
+
+if TYPE_CHECKING:
+    from ...dr.claims import RunLease
+
+# DescribeDisks' MaxResults: 10 to 500 (ecs-20140526 DescribeDisksRequest).
+DISK_PAGE_SIZE = 500
+# A disk's Status (ecs-20140526 DescribeDisksRequest.Status); attached or being attached, it was usable.
+DISK_STATE_MAP: dict[str | None, str] = {'Creating': PENDING, 'ReIniting': PENDING, 'Available': USABLE, 'In_use': USABLE, 'Attaching': USABLE,
+                                         'Detaching': USABLE}
+# The disk categories CreateDisk makes from a snapshot, with their smallest size in GiB (ecs-20140526
+# CreateDiskRequest.Size; cloud_essd at performance level PL0). Elastic ephemeral disks take no snapshot.
+DISK_MINIMUM_GIB = {'cloud_essd': 1, 'cloud_auto': 1, 'cloud_essd_entry': 10, 'cloud_regional_disk_auto': 10,
+                    'cloud_efficiency': 20, 'cloud_ssd': 20, 'cloud': 5}
+# Up to this many disks, their snapshots are read disk by disk; beyond, the region is listed once.
+PER_DISK_READS = 10
+
+
+def ecs_lock(item: Mapping[str, Any]) -> SnapshotLock:
+    """A lock as DescribeLockedSnapshots and LockSnapshot answer it (LockStatus compliance-cooloff, compliance or expired)."""
+    return SnapshotLock(item.get('LockMode') or COMPLIANCE, item.get('LockStatus') != 'expired', expires=item.get('LockExpiredTime') or None,
+                        cool_off_ends=item.get('CoolOffPeriodExpiredTime') or None, cloud_status=item.get('LockStatus'))
+
+
+# pylint: disable-next=too-many-public-methods,too-many-ancestors  # one per call of four capabilities, on the copy adapter
+class EcsAdapter(EcsCopyAdapter, ClaimedShares, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter):
+    # DescribeSnapshots answers SourceSnapshotId and SourceRegionId (ecs 2014-05-26 model).
+    records_copy_source = True
+    # CreateSnapshot carries a ClientToken too (see create_snapshot).
+    create_call_is_idempotent = True
+    # The restore drill: an ESSD at performance level PL0 is the cheapest disk sold in every zone, from 1 GiB.
+    restore_disk_type = 'cloud_essd'
+    restore_disk_types = tuple(DISK_MINIMUM_GIB)
+    # "You do not need to specify ZoneId for a cloud_regional_disk_auto cloud disk" (ecs-20140526 CreateDiskRequest.ZoneId).
+    regional_disk_types = ('cloud_regional_disk_auto',)
+    create_disk_call_is_idempotent = True  # CreateDisk takes a ClientToken
+    # LockSnapshot (ecs-20140526 LockSnapshotRequest): compliance only, CoolOffPeriod 0-72 h and LockDuration 1-36,500
+    # days, both required; a ClientToken. DescribeLockedSnapshots pages by MaxResults (1-100) and NextToken. A snapshot in
+    # progress can be locked, its lock's duration counting once it is accomplished (LockSnapshotResponseBody
+    # .LockedSnapshotInfo.LockDurationStartTime).
+    lock_modes = (COMPLIANCE,)
+    locks_pending = True
+    cool_off_modes = (COMPLIANCE,)
+    lock_call_is_idempotent = True
+    ids_per_lock_describe = ID_CHUNK
+
+    def __init__(self, client: AlibabaClient, clock: Callable[[], float] = time.time) -> None:
+        super().__init__(client)
+        # Now, in epoch seconds, for a lock's start (LockSnapshot's retention rule): the host's clock, a test's fake one.
+        self.clock = clock
+        # {snapshot id: (CreationTime, RetentionDays or None)} as DescribeSnapshots last answered: a lock's retention rule.
+        self._retention: dict[str, tuple[str | None, int | None]] = {}
+        # LockSnapshot's tokens are this run's own (lock_snapshot says why).
+        self._lock_token_seed = uuid.uuid4().hex
+        # With dr_account: the share side (clouds.alibaba.ecs_dr_account); this DR run's shares are ClaimedShares'.
+        self.dr: EcsDrAccount | None = None
+
+    # ------------------------------------------------------------------ a separate DR account (dr_account, clouds.alibaba.ecs_dr_account)
+    def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
+        # dr_account's options under the names an Alibaba connection takes them (ALIBABA_ASSUME_ROLE_SPEC).
+        dr_connection = dict(connection, alicloud_assume_role_arn=connection.get('role_arn'),
+                             alicloud_assume_role_session_name=connection.get('role_session_name'),
+                             alicloud_assume_role_external_id=connection.get('external_id'))
+        for key in ('role_arn', 'role_session_name', 'external_id'):
+            dr_connection.pop(key, None)
+        source = self.client
+        dr_client = AlibabaClient('ecs', dr_connection, ecs_endpoint, REQUEST_PACKAGE, source.sdk, source.retry)
+        self.dr = EcsDrAccount(self, source, dr_client, source_region, account)
+        # The same calls, each sent to the account that holds the region's snapshots (AlibabaAccountRouter).
+        self.client = AlibabaAccountRouter(source, dr_client, source_region)  # type: ignore[assignment]  # the same calls
+
+    def start_dr_run(self, lease: RunLease) -> None:
+        if self.dr is not None:
+            self.shares = SourceShares(self.dr, account=self.dr.account, lease=lease)
+
+    def check_source(self, request: CopyRequest, source: Snapshot) -> None:
+        super().check_source(request, source)
+        if self.dr is not None:
+            self.dr.check_source(request, source)
+
+    def _copy_client(self, request: CopyRequest) -> AlibabaClient:
+        if self.dr is not None:
+            # The DR account copies the shared source: its call, in the source region (where ECS copies from).
+            self._source_shares().hold(request.source_region, request.source_id)
+            return self.dr.client
+        return self.client
+
+    def snapshots_in(self, region: str) -> list[Snapshot]:
+        """Every snapshot of ``region`` (the account's that holds it: the DR account's outside the source region), paged."""
+        return self._describe(region, {})
+
+    # ------------------------------------------------------------------ for the DR run (dr_sync)
+    def find_disks(self, region: str, tag_selector: Mapping[str, str | None]) -> list[Disk]:
+        # Every disk of the region, 500 a page, filtered here: DescribeDisks' tag filter stops at 1,000 disks.
+        return tagged_disks(self._disk_items(region, {}), tag_selector, lambda item, tags: Disk(
+            item['DiskId'], region, name=item.get('DiskName') or None, size=item.get('Size'), tags=tags))
+
+    def disk_snapshots(self, region: str, disks: Iterable[Disk]) -> dict[str, list[Snapshot]]:
+        wanted = {disk.id for disk in disks}
+        found: dict[str, list[Snapshot]] = {}
+        if len(wanted) <= PER_DISK_READS:
+            snapshots = [snapshot for disk_id in sorted(wanted) for snapshot in self._describe(region, {'DiskId': disk_id})]
+        else:
+            # Many disks: one paged listing of the region beats one listing per disk.
+            snapshots = self._describe(region, {})
+        for snapshot in snapshots:
+            if snapshot.volume_id in wanted:
+                found.setdefault(snapshot.volume_id, []).append(snapshot)
+        return found
+
+    def create_snapshot(self, region: str, disk: Disk, name: str | None, description: str | None,
+                        tags: Mapping[str, str] | None) -> Snapshot:
+        tags = string_tags(tags)
+        params = {'RegionId': region, 'DiskId': disk.id, 'SnapshotName': name, 'Description': description}
+        params.update(numbered_tags(tags))
+        # A resend after a lost answer must not make a second snapshot: the same call, the same token.
+        identity = json.dumps(sorted((key, str(value)) for key, value in params.items()))
+        params['ClientToken'] = CLIENT_TOKEN_PREFIX + hashlib.sha256(identity.encode('utf-8')).hexdigest()[:48]
+        answer = self.client.call('CreateSnapshot', params, region)
+        return Snapshot(answer['SnapshotId'], region, PENDING, cloud_state='progressing', progress=0, tags=tags,
+                        volume_id=disk.id, name=name, description=description, size=disk.size,
+                        created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
+
+    def list_copies(self, destination: str) -> list[Snapshot]:
+        """Every snapshot in ``destination`` with our source tag, from a listing of the region (see the module docstring)."""
+        return [snapshot for snapshot in self._describe(destination, {}) if snapshot.tags.get(SOURCE_TAG)]
+
+    def delete_snapshot(self, region: str, snapshot_id: str) -> None:
+        self.client.call('DeleteSnapshot', {'RegionId': region, 'SnapshotId': snapshot_id}, region)
+
+    # ------------------------------------------------------------------ for the restore drill
+    def restore_zones(self, region: str, disk_type: str) -> list[str]:
+        answer = self.client.call('DescribeZones', {'RegionId': region}, region)
+        return sorted(zone['ZoneId'] for zone in listed(answer, 'Zones', 'Zone')
+                      if disk_type in listed(zone, 'AvailableDiskCategories', 'DiskCategories'))
+
+    # pylint: disable-next=too-many-arguments
+    def create_test_disk(self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: Mapping[str, str],
+                         token: str) -> DrillDisk:
+        # A disk made from a snapshot is at least the snapshot's size (CreateDiskRequest.Size): asking for the
+        # category's smallest gives the smallest disk the copy allows.
+        params: dict[str, Any] = {'RegionId': region, 'SnapshotId': copy.id, 'DiskCategory': disk_type,
+                                  'Size': max(DISK_MINIMUM_GIB[disk_type], copy.size or 0), 'DiskName': name,
+                                  'Description': 'Restore test of DR copy %s by snapcopy.cloud' % copy.id, 'ClientToken': token}
+        if zone is not None:  # None: a regional disk (zone_needed)
+            params['ZoneId'] = zone
+        if disk_type == 'cloud_essd':
+            params['PerformanceLevel'] = 'PL0'
+        params.update(numbered_tags(tags))
+        answer = self.client.call('CreateDisk', params, region)
+        return DrillDisk(answer['DiskId'], region, PENDING, cloud_state='Creating', zone=zone, name=name, tags=dict(tags),
+                         snapshot_id=copy.id, size=params['Size'])
+
+    def describe_test_disks(self, region: str, disk_ids: Sequence[str]) -> dict[str, DrillDisk]:
+        found: dict[str, DrillDisk] = {}
+        for start in range(0, len(disk_ids), ID_CHUNK):
+            ids = json.dumps(list(disk_ids[start:start + ID_CHUNK]))
+            found.update((disk.id, disk) for disk in self._disks(region, {'DiskIds': ids}))
+        return found
+
+    def find_test_disks(self, region: str) -> list[DrillDisk]:
+        # A tag filter on the key alone: the test disks are a handful, far below the filter's 1,000.
+        return self._disks(region, numbered_tags({RESTORE_RUN_TAG: None}))
+
+    def _disk_items(self, region: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every DescribeDisks item in ``region`` that ``params`` select, all pages."""
+        return token_pages(lambda page: self.client.call('DescribeDisks', dict(page, RegionId=region), region), params,
+                           lambda answer: listed(answer, 'Disks', 'Disk'), DISK_PAGE_SIZE, action='DescribeDisks', region=region)
+
+    def _disks(self, region: str, params: Mapping[str, Any]) -> list[DrillDisk]:
+        return [DrillDisk(item['DiskId'], region, DISK_STATE_MAP.get(item.get('Status'), PENDING), cloud_state=item.get('Status'),
+                          zone=item.get('ZoneId'), name=item.get('DiskName') or None, tags=tag_dict(item.get('Tags')),
+                          created=item.get('CreationTime'), snapshot_id=item.get('SourceSnapshotId') or None, size=item.get('Size'))
+                for item in self._disk_items(region, params)]
+
+    def delete_test_disk(self, region: str, disk_id: str) -> None:
+        # The region goes with the call (the endpoint's, as the SDK sends it): ECS ignores a DeleteDisk of a disk it
+        # does not find there (DeleteDisk reference), so a wrong region would pass without deleting anything.
+        self.client.call('DeleteDisk', {'RegionId': region, 'DiskId': disk_id}, region)
+
+    def tag_copy(self, copy: Snapshot, tags: Mapping[str, str]) -> None:
+        params: dict[str, str] = {'RegionId': copy.region, 'ResourceType': 'snapshot', 'ResourceId.1': copy.id}
+        params.update(numbered_tags(tags))
+        self.client.call('TagResources', params, copy.region)
+        copy.tags.update(tags)
+
+    # ------------------------------------------------------------------ locks
+    def describe_locks(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, SnapshotLock]:
+        params = {'RegionId': region}
+        params.update(('SnapshotIds.%d' % number, snapshot_id) for number, snapshot_id in enumerate(snapshot_ids, start=1))
+        items = token_pages(lambda page: self.client.call('DescribeLockedSnapshots', page, region), params,
+                            lambda answer: answer.get('LockedSnapshotsInfo') or [], SNAPSHOT_PAGE_SIZE, action='DescribeLockedSnapshots',
+                            region=region)
+        return {item['SnapshotId']: ecs_lock(item) for item in items}
+
+    def lock_snapshot(self, region: str, snapshot_id: str, lock: LockSettings) -> SnapshotLock:
+        # A lock must expire on or before the copy's retention ends ("Lock a snapshot"): a copy that is released sooner is
+        # refused here, with when and why, rather than by the cloud with a code of its own. On a copy in flight the lock starts
+        # once it is accomplished, later than now: what is checked here is the earliest it could start.
+        if snapshot_id not in self._retention:
+            self.describe_ids(region, [snapshot_id])
+        created, retention_days = self._retention.get(snapshot_id, (None, None))
+        refusal = retention_refusal(lock, snapshot_id, region, created, retention_days, self.clock())
+        if refusal is not None:
+            raise refusal
+        # The token is drawn from the lock, the copy and this run: a resend after a lost answer, within the run, gets ECS's
+        # first answer and sets no second lock; a later run (which reads the locks before it locks) sends a new one. Were it
+        # the same in every run, a lock set again once the last expired would be answered as the first, changing nothing
+        # ("no effect on server state", How to ensure idempotence; ECS documents no time after which a token is new).
+        identity = json.dumps([region, snapshot_id, lock.mode, lock.duration_days, lock.cool_off_hours, self._lock_token_seed])
+        answer = self.client.call('LockSnapshot', {
+            'RegionId': region, 'SnapshotId': snapshot_id, 'LockMode': lock.mode, 'LockDuration': lock.duration_days,
+            'CoolOffPeriod': lock.cool_off_hours,
+            'ClientToken': CLIENT_TOKEN_PREFIX + hashlib.sha256(identity.encode('utf-8')).hexdigest()[:48]}, region)
+        # What it answered; the run reports what the cloud holds, read back (dr.run._lock).
+        return ecs_lock(dict(answer.get('LockedSnapshotInfo') or {}, SnapshotId=snapshot_id))
+
+    def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:
+        snapshot = super().snapshot(item, region)
+        self._retention[item['SnapshotId']] = (item.get('CreationTime'), snapshot.extra.get('retention_days'))
+        return snapshot

@@ -1,0 +1,262 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""AWS EBS: the adapter for the DR run (dr_sync, the dr_copy role): the copy adapter (clouds/aws/ebs.py) with the DR run's
+capabilities (dr/capabilities.py): disks and their snapshots, pruning, the restore drill, locks, and a separate DR account
+whose copies are made from source snapshots shared with it (createVolumePermission), held by the run's claims (dr/shares.py).
+
+A DR copy is found as any copy is (the ``snapcopy:source`` tag); it also carries ``snapcopy:disk`` and, from the worker that
+made it, its own id in ``snapcopy:copy`` (the copy adapter's start_copy), which pruning takes for proof that a DR run made it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+from ...core.errors import INVALID, CloudError
+from ...core.model import (
+    COMPLIANCE,
+    DELETING,
+    FAILED,
+    GOVERNANCE,
+    PENDING,
+    USABLE,
+    CopyRequest,
+    Disk,
+    DrillDisk,
+    LockSettings,
+    Snapshot,
+    SnapshotLock,
+)
+from ...core.paging import token_pages
+from ...core.tagging import RESTORE_RUN_TAG, SHARE_CLAIM_TAG_PREFIX, SHARE_TAG, SOURCE_TAG, tag_dict, tag_filters, tag_list
+from ...dr.capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+from ...dr.shares import ClaimedShares, ShareCalls, SourceShares
+from .client import AccountRouter, AwsClient
+from .ebs import FILTER_CHUNK, EbsCopyAdapter, snapshot_tag_specification
+
+if TYPE_CHECKING:
+    from ...dr.claims import RunLease
+
+# MaxResults per page of DescribeVolumes (5 to 1000: botocore's EC2 model).
+VOLUME_PAGE_SIZE = 500
+# A volume's State (ec2 2016-11-15, VolumeState); in-use: someone attached the test disk, it was usable.
+VOLUME_STATE_MAP: dict[str | None, str] = {'creating': PENDING, 'available': USABLE, 'in-use': USABLE, 'deleting': DELETING, 'deleted': DELETING,
+                                           'error': FAILED}
+# The volume types CreateVolume makes without provisioned IOPS, and the smallest size of each in GiB
+# (EBS user guide, "Amazon EBS volume types"); a volume from a snapshot is at least the snapshot's size.
+VOLUME_MINIMUM_GIB = {'gp3': 1, 'gp2': 1, 'standard': 1, 'st1': 125, 'sc1': 125}
+
+
+# One public method per call of its capabilities, one abstract class per capability (engine/capabilities.py, dr/capabilities.py),
+# each small.
+class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
+        EbsCopyAdapter, ClaimedShares, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter, ShareCalls):
+    # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
+    max_copies_in_flight = 20
+    # The restore drill: gp3 costs least per GiB of the SSD types and is sold in every region.
+    restore_disk_type = 'gp3'
+    restore_disk_types = tuple(VOLUME_MINIMUM_GIB)
+    # CreateVolume takes a ClientToken.
+    create_disk_call_is_idempotent = True
+    # LockSnapshot (EC2 model): governance or compliance, LockDuration 1-36,500 days; CoolOffPeriod 1-72 h, compliance only
+    # (0 here: not sent). No ClientToken: after a lost answer the run reads the lock back first. DescribeLockedSnapshots'
+    # MaxResults is 5-1,000. A pending snapshot can be locked, its lock's duration starting once it is completed
+    # (LockedSnapshotsInfo.LockDurationStartTime; the EBS guide's "Lock a snapshot": "pending or completed state").
+    lock_modes = (GOVERNANCE, COMPLIANCE)
+    locks_pending = True
+    cool_off_modes = (COMPLIANCE,)
+    ids_per_lock_describe = FILTER_CHUNK
+
+    def __init__(self, client: AwsClient) -> None:
+        super().__init__(client)
+        # With dr_account: the DR account's id, and each source's KMS key checked once (None: shareable, else why not).
+        self.dr_account: str | None = None
+        self._key_refusals: dict[str, str | None] = {}
+
+    # ------------------------------------------------------------------ a separate DR account (dr_account)
+    def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
+        # The same calls, each sent to the account that holds the region's snapshots (AccountRouter).
+        self.client = cast('AwsClient', AccountRouter(self.client, AwsClient(connection, self.client.botocore, self.client.retry),
+                                                      source_region))
+        self.dr_account = account
+
+    def check_source(self, request: CopyRequest, source: Snapshot) -> None:
+        """With dr_account, an encrypted source must be encrypted with a customer managed key: the AWS managed key
+        (aws/ebs) cannot be shared with another account ("Share a snapshot", EBS user guide). Read once per key
+        (KMS DescribeKey); whether the key's policy lets the DR account use it shows when the DR account copies."""
+        if self.dr_account is None or not source.encrypted:
+            return
+        key = cast('str | None', source.extra.get('kms_key_id'))
+        if key not in self._key_refusals:
+            manager = self.client.call_service('kms', source.region, 'DescribeKey', KeyId=key)['KeyMetadata'].get('KeyManager') if key else 'AWS'
+            self._key_refusals[cast('str', key)] = None if manager == 'CUSTOMER' else (
+                'source snapshot %s is encrypted with the AWS managed key %s (alias aws/ebs), which cannot be shared with another '
+                'account: the DR account %s cannot copy it. Encrypt the disk with a customer managed key whose policy lets the DR '
+                'account use it (docs/vault.md)' % (source.id, key or 'of EBS', self.dr_account))
+        refusal = self._key_refusals[cast('str', key)]
+        if refusal:
+            raise CloudError('CopySnapshot', 'AwsManagedKeyNotShareable', refusal, kind=INVALID, region=source.region)
+
+    def start_dr_run(self, lease: RunLease) -> None:
+        self.shares = SourceShares(self, account=cast('str', self.dr_account), lease=lease)
+
+    # The calls of a share (dr.shares.ShareCalls), in the source account but for copies_in_flight (AccountRouter).
+    def is_shared(self, source_region: str, snapshot_id: str) -> bool:
+        answer = self.client.call(source_region, 'DescribeSnapshotAttribute', SnapshotId=snapshot_id, Attribute='createVolumePermission')
+        return self.dr_account in {permission.get('UserId') for permission in answer.get('CreateVolumePermissions', [])}
+
+    def share(self, source_region: str, snapshot_id: str) -> None:
+        self._modify_share(source_region, snapshot_id, 'add')
+
+    def unshare(self, source_region: str, snapshot_id: str) -> None:
+        self._modify_share(source_region, snapshot_id, 'remove')
+
+    def _modify_share(self, source_region: str, snapshot_id: str, operation: str) -> None:
+        self.client.call(source_region, 'ModifySnapshotAttribute', SnapshotId=snapshot_id, Attribute='createVolumePermission',
+                         OperationType=operation, UserIds=[self.dr_account])
+
+    # Tags of source snapshots (dr.claims.SourceTagCalls: copy and share claims), a batch a call.
+    def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
+        for start in range(0, len(snapshot_ids), FILTER_CHUNK):
+            self.client.call(source_region, 'CreateTags', Resources=list(snapshot_ids[start:start + FILTER_CHUNK]), Tags=tag_list(dict(tags)))
+
+    def sources_tags(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+        found = self._describe_by_filter(source_region, 'snapshot-id', snapshot_ids, owned=True)
+        return {snapshot_id: dict(snapshot.tags) for snapshot_id, snapshot in found.items()}
+
+    def untag_sources(self, source_region: str, snapshot_ids: Sequence[str], keys: Sequence[str]) -> None:
+        for start in range(0, len(snapshot_ids), FILTER_CHUNK):
+            self.client.call(source_region, 'DeleteTags', Resources=list(snapshot_ids[start:start + FILTER_CHUNK]), Tags=[{'Key': key} for key in keys])
+
+    def claimed_sources(self, source_region: str) -> dict[str, dict[str, str]]:
+        # EC2's filter values take wildcards ("*" matches any characters: EC2 user guide, "Filter resources"). One value a
+        # listing: moto 5.2, which the tests run against, takes several values of a tag-key filter as a set, not any-of.
+        found: dict[str, Snapshot] = {}
+        for key in (SHARE_TAG, SHARE_CLAIM_TAG_PREFIX + '*'):
+            found.update(self._describe_by_filter(source_region, 'tag-key', [key], owned=True))
+        return {snapshot_id: dict(snapshot.tags) for snapshot_id, snapshot in found.items()}
+
+    def copies_in_flight(self, source_region: str, regions: Sequence[str], snapshot_ids: Sequence[str]) -> set[str]:
+        in_flight: set[str] = set()
+        for region in regions:
+            copies = self._describe_by_filter(region, 'tag:' + SOURCE_TAG, ['%s/%s' % (source_region, snapshot_id) for snapshot_id in snapshot_ids],
+                                              owned=True)
+            in_flight |= {copy.tags[SOURCE_TAG].partition('/')[2] for copy in copies.values() if copy.state == PENDING}
+        return in_flight
+
+    # ------------------------------------------------------------------ for the DR run
+    def find_disks(self, region: str, tag_selector: Mapping[str, str | None]) -> list[Disk]:
+        disks = []
+        for item in self._volume_items(region, {'Filters': tag_filters(tag_selector)}):
+            tags = tag_dict(item.get('Tags'))
+            disks.append(Disk(item['VolumeId'], region, name=tags.get('Name'), size=item.get('Size'), tags=tags))
+        return disks
+
+    def disk_snapshots(self, region: str, disks: Iterable[Disk]) -> dict[str, list[Snapshot]]:
+        found: dict[str, list[Snapshot]] = {}
+        for snapshot in self._describe_by_filter(region, 'volume-id', sorted(disk.id for disk in disks), owned=True).values():
+            found.setdefault(cast(str, snapshot.volume_id), []).append(snapshot)
+        return found
+
+    def create_snapshot(self, region: str, disk: Disk, name: str | None, description: str | None,
+                        tags: Mapping[str, str] | None) -> Snapshot:
+        tags = dict(tags or {})
+        if name:
+            tags['Name'] = name
+        arguments: dict[str, Any] = {'VolumeId': disk.id, 'Description': description or ''}
+        if tags:
+            arguments['TagSpecifications'] = snapshot_tag_specification(tags)
+        return self.snapshot(self.client.call(region, 'CreateSnapshot', **arguments), region)
+
+    def list_copies(self, destination: str) -> list[Snapshot]:
+        return list(self._describe_by_filter(destination, 'tag-key', [SOURCE_TAG], owned=True).values())
+
+    def delete_snapshot(self, region: str, snapshot_id: str) -> None:
+        self.client.call(region, 'DeleteSnapshot', SnapshotId=snapshot_id)
+
+    # ------------------------------------------------------------------ for the restore drill
+    def restore_zones(self, region: str, disk_type: str) -> list[str]:  # pylint: disable=unused-argument  # every zone makes every type
+        # Availability zones only: Local Zones and Wavelength Zones are opted into and sell fewer volume types.
+        answer = self.client.call(region, 'DescribeAvailabilityZones')
+        return sorted(zone['ZoneName'] for zone in answer.get('AvailabilityZones', [])
+                      if zone.get('State', 'available') == 'available' and zone.get('ZoneType', 'availability-zone') == 'availability-zone')
+
+    # pylint: disable-next=too-many-arguments
+    def create_test_disk(self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: Mapping[str, str],
+                         token: str) -> DrillDisk:
+        arguments: dict[str, Any] = {'AvailabilityZone': zone, 'SnapshotId': copy.id, 'VolumeType': disk_type, 'ClientToken': token,
+                                     'TagSpecifications': [{'ResourceType': 'volume', 'Tags': tag_list(dict(tags, Name=name))}]}
+        # Without Size the volume has the snapshot's size, the smallest it can have, unless the type asks for more.
+        minimum = VOLUME_MINIMUM_GIB[disk_type]
+        if copy.size is None or copy.size < minimum:
+            arguments['Size'] = max(minimum, copy.size or 0)
+        return self.test_disk(self.client.call(region, 'CreateVolume', **arguments), region)
+
+    def describe_test_disks(self, region: str, disk_ids: Iterable[str]) -> dict[str, DrillDisk]:
+        # By filter, not VolumeIds: an id that is not (yet, or any more) there is left out instead of failing the call.
+        return {disk.id: disk for disk in self._volumes(region, 'volume-id', sorted(disk_ids))}
+
+    def find_test_disks(self, region: str) -> list[DrillDisk]:
+        return self._volumes(region, 'tag-key', [RESTORE_RUN_TAG])
+
+    def _volumes(self, region: str, name: str, values: Sequence[str]) -> list[DrillDisk]:
+        volumes: list[DrillDisk] = []
+        for start in range(0, len(values), FILTER_CHUNK):
+            arguments: dict[str, Any] = {'Filters': [{'Name': name, 'Values': list(values[start:start + FILTER_CHUNK])}]}
+            volumes.extend(self.test_disk(item, region) for item in self._volume_items(region, arguments))
+        return volumes
+
+    def _volume_items(self, region: str, arguments: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every DescribeVolumes item in ``region`` for ``arguments``, all pages."""
+        return token_pages(lambda page: self.client.call(region, 'DescribeVolumes', **page), arguments,
+                           lambda answer: answer.get('Volumes', []), VOLUME_PAGE_SIZE, action='DescribeVolumes', region=region)
+
+    def delete_test_disk(self, region: str, disk_id: str) -> None:
+        self.client.call(region, 'DeleteVolume', VolumeId=disk_id)
+
+    def _before_copy_call(self, request: CopyRequest) -> None:
+        if self.dr_account is not None:
+            self._source_shares().hold(request.source_region, request.source_id)
+
+    # ------------------------------------------------------------------ locks
+    def describe_locks(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, SnapshotLock]:
+        # By ids, without MaxResults (DescribeSnapshots refuses the two together; the lock call's reference is silent),
+        # following a NextToken should EC2 page all the same.
+        locks: dict[str, SnapshotLock] = {}
+        arguments: dict[str, Any] = {'SnapshotIds': list(snapshot_ids)}
+        while True:
+            answer = self.client.call(region, 'DescribeLockedSnapshots', **arguments)
+            locks.update((item['SnapshotId'], ebs_lock(item)) for item in answer.get('Snapshots', []))
+            if not answer.get('NextToken') or answer['NextToken'] == arguments.get('NextToken'):
+                return locks
+            arguments['NextToken'] = answer['NextToken']
+
+    def lock_snapshot(self, region: str, snapshot_id: str, lock: LockSettings) -> SnapshotLock:
+        arguments: dict[str, Any] = {'SnapshotId': snapshot_id, 'LockMode': lock.mode, 'LockDuration': lock.duration_days}
+        if lock.cool_off_hours:
+            arguments['CoolOffPeriod'] = lock.cool_off_hours
+        return ebs_lock(self.client.call(region, 'LockSnapshot', **arguments))
+
+    @staticmethod
+    def test_disk(item: Mapping[str, Any], region: str) -> DrillDisk:
+        tags = tag_dict(item.get('Tags'))
+        created: Any = item.get('CreateTime')
+        return DrillDisk(item['VolumeId'], region, VOLUME_STATE_MAP.get(item.get('State'), PENDING), cloud_state=item.get('State'),
+                         zone=item.get('AvailabilityZone'), name=tags.get('Name'), tags=tags, snapshot_id=item.get('SnapshotId') or None,
+                         size=item.get('Size'), created=created.isoformat() if hasattr(created, 'isoformat') else created)
+
+
+def iso_time(value: Any) -> str | None:
+    """A time botocore parsed (a datetime) as ISO 8601 text; text and None as they are."""
+    return str(value.isoformat()) if hasattr(value, 'isoformat') else None if value is None else str(value)
+
+
+def ebs_lock(item: Mapping[str, Any]) -> SnapshotLock:
+    """A lock as LockSnapshot and DescribeLockedSnapshots answer it (LockState governance, compliance, compliance-cooloff or
+    expired); the mode of a compliance lock in its cool-off is compliance, and an expired lock's is not told."""
+    state = item.get('LockState')
+    mode = GOVERNANCE if state == GOVERNANCE else COMPLIANCE if state in (COMPLIANCE, 'compliance-cooloff') else None
+    return SnapshotLock(mode, state != 'expired', expires=iso_time(item.get('LockExpiresOn')),
+                        cool_off_ends=iso_time(item.get('CoolOffPeriodExpiresOn')), cloud_status=state)
