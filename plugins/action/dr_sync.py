@@ -34,6 +34,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import RE
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import run_id as new_run_id
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import write_file
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._live_progress import FleetBoard, LiveProgress
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history import DEFAULT_HISTORY, keep_run
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import dr_report_text
@@ -163,6 +164,7 @@ class ActionModule(ActionBase):
                 result['failed'] = True  # not async: a result without a report is a run that ended early
                 if files.fail(error_record(result), stamp(utc_now())):
                     result['report_files'] = files.paths
+                    self._keep_in_history(arguments, files, result)
                 else:
                     result['msg'] = '%s; and could not write the report to %s on the controller: %s' % (
                         result.get('msg'), arguments['report_dir'], files.problem)
@@ -173,6 +175,7 @@ class ActionModule(ActionBase):
             try:
                 result['report_files'] = write_reports(result, to_text(arguments['report_dir']), self._report_name(arguments))
                 files.finished = True
+                self._keep_in_history(arguments, files, result)
             except OSError as error:
                 result['failed'] = True
                 result['msg'] = 'could not write the report to %s on the controller: %s' % (arguments['report_dir'], error)
@@ -196,6 +199,23 @@ class ActionModule(ActionBase):
         run = run_record(new_run_id(now), stamp(now), name, arguments.get('provider'), arguments.get('source_region'),
                          arguments.get('dr_regions'), check_mode)
         return RunReportFiles(report_paths(to_text(arguments['report_dir']), name), run, file_mode())
+
+    @staticmethod
+    def _keep_in_history(arguments, files, result):
+        """Keep the run's files in its scope's history (report_history runs); the result's report_history is the index
+        page's path. A history that cannot be written is a warning: the newest report, which it copies, is written."""
+        try:
+            keep = max(0, int(arguments.get('report_history', DEFAULT_HISTORY)))
+        except (TypeError, ValueError):
+            keep = DEFAULT_HISTORY  # the module refused it already, when it ran
+        try:
+            index = keep_run(files.paths, keep, files.mode)
+        except OSError as error:
+            result.setdefault('warnings', []).append('could not keep this run\'s report in the history of %s: %s'
+                                                     % (os.path.dirname(files.paths['json']), error))
+            return
+        if index is not None:
+            result['report_history'] = index
 
     def _live_progress(self, arguments, task_vars):
         """The LiveProgress that runs the module, or None: when no line is to be shown, or the module does not run on

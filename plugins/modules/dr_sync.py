@@ -298,6 +298,15 @@ options:
       - Names the report files of O(report_dir); characters other than letters, digits, C(_), C(.) and C(-) become C(_).
       - Defaults to C(<provider>-<source_region>).
     type: str
+  report_history:
+    description:
+      - How many runs' report files to keep besides the newest, in C(history/<report name>/) of O(report_dir) (each
+        run's JSON, Markdown and page, named by when it started and its run id; a run that ended before its report too),
+        with an index page, C(<report name>.history.html), newest first. Older ones are deleted; V(0) keeps none.
+      - The newest report stays where O(report_dir) and O(report_name) put it.
+    type: int
+    default: 30
+    version_added: 0.2.0
   show_report:
     description:
       - Print the run's report as plain text in the job's output once the run is over, at every verbosity. It holds the
@@ -657,6 +666,11 @@ report_files:
   type: dict
   sample: {"json": "/home/awx/dr-reports/dr-report-aws-us-east-1.json", "markdown": "/home/awx/dr-reports/dr-report-aws-us-east-1.md",
            "html": "/home/awx/dr-reports/dr-report-aws-us-east-1.html"}
+report_history:
+  description: The index page of the runs kept in the report folder's C(history/) (see O(report_history)), newest first.
+  returned: when O(report_dir) is set and O(report_history) is not 0, without C(async)
+  type: str
+  sample: /home/awx/dr-reports/dr-report-aws-us-east-1.history.html
 error:
   description: The cloud's error that ended the run before any report, with C(action), C(code), C(message) and C(request_id).
   returned: on such an error

@@ -78,6 +78,7 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     # Used by the module's action on the controller (plugins/action/dr_sync.py), not by the module.
     'report_dir': {'type': 'path'},
     'report_name': {},
+    'report_history': {'type': 'int', 'default': 30},
     'show_report': {'type': 'bool', 'default': False},
     # Read by the action, which shows the progress; checked here with the other options.
     'show_progress': {'type': 'bool'},

@@ -15,7 +15,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import WI
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils import _run_reports
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import COLOURS, dr_report_html, fleet_report_html
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.action.test_dr_sync_action import REPORTED, action_running
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.action.test_dr_sync_action import REPORTED, action_running, reports_in
 
 GREEN = COLOURS[WITHIN_RPO]
 NAME = 'aws-us-east-1'
@@ -118,7 +118,7 @@ def test_bad_input_fails_the_run_and_its_files_say_so(tmp_path):
     data, markdown, dummy_html = read(tmp_path)
     assert data['run_state'] == 'failed_before_report' and data['error']['code'] is None
     assert 'Error: tag_selector: must not be empty' in markdown and data['previous_report'] is None
-    assert sorted(os.listdir(tmp_path)) == sorted(os.path.basename(path) for path in files(tmp_path).values())
+    assert reports_in(tmp_path) == sorted(os.path.basename(path) for path in files(tmp_path).values())
 
 
 class TaskTimeout(BaseException):

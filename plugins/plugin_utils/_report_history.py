@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The history of a scope's reports: each run's files kept under ``history/<report name>/`` beside the newest, and an
+index page, ``<report name>.history.html``, newest first.
+
+dr_sync's action writes a run's files at the paths the docs name (report_paths) and then, with ``report_history`` N (the
+role's ``dr_copy_report_history``; 0 turns it off), copies them to ``history/<name>/<run id>.{json,md,html}``,
+keeps the newest N runs there and rewrites the index. A run that ended before its report is kept too, as what it was
+(its files say it failed before it could know what it did): the history is of runs, not only of good news.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+from jinja2 import DictLoader, Environment, StrictUndefined
+
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import write_file
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._run_reports import FINISHED, SUFFIXES, read_report
+
+DEFAULT_HISTORY = 30
+HISTORY_FOLDER = 'history'
+# A kept run's files: <run id>.<suffix>. A run's id starts with when it started (dr.restore.run_id), so names sort as
+# runs do.
+KEPT = re.compile(r'^(\d{8}T\d{6}Z-[0-9A-Za-z-]+)\.(json|md|html)$')
+
+INDEX_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>{{ title }}</title>
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #1b1b1b; max-width: 1100px; }
+table { border-collapse: collapse; } th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
+td.number { text-align: right; } .failed { color: #b71c1c; font-weight: 700; } .ok { color: #2e7d32; font-weight: 700; }
+</style>
+</head>
+<body>
+<h1>{{ title }}</h1>
+<p>The {{ runs | length }} newest runs (at most {{ keep }}), newest first. The newest report is also at
+<a href="{{ newest }}">{{ newest }}</a>.</p>
+<table>
+<tr><th>started</th><th>run</th><th>state</th><th>mode</th><th>disks</th><th>copied</th><th>already there</th>
+<th>without a DR copy</th><th>failures</th><th>files</th></tr>
+{% for run in runs %}
+<tr data-run="{{ run.stem }}"><td>{{ run.started }}</td><td>{{ run.run_id }}</td>
+<td class="{{ 'ok' if run.ok else 'failed' }}" data-key="state">{{ run.state }}</td><td data-key="mode">{{ run.mode }}</td>
+<td class="number" data-key="disks">{{ run.totals.disks | default('-') }}</td>
+<td class="number" data-key="copied">{{ run.totals.copied | default('-') }}</td>
+<td class="number" data-key="existing">{{ run.totals.existing | default('-') }}</td>
+<td class="number" data-key="without_dr_copy">{{ run.totals.without_dr_copy | default('-') }}</td>
+<td class="number" data-key="failures">{{ run.failures }}</td>
+<td><a href="{{ run.link }}.html">page</a> <a href="{{ run.link }}.md">md</a> <a href="{{ run.link }}.json">json</a></td></tr>
+{% endfor %}
+</table>
+</body>
+</html>
+"""
+
+ENVIRONMENT = Environment(loader=DictLoader({'index': INDEX_TEMPLATE}), undefined=StrictUndefined, autoescape=True)
+
+
+def history_paths(paths):
+    """(the folder of a scope's kept runs, its index page) for a run's report ``paths`` (report_paths')."""
+    folder, name = os.path.split(paths['json'][:-len('.json')])
+    return os.path.join(folder, HISTORY_FOLDER, name), os.path.join(folder, name + '.history.html')
+
+
+def compact(moment):
+    """'2026-11-25T17:30:00Z' as '20261125T173000Z' (a file name's start)."""
+    return re.sub(r'[-:]', '', moment or '')[:16] or 'unknown'
+
+
+def keep_run(paths, keep, mode):
+    """Copy the run's files at ``paths`` into its scope's history, keep the newest ``keep`` runs there and write the
+    index page; answers the index's path (None when ``keep`` is 0, or the run wrote no JSON file)."""
+    report = read_report(paths['json'])
+    if not keep or report is None:
+        return None
+    folder, index = history_paths(paths)
+    os.makedirs(folder, mode=0o777, exist_ok=True)  # the umask applies, as to the report folder
+    stem = report.get('run_id') or '%s-run' % compact(report.get('started_at') or report.get('generated_at'))
+    for kind, path in paths.items():
+        if os.path.exists(path):
+            kept = os.path.join(folder, '%s.%s' % (stem, SUFFIXES[kind]))
+            shutil.copyfile(path, kept + '.part')
+            os.chmod(kept + '.part', mode)
+            os.replace(kept + '.part', kept)
+    stems = sorted({match.group(1) for match in map(KEPT.match, os.listdir(folder)) if match}, reverse=True)
+    for old in stems[keep:]:
+        for suffix in SUFFIXES.values():
+            path = os.path.join(folder, '%s.%s' % (old, suffix))
+            if os.path.exists(path):
+                os.unlink(path)
+    runs = [run_row(folder, stem) for stem in stems[:keep]]
+    title = 'DR report history: %s' % os.path.basename(folder)
+    write_file(index, ENVIRONMENT.get_template('index').render(
+        title=title, runs=runs, keep=keep, newest=os.path.basename(paths['html'])), mode)
+    return index
+
+
+def run_row(folder, stem):
+    """One kept run as the index shows it."""
+    report = read_report(os.path.join(folder, stem + '.json')) or {}
+    state = report.get('run_state') or (FINISHED if 'totals' in report else 'unknown')
+    failures = len(report.get('failures') or []) if state == FINISHED else '-'
+    ok = state == FINISHED and not report.get('failures') and not report.get('failed')
+    return {'stem': stem, 'run_id': report.get('run_id') or '-', 'started': report.get('started_at') or report.get('generated_at') or '-',
+            'state': state if state != FINISHED else ('finished' if ok else 'finished with failures'), 'ok': ok,
+            'mode': 'check (a plan)' if report.get('check_mode') else 'run', 'totals': report.get('totals') or {},
+            'failures': failures, 'link': '%s/%s/%s' % (HISTORY_FOLDER, os.path.basename(folder), stem)}
