@@ -1,0 +1,45 @@
+"""What the DR run's settings and the DR account's promise the layers that read them: values nobody changes once parsed
+(dr.settings, dr.account, dr.claims), an external id Ansible itself is told is a secret, and a refusal that names where
+else the value may come from."""
+from __future__ import annotations
+
+import dataclasses
+import inspect
+
+import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr import account, claims, settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC
+
+
+@pytest.mark.parametrize('module', [settings, account, claims], ids=lambda module: module.__name__.rsplit('.', 1)[1])
+def test_every_settings_dataclass_is_frozen(module):
+    """Parsed once, read by the run, its engine workers, the drill and the report: a layer that could change a setting
+    under the others would make two of them disagree about one run."""
+    classes = [value for dummy, value in inspect.getmembers(module, inspect.isclass)
+               if dataclasses.is_dataclass(value) and value.__module__ == module.__name__]
+    assert classes
+    for value in classes:
+        assert value.__dataclass_params__.frozen, value.__name__  # pylint: disable=no-member  # every dataclass has it
+
+
+def test_ansible_itself_is_told_each_external_id_is_a_secret():
+    """Besides the modules' own withholding (test_no_log_external_id.py): Ansible masks a no_log value in any output,
+    a callback's or a warning's, that the module's withholding cannot reach."""
+    result = ArgumentSpecValidator(DR_ARGUMENT_SPEC).validate({
+        'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['us-west-2'], 'tag_selector': {'dr': 'yes'},
+        'dr_account': {'role_arn': 'arn:aws:iam::222233334444:role/snapcopy-dr', 'external_id': 'vault-external-id-7'}})
+    assert not result.error_messages, result.error_messages
+    assert 'vault-external-id-7' in result._no_log_values  # pylint: disable=protected-access  # what AnsibleModule masks
+
+
+@pytest.mark.parametrize('provider', ['aws', 'ecs', 'cbs'])
+def test_a_dr_account_without_a_role_names_the_environment_variable_that_can_give_it(provider):
+    record = PROVIDERS[provider]
+    with pytest.raises(InputError) as refused:
+        account.dr_account_settings({'external_id': 'x-1234'}, provider=provider, rules=record.role_rules, support=record.dr_account)
+    assert refused.value.option == 'dr_account.role_arn'
+    assert '(or the environment variable %s)' % record.dr_account.environment['role_arn'] in refused.value.message
