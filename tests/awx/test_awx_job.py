@@ -375,3 +375,36 @@ def test_the_test_environment_is_the_documented_execution_environment():
     for name in ('ansible_core', 'ansible_runner'):
         wanted = Requirement(dependencies[name]['package_pip'])
         assert wanted.specifier.contains(pins[wanted.name]), (wanted, pins[wanted.name])
+
+
+def test_the_guides_ansible_runner_recipe_runs_the_job_as_it_says(awx_venv, workspace, job_user, home, collections, fakecloud_clean):
+    """docs/awx.md's copy-paste recipe, run line for line as the job's user in a shell, but for its first three lines (the
+    venv and the installs: here .venv-awx and the collection from the release tarball), and with the emulator's keys for
+    the placeholders and its address added to the extra variables."""
+    with open(os.path.join(DOCS, 'awx.md'), encoding='utf-8') as handle:
+        guide = handle.read()
+    section = guide[guide.index('## 11. The same job with ansible-runner'):]
+    (recipe,) = re.findall(r'^```sh\n(.*?)^```', section[:section.index('\n## ', 10)], re.S | re.M)
+    lines = recipe.splitlines()
+    assert lines[0].startswith('python3 -m venv ~/snapcopy-runner') and 'pip install ansible-runner' in lines[1]
+    assert lines[2].startswith('~/snapcopy-runner/bin/ansible-galaxy collection install snapcopy.cloud')
+    script = '\n'.join(lines[3:]).replace('your-access-key-id', fake.ALIBABA_ACCESS_KEY_ID).replace('your-access-key-secret', SECRET)
+    script = script.replace('~/snapcopy-runner', awx_venv)
+    # The emulator's address: a job template's extra variable, outside the recipe.
+    script = script.replace('dr_copy_tag_selector: backup=dr\n', 'dr_copy_tag_selector: backup=dr\ndr_copy_connection: {endpoint_url: %s}\n'
+                            % fakecloud_clean.url)
+    seed_disks(fakecloud_clean, tagged=2)
+    folder = os.path.join(workspace, 'recipe')
+    os.makedirs(folder)
+    job_user.own(folder)
+    env = {'PATH': '/usr/bin:/bin', 'HOME': home, 'LANG': 'C.UTF-8', 'ANSIBLE_COLLECTIONS_PATH': collections, 'ANSIBLE_NOCOLOR': '1'}
+    done = subprocess.run(['bash', '-euc', script], env=env, cwd=folder, capture_output=True, text=True, timeout=JOB_TIMEOUT, check=False,
+                          **job_user.switch)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert 'Copy the newest snapshot of each tagged disk to the DR regions' in done.stdout
+    report = read_json(os.path.join(home, 'dr-reports', 'dr-report-ecs-cn-hangzhou.json'))
+    assert report['dr_regions'] == ['cn-shanghai', 'cn-beijing'] and report['totals']['copied'] == 4
+    (ident,) = os.listdir(os.path.join(folder, 'dr-job', 'artifacts'))
+    job = Job(os.path.join(folder, 'dr-job'), ident, done.returncode, done.stdout)
+    assert job.status == 'successful' and job.artifact_data['dr_copy_runs']['ecs-cn-hangzhou']['totals'] == report['totals']
+    assert not job.files_with_text(SECRET) and SECRET not in done.stdout
