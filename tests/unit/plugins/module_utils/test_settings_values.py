@@ -43,3 +43,12 @@ def test_a_dr_account_without_a_role_names_the_environment_variable_that_can_giv
         account.dr_account_settings({'external_id': 'x-1234'}, provider=provider, rules=record.role_rules, support=record.dr_account)
     assert refused.value.option == 'dr_account.role_arn'
     assert '(or the environment variable %s)' % record.dr_account.environment['role_arn'] in refused.value.message
+
+
+def test_settings_made_without_a_concerns_options_are_the_safe_ones():
+    """A DrSettings built without saying so prunes nothing, drills nothing, locks nothing, stays in the disks' account and
+    does not wait: a caller that forgets a concern never deletes or makes disks by default."""
+    made = settings.DrSettings('aws', 'us-east-1', (settings.DrRegion('us-west-2'),), {'dr': 'yes'})
+    assert not made.prune.enabled and not made.prune.deletes
+    assert not made.restore.enabled and made.lock is None and made.dr_account is None and not made.wait.wait
+    assert not settings.PrunePolicy(keep_copies=3).deletes, 'a policy not turned on deletes nothing, whatever its numbers'
