@@ -28,6 +28,7 @@ def scope_row(scope):
         'status': 'failed' if error or failure_count or not ran else 'ok',
         'provider': scope.get('provider'),
         'account': scope.get('account'),
+        'dr_account': scope.get('dr_account') or None,
         'source_region': scope.get('source_region'),
         'dr_regions': list(scope.get('dr_regions') or []),
         'duration_seconds': _number(scope.get('duration_seconds')),

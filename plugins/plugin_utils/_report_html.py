@@ -169,11 +169,14 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 <span><i class="swatch" style="background: {{ colours[standing] }}"></i>{{ words[standing] }}</span>
 {% endfor %}<span>dashed line: the scope's RPO</span></p>
 <table>
-<tr><th>scope</th><th>status</th><th>what</th><th>disks</th><th>RPO</th><th>oldest recovery point per DR region</th><th>older than the RPO</th>
+<tr><th>scope</th><th>status</th><th>what</th><th>DR copies kept by</th><th>disks</th><th>RPO</th>
+<th>oldest recovery point per DR region</th><th>older than the RPO</th>
 <th>no copy</th><th>in flight</th><th>restore tests passed / failed</th><th>page</th></tr>
 {% for scope in report.scopes %}
 <tr data-scope="{{ scope.scope }}"><td>{{ scope.scope }}</td><td class="status-{{ scope.status }}" data-key="status">{{ scope.status }}</td>
 <td>{{ scope.provider or '-' }} {{ scope.source_region or '' }} &rarr; {{ scope.dr_regions | join(', ') }}</td>
+<td data-key="dr_account">{{ 'DR account %s' % scope.dr_account if scope.get('dr_account')
+ else "the disks' account" if scope.status == 'ok' else '-' }}</td>
 <td class="number" data-key="disks">{{ scope.disks }}</td>
 <td class="number" data-key="rpo_hours" data-hours="{{ scope.rpo_hours | json_number }}">{{ scope.rpo_hours | hours if scope.rpo_hours else 'none' }}</td>
 <td>{{ scope_charts[scope.scope] }}</td>

@@ -139,11 +139,11 @@ Generated {{ report['generated_at'] }} over \
 
 {{ totals(report['totals']) }}
 
-{{ head(['scope', 'status', 'provider', 'account', 'source region', 'disks', 'copied', 'existing', 'would copy',
+{{ head(['scope', 'status', 'provider', 'account', 'DR account', 'source region', 'disks', 'copied', 'existing', 'would copy',
          'missing copies', 'failures', 'seconds']) }}
 {% for scope in report['scopes'] %}
 {# A scope that failed without a problem of its own (its error) counts as one failure. #}
-{{ row([scope['scope'], scope['status'], scope['provider'], scope['account'], scope['source_region'], scope['disks'],
+{{ row([scope['scope'], scope['status'], scope['provider'], scope['account'], scope.get('dr_account'), scope['source_region'], scope['disks'],
         scope['copied'], scope['existing'], scope['would_copy'], scope['missing_copies'],
         scope['failure_count'] + (1 if scope['error'] and not scope['failure_count'] else 0), scope['duration_seconds']]) }}
 {% endfor %}

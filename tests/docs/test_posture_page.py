@@ -241,14 +241,16 @@ def test_a_screenshot_shows_a_bar_of_each_standings_colour_per_disk_and_region(r
 def scope_facts(name, files, report):
     return {'scope': name, 'provider': 'ecs', 'source_region': report['source_region'], 'dr_regions': report['dr_regions'],
             'totals': report['totals'], 'failures': report['failures'], 'failure_count': len(report['failures']), 'posture': report['posture'],
-            'report_files': files, 'restore_tests': []}
+            'report_files': files, 'restore_tests': [], 'dr_account': (report.get('dr_account') or {}).get('account')}
 
 
-def test_the_fleet_page_shows_every_scope_with_the_json_numbers(reports, tmp_path):
+def test_the_fleet_page_shows_every_scope_with_the_json_numbers(reports, vault_reports, tmp_path):
     folder, (drill_files, drill), (files, report) = reports
+    dummy, dummy, (vault_files, vault) = vault_reports
     scopes = [
         scope_facts('ecs-prod', files, report),
         scope_facts('ecs-drill', drill_files, drill),
+        scope_facts('ecs-vault', vault_files, vault),
         {'scope': 'cbs-prod', 'provider': 'cbs', 'source_region': 'ap-guangzhou', 'error': 'AuthFailure: the key is wrong', 'totals': {}},
     ]
     fleet = fleet_report(scopes, '2026-11-23T10:00:00Z')
@@ -268,12 +270,17 @@ def test_the_fleet_page_shows_every_scope_with_the_json_numbers(reports, tmp_pat
     assert ecs['status'] == 'failed' and sum(counts[WITHIN_RPO] for counts in report['posture']['regions'].values()) > 0
     drawn = {(bar['scope'], bar['region']): bar['standing'] for bar in page.region_bars}
     assert drawn == {**{('ecs-prod', region): RUN_FAILED for region in report['dr_regions']},
-                     **{('ecs-drill', region): WITHIN_RPO for region in drill['dr_regions']}}
+                     **{('ecs-drill', region): WITHIN_RPO for region in drill['dr_regions']},
+                     **{('ecs-vault', region): WITHIN_RPO for region in vault['dr_regions']}}
+    # The vault: who keeps each scope's DR copies.
+    assert page.cells[('ecs-vault', 'dr_account')]['text'] == 'DR account %s' % credentials.ALIBABA_DR_ACCOUNT_ID
+    assert page.cells[('ecs-drill', 'dr_account')]['text'] == "the disks' account"
+    assert page.cells[('ecs-prod', 'dr_account')]['text'] == '-'
     target = os.path.join(SCREENSHOTS, 'fleet-page.png')
     os.makedirs(SCREENSHOTS, exist_ok=True)
     chromium(tmp_path, '--hide-scrollbars', '--window-size=1400,1000', '--screenshot=%s' % target, 'file://' + str(path))
     counted = bars_by_colour(target)
-    assert counted[WITHIN_RPO] == len(drill['dr_regions']) and counted[RUN_FAILED] == len(report['dr_regions']), counted
+    assert counted[WITHIN_RPO] == len(drill['dr_regions']) + len(vault['dr_regions']) and counted[RUN_FAILED] == len(report['dr_regions']), counted
 
 
 @pytest.fixture(scope='module')

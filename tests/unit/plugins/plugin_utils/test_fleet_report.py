@@ -63,7 +63,7 @@ def test_markdown_has_a_row_per_scope_and_each_failure():
     lines = markdown.splitlines()
     rows = [line for line in lines if line.startswith('| ') and ' | ok |' in line or ' | failed |' in line]
     assert [line.split(' | ')[0] for line in rows] == ['| bad-one', '| problems', '| ok-one']
-    assert '| ok-one | ok | cbs | 100012345678 | ap-guangzhou | 2 | 2 | 0 | 0 | 0 | 0 | 1.5 |' in lines
+    assert '| ok-one | ok | cbs | 100012345678 | - | ap-guangzhou | 2 | 2 | 0 | 0 | 0 | 0 | 1.5 |' in lines
     assert '- **bad-one**: no-dr: missing required arguments: dr_copy_dr_regions' in lines
     assert '- **problems**: 2 problem(s)' in lines and '  - disk-2: no snapshot' in lines
     assert 'Generated 2026-11-22T10:00:00Z over every scope of dr_scopes (3).' in lines

@@ -197,7 +197,8 @@ def test_the_fleet_report_escapes_its_cells_the_same_way():
 
 
 def test_the_fleet_report_is_the_documented_shape():
-    report = fleet_report([scope('a-ok'), scope('z-bad', error='AuthFailure: bad key', totals={})], '2026-11-22T10:00:00Z', limit='a*,z*')
+    report = fleet_report([scope('a-ok', dr_account='300012345678'), scope('z-bad', error='AuthFailure: bad key', totals={})],
+                          '2026-11-22T10:00:00Z', limit='a*,z*')
     assert fleet_report_markdown(report) == '''\
 # DR fleet report
 
@@ -208,10 +209,10 @@ Generated 2026-11-22T10:00:00Z over scopes matching --limit a*,z* (2).
 |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 | 2 | 1 | 2 | 2 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 |
 
-| scope | status | provider | account | source region | disks | copied | existing | would copy | missing copies | failures | seconds |
-|---|---|---|---|---|---|---|---|---|---|---|---|
-| z-bad | failed | cbs | 200012345678 | ap-guangzhou | 0 | 0 | 0 | 0 | 0 | 1 | 1.5 |
-| a-ok | ok | cbs | 200012345678 | ap-guangzhou | 2 | 2 | 0 | 0 | 0 | 0 | 1.5 |
+| scope | status | provider | account | DR account | source region | disks | copied | existing | would copy | missing copies | failures | seconds |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| z-bad | failed | cbs | 200012345678 | - | ap-guangzhou | 0 | 0 | 0 | 0 | 0 | 1 | 1.5 |
+| a-ok | ok | cbs | 200012345678 | 300012345678 | ap-guangzhou | 2 | 2 | 0 | 0 | 0 | 0 | 1.5 |
 
 ## Failed scopes
 
