@@ -35,10 +35,13 @@ from xml.etree import ElementTree
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODULE_UTILS = 'plugins/module_utils'
 # The engine, the DR run with its pruning, report and restore drill, and the retry and poll helpers (issue 19).
-FILES = ('engine/copy_engine.py', 'dr/run.py', 'dr/prune.py', 'dr/report.py', 'dr/restore.py', 'core/retry.py', 'core/polling.py')
-# Mutants of each file run by make mutation (a file not named here: all of them), about 15 minutes on two
-# cores; --sample N takes N of each file instead, the same N for the same seed.
-SAMPLE = {}
+FILES = ('engine/copy_engine.py', 'dr/run.py', 'dr/prune.py', 'dr/report.py', 'dr/restore.py', 'core/retry.py', 'core/polling.py',
+         # The vault and the run's settings (issue 39): claims and copy leases, share claims, locks, the DR account, the
+         # settings and their parsing from dr_sync's options.
+         'dr/claims.py', 'dr/shares.py', 'dr/lock.py', 'dr/account.py', 'dr/settings.py', 'dr/entry.py', 'runners/dr_module.py')
+# Mutants of each file run by make mutation (a file not named here: all of them); --sample N takes N of each file instead,
+# the same N for the same seed.
+SAMPLE = {'runners/dr_module.py': 40}
 SEED = 19
 THRESHOLD = 90.0
 # Seconds one test may take in a mutant's run before pytest-timeout stops it (the slowest take about 5).
@@ -47,7 +50,11 @@ TEST_TIMEOUT = 12
 OWN_TESTS = {'engine/copy_engine.py': ('test_engine.py',), 'dr/run.py': ('test_dr.py',), 'dr/prune.py': ('test_dr_prune.py', 'test_dr.py'),
              'dr/report.py': ('test_dr.py',), 'dr/restore.py': ('test_dr_restore.py',),
              'core/retry.py': ('test_backoff.py', 'test_call_retries.py'),
-             'core/polling.py': ('test_poller.py',)}
+             'core/polling.py': ('test_poller.py',),
+             'dr/claims.py': ('test_lease_rules.py', 'test_copy_leases_aws.py'), 'dr/shares.py': ('test_lease_rules.py', 'test_dr_shares_interleaved.py'),
+             'dr/lock.py': ('test_dr_lock.py',), 'dr/account.py': ('test_settings_values.py', 'test_dr_account_aws.py'),
+             'dr/settings.py': ('test_settings_values.py', 'test_dr.py'), 'dr/entry.py': ('test_dr.py',),
+             'runners/dr_module.py': ('test_bad_input_names.py', 'test_dr.py')}
 
 FLIPPED = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
            ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
@@ -291,7 +298,17 @@ def coverage_map(copy, scratch, files):
                                for line, names in contexts.items()}
     seconds = {test: durations.get(_junit_name(test), 1.0)
                for lines in lines_by_file.values() for tests in lines.values() for test in tests}
+    # The tests that run no line of the files too (a file's own test may read only its constants): by junit's names.
+    for (classname, name), duration in durations.items():
+        seconds.setdefault(_node_id(classname, name), duration)
     return lines_by_file, seconds
+
+
+def _node_id(classname, name):
+    """The node id 'tests/unit/x/test_y.py::Class::test_z' of junit's ('tests.unit.x.test_y.Class', 'test_z')."""
+    parts = classname.split('.')
+    module = max(index for index, part in enumerate(parts) if part.startswith('test_'))
+    return '::'.join(['/'.join(parts[:module + 1]) + '.py', *parts[module + 1:], name])
 
 
 def _junit_name(test):
@@ -302,13 +319,15 @@ def _junit_name(test):
 
 def tests_for(mutant, lines, seconds):
     """The tests that run the changed lines in two stages: the file's own tests, then the others, each
-    fastest first. For lines run only at import, every test that runs the file."""
+    fastest first. For lines run only at import, every test that runs the file and every one of its own tests."""
     chosen = set()
     for line in range(mutant.line, mutant.last_line + 1):
         chosen.update(lines.get(line, ()))
-    if not chosen and any(line in lines for line in range(mutant.line, mutant.last_line + 1)):
-        chosen = {test for tests in lines.values() for test in tests}
     own_files = tuple('/' + name + '::' for name in OWN_TESTS.get(in_module_utils(mutant.path), ()))
+    if not chosen and any(line in lines for line in range(mutant.line, mutant.last_line + 1)):
+        # A line run at import (a constant, a decorator) is read by tests that may run no line of the file (a test of an
+        # argument spec built from its constant): every test that runs the file, and every test of the file's own.
+        chosen = {test for tests in lines.values() for test in tests} | {test for test in seconds if any(name in test for name in own_files)}
     ordered = sorted(chosen, key=lambda test: (seconds.get(test, 1.0), test))
     own = [test for test in ordered if any(name in test for name in own_files)]
     return [stage for stage in (own, [test for test in ordered if test not in own]) if stage]

@@ -10,7 +10,7 @@ import datetime
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_CLAIM_TAG_PREFIX, SHARE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import RELEASE_TAG_PREFIX, SHARE_CLAIM_TAG_PREFIX, SHARE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import (
     STAMP_FORMAT,
     CopyLeases,
@@ -193,3 +193,15 @@ def test_a_run_that_released_a_share_shares_it_again_for_its_next_copy():
     clock[0] = NOW + datetime.timedelta(seconds=1)
     shares.hold('us-east-1', SNAPSHOT)
     assert SNAPSHOT in store.shared, 'the release let go of the claim: the next hold shares again'
+
+
+def test_a_release_takes_off_a_lapsed_release_tag_and_leaves_another_runs_live_one():
+    """A run that was killed while releasing leaves its release tag: the next release takes it off once it has lapsed; a
+    live one is another run's release under way, and stays."""
+    store, clock = MemoryShares(), [NOW]
+    shares_at(store, clock).hold('us-east-1', SNAPSHOT)
+    killed, releasing = '20261125T100000Z-0bbbbb', '20261125T115959Z-0ccccc'
+    store.tags[SNAPSHOT][RELEASE_TAG_PREFIX + killed] = '20261125T110000Z eu-west-1'
+    store.tags[SNAPSHOT][RELEASE_TAG_PREFIX + releasing] = '20261125T121000Z eu-west-1'
+    shares_at(store, clock).release('us-east-1', SNAPSHOT)
+    assert {key for key in store.tags[SNAPSHOT] if key.startswith(RELEASE_TAG_PREFIX)} == {RELEASE_TAG_PREFIX + releasing}
