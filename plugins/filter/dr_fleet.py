@@ -2,11 +2,12 @@
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The fleet report filters of playbooks/dr_fleet.yml (documented in dr_fleet_report.yml, dr_fleet_markdown.yml,
-dr_fleet_html.yml)."""
+dr_fleet_html.yml, dr_fleet_history_html.yml)."""
 
 from __future__ import annotations
 
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history import fleet_history_page
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import fleet_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import fleet_report_markdown
 
@@ -23,6 +24,11 @@ def dr_fleet_html(report):
     return fleet_report_html(report)
 
 
+def dr_fleet_history_html(reports, name, keep=30):
+    return fleet_history_page(reports, name, int(keep))
+
+
 class FilterModule:
     def filters(self):
-        return {'dr_fleet_report': dr_fleet_report, 'dr_fleet_markdown': dr_fleet_markdown, 'dr_fleet_html': dr_fleet_html}
+        return {'dr_fleet_report': dr_fleet_report, 'dr_fleet_markdown': dr_fleet_markdown, 'dr_fleet_html': dr_fleet_html,
+                'dr_fleet_history_html': dr_fleet_history_html}

@@ -44,15 +44,12 @@ td.number { text-align: right; } .failed { color: #b71c1c; font-weight: 700; } .
 <p>The {{ runs | length }} newest runs (at most {{ keep }}), newest first. The newest report is also at
 <a href="{{ newest }}">{{ newest }}</a>.</p>
 <table>
-<tr><th>started</th><th>run</th><th>state</th><th>mode</th><th>disks</th><th>copied</th><th>already there</th>
-<th>without a DR copy</th><th>failures</th><th>files</th></tr>
+<tr><th>started</th><th>run</th><th>state</th><th>mode</th>{% for key, word in counts %}<th>{{ word }}</th>{% endfor %}
+<th>failures</th><th>files</th></tr>
 {% for run in runs %}
 <tr data-run="{{ run.stem }}"><td>{{ run.started }}</td><td>{{ run.run_id }}</td>
 <td class="{{ 'ok' if run.ok else 'failed' }}" data-key="state">{{ run.state }}</td><td data-key="mode">{{ run.mode }}</td>
-<td class="number" data-key="disks">{{ run.totals.disks | default('-') }}</td>
-<td class="number" data-key="copied">{{ run.totals.copied | default('-') }}</td>
-<td class="number" data-key="existing">{{ run.totals.existing | default('-') }}</td>
-<td class="number" data-key="without_dr_copy">{{ run.totals.without_dr_copy | default('-') }}</td>
+{% for key, word in counts %}<td class="number" data-key="{{ key }}">{{ run.totals[key] | default('-') }}</td>{% endfor %}
 <td class="number" data-key="failures">{{ run.failures }}</td>
 <td><a href="{{ run.link }}.html">page</a> <a href="{{ run.link }}.md">md</a> <a href="{{ run.link }}.json">json</a></td></tr>
 {% endfor %}
@@ -96,20 +93,44 @@ def keep_run(paths, keep, mode):
             path = os.path.join(folder, '%s.%s' % (old, suffix))
             if os.path.exists(path):
                 os.unlink(path)
-    runs = [run_row(folder, stem) for stem in stems[:keep]]
-    title = 'DR report history: %s' % os.path.basename(folder)
-    write_file(index, ENVIRONMENT.get_template('index').render(
-        title=title, runs=runs, keep=keep, newest=os.path.basename(paths['html'])), mode)
+    runs = [run_row(read_report(os.path.join(folder, stem + '.json')) or {}, stem, os.path.basename(folder)) for stem in stems[:keep]]
+    write_file(index, history_page(os.path.basename(folder), runs, keep, os.path.basename(paths['html'])), mode)
     return index
 
 
-def run_row(folder, stem):
-    """One kept run as the index shows it."""
-    report = read_report(os.path.join(folder, stem + '.json')) or {}
+# The counts of a run's row: a scope's (dr_sync's totals), a fleet's (the fleet report's).
+SCOPE_COUNTS = (('disks', 'disks'), ('copied', 'copied'), ('existing', 'already there'), ('without_dr_copy', 'without a DR copy'))
+FLEET_COUNTS = (('scopes', 'scopes'), ('failed_scopes', 'failed scopes'), ('disks', 'disks'), ('over_rpo', 'older than the RPO'),
+                ('no_copy', 'without a copy'))
+
+
+def history_page(name, runs, keep, newest, counts=SCOPE_COUNTS):
+    """The index page of a history: ``runs`` (run_row's) newest first, their ``counts``."""
+    return ENVIRONMENT.get_template('index').render(title='DR report history: %s' % name, runs=runs, keep=keep, newest=newest, counts=counts)
+
+
+def fleet_history_page(reports, name, keep):
+    """The index page of a fleet's history from its kept reports (the fleet report's JSON documents, in any order)."""
+    runs = sorted((fleet_row(report, name) for report in reports), key=lambda run: run['stem'], reverse=True)[:keep]
+    return history_page(name, runs, keep, name + '.html', FLEET_COUNTS)
+
+
+def fleet_row(report, name):
+    """One kept fleet report as the index shows it."""
+    stem = compact(report.get('generated_at'))
+    failed = (report.get('totals') or {}).get('failed_scopes')
+    return {'stem': stem, 'run_id': report.get('limit') or 'every scope', 'started': report.get('generated_at') or '-',
+            'state': 'finished' if not failed else 'finished with failed scopes', 'ok': not failed,
+            'mode': 'check (a plan)' if report.get('check_mode') else 'run', 'totals': report.get('totals') or {},
+            'failures': failed if failed is not None else '-', 'link': '%s/%s/%s' % (HISTORY_FOLDER, name, stem)}
+
+
+def run_row(report, stem, name):
+    """One kept run of a scope (its JSON ``report``, kept as ``stem``) as the index shows it."""
     state = report.get('run_state') or (FINISHED if 'totals' in report else 'unknown')
     failures = len(report.get('failures') or []) if state == FINISHED else '-'
     ok = state == FINISHED and not report.get('failures') and not report.get('failed')
     return {'stem': stem, 'run_id': report.get('run_id') or '-', 'started': report.get('started_at') or report.get('generated_at') or '-',
             'state': state if state != FINISHED else ('finished' if ok else 'finished with failures'), 'ok': ok,
             'mode': 'check (a plan)' if report.get('check_mode') else 'run', 'totals': report.get('totals') or {},
-            'failures': failures, 'link': '%s/%s/%s' % (HISTORY_FOLDER, os.path.basename(folder), stem)}
+            'failures': failures, 'link': '%s/%s/%s' % (HISTORY_FOLDER, name, stem)}

@@ -1,6 +1,9 @@
 """The fleet report: failed scopes first, totals that add up, a row for a scope that never reported."""
 from __future__ import annotations
 
+import re
+
+from ansible_collections.snapcopy.cloud.plugins.filter.dr_fleet import dr_fleet_history_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import fleet_report_markdown
 
@@ -88,3 +91,12 @@ def test_restore_tests_are_counted_per_scope_and_listed_with_the_clouds_error():
 
 def test_without_restore_tests_the_markdown_has_no_restore_section():
     assert '## Restore tests' not in fleet_report_markdown(fleet_report([scope('a')], GENERATED))
+
+
+def test_the_fleet_history_page_lists_the_newest_kept_reports_first():
+    reports = [fleet_report([scope('ok-one')], '2026-11-2%dT10:00:00Z' % day) for day in (3, 5, 4)]
+    reports[1]['totals']['failed_scopes'] = 1
+    page = dr_fleet_history_html(reports, 'dr-fleet-report', keep=2)
+    rows = re.findall(r'<tr data-run="([^"]+)">.*?data-key="state">([^<]+)<', page, re.S)
+    assert rows == [('20261125T100000Z', 'finished with failed scopes'), ('20261124T100000Z', 'finished')]
+    assert 'href="history/dr-fleet-report/20261125T100000Z.html"' in page and 'href="dr-fleet-report.html"' in page
