@@ -129,6 +129,15 @@ class DrAccountAdapter(ABC):
         earlier runs too; answer how many are still on their way. Where the DR account copies in one call (AWS), nothing is."""
         return 0
 
+    def dr_account_staging(self, dr_regions: list[str]) -> list[dict[str, Any]]:  # pylint: disable=unused-argument  # a hook
+        """What DR runs left on the way into the DR account in ``dr_regions`` besides shares of source snapshots, read as it
+        is now (reads only; dr.posture): one dict each, with ``region``, ``kind``, ``id``, ``state`` (core.model's word) and
+        ``cloud_state``, ``created``, and what ties it to its disk and DR copy (CBS: the staged copies, ``kind``
+        ``staged_copy`` with ``disk`` and ``source`` (the DISK_TAG and SOURCE_TAG), ``shared`` and ``dr_copy_id`` /
+        ``dr_copy_complete``; and the bridge disks, ``bridge_disk`` with ``staged_from`` and ``dr_copy_complete``). Where
+        the DR account copies in one call (AWS, ECS), nothing."""
+        return []
+
     def dr_account_steps(self) -> tuple[list[str], list[str]]:
         """(made, would make): what this run made in the DR account on the way to its copies besides the copy calls (CBS:
         bridge disks and the DR account's snapshots of them), and in check mode the staged copies a run would take further.

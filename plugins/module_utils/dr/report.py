@@ -205,9 +205,21 @@ def standing(copy: dict[str, Any], failed: bool, source_age_hours: float | None,
         return PLANNED, None
     if copy['action'] == NOT_COPIED or copy.get('error') or not copy['snapshot_id']:
         return NO_COPY, None
-    if not copy['completed']:
-        return (IN_FLIGHT if copy['state'] and not failed else NO_COPY), None
-    return (OVER_RPO if rpo and source_age_hours is not None and source_age_hours > rpo else WITHIN_RPO), source_age_hours
+    return copy_standing(bool(copy['completed']), bool(copy['state']) and not failed, source_age_hours, rpo)
+
+
+def copy_standing(completed: bool, in_flight: bool, recovery_point_age_hours: float | None, rpo: float | None) -> tuple[str, float | None]:
+    """(standing, recovery point age in hours) of a disk's DR copy in a DR region, from what the cloud holds: the rules of
+    STANDINGS, written once for a run's report (standing) and for a read of the clouds (dr.posture). A completed copy stands
+    by its recovery point (when its source snapshot was taken) against ``rpo``, and within it without one; a copy not
+    completed is in flight while the cloud is still making it (``in_flight``), else there is no copy. A completed copy whose
+    recovery point is unknown (None: its source snapshot is gone) is not shown to be within the RPO: over it, when there
+    is one."""
+    if not completed:
+        return (IN_FLIGHT if in_flight else NO_COPY), None
+    if rpo and (recovery_point_age_hours is None or recovery_point_age_hours > rpo):
+        return OVER_RPO, recovery_point_age_hours
+    return WITHIN_RPO, recovery_point_age_hours
 
 
 def disk_record(entry: DiskEntry, dr_regions: set[str], now: datetime.datetime, check_mode: bool, waits: bool = False,

@@ -108,6 +108,12 @@ class SourceShares:
     def find(self, source_region: str) -> tuple[list[str], list[str]]:
         """(to release, held): the sources a DR run claimed or marked, those with no copy in flight in any region a claim
         on them names (or this run's) first, then the others. Reads only."""
+        claimed, in_flight = self.holdings(source_region)
+        return sorted(set(claimed) - in_flight), sorted(set(claimed) & in_flight)
+
+    def holdings(self, source_region: str) -> tuple[dict[str, dict[str, str]], set[str]]:
+        """({snapshot id: tags}, in flight): the sources a DR run claimed or marked for this DR account, and those of them
+        with a copy in flight in any region a claim on them names (or this run's). Reads only (find, and dr.posture)."""
         # A mark of another DR account's is that account's business (one DR account a source region is the rule).
         claimed = {snapshot_id: tags for snapshot_id, tags in self.calls.claimed_sources(source_region).items()
                    if tags.get(SHARE_TAG, self.account) == self.account}
@@ -116,7 +122,7 @@ class SourceShares:
             for claim in claims_in(tags, SHARE_CLAIM_TAG_PREFIX).values():
                 regions.update(claim.regions)
         in_flight = self.calls.copies_in_flight(source_region, sorted(regions), sorted(claimed)) if claimed else set()
-        return sorted(set(claimed) - in_flight), sorted(set(claimed) & in_flight)
+        return claimed, in_flight
 
     def release(self, source_region: str, snapshot_id: str) -> bool:
         """Remove this run's claim and the claims of runs that are over (find saw none of their copies in flight), then

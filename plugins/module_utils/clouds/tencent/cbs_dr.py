@@ -108,6 +108,9 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
     def dr_account_steps(self) -> tuple[list[str], list[str]]:
         return cast('CbsDrAccount', self.dr).steps()
 
+    def dr_account_staging(self, dr_regions: list[str]) -> list[dict[str, Any]]:
+        return cast('CbsDrAccount', self.dr).staging_read(dr_regions)
+
     def settle_dr_account(self, dr_regions: list[str]) -> int:
         return cast('CbsDrAccount', self.dr).settle(dr_regions)
 

@@ -372,6 +372,30 @@ class CbsDrAccount:
                 copies.append(self.adapter.snapshot(item, region))
         return copies
 
+    def staging_read(self, dr_regions: Sequence[str]) -> list[dict[str, Any]]:
+        """The staged copies and bridge disks in ``dr_regions`` as they are now, each with its DR copy (reads only: see
+        DrAccountAdapter.dr_account_staging)."""
+        records: list[dict[str, Any]] = []
+        for region in dr_regions:
+            finals = self._finals(region)
+            staged = sorted(self._staged_copies(region), key=lambda copy: copy.id)
+            for copy in staged:
+                final = finals.get(copy.id)
+                records.append({'region': region, 'kind': 'staged_copy', 'id': copy.id, 'state': copy.state, 'cloud_state': copy.cloud_state,
+                                'created': copy.created, 'disk': copy.tags.get(DISK_TAG), 'source': copy.tags.get(SOURCE_TAG),
+                                'shared': copy.tags.get(SHARE_TAG) == self.account, 'dr_copy_id': final.id if final is not None else None,
+                                'dr_copy_complete': final is not None and final.state == COMPLETED})
+            for staged_id, disks in sorted(self._bridge_disks(region).items()):
+                final = finals.get(staged_id)
+                for disk in sorted(disks, key=lambda disk: disk.id):
+                    if disk.state == DELETING:
+                        continue  # returned: gone
+                    records.append({'region': region, 'kind': 'bridge_disk', 'id': disk.id, 'state': disk.state, 'cloud_state': disk.cloud_state,
+                                    'created': disk.created, 'staged_from': staged_id, 'staged_copy_exists': staged_id in {copy.id for copy in staged},
+                                    'dr_copy_id': final.id if final is not None else None,
+                                    'dr_copy_complete': final is not None and final.state == COMPLETED})
+        return records
+
     # ------------------------------------------------------------------ after the DR copy: the bridge, the share, the staged copy
     def find_shares(self, dr_regions: Sequence[str]) -> tuple[list[str], list[str]]:
         """(to release, held) as '<region>/<staged copy id>': the staged copies a run shared with the DR account (SHARE_TAG)

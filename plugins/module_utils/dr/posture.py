@@ -1,0 +1,355 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A DR scope's posture read from the clouds (dr_posture_info): reads only, never a report file or anything of past runs.
+
+For one scope (provider, source region, DR regions, tag selector, DR account) it reads what a DR run would read: the disks
+and their snapshots in the source region, the copies of each DR region (the DR account's with ``dr_account``), their locks,
+and what runs leave behind - source snapshots still shared with the DR account (dr.shares), restore-drill test disks past
+their time (dr.restore), and on CBS the staged copies and bridge disks on their way into the DR account. Each disk stands
+in each DR region by the rules of the run's report (dr.report.copy_standing: one function for both), and the regions are
+counted by the report's own dr.report.posture.
+
+Which copy a disk stands by: of its copies in the DR region that are complete or in flight, the newest by its recovery
+point (its source snapshot's time, else the copy's own), as a DR run stands by the copy of the disk's newest snapshot. A
+copy that failed or is on its way out is not counted. A completed copy whose source snapshot is gone from the source
+region has no known recovery point (null, never guessed), and with an RPO it is not shown to be within it.
+
+A read the cloud refuses of what is only around the copies (a lock, the shares, test disks, staged copies) is a
+``problem`` (with the cloud's code, message and request id) and leaves that part unknown: a copy whose lock could not be
+read is never called locked. Refused reads of the disks, snapshots and copies end the read (the module's error).
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from typing import TYPE_CHECKING, Any, cast
+
+from ..core.errors import CloudError
+from ..core.model import COMPLETED, DELETING, FAILED, PENDING, parse_time
+from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
+from ..core.tagging import RESTORE_SCOPE_TAG, RESTORE_UNTIL_TAG, SHARE_CLAIM_TAG_PREFIX, SOURCE_TAG
+from ..engine.copy_engine import run_retry
+from .capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+from .claims import RunLease, claims_in, lease_seconds
+from .lock import read_locks
+from .prune import copies_by_disk
+from .report import IN_FLIGHT, NO_COPY, OVER_RPO, STANDINGS, WITHIN_RPO, copy_standing, counted, posture
+from .restore import LEFTOVER, leftover_record, leftover_state, run_id, scope_key
+from .shares import ClaimedShares
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from ..core.model import Disk, Snapshot, SnapshotLock
+    from ..core.retry import CallRetry, PhaseRetry
+    from .capabilities import DrAdapter
+    from .settings import DrSettings
+
+# How long the reads of one posture may be retried, in seconds.
+READ_SECONDS = 600
+# A lock that could not be read: its status, and never in force.
+UNKNOWN = 'unknown'
+NO_LOCK = {'mode': None, 'status': None, 'in_force': False, 'expires': None, 'cool_off_ends': None}
+# The standings a read can find (a read plans nothing), best first.
+READ_STANDINGS = tuple(word for word in STANDINGS if word in (WITHIN_RPO, OVER_RPO, IN_FLIGHT, NO_COPY))
+
+
+def _iso(moment: datetime.datetime) -> str:
+    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def _hours(created: str | None, now: datetime.datetime) -> float | None:
+    """The age in hours, to a tenth (as the report rounds it), of a time the cloud wrote; None when it wrote none."""
+    try:
+        moment = parse_time(created)
+    except (TypeError, ValueError):
+        return None
+    return None if moment is None else round((now - moment).total_seconds() / 3600, 1)
+
+
+def source_of(copy: Snapshot) -> tuple[str | None, str | None]:
+    """(region, id) of ``copy``'s source snapshot: the cloud's link where it keeps one, else our SOURCE_TAG."""
+    region, dummy, snapshot_id = (copy.tags.get(SOURCE_TAG) or '').partition('/')
+    return copy.source_region or region or None, copy.source_id or snapshot_id or None
+
+
+class PostureRead:
+    """One read of a scope's posture. ``adapter`` is the scope's DR adapter (with ``dr_account``, connected to the DR
+    account: dr.account.connect_dr_account); ``account`` is the account that owns the copies when it is known without a
+    call (the DR account's, or the role's the run assumes), else it is asked of STS (GetCallerIdentity, a read)."""
+
+    # pylint: disable-next=too-many-arguments
+    def __init__(self, adapter: DrAdapter, settings: DrSettings, *, account: str | None = None, now: datetime.datetime | None = None,
+                 retry: CallRetry | PhaseRetry | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.adapter = adapter
+        self.settings = settings
+        self.now = now or datetime.datetime.now(datetime.timezone.utc)
+        self.retry = run_retry(adapter, retry).until(clock() + READ_SECONDS)
+        self.account = settings.dr_account['account'] if settings.dr_account is not None else account
+        self.problems: list[dict[str, Any]] = []
+
+    def _call(self, method: Callable[..., Any], *args: Any) -> Any:
+        return self.retry.call(method, *args)
+
+    def _problem(self, region: str | None, what: str, error: CloudError) -> None:
+        self.problems.append({'region': region, 'what': what, 'error': error.as_result(), 'message': '%s: %s' % (what, error)})
+
+    # ------------------------------------------------------------------ the read
+    def read(self) -> dict[str, Any]:
+        settings = self.settings
+        source_region = settings.source_region
+        regions = settings.region_names
+        rpo = settings.fresh.max_age_hours
+        disks: list[Disk] = sorted(self._call(self.adapter.find_disks, source_region, settings.tag_selector), key=lambda disk: disk.id)
+        snapshots: Mapping[str, list[Snapshot]] = self._call(self.adapter.disk_snapshots, source_region, disks) if disks else {}
+        # The source snapshots as the source region lists them now: a copy's recovery point is its source's time.
+        sources = {'%s/%s' % (source_region, snapshot.id): snapshot for group in snapshots.values() for snapshot in group}
+        source_disks = {'%s/%s' % (source_region, snapshot.id): '%s/%s' % (source_region, disk_id)
+                        for disk_id, group in snapshots.items() for snapshot in group}
+        keys = {'%s/%s' % (source_region, disk.id): disk for disk in disks}
+        account = self._copies_account()
+        staging = self._staging(regions)
+        records = [self._disk_record(disk, snapshots.get(disk.id, [])) for disk in disks]
+        by_key = {'%s/%s' % (source_region, record['disk_id']): record for record in records}
+        for region in regions:
+            listed = self._call(self.adapter.list_copies, region)
+            groups = copies_by_disk(listed, keys, source_disks)
+            staged = self._staged_in_flight(staging, region)
+            region_records = {key: self._region_record(region, account, groups.get(key, []), staged.get(key, []), sources, rpo)
+                              for key in keys}
+            self._read_locks(region, region_records)
+            for key, region_record in region_records.items():
+                by_key[key]['copies'].append(region_record)
+        leftovers = {'shares': self._shares(), 'test_disks': self._test_disks(regions), 'dr_account_staging': self._staging_leftovers(staging)}
+        result = {
+            'changed': False,
+            'provider': settings.provider,
+            'source_region': source_region,
+            'dr_regions': regions,
+            'account': account,
+            'dr_account': settings.dr_account['account'] if settings.dr_account is not None else None,
+            'generated_at': _iso(self.now),
+            'rpo_hours': rpo,
+            'disks': records,
+            'posture': posture(records, regions, rpo),
+            'leftovers': leftovers,
+            'problems': self.problems,
+        }
+        result['standing'] = scope_standing(result)
+        result['msg'] = posture_line(result)
+        return result
+
+    def _copies_account(self) -> str | None:
+        """The account that owns the DR copies: the DR account's, the assumed role's, else the caller's (STS)."""
+        if self.account is not None:
+            return self.account
+        caller = getattr(self.adapter.client, 'caller_account', None)
+        if caller is None:
+            return None
+        try:
+            return cast('str', self._call(caller, self.settings.source_region))
+        except CloudError as error:
+            self._problem(self.settings.source_region, 'reading the account of the credentials (STS GetCallerIdentity)', error)
+            return None
+
+    def _disk_record(self, disk: Disk, snapshots: list[Snapshot]) -> dict[str, Any]:
+        completed = sorted((snapshot for snapshot in snapshots if snapshot.state == COMPLETED), key=lambda snapshot: snapshot.age_order())
+        newest = completed[-1] if completed else None
+        return {'disk_id': disk.id, 'disk_name': disk.name,
+                'newest_snapshot': None if newest is None else {
+                    'id': newest.id, 'created': newest.created, 'age_hours': _hours(newest.created, self.now)},
+                'copies': []}
+
+    # ------------------------------------------------------------------ one disk in one DR region
+    # pylint: disable-next=too-many-arguments
+    def _region_record(self, region: str, account: str | None, copies: list[Snapshot], staged: list[dict[str, Any]],
+                       sources: Mapping[str, Snapshot], rpo: float | None) -> dict[str, Any]:
+        """How one disk stands in ``region``: its newest completed DR copy, its copies in flight, the standing."""
+        completed = [self._copy_record(copy, sources) for copy in copies if copy.state == COMPLETED]
+        in_flight = [self._copy_record(copy, sources) for copy in copies if copy.state == PENDING]
+        in_flight += [{'id': record['id'], 'created': record['created'], 'state': record['cloud_state'], 'source_snapshot_id':
+                       (record.get('source') or '').partition('/')[2] or None, 'recovery_point': self._source_time(record.get('source'), sources),
+                       'staged_for_dr_account': True} for record in staged]
+        newest = max(completed, key=_order, default=None)
+        leading = max(completed + in_flight, key=_order, default=None)
+        if leading is None:
+            word, hours = copy_standing(False, False, None, rpo)
+        elif leading in in_flight:
+            word, hours = copy_standing(False, True, None, rpo)
+        else:
+            word, hours = copy_standing(True, False, leading['recovery_point_age_hours'], rpo)
+        return {'region': region, 'account': account, 'standing': word, 'recovery_point_age_hours': hours,
+                'copy': newest, 'in_flight': sorted(in_flight, key=_order, reverse=True), 'lock': None}
+
+    def _copy_record(self, copy: Snapshot, sources: Mapping[str, Snapshot]) -> dict[str, Any]:
+        source_region, source_id = source_of(copy)
+        key = '%s/%s' % (source_region, source_id)
+        recovery_point = self._source_time(key, sources)
+        return {'id': copy.id, 'created': copy.created, 'state': copy.cloud_state, 'age_hours': _hours(copy.created, self.now),
+                'source_snapshot_id': source_id, 'recovery_point': recovery_point,
+                'recovery_point_age_hours': _hours(recovery_point, self.now) if recovery_point else None}
+
+    @staticmethod
+    def _source_time(key: str | None, sources: Mapping[str, Snapshot]) -> str | None:
+        """When the source snapshot ``key`` ('<region>/<id>') was taken, as the source region lists it; None (unknown)
+        when it lists it no more."""
+        source = sources.get(key or '')
+        return source.created if source is not None else None
+
+    # ------------------------------------------------------------------ locks
+    def _read_locks(self, region: str, records: Mapping[str, dict[str, Any]]) -> None:
+        """The lock of each disk's newest completed copy and of its copies in flight in ``region``, in as few reads as the
+        cloud allows; where the cloud has no locks, None; where it refused the read, unknown (a problem), never locked."""
+        if not isinstance(self.adapter, SnapshotLockAdapter) or not self.adapter.lock_modes:
+            return
+        owners = [copy for record in records.values() for copy in [record['copy'], *record['in_flight']] if copy is not None]
+        ids = sorted({copy['id'] for copy in owners if not copy.get('staged_for_dr_account')})
+        try:
+            locks: dict[str, SnapshotLock] = read_locks(self.adapter, self._call, region, ids) if ids else {}
+        except CloudError as error:
+            self._problem(region, 'reading the locks of the DR copies in %s' % region, error)
+            unknown = dict(NO_LOCK, status=UNKNOWN, in_force=None, error=error.as_result())
+            for record in records.values():
+                record['lock'] = dict(unknown) if record['copy'] is not None else None
+                for copy in record['in_flight']:
+                    copy['lock'] = dict(unknown)
+            return
+        for record in records.values():
+            record['lock'] = _lock(locks, record['copy']['id']) if record['copy'] is not None else None
+            for copy in record['in_flight']:
+                copy['lock'] = _lock(locks, copy['id'])
+
+    # ------------------------------------------------------------------ what should not be there
+    def _shares(self) -> list[dict[str, Any]]:
+        """The source snapshots a DR run shared with the DR account, with the claims on them: each ``leftover`` when no
+        copy in flight needs it and no run that may still be under way claims it (the next DR run releases it)."""
+        dr_account = self.settings.dr_account
+        if dr_account is None or not isinstance(self.adapter, ClaimedShares):
+            return []
+        source_region = self.settings.source_region
+        client = getattr(self.adapter, 'client', None)
+        lease = RunLease(run_id(self.now), tuple(sorted(self.settings.region_names)),
+                         lease_seconds(getattr(client, 'connect_timeout', CONNECT_TIMEOUT), getattr(client, 'read_timeout', READ_TIMEOUT)),
+                         lambda: self.now, lambda text: None)
+        cast('DrAccountAdapter', self.adapter).start_dr_run(lease)  # no call: the run's shares (ClaimedShares.shares), read only
+        source_shares = self.adapter.shares
+        if source_shares is None:
+            return []
+        try:
+            claimed, in_flight = self._call(source_shares.holdings, source_region)
+        except CloudError as error:
+            self._problem(source_region, 'reading the source snapshots shared with the DR account %s' % dr_account['account'], error)
+            return []
+        shares = []
+        for snapshot_id, tags in sorted(claimed.items()):
+            claims = claims_in(tags, SHARE_CLAIM_TAG_PREFIX)
+            live = any(claim.live(self.now) for claim in claims.values())
+            needed_by = 'copy_in_flight' if snapshot_id in in_flight else 'live_claim' if live else None
+            shares.append({'region': source_region, 'snapshot_id': snapshot_id, 'account': dr_account['account'],
+                           'claims': [{'run_id': claim.run_id, 'until': _iso(claim.until) if claim.until is not None else None,
+                                       'regions': list(claim.regions), 'live': claim.live(self.now)} for claim in claims.values()],
+                           'needed_by': needed_by, 'leftover': needed_by is None})
+        return shares
+
+    def _test_disks(self, regions: list[str]) -> list[dict[str, Any]]:
+        """The restore drill's test disks in the DR regions whose run is over (dr.restore.leftover_state), which the next
+        drill deletes."""
+        if not isinstance(self.adapter, RestoreDrillAdapter):
+            return []
+        scope = scope_key(self.settings.source_region, self.settings.tag_selector)
+        found = []
+        for region in regions:
+            try:
+                disks = self._call(self.adapter.find_test_disks, region)
+            except CloudError as error:
+                self._problem(region, 'reading the restore drill\'s test disks in %s' % region, error)
+                continue
+            for disk in sorted(disks, key=lambda disk: disk.id):
+                if disk.state != DELETING and leftover_state(disk, '', self.now) == LEFTOVER:
+                    found.append(dict(leftover_record(region, disk), scope=disk.tags.get(RESTORE_SCOPE_TAG),
+                                      this_scope=disk.tags.get(RESTORE_SCOPE_TAG) == scope, until=disk.tags.get(RESTORE_UNTIL_TAG)))
+        return found
+
+    def _staging(self, regions: list[str]) -> list[dict[str, Any]] | None:
+        """What runs left on the way into the DR account (CBS: staged copies, bridge disks); None when it could not be read."""
+        if self.settings.dr_account is None or not isinstance(self.adapter, DrAccountAdapter):
+            return []
+        try:
+            return cast('list[dict[str, Any]]', self._call(self.adapter.dr_account_staging, regions))
+        except CloudError as error:
+            self._problem(None, 'reading the copies on their way into the DR account %s' % self.settings.dr_account['account'], error)
+            return None
+
+    @staticmethod
+    def _staged_in_flight(staging: list[dict[str, Any]] | None, region: str) -> dict[str, list[dict[str, Any]]]:
+        """{disk key: staged copies in ``region`` whose DR copy the DR account has not completed}: copies in flight."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        for record in staging or []:
+            if record['region'] == region and record['kind'] == 'staged_copy' and record.get('disk') and not record['dr_copy_complete'] \
+                    and record['state'] != FAILED:
+                found.setdefault(record['disk'], []).append(record)
+        return found
+
+    @staticmethod
+    def _staging_leftovers(staging: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+        """Each staged copy and bridge disk, ``leftover`` once the DR copy made of it is complete (or, for a bridge disk, its
+        staged copy is gone): the next DR run terminates, cancels and deletes it."""
+        records = []
+        for record in staging or []:
+            done = record['dr_copy_complete'] or (record['kind'] == 'bridge_disk' and not record.get('staged_copy_exists'))
+            records.append(dict(record, leftover=bool(done)))
+        return records
+
+
+def _order(copy: dict[str, Any]) -> tuple[datetime.datetime, str]:
+    """A copy's place among a disk's copies in a region: by its recovery point, else when it was made."""
+    moment = None
+    for text in (copy.get('recovery_point'), copy.get('created')):
+        try:
+            moment = parse_time(text)
+        except (TypeError, ValueError):
+            moment = None
+        if moment is not None:
+            break
+    return moment or datetime.datetime.min.replace(tzinfo=datetime.timezone.utc), copy['id']
+
+
+def _lock(locks: Mapping[str, SnapshotLock], snapshot_id: str) -> dict[str, Any]:
+    lock = locks.get(snapshot_id)
+    return lock.as_result() if lock is not None else dict(NO_LOCK)
+
+
+def scope_standing(result: Mapping[str, Any]) -> dict[str, Any]:
+    """The scope in counts: its disks, and over every disk and DR region how many stand how (and ``worst``, the worst of
+    them: no_copy for a scope without disks), locks in force and unknown, leftovers and problems."""
+    counts = dict.fromkeys(READ_STANDINGS, 0)
+    locked = unknown = 0
+    for disk in result['disks']:
+        for copy in disk['copies']:
+            counts[copy['standing']] += 1
+            lock = copy.get('lock') or {}
+            locked += 1 if lock.get('in_force') is True else 0
+            unknown += 1 if lock.get('status') == UNKNOWN else 0
+    worst = max((word for word, number in counts.items() if number), key=STANDINGS.index, default=NO_COPY)
+    leftovers = result['leftovers']
+    return dict(counts, worst=worst, disks=len(result['disks']), locked=locked, locks_unknown=unknown,
+                leftovers=sum(1 for section in leftovers.values() for record in section if record.get('leftover', True)),
+                problems=len(result['problems']))
+
+
+def posture_line(result: Mapping[str, Any]) -> str:
+    """The read in one line, each count with its unit."""
+    standing = result['standing']
+    parts = ['%s %s -> %s: %s' % (result['provider'], result['source_region'], ', '.join(result['dr_regions']), counted(standing['disks'], 'disk')),
+             'disk copies by DR region: %d within the RPO, %d older than the RPO, %d in flight, %d without a copy'
+             % (standing[WITHIN_RPO], standing[OVER_RPO], standing[IN_FLIGHT], standing[NO_COPY])]
+    if standing['locked'] or standing['locks_unknown']:
+        parts.append('%s locked%s' % (counted(standing['locked'], 'copy', 'copies'),
+                                      ', %d whose lock could not be read' % standing['locks_unknown'] if standing['locks_unknown'] else ''))
+    if standing['leftovers']:
+        parts.append('%s left behind by DR runs' % counted(standing['leftovers'], 'thing'))
+    if standing['problems']:
+        parts.append('%s: %s' % (counted(standing['problems'], 'problem'), '; '.join(problem['message'] for problem in result['problems'][:5])))
+    return 'DR posture of ' + '; '.join(parts)
