@@ -541,6 +541,17 @@ posture:
     regions:
       us-west-2: {"within_rpo": 11, "over_rpo": 1, "in_flight": 0, "planned": 0, "no_copy": 0, "oldest_recovery_point_hours": 30.2}
   version_added: 0.2.0
+locks:
+  description:
+    - The DR copies' locks counted, as the pages and the fleet report show them; null when the run has no lock to report.
+    - C(in_force) DR copies are locked against deletion now (C(by_this_run) of them locked by this run) and C(first_lock_ends)
+      is when the first of those locks ends; C(would_lock) (check mode), C(when_completed), C(expired) and C(lock_failed)
+      count the copies with that action (see RV(disks)).
+  returned: always
+  type: dict
+  sample: {"in_force": 12, "by_this_run": 2, "first_lock_ends": "2026-12-09T17:49:19Z", "would_lock": 0, "when_completed": 0,
+           "expired": 0, "lock_failed": 0}
+  version_added: 0.2.0
 disks:
   description: One entry per disk looked after, with C(disk_id), C(disk_name), C(source_snapshot), C(fresh_snapshot),
     C(copies) (one per DR region, as the single-copy modules return them, plus C(age_hours), C(completed), C(standing) and

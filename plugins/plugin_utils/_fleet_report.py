@@ -42,6 +42,7 @@ def scope_row(scope):
     posture = scope.get('posture') or None
     regions = (posture or {}).get('regions') or {}
     row['posture'] = posture
+    row['locks'] = scope.get('locks') or None
     row['rpo_hours'] = _number((posture or {}).get('rpo_hours'))
     row.update((count, sum(int(counts.get(count) or 0) for counts in regions.values())) for count in POSTURE_COUNTS)
     tests = list(scope.get('restore_tests') or [])

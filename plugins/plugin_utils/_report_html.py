@@ -176,7 +176,9 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 <tr data-scope="{{ scope.scope }}"><td>{{ scope.scope }}</td><td class="status-{{ scope.status }}" data-key="status">{{ scope.status }}</td>
 <td>{{ scope.provider or '-' }} {{ scope.source_region or '' }} &rarr; {{ scope.dr_regions | join(', ') }}</td>
 <td data-key="dr_account">{{ 'DR account %s' % scope.dr_account if scope.get('dr_account')
- else "the disks' account" if scope.status == 'ok' else '-' }}</td>
+ else "the disks' account" if scope.status == 'ok' else '-' }}
+{%- if scope.get('locks') and scope.locks.in_force %}; {{ scope.locks.in_force }} locked
+{%- if scope.locks.first_lock_ends %}, the first until {{ scope.locks.first_lock_ends }}{% endif %}{% endif %}</td>
 <td class="number" data-key="disks">{{ scope.disks }}</td>
 <td class="number" data-key="rpo_hours" data-hours="{{ scope.rpo_hours | json_number }}">{{ scope.rpo_hours | hours if scope.rpo_hours else 'none' }}</td>
 <td>{{ scope_charts[scope.scope] }}</td>

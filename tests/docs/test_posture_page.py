@@ -241,7 +241,8 @@ def test_a_screenshot_shows_a_bar_of_each_standings_colour_per_disk_and_region(r
 def scope_facts(name, files, report):
     return {'scope': name, 'provider': 'ecs', 'source_region': report['source_region'], 'dr_regions': report['dr_regions'],
             'totals': report['totals'], 'failures': report['failures'], 'failure_count': len(report['failures']), 'posture': report['posture'],
-            'report_files': files, 'restore_tests': [], 'dr_account': (report.get('dr_account') or {}).get('account')}
+            'report_files': files, 'restore_tests': [], 'dr_account': (report.get('dr_account') or {}).get('account'),
+            'locks': report.get('locks')}
 
 
 def test_the_fleet_page_shows_every_scope_with_the_json_numbers(reports, vault_reports, tmp_path):
@@ -273,7 +274,9 @@ def test_the_fleet_page_shows_every_scope_with_the_json_numbers(reports, vault_r
                      **{('ecs-drill', region): WITHIN_RPO for region in drill['dr_regions']},
                      **{('ecs-vault', region): WITHIN_RPO for region in vault['dr_regions']}}
     # The vault: who keeps each scope's DR copies.
-    assert page.cells[('ecs-vault', 'dr_account')]['text'] == 'DR account %s' % credentials.ALIBABA_DR_ACCOUNT_ID
+    assert vault['locks']['in_force'] == 2 and vault['locks']['by_this_run'] == 2
+    assert page.cells[('ecs-vault', 'dr_account')]['text'] == 'DR account %s; 2 locked, the first until %s' % (
+        credentials.ALIBABA_DR_ACCOUNT_ID, vault['locks']['first_lock_ends'])
     assert page.cells[('ecs-drill', 'dr_account')]['text'] == "the disks' account"
     assert page.cells[('ecs-prod', 'dr_account')]['text'] == '-'
     target = os.path.join(SCREENSHOTS, 'fleet-page.png')

@@ -24,7 +24,7 @@ TOTALS = ('disks', 'copied', 'existing', 'would_copy', 'not_copied', 'fresh_snap
 # What a report file holds: the run's own data as dr_sync returns it. Never the whole task result, whose
 # warnings, deprecations and invocation the core adds (as objects from ansible-core 2.19 on, not JSON).
 REPORT_KEYS = ('msg', 'changed', 'failed', 'check_mode', 'provider', 'account', 'source_region', 'dr_regions', 'generated_at',
-               'duration_seconds', 'totals', 'posture', 'disks', 'restore', 'failures', 'run_warnings', 'api_retries', 'dr_account',
+               'duration_seconds', 'totals', 'posture', 'locks', 'disks', 'restore', 'failures', 'run_warnings', 'api_retries', 'dr_account',
                'run_id')
 # How a DR region stands for a disk (a copy's ``standing``, the report's ``posture``), best first: a completed copy whose
 # recovery point (when its source snapshot was taken) is within the RPO (max_snapshot_age_hours; any, without one), or
@@ -74,24 +74,38 @@ def lock_words(lock: dict[str, Any]) -> str:
     return words.get(action, '%s%s' % (action, until)) if action else 'not locked'
 
 
-def lock_summary(report: dict[str, Any]) -> str | None:
-    """The run's locks in one line (None for a run without them): how many DR copies are locked and until when at the
-    earliest, how many would be (check mode), and those not locked."""
+# What a run did about a copy's lock, as lock_counts counts it.
+LOCK_ACTION_COUNTS = ((WOULD_LOCK, 'would_lock'), (WHEN_COMPLETED, 'when_completed'), (EXPIRED, 'expired'), (LOCK_FAILED, 'lock_failed'))
+
+
+def lock_counts(report: dict[str, Any]) -> dict[str, Any] | None:
+    """The run's locks counted (None for a run without any): the DR copies locked against deletion now (``in_force``, of
+    them ``by_this_run``) and when the first of those locks ends, and the copies whose lock would be set (check mode), is
+    to be set once complete, expired during the run or failed. The report's ``locks``; the fleet's pages show it."""
     rows = lock_rows(report)
     if not rows:
         return None
     in_force = [row for row in rows if row.get('in_force') and row.get('action') in (LOCKED, IN_FORCE, 'kept by pruning: locked')]
+    counts: dict[str, Any] = {'in_force': len(in_force), 'by_this_run': sum(1 for row in in_force if row.get('action') == LOCKED),
+                              'first_lock_ends': min((row['expires'] for row in in_force if row.get('expires')), default=None)}
+    counts.update((key, sum(1 for row in rows if row.get('action') == action)) for action, key in LOCK_ACTION_COUNTS)
+    return counts
+
+
+def lock_summary(report: dict[str, Any]) -> str | None:
+    """The run's locks in one line (None for a run without them): how many DR copies are locked and until when at the
+    earliest, how many would be (check mode), and those not locked."""
+    counts = report.get('locks') or lock_counts(report)
+    if not counts:
+        return None
     parts = []
-    if in_force:
-        expiries = sorted(row['expires'] for row in in_force if row.get('expires'))
+    if counts['in_force']:
         parts.append('%s locked against deletion%s (%d by this run)' % (
-            counted(len(in_force), 'DR copy', 'DR copies'), ', the first lock ends %s' % expiries[0] if expiries else '',
-            sum(1 for row in in_force if row.get('action') == LOCKED)))
-    for action, words in ((WOULD_LOCK, 'would be locked'), (WHEN_COMPLETED, 'to be locked once complete'),
-                          (EXPIRED, 'whose lock expired'), (LOCK_FAILED, 'NOT LOCKED: the lock failed')):
-        number = sum(1 for row in rows if row.get('action') == action)
-        if number:
-            parts.append('%s %s' % (counted(number, 'DR copy', 'DR copies'), words))
+            counted(counts['in_force'], 'DR copy', 'DR copies'),
+            ', the first lock ends %s' % counts['first_lock_ends'] if counts['first_lock_ends'] else '', counts['by_this_run']))
+    words = {'would_lock': 'would be locked', 'when_completed': 'to be locked once complete', 'expired': 'whose lock expired',
+             'lock_failed': 'NOT LOCKED: the lock failed'}
+    parts.extend('%s %s' % (counted(counts[key], 'DR copy', 'DR copies'), words[key]) for dummy, key in LOCK_ACTION_COUNTS if counts[key])
     return 'Locks: ' + '; '.join(parts) if parts else None
 
 
@@ -159,7 +173,7 @@ def dr_report(entries: list[DiskEntry], settings: DrSettings, now: datetime.date
     failures.extend(run_problems)
     # A drill leaves nothing behind: only deleting the leftovers of earlier drills is a change.
     leftovers_deleted = restore['totals']['leftovers_deleted'] if restore else 0
-    return {
+    report = {
         'changed': bool(totals['copied'] or totals['would_copy'] or totals['fresh_snapshots'] or totals['pruned'] or totals['locked']
                         or leftovers_deleted),
         'check_mode': check_mode,
@@ -173,6 +187,8 @@ def dr_report(entries: list[DiskEntry], settings: DrSettings, now: datetime.date
         'restore': restore,
         'failures': failures,
     }
+    report['locks'] = lock_counts(report)
+    return report
 
 
 def posture(disks: list[dict[str, Any]], dr_regions: list[str], rpo: float | None) -> dict[str, Any]:

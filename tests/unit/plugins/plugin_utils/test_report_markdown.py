@@ -241,6 +241,10 @@ def test_a_vault_runs_report_names_the_dr_account_and_every_lock():
     lines = markdown.splitlines()
     assert "DR copies in account 222233334444 (the disks' account: 100012345678); source shares released: 1" in lines
     assert 'Locks: 3 DR copies locked against deletion, the first lock ends 2026-11-28T10:00:00Z (2 by this run)' in lines
+    from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import lock_counts  # pylint: disable=import-outside-toplevel
+    assert lock_counts(vault_report()) == {'in_force': 3, 'by_this_run': 2, 'first_lock_ends': '2026-11-28T10:00:00Z', 'would_lock': 0,
+                                           'when_completed': 0, 'expired': 0, 'lock_failed': 0}
+    assert lock_counts(vault_report(check_mode=True))['would_lock'] == 2 and lock_counts(dr_report()) is None
     locks = [line for line in lines if line.startswith('| vol-1 |') and 'compliance' in line]
     assert len(locks) == 3 and any('| snap-w0 |' in line and '| in_force |' in line for line in locks)
 
