@@ -52,3 +52,13 @@ def test_settings_made_without_a_concerns_options_are_the_safe_ones():
     assert not made.prune.enabled and not made.prune.deletes
     assert not made.restore.enabled and made.lock is None and made.dr_account is None and not made.wait.wait
     assert not settings.PrunePolicy(keep_copies=3).deletes, 'a policy not turned on deletes nothing, whatever its numbers'
+
+
+def test_the_settings_defaults_are_dr_syncs_documented_defaults():
+    """One default a setting: a DrSettings made without dr_sync's options (the tests', a caller's) waits, polls and drills as
+    dr_sync does when those options are left out."""
+    defaults = {name: spec.get('default') for name, spec in DR_ARGUMENT_SPEC.items()}
+    wait, restore = settings.WaitSettings(), settings.RestoreSettings()
+    assert (wait.wait, wait.timeout, wait.poll_interval) == (defaults['wait'], defaults['wait_timeout'], defaults['poll_interval'])
+    assert (restore.enabled, restore.count, restore.timeout) == (defaults['restore_test'], defaults['restore_test_count'],
+                                                                 defaults['restore_test_timeout'])
