@@ -152,6 +152,10 @@ def mutants_of(path, source):
         start, end = _segment(whole or node)
         found.append(Mutant(path, operator, start[0], start, end, text, change))
 
+    # A dataclass's init=, eq=, repr= and compare= say which constructor arguments and comparisons it has: a change of them is
+    # mypy's to notice (a caller passing a field made by the class), not a test's. frozen= is a rule, and is mutated.
+    plumbing = {id(keyword.value) for node in ast.walk(tree) if isinstance(node, ast.Call) for keyword in node.keywords
+                if keyword.arg in ('init', 'eq', 'repr', 'compare') and isinstance(keyword.value, ast.Constant)}
     for node in ast.walk(tree):
         if isinstance(node, ast.Compare):
             for index, operator in enumerate(node.ops):
@@ -170,7 +174,7 @@ def mutants_of(path, source):
             add('negation', node, '(%s)' % ast.unparse(node.operand), 'not removed')
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             add('deleted call', node, 'pass', 'call deleted: %s' % ast.unparse(node.value.func))
-        elif isinstance(node, ast.Constant) and id(node) not in docstrings:
+        elif isinstance(node, ast.Constant) and id(node) not in docstrings and id(node) not in plumbing:
             value = node.value
             if isinstance(value, bool):
                 add('constant', node, repr(not value), '%r -> %r' % (value, not value))

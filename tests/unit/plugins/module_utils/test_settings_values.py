@@ -51,6 +51,7 @@ def test_settings_made_without_a_concerns_options_are_the_safe_ones():
     made = settings.DrSettings('aws', 'us-east-1', (settings.DrRegion('us-west-2'),), {'dr': 'yes'})
     assert not made.prune.enabled and not made.prune.deletes
     assert not made.restore.enabled and made.lock is None and made.dr_account is None and not made.wait.wait
+    assert not made.allow_no_disks, 'a selector that matches no disk fails the run unless the caller allows it'
     assert not settings.PrunePolicy(keep_copies=3).deletes, 'a policy not turned on deletes nothing, whatever its numbers'
 
 
