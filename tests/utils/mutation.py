@@ -54,7 +54,7 @@ OWN_TESTS = {'engine/copy_engine.py': ('test_engine.py',), 'dr/run.py': ('test_d
              'dr/claims.py': ('test_lease_rules.py', 'test_copy_leases_aws.py'), 'dr/shares.py': ('test_lease_rules.py', 'test_dr_shares_interleaved.py'),
              'dr/lock.py': ('test_dr_lock.py',), 'dr/account.py': ('test_settings_values.py', 'test_dr_account_aws.py'),
              'dr/settings.py': ('test_settings_values.py', 'test_dr.py'), 'dr/entry.py': ('test_dr.py',),
-             'runners/dr_module.py': ('test_bad_input_names.py', 'test_dr.py')}
+             'runners/dr_module.py': ('test_settings_values.py', 'test_bad_input_names.py', 'test_dr.py')}
 
 FLIPPED = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
            ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}

@@ -4,15 +4,18 @@ else the value may come from."""
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import inspect
 
 import pytest
+import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr import account, claims, settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, tag_selector
+from ansible_collections.snapcopy.cloud.plugins.modules import dr_sync
 
 
 @pytest.mark.parametrize('module', [settings, account, claims], ids=lambda module: module.__name__.rsplit('.', 1)[1])
@@ -63,3 +66,24 @@ def test_the_settings_defaults_are_dr_syncs_documented_defaults():
     assert (wait.wait, wait.timeout, wait.poll_interval) == (defaults['wait'], defaults['wait_timeout'], defaults['poll_interval'])
     assert (restore.enabled, restore.count, restore.timeout) == (defaults['restore_test'], defaults['restore_test_count'],
                                                                  defaults['restore_test_timeout'])
+
+
+@pytest.mark.parametrize('typed, words', [(True, 'the boolean True'), (1.1, 'the number 1.1')], ids=['yes', '1.10'])
+def test_a_tag_value_yaml_made_a_boolean_or_a_number_is_named_as_what_it_became(typed, words):
+    with pytest.raises(InputError) as refused:
+        tag_selector({'backup': typed})
+    assert 'the value of backup is %s' % words in refused.value.message and 'quote it (backup: "' in refused.value.message
+
+
+def test_dr_sync_documents_each_options_default_as_its_argument_spec_has_it():
+    """What ansible-doc shows a user is what the module does when the option is left out (the options of the module's own
+    documentation and of its fragments; the connection's are documented with each cloud's)."""
+    doc = yaml.safe_load(dr_sync.DOCUMENTATION)
+    documented = dict(doc['options'])
+    for fragment in doc.get('extends_documentation_fragment', []):
+        module = importlib.import_module('ansible_collections.snapcopy.cloud.plugins.doc_fragments.' + fragment.rsplit('.', 1)[1])
+        documented.update(yaml.safe_load(module.ModuleDocFragment.DOCUMENTATION)['options'])
+    checked = [name for name in DR_ARGUMENT_SPEC if name in documented]
+    assert {'wait_timeout', 'restore_test_timeout', 'report_history', 'prune'} <= set(checked)
+    for name in checked:
+        assert documented[name].get('default') == DR_ARGUMENT_SPEC[name].get('default'), name
