@@ -54,7 +54,7 @@ OWN_TESTS = {'engine/copy_engine.py': ('test_engine.py',), 'dr/run.py': ('test_d
              'dr/claims.py': ('test_lease_rules.py', 'test_copy_leases_aws.py'), 'dr/shares.py': ('test_lease_rules.py', 'test_dr_shares_interleaved.py'),
              'dr/lock.py': ('test_dr_lock.py',), 'dr/account.py': ('test_settings_values.py', 'test_dr_account_aws.py'),
              'dr/settings.py': ('test_settings_values.py', 'test_dr.py'), 'dr/entry.py': ('test_dr.py',),
-             'runners/dr_module.py': ('test_settings_values.py', 'test_bad_input_names.py', 'test_dr.py')}
+             'runners/dr_module.py': ('test_dr_module_runner.py', 'test_settings_values.py', 'test_bad_input_names.py', 'test_dr.py')}
 
 FLIPPED = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
            ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
@@ -65,6 +65,9 @@ OPERATORS = ('comparison', 'negation', 'boolean', 'deleted call', 'constant', 'a
 
 # (file, the line as written, the change): why no test can tell the mutant from the code.
 EQUIVALENT = {
+    ('runners/dr_module.py', "field = option.split('_', maxsplit=1)[0]", '1 -> 2'):
+        'the first part of a split is the same for any maxsplit of 1 or more: name_template and description_template name '
+        'their field either way',
     ('engine/copy_engine.py', 'rank = {COMPLETED: 0, PENDING: 1, FAILED: 2}', '2 -> 3'):
         'FAILED is ranked last either way: the default rank 3 is no state\'s (a snapshot is pending, completed, failed '
         'or deleting, and deleting ones are left out before the ranking)',
