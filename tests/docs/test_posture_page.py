@@ -269,7 +269,7 @@ def test_the_fleet_page_shows_every_scope_with_the_json_numbers(reports, vault_r
     # A failed scope is never drawn as protected, though some of its disks have copies within the RPO; a scope whose run
     # went through is drawn as its copies stand.
     assert ecs['status'] == 'failed' and sum(counts[WITHIN_RPO] for counts in report['posture']['regions'].values()) > 0
-    drawn = {(bar['scope'], bar['region']): bar['standing'] for bar in page.region_bars}
+    drawn = {(drawn_bar['scope'], drawn_bar['region']): drawn_bar['standing'] for drawn_bar in page.region_bars}
     assert drawn == {**{('ecs-prod', region): RUN_FAILED for region in report['dr_regions']},
                      **{('ecs-drill', region): WITHIN_RPO for region in drill['dr_regions']},
                      **{('ecs-vault', region): WITHIN_RPO for region in vault['dr_regions']}}
@@ -323,7 +323,7 @@ def test_a_check_runs_page_says_would_and_draws_no_copy_as_made(vault_reports, t
     assert summary.startswith('Check mode: ') and '2 would be made' in summary and '0 made' in summary
     assert 'would be locked' in page.by_id['lock-summary'] and 'locked against deletion' not in page.by_id['lock-summary']
     assert 'that would be released' in page.by_id['dr-account']
-    assert {bar['standing'] for bar in page.bars} == {'planned'}
+    assert {drawn_bar['standing'] for drawn_bar in page.bars} == {'planned'}
     planned = [copy for disk in report['disks'] for copy in disk['copies']]
     assert len(planned) == 2 and all(copy['lock']['action'] == 'would_lock' for copy in planned)
     assert [cell['text'] for (row, key), cell in page.cells.items() if key == 'action'] == ['would be locked'] * 2

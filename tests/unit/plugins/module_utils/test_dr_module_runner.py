@@ -3,6 +3,7 @@ its numbers, the role's words in every problem, the report's duration and messag
 from __future__ import annotations
 
 import json
+from unittest import mock
 
 import pytest
 from ansible.module_utils import basic
@@ -31,10 +32,20 @@ def params(**given):
     return values
 
 
-def test_dr_syncs_module_takes_a_blank_optional_dict_or_list_as_not_set_and_keeps_the_rest(monkeypatch):
+def module_arguments(arguments):
+    """What Ansible hands a module as its arguments: from ansible-core 2.19 with the serialization profile that
+    AnsibleModule asks for (ansible.module_utils.testing), before it as the bare JSON."""
+    try:
+        from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
+    except ImportError:  # ansible-core 2.18
+        return mock.patch.object(basic, '_ANSIBLE_ARGS', to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': arguments})))
+    return patch_module_args(arguments)
+
+
+def test_dr_syncs_module_takes_a_blank_optional_dict_or_list_as_not_set_and_keeps_the_rest():
     arguments = dict(SCOPE, lock='', tags='  ', dr_account='', restore_test_zones='', prune='yes')
-    monkeypatch.setattr(basic, '_ANSIBLE_ARGS', to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': arguments})))
-    module = DrSyncModule(argument_spec=DR_ARGUMENT_SPEC, supports_check_mode=True)
+    with module_arguments(arguments):
+        module = DrSyncModule(argument_spec=DR_ARGUMENT_SPEC, supports_check_mode=True)
     assert (module.params['lock'], module.params['tags'], module.params['dr_account'], module.params['restore_test_zones']) == (None,) * 4
     assert module.params['prune'] is True and module.params['dr_regions'] == ['cn-shanghai']
 
