@@ -27,6 +27,17 @@ RESTORE_RUN_TAG = 'snapcopy:restore-test'
 RESTORE_UNTIL_TAG = 'snapcopy:restore-until'
 
 
+def clear_report_files(report_dir):
+    """Remove the report files a past run left in ``report_dir``, so that what is read next is the next run's.
+
+    The history/ folder of kept reports stays: its copies are named by run and never read as the newest.
+    """
+    for name in os.listdir(report_dir) if os.path.isdir(report_dir) else []:
+        path = os.path.join(report_dir, name)
+        if os.path.isfile(path):
+            os.remove(path)
+
+
 def count_test_disks(tag_sets):
     """(left, awaiting): test disks whose run is over and still there, and those whose run may not be over yet."""
     now = datetime.datetime.now(datetime.timezone.utc).strftime('%Y%m%dT%H%M%SZ')

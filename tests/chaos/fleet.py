@@ -368,9 +368,7 @@ class FleetPart:
         return env, [self.emulators.aws_secret_key, credentials.ALIBABA_ACCESS_KEY_SECRET, credentials.TENCENT_SECRET_KEY]
 
     def start(self, run):
-        if os.path.isdir(self.report_dir):
-            for name in os.listdir(self.report_dir):
-                os.remove(os.path.join(self.report_dir, name))
+        clouds.clear_report_files(self.report_dir)
         path = os.path.join(self.suite.work, 'logs', 'fleet-%d.log' % run)
         self.logs.append(path)
         log = open(path, 'w', encoding='utf-8')  # noqa: SIM115  # pylint: disable=consider-using-with  # closed by the caller

@@ -223,8 +223,7 @@ class Suite:
         runs = []
         for run in range(first_run, first_run + self.args.max_runs):
             report_dir = variables['dr_copy_report_dir']
-            for name in os.listdir(report_dir) if os.path.isdir(report_dir) else []:
-                os.remove(os.path.join(report_dir, name))
+            clouds.clear_report_files(report_dir)
             started = time.monotonic()
             process, log = self.start_role(target, label, run, variables)
             code = process.wait()
