@@ -137,11 +137,16 @@ pip-bootstrap: venv venv-cores ## give every core's ansible-test its pip bootstr
 	@$(foreach core,$(CORES),$(call core_bin,$(core))/python tests/utils/pip_bootstrap.py;)
 
 # ansible-test keeps each sanity test's venv in ~/.ansible/test/venv, keyed by what it installs; two cores that
-# share one must not make it at the same time in two legs: make them all here, one core after the other.
-sanity-venvs: venv venv-cores stage pythons pip-bootstrap ## the venvs of ansible-test sanity, for every core (make test-setup)
-	@$(foreach core,$(CORES),echo '== the venvs of ansible-test sanity, ansible-core $(core)'; \
-		(cd $(STAGE) && PATH='$(PYTHON_LINKS):$(call core_bin,$(core)):$(CLEAN_PATH)' $(call core_bin,$(core))/ansible-test sanity \
-		--prime-venvs --color no > /dev/null);)
+# share one must not make it at the same time in two legs. $(call prime_venvs,CORE) makes a core's venvs under a lock
+# that every core's priming takes, one core after the other; what a core finds made it keeps. make test's core legs
+# prime their own core's venvs, so that the pip work (about 40 CPU s a core on a fresh machine) runs beside the other
+# legs rather than before them all with one CPU idle.
+SANITY_VENVS_LOCK := $(BUILD)/sanity-venvs.lock
+prime_venvs = echo '== the venvs of ansible-test sanity, ansible-core $(1)' && mkdir -p $(BUILD) && (cd $(STAGE) && \
+	flock $(SANITY_VENVS_LOCK) env PATH='$(PYTHON_LINKS):$(call core_bin,$(1)):$(CLEAN_PATH)' $(call core_bin,$(1))/ansible-test sanity \
+	--prime-venvs --color no > /dev/null)
+sanity-venvs: venv venv-cores stage pythons pip-bootstrap ## the venvs of ansible-test sanity, for every core (the core legs make their own)
+	@$(foreach core,$(CORES),$(call prime_venvs,$(core));)
 
 # ansible-test's SSH key, which its integration command makes on its first run on a machine when it is missing,
 # in the same way as here (core_ci.py SshKey): made once in test-setup, since two integration legs that start
@@ -158,7 +163,7 @@ timed = start=$$(date +%s); $(MAKE) --no-print-directory $(1); echo "== $(1) too
 
 # What the legs share, made once by test-setup; the lanes' legs are told not to make it again (make -o),
 # so that no leg rebuilds a venv or a link that a leg of the other lane is using.
-TEST_SETUP_MADE := venv venv-cores venv-oldest docs-venv collection-link pythons pip-bootstrap shellcheck sanity-venvs ansible-test-key \
+TEST_SETUP_MADE := venv venv-cores venv-oldest docs-venv collection-link pythons pip-bootstrap shellcheck ansible-test-key \
 	$(UV_HOME)/.installed $(VENV)/.installed $(VENV)/.docs-installed $(VENV_OLDEST)/.installed $(OTHER_CORE_VENVS) \
 	$(VENV_AWX)/.installed $(VENV_GALAXY)/.installed
 # The legs, longest first. make test runs TEST_LANES of them at once, and a lane that is free takes the next
@@ -170,7 +175,7 @@ TEST_LANES ?= 3
 test-setup: ## the venvs (side by side) and tools that the legs share; make test runs it first
 	@$(MAKE) --no-print-directory -j4 venv venv-oldest $(VENV_AWX)/.installed $(VENV_GALAXY)/.installed $(OTHER_CORE_VENVS) \
 		$(VENV)/.docs-installed shellcheck
-	@$(MAKE) --no-print-directory docs-venv collection-link pythons pip-bootstrap sanity-venvs ansible-test-key
+	@$(MAKE) --no-print-directory docs-venv collection-link pythons pip-bootstrap ansible-test-key
 
 test: ## what CI runs: every leg below, in lanes side by side, each with its time (logs in build/test-logs)
 	@$(call timed,test-setup)
@@ -202,6 +207,7 @@ shellcheck: ## install shellcheck with apt-get if it is missing (see apt_install
 SANITY_TEST_CODE_CORES := $(NEWEST_CORE)
 sanity_paths = $(if $(filter $(SANITY_TEST_CODE_CORES),$(1)),,$(filter-out tests/,$(shell git ls-files | sed -E 's|/.*|/|' | sort -u)))
 define sanity_with
+@$(call prime_venvs,$(1))
 @echo '== sanity (ansible-test, ansible-core $(1), $(if $(call sanity_paths,$(1)),all but tests/,all of the collection))'
 cd $(STAGE) && PATH='$(PYTHON_LINKS):$(call core_bin,$(1)):$(CLEAN_PATH)' $(call core_bin,$(1))/ansible-test sanity --color no \
 	$(call sanity_paths,$(1))
@@ -241,11 +247,14 @@ core-2.21: venv .venv-2.21/.installed stage pythons pip-bootstrap shellcheck col
 # pytest-xdist workers of the unit legs. Each worker imports and compiles (fresh venv: no .pyc yet) all it runs:
 # on two CPUs a fourth worker cost units 30 CPU s more than three (132 against 98, fresh venv) for no less time.
 UNIT_WORKERS ?= 3
-units: .venv-$(NEWEST_CORE)/.installed collection-link ## the unit suite and fakecloud's own tests, newest ansible-core, with coverage
+# Coverage is a report for a person, not a check (no line count fails the suite): make test runs the units without
+# it, and make units COVERAGE=yes prints it.
+COVERAGE ?= no
+units: .venv-$(NEWEST_CORE)/.installed collection-link ## the unit suite and fakecloud's own tests, newest ansible-core (COVERAGE=yes: with coverage)
 	@echo '== units (pytest, ansible-core $(NEWEST_CORE), the SDK releases of tests/unit/requirements.txt)'
 	@# Coverage through Python 3.12's sys.monitoring: the same lines counted with a third less CPU (138 -> 92 s here).
-	COVERAGE_CORE=sysmon $(NEWEST_BIN)/python -m pytest -q -n $(UNIT_WORKERS) --cov=plugins --cov-report=term-missing:skip-covered \
-		tests/unit tests/fakecloud/tests
+	COVERAGE_CORE=sysmon $(NEWEST_BIN)/python -m pytest -q -n $(UNIT_WORKERS) \
+		$(if $(filter yes,$(COVERAGE)),--cov=plugins --cov-report=term-missing:skip-covered) tests/unit tests/fakecloud/tests
 
 # Not the tests of the rules written once over the in-memory cloud (engine, DR run, pruning, locks, the safety state
 # machine, retries and polls): they call no SDK, and what they prove, units proves; the oldest core's smoke runs the role.
