@@ -32,10 +32,13 @@ def params(**given):
 
 
 def test_dr_syncs_module_takes_a_blank_optional_dict_or_list_as_not_set_and_keeps_the_rest(monkeypatch):
-    arguments = dict(SCOPE, lock='', tags='  ', dr_account='', restore_test_zones='', prune='yes')
+    arguments = dict(SCOPE, lock='', tags='  ', dr_account='', restore_test_zones='', disk_ids='', prune='yes')
     monkeypatch.setattr(basic, '_ANSIBLE_ARGS', to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': arguments})))
+    # ansible-core 2.19 and later decode the arguments by the profile the controller names; older ones have none.
+    monkeypatch.setattr(basic, '_ANSIBLE_PROFILE', 'legacy', raising=False)
     module = DrSyncModule(argument_spec=DR_ARGUMENT_SPEC, supports_check_mode=True)
-    assert (module.params['lock'], module.params['tags'], module.params['dr_account'], module.params['restore_test_zones']) == (None,) * 4
+    assert (module.params['lock'], module.params['tags'], module.params['dr_account'], module.params['restore_test_zones'],
+            module.params['disk_ids']) == (None,) * 5
     assert module.params['prune'] is True and module.params['dr_regions'] == ['cn-shanghai']
 
 
