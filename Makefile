@@ -300,10 +300,10 @@ integration-dr: venv stage collection-link ## the integration targets of the DR 
 PEP8_IGNORE := E402,W503,W504,E741,E203
 lint: venv collection-link ## ruff, pep8 as sanity has it, pylint, mypy (mypy.ini: strict on module_utils), yamllint, ansible-lint (production), changelog lint
 	@echo '== lint (ruff; pep8 as ansible-test sanity checks it, tests/ too; pylint, mypy on plugins/ (strict on module_utils/, as mypy.ini says); yamllint; ansible-lint production profile; antsibull-changelog)'
-	$(BIN)/ruff check plugins/
-	$(BIN)/python -m pycodestyle --max-line-length 160 --ignore=$(PEP8_IGNORE) plugins tests
-	PYTHONPATH=$(COLLECTIONS) $(BIN)/pylint plugins/
-	$(BIN)/mypy plugins/
+	$(BIN)/ruff check plugins/ extensions/
+	$(BIN)/python -m pycodestyle --max-line-length 160 --ignore=$(PEP8_IGNORE) plugins extensions tests
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/pylint plugins/ extensions/
+	$(BIN)/mypy plugins/ extensions/
 	$(BIN)/yamllint docs/ playbooks/ roles/
 	$(BIN)/ansible-lint --profile production $(wildcard roles playbooks)
 	$(BIN)/antsibull-changelog lint
