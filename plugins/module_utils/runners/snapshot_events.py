@@ -158,7 +158,9 @@ def source_settings(args: Mapping[str, Any], environ: Mapping[str, str] | None =
     if provider not in PROVIDERS:
         raise InputError('provider', 'is one of %s, got %r' % (', '.join(PROVIDERS), provider))
     names = _connection_names(provider)
-    unknown = sorted(str(name) for name in args if name not in OWN_OPTIONS and name not in names)
+    # An empty value is no value: a rulebook passes every cloud's credential variables, '' for those not set.
+    unknown = sorted(str(name) for name, value in args.items() if name not in OWN_OPTIONS and name not in names
+                     and value not in (None, ''))
     if unknown:
         raise InputError(unknown[0], 'is not an argument of snapcopy.cloud.snapshots for provider %s (it takes %s and the '
                                      'connection options of %s)' % (provider, ', '.join(OWN_OPTIONS), PROVIDERS[provider].copy_module))

@@ -19,8 +19,8 @@ DOCUMENTATION = r"""
 short_description: One event for each completed snapshot of a tagged disk.
 description:
   - An ansible-rulebook event source of the snapcopy.cloud collection. It puts one event on the queue for each snapshot
-    that completes of a disk carrying the tags of O(tag_selector), in one region of one cloud, as
-    C({"snapcopy": {"provider", "region", "disk_id", "snapshot_id", "completed_at"}}).
+    that completes of a disk carrying the tags of O(tag_selector), in one region of one cloud. The event is a dict with
+    one key, C(snapcopy), whose value holds C(provider), C(region), C(disk_id), C(snapshot_id) and C(completed_at).
   - It polls every O(poll_interval) seconds, on every cloud, reading the region's tagged disks and its completed snapshots
     in two paged listings whatever the number of disks. On AWS it can read instead an SQS queue (O(queue_url)) that an
     EventBridge rule fills with "EBS Snapshot Notification" events.
@@ -28,6 +28,11 @@ description:
     was down. A throttled or failing cloud call is retried with the collection's backoff, and a poll that still fails is
     tried again later; it never ends the source. Copies are made once however often an event comes (the copy engine's look-up).
   - Secrets are never in events or logs. See C(docs/events.md) and the rulebook C(snapcopy.cloud.dr_on_snapshot).
+  - The connection options are each cloud's, named as its copy module names them (M(snapcopy.cloud.ebs_snapshot_copy) and
+    the others), with the same environment variables. On AWS C(access_key), C(secret_key), C(session_token), C(profile),
+    C(endpoint_url), C(role_arn) and the other assume-role options; on Alibaba Cloud C(alicloud_access_key),
+    C(alicloud_secret_key) and the rest; on Tencent Cloud C(secret_id), C(secret_key) and the rest. An option given an
+    empty string is not set.
 options:
   provider:
     description: The cloud, as dr_sync names it.
@@ -60,13 +65,12 @@ options:
   queue_url:
     description: AWS only. The SQS queue that EventBridge's rule for "EBS Snapshot Notification" events sends to.
     type: str
-  connection options:
+  replay_seconds:
     description:
-      - Each cloud's, named as its copy module names them (M(snapcopy.cloud.ebs_snapshot_copy) and the others), with the
-        same environment variables. AWS C(access_key), C(secret_key), C(session_token), C(profile), C(endpoint_url),
-        C(role_arn) and the other assume-role options; Alibaba Cloud C(alicloud_access_key), C(alicloud_secret_key), ...;
-        Tencent Cloud C(secret_id), C(secret_key), ...
-    type: raw
+      - At a start with a state file, the snapshots given in this many seconds before are given again, since a rulebook
+        that was killed may have lost them (it keeps events in memory). A repeat makes no second copy. V(0) for none.
+    type: float
+    default: 900
 """
 
 EXAMPLES = r"""

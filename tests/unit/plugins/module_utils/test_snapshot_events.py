@@ -159,7 +159,9 @@ def test_a_refused_secret_is_never_in_the_error():
 
 def test_connection_options_take_the_modules_names_aliases_and_environment():
     settings = source_settings({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': '{"dr": "yes", "tier": null}',
-                                'aws_access_key_id': 'AKIA1', 'validate_certs': 'false', 'read_timeout': '30'},
+                                'aws_access_key_id': 'AKIA1', 'validate_certs': 'false', 'read_timeout': '30',
+                                # What a rulebook passes for another cloud's credentials that are not set: nothing.
+                                'alicloud_access_key': '', 'secret_id': None},
                                environ={'AWS_SECRET_ACCESS_KEY': 'from-env'})
     assert settings.connection['access_key'] == 'AKIA1' and settings.connection['secret_key'] == 'from-env'
     assert settings.connection['validate_certs'] is False and settings.connection['read_timeout'] == 30
