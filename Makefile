@@ -441,15 +441,16 @@ release: venv $(VENV_GALAXY)/.installed ## the tarball to upload (build/release)
 
 # ---------------------------------------------------------------- make bench: speed and cost, measured
 # Prints tables and writes bench-results.json, bench-results.png and bench-results-fleet.png (tests/bench,
-# docs/performance.md). About 25 to 30 minutes, of which the fleet lane (part f) takes 13 to 18;
-# BENCH_ARGS=--quick tries the bench itself in about four; BENCH_ARGS='--parts f' runs the fleet lane alone.
+# docs/performance.md). About 35 to 40 minutes, of which the fleet lane (part f) takes 13 to 18 and the events (part e,
+# ansible-rulebook from .venv-eda, Java 17) about 10; BENCH_ARGS=--quick tries the bench itself in about four (part e at
+# 20 snapshots: about 10 more); BENCH_ARGS='--parts f' runs the fleet lane alone, BENCH_ARGS='--parts e' the events.
 BENCH_ARGS ?=
 $(VENV)/.bench-installed: $(VENV)/.installed tests/bench/requirements.txt
 	$(call uv_install,$(VENV),-r tests/bench/requirements.txt)
 	touch $@
 
 .PHONY: bench
-bench: venv collection-link $(VENV)/.bench-installed ## speed and cost, measured (docs/performance.md)
+bench: venv collection-link $(VENV)/.bench-installed $(VENV_EDA)/.installed java ## speed and cost, measured (docs/performance.md)
 	SNAPCOPY_ZIP_BYTECODE=off $(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
 
 # ---------------------------------------------------------------- make real-account: opt-in, never in CI
