@@ -235,7 +235,7 @@ def run_events(bench, settings, work):
     aws_stack = bench.stack('aws')
     fakecloud_stack = bench.stack('fakecloud')
     fakecloud_stack.configure(LATENCY_MS, COPY_SECONDS)
-    lane = events.EventsLane(os.path.join(work, 'events'), disks, bench.progress)
+    lane = events.EventsLane(os.path.join(work, 'events'), disks, bench.progress, POLL_INTERVAL)
     records = []
     for provider in ('aws', 'ecs', 'ens', 'cbs'):
         try:
@@ -249,7 +249,7 @@ def run_events(bench, settings, work):
             len(record['duplicates']), record['runs'], '' if record['ok'] else ' FAILED, see %s' % record['log']))
     bench.close_stacks()
     return {'settings': dict(settings['events'], burst_s=events.BURST_SECONDS, poll_interval_s=events.POLL_INTERVAL,
-                             copy_seconds=COPY_SECONDS, latency_ms=LATENCY_MS),
+                             copy_seconds=COPY_SECONDS, copy_poll_interval_s=POLL_INTERVAL, latency_ms=LATENCY_MS),
             'runs': records, 'summary': events.summarize(records)}
 
 

@@ -6,7 +6,8 @@ On each cloud: N tagged disks (200); the event source polls every 30 s. Over a m
 through the burst the rulebook is killed (SIGKILL, its runs with it) and started again with the same state file. Measured:
 for each snapshot, the time from its completion to its copy being accepted (the copy's start time, as the DR region lists
 it): p50, p95, max; snapshots without a copy (missed) and with more than one (duplicates); the playbook runs; and the calls
-of one poll of the source over the N disks (read from the emulator's counters, the source run alone).
+of one poll of the source over the N disks and their snapshots once the burst is over (read from the emulator's
+counters, the source run alone).
 """
 from __future__ import annotations
 
@@ -64,10 +65,13 @@ def _epoch(text):
 class EventsLane:
     """Part e on one stack per cloud kind; logs and files under ``work``."""
 
-    def __init__(self, work, disks, progress):
+    def __init__(self, work, disks, progress, copy_poll_interval):
+        """``copy_poll_interval``: the role's dr_copy_poll_interval, compressed with the bench's copy times (runs.py): how
+        often a run reads its copies in flight while it waits for a free slot (AWS's 20 copies per region)."""
         self.work = work
         self.disks = disks
         self.progress = progress
+        self.copy_poll_interval = copy_poll_interval
         os.makedirs(work, exist_ok=True)
 
     # ---------------------------------------------------------------- the clouds
@@ -151,6 +155,7 @@ class EventsLane:
         inventory = {'all': {'hosts': {'localhost': {
             'ansible_connection': 'local', 'ansible_python_interpreter': os.path.join(VENV_EDA, 'bin', 'python'),
             'dr_copy_dr_regions': [REGIONS[provider][1]], 'dr_copy_connection': connection, 'dr_copy_show_report': False,
+            'dr_copy_poll_interval': self.copy_poll_interval,
             'dr_copy_report_dir': os.path.join(folder, 'reports'), 'dr_copy_show_progress': False, 'dr_copy_report_history': 0}}}}
         with open(os.path.join(folder, 'inventory.yml'), 'w', encoding='utf-8') as stream:
             yaml.safe_dump(inventory, stream)
@@ -187,11 +192,10 @@ class EventsLane:
             os.unlink(state_file)
         stack.reset(provider)
         disks = self.seed_disks(stack, provider)
-        per_poll = self.calls_per_poll(stack, provider)
         self.write_files(stack, provider, folder, state_file)
         process = self.start_rulebook(folder, 1)
         record = {'kind': 'events', 'provider': provider, 'disks': len(disks), 'poll_interval_s': POLL_INTERVAL,
-                  'burst_s': BURST_SECONDS, 'calls_per_poll': per_poll, 'log': os.path.relpath(folder, ROOT)}
+                  'burst_s': BURST_SECONDS, 'log': os.path.relpath(folder, ROOT)}
         try:
             deadline = time.monotonic() + 300
             while not os.path.exists(state_file):  # the first poll: what has completed is taken as given
@@ -221,6 +225,8 @@ class EventsLane:
         finally:
             self.stop_rulebook(process, signal.SIGTERM)
         found = self.copies(stack, provider)
+        # One poll over the disks and their snapshots as the burst left them (the source alone, the rulebook stopped).
+        record['calls_per_poll'] = self.calls_per_poll(stack, provider)
         latencies = [min(found[snapshot]) - completed[snapshot] for snapshot in completed if snapshot in found]
         started, ended, text = self.runs(folder, 2)
         record.update({
