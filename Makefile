@@ -257,7 +257,7 @@ units: .venv-$(NEWEST_CORE)/.installed collection-link ## the unit suite and fak
 
 # Not the tests of the rules written once over the in-memory cloud (engine, DR run, pruning, locks, the safety state
 # machine, retries and polls): they call no SDK, and what they prove, units proves; the oldest core's smoke runs the role.
-UNITS_IN_MEMORY := test_dr.py test_dr_safety.py test_engine.py test_dr_prune.py test_dr_lock.py test_validators_properties.py \
+UNITS_IN_MEMORY := test_dr.py test_dr_disk_ids.py test_dr_safety.py test_engine.py test_dr_prune.py test_dr_lock.py test_validators_properties.py \
 	test_progress.py test_poller.py test_backoff.py
 units-oldest: venv-oldest collection-link ## the unit suite with the oldest ansible-core and the oldest supported SDK releases
 	@echo '== units-oldest (pytest, ansible-core $(OLDEST_CORE), the SDK releases of tests/requirements-oldest.txt)'
