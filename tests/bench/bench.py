@@ -237,15 +237,16 @@ def run_events(bench, settings, work):
     fakecloud_stack.configure(LATENCY_MS, COPY_SECONDS)
     lane = events.EventsLane(os.path.join(work, 'events'), disks, bench.progress, POLL_INTERVAL)
     records = []
-    for provider in ('aws', 'ecs', 'ens', 'cbs'):
+    # AWS twice: polling, then the push way (EventBridge to SQS).
+    for provider, push in (('aws', False), ('ecs', False), ('ens', False), ('cbs', False), ('aws', True)):
         try:
-            record = lane.measure(aws_stack if provider == 'aws' else fakecloud_stack, provider)
+            record = lane.measure(aws_stack if provider == 'aws' else fakecloud_stack, provider, push=push)
         except Exception:  # pylint: disable=broad-exception-caught  # the other clouds' results must still be written
             bench.errors.append('events %s: %s' % (provider, traceback.format_exc()))
             continue
         records.append(record)
         bench.progress('events %s: p50 %s s, p95 %s s, max %s s, %d missed, %d duplicates, %d runs%s' % (
-            provider, record['latency_p50_s'], record['latency_p95_s'], record['latency_max_s'], len(record['missed']),
+            record['label'], record['latency_p50_s'], record['latency_p95_s'], record['latency_max_s'], len(record['missed']),
             len(record['duplicates']), record['runs'], '' if record['ok'] else ' FAILED, see %s' % record['log']))
     bench.close_stacks()
     return {'settings': dict(settings['events'], burst_s=events.BURST_SECONDS, poll_interval_s=events.POLL_INTERVAL,

@@ -7,7 +7,8 @@ through the burst the rulebook is killed (SIGKILL, its runs with it) and started
 for each snapshot, the time from its completion to its copy being accepted (the copy's start time, as the DR region lists
 it): p50, p95, max; snapshots without a copy (missed) and with more than one (duplicates); the playbook runs; and the calls
 of one poll of the source over the N disks and their snapshots once the burst is over (read from the emulator's
-counters, the source run alone).
+counters, the source run alone). On AWS a second run takes the push way: each snapshot's "EBS Snapshot Notification", as
+EventBridge would route it, is sent to an SQS queue on moto as the snapshot completes, and the source reads the queue.
 """
 from __future__ import annotations
 
@@ -92,8 +93,16 @@ class EventsLane:
         disks = [{'region': source, 'size': 40, 'tags': dict(SELECTOR)} for dummy in range(self.disks)]
         return stack.admin.seed({provider: {'disks': disks}})[provider]['disks']
 
-    def burst(self, stack, provider, disks):
-        """The snapshots complete over BURST_SECONDS; answers {snapshot id: completion time (epoch s)} once all are started."""
+    def _sqs_client(self, stack, region):
+        import botocore.session  # pylint: disable=import-outside-toplevel
+        session = botocore.session.Session()
+        connection = stack.direct_connection()
+        session.set_credentials(connection['access_key'], connection['secret_key'])
+        return session.create_client('sqs', region_name=region, endpoint_url=connection['endpoint_url'])
+
+    def burst(self, stack, provider, disks, queue_url=None):
+        """The snapshots complete over BURST_SECONDS; answers {snapshot id: completion time (epoch s)} once all are started.
+        With ``queue_url`` (AWS), each one's EventBridge event goes to that queue as it completes."""
         source = REGIONS[provider][0]
         step = BURST_SECONDS / float(len(disks))
         if provider != 'aws':
@@ -103,6 +112,7 @@ class EventsLane:
             made = stack.admin.seed({provider: {'snapshots': specs}})[provider]['snapshots']
             return {snapshot: started + index * step for index, snapshot in enumerate(made)}
         client = self._aws_client(stack, source)
+        sqs = self._sqs_client(stack, source) if queue_url else None
         completed = {}
         begin = time.monotonic()
         for index, disk in enumerate(disks):
@@ -111,6 +121,8 @@ class EventsLane:
                 time.sleep(pause)
             answer = client.create_snapshot(VolumeId=disk)  # moto completes it at once
             completed[answer['SnapshotId']] = _epoch(answer['StartTime'])
+            if sqs is not None:
+                sqs.send_message(QueueUrl=queue_url, MessageBody=ebs_event(answer['SnapshotId'], disk, source, answer['StartTime']))
         return completed
 
     def copies(self, stack, provider):
@@ -132,9 +144,12 @@ class EventsLane:
         return found
 
     # ---------------------------------------------------------------- the source and the rulebook
-    def source_args(self, stack, provider, state_file):
-        return dict({'provider': provider, 'region': REGIONS[provider][0], 'tag_selector': SELECTOR, 'poll_interval': POLL_INTERVAL,
+    def source_args(self, stack, provider, state_file, queue_url=None):
+        args = dict({'provider': provider, 'region': REGIONS[provider][0], 'tag_selector': SELECTOR, 'poll_interval': POLL_INTERVAL,
                      'state_file': state_file}, **stack.connection(provider))
+        if queue_url:
+            args['queue_url'] = queue_url
+        return args
 
     def calls_per_poll(self, stack, provider):
         """The calls of one poll over the seeded disks: the source alone, counted by the emulator."""
@@ -143,12 +158,12 @@ class EventsLane:
             asyncio.run(run_source(asyncio.Queue(), self.source_args(stack, provider, os.path.join(folder, 'state.json')), polls=1))
         return {action: counts['calls'] for action, counts in stack.calls(provider)[0].items()}
 
-    def write_files(self, stack, provider, folder, state_file):
-        args = self.source_args(stack, provider, state_file)
+    def write_files(self, stack, provider, folder, state_file, queue_url=None):
+        args = self.source_args(stack, provider, state_file, queue_url)
         connection = stack.connection(provider)
         variables = {'snapcopy_provider': provider, 'snapcopy_region': args['region'], 'snapcopy_tag_selector': SELECTOR,
                      'snapcopy_poll_interval': POLL_INTERVAL, 'snapcopy_state_file': state_file,
-                     'snapcopy_endpoint_url': connection['endpoint_url']}
+                     'snapcopy_endpoint_url': connection['endpoint_url'], 'snapcopy_queue_url': queue_url or ''}
         variables.update({'snapcopy_' + key: value for key, value in connection.items() if key != 'endpoint_url'})
         with open(os.path.join(folder, 'vars.yml'), 'w', encoding='utf-8') as stream:
             yaml.safe_dump(variables, stream)
@@ -184,17 +199,22 @@ class EventsLane:
         return text.count('PLAY [DR copies of the disks whose snapshots completed]'), text.count('PLAY RECAP'), text
 
     # ---------------------------------------------------------------- one cloud
-    def measure(self, stack, provider):
-        folder = os.path.join(self.work, provider)
+    def measure(self, stack, provider, push=False):
+        """One cloud's run; ``push`` (AWS): the source reads an SQS queue that the burst fills as EventBridge would."""
+        label = provider + ('-sqs' if push else '')
+        folder = os.path.join(self.work, label)
         os.makedirs(folder, exist_ok=True)
         state_file = os.path.join(folder, 'state.json')
         if os.path.exists(state_file):
             os.unlink(state_file)
         stack.reset(provider)
         disks = self.seed_disks(stack, provider)
-        self.write_files(stack, provider, folder, state_file)
+        queue_url = None
+        if push:
+            queue_url = self._sqs_client(stack, REGIONS[provider][0]).create_queue(QueueName='snapcopy-bench-events')['QueueUrl']
+        self.write_files(stack, provider, folder, state_file, queue_url)
         process = self.start_rulebook(folder, 1)
-        record = {'kind': 'events', 'provider': provider, 'disks': len(disks), 'poll_interval_s': POLL_INTERVAL,
+        record = {'kind': 'events', 'provider': provider, 'label': label, 'push': push, 'disks': len(disks), 'poll_interval_s': POLL_INTERVAL,
                   'burst_s': BURST_SECONDS, 'log': os.path.relpath(folder, ROOT)}
         try:
             deadline = time.monotonic() + 300
@@ -204,7 +224,7 @@ class EventsLane:
                 time.sleep(0.5)
             burst_started = time.monotonic()
             completed = {}
-            burst = threading.Thread(target=lambda: completed.update(self.burst(stack, provider, disks)))
+            burst = threading.Thread(target=lambda: completed.update(self.burst(stack, provider, disks, queue_url)))
             burst.start()
             # Killed half way through the burst, and started again at once with the same state file.
             time.sleep(max(0.0, burst_started + BURST_SECONDS / 2.0 - time.monotonic()))
@@ -226,7 +246,7 @@ class EventsLane:
             self.stop_rulebook(process, signal.SIGTERM)
         found = self.copies(stack, provider)
         # One poll over the disks and their snapshots as the burst left them (the source alone, the rulebook stopped).
-        record['calls_per_poll'] = self.calls_per_poll(stack, provider)
+        record['calls_per_poll'] = {} if push else self.calls_per_poll(stack, provider)
         latencies = [min(found[snapshot]) - completed[snapshot] for snapshot in completed if snapshot in found]
         started, ended, text = self.runs(folder, 2)
         record.update({
@@ -248,8 +268,18 @@ def _round(value):
     return None if value is None else round(value, 1)
 
 
+def ebs_event(snapshot_id, volume_id, region, completed):
+    """The message EventBridge puts on the queue for a snapshot that completed (an "EBS Snapshot Notification")."""
+    when = completed.strftime('%Y-%m-%dT%H:%M:%SZ') if isinstance(completed, datetime.datetime) else str(completed)
+    return json.dumps({'version': '0', 'detail-type': 'EBS Snapshot Notification', 'source': 'aws.ec2', 'region': region, 'time': when,
+                       'resources': ['arn:aws:ec2:%s::snapshot/%s' % (region, snapshot_id)],
+                       'detail': {'event': 'createSnapshot', 'result': 'succeeded', 'cause': '',
+                                  'snapshot_id': 'arn:aws:ec2:%s::snapshot/%s' % (region, snapshot_id),
+                                  'source': 'arn:aws:ec2:%s::volume/%s' % (region, volume_id), 'startTime': when, 'endTime': when}})
+
+
 def summarize(records):
-    return {record['provider']: record for record in records}
+    return {record.get('label', record['provider']): record for record in records}
 
 
 def table(summary):
@@ -258,9 +288,9 @@ def table(summary):
              '| cloud | snapshots | completed -> copy accepted: p50 / p95 / max (s) | p95 <= %d s | missed | duplicates | runs | '
              'calls per poll |' % TARGET_P95_S,
              '|---|---|---|---|---|---|---|---|']
-    for provider, entry in summary.items():
-        calls = ', '.join('%s %d' % item for item in sorted(entry['calls_per_poll'].items()))
+    for name, entry in summary.items():
+        calls = ', '.join('%s %d' % item for item in sorted(entry['calls_per_poll'].items())) or '- (SQS)'
         lines.append('| %s | %d | %s / %s / %s | %s | %d | %d | %d | %s |' % (
-            provider, entry['snapshots'], entry['latency_p50_s'], entry['latency_p95_s'], entry['latency_max_s'],
+            name.replace('-sqs', ' (SQS)'), entry['snapshots'], entry['latency_p50_s'], entry['latency_p95_s'], entry['latency_max_s'],
             'yes' if entry['meets_target'] else 'no', len(entry['missed']), len(entry['duplicates']), entry['runs'], calls))
     return [*lines, '']
