@@ -235,8 +235,10 @@ class EventsLane:
             deadline = time.monotonic() + DRAIN_DEADLINE
             while True:
                 found = self.copies(stack, provider)
-                started, ended, dummy = self.runs(folder, 2)
-                if set(completed) <= set(found) and started == ended:
+                # Runs of this life: one the kill cut short never ends.
+                started, ended = self.runs(folder, 2)[:2]
+                started_before, ended_before = self.runs(folder, 1)[:2]
+                if set(completed) <= set(found) and started - started_before == ended - ended_before:
                     break
                 if time.monotonic() > deadline or process.poll() is not None:
                     break
