@@ -14,6 +14,8 @@ VENV_OLDEST := .venv-oldest
 VENV_AWX := .venv-awx
 # galaxy-importer, in a venv of its own (tests/requirements-galaxy.txt).
 VENV_GALAXY := .venv-galaxy
+# ansible-rulebook for make eda-test (tests/requirements-eda.txt).
+VENV_EDA := .venv-eda
 BIN := $(CURDIR)/$(VENV)/bin
 BUILD := $(CURDIR)/build
 # Ansible and pytest import the collection through this link to the repo.
@@ -63,6 +65,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # the smoke's CPU time. uv leaves the venvs without bytecode, so nothing else writes it.
 unexport PYTHONDONTWRITEBYTECODE
 
+.PHONY: java eda-test
 .PHONY: help sanity-venvs ansible-test-key venv venv-cores venv-oldest collection-link stage pythons pip-bootstrap shellcheck test test-setup sanity smoke \
 	units units-ansible-test units-oldest integration $(INTEGRATION_GROUPS:%=integration-%) lint demo emulators clean $(CORES:%=core-%)
 
@@ -165,16 +168,16 @@ timed = start=$$(date +%s); $(MAKE) --no-print-directory $(1); echo "== $(1) too
 # so that no leg rebuilds a venv or a link that a leg of the other lane is using.
 TEST_SETUP_MADE := venv venv-cores venv-oldest docs-venv collection-link pythons pip-bootstrap shellcheck ansible-test-key \
 	$(UV_HOME)/.installed $(VENV)/.installed $(VENV)/.docs-installed $(VENV_OLDEST)/.installed $(OTHER_CORE_VENVS) \
-	$(VENV_AWX)/.installed $(VENV_GALAXY)/.installed
+	$(VENV_AWX)/.installed $(VENV_GALAXY)/.installed $(VENV_EDA)/.installed java
 # The legs, longest first. make test runs TEST_LANES of them at once, and a lane that is free takes the next
 # (tests/utils/run_legs.py): on CI's two CPUs most legs wait (on emulators, subprocesses, pip) more than they compute.
 TEST_LEGS := $(INTEGRATION_GROUPS:%=integration-%) units chaos-short $(CORES:%=core-%) docs-test units-oldest release-test units-ansible-test \
-	units-under-load lint release awx-test
+	units-under-load lint release awx-test eda-test
 TEST_LANES ?= 3
 
 test-setup: ## the venvs (side by side) and tools that the legs share; make test runs it first
 	@$(MAKE) --no-print-directory -j4 venv venv-oldest $(VENV_AWX)/.installed $(VENV_GALAXY)/.installed $(OTHER_CORE_VENVS) \
-		$(VENV)/.docs-installed shellcheck
+		$(VENV)/.docs-installed $(VENV_EDA)/.installed shellcheck java
 	@$(MAKE) --no-print-directory docs-venv collection-link pythons pip-bootstrap ansible-test-key
 
 test: ## what CI runs: every leg below, in lanes side by side, each with its time (logs in build/test-logs)
@@ -182,8 +185,8 @@ test: ## what CI runs: every leg below, in lanes side by side, each with its tim
 	@$(BIN)/python tests/utils/run_legs.py --log-dir $(BUILD)/test-logs --build $(BUILD) --lanes $(TEST_LANES) \
 		--make-flags '$(foreach made,$(TEST_SETUP_MADE),-o $(made))' $(TEST_LEGS)
 
-# Two legs use Debian packages: sanity's shellcheck test (shellcheck) and docs-test's page tests
-# (chromium). $(call apt_install,PACKAGE,CHECK,WHAT) installs PACKAGE with apt-get when CHECK fails,
+# Three legs use Debian packages: sanity's shellcheck test (shellcheck), docs-test's page tests
+# (chromium) and eda-test's rules engine (openjdk-17-jre-headless: ansible-rulebook runs Drools on Java 17). $(call apt_install,PACKAGE,CHECK,WHAT) installs PACKAGE with apt-get when CHECK fails,
 # as root or with sudo. Where it cannot (no apt-get, sudo would ask for a password, or APT=no), it
 # says that WHAT is skipped, and the leg goes on without it. CI runs as root with apt-get: nothing is skipped.
 APT ?= yes
@@ -197,6 +200,11 @@ endef
 
 shellcheck: ## install shellcheck with apt-get if it is missing (see apt_install)
 	@$(call apt_install,shellcheck,command -v shellcheck > /dev/null,the shellcheck test of ansible-test sanity)
+
+# ansible-rulebook's rules engine needs Java 17 (java -version answers "17.x"), as Debian's openjdk-17-jre-headless gives it.
+JAVA_17 := java -version 2>&1 | grep -q 'version "17\.'
+java: ## install Java 17 with apt-get if it is missing (ansible-rulebook's rules engine; see apt_install)
+	@$(call apt_install,openjdk-17-jre-headless,$(JAVA_17),the event-driven leg (make eda-test))
 
 # ansible-test sanity with ansible-core $(1), no ignore file, on every Python 3.9-3.13 found (make pythons).
 # What it checks: with every core, all that users get (what galaxy.yml does not leave out of the tarball:
@@ -258,7 +266,7 @@ units: .venv-$(NEWEST_CORE)/.installed collection-link ## the unit suite and fak
 
 # Not the tests of the rules written once over the in-memory cloud (engine, DR run, pruning, locks, the safety state
 # machine, retries and polls): they call no SDK, and what they prove, units proves; the oldest core's smoke runs the role.
-UNITS_IN_MEMORY := test_dr.py test_dr_safety.py test_engine.py test_dr_prune.py test_dr_lock.py test_validators_properties.py \
+UNITS_IN_MEMORY := test_dr.py test_dr_disk_ids.py test_dr_safety.py test_engine.py test_dr_prune.py test_dr_lock.py test_validators_properties.py \
 	test_progress.py test_poller.py test_backoff.py
 units-oldest: venv-oldest collection-link ## the unit suite with the oldest ansible-core and the oldest supported SDK releases
 	@echo '== units-oldest (pytest, ansible-core $(OLDEST_CORE), the SDK releases of tests/requirements-oldest.txt)'
@@ -309,11 +317,11 @@ integration-dr: venv stage collection-link ## the integration targets of the DR 
 PEP8_IGNORE := E402,W503,W504,E741,E203
 lint: venv collection-link ## ruff, pep8 as sanity has it, pylint, mypy (mypy.ini: strict on module_utils), yamllint, ansible-lint (production), changelog lint
 	@echo '== lint (ruff; pep8 as ansible-test sanity checks it, tests/ too; pylint, mypy on plugins/ (strict on module_utils/, as mypy.ini says); yamllint; ansible-lint production profile; antsibull-changelog)'
-	$(BIN)/ruff check plugins/
-	$(BIN)/python -m pycodestyle --max-line-length 160 --ignore=$(PEP8_IGNORE) plugins tests
-	PYTHONPATH=$(COLLECTIONS) $(BIN)/pylint plugins/
-	$(BIN)/mypy plugins/
-	$(BIN)/yamllint docs/ playbooks/ roles/
+	$(BIN)/ruff check plugins/ extensions/
+	$(BIN)/python -m pycodestyle --max-line-length 160 --ignore=$(PEP8_IGNORE) plugins extensions tests
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/pylint plugins/ extensions/
+	$(BIN)/mypy plugins/ extensions/
+	$(BIN)/yamllint docs/ playbooks/ roles/ extensions/
 	$(BIN)/ansible-lint --profile production $(wildcard roles playbooks)
 	$(BIN)/antsibull-changelog lint
 
@@ -336,7 +344,7 @@ emulators: venv collection-link ## the local emulators, up for your own playbook
 		$(BUILD)/emulators.json
 
 clean: ## remove build/ and every venv
-	rm -rf $(BUILD) $(VENV) $(OTHER_CORE_VENVS:%/.installed=%) $(VENV_OLDEST) $(VENV_AWX) $(VENV_GALAXY) .pytest_cache .coverage
+	rm -rf $(BUILD) $(VENV) $(OTHER_CORE_VENVS:%/.installed=%) $(VENV_OLDEST) $(VENV_AWX) $(VENV_GALAXY) $(VENV_EDA) .pytest_cache .coverage
 
 # ---------------------------------------------------------------- docs, docs-test, release-test
 # The docs tools (antsibull-docs, Sphinx, MyST, ansible-builder) are pinned in docs/requirements.txt
@@ -401,6 +409,22 @@ awx-test: venv collection-link $(VENV_AWX)/.installed ## the DR job through ansi
 	@echo '== awx-test (ansible-runner as in an execution environment: read-only collection, a user not root, survey answers)'
 	SNAPCOPY_AWX_VENV='$(CURDIR)/$(VENV_AWX)' $(BIN)/python -m pytest -q tests/awx
 
+# ---------------------------------------------------------------- eda-test: DR copies driven by events
+# ansible-rulebook (PyPI's release, in .venv-eda) runs the shipped rulebook extensions/eda/rulebooks/dr_on_snapshot.yml
+# against the emulators on each cloud, from the collection built and installed with ansible-galaxy: snapshots complete,
+# copies appear; the rulebook is killed and restarted mid-burst, and every snapshot gets exactly one copy (tests/eda).
+$(VENV_EDA)/.installed: tests/requirements-eda.txt $(UV_HOME)/.installed
+	$(call new_venv,$(VENV_EDA),$(call core_python,$(NEWEST_CORE)))
+	$(call uv_install,$(VENV_EDA),-r tests/requirements-eda.txt)
+	$(call zip_bytecode,$(VENV_EDA))
+	touch $@
+
+eda-test: venv collection-link $(VENV_EDA)/.installed java ## the rulebook on the emulators, every cloud, killed and restarted mid-burst
+	@echo '== eda-test (ansible-rulebook with extensions/eda/rulebooks/dr_on_snapshot.yml on the emulators: each cloud, a kill mid-burst)'
+	@if $(JAVA_17); then SNAPCOPY_EDA_VENV='$(CURDIR)/$(VENV_EDA)' $(BIN)/python tests/utils/with_emulators.py -- \
+		$(BIN)/python -m pytest -q -p no:cacheprovider tests/eda; \
+	else echo 'SKIPPED: make eda-test, for want of Java 17 (openjdk-17-jre-headless)'; fi
+
 # ---------------------------------------------------------------- release: the tarball to upload
 # make release builds the tarball into build/release and checks it as it would be uploaded: its files
 # (tests/utils/check_tarball.sh: LICENSE, manifests, docs; no caches or test tools) and galaxy-importer
@@ -426,15 +450,16 @@ release: venv $(VENV_GALAXY)/.installed ## the tarball to upload (build/release)
 
 # ---------------------------------------------------------------- make bench: speed and cost, measured
 # Prints tables and writes bench-results.json, bench-results.png and bench-results-fleet.png (tests/bench,
-# docs/performance.md). About 25 to 30 minutes, of which the fleet lane (part f) takes 13 to 18;
-# BENCH_ARGS=--quick tries the bench itself in about four; BENCH_ARGS='--parts f' runs the fleet lane alone.
+# docs/performance.md). About 35 to 40 minutes, of which the fleet lane (part f) takes 13 to 18 and the events (part e,
+# ansible-rulebook from .venv-eda, Java 17) about 10; BENCH_ARGS=--quick tries the bench itself in about four (part e at
+# 20 snapshots: about 10 more); BENCH_ARGS='--parts f' runs the fleet lane alone, BENCH_ARGS='--parts e' the events.
 BENCH_ARGS ?=
 $(VENV)/.bench-installed: $(VENV)/.installed tests/bench/requirements.txt
 	$(call uv_install,$(VENV),-r tests/bench/requirements.txt)
 	touch $@
 
 .PHONY: bench
-bench: venv collection-link $(VENV)/.bench-installed ## speed and cost, measured (docs/performance.md)
+bench: venv collection-link $(VENV)/.bench-installed $(VENV_EDA)/.installed java ## speed and cost, measured (docs/performance.md)
 	SNAPCOPY_ZIP_BYTECODE=off $(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
 
 # ---------------------------------------------------------------- make real-account: opt-in, never in CI

@@ -60,6 +60,7 @@ Cloud CBS, with a disaster-recovery role that keeps a DR region supplied.
    guide/restore
    guide/fleet
    guide/awx
+   guide/events
 
 .. toctree::
    :maxdepth: 1

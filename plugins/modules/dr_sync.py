@@ -73,6 +73,18 @@ options:
     type: bool
     default: false
     version_added: 0.2.0
+  disk_ids:
+    description:
+      - Limits the run to these disks, of those that O(tag_selector) matches. Only they are copied, and pruning and the
+        restore drill touch only their copies (and the drill's leftover disks made from those copies). What an event-driven
+        run sends for the disks whose snapshots have just completed (the rulebook C(extensions/eda/rulebooks/dr_on_snapshot.yml)).
+      - A disk named here that the selector does not match is not looked after, with a warning; when none is matched, the
+        run fails as for a selector that matches no disk, unless O(allow_no_disks) is set.
+      - As text (an AWX survey, C(-e)), ids separated by commas or spaces. Empty (V([]), or an empty string as an AWX survey
+        sends for a question left blank) means every disk the selector matches.
+    type: list
+    elements: str
+    version_added: 0.2.0
   name_template:
     description:
       - The name of each copy (ECS, ENS, CBS), a Python format string with C({disk_id}), C({disk_name}), C({source_id}),

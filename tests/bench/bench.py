@@ -6,6 +6,9 @@ b. The role (playbooks/dr_copy.yml) with N tagged disks per cloud, against emula
 c. A loop of the single-copy module (tests/bench/loop.yml), one task per disk, at N = 10 and 100.
 d. The restore drill (drill.py): the role at N = 100 per cloud with every copy in place, without and with
    dr_copy_restore_test: the wall seconds and API calls the drill adds.
+e. Events (events.py): the rulebook extensions/eda/rulebooks/dr_on_snapshot.yml under ansible-rulebook, 200 snapshots
+   completing over a minute per cloud, the source polling every 30 s, the rulebook killed and restarted half way: the time
+   from a snapshot's completion to its copy being accepted (p50, p95, max), missed and duplicate copies, the calls per poll.
 v. The vault (vault.py): the role's first run at N = 100 on AWS, ECS and CBS, without and with copies in a DR account (AWS,
    CBS) and locks (AWS, ECS), and their reruns: the wall seconds and API calls the vault adds.
 f. The fleet (playbooks/dr_fleet.yml): 100 scopes of 20 tagged disks over the four clouds and several
@@ -17,7 +20,7 @@ run shares limits or call counters with another: a loop of 100 waiting tasks alo
 minutes. Parts d, v and f run after them, alone. Prints Markdown tables and writes bench-results.json,
 bench-results.png and bench-results-fleet.png.
 
-Usage: python tests/bench/bench.py [--quick] [--out DIR] [--parts abcdvf] [--fleet-scopes N] [--fleet-disks N] [--fleet-forks 1,10,25]
+Usage: python tests/bench/bench.py [--quick] [--out DIR] [--parts abcdevf] [--fleet-scopes N] [--fleet-disks N] [--fleet-forks 1,10,25]
 """
 from __future__ import annotations
 
@@ -41,6 +44,7 @@ sys.path.insert(0, HERE)
 # pylint: disable=wrong-import-position  # after the path above
 import adhoc
 import drill
+import events
 import vault
 import fleet
 import report
@@ -154,8 +158,8 @@ def parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--quick', action='store_true', help='small sizes and single runs, to try the bench itself (about 4 minutes)')
     parser.add_argument('--out', default=ROOT, help='where bench-results.json and the plots go (default: the repo root)')
-    parser.add_argument('--parts', default='abcdvf', help='which parts to run: a (ad hoc), bc (role and loop), d (restore drill), '
-                                                          'v (vault), f (fleet); default abcdvf')
+    parser.add_argument('--parts', default='abcdevf', help='which parts to run: a (ad hoc), bc (role and loop), d (restore drill), '
+                                                           'e (events), v (vault), f (fleet); default abcdevf')
     parser.add_argument('--adhoc-rounds', type=int, help='rounds of part a (default 7, 2 with --quick)')
     parser.add_argument('--fleet-scopes', type=int, help='scopes of the fleet (default 100, 8 with --quick)')
     parser.add_argument('--fleet-disks', type=int, help='tagged disks per scope (default 20, 5 with --quick)')
@@ -167,14 +171,14 @@ def bench_settings(args):
     if args.quick:
         settings = {'sizes': [10, 30], 'loop_sizes': [10], 'loop_runs': {10: 1}, 'adhoc_rounds': 2, 'runs_for': lambda provider, disks: 1,
                     'fleet': {'scopes': 8, 'disks': 5, 'forks': [1, 4]}, 'drill': {'disks': 10, 'runs': 1},
-                    'vault': {'disks': 10, 'runs': 1}}
+                    'vault': {'disks': 10, 'runs': 1}, 'events': {'disks': 20}}
     else:
         # Three runs where a run takes seconds or a minute; one where it takes minutes (AWS at
         # N = 1,000 is 250 s at its floor; a loop of 100 waiting tasks about ten minutes).
         settings = {'sizes': [10, 100, 1000], 'loop_sizes': [10, 100], 'loop_runs': {10: 3, 100: 1}, 'adhoc_rounds': 7,
                     'runs_for': lambda provider, disks: 1 if provider == 'aws' and disks >= 1000 else 3,
                     'fleet': {'scopes': 100, 'disks': 20, 'forks': [1, 10, 25]}, 'drill': {'disks': 100, 'runs': 2},
-                    'vault': {'disks': 100, 'runs': 2}}
+                    'vault': {'disks': 100, 'runs': 2}, 'events': {'disks': 200}}
     if args.adhoc_rounds:
         settings['adhoc_rounds'] = args.adhoc_rounds
     fleet_settings = settings['fleet']
@@ -221,6 +225,33 @@ def run_drill(bench, settings, work):
     """Part d: the restore drill's cost per cloud, one cloud after another, on stacks of its own."""
     return run_with_and_without(bench, settings, work, 'drill', 'part d: the restore drill', drill.DrillRunner, ('aws', 'ecs', 'ens', 'cbs'),
                                 drill.summarize)
+
+
+def run_events(bench, settings, work):
+    """Part e: the rulebook on each cloud, one after another, alone on the machine (the latencies are its own)."""
+    disks = settings['events']['disks']
+    bench.progress('part e: events, %d snapshots per cloud over %d s, polls every %d s, a kill half way' % (
+        disks, events.BURST_SECONDS, events.POLL_INTERVAL))
+    aws_stack = bench.stack('aws')
+    fakecloud_stack = bench.stack('fakecloud')
+    fakecloud_stack.configure(LATENCY_MS, COPY_SECONDS)
+    lane = events.EventsLane(os.path.join(work, 'events'), disks, bench.progress, POLL_INTERVAL)
+    records = []
+    # AWS twice: polling, then the push way (EventBridge to SQS).
+    for provider, push in (('aws', False), ('ecs', False), ('ens', False), ('cbs', False), ('aws', True)):
+        try:
+            record = lane.measure(aws_stack if provider == 'aws' else fakecloud_stack, provider, push=push)
+        except Exception:  # pylint: disable=broad-exception-caught  # the other clouds' results must still be written
+            bench.errors.append('events %s: %s' % (provider, traceback.format_exc()))
+            continue
+        records.append(record)
+        bench.progress('events %s: p50 %s s, p95 %s s, max %s s, %d missed, %d duplicates, %d runs%s' % (
+            record['label'], record['latency_p50_s'], record['latency_p95_s'], record['latency_max_s'], len(record['missed']),
+            len(record['duplicates']), record['runs'], '' if record['ok'] else ' FAILED, see %s' % record['log']))
+    bench.close_stacks()
+    return {'settings': dict(settings['events'], burst_s=events.BURST_SECONDS, poll_interval_s=events.POLL_INTERVAL,
+                             copy_seconds=COPY_SECONDS, copy_poll_interval_s=POLL_INTERVAL, latency_ms=LATENCY_MS),
+            'runs': records, 'summary': events.summarize(records)}
 
 
 def run_vault(bench, settings, work):
@@ -289,6 +320,8 @@ def main(argv):
             run_parts_abc(bench, args, settings, work, results)
         if 'd' in args.parts:
             results['drill'] = run_drill(bench, settings, work)
+        if 'e' in args.parts:
+            results['events'] = run_events(bench, settings, work)
         if 'v' in args.parts:
             results['vault'] = run_vault(bench, settings, work)
         if 'f' in args.parts:
@@ -316,7 +349,7 @@ def main(argv):
     print(text)
     print('Machine: %s. Took %.0f s. Wrote %s.' % (results['machine']['summary'], results['duration_s'], ', '.join(written)))
     failed = [record for record in bench.records if not record['ok']] + [
-        record for record in results.get('fleet', {}).get('runs', []) if not record['ok']]
+        record for record in results.get('fleet', {}).get('runs', []) + results.get('events', {}).get('runs', []) if not record['ok']]
     for error in bench.errors:
         print(error, file=sys.stderr)
     return 1 if failed or bench.errors else 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 import statistics
 
 import drill
+import events
 import vault
 from runs import floor_seconds
 
@@ -119,6 +120,8 @@ def table(results):
         lines += drill.table(results['drill']['summary'])
     if results.get('vault'):
         lines += vault.table(results['vault']['summary'])
+    if results.get('events'):
+        lines += events.table(results['events']['summary'])
     if results.get('fleet'):
         lines += fleet_table(results['fleet'])
     return '\n'.join(lines) + '\n'

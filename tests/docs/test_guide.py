@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -54,7 +55,7 @@ def test_every_module_and_role_has_a_page_linked_from_the_index():
     for role in ROLES:
         assert os.path.isfile(os.path.join(DOCS, 'roles', role + '.md')), role
         assert '(roles/%s.md)' % role in index, role
-    for page in ('quickstart.md', 'credentials.md', 'idempotency.md', 'failed-copies.md', 'restore.md', 'awx.md'):
+    for page in ('quickstart.md', 'credentials.md', 'idempotency.md', 'failed-copies.md', 'restore.md', 'awx.md', 'events.md'):
         assert '(%s)' % page in index, page
 
 
@@ -129,12 +130,37 @@ def test_yaml_examples_parse():
     assert count >= 30
 
 
+# The collection's event sources (extensions/eda): what a rulebook's source takes, from each one's DOCUMENTATION, and the
+# connection options of the provider it names (as its copy module names them).
+EVENT_SOURCES = {'snapcopy.cloud.snapshots': os.path.join(REPO, 'extensions', 'eda', 'plugins', 'event_source', 'snapshots.py')}
+
+
+def event_source_options(path):
+    with open(path, encoding='utf-8') as stream:
+        tree = ast.parse(stream.read())
+    text = next(node.value.value for node in tree.body if isinstance(node, ast.Assign)
+                and any(getattr(target, 'id', None) == 'DOCUMENTATION' for target in node.targets))
+    options = yaml.safe_load(text)['options']
+    return set(options), {name for name, option in options.items() if option.get('required')}
+
+
+def check_event_source(page, key, args):
+    from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.snapshot_events import _connection_names  # pylint: disable=import-outside-toplevel
+    names, required = event_source_options(EVENT_SOURCES[key])
+    unknown = set(args) - names - set(_connection_names(args.get('provider')))
+    assert not unknown, '%s: %s has no argument %s' % (relative(page), key, ', '.join(sorted(unknown)))
+    assert required <= set(args), '%s: %s needs %s' % (relative(page), key, ', '.join(sorted(required - set(args))))
+
+
 def test_module_examples_use_documented_options(module_docs):
     used = set()
     for page, body in yaml_blocks():
         for node in walk(yaml.safe_load(body)):
             for key, args in node.items():
                 if not (isinstance(key, str) and key.startswith('snapcopy.cloud.')) or key in ('module_defaults',):
+                    continue
+                if key in EVENT_SOURCES:
+                    check_event_source(page, key, args)
                     continue
                 assert key in module_docs, '%s: %s is not a module of the collection' % (relative(page), key)
                 assert isinstance(args, dict), '%s: %s takes its options as a dict' % (relative(page), key)

@@ -14,7 +14,9 @@ CHECK = os.path.join(ROOT, 'tests', 'utils', 'check_tarball.sh')
 NEEDED = ('MANIFEST.json', 'FILES.json', 'meta/runtime.yml', 'meta/execution-environment.yml', 'CHANGELOG.rst',
           'playbooks/demo.yml', 'playbooks/dr_copy.yml', 'playbooks/dr_alert.yml', 'playbooks/dr_fleet.yml',
           'playbooks/inventory/fleet.example.yml', 'plugins/filter/dr_fleet.py', 'roles/dr_copy/meta/argument_specs.yml',
-          'roles/dr_copy/README.md', 'plugins/modules/dr_sync.py', 'docs/README.md', 'docs/awx/execution-environment.yml')
+          'roles/dr_copy/README.md', 'plugins/modules/dr_sync.py', 'docs/README.md', 'docs/awx/execution-environment.yml',
+          'playbooks/dr_on_snapshot.yml', 'meta/extensions.yml', 'extensions/eda/plugins/event_source/snapshots.py',
+          'extensions/eda/rulebooks/dr_on_snapshot.yml')
 
 
 def license_text():

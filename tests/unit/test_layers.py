@@ -304,3 +304,26 @@ def test_the_packers_walk_sees_imports_under_type_checking_and_in_functions(modu
     assert set(packed(COPY_MODULE, PACKED_FAKE)) == {'clouds/aws/__init__', 'clouds/aws/ebs', 'clouds/aws/client'}
     found = dr_carried(COPY_MODULE, dict(PACKED_FAKE, **{module: PACKED_FAKE[module] + text}))
     assert any(chain.startswith(expected) for chain in found), found
+
+
+# The event source (extensions/eda) is a front door run by ansible-rulebook, not by Ansible: neither it nor any file of
+# module_utils it carries may import AnsibleModule (runners/dr_module and copy_module do: it must not reach them).
+EVENT_SOURCE = os.path.join(ROOT, 'extensions', 'eda', 'plugins', 'event_source', 'snapshots.py')
+
+
+def ansible_module_importers(found, sources):
+    return sorted(module for module in found if any(
+        isinstance(node, ast.ImportFrom) and node.module == 'ansible.module_utils.basic'
+        and any(alias.name == 'AnsibleModule' for alias in node.names) for node in ast.walk(ast.parse(sources[module]))))
+
+
+def test_the_event_source_carries_no_ansible_module():
+    with open(EVENT_SOURCE, encoding='utf-8') as handle:
+        source = handle.read()
+    sources = read_tree(MODULE_UTILS)
+    found = packed(source, sources, 'snapshots')
+    assert {'runners/snapshot_events', 'clouds/registry', 'core/retry'} <= set(found)
+    assert ansible_module_importers(found, sources) == []
+    # The check sees a runner that imports AnsibleModule.
+    assert ansible_module_importers(packed('from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import x\n',
+                                           sources, 'snapshots'), sources) == ['runners/copy_module', 'runners/dr_module']

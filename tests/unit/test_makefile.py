@@ -44,7 +44,7 @@ def test_make_test_runs_every_test_leg():
     assert '--lanes $(TEST_LANES)' in recipe and recipe.rstrip().endswith('$(TEST_LEGS)')
     legs = make_variable('TEST_LEGS')
     wanted = {'units', 'units-ansible-test', 'units-oldest', 'chaos-short', 'lint', 'docs-test',
-              'release-test', 'awx-test', 'release'} | {'core-%s' % core for core in make_variable('CORES')} \
+              'release-test', 'awx-test', 'release', 'eda-test'} | {'core-%s' % core for core in make_variable('CORES')} \
         | {'integration-%s' % group for group in make_variable('INTEGRATION_GROUPS')}
     assert wanted <= set(legs), wanted - set(legs)
     assert len(legs) == len(set(legs)), 'a leg twice'
@@ -135,3 +135,10 @@ def test_every_integration_target_that_runs_is_in_one_group_of_make_test():
     assert len(membership) >= 15
     assert {target: found for target, found in membership.items() if len(found) != 1} == {}
     assert {found[0] for found in membership.values()} == {'group/%s' % group for group in groups}
+
+
+def test_contributing_names_every_leg_of_make_test_in_its_table():
+    """docs/contributing.md's table of the legs says what each leg of TEST_LEGS does: none is left out."""
+    table = [line for line in read('docs/contributing.md').splitlines() if line.startswith('| `')]
+    named = {name for line in table for name in re.findall(r'`([a-z0-9.-]+)`', line.split('|')[1])}
+    assert set(make_variable('TEST_LEGS')) - named == set()

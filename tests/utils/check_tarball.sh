@@ -16,7 +16,8 @@ tar tzf "$tarball" > "$files"
 for wanted in LICENSE MANIFEST.json FILES.json meta/runtime.yml meta/execution-environment.yml CHANGELOG.rst playbooks/demo.yml \
 	playbooks/dr_copy.yml playbooks/dr_alert.yml playbooks/dr_fleet.yml playbooks/inventory/fleet.example.yml \
 	plugins/filter/dr_fleet.py roles/dr_copy/meta/argument_specs.yml roles/dr_copy/README.md \
-	plugins/modules/dr_sync.py docs/README.md docs/awx/execution-environment.yml; do
+	plugins/modules/dr_sync.py docs/README.md docs/awx/execution-environment.yml playbooks/dr_on_snapshot.yml meta/extensions.yml \
+	extensions/eda/plugins/event_source/snapshots.py extensions/eda/rulebooks/dr_on_snapshot.yml; do
 	grep -qx "$wanted" "$files" || { echo "FAIL: $(basename "$tarball") lacks $wanted"; exit 1; }
 done
 tar xzOf "$tarball" LICENSE | cmp -s - "$repo/LICENSE" || { echo "FAIL: the LICENSE in $(basename "$tarball") is not the repository's"; exit 1; }

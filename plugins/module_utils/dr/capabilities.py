@@ -68,6 +68,16 @@ class DrAdapter(CopyAdapter):
         which the caller takes for done."""
 
 
+class CompletedSnapshotsAdapter(ABC):
+    """What the event source (extensions/eda snapcopy.cloud.snapshots) reads at each poll besides DrAdapter.find_disks: a DR
+    adapter's capability on every cloud. Its cost must not grow with the disks: one paged listing of the region's snapshots."""
+
+    @abstractmethod
+    def completed_snapshots(self, region: str, disks: list[Disk]) -> list[Snapshot]:
+        """The completed snapshots of ``disks`` in ``region`` (``volume_id`` set), from one paged listing of the region's
+        snapshots, filtered by state where the cloud can, here otherwise; never a call per disk."""
+
+
 class SnapshotLockAdapter(ABC):
     """Locking DR copies against deletion (dr_sync's ``lock``), and reading the locks before pruning: a DR adapter's
     third capability, on the clouds that lock a snapshot (EBS, ECS). A cloud without it refuses ``lock``, and its

@@ -293,13 +293,15 @@ class RestoreDrill:
         for region in self.settings.region_names:
             drill = RegionDrill(region)
             self.regions.append(drill)
+            copies = copies_by_disk(copies_by_region.get(region, []), by_disk, source_disks)
+            # A run limited to named disks (disk_ids) clears only the leftovers made from those disks' copies.
+            made_from = {copy.id for group in copies.values() for copy in group} if self.settings.disk_ids else None
             try:
                 drill.zone = self._zone(region)
-                self._clear_leftovers(drill)
+                self._clear_leftovers(drill, made_from)
             except CloudError as error:
                 drill.problem = error
                 continue
-            copies = copies_by_disk(copies_by_region.get(region, []), by_disk, source_disks)
             testable = {key: [copy for copy in group if self.adapter.restore_refusal(copy) is None and copy.id not in differing]
                         for key, group in copies.items()}
             picked = pick_disks(testable, self.settings.restore.count)
@@ -343,8 +345,11 @@ class RestoreDrill:
                              'restore_test_disk_type' % (region, self.disk_type), kind=INVALID, region=region)
         return zones[0]
 
-    def _clear_leftovers(self, drill: RegionDrill) -> None:
+    def _clear_leftovers(self, drill: RegionDrill, made_from: Collection[str] | None = None) -> None:
+        """Delete the test disks of runs that are over; ``made_from``: only those made from these copies (None: any)."""
         found = sorted(self._call(self.adapter.find_test_disks, drill.region), key=lambda disk: disk.id)
+        if made_from is not None:
+            found = [disk for disk in found if disk.tags.get(RESTORE_COPY_TAG) in made_from]
         states = {disk.id: leftover_state(disk, self.run_id, self.now) for disk in found}
         leftovers = [disk for disk in found if states[disk.id] == LEFTOVER]
         if leftovers and not self.check_mode:

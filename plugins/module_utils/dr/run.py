@@ -184,17 +184,32 @@ class DrRun:
             # connect_dr_account let the run start only on such a cloud
             cast('DrAccountAdapter', self.adapter).start_dr_run(self._run_lease())
         self.progress.enter(READING)
-        disks = sorted(self._call(self.adapter.find_disks, region, settings.tag_selector), key=lambda disk: disk.id)
+        disks = self._named_disks(sorted(self._call(self.adapter.find_disks, region, settings.tag_selector), key=lambda disk: disk.id))
         snapshots = self._call(self.adapter.disk_snapshots, region, disks) if disks else {}
         entries = [self._plan_source(disk, snapshots.get(disk.id, [])) for disk in disks]
         if not disks and not settings.allow_no_disks:
             # A typo in a tag protects nothing: a green run would hide it.
+            named = ' of disk_ids' if settings.disk_ids else ''
             self.scope_problems.append(
-                'tag_selector %s matches no disk in %s: check its keys and values (tags are case-sensitive); where a scope '
-                'without disks is expected, set allow_no_disks' % (format_selector(settings.tag_selector), region))
+                'tag_selector %s matches no disk%s in %s: check its keys and values (tags are case-sensitive); where a scope '
+                'without disks is expected, set allow_no_disks' % (format_selector(settings.tag_selector), named, region))
         self._refresh_stale(entries)
         self._copy(entries)
         return self._after_copies(entries, snapshots)
+
+    def _named_disks(self, disks: list[Disk]) -> list[Disk]:
+        """Of the disks the selector matches, those ``disk_ids`` names (all of them when it names none): everything after
+        (copies, locks, the drill, pruning) then sees those disks only. A named disk the selector does not match is not
+        looked after (the selector says what the scope is); the run warns of it, and fails as for no disk when none is left."""
+        wanted = self.settings.disk_ids
+        if wanted is None:
+            return disks
+        named = [disk for disk in disks if disk.id in wanted]
+        missing = sorted(set(wanted) - {disk.id for disk in named})
+        if missing:
+            self.warnings.append('disk_ids names %s, which tag_selector %s does not match in %s: not looked after'
+                                 % (', '.join(missing), format_selector(self.settings.tag_selector), self.settings.source_region))
+        return named
 
     def _after_copies(self, entries: list[DiskEntry], snapshots: Mapping[str, list[Snapshot]]) -> dict[str, Any]:
         """What follows the copies: marks, locks, shares, the drill, pruning; then the report."""

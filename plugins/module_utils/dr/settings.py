@@ -97,6 +97,8 @@ class DrSettings:  # pylint: disable=too-many-instance-attributes  # one attribu
     dr_regions: tuple[DrRegion, ...]
     tag_selector: Mapping[str, str | None]
     allow_no_disks: bool = False
+    #: The disks the run is limited to, of those the selector matches (dr_sync's ``disk_ids``); None: every one.
+    disk_ids: tuple[str, ...] | None = None
     copy: CopySettings = field(default_factory=CopySettings)
     fresh: FreshSnapshots = field(default_factory=FreshSnapshots)
     prune: PrunePolicy = field(default_factory=PrunePolicy)

@@ -70,6 +70,7 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
                                          'cool_off_hours': {'type': 'int'}}},
     'fail_on_missing': {'type': 'bool', 'default': True},
     'allow_no_disks': {'type': 'bool', 'default': False},
+    'disk_ids': {'type': 'list', 'elements': 'str'},
     'restore_test': {'type': 'bool', 'default': False},
     'restore_test_count': {'type': 'int', 'default': 1},
     'restore_test_zones': {'type': 'dict'},
@@ -157,6 +158,16 @@ def tag_selector(value: dict[Any, Any] | None) -> dict[str, str | None]:
     return selector
 
 
+def disk_ids(value: Any) -> tuple[str, ...] | None:
+    """``disk_ids`` as a run takes it: the ids, each once, in the order given; None (every disk) when none is given, as
+    an AWX survey question left blank sends it ("", or [""] once Ansible has split it)."""
+    ids = typed_places(value)
+    for item in ids:
+        if not isinstance(item, str):
+            raise InputError('disk_ids', 'each entry is a disk id (text), got %r' % (item,))
+    return tuple(dict.fromkeys(ids)) or None
+
+
 def check_limits(params: dict[str, Any]) -> None:
     """The numbers of the run (pruning, slots, the RPO, progress) are in range, and pruning knows what to prune."""
     for option, high, unit in (('keep_copies', 10000, 'copies'), ('max_in_flight', 10000, 'copies'),
@@ -198,6 +209,7 @@ def dr_settings(params: dict[str, Any]) -> DrSettings:
         dr_regions=tuple(DrRegion(region['region'], region.get('encrypted'), region.get('kms_key_id')) for region in regions),
         tag_selector=selector,
         allow_no_disks=bool(params.get('allow_no_disks')),
+        disk_ids=disk_ids(params.get('disk_ids')),
         copy=CopySettings(
             name_template=templates['name_template'], description_template=templates['description_template'],
             tags=dict(params.get('tags') or {}) if 'tags' in allowed else None,  # as given: the tag rules see duplicates

@@ -16,10 +16,10 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...core.model import COMPLIANCE, PENDING, USABLE, CopyRequest, Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
+from ...core.model import COMPLETED, COMPLIANCE, PENDING, USABLE, CopyRequest, Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
 from ...core.paging import token_pages
 from ...core.tagging import RESTORE_RUN_TAG, SOURCE_TAG, numbered_tags, string_tags, tag_dict
-from ...dr.capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+from ...dr.capabilities import CompletedSnapshotsAdapter, DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from ...dr.lock import retention_refusal
 from ...dr.shares import ClaimedShares, SourceShares
 from .answers import listed, tagged_disks
@@ -50,7 +50,8 @@ def ecs_lock(item: Mapping[str, Any]) -> SnapshotLock:
 
 
 # pylint: disable-next=too-many-public-methods,too-many-ancestors  # one per call of four capabilities, on the copy adapter
-class EcsAdapter(EcsCopyAdapter, ClaimedShares, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter):
+class EcsAdapter(EcsCopyAdapter, ClaimedShares, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter,  # pylint: disable=too-many-ancestors
+                 CompletedSnapshotsAdapter):
     # DescribeSnapshots answers SourceSnapshotId and SourceRegionId (ecs 2014-05-26 model).
     records_copy_source = True
     # CreateSnapshot carries a ClientToken too (see create_snapshot).
@@ -134,6 +135,12 @@ class EcsAdapter(EcsCopyAdapter, ClaimedShares, DrAdapter, RestoreDrillAdapter, 
             if snapshot.volume_id in wanted:
                 found.setdefault(snapshot.volume_id, []).append(snapshot)
         return found
+
+    def completed_snapshots(self, region: str, disks: list[Disk]) -> list[Snapshot]:
+        # One listing of the region, by DescribeSnapshots' Status (accomplished: ecs-20140526 DescribeSnapshotsRequest.Status).
+        wanted = {disk.id for disk in disks}
+        return [snapshot for snapshot in self._describe(region, {'Status': 'accomplished'})
+                if snapshot.volume_id in wanted and snapshot.state == COMPLETED]
 
     def create_snapshot(self, region: str, disk: Disk, name: str | None, description: str | None,
                         tags: Mapping[str, str] | None) -> Snapshot:

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ...core.errors import INVALID, RETRYABLE, CloudError
-from ...core.model import DELETING, PENDING, USABLE, Disk, DrillDisk, Snapshot
+from ...core.model import COMPLETED, DELETING, PENDING, USABLE, Disk, DrillDisk, Snapshot
 from ...core.paging import numbered_pages
 from ...core.tagging import RESTORE_RUN_TAG, SOURCE_TAG, marked_description, numbered_tags, tag_dict
-from ...dr.capabilities import DrAdapter, RestoreDrillAdapter
+from ...dr.capabilities import CompletedSnapshotsAdapter, DrAdapter, RestoreDrillAdapter
 from .answers import listed, tagged_disks
 from .ens import MAX_DESCRIPTION, EnsCopyAdapter, size_gib
 
@@ -34,7 +34,7 @@ DISK_STATE_MAP: dict[str | None, str] = {'Creating': PENDING, 'ReIniting': PENDI
 DISK_MINIMUM_GIB = {'cloud_efficiency': 20, 'cloud_ssd': 20}
 
 
-class EnsAdapter(EnsCopyAdapter, DrAdapter, RestoreDrillAdapter):
+class EnsAdapter(EnsCopyAdapter, DrAdapter, RestoreDrillAdapter, CompletedSnapshotsAdapter):
     # DescribeSnapshots answers SourceSnapshotId and SourceEnsRegionId (ens 2017-11-10 model).
     records_copy_source = True
     # The restore drill: the ultra disk is ENS's cheapest cloud disk; it is made on the node, no zone.
@@ -61,6 +61,11 @@ class EnsAdapter(EnsCopyAdapter, DrAdapter, RestoreDrillAdapter):
             if snapshot.volume_id in wanted:
                 found.setdefault(snapshot.volume_id, []).append(snapshot)
         return found
+
+    def completed_snapshots(self, region: str, disks: list[Disk]) -> list[Snapshot]:
+        # One paged listing of the node; the state is read here.
+        wanted = {disk.id for disk in disks}
+        return [snapshot for snapshot in self._describe(region, {}) if snapshot.volume_id in wanted and snapshot.state == COMPLETED]
 
     def create_snapshot(self, region: str, disk: Disk, name: str | None, description: str | None,  # pylint: disable=unused-argument
                         tags: Mapping[str, str] | None) -> Snapshot:

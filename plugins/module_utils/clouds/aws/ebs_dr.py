@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ...core.errors import INVALID, CloudError
 from ...core.model import (
+    COMPLETED,
     COMPLIANCE,
     DELETING,
     FAILED,
@@ -31,7 +32,7 @@ from ...core.model import (
 )
 from ...core.paging import token_pages
 from ...core.tagging import RESTORE_RUN_TAG, SHARE_CLAIM_TAG_PREFIX, SHARE_TAG, SOURCE_TAG, tag_dict, tag_filters, tag_list
-from ...dr.capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+from ...dr.capabilities import CompletedSnapshotsAdapter, DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from ...dr.shares import ClaimedShares, ShareCalls, SourceShares
 from .client import AccountRouter, AwsClient
 from .ebs import FILTER_CHUNK, EbsCopyAdapter, snapshot_tag_specification
@@ -52,7 +53,8 @@ VOLUME_MINIMUM_GIB = {'gp3': 1, 'gp2': 1, 'standard': 1, 'st1': 125, 'sc1': 125}
 # One public method per call of its capabilities, one abstract class per capability (engine/capabilities.py, dr/capabilities.py),
 # each small.
 class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
-        EbsCopyAdapter, ClaimedShares, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter, ShareCalls):
+        EbsCopyAdapter, ClaimedShares, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter, ShareCalls,
+        CompletedSnapshotsAdapter):
     # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
     max_copies_in_flight = 20
     # The restore drill: gp3 costs least per GiB of the SSD types and is sold in every region.
@@ -159,6 +161,13 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
         for snapshot in self._describe_by_filter(region, 'volume-id', sorted(disk.id for disk in disks), owned=True).values():
             found.setdefault(cast(str, snapshot.volume_id), []).append(snapshot)
         return found
+
+    def completed_snapshots(self, region: str, disks: list[Disk]) -> list[Snapshot]:
+        # The account's completed snapshots of the region, 1,000 a page (DescribeSnapshots' status filter): the volume-id
+        # filter would take a call per 200 disks.
+        wanted = {disk.id for disk in disks}
+        return [snapshot for snapshot in self._describe_by_filter(region, 'status', ['completed'], owned=True).values()
+                if snapshot.volume_id in wanted and snapshot.state == COMPLETED]
 
     def create_snapshot(self, region: str, disk: Disk, name: str | None, description: str | None,
                         tags: Mapping[str, str] | None) -> Snapshot:

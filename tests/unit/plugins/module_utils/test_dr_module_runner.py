@@ -43,10 +43,11 @@ def module_arguments(arguments):
 
 
 def test_dr_syncs_module_takes_a_blank_optional_dict_or_list_as_not_set_and_keeps_the_rest():
-    arguments = dict(SCOPE, lock='', tags='  ', dr_account='', restore_test_zones='', prune='yes')
+    arguments = dict(SCOPE, lock='', tags='  ', dr_account='', restore_test_zones='', disk_ids='', prune='yes')
     with module_arguments(arguments):
         module = DrSyncModule(argument_spec=DR_ARGUMENT_SPEC, supports_check_mode=True)
-    assert (module.params['lock'], module.params['tags'], module.params['dr_account'], module.params['restore_test_zones']) == (None,) * 4
+    assert (module.params['lock'], module.params['tags'], module.params['dr_account'], module.params['restore_test_zones'],
+            module.params['disk_ids']) == (None,) * 5
     assert module.params['prune'] is True and module.params['dr_regions'] == ['cn-shanghai']
 
 

@@ -1,0 +1,393 @@
+"""The event source snapcopy.cloud.snapshots (runners/snapshot_events.py, extensions/eda/plugins/event_source/snapshots.py):
+bad arguments refused before any call; on each cloud, one event per completed snapshot of a tagged disk, from paged listings
+whose count of calls does not grow with the disks; the state file across a restart; throttling and failing calls; and on
+AWS the EventBridge messages of an SQS queue. Real SDKs over real HTTP: moto's server and fakecloud."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import runpy
+import tempfile
+
+import boto3
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError, is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners import snapshot_events
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.snapshot_events import (
+    GivenSnapshots,
+    SqsReader,
+    new_adapter,
+    parse_ebs_message,
+    run_source,
+    source_settings,
+)
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
+
+# moto keeps one state per process: each AWS test takes a region of its own (AWS_REGIONS), where no other test's disks are.
+AWS_REGIONS = iter(['eu-north-1', 'eu-west-3', 'ap-northeast-3', 'sa-east-1', 'me-south-1', 'af-south-1', 'ap-southeast-3',
+                    'eu-south-1', 'il-central-1', 'ap-south-2', 'ca-west-1', 'eu-central-2', 'ap-southeast-4', 'mx-central-1'])
+REGIONS = {'aws': 'eu-north-1', 'ecs': 'cn-hangzhou', 'ens': 'cn-hangzhou-26', 'cbs': 'ap-guangzhou'}
+SELECTOR = {'dr': 'yes'}
+PLUGIN = os.path.join(os.path.dirname(__file__), *(['..'] * 4), 'extensions', 'eda', 'plugins', 'event_source', 'snapshots.py')
+
+
+def fast_backoff():
+    return Backoff(is_retryable, base_delay=0.01, max_delay=0.05, max_attempts=4)
+
+
+def connection(provider, url):
+    if provider == 'aws':
+        return {'access_key': 'AKIAEVENTSOURCE', 'secret_key': 'event-source-secret', 'endpoint_url': url}
+    if provider in ('ecs', 'ens'):
+        return {'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID, 'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
+                'endpoint_url': url}
+    return {'secret_id': credentials.TENCENT_SECRET_ID, 'secret_key': credentials.TENCENT_SECRET_KEY, 'endpoint_url': url}
+
+
+class Cloud:
+    """One cloud of the emulators, as the tests seed and read it: tagged disks, snapshots that complete, calls counted."""
+
+    def __init__(self, provider, fakecloud=None, moto_url=None):
+        self.provider = provider
+        self.region = next(AWS_REGIONS) if provider == 'aws' else REGIONS[provider]
+        self.fakecloud = fakecloud
+        self.url = moto_url if provider == 'aws' else fakecloud.url
+        if provider == 'aws':
+            self.ec2 = boto3.client('ec2', region_name=self.region, endpoint_url=moto_url, aws_access_key_id='AKIAEVENTSOURCE',
+                                    aws_secret_access_key='event-source-secret')
+        else:
+            fakecloud.admin.configure(timings={provider: {'snapshot_seconds': 30.0}})
+
+    def args(self, **more):
+        # Each round of run() is a restart: no replay unless a test asks for one.
+        return dict({'provider': self.provider, 'region': self.region, 'tag_selector': SELECTOR, 'poll_interval': 0.1,
+                     'replay_seconds': 0}, **dict(connection(self.provider, self.url), **more))
+
+    def disks(self, count, tags):
+        if self.provider == 'aws':
+            return [self.ec2.create_volume(AvailabilityZone=self.region + 'a', Size=1, TagSpecifications=[
+                {'ResourceType': 'volume', 'Tags': [{'Key': key, 'Value': value} for key, value in tags.items()]}])['VolumeId']
+                for dummy in range(count)]
+        return self.fakecloud.admin.seed(**{self.provider: {'disks': [{'region': self.region, 'tags': dict(tags)}] * count}})[self.provider]['disks']
+
+    def snapshots(self, disk_ids):
+        """A new snapshot of each disk, still being made on fakecloud (finish() completes them); moto completes them at once."""
+        if self.provider == 'aws':
+            return [self.ec2.create_snapshot(VolumeId=disk_id)['SnapshotId'] for disk_id in disk_ids]
+        specs = [{'disk_id': disk_id, 'region': self.region, 'status': 'progressing'} for disk_id in disk_ids]
+        return self.fakecloud.admin.seed(**{self.provider: {'snapshots': specs}})[self.provider]['snapshots']
+
+    def finish(self):
+        if self.provider != 'aws':
+            self.fakecloud.admin.advance_clock(60)
+
+    def calls(self):
+        """{action: calls} on fakecloud since the last reset (reset now)."""
+        counted = self.fakecloud.admin.calls()['calls'].get(self.provider, {})
+        self.fakecloud.admin.calls(reset=True)
+        return {action: count['calls'] for action, count in counted.items()}
+
+
+@pytest.fixture(params=sorted(REGIONS))
+def cloud(request):
+    provider = request.param
+    if provider == 'aws':
+        # moto's server in this process; each test's region is its own (moto keeps state per process).
+        return Cloud(provider, moto_url=request.getfixturevalue('moto_url'))
+    return Cloud(provider, fakecloud=request.getfixturevalue('fakecloud_clean'))
+
+
+def run(args, polls, adapter=None, between=None):
+    """The events that ``polls`` rounds of the source put on its queue; ``between(round)`` runs before each round after
+    the first (the cloud changes while the source waits). Each round is a start of the source with the same state file
+    (a temporary one unless ``args`` name one), as a restart is."""
+    queue = asyncio.Queue()
+    if not args.get('state_file'):
+        args = dict(args, state_file=os.path.join(tempfile.mkdtemp(prefix='snapcopy-events-'), 'state.json'))
+
+    async def rounds():
+        settings = source_settings(args)
+        made = adapter or new_adapter(settings, CallRetry(fast_backoff()))
+        for number in range(polls):
+            if number and between is not None:
+                between(number)
+            await run_source(queue, args, adapter=made, polls=1, backoff=fast_backoff())
+    asyncio.run(rounds())
+    events = []
+    while not queue.empty():
+        events.append(queue.get_nowait())
+    return events
+
+
+def ids_of(events):
+    return sorted(event['snapcopy']['snapshot_id'] for event in events)
+
+
+# ---------------------------------------------------------------------------------------------- arguments
+@pytest.mark.parametrize('args, option', [
+    ({'region': 'r'}, 'provider'),
+    ({'provider': 'gcp', 'region': 'r'}, 'provider'),
+    ({'provider': 'aws', 'tag_selector': SELECTOR}, 'region'),
+    ({'provider': 'aws', 'region': 'us-east-1'}, 'tag_selector'),
+    ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': {'dr': True}}, 'tag_selector'),
+    ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'poll_interval': 0}, 'poll_interval'),
+    ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'poll_interval': 'often'}, 'poll_interval'),
+    ({'provider': 'ecs', 'region': 'cn-hangzhou', 'tag_selector': SELECTOR, 'queue_url': 'https://sqs/1/q'}, 'queue_url'),
+    ({'provider': 'ecs', 'region': 'cn-hangzhou', 'tag_selector': SELECTOR, 'secret_id': 'AKID'}, 'secret_id'),
+    ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'state_file': '/no/such/folder/state.json'}, 'state_file'),
+    ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'validate_certs': 'maybe'}, 'validate_certs'),
+    ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'role_session_name': 'x'}, 'role_session_name'),
+    ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'replay_seconds': -1}, 'replay_seconds'),
+])
+def test_bad_arguments_are_refused_naming_the_argument_before_any_call(args, option):
+    with pytest.raises(InputError) as refused:
+        asyncio.run(run_source(asyncio.Queue(), args, environ={}))
+    assert refused.value.option == option
+
+
+def test_a_refused_secret_is_never_in_the_error():
+    secret = 'do-not-show-this-secret'
+    with pytest.raises(InputError) as refused:
+        source_settings({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'secret_key': secret,
+                         'connect_timeout': secret}, environ={})
+    assert secret not in str(refused.value)
+
+
+def test_connection_options_take_the_modules_names_aliases_and_environment():
+    settings = source_settings({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': '{"dr": "yes", "tier": null}',
+                                'aws_access_key_id': 'AKIA1', 'validate_certs': 'false', 'read_timeout': '30',
+                                # What a rulebook passes for another cloud's credentials that are not set: nothing.
+                                'alicloud_access_key': '', 'secret_id': None},
+                               environ={'AWS_SECRET_ACCESS_KEY': 'from-env'})
+    assert settings.connection['access_key'] == 'AKIA1' and settings.connection['secret_key'] == 'from-env'
+    assert settings.connection['validate_certs'] is False and settings.connection['read_timeout'] == 30
+    assert settings.tag_selector == {'dr': 'yes', 'tier': None}
+    assert 'from-env' not in repr(settings)
+
+
+# ---------------------------------------------------------------------------------------------- polling, every cloud
+def test_one_event_per_completed_snapshot_of_a_tagged_disk_on_each_cloud(cloud, tmp_path):
+    tagged = cloud.disks(3, {'dr': 'yes', 'team': 'db'})
+    untagged = cloud.disks(1, {'dr': 'no'})
+    before = cloud.snapshots(tagged[:1])
+    cloud.finish()
+    state = str(tmp_path / 'state.json')
+    made = {}
+
+    def between(number):
+        if number == 1:
+            made['new'] = cloud.snapshots(tagged + untagged)
+        if number == 3:
+            cloud.finish()
+    events = run(cloud.args(state_file=state), polls=4, between=between)
+    new_of_tagged = made['new'][:3]
+    assert ids_of(events) == sorted(new_of_tagged), 'a snapshot found at the first start is the schedule\'s; then each completed one once'
+    assert before[0] not in ids_of(events)
+    for event in events:
+        assert set(event['snapcopy']) == {'provider', 'region', 'disk_id', 'snapshot_id', 'completed_at'}
+        assert event['snapcopy']['provider'] == cloud.provider and event['snapcopy']['region'] == cloud.region
+        assert event['snapcopy']['disk_id'] == tagged[new_of_tagged.index(event['snapcopy']['snapshot_id'])]
+    saved = json.loads(open(state, encoding='utf-8').read())
+    assert set(saved['given']) >= set(new_of_tagged) | set(before)
+    assert not [name for name in os.listdir(tmp_path) if name != 'state.json'], 'no temporary file is left beside the state'
+
+
+def test_a_restart_with_the_state_file_repeats_nothing_and_misses_what_completed_while_down(cloud, tmp_path):
+    disks = cloud.disks(2, SELECTOR)
+    state = str(tmp_path / 'state.json')
+    assert run(cloud.args(state_file=state), polls=1) == []
+    first = cloud.snapshots(disks[:1])
+    cloud.finish()
+    assert ids_of(run(cloud.args(state_file=state), polls=1)) == first
+    # Down: a snapshot completes meanwhile.
+    second = cloud.snapshots(disks[1:])
+    cloud.finish()
+    again = run(cloud.args(state_file=state), polls=2)
+    assert ids_of(again) == second, 'the restart gives what completed while it was down, and nothing it gave before'
+
+
+def test_a_restart_gives_again_what_it_gave_lately_which_a_killed_rulebook_may_have_lost(cloud, tmp_path):
+    disks = cloud.disks(2, SELECTOR)
+    state = str(tmp_path / 'state.json')
+    assert run(cloud.args(state_file=state), polls=1) == []
+    first = cloud.snapshots(disks[:1])
+    cloud.finish()
+    assert ids_of(run(cloud.args(state_file=state, replay_seconds=600), polls=1)) == first
+    # Killed: was the event acted on? The restart gives it again, once, with the time it was first given.
+    second = cloud.snapshots(disks[1:])
+    cloud.finish()
+    again = run(cloud.args(state_file=state, replay_seconds=600), polls=1) + run(cloud.args(state_file=state), polls=2)
+    assert ids_of(again) == sorted(first + second)
+
+
+def test_include_existing_gives_the_snapshots_found_at_a_fresh_start(cloud):
+    disks = cloud.disks(2, SELECTOR)
+    made = cloud.snapshots(disks)
+    cloud.finish()
+    assert ids_of(run(cloud.args(include_existing=True), polls=2)) == sorted(made)
+
+
+@pytest.mark.parametrize('provider', ['ecs', 'ens', 'cbs'])
+def test_a_poll_reads_two_paged_listings_whatever_the_number_of_disks(provider, fakecloud_clean):
+    cloud = Cloud(provider, fakecloud=fakecloud_clean)
+    few = cloud.disks(2, SELECTOR)
+    cloud.snapshots(few)
+    cloud.finish()
+    cloud.calls()
+    assert run(cloud.args(), polls=1) == []
+    with_few = cloud.calls()
+    many = cloud.disks(40, SELECTOR)
+    made = cloud.snapshots(many * 4)  # 160 snapshots: more than one page of snapshots on every cloud (ENS 50, ECS and CBS 100)
+    cloud.finish()
+    cloud.calls()
+    events = run(cloud.args(include_existing=True), polls=1)
+    with_many = cloud.calls()
+    assert set(made) <= set(ids_of(events)) and len(events) == len(made) + 2
+    snapshot_listing = {'ecs': 'DescribeSnapshots', 'ens': 'DescribeSnapshots', 'cbs': 'DescribeSnapshots'}[provider]
+    assert with_few[snapshot_listing] == 1 and with_many[snapshot_listing] >= 2, 'one listing, paged'
+    assert sum(with_many.values()) <= sum(with_few.values()) + 3, 'never a call per disk: %s, then %s' % (with_few, with_many)
+
+
+def test_a_poll_on_aws_reads_the_completed_snapshots_in_one_listing(moto_url, monkeypatch):
+    """moto answers a listing in one page whatever MaxResults says: the token pages are the adapters' (test_pagers.py);
+    here, that a poll sends one disk listing and one snapshot listing, never a call per disk."""
+    cloud = Cloud('aws', moto_url=moto_url)
+    disks = cloud.disks(12, SELECTOR)
+    made = cloud.snapshots(disks * 2)
+    adapter = snapshot_events.PROVIDERS['aws'].load_adapter().from_connection(connection('aws', moto_url), retry=CallRetry(fast_backoff()))
+    sent = []
+    original = adapter.client.call
+
+    def counted(region, action, **kwargs):
+        sent.append(action)
+        return original(region, action, **kwargs)
+    monkeypatch.setattr(adapter.client, 'call', counted)
+    events = run(cloud.args(include_existing=True), polls=1, adapter=adapter)
+    assert ids_of(events) == sorted(made)
+    assert sent == ['DescribeVolumes', 'DescribeSnapshots']
+
+
+# ---------------------------------------------------------------------------------------------- failing calls
+def test_throttled_listings_are_retried_and_a_failing_cloud_never_ends_the_source(fakecloud_clean, caplog, tmp_path):
+    cloud = Cloud('ecs', fakecloud=fakecloud_clean)
+    disks = cloud.disks(2, SELECTOR)
+    assert run(cloud.args(), polls=1) == []
+    made = cloud.snapshots(disks)
+    cloud.finish()
+    # Throttled twice: the call is sent again with the backoff and the poll gets through.
+    fakecloud_clean.admin.faults(rules=[{'cloud': 'ecs', 'action': 'DescribeSnapshots', 'throttle_rate': 1.0, 'count': 2}])
+    events = run(cloud.args(include_existing=True), polls=1)
+    assert ids_of(events) == sorted(made)
+    # Failing on every try: each poll fails, logged with the cloud's code and request id, and the source goes on; once the
+    # cloud answers again, what completed meanwhile is given.
+    state = str(tmp_path / 'state.json')
+    assert run(cloud.args(state_file=state), polls=1) == []
+    fakecloud_clean.admin.faults(rules=[{'cloud': 'ecs', 'action': 'DescribeDisks', 'error_rate': 1.0, 'error_code': 'ServiceUnavailable'}])
+    more = cloud.snapshots(disks[:1])
+    cloud.finish()
+
+    def between(number):
+        if number == 2:
+            fakecloud_clean.admin.faults({})
+    with caplog.at_level(logging.WARNING, logger='snapcopy.cloud.snapshots'):
+        after = run(cloud.args(state_file=state), polls=3, between=between)
+    failures = [record.getMessage() for record in caplog.records if record.name == 'snapcopy.cloud.snapshots' and 'ServiceUnavailable' in record.getMessage()]
+    assert len(failures) == 2 and 'DescribeDisks' in failures[0] and 'request' in failures[0].lower(), failures
+    assert credentials.ALIBABA_ACCESS_KEY_SECRET not in caplog.text
+    assert ids_of(after) == more
+
+
+# ---------------------------------------------------------------------------------------------- AWS: EventBridge to SQS
+def ebs_event(snapshot_id, region, event='createSnapshot', result='succeeded'):
+    return json.dumps({'version': '0', 'id': 'e-1', 'detail-type': 'EBS Snapshot Notification', 'source': 'aws.ec2',
+                       'account': '123456789012', 'time': '2026-11-25T10:00:00Z', 'region': region,
+                       'resources': ['arn:aws:ec2:%s::snapshot/%s' % (region, snapshot_id)],
+                       'detail': {'event': event, 'result': result, 'cause': '', 'request-id': '',
+                                  'snapshot_id': 'arn:aws:ec2:%s::snapshot/%s' % (region, snapshot_id),
+                                  'source': 'arn:aws:ec2:%s::volume/vol-0' % region,
+                                  'startTime': '2026-11-25T09:59:00Z', 'endTime': '2026-11-25T10:00:00Z'}})
+
+
+@pytest.fixture
+def sqs_cloud(moto_url):
+    cloud = Cloud('aws', moto_url=moto_url)
+    cloud.sqs = boto3.client('sqs', region_name=cloud.region, endpoint_url=moto_url, aws_access_key_id='AKIAEVENTSOURCE',
+                             aws_secret_access_key='event-source-secret')
+    return cloud
+
+
+def messages_left(cloud, queue_url):
+    attributes = cloud.sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=['All'])['Attributes']
+    return int(attributes['ApproximateNumberOfMessages']) + int(attributes['ApproximateNumberOfMessagesNotVisible'])
+
+
+def test_sqs_messages_of_completed_snapshots_of_tagged_disks_become_events_and_are_deleted_after(sqs_cloud, tmp_path):
+    cloud = sqs_cloud
+    queue_url = cloud.sqs.create_queue(QueueName='snapcopy-events-1')['QueueUrl']
+    tagged, untagged = cloud.disks(1, SELECTOR)[0], cloud.disks(1, {'dr': 'no'})[0]
+    mine, other = cloud.snapshots([tagged, untagged])
+    bodies = [ebs_event(mine, cloud.region), ebs_event(other, cloud.region), ebs_event(mine, cloud.region, result='failed'),
+              ebs_event(mine, 'us-east-1'), 'not json', json.dumps({'detail-type': 'Something else'})]
+    for body in bodies:
+        cloud.sqs.send_message(QueueUrl=queue_url, MessageBody=body)
+    state = str(tmp_path / 'state.json')
+    events = run(cloud.args(queue_url=queue_url, poll_interval=1, state_file=state), polls=2)
+    assert events == [{'snapcopy': {'provider': 'aws', 'region': cloud.region, 'disk_id': tagged, 'snapshot_id': mine,
+                                    'completed_at': '2026-11-25T10:00:00Z'}}]
+    assert messages_left(cloud, queue_url) == 0, 'every message read is deleted, those that name no snapshot of ours too'
+    # EventBridge and SQS deliver at least once: the same event again gives nothing new after a restart.
+    cloud.sqs.send_message(QueueUrl=queue_url, MessageBody=bodies[0])
+    assert run(cloud.args(queue_url=queue_url, poll_interval=1, state_file=state), polls=1) == []
+    assert messages_left(cloud, queue_url) == 0
+
+
+def test_an_sqs_message_is_not_deleted_until_its_event_is_on_the_queue(sqs_cloud, tmp_path):
+    cloud = sqs_cloud
+    queue_url = cloud.sqs.create_queue(QueueName='snapcopy-events-2')['QueueUrl']
+    snapshot_id = cloud.snapshots(cloud.disks(1, SELECTOR))[0]
+    cloud.sqs.send_message(QueueUrl=queue_url, MessageBody=ebs_event(snapshot_id, cloud.region))
+
+    class Refusing(asyncio.Queue):
+        async def put(self, item):
+            raise RuntimeError('the rulebook went away')
+    args = cloud.args(queue_url=queue_url, poll_interval=1, state_file=str(tmp_path / 'state.json'))
+
+    async def killed():
+        await run_source(Refusing(), args, polls=1, backoff=fast_backoff())
+    with pytest.raises(RuntimeError):
+        asyncio.run(killed())
+    assert messages_left(cloud, queue_url) == 1, 'the message stays in SQS: it comes again once its visibility timeout ends'
+    assert not GivenSnapshots(args['state_file'], 'aws', cloud.region).given
+
+
+def test_ebs_messages_are_read_as_eventbridge_writes_them():
+    assert parse_ebs_message({'ReceiptHandle': 'r', 'MessageId': 'm', 'Body': ebs_event('snap-0abc', 'us-east-1')}, 'us-east-1').snapshot_id == 'snap-0abc'
+    copied = parse_ebs_message({'Body': ebs_event('snap-0abc', 'us-east-1', event='copySnapshot')}, 'us-east-1')
+    assert copied.snapshot_id == 'snap-0abc' and copied.completed_at == '2026-11-25T10:00:00Z'
+    assert parse_ebs_message({'Body': ebs_event('snap-0abc', 'us-east-1', event='deleteSnapshot')}, 'us-east-1').snapshot_id is None
+    assert SqsReader  # the reader is driven through run_source above
+
+
+# ---------------------------------------------------------------------------------------------- the plugin file
+def test_the_plugin_file_runs_as_ansible_rulebook_runs_it(fakecloud_clean, tmp_path):
+    """ansible-rulebook runs the file by its path (runpy): its main takes (queue, args) and imports the collection from the
+    collections folder it is in."""
+    cloud = Cloud('ens', fakecloud=fakecloud_clean)
+    disks = cloud.disks(1, SELECTOR)
+    linked = os.path.join(os.environ.get('ANSIBLE_COLLECTIONS_PATH', 'build/collections').split(':')[0], 'ansible_collections',
+                          'snapcopy', 'cloud', 'extensions', 'eda', 'plugins', 'event_source', 'snapshots.py')
+    module = runpy.run_path(linked if os.path.exists(linked) else PLUGIN)
+    assert 'DOCUMENTATION' in module and 'EXAMPLES' in module
+    queue = asyncio.Queue()
+    state = str(tmp_path / 'state.json')
+
+    async def one_poll():
+        await asyncio.wait_for(module['main'](queue, cloud.args(state_file=state, poll_interval=0.5)), timeout=1.2)
+    with pytest.raises(asyncio.TimeoutError):
+        asyncio.run(one_poll())  # the source runs for ever: stopped from outside, as ansible-rulebook stops it
+    assert queue.empty() and json.loads(open(state, encoding='utf-8').read())['given'] == {}
+    assert disks
