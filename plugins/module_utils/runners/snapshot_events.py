@@ -477,7 +477,9 @@ async def run_source(queue: asyncio.Queue[Any], args: Mapping[str, Any], *, envi
                 events, messages = await asyncio.to_thread(cast(SnapshotPoller, poller).poll), []
             await put_all(queue, events)
             # Only once the events are on the queue: a kill before this repeats them (at least once), never loses them.
-            given.add((event['snapcopy']['snapshot_id'] for event in events), now_text())
+            # Each with its completed_at, so that a replay after a restart (replay_seconds) repeats the same event.
+            for event in events:
+                given.add((event['snapcopy']['snapshot_id'],), event['snapcopy']['completed_at'])
             await asyncio.to_thread(given.save)
             if reader is not None:
                 await asyncio.to_thread(reader.delete, messages)
