@@ -144,8 +144,9 @@ pip-bootstrap: venv venv-cores ## give every core's ansible-test its pip bootstr
 # that every core's priming takes, one core after the other; what a core finds made it keeps. make test's core legs
 # prime their own core's venvs, so that the pip work (about 40 CPU s a core on a fresh machine) runs beside the other
 # legs rather than before them all with one CPU idle.
-SANITY_VENVS_LOCK := $(BUILD)/sanity-venvs.lock
-prime_venvs = echo '== the venvs of ansible-test sanity, ansible-core $(1)' && mkdir -p $(BUILD) && (cd $(STAGE) && \
+# The lock sits beside the venvs it guards, which every clone on the machine shares.
+SANITY_VENVS_LOCK := $(HOME)/.ansible/test/sanity-venvs.lock
+prime_venvs = echo '== the venvs of ansible-test sanity, ansible-core $(1)' && mkdir -p $(dir $(SANITY_VENVS_LOCK)) && (cd $(STAGE) && \
 	flock $(SANITY_VENVS_LOCK) env PATH='$(PYTHON_LINKS):$(call core_bin,$(1)):$(CLEAN_PATH)' $(call core_bin,$(1))/ansible-test sanity \
 	--prime-venvs --color no > /dev/null)
 sanity-venvs: venv venv-cores stage pythons pip-bootstrap ## the venvs of ansible-test sanity, for every core (the core legs make their own)
