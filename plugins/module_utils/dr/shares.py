@@ -130,20 +130,29 @@ class SourceShares:
         False when another run holds it (that run, or the first after it, removes it).
 
         The run first writes its release tag, then reads the claims: a run that claims the share after that read sees the
-        release tag and waits for it to go before it copies (hold), so no copy starts on a share being taken back."""
+        release tag and waits for it to go before it copies (hold), so no copy starts on a share being taken back.
+
+        A run that finds another run's live claim takes its own claim off and reads again before it leaves the share to
+        that run: two runs releasing at once could each see the other's claim before it went, and both would leave a share
+        that no copy needs. Each takes its claim off before its last read, so the run that reads last sees the other's
+        claim gone, and releases."""
         release_key, release_value = self.lease.claim().tag(RELEASE_TAG_PREFIX)
         self.calls.tag_sources(source_region, [snapshot_id], {release_key: release_value})
         tags = self._tags(source_region, snapshot_id)
         claims = claims_in(tags, SHARE_CLAIM_TAG_PREFIX)
         now, run_id = self.lease.now(), self.lease.run_id
-        done = sorted(SHARE_CLAIM_TAG_PREFIX + other for other, claim in claims.items() if other == run_id or not claim.live(now))
-        done += sorted(RELEASE_TAG_PREFIX + other for other, claim in claims_in(tags, RELEASE_TAG_PREFIX).items()
-                       if other == run_id or not claim.live(now))
+        done_claims = sorted(SHARE_CLAIM_TAG_PREFIX + other for other, claim in claims.items() if other == run_id or not claim.live(now))
+        # This run's release tag stays until the share is gone or left: a run that claims meanwhile waits for it (hold).
+        done_releases = sorted(RELEASE_TAG_PREFIX + other for other, claim in claims_in(tags, RELEASE_TAG_PREFIX).items()
+                               if other == run_id or not claim.live(now))
         if self._others_live(claims):
-            self.calls.untag_sources(source_region, [snapshot_id], done)
-            return False
+            self.calls.untag_sources(source_region, [snapshot_id], done_claims)
+            if self._others_live(claims_in(self._tags(source_region, snapshot_id), SHARE_CLAIM_TAG_PREFIX)):
+                self.calls.untag_sources(source_region, [snapshot_id], done_releases)
+                return False
+            done_claims = []
         self.calls.unshare(source_region, snapshot_id)
-        self.calls.untag_sources(source_region, [snapshot_id], [*done, SHARE_TAG])
+        self.calls.untag_sources(source_region, [snapshot_id], [*done_claims, *done_releases, SHARE_TAG])
         self._held.pop(snapshot_id, None)
         return True
 

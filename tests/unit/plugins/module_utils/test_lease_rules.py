@@ -205,3 +205,26 @@ def test_a_release_takes_off_a_lapsed_release_tag_and_leaves_another_runs_live_o
     store.tags[SNAPSHOT][RELEASE_TAG_PREFIX + releasing] = '20261125T121000Z eu-west-1'
     shares_at(store, clock).release('us-east-1', SNAPSHOT)
     assert {key for key in store.tags[SNAPSHOT] if key.startswith(RELEASE_TAG_PREFIX)} == {RELEASE_TAG_PREFIX + releasing}
+
+
+def test_two_runs_releasing_one_share_at_once_leave_it_shared_with_nobody():
+    """Each run's release reads the other's claim before that run took it off (the interleaving a busy machine gave in
+    test_dr_account_ecs.py's two runs at once): the one that reads last finds no live claim but its own gone, and releases.
+    Before, both left the share to the other, and it stayed shared after both ended."""
+    store, clock = MemoryShares(), [NOW]
+    this, other = shares_at(store, clock), shares_at(store, clock, run_id=OTHER_RUN)
+    this.hold('us-east-1', SNAPSHOT)
+    other.hold('us-east-1', SNAPSHOT)
+    answers = {}
+    untag = store.untag_sources
+
+    def other_releases_between_this_runs_read_and_untag(source_region, snapshot_ids, keys):
+        if not answers:
+            answers['other'] = None  # the other run's own calls go straight through
+            answers['other'] = other.release(source_region, SNAPSHOT)
+        untag(source_region, snapshot_ids, keys)
+
+    store.untag_sources = other_releases_between_this_runs_read_and_untag
+    answers['this'] = this.release('us-east-1', SNAPSHOT)
+    assert sorted(answers.values()) == [False, True], answers
+    assert SNAPSHOT not in store.shared and store.tags[SNAPSHOT] == {}, store.tags[SNAPSHOT]
