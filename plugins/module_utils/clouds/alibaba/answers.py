@@ -36,6 +36,25 @@ def tagged_disks(items: Iterable[dict[str, Any]], tag_selector: Mapping[str, str
     return disks
 
 
+# Up to this many disks, their snapshots are read disk by disk (DiskId); beyond, the region (ENS: the node) is listed once.
+PER_DISK_READS = 10
+
+
+def snapshots_by_disk(describe: Callable[[dict[str, str]], list[Snapshot]], disks: Iterable[Disk]) -> dict[str, list[Snapshot]]:
+    """{disk id: its snapshots} for ``disks``, from ``describe(filters)``, a paged DescribeSnapshots of one region."""
+    wanted = {disk.id for disk in disks}
+    if len(wanted) <= PER_DISK_READS:
+        snapshots = [snapshot for disk_id in sorted(wanted) for snapshot in describe({'DiskId': disk_id})]
+    else:
+        # Many disks: one paged listing of the region beats one listing per disk.
+        snapshots = describe({})
+    found: dict[str, list[Snapshot]] = {}
+    for snapshot in snapshots:
+        if snapshot.volume_id in wanted:
+            found.setdefault(snapshot.volume_id, []).append(snapshot)
+    return found
+
+
 def links_to(snapshot: Snapshot, request: CopyRequest) -> bool:
     """Whether ``snapshot`` is a copy of the request's source.
 

@@ -22,7 +22,7 @@ from ...core.tagging import RESTORE_RUN_TAG, SOURCE_TAG, numbered_tags, string_t
 from ...dr.capabilities import CompletedSnapshotsAdapter, DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from ...dr.lock import retention_refusal
 from ...dr.shares import ClaimedShares, SourceShares
-from .answers import listed, tagged_disks
+from .answers import listed, snapshots_by_disk, tagged_disks
 from .client import AlibabaAccountRouter, AlibabaClient
 from .ecs import CLIENT_TOKEN_PREFIX, ID_CHUNK, REQUEST_PACKAGE, SNAPSHOT_PAGE_SIZE, EcsCopyAdapter, ecs_endpoint
 from .ecs_dr_account import EcsDrAccount
@@ -39,8 +39,6 @@ DISK_STATE_MAP: dict[str | None, str] = {'Creating': PENDING, 'ReIniting': PENDI
 # CreateDiskRequest.Size; cloud_essd at performance level PL0). Elastic ephemeral disks take no snapshot.
 DISK_MINIMUM_GIB = {'cloud_essd': 1, 'cloud_auto': 1, 'cloud_essd_entry': 10, 'cloud_regional_disk_auto': 10,
                     'cloud_efficiency': 20, 'cloud_ssd': 20, 'cloud': 5}
-# Up to this many disks, their snapshots are read disk by disk; beyond, the region is listed once.
-PER_DISK_READS = 10
 
 
 def ecs_lock(item: Mapping[str, Any]) -> SnapshotLock:
@@ -124,17 +122,7 @@ class EcsAdapter(EcsCopyAdapter, ClaimedShares, DrAdapter, RestoreDrillAdapter, 
             item['DiskId'], region, name=item.get('DiskName') or None, size=item.get('Size'), tags=tags))
 
     def disk_snapshots(self, region: str, disks: Iterable[Disk]) -> dict[str, list[Snapshot]]:
-        wanted = {disk.id for disk in disks}
-        found: dict[str, list[Snapshot]] = {}
-        if len(wanted) <= PER_DISK_READS:
-            snapshots = [snapshot for disk_id in sorted(wanted) for snapshot in self._describe(region, {'DiskId': disk_id})]
-        else:
-            # Many disks: one paged listing of the region beats one listing per disk.
-            snapshots = self._describe(region, {})
-        for snapshot in snapshots:
-            if snapshot.volume_id in wanted:
-                found.setdefault(snapshot.volume_id, []).append(snapshot)
-        return found
+        return snapshots_by_disk(lambda filters: self._describe(region, filters), disks)
 
     def completed_snapshots(self, region: str, disks: list[Disk]) -> list[Snapshot]:
         # One listing of the region, by DescribeSnapshots' Status (accomplished: ecs-20140526 DescribeSnapshotsRequest.Status).

@@ -19,13 +19,11 @@ from ...core.model import COMPLETED, DELETING, PENDING, USABLE, Disk, DrillDisk,
 from ...core.paging import numbered_pages
 from ...core.tagging import RESTORE_RUN_TAG, SOURCE_TAG, marked_description, numbered_tags, tag_dict
 from ...dr.capabilities import CompletedSnapshotsAdapter, DrAdapter, RestoreDrillAdapter
-from .answers import listed, tagged_disks
+from .answers import listed, snapshots_by_disk, tagged_disks
 from .ens import MAX_DESCRIPTION, EnsCopyAdapter, size_gib
 
 # DescribeDisks' PageSize: "Maximum value: 50" (ens-20171110 DescribeDisksRequest).
 DISK_PAGE_SIZE = 50
-# Up to this many disks, their snapshots are read disk by disk; beyond, the node is listed once.
-PER_DISK_READS = 10
 # A disk's Status (ens-20171110 DescribeDisksRequest.Status); attached, or being attached or detached, it was usable.
 DISK_STATE_MAP: dict[str | None, str] = {'Creating': PENDING, 'ReIniting': PENDING, 'Available': USABLE, 'In-use': USABLE, 'In_use': USABLE,
                                          'Attaching': USABLE, 'Detaching': USABLE, 'Expiring': USABLE, 'Deleting': DELETING, 'Deleted': DELETING}
@@ -50,17 +48,7 @@ class EnsAdapter(EnsCopyAdapter, DrAdapter, RestoreDrillAdapter, CompletedSnapsh
             item['DiskId'], item.get('EnsRegionId') or region, name=item.get('DiskName') or None, size=size_gib(item.get('Size')), tags=tags))
 
     def disk_snapshots(self, region: str, disks: Iterable[Disk]) -> dict[str, list[Snapshot]]:
-        wanted = {disk.id for disk in disks}
-        if len(wanted) <= PER_DISK_READS:
-            snapshots = [snapshot for disk_id in sorted(wanted) for snapshot in self._describe(region, {'DiskId': disk_id})]
-        else:
-            # Many disks: one paged listing of the node beats one listing per disk.
-            snapshots = self._describe(region, {})
-        found: dict[str, list[Snapshot]] = {}
-        for snapshot in snapshots:
-            if snapshot.volume_id in wanted:
-                found.setdefault(snapshot.volume_id, []).append(snapshot)
-        return found
+        return snapshots_by_disk(lambda filters: self._describe(region, filters), disks)
 
     def completed_snapshots(self, region: str, disks: list[Disk]) -> list[Snapshot]:
         # One paged listing of the node; the state is read here.
