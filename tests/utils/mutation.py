@@ -260,8 +260,11 @@ def make_copy(destination):
     return destination
 
 
-def pytest_command(arguments):
-    return [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-o', 'timeout=%d' % TEST_TIMEOUT, *arguments]
+def pytest_command(arguments, timeout=TEST_TIMEOUT):
+    """pytest with ``timeout`` seconds a test; None: pytest.ini's limit, for the baseline run, which no mutant can make hang
+    and which a busy machine must not fail (a slow test there is slow, not stuck)."""
+    limit = () if timeout is None else ('-o', 'timeout=%d' % timeout)
+    return [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', *limit, *arguments]
 
 
 def test_environment():
@@ -283,7 +286,7 @@ def coverage_map(copy, scratch, files):
     with open(rc_file, 'w', encoding='utf-8') as handle:
         handle.write('[run]\ndata_file = %s\n' % data_file)
     command = pytest_command(['-n', '2', '-x', '--cov=%s' % os.path.join(copy, MODULE_UTILS), '--cov-config=%s' % rc_file,
-                              '--cov-context=test', '--cov-report=', '--junit-xml=%s' % junit, 'tests/unit'])
+                              '--cov-context=test', '--cov-report=', '--junit-xml=%s' % junit, 'tests/unit'], timeout=None)
     started = time.monotonic()
     run = subprocess.run(command, cwd=copy, env=test_environment(), capture_output=True, text=True, check=False)
     if run.returncode != 0:
