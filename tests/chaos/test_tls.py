@@ -19,12 +19,12 @@ import sys
 import pytest
 import yaml
 
-from ansible_collections.snapcopy.cloud.plugins.doc_fragments import alicloud, aws, tencentcloud
+from ansible_collections.snapcopy.cloud.plugins.doc_fragments import alicloud, aws, dr_connection, tencentcloud
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import ALIBABA_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AWS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import DR_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TENCENT_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.modules import dr_sync
+from ansible_collections.snapcopy.cloud.plugins.modules import dr_posture_info, dr_sync
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import self_signed_certificate
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -48,9 +48,12 @@ def test_validate_certs_defaults_to_true_in_every_argument_spec(spec):
 
 
 @pytest.mark.parametrize('documentation', [aws.ModuleDocFragment.DOCUMENTATION, alicloud.ModuleDocFragment.DOCUMENTATION,
-                                           tencentcloud.ModuleDocFragment.DOCUMENTATION, dr_sync.DOCUMENTATION],
-                         ids=['aws', 'alicloud', 'tencentcloud', 'dr_sync'])
+                                           tencentcloud.ModuleDocFragment.DOCUMENTATION, dr_connection.ModuleDocFragment.DOCUMENTATION],
+                         ids=['aws', 'alicloud', 'tencentcloud', 'dr_sync and dr_posture_info'])
 def test_validate_certs_is_documented_as_true_and_how_to_turn_it_off(documentation):
+    # dr_sync and dr_posture_info document every cloud's connection options through one fragment.
+    for module in (dr_sync, dr_posture_info):
+        assert 'snapcopy.cloud.dr_connection' in yaml.safe_load(module.DOCUMENTATION)['extends_documentation_fragment']
     option = yaml.safe_load(documentation)['options']['validate_certs']
     assert option['default'] is True and option['type'] == 'bool'
     assert 'certificate' in ' '.join(option['description'])
