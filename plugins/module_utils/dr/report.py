@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..core.model import COMPLETED
+from ..core.model import COMPLETED, FAILED
 from ..engine.copy_engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY
 from .lock import EXPIRED, IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK
 
@@ -254,7 +254,9 @@ def disk_record(entry: DiskEntry, dr_regions: set[str], now: datetime.datetime, 
             snapshot = destination_outcome.snapshot
             copy['age_hours'] = round(snapshot.age_hours(now), 1) if snapshot is not None else None
             copy['completed'] = snapshot is not None and snapshot.state == COMPLETED
-            copy['standing'], copy['recovery_point_age_hours'] = standing(copy, destination_outcome.failed, source_age, rpo)
+            # A copy the wait gave up on is still in flight in the cloud (a rerun adopts it); one the cloud failed is no copy.
+            copy_failed = snapshot is not None and snapshot.state == FAILED
+            copy['standing'], copy['recovery_point_age_hours'] = standing(copy, copy_failed, source_age, rpo)
             # With lock: what the run did about this copy's lock, and the lock (None without lock).
             copy['lock'] = entry.locks.get((destination_outcome.destination, copy['snapshot_id'] or ''))
             copies.append(copy)
@@ -267,10 +269,9 @@ def disk_record(entry: DiskEntry, dr_regions: set[str], now: datetime.datetime, 
         else:
             entry.problems.append('no completed snapshot to copy: set max_snapshot_age_hours to have a fresh snapshot taken '
                                   'of a disk whose newest is older than that, or none')
-    covered = {copy['region'] for copy in copies if copy['snapshot_id'] and copy.get('state') and not copy.get('error')
-               and copy['action'] != NOT_COPIED}
-    if check_mode:
-        covered |= {copy['region'] for copy in copies if copy['action'] == WOULD_COPY}
+    # A region is covered by what its standing says, the rule the region table shows: a copy completed or in flight there
+    # (in check mode, one planned). A failed copy, one that differs and was not used, or a refused one covers nothing.
+    covered = {copy['region'] for copy in copies if copy['standing'] != NO_COPY}
     if fresh_to_copy:
         covered = set(dr_regions)
     source, fresh = entry.source, entry.fresh

@@ -881,3 +881,32 @@ def test_a_copy_lease_the_cloud_will_not_take_off_is_named_and_the_copies_stand(
     assert len(leases) == 2 and all('UnauthorizedOperation' in warning and 'within 170 s' in warning for warning in leases), report['run_warnings']
     # The leases stay on the source, one a region, to lapse at the time they name.
     assert sorted(region for dummy, region, dummy_lease in leases_in(cloud.snapshots['disk-0-snap-1']['tags'])) == ['dr-1', 'dr-2']
+
+
+# ---------------------------------------------------------------------- what counts as a DR copy (issue 46, point 2)
+@pytest.mark.parametrize('wait', [True, False])
+def test_a_copy_that_failed_in_the_cloud_leaves_its_disk_without_a_dr_copy_in_every_total(wait):
+    cloud, clock = cloud_with_disks(count=2)
+    cloud.fail_next_copies = 1  # the first copy (disk-0 to dr-1) fails once it has run
+    report = run(cloud, clock, wait=wait)
+    if not wait:  # the run that finds it failed
+        clock.now += 60
+        report = run(cloud, clock)
+    disk = next(disk for disk in report['disks'] if disk['disk_id'] == 'disk-0')
+    failed_copy = next(copy for copy in disk['copies'] if copy['region'] == 'dr-1')
+    assert failed_copy['standing'] == 'no_copy'
+    # The summary, the disk's regions and the posture say what the region table says.
+    assert disk['missing_regions'] == ['dr-1']
+    assert report['totals']['without_dr_copy'] == 1
+    assert report['posture']['regions']['dr-1']['no_copy'] == 1
+    assert '1 disk without a DR copy' in summary_line(report['totals'], None, False)
+
+
+def test_a_copy_still_in_flight_at_the_timeout_is_in_flight_not_missing():
+    cloud, clock = cloud_with_disks(count=1)
+    cloud.hang_next_copies = 1
+    report = run(cloud, clock, wait=True, wait_timeout=60, dr_regions=['dr-1'])
+    (disk,) = report['disks']
+    (copy,) = disk['copies']
+    assert copy['standing'] == 'in_flight' and disk['missing_regions'] == []
+    assert report['failures'] and 'at the timeout' in report['failures'][0]
