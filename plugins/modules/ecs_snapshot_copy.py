@@ -21,8 +21,9 @@ description:
     so a retry after a lost answer gets ECS's first answer back and never makes a second copy.
   - A copy found in state C(failed) is reported and the task fails; it is not replaced silently.
     Delete it (in the console or with DeleteSnapshot) and run the task again to make a new copy.
-    ECS remembers a ClientToken for a while, so if the rerun reports the deleted copy's ID, change
-    O(description) (or O(name)) to make a new request.
+  - A copy counts only once a read shows it. ECS answers a ClientToken it has seen with its first answer,
+    even once that copy is deleted; a copy the answer names that no read shows for two minutes spends
+    the token, and the module sends CopySnapshot again with a new one (with a warning naming the deleted copy).
   - The source is checked first. A missing source fails with ECS's C(InvalidSnapshotId.NotFound).
     A source still being made fails with a clear message, or is waited for with O(wait=true).
     Encrypted snapshots are copied (the copy stays encrypted); local snapshots (category C(flash)) cannot be copied,

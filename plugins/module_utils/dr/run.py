@@ -25,7 +25,7 @@ from ..core.polling import DONE, STILL_GOING, poll
 from ..core.progress import COPYING, FRESH_SNAPSHOTS, LOCKING, PRUNING, READING, RESTORE_TEST, Progress
 from ..core.retry import create_once
 from ..core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
-from ..engine.copy_engine import COPIED, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, EngineConfig, run_retry
+from ..engine.copy_engine import COPIED, GONE, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, EngineConfig, run_retry
 from .claims import RunLease, SourceTagCalls, lease_seconds
 from .entry import DiskEntry
 from .lock import EXPIRED, IN_FORCE, KEPT_LOCKED, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, held_lock, lock_record, read_locks
@@ -392,7 +392,9 @@ class DrRun:
             for outcome in entry.outcomes:
                 for destination_outcome in outcome.destinations.values():
                     copy = destination_outcome.snapshot
-                    if destination_outcome.action == COPIED and copy is not None and copy.id and copy.tags.get(COPY_TAG) != copy.id:
+                    # A copy no read showed is not there to mark.
+                    if (destination_outcome.action == COPIED and copy is not None and copy.id and copy.cloud_state not in GONE
+                            and copy.tags.get(COPY_TAG) != copy.id):
                         self._mark(copy, entry.disk.id)
 
     def _mark_found_copies(self, entries: list[DiskEntry], listed: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str]) -> None:

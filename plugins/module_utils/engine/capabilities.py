@@ -118,6 +118,13 @@ class CopyAdapter(ABC):
         the whole call is raised, one that concerns one destination is returned for it.
         """
 
+    def token_spent(self, request: CopyRequest, destination: str, copy_id: str) -> bool:  # pylint: disable=unused-argument  # a hook
+        """The copy call of ``request`` to ``destination`` was answered with ``copy_id``, which no read shows. Where the call
+        carries an idempotency token that the cloud answers with the first copy made under it, deleted since or not (ECS),
+        draw the next token for it and answer True: the call is sent again. Without a token (the default) nothing can be
+        drawn: False, and the destination fails."""
+        return False
+
     def describe(self, region: str, snapshot_ids: list[str]) -> dict[str, Snapshot]:
         """Return {id: Snapshot} for those ids in ``region``; unknown ids are left out, not raised.
 

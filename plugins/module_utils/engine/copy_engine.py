@@ -12,7 +12,8 @@ any cloud's API. What it guarantees, for all clouds alike:
   a copy call is never repeated blindly: after an answer that may have been lost, or when the
   API has no idempotency token, the destination is looked up again before the next call;
 * while waiting, every copy in flight is polled in one batched read per region per round;
-* a timeout still reports the ids of the copies in flight, so a rerun adopts them.
+* a timeout still reports the ids of the copies in flight, so a rerun adopts them;
+* a copy counts once a read shows it, never because a copy call answered its id (_confirm_copies).
 
 With ``workers`` above 1 (the DR run), the copy calls of different requests and destinations
 are sent from a bounded pool of threads: each call still has its own retries and look-ups, and
@@ -68,8 +69,12 @@ NOT_COPIED = 'not_copied'    # the copy could not be made, or an earlier copy fa
 MAX_ATTEMPTS = 10
 # How long a copy this run made may stay invisible to reads (eventual consistency) before it counts as gone: Tencent
 # Cloud keeps no failed copy, it drops it (tencentcloud-sdk-python-cbs models: Snapshot.SnapshotState documents no failed
-# state), so a copy that failed early is never seen at all.
+# state), so a copy that failed early is never seen at all; ECS answers a ClientToken it has seen with its first answer,
+# the id of a copy that may have been deleted since (ECS "How to ensure idempotence": the same result, no change).
 UNSEEN_GRACE_SECONDS = 120
+# How many times a copy call whose answer named a copy no read shows is sent again with a new token (the adapter's
+# token_spent): each is a copy a person or a retention period deleted since its token was drawn.
+MAX_TOKEN_ROUNDS = 3
 
 
 @dataclass(eq=False)  # one destination of one request: two are never the same, whatever they hold
@@ -209,6 +214,8 @@ class CopyEngine:
         self.deadline: float | None = None
         # The calls of a run are retried until its deadline (see run); before a run, until the CallRetry's own.
         self.calls = self.retry.until(self.retry.deadline)
+        # Which copies of the run the cloud's reads have shown (a run's copies count only once shown).
+        self.sightings = Sightings(clock)
 
     @property
     def retries(self) -> int:
@@ -229,10 +236,13 @@ class CopyEngine:
         self.deadline = self.clock() + self.config.timeout
         self.calls = self.retry.until(self.deadline)
         outcomes = self.outcomes = [RequestOutcome(request) for request in requests]
+        self.sightings = Sightings(self.clock)
         self._load_sources(outcomes, sources or {})
         self._find_existing_copies([outcome for outcome in outcomes if outcome.error is None])
         self._publish_progress(force=True)
         self._copy_all([outcome for outcome in outcomes if outcome.error is None])
+        if not self.config.check_mode:
+            self._confirm_copies(outcomes)
         self._publish_progress(force=True)
         if self.config.wait and not self.config.check_mode:
             if before_waiting is not None:
@@ -339,10 +349,12 @@ class CopyEngine:
         best = pick_copy([copy for copy in candidates if not differences[copy.id]])
         if best is not None:
             destination_outcome.action, destination_outcome.snapshot, destination_outcome.mismatch = action, best, None
+            self.sightings.saw(destination_outcome)  # a read found it
             return True
         other = pick_copy(candidates)
         if other is None:
             return False
+        self.sightings.saw(destination_outcome)
         destination_outcome.mismatch = {'snapshot_id': other.id, 'differences': differences[other.id]}
         text = 'the copy %s found in %s differs from what was asked: %s' % (other.id, destination, describe_differences(
             differences[other.id]))
@@ -382,7 +394,7 @@ class CopyEngine:
         """Run ``jobs`` as slots free up: a job waits until each of its destinations has fewer than
         ``max_in_flight`` copies in flight; those are read in one batched call per region until some are done."""
         # Called with max_in_flight set, within a run (the deadline set); the copies in flight have their snapshots.
-        sightings = Sightings(self.clock, in_flight)
+        sightings = self.sightings
         waited = False
 
         def start_what_fits() -> list[Job]:
@@ -525,6 +537,53 @@ class CopyEngine:
                 still_missing.append(destination)
         return still_missing
 
+    # ------------------------------------------------------------------ a copy is what a read shows
+    def _confirm_copies(self, outcomes: list[RequestOutcome]) -> None:
+        """Read back each copy this run made: a copy call's answer is no proof. One batched read per region, again each
+        poll interval for a copy not shown yet, until UNSEEN_GRACE_SECONDS have passed (Sightings); a copy no read showed
+        by then was not made (_refresh fails it). Where the copy call carries a token that the cloud answers with the
+        first copy made under it, deleted since or not (ECS), the adapter draws a new token (token_spent) and the call is
+        sent once more, at most MAX_TOKEN_ROUNDS times: a deleted DR copy is made again, never reported as made."""
+        rounds = 0
+        while True:
+            unconfirmed = [destination_outcome for outcome in outcomes if outcome.error is None
+                           for destination_outcome in outcome.destinations.values() if self._unconfirmed(destination_outcome)]
+            if not unconfirmed:
+                return
+            owners = {id(destination_outcome): outcome for outcome in outcomes for destination_outcome in outcome.destinations.values()}
+
+            def read(group: list[DestinationOutcome] = unconfirmed) -> list[DestinationOutcome]:
+                self._refresh([destination_outcome for destination_outcome in group if self._unconfirmed(destination_outcome)], self.sightings)
+                return group
+            result = poll(read, lambda group: STILL_GOING if any(map(self._unconfirmed, group)) else DONE, cast('float', self.deadline),
+                          self.config.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.config.max_poll_interval)
+            if result.status == TIMEOUT:
+                for destination_outcome in unconfirmed:
+                    if self._unconfirmed(destination_outcome):
+                        destination_outcome.snapshot = _gone(destination_outcome, 'not seen')
+            again: list[Job] = []
+            for destination_outcome in unconfirmed:
+                snapshot = cast('Snapshot', destination_outcome.snapshot)
+                outcome = owners[id(destination_outcome)]
+                if snapshot.cloud_state in GONE and rounds < MAX_TOKEN_ROUNDS and self.adapter.token_spent(outcome.request, destination_outcome.destination, snapshot.id):
+                    self.warnings.append('the copy call for %s/%s to %s was answered with copy %s, which %s holds no more (deleted '
+                                         'since its token was first used): copied again with a new token'
+                                         % (outcome.request.source_region, outcome.request.source_id, destination_outcome.destination,
+                                            snapshot.id, destination_outcome.destination))
+                    destination_outcome.action = destination_outcome.snapshot = None
+                    self.sightings.forget(destination_outcome)
+                    again.append((outcome, [destination_outcome.destination]))
+            if not again:
+                return
+            rounds += 1
+            self._run_jobs(again)
+
+    def _unconfirmed(self, destination_outcome: DestinationOutcome) -> bool:
+        """Whether ``destination_outcome`` holds a copy this run made that no read has shown, nor taken for gone."""
+        snapshot = destination_outcome.snapshot
+        return (destination_outcome.action == COPIED and snapshot is not None and snapshot.cloud_state not in GONE
+                and not self.sightings.shown(destination_outcome))
+
     # ------------------------------------------------------------------ waiting
     def _wait_for_copies(self, outcomes: list[RequestOutcome]) -> None:
         # A copy in flight that is not used (it differs from what was asked) is not waited for.
@@ -532,7 +591,7 @@ class CopyEngine:
                   if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING and destination_outcome.action != NOT_COPIED]
         if not places:
             return
-        sightings = Sightings(self.clock, [destination_outcome for destination_outcome in places if destination_outcome.action == EXISTING])
+        sightings = self.sightings
 
         # Each of ``places`` has its snapshot (one in flight, then its latest), and the run has set the deadline.
         def read() -> list[DestinationOutcome]:
@@ -566,8 +625,7 @@ class CopyEngine:
                     continue
                 gone = sightings.gone(destination_outcome)
                 if gone is not None:
-                    destination_outcome.snapshot = Snapshot(cast('Snapshot', destination_outcome.snapshot).id, destination_outcome.destination, FAILED,
-                                                            cloud_state=gone, message=GONE[gone])
+                    destination_outcome.snapshot = _gone(destination_outcome, gone)
         self._publish_progress(force=True)
 
 
@@ -587,8 +645,14 @@ class DestinationsLeft(Exception):
 
 # Why a copy that the reads do not show has failed.
 GONE = {'vanished': 'the copy disappeared from the destination while being copied',
-        'never seen': 'the copy never appeared in the destination in %d s: the cloud dropped it (Tencent Cloud keeps no '
-                      'failed copy)' % UNSEEN_GRACE_SECONDS}
+        'never seen': 'the copy the copy call named never appeared in the destination in %d s: the cloud dropped it (Tencent '
+                      'Cloud keeps no failed copy), or answered with an earlier copy deleted since' % UNSEEN_GRACE_SECONDS,
+        'not seen': 'no read showed the copy the copy call named before the timeout: it is not counted as made'}
+
+
+def _gone(destination_outcome: DestinationOutcome, how: str) -> Snapshot:
+    """The failed copy that stands for one of ``destination_outcome`` that the reads do not show (``how``: a key of GONE)."""
+    return Snapshot(cast('Snapshot', destination_outcome.snapshot).id, destination_outcome.destination, FAILED, cloud_state=how, message=GONE[how])
 
 
 class Sightings:
@@ -603,6 +667,16 @@ class Sightings:
 
     def saw(self, destination_outcome: DestinationOutcome) -> None:
         self.seen.add(id(destination_outcome))
+        self.missed_since.pop(id(destination_outcome), None)
+
+    def forget(self, destination_outcome: DestinationOutcome) -> None:
+        """Start over for ``destination_outcome``, which is about to name another copy."""
+        self.seen.discard(id(destination_outcome))
+        self.missed_since.pop(id(destination_outcome), None)
+
+    def shown(self, destination_outcome: DestinationOutcome) -> bool:
+        """Whether a read has shown ``destination_outcome``'s copy."""
+        return id(destination_outcome) in self.seen
 
     def gone(self, destination_outcome: DestinationOutcome) -> str | None:
         """None while ``place`` may still show up; else how it went ('vanished' or 'never seen')."""

@@ -17,7 +17,11 @@ so past that it would miss copies. The DR run finds its disks the same way, 500 
 
 CopySnapshot is sent in the source region with a ClientToken derived from the source, the
 destination and the copy options: a resend after a lost answer, within the run or in a rerun,
-gets ECS's first answer back instead of a second copy. ECS requires a name and a description
+gets ECS's first answer back instead of a second copy. ECS answers a token it has seen with that
+first answer even once the copy it named is deleted ("How to ensure idempotence"): the engine reads
+each copy back, and one that no read shows spends the token (token_spent), whose successor is
+derived from the same request and the ids of the copies it named, so that two runs at once still
+draw the same one. ECS requires a name and a description
 for the copy (CopySnapshotRequest: DestinationSnapshotName, DestinationSnapshotDescription);
 without the options, both say where the copy comes from. ECS refuses a destination equal to the
 source region (InvalidOperation.NotSupportCopyInSameRegion): refused here before any call.
@@ -116,12 +120,15 @@ def copy_description(request: CopyRequest) -> str:
     return request.options.get('description') or 'Copy of %s from %s, by snapcopy.cloud' % (request.source_id, request.source_region)
 
 
-def client_token(request: CopyRequest, destination: str) -> str:
-    """The same request to the same destination always gets the same token (64 ASCII characters at most)."""
+def client_token(request: CopyRequest, destination: str, spent: Sequence[str] = ()) -> str:
+    """The same request to the same destination always gets the same token (64 ASCII characters at most); ``spent`` are the
+    copies earlier tokens of it named that the cloud no longer holds, each of which draws the next token."""
     options = request.options
     identity = [request.source_region, request.source_id, destination, options.get('name'),
                 options.get('description'), options.get('retention_days'), sorted(string_tags(options.get('tags')).items()),
                 bool(options.get('encrypted')), options.get('kms_key_id')]
+    if spent:
+        identity.append(list(spent))
     digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode('utf-8')).hexdigest()
     return CLIENT_TOKEN_PREFIX + digest[:48]
 
@@ -143,6 +150,8 @@ class EcsCopyAdapter(CopyAdapter):
     def __init__(self, client: AlibabaClient) -> None:
         self.client = client
         self._categories: dict[str, str | None] = {}
+        # {(source tag, destination): the copies its tokens named that no read showed}, in the order met (token_spent).
+        self._spent: dict[tuple[str | None, str], tuple[str, ...]] = {}
 
     @classmethod
     def from_connection(cls, connection: Mapping[str, Any], *, check_mode: bool = False,  # pylint: disable=unused-argument
@@ -204,6 +213,14 @@ class EcsCopyAdapter(CopyAdapter):
         return found
 
     # ------------------------------------------------------------------ the copy
+    def token_spent(self, request: CopyRequest, destination: str, copy_id: str) -> bool:
+        key = (request.source_tag, destination)
+        spent = self._spent.get(key, ())
+        if copy_id in spent:
+            return False  # the new token named it too: not a replay, the copy is gone for another reason
+        self._spent[key] = spent + (copy_id,)
+        return True
+
     def start_copy(self, request: CopyRequest, destinations: Sequence[str]) -> dict[str, Snapshot | CloudError]:
         (destination,) = destinations
         options = request.options
@@ -215,7 +232,7 @@ class EcsCopyAdapter(CopyAdapter):
             'DestinationSnapshotDescription': copy_description(request),
             'RetentionDays': options.get('retention_days'),
             'KMSKeyId': options.get('kms_key_id'),
-            'ClientToken': client_token(request, destination),
+            'ClientToken': client_token(request, destination, self._spent.get((request.source_tag, destination), ())),
             'RegionId': request.source_region,
             'Encrypted': True if options.get('encrypted') else None,  # None: not sent
             'Tag': numbered_tags(tags),

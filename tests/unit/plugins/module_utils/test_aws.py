@@ -76,10 +76,14 @@ class StubbedAws:
         self.stubbers['us-west-2'].add_response('describe_snapshots', {'Snapshots': list(items)}, {
             'Filters': [{'Name': 'tag:snapcopy:source', 'Values': [TAG]}], 'MaxResults': 1000, 'OwnerIds': ['self']})
 
-    def copy_made(self, snapshot_id=COPY):
+    def copy_made(self, snapshot_id=COPY, read_back=True):
+        """CopySnapshot answers ``snapshot_id``; with ``read_back``, the engine's read of it follows (a copy counts once a
+        read shows it), which shows it pending."""
         self.stubbers['us-west-2'].add_response('copy_snapshot', {'SnapshotId': snapshot_id, 'Tags': [
             {'Key': 'snapcopy:source', 'Value': TAG}]}, {
             'SourceRegion': 'us-east-1', 'SourceSnapshotId': SOURCE, 'TagSpecifications': ANY})
+        if read_back:
+            self.copy_state('pending', '0%')
 
     def copy_state(self, state, progress, message=None):
         self.stubbers['us-west-2'].add_response('describe_snapshots', {'Snapshots': [
@@ -227,7 +231,7 @@ def test_lost_answer_is_followed_by_a_look_up_that_finds_the_copy():
     with StubbedAws() as aws:
         aws.source_found()
         aws.copies_found()
-        aws.copy_made()
+        aws.copy_made(read_back=False)  # the look-up after the loss shows it
 
         def drop_answer(**kwargs):
             # EC2 made the copy (the stubbed answer was served), but the answer never arrived.
@@ -371,6 +375,9 @@ def run_in_region(aws, copies=(), copy_arguments=None, **options):
     if copy_arguments is not None:
         west.add_response('copy_snapshot', {'SnapshotId': COPY, 'Tags': [{'Key': 'snapcopy:source', 'Value': IN_REGION_TAG}]},
                           copy_arguments)
+        # The read back of the copy made (a copy counts once a read shows it).
+        west.add_response('describe_snapshots', {'Snapshots': [snapshot(COPY, 'pending', '0%', {'snapcopy:source': IN_REGION_TAG})]}, {
+            'Filters': [{'Name': 'snapshot-id', 'Values': [COPY]}], 'MaxResults': 1000, 'OwnerIds': ['self']})
     clock = FakeClock()
     engine = CopyEngine(aws.adapter, EngineConfig(poll_interval=5), clock=clock.clock, sleep=clock.sleep)
     outcome = engine.run([CopyRequest(SOURCE, 'us-west-2', ['us-west-2'], options)])[0]

@@ -11,11 +11,19 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import B
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import run_copy_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import build_ecs_request, client_token
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, EXISTING, WOULD_COPY, CopyEngine, EngineConfig
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import (
+    COPIED,
+    EXISTING,
+    MAX_TOKEN_ROUNDS,
+    WOULD_COPY,
+    CopyEngine,
+    EngineConfig,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, INVALID, NOT_FOUND, CloudError, InputError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest, LockSettings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.input_rules import accepted
 
@@ -372,6 +380,55 @@ def test_resent_copy_call_with_the_same_client_token_makes_no_second_copy(cloud)
     (copy,) = copies_in(cloud, DR, source)
     assert answer[DR].id == copy['id']
     assert calls(cloud, 'CopySnapshot') == {'calls': 2, 'errors': 0, 'mutations': 1}
+
+
+@pytest.mark.parametrize('wait', [False, True])
+def test_a_deleted_copy_is_made_again_not_answered_by_its_spent_client_token(cloud, wait):
+    """ECS answers a ClientToken it has seen with its first answer, the id of a copy deleted since (fakecloud keeps tokens
+    as long as its store: alibaba_rules.replay). The copy is read back; the one no read shows spends the token, and the call
+    goes again with the next one: a new copy, reported as made only once a read shows it (issue 46, point 1)."""
+    # Copies complete at once: the test's clock is a fake one, which fakecloud does not follow.
+    cloud.admin.configure(timings={'ecs': {'snapshot_seconds': 0, 'copy_seconds': 0}})
+    source = seed_source(cloud)
+    adapter = EcsAdapter.from_connection(connection(cloud))
+    (first,) = engine(cloud, wait=True).run([request(source)])
+    deleted = first.destinations[DR].snapshot.id
+    adapter.delete_snapshot(DR, deleted)  # a person, or the copy's retention_days
+    assert copies_in(cloud, DR, source) == []
+    clock = FakeClock()  # the grace for a copy not shown yet passes on this clock; fakecloud's copies run on its own
+    rerun = CopyEngine(EcsAdapter.from_connection(connection(cloud)), EngineConfig(wait=wait, timeout=600, poll_interval=5),
+                       backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05), clock=clock.clock, sleep=clock.sleep)
+    (outcome,) = rerun.run([request(source)])
+    (copy,) = copies_in(cloud, DR, source)
+    destination_outcome = outcome.destinations[DR]
+    assert copy['id'] != deleted and destination_outcome.snapshot.id == copy['id'] and destination_outcome.action == COPIED
+    assert not outcome.failed
+    assert any('copied again with a new token' in warning and deleted in warning for warning in rerun.warnings)
+    assert calls(cloud, 'CopySnapshot')['mutations'] == 2  # the first copy and the new one: the replay changed nothing
+    # A rerun finds the new copy: its token is not spent, nothing is sent.
+    (again,) = engine(cloud).run([request(source)])
+    assert again.destinations[DR].action == EXISTING and again.destinations[DR].snapshot.id == copy['id']
+
+
+def test_a_copy_the_cloud_never_shows_is_not_reported_as_made(cloud):
+    """Without a token to draw again (the answer named a copy no read shows, twice), the destination fails, never
+    counted as a copy in flight."""
+    source = seed_source(cloud)
+    adapter = EcsAdapter.from_connection(connection(cloud))
+    original = adapter.start_copy
+
+    def start_copy(copy_request, destinations):
+        answer = original(copy_request, destinations)
+        adapter.delete_snapshot(DR, answer[DR].id)  # gone before any read, whatever token made it
+        return answer
+    adapter.start_copy = start_copy
+    clock = FakeClock()
+    (outcome,) = CopyEngine(adapter, EngineConfig(wait=False, timeout=3600, poll_interval=5), clock=clock.clock, sleep=clock.sleep,
+                            backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05)).run([request(source)])
+    destination_outcome = outcome.destinations[DR]
+    assert outcome.failed and destination_outcome.snapshot.state == 'failed'
+    assert 'never appeared' in destination_outcome.failure()
+    assert calls(cloud, 'CopySnapshot')['calls'] == 1 + MAX_TOKEN_ROUNDS
 
 
 # ---------------------------------------------------------------------------- credentials and network

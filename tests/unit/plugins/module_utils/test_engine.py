@@ -555,6 +555,8 @@ def test_a_new_copy_has_its_sources_encryption_when_the_copy_call_does_not_say()
     def start_copy(request, destinations):
         results = original(request, destinations)
         for snapshot in results.values():
+            # The cloud makes the copy with its source's encryption; its answer says nothing of it (the read back does).
+            cloud.copies[snapshot.id]['encrypted'] = known[(request.source_region, request.source_id)].encrypted
             snapshot.encrypted = None
         return results
 
