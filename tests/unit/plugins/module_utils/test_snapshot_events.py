@@ -5,6 +5,8 @@ AWS the EventBridge messages of an SQS queue. Real SDKs over real HTTP: moto's s
 from __future__ import annotations
 
 import asyncio
+import datetime
+import errno
 import json
 import logging
 import os
@@ -15,6 +17,7 @@ import boto3
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError, is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners import snapshot_events
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.snapshot_events import (
@@ -229,6 +232,100 @@ def test_a_restart_gives_again_what_it_gave_lately_which_a_killed_rulebook_may_h
     assert replayed == given[0]
 
 
+def made_at(cloud, snapshot_id):
+    """When the cloud says ``snapshot_id`` was made, as the source reads it."""
+    adapter = new_adapter(source_settings(cloud.args()), CallRetry(fast_backoff()))
+    return parse_time(adapter.describe(cloud.region, [snapshot_id])[snapshot_id].created)
+
+
+def test_a_start_without_a_state_file_gives_what_was_made_in_the_last_replay_seconds(cloud, tmp_path):
+    """docs/events.md's AWX step: no state file and a longer replay_seconds. A snapshot that completed while the source was
+    down gets its event at the start; older ones are the schedule's. The source's clock is a test clock: no timing."""
+    made = cloud.snapshots(cloud.disks(1, SELECTOR))
+    cloud.finish()
+    created = made_at(cloud, made[0])
+
+    def start(seconds_after, replay_seconds, **more):
+        now = (created + datetime.timedelta(seconds=seconds_after)).strftime('%Y-%m-%dT%H:%M:%SZ')
+        queue = asyncio.Queue()
+        asyncio.run(run_source(queue, cloud.args(replay_seconds=replay_seconds, **more), polls=1, backoff=fast_backoff(),
+                               clock=lambda: now))
+        return [queue.get_nowait() for dummy in range(queue.qsize())], now
+    events, now = start(600, 900)
+    assert ids_of(events) == made, 'made 10 minutes before a start with replay_seconds 900: given'
+    assert events[0]['snapcopy']['completed_at'] == now
+    assert start(1200, 900)[0] == [], 'made 20 minutes before: taken as given, the schedule\'s'
+    assert start(1, 0)[0] == [], 'replay_seconds 0: what has completed at the start is taken as given'
+    # A state file not written yet is no earlier state either.
+    state = str(tmp_path / 'state.json')
+    assert ids_of(start(600, 900, state_file=state)[0]) == made
+    assert made[0] in GivenSnapshots(state, cloud.provider, cloud.region)
+
+
+class Killed(Exception):
+    """The source's process ends here (a SIGKILL): nothing after it runs."""
+
+
+def test_a_restart_with_replay_seconds_0_never_repeats_what_the_rulebook_got_before_a_kill(cloud, tmp_path):
+    """The rulebook takes the event off the queue and the source is killed at once: the state file named it before the
+    rulebook could see it, so a restart with replay_seconds 0 gives it no second time (under load the file used to be
+    written after the put, and a kill between the two repeated it). A barrier, not a race: the kill is the put itself."""
+    disks = cloud.disks(1, SELECTOR)
+    state = str(tmp_path / 'state.json')
+    assert run(cloud.args(state_file=state), polls=1) == []
+    made = cloud.snapshots(disks)
+    cloud.finish()
+
+    class KilledAfterPut(asyncio.Queue):
+        got, named = [], set()
+
+        async def put(self, item):
+            self.got.append(item)
+            self.named = set(GivenSnapshots(state, cloud.provider, cloud.region).given)  # the file when the rulebook has it
+            raise Killed()
+    queue = KilledAfterPut()
+    with pytest.raises(Killed):
+        asyncio.run(run_source(queue, cloud.args(state_file=state), polls=1, backoff=fast_backoff()))
+    assert ids_of(queue.got) == made
+    assert set(made) <= queue.named, 'the state file names an event before the rulebook can see it'
+    assert run(cloud.args(state_file=state), polls=2) == [], 'replay_seconds 0: nothing given before the kill comes again'
+    # A kill may lose what the rulebook held in memory: that is what replay_seconds gives again.
+    assert ids_of(run(cloud.args(state_file=state, replay_seconds=600), polls=1)) == made
+
+
+def test_a_state_file_that_cannot_be_written_gives_the_events_at_the_next_poll(fakecloud_clean, tmp_path, monkeypatch):
+    """The state file is written before the events are put: when it cannot be (a full disk), neither a new event nor a
+    replayed one is lost, both come at the next poll."""
+    cloud = Cloud('ecs', fakecloud=fakecloud_clean)
+    disks = cloud.disks(2, SELECTOR)
+    args = cloud.args(state_file=str(tmp_path / 'state.json'))
+    assert run(args, polls=1) == []
+    replayed = cloud.snapshots(disks[:1])
+    cloud.finish()
+    assert ids_of(run(args, polls=1)) == replayed
+    made = replayed + cloud.snapshots(disks[1:])
+    cloud.finish()
+    args = dict(args, replay_seconds=600)  # the restart below gives the first snapshot again
+    saves = []
+    save = GivenSnapshots.save
+
+    def full_disk_once(self):
+        saves.append(self)
+        if len(saves) == 1:
+            raise OSError(errno.ENOSPC, 'No space left on device')
+        save(self)
+    monkeypatch.setattr(GivenSnapshots, 'save', full_disk_once)
+
+    class Watching(asyncio.Queue):
+        async def put(self, item):
+            assert len(saves) == 2, 'no event is given before the state file names it'
+            await super().put(item)
+    queue = Watching()
+    asyncio.run(run_source(queue, args, polls=2, backoff=fast_backoff()))
+    assert ids_of([queue.get_nowait() for dummy in range(queue.qsize())]) == sorted(made), 'given at the next poll, once'
+    assert set(made) <= set(GivenSnapshots(args['state_file'], 'ecs', cloud.region).given)
+
+
 def test_include_existing_gives_the_snapshots_found_at_a_fresh_start(cloud):
     disks = cloud.disks(2, SELECTOR)
     made = cloud.snapshots(disks)
@@ -350,6 +447,10 @@ def test_sqs_messages_of_completed_snapshots_of_tagged_disks_become_events_and_a
     assert messages_left(cloud, queue_url) == 0
 
 
+def snapshot_volume(cloud, snapshot_id):
+    return cloud.ec2.describe_snapshots(SnapshotIds=[snapshot_id])['Snapshots'][0]['VolumeId']
+
+
 def test_an_sqs_message_is_not_deleted_until_its_event_is_on_the_queue(sqs_cloud, tmp_path):
     cloud = sqs_cloud
     queue_url = cloud.sqs.create_queue(QueueName='snapcopy-events-2')['QueueUrl']
@@ -366,7 +467,12 @@ def test_an_sqs_message_is_not_deleted_until_its_event_is_on_the_queue(sqs_cloud
     with pytest.raises(RuntimeError):
         asyncio.run(killed())
     assert messages_left(cloud, queue_url) == 1, 'the message stays in SQS: it comes again once its visibility timeout ends'
-    assert not GivenSnapshots(args['state_file'], 'aws', cloud.region).given
+    # The state file named it before the put (a restart with replay_seconds 0 repeats nothing the rulebook may have had):
+    # a restart with replay_seconds gives it again, counted from when it was given, not from its endTime a day before.
+    assert snapshot_id in GivenSnapshots(args['state_file'], 'aws', cloud.region)
+    assert run(dict(args, replay_seconds=600), polls=1) == [{'snapcopy': {
+        'provider': 'aws', 'region': cloud.region, 'disk_id': snapshot_volume(cloud, snapshot_id), 'snapshot_id': snapshot_id,
+        'completed_at': '2026-11-25T10:00:00Z'}}]
 
 
 def test_ebs_messages_are_read_as_eventbridge_writes_them():
