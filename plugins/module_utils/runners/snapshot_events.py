@@ -63,10 +63,18 @@ STATE_VERSION = 1
 # How long a given snapshot that a listing no longer shows (deleted, or its disk untagged) stays in the state file: a
 # listing that missed it for a while (a disk untagged and tagged again) does not give it again within that time.
 FORGET_AFTER = datetime.timedelta(days=7)
-# EventBridge's EBS events (the EC2 user guide, "EBS snapshot events"): a snapshot made, or copied into the region.
+# EventBridge's EBS snapshot events (the EBS user guide, "Amazon EventBridge events for Amazon EBS", EBS snapshot events:
+# https://docs.aws.amazon.com/ebs/latest/userguide/ebs-cloud-watch-events.html#snapshot-events): createSnapshot and
+# copySnapshot (a snapshot made, or copied into the region) come as an "EBS Snapshot Notification" naming the snapshot in
+# detail.snapshot_id; a multi-volume set (CreateSnapshots) as an "EBS Multi-Volume Snapshots Completion Status" naming each
+# of its snapshots in detail.snapshots[] (snapshot_id, source, status). Each snapshot_id is an ARN, in either form of
+# snapshot_arn. The rule in docs/events.md sends both detail-types.
 EBS_DETAIL_TYPE = 'EBS Snapshot Notification'
-EBS_DONE_EVENTS = ('createSnapshot', 'createSnapshots', 'copySnapshot')
-SNAPSHOT_ARN = re.compile(r'arn:aws[a-z-]*:ec2:([a-z0-9-]+)::snapshot/(snap-[0-9a-f]+)\Z')
+EBS_MULTI_VOLUME_DETAIL_TYPE = 'EBS Multi-Volume Snapshots Completion Status'
+EBS_DONE_EVENTS = {EBS_DETAIL_TYPE: ('createSnapshot', 'copySnapshot'), EBS_MULTI_VOLUME_DETAIL_TYPE: ('createSnapshots',)}
+SNAPSHOT_ID = re.compile(r'snap-[0-9a-f]+\Z')
+# A message the source does not understand is shown in its warning this far.
+MESSAGE_EXCERPT = 300
 # SQS's ReceiveMessage takes at most 10 messages and waits at most 20 s for one (the SQS API reference).
 SQS_BATCH = 10
 SQS_MAX_WAIT = 20
@@ -382,34 +390,90 @@ def replay_at_start(given: GivenSnapshots, settings: SourceSettings, now: dateti
 # ------------------------------------------------------------------ AWS: EventBridge to SQS
 @dataclass
 class SqsMessage:
-    """One SQS message: its handle (to delete it) and the snapshot it names, if it is an EBS event of a completed snapshot."""
+    """One SQS message: its handle (to delete it), the completed snapshots of the region it names ({id: completed_at}), and
+    what is wrong with it when the source cannot read it as an EBS snapshot event (the warning said when it is deleted)."""
 
     receipt: str
     message_id: str
-    snapshot_id: str | None = None
-    completed_at: str | None = None
+    snapshots: dict[str, str | None] = field(default_factory=dict)
+    problem: str | None = None
+
+
+def snapshot_arn(arn: Any, event_region: Any = None) -> tuple[str | None, str] | None:
+    """(region, snapshot id) of an EBS snapshot's ARN, or None when ``arn`` is not one. AWS's EBS events write the region in
+    the ARN's region field (arn:aws:ec2:us-west-2::snapshot/snap-01234567) or in its account field
+    (arn:aws:ec2::us-east-1:snapshot/snap-01234567), both in the EBS user guide's examples: the ARN is split at
+    ``snapshot/`` (as AWS's own sample Lambda does), the region taken from whichever field holds one (an account field of
+    digits is an account), else from the event's ``region``."""
+    if not isinstance(arn, str):
+        return None
+    head, found, snapshot_id = arn.strip().partition(':snapshot/')
+    fields = head.split(':')
+    if not found or len(fields) != 5 or fields[0] != 'arn' or not fields[1].startswith('aws') or fields[2] != 'ec2' \
+            or not SNAPSHOT_ID.match(snapshot_id):
+        return None
+    region = fields[3] or ('' if fields[4].isdigit() else fields[4]) or (event_region if isinstance(event_region, str) else '')
+    return region or None, snapshot_id
+
+
+def _event_time(*values: Any) -> str | None:
+    """The first of ``values`` that is a time (EventBridge's endTime, then the event's time): kept in the state file, which
+    must read it back."""
+    for value in values:
+        try:
+            if isinstance(value, str) and parse_time(value) is not None:
+                return value
+        except ValueError:
+            continue
+    return None
+
+
+def _excerpt(text: Any) -> str:
+    text = str(text)
+    return repr(text if len(text) <= MESSAGE_EXCERPT else text[:MESSAGE_EXCERPT] + '...')
 
 
 def parse_ebs_message(message: Mapping[str, Any], region: str) -> SqsMessage:
-    """An SQS message as EventBridge sends an "EBS Snapshot Notification": the snapshot of a succeeded createSnapshot(s)
-    or copySnapshot in ``region``; any other message names none (it is deleted without an event)."""
+    """An SQS message as EventBridge sends an EBS snapshot event: the snapshots of ``region`` that a succeeded createSnapshot,
+    copySnapshot or createSnapshots (multi-volume) names as completed. Another EBS snapshot event (deleteSnapshot, a failed
+    one) names none; a message that is no EBS snapshot event, or names a snapshot the source cannot read or of another
+    region, gets a ``problem``: the reader warns, saying what it was, before it deletes it."""
     parsed = SqsMessage(receipt=str(message.get('ReceiptHandle')), message_id=str(message.get('MessageId')))
+    text = message.get('Body') or ''
     try:
-        body = json.loads(message.get('Body') or '')
+        body = json.loads(text)
     except ValueError:
-        return parsed
+        body = None
     detail = body.get('detail') if isinstance(body, dict) else None
-    if not isinstance(detail, dict) or body.get('detail-type') != EBS_DETAIL_TYPE or body.get('source') != 'aws.ec2':
+    if not isinstance(body, dict) or not isinstance(detail, dict):
+        parsed.problem = 'not an EventBridge event: %s' % _excerpt(text)
         return parsed
-    if detail.get('event') not in EBS_DONE_EVENTS or detail.get('result') != 'succeeded':
+    detail_type = body.get('detail-type')
+    if body.get('source') != 'aws.ec2' or detail_type not in EBS_DONE_EVENTS:
+        parsed.problem = 'not an EBS snapshot event (source %s, detail-type %s): the rule of docs/events.md sends only those' % (
+            _excerpt(body.get('source')), _excerpt(detail_type))
         return parsed
-    # createSnapshots (multi-volume) answers several ids, comma-separated, in snapshot_id.
-    for arn in str(detail.get('snapshot_id') or '').split(','):
-        match = SNAPSHOT_ARN.match(arn.strip())
-        if match and match.group(1) == region:
-            parsed.snapshot_id = match.group(2)
-            parsed.completed_at = str(detail.get('endTime') or body.get('time') or '') or None
-            break
+    if detail.get('event') not in EBS_DONE_EVENTS[detail_type] or detail.get('result') != 'succeeded':
+        return parsed  # another EBS snapshot event, or a failed one: no completed snapshot to give
+    if detail_type == EBS_MULTI_VOLUME_DETAIL_TYPE:
+        members = detail.get('snapshots')
+        named = [(member.get('snapshot_id'), member.get('status')) for member in members if isinstance(member, dict)] \
+            if isinstance(members, list) else []
+    else:
+        named = [(detail.get('snapshot_id'), 'completed')]
+    completed_at = _event_time(detail.get('endTime'), body.get('time'))
+    problems = [] if named else ['%s %s names no snapshot: %s' % (detail_type, detail.get('event'), _excerpt(text))]
+    for arn, status in named:
+        where = snapshot_arn(arn, body.get('region'))
+        if where is None:
+            problems.append('%s %s names a snapshot as %s, which is not a snapshot\'s ARN' % (detail_type, detail.get('event'), _excerpt(arn)))
+        elif where[0] != region:
+            problems.append('%s %s names snapshot %s of region %s; this source reads region %s (is the queue fed by another '
+                            'region\'s rule?)' % (detail_type, detail.get('event'), where[1], where[0], region))
+        elif status == 'completed':
+            parsed.snapshots[where[1]] = completed_at
+    if problems:
+        parsed.problem = '; '.join(problems)
     return parsed
 
 
@@ -449,7 +513,12 @@ class SqsReader:
         delete once the events are on the queue."""
         answer = self._sqs('ReceiveMessage', QueueUrl=self.queue_url, MaxNumberOfMessages=SQS_BATCH, WaitTimeSeconds=self.wait_seconds)
         messages = [parse_ebs_message(message, self.settings.region) for message in answer.get('Messages') or []]
-        named = sorted({message.snapshot_id for message in messages if message.snapshot_id and message.snapshot_id not in self.given}
+        for message in messages:
+            if message.problem:
+                # Never deleted unsaid: a message the source cannot read may be an event it should have understood.
+                LOG.warning('%s %s: SQS message %s gives no event and is deleted: %s', self.settings.provider, self.settings.region,
+                            message.message_id, message.problem)
+        named = sorted({snapshot_id for message in messages for snapshot_id in message.snapshots if snapshot_id not in self.given}
                        | self.replay)
         self.replay = set()
         if not named:
@@ -460,7 +529,7 @@ class SqsReader:
             # A disk tagged since the last listing would be missed: read the disks again once.
             self._disks_read_at = None
             disks = self.tagged_disks()
-        completed_at = {message.snapshot_id: message.completed_at for message in messages if message.snapshot_id}
+        completed_at = {snapshot_id: when for message in messages for snapshot_id, when in message.snapshots.items()}
         events = []
         for snapshot_id in named:
             snapshot = snapshots.get(snapshot_id)

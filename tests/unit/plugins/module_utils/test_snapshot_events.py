@@ -22,13 +22,14 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import B
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners import snapshot_events
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.snapshot_events import (
     GivenSnapshots,
-    SqsReader,
     new_adapter,
     parse_ebs_message,
     run_source,
+    snapshot_arn,
     source_settings,
 )
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils import ebs_eventbridge_events as aws_events
 
 # moto keeps one state per process: each AWS test takes a region of its own (AWS_REGIONS), where no other test's disks are.
 AWS_REGIONS = iter(['eu-north-1', 'eu-west-3', 'ap-northeast-3', 'sa-east-1', 'me-south-1', 'af-south-1', 'ap-southeast-3',
@@ -404,14 +405,9 @@ def test_throttled_listings_are_retried_and_a_failing_cloud_never_ends_the_sourc
 
 
 # ---------------------------------------------------------------------------------------------- AWS: EventBridge to SQS
-def ebs_event(snapshot_id, region, event='createSnapshot', result='succeeded'):
-    return json.dumps({'version': '0', 'id': 'e-1', 'detail-type': 'EBS Snapshot Notification', 'source': 'aws.ec2',
-                       'account': '123456789012', 'time': '2026-11-25T10:00:00Z', 'region': region,
-                       'resources': ['arn:aws:ec2:%s::snapshot/%s' % (region, snapshot_id)],
-                       'detail': {'event': event, 'result': result, 'cause': '', 'request-id': '',
-                                  'snapshot_id': 'arn:aws:ec2:%s::snapshot/%s' % (region, snapshot_id),
-                                  'source': 'arn:aws:ec2:%s::volume/vol-0' % region,
-                                  'startTime': '2026-11-25T09:59:00Z', 'endTime': '2026-11-25T10:00:00Z'}})
+def ebs_event(snapshot_id, region, kind=aws_events.CREATE_SNAPSHOT, arn_form=aws_events.ACCOUNT_FIELD_FORM):
+    """The message EventBridge puts on the queue: AWS's example event ``kind`` (ebs_eventbridge_events.py) for the snapshot."""
+    return aws_events.example(kind, [snapshot_id], region, arn_form=arn_form)
 
 
 @pytest.fixture
@@ -432,7 +428,7 @@ def test_sqs_messages_of_completed_snapshots_of_tagged_disks_become_events_and_a
     queue_url = cloud.sqs.create_queue(QueueName='snapcopy-events-1')['QueueUrl']
     tagged, untagged = cloud.disks(1, SELECTOR)[0], cloud.disks(1, {'dr': 'no'})[0]
     mine, other = cloud.snapshots([tagged, untagged])
-    bodies = [ebs_event(mine, cloud.region), ebs_event(other, cloud.region), ebs_event(mine, cloud.region, result='failed'),
+    bodies = [ebs_event(mine, cloud.region), ebs_event(other, cloud.region), ebs_event(mine, cloud.region, aws_events.COPY_SNAPSHOT_FAILED),
               ebs_event(mine, 'us-east-1'), 'not json', json.dumps({'detail-type': 'Something else'})]
     for body in bodies:
         cloud.sqs.send_message(QueueUrl=queue_url, MessageBody=body)
@@ -475,12 +471,81 @@ def test_an_sqs_message_is_not_deleted_until_its_event_is_on_the_queue(sqs_cloud
         'completed_at': '2026-11-25T10:00:00Z'}}]
 
 
-def test_ebs_messages_are_read_as_eventbridge_writes_them():
-    assert parse_ebs_message({'ReceiptHandle': 'r', 'MessageId': 'm', 'Body': ebs_event('snap-0abc', 'us-east-1')}, 'us-east-1').snapshot_id == 'snap-0abc'
-    copied = parse_ebs_message({'Body': ebs_event('snap-0abc', 'us-east-1', event='copySnapshot')}, 'us-east-1')
-    assert copied.snapshot_id == 'snap-0abc' and copied.completed_at == '2026-11-25T10:00:00Z'
-    assert parse_ebs_message({'Body': ebs_event('snap-0abc', 'us-east-1', event='deleteSnapshot')}, 'us-east-1').snapshot_id is None
-    assert SqsReader  # the reader is driven through run_source above
+@pytest.mark.parametrize('kind', [aws_events.CREATE_SNAPSHOT, aws_events.COPY_SNAPSHOT], ids=['createSnapshot', 'copySnapshot'])
+@pytest.mark.parametrize('arn_form', [None, aws_events.ACCOUNT_FIELD_FORM, aws_events.REGION_FIELD_FORM])
+def test_ebs_events_name_their_snapshot_in_either_arn_form_aws_writes(kind, arn_form):
+    """AWS's createSnapshot and copySnapshot examples, as the guide writes them (None) and with their ARNs in either form."""
+    body = aws_events.example(kind, ['snap-0abc'], 'eu-north-1', time='2026-11-25T10:00:00Z', arn_form=arn_form)
+    parsed = parse_ebs_message({'ReceiptHandle': 'r', 'MessageId': 'm', 'Body': body}, 'eu-north-1')
+    assert parsed.snapshots == {'snap-0abc': '2026-11-25T10:00:00Z'} and parsed.problem is None
+
+
+def test_a_multi_volume_event_names_each_completed_snapshot_of_its_set():
+    body = aws_events.example(aws_events.CREATE_SNAPSHOTS, ['snap-0aaa', 'snap-0bbb'], 'eu-north-1', time='2026-11-25T10:00:00Z')
+    assert json.loads(body)['detail-type'] == 'EBS Multi-Volume Snapshots Completion Status'
+    parsed = parse_ebs_message({'Body': body}, 'eu-north-1')
+    assert parsed.snapshots == {'snap-0aaa': '2026-11-25T10:00:00Z', 'snap-0bbb': '2026-11-25T10:00:00Z'} and parsed.problem is None
+
+
+@pytest.mark.parametrize('kind', [aws_events.CREATE_SNAPSHOTS_FAILED, aws_events.COPY_SNAPSHOT_FAILED], ids=['createSnapshots', 'copySnapshot'])
+def test_a_failed_ebs_event_names_no_snapshot_and_is_no_problem(kind):
+    parsed = parse_ebs_message({'Body': aws_events.example(kind, ['snap-0aaa', 'snap-0bbb'], 'eu-north-1')}, 'eu-north-1')
+    assert parsed.snapshots == {} and parsed.problem is None
+
+
+@pytest.mark.parametrize('arn, region', [
+    ('arn:aws:ec2:us-west-2::snapshot/snap-01234567', 'us-west-2'),  # the region field (createSnapshot, copySnapshot)
+    ('arn:aws:ec2::us-east-1:snapshot/snap-01234567', 'us-east-1'),  # the account field (the multi-volume event)
+    ('arn:aws:ec2:eu-west-1:123456789012:snapshot/snap-01234567', 'eu-west-1'),  # an ARN as IAM writes it: an account of digits
+    ('arn:aws-cn:ec2::cn-north-1:snapshot/snap-01234567', 'cn-north-1'),  # another partition
+    ('arn:aws:ec2:::snapshot/snap-01234567', 'ap-south-2'),  # no region in the ARN: the event's
+])
+def test_a_snapshot_arn_gives_its_region_from_whichever_field_holds_it(arn, region):
+    assert snapshot_arn(arn, 'ap-south-2') == (region, 'snap-01234567')
+
+
+@pytest.mark.parametrize('arn', ['snap-01234567', 'arn:aws:ec2:us-east-1::volume/vol-01234567', 'arn:aws:s3:::snapshot/snap-01234567',
+                                 'arn:aws:ec2:us-east-1::snapshot/snap-XYZ', None, 7])
+def test_what_is_not_a_snapshot_arn_is_refused(arn):
+    assert snapshot_arn(arn, 'us-east-1') is None
+
+
+def test_the_push_path_gives_the_events_of_each_shape_aws_documents(sqs_cloud, tmp_path):
+    """Each of AWS's example events, on a real SQS queue (moto), for snapshots of tagged disks: one event per snapshot, the
+    multi-volume set's snapshots each, every message deleted after."""
+    cloud = sqs_cloud
+    queue_url = cloud.sqs.create_queue(QueueName='snapcopy-events-shapes')['QueueUrl']
+    single, copied, first, second = cloud.snapshots(cloud.disks(4, SELECTOR))
+    bodies = [ebs_event(single, cloud.region, aws_events.CREATE_SNAPSHOT, arn_form=None),
+              ebs_event(copied, cloud.region, aws_events.COPY_SNAPSHOT),
+              aws_events.example(aws_events.CREATE_SNAPSHOTS, [first, second], cloud.region)]
+    for body in bodies:
+        cloud.sqs.send_message(QueueUrl=queue_url, MessageBody=body)
+    events = run(cloud.args(queue_url=queue_url, poll_interval=1, state_file=str(tmp_path / 'state.json')), polls=2)
+    assert ids_of(events) == sorted([single, copied, first, second])
+    assert {event['snapcopy']['completed_at'] for event in events} == {'2026-11-25T10:00:00Z'}
+    assert messages_left(cloud, queue_url) == 0
+
+
+def test_a_message_the_source_cannot_read_is_deleted_with_a_warning_saying_what_it_was(sqs_cloud, tmp_path, caplog):
+    cloud = sqs_cloud
+    queue_url = cloud.sqs.create_queue(QueueName='snapcopy-events-unread')['QueueUrl']
+    snapshot_id = cloud.snapshots(cloud.disks(1, SELECTOR))[0]
+    bad_arn = ebs_event(snapshot_id, cloud.region).replace(':snapshot/', ':snapshots/')
+    bodies = {'not json': 'a note, not json', 'another event': json.dumps({'source': 'aws.s3', 'detail-type': 'Object Created', 'detail': {}}),
+              'a bad ARN': bad_arn, 'another region': ebs_event(snapshot_id, 'us-east-1')}
+    sent = {cloud.sqs.send_message(QueueUrl=queue_url, MessageBody=body)['MessageId']: what for what, body in bodies.items()}
+    with caplog.at_level(logging.WARNING, logger='snapcopy.cloud.snapshots'):
+        events = run(cloud.args(queue_url=queue_url, poll_interval=1, state_file=str(tmp_path / 'state.json')), polls=2)
+    assert events == []
+    warned = {message_id: record.getMessage() for record in caplog.records for message_id in sent if message_id in record.getMessage()}
+    assert set(warned) == set(sent), 'a warning for each message that gives no event: %s' % warned
+    by_what = {sent[message_id]: text for message_id, text in warned.items()}
+    assert 'a note, not json' in by_what['not json'] and 'deleted' in by_what['not json']
+    assert 'aws.s3' in by_what['another event'] and 'Object Created' in by_what['another event']
+    assert ':snapshots/' in by_what['a bad ARN']
+    assert 'us-east-1' in by_what['another region'] and snapshot_id in by_what['another region']
+    assert messages_left(cloud, queue_url) == 0
 
 
 # ---------------------------------------------------------------------------------------------- the plugin file
