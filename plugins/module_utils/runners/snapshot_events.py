@@ -9,10 +9,13 @@ Two ways to learn of a snapshot. Polling, on every cloud: each poll reads the re
 listings whatever the number of disks. Push, on AWS: EventBridge's "EBS Snapshot Notification" routed to an SQS queue;
 each message's snapshot is read back from EC2 (its disk and state) before it is believed.
 
-At least once: the state file names every snapshot already put on the queue, and is written (atomically) only after the
-events are on it; an SQS message is deleted only after that. A restart with the same file repeats none of them and, as
-a poll lists every completed snapshot and not those of a time window, misses none that completed while it was down.
-The copy engine makes one copy of a snapshot however often the DR run is asked for it.
+The state file names every snapshot given, and is written (atomically) before its events are put on the queue: the
+rulebook never holds an event that the file does not name, so a restart with ``replay_seconds: 0`` repeats none, whenever
+the kill came. An event on the queue is in memory, as the rulebook's own are: a kill loses both alike, and a restart gives
+again what it gave in the last ``replay_seconds`` (a start without an earlier state: what was made in that time). An SQS
+message is deleted only once its event is on the queue. As a poll lists every completed snapshot and not those of a time
+window, a restart with the same file misses none that completed while it was down. The copy engine makes one copy of a
+snapshot however often the DR run is asked for it.
 
 Nothing here imports Ansible's AnsibleModule: ansible-rulebook runs this in its own process.
 """
@@ -60,10 +63,18 @@ STATE_VERSION = 1
 # How long a given snapshot that a listing no longer shows (deleted, or its disk untagged) stays in the state file: a
 # listing that missed it for a while (a disk untagged and tagged again) does not give it again within that time.
 FORGET_AFTER = datetime.timedelta(days=7)
-# EventBridge's EBS events (the EC2 user guide, "EBS snapshot events"): a snapshot made, or copied into the region.
+# EventBridge's EBS snapshot events (the EBS user guide, "Amazon EventBridge events for Amazon EBS", EBS snapshot events:
+# https://docs.aws.amazon.com/ebs/latest/userguide/ebs-cloud-watch-events.html#snapshot-events): createSnapshot and
+# copySnapshot (a snapshot made, or copied into the region) come as an "EBS Snapshot Notification" naming the snapshot in
+# detail.snapshot_id; a multi-volume set (CreateSnapshots) as an "EBS Multi-Volume Snapshots Completion Status" naming each
+# of its snapshots in detail.snapshots[] (snapshot_id, source, status). Each snapshot_id is an ARN, in either form of
+# snapshot_arn. The rule in docs/events.md sends both detail-types.
 EBS_DETAIL_TYPE = 'EBS Snapshot Notification'
-EBS_DONE_EVENTS = ('createSnapshot', 'createSnapshots', 'copySnapshot')
-SNAPSHOT_ARN = re.compile(r'arn:aws[a-z-]*:ec2:([a-z0-9-]+)::snapshot/(snap-[0-9a-f]+)\Z')
+EBS_MULTI_VOLUME_DETAIL_TYPE = 'EBS Multi-Volume Snapshots Completion Status'
+EBS_DONE_EVENTS = {EBS_DETAIL_TYPE: ('createSnapshot', 'copySnapshot'), EBS_MULTI_VOLUME_DETAIL_TYPE: ('createSnapshots',)}
+SNAPSHOT_ID = re.compile(r'snap-[0-9a-f]+\Z')
+# A message the source does not understand is shown in its warning this far.
+MESSAGE_EXCERPT = 300
 # SQS's ReceiveMessage takes at most 10 messages and waits at most 20 s for one (the SQS API reference).
 SQS_BATCH = 10
 SQS_MAX_WAIT = 20
@@ -212,8 +223,10 @@ def new_adapter(settings: SourceSettings, retry: CallRetry | None = None) -> DrA
 class GivenSnapshots:
     """The snapshots already put on the queue, kept in the state file (None: in memory only).
 
-    The file is JSON: the provider and region it is for and, per snapshot id, when it was given. It is written to a
-    temporary file beside it and renamed over it, so that a kill leaves the old file or the new one, never half of one.
+    The file is JSON: the provider and region it is for, per snapshot id when it was given (``given``: the replay window
+    counts from it) and, where the event said otherwise, its ``completed_at`` (a replay repeats the event as first given).
+    Files written before ``completed_at`` was kept read as though each snapshot completed when it was given. It is written
+    to a temporary file beside it and renamed over it, so that a kill leaves the old file or the new one, never half of one.
     """
 
     def __init__(self, path: str | None, provider: str, region: str) -> None:
@@ -221,6 +234,7 @@ class GivenSnapshots:
         self.provider = provider
         self.region = region
         self.given: dict[str, str] = {}
+        self.completed: dict[str, str] = {}
         self.existed = False
         if path is not None and os.path.exists(path):
             self.existed = True
@@ -238,13 +252,30 @@ class GivenSnapshots:
             raise InputError('state_file', '%s is the state of provider %s, region %s: give each source a file of its own'
                              % (path, data.get('provider'), data.get('region')))
         self.given = {str(key): str(value) for key, value in data['given'].items()}
+        completed = data.get('completed_at')
+        self.completed = {str(key): str(value) for key, value in completed.items() if key in self.given} if isinstance(completed, dict) else {}
 
     def __contains__(self, snapshot_id: object) -> bool:
         return snapshot_id in self.given
 
-    def add(self, snapshot_ids: Iterable[str], when: str) -> None:
+    def add(self, snapshot_ids: Iterable[str], when: str, completed_at: str | None = None) -> None:
+        """Name ``snapshot_ids`` as given at ``when``, their events saying ``completed_at`` (default: ``when``)."""
         for snapshot_id in snapshot_ids:
-            self.given.setdefault(snapshot_id, when)
+            if snapshot_id not in self.given:
+                self.given[snapshot_id] = when
+                if completed_at is not None and completed_at != when:
+                    self.completed[snapshot_id] = completed_at
+
+    def completed_at(self, snapshot_id: str) -> str | None:
+        """The completed_at of the event given for ``snapshot_id`` (None: not given)."""
+        return self.completed.get(snapshot_id) or self.given.get(snapshot_id)
+
+    def snapshot(self) -> tuple[dict[str, str], dict[str, str]]:
+        """What is given now, to restore (``restore``) when a change cannot be written."""
+        return dict(self.given), dict(self.completed)
+
+    def restore(self, state: tuple[dict[str, str], dict[str, str]]) -> None:
+        self.given, self.completed = dict(state[0]), dict(state[1])
 
     def given_since(self, cut: datetime.datetime) -> set[str]:
         """The snapshots given at ``cut`` or later."""
@@ -256,12 +287,14 @@ class GivenSnapshots:
         listed = set(snapshot_ids)
         cut = now - FORGET_AFTER
         self.given = {key: value for key, value in self.given.items() if key in listed or (parse_time(value) or now) > cut}
+        self.completed = {key: value for key, value in self.completed.items() if key in self.given}
 
     def save(self) -> None:
         if self.path is None:
             return
         folder = os.path.dirname(self.path)
-        data = {'version': STATE_VERSION, 'provider': self.provider, 'region': self.region, 'given': dict(sorted(self.given.items()))}
+        data = {'version': STATE_VERSION, 'provider': self.provider, 'region': self.region, 'given': dict(sorted(self.given.items())),
+                'completed_at': dict(sorted(self.completed.items()))}
         handle, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(self.path), dir=folder)
         try:
             with os.fdopen(handle, 'w', encoding='utf-8') as stream:
@@ -295,10 +328,10 @@ class SnapshotPoller:
         self.given = given
         self.clock = clock
         # Without a state file from an earlier run, what has completed already is taken as given (the schedule's
-        # business), unless include_existing.
+        # business), unless include_existing, or it was made in the last replay_seconds (baseline_events).
         self.baseline = not given.existed and not settings.include_existing
         # What an earlier life of the source gave lately, given again at the first poll (DEFAULT_REPLAY_SECONDS).
-        self.replay = replay_at_start(given, settings)
+        self.replay = replay_at_start(given, settings, parse_time(clock()))
 
     def read(self) -> list[Snapshot]:
         """The completed snapshots of the tagged disks, as the cloud lists them now (two paged listings)."""
@@ -314,23 +347,40 @@ class SnapshotPoller:
         when = self.clock()
         self.given.forget_unlisted((snapshot.id for snapshot in snapshots), parse_time(when) or datetime.datetime.now(datetime.timezone.utc))
         if self.baseline:
-            self.baseline = False
-            self.given.add((snapshot.id for snapshot in snapshots), when)
-            self.given.save()
-            LOG.info('%s %s: %d completed snapshot(s) of tagged disks found at start are taken as given (include_existing: '
-                     'false); snapshots completing from now on are reported', self.settings.provider, self.settings.region, len(snapshots))
-            return []
+            events = self.baseline_events(snapshots, when)
+            self.baseline = False  # once the state is written: a poll that could not write it takes the baseline again
+            return events
         replay, self.replay = self.replay, set()
         return [snapshot_event(self.settings.provider, self.settings.region, cast(str, snapshot.volume_id), snapshot.id,
-                               self.given.given.get(snapshot.id, when))
+                               self.given.completed_at(snapshot.id) or when)
                 for snapshot in snapshots if snapshot.id not in self.given or snapshot.id in replay]
 
+    def baseline_events(self, snapshots: list[Snapshot], when: str) -> list[dict[str, Any]]:
+        """The first poll without an earlier state: the snapshots made in the last ``replay_seconds`` are given (they may
+        have completed while the source was down, and no state file says what it gave), the older ones are taken as given.
+        The cloud lists when a snapshot was made, not when it completed: a window counts from the making."""
+        cut = (parse_time(when) or datetime.datetime.now(datetime.timezone.utc)) - datetime.timedelta(seconds=self.settings.replay_seconds)
+        # A snapshot whose making time the cloud does not say is given: a repeat costs a run that finds its copy, a loss a copy.
+        recent = [snapshot for snapshot in snapshots
+                  if self.settings.replay_seconds and (parse_time(snapshot.created) or cut) >= cut]
+        recent_ids = {snapshot.id for snapshot in recent}
+        self.given.add((snapshot.id for snapshot in snapshots if snapshot.id not in recent_ids), when)
+        self.given.save()
+        LOG.info('%s %s: no earlier state; of the %d completed snapshot(s) of tagged disks found at start, %d made in the last '
+                 '%g s (replay_seconds) are given, the others taken as given (include_existing: false); snapshots completing from '
+                 'now on are reported', self.settings.provider, self.settings.region, len(snapshots), len(recent),
+                 self.settings.replay_seconds)
+        return [snapshot_event(self.settings.provider, self.settings.region, cast(str, snapshot.volume_id), snapshot.id, when)
+                for snapshot in recent]
 
-def replay_at_start(given: GivenSnapshots, settings: SourceSettings) -> set[str]:
-    """The snapshots an earlier life of the source gave in the last ``replay_seconds``: given again at the start."""
+
+def replay_at_start(given: GivenSnapshots, settings: SourceSettings, now: datetime.datetime | None = None) -> set[str]:
+    """The snapshots an earlier life of the source gave in the last ``replay_seconds`` before ``now``: given again at the
+    start. (Without an earlier state there is nothing to give again: SnapshotPoller.baseline_events reads the cloud instead.)"""
     if not given.existed or not settings.replay_seconds:
         return set()
-    replay = given.given_since(datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=settings.replay_seconds))
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    replay = given.given_since(now - datetime.timedelta(seconds=settings.replay_seconds))
     if replay:
         LOG.info('%s %s: %d snapshot(s) given in the last %g s before this start are given again (replay_seconds): the '
                  'rulebook may have lost them', settings.provider, settings.region, len(replay), settings.replay_seconds)
@@ -340,34 +390,90 @@ def replay_at_start(given: GivenSnapshots, settings: SourceSettings) -> set[str]
 # ------------------------------------------------------------------ AWS: EventBridge to SQS
 @dataclass
 class SqsMessage:
-    """One SQS message: its handle (to delete it) and the snapshot it names, if it is an EBS event of a completed snapshot."""
+    """One SQS message: its handle (to delete it), the completed snapshots of the region it names ({id: completed_at}), and
+    what is wrong with it when the source cannot read it as an EBS snapshot event (the warning said when it is deleted)."""
 
     receipt: str
     message_id: str
-    snapshot_id: str | None = None
-    completed_at: str | None = None
+    snapshots: dict[str, str | None] = field(default_factory=dict)
+    problem: str | None = None
+
+
+def snapshot_arn(arn: Any, event_region: Any = None) -> tuple[str | None, str] | None:
+    """(region, snapshot id) of an EBS snapshot's ARN, or None when ``arn`` is not one. AWS's EBS events write the region in
+    the ARN's region field (arn:aws:ec2:us-west-2::snapshot/snap-01234567) or in its account field
+    (arn:aws:ec2::us-east-1:snapshot/snap-01234567), both in the EBS user guide's examples: the ARN is split at
+    ``snapshot/`` (as AWS's own sample Lambda does), the region taken from whichever field holds one (an account field of
+    digits is an account), else from the event's ``region``."""
+    if not isinstance(arn, str):
+        return None
+    head, found, snapshot_id = arn.strip().partition(':snapshot/')
+    fields = head.split(':')
+    if not found or len(fields) != 5 or fields[0] != 'arn' or not fields[1].startswith('aws') or fields[2] != 'ec2' \
+            or not SNAPSHOT_ID.match(snapshot_id):
+        return None
+    region = fields[3] or ('' if fields[4].isdigit() else fields[4]) or (event_region if isinstance(event_region, str) else '')
+    return region or None, snapshot_id
+
+
+def _event_time(*values: Any) -> str | None:
+    """The first of ``values`` that is a time (EventBridge's endTime, then the event's time): kept in the state file, which
+    must read it back."""
+    for value in values:
+        try:
+            if isinstance(value, str) and parse_time(value) is not None:
+                return value
+        except ValueError:
+            continue
+    return None
+
+
+def _excerpt(text: Any) -> str:
+    text = str(text)
+    return repr(text if len(text) <= MESSAGE_EXCERPT else text[:MESSAGE_EXCERPT] + '...')
 
 
 def parse_ebs_message(message: Mapping[str, Any], region: str) -> SqsMessage:
-    """An SQS message as EventBridge sends an "EBS Snapshot Notification": the snapshot of a succeeded createSnapshot(s)
-    or copySnapshot in ``region``; any other message names none (it is deleted without an event)."""
+    """An SQS message as EventBridge sends an EBS snapshot event: the snapshots of ``region`` that a succeeded createSnapshot,
+    copySnapshot or createSnapshots (multi-volume) names as completed. Another EBS snapshot event (deleteSnapshot, a failed
+    one) names none; a message that is no EBS snapshot event, or names a snapshot the source cannot read or of another
+    region, gets a ``problem``: the reader warns, saying what it was, before it deletes it."""
     parsed = SqsMessage(receipt=str(message.get('ReceiptHandle')), message_id=str(message.get('MessageId')))
+    text = message.get('Body') or ''
     try:
-        body = json.loads(message.get('Body') or '')
+        body = json.loads(text)
     except ValueError:
-        return parsed
+        body = None
     detail = body.get('detail') if isinstance(body, dict) else None
-    if not isinstance(detail, dict) or body.get('detail-type') != EBS_DETAIL_TYPE or body.get('source') != 'aws.ec2':
+    if not isinstance(body, dict) or not isinstance(detail, dict):
+        parsed.problem = 'not an EventBridge event: %s' % _excerpt(text)
         return parsed
-    if detail.get('event') not in EBS_DONE_EVENTS or detail.get('result') != 'succeeded':
+    detail_type = body.get('detail-type')
+    if body.get('source') != 'aws.ec2' or detail_type not in EBS_DONE_EVENTS:
+        parsed.problem = 'not an EBS snapshot event (source %s, detail-type %s): the rule of docs/events.md sends only those' % (
+            _excerpt(body.get('source')), _excerpt(detail_type))
         return parsed
-    # createSnapshots (multi-volume) answers several ids, comma-separated, in snapshot_id.
-    for arn in str(detail.get('snapshot_id') or '').split(','):
-        match = SNAPSHOT_ARN.match(arn.strip())
-        if match and match.group(1) == region:
-            parsed.snapshot_id = match.group(2)
-            parsed.completed_at = str(detail.get('endTime') or body.get('time') or '') or None
-            break
+    if detail.get('event') not in EBS_DONE_EVENTS[detail_type] or detail.get('result') != 'succeeded':
+        return parsed  # another EBS snapshot event, or a failed one: no completed snapshot to give
+    if detail_type == EBS_MULTI_VOLUME_DETAIL_TYPE:
+        members = detail.get('snapshots')
+        named = [(member.get('snapshot_id'), member.get('status')) for member in members if isinstance(member, dict)] \
+            if isinstance(members, list) else []
+    else:
+        named = [(detail.get('snapshot_id'), 'completed')]
+    completed_at = _event_time(detail.get('endTime'), body.get('time'))
+    problems = [] if named else ['%s %s names no snapshot: %s' % (detail_type, detail.get('event'), _excerpt(text))]
+    for arn, status in named:
+        where = snapshot_arn(arn, body.get('region'))
+        if where is None:
+            problems.append('%s %s names a snapshot as %s, which is not a snapshot\'s ARN' % (detail_type, detail.get('event'), _excerpt(arn)))
+        elif where[0] != region:
+            problems.append('%s %s names snapshot %s of region %s; this source reads region %s (is the queue fed by another '
+                            'region\'s rule?)' % (detail_type, detail.get('event'), where[1], where[0], region))
+        elif status == 'completed':
+            parsed.snapshots[where[1]] = completed_at
+    if problems:
+        parsed.problem = '; '.join(problems)
     return parsed
 
 
@@ -377,15 +483,17 @@ class SqsReader:
     selector matches (the tagged disks, listed again at most once a poll interval). Blocking: run in a thread."""
 
     def __init__(self, settings: SourceSettings, adapter: DrAdapter, given: GivenSnapshots,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic, clock: Callable[[], str] = now_text) -> None:
         self.settings = settings
         self.adapter = adapter
         self.given = given
         self.queue_url = cast(str, settings.queue_url)
         self._monotonic = monotonic
+        self.clock = clock
         self._disks: set[str] = set()
         self._disks_read_at: float | None = None
-        self.replay = replay_at_start(given, settings)
+        # Without an earlier state nothing is given again: the queue keeps what came while the source was down.
+        self.replay = replay_at_start(given, settings, parse_time(clock()))
         read_timeout = int(settings.connection.get('read_timeout') or 60)
         # Long polling within the client's read timeout, and no longer than a poll interval.
         self.wait_seconds = max(0, min(SQS_MAX_WAIT, int(settings.poll_interval), read_timeout - 5))
@@ -405,7 +513,12 @@ class SqsReader:
         delete once the events are on the queue."""
         answer = self._sqs('ReceiveMessage', QueueUrl=self.queue_url, MaxNumberOfMessages=SQS_BATCH, WaitTimeSeconds=self.wait_seconds)
         messages = [parse_ebs_message(message, self.settings.region) for message in answer.get('Messages') or []]
-        named = sorted({message.snapshot_id for message in messages if message.snapshot_id and message.snapshot_id not in self.given}
+        for message in messages:
+            if message.problem:
+                # Never deleted unsaid: a message the source cannot read may be an event it should have understood.
+                LOG.warning('%s %s: SQS message %s gives no event and is deleted: %s', self.settings.provider, self.settings.region,
+                            message.message_id, message.problem)
+        named = sorted({snapshot_id for message in messages for snapshot_id in message.snapshots if snapshot_id not in self.given}
                        | self.replay)
         self.replay = set()
         if not named:
@@ -416,7 +529,7 @@ class SqsReader:
             # A disk tagged since the last listing would be missed: read the disks again once.
             self._disks_read_at = None
             disks = self.tagged_disks()
-        completed_at = {message.snapshot_id: message.completed_at for message in messages if message.snapshot_id}
+        completed_at = {snapshot_id: when for message in messages for snapshot_id, when in message.snapshots.items()}
         events = []
         for snapshot_id in named:
             snapshot = snapshots.get(snapshot_id)
@@ -425,7 +538,7 @@ class SqsReader:
                           self.settings.provider, self.settings.region, snapshot_id)
                 continue
             events.append(snapshot_event(self.settings.provider, self.settings.region, snapshot.volume_id, snapshot_id,
-                                         completed_at.get(snapshot_id) or self.given.given.get(snapshot_id) or now_text()))
+                                         completed_at.get(snapshot_id) or self.given.completed_at(snapshot_id) or self.clock()))
         return events, messages
 
     def delete(self, messages: list[SqsMessage]) -> None:
@@ -445,22 +558,38 @@ async def put_all(queue: asyncio.Queue[Any], events: list[dict[str, Any]]) -> No
         await queue.put(event)
 
 
+def record_given(given: GivenSnapshots, events: list[dict[str, Any]], when: str) -> None:
+    """Name the events' snapshots in the state file as given at ``when``, each with its completed_at (a replay after a
+    restart repeats the same event). If the file cannot be written, they are taken out again: the next poll gives them."""
+    before = given.snapshot()
+    for event in events:
+        given.add((event['snapcopy']['snapshot_id'],), when, event['snapcopy']['completed_at'])
+    try:
+        given.save()
+    except BaseException:
+        given.restore(before)
+        raise
+
+
 async def run_source(queue: asyncio.Queue[Any], args: Mapping[str, Any], *, environ: Mapping[str, str] | None = None,
-                     adapter: DrAdapter | None = None, polls: int | None = None, backoff: Backoff | None = None) -> None:
+                     adapter: DrAdapter | None = None, polls: int | None = None, backoff: Backoff | None = None,
+                     clock: Callable[[], str] | None = None) -> None:
     """The event source: check the arguments, then poll (or read SQS) for ever, putting one event per completed snapshot
     on ``queue``. A failing cloud call (retried with the collection's backoff first) is logged with the cloud's code,
     message and request id, and the next poll comes as usual: it never ends the source. ``polls`` (tests) stops it after
-    that many rounds; ``adapter`` and ``backoff`` replace those the arguments make (tests)."""
+    that many rounds; ``adapter``, ``backoff`` and ``clock`` (the time now, as now_text writes it) replace those the
+    arguments make (tests)."""
     settings = source_settings(args, environ)
     given = GivenSnapshots(settings.state_file, settings.provider, settings.region)
     backoff = backoff or default_backoff()
     adapter = adapter or new_adapter(settings, CallRetry(backoff))
+    clock = clock or now_text
     reader: SqsReader | None = None
     poller: SnapshotPoller | None = None
     if settings.queue_url:
-        reader = SqsReader(settings, adapter, given)
+        reader = SqsReader(settings, adapter, given, clock=clock)
     else:
-        poller = SnapshotPoller(settings, adapter, given)
+        poller = SnapshotPoller(settings, adapter, given, clock=clock)
     LOG.info('snapcopy.cloud.snapshots: %s %s, tag selector %s, %s', settings.provider, settings.region,
              json.dumps(dict(settings.tag_selector), sort_keys=True),
              'SQS queue %s' % settings.queue_url if reader else 'polling every %g s' % settings.poll_interval)
@@ -475,12 +604,19 @@ async def run_source(queue: asyncio.Queue[Any], args: Mapping[str, Any], *, envi
                 wait = 0  # ReceiveMessage waited already
             else:
                 events, messages = await asyncio.to_thread(cast(SnapshotPoller, poller).poll), []
+            # The state file first, then the queue: once the rulebook can see an event, the file names it, and a restart
+            # with replay_seconds 0 cannot repeat it however late the kill comes. A kill between the two loses the events
+            # as one a moment later would have (ansible-rulebook keeps them in memory): replay_seconds gives them again.
+            replayed = {event['snapcopy']['snapshot_id'] for event in events} & set(given.given)
+            try:
+                await asyncio.to_thread(record_given, given, events, clock())
+            except OSError:
+                # Not written (a full disk): the new ones are not given (record_given took them out), the replays are due again.
+                for source in (reader, poller):
+                    if source is not None:
+                        source.replay |= replayed
+                raise
             await put_all(queue, events)
-            # Only once the events are on the queue: a kill before this repeats them (at least once), never loses them.
-            # Each with its completed_at, so that a replay after a restart (replay_seconds) repeats the same event.
-            for event in events:
-                given.add((event['snapcopy']['snapshot_id'],), event['snapcopy']['completed_at'])
-            await asyncio.to_thread(given.save)
             if reader is not None:
                 await asyncio.to_thread(reader.delete, messages)
             if events:
@@ -488,7 +624,7 @@ async def run_source(queue: asyncio.Queue[Any], args: Mapping[str, Any], *, envi
                          ', '.join(event['snapcopy']['snapshot_id'] for event in events[:20]))
             failures = 0
         except (CloudError, OSError) as error:
-            # OSError: the state file could not be written (a full disk): its events may come again, none is lost.
+            # OSError: the state file could not be written (a full disk): its events were not given, the next poll gives them.
             failures += 1
             # The call was retried already; a poll that still fails is tried again after the backoff's delay, at least a poll interval.
             wait = max(settings.poll_interval, backoff.delay(failures - 1))

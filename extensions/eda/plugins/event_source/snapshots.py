@@ -23,9 +23,9 @@ description:
     one key, C(snapcopy), whose value holds C(provider), C(region), C(disk_id), C(snapshot_id) and C(completed_at).
   - It polls every O(poll_interval) seconds, on every cloud, reading the region's tagged disks and its completed snapshots
     in two paged listings whatever the number of disks. On AWS it can read instead an SQS queue (O(queue_url)) that an
-    EventBridge rule fills with "EBS Snapshot Notification" events.
-  - At least once. With O(state_file), a restart repeats no event it gave and misses no snapshot that completed while it
-    was down. A throttled or failing cloud call is retried with the collection's backoff, and a poll that still fails is
+    EventBridge rule fills with "EBS Snapshot Notification" and "EBS Multi-Volume Snapshots Completion Status" events.
+  - At least once. With O(state_file), a restart misses no snapshot that completed while it was down, and repeats only
+    what it gave in the last O(replay_seconds). A throttled or failing cloud call is retried with the collection's backoff, and a poll that still fails is
     tried again later; it never ends the source. Copies are made once however often an event comes (the copy engine's look-up).
   - Secrets are never in events or logs. See C(docs/events.md) and the rulebook C(snapcopy.cloud.dr_on_snapshot).
   - The connection options are each cloud's, named as its copy module names them (M(snapcopy.cloud.ebs_snapshot_copy) and
@@ -53,22 +53,27 @@ options:
     default: 60
   state_file:
     description:
-      - Where the source keeps the snapshots it has put on the queue (JSON, written atomically). Without it, a restart
-        starts afresh.
-      - Without an earlier state, the snapshots already completed at the first poll are taken as given, unless
-        O(include_existing).
+      - Where the source keeps the snapshots it has given (JSON, written atomically, before the events are put on the
+        queue). Without it, a restart starts afresh.
+      - Without an earlier state, the snapshots completed at the first poll and made more than O(replay_seconds) before
+        are taken as given, unless O(include_existing); those made since are given.
     type: path
   include_existing:
     description: At a start without state, give an event for every completed snapshot of the tagged disks too.
     type: bool
     default: false
   queue_url:
-    description: AWS only. The SQS queue that EventBridge's rule for "EBS Snapshot Notification" events sends to.
+    description:
+      - AWS only. The SQS queue that EventBridge's rule for "EBS Snapshot Notification" and "EBS Multi-Volume Snapshots
+        Completion Status" events sends to (docs/events.md has the rule).
+      - A message that is not such an event is deleted with a warning saying what it held.
     type: str
   replay_seconds:
     description:
       - At a start with a state file, the snapshots given in this many seconds before are given again, since a rulebook
         that was killed may have lost them (it keeps events in memory). A repeat makes no second copy. V(0) for none.
+      - At a start without an earlier state, the completed snapshots made in this many seconds before are given (one
+        that completed while the source was down); older ones are taken as given.
     type: float
     default: 900
 """

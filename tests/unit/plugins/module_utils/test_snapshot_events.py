@@ -5,6 +5,8 @@ AWS the EventBridge messages of an SQS queue. Real SDKs over real HTTP: moto's s
 from __future__ import annotations
 
 import asyncio
+import datetime
+import errno
 import json
 import logging
 import os
@@ -15,17 +17,19 @@ import boto3
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError, is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners import snapshot_events
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.snapshot_events import (
     GivenSnapshots,
-    SqsReader,
     new_adapter,
     parse_ebs_message,
     run_source,
+    snapshot_arn,
     source_settings,
 )
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils import ebs_eventbridge_events as aws_events
 
 # moto keeps one state per process: each AWS test takes a region of its own (AWS_REGIONS), where no other test's disks are.
 AWS_REGIONS = iter(['eu-north-1', 'eu-west-3', 'ap-northeast-3', 'sa-east-1', 'me-south-1', 'af-south-1', 'ap-southeast-3',
@@ -229,6 +233,100 @@ def test_a_restart_gives_again_what_it_gave_lately_which_a_killed_rulebook_may_h
     assert replayed == given[0]
 
 
+def made_at(cloud, snapshot_id):
+    """When the cloud says ``snapshot_id`` was made, as the source reads it."""
+    adapter = new_adapter(source_settings(cloud.args()), CallRetry(fast_backoff()))
+    return parse_time(adapter.describe(cloud.region, [snapshot_id])[snapshot_id].created)
+
+
+def test_a_start_without_a_state_file_gives_what_was_made_in_the_last_replay_seconds(cloud, tmp_path):
+    """docs/events.md's AWX step: no state file and a longer replay_seconds. A snapshot that completed while the source was
+    down gets its event at the start; older ones are the schedule's. The source's clock is a test clock: no timing."""
+    made = cloud.snapshots(cloud.disks(1, SELECTOR))
+    cloud.finish()
+    created = made_at(cloud, made[0])
+
+    def start(seconds_after, replay_seconds, **more):
+        now = (created + datetime.timedelta(seconds=seconds_after)).strftime('%Y-%m-%dT%H:%M:%SZ')
+        queue = asyncio.Queue()
+        asyncio.run(run_source(queue, cloud.args(replay_seconds=replay_seconds, **more), polls=1, backoff=fast_backoff(),
+                               clock=lambda: now))
+        return [queue.get_nowait() for dummy in range(queue.qsize())], now
+    events, now = start(600, 900)
+    assert ids_of(events) == made, 'made 10 minutes before a start with replay_seconds 900: given'
+    assert events[0]['snapcopy']['completed_at'] == now
+    assert start(1200, 900)[0] == [], 'made 20 minutes before: taken as given, the schedule\'s'
+    assert start(1, 0)[0] == [], 'replay_seconds 0: what has completed at the start is taken as given'
+    # A state file not written yet is no earlier state either.
+    state = str(tmp_path / 'state.json')
+    assert ids_of(start(600, 900, state_file=state)[0]) == made
+    assert made[0] in GivenSnapshots(state, cloud.provider, cloud.region)
+
+
+class Killed(Exception):
+    """The source's process ends here (a SIGKILL): nothing after it runs."""
+
+
+def test_a_restart_with_replay_seconds_0_never_repeats_what_the_rulebook_got_before_a_kill(cloud, tmp_path):
+    """The rulebook takes the event off the queue and the source is killed at once: the state file named it before the
+    rulebook could see it, so a restart with replay_seconds 0 gives it no second time (under load the file used to be
+    written after the put, and a kill between the two repeated it). A barrier, not a race: the kill is the put itself."""
+    disks = cloud.disks(1, SELECTOR)
+    state = str(tmp_path / 'state.json')
+    assert run(cloud.args(state_file=state), polls=1) == []
+    made = cloud.snapshots(disks)
+    cloud.finish()
+
+    class KilledAfterPut(asyncio.Queue):
+        got, named = [], set()
+
+        async def put(self, item):
+            self.got.append(item)
+            self.named = set(GivenSnapshots(state, cloud.provider, cloud.region).given)  # the file when the rulebook has it
+            raise Killed()
+    queue = KilledAfterPut()
+    with pytest.raises(Killed):
+        asyncio.run(run_source(queue, cloud.args(state_file=state), polls=1, backoff=fast_backoff()))
+    assert ids_of(queue.got) == made
+    assert set(made) <= queue.named, 'the state file names an event before the rulebook can see it'
+    assert run(cloud.args(state_file=state), polls=2) == [], 'replay_seconds 0: nothing given before the kill comes again'
+    # A kill may lose what the rulebook held in memory: that is what replay_seconds gives again.
+    assert ids_of(run(cloud.args(state_file=state, replay_seconds=600), polls=1)) == made
+
+
+def test_a_state_file_that_cannot_be_written_gives_the_events_at_the_next_poll(fakecloud_clean, tmp_path, monkeypatch):
+    """The state file is written before the events are put: when it cannot be (a full disk), neither a new event nor a
+    replayed one is lost, both come at the next poll."""
+    cloud = Cloud('ecs', fakecloud=fakecloud_clean)
+    disks = cloud.disks(2, SELECTOR)
+    args = cloud.args(state_file=str(tmp_path / 'state.json'))
+    assert run(args, polls=1) == []
+    replayed = cloud.snapshots(disks[:1])
+    cloud.finish()
+    assert ids_of(run(args, polls=1)) == replayed
+    made = replayed + cloud.snapshots(disks[1:])
+    cloud.finish()
+    args = dict(args, replay_seconds=600)  # the restart below gives the first snapshot again
+    saves = []
+    save = GivenSnapshots.save
+
+    def full_disk_once(self):
+        saves.append(self)
+        if len(saves) == 1:
+            raise OSError(errno.ENOSPC, 'No space left on device')
+        save(self)
+    monkeypatch.setattr(GivenSnapshots, 'save', full_disk_once)
+
+    class Watching(asyncio.Queue):
+        async def put(self, item):
+            assert len(saves) == 2, 'no event is given before the state file names it'
+            await super().put(item)
+    queue = Watching()
+    asyncio.run(run_source(queue, args, polls=2, backoff=fast_backoff()))
+    assert ids_of([queue.get_nowait() for dummy in range(queue.qsize())]) == sorted(made), 'given at the next poll, once'
+    assert set(made) <= set(GivenSnapshots(args['state_file'], 'ecs', cloud.region).given)
+
+
 def test_include_existing_gives_the_snapshots_found_at_a_fresh_start(cloud):
     disks = cloud.disks(2, SELECTOR)
     made = cloud.snapshots(disks)
@@ -307,14 +405,9 @@ def test_throttled_listings_are_retried_and_a_failing_cloud_never_ends_the_sourc
 
 
 # ---------------------------------------------------------------------------------------------- AWS: EventBridge to SQS
-def ebs_event(snapshot_id, region, event='createSnapshot', result='succeeded'):
-    return json.dumps({'version': '0', 'id': 'e-1', 'detail-type': 'EBS Snapshot Notification', 'source': 'aws.ec2',
-                       'account': '123456789012', 'time': '2026-11-25T10:00:00Z', 'region': region,
-                       'resources': ['arn:aws:ec2:%s::snapshot/%s' % (region, snapshot_id)],
-                       'detail': {'event': event, 'result': result, 'cause': '', 'request-id': '',
-                                  'snapshot_id': 'arn:aws:ec2:%s::snapshot/%s' % (region, snapshot_id),
-                                  'source': 'arn:aws:ec2:%s::volume/vol-0' % region,
-                                  'startTime': '2026-11-25T09:59:00Z', 'endTime': '2026-11-25T10:00:00Z'}})
+def ebs_event(snapshot_id, region, kind=aws_events.CREATE_SNAPSHOT, arn_form=aws_events.ACCOUNT_FIELD_FORM):
+    """The message EventBridge puts on the queue: AWS's example event ``kind`` (ebs_eventbridge_events.py) for the snapshot."""
+    return aws_events.example(kind, [snapshot_id], region, arn_form=arn_form)
 
 
 @pytest.fixture
@@ -335,7 +428,7 @@ def test_sqs_messages_of_completed_snapshots_of_tagged_disks_become_events_and_a
     queue_url = cloud.sqs.create_queue(QueueName='snapcopy-events-1')['QueueUrl']
     tagged, untagged = cloud.disks(1, SELECTOR)[0], cloud.disks(1, {'dr': 'no'})[0]
     mine, other = cloud.snapshots([tagged, untagged])
-    bodies = [ebs_event(mine, cloud.region), ebs_event(other, cloud.region), ebs_event(mine, cloud.region, result='failed'),
+    bodies = [ebs_event(mine, cloud.region), ebs_event(other, cloud.region), ebs_event(mine, cloud.region, aws_events.COPY_SNAPSHOT_FAILED),
               ebs_event(mine, 'us-east-1'), 'not json', json.dumps({'detail-type': 'Something else'})]
     for body in bodies:
         cloud.sqs.send_message(QueueUrl=queue_url, MessageBody=body)
@@ -348,6 +441,10 @@ def test_sqs_messages_of_completed_snapshots_of_tagged_disks_become_events_and_a
     cloud.sqs.send_message(QueueUrl=queue_url, MessageBody=bodies[0])
     assert run(cloud.args(queue_url=queue_url, poll_interval=1, state_file=state), polls=1) == []
     assert messages_left(cloud, queue_url) == 0
+
+
+def snapshot_volume(cloud, snapshot_id):
+    return cloud.ec2.describe_snapshots(SnapshotIds=[snapshot_id])['Snapshots'][0]['VolumeId']
 
 
 def test_an_sqs_message_is_not_deleted_until_its_event_is_on_the_queue(sqs_cloud, tmp_path):
@@ -366,15 +463,89 @@ def test_an_sqs_message_is_not_deleted_until_its_event_is_on_the_queue(sqs_cloud
     with pytest.raises(RuntimeError):
         asyncio.run(killed())
     assert messages_left(cloud, queue_url) == 1, 'the message stays in SQS: it comes again once its visibility timeout ends'
-    assert not GivenSnapshots(args['state_file'], 'aws', cloud.region).given
+    # The state file named it before the put (a restart with replay_seconds 0 repeats nothing the rulebook may have had):
+    # a restart with replay_seconds gives it again, counted from when it was given, not from its endTime a day before.
+    assert snapshot_id in GivenSnapshots(args['state_file'], 'aws', cloud.region)
+    assert run(dict(args, replay_seconds=600), polls=1) == [{'snapcopy': {
+        'provider': 'aws', 'region': cloud.region, 'disk_id': snapshot_volume(cloud, snapshot_id), 'snapshot_id': snapshot_id,
+        'completed_at': '2026-11-25T10:00:00Z'}}]
 
 
-def test_ebs_messages_are_read_as_eventbridge_writes_them():
-    assert parse_ebs_message({'ReceiptHandle': 'r', 'MessageId': 'm', 'Body': ebs_event('snap-0abc', 'us-east-1')}, 'us-east-1').snapshot_id == 'snap-0abc'
-    copied = parse_ebs_message({'Body': ebs_event('snap-0abc', 'us-east-1', event='copySnapshot')}, 'us-east-1')
-    assert copied.snapshot_id == 'snap-0abc' and copied.completed_at == '2026-11-25T10:00:00Z'
-    assert parse_ebs_message({'Body': ebs_event('snap-0abc', 'us-east-1', event='deleteSnapshot')}, 'us-east-1').snapshot_id is None
-    assert SqsReader  # the reader is driven through run_source above
+@pytest.mark.parametrize('kind', [aws_events.CREATE_SNAPSHOT, aws_events.COPY_SNAPSHOT], ids=['createSnapshot', 'copySnapshot'])
+@pytest.mark.parametrize('arn_form', [None, aws_events.ACCOUNT_FIELD_FORM, aws_events.REGION_FIELD_FORM])
+def test_ebs_events_name_their_snapshot_in_either_arn_form_aws_writes(kind, arn_form):
+    """AWS's createSnapshot and copySnapshot examples, as the guide writes them (None) and with their ARNs in either form."""
+    body = aws_events.example(kind, ['snap-0abc'], 'eu-north-1', time='2026-11-25T10:00:00Z', arn_form=arn_form)
+    parsed = parse_ebs_message({'ReceiptHandle': 'r', 'MessageId': 'm', 'Body': body}, 'eu-north-1')
+    assert parsed.snapshots == {'snap-0abc': '2026-11-25T10:00:00Z'} and parsed.problem is None
+
+
+def test_a_multi_volume_event_names_each_completed_snapshot_of_its_set():
+    body = aws_events.example(aws_events.CREATE_SNAPSHOTS, ['snap-0aaa', 'snap-0bbb'], 'eu-north-1', time='2026-11-25T10:00:00Z')
+    assert json.loads(body)['detail-type'] == 'EBS Multi-Volume Snapshots Completion Status'
+    parsed = parse_ebs_message({'Body': body}, 'eu-north-1')
+    assert parsed.snapshots == {'snap-0aaa': '2026-11-25T10:00:00Z', 'snap-0bbb': '2026-11-25T10:00:00Z'} and parsed.problem is None
+
+
+@pytest.mark.parametrize('kind', [aws_events.CREATE_SNAPSHOTS_FAILED, aws_events.COPY_SNAPSHOT_FAILED], ids=['createSnapshots', 'copySnapshot'])
+def test_a_failed_ebs_event_names_no_snapshot_and_is_no_problem(kind):
+    parsed = parse_ebs_message({'Body': aws_events.example(kind, ['snap-0aaa', 'snap-0bbb'], 'eu-north-1')}, 'eu-north-1')
+    assert parsed.snapshots == {} and parsed.problem is None
+
+
+@pytest.mark.parametrize('arn, region', [
+    ('arn:aws:ec2:us-west-2::snapshot/snap-01234567', 'us-west-2'),  # the region field (createSnapshot, copySnapshot)
+    ('arn:aws:ec2::us-east-1:snapshot/snap-01234567', 'us-east-1'),  # the account field (the multi-volume event)
+    ('arn:aws:ec2:eu-west-1:123456789012:snapshot/snap-01234567', 'eu-west-1'),  # an ARN as IAM writes it: an account of digits
+    ('arn:aws-cn:ec2::cn-north-1:snapshot/snap-01234567', 'cn-north-1'),  # another partition
+    ('arn:aws:ec2:::snapshot/snap-01234567', 'ap-south-2'),  # no region in the ARN: the event's
+])
+def test_a_snapshot_arn_gives_its_region_from_whichever_field_holds_it(arn, region):
+    assert snapshot_arn(arn, 'ap-south-2') == (region, 'snap-01234567')
+
+
+@pytest.mark.parametrize('arn', ['snap-01234567', 'arn:aws:ec2:us-east-1::volume/vol-01234567', 'arn:aws:s3:::snapshot/snap-01234567',
+                                 'arn:aws:ec2:us-east-1::snapshot/snap-XYZ', None, 7])
+def test_what_is_not_a_snapshot_arn_is_refused(arn):
+    assert snapshot_arn(arn, 'us-east-1') is None
+
+
+def test_the_push_path_gives_the_events_of_each_shape_aws_documents(sqs_cloud, tmp_path):
+    """Each of AWS's example events, on a real SQS queue (moto), for snapshots of tagged disks: one event per snapshot, the
+    multi-volume set's snapshots each, every message deleted after."""
+    cloud = sqs_cloud
+    queue_url = cloud.sqs.create_queue(QueueName='snapcopy-events-shapes')['QueueUrl']
+    single, copied, first, second = cloud.snapshots(cloud.disks(4, SELECTOR))
+    bodies = [ebs_event(single, cloud.region, aws_events.CREATE_SNAPSHOT, arn_form=None),
+              ebs_event(copied, cloud.region, aws_events.COPY_SNAPSHOT),
+              aws_events.example(aws_events.CREATE_SNAPSHOTS, [first, second], cloud.region)]
+    for body in bodies:
+        cloud.sqs.send_message(QueueUrl=queue_url, MessageBody=body)
+    events = run(cloud.args(queue_url=queue_url, poll_interval=1, state_file=str(tmp_path / 'state.json')), polls=2)
+    assert ids_of(events) == sorted([single, copied, first, second])
+    assert {event['snapcopy']['completed_at'] for event in events} == {'2026-11-25T10:00:00Z'}
+    assert messages_left(cloud, queue_url) == 0
+
+
+def test_a_message_the_source_cannot_read_is_deleted_with_a_warning_saying_what_it_was(sqs_cloud, tmp_path, caplog):
+    cloud = sqs_cloud
+    queue_url = cloud.sqs.create_queue(QueueName='snapcopy-events-unread')['QueueUrl']
+    snapshot_id = cloud.snapshots(cloud.disks(1, SELECTOR))[0]
+    bad_arn = ebs_event(snapshot_id, cloud.region).replace(':snapshot/', ':snapshots/')
+    bodies = {'not json': 'a note, not json', 'another event': json.dumps({'source': 'aws.s3', 'detail-type': 'Object Created', 'detail': {}}),
+              'a bad ARN': bad_arn, 'another region': ebs_event(snapshot_id, 'us-east-1')}
+    sent = {cloud.sqs.send_message(QueueUrl=queue_url, MessageBody=body)['MessageId']: what for what, body in bodies.items()}
+    with caplog.at_level(logging.WARNING, logger='snapcopy.cloud.snapshots'):
+        events = run(cloud.args(queue_url=queue_url, poll_interval=1, state_file=str(tmp_path / 'state.json')), polls=2)
+    assert events == []
+    warned = {message_id: record.getMessage() for record in caplog.records for message_id in sent if message_id in record.getMessage()}
+    assert set(warned) == set(sent), 'a warning for each message that gives no event: %s' % warned
+    by_what = {sent[message_id]: text for message_id, text in warned.items()}
+    assert 'a note, not json' in by_what['not json'] and 'deleted' in by_what['not json']
+    assert 'aws.s3' in by_what['another event'] and 'Object Created' in by_what['another event']
+    assert ':snapshots/' in by_what['a bad ARN']
+    assert 'us-east-1' in by_what['another region'] and snapshot_id in by_what['another region']
+    assert messages_left(cloud, queue_url) == 0
 
 
 # ---------------------------------------------------------------------------------------------- the plugin file
