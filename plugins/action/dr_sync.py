@@ -123,7 +123,8 @@ def dr_account_argument(arguments):
     pairs, or JSON) made a dict here, so that the module's no_log of external_id holds; nothing else. The refusal never
     shows the value: it may hold the external id."""
     value = arguments.get('dr_account')
-    if value is None or value == '' or isinstance(value, Mapping):
+    # Blank is not set (AWX sends a question left blank): the module takes it so.
+    if value is None or isinstance(value, Mapping) or (isinstance(value, str) and not value.strip()):
         return value, None
     name = option_name(arguments, 'dr_account')
     forms = ('is a dict of role_arn, role_session_name and external_id, or the text form of one '

@@ -172,5 +172,5 @@ def test_the_text_form_of_dr_account_reaches_the_module_as_a_dict():
     action = action_running(REPORTED, provider='aws', source_region='us-east-1', dr_account=text)
     action.run(task_vars={})
     assert action.sent[0]['dr_account'] == {'role_arn': 'arn:aws:iam::222233334444:role/snapcopy-dr', 'external_id': SECRET}
-    for empty in ('', None, {}):
+    for empty in ('', '  ', None, {}):
         assert dr_account_argument({'dr_account': empty}) == (empty, None)
