@@ -14,6 +14,13 @@ say "run <id> started, not finished" (the last finished report kept beside them 
 report (bad input, a cloud error, the task's timeout, a crash) leaves files that say it failed before it could know, with
 the error; a killed run leaves the marker. The run's id goes to the module (its run_id option), so the marker, the report,
 the claims on shared snapshots and the test disks name one run.
+
+A run holds its scope's lock on the controller while its module runs (plugin_utils/_scope_lock.py): a second run of the
+scope waits for the first, up to its wait_timeout, and its result says how long it waited (scope_lock). A check run
+changes nothing and takes none; an async job's module runs after this action has returned, and takes none either.
+
+dr_account is checked here before the module runs: Ansible's no_log of its external_id holds only for a dict, and the
+module echoes what it was given (its invocation, shown at -vvv) when it refuses another type.
 """
 
 from __future__ import annotations
@@ -21,8 +28,10 @@ from __future__ import annotations
 import datetime
 import os
 import re
+from collections.abc import Mapping
 
 from ansible.module_utils.common.text.converters import to_text
+from ansible.module_utils.common.validation import check_type_dict
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.plugins.filter.core import to_nice_json
@@ -32,6 +41,7 @@ from ansible.utils.vars import merge_hash
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress import DEFAULT_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import REPORT_KEYS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import run_id as new_run_id
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import WAIT_ARGUMENT_SPEC
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import write_file
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._live_progress import FleetBoard, LiveProgress
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history import DEFAULT_HISTORY, keep_run
@@ -39,8 +49,10 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import dr_report_text
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._run_reports import FINISHED, RunReportFiles, error_record, run_record
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_lock import ScopeBusy, ScopeLock, lock_dir, lock_path, scope_identity
 
 display = Display()
+DEFAULT_WAIT_TIMEOUT = WAIT_ARGUMENT_SPEC['wait_timeout']['default']
 
 
 def report_paths(report_dir, report_name):
@@ -101,6 +113,40 @@ def write_reports(result, report_dir, report_name):
     return paths
 
 
+def option_name(arguments, option):
+    """The name the user typed for dr_sync's ``option``: the dr_copy role's variable when the role runs it."""
+    return 'dr_copy_' + option if arguments.get('option_names') == 'role' else option
+
+
+def dr_account_argument(arguments):
+    """(dr_account as the module is to get it, None) or (None, why it is refused). A dict, or its text form (key=value
+    pairs, or JSON) made a dict here, so that the module's no_log of external_id holds; nothing else. The refusal never
+    shows the value: it may hold the external id."""
+    value = arguments.get('dr_account')
+    # Blank is not set (AWX sends a question left blank): the module takes it so.
+    if value is None or isinstance(value, Mapping) or (isinstance(value, str) and not value.strip()):
+        return value, None
+    name = option_name(arguments, 'dr_account')
+    forms = ('is a dict of role_arn, role_session_name and external_id, or the text form of one '
+             '("role_arn=<ARN> external_id=<id>", or JSON)')
+    if isinstance(value, str):
+        try:
+            return check_type_dict(value), None
+        except TypeError:
+            return None, '%s %s: the text given is neither (not shown: it may hold the external id)' % (name, forms)
+    return None, ('%s %s, got a %s (a survey question of multiple choice answers with a list: make it a text question); not '
+                  'shown: it may hold the external id' % (name, forms, type(value).__name__))
+
+
+def wait_seconds(arguments):
+    """The task's wait_timeout as a number of seconds; the module's default where it is unset or not a number (the
+    module refuses it then)."""
+    try:
+        return max(0, int(arguments.get('wait_timeout')))
+    except (TypeError, ValueError):
+        return DEFAULT_WAIT_TIMEOUT
+
+
 # Seconds between two progress lines at verbosity 0 with show_progress unset.
 QUIET_PROGRESS_INTERVAL = 60
 
@@ -122,10 +168,20 @@ def progress_settings(arguments, verbosity):
     return show and (not fleet or verbosity >= 2), show and fleet, interval
 
 
+def holder_words(holder):
+    """The run that holds a scope, in words, from what it wrote in the lock file."""
+    if not holder:
+        return 'a run that has not said which yet'
+    words = 'run %s' % holder['run_id'] if holder.get('run_id') else 'a run without report_dir'
+    return '%s, process %s, since %s' % (words, holder.get('pid'), holder.get('since'))
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _supports_check_mode = True
     _supports_async = True
+    # Seconds between two tries of a scope that another run holds (a test's shorter).
+    scope_lock_step = 1.0
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -134,28 +190,83 @@ class ActionModule(ActionBase):
         arguments = self._task.args
         # As ansible.builtin.normal runs a module.
         wrap_async = self._task.async_val and not self._connection.has_native_async
+        # Refused here, not by the module, which would echo the value: the run ends as one the module refused.
+        dr_account, refusal = dr_account_argument(arguments)
         # An async job's result is read later, by async_status: this action writes no report for it, nor a marker.
         files = None if wrap_async else self._report_files(arguments)
-        module_args = None
+        given = {}
+        if isinstance(arguments.get('dr_account'), str) and dr_account is not None:
+            given['dr_account'] = dr_account  # its text form, as the dict it stands for
         if files is not None:
-            files.start()
-            module_args = dict(arguments, run_id=files.run['run_id'])
+            given['run_id'] = files.run['run_id']
+        module_args = dict(arguments, **given) if given else None
+        lock = None if wrap_async or self._check_mode() else self._scope_lock(arguments, files)
         try:
-            return self._run(result, arguments, task_vars, wrap_async, module_args, files)
-        except BaseException as error:
-            # The task's timeout (a BaseException), Ctrl-C, a crash of this action: the files say the run failed.
+            if lock is not None:
+                try:
+                    # Refused input is not worth a wait: its files are written only if no other run holds the scope.
+                    waited = lock.acquire(0 if refusal else wait_seconds(arguments))
+                    result['scope_lock'] = self._lock_record(waited, lock.waited_for)
+                except ScopeBusy as busy:
+                    # The files are the other run's: left as they are.
+                    result.update(failed=True, changed=False, msg=refusal or self._busy_message(arguments, busy),
+                                  scope_lock=self._lock_record(busy.waited, busy.holder))
+                    return result
+                except OSError as error:
+                    # A home that cannot be written: the run goes on unguarded rather than not at all, and says so.
+                    lock = None
+                    result.setdefault('warnings', []).append('could not take the lock of this scope on the controller (%s), so '
+                                                             'another run of it at once is not kept out: %s' % (lock_dir(), error))
             if files is not None:
-                files.fail(error_record({'msg': 'the run ended by %s: %s' % (type(error).__name__, error)}), stamp(utc_now()))
-            raise
+                files.start()
+            try:
+                return self._run(result, arguments, task_vars, wrap_async, module_args, files, refusal)
+            except BaseException as error:
+                # The task's timeout (a BaseException), Ctrl-C, a crash of this action: the files say the run failed.
+                if files is not None:
+                    files.fail(error_record({'msg': 'the run ended by %s: %s' % (type(error).__name__, error)}), stamp(utc_now()))
+                raise
+        finally:
+            if lock is not None:
+                lock.release()
 
-    def _run(self, result, arguments, task_vars, wrap_async, module_args, files):
+    def _check_mode(self):
+        return self._play_context.check_mode if self._play_context is not None else self._task.check_mode
+
+    def _scope_lock(self, arguments, files):
+        """The ScopeLock of the task's scope, not yet held."""
+        provider, region = to_text(arguments.get('provider')), to_text(arguments.get('source_region'))
+        path = lock_path(provider, region, scope_identity(provider, arguments), lock_dir())
+        holder = {'pid': os.getpid(), 'since': stamp(utc_now()), 'run_id': files.run['run_id'] if files is not None else None}
+        return ScopeLock(path, holder, step=self.scope_lock_step, on_wait=self._scope_held)
+
+    def _scope_held(self, holder):
+        """Called once when the scope is found held: say so, as the run may wait long."""
+        display.display('%s %s: another DR run of this scope is under way on this controller (%s); waiting for it to end, at most '
+                        '%d s' % (self._task.args.get('provider'), self._task.args.get('source_region'), holder_words(holder),
+                                  wait_seconds(self._task.args)))
+
+    @staticmethod
+    def _lock_record(waited, holder):
+        return {'waited': holder is not None, 'waited_seconds': round(waited, 1), 'waited_for': holder}
+
+    @staticmethod
+    def _busy_message(arguments, busy):
+        return ('another DR run of %s %s held it on this controller (%s) for all of this run\'s %s of %d s: nothing was done. One '
+                'run of a scope at a time (docs/vault.md): let that run end, or give this one a longer %s'
+                % (arguments.get('provider'), arguments.get('source_region'), holder_words(busy.holder),
+                   option_name(arguments, 'wait_timeout'), wait_seconds(arguments), option_name(arguments, 'wait_timeout')))
+
+    def _run(self, result, arguments, task_vars, wrap_async, module_args, files, refusal=None):  # pylint: disable=too-many-arguments
         live = None if wrap_async else self._live_progress(arguments, task_vars)
-        if live is None:
+        if refusal is not None:
+            module_result = {'failed': True, 'changed': False, 'msg': refusal}
+        elif live is None:
             module_result = self._execute_module(module_args=module_args, task_vars=task_vars, wrap_async=wrap_async)
         else:
             module_result = live.run(lambda: self._execute_module(module_args=module_args, task_vars=task_vars))
         result = merge_hash(result, module_result)
-        if not wrap_async:
+        if not wrap_async and refusal is None:
             self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access  # as ansible.builtin.normal does
         # An async job just started: nothing to render or write.
         if not has_report(result):
@@ -195,9 +306,8 @@ class ActionModule(ActionBase):
             return None
         now = utc_now()
         name = self._report_name(arguments)
-        check_mode = self._play_context.check_mode if self._play_context is not None else self._task.check_mode
         run = run_record(new_run_id(now), stamp(now), name, arguments.get('provider'), arguments.get('source_region'),
-                         arguments.get('dr_regions'), check_mode)
+                         arguments.get('dr_regions'), self._check_mode())
         return RunReportFiles(report_paths(to_text(arguments['report_dir']), name), run, file_mode())
 
     @staticmethod

@@ -90,6 +90,13 @@ def check_lock(lock: LockSettings, adapter: CopyAdapter, copy_options: Mapping[s
         if not low <= lock.cool_off_hours <= high:
             raise InputError('lock', 'cool_off_hours must be from %d to %d hours on %s, got %d'
                              % (low, high, adapter.cloud, lock.cool_off_hours))
+        # ECS counts the cool-off in the lock's duration ("Lock a snapshot": "included in the total lock duration"): a 1-day
+        # lock with 48 h of cool-off passed the ranges above, and LockSnapshot refused it for each copy.
+        if getattr(adapter, 'cool_off_within_duration', False) and lock.cool_off_hours > lock.duration_days * 24:
+            raise InputError('lock', 'cool_off_hours %d is longer than the lock of %d day%s (%d hours): on %s the cool-off period is '
+                             'part of the lock\'s duration and cannot exceed it; lock for at least %d days, or shorten the cool-off'
+                             % (lock.cool_off_hours, lock.duration_days, '' if lock.duration_days == 1 else 's',
+                                lock.duration_days * 24, adapter.cloud, -(-lock.cool_off_hours // 24)))
     elif lock.cool_off_hours:
         raise InputError('lock', 'a %s lock of %s has no cool-off period: leave cool_off_hours unset or 0' % (lock.mode, adapter.cloud))
     retention = copy_options.get('retention_days')

@@ -415,3 +415,13 @@ def test_a_snapshot_a_disk_was_made_from_is_deleted_only_with_force(fc):
     req.set_Force(True)
     call(fc, req)
     assert describe(fc, SnapshotIds=json.dumps([snapshot]))['Snapshots']['Snapshot'] == []
+
+
+def test_a_cool_off_longer_than_the_lock_is_refused(fc):
+    """The cool-off is "included in the total lock duration" (the guide "Lock a snapshot", Cooling-off period): a one-day lock
+    takes at most 24 hours of it."""
+    dummy, snapshot_id = seed_one(fc)
+    assert error_of(fc, lock_request(snapshot_id, 1, cool_off=48)).get_error_code() == 'InvalidParameter.CoolOffPeriod'
+    assert error_of(fc, lock_request(snapshot_id, 2, cool_off=49)).get_error_code() == 'InvalidParameter.CoolOffPeriod'
+    assert not fc.admin.calls()['calls']['ecs']['LockSnapshot']['mutations']
+    assert call(fc, lock_request(snapshot_id, 1, cool_off=24))['LockedSnapshotInfo']['LockStatus'] == 'compliance-cooloff'

@@ -67,6 +67,8 @@ class EcsAdapter(EcsCopyAdapter, ClaimedShares, DrAdapter, RestoreDrillAdapter, 
     lock_modes = (COMPLIANCE,)
     locks_pending = True
     cool_off_modes = (COMPLIANCE,)
+    # The cool-off is "included in the total lock duration" (the guide "Lock a snapshot"): at most duration_days * 24 h.
+    cool_off_within_duration = True
     lock_call_is_idempotent = True
     ids_per_lock_describe = ID_CHUNK
 

@@ -191,3 +191,21 @@ def test_an_ecs_run_without_wait_locks_each_copy_in_flight_and_nobody_can_delete
     held = ecs_locks(cloud, 'cn-shanghai', [copy['snapshot_id']])[copy['snapshot_id']]
     assert record['action'] == 'in_force' and record['expires'] == held.expires and held.expires and not again['changed']
     assert lock_calls(cloud)['mutations'] == 1
+
+
+def test_an_ecs_lock_whose_cool_off_outlasts_it_is_refused_before_any_call(cloud):
+    """Issue 46 (9): ECS counts the cool-off in the lock's duration ("Lock a snapshot"); a 1-day lock with 48 h of cool-off
+    passed the ranges, and LockSnapshot refused it for each copy."""
+    seed(cloud, 'ecs')
+    before = cloud.admin.calls()['calls']
+    for lock in ({'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 48}, {'mode': 'compliance', 'duration_days': 2, 'cool_off_hours': 72}):
+        with pytest.raises(InputError) as raised:
+            dr_run(cloud, 'ecs', restore_test=False, lock=lock)
+        assert raised.value.option == 'lock' and 'the cool-off period is part of the lock\'s duration and cannot exceed it' in raised.value.message
+    assert raised.value.message.startswith('cool_off_hours 72 is longer than the lock of 2 days (48 hours): on Alibaba Cloud ECS')
+    assert 'lock for at least 3 days, or shorten the cool-off' in raised.value.message
+    assert str(RoleWordsError(raised.value)).startswith('dr_copy_lock: ')
+    assert cloud.admin.calls()['calls'] == before
+    # A cool-off as long as the lock is the cloud's to take: every copy locked.
+    report = dr_run(cloud, 'ecs', restore_test=False, lock={'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 24})
+    assert report['totals']['locked'] == 1 and not report['failures']
