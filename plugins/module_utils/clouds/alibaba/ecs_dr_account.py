@@ -53,6 +53,9 @@ SERVICE_KEY_ALIAS = 'alias/acs/ecs'
 PAGE_SIZE = 100
 # ResourceId.N of TagResources and UntagResources: "Valid values of N: 1 to 50" (ecs-20140526 TagResourcesRequest).
 TAG_RESOURCES_PER_CALL = 50
+# "An ECS resource can have up to 20 tags" (the ECS API reference, TagResources: OperationDenied.QuotaExceed, "The quota of
+# tags on resource is beyond permitted range", once a resource has 20).
+MAX_TAGS_A_RESOURCE = 20
 
 
 class SnapshotReads(Protocol):
@@ -84,6 +87,20 @@ class EcsDrAccount(ShareCalls):
         self._key_refusals: dict[str, str | None] = {}
 
     # ------------------------------------------------------------------ before a share
+    def check_tag_room(self, snapshot_id: str, tags: Mapping[str, str], keys: Sequence[str]) -> None:
+        """CloudError (kind INVALID) when the tags ``keys`` that a run writes on a shared source (its mark, its claim, its
+        release tag) would not fit beside the source's ``tags`` under ECS's 20 tags a resource: a source shared that way
+        could never be released (its release tag refused), and ECS does not delete a shared snapshot. Before any claim or
+        share, so nothing is left to take back."""
+        missing = [key for key in keys if key not in tags]
+        if len(tags) + len(missing) <= MAX_TAGS_A_RESOURCE:
+            return
+        raise CloudError('TagResources', 'OperationDenied.QuotaExceed', 'source snapshot %s has %d tags, and a DR run with dr_account '
+                         'writes %d more on it while the DR account %s copies it (%s); ECS allows %d tags a resource: remove at '
+                         'least %d of its tags, then run again (not shared, not copied: docs/vault.md)'
+                         % (snapshot_id, len(tags), len(missing), self.account, ', '.join(missing), MAX_TAGS_A_RESOURCE,
+                            len(tags) + len(missing) - MAX_TAGS_A_RESOURCE), kind=INVALID, region=self.source_region)
+
     def check_source(self, request: CopyRequest, source: Snapshot) -> None:
         """CloudError (kind INVALID, naming the source and why) for an encrypted source the DR account cannot copy."""
         if not source.encrypted:
