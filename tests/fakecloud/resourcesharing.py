@@ -28,7 +28,8 @@ Modelled from the models' fields:
   resource directory", AcceptResourceShareInvitation's reference), their target association ``External`` false
   (ListResourceShareAssociationsResponseBody.External: "whether the principal is outside the resource directory").
 
-Unverifiable, chosen here: that a target's association is ``Associated`` at once; that ECS snapshots' ResourceType is ``Snapshot`` (the model points to a page "Services that work with Resource Sharing"); the
+Unverifiable, chosen here: that a target's association is ``Associated`` at once; that ECS snapshots' ResourceType is
+``Snapshot`` (the model points to a page "Services that work with Resource Sharing"); the
 codes of DeleteSnapshot of a shared snapshot and of CopySnapshot of a shared encrypted one without KMSKeyId; that
 disassociating what is not associated changes nothing and is no error; that a resource share's id is ``rs-`` and 8
 characters, an invitation's ``i-`` and 12.
@@ -179,8 +180,9 @@ def _associate(call, share: dict, resources: list, targets: list) -> list:
         if target == call.account:
             raise CloudError('InvalidParameter.Targets', 'A resource cannot be shared with its own account.')
         share['targets'].setdefault(target, now)
-        if not in_directory(store, call.account, target) and not any(invitation['share_id'] == share['id'] and invitation['receiver'] == target
-                   and _invitation_status(invitation, now) in (PENDING, ACCEPTED) for invitation in store.invitations.values()):
+        invited = any(invitation['share_id'] == share['id'] and invitation['receiver'] == target
+                      and _invitation_status(invitation, now) in (PENDING, ACCEPTED) for invitation in store.invitations.values())
+        if not invited and not in_directory(store, call.account, target):
             invitation_id = 'i-' + store.new_id('ecs', '', 12)
             store.invitations[invitation_id] = {'id': invitation_id, 'share_id': share['id'], 'sender': call.account, 'receiver': target,
                                                 'status': PENDING, 'created': now, 'region': share['region']}

@@ -10,14 +10,19 @@ the owner's resource directory gets an invitation, which it accepts (AcceptResou
 within a resource directory it is accepted for it). Then it may copy the snapshot across regions. So, as on AWS:
 
 1. the source account keeps one resource share a DR account per region, named SHARE_NAME_PREFIX + the DR account's id,
-   whose target is the DR account; made on first need, and the DR account accepts its invitation (the DR role does it);
+   whose target is the DR account; found (Active, or Pending while its invitation waits) or made on first need, by one of
+   the run's workers at a time;
 2. each source snapshot is held by the run's claim (dr.shares.SourceShares, the rules written once) and associated with
    that resource share (AssociateResourceShare), then copied by the DR account (CopySnapshot, sent in the source region by
-   the DR account's client: ECS copies from the source region);
+   the DR account's client: ECS copies from the source region). Whether the DR account may copy is its own view's
+   (ListSharedResources, OtherAccounts); while it lacks the snapshot, share() completes the share: associates it unless
+   it is, has the DR account accept a waiting invitation (the DR role does it), and answers BUSY until the association
+   is Associated and the DR account sees it (the engine asks again each poll interval, to the run's deadline);
 3. once no copy of it is in flight, it is disassociated again (DisassociateResourceShare). A share a person made (another
    resource share, or ours without a run's mark) is left as it is.
 
-Refused before any share, per disk: a source encrypted with the service key (alias ``alias/acs/ecs``, read with KMS
+Refused before any share, per disk: a source without room for the tags a run writes on it while it is shared (ECS's 20
+tags a resource), a source encrypted with the service key (alias ``alias/acs/ecs``, read with KMS
 ListAliasesByKeyId; "Snapshots encrypted with service keys cannot be shared", the guide), and an encrypted source where no
 key of the DR account's is named for the copy ("When you copy a shared encrypted snapshot [...], you must specify a
 different encryption key", the guide). At most 64 accounts a snapshot and 1,024 snapshots an account: a refused
@@ -294,10 +299,9 @@ class EcsDrAccount(ShareCalls):
         if accepted.get('Status') not in (None, 'Accepted'):
             details = '; '.join('%s: %s' % (row.get('FailureReason'), row.get('FailureDescription'))
                                 for row in accepted.get('AcceptInvitationFailedDetails') or [])
+            why = (self.account, invitation_id, share_id, self.share_name, accepted.get('Status'), details or 'no reason given')
             raise CloudError('AcceptResourceShareInvitation', 'InvitationNotAccepted', 'the DR account %s accepted invitation %s to '
-                             'resource share %s (%s), and it is %s: %s' % (self.account, invitation_id, share_id, self.share_name,
-                                                                          accepted.get('Status'), details or 'no reason given'),
-                             answer.get('RequestId'), kind=INVALID, region=region)
+                             'resource share %s (%s), and it is %s: %s' % why, answer.get('RequestId'), kind=INVALID, region=region)
 
     def _target_in_directory(self, region: str, share_id: str) -> bool:
         """Whether the DR account is a target of ``share_id`` inside the owner's resource directory (External false)."""
