@@ -65,6 +65,9 @@ def default_config() -> dict:
         # service key's alias is alias/acs/ecs (ECS guide, "Grant access to KMS keys through RAM roles").
         'kms_keys': {ECS_SERVICE_KEY_ID: {'aliases': ['alias/acs/ecs'], 'account': ALIBABA_ACCOUNT_ID},
                      ECS_CUSTOMER_KEY_ID: {'aliases': ['alias/snapcopy-source'], 'account': ALIBABA_ACCOUNT_ID}},
+        # Resource Sharing (resourcesharing.py): how long a resource's association stays Associating, on the emulator's
+        # clock; the accounts of the one resource directory (shares among them need no invitation).
+        'resource_sharing': {'association_seconds': 0.0, 'directory': []},
         # Alibaba: accepted Timestamp skew; Tencent: accepted X-TC-Timestamp skew.
         'alibaba_timestamp_window_seconds': 900,
         'tencent_timestamp_window_seconds': 300,

@@ -559,6 +559,14 @@ def delete_disk(call) -> dict:
     return {}
 
 
+# "Before you add tags to a resource, Alibaba Cloud checks the number of existing tags of the resource. If the maximum number
+# of tags is reached, an error message is returned" (the ECS API reference, TagResources); the maximum is 20 tags a resource
+# and the error OperationDenied.QuotaExceed, "The quota of tags on resource is beyond permitted range.", HTTP 400 (its error
+# codes; AddTags' reference says the same of its own 20). InvalidTagCount is the other limit, more than 20 Tag.N in one
+# request (alibaba_rules.parse_tags), which also keeps CreateSnapshot, CopySnapshot and CreateDisk within 20 tags.
+MAX_TAGS_A_RESOURCE = 20
+
+
 def _tag_targets(call) -> tuple:
     resource_type = p.text(call.params, 'ResourceType', required=True).lower()
     if resource_type not in _RESOURCE_TYPES:
@@ -586,8 +594,8 @@ def tag_resources(call) -> dict:
         raise CloudError('MissingParameter', 'The input parameter "Tag" that is mandatory for processing this '
                                              'request is not supplied.')
     records = _existing(table, ids, region)
-    if any(len(set(record['tags']) | set(tags)) > 20 for record in records):
-        raise CloudError('InvalidTagCount', 'A resource can carry at most 20 tags.')
+    if any(len(set(record['tags']) | set(tags)) > MAX_TAGS_A_RESOURCE for record in records):
+        raise CloudError('OperationDenied.QuotaExceed', 'The quota of tags on resource is beyond permitted range.')
     for record in records:
         record['tags'].update(tags)
     call.changed(region)

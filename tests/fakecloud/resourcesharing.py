@@ -14,8 +14,22 @@ key (alias ``alias/acs/ecs``: the ECS guide "Grant access to KMS keys through RA
 snapshot cannot be deleted before it is unshared; copying a shared encrypted snapshot needs a key of the copier's own.
 The models document how a refused association is told: AssociationStatus ``Failed`` with FailureReason ``LimitExceeded``
 ("the number of principals for the resource exceeds the upper limit") or ``Unavailable`` ("the resource cannot be
-shared"). Unverifiable, chosen here: that an association is ``Associated`` at once (the model has ``Associating``); that
-ECS snapshots' ResourceType is ``Snapshot`` (the model points to a page "Services that work with Resource Sharing"); the
+shared").
+
+Modelled from the models' fields:
+- a resource share is ``Pending`` while an invitation of it waits (CreateResourceShareResponseBody.ResourceShareStatus:
+  "Pending: The resource share is associated with one or more resource sharing invitations that are waiting for
+  confirmation"), ``Active`` otherwise; ListResourceShares' ResourceShareStatus filters on that;
+- a resource's association is ``Associating`` ("The entity is being associated", AssociateResourceShareResponseBody
+  .AssociationStatus) for config ``resource_sharing.association_seconds`` on the emulator's clock, then ``Associated``;
+  only then may a target use it (how long it takes: unverifiable; 0 by default);
+- accounts of one resource directory (config ``resource_sharing.directory``: the owner and the target both listed) share
+  with no invitation ("You need to accept or reject a sharing invitation only when a resource is shared from outside a
+  resource directory", AcceptResourceShareInvitation's reference), their target association ``External`` false
+  (ListResourceShareAssociationsResponseBody.External: "whether the principal is outside the resource directory").
+
+Unverifiable, chosen here: that a target's association is ``Associated`` at once; that ECS snapshots' ResourceType is
+``Snapshot`` (the model points to a page "Services that work with Resource Sharing"); the
 codes of DeleteSnapshot of a shared snapshot and of CopySnapshot of a shared encrypted one without KMSKeyId; that
 disassociating what is not associated changes nothing and is no error; that a resource share's id is ``rs-`` and 8
 characters, an invitation's ``i-`` and 12.
@@ -34,6 +48,7 @@ MAX_SNAPSHOTS_AN_ACCOUNT = 1024
 INVITATION_SECONDS = 7 * 86400
 SERVICE_KEY_ALIAS = 'alias/acs/ecs'
 PENDING, ACCEPTED, EXPIRED = 'Pending', 'Accepted', 'Expired'
+ASSOCIATING, ASSOCIATED = 'Associating', 'Associated'
 
 
 # ---------------------------------------------------------------------- what ECS asks of the shares
@@ -41,20 +56,46 @@ def _shares(store) -> dict:
     return store.resource_shares
 
 
+def _settings(store) -> dict:
+    return store.config.get('resource_sharing') or {}
+
+
+def in_directory(store, *accounts: str) -> bool:
+    """Whether ``accounts`` are all members of the one resource directory (config ``resource_sharing.directory``)."""
+    members = {str(account) for account in _settings(store).get('directory') or ()}
+    return all(str(account) in members for account in accounts)
+
+
+def association_status(store, since: float, now: float) -> str:
+    """A resource's association made at ``since``: Associating for ``resource_sharing.association_seconds``, then Associated."""
+    return ASSOCIATING if now < since + float(_settings(store).get('association_seconds') or 0) else ASSOCIATED
+
+
 def associated_shares(store, snap: dict) -> list:
-    """The Active resource shares of the snapshot's owner that hold the snapshot."""
+    """The resource shares of the snapshot's owner that hold the snapshot (being associated too)."""
     return [share for share in _shares(store).values() if share['owner'] == snap.get('account') and share['region'] == snap['region']
             and snap['id'] in share['resources']]
 
 
 def accepted(store, share: dict, account: str, now: float) -> bool:
-    return any(invitation['share_id'] == share['id'] and invitation['receiver'] == account
-               and _invitation_status(invitation, now) == ACCEPTED for invitation in store.invitations.values())
+    """Whether ``account`` has the share: its invitation accepted, or no invitation needed (one resource directory)."""
+    return in_directory(store, share['owner'], account) or any(
+        invitation['share_id'] == share['id'] and invitation['receiver'] == account and _invitation_status(invitation, now) == ACCEPTED
+        for invitation in store.invitations.values())
 
 
 def shared_with(store, snap: dict, account: str, now: float) -> bool:
-    """Whether ``account`` may use another account's snapshot now: a share holds it and the account, invitation accepted."""
-    return any(account in share['targets'] and accepted(store, share, account, now) for share in associated_shares(store, snap))
+    """Whether ``account`` may use another account's snapshot now: a share holds it (associated, no longer being associated)
+    and the account, invitation accepted."""
+    return any(account in share['targets'] and accepted(store, share, account, now)
+               and association_status(store, share['resources'][snap['id']], now) == ASSOCIATED for share in associated_shares(store, snap))
+
+
+def share_status(store, share: dict, now: float) -> str:
+    """Pending while an invitation of the share waits (CreateResourceShareResponseBody.ResourceShareStatus), else Active."""
+    waiting = any(invitation['share_id'] == share['id'] and _invitation_status(invitation, now) == PENDING
+                  for invitation in store.invitations.values())
+    return PENDING if waiting else 'Active'
 
 
 def service_key(store, snap: dict) -> bool:
@@ -99,7 +140,7 @@ def _targets(call) -> list:
     return targets
 
 
-def _render_share(share: dict, status: str = 'Active') -> dict:
+def _render_share(share: dict, status: str) -> dict:
     return {'ResourceShareId': share['id'], 'ResourceShareName': share['name'], 'ResourceShareOwner': share['owner'],
             'ResourceShareStatus': status, 'AllowExternalTargets': share['external'], 'CreateTime': iso_z(share['created']),
             'UpdateTime': iso_z(share['updated'])}
@@ -129,8 +170,9 @@ def _associate(call, share: dict, resources: list, targets: list) -> list:
         elif snapshot_id not in _shared_ids(store, call.account) and len(_shared_ids(store, call.account)) >= MAX_SNAPSHOTS_AN_ACCOUNT:
             reason = ('LimitExceeded', 'An account can share at most %d snapshots.' % MAX_SNAPSHOTS_AN_ACCOUNT)
         if reason is None:
-            share['resources'].setdefault(snapshot_id, now)
-            out.append(_association(share, 'Resource', snapshot_id, kind, 'Associated', now))
+            share['failed'].pop(snapshot_id, None)
+            since = share['resources'].setdefault(snapshot_id, now)
+            out.append(_association(share, 'Resource', snapshot_id, kind, association_status(store, since, now), now))
         else:
             share['failed'][snapshot_id] = (kind, reason)
             out.append(_association(share, 'Resource', snapshot_id, kind, 'Failed', now, reason[1]))
@@ -138,8 +180,9 @@ def _associate(call, share: dict, resources: list, targets: list) -> list:
         if target == call.account:
             raise CloudError('InvalidParameter.Targets', 'A resource cannot be shared with its own account.')
         share['targets'].setdefault(target, now)
-        if not any(invitation['share_id'] == share['id'] and invitation['receiver'] == target
-                   and _invitation_status(invitation, now) in (PENDING, ACCEPTED) for invitation in store.invitations.values()):
+        invited = any(invitation['share_id'] == share['id'] and invitation['receiver'] == target
+                      and _invitation_status(invitation, now) in (PENDING, ACCEPTED) for invitation in store.invitations.values())
+        if not invited and not in_directory(store, call.account, target):
             invitation_id = 'i-' + store.new_id('ecs', '', 12)
             store.invitations[invitation_id] = {'id': invitation_id, 'share_id': share['id'], 'sender': call.account, 'receiver': target,
                                                 'status': PENDING, 'created': now, 'region': share['region']}
@@ -164,7 +207,7 @@ def create_resource_share(call) -> dict:
              'targets': {}, 'resources': {}, 'failed': {}, 'created': call.now, 'updated': call.now}
     _shares(call.store)[share_id] = share
     _associate(call, share, resources, targets)
-    return {'ResourceShare': _render_share(share)}
+    return {'ResourceShare': _render_share(share, share_status(call.store, share, call.now))}
 
 
 def associate_resource_share(call) -> dict:
@@ -203,9 +246,10 @@ def list_resource_shares(call) -> dict:
             continue
         if not mine and not accepted(call.store, share, call.account, call.now):
             continue
-        if (ids and share['id'] not in ids) or (name and share['name'] != name) or (status and status != 'Active'):
+        current = share_status(call.store, share, call.now)
+        if (ids and share['id'] not in ids) or (name and share['name'] != name) or (status and status != current):
             continue
-        found.append(dict(_render_share(share), Tags=[]))
+        found.append(dict(_render_share(share, current), Tags=[]))
     chunk, extra = p.page(prm, sorted(found, key=lambda share: share['ResourceShareId']), default_size=20, max_results=(1, 100))
     return {'ResourceShares': chunk, 'NextToken': extra['NextToken']}
 
@@ -233,6 +277,8 @@ def list_shared_resources(call) -> dict:
         for snapshot_id, since in share['resources'].items():
             if (ids and snapshot_id not in ids) or (kind and kind != SNAPSHOT):
                 continue
+            if owner == 'OtherAccounts' and association_status(call.store, since, call.now) != ASSOCIATED:
+                continue  # not the target's before it is associated
             row = {'ResourceShareId': share['id'], 'ResourceId': snapshot_id, 'ResourceType': SNAPSHOT, 'CreateTime': iso_z(since),
                    'UpdateTime': iso_z(since)}
             if owner == 'OtherAccounts':
@@ -305,15 +351,16 @@ def list_resource_share_associations(call) -> dict:
             continue
         rows = []
         if kind == 'Resource':
-            rows += [_association(share, kind, snapshot_id, SNAPSHOT, 'Associated', since) for snapshot_id, since in share['resources'].items()]
+            rows += [_association(share, kind, snapshot_id, SNAPSHOT, association_status(call.store, since, call.now), since)
+                     for snapshot_id, since in share['resources'].items()]
             for snapshot_id, (resource_type, (reason, description)) in share['failed'].items():
                 row = _association(share, kind, snapshot_id, resource_type, 'Failed', share['updated'], description)
                 row['AssociationFailedDetails'] = [{'EntityId': snapshot_id, 'EntityType': resource_type, 'FailureReason': reason,
                                                     'FailureDescription': description, 'OperationType': 'Associate'}]
                 rows.append(row)
         else:
-            rows += [dict(_association(share, kind, account, 'Account', 'Associated', since), External=True)
-                     for account, since in share['targets'].items()]
+            rows += [dict(_association(share, kind, account, 'Account', 'Associated', since),
+                          External=not in_directory(call.store, share['owner'], account)) for account, since in share['targets'].items()]
         found += [row for row in rows if (not resource_id or row['EntityId'] == resource_id) and (not target or row['EntityId'] == target)
                   and (not status or row['AssociationStatus'] == status)]
     chunk, extra = p.page(prm, sorted(found, key=lambda row: (row['ResourceShareId'], row['EntityId'])), default_size=20, max_results=(1, 100))

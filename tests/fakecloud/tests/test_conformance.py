@@ -490,7 +490,8 @@ def alibaba_sts_get_caller_identity(ids, send):
 def rs_create_resource_share(ids, send):
     share = send({'RegionId': HZ, 'ResourceShareName': 'conf-share', 'AllowExternalTargets': 'true', 'Resources.1.ResourceId':
                   ids['ecs']['snapshots'][0], 'Resources.1.ResourceType': 'Snapshot', 'Targets.1': creds.ALIBABA_DR_ACCOUNT_ID})
-    assert share['ResourceShare']['ResourceShareStatus'] == 'Active'
+    # Pending while the DR account's invitation waits (CreateResourceShareResponseBody.ResourceShareStatus).
+    assert share['ResourceShare']['ResourceShareStatus'] == 'Pending'
     send({'RegionId': HZ, 'ResourceShareName': 'not a name!'}, expected_error='InvalidParameter.ResourceShareName')
 
 
@@ -515,7 +516,7 @@ def rs_disassociate_resource_share(ids, send):
 
 def rs_list_resource_shares(ids, send):
     share = _shared(send.endpoint, ids['ecs']['snapshots'][0])
-    page = send({'RegionId': HZ, 'ResourceOwner': 'Self', 'ResourceShareName': 'conf-setup', 'ResourceShareStatus': 'Active',
+    page = send({'RegionId': HZ, 'ResourceOwner': 'Self', 'ResourceShareName': 'conf-setup', 'ResourceShareStatus': 'Pending',
                  'ResourceShareIds.1': share, 'MaxResults': '1'})
     assert [row['ResourceShareId'] for row in page['ResourceShares']] == [share]
     send({'RegionId': HZ, 'ResourceOwner': 'Self', 'NextToken': rp_token(1)})

@@ -402,6 +402,24 @@ def test_tag_untag_and_list_tag_resources(fc):
     assert error_of(fc, req).get_error_code() == 'InvalidResourceId.NotFound'
 
 
+def test_a_resource_carries_at_most_20_tags(fc):
+    """TagResources past 20 tags on a resource: OperationDenied.QuotaExceed, HTTP 400, nothing added (the ECS API reference's
+    TagResources); more than 20 Tag.N in one call: InvalidTagCount. A key already there is no new tag."""
+    dummy, source = seed_one(fc, snapshots=[{'tags': {'k%02d' % number: 'v' for number in range(18)}}])
+    req = TagResourcesRequest.TagResourcesRequest()
+    req.set_ResourceType('snapshot')
+    req.set_ResourceIds([source])
+    req.set_Tags([{'Key': 'k00', 'Value': 'again'}, {'Key': 'a', 'Value': '1'}, {'Key': 'b', 'Value': '2'}])
+    call(fc, req)  # 20 tags
+    req.set_Tags([{'Key': 'c', 'Value': '3'}])
+    error = error_of(fc, req)
+    assert (error.get_error_code(), error.get_http_status()) == ('OperationDenied.QuotaExceed', 400)
+    (snapshot,) = describe(fc, SnapshotIds=json.dumps([source]))['Snapshots']['Snapshot']
+    assert len(snapshot['Tags']['Tag']) == 20 and 'c' not in {tag['TagKey'] for tag in snapshot['Tags']['Tag']}
+    req.set_Tags([{'Key': 'n%02d' % number, 'Value': 'v'} for number in range(21)])
+    assert error_of(fc, req).get_error_code() == 'InvalidTagCount'
+
+
 def test_a_snapshot_a_disk_was_made_from_is_deleted_only_with_force(fc):
     """ECS DeleteSnapshot: "If the snapshot has been used to create disks and Force is not specified or is set to
     false, the snapshot cannot be deleted directly" (403 SnapshotCreatedDisk, the reference's error table)."""

@@ -10,14 +10,19 @@ the owner's resource directory gets an invitation, which it accepts (AcceptResou
 within a resource directory it is accepted for it). Then it may copy the snapshot across regions. So, as on AWS:
 
 1. the source account keeps one resource share a DR account per region, named SHARE_NAME_PREFIX + the DR account's id,
-   whose target is the DR account; made on first need, and the DR account accepts its invitation (the DR role does it);
+   whose target is the DR account; found (Active, or Pending while its invitation waits) or made on first need, by one of
+   the run's workers at a time;
 2. each source snapshot is held by the run's claim (dr.shares.SourceShares, the rules written once) and associated with
    that resource share (AssociateResourceShare), then copied by the DR account (CopySnapshot, sent in the source region by
-   the DR account's client: ECS copies from the source region);
+   the DR account's client: ECS copies from the source region). Whether the DR account may copy is its own view's
+   (ListSharedResources, OtherAccounts); while it lacks the snapshot, share() completes the share: associates it unless
+   it is, has the DR account accept a waiting invitation (the DR role does it), and answers BUSY until the association
+   is Associated and the DR account sees it (the engine asks again each poll interval, to the run's deadline);
 3. once no copy of it is in flight, it is disassociated again (DisassociateResourceShare). A share a person made (another
    resource share, or ours without a run's mark) is left as it is.
 
-Refused before any share, per disk: a source encrypted with the service key (alias ``alias/acs/ecs``, read with KMS
+Refused before any share, per disk: a source without room for the tags a run writes on it while it is shared (ECS's 20
+tags a resource), a source encrypted with the service key (alias ``alias/acs/ecs``, read with KMS
 ListAliasesByKeyId; "Snapshots encrypted with service keys cannot be shared", the guide), and an encrypted source where no
 key of the DR account's is named for the copy ("When you copy a shared encrypted snapshot [...], you must specify a
 different encryption key", the guide). At most 64 accounts a snapshot and 1,024 snapshots an account: a refused
@@ -26,9 +31,10 @@ association (AssociationStatus ``Failed``, its reason) fails that disk's copy wi
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ...core.errors import INVALID, NOT_FOUND, CloudError
+from ...core.errors import BUSY, INVALID, NOT_FOUND, CloudError
 from ...core.model import PENDING
 from ...core.paging import token_pages
 from ...core.tagging import SHARE_CLAIM_TAG_PREFIX, SHARE_TAG, numbered_tags
@@ -49,10 +55,24 @@ SNAPSHOT_TYPE = 'Snapshot'
 # The alias of ECS's service key ("Default Service CMK (aliased alias/acs/ecs)": the ECS guide "Grant access to KMS keys
 # through RAM roles").
 SERVICE_KEY_ALIAS = 'alias/acs/ecs'
+# AssociationStatus of an entity (AssociateResourceShareResponseBody): Associating, Associated, Failed, Disassociating,
+# Disassociated.
+ASSOCIATING, ASSOCIATED = 'Associating', 'Associated'
+# A resource share in use: Active, or Pending while an invitation of it waits (ListResourceSharesRequest.ResourceShareStatus
+# and CreateResourceShareResponseBody: Active, Pending, Deleting, Deleted).
+SHARE_IN_USE = ('Active', 'Pending')
+# ResourceStatus of a resource shared with the DR account (ListSharedResourcesResponseBody; returned only to the target).
+AVAILABLE = 'Available'
+# The RAM role the disks' account needs before it shares a snapshot encrypted with a key of its own (the ECS guide, "Share
+# encrypted resources").
+ENCRYPTED_SHARE_ROLE = 'AliyunECSShareEncryptSnapshotDefaultRole'
 # MaxResults of the Resource Sharing listings: 1-100 (their request models).
 PAGE_SIZE = 100
 # ResourceId.N of TagResources and UntagResources: "Valid values of N: 1 to 50" (ecs-20140526 TagResourcesRequest).
 TAG_RESOURCES_PER_CALL = 50
+# "An ECS resource can have up to 20 tags" (the ECS API reference, TagResources: OperationDenied.QuotaExceed, "The quota of
+# tags on resource is beyond permitted range", once a resource has 20).
+MAX_TAGS_A_RESOURCE = 20
 
 
 class SnapshotReads(Protocol):
@@ -78,14 +98,32 @@ class EcsDrAccount(ShareCalls):
         self.source_region = source_region
         self.account = account
         self.share_name = SHARE_NAME_PREFIX + account
-        # {region: our resource share's id}, once made or found and its invitation accepted.
+        # {region: our resource share's id}, once made or found; the engine's workers find or make it one at a time.
         self._share_ids: dict[str, str] = {}
+        self._share_lock = threading.Lock()
+        # {source snapshot id: whether it is encrypted} as check_source saw it (a refused association's words).
+        self._encrypted: dict[str, bool] = {}
         # {KMS key id: why a snapshot under it cannot be shared (None: it can)}.
         self._key_refusals: dict[str, str | None] = {}
 
     # ------------------------------------------------------------------ before a share
+    def check_tag_room(self, snapshot_id: str, tags: Mapping[str, str], keys: Sequence[str]) -> None:
+        """CloudError (kind INVALID) when the tags ``keys`` that a run writes on a shared source (its mark, its claim, its
+        release tag) would not fit beside the source's ``tags`` under ECS's 20 tags a resource: a source shared that way
+        could never be released (its release tag refused), and ECS does not delete a shared snapshot. Before any claim or
+        share, so nothing is left to take back."""
+        missing = [key for key in keys if key not in tags]
+        if len(tags) + len(missing) <= MAX_TAGS_A_RESOURCE:
+            return
+        raise CloudError('TagResources', 'OperationDenied.QuotaExceed', 'source snapshot %s has %d tags, and a DR run with dr_account '
+                         'writes %d more on it while the DR account %s copies it (%s); ECS allows %d tags a resource: remove at '
+                         'least %d of its tags, then run again (not shared, not copied: docs/vault.md)'
+                         % (snapshot_id, len(tags), len(missing), self.account, ', '.join(missing), MAX_TAGS_A_RESOURCE,
+                            len(tags) + len(missing) - MAX_TAGS_A_RESOURCE), kind=INVALID, region=self.source_region)
+
     def check_source(self, request: CopyRequest, source: Snapshot) -> None:
         """CloudError (kind INVALID, naming the source and why) for an encrypted source the DR account cannot copy."""
+        self._encrypted[source.id] = bool(source.encrypted)
         if not source.encrypted:
             return
         key = str(source.extra.get('kms_key_id') or '')
@@ -112,18 +150,46 @@ class EcsDrAccount(ShareCalls):
 
     # ------------------------------------------------------------------ the calls of a share (ShareCalls)
     def is_shared(self, source_region: str, snapshot_id: str) -> bool:
-        return bool(self._shared_rows(source_region, snapshot_id))
+        # The DR account's own view (ResourceOwner OtherAccounts): the owner's shows an association whether or not the DR
+        # account accepted its invitation, and while it is still Associating, when the DR account cannot copy yet.
+        rows = self._pages('ListSharedResources', 'SharedResources', source_region, {
+            'ResourceOwner': 'OtherAccounts', 'ResourceType': SNAPSHOT_TYPE, 'ResourceIds.1': snapshot_id}, self.client)
+        return any(row.get('ResourceId') == snapshot_id and row.get('ResourceStatus', AVAILABLE) == AVAILABLE for row in rows)
 
     def share(self, source_region: str, snapshot_id: str) -> None:
+        """Associate the snapshot with our resource share (unless it is, or is being), make sure the DR account accepted the
+        share's invitation, and answer once the DR account sees the snapshot; until then BUSY (the engine asks again each
+        poll interval, up to the run's deadline): AssociateResourceShare answers ``Associating``, and an association is
+        done once ``Associated`` (AssociateResourceShareResponseBody.AssociationStatus)."""
         share_id = self._resource_share(source_region)
-        answer = self.source.call_service('resourcesharing', 'AssociateResourceShare', {
-            'RegionId': source_region, 'ResourceShareId': share_id, 'Resources.1.ResourceId': snapshot_id,
-            'Resources.1.ResourceType': SNAPSHOT_TYPE}, source_region)
-        for row in answer.get('ResourceShareAssociations') or []:
-            if row.get('EntityId') == snapshot_id and row.get('AssociationStatus') == 'Failed':
+        row = self._association(source_region, share_id, snapshot_id)
+        if row.get('AssociationStatus') not in (ASSOCIATING, ASSOCIATED):
+            answer = self.source.call_service('resourcesharing', 'AssociateResourceShare', {
+                'RegionId': source_region, 'ResourceShareId': share_id, 'Resources.1.ResourceId': snapshot_id,
+                'Resources.1.ResourceType': SNAPSHOT_TYPE}, source_region)
+            row = next((item for item in answer.get('ResourceShareAssociations') or [] if item.get('EntityId') == snapshot_id), {})
+            if row.get('AssociationStatus') == 'Failed':
                 raise CloudError('AssociateResourceShare', 'AssociationFailed', 'source snapshot %s could not be shared with the DR account '
-                                 '%s: %s' % (snapshot_id, self.account, row.get('AssociationStatusMessage') or 'no reason given'),
-                                 answer.get('RequestId'), kind=INVALID, region=source_region)
+                                 '%s: %s%s' % (snapshot_id, self.account, row.get('AssociationStatusMessage') or 'no reason given',
+                                               self._encrypted_hint(snapshot_id)), answer.get('RequestId'), kind=INVALID, region=source_region)
+        self._accept(source_region, share_id)
+        if not self.is_shared(source_region, snapshot_id):
+            raise CloudError('AssociateResourceShare', 'ShareNotReady', 'source snapshot %s is %s with resource share %s, and the DR account '
+                             '%s does not see it yet: the run copies it once it does' % (
+                                 snapshot_id, (row.get('AssociationStatus') or 'being associated').lower(), share_id, self.account),
+                             kind=BUSY, region=source_region)
+
+    def _association(self, region: str, share_id: str, snapshot_id: str) -> dict[str, Any]:
+        """The snapshot's association with ``share_id`` as the owner sees it ({} for none)."""
+        rows = self._pages('ListResourceShareAssociations', 'ResourceShareAssociations', region, {
+            'AssociationType': 'Resource', 'ResourceShareIds.1': share_id, 'ResourceId': snapshot_id})
+        return next((row for row in rows if row.get('EntityId') == snapshot_id), {})
+
+    def _encrypted_hint(self, snapshot_id: str) -> str:
+        if not self._encrypted.get(snapshot_id):
+            return ''
+        return ('; an encrypted snapshot is shared only once the disks\' account has the RAM role %s (the ECS guide, "Share '
+                'encrypted resources"; docs/vault.md)' % ENCRYPTED_SHARE_ROLE)
 
     def unshare(self, source_region: str, snapshot_id: str) -> None:
         ours = set(self._our_shares(source_region))
@@ -173,48 +239,75 @@ class EcsDrAccount(ShareCalls):
             'ResourceOwner': 'Self', 'ResourceType': SNAPSHOT_TYPE, 'ResourceIds.1': snapshot_id, 'Target': self.account})
 
     def _our_shares(self, region: str) -> list[str]:
-        """The ids of the source account's resource shares named as ours (two runs that met none may each have made one)."""
-        rows = self._pages('ListResourceShares', 'ResourceShares', region, {
-            'ResourceOwner': 'Self', 'ResourceShareName': self.share_name, 'ResourceShareStatus': 'Active'})
-        return sorted(str(row['ResourceShareId']) for row in rows if row.get('ResourceShareName') == self.share_name)
+        """The ids of the source account's resource shares named as ours (two runs that met none may each have made one):
+        Active, or Pending while an invitation of theirs waits (CreateResourceShareResponseBody.ResourceShareStatus), as
+        one a killed run made before the DR account accepted it is."""
+        rows = self._pages('ListResourceShares', 'ResourceShares', region, {'ResourceOwner': 'Self', 'ResourceShareName': self.share_name})
+        return sorted(str(row['ResourceShareId']) for row in rows
+                      if row.get('ResourceShareName') == self.share_name and row.get('ResourceShareStatus') in SHARE_IN_USE)
 
     def _resource_share(self, region: str) -> str:
-        """Our resource share in ``region``, made if missing, its invitation accepted by the DR account: its id."""
-        if region not in self._share_ids:
-            ours = self._our_shares(region)
-            if ours:
-                share_id = ours[0]
-            else:
-                answer = self.source.call_service('resourcesharing', 'CreateResourceShare', {
-                    'RegionId': region, 'ResourceShareName': self.share_name, 'AllowExternalTargets': True, 'Targets.1': self.account}, region)
-                share_id = str(answer['ResourceShare']['ResourceShareId'])
-            self._accept(region, share_id)
-            self._share_ids[region] = share_id
-        return self._share_ids[region]
+        """Our resource share in ``region``, found or made once: the run's workers share the look-up (one share a region)."""
+        with self._share_lock:
+            if region not in self._share_ids:
+                ours = self._our_shares(region)
+                if ours:
+                    share_id = ours[0]
+                else:
+                    answer = self.source.call_service('resourcesharing', 'CreateResourceShare', {
+                        'RegionId': region, 'ResourceShareName': self.share_name, 'AllowExternalTargets': True, 'Targets.1': self.account},
+                        region)
+                    share_id = str(answer['ResourceShare']['ResourceShareId'])
+                self._share_ids[region] = share_id
+            return self._share_ids[region]
 
     def _accept(self, region: str, share_id: str) -> None:
-        """The DR account accepts the invitation to ``share_id``, if it has not. An invitation that expired or was refused
-        is sent again (the target associated anew), then accepted. Within a resource directory there is none to accept."""
+        """The DR account accepts its invitation to ``share_id`` if one waits. Within a resource directory there is none
+        ("You need to accept or reject a sharing invitation only when a resource is shared from outside a resource
+        directory": AcceptResourceShareInvitation). An invitation that expired, was rejected or cancelled is sent again
+        (the target associated anew) once, then accepted; a DR account left without an accepted invitation is an error
+        that names the invitation."""
         for attempt in range(2):
             invitations = self._pages('ListResourceShareInvitations', 'ResourceShareInvitations', region, {'ResourceShareIds.1': share_id},
                                       self.client)
-            statuses = {row.get('Status') for row in invitations}
-            if 'Accepted' in statuses or (not invitations and attempt == 0 and self._target_associated(region, share_id)):
-                return
             pending = [row for row in invitations if row.get('Status') == 'Pending']
             for row in pending:
-                self.client.call_service('resourcesharing', 'AcceptResourceShareInvitation', {
-                    'RegionId': region, 'ResourceShareInvitationId': row['ResourceShareInvitationId']}, region)
-            if pending:
+                self._accept_one(region, share_id, row)
+            if pending or any(row.get('Status') == 'Accepted' for row in invitations) or self._target_in_directory(region, share_id):
                 return
-            self.source.call_service('resourcesharing', 'AssociateResourceShare', {
-                'RegionId': region, 'ResourceShareId': share_id, 'Targets.1': self.account}, region)
+            if attempt == 0:
+                self.source.call_service('resourcesharing', 'AssociateResourceShare', {
+                    'RegionId': region, 'ResourceShareId': share_id, 'Targets.1': self.account}, region)
+        last = max(invitations, key=lambda row: str(row.get('CreateTime') or ''), default=None)
+        raise CloudError('AcceptResourceShareInvitation', 'InvitationNotAccepted', 'the DR account %s has no accepted invitation to resource '
+                         'share %s (%s) in %s%s: it cannot copy what the share holds. Accept it as the DR account, or let the DR role '
+                         'accept it (resourcesharing:AcceptResourceShareInvitation; docs/vault.md)' % (
+                             self.account, share_id, self.share_name, region,
+                             '' if last is None else ': its invitation %s is %s' % (last.get('ResourceShareInvitationId'), last.get('Status'))),
+                         kind=INVALID, region=region)
 
-    def _target_associated(self, region: str, share_id: str) -> bool:
-        """Whether the DR account is a target of ``share_id`` with no invitation: a resource directory's member."""
+    def _accept_one(self, region: str, share_id: str, invitation: Mapping[str, Any]) -> None:
+        invitation_id = str(invitation['ResourceShareInvitationId'])
+        try:
+            answer = self.client.call_service('resourcesharing', 'AcceptResourceShareInvitation', {
+                'RegionId': region, 'ResourceShareInvitationId': invitation_id}, region)
+        except CloudError as error:
+            raise CloudError(error.action, error.code, 'the DR account %s could not accept invitation %s to resource share %s (%s): %s'
+                             % (self.account, invitation_id, share_id, self.share_name, error.message), error.request_id,
+                             kind=error.kind, uncertain=error.uncertain, region=region) from None
+        accepted = answer.get('ResourceShareInvitation') or {}
+        if accepted.get('Status') not in (None, 'Accepted'):
+            details = '; '.join('%s: %s' % (row.get('FailureReason'), row.get('FailureDescription'))
+                                for row in accepted.get('AcceptInvitationFailedDetails') or [])
+            why = (self.account, invitation_id, share_id, self.share_name, accepted.get('Status'), details or 'no reason given')
+            raise CloudError('AcceptResourceShareInvitation', 'InvitationNotAccepted', 'the DR account %s accepted invitation %s to '
+                             'resource share %s (%s), and it is %s: %s' % why, answer.get('RequestId'), kind=INVALID, region=region)
+
+    def _target_in_directory(self, region: str, share_id: str) -> bool:
+        """Whether the DR account is a target of ``share_id`` inside the owner's resource directory (External false)."""
         rows = self._pages('ListResourceShareAssociations', 'ResourceShareAssociations', region, {
             'AssociationType': 'Target', 'ResourceShareIds.1': share_id, 'Target': self.account})
-        return any(row.get('AssociationStatus') == 'Associated' and row.get('External') is False for row in rows)
+        return any(row.get('AssociationStatus') == ASSOCIATED and row.get('External') is False for row in rows)
 
     def _pages(self, action: str, key: str, region: str, params: dict[str, Any], client: AlibabaClient | None = None) -> list[dict[str, Any]]:
         sender = client or self.source

@@ -260,3 +260,23 @@ def test_a_refused_share_read_fails_the_disk_with_the_clouds_words_and_leaves_no
     assert dr_copies(cloud) == [] and calls(cloud, 'resourcesharing', 'AssociateResourceShare') == 0
     cloud.admin.faults(rules=[])
     assert shared(cloud, snapshot_id) == ([], {})
+
+
+def test_a_source_without_room_for_the_shares_tags_is_named_and_never_shared(cloud):
+    """ECS keeps at most 20 tags a resource: a source with 18 has room for the run's mark and claim, not for its release
+    tag, and would stay shared for good (ECS does not delete a shared snapshot). It is left unshared and uncopied, and the
+    disk's problem says how many tags it has, how many the run needs, and what to do; with two tags fewer it copies."""
+    seeded = seed(cloud, snapshots=[{'tags': {'team-%02d' % number: 'x' for number in range(18)}}])
+    (snapshot_id,), (disk_id,) = seeded['snapshots'], seeded['disks']
+    report = dr_run(cloud)
+    (failure,) = report['failures']
+    assert disk_id in failure and snapshot_id in failure and 'has 18 tags' in failure and '3 more' in failure, failure
+    assert '20 tags a resource' in failure and 'remove at least 1 of its tags' in failure, failure
+    assert dr_copies(cloud) == [] and shared(cloud, snapshot_id) == ([], {})
+    assert calls(cloud, 'resourcesharing', 'AssociateResourceShare') == 0 and calls(cloud, 'ecs', 'TagResources') == 0
+    assert report['dr_account']['release_failed'] == []
+    untag = {'RegionId': SOURCE, 'ResourceType': 'snapshot', 'ResourceId.1': snapshot_id, 'TagKey.1': 'team-00'}
+    assert alibaba_send(cloud.endpoint, 'ecs', 'UntagResources', untag)[1] is None
+    again = dr_run(cloud)
+    assert not again['failures'] and len(dr_copies(cloud)) == 1 and again['dr_account']['released'] == [snapshot_id]
+    assert shared(cloud, snapshot_id) == ([], {})
