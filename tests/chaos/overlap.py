@@ -246,7 +246,8 @@ def both(work, names):
 def kill_round(suite, target, variables, run_number, plan):
     """One round: both scopes' runs started together; ``plan`` {scope: (mode, point)} kills those. Answers {scope: outcome}."""
     before = target.calls()
-    started = {name: suite.start_role(target, 'overlap-' + name, run_number, variables[name]) for name in variables}
+    # Each scope's run on a controller of its own: on one, they would wait for each other (dr_sync's scope lock).
+    started = {name: suite.start_role(target, 'overlap-' + name, run_number, variables[name], controller=name) for name in variables}
     outcome = {}
 
     def watch(name):

@@ -199,7 +199,13 @@ class Suite:
             variables['dr_copy_tags'] = {'purpose': 'chaos'}
         return variables
 
-    def start_role(self, target, label, run, variables):
+    def start_role(self, target, label, run, variables, controller=None):
+        """Start the role's playbook with ``variables``; ``controller`` names the controller it runs on: runs of one scope on
+        one controller wait for each other (dr_sync's scope lock), so runs meant to overlap each name their own, as two
+        controllers would (each its own SNAPCOPY_LOCK_DIR), and only the clouds' leases keep them apart."""
+        env = self.env
+        if controller is not None:
+            env = dict(env, SNAPCOPY_LOCK_DIR=os.path.join(self.work, 'controllers', controller))
         vars_file = os.path.join(self.work, 'logs', '%s-%s-%d.vars.json' % (label, target.name, run))
         with open(vars_file, 'w', encoding='utf-8') as stream:
             json.dump(variables, stream)
@@ -207,7 +213,7 @@ class Suite:
                    encoding='utf-8')
         process = subprocess.Popen(  # pylint: disable=consider-using-with  # waited for, or killed, by the caller
             [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), PLAYBOOK, '-e', '@' + vars_file],
-            cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         return process, log
 
     def read_report(self, variables, target):

@@ -195,7 +195,7 @@ class World:
         for wait in (True, False):
             variables = dict(self.role_vars(), dr_copy_wait=wait,
                              dr_copy_report_dir=os.path.join(self.suite.work, 'reports', 'safety-at-once-%s' % wait, self.target.name))
-            started.append(self.suite.start_role(self.target, 'safety', len(self.runs) + 1, variables))
+            started.append(self.suite.start_role(self.target, 'safety', len(self.runs) + 1, variables, controller='wait-%s' % wait))
             self.runs.append({'run': len(self.runs) + 1, 'at_once': True})
         for (process, log), record in zip(started, self.runs[-2:]):
             record['rc'] = process.wait()

@@ -161,6 +161,11 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         self.run_shares = {}           # with a DR account, each run's SourceShares (start_dr_run), by its thread
         self.turnstile = None          # runs at once, interleaved call by call (Turnstile)
         self.started = set()           # the copies start_copy made
+        # True: the copy call carries a token, and the cloud answers a token it has seen with the copy first made under it,
+        # deleted since or not (ECS: "How to ensure idempotence"). The token is (source, destination, the copies spent).
+        self.copy_tokens = False
+        self.token_copies = {}         # token -> the copy first made under it
+        self.spent = {}                # (source tag, destination) -> the copies its tokens named that no read showed
 
     @property
     def source_shares(self):
@@ -243,6 +248,17 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
                 found.setdefault(copy['tags'][SOURCE_TAG], []).append(self._copy_snapshot(copy_id))
         return found
 
+    @property
+    def copy_call_is_idempotent(self):
+        return self.copy_tokens
+
+    def token_spent(self, request, destination, copy_id):
+        spent = self.spent.get((request.source_tag, destination), ())
+        if copy_id in spent:
+            return False
+        self.spent[(request.source_tag, destination)] = spent + (copy_id,)
+        return True
+
     def start_copy(self, request, destinations):
         self._count('start_copy')
         if self.copy_errors:
@@ -257,6 +273,14 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
             if self.dr_account is not None:
                 # The share, as the adapters hold it (dr.shares): a claim first; a person's share stays theirs.
                 self.source_shares.hold(request.source_region, request.source_id)
+            # The copy call itself, one step (no other call of the cloud in between, as the cloud checks its token): the token
+            # the cloud has seen gets the first answer, whether that copy is still there or not.
+            token = (request.source_tag, destination, self.spent.get((request.source_tag, destination), ()))
+            if self.copy_tokens and token in self.token_copies:
+                copy_id = self.token_copies[token]
+                results[destination] = (self._copy_snapshot(copy_id) if copy_id in self.copies
+                                        else Snapshot(copy_id, destination, PENDING, progress=0, tags={SOURCE_TAG: request.source_tag}))
+                continue
             copy_id = 'copy-%d' % (len(self.copies) + len(self.deleted) + len(self.persons_deletes))  # never an id given before
             tags = dict(request.options.get('tags') or {})
             tags[SOURCE_TAG] = request.source_tag
@@ -264,6 +288,8 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
                           name=request.options.get('name'), fails=self.fail_next_copies > 0, hangs=self.hang_next_copies > 0,
                           source=(request.source_region, request.source_id) if self.records_copy_source else None, marked=False)
             self.started.add(copy_id)
+            if self.copy_tokens:
+                self.token_copies[token] = copy_id
             self.fail_next_copies = max(0, self.fail_next_copies - 1)
             self.hang_next_copies = max(0, self.hang_next_copies - 1)
             self.peak_in_flight[destination] = max(self.peak_in_flight.get(destination, 0), self.in_flight(destination))

@@ -72,14 +72,16 @@ LEASE_SECONDS = lease_seconds()  # the in-memory cloud has no client: the defaul
 class DrWorld(RuleBasedStateMachine):
     """One DR scope (two tagged disks, two DR regions) and everything that may happen to it."""
 
-    @initialize(links_sources=st.booleans(), dr_account=st.booleans(), locks_pending=st.booleans())
-    def start(self, links_sources, dr_account, locks_pending):
+    @initialize(links_sources=st.booleans(), dr_account=st.booleans(), locks_pending=st.booleans(), copy_tokens=st.booleans())
+    def start(self, links_sources, dr_account, locks_pending, copy_tokens):
         """``links_sources``: the cloud records what each copy was copied from (ECS, ENS), or nothing (EBS, CBS);
         ``dr_account``: the copies are made in a DR account, each source shared with it (AWS); ``locks_pending``: the
-        cloud locks a copy in flight (EBS, ECS), or only a completed one."""
+        cloud locks a copy in flight (EBS, ECS), or only a completed one; ``copy_tokens``: the copy call carries a token
+        that the cloud answers with the copy first made under it, deleted since or not (ECS), and no copy lease is taken."""
         self.clock = FakeClock()
         self.clock.now = 30 * 86400
         self.cloud = MemoryCloud(self.clock, copy_seconds=10)
+        self.cloud.copy_tokens = copy_tokens
         self.cloud.records_copy_source = self.links_sources = links_sources
         self.cloud.locks_pending = locks_pending
         self.reported_locked = set()  # copies a report called locked (by the run, or in force already)
@@ -145,6 +147,7 @@ class DrWorld(RuleBasedStateMachine):
         if report is not None:
             self.check_report(report, lock)
             self.check_shares_left([report])
+            self.report_claims_only_what_the_cloud_holds(report)
 
     # pylint: disable-next=too-many-arguments
     @rule(order=st.lists(st.sampled_from(['x', 'y']), max_size=60), scopes=st.tuples(st.sampled_from(sorted(SCOPES)), st.sampled_from(sorted(SCOPES))),
@@ -206,6 +209,17 @@ class DrWorld(RuleBasedStateMachine):
             left = [pair for pair in in_flight if not self.is_locked(pair[0])]
             assert not left, 'a run with lock left copies in flight unlocked: %s' % left
 
+    def report_claims_only_what_the_cloud_holds(self, report):
+        """(d) A copy the report counts as a DR copy (completed or in flight: its standing) is one the cloud holds as the run
+        ends, and a disk the report counts as covered in a region has such a copy there (issue 46: a copy's id is no proof)."""
+        for disk in report['disks']:
+            claimed = [copy for copy in disk['copies'] if copy['standing'] != 'no_copy' and copy['standing'] != 'planned']
+            absent = [copy['snapshot_id'] for copy in claimed if copy['snapshot_id'] not in self.cloud.copies or self.is_failed(copy['snapshot_id'])]
+            assert not absent, 'the report of %s claims copies the cloud does not hold: %s' % (disk['disk_id'], absent)
+            covered = set(report['dr_regions']) - set(disk['missing_regions'])
+            assert covered <= {copy['region'] for copy in claimed}, \
+                'the report counts %s covered in %s with no copy there' % (disk['disk_id'], sorted(covered))
+
     def check_shares_left(self, reports):
         """With a DR account, what the runs that ended leave shared is what they held, each for a copy it saw in flight (that
         copy may have completed since)."""
@@ -254,6 +268,18 @@ class DrWorld(RuleBasedStateMachine):
         copy_id = data.draw(st.sampled_from(sorted(copy_id for copy_id in self.dr_made if self.in_flight(copy_id))))
         deleted = self.cloud.a_person_deletes(copy_id)
         assert not (deleted and copy_id in self.reported_locked), 'a person deleted %s, which a report called locked' % copy_id
+
+    @precondition(lambda self: any(self.is_completed(copy_id) for copy_id in self.dr_made if copy_id in self.cloud.copies))
+    @rule(data=st.data())
+    def a_person_deletes_a_dr_copy(self, data):
+        """Between runs, someone deletes a completed DR copy (by hand, or its retention period ends): the next run makes it
+        again, and no report counts it (on a cloud whose copy call carries a token, the token that made it is spent). The
+        deleted copy is no loss by a run's hand: the disk's restorable copies are counted again from what is left."""
+        copy_id = data.draw(st.sampled_from(sorted(copy_id for copy_id in self.dr_made if copy_id in self.cloud.copies
+                                                   and self.is_completed(copy_id))))
+        if self.cloud.a_person_deletes(copy_id):
+            self.ever_restorable = {(self.disk_of(other), record['region']) for other, record in self.cloud.copies.items()
+                                    if self.is_completed(other)}
 
     @precondition(lambda self: self.dr_account is not None)
     @rule(data=st.data())
