@@ -41,9 +41,11 @@ def moto_url():
 
     # What moto lacks of EBS (snapshot locks, copies across accounts), as the suites' moto server has it.
     from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_vault import (  # pylint: disable=import-outside-toplevel
+        request_handler,
         with_ebs_vault,
     )
-    server = make_server('127.0.0.1', 0, with_ebs_vault(DomainDispatcherApplication(create_backend_app)), threaded=True)
+    server = make_server('127.0.0.1', 0, with_ebs_vault(DomainDispatcherApplication(create_backend_app)), threaded=True,
+                         request_handler=request_handler())
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield 'http://127.0.0.1:%d' % server.server_port

@@ -55,8 +55,9 @@ class RunClaim:
 
 @dataclass(frozen=True)
 class RunLease:
-    """A run's claims as leases: its id and DR regions, how long each claim it writes holds, its clock (the time now), and
-    where it says what it could not claim (the run's warnings). A claim written now holds ``seconds`` from now: a run writes
+    """A run's claims as leases: its id and DR regions, how long each claim it writes holds, its clock (the cloud's time now,
+    core.cloud_clock: every run judges every claim by one clock), and where it says what it could not claim (the run's
+    warnings). A claim written now holds ``seconds`` from now: a run writes
     it again while it still needs it, and a killed run's lapses within that time."""
 
     run_id: str

@@ -18,6 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from ..core.cloud_clock import CloudClock
 from ..core.errors import IN_USE, NOT_FOUND, CloudError, InputError, is_permission_refusal
 from ..core.model import COMPLETED, FAILED, PENDING, CopyRequest, Disk, Snapshot, copy_mismatches, parse_time
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
@@ -107,6 +108,9 @@ class DrRun:
         self.sleep = sleep
         self.started_at = clock()
         self.deadline: float = self.started_at + settings.wait.timeout
+        # The cloud's time, as its answers' Date headers give it: what the run's claims are written and judged by, so that
+        # two controllers whose clocks differ agree on them. The client tells it each answer's Date during run().
+        self.cloud_clock = CloudClock(self.wall_clock)
         # The run's calls are retried until its deadline; the copies and the drill have deadlines of their own.
         self.retry = run_retry(adapter, retry, sleep=sleep, clock=clock).until(self.deadline)
         self.engine: CopyEngine | None = None
@@ -177,6 +181,16 @@ class DrRun:
 
     # ------------------------------------------------------------------ the run
     def run(self) -> dict[str, Any]:
+        observers = getattr(getattr(self.adapter, 'client', None), 'date_observers', None)
+        if not isinstance(observers, list):
+            return self._run()
+        observers.append(self.cloud_clock.observe)
+        try:
+            return self._run()
+        finally:
+            observers.remove(self.cloud_clock.observe)
+
+    def _run(self) -> dict[str, Any]:
         self.validate()
         settings = self.settings
         region = settings.source_region
@@ -366,9 +380,9 @@ class DrRun:
         return self._run_lease().copy_leases(self.adapter)
 
     def _run_lease(self) -> RunLease:
-        """This run's claims as leases (dr.claims)."""
+        """This run's claims as leases (dr.claims), timed by the cloud's clock."""
         return RunLease(self.run_id, tuple(sorted(self.settings.region_names)),
-                        self._lease_seconds(), self.wall_clock, self.warnings.append)
+                        self._lease_seconds(), self.cloud_clock.now, self.warnings.append)
 
     def _lease_seconds(self) -> float:
         """How long a claim of this run holds (dr.claims.lease_seconds), from its client's timeouts."""

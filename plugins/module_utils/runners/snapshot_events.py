@@ -409,8 +409,8 @@ def snapshot_arn(arn: Any, event_region: Any = None) -> tuple[str | None, str] |
         return None
     head, found, snapshot_id = arn.strip().partition(':snapshot/')
     fields = head.split(':')
-    if not found or len(fields) != 5 or fields[0] != 'arn' or not fields[1].startswith('aws') or fields[2] != 'ec2' \
-            or not SNAPSHOT_ID.match(snapshot_id):
+    is_ec2 = len(fields) == 5 and fields[0] == 'arn' and fields[1].startswith('aws') and fields[2] == 'ec2'
+    if not found or not is_ec2 or not SNAPSHOT_ID.match(snapshot_id):
         return None
     region = fields[3] or ('' if fields[4].isdigit() else fields[4]) or (event_region if isinstance(event_region, str) else '')
     return region or None, snapshot_id

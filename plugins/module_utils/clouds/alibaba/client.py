@@ -29,6 +29,7 @@ from typing import Any, cast
 from ansible.module_utils.basic import env_fallback
 
 from ...core.assume_role import ALIBABA_ASSUME_ROLE_SPEC, ALIBABA_ROLE_RULES, TemporaryCredentials, default_session_name
+from ...core.cloud_clock import tell_date
 from ...core.errors import BUSY, FATAL, IN_USE, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, SnapcopyError, note_read_timeout
 from ...core.network import TIMEOUT_SPEC, connection_timeouts, quiet_insecure_warnings
 from ...core.retry import CallRetry
@@ -188,6 +189,8 @@ class AlibabaClient:
         self.sdk_warnings = version_warnings(self.sdk.get('versions', {}))
         self.product = product
         self.connection = connection
+        # Told each answer's Date header: the runs' clocks of the cloud's time (core.cloud_clock).
+        self.date_observers: list[Callable[[str | None], None]] = []
         self.default_endpoint = default_endpoint
         self.request_package = request_package
         self.fixed_endpoint: str | None
@@ -262,7 +265,7 @@ class AlibabaClient:
 
         def send() -> Any:
             try:
-                return self._client(host, own_keys=True).do_action_with_exception(request)
+                return self._do_action(self._client(host, own_keys=True), request)
             except Exception as error:  # pylint: disable=broad-exception-caught
                 raise note_read_timeout(self.classify('AssumeRole', error), self.read_timeout) from None
         body = self.retry.send('AssumeRole', send)
@@ -318,7 +321,7 @@ class AlibabaClient:
 
         def send() -> Any:
             try:
-                return self._client(host).do_action_with_exception(request)
+                return self._do_action(self._client(host), request)
             except Exception as error:  # pylint: disable=broad-exception-caught
                 # Broad on purpose: every SDK and network failure becomes a CloudError with a kind;
                 # anything classify() does not know is re-raised unchanged.
@@ -329,6 +332,19 @@ class AlibabaClient:
         except ValueError:
             raise CloudError(action, 'InvalidResponse', 'the answer from %s is not JSON: %.200r' % (host, body),
                              kind=RETRYABLE, uncertain=True, region=region) from None
+
+    def _do_action(self, client: Any, request: Any) -> Any:
+        """AcsClient.do_action_with_exception, but for the answer's headers, whose Date is the cloud's time: the SDK's own
+        steps (aliyunsdkcore 2.15.0 and newer, client.AcsClient), with the headers read on the way."""
+        do_action = getattr(client, '_implementation_of_do_action', None)
+        if do_action is None:  # an SDK without it: the answer without its date (the run's own clock serves)
+            return client.do_action_with_exception(request)
+        request.set_accept_format('JSON')
+        dummy_status, headers, body, exception = do_action(request)
+        if exception:
+            raise exception
+        tell_date(self.date_observers, (headers or {}).get('Date') or (headers or {}).get('date'))
+        return body
 
     def classify(self, action: str, error: Exception, region: str | None = None) -> CloudError:
         """A CloudError for an SDK exception: code, message, request id, and what kind it is."""
@@ -347,6 +363,7 @@ class AlibabaAccountRouter:
 
     def __init__(self, source: AlibabaClient, dr_account: AlibabaClient, source_region: str) -> None:
         self.source, self.dr_account, self.source_region = source, dr_account, source_region
+        dr_account.date_observers = source.date_observers  # one cloud, one clock
 
     def client_for(self, region: str | None) -> AlibabaClient:
         return self.source if region in (None, self.source_region) else self.dr_account

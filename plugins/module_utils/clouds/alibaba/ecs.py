@@ -218,7 +218,7 @@ class EcsCopyAdapter(CopyAdapter):
         spent = self._spent.get(key, ())
         if copy_id in spent:
             return False  # the new token named it too: not a replay, the copy is gone for another reason
-        self._spent[key] = spent + (copy_id,)
+        self._spent[key] = (*spent, copy_id)
         return True
 
     def start_copy(self, request: CopyRequest, destinations: Sequence[str]) -> dict[str, Snapshot | CloudError]:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ansible.module_utils.basic import env_fallback
 
 from ...core.assume_role import AWS_ASSUME_ROLE_SPEC, AWS_ROLE_RULES, default_session_name
+from ...core.cloud_clock import tell_date
 from ...core.errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout
 from ...core.network import TIMEOUT_SPEC, connection_timeouts
 from ...core.retry import CallRetry
@@ -95,6 +96,8 @@ class AwsClient:
         self._clients: dict[tuple[str, str], Any] = {}
         # The DR run calls from several threads; botocore's sessions may not make clients concurrently.
         self._clients_lock = threading.Lock()
+        # Told each answer's Date header: the runs' clocks of the cloud's time (core.cloud_clock).
+        self.date_observers: list[Callable[[str | None], None]] = []
 
     @property
     def botocore(self) -> Any:
@@ -208,6 +211,7 @@ class AwsClient:
                 answer = method(**kwargs)
             except Exception as error:  # pylint: disable=broad-exception-caught
                 raise note_read_timeout(self.cloud_error(action, region, error), self.read_timeout) from None
+            tell_date(self.date_observers, ((answer.get('ResponseMetadata') or {}).get('HTTPHeaders') or {}).get('date'))
             # EC2's look-ups decide whether to copy again (answer_of_aws); KMS's key check decides nothing of the kind.
             return answer_of_aws(action, region, answer) if service == 'ec2' else cast('dict[str, Any]', answer)
         return self.retry.send(action, send)
@@ -302,6 +306,7 @@ class AccountRouter:
 
     def __init__(self, source: AwsClient, dr_account: AwsClient, source_region: str) -> None:
         self.source, self.dr_account, self.source_region = source, dr_account, source_region
+        dr_account.date_observers = source.date_observers  # one cloud, one clock
 
     def client_for(self, region: str) -> AwsClient:
         return self.source if region == self.source_region else self.dr_account

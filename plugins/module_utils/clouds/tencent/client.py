@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import env_fallback
 
 from ...core.assume_role import TENCENT_ASSUME_ROLE_SPEC, TENCENT_ROLE_RULES, TemporaryCredentials, default_session_name
+from ...core.cloud_clock import tell_date
 from ...core.errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout
 from ...core.network import TIMEOUT_SPEC, connection_timeouts, quiet_insecure_warnings
 from ...core.retry import CallRetry
@@ -216,6 +217,8 @@ class TencentClient:
         self.sdk_warnings = version_warnings((sdk or {}).get('versions', {}))
         self.limiter = limiter or RateLimiter()
         self.endpoint = parse_endpoint(connection.get('endpoint_url'))
+        # Told each answer's Date header: the runs' clocks of the cloud's time (core.cloud_clock).
+        self.date_observers: list[Callable[[str | None], None]] = []
         self.connect_timeout, self.read_timeout = connection_timeouts(connection)
         self._credential: Any = None  # the SDK's Credential
         self._clients: dict[tuple[str, str | None, str | None], Any] = {}  # the SDK's clients
@@ -299,6 +302,7 @@ class TencentClient:
                 answer = client._call(action, params)  # pylint: disable=protected-access
             except self.sdk['TencentCloudSDKException'] as error:
                 raise note_read_timeout(network_error(action, region, error), self.read_timeout) from None
+            tell_date(self.date_observers, answer.headers.get('Date'))
             return read_answer(action, region, answer)
         return self.retry.send(action, send)
 
@@ -310,6 +314,7 @@ class TencentAccountRouter:
 
     def __init__(self, source: TencentClient, dr_account: TencentClient, source_region: str) -> None:
         self.source, self.dr_account, self.source_region = source, dr_account, source_region
+        dr_account.date_observers = source.date_observers  # one cloud, one clock
 
     def client_for(self, region: str | None) -> TencentClient:
         return self.source if region in (None, self.source_region) else self.dr_account

@@ -7,7 +7,9 @@ once in the engine and the DR run are shown for any adapter.
 from __future__ import annotations
 
 import datetime
+import email.utils
 import threading
+import types
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
@@ -22,6 +24,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
     SnapshotLock,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import ShareCalls, SourceShares
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import tell_date
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_CLAIM_TAG_PREFIX, COPY_TAG, DISK_TAG, SHARE_TAG, SOURCE_TAG
 
 EPOCH = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
@@ -161,8 +164,11 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         self.run_shares = {}           # with a DR account, each run's SourceShares (start_dr_run), by its thread
         self.turnstile = None          # runs at once, interleaved call by call (Turnstile)
         self.started = set()           # the copies start_copy made
+        # Its answers' Date headers, as a client tells them (core.cloud_clock): the cloud's time, whatever a run's clock says.
+        self.client = types.SimpleNamespace(date_observers=[])
         # True: the copy call carries a token, and the cloud answers a token it has seen with the copy first made under it,
-        # deleted since or not (ECS: "How to ensure idempotence"). The token is (source, destination, the copies spent).
+        # deleted since or not (ECS: "How to ensure idempotence"). The token is (source, destination, the copies spent). Set
+        # copy_call_is_idempotent with it: the engine's resends and the DR run's leases follow that.
         self.copy_tokens = False
         self.token_copies = {}         # token -> the copy first made under it
         self.spent = {}                # (source tag, destination) -> the copies its tokens named that no read showed
@@ -185,6 +191,7 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
             if self.kill_after_calls < 0:
                 raise RunKilled(name)
         self.calls[name] = self.calls.get(name, 0) + 1
+        tell_date(getattr(self.client, 'date_observers', []), email.utils.format_datetime(EPOCH + datetime.timedelta(seconds=self.clock.now), usegmt=True))
 
     def when(self, seconds):
         return (EPOCH + datetime.timedelta(seconds=seconds)).isoformat()
@@ -248,11 +255,9 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
                 found.setdefault(copy['tags'][SOURCE_TAG], []).append(self._copy_snapshot(copy_id))
         return found
 
-    @property
-    def copy_call_is_idempotent(self):
-        return self.copy_tokens
-
     def token_spent(self, request, destination, copy_id):
+        if not self.copy_tokens:
+            return False
         spent = self.spent.get((request.source_tag, destination), ())
         if copy_id in spent:
             return False

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import botocore
+import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
@@ -14,14 +15,21 @@ from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clo
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import KEYS, SOURCE_ACCOUNT, client, copies_of, tagged_disk
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 
+# The runs' own clocks: hours off the cloud's, which is what leases are timed by (core.cloud_clock).
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.timezone.utc)
 
 
-def plain_run(url, tag_value, clock=None, **options):
-    """A run of the scope in the disks' own account (no DR account), copying to eu-west-1 and us-west-2."""
+def cloud_now():
+    """The cloud's time: moto's Date headers are this machine's clock."""
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def plain_run(url, tag_value, clock=None, now=NOW, **options):
+    """A run of the scope in the disks' own account (no DR account), copying to eu-west-1 and us-west-2, on a controller whose
+    clock says ``now``."""
     adapter = EbsAdapter(AwsClient(dict(KEYS, endpoint_url=url), botocore))
     return dr_run_with(adapter, scope('aws', 'us-east-1', ['eu-west-1', 'us-west-2'], {'vault': tag_value}, **dict({'wait': False}, **options)),
-                       now=NOW, clock=clock or FakeClock())
+                       now=now, clock=clock or FakeClock())
 
 
 def source_tags(url, snapshot_id):
@@ -36,7 +44,7 @@ def lease_of_another_run(url, snapshot_id, region, until):
 
 def test_a_run_waits_while_another_runs_lease_names_a_region_and_uses_the_copy_that_run_made(moto_url):
     dummy, snapshot_id = tagged_disk(moto_url, 'leased')
-    lease_of_another_run(moto_url, snapshot_id, 'eu-west-1', NOW + datetime.timedelta(minutes=10))
+    lease_of_another_run(moto_url, snapshot_id, 'eu-west-1', cloud_now() + datetime.timedelta(minutes=10))
     clock = FakeClock()
     made = []
 
@@ -58,9 +66,37 @@ def test_a_run_waits_while_another_runs_lease_names_a_region_and_uses_the_copy_t
     assert not leases_in(source_tags(moto_url, snapshot_id)), 'both runs took their leases off'
 
 
+@pytest.mark.parametrize('controller_ahead_minutes', [4, -4])
+def test_a_controller_whose_clock_is_off_judges_another_runs_lease_by_the_clouds_clock(moto_url, controller_ahead_minutes):
+    """Issue 46, point 3: a lease of another run that is live by the cloud's clock (3 minutes left) holds a run on a
+    controller 4 minutes ahead (which by its own clock would take it for lapsed, and copy beside that run), and one
+    that lapsed a minute ago by the cloud's clock is taken off by a controller 4 minutes behind."""
+    dummy, snapshot_id = tagged_disk(moto_url, 'skewed%d' % (controller_ahead_minutes > 0))
+    live = controller_ahead_minutes > 0
+    until = cloud_now() + datetime.timedelta(minutes=3 if live else -1)
+    lease_of_another_run(moto_url, snapshot_id, 'eu-west-1', until)
+    clock = FakeClock()
+    waited = []
+
+    def the_other_run_copies_meanwhile(seconds):
+        FakeClock.sleep(clock, seconds)
+        if not waited:
+            waited.append(seconds)
+            leases = [{'Key': key} for key in source_tags(moto_url, snapshot_id) if key.startswith('snapcopy:copy-lease:')]
+            client(moto_url, 'ec2', 'us-east-1').delete_tags(Resources=[snapshot_id], Tags=leases)
+            plain_run(moto_url, 'skewed%d' % live)
+    clock.sleep = the_other_run_copies_meanwhile
+    controller_now = cloud_now() + datetime.timedelta(minutes=controller_ahead_minutes)
+    report = plain_run(moto_url, 'skewed%d' % live, clock=clock, now=controller_now)
+    actions = {copy['region']: copy['action'] for disk in report['disks'] for copy in disk['copies']}
+    assert actions['eu-west-1'] == ('existing' if live else 'copied'), report['failures']
+    assert bool(waited) == live
+    assert len(copies_of(SOURCE_ACCOUNT, 'eu-west-1', snapshot_id)) == 1, 'one copy, whoever made it'
+
+
 def test_a_lease_that_lapsed_is_taken_off_and_does_not_hold_the_copy(moto_url):
     dummy, snapshot_id = tagged_disk(moto_url, 'lapsed')
-    lease_of_another_run(moto_url, snapshot_id, 'eu-west-1', NOW - datetime.timedelta(seconds=1))  # a killed run's, over now
+    lease_of_another_run(moto_url, snapshot_id, 'eu-west-1', cloud_now() - datetime.timedelta(seconds=1))  # a killed run's, over now
     report = plain_run(moto_url, 'lapsed')
     assert {copy['region']: copy['action'] for disk in report['disks'] for copy in disk['copies']} == {'eu-west-1': 'copied', 'us-west-2': 'copied'}
     assert not report['failures'] and not leases_in(source_tags(moto_url, snapshot_id))
@@ -68,7 +104,7 @@ def test_a_lease_that_lapsed_is_taken_off_and_does_not_hold_the_copy(moto_url):
 
 def test_a_lease_that_never_lapses_within_the_run_fails_the_destination_naming_the_other_run(moto_url):
     dummy, snapshot_id = tagged_disk(moto_url, 'stuck')
-    lease_of_another_run(moto_url, snapshot_id, 'us-west-2', NOW + datetime.timedelta(hours=1))
+    lease_of_another_run(moto_url, snapshot_id, 'us-west-2', cloud_now() + datetime.timedelta(hours=1))
     report = plain_run(moto_url, 'stuck', wait_timeout=60)
     copies = {copy['region']: copy for disk in report['disks'] for copy in disk['copies']}
     assert copies['eu-west-1']['action'] == 'copied' and copies['us-west-2']['action'] == 'not_copied'

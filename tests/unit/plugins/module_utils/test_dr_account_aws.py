@@ -212,14 +212,20 @@ def test_a_share_another_scopes_copy_needs_is_held_until_that_copy_is_complete(m
     scope_a = dr_run(moto_url, 'scope-a', dr_regions=['us-west-2'])
     assert scope_a['dr_account']['released'] == [ours] and theirs in scope_a['dr_account']['held']
     assert shares_of(theirs)[0] == [DR_ACCOUNT] and shares_of(ours) == ([], {})
-    # A day on, B's run is over, and its copy is still in flight in a region scope A does not copy to.
+    # A day on by the cloud's clock (which claims are timed by), B's run is over, and its copy is still in flight in a region
+    # scope A does not copy to.
+    from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_vault import CLOCK  # pylint: disable=import-outside-toplevel
     tomorrow = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
-    later = dr_run(moto_url, 'scope-a', dr_regions=['us-west-2'], now=tomorrow)
-    assert later['dr_account']['held'] == [theirs] and shares_of(theirs)[0] == [DR_ACCOUNT]
-    (copy,) = [copy for disk in scope_b['disks'] for copy in disk['copies']]
-    backends(DR_ACCOUNT, 'eu-west-1').snapshots[copy['snapshot_id']].status = 'completed'
-    done = dr_run(moto_url, 'scope-a', dr_regions=['us-west-2'], now=tomorrow)
-    assert done['dr_account']['released'] == [theirs] and shares_of(theirs) == ([], {})
+    CLOCK['offset'] = 86400
+    try:
+        later = dr_run(moto_url, 'scope-a', dr_regions=['us-west-2'], now=tomorrow)
+        assert later['dr_account']['held'] == [theirs] and shares_of(theirs)[0] == [DR_ACCOUNT]
+        (copy,) = [copy for disk in scope_b['disks'] for copy in disk['copies']]
+        backends(DR_ACCOUNT, 'eu-west-1').snapshots[copy['snapshot_id']].status = 'completed'
+        done = dr_run(moto_url, 'scope-a', dr_regions=['us-west-2'], now=tomorrow)
+        assert done['dr_account']['released'] == [theirs] and shares_of(theirs) == ([], {})
+    finally:
+        CLOCK['offset'] = 0.0
 
 
 def test_two_runs_at_once_leave_no_share_when_one_shares_while_the_other_releases(moto_url, monkeypatch):

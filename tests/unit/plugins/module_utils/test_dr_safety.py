@@ -22,10 +22,18 @@ After every move:
    its snapshot is in flight in any DR region, of this scope or
    another's (a second scope, other disks and another DR region, runs too); and a share a person made is never removed;
 6. never two DR copies of one source snapshot in one DR region (invariant (b)), whatever runs overlap: two runs, of one
-   scope or of two whose selectors match one disk, are interleaved call by call (two_runs_at_once), either of them killed
-   at any call; the in-memory cloud's copy call has no idempotency token (as EBS's and CBS's), so the copy leases
-   (dr.claims.CopyLeases) are what holds it;
-7. no copy lease is left on a source snapshot but a killed run's (it lapses at the time it names).
+   scope or of two whose selectors match one disk, or a run an event limited to one disk (disk_ids) beside its scope's,
+   are interleaved call by call (two_runs_at_once), either of them killed at any call, on controllers whose clocks are
+   minutes off the cloud's (leases are timed by the cloud's); the in-memory cloud's copy call has no idempotency token (as
+   EBS's and CBS's), and the copy leases (dr.claims.CopyLeases) are what holds it, or it has one that the cloud answers with
+   the copy first made under it, deleted since or not (ECS's ClientToken), and no lease is taken;
+7. no copy lease is left on a source snapshot but a killed run's (it lapses at the time it names);
+8. (d) a copy a report counts (completed, or in flight) is one the cloud holds, and a region it counts covered has one:
+   a person deletes DR copies between runs, and a copy call's answer (a replayed token's) is no proof.
+
+ENS keeps no tags and its copy call no token: no lease can hold two ENS runs apart, and the in-memory cloud does not play
+it; one controller's runs of a scope wait for each other (dr_sync's scope lock: tests/unit/plugins/action/
+test_dr_sync_scope_lock.py), and AWX runs one job of a template at a time (docs/awx.md).
 
 make test runs a few thousand moves; make chaos runs many more (SNAPCOPY_SAFETY_EXAMPLES).
 """
@@ -64,6 +72,8 @@ DR_REGIONS = ('dr-1', 'dr-2')
 # A third selects every disk of both (any value of the tag) into one DR region of the first: its runs and the first's may
 # copy one snapshot into one region at once.
 SCOPES = {'a': ('yes', DR_REGIONS), 'b': ('b', ('dr-3',)), 'all': (None, ('dr-1',))}
+# A run of scope a limited to one disk (disk_ids), as a snapshot's event starts it: it overlaps the scope's scheduled run.
+EVENT_RUNS = {'a:disk-0': ('a', ['disk-0']), 'all:disk-1': ('all', ['disk-1'])}
 DISKS_B = ('disk-b0',)
 EXAMPLES = int(os.environ.get('SNAPCOPY_SAFETY_EXAMPLES', '300'))
 LEASE_SECONDS = lease_seconds()  # the in-memory cloud has no client: the default timeouts
@@ -81,7 +91,7 @@ class DrWorld(RuleBasedStateMachine):
         self.clock = FakeClock()
         self.clock.now = 30 * 86400
         self.cloud = MemoryCloud(self.clock, copy_seconds=10)
-        self.cloud.copy_tokens = copy_tokens
+        self.cloud.copy_tokens = self.cloud.copy_call_is_idempotent = copy_tokens
         self.cloud.records_copy_source = self.links_sources = links_sources
         self.cloud.locks_pending = locks_pending
         self.reported_locked = set()  # copies a report called locked (by the run, or in force already)
@@ -150,14 +160,17 @@ class DrWorld(RuleBasedStateMachine):
             self.report_claims_only_what_the_cloud_holds(report)
 
     # pylint: disable-next=too-many-arguments
-    @rule(order=st.lists(st.sampled_from(['x', 'y']), max_size=60), scopes=st.tuples(st.sampled_from(sorted(SCOPES)), st.sampled_from(sorted(SCOPES))),
+    @rule(order=st.lists(st.sampled_from(['x', 'y']), max_size=60),
+          scopes=st.tuples(st.sampled_from(sorted(SCOPES)), st.sampled_from(sorted(SCOPES) + sorted(EVENT_RUNS))),
           waits=st.tuples(st.booleans(), st.booleans()), keep_copies=st.sampled_from([None, 1]),
           lock=st.sampled_from([None, {'mode': 'governance', 'duration_days': 1}]), killed=st.sampled_from([None, 'x', 'y']),
-          killed_after=st.integers(0, 30))
-    def two_runs_at_once(self, order, scopes, waits, keep_copies, lock, killed, killed_after):
-        """Two runs, of one scope (a schedule overlapping a manual run) or of two, whose calls interleave as ``order`` says."""
+          killed_after=st.integers(0, 30), skews=st.tuples(st.sampled_from([0, 240, -240]), st.sampled_from([0, 240, -240])))
+    def two_runs_at_once(self, order, scopes, waits, keep_copies, lock, killed, killed_after, skews):
+        """Two runs, of one scope (a schedule overlapping a manual run) or of two, whose calls interleave as ``order`` says, on
+        controllers whose clocks are ``skews`` seconds off the cloud's (the clouds take signed calls minutes off)."""
         before_copies = set(self.cloud.copies) | set(self.cloud.deleted)
-        runs = {name: self.new_run(scope, wait, keep_copies, None, False, lock) for name, scope, wait in zip('xy', scopes, waits)}
+        runs = {name: self.new_run(scope, wait, keep_copies, None, False, lock, skew=skew)
+                for name, scope, wait, skew in zip('xy', scopes, waits, skews)}
         self.cloud.turnstile = Turnstile(order)
         if killed is not None:
             self.cloud.kill_thread_after = {killed: killed_after}
@@ -179,12 +192,14 @@ class DrWorld(RuleBasedStateMachine):
             self.check_shares_left(reports)
 
     # pylint: disable-next=too-many-arguments
-    def new_run(self, scope, wait, keep_copies, max_age_days, drill, lock):
+    def new_run(self, scope, wait, keep_copies, max_age_days, drill, lock, skew=0):
+        """A run of ``scope`` (or of an event's: EVENT_RUNS) on a controller whose clock is ``skew`` seconds ahead of the cloud's."""
+        scope, disk_ids = EVENT_RUNS.get(scope, (scope, None))
         tag_value, dr_regions = SCOPES[scope]
-        options = params(dr_regions=list(dr_regions), tag_selector={'dr': tag_value}, wait=wait, wait_timeout=120,
+        options = params(dr_regions=list(dr_regions), tag_selector={'dr': tag_value}, wait=wait, wait_timeout=120, disk_ids=disk_ids,
                          prune=bool(keep_copies or max_age_days), keep_copies=keep_copies, max_copy_age_days=max_age_days,
                          restore_test=drill and wait, restore_test_timeout=60, restore_test_count=1, lock=lock, dr_account=self.dr_account)
-        now = parse_time(self.cloud.when(self.clock.now))
+        now = parse_time(self.cloud.when(self.clock.now)) + datetime.timedelta(seconds=skew)
         return DrRun(self.cloud, dr_settings(options), now=now, clock=self.clock.clock, sleep=self.clock.sleep, workers=1)
 
     def check_report(self, report, lock):
@@ -211,10 +226,12 @@ class DrWorld(RuleBasedStateMachine):
 
     def report_claims_only_what_the_cloud_holds(self, report):
         """(d) A copy the report counts as a DR copy (completed or in flight: its standing) is one the cloud holds as the run
-        ends, and a disk the report counts as covered in a region has such a copy there (issue 46: a copy's id is no proof)."""
+        ends (one in flight may have failed since it was read), and a disk the report counts as covered in a region has such a
+        copy there (issue 46: a copy's id is no proof)."""
         for disk in report['disks']:
             claimed = [copy for copy in disk['copies'] if copy['standing'] != 'no_copy' and copy['standing'] != 'planned']
-            absent = [copy['snapshot_id'] for copy in claimed if copy['snapshot_id'] not in self.cloud.copies or self.is_failed(copy['snapshot_id'])]
+            absent = [copy['snapshot_id'] for copy in claimed if copy['snapshot_id'] not in self.cloud.copies
+                      or (copy['standing'] != 'in_flight' and not self.is_completed(copy['snapshot_id']))]
             assert not absent, 'the report of %s claims copies the cloud does not hold: %s' % (disk['disk_id'], absent)
             covered = set(report['dr_regions']) - set(disk['missing_regions'])
             assert covered <= {copy['region'] for copy in claimed}, \

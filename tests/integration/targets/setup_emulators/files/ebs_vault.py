@@ -65,7 +65,25 @@ HOLLOW: set = set()
 # error UnauthorizedOperation, "You are not authorized to perform this operation.", HTTP 403): what tests set to play a
 # policy that lacks a permission.
 DENIED: set = set()
+# The cloud's clock: this machine's moved on by CLOCK['offset'] seconds (a test moves it a day on). Every answer's Date header
+# says it, as EC2's answers carry its own time (RFC 9110 section 6.6.1), which the DR run times its claims by; the locks
+# count by it too.
+CLOCK = {'offset': 0.0}
 _GUARD = threading.Lock()
+
+
+def cloud_time():
+    return time.time() + CLOCK['offset']
+
+
+def request_handler():
+    """werkzeug's request handler, with every answer's Date header the cloud's time (cloud_time) rather than this machine's."""
+    from werkzeug.serving import WSGIRequestHandler  # pylint: disable=import-outside-toplevel  # werkzeug comes with moto[server]
+
+    class CloudClockHandler(WSGIRequestHandler):
+        def date_time_string(self, timestamp=None):
+            return super().date_time_string(cloud_time() if timestamp is None else timestamp)
+    return CloudClockHandler
 
 
 class Ec2Error(Exception):
@@ -163,7 +181,7 @@ def _shorter(duration, expires_at, current):
 
 def complete_snapshot(account, region, snapshot_id, now=None):
     """A held copy (HELD_COPIES) completes: a lock set while it was pending starts its duration now."""
-    now = time.time() if now is None else now
+    now = cloud_time() if now is None else now
     with _GUARD:
         _snapshots(account, region)[snapshot_id].status = 'completed'
         lock = LOCKS.get((account, region, snapshot_id))
@@ -317,13 +335,13 @@ def with_ebs_vault(app):
         try:
             with _GUARD:
                 if action == 'DeleteSnapshot':
-                    refuse_locked_delete(params, account, region, time.time())
+                    refuse_locked_delete(params, account, region, cloud_time())
                     return app(environ, start_response)
                 if action == 'CopySnapshot':
                     params['_shared'] = shared_source(params, account)
                     if params['_shared'] is None:
                         return hold_copy(app(environ, start_response), account, region)
-                name, fields = ACTIONS[action](params, account, region, time.time())
+                name, fields = ACTIONS[action](params, account, region, cloud_time())
                 if action == 'CopySnapshot':
                     hold_copy([fields.encode()], account, region)
         except Ec2Error as error:
