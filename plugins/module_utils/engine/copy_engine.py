@@ -565,14 +565,14 @@ class CopyEngine:
             for destination_outcome in unconfirmed:
                 snapshot = cast('Snapshot', destination_outcome.snapshot)
                 outcome = owners[id(destination_outcome)]
-                if snapshot.cloud_state in GONE and rounds < MAX_TOKEN_ROUNDS and self.adapter.token_spent(outcome.request, destination_outcome.destination, snapshot.id):
+                destination = destination_outcome.destination
+                if snapshot.cloud_state in GONE and rounds < MAX_TOKEN_ROUNDS and self.adapter.token_spent(outcome.request, destination, snapshot.id):
                     self.warnings.append('the copy call for %s/%s to %s was answered with copy %s, which %s holds no more (deleted '
                                          'since its token was first used): copied again with a new token'
-                                         % (outcome.request.source_region, outcome.request.source_id, destination_outcome.destination,
-                                            snapshot.id, destination_outcome.destination))
+                                         % (outcome.request.source_region, outcome.request.source_id, destination, snapshot.id, destination))
                     destination_outcome.action = destination_outcome.snapshot = None
                     self.sightings.forget(destination_outcome)
-                    again.append((outcome, [destination_outcome.destination]))
+                    again.append((outcome, [destination]))
             if not again:
                 return
             rounds += 1
