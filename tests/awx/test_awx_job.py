@@ -42,11 +42,13 @@ INVENTORY = {'all': {'hosts': {'localhost': {'ansible_connection': 'local',
 
 
 def project_playbook(name):
-    """A project file docs/awx.md tells admins to commit: the YAML block that imports snapcopy.cloud.<name>."""
+    """A project file docs/awx.md tells admins to commit: the YAML block of <name>.yml (its first line names it), which
+    imports snapcopy.cloud.<name>. (Another project file, dr_scope.yml, imports it too.)"""
     with open(os.path.join(DOCS, 'awx.md'), encoding='utf-8') as stream:
         blocks = re.findall(r'^```yaml\n(.*?)^```', stream.read(), re.S | re.M)
-    found = [block for block in blocks if re.search(r'import_playbook: snapcopy\.cloud\.%s$' % name, block, re.M)]
-    assert len(found) == 1, 'docs/awx.md shows one project playbook that imports snapcopy.cloud.%s' % name
+    found = [block for block in blocks if block.startswith('# %s.yml ' % name)
+             and re.search(r'import_playbook: snapcopy\.cloud\.%s$' % name, block, re.M)]
+    assert len(found) == 1, 'docs/awx.md shows one project playbook %s.yml that imports snapcopy.cloud.%s' % (name, name)
     return found[0]
 
 
