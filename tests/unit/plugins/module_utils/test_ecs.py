@@ -522,6 +522,18 @@ def test_bulk_engine_run_copies_each_source_once(cloud):
     assert calls(cloud, 'CopySnapshot')['mutations'] == 3
 
 
+def test_the_copies_made_are_read_back_in_batches_of_what_one_describe_takes(cloud):
+    """The read back costs one DescribeSnapshots per 100 copies a region (SnapshotIds takes 100), not one per copy."""
+    created = cloud.admin.seed(ecs={'disks': [{'region': SOURCE_REGION, 'snapshots': 1} for dummy in range(150)]})
+    sources = created['ecs']['snapshots']
+    before = calls(cloud, 'DescribeSnapshots')['calls']
+    outcomes = engine(cloud).run([request(source) for source in sources])
+    assert all(outcome.destinations[DR].action == COPIED for outcome in outcomes)
+    # The sources (2 batches of ids), the destination's one listing (no copies yet), then the copies read back (2 batches).
+    assert calls(cloud, 'DescribeSnapshots')['calls'] - before == 2 + 1 + 2
+    assert calls(cloud, 'CopySnapshot')['calls'] == 150
+
+
 # ---------------------------------------------------------------------------- validation
 @pytest.mark.parametrize('params, option', [
     ({'source_snapshot_id': 'snap-0123'}, 'source_snapshot_id'),
