@@ -394,13 +394,12 @@ class CopyEngine:
         """Run ``jobs`` as slots free up: a job waits until each of its destinations has fewer than
         ``max_in_flight`` copies in flight; those are read in one batched call per region until some are done."""
         # Called with max_in_flight set, within a run (the deadline set); the copies in flight have their snapshots.
-        sightings = self.sightings
         waited = False
 
         def start_what_fits() -> list[Job]:
             nonlocal jobs, in_flight, waited
             if waited:
-                self._refresh(in_flight, sightings)
+                self._refresh(in_flight)
                 in_flight = [destination_outcome for destination_outcome in in_flight if cast('Snapshot', destination_outcome.snapshot).state == PENDING]
             chosen = jobs_that_fit(jobs, in_flight, cast('int', self.config.max_in_flight))
             self._run_jobs(chosen)
@@ -544,16 +543,16 @@ class CopyEngine:
         by then was not made (_refresh fails it). Where the copy call carries a token that the cloud answers with the
         first copy made under it, deleted since or not (ECS), the adapter draws a new token (token_spent) and the call is
         sent once more, at most MAX_TOKEN_ROUNDS times: a deleted DR copy is made again, never reported as made."""
+        owners = {id(destination_outcome): outcome for outcome in outcomes for destination_outcome in outcome.destinations.values()}
         rounds = 0
         while True:
             unconfirmed = [destination_outcome for outcome in outcomes if outcome.error is None
                            for destination_outcome in outcome.destinations.values() if self._unconfirmed(destination_outcome)]
             if not unconfirmed:
                 return
-            owners = {id(destination_outcome): outcome for outcome in outcomes for destination_outcome in outcome.destinations.values()}
 
             def read(group: list[DestinationOutcome] = unconfirmed) -> list[DestinationOutcome]:
-                self._refresh([destination_outcome for destination_outcome in group if self._unconfirmed(destination_outcome)], self.sightings)
+                self._refresh([destination_outcome for destination_outcome in group if self._unconfirmed(destination_outcome)])
                 return group
             result = poll(read, lambda group: STILL_GOING if any(map(self._unconfirmed, group)) else DONE, cast('float', self.deadline),
                           self.config.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.config.max_poll_interval)
@@ -591,12 +590,10 @@ class CopyEngine:
                   if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING and destination_outcome.action != NOT_COPIED]
         if not places:
             return
-        sightings = self.sightings
 
         # Each of ``places`` has its snapshot (one in flight, then its latest), and the run has set the deadline.
         def read() -> list[DestinationOutcome]:
-            self._refresh([destination_outcome for destination_outcome in places if cast('Snapshot', destination_outcome.snapshot).state == PENDING],
-                          sightings)
+            self._refresh([destination_outcome for destination_outcome in places if cast('Snapshot', destination_outcome.snapshot).state == PENDING])
             return places
 
         def still_going(group: list[DestinationOutcome]) -> str:
@@ -608,9 +605,9 @@ class CopyEngine:
                 if cast('Snapshot', destination_outcome.snapshot).state == PENDING:
                     destination_outcome.timed_out = True
 
-    def _refresh(self, places: list[DestinationOutcome], sightings: Sightings) -> None:
+    def _refresh(self, places: list[DestinationOutcome]) -> None:
         """Read the latest state of these copies, one batched call per region; a copy the reads no longer
-        show, or never showed (``sightings``), has failed. Each of ``places`` has its snapshot (one in flight)."""
+        show, or never showed (the run's Sightings), has failed. Each of ``places`` has its snapshot (one in flight)."""
         for region, group in _group(places, lambda destination_outcome: destination_outcome.destination).items():
             latest = self._call(self.adapter.describe, region, sorted({cast('Snapshot', destination_outcome.snapshot).id for destination_outcome in group}))
             for destination_outcome in group:
@@ -621,9 +618,9 @@ class CopyEngine:
                     snapshot.message = snapshot.message or 'the copy is being deleted (state %s)' % snapshot.cloud_state
                 if snapshot is not None:
                     destination_outcome.snapshot = snapshot
-                    sightings.saw(destination_outcome)
+                    self.sightings.saw(destination_outcome)
                     continue
-                gone = sightings.gone(destination_outcome)
+                gone = self.sightings.gone(destination_outcome)
                 if gone is not None:
                     destination_outcome.snapshot = _gone(destination_outcome, gone)
         self._publish_progress(force=True)
@@ -660,9 +657,9 @@ class Sightings:
     consistency); one shown and then missing has vanished, and one missed for UNSEEN_GRACE_SECONDS without ever
     being shown was dropped (Tencent Cloud keeps no failed copy: one that failed early is never seen at all)."""
 
-    def __init__(self, clock: Callable[[], float], seen: Iterable[DestinationOutcome] = ()) -> None:
+    def __init__(self, clock: Callable[[], float]) -> None:
         self.clock = clock
-        self.seen = {id(destination_outcome) for destination_outcome in seen}
+        self.seen: set[int] = set()
         self.missed_since: dict[int, float] = {}
 
     def saw(self, destination_outcome: DestinationOutcome) -> None:
