@@ -125,6 +125,11 @@ class CopyAdapter(ABC):
         drawn: False, and the destination fails."""
         return False
 
+    def read_back(self, region: str, snapshot_ids: list[str]) -> dict[str, Snapshot]:
+        """The copies just made as the cloud holds them, to count each only once a read shows it: ``describe``, where a
+        describe changes nothing (a cloud whose describe takes a copy a step further reads without that step)."""
+        return self.describe(region, snapshot_ids)
+
     def describe(self, region: str, snapshot_ids: list[str]) -> dict[str, Snapshot]:
         """Return {id: Snapshot} for those ids in ``region``; unknown ids are left out, not raised.
 

@@ -552,7 +552,7 @@ class CopyEngine:
                 return
 
             def read(group: list[DestinationOutcome] = unconfirmed) -> list[DestinationOutcome]:
-                self._refresh([destination_outcome for destination_outcome in group if self._unconfirmed(destination_outcome)])
+                self._refresh([destination_outcome for destination_outcome in group if self._unconfirmed(destination_outcome)], read_back=True)
                 return group
             result = poll(read, lambda group: STILL_GOING if any(map(self._unconfirmed, group)) else DONE, cast('float', self.deadline),
                           self.config.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.config.max_poll_interval)
@@ -605,11 +605,13 @@ class CopyEngine:
                 if cast('Snapshot', destination_outcome.snapshot).state == PENDING:
                     destination_outcome.timed_out = True
 
-    def _refresh(self, places: list[DestinationOutcome]) -> None:
-        """Read the latest state of these copies, one batched call per region; a copy the reads no longer
-        show, or never showed (the run's Sightings), has failed. Each of ``places`` has its snapshot (one in flight)."""
+    def _refresh(self, places: list[DestinationOutcome], read_back: bool = False) -> None:
+        """Read the latest state of these copies, one batched call per region (the adapter's read_back, a read that changes
+        nothing, with ``read_back``); a copy the reads no longer show, or never showed (the run's Sightings), has failed.
+        Each of ``places`` has its snapshot (one in flight)."""
+        read = self.adapter.read_back if read_back else self.adapter.describe
         for region, group in _group(places, lambda destination_outcome: destination_outcome.destination).items():
-            latest = self._call(self.adapter.describe, region, sorted({cast('Snapshot', destination_outcome.snapshot).id for destination_outcome in group}))
+            latest = self._call(read, region, sorted({cast('Snapshot', destination_outcome.snapshot).id for destination_outcome in group}))
             for destination_outcome in group:
                 snapshot = latest.get(cast('Snapshot', destination_outcome.snapshot).id)
                 if snapshot is not None and snapshot.state == DELETING:

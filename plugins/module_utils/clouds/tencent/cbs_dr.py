@@ -120,6 +120,12 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
             return self.dr.describe(region, snapshot_ids)
         return super().describe(region, snapshot_ids)
 
+    def read_back(self, region: str, snapshot_ids: list[str]) -> dict[str, Snapshot]:
+        # With dr_account, the staged copies as they are: the wait (describe) is what takes them further.
+        if self.dr is not None and region != self.dr.source_region:
+            return self.dr.describe(region, snapshot_ids, advance=False)
+        return super().describe(region, snapshot_ids)
+
     def find_copies(self, destination: str, requests: Sequence[CopyRequest]) -> dict[str, list[Snapshot]]:
         if self.dr is not None:
             return self.dr.find_copies(destination, requests)

@@ -174,16 +174,17 @@ class CbsDrAccount:
         return disks
 
     # ------------------------------------------------------------------ the way into the DR account
-    def describe(self, region: str, snapshot_ids: list[str]) -> dict[str, Snapshot]:
+    def describe(self, region: str, snapshot_ids: list[str], advance: bool = True) -> dict[str, Snapshot]:
         """describe for the engine: the DR account's copies as they are, and for each staged copy the step it has reached,
-        taken one step further (outside check mode): the staged copy in flight, or the DR account's copy once made."""
+        taken one step further (outside check mode; not with ``advance`` false, a read that changes nothing): the staged
+        copy in flight, or the DR account's copy once made."""
         staged = [snapshot_id for snapshot_id in snapshot_ids if snapshot_id in self.staging]
         found = self.adapter.describe_with(self.client, region, [snapshot_id for snapshot_id in snapshot_ids if snapshot_id not in self.staging])
         if staged:
             copies = self.adapter.describe_with(self.source, region, staged)
             for snapshot_id, copy in copies.items():
                 found[snapshot_id] = self._as_staged(copy)
-            if not self.adapter.check_mode:
+            if advance and not self.adapter.check_mode:
                 found.update(self.advance(region, list(copies.values())))
         return found
 

@@ -29,7 +29,7 @@ def cloud(fakecloud_clean):
     return fakecloud_clean
 
 
-class CloudClock(FakeClock):
+class CloudMovingClock(FakeClock):
     """The run's clock and sleeps, fake; each sleep moves fakecloud's clock on as far: no test waits for real time."""
 
     def __init__(self, cloud):
@@ -120,23 +120,24 @@ def test_a_dr_role_that_may_not_accept_fails_the_disk_naming_the_invitation_and_
 
 def test_an_association_is_copied_from_once_it_is_associated(cloud):
     """AssociateResourceShare answers Associating; the DR account cannot copy before Associated (10 s on the cloud's clock
-    here). The run waits on its own clock, a fake one that moves the cloud's: it copies once, with no real wait."""
+    here). The run waits on its own clock, a fake one that moves the cloud's: it copies once, with no real wait. (How long it
+    waited on that clock is not asserted: fakecloud's clock counts real time too, which a busy machine spends.)"""
     (snapshot_id,) = seed(cloud)['snapshots']
     cloud.admin.configure(resource_sharing={'association_seconds': 10})
-    clock = CloudClock(cloud)
-    report = dr_run(cloud, clock=clock)
+    clock = CloudMovingClock(cloud)
+    report = dr_run(cloud, clock=clock, poll_interval=5)
     assert not report['failures'], report['failures']
     assert len(dr_copies(cloud)) == 1 and shared(cloud, snapshot_id) == ([], {})
     assert calls(cloud, 'ecs', 'CopySnapshot') == 1, 'no copy call before the DR account sees the snapshot'
-    assert sum(clock.sleeps) > 5, 'it waited on its clock, which moved the cloud\'s'
 
 
 def test_an_association_that_is_not_done_by_the_deadline_fails_the_disk_and_is_taken_back(cloud):
     seeded = seed(cloud)
     (snapshot_id,), (disk_id,) = seeded['snapshots'], seeded['disks']
     cloud.admin.configure(resource_sharing={'association_seconds': 10 ** 5})
-    clock = CloudClock(cloud)
-    report = dr_run(cloud, clock=clock, wait_timeout=120)
+    clock = CloudMovingClock(cloud)
+    # Asked again every 10 s of the run's clock: a dozen rounds to the deadline, not hundreds.
+    report = dr_run(cloud, clock=clock, wait_timeout=120, poll_interval=10)
     (failure,) = report['failures']
     assert disk_id in failure and 'ShareNotReady' in failure and 'associating' in failure and DR_ACCOUNT in failure, failure
     assert clock.now - 1000.0 < 200, 'given up at the run\'s deadline'
