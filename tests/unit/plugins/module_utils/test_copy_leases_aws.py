@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 import botocore
-import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
@@ -66,32 +65,36 @@ def test_a_run_waits_while_another_runs_lease_names_a_region_and_uses_the_copy_t
     assert not leases_in(source_tags(moto_url, snapshot_id)), 'both runs took their leases off'
 
 
-@pytest.mark.parametrize('controller_ahead_minutes', [4, -4])
-def test_a_controller_whose_clock_is_off_judges_another_runs_lease_by_the_clouds_clock(moto_url, controller_ahead_minutes):
-    """Issue 46, point 3: a lease of another run that is live by the cloud's clock (3 minutes left) holds a run on a
-    controller 4 minutes ahead (which by its own clock would take it for lapsed, and copy beside that run), and one
-    that lapsed a minute ago by the cloud's clock is taken off by a controller 4 minutes behind."""
-    dummy, snapshot_id = tagged_disk(moto_url, 'skewed%d' % (controller_ahead_minutes > 0))
-    live = controller_ahead_minutes > 0
-    until = cloud_now() + datetime.timedelta(minutes=3 if live else -1)
-    lease_of_another_run(moto_url, snapshot_id, 'eu-west-1', until)
+def test_a_controller_whose_clock_is_ahead_waits_for_a_lease_live_by_the_clouds_clock(moto_url):
+    """Issue 46, point 3: another run's lease with 3 minutes left by the cloud's clock holds a run on a controller 4 minutes
+    ahead, which by its own clock would take it for lapsed and copy beside that run: it waits, and uses that run's copy."""
+    dummy, snapshot_id = tagged_disk(moto_url, 'ahead')
+    lease_of_another_run(moto_url, snapshot_id, 'eu-west-1', cloud_now() + datetime.timedelta(minutes=3))
     clock = FakeClock()
-    waited = []
+    made = []
 
     def the_other_run_copies_meanwhile(seconds):
         FakeClock.sleep(clock, seconds)
-        if not waited:
-            waited.append(seconds)
+        if not made:
             leases = [{'Key': key} for key in source_tags(moto_url, snapshot_id) if key.startswith('snapcopy:copy-lease:')]
             client(moto_url, 'ec2', 'us-east-1').delete_tags(Resources=[snapshot_id], Tags=leases)
-            plain_run(moto_url, 'skewed%d' % live)
+            made.append(plain_run(moto_url, 'ahead'))
     clock.sleep = the_other_run_copies_meanwhile
-    controller_now = cloud_now() + datetime.timedelta(minutes=controller_ahead_minutes)
-    report = plain_run(moto_url, 'skewed%d' % live, clock=clock, now=controller_now)
+    report = plain_run(moto_url, 'ahead', clock=clock, now=cloud_now() + datetime.timedelta(minutes=4))
     actions = {copy['region']: copy['action'] for disk in report['disks'] for copy in disk['copies']}
-    assert actions['eu-west-1'] == ('existing' if live else 'copied'), report['failures']
-    assert bool(waited) == live
-    assert len(copies_of(SOURCE_ACCOUNT, 'eu-west-1', snapshot_id)) == 1, 'one copy, whoever made it'
+    assert actions['eu-west-1'] == 'existing', report['failures']
+    assert len(copies_of(SOURCE_ACCOUNT, 'eu-west-1', snapshot_id)) == 1, 'one copy, the other run\'s'
+
+
+def test_a_controller_whose_clock_is_behind_takes_off_a_lease_lapsed_by_the_clouds_clock(moto_url):
+    """A lease that lapsed a minute ago by the cloud's clock (a killed run's) holds no run on a controller 4 minutes behind,
+    which by its own clock would wait three minutes more for it."""
+    dummy, snapshot_id = tagged_disk(moto_url, 'behind')
+    lease_of_another_run(moto_url, snapshot_id, 'eu-west-1', cloud_now() - datetime.timedelta(minutes=1))
+    report = plain_run(moto_url, 'behind', now=cloud_now() - datetime.timedelta(minutes=4))
+    actions = {copy['region']: copy['action'] for disk in report['disks'] for copy in disk['copies']}
+    assert actions == {'eu-west-1': 'copied', 'us-west-2': 'copied'}, report['failures']
+    assert not leases_in(source_tags(moto_url, snapshot_id)), 'the lapsed lease taken off, and this run\'s own'
 
 
 def test_a_lease_that_lapsed_is_taken_off_and_does_not_hold_the_copy(moto_url):
