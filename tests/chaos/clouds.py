@@ -178,6 +178,11 @@ class FakeCloudTarget:
             disk.get('tags') or {} for region in self.dr_regions for disk in state.get(region, {}).get('disks', []))
         return figures
 
+    def dr_snapshot_ids(self):
+        """The ids of every snapshot in the DR regions, any account's (/_admin/state)."""
+        state = self.admin.state(cloud=self.name)[self.name]
+        return {snapshot['id'] for region in self.dr_regions for snapshot in state.get(region, {}).get('snapshots', [])}
+
     def calls(self):
         """{'calls', 'errors', 'mutations', 'lost_answers'} on this cloud (and, for CBS, its Tag service) since the last reset."""
         report = self.admin.calls()
@@ -278,6 +283,10 @@ class AwsTarget:
             {tag['Key']: tag['Value'] for tag in volume.get('Tags', [])} for region in self.dr_regions
             for volume in self._clients[region].describe_volumes(Filters=[{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}])['Volumes'])
         return figures
+
+    def dr_snapshot_ids(self):
+        """The ids of the account's snapshots in the DR regions (moto's own answers, not through the proxy)."""
+        return {item['SnapshotId'] for region in self.dr_regions for item in self._snapshots(region)}
 
     def calls(self):
         report = self.proxy.faults.report()

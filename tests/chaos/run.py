@@ -71,6 +71,8 @@ SLOW_MS = 3500
 # fakecloud's snapshot and copy times during the runs: copies are in flight while the role waits.
 TIMINGS = {'snapshot_seconds': 1.0, 'copy_seconds': 1.5}
 PROCESS_GONE_TIMEOUT = 10
+# The standings of a report's copy that count it as a DR copy (dr/report.py STANDINGS): each must be one the cloud holds.
+CLAIMED_STANDINGS = ('within_rpo', 'over_rpo', 'in_flight')
 
 
 def ansible_environment(work):
@@ -237,10 +239,21 @@ class Suite:
             report = self.read_report(variables, target)
             runs.append({'run': run, 'rc': code, 'seconds': round(time.monotonic() - started, 1),
                          'api_retries': report.get('api_retries'), 'totals': report.get('totals'),
-                         'restore': (report.get('restore') or {}).get('totals'), 'failures': (report.get('failures') or [])[:5]})
+                         'restore': (report.get('restore') or {}).get('totals'), 'failures': (report.get('failures') or [])[:5],
+                         'reported_not_there': self.reported_not_there(target, report, variables)})
             if code == 0:
                 break
         return runs
+
+    @staticmethod
+    def reported_not_there(target, report, variables):
+        """The copies ``report`` counts as DR copies (completed or in flight) that the cloud does not hold, read from the
+        emulator's own state as the run ends; None with a DR account, whose copies the disks' account does not list."""
+        if variables.get('dr_copy_dr_account'):
+            return None
+        claimed = {copy['snapshot_id'] for disk in report.get('disks') or [] for copy in disk.get('copies') or []
+                   if copy.get('standing') in CLAIMED_STANDINGS}
+        return len(claimed - target.dr_snapshot_ids()) if claimed else 0
 
     # ------------------------------------------------------------------ part 1: faults under load
     def load(self, emulators):
@@ -257,6 +270,7 @@ class Suite:
             runs = self.run_to_completion(target, 'load', variables)
             figures = target.tally()
             figures.update(runs=len(runs), converged=runs[-1]['rc'] == 0, seconds=round(time.monotonic() - started, 1),
+                           reported_not_there=sum(record['reported_not_there'] or 0 for record in runs),
                            restore_passed=(runs[-1]['restore'] or {}).get('passed'),
                            stale_disks=len(target.stale), calls=target.calls(), run_log=runs,
                            throttle_code=clouds.THROTTLE_CODES[target.name],
@@ -305,7 +319,8 @@ class Suite:
             runs = self.run_to_completion(target, 'kill', variables, first_run=run + 1)
             figures = target.tally()
             figures.update(kills=len(rounds), rounds=rounds, runs_after_kills=len(runs), converged=runs[-1]['rc'] == 0,
-                           restore_passed=(runs[-1]['restore'] or {}).get('passed'), run_log=runs)
+                           restore_passed=(runs[-1]['restore'] or {}).get('passed'), run_log=runs,
+                           reported_not_there=sum(record['reported_not_there'] or 0 for record in runs))
             results[target.name] = figures
             self.check(target.name, 'kill', figures)
             if len(rounds) < self.args.kill_rounds:
@@ -405,7 +420,7 @@ class Suite:
     def check(self, cloud, part, figures, expect_fresh=None):
         if not figures['converged']:
             self.problem(cloud, part, 'no run succeeded in %d runs (see %s/logs)' % (self.args.max_runs, self.work))
-        for key in ('duplicates', 'missing', 'fresh_duplicates', 'unaccounted', 'test_disks_left'):
+        for key in ('duplicates', 'missing', 'fresh_duplicates', 'unaccounted', 'test_disks_left', 'reported_not_there'):
             if figures.get(key):
                 self.problem(cloud, part, '%s %s' % (figures[key], key.replace('_', ' ')))
         if expect_fresh is not None and figures['fresh_snapshots'] != expect_fresh:
@@ -420,12 +435,12 @@ def markdown(figures):
                   'of mutating calls, answers slower than the client timeout %d %%.' % (
                       figures['disks'], 100 * FAULTS['throttle'], 100 * FAULTS['server_error'], 100 * FAULTS['lost_answer'],
                       100 * FAULTS['slow']), '',
-                  '| cloud | throttle code | runs | copies | duplicates | missing | fresh snapshots (stale disks) | '
+                  '| cloud | throttle code | runs | copies | duplicates | missing | reported, not there | fresh snapshots (stale disks) | '
                   'restore tests passed | test disks left | calls | faults answered | answers lost | seconds |',
-                  '|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+                  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
         for name, row in figures['load'].items():
-            lines.append('| %s | %s | %d | %d | %d | %d | %d (%d) | %s | %d | %d | %d | %d | %s |' % (
-                name, row['throttle_code'], row['runs'], row['copies'], row['duplicates'], row['missing'],
+            lines.append('| %s | %s | %d | %d | %d | %d | %d | %d (%d) | %s | %d | %d | %d | %d | %s |' % (
+                name, row['throttle_code'], row['runs'], row['copies'], row['duplicates'], row['missing'], row['reported_not_there'],
                 row['fresh_snapshots'], row['stale_disks'], row.get('restore_passed', '-'), row.get('test_disks_left', 0),
                 row['calls']['calls'], row['calls']['errors'], row['calls']['lost_answers'], row['seconds']))
         lines.append('')
