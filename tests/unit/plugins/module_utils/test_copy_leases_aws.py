@@ -41,20 +41,26 @@ def lease_of_another_run(url, snapshot_id, region, until):
         {'Key': lease_key('20261125T115900Z-0abcde', region), 'Value': until.strftime(STAMP_FORMAT)}])
 
 
-def test_a_run_waits_while_another_runs_lease_names_a_region_and_uses_the_copy_that_run_made(moto_url):
-    dummy, snapshot_id = tagged_disk(moto_url, 'leased')
-    lease_of_another_run(moto_url, snapshot_id, 'eu-west-1', cloud_now() + datetime.timedelta(minutes=10))
+def the_other_run_copies_on_the_first_wait(url, snapshot_id, tag_value):
+    """(clock, made): a run's FakeClock whose first sleep is the time the run whose lease it saw makes its copy and lets go
+    of the source; ``made`` gets that run's report."""
     clock = FakeClock()
     made = []
 
-    def the_other_run_copies_meanwhile(seconds):
-        # While this run waits, the run whose lease it saw makes its copy and lets go of the source.
+    def sleep(seconds):
         FakeClock.sleep(clock, seconds)
         if not made:
-            leases = [{'Key': key} for key in source_tags(moto_url, snapshot_id) if key.startswith('snapcopy:copy-lease:')]
-            client(moto_url, 'ec2', 'us-east-1').delete_tags(Resources=[snapshot_id], Tags=leases)
-            made.append(plain_run(moto_url, 'leased'))
-    clock.sleep = the_other_run_copies_meanwhile
+            leases = [{'Key': key} for key in source_tags(url, snapshot_id) if key.startswith('snapcopy:copy-lease:')]
+            client(url, 'ec2', 'us-east-1').delete_tags(Resources=[snapshot_id], Tags=leases)
+            made.append(plain_run(url, tag_value))
+    clock.sleep = sleep
+    return clock, made
+
+
+def test_a_run_waits_while_another_runs_lease_names_a_region_and_uses_the_copy_that_run_made(moto_url):
+    dummy, snapshot_id = tagged_disk(moto_url, 'leased')
+    lease_of_another_run(moto_url, snapshot_id, 'eu-west-1', cloud_now() + datetime.timedelta(minutes=10))
+    clock, made = the_other_run_copies_on_the_first_wait(moto_url, snapshot_id, 'leased')
     report = plain_run(moto_url, 'leased', clock=clock)
     actions = {copy['region']: copy['action'] for disk in report['disks'] for copy in disk['copies']}
     # us-west-2 was free: this run copied there (and the other run, once it ran, found that copy); eu-west-1 was held: the
@@ -70,19 +76,11 @@ def test_a_controller_whose_clock_is_ahead_waits_for_a_lease_live_by_the_clouds_
     ahead, which by its own clock would take it for lapsed and copy beside that run: it waits, and uses that run's copy."""
     dummy, snapshot_id = tagged_disk(moto_url, 'ahead')
     lease_of_another_run(moto_url, snapshot_id, 'eu-west-1', cloud_now() + datetime.timedelta(minutes=3))
-    clock = FakeClock()
-    made = []
-
-    def the_other_run_copies_meanwhile(seconds):
-        FakeClock.sleep(clock, seconds)
-        if not made:
-            leases = [{'Key': key} for key in source_tags(moto_url, snapshot_id) if key.startswith('snapcopy:copy-lease:')]
-            client(moto_url, 'ec2', 'us-east-1').delete_tags(Resources=[snapshot_id], Tags=leases)
-            made.append(plain_run(moto_url, 'ahead'))
-    clock.sleep = the_other_run_copies_meanwhile
+    clock, made = the_other_run_copies_on_the_first_wait(moto_url, snapshot_id, 'ahead')
     report = plain_run(moto_url, 'ahead', clock=clock, now=cloud_now() + datetime.timedelta(minutes=4))
     actions = {copy['region']: copy['action'] for disk in report['disks'] for copy in disk['copies']}
     assert actions['eu-west-1'] == 'existing', report['failures']
+    assert made, 'it waited for the lease'
     assert len(copies_of(SOURCE_ACCOUNT, 'eu-west-1', snapshot_id)) == 1, 'one copy, the other run\'s'
 
 
