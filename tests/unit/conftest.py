@@ -3,8 +3,11 @@ emulator (fakecloud, fakecloud_clean), moto's server in this process (moto_url),
 tests use, and a time limit per test."""
 from __future__ import annotations
 
+import collections
+import io
 import os
 import threading
+import urllib.parse
 
 import pytest
 from hypothesis import settings
@@ -29,6 +32,29 @@ MARKERS = {
 }
 
 
+# The calls moto's server has answered, by action ('Action' of the query protocols: EC2, STS): what a test of a run's
+# cost in calls counts (test_call_budgets.py). Counted as they arrive, retries too; a test clears it first.
+MOTO_CALLS: collections.Counter = collections.Counter()
+
+
+def counting_calls(app):
+    """``app`` (a WSGI application), with each request counted in MOTO_CALLS by its action."""
+    def serve(environ, start_response):
+        body = environ['wsgi.input'].read(int(environ.get('CONTENT_LENGTH') or 0))
+        environ['wsgi.input'] = io.BytesIO(body)
+        action = (urllib.parse.parse_qs(body.decode('utf-8', 'replace')).get('Action') or ['(other)'])[0]
+        MOTO_CALLS[action] += 1
+        return app(environ, start_response)
+    return serve
+
+
+@pytest.fixture
+def moto_calls():
+    """MOTO_CALLS, cleared: the calls moto's server answers from here on, by action."""
+    MOTO_CALLS.clear()
+    return MOTO_CALLS
+
+
 @pytest.fixture(scope='module')
 def moto_url():
     """moto's server in this process (real HTTP on a loopback port), so that a test can also read moto's
@@ -44,7 +70,7 @@ def moto_url():
         request_handler,
         with_ebs_vault,
     )
-    server = make_server('127.0.0.1', 0, with_ebs_vault(DomainDispatcherApplication(create_backend_app)), threaded=True,
+    server = make_server('127.0.0.1', 0, counting_calls(with_ebs_vault(DomainDispatcherApplication(create_backend_app))), threaded=True,
                          request_handler=request_handler())
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -49,16 +49,19 @@ def token_pages(call: Callable[[dict[str, Any]], dict[str, Any]], params: Mappin
 
 
 def numbered_pages(call: Callable[[dict[str, Any]], dict[str, Any]], params: Mapping[str, Any],
-                   items_of: Callable[[dict[str, Any]], Iterable[dict[str, Any]]], page_size: int) -> Iterator[dict[str, Any]]:
-    """Every item of a PageNumber/PageSize listing, from page 1."""
-    number = 1
+                   items_of: Callable[[dict[str, Any]], Iterable[dict[str, Any]]], page_size: int,
+                   at_most: int | None = None) -> Iterator[dict[str, Any]]:
+    """Every item of a PageNumber/PageSize listing, from page 1; ``at_most``: the listing cannot hold more items (it
+    names that many ids), so that a full page of them is the last one read."""
+    number, seen = 1, 0
     while True:
         answer = call(dict(params, PageNumber=number, PageSize=page_size))
         items = list(items_of(answer))
+        seen += len(items)
         yield from items
         # Read until a page comes back shorter than the size the answer says it used: TotalCount cannot tell, as the
         # ens-20171110 models count pages with it for DescribeDisks and snapshots for DescribeSnapshots.
-        if len(items) < int(answer.get('PageSize') or page_size):
+        if len(items) < int(answer.get('PageSize') or page_size) or (at_most is not None and seen >= at_most):
             return
         number += 1
 

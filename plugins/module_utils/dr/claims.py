@@ -24,12 +24,11 @@ from typing import TYPE_CHECKING
 from ..core.errors import CloudError, is_permission_refusal
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
 from ..core.tagging import COPY_LEASE_TAG_PREFIX
-from ..engine.copy_engine import CopyGuard
+from ..engine.copy_engine import CopyGuard, Hold
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
-    from ..core.model import CopyRequest
 
 # The time in a claim, as the restore drill's RESTORE_UNTIL_TAG writes it.
 STAMP_FORMAT = '%Y%m%dT%H%M%SZ'
@@ -148,17 +147,20 @@ def leases_in(tags: Mapping[str, str]) -> list[tuple[str, str, RunClaim]]:
 
 
 class CopyLeases(CopyGuard):
-    """One run's copy leases: before each copy call, a tag of the run's own on the source snapshot, read back.
+    """One run's copy leases: before its copy calls, a tag of the run's own on each source snapshot, written and read back
+    in batches (as many snapshots a call as the cloud takes).
 
     Two runs at once (a schedule overlapping a manual run, two scopes whose selectors meet) each look for a copy before they
-    make one, and both may find none. Before its copy call a run writes its lease for each DR region of the call (lease_key:
-    until when), then reads the source's tags. A region for which another run's lease is live: the run takes its own off
-    at once and waits (the engine asks again each poll interval and a random part of one). For the others it looks for a
-    copy once more, copies, and takes its lease off once the call is answered or given up. Of two runs, the one that reads
-    second sees the first's lease, written before the first read, so at most one copies; if both see each other, both let
-    go and ask again later. A run that found no lease looks again before it copies: a run that copied and let go before
-    this one wrote its lease made a copy that this look finds. A killed run's lease lapses at the time it names, minutes
-    away: a run waits at most that long for it. Leases that lapsed are taken off by the next run that reads them.
+    make one, and both may find none. Before a round of copy calls a run writes its lease for each DR region of each call
+    (lease_key: until when), then reads the sources' tags. A region of a source for which another run's lease is live: the
+    run takes its own off at once and waits (the engine asks again a poll interval and a random part of one on). For the
+    others it looks for a copy once more, copies, and takes its leases off once the calls are done. Of two runs, the one
+    that reads second sees the first's lease, written before the first read, so at most one copies; if both see each
+    other, both let go and ask again later. A run that found no lease looks again before it copies: a run that copied and
+    let go before this one wrote its lease made a copy that this look finds. A copy call is sent only while more than half
+    of its lease is left (fresh); the engine writes the lease again before a later call. A killed run's lease lapses at the
+    time it names, minutes away: a run waits at most that long for it. Leases that lapsed are taken off by the next run
+    that reads them.
     """
 
     def __init__(self, calls: SourceTagCalls, *, run_id: str, wall_clock: Callable[[], datetime.datetime], seconds: float,
@@ -169,57 +171,79 @@ class CopyLeases(CopyGuard):
         self.seconds = seconds
         self.warn = warn
         self.disabled = False           # the cloud refused the tag calls: the run copies without leases, saying so
-        self._lock = threading.Lock()   # the engine's workers take leases of different sources at once
+        self._lock = threading.Lock()   # copies and bridge disks of a run take leases from several threads
+        self._written: dict[Hold, datetime.datetime] = {}  # the holds this run has: when it wrote each lease
 
-    def take(self, request: CopyRequest, destinations: Sequence[str]) -> dict[str, str]:
-        return self.take_on(request.source_region, request.source_id, destinations)
-
-    def release(self, request: CopyRequest, destinations: Sequence[str]) -> None:
-        self.release_on(request.source_region, request.source_id, destinations)
-
-    def take_on(self, snapshot_region: str, snapshot_id: str, destinations: Sequence[str]) -> dict[str, str]:
-        """take, for a copy of ``snapshot_id`` (in ``snapshot_region``) into ``destinations``: also a step that is not the
-        engine's copy call, but makes a copy all the same (CBS's DR account snapshotting a bridge disk)."""
-        if self.disabled:
+    def take(self, holds: Sequence[Hold]) -> dict[Hold, str]:
+        if self.disabled or not holds:
             return {}
-        regions = sorted(set(destinations))
-        mine = [lease_key(self.run_id, region) for region in regions]
+        refused: dict[Hold, str] = {}
         try:
-            while True:
-                written = self.wall_clock()
-                until = (written + datetime.timedelta(seconds=self.seconds)).strftime(STAMP_FORMAT)
-                self.calls.tag_sources(snapshot_region, [snapshot_id], dict.fromkeys(mine, until))
-                tags = self.calls.sources_tags(snapshot_region, [snapshot_id]).get(snapshot_id, {})
-                now = self.wall_clock()
-                others = [(key, region, lease) for key, region, lease in leases_in(tags) if lease.run_id != self.run_id]
-                lapsed = [key for key, dummy, lease in others if not lease.live(now)]
-                held: dict[str, str] = {}
-                for dummy, region, lease in sorted(others):  # of two runs holding one region, the first named
-                    if lease.live(now) and region in regions:
-                        held.setdefault(region, held_message(lease, snapshot_id, region))
-                if lapsed:
-                    self.calls.untag_sources(snapshot_region, [snapshot_id], lapsed)
-                if held:
-                    self.calls.untag_sources(snapshot_region, [snapshot_id], [lease_key(self.run_id, region) for region in sorted(held)])
-                if held or (now - written).total_seconds() < self.seconds / 2:
-                    return held
-                # The reads took so long (throttled, retried) that less than half the lease is left: write it again.
+            for region, group in sorted(_by_source_region(holds).items()):
+                refused.update(self._take_in(region, group))
         except CloudError as error:
             if not is_permission_refusal(error):
                 raise
             self._disable(error)
             return {}
+        return refused
 
-    def release_on(self, snapshot_region: str, snapshot_id: str, destinations: Sequence[str]) -> None:
-        """release, for take_on."""
+    def _take_in(self, source_region: str, holds: Sequence[Hold]) -> dict[Hold, str]:
+        """take, for sources of one region: a tag call per set of DR regions and per batch of snapshots (a call gives each
+        of its snapshots the same tags), then one read of the tags of them all."""
+        regions_of = _regions_by_source(holds)
+        written = self.wall_clock()
+        until = (written + datetime.timedelta(seconds=self.seconds)).strftime(STAMP_FORMAT)
+        for leased_regions, leased_ids in sorted(_sources_by_regions(regions_of).items()):
+            self.calls.tag_sources(source_region, leased_ids, {lease_key(self.run_id, region): until for region in leased_regions})
+        tags = self.calls.sources_tags(source_region, sorted(regions_of))
+        now = self.wall_clock()
+        refused: dict[Hold, str] = {}
+        lapsed: dict[str, set[str]] = {}
+        for snapshot_id, regions in sorted(regions_of.items()):
+            others = sorted((key, region, lease) for key, region, lease in leases_in(tags.get(snapshot_id, {})) if lease.run_id != self.run_id)
+            for key, region, lease in others:  # of two runs holding one region, the first named
+                if not lease.live(now):
+                    lapsed.setdefault(key, set()).add(snapshot_id)
+                elif region in regions:
+                    refused.setdefault(Hold(source_region, snapshot_id, region), held_message(lease, snapshot_id, region))
+        for lapsed_ids, lapsed_keys in sorted(_keys_by_sources(lapsed).items()):
+            self.calls.untag_sources(source_region, list(lapsed_ids), lapsed_keys)
+        self._untag(source_region, sorted(refused))
+        with self._lock:
+            for hold in holds:
+                if hold in refused:
+                    self._written.pop(hold, None)
+                else:
+                    self._written[hold] = written
+        return refused
+
+    def fresh(self, holds: Iterable[Hold]) -> bool:
         if self.disabled:
+            return True
+        now = self.wall_clock()
+        with self._lock:
+            return all(hold in self._written and (now - self._written[hold]).total_seconds() < self.seconds / 2 for hold in holds)
+
+    def release(self, holds: Sequence[Hold]) -> None:
+        if self.disabled or not holds:
             return
-        try:
-            self.calls.untag_sources(snapshot_region, [snapshot_id], [lease_key(self.run_id, region) for region in sorted(set(destinations))])
-        except CloudError as error:
-            # The lease lapses at the time it names; until then another run waits for this copy instead of making one.
-            self.warn('could not take this run\'s copy lease off snapshot %s (%s): another run copies it no sooner than the '
-                      'lease lapses, within %d s' % (snapshot_id, error, self.seconds))
+        with self._lock:
+            for hold in holds:
+                self._written.pop(hold, None)
+        for region, group in sorted(_by_source_region(holds).items()):
+            try:
+                self._untag(region, group)
+            except CloudError as error:
+                # A lease lapses at the time it names; until then another run waits for these copies instead of making them.
+                sources = named_few(sorted({hold.source_id for hold in group}))
+                self.warn('could not take this run\'s copy leases off source snapshots %s in %s (%s): another run copies them no '
+                          'sooner than the leases lapse, within %d s' % (sources, region, error, self.seconds))
+
+    def _untag(self, source_region: str, holds: Sequence[Hold]) -> None:
+        """Take this run's leases of ``holds`` off, in as few calls as the keys allow."""
+        for regions, snapshot_ids in sorted(_sources_by_regions(_regions_by_source(holds)).items()):
+            self.calls.untag_sources(source_region, snapshot_ids, [lease_key(self.run_id, region) for region in regions])
 
     def _disable(self, error: CloudError) -> None:
         with self._lock:
@@ -229,6 +253,43 @@ class CopyLeases(CopyGuard):
         self.warn('could not write a copy lease on the source snapshots (%s): this run copies without them, and a run of this '
                   'scope or another at the same time may copy a snapshot this run copies too (grant the tag permissions of '
                   'docs/real-account.md)' % error)
+
+
+def named_few(names: Sequence[str], most: int = 5) -> str:
+    """``names`` for a message: the first ``most``, and how many more."""
+    shown = ', '.join(names[:most])
+    return shown if len(names) <= most else '%s and %d more' % (shown, len(names) - most)
+
+
+def _by_source_region(holds: Iterable[Hold]) -> dict[str, list[Hold]]:
+    grouped: dict[str, list[Hold]] = {}
+    for hold in holds:
+        grouped.setdefault(hold.source_region, []).append(hold)
+    return grouped
+
+
+def _regions_by_source(holds: Iterable[Hold]) -> dict[str, set[str]]:
+    """{source snapshot id: the DR regions it is held for} of ``holds`` (of one source region)."""
+    regions: dict[str, set[str]] = {}
+    for hold in holds:
+        regions.setdefault(hold.source_id, set()).add(hold.destination)
+    return regions
+
+
+def _sources_by_regions(regions_of: Mapping[str, set[str]]) -> dict[tuple[str, ...], list[str]]:
+    """{DR regions: the sources held for exactly those}: the sources one tag call can lease together."""
+    grouped: dict[tuple[str, ...], list[str]] = {}
+    for snapshot_id, regions in regions_of.items():
+        grouped.setdefault(tuple(sorted(regions)), []).append(snapshot_id)
+    return {regions: sorted(snapshot_ids) for regions, snapshot_ids in grouped.items()}
+
+
+def _keys_by_sources(sources_of: Mapping[str, set[str]]) -> dict[tuple[str, ...], list[str]]:
+    """{sources: the tag keys to take off each of them}, from {tag key: its sources}: the keys one untag call takes off."""
+    grouped: dict[tuple[str, ...], list[str]] = {}
+    for key, snapshot_ids in sources_of.items():
+        grouped.setdefault(tuple(sorted(snapshot_ids)), []).append(key)
+    return {snapshot_ids: sorted(keys) for snapshot_ids, keys in grouped.items()}
 
 
 def held_message(lease: RunClaim, snapshot_id: str, region: str) -> str:

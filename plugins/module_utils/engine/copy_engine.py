@@ -20,8 +20,9 @@ are sent from a bounded pool of threads: each call still has its own retries and
 no two calls ever concern the same request and destination, so the rules above hold as they are.
 
 Two runs at once are another matter: each looks before it copies, and both may find nothing. A ``guard`` (CopyGuard: the
-DR run's copy leases, dr.claims) is taken before each copy call and released after it; a destination another run holds
-is asked again each poll interval, and looked up again once held, so that a copy the other run made is used.
+DR run's copy leases, dr.claims) holds the sources of a round of copy calls, all in one batched take, before they are sent,
+and lets go of them once they are done; a destination another run holds is asked again a poll interval on, and looked up
+again once held, so that a copy the other run made is used.
 """
 
 from __future__ import annotations
@@ -131,17 +132,38 @@ class DestinationOutcome:
         return result
 
 
+@dataclass(frozen=True, order=True)
+class Hold:
+    """A source snapshot held for its copy into one destination: what a CopyGuard takes and lets go of."""
+
+    source_region: str
+    source_id: str
+    destination: str
+
+
 class CopyGuard(ABC):
-    """What keeps two runs from copying one source to one destination at the same time (the DR run's copy leases)."""
+    """What keeps two runs from copying one source to one destination at the same time (the DR run's copy leases,
+    dr.claims). Batched: the engine takes the holds of every copy call of a round at once, in as few calls as the cloud
+    allows, and lets go of them together."""
 
     @abstractmethod
-    def take(self, request: CopyRequest, destinations: Sequence[str]) -> dict[str, str]:
-        """Hold ``request``'s source for ``destinations`` before a copy call; answer {destination: why not} for those that
-        another run holds, which this run then does not hold (empty: it holds them all)."""
+    def take(self, holds: Sequence[Hold]) -> dict[Hold, str]:
+        """Hold ``holds`` for this run; answer {hold: why not} for those another run holds, which this run then does not
+        hold (empty: it holds them all)."""
 
     @abstractmethod
-    def release(self, request: CopyRequest, destinations: Sequence[str]) -> None:
-        """Let go of ``request``'s source for ``destinations``, held or not: the copy call was answered, or given up."""
+    def fresh(self, holds: Iterable[Hold]) -> bool:
+        """Whether this run holds each of ``holds`` with enough of its time left to send a copy call under it (no call)."""
+
+    @abstractmethod
+    def release(self, holds: Sequence[Hold]) -> None:
+        """Let go of ``holds``, held or not: their copy calls were answered, or given up."""
+
+
+def holds_of(job: Job) -> list[Hold]:
+    """The holds a copy call of ``job`` is sent under: its source, for each of its destinations."""
+    request = job[0].request
+    return [Hold(request.source_region, request.source_id, destination) for destination in job[1]]
 
 
 class RequestOutcome:
@@ -373,8 +395,7 @@ class CopyEngine:
 
     # ------------------------------------------------------------------ copying
     def _copy_all(self, outcomes: list[RequestOutcome]) -> None:
-        """Start every missing copy: one call per destination group, in request order; with
-        ``max_in_flight``, within the free slots of each destination."""
+        """Start every missing copy: one call per destination group, in request order."""
         jobs: list[Job] = []
         for outcome in outcomes:
             missing = [destination for destination, destination_outcome in outcome.destinations.items() if destination_outcome.action is None]
@@ -384,104 +405,165 @@ class CopyEngine:
             elif missing:
                 groups = [missing] if self.adapter.multi_destination else [[destination] for destination in missing]
                 jobs.extend((outcome, destinations) for destinations in groups)
-        if self.config.max_in_flight is None:
-            self._run_jobs(jobs)
-        else:
-            self._copy_within_slots(jobs, [destination_outcome for outcome in outcomes for destination_outcome in outcome.destinations.values()
-                                           if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING])
+        self._copy_jobs(jobs, outcomes)
 
-    def _copy_within_slots(self, jobs: list[Job], in_flight: list[DestinationOutcome]) -> None:
-        """Run ``jobs`` as slots free up: a job waits until each of its destinations has fewer than
-        ``max_in_flight`` copies in flight; those are read in one batched call per region until some are done."""
-        # Called with max_in_flight set, within a run (the deadline set); the copies in flight have their snapshots.
+    def _copy_jobs(self, jobs: list[Job], outcomes: list[RequestOutcome]) -> None:
+        """Run ``jobs``: at once, or, with a guard or ``max_in_flight``, in rounds (_copy_in_rounds)."""
+        if self.guard is None and self.config.max_in_flight is None:
+            self._run_jobs(jobs)
+            return
+        in_flight = [destination_outcome for outcome in outcomes for destination_outcome in outcome.destinations.values()
+                     if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING]
+        self._copy_in_rounds(jobs, in_flight)
+
+    def _copy_in_rounds(self, jobs: list[Job], in_flight: list[DestinationOutcome]) -> None:
+        """Run ``jobs`` in rounds. With a guard, a round first holds the sources of the jobs it does not hold yet, or no
+        longer long enough: one batched take (CopyGuard), then one look per destination for copies another run made and
+        let go of before this run's hold (_adopt_held). With ``max_in_flight``, a round starts the jobs whose destinations
+        have a free slot (copies in flight are read in one batched call per region). A job another run holds, or that
+        finds no slot, waits for a later round, a poll interval on; a round that started jobs is followed at once. What
+        this run holds is let go of once its jobs are done: at the next take, or at the end."""
+        limit = self.config.max_in_flight
+        pending = list(jobs)
+        held_elsewhere: dict[Hold, str] = {}
+        taken: set[Hold] = set()
         waited = False
 
-        def start_what_fits() -> list[Job]:
-            nonlocal jobs, in_flight, waited
-            if waited:
+        def one_round() -> bool:
+            nonlocal pending, in_flight, waited
+            if waited and limit is not None:
                 self._refresh(in_flight)
                 in_flight = [destination_outcome for destination_outcome in in_flight if cast('Snapshot', destination_outcome.snapshot).state == PENDING]
-            chosen = jobs_that_fit(jobs, in_flight, cast('int', self.config.max_in_flight))
-            self._run_jobs(chosen)
-            # ``destinations`` are keys of ``outcome.destinations``: get finds each.
-            in_flight.extend(destination_outcome for outcome, destinations in chosen
-                             for destination_outcome in map(cast('Callable[[str], DestinationOutcome]', outcome.destinations.get), destinations)
-                             if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING)
+            ready = pending
+            if self.guard is not None:
+                pending, ready = self._hold_sources(pending, taken, held_elsewhere)
+            chosen = ready if limit is None else jobs_that_fit(ready, in_flight, limit)
+            deferred = self._run_jobs(chosen)
             started = {id(job) for job in chosen}
-            jobs = [job for job in jobs if id(job) not in started]
-            waited = not chosen
-            return chosen
+            pending = [job for job in pending if id(job) not in started] + deferred
+            in_flight.extend(destination_outcome for outcome, destinations in chosen for destination in destinations
+                             for destination_outcome in [outcome.destinations[destination]]
+                             if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING)
+            sent = len(chosen) > len(deferred)
+            if pending and not sent and held_elsewhere:
+                # Two runs that saw each other's holds both let go: a random part of a poll interval keeps them out of step.
+                self.sleep(min(random.random() * self.config.poll_interval, max(0.0, cast('float', self.deadline) - self.clock())))  # nosec B311
+            waited = not sent
+            return sent
 
-        # A slot taken by a job whose copy then fails is free again in the next round, which follows at once (AGAIN).
-        result = poll(start_what_fits, lambda chosen: DONE if not jobs else AGAIN if chosen else STILL_GOING,
-                      cast('float', self.deadline), self.config.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.config.max_poll_interval)
+        try:
+            # A slot taken by a job whose copy then fails is free again in the next round, which follows at once (AGAIN).
+            result = poll(one_round, lambda sent: DONE if not pending else AGAIN if sent else STILL_GOING, cast('float', self.deadline),
+                          self.config.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.config.max_poll_interval)
+        finally:
+            if self.guard is not None and taken:
+                self.guard.release(sorted(taken))
         if result.status == TIMEOUT:
-            for outcome, destinations in jobs:
-                for destination in destinations:
-                    _fail(outcome, destination, CloudError(
-                        'CopySnapshot', 'NoFreeSlot', 'not started: %d copies were still in flight to %s at the timeout'
-                        % (cast('int', self.config.max_in_flight), destination), region=destination))
+            for outcome, destinations in pending:
+                for hold in holds_of((outcome, destinations)):
+                    _fail(outcome, hold.destination, self._not_started(hold, held_elsewhere.get(hold)))
 
-    def _run_jobs(self, jobs: list[Job]) -> None:
-        """Run ``_copy_group`` for each (outcome, destinations) job, up to ``workers`` at a time.
+    def _not_started(self, hold: Hold, held_elsewhere: str | None) -> CloudError:
+        """Why a copy was not started by the timeout: another run's hold (``held_elsewhere``), no free slot, or a hold
+        this run could not keep."""
+        if held_elsewhere is not None:
+            return CloudError('CopySnapshot', 'CopyHeldByAnotherRun', held_elsewhere, kind=BUSY, region=hold.destination)
+        if self.config.max_in_flight is not None:
+            return CloudError('CopySnapshot', 'NoFreeSlot', 'not started: %d copies were still in flight to %s at the timeout'
+                              % (self.config.max_in_flight, hold.destination), region=hold.destination)
+        return CloudError('CopySnapshot', 'NotHeld', 'not started: this run could not hold source snapshot %s long enough to copy '
+                          'it to %s before the timeout' % (hold.source_id, hold.destination), kind=BUSY, region=hold.destination)
+
+    def _hold_sources(self, pending: list[Job], taken: set[Hold], held_elsewhere: dict[Hold, str]) -> tuple[list[Job], list[Job]]:
+        """(pending, ready): the jobs still to run, and those of them this run holds fresh (CopyGuard.fresh). The jobs it
+        does not are held in one batched take; a job's destinations another run holds are split off to wait. Holds of jobs
+        done since the last take are let go of first, in one batch."""
+        guard = cast('CopyGuard', self.guard)
+        stale = [job for job in pending if not guard.fresh(holds_of(job))]
+        if stale:
+            done = taken - {hold for job in pending for hold in holds_of(job)}
+            if done:
+                guard.release(sorted(done))
+                taken -= done
+            asked = sorted({hold for job in stale for hold in holds_of(job)})
+            refused = guard.take(asked)
+            held_elsewhere.clear()
+            held_elsewhere.update(refused)
+            taken.update(hold for hold in asked if hold not in refused)
+            stale_ids = {id(job) for job in stale}
+            kept, won = [job for job in pending if id(job) not in stale_ids], []
+            for outcome, destinations in stale:
+                free = [hold.destination for hold in holds_of((outcome, destinations)) if hold not in refused]
+                held = [destination for destination in destinations if destination not in free]
+                if held:
+                    kept.append((outcome, held))
+                if free:
+                    won.append((outcome, free))
+            # Another run may have made its copy and let go since this run looked: look again, now that no run can.
+            pending = kept + self._adopt_held(won)
+        return pending, [job for job in pending if guard.fresh(holds_of(job))]
+
+    def _adopt_held(self, jobs: list[Job]) -> list[Job]:
+        """Look for copies of ``jobs``' sources in their destinations, one batched look per destination; record those
+        found (EXISTING). Returns the jobs with the destinations still to copy to."""
+        for destination, group in _group([(outcome, destination) for outcome, destinations in jobs for destination in destinations],
+                                         lambda item: item[1]).items():
+            found = self._find_copies(destination, [outcome.request for outcome, dummy in group])
+            for outcome, dummy in group:
+                self._take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), EXISTING)
+        left = [(outcome, [destination for destination in destinations if outcome.destinations[destination].action is None]) for outcome, destinations in jobs]
+        return [job for job in left if job[1]]
+
+    def _run_jobs(self, jobs: list[Job]) -> list[Job]:
+        """Run ``_copy_group`` for each (outcome, destinations) job, up to ``workers`` at a time. Returns the jobs that
+        were not sent because this run's hold on their source ran short (sent in a later round, held again).
 
         The first error that escapes a job (a look-up that failed for good) stops the jobs not yet
         started and is raised, as it would be one job after another.
         """
         if self.config.workers == 1 or len(jobs) < 2:
-            for outcome, destinations in jobs:
-                self._copy_group(outcome, destinations)
-            return
+            deferred = [self._copy_group(outcome, destinations) for outcome, destinations in jobs]
+            return [job for job in deferred if job is not None]
         from concurrent.futures import ThreadPoolExecutor  # pylint: disable=import-outside-toplevel  # the DR run only
         with ThreadPoolExecutor(max_workers=min(self.config.workers, len(jobs))) as pool:
             try:
-                for future in [pool.submit(self._copy_group, outcome, destinations) for outcome, destinations in jobs]:
-                    future.result()
+                deferred = [future.result() for future in [pool.submit(self._copy_group, outcome, destinations) for outcome, destinations in jobs]]
             except BaseException:
                 pool.shutdown(cancel_futures=True)  # waits for the jobs under way, as the with block would
                 raise
+        return [job for job in deferred if job is not None]
 
-    def _copy_group(self, outcome: RequestOutcome, destinations: list[str]) -> None:
+    def _copy_group(self, outcome: RequestOutcome, destinations: list[str]) -> Job | None:
         """Copy to ``destinations`` in one call, sent again as ``_copy_verdict`` allows (Backoff.resend). Never makes a
         second copy: a look-up before a resend adopts the copies it finds, as made by this run (COPIED) when the lost
-        answer may have been their own."""
+        answer may have been their own. With a guard, each send goes under a fresh hold of this run's: when the hold has
+        run short (retries took long), the job is returned with the destinations still to copy to, to be held again."""
         remaining = list(destinations)
 
         def copy() -> None:
-            nonlocal remaining
-            held: dict[str, str] = {}
-            if self.guard is not None:
-                held = self.guard.take(outcome.request, remaining)
-                # Another run may have made its copy and let go since this run looked: look again, now that no run can.
-                free = self._adopt_found_copies(outcome, [destination for destination in remaining if destination not in held], EXISTING)
-                remaining = free + [destination for destination in remaining if destination in held]
-            unanswered: dict[str, CloudError | None] = {}
-            sending = [destination for destination in remaining if destination not in held]
-            if sending:
-                unanswered = self._record_copies(outcome, sending, self.adapter.start_copy(outcome.request, sending))
-                self._publish_progress()
-            held_errors = {destination: CloudError('CopySnapshot', 'CopyHeldByAnotherRun', why, kind=BUSY, region=destination)
-                           for destination, why in sorted(held.items())}
+            if self.guard is not None and not self.guard.fresh(holds_of((outcome, remaining))):
+                raise HoldRunningShort()
+            unanswered = self._record_copies(outcome, remaining, self.adapter.start_copy(outcome.request, remaining))
+            self._publish_progress()
             if unanswered:
-                # Looked up once the call can have landed, the destinations held by another run with them.
-                remaining = list(unanswered) + list(held_errors)
-                raise DestinationsLeft(dict(unanswered, **held_errors))
-            if held_errors:
-                # Asked again after a wait (BUSY), once the other run's copy shows or its lease is gone.
-                remaining = list(held_errors)
-                raise next(iter(held_errors.values()))
+                # Looked up once the call can have landed.
+                raise DestinationsLeft(unanswered)
 
         def look_up(error: CloudError | DestinationsLeft) -> RequestOutcome | None:  # LOOK_UP is for these only (_copy_verdict)
             nonlocal remaining
+            if isinstance(error, DestinationsLeft):
+                remaining = list(error.unanswered)
             remaining = self._adopt_found_copies(outcome, remaining, COPIED if error.uncertain else EXISTING)
             return None if remaining else outcome  # every destination settled: nothing to send
 
         try:
-            # With a guard, a destination another run holds is asked again after a poll interval and a random part of one,
-            # so that two runs that saw each other's hold and both let go do not meet again in step.
+            # With a guard, a destination refused as busy (a share another run is taking back) is asked again after a poll
+            # interval and a random part of one, so that two runs that wait on each other do not meet again in step.
             busy_wait = self.config.poll_interval * (1 + random.random()) if self.guard is not None else self.config.poll_interval  # nosec B311
             self.calls.resend(copy, self._copy_verdict, look_up=look_up, idempotent=self.adapter.copy_call_is_idempotent,
                               max_attempts=MAX_ATTEMPTS, busy_wait=busy_wait)
+        except HoldRunningShort:
+            return (outcome, remaining)
         except DestinationsLeft as left:
             for destination, last_error in left.unanswered.items():
                 _fail(outcome, destination, last_error or CloudError(
@@ -490,9 +572,7 @@ class CopyEngine:
             # The copy call's last error, or a look-up that failed after its own retries: these destinations fail with
             # it, and the other requests of the run go on (and get reported).
             _fail_all(outcome, remaining, error)
-        finally:
-            if self.guard is not None:
-                self.guard.release(outcome.request, destinations)
+        return None
 
     def _copy_verdict(self, error: Exception) -> str:
         """What may follow a copy call that failed (see Backoff.resend). Without an idempotency token, after an answer that
@@ -575,7 +655,7 @@ class CopyEngine:
             if not again:
                 return
             rounds += 1
-            self._run_jobs(again)
+            self._copy_jobs(again, outcomes)
 
     def _unconfirmed(self, destination_outcome: DestinationOutcome) -> bool:
         """Whether ``destination_outcome`` holds a copy this run made that no read has shown, nor taken for gone."""
@@ -626,6 +706,10 @@ class CopyEngine:
                 if gone is not None:
                     destination_outcome.snapshot = _gone(destination_outcome, gone)
         self._publish_progress(force=True)
+
+
+class HoldRunningShort(Exception):
+    """This run's hold on a job's source has too little time left to send a copy call under it (CopyEngine._copy_group)."""
 
 
 class DestinationsLeft(Exception):

@@ -152,16 +152,16 @@ class EnsCopyAdapter(CopyAdapter):
             raise InputError('instance_billing_cycle', 'expected one of %s, got %r' % (', '.join(BILLING_CYCLES), cycle))
 
     # ------------------------------------------------------------------ reads
-    def _describe(self, node: str, params: Mapping[str, Any]) -> list[Snapshot]:
+    def _describe(self, node: str, params: Mapping[str, Any], at_most: int | None = None) -> list[Snapshot]:
         def call(page_params: dict[str, Any]) -> dict[str, Any]:
             return self.client.call('DescribeSnapshots', dict(page_params, EnsRegionId=node), node)
-        items = numbered_pages(call, params, lambda answer: listed(answer, 'Snapshots', 'Snapshot'), SNAPSHOT_PAGE_SIZE)
+        items = numbered_pages(call, params, lambda answer: listed(answer, 'Snapshots', 'Snapshot'), SNAPSHOT_PAGE_SIZE, at_most)
         return [self.snapshot(item, node) for item in items]
 
     def describe_ids(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
-        # One id as itself, several as a JSON array (ENS takes both in SnapshotId).
+        # One id as itself, several as a JSON array (ENS takes both in SnapshotId); a page of them all is the last.
         ids = json.dumps(snapshot_ids) if len(snapshot_ids) > 1 else snapshot_ids[0]
-        return {snapshot.id: snapshot for snapshot in self._describe(region, {'SnapshotId': ids}) if snapshot.region == region}
+        return {snapshot.id: snapshot for snapshot in self._describe(region, {'SnapshotId': ids}, len(snapshot_ids)) if snapshot.region == region}
 
     def find_copies(self, destination: str, requests: Iterable[CopyRequest]) -> dict[str, list[Snapshot]]:
         """Every copy of each source on the node, by ENS's link (with our marker or not: no second copy)."""

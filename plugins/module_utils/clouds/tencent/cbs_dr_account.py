@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from ...core.errors import BUSY, INVALID, NOT_FOUND, CloudError, is_retryable
 from ...core.model import COMPLETED, DELETING, FAILED, PENDING, USABLE, Disk, Snapshot, parse_time
 from ...core.tagging import COPY_LEASE_TAG_PREFIX, COPY_TAG, DISK_TAG, SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG, tag_dict
+from ...engine.copy_engine import Hold
 from .cbs_api import DISK_IDS_PER_FILTER, SHARED_SNAPSHOT
 
 if TYPE_CHECKING:
@@ -304,14 +305,15 @@ class CbsDrAccount:
             return self._make_final(region, disk, staged)
         # CreateSnapshot takes no ClientToken: of two runs that both found none, one snapshots the disk, under its lease on
         # the staged copy (the engine's copy leases, dr.claims); the other waits and finds that run's copy at its next look.
-        if self.leases.take_on(region, staged.id, [region]):
+        hold = [Hold(region, staged.id, region)]
+        if self.leases.take(hold):
             return None
         try:
             # Looked again under the lease: a run that snapshotted the disk and let go before this one took it.
             made = look()
             return made if made is not None else self._make_final(region, disk, staged)
         finally:
-            self.leases.release_on(region, staged.id, [region])
+            self.leases.release(hold)
 
     def _make_final(self, region: str, disk: DrillDisk, staged: Snapshot) -> Snapshot:
         """Snapshot the bridge disk ``disk`` of ``staged``: the DR copy."""

@@ -263,11 +263,11 @@ def test_dr_run_plans_copies_and_reruns_without_change(cloud, estate):
     assert all(disk['source_snapshot']['id'] == newest[disk['disk_id']] for disk in report['disks'])
     assert all(copy['state'] == 'NORMAL' for disk in report['disks'] for copy in disk['copies'])
     # one copy call per disk serves both DR regions; each copy is tagged in one call, its own id (the DR copy's mark,
-    # docs/safety.md) among its tags; each copy call is guarded by the run's copy lease on its source, written in one call
-    # and taken off in one (dr.claims.CopyLeases)
+    # docs/safety.md) among its tags; the copy calls are guarded by the run's copy leases on their sources, written and
+    # taken off 9 sources a call, what TagResources and UnTagResources take (dr.claims.CopyLeases)
     assert cloud.admin.calls()['mutating']['cbs']['CopySnapshotCrossRegions'] == 30
-    assert cloud.admin.calls()['mutating']['tag']['TagResources'] == 60 + 30
-    assert cloud.admin.calls()['mutating']['tag']['UnTagResources'] == 30
+    assert cloud.admin.calls()['mutating']['tag']['TagResources'] == 60 + 4
+    assert cloud.admin.calls()['mutating']['tag']['UnTagResources'] == 4
     for region in DR_REGIONS:
         copies = copies_in(cloud, region)
         assert len(copies) == 30 and all(snap['tags'][COPY_TAG] == snap['id'] for snap in copies)

@@ -74,15 +74,16 @@ def test_copies_newest_snapshot_then_rerun_changes_nothing():
         assert disk['source_snapshot']['id'] == disk['disk_id'] + '-snap-1'  # the newest one
     copy_tags = [copy['tags'] for copy in cloud.copies.values()]
     assert all(tags[DISK_TAG].startswith('src-1/disk-') and tags['team'] == 'ops' for tags in copy_tags)
-    # The first run looked each copy up once more under its copy lease (dr.claims.CopyLeases), just before copying.
-    assert cloud.calls['find_copies'] == 2 + 6
+    # The first run looked the copies up once more under its copy leases (dr.claims.CopyLeases), just before copying: one
+    # batched look per DR region, as the first.
+    assert cloud.calls['find_copies'] == 2 + 2
     second = run(cloud, clock)
     assert not second['changed']
     assert second['totals']['existing'] == 6
     assert len(cloud.copies) == 6
     # batched reads: one disk listing, one snapshot listing, one copy look-up per DR region, and no lease: nothing to copy;
     # the sources come from the snapshot listing and are not read again
-    assert cloud.calls['find_disks'] == 2 and cloud.calls['disk_snapshots'] == 2 and cloud.calls['find_copies'] == 8 + 2
+    assert cloud.calls['find_disks'] == 2 and cloud.calls['disk_snapshots'] == 2 and cloud.calls['find_copies'] == 4 + 2
     assert 'get_sources' not in cloud.calls
 
 
@@ -877,8 +878,8 @@ def test_a_copy_lease_the_cloud_will_not_take_off_is_named_and_the_copies_stand(
     cloud.untag_sources = refuse_lease_removal
     report = run(cloud, clock)
     assert report['totals']['copied'] == 2 and not report['failures']
-    leases = [warning for warning in report['run_warnings'] if 'copy lease off snapshot disk-0-snap-1' in warning]
-    assert len(leases) == 2 and all('UnauthorizedOperation' in warning and 'within 170 s' in warning for warning in leases), report['run_warnings']
+    leases = [warning for warning in report['run_warnings'] if 'copy leases off source snapshots disk-0-snap-1 in src-1' in warning]
+    assert len(leases) == 1 and all('UnauthorizedOperation' in warning and 'within 170 s' in warning for warning in leases), report['run_warnings']
     # The leases stay on the source, one a region, to lapse at the time they name.
     assert sorted(region for dummy, region, dummy_lease in leases_in(cloud.snapshots['disk-0-snap-1']['tags'])) == ['dr-1', 'dr-2']
 

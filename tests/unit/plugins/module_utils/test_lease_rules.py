@@ -22,6 +22,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import (
     leases_in,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import ShareCalls, SourceShares
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import Hold
 
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.timezone.utc)
 SNAPSHOT = 'snap-1'
@@ -71,36 +72,75 @@ def test_claims_are_values_that_nobody_changes_in_place():
         lease.seconds = 1  # type: ignore[misc]
 
 
+def holds(*regions, snapshot=SNAPSHOT):
+    return [Hold('us-east-1', snapshot, region) for region in regions]
+
+
 def test_a_run_that_finds_another_runs_live_lease_takes_its_own_off_for_that_region_at_once():
     """It keeps its lease where it copies, and leaves none where it waits: the other run, writing its lease again before its
     next call, must not find this one's and let go as well."""
     store = MemoryTags()
     store.tags[SNAPSHOT][lease_key(OTHER_RUN, 'eu-west-1')] = (NOW + datetime.timedelta(minutes=2)).strftime(STAMP_FORMAT)
-    held = leases(store).take_on('us-east-1', SNAPSHOT, ['eu-west-1', 'us-west-2'])
-    assert list(held) == ['eu-west-1'] and OTHER_RUN in held['eu-west-1'] and 'until 2026-11-25 12:02:00 UTC' in held['eu-west-1']
-    mine = {region for dummy, region, lease in leases_in(store.tags[SNAPSHOT]) if lease.run_id == THIS_RUN}
+    lease = leases(store)
+    held = lease.take(holds('eu-west-1', 'us-west-2'))
+    assert list(held) == holds('eu-west-1') and OTHER_RUN in held[holds('eu-west-1')[0]]
+    assert 'until 2026-11-25 12:02:00 UTC' in held[holds('eu-west-1')[0]]
+    mine = {region for dummy, region, lease_read in leases_in(store.tags[SNAPSHOT]) if lease_read.run_id == THIS_RUN}
     assert mine == {'us-west-2'}
     assert ('untag', [lease_key(THIS_RUN, 'eu-west-1')]) in store.calls
+    assert lease.fresh(holds('us-west-2')) and not lease.fresh(holds('eu-west-1')), 'a copy goes out only under a lease of its own'
 
 
 def test_a_run_that_finds_only_lapsed_leases_takes_them_off_and_holds_every_region():
     store = MemoryTags()
     store.tags[SNAPSHOT][lease_key(OTHER_RUN, 'eu-west-1')] = NOW.strftime(STAMP_FORMAT)  # over at this very second
-    assert leases(store).take_on('us-east-1', SNAPSHOT, ['eu-west-1']) == {}
+    assert leases(store).take(holds('eu-west-1')) == {}
     assert [lease.run_id for dummy, dummy_region, lease in leases_in(store.tags[SNAPSHOT])] == [THIS_RUN]
 
 
-@pytest.mark.parametrize('elapsed, writes', [(59, 1), (75, 2)], ids=['more than half left', 'half left'])
-def test_a_lease_whose_reads_took_half_of_it_is_written_again_before_the_copy(elapsed, writes):
-    """Reads that were retried (throttled) eat the lease: with half of it left or less, the run writes it again, so that its
-    copy call goes out under a lease that outlasts the call."""
+def test_a_lapsed_lease_goes_only_from_the_sources_where_it_lapsed():
+    """A run writes its lease again on the sources it still needs: its key may have lapsed on one source and be live on
+    another. Another run takes it off where it lapsed, and leaves the live one."""
     store = MemoryTags()
-    times = iter([NOW, NOW + datetime.timedelta(seconds=elapsed), NOW + datetime.timedelta(seconds=elapsed),
-                  NOW + datetime.timedelta(seconds=elapsed + 1)])
+    store.tags['snap-2'] = {}
+    key = lease_key(OTHER_RUN, 'eu-west-1')
+    store.tags[SNAPSHOT][key] = NOW.strftime(STAMP_FORMAT)
+    store.tags['snap-2'][key] = (NOW + datetime.timedelta(minutes=2)).strftime(STAMP_FORMAT)
+    held = leases(store).take(holds('us-west-2') + holds('us-west-2', snapshot='snap-2'))
+    assert held == {} and key not in store.tags[SNAPSHOT] and key in store.tags['snap-2']
+
+
+def test_a_batch_of_sources_is_leased_in_one_call_read_in_one_and_let_go_of_in_one():
+    """The cost the lease exists to keep small: a round of copy calls over many sources, each for the same DR regions."""
+    class CountingTags(MemoryTags):
+        reads = 0
+
+        def sources_tags(self, source_region, snapshot_ids):
+            self.reads += 1
+            return super().sources_tags(source_region, snapshot_ids)
+
+    store = CountingTags()
+    sources = ['snap-%03d' % number for number in range(200)]
+    store.tags.update({snapshot_id: {} for snapshot_id in sources})
+    lease = leases(store)
+    asked = [hold for snapshot_id in sources for hold in holds('eu-west-1', 'us-west-2', snapshot=snapshot_id)]
+    assert lease.take(asked) == {} and lease.fresh(asked)
+    assert [call[0] for call in store.calls] == ['tag'] and store.reads == 1
+    lease.release(asked)
+    assert [call[0] for call in store.calls] == ['tag', 'untag'] and not lease.fresh(asked[:1])
+    assert not any(leases_in(store.tags[snapshot_id]) for snapshot_id in sources)
+
+
+@pytest.mark.parametrize('elapsed, fresh', [(74, True), (75, False)], ids=['more than half left', 'half left'])
+def test_a_lease_with_half_of_it_gone_is_not_fresh_for_a_copy_call(elapsed, fresh):
+    """Reads or retries (throttled) eat the lease: with half of it left or less, no copy call is sent under it (the engine
+    takes it again first), so that a copy call goes out under a lease that outlasts the call."""
+    store = MemoryTags()
+    times = iter([NOW, NOW, NOW + datetime.timedelta(seconds=elapsed)])
     lease = CopyLeases(store, run_id=THIS_RUN, wall_clock=lambda: next(times), seconds=150, warn=pytest.fail)
-    assert lease.take_on('us-east-1', SNAPSHOT, ['eu-west-1']) == {}
-    stamps = [(NOW + datetime.timedelta(seconds=150)).strftime(STAMP_FORMAT), (NOW + datetime.timedelta(seconds=elapsed + 150)).strftime(STAMP_FORMAT)]
-    assert [call for call in store.calls if call[0] == 'tag'] == [('tag', {lease_key(THIS_RUN, 'eu-west-1'): stamp}) for stamp in stamps[:writes]]
+    assert lease.take(holds('eu-west-1')) == {}
+    assert store.tags[SNAPSHOT] == {lease_key(THIS_RUN, 'eu-west-1'): (NOW + datetime.timedelta(seconds=150)).strftime(STAMP_FORMAT)}
+    assert lease.fresh(holds('eu-west-1')) is fresh
 
 
 def test_a_run_refused_the_tag_calls_copies_without_leases_says_so_once_and_asks_no_more():
@@ -111,9 +151,9 @@ def test_a_run_refused_the_tag_calls_copies_without_leases_says_so_once_and_asks
 
     store, warnings = Refused(), []
     lease = CopyLeases(store, run_id=THIS_RUN, wall_clock=lambda: NOW, seconds=150, warn=warnings.append)
-    assert lease.take_on('us-east-1', SNAPSHOT, ['eu-west-1']) == {} and lease.disabled
-    assert lease.take_on('us-east-1', SNAPSHOT, ['us-west-2']) == {}
-    lease.release_on('us-east-1', SNAPSHOT, ['eu-west-1'])
+    assert lease.take(holds('eu-west-1')) == {} and lease.disabled and lease.fresh(holds('eu-west-1'))
+    assert lease.take(holds('us-west-2')) == {}
+    lease.release(holds('eu-west-1'))
     assert len(store.calls) == 1, 'one refused call, then none'
     assert len(warnings) == 1 and 'UnauthorizedOperation' in warnings[0]
 

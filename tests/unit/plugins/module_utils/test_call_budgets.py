@@ -1,0 +1,107 @@
+"""What a DR run costs in calls, by action, at N = 1,000 tagged disks on each cloud: the first run of a scope (every disk
+copied to one DR region), through the real SDKs against moto's server (AWS) and fakecloud (ECS, ENS, CBS), plain and with
+the vault. Each cloud throttles its API per account and region, mutating calls more tightly than reads, and the buckets
+are shared with every other tool of the account: a run's cost is held here by counts, never by a wall clock.
+
+The budgets, per run of N disks into one DR region (docs/performance.md, "Calls per run", says where each comes from):
+
+* copy calls: one per copy (CBS: one per source, for all its DR regions);
+* the copy leases (dr.claims.CopyLeases): written, and taken off, a batch of sources a call, as many as the cloud's tag
+  call takes (EC2 CreateTags/DeleteTags: 1,000 resources, FILTER_CHUNK a call here; ECS TagResources/UntagResources: 50;
+  Tencent TagResources/UnTagResources: 9, the tag 2018-08-13 models' "N from 0 to 9");
+* what the cloud makes us write on each copy, and only where it must: the copy's own id on AWS and CBS copies
+  (docs/safety.md, "Where the cloud records no source"); nothing on ECS and ENS;
+* reads: 3 per 100 disks in each region the run reads, and what a cloud's own limits add (EXTRA_READS).
+"""
+from __future__ import annotations
+
+import math
+
+import botocore
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens_dr import EnsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import RateLimiter, TencentClient, load_sdk
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import KEYS, SOURCE_ACCOUNT, backends
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import ALIBABA, TENCENT
+
+DISKS = 1000
+SELECTOR = {'budget': 'yes'}
+
+# What each cloud's calls are: the copy call, the calls that write or take off tags, and the other mutating calls.
+COPY_CALL = {'aws': 'CopySnapshot', 'ecs': 'CopySnapshot', 'ens': 'CopySnapshot', 'cbs': 'CopySnapshotCrossRegions'}
+TAG_CALLS = {'aws': ('CreateTags', 'DeleteTags'), 'ecs': ('TagResources', 'UntagResources'), 'ens': (),
+             'cbs': ('TagResources', 'UnTagResources')}
+# How many resources one tag call takes (see the module docstring); CopyLeases writes and takes off that many at once.
+TAGGED_PER_CALL = {'aws': 200, 'ecs': 50, 'cbs': 9}
+READ_PREFIXES = ('Describe', 'Get', 'List')
+# Reads a cloud adds to 3 per 100 disks per region, for N disks: EBS copies at most 20 snapshots at once into a region (a
+# read of the copies in flight per wave of 20); ENS lists disks 50 a page (ens-20171110 DescribeDisksRequest: PageSize
+# "Maximum value: 50"), one more page per 100 disks; CBS looks again under its leases at the sources' CopyingToRegions,
+# where it finds copies in flight (one more read per 100 sources).
+EXTRA_READS = {'aws': lambda disks: math.ceil(disks / 20), 'ecs': lambda disks: 0, 'ens': lambda disks: math.ceil(disks / 100) + 1,
+               'cbs': lambda disks: math.ceil(disks / 100)}
+# (source region, DR region) of each cloud's runs.
+REGIONS = {'aws': ('ap-south-1', 'ap-northeast-1'), 'ecs': ('cn-hangzhou', 'cn-shanghai'), 'ens': ('cn-hangzhou-26', 'cn-beijing-cmcc'),
+           'cbs': ('ap-guangzhou', 'ap-shanghai')}
+
+
+def fakecloud_run(cloud, provider, **options):
+    """{action: calls} of the first DR run of a scope of DISKS disks on ``provider`` (fakecloud), and its report."""
+    source, dr_region = REGIONS[provider]
+    cloud.admin.configure(timings={provider: {'snapshot_seconds': 0, 'copy_seconds': 0, 'disk_seconds': 0}})
+    cloud.admin.seed(**{provider: {'disks': [{'region': source, 'size': 20, 'tags': dict(SELECTOR), 'snapshots': 1}] * DISKS}})
+    cloud.admin.calls(reset=True)
+    if provider == 'cbs':  # Tencent's 20 calls a second per action, which its own tests hold, would make this a minute
+        adapter = CbsAdapter(TencentClient(dict(TENCENT, endpoint_url=cloud.url), load_sdk(), limiter=RateLimiter(per_second=1000)))
+    else:
+        adapter = {'ecs': EcsAdapter, 'ens': EnsAdapter}[provider].from_connection(dict(ALIBABA, endpoint_url=cloud.url))
+    report = dr_run_with(adapter, scope(provider, source, [dr_region], SELECTOR, **options), clock=FakeClock())
+    counted = {action: counts['calls'] for actions in cloud.admin.calls()['calls'].values() for action, counts in actions.items()}
+    return counted, report
+
+
+def aws_run(url, moto_calls, **options):
+    """fakecloud_run, on AWS through moto's server: the disks and their snapshots made in moto's backend directly (fast), the
+    run's calls counted as moto's server answers them (``moto_calls``)."""
+    source, dr_region = REGIONS['aws']
+    ec2 = backends(SOURCE_ACCOUNT, source)
+    for dummy in range(DISKS):
+        volume = ec2.create_volume(size=2, zone_name=source + 'a')
+        ec2.create_tags([volume.id], dict(SELECTOR))
+        ec2.create_snapshot(volume.id, 'nightly')
+    moto_calls.clear()
+    adapter = EbsAdapter(AwsClient(dict(KEYS, endpoint_url=url), botocore))
+    report = dr_run_with(adapter, scope('aws', source, [dr_region], SELECTOR, **options), clock=FakeClock())
+    return dict(moto_calls), report
+
+
+def held_to_budget(provider, counted, report):
+    """Assert the budgets of the module docstring on ``counted``, the calls of a plain first run of DISKS disks."""
+    assert report['totals']['copied'] == DISKS and not report['failures'], report['failures'][:3]
+    copy_call = COPY_CALL[provider]
+    assert counted.get(copy_call) == DISKS, counted
+    tag_calls = sum(counted.get(action, 0) for action in TAG_CALLS[provider])
+    marks = DISKS if provider in ('aws', 'cbs') else 0  # a copy's own id, one call a copy where the cloud records no source
+    leases = 2 * math.ceil(DISKS / TAGGED_PER_CALL[provider]) if provider in TAGGED_PER_CALL else 0  # written, taken off
+    assert tag_calls <= marks + leases, counted
+    mutating = sum(calls for action, calls in counted.items() if not action.startswith(READ_PREFIXES))
+    assert mutating == counted[copy_call] + tag_calls, 'no other mutating call: %s' % counted
+    reads = sum(calls for action, calls in counted.items() if action.startswith(READ_PREFIXES))
+    # 3 per 100 disks in each region the run reads (the source region and the DR region), and what a cloud adds
+    assert reads <= 2 * 3 * DISKS / 100 + EXTRA_READS[provider](DISKS), counted
+
+
+def test_a_plain_aws_run_of_1000_disks_costs_a_copy_call_and_a_mark_a_copy(moto_url, moto_calls):
+    held_to_budget('aws', *aws_run(moto_url, moto_calls))
+
+
+@pytest.mark.parametrize('provider', ['ecs', 'ens', 'cbs'])
+def test_a_plain_run_of_1000_disks_costs_a_copy_call_a_copy_and_batched_leases(fakecloud_clean, provider):
+    held_to_budget(provider, *fakecloud_run(fakecloud_clean, provider))
