@@ -471,9 +471,9 @@ class DrRun:
             to_lock = self._used_to_lock(region, used.get(region, []), found)
             # An older copy whose lock has expired is left to pruning; one never locked is locked now.
             to_lock += [(entry, copy, False) for entry, copy in others.get(region, []) if copy.id not in found]
-            records = self._each([functools.partial(self._lock, region, copy, entry, lock) if not self.check_mode
+            answers = self._each([functools.partial(self._lock, region, copy, entry, lock) if not self.check_mode
                                   else functools.partial(lock_record, WOULD_LOCK) for entry, copy, dummy in to_lock])
-            for (entry, copy, uses), record in zip(to_lock, records):
+            for (entry, copy, uses), record in zip(to_lock, self._read_back_locks(region, to_lock, answers)):
                 if uses:
                     entry.locks[(region, copy.id)] = record
                 else:
@@ -545,25 +545,47 @@ class DrRun:
                         entry.locks[(destination, copy.id)] = lock_record(WHEN_COMPLETED)
         return to_lock
 
-    def _lock(self, region: str, copy: Snapshot, entry: DiskEntry, lock: LockSettings) -> dict[str, Any]:
-        """Lock one copy, once: after an answer lost in transit the lock is read back before the call is sent again. Then
-        read back, on every cloud: the report calls locked what the cloud holds in force, not what its lock call answered
-        (dr.lock.held_lock)."""
+    def _lock(self, region: str, copy: Snapshot, entry: DiskEntry, lock: LockSettings) -> dict[str, Any] | None:
+        """Lock one copy, once: after an answer lost in transit the lock is read back before the call is sent again. None
+        once the call is answered: the lock is read back with the region's others (_read_back_locks)."""
         adapter = cast('SnapshotLockAdapter', self.adapter)  # check_lock let the run start with a lock only on such a cloud
 
-        def read_back() -> SnapshotLock | None:
-            return self._call(adapter.describe_locks, region, [copy.id]).get(copy.id)
-
         def made() -> SnapshotLock | None:
-            current = read_back()
+            current = self._call(adapter.describe_locks, region, [copy.id]).get(copy.id)
             return current if current is not None and current.in_force else None
         try:
             create_once(lambda: adapter.lock_snapshot(region, copy.id, lock), made, adapter.lock_call_is_idempotent, self.retry, self.deadline,
                         MAX_ATTEMPTS)
-            return lock_record(LOCKED, held_lock(copy.id, region, read_back()))
+            return None
         except CloudError as error:
             entry.problems.append('locking copy %s in %s: %s' % (copy.id, region, error))
             return lock_record(LOCK_FAILED, error=error.as_result())
+
+    def _read_back_locks(self, region: str, to_lock: list[tuple[DiskEntry, Snapshot, bool]],
+                         records: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
+        """The records of ``to_lock``: for each copy whose lock call was answered (its record None), the lock the cloud holds,
+        read back for them all in as few calls as it allows: the report calls locked what the cloud holds in force, not
+        what a lock call answered (dr.lock.held_lock), on every cloud."""
+        answered = [copy.id for (dummy, copy, dummy_uses), record in zip(to_lock, records) if record is None]
+        held: dict[str, SnapshotLock] = {}
+        unread: CloudError | None = None
+        try:
+            held = read_locks(self.adapter, self._call, region, answered) if answered else {}
+        except CloudError as error:
+            unread = error
+        done: list[dict[str, Any]] = []
+        for (entry, copy, dummy), answer in zip(to_lock, records):
+            if answer is not None:
+                done.append(answer)
+                continue
+            try:
+                if unread is not None:
+                    raise unread
+                done.append(lock_record(LOCKED, held_lock(copy.id, region, held.get(copy.id))))
+            except CloudError as error:
+                entry.problems.append('locking copy %s in %s: %s' % (copy.id, region, error))
+                done.append(lock_record(LOCK_FAILED, error=error.as_result()))
+        return done
 
     # ------------------------------------------------------------------ a separate DR account (dr_account)
     def _release_shares(self) -> None:

@@ -34,9 +34,9 @@ def test_a_waiting_run_locks_each_copy_once_named_before_it_waits_and_the_rerun_
     first = run(cloud, clock, wait=True, lock=GOVERNANCE_WEEK)
     assert first['changed'] and first['totals']['copied'] == 4 and first['totals']['locked'] == 4
     assert cloud.calls['lock_snapshot'] == 4
-    # One read of the locks per DR region before locking, not one per copy; then each lock set is read back.
-    # One read per region before the locks, each lock read back, one read per region after the wait.
-    assert cloud.calls['describe_locks'] == 2 + 4 + 2
+    # One read of the locks per DR region before locking, not one per copy; the locks set read back in one read per
+    # region; one read per region after the wait.
+    assert cloud.calls['describe_locks'] == 2 + 2 + 2
     # Locked as soon as named, before the wait: none could be deleted while the run waited.
     assert states_when_locked == ['pending'] * 4
     for (dummy, copy_id), lock in copy_locks(first).items():
@@ -84,6 +84,29 @@ def test_a_lock_answered_but_not_held_when_read_back_is_a_lock_failed():
     assert copy_id not in cloud.locks
     # The next run finds it unlocked, and locks it.
     assert [lock['action'] for lock in copy_locks(run(cloud, clock, wait=True, lock=GOVERNANCE_WEEK, dr_regions=['dr-1'])).values()] == ['locked']
+
+
+def test_locks_whose_read_back_the_cloud_refuses_are_lock_failed_not_locked():
+    """The locks set are read back in one read per region: when the cloud refuses that read, no copy it answered is
+    called locked (a lock unread is no lock in the report), and each fails its disk, naming the refusal."""
+    cloud, clock = cloud_with_disks(count=2)
+    describe_locks = cloud.describe_locks
+    reads = []
+
+    def refuse_the_read_back(region, snapshot_ids):
+        reads.append(list(snapshot_ids))
+        if len(reads) == 2:  # the first read is the one before the locks
+            raise CloudError('DescribeLockedSnapshots', 'UnauthorizedOperation', 'You are not authorized to perform this operation.',
+                             'req-9', kind=INVALID, region=region)
+        return describe_locks(region, snapshot_ids)
+    cloud.describe_locks = refuse_the_read_back
+    report = run(cloud, clock, lock=GOVERNANCE_WEEK, dr_regions=['dr-1'])
+    locks = copy_locks(report)
+    assert len(locks) == 2 and cloud.calls['lock_snapshot'] == 2
+    assert {lock['action'] for lock in locks.values()} == {'lock_failed'} and report['totals']['locked'] == 0
+    assert all(lock['error']['code'] == 'UnauthorizedOperation' for lock in locks.values())
+    assert len(report['failures']) == 2 and all('UnauthorizedOperation' in failure for failure in report['failures'])
+    assert len(reads[1]) == 2, 'both locks read back in one read'
 
 
 def test_a_copy_in_flight_is_locked_by_the_run_that_finds_it_complete_where_the_cloud_locks_only_completed_copies():
