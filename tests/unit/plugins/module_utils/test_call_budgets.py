@@ -47,6 +47,8 @@ READ_PREFIXES = ('Describe', 'Get', 'List')
 # where it finds copies in flight (one more read per 100 sources).
 EXTRA_READS = {'aws': lambda disks: math.ceil(disks / 20), 'ecs': lambda disks: 0, 'ens': lambda disks: math.ceil(disks / 100) + 1,
                'cbs': lambda disks: math.ceil(disks / 100)}
+# How many snapshots' locks one DescribeLockedSnapshots reads here (EbsAdapter and EcsAdapter.ids_per_lock_describe).
+LOCKS_PER_READ = {'aws': 200, 'ecs': 100}
 # (source region, DR region) of each cloud's runs.
 REGIONS = {'aws': ('ap-south-1', 'ap-northeast-1'), 'ecs': ('cn-hangzhou', 'cn-shanghai'), 'ens': ('cn-hangzhou-26', 'cn-beijing-cmcc'),
            'cbs': ('ap-guangzhou', 'ap-shanghai')}
@@ -67,10 +69,11 @@ def fakecloud_run(cloud, provider, **options):
     return counted, report
 
 
-def aws_run(url, moto_calls, **options):
+def aws_run(url, moto_calls, regions=REGIONS['aws'], **options):
     """fakecloud_run, on AWS through moto's server: the disks and their snapshots made in moto's backend directly (fast), the
-    run's calls counted as moto's server answers them (``moto_calls``)."""
-    source, dr_region = REGIONS['aws']
+    run's calls counted as moto's server answers them (``moto_calls``). moto's server lives as long as the test module: each
+    test runs in ``regions`` of its own."""
+    source, dr_region = regions
     ec2 = backends(SOURCE_ACCOUNT, source)
     for dummy in range(DISKS):
         volume = ec2.create_volume(size=2, zone_name=source + 'a')
@@ -82,9 +85,16 @@ def aws_run(url, moto_calls, **options):
     return dict(moto_calls), report
 
 
-def held_to_budget(provider, counted, report):
-    """Assert the budgets of the module docstring on ``counted``, the calls of a plain first run of DISKS disks."""
+def held_to_budget(provider, counted, report, locked=False):
+    """Assert the budgets of the module docstring on ``counted``, the calls of a first run of DISKS disks (``locked``: with
+    dr_sync's lock, whose calls are taken out of ``counted`` and held to their own budget first)."""
     assert report['totals']['copied'] == DISKS and not report['failures'], report['failures'][:3]
+    if locked:
+        assert report['totals']['locked'] == DISKS
+        # No cloud locks several snapshots in one call; the locks are read three times a region, each read as many copies
+        # as the cloud's call takes: before the locks, the locks set read back, after the wait.
+        assert counted.pop('LockSnapshot') == DISKS, counted
+        assert counted.pop('DescribeLockedSnapshots') <= 3 * math.ceil(DISKS / LOCKS_PER_READ[provider]), counted
     copy_call = COPY_CALL[provider]
     assert counted.get(copy_call) == DISKS, counted
     tag_calls = sum(counted.get(action, 0) for action in TAG_CALLS[provider])
@@ -105,3 +115,15 @@ def test_a_plain_aws_run_of_1000_disks_costs_a_copy_call_and_a_mark_a_copy(moto_
 @pytest.mark.parametrize('provider', ['ecs', 'ens', 'cbs'])
 def test_a_plain_run_of_1000_disks_costs_a_copy_call_a_copy_and_batched_leases(fakecloud_clean, provider):
     held_to_budget(provider, *fakecloud_run(fakecloud_clean, provider))
+
+
+
+@pytest.mark.parametrize('provider, lock', [('aws', {'mode': 'governance', 'duration_days': 1}),
+                                            ('ecs', {'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 1})], ids=['aws', 'ecs'])
+def test_a_locked_run_of_1000_disks_adds_a_lock_call_a_copy_and_reads_them_back_together(request, provider, lock):
+    """The vault's locks (docs/vault.md): one LockSnapshot a copy, and the locks read back in batches, never one read a copy."""
+    if provider == 'aws':
+        counted, report = aws_run(request.getfixturevalue('moto_url'), request.getfixturevalue('moto_calls'), ('ca-central-1', 'sa-east-1'), lock=lock)
+    else:
+        counted, report = fakecloud_run(request.getfixturevalue('fakecloud_clean'), provider, lock=lock)
+    held_to_budget(provider, counted, report, locked=True)
