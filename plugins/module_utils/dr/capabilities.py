@@ -11,6 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
+from ..core.errors import CloudError
 from ..engine.capabilities import CopyAdapter
 
 if TYPE_CHECKING:
@@ -128,6 +129,17 @@ class DrAccountAdapter(ABC):
     def release_share(self, source_region: str, snapshot_id: str) -> bool:
         """Remove the DR account's permission on one source snapshot, then its SHARE_TAG; True when it is gone, False
         when another run that may still be under way holds it (dr.shares)."""
+
+    def release_shares(self, source_region: str, snapshot_ids: list[str]) -> dict[str, bool | CloudError]:
+        """release_share for each of ``snapshot_ids``: {id: its answer, or the error of its call}. One at a time by default;
+        a cloud whose shares are held by claims releases a batch in as few tag calls as it can (dr.shares.ClaimedShares)."""
+        answers: dict[str, bool | CloudError] = {}
+        for snapshot_id in snapshot_ids:
+            try:
+                answers[snapshot_id] = self.release_share(source_region, snapshot_id)
+            except CloudError as error:
+                answers[snapshot_id] = error
+        return answers
 
     def start_dr_run(self, lease: RunLease) -> None:  # pylint: disable=unused-argument  # a hook, as check_source
         """Before a DR run's first call: ``lease`` is the run's, whose claims it leaves on each share it needs (dr.shares).

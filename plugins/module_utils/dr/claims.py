@@ -18,10 +18,10 @@ from __future__ import annotations
 import datetime
 import threading
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from ..core.errors import CloudError, is_permission_refusal
+from ..core.errors import BUSY, CloudError, is_permission_refusal
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
 from ..core.tagging import COPY_LEASE_TAG_PREFIX
 from ..engine.copy_engine import CopyGuard, Hold
@@ -64,6 +64,8 @@ class RunLease:
     seconds: float
     wall_clock: Callable[[], datetime.datetime]
     warn: Callable[[str], None]
+    # How the run makes many calls side by side (a share's permission is a call a snapshot): one after another by default.
+    each: Callable[[list[Callable[[], Any]]], list[Any]] = field(default=lambda calls: [call() for call in calls])
 
     def claim(self) -> RunClaim:
         """The claim to write now."""
@@ -174,10 +176,10 @@ class CopyLeases(CopyGuard):
         self._lock = threading.Lock()   # copies and bridge disks of a run take leases from several threads
         self._written: dict[Hold, datetime.datetime] = {}  # the holds this run has: when it wrote each lease
 
-    def take(self, holds: Sequence[Hold]) -> dict[Hold, str]:
+    def take(self, holds: Sequence[Hold]) -> dict[Hold, CloudError]:
         if self.disabled or not holds:
             return {}
-        refused: dict[Hold, str] = {}
+        refused: dict[Hold, CloudError] = {}
         try:
             for region, group in sorted(_by_source_region(holds).items()):
                 refused.update(self._take_in(region, group))
@@ -188,7 +190,7 @@ class CopyLeases(CopyGuard):
             return {}
         return refused
 
-    def _take_in(self, source_region: str, holds: Sequence[Hold]) -> dict[Hold, str]:
+    def _take_in(self, source_region: str, holds: Sequence[Hold]) -> dict[Hold, CloudError]:
         """take, for sources of one region: a tag call per set of DR regions and per batch of snapshots (a call gives each
         of its snapshots the same tags), then one read of the tags of them all."""
         regions_of = _regions_by_source(holds)
@@ -198,7 +200,7 @@ class CopyLeases(CopyGuard):
             self.calls.tag_sources(source_region, leased_ids, {lease_key(self.run_id, region): until for region in leased_regions})
         tags = self.calls.sources_tags(source_region, sorted(regions_of))
         now = self.wall_clock()
-        refused: dict[Hold, str] = {}
+        refused: dict[Hold, CloudError] = {}
         lapsed: dict[str, set[str]] = {}
         for snapshot_id, regions in sorted(regions_of.items()):
             others = sorted((key, region, lease) for key, region, lease in leases_in(tags.get(snapshot_id, {})) if lease.run_id != self.run_id)
@@ -206,7 +208,7 @@ class CopyLeases(CopyGuard):
                 if not lease.live(now):
                     lapsed.setdefault(key, set()).add(snapshot_id)
                 elif region in regions:
-                    refused.setdefault(Hold(source_region, snapshot_id, region), held_message(lease, snapshot_id, region))
+                    refused.setdefault(Hold(source_region, snapshot_id, region), held_error(lease, snapshot_id, region))
         for lapsed_ids, lapsed_keys in sorted(_keys_by_sources(lapsed).items()):
             self.calls.untag_sources(source_region, list(lapsed_ids), lapsed_keys)
         self._untag(source_region, sorted(refused))
@@ -292,8 +294,9 @@ def _keys_by_sources(sources_of: Mapping[str, set[str]]) -> dict[tuple[str, ...]
     return {snapshot_ids: sorted(keys) for snapshot_ids, keys in grouped.items()}
 
 
-def held_message(lease: RunClaim, snapshot_id: str, region: str) -> str:
-    """Why a run does not copy ``snapshot_id`` to ``region`` now: another run's lease."""
+def held_error(lease: RunClaim, snapshot_id: str, region: str) -> CloudError:
+    """Why a run does not copy ``snapshot_id`` to ``region`` now: another run's lease (BUSY: it asks again later)."""
     until = lease.until.strftime('%Y-%m-%d %H:%M:%S UTC') if lease.until is not None else '?'
-    return ('DR run %s is copying source snapshot %s to %s (its lease runs until %s): this run waits for that copy, or for the '
-            'lease to lapse, instead of making a second one' % (lease.run_id, snapshot_id, region, until))
+    return CloudError('CopySnapshot', 'CopyHeldByAnotherRun', 'DR run %s is copying source snapshot %s to %s (its lease runs until %s): '
+                      'this run waits for that copy, or for the lease to lapse, instead of making a second one'
+                      % (lease.run_id, snapshot_id, region, until), kind=BUSY, region=region)

@@ -29,6 +29,7 @@ from ..core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 from ..engine.copy_engine import COPIED, GONE, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, EngineConfig, run_retry
 from .claims import RunLease, SourceTagCalls, lease_seconds
 from .entry import DiskEntry
+from .holds import source_holds
 from .lock import EXPIRED, IN_FORCE, KEPT_LOCKED, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, held_lock, lock_record, read_locks
 from .prune import copies_to_mark, dr_copies_by_disk, prune_selection
 from .report import dr_report
@@ -43,15 +44,15 @@ from .restore import (
     check_restore_settings,
     run_id,
 )
+from .shares import ClaimedShares
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from ..core.model import LockSettings, SnapshotLock
     from ..core.retry import CallRetry
-    from ..engine.copy_engine import RequestOutcome
+    from ..engine.copy_engine import CopyGuard, RequestOutcome
     from .capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
-    from .claims import CopyLeases
     from .settings import DrSettings
 
 T = TypeVar('T')
@@ -348,7 +349,7 @@ class DrRun:
             max_in_flight=settings.copy.max_in_flight or self.adapter.max_copies_in_flight, workers=self.workers,
             on_mismatch=settings.copy.on_mismatch or MISMATCH_FAIL)
         self.engine = CopyEngine(self.adapter, config, clock=self.clock, sleep=self.sleep, retry=self.retry, progress=self.progress,
-                                 guard=self._copy_leases())
+                                 guard=self._copy_guard())
         attached = False
 
         def lock_before_waiting(outcomes: list[RequestOutcome]) -> None:
@@ -371,18 +372,23 @@ class DrRun:
             for entry, outcome in zip(owners, outcomes):
                 entry.outcomes.append(outcome)
 
-    def _copy_leases(self) -> CopyLeases | None:
-        """The run's copy leases (dr.claims), where two runs at once could both copy: the cloud's copy call has no
-        idempotency token (ECS's has: two runs' calls make one copy) and its adapter tags source snapshots (ENS keeps no
-        tags on snapshots: docs/vault.md). None in check mode, which copies nothing."""
-        if self.check_mode or self.adapter.copy_call_is_idempotent or not isinstance(self.adapter, SourceTagCalls):
+    def _copy_guard(self) -> CopyGuard | None:
+        """What the run holds on its sources before its copy calls (dr.holds): its copy leases (dr.claims), where two runs at
+        once could both copy (the cloud's copy call has no idempotency token: ECS's has, and two runs' calls make one copy;
+        and its adapter tags source snapshots: ENS keeps no tags on snapshots, docs/vault.md), and with dr_account its
+        shares of the sources with the DR account (dr.shares). None in check mode, which copies nothing."""
+        if self.check_mode:
             return None
-        return self._run_lease().copy_leases(self.adapter)
+        leases = None
+        if not self.adapter.copy_call_is_idempotent and isinstance(self.adapter, SourceTagCalls):
+            leases = self._run_lease().copy_leases(self.adapter)
+        shares = self.adapter.shares if isinstance(self.adapter, ClaimedShares) and self.settings.dr_account is not None else None
+        return source_holds(leases=leases, shares=shares)
 
     def _run_lease(self) -> RunLease:
-        """This run's claims as leases (dr.claims), timed by the cloud's clock."""
+        """This run's claims as leases (dr.claims), timed by the cloud's clock; many calls go out on the run's workers."""
         return RunLease(self.run_id, tuple(sorted(self.settings.region_names)),
-                        self._lease_seconds(), self.cloud_clock.now, self.warnings.append)
+                        self._lease_seconds(), self.cloud_clock.now, self.warnings.append, self._each)
 
     def _lease_seconds(self) -> float:
         """How long a claim of this run holds (dr.claims.lease_seconds), from its client's timeouts."""
@@ -607,14 +613,14 @@ class DrRun:
             settle()
         release, held = self._call(adapter.find_shares, self.settings.source_region, dr_regions)
 
-        def release_one(snapshot_id: str) -> bool | CloudError:
+        answers: dict[str, bool | CloudError] = {}
+        if release and not self.check_mode:
             try:
-                return self._call(adapter.release_share, self.settings.source_region, snapshot_id)
-            except CloudError as error:
-                return error
+                answers = self._call(adapter.release_shares, self.settings.source_region, release)
+            except CloudError as error:  # a call for the whole batch (its tags) failed: none is released
+                answers = dict.fromkeys(release, error)
         released, failed = [], []
-        answers = self._each([functools.partial(release_one, snapshot_id) for snapshot_id in release]) if not self.check_mode else []
-        for snapshot_id, answer in zip(release, answers):
+        for snapshot_id, answer in answers.items():
             if answer is True:
                 released.append(snapshot_id)
             elif answer is False:  # another run that may still be under way holds it: that run, or the next, releases it

@@ -27,6 +27,7 @@ The calls are the cloud's (ShareCalls); the rules are written once here.
 
 from __future__ import annotations
 
+import functools
 from abc import abstractmethod
 from typing import TYPE_CHECKING
 
@@ -36,7 +37,7 @@ from .claims import SourceTagCalls, claims_in
 
 if TYPE_CHECKING:
     import datetime
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
     from .claims import RunClaim, RunLease
 
@@ -65,10 +66,17 @@ class ShareCalls(SourceTagCalls):
     def copies_in_flight(self, source_region: str, regions: Sequence[str], snapshot_ids: Sequence[str]) -> set[str]:
         """Those of ``snapshot_ids`` with a copy of the DR account's in flight in any of ``regions`` (reads)."""
 
+    # pylint: disable-next=unused-argument  # a hook
+    def tag_room_refusal(self, source_region: str, snapshot_id: str, tags: Mapping[str, str], keys: Sequence[str]) -> CloudError | None:
+        """Why the tags ``keys`` a run writes on a shared source would not fit beside its ``tags`` (a cloud that caps a
+        resource's tags: ECS), before anything is claimed or shared; None where they fit (most clouds cap none we reach)."""
+        return None
+
 
 class SourceShares:
-    """The shares of one DR run with its DR account: held before each copy (hold), found and released once no copy needs
-    them (find, release). ``lease`` is this run's (its id, its DR regions, how long a claim holds, the time now)."""
+    """The shares of one DR run with its DR account: held before the copy calls (hold, a batch of sources at once), found
+    and released once no copy needs them (find, release). ``lease`` is this run's (its id, its DR regions, how long a
+    claim holds, the time now, and how it makes many calls side by side)."""
 
     def __init__(self, calls: ShareCalls, *, account: str, lease: RunLease) -> None:
         self.calls = calls
@@ -77,33 +85,94 @@ class SourceShares:
         self._held: dict[str, datetime.datetime] = {}  # the sources this run holds: when it last wrote its claim on each
         self._persons: set[str] = set()  # sources a person shared: nothing of ours to write or, later, to remove
 
+    def fresh(self, snapshot_ids: Iterable[str]) -> bool:
+        """Whether this run holds each of ``snapshot_ids`` (or leaves it, a person's share) with more than half of its claim
+        left: a copy call may go out under it (no call)."""
+        now = self.lease.now()
+        return all(snapshot_id in self._persons or (snapshot_id in self._held and (now - self._held[snapshot_id]).total_seconds() < self.lease.seconds / 2)
+                   for snapshot_id in snapshot_ids)
+
     def hold(self, source_region: str, snapshot_id: str) -> None:
-        """Make sure the DR account may copy ``snapshot_id``, claimed for this run; a person's share is left as it is.
-        The permission is read before the tags: a run writes its claim before it shares, so a share seen here whose
-        claim is not seen is a person's. Then, the claim written, the tags are read again: while another run is releasing
-        the share (its release tag), this run waits (BUSY: the engine asks again each poll interval); once none is, the
-        permission is read again, and shared if a release took it meanwhile. Called before each copy call: a claim written
-        less than half its time ago holds still, and nothing is sent."""
-        written = self._held.get(snapshot_id)
-        if snapshot_id in self._persons or (written is not None and (self.lease.now() - written).total_seconds() < self.lease.seconds / 2):
-            return
-        shared = self.calls.is_shared(source_region, snapshot_id)
-        tags = self._tags(source_region, snapshot_id)
-        # A person's share, unless a run took its own back (share, then mark) between the two reads: read once more.
-        if written is None and shared and tags.get(SHARE_TAG) != self.account and not claims_in(tags, SHARE_CLAIM_TAG_PREFIX) \
-                and self.calls.is_shared(source_region, snapshot_id):
-            self._persons.add(snapshot_id)
-            return
+        """hold_many for one source: its refusal raised."""
+        refused = self.hold_many(source_region, [snapshot_id])
+        if snapshot_id in refused:
+            raise refused[snapshot_id]
+
+    def hold_many(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, CloudError]:
+        """Make sure the DR account may copy each of ``snapshot_ids``, claimed for this run; a person's share is left as it
+        is. Answers {snapshot id: why not now} for those this run does not hold: BUSY while another run is releasing the
+        share (the engine asks again a poll interval on), or the error of the call that failed for that source.
+
+        For a source this run has not held yet, the permission is read before the tags: a run writes its claim before it
+        shares, so a share seen here whose claim is not seen is a person's. Then, the claims written (one tag call for the
+        batch), the tags are read again (one read): while another run is releasing a share (its release tag), this run
+        waits; once none is, the permission is read again, and shared if a release took it meanwhile. A claim written less
+        than half its time ago holds still: nothing is sent for it. The permission is read and set a source a call, as the
+        clouds' share calls take one snapshot; those calls go out side by side (the lease's ``each``)."""
+        need = sorted({snapshot_id for snapshot_id in snapshot_ids if not self.fresh([snapshot_id])})
+        if not need:
+            return {}
+        refused: dict[str, CloudError] = {}
+        first = [snapshot_id for snapshot_id in need if snapshot_id not in self._held]
+        if first:
+            shared = self._shared(source_region, first, refused)
+            tags = self.calls.sources_tags(source_region, first)
+            unmarked = [snapshot_id for snapshot_id in first if snapshot_id in shared and not self._ours(tags.get(snapshot_id, {}))]
+            # A person's share, unless a run took its own back (share, then mark) between the two reads: read once more.
+            self._persons.update(self._shared(source_region, unmarked, refused))
+            for snapshot_id in first:
+                room = self.calls.tag_room_refusal(source_region, snapshot_id, tags.get(snapshot_id, {}), share_tag_keys(self.lease))
+                if room is not None and snapshot_id not in self._persons:
+                    refused[snapshot_id] = room
+        claiming = [snapshot_id for snapshot_id in need if snapshot_id not in self._persons and snapshot_id not in refused]
+        if not claiming:
+            return refused
         written_at = self.lease.now()
         key, value = self.lease.claim().tag(SHARE_CLAIM_TAG_PREFIX)
-        self.calls.tag_sources(source_region, [snapshot_id], {SHARE_TAG: self.account, key: value})
-        releasing = self._others_live(claims_in(self._tags(source_region, snapshot_id), RELEASE_TAG_PREFIX))
-        if releasing:
-            raise CloudError('CopySnapshot', 'ShareBeingReleased', 'another DR run is taking back the DR account\'s share of source '
-                             'snapshot %s; this run copies it once that run is done' % snapshot_id, kind=BUSY, region=source_region)
-        if not self.calls.is_shared(source_region, snapshot_id):
+        self.calls.tag_sources(source_region, claiming, {SHARE_TAG: self.account, key: value})
+        tags = self.calls.sources_tags(source_region, claiming)
+        for snapshot_id in claiming:
+            if self._others_live(claims_in(tags.get(snapshot_id, {}), RELEASE_TAG_PREFIX)):
+                refused[snapshot_id] = CloudError('CopySnapshot', 'ShareBeingReleased', 'another DR run is taking back the DR '
+                                                  'account\'s share of source snapshot %s; this run copies it once that run is done'
+                                                  % snapshot_id, kind=BUSY, region=source_region)
+        ready = [snapshot_id for snapshot_id in claiming if snapshot_id not in refused]
+        shared = self._shared(source_region, ready, refused)
+        answers = self.lease.each([functools.partial(self._share, source_region, snapshot_id) for snapshot_id in ready if snapshot_id not in shared
+                                   and snapshot_id not in refused])
+        refused.update((snapshot_id, error) for snapshot_id, error in answers if error is not None)
+        for snapshot_id in ready:
+            if snapshot_id not in refused:
+                self._held[snapshot_id] = written_at
+        return refused
+
+    def _shared(self, source_region: str, snapshot_ids: Sequence[str], refused: dict[str, CloudError]) -> set[str]:
+        """Those of ``snapshot_ids`` the DR account may copy now, read side by side; a read that failed refuses its source."""
+        answers = self.lease.each([functools.partial(self._is_shared, source_region, snapshot_id) for snapshot_id in snapshot_ids])
+        shared = set()
+        for snapshot_id, answer in zip(snapshot_ids, answers):
+            if isinstance(answer, CloudError):
+                refused[snapshot_id] = answer
+            elif answer:
+                shared.add(snapshot_id)
+        return shared
+
+    def _is_shared(self, source_region: str, snapshot_id: str) -> bool | CloudError:
+        try:
+            return self.calls.is_shared(source_region, snapshot_id)
+        except CloudError as error:
+            return error
+
+    def _share(self, source_region: str, snapshot_id: str) -> tuple[str, CloudError | None]:
+        try:
             self.calls.share(source_region, snapshot_id)
-        self._held[snapshot_id] = written_at
+        except CloudError as error:
+            return snapshot_id, error
+        return snapshot_id, None
+
+    def _ours(self, tags: Mapping[str, str]) -> bool:
+        """Whether ``tags`` say a DR run of this DR account shared the snapshot (its mark, or a claim)."""
+        return tags.get(SHARE_TAG) == self.account or bool(claims_in(tags, SHARE_CLAIM_TAG_PREFIX))
 
     def find(self, source_region: str) -> tuple[list[str], list[str]]:
         """(to release, held): the sources a DR run claimed or marked, those with no copy in flight in any region a claim
@@ -125,50 +194,97 @@ class SourceShares:
         return claimed, in_flight
 
     def release(self, source_region: str, snapshot_id: str) -> bool:
-        """Remove this run's claim and the claims of runs that are over (find saw none of their copies in flight), then
-        the share and its mark unless a claim of a run that may still be under way remains. True when the share is gone;
-        False when another run holds it (that run, or the first after it, removes it).
+        """release_many for one source: its answer, its error raised."""
+        answer = self.release_many(source_region, [snapshot_id])[snapshot_id]
+        if isinstance(answer, CloudError):
+            raise answer
+        return answer
 
-        The run first writes its release tag, then reads the claims: a run that claims the share after that read sees the
-        release tag and waits for it to go before it copies (hold), so no copy starts on a share being taken back.
+    def release_many(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, bool | CloudError]:
+        """For each of ``snapshot_ids``: remove this run's claim and the claims of runs that are over (find saw none of their
+        copies in flight), then the share and its mark unless a claim of a run that may still be under way remains. True
+        when the share is gone; False when another run holds it (that run, or the first after it, removes it); the error
+        of a call that failed for that source.
+
+        The run first writes its release tag (one call for the batch), then reads the claims (one read): a run that claims
+        the share after that read sees the release tag and waits for it to go before it copies (hold), so no copy starts
+        on a share being taken back.
 
         A run that finds another run's live claim takes its own claim off and reads again before it leaves the share to
         that run: two runs releasing at once could each see the other's claim before it went, and both would leave a share
         that no copy needs. Each takes its claim off before its last read, so the run that reads last sees the other's
-        claim gone, and releases."""
+        claim gone, and releases. The permission goes a source a call (side by side); the tags, in as few calls as the
+        keys allow."""
+        ids = sorted(set(snapshot_ids))
+        if not ids:
+            return {}
         release_key, release_value = self.lease.claim().tag(RELEASE_TAG_PREFIX)
-        self.calls.tag_sources(source_region, [snapshot_id], {release_key: release_value})
-        tags = self._tags(source_region, snapshot_id)
-        claims = claims_in(tags, SHARE_CLAIM_TAG_PREFIX)
+        self.calls.tag_sources(source_region, ids, {release_key: release_value})
+        tags = self.calls.sources_tags(source_region, ids)
         now, run_id = self.lease.now(), self.lease.run_id
-        done_claims = sorted(SHARE_CLAIM_TAG_PREFIX + other for other, claim in claims.items() if other == run_id or not claim.live(now))
-        # This run's release tag stays until the share is gone or left: a run that claims meanwhile waits for it (hold).
-        done_releases = sorted(RELEASE_TAG_PREFIX + other for other, claim in claims_in(tags, RELEASE_TAG_PREFIX).items()
-                               if other == run_id or not claim.live(now))
-        if self._others_live(claims):
-            self.calls.untag_sources(source_region, [snapshot_id], done_claims)
-            if self._others_live(claims_in(self._tags(source_region, snapshot_id), SHARE_CLAIM_TAG_PREFIX)):
-                self.calls.untag_sources(source_region, [snapshot_id], done_releases)
-                return False
-            done_claims = []
-        self.calls.unshare(source_region, snapshot_id)
-        self.calls.untag_sources(source_region, [snapshot_id], [*done_claims, *done_releases, SHARE_TAG])
-        self._held.pop(snapshot_id, None)
-        return True
+        done_claims: dict[str, list[str]] = {}
+        done_releases: dict[str, list[str]] = {}
+        contested = []
+        for snapshot_id in ids:
+            source_tags = tags.get(snapshot_id, {})
+            claims = claims_in(source_tags, SHARE_CLAIM_TAG_PREFIX)
+            done_claims[snapshot_id] = sorted(SHARE_CLAIM_TAG_PREFIX + other for other, claim in claims.items() if other == run_id or not claim.live(now))
+            # This run's release tag stays until the share is gone or left: a run that claims meanwhile waits for it (hold).
+            done_releases[snapshot_id] = sorted(RELEASE_TAG_PREFIX + other for other, claim in claims_in(source_tags, RELEASE_TAG_PREFIX).items()
+                                                if other == run_id or not claim.live(now))
+            if self._others_live(claims):
+                contested.append(snapshot_id)
+        answers: dict[str, bool | CloudError] = {}
+        if contested:
+            self._untag_each(source_region, {snapshot_id: done_claims[snapshot_id] for snapshot_id in contested})
+            again = self.calls.sources_tags(source_region, contested)
+            left = [snapshot_id for snapshot_id in contested if self._others_live(claims_in(again.get(snapshot_id, {}), SHARE_CLAIM_TAG_PREFIX))]
+            self._untag_each(source_region, {snapshot_id: done_releases[snapshot_id] for snapshot_id in left})
+            answers.update(dict.fromkeys(left, False))
+            for snapshot_id in contested:
+                done_claims[snapshot_id] = []
+        going = [snapshot_id for snapshot_id in ids if snapshot_id not in answers]
+        unshared = self.lease.each([functools.partial(self._unshare, source_region, snapshot_id) for snapshot_id in going])
+        for snapshot_id, error in zip(going, unshared):
+            if error is not None:
+                answers[snapshot_id] = error
+        gone = [snapshot_id for snapshot_id in going if snapshot_id not in answers]
+        self._untag_each(source_region, {snapshot_id: [*done_claims[snapshot_id], *done_releases[snapshot_id], SHARE_TAG] for snapshot_id in gone})
+        for snapshot_id in gone:
+            answers[snapshot_id] = True
+            self._held.pop(snapshot_id, None)
+        return answers
 
-    def _tags(self, source_region: str, snapshot_id: str) -> dict[str, str]:
-        """The snapshot's tags as they are now ({} for one that is gone)."""
-        return self.calls.sources_tags(source_region, [snapshot_id]).get(snapshot_id, {})
+    def _unshare(self, source_region: str, snapshot_id: str) -> CloudError | None:
+        try:
+            self.calls.unshare(source_region, snapshot_id)
+        except CloudError as error:
+            return error
+        return None
+
+    def _untag_each(self, source_region: str, keys_of: Mapping[str, Sequence[str]]) -> None:
+        """Take ``keys_of[snapshot id]`` off each source: one call for the sources that lose the same keys."""
+        grouped: dict[tuple[str, ...], list[str]] = {}
+        for snapshot_id, keys in keys_of.items():
+            if keys:
+                grouped.setdefault(tuple(sorted(set(keys))), []).append(snapshot_id)
+        for keys, group in sorted(grouped.items()):
+            self.calls.untag_sources(source_region, sorted(group), list(keys))
 
     def _others_live(self, claims: Mapping[str, RunClaim]) -> bool:
         now = self.lease.now()
         return any(run_id != self.lease.run_id and claim.live(now) for run_id, claim in claims.items())
 
 
+def share_tag_keys(lease: RunLease) -> list[str]:
+    """The tags a run writes on a source it shares: the mark, its claim, its release tag."""
+    return [SHARE_TAG, SHARE_CLAIM_TAG_PREFIX + lease.run_id, RELEASE_TAG_PREFIX + lease.run_id]
+
+
 class ClaimedShares:
     """What a DR account adapter whose shares are held by claims (AWS, ECS) answers the DR run: its run's SourceShares,
-    made by its start_dr_run, and the shares found and released through them (DrAccountAdapter's find_shares and
-    release_share). Listed before DrAccountAdapter among the adapter's bases, so that these methods are the ones used."""
+    made by its start_dr_run, and the shares found and released through them (DrAccountAdapter's find_shares,
+    release_share and release_shares). Listed before DrAccountAdapter among the adapter's bases, so that these methods are the ones used."""
 
     shares: SourceShares | None = None  # with dr_account, this DR run's shares (start_dr_run)
 
@@ -182,3 +298,6 @@ class ClaimedShares:
 
     def release_share(self, source_region: str, snapshot_id: str) -> bool:
         return self._source_shares().release(source_region, snapshot_id)
+
+    def release_shares(self, source_region: str, snapshot_ids: list[str]) -> dict[str, bool | CloudError]:
+        return self._source_shares().release_many(source_region, snapshot_ids)

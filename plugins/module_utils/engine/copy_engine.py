@@ -147,9 +147,10 @@ class CopyGuard(ABC):
     allows, and lets go of them together."""
 
     @abstractmethod
-    def take(self, holds: Sequence[Hold]) -> dict[Hold, str]:
-        """Hold ``holds`` for this run; answer {hold: why not} for those another run holds, which this run then does not
-        hold (empty: it holds them all)."""
+    def take(self, holds: Sequence[Hold]) -> dict[Hold, CloudError]:
+        """Hold ``holds`` for this run; answer {hold: why not} for those it does not hold (empty: it holds them all): a BUSY
+        error while another run holds one (the engine asks again a poll interval on), another error when a call for it
+        failed (that destination fails with it)."""
 
     @abstractmethod
     def fresh(self, holds: Iterable[Hold]) -> bool:
@@ -425,7 +426,7 @@ class CopyEngine:
         this run holds is let go of once its jobs are done: at the next take, or at the end."""
         limit = self.config.max_in_flight
         pending = list(jobs)
-        held_elsewhere: dict[Hold, str] = {}
+        held_elsewhere: dict[Hold, CloudError] = {}
         taken: set[Hold] = set()
         waited = False
 
@@ -463,21 +464,21 @@ class CopyEngine:
                 for hold in holds_of((outcome, destinations)):
                     _fail(outcome, hold.destination, self._not_started(hold, held_elsewhere.get(hold)))
 
-    def _not_started(self, hold: Hold, held_elsewhere: str | None) -> CloudError:
+    def _not_started(self, hold: Hold, held_elsewhere: CloudError | None) -> CloudError:
         """Why a copy was not started by the timeout: another run's hold (``held_elsewhere``), no free slot, or a hold
         this run could not keep."""
         if held_elsewhere is not None:
-            return CloudError('CopySnapshot', 'CopyHeldByAnotherRun', held_elsewhere, kind=BUSY, region=hold.destination)
+            return held_elsewhere
         if self.config.max_in_flight is not None:
             return CloudError('CopySnapshot', 'NoFreeSlot', 'not started: %d copies were still in flight to %s at the timeout'
                               % (self.config.max_in_flight, hold.destination), region=hold.destination)
         return CloudError('CopySnapshot', 'NotHeld', 'not started: this run could not hold source snapshot %s long enough to copy '
                           'it to %s before the timeout' % (hold.source_id, hold.destination), kind=BUSY, region=hold.destination)
 
-    def _hold_sources(self, pending: list[Job], taken: set[Hold], held_elsewhere: dict[Hold, str]) -> tuple[list[Job], list[Job]]:
+    def _hold_sources(self, pending: list[Job], taken: set[Hold], held_elsewhere: dict[Hold, CloudError]) -> tuple[list[Job], list[Job]]:
         """(pending, ready): the jobs still to run, and those of them this run holds fresh (CopyGuard.fresh). The jobs it
-        does not are held in one batched take; a job's destinations another run holds are split off to wait. Holds of jobs
-        done since the last take are let go of first, in one batch."""
+        does not are held in one batched take; a job's destinations another run holds are split off to wait, and those
+        whose hold failed fail with its error. Holds of jobs done since the last take are let go of first, in one batch."""
         guard = cast('CopyGuard', self.guard)
         stale = [job for job in pending if not guard.fresh(holds_of(job))]
         if stale:
@@ -488,13 +489,16 @@ class CopyEngine:
             asked = sorted({hold for job in stale for hold in holds_of(job)})
             refused = guard.take(asked)
             held_elsewhere.clear()
-            held_elsewhere.update(refused)
+            held_elsewhere.update((hold, error) for hold, error in refused.items() if error.kind == BUSY)
             taken.update(hold for hold in asked if hold not in refused)
             stale_ids = {id(job) for job in stale}
             kept, won = [job for job in pending if id(job) not in stale_ids], []
             for outcome, destinations in stale:
                 free = [hold.destination for hold in holds_of((outcome, destinations)) if hold not in refused]
-                held = [destination for destination in destinations if destination not in free]
+                held = [hold.destination for hold in holds_of((outcome, destinations)) if hold in held_elsewhere]
+                for hold in holds_of((outcome, destinations)):
+                    if hold in refused and hold not in held_elsewhere:
+                        _fail(outcome, hold.destination, refused[hold])  # a call for this source failed: not copied now
                 if held:
                     kept.append((outcome, held))
                 if free:

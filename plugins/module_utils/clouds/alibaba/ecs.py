@@ -248,8 +248,8 @@ class EcsCopyAdapter(CopyAdapter):
             source_region=request.source_region)}
 
     def _copy_client(self, request: CopyRequest) -> AlibabaClient:  # pylint: disable=unused-argument  # a hook
-        """The client that sends the CopySnapshot of ``request``: the adapter's. With dr_account, the DR run's adapter holds
-        the source's share first and answers the DR account's (ecs_dr.EcsAdapter)."""
+        """The client that sends the CopySnapshot of ``request``: the adapter's. With dr_account, the DR account's
+        (ecs_dr.EcsAdapter), which copies the source the DR run shared with it (dr.holds)."""
         return self.client
 
     def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.model import COMPLETED, COMPLIANCE, PENDING, USABLE, CopyRequest, Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
 from ...core.paging import token_pages
-from ...core.tagging import RELEASE_TAG_PREFIX, RESTORE_RUN_TAG, SHARE_CLAIM_TAG_PREFIX, SHARE_TAG, SOURCE_TAG, numbered_tags, string_tags, tag_dict
+from ...core.tagging import RESTORE_RUN_TAG, SOURCE_TAG, numbered_tags, string_tags, tag_dict
 from ...dr.capabilities import CompletedSnapshotsAdapter, DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from ...dr.lock import retention_refusal
 from ...dr.shares import ClaimedShares, SourceShares
@@ -39,11 +39,6 @@ DISK_STATE_MAP: dict[str | None, str] = {'Creating': PENDING, 'ReIniting': PENDI
 # CreateDiskRequest.Size; cloud_essd at performance level PL0). Elastic ephemeral disks take no snapshot.
 DISK_MINIMUM_GIB = {'cloud_essd': 1, 'cloud_auto': 1, 'cloud_essd_entry': 10, 'cloud_regional_disk_auto': 10,
                     'cloud_efficiency': 20, 'cloud_ssd': 20, 'cloud': 5}
-
-
-def share_tag_keys(lease: RunLease) -> list[str]:
-    """The tags a run writes on a source it shares with the DR account (dr.shares): the mark, its claim, its release tag."""
-    return [SHARE_TAG, SHARE_CLAIM_TAG_PREFIX + lease.run_id, RELEASE_TAG_PREFIX + lease.run_id]
 
 
 def ecs_lock(item: Mapping[str, Any]) -> SnapshotLock:
@@ -87,8 +82,6 @@ class EcsAdapter(EcsCopyAdapter, ClaimedShares, DrAdapter, RestoreDrillAdapter, 
         self._lock_token_seed = uuid.uuid4().hex
         # With dr_account: the share side (clouds.alibaba.ecs_dr_account); this DR run's shares are ClaimedShares'.
         self.dr: EcsDrAccount | None = None
-        # {source snapshot id: its tags as the run read them (check_source)}: the room a share's tags need (_copy_client).
-        self._source_tags: dict[str, dict[str, str]] = {}
 
     # ------------------------------------------------------------------ a separate DR account (dr_account, clouds.alibaba.ecs_dr_account)
     def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
@@ -112,17 +105,11 @@ class EcsAdapter(EcsCopyAdapter, ClaimedShares, DrAdapter, RestoreDrillAdapter, 
         super().check_source(request, source)
         if self.dr is not None:
             self.dr.check_source(request, source)
-            self._source_tags[source.id] = dict(source.tags)
 
     def _copy_client(self, request: CopyRequest) -> AlibabaClient:
         if self.dr is not None:
-            shares = self._source_shares()
-            # Room for the tags the share needs, counted on the source as the run read it (check_source), before any claim.
-            tags = self._source_tags.get(request.source_id)
-            if tags is not None:
-                self.dr.check_tag_room(request.source_id, tags, share_tag_keys(shares.lease))
-            # The DR account copies the shared source: its call, in the source region (where ECS copies from).
-            shares.hold(request.source_region, request.source_id)
+            # The DR account copies the source the run shared with it (dr.holds): its call, in the source region (where ECS
+            # copies from).
             return self.dr.client
         return self.client
 

@@ -107,19 +107,19 @@ class EcsDrAccount(ShareCalls):
         self._key_refusals: dict[str, str | None] = {}
 
     # ------------------------------------------------------------------ before a share
-    def check_tag_room(self, snapshot_id: str, tags: Mapping[str, str], keys: Sequence[str]) -> None:
+    def tag_room_refusal(self, source_region: str, snapshot_id: str, tags: Mapping[str, str], keys: Sequence[str]) -> CloudError | None:
         """CloudError (kind INVALID) when the tags ``keys`` that a run writes on a shared source (its mark, its claim, its
         release tag) would not fit beside the source's ``tags`` under ECS's 20 tags a resource: a source shared that way
         could never be released (its release tag refused), and ECS does not delete a shared snapshot. Before any claim or
         share, so nothing is left to take back."""
         missing = [key for key in keys if key not in tags]
         if len(tags) + len(missing) <= MAX_TAGS_A_RESOURCE:
-            return
-        raise CloudError('TagResources', 'OperationDenied.QuotaExceed', 'source snapshot %s has %d tags, and a DR run with dr_account '
-                         'writes %d more on it while the DR account %s copies it (%s); ECS allows %d tags a resource: remove at '
-                         'least %d of its tags, then run again (not shared, not copied: docs/vault.md)'
-                         % (snapshot_id, len(tags), len(missing), self.account, ', '.join(missing), MAX_TAGS_A_RESOURCE,
-                            len(tags) + len(missing) - MAX_TAGS_A_RESOURCE), kind=INVALID, region=self.source_region)
+            return None
+        return CloudError('TagResources', 'OperationDenied.QuotaExceed', 'source snapshot %s has %d tags, and a DR run with dr_account '
+                          'writes %d more on it while the DR account %s copies it (%s); ECS allows %d tags a resource: remove at '
+                          'least %d of its tags, then run again (not shared, not copied: docs/vault.md)'
+                          % (snapshot_id, len(tags), len(missing), self.account, ', '.join(missing), MAX_TAGS_A_RESOURCE,
+                             len(tags) + len(missing) - MAX_TAGS_A_RESOURCE), kind=INVALID, region=self.source_region)
 
     def check_source(self, request: CopyRequest, source: Snapshot) -> None:
         """CloudError (kind INVALID, naming the source and why) for an encrypted source the DR account cannot copy."""

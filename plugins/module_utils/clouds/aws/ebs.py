@@ -200,7 +200,6 @@ class EbsCopyAdapter(CopyAdapter):
         values = {'SourceRegion': request.source_region, 'SourceSnapshotId': request.source_id,
                   'TagSpecifications': snapshot_tag_specification(tags), 'Encrypted': True if options.get('encrypted') else None}
         arguments.update({name: values[name] for name in COPY_CALL_PARAMETERS if values[name] is not None})
-        self._before_copy_call(request)
         answer = self.client.call(destination, 'CopySnapshot', **arguments)
         copy = Snapshot(answer['SnapshotId'], destination, PENDING, cloud_state='pending', progress=0,
                         encrypted=True if options.get('encrypted') else None, tags=tag_dict(answer.get('Tags')) or tags,
@@ -211,10 +210,6 @@ class EbsCopyAdapter(CopyAdapter):
             with contextlib.suppress(CloudError):
                 self.tag_copy(copy, {COPY_TAG: copy.id})
         return {destination: copy}
-
-    def _before_copy_call(self, request: CopyRequest) -> None:
-        """What is done before a CopySnapshot call: nothing here; with dr_account, the DR run's adapter holds the
-        source's share (ebs_dr.EbsAdapter)."""
 
     def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
         """Add ``tags`` to ``copy`` (start_copy's COPY_TAG on a copy that carries DISK_TAG; the DR run's other marks)."""

@@ -225,10 +225,6 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     def delete_test_disk(self, region: str, disk_id: str) -> None:
         self.client.call(region, 'DeleteVolume', VolumeId=disk_id)
 
-    def _before_copy_call(self, request: CopyRequest) -> None:
-        if self.dr_account is not None:
-            self._source_shares().hold(request.source_region, request.source_id)
-
     # ------------------------------------------------------------------ locks
     def describe_locks(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, SnapshotLock]:
         # By ids, without MaxResults (DescribeSnapshots refuses the two together; the lock call's reference is silent),

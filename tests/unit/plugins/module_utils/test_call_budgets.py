@@ -49,13 +49,17 @@ EXTRA_READS = {'aws': lambda disks: math.ceil(disks / 20), 'ecs': lambda disks: 
                'cbs': lambda disks: math.ceil(disks / 100)}
 # How many snapshots' locks one DescribeLockedSnapshots reads here (EbsAdapter and EcsAdapter.ids_per_lock_describe).
 LOCKS_PER_READ = {'aws': 200, 'ecs': 100}
+# With dr_account, the sources' tags are read three times more, 100 or more a read: before the run's claims, after them
+# (another run's release under way), and at the release (dr.shares).
+SHARE_READS = 3
 # (source region, DR region) of each cloud's runs.
 REGIONS = {'aws': ('ap-south-1', 'ap-northeast-1'), 'ecs': ('cn-hangzhou', 'cn-shanghai'), 'ens': ('cn-hangzhou-26', 'cn-beijing-cmcc'),
            'cbs': ('ap-guangzhou', 'ap-shanghai')}
 
 
 def fakecloud_run(cloud, provider, **options):
-    """{action: calls} of the first DR run of a scope of DISKS disks on ``provider`` (fakecloud), and its report."""
+    """{action: calls} of the first DR run of a scope of DISKS disks on ``provider`` (fakecloud), and its report; with
+    dr_account in ``options``, the DR account connected from the run's own connection."""
     source, dr_region = REGIONS[provider]
     cloud.admin.configure(timings={provider: {'snapshot_seconds': 0, 'copy_seconds': 0, 'disk_seconds': 0}})
     cloud.admin.seed(**{provider: {'disks': [{'region': source, 'size': 20, 'tags': dict(SELECTOR), 'snapshots': 1}] * DISKS}})
@@ -64,24 +68,26 @@ def fakecloud_run(cloud, provider, **options):
         adapter = CbsAdapter(TencentClient(dict(TENCENT, endpoint_url=cloud.url), load_sdk(), limiter=RateLimiter(per_second=1000)))
     else:
         adapter = {'ecs': EcsAdapter, 'ens': EnsAdapter}[provider].from_connection(dict(ALIBABA, endpoint_url=cloud.url))
-    report = dr_run_with(adapter, scope(provider, source, [dr_region], SELECTOR, **options), clock=FakeClock())
+    report = dr_run_with(adapter, scope(provider, source, [dr_region], SELECTOR, **options), clock=FakeClock(),
+                         connection=dict(ALIBABA, endpoint_url=cloud.url))
     counted = {action: counts['calls'] for actions in cloud.admin.calls()['calls'].values() for action, counts in actions.items()}
     return counted, report
 
 
-def aws_run(url, moto_calls, regions=REGIONS['aws'], **options):
+def aws_run(url, moto_calls, regions=REGIONS['aws'], disks=DISKS, **options):
     """fakecloud_run, on AWS through moto's server: the disks and their snapshots made in moto's backend directly (fast), the
     run's calls counted as moto's server answers them (``moto_calls``). moto's server lives as long as the test module: each
     test runs in ``regions`` of its own."""
     source, dr_region = regions
     ec2 = backends(SOURCE_ACCOUNT, source)
-    for dummy in range(DISKS):
+    for dummy in range(disks):
         volume = ec2.create_volume(size=2, zone_name=source + 'a')
         ec2.create_tags([volume.id], dict(SELECTOR))
         ec2.create_snapshot(volume.id, 'nightly')
     moto_calls.clear()
-    adapter = EbsAdapter(AwsClient(dict(KEYS, endpoint_url=url), botocore))
-    report = dr_run_with(adapter, scope('aws', source, [dr_region], SELECTOR, **options), clock=FakeClock())
+    connection = dict(KEYS, endpoint_url=url)
+    report = dr_run_with(EbsAdapter(AwsClient(connection, botocore)), scope('aws', source, [dr_region], SELECTOR, **options),
+                         connection=connection, clock=FakeClock())
     return dict(moto_calls), report
 
 
@@ -117,7 +123,6 @@ def test_a_plain_run_of_1000_disks_costs_a_copy_call_a_copy_and_batched_leases(f
     held_to_budget(provider, *fakecloud_run(fakecloud_clean, provider))
 
 
-
 @pytest.mark.parametrize('provider, lock', [('aws', {'mode': 'governance', 'duration_days': 1}),
                                             ('ecs', {'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 1})], ids=['aws', 'ecs'])
 def test_a_locked_run_of_1000_disks_adds_a_lock_call_a_copy_and_reads_them_back_together(request, provider, lock):
@@ -127,3 +132,41 @@ def test_a_locked_run_of_1000_disks_adds_a_lock_call_a_copy_and_reads_them_back_
     else:
         counted, report = fakecloud_run(request.getfixturevalue('fakecloud_clean'), provider, lock=lock)
     held_to_budget(provider, counted, report, locked=True)
+
+
+def test_an_aws_run_with_a_dr_account_claims_and_releases_its_shares_in_batches(moto_url, moto_calls):
+    """With dr_account (docs/vault.md), each source is shared with the DR account and taken back: EC2's
+    ModifySnapshotAttribute and DescribeSnapshotAttribute take one snapshot a call, so those are two a source each (the
+    permission read before the claim and again before the share); the run's claims on the sources, its release tags and
+    their removal are batches, as the copy leases are. At 400 disks, two batches of 200: moto's server takes a minute for
+    the 5,000 calls of 1,000 (the ECS test below runs 1,000)."""
+    from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import DR_ROLE  # pylint: disable=import-outside-toplevel
+    disks = 400
+    counted, report = aws_run(moto_url, moto_calls, ('eu-north-1', 'eu-south-1'), disks, dr_account=DR_ROLE)
+    assert report['totals']['copied'] == disks and not report['failures'], report['failures'][:3]
+    assert len(report['dr_account']['released']) == disks and not report['dr_account']['held']
+    assert counted.pop('ModifySnapshotAttribute') == 2 * disks and counted.pop('DescribeSnapshotAttribute') <= 2 * disks, counted
+    batches = math.ceil(disks / TAGGED_PER_CALL['aws'])
+    assert counted.pop('CreateTags') <= disks + 3 * batches, counted  # marks; claims, release tags and leases
+    assert counted.pop('DeleteTags') <= 2 * batches, counted  # the leases; the claims, release tags and marks
+    for action in ('AssumeRole', 'GetCallerIdentity'):  # the DR account's role, and whose keys are whose: once a run
+        assert counted.pop(action) <= 2, counted
+    reads = sum(calls for action, calls in counted.items() if action.startswith(READ_PREFIXES))
+    assert reads <= 2 * 3 * disks / 100 + EXTRA_READS['aws'](disks) + SHARE_READS * math.ceil(disks / 100), counted
+    assert counted['CopySnapshot'] == disks and set(counted) == {'CopySnapshot', 'DescribeSnapshots', 'DescribeVolumes'}, counted
+
+
+def test_an_ecs_run_of_1000_disks_with_a_dr_account_claims_and_releases_its_shares_in_batches(fakecloud_clean):
+    """With dr_account on ECS, a source is shared through Resource Sharing: associated and disassociated a source a call
+    here, and looked up a source at a time (whether the DR account sees it, before the claim and before the copy; the
+    association; the shares it is in, when taken back); the claims, release tags and their removal are batches of 50."""
+    from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_ecs import DR_ROLE  # pylint: disable=import-outside-toplevel
+    counted, report = fakecloud_run(fakecloud_clean, 'ecs', dr_account=DR_ROLE)
+    assert report['totals']['copied'] == DISKS and not report['failures'] and len(report['dr_account']['released']) == DISKS
+    assert counted['CopySnapshot'] == DISKS and counted['AssociateResourceShare'] == counted['DisassociateResourceShare'] == DISKS
+    batches = math.ceil(DISKS / TAGGED_PER_CALL['ecs'])
+    assert counted['TagResources'] <= 2 * batches and counted['UntagResources'] <= batches, counted
+    per_source = {'ListSharedResources': 4, 'ListResourceShares': 1, 'ListResourceShareInvitations': 1, 'ListResourceShareAssociations': 1}
+    assert all(counted[action] <= most * DISKS + 1 for action, most in per_source.items()), counted
+    reads = counted['DescribeSnapshots'] + counted['DescribeDisks']
+    assert reads <= 2 * 3 * DISKS / 100 + EXTRA_READS['ecs'](DISKS) + SHARE_READS * math.ceil(DISKS / 100), counted

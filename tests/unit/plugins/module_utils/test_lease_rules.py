@@ -83,8 +83,9 @@ def test_a_run_that_finds_another_runs_live_lease_takes_its_own_off_for_that_reg
     store.tags[SNAPSHOT][lease_key(OTHER_RUN, 'eu-west-1')] = (NOW + datetime.timedelta(minutes=2)).strftime(STAMP_FORMAT)
     lease = leases(store)
     held = lease.take(holds('eu-west-1', 'us-west-2'))
-    assert list(held) == holds('eu-west-1') and OTHER_RUN in held[holds('eu-west-1')[0]]
-    assert 'until 2026-11-25 12:02:00 UTC' in held[holds('eu-west-1')[0]]
+    (refusal,) = held.values()
+    assert list(held) == holds('eu-west-1') and refusal.code == 'CopyHeldByAnotherRun' and refusal.kind == 'busy'
+    assert OTHER_RUN in str(refusal) and 'until 2026-11-25 12:02:00 UTC' in str(refusal)
     mine = {region for dummy, region, lease_read in leases_in(store.tags[SNAPSHOT]) if lease_read.run_id == THIS_RUN}
     assert mine == {'us-west-2'}
     assert ('untag', [lease_key(THIS_RUN, 'eu-west-1')]) in store.calls
