@@ -193,7 +193,7 @@ def collections(tmp_path_factory):
     return str(installed)
 
 
-@pytest.mark.timeout(1200)  # pytest.ini's 60 s per test is for unit tests; each wait here has its own deadline
+@pytest.mark.timeout(1200)  # above pytest.ini's hang guard: four rulebooks' two lives; each wait here has its own deadline
 def test_every_snapshot_gets_exactly_one_copy_across_a_kill_mid_burst_on_each_cloud(collections, tmp_path):
     if subprocess.run('java -version 2>&1 | grep -q \'version "17\\.\'', shell=True, check=False).returncode:
         pytest.skip('ansible-rulebook needs Java 17 (openjdk-17-jre-headless)')
