@@ -67,7 +67,7 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: java eda-test
 .PHONY: help sanity-venvs ansible-test-key venv venv-cores venv-oldest collection-link stage pythons pip-bootstrap shellcheck test test-setup sanity smoke \
-	units units-ansible-test units-oldest integration $(INTEGRATION_GROUPS:%=integration-%) lint demo emulators clean $(CORES:%=core-%)
+	units units-ansible-test units-oldest units-under-load integration $(INTEGRATION_GROUPS:%=integration-%) lint demo emulators clean $(CORES:%=core-%)
 
 # Every target a person runs has a '## what it does' comment on its line; make help lists them.
 help: ## this list
@@ -288,6 +288,20 @@ units-under-load: .venv-$(NEWEST_CORE)/.installed collection-link ## the unit te
 	@echo '== units-under-load (a busy process on every core; $(ROUNDS) round(s) of $(if $(filter all,$(UNDER_LOAD)),every unit test,the tests whose threads meet))'
 	$(NEWEST_BIN)/python tests/utils/under_load.py --rounds $(ROUNDS) -- $(NEWEST_BIN)/python -m pytest -q -p no:cacheprovider \
 		$(if $(filter all,$(UNDER_LOAD)),-n $(UNIT_WORKERS) tests/unit tests/fakecloud/tests,$(UNITS_UNDER_LOAD:%=tests/unit/plugins/%))
+
+# The legs that start playbooks and emulators (the docs tests, the integration targets, the AWX job, the rulebook), each
+# with a busy process on every core, one after another: what a fresh clone's make test meets beside other work. Their
+# tests wait for conditions, under hang guards far above an honest run (pytest.ini), never for a while: green here every
+# time. Not a leg of make test (the docs leg alone took 5 minutes under load here): run it when a test waits
+# on time. make under-load LEGS='docs-test integration-dr' ROUNDS=2 runs those legs twice each; any leg of make test can
+# be named (smoke with CORE=..., release-test, chaos-short). It fails if any round of any leg failed.
+.PHONY: under-load
+LEGS ?= docs-test integration-modules integration-dr awx-test eda-test
+under-load: venv ## the legs that start playbooks (LEGS: docs, integration, AWX, events), each with every core kept busy (ROUNDS times)
+	@echo '== under-load (a busy process on every core; $(ROUNDS) round(s) of each of: $(LEGS))'
+	@failed=''; for leg in $(LEGS); do \
+		$(BIN)/python tests/utils/under_load.py --label $$leg --rounds $(ROUNDS) -- $(MAKE) --no-print-directory $$leg || failed="$$failed $$leg"; \
+	done; if [ -n "$$failed" ]; then echo "== under-load: FAILED:$$failed"; exit 1; fi; echo '== under-load: every round of $(LEGS) passed'
 
 # What ansible-test units adds over pytest, proven once, on the tests that use it: its own pytest configuration
 # and collection loader (the tests import the collection as ansible_collections.snapcopy.cloud), --strict-markers

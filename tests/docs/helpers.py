@@ -1,4 +1,5 @@
-"""Helpers of the docs tests: where things are, and running a module the way AWX runs a job."""
+"""Helpers of the docs tests: where things are, running a module the way AWX runs a job, and a DR run in this process
+for a test's set-up."""
 from __future__ import annotations
 
 import json
@@ -7,6 +8,11 @@ import re
 import shutil
 import subprocess
 import sys
+
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, run_dr_module
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 DOCS = os.path.join(REPO, 'docs')
@@ -64,3 +70,12 @@ def run_module(module, args, env, check=False, timeout=120, output=None):
     # The callback leaves "failed" out of the result; the status word says it.
     result['failed'] = status.rsplit('|', 1)[-1].strip().startswith(('FAILED', 'UNREACHABLE'))
     return result
+
+
+def dr_sync_in_process(check_mode=False, **params):
+    """The result of dr_sync's module (its defaults, then ``params``) run in this process: what a test sets up with, where
+    an ``ansible-playbook`` run would only add seconds of CPU (a busy machine makes them minutes) and prove nothing more."""
+    params = dict({option: spec.get('default') for option, spec in DR_ARGUMENT_SPEC.items()}, **params)
+    with pytest.raises(ModuleExit) as ended:
+        run_dr_module(FakeModule(params, check_mode=check_mode))
+    return ended.value.result

@@ -27,7 +27,8 @@ SCREENSHOTS = os.path.join(REPO, 'build', 'docsite', 'screenshots')
 pytestmark = pytest.mark.skipif(not SITE, reason='SNAPCOPY_DOCSITE is not set: run `make docs-test`')
 
 
-def chromium(tmp_path, *arguments, timeout=60):
+def chromium(tmp_path, *arguments, timeout=300):
+    # A hang guard: Chromium opens a page in a second or two alone, many times that on a busy two-core machine.
     profile = tmp_path / 'chromium-profile'
     command = [CHROMIUM, '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
                '--disable-component-update', '--disable-sync', '--no-first-run', '--user-data-dir=%s' % profile] + list(arguments)

@@ -88,9 +88,12 @@ class FakeCloudProcess:
 
     >>> with FakeCloudProcess() as cloud:
     ...     cloud.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'snapshots': 1}]})
+
+    ``startup_timeout`` is a hang guard: the emulator is ready in about a second alone, and a busy two-core machine makes
+    that many times longer; the wait ends as soon as it is ready, or as soon as it exits.
     """
 
-    def __init__(self, config_path: str | None = None, startup_timeout: float = 20.0, stop_timeout: float = 5.0,
+    def __init__(self, config_path: str | None = None, startup_timeout: float = 300.0, stop_timeout: float = 5.0,
                  python: str | None = None, extra_args: list | None = None):
         self.config_path = config_path
         self.startup_timeout = startup_timeout

@@ -17,3 +17,17 @@ class FakeClock:
         assert seconds >= 0, 'a negative sleep is a bug in the code under test'
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+class CloudMovingClock(FakeClock):
+    """The run's clock and sleeps, fake; each sleep moves fakecloud's clock on as far: no test waits for real time, and
+    what the cloud does in its time (a copy done, a disk failed) comes at the same point of the run however busy the
+    machine. Signatures are of the real clock: a test that moves the cloud's on by minutes widens the cloud's window."""
+
+    def __init__(self, cloud, start=1000.0):
+        super().__init__(start)
+        self.cloud = cloud
+
+    def sleep(self, seconds):
+        super().sleep(seconds)
+        self.cloud.admin.advance_clock(seconds)

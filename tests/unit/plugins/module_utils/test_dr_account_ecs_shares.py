@@ -13,7 +13,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.tests.fakecloud.tests.test_conformance import alibaba_send, dr_account_client
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_ecs import (
     DR_ACCOUNT, SOURCE, SOURCE_ACCOUNT, dr_copies, run_options, seed, shared)
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import ALIBABA, calls
@@ -27,18 +27,6 @@ def cloud(fakecloud_clean):
     fakecloud_clean.admin.configure(timings={'ecs': {'snapshot_seconds': 0.2, 'copy_seconds': 0.4, 'disk_seconds': 0.2}},
                                     alibaba_timestamp_window_seconds=10 ** 7)
     return fakecloud_clean
-
-
-class CloudMovingClock(FakeClock):
-    """The run's clock and sleeps, fake; each sleep moves fakecloud's clock on as far: no test waits for real time."""
-
-    def __init__(self, cloud):
-        super().__init__(1000.0)
-        self.cloud = cloud
-
-    def sleep(self, seconds):
-        super().sleep(seconds)
-        self.cloud.admin.advance_clock(seconds)
 
 
 def dr_run(cloud, clock=None, **options):

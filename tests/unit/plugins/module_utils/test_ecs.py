@@ -324,11 +324,14 @@ def test_a_copy_of_the_disk_running_past_the_deadline_fails_with_what_to_do(clou
 
 
 def test_source_still_in_progress_fails_clearly_or_is_waited_for(cloud):
-    # In progress for 5 s: long enough that a loaded machine still finds it so at the first run's read (1 s was not).
-    source = seed_source(cloud, status='progressing', seconds=5)
+    # In progress for 10 minutes of fakecloud's clock: the first run finds it so however slow the machine (it had 5 s of
+    # real time). Then the clock moves on to a second before it is done (within the 15 minutes a signature's time may
+    # differ from the cloud's), which the second run waits for.
+    source = seed_source(cloud, status='progressing', seconds=600)
     failed = run_module(cloud, source)
     assert failed.failed and 'set wait: true' in failed.result['msg']
     assert calls(cloud, 'CopySnapshot')['calls'] == 0
+    cloud.admin.advance_clock(599)
     done = run_module(cloud, source, wait=True)
     assert not done.failed and done.result['snapshots'][0]['action'] == COPIED
 

@@ -21,6 +21,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
 )
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock
 
 ALIBABA = {'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID, 'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
            'alicloud_security_token': None, 'validate_certs': True, 'connect_timeout': 5, 'read_timeout': 10}
@@ -41,12 +42,13 @@ def cloud(fakecloud_clean):
     return fakecloud_clean
 
 
-def dr_run(cloud, provider, check_mode=False, **options):
+def dr_run(cloud, provider, check_mode=False, clock=None, **options):
     adapter_class, connection, source, dr_region, dummy = CLOUDS[provider]
     retry = CallRetry(default_backoff())
     adapter = adapter_class.from_connection(dict(connection, endpoint_url=cloud.url), check_mode=check_mode, retry=retry)
     return dr_run_with(adapter, scope(provider, source, [dr_region], {'drill': 'yes'}, **dict(
-        {'wait_timeout': 120, 'poll_interval': 0.3, 'restore_test': True, 'restore_test_timeout': 60}, **options)), check_mode=check_mode, retry=retry)
+        {'wait_timeout': 120, 'poll_interval': 0.3, 'restore_test': True, 'restore_test_timeout': 60}, **options)), check_mode=check_mode, retry=retry,
+        clock=clock)
 
 
 def seed(cloud, provider, disks=1):
@@ -100,8 +102,10 @@ def test_a_disk_that_fails_to_be_made_fails_the_test_and_leaves_nothing(cloud, p
     dr_region = CLOUDS[provider][3]
     dr_run(cloud, provider, restore_test=False)
     cloud.admin.faults({'failing_disks': {provider: {'regions': [dr_region]}}})
-    # CBS lists a disk only once it is made: one that fails is never seen, and its test times out.
-    report = dr_run(cloud, provider, restore_test_timeout=10)
+    # CBS lists a disk only once it is made: one that fails is never seen, and its test times out. The run's time is a fake
+    # clock that moves fakecloud's as far as the run sleeps: no real 10 s waited out, and however slow the machine, the
+    # disk fails (ECS, ENS) well before the drill's time is up.
+    report = dr_run(cloud, provider, clock=CloudMovingClock(cloud), restore_test_timeout=10)
     (test,) = report['restore']['tests']
     assert test['result'] == ('timed_out' if provider == 'cbs' else 'failed')
     assert report['failures'] and 'restore test in %s' % dr_region in report['failures'][0]
