@@ -101,6 +101,10 @@ class EcsDrAccount(ShareCalls):
         # {region: our resource share's id}, once made or found; the engine's workers find or make it one at a time.
         self._share_ids: dict[str, str] = {}
         self._share_lock = threading.Lock()
+        # The resource shares whose invitation the DR account has accepted in this run: not listed again for each source,
+        # until a source associated with one is not seen by the DR account (then it is looked at again).
+        self._accepted: set[tuple[str, str]] = set()
+        self._accept_lock = threading.Lock()
         # {source snapshot id: whether it is encrypted} as check_source saw it (a refused association's words).
         self._encrypted: dict[str, bool] = {}
         # {KMS key id: why a snapshot under it cannot be shared (None: it can)}.
@@ -172,8 +176,13 @@ class EcsDrAccount(ShareCalls):
                 raise CloudError('AssociateResourceShare', 'AssociationFailed', 'source snapshot %s could not be shared with the DR account '
                                  '%s: %s%s' % (snapshot_id, self.account, row.get('AssociationStatusMessage') or 'no reason given',
                                                self._encrypted_hint(snapshot_id)), answer.get('RequestId'), kind=INVALID, region=source_region)
-        self._accept(source_region, share_id)
+        with self._accept_lock:  # the run's workers share sources side by side: one of them looks at the invitation
+            if (source_region, share_id) not in self._accepted:
+                self._accept(source_region, share_id)
+                self._accepted.add((source_region, share_id))
         if not self.is_shared(source_region, snapshot_id):
+            with self._accept_lock:
+                self._accepted.discard((source_region, share_id))
             raise CloudError('AssociateResourceShare', 'ShareNotReady', 'source snapshot %s is %s with resource share %s, and the DR account '
                              '%s does not see it yet: the run copies it once it does' % (
                                  snapshot_id, (row.get('AssociationStatus') or 'being associated').lower(), share_id, self.account),

@@ -159,14 +159,17 @@ def test_an_aws_run_with_a_dr_account_claims_and_releases_its_shares_in_batches(
 def test_an_ecs_run_of_1000_disks_with_a_dr_account_claims_and_releases_its_shares_in_batches(fakecloud_clean):
     """With dr_account on ECS, a source is shared through Resource Sharing: associated and disassociated a source a call
     here, and looked up a source at a time (whether the DR account sees it, before the claim and before the copy; the
-    association; the shares it is in, when taken back); the claims, release tags and their removal are batches of 50."""
+    association; the shares it is in, when taken back); the claims, release tags and their removal are batches of 50; the
+    DR account's invitation is accepted once."""
     from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_ecs import DR_ROLE  # pylint: disable=import-outside-toplevel
     counted, report = fakecloud_run(fakecloud_clean, 'ecs', dr_account=DR_ROLE)
     assert report['totals']['copied'] == DISKS and not report['failures'] and len(report['dr_account']['released']) == DISKS
     assert counted['CopySnapshot'] == DISKS and counted['AssociateResourceShare'] == counted['DisassociateResourceShare'] == DISKS
     batches = math.ceil(DISKS / TAGGED_PER_CALL['ecs'])
     assert counted['TagResources'] <= 2 * batches and counted['UntagResources'] <= batches, counted
-    per_source = {'ListSharedResources': 4, 'ListResourceShares': 1, 'ListResourceShareInvitations': 1, 'ListResourceShareAssociations': 1}
+    per_source = {'ListSharedResources': 4, 'ListResourceShares': 1, 'ListResourceShareAssociations': 1}
     assert all(counted[action] <= most * DISKS + 1 for action, most in per_source.items()), counted
+    # The DR account's invitation is looked at once a run and resource share, not once a source.
+    assert counted['ListResourceShareInvitations'] <= 5 and counted['AcceptResourceShareInvitation'] <= 2, counted
     reads = counted['DescribeSnapshots'] + counted['DescribeDisks']
     assert reads <= 2 * 3 * DISKS / 100 + EXTRA_READS['ecs'](DISKS) + SHARE_READS * math.ceil(DISKS / 100), counted
