@@ -52,6 +52,12 @@ LOCKS_PER_READ = {'aws': 200, 'ecs': 100}
 # With dr_account, the sources' tags are read three times more, 100 or more a read: before the run's claims, after them
 # (another run's release under way), and at the release (dr.shares).
 SHARE_READS = 3
+# A lease lasts twice the client's timeouts and half a minute (dr.claims.lease_seconds), and is taken again once half of
+# it has gone: a run that takes longer than that (85 s with the default timeouts) pays one more tag call and one more read
+# per batch each time. The emulators' clocks are this machine's, so on a busy machine a run here could take that long:
+# with a read timeout of an hour the leases outlast any run pytest-timeout lets finish, and the counts do not depend on
+# the machine's speed (test_lease_rules.py holds the leases taken again).
+LEASES_OUTLAST_THE_RUN = {'read_timeout': 3600}
 # (source region, DR region) of each cloud's runs.
 REGIONS = {'aws': ('ap-south-1', 'ap-northeast-1'), 'ecs': ('cn-hangzhou', 'cn-shanghai'), 'ens': ('cn-hangzhou-26', 'cn-beijing-cmcc'),
            'cbs': ('ap-guangzhou', 'ap-shanghai')}
@@ -65,11 +71,12 @@ def fakecloud_run(cloud, provider, **options):
     cloud.admin.seed(**{provider: {'disks': [{'region': source, 'size': 20, 'tags': dict(SELECTOR), 'snapshots': 1}] * DISKS}})
     cloud.admin.calls(reset=True)
     if provider == 'cbs':  # Tencent's 20 calls a second per action, which its own tests hold, would make this a minute
-        adapter = CbsAdapter(TencentClient(dict(TENCENT, endpoint_url=cloud.url), load_sdk(), limiter=RateLimiter(per_second=1000)))
+        adapter = CbsAdapter(TencentClient(dict(TENCENT, endpoint_url=cloud.url, **LEASES_OUTLAST_THE_RUN), load_sdk(),
+                                           limiter=RateLimiter(per_second=1000)))
     else:
-        adapter = {'ecs': EcsAdapter, 'ens': EnsAdapter}[provider].from_connection(dict(ALIBABA, endpoint_url=cloud.url))
+        adapter = {'ecs': EcsAdapter, 'ens': EnsAdapter}[provider].from_connection(dict(ALIBABA, endpoint_url=cloud.url, **LEASES_OUTLAST_THE_RUN))
     report = dr_run_with(adapter, scope(provider, source, [dr_region], SELECTOR, **options), clock=FakeClock(),
-                         connection=dict(ALIBABA, endpoint_url=cloud.url))
+                         connection=dict(ALIBABA, endpoint_url=cloud.url, **LEASES_OUTLAST_THE_RUN))
     counted = {action: counts['calls'] for actions in cloud.admin.calls()['calls'].values() for action, counts in actions.items()}
     return counted, report
 
@@ -85,7 +92,7 @@ def aws_run(url, moto_calls, regions=REGIONS['aws'], disks=DISKS, **options):
         ec2.create_tags([volume.id], dict(SELECTOR))
         ec2.create_snapshot(volume.id, 'nightly')
     moto_calls.clear()
-    connection = dict(KEYS, endpoint_url=url)
+    connection = dict(KEYS, endpoint_url=url, **LEASES_OUTLAST_THE_RUN)
     report = dr_run_with(EbsAdapter(AwsClient(connection, botocore)), scope('aws', source, [dr_region], SELECTOR, **options),
                          connection=connection, clock=FakeClock())
     return dict(moto_calls), report
