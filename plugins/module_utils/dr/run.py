@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-import string
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ..core.cloud_clock import CloudClock
-from ..core.errors import IN_USE, NOT_FOUND, CloudError, InputError, is_permission_refusal
+from ..core.errors import CloudError, InputError
 from ..core.model import COMPLETED, FAILED, PENDING, CopyRequest, Disk, Snapshot, copy_mismatches, parse_time
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
 from ..core.polling import DONE, STILL_GOING, poll
@@ -30,20 +29,16 @@ from ..engine.copy_engine import COPIED, GONE, MAX_ATTEMPTS, MISMATCH_FAIL, WOUL
 from .claims import RunLease, SourceTagCalls, lease_seconds
 from .entry import DiskEntry
 from .holds import source_holds
-from .lock import EXPIRED, IN_FORCE, KEPT_LOCKED, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, held_lock, lock_record, read_locks
-from .prune import copies_to_mark, dr_copies_by_disk, prune_selection
-from .report import dr_report
-from .restore import (
-    ALREADY_DELETED,
-    DELETE_FAILED,
-    DELETED,
-    KEPT_IN_USE,
-    KEPT_REFUSED,
-    WOULD_DELETE,
-    RestoreDrill,
-    check_restore_settings,
-    run_id,
-)
+from .lock import IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, held_lock, lock_record, read_locks
+from .phases.context import COPY_WORKERS, DiskPlan, PhaseContext
+from .phases.copy_requests import check_templates, copy_requests, dr_input_error, render, validate_sample
+from .phases.drill import Drill, restore_drill
+from .phases.prune import Pruning, prune_copies
+from .phases.release import release_shares
+from .phases.report import run_report
+from .prune import copies_to_mark, dr_copies_by_disk
+from .report import DiskFacts
+from .restore import check_restore_settings, run_id
 from .shares import ClaimedShares
 
 if TYPE_CHECKING:
@@ -57,35 +52,12 @@ if TYPE_CHECKING:
 
 T = TypeVar('T')
 
-TEMPLATE_FIELDS = ('disk_id', 'disk_name', 'source_id', 'source_region', 'date')
 FRESH_TAG = 'snapcopy:fresh'
-# The adapters check requests with the single-copy modules' option names; dr_sync's user set these.
-DR_OPTION_NAMES = {'destination_region': 'dr_regions', 'destination_regions': 'dr_regions',
-                   'name': 'name_template', 'description': 'description_template'}
-# Copy calls in the air at once. One after another, 1,000 copies at 20 ms a round trip cost 20 s
-# before the first can finish; a few threads bring that near what the clouds' limits allow.
-COPY_WORKERS = 16
-
-
-def dr_input_error(error: InputError) -> InputError:
-    """An adapter's InputError, which names a single-copy module's option, in the words of dr_sync's options."""
-    return InputError(DR_OPTION_NAMES.get(error.option, error.option), error.message)
 
 
 def format_selector(selector: Mapping[str, str | None]) -> str:
     """A tag selector as a person reads it: {dr: yes, tier: any value}."""
     return '{%s}' % ', '.join('%s: %s' % (key, 'any value' if value is None else value) for key, value in sorted(selector.items()))
-
-
-def render(template: str | None, fields: Mapping[str, Any], option: str) -> str | None:
-    """Fill a name or description template; unknown placeholders are bad input."""
-    if template is None:
-        return None
-    try:
-        return template.format(**fields)
-    except (KeyError, IndexError, ValueError) as error:
-        raise InputError(option, 'cannot fill the template %r (%s); placeholders are %s'
-                         % (template, error, ', '.join('{%s}' % field for field in TEMPLATE_FIELDS))) from None
 
 
 class DrRun:
@@ -115,70 +87,27 @@ class DrRun:
         # The run's calls are retried until its deadline; the copies and the drill have deadlines of their own.
         self.retry = run_retry(adapter, retry, sleep=sleep, clock=clock).until(self.deadline)
         self.engine: CopyEngine | None = None
-        self.drill: RestoreDrill | None = None
-        # The restore drill's section of the report (None without restore_test) and its failures.
-        self.restore: dict[str, Any] | None = None
-        self.restore_problems: list[str] = []
+        # What every phase is given.
+        self.context = PhaseContext(adapter, settings, check_mode, self.now, self.retry, self.deadline, clock, sleep, self.progress, workers)
         # Failures of the run as a whole, not of one disk.
         self.scope_problems: list[str] = []
         # What the run wants the user to know that fails nothing (a copy it could not mark as its own, say).
         self.warnings: list[str] = []
-        # With dr_account: the DR account, and the shares of source snapshots released, held for a copy in flight, or not.
-        self.shares: dict[str, Any] | None = None
 
     # ------------------------------------------------------------------ validation (no calls)
     def validate(self) -> None:
         """Check templates, regions and copy options with the adapter's rules, before any call."""
-        fields = {'disk_id': 'disk', 'disk_name': 'name', 'source_id': 'snapshot', 'source_region': 'region', 'date': '2026-01-01'}
-        # A fresh snapshot's name is checked here too: it is filled only once a disk needs one, after the reads.
-        templates = {'name_template': self.settings.copy.name_template, 'description_template': self.settings.copy.description_template,
-                     'snapshot_name_template': self.settings.fresh.name_template}
-        for option, template in templates.items():
-            if template:
-                for dummy, field, dummy_spec, dummy_conversion in string.Formatter().parse(template):
-                    if field is not None and field not in TEMPLATE_FIELDS:
-                        raise InputError(option, 'unknown placeholder {%s}; placeholders are %s'
-                                         % (field, ', '.join('{%s}' % name for name in TEMPLATE_FIELDS)))
-                render(template, fields, option)
+        check_templates(self.settings)
         lock = self.settings.lock
         if lock is not None:
             check_lock(lock, self.adapter, self.settings.copy.options)
         if self.settings.restore.enabled:
             # The DR adapter is the drill's too: each cloud's is a DrAdapter and a RestoreDrillAdapter (cast).
             check_restore_settings(self.settings, cast('RestoreDrillAdapter', self.adapter))
-        # Every DR adapter names a sample snapshot id.
-        for request in self._requests_for(cast('str', self.adapter.sample_snapshot_id), {'id': 'disk', 'name': 'name'}):
-            try:
-                self.adapter.validate(request)
-            except InputError as error:
-                raise dr_input_error(error) from None
+        validate_sample(self.adapter, self.settings, self.now)
 
     def _requests_for(self, source_id: str, disk: Mapping[str, str | None]) -> list[CopyRequest]:
-        """One CopyRequest per group of DR regions that share copy options."""
-        settings = self.settings
-        fields = {'disk_id': disk['id'], 'disk_name': disk.get('name') or disk['id'], 'source_id': source_id,
-                  'source_region': settings.source_region, 'date': self.now.strftime('%Y-%m-%d')}
-        tags = dict(settings.copy.tags or {})
-        tags[DISK_TAG] = '%s/%s' % (settings.source_region, disk['id'])
-        common = {
-            'name': render(settings.copy.name_template, fields, 'name_template'),
-            'description': render(settings.copy.description_template, fields, 'description_template'),
-            'tags': tags,
-        }
-        common.update(settings.copy.options)
-        groups: dict[tuple[tuple[str, str], ...], tuple[dict[str, Any], list[str]]] = {}
-        for region in settings.dr_regions:
-            options = dict(common)
-            options.update(region.copy_options())
-            key = tuple(sorted((name, repr(value)) for name, value in options.items()))
-            groups.setdefault(key, (options, []))[1].append(region.region)
-        # A name or description made from a template with the date changes from run to run: a copy
-        # made on another day is not held to today's.
-        not_compared = [option for option, template in (('name', settings.copy.name_template), ('description', settings.copy.description_template))
-                        if '{date}' in (template or '')]
-        # CopyRequest makes not_compared a frozenset (its __post_init__).
-        return [CopyRequest(source_id, settings.source_region, regions, options, cast('frozenset[str]', not_compared))
-                for options, regions in groups.values()]
+        return copy_requests(self.settings, self.now, source_id, cast('str', disk['id']), disk.get('name'))
 
     # ------------------------------------------------------------------ the run
     def run(self) -> dict[str, Any]:
@@ -238,14 +167,24 @@ class DrRun:
         if settings.restore.enabled or settings.lock is not None or settings.prune.deletes:
             listed = {region_name: self._call(self.adapter.list_copies, region_name) for region_name in settings.region_names}
         self._lock_copies(entries, listed, source_disks)
-        self._release_shares()
+        plans = [DiskPlan(entry.disk, entry.source, entry.fresh, entry.fresh_action) for entry in entries]
+        outcomes = {entry.key: tuple(entry.outcomes) for entry in entries}
+        shares = release_shares(self.context)
+        drill = Drill()
         if settings.restore.enabled:
             self.progress.enter(RESTORE_TEST)
-            self._restore_test(entries, listed, source_disks)
+            drill = restore_drill(self.context, plans, outcomes, listed, source_disks, run_id=self.run_id)
+        pruning = Pruning()
         if settings.prune.enabled:
             self.progress.enter(PRUNING)
-            self._prune(entries, listed, source_disks)
-        return self._report(entries)
+            pruning = prune_copies(self.context, plans, outcomes, listed, source_disks)
+        disks = [DiskFacts(entry.disk, entry.source, entry.fresh, entry.fresh_action, tuple(entry.outcomes), entry.locks,
+                           tuple(entry.other_locks), pruning.pruned.get(entry.key, ()), pruning.kept.get(entry.key, ()),
+                           tuple(entry.problems) + pruning.problems.get(entry.key, ())) for entry in entries]
+        self.warnings.extend(pruning.warnings)
+        engine_warnings = list(self.engine.warnings) if self.engine is not None else []
+        return run_report(self.context, disks, drill=drill, shares=shares, problems=self.scope_problems + list(shares.problems),
+                          warnings=engine_warnings + self.warnings, retries=self.retry.retries, wall_now=self.wall_clock())
 
     def _call(self, method: Callable[..., T], *args: Any) -> T:
         return self.retry.call(method, *args)
@@ -592,140 +531,3 @@ class DrRun:
                 entry.problems.append('locking copy %s in %s: %s' % (copy.id, region, error))
                 done.append(lock_record(LOCK_FAILED, error=error.as_result()))
         return done
-
-    # ------------------------------------------------------------------ a separate DR account (dr_account)
-    def _release_shares(self) -> None:
-        """Remove every share of a source snapshot with the DR account that no copy in flight needs any more: this run's,
-        and those a killed run left. Those still needed are held until a later run finds their copies complete."""
-        dr_account = self.settings.dr_account
-        if dr_account is None:
-            return
-        adapter = cast('DrAccountAdapter', self.adapter)  # connect_dr_account let the run start only on such a cloud
-        dr_regions = self.settings.region_names
-
-        # What a cloud makes in steps (CBS) and a killed run left on its way: taken further, and with wait to the end.
-        def settle() -> int:
-            return self._call(adapter.settle_dr_account, dr_regions)
-        if self.settings.wait.wait and not self.check_mode:
-            poll(settle, lambda left: STILL_GOING if left else DONE, self.deadline, self.settings.wait.poll_interval, sleep=self.sleep,
-                 clock=self.clock, max_interval=60)
-        else:
-            settle()
-        release, held = self._call(adapter.find_shares, self.settings.source_region, dr_regions)
-
-        answers: dict[str, bool | CloudError] = {}
-        if release and not self.check_mode:
-            try:
-                answers = self._call(adapter.release_shares, self.settings.source_region, release)
-            except CloudError as error:  # a call for the whole batch (its tags) failed: none is released
-                answers = dict.fromkeys(release, error)
-        released, failed = [], []
-        for snapshot_id, answer in answers.items():
-            if answer is True:
-                released.append(snapshot_id)
-            elif answer is False:  # another run that may still be under way holds it: that run, or the next, releases it
-                held.append(snapshot_id)
-            else:
-                failed.append(snapshot_id)
-                self.scope_problems.append('removing the DR account\'s share of source snapshot %s: %s' % (snapshot_id, answer))
-        made, would_make = adapter.dr_account_steps()
-        self.shares = {'account': dr_account['account'], 'released': released, 'would_release': release if self.check_mode else [],
-                       'held': held, 'release_failed': failed, 'made': made, 'would_make': would_make}
-
-    # ------------------------------------------------------------------ pruning
-    # ------------------------------------------------------------------ the restore drill
-    def _restore_test(self, entries: list[DiskEntry], listed: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str]) -> None:
-        # The DR adapter is the drill's too: each cloud's is a DrAdapter and a RestoreDrillAdapter (cast).
-        self.drill = RestoreDrill(cast('RestoreDrillAdapter', self.adapter), self.settings, retry=self.retry, check_mode=self.check_mode, now=self.now,
-                                  clock=self.clock, sleep=self.sleep, max_attempts=MAX_ATTEMPTS, run=self.run_id)
-        # Check mode cannot see the copies a real run would make and wait for before testing.
-        to_come = {destination_outcome.destination for entry in entries for outcome in entry.outcomes for destination_outcome in outcome.destinations.values()
-                   if destination_outcome.action == WOULD_COPY} if self.settings.wait.wait else set()
-        self.restore, self.restore_problems = self.drill.run(entries, listed, source_disks, to_come)
-
-    def _prune(self, entries: list[DiskEntry], listed: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str]) -> None:
-        keep = self.settings.prune.keep_copies
-        max_age_days = self.settings.prune.max_copy_age_days
-        if not keep and not max_age_days:
-            return
-        self._mark_found_copies(entries, listed, source_disks)
-        by_disk = {entry.key: entry for entry in entries}
-        in_use = {destination_outcome.snapshot.id for entry in entries for outcome in entry.outcomes
-                  for destination_outcome in outcome.destinations.values() if destination_outcome.snapshot is not None}
-        for destination in self.settings.region_names:
-            plans: list[tuple[DiskEntry, list[Snapshot], list[Snapshot]]] = []
-            for disk_key, group in dr_copies_by_disk(listed[destination], by_disk).items():
-                entry = by_disk[disk_key]
-                # In check mode, a copy the real run would make counts once it would have completed: when the run waits.
-                completed_to_come = self.settings.wait.wait and any(
-                    outcome.destinations.get(destination) is not None and outcome.destinations[destination].action == WOULD_COPY
-                    for outcome in entry.outcomes)
-                plans.append((entry, *prune_selection(group, self.now, keep, max_age_days, in_use, completed_to_come=completed_to_come)))
-            # No delete is sent for a copy whose lock is in force, whoever locked it: the locks are read first. Where the read
-            # is refused (a policy without the lock permission), the deletes go out, and the cloud keeps a locked copy.
-            unread: CloudError | None = None
-            try:
-                locks = read_locks(self.adapter, self._call, destination, [copy.id for dummy, delete, dummy_keep in plans for copy in delete])
-            except CloudError as error:
-                locks, unread = {}, error
-                self.warnings.append('could not read the locks of the DR copies in %s that pruning chose (%s): their deletes were sent, '
-                                     'and a copy whose delete the cloud refused is kept' % (destination, error))
-            for entry, delete, keep_these in plans:
-                for copy in delete:
-                    lock = locks.get(copy.id)
-                    if lock is not None and lock.in_force:
-                        entry.kept.append({'region': destination, 'snapshot_id': copy.id, 'created': copy.created, 'reason': KEPT_LOCKED,
-                                           'lock': lock.as_result()})
-                    else:
-                        entry.pruned.append(self._delete(destination, copy, entry, lock_unread=unread is not None))
-                entry.kept.extend({'region': destination, 'snapshot_id': copy.id, 'created': copy.created} for copy in keep_these)
-
-    def _delete(self, destination: str, copy: Snapshot, entry: DiskEntry, lock_unread: bool = False) -> dict[str, Any]:
-        """Delete one copy pruning chose; ``lock_unread``: its lock could not be read, so a refusal other than of the
-        permission is taken for the cloud keeping a locked copy."""
-        record: dict[str, Any] = {'region': destination, 'snapshot_id': copy.id, 'created': copy.created,
-                                  'age_hours': round(copy.age_hours(self.now), 1), 'action': WOULD_DELETE if self.check_mode else DELETED}
-        if not self.check_mode:
-            try:
-                self._call(self.adapter.delete_snapshot, destination, copy.id)
-            except CloudError as error:
-                if error.kind == NOT_FOUND:  # gone already (another run, a person): no failure, not our deletion
-                    record['action'] = ALREADY_DELETED
-                elif error.kind == IN_USE or (lock_unread and not is_permission_refusal(error)):
-                    # A disk was made from it, or (lock unread) the cloud keeps it, most likely for a lock: kept, never
-                    # forced, and no failure of the run.
-                    record['action'] = KEPT_IN_USE if error.kind == IN_USE else KEPT_REFUSED
-                    record['reason'] = str(error)
-                    self.warnings.append('kept %s in %s, which pruning chose: %s' % (copy.id, destination, error))
-                else:
-                    record['action'] = DELETE_FAILED
-                    record['error'] = error.as_result()
-                    entry.problems.append('pruning %s in %s: %s' % (copy.id, destination, error))
-        return record
-
-    # ------------------------------------------------------------------ report
-    def _lapsed_locks(self, entries: list[DiskEntry]) -> None:
-        """A lock read in force whose expiry has passed by now (the run waited, pruned, drilled after it read it) is in
-        force no more: the report says so (EXPIRED) and warns, instead of calling the copy locked. The next run with
-        ``lock`` locks it again (dr.lock's rules)."""
-        now = self.wall_clock()
-        for entry in entries:
-            records: list[tuple[Any, Any, dict[str, Any]]] = [(region, copy_id, record) for (region, copy_id), record in entry.locks.items()]
-            records += [(record.get('region'), record.get('snapshot_id'), record) for record in entry.other_locks]
-            for region, copy_id, record in records:
-                expires = parse_time(record.get('expires'))
-                if record.get('in_force') and record.get('action') in (LOCKED, IN_FORCE) and expires is not None and expires <= now:
-                    record.update(action=EXPIRED, in_force=False)
-                    self.warnings.append('the lock of %s in %s expired at %s, while this run went on: the copy is not locked '
-                                         'now; the next run with lock locks it again' % (copy_id, region, record['expires']))
-
-    def _report(self, entries: list[DiskEntry]) -> dict[str, Any]:
-        self._lapsed_locks(entries)
-        report = dr_report(entries, self.settings, self.now, self.check_mode, self.restore, self.scope_problems + self.restore_problems)
-        report['api_retries'] = self.retry.retries
-        report['dr_account'] = self.shares
-        report['changed'] = report['changed'] or bool(self.shares and any(self.shares[key] for key in ('released', 'would_release', 'made', 'would_make')))
-        report['run_warnings'] = (list(self.engine.warnings) if self.engine is not None else []) + self.warnings
-        if self.drill is not None:
-            report['run_warnings'] += self.drill.warnings
-        return report
