@@ -41,7 +41,7 @@ FILES = ('engine/copy_engine.py', 'dr/run.py', 'dr/prune.py', 'dr/report.py', 'd
          'dr/claims.py', 'dr/shares.py', 'dr/lock.py', 'dr/account.py', 'dr/settings.py', 'dr/entry.py', 'runners/dr_module.py',
          # The DR run's phases (issue 48).
          'dr/phases/context.py', 'dr/phases/copy_requests.py', 'dr/phases/marks.py', 'dr/phases/prune.py', 'dr/phases/drill.py',
-         'dr/phases/release.py', 'dr/phases/report.py')
+         'dr/phases/release.py', 'dr/phases/report.py', 'dr/phases/fresh.py', 'dr/phases/copy.py')
 # Mutants of each file run by make mutation (a file not named here: all of them); --sample N takes N of each file instead,
 # the same N for the same seed.
 SAMPLE = {'runners/dr_module.py': 40}
@@ -60,7 +60,8 @@ OWN_TESTS = {'engine/copy_engine.py': ('test_engine.py',), 'dr/run.py': ('test_d
              'dr/phases/context.py': ('test_dr.py',), 'dr/phases/copy_requests.py': ('test_dr.py', 'test_bad_input_names.py'),
              'dr/phases/marks.py': ('test_dr_safety.py', 'test_dr.py'), 'dr/phases/prune.py': ('test_dr_prune.py', 'test_dr.py'),
              'dr/phases/drill.py': ('test_dr_restore.py',), 'dr/phases/release.py': ('test_dr_account_aws.py', 'test_dr_account_cbs.py'),
-             'dr/phases/report.py': ('test_dr.py', 'test_dr_lock.py'),
+             'dr/phases/report.py': ('test_dr.py', 'test_dr_lock.py'), 'dr/phases/fresh.py': ('test_dr.py',),
+             'dr/phases/copy.py': ('test_dr.py', 'test_copy_leases_aws.py'),
              'runners/dr_module.py': ('test_dr_module_runner.py', 'test_settings_values.py', 'test_bad_input_names.py', 'test_dr.py')}
 
 FLIPPED = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
@@ -89,8 +90,8 @@ EQUIVALENT = {
     ('dr/phases/context.py', 'COPY_WORKERS = 16', '16 -> 17'):
         'how many copy calls are in the air at once tunes speed only: every rule holds for any number of workers '
         '(each call has its own retries and look-ups, and no two calls concern one request and destination)',
-    ('dr/run.py', "snapshot for snapshot in snapshots if (parse_time(snapshot.created) or self.now) >= self.now - "
-                  "datetime.timedelta(minutes=5)", '5 -> 6'):
+    ('dr/phases/fresh.py', "snapshot for snapshot in snapshots if (parse_time(snapshot.created) or ctx.now) >= ctx.now - "
+                           "datetime.timedelta(minutes=5)", '5 -> 6'):
         'a tolerance, not a rule: how far the cloud\'s clock may lag ours. A snapshot of the disk under six minutes old '
         'that is complete makes the disk recent enough (the RPO is an hour at least) and one being made is used, so '
         'only a cloud clock 5 to 6 minutes behind tells the two apart',

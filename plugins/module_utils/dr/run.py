@@ -18,41 +18,38 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ..core.cloud_clock import CloudClock
-from ..core.errors import CloudError, InputError
-from ..core.model import COMPLETED, FAILED, PENDING, CopyRequest, Disk, Snapshot, copy_mismatches, parse_time
+from ..core.errors import CloudError
+from ..core.model import COMPLETED, FAILED, PENDING, CopyRequest, Disk, Snapshot, copy_mismatches
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
-from ..core.polling import DONE, STILL_GOING, poll
-from ..core.progress import COPYING, FRESH_SNAPSHOTS, LOCKING, PRUNING, READING, RESTORE_TEST, Progress
+from ..core.progress import LOCKING, PRUNING, READING, RESTORE_TEST, Progress
 from ..core.retry import create_once
 from ..core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
-from ..engine.copy_engine import COPIED, GONE, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, EngineConfig, run_retry
-from .claims import RunLease, SourceTagCalls, lease_seconds
+from ..engine.copy_engine import COPIED, GONE, MAX_ATTEMPTS, WOULD_COPY, run_retry
+from .claims import RunLease, lease_seconds
 from .entry import DiskEntry
-from .holds import source_holds
 from .lock import IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, held_lock, lock_record, read_locks
 from .phases.context import COPY_WORKERS, DiskPlan, PhaseContext
-from .phases.copy_requests import check_templates, copy_requests, dr_input_error, render, validate_sample
+from .phases.copy import Copies, copy_sources
+from .phases.copy_requests import check_templates, copy_requests, validate_sample
 from .phases.drill import Drill, restore_drill
+from .phases.fresh import take_fresh_snapshots
 from .phases.prune import Pruning, prune_copies
 from .phases.release import release_shares
 from .phases.report import run_report
 from .prune import copies_to_mark, dr_copies_by_disk
 from .report import DiskFacts
 from .restore import check_restore_settings, run_id
-from .shares import ClaimedShares
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from ..core.model import LockSettings, SnapshotLock
     from ..core.retry import CallRetry
-    from ..engine.copy_engine import CopyGuard, RequestOutcome
+    from ..engine.copy_engine import RequestOutcome
     from .capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
     from .settings import DrSettings
 
 T = TypeVar('T')
-
-FRESH_TAG = 'snapcopy:fresh'
 
 
 def format_selector(selector: Mapping[str, str | None]) -> str:
@@ -86,7 +83,8 @@ class DrRun:
         self.cloud_clock = CloudClock(self.wall_clock)
         # The run's calls are retried until its deadline; the copies and the drill have deadlines of their own.
         self.retry = run_retry(adapter, retry, sleep=sleep, clock=clock).until(self.deadline)
-        self.engine: CopyEngine | None = None
+        # The copy phase's result, once the run has copied.
+        self.copies: Copies | None = None
         # What every phase is given.
         self.context = PhaseContext(adapter, settings, check_mode, self.now, self.retry, self.deadline, clock, sleep, self.progress, workers)
         # Failures of the run as a whole, not of one disk.
@@ -137,8 +135,23 @@ class DrRun:
             self.scope_problems.append(
                 'tag_selector %s matches no disk%s in %s: check its keys and values (tags are case-sensitive); where a scope '
                 'without disks is expected, set allow_no_disks' % (format_selector(settings.tag_selector), named, region))
-        self._refresh_stale(entries)
-        self._copy(entries)
+        plans = [DiskPlan(entry.disk, entry.source, entry.fresh, entry.fresh_action) for entry in entries]
+        fresh = take_fresh_snapshots(self.context, plans)
+        for entry in entries:
+            made = fresh.by_disk[entry.key]
+            entry.fresh, entry.fresh_action, entry.source = made.snapshot, made.action, made.source
+            entry.problems.extend(made.problems)
+
+        def lock_before_waiting(outcomes: Mapping[str, tuple[RequestOutcome, ...]]) -> None:
+            for entry in entries:
+                entry.outcomes = list(outcomes.get(entry.key, ()))
+            self._lock_copies(entries, {}, {})
+        early_lock = settings.lock is not None and not self.check_mode and cast('SnapshotLockAdapter', self.adapter).locks_pending
+        self.copies = copy_sources(self.context, plans, fresh.sources(), lease=self._run_lease(),
+                                   before_waiting=lock_before_waiting if early_lock else None)
+        for entry in entries:
+            entry.outcomes = list(self.copies.outcomes.get(entry.key, ()))
+            entry.problems.extend(self.copies.problems.get(entry.key, ()))
         return self._after_copies(entries, snapshots)
 
     def _named_disks(self, disks: list[Disk]) -> list[Disk]:
@@ -182,7 +195,7 @@ class DrRun:
                            tuple(entry.other_locks), pruning.pruned.get(entry.key, ()), pruning.kept.get(entry.key, ()),
                            tuple(entry.problems) + pruning.problems.get(entry.key, ())) for entry in entries]
         self.warnings.extend(pruning.warnings)
-        engine_warnings = list(self.engine.warnings) if self.engine is not None else []
+        engine_warnings = list(self.copies.warnings) if self.copies is not None else []
         return run_report(self.context, disks, drill=drill, shares=shares, problems=self.scope_problems + list(shares.problems),
                           warnings=engine_warnings + self.warnings, retries=self.retry.retries, wall_now=self.wall_clock())
 
@@ -200,129 +213,6 @@ class DrRun:
             else:
                 entry.fresh_action = 'create'
         return entry
-
-    def _refresh_stale(self, entries: list[DiskEntry]) -> None:
-        """Take a fresh snapshot of each disk whose newest is older than the RPO, and wait for it if asked."""
-        for entry in entries:
-            if entry.fresh_action != 'create':
-                continue
-            if self.check_mode:
-                entry.fresh_action = 'would_create'
-                continue
-            if self.progress.phase != FRESH_SNAPSHOTS:
-                self.progress.enter(FRESH_SNAPSHOTS)
-            disk = entry.disk
-            fields = {'disk_id': disk.id, 'disk_name': disk.name or disk.id, 'source_id': '', 'source_region': disk.region,
-                      'date': self.now.strftime('%Y-%m-%d')}
-            name = render(self.settings.fresh.name_template, fields, 'snapshot_name_template')
-            try:
-                entry.fresh = self._create_fresh_snapshot(disk, name)
-                entry.fresh_action = 'created'
-            except CloudError as error:
-                entry.fresh_action = 'failed'
-                entry.problems.append('fresh snapshot: %s' % error)
-        waiting = [entry for entry in entries if entry.fresh is not None and entry.fresh.state == PENDING]
-        if waiting and self.settings.wait.wait and not self.check_mode:
-            # Each waiting entry has its fresh snapshot.
-            def read() -> list[DiskEntry]:
-                latest = self._call(self.adapter.describe, self.settings.source_region, sorted(cast('Snapshot', entry.fresh).id for entry in waiting))
-                for entry in waiting:
-                    entry.fresh = latest.get(cast('Snapshot', entry.fresh).id, entry.fresh)
-                return waiting
-
-            poll(read, lambda group: STILL_GOING if any(cast('Snapshot', entry.fresh).state == PENDING for entry in group) else DONE,
-                 self.deadline, self.settings.wait.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=60)
-        for entry in entries:
-            fresh = entry.fresh
-            if fresh is not None and fresh.state == COMPLETED:
-                entry.source = fresh
-            elif fresh is not None and fresh.state == FAILED:
-                entry.problems.append('fresh snapshot %s failed: %s' % (fresh.id, fresh.message or fresh.cloud_state))
-
-    def _create_fresh_snapshot(self, disk: Disk, name: str | None) -> Snapshot:
-        """Start a snapshot of ``disk``, never two. CreateSnapshot has no idempotency token on most
-        clouds: after an answer lost in transit the disk's snapshots are looked up, and the call is
-        sent again only when the look-up shows it was not carried out (as the engine does for copies)."""
-        stamp = self.now.strftime('%Y-%m-%dT%H:%M:%SZ')
-        return create_once(
-            lambda: self.adapter.create_snapshot(disk.region, disk, name, 'Fresh snapshot for DR by snapcopy.cloud', {FRESH_TAG: stamp}),
-            lambda: self._fresh_snapshot_made(disk, stamp), self.adapter.create_call_is_idempotent, self.retry, self.deadline,
-            MAX_ATTEMPTS)
-
-    def _fresh_snapshot_made(self, disk: Disk, stamp: str) -> Snapshot | None:
-        """The fresh snapshot this run asked for, if the cloud made it (None otherwise). Ours carries this
-        run's stamp; where the cloud keeps no tags on snapshots, it is the one made since the run began."""
-        snapshots = self._call(self.adapter.disk_snapshots, disk.region, [disk]).get(disk.id, [])
-        made = [snapshot for snapshot in snapshots if snapshot.tags.get(FRESH_TAG) == stamp] or [
-            snapshot for snapshot in snapshots if (parse_time(snapshot.created) or self.now) >= self.now - datetime.timedelta(minutes=5)
-            and snapshot.state != FAILED]
-        return max(made, key=lambda snapshot: snapshot.age_order()) if made else None
-
-    def _copy(self, entries: list[DiskEntry]) -> None:
-        requests: list[CopyRequest]
-        owners: list[DiskEntry]
-        sources: dict[tuple[str, str], Snapshot]
-        requests, owners, sources = [], [], {}
-        for entry in entries:
-            if entry.source is None:
-                continue
-            disk = entry.disk
-            # The run has just listed the disks' snapshots: the engine need not read the sources again.
-            sources[(self.settings.source_region, entry.source.id)] = entry.source
-            try:
-                disk_requests = self._requests_for(entry.source.id, {'id': disk.id, 'name': disk.name})
-                for request in disk_requests:
-                    self.adapter.validate(request)
-            except InputError as error:
-                # One disk's data (a name that makes a template too long, say) fails that disk, named, not the scope.
-                error = dr_input_error(error)
-                entry.problems.append('not copied: %s %s, with this disk\'s name %r' % (error.option, error.message, disk.name))
-                continue
-            for request in disk_requests:
-                requests.append(request)
-                owners.append(entry)
-        settings = self.settings
-        config = EngineConfig(
-            check_mode=self.check_mode, wait=settings.wait.wait, timeout=max(1, self.deadline - self.clock()),
-            poll_interval=settings.wait.poll_interval, max_poll_interval=60,
-            max_in_flight=settings.copy.max_in_flight or self.adapter.max_copies_in_flight, workers=self.workers,
-            on_mismatch=settings.copy.on_mismatch or MISMATCH_FAIL)
-        self.engine = CopyEngine(self.adapter, config, clock=self.clock, sleep=self.sleep, retry=self.retry, progress=self.progress,
-                                 guard=self._copy_guard())
-        attached = False
-
-        def lock_before_waiting(outcomes: list[RequestOutcome]) -> None:
-            # With wait, the copies are locked once named, not after the wait: anyone holding the account could delete
-            # one in the meantime. The lock pass after the wait then finds them locked and keeps the record.
-            nonlocal attached
-            for entry, outcome in zip(owners, outcomes):
-                entry.outcomes.append(outcome)
-            attached = True
-            self._lock_copies(entries, {}, {})
-            self.progress.enter(COPYING)
-        early_lock = settings.lock is not None and not self.check_mode and cast('SnapshotLockAdapter', self.adapter).locks_pending
-        self.progress.enter(COPYING)
-        try:
-            # The engine's calls have its deadline, the run's but for a second at least.
-            outcomes = self.engine.run(requests, sources, lock_before_waiting if early_lock else None) if requests else []
-        except InputError as error:
-            raise dr_input_error(error) from None
-        if not attached:
-            for entry, outcome in zip(owners, outcomes):
-                entry.outcomes.append(outcome)
-
-    def _copy_guard(self) -> CopyGuard | None:
-        """What the run holds on its sources before its copy calls (dr.holds): its copy leases (dr.claims), where two runs at
-        once could both copy (the cloud's copy call has no idempotency token: ECS's has, and two runs' calls make one copy;
-        and its adapter tags source snapshots: ENS keeps no tags on snapshots, docs/vault.md), and with dr_account its
-        shares of the sources with the DR account (dr.shares). None in check mode, which copies nothing."""
-        if self.check_mode:
-            return None
-        leases = None
-        if not self.adapter.copy_call_is_idempotent and isinstance(self.adapter, SourceTagCalls):
-            leases = self._run_lease().copy_leases(self.adapter)
-        shares = self.adapter.shares if isinstance(self.adapter, ClaimedShares) and self.settings.dr_account is not None else None
-        return source_holds(leases=leases, shares=shares)
 
     def _run_lease(self) -> RunLease:
         """This run's claims as leases (dr.claims), timed by the cloud's clock; many calls go out on the run's workers."""
