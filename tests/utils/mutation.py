@@ -41,7 +41,8 @@ FILES = ('engine/copy_engine.py', 'dr/run.py', 'dr/prune.py', 'dr/report.py', 'd
          'dr/claims.py', 'dr/shares.py', 'dr/lock.py', 'dr/account.py', 'dr/settings.py', 'dr/entry.py', 'runners/dr_module.py',
          # The DR run's phases (issue 48).
          'dr/phases/context.py', 'dr/phases/copy_requests.py', 'dr/phases/marks.py', 'dr/phases/prune.py', 'dr/phases/drill.py',
-         'dr/phases/release.py', 'dr/phases/report.py', 'dr/phases/fresh.py', 'dr/phases/copy.py')
+         'dr/phases/release.py', 'dr/phases/report.py', 'dr/phases/fresh.py', 'dr/phases/copy.py',
+         'dr/phases/locks.py')
 # Mutants of each file run by make mutation (a file not named here: all of them); --sample N takes N of each file instead,
 # the same N for the same seed.
 SAMPLE = {'runners/dr_module.py': 40}
@@ -61,7 +62,7 @@ OWN_TESTS = {'engine/copy_engine.py': ('test_engine.py',), 'dr/run.py': ('test_d
              'dr/phases/marks.py': ('test_dr_safety.py', 'test_dr.py'), 'dr/phases/prune.py': ('test_dr_prune.py', 'test_dr.py'),
              'dr/phases/drill.py': ('test_dr_restore.py',), 'dr/phases/release.py': ('test_dr_account_aws.py', 'test_dr_account_cbs.py'),
              'dr/phases/report.py': ('test_dr.py', 'test_dr_lock.py'), 'dr/phases/fresh.py': ('test_dr.py',),
-             'dr/phases/copy.py': ('test_dr.py', 'test_copy_leases_aws.py'),
+             'dr/phases/copy.py': ('test_dr.py', 'test_copy_leases_aws.py'), 'dr/phases/locks.py': ('test_dr_lock.py', 'test_ebs_locks.py'),
              'runners/dr_module.py': ('test_dr_module_runner.py', 'test_settings_values.py', 'test_bad_input_names.py', 'test_dr.py')}
 
 FLIPPED = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
