@@ -38,11 +38,11 @@ MODULE_UTILS = 'plugins/module_utils'
 FILES = ('engine/copy_engine.py', 'dr/run.py', 'dr/prune.py', 'dr/report.py', 'dr/restore.py', 'core/retry.py', 'core/polling.py',
          # The vault and the run's settings (issue 39): claims and copy leases, share claims, locks, the DR account, the
          # settings and their parsing from dr_sync's options.
-         'dr/claims.py', 'dr/shares.py', 'dr/lock.py', 'dr/account.py', 'dr/settings.py', 'dr/entry.py', 'runners/dr_module.py',
+         'dr/claims.py', 'dr/shares.py', 'dr/lock.py', 'dr/account.py', 'dr/settings.py', 'runners/dr_module.py',
          # The DR run's phases (issue 48).
          'dr/phases/context.py', 'dr/phases/copy_requests.py', 'dr/phases/marks.py', 'dr/phases/prune.py', 'dr/phases/drill.py',
          'dr/phases/release.py', 'dr/phases/report.py', 'dr/phases/fresh.py', 'dr/phases/copy.py',
-         'dr/phases/locks.py')
+         'dr/phases/locks.py', 'dr/phases/read.py')
 # Mutants of each file run by make mutation (a file not named here: all of them); --sample N takes N of each file instead,
 # the same N for the same seed.
 SAMPLE = {'runners/dr_module.py': 40}
@@ -57,12 +57,13 @@ OWN_TESTS = {'engine/copy_engine.py': ('test_engine.py',), 'dr/run.py': ('test_d
              'core/polling.py': ('test_poller.py',),
              'dr/claims.py': ('test_lease_rules.py', 'test_copy_leases_aws.py'), 'dr/shares.py': ('test_lease_rules.py', 'test_dr_shares_interleaved.py'),
              'dr/lock.py': ('test_dr_lock.py',), 'dr/account.py': ('test_settings_values.py', 'test_dr_account_aws.py'),
-             'dr/settings.py': ('test_settings_values.py', 'test_dr.py'), 'dr/entry.py': ('test_dr.py',),
+             'dr/settings.py': ('test_settings_values.py', 'test_dr.py'),
              'dr/phases/context.py': ('test_dr.py',), 'dr/phases/copy_requests.py': ('test_dr.py', 'test_bad_input_names.py'),
              'dr/phases/marks.py': ('test_dr_safety.py', 'test_dr.py'), 'dr/phases/prune.py': ('test_dr_prune.py', 'test_dr.py'),
              'dr/phases/drill.py': ('test_dr_restore.py',), 'dr/phases/release.py': ('test_dr_account_aws.py', 'test_dr_account_cbs.py'),
              'dr/phases/report.py': ('test_dr.py', 'test_dr_lock.py'), 'dr/phases/fresh.py': ('test_dr.py',),
              'dr/phases/copy.py': ('test_dr.py', 'test_copy_leases_aws.py'), 'dr/phases/locks.py': ('test_dr_lock.py', 'test_ebs_locks.py'),
+             'dr/phases/read.py': ('test_dr.py', 'test_dr_disk_ids.py'),
              'runners/dr_module.py': ('test_dr_module_runner.py', 'test_settings_values.py', 'test_bad_input_names.py', 'test_dr.py')}
 
 FLIPPED = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,

@@ -10,7 +10,7 @@ import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ...core.retry import CallRetry, PhaseRetry
 from ..capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter
@@ -47,6 +47,14 @@ class DiskPlan:
     def key(self) -> str:
         """'<region>/<disk id>', as DISK_TAG names the disk of a copy."""
         return '%s/%s' % (self.disk.region, self.disk.id)
+
+
+class Noted(Protocol):
+    """A phase's result that carries warnings for the run's (the sequencer adds them in the order the phases ran)."""
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The warnings, in the order the phase found them."""
 
 
 class CallCount:

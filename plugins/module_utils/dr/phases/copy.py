@@ -63,8 +63,8 @@ class CountedSourceTags(SourceTagCalls):
 
 
 # pylint: disable-next=too-many-locals
-def copy_sources(ctx: PhaseContext, plans: Sequence[DiskPlan], sources: Mapping[str, Snapshot | None], *,
-                 lease: RunLease | None = None, before_waiting: BeforeWaiting | None = None) -> Copies:
+def copy_sources(ctx: PhaseContext, plans: Sequence[DiskPlan], *, sources: Mapping[str, Snapshot | None], lease: RunLease | None = None,
+                 before_waiting: BeforeWaiting | None = None) -> Copies:
     """Copy each disk's snapshot to copy (``sources``, by disk key) into every DR region, under the run's holds on its
     sources (copy_guard: copy leases of the run's ``lease``, shares with the DR account); ``before_waiting`` is told of the
     copies once they are all asked for, with wait (the run locks them then)."""
@@ -116,7 +116,7 @@ def copy_sources(ctx: PhaseContext, plans: Sequence[DiskPlan], sources: Mapping[
         outcomes = engine.run(requests, known, named if before_waiting is not None else None) if requests else []
     except InputError as error:
         raise dr_input_error(error) from None
-    return Copies(by_disk(outcomes), problems, config, tuple(engine.warnings), calls.cost.counts())
+    return Copies(outcomes=by_disk(outcomes), problems=problems, config=config, warnings=tuple(engine.warnings), calls=calls.cost.counts())
 
 
 def copy_guard(ctx: PhaseContext, lease: RunLease | None, cost: CallCount) -> CopyGuard | None:

@@ -10,6 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ...core.progress import RESTORE_TEST
 from ...engine.copy_engine import MAX_ATTEMPTS, NOT_COPIED, WOULD_COPY
 from ..restore import RestoreDrill
 from .context import destination_outcomes
@@ -34,11 +35,13 @@ class Drill:
 
 
 # pylint: disable-next=too-many-arguments
-def restore_drill(ctx: PhaseContext, plans: Sequence[DiskPlan], outcomes: Mapping[str, Sequence[RequestOutcome]],
-                  listed: Mapping[str, Sequence[Snapshot]], source_disks: Mapping[str, str], *, run_id: str) -> Drill:
-    """The drill of the run ``run_id`` over ``plans``' disks, on ``listed`` (each DR region's copies after the copies)."""
-    if ctx.drill is None:  # check_restore_settings let the run start with a drill only on such a cloud
+def restore_drill(ctx: PhaseContext, plans: Sequence[DiskPlan], *, outcomes: Mapping[str, Sequence[RequestOutcome]],
+                  listed: Mapping[str, Sequence[Snapshot]], source_disks: Mapping[str, str], run_id: str) -> Drill:
+    """The drill of the run ``run_id`` over ``plans``' disks, on ``listed`` (each DR region's copies after the copies), with
+    restore_test."""
+    if not ctx.settings.restore.enabled or ctx.drill is None:  # DrRun.validate let it start with a drill only on such a cloud
         return Drill()
+    ctx.progress.enter(RESTORE_TEST)
     calls = ctx.counted()
     drill = RestoreDrill(ctx.drill, ctx.settings, retry=calls, check_mode=ctx.check_mode, now=ctx.now, clock=ctx.clock, sleep=ctx.sleep,
                          max_attempts=MAX_ATTEMPTS, run=run_id)
@@ -50,4 +53,4 @@ def restore_drill(ctx: PhaseContext, plans: Sequence[DiskPlan], outcomes: Mappin
     differing = {destination_outcome.mismatch['snapshot_id'] for dummy, destination_outcome in ours
                  if destination_outcome.action == NOT_COPIED and destination_outcome.mismatch}
     section, problems = drill.run([plan.key for plan in plans], listed, source_disks, to_come, differing)
-    return Drill(section, tuple(problems), tuple(drill.warnings), calls.cost.counts())
+    return Drill(section=section, problems=tuple(problems), warnings=tuple(drill.warnings), calls=calls.cost.counts())

@@ -86,7 +86,7 @@ def take_fresh_snapshots(ctx: PhaseContext, plans: Sequence[DiskPlan]) -> FreshS
         elif snapshot is not None and snapshot.state == FAILED:
             problems[plan.key].append('fresh snapshot %s failed: %s' % (snapshot.id, snapshot.message or snapshot.cloud_state))
         by_disk[plan.key] = FreshSnapshot(actions[plan.key], snapshot, source, tuple(problems[plan.key]))
-    return FreshSnapshots(by_disk, calls.cost.counts())
+    return FreshSnapshots(by_disk=by_disk, calls=calls.cost.counts())
 
 
 def _wait(ctx: PhaseContext, calls: PhaseRetry, fresh: dict[str, Snapshot | None]) -> None:

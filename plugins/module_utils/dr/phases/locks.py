@@ -70,13 +70,13 @@ class _Pass:
         self.problems.setdefault(key, []).append(problem)
 
     def result(self, listed: Mapping[str, Sequence[Snapshot]], warnings: Sequence[str]) -> Locks:
-        return Locks({key: dict(records) for key, records in self.locks.items()}, frozen_by_disk(self.other_locks),
-                     frozen_by_disk(self.problems), listed, tuple(warnings), self.calls.cost.counts())
+        return Locks(locks={key: dict(records) for key, records in self.locks.items()}, other_locks=frozen_by_disk(self.other_locks),
+                     problems=frozen_by_disk(self.problems), listed=listed, warnings=tuple(warnings), calls=self.calls.cost.counts())
 
 
 # pylint: disable-next=too-many-arguments,too-many-locals
-def lock_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], outcomes: Mapping[str, Sequence[RequestOutcome]],
-                listed: Mapping[str, Sequence[Snapshot]], source_disks: Mapping[str, str], *, before: Locks | None = None) -> Locks:
+def lock_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], *, outcomes: Mapping[str, Sequence[RequestOutcome]],
+                listed: Mapping[str, Sequence[Snapshot]], source_disks: Mapping[str, str], before: Locks | None = None) -> Locks:
     """Lock the copies of ``outcomes`` and the older DR copies of ``plans``' disks in ``listed``; ``before`` is this run's
     pass before the wait (copies locked as soon as the cloud named them), whose records this pass goes on from."""
     lock, adapter = ctx.settings.lock, ctx.locks
@@ -241,4 +241,4 @@ class LocksBeforeWaiting:
         return self.ctx.settings.lock is not None and not self.ctx.check_mode and self.ctx.locks is not None and self.ctx.locks.locks_pending
 
     def lock(self, outcomes: Mapping[str, Sequence[RequestOutcome]]) -> None:
-        self.result = lock_copies(self.ctx, self.plans, outcomes, {}, {})
+        self.result = lock_copies(self.ctx, self.plans, outcomes=outcomes, listed={}, source_disks={})

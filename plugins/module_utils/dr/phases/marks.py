@@ -57,7 +57,7 @@ def mark_made_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], outcomes: Map
             if (destination_outcome.action == COPIED and copy is not None and copy.id and copy.cloud_state not in GONE
                     and copy.tags.get(COPY_TAG) != copy.id):
                 warnings.extend(_mark(ctx, calls, copy, plan.disk.id))
-    return MadeMarks(tuple(warnings), calls.cost.counts())
+    return MadeMarks(warnings=tuple(warnings), calls=calls.cost.counts())
 
 
 def mark_found_copies(ctx: PhaseContext, calls: PhaseRetry, plans: Sequence[DiskPlan], listed: Mapping[str, Sequence[Snapshot]],
@@ -81,7 +81,7 @@ def mark_found_copies(ctx: PhaseContext, calls: PhaseRetry, plans: Sequence[Disk
         else:
             for copy in chosen:
                 warnings.extend(_mark(ctx, calls, copy, by_disk[copy.tags[DISK_TAG]].disk.id))
-    return FoundMarks(marked, tuple(warnings))
+    return FoundMarks(listed=marked, warnings=tuple(warnings))
 
 
 def _as_a_dr_run_writes(ctx: PhaseContext, copy: Snapshot, plan: DiskPlan) -> bool:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import IN_USE, NOT_FOUND, CloudError, is_permission_refusal
+from ...core.progress import PRUNING
 from ...engine.copy_engine import WOULD_COPY
 from ..lock import KEPT_LOCKED, read_locks
 from ..prune import dr_copies_by_disk, prune_selection
@@ -40,10 +41,13 @@ class Pruning:
 
 
 # pylint: disable-next=too-many-locals
-def prune_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], outcomes: Mapping[str, Sequence[RequestOutcome]],
+def prune_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], *, outcomes: Mapping[str, Sequence[RequestOutcome]],
                  listed: Mapping[str, Sequence[Snapshot]], source_disks: Mapping[str, str]) -> Pruning:
-    """Prune the DR copies of ``plans``' disks in ``listed`` (each DR region's copies as the run listed them): keep_copies
-    and max_copy_age_days as dr.prune chooses, never a copy this run reports (``outcomes``)."""
+    """With prune, prune the DR copies of ``plans``' disks in ``listed`` (each DR region's copies as the run listed them):
+    keep_copies and max_copy_age_days as dr.prune chooses, never a copy this run reports (``outcomes``)."""
+    if not ctx.settings.prune.enabled:
+        return Pruning()
+    ctx.progress.enter(PRUNING)
     keep = ctx.settings.prune.keep_copies
     max_age_days = ctx.settings.prune.max_copy_age_days
     if not keep and not max_age_days:
@@ -87,7 +91,8 @@ def prune_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], outcomes: Mapping
                 warnings.extend(warning)
                 problems.setdefault(disk_key, []).extend(problem)
             kept.setdefault(disk_key, []).extend({'region': destination, 'snapshot_id': copy.id, 'created': copy.created} for copy in keep_these)
-    return Pruning(frozen_by_disk(pruned), frozen_by_disk(kept), frozen_by_disk(problems), tuple(warnings), calls.cost.counts())
+    return Pruning(pruned=frozen_by_disk(pruned), kept=frozen_by_disk(kept), problems=frozen_by_disk(problems), warnings=tuple(warnings),
+                   calls=calls.cost.counts())
 
 
 def _delete(ctx: PhaseContext, calls: PhaseRetry, destination: str, copy: Snapshot,

@@ -73,4 +73,4 @@ def release_shares(ctx: PhaseContext) -> Shares:
     made, would_make = vault.dr_account_steps()
     section = {'account': dr_account['account'], 'released': released, 'would_release': release if ctx.check_mode else [],
                'held': held, 'release_failed': failed, 'made': made, 'would_make': would_make}
-    return Shares(section, tuple(problems), calls.cost.counts())
+    return Shares(section=section, problems=tuple(problems), calls=calls.cost.counts())
