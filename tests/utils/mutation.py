@@ -58,7 +58,7 @@ OWN_TESTS = {'engine/copy_engine.py': ('test_engine.py',), 'dr/run.py': ('test_d
              'dr/claims.py': ('test_lease_rules.py', 'test_copy_leases_aws.py'), 'dr/shares.py': ('test_lease_rules.py', 'test_dr_shares_interleaved.py'),
              'dr/lock.py': ('test_dr_lock.py',), 'dr/account.py': ('test_settings_values.py', 'test_dr_account_aws.py'),
              'dr/settings.py': ('test_settings_values.py', 'test_dr.py'),
-             'dr/phases/context.py': ('test_dr.py',), 'dr/phases/copy_requests.py': ('test_dr.py', 'test_bad_input_names.py'),
+             'dr/phases/context.py': ('test_dr_phases.py', 'test_dr.py'), 'dr/phases/copy_requests.py': ('test_dr.py', 'test_bad_input_names.py'),
              'dr/phases/marks.py': ('test_dr_safety.py', 'test_dr.py'), 'dr/phases/prune.py': ('test_dr_prune.py', 'test_dr.py'),
              'dr/phases/drill.py': ('test_dr_restore.py',), 'dr/phases/release.py': ('test_dr_account_aws.py', 'test_dr_account_cbs.py'),
              'dr/phases/report.py': ('test_dr.py', 'test_dr_lock.py'), 'dr/phases/fresh.py': ('test_dr.py',),

@@ -58,8 +58,9 @@ class Noted(Protocol):
 
 
 class CallCount:
-    """The calls one phase sent, by adapter method, each try counted (a retry costs a call too). Phases call from worker
-    threads: counted under a lock."""
+    """The calls one phase sent, by the adapter method called (or the engine's step that calls it: ``copy`` sends
+    start_copy), each try counted: a retry costs a call too. A count is of adapter calls, each one request on most clouds
+    and more where the adapter pages or batches. Phases call from worker threads: counted under a lock."""
 
     def __init__(self) -> None:
         self._counts: dict[str, int] = {}
