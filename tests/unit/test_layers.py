@@ -1,8 +1,9 @@
 """The layers of plugins/module_utils (docs/architecture.md): every import, typing-only and function-local too, runs from a
 layer to itself or one below it; no two files import each other, however far round; the vendors' folders import none of
-each other; only runners/ imports AnsibleModule; core/errors.py imports nothing of ours; a copy module carries nothing of
-the DR run (dr/, runners/dr_module.py) as Ansible's module packer sees its imports. The rules are checked on the tree, and
-the checker itself on small trees that break each rule, so that a checker that sees nothing cannot pass."""
+each other; only the DR run imports its phases (dr/phases/); only runners/ imports AnsibleModule; core/errors.py imports
+nothing of ours; a copy module carries nothing of the DR run (dr/, runners/dr_module.py) as Ansible's module packer sees
+its imports. The rules are checked on the tree, and the checker itself on small trees that break each rule, so that a
+checker that sees nothing cannot pass."""
 from __future__ import annotations
 
 import ast
@@ -20,6 +21,9 @@ VENDORS = ('aws', 'alibaba', 'tencent')
 LEAVES = ('core/errors',)
 # What of ansible.module_utils.basic a file below runners/ may import: a connection option's fallback to the environment.
 BASIC_BELOW_RUNNERS = {'env_fallback'}
+# Folders within a layer that are one file's parts: no other file outside the folder imports them. The DR run's phases are
+# its sequencer's (docs/architecture.md).
+PARTS = {'dr/phases': 'dr/run'}
 
 
 def read_tree(folder):
@@ -90,6 +94,18 @@ def direction_breaks(graph):
     return breaks
 
 
+def part_breaks(graph):
+    """'a -> b: why' for each import of a file in one of PARTS' folders from outside it, by another file than its owner."""
+    breaks = []
+    for module, targets in sorted(graph.items()):
+        for target in sorted(targets):
+            for folder, owner in PARTS.items():
+                inside = folder + '/'
+                if target.startswith(inside) and not module.startswith(inside) and module != owner:
+                    breaks.append('%s -> %s: only %s imports %s/' % (module, target, owner, folder))
+    return breaks
+
+
 def circles(graph):
     """Each import circle, as 'a -> b -> a', found once (the strongly connected parts of the graph, Tarjan's way)."""
     index, low, stack, on_stack, found = {}, {}, [], set(), []
@@ -147,6 +163,10 @@ def test_every_import_runs_down_the_layers():
     assert direction_breaks(imports_of(read_tree(MODULE_UTILS))) == []
 
 
+def test_only_the_dr_run_imports_its_phases():
+    assert part_breaks(imports_of(read_tree(MODULE_UTILS))) == []
+
+
 def test_no_import_circle():
     assert circles(imports_of(read_tree(MODULE_UTILS))) == []
 
@@ -190,6 +210,14 @@ def test_the_checker_names_an_import_against_the_direction(module, text, expecte
     tree = dict(FAKE, **{module: FAKE[module] + text})
     assert direction_breaks(imports_of(FAKE)) == []
     assert expected in direction_breaks(imports_of(tree))
+
+
+def test_the_checker_names_an_import_of_the_phases_from_outside_the_run():
+    tree = dict(FAKE, **{'dr/phases/prune': 'from ..prune import choose\n', 'dr/prune': '',
+                         'dr/run': FAKE['dr/run'] + 'from .phases.prune import prune_copies\n'})
+    assert part_breaks(imports_of(tree)) == []
+    tree['runners/dr_module'] += 'from ..dr.phases import prune\n'
+    assert part_breaks(imports_of(tree)) == ['runners/dr_module -> dr/phases/prune: only dr/run imports dr/phases/']
 
 
 def test_the_checker_finds_a_circle_through_a_typing_only_import():

@@ -38,7 +38,11 @@ MODULE_UTILS = 'plugins/module_utils'
 FILES = ('engine/copy_engine.py', 'dr/run.py', 'dr/prune.py', 'dr/report.py', 'dr/restore.py', 'core/retry.py', 'core/polling.py',
          # The vault and the run's settings (issue 39): claims and copy leases, share claims, locks, the DR account, the
          # settings and their parsing from dr_sync's options.
-         'dr/claims.py', 'dr/shares.py', 'dr/lock.py', 'dr/account.py', 'dr/settings.py', 'dr/entry.py', 'runners/dr_module.py')
+         'dr/claims.py', 'dr/shares.py', 'dr/lock.py', 'dr/account.py', 'dr/settings.py', 'runners/dr_module.py',
+         # The DR run's phases (issue 48).
+         'dr/phases/context.py', 'dr/phases/copy_requests.py', 'dr/phases/marks.py', 'dr/phases/prune.py', 'dr/phases/drill.py',
+         'dr/phases/release.py', 'dr/phases/report.py', 'dr/phases/fresh.py', 'dr/phases/copy.py',
+         'dr/phases/locks.py', 'dr/phases/read.py')
 # Mutants of each file run by make mutation (a file not named here: all of them); --sample N takes N of each file instead,
 # the same N for the same seed.
 SAMPLE = {'runners/dr_module.py': 40}
@@ -53,7 +57,13 @@ OWN_TESTS = {'engine/copy_engine.py': ('test_engine.py',), 'dr/run.py': ('test_d
              'core/polling.py': ('test_poller.py',),
              'dr/claims.py': ('test_lease_rules.py', 'test_copy_leases_aws.py'), 'dr/shares.py': ('test_lease_rules.py', 'test_dr_shares_interleaved.py'),
              'dr/lock.py': ('test_dr_lock.py',), 'dr/account.py': ('test_settings_values.py', 'test_dr_account_aws.py'),
-             'dr/settings.py': ('test_settings_values.py', 'test_dr.py'), 'dr/entry.py': ('test_dr.py',),
+             'dr/settings.py': ('test_settings_values.py', 'test_dr.py'),
+             'dr/phases/context.py': ('test_dr_phases.py', 'test_dr.py'), 'dr/phases/copy_requests.py': ('test_dr.py', 'test_bad_input_names.py'),
+             'dr/phases/marks.py': ('test_dr_safety.py', 'test_dr.py'), 'dr/phases/prune.py': ('test_dr_prune.py', 'test_dr.py'),
+             'dr/phases/drill.py': ('test_dr_restore.py',), 'dr/phases/release.py': ('test_dr_account_aws.py', 'test_dr_account_cbs.py'),
+             'dr/phases/report.py': ('test_dr.py', 'test_dr_lock.py'), 'dr/phases/fresh.py': ('test_dr.py',),
+             'dr/phases/copy.py': ('test_dr.py', 'test_copy_leases_aws.py'), 'dr/phases/locks.py': ('test_dr_lock.py', 'test_ebs_locks.py'),
+             'dr/phases/read.py': ('test_dr.py', 'test_dr_disk_ids.py'),
              'runners/dr_module.py': ('test_dr_module_runner.py', 'test_settings_values.py', 'test_bad_input_names.py', 'test_dr.py')}
 
 FLIPPED = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
@@ -79,11 +89,11 @@ EQUIVALENT = {
     ('engine/copy_engine.py', 'UNSEEN_GRACE_SECONDS = 120', '120 -> 121'):
         'how long a copy may stay invisible to reads is a tolerance, not a rule: the tests hold the engine to this '
         'constant to the second (test_a_copy_the_cloud_dropped_before_any_read_showed_it...), whatever its value',
-    ('dr/run.py', 'COPY_WORKERS = 16', '16 -> 17'):
+    ('dr/phases/context.py', 'COPY_WORKERS = 16', '16 -> 17'):
         'how many copy calls are in the air at once tunes speed only: every rule holds for any number of workers '
         '(each call has its own retries and look-ups, and no two calls concern one request and destination)',
-    ('dr/run.py', "snapshot for snapshot in snapshots if (parse_time(snapshot.created) or self.now) >= self.now - "
-                  "datetime.timedelta(minutes=5)", '5 -> 6'):
+    ('dr/phases/fresh.py', "snapshot for snapshot in snapshots if (parse_time(snapshot.created) or ctx.now) >= ctx.now - "
+                           "datetime.timedelta(minutes=5)", '5 -> 6'):
         'a tolerance, not a rule: how far the cloud\'s clock may lag ours. A snapshot of the disk under six minutes old '
         'that is complete makes the disk recent enough (the RPO is an hour at least) and one being made is used, so '
         'only a cloud clock 5 to 6 minutes behind tells the two apart',

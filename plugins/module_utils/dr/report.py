@@ -7,6 +7,7 @@ action (plugins/plugin_utils/_report_markdown.py): nothing of it is built on the
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core.model import COMPLETED, FAILED
@@ -15,9 +16,10 @@ from .lock import EXPIRED, IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_
 
 if TYPE_CHECKING:
     import datetime
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping, Sequence
 
-    from .entry import DiskEntry
+    from ..core.model import Disk, Snapshot
+    from ..engine.copy_engine import RequestOutcome
     from .settings import DrSettings
 
 TOTALS = ('disks', 'copied', 'existing', 'would_copy', 'not_copied', 'fresh_snapshots', 'pruned', 'kept', 'without_dr_copy', 'locked')
@@ -31,6 +33,26 @@ REPORT_KEYS = ('msg', 'changed', 'failed', 'check_mode', 'provider', 'account', 
 # older; a copy still in flight, or only planned (check mode); no copy.
 WITHIN_RPO, OVER_RPO, IN_FLIGHT, PLANNED, NO_COPY = 'within_rpo', 'over_rpo', 'in_flight', 'planned', 'no_copy'
 STANDINGS = (WITHIN_RPO, OVER_RPO, IN_FLIGHT, PLANNED, NO_COPY)
+
+
+@dataclass(frozen=True)
+class DiskFacts:  # pylint: disable=too-many-instance-attributes  # one field a phase's result
+    """One disk as the phases of a run left it, put together for its report: its source snapshot (the fresh one once it
+    completed), the fresh snapshot and what was done about it (None; 'existing', 'would_create', 'created' or 'failed'),
+    the copies' outcomes, their locks ({(region, copy id): dr.lock.lock_record}) and those of its older copies, what
+    pruning deleted and kept, and the problems the phases found, in the order they found them."""
+
+    disk: Disk
+    source: Snapshot | None = None
+    fresh: Snapshot | None = None
+    fresh_action: str | None = None
+    outcomes: tuple[RequestOutcome, ...] = ()
+    locks: Mapping[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    other_locks: tuple[dict[str, Any], ...] = ()
+    pruned: tuple[dict[str, Any], ...] = ()
+    kept: tuple[dict[str, Any], ...] = ()
+    problems: tuple[str, ...] = ()
+
 
 # The total each copy action counts in.
 ACTION_TOTALS = {COPIED: 'copied', EXISTING: 'existing', WOULD_COPY: 'would_copy', NOT_COPIED: 'not_copied'}
@@ -144,10 +166,10 @@ def summary_line(totals: dict[str, Any], restore: dict[str, Any] | None, check_m
     return ('Check mode: ' if check_mode else '') + '; '.join(parts)
 
 
-def dr_report(entries: list[DiskEntry], settings: DrSettings, now: datetime.datetime, check_mode: bool,
+def dr_report(entries: Sequence[DiskFacts], settings: DrSettings, now: datetime.datetime, check_mode: bool,
               restore: dict[str, Any] | None = None, run_problems: Iterable[str] = ()) -> dict[str, Any]:
-    """The report of a run over ``entries`` (the run's DiskEntry list), without api_retries and run_warnings,
-    which the run adds. Problems found here (a disk without a source snapshot) join the entries'.
+    """The report of a run over ``entries`` (one DiskFacts a disk), without api_retries and run_warnings,
+    which the run adds. Problems found here (a disk without a source snapshot) join the disks'.
     ``restore`` is the restore drill's section (None without one); ``run_problems`` are the failures of the
     run as a whole (a selector that matches no disk) and of its drill."""
     totals = dict.fromkeys(TOTALS, 0)
@@ -169,7 +191,7 @@ def dr_report(entries: list[DiskEntry], settings: DrSettings, now: datetime.date
         totals['pruned'] += sum(1 for pruned in entry.pruned if pruned['action'] in ('deleted', 'would_delete'))
         totals['kept'] += len(entry.kept)
         disks.append(record)
-        failures.extend('disk %s: %s' % (disk_label(entry.disk.id, entry.disk.name), problem) for problem in entry.problems)
+        failures.extend('disk %s: %s' % (disk_label(entry.disk.id, entry.disk.name), problem) for problem in record['problems'])
     failures.extend(run_problems)
     # A drill leaves nothing behind: only deleting the leftovers of earlier drills is a change.
     leftovers_deleted = restore['totals']['leftovers_deleted'] if restore else 0
@@ -238,7 +260,7 @@ def copy_standing(completed: bool, in_flight: bool, recovery_point_age_hours: fl
     return WITHIN_RPO, recovery_point_age_hours
 
 
-def disk_record(entry: DiskEntry, dr_regions: set[str], now: datetime.datetime, check_mode: bool, waits: bool = False,
+def disk_record(entry: DiskFacts, dr_regions: set[str], now: datetime.datetime, check_mode: bool, waits: bool = False,
                 rpo: float | None = None) -> dict[str, Any]:
     """One disk of the report: its source and fresh snapshots, its copies, the DR regions it still lacks.
 
@@ -246,6 +268,7 @@ def disk_record(entry: DiskEntry, dr_regions: set[str], now: datetime.datetime, 
     ``waits`` copies that snapshot once it has completed; one that does not has nothing to copy yet.
     """
     copies: list[dict[str, Any]] = []
+    problems = list(entry.problems)
     # What the copies were made of: the run's source snapshot (the fresh one once it completed).
     source_age = round(entry.source.age_hours(now), 1) if entry.source is not None else None
     for outcome in entry.outcomes:
@@ -260,15 +283,15 @@ def disk_record(entry: DiskEntry, dr_regions: set[str], now: datetime.datetime, 
             # With lock: what the run did about this copy's lock, and the lock (None without lock).
             copy['lock'] = entry.locks.get((destination_outcome.destination, copy['snapshot_id'] or ''))
             copies.append(copy)
-        entry.problems.extend(outcome.failures())
+        problems.extend(outcome.failures())
     fresh_to_copy = check_mode and waits and entry.fresh_action == 'would_create'
-    if entry.source is None and not entry.problems and not fresh_to_copy:
+    if entry.source is None and not problems and not fresh_to_copy:
         being_made = entry.fresh is not None or entry.fresh_action == 'would_create'
         if being_made:
-            entry.problems.append('no completed snapshot to copy yet (a fresh one is being made: the next run copies it)')
+            problems.append('no completed snapshot to copy yet (a fresh one is being made: the next run copies it)')
         else:
-            entry.problems.append('no completed snapshot to copy: set max_snapshot_age_hours to have a fresh snapshot taken '
-                                  'of a disk whose newest is older than that, or none')
+            problems.append('no completed snapshot to copy: set max_snapshot_age_hours to have a fresh snapshot taken '
+                            'of a disk whose newest is older than that, or none')
     # A region is covered by what its standing says, the rule the region table shows: a copy completed or in flight there
     # (in check mode, one planned). A failed copy, one that differs and was not used, or a refused one covers nothing.
     covered = {copy['region'] for copy in copies if copy['standing'] != NO_COPY}
@@ -285,8 +308,8 @@ def disk_record(entry: DiskEntry, dr_regions: set[str], now: datetime.datetime, 
             'state': fresh.cloud_state if fresh is not None else None},
         'copies': copies,
         'missing_regions': sorted(dr_regions - covered),
-        'pruned': entry.pruned,
-        'kept': entry.kept,
-        'other_locks': entry.other_locks,
-        'problems': entry.problems,
+        'pruned': list(entry.pruned),
+        'kept': list(entry.kept),
+        'other_locks': list(entry.other_locks),
+        'problems': problems,
     }

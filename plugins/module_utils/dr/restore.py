@@ -28,6 +28,7 @@ changes nothing that stays: it does not make the task changed; deleting leftover
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 import random
@@ -38,16 +39,14 @@ from ..core.model import COMPLETED, FAILED, PENDING, USABLE, parse_time
 from ..core.polling import DONE, STILL_GOING, poll
 from ..core.retry import create_once
 from ..core.tagging import RESTORE_COPY_TAG, RESTORE_RUN_TAG, RESTORE_SCOPE_TAG, RESTORE_TESTED_TAG, RESTORE_UNTIL_TAG
-from ..engine.copy_engine import NOT_COPIED
 from .prune import copies_by_disk
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Mapping
+    from collections.abc import Callable, Collection, Mapping, Sequence
 
     from ..core.model import DrillDisk, Snapshot
     from ..core.retry import PhaseRetry
     from .capabilities import DrAdapter, RestoreDrillAdapter
-    from .entry import DiskEntry
     from .settings import DrSettings
 
 T = TypeVar('T')
@@ -279,17 +278,17 @@ class RestoreDrill:
     def _call(self, method: Callable[..., T], *args: Any) -> T:
         return self.calls.call(method, *args)
 
-    def run(self, entries: list[DiskEntry], copies_by_region: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str],
-            copies_to_come: Collection[str] = ()) -> tuple[dict[str, Any], list[str]]:
-        """Test in every DR region; ``copies_by_region`` is {region: [copy]} as listed after the copies were made.
-        ``copies_to_come`` are the regions where check mode plans copies that a real run would wait for."""
+    # pylint: disable-next=too-many-arguments
+    def run(self, disk_keys: Collection[str], copies_by_region: Mapping[str, Sequence[Snapshot]], source_disks: Mapping[str, str],
+            copies_to_come: Collection[str] = (), differing: Collection[str] = ()) -> tuple[dict[str, Any], list[str]]:
+        """Test in every DR region the disks of ``disk_keys`` ('<region>/<disk id>'); ``copies_by_region`` is {region: [copy]}
+        as listed after the copies were made. ``copies_to_come`` are the regions where check mode plans copies that a real
+        run would wait for; ``differing`` the ids of copies this run refused as differing from what it asks (on_mismatch:
+        fail), which are no DR copies to prove."""
         self.deadline = self.clock() + self.settings.restore.timeout
         # The drill's calls are retried until its own end, whatever time the copies took; deleting may come after.
         self.calls = self.retry.until(self.deadline + DELETE_GRACE_SECONDS)
-        by_disk = {entry.key for entry in entries}
-        # A copy this run refused as differing from what it asks (on_mismatch: fail) is no DR copy to prove.
-        differing = {destination_outcome.mismatch['snapshot_id'] for entry in entries for outcome in entry.outcomes
-                     for destination_outcome in outcome.destinations.values() if destination_outcome.action == NOT_COPIED and destination_outcome.mismatch}
+        by_disk = set(disk_keys)
         for region in self.settings.region_names:
             drill = RegionDrill(region)
             self.regions.append(drill)
@@ -305,7 +304,7 @@ class RestoreDrill:
             testable = {key: [copy for copy in group if self.adapter.restore_refusal(copy) is None and copy.id not in differing]
                         for key, group in copies.items()}
             picked = pick_disks(testable, self.settings.restore.count)
-            if not picked and not entries:
+            if not picked and not by_disk:
                 # No disk carries the selector's tags: nothing to prove, as the DR run has nothing to copy.
                 drill.plan = 'no disk to test'
             elif not picked and region in copies_to_come:
@@ -381,7 +380,7 @@ class RestoreDrill:
         # Within run (the deadline set); every drill adapter names its restore_disk_type, the default disk type.
         try:
             test.disk = create_once(
-                lambda: self.adapter.create_test_disk(drill.region, drill.zone, test.copy, cast('str', self.disk_type), name, tags, token),
+                functools.partial(self.adapter.create_test_disk, drill.region, drill.zone, test.copy, cast('str', self.disk_type), name, tags, token),
                 lambda: self._made_from(drill.region, test.copy), self.adapter.create_disk_call_is_idempotent, self.calls,
                 cast('float', self.deadline), self.max_attempts)
         except CloudError as error:

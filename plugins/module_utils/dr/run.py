@@ -7,85 +7,44 @@ One run serves one provider, one source region and its DR regions, for any numbe
 with the same engine and adapters as the single-copy modules. Every read is batched and
 paged by the adapter; copies go through CopyEngine (safe retries, bounded copies in flight,
 batched waiting); pruning deletes only copies this collection made, never a disk's newest.
+DrRun sequences the phases of dr/phases/, each a unit of its own with frozen results.
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
-import string
 import time
-from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..core.cloud_clock import CloudClock
-from ..core.errors import IN_USE, NOT_FOUND, CloudError, InputError, is_permission_refusal
-from ..core.model import COMPLETED, FAILED, PENDING, CopyRequest, Disk, Snapshot, copy_mismatches, parse_time
+from ..core.errors import InputError
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
-from ..core.polling import DONE, STILL_GOING, poll
-from ..core.progress import COPYING, FRESH_SNAPSHOTS, LOCKING, PRUNING, READING, RESTORE_TEST, Progress
-from ..core.retry import create_once
-from ..core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
-from ..engine.copy_engine import COPIED, GONE, MAX_ATTEMPTS, MISMATCH_FAIL, WOULD_COPY, CopyEngine, EngineConfig, run_retry
-from .claims import RunLease, SourceTagCalls, lease_seconds
-from .entry import DiskEntry
-from .holds import source_holds
-from .lock import EXPIRED, IN_FORCE, KEPT_LOCKED, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, check_lock, held_lock, lock_record, read_locks
-from .prune import copies_to_mark, dr_copies_by_disk, prune_selection
-from .report import dr_report
-from .restore import (
-    ALREADY_DELETED,
-    DELETE_FAILED,
-    DELETED,
-    KEPT_IN_USE,
-    KEPT_REFUSED,
-    WOULD_DELETE,
-    RestoreDrill,
-    check_restore_settings,
-    run_id,
-)
-from .shares import ClaimedShares
+from ..core.progress import Progress
+from ..engine.copy_engine import run_retry
+from .claims import RunLease, lease_seconds
+from .lock import check_lock
+from .phases.context import COPY_WORKERS, PhaseContext
+from .phases.copy import copy_sources
+from .phases.copy_requests import check_templates, validate_sample
+from .phases.drill import restore_drill
+from .phases.fresh import take_fresh_snapshots
+from .phases.locks import LocksBeforeWaiting, lock_copies
+from .phases.marks import mark_made_copies
+from .phases.prune import prune_copies
+from .phases.read import list_dr_copies, read_disks
+from .phases.release import release_shares
+from .phases.report import RunPhases, run_report
+from .restore import check_restore_settings, run_id
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
 
-    from ..core.model import LockSettings, SnapshotLock
     from ..core.retry import CallRetry
-    from ..engine.copy_engine import CopyGuard, RequestOutcome
-    from .capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+    from .capabilities import DrAdapter
+    from .phases.context import Noted
     from .settings import DrSettings
 
-T = TypeVar('T')
-
-TEMPLATE_FIELDS = ('disk_id', 'disk_name', 'source_id', 'source_region', 'date')
-FRESH_TAG = 'snapcopy:fresh'
-# The adapters check requests with the single-copy modules' option names; dr_sync's user set these.
-DR_OPTION_NAMES = {'destination_region': 'dr_regions', 'destination_regions': 'dr_regions',
-                   'name': 'name_template', 'description': 'description_template'}
-# Copy calls in the air at once. One after another, 1,000 copies at 20 ms a round trip cost 20 s
-# before the first can finish; a few threads bring that near what the clouds' limits allow.
-COPY_WORKERS = 16
-
-
-def dr_input_error(error: InputError) -> InputError:
-    """An adapter's InputError, which names a single-copy module's option, in the words of dr_sync's options."""
-    return InputError(DR_OPTION_NAMES.get(error.option, error.option), error.message)
-
-
-def format_selector(selector: Mapping[str, str | None]) -> str:
-    """A tag selector as a person reads it: {dr: yes, tier: any value}."""
-    return '{%s}' % ', '.join('%s: %s' % (key, 'any value' if value is None else value) for key, value in sorted(selector.items()))
-
-
-def render(template: str | None, fields: Mapping[str, Any], option: str) -> str | None:
-    """Fill a name or description template; unknown placeholders are bad input."""
-    if template is None:
-        return None
-    try:
-        return template.format(**fields)
-    except (KeyError, IndexError, ValueError) as error:
-        raise InputError(option, 'cannot fill the template %r (%s); placeholders are %s'
-                         % (template, error, ', '.join('{%s}' % field for field in TEMPLATE_FIELDS))) from None
+    NotedResult = TypeVar('NotedResult', bound=Noted)
 
 
 class DrRun:
@@ -98,15 +57,12 @@ class DrRun:
         """``retry`` is the run's CallRetry (see run_retry), which the copy engine and the drill share, each phase with
         its own deadline (CallRetry.until). ``progress`` is told of each phase and of the copies (live progress)."""
         self.adapter = adapter
-        self.progress = progress or Progress(None)
-        self.workers = workers
         self.settings = settings
         self.check_mode = check_mode
         self.now = now or datetime.datetime.now(datetime.timezone.utc)
         # This run's id: on its claims of shares (dr.shares) and its test disks (dr.restore).
         self.run_id = run_id(self.now)
         self.clock = clock
-        self.sleep = sleep
         self.started_at = clock()
         self.deadline: float = self.started_at + settings.wait.timeout
         # The cloud's time, as its answers' Date headers give it: what the run's claims are written and judged by, so that
@@ -114,73 +70,24 @@ class DrRun:
         self.cloud_clock = CloudClock(self.wall_clock)
         # The run's calls are retried until its deadline; the copies and the drill have deadlines of their own.
         self.retry = run_retry(adapter, retry, sleep=sleep, clock=clock).until(self.deadline)
-        self.engine: CopyEngine | None = None
-        self.drill: RestoreDrill | None = None
-        # The restore drill's section of the report (None without restore_test) and its failures.
-        self.restore: dict[str, Any] | None = None
-        self.restore_problems: list[str] = []
-        # Failures of the run as a whole, not of one disk.
-        self.scope_problems: list[str] = []
-        # What the run wants the user to know that fails nothing (a copy it could not mark as its own, say).
+        self.context = PhaseContext(adapter=adapter, settings=settings, check_mode=check_mode, now=self.now, retry=self.retry,
+                                    deadline=self.deadline, clock=clock, sleep=sleep, progress=progress or Progress(None), workers=workers)
+        # What the run wants the user to know that fails nothing, as it comes: the phases' warnings and its leases'.
         self.warnings: list[str] = []
-        # With dr_account: the DR account, and the shares of source snapshots released, held for a copy in flight, or not.
-        self.shares: dict[str, Any] | None = None
+        # The results of the phases of the last run (what each cost: RunPhases.calls).
+        self.phases: RunPhases | None = None
 
-    # ------------------------------------------------------------------ validation (no calls)
     def validate(self) -> None:
         """Check templates, regions and copy options with the adapter's rules, before any call."""
-        fields = {'disk_id': 'disk', 'disk_name': 'name', 'source_id': 'snapshot', 'source_region': 'region', 'date': '2026-01-01'}
-        # A fresh snapshot's name is checked here too: it is filled only once a disk needs one, after the reads.
-        templates = {'name_template': self.settings.copy.name_template, 'description_template': self.settings.copy.description_template,
-                     'snapshot_name_template': self.settings.fresh.name_template}
-        for option, template in templates.items():
-            if template:
-                for dummy, field, dummy_spec, dummy_conversion in string.Formatter().parse(template):
-                    if field is not None and field not in TEMPLATE_FIELDS:
-                        raise InputError(option, 'unknown placeholder {%s}; placeholders are %s'
-                                         % (field, ', '.join('{%s}' % name for name in TEMPLATE_FIELDS)))
-                render(template, fields, option)
-        lock = self.settings.lock
-        if lock is not None:
-            check_lock(lock, self.adapter, self.settings.copy.options)
+        check_templates(self.settings)
+        if self.settings.lock is not None:
+            check_lock(self.settings.lock, self.adapter, self.settings.copy.options)
         if self.settings.restore.enabled:
-            # The DR adapter is the drill's too: each cloud's is a DrAdapter and a RestoreDrillAdapter (cast).
-            check_restore_settings(self.settings, cast('RestoreDrillAdapter', self.adapter))
-        # Every DR adapter names a sample snapshot id.
-        for request in self._requests_for(cast('str', self.adapter.sample_snapshot_id), {'id': 'disk', 'name': 'name'}):
-            try:
-                self.adapter.validate(request)
-            except InputError as error:
-                raise dr_input_error(error) from None
+            if self.context.drill is None:
+                raise InputError('restore_test', '%s cannot make a disk from a DR copy: leave this option unset' % self.adapter.cloud)
+            check_restore_settings(self.settings, self.context.drill)
+        validate_sample(self.adapter, self.settings, self.now)
 
-    def _requests_for(self, source_id: str, disk: Mapping[str, str | None]) -> list[CopyRequest]:
-        """One CopyRequest per group of DR regions that share copy options."""
-        settings = self.settings
-        fields = {'disk_id': disk['id'], 'disk_name': disk.get('name') or disk['id'], 'source_id': source_id,
-                  'source_region': settings.source_region, 'date': self.now.strftime('%Y-%m-%d')}
-        tags = dict(settings.copy.tags or {})
-        tags[DISK_TAG] = '%s/%s' % (settings.source_region, disk['id'])
-        common = {
-            'name': render(settings.copy.name_template, fields, 'name_template'),
-            'description': render(settings.copy.description_template, fields, 'description_template'),
-            'tags': tags,
-        }
-        common.update(settings.copy.options)
-        groups: dict[tuple[tuple[str, str], ...], tuple[dict[str, Any], list[str]]] = {}
-        for region in settings.dr_regions:
-            options = dict(common)
-            options.update(region.copy_options())
-            key = tuple(sorted((name, repr(value)) for name, value in options.items()))
-            groups.setdefault(key, (options, []))[1].append(region.region)
-        # A name or description made from a template with the date changes from run to run: a copy
-        # made on another day is not held to today's.
-        not_compared = [option for option, template in (('name', settings.copy.name_template), ('description', settings.copy.description_template))
-                        if '{date}' in (template or '')]
-        # CopyRequest makes not_compared a frozenset (its __post_init__).
-        return [CopyRequest(source_id, settings.source_region, regions, options, cast('frozenset[str]', not_compared))
-                for options, regions in groups.values()]
-
-    # ------------------------------------------------------------------ the run
     def run(self) -> dict[str, Any]:
         observers = getattr(getattr(self.adapter, 'client', None), 'date_observers', None)
         if not isinstance(observers, list):
@@ -192,540 +99,42 @@ class DrRun:
             observers.remove(self.cloud_clock.observe)
 
     def _run(self) -> dict[str, Any]:
+        """The phases, in order: each takes what the ones before it found, and the report puts them together."""
         self.validate()
-        settings = self.settings
-        region = settings.source_region
-        if settings.dr_account is not None:
-            # connect_dr_account let the run start only on such a cloud
-            cast('DrAccountAdapter', self.adapter).start_dr_run(self._run_lease())
-        self.progress.enter(READING)
-        disks = self._named_disks(sorted(self._call(self.adapter.find_disks, region, settings.tag_selector), key=lambda disk: disk.id))
-        snapshots = self._call(self.adapter.disk_snapshots, region, disks) if disks else {}
-        entries = [self._plan_source(disk, snapshots.get(disk.id, [])) for disk in disks]
-        if not disks and not settings.allow_no_disks:
-            # A typo in a tag protects nothing: a green run would hide it.
-            named = ' of disk_ids' if settings.disk_ids else ''
-            self.scope_problems.append(
-                'tag_selector %s matches no disk%s in %s: check its keys and values (tags are case-sensitive); where a scope '
-                'without disks is expected, set allow_no_disks' % (format_selector(settings.tag_selector), named, region))
-        self._refresh_stale(entries)
-        self._copy(entries)
-        return self._after_copies(entries, snapshots)
+        ctx = self.context
+        lease = self._run_lease()
+        if self.settings.dr_account is not None and ctx.vault is not None:  # connect_dr_account let it start only so
+            ctx.vault.start_dr_run(lease)
+        read = self._noted(read_disks(ctx))
+        plans, source_disks = read.plans, read.source_disks
+        fresh = take_fresh_snapshots(ctx, plans)
+        early = LocksBeforeWaiting(ctx, plans)
+        copies = copy_sources(ctx, plans, sources=fresh.sources(), lease=lease, before_waiting=early.lock if early.wanted else None)
+        outcomes = copies.outcomes
+        marks = self._noted(mark_made_copies(ctx, plans, outcomes))
+        listing = list_dr_copies(ctx)
+        locks = self._noted(lock_copies(ctx, plans, outcomes=outcomes, listed=listing.copies, source_disks=source_disks, before=early.result))
+        shares = release_shares(ctx)
+        # The locks' listing, with the marks they set: the drill and pruning see the copies as they are now.
+        listed = locks.listed
+        drill = restore_drill(ctx, plans, outcomes=outcomes, listed=listed, source_disks=source_disks, run_id=self.run_id)
+        pruning = self._noted(prune_copies(ctx, plans, outcomes=outcomes, listed=listed, source_disks=source_disks))
+        self.phases = RunPhases(read=read, fresh=fresh, copies=copies, early_locks=early.result, marks=marks, listing=listing, locks=locks,
+                                shares=shares, drill=drill, pruning=pruning)
+        return run_report(ctx, self.phases, warnings=self.warnings, retries=self.retry.retries, wall_now=self.wall_clock())
 
-    def _named_disks(self, disks: list[Disk]) -> list[Disk]:
-        """Of the disks the selector matches, those ``disk_ids`` names (all of them when it names none): everything after
-        (copies, locks, the drill, pruning) then sees those disks only. A named disk the selector does not match is not
-        looked after (the selector says what the scope is); the run warns of it, and fails as for no disk when none is left."""
-        wanted = self.settings.disk_ids
-        if wanted is None:
-            return disks
-        named = [disk for disk in disks if disk.id in wanted]
-        missing = sorted(set(wanted) - {disk.id for disk in named})
-        if missing:
-            self.warnings.append('disk_ids names %s, which tag_selector %s does not match in %s: not looked after'
-                                 % (', '.join(missing), format_selector(self.settings.tag_selector), self.settings.source_region))
-        return named
-
-    def _after_copies(self, entries: list[DiskEntry], snapshots: Mapping[str, list[Snapshot]]) -> dict[str, Any]:
-        """What follows the copies: marks, locks, shares, the drill, pruning; then the report."""
-        settings = self.settings
-        region = settings.source_region
-        self._mark_copies(entries)
-        source_disks = {'%s/%s' % (region, snapshot.id): '%s/%s' % (region, disk_id)
-                        for disk_id, disk_snapshots in snapshots.items() for snapshot in disk_snapshots}
-        # The copies of each DR region as they are now, for the locks, the restore drill and pruning (a drill never deletes a copy).
-        listed: dict[str, list[Snapshot]] = {}
-        if settings.restore.enabled or settings.lock is not None or settings.prune.deletes:
-            listed = {region_name: self._call(self.adapter.list_copies, region_name) for region_name in settings.region_names}
-        self._lock_copies(entries, listed, source_disks)
-        self._release_shares()
-        if settings.restore.enabled:
-            self.progress.enter(RESTORE_TEST)
-            self._restore_test(entries, listed, source_disks)
-        if settings.prune.enabled:
-            self.progress.enter(PRUNING)
-            self._prune(entries, listed, source_disks)
-        return self._report(entries)
-
-    def _call(self, method: Callable[..., T], *args: Any) -> T:
-        return self.retry.call(method, *args)
-
-    def _plan_source(self, disk: Disk, snapshots: list[Snapshot]) -> DiskEntry:
-        entry = DiskEntry(disk, snapshots)
-        max_age = self.settings.fresh.max_age_hours
-        if max_age and (entry.source is None or entry.source.age_hours(self.now) > max_age):
-            pending = sorted((snapshot for snapshot in snapshots if snapshot.state == PENDING), key=lambda snapshot: snapshot.age_order())
-            if pending:
-                # A snapshot is already being made (by an earlier run or someone else): use it, make no other.
-                entry.fresh, entry.fresh_action = pending[-1], 'existing'
-            else:
-                entry.fresh_action = 'create'
-        return entry
-
-    def _refresh_stale(self, entries: list[DiskEntry]) -> None:
-        """Take a fresh snapshot of each disk whose newest is older than the RPO, and wait for it if asked."""
-        for entry in entries:
-            if entry.fresh_action != 'create':
-                continue
-            if self.check_mode:
-                entry.fresh_action = 'would_create'
-                continue
-            if self.progress.phase != FRESH_SNAPSHOTS:
-                self.progress.enter(FRESH_SNAPSHOTS)
-            disk = entry.disk
-            fields = {'disk_id': disk.id, 'disk_name': disk.name or disk.id, 'source_id': '', 'source_region': disk.region,
-                      'date': self.now.strftime('%Y-%m-%d')}
-            name = render(self.settings.fresh.name_template, fields, 'snapshot_name_template')
-            try:
-                entry.fresh = self._create_fresh_snapshot(disk, name)
-                entry.fresh_action = 'created'
-            except CloudError as error:
-                entry.fresh_action = 'failed'
-                entry.problems.append('fresh snapshot: %s' % error)
-        waiting = [entry for entry in entries if entry.fresh is not None and entry.fresh.state == PENDING]
-        if waiting and self.settings.wait.wait and not self.check_mode:
-            # Each waiting entry has its fresh snapshot.
-            def read() -> list[DiskEntry]:
-                latest = self._call(self.adapter.describe, self.settings.source_region, sorted(cast('Snapshot', entry.fresh).id for entry in waiting))
-                for entry in waiting:
-                    entry.fresh = latest.get(cast('Snapshot', entry.fresh).id, entry.fresh)
-                return waiting
-
-            poll(read, lambda group: STILL_GOING if any(cast('Snapshot', entry.fresh).state == PENDING for entry in group) else DONE,
-                 self.deadline, self.settings.wait.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=60)
-        for entry in entries:
-            fresh = entry.fresh
-            if fresh is not None and fresh.state == COMPLETED:
-                entry.source = fresh
-            elif fresh is not None and fresh.state == FAILED:
-                entry.problems.append('fresh snapshot %s failed: %s' % (fresh.id, fresh.message or fresh.cloud_state))
-
-    def _create_fresh_snapshot(self, disk: Disk, name: str | None) -> Snapshot:
-        """Start a snapshot of ``disk``, never two. CreateSnapshot has no idempotency token on most
-        clouds: after an answer lost in transit the disk's snapshots are looked up, and the call is
-        sent again only when the look-up shows it was not carried out (as the engine does for copies)."""
-        stamp = self.now.strftime('%Y-%m-%dT%H:%M:%SZ')
-        return create_once(
-            lambda: self.adapter.create_snapshot(disk.region, disk, name, 'Fresh snapshot for DR by snapcopy.cloud', {FRESH_TAG: stamp}),
-            lambda: self._fresh_snapshot_made(disk, stamp), self.adapter.create_call_is_idempotent, self.retry, self.deadline,
-            MAX_ATTEMPTS)
-
-    def _fresh_snapshot_made(self, disk: Disk, stamp: str) -> Snapshot | None:
-        """The fresh snapshot this run asked for, if the cloud made it (None otherwise). Ours carries this
-        run's stamp; where the cloud keeps no tags on snapshots, it is the one made since the run began."""
-        snapshots = self._call(self.adapter.disk_snapshots, disk.region, [disk]).get(disk.id, [])
-        made = [snapshot for snapshot in snapshots if snapshot.tags.get(FRESH_TAG) == stamp] or [
-            snapshot for snapshot in snapshots if (parse_time(snapshot.created) or self.now) >= self.now - datetime.timedelta(minutes=5)
-            and snapshot.state != FAILED]
-        return max(made, key=lambda snapshot: snapshot.age_order()) if made else None
-
-    def _copy(self, entries: list[DiskEntry]) -> None:
-        requests: list[CopyRequest]
-        owners: list[DiskEntry]
-        sources: dict[tuple[str, str], Snapshot]
-        requests, owners, sources = [], [], {}
-        for entry in entries:
-            if entry.source is None:
-                continue
-            disk = entry.disk
-            # The run has just listed the disks' snapshots: the engine need not read the sources again.
-            sources[(self.settings.source_region, entry.source.id)] = entry.source
-            try:
-                disk_requests = self._requests_for(entry.source.id, {'id': disk.id, 'name': disk.name})
-                for request in disk_requests:
-                    self.adapter.validate(request)
-            except InputError as error:
-                # One disk's data (a name that makes a template too long, say) fails that disk, named, not the scope.
-                error = dr_input_error(error)
-                entry.problems.append('not copied: %s %s, with this disk\'s name %r' % (error.option, error.message, disk.name))
-                continue
-            for request in disk_requests:
-                requests.append(request)
-                owners.append(entry)
-        settings = self.settings
-        config = EngineConfig(
-            check_mode=self.check_mode, wait=settings.wait.wait, timeout=max(1, self.deadline - self.clock()),
-            poll_interval=settings.wait.poll_interval, max_poll_interval=60,
-            max_in_flight=settings.copy.max_in_flight or self.adapter.max_copies_in_flight, workers=self.workers,
-            on_mismatch=settings.copy.on_mismatch or MISMATCH_FAIL)
-        self.engine = CopyEngine(self.adapter, config, clock=self.clock, sleep=self.sleep, retry=self.retry, progress=self.progress,
-                                 guard=self._copy_guard())
-        attached = False
-
-        def lock_before_waiting(outcomes: list[RequestOutcome]) -> None:
-            # With wait, the copies are locked once named, not after the wait: anyone holding the account could delete
-            # one in the meantime. The lock pass after the wait then finds them locked and keeps the record.
-            nonlocal attached
-            for entry, outcome in zip(owners, outcomes):
-                entry.outcomes.append(outcome)
-            attached = True
-            self._lock_copies(entries, {}, {})
-            self.progress.enter(COPYING)
-        early_lock = settings.lock is not None and not self.check_mode and cast('SnapshotLockAdapter', self.adapter).locks_pending
-        self.progress.enter(COPYING)
-        try:
-            # The engine's calls have its deadline, the run's but for a second at least.
-            outcomes = self.engine.run(requests, sources, lock_before_waiting if early_lock else None) if requests else []
-        except InputError as error:
-            raise dr_input_error(error) from None
-        if not attached:
-            for entry, outcome in zip(owners, outcomes):
-                entry.outcomes.append(outcome)
-
-    def _copy_guard(self) -> CopyGuard | None:
-        """What the run holds on its sources before its copy calls (dr.holds): its copy leases (dr.claims), where two runs at
-        once could both copy (the cloud's copy call has no idempotency token: ECS's has, and two runs' calls make one copy;
-        and its adapter tags source snapshots: ENS keeps no tags on snapshots, docs/vault.md), and with dr_account its
-        shares of the sources with the DR account (dr.shares). None in check mode, which copies nothing."""
-        if self.check_mode:
-            return None
-        leases = None
-        if not self.adapter.copy_call_is_idempotent and isinstance(self.adapter, SourceTagCalls):
-            leases = self._run_lease().copy_leases(self.adapter)
-        shares = self.adapter.shares if isinstance(self.adapter, ClaimedShares) and self.settings.dr_account is not None else None
-        return source_holds(leases=leases, shares=shares)
+    def _noted(self, result: NotedResult) -> NotedResult:
+        """``result``, its warnings added to the run's (which the run's leases add to as they come)."""
+        self.warnings.extend(result.warnings)
+        return result
 
     def _run_lease(self) -> RunLease:
         """This run's claims as leases (dr.claims), timed by the cloud's clock; many calls go out on the run's workers."""
-        return RunLease(self.run_id, tuple(sorted(self.settings.region_names)),
-                        self._lease_seconds(), self.cloud_clock.now, self.warnings.append, self._each)
-
-    def _lease_seconds(self) -> float:
-        """How long a claim of this run holds (dr.claims.lease_seconds), from its client's timeouts."""
         client = getattr(self.adapter, 'client', None)
-        return lease_seconds(getattr(client, 'connect_timeout', CONNECT_TIMEOUT), getattr(client, 'read_timeout', READ_TIMEOUT))
+        seconds = lease_seconds(getattr(client, 'connect_timeout', CONNECT_TIMEOUT), getattr(client, 'read_timeout', READ_TIMEOUT))
+        return RunLease(self.run_id, tuple(sorted(self.settings.region_names)), seconds, self.cloud_clock.now, self.warnings.append,
+                        self.context.each)
 
     def wall_clock(self) -> datetime.datetime:
         """The time now, as the run's start and its clock say (a test's fake clock moves it too)."""
         return self.now + datetime.timedelta(seconds=self.clock() - self.started_at)
-
-    # ------------------------------------------------------------------ the mark of a DR copy (COPY_TAG)
-    def _mark_copies(self, entries: list[DiskEntry]) -> None:
-        """Where the cloud records no copy's source, each copy this run made carries its own id (COPY_TAG): the one mark
-        of a DR copy that a person's copy of it, made with our tags, cannot carry. The adapters write it as they make
-        the copy (EBS: CreateTags from the worker; CBS: in its TagResources); this marks what they left unmarked (a
-        copy adopted after a lost answer, a failed tagging call). Unmarked, no run prunes a copy until a pruning run
-        finds it as what a DR run made (_mark_found_copies)."""
-        if self.check_mode or self.adapter.records_copy_source:
-            return
-        for entry in entries:
-            for outcome in entry.outcomes:
-                for destination_outcome in outcome.destinations.values():
-                    copy = destination_outcome.snapshot
-                    # A copy no read showed is not there to mark.
-                    if (destination_outcome.action == COPIED and copy is not None and copy.id and copy.cloud_state not in GONE
-                            and copy.tags.get(COPY_TAG) != copy.id):
-                        self._mark(copy, entry.disk.id)
-
-    def _mark_found_copies(self, entries: list[DiskEntry], listed: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str]) -> None:
-        """Before pruning, mark the unmarked copies in ``listed`` that a DR run made (dr.prune.copies_to_mark); the
-        plan of check mode counts them as marked."""
-        if self.adapter.records_copy_source:
-            return
-        by_disk = {entry.key: entry for entry in entries}
-
-        def as_a_dr_run_writes(copy: Snapshot, disk_key: str) -> bool:
-            return disk_key in by_disk and self._as_a_dr_run_writes(copy, by_disk[disk_key])
-        for region_copies in listed.values():
-            for copy in copies_to_mark(region_copies, source_disks, as_a_dr_run_writes):
-                if self.check_mode:
-                    copy.tags[COPY_TAG] = copy.id
-                else:
-                    self._mark(copy, by_disk[copy.tags[DISK_TAG]].disk.id)
-
-    def _as_a_dr_run_writes(self, copy: Snapshot, entry: DiskEntry) -> bool:
-        """Whether nothing on ``copy`` differs from what a DR run of ``entry``'s disk writes on a copy of its source."""
-        source_id = copy.tags[SOURCE_TAG].partition('/')[2]
-        # Each DR region is in exactly one request (the listed copies are all in DR regions).
-        (request,) = [request for request in self._requests_for(source_id, {'id': entry.disk.id, 'name': entry.disk.name})
-                      if copy.region in request.destinations]
-        return not copy_mismatches(request, copy, self.adapter.readable_options)
-
-    def _mark(self, copy: Snapshot, disk_id: str) -> None:
-        try:
-            self._call(self.adapter.tag_copy, copy, {COPY_TAG: copy.id})
-        except CloudError as error:
-            # The copy protects the disk all the same; unmarked, no run prunes it.
-            self.warnings.append('copy %s of disk %s in %s could not be marked as a DR run\'s (%s): it is not pruned until a '
-                                 'later run marks it' % (copy.id, disk_id, copy.region, error))
-
-    # ------------------------------------------------------------------ locks (lock)
-    def _lock_copies(self, entries: list[DiskEntry], listed: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str]) -> None:
-        """Lock each copy this run uses that carries no lock in force, and each other DR copy of its disks in ``listed``
-        that was never locked (a killed run's, which no run used since: dr.lock's rules): completed copies, and those in
-        flight where the cloud locks a snapshot being made (locks_pending); elsewhere a copy in flight is locked by the run
-        that finds it complete. One look-up of the locks per DR region first; record on each entry what was done."""
-        lock = self.settings.lock
-        if lock is None:
-            return
-        # A copy a killed run made before marking it is a DR run's copy all the same (EBS, CBS): marked first, as pruning does.
-        self._mark_found_copies(entries, listed, source_disks)
-        used = self._copies_to_lock(entries)
-        by_disk = {entry.key: entry for entry in entries}
-        lockable = self._lockable_states()
-        others: dict[str, list[tuple[DiskEntry, Snapshot]]] = {}
-        for region, copies in listed.items():
-            seen = {copy.id for dummy, copy in used.get(region, [])} | {copy_id for entry in entries for (where, copy_id) in entry.locks if where == region}
-            for disk_key, group in dr_copies_by_disk(copies, by_disk).items():
-                others.setdefault(region, []).extend((by_disk[disk_key], copy) for copy in group if copy.state in lockable and copy.id not in seen)
-        if used or any(others.values()):
-            self.progress.enter(LOCKING)
-        for region in sorted(set(used) | set(others)):
-            found = self._region_locks(region, used.get(region, []), [copy.id for dummy, copy in others.get(region, [])])
-            if found is None:
-                continue
-            to_lock = self._used_to_lock(region, used.get(region, []), found)
-            # An older copy whose lock has expired is left to pruning; one never locked is locked now.
-            to_lock += [(entry, copy, False) for entry, copy in others.get(region, []) if copy.id not in found]
-            answers = self._each([functools.partial(self._lock, region, copy, entry, lock) if not self.check_mode
-                                  else functools.partial(lock_record, WOULD_LOCK) for entry, copy, dummy in to_lock])
-            for (entry, copy, uses), record in zip(to_lock, self._read_back_locks(region, to_lock, answers)):
-                if uses:
-                    entry.locks[(region, copy.id)] = record
-                else:
-                    entry.other_locks.append(dict(record, region=region, snapshot_id=copy.id))
-
-    @staticmethod
-    def _used_to_lock(region: str, used: list[tuple[DiskEntry, Snapshot]], found: Mapping[str, SnapshotLock]) -> list[tuple[DiskEntry, Snapshot, bool]]:
-        """Of the run's copies ``used`` in ``region``, those to lock now, as (entry, copy, True); a copy whose lock is in
-        force is recorded as it is now, locked by this run before it waited (LOCKED) or before this run (IN_FORCE)."""
-        to_lock: list[tuple[DiskEntry, Snapshot, bool]] = []
-        for entry, copy in used:
-            before = (entry.locks.get((region, copy.id)) or {}).get('action')
-            if before == LOCK_FAILED:
-                continue  # this run's lock of it before the wait failed, named: not sent again
-            current = found.get(copy.id)
-            if current is not None and current.in_force:
-                entry.locks[(region, copy.id)] = lock_record(LOCKED if before == LOCKED else IN_FORCE, current)
-            else:
-                to_lock.append((entry, copy, True))
-        return to_lock
-
-    def _region_locks(self, region: str, used: list[tuple[DiskEntry, Snapshot]], other_ids: list[str]) -> dict[str, SnapshotLock] | None:
-        """The locks of ``used`` (the run's copies in ``region``) and of ``other_ids``; None when the cloud refused the read.
-        Unread, no copy is known locked, and none is locked blind (it might be a person's lock, changed): each copy of the
-        run in the region fails its disk, named; the run goes on to release its shares and report."""
-        try:
-            return read_locks(self.adapter, self._call, region, [copy.id for dummy, copy in used] + other_ids)
-        except CloudError as error:
-            for entry, copy in used:
-                if (entry.locks.get((region, copy.id)) or {}).get('action') == LOCK_FAILED:
-                    continue  # named already, before the wait
-                entry.locks[(region, copy.id)] = lock_record(LOCK_FAILED, error=error.as_result())
-                entry.problems.append('locking copy %s in %s: its lock could not be read: %s' % (copy.id, region, error))
-            return None
-
-    def _each(self, calls: list[Callable[[], T]]) -> list[T]:
-        """The answers of ``calls``, made side by side on the run's workers (one call after another with a single worker):
-        a lock or a share's release is a call per copy, which at a few tens of milliseconds each adds up over hundreds."""
-        if self.workers <= 1 or len(calls) <= 1:
-            return [call() for call in calls]
-        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix='snapcopy-dr') as pool:
-            return list(pool.map(lambda call: call(), calls))
-
-    def _lockable_states(self) -> tuple[str, ...]:
-        """The states of a copy that the cloud locks: completed, and in flight where it takes a lock on a snapshot being
-        made (its duration then counts from completion: the EC2 reference's LockedSnapshotsInfo.LockDurationStartTime,
-        ECS's LockSnapshot answer's). Anyone who holds the account can delete an unlocked copy in flight."""
-        return (COMPLETED, PENDING) if cast('SnapshotLockAdapter', self.adapter).locks_pending else (COMPLETED,)
-
-    def _copies_to_lock(self, entries: list[DiskEntry]) -> dict[str, list[tuple[DiskEntry, Snapshot]]]:
-        """{DR region: [(entry, copy)]}: the copies this run made or adopted that the cloud has named and can lock now
-        (_lockable_states). A copy in flight on a cloud that locks only completed snapshots is recorded as the run that
-        finds it complete will lock it; a copy only planned (check mode), as the real run would."""
-        lockable = self._lockable_states()
-        to_lock: dict[str, list[tuple[DiskEntry, Snapshot]]] = {}
-        for entry in entries:
-            for outcome in entry.outcomes:
-                for destination, destination_outcome in outcome.destinations.items():
-                    copy = destination_outcome.snapshot
-                    if destination_outcome.action == WOULD_COPY:
-                        # The real run locks the copy it would make as soon as it is named, or once it has waited for it.
-                        entry.locks[(destination, '')] = lock_record(WOULD_LOCK if self.settings.wait.wait or PENDING in lockable else WHEN_COMPLETED)
-                    elif copy is not None and copy.id and copy.state in lockable:  # a copy that timed out too: a rerun adopts it
-                        to_lock.setdefault(destination, []).append((entry, copy))
-                    elif copy is not None and copy.id and copy.state == FAILED:
-                        # Locked in flight, then failed: the clouds cancel a failed snapshot's lock; no lock to report.
-                        entry.locks.pop((destination, copy.id), None)
-                    elif copy is not None and copy.id and not destination_outcome.failed and copy.state == PENDING:
-                        entry.locks[(destination, copy.id)] = lock_record(WHEN_COMPLETED)
-        return to_lock
-
-    def _lock(self, region: str, copy: Snapshot, entry: DiskEntry, lock: LockSettings) -> dict[str, Any] | None:
-        """Lock one copy, once: after an answer lost in transit the lock is read back before the call is sent again. None
-        once the call is answered: the lock is read back with the region's others (_read_back_locks)."""
-        adapter = cast('SnapshotLockAdapter', self.adapter)  # check_lock let the run start with a lock only on such a cloud
-
-        def made() -> SnapshotLock | None:
-            current = self._call(adapter.describe_locks, region, [copy.id]).get(copy.id)
-            return current if current is not None and current.in_force else None
-        try:
-            create_once(lambda: adapter.lock_snapshot(region, copy.id, lock), made, adapter.lock_call_is_idempotent, self.retry, self.deadline,
-                        MAX_ATTEMPTS)
-            return None
-        except CloudError as error:
-            entry.problems.append('locking copy %s in %s: %s' % (copy.id, region, error))
-            return lock_record(LOCK_FAILED, error=error.as_result())
-
-    def _read_back_locks(self, region: str, to_lock: list[tuple[DiskEntry, Snapshot, bool]],
-                         records: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
-        """The records of ``to_lock``: for each copy whose lock call was answered (its record None), the lock the cloud holds,
-        read back for them all in as few calls as it allows: the report calls locked what the cloud holds in force, not
-        what a lock call answered (dr.lock.held_lock), on every cloud."""
-        answered = [copy.id for (dummy, copy, dummy_uses), record in zip(to_lock, records) if record is None]
-        held: dict[str, SnapshotLock] = {}
-        unread: CloudError | None = None
-        try:
-            held = read_locks(self.adapter, self._call, region, answered) if answered else {}
-        except CloudError as error:
-            unread = error
-        done: list[dict[str, Any]] = []
-        for (entry, copy, dummy), answer in zip(to_lock, records):
-            if answer is not None:
-                done.append(answer)
-                continue
-            try:
-                if unread is not None:
-                    raise unread
-                done.append(lock_record(LOCKED, held_lock(copy.id, region, held.get(copy.id))))
-            except CloudError as error:
-                entry.problems.append('locking copy %s in %s: %s' % (copy.id, region, error))
-                done.append(lock_record(LOCK_FAILED, error=error.as_result()))
-        return done
-
-    # ------------------------------------------------------------------ a separate DR account (dr_account)
-    def _release_shares(self) -> None:
-        """Remove every share of a source snapshot with the DR account that no copy in flight needs any more: this run's,
-        and those a killed run left. Those still needed are held until a later run finds their copies complete."""
-        dr_account = self.settings.dr_account
-        if dr_account is None:
-            return
-        adapter = cast('DrAccountAdapter', self.adapter)  # connect_dr_account let the run start only on such a cloud
-        dr_regions = self.settings.region_names
-
-        # What a cloud makes in steps (CBS) and a killed run left on its way: taken further, and with wait to the end.
-        def settle() -> int:
-            return self._call(adapter.settle_dr_account, dr_regions)
-        if self.settings.wait.wait and not self.check_mode:
-            poll(settle, lambda left: STILL_GOING if left else DONE, self.deadline, self.settings.wait.poll_interval, sleep=self.sleep,
-                 clock=self.clock, max_interval=60)
-        else:
-            settle()
-        release, held = self._call(adapter.find_shares, self.settings.source_region, dr_regions)
-
-        answers: dict[str, bool | CloudError] = {}
-        if release and not self.check_mode:
-            try:
-                answers = self._call(adapter.release_shares, self.settings.source_region, release)
-            except CloudError as error:  # a call for the whole batch (its tags) failed: none is released
-                answers = dict.fromkeys(release, error)
-        released, failed = [], []
-        for snapshot_id, answer in answers.items():
-            if answer is True:
-                released.append(snapshot_id)
-            elif answer is False:  # another run that may still be under way holds it: that run, or the next, releases it
-                held.append(snapshot_id)
-            else:
-                failed.append(snapshot_id)
-                self.scope_problems.append('removing the DR account\'s share of source snapshot %s: %s' % (snapshot_id, answer))
-        made, would_make = adapter.dr_account_steps()
-        self.shares = {'account': dr_account['account'], 'released': released, 'would_release': release if self.check_mode else [],
-                       'held': held, 'release_failed': failed, 'made': made, 'would_make': would_make}
-
-    # ------------------------------------------------------------------ pruning
-    # ------------------------------------------------------------------ the restore drill
-    def _restore_test(self, entries: list[DiskEntry], listed: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str]) -> None:
-        # The DR adapter is the drill's too: each cloud's is a DrAdapter and a RestoreDrillAdapter (cast).
-        self.drill = RestoreDrill(cast('RestoreDrillAdapter', self.adapter), self.settings, retry=self.retry, check_mode=self.check_mode, now=self.now,
-                                  clock=self.clock, sleep=self.sleep, max_attempts=MAX_ATTEMPTS, run=self.run_id)
-        # Check mode cannot see the copies a real run would make and wait for before testing.
-        to_come = {destination_outcome.destination for entry in entries for outcome in entry.outcomes for destination_outcome in outcome.destinations.values()
-                   if destination_outcome.action == WOULD_COPY} if self.settings.wait.wait else set()
-        self.restore, self.restore_problems = self.drill.run(entries, listed, source_disks, to_come)
-
-    def _prune(self, entries: list[DiskEntry], listed: Mapping[str, list[Snapshot]], source_disks: Mapping[str, str]) -> None:
-        keep = self.settings.prune.keep_copies
-        max_age_days = self.settings.prune.max_copy_age_days
-        if not keep and not max_age_days:
-            return
-        self._mark_found_copies(entries, listed, source_disks)
-        by_disk = {entry.key: entry for entry in entries}
-        in_use = {destination_outcome.snapshot.id for entry in entries for outcome in entry.outcomes
-                  for destination_outcome in outcome.destinations.values() if destination_outcome.snapshot is not None}
-        for destination in self.settings.region_names:
-            plans: list[tuple[DiskEntry, list[Snapshot], list[Snapshot]]] = []
-            for disk_key, group in dr_copies_by_disk(listed[destination], by_disk).items():
-                entry = by_disk[disk_key]
-                # In check mode, a copy the real run would make counts once it would have completed: when the run waits.
-                completed_to_come = self.settings.wait.wait and any(
-                    outcome.destinations.get(destination) is not None and outcome.destinations[destination].action == WOULD_COPY
-                    for outcome in entry.outcomes)
-                plans.append((entry, *prune_selection(group, self.now, keep, max_age_days, in_use, completed_to_come=completed_to_come)))
-            # No delete is sent for a copy whose lock is in force, whoever locked it: the locks are read first. Where the read
-            # is refused (a policy without the lock permission), the deletes go out, and the cloud keeps a locked copy.
-            unread: CloudError | None = None
-            try:
-                locks = read_locks(self.adapter, self._call, destination, [copy.id for dummy, delete, dummy_keep in plans for copy in delete])
-            except CloudError as error:
-                locks, unread = {}, error
-                self.warnings.append('could not read the locks of the DR copies in %s that pruning chose (%s): their deletes were sent, '
-                                     'and a copy whose delete the cloud refused is kept' % (destination, error))
-            for entry, delete, keep_these in plans:
-                for copy in delete:
-                    lock = locks.get(copy.id)
-                    if lock is not None and lock.in_force:
-                        entry.kept.append({'region': destination, 'snapshot_id': copy.id, 'created': copy.created, 'reason': KEPT_LOCKED,
-                                           'lock': lock.as_result()})
-                    else:
-                        entry.pruned.append(self._delete(destination, copy, entry, lock_unread=unread is not None))
-                entry.kept.extend({'region': destination, 'snapshot_id': copy.id, 'created': copy.created} for copy in keep_these)
-
-    def _delete(self, destination: str, copy: Snapshot, entry: DiskEntry, lock_unread: bool = False) -> dict[str, Any]:
-        """Delete one copy pruning chose; ``lock_unread``: its lock could not be read, so a refusal other than of the
-        permission is taken for the cloud keeping a locked copy."""
-        record: dict[str, Any] = {'region': destination, 'snapshot_id': copy.id, 'created': copy.created,
-                                  'age_hours': round(copy.age_hours(self.now), 1), 'action': WOULD_DELETE if self.check_mode else DELETED}
-        if not self.check_mode:
-            try:
-                self._call(self.adapter.delete_snapshot, destination, copy.id)
-            except CloudError as error:
-                if error.kind == NOT_FOUND:  # gone already (another run, a person): no failure, not our deletion
-                    record['action'] = ALREADY_DELETED
-                elif error.kind == IN_USE or (lock_unread and not is_permission_refusal(error)):
-                    # A disk was made from it, or (lock unread) the cloud keeps it, most likely for a lock: kept, never
-                    # forced, and no failure of the run.
-                    record['action'] = KEPT_IN_USE if error.kind == IN_USE else KEPT_REFUSED
-                    record['reason'] = str(error)
-                    self.warnings.append('kept %s in %s, which pruning chose: %s' % (copy.id, destination, error))
-                else:
-                    record['action'] = DELETE_FAILED
-                    record['error'] = error.as_result()
-                    entry.problems.append('pruning %s in %s: %s' % (copy.id, destination, error))
-        return record
-
-    # ------------------------------------------------------------------ report
-    def _lapsed_locks(self, entries: list[DiskEntry]) -> None:
-        """A lock read in force whose expiry has passed by now (the run waited, pruned, drilled after it read it) is in
-        force no more: the report says so (EXPIRED) and warns, instead of calling the copy locked. The next run with
-        ``lock`` locks it again (dr.lock's rules)."""
-        now = self.wall_clock()
-        for entry in entries:
-            records: list[tuple[Any, Any, dict[str, Any]]] = [(region, copy_id, record) for (region, copy_id), record in entry.locks.items()]
-            records += [(record.get('region'), record.get('snapshot_id'), record) for record in entry.other_locks]
-            for region, copy_id, record in records:
-                expires = parse_time(record.get('expires'))
-                if record.get('in_force') and record.get('action') in (LOCKED, IN_FORCE) and expires is not None and expires <= now:
-                    record.update(action=EXPIRED, in_force=False)
-                    self.warnings.append('the lock of %s in %s expired at %s, while this run went on: the copy is not locked '
-                                         'now; the next run with lock locks it again' % (copy_id, region, record['expires']))
-
-    def _report(self, entries: list[DiskEntry]) -> dict[str, Any]:
-        self._lapsed_locks(entries)
-        report = dr_report(entries, self.settings, self.now, self.check_mode, self.restore, self.scope_problems + self.restore_problems)
-        report['api_retries'] = self.retry.retries
-        report['dr_account'] = self.shares
-        report['changed'] = report['changed'] or bool(self.shares and any(self.shares[key] for key in ('released', 'would_release', 'made', 'would_make')))
-        report['run_warnings'] = (list(self.engine.warnings) if self.engine is not None else []) + self.warnings
-        if self.drill is not None:
-            report['run_warnings'] += self.drill.warnings
-        return report

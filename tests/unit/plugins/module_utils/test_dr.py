@@ -347,7 +347,7 @@ def test_the_run_keeps_its_own_deadline_after_the_copies():
     clock.now += 0.9  # most of the run's time goes before the copies
     dr_run.run()
     assert dr_run.retry.deadline == dr_run.deadline
-    assert dr_run.engine.config.timeout == 1  # the copies get a second at least
+    assert dr_run.phases.copies.config.timeout == 1  # the copies get a second at least
 
 
 # ---------------------------------------------------------------------- what the mutation run (make mutation) showed unpinned

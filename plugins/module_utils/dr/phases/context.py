@@ -1,0 +1,158 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every phase of a DR run is given (PhaseContext), what a phase is about (DiskPlan), and how a phase counts the calls
+it costs (CallCount, CountedRetry)."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from ...core.retry import CallRetry, PhaseRetry
+from ..capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+
+if TYPE_CHECKING:
+    import datetime
+    from collections.abc import Callable, Mapping, Sequence
+
+    from ...core.model import Disk, Snapshot
+    from ...core.progress import Progress
+    from ...core.retry import Classify
+    from ...engine.copy_engine import DestinationOutcome, RequestOutcome
+    from ..capabilities import DrAdapter
+    from ..settings import DrSettings
+
+T = TypeVar('T')
+
+# Copy calls in the air at once. One after another, 1,000 copies at 20 ms a round trip cost 20 s
+# before the first can finish; a few threads bring that near what the clouds' limits allow.
+COPY_WORKERS = 16
+
+
+@dataclass(frozen=True)
+class DiskPlan:
+    """One disk of the run as read: its newest completed snapshot (``source``), and what the fresh-snapshot phase is to do:
+    ``fresh_action`` None, 'existing' (``fresh`` is one being made, used) or 'create'."""
+
+    disk: Disk
+    source: Snapshot | None = None
+    fresh: Snapshot | None = None
+    fresh_action: str | None = None
+
+    @property
+    def key(self) -> str:
+        """'<region>/<disk id>', as DISK_TAG names the disk of a copy."""
+        return '%s/%s' % (self.disk.region, self.disk.id)
+
+
+class Noted(Protocol):
+    """A phase's result that carries warnings for the run's (the sequencer adds them in the order the phases ran)."""
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The warnings, in the order the phase found them."""
+
+
+class CallCount:
+    """The calls one phase sent, by the adapter method called (or the engine's step that calls it: ``copy`` sends
+    start_copy), each try counted: a retry costs a call too. A count is of adapter calls, each one request on most clouds
+    and more where the adapter pages or batches. Phases call from worker threads: counted under a lock."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def add(self, name: str) -> None:
+        with self._lock:
+            self._counts[name] = self._counts.get(name, 0) + 1
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            return dict(sorted(self._counts.items()))
+
+
+def call_name(operation: Callable[..., Any]) -> str:
+    """The adapter method an operation calls: its own name, or a partial's function's."""
+    function = operation.func if isinstance(operation, functools.partial) else operation
+    return str(getattr(function, '__name__', 'call'))
+
+
+class CountedRetry(PhaseRetry):
+    """A phase's PhaseRetry that counts each call it sends in ``cost``; the phases it hands on (until) count there too."""
+
+    def __init__(self, shared: CallRetry, deadline: float, cost: CallCount) -> None:
+        super().__init__(shared, deadline)
+        self.cost = cost
+
+    def until(self, deadline: float) -> CountedRetry:
+        return CountedRetry(self.shared, deadline, self.cost)
+
+    def call(self, function: Callable[..., T], *args: Any) -> T:
+        return self.resend(functools.partial(function, *args), self.backoff.resend_if_retryable)
+
+    def resend(self, operation: Callable[[], T], classify: Classify, deadline: float | None = None, **options: Any) -> T:
+        name = call_name(operation)
+
+        def counted() -> T:
+            self.cost.add(name)
+            return operation()
+        return super().resend(counted, classify, deadline, **options)
+
+
+@dataclass(frozen=True)
+class PhaseContext:  # pylint: disable=too-many-instance-attributes  # what the run is, one field a fact
+    """The run as every phase sees it: the adapter and its optional capabilities (None where the cloud has none), the
+    settings, check mode, the run's start, clock and deadline, its retry, workers and live progress."""
+
+    adapter: DrAdapter
+    settings: DrSettings
+    check_mode: bool
+    now: datetime.datetime
+    retry: PhaseRetry
+    deadline: float
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+    progress: Progress
+    workers: int = 1
+
+    @property
+    def locks(self) -> SnapshotLockAdapter | None:
+        """The adapter as the cloud's locks, where it has them."""
+        return self.adapter if isinstance(self.adapter, SnapshotLockAdapter) else None
+
+    @property
+    def vault(self) -> DrAccountAdapter | None:
+        """The adapter as the DR account's, where the cloud has one."""
+        return self.adapter if isinstance(self.adapter, DrAccountAdapter) else None
+
+    @property
+    def drill(self) -> RestoreDrillAdapter | None:
+        """The adapter as the restore drill's, where the cloud has one."""
+        return self.adapter if isinstance(self.adapter, RestoreDrillAdapter) else None
+
+    def counted(self) -> CountedRetry:
+        """A retry for one phase: the run's, until the run's deadline, with a count of its own."""
+        return CountedRetry(self.retry.shared, self.retry.deadline, CallCount())
+
+    def each(self, calls: Sequence[Callable[[], T]]) -> list[T]:
+        """The answers of ``calls``, made side by side on the run's workers (one call after another with a single worker):
+        a lock or a share's release is a call per copy, which at a few tens of milliseconds each adds up over hundreds."""
+        if self.workers <= 1 or len(calls) <= 1:
+            return [call() for call in calls]
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix='snapcopy-dr') as pool:
+            return list(pool.map(lambda call: call(), calls))
+
+
+def frozen_by_disk(values: Mapping[str, Sequence[T]]) -> dict[str, tuple[T, ...]]:
+    """{disk key: tuple}: a phase's working lists, frozen for its result."""
+    return {key: tuple(items) for key, items in values.items()}
+
+
+def destination_outcomes(plans: Sequence[DiskPlan], outcomes: Mapping[str, Sequence[RequestOutcome]]) -> list[tuple[DiskPlan, DestinationOutcome]]:
+    """(plan, destination outcome) for each DR region of each copy request of each disk, in the disks' order."""
+    return [(plan, destination_outcome) for plan in plans for outcome in outcomes.get(plan.key, ())
+            for destination_outcome in outcome.destinations.values()]

@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The copies: one CopyEngine run for every disk and DR region (safe retries, bounded copies in flight, batched waiting),
+under the run's copy leases where two runs at once could both copy."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ...core.errors import InputError
+from ...core.progress import COPYING
+from ...engine.copy_engine import MISMATCH_FAIL, CopyEngine, EngineConfig
+from ..claims import SourceTagCalls
+from ..holds import source_holds
+from ..shares import ClaimedShares
+from .copy_requests import copy_requests, dr_input_error
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    from ...core.model import CopyRequest, Snapshot
+    from ...engine.copy_engine import CopyGuard, RequestOutcome
+    from ..claims import RunLease
+    from .context import CallCount, DiskPlan, PhaseContext
+
+    # What the run does once every copy is asked for, before the wait: it is given each disk's outcomes.
+    BeforeWaiting = Callable[[Mapping[str, tuple[RequestOutcome, ...]]], None]
+
+
+@dataclass(frozen=True)
+class Copies:
+    """The phase's result: each disk's copy outcomes (the engine's, one per request), each disk's problems, the engine's
+    config and warnings, and the calls it cost (the copy leases' included)."""
+
+    outcomes: Mapping[str, tuple[RequestOutcome, ...]]
+    problems: Mapping[str, tuple[str, ...]]
+    config: EngineConfig | None = None
+    warnings: tuple[str, ...] = ()
+    calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
+
+
+class CountedSourceTags(SourceTagCalls):
+    """The adapter's tags on source snapshots (what copy leases are written with), each call counted in the copy phase."""
+
+    def __init__(self, calls: SourceTagCalls, cost: CallCount) -> None:
+        self.calls = calls
+        self.cost = cost
+
+    def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
+        self.cost.add('tag_sources')
+        self.calls.tag_sources(source_region, snapshot_ids, tags)
+
+    def sources_tags(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+        self.cost.add('sources_tags')
+        return self.calls.sources_tags(source_region, snapshot_ids)
+
+    def untag_sources(self, source_region: str, snapshot_ids: Sequence[str], keys: Sequence[str]) -> None:
+        self.cost.add('untag_sources')
+        self.calls.untag_sources(source_region, snapshot_ids, keys)
+
+
+# pylint: disable-next=too-many-locals
+def copy_sources(ctx: PhaseContext, plans: Sequence[DiskPlan], *, sources: Mapping[str, Snapshot | None], lease: RunLease | None = None,
+                 before_waiting: BeforeWaiting | None = None) -> Copies:
+    """Copy each disk's snapshot to copy (``sources``, by disk key) into every DR region, under the run's holds on its
+    sources (copy_guard: copy leases of the run's ``lease``, shares with the DR account); ``before_waiting`` is told of the
+    copies once they are all asked for, with wait (the run locks them then)."""
+    calls = ctx.counted()
+    requests: list[CopyRequest] = []
+    owners: list[str] = []
+    known: dict[tuple[str, str], Snapshot] = {}
+    problems: dict[str, tuple[str, ...]] = {}
+    for plan in plans:
+        source = sources.get(plan.key)
+        if source is None:
+            continue
+        disk = plan.disk
+        # The run has just listed the disks' snapshots: the engine need not read the sources again.
+        known[(ctx.settings.source_region, source.id)] = source
+        try:
+            disk_requests = copy_requests(ctx.settings, ctx.now, source.id, disk.id, disk.name)
+            for request in disk_requests:
+                ctx.adapter.validate(request)
+        except InputError as error:
+            # One disk's data (a name that makes a template too long, say) fails that disk, named, not the scope.
+            error = dr_input_error(error)
+            problems[plan.key] = ('not copied: %s %s, with this disk\'s name %r' % (error.option, error.message, disk.name),)
+            continue
+        requests.extend(disk_requests)
+        owners.extend(plan.key for dummy in disk_requests)
+    settings = ctx.settings
+    config = EngineConfig(
+        check_mode=ctx.check_mode, wait=settings.wait.wait, timeout=max(1, ctx.deadline - ctx.clock()),
+        poll_interval=settings.wait.poll_interval, max_poll_interval=60,
+        max_in_flight=settings.copy.max_in_flight or ctx.adapter.max_copies_in_flight, workers=ctx.workers,
+        on_mismatch=settings.copy.on_mismatch or MISMATCH_FAIL)
+    guard = copy_guard(ctx, lease, calls.cost)
+    engine = CopyEngine(ctx.adapter, config, clock=ctx.clock, sleep=ctx.sleep, retry=calls, progress=ctx.progress, guard=guard)
+
+    def by_disk(outcomes: Sequence[RequestOutcome]) -> dict[str, tuple[RequestOutcome, ...]]:
+        grouped: dict[str, list[RequestOutcome]] = {}
+        for owner, outcome in zip(owners, outcomes):
+            grouped.setdefault(owner, []).append(outcome)
+        return {key: tuple(group) for key, group in grouped.items()}
+
+    def named(outcomes: list[RequestOutcome]) -> None:
+        if before_waiting is not None:
+            before_waiting(by_disk(outcomes))
+            ctx.progress.enter(COPYING)
+    ctx.progress.enter(COPYING)
+    try:
+        # The engine's calls have its deadline, the run's but for a second at least.
+        outcomes = engine.run(requests, known, named if before_waiting is not None else None) if requests else []
+    except InputError as error:
+        raise dr_input_error(error) from None
+    return Copies(outcomes=by_disk(outcomes), problems=problems, config=config, warnings=tuple(engine.warnings), calls=calls.cost.counts())
+
+
+def copy_guard(ctx: PhaseContext, lease: RunLease | None, cost: CallCount) -> CopyGuard | None:
+    """What the run holds on its sources before its copy calls (dr.holds): its copy leases (dr.claims), where two runs at
+    once could both copy (the cloud's copy call has no idempotency token: ECS's has, and two runs' calls make one copy; and
+    its adapter tags source snapshots: ENS keeps no tags on snapshots, docs/vault.md), their calls counted in ``cost``; and
+    with dr_account its shares of the sources with the DR account (dr.shares, whose calls the adapter's SourceShares sends).
+    None in check mode, which copies nothing."""
+    if lease is None or ctx.check_mode:
+        return None
+    leases = None
+    if not ctx.adapter.copy_call_is_idempotent and isinstance(ctx.adapter, SourceTagCalls):
+        leases = lease.copy_leases(CountedSourceTags(ctx.adapter, cost))
+    shares = ctx.adapter.shares if isinstance(ctx.adapter, ClaimedShares) and ctx.settings.dr_account is not None else None
+    return source_holds(leases=leases, shares=shares)

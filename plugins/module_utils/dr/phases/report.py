@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The report phase: the phases' results put together per disk (dr.report.DiskFacts), then the report as data (dr.report)
+with what the run as a whole adds: its retries, the DR account, its warnings."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ...core.model import parse_time
+from ..lock import EXPIRED, IN_FORCE, LOCKED
+from ..report import DiskFacts, dr_report
+
+if TYPE_CHECKING:
+    import datetime
+    from collections.abc import Mapping, Sequence
+
+    from .context import PhaseContext
+    from .copy import Copies
+    from .drill import Drill
+    from .fresh import FreshSnapshots
+    from .locks import Locks
+    from .marks import MadeMarks
+    from .prune import Pruning
+    from .read import Listing, Reading
+    from .release import Shares
+
+
+@dataclass(frozen=True)
+class RunPhases:  # pylint: disable=too-many-instance-attributes  # one field a phase
+    """The results of a run's phases, in their order; ``early_locks`` is the lock pass before the wait (None without)."""
+
+    read: Reading
+    fresh: FreshSnapshots
+    copies: Copies
+    early_locks: Locks | None
+    marks: MadeMarks
+    listing: Listing
+    locks: Locks
+    shares: Shares
+    drill: Drill
+    pruning: Pruning
+
+    def calls(self) -> dict[str, dict[str, int]]:
+        """{phase: {adapter method: calls}}: what each phase cost (both lock passes count as the locks')."""
+        locks = dict(self.locks.calls)
+        for name, count in (self.early_locks.calls if self.early_locks is not None else {}).items():
+            locks[name] = locks.get(name, 0) + count
+        return {'read': dict(self.read.calls), 'fresh': dict(self.fresh.calls), 'copy': dict(self.copies.calls),
+                'marks': dict(self.marks.calls), 'listing': dict(self.listing.calls), 'locks': dict(sorted(locks.items())),
+                'shares': dict(self.shares.calls), 'drill': dict(self.drill.calls), 'prune': dict(self.pruning.calls)}
+
+
+def disk_facts(phases: RunPhases) -> list[DiskFacts]:
+    """Each disk as the phases left it; its problems in the order the phases found them."""
+    facts = []
+    for plan in phases.read.plans:
+        key = plan.key
+        fresh = phases.fresh.by_disk[key]
+        problems = (fresh.problems + phases.copies.problems.get(key, ()) + phases.locks.problems.get(key, ())
+                    + phases.pruning.problems.get(key, ()))
+        facts.append(DiskFacts(plan.disk, source=fresh.source, fresh=fresh.snapshot, fresh_action=fresh.action,
+                               outcomes=phases.copies.outcomes.get(key, ()), locks=phases.locks.locks.get(key, {}),
+                               other_locks=phases.locks.other_locks.get(key, ()), pruned=phases.pruning.pruned.get(key, ()),
+                               kept=phases.pruning.kept.get(key, ()), problems=problems))
+    return facts
+
+
+def run_report(ctx: PhaseContext, phases: RunPhases, *, warnings: Sequence[str], retries: int, wall_now: datetime.datetime) -> dict[str, Any]:
+    """The run's report. ``warnings`` are the run's as they came (the phases' and its leases'), between the engine's and the
+    drill's; ``wall_now`` the time now, by which a lock read in force may have expired."""
+    disks, lapsed = lapsed_locks(disk_facts(phases), wall_now)
+    report = dr_report(disks, ctx.settings, ctx.now, ctx.check_mode, phases.drill.section,
+                       list(phases.read.problems + phases.shares.problems + phases.drill.problems))
+    report['api_retries'] = retries
+    report['dr_account'] = phases.shares.section
+    report['changed'] = report['changed'] or phases.shares.changed
+    report['run_warnings'] = list(phases.copies.warnings) + list(warnings) + lapsed + list(phases.drill.warnings)
+    return report
+
+
+def lapsed_locks(disks: Sequence[DiskFacts], now: datetime.datetime) -> tuple[list[DiskFacts], list[str]]:
+    """``disks`` with each lock read in force whose expiry has passed by ``now`` (the run waited, pruned, drilled after it
+    read it) in force no more: the report says so (EXPIRED) and warns, instead of calling the copy locked. The next run
+    with ``lock`` locks it again (dr.lock's rules)."""
+    warnings: list[str] = []
+
+    def as_now(region: Any, copy_id: Any, record: dict[str, Any]) -> dict[str, Any]:
+        expires = parse_time(record.get('expires'))
+        if record.get('in_force') and record.get('action') in (LOCKED, IN_FORCE) and expires is not None and expires <= now:
+            warnings.append('the lock of %s in %s expired at %s, while this run went on: the copy is not locked '
+                            'now; the next run with lock locks it again' % (copy_id, region, record['expires']))
+            return dict(record, action=EXPIRED, in_force=False)
+        return record
+
+    def current(locks: Mapping[tuple[str, str], dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+        return {key: as_now(key[0], key[1], record) for key, record in locks.items()}
+    return [dataclasses.replace(disk, locks=current(disk.locks),
+                                other_locks=tuple(as_now(record.get('region'), record.get('snapshot_id'), record) for record in disk.other_locks))
+            for disk in disks], warnings

@@ -1,0 +1,123 @@
+"""What each phase of a DR run costs in calls (dr/phases: each phase counts its own), held against the in-memory cloud's
+own count of the calls it was sent while that phase ran."""
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import RETRYABLE, CloudError, is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr import run as run_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import add_old_copies, cloud_with_disks, params
+
+# The phase functions DrRun calls, by the name RunPhases.calls gives each phase.
+PHASES = {'read_disks': 'read', 'take_fresh_snapshots': 'fresh', 'copy_sources': 'copy', 'mark_made_copies': 'marks',
+          'list_dr_copies': 'listing', 'lock_copies': 'locks', 'release_shares': 'shares', 'restore_drill': 'drill',
+          'prune_copies': 'prune'}
+# A phase counts what it sends by the adapter method, or by the engine's step that sends it: the engine's ``copy`` sends
+# start_copy, and the in-memory cloud's read_back is its describe. complete_copies is a hook the in-memory cloud leaves as
+# CopyAdapter has it: it sends nothing.
+CLOUD_NAMES = {'copy': 'start_copy', 'read_back': 'describe'}
+SENDS_NOTHING = {'complete_copies'}
+
+
+def as_the_cloud_counts(counts):
+    sent = {}
+    for name, count in counts.items():
+        if name not in SENDS_NOTHING:
+            sent[CLOUD_NAMES.get(name, name)] = sent.get(CLOUD_NAMES.get(name, name), 0) + count
+    return sent
+
+
+def add(*counts):
+    total = {}
+    for count in counts:
+        for name, number in count.items():
+            total[name] = total.get(name, 0) + number
+    return total
+
+
+@pytest.fixture(name='sent_in')
+def fixture_sent_in(monkeypatch):
+    """{phase: {call: how many}} as the in-memory cloud counted what it was sent while each phase ran: each phase function
+    DrRun calls, wrapped to read the cloud's count before and after it."""
+    sent = {}
+
+    def watched(cloud, phase, function):
+        def phase_run(*args, **kwargs):
+            before = dict(cloud.calls)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                sent[phase] = {name: count - before.get(name, 0) for name, count in cloud.calls.items() if count != before.get(name, 0)}
+        return phase_run
+
+    def watch(cloud):
+        for function, phase in PHASES.items():
+            monkeypatch.setattr(run_module, function, watched(cloud, phase, getattr(run_module, function)))
+        return sent
+    return watch
+
+
+def dr_run(cloud, clock, retry=None, **options):
+    return DrRun(cloud, dr_settings(params(**options)), now=parse_time(cloud.when(clock.now)), clock=clock.clock, sleep=clock.sleep, workers=1,
+                 retry=retry)
+
+
+def test_each_phase_counts_the_calls_it_sends(sent_in):
+    """Two disks whose snapshots are too old, one DR region, pruning to two copies: each phase's count is what the cloud was
+    sent while it ran, call by call."""
+    cloud, clock = cloud_with_disks(count=2)
+    add_old_copies(cloud, clock)
+    sent = sent_in(cloud)
+    run = dr_run(cloud, clock, dr_regions=['dr-1'], max_snapshot_age_hours=1, wait=True, prune=True, keep_copies=2)
+    report = run.run()
+    assert report['totals']['copied'] == 2 and report['totals']['pruned'] == 2 and not report['failures']
+    calls = run.phases.calls()
+    assert list(calls) == ['read', 'fresh', 'copy', 'marks', 'listing', 'locks', 'shares', 'drill', 'prune']
+    for phase, counts in calls.items():
+        assert as_the_cloud_counts(counts) == sent.get(phase, {}), phase
+    # What each phase asks for: one batched read of the disks and of their snapshots; a fresh snapshot, a copy and a mark
+    # for each disk; one listing of the DR region; a read of the locks of the copies pruning chose, then their deletes.
+    assert calls['read'] == {'disk_snapshots': 1, 'find_disks': 1}
+    assert calls['fresh']['create_snapshot'] == 2 and calls['copy']['copy'] == 2 and calls['marks'] == {'tag_copy': 2}
+    assert calls['listing'] == {'list_copies': 1} and calls['prune'] == {'delete_snapshot': 2, 'describe_locks': 1}
+    assert calls['locks'] == calls['shares'] == calls['drill'] == {}
+
+
+def test_the_lock_pass_before_the_wait_counts_as_the_locks(sent_in):
+    """With lock and wait on a cloud that locks a copy in flight, the copies are locked while the copy phase runs (before
+    its wait): those calls are the locks' phase's, not the copies'."""
+    cloud, clock = cloud_with_disks(count=2)
+    add_old_copies(cloud, clock)  # one never locked: the run locks it too
+    sent = sent_in(cloud)
+    run = dr_run(cloud, clock, lock={'mode': 'governance', 'duration_days': 7}, wait=True)
+    report = run.run()
+    assert report['totals']['copied'] == 4 and not report['failures']
+    calls = run.phases.calls()
+    assert calls['locks']['lock_snapshot'] == report['totals']['locked'] == 4 + 3
+    assert 'lock_snapshot' not in calls['copy'] and 'describe_locks' not in calls['copy']
+    assert add(as_the_cloud_counts(calls['copy']), as_the_cloud_counts(calls['locks'])) == add(sent['copy'], sent['locks'])
+    assert as_the_cloud_counts(run.phases.early_locks.calls) == {'describe_locks': 4, 'lock_snapshot': 4}  # a read and a read-back per region
+
+
+def test_a_call_sent_again_counts_again(sent_in):
+    """A throttled call that is sent again costs two calls: the phase counts each try."""
+    cloud, clock = cloud_with_disks(count=1)
+    sent = sent_in(cloud)
+    errors = [CloudError('DescribeSnapshots', 'Throttling', 'slow down', kind=RETRYABLE)]
+    list_snapshots = cloud.disk_snapshots
+
+    def disk_snapshots(*args):  # the method it stands for, throttled once: phases count by the method's name
+        if errors:
+            raise errors.pop()
+        return list_snapshots(*args)
+    cloud.disk_snapshots = disk_snapshots
+    retry = CallRetry(Backoff(is_retryable, max_attempts=10, rng=lambda: 1.0, sleep=clock.sleep, clock=clock.clock))
+    run = dr_run(cloud, clock, retry=retry, dr_regions=['dr-1'])
+    report = run.run()
+    assert report['api_retries'] == 1 and not report['failures']
+    assert run.phases.calls()['read'] == {'disk_snapshots': 2, 'find_disks': 1}
+    assert sent['read'] == {'disk_snapshots': 1, 'find_disks': 1}  # the refused try never reached the in-memory cloud's count
