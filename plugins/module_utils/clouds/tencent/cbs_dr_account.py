@@ -322,7 +322,7 @@ class CbsDrAccount:
         tags[STAGED_FROM_TAG] = staged.id
         final = self.adapter.create_snapshot(region, Disk(disk.id, region, size=disk.size), staged.name, None, tags)
         if DISK_TAG in tags:  # a DR run's copy names itself (COPY_TAG), as the adapter marks the copies it makes
-            # Unmarked on an error here, it is marked by the DR run (DrRun._mark_copies), as any copy the cloud left so.
+            # Unmarked on an error here, it is marked by the DR run (dr.phases.marks.mark_made_copies), as any copy the cloud left so.
             with contextlib.suppress(CloudError):
                 self.adapter.tag_copy(final, {COPY_TAG: final.id})
         with self._lock:
