@@ -487,7 +487,12 @@ class CopyEngine:
                 guard.release(sorted(done))
                 taken -= done
             asked = sorted({hold for job in stale for hold in holds_of(job)})
-            refused = guard.take(asked)
+            try:
+                # Sent again while the cloud throttles it (the run's retries, to its deadline), as a copy call is.
+                refused = self._call(guard.take, asked)
+            except CloudError as error:
+                # Still refused after those: these copies fail with its error (BUSY: they wait a round), the others go on.
+                refused = dict.fromkeys(asked, error)
             held_elsewhere.clear()
             held_elsewhere.update((hold, error) for hold, error in refused.items() if error.kind == BUSY)
             taken.update(hold for hold in asked if hold not in refused)

@@ -11,7 +11,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import COPY_
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.inputs import typed_places
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings, in_role_words
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import TOTALS, summary_line
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import leases_in
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import lease_key, leases_in
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, INVALID, RETRYABLE, CloudError, InputError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, FAILED, PENDING, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_LEASE_TAG_PREFIX, COPY_TAG, DISK_TAG, SOURCE_TAG
@@ -863,6 +863,34 @@ def test_the_runs_call_retry_keeps_its_own_deadline_and_counts_the_retries_of_ev
     report = dr_run.run()
     assert report['totals']['copied'] == 1 and report['api_retries'] == shared.retries == 2
     assert shared.deadline == float('inf') and dr_run.retry.shared is shared
+
+
+def test_a_throttled_lease_is_taken_again_and_one_refused_fails_its_copies_not_the_run():
+    """The leases of a round are taken outside any copy call: a throttled tag call is sent again (the run's retries, as a
+    copy call's), and one the cloud refuses for good fails the copies it would have held, named, while the run ends with its
+    report. Seen in make chaos-short: a throttled UnTagResources ended a CBS scope's whole run."""
+    cloud, clock = cloud_with_disks(count=2)
+    tag = cloud.untag_sources
+    errors = [CloudError('UnTagResources', 'RequestLimitExceeded', 'The number of requests exceeds the frequency limit', kind=RETRYABLE)]
+
+    def throttled_once(source_region, snapshot_ids, keys):
+        if errors and any(key.startswith(COPY_LEASE_TAG_PREFIX) for key in keys):
+            raise errors.pop()
+        return tag(source_region, snapshot_ids, keys)
+    cloud.untag_sources = throttled_once
+    stale = {lease_key('20261125T100000Z-0aaaaa', 'dr-1'): '20261125T100500Z'}  # a killed run's lapsed lease: taken off
+    cloud.tag_sources('src-1', ['disk-0-snap-1'], stale)
+    report = run(cloud, clock)
+    assert not errors and report['totals']['copied'] == 4 and not report['failures'], report['failures']
+
+    cloud, clock = cloud_with_disks(count=2)
+
+    def refuse(*dummy_args):
+        raise CloudError('TagResources', 'InvalidParameter', 'a tag value the cloud refuses', 'req-7', kind=INVALID)
+    cloud.tag_sources = refuse
+    report = run(cloud, clock)
+    assert report['totals']['copied'] == 0 and len(report['failures']) == 4, report['failures']  # 2 disks, 2 DR regions
+    assert all('InvalidParameter' in failure for failure in report['failures'])
 
 
 def test_a_copy_lease_the_cloud_will_not_take_off_is_named_and_the_copies_stand():
