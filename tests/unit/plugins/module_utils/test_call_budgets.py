@@ -135,7 +135,7 @@ def test_a_plain_run_of_1000_disks_costs_a_copy_call_a_copy_and_batched_leases(f
 def test_a_locked_run_of_1000_disks_adds_a_lock_call_a_copy_and_reads_them_back_together(request, provider, lock):
     """The vault's locks (docs/vault.md): one LockSnapshot a copy, and the locks read back in batches, never one read a copy."""
     if provider == 'aws':
-        counted, report = aws_run(request.getfixturevalue('moto_url'), request.getfixturevalue('moto_calls'), ('ca-central-1', 'sa-east-1'), lock=lock)
+        counted, report = aws_run(request.getfixturevalue('moto_url'), request.getfixturevalue('moto_calls'), ('ap-east-1', 'eu-south-2'), lock=lock)
     else:
         counted, report = fakecloud_run(request.getfixturevalue('fakecloud_clean'), provider, lock=lock)
     held_to_budget(provider, counted, report, locked=True)
@@ -149,7 +149,7 @@ def test_an_aws_run_with_a_dr_account_claims_and_releases_its_shares_in_batches(
     the 5,000 calls of 1,000 (the ECS test below runs 1,000)."""
     from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import DR_ROLE  # pylint: disable=import-outside-toplevel
     disks = 400
-    counted, report = aws_run(moto_url, moto_calls, ('eu-north-1', 'eu-south-1'), disks, dr_account=DR_ROLE)
+    counted, report = aws_run(moto_url, moto_calls, ('me-central-1', 'ap-northeast-2'), disks, dr_account=DR_ROLE)
     assert report['totals']['copied'] == disks and not report['failures'], report['failures'][:3]
     assert len(report['dr_account']['released']) == disks and not report['dr_account']['held']
     assert counted.pop('ModifySnapshotAttribute') == 2 * disks and counted.pop('DescribeSnapshotAttribute') <= 2 * disks, counted
