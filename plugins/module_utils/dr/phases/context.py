@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ...core.retry import CallRetry, PhaseRetry
+from ...engine.copy_engine import CopyGuard
 from ..capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 
 if TYPE_CHECKING:
@@ -96,9 +97,12 @@ class CountedRetry(PhaseRetry):
 
     def resend(self, operation: Callable[[], T], classify: Classify, deadline: float | None = None, **options: Any) -> T:
         name = call_name(operation)
+        # A guard's take sends no call of its own: its tag calls are counted where they are sent (phases.copy).
+        guarded = isinstance(getattr(getattr(operation, 'func', None), '__self__', None), CopyGuard)
 
         def counted() -> T:
-            self.cost.add(name)
+            if not guarded:
+                self.cost.add(name)
             return operation()
         return super().resend(counted, classify, deadline, **options)
 
