@@ -344,14 +344,18 @@ class CopyEngine:
 
     # ------------------------------------------------------------------ existing copies
     def _find_existing_copies(self, outcomes: list[RequestOutcome]) -> None:
-        by_destination: dict[str, list[RequestOutcome]] = {}
-        for outcome in outcomes:
-            for destination in outcome.request.destinations:
-                by_destination.setdefault(destination, []).append(outcome)
-        for destination, group in by_destination.items():
-            found = self._find_copies(destination, [outcome.request for outcome in group])
-            for outcome in group:
+        self._look_for_copies([(outcome, list(outcome.request.destinations)) for outcome in outcomes])
+
+    def _look_for_copies(self, jobs: list[Job]) -> list[Job]:
+        """Look for copies of ``jobs``' sources in their destinations, one batched look per destination; record those
+        found (EXISTING). Returns the jobs with the destinations still to copy to."""
+        for destination, group in _group([(outcome, destination) for outcome, destinations in jobs for destination in destinations],
+                                         lambda item: item[1]).items():
+            found = self._find_copies(destination, [outcome.request for outcome, dummy in group])
+            for outcome, dummy in group:
                 self._take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), EXISTING)
+        left = [(outcome, [destination for destination in destinations if outcome.destinations[destination].action is None]) for outcome, destinations in jobs]
+        return [job for job in left if job[1]]
 
     def _find_copies(self, destination: str, requests: list[CopyRequest]) -> dict[str, list[Snapshot]]:
         """The copies of these requests' sources found in ``destination``, completed outside check mode."""
@@ -420,7 +424,7 @@ class CopyEngine:
     def _copy_in_rounds(self, jobs: list[Job], in_flight: list[DestinationOutcome]) -> None:
         """Run ``jobs`` in rounds. With a guard, a round first holds the sources of the jobs it does not hold yet, or no
         longer long enough: one batched take (CopyGuard), then one look per destination for copies another run made and
-        let go of before this run's hold (_adopt_held). With ``max_in_flight``, a round starts the jobs whose destinations
+        let go of before this run's hold (_look_for_copies). With ``max_in_flight``, a round starts the jobs whose destinations
         have a free slot (copies in flight are read in one batched call per region). A job another run holds, or that
         finds no slot, waits for a later round, a poll interval on; a round that started jobs is followed at once. What
         this run holds is let go of once its jobs are done: at the next take, or at the end."""
@@ -499,9 +503,10 @@ class CopyEngine:
             stale_ids = {id(job) for job in stale}
             kept, won = [job for job in pending if id(job) not in stale_ids], []
             for outcome, destinations in stale:
-                free = [hold.destination for hold in holds_of((outcome, destinations)) if hold not in refused]
-                held = [hold.destination for hold in holds_of((outcome, destinations)) if hold in held_elsewhere]
-                for hold in holds_of((outcome, destinations)):
+                holds = holds_of((outcome, destinations))
+                free = [hold.destination for hold in holds if hold not in refused]
+                held = [hold.destination for hold in holds if hold in held_elsewhere]
+                for hold in holds:
                     if hold in refused and hold not in held_elsewhere:
                         _fail(outcome, hold.destination, refused[hold])  # a call for this source failed: not copied now
                 if held:
@@ -509,19 +514,8 @@ class CopyEngine:
                 if free:
                     won.append((outcome, free))
             # Another run may have made its copy and let go since this run looked: look again, now that no run can.
-            pending = kept + self._adopt_held(won)
+            pending = kept + self._look_for_copies(won)
         return pending, [job for job in pending if guard.fresh(holds_of(job))]
-
-    def _adopt_held(self, jobs: list[Job]) -> list[Job]:
-        """Look for copies of ``jobs``' sources in their destinations, one batched look per destination; record those
-        found (EXISTING). Returns the jobs with the destinations still to copy to."""
-        for destination, group in _group([(outcome, destination) for outcome, destinations in jobs for destination in destinations],
-                                         lambda item: item[1]).items():
-            found = self._find_copies(destination, [outcome.request for outcome, dummy in group])
-            for outcome, dummy in group:
-                self._take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), EXISTING)
-        left = [(outcome, [destination for destination in destinations if outcome.destinations[destination].action is None]) for outcome, destinations in jobs]
-        return [job for job in left if job[1]]
 
     def _run_jobs(self, jobs: list[Job]) -> list[Job]:
         """Run ``_copy_group`` for each (outcome, destinations) job, up to ``workers`` at a time. Returns the jobs that
