@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import BUSY, CloudError, is_permission_refusal
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
 from ..core.tagging import COPY_LEASE_TAG_PREFIX
-from ..engine.copy_engine import CopyGuard, Hold
+from ..engine.copy_engine import CopyGuard, Hold, group_by
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -181,7 +181,7 @@ class CopyLeases(CopyGuard):
             return {}
         refused: dict[Hold, CloudError] = {}
         try:
-            for region, group in sorted(_by_source_region(holds).items()):
+            for region, group in sorted(group_by(holds, lambda hold: hold.source_region).items()):
                 refused.update(self._take_in(region, group))
         except CloudError as error:
             if not is_permission_refusal(error):
@@ -196,7 +196,7 @@ class CopyLeases(CopyGuard):
         regions_of = _regions_by_source(holds)
         written = self.wall_clock()
         until = (written + datetime.timedelta(seconds=self.seconds)).strftime(STAMP_FORMAT)
-        for leased_regions, leased_ids in sorted(_sources_by_regions(regions_of).items()):
+        for leased_regions, leased_ids in sorted(by_same_values(regions_of).items()):
             self.calls.tag_sources(source_region, leased_ids, {lease_key(self.run_id, region): until for region in leased_regions})
         tags = self.calls.sources_tags(source_region, sorted(regions_of))
         now = self.wall_clock()
@@ -209,7 +209,8 @@ class CopyLeases(CopyGuard):
                     lapsed.setdefault(key, set()).add(snapshot_id)
                 elif region in regions:
                     refused.setdefault(Hold(source_region, snapshot_id, region), held_error(lease, snapshot_id, region))
-        for lapsed_ids, lapsed_keys in sorted(_keys_by_sources(lapsed).items()):
+        # A key goes only from the sources where it lapsed: one call for the keys that lapsed on the same sources.
+        for lapsed_ids, lapsed_keys in sorted(by_same_values(lapsed).items()):
             self.calls.untag_sources(source_region, list(lapsed_ids), lapsed_keys)
         self._untag(source_region, sorted(refused))
         with self._lock:
@@ -233,7 +234,7 @@ class CopyLeases(CopyGuard):
         with self._lock:
             for hold in holds:
                 self._written.pop(hold, None)
-        for region, group in sorted(_by_source_region(holds).items()):
+        for region, group in sorted(group_by(holds, lambda hold: hold.source_region).items()):
             try:
                 self._untag(region, group)
             except CloudError as error:
@@ -244,7 +245,7 @@ class CopyLeases(CopyGuard):
 
     def _untag(self, source_region: str, holds: Sequence[Hold]) -> None:
         """Take this run's leases of ``holds`` off, in as few calls as the keys allow."""
-        for regions, snapshot_ids in sorted(_sources_by_regions(_regions_by_source(holds)).items()):
+        for regions, snapshot_ids in sorted(by_same_values(_regions_by_source(holds)).items()):
             self.calls.untag_sources(source_region, snapshot_ids, [lease_key(self.run_id, region) for region in regions])
 
     def _disable(self, error: CloudError) -> None:
@@ -263,13 +264,6 @@ def named_few(names: Sequence[str], most: int = 5) -> str:
     return shown if len(names) <= most else '%s and %d more' % (shown, len(names) - most)
 
 
-def _by_source_region(holds: Iterable[Hold]) -> dict[str, list[Hold]]:
-    grouped: dict[str, list[Hold]] = {}
-    for hold in holds:
-        grouped.setdefault(hold.source_region, []).append(hold)
-    return grouped
-
-
 def _regions_by_source(holds: Iterable[Hold]) -> dict[str, set[str]]:
     """{source snapshot id: the DR regions it is held for} of ``holds`` (of one source region)."""
     regions: dict[str, set[str]] = {}
@@ -278,20 +272,15 @@ def _regions_by_source(holds: Iterable[Hold]) -> dict[str, set[str]]:
     return regions
 
 
-def _sources_by_regions(regions_of: Mapping[str, set[str]]) -> dict[tuple[str, ...], list[str]]:
-    """{DR regions: the sources held for exactly those}: the sources one tag call can lease together."""
+def by_same_values(values_of: Mapping[str, Iterable[str]]) -> dict[tuple[str, ...], list[str]]:
+    """{values: the keys of ``values_of`` with exactly those, sorted}, keys with none left out: what one tag call serves,
+    as it gives the same tags to each of its snapshots (the sources held for the same regions; the sources that lose the
+    same tag keys)."""
     grouped: dict[tuple[str, ...], list[str]] = {}
-    for snapshot_id, regions in regions_of.items():
-        grouped.setdefault(tuple(sorted(regions)), []).append(snapshot_id)
-    return {regions: sorted(snapshot_ids) for regions, snapshot_ids in grouped.items()}
-
-
-def _keys_by_sources(sources_of: Mapping[str, set[str]]) -> dict[tuple[str, ...], list[str]]:
-    """{sources: the tag keys to take off each of them}, from {tag key: its sources}: the keys one untag call takes off."""
-    grouped: dict[tuple[str, ...], list[str]] = {}
-    for key, snapshot_ids in sources_of.items():
-        grouped.setdefault(tuple(sorted(snapshot_ids)), []).append(key)
-    return {snapshot_ids: sorted(keys) for snapshot_ids, keys in grouped.items()}
+    for key, values in values_of.items():
+        if values:
+            grouped.setdefault(tuple(sorted(set(values))), []).append(key)
+    return {values: sorted(keys) for values, keys in grouped.items()}
 
 
 def held_error(lease: RunClaim, snapshot_id: str, region: str) -> CloudError:

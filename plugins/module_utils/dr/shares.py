@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import BUSY, CloudError
 from ..core.tagging import RELEASE_TAG_PREFIX, SHARE_CLAIM_TAG_PREFIX, SHARE_TAG
-from .claims import SourceTagCalls, claims_in
+from .claims import SourceTagCalls, by_same_values, claims_in
 
 if TYPE_CHECKING:
     import datetime
@@ -264,12 +264,8 @@ class SourceShares:
 
     def _untag_each(self, source_region: str, keys_of: Mapping[str, Sequence[str]]) -> None:
         """Take ``keys_of[snapshot id]`` off each source: one call for the sources that lose the same keys."""
-        grouped: dict[tuple[str, ...], list[str]] = {}
-        for snapshot_id, keys in keys_of.items():
-            if keys:
-                grouped.setdefault(tuple(sorted(set(keys))), []).append(snapshot_id)
-        for keys, group in sorted(grouped.items()):
-            self.calls.untag_sources(source_region, sorted(group), list(keys))
+        for keys, group in sorted(by_same_values(keys_of).items()):
+            self.calls.untag_sources(source_region, group, list(keys))
 
     def _others_live(self, claims: Mapping[str, RunClaim]) -> bool:
         now = self.lease.now()

@@ -285,7 +285,7 @@ class CopyEngine:
 
     # ------------------------------------------------------------------ sources
     def _load_sources(self, outcomes: list[RequestOutcome], known: Mapping[tuple[str, str], Snapshot]) -> None:
-        by_region = _group(outcomes, lambda outcome: outcome.request.source_region)
+        by_region = group_by(outcomes, lambda outcome: outcome.request.source_region)
         for region, group in by_region.items():
             for outcome in group:
                 outcome.source = known.get((region, outcome.request.source_id))
@@ -333,7 +333,7 @@ class CopyEngine:
     def _wait_for_sources(self, outcomes: list[RequestOutcome]) -> None:
         # Each of ``outcomes`` has its source (a pending one), and the run has set the deadline.
         def read() -> list[RequestOutcome]:
-            for region, group in _group(outcomes, lambda outcome: outcome.request.source_region).items():
+            for region, group in group_by(outcomes, lambda outcome: outcome.request.source_region).items():
                 seen = self._call(self.adapter.describe, region, sorted({cast('Snapshot', outcome.source).id for outcome in group}))
                 for outcome in group:
                     outcome.source = seen.get(cast('Snapshot', outcome.source).id, outcome.source)
@@ -349,8 +349,8 @@ class CopyEngine:
     def _look_for_copies(self, jobs: list[Job]) -> list[Job]:
         """Look for copies of ``jobs``' sources in their destinations, one batched look per destination; record those
         found (EXISTING). Returns the jobs with the destinations still to copy to."""
-        for destination, group in _group([(outcome, destination) for outcome, destinations in jobs for destination in destinations],
-                                         lambda item: item[1]).items():
+        pairs = [(outcome, destination) for outcome, destinations in jobs for destination in destinations]
+        for destination, group in group_by(pairs, lambda pair: pair[1]).items():
             found = self._find_copies(destination, [outcome.request for outcome, dummy in group])
             for outcome, dummy in group:
                 self._take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), EXISTING)
@@ -693,7 +693,7 @@ class CopyEngine:
         nothing, with ``read_back``); a copy the reads no longer show, or never showed (the run's Sightings), has failed.
         Each of ``places`` has its snapshot (one in flight)."""
         read = self.adapter.read_back if read_back else self.adapter.describe
-        for region, group in _group(places, lambda destination_outcome: destination_outcome.destination).items():
+        for region, group in group_by(places, lambda destination_outcome: destination_outcome.destination).items():
             latest = self._call(read, region, sorted({cast('Snapshot', destination_outcome.snapshot).id for destination_outcome in group}))
             for destination_outcome in group:
                 snapshot = latest.get(cast('Snapshot', destination_outcome.snapshot).id)
@@ -860,7 +860,8 @@ def jobs_that_fit(jobs: Iterable[Job], in_flight: Iterable[DestinationOutcome], 
     return chosen
 
 
-def _group(items: Iterable[T], key: Callable[[T], K]) -> dict[K, list[T]]:
+def group_by(items: Iterable[T], key: Callable[[T], K]) -> dict[K, list[T]]:
+    """{key: the items with that key, in their order}, the keys in the order first met."""
     groups: dict[K, list[T]] = {}
     for item in items:
         groups.setdefault(key(item), []).append(item)
