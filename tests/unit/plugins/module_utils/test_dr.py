@@ -870,13 +870,13 @@ def test_a_throttled_lease_is_taken_again_and_one_refused_fails_its_copies_not_t
     copy call's), and one the cloud refuses for good fails the copies it would have held, named, while the run ends with its
     report. Seen in make chaos-short: a throttled UnTagResources ended a CBS scope's whole run."""
     cloud, clock = cloud_with_disks(count=2)
-    tag = cloud.untag_sources
+    untag = cloud.untag_sources
     errors = [CloudError('UnTagResources', 'RequestLimitExceeded', 'The number of requests exceeds the frequency limit', kind=RETRYABLE)]
 
     def throttled_once(source_region, snapshot_ids, keys):
         if errors and any(key.startswith(COPY_LEASE_TAG_PREFIX) for key in keys):
             raise errors.pop()
-        return tag(source_region, snapshot_ids, keys)
+        return untag(source_region, snapshot_ids, keys)
     cloud.untag_sources = throttled_once
     stale = {lease_key('20261125T100000Z-0aaaaa', 'dr-1'): '20261125T100500Z'}  # a killed run's lapsed lease: taken off
     cloud.tag_sources('src-1', ['disk-0-snap-1'], stale)
