@@ -39,7 +39,8 @@ from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress import DEFAULT_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import REPORT_KEYS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import of_report
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import REPORT_KEYS, summary_line
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import run_id as new_run_id
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import WAIT_ARGUMENT_SPEC
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import write_file
@@ -48,19 +49,21 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history imp
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import dr_report_text
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._run_reports import FINISHED, RunReportFiles, error_record, run_record
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._run_reports import FINISHED, RunReportFiles, error_record, last_known, run_record
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_lock import ScopeBusy, ScopeLock, lock_dir, lock_path, scope_identity
 
 display = Display()
 DEFAULT_WAIT_TIMEOUT = WAIT_ARGUMENT_SPEC['wait_timeout']['default']
 
 
-def report_paths(report_dir, report_name):
-    """The two report files: ``report_dir`` with ``~`` expanded, ``report_name`` with only file-name characters."""
+def report_paths(report_dir, report_name, check_mode=False):
+    """The report files: ``report_dir`` with ``~`` expanded, ``report_name`` with only file-name characters. A check run
+    writes a plan (dr-plan-<name>), never the scope's own report and page."""
     folder = os.path.expanduser(report_dir)
     name = re.sub(r'[^A-Za-z0-9_.-]', '_', report_name)
-    return {'json': '%s/dr-report-%s.json' % (folder, name), 'markdown': '%s/dr-report-%s.md' % (folder, name),
-            'html': '%s/dr-report-%s.html' % (folder, name)}
+    kind = 'plan' if check_mode else 'report'
+    return {'json': '%s/dr-%s-%s.json' % (folder, kind, name), 'markdown': '%s/dr-%s-%s.md' % (folder, kind, name),
+            'html': '%s/dr-%s-%s.html' % (folder, kind, name)}
 
 
 def report_json(result):
@@ -103,7 +106,7 @@ def stamp(moment):
 def write_reports(result, report_dir, report_name):
     """Write the reports (JSON, Markdown, the HTML posture page); answers their paths. A folder that is missing is made; one that exists keeps its mode
     (a 0700 or sticky folder is the owner's choice). The files get the mode the umask gives (0644 with 022)."""
-    paths = report_paths(report_dir, report_name)
+    paths = report_paths(report_dir, report_name, bool(result.get('check_mode')))
     folder = os.path.dirname(paths['json'])
     os.makedirs(folder, mode=0o777, exist_ok=True)  # the umask applies
     mode = file_mode()
@@ -174,6 +177,19 @@ def holder_words(holder):
         return 'a run that has not said which yet'
     words = 'run %s' % holder['run_id'] if holder.get('run_id') else 'a run without report_dir'
     return '%s, process %s, since %s' % (words, holder.get('pid'), holder.get('since'))
+
+
+def merge_limited(result, older):
+    """A run limited to some disks (disk_ids: an event's run) merged into the scope's ``older`` account: its protection,
+    posture, totals of disks and summary are then the scope's, with when each disk was read."""
+    protection = of_report(result)
+    if protection.limited_to is None:
+        return
+    merged = protection.merged_into(older)
+    result['protection'] = merged.as_data()
+    result['posture'] = merged.posture()
+    result['totals'] = dict(result['totals'], disks=len(merged.disks), without_dr_copy=merged.without_dr_copy)
+    result['msg'] = summary_line(result['totals'], result.get('restore'), bool(result.get('check_mode')), merged)
 
 
 class ActionModule(ActionBase):
@@ -270,9 +286,12 @@ class ActionModule(ActionBase):
             self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access  # as ansible.builtin.normal does
         # An async job just started: nothing to render or write.
         if not has_report(result):
-            # A run that ended without a report (bad input, a cloud error): its files say it failed before it could know.
+            # A run that ended without a report (bad input, a cloud error): its files say it failed before it could know,
+            # with the scope's last account, stale. Input refused before any call of a scope without files leaves none.
             if files is not None:
                 result['failed'] = True  # not async: a result without a report is a run that ended early
+                if not isinstance(result.get('error'), Mapping) and files.discard():
+                    return result
                 if files.fail(error_record(result), stamp(utc_now())):
                     result['report_files'] = files.paths
                     self._keep_in_history(arguments, files, result)
@@ -280,6 +299,8 @@ class ActionModule(ActionBase):
                     result['msg'] = '%s; and could not write the report to %s on the controller: %s' % (
                         result.get('msg'), arguments['report_dir'], files.problem)
             return result
+        # A run limited to some disks is put into the scope's last account, never in its place.
+        merge_limited(result, last_known(files.previous) if files is not None else None)
         # The module returns its report as data only; the Markdown for people is made here, on the controller.
         result['report_markdown'] = dr_report_markdown(result)
         if files is not None:
@@ -308,7 +329,7 @@ class ActionModule(ActionBase):
         name = self._report_name(arguments)
         run = run_record(new_run_id(now), stamp(now), name, arguments.get('provider'), arguments.get('source_region'),
                          arguments.get('dr_regions'), self._check_mode())
-        return RunReportFiles(report_paths(to_text(arguments['report_dir']), name), run, file_mode())
+        return RunReportFiles(report_paths(to_text(arguments['report_dir']), name, self._check_mode()), run, file_mode())
 
     @staticmethod
     def _keep_in_history(arguments, files, result):

@@ -7,44 +7,75 @@ in plugins/filter/dr_fleet.py); _report_markdown.py renders it for people."""
 
 from __future__ import annotations
 
-# The counts of a scope that the fleet report adds up (dr_sync's totals, plus missing_copies).
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import (
+    AT_RISK,
+    IN_FLIGHT,
+    NO_COPY,
+    NOT_KNOWN,
+    OVER_RPO,
+    PROTECTED,
+    ScopeProtection,
+)
+
+# The counts of a scope that the fleet report adds up: what its run did (dr_sync's totals), and its protection (the model's).
+RUN_COUNTS = ('copied', 'existing', 'would_copy', 'pruned')
 COUNTS = ('disks', 'copied', 'existing', 'would_copy', 'missing_copies', 'without_dr_copy', 'pruned')
-# What a scope's DR posture counts over its DR regions (dr_sync's posture), and the fleet adds up.
-POSTURE_COUNTS = ('over_rpo', 'no_copy', 'in_flight')
+# What a scope's protection counts over its disks and DR regions, and the fleet adds up.
+POSTURE_COUNTS = (OVER_RPO, NO_COPY, IN_FLIGHT)
 # The restore drill's counts of a scope (dr_sync's restore tests): passed, failed (or timed out), planned in check mode.
 RESTORE_COUNTS = {'restore_passed': ('passed',), 'restore_failed': ('failed', 'timed_out'), 'restore_planned': ('would_test',)}
+# The fleet's scopes by status, as its totals name them.
+STATUS_TOTALS = {PROTECTED: 'protected_scopes', AT_RISK: 'at_risk_scopes', NOT_KNOWN: 'not_known_scopes'}
+WORST_FIRST = (AT_RISK, NOT_KNOWN, PROTECTED)
+
+
+def restates(error, failures):
+    """Whether a scope's ``error`` is its run's failures said again (the role fails with them once it wrote its report):
+    the failures are listed once, under the scope."""
+    return bool(failures) and all(failure in error for failure in failures[:20])
 
 
 def scope_row(scope):
-    """One scope of the report from the facts dr_fleet.yml gathered on its host."""
+    """One scope of the report from the facts dr_fleet.yml gathered on its host. Its status and its numbers of disks,
+    copies and regions are its protection model's (dr.protection): a scope without one (its run ended before it knew)
+    is not known, never protected."""
     totals = scope.get('totals') or {}
     failures = list(scope.get('failures') or [])
     error = scope.get('error') or None
+    if error and restates(error, failures):
+        error = None
     # Numbers may come as text from the play's facts.
     failure_count = int(scope.get('failure_count') or len(failures))
-    ran = bool(totals)
+    protection = ScopeProtection.from_data(scope['protection']) if scope.get('protection') else None
+    ran = bool(totals) and protection is not None
+    counts = protection.counts() if protection is not None else {}
+    run = 'failed' if error or failure_count or not ran else 'finished'
+    status = protection.status if protection is not None else NOT_KNOWN
     row = {
         'scope': scope['scope'],
-        'status': 'failed' if error or failure_count or not ran else 'ok',
+        # A scope whose run failed is never drawn as protected: what it did not get to is not known.
+        'status': NOT_KNOWN if run == 'failed' and status == PROTECTED else status,
+        # The run's own end: failed (an error, a problem, no report) or finished; what failed is listed once.
+        'run': run,
         'provider': scope.get('provider'),
         'account': scope.get('account'),
         'dr_account': scope.get('dr_account') or None,
         'source_region': scope.get('source_region'),
-        'dr_regions': list(scope.get('dr_regions') or []),
+        'dr_regions': list(protection.dr_regions) if protection is not None else list(scope.get('dr_regions') or []),
         'duration_seconds': _number(scope.get('duration_seconds')),
         'failure_count': failure_count,
         'failures': failures,
         'error': error if error or ran else 'the scope ended before its DR run reported',
         'report_files': scope.get('report_files'),
+        'disks': len(protection.disks) if protection is not None else 0,
+        'without_dr_copy': protection.without_dr_copy if protection is not None else 0,
+        'missing_copies': counts.get(NO_COPY, 0),
     }
-    row.update((count, int(totals.get(count) or 0) if count != 'missing_copies' else int(scope.get('missing_copies') or 0))
-               for count in COUNTS)
-    posture = scope.get('posture') or None
-    regions = (posture or {}).get('regions') or {}
-    row['posture'] = posture
+    row.update((count, int(totals.get(count) or 0)) for count in RUN_COUNTS)
+    row['posture'] = protection.posture() if protection is not None else None
     row['locks'] = scope.get('locks') or None
-    row['rpo_hours'] = _number((posture or {}).get('rpo_hours'))
-    row.update((count, sum(int(counts.get(count) or 0) for counts in regions.values())) for count in POSTURE_COUNTS)
+    row['rpo_hours'] = protection.rpo_hours if protection is not None else None
+    row.update((count, counts.get(count, 0)) for count in POSTURE_COUNTS)
     tests = list(scope.get('restore_tests') or [])
     row['restore_tests'] = tests
     row.update((count, sum(1 for test in tests if test.get('result') in results)) for count, results in RESTORE_COUNTS.items())
@@ -56,10 +87,13 @@ def _number(value):
 
 
 def fleet_report(scopes, generated_at, limit=None, check_mode=False):
-    """The report over ``scopes`` (the per-host facts, in any order): failed scopes first, then by name."""
-    rows = sorted((scope_row(scope) for scope in scopes), key=lambda row: (row['status'] != 'failed', row['scope']))
-    failed = [row['scope'] for row in rows if row['status'] == 'failed']
+    """The report over ``scopes`` (the per-host facts, in any order): scopes whose run failed first, then those at risk,
+    not known, protected, each by name."""
+    rows = sorted((scope_row(scope) for scope in scopes),
+                  key=lambda row: (row['run'] != 'failed', WORST_FIRST.index(row['status']) if row['run'] != 'failed' else 0, row['scope']))
+    failed = [row['scope'] for row in rows if row['run'] == 'failed']
     totals = {'scopes': len(rows), 'failed_scopes': len(failed)}
+    totals.update((name, sum(1 for row in rows if row['status'] == status)) for status, name in STATUS_TOTALS.items())
     totals.update((count, sum(row[count] or 0 for row in rows)) for count in (*COUNTS, *POSTURE_COUNTS, *RESTORE_COUNTS))
     return {
         'generated_at': generated_at,

@@ -16,19 +16,25 @@ from __future__ import annotations
 from jinja2 import DictLoader, Environment, StrictUndefined
 from markupsafe import Markup, escape
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import (
+    AT_RISK,
     IN_FLIGHT,
     NO_COPY,
+    NOT_KNOWN,
     OVER_RPO,
     PLANNED,
+    PROTECTED,
+    STANDING_WORDS as MODEL_WORDS,
     STANDINGS,
     WITHIN_RPO,
+    of_report,
+)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
     disk_label,
     dr_account_line,
     lock_rows,
     lock_summary,
     lock_words,
-    region_copy,
     summary_line,
 )
 
@@ -38,8 +44,9 @@ MAX_CHART_ROWS = 400
 # The fleet page's bars of a scope whose run failed are RUN_FAILED whatever its counts say: its run read and did only part of
 # what it was asked, so none of it is drawn as protected.
 RUN_FAILED = 'run_failed'
-STANDING_WORDS = {WITHIN_RPO: 'within the RPO', OVER_RPO: 'older than the RPO', IN_FLIGHT: 'copy in flight',
-                  PLANNED: 'copy planned (check mode)', NO_COPY: 'no copy', RUN_FAILED: 'run failed (not known)'}
+STANDING_WORDS = dict(MODEL_WORDS, **{RUN_FAILED: 'run failed (not known)'})
+# A status's class on the pages: protected in green, at risk in red, not known in grey; never a run's mechanics.
+STATUS_CLASSES = {PROTECTED: 'status-protected', AT_RISK: 'status-at-risk', NOT_KNOWN: 'status-not-known'}
 COLOURS = {WITHIN_RPO: '#2e7d32', OVER_RPO: '#e53935', IN_FLIGHT: '#f9a825', PLANNED: '#1565c0', NO_COPY: '#7f0000',
            RUN_FAILED: '#757575'}
 # The chart's order: what needs a person first.
@@ -54,7 +61,9 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 24px 0 8p
 .failures { border: 2px solid #c62828; background: #fdecea; padding: 4px 16px 8px; }
 table { border-collapse: collapse; } th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; } .bad { color: #b71c1c; font-weight: 600; }
-.status-failed { color: #b71c1c; font-weight: 700; } .status-ok { color: #2e7d32; font-weight: 700; }
+.status-failed, .status-at-risk { color: #b71c1c; font-weight: 700; } .status-protected { color: #2e7d32; font-weight: 700; }
+.status-not-known { color: #424242; font-weight: 700; } .status-ok { color: #2e7d32; font-weight: 700; }
+.stale { border: 2px solid #616161; background: #eeeeee; padding: 4px 16px 8px; }
 .legend span { display: inline-block; margin-right: 14px; } .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 4px; }
 svg text { font: 12px system-ui, sans-serif; } footer { margin-top: 24px; color: #555; }
 """
@@ -80,7 +89,13 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 <p class="meta">Generated {{ report.generated_at }}{% if report.account %} &middot; account {{ report.account }}{% endif %}
  &middot; {% if rpo %}RPO <span id="rpo" data-hours="{{ rpo }}">{{ rpo | hours }}</span> (max_snapshot_age_hours){% else %}no RPO set
  (max_snapshot_age_hours): every completed copy counts as within it{% endif %}{% if report.check_mode %} &middot; check mode: a plan{% endif %}</p>
-<p class="summary" id="summary">{{ summary }}</p>
+<p class="summary"><span id="status" class="{{ status_class }}" data-status="{{ protection.status }}">{{ protection.status }}</span>:
+ <span id="summary">{{ summary }}</span></p>
+{% if protection.stale %}<p id="stale" class="stale">Stale: {{ protection.stale }}. What follows is the last account known, read
+ {{ protection.read_at }}.</p>{% endif %}
+{% if protection.limited_to is not none %}<p id="limited">The newest run was limited to {{ protection.limited_to | length }} disk(s)
+ ({{ protection.limited_to | join(', ') }}); {% if protection.complete %}the other disks are as last read (below, with when){% else %}no run
+ has read the scope's other disks yet: not known{% endif %}.</p>{% endif %}
 {% if vault_account %}<p id="dr-account">{{ vault_account }}</p>{% endif %}
 {% if vault_locks %}<p id="lock-summary">{{ vault_locks }}</p>{% endif %}
 </header>
@@ -94,7 +109,7 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 <h2>DR regions</h2>
 <table>
 <tr><th>DR region</th>{% for standing in standings %}<th>{{ words[standing] }}</th>{% endfor %}<th>oldest recovery point</th></tr>
-{% for region in report.dr_regions %}{% set counts = report.posture.regions[region] %}
+{% for region in protection.dr_regions %}{% set counts = posture.regions[region] %}
 <tr data-region="{{ region }}"><td>{{ region }}</td>
 {% for standing in standings %}
 <td class="number{% if counts[standing] and standing not in (within, planned) %} bad{% endif %}" data-key="{{ standing }}">{{ counts[standing] }}</td>
@@ -112,6 +127,15 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 {{ chart }}
 {% if hidden %}<p>&hellip; and {{ hidden }} more disks and DR regions within the RPO, in the JSON report.</p>{% endif %}
 </section>
+{% if protection.limited_to is not none %}
+<section id="disks">
+<h2>When each disk was read</h2>
+<table><tr><th>disk</th><th>read</th>{% for region in protection.dr_regions %}<th>{{ region }}</th>{% endfor %}</tr>
+{% for disk in protection.disks %}<tr data-disk="{{ disk.disk_id }}"><td>{{ disk.disk_id }}</td><td data-key="read_at">{{ disk.read_at }}</td>
+{% for region in protection.dr_regions %}<td data-region="{{ region }}">{{ words[disk.region(region).standing] }}</td>{% endfor %}</tr>
+{% endfor %}</table>
+</section>
+{% endif %}
 {% if locks %}
 <section id="locks">
 <h2>Locks</h2>
@@ -144,7 +168,7 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 </table>
 </section>
 {% endif %}
-<footer>{{ report.provider }} {{ report.source_region }}: {{ report.totals.disks }} disks, run took {{ report.duration_seconds | default('-') }} s.
+<footer>{{ report.provider }} {{ report.source_region }}: {{ protection.disks | length }} disks, run took {{ report.duration_seconds | default('-') }} s.
 {% if report_files %} Report files: {{ report_files.json }}, {{ report_files.markdown }}.{% endif %}</footer>
 {% endblock %}"""
 
@@ -153,13 +177,15 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 <h1>{{ title }}</h1>
 <p class="meta">Generated {{ report.generated_at }}{% if report.limit %} &middot; slice --limit {{ report.limit }}{% endif %}
 {%- if report.check_mode %} &middot; check mode: a plan{% endif %}</p>
-<p class="summary" id="summary">{{ report.totals.scopes }} scopes, {{ report.totals.failed_scopes }} failed; {{ report.totals.disks }} disks;
+<p class="summary" id="summary">{{ report.totals.scopes }} scopes: {{ report.totals.protected_scopes }} protected,
+ {{ report.totals.at_risk_scopes }} at risk, {{ report.totals.not_known_scopes }} not known; {{ report.totals.failed_scopes }} runs failed;
+ {{ report.totals.disks }} disks, {{ report.totals.without_dr_copy }} without a DR copy;
  {{ report.totals.over_rpo }} disk copies older than the RPO, {{ report.totals.no_copy }} without a copy</p>
 </header>
 {% if report.failed_scopes %}
 <section id="failures" class="failures">
 <h2>Failed scopes ({{ report.failed_scopes | length }})</h2>
-<ul>{% for scope in report.scopes if scope.status == 'failed' %}<li><b>{{ scope.scope }}</b>: {{ scope.error or '%d problem(s)' % scope.failure_count }}
+<ul>{% for scope in report.scopes if scope.run == 'failed' %}<li><b>{{ scope.scope }}</b>: {{ scope.error or '%d problem(s)' % scope.failure_count }}
 {% if scope.failures %}<ul>{% for failure in scope.failures %}<li>{{ failure }}</li>{% endfor %}</ul>{% endif %}</li>{% endfor %}</ul>
 </section>
 {% endif %}
@@ -173,10 +199,11 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 <th>oldest recovery point per DR region</th><th>older than the RPO</th>
 <th>no copy</th><th>in flight</th><th>restore tests passed / failed</th><th>page</th></tr>
 {% for scope in report.scopes %}
-<tr data-scope="{{ scope.scope }}"><td>{{ scope.scope }}</td><td class="status-{{ scope.status }}" data-key="status">{{ scope.status }}</td>
+<tr data-scope="{{ scope.scope }}"><td>{{ scope.scope }}</td>
+<td class="{{ status_classes[scope.status] }}" data-key="status">{{ scope.status }}{% if scope.run == 'failed' %} (run failed){% endif %}</td>
 <td>{{ scope.provider or '-' }} {{ scope.source_region or '' }} &rarr; {{ scope.dr_regions | join(', ') }}</td>
 <td data-key="dr_account">{{ 'DR account %s' % scope.dr_account if scope.get('dr_account')
- else "the disks' account" if scope.status == 'ok' else '-' }}
+ else "the disks' account" if scope.run != 'failed' else '-' }}
 {%- if scope.get('locks') and scope.locks.in_force %}; {{ scope.locks.in_force }} locked
 {%- if scope.locks.first_lock_ends %}, the first until {{ scope.locks.first_lock_ends }}{% endif %}{% endif %}</td>
 <td class="number" data-key="disks">{{ scope.disks }}</td>
@@ -218,17 +245,15 @@ def _environment():
 ENVIRONMENT = _environment()
 
 
-def chart_rows(report):
-    """(rows shown, how many within the RPO are left out): a row per disk and DR region, worst standing first, then
-    the oldest recovery point first."""
+def chart_rows(protection):
+    """(rows shown, how many within the RPO are left out): a row per disk and DR region of the model, worst standing
+    first, then the oldest recovery point first."""
     rows = []
-    for disk in report['disks']:
-        for region in report['dr_regions']:
-            copy = region_copy(disk, region)
-            rows.append({'disk_id': disk['disk_id'], 'label': disk_label(disk['disk_id'], disk.get('disk_name')), 'region': region,
-                         'standing': copy['standing'] if copy else NO_COPY,
-                         'hours': copy['recovery_point_age_hours'] if copy else None,
-                         'snapshot_id': copy['snapshot_id'] if copy else None})
+    for disk in protection.disks:
+        for region in protection.dr_regions:
+            cell = disk.region(region)
+            rows.append({'disk_id': disk.disk_id, 'label': disk_label(disk.disk_id, disk.name), 'region': region,
+                         'standing': cell.standing, 'hours': cell.recovery_point_age_hours, 'snapshot_id': cell.copy_id})
     rows.sort(key=lambda row: (WORST_FIRST.index(row['standing']), -(row['hours'] or 0), row['label'], row['region']))
     shown = [row for row in rows if row['standing'] != WITHIN_RPO]
     shown += [row for row in rows if row['standing'] == WITHIN_RPO][:max(0, MAX_CHART_ROWS - len(shown))]
@@ -297,12 +322,15 @@ def region_bars_svg(posture, failed=False):
 
 
 def dr_report_html(report, report_files=None):
-    """A DR run's report (dr_sync's return values, with its posture) as its posture page."""
-    rows, hidden = chart_rows(report)
-    rpo = report['posture']['rpo_hours']
-    title = 'DR posture: %s %s \u2192 %s' % (report['provider'], report['source_region'], ', '.join(report['dr_regions']))
+    """A DR run's report (dr_sync's return values) as its posture page: every number the model's (dr.protection)."""
+    protection = of_report(report)
+    rows, hidden = chart_rows(protection)
+    rpo = protection.rpo_hours
+    title = 'DR posture: %s %s \u2192 %s' % (report['provider'], report['source_region'], ', '.join(protection.dr_regions))
     return ENVIRONMENT.get_template('dr').render(
-        title=title, style=STYLE, report=report, rpo=rpo, summary=summary_line(report['totals'], report.get('restore'), report['check_mode']),
+        title=title, style=STYLE, report=report, rpo=rpo, protection=protection, posture=protection.posture(),
+        status_class=STATUS_CLASSES[protection.status],
+        summary=summary_line(report['totals'], report.get('restore'), report['check_mode'], protection),
         standings=STANDINGS, words=STANDING_WORDS, colours=COLOURS, within=WITHIN_RPO, planned=PLANNED,
         chart=Markup(chart_svg(rows, rpo)), hidden=hidden, report_files=report_files,
         vault_account=dr_account_line(report), vault_locks=lock_summary(report), locks=lock_rows(report), lock_words=lock_words)
@@ -312,5 +340,5 @@ def fleet_report_html(report):
     """The fleet report (the dr_fleet_report filter's) as one page with every scope, failed scopes first."""
     return ENVIRONMENT.get_template('fleet').render(
         title='DR posture of the fleet', style=STYLE, report=report,
-        standings=(*WORST_FIRST, RUN_FAILED), words=STANDING_WORDS, colours=COLOURS,
-        scope_charts={scope['scope']: Markup(region_bars_svg(scope.get('posture'), failed=scope['status'] != 'ok')) for scope in report['scopes']})
+        standings=(*WORST_FIRST, RUN_FAILED), words=STANDING_WORDS, colours=COLOURS, status_classes=STATUS_CLASSES,
+        scope_charts={scope['scope']: Markup(region_bars_svg(scope.get('posture'), failed=scope['run'] == 'failed')) for scope in report['scopes']})

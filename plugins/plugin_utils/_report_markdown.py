@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from jinja2 import DictLoader, Environment, StrictUndefined
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import of_report
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import dr_account_line, lock_rows, lock_summary
 
 # In check mode the totals of what the run would do are headed so: a plan is never read as done.
@@ -50,18 +51,20 @@ DR_REPORT_TEMPLATE = """\
 
 Generated {{ report['generated_at'] }}{{ ' (check mode: nothing was changed)' if report['check_mode'] else '' }}.
 
+**{{ protection.status | escape_cell }}**: {{ protection.summary() | escape_cell }}
+
 {{ totals(shown_totals) }}
 {% for line in vault_lines %}
 
 {{ line | escape_cell }}
 {% endfor %}
 
-{{ head(['disk', 'name', 'source snapshot', 'age (h)', 'DR region', 'DR copy', 'state', 'action', 'copy age (h)']) }}
+{{ head(['disk', 'name', 'source snapshot', 'age (h)', 'DR region', 'DR copy', 'state', 'action', 'data age (h)']) }}
 {% for disk in report['disks'] %}
 {% set source = disk['source_snapshot'] or {} %}
 {% for copy in disk['copies'] %}
 {{ row([disk['disk_id'], disk['disk_name'], source.get('id'), source.get('age_hours'),
-        copy['region'], copy['snapshot_id'], copy.get('state'), copy_action(copy), copy.get('age_hours')]) }}
+        copy['region'], copy['snapshot_id'], copy.get('state'), copy_action(copy), copy.get('recovery_point_age_hours')]) }}
 {% else %}
 {# A disk without a copy (nothing to copy yet): a row per DR region all the same. #}
 {% for region in report['dr_regions'] %}
@@ -139,12 +142,12 @@ Generated {{ report['generated_at'] }} over \
 
 {{ totals(report['totals']) }}
 
-{{ head(['scope', 'status', 'provider', 'account', 'DR account', 'source region', 'disks', 'copied', 'existing', 'would copy',
-         'missing copies', 'failures', 'seconds']) }}
+{{ head(['scope', 'status', 'run', 'provider', 'account', 'DR account', 'source region', 'disks', 'without a DR copy', 'copied', 'existing',
+         'would copy', 'missing copies', 'failures', 'seconds']) }}
 {% for scope in report['scopes'] %}
 {# A scope that failed without a problem of its own (its error) counts as one failure. #}
-{{ row([scope['scope'], scope['status'], scope['provider'], scope['account'], scope.get('dr_account'), scope['source_region'], scope['disks'],
-        scope['copied'], scope['existing'], scope['would_copy'], scope['missing_copies'],
+{{ row([scope['scope'], scope['status'], scope['run'], scope['provider'], scope['account'], scope.get('dr_account'), scope['source_region'],
+        scope['disks'], scope['without_dr_copy'], scope['copied'], scope['existing'], scope['would_copy'], scope['missing_copies'],
         scope['failure_count'] + (1 if scope['error'] and not scope['failure_count'] else 0), scope['duration_seconds']]) }}
 {% endfor %}
 {% if report['scopes'] | map(attribute='restore_tests', default=[]) | select | list %}
@@ -159,7 +162,7 @@ Generated {{ report['generated_at'] }} over \
 {% endfor %}
 {% endfor %}
 {% endif %}
-{% set failed = report['scopes'] | selectattr('status', 'equalto', 'failed') | list %}
+{% set failed = report['scopes'] | selectattr('run', 'equalto', 'failed') | list %}
 {% if failed %}
 
 ## Failed scopes
@@ -190,11 +193,13 @@ ENVIRONMENT = _environment()
 def dr_report_markdown(report):
     """A DR run's report (dr_sync's return values) as a Markdown document: a header, the totals, one table row per
     disk and DR region, pruning, the restore drill, failures."""
-    totals = report['totals']
+    protection = of_report(report)
+    # The scope's numbers are the model's; the rest are what the run did.
+    totals = dict(report['totals'], disks=len(protection.disks), without_dr_copy=protection.without_dr_copy)
     if report['check_mode']:
         totals = {CHECK_MODE_TOTALS.get(key, key): value for key, value in totals.items()}
     return ENVIRONMENT.get_template('dr_report').render(
-        report=report, shown_totals=totals, locks=lock_rows(report),
+        report=report, shown_totals=totals, locks=lock_rows(report), protection=protection,
         vault_lines=[line for line in (dr_account_line(report), lock_summary(report)) if line])
 
 

@@ -11,6 +11,7 @@ report files."""
 
 from __future__ import annotations
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import ACTION_WORDS, NO_COPY, STANDING_WORDS, of_report
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import disk_label, dr_account_line, lock_summary, lock_words, summary_line
 
 MAX_DISK_ROWS = 20
@@ -24,17 +25,16 @@ def one_line(value, width=MAX_CELL):
     return text if len(text) <= width else text[:width - 3] + '...'
 
 
-def copy_cell(disk, region):
-    """What a DR region holds of a disk: the copy, what the run did with it and its age; or that it has none."""
-    for copy in disk['copies']:
-        if copy['region'] == region:
-            age = '' if copy.get('age_hours') is None else ', %s h old' % copy['age_hours']
-            state = copy.get('state') or ''
-            missing = 'NO COPY: ' if region in disk['missing_regions'] else ''
-            what = '%s %s%s' % (copy.get('snapshot_id') or '', copy.get('action') or '', ' (%s)' % state if state else '')
-            lock = ', %s' % lock_words(copy['lock']) if copy.get('lock') else ''
-            return one_line(missing + what + age + lock, MAX_CELL + 48 if lock else MAX_CELL)
-    return 'NO COPY' if region in disk['missing_regions'] else '-'
+def copy_cell(disk, cell):
+    """How a disk stands in a DR region (``cell``, the model's RegionProtection): the copy it stands by, what the run did
+    with it, its standing and the age of its data (when its source snapshot was taken, not when the copy was made)."""
+    shown = cell.copy_id or next(iter(cell.in_flight + cell.differing + cell.failed), None)
+    copy = next((copy for copy in disk['copies'] if copy['region'] == cell.region and copy.get('snapshot_id') == shown), None)
+    what = '%s %s: ' % (shown, ACTION_WORDS.get(copy['action'], copy['action'])) if shown and copy else ''
+    age = '' if cell.recovery_point_age_hours is None else ', data %s h old' % cell.recovery_point_age_hours
+    word = STANDING_WORDS[cell.standing].upper() if cell.standing == NO_COPY else STANDING_WORDS[cell.standing]
+    lock = ', %s' % lock_words(copy['lock']) if copy and copy.get('lock') else ''
+    return one_line(what + word + age + lock, MAX_CELL + 48 if lock else MAX_CELL)
 
 
 def columns(rows):
@@ -48,7 +48,8 @@ def dr_report_text(report, report_files=None):
     lines = ['DR copies of %s %s -> %s%s, %s' % (
         report['provider'], report['source_region'], ', '.join(report['dr_regions']),
         ' (account %s)' % report['account'] if report.get('account') else '', report['generated_at'])]
-    lines.append('  ' + summary_line(report['totals'], report.get('restore'), report['check_mode']))
+    protection = of_report(report)
+    lines.append('  ' + summary_line(report['totals'], report.get('restore'), report['check_mode'], protection))
     lines.extend('  ' + line for line in (dr_account_line(report), lock_summary(report)) if line)
     failures = report.get('failures') or []
     if failures:
@@ -59,9 +60,10 @@ def dr_report_text(report, report_files=None):
     disks = sorted(report['disks'], key=lambda disk: not (disk['problems'] or disk['missing_regions']))
     if disks:
         rows = [['disk', *report['dr_regions']]]
+        models = {model.disk_id: model for model in protection.disks}
         for disk in disks[:MAX_DISK_ROWS]:
             rows.append([one_line(disk_label(disk['disk_id'], disk.get('disk_name'))),
-                         *(copy_cell(disk, region) for region in report['dr_regions'])])
+                         *(copy_cell(disk, models[disk['disk_id']].region(region)) for region in report['dr_regions'])])
         lines.extend(columns(rows))
         if len(disks) > MAX_DISK_ROWS:
             lines.append('  ... and %d more disks in the report' % (len(disks) - MAX_DISK_ROWS))

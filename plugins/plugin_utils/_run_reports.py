@@ -28,6 +28,7 @@ import os
 
 from jinja2 import DictLoader, Environment, StrictUndefined
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import STANDING_WORDS, ScopeProtection, of_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import write_file
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import escape_cell
 
@@ -112,11 +113,23 @@ def error_record(result):
             'request_id': error.get('request_id')}
 
 
-def failed_report(run, previous, ended_at, error):
-    """The report of a run that ended before it had one (``error`` an error_record)."""
+def failed_report(run, previous, ended_at, error, known=None):
+    """The report of a run that ended before it had one (``error`` an error_record). ``known`` is the scope's last
+    account (the previous finished report's protection model): kept, marked stale, so that a run that could not know
+    never replaces what was known with nothing, nor shows it as current."""
     msg = 'run %s (started %s) failed before it could know what it did: %s' % (run['run_id'], run['started_at'], error['msg'])
-    return dict(run, run_state=FAILED_BEFORE_REPORT, generated_at=ended_at, ended_at=ended_at, failed=True, previous_report=previous,
-                error=error, msg=msg)
+    report = dict(run, run_state=FAILED_BEFORE_REPORT, generated_at=ended_at, ended_at=ended_at, failed=True, previous_report=previous,
+                  error=error, msg=msg)
+    if known is not None:
+        report['protection'] = known.as_stale('run %s failed before it could know (%s); the account is the last known, '
+                                                   'read %s' % (run['run_id'], ' '.join(error['msg'].split())[:200], known.read_at)).as_data()
+    return report
+
+
+def last_known(previous):
+    """The scope's last account (its protection model) in the previous finished report (keep_previous's record), or None."""
+    data = read_report(previous['files']['json']) if previous and previous.get('files', {}).get('json') else None
+    return of_report(data) if is_finished(data) else None
 
 
 MARKDOWN_TEMPLATE = """\
@@ -140,6 +153,10 @@ Error: {{ r.error.msg | md }}
 {% endif %}
 
 Nothing here says what the cloud holds: no copy, lock or share is listed as current.{{ ' (check mode)' if r.check_mode else '' }}
+{% if known %}
+
+**Stale: {{ known.status | md }}** (the last account known, read {{ known.read_at | md }}): {{ known.summary() | md }}
+{% endif %}
 {% if r.previous_report %}
 The last finished report (generated {{ r.previous_report.generated_at or '-' }}, run {{ r.previous_report.run_id or '-' }}) is
 kept as history: {{ r.previous_report.files.values() | list | join(', ') }}.
@@ -182,6 +199,17 @@ If no run is under way, it was stopped before it could write its report (killed)
 {% endif %}
 <p>Nothing on this page says what the cloud holds: no copy, lock or share is shown as current.</p>
 </section>
+{% if known %}
+<section id="last-known" class="stale">
+<h2>The last account known, now stale</h2>
+<p><span id="status" class="status-{{ known.status | replace(' ', '-') }}" data-status="{{ known.status }}">{{ known.status }}</span>
+ (stale, read {{ known.read_at }}): <span id="stale-summary">{{ known.summary() }}</span></p>
+<table><tr><th>DR region</th>{% for word in words.values() %}<th>{{ word }}</th>{% endfor %}</tr>
+{% for region, counts in known.posture().regions.items() %}<tr data-region="{{ region }}"><td>{{ region }}</td>
+{% for standing in words %}<td data-key="{{ standing }}">{{ counts[standing] }}</td>{% endfor %}</tr>
+{% endfor %}</table>
+</section>
+{% endif %}
 {% if r.previous_report %}
 <p id="previous">The last finished report (generated {{ r.previous_report.generated_at or '-' }}) is kept as history:
 {% if r.previous_report.files.get('html') %}<a href="{{ r.previous_report.files.html | page_link }}">{{ r.previous_report.files.html | page_link }}</a>
@@ -206,8 +234,12 @@ def _environment():
 ENVIRONMENT = _environment()
 
 
+def _known(report):
+    return ScopeProtection.from_data(report['protection']) if report.get('protection') else None
+
+
 def state_markdown(report):
-    return ENVIRONMENT.get_template('md').render(r=report)
+    return ENVIRONMENT.get_template('md').render(r=report, known=_known(report))
 
 
 def state_html(report):
@@ -216,7 +248,8 @@ def state_html(report):
     title = 'DR posture: %s %s \u2192 %s: %s' % (report.get('provider') or '-', report.get('source_region') or '-',
                                                  ', '.join(report['dr_regions']) or '-', 'run failed' if failed else 'run not finished')
     colours = ('#c62828', '#fdecea') if failed else ('#f9a825', '#fff8e1')
-    return ENVIRONMENT.get_template('html').render(r=report, title=title, colour=colours[0], background=colours[1])
+    return ENVIRONMENT.get_template('html').render(r=report, title=title, colour=colours[0], background=colours[1], known=_known(report),
+                                                   words=STANDING_WORDS)
 
 
 def write_state(paths, report, mode):
@@ -238,6 +271,9 @@ class RunReportFiles:
         self.run = run
         self.mode = mode
         self.previous = None
+        # Whether any file of this scope was there before the run: a run refused before it knew anything of a scope
+        # that has none leaves none (a file named after a typo, dr-report-aws-.html, would outlive the typo).
+        self.existed = any(os.path.exists(path) for path in paths.values())
         self.problem = None
         self.written = False
         # Set once the run's own report is written: nothing may then say it failed before it knew.
@@ -253,13 +289,24 @@ class RunReportFiles:
         except OSError as error:
             self.problem = error
 
+    def discard(self):
+        """The run's input was refused before any call, and the scope had no file: remove the marker it wrote, leave none.
+        Answers whether nothing is left."""
+        if self.existed or self.finished:
+            return False
+        for path in self.paths.values():
+            if os.path.exists(path):
+                os.unlink(path)
+        return True
+
     def fail(self, error, ended_at):
-        """The run ended without a report: the files say so (``error`` an error_record). Answers whether they do."""
+        """The run ended without a report: the files say so (``error`` an error_record), with the scope's last account
+        marked stale. Answers whether they do."""
         if self.finished:
             return True
         try:
             os.makedirs(os.path.dirname(self.paths['json']), mode=0o777, exist_ok=True)
-            write_state(self.paths, failed_report(self.run, self.previous, ended_at, error), self.mode)
+            write_state(self.paths, failed_report(self.run, self.previous, ended_at, error, last_known(self.previous)), self.mode)
         except OSError as problem:
             self.problem = problem
             return False

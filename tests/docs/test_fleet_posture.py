@@ -54,5 +54,5 @@ def test_a_posture_only_fleet_run_reads_each_scope_and_changes_nothing(fakecloud
     scopes = {scope['scope']: scope for scope in report['scopes']}
     assert report['failed_scopes'] == ['ens-edge'] and 'dr_account' in scopes['ens-edge']['error']
     shop = scopes['ecs-shop']
-    assert shop['status'] == 'ok' and shop['disks'] == 2
+    assert shop['status'] == 'protected' and shop['run'] == 'finished' and shop['disks'] == 2
     assert shop['posture']['regions']['cn-shanghai']['within_rpo'] == 2 and shop['no_copy'] == 0

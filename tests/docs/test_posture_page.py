@@ -20,7 +20,8 @@ import zlib
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.action.dr_sync import write_reports
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import OVER_RPO, STANDINGS, WITHIN_RPO, summary_line
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import OVER_RPO, STANDINGS, WITHIN_RPO, of_report
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import summary_line
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import COLOURS, RUN_FAILED, fleet_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
@@ -208,7 +209,7 @@ def test_the_page_shows_the_json_reports_numbers(reports, tmp_path):
             assert int(page.cells[(region, standing)]['text']) == counts[standing], (region, standing)
         oldest = page.cells[(region, 'oldest_recovery_point_hours')]['text']
         assert float(oldest.rstrip(' h')) == counts['oldest_recovery_point_hours']
-    assert page.by_id['summary'].strip() == summary_line(report['totals'], report['restore'], report['check_mode'])
+    assert page.by_id['summary'].strip() == summary_line(report['totals'], report['restore'], report['check_mode'], of_report(report))
     assert float(page.by_id['rpo'].rstrip(' h')) == report['posture']['rpo_hours'] == 24
     # Failures first: the disk without a snapshot.
     assert 'empty' in page.by_id['failures'] and page.by_id['failures'].strip().startswith('Failures (1)')

@@ -7,8 +7,8 @@ For one scope (provider, source region, DR regions, tag selector, DR account) it
 and their snapshots in the source region, the copies of each DR region (the DR account's with ``dr_account``), their locks,
 and what runs leave behind - source snapshots still shared with the DR account (dr.shares), restore-drill test disks past
 their time (dr.restore), and on CBS the staged copies and bridge disks on their way into the DR account. Each disk stands
-in each DR region by the rules of the run's report (dr.report.copy_standing: one function for both), and the regions are
-counted by the report's own dr.report.posture.
+in each DR region by the rules of the run's report (dr.protection.copy_standing: one function for both), and the read is
+the scope's protection model (dr.protection), which every number of the result renders.
 
 Which copy a disk stands by: of its copies in the DR region that are complete or in flight, the newest by its recovery
 point (its source snapshot's time, else the copy's own), as a DR run stands by the copy of the disk's newest snapshot. A
@@ -34,8 +34,19 @@ from ..engine.copy_engine import run_retry
 from .capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from .claims import RunLease, claims_in, lease_seconds
 from .lock import read_locks
+from .protection import (
+    IN_FLIGHT,
+    NO_COPY,
+    OVER_RPO,
+    STANDINGS,
+    WITHIN_RPO,
+    DiskProtection,
+    RegionProtection,
+    ScopeProtection,
+    copy_standing,
+    counted,
+)
 from .prune import copies_by_disk
-from .report import IN_FLIGHT, NO_COPY, OVER_RPO, STANDINGS, WITHIN_RPO, copy_standing, counted, posture
 from .restore import LEFTOVER, leftover_record, leftover_state, run_id, scope_key
 from .shares import ClaimedShares
 
@@ -123,6 +134,7 @@ class PostureRead:
             for key, region_record in region_records.items():
                 by_key[key]['copies'].append(region_record)
         leftovers = {'shares': self._shares(), 'test_disks': self._test_disks(regions), 'dr_account_staging': self._staging_leftovers(staging)}
+        protection = self._protection(records, account)
         result = {
             'changed': False,
             'provider': settings.provider,
@@ -133,13 +145,29 @@ class PostureRead:
             'generated_at': _iso(self.now),
             'rpo_hours': rpo,
             'disks': records,
-            'posture': posture(records, regions, rpo),
+            'posture': protection.posture(),
+            'protection': protection.as_data(),
             'leftovers': leftovers,
             'problems': self.problems,
         }
         result['standing'] = scope_standing(result)
         result['msg'] = posture_line(result)
         return result
+
+    def _protection(self, records: list[dict[str, Any]], account: str | None) -> ScopeProtection:
+        """The read as the scope's protection model; a refused read around the copies is a failure of the read."""
+        settings = self.settings
+        read_at = _iso(self.now)
+        disks = tuple(DiskProtection(disk_id=record['disk_id'], name=record['disk_name'], read_at=read_at, regions=tuple(
+            RegionProtection(region=copy['region'], standing=copy['standing'], copy_id=(copy['copy'] or {}).get('id'),
+                             recovery_point=(copy['copy'] or {}).get('recovery_point'), recovery_point_age_hours=copy['recovery_point_age_hours'],
+                             in_flight=tuple(flight['id'] for flight in copy['in_flight']),
+                             locked=None if not copy.get('lock') or copy['lock'].get('in_force') is None else bool(copy['lock']['in_force']),
+                             account=copy['account'])
+            for copy in record['copies'])) for record in records)
+        return ScopeProtection(provider=settings.provider, source_region=settings.source_region, dr_regions=tuple(settings.region_names),
+                               rpo_hours=settings.fresh.max_age_hours, read_at=read_at, account=account, failures=len(self.problems),
+                               disks=disks)
 
     def _copies_account(self) -> str | None:
         """The account that owns the DR copies: the DR account's, the assumed role's, else the caller's (STS)."""
@@ -322,19 +350,16 @@ def _lock(locks: Mapping[str, SnapshotLock], snapshot_id: str) -> dict[str, Any]
 
 
 def scope_standing(result: Mapping[str, Any]) -> dict[str, Any]:
-    """The scope in counts: its disks, and over every disk and DR region how many stand how (and ``worst``, the worst of
-    them: no_copy for a scope without disks), locks in force and unknown, leftovers and problems."""
-    counts = dict.fromkeys(READ_STANDINGS, 0)
-    locked = unknown = 0
-    for disk in result['disks']:
-        for copy in disk['copies']:
-            counts[copy['standing']] += 1
-            lock = copy.get('lock') or {}
-            locked += 1 if lock.get('in_force') is True else 0
-            unknown += 1 if lock.get('status') == UNKNOWN else 0
+    """The scope in counts, of its protection model: its disks, over every disk and DR region how many stand how (and
+    ``worst``, the worst of them: no_copy for a scope without disks), its status, locks in force and unknown, leftovers
+    and problems."""
+    protection = ScopeProtection.from_data(result['protection'])
+    counts = {word: number for word, number in protection.counts().items() if word in READ_STANDINGS}
+    unknown = sum(1 for disk in result['disks'] for copy in disk['copies'] if (copy.get('lock') or {}).get('status') == UNKNOWN)
     worst = max((word for word, number in counts.items() if number), key=STANDINGS.index, default=NO_COPY)
     leftovers = result['leftovers']
-    return dict(counts, worst=worst, disks=len(result['disks']), locked=locked, locks_unknown=unknown,
+    return dict(counts, worst=worst, status=protection.status, disks=len(protection.disks), without_dr_copy=protection.without_dr_copy,
+                locked=protection.locked, locks_unknown=unknown,
                 leftovers=sum(1 for section in leftovers.values() for record in section if record.get('leftover', True)),
                 problems=len(result['problems']))
 
@@ -342,7 +367,9 @@ def scope_standing(result: Mapping[str, Any]) -> dict[str, Any]:
 def posture_line(result: Mapping[str, Any]) -> str:
     """The read in one line, each count with its unit."""
     standing = result['standing']
-    parts = ['%s %s -> %s: %s' % (result['provider'], result['source_region'], ', '.join(result['dr_regions']), counted(standing['disks'], 'disk')),
+    parts = ['%s %s -> %s: %s, %s' % (result['provider'], result['source_region'], ', '.join(result['dr_regions']), standing['status'].upper(),
+                                      counted(standing['disks'], 'disk')),
+             '%s without a DR copy' % counted(standing['without_dr_copy'], 'disk'),
              'disk copies by DR region: %d within the RPO, %d older than the RPO, %d in flight, %d without a copy'
              % (standing[WITHIN_RPO], standing[OVER_RPO], standing[IN_FLIGHT], standing[NO_COPY])]
     if standing['locked'] or standing['locks_unknown']:

@@ -10,9 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..core.model import COMPLETED, FAILED
+from ..core.model import COMPLETED
 from ..engine.copy_engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY
 from .lock import EXPIRED, IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK
+from .protection import (
+    ScopeProtection,
+    counted,
+    disk_of_run,
+    run_copy_standing,
+)
 
 if TYPE_CHECKING:
     import datetime
@@ -20,6 +26,7 @@ if TYPE_CHECKING:
 
     from ..core.model import Disk, Snapshot
     from ..engine.copy_engine import RequestOutcome
+    from .protection import DiskProtection
     from .settings import DrSettings
 
 TOTALS = ('disks', 'copied', 'existing', 'would_copy', 'not_copied', 'fresh_snapshots', 'pruned', 'kept', 'without_dr_copy', 'locked')
@@ -27,12 +34,7 @@ TOTALS = ('disks', 'copied', 'existing', 'would_copy', 'not_copied', 'fresh_snap
 # warnings, deprecations and invocation the core adds (as objects from ansible-core 2.19 on, not JSON).
 REPORT_KEYS = ('msg', 'changed', 'failed', 'check_mode', 'provider', 'account', 'source_region', 'dr_regions', 'generated_at',
                'duration_seconds', 'totals', 'posture', 'locks', 'disks', 'restore', 'failures', 'run_warnings', 'api_retries', 'dr_account',
-               'run_id')
-# How a DR region stands for a disk (a copy's ``standing``, the report's ``posture``), best first: a completed copy whose
-# recovery point (when its source snapshot was taken) is within the RPO (max_snapshot_age_hours; any, without one), or
-# older; a copy still in flight, or only planned (check mode); no copy.
-WITHIN_RPO, OVER_RPO, IN_FLIGHT, PLANNED, NO_COPY = 'within_rpo', 'over_rpo', 'in_flight', 'planned', 'no_copy'
-STANDINGS = (WITHIN_RPO, OVER_RPO, IN_FLIGHT, PLANNED, NO_COPY)
+               'run_id', 'protection')
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,6 @@ ACTION_TOTALS = {COPIED: 'copied', EXISTING: 'existing', WOULD_COPY: 'would_copy
 def disk_label(disk_id: str, name: str | None) -> str:
     """A disk as a person finds it in the console: its id, and its name when it has one."""
     return '%s (%s)' % (disk_id, name) if name else disk_id
-
-
-def counted(number: int, unit: str, plural: str | None = None) -> str:
-    """``number`` with its unit: 1 disk, 2 disks."""
-    return '%d %s' % (number, unit if number == 1 else plural or unit + 's')
 
 
 def lock_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -145,13 +142,17 @@ def dr_account_line(report: dict[str, Any]) -> str | None:
         'that would be released' if would else 'released', len(released), ', %d held for a copy in flight' % len(held) if held else '')
 
 
-def summary_line(totals: dict[str, Any], restore: dict[str, Any] | None, check_mode: bool) -> str:
+def summary_line(totals: dict[str, Any], restore: dict[str, Any] | None, check_mode: bool, protection: ScopeProtection | None = None) -> str:
     """The run in one line, each count with its unit: disks, copies, snapshots and restore tests are not added up. In check
-    mode what the run would do is said so ("would be"), never as done."""
-    parts = [counted(totals['disks'], 'disk'),
-             'copies: %d made, %d already there' % (totals['copied'], totals['existing'])
-             + (', %d would be made' % totals['would_copy'] if check_mode or totals['would_copy'] else ''),
-             '%s without a DR copy' % counted(totals['without_dr_copy'], 'disk')]
+    mode what the run would do is said so ("would be"), never as done. With the scope's ``protection`` (the model, whose
+    numbers the totals carry) the line starts with it: its status, disks, those without a DR copy, a limited run, a stale
+    account."""
+    copies = 'copies: %d made, %d already there' % (totals['copied'], totals['existing']) \
+        + (', %d would be made' % totals['would_copy'] if check_mode or totals['would_copy'] else '')
+    if protection is None:
+        parts = [counted(totals['disks'], 'disk'), copies, '%s without a DR copy' % counted(totals['without_dr_copy'], 'disk')]
+    else:
+        parts = [protection.status_line(), copies]
     would = 'would be ' if check_mode else ''
     if totals['fresh_snapshots']:
         parts.append('%s %staken' % (counted(totals['fresh_snapshots'], 'fresh snapshot'), would))
@@ -171,28 +172,35 @@ def dr_report(entries: Sequence[DiskFacts], settings: DrSettings, now: datetime.
     """The report of a run over ``entries`` (one DiskFacts a disk), without api_retries and run_warnings,
     which the run adds. Problems found here (a disk without a source snapshot) join the disks'.
     ``restore`` is the restore drill's section (None without one); ``run_problems`` are the failures of the
-    run as a whole (a selector that matches no disk) and of its drill."""
+    run as a whole (a selector that matches no disk) and of its drill. The scope's protection is the model
+    (dr.protection) of the copies read back; the totals of disks and disks without a DR copy, and the posture, are its."""
     totals = dict.fromkeys(TOTALS, 0)
-    totals['disks'] = len(entries)
     dr_regions = settings.region_names
     rpo = settings.fresh.max_age_hours
+    generated_at = now.strftime('%Y-%m-%dT%H:%M:%SZ')
     disks: list[dict[str, Any]] = []
+    models = []
     failures: list[str] = []
     for entry in entries:
-        record = disk_record(entry, set(dr_regions), now, check_mode, waits=bool(settings.wait.wait), rpo=rpo)
+        record, model = disk_record(entry, dr_regions, now, check_mode, waits=bool(settings.wait.wait), rpo=rpo)
         for copy in record['copies']:
             if copy['action'] in ACTION_TOTALS:
                 totals[ACTION_TOTALS[copy['action']]] += 1
             if copy.get('lock') and copy['lock']['action'] in (LOCKED, WOULD_LOCK):
                 totals['locked'] += 1
         totals['locked'] += sum(1 for record in entry.other_locks if record['action'] in (LOCKED, WOULD_LOCK))
-        totals['without_dr_copy'] += 1 if record['missing_regions'] else 0
         totals['fresh_snapshots'] += 1 if entry.fresh_action in ('created', 'would_create') else 0
         totals['pruned'] += sum(1 for pruned in entry.pruned if pruned['action'] in ('deleted', 'would_delete'))
         totals['kept'] += len(entry.kept)
         disks.append(record)
+        models.append(model)
         failures.extend('disk %s: %s' % (disk_label(entry.disk.id, entry.disk.name), problem) for problem in record['problems'])
     failures.extend(run_problems)
+    protection = ScopeProtection(provider=settings.provider, source_region=settings.source_region, dr_regions=tuple(dr_regions),
+                                 rpo_hours=rpo, read_at=generated_at, check_mode=check_mode,
+                                 limited_to=tuple(sorted(settings.disk_ids)) if settings.disk_ids is not None else None,
+                                 failures=len(failures), disks=tuple(models))
+    totals.update(disks=len(protection.disks), without_dr_copy=protection.without_dr_copy)
     # A drill leaves nothing behind: only deleting the leftovers of earlier drills is a change.
     leftovers_deleted = restore['totals']['leftovers_deleted'] if restore else 0
     report = {
@@ -202,9 +210,10 @@ def dr_report(entries: Sequence[DiskFacts], settings: DrSettings, now: datetime.
         'provider': settings.provider,
         'source_region': settings.source_region,
         'dr_regions': dr_regions,
-        'generated_at': now.strftime('%Y-%m-%dT%H:%M:%SZ'),
+        'generated_at': generated_at,
         'totals': totals,
-        'posture': posture(disks, dr_regions, rpo),
+        'posture': protection.posture(),
+        'protection': protection.as_data(),
         'disks': disks,
         'restore': restore,
         'failures': failures,
@@ -213,63 +222,17 @@ def dr_report(entries: Sequence[DiskFacts], settings: DrSettings, now: datetime.
     return report
 
 
-def posture(disks: list[dict[str, Any]], dr_regions: list[str], rpo: float | None) -> dict[str, Any]:
-    """The run's DR posture: per DR region, how many disks stand how (STANDINGS), and the oldest recovery point of
-    its completed copies, in hours (None without one)."""
-    regions: dict[str, dict[str, Any]] = {}
-    for region in dr_regions:
-        counts: dict[str, Any] = dict.fromkeys(STANDINGS, 0)
-        ages = []
-        for disk in disks:
-            copy = region_copy(disk, region)
-            counts[copy['standing'] if copy else NO_COPY] += 1
-            if copy and copy['recovery_point_age_hours'] is not None:
-                ages.append(copy['recovery_point_age_hours'])
-        counts['oldest_recovery_point_hours'] = max(ages, default=None)
-        regions[region] = counts
-    return {'rpo_hours': rpo, 'regions': regions}
-
-
-def region_copy(disk: dict[str, Any], region: str) -> dict[str, Any] | None:
-    """The copy of a disk's record (its ``copies``) that stands best in ``region``, or None when it has none there."""
-    copies = [copy for copy in disk['copies'] if copy['region'] == region]
-    return min(copies, key=lambda copy: STANDINGS.index(copy['standing']), default=None)
-
-
-def standing(copy: dict[str, Any], failed: bool, source_age_hours: float | None, rpo: float | None) -> tuple[str, float | None]:
-    """(standing, recovery point age in hours) of one copy of the report (DestinationOutcome.as_result, with its
-    ``completed``; ``failed`` the outcome's): a completed copy's recovery point is its source snapshot's age."""
-    if copy['action'] == WOULD_COPY:
-        return PLANNED, None
-    if copy['action'] == NOT_COPIED or copy.get('error') or not copy['snapshot_id']:
-        return NO_COPY, None
-    return copy_standing(bool(copy['completed']), bool(copy['state']) and not failed, source_age_hours, rpo)
-
-
-def copy_standing(completed: bool, in_flight: bool, recovery_point_age_hours: float | None, rpo: float | None) -> tuple[str, float | None]:
-    """(standing, recovery point age in hours) of a disk's DR copy in a DR region, from what the cloud holds: the rules of
-    STANDINGS, written once for a run's report (standing) and for a read of the clouds (dr.posture). A completed copy stands
-    by its recovery point (when its source snapshot was taken) against ``rpo``, and within it without one; a copy not
-    completed is in flight while the cloud is still making it (``in_flight``), else there is no copy. A completed copy whose
-    recovery point is unknown (None: its source snapshot is gone) is not shown to be within the RPO: over it, when there
-    is one."""
-    if not completed:
-        return (IN_FLIGHT if in_flight else NO_COPY), None
-    if rpo and (recovery_point_age_hours is None or recovery_point_age_hours > rpo):
-        return OVER_RPO, recovery_point_age_hours
-    return WITHIN_RPO, recovery_point_age_hours
-
-
-def disk_record(entry: DiskFacts, dr_regions: set[str], now: datetime.datetime, check_mode: bool, waits: bool = False,
-                rpo: float | None = None) -> dict[str, Any]:
-    """One disk of the report: its source and fresh snapshots, its copies, the DR regions it still lacks.
+def disk_record(entry: DiskFacts, dr_regions: Sequence[str], now: datetime.datetime, check_mode: bool, waits: bool = False,
+                rpo: float | None = None) -> tuple[dict[str, Any], DiskProtection]:
+    """One disk of the report (its source and fresh snapshots, its copies, the DR regions it still lacks) and of the model.
 
     In check mode, a disk that would first get a fresh snapshot is planned as the real run would go: one that
     ``waits`` copies that snapshot once it has completed; one that does not has nothing to copy yet.
     """
     copies: list[dict[str, Any]] = []
     problems = list(entry.problems)
-    # What the copies were made of: the run's source snapshot (the fresh one once it completed).
+    # What the copies were made of: the run's source snapshot (the fresh one once it completed). Its time is the copies'
+    # recovery point: a copy made a minute ago of a snapshot taken 30 hours ago holds data 30 hours old.
     source_age = round(entry.source.age_hours(now), 1) if entry.source is not None else None
     for outcome in entry.outcomes:
         for destination_outcome in outcome.destinations.values():
@@ -277,9 +240,8 @@ def disk_record(entry: DiskFacts, dr_regions: set[str], now: datetime.datetime, 
             snapshot = destination_outcome.snapshot
             copy['age_hours'] = round(snapshot.age_hours(now), 1) if snapshot is not None else None
             copy['completed'] = snapshot is not None and snapshot.state == COMPLETED
-            # A copy the wait gave up on is still in flight in the cloud (a rerun adopts it); one the cloud failed is no copy.
-            copy_failed = snapshot is not None and snapshot.state == FAILED
-            copy['standing'], copy['recovery_point_age_hours'] = standing(copy, copy_failed, source_age, rpo)
+            copy['standing'], copy['recovery_point_age_hours'] = run_copy_standing(copy, source_age, rpo)
+            copy['recovery_point'] = entry.source.created if entry.source is not None and copy['recovery_point_age_hours'] is not None else None
             # With lock: what the run did about this copy's lock, and the lock (None without lock).
             copy['lock'] = entry.locks.get((destination_outcome.destination, copy['snapshot_id'] or ''))
             copies.append(copy)
@@ -292,13 +254,8 @@ def disk_record(entry: DiskFacts, dr_regions: set[str], now: datetime.datetime, 
         else:
             problems.append('no completed snapshot to copy: set max_snapshot_age_hours to have a fresh snapshot taken '
                             'of a disk whose newest is older than that, or none')
-    # A region is covered by what its standing says, the rule the region table shows: a copy completed or in flight there
-    # (in check mode, one planned). A failed copy, one that differs and was not used, or a refused one covers nothing.
-    covered = {copy['region'] for copy in copies if copy['standing'] != NO_COPY}
-    if fresh_to_copy:
-        covered = set(dr_regions)
     source, fresh = entry.source, entry.fresh
-    return {
+    record = {
         'disk_id': entry.disk.id,
         'disk_name': entry.disk.name,
         'source_snapshot': None if source is None else {
@@ -307,9 +264,13 @@ def disk_record(entry: DiskFacts, dr_regions: set[str], now: datetime.datetime, 
             'action': entry.fresh_action, 'id': fresh.id if fresh is not None else None,
             'state': fresh.cloud_state if fresh is not None else None},
         'copies': copies,
-        'missing_regions': sorted(dr_regions - covered),
+        'missing_regions': [],  # the model's, below
         'pruned': list(entry.pruned),
         'kept': list(entry.kept),
         'other_locks': list(entry.other_locks),
         'problems': problems,
     }
+    # The DR regions it lacks are the model's (a failed copy, one that differs and was not used, a refused one cover nothing).
+    model = disk_of_run(record, dr_regions, now.strftime('%Y-%m-%dT%H:%M:%SZ'), planned=fresh_to_copy)
+    record['missing_regions'] = model.missing_regions
+    return record, model

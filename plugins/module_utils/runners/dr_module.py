@@ -22,6 +22,7 @@ from ..core.progress import DEFAULT_PROGRESS_INTERVAL, MAX_PROGRESS_INTERVAL, MI
 from ..core.retry import CallRetry
 from ..dr.account import DR_ACCOUNT_OPTIONS, connect_dr_account, dr_account_settings
 from ..dr.lock import lock_settings
+from ..dr.protection import of_report
 from ..dr.report import summary_line
 from ..dr.run import DrRun
 from ..dr.settings import CopySettings, DrRegion, DrSettings, FreshSnapshots, PrunePolicy, RestoreSettings, WaitSettings
@@ -321,6 +322,8 @@ def run_dr_module(module: AnsibleModule) -> None:
                                settings.source_region, settings.dr_regions[0].region)
         report = run.run()
     report['account'] = account
+    # The account that holds the DR copies: the DR account's, else the disks' own.
+    report['protection']['account'] = settings.dr_account['account'] if settings.dr_account is not None else account
     report['run_id'] = run.run_id
     if as_role:
         report['failures'] = [in_role_words(text) for text in report['failures']]
@@ -329,7 +332,7 @@ def run_dr_module(module: AnsibleModule) -> None:
             disk['problems'] = [in_role_words(text) for text in disk.get('problems') or ()]
     # The fleet report's per-scope duration: in a play, a host's tasks wait for the other hosts.
     report['duration_seconds'] = round(time.monotonic() - started, 1)
-    report['msg'] = summary_line(report['totals'], report['restore'], module.check_mode)
+    report['msg'] = summary_line(report['totals'], report['restore'], module.check_mode, of_report(report))
     # Shown through module.warn: a 'warnings' key passed to exit_json is deprecated from ansible-core 2.19 on, and
     # the core's own warnings and deprecations are objects that no report file should carry (see REPORT_KEYS).
     for warning in report['run_warnings']:

@@ -49,5 +49,5 @@ def test_the_external_id_is_nowhere_in_a_vvv_run_given_no_dict(tmp_path, dr_acco
     assert done.returncode == 2, output
     assert 'dr_copy_dr_account is a dict of role_arn, role_session_name and external_id, or the text form of one' in output
     assert EXTERNAL_ID not in output and SECRET_KEY not in output
-    reports = [path.read_text() for path in (tmp_path / 'reports').glob('dr-report-*')]
-    assert reports and not any(EXTERNAL_ID in text for text in reports)
+    # Refused before any call, of a scope that had no report: no file is left (one named after a typo would outlive it).
+    assert not list((tmp_path / 'reports').glob('dr-report-*')) if (tmp_path / 'reports').exists() else True

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import WITHIN_RPO
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import WITHIN_RPO, DiskProtection, RegionProtection, ScopeProtection
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils import _run_reports
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import COLOURS, dr_report_html, fleet_report_html
@@ -113,12 +113,26 @@ def test_a_run_that_ends_without_a_report_leaves_files_that_say_it_failed_before
     assert read(tmp_path, previous=True)[0]['run_id'] == EARLIER['run_id'] and data['previous_report']['generated_at'] == EARLIER['generated_at']
 
 
-def test_bad_input_fails_the_run_and_its_files_say_so(tmp_path):
+def test_bad_input_of_a_scope_with_no_report_leaves_no_file_named_after_it(tmp_path):
+    """Issue 47: a typo (source_region '') left dr-report-aws-.html behind, a page of a scope that does not exist."""
+    task = dict(TASK, source_region='', report_name=None)
+    result = action_running({'failed': True, 'msg': 'source_region: must not be empty'}, report_dir=str(tmp_path), **task).run(task_vars={})
+    assert result['failed'] and 'report_files' not in result
+    assert reports_in(tmp_path) == []
+
+
+def test_bad_input_of_a_scope_with_a_report_keeps_its_last_account_and_says_it_is_stale(tmp_path):
+    earlier_run(tmp_path)
     action_running({'failed': True, 'msg': 'tag_selector: must not be empty'}, report_dir=str(tmp_path), **TASK).run(task_vars={})
-    data, markdown, dummy_html = read(tmp_path)
+    data, markdown, html = read(tmp_path)
     assert data['run_state'] == 'failed_before_report' and data['error']['code'] is None
-    assert 'Error: tag_selector: must not be empty' in markdown and data['previous_report'] is None
-    assert reports_in(tmp_path) == sorted(os.path.basename(path) for path in files(tmp_path).values())
+    assert 'Error: tag_selector: must not be empty' in markdown and data['previous_report']['run_id'] == EARLIER['run_id']
+    # The last account known, stale, never current: not protected, and nothing drawn green.
+    known = data['protection']
+    assert known['stale'] and 'tag_selector: must not be empty' in known['stale'] and known['read_at'] == EARLIER['generated_at']
+    assert known['status'] != 'protected' and [disk['disk_id'] for disk in known['disks']] == ['vol-1']
+    assert '**Stale: at risk**' in markdown and 'id="last-known"' in html and 'data-status="at risk"' in html
+    claims_nothing(data, markdown, html)
 
 
 class TaskTimeout(BaseException):
@@ -188,7 +202,7 @@ def test_on_the_fleet_page_a_scope_that_failed_before_its_report_links_its_faile
     # As playbooks/dr_fleet.yml gathers a scope whose role failed: its error, the failed result's report files.
     page = fleet_page_of({'scope': NAME, 'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': [], 'totals': {},
                           'error': result['msg'], 'posture': None, 'report_files': result['report_files']})
-    assert 'class="status-failed" data-key="status">failed' in page and 'href="dr-report-%s.html"' % NAME in page
+    assert 'class="status-not-known" data-key="status">not known (run failed)' in page and 'href="dr-report-%s.html"' % NAME in page
     assert GREEN not in page.split('<section id="scopes">')[1].split('<table>')[1]  # the table, past the legend
 
 
@@ -198,6 +212,61 @@ def test_on_the_fleet_page_a_scope_whose_selector_matched_nothing_is_no_green_ba
                                                             'oldest_recovery_point_hours': None}}}
     page = fleet_page_of({'scope': NAME, 'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['us-west-2'],
                           'totals': dict(REPORTED['totals'], disks=0), 'failure_count': 1,
-                          'failures': ['tag_selector dr=yes matches no disk in us-east-1'], 'posture': posture})
+                          'failures': ['tag_selector dr=yes matches no disk in us-east-1'], 'posture': posture,
+                          'protection': ScopeProtection(provider='aws', source_region='us-east-1', dr_regions=('us-west-2',), failures=1).as_data()})
     row = page.split('<section id="scopes">')[1].split('<table>')[1]  # the table, past the legend
     assert 'data-standing="run_failed"' in row and GREEN not in row and 'within_rpo' not in row
+
+
+# ------------------------------------------------------------------------------------------ issue 47: the scope's account
+def model(*disks, limited_to=None, read_at='2026-11-21T10:00:00Z'):
+    """A run's protection model over us-west-2: each of ``disks`` a (disk id, standing)."""
+    return ScopeProtection(provider='aws', source_region='us-east-1', dr_regions=('us-west-2',), rpo_hours=24, read_at=read_at,
+                           limited_to=limited_to, disks=tuple(
+                               DiskProtection(disk_id=disk_id, read_at=read_at, regions=(RegionProtection(
+                                   region='us-west-2', standing=standing, recovery_point_age_hours=2.0 if standing == 'within_rpo' else None),))
+                               for disk_id, standing in disks))
+
+
+def result_of(protection, **changes):
+    """dr_sync's result for ``protection``: its totals, posture and disks the model's, as the module returns them."""
+    return dict(REPORTED, protection=protection.as_data(), posture=protection.posture(), generated_at=protection.read_at, failures=[],
+                totals=dict(REPORTED['totals'], disks=len(protection.disks), without_dr_copy=protection.without_dr_copy),
+                disks=[dict(REPORTED['disks'][0], disk_id=disk.disk_id, missing_regions=disk.missing_regions, problems=[])
+                       for disk in protection.disks], **changes)
+
+
+def test_a_run_limited_to_one_disk_merges_into_the_scopes_account_and_never_turns_it_green(tmp_path):
+    """Issue 47: a run limited to disk B (an event's) overwrote the page of a scope whose disk A had no copy with "1 disk;
+    0 without a DR copy"."""
+    scheduled = model(('vol-a', 'no_copy'), ('vol-b', 'within_rpo'))
+    action_running(result_of(scheduled), report_dir=str(tmp_path), **TASK).run(task_vars={})
+    event = model(('vol-b', 'within_rpo'), limited_to=('vol-b',), read_at='2026-11-22T10:00:00Z')
+    result = action_running(result_of(event), report_dir=str(tmp_path), **TASK).run(task_vars={})
+    data, markdown, html = read(tmp_path)
+    merged = data['protection']
+    assert [(disk['disk_id'], disk['read_at']) for disk in merged['disks']] == [('vol-a', '2026-11-21T10:00:00Z'), ('vol-b', '2026-11-22T10:00:00Z')]
+    assert merged['status'] == 'at risk' and merged['limited_to'] == ['vol-b'] and merged['complete']
+    assert data['totals']['disks'] == 2 and data['totals']['without_dr_copy'] == 1 and data['posture']['regions']['us-west-2']['no_copy'] == 1
+    assert result['msg'].startswith('AT RISK: 2 disks; 1 disk without a DR copy; the newest run read 1 disk only')
+    assert 'id="limited"' in html and 'data-status="at risk"' in html and 'data-key="read_at">2026-11-21T10:00:00Z' in html
+    assert 'status-protected' not in html.split('</style>')[1].split('<section id="chart">')[0]
+
+
+def test_a_limited_run_with_no_account_of_the_scope_says_the_others_are_not_known(tmp_path):
+    event = model(('vol-b', 'within_rpo'), limited_to=('vol-b',))
+    action_running(result_of(event), report_dir=str(tmp_path), **TASK).run(task_vars={})
+    data = read(tmp_path)[0]
+    assert data['protection']['status'] == 'not known' and not data['protection']['complete']
+
+
+def test_a_check_run_writes_a_plan_never_the_scopes_page(tmp_path):
+    """Issue 47: a check run replaced the page an auditor opens."""
+    earlier_run(tmp_path)
+    before = read(tmp_path)
+    action = action_running(result_of(model(('vol-1', 'planned')), check_mode=True), report_dir=str(tmp_path), **TASK)
+    action._task.check_mode = True  # pylint: disable=protected-access
+    result = action.run(task_vars={})
+    assert read(tmp_path) == before
+    assert os.path.basename(result['report_files']['html']) == 'dr-plan-%s.html' % NAME
+    assert 'dr-plan-%s.json' % NAME in reports_in(tmp_path) and not os.path.exists(files(tmp_path, previous=True)['json'])

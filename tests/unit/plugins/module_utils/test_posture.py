@@ -2,7 +2,7 @@
 (max_snapshot_age_hours), which the posture page draws. A completed copy's recovery point is its source snapshot's age."""
 from __future__ import annotations
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import IN_FLIGHT, NO_COPY, OVER_RPO, PLANNED, STANDINGS, WITHIN_RPO
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import IN_FLIGHT, NO_COPY, OVER_RPO, PLANNED, STANDINGS, WITHIN_RPO
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import MemoryCloud
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import run

@@ -23,7 +23,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import connect_dr_account
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.posture import PostureRead
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import PLANNED, NO_COPY
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import NO_COPY, PLANNED
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import TEST_DISK_PREFIX
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
@@ -288,7 +288,7 @@ def test_the_module_runs_as_ansible_runs_it_read_only_in_check_mode_and_bad_inpu
         result = run_module('dr_posture_info', args, env, check=check)
         assert not result['failed'] and result['changed'] is False, result
         assert standings(result) == {(disk_id, 'cn-shanghai'): 'within_rpo' for disk_id in done}
-        assert result['standing']['worst'] == 'within_rpo' and result['msg'].startswith('DR posture of ecs cn-hangzhou -> cn-shanghai: 2 disks')
+        assert result['standing']['worst'] == 'within_rpo' and result['msg'].startswith('DR posture of ecs cn-hangzhou -> cn-shanghai: PROTECTED, 2 disks')
     assert cloud.admin.calls()['total_mutations'] == 0
     assert fake.ALIBABA_ACCESS_KEY_SECRET not in str(result)
     cloud.admin.calls(reset=True)

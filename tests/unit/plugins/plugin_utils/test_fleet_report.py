@@ -6,6 +6,7 @@ import re
 from ansible_collections.snapcopy.cloud.plugins.filter.dr_fleet import dr_fleet_history_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import fleet_report_markdown
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.plugin_utils.test_report_markdown import protection
 
 GENERATED = '2026-11-22T10:00:00Z'
 
@@ -13,7 +14,7 @@ GENERATED = '2026-11-22T10:00:00Z'
 def scope(name, **fields):
     record = {'scope': name, 'provider': 'cbs', 'source_region': 'ap-guangzhou', 'dr_regions': ['ap-shanghai'],
               'totals': {'disks': 2, 'copied': 2, 'existing': 0, 'would_copy': 0, 'without_dr_copy': 0, 'pruned': 1},
-              'missing_copies': 0, 'failure_count': 0, 'failures': [], 'error': None, 'duration_seconds': 1.5}
+              'missing_copies': 0, 'failure_count': 0, 'failures': [], 'error': None, 'duration_seconds': 1.5, 'protection': protection()}
     record.update(fields)
     return record
 
@@ -23,31 +24,44 @@ def test_failed_scopes_come_first_then_by_name():
                            scope('c-problems', failure_count=1, failures=['disk-1: copy failed'])], GENERATED)
     assert [row['scope'] for row in report['scopes']] == ['c-problems', 'z-failed', 'a-ok', 'b-ok']
     assert report['failed_scopes'] == ['c-problems', 'z-failed']
-    assert [row['status'] for row in report['scopes']] == ['failed', 'failed', 'ok', 'ok']
+    assert [row['run'] for row in report['scopes']] == ['failed', 'failed', 'finished', 'finished']
+    # A scope whose run failed is never protected, whatever its copies.
+    assert [row['status'] for row in report['scopes']] == ['not known', 'not known', 'protected', 'protected']
     assert report['scopes_covered'] == ['a-ok', 'b-ok', 'c-problems', 'z-failed']
 
 
+def test_scopes_at_risk_come_before_those_not_known_and_protected():
+    report = fleet_report([scope('a-fine'), scope('b-plan', protection=protection(check_mode=True)),
+                           scope('c-missing', protection=protection(standing='no_copy', hours=None))], GENERATED)
+    assert [(row['scope'], row['status']) for row in report['scopes']] == [('c-missing', 'at risk'), ('b-plan', 'not known'),
+                                                                           ('a-fine', 'protected')]
+    totals = report['totals']
+    assert (totals['protected_scopes'], totals['at_risk_scopes'], totals['not_known_scopes']) == (1, 1, 1)
+    assert (totals['no_copy'], totals['without_dr_copy'], totals['missing_copies']) == (2, 2, 2)
+
+
 def test_totals_add_up_the_scopes():
-    report = fleet_report([scope('a', missing_copies=1), scope('b', totals={'disks': 5, 'copied': 0, 'existing': 5})], GENERATED)
+    report = fleet_report([scope('a', protection=protection(disks=1, standing='no_copy', hours=None)),
+                           scope('b', totals={'disks': 5, 'copied': 0, 'existing': 5}, protection=protection(disks=5))], GENERATED)
     totals = report['totals']
     assert totals['scopes'] == 2 and totals['failed_scopes'] == 0
-    assert (totals['disks'], totals['copied'], totals['existing'], totals['missing_copies'], totals['pruned']) == (7, 2, 5, 1, 1)
+    # The disks and copies missing are the scopes' models'; copies made and found are what the runs did.
+    assert (totals['disks'], totals['copied'], totals['existing'], totals['missing_copies'], totals['pruned']) == (6, 2, 5, 1, 1)
 
 
 def test_a_scope_that_never_reported_is_failed():
     """A scope whose role ended without a report (and without an error kept) is never counted as passed."""
     row = fleet_report([{'scope': 'lost'}], GENERATED)['scopes'][0]
-    assert row['status'] == 'failed'
+    assert row['run'] == 'failed' and row['status'] == 'not known'
     assert row['error'] == 'the scope ended before its DR run reported'
     assert row['disks'] == 0 and row['provider'] is None
 
 
 def test_numbers_given_as_text_are_read_as_numbers():
     """Facts templated by an older ansible-core may come as text: '0' failures is not a failure."""
-    row = fleet_report([scope('a', failure_count='0', missing_copies='2', duration_seconds='3.5',
-                              totals={'disks': '4', 'copied': '4'})], GENERATED)['scopes'][0]
-    assert row['status'] == 'ok'
-    assert (row['disks'], row['copied'], row['missing_copies'], row['duration_seconds']) == (4, 4, 2, 3.5)
+    row = fleet_report([scope('a', failure_count='0', duration_seconds='3.5', totals={'disks': '4', 'copied': '4'})], GENERATED)['scopes'][0]
+    assert row['status'] == 'protected' and row['run'] == 'finished'
+    assert (row['disks'], row['copied'], row['duration_seconds']) == (2, 4, 3.5)
 
 
 def test_the_report_says_what_a_slice_covered_and_check_mode():
@@ -64,9 +78,9 @@ def test_markdown_has_a_row_per_scope_and_each_failure():
                           GENERATED)
     markdown = fleet_report_markdown(report)
     lines = markdown.splitlines()
-    rows = [line for line in lines if line.startswith('| ') and ' | ok |' in line or ' | failed |' in line]
+    rows = [line for line in lines if line.startswith('| ') and (' | finished |' in line or ' | failed |' in line)]
     assert [line.split(' | ')[0] for line in rows] == ['| bad-one', '| problems', '| ok-one']
-    assert '| ok-one | ok | cbs | 100012345678 | - | ap-guangzhou | 2 | 2 | 0 | 0 | 0 | 0 | 1.5 |' in lines
+    assert '| ok-one | protected | finished | cbs | 100012345678 | - | ap-guangzhou | 2 | 0 | 2 | 0 | 0 | 0 | 0 | 1.5 |' in lines
     assert '- **bad-one**: no-dr: missing required arguments: dr_copy_dr_regions' in lines
     assert '- **problems**: 2 problem(s)' in lines and '  - disk-2: no snapshot' in lines
     assert 'Generated 2026-11-22T10:00:00Z over every scope of dr_scopes (3).' in lines

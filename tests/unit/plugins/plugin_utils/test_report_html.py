@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import re
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import posture
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import of_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils import _report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html, fleet_report_html
@@ -22,13 +22,16 @@ def disk(disk_id, name, *copies):
 
 def report(disks, rpo=24):
     regions = ['us-west-2', 'eu-west-1']
-    return {
+    data = {
         'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': regions, 'account': None, 'check_mode': False,
         'generated_at': '2026-11-23T10:00:00Z', 'duration_seconds': 3.1, 'failures': [], 'restore': None,
         'totals': {'disks': len(disks), 'copied': 0, 'existing': 2, 'would_copy': 0, 'not_copied': 0, 'fresh_snapshots': 0,
                    'pruned': 0, 'kept': 0, 'without_dr_copy': 0},
-        'posture': posture(disks, regions, rpo), 'disks': disks,
+        'posture': {'rpo_hours': rpo}, 'disks': disks,
     }
+    # The posture is the model's, as dr_sync's report carries it.
+    data['posture'] = of_report(data).posture()
+    return data
 
 
 DISKS = [
@@ -68,7 +71,7 @@ def test_the_fleet_page_has_every_scope_failed_first_and_links_each_scopes_page(
     good = report(copy.deepcopy(DISKS))
     scopes = [
         {'scope': 'a-prod', 'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': good['dr_regions'], 'totals': good['totals'],
-         'posture': good['posture'], 'report_files': {'html': '/home/awx/dr-reports/dr-report-a-prod.html'}},
+         'posture': good['posture'], 'protection': of_report(good).as_data(), 'report_files': {'html': '/home/awx/dr-reports/dr-report-a-prod.html'}},
         {'scope': 'b-prod', 'provider': 'cbs', 'error': 'AuthFailure: the <key> is wrong', 'totals': {}},
     ]
     page = fleet_report_html(fleet_report(scopes, '2026-11-23T10:00:00Z'))

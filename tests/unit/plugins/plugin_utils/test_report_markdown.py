@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import DiskProtection, RegionProtection, ScopeProtection
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown, escape_cell, fleet_report_markdown
 
@@ -23,8 +24,10 @@ def dr_report(**changes):
             {'disk_id': 'vol-1', 'disk_name': 'db', 'fresh_snapshot': None, 'missing_regions': [], 'problems': [],
              'source_snapshot': {'id': 'snap-1', 'state': 'completed', 'created': '2026-11-22T08:00:00Z', 'age_hours': 2.0},
              'copies': [
-                 {'region': 'us-west-2', 'snapshot_id': 'snap-w1', 'state': 'pending', 'action': 'copied', 'age_hours': 0.0},
+                 {'region': 'us-west-2', 'snapshot_id': 'snap-w1', 'state': 'pending', 'action': 'copied', 'age_hours': 0.0,
+                  'standing': 'in_flight', 'recovery_point_age_hours': None},
                  {'region': 'eu-west-1', 'snapshot_id': 'snap-e1', 'state': 'completed', 'action': 'existing', 'age_hours': 26.5,
+                  'standing': 'within_rpo', 'recovery_point_age_hours': 2.0,
                   'mismatch': {'snapshot_id': 'snap-e1', 'differences': {'kms_key_id': ['a', 'b'], 'encrypted': [True, False]}}}],
              'pruned': [{'region': 'us-west-2', 'snapshot_id': 'snap-old', 'age_hours': 216.0, 'action': 'deleted'}],
              'kept': [{'region': 'us-west-2', 'snapshot_id': 'snap-w0'}]},
@@ -48,10 +51,18 @@ def dr_report(**changes):
     return report
 
 
+def protection(disks=2, standing='within_rpo', hours=2.0, region='ap-shanghai', **fields):
+    """A scope's protection model as dr_sync's report carries it: ``disks`` disks standing so in one DR region."""
+    return ScopeProtection(provider='cbs', source_region='ap-guangzhou', dr_regions=(region,), rpo_hours=24, read_at='2026-11-22T09:00:00Z',
+                           disks=tuple(DiskProtection(disk_id='disk-%d' % number, regions=(RegionProtection(
+                               region=region, standing=standing, recovery_point_age_hours=hours),)) for number in range(disks)),
+                           **fields).as_data()
+
+
 def scope(name, **fields):
     record = {'scope': name, 'provider': 'cbs', 'account': '200012345678', 'source_region': 'ap-guangzhou', 'dr_regions': ['ap-shanghai'],
               'totals': {'disks': 2, 'copied': 2, 'existing': 0, 'would_copy': 0, 'without_dr_copy': 0, 'pruned': 1},
-              'missing_copies': 0, 'failure_count': 0, 'failures': [], 'error': None, 'duration_seconds': 1.5}
+              'missing_copies': 0, 'failure_count': 0, 'failures': [], 'error': None, 'duration_seconds': 1.5, 'protection': protection()}
     record.update(fields)
     return record
 
@@ -117,14 +128,16 @@ def test_the_dr_report_is_the_documented_shape():
 
 Generated 2026-11-22T10:00:00Z.
 
+**at risk**: 2 disks; 1 disk without a DR copy; 1 in flight
+
 | disks | copied | existing | would copy | not copied | fresh snapshots | pruned | kept | without dr copy |
 |---|---|---|---|---|---|---|---|---|
 | 2 | 1 | 1 | 0 | 0 | 0 | 1 | 1 | 1 |
 
-| disk | name | source snapshot | age (h) | DR region | DR copy | state | action | copy age (h) |
+| disk | name | source snapshot | age (h) | DR region | DR copy | state | action | data age (h) |
 |---|---|---|---|---|---|---|---|---|
-| vol-1 | db | snap-1 | 2.0 | us-west-2 | snap-w1 | pending | copied | 0.0 |
-| vol-1 | db | snap-1 | 2.0 | eu-west-1 | snap-e1 | completed | existing (snap-e1 differs: encrypted, kms_key_id) | 26.5 |
+| vol-1 | db | snap-1 | 2.0 | us-west-2 | snap-w1 | pending | copied | - |
+| vol-1 | db | snap-1 | 2.0 | eu-west-1 | snap-e1 | completed | existing (snap-e1 differs: encrypted, kms_key_id) | 2.0 |
 | vol-2 | - | - | - | us-west-2 | - | - | none | - |
 | vol-2 | - | - | - | eu-west-1 | - | - | none | - |
 
@@ -163,7 +176,7 @@ def test_sections_without_content_are_left_out_and_check_mode_is_said():
     assert 'Generated 2026-11-22T10:00:00Z (check mode: nothing was changed).' in markdown.splitlines()
     assert not {'## Pruned', '## Restore test', '## Failures'} & set(markdown.splitlines())
     assert markdown.endswith('| vol-1 | db | snap-1 | 2.0 | eu-west-1 | snap-e1 | completed | existing (snap-e1 differs: encrypted, '
-                             'kms_key_id) | 26.5 |\n')
+                             'kms_key_id) | 2.0 |\n')
 
 
 def test_a_disk_name_and_an_error_with_a_pipe_and_a_new_line_stay_in_their_cells_of_the_dr_report():
@@ -190,29 +203,31 @@ def test_the_fleet_report_escapes_its_cells_the_same_way():
                            scope('bad', error=AWKWARD, failure_count=1, failures=[AWKWARD])], '2026-11-22T10:00:00Z')
     markdown = fleet_report_markdown(report)
     assert_every_row_has_the_cells_of_its_head(markdown)
-    assert row_of(markdown, 'ok | ok')[3] == escape_cell(AWKWARD)
+    assert row_of(markdown, 'ok | protected')[4] == escape_cell(AWKWARD)
     assert row_of(markdown, 'ok | ap-shanghai')[7] == escape_cell(AWKWARD)
     lines = markdown.splitlines()
-    assert '- **bad**: %s' % escape_cell(AWKWARD) in lines and '  - %s' % escape_cell(AWKWARD) in lines
+    # The error that only says the failures again is not printed twice.
+    assert '- **bad**: 1 problem(s)' in lines and lines.count('  - %s' % escape_cell(AWKWARD)) == 1
 
 
 def test_the_fleet_report_is_the_documented_shape():
-    report = fleet_report([scope('a-ok', dr_account='300012345678'), scope('z-bad', error='AuthFailure: bad key', totals={})],
+    report = fleet_report([scope('a-ok', dr_account='300012345678'), scope('z-bad', error='AuthFailure: bad key', totals={}, protection=None)],
                           '2026-11-22T10:00:00Z', limit='a*,z*')
     assert fleet_report_markdown(report) == '''\
 # DR fleet report
 
 Generated 2026-11-22T10:00:00Z over scopes matching --limit a*,z* (2).
 
-| scopes | failed scopes | disks | copied | existing | would copy | missing copies | without dr copy | pruned | over rpo | no copy \
-| in flight | restore passed | restore failed | restore planned |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
-| 2 | 1 | 2 | 2 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 |
+| scopes | failed scopes | protected scopes | at risk scopes | not known scopes | disks | copied | existing | would copy | missing copies \
+| without dr copy | pruned | over rpo | no copy | in flight | restore passed | restore failed | restore planned |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| 2 | 1 | 1 | 0 | 1 | 2 | 2 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 |
 
-| scope | status | provider | account | DR account | source region | disks | copied | existing | would copy | missing copies | failures | seconds |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|
-| z-bad | failed | cbs | 200012345678 | - | ap-guangzhou | 0 | 0 | 0 | 0 | 0 | 1 | 1.5 |
-| a-ok | ok | cbs | 200012345678 | 300012345678 | ap-guangzhou | 2 | 2 | 0 | 0 | 0 | 0 | 1.5 |
+| scope | status | run | provider | account | DR account | source region | disks | without a DR copy | copied | existing | would copy \
+| missing copies | failures | seconds |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| z-bad | not known | failed | cbs | 200012345678 | - | ap-guangzhou | 0 | 0 | 0 | 0 | 0 | 0 | 1 | 1.5 |
+| a-ok | protected | finished | cbs | 200012345678 | 300012345678 | ap-guangzhou | 2 | 0 | 2 | 0 | 0 | 0 | 0 | 1.5 |
 
 ## Failed scopes
 

@@ -14,7 +14,7 @@ FILES = {'json': '/reports/dr-report-aws-us-east-1.json', 'markdown': '/reports/
 def test_the_text_reads_as_a_person_reads_it_failures_first_with_units_and_aligned_columns():
     lines = dr_report_text(dr_report(failures=['disk vol-2: no completed snapshot to copy']), FILES).splitlines()
     assert lines[0] == 'DR copies of aws us-east-1 -> us-west-2, eu-west-1 (account 100012345678), 2026-11-22T10:00:00Z'
-    assert lines[1] == ('  2 disks; copies: 1 made, 1 already there; 1 disk without a DR copy; 1 old copy pruned; '
+    assert lines[1] == ('  AT RISK: 2 disks; 1 disk without a DR copy; 1 in flight; copies: 1 made, 1 already there; 1 old copy pruned; '
                         'restore tests: 1 passed, 0 failed, 0 timed out')
     assert lines[2:4] == ['  Failures (1):', '    - disk vol-2: no completed snapshot to copy']
     head, missing, copied = lines[4:7]
@@ -22,7 +22,8 @@ def test_the_text_reads_as_a_person_reads_it_failures_first_with_units_and_align
     assert head.split() == ['disk', 'us-west-2', 'eu-west-1']
     assert missing.split()[:3] == ['vol-2', 'NO', 'COPY'] and copied.startswith('  vol-1 (db)')
     column = head.index('eu-west-1')
-    assert copied[column:].startswith('snap-e1 existing (completed), 26.5 h old')
+    # The age of its data (when its source snapshot was taken), never the copy's own.
+    assert copied[column:].startswith('snap-e1 already there: within the RPO, data 2.0 h old')
     assert lines[7] == '  Restore test in us-west-2: passed from snap-w0, usable after 8.1 s, test disk vol-t1 deleted'
     assert lines[-1] == '  Report files: /reports/dr-report-aws-us-east-1.json, /reports/dr-report-aws-us-east-1.md'
     assert not any('|' in line or line.startswith('#') for line in lines)  # no Markdown
@@ -40,7 +41,8 @@ def test_a_long_run_shows_the_first_disks_and_says_how_many_more_the_report_hold
 def test_check_mode_says_so_and_names_what_would_be_made():
     totals = dict(dr_report()['totals'], copied=0, existing=0, would_copy=2, pruned=0)
     text = dr_report_text(dr_report(check_mode=True, totals=totals, restore=None))
-    assert text.splitlines()[1] == '  Check mode: 2 disks; copies: 0 made, 0 already there, 2 would be made; 1 disk without a DR copy'
+    assert text.splitlines()[1] == ('  Check mode: AT RISK: 2 disks; 1 disk without a DR copy; 1 in flight; '
+                                    'copies: 0 made, 0 already there, 2 would be made')
 
 
 def test_the_action_prints_the_text_when_show_report_is_set_as_yaml_or_a_survey_gives_it(monkeypatch):

@@ -1,0 +1,315 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one model of a scope's protection: per disk and DR region, the newest usable recovery point the run read back from
+the clouds, its age against the RPO, the copies in flight, failed and differing, the lock, the account. Every surface
+(the console, the JSON totals and posture, Markdown, the pages, dr_posture_info, the fleet, the AWX stats) renders this
+model and counts nothing of its own; docs/posture.md's glossary defines its words.
+
+Built from the copies a run read back (dr.report's disk records) or a read of the clouds (dr.posture), never from what a
+run asked for: a create's answer is no copy until a read shows it. Kept in a report as data (``as_data``) and read back
+on the controller (``from_data``), where a run limited to some disks is merged into the scope's last account
+(``merged_into``) and a run that failed before it knew marks the last account stale (``stale``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+# How a disk stands in a DR region, best first (a copy's ``standing``): a completed copy whose recovery point (when its
+# source snapshot was taken) is within the RPO (any, without one), or older; a copy still in flight; one only planned
+# (check mode); no copy (none, one the cloud failed, one that differs and was not used, one refused).
+WITHIN_RPO, OVER_RPO, IN_FLIGHT, PLANNED, NO_COPY = 'within_rpo', 'over_rpo', 'in_flight', 'planned', 'no_copy'
+STANDINGS = (WITHIN_RPO, OVER_RPO, IN_FLIGHT, PLANNED, NO_COPY)
+# What a status says: protection, never run mechanics. Only a completed copy within the RPO, read back in a run that
+# finished with the whole scope known, is protected.
+PROTECTED, AT_RISK, NOT_KNOWN = 'protected', 'at risk', 'not known'
+STATUSES = (PROTECTED, AT_RISK, NOT_KNOWN)
+# Each standing as people read it (docs/posture.md's glossary): the console, Markdown and the pages say these words.
+STANDING_WORDS = {WITHIN_RPO: 'within the RPO', OVER_RPO: 'older than the RPO', IN_FLIGHT: 'copy in flight',
+                  PLANNED: 'copy planned (check mode)', NO_COPY: 'no copy'}
+# A copy action the engine reports for a copy that could not be made, and for a plan (engine.copy_engine's words; the
+# model takes them as text so that it imports nothing above core).
+NOT_COPIED, WOULD_COPY = 'not_copied', 'would_copy'
+FAILED_STATES = ('failed', 'error')
+# What a run did about a copy (the engine's actions), as people read it.
+ACTION_WORDS = {'copied': 'made', 'existing': 'already there', WOULD_COPY: 'would be made', NOT_COPIED: 'not made'}
+
+
+def keyword_only(cls: type) -> type:
+    """A dataclass whose constructor takes keywords only (``kw_only`` is Python 3.10+; module_utils run on 3.9)."""
+    init = vars(cls)['__init__']
+
+    def __init__(self: Any, **fields: Any) -> None:
+        init(self, **fields)
+    __init__.__doc__ = init.__doc__
+    cls.__init__ = __init__  # type: ignore[misc]
+    return cls
+
+
+def copy_standing(completed: bool, in_flight: bool, recovery_point_age_hours: float | None, rpo: float | None) -> tuple[str, float | None]:
+    """(standing, recovery point age in hours) of a copy from what the cloud holds. A completed copy stands by its
+    recovery point against ``rpo`` (within it without one); one not completed is in flight while the cloud is making it,
+    else no copy. A completed copy whose recovery point is unknown (its source snapshot is gone) is never shown within
+    an RPO."""
+    if not completed:
+        return (IN_FLIGHT if in_flight else NO_COPY), None
+    if rpo and (recovery_point_age_hours is None or recovery_point_age_hours > rpo):
+        return OVER_RPO, recovery_point_age_hours
+    return WITHIN_RPO, recovery_point_age_hours
+
+
+def not_copied(copy: Mapping[str, Any]) -> bool:
+    """Whether a run's copy record is no copy at all: the engine could not make it, it carries an error (refused,
+    differs and was not used), or no read named it."""
+    return copy['action'] == NOT_COPIED or bool(copy.get('error')) or not copy.get('snapshot_id')
+
+
+def run_copy_standing(copy: Mapping[str, Any], source_age_hours: float | None, rpo: float | None) -> tuple[str, float | None]:
+    """(standing, recovery point age) of one copy of a run's report (DestinationOutcome.as_result with ``completed``): a
+    plan is planned, a copy not made or failed is none, else the copy stands by its source snapshot's age."""
+    if copy['action'] == WOULD_COPY:
+        return PLANNED, None
+    if not_copied(copy):
+        return NO_COPY, None
+    failed = str(copy.get('state') or '').lower() in FAILED_STATES
+    return copy_standing(bool(copy.get('completed')), bool(copy.get('state')) and not failed, source_age_hours, rpo)
+
+
+@keyword_only
+@dataclass(frozen=True)
+class RegionProtection:  # pylint: disable=too-many-instance-attributes  # the model's facts of one disk in one region
+    """One disk in one DR region: its standing, the copy that stands there (the newest usable recovery point), when that
+    copy's data was taken and how old it is, the copies in flight, failed and differing, whether it is locked (None:
+    not known or no lock asked for), and the account that holds it."""
+
+    region: str
+    standing: str
+    copy_id: str | None = None
+    recovery_point: str | None = None
+    recovery_point_age_hours: float | None = None
+    in_flight: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
+    differing: tuple[str, ...] = ()
+    locked: bool | None = None
+    account: str | None = None
+
+    @property
+    def covered(self) -> bool:
+        """A copy completed or in flight there (in check mode, one planned): the rule of "without a DR copy"."""
+        return self.standing != NO_COPY
+
+    @property
+    def status(self) -> str:
+        return PROTECTED if self.standing == WITHIN_RPO else AT_RISK
+
+
+@keyword_only
+@dataclass(frozen=True)
+class DiskProtection:
+    """One disk, when it was read, and how it stands in each DR region."""
+
+    disk_id: str
+    name: str | None = None
+    read_at: str | None = None
+    regions: tuple[RegionProtection, ...] = ()
+
+    def region(self, name: str) -> RegionProtection:
+        return next((region for region in self.regions if region.region == name), RegionProtection(region=name, standing=NO_COPY))
+
+    @property
+    def missing_regions(self) -> list[str]:
+        return sorted(region.region for region in self.regions if not region.covered)
+
+
+@keyword_only
+@dataclass(frozen=True)
+class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one field a fact of the scope
+    """A scope's protection: its disks as last read (each with when), the RPO, and what makes the account less than a
+    whole, current one: a check run (``check_mode``: copies planned, nothing made), a run limited to some disks
+    (``limited_to``: the disks the newest run read; ``complete`` is False until a run read them all), the run's
+    ``failures``, and ``stale`` (why the newest run could not know, and since when the account is the last one known)."""
+
+    provider: str | None
+    source_region: str | None
+    dr_regions: tuple[str, ...]
+    rpo_hours: float | None = None
+    read_at: str | None = None
+    account: str | None = None
+    check_mode: bool = False
+    limited_to: tuple[str, ...] | None = None
+    complete: bool = True
+    failures: int = 0
+    stale: str | None = None
+    disks: tuple[DiskProtection, ...] = ()
+
+    # ------------------------------------------------------------------ counts
+    def cells(self) -> list[RegionProtection]:
+        """Every disk in every DR region."""
+        return [disk.region(region) for disk in self.disks for region in self.dr_regions]
+
+    def counts(self) -> dict[str, int]:
+        """{standing: how many disks and DR regions stand so}."""
+        counts = dict.fromkeys(STANDINGS, 0)
+        for cell in self.cells():
+            counts[cell.standing] += 1
+        return counts
+
+    def posture(self) -> dict[str, Any]:
+        """Per DR region, how many disks stand how, and the oldest recovery point of its completed copies (hours)."""
+        regions: dict[str, dict[str, Any]] = {}
+        for region in self.dr_regions:
+            cells = [disk.region(region) for disk in self.disks]
+            counts: dict[str, Any] = dict.fromkeys(STANDINGS, 0)
+            for cell in cells:
+                counts[cell.standing] += 1
+            counts['oldest_recovery_point_hours'] = max(
+                (cell.recovery_point_age_hours for cell in cells if cell.recovery_point_age_hours is not None), default=None)
+            regions[region] = counts
+        return {'rpo_hours': self.rpo_hours, 'regions': regions}
+
+    @property
+    def without_dr_copy(self) -> int:
+        """Disks with a DR region that holds no copy of them (a failed or differing one is none)."""
+        return sum(1 for disk in self.disks if disk.missing_regions)
+
+    @property
+    def locked(self) -> int:
+        return sum(1 for cell in self.cells() if cell.locked)
+
+    @property
+    def status(self) -> str:
+        """protected, at risk or not known: at risk as soon as one disk and region is not within the RPO, or the run
+        failed somewhere; not known when the account is stale, a plan, a part of the scope or of no disk at all."""
+        if any(cell.standing != WITHIN_RPO for cell in self.cells()) or self.failures:
+            return AT_RISK
+        if self.stale or self.check_mode or not self.complete or not self.disks:
+            return NOT_KNOWN
+        return PROTECTED
+
+    def status_counts(self) -> dict[str, int]:
+        """{status: how many disks and DR regions}; all not known when the account is."""
+        counts = dict.fromkeys(STATUSES, 0)
+        for cell in self.cells():
+            counts[NOT_KNOWN if self.stale else cell.status] += 1
+        return counts
+
+    def totals(self) -> dict[str, Any]:
+        """The scope's numbers as the JSON totals, the fleet and the AWX stats carry them."""
+        counts = self.counts()
+        return dict(counts, disks=len(self.disks), without_dr_copy=self.without_dr_copy, status=self.status, locked_copies=self.locked,
+                    disk_regions=len(self.cells()))
+
+    def summary(self) -> str:
+        """The protection in a few words, each count with its unit (the summary lines start with it)."""
+        counts = self.counts()
+        words = [counted(len(self.disks), 'disk'),
+                 '%s without a DR copy' % counted(self.without_dr_copy, 'disk')]
+        if counts[OVER_RPO]:
+            words.append('%d disk copies older than the RPO' % counts[OVER_RPO])
+        if counts[IN_FLIGHT]:
+            words.append('%d in flight' % counts[IN_FLIGHT])
+        if self.limited_to is not None:
+            others = '' if self.complete else ', no run read the others yet'
+            words.append('the newest run read %s only%s' % (counted(len(self.limited_to), 'disk'), others))
+        if self.stale:
+            words.append('STALE: %s' % self.stale)
+        return '; '.join(words)
+
+    def status_line(self) -> str:
+        """The status in capitals, then the summary: what the job's output and the summary lines start with."""
+        return '%s: %s' % (self.status.upper(), self.summary())
+
+    # ------------------------------------------------------------------ the scope's account over runs
+    def merged_into(self, older: ScopeProtection | None) -> ScopeProtection:
+        """This account of a run limited to some disks, put into the scope's ``older`` account: the disks this run read
+        replace theirs, the others stay as last read (with when). Without an older account, the scope is not known whole."""
+        if self.limited_to is None:
+            return self
+        if older is None or (older.stale and not older.disks):
+            return dataclasses.replace(self, complete=False)
+        read = {disk.disk_id for disk in self.disks}
+        disks = [disk for disk in older.disks if disk.disk_id not in read] + list(self.disks)
+        return dataclasses.replace(self, disks=tuple(sorted(disks, key=lambda disk: disk.disk_id)), complete=older.complete,
+                                   dr_regions=tuple(dict.fromkeys(older.dr_regions + self.dr_regions)))
+
+    def as_stale(self, why: str) -> ScopeProtection:
+        return dataclasses.replace(self, stale=why)
+
+    # ------------------------------------------------------------------ as data
+    def as_data(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data['status'] = self.status
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> ScopeProtection:
+        fields = {field.name for field in dataclasses.fields(cls)}
+        values = {key: value for key, value in data.items() if key in fields}
+        values['dr_regions'] = tuple(values.get('dr_regions') or ())
+        if values.get('limited_to') is not None:
+            values['limited_to'] = tuple(values['limited_to'])
+        values['disks'] = tuple(
+            DiskProtection(disk_id=disk['disk_id'], name=disk.get('name'), read_at=disk.get('read_at'),
+                           regions=tuple(_region(region) for region in disk.get('regions') or ()))
+            for disk in values.get('disks') or ())
+        return cls(**values)
+
+
+def _region(data: Mapping[str, Any]) -> RegionProtection:
+    fields = {field.name for field in dataclasses.fields(RegionProtection)}
+    values: dict[str, Any] = {key: tuple(value) if isinstance(value, list) else value for key, value in data.items() if key in fields}
+    return RegionProtection(**values)
+
+
+def counted(number: int, unit: str, plural: str | None = None) -> str:
+    """``number`` with its unit: 1 disk, 2 disks."""
+    return '%d %s' % (number, unit if number == 1 else plural or unit + 's')
+
+
+def region_of_run(region: str, copies: Sequence[Mapping[str, Any]], planned: bool = False) -> RegionProtection:
+    """How a disk stands in ``region`` from a run's copy records there (each with its ``standing``): by its best copy; a
+    check run that would first take a fresh snapshot and copy it plans the region (``planned``)."""
+    # A copy record without a standing (a report of a release before it) is never shown as protection.
+    copies = [dict(copy, standing=copy.get('standing') or NO_COPY, recovery_point_age_hours=copy.get('recovery_point_age_hours'))
+              for copy in copies]
+    best = min(copies, key=lambda copy: STANDINGS.index(copy['standing']), default=None)
+    if best is None:
+        return RegionProtection(region=region, standing=PLANNED if planned else NO_COPY)
+    standing = best['standing']
+    usable = standing in (WITHIN_RPO, OVER_RPO)
+    lock = best.get('lock') or {}
+    return RegionProtection(
+        region=region, standing=standing, copy_id=best['snapshot_id'] if usable else None,
+        recovery_point=best.get('recovery_point') if usable else None, recovery_point_age_hours=best['recovery_point_age_hours'],
+        in_flight=tuple(copy['snapshot_id'] for copy in copies if copy['standing'] == IN_FLIGHT),
+        failed=tuple(copy.get('snapshot_id') or '' for copy in copies if copy['standing'] == NO_COPY and not copy.get('mismatch')),
+        differing=tuple(copy['mismatch'].get('snapshot_id') or '' for copy in copies if copy.get('mismatch')),
+        locked=bool(lock.get('in_force')) if lock else None)
+
+
+def disk_of_run(record: Mapping[str, Any], dr_regions: Iterable[str], read_at: str | None, planned: bool = False) -> DiskProtection:
+    """A disk of a run's report (dr.report.disk_record's copies) in the model."""
+    return DiskProtection(disk_id=record['disk_id'], name=record.get('disk_name'), read_at=read_at,
+                          regions=tuple(region_of_run(region, [copy for copy in record['copies'] if copy['region'] == region], planned)
+                                        for region in dr_regions))
+
+
+def of_report(report: Mapping[str, Any]) -> ScopeProtection:
+    """The model of a report: the one it carries, else (a report of a release before the model, a test's) built from its
+    disk records by the same rules."""
+    if report.get('protection'):
+        return ScopeProtection.from_data(report['protection'])
+    regions = list(report.get('dr_regions') or ())
+    disks = tuple(disk_of_run(disk, regions, report.get('generated_at'),
+                              planned=not disk['copies'] and not disk.get('missing_regions') and bool(report.get('check_mode')))
+                  for disk in report.get('disks') or ())
+    return ScopeProtection(provider=report.get('provider'), source_region=report.get('source_region'), dr_regions=tuple(regions),
+                           rpo_hours=(report.get('posture') or {}).get('rpo_hours'), read_at=report.get('generated_at'),
+                           account=report.get('account'), check_mode=bool(report.get('check_mode')),
+                           failures=len(report.get('failures') or ()), disks=disks)
