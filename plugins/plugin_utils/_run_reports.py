@@ -121,8 +121,9 @@ def failed_report(run, previous, ended_at, error, known=None):
     report = dict(run, run_state=FAILED_BEFORE_REPORT, generated_at=ended_at, ended_at=ended_at, failed=True, previous_report=previous,
                   error=error, msg=msg)
     if known is not None:
-        report['protection'] = known.as_stale('run %s failed before it could know (%s); the account is the last known, '
-                                                   'read %s' % (run['run_id'], ' '.join(error['msg'].split())[:200], known.read_at)).as_data()
+        why = 'run %s failed before it could know (%s); the account is the last known, read %s' % (
+            run['run_id'], ' '.join(error['msg'].split())[:200], known.read_at)
+        report['protection'] = known.as_stale(why).as_data()
     return report
 
 
