@@ -42,7 +42,12 @@ FILES = ('engine/copy_engine.py', 'dr/run.py', 'dr/prune.py', 'dr/report.py', 'd
          # The DR run's phases (issue 48).
          'dr/phases/context.py', 'dr/phases/copy_requests.py', 'dr/phases/marks.py', 'dr/phases/prune.py', 'dr/phases/drill.py',
          'dr/phases/release.py', 'dr/phases/report.py', 'dr/phases/fresh.py', 'dr/phases/copy.py',
-         'dr/phases/locks.py', 'dr/phases/read.py')
+         'dr/phases/locks.py', 'dr/phases/read.py',
+         # The model of a scope's protection and every surface that renders it (issue 47); plugin_utils/ is below plugins/.
+         'dr/protection.py', 'dr/posture.py', 'plugin_utils/_report_text.py', 'plugin_utils/_fleet_report.py',
+         'plugin_utils/_report_html.py', 'plugin_utils/_report_markdown.py', 'plugin_utils/_run_reports.py')
+# The files of plugins/plugin_utils, named from plugins/ (the others from plugins/module_utils).
+PLUGIN_UTILS = 'plugin_utils/'
 # Mutants of each file run by make mutation (a file not named here: all of them); --sample N takes N of each file instead,
 # the same N for the same seed.
 SAMPLE = {'runners/dr_module.py': 40}
@@ -64,7 +69,14 @@ OWN_TESTS = {'engine/copy_engine.py': ('test_engine.py',), 'dr/run.py': ('test_d
              'dr/phases/report.py': ('test_dr.py', 'test_dr_lock.py'), 'dr/phases/fresh.py': ('test_dr.py',),
              'dr/phases/copy.py': ('test_dr.py', 'test_copy_leases_aws.py'), 'dr/phases/locks.py': ('test_dr_lock.py', 'test_ebs_locks.py'),
              'dr/phases/read.py': ('test_dr.py', 'test_dr_disk_ids.py'),
-             'runners/dr_module.py': ('test_dr_module_runner.py', 'test_settings_values.py', 'test_bad_input_names.py', 'test_dr.py')}
+             'runners/dr_module.py': ('test_dr_module_runner.py', 'test_settings_values.py', 'test_bad_input_names.py', 'test_dr.py'),
+             'dr/protection.py': ('test_protection_surfaces.py', 'test_protection_bugs.py', 'test_dr_sync_run_state.py'),
+             'dr/posture.py': ('test_posture.py', 'test_posture_info.py', 'test_protection_surfaces.py'),
+             'plugin_utils/_report_text.py': ('test_report_text.py', 'test_protection_surfaces.py', 'test_protection_bugs.py'),
+             'plugin_utils/_fleet_report.py': ('test_fleet_report.py', 'test_protection_surfaces.py', 'test_protection_bugs.py'),
+             'plugin_utils/_report_html.py': ('test_report_html.py', 'test_protection_surfaces.py', 'test_protection_bugs.py'),
+             'plugin_utils/_report_markdown.py': ('test_report_markdown.py', 'test_protection_surfaces.py'),
+             'plugin_utils/_run_reports.py': ('test_dr_sync_run_state.py', 'test_protection_surfaces.py')}
 
 FLIPPED = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
            ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
@@ -111,8 +123,17 @@ EQUIVALENT = {
 
 
 def in_module_utils(path):
-    """A file's path below plugins/module_utils ('dr/run.py'), wherever the tree is (a copy of it, too)."""
-    return path.replace(os.sep, '/').rpartition(MODULE_UTILS + '/')[2]
+    """A file's name as FILES names it ('dr/run.py', below plugins/module_utils; 'plugin_utils/_report_text.py', below
+    plugins/), wherever the tree is (a copy of it, too)."""
+    path = path.replace(os.sep, '/')
+    if '/' + PLUGIN_UTILS in '/' + path:
+        return PLUGIN_UTILS + ('/' + path).rpartition('/' + PLUGIN_UTILS)[2]
+    return path.rpartition(MODULE_UTILS + '/')[2]
+
+
+def source_path(name):
+    """The path in the tree of a file FILES names."""
+    return 'plugins/%s' % name if name.startswith(PLUGIN_UTILS) else '%s/%s' % (MODULE_UTILS, name)
 
 
 class Mutant:
@@ -288,15 +309,16 @@ def test_environment():
     return env
 
 
-def coverage_map(copy, scratch, files):
-    """({file: {line: [test ids]}}, {test id: seconds}) from one run of the unit tests in ``copy``."""
+def coverage_map(copy, scratch, files, tests=('tests/unit',)):
+    """({file: {line: [test ids]}}, {test id: seconds}) from one run of the unit tests in ``copy`` (``tests``: all of them,
+    or the files given)."""
     data_file = os.path.join(scratch, 'coverage-data')
     junit = os.path.join(scratch, 'baseline.xml')
     rc_file = os.path.join(scratch, 'coveragerc')
     with open(rc_file, 'w', encoding='utf-8') as handle:
         handle.write('[run]\ndata_file = %s\n' % data_file)
-    command = pytest_command(['-n', '2', '-x', '--cov=%s' % os.path.join(copy, MODULE_UTILS), '--cov-config=%s' % rc_file,
-                              '--cov-context=test', '--cov-report=', '--junit-xml=%s' % junit, 'tests/unit'], timeout=None)
+    command = pytest_command(['-n', '2', '-x', '--cov=%s' % os.path.join(copy, MODULE_UTILS), '--cov=%s' % os.path.join(copy, 'plugins', PLUGIN_UTILS),
+                              '--cov-config=%s' % rc_file, '--cov-context=test', '--cov-report=', '--junit-xml=%s' % junit, *tests], timeout=None)
     started = time.monotonic()
     run = subprocess.run(command, cwd=copy, env=test_environment(), capture_output=True, text=True, check=False)
     if run.returncode != 0:
@@ -443,11 +465,12 @@ def main(argv=None):
     parser.add_argument('--threshold', type=float, default=THRESHOLD, help='least score per file, in %%')
     parser.add_argument('--list', action='store_true', help='list the sampled mutants and stop')
     parser.add_argument('--json', help='write the figures and every mutant here')
+    parser.add_argument('--tests', nargs='+', default=['tests/unit'], help='the unit tests run against the mutants (default: all)')
     args = parser.parse_args(argv)
     started = time.monotonic()
     mutants = []
     for name in args.files:
-        path = '%s/%s' % (MODULE_UTILS, name)
+        path = source_path(name)
         with open(os.path.join(ROOT, path), encoding='utf-8') as handle:
             every = mutants_of(path, handle.read())
         chosen = sample(every, SAMPLE.get(name) if args.sample is None else args.sample or None, args.seed)
@@ -465,7 +488,7 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_signal: sys.exit(143))
     try:
         copies = [make_copy(os.path.join(scratch, 'copy%d' % number)) for number in range(max(1, args.jobs))]
-        lines_by_file, seconds = coverage_map(copies[0], scratch, set(args.files))
+        lines_by_file, seconds = coverage_map(copies[0], scratch, set(args.files), args.tests)
         free = queue.Queue()
         for copy in copies:
             free.put(copy)
