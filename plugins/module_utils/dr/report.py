@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core.model import COMPLETED, FAILED
-from ..engine.copy_engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY
+from ..engine.outcomes import COPIED, EXISTING, NOT_COPIED, WOULD_COPY
 from .lock import EXPIRED, IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
     from ..core.model import Disk, Snapshot
-    from ..engine.copy_engine import RequestOutcome
+    from ..engine.outcomes import RequestOutcome
     from .settings import DrSettings
 
 TOTALS = ('disks', 'copied', 'existing', 'would_copy', 'not_copied', 'fresh_snapshots', 'pruned', 'kept', 'without_dr_copy', 'locked')
