@@ -13,7 +13,7 @@ They never show an earlier run's state as this run's (plugin_utils/_run_reports.
 say "run <id> started, not finished" (the last finished report kept beside them as .previous); a run that ends without a
 report (bad input, a cloud error, the task's timeout, a crash) leaves files that say it failed before it could know, with
 the error; a killed run leaves the marker. The run's id goes to the module (its run_id option), so the marker, the report,
-the claims on shared snapshots and the test disks name one run.
+the leases on shared snapshots and the test disks name one run.
 
 A run holds its scope's lock on the controller while its module runs (plugin_utils/_scope_lock.py): a second run of the
 scope waits for the first, up to its wait_timeout, and its result says how long it waited (scope_lock). A check run

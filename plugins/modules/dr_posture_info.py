@@ -236,8 +236,8 @@ standing:
 leftovers:
   description:
     - What DR runs left behind. C(shares) (O(dr_account), AWS and ECS) - each source snapshot a DR run shared with the DR account,
-      with C(snapshot_id), C(region), C(account), its runs' C(claims) (C(run_id), C(until), C(regions), C(live)), C(needed_by)
-      (V(copy_in_flight), V(live_claim), or null) and C(leftover) (true when nothing needs it - a killed run's; the next DR run
+      with C(snapshot_id), C(region), C(account), its runs' C(leases) (C(run_id), C(until), C(regions), C(live)), C(needed_by)
+      (V(copy_in_flight), V(live_lease), or null) and C(leftover) (true when nothing needs it - a killed run's; the next DR run
       removes it).
     - C(test_disks) - restore-drill test disks in the DR regions whose run is over, which the next drill deletes - C(region),
       C(test_disk_id), C(run), C(state), C(created), C(until), C(scope) and C(this_scope).

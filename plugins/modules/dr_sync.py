@@ -367,7 +367,7 @@ options:
     version_added: 0.2.0
   run_id:
     description:
-      - The run's id, on its report (RV(run_id)), its claims of shared snapshots and its test disks, as
+      - The run's id, on its report (RV(run_id)), its leases of shared snapshots and its test disks, as
         C(<UTC time>Z-<6 hex digits>) (C(20261122T181400Z-3f9a1c)).
       - Set by the module's action, which names the run in the report files before the module starts (O(report_dir)); leave
         it unset, and the run makes its own.
@@ -537,7 +537,7 @@ generated_at:
   returned: always
   type: str
 run_id:
-  description: The run's id (O(run_id)), also on its claims of shared snapshots and its test disks.
+  description: The run's id (O(run_id)), also on its leases of shared snapshots and its test disks.
   returned: always
   type: str
   sample: 20261122T181400Z-3f9a1c

@@ -8,8 +8,8 @@ same snapshots at the same time, and both share the same sources with the DR acc
 round starts both runs together (each with its report folder); in most rounds one of them or both are killed (the vault
 part's kill modes: a random time after the first call, or a random number of mutating calls); before each later round a
 third of the disks get a newer snapshot, and once more before both run to completion at the same time (then each once
-more alone if a disk still lacks a copy). A share that a killed run's claim still holds then is held for a lease at most
-(minutes): once the last such claim lapses, both scopes run again, and the shares are counted once more. Counted from the
+more alone if a disk still lacks a copy). A share that a killed run's lease still holds then is held for a lease at most
+(minutes): once the last such lease lapses, both scopes run again, and the shares are counted once more. Counted from the
 emulators' state, never from the reports, each expected 0:
 
 - sources left shared with the DR account (AWS: a createVolumePermission or the mark snapcopy:shared-with; ECS: a
@@ -37,8 +37,8 @@ CLOUDS = ('aws', 'ecs', 'cbs')
 # Scope B: its selector (on every other tagged disk) and the DR region it adds to A's second.
 SELECTOR_B = {'overlap': 'b'}
 THIRD_REGION = {'aws': 'eu-central-1', 'ecs': 'cn-shenzhen', 'cbs': 'ap-beijing'}
-SHARE_CLAIM_TAG_PREFIX = 'snapcopy:share-claim:'  # plugins/module_utils/core/tagging.py
-STAMP_FORMAT = '%Y%m%dT%H%M%SZ'  # plugins/module_utils/dr/claims.py
+SHARE_LEASE_TAG_PREFIX = 'snapcopy:share-claim:'  # plugins/module_utils/core/tagging.py
+STAMP_FORMAT = '%Y%m%dT%H%M%SZ'  # plugins/module_utils/dr/leases.py
 # Who is killed, round after round.
 VICTIMS = (('a',), ('b',), ('a', 'b'))
 
@@ -69,14 +69,14 @@ def count_copies(newest, copies, wanted):
     return figures
 
 
-def live_claims(tags):
-    """Whether a snapshot's tags hold a share claim whose run may still be under way (the time it names is to come)."""
-    return latest_claim(tags) > now_stamp()
+def live_leases(tags):
+    """Whether a snapshot's tags hold a share lease whose run may still be under way (the time it names is to come)."""
+    return latest_lease(tags) > now_stamp()
 
 
-def latest_claim(tags):
-    """The latest time a share claim among a snapshot's tags names ('' if none), as the claims write it."""
-    return max(((value or '').partition(' ')[0] for key, value in tags.items() if key.startswith(SHARE_CLAIM_TAG_PREFIX)), default='')
+def latest_lease(tags):
+    """The latest time a share lease among a snapshot's tags names ('' if none), as the leases write it."""
+    return max(((value or '').partition(' ')[0] for key, value in tags.items() if key.startswith(SHARE_LEASE_TAG_PREFIX)), default='')
 
 
 def now_stamp():
@@ -128,14 +128,14 @@ def aws_tally(target, reports):
         permissions = source.describe_snapshot_attribute(SnapshotId=item['SnapshotId'], Attribute='createVolumePermission')
         if vault.SHARE_TAG in tags or any(entry.get('UserId') == vault.VAULT_ACCOUNT for entry in permissions['CreateVolumePermissions']):
             left += 1
-            held += live_claims(tags)
-            latest = max(latest, latest_claim(tags))
+            held += live_leases(tags)
+            latest = max(latest, latest_lease(tags))
     theirs = 0
     for region in wanted:
         ec2 = boto3.client('ec2', region_name=region, endpoint_url=target.moto_url, aws_access_key_id=target.access_key,
                            aws_secret_access_key=target.secret_key)
         theirs += sum(len(page['Snapshots']) for page in ec2.get_paginator('describe_snapshots').paginate(OwnerIds=['self']))
-    figures.update(shares_left=left, shares_left_under_a_live_claim=held, latest_claim=latest, copies_in_the_disks_account=theirs)
+    figures.update(shares_left=left, shares_left_under_a_live_lease=held, latest_lease=latest, copies_in_the_disks_account=theirs)
     return figures
 
 
@@ -182,8 +182,8 @@ def ecs_tally(target, reports):
         'RegionId': target.source_region, 'ResourceOwner': 'Self', 'Target': CREDENTIALS.ALIBABA_DR_ACCOUNT_ID}, 'SharedResources')}
     sources = {snapshot['id']: snapshot['tags'] for snapshot in state.get(target.source_region, {}).get('snapshots', [])}
     left = shared | {snapshot_id for snapshot_id, tags in sources.items() if vault.SHARE_TAG in tags}
-    figures.update(shares_left=len(left), shares_left_under_a_live_claim=sum(1 for snapshot_id in left if live_claims(sources.get(snapshot_id, {}))),
-                   latest_claim=max((latest_claim(sources.get(snapshot_id, {})) for snapshot_id in left), default=''),
+    figures.update(shares_left=len(left), shares_left_under_a_live_lease=sum(1 for snapshot_id in left if live_leases(sources.get(snapshot_id, {}))),
+                   latest_lease=max((latest_lease(sources.get(snapshot_id, {})) for snapshot_id in left), default=''),
                    copies_in_the_disks_account=theirs)
     return figures
 
@@ -210,8 +210,8 @@ def cbs_tally(target):
     return figures
 
 
-def wait_for_the_claims(latest):
-    """Sleep until the time ``latest`` (a claim's stamp) has passed."""
+def wait_for_the_leases(latest):
+    """Sleep until the time ``latest`` (a lease's stamp) has passed."""
     until = datetime.datetime.strptime(latest, STAMP_FORMAT).replace(tzinfo=datetime.timezone.utc)
     time.sleep(max(0.0, (until - datetime.datetime.now(datetime.timezone.utc)).total_seconds()) + 1.0)
 
@@ -307,14 +307,14 @@ def run(suite, emulators, kill_rounds):
             for name in sorted(variables):
                 alone[name] = suite.run_to_completion(target, 'overlap-' + name, variables[name], first_run=200)
         figures = tally(target, [suite.read_report(variables[name], target) for name in sorted(variables)])
-        if figures.get('shares_left_under_a_live_claim'):
-            # A killed run's claim holds its share until the claim lapses (minutes: a lease); the next runs then take it back.
-            wait_for_the_claims(figures['latest_claim'])
+        if figures.get('shares_left_under_a_live_lease'):
+            # A killed run's lease holds its share until the lease lapses (minutes: a lease); the next runs then take it back.
+            wait_for_the_leases(figures['latest_lease'])
             both(lambda name: alone.setdefault(name, []).extend(
                 suite.run_to_completion(target, 'overlap-' + name, variables[name], first_run=300)), sorted(variables))
             lapsed = tally(target, [suite.read_report(variables[name], target) for name in sorted(variables)])
-            figures.update(shares_left_before_the_claims_lapsed=figures['shares_left'], shares_left=lapsed['shares_left'],
-                           shares_left_under_a_live_claim=lapsed['shares_left_under_a_live_claim'])
+            figures.update(shares_left_before_the_leases_lapsed=figures['shares_left'], shares_left=lapsed['shares_left'],
+                           shares_left_under_a_live_lease=lapsed['shares_left_under_a_live_lease'])
         last = {name: (alone.get(name) or together[name])[-1] for name in variables}
         figures.update(
             rounds=rounds, kills=sum(1 for outcome in rounds for item in outcome.values() if item['killed']),
@@ -360,7 +360,7 @@ def markdown(results):
              'third), copies in a DR account, locked (AWS governance, ECS compliance); SIGKILL of one run or both at random points, '
              'then runs to completion.', '',
              '| cloud | disks (B) | kills (rounds) | runs to complete (together, alone) | copies | duplicates | missing | '
-             'locked in the reports, not locked read back | unlocked | shares left (under a live claim) | bridge disks left | '
+             'locked in the reports, not locked read back | unlocked | shares left (under a live lease) | bridge disks left | '
              'copies in the disks\' account |', '|---|---|---|---|---|---|---|---|---|---|---|---|']
     for name, row in sorted(results.items()):
         locks = name in vault.LOCKS
@@ -369,9 +369,9 @@ def markdown(results):
             row['copies'], row['duplicates'], row['missing'],
             '%d, %d' % (row['reported_locked'], row['reported_locked_not_locked']) if locks else '-',
             row['unlocked'] if locks else '-',
-            '%d%s' % (row['shares_left'], ' (%d)' % row['shares_left_under_a_live_claim'] if 'shares_left_under_a_live_claim' in row else '')
-            + ('; %d before the killed runs\' claims lapsed' % row['shares_left_before_the_claims_lapsed']
-               if 'shares_left_before_the_claims_lapsed' in row else ''),
+            '%d%s' % (row['shares_left'], ' (%d)' % row['shares_left_under_a_live_lease'] if 'shares_left_under_a_live_lease' in row else '')
+            + ('; %d before the killed runs\' leases lapsed' % row['shares_left_before_the_leases_lapsed']
+               if 'shares_left_before_the_leases_lapsed' in row else ''),
             row.get('bridge_disks_left', '-'),
             '%d%s' % (row['copies_in_the_disks_account'],
                       ' (and %d a kill left untagged)' % row['untagged_copies_left'] if row.get('untagged_copies_left') else '')))

@@ -37,7 +37,7 @@ TAGGED = 3
 # time may differ from the server's (fakecloud checks it as Tencent does).
 CLOCK_STEP = 60
 # A hang guard, not a measure of speed: a run the kill cut short in its copy call leaves a copy lease that the next run
-# waits out (dr.claims: 170 s with the default timeouts), and a busy two-core machine makes the rulebooks' runs many times
+# waits out (dr.leases: 170 s with the default timeouts), and a busy two-core machine makes the rulebooks' runs many times
 # slower (the whole leg: 31 s alone, 71 s beside another make test). Each wait ends as soon as its condition holds.
 DEADLINE = 900
 VENV = os.environ.get('SNAPCOPY_EDA_VENV', os.path.join(ROOT, '.venv-eda'))

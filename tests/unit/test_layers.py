@@ -179,7 +179,7 @@ def test_the_walk_sees_imports_under_type_checking_and_in_functions():
     """The tree's own files: imports that only a full walk sees are counted (the registry loads adapters in functions)."""
     graph = imports_of(read_tree(MODULE_UTILS))
     assert 'clouds/aws/ebs_dr' in graph['clouds/registry'], 'a function-local import'
-    assert 'dr/claims' in graph['dr/capabilities'], 'an import under TYPE_CHECKING'
+    assert 'dr/leases' in graph['dr/capabilities'], 'an import under TYPE_CHECKING'
     assert 'core/errors' in graph['clouds/tencent/cbs'], 'a relative import two folders up'
 
 

@@ -35,10 +35,11 @@ from xml.etree import ElementTree
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODULE_UTILS = 'plugins/module_utils'
 # The engine, the DR run with its pruning, report and restore drill, and the retry and poll helpers (issue 19).
-FILES = ('engine/copy_engine.py', 'dr/run.py', 'dr/prune.py', 'dr/report.py', 'dr/restore.py', 'core/retry.py', 'core/polling.py',
-         # The vault and the run's settings (issue 39): claims and copy leases, share claims, locks, the DR account, the
+FILES = ('engine/copy_engine.py', 'engine/outcomes.py', 'engine/sources.py', 'engine/rounds.py', 'engine/reads.py',
+         'engine/sightings.py', 'dr/run.py', 'dr/prune.py', 'dr/report.py', 'dr/restore.py', 'core/retry.py', 'core/polling.py',
+         # The vault and the run's settings (issue 39): leases and copy leases, share leases, locks, the DR account, the
          # settings and their parsing from dr_sync's options.
-         'dr/claims.py', 'dr/shares.py', 'dr/lock.py', 'dr/account.py', 'dr/settings.py', 'runners/dr_module.py',
+         'dr/leases.py', 'dr/shares.py', 'dr/lock.py', 'dr/account.py', 'dr/settings.py', 'runners/dr_module.py',
          # The DR run's phases (issue 48).
          'dr/phases/context.py', 'dr/phases/copy_requests.py', 'dr/phases/marks.py', 'dr/phases/prune.py', 'dr/phases/drill.py',
          'dr/phases/release.py', 'dr/phases/report.py', 'dr/phases/fresh.py', 'dr/phases/copy.py',
@@ -56,11 +57,13 @@ THRESHOLD = 90.0
 # Seconds one test may take in a mutant's run before pytest-timeout stops it (the slowest take about 5).
 TEST_TIMEOUT = 12
 # The tests of each file's own behaviour, run first: they are the likeliest to kill its mutants.
-OWN_TESTS = {'engine/copy_engine.py': ('test_engine.py',), 'dr/run.py': ('test_dr.py',), 'dr/prune.py': ('test_dr_prune.py', 'test_dr.py'),
+OWN_TESTS = {'engine/copy_engine.py': ('test_engine.py',), 'engine/outcomes.py': ('test_engine.py', 'test_progress.py'),
+             'engine/sources.py': ('test_engine.py',), 'engine/rounds.py': ('test_engine.py', 'test_copy_leases_aws.py'),
+             'engine/reads.py': ('test_engine.py',), 'engine/sightings.py': ('test_engine.py',), 'dr/run.py': ('test_dr.py',), 'dr/prune.py': ('test_dr_prune.py', 'test_dr.py'),
              'dr/report.py': ('test_dr.py',), 'dr/restore.py': ('test_dr_restore.py',),
              'core/retry.py': ('test_backoff.py', 'test_call_retries.py'),
              'core/polling.py': ('test_poller.py',),
-             'dr/claims.py': ('test_lease_rules.py', 'test_copy_leases_aws.py'), 'dr/shares.py': ('test_lease_rules.py', 'test_dr_shares_interleaved.py'),
+             'dr/leases.py': ('test_lease_rules.py', 'test_copy_leases_aws.py'), 'dr/shares.py': ('test_lease_rules.py', 'test_dr_shares_interleaved.py'),
              'dr/lock.py': ('test_dr_lock.py',), 'dr/account.py': ('test_settings_values.py', 'test_dr_account_aws.py'),
              'dr/settings.py': ('test_settings_values.py', 'test_dr.py'),
              'dr/phases/context.py': ('test_dr_phases.py', 'test_dr.py'), 'dr/phases/copy_requests.py': ('test_dr.py', 'test_bad_input_names.py'),
@@ -90,15 +93,15 @@ EQUIVALENT = {
     ('runners/dr_module.py', "field = option.split('_', maxsplit=1)[0]", '1 -> 2'):
         'the first part of a split is the same for any maxsplit of 1 or more: name_template and description_template name '
         'their field either way',
-    ('engine/copy_engine.py', 'rank = {COMPLETED: 0, PENDING: 1, FAILED: 2}', '2 -> 3'):
+    ('engine/outcomes.py', 'rank = {COMPLETED: 0, PENDING: 1, FAILED: 2}', '2 -> 3'):
         'FAILED is ranked last either way: the default rank 3 is no state\'s (a snapshot is pending, completed, failed '
         'or deleting, and deleting ones are left out before the ranking)',
-    ('engine/copy_engine.py', "key=lambda snapshot: (rank.get(snapshot.state, 3), snapshot.id or ''))", '3 -> 4'):
+    ('engine/outcomes.py', "key=lambda snapshot: (rank.get(snapshot.state, 3), snapshot.id or ''))", '3 -> 4'):
         'the default rank is given to no state (see the line above): every snapshot ranked is completed, pending or failed',
     ('core/retry.py', 'step = min(self.max_delay, self.base_delay * (2 ** min(retry_number, 30)))', '30 -> 31'):
         'the cap on the exponent only keeps 2 ** n from overflowing a float after a thousand retries; the step is '
         'max_delay long before either cap for any backoff the collection makes (1 s doubling to 20 s)',
-    ('engine/copy_engine.py', 'UNSEEN_GRACE_SECONDS = 120', '120 -> 121'):
+    ('engine/sightings.py', 'UNSEEN_GRACE_SECONDS = 120', '120 -> 121'):
         'how long a copy may stay invisible to reads is a tolerance, not a rule: the tests hold the engine to this '
         'constant to the second (test_a_copy_the_cloud_dropped_before_any_read_showed_it...), whatever its value',
     ('dr/phases/context.py', 'COPY_WORKERS = 16', '16 -> 17'):

@@ -3,11 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The cloud's clock, as the Date header of its answers gives it.
 
-Two runs judge each other's claims (dr.claims) by the time each claim names: judged by each controller's own clock, a
-controller a few minutes ahead takes another run's live claim for lapsed. The clouds accept signed requests from a
+Two runs judge each other's leases (dr.leases) by the time each lease names: judged by each controller's own clock, a
+controller a few minutes ahead takes another run's live lease for lapsed. The clouds accept signed requests from a
 controller minutes off (AWS: up to 5 minutes, Signature Version 4's RequestTimeTooSkewed; Alibaba and Tencent: minutes
 too), so no controller can be trusted to agree with another. Every answer carries the cloud's own time (HTTP's Date header,
-RFC 9110 section 6.6.1): claims are written and judged by it.
+RFC 9110 section 6.6.1): leases are written and judged by it.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from ..engine.capabilities import CopyAdapter
 
 if TYPE_CHECKING:
     from ..core.model import Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
-    from .claims import RunLease
+    from .leases import LeaseTerms
 
 
 class DrAdapter(CopyAdapter):
@@ -132,7 +132,7 @@ class DrAccountAdapter(ABC):
 
     def release_shares(self, source_region: str, snapshot_ids: list[str]) -> dict[str, bool | CloudError]:
         """release_share for each of ``snapshot_ids``: {id: its answer, or the error of its call}. One at a time by default;
-        a cloud whose shares are held by claims releases a batch in as few tag calls as it can (dr.shares.ClaimedShares)."""
+        a cloud whose shares are held by leases releases a batch in as few tag calls as it can (dr.shares.LeasedShares)."""
         answers: dict[str, bool | CloudError] = {}
         for snapshot_id in snapshot_ids:
             try:
@@ -141,9 +141,9 @@ class DrAccountAdapter(ABC):
                 answers[snapshot_id] = error
         return answers
 
-    def start_dr_run(self, lease: RunLease) -> None:  # pylint: disable=unused-argument  # a hook, as check_source
-        """Before a DR run's first call: ``lease`` is the run's, whose claims it leaves on each share it needs (dr.shares).
-        Where shares are not held by claims (CBS shares its staged copies), nothing."""
+    def start_dr_run(self, terms: LeaseTerms) -> None:  # pylint: disable=unused-argument  # a hook, as check_source
+        """Before a DR run's first call: ``lease`` is the run's, whose leases it leaves on each share it needs (dr.shares).
+        Where shares are not held by leases (CBS shares its staged copies), nothing."""
         return None
 
     def settle_dr_account(self, dr_regions: list[str]) -> int:  # pylint: disable=unused-argument  # a hook, as check_source

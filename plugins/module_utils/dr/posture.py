@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, Any, cast
 from ..core.errors import CloudError
 from ..core.model import COMPLETED, DELETING, FAILED, PENDING, parse_time
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
-from ..core.tagging import RESTORE_SCOPE_TAG, RESTORE_UNTIL_TAG, SHARE_CLAIM_TAG_PREFIX, SOURCE_TAG
+from ..core.tagging import RESTORE_SCOPE_TAG, RESTORE_UNTIL_TAG, SHARE_LEASE_TAG_PREFIX, SOURCE_TAG
 from ..engine.copy_engine import run_retry
 from .capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter
-from .claims import RunLease, claims_in, lease_seconds
+from .leases import LeaseTerms, lease_seconds, leases_under
 from .lock import read_locks
 from .protection import (
     IN_FLIGHT,
@@ -48,7 +48,7 @@ from .protection import (
 )
 from .prune import copies_by_disk
 from .restore import LEFTOVER, leftover_record, leftover_state, run_id, scope_key
-from .shares import ClaimedShares
+from .shares import LeasedShares
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -251,33 +251,33 @@ class PostureRead:
 
     # ------------------------------------------------------------------ what should not be there
     def _shares(self) -> list[dict[str, Any]]:
-        """The source snapshots a DR run shared with the DR account, with the claims on them: each ``leftover`` when no
-        copy in flight needs it and no run that may still be under way claims it (the next DR run releases it)."""
+        """The source snapshots a DR run shared with the DR account, with the leases on them: each ``leftover`` when no
+        copy in flight needs it and no run that may still be under way leases it (the next DR run releases it)."""
         dr_account = self.settings.dr_account
-        if dr_account is None or not isinstance(self.adapter, ClaimedShares):
+        if dr_account is None or not isinstance(self.adapter, LeasedShares):
             return []
         source_region = self.settings.source_region
         client = getattr(self.adapter, 'client', None)
-        lease = RunLease(run_id(self.now), tuple(sorted(self.settings.region_names)),
+        lease = LeaseTerms(run_id(self.now), tuple(sorted(self.settings.region_names)),
                          lease_seconds(getattr(client, 'connect_timeout', CONNECT_TIMEOUT), getattr(client, 'read_timeout', READ_TIMEOUT)),
                          lambda: self.now, lambda text: None)
-        cast('DrAccountAdapter', self.adapter).start_dr_run(lease)  # no call: the run's shares (ClaimedShares.shares), read only
+        cast('DrAccountAdapter', self.adapter).start_dr_run(lease)  # no call: the run's shares (LeasedShares.shares), read only
         source_shares = self.adapter.shares
         if source_shares is None:
             return []
         try:
-            claimed, in_flight = self._call(source_shares.holdings, source_region)
+            leased, in_flight = self._call(source_shares.holdings, source_region)
         except CloudError as error:
             self._problem(source_region, 'reading the source snapshots shared with the DR account %s' % dr_account['account'], error)
             return []
         shares = []
-        for snapshot_id, tags in sorted(claimed.items()):
-            claims = claims_in(tags, SHARE_CLAIM_TAG_PREFIX)
-            live = any(claim.live(self.now) for claim in claims.values())
-            needed_by = 'copy_in_flight' if snapshot_id in in_flight else 'live_claim' if live else None
+        for snapshot_id, tags in sorted(leased.items()):
+            leases = leases_under(tags, SHARE_LEASE_TAG_PREFIX)
+            live = any(lease.live(self.now) for lease in leases.values())
+            needed_by = 'copy_in_flight' if snapshot_id in in_flight else 'live_lease' if live else None
             shares.append({'region': source_region, 'snapshot_id': snapshot_id, 'account': dr_account['account'],
-                           'claims': [{'run_id': claim.run_id, 'until': _iso(claim.until) if claim.until is not None else None,
-                                       'regions': list(claim.regions), 'live': claim.live(self.now)} for claim in claims.values()],
+                           'leases': [{'run_id': lease.run_id, 'until': _iso(lease.until) if lease.until is not None else None,
+                                       'regions': list(lease.regions), 'live': lease.live(self.now)} for lease in leases.values()],
                            'needed_by': needed_by, 'leftover': needed_by is None})
         return shares
 

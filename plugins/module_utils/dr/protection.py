@@ -33,7 +33,7 @@ STATUSES = (PROTECTED, AT_RISK, NOT_KNOWN)
 # Each standing as people read it (docs/posture.md's glossary): the console, Markdown and the pages say these words.
 STANDING_WORDS = {WITHIN_RPO: 'within the RPO', OVER_RPO: 'older than the RPO', IN_FLIGHT: 'copy in flight',
                   PLANNED: 'copy planned (check mode)', NO_COPY: 'no copy'}
-# A copy action the engine reports for a copy that could not be made, and for a plan (engine.copy_engine's words; the
+# A copy action the engine reports for a copy that could not be made, and for a plan (engine.outcomes' words; the
 # model takes them as text so that it imports nothing above core).
 NOT_COPIED, WOULD_COPY = 'not_copied', 'would_copy'
 FAILED_STATES = ('failed', 'error')

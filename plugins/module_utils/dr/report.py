@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core.model import COMPLETED
-from ..engine.copy_engine import COPIED, EXISTING, NOT_COPIED, WOULD_COPY
+from ..engine.outcomes import COPIED, EXISTING, NOT_COPIED, WOULD_COPY
 from .lock import EXPIRED, IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK
 from .protection import (
     ScopeProtection,
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
     from ..core.model import Disk, Snapshot
-    from ..engine.copy_engine import RequestOutcome
+    from ..engine.outcomes import RequestOutcome
     from .protection import DiskProtection
     from .settings import DrSettings
 

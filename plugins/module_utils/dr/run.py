@@ -21,7 +21,7 @@ from ..core.errors import InputError
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
 from ..core.progress import Progress
 from ..engine.copy_engine import run_retry
-from .claims import RunLease, lease_seconds
+from .leases import LeaseTerms, lease_seconds
 from .lock import check_lock
 from .phases.context import COPY_WORKERS, PhaseContext
 from .phases.copy import copy_sources
@@ -60,12 +60,12 @@ class DrRun:
         self.settings = settings
         self.check_mode = check_mode
         self.now = now or datetime.datetime.now(datetime.timezone.utc)
-        # This run's id: on its claims of shares (dr.shares) and its test disks (dr.restore).
+        # This run's id: on its leases of shares (dr.shares) and its test disks (dr.restore).
         self.run_id = run_id(self.now)
         self.clock = clock
         self.started_at = clock()
         self.deadline: float = self.started_at + settings.wait.timeout
-        # The cloud's time, as its answers' Date headers give it: what the run's claims are written and judged by, so that
+        # The cloud's time, as its answers' Date headers give it: what the run's leases are written and judged by, so that
         # two controllers whose clocks differ agree on them. The client tells it each answer's Date during run().
         self.cloud_clock = CloudClock(self.wall_clock)
         # The run's calls are retried until its deadline; the copies and the drill have deadlines of their own.
@@ -102,14 +102,14 @@ class DrRun:
         """The phases, in order: each takes what the ones before it found, and the report puts them together."""
         self.validate()
         ctx = self.context
-        lease = self._run_lease()
+        terms = self._lease_terms()
         if self.settings.dr_account is not None and ctx.vault is not None:  # connect_dr_account let it start only so
-            ctx.vault.start_dr_run(lease)
+            ctx.vault.start_dr_run(terms)
         read = self._noted(read_disks(ctx))
         plans, source_disks = read.plans, read.source_disks
         fresh = take_fresh_snapshots(ctx, plans)
         early = LocksBeforeWaiting(ctx, plans)
-        copies = copy_sources(ctx, plans, sources=fresh.sources(), lease=lease, before_waiting=early.lock if early.wanted else None)
+        copies = copy_sources(ctx, plans, sources=fresh.sources(), terms=terms, before_waiting=early.lock if early.wanted else None)
         outcomes = copies.outcomes
         marks = self._noted(mark_made_copies(ctx, plans, outcomes))
         listing = list_dr_copies(ctx)
@@ -128,12 +128,12 @@ class DrRun:
         self.warnings.extend(result.warnings)
         return result
 
-    def _run_lease(self) -> RunLease:
-        """This run's claims as leases (dr.claims), timed by the cloud's clock; many calls go out on the run's workers."""
+    def _lease_terms(self) -> LeaseTerms:
+        """The terms of this run's leases (dr.leases), timed by the cloud's clock; many calls go out on the run's workers."""
         client = getattr(self.adapter, 'client', None)
         seconds = lease_seconds(getattr(client, 'connect_timeout', CONNECT_TIMEOUT), getattr(client, 'read_timeout', READ_TIMEOUT))
-        return RunLease(self.run_id, tuple(sorted(self.settings.region_names)), seconds, self.cloud_clock.now, self.warnings.append,
-                        self.context.each)
+        return LeaseTerms(self.run_id, tuple(sorted(self.settings.region_names)), seconds, self.cloud_clock.now, self.warnings.append,
+                          self.context.each)
 
     def wall_clock(self) -> datetime.datetime:
         """The time now, as the run's start and its clock say (a test's fake clock moves it too)."""

@@ -15,7 +15,8 @@ from ansible.module_utils.basic import missing_required_lib
 from ..core.assume_role import EXTERNAL_ID_NAMES
 from ..core.errors import CloudError, InputError, SnapcopyError
 from ..core.retry import CallRetry
-from ..engine.copy_engine import COPIED, EXISTING, MISMATCH_CHOICES, MISMATCH_FAIL, WOULD_COPY, CopyEngine, EngineConfig, default_backoff
+from ..engine.copy_engine import CopyEngine, default_backoff
+from ..engine.outcomes import COPIED, EXISTING, MISMATCH_CHOICES, MISMATCH_FAIL, WOULD_COPY, EngineConfig
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
     from ..core.model import CopyRequest, Snapshot
     from ..engine.capabilities import CopyAdapter
-    from ..engine.copy_engine import RequestOutcome
+    from ..engine.outcomes import RequestOutcome
 
     AdapterT = TypeVar('AdapterT', bound=CopyAdapter)
 

@@ -313,7 +313,7 @@ def run_dr_module(module: AnsibleModule) -> None:
         account = assumed_account(settings.provider, params)
         run = DrRun(adapter, settings, check_mode=module.check_mode, retry=retry, progress=Progress.from_environment())
         if params.get('run_id'):
-            # The id the action wrote in the report files when the run started: the files, the report, the claims and
+            # The id the action wrote in the report files when the run started: the files, the report, the leases and
             # the test disks then name one run.
             run.run_id = given_run_id(params['run_id'])
         if settings.dr_account is not None:

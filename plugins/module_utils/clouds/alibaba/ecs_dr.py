@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Alibaba Cloud ECS: the adapter for the DR run (dr_sync, the dr_copy role): the copy adapter (clouds/alibaba/ecs.py) with
 the DR run's capabilities (dr/capabilities.py): disks and their snapshots, pruning, the restore drill, locks, and a separate
-DR account (clouds/alibaba/ecs_dr_account.py), whose shares the run's claims hold (dr/shares.py). How copies are found,
+DR account (clouds/alibaba/ecs_dr_account.py), whose shares the run's leases hold (dr/shares.py). How copies are found,
 and why the DR run lists a region page by page: clouds/alibaba/ecs.py.
 """
 
@@ -21,14 +21,14 @@ from ...core.paging import token_pages
 from ...core.tagging import RESTORE_RUN_TAG, SOURCE_TAG, numbered_tags, string_tags, tag_dict
 from ...dr.capabilities import CompletedSnapshotsAdapter, DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from ...dr.lock import retention_refusal
-from ...dr.shares import ClaimedShares, SourceShares
+from ...dr.shares import LeasedShares, ShareLeases
 from .answers import listed, snapshots_by_disk, tagged_disks
 from .client import AlibabaAccountRouter, AlibabaClient
 from .ecs import CLIENT_TOKEN_PREFIX, ID_CHUNK, REQUEST_PACKAGE, SNAPSHOT_PAGE_SIZE, EcsCopyAdapter, ecs_endpoint
 from .ecs_dr_account import EcsDrAccount
 
 if TYPE_CHECKING:
-    from ...dr.claims import RunLease
+    from ...dr.leases import LeaseTerms
 
 # DescribeDisks' MaxResults: 10 to 500 (ecs-20140526 DescribeDisksRequest).
 DISK_PAGE_SIZE = 500
@@ -48,7 +48,7 @@ def ecs_lock(item: Mapping[str, Any]) -> SnapshotLock:
 
 
 # pylint: disable-next=too-many-public-methods,too-many-ancestors  # one per call of four capabilities, on the copy adapter
-class EcsAdapter(EcsCopyAdapter, ClaimedShares, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter,  # pylint: disable=too-many-ancestors
+class EcsAdapter(EcsCopyAdapter, LeasedShares, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter,  # pylint: disable=too-many-ancestors
                  CompletedSnapshotsAdapter):
     # DescribeSnapshots answers SourceSnapshotId and SourceRegionId (ecs 2014-05-26 model).
     records_copy_source = True
@@ -80,7 +80,7 @@ class EcsAdapter(EcsCopyAdapter, ClaimedShares, DrAdapter, RestoreDrillAdapter, 
         self._retention: dict[str, tuple[str | None, int | None]] = {}
         # LockSnapshot's tokens are this run's own (lock_snapshot says why).
         self._lock_token_seed = uuid.uuid4().hex
-        # With dr_account: the share side (clouds.alibaba.ecs_dr_account); this DR run's shares are ClaimedShares'.
+        # With dr_account: the share side (clouds.alibaba.ecs_dr_account); this DR run's shares are LeasedShares'.
         self.dr: EcsDrAccount | None = None
 
     # ------------------------------------------------------------------ a separate DR account (dr_account, clouds.alibaba.ecs_dr_account)
@@ -97,9 +97,9 @@ class EcsAdapter(EcsCopyAdapter, ClaimedShares, DrAdapter, RestoreDrillAdapter, 
         # The same calls, each sent to the account that holds the region's snapshots (AlibabaAccountRouter).
         self.client = AlibabaAccountRouter(source, dr_client, source_region)  # type: ignore[assignment]  # the same calls
 
-    def start_dr_run(self, lease: RunLease) -> None:
+    def start_dr_run(self, terms: LeaseTerms) -> None:
         if self.dr is not None:
-            self.shares = SourceShares(self.dr, account=self.dr.account, lease=lease)
+            self.shares = ShareLeases(self.dr, account=self.dr.account, terms=terms)
 
     def check_source(self, request: CopyRequest, source: Snapshot) -> None:
         super().check_source(request, source)
@@ -108,7 +108,7 @@ class EcsAdapter(EcsCopyAdapter, ClaimedShares, DrAdapter, RestoreDrillAdapter, 
 
     def _copy_client(self, request: CopyRequest) -> AlibabaClient:
         if self.dr is not None:
-            # The DR account copies the source the run shared with it (dr.holds): its call, in the source region (where ECS
+            # The DR account copies the source the run shared with it (dr.leases_and_shares): its call, in the source region (where ECS
             # copies from).
             return self.dr.client
         return self.client

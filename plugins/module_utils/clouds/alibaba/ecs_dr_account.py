@@ -12,7 +12,7 @@ within a resource directory it is accepted for it). Then it may copy the snapsho
 1. the source account keeps one resource share a DR account per region, named SHARE_NAME_PREFIX + the DR account's id,
    whose target is the DR account; found (Active, or Pending while its invitation waits) or made on first need, by one of
    the run's workers at a time;
-2. each source snapshot is held by the run's claim (dr.shares.SourceShares, the rules written once) and associated with
+2. each source snapshot is held by the run's lease (dr.shares.ShareLeases, the rules written once) and associated with
    that resource share (AssociateResourceShare), then copied by the DR account (CopySnapshot, sent in the source region by
    the DR account's client: ECS copies from the source region). Whether the DR account may copy is its own view's
    (ListSharedResources, OtherAccounts); while it lacks the snapshot, share() completes the share: associates it unless
@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ...core.errors import BUSY, INVALID, NOT_FOUND, CloudError
 from ...core.model import PENDING
 from ...core.paging import token_pages
-from ...core.tagging import SHARE_CLAIM_TAG_PREFIX, SHARE_TAG, numbered_tags
+from ...core.tagging import SHARE_LEASE_TAG_PREFIX, SHARE_TAG, numbered_tags
 from ...dr.shares import ShareCalls
 from ...engine.capabilities import id_batches
 from .answers import listed
@@ -112,9 +112,9 @@ class EcsDrAccount(ShareCalls):
 
     # ------------------------------------------------------------------ before a share
     def tag_room_refusal(self, source_region: str, snapshot_id: str, tags: Mapping[str, str], keys: Sequence[str]) -> CloudError | None:
-        """CloudError (kind INVALID) when the tags ``keys`` that a run writes on a shared source (its mark, its claim, its
+        """CloudError (kind INVALID) when the tags ``keys`` that a run writes on a shared source (its mark, its lease, its
         release tag) would not fit beside the source's ``tags`` under ECS's 20 tags a resource: a source shared that way
-        could never be released (its release tag refused), and ECS does not delete a shared snapshot. Before any claim or
+        could never be released (its release tag refused), and ECS does not delete a shared snapshot. Before any lease or
         share, so nothing is left to take back."""
         missing = [key for key in keys if key not in tags]
         if len(tags) + len(missing) <= MAX_TAGS_A_RESOURCE:
@@ -211,7 +211,7 @@ class EcsDrAccount(ShareCalls):
                 if error.kind != NOT_FOUND:
                     raise
 
-    # Tags of source snapshots (dr.claims.SourceTagCalls): TagResources and UntagResources take 50 resources a call.
+    # Tags of source snapshots (dr.leases.SourceTagCalls): TagResources and UntagResources take 50 resources a call.
     def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
         for batch in id_batches(snapshot_ids, TAG_RESOURCES_PER_CALL):
             params: dict[str, str] = {'RegionId': source_region, 'ResourceType': 'snapshot'}
@@ -229,11 +229,11 @@ class EcsDrAccount(ShareCalls):
             params.update(('TagKey.%d' % number, key) for number, key in enumerate(keys, start=1))
             self.source.call('UntagResources', params, source_region)
 
-    def claimed_sources(self, source_region: str) -> dict[str, dict[str, str]]:
-        # A listing of the region, filtered here: DescribeSnapshots' tag filter takes exact keys (a claim's key names its run)
+    def leased_sources(self, source_region: str) -> dict[str, dict[str, str]]:
+        # A listing of the region, filtered here: DescribeSnapshots' tag filter takes exact keys (a lease's key names its run)
         # and stops at 1,000 snapshots.
         return {snapshot.id: dict(snapshot.tags) for snapshot in self.adapter.snapshots_in(source_region)
-                if SHARE_TAG in snapshot.tags or any(key.startswith(SHARE_CLAIM_TAG_PREFIX) for key in snapshot.tags)}
+                if SHARE_TAG in snapshot.tags or any(key.startswith(SHARE_LEASE_TAG_PREFIX) for key in snapshot.tags)}
 
     def copies_in_flight(self, source_region: str, regions: Sequence[str], snapshot_ids: Sequence[str]) -> set[str]:
         # The DR account's copies (its client: regions other than the source's) keep their source (SourceSnapshotId).

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """AWS EBS: the adapter for the DR run (dr_sync, the dr_copy role): the copy adapter (clouds/aws/ebs.py) with the DR run's
 capabilities (dr/capabilities.py): disks and their snapshots, pruning, the restore drill, locks, and a separate DR account
-whose copies are made from source snapshots shared with it (createVolumePermission), held by the run's claims (dr/shares.py).
+whose copies are made from source snapshots shared with it (createVolumePermission), held by the run's leases (dr/shares.py).
 
 A DR copy is found as any copy is (the ``snapcopy:source`` tag); it also carries ``snapcopy:disk`` and, from the worker that
 made it, its own id in ``snapcopy:copy`` (the copy adapter's start_copy), which pruning takes for proof that a DR run made it.
@@ -31,14 +31,14 @@ from ...core.model import (
     SnapshotLock,
 )
 from ...core.paging import token_pages
-from ...core.tagging import RESTORE_RUN_TAG, SHARE_CLAIM_TAG_PREFIX, SHARE_TAG, SOURCE_TAG, tag_dict, tag_filters, tag_list
+from ...core.tagging import RESTORE_RUN_TAG, SHARE_LEASE_TAG_PREFIX, SHARE_TAG, SOURCE_TAG, tag_dict, tag_filters, tag_list
 from ...dr.capabilities import CompletedSnapshotsAdapter, DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
-from ...dr.shares import ClaimedShares, ShareCalls, SourceShares
+from ...dr.shares import LeasedShares, ShareCalls, ShareLeases
 from .client import AccountRouter, AwsClient
 from .ebs import FILTER_CHUNK, EbsCopyAdapter, snapshot_tag_specification
 
 if TYPE_CHECKING:
-    from ...dr.claims import RunLease
+    from ...dr.leases import LeaseTerms
 
 # MaxResults per page of DescribeVolumes (5 to 1000: botocore's EC2 model).
 VOLUME_PAGE_SIZE = 500
@@ -53,7 +53,7 @@ VOLUME_MINIMUM_GIB = {'gp3': 1, 'gp2': 1, 'standard': 1, 'st1': 125, 'sc1': 125}
 # One public method per call of its capabilities, one abstract class per capability (engine/capabilities.py, dr/capabilities.py),
 # each small.
 class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
-        EbsCopyAdapter, ClaimedShares, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter, ShareCalls,
+        EbsCopyAdapter, LeasedShares, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter, ShareCalls,
         CompletedSnapshotsAdapter):
     # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
     max_copies_in_flight = 20
@@ -101,8 +101,8 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
         if refusal:
             raise CloudError('CopySnapshot', 'AwsManagedKeyNotShareable', refusal, kind=INVALID, region=source.region)
 
-    def start_dr_run(self, lease: RunLease) -> None:
-        self.shares = SourceShares(self, account=cast('str', self.dr_account), lease=lease)
+    def start_dr_run(self, terms: LeaseTerms) -> None:
+        self.shares = ShareLeases(self, account=cast('str', self.dr_account), terms=terms)
 
     # The calls of a share (dr.shares.ShareCalls), in the source account but for copies_in_flight (AccountRouter).
     def is_shared(self, source_region: str, snapshot_id: str) -> bool:
@@ -119,7 +119,7 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
         self.client.call(source_region, 'ModifySnapshotAttribute', SnapshotId=snapshot_id, Attribute='createVolumePermission',
                          OperationType=operation, UserIds=[self.dr_account])
 
-    # Tags of source snapshots (dr.claims.SourceTagCalls: copy and share claims), a batch a call.
+    # Tags of source snapshots (dr.leases.SourceTagCalls: copy and share leases), a batch a call.
     def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
         for start in range(0, len(snapshot_ids), FILTER_CHUNK):
             self.client.call(source_region, 'CreateTags', Resources=list(snapshot_ids[start:start + FILTER_CHUNK]), Tags=tag_list(dict(tags)))
@@ -132,11 +132,11 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
         for start in range(0, len(snapshot_ids), FILTER_CHUNK):
             self.client.call(source_region, 'DeleteTags', Resources=list(snapshot_ids[start:start + FILTER_CHUNK]), Tags=[{'Key': key} for key in keys])
 
-    def claimed_sources(self, source_region: str) -> dict[str, dict[str, str]]:
+    def leased_sources(self, source_region: str) -> dict[str, dict[str, str]]:
         # EC2's filter values take wildcards ("*" matches any characters: EC2 user guide, "Filter resources"). One value a
         # listing: moto 5.2, which the tests run against, takes several values of a tag-key filter as a set, not any-of.
         found: dict[str, Snapshot] = {}
-        for key in (SHARE_TAG, SHARE_CLAIM_TAG_PREFIX + '*'):
+        for key in (SHARE_TAG, SHARE_LEASE_TAG_PREFIX + '*'):
             found.update(self._describe_by_filter(source_region, 'tag-key', [key], owned=True))
         return {snapshot_id: dict(snapshot.tags) for snapshot_id, snapshot in found.items()}
 

@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tencent Cloud CBS: the adapter for the DR run (dr_sync, the dr_copy role): the copy adapter (clouds/tencent/cbs.py, which
 says how copies are found again) with the DR run's capabilities (dr/capabilities.py): disks and their snapshots, pruning,
-the restore drill, a separate DR account (clouds/tencent/cbs_dr_account.py) and the run's claims, as tags on the source
-snapshots (dr.claims.SourceTagCalls).
+the restore drill, a separate DR account (clouds/tencent/cbs_dr_account.py) and the run's leases, as tags on the source
+snapshots (dr.leases.SourceTagCalls).
 
 Disks are found with DescribeDisks' tag filters (documented for DescribeDisks), their snapshots with DescribeSnapshots'
 ``disk-id`` filter (10 disks a call, the API's limit).
@@ -21,7 +21,7 @@ from ...core.model import COMPLETED, DELETING, PENDING, USABLE, CopyRequest, Dis
 from ...core.paging import offset_page
 from ...core.tagging import RESTORE_RUN_TAG, SOURCE_TAG, STAGED_FROM_TAG, tag_dict, tag_filters, tag_list
 from ...dr.capabilities import CompletedSnapshotsAdapter, DrAccountAdapter, DrAdapter, RestoreDrillAdapter
-from ...dr.claims import SourceTagCalls
+from ...dr.leases import SourceTagCalls
 from ...engine.capabilities import id_batches
 from .cbs import (
     FILTER_VALUES,
@@ -39,7 +39,7 @@ from .cbs_dr_account import CbsDrAccount
 from .client import TencentAccountRouter, TencentClient, cloud_error
 
 if TYPE_CHECKING:
-    from ...dr.claims import RunLease
+    from ...dr.leases import LeaseTerms
 
 # From this many disk-id calls on, a look at the region's size may show that listing it is cheaper.
 LISTING_PROBE_CHUNKS = 5
@@ -94,10 +94,10 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
         """The client of the account that holds the DR copies of ``region`` (the source's, or the DR account's)."""
         return self.client.client_for(region) if isinstance(self.client, TencentAccountRouter) else self.client
 
-    def start_dr_run(self, lease: RunLease) -> None:
+    def start_dr_run(self, terms: LeaseTerms) -> None:
         # The DR account's snapshot of a bridge disk is a copy made outside the engine's copy call: leased on the staged copy.
         if self.dr is not None:
-            self.dr.leases = lease.copy_leases(self)
+            self.dr.leases = terms.copy_leases(self)
 
     def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
         return cast('CbsDrAccount', self.dr).find_shares(dr_regions)
@@ -148,8 +148,8 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
         self._disk_usage[item['SnapshotId']] = item.get('DiskUsage')
         return super().snapshot(item, region)
 
-    # ------------------------------------------------------------------ tags of source snapshots (dr.claims.SourceTagCalls)
-    # A run's claims are on the source snapshots, the disks' account's: its client (staging_client) for every call, not
+    # ------------------------------------------------------------------ tags of source snapshots (dr.leases.SourceTagCalls)
+    # A run's leases are on the source snapshots, the disks' account's: its client (staging_client) for every call, not
     # the adapter's client, which with dr_account routes by region and would take a change of that routing along.
     def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
         pairs = tag_list(dict(tags), 'TagKey', 'TagValue')

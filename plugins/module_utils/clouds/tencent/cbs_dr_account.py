@@ -36,14 +36,14 @@ from typing import TYPE_CHECKING, Any
 from ...core.errors import BUSY, INVALID, NOT_FOUND, CloudError, is_retryable
 from ...core.model import COMPLETED, DELETING, FAILED, PENDING, USABLE, Disk, Snapshot, parse_time
 from ...core.tagging import COPY_LEASE_TAG_PREFIX, COPY_TAG, DISK_TAG, SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG, tag_dict
-from ...engine.copy_engine import Hold
+from ...engine.leases import CopyLease
 from .cbs_api import DISK_IDS_PER_FILTER, SHARED_SNAPSHOT
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
     from ...core.model import CopyRequest, DrillDisk
-    from ...dr.claims import CopyLeases
+    from ...dr.leases import CopyLeases
     from .cbs_api import CbsCalls
     from .client import TencentClient
 
@@ -304,8 +304,8 @@ class CbsDrAccount:
         if self.leases is None:
             return self._make_final(region, disk, staged)
         # CreateSnapshot takes no ClientToken: of two runs that both found none, one snapshots the disk, under its lease on
-        # the staged copy (the engine's copy leases, dr.claims); the other waits and finds that run's copy at its next look.
-        hold = [Hold(region, staged.id, region)]
+        # the staged copy (the engine's copy leases, dr.leases); the other waits and finds that run's copy at its next look.
+        hold = [CopyLease(region, staged.id, region)]
         if self.leases.take(hold):
             return None
         try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ...core.retry import CallRetry, PhaseRetry
-from ...engine.copy_engine import CopyGuard
+from ...engine.leases import Leases
 from ..capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ...core.model import Disk, Snapshot
     from ...core.progress import Progress
     from ...core.retry import Classify
-    from ...engine.copy_engine import DestinationOutcome, RequestOutcome
+    from ...engine.outcomes import DestinationOutcome, RequestOutcome
     from ..capabilities import DrAdapter
     from ..settings import DrSettings
 
@@ -97,8 +97,8 @@ class CountedRetry(PhaseRetry):
 
     def resend(self, operation: Callable[[], T], classify: Classify, deadline: float | None = None, **options: Any) -> T:
         name = call_name(operation)
-        # A guard's take sends no call of its own: its tag calls are counted where they are sent (phases.copy).
-        guarded = isinstance(getattr(getattr(operation, 'func', None), '__self__', None), CopyGuard)
+        # A take of the run's leases sends no call of its own: its tag calls are counted where they are sent (phases.copy).
+        guarded = isinstance(getattr(getattr(operation, 'func', None), '__self__', None), Leases)
 
         def counted() -> T:
             if not guarded:

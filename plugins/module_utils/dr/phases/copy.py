@@ -12,18 +12,20 @@ from typing import TYPE_CHECKING
 
 from ...core.errors import InputError
 from ...core.progress import COPYING
-from ...engine.copy_engine import MISMATCH_FAIL, CopyEngine, EngineConfig
-from ..claims import SourceTagCalls
-from ..holds import source_holds
-from ..shares import ClaimedShares
+from ...engine.copy_engine import CopyEngine
+from ...engine.outcomes import MISMATCH_FAIL, EngineConfig
+from ..leases import SourceTagCalls
+from ..leases_and_shares import leases_and_shares
+from ..shares import LeasedShares
 from .copy_requests import copy_requests, dr_input_error
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
     from ...core.model import CopyRequest, Snapshot
-    from ...engine.copy_engine import CopyGuard, RequestOutcome
-    from ..claims import RunLease
+    from ...engine.leases import Leases
+    from ...engine.outcomes import RequestOutcome
+    from ..leases import LeaseTerms
     from .context import CallCount, DiskPlan, PhaseContext
 
     # What the run does once every copy is asked for, before the wait: it is given each disk's outcomes.
@@ -63,10 +65,10 @@ class CountedSourceTags(SourceTagCalls):
 
 
 # pylint: disable-next=too-many-locals
-def copy_sources(ctx: PhaseContext, plans: Sequence[DiskPlan], *, sources: Mapping[str, Snapshot | None], lease: RunLease | None = None,
+def copy_sources(ctx: PhaseContext, plans: Sequence[DiskPlan], *, sources: Mapping[str, Snapshot | None], terms: LeaseTerms | None = None,
                  before_waiting: BeforeWaiting | None = None) -> Copies:
-    """Copy each disk's snapshot to copy (``sources``, by disk key) into every DR region, under the run's holds on its
-    sources (copy_guard: copy leases of the run's ``lease``, shares with the DR account); ``before_waiting`` is told of the
+    """Copy each disk's snapshot to copy (``sources``, by disk key) into every DR region, under the run's leases on its
+    sources (run_leases: copy leases on the run's ``terms``, shares with the DR account); ``before_waiting`` is told of the
     copies once they are all asked for, with wait (the run locks them then)."""
     calls = ctx.counted()
     requests: list[CopyRequest] = []
@@ -97,8 +99,8 @@ def copy_sources(ctx: PhaseContext, plans: Sequence[DiskPlan], *, sources: Mappi
         poll_interval=settings.wait.poll_interval, max_poll_interval=60,
         max_in_flight=settings.copy.max_in_flight or ctx.adapter.max_copies_in_flight, workers=ctx.workers,
         on_mismatch=settings.copy.on_mismatch or MISMATCH_FAIL)
-    guard = copy_guard(ctx, lease, calls.cost)
-    engine = CopyEngine(ctx.adapter, config, clock=ctx.clock, sleep=ctx.sleep, retry=calls, progress=ctx.progress, guard=guard)
+    leases = run_leases(ctx, terms, calls.cost)
+    engine = CopyEngine(ctx.adapter, config, clock=ctx.clock, sleep=ctx.sleep, retry=calls, progress=ctx.progress, leases=leases)
 
     def by_disk(outcomes: Sequence[RequestOutcome]) -> dict[str, tuple[RequestOutcome, ...]]:
         grouped: dict[str, list[RequestOutcome]] = {}
@@ -119,16 +121,16 @@ def copy_sources(ctx: PhaseContext, plans: Sequence[DiskPlan], *, sources: Mappi
     return Copies(outcomes=by_disk(outcomes), problems=problems, config=config, warnings=tuple(engine.warnings), calls=calls.cost.counts())
 
 
-def copy_guard(ctx: PhaseContext, lease: RunLease | None, cost: CallCount) -> CopyGuard | None:
-    """What the run holds on its sources before its copy calls (dr.holds): its copy leases (dr.claims), where two runs at
+def run_leases(ctx: PhaseContext, terms: LeaseTerms | None, cost: CallCount) -> Leases | None:
+    """What the run leases on its sources before its copy calls (dr.leases_and_shares): its copy leases (dr.leases), where two runs at
     once could both copy (the cloud's copy call has no idempotency token: ECS's has, and two runs' calls make one copy; and
     its adapter tags source snapshots: ENS keeps no tags on snapshots, docs/vault.md), their calls counted in ``cost``; and
-    with dr_account its shares of the sources with the DR account (dr.shares, whose calls the adapter's SourceShares sends).
+    with dr_account its shares of the sources with the DR account (dr.shares, whose calls the adapter's ShareLeases sends).
     None in check mode, which copies nothing."""
-    if lease is None or ctx.check_mode:
+    if terms is None or ctx.check_mode:
         return None
-    leases = None
+    copy_leases = None
     if not ctx.adapter.copy_call_is_idempotent and isinstance(ctx.adapter, SourceTagCalls):
-        leases = lease.copy_leases(CountedSourceTags(ctx.adapter, cost))
-    shares = ctx.adapter.shares if isinstance(ctx.adapter, ClaimedShares) and ctx.settings.dr_account is not None else None
-    return source_holds(leases=leases, shares=shares)
+        copy_leases = terms.copy_leases(CountedSourceTags(ctx.adapter, cost))
+    shares = ctx.adapter.shares if isinstance(ctx.adapter, LeasedShares) and ctx.settings.dr_account is not None else None
+    return leases_and_shares(copy_leases=copy_leases, shares=shares)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...core.progress import RESTORE_TEST
-from ...engine.copy_engine import MAX_ATTEMPTS, NOT_COPIED, WOULD_COPY
+from ...engine.copy_engine import MAX_ATTEMPTS
+from ...engine.outcomes import NOT_COPIED, WOULD_COPY
 from ..restore import RestoreDrill
 from .context import destination_outcomes
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from ...core.model import Snapshot
-    from ...engine.copy_engine import RequestOutcome
+    from ...engine.outcomes import RequestOutcome
     from .context import DiskPlan, PhaseContext
 
 

@@ -17,7 +17,8 @@ from ...core.errors import CloudError
 from ...core.model import COMPLETED, FAILED, PENDING
 from ...core.progress import LOCKING
 from ...core.retry import create_once
-from ...engine.copy_engine import MAX_ATTEMPTS, WOULD_COPY
+from ...engine.copy_engine import MAX_ATTEMPTS
+from ...engine.outcomes import WOULD_COPY
 from ..lock import IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, held_lock, lock_record, read_locks
 from ..prune import dr_copies_by_disk
 from .context import frozen_by_disk
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from ...core.model import LockSettings, Snapshot, SnapshotLock
-    from ...engine.copy_engine import RequestOutcome
+    from ...engine.outcomes import RequestOutcome
     from ..capabilities import SnapshotLockAdapter
     from .context import CountedRetry, DiskPlan, PhaseContext
 

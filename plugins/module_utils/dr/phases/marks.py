@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from ...core.errors import CloudError
 from ...core.model import copy_mismatches
 from ...core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
-from ...engine.copy_engine import COPIED, GONE
+from ...engine.outcomes import COPIED
+from ...engine.sightings import GONE
 from ..prune import copies_to_mark
 from .context import destination_outcomes
 from .copy_requests import copy_requests
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
     from ...core.model import Snapshot
     from ...core.retry import PhaseRetry
-    from ...engine.copy_engine import RequestOutcome
+    from ...engine.outcomes import RequestOutcome
     from .context import DiskPlan, PhaseContext
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.errors import IN_USE, NOT_FOUND, CloudError, is_permission_refusal
 from ...core.progress import PRUNING
-from ...engine.copy_engine import WOULD_COPY
+from ...engine.outcomes import WOULD_COPY
 from ..lock import KEPT_LOCKED, read_locks
 from ..prune import dr_copies_by_disk, prune_selection
 from ..restore import ALREADY_DELETED, DELETE_FAILED, DELETED, KEPT_IN_USE, KEPT_REFUSED, WOULD_DELETE
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from ...core.model import Snapshot, SnapshotLock
     from ...core.retry import PhaseRetry
-    from ...engine.copy_engine import RequestOutcome
+    from ...engine.outcomes import RequestOutcome
     from .context import DiskPlan, PhaseContext
 
 

@@ -147,7 +147,7 @@ def dr_sync_module_result(cloud, disk_name, fails=False, **extra):
 
 
 def test_the_module_names_its_run_by_the_actions_run_id_and_takes_no_other_form(fakecloud_clean):
-    """The id the report files named when the run started is the report's (and the claims' and test disks')."""
+    """The id the report files named when the run started is the report's (and the leases' and test disks')."""
     assert dr_sync_module_result(fakecloud_clean, 'web', run_id='20261122T181400Z-3f9a1c')['run_id'] == '20261122T181400Z-3f9a1c'
     own = dr_sync_module_result(fakecloud_clean, 'web')['run_id']
     assert own != '20261122T181400Z-3f9a1c' and len(own) == 23

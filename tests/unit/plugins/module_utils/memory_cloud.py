@@ -11,7 +11,7 @@ import email.utils
 import threading
 import types
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import tell_date
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
     COMPLETED,
@@ -19,13 +19,13 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
     PENDING,
     USABLE,
     Disk,
-    Snapshot,
     DrillDisk,
+    Snapshot,
     SnapshotLock,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import ShareCalls, SourceShares
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import tell_date
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_CLAIM_TAG_PREFIX, COPY_TAG, DISK_TAG, SHARE_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_TAG, DISK_TAG, SHARE_LEASE_TAG_PREFIX, SHARE_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import ShareCalls, ShareLeases
 
 EPOCH = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
 
@@ -161,7 +161,7 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         self.granted = set()           # source snapshot ids the DR account may copy (shared by a DR run or a person)
         self.released = []             # shares a run removed (unshare), in order
         self.released_in_flight = []   # shares removed while a copy of their snapshot was in flight (it would fail)
-        self.run_shares = {}           # with a DR account, each run's SourceShares (start_dr_run), by its thread
+        self.run_shares = {}           # with a DR account, each run's ShareLeases (start_dr_run), by its thread
         self.turnstile = None          # runs at once, interleaved call by call (Turnstile)
         self.started = set()           # the copies start_copy made
         # Its answers' Date headers, as a client tells them (core.cloud_clock): the cloud's time, whatever a run's clock says.
@@ -175,7 +175,7 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
 
     @property
     def source_shares(self):
-        """The SourceShares of the run of this thread."""
+        """The ShareLeases of the run of this thread."""
         return self.run_shares.get(threading.current_thread().name)
 
     def _count(self, name):
@@ -276,8 +276,8 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
             if self.in_flight_limit is not None and self.in_flight(destination) >= self.in_flight_limit:
                 raise CloudError('CopySnapshot', 'ResourceLimitExceeded', 'too many copies in flight', kind=RETRYABLE)
             if self.dr_account is not None:
-                # The share, as the adapters hold it (dr.shares): a claim first; a person's share stays theirs.
-                self.source_shares.hold(request.source_region, request.source_id)
+                # The share, as the adapters hold it (dr.shares): a lease first; a person's share stays theirs.
+                self.source_shares.take(request.source_region, request.source_id)
             # The copy call itself, one step (no other call of the cloud in between, as the cloud checks its token): the token
             # the cloud has seen gets the first answer, whether that copy is still there or not.
             token = (request.source_tag, destination, self.spent.get((request.source_tag, destination), ()))
@@ -368,8 +368,8 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
     def use_dr_account(self, connection, source_region, account):
         self.dr_account = account
 
-    def start_dr_run(self, lease):
-        self.run_shares[threading.current_thread().name] = SourceShares(self, account=self.dr_account, lease=lease)
+    def start_dr_run(self, terms):
+        self.run_shares[threading.current_thread().name] = ShareLeases(self, account=self.dr_account, terms=terms)
 
     def find_shares(self, source_region, dr_regions):
         return self.source_shares.find(source_region)
@@ -410,10 +410,10 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
             for key in keys:
                 self.snapshots[snapshot_id].get('tags', {}).pop(key, None)
 
-    def claimed_sources(self, source_region):
-        self._count('claimed_sources')
+    def leased_sources(self, source_region):
+        self._count('leased_sources')
         return {snapshot_id: dict(record['tags']) for snapshot_id, record in self.snapshots.items()
-                if any(key == SHARE_TAG or key.startswith(SHARE_CLAIM_TAG_PREFIX) for key in record.get('tags') or {})}
+                if any(key == SHARE_TAG or key.startswith(SHARE_LEASE_TAG_PREFIX) for key in record.get('tags') or {})}
 
     def copies_in_flight(self, source_region, regions, snapshot_ids):
         self._count('copies_in_flight')

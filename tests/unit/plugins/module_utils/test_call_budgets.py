@@ -6,7 +6,7 @@ are shared with every other tool of the account: a run's cost is held here by co
 The budgets, per run of N disks into one DR region (docs/performance.md, "Calls per run", says where each comes from):
 
 * copy calls: one per copy (CBS: one per source, for all its DR regions);
-* the copy leases (dr.claims.CopyLeases): written, and taken off, a batch of sources a call, as many as the cloud's tag
+* the copy leases (dr.leases.CopyLeases): written, and taken off, a batch of sources a call, as many as the cloud's tag
   call takes (EC2 CreateTags/DeleteTags: 1,000 resources, FILTER_CHUNK a call here; ECS TagResources/UntagResources: 50;
   Tencent TagResources/UnTagResources: 9, the tag 2018-08-13 models' "N from 0 to 9");
 * what the cloud makes us write on each copy, and only where it must: the copy's own id on AWS and CBS copies
@@ -49,10 +49,10 @@ EXTRA_READS = {'aws': lambda disks: math.ceil(disks / 20), 'ecs': lambda disks: 
                'cbs': lambda disks: math.ceil(disks / 100)}
 # How many snapshots' locks one DescribeLockedSnapshots reads here (EbsAdapter and EcsAdapter.ids_per_lock_describe).
 LOCKS_PER_READ = {'aws': 200, 'ecs': 100}
-# With dr_account, the sources' tags are read three times more, 100 or more a read: before the run's claims, after them
+# With dr_account, the sources' tags are read three times more, 100 or more a read: before the run's leases, after them
 # (another run's release under way), and at the release (dr.shares).
 SHARE_READS = 3
-# A lease lasts twice the client's timeouts and half a minute (dr.claims.lease_seconds), and is taken again once half of
+# A lease lasts twice the client's timeouts and half a minute (dr.leases.lease_seconds), and is taken again once half of
 # it has gone: a run that takes longer than that (85 s with the default timeouts) pays one more tag call and one more read
 # per batch each time. The emulators' clocks are this machine's, so on a busy machine a run here could take that long:
 # with a read timeout of an hour the leases outlast any run pytest-timeout lets finish, and the counts do not depend on
@@ -141,10 +141,10 @@ def test_a_locked_run_of_1000_disks_adds_a_lock_call_a_copy_and_reads_them_back_
     held_to_budget(provider, counted, report, locked=True)
 
 
-def test_an_aws_run_with_a_dr_account_claims_and_releases_its_shares_in_batches(moto_url, moto_calls):
+def test_an_aws_run_with_a_dr_account_leases_and_releases_its_shares_in_batches(moto_url, moto_calls):
     """With dr_account (docs/vault.md), each source is shared with the DR account and taken back: EC2's
     ModifySnapshotAttribute and DescribeSnapshotAttribute take one snapshot a call, so those are two a source each (the
-    permission read before the claim and again before the share); the run's claims on the sources, its release tags and
+    permission read before the lease and again before the share); the run's leases on the sources, its release tags and
     their removal are batches, as the copy leases are. At 400 disks, two batches of 200: moto's server takes a minute for
     the 5,000 calls of 1,000 (the ECS test below runs 1,000)."""
     from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import DR_ROLE  # pylint: disable=import-outside-toplevel
@@ -154,8 +154,8 @@ def test_an_aws_run_with_a_dr_account_claims_and_releases_its_shares_in_batches(
     assert len(report['dr_account']['released']) == disks and not report['dr_account']['held']
     assert counted.pop('ModifySnapshotAttribute') == 2 * disks and counted.pop('DescribeSnapshotAttribute') <= 2 * disks, counted
     batches = math.ceil(disks / TAGGED_PER_CALL['aws'])
-    assert counted.pop('CreateTags') <= disks + 3 * batches, counted  # marks; claims, release tags and leases
-    assert counted.pop('DeleteTags') <= 2 * batches, counted  # the leases; the claims, release tags and marks
+    assert counted.pop('CreateTags') <= disks + 3 * batches, counted  # marks; leases, release tags and leases
+    assert counted.pop('DeleteTags') <= 2 * batches, counted  # the leases; the leases, release tags and marks
     for action in ('AssumeRole', 'GetCallerIdentity'):  # the DR account's role, and whose keys are whose: once a run
         assert counted.pop(action) <= 2, counted
     reads = sum(calls for action, calls in counted.items() if action.startswith(READ_PREFIXES))
@@ -165,8 +165,8 @@ def test_an_aws_run_with_a_dr_account_claims_and_releases_its_shares_in_batches(
 
 def test_an_ecs_run_of_1000_disks_with_a_dr_account_claims_and_releases_its_shares_in_batches(fakecloud_clean):
     """With dr_account on ECS, a source is shared through Resource Sharing: associated and disassociated a source a call
-    here, and looked up a source at a time (whether the DR account sees it, before the claim and before the copy; the
-    association; the shares it is in, when taken back); the claims, release tags and their removal are batches of 50; the
+    here, and looked up a source at a time (whether the DR account sees it, before the lease and before the copy; the
+    association; the shares it is in, when taken back); the leases, release tags and their removal are batches of 50; the
     DR account's invitation is accepted once."""
     from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_ecs import DR_ROLE  # pylint: disable=import-outside-toplevel
     counted, report = fakecloud_run(fakecloud_clean, 'ecs', dr_account=DR_ROLE)

@@ -12,15 +12,16 @@ import time
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, MAX_ATTEMPTS, CopyEngine, EngineConfig
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens_dr import EnsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import RETRYABLE, CloudError, is_retryable, note_read_timeout, safe_to_resend
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import MAX_ATTEMPTS, CopyEngine
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import COPIED, EngineConfig
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_aws import SOURCE, StubbedAws, snapshot
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params
@@ -72,7 +73,7 @@ def test_a_read_that_keeps_failing_is_tried_max_attempts_times_in_all(fakecloud_
     adapter = ecs_adapter(fakecloud_clean, retry)
     engine = CopyEngine(adapter, EngineConfig(timeout=60), retry=retry)
     with pytest.raises(CloudError) as info:
-        engine._call(adapter.describe, REGION, ids)  # pylint: disable=protected-access
+        engine.call(adapter.describe, REGION, ids)
     assert info.value.exhausted and info.value.code == 'Throttling.User'
     # Not MAX_ATTEMPTS tries of the method times MAX_ATTEMPTS tries of the call.
     assert ecs_calls(fakecloud_clean, 'DescribeSnapshots')['calls'] == MAX_ATTEMPTS

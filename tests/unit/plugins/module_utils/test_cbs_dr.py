@@ -12,10 +12,10 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import utc_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import RateLimiter, TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, PENDING, Disk, Snapshot, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import RateLimiter, TencentClient, load_sdk
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
 
@@ -264,7 +264,7 @@ def test_dr_run_plans_copies_and_reruns_without_change(cloud, estate):
     assert all(copy['state'] == 'NORMAL' for disk in report['disks'] for copy in disk['copies'])
     # one copy call per disk serves both DR regions; each copy is tagged in one call, its own id (the DR copy's mark,
     # docs/safety.md) among its tags; the copy calls are guarded by the run's copy leases on their sources, written and
-    # taken off 9 sources a call, what TagResources and UnTagResources take (dr.claims.CopyLeases)
+    # taken off 9 sources a call, what TagResources and UnTagResources take (dr.leases.CopyLeases)
     assert cloud.admin.calls()['mutating']['cbs']['CopySnapshotCrossRegions'] == 30
     assert cloud.admin.calls()['mutating']['tag']['TagResources'] == 60 + 4
     assert cloud.admin.calls()['mutating']['tag']['UnTagResources'] == 4

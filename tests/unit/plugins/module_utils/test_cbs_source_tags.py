@@ -1,4 +1,4 @@
-"""The CBS adapter's calls on the tags of source snapshots (dr.claims.SourceTagCalls, what copy and share claims are made
+"""The CBS adapter's calls on the tags of source snapshots (dr.leases.SourceTagCalls, what copy and share leases are made
 of), driving the real Tencent SDK against fakecloud over HTTP: the Tag service writes and removes the tags (TagResources,
 UnTagResources), DescribeSnapshots reads them back, always in the disks' account."""
 from __future__ import annotations
@@ -9,14 +9,14 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import TAG_RESOURCES_PER_CALL, TAGS_PER_CALL
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import SourceTagCalls, claim_for, claims_in
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import SourceTagCalls, lease_for, leases_under
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_cbs import make_client
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_cbs import dr_adapter, run_settings
 
 SOURCE = 'ap-guangzhou'
-COPY_CLAIM_PREFIX = 'snapcopy:copy-claim:'
+COPY_CLAIM_PREFIX = 'snapcopy:copy-lease:'
 UNTIL = datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
 
 
@@ -33,9 +33,9 @@ def seed_sources(cloud, count, tags=None, account=None):
     return cloud.admin.seed(cbs={'snapshots': [dict(spec) for dummy in range(count)]})['cbs']['snapshots']
 
 
-def claim(run_id, regions=('ap-shanghai',)):
-    """A copy claim's tag, as a DR run writes it: (key, value)."""
-    return claim_for(run_id, UNTIL, regions).tag(COPY_CLAIM_PREFIX)
+def lease(run_id, regions=('ap-shanghai',)):
+    """A copy lease's tag, as a DR run writes it: (key, value)."""
+    return lease_for(run_id, UNTIL, regions).tag(COPY_CLAIM_PREFIX)
 
 
 def held_tags(cloud, snapshot_ids):
@@ -52,13 +52,13 @@ def test_tags_written_on_two_sources_are_read_back(cloud):
     sources = seed_sources(cloud, 2, {'owner': 'team-a'})
     adapter = CbsAdapter(make_client(cloud))
     assert isinstance(adapter, SourceTagCalls)
-    key, value = claim('run-a', ('ap-shanghai', 'ap-beijing'))
+    key, value = lease('run-a', ('ap-shanghai', 'ap-beijing'))
     adapter.tag_sources(SOURCE, sources, {key: value})
     assert held_tags(cloud, sources) == {source: {'owner': 'team-a', key: value} for source in sources}
     read = adapter.sources_tags(SOURCE, sources)
     assert read == {source: {'owner': 'team-a', key: value} for source in sources}
-    # What a DR run reads back is the claim it wrote.
-    assert claims_in(read[sources[0]], COPY_CLAIM_PREFIX) == {'run-a': claim_for('run-a', UNTIL, ['ap-beijing', 'ap-shanghai'])}
+    # What a DR run reads back is the lease it wrote.
+    assert leases_under(read[sources[0]], COPY_CLAIM_PREFIX) == {'run-a': lease_for('run-a', UNTIL, ['ap-beijing', 'ap-shanghai'])}
     (sent,) = tag_calls(cloud, 'TagResources')
     assert sent['ResourceList'] == ['qcs::cvm:%s:uin/:snapshot/%s' % (SOURCE, source) for source in sorted(sources)]
     assert sent['Tags'] == [{'TagKey': key, 'TagValue': value}]
@@ -67,7 +67,7 @@ def test_tags_written_on_two_sources_are_read_back(cloud):
 def test_untag_removes_only_the_named_key_and_a_key_not_there_is_no_error(cloud):
     sources = seed_sources(cloud, 2, {'owner': 'team-a'})
     adapter = CbsAdapter(make_client(cloud))
-    mine, theirs = claim('run-a'), claim('run-b')
+    mine, theirs = lease('run-a'), lease('run-b')
     adapter.tag_sources(SOURCE, sources, dict([mine, theirs]))
     adapter.untag_sources(SOURCE, sources, [mine[0], COPY_CLAIM_PREFIX + 'never-there'])
     expected = {source: {'owner': 'team-a', theirs[0]: theirs[1]} for source in sources}
@@ -82,14 +82,14 @@ def test_untag_removes_only_the_named_key_and_a_key_not_there_is_no_error(cloud)
 def test_a_snapshot_gone_is_left_out_untagged_without_error_and_refused_a_tag(cloud):
     present, gone = seed_sources(cloud, 2, {'owner': 'team-a'})
     adapter = CbsAdapter(make_client(cloud))
-    key, value = claim('run-a')
+    key, value = lease('run-a')
     adapter.tag_sources(SOURCE, [present, gone], {key: value})
     adapter.delete_snapshot(SOURCE, gone)
     assert adapter.sources_tags(SOURCE, [present, gone]) == {present: {'owner': 'team-a', key: value}}
-    # Removing a claim from a snapshot that is gone has nothing left to do (its tags are gone with it).
+    # Removing a lease from a snapshot that is gone has nothing left to do (its tags are gone with it).
     adapter.untag_sources(SOURCE, [present, gone], [key])
     assert adapter.sources_tags(SOURCE, [present, gone]) == {present: {'owner': 'team-a'}}
-    # A claim cannot be written on it: the failure (inside TagResources' normal answer) names it; the other is tagged.
+    # A lease cannot be written on it: the failure (inside TagResources' normal answer) names it; the other is tagged.
     with pytest.raises(CloudError) as raised:
         adapter.tag_sources(SOURCE, [present, gone], {key: value})
     assert raised.value.kind == NOT_FOUND and raised.value.action == 'TagResources'
@@ -100,7 +100,7 @@ def test_a_snapshot_gone_is_left_out_untagged_without_error_and_refused_a_tag(cl
 def test_more_sources_and_tags_than_one_call_takes_go_in_batches(cloud):
     sources = seed_sources(cloud, TAG_RESOURCES_PER_CALL + 3)
     adapter = CbsAdapter(make_client(cloud))
-    tags = dict(claim('run-%02d' % number) for number in range(TAGS_PER_CALL + 1))
+    tags = dict(lease('run-%02d' % number) for number in range(TAGS_PER_CALL + 1))
     adapter.tag_sources(SOURCE, sources, tags)
     assert adapter.sources_tags(SOURCE, sources) == {source: tags for source in sources}
     sent = tag_calls(cloud, 'TagResources')
@@ -120,7 +120,7 @@ def test_with_a_dr_account_the_calls_go_to_the_disks_account(cloud):
     (foreign,) = seed_sources(cloud, 1, {'owner': 'dr'}, account=credentials.TENCENT_DR_UIN)
     adapter = dr_adapter(cloud, run_settings().dr_account)
     assert adapter.dr is not None
-    key, value = claim('run-a')
+    key, value = lease('run-a')
     adapter.tag_sources(SOURCE, sources, {key: value})
     snapshots = cloud.admin.state(cloud='cbs', region=SOURCE)['cbs'][SOURCE]['snapshots']
     assert {snapshot['id']: (snapshot['account'], snapshot['tags']) for snapshot in snapshots} == dict(

@@ -1,5 +1,5 @@
 """The cloud's clock (core.cloud_clock): read off the Date header of every answer, through the real SDKs over HTTP, so that
-two runs on controllers whose clocks differ judge each other's claims alike (issue 46, point 3)."""
+two runs on controllers whose clocks differ judge each other's leases alike (issue 46, point 3)."""
 from __future__ import annotations
 
 import datetime
@@ -7,11 +7,11 @@ import datetime
 import botocore
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import CloudClock, http_date
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import AlibabaClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import REQUEST_PACKAGE, ecs_endpoint
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TencentClient, load_sdk
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import CloudClock, http_date
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import KEYS
 

@@ -1,11 +1,11 @@
-"""Copy leases on Tencent Cloud CBS (dr.claims.CopyLeases), through the real Tencent SDK against fakecloud: a DR run copies
+"""Copy leases on Tencent Cloud CBS (dr.leases.CopyLeases), through the real Tencent SDK against fakecloud: a DR run copies
 no snapshot into a region for which another run's live lease is on the source, copies to the other region in the same call
 (CopySnapshotCrossRegions takes many), takes a lapsed lease off, and leaves none of its own."""
 from __future__ import annotations
 
 import datetime
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import STAMP_FORMAT, lease_key, leases_in
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import STAMP_FORMAT, lease_key, leases_in
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_cbs_dr import DR_REGIONS, SOURCE_REGION, adapter_for, cloud, dr_run, seed_disks
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_cbs_source_tags import held_tags
 

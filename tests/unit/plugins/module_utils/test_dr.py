@@ -5,22 +5,21 @@ import random
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.settings import DrRegion
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import COPY_WORKERS, DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.inputs import typed_places
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings, in_role_words
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import TOTALS, summary_line
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import lease_key, leases_in
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, INVALID, RETRYABLE, CloudError, InputError, is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.inputs import typed_places
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, FAILED, PENDING, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_LEASE_TAG_PREFIX, COPY_TAG, DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import lease_key, leases_in
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import TOTALS, summary_line
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import COPY_WORKERS, DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.settings import DrRegion
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings, in_role_words
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH, MemoryCloud
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_engine import ThreadSafeCloud
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
-
 
 # What a disk without a snapshot to copy is told (each with what to do).
 NO_SNAPSHOT = ('no completed snapshot to copy: set max_snapshot_age_hours to have a fresh snapshot taken of a disk whose '
@@ -74,7 +73,7 @@ def test_copies_newest_snapshot_then_rerun_changes_nothing():
         assert disk['source_snapshot']['id'] == disk['disk_id'] + '-snap-1'  # the newest one
     copy_tags = [copy['tags'] for copy in cloud.copies.values()]
     assert all(tags[DISK_TAG].startswith('src-1/disk-') and tags['team'] == 'ops' for tags in copy_tags)
-    # The first run looked the copies up once more under its copy leases (dr.claims.CopyLeases), just before copying: one
+    # The first run looked the copies up once more under its copy leases (dr.leases.CopyLeases), just before copying: one
     # batched look per DR region, as the first.
     assert cloud.calls['find_copies'] == 2 + 2
     second = run(cloud, clock)

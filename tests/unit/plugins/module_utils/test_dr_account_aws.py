@@ -11,16 +11,16 @@ import botocore
 import botocore.session
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.assume_role import AWS_ROLE_RULES
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.assume_role import AWS_ROLE_RULES
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_LEASE_TAG_PREFIX, SHARE_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import dr_account_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrAccountAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_CLAIM_TAG_PREFIX, SHARE_TAG, SOURCE_TAG
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 KEYS = {'access_key': 'AKIASNAPCOPYVAULT001', 'secret_key': 'snapcopy-vault-secret'}
 SOURCE_ACCOUNT = '123456789012'  # moto's account for keys it does not know
@@ -212,7 +212,7 @@ def test_a_share_another_scopes_copy_needs_is_held_until_that_copy_is_complete(m
     scope_a = dr_run(moto_url, 'scope-a', dr_regions=['us-west-2'])
     assert scope_a['dr_account']['released'] == [ours] and theirs in scope_a['dr_account']['held']
     assert shares_of(theirs)[0] == [DR_ACCOUNT] and shares_of(ours) == ([], {})
-    # A day on by the cloud's clock (which claims are timed by), B's run is over, and its copy is still in flight in a region
+    # A day on by the cloud's clock (which leases are timed by), B's run is over, and its copy is still in flight in a region
     # scope A does not copy to.
     from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_vault import CLOCK  # pylint: disable=import-outside-toplevel
     tomorrow = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
@@ -231,7 +231,7 @@ def test_a_share_another_scopes_copy_needs_is_held_until_that_copy_is_complete(m
 def test_two_runs_at_once_leave_no_share_when_one_shares_while_the_other_releases(moto_url, monkeypatch):
     """Run X's share reaches EC2 late (it is held in the emulator); run Y, of the same scope, runs and ends in the meantime.
     Y makes no copy while X's copy lease is live (its run ends first: a wait_timeout shorter than the lease) and leaves X's
-    share alone. X's share then lands: once both have ended, one copy, nothing is shared and no claim or mark is left."""
+    share alone. X's share then lands: once both have ended, one copy, nothing is shared and no lease or mark is left."""
     from moto.ec2.models.elastic_block_store import EBSBackend  # pylint: disable=import-outside-toplevel
     dummy, snapshot_id = tagged_disk(moto_url, 'race')
     arrived, go = threading.Event(), threading.Event()
@@ -256,7 +256,7 @@ def test_two_runs_at_once_leave_no_share_when_one_shares_while_the_other_release
     assert not reports['x']['failures'] and reports['x']['dr_account']['released'] == [snapshot_id]
     assert len(copies_of(DR_ACCOUNT, 'eu-west-1', snapshot_id)) == 1, 'one DR copy of the snapshot'
     permissions, tags = shares_of(snapshot_id)
-    assert permissions == [] and not [key for key in tags if key == SHARE_TAG or key.startswith(SHARE_CLAIM_TAG_PREFIX)]
+    assert permissions == [] and not [key for key in tags if key == SHARE_TAG or key.startswith(SHARE_LEASE_TAG_PREFIX)]
 
 
 def test_a_refused_lock_read_fails_the_disk_and_still_releases_the_share_and_reports(moto_url):

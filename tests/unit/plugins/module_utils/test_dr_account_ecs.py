@@ -1,6 +1,6 @@
 """Copies in a separate DR account on Alibaba Cloud ECS, through the real SDK against fakecloud: the source account shares
 each source snapshot through Resource Sharing (AssociateResourceShare), the DR account accepts the invitation and copies
-it, and the share is taken back (DisassociateResourceShare) once no copy of it is in flight; the claims of dr.shares hold
+it, and the share is taken back (DisassociateResourceShare) once no copy of it is in flight; the leases of dr.shares hold
 the share for another run's copy, a person's share is left alone, and a DR role of the disks' own account is refused."""
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ import threading
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_CLAIM_TAG_PREFIX, SHARE_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_LEASE_TAG_PREFIX, SHARE_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.fakecloud.tests.test_conformance import alibaba_send, dr_account_client
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import ALIBABA, calls
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import ALIBABA, calls
 
 SOURCE, DR_REGION, OTHER_DR_REGION = 'cn-hangzhou', 'cn-shanghai', 'cn-beijing'
 SOURCE_ACCOUNT, DR_ACCOUNT = credentials.ALIBABA_ACCOUNT_ID, credentials.ALIBABA_DR_ACCOUNT_ID
@@ -63,7 +63,7 @@ def shared(cloud, snapshot_id):
             'RegionId': SOURCE, 'AssociationType': 'Target', 'ResourceShareIds.1': row['ResourceShareId']})
         targets |= {target['EntityId'] for target in rows['ResourceShareAssociations']}
     (snapshot,) = [item for item in cloud.admin.state(cloud='ecs', region=SOURCE)['ecs'][SOURCE]['snapshots'] if item['id'] == snapshot_id]
-    return sorted(targets), {key: value for key, value in snapshot['tags'].items() if key == SHARE_TAG or key.startswith(SHARE_CLAIM_TAG_PREFIX)}
+    return sorted(targets), {key: value for key, value in snapshot['tags'].items() if key == SHARE_TAG or key.startswith(SHARE_LEASE_TAG_PREFIX)}
 
 
 def dr_copies(cloud, region=DR_REGION):
@@ -128,7 +128,7 @@ def test_a_share_another_runs_copy_needs_is_held_until_that_copy_is_complete(clo
 
 def test_two_runs_at_once_leave_no_share_and_one_copy(cloud):
     """Run X's AssociateResourceShare is slow; run Y, of the same scope, copies and releases meanwhile. Y holds the share for
-    X; X's copy replays Y's (ECS's ClientToken): after both, one copy, nothing shared, no claim or mark."""
+    X; X's copy replays Y's (ECS's ClientToken): after both, one copy, nothing shared, no lease or mark."""
     (snapshot_id,) = seed(cloud)['snapshots']
     dr_run(cloud, check_mode=True)  # nothing: a warm-up of the SDK's imports outside the race
     cloud.admin.faults(rules=[{'cloud': 'resourcesharing', 'action': 'AssociateResourceShare', 'latency_ms': 4000, 'count': 1}])
@@ -263,7 +263,7 @@ def test_a_refused_share_read_fails_the_disk_with_the_clouds_words_and_leaves_no
 
 
 def test_a_source_without_room_for_the_shares_tags_is_named_and_never_shared(cloud):
-    """ECS keeps at most 20 tags a resource: a source with 18 has room for the run's mark and claim, not for its release
+    """ECS keeps at most 20 tags a resource: a source with 18 has room for the run's mark and lease, not for its release
     tag, and would stay shared for good (ECS does not delete a shared snapshot). It is left unshared and uncopied, and the
     disk's problem says how many tags it has, how many the run needs, and what to do; with two tags fewer it copies."""
     seeded = seed(cloud, snapshots=[{'tags': {'team-%02d' % number: 'x' for number in range(18)}}])

@@ -17,15 +17,15 @@ After every move:
    copies in flight, a run with ``lock`` that ends leaves no copy it made or adopted in flight unlocked (issue 37, point
    7), and no person can delete a copy in flight that a report called locked;
 5. with a DR account, a run that ends (not killed) leaves no share of a source snapshot that no copy in flight needs, killed
-   runs before it or not, and no claim on a source names a time more than one lease ahead (invariant (a): a killed run's
-   claim holds a share for minutes, not for the whole time its run could have taken); no share is removed while a copy of
+   runs before it or not, and no lease on a source names a time more than one lease ahead (invariant (a): a killed run's
+   lease holds a share for minutes, not for the whole time its run could have taken); no share is removed while a copy of
    its snapshot is in flight in any DR region, of this scope or
    another's (a second scope, other disks and another DR region, runs too); and a share a person made is never removed;
 6. never two DR copies of one source snapshot in one DR region (invariant (b)), whatever runs overlap: two runs, of one
    scope or of two whose selectors match one disk, or a run an event limited to one disk (disk_ids) beside its scope's,
    are interleaved call by call (two_runs_at_once), either of them killed at any call, on controllers whose clocks are
    minutes off the cloud's (leases are timed by the cloud's); the in-memory cloud's copy call has no idempotency token (as
-   EBS's and CBS's), and the copy leases (dr.claims.CopyLeases) are what holds it, or it has one that the cloud answers with
+   EBS's and CBS's), and the copy leases (dr.leases.CopyLeases) are what holds it, or it has one that the cloud answers with
    the copy first made under it, deleted since or not (ECS's ClientToken), and no lease is taken;
 7. no copy lease is left on a source snapshot but a killed run's (it lapses at the time it names);
 8. (d) a copy a report counts (completed, or in flight) is one the cloud holds, and a region it counts covered has one:
@@ -47,20 +47,20 @@ import pytest
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, FAILED, PENDING, parse_time
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import lease_seconds, leases_in, parse_stamp
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
     COPY_LEASE_TAG_PREFIX,
     COPY_TAG,
     DISK_TAG,
     RELEASE_TAG_PREFIX,
     RESTORE_UNTIL_TAG,
-    SHARE_CLAIM_TAG_PREFIX,
+    SHARE_LEASE_TAG_PREFIX,
     SHARE_TAG,
     SOURCE_TAG,
 )
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import lease_seconds, leases_in, parse_stamp
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH, MemoryCloud, RunKilled, Turnstile
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params
@@ -194,18 +194,18 @@ class DrWorld(RuleBasedStateMachine):
 
     def no_share_left_that_nothing_needs(self):
         """Once both runs have ended, no share is left that nothing holds: each share of ours left has a copy in flight, or a
-        claim that has not lapsed (a run, ended or killed, that left it for a copy it saw in flight: no run can tell that
-        another has ended, and the first run after the claim lapses removes the share). Two runs releasing one share at once
-        each saw the other's claim and left the share to it, each taking its own claim off: the share stayed, held by no
-        claim (bab3b1f)."""
+        lease that has not lapsed (a run, ended or killed, that left it for a copy it saw in flight: no run can tell that
+        another has ended, and the first run after the lease lapses removes the share). Two runs releasing one share at once
+        each saw the other's lease and left the share to it, each taking its own lease off: the share stayed, held by no
+        lease (bab3b1f)."""
         if not self.dr_account:
             return
         now = parse_time(self.cloud.when(self.clock.now))
         in_flight = {self.cloud.copies[copy_id]['tags'].get(SOURCE_TAG, '').partition('/')[2] for copy_id in self.cloud.copies
                      if self.in_flight(copy_id)}
-        claimed = {snapshot_id for snapshot_id, record in self.cloud.snapshots.items() for key, value in (record.get('tags') or {}).items()
-                   if key.startswith((SHARE_CLAIM_TAG_PREFIX, RELEASE_TAG_PREFIX)) and (parse_stamp(value.partition(' ')[0]) or now) > now}
-        left = sorted(self.cloud.granted - set(self.persons_shares) - in_flight - claimed)
+        leased = {snapshot_id for snapshot_id, record in self.cloud.snapshots.items() for key, value in (record.get('tags') or {}).items()
+                   if key.startswith((SHARE_LEASE_TAG_PREFIX, RELEASE_TAG_PREFIX)) and (parse_stamp(value.partition(' ')[0]) or now) > now}
+        left = sorted(self.cloud.granted - set(self.persons_shares) - in_flight - leased)
         assert not left, 'both runs ended, and shares no copy needs were left: %s' % left
 
     # pylint: disable-next=too-many-arguments
@@ -382,14 +382,14 @@ class DrWorld(RuleBasedStateMachine):
         assert not twice, 'two DR copies of one snapshot in one region: %s' % twice
 
     @invariant()
-    def no_claim_holds_a_source_for_more_than_a_lease_from_now(self):
-        """(a): a run's claim on a share (and its release tag, and its copy lease) names a time at most one lease ahead: a
+    def no_lease_holds_a_source_for_more_than_a_lease_from_now(self):
+        """(a): a run's lease on a share (and its release tag, and its copy lease) names a time at most one lease ahead: a
         killed run's holds a share for minutes, not for the whole time its run could have taken."""
         now = parse_time(self.cloud.when(self.clock.now))
         ahead = sorted((snapshot_id, key) for snapshot_id, record in self.cloud.snapshots.items() for key, value in (record.get('tags') or {}).items()
-                       if key.startswith((SHARE_CLAIM_TAG_PREFIX, RELEASE_TAG_PREFIX, COPY_LEASE_TAG_PREFIX))
+                       if key.startswith((SHARE_LEASE_TAG_PREFIX, RELEASE_TAG_PREFIX, COPY_LEASE_TAG_PREFIX))
                        and (parse_stamp(value.partition(' ')[0]) or now) > now + datetime.timedelta(seconds=LEASE_SECONDS))
-        assert not ahead, 'claims that hold a source for more than a lease from now: %s' % ahead
+        assert not ahead, 'leases that hold a source for more than a lease from now: %s' % ahead
 
     @invariant()
     def no_copy_lease_is_left_but_a_killed_runs(self):

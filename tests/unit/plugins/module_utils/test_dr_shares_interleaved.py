@@ -1,4 +1,4 @@
-"""A share taken back by one run while another claims it, their calls interleaved in every order hypothesis finds: no copy
+"""A share taken back by one run while another leases it, their calls interleaved in every order hypothesis finds: no copy
 starts on a share being taken back, and a copy that starts has its share (dr.shares, docs/vault.md)."""
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import datetime
 
 from hypothesis import given, settings, strategies as st
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import RunLease
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import SourceShares
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import BUSY, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import LeaseTerms
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import ShareLeases
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import MemoryCloud, Turnstile
 
@@ -32,13 +32,13 @@ def world():
 @given(order=st.lists(st.sampled_from(['copier', 'releaser']), max_size=14))
 def test_no_copy_starts_on_a_share_being_taken_back(order):
     cloud = world()
-    copier = SourceShares(cloud, account=ACCOUNT, lease=RunLease('copier', ('dr-1',), 3600, lambda: NOW, [].append))
-    releaser = SourceShares(cloud, account=ACCOUNT, lease=RunLease('releaser', ('dr-2',), 3600, lambda: NOW, [].append))
+    copier = ShareLeases(cloud, account=ACCOUNT, terms=LeaseTerms('copier', ('dr-1',), 3600, lambda: NOW, [].append))
+    releaser = ShareLeases(cloud, account=ACCOUNT, terms=LeaseTerms('releaser', ('dr-2',), 3600, lambda: NOW, [].append))
 
     def copy():
         """The copier's start_copy: the share held, then the copy in flight; refused while the share is being taken back."""
         try:
-            copier.hold('src-1', 'disk-0-snap-0')
+            copier.take('src-1', 'disk-0-snap-0')
         except CloudError as error:
             assert error.kind == BUSY
             return 'waits'

@@ -7,21 +7,15 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import run_copy_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import build_ecs_request, client_token
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import (
-    COPIED,
-    EXISTING,
-    MAX_TOKEN_ROUNDS,
-    WOULD_COPY,
-    CopyEngine,
-    EngineConfig,
-)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, INVALID, NOT_FOUND, CloudError, InputError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest, LockSettings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import MAX_TOKEN_ROUNDS, CopyEngine
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import COPIED, EXISTING, WOULD_COPY, EngineConfig
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import run_copy_module
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit

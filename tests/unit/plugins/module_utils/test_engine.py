@@ -14,26 +14,25 @@ import time
 
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import ALREADY_EXISTS, BUSY, INVALID, RETRYABLE, CloudError, is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, DELETING, FAILED, PENDING, CopyRequest, Snapshot
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import copy_diff
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import CopyEngine
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import (
     COPIED,
     EXISTING,
     NOT_COPIED,
-    UNSEEN_GRACE_SECONDS,
     WOULD_COPY,
-    CopyEngine,
-    EngineConfig,
     DestinationOutcome,
+    EngineConfig,
     jobs_that_fit,
     pick_copy,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import ALREADY_EXISTS, BUSY, INVALID, RETRYABLE, CloudError, is_retryable
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, DELETING, FAILED, PENDING, CopyRequest, Snapshot
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.sightings import UNSEEN_GRACE_SECONDS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import copy_diff
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import MemoryCloud
-
 
 # How long the copy calls that must meet (ThreadSafeCloud's ``meet``) wait for each other before the test fails: long
 # enough for any machine, however busy, to start a thread; short enough that a lost pool fails the test, not hangs it.

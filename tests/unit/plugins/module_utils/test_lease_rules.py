@@ -1,5 +1,5 @@
-"""The rules of claims, copy leases (dr.claims) and share claims (dr.shares) on tags kept in memory: when a claim is
-over, what a run that finds another run's live lease or claim leaves on the source, what it takes off, and when it sends
+"""The rules of leases, copy leases (dr.leases) and share leases (dr.shares) on tags kept in memory: when a lease is
+over, what a run that finds another run's live lease or lease leaves on the source, what it takes off, and when it sends
 nothing. The clouds' own tag calls are tested with the
 adapters (test_copy_leases_aws.py, test_copy_leases_cbs.py); these are the rules those tests rest on."""
 from __future__ import annotations
@@ -10,19 +10,19 @@ import datetime
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import RELEASE_TAG_PREFIX, SHARE_CLAIM_TAG_PREFIX, SHARE_TAG
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.claims import (
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import RELEASE_TAG_PREFIX, SHARE_LEASE_TAG_PREFIX, SHARE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import (
     STAMP_FORMAT,
     CopyLeases,
-    RunClaim,
-    RunLease,
+    Lease,
+    LeaseTerms,
     SourceTagCalls,
-    claim_for,
+    lease_for,
     lease_key,
     leases_in,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import ShareCalls, SourceShares
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import Hold
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import ShareCalls, ShareLeases
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.leases import CopyLease
 
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.timezone.utc)
 SNAPSHOT = 'snap-1'
@@ -56,24 +56,24 @@ def leases(store, seconds=150):
     return CopyLeases(store, run_id=THIS_RUN, wall_clock=lambda: NOW, seconds=seconds, warn=pytest.fail)
 
 
-def test_a_claim_holds_until_the_second_it_names_and_not_at_it():
-    claim = claim_for('r', NOW, ['eu-west-1'])
-    assert claim.live(NOW - datetime.timedelta(seconds=1))
-    assert not claim.live(NOW), 'a claim is over at the time it names'
-    assert not RunClaim('r', None, ()).live(NOW), 'a claim whose time cannot be read is taken for over'
+def test_a_lease_holds_until_the_second_it_names_and_not_at_it():
+    lease = lease_for('r', NOW, ['eu-west-1'])
+    assert lease.live(NOW - datetime.timedelta(seconds=1))
+    assert not lease.live(NOW), 'a lease is over at the time it names'
+    assert not Lease('r', None, ()).live(NOW), 'a lease whose time cannot be read is taken for over'
 
 
-def test_claims_are_values_that_nobody_changes_in_place():
-    """A claim or a run's lease settings are read by the engine's workers at once: none of them can be changed under them."""
+def test_leases_are_values_that_nobody_changes_in_place():
+    """A lease or a run's lease settings are read by the engine's workers at once: none of them can be changed under them."""
     with pytest.raises(dataclasses.FrozenInstanceError):
-        claim_for('r', NOW, ['eu-west-1']).until = NOW  # type: ignore[misc]
-    lease = RunLease(THIS_RUN, ('eu-west-1',), 150, lambda: NOW, pytest.fail)
+        lease_for('r', NOW, ['eu-west-1']).until = NOW  # type: ignore[misc]
+    lease = LeaseTerms(THIS_RUN, ('eu-west-1',), 150, lambda: NOW, pytest.fail)
     with pytest.raises(dataclasses.FrozenInstanceError):
         lease.seconds = 1  # type: ignore[misc]
 
 
 def holds(*regions, snapshot=SNAPSHOT):
-    return [Hold('us-east-1', snapshot, region) for region in regions]
+    return [CopyLease('us-east-1', snapshot, region) for region in regions]
 
 
 def test_a_run_that_finds_another_runs_live_lease_takes_its_own_off_for_that_region_at_once():
@@ -178,7 +178,7 @@ class MemoryShares(MemoryTags, ShareCalls):
         self.calls.append(('unshare', snapshot_id))
         self.shared.discard(snapshot_id)
 
-    def claimed_sources(self, source_region):
+    def leased_sources(self, source_region):
         return {key: dict(tags) for key, tags in self.tags.items() if tags}
 
     def copies_in_flight(self, source_region, regions, snapshot_ids):
@@ -186,61 +186,61 @@ class MemoryShares(MemoryTags, ShareCalls):
 
 
 def shares_at(store, clock, run_id=THIS_RUN):
-    lease = RunLease(run_id, ('eu-west-1',), 150, lambda: clock[0], pytest.fail)
-    return SourceShares(store, account='222233334444', lease=lease)
+    terms = LeaseTerms(run_id, ('eu-west-1',), 150, lambda: clock[0], pytest.fail)
+    return ShareLeases(store, account='222233334444', terms=terms)
 
 
-def test_a_share_claim_written_less_than_half_its_time_ago_holds_with_no_call_and_is_written_again_after():
+def test_a_share_lease_written_less_than_half_its_time_ago_holds_with_no_call_and_is_written_again_after():
     store, clock = MemoryShares(), [NOW]
     shares = shares_at(store, clock)
-    shares.hold('us-east-1', SNAPSHOT)
+    shares.take('us-east-1', SNAPSHOT)
     assert ('share', SNAPSHOT) in store.calls and store.tags[SNAPSHOT][SHARE_TAG] == '222233334444'
     store.calls.clear()
     clock[0] = NOW + datetime.timedelta(seconds=74)
-    shares.hold('us-east-1', SNAPSHOT)
-    assert store.calls == [], 'a claim with more than half its time left is not written again'
+    shares.take('us-east-1', SNAPSHOT)
+    assert store.calls == [], 'a lease with more than half its time left is not written again'
     clock[0] = NOW + datetime.timedelta(seconds=75)
-    shares.hold('us-east-1', SNAPSHOT)
-    assert ('tag', {SHARE_TAG: '222233334444', SHARE_CLAIM_TAG_PREFIX + THIS_RUN: '20261125T120345Z eu-west-1'}) in store.calls
+    shares.take('us-east-1', SNAPSHOT)
+    assert ('tag', {SHARE_TAG: '222233334444', SHARE_LEASE_TAG_PREFIX + THIS_RUN: '20261125T120345Z eu-west-1'}) in store.calls
 
 
 def test_a_persons_share_is_looked_at_once_and_then_left_alone():
     store, clock = MemoryShares(), [NOW]
-    store.shared.add(SNAPSHOT)  # shared by a person: no claim, no mark
+    store.shared.add(SNAPSHOT)  # shared by a person: no lease, no mark
     shares = shares_at(store, clock)
-    shares.hold('us-east-1', SNAPSHOT)
+    shares.take('us-east-1', SNAPSHOT)
     assert [call[0] for call in store.calls] == ['is_shared', 'is_shared'] and store.tags[SNAPSHOT] == {}
     store.calls.clear()
-    shares.hold('us-east-1', SNAPSHOT)
+    shares.take('us-east-1', SNAPSHOT)
     assert store.calls == []
 
 
-def test_a_release_takes_off_its_own_claim_and_lapsed_ones_but_keeps_another_runs_live_claim_and_the_share():
+def test_a_release_takes_off_its_own_lease_and_lapsed_ones_but_keeps_another_runs_live_lease_and_the_share():
     store, clock = MemoryShares(), [NOW]
-    shares_at(store, clock).hold('us-east-1', SNAPSHOT)
+    shares_at(store, clock).take('us-east-1', SNAPSHOT)
     lapsed = '20261125T100000Z-0aaaaa'
-    store.tags[SNAPSHOT][SHARE_CLAIM_TAG_PREFIX + lapsed] = '20261125T110000Z eu-west-1'
-    store.tags[SNAPSHOT][SHARE_CLAIM_TAG_PREFIX + OTHER_RUN] = '20261125T121000Z eu-west-1'
+    store.tags[SNAPSHOT][SHARE_LEASE_TAG_PREFIX + lapsed] = '20261125T110000Z eu-west-1'
+    store.tags[SNAPSHOT][SHARE_LEASE_TAG_PREFIX + OTHER_RUN] = '20261125T121000Z eu-west-1'
     assert shares_at(store, clock).release('us-east-1', SNAPSHOT) is False
-    claims = {key for key in store.tags[SNAPSHOT] if key.startswith(SHARE_CLAIM_TAG_PREFIX)}
-    assert claims == {SHARE_CLAIM_TAG_PREFIX + OTHER_RUN} and SNAPSHOT in store.shared
+    leases = {key for key in store.tags[SNAPSHOT] if key.startswith(SHARE_LEASE_TAG_PREFIX)}
+    assert leases == {SHARE_LEASE_TAG_PREFIX + OTHER_RUN} and SNAPSHOT in store.shared
 
 
 def test_a_run_that_released_a_share_shares_it_again_for_its_next_copy():
     store, clock = MemoryShares(), [NOW]
     shares = shares_at(store, clock)
-    shares.hold('us-east-1', SNAPSHOT)
+    shares.take('us-east-1', SNAPSHOT)
     assert shares.release('us-east-1', SNAPSHOT) is True and SNAPSHOT not in store.shared
     clock[0] = NOW + datetime.timedelta(seconds=1)
-    shares.hold('us-east-1', SNAPSHOT)
-    assert SNAPSHOT in store.shared, 'the release let go of the claim: the next hold shares again'
+    shares.take('us-east-1', SNAPSHOT)
+    assert SNAPSHOT in store.shared, 'the release let go of the lease: the next hold shares again'
 
 
 def test_a_release_takes_off_a_lapsed_release_tag_and_leaves_another_runs_live_one():
     """A run that was killed while releasing leaves its release tag: the next release takes it off once it has lapsed; a
     live one is another run's release under way, and stays."""
     store, clock = MemoryShares(), [NOW]
-    shares_at(store, clock).hold('us-east-1', SNAPSHOT)
+    shares_at(store, clock).take('us-east-1', SNAPSHOT)
     killed, releasing = '20261125T100000Z-0bbbbb', '20261125T115959Z-0ccccc'
     store.tags[SNAPSHOT][RELEASE_TAG_PREFIX + killed] = '20261125T110000Z eu-west-1'
     store.tags[SNAPSHOT][RELEASE_TAG_PREFIX + releasing] = '20261125T121000Z eu-west-1'
@@ -249,13 +249,13 @@ def test_a_release_takes_off_a_lapsed_release_tag_and_leaves_another_runs_live_o
 
 
 def test_two_runs_releasing_one_share_at_once_leave_it_shared_with_nobody():
-    """Each run's release reads the other's claim before that run took it off (the interleaving a busy machine gave in
-    test_dr_account_ecs.py's two runs at once): the one that reads last finds no live claim but its own gone, and releases.
+    """Each run's release reads the other's lease before that run took it off (the interleaving a busy machine gave in
+    test_dr_account_ecs.py's two runs at once): the one that reads last finds no live lease but its own gone, and releases.
     Before, both left the share to the other, and it stayed shared after both ended."""
     store, clock = MemoryShares(), [NOW]
     this, other = shares_at(store, clock), shares_at(store, clock, run_id=OTHER_RUN)
-    this.hold('us-east-1', SNAPSHOT)
-    other.hold('us-east-1', SNAPSHOT)
+    this.take('us-east-1', SNAPSHOT)
+    other.take('us-east-1', SNAPSHOT)
     answers = {}
     untag = store.untag_sources
 

@@ -18,7 +18,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
     RESTORE_RUN_TAG,
     RESTORE_SCOPE_TAG,
     RESTORE_UNTIL_TAG,
-    SHARE_CLAIM_TAG_PREFIX,
+    SHARE_LEASE_TAG_PREFIX,
     SHARE_TAG,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import connect_dr_account
@@ -106,12 +106,12 @@ def test_aws_the_read_finds_what_the_cloud_holds_changes_nothing_and_stands_each
     assert run['totals']['copied'] == 2 and run['totals']['locked'] == 2 and not run['failures'], run['failures']
     # A disk tagged after the run: no copy yet.
     bare = aws_disk(moto_url)[0]
-    # What a run killed between its share and its copy leaves on another snapshot of the region: the mark, a lapsed claim, the share.
+    # What a run killed between its share and its copy leaves on another snapshot of the region: the mark, a lapsed lease, the share.
     east = client(moto_url, 'ec2', AWS_SOURCE)
     other = east.create_volume(Size=1, AvailabilityZone=AWS_SOURCE + 'a')['VolumeId']
     left = east.create_snapshot(VolumeId=other)['SnapshotId']
     east.create_tags(Resources=[left], Tags=[{'Key': SHARE_TAG, 'Value': DR_ACCOUNT},
-                                             {'Key': SHARE_CLAIM_TAG_PREFIX + '20200101T000000Z-abcdef', 'Value': '20200101T000300Z ' + AWS_DR}])
+                                             {'Key': SHARE_LEASE_TAG_PREFIX + '20200101T000000Z-abcdef', 'Value': '20200101T000300Z ' + AWS_DR}])
     east.modify_snapshot_attribute(SnapshotId=left, Attribute='createVolumePermission', OperationType='add', UserIds=[DR_ACCOUNT])
     # A test disk a killed drill left in the DR region, in the DR account, past its time.
     aws_adapter(moto_url).client.call(AWS_DR, 'CreateVolume', AvailabilityZone=AWS_DR + 'a', Size=1, TagSpecifications=[{
@@ -139,7 +139,7 @@ def test_aws_the_read_finds_what_the_cloud_holds_changes_nothing_and_stands_each
         lock = region['lock']
         assert lock['mode'] == 'governance' and lock['in_force'] is True and lock['expires'] == copied[disk['disk_id']]['lock']['expires']
     (share,) = read['leftovers']['shares']
-    assert share['snapshot_id'] == left and share['leftover'] and share['needed_by'] is None and not share['claims'][0]['live']
+    assert share['snapshot_id'] == left and share['leftover'] and share['needed_by'] is None and not share['leases'][0]['live']
     (test_disk,) = read['leftovers']['test_disks']
     assert test_disk['region'] == AWS_DR and test_disk['run'] == '20200101T000000Z-abcdef' and not test_disk['this_scope']
     assert read['standing']['locked'] == 2 and read['standing']['leftovers'] == 2 and read['standing']['worst'] == 'no_copy'

@@ -7,8 +7,6 @@ import json
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import COPIED, NOT_COPIED, RequestOutcome, copy_progress
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import PENDING, CopyRequest, Snapshot, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress import (
@@ -20,9 +18,11 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress impor
     WAITING,
     Progress,
 )
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import COPIED, NOT_COPIED, RequestOutcome, copy_progress
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import cloud_with_disks, params
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
 
 
 class RecordedProgress(Progress):

@@ -26,10 +26,10 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest, Disk, Snapshot
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import DiskFacts, dr_report
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import RequestOutcome
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.posture import PostureRead
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import DiskFacts, dr_report
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import RequestOutcome
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import fleet_report_html
@@ -270,7 +270,7 @@ def test_every_surface_says_what_the_clouds_hold(emulator, tmp_path_factory, age
         event('run: %s%s' % (run['kind'], ', failing' if run['failing'] else ''))
         if run['hours']:
             cloud.admin.advance_clock(run['hours'] * 3600)
-        _now, regions = cloud_state(cloud)
+        dummy, regions = cloud_state(cloud)
         copies = [copy for copy in regions.get(REGIONS[0], {}).get('snapshots', []) if copy['phase'] == 'done']
         gone = set(picked(disks, run['delete'])) if run['delete'] else set()
         ecs, dummy = adapter(cloud)

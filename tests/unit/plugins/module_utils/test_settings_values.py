@@ -1,5 +1,5 @@
 """What the DR run's settings and the DR account's promise the layers that read them: values nobody changes once parsed
-(dr.settings, dr.account, dr.claims), an external id Ansible itself is told is a secret, and a refusal that names where
+(dr.settings, dr.account, dr.leases), an external id Ansible itself is told is a secret, and a refusal that names where
 else the value may come from."""
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr import account, claims, settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr import account, leases, settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, tag_selector
 from ansible_collections.snapcopy.cloud.plugins.modules import dr_sync
 
 
-@pytest.mark.parametrize('module', [settings, account, claims], ids=lambda module: module.__name__.rsplit('.', 1)[1])
+@pytest.mark.parametrize('module', [settings, account, leases], ids=lambda module: module.__name__.rsplit('.', 1)[1])
 def test_every_settings_dataclass_is_frozen(module):
     """Parsed once, read by the run, its engine workers, the drill and the report: a layer that could change a setting
     under the others would make two of them disagree about one run."""

@@ -66,7 +66,7 @@ HOLLOW: set = set()
 # policy that lacks a permission.
 DENIED: set = set()
 # The cloud's clock: this machine's moved on by CLOCK['offset'] seconds (a test moves it a day on). Every answer's Date header
-# says it, as EC2's answers carry its own time (RFC 9110 section 6.6.1), which the DR run times its claims by; the locks
+# says it, as EC2's answers carry its own time (RFC 9110 section 6.6.1), which the DR run times its leases by; the locks
 # count by it too.
 CLOCK = {'offset': 0.0}
 _GUARD = threading.Lock()

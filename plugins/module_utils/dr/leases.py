@@ -1,15 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A DR run's claims on source snapshots: tags that say which run needs a snapshot, until when, for which DR regions.
+"""A DR run's leases on source snapshots: tags that say which run needs a snapshot, until when, for which DR regions.
 
 Two runs may work on one source snapshot at once: two runs of one scope (a schedule overlapping a manual run), or two
 scopes whose selectors both match a disk. No cloud offers a lock on a snapshot that two runs could both try to take, but
-each lets a run add a tag and read the tags back. A run's claim is one tag of its own (a prefix, then its run id), so two
-runs never overwrite each other's claim, and the value says until when the run may be under way and its DR regions. A
-share claim (SHARE_CLAIM_TAG_PREFIX) keeps a run from taking back a share another run still copies with (dr.shares); a
+each lets a run add a tag and read the tags back. A run's lease is one tag of its own (a prefix, then its run id), so two
+runs never overwrite each other's lease, and the value says until when the run may be under way and its DR regions. A
+share lease (SHARE_LEASE_TAG_PREFIX) keeps a run from taking back a share another run still copies with (dr.shares); a
 run's release tag (RELEASE_TAG_PREFIX) is one too. A copy lease (COPY_LEASE_TAG_PREFIX, CopyLeases below) keeps two runs
-from copying one snapshot into one region at once; it names its region in its key and its time in its value. A claim
+from copying one snapshot into one region at once; it names its region in its key and its time in its value. A lease
 whose time has passed is taken for over: a killed run's stops counting then.
 """
 
@@ -22,21 +22,22 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import BUSY, CloudError, is_permission_refusal
+from ..core.grouping import group_by
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
 from ..core.tagging import COPY_LEASE_TAG_PREFIX
-from ..engine.copy_engine import CopyGuard, Hold, group_by
+from ..engine.leases import CopyLease, Leases
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
 
-# The time in a claim, as the restore drill's RESTORE_UNTIL_TAG writes it.
+# The time in a lease, as the restore drill's RESTORE_UNTIL_TAG writes it.
 STAMP_FORMAT = '%Y%m%dT%H%M%SZ'
 
 
 @dataclass(frozen=True)
-class RunClaim:
-    """A run's claim on a source snapshot: until when that run may be under way (None: unreadable, taken for over), and
+class Lease:
+    """A run's lease on a source snapshot: until when that run may be under way (None: unreadable, taken for over), and
     the DR regions its copies of the snapshot go to."""
 
     run_id: str
@@ -47,16 +48,16 @@ class RunClaim:
         return self.until is not None and now < self.until
 
     def tag(self, prefix: str) -> tuple[str, str]:
-        """The claim as the tag that carries it, under ``prefix``: '<until> <region>,<region>'."""
+        """The lease as the tag that carries it, under ``prefix``: '<until> <region>,<region>'."""
         until = self.until.strftime(STAMP_FORMAT) if self.until is not None else ''
         return prefix + self.run_id, '%s %s' % (until, ','.join(self.regions))
 
 
 @dataclass(frozen=True)
-class RunLease:
-    """A run's claims as leases: its id and DR regions, how long each claim it writes holds, its clock (the cloud's time now,
-    core.cloud_clock: every run judges every claim by one clock), and where it says what it could not claim (the run's
-    warnings). A claim written now holds ``seconds`` from now: a run writes
+class LeaseTerms:
+    """The terms of a run's leases: its id and DR regions, how long each lease it writes holds, its clock (the cloud's time now,
+    core.cloud_clock: every run judges every lease by one clock), and where it says what it could not lease (the run's
+    warnings). A lease written now holds ``seconds`` from now: a run writes
     it again while it still needs it, and a killed run's lapses within that time."""
 
     run_id: str
@@ -67,9 +68,9 @@ class RunLease:
     # How the run makes many calls side by side (a share's permission is a call a snapshot): one after another by default.
     each: Callable[[list[Callable[[], Any]]], list[Any]] = field(default=lambda calls: [call() for call in calls])
 
-    def claim(self) -> RunClaim:
-        """The claim to write now."""
-        return claim_for(self.run_id, self.wall_clock() + datetime.timedelta(seconds=self.seconds), self.regions)
+    def lease_now(self) -> Lease:
+        """The lease to write now."""
+        return lease_for(self.run_id, self.wall_clock() + datetime.timedelta(seconds=self.seconds), self.regions)
 
     def now(self) -> datetime.datetime:
         return self.wall_clock()
@@ -79,29 +80,29 @@ class RunLease:
         return CopyLeases(calls, run_id=self.run_id, wall_clock=self.wall_clock, seconds=self.seconds, warn=self.warn)
 
 
-def claims_in(tags: Mapping[str, str], prefix: str) -> dict[str, RunClaim]:
-    """{run id: RunClaim} of the claims under ``prefix`` among a snapshot's ``tags``."""
-    claims = {}
+def leases_under(tags: Mapping[str, str], prefix: str) -> dict[str, Lease]:
+    """{run id: Lease} of the leases under ``prefix`` among a snapshot's ``tags``."""
+    leases = {}
     for key, value in tags.items():
         if not key.startswith(prefix):
             continue
         stamp, dummy, regions = (value or '').partition(' ')
         run_id = key[len(prefix):]
-        claims[run_id] = RunClaim(run_id, parse_stamp(stamp), tuple(region for region in regions.split(',') if region))
-    return claims
+        leases[run_id] = Lease(run_id, parse_stamp(stamp), tuple(region for region in regions.split(',') if region))
+    return leases
 
 
 def parse_stamp(stamp: str) -> datetime.datetime | None:
-    """The time a claim names (STAMP_FORMAT, UTC), or None when it names none that can be read (taken for over)."""
+    """The time a lease names (STAMP_FORMAT, UTC), or None when it names none that can be read (taken for over)."""
     try:
         return datetime.datetime.strptime(stamp, STAMP_FORMAT).replace(tzinfo=datetime.timezone.utc)
     except ValueError:
         return None
 
 
-def claim_for(run_id: str, until: datetime.datetime, regions: Iterable[str]) -> RunClaim:
-    """This run's claim: its DR regions sorted, its time to the second."""
-    return RunClaim(run_id, until.replace(microsecond=0), tuple(sorted(set(regions))))
+def lease_for(run_id: str, until: datetime.datetime, regions: Iterable[str]) -> Lease:
+    """This run's lease: its DR regions sorted, its time to the second."""
+    return Lease(run_id, until.replace(microsecond=0), tuple(sorted(set(regions))))
 
 
 class SourceTagCalls(ABC):
@@ -138,17 +139,17 @@ def lease_key(run_id: str, region: str) -> str:
     return '%s%s/%s' % (COPY_LEASE_TAG_PREFIX, run_id, region)
 
 
-def leases_in(tags: Mapping[str, str]) -> list[tuple[str, str, RunClaim]]:
-    """(tag key, DR region, the lease as a RunClaim of that region) of each copy lease among a snapshot's ``tags``."""
+def leases_in(tags: Mapping[str, str]) -> list[tuple[str, str, Lease]]:
+    """(tag key, DR region, the lease for that region) of each copy lease among a snapshot's ``tags``."""
     leases = []
     for key, value in tags.items():
         if key.startswith(COPY_LEASE_TAG_PREFIX):
             run_id, dummy, region = key[len(COPY_LEASE_TAG_PREFIX):].rpartition('/')
-            leases.append((key, region, RunClaim(run_id, parse_stamp(value), (region,))))
+            leases.append((key, region, Lease(run_id, parse_stamp(value), (region,))))
     return leases
 
 
-class CopyLeases(CopyGuard):
+class CopyLeases(Leases):
     """One run's copy leases: before its copy calls, a tag of the run's own on each source snapshot, written and read back
     in batches (as many snapshots a call as the cloud takes).
 
@@ -174,14 +175,14 @@ class CopyLeases(CopyGuard):
         self.warn = warn
         self.disabled = False           # the cloud refused the tag calls: the run copies without leases, saying so
         self._lock = threading.Lock()   # copies and bridge disks of a run take leases from several threads
-        self._written: dict[Hold, datetime.datetime] = {}  # the holds this run has: when it wrote each lease
+        self._written: dict[CopyLease, datetime.datetime] = {}  # the leases this run holds: when it wrote each
 
-    def take(self, holds: Sequence[Hold]) -> dict[Hold, CloudError]:
-        if self.disabled or not holds:
+    def take(self, leases: Sequence[CopyLease]) -> dict[CopyLease, CloudError]:
+        if self.disabled or not leases:
             return {}
-        refused: dict[Hold, CloudError] = {}
+        refused: dict[CopyLease, CloudError] = {}
         try:
-            for region, group in sorted(group_by(holds, lambda hold: hold.source_region).items()):
+            for region, group in sorted(group_by(leases, lambda lease: lease.source_region).items()):
                 refused.update(self._take_in(region, group))
         except CloudError as error:
             if not is_permission_refusal(error):
@@ -190,62 +191,62 @@ class CopyLeases(CopyGuard):
             return {}
         return refused
 
-    def _take_in(self, source_region: str, holds: Sequence[Hold]) -> dict[Hold, CloudError]:
+    def _take_in(self, source_region: str, leases: Sequence[CopyLease]) -> dict[CopyLease, CloudError]:
         """take, for sources of one region: a tag call per set of DR regions and per batch of snapshots (a call gives each
         of its snapshots the same tags), then one read of the tags of them all."""
-        regions_of = _regions_by_source(holds)
+        regions_of = _regions_by_source(leases)
         written = self.wall_clock()
         until = (written + datetime.timedelta(seconds=self.seconds)).strftime(STAMP_FORMAT)
         for leased_regions, leased_ids in sorted(by_same_values(regions_of).items()):
             self.calls.tag_sources(source_region, leased_ids, {lease_key(self.run_id, region): until for region in leased_regions})
         tags = self.calls.sources_tags(source_region, sorted(regions_of))
         now = self.wall_clock()
-        refused: dict[Hold, CloudError] = {}
+        refused: dict[CopyLease, CloudError] = {}
         lapsed: dict[str, set[str]] = {}
         for snapshot_id, regions in sorted(regions_of.items()):
-            others = sorted((key, region, lease) for key, region, lease in leases_in(tags.get(snapshot_id, {})) if lease.run_id != self.run_id)
-            for key, region, lease in others:  # of two runs holding one region, the first named
-                if not lease.live(now):
+            others = sorted((key, region, other) for key, region, other in leases_in(tags.get(snapshot_id, {})) if other.run_id != self.run_id)
+            for key, region, other in others:  # of two runs leasing one region, the first named
+                if not other.live(now):
                     lapsed.setdefault(key, set()).add(snapshot_id)
                 elif region in regions:
-                    refused.setdefault(Hold(source_region, snapshot_id, region), held_error(lease, snapshot_id, region))
+                    refused.setdefault(CopyLease(source_region, snapshot_id, region), held_error(other, snapshot_id, region))
         # A key goes only from the sources where it lapsed: one call for the keys that lapsed on the same sources.
         for lapsed_ids, lapsed_keys in sorted(by_same_values(lapsed).items()):
             self.calls.untag_sources(source_region, list(lapsed_ids), lapsed_keys)
         self._untag(source_region, sorted(refused))
         with self._lock:
-            for hold in holds:
-                if hold in refused:
-                    self._written.pop(hold, None)
+            for lease in leases:
+                if lease in refused:
+                    self._written.pop(lease, None)
                 else:
-                    self._written[hold] = written
+                    self._written[lease] = written
         return refused
 
-    def fresh(self, holds: Iterable[Hold]) -> bool:
+    def fresh(self, leases: Iterable[CopyLease]) -> bool:
         if self.disabled:
             return True
         now = self.wall_clock()
         with self._lock:
-            return all(hold in self._written and (now - self._written[hold]).total_seconds() < self.seconds / 2 for hold in holds)
+            return all(lease in self._written and (now - self._written[lease]).total_seconds() < self.seconds / 2 for lease in leases)
 
-    def release(self, holds: Sequence[Hold]) -> None:
-        if self.disabled or not holds:
+    def release(self, leases: Sequence[CopyLease]) -> None:
+        if self.disabled or not leases:
             return
         with self._lock:
-            for hold in holds:
-                self._written.pop(hold, None)
-        for region, group in sorted(group_by(holds, lambda hold: hold.source_region).items()):
+            for lease in leases:
+                self._written.pop(lease, None)
+        for region, group in sorted(group_by(leases, lambda lease: lease.source_region).items()):
             try:
                 self._untag(region, group)
             except CloudError as error:
                 # A lease lapses at the time it names; until then another run waits for these copies instead of making them.
-                sources = named_few(sorted({hold.source_id for hold in group}))
+                sources = named_few(sorted({lease.source_id for lease in group}))
                 self.warn('could not take this run\'s copy leases off source snapshots %s in %s (%s): another run copies them no '
                           'sooner than the leases lapse, within %d s' % (sources, region, error, self.seconds))
 
-    def _untag(self, source_region: str, holds: Sequence[Hold]) -> None:
-        """Take this run's leases of ``holds`` off, in as few calls as the keys allow."""
-        for regions, snapshot_ids in sorted(by_same_values(_regions_by_source(holds)).items()):
+    def _untag(self, source_region: str, leases: Sequence[CopyLease]) -> None:
+        """Take this run's leases of ``leases`` off, in as few calls as the keys allow."""
+        for regions, snapshot_ids in sorted(by_same_values(_regions_by_source(leases)).items()):
             self.calls.untag_sources(source_region, snapshot_ids, [lease_key(self.run_id, region) for region in regions])
 
     def _disable(self, error: CloudError) -> None:
@@ -264,11 +265,11 @@ def named_few(names: Sequence[str], most: int = 5) -> str:
     return shown if len(names) <= most else '%s and %d more' % (shown, len(names) - most)
 
 
-def _regions_by_source(holds: Iterable[Hold]) -> dict[str, set[str]]:
-    """{source snapshot id: the DR regions it is held for} of ``holds`` (of one source region)."""
+def _regions_by_source(leases: Iterable[CopyLease]) -> dict[str, set[str]]:
+    """{source snapshot id: the DR regions it is held for} of ``leases`` (of one source region)."""
     regions: dict[str, set[str]] = {}
-    for hold in holds:
-        regions.setdefault(hold.source_id, set()).add(hold.destination)
+    for lease in leases:
+        regions.setdefault(lease.source_id, set()).add(lease.destination)
     return regions
 
 
@@ -283,7 +284,7 @@ def by_same_values(values_of: Mapping[str, Iterable[str]]) -> dict[tuple[str, ..
     return {values: sorted(keys) for values, keys in grouped.items()}
 
 
-def held_error(lease: RunClaim, snapshot_id: str, region: str) -> CloudError:
+def held_error(lease: Lease, snapshot_id: str, region: str) -> CloudError:
     """Why a run does not copy ``snapshot_id`` to ``region`` now: another run's lease (BUSY: it asks again later)."""
     until = lease.until.strftime('%Y-%m-%d %H:%M:%S UTC') if lease.until is not None else '?'
     return CloudError('CopySnapshot', 'CopyHeldByAnotherRun', 'DR run %s is copying source snapshot %s to %s (its lease runs until %s): '

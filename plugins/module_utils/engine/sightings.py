@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Which copies of a run the cloud's reads have shown: a copy counts once a read shows it, and one that no read shows
+(or no longer shows) has failed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from ..core.model import FAILED, Snapshot
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .outcomes import DestinationOutcome
+
+# How long a copy this run made may stay invisible to reads (eventual consistency) before it counts as gone: Tencent
+# Cloud keeps no failed copy, it drops it (tencentcloud-sdk-python-cbs models: Snapshot.SnapshotState documents no failed
+# state), so a copy that failed early is never seen at all; ECS answers a ClientToken it has seen with its first answer,
+# the id of a copy that may have been deleted since (ECS "How to ensure idempotence": the same result, no change).
+UNSEEN_GRACE_SECONDS = 120
+
+
+# Why a copy that the reads do not show has failed.
+GONE = {'vanished': 'the copy disappeared from the destination while being copied',
+        'never seen': 'the copy the copy call named never appeared in the destination in %d s: the cloud dropped it (Tencent '
+                      'Cloud keeps no failed copy), or answered with an earlier copy deleted since' % UNSEEN_GRACE_SECONDS,
+        'not seen': 'no read showed the copy the copy call named before the timeout: it is not counted as made'}
+
+
+def gone_copy(destination_outcome: DestinationOutcome, how: str) -> Snapshot:
+    """The failed copy that stands for one of ``destination_outcome`` that the reads do not show (``how``: a key of GONE)."""
+    return Snapshot(cast('Snapshot', destination_outcome.snapshot).id, destination_outcome.destination, FAILED, cloud_state=how, message=GONE[how])
+
+
+class Sightings:
+    """Which copies the reads have shown. A fresh copy missing from a read is no failure for a while (eventual
+    consistency); one shown and then missing has vanished, and one missed for UNSEEN_GRACE_SECONDS without ever
+    being shown was dropped (Tencent Cloud keeps no failed copy: one that failed early is never seen at all)."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.clock = clock
+        self.seen: set[int] = set()
+        self.missed_since: dict[int, float] = {}
+
+    def saw(self, destination_outcome: DestinationOutcome) -> None:
+        self.seen.add(id(destination_outcome))
+        self.missed_since.pop(id(destination_outcome), None)
+
+    def forget(self, destination_outcome: DestinationOutcome) -> None:
+        """Start over for ``destination_outcome``, which is about to name another copy."""
+        self.seen.discard(id(destination_outcome))
+        self.missed_since.pop(id(destination_outcome), None)
+
+    def shown(self, destination_outcome: DestinationOutcome) -> bool:
+        """Whether a read has shown ``destination_outcome``'s copy."""
+        return id(destination_outcome) in self.seen
+
+    def gone(self, destination_outcome: DestinationOutcome) -> str | None:
+        """None while ``place`` may still show up; else how it went ('vanished' or 'never seen')."""
+        if id(destination_outcome) in self.seen:
+            return 'vanished'
+        first_missed = self.missed_since.setdefault(id(destination_outcome), self.clock())
+        return 'never seen' if self.clock() - first_missed >= UNSEEN_GRACE_SECONDS else None
