@@ -10,7 +10,7 @@ import threading
 import urllib.parse
 
 import pytest
-from hypothesis import settings
+from hypothesis import Phase, settings
 
 from ansible_collections.snapcopy.cloud.tests.fakecloud.pytest_plugin import fakecloud, fakecloud_clean  # noqa: F401  # pylint: disable=unused-import
 
@@ -26,7 +26,9 @@ TEST_TIMEOUT = 600
 # test of its own.
 settings.register_profile('snapcopy', deadline=None, derandomize=True)
 settings.register_profile('snapcopy-search', deadline=None)
-settings.load_profile('snapcopy-search' if os.environ.get('SNAPCOPY_HYPOTHESIS') == 'search' else 'snapcopy')
+# make mutation (tests/utils/mutation.py): a failure is all a mutant's run needs, not its smallest example.
+settings.register_profile('snapcopy-mutation', deadline=None, derandomize=True, phases=(Phase.explicit, Phase.reuse, Phase.generate))
+settings.load_profile({'search': 'snapcopy-search', 'mutation': 'snapcopy-mutation'}.get(os.environ.get('SNAPCOPY_HYPOTHESIS', ''), 'snapcopy'))
 
 MARKERS = {
     'pinned_sdk': 'holds a file or a request to the exact SDK release of tests/unit/requirements.txt (make units-oldest leaves it out)',

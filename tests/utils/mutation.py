@@ -60,7 +60,7 @@ TEST_TIMEOUT = 12
 OWN_TESTS = {'engine/copy_engine.py': ('test_engine.py',), 'engine/outcomes.py': ('test_engine.py', 'test_progress.py'),
              'engine/sources.py': ('test_engine.py',), 'engine/rounds.py': ('test_engine.py', 'test_copy_leases_aws.py'),
              'engine/reads.py': ('test_engine.py',), 'engine/sightings.py': ('test_engine.py',), 'dr/run.py': ('test_dr.py',), 'dr/prune.py': ('test_dr_prune.py', 'test_dr.py'),
-             'dr/report.py': ('test_dr.py',), 'dr/restore.py': ('test_dr_restore.py',),
+             'dr/report.py': ('test_dr.py', 'test_protection_surfaces.py'), 'dr/restore.py': ('test_dr_restore.py',),
              'core/retry.py': ('test_backoff.py', 'test_call_retries.py'),
              'core/polling.py': ('test_poller.py',),
              'dr/leases.py': ('test_lease_rules.py', 'test_copy_leases_aws.py'), 'dr/shares.py': ('test_lease_rules.py', 'test_dr_shares_interleaved.py'),
@@ -309,6 +309,8 @@ def test_environment():
     # and plugins (ansible-test units names its own in PYTEST_PLUGINS) would reach into the copy's run.
     for name in ('PYTEST_ADDOPTS', 'PYTEST_PLUGINS'):
         env.pop(name, None)
+    # Hypothesis without shrinking (tests/unit/conftest.py): a mutant's first failing example kills it.
+    env['SNAPCOPY_HYPOTHESIS'] = 'mutation'
     return env
 
 
