@@ -224,15 +224,23 @@ posture:
     rpo_hours: 24
     regions:
       us-west-2: {"within_rpo": 2, "over_rpo": 1, "in_flight": 1, "planned": 0, "no_copy": 0, "oldest_recovery_point_hours": 30.2}
-standing:
+protection:
   description:
-    - The scope in counts - C(disks), and over every disk and DR region C(within_rpo), C(over_rpo), C(in_flight), C(no_copy);
-      C(worst), the worst standing found (V(no_copy) for a scope without disks); C(locked) (completed copies whose lock is in
-      force), C(locks_unknown), C(leftovers) (what RV(leftovers) marks as left over) and C(problems).
+    - The read as the scope's protection model, the same as M(snapcopy.cloud.dr_sync)'s
+      RV(snapcopy.cloud.dr_sync#module:protection); RV(posture) and RV(standing) are its numbers.
   returned: always
   type: dict
-  sample: {"disks": 4, "within_rpo": 2, "over_rpo": 1, "in_flight": 1, "no_copy": 0, "worst": "in_flight", "locked": 3,
-           "locks_unknown": 0, "leftovers": 1, "problems": 0}
+  version_added: 0.2.0
+standing:
+  description:
+    - The scope in counts, of RV(protection) - C(disks), C(without_dr_copy), and over every disk and DR region C(within_rpo),
+      C(over_rpo), C(in_flight), C(no_copy); C(status) (V(protected), V(at risk), V(not known)); C(worst), the worst standing
+      found (V(no_copy) for a scope without disks); C(locked) (completed copies whose lock is in force), C(locks_unknown),
+      C(leftovers) (what RV(leftovers) marks as left over) and C(problems).
+  returned: always
+  type: dict
+  sample: {"disks": 4, "without_dr_copy": 0, "within_rpo": 2, "over_rpo": 1, "in_flight": 1, "no_copy": 0, "status": "at risk",
+           "worst": "in_flight", "locked": 3, "locks_unknown": 0, "leftovers": 1, "problems": 0}
 leftovers:
   description:
     - What DR runs left behind. C(shares) (O(dr_account), AWS and ECS) - each source snapshot a DR run shared with the DR account,

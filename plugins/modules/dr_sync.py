@@ -451,6 +451,28 @@ posture:
     regions:
       us-west-2: {"within_rpo": 11, "over_rpo": 1, "in_flight": 0, "planned": 0, "no_copy": 0, "oldest_recovery_point_hours": 30.2}
   version_added: 0.2.0
+protection:
+  description:
+    - The scope's protection, the one model that the text, the Markdown, the posture page, the fleet report and page and the
+      stats render (docs/posture.md's glossary). RV(totals)' C(disks) and C(without_dr_copy) and RV(posture) are its numbers.
+    - C(status) is V(protected) (every disk within the RPO in every DR region, read by a run that finished, read the whole scope
+      and failed nowhere), V(at risk) (a disk and DR region not within the RPO, or a failure) or V(not known) (a check run, a run
+      limited to some disks with no earlier account of the others, no disk, a stale account).
+    - C(disks) has per disk its C(disk_id), C(name), C(read_at) and C(regions), each with C(region), C(standing), C(copy_id),
+      C(recovery_point) (when the copy's source snapshot was taken), C(recovery_point_age_hours), C(in_flight), C(failed),
+      C(differing) (copy ids), C(locked) and C(account).
+    - C(limited_to) names the disks a run limited to some (O(disk_ids)) read; the action merges them into the scope's last
+      account, so C(disks) is the scope's and C(complete) says whether a run ever read it whole. C(stale) says why an
+      account is the last known one (in the files of a run that failed before it could know). C(failures) counts the run's.
+  returned: always
+  type: dict
+  sample: {"status": "at risk", "provider": "aws", "source_region": "us-east-1", "dr_regions": ["us-west-2"], "rpo_hours": 24,
+           "read_at": "2026-11-26T10:00:00Z", "account": "123456789012", "check_mode": false, "limited_to": null, "complete": true,
+           "failures": 1, "stale": null, "disks": [{"disk_id": "vol-1", "name": "db", "read_at": "2026-11-26T10:00:00Z",
+           "regions": [{"region": "us-west-2", "standing": "no_copy", "copy_id": null, "recovery_point": null,
+                        "recovery_point_age_hours": null, "in_flight": [], "failed": ["snap-0f1"], "differing": [], "locked": null,
+                        "account": null}]}]}
+  version_added: 0.2.0
 locks:
   description:
     - The DR copies' locks counted, as the pages and the fleet report show them; null when the run has no lock to report.
