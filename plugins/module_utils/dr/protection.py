@@ -104,10 +104,6 @@ class RegionProtection:  # pylint: disable=too-many-instance-attributes  # the m
         """A copy completed or in flight there (in check mode, one planned): the rule of "without a DR copy"."""
         return self.standing != NO_COPY
 
-    @property
-    def status(self) -> str:
-        return PROTECTED if self.standing == WITHIN_RPO else AT_RISK
-
 
 @keyword_only
 @dataclass(frozen=True)
@@ -191,19 +187,6 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
         if self.stale or self.check_mode or not self.complete or not self.disks:
             return NOT_KNOWN
         return PROTECTED
-
-    def status_counts(self) -> dict[str, int]:
-        """{status: how many disks and DR regions}; all not known when the account is."""
-        counts = dict.fromkeys(STATUSES, 0)
-        for cell in self.cells():
-            counts[NOT_KNOWN if self.stale else cell.status] += 1
-        return counts
-
-    def totals(self) -> dict[str, Any]:
-        """The scope's numbers as the JSON totals, the fleet and the AWX stats carry them."""
-        counts = self.counts()
-        return dict(counts, disks=len(self.disks), without_dr_copy=self.without_dr_copy, status=self.status, locked_copies=self.locked,
-                    disk_regions=len(self.cells()))
 
     def summary(self) -> str:
         """The protection in a few words, each count with its unit (the summary lines start with it)."""

@@ -168,9 +168,19 @@ def awx_stats(result):
 
 
 # ------------------------------------------------------------------------------------------------------------ the surfaces
-def check_scope_files(texts, expected, status):
+def check_summary(line, expected, *, stale=False, partial=False):
+    """The words of a summary beyond its numbers: copies older than the RPO, a stale account, a part of the scope."""
+    over = sum(counts[OVER] for counts in expected['regions'].values())
+    assert ('%d disk copies older than the RPO' % over in line) == bool(over), line
+    assert ('STALE: ' in line) == stale and ('no run read the others yet' in line) == partial, line
+
+
+def check_scope_files(texts, expected, status, partial=False):
     data, markdown, html = texts['data'], texts['md'], texts['html']
     assert data['protection']['status'] == status, (data['protection'], expected)
+    finished = data.get('run_state') == 'finished'
+    line = next(line for line in markdown.splitlines() if line.startswith('**%s**: ' % status if finished else '**Stale: '))
+    check_summary(line.split(': ', 1)[1] if finished else line.split('): ', 1)[1], expected, stale=not finished, partial=partial)
     if data.get('run_state') == 'finished':
         assert (data['totals']['disks'], data['totals']['without_dr_copy']) == (expected['disks'], expected['without'])
         for region, counts in expected['regions'].items():
@@ -290,7 +300,7 @@ def test_every_surface_says_what_the_clouds_hold(emulator, tmp_path_factory, age
                 continue
             cells = dict(known)
             status = oracle_status(cells, failures=stale_failures, stale=True)
-            check_scope_files(after, numbers(cells), status)
+            check_scope_files(after, numbers(cells), status, partial=not whole)
             check_fleet(result, status, numbers(cells))
             continue
         result = module_result(cloud, run, disks)
@@ -314,7 +324,7 @@ def test_every_surface_says_what_the_clouds_hold(emulator, tmp_path_factory, age
         cells = dict(known)
         status = oracle_status(cells, failures=failures, whole=whole)
         expected = numbers(cells)
-        check_scope_files(files(folder), expected, status)
+        check_scope_files(files(folder), expected, status, partial=not whole)
         check_console(text, expected, status)
         check_fleet(result, status, expected)
         stats = awx_stats(result)
