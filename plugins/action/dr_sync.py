@@ -335,5 +335,5 @@ class ActionModule(ActionBase):
             return None
         scope = task_vars.get('inventory_hostname', 'localhost')
         title = '%s %s' % (arguments.get('provider'), arguments.get('source_region'))
-        board = FleetBoard(scope, task_vars.get('ansible_play_batch') or [scope], title) if show_fleet else None
-        return LiveProgress(display, scope, title, interval, show_own=show_own, board=board)
+        board = FleetBoard(scope, scopes=task_vars.get('ansible_play_batch') or [scope], title=title) if show_fleet else None
+        return LiveProgress(display, scope, title=title, interval=interval, show_own=show_own, board=board)

@@ -110,7 +110,7 @@ def fleet_line(records, scopes, now):
 class FleetBoard:
     """The fleet's board: one file per scope, and a lock for the one that prints."""
 
-    def __init__(self, scope, scopes, title, folder=None):
+    def __init__(self, scope, *, scopes, title, folder=None):
         self.scope = scope
         self.scopes = list(scopes)
         self.title = title
@@ -181,7 +181,7 @@ class FleetBoard:
 class LiveProgress:
     """Runs ``call`` (the module) in a thread and prints a progress line every ``interval`` seconds until it ends."""
 
-    def __init__(self, display, scope, title, interval, show_own=True, board=None, clock=time.monotonic):
+    def __init__(self, display, scope, *, title, interval, show_own=True, board=None, clock=time.monotonic):
         self.display = display
         self.scope = scope
         self.title = title

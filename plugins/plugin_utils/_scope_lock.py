@@ -86,7 +86,7 @@ class ScopeLock:
     once, when a try finds the scope held by a run that has said who it is. After acquire, ``waited_for`` is that run
     ({} when it held the scope too briefly to say), or None when the scope was free."""
 
-    def __init__(self, path, holder, clock=time.monotonic, sleep=time.sleep, step=STEP, on_wait=None):
+    def __init__(self, path, holder, *, clock=time.monotonic, sleep=time.sleep, step=STEP, on_wait=None):
         self.path, self.holder = path, holder
         self.clock, self.sleep, self.step, self.on_wait = clock, sleep, step, on_wait
         self.handle = None

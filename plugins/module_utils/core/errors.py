@@ -48,7 +48,7 @@ class CloudError(SnapcopyError):
     look for what it may have created before calling again.
     """
 
-    def __init__(self, action: str, code: str, message: str, request_id: str | None = None, kind: str = FATAL, uncertain: bool = False,
+    def __init__(self, action: str, code: str, message: str, *, request_id: str | None = None, kind: str = FATAL, uncertain: bool = False,
                  region: str | None = None) -> None:
         self.action = action
         self.code = code
@@ -123,7 +123,7 @@ class CopyNotTaggedError(CloudError):
         self.snapshot_id = snapshot_id
         super().__init__(error.action, error.code, '%s. The copy %s was made, but its tags are not set; fix the cause '
                          'and run again: the rerun finds the copy and sets them' % (error.message.rstrip('.'), snapshot_id),
-                         error.request_id, kind=error.kind, region=region)
+                         request_id=error.request_id, kind=error.kind, region=region)
 
     def as_result(self) -> dict[str, Any]:
         result = super().as_result()
@@ -139,6 +139,6 @@ def untagged_copy_error(copy_id: str, region: str, error: CloudError, *, may_pas
     an error that keeps the copy's id.
     """
     if may_pass:
-        return CloudError(error.action, error.code, error.message, error.request_id,
+        return CloudError(error.action, error.code, error.message, request_id=error.request_id,
                           kind=RETRYABLE, uncertain=True, region=region)
     return CopyNotTaggedError(copy_id, region, error)

@@ -45,7 +45,7 @@ class Backoff:
     taken, and the last error is raised instead.
     """
 
-    def __init__(self, is_retryable: Callable[[Exception], bool], base_delay: float = 1.0, max_delay: float = 20.0,
+    def __init__(self, is_retryable: Callable[[Exception], bool], *, base_delay: float = 1.0, max_delay: float = 20.0,
                  max_attempts: int | None = None, sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
                  rng: Callable[[], float] = random.random) -> None:
         if base_delay <= 0 or max_delay < base_delay:

@@ -163,7 +163,7 @@ class TagRules:
     """
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, cloud: str, max_tags: int, key_length: int, value_length: int, reserved_prefixes: Iterable[str], *,
+    def __init__(self, cloud: str, *, max_tags: int, key_length: int, value_length: int, reserved_prefixes: Iterable[str],
                  prefixes_ignore_case: bool = True, values_too: bool = False, forbidden_inside: Iterable[str] = ()) -> None:
         self.cloud = cloud
         self.max_tags = max_tags

@@ -319,7 +319,7 @@ class SnapshotPoller:
     """One poll of a region: the completed snapshots of its tagged disks not given yet, as events. Blocking (the SDKs are):
     the source runs it in a thread."""
 
-    def __init__(self, settings: SourceSettings, adapter: DrAdapter, given: GivenSnapshots,
+    def __init__(self, settings: SourceSettings, adapter: DrAdapter, *, given: GivenSnapshots,
                  clock: Callable[[], str] = now_text) -> None:
         if not isinstance(adapter, CompletedSnapshotsAdapter):
             raise InputError('provider', '%s cannot list completed snapshots' % settings.provider)
@@ -482,7 +482,7 @@ class SqsReader:
     read back from EC2 (one DescribeSnapshots per batch of 10 messages) for its disk and state; its disk must be one the
     selector matches (the tagged disks, listed again at most once a poll interval). Blocking: run in a thread."""
 
-    def __init__(self, settings: SourceSettings, adapter: DrAdapter, given: GivenSnapshots,
+    def __init__(self, settings: SourceSettings, adapter: DrAdapter, *, given: GivenSnapshots,
                  monotonic: Callable[[], float] = time.monotonic, clock: Callable[[], str] = now_text) -> None:
         self.settings = settings
         self.adapter = adapter
@@ -587,9 +587,9 @@ async def run_source(queue: asyncio.Queue[Any], args: Mapping[str, Any], *, envi
     reader: SqsReader | None = None
     poller: SnapshotPoller | None = None
     if settings.queue_url:
-        reader = SqsReader(settings, adapter, given, clock=clock)
+        reader = SqsReader(settings, adapter, given=given, clock=clock)
     else:
-        poller = SnapshotPoller(settings, adapter, given, clock=clock)
+        poller = SnapshotPoller(settings, adapter, given=given, clock=clock)
     LOG.info('snapcopy.cloud.snapshots: %s %s, tag selector %s, %s', settings.provider, settings.region,
              json.dumps(dict(settings.tag_selector), sort_keys=True),
              'SQS queue %s' % settings.queue_url if reader else 'polling every %g s' % settings.poll_interval)

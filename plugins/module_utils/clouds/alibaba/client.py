@@ -178,7 +178,7 @@ def proxies_for(host: str) -> dict[str, str | None] | None:
 class AlibabaClient:
     """One product's RPC client (ECS or ENS): builds requests, sends them, turns errors into CloudErrors."""
 
-    def __init__(self, product: str, connection: Mapping[str, Any], default_endpoint: Callable[[str | None], str], request_package: str,
+    def __init__(self, product: str, connection: Mapping[str, Any], *, default_endpoint: Callable[[str | None], str], request_package: str,
                  sdk: dict[str, Any] | None = None, retry: CallRetry | None = None, clock: Callable[[], float] | None = None) -> None:
         """``default_endpoint(region)`` gives the product's endpoint when ``endpoint_url`` is not set;
         ``request_package`` is where the product SDK's request classes live; ``retry`` (a CallRetry) is
@@ -413,7 +413,7 @@ def server_error(action: str, code: str | None, message: str | None, status: int
         kind = INVALID
     else:
         kind = FATAL
-    return CloudError(action, code, message, request_id, kind, region=region)
+    return CloudError(action, code, message, request_id=request_id, kind=kind, region=region)
 
 
 def client_error(action: str, code: str | None, message: object, endpoint: str, region: str | None = None) -> CloudError:

@@ -156,7 +156,7 @@ class EcsCopyAdapter(CopyAdapter):
     @classmethod
     def from_connection(cls, connection: Mapping[str, Any], *, check_mode: bool = False,  # pylint: disable=unused-argument
                         retry: CallRetry | None = None, sdk: dict[str, Any] | None = None) -> Self:
-        return cls(AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE, sdk, retry))
+        return cls(AlibabaClient('ecs', connection, default_endpoint=ecs_endpoint, request_package=REQUEST_PACKAGE, sdk=sdk, retry=retry))
 
     # ------------------------------------------------------------------ validation (no calls)
     def validate(self, request: CopyRequest) -> None:

@@ -92,8 +92,8 @@ class EcsAdapter(EcsCopyAdapter, LeasedShares, DrAdapter, RestoreDrillAdapter, S
         for key in ('role_arn', 'role_session_name', 'external_id'):
             dr_connection.pop(key, None)
         source = self.client
-        dr_client = AlibabaClient('ecs', dr_connection, ecs_endpoint, REQUEST_PACKAGE, source.sdk, source.retry)
-        self.dr = EcsDrAccount(self, source, dr_client, source_region, account)
+        dr_client = AlibabaClient('ecs', dr_connection, default_endpoint=ecs_endpoint, request_package=REQUEST_PACKAGE, sdk=source.sdk, retry=source.retry)
+        self.dr = EcsDrAccount(self, source=source, client=dr_client, source_region=source_region, account=account)
         # The same calls, each sent to the account that holds the region's snapshots (AlibabaAccountRouter).
         self.client = AlibabaAccountRouter(source, dr_client, source_region)  # type: ignore[assignment]  # the same calls
 

@@ -91,7 +91,7 @@ class EcsDrAccount(ShareCalls):
     before it is shared."""
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, adapter: SnapshotReads, source: AlibabaClient, client: AlibabaClient, source_region: str, account: str) -> None:
+    def __init__(self, adapter: SnapshotReads, *, source: AlibabaClient, client: AlibabaClient, source_region: str, account: str) -> None:
         self.adapter = adapter
         self.source = source  # the disks' account
         self.client = client  # the DR account
@@ -175,7 +175,7 @@ class EcsDrAccount(ShareCalls):
             if row.get('AssociationStatus') == 'Failed':
                 raise CloudError('AssociateResourceShare', 'AssociationFailed', 'source snapshot %s could not be shared with the DR account '
                                  '%s: %s%s' % (snapshot_id, self.account, row.get('AssociationStatusMessage') or 'no reason given',
-                                               self._encrypted_hint(snapshot_id)), answer.get('RequestId'), kind=INVALID, region=source_region)
+                                               self._encrypted_hint(snapshot_id)), request_id=answer.get('RequestId'), kind=INVALID, region=source_region)
         with self._accept_lock:  # the run's workers share sources side by side: one of them looks at the invitation
             if (source_region, share_id) not in self._accepted:
                 self._accept(source_region, share_id)
@@ -302,7 +302,7 @@ class EcsDrAccount(ShareCalls):
                 'RegionId': region, 'ResourceShareInvitationId': invitation_id}, region)
         except CloudError as error:
             raise CloudError(error.action, error.code, 'the DR account %s could not accept invitation %s to resource share %s (%s): %s'
-                             % (self.account, invitation_id, share_id, self.share_name, error.message), error.request_id,
+                             % (self.account, invitation_id, share_id, self.share_name, error.message), request_id=error.request_id,
                              kind=error.kind, uncertain=error.uncertain, region=region) from None
         accepted = answer.get('ResourceShareInvitation') or {}
         if accepted.get('Status') not in (None, 'Accepted'):
@@ -310,7 +310,7 @@ class EcsDrAccount(ShareCalls):
                                 for row in accepted.get('AcceptInvitationFailedDetails') or [])
             why = (self.account, invitation_id, share_id, self.share_name, accepted.get('Status'), details or 'no reason given')
             raise CloudError('AcceptResourceShareInvitation', 'InvitationNotAccepted', 'the DR account %s accepted invitation %s to '
-                             'resource share %s (%s), and it is %s: %s' % why, answer.get('RequestId'), kind=INVALID, region=region)
+                             'resource share %s (%s), and it is %s: %s' % why, request_id=answer.get('RequestId'), kind=INVALID, region=region)
 
     def _target_in_directory(self, region: str, share_id: str) -> bool:
         """Whether the DR account is a target of ``share_id`` inside the owner's resource directory (External false)."""

@@ -83,7 +83,7 @@ def ens_endpoint(api_region: str | None = None) -> str:
 def ens_client(connection: Mapping[str, Any], sdk: dict[str, Any] | None = None, retry: CallRetry | None = None) -> AlibabaClient:
     api_region = connection.get('alicloud_region') or None  # an AWX credential injects '' when the field is empty
     # The client first: a missing SDK or credentials are said before a bad alicloud_region.
-    client = AlibabaClient('ens', connection, lambda node: ens_endpoint(api_region), REQUEST_PACKAGE, sdk, retry)
+    client = AlibabaClient('ens', connection, default_endpoint=lambda node: ens_endpoint(api_region), request_package=REQUEST_PACKAGE, sdk=sdk, retry=retry)
     if api_region is not None and not REGION_ID.match(api_region):
         raise InputError('alicloud_region', 'expected an Alibaba Cloud region like ap-southeast-1, got %r' % (api_region,))
     return client
@@ -204,7 +204,7 @@ class EnsCopyAdapter(CopyAdapter):
                     'CopySnapshot', status, 'ENS did not copy snapshot %s to node %s (it is listed in UnAllocationId); '
                     'the copies to the other nodes were made. Check the node (quota, stock, sales restrictions) and '
                     'run again: only the nodes still missing a copy are copied to' % (request.source_id, node),
-                    answer.get('RequestId'), kind=INVALID, region=node)
+                    request_id=answer.get('RequestId'), kind=INVALID, region=node)
         # A node in neither list is left out: the engine looks it up before trying it again.
         return results
 

@@ -66,7 +66,7 @@ class EnsAdapter(EnsCopyAdapter, DrAdapter, RestoreDrillAdapter, CompletedSnapsh
         if not snapshot_id or not isinstance(snapshot_id, str):
             raise CloudError('CreateSnapshot', 'InvalidResponse', 'the answer names no snapshot (SnapShotId is %r); the '
                              'snapshot may have been made: look for it on node %s before trying again' % (made, region),
-                             answer.get('RequestId'), kind=INVALID, region=region)
+                             request_id=answer.get('RequestId'), kind=INVALID, region=region)
         return Snapshot(snapshot_id, region, PENDING, cloud_state='creating', volume_id=disk.id, name=name,
                         description=description, size=disk.size, created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
 
@@ -98,7 +98,7 @@ class EnsAdapter(EnsCopyAdapter, DrAdapter, RestoreDrillAdapter, CompletedSnapsh
         if not disk_id or not isinstance(disk_id, str):
             # The disk may have been made: the drill looks for it by its tags before asking again.
             raise CloudError('CreateDisk', 'InvalidResponse', 'the answer names no disk (InstanceIds is %r)' % (made,),
-                             answer.get('RequestId'), kind=RETRYABLE, uncertain=True, region=region)
+                             request_id=answer.get('RequestId'), kind=RETRYABLE, uncertain=True, region=region)
         return DrillDisk(disk_id, region, PENDING, cloud_state='Creating', name=name, tags=dict(tags), snapshot_id=copy.id, size=size)
 
     def describe_test_disks(self, region: str, disk_ids: Sequence[str]) -> dict[str, DrillDisk]:

@@ -80,7 +80,7 @@ class AwsClient:
     """EC2 clients per region for one connection, and ``call`` that turns every botocore error into
     a CloudError that says what kind it is."""
 
-    def __init__(self, connection: Mapping[str, Any], botocore_module: Any = None, retry: CallRetry | None = None,
+    def __init__(self, connection: Mapping[str, Any], *, botocore_module: Any = None, retry: CallRetry | None = None,
                  clock: Callable[[], datetime.datetime] | None = None) -> None:
         """``botocore_module`` is botocore, imported by the caller (see load_botocore); ``retry`` (a
         CallRetry) is the run's (by default each call is sent once); ``clock`` (a botocore time fetcher,
@@ -107,7 +107,7 @@ class AwsClient:
     @classmethod
     def from_connection(cls, connection: Mapping[str, Any], retry: CallRetry | None = None) -> AwsClient:
         """A client for ``connection`` (options checked, no call yet); ImportError when botocore is missing."""
-        return cls(connection, load_botocore(), retry)
+        return cls(connection, botocore_module=load_botocore(), retry=retry)
 
     def ec2(self, region: str, service: str = 'ec2') -> Any:
         """The EC2 client (or ``service``'s: KMS for the DR account's key checks) for ``region``, made once. botocore's
@@ -235,7 +235,7 @@ class AwsClient:
                 kind = INVALID
             else:
                 kind = FATAL
-            return CloudError(action, code, details.get('Message') or '(the cloud gave no message)', request_id, kind, region=region)
+            return CloudError(action, code, details.get('Message') or '(the cloud gave no message)', request_id=request_id, kind=kind, region=region)
         return self._sdk_error(action, region, error)
 
     def _sdk_error(self, action: str, region: str, error: Exception) -> CloudError:

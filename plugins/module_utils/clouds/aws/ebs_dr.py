@@ -80,7 +80,7 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     # ------------------------------------------------------------------ a separate DR account (dr_account)
     def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
         # The same calls, each sent to the account that holds the region's snapshots (AccountRouter).
-        self.client = cast('AwsClient', AccountRouter(self.client, AwsClient(connection, self.client.botocore, self.client.retry),
+        self.client = cast('AwsClient', AccountRouter(self.client, AwsClient(connection, botocore_module=self.client.botocore, retry=self.client.retry),
                                                       source_region))
         self.dr_account = account
 

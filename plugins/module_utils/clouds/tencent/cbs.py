@@ -325,7 +325,7 @@ class CbsCopyAdapter(CopyAdapter):
                 error = next(iter(failures.values()))
                 raise CloudError(error.action, error.code, '%s. Found the copies %s of %s but could not set their tags; '
                                  'fix the cause and run again' % (error.message.rstrip('.'), ids, request.source_tag),
-                                 error.request_id, kind=error.kind, region=error.region)
+                                 request_id=error.request_id, kind=error.kind, region=error.region)
 
     # ------------------------------------------------------------------ the copy
     def start_copy(self, request: CopyRequest, destinations: Sequence[str]) -> dict[str, Snapshot | CloudError]:
@@ -345,7 +345,7 @@ class CbsCopyAdapter(CopyAdapter):
                 raise
             for destination in busy:
                 results[destination] = CloudError(error.action, error.code, 'a copy of %s to %s is already under way'
-                                                  % (request.source_id, destination), error.request_id,
+                                                  % (request.source_id, destination), request_id=error.request_id,
                                                   kind=ALREADY_EXISTS, region=destination)
             answer = self._copy_call(request, free, name)
         made: list[Snapshot] = []

@@ -79,7 +79,7 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
     # ------------------------------------------------------------------ a separate DR account (dr_account, clouds.tencent.cbs_dr_account)
     def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
         dr_client = TencentClient(connection, self.client.sdk, retry=self.client.retry)
-        self.dr = CbsDrAccount(self, dr_client, source_region, account)
+        self.dr = CbsDrAccount(self, client=dr_client, source_region=source_region, account=account)
         self.client = cast('TencentClient', TencentAccountRouter(self.staging_client, dr_client, source_region))
 
     def check_source(self, request: CopyRequest, source: Snapshot) -> None:
@@ -189,7 +189,7 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
                 failed.append(snapshot_id)
                 first = first or error
         if first is not None:
-            raise CloudError(action, first.code, '%s (source snapshots: %s)' % (first.message, ', '.join(failed)), first.request_id,
+            raise CloudError(action, first.code, '%s (source snapshots: %s)' % (first.message, ', '.join(failed)), request_id=first.request_id,
                              kind=first.kind, region=source_region)
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)
@@ -327,7 +327,7 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
         if not made:
             # The disk may have been made: the drill looks for it by its tags before asking again.
             raise CloudError('CreateDisks', 'InvalidResponse', 'the answer names no disk (DiskIdSet is %r)' % (made,),
-                             answer.get('RequestId'), kind=RETRYABLE, uncertain=True, region=region)
+                             request_id=answer.get('RequestId'), kind=RETRYABLE, uncertain=True, region=region)
         # Not listed until it is made (DISK_STATE_MAP): pending until then.
         return DrillDisk(made[0], region, PENDING, cloud_state='(not listed yet)', zone=zone, name=params['DiskName'], tags=dict(tags),
                          snapshot_id=copy.id, size=params.get('DiskSize') or copy.size)

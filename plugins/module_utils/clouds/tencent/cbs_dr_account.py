@@ -81,7 +81,7 @@ def utc_now() -> datetime.datetime:
 class CbsDrAccount:
     """The DR account side of a CbsAdapter: its client, the staged copies it has seen and what it made of them."""
 
-    def __init__(self, adapter: CbsCalls, client: TencentClient, source_region: str, account: str) -> None:
+    def __init__(self, adapter: CbsCalls, *, client: TencentClient, source_region: str, account: str) -> None:
         self.adapter = adapter
         self.source = adapter.staging_client
         self.client = client

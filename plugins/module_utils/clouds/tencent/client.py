@@ -126,7 +126,7 @@ class SlidingWindow:
     its slot before sleeping, so concurrent callers queue up in order.
     """
 
-    def __init__(self, limit: int, window: float = 1.0, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, limit: int, window: float = 1.0, *, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         if limit < 1 or window <= 0:
             raise ValueError('a sliding window needs limit >= 1 and window > 0')
@@ -208,7 +208,7 @@ class TencentClient:
     ``retry`` (a CallRetry, the run's), and only calls safe to resend.
     """
 
-    def __init__(self, connection: Mapping[str, Any], sdk: dict[str, Any], limiter: RateLimiter | None = None, retry: CallRetry | None = None,
+    def __init__(self, connection: Mapping[str, Any], sdk: dict[str, Any], *, limiter: RateLimiter | None = None, retry: CallRetry | None = None,
                  clock: Callable[[], float] | None = None) -> None:
         """``clock`` tells when assumed-role keys expire (tests move it)."""
         self.retry = retry if retry is not None else CallRetry()
@@ -371,7 +371,7 @@ def cloud_error(action: str, region: str | None, code: str, message: str | None,
     text = (message or '(the cloud gave no message)').rstrip('.')
     if hint:
         text = '%s. %s%s' % (text, hint[0].upper(), hint[1:])
-    return CloudError(action, code, text, request_id, kind=classify(code), region=region)
+    return CloudError(action, code, text, request_id=request_id, kind=classify(code), region=region)
 
 
 def classify(code: str) -> str:

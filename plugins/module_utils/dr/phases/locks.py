@@ -54,7 +54,7 @@ class Locks:
 class _Pass:
     """One lock pass's working records, from the pass before it (the one before the wait) when there was one."""
 
-    def __init__(self, ctx: PhaseContext, adapter: SnapshotLockAdapter, lock: LockSettings, calls: CountedRetry, before: Locks | None) -> None:
+    def __init__(self, ctx: PhaseContext, *, adapter: SnapshotLockAdapter, lock: LockSettings, calls: CountedRetry, before: Locks | None) -> None:
         self.ctx = ctx
         self.adapter = adapter
         self.lock = lock
@@ -84,7 +84,7 @@ def lock_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], *, outcomes: Mappi
     if lock is None or adapter is None:  # check_lock let the run start with a lock only on such a cloud
         return Locks(listed=listed)
     calls = ctx.counted()
-    work = _Pass(ctx, adapter, lock, calls, before)
+    work = _Pass(ctx, adapter=adapter, lock=lock, calls=calls, before=before)
     # A copy a killed run made before marking it is a DR run's copy all the same (EBS, CBS): marked first, as pruning does.
     marked = mark_found_copies(ctx, calls, plans, listed, source_disks)
     used = _copies_to_lock(work, plans, outcomes)

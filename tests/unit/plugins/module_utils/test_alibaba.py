@@ -42,7 +42,7 @@ def client(cloud=None, **overrides):
             'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
             'endpoint_url': cloud.url if cloud else None, 'validate_certs': True, 'connect_timeout': 5, 'read_timeout': 5}
     conn.update(overrides)
-    return AlibabaClient('ecs', conn, ecs_endpoint, ECS_PACKAGE)
+    return AlibabaClient('ecs', conn, default_endpoint=ecs_endpoint, request_package=ECS_PACKAGE)
 
 
 # ---------------------------------------------------------------------------- connection options

@@ -105,7 +105,7 @@ def test_the_clients_check_before_any_call():
     # No endpoint answers at 127.0.0.1:9: a call would fail otherwise than with InputError.
     with pytest.raises(InputError, match='^alicloud_assume_role_arn'):
         AlibabaClient('ecs', dict(ALIBABA, endpoint_url='http://127.0.0.1:9', alicloud_assume_role_arn='acs:ram::1:user/x'),
-                      ecs_endpoint, REQUEST_PACKAGE)
+                      default_endpoint=ecs_endpoint, request_package=REQUEST_PACKAGE)
     with pytest.raises(InputError, match='^role_session_name'):
         TencentClient(dict(TENCENT, endpoint_url='http://127.0.0.1:9', role_session_name='s1'), load_sdk())
     with pytest.raises(InputError, match='^role_arn'):
@@ -142,7 +142,7 @@ def test_alibaba_copies_through_a_role_see_its_account_and_keep_working_across_a
     fc.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'snapshots': 1}]})
     connection = dict(ALIBABA, endpoint_url='http://' + fc.endpoint, alicloud_assume_role_arn=creds.ALIBABA_DR_ROLE_ARN,
                       alicloud_assume_role_session_name='unit-test')
-    client = AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE, clock=EmulatorClock(fc.admin))
+    client = AlibabaClient('ecs', connection, default_endpoint=ecs_endpoint, request_package=REQUEST_PACKAGE, clock=EmulatorClock(fc.admin))
 
     def listed():
         answer = client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
@@ -158,7 +158,7 @@ def test_without_a_refresh_the_emulator_refuses_expired_keys(fakecloud_clean):
     fc = fakecloud_clean
     fc.admin.configure(alibaba_timestamp_window_seconds=100000)
     connection = dict(ALIBABA, endpoint_url='http://' + fc.endpoint, alicloud_assume_role_arn=creds.ALIBABA_DR_ROLE_ARN)
-    client = AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE, clock=lambda: 0.0)  # a clock that stands still
+    client = AlibabaClient('ecs', connection, default_endpoint=ecs_endpoint, request_package=REQUEST_PACKAGE, clock=lambda: 0.0)  # a clock that stands still
     client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
     fc.admin.advance_clock(3601)
     with pytest.raises(CloudError) as info:
@@ -170,7 +170,7 @@ def test_without_a_refresh_the_emulator_refuses_expired_keys(fakecloud_clean):
                                        ('acs:ram::2345678901234567:role/nobody', 'EntityNotExist.Role')])
 def test_an_alibaba_sts_refusal_is_a_cloud_error_with_code_and_request_id(fakecloud_clean, arn, code):
     connection = dict(ALIBABA, endpoint_url='http://' + fakecloud_clean.endpoint, alicloud_assume_role_arn=arn)
-    client = AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE)
+    client = AlibabaClient('ecs', connection, default_endpoint=ecs_endpoint, request_package=REQUEST_PACKAGE)
     with pytest.raises(CloudError) as info:
         client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
     assert (info.value.action, info.value.code) == ('AssumeRole', code) and info.value.request_id
@@ -244,7 +244,7 @@ def alibaba_listing(fc, external_id):
     """The snapshot ids ECS lists through the Alibaba role whose trust asks for an external id, sent as given."""
     connection = dict(ALIBABA, endpoint_url='http://' + fc.endpoint, alicloud_assume_role_arn=creds.ALIBABA_EXTERNAL_ROLE_ARN,
                       alicloud_assume_role_external_id=external_id)
-    answer = AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE).call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
+    answer = AlibabaClient('ecs', connection, default_endpoint=ecs_endpoint, request_package=REQUEST_PACKAGE).call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
     return [s['SnapshotId'] for s in answer['Snapshots']['Snapshot']]
 
 

@@ -84,10 +84,10 @@ def test_a_copy_through_a_role_lands_in_the_roles_account_and_the_base_account_s
 
     connection = dict(BASE_KEYS, endpoint_url=moto_url, role_arn=role_arn, role_session_name='unit-test',
                       external_id='dr-programme-7')
-    adapter = EbsAdapter(AwsClient(connection, load_botocore()))
+    adapter = EbsAdapter(AwsClient(connection, botocore_module=load_botocore()))
     request = CopyRequest(source, 'us-east-1', ['us-west-2'], {})
     first = CopyEngine(adapter).run([request])[0].destinations['us-west-2']
-    unanswered = CopyEngine(EbsAdapter(AwsClient(connection, load_botocore()))).run([request])[0].destinations['us-west-2']
+    unanswered = CopyEngine(EbsAdapter(AwsClient(connection, botocore_module=load_botocore()))).run([request])[0].destinations['us-west-2']
 
     assert first.action == COPIED and unanswered.action == EXISTING and unanswered.snapshot.id == first.snapshot.id
     assert first.snapshot.id in own_snapshot_ids(ec2_with(moto_url, role_keys(moto_url, role_arn), 'us-west-2'))
@@ -103,7 +103,7 @@ def test_a_run_across_the_sessions_expiry_assumes_the_role_again_and_keeps_worki
     monkeypatch.setattr(moto.sts.models, 'utcnow', clock.naive)
     monkeypatch.setattr(botocore.credentials, '_local_now', clock)
     client = AwsClient(dict(BASE_KEYS, endpoint_url=moto_url, role_arn=role_arn, role_session_name='long-run'),
-                       load_botocore(), clock=clock)
+                       botocore_module=load_botocore(), clock=clock)
 
     def sessions():
         return [role for role in assumed('333344445555', role_arn) if role.session_name == 'long-run']
@@ -169,7 +169,7 @@ def test_an_sts_refusal_is_a_cloud_error_with_awss_code_and_request_id_and_no_ec
     connection = dict(BASE_KEYS, endpoint_url=url, role_arn=role_arn, role_session_name='refused')
     if external_id:
         connection['external_id'] = external_id
-    client = AwsClient(connection, load_botocore())
+    client = AwsClient(connection, botocore_module=load_botocore())
     with pytest.raises(CloudError) as info:
         client.call('us-east-1', 'DescribeSnapshots', SnapshotIds=['snap-0123456789abcdef0'])
     error = info.value
@@ -186,7 +186,7 @@ def test_an_sts_refusal_is_a_cloud_error_with_awss_code_and_request_id_and_no_ec
 def test_the_refusal_reaches_a_copy_as_its_failure(refusing_sts):
     url, requests = refusing_sts
     connection = dict(BASE_KEYS, endpoint_url=url, role_arn='arn:aws:iam::444455556666:role/snapcopy-dr')
-    outcome = CopyEngine(EbsAdapter(AwsClient(connection, load_botocore()))).run(
+    outcome = CopyEngine(EbsAdapter(AwsClient(connection, botocore_module=load_botocore()))).run(
         [CopyRequest('snap-0123456789abcdef0', 'us-east-1', ['us-west-2'], {})])[0]
     assert outcome.failed and outcome.error.code == 'AccessDenied' and outcome.error.action == 'AssumeRole'
     assert {form['Action'] for form in requests} == {'AssumeRole'}

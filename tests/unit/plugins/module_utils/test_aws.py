@@ -52,7 +52,7 @@ class StubbedAws:
     which check each call's parameters against that model."""
 
     def __init__(self, retry=None):
-        self.adapter = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore, retry))
+        self.adapter = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore_module=botocore, retry=retry))
         self.clients = {region: self.adapter.client.ec2(region) for region in ('us-east-1', 'us-west-2')}
         self.stubbers = {region: Stubber(client) for region, client in self.clients.items()}
 
@@ -282,7 +282,7 @@ def test_pending_source_without_wait_is_a_clear_error_and_copies_nothing():
     (SOURCE, ['us-west-2'], {'description': 'x' * 256}, 'description'),
 ])
 def test_validation_names_the_option(source, destinations, options, option):
-    adapter = EbsAdapter(AwsClient({}, botocore))
+    adapter = EbsAdapter(AwsClient({}, botocore_module=botocore))
     with pytest.raises(InputError) as error:
         adapter.validate(CopyRequest(source, 'us-east-1', destinations, options))
     assert error.value.option == option
@@ -302,7 +302,7 @@ def test_client_timeouts_are_options_checked_before_any_call():
 def test_unknown_profile_names_the_option(monkeypatch, tmp_path):
     monkeypatch.setenv('AWS_CONFIG_FILE', str(tmp_path / 'config'))
     monkeypatch.setenv('AWS_SHARED_CREDENTIALS_FILE', str(tmp_path / 'credentials'))
-    client = AwsClient({'profile': 'nobody'}, botocore)
+    client = AwsClient({'profile': 'nobody'}, botocore_module=botocore)
     with pytest.raises(InputError) as error:
         client.ec2('us-east-1')
     assert error.value.option == 'profile'
@@ -334,7 +334,7 @@ def test_a_server_error_page_that_is_not_xml_is_retried_then_a_cloud_error_not_a
     with serving(ServerErrorPage) as url:
         retry = CallRetry(Backoff(is_retryable, max_attempts=3, sleep=lambda seconds: None))
         client = AwsClient({'access_key': 'AKIAEXAMPLE', 'secret_key': 'example', 'read_timeout': 5,
-                            'endpoint_url': '%s/500' % url}, load_botocore(), retry)
+                            'endpoint_url': '%s/500' % url}, botocore_module=load_botocore(), retry=retry)
         with pytest.raises(CloudError) as info:
             client.call('us-east-1', 'DescribeSnapshots', SnapshotIds=['snap-0123456789abcdef0'])
     error = info.value
@@ -348,7 +348,7 @@ def test_a_page_that_is_not_awss_answer_is_a_cloud_error_not_a_traceback(status)
     """Issue 24: an HTML 500 from a proxy ended in a botocore traceback."""
     with serving(ProxyPage) as url:
         client = AwsClient({'access_key': 'AKIAEXAMPLE', 'secret_key': 'example', 'read_timeout': 5,
-                            'endpoint_url': '%s/%d' % (url, status)}, load_botocore())
+                            'endpoint_url': '%s/%d' % (url, status)}, botocore_module=load_botocore())
         with pytest.raises(CloudError) as info:
             client.call('us-east-1', 'DescribeSnapshots', SnapshotIds=['snap-0123456789abcdef0'])
     error = info.value
@@ -436,7 +436,7 @@ def test_a_copy_kept_where_asked_is_used(options, found):
     ('us-west-2', ZONE, {'completion_duration_minutes': 60}, 'completion_duration_minutes', 'cannot be used for a copy to a Local Zone'),
 ], ids=['availability-zone', 'other-region', 'capitals', 'empty', 'source-elsewhere', 'with-outpost', 'time-based'])
 def test_a_local_zone_copy_is_checked_before_any_call(source_region, zone, options, option, words):
-    adapter = EbsAdapter(AwsClient({}, botocore))
+    adapter = EbsAdapter(AwsClient({}, botocore_module=botocore))
     with pytest.raises(InputError) as error:
         adapter.validate(CopyRequest(SOURCE, source_region, ['us-west-2'], dict(options, destination_availability_zone=zone)))
     assert error.value.option == option and words in error.value.message
@@ -461,10 +461,10 @@ def test_a_botocore_model_without_the_parameter_fails_naming_the_release_that_ha
                                                                                      monkeypatch, tmp_path):
     """With AWS_DATA_PATH set, botocore's own EC2 model is used; botocore 1.34.0 (the oldest supported) lacks both."""
     request = CopyRequest(SOURCE, source_region, ['us-west-2'], options)
-    EbsAdapter(AwsClient({}, botocore)).validate(request)  # the collection's own model has them, whatever the botocore
+    EbsAdapter(AwsClient({}, botocore_module=botocore)).validate(request)  # the collection's own model has them, whatever the botocore
     monkeypatch.setenv('AWS_DATA_PATH', older_botocore_models(tmp_path, parameter))
     with pytest.raises(InputError) as error:
-        EbsAdapter(AwsClient({}, botocore)).validate(request)
+        EbsAdapter(AwsClient({}, botocore_module=botocore)).validate(request)
     (option,) = options
     assert error.value.option == option
     assert error.value.message == ('botocore %s has no CopySnapshot parameter %s in the EC2 model it loaded (with AWS_DATA_PATH set, '

@@ -33,12 +33,12 @@ ALIBABA = {'alicloud_access_key': 'LTAIexample', 'alicloud_secret_key': 'example
 @pytest.mark.parametrize('option', ['connect_timeout', 'read_timeout'])
 def test_an_alibaba_timeout_of_zero_is_refused(option):
     with pytest.raises(InputError) as info:
-        AlibabaClient('ecs', dict(ALIBABA, **{option: 0}), ecs_endpoint, REQUEST_PACKAGE)
+        AlibabaClient('ecs', dict(ALIBABA, **{option: 0}), default_endpoint=ecs_endpoint, request_package=REQUEST_PACKAGE)
     assert info.value.option == option
 
 
 def test_alibaba_timeouts_left_unset_take_the_defaults():
-    client = AlibabaClient('ecs', dict(ALIBABA, connect_timeout=None, read_timeout=None), ecs_endpoint, REQUEST_PACKAGE)
+    client = AlibabaClient('ecs', dict(ALIBABA, connect_timeout=None, read_timeout=None), default_endpoint=ecs_endpoint, request_package=REQUEST_PACKAGE)
     assert (client.connect_timeout, client.read_timeout) == (CONNECT_TIMEOUT, READ_TIMEOUT)
 
 

@@ -93,7 +93,7 @@ def aws_run(url, moto_calls, regions=REGIONS['aws'], disks=DISKS, **options):
         ec2.create_snapshot(volume.id, 'nightly')
     moto_calls.clear()
     connection = dict(KEYS, endpoint_url=url, **LEASES_OUTLAST_THE_RUN)
-    report = dr_run_with(EbsAdapter(AwsClient(connection, botocore)), scope('aws', source, [dr_region], SELECTOR, **options),
+    report = dr_run_with(EbsAdapter(AwsClient(connection, botocore_module=botocore)), scope('aws', source, [dr_region], SELECTOR, **options),
                          connection=connection, clock=FakeClock())
     return dict(moto_calls), report
 

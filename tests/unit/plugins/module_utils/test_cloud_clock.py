@@ -54,7 +54,7 @@ def told(client_call, observers):
 
 
 def test_each_aws_answer_tells_its_date(moto_url):
-    client = AwsClient(dict(KEYS, endpoint_url=moto_url), botocore)
+    client = AwsClient(dict(KEYS, endpoint_url=moto_url), botocore_module=botocore)
     dates = told(lambda: client.call('us-east-1', 'DescribeSnapshots', OwnerIds=['self'], MaxResults=5), client.date_observers)
     assert len(dates) == 1 and abs((http_date(dates[0]) - datetime.datetime.now(UTC)).total_seconds()) < 300
 
@@ -62,7 +62,7 @@ def test_each_aws_answer_tells_its_date(moto_url):
 def test_each_alibaba_answer_tells_its_date(fakecloud_clean):
     connection = {'alicloud_access_key': creds.ALIBABA_ACCESS_KEY_ID, 'alicloud_secret_key': creds.ALIBABA_ACCESS_KEY_SECRET,
                   'endpoint_url': fakecloud_clean.url, 'validate_certs': True}
-    client = AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE)
+    client = AlibabaClient('ecs', connection, default_endpoint=ecs_endpoint, request_package=REQUEST_PACKAGE)
     dates = told(lambda: client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou', 'MaxResults': 10}, 'cn-hangzhou'), client.date_observers)
     assert len(dates) == 1 and http_date(dates[0]) is not None
 

@@ -26,7 +26,7 @@ def cloud_now():
 def plain_run(url, tag_value, clock=None, now=NOW, **options):
     """A run of the scope in the disks' own account (no DR account), copying to eu-west-1 and us-west-2, on a controller whose
     clock says ``now``."""
-    adapter = EbsAdapter(AwsClient(dict(KEYS, endpoint_url=url), botocore))
+    adapter = EbsAdapter(AwsClient(dict(KEYS, endpoint_url=url), botocore_module=botocore))
     return dr_run_with(adapter, scope('aws', 'us-east-1', ['eu-west-1', 'us-west-2'], {'vault': tag_value}, **dict({'wait': False}, **options)),
                        now=now, clock=clock or FakeClock())
 

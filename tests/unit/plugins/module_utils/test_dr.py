@@ -885,7 +885,7 @@ def test_a_throttled_lease_is_taken_again_and_one_refused_fails_its_copies_not_t
     cloud, clock = cloud_with_disks(count=2)
 
     def refuse(*dummy_args):
-        raise CloudError('TagResources', 'InvalidParameter', 'a tag value the cloud refuses', 'req-7', kind=INVALID)
+        raise CloudError('TagResources', 'InvalidParameter', 'a tag value the cloud refuses', request_id='req-7', kind=INVALID)
     cloud.tag_sources = refuse
     report = run(cloud, clock)
     assert report['totals']['copied'] == 0 and len(report['failures']) == 4, report['failures']  # 2 disks, 2 DR regions

@@ -49,7 +49,7 @@ def tagged_disk(url, tag_value, **volume):
 
 def dr_run(url, tag_value, clock=None, check_mode=False, now=None, **options):
     connection = dict(KEYS, endpoint_url=url)
-    return dr_run_with(EbsAdapter(AwsClient(connection, botocore)), scope('aws', 'us-east-1', ['eu-west-1'], {'vault': tag_value},
+    return dr_run_with(EbsAdapter(AwsClient(connection, botocore_module=botocore)), scope('aws', 'us-east-1', ['eu-west-1'], {'vault': tag_value},
                                                                           **dict({'dr_account': DR_ROLE}, **options)),
                        connection=connection, check_mode=check_mode, now=now, clock=clock or FakeClock())
 

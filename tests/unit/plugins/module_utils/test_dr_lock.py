@@ -97,7 +97,7 @@ def test_locks_whose_read_back_the_cloud_refuses_are_lock_failed_not_locked():
         reads.append(list(snapshot_ids))
         if len(reads) == 2:  # the first read is the one before the locks
             raise CloudError('DescribeLockedSnapshots', 'UnauthorizedOperation', 'You are not authorized to perform this operation.',
-                             'req-9', kind=INVALID, region=region)
+                             request_id='req-9', kind=INVALID, region=region)
         return describe_locks(region, snapshot_ids)
     cloud.describe_locks = refuse_the_read_back
     report = run(cloud, clock, lock=GOVERNANCE_WEEK, dr_regions=['dr-1'])

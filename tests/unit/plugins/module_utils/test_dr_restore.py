@@ -210,7 +210,7 @@ def test_a_disk_that_fails_fails_the_run_with_the_clouds_state_and_is_deleted():
 
 def test_a_refused_create_fails_that_test_with_the_clouds_code():
     cloud, clock = copied_cloud(count=1)
-    cloud.create_disk_errors = [CloudError('CreateDisk', 'Zone.NotOnSale', 'sold out', 'req-1', kind=FATAL, region='dr-1')]
+    cloud.create_disk_errors = [CloudError('CreateDisk', 'Zone.NotOnSale', 'sold out', request_id='req-1', kind=FATAL, region='dr-1')]
     report = drill(cloud, clock)
     first = report['restore']['tests'][0]
     assert first['result'] == 'failed' and first['test_disk_id'] is None

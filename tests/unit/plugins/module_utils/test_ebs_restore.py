@@ -30,7 +30,7 @@ def ec2(url, region):
 
 
 def adapter(url):
-    return EbsAdapter(AwsClient(dict(KEYS, endpoint_url=url), botocore))
+    return EbsAdapter(AwsClient(dict(KEYS, endpoint_url=url), botocore_module=botocore))
 
 
 def tagged_disk(url, tag_value):
@@ -112,7 +112,7 @@ def test_on_aws_a_dr_copy_names_itself_and_a_persons_copy_of_it_with_every_tag_i
 def test_a_dr_copy_is_marked_from_the_worker_that_made_it_and_a_refused_mark_does_not_fail_the_copy(mark_answer):
     """A DR run's copy names itself (snapcopy:copy) with a CreateTags right after CopySnapshot. The copy is made
     whatever that call answers: a failure there must not turn into a failed copy, which the engine would copy again."""
-    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore))
+    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore_module=botocore))
     client = aws.client.ec2('eu-west-1')
     request = CopyRequest('snap-0123456789abcdef0', 'us-east-1', ['eu-west-1'],
                           {'tags': {DISK_TAG: 'us-east-1/vol-0123456789abcdef0'}})
@@ -131,7 +131,7 @@ def test_a_dr_copy_is_marked_from_the_worker_that_made_it_and_a_refused_mark_doe
 
 
 def test_a_copy_module_s_copy_is_not_marked():
-    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore))
+    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore_module=botocore))
     client = aws.client.ec2('eu-west-1')
     with Stubber(client) as stubber:
         stubber.add_response('copy_snapshot', {'SnapshotId': 'snap-0fedcba9876543210'}, {
@@ -142,7 +142,7 @@ def test_a_copy_module_s_copy_is_not_marked():
 
 
 def test_a_volume_of_a_type_that_needs_more_than_the_copy_asks_for_that_size():
-    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore))
+    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore_module=botocore))
     client = aws.client.ec2('us-west-2')
     with Stubber(client) as stubber:
         answer = {'VolumeId': 'vol-0fedcba9876543210', 'State': 'creating', 'Size': 125, 'AvailabilityZone': 'us-west-2a',
@@ -167,7 +167,7 @@ def test_volume_states_map_to_the_drills(state, expected):
 
 
 def test_zones_that_are_not_available_or_not_availability_zones_are_not_offered():
-    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore))
+    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore_module=botocore))
     with Stubber(aws.client.ec2('us-west-2')) as stubber:
         stubber.add_response('describe_availability_zones', {'AvailabilityZones': [
             {'ZoneName': 'us-west-2b', 'State': 'available', 'ZoneType': 'availability-zone'},

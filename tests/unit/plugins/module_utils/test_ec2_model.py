@@ -106,14 +106,14 @@ def test_every_operation_the_adapter_calls_is_in_the_trimmed_model():
 
 
 def test_the_adapter_clients_use_the_trimmed_model():
-    client = AwsClient(CONNECTION, botocore).ec2('us-west-2')
+    client = AwsClient(CONNECTION, botocore_module=botocore).ec2('us-west-2')
     assert sorted(client.meta.service_model.operation_names) == sorted(_ec2_model.OPERATIONS)
     assert client.meta.service_model.api_version == _ec2_model.API_VERSION
 
 
 def test_with_aws_data_path_set_botocore_loads_its_own_models(monkeypatch, tmp_path):
     monkeypatch.setenv('AWS_DATA_PATH', str(tmp_path))
-    client = AwsClient(CONNECTION, botocore).ec2('us-west-2')
+    client = AwsClient(CONNECTION, botocore_module=botocore).ec2('us-west-2')
     assert len(client.meta.service_model.operation_names) > 100
 
 
@@ -122,7 +122,7 @@ def test_with_aws_data_path_set_botocore_loads_its_own_models(monkeypatch, tmp_p
 def test_requests_are_byte_for_byte_those_of_botocores_model(operation, monkeypatch):
     # Both signatures must be made at the same instant to compare.
     monkeypatch.setattr(botocore.auth, 'get_current_datetime', lambda: datetime.datetime(2026, 11, 21, 8, 0, 0))
-    trimmed = sent(AwsClient(CONNECTION, botocore).ec2('us-west-2'), operation, REQUESTS[operation])
+    trimmed = sent(AwsClient(CONNECTION, botocore_module=botocore).ec2('us-west-2'), operation, REQUESTS[operation])
     full = sent(botocore_client(), operation, REQUESTS[operation])
     assert trimmed.url == full.url
     assert trimmed.body == full.body
@@ -133,4 +133,4 @@ def test_requests_are_byte_for_byte_those_of_botocores_model(operation, monkeypa
 
 def test_invalid_arguments_are_refused_by_the_trimmed_model_as_by_botocores():
     with pytest.raises(botocore.exceptions.ParamValidationError):
-        sent(AwsClient(CONNECTION, botocore).ec2('us-west-2'), 'CopySnapshot', {'SourceRegion': 'us-east-1'})
+        sent(AwsClient(CONNECTION, botocore_module=botocore).ec2('us-west-2'), 'CopySnapshot', {'SourceRegion': 'us-east-1'})

@@ -148,7 +148,7 @@ def test_a_run_refused_the_tag_calls_copies_without_leases_says_so_once_and_asks
     class Refused(MemoryTags):
         def tag_sources(self, source_region, snapshot_ids, tags):
             self.calls.append(('tag', dict(tags)))
-            raise CloudError('CreateTags', 'UnauthorizedOperation', 'You are not authorized to perform this operation.', 'req-1')
+            raise CloudError('CreateTags', 'UnauthorizedOperation', 'You are not authorized to perform this operation.', request_id='req-1')
 
     store, warnings = Refused(), []
     lease = CopyLeases(store, run_id=THIS_RUN, wall_clock=lambda: NOW, seconds=150, warn=warnings.append)

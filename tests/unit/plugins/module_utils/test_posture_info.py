@@ -56,7 +56,7 @@ def aws_options(**options):
 
 def aws_adapter(url):
     connection = dict(KEYS, endpoint_url=url)
-    adapter = EbsAdapter(AwsClient(connection, botocore))
+    adapter = EbsAdapter(AwsClient(connection, botocore_module=botocore))
     settings = dr_settings(aws_options())
     connect_dr_account(adapter, connection, settings.dr_account, AWS_SOURCE, AWS_DR)
     return adapter
@@ -68,7 +68,7 @@ def aws_read(url, now=None, **options):
 
 def aws_check_run(url, now):
     connection = dict(KEYS, endpoint_url=url)
-    return dr_run_with(EbsAdapter(AwsClient(connection, botocore)), aws_options(), connection=connection, check_mode=True, now=now,
+    return dr_run_with(EbsAdapter(AwsClient(connection, botocore_module=botocore)), aws_options(), connection=connection, check_mode=True, now=now,
                        clock=FakeClock())
 
 
@@ -101,7 +101,7 @@ def test_aws_the_read_finds_what_the_cloud_holds_changes_nothing_and_stands_each
     from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_vault import DENIED  # pylint: disable=import-outside-toplevel
     disks = [aws_disk(moto_url)[0] for dummy in range(2)]
     connection = dict(KEYS, endpoint_url=moto_url)
-    run = dr_run_with(EbsAdapter(AwsClient(connection, botocore)), aws_options(lock={'mode': 'governance', 'duration_days': 1}),
+    run = dr_run_with(EbsAdapter(AwsClient(connection, botocore_module=botocore)), aws_options(lock={'mode': 'governance', 'duration_days': 1}),
                       connection=connection, clock=FakeClock())
     assert run['totals']['copied'] == 2 and run['totals']['locked'] == 2 and not run['failures'], run['failures']
     # A disk tagged after the run: no copy yet.

@@ -94,7 +94,7 @@ def test_a_module_on_an_older_sdk_warns_naming_the_package(adapter_class, connec
 
 
 def test_a_product_sdk_without_an_action_fails_naming_the_release_that_has_it():
-    client = AlibabaClient('ens', dict(ALIBABA, endpoint_url='http://127.0.0.1:9'), ens_endpoint, ENS_PACKAGE)
+    client = AlibabaClient('ens', dict(ALIBABA, endpoint_url='http://127.0.0.1:9'), default_endpoint=ens_endpoint, request_package=ENS_PACKAGE)
     with pytest.raises(SnapcopyError) as missing:
         client.call('DescribeSnapshotsOfTheFuture', {}, 'cn-hangzhou-26')
     assert str(missing.value) == ('aliyun-python-sdk-ens has no request class for DescribeSnapshotsOfTheFuture: '
@@ -102,4 +102,4 @@ def test_a_product_sdk_without_an_action_fails_naming_the_release_that_has_it():
 
 
 def test_the_installed_aws_client_reports_no_warning():
-    assert AwsClient({}, botocore).sdk_warnings == []
+    assert AwsClient({}, botocore_module=botocore).sdk_warnings == []

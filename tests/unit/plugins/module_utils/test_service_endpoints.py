@@ -47,9 +47,9 @@ def test_tencent_calls_each_service_at_its_own_endpoint(fakecloud_clean, proxy):
 
 def test_alibaba_calls_each_product_at_its_own_endpoint(fakecloud_clean, proxy):
     fakecloud_clean.admin.configure(alibaba_timestamp_window_seconds=100000)
-    ecs = AlibabaClient('ecs', dict(ALIBABA, alicloud_assume_role_arn=creds.ALIBABA_DR_ROLE_ARN), ecs_endpoint, ECS_PACKAGE)
+    ecs = AlibabaClient('ecs', dict(ALIBABA, alicloud_assume_role_arn=creds.ALIBABA_DR_ROLE_ARN), default_endpoint=ecs_endpoint, request_package=ECS_PACKAGE)
     ecs.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
-    ens = AlibabaClient('ens', ALIBABA, lambda node: ens_endpoint(), ENS_PACKAGE)
+    ens = AlibabaClient('ens', ALIBABA, default_endpoint=lambda node: ens_endpoint(), request_package=ENS_PACKAGE)
     ens.call('DescribeSnapshots', {'EnsRegionId': 'cn-hangzhou-26'}, 'cn-hangzhou-26')
     assert proxy == ['sts.aliyuncs.com', ecs_endpoint('cn-hangzhou'), ens_endpoint()], proxy
 
@@ -63,7 +63,7 @@ def test_fakecloud_refuses_a_call_sent_to_another_services_endpoint(fakecloud_cl
         tag.call_json('GetResources', {})
     assert info.value.get_code() == 'InvalidAction'
 
-    misrouted = AlibabaClient('ecs', ALIBABA, lambda region: ens_endpoint(), ECS_PACKAGE)  # ECS's call at ENS's endpoint
+    misrouted = AlibabaClient('ecs', ALIBABA, default_endpoint=lambda region: ens_endpoint(), request_package=ECS_PACKAGE)  # ECS's call at ENS's endpoint
     with pytest.raises(CloudError) as refused:
         misrouted.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
     assert refused.value.code == 'InvalidAction.NotFound'

@@ -93,8 +93,8 @@ def test_rules_accept_the_limits_and_nothing():
     RULES.validate({'kkkkk': 'v' * 6, 'n': None, 2: 3})
     RULES.validate(None)
     RULES.validate({})
-    TagRules('Y', 4, 5, 6, ('sys:',), prefixes_ignore_case=False).validate({'SYS:a': 'v'})
+    TagRules('Y', max_tags=4, key_length=5, value_length=6, reserved_prefixes=('sys:',), prefixes_ignore_case=False).validate({'SYS:a': 'v'})
     with pytest.raises(InputError):
-        TagRules('Y', 4, 5, 6, ('sys:',), values_too=True).validate({'k': 'sys:v'})
+        TagRules('Y', max_tags=4, key_length=5, value_length=6, reserved_prefixes=('sys:',), values_too=True).validate({'k': 'sys:v'})
     with pytest.raises(InputError):
-        TagRules('Y', 4, 9, 9, (), forbidden_inside=('http://',)).validate({'a HTTP://b': ''})
+        TagRules('Y', max_tags=4, key_length=9, value_length=9, reserved_prefixes=(), forbidden_inside=('http://',)).validate({'a HTTP://b': ''})

@@ -35,7 +35,7 @@ class RecordingSdkClient:
 @pytest.mark.parametrize('url, expected', [('https://127.0.0.1:8443', protocol_type.HTTPS), ('http://127.0.0.1:8080', protocol_type.HTTP)])
 def test_an_alibaba_endpoint_url_keeps_its_scheme_as_the_sdk_understands_it(url, expected):
     client = AlibabaClient('ecs', {'alicloud_access_key': 'LTAIexample', 'alicloud_secret_key': 'secret', 'endpoint_url': url},
-                           ecs_endpoint, REQUEST_PACKAGE)
+                           default_endpoint=ecs_endpoint, request_package=REQUEST_PACKAGE)
     sdk_client = RecordingSdkClient()
     client._clients[(client.endpoint('cn-hangzhou'), None)] = sdk_client  # pylint: disable=protected-access
     client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
@@ -43,7 +43,7 @@ def test_an_alibaba_endpoint_url_keeps_its_scheme_as_the_sdk_understands_it(url,
 
 
 def test_the_default_alibaba_endpoints_are_https():
-    client = AlibabaClient('ecs', {'alicloud_access_key': 'LTAIexample', 'alicloud_secret_key': 'secret'}, ecs_endpoint, REQUEST_PACKAGE)
+    client = AlibabaClient('ecs', {'alicloud_access_key': 'LTAIexample', 'alicloud_secret_key': 'secret'}, default_endpoint=ecs_endpoint, request_package=REQUEST_PACKAGE)
     sdk_client = RecordingSdkClient()
     client._clients[(client.endpoint('cn-hangzhou'), None)] = sdk_client  # pylint: disable=protected-access
     client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')

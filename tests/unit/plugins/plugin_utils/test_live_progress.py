@@ -82,7 +82,7 @@ def test_the_module_runs_in_a_thread_while_a_line_is_printed_each_interval(tmp_p
         seen['lines while running'] = display.wait_for_lines(len(display.lines) + 2)
         return {'changed': True}
 
-    assert LiveProgress(display, 'localhost', 'ecs cn-hangzhou', 0.01, clock=lambda: 100.0).run(module) == {'changed': True}
+    assert LiveProgress(display, 'localhost', title='ecs cn-hangzhou', interval=0.01, clock=lambda: 100.0).run(module) == {'changed': True}
     assert seen['lines while running'], 'no two progress lines while the module ran: %s' % display.lines
     assert display.lines[-1].startswith('progress [localhost] ecs cn-hangzhou, 0 s, waiting for copies - dr-1 0 of 2 done, 2 in flight')
     # The file is gone and the environment as it was; nothing is printed once the module has ended.
@@ -93,20 +93,20 @@ def test_the_module_runs_in_a_thread_while_a_line_is_printed_each_interval(tmp_p
 
 def test_a_short_run_prints_nothing_and_an_error_of_the_module_is_raised_in_the_action():
     display = RecordingDisplay()
-    assert LiveProgress(display, 'localhost', 'aws us-east-1', 5).run(lambda: {'changed': False}) == {'changed': False}
+    assert LiveProgress(display, 'localhost', title='aws us-east-1', interval=5).run(lambda: {'changed': False}) == {'changed': False}
     assert display.lines == []
 
     def broken():
         raise RuntimeError('the connection broke')
 
     with pytest.raises(RuntimeError, match='the connection broke'):
-        LiveProgress(display, 'localhost', 'aws us-east-1', 5).run(broken)
+        LiveProgress(display, 'localhost', title='aws us-east-1', interval=5).run(broken)
 
 
 def test_a_fleet_has_one_printer_at_a_time_and_the_last_scope_clears_the_board(tmp_path):
     folder = str(tmp_path / 'board')
     scopes = ['aws-prod', 'cbs-prod', 'ecs-prod']
-    boards = {scope: FleetBoard(scope, scopes, 'title of ' + scope, folder=folder) for scope in scopes}
+    boards = {scope: FleetBoard(scope, scopes=scopes, title='title of ' + scope, folder=folder) for scope in scopes}
     for scope in scopes[:2]:
         boards[scope].write(RUNNING, {'phase': 'copying', 'regions': {'dr-1': counts(10, done=2 if scope == 'aws-prod' else 9)}})
     assert boards['aws-prod'].may_print() and boards['aws-prod'].may_print()
@@ -133,7 +133,7 @@ def test_boards_of_playbook_runs_that_are_gone_are_cleared(tmp_path):
     (gone / 'scope.json').write_text(json.dumps({'scope': 'scope', 'state': RUNNING}), encoding='utf-8')
     alive = tmp_path / str(os.getpid())
     alive.mkdir()
-    board = FleetBoard('scope', ['scope'], 'title', folder=str(tmp_path / str(os.getppid())))
+    board = FleetBoard('scope', scopes=['scope'], title='title', folder=str(tmp_path / str(os.getppid())))
     board.sweep()
     assert not gone.exists() and alive.exists()
 
@@ -159,7 +159,7 @@ def test_a_board_folder_that_is_a_link_is_neither_written_nor_swept(tmp_path):
     elsewhere = tmp_path / 'elsewhere'
     (elsewhere / ended.stdout.strip()).mkdir(parents=True)  # named as a board of a process that is gone
     (tmp_path / 'link').symlink_to(elsewhere)
-    board = FleetBoard('scope', ['scope'], 'title', folder=str(tmp_path / 'link' / str(os.getpid())))
+    board = FleetBoard('scope', scopes=['scope'], title='title', folder=str(tmp_path / 'link' / str(os.getpid())))
     board.sweep()
     board.write(RUNNING)
     assert sorted(path.name for path in elsewhere.iterdir()) == [ended.stdout.strip()]

@@ -251,10 +251,10 @@ def make_client(settings, log, dry_run, run_id=None):
         return DryRunClient(settings.name, log, run_id, role_of(settings), session_name)
     try:
         if settings.name == 'aws':
-            return AwsClient(settings, log)
+            return AwsClient(settings, botocore_module=log)
         if settings.name == 'cbs':
-            return TencentClient(settings, log, session_name)
-        return AlibabaClient(settings.name, settings, log, session_name)
+            return TencentClient(settings, log, limiter=session_name)
+        return AlibabaClient(settings.name, settings, default_endpoint=log, request_package=session_name)
     except ImportError as error:
         raise SdkMissing('%s: %s lacks the SDK (%s): run with the Python that has the collection\'s SDKs, such as the one of '
                          'make venv (. .venv/bin/activate)' % (settings.name, sys.executable, error)) from None
