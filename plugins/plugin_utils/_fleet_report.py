@@ -12,7 +12,11 @@ COUNTS = ('disks', 'copied', 'existing', 'would_copy', 'missing_copies', 'withou
 # What a scope's DR posture counts over its DR regions (dr_sync's posture), and the fleet adds up.
 POSTURE_COUNTS = ('over_rpo', 'no_copy', 'in_flight')
 # The restore drill's counts of a scope (dr_sync's restore tests): passed, failed (or timed out), planned in check mode.
-RESTORE_COUNTS = {'restore_passed': ('passed',), 'restore_failed': ('failed', 'timed_out'), 'restore_planned': ('would_test',)}
+RESTORE_COUNTS = {
+    'restore_passed': ('passed',),
+    'restore_failed': ('failed', 'timed_out'),
+    'restore_planned': ('would_test',),
+}
 
 
 def scope_row(scope):
@@ -37,8 +41,10 @@ def scope_row(scope):
         'error': error if error or ran else 'the scope ended before its DR run reported',
         'report_files': scope.get('report_files'),
     }
-    row.update((count, int(totals.get(count) or 0) if count != 'missing_copies' else int(scope.get('missing_copies') or 0))
-               for count in COUNTS)
+    row.update(
+        (count, int(totals.get(count) or 0) if count != 'missing_copies' else int(scope.get('missing_copies') or 0))
+        for count in COUNTS
+    )
     posture = scope.get('posture') or None
     regions = (posture or {}).get('regions') or {}
     row['posture'] = posture
@@ -47,7 +53,9 @@ def scope_row(scope):
     row.update((count, sum(int(counts.get(count) or 0) for counts in regions.values())) for count in POSTURE_COUNTS)
     tests = list(scope.get('restore_tests') or [])
     row['restore_tests'] = tests
-    row.update((count, sum(1 for test in tests if test.get('result') in results)) for count, results in RESTORE_COUNTS.items())
+    row.update(
+        (count, sum(1 for test in tests if test.get('result') in results)) for count, results in RESTORE_COUNTS.items()
+    )
     return row
 
 
@@ -60,7 +68,9 @@ def fleet_report(scopes, generated_at, limit=None, check_mode=False):
     rows = sorted((scope_row(scope) for scope in scopes), key=lambda row: (row['status'] != 'failed', row['scope']))
     failed = [row['scope'] for row in rows if row['status'] == 'failed']
     totals = {'scopes': len(rows), 'failed_scopes': len(failed)}
-    totals.update((count, sum(row[count] or 0 for row in rows)) for count in (*COUNTS, *POSTURE_COUNTS, *RESTORE_COUNTS))
+    totals.update(
+        (count, sum(row[count] or 0 for row in rows)) for count in (*COUNTS, *POSTURE_COUNTS, *RESTORE_COUNTS)
+    )
     return {
         'generated_at': generated_at,
         'check_mode': bool(check_mode),

@@ -11,7 +11,13 @@ report files."""
 
 from __future__ import annotations
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import disk_label, dr_account_line, lock_summary, lock_words, summary_line
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
+    disk_label,
+    dr_account_line,
+    lock_summary,
+    lock_words,
+    summary_line,
+)
 
 MAX_DISK_ROWS = 20
 MAX_FAILURES = 20
@@ -21,7 +27,7 @@ MAX_CELL = 64
 def one_line(value, width=MAX_CELL):
     """``value`` on one line of at most ``width`` characters (a longer one ends in '...'); None is '-'."""
     text = ' '.join(str('-' if value is None else value).split()) or '-'
-    return text if len(text) <= width else text[:width - 3] + '...'
+    return text if len(text) <= width else text[: width - 3] + '...'
 
 
 def copy_cell(disk, region):
@@ -31,7 +37,11 @@ def copy_cell(disk, region):
             age = '' if copy.get('age_hours') is None else ', %s h old' % copy['age_hours']
             state = copy.get('state') or ''
             missing = 'NO COPY: ' if region in disk['missing_regions'] else ''
-            what = '%s %s%s' % (copy.get('snapshot_id') or '', copy.get('action') or '', ' (%s)' % state if state else '')
+            what = '%s %s%s' % (
+                copy.get('snapshot_id') or '',
+                copy.get('action') or '',
+                ' (%s)' % state if state else '',
+            )
             lock = ', %s' % lock_words(copy['lock']) if copy.get('lock') else ''
             return one_line(missing + what + age + lock, MAX_CELL + 48 if lock else MAX_CELL)
     return 'NO COPY' if region in disk['missing_regions'] else '-'
@@ -45,9 +55,16 @@ def columns(rows):
 
 def dr_report_text(report, report_files=None):
     """The plain text of a DR run's ``report`` (dr_sync's result); ``report_files`` are the paths written, if any."""
-    lines = ['DR copies of %s %s -> %s%s, %s' % (
-        report['provider'], report['source_region'], ', '.join(report['dr_regions']),
-        ' (account %s)' % report['account'] if report.get('account') else '', report['generated_at'])]
+    lines = [
+        'DR copies of %s %s -> %s%s, %s'
+        % (
+            report['provider'],
+            report['source_region'],
+            ', '.join(report['dr_regions']),
+            ' (account %s)' % report['account'] if report.get('account') else '',
+            report['generated_at'],
+        )
+    ]
     lines.append('  ' + summary_line(report['totals'], report.get('restore'), report['check_mode']))
     lines.extend('  ' + line for line in (dr_account_line(report), lock_summary(report)) if line)
     failures = report.get('failures') or []
@@ -60,8 +77,12 @@ def dr_report_text(report, report_files=None):
     if disks:
         rows = [['disk', *report['dr_regions']]]
         for disk in disks[:MAX_DISK_ROWS]:
-            rows.append([one_line(disk_label(disk['disk_id'], disk.get('disk_name'))),
-                         *(copy_cell(disk, region) for region in report['dr_regions'])])
+            rows.append(
+                [
+                    one_line(disk_label(disk['disk_id'], disk.get('disk_name'))),
+                    *(copy_cell(disk, region) for region in report['dr_regions']),
+                ]
+            )
         lines.extend(columns(rows))
         if len(disks) > MAX_DISK_ROWS:
             lines.append('  ... and %d more disks in the report' % (len(disks) - MAX_DISK_ROWS))
@@ -69,13 +90,28 @@ def dr_report_text(report, report_files=None):
     if restore:
         for test in restore.get('tests') or []:
             if test.get('result') == 'would_test':
-                lines.append('  Restore test in %s: would make a disk from %s (check mode: none made)' % (test.get('region'), test.get('copy_id')))
+                lines.append(
+                    '  Restore test in %s: would make a disk from %s (check mode: none made)'
+                    % (test.get('region'), test.get('copy_id'))
+                )
                 continue
-            lines.append('  Restore test in %s: %s from %s, %s%s' % (
-                test.get('region'), test.get('result'), test.get('copy_id'),
-                'usable after %s s' % test['seconds_to_usable'] if test.get('seconds_to_usable') is not None else 'not usable',
-                ', test disk %s %s' % (test.get('test_disk_id'), (test.get('test_disk') or {}).get('action') or '')
-                if test.get('test_disk_id') else ''))
+            lines.append(
+                '  Restore test in %s: %s from %s, %s%s'
+                % (
+                    test.get('region'),
+                    test.get('result'),
+                    test.get('copy_id'),
+                    'usable after %s s' % test['seconds_to_usable']
+                    if test.get('seconds_to_usable') is not None
+                    else 'not usable',
+                    ', test disk %s %s' % (test.get('test_disk_id'), (test.get('test_disk') or {}).get('action') or '')
+                    if test.get('test_disk_id')
+                    else '',
+                )
+            )
     if report_files:
-        lines.append('  Report files: %s' % ', '.join(report_files[kind] for kind in ('json', 'markdown', 'html') if kind in report_files))
+        lines.append(
+            '  Report files: %s'
+            % ', '.join(report_files[kind] for kind in ('json', 'markdown', 'html') if kind in report_files)
+        )
     return '\n'.join(line.rstrip() for line in lines)

@@ -26,7 +26,11 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry imp
 # Overrides the folder of the lock files (tests; a controller whose home cannot be written).
 LOCK_DIR_VARIABLE = 'SNAPCOPY_LOCK_DIR'
 # What names the account a run acts in, best first: an assumed role names it; else the key; else an AWS profile.
-IDENTITY_OPTIONS = (('role_arn', 'alicloud_assume_role_arn'), ('access_key', 'alicloud_access_key', 'secret_id'), ('profile',))
+IDENTITY_OPTIONS = (
+    ('role_arn', 'alicloud_assume_role_arn'),
+    ('access_key', 'alicloud_access_key', 'secret_id'),
+    ('profile',),
+)
 # Seconds between two tries of a lock another run holds.
 STEP = 1.0
 
@@ -68,7 +72,9 @@ def scope_identity(provider, arguments, environ=None):
         return ['', '']  # the module refuses it; the lock of a scope it never runs does no harm
     account = ''
     for names in IDENTITY_OPTIONS:
-        account = next((value for value in (_option(arguments, provider, name, environ) for name in names) if value), '')
+        account = next(
+            (value for value in (_option(arguments, provider, name, environ) for name in names) if value), ''
+        )
         if account:
             break
     return [_option(arguments, provider, 'endpoint_url', environ) or '', account]

@@ -22,12 +22,42 @@ if TYPE_CHECKING:
     from ..engine.outcomes import RequestOutcome
     from .settings import DrSettings
 
-TOTALS = ('disks', 'copied', 'existing', 'would_copy', 'not_copied', 'fresh_snapshots', 'pruned', 'kept', 'without_dr_copy', 'locked')
+TOTALS = (
+    'disks',
+    'copied',
+    'existing',
+    'would_copy',
+    'not_copied',
+    'fresh_snapshots',
+    'pruned',
+    'kept',
+    'without_dr_copy',
+    'locked',
+)
 # What a report file holds: the run's own data as dr_sync returns it. Never the whole task result, whose
 # warnings, deprecations and invocation the core adds (as objects from ansible-core 2.19 on, not JSON).
-REPORT_KEYS = ('msg', 'changed', 'failed', 'check_mode', 'provider', 'account', 'source_region', 'dr_regions', 'generated_at',
-               'duration_seconds', 'totals', 'posture', 'locks', 'disks', 'restore', 'failures', 'run_warnings', 'api_retries', 'dr_account',
-               'run_id')
+REPORT_KEYS = (
+    'msg',
+    'changed',
+    'failed',
+    'check_mode',
+    'provider',
+    'account',
+    'source_region',
+    'dr_regions',
+    'generated_at',
+    'duration_seconds',
+    'totals',
+    'posture',
+    'locks',
+    'disks',
+    'restore',
+    'failures',
+    'run_warnings',
+    'api_retries',
+    'dr_account',
+    'run_id',
+)
 # How a DR region stands for a disk (a copy's ``standing``, the report's ``posture``), best first: a completed copy whose
 # recovery point (when its source snapshot was taken) is within the RPO (max_snapshot_age_hours; any, without one), or
 # older; a copy still in flight, or only planned (check mode); no copy.
@@ -75,13 +105,22 @@ def lock_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     for disk in report['disks']:
         for copy in disk['copies']:
             if copy.get('lock'):
-                rows.append(dict(copy['lock'], disk_id=disk['disk_id'], region=copy['region'], snapshot_id=copy['snapshot_id']))
+                rows.append(
+                    dict(copy['lock'], disk_id=disk['disk_id'], region=copy['region'], snapshot_id=copy['snapshot_id'])
+                )
         for record in disk.get('other_locks') or []:  # an older copy of the disk, locked as the copies of this run
             rows.append(dict(record, disk_id=disk['disk_id']))
         for record in disk.get('kept') or []:
             if record.get('reason') == 'locked':
-                rows.append(dict(record['lock'], action='kept by pruning: locked', disk_id=disk['disk_id'], region=record['region'],
-                                 snapshot_id=record['snapshot_id']))
+                rows.append(
+                    dict(
+                        record['lock'],
+                        action='kept by pruning: locked',
+                        disk_id=disk['disk_id'],
+                        region=record['region'],
+                        snapshot_id=record['snapshot_id'],
+                    )
+                )
     return rows
 
 
@@ -91,13 +130,22 @@ def lock_words(lock: dict[str, Any]) -> str:
     until = ' until %s' % lock['expires'] if lock.get('expires') else ''
     if action in (LOCKED, IN_FORCE) and lock.get('in_force'):
         return '%s %s%s' % ('locked' if action == LOCKED else 'lock in force', lock.get('mode') or '', until)
-    words = {WOULD_LOCK: 'would be locked', WHEN_COMPLETED: 'to be locked once complete', EXPIRED: 'lock expired, not locked',
-             LOCK_FAILED: 'LOCK FAILED, not locked'}
+    words = {
+        WOULD_LOCK: 'would be locked',
+        WHEN_COMPLETED: 'to be locked once complete',
+        EXPIRED: 'lock expired, not locked',
+        LOCK_FAILED: 'LOCK FAILED, not locked',
+    }
     return words.get(action, '%s%s' % (action, until)) if action else 'not locked'
 
 
 # What a run did about a copy's lock, as lock_counts counts it.
-LOCK_ACTION_COUNTS = ((WOULD_LOCK, 'would_lock'), (WHEN_COMPLETED, 'when_completed'), (EXPIRED, 'expired'), (LOCK_FAILED, 'lock_failed'))
+LOCK_ACTION_COUNTS = (
+    (WOULD_LOCK, 'would_lock'),
+    (WHEN_COMPLETED, 'when_completed'),
+    (EXPIRED, 'expired'),
+    (LOCK_FAILED, 'lock_failed'),
+)
 
 
 def lock_counts(report: dict[str, Any]) -> dict[str, Any] | None:
@@ -107,9 +155,16 @@ def lock_counts(report: dict[str, Any]) -> dict[str, Any] | None:
     rows = lock_rows(report)
     if not rows:
         return None
-    in_force = [row for row in rows if row.get('in_force') and row.get('action') in (LOCKED, IN_FORCE, 'kept by pruning: locked')]
-    counts: dict[str, Any] = {'in_force': len(in_force), 'by_this_run': sum(1 for row in in_force if row.get('action') == LOCKED),
-                              'first_lock_ends': min((row['expires'] for row in in_force if row.get('expires')), default=None)}
+    in_force = [
+        row
+        for row in rows
+        if row.get('in_force') and row.get('action') in (LOCKED, IN_FORCE, 'kept by pruning: locked')
+    ]
+    counts: dict[str, Any] = {
+        'in_force': len(in_force),
+        'by_this_run': sum(1 for row in in_force if row.get('action') == LOCKED),
+        'first_lock_ends': min((row['expires'] for row in in_force if row.get('expires')), default=None),
+    }
     counts.update((key, sum(1 for row in rows if row.get('action') == action)) for action, key in LOCK_ACTION_COUNTS)
     return counts
 
@@ -122,12 +177,25 @@ def lock_summary(report: dict[str, Any]) -> str | None:
         return None
     parts = []
     if counts['in_force']:
-        parts.append('%s locked against deletion%s (%d by this run)' % (
-            counted(counts['in_force'], 'DR copy', 'DR copies'),
-            ', the first lock ends %s' % counts['first_lock_ends'] if counts['first_lock_ends'] else '', counts['by_this_run']))
-    words = {'would_lock': 'would be locked', 'when_completed': 'to be locked once complete', 'expired': 'whose lock expired',
-             'lock_failed': 'NOT LOCKED: the lock failed'}
-    parts.extend('%s %s' % (counted(counts[key], 'DR copy', 'DR copies'), words[key]) for dummy, key in LOCK_ACTION_COUNTS if counts[key])
+        parts.append(
+            '%s locked against deletion%s (%d by this run)'
+            % (
+                counted(counts['in_force'], 'DR copy', 'DR copies'),
+                ', the first lock ends %s' % counts['first_lock_ends'] if counts['first_lock_ends'] else '',
+                counts['by_this_run'],
+            )
+        )
+    words = {
+        'would_lock': 'would be locked',
+        'when_completed': 'to be locked once complete',
+        'expired': 'whose lock expired',
+        'lock_failed': 'NOT LOCKED: the lock failed',
+    }
+    parts.extend(
+        '%s %s' % (counted(counts[key], 'DR copy', 'DR copies'), words[key])
+        for dummy, key in LOCK_ACTION_COUNTS
+        if counts[key]
+    )
     return 'Locks: ' + '; '.join(parts) if parts else None
 
 
@@ -141,17 +209,23 @@ def dr_account_line(report: dict[str, Any]) -> str | None:
     released = vault.get('would_release' if would else 'released') or []
     held = vault.get('held') or []
     return 'DR copies in account %s%s; source shares %s: %d%s' % (
-        vault.get('account') or '?', ' (the disks\' account: %s)' % report['account'] if report.get('account') else '',
-        'that would be released' if would else 'released', len(released), ', %d held for a copy in flight' % len(held) if held else '')
+        vault.get('account') or '?',
+        ' (the disks\' account: %s)' % report['account'] if report.get('account') else '',
+        'that would be released' if would else 'released',
+        len(released),
+        ', %d held for a copy in flight' % len(held) if held else '',
+    )
 
 
 def summary_line(totals: dict[str, Any], restore: dict[str, Any] | None, check_mode: bool) -> str:
     """The run in one line, each count with its unit: disks, copies, snapshots and restore tests are not added up. In check
     mode what the run would do is said so ("would be"), never as done."""
-    parts = [counted(totals['disks'], 'disk'),
-             'copies: %d made, %d already there' % (totals['copied'], totals['existing'])
-             + (', %d would be made' % totals['would_copy'] if check_mode or totals['would_copy'] else ''),
-             '%s without a DR copy' % counted(totals['without_dr_copy'], 'disk')]
+    parts = [
+        counted(totals['disks'], 'disk'),
+        'copies: %d made, %d already there' % (totals['copied'], totals['existing'])
+        + (', %d would be made' % totals['would_copy'] if check_mode or totals['would_copy'] else ''),
+        '%s without a DR copy' % counted(totals['without_dr_copy'], 'disk'),
+    ]
     would = 'would be ' if check_mode else ''
     if totals['fresh_snapshots']:
         parts.append('%s %staken' % (counted(totals['fresh_snapshots'], 'fresh snapshot'), would))
@@ -161,13 +235,26 @@ def summary_line(totals: dict[str, Any], restore: dict[str, Any] | None, check_m
         parts.append('%s %spruned' % (counted(totals['pruned'], 'old copy', 'old copies'), would))
     if restore:
         drill = restore['totals']
-        parts.append('restore tests: %d passed, %d failed, %d timed out%s' % (
-            drill['passed'], drill['failed'], drill['timed_out'], ', %d planned' % drill['would_test'] if drill['would_test'] else ''))
+        parts.append(
+            'restore tests: %d passed, %d failed, %d timed out%s'
+            % (
+                drill['passed'],
+                drill['failed'],
+                drill['timed_out'],
+                ', %d planned' % drill['would_test'] if drill['would_test'] else '',
+            )
+        )
     return ('Check mode: ' if check_mode else '') + '; '.join(parts)
 
 
-def dr_report(entries: Sequence[DiskFacts], settings: DrSettings, now: datetime.datetime, check_mode: bool,
-              restore: dict[str, Any] | None = None, run_problems: Iterable[str] = ()) -> dict[str, Any]:
+def dr_report(
+    entries: Sequence[DiskFacts],
+    settings: DrSettings,
+    now: datetime.datetime,
+    check_mode: bool,
+    restore: dict[str, Any] | None = None,
+    run_problems: Iterable[str] = (),
+) -> dict[str, Any]:
     """The report of a run over ``entries`` (one DiskFacts a disk), without api_retries and run_warnings,
     which the run adds. Problems found here (a disk without a source snapshot) join the disks'.
     ``restore`` is the restore drill's section (None without one); ``run_problems`` are the failures of the
@@ -191,13 +278,21 @@ def dr_report(entries: Sequence[DiskFacts], settings: DrSettings, now: datetime.
         totals['pruned'] += sum(1 for pruned in entry.pruned if pruned['action'] in ('deleted', 'would_delete'))
         totals['kept'] += len(entry.kept)
         disks.append(record)
-        failures.extend('disk %s: %s' % (disk_label(entry.disk.id, entry.disk.name), problem) for problem in record['problems'])
+        failures.extend(
+            'disk %s: %s' % (disk_label(entry.disk.id, entry.disk.name), problem) for problem in record['problems']
+        )
     failures.extend(run_problems)
     # A drill leaves nothing behind: only deleting the leftovers of earlier drills is a change.
     leftovers_deleted = restore['totals']['leftovers_deleted'] if restore else 0
     report = {
-        'changed': bool(totals['copied'] or totals['would_copy'] or totals['fresh_snapshots'] or totals['pruned'] or totals['locked']
-                        or leftovers_deleted),
+        'changed': bool(
+            totals['copied']
+            or totals['would_copy']
+            or totals['fresh_snapshots']
+            or totals['pruned']
+            or totals['locked']
+            or leftovers_deleted
+        ),
         'check_mode': check_mode,
         'provider': settings.provider,
         'source_region': settings.source_region,
@@ -236,7 +331,9 @@ def region_copy(disk: dict[str, Any], region: str) -> dict[str, Any] | None:
     return min(copies, key=lambda copy: STANDINGS.index(copy['standing']), default=None)
 
 
-def standing(copy: dict[str, Any], failed: bool, source_age_hours: float | None, rpo: float | None) -> tuple[str, float | None]:
+def standing(
+    copy: dict[str, Any], failed: bool, source_age_hours: float | None, rpo: float | None
+) -> tuple[str, float | None]:
     """(standing, recovery point age in hours) of one copy of the report (DestinationOutcome.as_result, with its
     ``completed``; ``failed`` the outcome's): a completed copy's recovery point is its source snapshot's age."""
     if copy['action'] == WOULD_COPY:
@@ -246,7 +343,9 @@ def standing(copy: dict[str, Any], failed: bool, source_age_hours: float | None,
     return copy_standing(bool(copy['completed']), bool(copy['state']) and not failed, source_age_hours, rpo)
 
 
-def copy_standing(completed: bool, in_flight: bool, recovery_point_age_hours: float | None, rpo: float | None) -> tuple[str, float | None]:
+def copy_standing(
+    completed: bool, in_flight: bool, recovery_point_age_hours: float | None, rpo: float | None
+) -> tuple[str, float | None]:
     """(standing, recovery point age in hours) of a disk's DR copy in a DR region, from what the cloud holds: the rules of
     STANDINGS, written once for a run's report (standing) and for a read of the clouds (dr.posture). A completed copy stands
     by its recovery point (when its source snapshot was taken) against ``rpo``, and within it without one; a copy not
@@ -260,8 +359,14 @@ def copy_standing(completed: bool, in_flight: bool, recovery_point_age_hours: fl
     return WITHIN_RPO, recovery_point_age_hours
 
 
-def disk_record(entry: DiskFacts, dr_regions: set[str], now: datetime.datetime, check_mode: bool, waits: bool = False,
-                rpo: float | None = None) -> dict[str, Any]:
+def disk_record(
+    entry: DiskFacts,
+    dr_regions: set[str],
+    now: datetime.datetime,
+    check_mode: bool,
+    waits: bool = False,
+    rpo: float | None = None,
+) -> dict[str, Any]:
     """One disk of the report: its source and fresh snapshots, its copies, the DR regions it still lacks.
 
     In check mode, a disk that would first get a fresh snapshot is planned as the real run would go: one that
@@ -290,8 +395,10 @@ def disk_record(entry: DiskFacts, dr_regions: set[str], now: datetime.datetime, 
         if being_made:
             problems.append('no completed snapshot to copy yet (a fresh one is being made: the next run copies it)')
         else:
-            problems.append('no completed snapshot to copy: set max_snapshot_age_hours to have a fresh snapshot taken '
-                            'of a disk whose newest is older than that, or none')
+            problems.append(
+                'no completed snapshot to copy: set max_snapshot_age_hours to have a fresh snapshot taken '
+                'of a disk whose newest is older than that, or none'
+            )
     # A region is covered by what its standing says, the rule the region table shows: a copy completed or in flight there
     # (in check mode, one planned). A failed copy, one that differs and was not used, or a refused one covers nothing.
     covered = {copy['region'] for copy in copies if copy['standing'] != NO_COPY}
@@ -301,11 +408,16 @@ def disk_record(entry: DiskFacts, dr_regions: set[str], now: datetime.datetime, 
     return {
         'disk_id': entry.disk.id,
         'disk_name': entry.disk.name,
-        'source_snapshot': None if source is None else {
-            'id': source.id, 'state': source.cloud_state, 'created': source.created, 'age_hours': source_age},
-        'fresh_snapshot': None if entry.fresh_action is None else {
-            'action': entry.fresh_action, 'id': fresh.id if fresh is not None else None,
-            'state': fresh.cloud_state if fresh is not None else None},
+        'source_snapshot': None
+        if source is None
+        else {'id': source.id, 'state': source.cloud_state, 'created': source.created, 'age_hours': source_age},
+        'fresh_snapshot': None
+        if entry.fresh_action is None
+        else {
+            'action': entry.fresh_action,
+            'id': fresh.id if fresh is not None else None,
+            'state': fresh.cloud_state if fresh is not None else None,
+        },
         'copies': copies,
         'missing_regions': sorted(dr_regions - covered),
         'pruned': list(entry.pruned),

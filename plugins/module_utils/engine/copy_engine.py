@@ -84,9 +84,18 @@ MAX_TOKEN_ROUNDS = 3
 class CopyEngine:
     """Runs CopyRequests through one adapter. See the module docstring for what it guarantees."""
 
-    def __init__(self, adapter: CopyAdapter, config: EngineConfig | None = None, *, backoff: Backoff | None = None,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-                 retry: CallRetry | PhaseRetry | None = None, progress: Progress | None = None, leases: Leases | None = None) -> None:
+    def __init__(
+        self,
+        adapter: CopyAdapter,
+        config: EngineConfig | None = None,
+        *,
+        backoff: Backoff | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        retry: CallRetry | PhaseRetry | None = None,
+        progress: Progress | None = None,
+        leases: Leases | None = None,
+    ) -> None:
         """``config`` is what the run asks for (EngineConfig's defaults when None); the rest is what it runs with.
         ``retry`` is the run's CallRetry (see run_retry); ``backoff`` is used only when it has none. ``progress``
         is told of the copies as they start and end (a DR run's live progress). ``leases`` are taken around each copy call
@@ -113,8 +122,12 @@ class CopyEngine:
         return self.retry.retries
 
     # ------------------------------------------------------------------ entry point
-    def run(self, requests: list[CopyRequest], sources: Mapping[tuple[str, str], Snapshot] | None = None,
-            before_waiting: Callable[[list[RequestOutcome]], None] | None = None) -> list[RequestOutcome]:
+    def run(
+        self,
+        requests: list[CopyRequest],
+        sources: Mapping[tuple[str, str], Snapshot] | None = None,
+        before_waiting: Callable[[list[RequestOutcome]], None] | None = None,
+    ) -> list[RequestOutcome]:
         """Validate every request (no API call), then plan, copy and wait. Returns RequestOutcomes.
 
         ``sources`` ({(region, snapshot id): Snapshot}) are source snapshots the caller has just
@@ -162,7 +175,10 @@ class CopyEngine:
             found = self._find_copies(destination, [outcome.request for outcome, dummy in group])
             for outcome, dummy in group:
                 self._take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), EXISTING)
-        left = [(outcome, [destination for destination in destinations if outcome.destinations[destination].action is None]) for outcome, destinations in jobs]
+        left = [
+            (outcome, [destination for destination in destinations if outcome.destinations[destination].action is None])
+            for outcome, destinations in jobs
+        ]
         return [job for job in left if job[1]]
 
     def _find_copies(self, destination: str, requests: list[CopyRequest]) -> dict[str, list[Snapshot]]:
@@ -172,7 +188,9 @@ class CopyEngine:
             self.call(self.adapter.complete_copies, destination, requests, found)
         return found
 
-    def _take_found_copy(self, outcome: RequestOutcome, destination: str, candidates: Sequence[Snapshot], action: str) -> bool:
+    def _take_found_copy(
+        self, outcome: RequestOutcome, destination: str, candidates: Sequence[Snapshot], action: str
+    ) -> bool:
         """Record at ``destination`` the copy found among ``candidates`` that is as the request asks.
 
         When there is none but one that differs, on_mismatch decides: fail the destination, use
@@ -191,18 +209,29 @@ class CopyEngine:
             return False
         self.sightings.saw(destination_outcome)
         destination_outcome.mismatch = {'snapshot_id': other.id, 'differences': differences[other.id]}
-        text = 'the copy %s found in %s differs from what was asked: %s' % (other.id, destination, describe_differences(
-            differences[other.id]))
+        text = 'the copy %s found in %s differs from what was asked: %s' % (
+            other.id,
+            destination,
+            describe_differences(differences[other.id]),
+        )
         if self.config.on_mismatch == MISMATCH_WARN:
             destination_outcome.action, destination_outcome.snapshot = action, other
-            self.warnings.append('%s of %s/%s; it is used as it is (on_mismatch: warn)' % (
-                text, request.source_region, request.source_id))
+            self.warnings.append(
+                '%s of %s/%s; it is used as it is (on_mismatch: warn)'
+                % (text, request.source_region, request.source_id)
+            )
             return True
         if self.config.on_mismatch == MISMATCH_FAIL:
             destination_outcome.action, destination_outcome.snapshot = NOT_COPIED, other
-            destination_outcome.error = CloudError('CopySnapshot', 'ExistingCopyDiffers', '%s. It is not used: set on_mismatch: new_copy to '
-                                                   'make a copy as asked (the one found stays, for pruning or deletion), or on_mismatch: '
-                                                   'warn to use it as it is' % text, kind=INVALID, region=destination)
+            destination_outcome.error = CloudError(
+                'CopySnapshot',
+                'ExistingCopyDiffers',
+                '%s. It is not used: set on_mismatch: new_copy to '
+                'make a copy as asked (the one found stays, for pruning or deletion), or on_mismatch: '
+                'warn to use it as it is' % text,
+                kind=INVALID,
+                region=destination,
+            )
             return True
         return False
 
@@ -211,7 +240,11 @@ class CopyEngine:
         """Start every missing copy: one call per destination group, in request order."""
         jobs: list[Job] = []
         for outcome in outcomes:
-            missing = [destination for destination, destination_outcome in outcome.destinations.items() if destination_outcome.action is None]
+            missing = [
+                destination
+                for destination, destination_outcome in outcome.destinations.items()
+                if destination_outcome.action is None
+            ]
             if self.config.check_mode:
                 for destination in missing:
                     outcome.destinations[destination].action = WOULD_COPY
@@ -225,8 +258,12 @@ class CopyEngine:
         if self.leases is None and self.config.max_in_flight is None:
             self.run_jobs(jobs)
             return
-        in_flight = [destination_outcome for outcome in outcomes for destination_outcome in outcome.destinations.values()
-                     if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING]
+        in_flight = [
+            destination_outcome
+            for outcome in outcomes
+            for destination_outcome in outcome.destinations.values()
+            if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING
+        ]
         CopyRounds(self, jobs=jobs, in_flight=in_flight).run()
 
     def run_jobs(self, jobs: list[Job]) -> list[Job]:
@@ -240,9 +277,15 @@ class CopyEngine:
             deferred = [self._copy_group(outcome, destinations) for outcome, destinations in jobs]
             return [job for job in deferred if job is not None]
         from concurrent.futures import ThreadPoolExecutor  # pylint: disable=import-outside-toplevel  # the DR run only
+
         with ThreadPoolExecutor(max_workers=min(self.config.workers, len(jobs))) as pool:
             try:
-                deferred = [future.result() for future in [pool.submit(self._copy_group, outcome, destinations) for outcome, destinations in jobs]]
+                deferred = [
+                    future.result()
+                    for future in [
+                        pool.submit(self._copy_group, outcome, destinations) for outcome, destinations in jobs
+                    ]
+                ]
             except BaseException:
                 pool.shutdown(cancel_futures=True)  # waits for the jobs under way, as the with block would
                 raise
@@ -264,7 +307,9 @@ class CopyEngine:
                 # Looked up once the call can have landed.
                 raise DestinationsLeft(unanswered)
 
-        def look_up(error: CloudError | DestinationsLeft) -> RequestOutcome | None:  # LOOK_UP is for these only (_copy_verdict)
+        def look_up(
+            error: CloudError | DestinationsLeft,
+        ) -> RequestOutcome | None:  # LOOK_UP is for these only (_copy_verdict)
             nonlocal remaining
             if isinstance(error, DestinationsLeft):
                 remaining = list(error.unanswered)
@@ -274,15 +319,31 @@ class CopyEngine:
         try:
             # With leases, a destination refused as busy (a share another run is taking back) is asked again after a poll
             # interval and a random part of one, so that two runs that wait on each other do not meet again in step.
-            busy_wait = self.config.poll_interval * (1 + random.random()) if self.leases is not None else self.config.poll_interval  # nosec B311
-            self.calls.resend(copy, self._copy_verdict, look_up=look_up, idempotent=self.adapter.copy_call_is_idempotent,
-                              max_attempts=MAX_ATTEMPTS, busy_wait=busy_wait)
+            busy_wait = (
+                self.config.poll_interval * (1 + random.random())
+                if self.leases is not None
+                else self.config.poll_interval
+            )  # nosec B311
+            self.calls.resend(
+                copy,
+                self._copy_verdict,
+                look_up=look_up,
+                idempotent=self.adapter.copy_call_is_idempotent,
+                max_attempts=MAX_ATTEMPTS,
+                busy_wait=busy_wait,
+            )
         except LeaseRunningShort:
             return (outcome, remaining)
         except DestinationsLeft as left:
             for destination, last_error in left.unanswered.items():
-                fail_destination(outcome, destination, last_error or CloudError(
-                    'CopySnapshot', 'NoAnswer', 'the cloud gave no result for this destination', region=destination))
+                fail_destination(
+                    outcome,
+                    destination,
+                    last_error
+                    or CloudError(
+                        'CopySnapshot', 'NoAnswer', 'the cloud gave no result for this destination', region=destination
+                    ),
+                )
         except CloudError as error:
             # The copy call's last error, or a look-up that failed after its own retries: these destinations fail with
             # it, and the other requests of the run go on (and get reported).
@@ -304,7 +365,9 @@ class CopyEngine:
         return RESEND
 
     @staticmethod
-    def _record_copies(outcome: RequestOutcome, destinations: list[str], results: Mapping[str, Snapshot | CloudError]) -> dict[str, CloudError | None]:
+    def _record_copies(
+        outcome: RequestOutcome, destinations: list[str], results: Mapping[str, Snapshot | CloudError]
+    ) -> dict[str, CloudError | None]:
         """Record the copies a copy call started; fail the destinations it refused for good.
         Returns {destination: its retryable error, or None when the cloud said nothing of it} to try again."""
         unanswered: dict[str, CloudError | None] = {}
@@ -338,19 +401,40 @@ class CopyEngine:
         by then was not made (_refresh fails it). Where the copy call carries a token that the cloud answers with the
         first copy made under it, deleted since or not (ECS), the adapter draws a new token (token_spent) and the call is
         sent once more, at most MAX_TOKEN_ROUNDS times: a deleted DR copy is made again, never reported as made."""
-        owners = {id(destination_outcome): outcome for outcome in outcomes for destination_outcome in outcome.destinations.values()}
+        owners = {
+            id(destination_outcome): outcome
+            for outcome in outcomes
+            for destination_outcome in outcome.destinations.values()
+        }
         rounds = 0
         while True:
-            unconfirmed = [destination_outcome for outcome in outcomes if outcome.error is None
-                           for destination_outcome in outcome.destinations.values() if self._unconfirmed(destination_outcome)]
+            unconfirmed = [
+                destination_outcome
+                for outcome in outcomes
+                if outcome.error is None
+                for destination_outcome in outcome.destinations.values()
+                if self._unconfirmed(destination_outcome)
+            ]
             if not unconfirmed:
                 return
 
             def read(group: list[DestinationOutcome] = unconfirmed) -> list[DestinationOutcome]:
-                refresh(self, [destination_outcome for destination_outcome in group if self._unconfirmed(destination_outcome)], read_back=True)
+                refresh(
+                    self,
+                    [destination_outcome for destination_outcome in group if self._unconfirmed(destination_outcome)],
+                    read_back=True,
+                )
                 return group
-            result = poll(read, lambda group: STILL_GOING if any(map(self._unconfirmed, group)) else DONE, cast('float', self.deadline),
-                          self.config.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.config.max_poll_interval)
+
+            result = poll(
+                read,
+                lambda group: STILL_GOING if any(map(self._unconfirmed, group)) else DONE,
+                cast('float', self.deadline),
+                self.config.poll_interval,
+                sleep=self.sleep,
+                clock=self.clock,
+                max_interval=self.config.max_poll_interval,
+            )
             if result.status == TIMEOUT:
                 for destination_outcome in unconfirmed:
                     if self._unconfirmed(destination_outcome):
@@ -360,10 +444,22 @@ class CopyEngine:
                 snapshot = cast('Snapshot', destination_outcome.snapshot)
                 outcome = owners[id(destination_outcome)]
                 destination = destination_outcome.destination
-                if snapshot.cloud_state in GONE and rounds < MAX_TOKEN_ROUNDS and self.adapter.token_spent(outcome.request, destination, snapshot.id):
-                    self.warnings.append('the copy call for %s/%s to %s was answered with copy %s, which %s holds no more (deleted '
-                                         'since its token was first used): copied again with a new token'
-                                         % (outcome.request.source_region, outcome.request.source_id, destination, snapshot.id, destination))
+                if (
+                    snapshot.cloud_state in GONE
+                    and rounds < MAX_TOKEN_ROUNDS
+                    and self.adapter.token_spent(outcome.request, destination, snapshot.id)
+                ):
+                    self.warnings.append(
+                        'the copy call for %s/%s to %s was answered with copy %s, which %s holds no more (deleted '
+                        'since its token was first used): copied again with a new token'
+                        % (
+                            outcome.request.source_region,
+                            outcome.request.source_id,
+                            destination,
+                            snapshot.id,
+                            destination,
+                        )
+                    )
                     destination_outcome.action = destination_outcome.snapshot = None
                     self.sightings.forget(destination_outcome)
                     again.append((outcome, [destination]))
@@ -375,8 +471,13 @@ class CopyEngine:
     def _unconfirmed(self, destination_outcome: DestinationOutcome) -> bool:
         """Whether ``destination_outcome`` holds a copy this run made that no read has shown, nor taken for gone."""
         snapshot = destination_outcome.snapshot
-        return (destination_outcome.action == COPIED and snapshot is not None and snapshot.cloud_state not in GONE
-                and not self.sightings.shown(destination_outcome))
+        return (
+            destination_outcome.action == COPIED
+            and snapshot is not None
+            and snapshot.cloud_state not in GONE
+            and not self.sightings.shown(destination_outcome)
+        )
+
 
 class DestinationsLeft(Exception):
     """A copy call answered for some destinations only: ``again`` (its one argument) is {destination: its retryable
@@ -392,13 +493,20 @@ class DestinationsLeft(Exception):
         return any(last_error is None or last_error.uncertain for last_error in self.unanswered.values())
 
 
-def default_backoff(sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> Backoff:
+def default_backoff(
+    sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic
+) -> Backoff:
     """How a run backs off by default: 1 s, doubling up to 20 s, jittered, at most MAX_ATTEMPTS tries."""
     return Backoff(is_retryable, base_delay=1.0, max_delay=20.0, max_attempts=MAX_ATTEMPTS, sleep=sleep, clock=clock)
 
 
-def run_retry(adapter: CopyAdapter, retry: CallRetry | PhaseRetry | None = None, backoff: Backoff | None = None,
-              sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> CallRetry | PhaseRetry:
+def run_retry(
+    adapter: CopyAdapter,
+    retry: CallRetry | PhaseRetry | None = None,
+    backoff: Backoff | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> CallRetry | PhaseRetry:
     """The run's CallRetry: ``retry`` when given, else the one the adapter's client sends its calls
     through, so that the client, the engine and the DR run retry alike and count together. One without
     a backoff gets ``backoff``, or the default."""

@@ -45,8 +45,16 @@ if TYPE_CHECKING:
 LISTING_PROBE_CHUNKS = 5
 # A disk's DiskState (cbs 2017-03-12 Disk.DiskState). CBS has no state for a disk being made: CreateDisks'
 # disk is made once DescribeDisks lists it UNATTACHED or ATTACHED (the SDK's CreateDisks docstring).
-DISK_STATE_MAP: dict[str | None, str] = {'UNATTACHED': USABLE, 'ATTACHED': USABLE, 'ATTACHING': USABLE, 'DETACHING': USABLE, 'EXPANDING': USABLE,
-                                         'ROLLBACKING': PENDING, 'DUMPING': PENDING, 'TORECYCLE': DELETING}
+DISK_STATE_MAP: dict[str | None, str] = {
+    'UNATTACHED': USABLE,
+    'ATTACHED': USABLE,
+    'ATTACHING': USABLE,
+    'DETACHING': USABLE,
+    'EXPANDING': USABLE,
+    'ROLLBACKING': PENDING,
+    'DUMPING': PENDING,
+    'TORECYCLE': DELETING,
+}
 # TerminateDisks' answer for a disk returned already (cbs errorcodes.py ResourceUnavailable.RepeatRefund, "the disk has been
 # returned"; it may still be listed, TORECYCLE): gone, as a disk not found.
 RETURNED = 'ResourceUnavailable.RepeatRefund'
@@ -59,9 +67,15 @@ QUOTA_FILTER_TYPES = ('CLOUD_BASIC', 'CLOUD_PREMIUM', 'CLOUD_SSD', 'CLOUD_HSSD')
 DEFAULT_NAME = re.compile(r'^snapcopy-(?P<region>[a-z]{2,}(?:-[a-z0-9]+)+)-(?P<source_id>snap-[0-9a-z]{8})$')
 
 
-# pylint: disable-next=too-many-public-methods  # five capabilities
-class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapter, SourceTagCalls,  # pylint: disable=too-many-ancestors
-                 CompletedSnapshotsAdapter):
+# pylint: disable-next=too-many-public-methods,too-many-ancestors  # five capabilities
+class CbsAdapter(
+    CbsCopyAdapter,
+    DrAdapter,
+    RestoreDrillAdapter,
+    DrAccountAdapter,
+    SourceTagCalls,
+    CompletedSnapshotsAdapter,
+):
     # The restore drill: the premium cloud disk is the cheapest type CreateDisks sells on its own.
     restore_disk_type = 'CLOUD_PREMIUM'
     restore_disk_types = DISK_TYPES
@@ -86,9 +100,15 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
         """With dr_account, the source must be a data disk's snapshot: CBS shares no other with another account
         (ModifySnapshotsSharePermission), so its staged copy could not reach the DR account."""
         if self.dr is not None and self._disk_usage.get(source.id) == 'SYSTEM_DISK':
-            raise CloudError('ModifySnapshotsSharePermission', 'SystemDiskNotShareable', 'source snapshot %s is of a system disk, '
-                             'which CBS does not share with another account: the DR account %s cannot make a copy of it '
-                             '(docs/vault.md)' % (source.id, self.dr.account), kind=INVALID, region=source.region)
+            raise CloudError(
+                'ModifySnapshotsSharePermission',
+                'SystemDiskNotShareable',
+                'source snapshot %s is of a system disk, '
+                'which CBS does not share with another account: the DR account %s cannot make a copy of it '
+                '(docs/vault.md)' % (source.id, self.dr.account),
+                kind=INVALID,
+                region=source.region,
+            )
 
     def client_for(self, region: str | None) -> TencentClient:
         """The client of the account that holds the DR copies of ``region`` (the source's, or the DR account's)."""
@@ -131,7 +151,9 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
             return self.dr.find_copies(destination, requests)
         return super().find_copies(destination, requests)
 
-    def complete_copies(self, destination: str, requests: Sequence[CopyRequest], found: Mapping[str, Sequence[Snapshot]]) -> None:
+    def complete_copies(
+        self, destination: str, requests: Sequence[CopyRequest], found: Mapping[str, Sequence[Snapshot]]
+    ) -> None:
         """Tag the copies found without our source tag (a run before was cut short while tagging); with dr_account, take
         the staged copies found one step further into the DR account."""
         super().complete_copies(destination, requests, found)
@@ -154,7 +176,9 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
     def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
         pairs = tag_list(dict(tags), 'TagKey', 'TagValue')
         for start in range(0, len(pairs), TAGS_PER_CALL):
-            self._tag_sources_call('TagResources', source_region, snapshot_ids, {'Tags': pairs[start:start + TAGS_PER_CALL]})
+            self._tag_sources_call(
+                'TagResources', source_region, snapshot_ids, {'Tags': pairs[start : start + TAGS_PER_CALL]}
+            )
 
     def sources_tags(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, dict[str, str]]:
         # DescribeSnapshots answers each snapshot's tags (cbs 2017-03-12 Snapshot.Tags) and leaves an id it does not know
@@ -167,11 +191,23 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
         # no failure (unverifiable: not documented either way; fakecloud takes it so).
         unique = sorted(set(keys))
         for start in range(0, len(unique), TAGS_PER_CALL):
-            self._tag_sources_call('UnTagResources', source_region, snapshot_ids, {'TagKeys': unique[start:start + TAGS_PER_CALL]},
-                                   gone_is_done=True)
+            self._tag_sources_call(
+                'UnTagResources',
+                source_region,
+                snapshot_ids,
+                {'TagKeys': unique[start : start + TAGS_PER_CALL]},
+                gone_is_done=True,
+            )
 
-    def _tag_sources_call(self, action: str, source_region: str, snapshot_ids: Sequence[str], params: Mapping[str, Any], *,
-                          gone_is_done: bool = False) -> None:
+    def _tag_sources_call(
+        self,
+        action: str,
+        source_region: str,
+        snapshot_ids: Sequence[str],
+        params: Mapping[str, Any],
+        *,
+        gone_is_done: bool = False,
+    ) -> None:
         """Send the Tag service's ``action`` with ``params`` for the snapshots, 9 a call, in the disks' account. A snapshot's
         failure comes in a normal answer (FailedResources, tag 2018-08-13 TagResourcesResponse and UnTagResourcesResponse): the
         others' batches are still sent, then the first failure is raised, naming every snapshot that failed; with
@@ -183,21 +219,36 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
             answer = self.staging_client.call('tag', None, action, dict(params, ResourceList=list(names)))
             for row in answer.get('FailedResources') or []:
                 snapshot_id = names.get(row.get('Resource'), str(row.get('Resource')))
-                error = cloud_error(action, source_region, row.get('Code') or 'Unknown', row.get('Message'), answer.get('RequestId'))
+                error = cloud_error(
+                    action, source_region, row.get('Code') or 'Unknown', row.get('Message'), answer.get('RequestId')
+                )
                 if gone_is_done and error.kind == NOT_FOUND:
                     continue
                 failed.append(snapshot_id)
                 first = first or error
         if first is not None:
-            raise CloudError(action, first.code, '%s (source snapshots: %s)' % (first.message, ', '.join(failed)), request_id=first.request_id,
-                             kind=first.kind, region=source_region)
+            raise CloudError(
+                action,
+                first.code,
+                '%s (source snapshots: %s)' % (first.message, ', '.join(failed)),
+                request_id=first.request_id,
+                kind=first.kind,
+                region=source_region,
+            )
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)
     def find_disks(self, region: str, tag_selector: Mapping[str, Any]) -> list[Disk]:
         filters = tag_filters(tag_selector)
-        return [Disk(item['DiskId'], region, name=item.get('DiskName') or None, size=item.get('DiskSize'),
-                     tags=tag_dict(item.get('Tags')))
-                for item in self.list_pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', filters).values()]
+        return [
+            Disk(
+                item['DiskId'],
+                region,
+                name=item.get('DiskName') or None,
+                size=item.get('DiskSize'),
+                tags=tag_dict(item.get('Tags')),
+            )
+            for item in self.list_pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', filters).values()
+        ]
 
     def disk_snapshots(self, region: str, disks: Sequence[Disk]) -> dict[str, list[Snapshot]]:
         ids = sorted({disk.id for disk in disks})
@@ -223,7 +274,9 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
         call. For many disks, the first page of the listing tells how many snapshots there are
         (TotalCount), and so which of the two costs fewer calls; for a few, the filter wins anyway.
         """
-        chunks = [disk_ids[start:start + DISK_IDS_PER_FILTER] for start in range(0, len(disk_ids), DISK_IDS_PER_FILTER)]
+        chunks = [
+            disk_ids[start : start + DISK_IDS_PER_FILTER] for start in range(0, len(disk_ids), DISK_IDS_PER_FILTER)
+        ]
         if len(chunks) >= LISTING_PROBE_CHUNKS:
             first = self.client.call('cbs', region, 'DescribeSnapshots', offset_page({}, 0, PAGE_SIZE))
             total = first.get('TotalCount') or 0
@@ -237,7 +290,8 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
         return list(items.values())
 
     def create_snapshot(  # pylint: disable=unused-argument
-            self, region: str, disk: Disk, name: str | None, description: str | None, tags: dict[str, str] | None) -> Snapshot:
+        self, region: str, disk: Disk, name: str | None, description: str | None, tags: dict[str, str] | None
+    ) -> Snapshot:
         # CBS snapshots have no description. CreateSnapshot takes the tags itself, so the new
         # snapshot is never seen without them.
         params: dict[str, Any] = {'DiskId': disk.id}
@@ -259,15 +313,29 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
             if made is None:
                 raise
             return made
-        return Snapshot(answer['SnapshotId'], region, PENDING, cloud_state='CREATING', progress=0, tags=dict(tags or {}),
-                        size=disk.size, volume_id=disk.id, created=utc_now(), name=params.get('SnapshotName'))
+        return Snapshot(
+            answer['SnapshotId'],
+            region,
+            PENDING,
+            cloud_state='CREATING',
+            progress=0,
+            tags=dict(tags or {}),
+            size=disk.size,
+            volume_id=disk.id,
+            created=utc_now(),
+            name=params.get('SnapshotName'),
+        )
 
     def _made_by(self, region: str, disk: Disk, params: Mapping[str, Any]) -> Snapshot | None:
         """The snapshot that the CreateSnapshot call with ``params`` made, if exactly one of the disk's has its name and tags."""
         wanted = tag_dict(params['Tags'])
         items = self.list_snapshots(region, [{'Name': 'disk-id', 'Values': [disk.id]}])
-        matches = [item for item in items.values() if tag_dict(item.get('Tags')) == wanted
-                   and item.get('SnapshotName') == params.get('SnapshotName', item.get('SnapshotName'))]
+        matches = [
+            item
+            for item in items.values()
+            if tag_dict(item.get('Tags')) == wanted
+            and item.get('SnapshotName') == params.get('SnapshotName', item.get('SnapshotName'))
+        ]
         return self.snapshot(matches[0], region) if len(matches) == 1 else None
 
     def list_copies(self, destination: str) -> list[Snapshot]:
@@ -281,7 +349,8 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
             # With dr_account, the DR account's copies are snapshots of bridge disks (STAGED_FROM_TAG), and it lists the
             # staged copies shared with it, which are not its own.
             if item.get('SnapshotType') == SHARED_SNAPSHOT or not (
-                    item.get('CopyFromRemote') or (self.dr is not None and STAGED_FROM_TAG in tag_dict(item.get('Tags')))):
+                item.get('CopyFromRemote') or (self.dr is not None and STAGED_FROM_TAG in tag_dict(item.get('Tags')))
+            ):
                 continue
             tagged = tag_dict(item.get('Tags')).get(SOURCE_TAG)
             named = None if tagged else DEFAULT_NAME.match(item.get('SnapshotName') or '')
@@ -297,11 +366,19 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
 
     # ------------------------------------------------------------------ for the restore drill
     def restore_zones(self, region: str, disk_type: str) -> list[str]:
-        params: dict[str, Any] = {'InquiryType': 'INQUIRY_CBS_CONFIG', 'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskUsage': 'DATA_DISK'}
+        params: dict[str, Any] = {
+            'InquiryType': 'INQUIRY_CBS_CONFIG',
+            'DiskChargeType': 'POSTPAID_BY_HOUR',
+            'DiskUsage': 'DATA_DISK',
+        }
         if disk_type in QUOTA_FILTER_TYPES:
             params['DiskTypes'] = [disk_type]
         answer = self.client.call('cbs', region, 'DescribeDiskConfigQuota', params)
-        configs = [config for config in answer.get('DiskConfigSet') or [] if config.get('Available') and config.get('DiskType') == disk_type]
+        configs = [
+            config
+            for config in answer.get('DiskConfigSet') or []
+            if config.get('Available') and config.get('DiskType') == disk_type
+        ]
         sizes = [config['MinDiskSize'] for config in configs if isinstance(config.get('MinDiskSize'), int)]
         if sizes:
             self._minimum_size[(region, disk_type)] = min(sizes)
@@ -309,15 +386,26 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
 
     def restore_refusal(self, copy: Snapshot) -> str | None:
         if self._disk_usage.get(copy.id) == 'SYSTEM_DISK':
-            return ('CreateDisks makes disks from copies of data disks only, and %s is a copy of a system disk: '
-                    'restore it through an image' % copy.id)
+            return (
+                'CreateDisks makes disks from copies of data disks only, and %s is a copy of a system disk: '
+                'restore it through an image' % copy.id
+            )
         return None
 
     # pylint: disable-next=too-many-arguments
-    def create_test_disk(self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: dict[str, str],
-                         token: str) -> DrillDisk:
-        params: dict[str, Any] = {'Placement': {'Zone': zone}, 'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskType': disk_type, 'SnapshotId': copy.id,
-                                  'DiskName': name[:MAX_NAME], 'DiskCount': 1, 'Tags': tag_list(tags), 'ClientToken': token}
+    def create_test_disk(
+        self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: dict[str, str], token: str
+    ) -> DrillDisk:
+        params: dict[str, Any] = {
+            'Placement': {'Zone': zone},
+            'DiskChargeType': 'POSTPAID_BY_HOUR',
+            'DiskType': disk_type,
+            'SnapshotId': copy.id,
+            'DiskName': name[:MAX_NAME],
+            'DiskCount': 1,
+            'Tags': tag_list(tags),
+            'ClientToken': token,
+        }
         # Without DiskSize the disk has the snapshot's size, the smallest it can have, unless the type's is larger.
         minimum = self._minimum_size.get((region, disk_type))
         if minimum is not None and (copy.size is None or copy.size < minimum):
@@ -326,22 +414,46 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
         made = answer.get('DiskIdSet') or []
         if not made:
             # The disk may have been made: the drill looks for it by its tags before asking again.
-            raise CloudError('CreateDisks', 'InvalidResponse', 'the answer names no disk (DiskIdSet is %r)' % (made,),
-                             request_id=answer.get('RequestId'), kind=RETRYABLE, uncertain=True, region=region)
+            raise CloudError(
+                'CreateDisks',
+                'InvalidResponse',
+                'the answer names no disk (DiskIdSet is %r)' % (made,),
+                request_id=answer.get('RequestId'),
+                kind=RETRYABLE,
+                uncertain=True,
+                region=region,
+            )
         # Not listed until it is made (DISK_STATE_MAP): pending until then.
-        return DrillDisk(made[0], region, PENDING, cloud_state='(not listed yet)', zone=zone, name=params['DiskName'], tags=dict(tags),
-                         snapshot_id=copy.id, size=params.get('DiskSize') or copy.size)
+        return DrillDisk(
+            made[0],
+            region,
+            PENDING,
+            cloud_state='(not listed yet)',
+            zone=zone,
+            name=params['DiskName'],
+            tags=dict(tags),
+            snapshot_id=copy.id,
+            size=params.get('DiskSize') or copy.size,
+        )
 
     def describe_test_disks(self, region: str, disk_ids: Sequence[str]) -> dict[str, DrillDisk]:
         found: dict[str, DrillDisk] = {}
         # By filter, not DiskIds: an id not (yet) listed is left out rather than refused.
         for start in range(0, len(disk_ids), FILTER_VALUES):
-            items = self.list_pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'disk-id', 'Values': list(disk_ids[start:start + FILTER_VALUES])}])
+            items = self.list_pages(
+                region,
+                'DescribeDisks',
+                'DiskSet',
+                'DiskId',
+                [{'Name': 'disk-id', 'Values': list(disk_ids[start : start + FILTER_VALUES])}],
+            )
             found.update((disk_id, self.test_disk(item, region)) for disk_id, item in items.items())
         return found
 
     def find_test_disks(self, region: str) -> list[DrillDisk]:
-        items = self.list_pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}])
+        items = self.list_pages(
+            region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}]
+        )
         # A returned disk (TORECYCLE) is gone: deleting it again would only be refused (RETURNED).
         return [disk for disk in (self.test_disk(item, region) for item in items.values()) if disk.state != DELETING]
 
@@ -372,6 +484,14 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
     @staticmethod
     def test_disk(item: Mapping[str, Any], region: str) -> DrillDisk:
         state = item.get('DiskState')
-        return DrillDisk(item['DiskId'], region, DISK_STATE_MAP.get(state, PENDING), cloud_state=state,
-                         zone=(item.get('Placement') or {}).get('Zone'), name=item.get('DiskName') or None,
-                         tags=tag_dict(item.get('Tags')), created=utc_time(item.get('CreateTime')), size=item.get('DiskSize'))
+        return DrillDisk(
+            item['DiskId'],
+            region,
+            DISK_STATE_MAP.get(state, PENDING),
+            cloud_state=state,
+            zone=(item.get('Placement') or {}).get('Zone'),
+            name=item.get('DiskName') or None,
+            tags=tag_dict(item.get('Tags')),
+            created=utc_time(item.get('CreateTime')),
+            size=item.get('DiskSize'),
+        )

@@ -143,15 +143,20 @@ class CbsDrAccount:
             with self._lock:
                 self.ready.add(copy.id)
             copy.state, copy.cloud_state = PENDING, STAGED
-            copy.message = ('copied into %s by the source account; the DR account %s makes its own copy of it next'
-                            % (copy.region, self.account))
+            copy.message = 'copied into %s by the source account; the DR account %s makes its own copy of it next' % (
+                copy.region,
+                self.account,
+            )
         return copy
 
     def _dr_copies(self, region: str) -> list[dict[str, Any]]:
         """The DR account's own snapshots in ``region`` that carry our source tag (not those shared with it)."""
         items = self.adapter.list_snapshots(region, [], self.client)
-        return [item for item in items.values() if item.get('SnapshotType') != SHARED_SNAPSHOT
-                and SOURCE_TAG in tag_dict(item.get('Tags'))]
+        return [
+            item
+            for item in items.values()
+            if item.get('SnapshotType') != SHARED_SNAPSHOT and SOURCE_TAG in tag_dict(item.get('Tags'))
+        ]
 
     def _bridge_disks(self, region: str) -> dict[str, list[DrillDisk]]:
         """{staged copy id: the DR account's bridge disks of it} in ``region``, returned ones (TORECYCLE) too (a listing: see
@@ -180,7 +185,9 @@ class CbsDrAccount:
         taken one step further (outside check mode; not with ``advance`` false, a read that changes nothing): the staged
         copy in flight, or the DR account's copy once made."""
         staged = [snapshot_id for snapshot_id in snapshot_ids if snapshot_id in self.staging]
-        found = self.adapter.describe_with(self.client, region, [snapshot_id for snapshot_id in snapshot_ids if snapshot_id not in self.staging])
+        found = self.adapter.describe_with(
+            self.client, region, [snapshot_id for snapshot_id in snapshot_ids if snapshot_id not in self.staging]
+        )
         if staged:
             copies = self.adapter.describe_with(self.source, region, staged)
             for snapshot_id, copy in copies.items():
@@ -213,14 +220,23 @@ class CbsDrAccount:
                 if is_retryable(error) or error.kind == BUSY:
                     return None  # the next look takes this step again
                 # This copy's failure, the others go on: the engine reports it for its disk and DR region.
-                return Snapshot(copy.id, region, FAILED, cloud_state='NOT_MADE_IN_DR_ACCOUNT', message='the DR account %s could not '
-                                'make its copy of the staged copy %s: %s' % (self.account, copy.id, error))
+                return Snapshot(
+                    copy.id,
+                    region,
+                    FAILED,
+                    cloud_state='NOT_MADE_IN_DR_ACCOUNT',
+                    message='the DR account %s could not '
+                    'make its copy of the staged copy %s: %s' % (self.account, copy.id, error),
+                )
             return None
+
         # A step is a call or three per copy, at tens of milliseconds each: side by side, as the engine's copy calls.
         if len(ready) == 1:
             results = [step(ready[0])]
         else:
-            with ThreadPoolExecutor(max_workers=min(STEP_WORKERS, len(ready)), thread_name_prefix='snapcopy-dr-account') as pool:
+            with ThreadPoolExecutor(
+                max_workers=min(STEP_WORKERS, len(ready)), thread_name_prefix='snapcopy-dr-account'
+            ) as pool:
                 results = list(pool.map(step, ready))
         return {copy.id: result for copy, result in zip(ready, results) if result is not None}
 
@@ -266,11 +282,20 @@ class CbsDrAccount:
             self.adapter.tag_staged(copy, marks)
             copy.tags.update(marks)
         # Marked before: a run (maybe killed) got this far, and may have shared it already. Unmarked: no run shared it.
-        shared = resumed and self.account in {share.get('AccountId') for share in self.source.call(
-            'cbs', copy.region, 'DescribeSnapshotSharePermission', {'SnapshotId': copy.id}).get('SharePermissionSet') or []}
+        shared = resumed and self.account in {
+            share.get('AccountId')
+            for share in self.source.call(
+                'cbs', copy.region, 'DescribeSnapshotSharePermission', {'SnapshotId': copy.id}
+            ).get('SharePermissionSet')
+            or []
+        }
         if not shared:
-            self.source.call('cbs', copy.region, 'ModifySnapshotsSharePermission',
-                             {'SnapshotIds': [copy.id], 'AccountIds': [self.account], 'Permission': 'SHARE'})
+            self.source.call(
+                'cbs',
+                copy.region,
+                'ModifySnapshotsSharePermission',
+                {'SnapshotIds': [copy.id], 'AccountIds': [self.account], 'Permission': 'SHARE'},
+            )
 
     def _zone(self, region: str) -> str:
         """The region's first zone that sells the bridge disk type to the DR account (read once a run, by one step)."""
@@ -279,25 +304,44 @@ class CbsDrAccount:
 
     def _read_zone(self, region: str) -> str:
         if region not in self._zones:
-            zones = self.adapter.restore_zones(region, BRIDGE_DISK_TYPE)  # in the DR account: the adapter's client routes it
+            zones = self.adapter.restore_zones(
+                region, BRIDGE_DISK_TYPE
+            )  # in the DR account: the adapter's client routes it
             if not zones:
-                raise CloudError('DescribeDiskConfigQuota', 'NoZone', 'no zone of %s sells %s disks to the DR account %s, which '
-                                 'makes its copies through one' % (region, BRIDGE_DISK_TYPE, self.account), kind=INVALID, region=region)
+                raise CloudError(
+                    'DescribeDiskConfigQuota',
+                    'NoZone',
+                    'no zone of %s sells %s disks to the DR account %s, which '
+                    'makes its copies through one' % (region, BRIDGE_DISK_TYPE, self.account),
+                    kind=INVALID,
+                    region=region,
+                )
             self._zones[region] = zones[0]
         return self._zones[region]
 
     def _make_bridge(self, region: str, zone: str, copy: Snapshot, asked: datetime.datetime) -> str:
         """The DR account's disk of the shared staged copy, in ``zone``, for the ask of ``asked``: its id."""
-        return self.adapter.create_test_disk(region, zone, copy, BRIDGE_DISK_TYPE, bridge_name(copy.id), {STAGED_FROM_TAG: copy.id},
-                                             bridge_token(copy.id, asked)).id
+        return self.adapter.create_test_disk(
+            region,
+            zone,
+            copy,
+            BRIDGE_DISK_TYPE,
+            bridge_name(copy.id),
+            {STAGED_FROM_TAG: copy.id},
+            bridge_token(copy.id, asked),
+        ).id
 
     def _snapshot_bridge(self, region: str, disk: DrillDisk, staged: Snapshot) -> Snapshot | None:
         """The DR copy: the DR account's snapshot of the bridge disk, named and tagged as the staged copy (but for the marks
         of the source account's copy), with STAGED_FROM_TAG, then marked with its own id. None: another run is making it."""
+
         # The snapshots of the staged copy's bridge disks first, exactly (a listing of the region, paged by offset while
         # copies are made, may skip one; and runs an hour apart may each have made a disk): one is the DR copy already.
         def look() -> Snapshot | None:
-            return self._made_from(region, staged.id, {bridge.id for bridge in self._bridges_of(region, staged.id)} | {disk.id})
+            return self._made_from(
+                region, staged.id, {bridge.id for bridge in self._bridges_of(region, staged.id)} | {disk.id}
+            )
+
         made = look()
         if made is not None:
             return made
@@ -317,8 +361,11 @@ class CbsDrAccount:
 
     def _make_final(self, region: str, disk: DrillDisk, staged: Snapshot) -> Snapshot:
         """Snapshot the bridge disk ``disk`` of ``staged``: the DR copy."""
-        tags = {key: value for key, value in staged.tags.items() if key not in (SHARE_TAG, COPY_TAG, ASKED_TAG)
-                and not key.startswith(COPY_LEASE_TAG_PREFIX)}
+        tags = {
+            key: value
+            for key, value in staged.tags.items()
+            if key not in (SHARE_TAG, COPY_TAG, ASKED_TAG) and not key.startswith(COPY_LEASE_TAG_PREFIX)
+        }
         tags[STAGED_FROM_TAG] = staged.id
         final = self.adapter.create_snapshot(region, Disk(disk.id, region, size=disk.size), staged.name, None, tags)
         if DISK_TAG in tags:  # a DR run's copy names itself (COPY_TAG), as the adapter marks the copies it makes
@@ -362,7 +409,10 @@ class CbsDrAccount:
 
     def _finals(self, region: str) -> dict[str | None, Snapshot]:
         """{staged copy id: the DR account's copy made from it} in ``region``."""
-        return {tag_dict(item.get('Tags')).get(STAGED_FROM_TAG): self.adapter.snapshot(item, region) for item in self._dr_copies(region)}
+        return {
+            tag_dict(item.get('Tags')).get(STAGED_FROM_TAG): self.adapter.snapshot(item, region)
+            for item in self._dr_copies(region)
+        }
 
     def _staged_copies(self, region: str) -> list[Snapshot]:
         """The source account's copies in ``region`` that a DR run staged: ours (a DR run's tags, and no COPY_TAG naming
@@ -370,8 +420,12 @@ class CbsDrAccount:
         copies = []
         for item in self.adapter.list_snapshots(region, [], self.source).values():
             tags = tag_dict(item.get('Tags'))
-            if item.get('SnapshotType') != SHARED_SNAPSHOT and SOURCE_TAG in tags and DISK_TAG in tags \
-                    and tags.get(COPY_TAG) in (None, item['SnapshotId']):
+            if (
+                item.get('SnapshotType') != SHARED_SNAPSHOT
+                and SOURCE_TAG in tags
+                and DISK_TAG in tags
+                and tags.get(COPY_TAG) in (None, item['SnapshotId'])
+            ):
                 copies.append(self.adapter.snapshot(item, region))
         return copies
 
@@ -384,19 +438,40 @@ class CbsDrAccount:
             staged = sorted(self._staged_copies(region), key=lambda copy: copy.id)
             for copy in staged:
                 final = finals.get(copy.id)
-                records.append({'region': region, 'kind': 'staged_copy', 'id': copy.id, 'state': copy.state, 'cloud_state': copy.cloud_state,
-                                'created': copy.created, 'disk': copy.tags.get(DISK_TAG), 'source': copy.tags.get(SOURCE_TAG),
-                                'shared': copy.tags.get(SHARE_TAG) == self.account, 'dr_copy_id': final.id if final is not None else None,
-                                'dr_copy_complete': final is not None and final.state == COMPLETED})
+                records.append(
+                    {
+                        'region': region,
+                        'kind': 'staged_copy',
+                        'id': copy.id,
+                        'state': copy.state,
+                        'cloud_state': copy.cloud_state,
+                        'created': copy.created,
+                        'disk': copy.tags.get(DISK_TAG),
+                        'source': copy.tags.get(SOURCE_TAG),
+                        'shared': copy.tags.get(SHARE_TAG) == self.account,
+                        'dr_copy_id': final.id if final is not None else None,
+                        'dr_copy_complete': final is not None and final.state == COMPLETED,
+                    }
+                )
             for staged_id, disks in sorted(self._bridge_disks(region).items()):
                 final = finals.get(staged_id)
                 for disk in sorted(disks, key=lambda disk: disk.id):
                     if disk.state == DELETING:
                         continue  # returned: gone
-                    records.append({'region': region, 'kind': 'bridge_disk', 'id': disk.id, 'state': disk.state, 'cloud_state': disk.cloud_state,
-                                    'created': disk.created, 'staged_from': staged_id, 'staged_copy_exists': staged_id in {copy.id for copy in staged},
-                                    'dr_copy_id': final.id if final is not None else None,
-                                    'dr_copy_complete': final is not None and final.state == COMPLETED})
+                    records.append(
+                        {
+                            'region': region,
+                            'kind': 'bridge_disk',
+                            'id': disk.id,
+                            'state': disk.state,
+                            'cloud_state': disk.cloud_state,
+                            'created': disk.created,
+                            'staged_from': staged_id,
+                            'staged_copy_exists': staged_id in {copy.id for copy in staged},
+                            'dr_copy_id': final.id if final is not None else None,
+                            'dr_copy_complete': final is not None and final.state == COMPLETED,
+                        }
+                    )
         return records
 
     # ------------------------------------------------------------------ after the DR copy: the bridge, the share, the staged copy
@@ -422,8 +497,11 @@ class CbsDrAccount:
         terminating the other, or a person deleted the staged copy. Released once no DR copy is being made from them (their
         DR copy is complete, or there is none: what a bridge disk holds reaches the DR account no more without its staged
         copy's name and tags; the next run stages the source again). A returned disk is gone: never released (again)."""
-        live = {staged_id: disks for staged_id, disks in self._bridge_disks(region).items()
-                if staged_id not in staged and any(disk.state != DELETING for disk in disks)}
+        live = {
+            staged_id: disks
+            for staged_id, disks in self._bridge_disks(region).items()
+            if staged_id not in staged and any(disk.state != DELETING for disk in disks)
+        }
         release = sorted(staged_id for staged_id in live if staged_id in complete)
         unsure = sorted(staged_id for staged_id in live if staged_id not in complete)
         held: list[str] = []
@@ -447,8 +525,14 @@ class CbsDrAccount:
         for disk in sorted(self._bridges_of(region, staged_id), key=lambda disk: disk.id):
             if disk.state != DELETING:
                 self._gone_is_done(functools.partial(self.adapter.terminate_disk, region, disk.id, self.client))
-        self._gone_is_done(lambda: self.source.call('cbs', region, 'ModifySnapshotsSharePermission',
-                                                    {'SnapshotIds': [staged_id], 'AccountIds': [self.account], 'Permission': 'CANCEL'}))
+        self._gone_is_done(
+            lambda: self.source.call(
+                'cbs',
+                region,
+                'ModifySnapshotsSharePermission',
+                {'SnapshotIds': [staged_id], 'AccountIds': [self.account], 'Permission': 'CANCEL'},
+            )
+        )
         self._gone_is_done(lambda: self.source.call('cbs', region, 'DeleteSnapshots', {'SnapshotIds': [staged_id]}))
 
     @staticmethod
