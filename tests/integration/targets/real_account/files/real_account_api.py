@@ -293,10 +293,10 @@ def make_client(settings, log, dry_run, run_id=None):
         return DryRunClient(settings.name, log, run_id, role_of(settings), session_name)
     try:
         if settings.name == 'aws':
-            return AwsClient(settings, botocore_module=log)
+            return AwsClient(settings, log)
         if settings.name == 'cbs':
-            return TencentClient(settings, log, limiter=session_name)
-        return AlibabaClient(settings.name, settings, default_endpoint=log, request_package=session_name)
+            return TencentClient(settings, log, session_name)
+        return AlibabaClient(settings.name, settings, log, session_name)
     except ImportError as error:
         raise SdkMissing(
             '%s: %s lacks the SDK (%s): run with the Python that has the collection\'s SDKs, such as the one of '
