@@ -117,7 +117,7 @@ class CbsAdapter(
     def start_dr_run(self, terms: LeaseTerms) -> None:
         # The DR account's snapshot of a bridge disk is a copy made outside the engine's copy call: leased on the staged copy.
         if self.dr is not None:
-            self.dr.leases = terms.copy_leases(self)
+            self.dr.bridge.leases = terms.copy_leases(self)
 
     def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
         return cast('CbsDrAccount', self.dr).find_shares(dr_regions)
@@ -158,7 +158,7 @@ class CbsAdapter(
         the staged copies found one step further into the DR account."""
         super().complete_copies(destination, requests, found)
         if self.dr is not None:
-            self.dr.advance(destination, [copy for copies in found.values() for copy in copies])
+            self.dr.bridge.advance(destination, [copy for copies in found.values() for copy in copies])
 
     def _copies_made(self, made: Sequence[Snapshot]) -> None:
         if self.dr is not None:
