@@ -66,8 +66,7 @@ class ShareCalls(SourceTagCalls):
     def copies_in_flight(self, source_region: str, regions: Sequence[str], snapshot_ids: Sequence[str]) -> set[str]:
         """Those of ``snapshot_ids`` with a copy of the DR account's in flight in any of ``regions`` (reads)."""
 
-    # pylint: disable-next=unused-argument  # a hook
-    def tag_room_refusal(
+    def tag_room_refusal(  # pylint: disable=unused-argument  # a hook
         self,
         source_region: str,
         snapshot_id: str,
