@@ -328,6 +328,16 @@ class RestoreDrill:
         self.deadline = self.clock() + self.settings.restore.timeout
         # The drill's calls are retried until its own end, whatever time the copies took; deleting may come after.
         self.calls = self.retry.until(self.deadline + DELETE_GRACE_SECONDS)
+        cleanup = DrillCleanup(
+            self.adapter,
+            self.calls,
+            run=self.run_id,
+            now=self.now,
+            check_mode=self.check_mode,
+            clock=self.clock,
+            sleep=self.sleep,
+            warnings=self.warnings,
+        )
         by_disk = set(disk_keys)
         for region in self.settings.region_names:
             drill = RegionDrill(region)
@@ -337,7 +347,7 @@ class RestoreDrill:
             made_from = {copy.id for group in copies.values() for copy in group} if self.settings.disk_ids else None
             try:
                 drill.zone = self._zone(region)
-                self._clear_leftovers(drill, made_from)
+                cleanup.clear_leftovers(drill, made_from)
             except CloudError as error:
                 drill.problem = error
                 continue
@@ -366,11 +376,11 @@ class RestoreDrill:
             self._wait([test for test in tests if test.disk is not None and test.result is None])
         finally:
             # Whatever happened above, this run's disks go.
-            self._delete_own_disks(tests)
+            cleanup.delete_own_disks(tests)
         self._mark_tested([test for test in tests if test.result == PASSED])
         return self.report()
 
-    # ------------------------------------------------------------------ zones and leftovers
+    # ------------------------------------------------------------------ zones
     def _zone(self, region: str) -> str | None:
         if not self.adapter.zone_needed(self.disk_type):
             return None
@@ -397,26 +407,6 @@ class RestoreDrill:
                 region=region,
             )
         return zones[0]
-
-    def _clear_leftovers(self, drill: RegionDrill, made_from: Collection[str] | None = None) -> None:
-        """Delete the test disks of runs that are over; ``made_from``: only those made from these copies (None: any)."""
-        found = sorted(self._call(self.adapter.find_test_disks, drill.region), key=lambda disk: disk.id)
-        if made_from is not None:
-            found = [disk for disk in found if disk.tags.get(RESTORE_COPY_TAG) in made_from]
-        states = {disk.id: leftover_state(disk, self.run_id, self.now) for disk in found}
-        leftovers = [disk for disk in found if states[disk.id] == LEFTOVER]
-        if leftovers and not self.check_mode:
-            # A killed run's disk may still be being made: clouds refuse to delete those.
-            self._settle(drill.region, [disk.id for disk in leftovers if disk.state == PENDING])
-        for disk in leftovers:
-            drill.leftovers.append(dict(leftover_record(drill.region, disk), **self._delete(drill.region, disk.id)))
-        # Another run's disks whose run may still be under way (at the same time as this one, or killed: no one can
-        # tell) are left alone until the time they carry, and reported, so that a person knows why they are there.
-        drill.leftovers += [
-            dict(leftover_record(drill.region, disk), action=LEFT_UNTIL, until=disk.tags[RESTORE_UNTIL_TAG])
-            for disk in found
-            if states[disk.id] == LEFT_UNTIL
-        ]
 
     def _nothing_to_test(self, region: str, copies: Mapping[str, list[Snapshot]]) -> CloudError:
         refused = [self.adapter.restore_refusal(copy) for group in copies.values() for copy in group]
@@ -529,14 +519,79 @@ class RestoreDrill:
                 'test disk %s is in state %s while being made' % (disk.id, disk.cloud_state),
             )
 
-    # ------------------------------------------------------------------ deleting
-    def _delete_own_disks(self, tests: list[DrillTest]) -> None:
+    def _mark_tested(self, tests: list[DrillTest]) -> None:
+        stamp = self.now.strftime(STAMP_FORMAT)
+        for test in tests:
+            try:
+                # The drill's adapter is the DR run's, a DrAdapter too: it tags copies.
+                self._call(cast('DrAdapter', self.adapter).tag_copy, test.copy, {RESTORE_TESTED_TAG: stamp})
+            except CloudError as error:
+                self.warnings.append(
+                    'the restore test of copy %s passed, but it could not be marked as tested (the next '
+                    'drills may test its disk again before the others): %s' % (test.copy.id, error)
+                )
+
+    # ------------------------------------------------------------------ report
+    def report(self) -> tuple[dict[str, Any], list[str]]:
+        """The report's restore section, and the problems to list among the run's failures (drill_report)."""
+        return drill_report(self)
+
+
+class DrillCleanup:
+    """The drill's deleting: the leftovers of earlier drills, and this run's own test disks whatever their tests did. Only
+    disks with both marks of a test disk are deleted (see the module docstring)."""
+
+    # pylint: disable-next=too-many-arguments
+    def __init__(
+        self,
+        adapter: RestoreDrillAdapter,
+        calls: PhaseRetry,
+        *,
+        run: str,
+        now: datetime.datetime,
+        check_mode: bool,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+        warnings: list[str],
+    ) -> None:
+        """``calls``: the drill's, until its deadline and DELETE_GRACE_SECONDS; ``run``: the drill's run id (run_id);
+        ``warnings``: the drill's list, which this adds to."""
+        self.adapter = adapter
+        self.calls = calls
+        self.run_id = run
+        self.now = now
+        self.check_mode = check_mode
+        self.clock = clock
+        self.sleep = sleep
+        self.warnings = warnings
+
+    def clear_leftovers(self, drill: RegionDrill, made_from: Collection[str] | None = None) -> None:
+        """Delete the test disks of runs that are over; ``made_from``: only those made from these copies (None: any)."""
+        found = sorted(self.calls.call(self.adapter.find_test_disks, drill.region), key=lambda disk: disk.id)
+        if made_from is not None:
+            found = [disk for disk in found if disk.tags.get(RESTORE_COPY_TAG) in made_from]
+        states = {disk.id: leftover_state(disk, self.run_id, self.now) for disk in found}
+        leftovers = [disk for disk in found if states[disk.id] == LEFTOVER]
+        if leftovers and not self.check_mode:
+            # A killed run's disk may still be being made: clouds refuse to delete those.
+            self._settle(drill.region, [disk.id for disk in leftovers if disk.state == PENDING])
+        for disk in leftovers:
+            drill.leftovers.append(dict(leftover_record(drill.region, disk), **self._delete(drill.region, disk.id)))
+        # Another run's disks whose run may still be under way (at the same time as this one, or killed: no one can
+        # tell) are left alone until the time they carry, and reported, so that a person knows why they are there.
+        drill.leftovers += [
+            dict(leftover_record(drill.region, disk), action=LEFT_UNTIL, until=disk.tags[RESTORE_UNTIL_TAG])
+            for disk in found
+            if states[disk.id] == LEFT_UNTIL
+        ]
+
+    def delete_own_disks(self, tests: list[DrillTest]) -> None:
         """Delete every disk this run made: those its tests know, and any other with this run's tag (a
         disk made by a call whose answer was lost). One still being made is waited for a while first."""
         for region in sorted({test.region for test in tests}):
             known = {test.disk.id: test for test in tests if test.region == region and test.disk is not None}
             try:
-                found = self._call(self.adapter.find_test_disks, region)
+                found = self.calls.call(self.adapter.find_test_disks, region)
             except CloudError as error:
                 found = []
                 self.warnings.append('could not list the test disks of %s to delete them: %s' % (region, error))
@@ -564,7 +619,7 @@ class RestoreDrill:
 
         def read() -> dict[str, DrillDisk]:
             try:
-                return self._call(self.adapter.describe_test_disks, region, disk_ids)
+                return self.calls.call(self.adapter.describe_test_disks, region, disk_ids)
             except CloudError:
                 return {}
 
@@ -582,76 +637,64 @@ class RestoreDrill:
         if self.check_mode:
             return {'action': WOULD_DELETE}
         try:
-            self._call(self.adapter.delete_test_disk, region, disk_id)
+            self.calls.call(self.adapter.delete_test_disk, region, disk_id)
         except CloudError as error:
             if error.kind == NOT_FOUND:  # gone already is as good as deleted, but not our doing
                 return {'action': ALREADY_DELETED}
             return {'action': DELETE_FAILED, 'error': error.as_result()}
         return {'action': DELETED}
 
-    def _mark_tested(self, tests: list[DrillTest]) -> None:
-        stamp = self.now.strftime(STAMP_FORMAT)
-        for test in tests:
-            try:
-                # The drill's adapter is the DR run's, a DrAdapter too: it tags copies.
-                self._call(cast('DrAdapter', self.adapter).tag_copy, test.copy, {RESTORE_TESTED_TAG: stamp})
-            except CloudError as error:
-                self.warnings.append(
-                    'the restore test of copy %s passed, but it could not be marked as tested (the next '
-                    'drills may test its disk again before the others): %s' % (test.copy.id, error)
-                )
 
-    # ------------------------------------------------------------------ report
-    def report(self) -> tuple[dict[str, Any], list[str]]:
-        """The report's restore section, and the problems to list among the run's failures."""
-        tests: list[dict[str, Any]]
-        leftovers: list[dict[str, Any]]
-        problems: list[str]
-        tests, leftovers, problems = [], [], []
-        for drill in self.regions:
-            for test in drill.tests:
-                record = test.as_result(drill.zone, self.disk_type)
-                tests.append(record)
-                if test.result in (FAILED_TEST, TIMED_OUT):
-                    problems.append(
-                        'restore test in %s of disk %s from copy %s %s: %s'
-                        % (test.region, record['disk_id'], test.copy.id, test.result.replace('_', ' '), test.error)
-                    )
-                if test.deletion is not None and test.deletion['action'] == DELETE_FAILED:
-                    problems.append(
-                        'restore test disk %s in %s could not be deleted (the next run deletes it): %s'
-                        % (cast('DrillDisk', test.disk).id, test.region, test.deletion['error']['message'])
-                    )  # deleted: it has its disk
-            for record in drill.leftovers:
-                leftovers.append(record)
-                if record['action'] == DELETE_FAILED:
-                    problems.append(
-                        'leftover restore test disk %s in %s could not be deleted: %s'
-                        % (record['test_disk_id'], drill.region, record['error']['message'])
-                    )
-            if drill.problem is not None:
-                problems.append('restore test in %s: %s' % (drill.region, drill.problem))
-        totals = {
-            name: sum(1 for test in tests if test['result'] == name)
-            for name in (PASSED, FAILED_TEST, TIMED_OUT, WOULD_TEST)
-        }
-        totals['leftovers_deleted'] = sum(1 for record in leftovers if record['action'] in (DELETED, WOULD_DELETE))
-        return {
-            'run_id': self.run_id,
-            'scope': self.scope,
-            'disk_type': self.disk_type,
-            'count_per_region': self.settings.restore.count,
-            'regions': [
-                {
-                    'region': drill.region,
-                    'zone': drill.zone,
-                    'plan': drill.plan,
-                    'problem': None if drill.problem is None else drill.problem.as_result(),
-                }
-                for drill in self.regions
-            ],
-            'totals': totals,
-            'tests': tests,
-            'leftovers': leftovers,
-            'warnings': list(self.warnings),
-        }, problems
+def drill_report(restore_drill: RestoreDrill) -> tuple[dict[str, Any], list[str]]:
+    """The report's restore section of ``restore_drill``, and the problems to list among the run's failures."""
+    tests: list[dict[str, Any]]
+    leftovers: list[dict[str, Any]]
+    problems: list[str]
+    tests, leftovers, problems = [], [], []
+    for drill in restore_drill.regions:
+        for test in drill.tests:
+            record = test.as_result(drill.zone, restore_drill.disk_type)
+            tests.append(record)
+            if test.result in (FAILED_TEST, TIMED_OUT):
+                problems.append(
+                    'restore test in %s of disk %s from copy %s %s: %s'
+                    % (test.region, record['disk_id'], test.copy.id, test.result.replace('_', ' '), test.error)
+                )
+            if test.deletion is not None and test.deletion['action'] == DELETE_FAILED:
+                problems.append(
+                    'restore test disk %s in %s could not be deleted (the next run deletes it): %s'
+                    % (cast('DrillDisk', test.disk).id, test.region, test.deletion['error']['message'])
+                )  # deleted: it has its disk
+        for record in drill.leftovers:
+            leftovers.append(record)
+            if record['action'] == DELETE_FAILED:
+                problems.append(
+                    'leftover restore test disk %s in %s could not be deleted: %s'
+                    % (record['test_disk_id'], drill.region, record['error']['message'])
+                )
+        if drill.problem is not None:
+            problems.append('restore test in %s: %s' % (drill.region, drill.problem))
+    totals = {
+        name: sum(1 for test in tests if test['result'] == name)
+        for name in (PASSED, FAILED_TEST, TIMED_OUT, WOULD_TEST)
+    }
+    totals['leftovers_deleted'] = sum(1 for record in leftovers if record['action'] in (DELETED, WOULD_DELETE))
+    return {
+        'run_id': restore_drill.run_id,
+        'scope': restore_drill.scope,
+        'disk_type': restore_drill.disk_type,
+        'count_per_region': restore_drill.settings.restore.count,
+        'regions': [
+            {
+                'region': drill.region,
+                'zone': drill.zone,
+                'plan': drill.plan,
+                'problem': None if drill.problem is None else drill.problem.as_result(),
+            }
+            for drill in restore_drill.regions
+        ],
+        'totals': totals,
+        'tests': tests,
+        'leftovers': leftovers,
+        'warnings': list(restore_drill.warnings),
+    }, problems

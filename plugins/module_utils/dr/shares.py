@@ -66,12 +66,12 @@ class ShareCalls(SourceTagCalls):
     def copies_in_flight(self, source_region: str, regions: Sequence[str], snapshot_ids: Sequence[str]) -> set[str]:
         """Those of ``snapshot_ids`` with a copy of the DR account's in flight in any of ``regions`` (reads)."""
 
-    def tag_room_refusal(
+    def tag_room_refusal(  # pylint: disable=unused-argument  # a hook
         self,
         source_region: str,
         snapshot_id: str,
         tags: Mapping[str, str],
-        keys: Sequence[str],  # pylint: disable=unused-argument  # a hook
+        keys: Sequence[str],
     ) -> CloudError | None:
         """Why the tags ``keys`` a run writes on a shared source would not fit beside its ``tags`` (a cloud that caps a
         resource's tags: ECS), before anything is leased or shared; None where they fit (most clouds cap none we reach)."""

@@ -24,23 +24,22 @@ run's, dr.leases), the copy calls go out in rounds under the run's leases on the
 another run holds is asked again a poll interval on, and looked up again once leased, so that a copy the other run made
 is used.
 
-The engine's parts: outcomes (what it reports), sources (reading and checking the sources), rounds (copy calls under
-leases and in-flight caps), reads (a copy is what a read shows; the wait).
+The engine's parts: outcomes (what it reports), sources (reading and checking the sources), copy_calls (a copy call and
+its safe resends), rounds (copy calls under leases and in-flight caps), reads (a copy is what a read shows; the wait).
 """
 
 from __future__ import annotations
 
-import random
 import time
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from ..core.errors import ALREADY_EXISTS, BUSY, INVALID, RETRYABLE, CloudError, is_retryable
+from ..core.errors import INVALID, CloudError, is_retryable
 from ..core.grouping import group_by
 from ..core.model import PENDING, Snapshot, copy_mismatches
 from ..core.polling import DONE, STILL_GOING, TIMEOUT, poll
 from ..core.progress import WAITING
-from ..core.retry import GIVE_UP, LOOK_UP, RESEND, WAIT, Backoff, CallRetry
-from .leases import LeaseRunningShort, leases_of
+from ..core.retry import Backoff, CallRetry
+from .copy_calls import MAX_ATTEMPTS, copy_group
 from .outcomes import (
     COPIED,
     EXISTING,
@@ -52,8 +51,6 @@ from .outcomes import (
     RequestOutcome,
     copy_progress,
     describe_differences,
-    fail_destination,
-    fail_destinations,
     pick_copy,
 )
 from .reads import refresh, wait_for_copies
@@ -73,9 +70,6 @@ if TYPE_CHECKING:
 
 T = TypeVar('T')
 
-# Tries of one call before its error is reported, deadline or not: a region that keeps
-# failing must not hold a whole run until its timeout.
-MAX_ATTEMPTS = 10
 # How many times a copy call whose answer named a copy no read shows is sent again with a new token (the adapter's
 # token_spent): each is a copy a person or a retention period deleted since its token was drawn.
 MAX_TOKEN_ROUNDS = 3
@@ -172,23 +166,23 @@ class CopyEngine:
         found (EXISTING). Returns the jobs with the destinations still to copy to."""
         pairs = [(outcome, destination) for outcome, destinations in jobs for destination in destinations]
         for destination, group in group_by(pairs, lambda pair: pair[1]).items():
-            found = self._find_copies(destination, [outcome.request for outcome, dummy in group])
+            found = self.find_copies(destination, [outcome.request for outcome, dummy in group])
             for outcome, dummy in group:
-                self._take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), EXISTING)
+                self.take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), EXISTING)
         left = [
             (outcome, [destination for destination in destinations if outcome.destinations[destination].action is None])
             for outcome, destinations in jobs
         ]
         return [job for job in left if job[1]]
 
-    def _find_copies(self, destination: str, requests: list[CopyRequest]) -> dict[str, list[Snapshot]]:
+    def find_copies(self, destination: str, requests: list[CopyRequest]) -> dict[str, list[Snapshot]]:
         """The copies of these requests' sources found in ``destination``, completed outside check mode."""
         found = self.call(self.adapter.find_copies, destination, requests)
         if not self.config.check_mode:
             self.call(self.adapter.complete_copies, destination, requests, found)
         return found
 
-    def _take_found_copy(
+    def take_found_copy(
         self, outcome: RequestOutcome, destination: str, candidates: Sequence[Snapshot], action: str
     ) -> bool:
         """Record at ``destination`` the copy found among ``candidates`` that is as the request asks.
@@ -267,14 +261,14 @@ class CopyEngine:
         CopyRounds(self, jobs=jobs, in_flight=in_flight).run()
 
     def run_jobs(self, jobs: list[Job]) -> list[Job]:
-        """Run ``_copy_group`` for each (outcome, destinations) job, up to ``workers`` at a time. Returns the jobs that
-        were not sent because this run's lease on their source ran short (sent in a later round, leased again).
+        """Run ``copy_group`` (engine.copy_calls) for each (outcome, destinations) job, up to ``workers`` at a time.
+        Returns the jobs that were not sent because this run's lease on their source ran short (sent in a later round, leased again).
 
         The first error that escapes a job (a look-up that failed for good) stops the jobs not yet
         started and is raised, as it would be one job after another.
         """
         if self.config.workers == 1 or len(jobs) < 2:
-            deferred = [self._copy_group(outcome, destinations) for outcome, destinations in jobs]
+            deferred = [copy_group(self, outcome, destinations) for outcome, destinations in jobs]
             return [job for job in deferred if job is not None]
         from concurrent.futures import ThreadPoolExecutor  # pylint: disable=import-outside-toplevel  # the DR run only
 
@@ -283,116 +277,13 @@ class CopyEngine:
                 deferred = [
                     future.result()
                     for future in [
-                        pool.submit(self._copy_group, outcome, destinations) for outcome, destinations in jobs
+                        pool.submit(copy_group, self, outcome, destinations) for outcome, destinations in jobs
                     ]
                 ]
             except BaseException:
                 pool.shutdown(cancel_futures=True)  # waits for the jobs under way, as the with block would
                 raise
         return [job for job in deferred if job is not None]
-
-    def _copy_group(self, outcome: RequestOutcome, destinations: list[str]) -> Job | None:
-        """Copy to ``destinations`` in one call, sent again as ``_copy_verdict`` allows (Backoff.resend). Never makes a
-        second copy: a look-up before a resend adopts the copies it finds, as made by this run (COPIED) when the lost
-        answer may have been their own. With leases, each send goes under a fresh lease of this run's: when the lease has
-        run short (retries took long), the job is returned with the destinations still to copy to, to be held again."""
-        remaining = list(destinations)
-
-        def copy() -> None:
-            if self.leases is not None and not self.leases.fresh(leases_of((outcome, remaining))):
-                raise LeaseRunningShort()
-            unanswered = self._record_copies(outcome, remaining, self.adapter.start_copy(outcome.request, remaining))
-            self.publish_progress()
-            if unanswered:
-                # Looked up once the call can have landed.
-                raise DestinationsLeft(unanswered)
-
-        def look_up(
-            error: CloudError | DestinationsLeft,
-        ) -> RequestOutcome | None:  # LOOK_UP is for these only (_copy_verdict)
-            nonlocal remaining
-            if isinstance(error, DestinationsLeft):
-                remaining = list(error.unanswered)
-            remaining = self._adopt_found_copies(outcome, remaining, COPIED if error.uncertain else EXISTING)
-            return None if remaining else outcome  # every destination settled: nothing to send
-
-        try:
-            # With leases, a destination refused as busy (a share another run is taking back) is asked again after a poll
-            # interval and a random part of one, so that two runs that wait on each other do not meet again in step.
-            busy_wait = (
-                self.config.poll_interval * (1 + random.random())
-                if self.leases is not None
-                else self.config.poll_interval
-            )  # nosec B311
-            self.calls.resend(
-                copy,
-                self._copy_verdict,
-                look_up=look_up,
-                idempotent=self.adapter.copy_call_is_idempotent,
-                max_attempts=MAX_ATTEMPTS,
-                busy_wait=busy_wait,
-            )
-        except LeaseRunningShort:
-            return (outcome, remaining)
-        except DestinationsLeft as left:
-            for destination, last_error in left.unanswered.items():
-                fail_destination(
-                    outcome,
-                    destination,
-                    last_error
-                    or CloudError(
-                        'CopySnapshot', 'NoAnswer', 'the cloud gave no result for this destination', region=destination
-                    ),
-                )
-        except CloudError as error:
-            # The copy call's last error, or a look-up that failed after its own retries: these destinations fail with
-            # it, and the other requests of the run go on (and get reported).
-            fail_destinations(outcome, remaining, error)
-        return None
-
-    def _copy_verdict(self, error: Exception) -> str:
-        """What may follow a copy call that failed (see Backoff.resend). Without an idempotency token, after an answer that
-        may have been lost, or when the cloud says a copy exists, the destinations are looked up before any resend."""
-        if isinstance(error, DestinationsLeft):
-            return LOOK_UP
-        if not isinstance(error, CloudError) or error.kind not in (RETRYABLE, ALREADY_EXISTS, BUSY):
-            return GIVE_UP
-        if error.kind == BUSY:
-            # Refused until something else ends (nothing was made): asked again each poll interval, up to the deadline.
-            return WAIT
-        if error.kind == ALREADY_EXISTS or error.uncertain or not self.adapter.copy_call_is_idempotent:
-            return LOOK_UP
-        return RESEND
-
-    @staticmethod
-    def _record_copies(
-        outcome: RequestOutcome, destinations: list[str], results: Mapping[str, Snapshot | CloudError]
-    ) -> dict[str, CloudError | None]:
-        """Record the copies a copy call started; fail the destinations it refused for good.
-        Returns {destination: its retryable error, or None when the cloud said nothing of it} to try again."""
-        unanswered: dict[str, CloudError | None] = {}
-        for destination in destinations:
-            result = results.get(destination)
-            if isinstance(result, Snapshot):
-                if result.encrypted is None and outcome.source is not None:
-                    # A copy keeps its source's encryption (unless asked to encrypt).
-                    result.encrypted = outcome.source.encrypted
-                destination_outcome = outcome.destinations[destination]
-                destination_outcome.action, destination_outcome.snapshot = COPIED, result
-            elif result is None or result.kind in (RETRYABLE, ALREADY_EXISTS):
-                unanswered[destination] = result
-            else:
-                fail_destination(outcome, destination, result)
-        return unanswered
-
-    def _adopt_found_copies(self, outcome: RequestOutcome, destinations: list[str], action: str) -> list[str]:
-        """Look each destination up again; record copies found there. Returns those still missing."""
-        still_missing: list[str] = []
-        for destination in destinations:
-            found = self._find_copies(destination, [outcome.request])
-            if not self._take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), action):
-                still_missing.append(destination)
-        return still_missing
 
     # ------------------------------------------------------------------ a copy is what a read shows
     def _confirm_copies(self, outcomes: list[RequestOutcome]) -> None:
@@ -477,20 +368,6 @@ class CopyEngine:
             and snapshot.cloud_state not in GONE
             and not self.sightings.shown(destination_outcome)
         )
-
-
-class DestinationsLeft(Exception):
-    """A copy call answered for some destinations only: ``again`` (its one argument) is {destination: its retryable
-    error, or None when the answer said nothing of it}. These are looked up, then copied to again (CopyEngine._copy_group)."""
-
-    @property
-    def unanswered(self) -> dict[str, CloudError | None]:
-        return cast('dict[str, CloudError | None]', self.args[0])
-
-    @property
-    def uncertain(self) -> bool:
-        # A destination the answer left out, or whose copy's answer was lost, may have a copy this call made.
-        return any(last_error is None or last_error.uncertain for last_error in self.unanswered.values())
 
 
 def default_backoff(

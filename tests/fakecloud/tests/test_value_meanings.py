@@ -26,7 +26,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba impo
     ens_dr as _ens_dr,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import ebs_dr as _ebs_dr
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import cbs as _cbs, cbs_dr as _cbs_dr
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import cbs as _cbs, cbs_disks as _cbs_disks
 
 README = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'README.md')
 EC2 = botocore.session.get_session().get_service_model('ec2')
@@ -124,12 +124,12 @@ CATEGORIES = [
     ('ECS CreateDisk DiskCategory', ECS.CreateDiskRequest, 'disk_category', tuple(_ecs_dr.DISK_MINIMUM_GIB)),
     # ENS's CreateDisk model lists none ("Valid values:" and nothing); DescribeDisks' Category does, as clouds.alibaba.ens_dr says.
     ('ENS DescribeDisks Category', ENS.DescribeDisksRequest, 'category', tuple(_ens_dr.DISK_MINIMUM_GIB)),
-    ('CBS CreateDisks DiskType', CBS.CreateDisksRequest, 'DiskType', _cbs_dr.DISK_TYPES),
+    ('CBS CreateDisks DiskType', CBS.CreateDisksRequest, 'DiskType', _cbs_disks.DISK_TYPES),
     (
         'CBS DescribeDiskConfigQuota DiskTypes',
         CBS.DescribeDiskConfigQuotaRequest,
         'DiskTypes',
-        _cbs_dr.QUOTA_FILTER_TYPES,
+        _cbs_disks.QUOTA_FILTER_TYPES,
     ),
 ]
 

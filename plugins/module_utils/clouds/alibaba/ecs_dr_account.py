@@ -31,16 +31,15 @@ association (AssociationStatus ``Failed``, its reason) fails that disk's copy wi
 
 from __future__ import annotations
 
-import threading
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ...core.errors import BUSY, INVALID, NOT_FOUND, CloudError
 from ...core.model import PENDING
-from ...core.paging import token_pages
 from ...core.tagging import SHARE_LEASE_TAG_PREFIX, SHARE_TAG, numbered_tags
 from ...dr.shares import ShareCalls
 from ...engine.capabilities import id_batches
 from .answers import listed
+from .ecs_resource_share import ASSOCIATED, ASSOCIATING, AVAILABLE, PAGE_SIZE, SNAPSHOT_TYPE, ResourceShare
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -50,24 +49,12 @@ if TYPE_CHECKING:
 
 # The name of the resource share a DR account; 1-50 letters, digits, '.', '_' and '-' (CreateResourceShareRequest).
 SHARE_NAME_PREFIX = 'snapcopy-dr-'
-# Resources.N.ResourceType of an ECS snapshot (the Resource Sharing guide's "Services that work with Resource Sharing").
-SNAPSHOT_TYPE = 'Snapshot'
 # The alias of ECS's service key ("Default Service CMK (aliased alias/acs/ecs)": the ECS guide "Grant access to KMS keys
 # through RAM roles").
 SERVICE_KEY_ALIAS = 'alias/acs/ecs'
-# AssociationStatus of an entity (AssociateResourceShareResponseBody): Associating, Associated, Failed, Disassociating,
-# Disassociated.
-ASSOCIATING, ASSOCIATED = 'Associating', 'Associated'
-# A resource share in use: Active, or Pending while an invitation of it waits (ListResourceSharesRequest.ResourceShareStatus
-# and CreateResourceShareResponseBody: Active, Pending, Deleting, Deleted).
-SHARE_IN_USE = ('Active', 'Pending')
-# ResourceStatus of a resource shared with the DR account (ListSharedResourcesResponseBody; returned only to the target).
-AVAILABLE = 'Available'
 # The RAM role the disks' account needs before it shares a snapshot encrypted with a key of its own (the ECS guide, "Share
 # encrypted resources").
 ENCRYPTED_SHARE_ROLE = 'AliyunECSShareEncryptSnapshotDefaultRole'
-# MaxResults of the Resource Sharing listings: 1-100 (their request models).
-PAGE_SIZE = 100
 # ResourceId.N of TagResources and UntagResources: "Valid values of N: 1 to 50" (ecs-20140526 TagResourcesRequest).
 TAG_RESOURCES_PER_CALL = 50
 # "An ECS resource can have up to 20 tags" (the ECS API reference, TagResources: OperationDenied.QuotaExceed, "The quota of
@@ -100,13 +87,7 @@ class EcsDrAccount(ShareCalls):
         self.source_region = source_region
         self.account = account
         self.share_name = SHARE_NAME_PREFIX + account
-        # {region: our resource share's id}, once made or found; the engine's workers find or make it one at a time.
-        self._share_ids: dict[str, str] = {}
-        self._share_lock = threading.Lock()
-        # The resource shares whose invitation the DR account has accepted in this run: not listed again for each source,
-        # until a source associated with one is not seen by the DR account (then it is looked at again).
-        self._accepted: set[tuple[str, str]] = set()
-        self._accept_lock = threading.Lock()
+        self.resource_share = ResourceShare(source, client, account=account, share_name=self.share_name)
         # {source snapshot id: whether it is encrypted} as check_source saw it (a refused association's words).
         self._encrypted: dict[str, bool] = {}
         # {KMS key id: why a snapshot under it cannot be shared (None: it can)}.
@@ -186,7 +167,7 @@ class EcsDrAccount(ShareCalls):
     def is_shared(self, source_region: str, snapshot_id: str) -> bool:
         # The DR account's own view (ResourceOwner OtherAccounts): the owner's shows an association whether or not the DR
         # account accepted its invitation, and while it is still Associating, when the DR account cannot copy yet.
-        rows = self._pages(
+        rows = self.resource_share.pages(
             'ListSharedResources',
             'SharedResources',
             source_region,
@@ -202,8 +183,8 @@ class EcsDrAccount(ShareCalls):
         share's invitation, and answer once the DR account sees the snapshot; until then BUSY (the engine asks again each
         poll interval, up to the run's deadline): AssociateResourceShare answers ``Associating``, and an association is
         done once ``Associated`` (AssociateResourceShareResponseBody.AssociationStatus)."""
-        share_id = self._resource_share(source_region)
-        row = self._association(source_region, share_id, snapshot_id)
+        share_id = self.resource_share.share_id(source_region)
+        row = self.resource_share.association(source_region, share_id, snapshot_id)
         if row.get('AssociationStatus') not in (ASSOCIATING, ASSOCIATED):
             answer = self.source.call_service(
                 'resourcesharing',
@@ -236,13 +217,9 @@ class EcsDrAccount(ShareCalls):
                     kind=INVALID,
                     region=source_region,
                 )
-        with self._accept_lock:  # the run's workers share sources side by side: one of them looks at the invitation
-            if (source_region, share_id) not in self._accepted:
-                self._accept(source_region, share_id)
-                self._accepted.add((source_region, share_id))
+        self.resource_share.accept_once(source_region, share_id)
         if not self.is_shared(source_region, snapshot_id):
-            with self._accept_lock:
-                self._accepted.discard((source_region, share_id))
+            self.resource_share.look_again(source_region, share_id)
             raise CloudError(
                 'AssociateResourceShare',
                 'ShareNotReady',
@@ -253,16 +230,6 @@ class EcsDrAccount(ShareCalls):
                 region=source_region,
             )
 
-    def _association(self, region: str, share_id: str, snapshot_id: str) -> dict[str, Any]:
-        """The snapshot's association with ``share_id`` as the owner sees it ({} for none)."""
-        rows = self._pages(
-            'ListResourceShareAssociations',
-            'ResourceShareAssociations',
-            region,
-            {'AssociationType': 'Resource', 'ResourceShareIds.1': share_id, 'ResourceId': snapshot_id},
-        )
-        return next((row for row in rows if row.get('EntityId') == snapshot_id), {})
-
     def _encrypted_hint(self, snapshot_id: str) -> str:
         if not self._encrypted.get(snapshot_id):
             return ''
@@ -272,9 +239,10 @@ class EcsDrAccount(ShareCalls):
         )
 
     def unshare(self, source_region: str, snapshot_id: str) -> None:
-        ours = set(self._our_shares(source_region))
+        ours = set(self.resource_share.our_shares(source_region))
         for share_id in sorted(
-            {str(row.get('ResourceShareId')) for row in self._shared_rows(source_region, snapshot_id)} & ours
+            {str(row.get('ResourceShareId')) for row in self.resource_share.shared_rows(source_region, snapshot_id)}
+            & ours
         ):
             try:
                 self.source.call_service(
@@ -331,172 +299,3 @@ class EcsDrAccount(ShareCalls):
             for copy in self.adapter.snapshots_in(region)
             if copy.state == PENDING and copy.source_region == source_region and copy.source_id in wanted
         }
-
-    # ------------------------------------------------------------------ the resource share
-    def _shared_rows(self, region: str, snapshot_id: str) -> list[dict[str, Any]]:
-        """The source account's shares of ``snapshot_id`` with the DR account, whoever made them (ListSharedResources)."""
-        return self._pages(
-            'ListSharedResources',
-            'SharedResources',
-            region,
-            {
-                'ResourceOwner': 'Self',
-                'ResourceType': SNAPSHOT_TYPE,
-                'ResourceIds.1': snapshot_id,
-                'Target': self.account,
-            },
-        )
-
-    def _our_shares(self, region: str) -> list[str]:
-        """The ids of the source account's resource shares named as ours (two runs that met none may each have made one):
-        Active, or Pending while an invitation of theirs waits (CreateResourceShareResponseBody.ResourceShareStatus), as
-        one a killed run made before the DR account accepted it is."""
-        rows = self._pages(
-            'ListResourceShares',
-            'ResourceShares',
-            region,
-            {'ResourceOwner': 'Self', 'ResourceShareName': self.share_name},
-        )
-        return sorted(
-            str(row['ResourceShareId'])
-            for row in rows
-            if row.get('ResourceShareName') == self.share_name and row.get('ResourceShareStatus') in SHARE_IN_USE
-        )
-
-    def _resource_share(self, region: str) -> str:
-        """Our resource share in ``region``, found or made once: the run's workers share the look-up (one share a region)."""
-        with self._share_lock:
-            if region not in self._share_ids:
-                ours = self._our_shares(region)
-                if ours:
-                    share_id = ours[0]
-                else:
-                    answer = self.source.call_service(
-                        'resourcesharing',
-                        'CreateResourceShare',
-                        {
-                            'RegionId': region,
-                            'ResourceShareName': self.share_name,
-                            'AllowExternalTargets': True,
-                            'Targets.1': self.account,
-                        },
-                        region,
-                    )
-                    share_id = str(answer['ResourceShare']['ResourceShareId'])
-                self._share_ids[region] = share_id
-            return self._share_ids[region]
-
-    def _accept(self, region: str, share_id: str) -> None:
-        """The DR account accepts its invitation to ``share_id`` if one waits. Within a resource directory there is none
-        ("You need to accept or reject a sharing invitation only when a resource is shared from outside a resource
-        directory": AcceptResourceShareInvitation). An invitation that expired, was rejected or cancelled is sent again
-        (the target associated anew) once, then accepted; a DR account left without an accepted invitation is an error
-        that names the invitation."""
-        for attempt in range(2):
-            invitations = self._pages(
-                'ListResourceShareInvitations',
-                'ResourceShareInvitations',
-                region,
-                {'ResourceShareIds.1': share_id},
-                self.client,
-            )
-            pending = [row for row in invitations if row.get('Status') == 'Pending']
-            for row in pending:
-                self._accept_one(region, share_id, row)
-            if (
-                pending
-                or any(row.get('Status') == 'Accepted' for row in invitations)
-                or self._target_in_directory(region, share_id)
-            ):
-                return
-            if attempt == 0:
-                self.source.call_service(
-                    'resourcesharing',
-                    'AssociateResourceShare',
-                    {'RegionId': region, 'ResourceShareId': share_id, 'Targets.1': self.account},
-                    region,
-                )
-        last = max(invitations, key=lambda row: str(row.get('CreateTime') or ''), default=None)
-        raise CloudError(
-            'AcceptResourceShareInvitation',
-            'InvitationNotAccepted',
-            'the DR account %s has no accepted invitation to resource '
-            'share %s (%s) in %s%s: it cannot copy what the share holds. Accept it as the DR account, or let the DR role '
-            'accept it (resourcesharing:AcceptResourceShareInvitation; docs/vault.md)'
-            % (
-                self.account,
-                share_id,
-                self.share_name,
-                region,
-                ''
-                if last is None
-                else ': its invitation %s is %s' % (last.get('ResourceShareInvitationId'), last.get('Status')),
-            ),
-            kind=INVALID,
-            region=region,
-        )
-
-    def _accept_one(self, region: str, share_id: str, invitation: Mapping[str, Any]) -> None:
-        invitation_id = str(invitation['ResourceShareInvitationId'])
-        try:
-            answer = self.client.call_service(
-                'resourcesharing',
-                'AcceptResourceShareInvitation',
-                {'RegionId': region, 'ResourceShareInvitationId': invitation_id},
-                region,
-            )
-        except CloudError as error:
-            raise CloudError(
-                error.action,
-                error.code,
-                'the DR account %s could not accept invitation %s to resource share %s (%s): %s'
-                % (self.account, invitation_id, share_id, self.share_name, error.message),
-                request_id=error.request_id,
-                kind=error.kind,
-                uncertain=error.uncertain,
-                region=region,
-            ) from None
-        accepted = answer.get('ResourceShareInvitation') or {}
-        if accepted.get('Status') not in (None, 'Accepted'):
-            details = '; '.join(
-                '%s: %s' % (row.get('FailureReason'), row.get('FailureDescription'))
-                for row in accepted.get('AcceptInvitationFailedDetails') or []
-            )
-            why = (
-                self.account,
-                invitation_id,
-                share_id,
-                self.share_name,
-                accepted.get('Status'),
-                details or 'no reason given',
-            )
-            raise CloudError(
-                'AcceptResourceShareInvitation',
-                'InvitationNotAccepted',
-                'the DR account %s accepted invitation %s to resource share %s (%s), and it is %s: %s' % why,
-                request_id=answer.get('RequestId'),
-                kind=INVALID,
-                region=region,
-            )
-
-    def _target_in_directory(self, region: str, share_id: str) -> bool:
-        """Whether the DR account is a target of ``share_id`` inside the owner's resource directory (External false)."""
-        rows = self._pages(
-            'ListResourceShareAssociations',
-            'ResourceShareAssociations',
-            region,
-            {'AssociationType': 'Target', 'ResourceShareIds.1': share_id, 'Target': self.account},
-        )
-        return any(row.get('AssociationStatus') == ASSOCIATED and row.get('External') is False for row in rows)
-
-    def _pages(
-        self, action: str, key: str, region: str, params: dict[str, Any], client: AlibabaClient | None = None
-    ) -> list[dict[str, Any]]:
-        sender = client or self.source
-
-        def call(page: dict[str, Any]) -> dict[str, Any]:
-            return sender.call_service('resourcesharing', action, dict(page, RegionId=region), region)
-
-        return list(
-            token_pages(call, params, lambda answer: answer.get(key) or [], PAGE_SIZE, action=action, region=region)
-        )

@@ -141,18 +141,11 @@ def snapshot_resource_name(region: str, snapshot_id: str) -> str:
     return 'qcs::cvm:%s:uin/:snapshot/%s' % (region, snapshot_id)
 
 
-class CbsCopyAdapter(CopyAdapter):
-    """What cbs_snapshot_copy and the copy engine use; the DR run's adapter (clouds/tencent/cbs_dr.py) adds its capabilities."""
+# pylint: disable-next=abstract-method  # a base: CbsCopyAdapter makes the copies
+class CbsSnapshots(CopyAdapter):
+    """CBS snapshots read, listed and tagged, in the account of a client: what the copy adapter (CbsCopyAdapter) and the DR
+    run's adapter build on."""
 
-    cloud = 'Tencent Cloud CBS'
-    multi_destination = True
-    copy_call_is_idempotent = False
-    done_state = 'NORMAL'
-    sample_snapshot_id = 'snap-0abc1234'
-    readable_options = ('tags', 'name')
-
-    ids_per_describe = IDS_PER_CALL
-    sdk_packages = SDK_PACKAGES
     client: TencentClient
 
     def __init__(self, client: TencentClient, check_mode: bool = False) -> None:
@@ -166,46 +159,6 @@ class CbsCopyAdapter(CopyAdapter):
         # The source snapshots as last read, for telling a copy of them from a copy of another.
         self._sources: dict[tuple[str, str], dict[str, Any]] = {}
 
-    @classmethod
-    def from_connection(
-        cls,
-        connection: Mapping[str, Any],
-        *,
-        check_mode: bool = False,
-        retry: CallRetry | None = None,
-        sdk: dict[str, Any] | None = None,
-    ) -> Self:
-        return cls(TencentClient(connection, sdk or load_sdk(), retry=retry), check_mode=check_mode)
-
-    # ------------------------------------------------------------------ validation (no calls)
-    def validate(self, request: CopyRequest) -> None:
-        if not SNAPSHOT_ID.match(request.source_id or ''):
-            raise InputError(
-                'source_snapshot_id', 'expected a CBS snapshot id like snap-0abc1234, got %r' % (request.source_id,)
-            )
-        if not REGION.match(request.source_region or ''):
-            raise InputError(
-                'source_region', 'expected a Tencent Cloud region like ap-guangzhou, got %r' % (request.source_region,)
-            )
-        if not request.destinations:
-            raise InputError('destination_regions', 'name at least one region to copy to')
-        for region in request.destinations:
-            if not REGION.match(region or ''):
-                raise InputError(
-                    'destination_regions', 'expected Tencent Cloud regions like ap-beijing, got %r' % (region,)
-                )
-        if request.source_region in request.destinations:
-            raise InputError(
-                'destination_regions',
-                'cannot include the source region %s: '
-                'CopySnapshotCrossRegions copies to other regions only' % request.source_region,
-            )
-        name = request.options.get('name')
-        if name is not None and not 1 <= len(name) <= MAX_NAME:
-            raise InputError('name', 'is 1 to %d characters, got %d' % (MAX_NAME, len(name)))
-        TAG_RULES.validate(request.options.get('tags'))
-
-    # ------------------------------------------------------------------ reads
     def describe_ids(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
         return self.describe_ids_with(self.client, region, snapshot_ids)
 
@@ -272,6 +225,121 @@ class CbsCopyAdapter(CopyAdapter):
             first=first,
         )
         return {item[id_name]: item for item in items}
+
+    def _tag_made(self, made: Sequence[Snapshot], tags: dict[str, str]) -> dict[str, CloudError]:
+        """Tag the copies one copy call made: in one go, or, for a DR run, each with its own id too (COPY_TAG), in the
+        same TagResources call, so that marking a DR copy costs no call of its own."""
+        if DISK_TAG not in tags:
+            return self._set_tags(made, tags)
+        failures: dict[str, CloudError] = {}
+        for copy in made:
+            failures.update(self._set_tags([copy], with_copy_mark(tags, copy.id)))
+        return failures
+
+    def _set_tags(
+        self, snapshots: Sequence[Snapshot], tags: dict[str, str], client: TencentClient | None = None
+    ) -> dict[str, CloudError]:
+        """Put ``tags`` on ``snapshots`` with TagResources; answer {snapshot id: CloudError} for those that failed.
+        ``client``: the account that holds them, by default the source account (the Tag service has no region).
+
+        The source tag goes in the last call, so its presence on a copy means all tags are there.
+        """
+        caller = client or self.staging_client
+        pairs = source_tag_last(tags)
+        failures: dict[str, CloudError] = {}
+        for start in range(0, len(snapshots), TAG_RESOURCES_PER_CALL):
+            group = {
+                resource_name(snapshot): snapshot for snapshot in snapshots[start : start + TAG_RESOURCES_PER_CALL]
+            }
+            for tag_start in range(0, len(pairs), TAGS_PER_CALL):
+                pending = [resource for resource, snapshot in group.items() if snapshot.id not in failures]
+                if not pending:
+                    break
+                chunk = tag_list(pairs[tag_start : tag_start + TAGS_PER_CALL], 'TagKey', 'TagValue')
+                try:
+                    answer = caller.call('tag', None, 'TagResources', {'ResourceList': pending, 'Tags': chunk})
+                except CloudError as error:
+                    for resource in pending:
+                        failures[group[resource].id] = error
+                    continue
+                for failed in answer.get('FailedResources') or []:
+                    snapshot = group.get(failed.get('Resource'))
+                    if snapshot is not None:
+                        failures[snapshot.id] = tag_error(snapshot, failed, answer.get('RequestId'))
+        for snapshot in snapshots:
+            if snapshot.id not in failures:
+                snapshot.tags.update(tags)
+        return failures
+
+    def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:
+        state = item.get('SnapshotState')
+        percent = item.get('Percent')
+        return Snapshot(
+            item['SnapshotId'],
+            region,
+            STATE_MAP.get(state, PENDING),
+            cloud_state=state,
+            progress=percent if isinstance(percent, int) else None,
+            encrypted=item.get('Encrypt'),
+            tags=tag_dict(item.get('Tags')),
+            size=item.get('DiskSize'),
+            volume_id=item.get('DiskId') or None,
+            created=utc_time(item.get('CreateTime')),
+            name=item.get('SnapshotName'),
+        )
+
+
+class CbsCopyAdapter(CbsSnapshots):
+    """What cbs_snapshot_copy and the copy engine use; the DR run's adapter (clouds/tencent/cbs_dr.py) adds its capabilities."""
+
+    cloud = 'Tencent Cloud CBS'
+    multi_destination = True
+    copy_call_is_idempotent = False
+    done_state = 'NORMAL'
+    sample_snapshot_id = 'snap-0abc1234'
+    readable_options = ('tags', 'name')
+
+    ids_per_describe = IDS_PER_CALL
+    sdk_packages = SDK_PACKAGES
+
+    @classmethod
+    def from_connection(
+        cls,
+        connection: Mapping[str, Any],
+        *,
+        check_mode: bool = False,
+        retry: CallRetry | None = None,
+        sdk: dict[str, Any] | None = None,
+    ) -> Self:
+        return cls(TencentClient(connection, sdk or load_sdk(), retry=retry), check_mode=check_mode)
+
+    # ------------------------------------------------------------------ validation (no calls)
+    def validate(self, request: CopyRequest) -> None:
+        if not SNAPSHOT_ID.match(request.source_id or ''):
+            raise InputError(
+                'source_snapshot_id', 'expected a CBS snapshot id like snap-0abc1234, got %r' % (request.source_id,)
+            )
+        if not REGION.match(request.source_region or ''):
+            raise InputError(
+                'source_region', 'expected a Tencent Cloud region like ap-guangzhou, got %r' % (request.source_region,)
+            )
+        if not request.destinations:
+            raise InputError('destination_regions', 'name at least one region to copy to')
+        for region in request.destinations:
+            if not REGION.match(region or ''):
+                raise InputError(
+                    'destination_regions', 'expected Tencent Cloud regions like ap-beijing, got %r' % (region,)
+                )
+        if request.source_region in request.destinations:
+            raise InputError(
+                'destination_regions',
+                'cannot include the source region %s: '
+                'CopySnapshotCrossRegions copies to other regions only' % request.source_region,
+            )
+        name = request.options.get('name')
+        if name is not None and not 1 <= len(name) <= MAX_NAME:
+            raise InputError('name', 'is 1 to %d characters, got %d' % (MAX_NAME, len(name)))
+        TAG_RULES.validate(request.options.get('tags'))
 
     # ------------------------------------------------------------------ finding copies
     def find_copies(self, destination: str, requests: Sequence[CopyRequest]) -> dict[str, list[Snapshot]]:
@@ -478,70 +546,6 @@ class CbsCopyAdapter(CopyAdapter):
             request.source_region,
             'CopySnapshotCrossRegions',
             {parameter: values[parameter] for parameter in COPY_CALL_PARAMETERS},
-        )
-
-    # ------------------------------------------------------------------ tags
-    def _tag_made(self, made: Sequence[Snapshot], tags: dict[str, str]) -> dict[str, CloudError]:
-        """Tag the copies one copy call made: in one go, or, for a DR run, each with its own id too (COPY_TAG), in the
-        same TagResources call, so that marking a DR copy costs no call of its own."""
-        if DISK_TAG not in tags:
-            return self._set_tags(made, tags)
-        failures: dict[str, CloudError] = {}
-        for copy in made:
-            failures.update(self._set_tags([copy], with_copy_mark(tags, copy.id)))
-        return failures
-
-    def _set_tags(
-        self, snapshots: Sequence[Snapshot], tags: dict[str, str], client: TencentClient | None = None
-    ) -> dict[str, CloudError]:
-        """Put ``tags`` on ``snapshots`` with TagResources; answer {snapshot id: CloudError} for those that failed.
-        ``client``: the account that holds them, by default the source account (the Tag service has no region).
-
-        The source tag goes in the last call, so its presence on a copy means all tags are there.
-        """
-        caller = client or self.staging_client
-        pairs = source_tag_last(tags)
-        failures: dict[str, CloudError] = {}
-        for start in range(0, len(snapshots), TAG_RESOURCES_PER_CALL):
-            group = {
-                resource_name(snapshot): snapshot for snapshot in snapshots[start : start + TAG_RESOURCES_PER_CALL]
-            }
-            for tag_start in range(0, len(pairs), TAGS_PER_CALL):
-                pending = [resource for resource, snapshot in group.items() if snapshot.id not in failures]
-                if not pending:
-                    break
-                chunk = tag_list(pairs[tag_start : tag_start + TAGS_PER_CALL], 'TagKey', 'TagValue')
-                try:
-                    answer = caller.call('tag', None, 'TagResources', {'ResourceList': pending, 'Tags': chunk})
-                except CloudError as error:
-                    for resource in pending:
-                        failures[group[resource].id] = error
-                    continue
-                for failed in answer.get('FailedResources') or []:
-                    snapshot = group.get(failed.get('Resource'))
-                    if snapshot is not None:
-                        failures[snapshot.id] = tag_error(snapshot, failed, answer.get('RequestId'))
-        for snapshot in snapshots:
-            if snapshot.id not in failures:
-                snapshot.tags.update(tags)
-        return failures
-
-    # ------------------------------------------------------------------ mapping
-    def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:
-        state = item.get('SnapshotState')
-        percent = item.get('Percent')
-        return Snapshot(
-            item['SnapshotId'],
-            region,
-            STATE_MAP.get(state, PENDING),
-            cloud_state=state,
-            progress=percent if isinstance(percent, int) else None,
-            encrypted=item.get('Encrypt'),
-            tags=tag_dict(item.get('Tags')),
-            size=item.get('DiskSize'),
-            volume_id=item.get('DiskId') or None,
-            created=utc_time(item.get('CreateTime')),
-            name=item.get('SnapshotName'),
         )
 
 

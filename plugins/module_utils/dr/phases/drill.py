@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...core.progress import RESTORE_TEST
-from ...engine.copy_engine import MAX_ATTEMPTS
+from ...engine.copy_calls import MAX_ATTEMPTS
 from ...engine.outcomes import NOT_COPIED, WOULD_COPY
 from ..restore import RestoreDrill
 from .context import destination_outcomes

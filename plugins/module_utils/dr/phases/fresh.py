@@ -16,7 +16,7 @@ from ...core.model import COMPLETED, FAILED, PENDING, parse_time
 from ...core.polling import DONE, STILL_GOING, poll
 from ...core.progress import FRESH_SNAPSHOTS
 from ...core.retry import create_once
-from ...engine.copy_engine import MAX_ATTEMPTS
+from ...engine.copy_calls import MAX_ATTEMPTS
 from .copy_requests import render
 
 if TYPE_CHECKING:

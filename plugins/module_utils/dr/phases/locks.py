@@ -17,7 +17,7 @@ from ...core.errors import CloudError
 from ...core.model import COMPLETED, FAILED, PENDING
 from ...core.progress import LOCKING
 from ...core.retry import create_once
-from ...engine.copy_engine import MAX_ATTEMPTS
+from ...engine.copy_calls import MAX_ATTEMPTS
 from ...engine.outcomes import WOULD_COPY
 from ..lock import IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, held_lock, lock_record, read_locks
 from ..prune import dr_copies_by_disk

@@ -26,7 +26,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import MAX_ATTEMPTS, CopyEngine
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_calls import MAX_ATTEMPTS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import COPIED, EngineConfig
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials

@@ -15,7 +15,7 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr_account import ASK_GRACE_SECONDS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr_bridge import ASK_GRACE_SECONDS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
@@ -79,7 +79,7 @@ def dr_adapter(cloud, dr_account, check_mode=False, retry=None):
     connect_dr_account(adapter, connection, dr_account, SOURCE, DR_REGION)
     # The time of an ask for a bridge disk is the cloud's (advance_clock moves it).
     offset = cloud.admin.request('GET', 'clock')['now'] - time.time()
-    adapter.dr.now = lambda: datetime.datetime.fromtimestamp(time.time() + offset, datetime.timezone.utc)
+    adapter.dr.bridge.now = lambda: datetime.datetime.fromtimestamp(time.time() + offset, datetime.timezone.utc)
     return adapter
 
 
@@ -373,14 +373,14 @@ def test_two_runs_at_one_bridge_disk_make_one_dr_copy(cloud):
     settings = run_settings(wait=False)
     retry = CallRetry(default_backoff())
     first = dr_adapter(cloud, settings.dr_account, retry=retry)
-    make_final = first.dr._make_final
+    make_final = first.dr.bridge._make_final
     second = []
 
     def second_run_meanwhile(region, disk, staged_copy):
         second.append(dr_run(cloud, wait=False))
         return make_final(region, disk, staged_copy)
 
-    first.dr._make_final = second_run_meanwhile
+    first.dr.bridge._make_final = second_run_meanwhile
     report = DrRun(first, settings, retry=retry).run()
     assert len(second) == 1 and not second[0]['failures'] and not report['failures'], (second, report['failures'])
     assert second[0]['disks'][0]['copies'][0]['state'] == 'STAGED_FOR_DR_ACCOUNT', (

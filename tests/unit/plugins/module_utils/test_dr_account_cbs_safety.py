@@ -192,7 +192,7 @@ class CbsVaultWorld(RuleBasedStateMachine):
         def one_run(run_settings):
             adapter = CbsAdapter.from_connection(connection, retry=retry)
             connect_dr_account(adapter, connection, run_settings.dr_account, SOURCE, DR_REGIONS[0])
-            adapter.dr.now = lambda: EPOCH + datetime.timedelta(seconds=self.clock.now)
+            adapter.dr.bridge.now = lambda: EPOCH + datetime.timedelta(seconds=self.clock.now)
             return DrRun(adapter, run_settings, retry=retry, clock=self.clock.clock, sleep=self.sleep, workers=1).run()
 
         with Killer() as killer:
