@@ -330,8 +330,10 @@ integration-dr: venv stage collection-link ## the integration targets of the DR 
 # ansible-test sanity's pep8 rules (its current-ignore.txt and line length), on all the Python, tests/ included: the
 # oldest core's list, which the newer ones only lengthen (2.20 ignores E701 and E704 too; the oldest sanity does not).
 PEP8_IGNORE := E402,W503,W504,E741,E203
-lint: venv collection-link ## ruff, pep8 as sanity has it, pylint, mypy (mypy.ini: strict on module_utils), yamllint, ansible-lint (production), changelog lint
-	@echo '== lint (ruff; pep8 as ansible-test sanity checks it, tests/ too; pylint, mypy on plugins/ (strict on module_utils/, as mypy.ini says); yamllint; ansible-lint production profile; antsibull-changelog)'
+PYTHON_TREES := plugins/ extensions/ tests/
+lint: venv collection-link ## ruff (the formatter's check too), pep8 as sanity has it, pylint, mypy (mypy.ini: strict on module_utils), yamllint, ansible-lint (production), changelog lint
+	@echo '== lint (ruff format --check, 120 columns, on all the Python; ruff; pep8 as ansible-test sanity checks it, tests/ too; pylint, mypy on plugins/ (strict on module_utils/, as mypy.ini says); yamllint; ansible-lint production profile; antsibull-changelog)'
+	$(BIN)/ruff format --check $(PYTHON_TREES) || { echo 'make format writes these files as ruff format would'; exit 1; }
 	$(BIN)/ruff check plugins/ extensions/
 	$(BIN)/python -m pycodestyle --max-line-length 160 --ignore=$(PEP8_IGNORE) plugins extensions tests
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/pylint plugins/ extensions/
@@ -339,6 +341,11 @@ lint: venv collection-link ## ruff, pep8 as sanity has it, pylint, mypy (mypy.in
 	$(BIN)/yamllint docs/ playbooks/ roles/ extensions/
 	$(BIN)/ansible-lint --profile production $(wildcard roles playbooks)
 	$(BIN)/antsibull-changelog lint
+
+.PHONY: format
+format: venv ## format all the Python as make lint checks it (ruff format, 120 columns; ruff.toml), imports sorted
+	$(BIN)/ruff check --select I --fix --quiet $(PYTHON_TREES)
+	$(BIN)/ruff format $(PYTHON_TREES)
 
 # plugins/module_utils/clouds/aws/ec2_model.py: the EC2 operations we call, cut from the installed botocore's model.
 # Rerun after a botocore upgrade; the units fail until then (test_ec2_model.py).

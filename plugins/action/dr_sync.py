@@ -38,7 +38,10 @@ from ansible.plugins.filter.core import to_nice_json
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress import DEFAULT_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress import (
+    DEFAULT_PROGRESS_INTERVAL,
+    MIN_PROGRESS_INTERVAL,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import of_report
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import REPORT_KEYS, summary_line
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import run_id as new_run_id
@@ -49,8 +52,20 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history imp
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import dr_report_text
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._run_reports import FINISHED, RunReportFiles, error_record, last_known, run_record
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_lock import ScopeBusy, ScopeLock, lock_dir, lock_path, scope_identity
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._run_reports import (
+    FINISHED,
+    RunReportFiles,
+    error_record,
+    last_known,
+    run_record,
+)
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_lock import (
+    ScopeBusy,
+    ScopeLock,
+    lock_dir,
+    lock_path,
+    scope_identity,
+)
 
 display = Display()
 DEFAULT_WAIT_TIMEOUT = WAIT_ARGUMENT_SPEC['wait_timeout']['default']
@@ -62,8 +77,11 @@ def report_paths(report_dir, report_name, check_mode=False):
     folder = os.path.expanduser(report_dir)
     name = re.sub(r'[^A-Za-z0-9_.-]', '_', report_name)
     kind = 'plan' if check_mode else 'report'
-    return {'json': '%s/dr-%s-%s.json' % (folder, kind, name), 'markdown': '%s/dr-%s-%s.md' % (folder, kind, name),
-            'html': '%s/dr-%s-%s.html' % (folder, kind, name)}
+    return {
+        'json': '%s/dr-%s-%s.json' % (folder, kind, name),
+        'markdown': '%s/dr-%s-%s.md' % (folder, kind, name),
+        'html': '%s/dr-%s-%s.html' % (folder, kind, name),
+    }
 
 
 def report_json(result):
@@ -130,15 +148,19 @@ def dr_account_argument(arguments):
     if value is None or isinstance(value, Mapping) or (isinstance(value, str) and not value.strip()):
         return value, None
     name = option_name(arguments, 'dr_account')
-    forms = ('is a dict of role_arn, role_session_name and external_id, or the text form of one '
-             '("role_arn=<ARN> external_id=<id>", or JSON)')
+    forms = (
+        'is a dict of role_arn, role_session_name and external_id, or the text form of one '
+        '("role_arn=<ARN> external_id=<id>", or JSON)'
+    )
     if isinstance(value, str):
         try:
             return check_type_dict(value), None
         except TypeError:
             return None, '%s %s: the text given is neither (not shown: it may hold the external id)' % (name, forms)
-    return None, ('%s %s, got a %s (a survey question of multiple choice answers with a list: make it a text question); not '
-                  'shown: it may hold the external id' % (name, forms, type(value).__name__))
+    return None, (
+        '%s %s, got a %s (a survey question of multiple choice answers with a list: make it a text question); not '
+        'shown: it may hold the external id' % (name, forms, type(value).__name__)
+    )
 
 
 def wait_seconds(arguments):
@@ -225,14 +247,20 @@ class ActionModule(ActionBase):
                     result['scope_lock'] = self._lock_record(waited, lock.waited_for)
                 except ScopeBusy as busy:
                     # The files are the other run's: left as they are.
-                    result.update(failed=True, changed=False, msg=refusal or self._busy_message(arguments, busy),
-                                  scope_lock=self._lock_record(busy.waited, busy.holder))
+                    result.update(
+                        failed=True,
+                        changed=False,
+                        msg=refusal or self._busy_message(arguments, busy),
+                        scope_lock=self._lock_record(busy.waited, busy.holder),
+                    )
                     return result
                 except OSError as error:
                     # A home that cannot be written: the run goes on unguarded rather than not at all, and says so.
                     lock = None
-                    result.setdefault('warnings', []).append('could not take the lock of this scope on the controller (%s), so '
-                                                             'another run of it at once is not kept out: %s' % (lock_dir(), error))
+                    result.setdefault('warnings', []).append(
+                        'could not take the lock of this scope on the controller (%s), so '
+                        'another run of it at once is not kept out: %s' % (lock_dir(), error)
+                    )
             if files is not None:
                 files.start()
             try:
@@ -240,7 +268,10 @@ class ActionModule(ActionBase):
             except BaseException as error:
                 # The task's timeout (a BaseException), Ctrl-C, a crash of this action: the files say the run failed.
                 if files is not None:
-                    files.fail(error_record({'msg': 'the run ended by %s: %s' % (type(error).__name__, error)}), stamp(utc_now()))
+                    files.fail(
+                        error_record({'msg': 'the run ended by %s: %s' % (type(error).__name__, error)}),
+                        stamp(utc_now()),
+                    )
                 raise
         finally:
             if lock is not None:
@@ -253,14 +284,25 @@ class ActionModule(ActionBase):
         """The ScopeLock of the task's scope, not yet held."""
         provider, region = to_text(arguments.get('provider')), to_text(arguments.get('source_region'))
         path = lock_path(provider, region, scope_identity(provider, arguments), lock_dir())
-        holder = {'pid': os.getpid(), 'since': stamp(utc_now()), 'run_id': files.run['run_id'] if files is not None else None}
+        holder = {
+            'pid': os.getpid(),
+            'since': stamp(utc_now()),
+            'run_id': files.run['run_id'] if files is not None else None,
+        }
         return ScopeLock(path, holder, step=self.scope_lock_step, on_wait=self._scope_held)
 
     def _scope_held(self, holder):
         """Called once when the scope is found held: say so, as the run may wait long."""
-        display.display('%s %s: another DR run of this scope is under way on this controller (%s); waiting for it to end, at most '
-                        '%d s' % (self._task.args.get('provider'), self._task.args.get('source_region'), holder_words(holder),
-                                  wait_seconds(self._task.args)))
+        display.display(
+            '%s %s: another DR run of this scope is under way on this controller (%s); waiting for it to end, at most '
+            '%d s'
+            % (
+                self._task.args.get('provider'),
+                self._task.args.get('source_region'),
+                holder_words(holder),
+                wait_seconds(self._task.args),
+            )
+        )
 
     @staticmethod
     def _lock_record(waited, holder):
@@ -268,10 +310,18 @@ class ActionModule(ActionBase):
 
     @staticmethod
     def _busy_message(arguments, busy):
-        return ('another DR run of %s %s held it on this controller (%s) for all of this run\'s %s of %d s: nothing was done. One '
-                'run of a scope at a time (docs/vault.md): let that run end, or give this one a longer %s'
-                % (arguments.get('provider'), arguments.get('source_region'), holder_words(busy.holder),
-                   option_name(arguments, 'wait_timeout'), wait_seconds(arguments), option_name(arguments, 'wait_timeout')))
+        return (
+            'another DR run of %s %s held it on this controller (%s) for all of this run\'s %s of %d s: nothing was done. One '
+            'run of a scope at a time (docs/vault.md): let that run end, or give this one a longer %s'
+            % (
+                arguments.get('provider'),
+                arguments.get('source_region'),
+                holder_words(busy.holder),
+                option_name(arguments, 'wait_timeout'),
+                wait_seconds(arguments),
+                option_name(arguments, 'wait_timeout'),
+            )
+        )
 
     def _run(self, result, arguments, task_vars, wrap_async, module_args, files, refusal=None):  # pylint: disable=too-many-arguments
         live = None if wrap_async else self._live_progress(arguments, task_vars)
@@ -297,7 +347,10 @@ class ActionModule(ActionBase):
                     self._keep_in_history(arguments, files, result)
                 else:
                     result['msg'] = '%s; and could not write the report to %s on the controller: %s' % (
-                        result.get('msg'), arguments['report_dir'], files.problem)
+                        result.get('msg'),
+                        arguments['report_dir'],
+                        files.problem,
+                    )
             return result
         # A run limited to some disks is put into the scope's last account, never in its place.
         merge_limited(result, last_known(files.previous) if files is not None else None)
@@ -305,12 +358,17 @@ class ActionModule(ActionBase):
         result['report_markdown'] = dr_report_markdown(result)
         if files is not None:
             try:
-                result['report_files'] = write_reports(result, to_text(arguments['report_dir']), self._report_name(arguments))
+                result['report_files'] = write_reports(
+                    result, to_text(arguments['report_dir']), self._report_name(arguments)
+                )
                 files.finished = True
                 self._keep_in_history(arguments, files, result)
             except OSError as error:
                 result['failed'] = True
-                result['msg'] = 'could not write the report to %s on the controller: %s' % (arguments['report_dir'], error)
+                result['msg'] = 'could not write the report to %s on the controller: %s' % (
+                    arguments['report_dir'],
+                    error,
+                )
                 files.fail(error_record(result), stamp(utc_now()))
         # The module has checked the option's type by now ('yes', 'true' and true alike).
         if boolean(arguments.get('show_report') or False, strict=False):
@@ -319,7 +377,9 @@ class ActionModule(ActionBase):
 
     @staticmethod
     def _report_name(arguments):
-        return to_text(arguments.get('report_name') or '%s-%s' % (arguments.get('provider'), arguments.get('source_region')))
+        return to_text(
+            arguments.get('report_name') or '%s-%s' % (arguments.get('provider'), arguments.get('source_region'))
+        )
 
     def _report_files(self, arguments):
         """The report files of this run (RunReportFiles), or None without report_dir."""
@@ -327,9 +387,18 @@ class ActionModule(ActionBase):
             return None
         now = utc_now()
         name = self._report_name(arguments)
-        run = run_record(new_run_id(now), stamp(now), name, arguments.get('provider'), arguments.get('source_region'),
-                         arguments.get('dr_regions'), self._check_mode())
-        return RunReportFiles(report_paths(to_text(arguments['report_dir']), name, self._check_mode()), run, file_mode())
+        run = run_record(
+            new_run_id(now),
+            stamp(now),
+            name,
+            arguments.get('provider'),
+            arguments.get('source_region'),
+            arguments.get('dr_regions'),
+            self._check_mode(),
+        )
+        return RunReportFiles(
+            report_paths(to_text(arguments['report_dir']), name, self._check_mode()), run, file_mode()
+        )
 
     @staticmethod
     def _keep_in_history(arguments, files, result):
@@ -342,8 +411,10 @@ class ActionModule(ActionBase):
         try:
             index = keep_run(files.paths, keep, files.mode)
         except OSError as error:
-            result.setdefault('warnings', []).append('could not keep this run\'s report in the history of %s: %s'
-                                                     % (os.path.dirname(files.paths['json']), error))
+            result.setdefault('warnings', []).append(
+                'could not keep this run\'s report in the history of %s: %s'
+                % (os.path.dirname(files.paths['json']), error)
+            )
             return
         if index is not None:
             result['report_history'] = index
@@ -352,9 +423,16 @@ class ActionModule(ActionBase):
         """The LiveProgress that runs the module, or None: when no line is to be shown, or the module does not run on
         the controller (its progress file would be on another host)."""
         show_own, show_fleet, interval = progress_settings(arguments, display.verbosity)
-        if not (show_own or show_fleet) or getattr(self._connection, 'transport', None) not in ('local', 'ansible.builtin.local'):
+        if not (show_own or show_fleet) or getattr(self._connection, 'transport', None) not in (
+            'local',
+            'ansible.builtin.local',
+        ):
             return None
         scope = task_vars.get('inventory_hostname', 'localhost')
         title = '%s %s' % (arguments.get('provider'), arguments.get('source_region'))
-        board = FleetBoard(scope, task_vars.get('ansible_play_batch') or [scope], title) if show_fleet else None
-        return LiveProgress(display, scope, title, interval, show_own=show_own, board=board)
+        board = (
+            FleetBoard(scope, scopes=task_vars.get('ansible_play_batch') or [scope], title=title)
+            if show_fleet
+            else None
+        )
+        return LiveProgress(display, scope, title=title, interval=interval, show_own=show_own, board=board)

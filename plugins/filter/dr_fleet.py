@@ -30,5 +30,9 @@ def dr_fleet_history_html(reports, name, keep=30):
 
 class FilterModule:
     def filters(self):
-        return {'dr_fleet_report': dr_fleet_report, 'dr_fleet_markdown': dr_fleet_markdown, 'dr_fleet_html': dr_fleet_html,
-                'dr_fleet_history_html': dr_fleet_history_html}
+        return {
+            'dr_fleet_report': dr_fleet_report,
+            'dr_fleet_markdown': dr_fleet_markdown,
+            'dr_fleet_html': dr_fleet_html,
+            'dr_fleet_history_html': dr_fleet_history_html,
+        }

@@ -245,7 +245,10 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import CbsCopyAdapter, build_cbs_request
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TENCENT_CONNECTION_SPEC
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import copy_module_spec, run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import (
+    copy_module_spec,
+    run_copy_module,
+)
 
 
 def main():
@@ -253,7 +256,9 @@ def main():
         'name': {},
         'tags': {'type': 'dict'},
     }
-    module = AnsibleModule(argument_spec=copy_module_spec(copy_options, TENCENT_CONNECTION_SPEC), supports_check_mode=True)
+    module = AnsibleModule(
+        argument_spec=copy_module_spec(copy_options, TENCENT_CONNECTION_SPEC), supports_check_mode=True
+    )
     run_copy_module(module, build_cbs_request, CbsCopyAdapter)
 
 

@@ -273,7 +273,10 @@ error:
   type: dict
 '''
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.posture_module import posture_module, run_posture_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.posture_module import (
+    posture_module,
+    run_posture_module,
+)
 
 
 def main():

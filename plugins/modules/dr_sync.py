@@ -620,7 +620,11 @@ error:
   type: dict
 '''
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, DrSyncModule, run_dr_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import (
+    DR_ARGUMENT_SPEC,
+    DrSyncModule,
+    run_dr_module,
+)
 
 
 def main():

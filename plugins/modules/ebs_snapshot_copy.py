@@ -273,7 +273,10 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AWS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsCopyAdapter, build_ebs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import copy_module_spec, run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import (
+    copy_module_spec,
+    run_copy_module,
+)
 
 
 def main():

@@ -275,7 +275,10 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import ALIBABA_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import EcsCopyAdapter, build_ecs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import copy_module_spec, run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import (
+    copy_module_spec,
+    run_copy_module,
+)
 
 
 def main():
@@ -287,7 +290,9 @@ def main():
         'encrypted': {'type': 'bool', 'default': False},
         'kms_key_id': {'no_log': False},
     }
-    module = AnsibleModule(argument_spec=copy_module_spec(copy_options, ALIBABA_CONNECTION_SPEC), supports_check_mode=True)
+    module = AnsibleModule(
+        argument_spec=copy_module_spec(copy_options, ALIBABA_CONNECTION_SPEC), supports_check_mode=True
+    )
     run_copy_module(module, build_ecs_request, EcsCopyAdapter)
 
 

@@ -254,7 +254,10 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import ENS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import EnsCopyAdapter, build_ens_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import copy_module_spec, run_copy_module
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import (
+    copy_module_spec,
+    run_copy_module,
+)
 
 
 def main():

@@ -23,7 +23,11 @@ COUNTS = ('disks', 'copied', 'existing', 'would_copy', 'missing_copies', 'withou
 # What a scope's protection counts over its disks and DR regions, and the fleet adds up.
 POSTURE_COUNTS = (OVER_RPO, NO_COPY, IN_FLIGHT)
 # The restore drill's counts of a scope (dr_sync's restore tests): passed, failed (or timed out), planned in check mode.
-RESTORE_COUNTS = {'restore_passed': ('passed',), 'restore_failed': ('failed', 'timed_out'), 'restore_planned': ('would_test',)}
+RESTORE_COUNTS = {
+    'restore_passed': ('passed',),
+    'restore_failed': ('failed', 'timed_out'),
+    'restore_planned': ('would_test',),
+}
 # The fleet's scopes by status, as its totals name them.
 STATUS_TOTALS = {PROTECTED: 'protected_scopes', AT_RISK: 'at_risk_scopes', NOT_KNOWN: 'not_known_scopes'}
 WORST_FIRST = (AT_RISK, NOT_KNOWN, PROTECTED)
@@ -78,7 +82,9 @@ def scope_row(scope):
     row.update((count, counts.get(count, 0)) for count in POSTURE_COUNTS)
     tests = list(scope.get('restore_tests') or [])
     row['restore_tests'] = tests
-    row.update((count, sum(1 for test in tests if test.get('result') in results)) for count, results in RESTORE_COUNTS.items())
+    row.update(
+        (count, sum(1 for test in tests if test.get('result') in results)) for count, results in RESTORE_COUNTS.items()
+    )
     return row
 
 
@@ -89,12 +95,20 @@ def _number(value):
 def fleet_report(scopes, generated_at, limit=None, check_mode=False):
     """The report over ``scopes`` (the per-host facts, in any order): scopes whose run failed first, then those at risk,
     not known, protected, each by name."""
-    rows = sorted((scope_row(scope) for scope in scopes),
-                  key=lambda row: (row['run'] != 'failed', WORST_FIRST.index(row['status']) if row['run'] != 'failed' else 0, row['scope']))
+    rows = sorted(
+        (scope_row(scope) for scope in scopes),
+        key=lambda row: (
+            row['run'] != 'failed',
+            WORST_FIRST.index(row['status']) if row['run'] != 'failed' else 0,
+            row['scope'],
+        ),
+    )
     failed = [row['scope'] for row in rows if row['run'] == 'failed']
     totals = {'scopes': len(rows), 'failed_scopes': len(failed)}
     totals.update((name, sum(1 for row in rows if row['status'] == status)) for status, name in STATUS_TOTALS.items())
-    totals.update((count, sum(row[count] or 0 for row in rows)) for count in (*COUNTS, *POSTURE_COUNTS, *RESTORE_COUNTS))
+    totals.update(
+        (count, sum(row[count] or 0 for row in rows)) for count in (*COUNTS, *POSTURE_COUNTS, *RESTORE_COUNTS)
+    )
     return {
         'generated_at': generated_at,
         'check_mode': bool(check_mode),

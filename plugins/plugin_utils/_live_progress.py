@@ -96,30 +96,47 @@ def fleet_line(records, scopes, now):
             continue
         counts[record['state']] = counts.get(record['state'], 0) + 1
         if record['state'] == RUNNING:
-            to_do = sum(region['copies'] - region['done'] for region in ((record.get('progress') or {}).get('regions') or {}).values())
+            to_do = sum(
+                region['copies'] - region['done']
+                for region in ((record.get('progress') or {}).get('regions') or {}).values()
+            )
             running.append((to_do, scope, record))
     waiting = len(scopes) - sum(counts.values())
     line = 'fleet progress - %d of %d scopes done, %d failed, %d running, %d not started' % (
-        counts[OK], len(scopes), counts[FAILED], counts[RUNNING], waiting)
+        counts[OK],
+        len(scopes),
+        counts[FAILED],
+        counts[RUNNING],
+        waiting,
+    )
     if running:
         dummy, scope, record = max(running, key=lambda item: item[0])  # the first of those with the most to do
-        line += '; furthest behind %s (%s), %s' % (scope, record['title'], run_line(record.get('progress'), now - record['started']))
+        line += '; furthest behind %s (%s), %s' % (
+            scope,
+            record['title'],
+            run_line(record.get('progress'), now - record['started']),
+        )
     return line
 
 
 class FleetBoard:
     """The fleet's board: one file per scope, and a lock for the one that prints."""
 
-    def __init__(self, scope, scopes, title, folder=None):
+    def __init__(self, scope, *, scopes, title, folder=None):
         self.scope = scope
         self.scopes = list(scopes)
         self.title = title
-        self.folder = folder or os.path.join(tempfile.gettempdir(), 'snapcopy-fleet-%d' % os.getuid(), str(os.getppid()))
+        self.folder = folder or os.path.join(
+            tempfile.gettempdir(), 'snapcopy-fleet-%d' % os.getuid(), str(os.getppid())
+        )
         self.started = time.time()
         self._lock = None
 
     def _path(self, scope):
-        return os.path.join(self.folder, '%s.json' % ''.join(character if character.isalnum() or character in '._-' else '_' for character in scope))
+        return os.path.join(
+            self.folder,
+            '%s.json' % ''.join(character if character.isalnum() or character in '._-' else '_' for character in scope),
+        )
 
     def sweep(self):
         """Clear the boards of ansible-playbook processes that are gone (a fleet run killed before its end)."""
@@ -132,7 +149,13 @@ class FleetBoard:
                     shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
 
     def write(self, state, progress=None):
-        record = {'scope': self.scope, 'state': state, 'title': self.title, 'started': self.started, 'progress': progress}
+        record = {
+            'scope': self.scope,
+            'state': state,
+            'title': self.title,
+            'started': self.started,
+            'progress': progress,
+        }
         try:
             for folder in (os.path.dirname(self.folder), self.folder):
                 os.makedirs(folder, mode=0o700, exist_ok=True)
@@ -155,6 +178,7 @@ class FleetBoard:
         if self._lock is not None:
             return True
         import fcntl  # pylint: disable=import-outside-toplevel  # a controller is POSIX; only fleets lock
+
         try:
             descriptor = os.open(os.path.join(self.folder, '.printer'), os.O_WRONLY | os.O_CREAT, 0o600)
         except OSError:
@@ -181,7 +205,7 @@ class FleetBoard:
 class LiveProgress:
     """Runs ``call`` (the module) in a thread and prints a progress line every ``interval`` seconds until it ends."""
 
-    def __init__(self, display, scope, title, interval, show_own=True, board=None, clock=time.monotonic):
+    def __init__(self, display, scope, *, title, interval, show_own=True, board=None, clock=time.monotonic):
         self.display = display
         self.scope = scope
         self.title = title
@@ -225,7 +249,9 @@ class LiveProgress:
             if self.board is not None:
                 # A run with failures counts as failed, also when the role fails it only after its report.
                 result = ended.get('result') or {}
-                self.board.close(OK if 'result' in ended and not result.get('failed') and not result.get('failures') else FAILED)
+                self.board.close(
+                    OK if 'result' in ended and not result.get('failed') and not result.get('failures') else FAILED
+                )
         if 'error' in ended:
             raise ended['error']
         return ended['result']

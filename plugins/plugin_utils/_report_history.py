@@ -63,7 +63,7 @@ ENVIRONMENT = Environment(loader=DictLoader({'index': INDEX_TEMPLATE}), undefine
 
 def history_paths(paths):
     """(the folder of a scope's kept runs, its index page) for a run's report ``paths`` (report_paths')."""
-    folder, name = os.path.split(paths['json'][:-len('.json')])
+    folder, name = os.path.split(paths['json'][: -len('.json')])
     return os.path.join(folder, HISTORY_FOLDER, name), os.path.join(folder, name + '.history.html')
 
 
@@ -93,20 +93,35 @@ def keep_run(paths, keep, mode):
             path = os.path.join(folder, '%s.%s' % (old, suffix))
             if os.path.exists(path):
                 os.unlink(path)
-    runs = [run_row(read_report(os.path.join(folder, stem + '.json')) or {}, stem, os.path.basename(folder)) for stem in stems[:keep]]
+    runs = [
+        run_row(read_report(os.path.join(folder, stem + '.json')) or {}, stem, os.path.basename(folder))
+        for stem in stems[:keep]
+    ]
     write_file(index, history_page(os.path.basename(folder), runs, keep, os.path.basename(paths['html'])), mode)
     return index
 
 
 # The counts of a run's row: a scope's (dr_sync's totals), a fleet's (the fleet report's).
-SCOPE_COUNTS = (('disks', 'disks'), ('copied', 'copied'), ('existing', 'already there'), ('without_dr_copy', 'without a DR copy'))
-FLEET_COUNTS = (('scopes', 'scopes'), ('failed_scopes', 'failed scopes'), ('disks', 'disks'), ('over_rpo', 'older than the RPO'),
-                ('no_copy', 'without a copy'))
+SCOPE_COUNTS = (
+    ('disks', 'disks'),
+    ('copied', 'copied'),
+    ('existing', 'already there'),
+    ('without_dr_copy', 'without a DR copy'),
+)
+FLEET_COUNTS = (
+    ('scopes', 'scopes'),
+    ('failed_scopes', 'failed scopes'),
+    ('disks', 'disks'),
+    ('over_rpo', 'older than the RPO'),
+    ('no_copy', 'without a copy'),
+)
 
 
 def history_page(name, runs, keep, newest, counts=SCOPE_COUNTS):
     """The index page of a history: ``runs`` (run_row's) newest first, their ``counts``."""
-    return ENVIRONMENT.get_template('index').render(title='DR report history: %s' % name, runs=runs, keep=keep, newest=newest, counts=counts)
+    return ENVIRONMENT.get_template('index').render(
+        title='DR report history: %s' % name, runs=runs, keep=keep, newest=newest, counts=counts
+    )
 
 
 def fleet_history_page(reports, name, keep):
@@ -119,10 +134,17 @@ def fleet_row(report, name):
     """One kept fleet report as the index shows it."""
     stem = compact(report.get('generated_at'))
     failed = (report.get('totals') or {}).get('failed_scopes')
-    return {'stem': stem, 'run_id': report.get('limit') or 'every scope', 'started': report.get('generated_at') or '-',
-            'state': 'finished' if not failed else 'finished with failed scopes', 'ok': not failed,
-            'mode': 'check (a plan)' if report.get('check_mode') else 'run', 'totals': report.get('totals') or {},
-            'failures': failed if failed is not None else '-', 'link': '%s/%s/%s' % (HISTORY_FOLDER, name, stem)}
+    return {
+        'stem': stem,
+        'run_id': report.get('limit') or 'every scope',
+        'started': report.get('generated_at') or '-',
+        'state': 'finished' if not failed else 'finished with failed scopes',
+        'ok': not failed,
+        'mode': 'check (a plan)' if report.get('check_mode') else 'run',
+        'totals': report.get('totals') or {},
+        'failures': failed if failed is not None else '-',
+        'link': '%s/%s/%s' % (HISTORY_FOLDER, name, stem),
+    }
 
 
 def run_row(report, stem, name):
@@ -130,7 +152,14 @@ def run_row(report, stem, name):
     state = report.get('run_state') or (FINISHED if 'totals' in report else 'unknown')
     failures = len(report.get('failures') or []) if state == FINISHED else '-'
     ok = state == FINISHED and not report.get('failures') and not report.get('failed')
-    return {'stem': stem, 'run_id': report.get('run_id') or '-', 'started': report.get('started_at') or report.get('generated_at') or '-',
-            'state': state if state != FINISHED else ('finished' if ok else 'finished with failures'), 'ok': ok,
-            'mode': 'check (a plan)' if report.get('check_mode') else 'run', 'totals': report.get('totals') or {},
-            'failures': failures, 'link': '%s/%s/%s' % (HISTORY_FOLDER, name, stem)}
+    return {
+        'stem': stem,
+        'run_id': report.get('run_id') or '-',
+        'started': report.get('started_at') or report.get('generated_at') or '-',
+        'state': state if state != FINISHED else ('finished' if ok else 'finished with failures'),
+        'ok': ok,
+        'mode': 'check (a plan)' if report.get('check_mode') else 'run',
+        'totals': report.get('totals') or {},
+        'failures': failures,
+        'link': '%s/%s/%s' % (HISTORY_FOLDER, name, stem),
+    }

@@ -47,8 +47,14 @@ RUN_FAILED = 'run_failed'
 STANDING_WORDS = dict(MODEL_WORDS, **{RUN_FAILED: 'run failed (not known)'})
 # A status's class on the pages: protected in green, at risk in red, not known in grey; never a run's mechanics.
 STATUS_CLASSES = {PROTECTED: 'status-protected', AT_RISK: 'status-at-risk', NOT_KNOWN: 'status-not-known'}
-COLOURS = {WITHIN_RPO: '#2e7d32', OVER_RPO: '#e53935', IN_FLIGHT: '#f9a825', PLANNED: '#1565c0', NO_COPY: '#7f0000',
-           RUN_FAILED: '#757575'}
+COLOURS = {
+    WITHIN_RPO: '#2e7d32',
+    OVER_RPO: '#e53935',
+    IN_FLIGHT: '#f9a825',
+    PLANNED: '#1565c0',
+    NO_COPY: '#7f0000',
+    RUN_FAILED: '#757575',
+}
 # The chart's order: what needs a person first.
 WORST_FIRST = (NO_COPY, OVER_RPO, IN_FLIGHT, PLANNED, WITHIN_RPO)
 # The chart's geometry, in pixels.
@@ -236,8 +242,13 @@ def page_link(path):
 
 
 def _environment():
-    environment = Environment(loader=DictLoader({'page': PAGE_TEMPLATE, 'dr': DR_TEMPLATE, 'fleet': FLEET_TEMPLATE}),
-                              undefined=StrictUndefined, autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    environment = Environment(
+        loader=DictLoader({'page': PAGE_TEMPLATE, 'dr': DR_TEMPLATE, 'fleet': FLEET_TEMPLATE}),
+        undefined=StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     environment.filters.update(hours=hours, json_number=json_number, page_link=page_link)
     return environment
 
@@ -252,11 +263,19 @@ def chart_rows(protection):
     for disk in protection.disks:
         for region in protection.dr_regions:
             cell = disk.region(region)
-            rows.append({'disk_id': disk.disk_id, 'label': disk_label(disk.disk_id, disk.name), 'region': region,
-                         'standing': cell.standing, 'hours': cell.recovery_point_age_hours, 'snapshot_id': cell.copy_id})
+            rows.append(
+                {
+                    'disk_id': disk.disk_id,
+                    'label': disk_label(disk.disk_id, disk.name),
+                    'region': region,
+                    'standing': cell.standing,
+                    'hours': cell.recovery_point_age_hours,
+                    'snapshot_id': cell.copy_id,
+                }
+            )
     rows.sort(key=lambda row: (WORST_FIRST.index(row['standing']), -(row['hours'] or 0), row['label'], row['region']))
     shown = [row for row in rows if row['standing'] != WITHIN_RPO]
-    shown += [row for row in rows if row['standing'] == WITHIN_RPO][:max(0, MAX_CHART_ROWS - len(shown))]
+    shown += [row for row in rows if row['standing'] == WITHIN_RPO][: max(0, MAX_CHART_ROWS - len(shown))]
     return shown, len(rows) - len(shown)
 
 
@@ -269,27 +288,49 @@ def chart_svg(rows, rpo):
     A row without a completed copy has a full bar of its colour and says why."""
     top_hours = max([rpo * 1.25 if rpo else 0] + [row['hours'] or 0 for row in rows] + [1])
     height = TOP + ROW_HEIGHT * len(rows) + 8
-    parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" role="img" aria-label="recovery point of each DR copy">'
-             % (BAR_LEFT + BAR_WIDTH + 120, height),
-             '<text x="%d" y="14">0 h</text><text x="%d" y="14" text-anchor="end">%s</text>' % (
-                 BAR_LEFT, BAR_LEFT + BAR_WIDTH, _svg_text(hours(top_hours)))]
+    parts = [
+        '<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" role="img" aria-label="recovery point of each DR copy">'
+        % (BAR_LEFT + BAR_WIDTH + 120, height),
+        '<text x="%d" y="14">0 h</text><text x="%d" y="14" text-anchor="end">%s</text>'
+        % (BAR_LEFT, BAR_LEFT + BAR_WIDTH, _svg_text(hours(top_hours))),
+    ]
     for index, row in enumerate(rows):
         y = TOP + index * ROW_HEIGHT
         if row['hours'] is not None:
             width, value = max(2.0, BAR_WIDTH * row['hours'] / top_hours), hours(row['hours'])
         else:
             width, value = BAR_WIDTH, STANDING_WORDS[row['standing']]
-        parts.append('<g class="bar" data-disk="%s" data-region="%s" data-standing="%s" data-hours="%s">' % (
-            _svg_text(row['disk_id']), _svg_text(row['region']), row['standing'], '' if row['hours'] is None else row['hours']))
-        parts.append('<text x="%d" y="%d" text-anchor="end">%s</text>' % (
-            LABEL_WIDTH, y + BAR_HEIGHT - 2, _svg_text('%s  %s' % (row['label'][:52], row['region']))))
-        parts.append('<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"/>' % (BAR_LEFT, y, width, BAR_HEIGHT, COLOURS[row['standing']]))
-        parts.append('<text x="%.1f" y="%d">%s</text></g>' % (
-            BAR_LEFT + width + 6 if row['hours'] is not None else BAR_LEFT + 6, y + BAR_HEIGHT - 2,
-            _svg_text(value) if row['hours'] is not None else '<tspan fill="#fff">%s</tspan>' % _svg_text(value)))
+        parts.append(
+            '<g class="bar" data-disk="%s" data-region="%s" data-standing="%s" data-hours="%s">'
+            % (
+                _svg_text(row['disk_id']),
+                _svg_text(row['region']),
+                row['standing'],
+                '' if row['hours'] is None else row['hours'],
+            )
+        )
+        parts.append(
+            '<text x="%d" y="%d" text-anchor="end">%s</text>'
+            % (LABEL_WIDTH, y + BAR_HEIGHT - 2, _svg_text('%s  %s' % (row['label'][:52], row['region'])))
+        )
+        parts.append(
+            '<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"/>'
+            % (BAR_LEFT, y, width, BAR_HEIGHT, COLOURS[row['standing']])
+        )
+        parts.append(
+            '<text x="%.1f" y="%d">%s</text></g>'
+            % (
+                BAR_LEFT + width + 6 if row['hours'] is not None else BAR_LEFT + 6,
+                y + BAR_HEIGHT - 2,
+                _svg_text(value) if row['hours'] is not None else '<tspan fill="#fff">%s</tspan>' % _svg_text(value),
+            )
+        )
     if rpo:
         x = BAR_LEFT + BAR_WIDTH * rpo / top_hours
-        parts.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#000" stroke-dasharray="4 3"/>' % (x, TOP - 6, x, height - 4))
+        parts.append(
+            '<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#000" stroke-dasharray="4 3"/>'
+            % (x, TOP - 6, x, height - 4)
+        )
         parts.append('<text x="%.1f" y="%d" text-anchor="middle">RPO %s</text>' % (x, TOP - 8, _svg_text(hours(rpo))))
     parts.append('</svg>')
     return '\n'.join(parts)
@@ -310,13 +351,29 @@ def region_bars_svg(posture, failed=False):
         # A region where no disk stands at all (a selector that matched nothing) protects nothing: never drawn as protected.
         worst = RUN_FAILED if failed else next((standing for standing in WORST_FIRST if counts.get(standing)), NO_COPY)
         width = 140 if age is None else max(2.0, 140 * age / top_hours)
-        parts.append('<g class="region" data-region="%s" data-hours="%s" data-standing="%s"><text x="0" y="%d">%s</text>'
-                     '<rect x="110" y="%d" width="%.1f" height="11" fill="%s"/><text x="%.1f" y="%d">%s</text></g>' % (
-                         _svg_text(region), '' if age is None else age, worst, 16 * index + 12, _svg_text(region[:16]), 16 * index + 2, width,
-                         COLOURS[worst], 110 + width + 4, 16 * index + 12, _svg_text(hours(age))))
+        parts.append(
+            '<g class="region" data-region="%s" data-hours="%s" data-standing="%s"><text x="0" y="%d">%s</text>'
+            '<rect x="110" y="%d" width="%.1f" height="11" fill="%s"/><text x="%.1f" y="%d">%s</text></g>'
+            % (
+                _svg_text(region),
+                '' if age is None else age,
+                worst,
+                16 * index + 12,
+                _svg_text(region[:16]),
+                16 * index + 2,
+                width,
+                COLOURS[worst],
+                110 + width + 4,
+                16 * index + 12,
+                _svg_text(hours(age)),
+            )
+        )
         if rpo:
             x = 110 + 140 * rpo / top_hours
-            parts.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#000" stroke-dasharray="2 2"/>' % (x, 16 * index, x, 16 * index + 15))
+            parts.append(
+                '<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#000" stroke-dasharray="2 2"/>'
+                % (x, 16 * index, x, 16 * index + 15)
+            )
     parts.append('</svg>')
     return '\n'.join(parts)
 
@@ -326,19 +383,47 @@ def dr_report_html(report, report_files=None):
     protection = of_report(report)
     rows, hidden = chart_rows(protection)
     rpo = protection.rpo_hours
-    title = 'DR posture: %s %s \u2192 %s' % (report['provider'], report['source_region'], ', '.join(protection.dr_regions))
+    title = 'DR posture: %s %s \u2192 %s' % (
+        report['provider'],
+        report['source_region'],
+        ', '.join(protection.dr_regions),
+    )
     return ENVIRONMENT.get_template('dr').render(
-        title=title, style=STYLE, report=report, rpo=rpo, protection=protection, posture=protection.posture(),
+        title=title,
+        style=STYLE,
+        report=report,
+        rpo=rpo,
+        protection=protection,
+        posture=protection.posture(),
         status_class=STATUS_CLASSES[protection.status],
         summary=summary_line(report['totals'], report.get('restore'), report['check_mode'], protection),
-        standings=STANDINGS, words=STANDING_WORDS, colours=COLOURS, within=WITHIN_RPO, planned=PLANNED,
-        chart=Markup(chart_svg(rows, rpo)), hidden=hidden, report_files=report_files,
-        vault_account=dr_account_line(report), vault_locks=lock_summary(report), locks=lock_rows(report), lock_words=lock_words)
+        standings=STANDINGS,
+        words=STANDING_WORDS,
+        colours=COLOURS,
+        within=WITHIN_RPO,
+        planned=PLANNED,
+        chart=Markup(chart_svg(rows, rpo)),
+        hidden=hidden,
+        report_files=report_files,
+        vault_account=dr_account_line(report),
+        vault_locks=lock_summary(report),
+        locks=lock_rows(report),
+        lock_words=lock_words,
+    )
 
 
 def fleet_report_html(report):
     """The fleet report (the dr_fleet_report filter's) as one page with every scope, failed scopes first."""
     return ENVIRONMENT.get_template('fleet').render(
-        title='DR posture of the fleet', style=STYLE, report=report,
-        standings=(*WORST_FIRST, RUN_FAILED), words=STANDING_WORDS, colours=COLOURS, status_classes=STATUS_CLASSES,
-        scope_charts={scope['scope']: Markup(region_bars_svg(scope.get('posture'), failed=scope['run'] == 'failed')) for scope in report['scopes']})
+        title='DR posture of the fleet',
+        style=STYLE,
+        report=report,
+        standings=(*WORST_FIRST, RUN_FAILED),
+        words=STANDING_WORDS,
+        colours=COLOURS,
+        status_classes=STATUS_CLASSES,
+        scope_charts={
+            scope['scope']: Markup(region_bars_svg(scope.get('posture'), failed=scope['run'] == 'failed'))
+            for scope in report['scopes']
+        },
+    )

@@ -27,7 +27,14 @@ def escape_cell(value):
     if value is None:
         return '-'
     # The backslash first: the escapes added after it are the only backslashes the renderer should read as escapes.
-    escaped = str(value).replace('\\', '\\\\').replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;').replace('|', '\\|')
+    escaped = (
+        str(value)
+        .replace('\\', '\\\\')
+        .replace('&', '&amp;')
+        .replace('<', '&lt;')
+        .replace('>', '&gt;')
+        .replace('|', '\\|')
+    )
     return ' '.join(escaped.split()) or '-'
 
 
@@ -181,8 +188,15 @@ def _environment():
     # Markdown, not HTML: escape_cell is the escaping, so Jinja2's HTML autoescape stays off. A key a template
     # reads and the report lacks fails the rendering rather than printing an empty cell.
     environment = Environment(
-        loader=DictLoader({'table': TABLE_TEMPLATE, 'dr_report': DR_REPORT_TEMPLATE, 'fleet_report': FLEET_REPORT_TEMPLATE}),
-        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+        loader=DictLoader(
+            {'table': TABLE_TEMPLATE, 'dr_report': DR_REPORT_TEMPLATE, 'fleet_report': FLEET_REPORT_TEMPLATE}
+        ),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
     environment.filters['escape_cell'] = escape_cell
     return environment
 
@@ -199,8 +213,12 @@ def dr_report_markdown(report):
     if report['check_mode']:
         totals = {CHECK_MODE_TOTALS.get(key, key): value for key, value in totals.items()}
     return ENVIRONMENT.get_template('dr_report').render(
-        report=report, shown_totals=totals, locks=lock_rows(report), protection=protection,
-        vault_lines=[line for line in (dr_account_line(report), lock_summary(report)) if line])
+        report=report,
+        shown_totals=totals,
+        locks=lock_rows(report),
+        protection=protection,
+        vault_lines=[line for line in (dr_account_line(report), lock_summary(report)) if line],
+    )
 
 
 def fleet_report_markdown(report):

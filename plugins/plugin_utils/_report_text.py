@@ -11,8 +11,19 @@ report files."""
 
 from __future__ import annotations
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import ACTION_WORDS, NO_COPY, STANDING_WORDS, of_report
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import disk_label, dr_account_line, lock_summary, lock_words, summary_line
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import (
+    ACTION_WORDS,
+    NO_COPY,
+    STANDING_WORDS,
+    of_report,
+)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
+    disk_label,
+    dr_account_line,
+    lock_summary,
+    lock_words,
+    summary_line,
+)
 
 MAX_DISK_ROWS = 20
 MAX_FAILURES = 20
@@ -22,14 +33,16 @@ MAX_CELL = 64
 def one_line(value, width=MAX_CELL):
     """``value`` on one line of at most ``width`` characters (a longer one ends in '...'); None is '-'."""
     text = ' '.join(str('-' if value is None else value).split()) or '-'
-    return text if len(text) <= width else text[:width - 3] + '...'
+    return text if len(text) <= width else text[: width - 3] + '...'
 
 
 def copy_cell(disk, cell):
     """How a disk stands in a DR region (``cell``, the model's RegionProtection): the copy it stands by, what the run did
     with it, its standing and the age of its data (when its source snapshot was taken, not when the copy was made)."""
     shown = cell.copy_id or next(iter(cell.in_flight + cell.differing + cell.failed), None)
-    copy = next((copy for copy in disk['copies'] if copy['region'] == cell.region and copy.get('snapshot_id') == shown), None)
+    copy = next(
+        (copy for copy in disk['copies'] if copy['region'] == cell.region and copy.get('snapshot_id') == shown), None
+    )
     what = '%s %s: ' % (shown, ACTION_WORDS.get(copy['action'], copy['action'])) if shown and copy else ''
     age = '' if cell.recovery_point_age_hours is None else ', data %s h old' % cell.recovery_point_age_hours
     word = STANDING_WORDS[cell.standing].upper() if cell.standing == NO_COPY else STANDING_WORDS[cell.standing]
@@ -45,9 +58,16 @@ def columns(rows):
 
 def dr_report_text(report, report_files=None):
     """The plain text of a DR run's ``report`` (dr_sync's result); ``report_files`` are the paths written, if any."""
-    lines = ['DR copies of %s %s -> %s%s, %s' % (
-        report['provider'], report['source_region'], ', '.join(report['dr_regions']),
-        ' (account %s)' % report['account'] if report.get('account') else '', report['generated_at'])]
+    lines = [
+        'DR copies of %s %s -> %s%s, %s'
+        % (
+            report['provider'],
+            report['source_region'],
+            ', '.join(report['dr_regions']),
+            ' (account %s)' % report['account'] if report.get('account') else '',
+            report['generated_at'],
+        )
+    ]
     protection = of_report(report)
     lines.append('  ' + summary_line(report['totals'], report.get('restore'), report['check_mode'], protection))
     lines.extend('  ' + line for line in (dr_account_line(report), lock_summary(report)) if line)
@@ -62,8 +82,12 @@ def dr_report_text(report, report_files=None):
         rows = [['disk', *report['dr_regions']]]
         models = {model.disk_id: model for model in protection.disks}
         for disk in disks[:MAX_DISK_ROWS]:
-            rows.append([one_line(disk_label(disk['disk_id'], disk.get('disk_name'))),
-                         *(copy_cell(disk, models[disk['disk_id']].region(region)) for region in report['dr_regions'])])
+            rows.append(
+                [
+                    one_line(disk_label(disk['disk_id'], disk.get('disk_name'))),
+                    *(copy_cell(disk, models[disk['disk_id']].region(region)) for region in report['dr_regions']),
+                ]
+            )
         lines.extend(columns(rows))
         if len(disks) > MAX_DISK_ROWS:
             lines.append('  ... and %d more disks in the report' % (len(disks) - MAX_DISK_ROWS))
@@ -71,13 +95,28 @@ def dr_report_text(report, report_files=None):
     if restore:
         for test in restore.get('tests') or []:
             if test.get('result') == 'would_test':
-                lines.append('  Restore test in %s: would make a disk from %s (check mode: none made)' % (test.get('region'), test.get('copy_id')))
+                lines.append(
+                    '  Restore test in %s: would make a disk from %s (check mode: none made)'
+                    % (test.get('region'), test.get('copy_id'))
+                )
                 continue
-            lines.append('  Restore test in %s: %s from %s, %s%s' % (
-                test.get('region'), test.get('result'), test.get('copy_id'),
-                'usable after %s s' % test['seconds_to_usable'] if test.get('seconds_to_usable') is not None else 'not usable',
-                ', test disk %s %s' % (test.get('test_disk_id'), (test.get('test_disk') or {}).get('action') or '')
-                if test.get('test_disk_id') else ''))
+            lines.append(
+                '  Restore test in %s: %s from %s, %s%s'
+                % (
+                    test.get('region'),
+                    test.get('result'),
+                    test.get('copy_id'),
+                    'usable after %s s' % test['seconds_to_usable']
+                    if test.get('seconds_to_usable') is not None
+                    else 'not usable',
+                    ', test disk %s %s' % (test.get('test_disk_id'), (test.get('test_disk') or {}).get('action') or '')
+                    if test.get('test_disk_id')
+                    else '',
+                )
+            )
     if report_files:
-        lines.append('  Report files: %s' % ', '.join(report_files[kind] for kind in ('json', 'markdown', 'html') if kind in report_files))
+        lines.append(
+            '  Report files: %s'
+            % ', '.join(report_files[kind] for kind in ('json', 'markdown', 'html') if kind in report_files)
+        )
     return '\n'.join(line.rstrip() for line in lines)

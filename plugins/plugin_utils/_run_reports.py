@@ -28,7 +28,11 @@ import os
 
 from jinja2 import DictLoader, Environment, StrictUndefined
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import STANDING_WORDS, ScopeProtection, of_report
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import (
+    STANDING_WORDS,
+    ScopeProtection,
+    of_report,
+)
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import write_file
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import escape_cell
 
@@ -41,7 +45,7 @@ MAX_MESSAGE = 2000
 
 def previous_paths(paths):
     """Where the last finished report is kept while a run has none: beside it, ``.previous`` before the suffix."""
-    return {kind: path[:-len(SUFFIXES[kind])] + 'previous.' + SUFFIXES[kind] for kind, path in paths.items()}
+    return {kind: path[: -len(SUFFIXES[kind])] + 'previous.' + SUFFIXES[kind] for kind, path in paths.items()}
 
 
 def read_report(path):
@@ -74,8 +78,12 @@ def keep_previous(paths):
     data = read_report(kept['json'])
     if not is_finished(data):
         return None
-    return {'generated_at': data.get('generated_at'), 'run_id': data.get('run_id'), 'failed': data.get('failed'),
-            'files': {kind: path for kind, path in kept.items() if os.path.exists(path)}}
+    return {
+        'generated_at': data.get('generated_at'),
+        'run_id': data.get('run_id'),
+        'failed': data.get('failed'),
+        'files': {kind: path for kind, path in kept.items() if os.path.exists(path)},
+    }
 
 
 def region_names(value):
@@ -92,16 +100,30 @@ def region_names(value):
 
 def run_record(run_id, started_at, scope, provider, source_region, dr_regions, check_mode, account=None):
     """What a run is before it knows anything: its id, its start, its scope (the report's name) and what it covers."""
-    return {'run_id': run_id, 'started_at': started_at, 'scope': scope, 'provider': provider, 'source_region': source_region,
-            'dr_regions': region_names(dr_regions), 'account': account, 'check_mode': bool(check_mode)}
+    return {
+        'run_id': run_id,
+        'started_at': started_at,
+        'scope': scope,
+        'provider': provider,
+        'source_region': source_region,
+        'dr_regions': region_names(dr_regions),
+        'account': account,
+        'check_mode': bool(check_mode),
+    }
 
 
 def started_report(run, previous):
     """The marker a run writes when it starts (``run`` a run_record)."""
-    return dict(run, run_state=STARTED, generated_at=run['started_at'], failed=True, previous_report=previous,
-                msg='run %s started at %s and has not finished: while it runs it makes copies, locks and shares that no report '
-                    'file names yet; if no run is under way, it was stopped before it could write its report (killed). Nothing '
-                    'here says what the cloud holds.' % (run['run_id'], run['started_at']))
+    return dict(
+        run,
+        run_state=STARTED,
+        generated_at=run['started_at'],
+        failed=True,
+        previous_report=previous,
+        msg='run %s started at %s and has not finished: while it runs it makes copies, locks and shares that no report '
+        'file names yet; if no run is under way, it was stopped before it could write its report (killed). Nothing '
+        'here says what the cloud holds.' % (run['run_id'], run['started_at']),
+    )
 
 
 def error_record(result):
@@ -109,20 +131,40 @@ def error_record(result):
     where there are (CloudError.as_result), else the message; never the module's output or traceback."""
     error = result.get('error') if isinstance(result.get('error'), dict) else {}
     message = str(result.get('msg') or error.get('message') or 'the run failed without a message')
-    return {'msg': message[:MAX_MESSAGE], 'action': error.get('action'), 'code': error.get('code'), 'message': error.get('message'),
-            'request_id': error.get('request_id')}
+    return {
+        'msg': message[:MAX_MESSAGE],
+        'action': error.get('action'),
+        'code': error.get('code'),
+        'message': error.get('message'),
+        'request_id': error.get('request_id'),
+    }
 
 
 def failed_report(run, previous, ended_at, error, known=None):
     """The report of a run that ended before it had one (``error`` an error_record). ``known`` is the scope's last
     account (the previous finished report's protection model): kept, marked stale, so that a run that could not know
     never replaces what was known with nothing, nor shows it as current."""
-    msg = 'run %s (started %s) failed before it could know what it did: %s' % (run['run_id'], run['started_at'], error['msg'])
-    report = dict(run, run_state=FAILED_BEFORE_REPORT, generated_at=ended_at, ended_at=ended_at, failed=True, previous_report=previous,
-                  error=error, msg=msg)
+    msg = 'run %s (started %s) failed before it could know what it did: %s' % (
+        run['run_id'],
+        run['started_at'],
+        error['msg'],
+    )
+    report = dict(
+        run,
+        run_state=FAILED_BEFORE_REPORT,
+        generated_at=ended_at,
+        ended_at=ended_at,
+        failed=True,
+        previous_report=previous,
+        error=error,
+        msg=msg,
+    )
     if known is not None:
         why = 'run %s failed before it could know (%s); the account is the last known, read %s' % (
-            run['run_id'], ' '.join(error['msg'].split())[:200], known.read_at)
+            run['run_id'],
+            ' '.join(error['msg'].split())[:200],
+            known.read_at,
+        )
         report['protection'] = known.as_stale(why).as_data()
     return report
 
@@ -226,8 +268,13 @@ def _page_link(path):
 
 
 def _environment():
-    environment = Environment(loader=DictLoader({'md': MARKDOWN_TEMPLATE, 'html': HTML_TEMPLATE}), undefined=StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True, autoescape=lambda name: name == 'html')
+    environment = Environment(
+        loader=DictLoader({'md': MARKDOWN_TEMPLATE, 'html': HTML_TEMPLATE}),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=lambda name: name == 'html',
+    )
     environment.filters.update(md=escape_cell, page_link=_page_link)
     return environment
 
@@ -246,11 +293,16 @@ def state_markdown(report):
 def state_html(report):
     """The page of a run without a report: red when it failed, amber while not finished; never a bar or a green."""
     failed = report['run_state'] == FAILED_BEFORE_REPORT
-    title = 'DR posture: %s %s \u2192 %s: %s' % (report.get('provider') or '-', report.get('source_region') or '-',
-                                                 ', '.join(report['dr_regions']) or '-', 'run failed' if failed else 'run not finished')
+    title = 'DR posture: %s %s \u2192 %s: %s' % (
+        report.get('provider') or '-',
+        report.get('source_region') or '-',
+        ', '.join(report['dr_regions']) or '-',
+        'run failed' if failed else 'run not finished',
+    )
     colours = ('#c62828', '#fdecea') if failed else ('#f9a825', '#fff8e1')
-    return ENVIRONMENT.get_template('html').render(r=report, title=title, colour=colours[0], background=colours[1], known=_known(report),
-                                                   words=STANDING_WORDS)
+    return ENVIRONMENT.get_template('html').render(
+        r=report, title=title, colour=colours[0], background=colours[1], known=_known(report), words=STANDING_WORDS
+    )
 
 
 def write_state(paths, report, mode):
@@ -307,7 +359,11 @@ class RunReportFiles:
             return True
         try:
             os.makedirs(os.path.dirname(self.paths['json']), mode=0o777, exist_ok=True)
-            write_state(self.paths, failed_report(self.run, self.previous, ended_at, error, last_known(self.previous)), self.mode)
+            write_state(
+                self.paths,
+                failed_report(self.run, self.previous, ended_at, error, last_known(self.previous)),
+                self.mode,
+            )
         except OSError as problem:
             self.problem = problem
             return False

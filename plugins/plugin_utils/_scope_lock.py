@@ -26,7 +26,11 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry imp
 # Overrides the folder of the lock files (tests; a controller whose home cannot be written).
 LOCK_DIR_VARIABLE = 'SNAPCOPY_LOCK_DIR'
 # What names the account a run acts in, best first: an assumed role names it; else the key; else an AWS profile.
-IDENTITY_OPTIONS = (('role_arn', 'alicloud_assume_role_arn'), ('access_key', 'alicloud_access_key', 'secret_id'), ('profile',))
+IDENTITY_OPTIONS = (
+    ('role_arn', 'alicloud_assume_role_arn'),
+    ('access_key', 'alicloud_access_key', 'secret_id'),
+    ('profile',),
+)
 # Seconds between two tries of a lock another run holds.
 STEP = 1.0
 
@@ -68,7 +72,9 @@ def scope_identity(provider, arguments, environ=None):
         return ['', '']  # the module refuses it; the lock of a scope it never runs does no harm
     account = ''
     for names in IDENTITY_OPTIONS:
-        account = next((value for value in (_option(arguments, provider, name, environ) for name in names) if value), '')
+        account = next(
+            (value for value in (_option(arguments, provider, name, environ) for name in names) if value), ''
+        )
         if account:
             break
     return [_option(arguments, provider, 'endpoint_url', environ) or '', account]
@@ -86,7 +92,7 @@ class ScopeLock:
     once, when a try finds the scope held by a run that has said who it is. After acquire, ``waited_for`` is that run
     ({} when it held the scope too briefly to say), or None when the scope was free."""
 
-    def __init__(self, path, holder, clock=time.monotonic, sleep=time.sleep, step=STEP, on_wait=None):
+    def __init__(self, path, holder, *, clock=time.monotonic, sleep=time.sleep, step=STEP, on_wait=None):
         self.path, self.holder = path, holder
         self.clock, self.sleep, self.step, self.on_wait = clock, sleep, step, on_wait
         self.handle = None

@@ -13,6 +13,7 @@ What an EE built by ansible-builder 3 gives a job, and what this test reproduces
 As root (CI), the jobs run as a throwaway system user made here with useradd; otherwise as the
 user running the tests. `make awx-test` runs this folder and sets SNAPCOPY_AWX_VENV.
 """
+
 from __future__ import annotations
 
 import glob
@@ -30,15 +31,20 @@ import pytest
 import yaml
 
 from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, REPO, ansible_bin
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import QuietHandler, serving
 from ansible_collections.snapcopy.cloud.tests.docs.test_awx_credentials import load, render_injectors
 from ansible_collections.snapcopy.cloud.tests.docs.test_awx_survey import answers
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import QuietHandler, serving
 
 SECRET = fake.ALIBABA_ACCESS_KEY_SECRET
 JOB_TIMEOUT = 300
-INVENTORY = {'all': {'hosts': {'localhost': {'ansible_connection': 'local',
-                                             'ansible_python_interpreter': '{{ ansible_playbook_python }}'}}}}
+INVENTORY = {
+    'all': {
+        'hosts': {
+            'localhost': {'ansible_connection': 'local', 'ansible_python_interpreter': '{{ ansible_playbook_python }}'}
+        }
+    }
+}
 
 
 def project_playbook(name):
@@ -46,9 +52,16 @@ def project_playbook(name):
     imports snapcopy.cloud.<name>. (Another project file, dr_scope.yml, imports it too.)"""
     with open(os.path.join(DOCS, 'awx.md'), encoding='utf-8') as stream:
         blocks = re.findall(r'^```yaml\n(.*?)^```', stream.read(), re.S | re.M)
-    found = [block for block in blocks if block.startswith('# %s.yml ' % name)
-             and re.search(r'import_playbook: snapcopy\.cloud\.%s$' % name, block, re.M)]
-    assert len(found) == 1, 'docs/awx.md shows one project playbook %s.yml that imports snapcopy.cloud.%s' % (name, name)
+    found = [
+        block
+        for block in blocks
+        if block.startswith('# %s.yml ' % name)
+        and re.search(r'import_playbook: snapcopy\.cloud\.%s$' % name, block, re.M)
+    ]
+    assert len(found) == 1, 'docs/awx.md shows one project playbook %s.yml that imports snapcopy.cloud.%s' % (
+        name,
+        name,
+    )
     return found[0]
 
 
@@ -100,8 +113,20 @@ def job_user(workspace):
         yield JobUser(os.getuid(), os.getgid(), pwd.getpwuid(os.getuid()).pw_name)
         return
     name = 'snapcopy-awx-%s' % uuid.uuid4().hex[:8]
-    subprocess.run(['useradd', '--system', '--user-group', '--no-create-home', '--home-dir', os.path.join(workspace, 'home'),
-                    '--shell', '/usr/sbin/nologin', name], check=True)
+    subprocess.run(
+        [
+            'useradd',
+            '--system',
+            '--user-group',
+            '--no-create-home',
+            '--home-dir',
+            os.path.join(workspace, 'home'),
+            '--shell',
+            '/usr/sbin/nologin',
+            name,
+        ],
+        check=True,
+    )
     try:
         entry = pwd.getpwnam(name)
         yield JobUser(entry.pw_uid, entry.pw_gid, name)
@@ -121,12 +146,19 @@ def home(workspace, job_user):
 def collections(workspace, job_user):
     """The release tarball installed as in an EE image: owned by root (when we are root), read-only."""
     dist = os.path.join(workspace, 'dist')
-    subprocess.run([ansible_bin('ansible-galaxy'), 'collection', 'build', '--force', '--output-path', dist, REPO],
-                   check=True, stdout=subprocess.DEVNULL)
-    tarball, = glob.glob(os.path.join(dist, 'snapcopy-cloud-*.tar.gz'))
+    subprocess.run(
+        [ansible_bin('ansible-galaxy'), 'collection', 'build', '--force', '--output-path', dist, REPO],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    (tarball,) = glob.glob(os.path.join(dist, 'snapcopy-cloud-*.tar.gz'))
     folder = os.path.join(workspace, 'collections')
-    subprocess.run([ansible_bin('ansible-galaxy'), 'collection', 'install', '--force', '-p', folder, tarball],
-                   check=True, stdout=subprocess.DEVNULL, env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=folder))
+    subprocess.run(
+        [ansible_bin('ansible-galaxy'), 'collection', 'install', '--force', '-p', folder, tarball],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=folder),
+    )
     for root, dirs, files in os.walk(folder, topdown=False):
         for name in files + dirs:
             path = os.path.join(root, name)
@@ -134,9 +166,17 @@ def collections(workspace, job_user):
             os.chmod(path, (mode & 0o7777) & ~0o222 | 0o444 | (0o111 if mode & 0o111 else 0))
     os.chmod(folder, 0o555)
     installed = os.path.join(folder, 'ansible_collections', 'snapcopy', 'cloud')
-    probe = subprocess.run(['touch', os.path.join(installed, 'playbooks', 'probe')], **job_user.switch,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
-    assert probe.returncode != 0 and 'Permission denied' in probe.stdout, 'the job user must not be able to write the collection'
+    probe = subprocess.run(
+        ['touch', os.path.join(installed, 'playbooks', 'probe')],
+        **job_user.switch,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    assert probe.returncode != 0 and 'Permission denied' in probe.stdout, (
+        'the job user must not be able to write the collection'
+    )
     if os.geteuid() == 0:
         assert os.stat(installed).st_uid == 0 and job_user.uid != 0
     return folder
@@ -167,12 +207,19 @@ class Job:
         return stats[0]['event_data']['artifact_data']
 
     def task_events(self, task):
-        return [(event['counter'], event['event']) for event in self.events if event.get('event_data', {}).get('task') == task]
+        return [
+            (event['counter'], event['event'])
+            for event in self.events
+            if event.get('event_data', {}).get('task') == task
+        ]
 
     def files_with_text(self, text):
         """Every job event, stdout and stderr file of the job that holds ``text``."""
         paths = glob.glob(os.path.join(self.artifacts, 'job_events', '*.json')) + [
-            os.path.join(self.artifacts, name) for name in ('stdout', 'stderr') if os.path.exists(os.path.join(self.artifacts, name))]
+            os.path.join(self.artifacts, name)
+            for name in ('stdout', 'stderr')
+            if os.path.exists(os.path.join(self.artifacts, name))
+        ]
         hits = []
         for path in paths:
             with open(path, encoding='utf-8') as stream:
@@ -192,8 +239,14 @@ def run_job(awx_venv, workspace, job_user, home, collections):
             'inventory/hosts.yml': yaml.safe_dump(INVENTORY),
             'env/extravars': json.dumps(extravars),
             # The credential's injectors, and what AWX's "Extra Environment Variables" setting adds.
-            'env/envvars': json.dumps(dict(render_injectors(load('alicloud'), {
-                'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': SECRET}), **(extra_env or {}))),
+            'env/envvars': json.dumps(
+                dict(
+                    render_injectors(
+                        load('alicloud'), {'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': SECRET}
+                    ),
+                    **(extra_env or {}),
+                )
+            ),
         }
         if check:
             files['env/cmdline'] = '--check'
@@ -211,9 +264,25 @@ def run_job(awx_venv, workspace, job_user, home, collections):
             'ANSIBLE_COLLECTIONS_PATH': collections,
             'ANSIBLE_NOCOLOR': '1',
         }
-        done = subprocess.run([os.path.join(awx_venv, 'bin', 'ansible-runner'), 'run', private_data_dir, '--ident', name,
-                               '-p', '%s.yml' % playbook], env=env, cwd=private_data_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, timeout=JOB_TIMEOUT, check=False, **job_user.switch)
+        done = subprocess.run(
+            [
+                os.path.join(awx_venv, 'bin', 'ansible-runner'),
+                'run',
+                private_data_dir,
+                '--ident',
+                name,
+                '-p',
+                '%s.yml' % playbook,
+            ],
+            env=env,
+            cwd=private_data_dir,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=JOB_TIMEOUT,
+            check=False,
+            **job_user.switch,
+        )
         return Job(private_data_dir, name, done.returncode, done.stdout)
 
     return run
@@ -221,22 +290,33 @@ def run_job(awx_venv, workspace, job_user, home, collections):
 
 def survey_answers(fakecloud_url, **given):
     """What AWX sends: the survey's answers as it types them (text as text), plus the job template's extra variables."""
-    extravars = answers(dr_copy_provider='ecs', dr_copy_source_region='cn-hangzhou', dr_copy_dr_regions='cn-shanghai, cn-beijing',
-                        **given)
+    extravars = answers(
+        dr_copy_provider='ecs',
+        dr_copy_source_region='cn-hangzhou',
+        dr_copy_dr_regions='cn-shanghai, cn-beijing',
+        **given,
+    )
     assert extravars['dr_copy_tag_selector'] == 'backup=dr' and extravars['dr_copy_wait'] == 'false'
     extravars['dr_copy_connection'] = {'endpoint_url': fakecloud_url}
     return extravars
 
 
 def seed_disks(cloud, tagged=3, without_snapshot=0):
-    return cloud.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 2}] * tagged
-                                 + [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 0}] * without_snapshot
-                                 + [{'region': 'cn-hangzhou', 'tags': {'backup': 'no'}, 'snapshots': 1}]})
+    return cloud.admin.seed(
+        ecs={
+            'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 2}] * tagged
+            + [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 0}] * without_snapshot
+            + [{'region': 'cn-hangzhou', 'tags': {'backup': 'no'}, 'snapshots': 1}]
+        }
+    )
 
 
 def report_paths(folder):
-    return {'json': os.path.join(folder, 'dr-report-ecs-cn-hangzhou.json'), 'markdown': os.path.join(folder, 'dr-report-ecs-cn-hangzhou.md'),
-            'html': os.path.join(folder, 'dr-report-ecs-cn-hangzhou.html')}
+    return {
+        'json': os.path.join(folder, 'dr-report-ecs-cn-hangzhou.json'),
+        'markdown': os.path.join(folder, 'dr-report-ecs-cn-hangzhou.md'),
+        'html': os.path.join(folder, 'dr-report-ecs-cn-hangzhou.html'),
+    }
 
 
 def read_json(path):
@@ -301,8 +381,12 @@ def test_failing_job_writes_its_report_and_stats_before_it_fails(run_job, fakecl
     command = 'install -d -m 2770 -o root -g awx /var/lib/dr-reports'
     assert command in guide
     if os.geteuid() == 0:
-        subprocess.run(command.replace('-g awx', '-g %s' % grp.getgrgid(job_user.gid).gr_name).replace('/var/lib/dr-reports', mounted).split(),
-                       check=True)
+        subprocess.run(
+            command.replace('-g awx', '-g %s' % grp.getgrgid(job_user.gid).gr_name)
+            .replace('/var/lib/dr-reports', mounted)
+            .split(),
+            check=True,
+        )
     else:  # the job runs as this user: its own group's folder
         os.makedirs(mounted)
         os.chmod(mounted, 0o2770)
@@ -320,7 +404,9 @@ def test_failing_job_writes_its_report_and_stats_before_it_fails(run_job, fakecl
     written = job.task_events('Copy the newest snapshot of each tagged disk to the DR regions')
     published = job.task_events('Publish the run\'s summary as stats')
     failed = job.task_events('Fail when a disk ended without a DR copy, or anything else failed')
-    assert written[-1][1] == 'runner_on_ok' and published[-1][1] == 'runner_on_ok' and failed[-1][1] == 'runner_on_failed'
+    assert (
+        written[-1][1] == 'runner_on_ok' and published[-1][1] == 'runner_on_ok' and failed[-1][1] == 'runner_on_failed'
+    )
     assert written[-1][0] < published[-1][0] < failed[-1][0]
     assert 'see the report %s' % report_paths(mounted)['markdown'] in job.stdout
     assert all(os.stat(path).st_gid == job_user.gid for path in report_paths(mounted).values())
@@ -329,6 +415,7 @@ def test_failing_job_writes_its_report_and_stats_before_it_fails(run_job, fakecl
 
 class Webhook(QuietHandler):
     """A chat's incoming webhook: keeps each JSON body posted to it."""
+
     posted: list = []
 
     def do_POST(self):  # pylint: disable=invalid-name  # http.server's name
@@ -370,6 +457,7 @@ def test_workflow_alert_node_reports_the_failures_from_the_dr_jobs_stats(run_job
 def test_the_test_environment_is_the_documented_execution_environment():
     """ansible-runner and ansible-core of .venv-awx are versions docs/awx/execution-environment.yml would install."""
     from packaging.requirements import Requirement  # pylint: disable=import-outside-toplevel
+
     with open(os.path.join(DOCS, 'awx', 'execution-environment.yml'), encoding='utf-8') as stream:
         dependencies = yaml.safe_load(stream)['dependencies']
     with open(os.path.join(REPO, 'tests', 'requirements-awx.txt'), encoding='utf-8') as stream:
@@ -379,34 +467,59 @@ def test_the_test_environment_is_the_documented_execution_environment():
         assert wanted.specifier.contains(pins[wanted.name]), (wanted, pins[wanted.name])
 
 
-def test_the_guides_ansible_runner_recipe_runs_the_job_as_it_says(awx_venv, workspace, job_user, home, collections, fakecloud_clean):
+def test_the_guides_ansible_runner_recipe_runs_the_job_as_it_says(
+    awx_venv, workspace, job_user, home, collections, fakecloud_clean
+):
     """docs/awx.md's copy-paste recipe, run line for line as the job's user in a shell, but for its first three lines (the
     venv and the installs: here .venv-awx and the collection from the release tarball), and with the emulator's keys for
     the placeholders and its address added to the extra variables."""
     with open(os.path.join(DOCS, 'awx.md'), encoding='utf-8') as handle:
         guide = handle.read()
-    section = guide[guide.index('## 11. The same job with ansible-runner'):]
-    (recipe,) = re.findall(r'^```sh\n(.*?)^```', section[:section.index('\n## ', 10)], re.S | re.M)
+    section = guide[guide.index('## 11. The same job with ansible-runner') :]
+    (recipe,) = re.findall(r'^```sh\n(.*?)^```', section[: section.index('\n## ', 10)], re.S | re.M)
     lines = recipe.splitlines()
     assert lines[0].startswith('python3 -m venv ~/snapcopy-runner') and 'pip install ansible-runner' in lines[1]
     assert lines[2].startswith('~/snapcopy-runner/bin/ansible-galaxy collection install snapcopy.cloud')
-    script = '\n'.join(lines[3:]).replace('your-access-key-id', fake.ALIBABA_ACCESS_KEY_ID).replace('your-access-key-secret', SECRET)
+    script = (
+        '\n'.join(lines[3:])
+        .replace('your-access-key-id', fake.ALIBABA_ACCESS_KEY_ID)
+        .replace('your-access-key-secret', SECRET)
+    )
     script = script.replace('~/snapcopy-runner', awx_venv)
     # The emulator's address: a job template's extra variable, outside the recipe.
-    script = script.replace('dr_copy_tag_selector: backup=dr\n', 'dr_copy_tag_selector: backup=dr\ndr_copy_connection: {endpoint_url: %s}\n'
-                            % fakecloud_clean.url)
+    script = script.replace(
+        'dr_copy_tag_selector: backup=dr\n',
+        'dr_copy_tag_selector: backup=dr\ndr_copy_connection: {endpoint_url: %s}\n' % fakecloud_clean.url,
+    )
     seed_disks(fakecloud_clean, tagged=2)
     folder = os.path.join(workspace, 'recipe')
     os.makedirs(folder)
     job_user.own(folder)
-    env = {'PATH': '/usr/bin:/bin', 'HOME': home, 'LANG': 'C.UTF-8', 'ANSIBLE_COLLECTIONS_PATH': collections, 'ANSIBLE_NOCOLOR': '1'}
-    done = subprocess.run(['bash', '-euc', script], env=env, cwd=folder, capture_output=True, text=True, timeout=JOB_TIMEOUT, check=False,
-                          **job_user.switch)
+    env = {
+        'PATH': '/usr/bin:/bin',
+        'HOME': home,
+        'LANG': 'C.UTF-8',
+        'ANSIBLE_COLLECTIONS_PATH': collections,
+        'ANSIBLE_NOCOLOR': '1',
+    }
+    done = subprocess.run(
+        ['bash', '-euc', script],
+        env=env,
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=JOB_TIMEOUT,
+        check=False,
+        **job_user.switch,
+    )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert 'Copy the newest snapshot of each tagged disk to the DR regions' in done.stdout
     report = read_json(os.path.join(home, 'dr-reports', 'dr-report-ecs-cn-hangzhou.json'))
     assert report['dr_regions'] == ['cn-shanghai', 'cn-beijing'] and report['totals']['copied'] == 4
     (ident,) = os.listdir(os.path.join(folder, 'dr-job', 'artifacts'))
     job = Job(os.path.join(folder, 'dr-job'), ident, done.returncode, done.stdout)
-    assert job.status == 'successful' and job.artifact_data['dr_copy_runs']['ecs-cn-hangzhou']['totals'] == report['totals']
+    assert (
+        job.status == 'successful'
+        and job.artifact_data['dr_copy_runs']['ecs-cn-hangzhou']['totals'] == report['totals']
+    )
     assert not job.files_with_text(SECRET) and SECRET not in done.stdout

@@ -4,6 +4,7 @@ Rounds are interleaved (ping, then each module's new copy and the same copy agai
 exists), so that a slow moment of the machine falls on all commands alike. The emulators add no
 latency here: this measures what a module costs on top of Ansible's own start-up.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,7 +34,9 @@ def timed(command, env):
     """(wall s, CPU s of the command and its children, first line of output)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=ROOT, check=False, text=True)
+    done = subprocess.run(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=ROOT, check=False, text=True
+    )
     wall = time.monotonic() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     first = (done.stdout.splitlines() or [''])[0]
@@ -41,8 +44,12 @@ def timed(command, env):
 
 
 def spread(values):
-    return {'median': round(statistics.median(values), 3), 'min': round(min(values), 3), 'max': round(max(values), 3),
-            'runs': len(values)}
+    return {
+        'median': round(statistics.median(values), 3),
+        'min': round(min(values), 3),
+        'max': round(max(values), 3),
+        'runs': len(values),
+    }
 
 
 def measure(stacks, python, rounds, progress):
@@ -60,8 +67,12 @@ def measure(stacks, python, rounds, progress):
             samples['ping']['wall'].append(wall)
             samples['ping']['cpu'].append(cpu)
         for provider, module in MODULES.items():
-            connection = stacks[provider].direct_connection() if provider == 'aws' else stacks[provider].connection(provider)
-            command = adhoc_command('snapcopy.cloud.' + module, module_arguments(provider, connection, sources[provider][number]), python)
+            connection = (
+                stacks[provider].direct_connection() if provider == 'aws' else stacks[provider].connection(provider)
+            )
+            command = adhoc_command(
+                'snapcopy.cloud.' + module, module_arguments(provider, connection, sources[provider][number]), python
+            )
             for state, expected in (('new', 'CHANGED'), ('existing', 'SUCCESS')):
                 wall, cpu, code, line = timed(command, env)
                 entry = samples['%s/%s' % (provider, state)]
@@ -81,8 +92,12 @@ def measure(stacks, python, rounds, progress):
                 entry[state] = {'problems': sample['problems']}
                 continue
             wall = spread(sample['wall'])
-            entry[state] = {'wall_s': wall, 'cpu_s': spread(sample['cpu']), 'ratio': round(wall['median'] / ping['median'], 2),
-                            'cpu_ratio': round(statistics.median(sample['cpu']) / statistics.median(samples['ping']['cpu']), 2),
-                            'problems': sample['problems']}
+            entry[state] = {
+                'wall_s': wall,
+                'cpu_s': spread(sample['cpu']),
+                'ratio': round(wall['median'] / ping['median'], 2),
+                'cpu_ratio': round(statistics.median(sample['cpu']) / statistics.median(samples['ping']['cpu']), 2),
+                'problems': sample['problems'],
+            }
         results['modules'][provider] = entry
     return results

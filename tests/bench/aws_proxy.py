@@ -13,6 +13,7 @@ else goes to moto unchanged. Used by tests/bench/bench.py; listens on 127.0.0.1 
 
 Usage: python tests/bench/aws_proxy.py MOTO_URL [--latency-ms 20] [--copy-seconds 5] [--max-in-flight 20]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,9 +35,11 @@ SCOPE = re.compile(r'Credential=([^/]+)/\d{8}/([a-z0-9-]+)/')
 ASSUMED_KEY = re.compile(rb'<AccessKeyId>([^<]+)</AccessKeyId>')
 ASSUMED_ACCOUNT = re.compile(rb'<Arn>arn:aws[a-z-]*:sts::(\d{12}):assumed-role/')
 OWN_ACCOUNT = '(own keys)'
-LIMIT_ERROR = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>ResourceLimitExceeded</Code>'
-               '<Message>You have reached the maximum number of concurrent snapshot copies (%d) in %s.</Message>'
-               '</Error></Errors><RequestID>bench-proxy-%d</RequestID></Response>')
+LIMIT_ERROR = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>ResourceLimitExceeded</Code>'
+    '<Message>You have reached the maximum number of concurrent snapshot copies (%d) in %s.</Message>'
+    '</Error></Errors><RequestID>bench-proxy-%d</RequestID></Response>'
+)
 
 ElementTree.register_namespace('', EC2_NS)
 
@@ -48,10 +51,10 @@ class CopyTracker:
         self.copy_seconds = copy_seconds
         self.max_in_flight = max_in_flight
         self.lock = threading.Lock()
-        self.started = {}   # snapshot id -> start time
-        self.regions = {}   # (account, region) -> {snapshot id or reservation: start time}
+        self.started = {}  # snapshot id -> start time
+        self.regions = {}  # (account, region) -> {snapshot id or reservation: start time}
         self.accounts = {}  # temporary key -> account, from AssumeRole answers
-        self.calls = {}     # region -> action -> {'calls': n, 'errors': n}
+        self.calls = {}  # region -> action -> {'calls': n, 'errors': n}
         self.refused = 0
         self.tokens = itertools.count()
 
@@ -163,7 +166,9 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
             token = tracker.reserve(destination_outcome)
             if token is None:
                 tracker.count(region, action, error=True)
-                return self._answer(400, (LIMIT_ERROR % (tracker.max_in_flight, region, time.monotonic_ns())).encode(), 'text/xml')
+                return self._answer(
+                    400, (LIMIT_ERROR % (tracker.max_in_flight, region, time.monotonic_ns())).encode(), 'text/xml'
+                )
         status, headers, answer = self._ask_moto(body)
         snapshot_id = None
         if token is not None:
@@ -180,7 +185,9 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
     def _ask_moto(self, body):
         connection = http.client.HTTPConnection(self.server.moto_host, self.server.moto_port, timeout=120)
         try:
-            headers = {name: value for name, value in self.headers.items() if name.lower() not in ('host', 'content-length')}
+            headers = {
+                name: value for name, value in self.headers.items() if name.lower() not in ('host', 'content-length')
+            }
             connection.request(self.command, self.path, body=body or None, headers=headers)
             response = connection.getresponse()
             return response.status, response.headers, response.read()

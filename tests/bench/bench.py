@@ -22,6 +22,7 @@ bench-results.png and bench-results-fleet.png.
 
 Usage: python tests/bench/bench.py [--quick] [--out DIR] [--parts abcdevf] [--fleet-scopes N] [--fleet-disks N] [--fleet-forks 1,10,25]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,9 +46,9 @@ sys.path.insert(0, HERE)
 import adhoc
 import drill
 import events
-import vault
 import fleet
 import report
+import vault
 from runs import Runner
 from stacks import AwsStack, FakecloudStack, fakecloud_credentials
 
@@ -105,9 +106,18 @@ class Bench:
                 record['lane'] = name
                 with self.lock:
                     self.records.append(record)
-                self.progress('%s %s N=%d #%d: %.1f s (floor %.0f s)%s' % (
-                    kind, provider, disks, number, record['wall_s'], record['floor_s'],
-                    '' if record['ok'] else ' FAILED (exit %s), see %s' % (record['exit_code'], record['log'])))
+                self.progress(
+                    '%s %s N=%d #%d: %.1f s (floor %.0f s)%s'
+                    % (
+                        kind,
+                        provider,
+                        disks,
+                        number,
+                        record['wall_s'],
+                        record['floor_s'],
+                        '' if record['ok'] else ' FAILED (exit %s), see %s' % (record['exit_code'], record['log']),
+                    )
+                )
         except Exception:  # pylint: disable=broad-exception-caught  # one broken lane must not hide the others' results
             with self.lock:
                 self.errors.append('%s: %s' % (name, traceback.format_exc()))
@@ -118,13 +128,23 @@ def machine():
     with open('/proc/meminfo', encoding='utf-8') as handle:
         memory_kib = int(next(line for line in handle if line.startswith('MemTotal')).split()[1])
     ansible = os.path.join(os.path.dirname(sys.executable), 'ansible')
-    core = subprocess.run([ansible, '--version'], stdout=subprocess.PIPE, text=True, check=False, cwd=ROOT).stdout.splitlines()
+    core = subprocess.run(
+        [ansible, '--version'], stdout=subprocess.PIPE, text=True, check=False, cwd=ROOT
+    ).stdout.splitlines()
     info = {
-        'nproc': os.cpu_count(), 'memory_gib': round(memory_kib / 1024.0 / 1024.0, 1), 'python': platform.python_version(),
-        'ansible_core': core[0].split('core ')[-1].rstrip(']') if core else 'unknown', 'platform': platform.platform(),
+        'nproc': os.cpu_count(),
+        'memory_gib': round(memory_kib / 1024.0 / 1024.0, 1),
+        'python': platform.python_version(),
+        'ansible_core': core[0].split('core ')[-1].rstrip(']') if core else 'unknown',
+        'platform': platform.platform(),
         'load_average_at_start': [round(value, 2) for value in os.getloadavg()],
     }
-    info['summary'] = '%d CPUs, %.0f GiB, Python %s, ansible-core %s' % (info['nproc'], info['memory_gib'], info['python'], info['ansible_core'])
+    info['summary'] = '%d CPUs, %.0f GiB, Python %s, ansible-core %s' % (
+        info['nproc'],
+        info['memory_gib'],
+        info['python'],
+        info['ansible_core'],
+    )
     return info
 
 
@@ -142,43 +162,90 @@ def plans(settings):
     runs_for = settings['runs_for']
     # Small sizes first, so that the runs at the largest size, which carry the targets, come after
     # the short loop lanes have ended and share the machine with fewer lanes.
-    lanes = [('role-aws', 'aws', [('role', 'aws', disks, number) for disks in settings['sizes']
-                                  for number in range(1, runs_for('aws', disks) + 1)]),
-             ('role-alibaba-tencent', 'fakecloud', [('role', provider, disks, number) for disks in settings['sizes']
-                                                    for provider in ('ecs', 'ens', 'cbs') for number in range(1, runs_for(provider, disks) + 1)])]
+    lanes = [
+        (
+            'role-aws',
+            'aws',
+            [
+                ('role', 'aws', disks, number)
+                for disks in settings['sizes']
+                for number in range(1, runs_for('aws', disks) + 1)
+            ],
+        ),
+        (
+            'role-alibaba-tencent',
+            'fakecloud',
+            [
+                ('role', provider, disks, number)
+                for disks in settings['sizes']
+                for provider in ('ecs', 'ens', 'cbs')
+                for number in range(1, runs_for(provider, disks) + 1)
+            ],
+        ),
+    ]
     for disks in settings['loop_sizes']:
         for provider in ('aws', 'ecs', 'ens', 'cbs'):
             runs = settings['loop_runs'].get(disks, 1)
-            lanes.append(('loop-%s-%d' % (provider, disks), 'aws' if provider == 'aws' else 'fakecloud',
-                          [('loop', provider, disks, number) for number in range(1, runs + 1)]))
+            lanes.append(
+                (
+                    'loop-%s-%d' % (provider, disks),
+                    'aws' if provider == 'aws' else 'fakecloud',
+                    [('loop', provider, disks, number) for number in range(1, runs + 1)],
+                )
+            )
     return lanes
 
 
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--quick', action='store_true', help='small sizes and single runs, to try the bench itself (about 4 minutes)')
-    parser.add_argument('--out', default=ROOT, help='where bench-results.json and the plots go (default: the repo root)')
-    parser.add_argument('--parts', default='abcdevf', help='which parts to run: a (ad hoc), bc (role and loop), d (restore drill), '
-                                                           'e (events), v (vault), f (fleet); default abcdevf')
+    parser.add_argument(
+        '--quick', action='store_true', help='small sizes and single runs, to try the bench itself (about 4 minutes)'
+    )
+    parser.add_argument(
+        '--out', default=ROOT, help='where bench-results.json and the plots go (default: the repo root)'
+    )
+    parser.add_argument(
+        '--parts',
+        default='abcdevf',
+        help='which parts to run: a (ad hoc), bc (role and loop), d (restore drill), '
+        'e (events), v (vault), f (fleet); default abcdevf',
+    )
     parser.add_argument('--adhoc-rounds', type=int, help='rounds of part a (default 7, 2 with --quick)')
     parser.add_argument('--fleet-scopes', type=int, help='scopes of the fleet (default 100, 8 with --quick)')
     parser.add_argument('--fleet-disks', type=int, help='tagged disks per scope (default 20, 5 with --quick)')
-    parser.add_argument('--fleet-forks', help='fork counts, comma-separated, 1 first (default 1,10,25; 1,4 with --quick)')
+    parser.add_argument(
+        '--fleet-forks', help='fork counts, comma-separated, 1 first (default 1,10,25; 1,4 with --quick)'
+    )
     return parser.parse_args(argv)
 
 
 def bench_settings(args):
     if args.quick:
-        settings = {'sizes': [10, 30], 'loop_sizes': [10], 'loop_runs': {10: 1}, 'adhoc_rounds': 2, 'runs_for': lambda provider, disks: 1,
-                    'fleet': {'scopes': 8, 'disks': 5, 'forks': [1, 4]}, 'drill': {'disks': 10, 'runs': 1},
-                    'vault': {'disks': 10, 'runs': 1}, 'events': {'disks': 20}}
+        settings = {
+            'sizes': [10, 30],
+            'loop_sizes': [10],
+            'loop_runs': {10: 1},
+            'adhoc_rounds': 2,
+            'runs_for': lambda provider, disks: 1,
+            'fleet': {'scopes': 8, 'disks': 5, 'forks': [1, 4]},
+            'drill': {'disks': 10, 'runs': 1},
+            'vault': {'disks': 10, 'runs': 1},
+            'events': {'disks': 20},
+        }
     else:
         # Three runs where a run takes seconds or a minute; one where it takes minutes (AWS at
         # N = 1,000 is 250 s at its floor; a loop of 100 waiting tasks about ten minutes).
-        settings = {'sizes': [10, 100, 1000], 'loop_sizes': [10, 100], 'loop_runs': {10: 3, 100: 1}, 'adhoc_rounds': 7,
-                    'runs_for': lambda provider, disks: 1 if provider == 'aws' and disks >= 1000 else 3,
-                    'fleet': {'scopes': 100, 'disks': 20, 'forks': [1, 10, 25]}, 'drill': {'disks': 100, 'runs': 2},
-                    'vault': {'disks': 100, 'runs': 2}, 'events': {'disks': 200}}
+        settings = {
+            'sizes': [10, 100, 1000],
+            'loop_sizes': [10, 100],
+            'loop_runs': {10: 3, 100: 1},
+            'adhoc_rounds': 7,
+            'runs_for': lambda provider, disks: 1 if provider == 'aws' and disks >= 1000 else 3,
+            'fleet': {'scopes': 100, 'disks': 20, 'forks': [1, 10, 25]},
+            'drill': {'disks': 100, 'runs': 2},
+            'vault': {'disks': 100, 'runs': 2},
+            'events': {'disks': 200},
+        }
     if args.adhoc_rounds:
         settings['adhoc_rounds'] = args.adhoc_rounds
     fleet_settings = settings['fleet']
@@ -188,23 +255,33 @@ def bench_settings(args):
         fleet_settings['disks'] = args.fleet_disks
     if args.fleet_forks:
         fleet_settings['forks'] = [int(value) for value in args.fleet_forks.split(',')]
-    fleet_settings.update(copy_seconds=FLEET_COPY_SECONDS, poll_interval_s=FLEET_POLL_INTERVAL, latency_ms=LATENCY_MS,
-                          wait_timeout=fleet.RUN_TIMEOUT)
+    fleet_settings.update(
+        copy_seconds=FLEET_COPY_SECONDS,
+        poll_interval_s=FLEET_POLL_INTERVAL,
+        latency_ms=LATENCY_MS,
+        wait_timeout=fleet.RUN_TIMEOUT,
+    )
     return settings
 
 
 def run_parts_abc(bench, args, settings, work, results):
     """Part a alone, then parts b and c as lanes side by side."""
     launcher = write_launcher(work)
-    lanes = plans(settings) if 'b' in args.parts or 'c' in args.parts else plans(dict(settings, sizes=[], loop_sizes=[]))
+    lanes = (
+        plans(settings) if 'b' in args.parts or 'c' in args.parts else plans(dict(settings, sizes=[], loop_sizes=[]))
+    )
     bench.progress('starting %d emulator stacks' % len(lanes))
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         stacks = list(pool.map(bench.stack, [kind for dummy, kind, dummy_plan in lanes]))
     if 'a' in args.parts:
         bench.progress('part a: ad hoc copies against ping, %d rounds' % settings['adhoc_rounds'])
         role_aws, role_fakecloud = stacks[0], stacks[1]
-        results['adhoc'] = adhoc.measure({'aws': role_aws, 'ecs': role_fakecloud, 'ens': role_fakecloud, 'cbs': role_fakecloud},
-                                         sys.executable, settings['adhoc_rounds'], bench.progress)
+        results['adhoc'] = adhoc.measure(
+            {'aws': role_aws, 'ecs': role_fakecloud, 'ens': role_fakecloud, 'cbs': role_fakecloud},
+            sys.executable,
+            settings['adhoc_rounds'],
+            bench.progress,
+        )
     for made in stacks:
         if isinstance(made, FakecloudStack):
             made.configure(LATENCY_MS, COPY_SECONDS)
@@ -223,15 +300,25 @@ def run_parts_abc(bench, args, settings, work, results):
 
 def run_drill(bench, settings, work):
     """Part d: the restore drill's cost per cloud, one cloud after another, on stacks of its own."""
-    return run_with_and_without(bench, settings, work, 'drill', 'part d: the restore drill', drill.DrillRunner, ('aws', 'ecs', 'ens', 'cbs'),
-                                drill.summarize)
+    return run_with_and_without(
+        bench,
+        settings,
+        work,
+        'drill',
+        'part d: the restore drill',
+        drill.DrillRunner,
+        ('aws', 'ecs', 'ens', 'cbs'),
+        drill.summarize,
+    )
 
 
 def run_events(bench, settings, work):
     """Part e: the rulebook on each cloud, one after another, alone on the machine (the latencies are its own)."""
     disks = settings['events']['disks']
-    bench.progress('part e: events, %d snapshots per cloud over %d s, polls every %d s, a kill half way' % (
-        disks, events.BURST_SECONDS, events.POLL_INTERVAL))
+    bench.progress(
+        'part e: events, %d snapshots per cloud over %d s, polls every %d s, a kill half way'
+        % (disks, events.BURST_SECONDS, events.POLL_INTERVAL)
+    )
     aws_stack = bench.stack('aws')
     fakecloud_stack = bench.stack('fakecloud')
     fakecloud_stack.configure(LATENCY_MS, COPY_SECONDS)
@@ -245,18 +332,39 @@ def run_events(bench, settings, work):
             bench.errors.append('events %s: %s' % (provider, traceback.format_exc()))
             continue
         records.append(record)
-        bench.progress('events %s: p50 %s s, p95 %s s, max %s s, %d missed, %d duplicates, %d runs%s' % (
-            record['label'], record['latency_p50_s'], record['latency_p95_s'], record['latency_max_s'], len(record['missed']),
-            len(record['duplicates']), record['runs'], '' if record['ok'] else ' FAILED, see %s' % record['log']))
+        bench.progress(
+            'events %s: p50 %s s, p95 %s s, max %s s, %d missed, %d duplicates, %d runs%s'
+            % (
+                record['label'],
+                record['latency_p50_s'],
+                record['latency_p95_s'],
+                record['latency_max_s'],
+                len(record['missed']),
+                len(record['duplicates']),
+                record['runs'],
+                '' if record['ok'] else ' FAILED, see %s' % record['log'],
+            )
+        )
     bench.close_stacks()
-    return {'settings': dict(settings['events'], burst_s=events.BURST_SECONDS, poll_interval_s=events.POLL_INTERVAL,
-                             copy_seconds=COPY_SECONDS, copy_poll_interval_s=POLL_INTERVAL, latency_ms=LATENCY_MS),
-            'runs': records, 'summary': events.summarize(records)}
+    return {
+        'settings': dict(
+            settings['events'],
+            burst_s=events.BURST_SECONDS,
+            poll_interval_s=events.POLL_INTERVAL,
+            copy_seconds=COPY_SECONDS,
+            copy_poll_interval_s=POLL_INTERVAL,
+            latency_ms=LATENCY_MS,
+        ),
+        'runs': records,
+        'summary': events.summarize(records),
+    }
 
 
 def run_vault(bench, settings, work):
     """Part v: what a DR account (AWS, CBS) and locks (AWS, ECS) add to the role's runs, on stacks of their own."""
-    return run_with_and_without(bench, settings, work, 'vault', 'part v: the vault', vault.VaultRunner, ('aws', 'ecs', 'cbs'), vault.summarize)
+    return run_with_and_without(
+        bench, settings, work, 'vault', 'part v: the vault', vault.VaultRunner, ('aws', 'ecs', 'cbs'), vault.summarize
+    )
 
 
 # pylint: disable-next=too-many-arguments
@@ -273,27 +381,52 @@ def run_with_and_without(bench, settings, work, part, title, runner_class, provi
     for provider in providers:
         for number in range(1, part_settings['runs'] + 1):
             try:
-                record = runner.measure(aws_stack if provider == 'aws' else fakecloud_stack, provider, part_settings['disks'], number)
+                record = runner.measure(
+                    aws_stack if provider == 'aws' else fakecloud_stack, provider, part_settings['disks'], number
+                )
             except Exception:  # pylint: disable=broad-exception-caught  # the other clouds' results must still be written
                 bench.errors.append('%s %s: %s' % (part, provider, traceback.format_exc()))
                 continue
             records.append(record)
-            bench.progress('%s %s N=%d #%d: %s' % (part, provider, part_settings['disks'], number, '%+.1f s, %+d calls' % (
-                record['added_s'], sum(record['added_calls'].values())) if record['ok'] else 'FAILED, see %s' % record['log']))
+            bench.progress(
+                '%s %s N=%d #%d: %s'
+                % (
+                    part,
+                    provider,
+                    part_settings['disks'],
+                    number,
+                    '%+.1f s, %+d calls' % (record['added_s'], sum(record['added_calls'].values()))
+                    if record['ok']
+                    else 'FAILED, see %s' % record['log'],
+                )
+            )
     bench.close_stacks()
-    return {'settings': dict(part_settings, copy_seconds=COPY_SECONDS, poll_interval_s=POLL_INTERVAL, latency_ms=LATENCY_MS),
-            'runs': records, 'summary': summarize(records)}
+    return {
+        'settings': dict(
+            part_settings, copy_seconds=COPY_SECONDS, poll_interval_s=POLL_INTERVAL, latency_ms=LATENCY_MS
+        ),
+        'runs': records,
+        'summary': summarize(records),
+    }
 
 
 def run_fleet(bench, settings, work):
     """Part f: the fleet at each fork count, alone on the machine (it is bound by the controller's CPU)."""
     fleet_settings = settings['fleet']
-    bench.progress('part f: the fleet, %d scopes x %d disks, forks %s' % (
-        fleet_settings['scopes'], fleet_settings['disks'], ', '.join(str(forks) for forks in fleet_settings['forks'])))
+    bench.progress(
+        'part f: the fleet, %d scopes x %d disks, forks %s'
+        % (
+            fleet_settings['scopes'],
+            fleet_settings['disks'],
+            ', '.join(str(forks) for forks in fleet_settings['forks']),
+        )
+    )
     aws_stack = bench.stack('aws', FLEET_COPY_SECONDS)
     fakecloud_stack = bench.stack('fakecloud')
     fakecloud_stack.configure(LATENCY_MS, FLEET_COPY_SECONDS)
-    lane = fleet.FleetLane(os.path.join(work, 'fleet'), aws_stack, fakecloud_stack, fakecloud_credentials, fleet_settings, bench.progress)
+    lane = fleet.FleetLane(
+        os.path.join(work, 'fleet'), aws_stack, fakecloud_stack, fakecloud_credentials, fleet_settings, bench.progress
+    )
     try:
         records = lane.measure()
     except Exception:  # pylint: disable=broad-exception-caught  # the other parts' results must still be written
@@ -309,12 +442,22 @@ def main(argv):
     os.makedirs(work, exist_ok=True)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     bench = Bench(work, settings)
-    results = {'started': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'), 'machine': machine(),
-               'command': 'make bench' + (" BENCH_ARGS='%s'" % ' '.join(argv) if argv else ''),
-               'parts': args.parts,
-               'settings': {'latency_ms': LATENCY_MS, 'copy_seconds': COPY_SECONDS, 'poll_interval_s': POLL_INTERVAL,
-                            'dr_regions_per_run': 1, 'sizes': settings['sizes'], 'loop_sizes': settings['loop_sizes'],
-                            'loop_runs': settings['loop_runs'], 'adhoc_rounds': settings['adhoc_rounds']}}
+    results = {
+        'started': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
+        'machine': machine(),
+        'command': 'make bench' + (" BENCH_ARGS='%s'" % ' '.join(argv) if argv else ''),
+        'parts': args.parts,
+        'settings': {
+            'latency_ms': LATENCY_MS,
+            'copy_seconds': COPY_SECONDS,
+            'poll_interval_s': POLL_INTERVAL,
+            'dr_regions_per_run': 1,
+            'sizes': settings['sizes'],
+            'loop_sizes': settings['loop_sizes'],
+            'loop_runs': settings['loop_runs'],
+            'adhoc_rounds': settings['adhoc_rounds'],
+        },
+    }
     try:
         if set('abc') & set(args.parts):
             run_parts_abc(bench, args, settings, work, results)
@@ -330,7 +473,9 @@ def main(argv):
         bench.close()
     results['machine']['load_average_at_end'] = [round(value, 2) for value in os.getloadavg()]
     results['duration_s'] = round(time.monotonic() - bench.started, 1)
-    results['runs'] = sorted(bench.records, key=lambda record: (record['kind'], record['provider'], record['disks'], record['run']))
+    results['runs'] = sorted(
+        bench.records, key=lambda record: (record['kind'], record['provider'], record['disks'], record['run'])
+    )
     results['summary'] = report.summarize(results['runs'])
     results['comparisons'] = report.comparisons(results['summary'])
     results['errors'] = bench.errors
@@ -347,9 +492,15 @@ def main(argv):
         written.append('bench-results-fleet.png')
     print()
     print(text)
-    print('Machine: %s. Took %.0f s. Wrote %s.' % (results['machine']['summary'], results['duration_s'], ', '.join(written)))
+    print(
+        'Machine: %s. Took %.0f s. Wrote %s.'
+        % (results['machine']['summary'], results['duration_s'], ', '.join(written))
+    )
     failed = [record for record in bench.records if not record['ok']] + [
-        record for record in results.get('fleet', {}).get('runs', []) + results.get('events', {}).get('runs', []) if not record['ok']]
+        record
+        for record in results.get('fleet', {}).get('runs', []) + results.get('events', {}).get('runs', [])
+        if not record['ok']
+    ]
     for error in bench.errors:
         print(error, file=sys.stderr)
     return 1 if failed or bench.errors else 0

@@ -10,6 +10,7 @@ of one poll of the source over the N disks and their snapshots once the burst is
 counters, the source run alone). On AWS a second run takes the push way: each snapshot's "EBS Snapshot Notification", as
 EventBridge would route it, is sent to an SQS queue on moto as the snapshot completes, and the source reads the queue.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -25,7 +26,6 @@ import threading
 import time
 
 import yaml
-
 from stacks import REGIONS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -78,6 +78,7 @@ class EventsLane:
     # ---------------------------------------------------------------- the clouds
     def _aws_client(self, stack, region):
         import botocore.session  # pylint: disable=import-outside-toplevel
+
         session = botocore.session.Session()
         connection = stack.direct_connection()
         session.set_credentials(connection['access_key'], connection['secret_key'])
@@ -87,14 +88,25 @@ class EventsLane:
         source = REGIONS[provider][0]
         if provider == 'aws':
             client = self._aws_client(stack, source)
-            return [client.create_volume(Size=8, AvailabilityZone=source + 'a', TagSpecifications=[{
-                'ResourceType': 'volume', 'Tags': [{'Key': key, 'Value': value} for key, value in SELECTOR.items()]}])['VolumeId']
-                for dummy in range(self.disks)]
+            return [
+                client.create_volume(
+                    Size=8,
+                    AvailabilityZone=source + 'a',
+                    TagSpecifications=[
+                        {
+                            'ResourceType': 'volume',
+                            'Tags': [{'Key': key, 'Value': value} for key, value in SELECTOR.items()],
+                        }
+                    ],
+                )['VolumeId']
+                for dummy in range(self.disks)
+            ]
         disks = [{'region': source, 'size': 40, 'tags': dict(SELECTOR)} for dummy in range(self.disks)]
         return stack.admin.seed({provider: {'disks': disks}})[provider]['disks']
 
     def _sqs_client(self, stack, region):
         import botocore.session  # pylint: disable=import-outside-toplevel
+
         session = botocore.session.Session()
         connection = stack.direct_connection()
         session.set_credentials(connection['access_key'], connection['secret_key'])
@@ -107,8 +119,10 @@ class EventsLane:
         step = BURST_SECONDS / float(len(disks))
         if provider != 'aws':
             started = time.time()
-            specs = [{'disk_id': disk, 'region': source, 'status': 'progressing', 'seconds': round(index * step, 3)}
-                     for index, disk in enumerate(disks)]
+            specs = [
+                {'disk_id': disk, 'region': source, 'status': 'progressing', 'seconds': round(index * step, 3)}
+                for index, disk in enumerate(disks)
+            ]
             made = stack.admin.seed({provider: {'snapshots': specs}})[provider]['snapshots']
             return {snapshot: started + index * step for index, snapshot in enumerate(made)}
         client = self._aws_client(stack, source)
@@ -122,7 +136,9 @@ class EventsLane:
             answer = client.create_snapshot(VolumeId=disk)  # moto completes it at once
             completed[answer['SnapshotId']] = _epoch(answer['StartTime'])
             if sqs is not None:
-                sqs.send_message(QueueUrl=queue_url, MessageBody=ebs_event(answer['SnapshotId'], disk, source, answer['StartTime']))
+                sqs.send_message(
+                    QueueUrl=queue_url, MessageBody=ebs_event(answer['SnapshotId'], disk, source, answer['StartTime'])
+                )
         return completed
 
     def copies(self, stack, provider):
@@ -145,8 +161,16 @@ class EventsLane:
 
     # ---------------------------------------------------------------- the source and the rulebook
     def source_args(self, stack, provider, state_file, queue_url=None):
-        args = dict({'provider': provider, 'region': REGIONS[provider][0], 'tag_selector': SELECTOR, 'poll_interval': POLL_INTERVAL,
-                     'state_file': state_file}, **stack.connection(provider))
+        args = dict(
+            {
+                'provider': provider,
+                'region': REGIONS[provider][0],
+                'tag_selector': SELECTOR,
+                'poll_interval': POLL_INTERVAL,
+                'state_file': state_file,
+            },
+            **stack.connection(provider),
+        )
         if queue_url:
             args['queue_url'] = queue_url
         return args
@@ -155,34 +179,72 @@ class EventsLane:
         """The calls of one poll over the seeded disks: the source alone, counted by the emulator."""
         stack.forget_calls(provider)
         with tempfile.TemporaryDirectory() as folder:
-            asyncio.run(run_source(asyncio.Queue(), self.source_args(stack, provider, os.path.join(folder, 'state.json')), polls=1))
+            asyncio.run(
+                run_source(
+                    asyncio.Queue(), self.source_args(stack, provider, os.path.join(folder, 'state.json')), polls=1
+                )
+            )
         return {action: counts['calls'] for action, counts in stack.calls(provider)[0].items()}
 
     def write_files(self, stack, provider, folder, state_file, queue_url=None):
         args = self.source_args(stack, provider, state_file, queue_url)
         connection = stack.connection(provider)
-        variables = {'snapcopy_provider': provider, 'snapcopy_region': args['region'], 'snapcopy_tag_selector': SELECTOR,
-                     'snapcopy_poll_interval': POLL_INTERVAL, 'snapcopy_state_file': state_file,
-                     'snapcopy_endpoint_url': connection['endpoint_url'], 'snapcopy_queue_url': queue_url or ''}
+        variables = {
+            'snapcopy_provider': provider,
+            'snapcopy_region': args['region'],
+            'snapcopy_tag_selector': SELECTOR,
+            'snapcopy_poll_interval': POLL_INTERVAL,
+            'snapcopy_state_file': state_file,
+            'snapcopy_endpoint_url': connection['endpoint_url'],
+            'snapcopy_queue_url': queue_url or '',
+        }
         variables.update({'snapcopy_' + key: value for key, value in connection.items() if key != 'endpoint_url'})
         with open(os.path.join(folder, 'vars.yml'), 'w', encoding='utf-8') as stream:
             yaml.safe_dump(variables, stream)
-        inventory = {'all': {'hosts': {'localhost': {
-            'ansible_connection': 'local', 'ansible_python_interpreter': os.path.join(VENV_EDA, 'bin', 'python'),
-            'dr_copy_dr_regions': [REGIONS[provider][1]], 'dr_copy_connection': connection, 'dr_copy_show_report': False,
-            'dr_copy_poll_interval': self.copy_poll_interval,
-            'dr_copy_report_dir': os.path.join(folder, 'reports'), 'dr_copy_show_progress': False, 'dr_copy_report_history': 0}}}}
+        inventory = {
+            'all': {
+                'hosts': {
+                    'localhost': {
+                        'ansible_connection': 'local',
+                        'ansible_python_interpreter': os.path.join(VENV_EDA, 'bin', 'python'),
+                        'dr_copy_dr_regions': [REGIONS[provider][1]],
+                        'dr_copy_connection': connection,
+                        'dr_copy_show_report': False,
+                        'dr_copy_poll_interval': self.copy_poll_interval,
+                        'dr_copy_report_dir': os.path.join(folder, 'reports'),
+                        'dr_copy_show_progress': False,
+                        'dr_copy_report_history': 0,
+                    }
+                }
+            }
+        }
         with open(os.path.join(folder, 'inventory.yml'), 'w', encoding='utf-8') as stream:
             yaml.safe_dump(inventory, stream)
 
     def start_rulebook(self, folder, life):
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR='1',
-                   PATH=os.path.join(VENV_EDA, 'bin') + os.pathsep + os.environ['PATH'])
+        env = dict(
+            os.environ,
+            ANSIBLE_COLLECTIONS_PATH=COLLECTIONS,
+            ANSIBLE_NOCOLOR='1',
+            PATH=os.path.join(VENV_EDA, 'bin') + os.pathsep + os.environ['PATH'],
+        )
         with open(os.path.join(folder, 'rulebook-%d.log' % life), 'wb') as log:
             return subprocess.Popen(  # pylint: disable=consider-using-with  # ended by stop_rulebook
-                [os.path.join(VENV_EDA, 'bin', 'ansible-rulebook'), '--rulebook', 'snapcopy.cloud.dr_on_snapshot',
-                 '-i', os.path.join(folder, 'inventory.yml'), '--vars', os.path.join(folder, 'vars.yml')],
-                cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                [
+                    os.path.join(VENV_EDA, 'bin', 'ansible-rulebook'),
+                    '--rulebook',
+                    'snapcopy.cloud.dr_on_snapshot',
+                    '-i',
+                    os.path.join(folder, 'inventory.yml'),
+                    '--vars',
+                    os.path.join(folder, 'vars.yml'),
+                ],
+                cwd=folder,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     @staticmethod
     def stop_rulebook(process, sig=signal.SIGKILL):
@@ -211,11 +273,21 @@ class EventsLane:
         disks = self.seed_disks(stack, provider)
         queue_url = None
         if push:
-            queue_url = self._sqs_client(stack, REGIONS[provider][0]).create_queue(QueueName='snapcopy-bench-events')['QueueUrl']
+            queue_url = self._sqs_client(stack, REGIONS[provider][0]).create_queue(QueueName='snapcopy-bench-events')[
+                'QueueUrl'
+            ]
         self.write_files(stack, provider, folder, state_file, queue_url)
         process = self.start_rulebook(folder, 1)
-        record = {'kind': 'events', 'provider': provider, 'label': label, 'push': push, 'disks': len(disks), 'poll_interval_s': POLL_INTERVAL,
-                  'burst_s': BURST_SECONDS, 'log': os.path.relpath(folder, ROOT)}
+        record = {
+            'kind': 'events',
+            'provider': provider,
+            'label': label,
+            'push': push,
+            'disks': len(disks),
+            'poll_interval_s': POLL_INTERVAL,
+            'burst_s': BURST_SECONDS,
+            'log': os.path.relpath(folder, ROOT),
+        }
         try:
             deadline = time.monotonic() + 300
             while not os.path.exists(state_file):  # the first poll: what has completed is taken as given
@@ -251,15 +323,27 @@ class EventsLane:
         record['calls_per_poll'] = {} if push else self.calls_per_poll(stack, provider)
         latencies = [min(found[snapshot]) - completed[snapshot] for snapshot in completed if snapshot in found]
         started, ended, text = self.runs(folder, 2)
-        record.update({
-            'snapshots': len(completed), 'killed_at_s': killed_at, 'drained_s': drained_s,
-            'missed': sorted(set(completed) - set(found)), 'duplicates': sorted(snapshot for snapshot in completed if len(found.get(snapshot, ())) > 1),
-            'runs': started, 'runs_ended': ended, 'failed_runs': text.count('failed=1'),
-            'latency_p50_s': _round(_percentile(latencies, 0.50)), 'latency_p95_s': _round(_percentile(latencies, 0.95)),
-            'latency_max_s': _round(max(latencies) if latencies else None),
-        })
-        record['ok'] = (not record['missed'] and not record['duplicates'] and record['failed_runs'] == 0
-                        and record['latency_p95_s'] is not None)
+        record.update(
+            {
+                'snapshots': len(completed),
+                'killed_at_s': killed_at,
+                'drained_s': drained_s,
+                'missed': sorted(set(completed) - set(found)),
+                'duplicates': sorted(snapshot for snapshot in completed if len(found.get(snapshot, ())) > 1),
+                'runs': started,
+                'runs_ended': ended,
+                'failed_runs': text.count('failed=1'),
+                'latency_p50_s': _round(_percentile(latencies, 0.50)),
+                'latency_p95_s': _round(_percentile(latencies, 0.95)),
+                'latency_max_s': _round(max(latencies) if latencies else None),
+            }
+        )
+        record['ok'] = (
+            not record['missed']
+            and not record['duplicates']
+            and record['failed_runs'] == 0
+            and record['latency_p95_s'] is not None
+        )
         record['meets_target'] = record['ok'] and record['latency_p95_s'] <= TARGET_P95_S
         with open(os.path.join(folder, 'record.json'), 'w', encoding='utf-8') as stream:
             json.dump(record, stream, indent=1)
@@ -273,11 +357,25 @@ def _round(value):
 def ebs_event(snapshot_id, volume_id, region, completed):
     """The message EventBridge puts on the queue for a snapshot that completed (an "EBS Snapshot Notification")."""
     when = completed.strftime('%Y-%m-%dT%H:%M:%SZ') if isinstance(completed, datetime.datetime) else str(completed)
-    return json.dumps({'version': '0', 'detail-type': 'EBS Snapshot Notification', 'source': 'aws.ec2', 'region': region, 'time': when,
-                       'resources': ['arn:aws:ec2:%s::snapshot/%s' % (region, snapshot_id)],
-                       'detail': {'event': 'createSnapshot', 'result': 'succeeded', 'cause': '',
-                                  'snapshot_id': 'arn:aws:ec2:%s::snapshot/%s' % (region, snapshot_id),
-                                  'source': 'arn:aws:ec2:%s::volume/%s' % (region, volume_id), 'startTime': when, 'endTime': when}})
+    return json.dumps(
+        {
+            'version': '0',
+            'detail-type': 'EBS Snapshot Notification',
+            'source': 'aws.ec2',
+            'region': region,
+            'time': when,
+            'resources': ['arn:aws:ec2:%s::snapshot/%s' % (region, snapshot_id)],
+            'detail': {
+                'event': 'createSnapshot',
+                'result': 'succeeded',
+                'cause': '',
+                'snapshot_id': 'arn:aws:ec2:%s::snapshot/%s' % (region, snapshot_id),
+                'source': 'arn:aws:ec2:%s::volume/%s' % (region, volume_id),
+                'startTime': when,
+                'endTime': when,
+            },
+        }
+    )
 
 
 def summarize(records):
@@ -285,14 +383,29 @@ def summarize(records):
 
 
 def table(summary):
-    lines = ['### e. Events: %d snapshots completing over %d s per cloud, the source polling every %d s, the rulebook killed and '
-             'restarted half way' % (next(iter(summary.values()))['disks'] if summary else 0, BURST_SECONDS, POLL_INTERVAL), '',
-             '| cloud | snapshots | completed -> copy accepted: p50 / p95 / max (s) | p95 <= %d s | missed | duplicates | runs | '
-             'calls per poll |' % TARGET_P95_S,
-             '|---|---|---|---|---|---|---|---|']
+    lines = [
+        '### e. Events: %d snapshots completing over %d s per cloud, the source polling every %d s, the rulebook killed and '
+        'restarted half way' % (next(iter(summary.values()))['disks'] if summary else 0, BURST_SECONDS, POLL_INTERVAL),
+        '',
+        '| cloud | snapshots | completed -> copy accepted: p50 / p95 / max (s) | p95 <= %d s | missed | duplicates | runs | '
+        'calls per poll |' % TARGET_P95_S,
+        '|---|---|---|---|---|---|---|---|',
+    ]
     for name, entry in summary.items():
         calls = ', '.join('%s %d' % item for item in sorted(entry['calls_per_poll'].items())) or '- (SQS)'
-        lines.append('| %s | %d | %s / %s / %s | %s | %d | %d | %d | %s |' % (
-            name.replace('-sqs', ' (SQS)'), entry['snapshots'], entry['latency_p50_s'], entry['latency_p95_s'], entry['latency_max_s'],
-            'yes' if entry['meets_target'] else 'no', len(entry['missed']), len(entry['duplicates']), entry['runs'], calls))
+        lines.append(
+            '| %s | %d | %s / %s / %s | %s | %d | %d | %d | %s |'
+            % (
+                name.replace('-sqs', ' (SQS)'),
+                entry['snapshots'],
+                entry['latency_p50_s'],
+                entry['latency_p95_s'],
+                entry['latency_max_s'],
+                'yes' if entry['meets_target'] else 'no',
+                len(entry['missed']),
+                len(entry['duplicates']),
+                entry['runs'],
+                calls,
+            )
+        )
     return [*lines, '']

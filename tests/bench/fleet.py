@@ -20,6 +20,7 @@ measured from start to end:
 
 The floor and the speed-up are worked out from those figures by ``floors`` below.
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -41,23 +42,56 @@ GROUPS = {'aws': 'aws', 'ecs': 'alibaba_ecs', 'ens': 'alibaba_ens', 'cbs': 'tenc
 # region: AWS allows 20 copies in flight per account and destination region, and a scope has 20 disks.
 # Within the regions fakecloud knows (tests/fakecloud/config.py).
 REGION_PAIRS = {
-    'aws': [('us-east-1', 'us-west-2'), ('us-east-2', 'us-west-1'), ('eu-west-1', 'eu-central-1'),
-            ('ap-southeast-1', 'ap-northeast-1'), ('ca-central-1', 'sa-east-1')],
-    'ecs': [('cn-hangzhou', 'cn-shanghai'), ('cn-beijing', 'cn-shenzhen'), ('cn-chengdu', 'cn-hongkong'),
-            ('ap-southeast-1', 'ap-northeast-1'), ('us-west-1', 'us-east-1')],
-    'ens': [('cn-hangzhou-26', 'cn-beijing-cmcc'), ('cn-hangzhou-27', 'cn-suzhou-telecom'), ('cn-chengdu-telecom', 'cn-shenzhen-cucc'),
-            ('cn-wuhan-telecom', 'cn-beijing-cmcc'), ('cn-suzhou-telecom', 'cn-hangzhou-26')],
-    'cbs': [('ap-guangzhou', 'ap-shanghai'), ('ap-beijing', 'ap-nanjing'), ('ap-chengdu', 'ap-hongkong'),
-            ('ap-singapore', 'ap-tokyo'), ('na-siliconvalley', 'eu-frankfurt')],
+    'aws': [
+        ('us-east-1', 'us-west-2'),
+        ('us-east-2', 'us-west-1'),
+        ('eu-west-1', 'eu-central-1'),
+        ('ap-southeast-1', 'ap-northeast-1'),
+        ('ca-central-1', 'sa-east-1'),
+    ],
+    'ecs': [
+        ('cn-hangzhou', 'cn-shanghai'),
+        ('cn-beijing', 'cn-shenzhen'),
+        ('cn-chengdu', 'cn-hongkong'),
+        ('ap-southeast-1', 'ap-northeast-1'),
+        ('us-west-1', 'us-east-1'),
+    ],
+    'ens': [
+        ('cn-hangzhou-26', 'cn-beijing-cmcc'),
+        ('cn-hangzhou-27', 'cn-suzhou-telecom'),
+        ('cn-chengdu-telecom', 'cn-shenzhen-cucc'),
+        ('cn-wuhan-telecom', 'cn-beijing-cmcc'),
+        ('cn-suzhou-telecom', 'cn-hangzhou-26'),
+    ],
+    'cbs': [
+        ('ap-guangzhou', 'ap-shanghai'),
+        ('ap-beijing', 'ap-nanjing'),
+        ('ap-chengdu', 'ap-hongkong'),
+        ('ap-singapore', 'ap-tokyo'),
+        ('na-siliconvalley', 'eu-frankfurt'),
+    ],
 }
 # Role ARNs in the shapes docs/fleet.md gives; ECS and ENS scopes share the Alibaba accounts.
-ROLE_ARNS = {'aws': 'arn:aws:iam::%s:role/snapcopy-dr', 'ecs': 'acs:ram::%s:role/snapcopy-dr',
-             'ens': 'acs:ram::%s:role/snapcopy-dr', 'cbs': 'qcs::cam::uin/%s:roleName/snapcopy-dr'}
+ROLE_ARNS = {
+    'aws': 'arn:aws:iam::%s:role/snapcopy-dr',
+    'ecs': 'acs:ram::%s:role/snapcopy-dr',
+    'ens': 'acs:ram::%s:role/snapcopy-dr',
+    'cbs': 'qcs::cam::uin/%s:roleName/snapcopy-dr',
+}
 ACCOUNT_DIGITS = {'aws': 12, 'ecs': 16, 'ens': 16, 'cbs': 12}
 # The assume-role options of each cloud (docs/fleet.md): the ARN on the scope, the session name on the group.
-ARN_OPTION = {'aws': 'role_arn', 'ecs': 'alicloud_assume_role_arn', 'ens': 'alicloud_assume_role_arn', 'cbs': 'role_arn'}
-SESSION_OPTION = {'aws': 'role_session_name', 'ecs': 'alicloud_assume_role_session_name',
-                  'ens': 'alicloud_assume_role_session_name', 'cbs': 'role_session_name'}
+ARN_OPTION = {
+    'aws': 'role_arn',
+    'ecs': 'alicloud_assume_role_arn',
+    'ens': 'alicloud_assume_role_arn',
+    'cbs': 'role_arn',
+}
+SESSION_OPTION = {
+    'aws': 'role_session_name',
+    'ecs': 'alicloud_assume_role_session_name',
+    'ens': 'alicloud_assume_role_session_name',
+    'cbs': 'role_session_name',
+}
 # fakecloud's counters name STS per vendor: Alibaba's serves ECS and ENS scopes alike.
 STS_CLOUDS = {'alibaba_sts': ('ecs', 'ens'), 'tencent_sts': ('cbs',)}
 SAMPLE_SECONDS = 0.2
@@ -78,8 +112,16 @@ def fleet_scopes(count, regions_per_account=5, providers=PROVIDERS):
         within = index // len(providers)
         account = account_id(provider, within // regions_per_account + 1)
         source, destination = REGION_PAIRS[provider][within % regions_per_account]
-        scopes.append({'name': '%s-%s-%s' % (provider, account[-2:], source), 'provider': provider, 'account': account,
-                       'source_region': source, 'dr_region': destination, 'role_arn': ROLE_ARNS[provider] % account})
+        scopes.append(
+            {
+                'name': '%s-%s-%s' % (provider, account[-2:], source),
+                'provider': provider,
+                'account': account,
+                'source_region': source,
+                'dr_region': destination,
+                'role_arn': ROLE_ARNS[provider] % account,
+            }
+        )
     return scopes
 
 
@@ -87,27 +129,54 @@ def inventory(scopes, endpoints, poll_interval, wait_timeout, report_dir):
     """The fleet as an inventory, in the shape of playbooks/inventory/fleet.example.yml (JSON, which the yaml plugin reads)."""
     children = {}
     for provider in PROVIDERS:
-        hosts = {scope['name']: {'dr_copy_source_region': scope['source_region'], 'dr_copy_dr_regions': [scope['dr_region']],
-                                 'dr_copy_connection': {ARN_OPTION[provider]: scope['role_arn']}}
-                 for scope in scopes if scope['provider'] == provider}
+        hosts = {
+            scope['name']: {
+                'dr_copy_source_region': scope['source_region'],
+                'dr_copy_dr_regions': [scope['dr_region']],
+                'dr_copy_connection': {ARN_OPTION[provider]: scope['role_arn']},
+            }
+            for scope in scopes
+            if scope['provider'] == provider
+        }
         if hosts:
             children[GROUPS[provider]] = {
-                'vars': {'dr_copy_provider': provider,
-                         'dr_copy_connection_defaults': {'endpoint_url': endpoints[provider], SESSION_OPTION[provider]: 'snapcopy-bench'}},
-                'hosts': hosts}
-    return {'all': {'children': {'dr_scopes': {
-        'vars': {'dr_copy_tag_selector': TAG_SELECTOR, 'dr_copy_wait': True, 'dr_copy_wait_timeout': wait_timeout,
-                 'dr_copy_poll_interval': poll_interval, 'dr_copy_report_dir': report_dir},
-        'children': children}}}}
+                'vars': {
+                    'dr_copy_provider': provider,
+                    'dr_copy_connection_defaults': {
+                        'endpoint_url': endpoints[provider],
+                        SESSION_OPTION[provider]: 'snapcopy-bench',
+                    },
+                },
+                'hosts': hosts,
+            }
+    return {
+        'all': {
+            'children': {
+                'dr_scopes': {
+                    'vars': {
+                        'dr_copy_tag_selector': TAG_SELECTOR,
+                        'dr_copy_wait': True,
+                        'dr_copy_wait_timeout': wait_timeout,
+                        'dr_copy_poll_interval': poll_interval,
+                        'dr_copy_report_dir': report_dir,
+                    },
+                    'children': children,
+                }
+            }
+        }
+    }
 
 
 def job_environment(fakecloud_credentials):
     """The job's one identity, in the variables AWX's credentials set."""
-    return {'AWS_ACCESS_KEY_ID': with_emulators.AWS_ACCESS_KEY, 'AWS_SECRET_ACCESS_KEY': with_emulators.AWS_SECRET_KEY,
-            'ALICLOUD_ACCESS_KEY': fakecloud_credentials.ALIBABA_ACCESS_KEY_ID,
-            'ALICLOUD_SECRET_KEY': fakecloud_credentials.ALIBABA_ACCESS_KEY_SECRET,
-            'TENCENTCLOUD_SECRET_ID': fakecloud_credentials.TENCENT_SECRET_ID,
-            'TENCENTCLOUD_SECRET_KEY': fakecloud_credentials.TENCENT_SECRET_KEY}
+    return {
+        'AWS_ACCESS_KEY_ID': with_emulators.AWS_ACCESS_KEY,
+        'AWS_SECRET_ACCESS_KEY': with_emulators.AWS_SECRET_KEY,
+        'ALICLOUD_ACCESS_KEY': fakecloud_credentials.ALIBABA_ACCESS_KEY_ID,
+        'ALICLOUD_SECRET_KEY': fakecloud_credentials.ALIBABA_ACCESS_KEY_SECRET,
+        'TENCENTCLOUD_SECRET_ID': fakecloud_credentials.TENCENT_SECRET_ID,
+        'TENCENTCLOUD_SECRET_KEY': fakecloud_credentials.TENCENT_SECRET_KEY,
+    }
 
 
 # ---------------------------------------------------------------- seeding
@@ -124,8 +193,15 @@ def seed_fakecloud(stack, scopes, disks, credentials):
         trusting = credentials.TENCENT_UIN if vendor == 'tencent' else credentials.ALIBABA_ACCOUNT_ID
         roles[vendor][scope['role_arn']] = {'trusted': [trusting]}
         by_account.setdefault((scope['provider'], scope['account']), []).extend(
-            {'region': scope['source_region'], 'name': '%s-disk-%d' % (scope['name'], index), 'size': 40,
-             'tags': dict(TAG_SELECTOR), 'snapshots': [{'status': 'done', 'age_seconds': 3600}]} for index in range(disks))
+            {
+                'region': scope['source_region'],
+                'name': '%s-disk-%d' % (scope['name'], index),
+                'size': 40,
+                'tags': dict(TAG_SELECTOR),
+                'snapshots': [{'status': 'done', 'age_seconds': 3600}],
+            }
+            for index in range(disks)
+        )
     stack.admin.configure(roles=roles)
     for (provider, account), account_disks in sorted(by_account.items()):
         stack.admin.seed({provider: {'account': account, 'disks': account_disks}})
@@ -137,25 +213,46 @@ def seed_aws(stack, scopes, disks):
     Straight to moto, not through the proxy: seeding is neither timed nor counted."""
     import botocore.config  # pylint: disable=import-outside-toplevel  # the bench's venv has it; importing it costs time
     import botocore.session  # pylint: disable=import-outside-toplevel
+
     session = botocore.session.Session()
     config = botocore.config.Config(max_pool_connections=SEED_THREADS * 2)
-    sts = session.create_client('sts', region_name='us-east-1', endpoint_url=stack.moto_url, config=config,
-                                aws_access_key_id=with_emulators.AWS_ACCESS_KEY, aws_secret_access_key=with_emulators.AWS_SECRET_KEY)
+    sts = session.create_client(
+        'sts',
+        region_name='us-east-1',
+        endpoint_url=stack.moto_url,
+        config=config,
+        aws_access_key_id=with_emulators.AWS_ACCESS_KEY,
+        aws_secret_access_key=with_emulators.AWS_SECRET_KEY,
+    )
     work = []
     for scope in scopes:
         if scope['provider'] != 'aws':
             continue
         keys = sts.assume_role(RoleArn=scope['role_arn'], RoleSessionName='snapcopy-bench-seed')['Credentials']
-        ec2 = session.create_client('ec2', region_name=scope['source_region'], endpoint_url=stack.moto_url, config=config,
-                                    aws_access_key_id=keys['AccessKeyId'], aws_secret_access_key=keys['SecretAccessKey'],
-                                    aws_session_token=keys['SessionToken'])
+        ec2 = session.create_client(
+            'ec2',
+            region_name=scope['source_region'],
+            endpoint_url=stack.moto_url,
+            config=config,
+            aws_access_key_id=keys['AccessKeyId'],
+            aws_secret_access_key=keys['SecretAccessKey'],
+            aws_session_token=keys['SessionToken'],
+        )
         work += [(ec2, scope, index) for index in range(disks)]
 
     def one(item):
         ec2, scope, index = item
-        volume = ec2.create_volume(Size=8, AvailabilityZone=scope['source_region'] + 'a', TagSpecifications=[{
-            'ResourceType': 'volume', 'Tags': [{'Key': key, 'Value': value} for key, value in TAG_SELECTOR.items()]
-            + [{'Key': 'Name', 'Value': '%s-disk-%d' % (scope['name'], index)}]}])
+        volume = ec2.create_volume(
+            Size=8,
+            AvailabilityZone=scope['source_region'] + 'a',
+            TagSpecifications=[
+                {
+                    'ResourceType': 'volume',
+                    'Tags': [{'Key': key, 'Value': value} for key, value in TAG_SELECTOR.items()]
+                    + [{'Key': 'Name', 'Value': '%s-disk-%d' % (scope['name'], index)}],
+                }
+            ],
+        )
         ec2.create_snapshot(VolumeId=volume['VolumeId'], Description='bench source')
 
     with concurrent.futures.ThreadPoolExecutor(SEED_THREADS) as pool:
@@ -173,7 +270,7 @@ def _proc_stat(pid):
     except OSError:
         return None
     # The command name is in brackets and may hold spaces: the fields that follow it are counted from its end.
-    fields = text[text.rindex(')') + 2:].split()
+    fields = text[text.rindex(')') + 2 :].split()
     return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
@@ -249,8 +346,14 @@ def run_measured(command, log_path, env, emulator_pids, timeout=RUN_TIMEOUT):
     start = time.monotonic()
     with open(log_path, 'w', encoding='utf-8') as log:
         # A session of its own, so that a run past its time is ended with everything it started, and nothing else.
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT,  # pylint: disable=consider-using-with
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=ROOT,  # pylint: disable=consider-using-with
+            start_new_session=True,
+        )
         sampler = TreeMemory(process.pid)
         sampler.start()
         timer = threading.Timer(timeout, os.killpg, (process.pid, signal.SIGKILL))
@@ -262,16 +365,22 @@ def run_measured(command, log_path, env, emulator_pids, timeout=RUN_TIMEOUT):
             sampler.stop()
         process.returncode = os.waitstatus_to_exitcode(status)
     wall = time.monotonic() - start
-    return {'wall_s': round(wall, 2), 'exit_code': process.returncode,
-            'cpu_user_s': round(usage.ru_utime, 2), 'cpu_system_s': round(usage.ru_stime, 2),
-            'cpu_s': round(usage.ru_utime + usage.ru_stime, 2),
-            # Of which the controller's main process (the strategy's loop, templating, the callback's output).
-            'controller_cpu_s': round(sampler.root_cpu_s, 2),
-            'emulators_cpu_s': round(cpu_seconds(emulator_pids) - emulators_before, 2),
-            # wait4's ru_maxrss: the largest peak of any one process of the tree (the controller, a fork or a module).
-            'largest_process_rss_mib': round(usage.ru_maxrss / 1024.0, 1),
-            'peak_rss_sum_mib': round(sampler.peak_rss_kib / 1024.0, 1), 'peak_pss_sum_mib': round(sampler.peak_pss_kib / 1024.0, 1),
-            'peak_processes': sampler.peak_processes, 'memory_samples': sampler.samples}
+    return {
+        'wall_s': round(wall, 2),
+        'exit_code': process.returncode,
+        'cpu_user_s': round(usage.ru_utime, 2),
+        'cpu_system_s': round(usage.ru_stime, 2),
+        'cpu_s': round(usage.ru_utime + usage.ru_stime, 2),
+        # Of which the controller's main process (the strategy's loop, templating, the callback's output).
+        'controller_cpu_s': round(sampler.root_cpu_s, 2),
+        'emulators_cpu_s': round(cpu_seconds(emulator_pids) - emulators_before, 2),
+        # wait4's ru_maxrss: the largest peak of any one process of the tree (the controller, a fork or a module).
+        'largest_process_rss_mib': round(usage.ru_maxrss / 1024.0, 1),
+        'peak_rss_sum_mib': round(sampler.peak_rss_kib / 1024.0, 1),
+        'peak_pss_sum_mib': round(sampler.peak_pss_kib / 1024.0, 1),
+        'peak_processes': sampler.peak_processes,
+        'memory_samples': sampler.samples,
+    }
 
 
 # ---------------------------------------------------------------- the calls, per scope
@@ -288,7 +397,10 @@ def calls_by_provider(aws_stack, fakecloud_stack):
             result[provider] = fakecloud_stack.calls(provider)[0]
         for cloud, providers in STS_CLOUDS.items():
             for action, counts in report.get(cloud, {}).items():
-                result.setdefault('|'.join(providers), {})['sts:' + action] = {'calls': counts['calls'], 'errors': counts['errors']}
+                result.setdefault('|'.join(providers), {})['sts:' + action] = {
+                    'calls': counts['calls'],
+                    'errors': counts['errors'],
+                }
     return result
 
 
@@ -301,7 +413,9 @@ def per_scope(calls, scopes):
         if not providers:
             continue
         scope_count = sum(counts[provider] for provider in providers)
-        sts = {action: entry for action, entry in by_action.items() if action.startswith('sts:') or action == 'AssumeRole'}
+        sts = {
+            action: entry for action, entry in by_action.items() if action.startswith('sts:') or action == 'AssumeRole'
+        }
         rest = {action: entry for action, entry in by_action.items() if action not in sts}
         summary = summarize_calls(rest) if rest else {}
         entry = {name: round(value / scope_count, 2) for name, value in summary.items()}
@@ -343,14 +457,21 @@ def floors(runs, cores):
         cpu_bound = cpu_per_scope * run['scopes'] / cores
         wait_bound = math.ceil(run['scopes'] / run['forks']) * wall_per_scope
         floor = max(cpu_bound, wait_bound)
-        result.append({
-            'forks': run['forks'], 'wall_s': run['wall_s'], 'floor_s': round(floor, 1), 'cpu_bound_s': round(cpu_bound, 1),
-            'wait_bound_s': round(wait_bound, 1), 'bound_by': 'CPU' if cpu_bound >= wait_bound else 'waiting',
-            'speed_up': round(base['wall_s'] / run['wall_s'], 2), 'best_speed_up': round(base['wall_s'] / floor, 2),
-            'wall_over_floor': round(run['wall_s'] / floor, 2),
-            'cpu_per_scope_s': round((run['cpu_s'] + run['emulators_cpu_s']) / run['scopes'], 2),
-            'ansible_cpu_per_scope_s': round(run['cpu_s'] / run['scopes'], 2),
-        })
+        result.append(
+            {
+                'forks': run['forks'],
+                'wall_s': run['wall_s'],
+                'floor_s': round(floor, 1),
+                'cpu_bound_s': round(cpu_bound, 1),
+                'wait_bound_s': round(wait_bound, 1),
+                'bound_by': 'CPU' if cpu_bound >= wait_bound else 'waiting',
+                'speed_up': round(base['wall_s'] / run['wall_s'], 2),
+                'best_speed_up': round(base['wall_s'] / floor, 2),
+                'wall_over_floor': round(run['wall_s'] / floor, 2),
+                'cpu_per_scope_s': round((run['cpu_s'] + run['emulators_cpu_s']) / run['scopes'], 2),
+                'ansible_cpu_per_scope_s': round(run['cpu_s'] / run['scopes'], 2),
+            }
+        )
     return result
 
 
@@ -389,28 +510,55 @@ class FleetLane:
         report_dir = os.path.join(self.work, 'reports', label)
         inventory_path = os.path.join(self.work, label + '.inventory.json')
         with open(inventory_path, 'w', encoding='utf-8') as handle:
-            json.dump(inventory(self.scopes, self.endpoints(), self.settings['poll_interval_s'], self.settings['wait_timeout'], report_dir),
-                      handle, indent=1)
+            json.dump(
+                inventory(
+                    self.scopes,
+                    self.endpoints(),
+                    self.settings['poll_interval_s'],
+                    self.settings['wait_timeout'],
+                    report_dir,
+                ),
+                handle,
+                indent=1,
+            )
         self.prepare()
         log_path = os.path.join(self.work, 'logs', label + '.log')
-        command = [os.path.join(BIN, 'ansible-playbook'), os.path.join(ROOT, 'playbooks', 'dr_fleet.yml'), '-i', inventory_path,
-                   '--forks', str(forks)]
+        command = [
+            os.path.join(BIN, 'ansible-playbook'),
+            os.path.join(ROOT, 'playbooks', 'dr_fleet.yml'),
+            '-i',
+            inventory_path,
+            '--forks',
+            str(forks),
+        ]
         load_at_start = os.getloadavg()
         measured = run_measured(command, log_path, ansible_env(job_environment(self.credentials)), self.emulator_pids())
         calls = calls_by_provider(self.aws, self.fakecloud)
-        record = dict(measured, kind='fleet', forks=forks, scopes=len(self.scopes), disks_per_scope=self.settings['disks'],
-                      providers=sorted({scope['provider'] for scope in self.scopes}, key=PROVIDERS.index),
-                      accounts=len({(scope['provider'], scope['account']) for scope in self.scopes}),
-                      scopes_by_provider={provider: sum(1 for scope in self.scopes if scope['provider'] == provider)
-                                          for provider in PROVIDERS},
-                      load_at_start=[round(value, 2) for value in load_at_start],
-                      load_at_end=[round(value, 2) for value in os.getloadavg()],
-                      calls=calls, calls_per_scope=per_scope(calls, self.scopes), log=os.path.relpath(log_path, ROOT),
-                      command='ansible-playbook playbooks/dr_fleet.yml -i %s --forks %d' % (os.path.relpath(inventory_path, ROOT), forks))
+        record = dict(
+            measured,
+            kind='fleet',
+            forks=forks,
+            scopes=len(self.scopes),
+            disks_per_scope=self.settings['disks'],
+            providers=sorted({scope['provider'] for scope in self.scopes}, key=PROVIDERS.index),
+            accounts=len({(scope['provider'], scope['account']) for scope in self.scopes}),
+            scopes_by_provider={
+                provider: sum(1 for scope in self.scopes if scope['provider'] == provider) for provider in PROVIDERS
+            },
+            load_at_start=[round(value, 2) for value in load_at_start],
+            load_at_end=[round(value, 2) for value in os.getloadavg()],
+            calls=calls,
+            calls_per_scope=per_scope(calls, self.scopes),
+            log=os.path.relpath(log_path, ROOT),
+            command='ansible-playbook playbooks/dr_fleet.yml -i %s --forks %d'
+            % (os.path.relpath(inventory_path, ROOT), forks),
+        )
         record['report_totals'] = read_fleet_totals(report_dir)
         expected = len(self.scopes) * self.settings['disks']
         totals = record['report_totals'] or {}
-        record['ok'] = record['exit_code'] == 0 and totals.get('failed_scopes') == 0 and totals.get('copied') == expected
+        record['ok'] = (
+            record['exit_code'] == 0 and totals.get('failed_scopes') == 0 and totals.get('copied') == expected
+        )
         return record
 
     def measure(self):
@@ -418,9 +566,19 @@ class FleetLane:
         for forks in self.settings['forks']:
             record = self.run(forks)
             records.append(record)
-            self.progress('fleet %d scopes x %d disks, forks %d: %.1f s, CPU %.0f s (+ emulators %.0f s), peak PSS %.0f MiB%s' % (
-                record['scopes'], record['disks_per_scope'], forks, record['wall_s'], record['cpu_s'], record['emulators_cpu_s'],
-                record['peak_pss_sum_mib'], '' if record['ok'] else ' FAILED (exit %s), see %s' % (record['exit_code'], record['log'])))
+            self.progress(
+                'fleet %d scopes x %d disks, forks %d: %.1f s, CPU %.0f s (+ emulators %.0f s), peak PSS %.0f MiB%s'
+                % (
+                    record['scopes'],
+                    record['disks_per_scope'],
+                    forks,
+                    record['wall_s'],
+                    record['cpu_s'],
+                    record['emulators_cpu_s'],
+                    record['peak_pss_sum_mib'],
+                    '' if record['ok'] else ' FAILED (exit %s), see %s' % (record['exit_code'], record['log']),
+                )
+            )
         return records
 
 
@@ -437,9 +595,15 @@ def summarize(records, cores, settings):
     good = [record for record in records if record['ok']]
     table = floors(good, cores)
     at_ten = next((row for row in table if row['forks'] == 10), None)
-    return {'settings': settings, 'cores': cores, 'runs': records, 'floors': table,
-            'speed_up_target': SPEED_UP_TARGET, 'speed_up_at_10': at_ten['speed_up'] if at_ten else None,
-            'target_met': at_ten['speed_up'] >= SPEED_UP_TARGET if at_ten else None}
+    return {
+        'settings': settings,
+        'cores': cores,
+        'runs': records,
+        'floors': table,
+        'speed_up_target': SPEED_UP_TARGET,
+        'speed_up_at_10': at_ten['speed_up'] if at_ten else None,
+        'target_met': at_ten['speed_up'] >= SPEED_UP_TARGET if at_ten else None,
+    }
 
 
 # Issue 15: forks 10 at least 6 times as fast as forks 1.

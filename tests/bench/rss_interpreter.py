@@ -6,6 +6,7 @@ the module's name, the child's peak resident memory (its max RSS, from getrusage
 time. Only that child is measured, never ansible-playbook itself. The bench points
 ansible_python_interpreter at a two-line shell launcher of this file (bench.py writes it).
 """
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,7 @@ def module_name(argv):
     for argument in argv:
         base = os.path.basename(argument)
         if base.startswith('AnsiballZ_') and base.endswith('.py'):
-            return base[len('AnsiballZ_'):-len('.py')]
+            return base[len('AnsiballZ_') : -len('.py')]
     return '(other)'
 
 
@@ -33,8 +34,17 @@ def main(argv):
         # ru_maxrss is in KiB on Linux: the largest of our children, and this is the only one.
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         with open(log, 'a', encoding='utf-8') as handle:
-            handle.write(json.dumps({'module': module_name(argv), 'max_rss_kib': peak_kib, 'seconds': round(seconds, 3),
-                                     'exit_code': code}) + '\n')
+            handle.write(
+                json.dumps(
+                    {
+                        'module': module_name(argv),
+                        'max_rss_kib': peak_kib,
+                        'seconds': round(seconds, 3),
+                        'exit_code': code,
+                    }
+                )
+                + '\n'
+            )
     return code
 
 

@@ -5,6 +5,7 @@ and seeded (not timed), and afterwards the API calls of the run are read by acti
 memory of the module process is read from the interpreter wrapper's log, and the floor that
 the clouds' limits allow for the same work is put next to it.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,12 @@ COPY_SECONDS = 5
 AWS_IN_FLIGHT = 20
 ALIBABA_COPIES_PER_MINUTE = 1000
 TENCENT_REQUESTS_PER_SECOND = 20
-MODULES = {'aws': 'ebs_snapshot_copy', 'ecs': 'ecs_snapshot_copy', 'ens': 'ens_snapshot_copy', 'cbs': 'cbs_snapshot_copy'}
+MODULES = {
+    'aws': 'ebs_snapshot_copy',
+    'ecs': 'ecs_snapshot_copy',
+    'ens': 'ens_snapshot_copy',
+    'cbs': 'cbs_snapshot_copy',
+}
 RUN_TIMEOUT = 900
 
 
@@ -53,8 +59,11 @@ def floor_seconds(provider, disks, copy_seconds=COPY_SECONDS):
 
 def summarize_calls(by_action):
     """Reads, copy calls (and how many of them were refused), and other writes, out of {action: counts}."""
-    reads = sum(counts['calls'] for action, counts in by_action.items()
-                if action.split(':')[-1].startswith(('Describe', 'List', 'Get')))
+    reads = sum(
+        counts['calls']
+        for action, counts in by_action.items()
+        if action.split(':')[-1].startswith(('Describe', 'List', 'Get'))
+    )
     copies = sum(counts['calls'] for action, counts in by_action.items() if action in COPY_ACTIONS)
     refused = sum(counts['errors'] for action, counts in by_action.items() if action in COPY_ACTIONS)
     writes = sum(counts['calls'] for action, counts in by_action.items()) - reads - copies
@@ -62,7 +71,9 @@ def summarize_calls(by_action):
 
 
 def ansible_env(extra=None):
-    env = {key: value for key, value in os.environ.items() if key.lower() not in ('http_proxy', 'https_proxy', 'all_proxy')}
+    env = {
+        key: value for key, value in os.environ.items() if key.lower() not in ('http_proxy', 'https_proxy', 'all_proxy')
+    }
     env.update({'ANSIBLE_NOCOLOR': '1', 'ANSIBLE_STDOUT_CALLBACK': 'default', 'PYTHONWARNINGS': 'ignore'})
     env.setdefault('ANSIBLE_COLLECTIONS_PATH', os.path.join(ROOT, 'build', 'collections'))
     env.update(extra or {})
@@ -75,8 +86,9 @@ def run_timed(command, log_path, env):
     start = time.monotonic()
     with open(log_path, 'w', encoding='utf-8') as log:
         try:
-            code = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
-                                  timeout=RUN_TIMEOUT, check=False).returncode
+            code = subprocess.run(
+                command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT, timeout=RUN_TIMEOUT, check=False
+            ).returncode
         except subprocess.TimeoutExpired:
             code = 'timeout'
     wall = time.monotonic() - start
@@ -110,8 +122,12 @@ class Runner:
     def _paths(self, label):
         for name in ('logs', 'vars', 'rss', 'reports'):
             os.makedirs(os.path.join(self.work, name), exist_ok=True)
-        return (os.path.join(self.work, 'logs', label + '.log'), os.path.join(self.work, 'vars', label + '.json'),
-                os.path.join(self.work, 'rss', label + '.jsonl'), os.path.join(self.work, 'reports', label))
+        return (
+            os.path.join(self.work, 'logs', label + '.log'),
+            os.path.join(self.work, 'vars', label + '.json'),
+            os.path.join(self.work, 'rss', label + '.jsonl'),
+            os.path.join(self.work, 'reports', label),
+        )
 
     def _measure(self, kind, stack, provider, disks, number, playbook, variables, module):
         label = '%s-%s-%d-%d' % (kind, provider, disks, number)
@@ -124,14 +140,28 @@ class Runner:
         if os.path.exists(rss_log):
             os.remove(rss_log)
         load = os.getloadavg()[0]
-        wall, code, cpu = run_timed([os.path.join(BIN, 'ansible-playbook'), playbook, '-e', '@' + vars_path], log_path,
-                                    ansible_env({'SNAPCOPY_BENCH_RSS_LOG': rss_log}))
+        wall, code, cpu = run_timed(
+            [os.path.join(BIN, 'ansible-playbook'), playbook, '-e', '@' + vars_path],
+            log_path,
+            ansible_env({'SNAPCOPY_BENCH_RSS_LOG': rss_log}),
+        )
         by_action, by_region = stack.calls(provider)
         peak, module_seconds = module_processes(rss_log, module)
         record = {
-            'kind': kind, 'provider': provider, 'disks': disks, 'run': number, 'ok': code == 0, 'exit_code': code,
-            'wall_s': round(wall, 2), 'floor_s': floor_seconds(provider, disks), 'peak_rss_mib': peak, 'module_s': module_seconds,
-            'calls': by_action, 'load_at_start': round(load, 2), 'cpu_s_hint': round(cpu, 2), 'log': os.path.relpath(log_path, ROOT),
+            'kind': kind,
+            'provider': provider,
+            'disks': disks,
+            'run': number,
+            'ok': code == 0,
+            'exit_code': code,
+            'wall_s': round(wall, 2),
+            'floor_s': floor_seconds(provider, disks),
+            'peak_rss_mib': peak,
+            'module_s': module_seconds,
+            'calls': by_action,
+            'load_at_start': round(load, 2),
+            'cpu_s_hint': round(cpu, 2),
+            'log': os.path.relpath(log_path, ROOT),
         }
         if by_region is not None:
             record['calls_by_region'] = by_region
@@ -144,21 +174,38 @@ class Runner:
         source, destination = REGIONS[provider]
 
         def variables(snapshots, report_dir):  # pylint: disable=unused-argument  # the role finds them itself
-            return {'dr_copy_provider': provider, 'dr_copy_source_region': source, 'dr_copy_dr_regions': [destination],
-                    'dr_copy_tag_selector': TAG_SELECTOR, 'dr_copy_wait': True, 'dr_copy_wait_timeout': RUN_TIMEOUT,
-                    'dr_copy_poll_interval': self.poll_interval, 'dr_copy_report_dir': report_dir,
-                    'dr_copy_connection': stack.connection(provider)}
-        return self._measure('role', stack, provider, disks, number, os.path.join(ROOT, 'playbooks', 'dr_copy.yml'),
-                             variables, 'dr_sync')
+            return {
+                'dr_copy_provider': provider,
+                'dr_copy_source_region': source,
+                'dr_copy_dr_regions': [destination],
+                'dr_copy_tag_selector': TAG_SELECTOR,
+                'dr_copy_wait': True,
+                'dr_copy_wait_timeout': RUN_TIMEOUT,
+                'dr_copy_poll_interval': self.poll_interval,
+                'dr_copy_report_dir': report_dir,
+                'dr_copy_connection': stack.connection(provider),
+            }
+
+        return self._measure(
+            'role', stack, provider, disks, number, os.path.join(ROOT, 'playbooks', 'dr_copy.yml'), variables, 'dr_sync'
+        )
 
     def loop(self, stack, provider, disks, number):
         source, destination = REGIONS[provider]
 
         def variables(snapshots, report_dir):  # pylint: disable=unused-argument  # the loop writes no report
-            return {'bench_provider': provider, 'bench_snapshots': snapshots, 'bench_source_region': source,
-                    'bench_dr_region': destination, 'bench_poll_interval': self.poll_interval,
-                    'bench_connection': stack.connection(provider)}
-        return self._measure('loop', stack, provider, disks, number, os.path.join(HERE, 'loop.yml'), variables, MODULES[provider])
+            return {
+                'bench_provider': provider,
+                'bench_snapshots': snapshots,
+                'bench_source_region': source,
+                'bench_dr_region': destination,
+                'bench_poll_interval': self.poll_interval,
+                'bench_connection': stack.connection(provider),
+            }
+
+        return self._measure(
+            'loop', stack, provider, disks, number, os.path.join(HERE, 'loop.yml'), variables, MODULES[provider]
+        )
 
 
 def read_report_totals(report_dir, provider):

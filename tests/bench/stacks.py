@@ -4,6 +4,7 @@ Each stack is started on free loopback ports, seeded with N tagged disks that ea
 completed snapshot, reset between runs, and asked for the API calls of the last run by action.
 The bench starts several stacks so that independent lanes do not share limits or counters.
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -38,8 +39,9 @@ OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 def http_json(url, payload=None):
     data = json.dumps(payload).encode('utf-8') if payload is not None else None
-    request = urllib.request.Request(url, data=data, method='POST' if data is not None else 'GET',
-                                     headers={'Content-Type': 'application/json'})
+    request = urllib.request.Request(
+        url, data=data, method='POST' if data is not None else 'GET', headers={'Content-Type': 'application/json'}
+    )
     with OPENER.open(request, timeout=120) as answer:
         body = answer.read()
     return json.loads(body) if body.strip() else {}
@@ -53,9 +55,21 @@ class AwsStack:
     def __init__(self, log, latency_ms=20, copy_seconds=5, max_in_flight=20):
         self.moto, self.moto_url = with_emulators.start_moto(log)
         self.proxy = subprocess.Popen(  # pylint: disable=consider-using-with  # stopped in stop()
-            [sys.executable, os.path.join(HERE, 'aws_proxy.py'), self.moto_url, '--latency-ms', str(latency_ms),
-             '--copy-seconds', str(copy_seconds), '--max-in-flight', str(max_in_flight)],
-            stdout=subprocess.PIPE, stderr=log, text=True)
+            [
+                sys.executable,
+                os.path.join(HERE, 'aws_proxy.py'),
+                self.moto_url,
+                '--latency-ms',
+                str(latency_ms),
+                '--copy-seconds',
+                str(copy_seconds),
+                '--max-in-flight',
+                str(max_in_flight),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+        )
         line = self.proxy.stdout.readline()
         if not line.startswith('AWS_PROXY_READY '):
             self.stop()
@@ -64,23 +78,32 @@ class AwsStack:
         self._client = None
 
     def connection(self, provider):  # pylint: disable=unused-argument
-        return {'endpoint_url': self.url, 'access_key': with_emulators.AWS_ACCESS_KEY,
-                'secret_key': with_emulators.AWS_SECRET_KEY}
+        return {
+            'endpoint_url': self.url,
+            'access_key': with_emulators.AWS_ACCESS_KEY,
+            'secret_key': with_emulators.AWS_SECRET_KEY,
+        }
 
     def direct_connection(self):
         """moto itself, without the proxy: for the ad hoc runs, which measure our overhead."""
-        return {'endpoint_url': self.moto_url, 'access_key': with_emulators.AWS_ACCESS_KEY,
-                'secret_key': with_emulators.AWS_SECRET_KEY}
+        return {
+            'endpoint_url': self.moto_url,
+            'access_key': with_emulators.AWS_ACCESS_KEY,
+            'secret_key': with_emulators.AWS_SECRET_KEY,
+        }
 
     def client(self):
         """An EC2 client straight to moto, for seeding (not counted, no latency)."""
         if self._client is None:
             import botocore.config  # pylint: disable=import-outside-toplevel
             import botocore.session  # pylint: disable=import-outside-toplevel
+
             session = botocore.session.Session()
             session.set_credentials(with_emulators.AWS_ACCESS_KEY, with_emulators.AWS_SECRET_KEY)
             config = botocore.config.Config(max_pool_connections=SEED_THREADS * 2)
-            self._client = session.create_client('ec2', region_name=REGIONS['aws'][0], endpoint_url=self.moto_url, config=config)
+            self._client = session.create_client(
+                'ec2', region_name=REGIONS['aws'][0], endpoint_url=self.moto_url, config=config
+            )
         return self._client
 
     def reset(self, provider):  # pylint: disable=unused-argument
@@ -92,8 +115,16 @@ class AwsStack:
         client = self.client()
 
         def one(index):
-            volume = client.create_volume(Size=8, AvailabilityZone=REGIONS['aws'][0] + 'a', TagSpecifications=[{
-                'ResourceType': 'volume', 'Tags': [{'Key': 'dr', 'Value': 'yes'}, {'Key': 'Name', 'Value': 'bench-disk-%d' % index}]}])
+            volume = client.create_volume(
+                Size=8,
+                AvailabilityZone=REGIONS['aws'][0] + 'a',
+                TagSpecifications=[
+                    {
+                        'ResourceType': 'volume',
+                        'Tags': [{'Key': 'dr', 'Value': 'yes'}, {'Key': 'Name', 'Value': 'bench-disk-%d' % index}],
+                    }
+                ],
+            )
             return client.create_snapshot(VolumeId=volume['VolumeId'], Description='bench source')['SnapshotId']
 
         with concurrent.futures.ThreadPoolExecutor(SEED_THREADS) as pool:
@@ -131,22 +162,36 @@ class FakecloudStack:
 
     def connection(self, provider):
         if provider == 'cbs':
-            return {'endpoint_url': self.url, 'secret_id': fakecloud_credentials.TENCENT_SECRET_ID,
-                    'secret_key': fakecloud_credentials.TENCENT_SECRET_KEY}
-        return {'endpoint_url': self.url, 'alicloud_access_key': fakecloud_credentials.ALIBABA_ACCESS_KEY_ID,
-                'alicloud_secret_key': fakecloud_credentials.ALIBABA_ACCESS_KEY_SECRET}
+            return {
+                'endpoint_url': self.url,
+                'secret_id': fakecloud_credentials.TENCENT_SECRET_ID,
+                'secret_key': fakecloud_credentials.TENCENT_SECRET_KEY,
+            }
+        return {
+            'endpoint_url': self.url,
+            'alicloud_access_key': fakecloud_credentials.ALIBABA_ACCESS_KEY_ID,
+            'alicloud_secret_key': fakecloud_credentials.ALIBABA_ACCESS_KEY_SECRET,
+        }
 
     def configure(self, latency_ms, copy_seconds, limits=True):
         """Copy and snapshot times, latency on every call, and each cloud's documented limits."""
         # A disk made from a snapshot (the restore drill's) is usable after the copy time too: minutes for both on a cloud.
-        self.admin.configure(timings={cloud: {'snapshot_seconds': copy_seconds, 'copy_seconds': copy_seconds, 'disk_seconds': copy_seconds}
-                                      for cloud in ('ecs', 'ens', 'cbs')})
-        self.faults = {'seed': 1, 'rules': [{'cloud': '*', 'action': '*', 'latency_ms': latency_ms}] if latency_ms else []}
+        self.admin.configure(
+            timings={
+                cloud: {'snapshot_seconds': copy_seconds, 'copy_seconds': copy_seconds, 'disk_seconds': copy_seconds}
+                for cloud in ('ecs', 'ens', 'cbs')
+            }
+        )
+        self.faults = {
+            'seed': 1,
+            'rules': [{'cloud': '*', 'action': '*', 'latency_ms': latency_ms}] if latency_ms else [],
+        }
         if limits:
             # Alibaba: CopySnapshot 1,000 calls a minute (applied to ENS's CopySnapshot too);
             # Tencent: 20 requests a second per action, for CBS and the Tag service alike.
-            self.faults['rate_limits'] = [{'cloud': cloud, 'action': 'CopySnapshot', 'limit': 1000, 'per_seconds': 60}
-                                          for cloud in ('ecs', 'ens')]
+            self.faults['rate_limits'] = [
+                {'cloud': cloud, 'action': 'CopySnapshot', 'limit': 1000, 'per_seconds': 60} for cloud in ('ecs', 'ens')
+            ]
             self.faults['tencent_rate_limit'] = 20
         self.admin.faults(self.faults)
 
@@ -157,8 +202,16 @@ class FakecloudStack:
 
     def seed(self, provider, count):
         region = REGIONS[provider][0]
-        disks = [{'region': region, 'name': 'bench-disk-%d' % index, 'size': 40, 'tags': dict(TAG_SELECTOR),
-                  'snapshots': [{'status': 'done', 'age_seconds': 3600}]} for index in range(count)]
+        disks = [
+            {
+                'region': region,
+                'name': 'bench-disk-%d' % index,
+                'size': 40,
+                'tags': dict(TAG_SELECTOR),
+                'snapshots': [{'status': 'done', 'age_seconds': 3600}],
+            }
+            for index in range(count)
+        ]
         return self.admin.seed({provider: {'disks': disks}})[provider]['snapshots']
 
     def calls(self, provider):

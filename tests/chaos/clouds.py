@@ -5,6 +5,7 @@ fakecloud's /_admin/state knows each copy's source (``source_snapshot_id``) what
 copy carries; for AWS, moto's snapshots are listed with boto3 and each copy is matched to its
 source by the fault proxy's ledger of the CopySnapshot calls that moto carried out.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -56,8 +57,12 @@ FAKECLOUD_REGIONS = {
 }
 AWS_REGIONS = ('us-east-1', ['us-west-2', 'eu-west-1'])
 # What each cloud answers when it throttles (the fault rules name them, so the figures can too).
-THROTTLE_CODES = {'aws': 'RequestLimitExceeded', 'ecs': 'Throttling.User', 'ens': 'Throttling.User',
-                  'cbs': 'RequestLimitExceeded'}
+THROTTLE_CODES = {
+    'aws': 'RequestLimitExceeded',
+    'ecs': 'Throttling.User',
+    'ens': 'Throttling.User',
+    'cbs': 'RequestLimitExceeded',
+}
 
 
 def newest_key(created, snapshot_id):
@@ -79,9 +84,14 @@ def tally_copies(disks_newest, copies_by_region, made_fresh):
         duplicates += sum(count - 1 for count in per_source.values() if count > 1)
         missing += sum(1 for newest in disks_newest.values() if per_source.get(newest, 0) == 0)
         del region
-    return {'disks': len(disks_newest), 'copies': copies, 'duplicates': duplicates, 'missing': missing,
-            'fresh_snapshots': sum(made_fresh.values()),
-            'fresh_duplicates': sum(count - 1 for count in made_fresh.values() if count > 1)}
+    return {
+        'disks': len(disks_newest),
+        'copies': copies,
+        'duplicates': duplicates,
+        'missing': missing,
+        'fresh_snapshots': sum(made_fresh.values()),
+        'fresh_duplicates': sum(count - 1 for count in made_fresh.values() if count > 1),
+    }
 
 
 def seed_ec2_disks(ec2, zone, selector, name, tagged_count, untagged_count):
@@ -92,8 +102,13 @@ def seed_ec2_disks(ec2, zone, selector, name, tagged_count, untagged_count):
     for index in range(tagged_count + untagged_count):
         tagged = index < tagged_count
         tags = dict(selector, Name='%s-%d' % (name, index)) if tagged else {'app': 'web'}
-        volume = ec2.create_volume(Size=8, AvailabilityZone=zone, TagSpecifications=[
-            {'ResourceType': 'volume', 'Tags': [{'Key': key, 'Value': value} for key, value in tags.items()]}])
+        volume = ec2.create_volume(
+            Size=8,
+            AvailabilityZone=zone,
+            TagSpecifications=[
+                {'ResourceType': 'volume', 'Tags': [{'Key': key, 'Value': value} for key, value in tags.items()]}
+            ],
+        )
         for dummy in range(2 if tagged else 1):
             seeded.add(ec2.create_snapshot(VolumeId=volume['VolumeId'])['SnapshotId'])
         if tagged:
@@ -114,13 +129,19 @@ class FakeCloudTarget:
     def connection(self, read_timeout=None):
         """dr_copy_connection for the role; ``read_timeout`` (seconds) lowers the client's timeouts."""
         if self.name == 'cbs':
-            connection = {'endpoint_url': self.url, 'secret_id': fakecloud_credentials.TENCENT_SECRET_ID,
-                          'secret_key': fakecloud_credentials.TENCENT_SECRET_KEY}
+            connection = {
+                'endpoint_url': self.url,
+                'secret_id': fakecloud_credentials.TENCENT_SECRET_ID,
+                'secret_key': fakecloud_credentials.TENCENT_SECRET_KEY,
+            }
             if read_timeout:
                 connection.update(read_timeout=read_timeout, connect_timeout=read_timeout)
         else:
-            connection = {'endpoint_url': self.url, 'alicloud_access_key': fakecloud_credentials.ALIBABA_ACCESS_KEY_ID,
-                          'alicloud_secret_key': fakecloud_credentials.ALIBABA_ACCESS_KEY_SECRET}
+            connection = {
+                'endpoint_url': self.url,
+                'alicloud_access_key': fakecloud_credentials.ALIBABA_ACCESS_KEY_ID,
+                'alicloud_secret_key': fakecloud_credentials.ALIBABA_ACCESS_KEY_SECRET,
+            }
             if read_timeout:
                 connection.update(read_timeout=read_timeout, connect_timeout=read_timeout)
         return connection
@@ -135,11 +156,19 @@ class FakeCloudTarget:
         disks = []
         for index in range(count):
             base = 3 * 86400 if index % STALE_EVERY == 0 else 0
-            disks.append({'region': self.source_region, 'name': 'chaos-%d' % index, 'size': 20,
-                          'tags': dict(TAG_SELECTOR, app='db', **(more_tags or {}).get(index, {})),
-                          'snapshots': [{'age_seconds': base + 7200}, {'age_seconds': base + 3600}]})
-        disks += [{'region': self.source_region, 'name': 'other-%d' % index, 'tags': {'app': 'web'}, 'snapshots': 1}
-                  for index in range(max(1, count // 10))]
+            disks.append(
+                {
+                    'region': self.source_region,
+                    'name': 'chaos-%d' % index,
+                    'size': 20,
+                    'tags': dict(TAG_SELECTOR, app='db', **(more_tags or {}).get(index, {})),
+                    'snapshots': [{'age_seconds': base + 7200}, {'age_seconds': base + 3600}],
+                }
+            )
+        disks += [
+            {'region': self.source_region, 'name': 'other-%d' % index, 'tags': {'app': 'web'}, 'snapshots': 1}
+            for index in range(max(1, count // 10))
+        ]
         created = self.admin.seed({self.name: {'disks': disks}})[self.name]
         self.disks = created['disks'][:count]
         self.stale = {disk for index, disk in enumerate(self.disks) if index % STALE_EVERY == 0}
@@ -147,8 +176,15 @@ class FakeCloudTarget:
 
     def add_newest(self, disk_ids):
         """A new completed snapshot of each of these disks, now their newest."""
-        created = self.admin.seed({self.name: {'snapshots': [
-            {'region': self.source_region, 'disk_id': disk, 'age_seconds': 0} for disk in disk_ids]}})[self.name]
+        created = self.admin.seed(
+            {
+                self.name: {
+                    'snapshots': [
+                        {'region': self.source_region, 'disk_id': disk, 'age_seconds': 0} for disk in disk_ids
+                    ]
+                }
+            }
+        )[self.name]
         self.seeded.update(created['snapshots'])
 
     def newest(self, state):
@@ -162,20 +198,27 @@ class FakeCloudTarget:
                 continue
             if snapshot['id'] not in self.seeded:
                 made_fresh[disk] = made_fresh.get(disk, 0) + 1
-            if snapshot['phase'] == 'done' and (disk not in newest or newest_key(snapshot['created'], snapshot['id']) >
-                                                newest_key(*newest[disk])):
+            if snapshot['phase'] == 'done' and (
+                disk not in newest or newest_key(snapshot['created'], snapshot['id']) > newest_key(*newest[disk])
+            ):
                 newest[disk] = (snapshot['created'], snapshot['id'])
         return {disk: newest.get(disk, (None, None))[1] for disk in self.disks}, made_fresh
 
     def tally(self):
         state = self.admin.state(cloud=self.name)[self.name]
         newest, made_fresh = self.newest(state)
-        copies = {region: {snapshot['id']: snapshot['source_snapshot_id']
-                           for snapshot in state.get(region, {}).get('snapshots', []) if snapshot['source_snapshot_id']}
-                  for region in self.dr_regions}
+        copies = {
+            region: {
+                snapshot['id']: snapshot['source_snapshot_id']
+                for snapshot in state.get(region, {}).get('snapshots', [])
+                if snapshot['source_snapshot_id']
+            }
+            for region in self.dr_regions
+        }
         figures = tally_copies(newest, copies, made_fresh)
         figures['test_disks_left'], figures['test_disks_awaiting_their_time'] = count_test_disks(
-            disk.get('tags') or {} for region in self.dr_regions for disk in state.get(region, {}).get('disks', []))
+            disk.get('tags') or {} for region in self.dr_regions for disk in state.get(region, {}).get('disks', [])
+        )
         return figures
 
     def dr_snapshot_ids(self):
@@ -188,16 +231,27 @@ class FakeCloudTarget:
         report = self.admin.calls()
         clouds = (self.name, 'tag') if self.name == 'cbs' else (self.name,)
         counts = [entry for cloud in clouds for entry in report['calls'].get(cloud, {}).values()]
-        return {'calls': sum(entry['calls'] for entry in counts), 'errors': sum(entry['errors'] for entry in counts),
-                'mutations': sum(entry['mutations'] for entry in counts),
-                'lost_answers': sum(1 for entry in report['log'] if entry['cloud'] in clouds and entry['answer_lost'])}
+        return {
+            'calls': sum(entry['calls'] for entry in counts),
+            'errors': sum(entry['errors'] for entry in counts),
+            'mutations': sum(entry['mutations'] for entry in counts),
+            'lost_answers': sum(1 for entry in report['log'] if entry['cloud'] in clouds and entry['answer_lost']),
+        }
 
     def fault_rules(self, throttle, server_error, slow, slow_ms, lost):
         """fakecloud's rules for this cloud: each fault at its share of all calls (5xx only on calls not throttled)."""
-        return [{'cloud': cloud, 'action': '*', 'throttle_rate': throttle,
-                 'error_rate': server_error / (1.0 - throttle) if server_error else 0.0,
-                 'lost_answer_rate': lost, 'latency_ms': slow_ms, 'latency_rate': slow}
-                for cloud in ((self.name, 'tag') if self.name == 'cbs' else (self.name,))]
+        return [
+            {
+                'cloud': cloud,
+                'action': '*',
+                'throttle_rate': throttle,
+                'error_rate': server_error / (1.0 - throttle) if server_error else 0.0,
+                'lost_answer_rate': lost,
+                'latency_ms': slow_ms,
+                'latency_rate': slow,
+            }
+            for cloud in ((self.name, 'tag') if self.name == 'cbs' else (self.name,))
+        ]
 
 
 class AwsTarget:
@@ -207,14 +261,22 @@ class AwsTarget:
 
     def __init__(self, moto_url, proxy, access_key, secret_key):
         import boto3  # pylint: disable=import-outside-toplevel  # only the driver needs it, not the module tests
+
         self.moto_url = moto_url
         self.proxy = proxy
         self.access_key, self.secret_key = access_key, secret_key
         self.source_region, self.dr_regions = AWS_REGIONS
         self.disks, self.stale, self.seeded = [], set(), set()
-        self._clients = {region: boto3.client('ec2', region_name=region, endpoint_url=moto_url, aws_access_key_id=access_key,
-                                              aws_secret_access_key=secret_key)
-                         for region in [self.source_region, *self.dr_regions]}
+        self._clients = {
+            region: boto3.client(
+                'ec2',
+                region_name=region,
+                endpoint_url=moto_url,
+                aws_access_key_id=access_key,
+                aws_secret_access_key=secret_key,
+            )
+            for region in [self.source_region, *self.dr_regions]
+        }
 
     def connection(self, read_timeout=None):
         """dr_copy_connection for the role; ``read_timeout`` (seconds) lowers the client's timeout."""
@@ -237,9 +299,13 @@ class AwsTarget:
     def seed(self, count, more_tags=None):
         """As FakeCloudTarget.seed, on moto."""
         ec2 = self._clients[self.source_region]
-        self.disks, self.seeded = seed_ec2_disks(ec2, self.source_region + 'a', TAG_SELECTOR, 'chaos', count, max(1, count // 10))
+        self.disks, self.seeded = seed_ec2_disks(
+            ec2, self.source_region + 'a', TAG_SELECTOR, 'chaos', count, max(1, count // 10)
+        )
         for index, tags in sorted((more_tags or {}).items()):
-            ec2.create_tags(Resources=[self.disks[index]], Tags=[{'Key': key, 'Value': value} for key, value in tags.items()])
+            ec2.create_tags(
+                Resources=[self.disks[index]], Tags=[{'Key': key, 'Value': value} for key, value in tags.items()]
+            )
 
     def add_newest(self, disk_ids):
         ec2 = self._clients[self.source_region]
@@ -280,8 +346,12 @@ class AwsTarget:
         figures = tally_copies(newest, copies, made_fresh)
         figures['unaccounted'] = unaccounted
         figures['test_disks_left'], figures['test_disks_awaiting_their_time'] = count_test_disks(
-            {tag['Key']: tag['Value'] for tag in volume.get('Tags', [])} for region in self.dr_regions
-            for volume in self._clients[region].describe_volumes(Filters=[{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}])['Volumes'])
+            {tag['Key']: tag['Value'] for tag in volume.get('Tags', [])}
+            for region in self.dr_regions
+            for volume in self._clients[region].describe_volumes(
+                Filters=[{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}]
+            )['Volumes']
+        )
         return figures
 
     def dr_snapshot_ids(self):
@@ -294,8 +364,12 @@ class AwsTarget:
         for entry in report['calls'].values():
             for outcome, count in entry.items():
                 outcomes[outcome] = outcomes.get(outcome, 0) + count
-        return {'calls': sum(outcomes.values()), 'errors': outcomes.get('throttled', 0) + outcomes.get('server_error', 0)
-                + outcomes.get('failed', 0), 'mutations': report['mutations'], 'lost_answers': outcomes.get('lost', 0)}
+        return {
+            'calls': sum(outcomes.values()),
+            'errors': outcomes.get('throttled', 0) + outcomes.get('server_error', 0) + outcomes.get('failed', 0),
+            'mutations': report['mutations'],
+            'lost_answers': outcomes.get('lost', 0),
+        }
 
     def snapshot_count(self):
         return sum(len(self._snapshots(region)) for region in [self.source_region, *self.dr_regions])

@@ -27,6 +27,7 @@ KEEP_COPIES copies per disk and region; no copy anywhere is one no scope should 
 scope, each ok; every scope assumed its role; and no run's output shows a traceback or a secret
 (the job's keys, or the temporary keys that STS handed out).
 """
+
 from __future__ import annotations
 
 import json
@@ -98,9 +99,18 @@ SCOPES = [
 ]
 # The inventory group of each provider's scopes, and the options its connection shares.
 GROUPS = {'aws': 'aws', 'ecs': 'alibaba_ecs', 'ens': 'alibaba_ens', 'cbs': 'tencent'}
-ROLE_OPTION = {'aws': 'role_arn', 'ecs': 'alicloud_assume_role_arn', 'ens': 'alicloud_assume_role_arn', 'cbs': 'role_arn'}
-SESSION_OPTION = {'aws': 'role_session_name', 'ecs': 'alicloud_assume_role_session_name',
-                  'ens': 'alicloud_assume_role_session_name', 'cbs': 'role_session_name'}
+ROLE_OPTION = {
+    'aws': 'role_arn',
+    'ecs': 'alicloud_assume_role_arn',
+    'ens': 'alicloud_assume_role_arn',
+    'cbs': 'role_arn',
+}
+SESSION_OPTION = {
+    'aws': 'role_session_name',
+    'ecs': 'alicloud_assume_role_session_name',
+    'ens': 'alicloud_assume_role_session_name',
+    'cbs': 'role_session_name',
+}
 VENDOR = {'aws': 'aws', 'ecs': 'alibaba', 'ens': 'alibaba', 'cbs': 'tencent'}
 SESSION_NAME = 'snapcopy-chaos'
 # How often the kill loop reads the call counters at most (each read copies fakecloud's whole ledger).
@@ -129,8 +139,11 @@ class Scope:
         return None if self.provider == 'aws' else clouds.RPO_HOURS
 
     def host_vars(self):
-        variables = {'dr_copy_source_region': self.source_region, 'dr_copy_dr_regions': self.dr_regions,
-                     'dr_copy_connection': {ROLE_OPTION[self.provider]: self.role_arn}}
+        variables = {
+            'dr_copy_source_region': self.source_region,
+            'dr_copy_dr_regions': self.dr_regions,
+            'dr_copy_connection': {ROLE_OPTION[self.provider]: self.role_arn},
+        }
         if self.selector != clouds.TAG_SELECTOR:
             variables['dr_copy_tag_selector'] = self.selector
         return variables
@@ -155,7 +168,9 @@ def tally(scopes, snapshots, keep_copies=None):
     for scope in scopes:
         copies[scope.name] = {region: {} for region in scope.dr_regions}
         newest[scope.name], made_fresh[scope.name] = {}, {}
-    disk_owner = {(scope.provider, scope.account, scope.source_region, disk): scope for scope in scopes for disk in scope.disks}
+    disk_owner = {
+        (scope.provider, scope.account, scope.source_region, disk): scope for scope in scopes for disk in scope.disks
+    }
     for item in snapshots:
         if item['source']:
             continue
@@ -174,7 +189,10 @@ def tally(scopes, snapshots, keep_copies=None):
             continue
         scope, disk = owner.get((item['provider'], item['source']), (None, None))
         if scope is None or item['account'] != scope.account or item['region'] not in scope.dr_regions:
-            stray.append('%s %s/%s/%s (source %s)' % (item['provider'], item['account'], item['region'], item['id'], item['source']))
+            stray.append(
+                '%s %s/%s/%s (source %s)'
+                % (item['provider'], item['account'], item['region'], item['id'], item['source'])
+            )
             continue
         copies[scope.name][item['region']][item['id']] = item['source']
         per_disk[scope.name, item['region'], disk] = per_disk.get((scope.name, item['region'], disk), 0) + 1
@@ -182,8 +200,15 @@ def tally(scopes, snapshots, keep_copies=None):
         disks_newest = {disk: newest[scope.name].get(disk, (None, None))[1] for disk in scope.disks}
         figures[scope.name] = clouds.tally_copies(disks_newest, copies[scope.name], made_fresh[scope.name])
         figures[scope.name]['stale_disks'] = len(scope.stale)
-        figures[scope.name]['over_kept'] = sum(max(0, count - keep_copies) for (name, dummy, dummy_disk), count in per_disk.items()
-                                               if name == scope.name) if keep_copies else 0
+        figures[scope.name]['over_kept'] = (
+            sum(
+                max(0, count - keep_copies)
+                for (name, dummy, dummy_disk), count in per_disk.items()
+                if name == scope.name
+            )
+            if keep_copies
+            else 0
+        )
     return figures, stray
 
 
@@ -196,27 +221,56 @@ class FakeCloudFleet:
 
     def seed(self, disks_per_scope):
         from fakecloud import credentials  # pylint: disable=import-outside-toplevel,import-error
-        roles = {'alibaba': dict(credentials.default_roles()['alibaba']), 'tencent': dict(credentials.default_roles()['tencent'])}
+
+        roles = {
+            'alibaba': dict(credentials.default_roles()['alibaba']),
+            'tencent': dict(credentials.default_roles()['tencent']),
+        }
         for scope in self.scopes:
-            vendor, trusting = ('tencent', credentials.TENCENT_UIN) if scope.provider == 'cbs' else ('alibaba', credentials.ALIBABA_ACCOUNT_ID)
+            vendor, trusting = (
+                ('tencent', credentials.TENCENT_UIN)
+                if scope.provider == 'cbs'
+                else ('alibaba', credentials.ALIBABA_ACCOUNT_ID)
+            )
             roles[vendor][scope.role_arn] = {'trusted': [trusting]}
         self.admin.configure({'roles': roles})
         for scope in self.scopes:
             disks = []
             for index in range(disks_per_scope):
                 base = 3 * 86400 if index % clouds.STALE_EVERY == 0 else 0
-                disks.append({'region': scope.source_region, 'name': '%s-%d' % (scope.name, index), 'size': 20,
-                              'tags': dict(scope.selector, app='db'),
-                              'snapshots': [{'age_seconds': base + 7200}, {'age_seconds': base + 3600}]})
-            disks.append({'region': scope.source_region, 'name': '%s-untagged' % scope.name, 'tags': {'app': 'web'}, 'snapshots': 1})
+                disks.append(
+                    {
+                        'region': scope.source_region,
+                        'name': '%s-%d' % (scope.name, index),
+                        'size': 20,
+                        'tags': dict(scope.selector, app='db'),
+                        'snapshots': [{'age_seconds': base + 7200}, {'age_seconds': base + 3600}],
+                    }
+                )
+            disks.append(
+                {
+                    'region': scope.source_region,
+                    'name': '%s-untagged' % scope.name,
+                    'tags': {'app': 'web'},
+                    'snapshots': 1,
+                }
+            )
             created = self.admin.seed({scope.provider: {'account': scope.account, 'disks': disks}})[scope.provider]
             scope.disks = created['disks'][:disks_per_scope]
             scope.stale = {disk for index, disk in enumerate(scope.disks) if index % clouds.STALE_EVERY == 0}
             scope.seeded = set(created['snapshots'])
 
     def add_newest(self, scope, disk_ids):
-        created = self.admin.seed({scope.provider: {'account': scope.account, 'snapshots': [
-            {'region': scope.source_region, 'disk_id': disk, 'age_seconds': 0} for disk in disk_ids]}})[scope.provider]
+        created = self.admin.seed(
+            {
+                scope.provider: {
+                    'account': scope.account,
+                    'snapshots': [
+                        {'region': scope.source_region, 'disk_id': disk, 'age_seconds': 0} for disk in disk_ids
+                    ],
+                }
+            }
+        )[scope.provider]
         scope.seeded.update(created['snapshots'])
 
     def snapshots(self):
@@ -224,15 +278,27 @@ class FakeCloudFleet:
         for provider in sorted({scope.provider for scope in self.scopes}):
             state = self.admin.state(cloud=provider)[provider]
             for region, held in state.items():
-                out += [{'provider': provider, 'account': item['account'], 'region': region, 'id': item['id'],
-                         'disk': item['disk_id'], 'source': item['source_snapshot_id'] or None, 'done': item['phase'] == 'done',
-                         'created': item['created']} for item in held.get('snapshots', [])]
+                out += [
+                    {
+                        'provider': provider,
+                        'account': item['account'],
+                        'region': region,
+                        'id': item['id'],
+                        'disk': item['disk_id'],
+                        'source': item['source_snapshot_id'] or None,
+                        'done': item['phase'] == 'done',
+                        'created': item['created'],
+                    }
+                    for item in held.get('snapshots', [])
+                ]
         return out
 
     def sessions(self):
         """(the temporary secrets and tokens fakecloud's STS handed out, the roles they were for)."""
         sessions = self.admin.request('GET', 'sessions')['sessions']
-        return [value for session in sessions for value in (session['secret'], session['token'])], {session['role_arn'] for session in sessions}
+        return [value for session in sessions for value in (session['secret'], session['token'])], {
+            session['role_arn'] for session in sessions
+        }
 
 
 class AwsFleet:
@@ -241,6 +307,7 @@ class AwsFleet:
 
     def __init__(self, moto_url, proxy, access_key, secret_key, scopes):
         import boto3  # pylint: disable=import-outside-toplevel  # only the driver needs it
+
         self.boto3 = boto3
         self.moto_url, self.proxy = moto_url, proxy
         self.access_key, self.secret_key = access_key, secret_key
@@ -249,20 +316,38 @@ class AwsFleet:
 
     def ec2(self, account, region):
         if account not in self._keys:
-            sts = self.boto3.client('sts', region_name='us-east-1', endpoint_url=self.moto_url,
-                                    aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key)
-            self._keys[account] = sts.assume_role(RoleArn=ROLE_ARN['aws'] % account, RoleSessionName='chaos-count')['Credentials']
+            sts = self.boto3.client(
+                'sts',
+                region_name='us-east-1',
+                endpoint_url=self.moto_url,
+                aws_access_key_id=self.access_key,
+                aws_secret_access_key=self.secret_key,
+            )
+            self._keys[account] = sts.assume_role(RoleArn=ROLE_ARN['aws'] % account, RoleSessionName='chaos-count')[
+                'Credentials'
+            ]
         if (account, region) not in self._clients:
             keys = self._keys[account]
             self._clients[account, region] = self.boto3.client(
-                'ec2', region_name=region, endpoint_url=self.moto_url, aws_access_key_id=keys['AccessKeyId'],
-                aws_secret_access_key=keys['SecretAccessKey'], aws_session_token=keys['SessionToken'])
+                'ec2',
+                region_name=region,
+                endpoint_url=self.moto_url,
+                aws_access_key_id=keys['AccessKeyId'],
+                aws_secret_access_key=keys['SecretAccessKey'],
+                aws_session_token=keys['SessionToken'],
+            )
         return self._clients[account, region]
 
     def seed(self, disks_per_scope):
         for scope in self.scopes:
-            scope.disks, scope.seeded = clouds.seed_ec2_disks(self.ec2(scope.account, scope.source_region), scope.source_region + 'a',
-                                                              scope.selector, scope.name, disks_per_scope, 1)
+            scope.disks, scope.seeded = clouds.seed_ec2_disks(
+                self.ec2(scope.account, scope.source_region),
+                scope.source_region + 'a',
+                scope.selector,
+                scope.name,
+                disks_per_scope,
+                1,
+            )
 
     def add_newest(self, scope, disk_ids):
         ec2 = self.ec2(scope.account, scope.source_region)
@@ -286,18 +371,36 @@ class AwsFleet:
                     made = ledger.get(item['SnapshotId'])
                     if made is None and item['SnapshotId'] not in seeded:
                         unaccounted.append('aws %s/%s/%s' % (account, region, item['SnapshotId']))
-                    out.append({'provider': 'aws', 'account': account, 'region': region, 'id': item['SnapshotId'],
-                                'disk': item['VolumeId'], 'source': made[2] if made else None,
-                                'done': item['State'] == 'completed', 'created': item['StartTime']})
+                    out.append(
+                        {
+                            'provider': 'aws',
+                            'account': account,
+                            'region': region,
+                            'id': item['SnapshotId'],
+                            'disk': item['VolumeId'],
+                            'source': made[2] if made else None,
+                            'done': item['State'] == 'completed',
+                            'created': item['StartTime'],
+                        }
+                    )
         return out, unaccounted
 
     def sessions(self):
         """(the temporary secrets and tokens moto's STS handed out, the roles the collection's runs assumed)."""
-        request = urllib.request.Request(self.moto_url + '/snapcopy-test/sts-sessions')  # with_emulators' moto_server.py
+        request = urllib.request.Request(
+            self.moto_url + '/snapcopy-test/sts-sessions'
+        )  # with_emulators' moto_server.py
         with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=60) as answer:
             sessions = json.loads(answer.read())['sessions']
-        return ([value for session in sessions for value in (session.get('secret_access_key'), session.get('session_token')) if value],
-                {session.get('role_arn') for session in sessions if session.get('session_name') == SESSION_NAME})
+        return (
+            [
+                value
+                for session in sessions
+                for value in (session.get('secret_access_key'), session.get('session_token'))
+                if value
+            ],
+            {session.get('role_arn') for session in sessions if session.get('session_name') == SESSION_NAME},
+        )
 
 
 class FleetCalls:
@@ -327,7 +430,9 @@ class FleetPart:
         self.client_timeout = client_timeout
         self.scopes = fleet_scopes(self.args.fleet_scopes, set(emulators.targets))
         self.fakecloud = FakeCloudFleet(emulators.admin, self.scopes)
-        self.aws = AwsFleet(emulators.moto_url, emulators.proxy, emulators.aws_access_key, emulators.aws_secret_key, self.scopes)
+        self.aws = AwsFleet(
+            emulators.moto_url, emulators.proxy, emulators.aws_access_key, emulators.aws_secret_key, self.scopes
+        )
         self.report_dir = os.path.join(suite.work, 'reports', 'fleet')
         self.inventory = os.path.join(suite.work, 'fleet-inventory.json')
         self.logs = []
@@ -345,7 +450,11 @@ class FleetPart:
             if group['vars']:
                 continue
             endpoint = self.emulators.proxy.url if scope.provider == 'aws' else self.emulators.fakecloud_url
-            connection = {'endpoint_url': endpoint, SESSION_OPTION[scope.provider]: SESSION_NAME, 'read_timeout': timeout}
+            connection = {
+                'endpoint_url': endpoint,
+                SESSION_OPTION[scope.provider]: SESSION_NAME,
+                'read_timeout': timeout,
+            }
             if scope.provider != 'aws':
                 connection['connect_timeout'] = timeout
             group['vars'] = {'dr_copy_provider': scope.provider, 'dr_copy_connection_defaults': connection}
@@ -353,19 +462,36 @@ class FleetPart:
                 group['vars']['dr_copy_max_snapshot_age_hours'] = scope.rpo_hours
             if scope.provider != 'ens':  # ENS copies carry no tags
                 group['vars']['dr_copy_tags'] = {'purpose': 'chaos'}
-        shared = {'dr_copy_tag_selector': clouds.TAG_SELECTOR, 'dr_copy_wait': True, 'dr_copy_wait_timeout': 1800,
-                  'dr_copy_poll_interval': 1, 'dr_copy_report_dir': self.report_dir,
-                  'dr_copy_prune': True, 'dr_copy_keep_copies': KEEP_COPIES}
+        shared = {
+            'dr_copy_tag_selector': clouds.TAG_SELECTOR,
+            'dr_copy_wait': True,
+            'dr_copy_wait_timeout': 1800,
+            'dr_copy_poll_interval': 1,
+            'dr_copy_report_dir': self.report_dir,
+            'dr_copy_prune': True,
+            'dr_copy_keep_copies': KEEP_COPIES,
+        }
         with open(self.inventory, 'w', encoding='utf-8') as stream:
             json.dump({'all': {'children': {'dr_scopes': {'vars': shared, 'children': children}}}}, stream, indent=1)
 
     def job_identity(self):
         """(environment, secrets): the job's one identity, in the environment as AWX's credential types inject it."""
         from fakecloud import credentials  # pylint: disable=import-outside-toplevel,import-error
-        env = dict(self.suite.env, AWS_ACCESS_KEY_ID=self.emulators.aws_access_key, AWS_SECRET_ACCESS_KEY=self.emulators.aws_secret_key,
-                   ALICLOUD_ACCESS_KEY=credentials.ALIBABA_ACCESS_KEY_ID, ALICLOUD_SECRET_KEY=credentials.ALIBABA_ACCESS_KEY_SECRET,
-                   TENCENTCLOUD_SECRET_ID=credentials.TENCENT_SECRET_ID, TENCENTCLOUD_SECRET_KEY=credentials.TENCENT_SECRET_KEY)
-        return env, [self.emulators.aws_secret_key, credentials.ALIBABA_ACCESS_KEY_SECRET, credentials.TENCENT_SECRET_KEY]
+
+        env = dict(
+            self.suite.env,
+            AWS_ACCESS_KEY_ID=self.emulators.aws_access_key,
+            AWS_SECRET_ACCESS_KEY=self.emulators.aws_secret_key,
+            ALICLOUD_ACCESS_KEY=credentials.ALIBABA_ACCESS_KEY_ID,
+            ALICLOUD_SECRET_KEY=credentials.ALIBABA_ACCESS_KEY_SECRET,
+            TENCENTCLOUD_SECRET_ID=credentials.TENCENT_SECRET_ID,
+            TENCENTCLOUD_SECRET_KEY=credentials.TENCENT_SECRET_KEY,
+        )
+        return env, [
+            self.emulators.aws_secret_key,
+            credentials.ALIBABA_ACCESS_KEY_SECRET,
+            credentials.TENCENT_SECRET_KEY,
+        ]
 
     def start(self, run):
         clouds.clear_report_files(self.report_dir)
@@ -373,9 +499,20 @@ class FleetPart:
         self.logs.append(path)
         log = open(path, 'w', encoding='utf-8')  # noqa: SIM115  # pylint: disable=consider-using-with  # closed by the caller
         process = subprocess.Popen(  # pylint: disable=consider-using-with  # waited for, or killed, by the caller
-            [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), PLAYBOOK, '-i', self.inventory,
-             '--forks', str(self.args.fleet_forks)],
-            cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
+                PLAYBOOK,
+                '-i',
+                self.inventory,
+                '--forks',
+                str(self.args.fleet_forks),
+            ],
+            cwd=REPO,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         return process, log
 
     def fleet_report(self):
@@ -429,10 +566,17 @@ class FleetPart:
                 continue
             killed_at = time.monotonic()
             after = fleet_calls.calls(fresh=True)
-            kills.append({'run': run, 'mode': mode, 'point': point, 'seconds_after_first_call': round(working, 1),
-                          'calls_before_kill': after['calls'] - before['calls'],
-                          'mutations_before_kill': after['mutations'] - before['mutations'],
-                          'group_gone': self.suite.group_gone(process.pid)})
+            kills.append(
+                {
+                    'run': run,
+                    'mode': mode,
+                    'point': point,
+                    'seconds_after_first_call': round(working, 1),
+                    'calls_before_kill': after['calls'] - before['calls'],
+                    'mutations_before_kill': after['mutations'] - before['mutations'],
+                    'group_gone': self.suite.group_gone(process.pid),
+                }
+            )
         runs = []
         for number in range(run + 1, run + 1 + self.args.max_runs):
             run_started = time.monotonic()
@@ -440,8 +584,15 @@ class FleetPart:
             code = process.wait()
             log.close()
             report = self.fleet_report()
-            runs.append({'run': number, 'rc': code, 'seconds': round(time.monotonic() - run_started, 1),
-                         'failed_scopes': report.get('failed_scopes'), 'totals': report.get('totals')})
+            runs.append(
+                {
+                    'run': number,
+                    'rc': code,
+                    'seconds': round(time.monotonic() - run_started, 1),
+                    'failed_scopes': report.get('failed_scopes'),
+                    'totals': report.get('totals'),
+                }
+            )
             if code == 0:
                 break
         self.emulators.faults_off()
@@ -457,7 +608,11 @@ class FleetPart:
         problem = self.suite.problem
         converged = bool(runs) and runs[-1]['rc'] == 0
         if not converged:
-            problem('fleet', 'fleet', 'no fleet run passed in %d runs (see %s)' % (len(runs), self.logs[-1] if self.logs else '-'))
+            problem(
+                'fleet',
+                'fleet',
+                'no fleet run passed in %d runs (see %s)' % (len(runs), self.logs[-1] if self.logs else '-'),
+            )
         for scope in self.scopes:
             row = figures[scope.name]
             for key in ('duplicates', 'missing', 'fresh_duplicates', 'over_kept'):
@@ -468,44 +623,90 @@ class FleetPart:
         for text in unaccounted[:20]:
             problem('fleet', 'fleet', 'a snapshot that neither the seed nor a CopySnapshot made: ' + text)
         if report.get('scopes_covered') != names:
-            problem('fleet', 'fleet', 'the fleet report covers %s, not the %d scopes' % (report.get('scopes_covered'), len(names)))
+            problem(
+                'fleet',
+                'fleet',
+                'the fleet report covers %s, not the %d scopes' % (report.get('scopes_covered'), len(names)),
+            )
         not_ok = sorted(name for name in names if (rows.get(name) or {}).get('status') != 'ok')
         if not_ok:
             problem('fleet', 'fleet', 'scopes not ok in the fleet report: %s' % ', '.join(not_ok))
-        missing_reports = sorted(name for name in names if not os.path.exists(os.path.join(self.report_dir, 'dr-report-%s.json' % name)))
+        missing_reports = sorted(
+            name for name in names if not os.path.exists(os.path.join(self.report_dir, 'dr-report-%s.json' % name))
+        )
         if missing_reports:
             problem('fleet', 'fleet', 'scopes without a report of their own: %s' % ', '.join(missing_reports))
         if len(kills) < self.args.kill_rounds:
-            problem('fleet', 'fleet', 'only %d of %d fleet runs could be killed before they ended' % (len(kills), self.args.kill_rounds))
+            problem(
+                'fleet',
+                'fleet',
+                'only %d of %d fleet runs could be killed before they ended' % (len(kills), self.args.kill_rounds),
+            )
         if not all(kill['group_gone'] for kill in kills):
             problem('fleet', 'fleet', 'a process of a killed fleet run outlived the SIGKILL of its group')
         for finding in self.output_findings():
             problem('fleet', 'fleet', finding)
         scopes = {}
         for scope in self.scopes:
-            row = dict(figures[scope.name], provider=scope.provider, account=scope.account, source_region=scope.source_region,
-                       dr_regions=scope.dr_regions, report_status=(rows.get(scope.name) or {}).get('status'),
-                       report_seconds=(rows.get(scope.name) or {}).get('duration_seconds'))
+            row = dict(
+                figures[scope.name],
+                provider=scope.provider,
+                account=scope.account,
+                source_region=scope.source_region,
+                dr_regions=scope.dr_regions,
+                report_status=(rows.get(scope.name) or {}).get('status'),
+                report_seconds=(rows.get(scope.name) or {}).get('duration_seconds'),
+            )
             scopes[scope.name] = row
-        totals = {key: sum(row[key] for row in figures.values())
-                  for key in ('disks', 'copies', 'duplicates', 'missing', 'fresh_snapshots', 'fresh_duplicates', 'stale_disks',
-                              'over_kept')}
-        totals.update(scopes=len(self.scopes), accounts=len({(VENDOR[scope.provider], scope.account) for scope in self.scopes}),
-                      stray_copies=len(stray), unaccounted=len(unaccounted), kills=len(kills), runs_to_converge=len(runs),
-                      pruned_by_the_last_run=((runs[-1].get('totals') or {}).get('pruned') if runs else None),
-                      converged=converged, report_scopes=len(report.get('scopes_covered') or []),
-                      report_ok=sum(1 for name in names if (rows.get(name) or {}).get('status') == 'ok'))
-        return {'forks': self.args.fleet_forks, 'disks_per_scope': self.disks_per_scope, 'keep_copies': KEEP_COPIES, 'seconds': seconds,
-                'totals': totals, 'calls': calls, 'kills': kills, 'runs': runs, 'scopes': scopes,
-                'stray': stray[:20], 'unaccounted': unaccounted[:20]}
+        totals = {
+            key: sum(row[key] for row in figures.values())
+            for key in (
+                'disks',
+                'copies',
+                'duplicates',
+                'missing',
+                'fresh_snapshots',
+                'fresh_duplicates',
+                'stale_disks',
+                'over_kept',
+            )
+        }
+        totals.update(
+            scopes=len(self.scopes),
+            accounts=len({(VENDOR[scope.provider], scope.account) for scope in self.scopes}),
+            stray_copies=len(stray),
+            unaccounted=len(unaccounted),
+            kills=len(kills),
+            runs_to_converge=len(runs),
+            pruned_by_the_last_run=((runs[-1].get('totals') or {}).get('pruned') if runs else None),
+            converged=converged,
+            report_scopes=len(report.get('scopes_covered') or []),
+            report_ok=sum(1 for name in names if (rows.get(name) or {}).get('status') == 'ok'),
+        )
+        return {
+            'forks': self.args.fleet_forks,
+            'disks_per_scope': self.disks_per_scope,
+            'keep_copies': KEEP_COPIES,
+            'seconds': seconds,
+            'totals': totals,
+            'calls': calls,
+            'kills': kills,
+            'runs': runs,
+            'scopes': scopes,
+            'stray': stray[:20],
+            'unaccounted': unaccounted[:20],
+        }
 
     def output_findings(self):
         """A scope whose role was never assumed; a traceback, or a secret of the job or of the sessions STS
         handed out, in any fleet run's output."""
         fakecloud_secrets, fakecloud_roles = self.fakecloud.sessions()
         aws_secrets, aws_roles = self.aws.sessions()
-        findings = ['scope %s never assumed its role %s' % (scope.name, scope.role_arn) for scope in self.scopes
-                    if scope.role_arn not in (aws_roles if scope.provider == 'aws' else fakecloud_roles)]
+        findings = [
+            'scope %s never assumed its role %s' % (scope.name, scope.role_arn)
+            for scope in self.scopes
+            if scope.role_arn not in (aws_roles if scope.provider == 'aws' else fakecloud_roles)
+        ]
         secrets = [value for value in self.job_secrets + fakecloud_secrets + aws_secrets if len(value) >= 8]
         for path in self.logs:
             with open(path, encoding='utf-8', errors='replace') as stream:
@@ -515,7 +716,9 @@ class FleetPart:
                     findings.append('%s shows %r' % (os.path.basename(path), sign))
             leaked = sum(1 for value in secrets if value in text)
             if leaked:
-                findings.append('%s shows %d secret(s) (the job\'s keys or STS sessions\')' % (os.path.basename(path), leaked))
+                findings.append(
+                    '%s shows %d secret(s) (the job\'s keys or STS sessions\')' % (os.path.basename(path), leaked)
+                )
         return findings
 
 
@@ -527,24 +730,76 @@ def run(suite, emulators, client_timeout):
 def markdown(fleet):
     """The fleet's figures as Markdown: the totals, then one row per scope."""
     totals = fleet['totals']
-    points = ', '.join('%s s' % kill['seconds_after_first_call'] if kill['mode'] == 'time'
-                       else '%d mutating calls' % kill['mutations_before_kill'] for kill in fleet['kills'])
-    lines = ['Fleet: %d scopes in %d accounts, %d tagged disks each, playbooks/dr_fleet.yml with --forks %d, under the load '
-             'part\'s faults; %d SIGKILLs of the whole run (%s), then %d run(s) to converge; %s s in all.' % (
-                 totals['scopes'], totals['accounts'], fleet['disks_per_scope'], fleet['forks'], totals['kills'], points or '-',
-                 totals['runs_to_converge'], fleet['seconds']), '',
-             '| scope | provider | account | source region | DR regions | disks | copies | duplicates | missing | '
-             'fresh snapshots (stale disks) |', '|---|---|---|---|---|---|---|---|---|---|']
+    points = ', '.join(
+        '%s s' % kill['seconds_after_first_call']
+        if kill['mode'] == 'time'
+        else '%d mutating calls' % kill['mutations_before_kill']
+        for kill in fleet['kills']
+    )
+    lines = [
+        'Fleet: %d scopes in %d accounts, %d tagged disks each, playbooks/dr_fleet.yml with --forks %d, under the load '
+        'part\'s faults; %d SIGKILLs of the whole run (%s), then %d run(s) to converge; %s s in all.'
+        % (
+            totals['scopes'],
+            totals['accounts'],
+            fleet['disks_per_scope'],
+            fleet['forks'],
+            totals['kills'],
+            points or '-',
+            totals['runs_to_converge'],
+            fleet['seconds'],
+        ),
+        '',
+        '| scope | provider | account | source region | DR regions | disks | copies | duplicates | missing | '
+        'fresh snapshots (stale disks) |',
+        '|---|---|---|---|---|---|---|---|---|---|',
+    ]
     for name, row in sorted(fleet['scopes'].items()):
-        lines.append('| %s | %s | %s | %s | %s | %d | %d | %d | %d | %d (%d) |' % (
-            name, row['provider'], row['account'], row['source_region'], ', '.join(row['dr_regions']), row['disks'],
-            row['copies'], row['duplicates'], row['missing'], row['fresh_snapshots'], row['stale_disks']))
-    lines.append('| **all %d scopes** | | | | | %d | %d | %d | %d | %d (%d) |' % (
-        totals['scopes'], totals['disks'], totals['copies'], totals['duplicates'], totals['missing'], totals['fresh_snapshots'],
-        totals['stale_disks']))
-    lines += ['', 'Stray copies: %d; unaccounted AWS snapshots: %d; copies kept beyond %d per disk and region: %d (the last '
-              'run pruned %s); the last fleet report lists %d of %d scopes, %d ok. Calls: %d, faults answered: %d, answers lost: %d.' % (
-                  totals['stray_copies'], totals['unaccounted'], fleet['keep_copies'], totals['over_kept'],
-                  totals['pruned_by_the_last_run'], totals['report_scopes'], totals['scopes'], totals['report_ok'],
-                  fleet['calls']['calls'], fleet['calls']['errors'], fleet['calls']['lost_answers']), '']
+        lines.append(
+            '| %s | %s | %s | %s | %s | %d | %d | %d | %d | %d (%d) |'
+            % (
+                name,
+                row['provider'],
+                row['account'],
+                row['source_region'],
+                ', '.join(row['dr_regions']),
+                row['disks'],
+                row['copies'],
+                row['duplicates'],
+                row['missing'],
+                row['fresh_snapshots'],
+                row['stale_disks'],
+            )
+        )
+    lines.append(
+        '| **all %d scopes** | | | | | %d | %d | %d | %d | %d (%d) |'
+        % (
+            totals['scopes'],
+            totals['disks'],
+            totals['copies'],
+            totals['duplicates'],
+            totals['missing'],
+            totals['fresh_snapshots'],
+            totals['stale_disks'],
+        )
+    )
+    lines += [
+        '',
+        'Stray copies: %d; unaccounted AWS snapshots: %d; copies kept beyond %d per disk and region: %d (the last '
+        'run pruned %s); the last fleet report lists %d of %d scopes, %d ok. Calls: %d, faults answered: %d, answers lost: %d.'
+        % (
+            totals['stray_copies'],
+            totals['unaccounted'],
+            fleet['keep_copies'],
+            totals['over_kept'],
+            totals['pruned_by_the_last_run'],
+            totals['report_scopes'],
+            totals['scopes'],
+            totals['report_ok'],
+            fleet['calls']['calls'],
+            fleet['calls']['errors'],
+            fleet['calls']['lost_answers'],
+        ),
+        '',
+    ]
     return '\n'.join(lines)

@@ -15,6 +15,7 @@ Two uses:
 
 Every chance decision comes from one seeded ``random.Random``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -32,19 +33,39 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 # Headers that belong to one hop, not to the request.
-HOP_HEADERS = {'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade',
-               'content-length'}
+HOP_HEADERS = {
+    'connection',
+    'keep-alive',
+    'proxy-connection',
+    'transfer-encoding',
+    'te',
+    'trailer',
+    'upgrade',
+    'content-length',
+}
 # EC2 actions that change something: an answer to one of these may be lost after it was carried out.
-AWS_MUTATING = {'CopySnapshot', 'CreateSnapshot', 'DeleteSnapshot', 'CreateTags', 'DeleteTags', 'CreateVolume',
-                'DeleteVolume', 'ModifySnapshotAttribute'}
+AWS_MUTATING = {
+    'CopySnapshot',
+    'CreateSnapshot',
+    'DeleteSnapshot',
+    'CreateTags',
+    'DeleteTags',
+    'CreateVolume',
+    'DeleteVolume',
+    'ModifySnapshotAttribute',
+}
 # The region is the third field of the SigV4 credential scope: KEY/DATE/REGION/ec2/aws4_request.
 SCOPE = re.compile(r'Credential=[^/]+/\d{8}/([a-z0-9-]+)/')
-EC2_ERROR = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>%s</Code><Message>%s</Message>'
-             '</Error></Errors><RequestID>%s</RequestID></Response>')
+EC2_ERROR = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>%s</Code><Message>%s</Message>'
+    '</Error></Errors><RequestID>%s</RequestID></Response>'
+)
 # What EC2 answers when it throttles or fails on its side.
 THROTTLE = ('RequestLimitExceeded', 'Request limit exceeded.', 503)
-SERVER_ERRORS = (('InternalError', 'An internal error has occurred.', 500),
-                 ('Unavailable', 'The server is overloaded and can\'t handle the request.', 503))
+SERVER_ERRORS = (
+    ('InternalError', 'An internal error has occurred.', 500),
+    ('Unavailable', 'The server is overloaded and can\'t handle the request.', 503),
+)
 
 
 class AwsFaults:
@@ -64,8 +85,13 @@ class AwsFaults:
     def configure(self, settings):
         """Replace the settings: seed, throttle_rate, error_rate, lost_answer_rate, slow_rate, slow_seconds."""
         with self.lock:
-            self.settings = {'throttle_rate': 0.0, 'error_rate': 0.0, 'lost_answer_rate': 0.0, 'slow_rate': 0.0,
-                             'slow_seconds': 0.0}
+            self.settings = {
+                'throttle_rate': 0.0,
+                'error_rate': 0.0,
+                'lost_answer_rate': 0.0,
+                'slow_rate': 0.0,
+                'slow_seconds': 0.0,
+            }
             unknown = set(settings) - set(self.settings) - {'seed'}
             if unknown:
                 raise ValueError('unknown fault settings %s' % sorted(unknown))
@@ -121,13 +147,23 @@ class AwsFaults:
         match = re.search(rb'<snapshotId>([^<]+)</snapshotId>', body or b'')
         if status == 200 and match:
             with self.lock:
-                self.copies[match.group(1).decode()] = (region, params.get('SourceRegion'), params.get('SourceSnapshotId'))
+                self.copies[match.group(1).decode()] = (
+                    region,
+                    params.get('SourceRegion'),
+                    params.get('SourceSnapshotId'),
+                )
 
     def report(self):
         with self.lock:
-            return {'calls': json.loads(json.dumps(self.calls)), 'copies': dict(self.copies),
-                    'mutations': sum(entry.get('done', 0) + entry.get('lost', 0) for action, entry in self.calls.items()
-                                     if action in AWS_MUTATING)}
+            return {
+                'calls': json.loads(json.dumps(self.calls)),
+                'copies': dict(self.copies),
+                'mutations': sum(
+                    entry.get('done', 0) + entry.get('lost', 0)
+                    for action, entry in self.calls.items()
+                    if action in AWS_MUTATING
+                ),
+            }
 
 
 class ProxyServer(ThreadingHTTPServer):
@@ -208,8 +244,11 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if error is not None:
             faults.count(action, 'throttled' if error is THROTTLE else 'server_error')
             code, message, status = error
-            self._answer(status, [('Content-Type', 'text/xml;charset=UTF-8')],
-                         (EC2_ERROR % (code, message, 'chaos-%s' % uuid.uuid4())).encode())
+            self._answer(
+                status,
+                [('Content-Type', 'text/xml;charset=UTF-8')],
+                (EC2_ERROR % (code, message, 'chaos-%s' % uuid.uuid4())).encode(),
+            )
             return
         try:
             status, headers, answer = self._forward(body)
@@ -235,8 +274,15 @@ class ProxyHandler(BaseHTTPRequestHandler):
                 connection.request(self.command, self.path, body=body or None, headers=headers)
                 answer = connection.getresponse()
                 # send_response writes its own Server and Date headers.
-                return answer.status, [(name, value) for name, value in answer.getheaders()
-                                       if name.lower() not in HOP_HEADERS | {'server', 'date'}], answer.read()
+                return (
+                    answer.status,
+                    [
+                        (name, value)
+                        for name, value in answer.getheaders()
+                        if name.lower() not in HOP_HEADERS | {'server', 'date'}
+                    ],
+                    answer.read(),
+                )
         finally:
             connection.close()
 

@@ -37,6 +37,7 @@ Parts (``--parts``, all by default):
 The figures go to --out (figures.json) and, as a Markdown table, to stdout. Exit status 1 when
 any check fails.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -78,15 +79,25 @@ CLAIMED_STANDINGS = ('within_rpo', 'over_rpo', 'in_flight')
 def ansible_environment(work):
     """The environment of every ansible-playbook run: no credentials, no proxies, nothing but 127.0.0.1."""
     drop = ('AWS_', 'EC2_', 'ALICLOUD_', 'ALIBABA_CLOUD_', 'TENCENTCLOUD_', 'SNAPCOPY_TEST_')
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(drop) and key.lower() not in ('http_proxy', 'https_proxy', 'all_proxy', 'no_proxy')}
-    env.update({
-        'ANSIBLE_COLLECTIONS_PATH': os.path.join(REPO, 'build', 'collections'),
-        'ANSIBLE_NOCOLOR': '1', 'ANSIBLE_LOCALHOST_WARNING': 'false', 'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
-        'ANSIBLE_LOCAL_TEMP': os.path.join(work, 'tmp'), 'ANSIBLE_REMOTE_TEMP': os.path.join(work, 'tmp'),
-        # No instance metadata look-up (169.254.169.254) and no AWS files of this machine's user.
-        'AWS_EC2_METADATA_DISABLED': 'true', 'AWS_CONFIG_FILE': os.devnull, 'AWS_SHARED_CREDENTIALS_FILE': os.devnull,
-    })
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(drop) and key.lower() not in ('http_proxy', 'https_proxy', 'all_proxy', 'no_proxy')
+    }
+    env.update(
+        {
+            'ANSIBLE_COLLECTIONS_PATH': os.path.join(REPO, 'build', 'collections'),
+            'ANSIBLE_NOCOLOR': '1',
+            'ANSIBLE_LOCALHOST_WARNING': 'false',
+            'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
+            'ANSIBLE_LOCAL_TEMP': os.path.join(work, 'tmp'),
+            'ANSIBLE_REMOTE_TEMP': os.path.join(work, 'tmp'),
+            # No instance metadata look-up (169.254.169.254) and no AWS files of this machine's user.
+            'AWS_EC2_METADATA_DISABLED': 'true',
+            'AWS_CONFIG_FILE': os.devnull,
+            'AWS_SHARED_CREDENTIALS_FILE': os.devnull,
+        }
+    )
     return env
 
 
@@ -109,7 +120,9 @@ class Emulators:
         self.targets = {}
         for name in names:
             if name == 'aws':
-                self.targets[name] = clouds.AwsTarget(self.moto_url, self.proxy, self.aws_access_key, self.aws_secret_key)
+                self.targets[name] = clouds.AwsTarget(
+                    self.moto_url, self.proxy, self.aws_access_key, self.aws_secret_key
+                )
             else:
                 self.targets[name] = clouds.FakeCloudTarget(name, self.fakecloud_url)
 
@@ -129,14 +142,21 @@ class Emulators:
         rules = []
         for target in self.targets.values():
             if target.name != 'aws':
-                rules += target.fault_rules(FAULTS['throttle'], FAULTS['server_error'], FAULTS['slow'], SLOW_MS,
-                                            FAULTS['lost_answer'])
+                rules += target.fault_rules(
+                    FAULTS['throttle'], FAULTS['server_error'], FAULTS['slow'], SLOW_MS, FAULTS['lost_answer']
+                )
         failing = {name: {'regions': [], 'rate': failing_copies} for name in self.targets if name != 'aws'}
         self.admin.faults({'seed': seed, 'rules': rules, 'failing_copies': failing})
-        self.proxy.faults.configure({'seed': seed, 'throttle_rate': FAULTS['throttle'],
-                                     'error_rate': FAULTS['server_error'] / (1 - FAULTS['throttle']),
-                                     'lost_answer_rate': FAULTS['lost_answer'],
-                                     'slow_rate': FAULTS['slow'], 'slow_seconds': SLOW_MS / 1000.0})
+        self.proxy.faults.configure(
+            {
+                'seed': seed,
+                'throttle_rate': FAULTS['throttle'],
+                'error_rate': FAULTS['server_error'] / (1 - FAULTS['throttle']),
+                'lost_answer_rate': FAULTS['lost_answer'],
+                'slow_rate': FAULTS['slow'],
+                'slow_seconds': SLOW_MS / 1000.0,
+            }
+        )
 
     def faults_off(self):
         self.admin.faults({})
@@ -158,8 +178,14 @@ class Suite:
         os.makedirs(os.path.join(self.work, 'tmp'), exist_ok=True)
         os.makedirs(os.path.join(self.work, 'logs'), exist_ok=True)
         self.env = ansible_environment(self.work)
-        self.figures = {'disks': args.disks, 'kill_rounds': args.kill_rounds, 'seed': args.seed, 'faults': FAULTS,
-                        'client_timeout_seconds': CLIENT_TIMEOUT, 'slow_answer_ms': SLOW_MS}
+        self.figures = {
+            'disks': args.disks,
+            'kill_rounds': args.kill_rounds,
+            'seed': args.seed,
+            'faults': FAULTS,
+            'client_timeout_seconds': CLIENT_TIMEOUT,
+            'slow_answer_ms': SLOW_MS,
+        }
         self.problems = []
         self.lock = threading.Lock()
 
@@ -211,15 +237,25 @@ class Suite:
         vars_file = os.path.join(self.work, 'logs', '%s-%s-%d.vars.json' % (label, target.name, run))
         with open(vars_file, 'w', encoding='utf-8') as stream:
             json.dump(variables, stream)
-        log = open(os.path.join(self.work, 'logs', '%s-%s-%d.log' % (label, target.name, run)), 'w',  # noqa: SIM115  # pylint: disable=consider-using-with
-                   encoding='utf-8')
+        log = open(
+            os.path.join(self.work, 'logs', '%s-%s-%d.log' % (label, target.name, run)),
+            'w',  # noqa: SIM115  # pylint: disable=consider-using-with
+            encoding='utf-8',
+        )
         process = subprocess.Popen(  # pylint: disable=consider-using-with  # waited for, or killed, by the caller
             [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), PLAYBOOK, '-e', '@' + vars_file],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         return process, log
 
     def read_report(self, variables, target):
-        path = os.path.join(variables['dr_copy_report_dir'], 'dr-report-%s-%s.json' % (target.provider, target.source_region))
+        path = os.path.join(
+            variables['dr_copy_report_dir'], 'dr-report-%s-%s.json' % (target.provider, target.source_region)
+        )
         try:
             with open(path, encoding='utf-8') as stream:
                 return json.load(stream)
@@ -237,10 +273,18 @@ class Suite:
             code = process.wait()
             log.close()
             report = self.read_report(variables, target)
-            runs.append({'run': run, 'rc': code, 'seconds': round(time.monotonic() - started, 1),
-                         'api_retries': report.get('api_retries'), 'totals': report.get('totals'),
-                         'restore': (report.get('restore') or {}).get('totals'), 'failures': (report.get('failures') or [])[:5],
-                         'reported_not_there': self.reported_not_there(target, report, variables)})
+            runs.append(
+                {
+                    'run': run,
+                    'rc': code,
+                    'seconds': round(time.monotonic() - started, 1),
+                    'api_retries': report.get('api_retries'),
+                    'totals': report.get('totals'),
+                    'restore': (report.get('restore') or {}).get('totals'),
+                    'failures': (report.get('failures') or [])[:5],
+                    'reported_not_there': self.reported_not_there(target, report, variables),
+                }
+            )
             if code == 0:
                 break
         return runs
@@ -251,8 +295,12 @@ class Suite:
         emulator's own state as the run ends; None with a DR account, whose copies the disks' account does not list."""
         if variables.get('dr_copy_dr_account'):
             return None
-        claimed = {copy['snapshot_id'] for disk in report.get('disks') or [] for copy in disk.get('copies') or []
-                   if copy.get('standing') in CLAIMED_STANDINGS}
+        claimed = {
+            copy['snapshot_id']
+            for disk in report.get('disks') or []
+            for copy in disk.get('copies') or []
+            if copy.get('standing') in CLAIMED_STANDINGS
+        }
         return len(claimed - target.dr_snapshot_ids()) if claimed else 0
 
     # ------------------------------------------------------------------ part 1: faults under load
@@ -269,12 +317,18 @@ class Suite:
             started = time.monotonic()
             runs = self.run_to_completion(target, 'load', variables)
             figures = target.tally()
-            figures.update(runs=len(runs), converged=runs[-1]['rc'] == 0, seconds=round(time.monotonic() - started, 1),
-                           reported_not_there=sum(record['reported_not_there'] or 0 for record in runs),
-                           restore_passed=(runs[-1]['restore'] or {}).get('passed'),
-                           stale_disks=len(target.stale), calls=target.calls(), run_log=runs,
-                           throttle_code=clouds.THROTTLE_CODES[target.name],
-                           slow_answers=True)
+            figures.update(
+                runs=len(runs),
+                converged=runs[-1]['rc'] == 0,
+                seconds=round(time.monotonic() - started, 1),
+                reported_not_there=sum(record['reported_not_there'] or 0 for record in runs),
+                restore_passed=(runs[-1]['restore'] or {}).get('passed'),
+                stale_disks=len(target.stale),
+                calls=target.calls(),
+                run_log=runs,
+                throttle_code=clouds.THROTTLE_CODES[target.name],
+                slow_answers=True,
+            )
             results[target.name] = figures
             self.check(target.name, 'load', figures, expect_fresh=len(target.stale))
 
@@ -312,19 +366,35 @@ class Suite:
                     # The run ended first: kill times from now on fall within what it took.
                     longest = max(0.2, 0.9 * working)
                     continue
-                rounds.append({'mode': mode, 'point': point, 'seconds_into_the_module': round(working, 1),
-                               'calls_before_kill': target.calls()['calls'] - before['calls'],
-                               'mutations_before_kill': target.calls()['mutations'] - before['mutations'],
-                               'group_gone': self.group_gone(process.pid)})
+                rounds.append(
+                    {
+                        'mode': mode,
+                        'point': point,
+                        'seconds_into_the_module': round(working, 1),
+                        'calls_before_kill': target.calls()['calls'] - before['calls'],
+                        'mutations_before_kill': target.calls()['mutations'] - before['mutations'],
+                        'group_gone': self.group_gone(process.pid),
+                    }
+                )
             runs = self.run_to_completion(target, 'kill', variables, first_run=run + 1)
             figures = target.tally()
-            figures.update(kills=len(rounds), rounds=rounds, runs_after_kills=len(runs), converged=runs[-1]['rc'] == 0,
-                           restore_passed=(runs[-1]['restore'] or {}).get('passed'), run_log=runs,
-                           reported_not_there=sum(record['reported_not_there'] or 0 for record in runs))
+            figures.update(
+                kills=len(rounds),
+                rounds=rounds,
+                runs_after_kills=len(runs),
+                converged=runs[-1]['rc'] == 0,
+                restore_passed=(runs[-1]['restore'] or {}).get('passed'),
+                run_log=runs,
+                reported_not_there=sum(record['reported_not_there'] or 0 for record in runs),
+            )
             results[target.name] = figures
             self.check(target.name, 'kill', figures)
             if len(rounds) < self.args.kill_rounds:
-                self.problem(target.name, 'kill', 'only %d of %d runs could be killed before they ended' % (len(rounds), self.args.kill_rounds))
+                self.problem(
+                    target.name,
+                    'kill',
+                    'only %d of %d runs could be killed before they ended' % (len(rounds), self.args.kill_rounds),
+                )
             for record in rounds:
                 if not record['group_gone']:
                     self.problem(target.name, 'kill', 'a process of a killed run outlived the SIGKILL of its group')
@@ -390,8 +460,10 @@ class Suite:
 
     # ------------------------------------------------------------------ checks and figures
     def each_target(self, emulators, work):
-        threads = [threading.Thread(target=self.guarded, args=(work, target), name=target.name)
-                   for target in emulators.targets.values()]
+        threads = [
+            threading.Thread(target=self.guarded, args=(work, target), name=target.name)
+            for target in emulators.targets.values()
+        ]
         for thread in threads:
             thread.start()
             if not self.args.parallel:
@@ -401,7 +473,10 @@ class Suite:
 
     def on_each(self, work, targets, part):
         """``work(target)`` for every one of ``targets`` at once, each guarded: a failure is a problem, the others go on."""
-        threads = [threading.Thread(target=self.guarded, args=(work, target), name='%s-%s' % (part, target.name)) for target in targets]
+        threads = [
+            threading.Thread(target=self.guarded, args=(work, target), name='%s-%s' % (part, target.name))
+            for target in targets
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -420,47 +495,106 @@ class Suite:
     def check(self, cloud, part, figures, expect_fresh=None):
         if not figures['converged']:
             self.problem(cloud, part, 'no run succeeded in %d runs (see %s/logs)' % (self.args.max_runs, self.work))
-        for key in ('duplicates', 'missing', 'fresh_duplicates', 'unaccounted', 'test_disks_left', 'reported_not_there'):
+        for key in (
+            'duplicates',
+            'missing',
+            'fresh_duplicates',
+            'unaccounted',
+            'test_disks_left',
+            'reported_not_there',
+        ):
             if figures.get(key):
                 self.problem(cloud, part, '%s %s' % (figures[key], key.replace('_', ' ')))
         if expect_fresh is not None and figures['fresh_snapshots'] != expect_fresh:
-            self.problem(cloud, part, '%d fresh snapshots for %d stale disks' % (figures['fresh_snapshots'], expect_fresh))
+            self.problem(
+                cloud, part, '%d fresh snapshots for %d stale disks' % (figures['fresh_snapshots'], expect_fresh)
+            )
 
 
 def markdown(figures):
     """The figures as Markdown tables (the same as in docs/reliability.md)."""
     lines = []
     if 'load' in figures:
-        lines += ['Faults under load: %d tagged disks per cloud, 2 DR regions; throttling %d %%, 5xx %d %%, lost answers %d %% '
-                  'of mutating calls, answers slower than the client timeout %d %%.' % (
-                      figures['disks'], 100 * FAULTS['throttle'], 100 * FAULTS['server_error'], 100 * FAULTS['lost_answer'],
-                      100 * FAULTS['slow']), '',
-                  '| cloud | throttle code | runs | copies | duplicates | missing | reported, not there | fresh snapshots (stale disks) | '
-                  'restore tests passed | test disks left | calls | faults answered | answers lost | seconds |',
-                  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+        lines += [
+            'Faults under load: %d tagged disks per cloud, 2 DR regions; throttling %d %%, 5xx %d %%, lost answers %d %% '
+            'of mutating calls, answers slower than the client timeout %d %%.'
+            % (
+                figures['disks'],
+                100 * FAULTS['throttle'],
+                100 * FAULTS['server_error'],
+                100 * FAULTS['lost_answer'],
+                100 * FAULTS['slow'],
+            ),
+            '',
+            '| cloud | throttle code | runs | copies | duplicates | missing | reported, not there | fresh snapshots (stale disks) | '
+            'restore tests passed | test disks left | calls | faults answered | answers lost | seconds |',
+            '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+        ]
         for name, row in figures['load'].items():
-            lines.append('| %s | %s | %d | %d | %d | %d | %d | %d (%d) | %s | %d | %d | %d | %d | %s |' % (
-                name, row['throttle_code'], row['runs'], row['copies'], row['duplicates'], row['missing'], row['reported_not_there'],
-                row['fresh_snapshots'], row['stale_disks'], row.get('restore_passed', '-'), row.get('test_disks_left', 0),
-                row['calls']['calls'], row['calls']['errors'], row['calls']['lost_answers'], row['seconds']))
+            lines.append(
+                '| %s | %s | %d | %d | %d | %d | %d | %d (%d) | %s | %d | %d | %d | %d | %s |'
+                % (
+                    name,
+                    row['throttle_code'],
+                    row['runs'],
+                    row['copies'],
+                    row['duplicates'],
+                    row['missing'],
+                    row['reported_not_there'],
+                    row['fresh_snapshots'],
+                    row['stale_disks'],
+                    row.get('restore_passed', '-'),
+                    row.get('test_disks_left', 0),
+                    row['calls']['calls'],
+                    row['calls']['errors'],
+                    row['calls']['lost_answers'],
+                    row['seconds'],
+                )
+            )
         lines.append('')
     if 'kill' in figures:
-        lines += ['Interruption: SIGKILL of the whole process group of ansible-playbook, at a random time after the module\'s '
-                  'first API call or after a random number of mutating calls; then runs to completion.', '',
-                  '| cloud | kills | kill points | runs to complete | copies | duplicates | missing | restore tests passed | '
-                  'test disks left |', '|---|---|---|---|---|---|---|---|---|']
+        lines += [
+            'Interruption: SIGKILL of the whole process group of ansible-playbook, at a random time after the module\'s '
+            'first API call or after a random number of mutating calls; then runs to completion.',
+            '',
+            '| cloud | kills | kill points | runs to complete | copies | duplicates | missing | restore tests passed | '
+            'test disks left |',
+            '|---|---|---|---|---|---|---|---|---|',
+        ]
         for name, row in figures['kill'].items():
-            points = ', '.join('%s s' % record['seconds_into_the_module'] if record['mode'] == 'time'
-                               else '%d mutating calls' % record['mutations_before_kill'] for record in row['rounds'])
-            lines.append('| %s | %d | %s | %d | %d | %d | %d | %s | %d |' % (
-                name, row['kills'], points, row['runs_after_kills'], row['copies'], row['duplicates'], row['missing'],
-                row.get('restore_passed', '-'), row.get('test_disks_left', 0)))
+            points = ', '.join(
+                '%s s' % record['seconds_into_the_module']
+                if record['mode'] == 'time'
+                else '%d mutating calls' % record['mutations_before_kill']
+                for record in row['rounds']
+            )
+            lines.append(
+                '| %s | %d | %s | %d | %d | %d | %d | %s | %d |'
+                % (
+                    name,
+                    row['kills'],
+                    points,
+                    row['runs_after_kills'],
+                    row['copies'],
+                    row['duplicates'],
+                    row['missing'],
+                    row.get('restore_passed', '-'),
+                    row.get('test_disks_left', 0),
+                )
+            )
         lines.append('')
     if 'inputs' in figures:
         inputs = figures['inputs']
-        lines += ['Bad input: %d cases (%s), %d failed as they should, mutating calls: %d.' % (
-            inputs['cases'], ', '.join('%s %d' % item for item in sorted(inputs['by_target'].items())),
-            inputs['passed'], sum(inputs['mutations'].values())), '']
+        lines += [
+            'Bad input: %d cases (%s), %d failed as they should, mutating calls: %d.'
+            % (
+                inputs['cases'],
+                ', '.join('%s %d' % item for item in sorted(inputs['by_target'].items())),
+                inputs['passed'],
+                sum(inputs['mutations'].values()),
+            ),
+            '',
+        ]
     if 'fleet' in figures:
         lines.append(fleet.markdown(figures['fleet']))
     if 'safety' in figures:
@@ -478,9 +612,15 @@ def main(argv):
     parser.add_argument('--kill-rounds', type=int, default=5)
     parser.add_argument('--max-runs', type=int, default=6)
     parser.add_argument('--clouds', default='aws,ecs,ens,cbs', type=lambda text: text.split(','))
-    parser.add_argument('--parts', default='load,kill,inputs,fleet,safety,vault,overlap', type=lambda text: text.split(','))
-    parser.add_argument('--fleet-scopes', type=int, default=len(fleet.SCOPES), help='scopes of the fleet part (the first N)')
-    parser.add_argument('--fleet-disks', type=int, default=0, help='tagged disks per scope (default: --disks / 30, at least 2)')
+    parser.add_argument(
+        '--parts', default='load,kill,inputs,fleet,safety,vault,overlap', type=lambda text: text.split(',')
+    )
+    parser.add_argument(
+        '--fleet-scopes', type=int, default=len(fleet.SCOPES), help='scopes of the fleet part (the first N)'
+    )
+    parser.add_argument(
+        '--fleet-disks', type=int, default=0, help='tagged disks per scope (default: --disks / 30, at least 2)'
+    )
     parser.add_argument('--fleet-forks', type=int, default=10, help='ansible-playbook --forks of the fleet runs')
     parser.add_argument('--seed', type=int, default=9)
     parser.add_argument('--out', default=os.path.join(REPO, 'build', 'chaos'))
@@ -504,8 +644,14 @@ def main(argv):
     print(markdown(suite.figures))
     for text in suite.problems:
         print('PROBLEM: ' + text)
-    print('chaos: %s in %.0f s (figures: %s)' % ('FAILED' if suite.problems else 'passed', time.monotonic() - started,
-                                                 os.path.join(suite.work, 'figures.json')))
+    print(
+        'chaos: %s in %.0f s (figures: %s)'
+        % (
+            'FAILED' if suite.problems else 'passed',
+            time.monotonic() - started,
+            os.path.join(suite.work, 'figures.json'),
+        )
+    )
     return 1 if suite.problems else 0
 
 

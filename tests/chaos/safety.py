@@ -22,6 +22,7 @@ and at the end: no disk without a copy of its newest snapshot, and copies pruned
 ``keep_copies`` are counted, not failed: two runs at once can both copy where the cloud takes no idempotency token
 (the load and kill parts hold single runs to none), and a copy no run could prove its own is kept on purpose.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,10 +47,10 @@ class World:
     def __init__(self, suite, emulators, target, client_timeout):
         self.suite, self.emulators, self.target = suite, emulators, target
         self.client_timeout = client_timeout
-        self.foreign = {}           # copy id -> 'archive' or 'person'
+        self.foreign = {}  # copy id -> 'archive' or 'person'
         self.foreign_deleted = set()
-        self.dr_copies_seen = set()   # the DR runs' copies every check saw: those gone since were pruned
-        self.restorable = set()     # (disk, region) that had a completed copy
+        self.dr_copies_seen = set()  # the DR runs' copies every check saw: those gone since were pruned
+        self.restorable = set()  # (disk, region) that had a completed copy
         self.runs = []
         self.kills = 0
         self.rng = random.Random('%s-safety-%s' % (suite.args.seed, target.name))
@@ -65,18 +66,35 @@ class World:
             for region in [target.source_region, *target.dr_regions]:
                 for item in target._snapshots(region):  # pylint: disable=protected-access  # the suite's own helper
                     made = ledger.get(item['SnapshotId'])
-                    items.append({'id': item['SnapshotId'], 'region': region, 'source': made[2] if made else None,
-                                  'disk': None if made else item['VolumeId'], 'done': item['State'] == 'completed',
-                                  'created': item['StartTime'], 'failed': item['State'] == 'error',
-                                  'tags': {tag['Key']: tag['Value'] for tag in item.get('Tags', [])}})
+                    items.append(
+                        {
+                            'id': item['SnapshotId'],
+                            'region': region,
+                            'source': made[2] if made else None,
+                            'disk': None if made else item['VolumeId'],
+                            'done': item['State'] == 'completed',
+                            'created': item['StartTime'],
+                            'failed': item['State'] == 'error',
+                            'tags': {tag['Key']: tag['Value'] for tag in item.get('Tags', [])},
+                        }
+                    )
             return items
         state = self.emulators.admin.state(cloud=target.name)[target.name]
-        return [{'id': snapshot['id'], 'region': region, 'source': snapshot['source_snapshot_id'] or None,
-                 'disk': None if snapshot['source_snapshot_id'] else snapshot['disk_id'], 'done': snapshot['phase'] == 'done',
-                 'created': snapshot['created'], 'failed': snapshot['phase'] == 'failed', 'tags': snapshot.get('tags') or {},
-                 'description': snapshot.get('description') or ''}
-                for region in [target.source_region, *target.dr_regions]
-                for snapshot in state.get(region, {}).get('snapshots', [])]
+        return [
+            {
+                'id': snapshot['id'],
+                'region': region,
+                'source': snapshot['source_snapshot_id'] or None,
+                'disk': None if snapshot['source_snapshot_id'] else snapshot['disk_id'],
+                'done': snapshot['phase'] == 'done',
+                'created': snapshot['created'],
+                'failed': snapshot['phase'] == 'failed',
+                'tags': snapshot.get('tags') or {},
+                'description': snapshot.get('description') or '',
+            }
+            for region in [target.source_region, *target.dr_regions]
+            for snapshot in state.get(region, {}).get('snapshots', [])
+        ]
 
     def disk_of(self, snapshots):
         """{snapshot id: disk} through the chain of sources: a copy of a copy is still a copy of the disk."""
@@ -100,12 +118,20 @@ class World:
                 self.foreign_deleted.add(copy_id)
                 self.suite.problem(self.target.name, 'safety', '%s: the %s copy %s was deleted' % (when, kind, copy_id))
         disks = self.disk_of(snapshots)
-        self.dr_copies_seen |= {item['id'] for item in snapshots if item['region'] in self.target.dr_regions
-                                and item['id'] in disks and item['id'] not in self.foreign}
-        now = {(disks[item['id']], item['region']) for item in snapshots
-               if item['done'] and item['region'] in self.target.dr_regions and item['id'] in disks}
+        self.dr_copies_seen |= {
+            item['id']
+            for item in snapshots
+            if item['region'] in self.target.dr_regions and item['id'] in disks and item['id'] not in self.foreign
+        }
+        now = {
+            (disks[item['id']], item['region'])
+            for item in snapshots
+            if item['done'] and item['region'] in self.target.dr_regions and item['id'] in disks
+        }
         for disk, region in sorted(self.restorable - now):
-            self.suite.problem(self.target.name, 'safety', '%s: disk %s has no restorable copy left in %s' % (when, disk, region))
+            self.suite.problem(
+                self.target.name, 'safety', '%s: disk %s has no restorable copy left in %s' % (when, disk, region)
+            )
         self.restorable |= now
         return snapshots
 
@@ -114,16 +140,35 @@ class World:
         """Copies of the newest snapshots of the first third of the disks, made with the copy module."""
         target = self.target
         newest = self.newest_snapshots(self.snapshots())
-        jobs = [{'source': newest[disk], 'destination': target.dr_regions[0]} for disk in target.disks[:len(target.disks) // 3]]
+        jobs = [
+            {'source': newest[disk], 'destination': target.dr_regions[0]}
+            for disk in target.disks[: len(target.disks) // 3]
+        ]
         out = os.path.join(self.suite.work, 'logs', 'safety-archive-%s.json' % target.name)
-        variables = {'archive_provider': target.provider, 'archive_source_region': target.source_region,
-                     'archive_connection': target.connection(), 'archive_copies': jobs, 'archive_out': out}
+        variables = {
+            'archive_provider': target.provider,
+            'archive_source_region': target.source_region,
+            'archive_connection': target.connection(),
+            'archive_copies': jobs,
+            'archive_out': out,
+        }
         vars_file = out + '.vars.json'
         with open(vars_file, 'w', encoding='utf-8') as stream:
             json.dump(variables, stream)
-        with open(os.path.join(self.suite.work, 'logs', 'safety-archive-%s.log' % target.name), 'w', encoding='utf-8') as log:
-            code = subprocess.call([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), ARCHIVE_PLAYBOOK,
-                                    '-e', '@' + vars_file], env=self.suite.env, stdout=log, stderr=subprocess.STDOUT)
+        with open(
+            os.path.join(self.suite.work, 'logs', 'safety-archive-%s.log' % target.name), 'w', encoding='utf-8'
+        ) as log:
+            code = subprocess.call(
+                [
+                    os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
+                    ARCHIVE_PLAYBOOK,
+                    '-e',
+                    '@' + vars_file,
+                ],
+                env=self.suite.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         if code != 0:
             self.suite.problem(target.name, 'safety', 'the archive copies failed (see %s)' % log.name)
             return
@@ -143,9 +188,16 @@ class World:
         tag, and the description, copied along."""
         target = self.target
         disks = self.disk_of(snapshots)
-        wanted = set(target.disks[len(target.disks) // 3:2 * len(target.disks) // 3])
-        originals = [item for item in snapshots if item['region'] == target.dr_regions[0] and item['done']
-                     and item['id'] not in self.foreign and disks.get(item['id']) in wanted and item['source'] is not None]
+        wanted = set(target.disks[len(target.disks) // 3 : 2 * len(target.disks) // 3])
+        originals = [
+            item
+            for item in snapshots
+            if item['region'] == target.dr_regions[0]
+            and item['done']
+            and item['id'] not in self.foreign
+            and disks.get(item['id']) in wanted
+            and item['source'] is not None
+        ]
         for original in originals:
             for region in target.dr_regions:
                 self.foreign[self.copy_by_hand(original, region)] = 'person'
@@ -154,21 +206,43 @@ class World:
         target = self.target
         if target.name == 'aws':
             import boto3  # pylint: disable=import-outside-toplevel  # the suite's driver has it
-            ec2 = boto3.client('ec2', region_name=region, endpoint_url=target.proxy.url, aws_access_key_id=target.access_key,
-                               aws_secret_access_key=target.secret_key)
-            return ec2.copy_snapshot(SourceRegion=original['region'], SourceSnapshotId=original['id'], Description='my own copy',
-                                     TagSpecifications=[{'ResourceType': 'snapshot', 'Tags': [
-                                         {'Key': key, 'Value': value} for key, value in original['tags'].items()]}])['SnapshotId']
-        spec = {'region': region, 'is_copy': True, 'source_snapshot_id': original['id'], 'source_region': original['region'],
-                'name': 'my own copy', 'description': original.get('description') or 'my own copy', 'tags': dict(original['tags'])}
+
+            ec2 = boto3.client(
+                'ec2',
+                region_name=region,
+                endpoint_url=target.proxy.url,
+                aws_access_key_id=target.access_key,
+                aws_secret_access_key=target.secret_key,
+            )
+            return ec2.copy_snapshot(
+                SourceRegion=original['region'],
+                SourceSnapshotId=original['id'],
+                Description='my own copy',
+                TagSpecifications=[
+                    {
+                        'ResourceType': 'snapshot',
+                        'Tags': [{'Key': key, 'Value': value} for key, value in original['tags'].items()],
+                    }
+                ],
+            )['SnapshotId']
+        spec = {
+            'region': region,
+            'is_copy': True,
+            'source_snapshot_id': original['id'],
+            'source_region': original['region'],
+            'name': 'my own copy',
+            'description': original.get('description') or 'my own copy',
+            'tags': dict(original['tags']),
+        }
         return self.emulators.admin.seed({target.name: {'snapshots': [spec]}})[target.name]['snapshots'][0]
 
     # ------------------------------------------------------------------ DR runs
     def role_vars(self):
         variables = self.suite.role_vars(self.target, 'safety', self.client_timeout)
         # An archive copy differs from what the role asks (its tags, its description): the run uses it, and says so.
-        variables.update(dr_copy_restore_test=False, dr_copy_prune=True, dr_copy_keep_copies=KEEP_COPIES,
-                         dr_copy_on_mismatch='warn')
+        variables.update(
+            dr_copy_restore_test=False, dr_copy_prune=True, dr_copy_keep_copies=KEEP_COPIES, dr_copy_on_mismatch='warn'
+        )
         return variables
 
     def run_to_completion(self, label):
@@ -182,10 +256,14 @@ class World:
         """A DR run killed after a random number of mutating calls (or left to end, when it makes fewer)."""
         before = self.target.calls()
         point = self.rng.randint(1, 2 * len(self.target.disks) * len(self.target.dr_regions))
-        process, log = self.suite.start_role(self.target, 'safety', len(self.runs) + 1, dict(self.role_vars(), dr_copy_wait=wait))
+        process, log = self.suite.start_role(
+            self.target, 'safety', len(self.runs) + 1, dict(self.role_vars(), dr_copy_wait=wait)
+        )
         killed, dummy = self.suite.kill_at(process, self.target, 'mutations', point, before)
         log.close()
-        self.runs.append({'run': len(self.runs) + 1, 'killed_after_mutations': point if killed else None, 'rc': process.returncode})
+        self.runs.append(
+            {'run': len(self.runs) + 1, 'killed_after_mutations': point if killed else None, 'rc': process.returncode}
+        )
         self.kills += bool(killed)
         self.check(label)
 
@@ -193,9 +271,16 @@ class World:
         """Two DR runs of the scope at once, one waiting for its copies and one not; each goes to its end."""
         started = []
         for wait in (True, False):
-            variables = dict(self.role_vars(), dr_copy_wait=wait,
-                             dr_copy_report_dir=os.path.join(self.suite.work, 'reports', 'safety-at-once-%s' % wait, self.target.name))
-            started.append(self.suite.start_role(self.target, 'safety', len(self.runs) + 1, variables, controller='wait-%s' % wait))
+            variables = dict(
+                self.role_vars(),
+                dr_copy_wait=wait,
+                dr_copy_report_dir=os.path.join(
+                    self.suite.work, 'reports', 'safety-at-once-%s' % wait, self.target.name
+                ),
+            )
+            started.append(
+                self.suite.start_role(self.target, 'safety', len(self.runs) + 1, variables, controller='wait-%s' % wait)
+            )
             self.runs.append({'run': len(self.runs) + 1, 'at_once': True})
         for (process, log), record in zip(started, self.runs[-2:]):
             record['rc'] = process.wait()
@@ -220,20 +305,30 @@ class World:
             if item['id'] in self.foreign:
                 continue
             if target.name in ('aws', 'cbs') and item['tags'].get(COPY_TAG) != item['id']:
-                unmarked += 1   # kept on purpose: no run could prove it its own
+                unmarked += 1  # kept on purpose: no run could prove it its own
                 continue
             key = (disks[item['id']], item['region'])
             dr_copies[key] = dr_copies.get(key, 0) + 1
         return {
-            'disks': len(target.disks), 'runs': len(self.runs), 'kills': self.kills,
+            'disks': len(target.disks),
+            'runs': len(self.runs),
+            'kills': self.kills,
             'archive_copies': sum(1 for kind in self.foreign.values() if kind == 'archive'),
             'person_copies': sum(1 for kind in self.foreign.values() if kind == 'person'),
-            'foreign_deleted': len(self.foreign_deleted), 'restorable': len(self.restorable),
+            'foreign_deleted': len(self.foreign_deleted),
+            'restorable': len(self.restorable),
             'duplicates': sum(len(ids) - 1 for ids in per_source.values()),
-            'missing': sum(1 for disk in target.disks for region in target.dr_regions if (region, newest.get(disk)) not in per_source),
+            'missing': sum(
+                1
+                for disk in target.disks
+                for region in target.dr_regions
+                if (region, newest.get(disk)) not in per_source
+            ),
             'over_kept': sum(max(0, count - KEEP_COPIES) for count in dr_copies.values()),
-            'unmarked_kept': unmarked, 'failed_kept': failed,
-            'pruned': len(self.dr_copies_seen - {item['id'] for item in snapshots})}
+            'unmarked_kept': unmarked,
+            'failed_kept': failed,
+            'pruned': len(self.dr_copies_seen - {item['id'] for item in snapshots}),
+        }
 
 
 def run(suite, emulators, rounds, client_timeout):
@@ -250,8 +345,12 @@ def run(suite, emulators, rounds, client_timeout):
     for number in range(1, rounds + 1):
         for world in worlds.values():
             world.target.add_newest(world.target.disks)
-        suite.each_target(emulators, lambda target, number=number: worlds[target.name].killed_run(
-            'killed run %d' % number, wait=bool(number % 2)))
+        suite.each_target(
+            emulators,
+            lambda target, number=number: worlds[target.name].killed_run(
+                'killed run %d' % number, wait=bool(number % 2)
+            ),
+        )
     # A failed copy is never replaced by a run (docs/failed-copies.md): the runs after the rounds copy a newer snapshot,
     # with no copy failing.
     emulators.faults_on(suite.args.seed + 2)
@@ -278,15 +377,33 @@ def run(suite, emulators, rounds, client_timeout):
 
 
 def markdown(results):
-    lines = ['Safety: archive copies made with the copy modules, people\'s copies of DR copies with every tag, DR runs '
-             'pruning to %d copy per disk and region under the load part\'s faults, %d %% of copies failing, SIGKILLs and '
-             'two runs at once.' % (KEEP_COPIES, 100 * FAILING_COPIES), '',
-             '| cloud | disks | runs | kills | archive copies | people\'s copies | foreign copies deleted | disks and regions '
-             'that kept a restorable copy | pruned | duplicates | missing | over kept | unmarked, kept | failed, kept |',
-             '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+    lines = [
+        'Safety: archive copies made with the copy modules, people\'s copies of DR copies with every tag, DR runs '
+        'pruning to %d copy per disk and region under the load part\'s faults, %d %% of copies failing, SIGKILLs and '
+        'two runs at once.' % (KEEP_COPIES, 100 * FAILING_COPIES),
+        '',
+        '| cloud | disks | runs | kills | archive copies | people\'s copies | foreign copies deleted | disks and regions '
+        'that kept a restorable copy | pruned | duplicates | missing | over kept | unmarked, kept | failed, kept |',
+        '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ]
     for name, row in sorted(results.items()):
-        lines.append('| %s | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d |' % (
-            name, row['disks'], row['runs'], row['kills'], row['archive_copies'], row['person_copies'], row['foreign_deleted'],
-            row['restorable'], row['pruned'], row['duplicates'], row['missing'], row['over_kept'], row['unmarked_kept'],
-            row['failed_kept']))
+        lines.append(
+            '| %s | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d |'
+            % (
+                name,
+                row['disks'],
+                row['runs'],
+                row['kills'],
+                row['archive_copies'],
+                row['person_copies'],
+                row['foreign_deleted'],
+                row['restorable'],
+                row['pruned'],
+                row['duplicates'],
+                row['missing'],
+                row['over_kept'],
+                row['unmarked_kept'],
+                row['failed_kept'],
+            )
+        )
     return '\n'.join(lines) + '\n'

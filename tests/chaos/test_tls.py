@@ -8,6 +8,7 @@
 
 Needs the emulators: run it under tests/utils/with_emulators.py (make chaos-short does).
 """
+
 from __future__ import annotations
 
 import json
@@ -34,22 +35,41 @@ import clouds  # pylint: disable=wrong-import-position
 from proxy import ProxyServer  # pylint: disable=wrong-import-position
 from run import ansible_environment  # pylint: disable=wrong-import-position
 
-TARGETS = ['ebs_snapshot_copy', 'ecs_snapshot_copy', 'ens_snapshot_copy', 'cbs_snapshot_copy',
-           'dr_sync aws', 'dr_sync ecs', 'dr_sync ens', 'dr_sync cbs']
-EMULATORS = pytest.mark.skipif('SNAPCOPY_TEST_FAKECLOUD_URL' not in os.environ,
-                               reason='needs the emulators (tests/utils/with_emulators.py)')
+TARGETS = [
+    'ebs_snapshot_copy',
+    'ecs_snapshot_copy',
+    'ens_snapshot_copy',
+    'cbs_snapshot_copy',
+    'dr_sync aws',
+    'dr_sync ecs',
+    'dr_sync ens',
+    'dr_sync cbs',
+]
+EMULATORS = pytest.mark.skipif(
+    'SNAPCOPY_TEST_FAKECLOUD_URL' not in os.environ, reason='needs the emulators (tests/utils/with_emulators.py)'
+)
 
 
 # ---------------------------------------------------------------------------- the defaults
-@pytest.mark.parametrize('spec', [AWS_CONNECTION_SPEC, ALIBABA_CONNECTION_SPEC, TENCENT_CONNECTION_SPEC, DR_CONNECTION_SPEC],
-                         ids=['aws', 'alicloud', 'tencentcloud', 'dr_sync'])
+@pytest.mark.parametrize(
+    'spec',
+    [AWS_CONNECTION_SPEC, ALIBABA_CONNECTION_SPEC, TENCENT_CONNECTION_SPEC, DR_CONNECTION_SPEC],
+    ids=['aws', 'alicloud', 'tencentcloud', 'dr_sync'],
+)
 def test_validate_certs_defaults_to_true_in_every_argument_spec(spec):
     assert spec['validate_certs']['type'] == 'bool' and spec['validate_certs']['default'] is True
 
 
-@pytest.mark.parametrize('documentation', [aws.ModuleDocFragment.DOCUMENTATION, alicloud.ModuleDocFragment.DOCUMENTATION,
-                                           tencentcloud.ModuleDocFragment.DOCUMENTATION, dr_connection.ModuleDocFragment.DOCUMENTATION],
-                         ids=['aws', 'alicloud', 'tencentcloud', 'dr_sync and dr_posture_info'])
+@pytest.mark.parametrize(
+    'documentation',
+    [
+        aws.ModuleDocFragment.DOCUMENTATION,
+        alicloud.ModuleDocFragment.DOCUMENTATION,
+        tencentcloud.ModuleDocFragment.DOCUMENTATION,
+        dr_connection.ModuleDocFragment.DOCUMENTATION,
+    ],
+    ids=['aws', 'alicloud', 'tencentcloud', 'dr_sync and dr_posture_info'],
+)
 def test_validate_certs_is_documented_as_true_and_how_to_turn_it_off(documentation):
     # dr_sync and dr_posture_info document every cloud's connection options through one fragment.
     for module in (dr_sync, dr_posture_info):
@@ -64,32 +84,58 @@ def test_validate_certs_is_documented_as_true_and_how_to_turn_it_off(documentati
 def outcomes(tmp_path_factory):
     """Run tests/chaos/tls.yml once against the HTTPS proxies; answer {target: [default result, validate_certs false result]}."""
     from fakecloud import credentials  # pylint: disable=import-outside-toplevel
+
     folder = str(tmp_path_factory.mktemp('tls'))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*self_signed_certificate(folder))
     fakecloud_url, moto_url = os.environ['SNAPCOPY_TEST_FAKECLOUD_URL'], os.environ['SNAPCOPY_TEST_AWS_ENDPOINT_URL']
-    proxies = [ProxyServer(fakecloud_url, ssl_context=context).start(), ProxyServer(moto_url, ssl_context=context).start()]
+    proxies = [
+        ProxyServer(fakecloud_url, ssl_context=context).start(),
+        ProxyServer(moto_url, ssl_context=context).start(),
+    ]
     try:
         admin = clouds.AdminClient(fakecloud_url)
-        created = admin.seed({'ecs': {'disks': [{'region': 'cn-hangzhou', 'snapshots': 1}]},
-                              'ens': {'disks': [{'region': 'cn-hangzhou-26', 'snapshots': 1}]},
-                              'cbs': {'disks': [{'region': 'ap-guangzhou', 'snapshots': 1}]}})
-        aws_target = clouds.AwsTarget(moto_url, None, os.environ['SNAPCOPY_TEST_AWS_ACCESS_KEY'], os.environ['SNAPCOPY_TEST_AWS_SECRET_KEY'])
+        created = admin.seed(
+            {
+                'ecs': {'disks': [{'region': 'cn-hangzhou', 'snapshots': 1}]},
+                'ens': {'disks': [{'region': 'cn-hangzhou-26', 'snapshots': 1}]},
+                'cbs': {'disks': [{'region': 'ap-guangzhou', 'snapshots': 1}]},
+            }
+        )
+        aws_target = clouds.AwsTarget(
+            moto_url, None, os.environ['SNAPCOPY_TEST_AWS_ACCESS_KEY'], os.environ['SNAPCOPY_TEST_AWS_SECRET_KEY']
+        )
         aws_target.seed(1)
         variables = {
-            'fakecloud_https': proxies[0].url, 'aws_https': proxies[1].url,
-            'aws_access_key': aws_target.access_key, 'aws_secret_key': aws_target.secret_key,
-            'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID, 'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
-            'tencent_secret_id': credentials.TENCENT_SECRET_ID, 'tencent_secret_key': credentials.TENCENT_SECRET_KEY,
-            'aws_snapshot': sorted(aws_target.seeded)[0], 'ecs_snapshot': created['ecs']['snapshots'][0],
-            'ens_snapshot': created['ens']['snapshots'][0], 'cbs_snapshot': created['cbs']['snapshots'][0],
+            'fakecloud_https': proxies[0].url,
+            'aws_https': proxies[1].url,
+            'aws_access_key': aws_target.access_key,
+            'aws_secret_key': aws_target.secret_key,
+            'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
+            'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
+            'tencent_secret_id': credentials.TENCENT_SECRET_ID,
+            'tencent_secret_key': credentials.TENCENT_SECRET_KEY,
+            'aws_snapshot': sorted(aws_target.seeded)[0],
+            'ecs_snapshot': created['ecs']['snapshots'][0],
+            'ens_snapshot': created['ens']['snapshots'][0],
+            'cbs_snapshot': created['cbs']['snapshots'][0],
             'results_file': os.path.join(folder, 'results.json'),
         }
         with open(os.path.join(folder, 'vars.json'), 'w', encoding='utf-8') as stream:
             json.dump(variables, stream)
         env = ansible_environment(folder)
-        done = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), os.path.join(HERE, 'tls.yml'),
-                               '-e', '@' + os.path.join(folder, 'vars.json')], env=env, capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [
+                os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
+                os.path.join(HERE, 'tls.yml'),
+                '-e',
+                '@' + os.path.join(folder, 'vars.json'),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert done.returncode == 0, done.stdout[-3000:]
         with open(variables['results_file'], encoding='utf-8') as stream:
             return json.load(stream)

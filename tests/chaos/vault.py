@@ -11,6 +11,7 @@ Then, per cloud:
   it keeps each, reason locked, and fails nothing (a delete sent would be refused by the cloud, and named as a failure);
   on CBS, which has no lock, it deletes the older DR copies in the DR account, fails nothing, and leaves each disk its copy.
 """
+
 from __future__ import annotations
 
 import random
@@ -23,7 +24,10 @@ VAULT_ROLE = 'arn:aws:iam::%s:role/snapcopy-vault' % VAULT_ACCOUNT
 SHARE_TAG = 'snapcopy:shared-with'  # plugins/module_utils/core/tagging.py
 SOURCE_TAG = 'snapcopy:source'
 STAGED_FROM_TAG = 'snapcopy:staged-from'
-LOCKS = {'aws': {'mode': 'governance', 'duration_days': 1}, 'ecs': {'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 1}}
+LOCKS = {
+    'aws': {'mode': 'governance', 'duration_days': 1},
+    'ecs': {'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 1},
+}
 # The clouds whose copies the DR account makes, and its role there.
 DR_ACCOUNTS = {'aws': VAULT_ROLE, 'cbs': clouds.fakecloud_credentials.TENCENT_DR_ROLE_ARN}
 CLOUDS = set(LOCKS) | set(DR_ACCOUNTS)
@@ -35,12 +39,26 @@ class VaultAccount:
 
     def __init__(self, target, regions=None):
         import boto3  # pylint: disable=import-outside-toplevel  # only the driver needs it
-        sts = boto3.client('sts', region_name='us-east-1', endpoint_url=target.moto_url, aws_access_key_id=target.access_key,
-                           aws_secret_access_key=target.secret_key)
+
+        sts = boto3.client(
+            'sts',
+            region_name='us-east-1',
+            endpoint_url=target.moto_url,
+            aws_access_key_id=target.access_key,
+            aws_secret_access_key=target.secret_key,
+        )
         keys = sts.assume_role(RoleArn=VAULT_ROLE, RoleSessionName='chaos-vault-count')['Credentials']
-        self.clients = {region: boto3.client('ec2', region_name=region, endpoint_url=target.moto_url, aws_access_key_id=keys['AccessKeyId'],
-                                             aws_secret_access_key=keys['SecretAccessKey'], aws_session_token=keys['SessionToken'])
-                        for region in regions or target.dr_regions}
+        self.clients = {
+            region: boto3.client(
+                'ec2',
+                region_name=region,
+                endpoint_url=target.moto_url,
+                aws_access_key_id=keys['AccessKeyId'],
+                aws_secret_access_key=keys['SecretAccessKey'],
+                aws_session_token=keys['SessionToken'],
+            )
+            for region in regions or target.dr_regions
+        }
 
     def copies(self, region):
         pages = self.clients[region].get_paginator('describe_snapshots').paginate(OwnerIds=['self'])
@@ -49,7 +67,7 @@ class VaultAccount:
     def locked(self, region, snapshot_ids):
         locked = set()
         for start in range(0, len(snapshot_ids), 200):
-            answer = self.clients[region].describe_locked_snapshots(SnapshotIds=snapshot_ids[start:start + 200])
+            answer = self.clients[region].describe_locked_snapshots(SnapshotIds=snapshot_ids[start : start + 200])
             locked |= {item['SnapshotId'] for item in answer['Snapshots'] if item['LockState'] != 'expired'}
         return locked
 
@@ -58,18 +76,34 @@ def aws_tally(target, vault):
     copies, unlocked = {}, 0
     for region in target.dr_regions:
         items = vault.copies(region)
-        copies[region] = {item['SnapshotId']: {tag['Key']: tag['Value'] for tag in item.get('Tags', [])}.get(SOURCE_TAG, '/').partition('/')[2]
-                          for item in items}
+        copies[region] = {
+            item['SnapshotId']: {tag['Key']: tag['Value'] for tag in item.get('Tags', [])}.get(
+                SOURCE_TAG, '/'
+            ).partition('/')[2]
+            for item in items
+        }
         unlocked += len(set(copies[region]) - vault.locked(region, sorted(copies[region])))
     newest, dummy_made_fresh = target.newest()
     figures = clouds.tally_copies(newest, copies, {})
     source = target._clients[target.source_region]  # pylint: disable=protected-access
-    marked = source.describe_snapshots(OwnerIds=['self'], Filters=[{'Name': 'tag-key', 'Values': [SHARE_TAG]}])['Snapshots']
-    shared = sum(1 for snapshot_id in sorted({value for value in newest.values() if value})
-                 if any(permission.get('UserId') == VAULT_ACCOUNT for permission in source.describe_snapshot_attribute(
-                     SnapshotId=snapshot_id, Attribute='createVolumePermission')['CreateVolumePermissions']))
-    figures.update(unlocked=unlocked, shares_left=len(marked) + shared,
-                   copies_in_the_disks_account=sum(len(target._snapshots(region)) for region in target.dr_regions))  # pylint: disable=protected-access
+    marked = source.describe_snapshots(OwnerIds=['self'], Filters=[{'Name': 'tag-key', 'Values': [SHARE_TAG]}])[
+        'Snapshots'
+    ]
+    shared = sum(
+        1
+        for snapshot_id in sorted({value for value in newest.values() if value})
+        if any(
+            permission.get('UserId') == VAULT_ACCOUNT
+            for permission in source.describe_snapshot_attribute(
+                SnapshotId=snapshot_id, Attribute='createVolumePermission'
+            )['CreateVolumePermissions']
+        )
+    )
+    figures.update(
+        unlocked=unlocked,
+        shares_left=len(marked) + shared,
+        copies_in_the_disks_account=sum(len(target._snapshots(region)) for region in target.dr_regions),
+    )  # pylint: disable=protected-access
     return figures
 
 
@@ -77,19 +111,36 @@ def cbs_tally(target):
     """The CBS DR account's copies (made of bridge disks, STAGED_FROM_TAG), and what the way there may leave: staged copies
     in the disks' account, shares, bridge disks. Read from fakecloud's state, which shows every account."""
     state = target.admin.state(cloud='cbs')['cbs']
-    source = target.admin.state(cloud='cbs', region=target.source_region)['cbs'].get(target.source_region, {}).get('snapshots', [])
+    source = (
+        target.admin.state(cloud='cbs', region=target.source_region)['cbs']
+        .get(target.source_region, {})
+        .get('snapshots', [])
+    )
     wanted = set(target.disks)
     newest = {}
     for snapshot in source:
-        if snapshot['disk_id'] in wanted and snapshot['phase'] == 'done' and (
-                snapshot['disk_id'] not in newest or clouds.newest_key(snapshot['created'], snapshot['id']) > clouds.newest_key(*newest[snapshot['disk_id']])):
+        if (
+            snapshot['disk_id'] in wanted
+            and snapshot['phase'] == 'done'
+            and (
+                snapshot['disk_id'] not in newest
+                or clouds.newest_key(snapshot['created'], snapshot['id'])
+                > clouds.newest_key(*newest[snapshot['disk_id']])
+            )
+        ):
             newest[snapshot['disk_id']] = (snapshot['created'], snapshot['id'])
     copies, staged, untagged, shared, bridges, details = {}, 0, 0, 0, 0, []
     for region in target.dr_regions:
         snapshots = state.get(region, {}).get('snapshots', [])
-        copies[region] = {snapshot['id']: snapshot['tags'].get(SOURCE_TAG, '/').partition('/')[2] for snapshot in snapshots
-                          if snapshot['account'] == clouds.fakecloud_credentials.TENCENT_DR_UIN and STAGED_FROM_TAG in snapshot['tags']}
-        theirs = [snapshot for snapshot in snapshots if snapshot['account'] != clouds.fakecloud_credentials.TENCENT_DR_UIN]
+        copies[region] = {
+            snapshot['id']: snapshot['tags'].get(SOURCE_TAG, '/').partition('/')[2]
+            for snapshot in snapshots
+            if snapshot['account'] == clouds.fakecloud_credentials.TENCENT_DR_UIN
+            and STAGED_FROM_TAG in snapshot['tags']
+        }
+        theirs = [
+            snapshot for snapshot in snapshots if snapshot['account'] != clouds.fakecloud_credentials.TENCENT_DR_UIN
+        ]
         # A copy whose tagging a kill cut short carries only its name, which a copy module gives too: left alone, as
         # without dr_account (docs/vault.md), unless its source is a disk's newest again. Counted apart.
         untagged += sum(1 for snapshot in theirs if SOURCE_TAG not in snapshot['tags'])
@@ -98,15 +149,31 @@ def cbs_tally(target):
         left = [disk for disk in state.get(region, {}).get('disks', []) if STAGED_FROM_TAG in (disk.get('tags') or {})]
         bridges += len(left)
         by_id = {snapshot['id']: snapshot for snapshot in snapshots}
-        finals_from = {snapshot['tags'].get(STAGED_FROM_TAG): snapshot for snapshot in snapshots if STAGED_FROM_TAG in snapshot['tags']}
-        details += [{'disk': disk['id'], 'status': disk.get('status'), 'staged': disk['tags'][STAGED_FROM_TAG],
-                     'staged_left': bool(by_id.get(disk['tags'][STAGED_FROM_TAG])),
-                     'staged_tags': (by_id.get(disk['tags'][STAGED_FROM_TAG]) or {}).get('tags'),
-                     'final': (finals_from.get(disk['tags'][STAGED_FROM_TAG]) or {}).get('id'),
-                     'final_phase': (finals_from.get(disk['tags'][STAGED_FROM_TAG]) or {}).get('phase')} for disk in left]
+        finals_from = {
+            snapshot['tags'].get(STAGED_FROM_TAG): snapshot
+            for snapshot in snapshots
+            if STAGED_FROM_TAG in snapshot['tags']
+        }
+        details += [
+            {
+                'disk': disk['id'],
+                'status': disk.get('status'),
+                'staged': disk['tags'][STAGED_FROM_TAG],
+                'staged_left': bool(by_id.get(disk['tags'][STAGED_FROM_TAG])),
+                'staged_tags': (by_id.get(disk['tags'][STAGED_FROM_TAG]) or {}).get('tags'),
+                'final': (finals_from.get(disk['tags'][STAGED_FROM_TAG]) or {}).get('id'),
+                'final_phase': (finals_from.get(disk['tags'][STAGED_FROM_TAG]) or {}).get('phase'),
+            }
+            for disk in left
+        ]
     figures = clouds.tally_copies({disk: newest.get(disk, (None, None))[1] for disk in target.disks}, copies, {})
-    figures.update(shares_left=shared + bridges, copies_in_the_disks_account=staged, bridge_disks_left=bridges,
-                   untagged_copies_left=untagged, bridge_disks_left_detail=details[:6])
+    figures.update(
+        shares_left=shared + bridges,
+        copies_in_the_disks_account=staged,
+        bridge_disks_left=bridges,
+        untagged_copies_left=untagged,
+        bridge_disks_left_detail=details[:6],
+    )
     return figures
 
 
@@ -139,7 +206,11 @@ def run(suite, emulators, kill_rounds):
             before = target.calls()
             mode = 'mutations' if len(rounds) % 2 else 'time'
             # A copy, its lock and (AWS) a share are each a mutating call or more: a point within a third of the disks' work.
-            point = rng.randint(1, max(1, len(target.disks) // 3)) if mode == 'mutations' else round(rng.uniform(0.0, longest), 2)
+            point = (
+                rng.randint(1, max(1, len(target.disks) // 3))
+                if mode == 'mutations'
+                else round(rng.uniform(0.0, longest), 2)
+            )
             process, log = suite.start_role(target, 'vault', run_number, variables)
             killed, working = suite.kill_at(process, target, mode, point, before)
             log.close()
@@ -163,12 +234,17 @@ def run(suite, emulators, kill_rounds):
         prune_report = suite.read_report(pruning, target)
         disks = prune_report.get('disks') or []
         figures.update(
-            kills=len(rounds), rounds=rounds, runs_after_kills=len(runs), converged=runs[-1]['rc'] == 0 and rerun[-1]['rc'] == 0,
-            seconds_to_converge=round(time.monotonic() - started, 1), run_log=runs + rerun + prune_runs,
+            kills=len(rounds),
+            rounds=rounds,
+            runs_after_kills=len(runs),
+            converged=runs[-1]['rc'] == 0 and rerun[-1]['rc'] == 0,
+            seconds_to_converge=round(time.monotonic() - started, 1),
+            run_log=runs + rerun + prune_runs,
             pruning_kept_locked=sum(1 for disk in disks for kept in disk['kept'] if kept.get('reason') == 'locked'),
             pruning_deleted=sum(1 for disk in disks for pruned in disk['pruned'] if pruned['action'] == 'deleted'),
             pruning_failures=len(prune_report.get('failures') or []) + (0 if prune_runs[-1]['rc'] == 0 else 1),
-            account=(completed.get('dr_account') or {}).get('account'))
+            account=(completed.get('dr_account') or {}).get('account'),
+        )
         if target.name in DR_ACCOUNTS:
             after = tally(target)
             figures.update(shares_left_after_pruning=after['shares_left'], missing_after_pruning=after['missing'])
@@ -191,36 +267,71 @@ def check(suite, target, figures):
     if target.name in LOCKS and (figures.get('unlocked') or figures['unlocked_in_report']):
         problems.append('%s DR copies without a lock' % (figures.get('unlocked') or figures['unlocked_in_report']))
     if figures.get('shares_left') or figures.get('shares_left_after_pruning'):
-        problems.append('%s shares with the DR account left' % (figures.get('shares_left') or figures.get('shares_left_after_pruning')))
+        problems.append(
+            '%s shares with the DR account left'
+            % (figures.get('shares_left') or figures.get('shares_left_after_pruning'))
+        )
     if figures.get('copies_in_the_disks_account'):
         problems.append('%d copies in the disks\' account, not the DR account' % figures['copies_in_the_disks_account'])
     if figures['rerun_changed'] is not False:
         problems.append('the rerun reported changed=%r' % figures['rerun_changed'])
-    if target.name in LOCKS and (figures['pruning_deleted'] or figures['pruning_failures'] or not figures['pruning_kept_locked']):
-        problems.append('pruning deleted %d and failed %d times, kept %d locked copies' % (
-            figures['pruning_deleted'], figures['pruning_failures'], figures['pruning_kept_locked']))
-    if target.name not in LOCKS and (figures['pruning_failures'] or not figures['pruning_deleted'] or figures.get('missing_after_pruning')):
-        problems.append('pruning deleted %d and failed %d times; %d disks left without a copy' % (
-            figures['pruning_deleted'], figures['pruning_failures'], figures.get('missing_after_pruning') or 0))
+    if target.name in LOCKS and (
+        figures['pruning_deleted'] or figures['pruning_failures'] or not figures['pruning_kept_locked']
+    ):
+        problems.append(
+            'pruning deleted %d and failed %d times, kept %d locked copies'
+            % (figures['pruning_deleted'], figures['pruning_failures'], figures['pruning_kept_locked'])
+        )
+    if target.name not in LOCKS and (
+        figures['pruning_failures'] or not figures['pruning_deleted'] or figures.get('missing_after_pruning')
+    ):
+        problems.append(
+            'pruning deleted %d and failed %d times; %d disks left without a copy'
+            % (figures['pruning_deleted'], figures['pruning_failures'], figures.get('missing_after_pruning') or 0)
+        )
     expected_account = {'aws': VAULT_ACCOUNT, 'cbs': clouds.fakecloud_credentials.TENCENT_DR_UIN}.get(target.name)
     if expected_account and figures['account'] != expected_account:
         problems.append('the report names the DR account %r' % figures['account'])
     if figures['kills'] < suite.args.kill_rounds:
-        problems.append('only %d of %d runs could be killed before they ended' % (figures['kills'], suite.args.kill_rounds))
+        problems.append(
+            'only %d of %d runs could be killed before they ended' % (figures['kills'], suite.args.kill_rounds)
+        )
     for text in problems:
         suite.problem(target.name, 'vault', text)
 
 
 def markdown(results):
-    lines = ['Copies in a DR account (AWS, CBS) and locked (AWS governance, ECS compliance), SIGKILL at random points, then runs '
-             'to completion, a rerun, and a pruning run after newer snapshots of a third of the disks.', '',
-             '| cloud | kills | runs to complete | copies | duplicates | missing | unlocked | shares left (CBS: and bridge disks) | '
-             'copies in the disks\' account | rerun changed | pruning: kept locked, deleted, failures |', '|---|---|---|---|---|---|---|---|---|---|---|']
+    lines = [
+        'Copies in a DR account (AWS, CBS) and locked (AWS governance, ECS compliance), SIGKILL at random points, then runs '
+        'to completion, a rerun, and a pruning run after newer snapshots of a third of the disks.',
+        '',
+        '| cloud | kills | runs to complete | copies | duplicates | missing | unlocked | shares left (CBS: and bridge disks) | '
+        'copies in the disks\' account | rerun changed | pruning: kept locked, deleted, failures |',
+        '|---|---|---|---|---|---|---|---|---|---|---|',
+    ]
     for name, row in sorted(results.items()):
-        lines.append('| %s | %d | %d | %d | %d | %d | %s | %s | %s | %s | %d, %d, %d |' % (
-            name, row['kills'], row['runs_after_kills'], row['copies'], row['duplicates'], row['missing'],
-            row.get('unlocked', row['unlocked_in_report']) if name in LOCKS else '-', row.get('shares_left', '-'),
-            '%s%s' % (row.get('copies_in_the_disks_account', '-'),
-                      ' (and %d a kill left untagged)' % row['untagged_copies_left'] if row.get('untagged_copies_left') else ''),
-            row['rerun_changed'], row['pruning_kept_locked'], row['pruning_deleted'], row['pruning_failures']))
+        lines.append(
+            '| %s | %d | %d | %d | %d | %d | %s | %s | %s | %s | %d, %d, %d |'
+            % (
+                name,
+                row['kills'],
+                row['runs_after_kills'],
+                row['copies'],
+                row['duplicates'],
+                row['missing'],
+                row.get('unlocked', row['unlocked_in_report']) if name in LOCKS else '-',
+                row.get('shares_left', '-'),
+                '%s%s'
+                % (
+                    row.get('copies_in_the_disks_account', '-'),
+                    ' (and %d a kill left untagged)' % row['untagged_copies_left']
+                    if row.get('untagged_copies_left')
+                    else '',
+                ),
+                row['rerun_changed'],
+                row['pruning_kept_locked'],
+                row['pruning_deleted'],
+                row['pruning_failures'],
+            )
+        )
     return '\n'.join(lines) + '\n'

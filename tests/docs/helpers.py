@@ -1,5 +1,6 @@
 """Helpers of the docs tests: where things are, running a module the way AWX runs a job, and a DR run in this process
 for a test's set-up."""
+
 from __future__ import annotations
 
 import json
@@ -47,26 +48,40 @@ def clean_environment(home, **extra):
 def run_module(module, args, env, check=False, timeout=120, output=None):
     """``ansible localhost -m snapcopy.cloud.<module>`` with ``args`` (a dict) and exactly ``env``;
     answers the module's result as a dict. With ``output`` (a list), at -vvvv, whose whole output it gets."""
-    command = [ansible_bin('ansible'), 'localhost', '-i', 'localhost,', '-c', 'local',
-               '-e', 'ansible_python_interpreter=%s' % sys.executable,
-               '-m', 'snapcopy.cloud.%s' % module, '-a', json.dumps(args)]
+    command = [
+        ansible_bin('ansible'),
+        'localhost',
+        '-i',
+        'localhost,',
+        '-c',
+        'local',
+        '-e',
+        'ansible_python_interpreter=%s' % sys.executable,
+        '-m',
+        'snapcopy.cloud.%s' % module,
+        '-a',
+        json.dumps(args),
+    ]
     if check:
         command.append('--check')
     if output is not None:
         command.append('-vvvv')
     # The minimal callback prints "localhost | STATUS => {the result as JSON}".
     env = dict(env, ANSIBLE_LOAD_CALLBACK_PLUGINS='1', ANSIBLE_STDOUT_CALLBACK='ansible.builtin.minimal')
-    done = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          timeout=timeout, check=False)
+    done = subprocess.run(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout, check=False
+    )
     if output is not None:
         output.append(done.stdout + done.stderr)
     try:
         # At -vvvv the connection's lines come first.
-        status, result = done.stdout[re.search(r'^localhost \| ', done.stdout, re.M).start():].split(' => ', 1)
+        status, result = done.stdout[re.search(r'^localhost \| ', done.stdout, re.M).start() :].split(' => ', 1)
         result = json.loads(result)
     except (ValueError, AttributeError):
-        raise AssertionError('ansible gave no result (exit %s)\nstdout: %s\nstderr: %s'
-                             % (done.returncode, done.stdout[-3000:], done.stderr[-3000:])) from None
+        raise AssertionError(
+            'ansible gave no result (exit %s)\nstdout: %s\nstderr: %s'
+            % (done.returncode, done.stdout[-3000:], done.stderr[-3000:])
+        ) from None
     # The callback leaves "failed" out of the result; the status word says it.
     result['failed'] = status.rsplit('|', 1)[-1].strip().startswith(('FAILED', 'UNREACHABLE'))
     return result

@@ -10,6 +10,7 @@ AWS has a built-in credential type; AWX injects AWS_ACCESS_KEY_ID, AWS_SECRET_AC
 for temporary credentials, AWS_SECURITY_TOKEN. ebs_snapshot_copy runs with exactly those
 against a local endpoint that records and checks the request's signature.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,12 +24,12 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import ENS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AWS_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import DR_ACCOUNT_OPTIONS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TENCENT_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import DR_ACCOUNT_OPTIONS
 from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, clean_environment, run_module
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import QuietHandler, serving
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
 from ansible_collections.snapcopy.cloud.tests.unit.conftest import moto_url  # noqa: F401  # pylint: disable=unused-import  # a fixture
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_server import QuietHandler, serving
 
 jsonschema = pytest.importorskip('jsonschema')
 
@@ -65,40 +66,89 @@ INJECTORS_SCHEMA = {
     'type': 'object',
     'additionalProperties': False,
     'properties': {
-        'file': {'type': 'object', 'patternProperties': {r'^template(\.[a-zA-Z_]+[a-zA-Z0-9_]*)?$': {'type': 'string'}},
-                 'additionalProperties': False},
-        'env': {'type': 'object', 'patternProperties': {'^[a-zA-Z_]+[a-zA-Z0-9_]*$': {'type': 'string', 'pattern': '^[\x00-\x7F]*$'}},
-                'additionalProperties': False},
-        'extra_vars': {'type': 'object', 'patternProperties': {'^[a-zA-Z_]+[a-zA-Z0-9_]*$': {'type': 'string'}},
-                       'additionalProperties': False},
+        'file': {
+            'type': 'object',
+            'patternProperties': {r'^template(\.[a-zA-Z_]+[a-zA-Z0-9_]*)?$': {'type': 'string'}},
+            'additionalProperties': False,
+        },
+        'env': {
+            'type': 'object',
+            'patternProperties': {'^[a-zA-Z_]+[a-zA-Z0-9_]*$': {'type': 'string', 'pattern': '^[\x00-\x7f]*$'}},
+            'additionalProperties': False,
+        },
+        'extra_vars': {
+            'type': 'object',
+            'patternProperties': {'^[a-zA-Z_]+[a-zA-Z0-9_]*$': {'type': 'string'}},
+            'additionalProperties': False,
+        },
     },
 }
 # Variables AWX refuses in env injectors besides ANSIBLE_* (awx/main/constants.py ENV_BLOCKLIST).
-ENV_BLOCKLIST = {'VIRTUAL_ENV', 'PATH', 'PYTHONPATH', 'JOB_ID', 'INVENTORY_ID', 'INVENTORY_SOURCE_ID', 'INVENTORY_UPDATE_ID',
-                 'AD_HOC_COMMAND_ID', 'REST_API_URL', 'REST_API_TOKEN', 'MAX_EVENT_RES', 'CALLBACK_QUEUE', 'CALLBACK_CONNECTION',
-                 'CACHE', 'JOB_CALLBACK_DEBUG', 'INVENTORY_HOSTVARS', 'AWX_HOST', 'PROJECT_REVISION', 'SUPERVISOR_CONFIG_PATH'}
+ENV_BLOCKLIST = {
+    'VIRTUAL_ENV',
+    'PATH',
+    'PYTHONPATH',
+    'JOB_ID',
+    'INVENTORY_ID',
+    'INVENTORY_SOURCE_ID',
+    'INVENTORY_UPDATE_ID',
+    'AD_HOC_COMMAND_ID',
+    'REST_API_URL',
+    'REST_API_TOKEN',
+    'MAX_EVENT_RES',
+    'CALLBACK_QUEUE',
+    'CALLBACK_CONNECTION',
+    'CACHE',
+    'JOB_CALLBACK_DEBUG',
+    'INVENTORY_HOSTVARS',
+    'AWX_HOST',
+    'PROJECT_REVISION',
+    'SUPERVISOR_CONFIG_PATH',
+}
 
 CREDENTIAL_TYPES = {
     'alicloud': {
         'file': 'credential_type_alicloud.yml',
-        'env': {'access_key': 'ALICLOUD_ACCESS_KEY', 'secret_key': 'ALICLOUD_SECRET_KEY', 'security_token': 'ALICLOUD_SECURITY_TOKEN',
-                'region': 'ALICLOUD_REGION', 'assume_role_arn': 'ALICLOUD_ASSUME_ROLE_ARN',
-                'assume_role_session_name': 'ALICLOUD_ASSUME_ROLE_SESSION_NAME', 'assume_role_external_id': 'ALICLOUD_ASSUME_ROLE_EXTERNAL_ID'},
-        'module_options': {'access_key': 'alicloud_access_key', 'secret_key': 'alicloud_secret_key',
-                           'security_token': 'alicloud_security_token', 'region': 'alicloud_region',
-                           'assume_role_arn': 'alicloud_assume_role_arn', 'assume_role_session_name': 'alicloud_assume_role_session_name',
-                           'assume_role_external_id': 'alicloud_assume_role_external_id'},
+        'env': {
+            'access_key': 'ALICLOUD_ACCESS_KEY',
+            'secret_key': 'ALICLOUD_SECRET_KEY',
+            'security_token': 'ALICLOUD_SECURITY_TOKEN',
+            'region': 'ALICLOUD_REGION',
+            'assume_role_arn': 'ALICLOUD_ASSUME_ROLE_ARN',
+            'assume_role_session_name': 'ALICLOUD_ASSUME_ROLE_SESSION_NAME',
+            'assume_role_external_id': 'ALICLOUD_ASSUME_ROLE_EXTERNAL_ID',
+        },
+        'module_options': {
+            'access_key': 'alicloud_access_key',
+            'secret_key': 'alicloud_secret_key',
+            'security_token': 'alicloud_security_token',
+            'region': 'alicloud_region',
+            'assume_role_arn': 'alicloud_assume_role_arn',
+            'assume_role_session_name': 'alicloud_assume_role_session_name',
+            'assume_role_external_id': 'alicloud_assume_role_external_id',
+        },
         'spec': ENS_CONNECTION_SPEC,
         'secrets': {'secret_key', 'security_token', 'assume_role_external_id'},
         'required': ['access_key', 'secret_key'],
     },
     'tencentcloud': {
         'file': 'credential_type_tencentcloud.yml',
-        'env': {'secret_id': 'TENCENTCLOUD_SECRET_ID', 'secret_key': 'TENCENTCLOUD_SECRET_KEY',
-                'security_token': 'TENCENTCLOUD_SECURITY_TOKEN', 'role_arn': 'TENCENTCLOUD_ASSUME_ROLE_ARN',
-                'role_session_name': 'TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME', 'external_id': 'TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID'},
-        'module_options': {'secret_id': 'secret_id', 'secret_key': 'secret_key', 'security_token': 'security_token',
-                           'role_arn': 'role_arn', 'role_session_name': 'role_session_name', 'external_id': 'external_id'},
+        'env': {
+            'secret_id': 'TENCENTCLOUD_SECRET_ID',
+            'secret_key': 'TENCENTCLOUD_SECRET_KEY',
+            'security_token': 'TENCENTCLOUD_SECURITY_TOKEN',
+            'role_arn': 'TENCENTCLOUD_ASSUME_ROLE_ARN',
+            'role_session_name': 'TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME',
+            'external_id': 'TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID',
+        },
+        'module_options': {
+            'secret_id': 'secret_id',
+            'secret_key': 'secret_key',
+            'security_token': 'security_token',
+            'role_arn': 'role_arn',
+            'role_session_name': 'role_session_name',
+            'external_id': 'external_id',
+        },
         'spec': TENCENT_CONNECTION_SPEC,
         'secrets': {'secret_key', 'security_token', 'external_id'},
         'required': ['secret_id', 'secret_key'],
@@ -107,11 +157,18 @@ CREDENTIAL_TYPES = {
 
 
 # The DR account's credential type: dr_sync reads its variables itself (the registry's DrAccountSupport), for dr_account's options.
-DR_ACCOUNT_TYPES = {'dr_account_aws': {'file': 'credential_type_dr_account_aws.yml', 'provider': 'aws', 'required': ['role_arn']},
-                    'dr_account_tencentcloud': {'file': 'credential_type_dr_account_tencentcloud.yml', 'provider': 'cbs',
-                                                'required': ['role_arn']}}
-FILES = dict({cloud: expected['file'] for cloud, expected in CREDENTIAL_TYPES.items()},
-             **{name: expected['file'] for name, expected in DR_ACCOUNT_TYPES.items()})
+DR_ACCOUNT_TYPES = {
+    'dr_account_aws': {'file': 'credential_type_dr_account_aws.yml', 'provider': 'aws', 'required': ['role_arn']},
+    'dr_account_tencentcloud': {
+        'file': 'credential_type_dr_account_tencentcloud.yml',
+        'provider': 'cbs',
+        'required': ['role_arn'],
+    },
+}
+FILES = dict(
+    {cloud: expected['file'] for cloud, expected in CREDENTIAL_TYPES.items()},
+    **{name: expected['file'] for name, expected in DR_ACCOUNT_TYPES.items()},
+)
 
 
 def load(cloud):
@@ -123,15 +180,19 @@ def render_injectors(credential_type, inputs):
     """The environment AWX injects for a credential with ``inputs`` (CredentialType.inject_credential)."""
     namespace = {name: value for name, value in inputs.items() if value not in (None, '')}
     sandbox = ImmutableSandboxedEnvironment()
-    return {name: sandbox.from_string(template).render(**namespace)
-            for name, template in credential_type['injectors'].get('env', {}).items()}
+    return {
+        name: sandbox.from_string(template).render(**namespace)
+        for name, template in credential_type['injectors'].get('env', {}).items()
+    }
 
 
 # ---------------------------------------------------------------------------------- structure
 @pytest.mark.parametrize('cloud', sorted(FILES))
 def test_credential_type_passes_awx_validation(cloud):
     credential_type = load(cloud)
-    assert set(credential_type) <= {'name', 'description', 'kind', 'inputs', 'injectors'}, 'awx.awx.credential_type takes these keys'
+    assert set(credential_type) <= {'name', 'description', 'kind', 'inputs', 'injectors'}, (
+        'awx.awx.credential_type takes these keys'
+    )
     assert credential_type['name'] and credential_type['kind'] == 'cloud'
     jsonschema.Draft4Validator(INPUTS_SCHEMA).validate(credential_type['inputs'])
     jsonschema.Draft4Validator(INJECTORS_SCHEMA).validate(credential_type['injectors'])
@@ -183,17 +244,26 @@ def test_dr_account_credential_type_injects_what_dr_sync_reads(name):
     fields = {field['id']: field for field in credential_type['inputs']['fields']}
     assert set(fields) == set(DR_ACCOUNT_OPTIONS), 'a field for each of dr_account\'s options'
     assert {field_id for field_id, field in fields.items() if field.get('secret')} == {
-        option for option, spec in DR_ACCOUNT_OPTIONS.items() if spec.get('no_log')}
+        option for option, spec in DR_ACCOUNT_OPTIONS.items() if spec.get('no_log')
+    }
     assert credential_type['inputs']['required'] == expected['required']
     assert credential_type['injectors']['env'] == {
-        variable: '{{ %s }}' % option for option, variable in PROVIDERS[expected['provider']].dr_account.environment.items()}
+        variable: '{{ %s }}' % option
+        for option, variable in PROVIDERS[expected['provider']].dr_account.environment.items()
+    }
 
 
 def test_rendering_like_awx_leaves_an_unset_token_empty():
     env = render_injectors(load('alicloud'), {'access_key': 'LTAIexample', 'secret_key': 'secret'})
-    assert env == {'ALICLOUD_ACCESS_KEY': 'LTAIexample', 'ALICLOUD_SECRET_KEY': 'secret', 'ALICLOUD_SECURITY_TOKEN': '',
-                   'ALICLOUD_REGION': '', 'ALICLOUD_ASSUME_ROLE_ARN': '', 'ALICLOUD_ASSUME_ROLE_SESSION_NAME': '',
-                   'ALICLOUD_ASSUME_ROLE_EXTERNAL_ID': ''}
+    assert env == {
+        'ALICLOUD_ACCESS_KEY': 'LTAIexample',
+        'ALICLOUD_SECRET_KEY': 'secret',
+        'ALICLOUD_SECURITY_TOKEN': '',
+        'ALICLOUD_REGION': '',
+        'ALICLOUD_ASSUME_ROLE_ARN': '',
+        'ALICLOUD_ASSUME_ROLE_SESSION_NAME': '',
+        'ALICLOUD_ASSUME_ROLE_EXTERNAL_ID': '',
+    }
 
 
 def test_the_builtin_aws_credential_variables_are_read_by_the_aws_modules():
@@ -214,20 +284,53 @@ def seed_ecs(cloud, account=None):
 
 
 ALIBABA_CASES = {
-    'access key pair, token left empty': ({'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}, None),
-    'STS triple': ({'access_key': fake.ALIBABA_STS_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_STS_ACCESS_KEY_SECRET,
-                    'security_token': fake.ALIBABA_STS_SECURITY_TOKEN}, None),
-    'STS pair without its token': ({'access_key': fake.ALIBABA_STS_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_STS_ACCESS_KEY_SECRET},
-                                   'token'),
-    'wrong secret': ({'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': 'not-the-secret'}, 'InvalidAccessKeySecret'),
+    'access key pair, token left empty': (
+        {'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET},
+        None,
+    ),
+    'STS triple': (
+        {
+            'access_key': fake.ALIBABA_STS_ACCESS_KEY_ID,
+            'secret_key': fake.ALIBABA_STS_ACCESS_KEY_SECRET,
+            'security_token': fake.ALIBABA_STS_SECURITY_TOKEN,
+        },
+        None,
+    ),
+    'STS pair without its token': (
+        {'access_key': fake.ALIBABA_STS_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_STS_ACCESS_KEY_SECRET},
+        'token',
+    ),
+    'wrong secret': (
+        {'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': 'not-the-secret'},
+        'InvalidAccessKeySecret',
+    ),
     # A role ARN with the session name left empty, and a role whose trust asks for an external id, without it.
-    'role, session name left empty': ({'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET,
-                                       'assume_role_arn': fake.ALIBABA_DR_ROLE_ARN}, None),
-    'role with its external id': ({'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET,
-                                   'assume_role_arn': fake.ALIBABA_EXTERNAL_ROLE_ARN, 'assume_role_session_name': 'awx-job-42',
-                                   'assume_role_external_id': fake.ROLE_EXTERNAL_ID}, None),
-    'role without its external id': ({'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET,
-                                      'assume_role_arn': fake.ALIBABA_EXTERNAL_ROLE_ARN}, 'NoPermission'),
+    'role, session name left empty': (
+        {
+            'access_key': fake.ALIBABA_ACCESS_KEY_ID,
+            'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET,
+            'assume_role_arn': fake.ALIBABA_DR_ROLE_ARN,
+        },
+        None,
+    ),
+    'role with its external id': (
+        {
+            'access_key': fake.ALIBABA_ACCESS_KEY_ID,
+            'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET,
+            'assume_role_arn': fake.ALIBABA_EXTERNAL_ROLE_ARN,
+            'assume_role_session_name': 'awx-job-42',
+            'assume_role_external_id': fake.ROLE_EXTERNAL_ID,
+        },
+        None,
+    ),
+    'role without its external id': (
+        {
+            'access_key': fake.ALIBABA_ACCESS_KEY_ID,
+            'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET,
+            'assume_role_arn': fake.ALIBABA_EXTERNAL_ROLE_ARN,
+        },
+        'NoPermission',
+    ),
 }
 
 
@@ -236,7 +339,9 @@ def test_ecs_module_authenticates_with_the_alicloud_credential_alone(case, fakec
     inputs, failure = ALIBABA_CASES[case]
     env = clean_environment(tmp_path, **render_injectors(load('alicloud'), inputs))
     source = seed_ecs(fakecloud_clean, fake.ALIBABA_DR_ACCOUNT_ID if inputs.get('assume_role_arn') else None)
-    result = run_module('ecs_snapshot_copy', dict(ECS_ARGS, source_snapshot_id=source, endpoint_url=fakecloud_clean.url), env)
+    result = run_module(
+        'ecs_snapshot_copy', dict(ECS_ARGS, source_snapshot_id=source, endpoint_url=fakecloud_clean.url), env
+    )
     if failure is None:
         assert not result.get('failed'), result.get('msg')
         assert result['changed'] and result['snapshot_id'].startswith('s-')
@@ -248,27 +353,64 @@ def test_ecs_module_authenticates_with_the_alicloud_credential_alone(case, fakec
 
 
 def test_ens_module_authenticates_with_the_alicloud_credential_alone(fakecloud_clean, tmp_path):
-    inputs = {'access_key': fake.ALIBABA_STS_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_STS_ACCESS_KEY_SECRET,
-              'security_token': fake.ALIBABA_STS_SECURITY_TOKEN}
+    inputs = {
+        'access_key': fake.ALIBABA_STS_ACCESS_KEY_ID,
+        'secret_key': fake.ALIBABA_STS_ACCESS_KEY_SECRET,
+        'security_token': fake.ALIBABA_STS_SECURITY_TOKEN,
+    }
     env = clean_environment(tmp_path, **render_injectors(load('alicloud'), inputs))
-    source = fakecloud_clean.admin.seed(ens={'disks': [{'region': 'cn-hangzhou-26', 'snapshots': 1}]})['ens']['snapshots'][0]
-    result = run_module('ens_snapshot_copy', {'source_snapshot_id': source, 'source_region': 'cn-hangzhou-26',
-                                              'destination_regions': ['cn-beijing-cmcc'], 'endpoint_url': fakecloud_clean.url}, env)
+    source = fakecloud_clean.admin.seed(ens={'disks': [{'region': 'cn-hangzhou-26', 'snapshots': 1}]})['ens'][
+        'snapshots'
+    ][0]
+    result = run_module(
+        'ens_snapshot_copy',
+        {
+            'source_snapshot_id': source,
+            'source_region': 'cn-hangzhou-26',
+            'destination_regions': ['cn-beijing-cmcc'],
+            'endpoint_url': fakecloud_clean.url,
+        },
+        env,
+    )
     assert not result.get('failed'), result.get('msg')
     assert result['changed'] and result['snapshots'][0]['action'] == 'copied'
 
 
 TENCENT_CASES = {
     'API key, token left empty': ({'secret_id': fake.TENCENT_SECRET_ID, 'secret_key': fake.TENCENT_SECRET_KEY}, None),
-    'temporary triple': ({'secret_id': fake.TENCENT_TMP_SECRET_ID, 'secret_key': fake.TENCENT_TMP_SECRET_KEY,
-                          'security_token': fake.TENCENT_TMP_TOKEN}, None),
-    'temporary pair without its token': ({'secret_id': fake.TENCENT_TMP_SECRET_ID, 'secret_key': fake.TENCENT_TMP_SECRET_KEY},
-                                         'AuthFailure'),
-    'wrong secret': ({'secret_id': fake.TENCENT_SECRET_ID, 'secret_key': 'not-the-secret'}, 'AuthFailure.SignatureFailure'),
-    'role with its external id': ({'secret_id': fake.TENCENT_SECRET_ID, 'secret_key': fake.TENCENT_SECRET_KEY,
-                                   'role_arn': fake.TENCENT_EXTERNAL_ROLE_ARN, 'external_id': fake.ROLE_EXTERNAL_ID}, None),
-    'role without its external id': ({'secret_id': fake.TENCENT_SECRET_ID, 'secret_key': fake.TENCENT_SECRET_KEY,
-                                      'role_arn': fake.TENCENT_EXTERNAL_ROLE_ARN}, 'UnauthorizedOperation'),
+    'temporary triple': (
+        {
+            'secret_id': fake.TENCENT_TMP_SECRET_ID,
+            'secret_key': fake.TENCENT_TMP_SECRET_KEY,
+            'security_token': fake.TENCENT_TMP_TOKEN,
+        },
+        None,
+    ),
+    'temporary pair without its token': (
+        {'secret_id': fake.TENCENT_TMP_SECRET_ID, 'secret_key': fake.TENCENT_TMP_SECRET_KEY},
+        'AuthFailure',
+    ),
+    'wrong secret': (
+        {'secret_id': fake.TENCENT_SECRET_ID, 'secret_key': 'not-the-secret'},
+        'AuthFailure.SignatureFailure',
+    ),
+    'role with its external id': (
+        {
+            'secret_id': fake.TENCENT_SECRET_ID,
+            'secret_key': fake.TENCENT_SECRET_KEY,
+            'role_arn': fake.TENCENT_EXTERNAL_ROLE_ARN,
+            'external_id': fake.ROLE_EXTERNAL_ID,
+        },
+        None,
+    ),
+    'role without its external id': (
+        {
+            'secret_id': fake.TENCENT_SECRET_ID,
+            'secret_key': fake.TENCENT_SECRET_KEY,
+            'role_arn': fake.TENCENT_EXTERNAL_ROLE_ARN,
+        },
+        'UnauthorizedOperation',
+    ),
 }
 
 
@@ -280,8 +422,16 @@ def test_cbs_module_authenticates_with_the_tencentcloud_credential_alone(case, f
     if inputs.get('role_arn'):
         seed['account'] = fake.TENCENT_DR_UIN
     source = fakecloud_clean.admin.seed(cbs=seed)['cbs']['snapshots'][0]
-    result = run_module('cbs_snapshot_copy', {'source_snapshot_id': source, 'source_region': 'ap-guangzhou',
-                                              'destination_regions': ['ap-shanghai'], 'endpoint_url': fakecloud_clean.url}, env)
+    result = run_module(
+        'cbs_snapshot_copy',
+        {
+            'source_snapshot_id': source,
+            'source_region': 'ap-guangzhou',
+            'destination_regions': ['ap-shanghai'],
+            'endpoint_url': fakecloud_clean.url,
+        },
+        env,
+    )
     if failure is None:
         assert not result.get('failed'), result.get('msg')
         assert result['changed'] and result['snapshot_id'].startswith('snap-')
@@ -295,8 +445,18 @@ def test_dr_sync_plans_with_the_tencentcloud_credential_alone(fakecloud_clean, t
     inputs = {'secret_id': fake.TENCENT_SECRET_ID, 'secret_key': fake.TENCENT_SECRET_KEY}
     env = clean_environment(tmp_path, **render_injectors(load('tencentcloud'), inputs))
     fakecloud_clean.admin.seed(cbs={'disks': [{'region': 'ap-guangzhou', 'tags': {'dr': 'yes'}, 'snapshots': 1}]})
-    result = run_module('dr_sync', {'provider': 'cbs', 'source_region': 'ap-guangzhou', 'dr_regions': ['ap-singapore'],
-                                    'tag_selector': {'dr': 'yes'}, 'endpoint_url': fakecloud_clean.url}, env, check=True)
+    result = run_module(
+        'dr_sync',
+        {
+            'provider': 'cbs',
+            'source_region': 'ap-guangzhou',
+            'dr_regions': ['ap-singapore'],
+            'tag_selector': {'dr': 'yes'},
+            'endpoint_url': fakecloud_clean.url,
+        },
+        env,
+        check=True,
+    )
     assert not result.get('failed'), result.get('msg')
     assert result['totals']['disks'] == 1 and result['totals']['would_copy'] == 1
 
@@ -304,13 +464,16 @@ def test_dr_sync_plans_with_the_tencentcloud_credential_alone(fakecloud_clean, t
 # ---------------------------------------------------------------------------------- AWS: the built-in credential
 class RecordingEc2(QuietHandler):
     """Records each request and answers like EC2 refusing it, so the module stops at once."""
+
     requests: list = []
 
     def do_POST(self):  # pylint: disable=invalid-name  # http.server's name
         body = self.rfile.read(int(self.headers.get('Content-Length') or 0))
         self.requests.append({'path': self.path, 'headers': dict(self.headers.items()), 'body': body})
-        answer = (b'<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>AuthFailure</Code>'
-                  b'<Message>recorded by the test endpoint</Message></Error></Errors><RequestID>test-0001</RequestID></Response>')
+        answer = (
+            b'<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>AuthFailure</Code>'
+            b'<Message>recorded by the test endpoint</Message></Error></Errors><RequestID>test-0001</RequestID></Response>'
+        )
         self.answer(401, 'text/xml;charset=UTF-8', answer)
 
 
@@ -328,8 +491,10 @@ def signature_is_valid(request, url, access_key, secret_key, token):
     from botocore.credentials import Credentials  # pylint: disable=import-outside-toplevel
 
     headers = {name.lower(): value for name, value in request['headers'].items()}
-    match = re.match(r'AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, SignedHeaders=([^,]+), Signature=(\w+)',
-                     headers['authorization'])
+    match = re.match(
+        r'AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, SignedHeaders=([^,]+), Signature=(\w+)',
+        headers['authorization'],
+    )
     key_id, _day, region, service, signed, signature = match.groups()
     signed_headers = {name: headers[name] for name in signed.split(';')}
     replay = AWSRequest(method='POST', url=url + request['path'], data=request['body'], headers=signed_headers)
@@ -342,13 +507,24 @@ def signature_is_valid(request, url, access_key, secret_key, token):
 @pytest.mark.parametrize('with_token', [True, False], ids=['temporary credentials', 'access key pair'])
 def test_ebs_module_uses_what_the_builtin_aws_credential_injects(with_token, recording_ec2, tmp_path):
     url, requests = recording_ec2
-    access_key, secret_key, token = 'ASIASNAPCOPYAWXTEST1', 'snapcopy-awx-secret-key-0001', 'snapcopy-awx-sts-token-0001'
+    access_key, secret_key, token = (
+        'ASIASNAPCOPYAWXTEST1',
+        'snapcopy-awx-secret-key-0001',
+        'snapcopy-awx-sts-token-0001',
+    )
     injected = {'AWS_ACCESS_KEY_ID': access_key, 'AWS_SECRET_ACCESS_KEY': secret_key}
     if with_token:
         injected['AWS_SECURITY_TOKEN'] = token
-    result = run_module('ebs_snapshot_copy', {'source_snapshot_id': 'snap-0123456789abcdef0', 'source_region': 'us-east-1',
-                                              'destination_region': 'us-west-2', 'endpoint_url': url},
-                        clean_environment(tmp_path, **injected))
+    result = run_module(
+        'ebs_snapshot_copy',
+        {
+            'source_snapshot_id': 'snap-0123456789abcdef0',
+            'source_region': 'us-east-1',
+            'destination_region': 'us-west-2',
+            'endpoint_url': url,
+        },
+        clean_environment(tmp_path, **injected),
+    )
     assert result.get('failed') and 'recorded by the test endpoint' in result['msg'], result.get('msg')
     assert requests, 'the module sent no request'
     headers = {name.lower(): value for name, value in requests[0]['headers'].items()}
@@ -366,8 +542,13 @@ def test_ebs_module_uses_what_the_builtin_aws_credential_injects(with_token, rec
 def dr_account_env(tmp_path, **inputs):
     """The environment of a job with the built-in AWS credential and the AWS DR account credential (``inputs``)."""
     from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import KEYS  # pylint: disable=import-outside-toplevel
-    return clean_environment(tmp_path, AWS_ACCESS_KEY_ID=KEYS['access_key'], AWS_SECRET_ACCESS_KEY=KEYS['secret_key'],
-                             **render_injectors(load('dr_account_aws'), inputs))
+
+    return clean_environment(
+        tmp_path,
+        AWS_ACCESS_KEY_ID=KEYS['access_key'],
+        AWS_SECRET_ACCESS_KEY=KEYS['secret_key'],
+        **render_injectors(load('dr_account_aws'), inputs),
+    )
 
 
 def test_dr_sync_copies_into_the_dr_account_of_the_credential_alone(moto_url, tmp_path):  # noqa: F811  # pylint: disable=redefined-outer-name
@@ -375,11 +556,25 @@ def test_dr_sync_copies_into_the_dr_account_of_the_credential_alone(moto_url, tm
     share is removed, and the external id is in no result and no -vvvv line."""
     # pylint: disable-next=import-outside-toplevel  # moto's backends, in this process
     from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import (
-        DR_ACCOUNT, DR_ROLE, backends, shares_of, tagged_disk)
+        DR_ACCOUNT,
+        DR_ROLE,
+        backends,
+        shares_of,
+        tagged_disk,
+    )
+
     _disk, snapshot_id = tagged_disk(moto_url, 'awx-credential')
     env = dr_account_env(tmp_path, role_arn=DR_ROLE['role_arn'], external_id=DR_ROLE['external_id'])
-    args = {'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['eu-west-1'], 'tag_selector': {'vault': 'awx-credential'},
-            'wait': True, 'wait_timeout': 120, 'poll_interval': 1, 'endpoint_url': moto_url}
+    args = {
+        'provider': 'aws',
+        'source_region': 'us-east-1',
+        'dr_regions': ['eu-west-1'],
+        'tag_selector': {'vault': 'awx-credential'},
+        'wait': True,
+        'wait_timeout': 120,
+        'poll_interval': 1,
+        'endpoint_url': moto_url,
+    }
     output = []
     result = run_module('dr_sync', args, env, output=output)
     assert not result.get('failed'), result.get('msg')
@@ -396,19 +591,42 @@ def test_dr_sync_copies_into_the_dr_account_of_the_credential_alone(moto_url, tm
 
 def test_a_dr_account_credential_without_its_role_is_refused_before_any_call(moto_url, tmp_path):  # noqa: F811  # pylint: disable=redefined-outer-name
     env = dr_account_env(tmp_path, external_id='only-the-external-id')
-    result = run_module('dr_sync', {'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['eu-west-1'],
-                                    'tag_selector': {'vault': 'no-role'}, 'endpoint_url': moto_url}, env)
+    result = run_module(
+        'dr_sync',
+        {
+            'provider': 'aws',
+            'source_region': 'us-east-1',
+            'dr_regions': ['eu-west-1'],
+            'tag_selector': {'vault': 'no-role'},
+            'endpoint_url': moto_url,
+        },
+        env,
+    )
     assert result.get('failed') and 'SNAPCOPY_AWS_DR_ROLE_ARN' in result['msg'], result.get('msg')
     assert 'only-the-external-id' not in str(result)
 
 
 def test_the_aws_dr_account_credential_leaves_other_clouds_in_their_own_accounts(fakecloud_clean, tmp_path):
     """A fleet job with the AWS DR account credential: its ECS scope neither refuses nor uses a DR account."""
-    env = dict(dr_account_env(tmp_path, role_arn='arn:aws:iam::222233334444:role/snapcopy-dr'),
-               **render_injectors(load('alicloud'), {'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}))
+    env = dict(
+        dr_account_env(tmp_path, role_arn='arn:aws:iam::222233334444:role/snapcopy-dr'),
+        **render_injectors(
+            load('alicloud'), {'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}
+        ),
+    )
     fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'dr': 'yes'}, 'snapshots': 1}]})
-    result = run_module('dr_sync', {'provider': 'ecs', 'source_region': 'cn-hangzhou', 'dr_regions': ['cn-shanghai'],
-                                    'tag_selector': {'dr': 'yes'}, 'endpoint_url': fakecloud_clean.url}, env, check=True)
+    result = run_module(
+        'dr_sync',
+        {
+            'provider': 'ecs',
+            'source_region': 'cn-hangzhou',
+            'dr_regions': ['cn-shanghai'],
+            'tag_selector': {'dr': 'yes'},
+            'endpoint_url': fakecloud_clean.url,
+        },
+        env,
+        check=True,
+    )
     assert not result.get('failed'), result.get('msg')
     assert result['dr_account'] is None and result['totals']['would_copy'] == 1
 
@@ -416,19 +634,37 @@ def test_the_aws_dr_account_credential_leaves_other_clouds_in_their_own_accounts
 def test_dr_sync_copies_into_the_tencent_dr_account_of_the_credential_alone(fakecloud_clean, tmp_path):
     """The Tencent Cloud credential and the Tencent Cloud DR account credential: the DR account owns the CBS copy, and
     nothing of the way there (staged copy, share, bridge disk) is left."""
-    fakecloud_clean.admin.configure(timings={'cbs': {'snapshot_seconds': 0.2, 'copy_seconds': 0.2, 'disk_seconds': 0.2}})
+    fakecloud_clean.admin.configure(
+        timings={'cbs': {'snapshot_seconds': 0.2, 'copy_seconds': 0.2, 'disk_seconds': 0.2}}
+    )
     fakecloud_clean.admin.seed(cbs={'disks': [{'region': 'ap-guangzhou', 'tags': {'dr': 'yes'}, 'snapshots': 1}]})
-    tencent = render_injectors(load('tencentcloud'), {'secret_id': fake.TENCENT_SECRET_ID, 'secret_key': fake.TENCENT_SECRET_KEY})
+    tencent = render_injectors(
+        load('tencentcloud'), {'secret_id': fake.TENCENT_SECRET_ID, 'secret_key': fake.TENCENT_SECRET_KEY}
+    )
     dr_inputs = {'role_arn': fake.TENCENT_EXTERNAL_ROLE_ARN, 'external_id': fake.ROLE_EXTERNAL_ID}
     dr_account = render_injectors(load('dr_account_tencentcloud'), dr_inputs)
     env = clean_environment(tmp_path, **tencent, **dr_account)
     output = []
-    result = run_module('dr_sync', {'provider': 'cbs', 'source_region': 'ap-guangzhou', 'dr_regions': ['ap-shanghai'],
-                                    'tag_selector': {'dr': 'yes'}, 'wait': True, 'wait_timeout': 60, 'poll_interval': 0.2,
-                                    'endpoint_url': fakecloud_clean.url}, env, output=output)
+    result = run_module(
+        'dr_sync',
+        {
+            'provider': 'cbs',
+            'source_region': 'ap-guangzhou',
+            'dr_regions': ['ap-shanghai'],
+            'tag_selector': {'dr': 'yes'},
+            'wait': True,
+            'wait_timeout': 60,
+            'poll_interval': 0.2,
+            'endpoint_url': fakecloud_clean.url,
+        },
+        env,
+        output=output,
+    )
     assert not result.get('failed'), result.get('msg')
     (copy,) = result['disks'][0]['copies']
     state = fakecloud_clean.admin.state(cloud='cbs', region='ap-shanghai')['cbs']['ap-shanghai']
-    assert [(snapshot['id'], snapshot['account']) for snapshot in state['snapshots']] == [(copy['snapshot_id'], fake.TENCENT_DR_UIN)]
+    assert [(snapshot['id'], snapshot['account']) for snapshot in state['snapshots']] == [
+        (copy['snapshot_id'], fake.TENCENT_DR_UIN)
+    ]
     assert state.get('disks', []) == [] and result['dr_account']['account'] == fake.TENCENT_DR_UIN
     assert fake.ROLE_EXTERNAL_ID not in output[0]

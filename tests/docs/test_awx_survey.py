@@ -6,6 +6,7 @@ in awx/api/views). Run: the survey's answers become extra variables the way AWX 
 (text answers as strings, integers as numbers), the Alibaba Cloud credential type gives the
 only credentials, and the playbook runs against fakecloud.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,15 @@ from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, REPO, an
 from ansible_collections.snapcopy.cloud.tests.docs.test_awx_credentials import load, render_injectors
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
 
-ALLOWED_TYPES = {'text': str, 'textarea': str, 'password': str, 'multiplechoice': str, 'multiselect': str,
-                 'integer': int, 'float': float}
+ALLOWED_TYPES = {
+    'text': str,
+    'textarea': str,
+    'password': str,
+    'multiplechoice': str,
+    'multiselect': str,
+    'integer': int,
+    'float': float,
+}
 
 
 def survey():
@@ -66,7 +74,9 @@ def test_survey_asks_for_what_the_role_needs():
     for name, item in asked.items():
         if options[name].get('choices'):
             assert item['type'] == 'multiplechoice' and item['choices'] == options[name]['choices'], name
-            assert item.get('default', options[name].get('default')) == options[name].get('default', item['default']), name
+            assert item.get('default', options[name].get('default')) == options[name].get('default', item['default']), (
+                name
+            )
     for name, item in asked.items():
         if item['type'] == 'multiplechoice' and options[name]['type'] == 'bool':
             assert sorted(item['choices']) == ['false', 'true']
@@ -79,14 +89,21 @@ def awx_finds_fault(question, value):
     low = None if low in ('', None) else low
     high = None if high in ('', None) else high
     if kind in ('text', 'textarea', 'password'):
-        return not isinstance(value, str) or (low is not None and len(value) < int(low)) or (high is not None and len(value) > int(high))
+        return (
+            not isinstance(value, str)
+            or (low is not None and len(value) < int(low))
+            or (high is not None and len(value) > int(high))
+        )
     if kind in ('integer', 'float'):
         if type(value) not in ((int,) if kind == 'integer' else (int, float)):  # pylint: disable=unidiomatic-typecheck  # AWX's own test
             return True
         number = int if kind == 'integer' else float
         return (low is not None and value < number(low)) or (high is not None and value > number(high))
-    choices = question['choices'] if isinstance(question['choices'], list) else [
-        line for line in question['choices'].splitlines() if line.strip()]
+    choices = (
+        question['choices']
+        if isinstance(question['choices'], list)
+        else [line for line in question['choices'].splitlines() if line.strip()]
+    )
     if kind == 'multiselect':
         return not isinstance(value, list) or any(item not in choices for item in value)
     return value not in choices
@@ -97,8 +114,11 @@ def answers(**given):
     left blank: each question's default that passes the question's own check, password questions included
     (awx/main/models/mixins.py, SurveyJobTemplateMixin._update_unified_job_kwargs), then the answers given. An optional
     text question whose default is "" (min 0) therefore sends "", as AWX does."""
-    values = {item['variable']: item['default'] for item in survey()['spec']
-              if item.get('default') is not None and not awx_finds_fault(item, item['default'])}
+    values = {
+        item['variable']: item['default']
+        for item in survey()['spec']
+        if item.get('default') is not None and not awx_finds_fault(item, item['default'])
+    }
     values.update(given)
     return values
 
@@ -107,12 +127,18 @@ def test_awx_sends_the_blank_default_of_each_optional_text_question():
     """What the runs below send for the questions left blank is what AWX sends: "" for the optional text questions
     (the lock, the DR account), nothing for a question whose default fails its own check."""
     sent = answers()
-    blank = {item['variable'] for item in survey()['spec'] if item['type'] == 'text' and item.get('default') == '' and not item.get('min')}
+    blank = {
+        item['variable']
+        for item in survey()['spec']
+        if item['type'] == 'text' and item.get('default') == '' and not item.get('min')
+    }
     assert {'dr_copy_lock', 'dr_copy_dr_account'} <= blank
     assert all(sent[name] == '' for name in blank)
     # A required text question with a blank default (the source region, min 2) is not sent until answered.
     assert 'dr_copy_source_region' not in sent
-    assert awx_finds_fault({'type': 'integer', 'min': 1, 'max': 50}, '') and not awx_finds_fault({'type': 'integer', 'min': 1}, 3)
+    assert awx_finds_fault({'type': 'integer', 'min': 1, 'max': 50}, '') and not awx_finds_fault(
+        {'type': 'integer', 'min': 1}, 3
+    )
 
 
 def run_playbook(extra_vars, env, tmp_path, check=False):
@@ -121,21 +147,44 @@ def run_playbook(extra_vars, env, tmp_path, check=False):
     command = [ansible_bin('ansible-playbook'), os.path.join(REPO, 'playbooks', 'dr_copy.yml'), '-e', '@%s' % path]
     if check:
         command.append('--check')
-    done = subprocess.run(command, env=env, cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=300, check=False)
+    done = subprocess.run(
+        command,
+        env=env,
+        cwd=str(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     return done.returncode, done.stdout
 
 
-@pytest.mark.parametrize('check, typed_regions', [(True, 'cn-shanghai,cn-beijing'), (False, 'cn-shanghai, cn-beijing')],
-                         ids=['check mode', 'real run, regions typed with a space'])
+@pytest.mark.parametrize(
+    'check, typed_regions',
+    [(True, 'cn-shanghai,cn-beijing'), (False, 'cn-shanghai, cn-beijing')],
+    ids=['check mode', 'real run, regions typed with a space'],
+)
 def test_survey_answers_run_the_dr_playbook(check, typed_regions, fakecloud_clean, tmp_path):
-    fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 2}] * 3
-                                    + [{'region': 'cn-hangzhou', 'tags': {'backup': 'no'}, 'snapshots': 1}]})
-    env = clean_environment(tmp_path, **render_injectors(load('alicloud'), {
-        'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}))
+    fakecloud_clean.admin.seed(
+        ecs={
+            'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 2}] * 3
+            + [{'region': 'cn-hangzhou', 'tags': {'backup': 'no'}, 'snapshots': 1}]
+        }
+    )
+    env = clean_environment(
+        tmp_path,
+        **render_injectors(
+            load('alicloud'), {'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}
+        ),
+    )
     report_dir = tmp_path / 'reports'
-    extra_vars = answers(dr_copy_provider='ecs', dr_copy_source_region='cn-hangzhou', dr_copy_dr_regions=typed_regions,
-                         dr_copy_prune='true')
+    extra_vars = answers(
+        dr_copy_provider='ecs',
+        dr_copy_source_region='cn-hangzhou',
+        dr_copy_dr_regions=typed_regions,
+        dr_copy_prune='true',
+    )
     # Outside the survey: the emulator's address, and where the report goes (extra variables of the job template).
     extra_vars.update(dr_copy_connection={'endpoint_url': fakecloud_clean.url}, dr_copy_report_dir=str(report_dir))
     code, output = run_playbook(extra_vars, env, tmp_path, check=check)
@@ -151,15 +200,30 @@ def test_survey_answers_run_the_dr_playbook(check, typed_regions, fakecloud_clea
 
 def test_the_survey_s_restore_drill_answers_run_a_drill(fakecloud_clean, tmp_path):
     """The drill as the survey turns it on: 'true' as text, the count as a number."""
-    fakecloud_clean.admin.configure(timings={'ecs': {'snapshot_seconds': 0.5, 'copy_seconds': 0.5, 'disk_seconds': 0.5}})
+    fakecloud_clean.admin.configure(
+        timings={'ecs': {'snapshot_seconds': 0.5, 'copy_seconds': 0.5, 'disk_seconds': 0.5}}
+    )
     fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}] * 2})
-    env = clean_environment(tmp_path, **render_injectors(load('alicloud'), {
-        'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}))
+    env = clean_environment(
+        tmp_path,
+        **render_injectors(
+            load('alicloud'), {'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}
+        ),
+    )
     report_dir = tmp_path / 'reports'
-    extra_vars = answers(dr_copy_provider='ecs', dr_copy_source_region='cn-hangzhou', dr_copy_dr_regions='cn-shanghai',
-                         dr_copy_wait='true', dr_copy_restore_test='true', dr_copy_restore_test_count=2)
-    extra_vars.update(dr_copy_connection={'endpoint_url': fakecloud_clean.url}, dr_copy_report_dir=str(report_dir),
-                      dr_copy_poll_interval=0.3)
+    extra_vars = answers(
+        dr_copy_provider='ecs',
+        dr_copy_source_region='cn-hangzhou',
+        dr_copy_dr_regions='cn-shanghai',
+        dr_copy_wait='true',
+        dr_copy_restore_test='true',
+        dr_copy_restore_test_count=2,
+    )
+    extra_vars.update(
+        dr_copy_connection={'endpoint_url': fakecloud_clean.url},
+        dr_copy_report_dir=str(report_dir),
+        dr_copy_poll_interval=0.3,
+    )
     code, output = run_playbook(extra_vars, env, tmp_path)
     assert code == 0, output[-4000:]
     with open(report_dir / 'dr-report-ecs-cn-hangzhou.json', encoding='utf-8') as stream:
@@ -173,20 +237,34 @@ def test_the_survey_s_lock_answer_locks_each_dr_copy(fakecloud_clean, tmp_path):
     """The lock as a survey gives it, text of key=value pairs, typed by the role and dr_sync; a rerun locks nothing more."""
     fakecloud_clean.admin.configure(timings={'ecs': {'snapshot_seconds': 0.3, 'copy_seconds': 0.3}})
     fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}] * 2})
-    env = clean_environment(tmp_path, **render_injectors(load('alicloud'), {
-        'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}))
+    env = clean_environment(
+        tmp_path,
+        **render_injectors(
+            load('alicloud'), {'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}
+        ),
+    )
     report_dir = tmp_path / 'reports'
-    extra_vars = answers(dr_copy_provider='ecs', dr_copy_source_region='cn-hangzhou', dr_copy_dr_regions='cn-shanghai',
-                         dr_copy_wait='true', dr_copy_lock='mode=compliance duration_days=7 cool_off_hours=1')
-    extra_vars.update(dr_copy_connection={'endpoint_url': fakecloud_clean.url}, dr_copy_report_dir=str(report_dir),
-                      dr_copy_poll_interval=0.3)
+    extra_vars = answers(
+        dr_copy_provider='ecs',
+        dr_copy_source_region='cn-hangzhou',
+        dr_copy_dr_regions='cn-shanghai',
+        dr_copy_wait='true',
+        dr_copy_lock='mode=compliance duration_days=7 cool_off_hours=1',
+    )
+    extra_vars.update(
+        dr_copy_connection={'endpoint_url': fakecloud_clean.url},
+        dr_copy_report_dir=str(report_dir),
+        dr_copy_poll_interval=0.3,
+    )
     for run, locked in ((1, 2), (2, 0)):
         code, output = run_playbook(extra_vars, env, tmp_path)
         assert code == 0, output[-4000:]
         with open(report_dir / 'dr-report-ecs-cn-hangzhou.json', encoding='utf-8') as stream:
             report = json.load(stream)
         assert report['totals']['locked'] == locked, run
-        assert {copy['lock']['action'] for disk in report['disks'] for copy in disk['copies']} == {'locked' if run == 1 else 'in_force'}
+        assert {copy['lock']['action'] for disk in report['disks'] for copy in disk['copies']} == {
+            'locked' if run == 1 else 'in_force'
+        }
 
 
 @pytest.mark.parametrize('blank', ['', '  '], ids=['empty', 'spaces'])
@@ -194,10 +272,23 @@ def test_dr_sync_takes_a_blank_optional_dict_as_not_set(blank, fakecloud_clean, 
     """dr_sync called with AWX's blank answers passed on (tags, dr_account, lock, restore_test_zones as "") runs as if they
     were left out; a blank required one (the selector) is still refused, by Ansible, before any call."""
     fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}]})
-    env = clean_environment(tmp_path, **render_injectors(load('alicloud'), {
-        'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}))
-    args = {'provider': 'ecs', 'source_region': 'cn-hangzhou', 'dr_regions': ['cn-shanghai'], 'tag_selector': {'backup': 'dr'},
-            'endpoint_url': fakecloud_clean.url, 'tags': blank, 'dr_account': blank, 'lock': blank, 'restore_test_zones': blank}
+    env = clean_environment(
+        tmp_path,
+        **render_injectors(
+            load('alicloud'), {'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}
+        ),
+    )
+    args = {
+        'provider': 'ecs',
+        'source_region': 'cn-hangzhou',
+        'dr_regions': ['cn-shanghai'],
+        'tag_selector': {'backup': 'dr'},
+        'endpoint_url': fakecloud_clean.url,
+        'tags': blank,
+        'dr_account': blank,
+        'lock': blank,
+        'restore_test_zones': blank,
+    }
     result = run_module('dr_sync', args, env, check=True)
     assert not result['failed'], result
     assert result['totals']['would_copy'] == 1 and result['totals']['locked'] == 0

@@ -7,6 +7,7 @@ browser (Debian's chromium); `make docs-test` sets both. The DOM is taken after 
 loaded and its scripts have run (`chromium --dump-dom`); one page is also rendered to a PNG in
 build/docsite/screenshots/ for a look by eye.
 """
+
 from __future__ import annotations
 
 import html.parser
@@ -21,7 +22,11 @@ from ansible_collections.snapcopy.cloud.tests.docs.helpers import REPO, ansible_
 
 SITE = os.environ.get('SNAPCOPY_DOCSITE', '')
 CHROMIUM = os.environ.get('SNAPCOPY_CHROMIUM', '/usr/bin/chromium')
-MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(REPO, 'plugins', 'modules')) if name.endswith('.py') and name != '__init__.py')
+MODULES = sorted(
+    name[:-3]
+    for name in os.listdir(os.path.join(REPO, 'plugins', 'modules'))
+    if name.endswith('.py') and name != '__init__.py'
+)
 SCREENSHOTS = os.path.join(REPO, 'build', 'docsite', 'screenshots')
 
 pytestmark = pytest.mark.skipif(not SITE, reason='SNAPCOPY_DOCSITE is not set: run `make docs-test`')
@@ -30,9 +35,21 @@ pytestmark = pytest.mark.skipif(not SITE, reason='SNAPCOPY_DOCSITE is not set: r
 def chromium(tmp_path, *arguments, timeout=300):
     # A hang guard: Chromium opens a page in a second or two alone, many times that on a busy two-core machine.
     profile = tmp_path / 'chromium-profile'
-    command = [CHROMIUM, '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-               '--disable-component-update', '--disable-sync', '--no-first-run', '--user-data-dir=%s' % profile] + list(arguments)
-    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout, check=False)
+    command = [
+        CHROMIUM,
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--user-data-dir=%s' % profile,
+    ] + list(arguments)
+    done = subprocess.run(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout, check=False
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
@@ -49,11 +66,11 @@ class Page(html.parser.HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.tables = []          # one list of option names per ansible-option-table
-        self.sections = {}        # section id -> its text
+        self.tables = []  # one list of option names per ansible-option-table
+        self.sections = {}  # section id -> its text
         self.headings = []
         self.links = []
-        self._stack = []          # open elements: (tag, classes, id)
+        self._stack = []  # open elements: (tag, classes, id)
         self._title_depth = None
         self._text_into = []
 
@@ -107,9 +124,14 @@ def render(tmp_path, relative):
 
 @pytest.fixture(scope='module')
 def module_docs(tmp_path_factory):
-    done = subprocess.run([ansible_bin('ansible-doc'), '--json'] + ['snapcopy.cloud.%s' % name for name in MODULES],
-                          env=clean_environment(tmp_path_factory.mktemp('home')), stdout=subprocess.PIPE, text=True,
-                          timeout=120, check=True)
+    done = subprocess.run(
+        [ansible_bin('ansible-doc'), '--json'] + ['snapcopy.cloud.%s' % name for name in MODULES],
+        env=clean_environment(tmp_path_factory.mktemp('home')),
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return {name.split('.')[-1]: entry for name, entry in json.loads(done.stdout).items()}
 
 
@@ -121,7 +143,9 @@ def test_module_page_shows_options_and_examples(module, module_docs, tmp_path):
     # The parameters table: every option of the module (its doc fragments' included), in a table
     # the browser built, and nothing else in its title cells.
     assert page.tables, 'no options table rendered'
-    assert set(page.tables[0]) == option_names(doc['doc']['options']), sorted(set(page.tables[0]) ^ option_names(doc['doc']['options']))
+    assert set(page.tables[0]) == option_names(doc['doc']['options']), sorted(
+        set(page.tables[0]) ^ option_names(doc['doc']['options'])
+    )
     # An option of the module's own and one of a doc fragment that every module takes; the read-only
     # dr_posture_info waits for nothing, so wait_timeout is there exactly when the module waits.
     assert 'source_region' in page.tables[0] and 'read_timeout' in page.tables[0]
@@ -154,13 +178,24 @@ def test_role_page_shows_the_argument_spec(tmp_path):
 
 def test_collection_index_and_guide_are_linked(tmp_path):
     index = render(tmp_path, 'index.html')
-    for target in ['guide/README.html', 'guide/quickstart.html', 'guide/restore.html', 'guide/awx.html',
-                   'guide/modules/ebs_snapshot_copy.html', 'guide/roles/dr_copy.html', 'collections/index.html']:
+    for target in [
+        'guide/README.html',
+        'guide/quickstart.html',
+        'guide/restore.html',
+        'guide/awx.html',
+        'guide/modules/ebs_snapshot_copy.html',
+        'guide/roles/dr_copy.html',
+        'collections/index.html',
+    ]:
         assert target in index.links, target
     guide = render(tmp_path, 'guide/idempotency.html')
     assert 'How each cloud finds its earlier copies' in ' '.join(guide.headings)
-    for cloud in ('aws-ebs-ebs-snapshot-copy', 'alibaba-cloud-ecs-ecs-snapshot-copy', 'alibaba-cloud-ens-ens-snapshot-copy',
-                  'tencent-cloud-cbs-cbs-snapshot-copy'):
+    for cloud in (
+        'aws-ebs-ebs-snapshot-copy',
+        'alibaba-cloud-ecs-ecs-snapshot-copy',
+        'alibaba-cloud-ens-ens-snapshot-copy',
+        'tencent-cloud-cbs-cbs-snapshot-copy',
+    ):
         assert cloud in guide.sections, cloud
     # A guide page's link to a heading of another page lands on that heading.
     module_page = render(tmp_path, 'guide/modules/ebs_snapshot_copy.html')
@@ -172,8 +207,13 @@ def test_screenshot_of_a_module_page(tmp_path):
     target = os.path.join(SCREENSHOTS, 'ebs_snapshot_copy_module.png')
     if os.path.exists(target):
         os.remove(target)
-    chromium(tmp_path, '--hide-scrollbars', '--window-size=1280,1600', '--screenshot=%s' % target,
-             page_url('collections/snapcopy/cloud/ebs_snapshot_copy_module.html'))
+    chromium(
+        tmp_path,
+        '--hide-scrollbars',
+        '--window-size=1280,1600',
+        '--screenshot=%s' % target,
+        page_url('collections/snapcopy/cloud/ebs_snapshot_copy_module.html'),
+    )
     with open(target, 'rb') as stream:
         data = stream.read()
     assert data[:8] == b'\x89PNG\r\n\x1a\n' and len(data) > 20000

@@ -2,6 +2,7 @@
 dr_fleet_posture_only=true` reads every scope's posture from the clouds (dr_posture_info), sends no call that changes
 anything, and writes the fleet report of those reads; a scope whose read fails is a failed scope there, never drawn as
 protected."""
+
 from __future__ import annotations
 
 import json
@@ -10,7 +11,12 @@ import subprocess
 
 import yaml
 
-from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, ansible_bin, clean_environment, dr_sync_in_process
+from ansible_collections.snapcopy.cloud.tests.docs.helpers import (
+    DOCS,
+    ansible_bin,
+    clean_environment,
+    dr_sync_in_process,
+)
 from ansible_collections.snapcopy.cloud.tests.docs.test_awx_credentials import load, render_injectors
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
 
@@ -27,23 +33,58 @@ def test_a_posture_only_fleet_run_reads_each_scope_and_changes_nothing(fakecloud
     fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}] * 2})
     # The DR copies the read finds: dr_sync's run in this process (a fleet run of ansible-playbook would make the same
     # copies, with seconds of CPU that a busy machine makes a minute). The run under test is the read below.
-    made = dr_sync_in_process(provider='ecs', source_region='cn-hangzhou', dr_regions=['cn-shanghai'], tag_selector={'backup': 'dr'},
-                              wait=True, poll_interval=0.3, endpoint_url=fakecloud_clean.url,
-                              alicloud_access_key=fake.ALIBABA_ACCESS_KEY_ID, alicloud_secret_key=fake.ALIBABA_ACCESS_KEY_SECRET)
+    made = dr_sync_in_process(
+        provider='ecs',
+        source_region='cn-hangzhou',
+        dr_regions=['cn-shanghai'],
+        tag_selector={'backup': 'dr'},
+        wait=True,
+        poll_interval=0.3,
+        endpoint_url=fakecloud_clean.url,
+        alicloud_access_key=fake.ALIBABA_ACCESS_KEY_ID,
+        alicloud_secret_key=fake.ALIBABA_ACCESS_KEY_SECRET,
+    )
     assert made['totals']['copied'] == 2 and not made['failures'], made['failures']
     reports = tmp_path / 'reports'
     inventory = tmp_path / 'fleet.yml'
-    inventory.write_text(yaml.safe_dump({'all': {'children': {'dr_scopes': {
-        'vars': {'dr_copy_tag_selector': {'backup': 'dr'}, 'dr_copy_report_dir': str(reports),
-                 'dr_copy_connection_defaults': {'endpoint_url': fakecloud_clean.url}},
-        'hosts': {
-            'ecs-shop': {'dr_copy_provider': 'ecs', 'dr_copy_source_region': 'cn-hangzhou', 'dr_copy_dr_regions': ['cn-shanghai']},
-            # ENS has no way to share a snapshot with another account: its read is refused before any call.
-            'ens-edge': {'dr_copy_provider': 'ens', 'dr_copy_source_region': 'cn-hangzhou-26', 'dr_copy_dr_regions': ['cn-beijing-cmcc'],
-                         'dr_copy_dr_account': {'role_arn': fake.ALIBABA_DR_ROLE_ARN}},
-        }}}}}), encoding='utf-8')
-    env = clean_environment(tmp_path, **render_injectors(load('alicloud'), {
-        'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}))
+    inventory.write_text(
+        yaml.safe_dump(
+            {
+                'all': {
+                    'children': {
+                        'dr_scopes': {
+                            'vars': {
+                                'dr_copy_tag_selector': {'backup': 'dr'},
+                                'dr_copy_report_dir': str(reports),
+                                'dr_copy_connection_defaults': {'endpoint_url': fakecloud_clean.url},
+                            },
+                            'hosts': {
+                                'ecs-shop': {
+                                    'dr_copy_provider': 'ecs',
+                                    'dr_copy_source_region': 'cn-hangzhou',
+                                    'dr_copy_dr_regions': ['cn-shanghai'],
+                                },
+                                # ENS has no way to share a snapshot with another account: its read is refused before any call.
+                                'ens-edge': {
+                                    'dr_copy_provider': 'ens',
+                                    'dr_copy_source_region': 'cn-hangzhou-26',
+                                    'dr_copy_dr_regions': ['cn-beijing-cmcc'],
+                                    'dr_copy_dr_account': {'role_arn': fake.ALIBABA_DR_ROLE_ARN},
+                                },
+                            },
+                        }
+                    }
+                }
+            }
+        ),
+        encoding='utf-8',
+    )
+    env = clean_environment(
+        tmp_path,
+        **render_injectors(
+            load('alicloud'), {'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}
+        ),
+    )
     fakecloud_clean.admin.calls(reset=True)
     read = fleet(inventory, env, tmp_path, '-e', 'dr_fleet_posture_only=true')
     assert read.returncode != 0, read.stdout[-4000:]  # the ENS scope fails, after the fleet report

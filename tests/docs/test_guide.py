@@ -6,6 +6,7 @@
   options the module documents (names or aliases) and sets its required ones; every use of the
   dr_copy role sets only variables of its argument spec, and the required ones.
 """
+
 from __future__ import annotations
 
 import ast
@@ -19,8 +20,14 @@ import yaml
 
 from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, REPO, ansible_bin, clean_environment
 
-PAGES = sorted(os.path.join(root, name) for root, _dirs, names in os.walk(DOCS) for name in names if name.endswith('.md'))
-MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(REPO, 'plugins', 'modules')) if name.endswith('.py') and name != '__init__.py')
+PAGES = sorted(
+    os.path.join(root, name) for root, _dirs, names in os.walk(DOCS) for name in names if name.endswith('.md')
+)
+MODULES = sorted(
+    name[:-3]
+    for name in os.listdir(os.path.join(REPO, 'plugins', 'modules'))
+    if name.endswith('.py') and name != '__init__.py'
+)
 ROLES = sorted(os.listdir(os.path.join(REPO, 'roles')))
 LINK = re.compile(r'\[[^\]]*\]\(([^)\s]+)\)')
 FENCE = re.compile(r'^```(\w*)\n(.*?)^```', re.S | re.M)
@@ -55,7 +62,15 @@ def test_every_module_and_role_has_a_page_linked_from_the_index():
     for role in ROLES:
         assert os.path.isfile(os.path.join(DOCS, 'roles', role + '.md')), role
         assert '(roles/%s.md)' % role in index, role
-    for page in ('quickstart.md', 'credentials.md', 'idempotency.md', 'failed-copies.md', 'restore.md', 'awx.md', 'events.md'):
+    for page in (
+        'quickstart.md',
+        'credentials.md',
+        'idempotency.md',
+        'failed-copies.md',
+        'restore.md',
+        'awx.md',
+        'events.md',
+    ):
         assert '(%s)' % page in index, page
 
 
@@ -68,7 +83,11 @@ def test_relative_links_resolve(page):
         path = os.path.normpath(os.path.join(os.path.dirname(page), path)) if path else page
         assert os.path.exists(path), '%s links to %s, which does not exist' % (relative(page), target)
         if anchor:
-            assert anchor in anchors(path), '%s links to %s: no such heading in %s' % (relative(page), target, relative(path))
+            assert anchor in anchors(path), '%s links to %s: no such heading in %s' % (
+                relative(page),
+                target,
+                relative(path),
+            )
 
 
 def test_awx_guide_names_every_file_of_docs_awx():
@@ -89,17 +108,26 @@ def yaml_blocks():
 def module_docs(tmp_path_factory):
     """Options (with aliases) and required options of every module, as ansible-doc gives them."""
     home = tmp_path_factory.mktemp('home')
-    done = subprocess.run([ansible_bin('ansible-doc'), '--json'] + ['snapcopy.cloud.%s' % name for name in MODULES],
-                          env=clean_environment(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120,
-                          check=True)
+    done = subprocess.run(
+        [ansible_bin('ansible-doc'), '--json'] + ['snapcopy.cloud.%s' % name for name in MODULES],
+        env=clean_environment(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     docs = {}
     for name, entry in json.loads(done.stdout).items():
         options = entry['doc']['options']
         names = set(options)
         for option in options.values():
             names.update(option.get('aliases') or [])
-        docs[name] = {'names': names, 'required': {key for key, option in options.items() if option.get('required')},
-                      'aliases': {alias: key for key, option in options.items() for alias in option.get('aliases') or []}}
+        docs[name] = {
+            'names': names,
+            'required': {key for key, option in options.items() if option.get('required')},
+            'aliases': {alias: key for key, option in options.items() for alias in option.get('aliases') or []},
+        }
     return docs
 
 
@@ -132,20 +160,27 @@ def test_yaml_examples_parse():
 
 # The collection's event sources (extensions/eda): what a rulebook's source takes, from each one's DOCUMENTATION, and the
 # connection options of the provider it names (as its copy module names them).
-EVENT_SOURCES = {'snapcopy.cloud.snapshots': os.path.join(REPO, 'extensions', 'eda', 'plugins', 'event_source', 'snapshots.py')}
+EVENT_SOURCES = {
+    'snapcopy.cloud.snapshots': os.path.join(REPO, 'extensions', 'eda', 'plugins', 'event_source', 'snapshots.py')
+}
 
 
 def event_source_options(path):
     with open(path, encoding='utf-8') as stream:
         tree = ast.parse(stream.read())
-    text = next(node.value.value for node in tree.body if isinstance(node, ast.Assign)
-                and any(getattr(target, 'id', None) == 'DOCUMENTATION' for target in node.targets))
+    text = next(
+        node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and any(getattr(target, 'id', None) == 'DOCUMENTATION' for target in node.targets)
+    )
     options = yaml.safe_load(text)['options']
     return set(options), {name for name, option in options.items() if option.get('required')}
 
 
 def check_event_source(page, key, args):
     from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.snapshot_events import _connection_names  # pylint: disable=import-outside-toplevel
+
     names, required = event_source_options(EVENT_SOURCES[key])
     unknown = set(args) - names - set(_connection_names(args.get('provider')))
     assert not unknown, '%s: %s has no argument %s' % (relative(page), key, ', '.join(sorted(unknown)))
@@ -187,6 +222,9 @@ def test_role_examples_use_the_roles_variables():
                 continue
             variables = {name for name in node.get('vars', {}) if name.startswith('dr_copy_')}
             assert variables <= known, '%s: unknown role variables %s' % (relative(page), sorted(variables - known))
-            assert required <= set(node.get('vars', {})), '%s: the role needs %s' % (relative(page), sorted(required - variables))
+            assert required <= set(node.get('vars', {})), '%s: the role needs %s' % (
+                relative(page),
+                sorted(required - variables),
+            )
             uses += 1
     assert uses >= 3

@@ -9,6 +9,7 @@ what the page shows held to the JSON report written beside it:
 
 The fleet page is checked the same way over two scopes, one of which failed.
 """
+
 from __future__ import annotations
 
 import html.parser
@@ -20,7 +21,12 @@ import zlib
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.action.dr_sync import write_reports
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import OVER_RPO, STANDINGS, WITHIN_RPO, of_report
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import (
+    OVER_RPO,
+    STANDINGS,
+    WITHIN_RPO,
+    of_report,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import summary_line
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import COLOURS, RUN_FAILED, fleet_report_html
@@ -29,7 +35,9 @@ from ansible_collections.snapcopy.cloud.tests.docs.helpers import dr_sync_in_pro
 from ansible_collections.snapcopy.cloud.tests.docs.test_docsite import CHROMIUM, SCREENSHOTS, chromium
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason='no Chromium at %s: run `make docs-test`' % CHROMIUM)
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM), reason='no Chromium at %s: run `make docs-test`' % CHROMIUM
+)
 
 HOUR = 3600
 # Copies, snapshots and disks made in a fraction of a second on fakecloud's clock, where its defaults take seconds: the
@@ -43,10 +51,10 @@ class PostureDom(html.parser.HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.bars = []            # {'disk', 'region', 'standing', 'hours', 'text'}
-        self.region_bars = []     # the fleet page's: {'scope', 'region', 'standing'}
-        self.cells = {}           # (region or scope, key) -> {'text', attributes}
-        self.by_id = {}           # element id -> its text
+        self.bars = []  # {'disk', 'region', 'standing', 'hours', 'text'}
+        self.region_bars = []  # the fleet page's: {'scope', 'region', 'standing'}
+        self.cells = {}  # (region or scope, key) -> {'text', attributes}
+        self.by_id = {}  # element id -> its text
         self._stack = []
         self._row = None
 
@@ -54,10 +62,19 @@ class PostureDom(html.parser.HTMLParser):
         attrs = dict(attrs)
         self._stack.append((tag, attrs))
         if tag == 'g' and attrs.get('class') == 'bar':
-            self.bars.append({'disk': attrs['data-disk'], 'region': attrs['data-region'], 'standing': attrs['data-standing'],
-                              'hours': attrs['data-hours'], 'text': ''})
+            self.bars.append(
+                {
+                    'disk': attrs['data-disk'],
+                    'region': attrs['data-region'],
+                    'standing': attrs['data-standing'],
+                    'hours': attrs['data-hours'],
+                    'text': '',
+                }
+            )
         if tag == 'g' and attrs.get('class') == 'region':
-            self.region_bars.append({'scope': self._row, 'region': attrs['data-region'], 'standing': attrs['data-standing']})
+            self.region_bars.append(
+                {'scope': self._row, 'region': attrs['data-region'], 'standing': attrs['data-standing']}
+            )
         if tag == 'tr':
             self._row = attrs.get('data-region') or attrs.get('data-scope') or attrs.get('data-lock')
         if tag == 'td' and self._row and attrs.get('data-key'):
@@ -93,8 +110,8 @@ def png_pixels(path):
     assert data[:8] == b'\x89PNG\r\n\x1a\n'
     position, chunks = 8, {}
     while position < len(data):
-        length, kind = struct.unpack('>I4s', data[position:position + 8])
-        chunks.setdefault(kind, []).append(data[position + 8:position + 8 + length])
+        length, kind = struct.unpack('>I4s', data[position : position + 8])
+        chunks.setdefault(kind, []).append(data[position + 8 : position + 8 + length])
         position += 12 + length
     width, height, depth, colour_type, dummy, dummy, interlace = struct.unpack('>IIBBBBB', chunks[b'IHDR'][0])
     assert depth == 8 and colour_type in (2, 6) and not interlace, (depth, colour_type, interlace)
@@ -103,7 +120,7 @@ def png_pixels(path):
     stride = width * channels
     rows, previous = [], bytearray(stride)
     for index in range(height):
-        kind, line = raw[index * (stride + 1)], bytearray(raw[index * (stride + 1) + 1:(index + 1) * (stride + 1)])
+        kind, line = raw[index * (stride + 1)], bytearray(raw[index * (stride + 1) + 1 : (index + 1) * (stride + 1)])
         for byte in range(stride):
             left = line[byte - channels] if byte >= channels else 0
             up, up_left = previous[byte], previous[byte - channels] if byte >= channels else 0
@@ -115,9 +132,11 @@ def png_pixels(path):
                 line[byte] = (line[byte] + (left + up) // 2) & 0xFF
             elif kind == 4:
                 estimate = left + up - up_left
-                nearest = min((abs(estimate - left), 0, left), (abs(estimate - up), 1, up), (abs(estimate - up_left), 2, up_left))[2]
+                nearest = min(
+                    (abs(estimate - left), 0, left), (abs(estimate - up), 1, up), (abs(estimate - up_left), 2, up_left)
+                )[2]
                 line[byte] = (line[byte] + nearest) & 0xFF
-        rows.append([tuple(line[pixel:pixel + 3]) for pixel in range(0, stride, channels)])
+        rows.append([tuple(line[pixel : pixel + 3]) for pixel in range(0, stride, channels)])
         previous = line
     return width, height, rows
 
@@ -126,7 +145,10 @@ def bars_by_colour(path, min_run=20):
     """{colour: how many bars} in a screenshot: a bar is a band of pixel rows each with a run of at least ``min_run``
     pixels of exactly that colour (the legend's swatches and the text are narrower)."""
     dummy, dummy, rows = png_pixels(path)
-    wanted = {tuple(int(colour[index:index + 2], 16) for index in (1, 3, 5)): standing for standing, colour in COLOURS.items()}
+    wanted = {
+        tuple(int(colour[index : index + 2], 16) for index in (1, 3, 5)): standing
+        for standing, colour in COLOURS.items()
+    }
     counts = dict.fromkeys(COLOURS, 0)
     inside = dict.fromkeys(COLOURS, False)
     for row in rows:
@@ -144,15 +166,33 @@ def bars_by_colour(path, min_run=20):
 
 
 def dr_run(cloud, check_mode=False, **options):
-    return dr_sync_in_process(check_mode, **dict({
-        'provider': 'ecs', 'source_region': 'cn-hangzhou', 'dr_regions': ['cn-shanghai', 'cn-beijing'], 'tag_selector': {'posture': 'yes'},
-        'endpoint_url': cloud.url, 'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
-        'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET, 'poll_interval': 0.3}, **options))
+    return dr_sync_in_process(
+        check_mode,
+        **dict(
+            {
+                'provider': 'ecs',
+                'source_region': 'cn-hangzhou',
+                'dr_regions': ['cn-shanghai', 'cn-beijing'],
+                'tag_selector': {'posture': 'yes'},
+                'endpoint_url': cloud.url,
+                'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
+                'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
+                'poll_interval': 0.3,
+            },
+            **options,
+        ),
+    )
 
 
 def seed(cloud, name, ages_hours):
     snapshots = [{'age_seconds': int(age * HOUR)} for age in ages_hours]
-    cloud.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'name': name, 'size': 20, 'tags': {'posture': 'yes'}, 'snapshots': snapshots}]})
+    cloud.admin.seed(
+        ecs={
+            'disks': [
+                {'region': 'cn-hangzhou', 'name': name, 'size': 20, 'tags': {'posture': 'yes'}, 'snapshots': snapshots}
+            ]
+        }
+    )
 
 
 def written(result, folder, name):
@@ -176,7 +216,9 @@ def reports(fakecloud, tmp_path_factory):
     assert not first['failures'], first['failures']
     seed(fakecloud, 'new', [1])
     seed(fakecloud, 'empty', [])
-    fakecloud.admin.configure(timings={'ecs': {'copy_seconds': HOUR}})  # the new disk's copies in flight however slow the run
+    fakecloud.admin.configure(
+        timings={'ecs': {'copy_seconds': HOUR}}
+    )  # the new disk's copies in flight however slow the run
     second = dr_run(fakecloud, wait=False, max_snapshot_age_hours=24, fail_on_missing=False)
     return folder, written(first, folder, 'ecs-drill'), written(second, folder, 'ecs-posture')
 
@@ -193,9 +235,17 @@ def test_the_page_shows_the_json_reports_numbers(reports, tmp_path):
         for region in report['dr_regions']:
             copies = [copy for copy in disk['copies'] if copy['region'] == region]
             copy = min(copies, key=lambda item: STANDINGS.index(item['standing'])) if copies else None
-            expected[(disk['disk_id'], region)] = (copy['standing'] if copy else 'no_copy', copy['recovery_point_age_hours'] if copy else None)
-    shown = {(chart_bar['disk'], chart_bar['region']): (chart_bar['standing'], float(chart_bar['hours']) if chart_bar['hours'] else None)
-             for chart_bar in page.bars}
+            expected[(disk['disk_id'], region)] = (
+                copy['standing'] if copy else 'no_copy',
+                copy['recovery_point_age_hours'] if copy else None,
+            )
+    shown = {
+        (chart_bar['disk'], chart_bar['region']): (
+            chart_bar['standing'],
+            float(chart_bar['hours']) if chart_bar['hours'] else None,
+        )
+        for chart_bar in page.bars
+    }
     assert shown == expected
     for chart_bar in page.bars:
         if chart_bar['hours']:
@@ -209,7 +259,9 @@ def test_the_page_shows_the_json_reports_numbers(reports, tmp_path):
             assert int(page.cells[(region, standing)]['text']) == counts[standing], (region, standing)
         oldest = page.cells[(region, 'oldest_recovery_point_hours')]['text']
         assert float(oldest.rstrip(' h')) == counts['oldest_recovery_point_hours']
-    assert page.by_id['summary'].strip() == summary_line(report['totals'], report['restore'], report['check_mode'], of_report(report))
+    assert page.by_id['summary'].strip() == summary_line(
+        report['totals'], report['restore'], report['check_mode'], of_report(report)
+    )
     assert float(page.by_id['rpo'].rstrip(' h')) == report['posture']['rpo_hours'] == 24
     # Failures first: the disk without a snapshot.
     assert 'empty' in page.by_id['failures'] and page.by_id['failures'].strip().startswith('Failures (1)')
@@ -223,7 +275,9 @@ def test_the_drill_page_shows_each_tests_time_to_a_usable_disk(reports, tmp_path
     assert [test['result'] for test in tests] == ['passed'] * len(report['dr_regions'])
     for test in tests:
         assert page.cells[(test['region'], 'result')]['text'] == test['result']
-        assert float(page.cells[(test['region'], 'seconds_to_usable')]['text'].rstrip(' s')) == test['seconds_to_usable']
+        assert (
+            float(page.cells[(test['region'], 'seconds_to_usable')]['text'].rstrip(' s')) == test['seconds_to_usable']
+        )
 
 
 def test_a_screenshot_shows_a_bar_of_each_standings_colour_per_disk_and_region(reports, tmp_path):
@@ -232,18 +286,32 @@ def test_a_screenshot_shows_a_bar_of_each_standings_colour_per_disk_and_region(r
     target = os.path.join(SCREENSHOTS, 'posture-page.png')
     if os.path.exists(target):
         os.remove(target)
-    chromium(tmp_path, '--hide-scrollbars', '--window-size=1200,1400', '--screenshot=%s' % target, 'file://' + files['html'])
+    chromium(
+        tmp_path, '--hide-scrollbars', '--window-size=1200,1400', '--screenshot=%s' % target, 'file://' + files['html']
+    )
     counted = bars_by_colour(target)
-    expected = {standing: sum(counts[standing] for counts in report['posture']['regions'].values()) for standing in STANDINGS}
+    expected = {
+        standing: sum(counts[standing] for counts in report['posture']['regions'].values()) for standing in STANDINGS
+    }
     assert counted == dict(expected, **{RUN_FAILED: 0}), (counted, expected)
     assert sum(counted.values()) == len(report['disks']) * len(report['dr_regions'])
 
 
 def scope_facts(name, files, report):
-    return {'scope': name, 'provider': 'ecs', 'source_region': report['source_region'], 'dr_regions': report['dr_regions'],
-            'totals': report['totals'], 'failures': report['failures'], 'failure_count': len(report['failures']), 'posture': report['posture'],
-            'report_files': files, 'restore_tests': [], 'dr_account': (report.get('dr_account') or {}).get('account'),
-            'locks': report.get('locks')}
+    return {
+        'scope': name,
+        'provider': 'ecs',
+        'source_region': report['source_region'],
+        'dr_regions': report['dr_regions'],
+        'totals': report['totals'],
+        'failures': report['failures'],
+        'failure_count': len(report['failures']),
+        'posture': report['posture'],
+        'report_files': files,
+        'restore_tests': [],
+        'dr_account': (report.get('dr_account') or {}).get('account'),
+        'locks': report.get('locks'),
+    }
 
 
 def test_the_fleet_page_shows_every_scope_with_the_json_numbers(reports, vault_reports, tmp_path):
@@ -253,7 +321,13 @@ def test_the_fleet_page_shows_every_scope_with_the_json_numbers(reports, vault_r
         scope_facts('ecs-prod', files, report),
         scope_facts('ecs-drill', drill_files, drill),
         scope_facts('ecs-vault', vault_files, vault),
-        {'scope': 'cbs-prod', 'provider': 'cbs', 'source_region': 'ap-guangzhou', 'error': 'AuthFailure: the key is wrong', 'totals': {}},
+        {
+            'scope': 'cbs-prod',
+            'provider': 'cbs',
+            'source_region': 'ap-guangzhou',
+            'error': 'AuthFailure: the key is wrong',
+            'totals': {},
+        },
     ]
     fleet = fleet_report(scopes, '2026-11-23T10:00:00Z')
     path = folder / 'dr-fleet-report.html'
@@ -271,20 +345,28 @@ def test_the_fleet_page_shows_every_scope_with_the_json_numbers(reports, vault_r
     # went through is drawn as its copies stand.
     assert ecs['status'] == 'failed' and sum(counts[WITHIN_RPO] for counts in report['posture']['regions'].values()) > 0
     drawn = {(drawn_bar['scope'], drawn_bar['region']): drawn_bar['standing'] for drawn_bar in page.region_bars}
-    assert drawn == {**{('ecs-prod', region): RUN_FAILED for region in report['dr_regions']},
-                     **{('ecs-drill', region): WITHIN_RPO for region in drill['dr_regions']},
-                     **{('ecs-vault', region): WITHIN_RPO for region in vault['dr_regions']}}
+    assert drawn == {
+        **{('ecs-prod', region): RUN_FAILED for region in report['dr_regions']},
+        **{('ecs-drill', region): WITHIN_RPO for region in drill['dr_regions']},
+        **{('ecs-vault', region): WITHIN_RPO for region in vault['dr_regions']},
+    }
     # The vault: who keeps each scope's DR copies.
     assert vault['locks']['in_force'] == 2 and vault['locks']['by_this_run'] == 2
     assert page.cells[('ecs-vault', 'dr_account')]['text'] == 'DR account %s; 2 locked, the first until %s' % (
-        credentials.ALIBABA_DR_ACCOUNT_ID, vault['locks']['first_lock_ends'])
+        credentials.ALIBABA_DR_ACCOUNT_ID,
+        vault['locks']['first_lock_ends'],
+    )
     assert page.cells[('ecs-drill', 'dr_account')]['text'] == "the disks' account"
     assert page.cells[('ecs-prod', 'dr_account')]['text'] == '-'
     target = os.path.join(SCREENSHOTS, 'fleet-page.png')
     os.makedirs(SCREENSHOTS, exist_ok=True)
-    chromium(tmp_path, '--hide-scrollbars', '--window-size=1400,1000', '--screenshot=%s' % target, 'file://' + str(path))
+    chromium(
+        tmp_path, '--hide-scrollbars', '--window-size=1400,1000', '--screenshot=%s' % target, 'file://' + str(path)
+    )
     counted = bars_by_colour(target)
-    assert counted[WITHIN_RPO] == len(drill['dr_regions']) + len(vault['dr_regions']) and counted[RUN_FAILED] == len(report['dr_regions']), counted
+    assert counted[WITHIN_RPO] == len(drill['dr_regions']) + len(vault['dr_regions']) and counted[RUN_FAILED] == len(
+        report['dr_regions']
+    ), counted
 
 
 @pytest.fixture(scope='module')
@@ -292,11 +374,29 @@ def vault_reports(fakecloud, tmp_path_factory):
     """A vault scope (copies made by the DR account, locked in compliance mode for a week), planned in check mode and then
     run; answers the report folder and each run's files and report."""
     fakecloud.admin.configure(timings=FAST)
-    fakecloud.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'name': 'vault-%d' % number, 'size': 20, 'tags': {'vault-page': 'yes'},
-                                         'snapshots': [{'age_seconds': HOUR}]} for number in range(2)]})
+    fakecloud.admin.seed(
+        ecs={
+            'disks': [
+                {
+                    'region': 'cn-hangzhou',
+                    'name': 'vault-%d' % number,
+                    'size': 20,
+                    'tags': {'vault-page': 'yes'},
+                    'snapshots': [{'age_seconds': HOUR}],
+                }
+                for number in range(2)
+            ]
+        }
+    )
     folder = tmp_path_factory.mktemp('vault-reports')
-    options = {'tag_selector': {'vault-page': 'yes'}, 'dr_regions': ['cn-shanghai'], 'wait': True, 'wait_timeout': 300,
-               'dr_account': {'role_arn': credentials.ALIBABA_DR_ROLE_ARN}, 'lock': {'mode': 'compliance', 'duration_days': 7, 'cool_off_hours': 1}}
+    options = {
+        'tag_selector': {'vault-page': 'yes'},
+        'dr_regions': ['cn-shanghai'],
+        'wait': True,
+        'wait_timeout': 300,
+        'dr_account': {'role_arn': credentials.ALIBABA_DR_ROLE_ARN},
+        'lock': {'mode': 'compliance', 'duration_days': 7, 'cool_off_hours': 1},
+    }
     planned = dr_run(fakecloud, check_mode=True, **options)
     done = dr_run(fakecloud, **options)
     assert not done['failures'], done['failures']
@@ -306,7 +406,10 @@ def vault_reports(fakecloud, tmp_path_factory):
 def test_a_vault_scopes_page_names_the_dr_account_and_each_copys_lock(vault_reports, tmp_path):
     dummy, dummy, (files, report) = vault_reports
     page = dom_of(tmp_path, files['html'])
-    assert page.by_id['dr-account'].strip() == 'DR copies in account %s; source shares released: 2' % credentials.ALIBABA_DR_ACCOUNT_ID
+    assert (
+        page.by_id['dr-account'].strip()
+        == 'DR copies in account %s; source shares released: 2' % credentials.ALIBABA_DR_ACCOUNT_ID
+    )
     locks = {copy['snapshot_id']: copy['lock'] for disk in report['disks'] for copy in disk['copies']}
     assert len(locks) == 2 and all(lock['action'] == 'locked' and lock['in_force'] for lock in locks.values())
     for snapshot_id, lock in locks.items():
@@ -314,7 +417,10 @@ def test_a_vault_scopes_page_names_the_dr_account_and_each_copys_lock(vault_repo
         assert page.cells[(snapshot_id, 'expires')]['text'] == lock['expires']
         assert page.cells[(snapshot_id, 'action')]['text'] == 'locked compliance until %s' % lock['expires']
     first_end = min(lock['expires'] for lock in locks.values())
-    assert page.by_id['lock-summary'].strip() == 'Locks: 2 DR copies locked against deletion, the first lock ends %s (2 by this run)' % first_end
+    assert (
+        page.by_id['lock-summary'].strip()
+        == 'Locks: 2 DR copies locked against deletion, the first lock ends %s (2 by this run)' % first_end
+    )
 
 
 def test_a_check_runs_page_says_would_and_draws_no_copy_as_made(vault_reports, tmp_path):
@@ -323,7 +429,9 @@ def test_a_check_runs_page_says_would_and_draws_no_copy_as_made(vault_reports, t
     page = dom_of(tmp_path, files['html'])
     summary = page.by_id['summary'].strip()
     assert summary.startswith('Check mode: ') and '2 would be made' in summary and '0 made' in summary
-    assert 'would be locked' in page.by_id['lock-summary'] and 'locked against deletion' not in page.by_id['lock-summary']
+    assert (
+        'would be locked' in page.by_id['lock-summary'] and 'locked against deletion' not in page.by_id['lock-summary']
+    )
     assert 'that would be released' in page.by_id['dr-account']
     assert {drawn_bar['standing'] for drawn_bar in page.bars} == {'planned'}
     planned = [copy for disk in report['disks'] for copy in disk['copies']]

@@ -1,6 +1,7 @@
 """The README's example, as a reader copies it: the playbook runs against moto's server with nothing but the AWS
 environment variables a user sets (and EC2_URL, for the emulator), plans in check mode, copies, and a rerun copies
 nothing more."""
+
 from __future__ import annotations
 
 import json
@@ -32,17 +33,29 @@ def test_the_readmes_example_is_ten_lines_or_so_and_a_playbook_of_the_role():
 def test_the_readmes_example_plans_copies_and_then_finds_its_copies(moto_url, tmp_path):  # noqa: F811  # pylint: disable=redefined-outer-name
     source = client(moto_url, 'ec2', 'us-east-1')
     for number in range(2):
-        disk = source.create_volume(Size=1, AvailabilityZone='us-east-1a', TagSpecifications=[
-            {'ResourceType': 'volume', 'Tags': [{'Key': 'backup', 'Value': 'dr'}, {'Key': 'Name', 'Value': 'readme-%d' % number}]}])
+        disk = source.create_volume(
+            Size=1,
+            AvailabilityZone='us-east-1a',
+            TagSpecifications=[
+                {
+                    'ResourceType': 'volume',
+                    'Tags': [{'Key': 'backup', 'Value': 'dr'}, {'Key': 'Name', 'Value': 'readme-%d' % number}],
+                }
+            ],
+        )
         source.create_snapshot(VolumeId=disk['VolumeId'])
     playbook = tmp_path / 'dr.yml'
     playbook.write_text(readme_playbook(), encoding='utf-8')
-    env = clean_environment(tmp_path, AWS_ACCESS_KEY_ID=KEYS['access_key'], AWS_SECRET_ACCESS_KEY=KEYS['secret_key'], EC2_URL=moto_url)
+    env = clean_environment(
+        tmp_path, AWS_ACCESS_KEY_ID=KEYS['access_key'], AWS_SECRET_ACCESS_KEY=KEYS['secret_key'], EC2_URL=moto_url
+    )
     report_path = tmp_path / 'dr-reports' / 'dr-report-aws-us-east-1.json'
     totals = []
     for check in (True, False, False):
         command = [ansible_bin('ansible-playbook'), str(playbook)] + (['--check'] if check else [])
-        done = subprocess.run(command, env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=300, check=False)
+        done = subprocess.run(
+            command, env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=300, check=False
+        )
         assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
         with open(report_path, encoding='utf-8') as handle:
             totals.append(json.load(handle)['totals'])

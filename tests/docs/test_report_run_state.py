@@ -1,6 +1,7 @@
 """Issue 37 (f), end to end: dr_sync run by `ansible` against fakecloud, as a user runs it. A run that finished, one that
 a cloud error ended before its report, and one killed with SIGKILL while it waits for the cloud: the report files say
 what happened in each, and never show the earlier run's report as the current one."""
+
 from __future__ import annotations
 
 import json
@@ -17,16 +18,39 @@ REGION = 'cn-hangzhou'
 
 
 def command(cloud, report_dir, secret=credentials.ALIBABA_ACCESS_KEY_SECRET):
-    args = {'provider': 'ecs', 'source_region': REGION, 'dr_regions': ['cn-shanghai'], 'tag_selector': {'dr': 'yes'},
-            'endpoint_url': cloud.url, 'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID, 'alicloud_secret_key': secret,
-            'report_dir': report_dir, 'report_name': 'shop', 'wait': False}
-    return [ansible_bin('ansible'), 'localhost', '-i', 'localhost,', '-c', 'local', '-e', 'ansible_python_interpreter=%s' % sys.executable,
-            '-m', 'snapcopy.cloud.dr_sync', '-a', json.dumps(args)]
+    args = {
+        'provider': 'ecs',
+        'source_region': REGION,
+        'dr_regions': ['cn-shanghai'],
+        'tag_selector': {'dr': 'yes'},
+        'endpoint_url': cloud.url,
+        'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
+        'alicloud_secret_key': secret,
+        'report_dir': report_dir,
+        'report_name': 'shop',
+        'wait': False,
+    }
+    return [
+        ansible_bin('ansible'),
+        'localhost',
+        '-i',
+        'localhost,',
+        '-c',
+        'local',
+        '-e',
+        'ansible_python_interpreter=%s' % sys.executable,
+        '-m',
+        'snapcopy.cloud.dr_sync',
+        '-a',
+        json.dumps(args),
+    ]
 
 
 def report(report_dir, previous=False):
     try:
-        with open(os.path.join(report_dir, 'dr-report-shop%s.json' % ('.previous' if previous else '')), encoding='utf-8') as stream:
+        with open(
+            os.path.join(report_dir, 'dr-report-shop%s.json' % ('.previous' if previous else '')), encoding='utf-8'
+        ) as stream:
             return json.load(stream)
     except (OSError, ValueError):
         return None
@@ -38,14 +62,22 @@ def test_finished_failed_and_killed_runs_each_leave_files_that_say_so(fakecloud_
     env = clean_environment(tmp_path)
 
     # 1. A run that finishes: its report.
-    done = subprocess.run(command(fakecloud_clean, report_dir), env=env, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        command(fakecloud_clean, report_dir), env=env, capture_output=True, text=True, timeout=300, check=False
+    )
     assert done.returncode == 0, done.stdout[-3000:]
     finished = report(report_dir)
     assert finished['run_state'] == 'finished' and finished['totals']['copied'] == 1 and finished['run_id']
 
     # 2. A cloud error ends the next run before its report (a key the cloud refuses).
-    done = subprocess.run(command(fakecloud_clean, report_dir, secret='not-the-secret'), env=env, capture_output=True, text=True,
-                          timeout=300, check=False)
+    done = subprocess.run(
+        command(fakecloud_clean, report_dir, secret='not-the-secret'),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode != 0
     failed = report(report_dir)
     assert failed['run_state'] == 'failed_before_report' and failed['run_id'] != finished['run_id']
@@ -54,9 +86,16 @@ def test_finished_failed_and_killed_runs_each_leave_files_that_say_so(fakecloud_
     assert report(report_dir, previous=True)['run_id'] == finished['run_id']
 
     # 3. A run killed (SIGKILL, no handler runs) while the cloud is slow to answer: its marker stays.
-    fakecloud_clean.admin.faults({'rules': [{'cloud': 'ecs', 'action': 'DescribeDisks', 'latency_ms': 60000, 'latency_rate': 1.0}]})
-    process = subprocess.Popen(command(fakecloud_clean, report_dir), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    fakecloud_clean.admin.faults(
+        {'rules': [{'cloud': 'ecs', 'action': 'DescribeDisks', 'latency_ms': 60000, 'latency_rate': 1.0}]}
+    )
+    process = subprocess.Popen(
+        command(fakecloud_clean, report_dir),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while (report(report_dir) or {}).get('run_state') != 'started':

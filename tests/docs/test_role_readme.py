@@ -2,6 +2,7 @@
 refuses a collection whose role has none), agrees with the role's argument spec: one row per
 variable with its default, and an example that sets only variables of the role, the required
 ones included."""
+
 from __future__ import annotations
 
 import os
@@ -35,7 +36,11 @@ def test_every_variable_has_a_row_with_its_default():
         else:
             shown = re.match(r'`([^`]*)`', rows[name].strip())
             # No default in the spec is null, as Ansible reads it.
-            assert shown and yaml.safe_load(shown.group(1)) == option.get('default'), (name, rows[name], option.get('default'))
+            assert shown and yaml.safe_load(shown.group(1)) == option.get('default'), (
+                name,
+                rows[name],
+                option.get('default'),
+            )
 
 
 def test_example_sets_the_roles_variables():

@@ -10,6 +10,7 @@ region, the untagged one none, and the runs were few (not one ansible-playbook p
 Run under tests/utils/with_emulators.py (SNAPCOPY_TEST_* variables) with SNAPCOPY_EDA_VENV naming .venv-eda. No wait depends
 on the machine's speed: each waits for a condition, with a generous deadline.
 """
+
 from __future__ import annotations
 
 import json
@@ -76,9 +77,16 @@ class Scope:
         self.lives = 0
         self.selector = {'eda': provider}
         if provider == 'aws':
-            self.ec2 = {region: boto3.client('ec2', region_name=region, endpoint_url=emulator('aws_endpoint_url'),
-                                             aws_access_key_id=emulator('aws_access_key'), aws_secret_access_key=emulator('aws_secret_key'))
-                        for region in (self.region, self.dr_region)}
+            self.ec2 = {
+                region: boto3.client(
+                    'ec2',
+                    region_name=region,
+                    endpoint_url=emulator('aws_endpoint_url'),
+                    aws_access_key_id=emulator('aws_access_key'),
+                    aws_secret_access_key=emulator('aws_secret_key'),
+                )
+                for region in (self.region, self.dr_region)
+            }
         else:
             self.admin = AdminClient(emulator('fakecloud_url'))
         self.tagged = self.disks(TAGGED, self.selector)
@@ -88,16 +96,31 @@ class Scope:
     # ---------------------------------------------------------------- the emulators
     def disks(self, count, tags):
         if self.provider == 'aws':
-            return [self.ec2[self.region].create_volume(AvailabilityZone=self.region + 'a', Size=1, TagSpecifications=[
-                {'ResourceType': 'volume', 'Tags': [{'Key': key, 'Value': value} for key, value in tags.items()]}])['VolumeId']
-                for dummy in range(count)]
-        return self.admin.seed(**{self.provider: {'disks': [{'region': self.region, 'tags': dict(tags)}] * count}})[self.provider]['disks']
+            return [
+                self.ec2[self.region].create_volume(
+                    AvailabilityZone=self.region + 'a',
+                    Size=1,
+                    TagSpecifications=[
+                        {
+                            'ResourceType': 'volume',
+                            'Tags': [{'Key': key, 'Value': value} for key, value in tags.items()],
+                        }
+                    ],
+                )['VolumeId']
+                for dummy in range(count)
+            ]
+        return self.admin.seed(**{self.provider: {'disks': [{'region': self.region, 'tags': dict(tags)}] * count}})[
+            self.provider
+        ]['disks']
 
     def start_snapshots(self, disk_ids):
         """New snapshots of these disks: complete at once on moto, being made on fakecloud until its clock moves on."""
         if self.provider == 'aws':
             return [self.ec2[self.region].create_snapshot(VolumeId=disk_id)['SnapshotId'] for disk_id in disk_ids]
-        specs = [{'disk_id': disk_id, 'region': self.region, 'status': 'progressing', 'seconds': CLOCK_STEP} for disk_id in disk_ids]
+        specs = [
+            {'disk_id': disk_id, 'region': self.region, 'status': 'progressing', 'seconds': CLOCK_STEP}
+            for disk_id in disk_ids
+        ]
         return self.admin.seed(**{self.provider: {'snapshots': specs}})[self.provider]['snapshots']
 
     def copies(self):
@@ -120,22 +143,49 @@ class Scope:
         """The rulebook's variables (the source's scope and credentials, as an EDA credential gives them) and the inventory
         (the role's variables for localhost)."""
         if self.provider == 'aws':
-            url, keys = emulator('aws_endpoint_url'), {'access_key': emulator('aws_access_key'), 'secret_key': emulator('aws_secret_key')}
+            url, keys = (
+                emulator('aws_endpoint_url'),
+                {'access_key': emulator('aws_access_key'), 'secret_key': emulator('aws_secret_key')},
+            )
         elif self.provider in ('ecs', 'ens'):
-            url, keys = emulator('fakecloud_url'), {'alicloud_access_key': emulator('alicloud_access_key'),
-                                                    'alicloud_secret_key': emulator('alicloud_secret_key')}
+            url, keys = (
+                emulator('fakecloud_url'),
+                {
+                    'alicloud_access_key': emulator('alicloud_access_key'),
+                    'alicloud_secret_key': emulator('alicloud_secret_key'),
+                },
+            )
         else:
-            url, keys = emulator('fakecloud_url'), {'secret_id': emulator('tencent_secret_id'), 'secret_key': emulator('tencent_secret_key')}
-        variables = {'snapcopy_provider': self.provider, 'snapcopy_region': self.region, 'snapcopy_tag_selector': self.selector,
-                     'snapcopy_poll_interval': 1, 'snapcopy_state_file': self.state_file, 'snapcopy_endpoint_url': url}
+            url, keys = (
+                emulator('fakecloud_url'),
+                {'secret_id': emulator('tencent_secret_id'), 'secret_key': emulator('tencent_secret_key')},
+            )
+        variables = {
+            'snapcopy_provider': self.provider,
+            'snapcopy_region': self.region,
+            'snapcopy_tag_selector': self.selector,
+            'snapcopy_poll_interval': 1,
+            'snapcopy_state_file': self.state_file,
+            'snapcopy_endpoint_url': url,
+        }
         variables.update({'snapcopy_' + key: value for key, value in keys.items()})
         with open(os.path.join(self.work, 'vars.yml'), 'w', encoding='utf-8') as stream:
             yaml.safe_dump(variables, stream)
-        inventory = {'all': {'hosts': {'localhost': {
-            'ansible_connection': 'local', 'ansible_python_interpreter': os.path.join(VENV, 'bin', 'python'),
-            'dr_copy_dr_regions': [self.dr_region], 'dr_copy_connection': dict(keys, endpoint_url=url),
-            'dr_copy_report_dir': os.path.join(self.work, 'reports'), 'dr_copy_show_progress': False,
-            'dr_copy_report_history': 0}}}}
+        inventory = {
+            'all': {
+                'hosts': {
+                    'localhost': {
+                        'ansible_connection': 'local',
+                        'ansible_python_interpreter': os.path.join(VENV, 'bin', 'python'),
+                        'dr_copy_dr_regions': [self.dr_region],
+                        'dr_copy_connection': dict(keys, endpoint_url=url),
+                        'dr_copy_report_dir': os.path.join(self.work, 'reports'),
+                        'dr_copy_show_progress': False,
+                        'dr_copy_report_history': 0,
+                    }
+                }
+            }
+        }
         with open(os.path.join(self.work, 'inventory.yml'), 'w', encoding='utf-8') as stream:
             yaml.safe_dump(inventory, stream)
 
@@ -144,14 +194,31 @@ class Scope:
 
     def start(self):
         self.lives += 1
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=self.collections, PATH=os.path.join(VENV, 'bin') + os.pathsep + os.environ['PATH'],
-                   ANSIBLE_NOCOLOR='1')
+        env = dict(
+            os.environ,
+            ANSIBLE_COLLECTIONS_PATH=self.collections,
+            PATH=os.path.join(VENV, 'bin') + os.pathsep + os.environ['PATH'],
+            ANSIBLE_NOCOLOR='1',
+        )
         with open(self.log_path(), 'wb') as log:
             # A session of its own: the kill reaches the rulebook and any ansible-playbook it runs, and nothing else.
             self.process = subprocess.Popen(
-                [os.path.join(VENV, 'bin', 'ansible-rulebook'), '--rulebook', 'snapcopy.cloud.dr_on_snapshot',
-                 '-i', os.path.join(self.work, 'inventory.yml'), '--vars', os.path.join(self.work, 'vars.yml'), '--print-events'],
-                cwd=self.work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                [
+                    os.path.join(VENV, 'bin', 'ansible-rulebook'),
+                    '--rulebook',
+                    'snapcopy.cloud.dr_on_snapshot',
+                    '-i',
+                    os.path.join(self.work, 'inventory.yml'),
+                    '--vars',
+                    os.path.join(self.work, 'vars.yml'),
+                    '--print-events',
+                ],
+                cwd=self.work,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def stop(self, sig=signal.SIGKILL):
         if self.process is not None and self.process.poll() is None:
@@ -177,7 +244,10 @@ class Scope:
         return text.count('PLAY [DR copies of the disks whose snapshots completed]'), text.count('PLAY RECAP')
 
     def alive(self):
-        assert self.process is not None and self.process.poll() is None, 'the rulebook of %s ended:\n%s' % (self.provider, self.log()[-3000:])
+        assert self.process is not None and self.process.poll() is None, 'the rulebook of %s ended:\n%s' % (
+            self.provider,
+            self.log()[-3000:],
+        )
 
 
 @pytest.fixture(scope='module')
@@ -188,13 +258,28 @@ def collections(tmp_path_factory):
     subprocess.run([galaxy, 'collection', 'build', '--output-path', str(folder), ROOT], check=True, capture_output=True)
     tarball = next(name for name in os.listdir(folder) if name.endswith('.tar.gz'))
     installed = folder / 'collections'
-    subprocess.run([galaxy, 'collection', 'install', '-p', str(installed), str(folder / tarball)], check=True, capture_output=True,
-                   env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(installed)))
-    assert (installed / 'ansible_collections' / 'snapcopy' / 'cloud' / 'extensions' / 'eda' / 'rulebooks' / 'dr_on_snapshot.yml').exists()
+    subprocess.run(
+        [galaxy, 'collection', 'install', '-p', str(installed), str(folder / tarball)],
+        check=True,
+        capture_output=True,
+        env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(installed)),
+    )
+    assert (
+        installed
+        / 'ansible_collections'
+        / 'snapcopy'
+        / 'cloud'
+        / 'extensions'
+        / 'eda'
+        / 'rulebooks'
+        / 'dr_on_snapshot.yml'
+    ).exists()
     return str(installed)
 
 
-@pytest.mark.timeout(2400)  # above pytest.ini's hang guard: four rulebooks' two lives; each wait here has its own deadline
+@pytest.mark.timeout(
+    2400
+)  # above pytest.ini's hang guard: four rulebooks' two lives; each wait here has its own deadline
 def test_every_snapshot_gets_exactly_one_copy_across_a_kill_mid_burst_on_each_cloud(collections, tmp_path):
     if subprocess.run('java -version 2>&1 | grep -q \'version "17\\.\'', shell=True, check=False).returncode:
         pytest.skip('ansible-rulebook needs Java 17 (openjdk-17-jre-headless)')
@@ -210,8 +295,10 @@ def test_every_snapshot_gets_exactly_one_copy_across_a_kill_mid_burst_on_each_cl
         made = {scope.provider: scope.start_snapshots(scope.tagged[:2]) for scope in scopes}
         fakecloud.advance_clock(CLOCK_STEP)
         for scope in scopes:
-            wait_for('the events of %s\'s first snapshots' % scope.provider,
-                     lambda scope=scope: set(made[scope.provider]) <= (scope.given() or set()))
+            wait_for(
+                'the events of %s\'s first snapshots' % scope.provider,
+                lambda scope=scope: set(made[scope.provider]) <= (scope.given() or set()),
+            )
             scope.alive()
         # Killed mid-burst: the events are given, and the window that gathers them (or the run they started) is cut short.
         for scope in scopes:
@@ -223,9 +310,14 @@ def test_every_snapshot_gets_exactly_one_copy_across_a_kill_mid_burst_on_each_cl
             scope.start()
         for scope in scopes:
             wanted = set(made[scope.provider]) | {late[scope.provider][0]}
-            wait_for('a copy of each of %s\'s snapshots' % scope.provider, lambda scope=scope, wanted=wanted: wanted <= set(scope.copies()))
+            wait_for(
+                'a copy of each of %s\'s snapshots' % scope.provider,
+                lambda scope=scope, wanted=wanted: wanted <= set(scope.copies()),
+            )
             # No run in progress any more: each run of this life has ended (one the kill cut short never will).
-            wait_for('the end of %s\'s runs' % scope.provider, lambda scope=scope: len(set(scope.runs([scope.lives]))) == 1)
+            wait_for(
+                'the end of %s\'s runs' % scope.provider, lambda scope=scope: len(set(scope.runs([scope.lives]))) == 1
+            )
             scope.alive()
     finally:
         for scope in scopes:
@@ -233,10 +325,17 @@ def test_every_snapshot_gets_exactly_one_copy_across_a_kill_mid_burst_on_each_cl
     for scope in scopes:
         copies = scope.copies()
         wanted = made[scope.provider] + late[scope.provider][:1]
-        assert {snapshot: copies.get(snapshot) for snapshot in wanted} == {snapshot: 1 for snapshot in wanted}, scope.provider
-        assert late[scope.provider][1] not in copies, 'a snapshot of a disk without the tags is not copied (%s)' % scope.provider
+        assert {snapshot: copies.get(snapshot) for snapshot in wanted} == {snapshot: 1 for snapshot in wanted}, (
+            scope.provider
+        )
+        assert late[scope.provider][1] not in copies, (
+            'a snapshot of a disk without the tags is not copied (%s)' % scope.provider
+        )
         started, ended = scope.runs()
-        assert 1 <= ended and started <= 4, '%s: a burst makes few runs, not one per snapshot (%d)' % (scope.provider, started)
+        assert 1 <= ended and started <= 4, '%s: a burst makes few runs, not one per snapshot (%d)' % (
+            scope.provider,
+            started,
+        )
         text = ''.join(scope.log(life) for life in range(1, scope.lives + 1))
         assert not re.search(r'Traceback \(most recent call last\)', text), scope.provider
         assert 'failed=0' in text and not re.search(r'failed=[1-9]', text), scope.provider

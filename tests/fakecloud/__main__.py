@@ -1,4 +1,5 @@
 """Command line: ``python -m fakecloud --port N [--config FILE] [--exit-with-parent]``; prints FAKECLOUD_READY <url> when up."""
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,11 @@ def main(argv: list | None = None) -> int:
     parser.add_argument('--port', type=int, default=0, help='0 picks a free port')
     parser.add_argument('--config', help='YAML/JSON file: credentials, timings, quotas, regions, faults, seed')
     parser.add_argument('--verbose', action='store_true', help='log every request to stderr')
-    parser.add_argument('--exit-with-parent', action='store_true',
-                        help='end when the process that started this one is gone (a test process that ends without its teardown)')
+    parser.add_argument(
+        '--exit-with-parent',
+        action='store_true',
+        help='end when the process that started this one is gone (a test process that ends without its teardown)',
+    )
     args = parser.parse_args(argv)
 
     settings = load_file(args.config) if args.config else {}

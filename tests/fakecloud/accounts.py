@@ -9,6 +9,7 @@ Roles (``config['roles'][vendor]``): role ARN -> ``{'trusted': [account ids]}``,
 credentials may assume it (the role's trust policy, reduced to its principals). The role's own
 account is read from its ARN.
 """
+
 from __future__ import annotations
 
 import collections
@@ -16,14 +17,24 @@ import collections.abc
 import re
 
 # Vendor of each emulated cloud (accounts are the vendor's: one Alibaba account serves ECS and ENS).
-VENDOR = {'ecs': 'alibaba', 'ens': 'alibaba', 'alibaba_sts': 'alibaba', 'resourcesharing': 'alibaba', 'kms': 'alibaba', 'cbs': 'tencent', 'tag': 'tencent',
-          'tencent_sts': 'tencent'}
+VENDOR = {
+    'ecs': 'alibaba',
+    'ens': 'alibaba',
+    'alibaba_sts': 'alibaba',
+    'resourcesharing': 'alibaba',
+    'kms': 'alibaba',
+    'cbs': 'tencent',
+    'tag': 'tencent',
+    'tencent_sts': 'tencent',
+}
 
 # The shapes the vendors give role ARNs (STS 2015-04-01 AssumeRole RoleArn; sts 2018-08-13
 # AssumeRoleRequest.RoleArn doc in tencentcloud-sdk-python-sts).
 ROLE_ARN = {
     'alibaba': re.compile(r'^acs:ram::(?P<account>\d+):role/(?P<name>[A-Za-z0-9.-]{1,64})$'),
-    'tencent': re.compile(r'^qcs::cam::uin/(?P<account>\d+):(roleName|role)/(?P<name>([\w+=,.@-]+/)?[\w+=,.@-]{1,128})$'),
+    'tencent': re.compile(
+        r'^qcs::cam::uin/(?P<account>\d+):(roleName|role)/(?P<name>([\w+=,.@-]+/)?[\w+=,.@-]{1,128})$'
+    ),
 }
 
 
@@ -73,7 +84,9 @@ class AccountStore:
         self.disks = {cloud: AccountTable(table, account) for cloud, table in store.disks.items()}
         self.snapshots = {cloud: AccountTable(table, account) for cloud, table in store.snapshots.items()}
         # Tencent resource names carry the account's uin (qcs::cvm:REGION:uin/UIN:snapshot/ID).
-        self.config = collections.ChainMap({'tencent_uin': account}, store.config) if vendor == 'tencent' else store.config
+        self.config = (
+            collections.ChainMap({'tencent_uin': account}, store.config) if vendor == 'tencent' else store.config
+        )
 
     def __getattr__(self, name):
         return getattr(self._store, name)
@@ -95,5 +108,8 @@ class AccountStore:
 
     def shared_snapshots(self, cloud: str) -> dict:
         """{id: record} of the other accounts' snapshots shared with this one (CBS ModifySnapshotsSharePermission)."""
-        return {key: record for key, record in self._store.snapshots[cloud].items()
-                if record.get('account') != self.account and self.account in (record.get('shared_with') or {})}
+        return {
+            key: record
+            for key, record in self._store.snapshots[cloud].items()
+            if record.get('account') != self.account and self.account in (record.get('shared_with') or {})
+        }

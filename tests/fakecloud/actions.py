@@ -10,6 +10,7 @@ request model.
 Unverifiable: what Alibaba's RPC API does with an unknown parameter (fakecloud refuses it with
 InvalidParameter). Tencent's API 3.0 answers UnknownParameter, as fakecloud does.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,10 +21,22 @@ from .errors import CloudError
 # What every Alibaba RPC request carries besides the action's own parameters (signature and
 # protocol fields). The V1 core SDK also sends RegionId (its client's region) with every request,
 # an action's own parameter or not.
-ALIBABA_PROTOCOL = frozenset((
-    'Action', 'Version', 'Format', 'AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureVersion',
-    'SignatureType', 'SignatureNonce', 'Timestamp', 'SecurityToken', 'RegionId',
-))
+ALIBABA_PROTOCOL = frozenset(
+    (
+        'Action',
+        'Version',
+        'Format',
+        'AccessKeyId',
+        'Signature',
+        'SignatureMethod',
+        'SignatureVersion',
+        'SignatureType',
+        'SignatureNonce',
+        'Timestamp',
+        'SecurityToken',
+        'RegionId',
+    )
+)
 _INDEX = re.compile(r'\.\d+(?=\.|$)')
 
 
@@ -47,8 +60,11 @@ def alibaba_name(key: str) -> str:
 def check_alibaba_parameters(params: dict, entry: Action) -> None:
     unknown = sorted(key for key in params if key not in ALIBABA_PROTOCOL and alibaba_name(key) not in entry.parameters)
     if unknown:
-        raise CloudError('InvalidParameter', 'The parameter "%s" is not a parameter of this action '
-                                             '(fakecloud accepts only what the vendor\'s API model lists).' % unknown[0])
+        raise CloudError(
+            'InvalidParameter',
+            'The parameter "%s" is not a parameter of this action '
+            '(fakecloud accepts only what the vendor\'s API model lists).' % unknown[0],
+        )
 
 
 def tencent_names(params: dict) -> set:

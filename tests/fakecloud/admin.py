@@ -1,4 +1,5 @@
 """The /_admin/ endpoints: seed, state, sessions, calls, reset, config, faults, clock (JSON, no auth)."""
+
 from __future__ import annotations
 
 import json
@@ -21,10 +22,30 @@ def _status_word(store, cloud: str, snap: dict, now: float) -> str:
 
 def _snapshot_view(store, cloud: str, snap: dict, now: float) -> dict:
     phase, progress = store.phase(snap, now)
-    view = {key: snap[key] for key in ('account', 'id', 'disk_id', 'name', 'description', 'category', 'encrypted', 'tags',
-                                       'source_snapshot_id', 'source_region', 'is_copy', 'retention_days')}
-    view.update(status=_status_word(store, cloud, snap, now), phase=phase, progress=progress,
-                created=iso_z(snap['created']), shared_with=sorted(snap.get('shared_with') or ()))
+    view = {
+        key: snap[key]
+        for key in (
+            'account',
+            'id',
+            'disk_id',
+            'name',
+            'description',
+            'category',
+            'encrypted',
+            'tags',
+            'source_snapshot_id',
+            'source_region',
+            'is_copy',
+            'retention_days',
+        )
+    }
+    view.update(
+        status=_status_word(store, cloud, snap, now),
+        phase=phase,
+        progress=progress,
+        created=iso_z(snap['created']),
+        shared_with=sorted(snap.get('shared_with') or ()),
+    )
     return view
 
 
@@ -40,11 +61,31 @@ def _disk_status(cloud: str, disk: dict, now: float) -> str:
 
 
 def _disk_view(cloud: str, disk: dict, now: float) -> dict:
-    view = {key: disk[key] for key in ('account', 'id', 'zone', 'name', 'description', 'size', 'category', 'type',
-                                       'encrypted', 'tags', 'instance_id', 'source_snapshot_id', 'performance_level')}
-    view.update(status=_disk_status(cloud, disk, now), phase=disk_phase(disk, now),
-                listed=cloud != 'cbs' or cbs.listed(disk, now), created=iso_z(disk['created']),
-                ready=iso_z(disk['created'] + disk['duration']))
+    view = {
+        key: disk[key]
+        for key in (
+            'account',
+            'id',
+            'zone',
+            'name',
+            'description',
+            'size',
+            'category',
+            'type',
+            'encrypted',
+            'tags',
+            'instance_id',
+            'source_snapshot_id',
+            'performance_level',
+        )
+    }
+    view.update(
+        status=_disk_status(cloud, disk, now),
+        phase=disk_phase(disk, now),
+        listed=cloud != 'cbs' or cbs.listed(disk, now),
+        created=iso_z(disk['created']),
+        ready=iso_z(disk['created'] + disk['duration']),
+    )
     return view
 
 
@@ -65,13 +106,15 @@ def dump_state(store, query: dict) -> dict:
                 continue
             if not query.get('region') or disk['region'] == query['region']:
                 regions.setdefault(disk['region'], {'disks': [], 'snapshots': []})['disks'].append(
-                    _disk_view(cloud, disk, now))
+                    _disk_view(cloud, disk, now)
+                )
         for snap in store.snapshots[cloud].values():
             if query.get('account') and snap['account'] != query['account']:
                 continue
             if not query.get('region') or snap['region'] == query['region']:
                 regions.setdefault(snap['region'], {'disks': [], 'snapshots': []})['snapshots'].append(
-                    _snapshot_view(store, cloud, snap, now))
+                    _snapshot_view(store, cloud, snap, now)
+                )
         out[cloud] = regions
     return out
 
@@ -97,8 +140,11 @@ def _route(server, method: str, name: str, query: dict, data: dict) -> tuple:
         return 200, dump_state(store, query)
     if name == 'sessions':
         # The temporary credentials STS handed out, so that tests can look for them where they must not be.
-        return 200, {'sessions': [dict(session, vendor=vendor, key_id=key_id)
-                                  for (vendor, key_id), session in store.sessions.items()]}
+        return 200, {
+            'sessions': [
+                dict(session, vendor=vendor, key_id=key_id) for (vendor, key_id), session in store.sessions.items()
+            ]
+        }
     if name == 'calls':
         if method in ('POST', 'DELETE') and (method == 'DELETE' or data.get('reset')):
             store.calls, store.mutations = {}, []
@@ -135,7 +181,7 @@ def handle(server, method: str, path: str, query_string: str, body: bytes) -> tu
     if not isinstance(data, dict):
         return 400, {'error': 'the request body must be a JSON object'}
     query = dict(urllib.parse.parse_qsl(query_string))
-    name = path[len('/_admin/'):].strip('/')
+    name = path[len('/_admin/') :].strip('/')
     with server.store.lock:
         try:
             return _route(server, method, name, query, data)

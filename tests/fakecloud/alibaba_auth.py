@@ -1,4 +1,5 @@
 """Alibaba Cloud RPC signature checks (HMAC-SHA1, SignatureVersion 1.0), as the POP gateway does them."""
+
 from __future__ import annotations
 
 import base64
@@ -24,8 +25,9 @@ def string_to_sign(method: str, params: dict) -> str:
 
 
 def sign(method: str, params: dict, secret: str) -> str:
-    digest = hmac.new((secret + '&').encode('utf-8'), string_to_sign(method, params).encode('utf-8'),
-                      hashlib.sha1).digest()
+    digest = hmac.new(
+        (secret + '&').encode('utf-8'), string_to_sign(method, params).encode('utf-8'), hashlib.sha1
+    ).digest()
     return base64.b64encode(digest).decode('ascii')
 
 
@@ -45,8 +47,10 @@ def verify(store, method: str, params: dict) -> str:
         if not params.get(name):
             raise missing(name)
     if 'Timestamp' not in params:
-        raise CloudError('IllegalTimestamp', 'The input parameter "Timestamp" that is mandatory for processing '
-                                             'this request is not supplied.')
+        raise CloudError(
+            'IllegalTimestamp',
+            'The input parameter "Timestamp" that is mandatory for processing this request is not supplied.',
+        )
     if params['SignatureMethod'] != 'HMAC-SHA1':
         raise CloudError('InvalidSignatureMethod', 'Specified signature method is not supported.')
     if params['SignatureVersion'] != '1.0':
@@ -65,16 +69,20 @@ def verify(store, method: str, params: dict) -> str:
     if not hmac.compare_digest(expected, params['Signature']):
         # The real message ends with the server's string to sign; the SDK compares it with its own
         # and, when they agree (only the secret was wrong), reports InvalidAccessKeySecret.
-        raise CloudError('SignatureDoesNotMatch', 'Specified signature is not matched with our calculation. '
-                                                  'server string to sign is:' + string_to_sign(method, params))
+        raise CloudError(
+            'SignatureDoesNotMatch',
+            'Specified signature is not matched with our calculation. '
+            'server string to sign is:' + string_to_sign(method, params),
+        )
 
     if key_id.startswith('STS.') or entry.get('security_token'):
         token = params.get('SecurityToken')
         if not token:
             raise CloudError('MissingSecurityToken', 'SecurityToken is mandatory for this action.')
         if token != entry.get('security_token'):
-            raise CloudError('InvalidSecurityToken.MismatchWithAccessKey',
-                             'Specified SecurityToken mismatch with the AccessKey.')
+            raise CloudError(
+                'InvalidSecurityToken.MismatchWithAccessKey', 'Specified SecurityToken mismatch with the AccessKey.'
+            )
         if entry.get('expires') is not None and now >= entry['expires']:
             # Temporary credentials from STS AssumeRole stop working at their Expiration (STS API reference).
             raise CloudError('InvalidSecurityToken.Expired', 'Specified SecurityToken is expired.')

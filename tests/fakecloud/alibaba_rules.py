@@ -1,4 +1,5 @@
 """Input rules shared by ECS and ENS: names, descriptions, tags, ClientToken replays."""
+
 from __future__ import annotations
 
 import re
@@ -16,16 +17,21 @@ _ENS_NAME_RE = re.compile(r'^[^\W\d_][\w:\-]{1,127}$')
 _URL_PREFIXES = ('http://', 'https://')
 
 
-def check_name(value: str | None, code: str = 'InvalidSnapshotName.Malformed',
-               message: str = 'Specified snapshot name is not valid.', ens: bool = False) -> None:
+def check_name(
+    value: str | None,
+    code: str = 'InvalidSnapshotName.Malformed',
+    message: str = 'Specified snapshot name is not valid.',
+    ens: bool = False,
+) -> None:
     if value is None:
         return
     if not (_ENS_NAME_RE if ens else _NAME_RE).match(value) or value.startswith(_URL_PREFIXES):
         raise CloudError(code, message)
 
 
-def check_description(value: str | None, code: str = 'InvalidDescription.Malformed',
-                      message: str = 'Specified description is not valid.') -> None:
+def check_description(
+    value: str | None, code: str = 'InvalidDescription.Malformed', message: str = 'Specified description is not valid.'
+) -> None:
     if value is None:
         return
     if not 2 <= len(value) <= 256 or value.startswith(_URL_PREFIXES):
@@ -72,8 +78,10 @@ def replay(call, token: str | None):
     if seen is None:
         return None
     if seen[0] != fingerprint(call.params, call.action):
-        raise CloudError('IdempotentParameterMismatch', 'Request uses a client token in a previous request '
-                                                        'but is not identical to that request.')
+        raise CloudError(
+            'IdempotentParameterMismatch',
+            'Request uses a client token in a previous request but is not identical to that request.',
+        )
     return dict(seen[1])
 
 

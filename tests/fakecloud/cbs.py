@@ -8,6 +8,7 @@ cannot copy, rename or delete it. The owner cannot delete a shared snapshot befo
 (UnsupportedOperation.SnapHasShared, errorcodes.py: "the snapshot is shared: cancel the share first").
 Unverifiable, and chosen as the harder case for a client: a plain DescribeSnapshots lists the snapshots shared with
 the caller beside its own; another account's tags on a shared snapshot are not shown to the receiver."""
+
 from __future__ import annotations
 
 import copy
@@ -24,10 +25,31 @@ _USAGE = {'data': 'DATA_DISK', 'system': 'SYSTEM_DISK'}
 # The filters each action documents (tencentcloud-sdk-python-cbs, the docstrings of
 # DescribeSnapshotsRequest.Filters and DescribeDisksRequest.Filters); any other is InvalidFilter.
 # DescribeSnapshots has no tag filter; DescribeDisks has tag-key, tag-value and tag:<key>.
-_SNAPSHOT_FILTERS = ('snapshot-id', 'snapshot-name', 'snapshot-state', 'disk-usage', 'project-id', 'disk-id',
-                     'encrypt', 'snapshot-type')
-_DISK_FILTERS = ('disk-usage', 'disk-charge-type', 'portable', 'project-id', 'disk-id', 'disk-name', 'disk-type',
-                 'disk-state', 'instance-id', 'zone', 'tag-key', 'tag-value', 'tag:*')
+_SNAPSHOT_FILTERS = (
+    'snapshot-id',
+    'snapshot-name',
+    'snapshot-state',
+    'disk-usage',
+    'project-id',
+    'disk-id',
+    'encrypt',
+    'snapshot-type',
+)
+_DISK_FILTERS = (
+    'disk-usage',
+    'disk-charge-type',
+    'portable',
+    'project-id',
+    'disk-id',
+    'disk-name',
+    'disk-type',
+    'disk-state',
+    'instance-id',
+    'zone',
+    'tag-key',
+    'tag-value',
+    'tag:*',
+)
 # Share of a copy's time spent COPYING_FROM_REMOTE; the rest is CHECKING_COPIED.
 _COPY_SPLIT = 80
 # Sizes (GiB) of the disk types: (smallest, largest, step), as DescribeDiskConfigQuota answers them (DiskConfig
@@ -36,8 +58,14 @@ _COPY_SPLIT = 80
 # DescribeDiskConfigQuota's DiskTypes filter: CLOUD_BASIC, CLOUD_PREMIUM, CLOUD_SSD, CLOUD_HSSD (CBS-M
 # DescribeDiskConfigQuotaRequest.DiskTypes), not CLOUD_BSSD nor CLOUD_TSSD, which its rows (DiskConfig.DiskType) carry.
 QUOTA_FILTER_TYPES = ('CLOUD_BASIC', 'CLOUD_PREMIUM', 'CLOUD_SSD', 'CLOUD_HSSD')
-DISK_SIZES = {'CLOUD_BASIC': (10, 32000, 10), 'CLOUD_PREMIUM': (10, 32000, 10), 'CLOUD_BSSD': (20, 32000, 10),
-              'CLOUD_SSD': (20, 32000, 10), 'CLOUD_HSSD': (20, 32000, 10), 'CLOUD_TSSD': (20, 32000, 10)}
+DISK_SIZES = {
+    'CLOUD_BASIC': (10, 32000, 10),
+    'CLOUD_PREMIUM': (10, 32000, 10),
+    'CLOUD_BSSD': (20, 32000, 10),
+    'CLOUD_SSD': (20, 32000, 10),
+    'CLOUD_HSSD': (20, 32000, 10),
+    'CLOUD_TSSD': (20, 32000, 10),
+}
 # DiskCount: "the number a request can create is limited" (CreateDisksRequest.DiskCount); the limit: unverifiable.
 _MAX_DISK_COUNT = 50
 # At most 100 disks a request (cbs_client.CbsClient.TerminateDisks).
@@ -181,9 +209,13 @@ def describe_snapshots(call) -> dict:
         raise CloudError('InvalidParameter', 'SnapshotIds and Filters cannot be specified at the same time.', 200)
     viewer = getattr(store, 'account', None)
     visible = list(store.snapshots[CLOUD].values()) + (list(store.shared_snapshots(CLOUD).values()) if viewer else [])
-    found = [s for s in visible
-             if s['region'] == call.region and (ids is None or s['id'] in ids)
-             and all(_snapshot_match(store, s, name, values, now, viewer) for name, values in flt)]
+    found = [
+        s
+        for s in visible
+        if s['region'] == call.region
+        and (ids is None or s['id'] in ids)
+        and all(_snapshot_match(store, s, name, values, now, viewer) for name, values in flt)
+    ]
     copying = _copying_to(store, now)
     chunk = p.page(call.params, found)
     return {'TotalCount': len(found), 'SnapshotSet': [render_snapshot(store, s, now, copying, viewer) for s in chunk]}
@@ -194,10 +226,16 @@ def _disk_match(disk: dict, name: str, values: list) -> bool:
     if tag_answer is not None:
         return tag_answer
     field = {
-        'disk-id': disk['id'], 'disk-name': disk['name'], 'disk-usage': _USAGE.get(disk['type'], 'DATA_DISK'),
-        'disk-state': disk_state(disk), 'disk-type': disk['category'],
-        'zone': disk['zone'], 'portable': 'TRUE' if disk['type'] == 'data' else 'FALSE', 'project-id': '0',
-        'instance-id': disk['instance_id'], 'disk-charge-type': 'POSTPAID_BY_HOUR',
+        'disk-id': disk['id'],
+        'disk-name': disk['name'],
+        'disk-usage': _USAGE.get(disk['type'], 'DATA_DISK'),
+        'disk-state': disk_state(disk),
+        'disk-type': disk['category'],
+        'zone': disk['zone'],
+        'portable': 'TRUE' if disk['type'] == 'data' else 'FALSE',
+        'project-id': '0',
+        'instance-id': disk['instance_id'],
+        'disk-charge-type': 'POSTPAID_BY_HOUR',
     }[name]
     return field in [v.upper() for v in values] if name == 'portable' else field in values
 
@@ -218,9 +256,14 @@ def describe_disks(call) -> dict:
         # DiskIds and Filters "cannot be given together" (DescribeDisksRequest.DiskIds); the code: unverifiable,
         # as DescribeSnapshots'.
         raise CloudError('InvalidParameter', 'DiskIds and Filters cannot be specified at the same time.', 200)
-    found = [d for d in store.disks[CLOUD].values()
-             if d['region'] == call.region and listed(d, call.now) and (ids is None or d['id'] in ids)
-             and all(_disk_match(d, name, values) for name, values in flt)]
+    found = [
+        d
+        for d in store.disks[CLOUD].values()
+        if d['region'] == call.region
+        and listed(d, call.now)
+        and (ids is None or d['id'] in ids)
+        and all(_disk_match(d, name, values) for name, values in flt)
+    ]
     chunk = p.page(call.params, found)
     counts: dict = {}
     wanted = {d['id'] for d in chunk}
@@ -277,9 +320,16 @@ def describe_disk_config_quota(call) -> dict:
             if types is not None and disk_type not in types:
                 continue
             low, high, step = DISK_SIZES[disk_type]
-            row = {'Available': (not broken and charge == 'POSTPAID_BY_HOUR' and usage == 'DATA_DISK'),
-                   'Zone': zone['id'], 'DiskType': disk_type, 'DiskUsage': usage, 'DiskChargeType': charge,
-                   'MinDiskSize': low, 'MaxDiskSize': high, 'StepSize': step}
+            row = {
+                'Available': (not broken and charge == 'POSTPAID_BY_HOUR' and usage == 'DATA_DISK'),
+                'Zone': zone['id'],
+                'DiskType': disk_type,
+                'DiskUsage': usage,
+                'DiskChargeType': charge,
+                'MinDiskSize': low,
+                'MaxDiskSize': high,
+                'StepSize': step,
+            }
             rows.extend([dict(row, InstanceFamily=family) for family in families] if families else [row])
     return {'DiskConfigSet': rows}
 
@@ -324,8 +374,9 @@ def create_disks(call) -> dict:
     if not isinstance(placement, dict) or not placement.get('Zone'):
         raise tc_missing('Placement.Zone')
     if placement.get('ProjectId', 0) not in (0, '0'):
-        raise CloudError('InvalidParameter.ProjectIdNotExist', 'The project `%s` does not exist.'
-                         % placement['ProjectId'], 200)
+        raise CloudError(
+            'InvalidParameter.ProjectIdNotExist', 'The project `%s` does not exist.' % placement['ProjectId'], 200
+        )
     charge = p.text(prm, 'DiskChargeType', required=True)
     if charge == 'PREPAID':
         # A PREPAID disk needs DiskChargePrepaid (CreateDisksRequest.DiskChargePrepaid), a parameter fakecloud
@@ -353,8 +404,11 @@ def create_disks(call) -> dict:
         # The code for a zone not in the region: unverifiable; InvalidParameterValue is among CreateDisks' codes.
         raise tc_invalid('Placement.Zone', 'The zone `%s` is not a zone of %s.' % (placement['Zone'], call.region))
     if disk_type not in zone['disk_categories']:
-        raise CloudError('InvalidParameter.DiskConfigNotSupported', 'The disk type `%s` is not sold in %s.'
-                         % (disk_type, zone['id']), 200)
+        raise CloudError(
+            'InvalidParameter.DiskConfigNotSupported',
+            'The disk type `%s` is not sold in %s.' % (disk_type, zone['id']),
+            200,
+        )
     source = _disk_source(call, p.text(prm, 'SnapshotId'))
     size = prm.get('DiskSize')
     if size is None and source is None:
@@ -362,8 +416,9 @@ def create_disks(call) -> dict:
     size = p.integer(prm, 'DiskSize', 0, 1) if size is not None else int(source['disk_size'])
     if source is not None and size < int(source['disk_size']):
         # With SnapshotId and DiskSize, the disk must be at least the snapshot's size (CreateDisksRequest.DiskSize).
-        raise CloudError('InvalidParameter.DiskSizeNotMatch', 'The disk size is smaller than the snapshot `%s`.'
-                         % source['id'], 200)
+        raise CloudError(
+            'InvalidParameter.DiskSizeNotMatch', 'The disk size is smaller than the snapshot `%s`.' % source['id'], 200
+        )
     low, high, step = DISK_SIZES[disk_type]
     if not low <= size <= high or (prm.get('DiskSize') is not None and size % step):
         raise tc_invalid('DiskSize', '%s takes %d to %d GiB in steps of %d.' % (disk_type, low, high, step))
@@ -372,12 +427,22 @@ def create_disks(call) -> dict:
     encrypted = encrypt is not None or bool(source and source['encrypted'])
     ids = []
     for dummy in range(count):
-        disk = make_disk(store, CLOUD, call.region, call.now, zone=zone['id'], name=name, size=size,
-                         category=disk_type, encrypted=encrypted,
-                         kms_key_id=kms_key_id or (source['kms_key_id'] if source and source['encrypted'] else ''),
-                         tags=tags, source_snapshot_id=source['id'] if source else '',
-                         duration=store.timing(CLOUD, 'disk_seconds'),
-                         will_fail=store.faults.disk_fails(CLOUD, call.region))
+        disk = make_disk(
+            store,
+            CLOUD,
+            call.region,
+            call.now,
+            zone=zone['id'],
+            name=name,
+            size=size,
+            category=disk_type,
+            encrypted=encrypted,
+            kms_key_id=kms_key_id or (source['kms_key_id'] if source and source['encrypted'] else ''),
+            tags=tags,
+            source_snapshot_id=source['id'] if source else '',
+            duration=store.timing(CLOUD, 'disk_seconds'),
+            will_fail=store.faults.disk_fails(CLOUD, call.region),
+        )
         store.add_disk(CLOUD, disk)
         ids.append(disk['id'])
     call.changed(call.region)
@@ -404,8 +469,11 @@ def _disk_source(call, snapshot_id: str | None) -> dict | None:
     if source['disk_type'] == 'system':
         # A data disk's snapshot only (CreateDisksRequest.SnapshotId); the code: errors.go, unverifiable that
         # CreateDisks answers it.
-        raise CloudError('InvalidParameter.ShouldConvertSnapshotToImage',
-                         'The snapshot `%s` is of a system disk: convert it into an image first.' % snapshot_id, 200)
+        raise CloudError(
+            'InvalidParameter.ShouldConvertSnapshotToImage',
+            'The snapshot `%s` is of a system disk: convert it into an image first.' % snapshot_id,
+            200,
+        )
     return source
 
 
@@ -432,8 +500,9 @@ def terminate_disks(call) -> dict:
             raise CloudError('ResourceBusy', 'The disk `%s` is being created. Try again later.' % disk_id, 200)
         if disk['instance_id']:
             # errors.go ResourceUnavailable.Attached; unverifiable that TerminateDisks answers it.
-            raise CloudError('ResourceUnavailable.Attached', 'The disk `%s` is attached to %s.'
-                             % (disk_id, disk['instance_id']), 200)
+            raise CloudError(
+                'ResourceUnavailable.Attached', 'The disk `%s` is attached to %s.' % (disk_id, disk['instance_id']), 200
+            )
         disks.append(disk)
     for disk in disks:
         disk['terminated'] = call.now
@@ -458,8 +527,16 @@ def create_snapshot(call) -> dict:
     name = p.text(call.params, 'SnapshotName', default='')
     if len(name) > 60:
         raise tc_invalid('SnapshotName', 'At most 60 characters.')
-    snap = make_snapshot(store, CLOUD, disk['region'], call.now, disk, name=name, tags=_tags_in(call.params),
-                         duration=store.timing(CLOUD, 'snapshot_seconds'))
+    snap = make_snapshot(
+        store,
+        CLOUD,
+        disk['region'],
+        call.now,
+        disk,
+        name=name,
+        tags=_tags_in(call.params),
+        duration=store.timing(CLOUD, 'snapshot_seconds'),
+    )
     store.add_snapshot(CLOUD, snap)
     call.changed(disk['region'])
     return {'SnapshotId': snap['id']}
@@ -482,17 +559,22 @@ def copy_snapshot_cross_regions(call) -> dict:
     if source is None and snapshot_id in (store.shared_snapshots(CLOUD) if getattr(store, 'account', None) else {}):
         # A shared snapshot makes disks only (ModifySnapshotsSharePermission); the code: errorcodes.py, unverifiable that
         # CopySnapshotCrossRegions answers it for a shared one.
-        raise CloudError('UnsupportedOperation.SnapshotNotSupportCopy', 'The snapshot `%s` is shared with you: it cannot '
-                         'be copied to another region.' % snapshot_id, 200)
+        raise CloudError(
+            'UnsupportedOperation.SnapshotNotSupportCopy',
+            'The snapshot `%s` is shared with you: it cannot be copied to another region.' % snapshot_id,
+            200,
+        )
     if source is None or source['region'] != source_region:
         raise CloudError('InvalidSnapshotId.NotFound', 'The snapshot `%s` is not found.' % snapshot_id, 200)
     if snapshot_state(store, source, now)[0] != 'NORMAL':
-        raise CloudError('InvalidSnapshot.NotSupported', 'The snapshot `%s` is not in NORMAL state.' % snapshot_id,
-                         200)
+        raise CloudError('InvalidSnapshot.NotSupported', 'The snapshot `%s` is not in NORMAL state.' % snapshot_id, 200)
     busy = _copying_to(store, now).get(snapshot_id, set()) & set(destinations)
     if busy:
-        raise CloudError('ResourceInUse.CopySnapshotConflict', 'The snapshot `%s` is being copied to %s.'
-                         % (snapshot_id, ', '.join(sorted(busy))), 200)
+        raise CloudError(
+            'ResourceInUse.CopySnapshotConflict',
+            'The snapshot `%s` is being copied to %s.' % (snapshot_id, ', '.join(sorted(busy))),
+            200,
+        )
     quota = int(store.config['quotas']['cbs']['snapshots_per_region'])
     results = []
     for region in destinations:
@@ -503,11 +585,22 @@ def copy_snapshot_cross_regions(call) -> dict:
             result.update(Code='InsufficientSnapshotQuota', Message='Insufficient snapshot quota.')
         else:
             copy = make_snapshot(
-                store, CLOUD, region, now, None, name=name or 'Copied %s from %s' % (snapshot_id, source_region),
-                disk_id=source['disk_id'], disk_size=source['disk_size'], disk_type=source['disk_type'],
-                encrypted=source['encrypted'], source_snapshot_id=snapshot_id, source_region=source_region,
-                is_copy=True, duration=store.timing(CLOUD, 'copy_seconds'),
-                will_fail=store.faults.copy_fails(CLOUD, region))
+                store,
+                CLOUD,
+                region,
+                now,
+                None,
+                name=name or 'Copied %s from %s' % (snapshot_id, source_region),
+                disk_id=source['disk_id'],
+                disk_size=source['disk_size'],
+                disk_type=source['disk_type'],
+                encrypted=source['encrypted'],
+                source_snapshot_id=snapshot_id,
+                source_region=source_region,
+                is_copy=True,
+                duration=store.timing(CLOUD, 'copy_seconds'),
+                will_fail=store.faults.copy_fails(CLOUD, region),
+            )
             store.add_snapshot(CLOUD, copy)
             result['SnapshotId'] = copy['id']
             call.changed(source_region)
@@ -526,8 +619,12 @@ def delete_snapshots(call) -> dict:
         if snap.get('shared_with'):
             # errorcodes.py UnsupportedOperation.SnapHasShared; unverifiable that DeleteSnapshots answers it (its page
             # lists no codes of its own).
-            raise CloudError('UnsupportedOperation.SnapHasShared', 'The snapshot `%s` is shared with %s: cancel the share '
-                             'first.' % (snapshot_id, ', '.join(sorted(snap['shared_with']))), 200)
+            raise CloudError(
+                'UnsupportedOperation.SnapHasShared',
+                'The snapshot `%s` is shared with %s: cancel the share '
+                'first.' % (snapshot_id, ', '.join(sorted(snap['shared_with']))),
+                200,
+            )
     for snapshot_id in ids:
         del store.snapshots[CLOUD][snapshot_id]
     call.changed(call.region)
@@ -559,15 +656,23 @@ def modify_snapshots_share_permission(call) -> dict:
             raise CloudError('InvalidSnapshotId.NotFound', 'The snapshot `%s` is not found.' % snapshot_id, 200)
         if permission == 'SHARE':
             if snap['disk_type'] == 'system':
-                raise CloudError('InvalidSnapshot.NotSupported', 'Only data disk snapshots can be shared; `%s` is of a '
-                                 'system disk.' % snapshot_id, 200)
+                raise CloudError(
+                    'InvalidSnapshot.NotSupported',
+                    'Only data disk snapshots can be shared; `%s` is of a system disk.' % snapshot_id,
+                    200,
+                )
             if snapshot_state(store, snap, call.now)[0] != 'NORMAL':
-                raise CloudError('InvalidSnapshot.NotSupported', 'The snapshot `%s` is not in NORMAL state.' % snapshot_id, 200)
+                raise CloudError(
+                    'InvalidSnapshot.NotSupported', 'The snapshot `%s` is not in NORMAL state.' % snapshot_id, 200
+                )
             if getattr(store, 'account', None) in accounts:
                 raise tc_invalid('AccountIds', 'A snapshot is not shared with its own account.')
             if len(set(snap.get('shared_with') or {}) | set(accounts)) > MAX_SHARES:
-                raise CloudError('InvalidParameterValue.LimitExceeded', 'The snapshot `%s` would be shared with more than %d '
-                                 'accounts.' % (snapshot_id, MAX_SHARES), 200)
+                raise CloudError(
+                    'InvalidParameterValue.LimitExceeded',
+                    'The snapshot `%s` would be shared with more than %d accounts.' % (snapshot_id, MAX_SHARES),
+                    200,
+                )
         snaps.append(snap)
     for snap in snaps:
         shares = snap.setdefault('shared_with', {})
@@ -587,7 +692,11 @@ def describe_snapshot_share_permission(call) -> dict:
     if snap is None or snap['region'] != call.region:
         raise CloudError('InvalidSnapshotId.NotFound', 'The snapshot `%s` is not found.' % snapshot_id, 200)
     shares = snap.get('shared_with') or {}
-    return {'SharePermissionSet': [{'AccountId': account, 'CreatedTime': tc_time(shares[account])} for account in sorted(shares)]}
+    return {
+        'SharePermissionSet': [
+            {'AccountId': account, 'CreatedTime': tc_time(shares[account])} for account in sorted(shares)
+        ]
+    }
 
 
 # Each action: its handler, whether it can change state, and the parameters it accepts (the fields
@@ -595,16 +704,44 @@ def describe_snapshot_share_permission(call) -> dict:
 _LISTING = ('Filters', 'Filters.Name', 'Filters.Values', 'Offset', 'Limit', 'Order', 'OrderField')
 ACTIONS = {
     'DescribeDisks': action(describe_disks, False, 'DiskIds', *_LISTING),
-    'DescribeDiskConfigQuota': action(describe_disk_config_quota, False, 'InquiryType', 'DiskChargeType', 'DiskTypes',
-                                      'DiskUsage', 'Zones', 'InstanceFamilies'),
-    'CreateDisks': action(create_disks, True, 'Placement', 'Placement.Zone', 'Placement.ProjectId', 'DiskChargeType',
-                          'DiskType', 'DiskSize', 'SnapshotId', 'DiskName', 'DiskCount', 'Tags', 'Tags.Key', 'Tags.Value',
-                          'ClientToken', 'Encrypt', 'KmsKeyId'),
+    'DescribeDiskConfigQuota': action(
+        describe_disk_config_quota,
+        False,
+        'InquiryType',
+        'DiskChargeType',
+        'DiskTypes',
+        'DiskUsage',
+        'Zones',
+        'InstanceFamilies',
+    ),
+    'CreateDisks': action(
+        create_disks,
+        True,
+        'Placement',
+        'Placement.Zone',
+        'Placement.ProjectId',
+        'DiskChargeType',
+        'DiskType',
+        'DiskSize',
+        'SnapshotId',
+        'DiskName',
+        'DiskCount',
+        'Tags',
+        'Tags.Key',
+        'Tags.Value',
+        'ClientToken',
+        'Encrypt',
+        'KmsKeyId',
+    ),
     'TerminateDisks': action(terminate_disks, True, 'DiskIds', 'DeleteSnapshot'),
     'DescribeSnapshots': action(describe_snapshots, False, 'SnapshotIds', *_LISTING),
     'CreateSnapshot': action(create_snapshot, True, 'DiskId', 'SnapshotName', 'Tags', 'Tags.Key', 'Tags.Value'),
-    'CopySnapshotCrossRegions': action(copy_snapshot_cross_regions, True, 'SnapshotId', 'DestinationRegions', 'SnapshotName'),
+    'CopySnapshotCrossRegions': action(
+        copy_snapshot_cross_regions, True, 'SnapshotId', 'DestinationRegions', 'SnapshotName'
+    ),
     'DeleteSnapshots': action(delete_snapshots, True, 'SnapshotIds'),
-    'ModifySnapshotsSharePermission': action(modify_snapshots_share_permission, True, 'SnapshotIds', 'AccountIds', 'Permission'),
+    'ModifySnapshotsSharePermission': action(
+        modify_snapshots_share_permission, True, 'SnapshotIds', 'AccountIds', 'Permission'
+    ),
     'DescribeSnapshotSharePermission': action(describe_snapshot_share_permission, False, 'SnapshotId'),
 }

@@ -1,20 +1,56 @@
 """Emulator settings: defaults, loading a YAML/JSON file, and merging updates from /_admin/config."""
+
 from __future__ import annotations
 
 import copy
 import json
 
-from .credentials import ALIBABA_ACCOUNT_ID, ECS_CUSTOMER_KEY_ID, ECS_SERVICE_KEY_ID, TENCENT_UIN, default_credentials, default_roles
+from .credentials import (
+    ALIBABA_ACCOUNT_ID,
+    ECS_CUSTOMER_KEY_ID,
+    ECS_SERVICE_KEY_ID,
+    TENCENT_UIN,
+    default_credentials,
+    default_roles,
+)
 
 CLOUDS = ('ecs', 'ens', 'cbs')
 
 DEFAULT_REGIONS = {
-    'ecs': ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'cn-shenzhen', 'cn-chengdu', 'cn-hongkong',
-            'ap-southeast-1', 'ap-northeast-1', 'us-west-1', 'us-east-1', 'eu-central-1'],
-    'ens': ['cn-hangzhou-26', 'cn-hangzhou-27', 'cn-beijing-cmcc', 'cn-suzhou-telecom', 'cn-chengdu-telecom',
-            'cn-shenzhen-cucc', 'cn-wuhan-telecom'],
-    'cbs': ['ap-guangzhou', 'ap-shanghai', 'ap-beijing', 'ap-chengdu', 'ap-nanjing', 'ap-hongkong',
-            'ap-singapore', 'ap-tokyo', 'na-siliconvalley', 'eu-frankfurt'],
+    'ecs': [
+        'cn-hangzhou',
+        'cn-shanghai',
+        'cn-beijing',
+        'cn-shenzhen',
+        'cn-chengdu',
+        'cn-hongkong',
+        'ap-southeast-1',
+        'ap-northeast-1',
+        'us-west-1',
+        'us-east-1',
+        'eu-central-1',
+    ],
+    'ens': [
+        'cn-hangzhou-26',
+        'cn-hangzhou-27',
+        'cn-beijing-cmcc',
+        'cn-suzhou-telecom',
+        'cn-chengdu-telecom',
+        'cn-shenzhen-cucc',
+        'cn-wuhan-telecom',
+    ],
+    'cbs': [
+        'ap-guangzhou',
+        'ap-shanghai',
+        'ap-beijing',
+        'ap-chengdu',
+        'ap-nanjing',
+        'ap-hongkong',
+        'ap-singapore',
+        'ap-tokyo',
+        'na-siliconvalley',
+        'eu-frankfurt',
+    ],
 }
 
 
@@ -63,8 +99,10 @@ def default_config() -> dict:
         'regions': copy.deepcopy(DEFAULT_REGIONS),
         # KMS keys (resourcesharing.list_aliases_by_key_id): key id -> {'aliases': [...], 'account': its account}. The
         # service key's alias is alias/acs/ecs (ECS guide, "Grant access to KMS keys through RAM roles").
-        'kms_keys': {ECS_SERVICE_KEY_ID: {'aliases': ['alias/acs/ecs'], 'account': ALIBABA_ACCOUNT_ID},
-                     ECS_CUSTOMER_KEY_ID: {'aliases': ['alias/snapcopy-source'], 'account': ALIBABA_ACCOUNT_ID}},
+        'kms_keys': {
+            ECS_SERVICE_KEY_ID: {'aliases': ['alias/acs/ecs'], 'account': ALIBABA_ACCOUNT_ID},
+            ECS_CUSTOMER_KEY_ID: {'aliases': ['alias/snapcopy-source'], 'account': ALIBABA_ACCOUNT_ID},
+        },
         # Resource Sharing (resourcesharing.py): how long a resource's association stays Associating, on the emulator's
         # clock; the accounts of the one resource directory (shares among them need no invitation).
         'resource_sharing': {'association_seconds': 0.0, 'directory': []},

@@ -1,4 +1,5 @@
 """Default credentials the emulator accepts; tests and playbooks import these."""
+
 from __future__ import annotations
 
 ALIBABA_ACCESS_KEY_ID = 'LTAIfakecloudTEST01'
@@ -45,11 +46,17 @@ ALIBABA_OWN_ROLE_ARN = 'acs:ram::%s:role/own-dr' % ALIBABA_ACCOUNT_ID
 def default_roles() -> dict:
     """Role ARN -> the accounts that may assume it, per vendor."""
     return {
-        'alibaba': {ALIBABA_DR_ROLE_ARN: {'trusted': [ALIBABA_ACCOUNT_ID]}, ALIBABA_LOCKED_ROLE_ARN: {'trusted': []},
-                    ALIBABA_OWN_ROLE_ARN: {'trusted': [ALIBABA_ACCOUNT_ID]},
-                    ALIBABA_EXTERNAL_ROLE_ARN: {'trusted': [ALIBABA_ACCOUNT_ID], 'external_id': ROLE_EXTERNAL_ID}},
-        'tencent': {TENCENT_DR_ROLE_ARN: {'trusted': [TENCENT_UIN]}, TENCENT_LOCKED_ROLE_ARN: {'trusted': []},
-                    TENCENT_EXTERNAL_ROLE_ARN: {'trusted': [TENCENT_UIN], 'external_id': ROLE_EXTERNAL_ID}},
+        'alibaba': {
+            ALIBABA_DR_ROLE_ARN: {'trusted': [ALIBABA_ACCOUNT_ID]},
+            ALIBABA_LOCKED_ROLE_ARN: {'trusted': []},
+            ALIBABA_OWN_ROLE_ARN: {'trusted': [ALIBABA_ACCOUNT_ID]},
+            ALIBABA_EXTERNAL_ROLE_ARN: {'trusted': [ALIBABA_ACCOUNT_ID], 'external_id': ROLE_EXTERNAL_ID},
+        },
+        'tencent': {
+            TENCENT_DR_ROLE_ARN: {'trusted': [TENCENT_UIN]},
+            TENCENT_LOCKED_ROLE_ARN: {'trusted': []},
+            TENCENT_EXTERNAL_ROLE_ARN: {'trusted': [TENCENT_UIN], 'external_id': ROLE_EXTERNAL_ID},
+        },
     }
 
 
@@ -58,8 +65,11 @@ def default_credentials() -> dict:
     return {
         'alibaba': [
             {'access_key_id': ALIBABA_ACCESS_KEY_ID, 'access_key_secret': ALIBABA_ACCESS_KEY_SECRET},
-            {'access_key_id': ALIBABA_STS_ACCESS_KEY_ID, 'access_key_secret': ALIBABA_STS_ACCESS_KEY_SECRET,
-             'security_token': ALIBABA_STS_SECURITY_TOKEN},
+            {
+                'access_key_id': ALIBABA_STS_ACCESS_KEY_ID,
+                'access_key_secret': ALIBABA_STS_ACCESS_KEY_SECRET,
+                'security_token': ALIBABA_STS_SECURITY_TOKEN,
+            },
         ],
         'tencent': [
             {'secret_id': TENCENT_SECRET_ID, 'secret_key': TENCENT_SECRET_KEY},

@@ -1,4 +1,5 @@
 """Alibaba Cloud ECS 2014-05-26: regions, zones, disks, snapshots, CopySnapshot, tags."""
+
 from __future__ import annotations
 
 from . import alibaba_rules as rules, resourcesharing, rpc_params as p
@@ -14,13 +15,27 @@ _RESOURCE_TYPES = ('snapshot', 'disk')
 # CreateDiskRequest.DiskCategory's values and the sizes (GiB) CreateDiskRequest.Size gives each; an ESSD's
 # range depends on its PerformanceLevel (default PL1, CreateDiskRequest.PerformanceLevel).
 DISK_SIZES = {
-    'cloud': (5, 2000), 'cloud_efficiency': (20, 32768), 'cloud_ssd': (20, 32768), 'cloud_auto': (1, 65536),
-    'cloud_essd_entry': (10, 32768), 'cloud_regional_disk_auto': (10, 65536),
-    'elastic_ephemeral_disk_standard': (64, 8192), 'elastic_ephemeral_disk_premium': (64, 8192),
+    'cloud': (5, 2000),
+    'cloud_efficiency': (20, 32768),
+    'cloud_ssd': (20, 32768),
+    'cloud_auto': (1, 65536),
+    'cloud_essd_entry': (10, 32768),
+    'cloud_regional_disk_auto': (10, 65536),
+    'elastic_ephemeral_disk_standard': (64, 8192),
+    'elastic_ephemeral_disk_premium': (64, 8192),
 }
 ESSD_SIZES = {'PL0': (1, 65536), 'PL1': (20, 65536), 'PL2': (461, 65536), 'PL3': (1261, 65536)}
-DISK_CATEGORIES = ('cloud', 'cloud_efficiency', 'cloud_ssd', 'cloud_essd', 'cloud_auto', 'cloud_essd_entry',
-                   'cloud_regional_disk_auto', 'elastic_ephemeral_disk_standard', 'elastic_ephemeral_disk_premium')
+DISK_CATEGORIES = (
+    'cloud',
+    'cloud_efficiency',
+    'cloud_ssd',
+    'cloud_essd',
+    'cloud_auto',
+    'cloud_essd_entry',
+    'cloud_regional_disk_auto',
+    'elastic_ephemeral_disk_standard',
+    'elastic_ephemeral_disk_premium',
+)
 # Disks that span a region's zones (ECS-M CreateDiskRequest.DiskCategory, .ZoneId).
 REGIONAL_CATEGORIES = ('cloud_regional_disk_auto',)
 # "Snapshots created on or before July 15, 2013 cannot be used to create cloud disks" (CreateDiskRequest.SnapshotId).
@@ -114,9 +129,14 @@ def _newest_first(records) -> list:
 
 
 def describe_regions(call) -> dict:
-    return {'Regions': {'Region': [
-        {'RegionId': r, 'LocalName': r, 'RegionEndpoint': 'ecs.%s.aliyuncs.com' % r, 'Status': 'available'}
-        for r in call.store.regions(CLOUD)]}}
+    return {
+        'Regions': {
+            'Region': [
+                {'RegionId': r, 'LocalName': r, 'RegionEndpoint': 'ecs.%s.aliyuncs.com' % r, 'Status': 'available'}
+                for r in call.store.regions(CLOUD)
+            ]
+        }
+    }
 
 
 def describe_zones(call) -> dict:
@@ -124,13 +144,20 @@ def describe_zones(call) -> dict:
     disk categories and the creation of instances and disks (AvailableResourceCreation.ResourceTypes values as
     the DescribeZones reference's example answer gives them)."""
     region = _region(call)
-    return {'Zones': {'Zone': [{
-        'ZoneId': zone['id'],
-        'LocalName': '%s Zone %s' % (region, zone['id'][len(region):].lstrip('-').upper()),
-        'ZoneType': 'AvailabilityZone',
-        'AvailableDiskCategories': {'DiskCategories': zone['disk_categories']},
-        'AvailableResourceCreation': {'ResourceTypes': ['Instance', 'Disk']},
-    } for zone in call.store.zones(CLOUD, region)]}}
+    return {
+        'Zones': {
+            'Zone': [
+                {
+                    'ZoneId': zone['id'],
+                    'LocalName': '%s Zone %s' % (region, zone['id'][len(region) :].lstrip('-').upper()),
+                    'ZoneType': 'AvailabilityZone',
+                    'AvailableDiskCategories': {'DiskCategories': zone['disk_categories']},
+                    'AvailableResourceCreation': {'ResourceTypes': ['Instance', 'Disk']},
+                }
+                for zone in call.store.zones(CLOUD, region)
+            ]
+        }
+    }
 
 
 def describe_disks(call) -> dict:
@@ -207,8 +234,9 @@ def _check_retention(prm: dict):
     try:
         return p.integer(prm, 'RetentionDays', None, 1, 65536)
     except CloudError:
-        raise CloudError('InvalidRetentionDays', 'The specified parameter "RetentionDays" is not valid; '
-                                                 'valid values are 1 to 65536.') from None
+        raise CloudError(
+            'InvalidRetentionDays', 'The specified parameter "RetentionDays" is not valid; valid values are 1 to 65536.'
+        ) from None
 
 
 def create_snapshot(call) -> dict:
@@ -231,9 +259,19 @@ def create_snapshot(call) -> dict:
     category = (p.text(prm, 'Category') or 'standard').lower()
     if category not in ('standard', 'flash'):
         raise CloudError('InvalidParameter.Category', 'The specified parameter "Category" is not valid.')
-    snap = make_snapshot(call.store, CLOUD, disk['region'], call.now, disk, name=name or '',
-                         description=p.text(prm, 'Description') or '', category=category, tags=tags,
-                         retention_days=retention, duration=call.store.timing(CLOUD, 'snapshot_seconds'))
+    snap = make_snapshot(
+        call.store,
+        CLOUD,
+        disk['region'],
+        call.now,
+        disk,
+        name=name or '',
+        description=p.text(prm, 'Description') or '',
+        category=category,
+        tags=tags,
+        retention_days=retention,
+        duration=call.store.timing(CLOUD, 'snapshot_seconds'),
+    )
     call.store.add_snapshot(CLOUD, snap)
     call.changed(disk['region'])
     answer = {'SnapshotId': snap['id']}
@@ -262,16 +300,22 @@ def copy_snapshot(call) -> dict:
     encrypted = p.boolean(prm, 'Encrypted')
     if destination == region:
         # ECS error codes: a copy within one region is refused (unverifiable: the HTTP status).
-        raise CloudError('InvalidOperation.NotSupportCopyInSameRegion',
-                         'Copying a snapshot within the same region is not supported.', 400)
+        raise CloudError(
+            'InvalidOperation.NotSupportCopyInSameRegion',
+            'Copying a snapshot within the same region is not supported.',
+            400,
+        )
     source = call.store.snapshots[CLOUD].get(snapshot_id) or _shared_with_caller(call, snapshot_id)
     if source is None or source['region'] != region:
         raise CloudError('InvalidSnapshotId.NotFound', 'The specified snapshot is not exists.', 403)
     if source.get('account') != call.account and source['encrypted'] and not p.text(prm, 'KMSKeyId'):
         # "When you copy a shared encrypted snapshot [...], you must specify a different encryption key" (the ECS guide
         # "Share a snapshot"); the code is unverifiable.
-        raise CloudError('InvalidParameter.KMSKeyId', 'A shared encrypted snapshot is copied with a key of your own: '
-                                                      'specify Encrypted and KMSKeyId.', 400)
+        raise CloudError(
+            'InvalidParameter.KMSKeyId',
+            'A shared encrypted snapshot is copied with a key of your own: specify Encrypted and KMSKeyId.',
+            400,
+        )
     # Encrypted snapshots can be copied ("copies a standard or encrypted snapshot"); local ones cannot
     # (unverifiable: this error code).
     if source['category'] == 'flash':
@@ -281,17 +325,35 @@ def copy_snapshot(call) -> dict:
     if _unfinished_copy_of_disk(call, source, destination):
         # ECS error codes. Unverifiable: the scope. ECS copies a disk's snapshots to a region
         # incrementally, so fakecloud refuses while a copy of the same disk to the same region runs.
-        raise CloudError('InvalidOperation.DiskHasUnfinishedSnapshotCopy',
-                         'The operation is not supported while the disk has an unfinished snapshot copy task.', 403)
+        raise CloudError(
+            'InvalidOperation.DiskHasUnfinishedSnapshotCopy',
+            'The operation is not supported while the disk has an unfinished snapshot copy task.',
+            403,
+        )
     if call.store.faults.region_broken(CLOUD, destination):
         raise server_error(CLOUD, 'ServiceUnavailable')
     copy = make_snapshot(
-        call.store, CLOUD, destination, call.now, None, name=name, description=description,
-        disk_id=source['disk_id'], disk_size=source['disk_size'], disk_category=source['disk_category'],
-        disk_type=source['disk_type'], encrypted=encrypted or source['encrypted'],
+        call.store,
+        CLOUD,
+        destination,
+        call.now,
+        None,
+        name=name,
+        description=description,
+        disk_id=source['disk_id'],
+        disk_size=source['disk_size'],
+        disk_category=source['disk_category'],
+        disk_type=source['disk_type'],
+        encrypted=encrypted or source['encrypted'],
         kms_key_id=p.text(prm, 'KMSKeyId') or (source['kms_key_id'] if source['encrypted'] else ''),
-        tags=tags, retention_days=retention, source_snapshot_id=source['id'], source_region=region, is_copy=True,
-        duration=call.store.timing(CLOUD, 'copy_seconds'), will_fail=call.store.faults.copy_fails(CLOUD, destination))
+        tags=tags,
+        retention_days=retention,
+        source_snapshot_id=source['id'],
+        source_region=region,
+        is_copy=True,
+        duration=call.store.timing(CLOUD, 'copy_seconds'),
+        will_fail=call.store.faults.copy_fails(CLOUD, destination),
+    )
     call.store.add_snapshot(CLOUD, copy)
     call.changed(destination)
     answer = {'SnapshotId': copy['id']}
@@ -303,7 +365,11 @@ def _shared_with_caller(call, snapshot_id: str) -> dict | None:
     """Another account's snapshot shared with the caller through Resource Sharing, its invitation accepted: the caller may
     copy it across regions (the ECS guide "Share a snapshot"; resourcesharing.py)."""
     snap = call.store.any_snapshot(CLOUD, snapshot_id)
-    if snap is None or snap.get('account') == call.account or not resourcesharing.shared_with(call.store, snap, call.account, call.now):
+    if (
+        snap is None
+        or snap.get('account') == call.account
+        or not resourcesharing.shared_with(call.store, snap, call.account, call.now)
+    ):
         return None
     return snap
 
@@ -312,9 +378,14 @@ def _unfinished_copy_of_disk(call, source: dict, destination: str) -> bool:
     """Whether a copy of a snapshot of the source's disk, into ``destination``, is still running."""
     if not source['disk_id']:
         return False
-    return any(snap['is_copy'] and snap['region'] == destination and snap['disk_id'] == source['disk_id']
-               and snap['source_region'] == source['region'] and call.store.phase(snap, call.now)[0] == RUNNING
-               for snap in call.store.snapshots[CLOUD].values())
+    return any(
+        snap['is_copy']
+        and snap['region'] == destination
+        and snap['disk_id'] == source['disk_id']
+        and snap['source_region'] == source['region']
+        and call.store.phase(snap, call.now)[0] == RUNNING
+        for snap in call.store.snapshots[CLOUD].values()
+    )
 
 
 def _snapshot_in(call, snapshot_id: str, region: str | None) -> dict:
@@ -341,7 +412,9 @@ def delete_snapshot(call) -> dict:
     if resourcesharing.associated_shares(call.store, snap):
         # "A shared snapshot cannot be deleted before it is unshared" (the ECS guide "Share a snapshot"); the code is
         # unverifiable.
-        raise CloudError('OperationDenied.SnapshotShared', 'The snapshot is shared with other accounts: unshare it first.', 403)
+        raise CloudError(
+            'OperationDenied.SnapshotShared', 'The snapshot is shared with other accounts: unshare it first.', 403
+        )
     if not force and any(disk.get('source_snapshot_id') == snapshot_id for disk in call.store.disks[CLOUD].values()):
         raise CloudError('SnapshotCreatedDisk', 'The snapshot has been used to create disk(s).', 403)
     del call.store.snapshots[CLOUD][snapshot_id]
@@ -363,8 +436,12 @@ def lock_times(snap: dict) -> dict:
     """The epochs of a locked snapshot's lock: when it began, its cool-off ends, its duration starts and it expires."""
     lock = snap['lock']
     duration_start = max(lock['locked_at'], snap['created'] + snap['duration'])
-    return {'locked': lock['locked_at'], 'cool_off_ends': lock['locked_at'] + lock['cool_off_hours'] * 3600,
-            'duration_start': duration_start, 'expires': duration_start + lock['duration_days'] * 86400}
+    return {
+        'locked': lock['locked_at'],
+        'cool_off_ends': lock['locked_at'] + lock['cool_off_hours'] * 3600,
+        'duration_start': duration_start,
+        'expires': duration_start + lock['duration_days'] * 86400,
+    }
 
 
 def lock_status(snap: dict, now: float) -> str | None:
@@ -384,9 +461,15 @@ def render_lock(snap: dict, now: float) -> dict:
     the cloud cannot know them (whether ECS answers them empty or leaves them out is unverifiable: left out here). The
     cool-off counts from the lock itself (LockSnapshotRequest.CoolOffPeriod)."""
     lock, times = snap['lock'], lock_times(snap)
-    answer = {'SnapshotId': snap['id'], 'LockMode': lock['mode'], 'LockStatus': lock_status(snap, now),
-              'CoolOffPeriod': lock['cool_off_hours'], 'LockDuration': lock['duration_days'],
-              'LockCreationTime': iso_z(times['locked']), 'CoolOffPeriodExpiredTime': iso_z(times['cool_off_ends'])}
+    answer = {
+        'SnapshotId': snap['id'],
+        'LockMode': lock['mode'],
+        'LockStatus': lock_status(snap, now),
+        'CoolOffPeriod': lock['cool_off_hours'],
+        'LockDuration': lock['duration_days'],
+        'LockCreationTime': iso_z(times['locked']),
+        'CoolOffPeriodExpiredTime': iso_z(times['cool_off_ends']),
+    }
     if now >= snap['created'] + snap['duration']:
         answer.update(LockDurationStartTime=iso_z(times['duration_start']), LockExpiredTime=iso_z(times['expires']))
     return answer
@@ -416,12 +499,19 @@ def lock_snapshot(call) -> dict:
     # duration" (the guide "Lock a snapshot", Cooling-off period): no longer than the lock. The code is unverifiable
     # (LockSnapshot's error table names none for it); the collection refuses such a lock before any call.
     if cool_off > duration * 24:
-        raise CloudError('InvalidParameter.CoolOffPeriod', 'The cool-off period is included in the lock duration and cannot '
-                         'exceed it.', 400)
+        raise CloudError(
+            'InvalidParameter.CoolOffPeriod',
+            'The cool-off period is included in the lock duration and cannot exceed it.',
+            400,
+        )
     status = lock_status(snap, call.now)
     if status == LOCK_ACTIVE and (cool_off != 0 or duration < snap['lock']['duration_days']):
-        raise CloudError('InvalidOperation.CoolOffPeriodExpired', 'The snapshot is locked in compliance mode, and the cool-off '
-                         'period has expired. The current operation is not supported.', 403)
+        raise CloudError(
+            'InvalidOperation.CoolOffPeriodExpired',
+            'The snapshot is locked in compliance mode, and the cool-off '
+            'period has expired. The current operation is not supported.',
+            403,
+        )
     # A lock in force keeps its start; any other is set anew.
     locked_at = snap['lock']['locked_at'] if status == LOCK_ACTIVE else call.now
     _check_retention_outlasts(snap, locked_at, duration)
@@ -433,15 +523,21 @@ def lock_snapshot(call) -> dict:
 
 
 def _check_retention_outlasts(snap: dict, locked_at: float, duration: int) -> None:
-    """"The lock must expire on or before the snapshot retention period" (the guide "Lock a snapshot", Lock duration). The
+    """ "The lock must expire on or before the snapshot retention period" (the guide "Lock a snapshot", Lock duration). The
     retention counts from the snapshot's creation (ModifySnapshotAttributeRequest.RetentionDays), the lock from its start
     (lock_times: on a snapshot in progress, its completion, as fakecloud knows it). The code is unverifiable (LockSnapshot's
     error table names none for it): the collection checks the rule before it locks, so nothing may rest on this answer."""
     if not snap['retention_days']:
         return
-    expires = lock_times(dict(snap, lock={'locked_at': locked_at, 'cool_off_hours': 0, 'duration_days': duration}))['expires']
+    expires = lock_times(dict(snap, lock={'locked_at': locked_at, 'cool_off_hours': 0, 'duration_days': duration}))[
+        'expires'
+    ]
     if expires > snap['created'] + snap['retention_days'] * 86400:
-        raise CloudError('InvalidParameter.LockDuration', 'The lock must expire on or before the snapshot retention period ends.', 400)
+        raise CloudError(
+            'InvalidParameter.LockDuration',
+            'The lock must expire on or before the snapshot retention period ends.',
+            400,
+        )
 
 
 def describe_locked_snapshots(call) -> dict:
@@ -453,8 +549,14 @@ def describe_locked_snapshots(call) -> dict:
     status = p.text(prm, 'LockStatus')
     if status is not None and status not in LOCK_STATUSES:
         raise invalid('LockStatus', 'Valid values: %s.' % ', '.join(LOCK_STATUSES))
-    locked = [snap for snap in call.store.snapshots[CLOUD].values() if snap['region'] == region and snap.get('lock')
-              and (wanted is None or snap['id'] in wanted) and (status is None or lock_status(snap, call.now) == status)]
+    locked = [
+        snap
+        for snap in call.store.snapshots[CLOUD].values()
+        if snap['region'] == region
+        and snap.get('lock')
+        and (wanted is None or snap['id'] in wanted)
+        and (status is None or lock_status(snap, call.now) == status)
+    ]
     chunk, extra = p.page(prm, sorted(locked, key=lambda snap: snap['id']))
     return {'LockedSnapshotsInfo': [render_lock(snap, call.now) for snap in chunk], 'NextToken': extra['NextToken']}
 
@@ -473,8 +575,11 @@ def _source_snapshot(call, region: str, snapshot_id: str | None) -> dict | None:
     if call.store.phase(source, call.now)[0] != DONE:
         raise CloudError('InvalidSnapshotId.NotReady', 'The specified snapshot has not completed yet.', 403)
     if source['created'] < _OLDEST_USABLE_SNAPSHOT:
-        raise CloudError('InvalidSnapshot.TooOld', 'This operation is forbidden because the specified snapshot '
-                                                   'is created before 2013-07-15.', 403)
+        raise CloudError(
+            'InvalidSnapshot.TooOld',
+            'This operation is forbidden because the specified snapshot is created before 2013-07-15.',
+            403,
+        )
     return source
 
 
@@ -489,7 +594,9 @@ def create_disk(call) -> dict:
     # The model's default category is the basic disk, `cloud`.
     category = p.text(prm, 'DiskCategory', default='cloud')
     if category not in DISK_CATEGORIES:
-        raise CloudError('InvalidDiskCategory.ValueNotSupported', 'The specified parameter "DiskCategory" is not valid.')
+        raise CloudError(
+            'InvalidDiskCategory.ValueNotSupported', 'The specified parameter "DiskCategory" is not valid.'
+        )
     # InstanceId (a subscription disk attached at once) is not emulated, so ZoneId is required, except for a regional
     # disk: "You do not need to specify ZoneId for a cloud_regional_disk_auto cloud disk" (ECS-M CreateDiskRequest.ZoneId).
     # Unverifiable: which regions sell regional disks (all, here) and what a ZoneId given with one does (a zone's
@@ -502,15 +609,20 @@ def create_disk(call) -> dict:
         raise CloudError('InvalidZoneId.NotFound', 'The specified zone does not exist.', 404)
     level = p.text(prm, 'PerformanceLevel')
     if level is not None and (category != 'cloud_essd' or level not in ESSD_SIZES):
-        raise CloudError('InvalidPerformanceLevel.Malformed', 'The specified parameter "PerformanceLevel" is not valid.')
+        raise CloudError(
+            'InvalidPerformanceLevel.Malformed', 'The specified parameter "PerformanceLevel" is not valid.'
+        )
     rules.check_name(p.text(prm, 'DiskName'), 'InvalidDiskName.Malformed', 'The specified disk name is wrongly formed.')
-    rules.check_description(p.text(prm, 'Description'), 'InvalidDescription.Malformed',
-                            'The specified description is wrongly formed.')
+    rules.check_description(
+        p.text(prm, 'Description'), 'InvalidDescription.Malformed', 'The specified description is wrongly formed.'
+    )
     tags = rules.parse_tags(prm)
     encrypted, kms_key_id = p.boolean(prm, 'Encrypted'), p.text(prm, 'KMSKeyId')
     if kms_key_id and not encrypted:
-        raise CloudError('InvalidParameter.EncryptedIllegal',
-                         'The specified parameter Encrypted must be true when kmsKeyId is not empty.')
+        raise CloudError(
+            'InvalidParameter.EncryptedIllegal',
+            'The specified parameter Encrypted must be true when kmsKeyId is not empty.',
+        )
     size = p.integer(prm, 'Size')
     if size is None and not p.text(prm, 'SnapshotId'):
         raise CloudError('MissingParameter', 'The input parameter either "SnapshotId" or "Size" should be specified.')
@@ -530,11 +642,23 @@ def create_disk(call) -> dict:
         # A disk from an encrypted snapshot is encrypted, by default with the snapshot's key (CreateDiskRequest.KMSKeyId).
         encrypted, kms_key_id = True, kms_key_id or source['kms_key_id']
     disk = make_disk(
-        call.store, CLOUD, region, call.now, zone=zone['id'], name=p.text(prm, 'DiskName') or '',
-        description=p.text(prm, 'Description') or '', size=final_size, category=category,
-        performance_level=(level or 'PL1') if category == 'cloud_essd' else '', encrypted=encrypted,
-        kms_key_id=kms_key_id or '', tags=tags, source_snapshot_id=source['id'] if source else '',
-        duration=call.store.timing(CLOUD, 'disk_seconds'), will_fail=call.store.faults.disk_fails(CLOUD, region))
+        call.store,
+        CLOUD,
+        region,
+        call.now,
+        zone=zone['id'],
+        name=p.text(prm, 'DiskName') or '',
+        description=p.text(prm, 'Description') or '',
+        size=final_size,
+        category=category,
+        performance_level=(level or 'PL1') if category == 'cloud_essd' else '',
+        encrypted=encrypted,
+        kms_key_id=kms_key_id or '',
+        tags=tags,
+        source_snapshot_id=source['id'] if source else '',
+        duration=call.store.timing(CLOUD, 'disk_seconds'),
+        will_fail=call.store.faults.disk_fails(CLOUD, region),
+    )
     call.store.add_disk(CLOUD, disk)
     call.changed(region)
     answer = {'DiskId': disk['id']}
@@ -551,7 +675,9 @@ def delete_disk(call) -> dict:
     if disk is None or (call.params.get('RegionId') and disk['region'] != call.params['RegionId']):
         return {}
     if disk['type'] == 'system':
-        raise CloudError('DiskTypeViolation', 'The specified disk is a system disk and cannot support the operation.', 403)
+        raise CloudError(
+            'DiskTypeViolation', 'The specified disk is a system disk and cannot support the operation.', 403
+        )
     if disk_status(disk, call.now) != 'Available':
         raise CloudError('IncorrectDiskStatus', 'The current disk status does not support this operation.', 403)
     del call.store.disks[CLOUD][disk_id]
@@ -591,8 +717,10 @@ def tag_resources(call) -> dict:
     dummy, table, ids = _tag_targets(call)
     tags = rules.parse_tags(call.params)
     if not tags:
-        raise CloudError('MissingParameter', 'The input parameter "Tag" that is mandatory for processing this '
-                                             'request is not supplied.')
+        raise CloudError(
+            'MissingParameter',
+            'The input parameter "Tag" that is mandatory for processing this request is not supplied.',
+        )
     records = _existing(table, ids, region)
     if any(len(set(record['tags']) | set(tags)) > MAX_TAGS_A_RESOURCE for record in records):
         raise CloudError('OperationDenied.QuotaExceed', 'The quota of tags on resource is beyond permitted range.')
@@ -623,10 +751,12 @@ def list_tag_resources(call) -> dict:
     for record in table.values():
         if record['region'] != region or (ids and record['id'] not in ids) or not match_tags(record['tags'], tags):
             continue
-        rows.extend({'ResourceId': record['id'], 'ResourceType': resource_type, 'TagKey': k, 'TagValue': v}
-                    for k, v in record['tags'].items())
+        rows.extend(
+            {'ResourceId': record['id'], 'ResourceType': resource_type, 'TagKey': k, 'TagValue': v}
+            for k, v in record['tags'].items()
+        )
     start = p.decode_token(call.params['NextToken']) if call.params.get('NextToken') else 0
-    chunk = rows[start:start + 50]
+    chunk = rows[start : start + 50]
     token = p.encode_token(start + 50) if start + 50 < len(rows) else ''
     return {'NextToken': token, 'TagResources': {'TagResource': chunk}}
 
@@ -638,22 +768,88 @@ _PAGING = ('MaxResults', 'NextToken', 'PageNumber', 'PageSize')
 ACTIONS = {
     'DescribeRegions': action(describe_regions, False),
     'DescribeZones': action(describe_zones, False, 'RegionId'),
-    'DescribeDisks': action(describe_disks, False, 'RegionId', 'DiskIds', 'ZoneId', 'DiskName', 'Category', 'DiskType',
-                            'InstanceId', 'Encrypted', 'SnapshotId', 'Status', *_TAGS, *_PAGING),
-    'CreateDisk': action(create_disk, True, 'RegionId', 'ZoneId', 'SnapshotId', 'DiskCategory', 'PerformanceLevel', 'Size',
-                         'DiskName', 'Description', 'Encrypted', 'KMSKeyId', 'ClientToken', *_TAGS),
+    'DescribeDisks': action(
+        describe_disks,
+        False,
+        'RegionId',
+        'DiskIds',
+        'ZoneId',
+        'DiskName',
+        'Category',
+        'DiskType',
+        'InstanceId',
+        'Encrypted',
+        'SnapshotId',
+        'Status',
+        *_TAGS,
+        *_PAGING,
+    ),
+    'CreateDisk': action(
+        create_disk,
+        True,
+        'RegionId',
+        'ZoneId',
+        'SnapshotId',
+        'DiskCategory',
+        'PerformanceLevel',
+        'Size',
+        'DiskName',
+        'Description',
+        'Encrypted',
+        'KMSKeyId',
+        'ClientToken',
+        *_TAGS,
+    ),
     'DeleteDisk': action(delete_disk, True, 'DiskId'),
-    'DescribeSnapshots': action(describe_snapshots, False, 'RegionId', 'SnapshotIds', 'DiskId', 'Status', 'SnapshotName',
-                                'Category', 'Encrypted', 'SourceDiskType', *_TAGS, *_PAGING),
-    'CreateSnapshot': action(create_snapshot, True, 'DiskId', 'SnapshotName', 'Description', 'RetentionDays', 'Category',
-                             'ClientToken', *_TAGS),
-    'CopySnapshot': action(copy_snapshot, True, 'RegionId', 'SnapshotId', 'DestinationRegionId', 'DestinationSnapshotName',
-                           'DestinationSnapshotDescription', 'RetentionDays', 'Encrypted', 'KMSKeyId', 'ClientToken', *_TAGS),
+    'DescribeSnapshots': action(
+        describe_snapshots,
+        False,
+        'RegionId',
+        'SnapshotIds',
+        'DiskId',
+        'Status',
+        'SnapshotName',
+        'Category',
+        'Encrypted',
+        'SourceDiskType',
+        *_TAGS,
+        *_PAGING,
+    ),
+    'CreateSnapshot': action(
+        create_snapshot,
+        True,
+        'DiskId',
+        'SnapshotName',
+        'Description',
+        'RetentionDays',
+        'Category',
+        'ClientToken',
+        *_TAGS,
+    ),
+    'CopySnapshot': action(
+        copy_snapshot,
+        True,
+        'RegionId',
+        'SnapshotId',
+        'DestinationRegionId',
+        'DestinationSnapshotName',
+        'DestinationSnapshotDescription',
+        'RetentionDays',
+        'Encrypted',
+        'KMSKeyId',
+        'ClientToken',
+        *_TAGS,
+    ),
     'DeleteSnapshot': action(delete_snapshot, True, 'SnapshotId', 'Force'),
-    'LockSnapshot': action(lock_snapshot, True, 'RegionId', 'SnapshotId', 'LockMode', 'LockDuration', 'CoolOffPeriod', 'ClientToken'),
-    'DescribeLockedSnapshots': action(describe_locked_snapshots, False, 'RegionId', 'SnapshotIds.N', 'LockStatus', 'MaxResults',
-                                      'NextToken'),
+    'LockSnapshot': action(
+        lock_snapshot, True, 'RegionId', 'SnapshotId', 'LockMode', 'LockDuration', 'CoolOffPeriod', 'ClientToken'
+    ),
+    'DescribeLockedSnapshots': action(
+        describe_locked_snapshots, False, 'RegionId', 'SnapshotIds.N', 'LockStatus', 'MaxResults', 'NextToken'
+    ),
     'TagResources': action(tag_resources, True, 'RegionId', 'ResourceType', 'ResourceId.N', *_TAGS),
     'UntagResources': action(untag_resources, True, 'RegionId', 'ResourceType', 'ResourceId.N', 'TagKey.N', 'All'),
-    'ListTagResources': action(list_tag_resources, False, 'RegionId', 'ResourceType', 'ResourceId.N', 'NextToken', *_TAGS),
+    'ListTagResources': action(
+        list_tag_resources, False, 'RegionId', 'ResourceType', 'ResourceId.N', 'NextToken', *_TAGS
+    ),
 }

@@ -1,4 +1,5 @@
 """Alibaba Cloud ENS 2017-11-10 (edge nodes): disks, snapshots, many-node CopySnapshot, tags."""
+
 from __future__ import annotations
 
 from . import alibaba_rules as rules, rpc_params as p
@@ -11,8 +12,17 @@ CLOUD = 'ens'
 STATUS_WORDS = {RUNNING: 'creating', DONE: 'available', FAILED: 'error'}
 _DISK_TYPE_CODE = {'system': '1', 'data': '2'}
 # DescribeDisksRequest.Status.
-_DISK_STATUSES = ('In-use', 'Available', 'Attaching', 'Detaching', 'Creating', 'ReIniting', 'Deleting', 'Deleted',
-                  'Expiring')
+_DISK_STATUSES = (
+    'In-use',
+    'Available',
+    'Attaching',
+    'Detaching',
+    'Creating',
+    'ReIniting',
+    'Deleting',
+    'Deleted',
+    'Expiring',
+)
 # CreateDisk's categories: the CreateDisk reference lists cloud_efficiency and cloud_ssd (the model's list is
 # empty); local disks come with instances. Sizes (GiB): unverifiable, none documented; 20 to 32768 as ECS's.
 _DISK_CATEGORIES = ('cloud_efficiency', 'cloud_ssd')
@@ -122,13 +132,16 @@ def _pages(params: dict, items: list, max_size: int = 100, total_counts_pages: b
         raise _invalid('PageNumber' if 'PageNumber' in error.message else 'PageSize') from None
     start = (number - 1) * size
     total = -(-len(items) // size) if total_counts_pages else len(items)
-    return items[start:start + size], {'PageNumber': number, 'PageSize': size, 'TotalCount': total}
+    return items[start : start + size], {'PageNumber': number, 'PageSize': size, 'TotalCount': total}
 
 
 def describe_ens_regions(call) -> dict:
     # EnsRegions.EnsRegions[] (ens-20171110 DescribeEnsRegionsResponseBody).
-    return {'EnsRegions': {'EnsRegions': [{'EnsRegionId': node, 'Name': node, 'EnName': node}
-                                          for node in call.store.regions(CLOUD)]}}
+    return {
+        'EnsRegions': {
+            'EnsRegions': [{'EnsRegionId': node, 'Name': node, 'EnName': node} for node in call.store.regions(CLOUD)]
+        }
+    }
 
 
 def describe_disks(call) -> dict:
@@ -141,12 +154,18 @@ def describe_disks(call) -> dict:
     snapshot_id, status = p.text(prm, 'SnapshotId'), p.text(prm, 'Status')
     if status is not None and status not in _DISK_STATUSES:
         raise _invalid('Status')
-    found = [d for d in call.store.disks[CLOUD].values()
-             if (not nodes or d['region'] in nodes) and (ids is None or d['id'] in ids)
-             and (not single or d['id'] == single) and (not name or d['name'] == name)
-             and (not category or d['category'] == category) and (not disk_type or d['type'] == disk_type)
-             and (not snapshot_id or d['source_snapshot_id'] == snapshot_id)
-             and (not status or disk_status(d, call.now) == status)]
+    found = [
+        d
+        for d in call.store.disks[CLOUD].values()
+        if (not nodes or d['region'] in nodes)
+        and (ids is None or d['id'] in ids)
+        and (not single or d['id'] == single)
+        and (not name or d['name'] == name)
+        and (not category or d['category'] == category)
+        and (not disk_type or d['type'] == disk_type)
+        and (not snapshot_id or d['source_snapshot_id'] == snapshot_id)
+        and (not status or disk_status(d, call.now) == status)
+    ]
     chunk, extra = _pages(prm, _newest_first(found), max_size=50, total_counts_pages=True)
     extra['Disks'] = {'Disks': [render_disk(d, call.now) for d in chunk]}
     return extra
@@ -157,9 +176,14 @@ def describe_snapshots(call) -> dict:
     nodes = _nodes_filter(call)
     ids = _ids(prm, 'SnapshotId')
     disk_id, name = p.text(prm, 'DiskId'), p.text(prm, 'SnapshotName')
-    found = [s for s in call.store.snapshots[CLOUD].values()
-             if (not nodes or s['region'] in nodes) and (ids is None or s['id'] in ids)
-             and (not disk_id or s['disk_id'] == disk_id) and (not name or s['name'] == name)]
+    found = [
+        s
+        for s in call.store.snapshots[CLOUD].values()
+        if (not nodes or s['region'] in nodes)
+        and (ids is None or s['id'] in ids)
+        and (not disk_id or s['disk_id'] == disk_id)
+        and (not name or s['name'] == name)
+    ]
     chunk, extra = _pages(prm, _newest_first(found))
     extra['Snapshots'] = [render_snapshot(call.store, s, call.now) for s in chunk]
     return extra
@@ -174,8 +198,16 @@ def create_snapshot(call) -> dict:
     name, description = p.text(call.params, 'SnapshotName'), p.text(call.params, 'Description')
     rules.check_name(name, 'InvalidSnapshotName', 'The specified parameter SnapshotName is invalid.', ens=True)
     rules.check_description(description, 'InvalidDescription', 'The specified parameter Description is invalid.')
-    snap = make_snapshot(call.store, CLOUD, node, call.now, disk, name=name or '', description=description or '',
-                         duration=call.store.timing(CLOUD, 'snapshot_seconds'))
+    snap = make_snapshot(
+        call.store,
+        CLOUD,
+        node,
+        call.now,
+        disk,
+        name=name or '',
+        description=description or '',
+        duration=call.store.timing(CLOUD, 'snapshot_seconds'),
+    )
     call.store.add_snapshot(CLOUD, snap)
     call.changed(node)
     # The id comes as a list, SnapShotId, with an order id (ens-20171110 CreateSnapshotResponseBody).
@@ -186,8 +218,10 @@ def copy_snapshot(call) -> dict:
     store, prm = call.store, call.params
     snapshot_id = p.text(prm, 'SnapshotId', required=True)
     if not p.text(prm, 'DestinationRegionIds'):
-        raise CloudError('MissingParameter', 'The input parameter "DestinationRegionIds" that is mandatory for '
-                                             'processing this request is not supplied.')
+        raise CloudError(
+            'MissingParameter',
+            'The input parameter "DestinationRegionIds" that is mandatory for processing this request is not supplied.',
+        )
     try:
         nodes = p.json_list(prm, 'DestinationRegionIds') or []
     except CloudError:
@@ -195,34 +229,59 @@ def copy_snapshot(call) -> dict:
     if not nodes or len(set(nodes)) != len(nodes) or not all(store.known_region(CLOUD, n) for n in nodes):
         raise _invalid('DestinationRegionIds')
     name, description = p.text(prm, 'DestinationSnapshotName'), p.text(prm, 'DestinationSnapshotDescription')
-    rules.check_name(name, 'InvalidDestinationSnapshotName',
-                     'The specified parameter DestinationSnapshotName is invalid.', ens=True)
-    rules.check_description(description, 'InvalidDestinationSnapshotDescription',
-                            'The specified parameter DestinationSnapshotDescription is invalid.')
+    rules.check_name(
+        name, 'InvalidDestinationSnapshotName', 'The specified parameter DestinationSnapshotName is invalid.', ens=True
+    )
+    rules.check_description(
+        description,
+        'InvalidDestinationSnapshotDescription',
+        'The specified parameter DestinationSnapshotDescription is invalid.',
+    )
     source = store.snapshots[CLOUD].get(snapshot_id)
     if source is None:
         raise CloudError('InvalidSnapshotId.NotFound', 'The specified snapshot does not exist.', 400)
     if store.phase(source, call.now)[0] != DONE:
-        raise CloudError('IncorrectSnapshotStatus', 'The current status of the snapshot does not support this '
-                                                    'operation.', 400)
+        raise CloudError(
+            'IncorrectSnapshotStatus', 'The current status of the snapshot does not support this operation.', 400
+        )
     allocated, unallocated = [], []
     for node in nodes:
         if store.faults.region_broken(CLOUD, node):
             unallocated.append({'EnsRegionId': node})
             continue
         copy = make_snapshot(
-            store, CLOUD, node, call.now, None, name=name or '', description=description or '',
-            disk_id=source['disk_id'], disk_size=source['disk_size'], disk_category=source['disk_category'],
-            disk_type=source['disk_type'], source_snapshot_id=source['id'], source_region=source['region'],
-            is_copy=True, duration=store.timing(CLOUD, 'copy_seconds'), will_fail=store.faults.copy_fails(CLOUD, node))
+            store,
+            CLOUD,
+            node,
+            call.now,
+            None,
+            name=name or '',
+            description=description or '',
+            disk_id=source['disk_id'],
+            disk_size=source['disk_size'],
+            disk_category=source['disk_category'],
+            disk_type=source['disk_type'],
+            source_snapshot_id=source['id'],
+            source_region=source['region'],
+            is_copy=True,
+            duration=store.timing(CLOUD, 'copy_seconds'),
+            will_fail=store.faults.copy_fails(CLOUD, node),
+        )
         store.add_snapshot(CLOUD, copy)
         allocated.append({'EnsRegionId': node, 'InstanceId': [copy['id']]})
     if not allocated:
-        raise CloudError('ens.interface.error', 'Failed to call API. The snapshot could not be copied to any of '
-                                                'the destination nodes: %s.' % ', '.join(nodes), 400)
+        raise CloudError(
+            'ens.interface.error',
+            'Failed to call API. The snapshot could not be copied to any of '
+            'the destination nodes: %s.' % ', '.join(nodes),
+            400,
+        )
     call.changed(source['region'])
-    return {'AllocationId': allocated, 'UnAllocationId': unallocated,
-            'BizStatusCode': 'PartSuccess' if unallocated else 'AllSuccess'}
+    return {
+        'AllocationId': allocated,
+        'UnAllocationId': unallocated,
+        'BizStatusCode': 'PartSuccess' if unallocated else 'AllSuccess',
+    }
 
 
 def delete_snapshot(call) -> dict:
@@ -280,16 +339,19 @@ def create_disk(call) -> dict:
     encrypted, kms_key_id = p.boolean(prm, 'Encrypted'), p.text(prm, 'KMSKeyId')
     snapshot_id = p.text(prm, 'SnapshotId')
     if size is None and snapshot_id is None:
-        raise CloudError('MissingParameter', 'The input parameter "Size" that is mandatory for processing this '
-                                             'request is not supplied.')
+        raise CloudError(
+            'MissingParameter',
+            'The input parameter "Size" that is mandatory for processing this request is not supplied.',
+        )
     source = None
     if snapshot_id is not None:
         source = store.snapshots[CLOUD].get(snapshot_id)
         if source is None or source['region'] != node:
             raise CloudError('InvalidSnapshotId.NotFound', 'The specified snapshot does not exist.', 400)
         if status_word(store, source, call.now) != 'available':
-            raise CloudError('IncorrectSnapshotStatus', 'The current status of the snapshot does not support this '
-                                                        'operation.', 400)
+            raise CloudError(
+                'IncorrectSnapshotStatus', 'The current status of the snapshot does not support this operation.', 400
+            )
     # A larger snapshot gives a disk of the snapshot's size (the CreateDisk reference, SnapshotId and Size).
     final_size = max(size or 0, int(source['disk_size']) if source else 0)
     if not _DISK_SIZE[0] <= final_size <= _DISK_SIZE[1]:
@@ -298,10 +360,21 @@ def create_disk(call) -> dict:
         raise CloudError('ens.interface.error', 'Failed to call API. No stock for the disk on node %s.' % node, 400)
     if source is not None and source['encrypted']:
         encrypted, kms_key_id = True, kms_key_id or source['kms_key_id']
-    disk = make_disk(store, CLOUD, node, call.now, name=name or '', size=final_size, category=category,
-                     encrypted=encrypted, kms_key_id=kms_key_id or '', tags=tags,
-                     source_snapshot_id=source['id'] if source else '', duration=store.timing(CLOUD, 'disk_seconds'),
-                     will_fail=store.faults.disk_fails(CLOUD, node))
+    disk = make_disk(
+        store,
+        CLOUD,
+        node,
+        call.now,
+        name=name or '',
+        size=final_size,
+        category=category,
+        encrypted=encrypted,
+        kms_key_id=kms_key_id or '',
+        tags=tags,
+        source_snapshot_id=source['id'] if source else '',
+        duration=store.timing(CLOUD, 'disk_seconds'),
+        will_fail=store.faults.disk_fails(CLOUD, node),
+    )
     store.add_disk(CLOUD, disk)
     call.changed(node)
     # InstanceIds: a list of strings, the new disk's id (ens-20171110 CreateDiskResponseBody).
@@ -371,12 +444,14 @@ def list_tag_resources(call) -> dict:
     for record in table.values():
         if (ids and record['id'] not in ids) or not match_tags(record['tags'], tags):
             continue
-        rows.extend({'ResourceId': record['id'], 'ResourceType': resource_type, 'TagKey': k, 'TagValue': v}
-                    for k, v in record['tags'].items())
+        rows.extend(
+            {'ResourceId': record['id'], 'ResourceType': resource_type, 'TagKey': k, 'TagValue': v}
+            for k, v in record['tags'].items()
+        )
     start = p.decode_token(call.params['NextToken']) if call.params.get('NextToken') else 0
     token = p.encode_token(start + 50) if start + 50 < len(rows) else ''
     # TagResources is a plain list here (ens-20171110 ListTagResourcesResponseBody), unlike ECS's.
-    return {'NextToken': token, 'TagResources': rows[start:start + 50]}
+    return {'NextToken': token, 'TagResources': rows[start : start + 50]}
 
 
 # Each action: its handler, whether it can change state, and the parameters it accepts (the names
@@ -385,16 +460,48 @@ _PAGING = ('PageNumber', 'PageSize')
 _TAGS = ('Tag.N.Key', 'Tag.N.Value')
 ACTIONS = {
     'DescribeEnsRegions': action(describe_ens_regions, False),
-    'DescribeDisks': action(describe_disks, False, 'EnsRegionId', 'EnsRegionIds', 'DiskIds', 'DiskId', 'DiskName', 'Category',
-                            'Type', 'SnapshotId', 'Status', *_PAGING),
-    'CreateDisk': action(create_disk, True, 'EnsRegionId', 'Category', 'Size', 'SnapshotId', 'InstanceChargeType',
-                         'InstanceBillingCycle', 'DiskName', 'Encrypted', 'KMSKeyId', *_TAGS),
+    'DescribeDisks': action(
+        describe_disks,
+        False,
+        'EnsRegionId',
+        'EnsRegionIds',
+        'DiskIds',
+        'DiskId',
+        'DiskName',
+        'Category',
+        'Type',
+        'SnapshotId',
+        'Status',
+        *_PAGING,
+    ),
+    'CreateDisk': action(
+        create_disk,
+        True,
+        'EnsRegionId',
+        'Category',
+        'Size',
+        'SnapshotId',
+        'InstanceChargeType',
+        'InstanceBillingCycle',
+        'DiskName',
+        'Encrypted',
+        'KMSKeyId',
+        *_TAGS,
+    ),
     'DeleteDisk': action(delete_disk, True, 'DiskId'),
-    'DescribeSnapshots': action(describe_snapshots, False, 'EnsRegionId', 'EnsRegionIds', 'SnapshotId', 'DiskId',
-                                'SnapshotName', *_PAGING),
+    'DescribeSnapshots': action(
+        describe_snapshots, False, 'EnsRegionId', 'EnsRegionIds', 'SnapshotId', 'DiskId', 'SnapshotName', *_PAGING
+    ),
     'CreateSnapshot': action(create_snapshot, True, 'EnsRegionId', 'DiskId', 'SnapshotName', 'Description'),
-    'CopySnapshot': action(copy_snapshot, True, 'SnapshotId', 'DestinationRegionIds', 'DestinationSnapshotName',
-                           'DestinationSnapshotDescription', 'InstanceBillingCycle'),
+    'CopySnapshot': action(
+        copy_snapshot,
+        True,
+        'SnapshotId',
+        'DestinationRegionIds',
+        'DestinationSnapshotName',
+        'DestinationSnapshotDescription',
+        'InstanceBillingCycle',
+    ),
     'DeleteSnapshot': action(delete_snapshot, True, 'SnapshotId'),
     'ModifySnapshotAttribute': action(modify_snapshot_attribute, True, 'SnapshotId', 'SnapshotName', 'Description'),
     'TagResources': action(tag_resources, True, 'ResourceType', 'ResourceId.N', *_TAGS),

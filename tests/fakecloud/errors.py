@@ -1,4 +1,5 @@
 """The one exception every handler raises to answer with a cloud's error envelope."""
+
 from __future__ import annotations
 
 
@@ -17,8 +18,10 @@ class CloudError(Exception):
 
 def missing(name: str) -> CloudError:
     """Alibaba's answer to a mandatory parameter that was not sent."""
-    return CloudError('MissingParameter',
-                      'The input parameter "%s" that is mandatory for processing this request is not supplied.' % name)
+    return CloudError(
+        'MissingParameter',
+        'The input parameter "%s" that is mandatory for processing this request is not supplied.' % name,
+    )
 
 
 def invalid(name: str, detail: str = '') -> CloudError:

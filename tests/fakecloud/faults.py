@@ -2,6 +2,7 @@
 
 All chance decisions come from one seeded ``random.Random`` so a fault run can be replayed.
 """
+
 from __future__ import annotations
 
 import collections
@@ -25,7 +26,10 @@ _SERVER_ERRORS = {
     'InternalError': ('The request processing has failed due to some unknown error, exception or failure.', 500),
     'UnknownError': ('The server encountered an unknown error.', 500),
     # A RAM policy that lacks the action (a refused read): Alibaba's common code; its words and status, unverifiable.
-    'Forbidden.RAM': ('User not authorized to operate on the specified resource, or this API does not support RAM.', 403),
+    'Forbidden.RAM': (
+        'User not authorized to operate on the specified resource, or this API does not support RAM.',
+        403,
+    ),
 }
 _TENCENT_SERVER_ERRORS = {
     'InternalError': 'An internal error has occurred. Retry your request.',
@@ -33,8 +37,18 @@ _TENCENT_SERVER_ERRORS = {
     'ResourceUnavailable': 'The resource is unavailable.',
 }
 
-RULE_KEYS = ('cloud', 'action', 'latency_ms', 'latency_rate', 'throttle_rate', 'throttle_code', 'error_rate',
-             'error_code', 'lost_answer_rate', 'count')
+RULE_KEYS = (
+    'cloud',
+    'action',
+    'latency_ms',
+    'latency_rate',
+    'throttle_rate',
+    'throttle_code',
+    'error_rate',
+    'error_code',
+    'lost_answer_rate',
+    'count',
+)
 
 
 def family(cloud: str) -> str:
@@ -48,11 +62,17 @@ def empty_faults() -> dict:
         'seed': 0,
         'rules': [],
         'broken_regions': {'ecs': [], 'ens': [], 'cbs': []},
-        'failing_copies': {'ecs': {'regions': [], 'rate': 0.0}, 'ens': {'regions': [], 'rate': 0.0},
-                           'cbs': {'regions': [], 'rate': 0.0}},
+        'failing_copies': {
+            'ecs': {'regions': [], 'rate': 0.0},
+            'ens': {'regions': [], 'rate': 0.0},
+            'cbs': {'regions': [], 'rate': 0.0},
+        },
         # Disks made by CreateDisk(s) in these regions (ENS nodes), or a random fraction, fail to be made.
-        'failing_disks': {'ecs': {'regions': [], 'rate': 0.0}, 'ens': {'regions': [], 'rate': 0.0},
-                          'cbs': {'regions': [], 'rate': 0.0}},
+        'failing_disks': {
+            'ecs': {'regions': [], 'rate': 0.0},
+            'ens': {'regions': [], 'rate': 0.0},
+            'cbs': {'regions': [], 'rate': 0.0},
+        },
         'rate_limits': [],
         'tencent_rate_limit': False,
         # Canned answers: [{"cloud", "action", "answer", "count"?}]; a matching call (signature and
@@ -96,8 +116,9 @@ class FaultPlan:
 
     def _rules_for(self, cloud: str, action: str):
         for rule in self.settings['rules']:
-            if fnmatch.fnmatchcase(cloud, rule.get('cloud', '*')) and \
-                    fnmatch.fnmatchcase(action, rule.get('action', '*')):
+            if fnmatch.fnmatchcase(cloud, rule.get('cloud', '*')) and fnmatch.fnmatchcase(
+                action, rule.get('action', '*')
+            ):
                 if rule.get('count') is not None and rule['count'] <= 0:
                     continue
                 yield rule
@@ -114,8 +135,11 @@ class FaultPlan:
     def latency(self, cloud: str, action: str) -> float:
         """Seconds to wait before answering (the largest latency of the matching rules). A rule with
         ``latency_rate`` slows down only that fraction of the calls; without it, every call."""
-        delays = [float(rule['latency_ms']) for rule in self._rules_for(cloud, action)
-                  if rule.get('latency_ms') and (rule.get('latency_rate') is None or self._fire(rule, 'latency_rate'))]
+        delays = [
+            float(rule['latency_ms'])
+            for rule in self._rules_for(cloud, action)
+            if rule.get('latency_ms') and (rule.get('latency_rate') is None or self._fire(rule, 'latency_rate'))
+        ]
         return max(delays, default=0.0) / 1000.0
 
     def check_limits(self, cloud: str, action: str, now: float | None = None, account: str | None = None) -> None:
@@ -132,8 +156,10 @@ class FaultPlan:
             per_second = 20 if tc_limit is True else int(tc_limit)
             limits.append({'cloud': cloud, 'action': action, 'limit': per_second, 'per_seconds': 1})
         for index, limit in enumerate(limits):
-            if not (fnmatch.fnmatchcase(cloud, limit.get('cloud', '*')) and
-                    fnmatch.fnmatchcase(action, limit.get('action', '*'))):
+            if not (
+                fnmatch.fnmatchcase(cloud, limit.get('cloud', '*'))
+                and fnmatch.fnmatchcase(action, limit.get('action', '*'))
+            ):
                 continue
             window = self.windows[(index, cloud, action, limit['limit'], limit.get('per_seconds', 1), account)]
             span = float(limit.get('per_seconds', 1))
@@ -155,7 +181,9 @@ class FaultPlan:
     def canned_answer(self, cloud: str, action: str) -> dict | None:
         """The first canned answer for this call, if any (a ``count`` caps how often it is given)."""
         for canned in self.settings['answers']:
-            if fnmatch.fnmatchcase(cloud, canned.get('cloud', '*')) and fnmatch.fnmatchcase(action, canned.get('action', '*')):
+            if fnmatch.fnmatchcase(cloud, canned.get('cloud', '*')) and fnmatch.fnmatchcase(
+                action, canned.get('action', '*')
+            ):
                 if canned.get('count') is not None:
                     if canned['count'] <= 0:
                         continue
@@ -192,8 +220,10 @@ def throttle_error(cloud: str, code: str | None = None, count: int | None = None
     fam = family(cloud)
     default_code, message, status = _THROTTLE[fam]
     if fam == 'tencent' and count is not None:
-        message = ('Your current request times equals to `%d` in a second, which exceeds the frequency limit '
-                   '`%d` for a second. Please reduce the frequency of calls.' % (count, limit))
+        message = (
+            'Your current request times equals to `%d` in a second, which exceeds the frequency limit '
+            '`%d` for a second. Please reduce the frequency of calls.' % (count, limit)
+        )
     if code == 'Throttling':
         message = 'Request was denied due to request throttling.'
     return CloudError(code or default_code, message, status)
@@ -205,5 +235,7 @@ def server_error(cloud: str, code: str | None = None) -> CloudError:
         code = code or 'InternalError'
         return CloudError(code, _TENCENT_SERVER_ERRORS.get(code, 'An internal error has occurred.'), 200)
     code = code or 'ServiceUnavailable'
-    message, status = _SERVER_ERRORS.get(code, ('The request has failed due to a temporary failure of the server.', 503))
+    message, status = _SERVER_ERRORS.get(
+        code, ('The request has failed due to a temporary failure of the server.', 503)
+    )
     return CloudError(code, message, status)

@@ -4,6 +4,7 @@ Import the fixtures into a conftest.py (tests/unit/conftest.py, tests/fakecloud/
 Tests get ``fakecloud`` (the shared process) or ``fakecloud_clean`` (the same process, reset to its
 start-up state first).
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Building disk and snapshot records, shared by the seeding code and the cloud handlers."""
+
 from __future__ import annotations
 
 import time

@@ -34,6 +34,7 @@ codes of DeleteSnapshot of a shared snapshot and of CopySnapshot of a shared enc
 disassociating what is not associated changes nothing and is no error; that a resource share's id is ``rs-`` and 8
 characters, an invitation's ``i-`` and 12.
 """
+
 from __future__ import annotations
 
 from . import rpc_params as p
@@ -73,28 +74,42 @@ def association_status(store, since: float, now: float) -> str:
 
 def associated_shares(store, snap: dict) -> list:
     """The resource shares of the snapshot's owner that hold the snapshot (being associated too)."""
-    return [share for share in _shares(store).values() if share['owner'] == snap.get('account') and share['region'] == snap['region']
-            and snap['id'] in share['resources']]
+    return [
+        share
+        for share in _shares(store).values()
+        if share['owner'] == snap.get('account')
+        and share['region'] == snap['region']
+        and snap['id'] in share['resources']
+    ]
 
 
 def accepted(store, share: dict, account: str, now: float) -> bool:
     """Whether ``account`` has the share: its invitation accepted, or no invitation needed (one resource directory)."""
     return in_directory(store, share['owner'], account) or any(
-        invitation['share_id'] == share['id'] and invitation['receiver'] == account and _invitation_status(invitation, now) == ACCEPTED
-        for invitation in store.invitations.values())
+        invitation['share_id'] == share['id']
+        and invitation['receiver'] == account
+        and _invitation_status(invitation, now) == ACCEPTED
+        for invitation in store.invitations.values()
+    )
 
 
 def shared_with(store, snap: dict, account: str, now: float) -> bool:
     """Whether ``account`` may use another account's snapshot now: a share holds it (associated, no longer being associated)
     and the account, invitation accepted."""
-    return any(account in share['targets'] and accepted(store, share, account, now)
-               and association_status(store, share['resources'][snap['id']], now) == ASSOCIATED for share in associated_shares(store, snap))
+    return any(
+        account in share['targets']
+        and accepted(store, share, account, now)
+        and association_status(store, share['resources'][snap['id']], now) == ASSOCIATED
+        for share in associated_shares(store, snap)
+    )
 
 
 def share_status(store, share: dict, now: float) -> str:
     """Pending while an invitation of the share waits (CreateResourceShareResponseBody.ResourceShareStatus), else Active."""
-    waiting = any(invitation['share_id'] == share['id'] and _invitation_status(invitation, now) == PENDING
-                  for invitation in store.invitations.values())
+    waiting = any(
+        invitation['share_id'] == share['id'] and _invitation_status(invitation, now) == PENDING
+        for invitation in store.invitations.values()
+    )
     return PENDING if waiting else 'Active'
 
 
@@ -141,15 +156,31 @@ def _targets(call) -> list:
 
 
 def _render_share(share: dict, status: str) -> dict:
-    return {'ResourceShareId': share['id'], 'ResourceShareName': share['name'], 'ResourceShareOwner': share['owner'],
-            'ResourceShareStatus': status, 'AllowExternalTargets': share['external'], 'CreateTime': iso_z(share['created']),
-            'UpdateTime': iso_z(share['updated'])}
+    return {
+        'ResourceShareId': share['id'],
+        'ResourceShareName': share['name'],
+        'ResourceShareOwner': share['owner'],
+        'ResourceShareStatus': status,
+        'AllowExternalTargets': share['external'],
+        'CreateTime': iso_z(share['created']),
+        'UpdateTime': iso_z(share['updated']),
+    }
 
 
-def _association(share: dict, kind: str, entity: str, entity_type: str, status: str, now: float, message: str = '') -> dict:
-    return {'ResourceShareId': share['id'], 'ResourceShareName': share['name'], 'AssociationType': kind, 'EntityId': entity,
-            'EntityType': entity_type, 'AssociationStatus': status, 'AssociationStatusMessage': message,
-            'CreateTime': iso_z(now), 'UpdateTime': iso_z(now)}
+def _association(
+    share: dict, kind: str, entity: str, entity_type: str, status: str, now: float, message: str = ''
+) -> dict:
+    return {
+        'ResourceShareId': share['id'],
+        'ResourceShareName': share['name'],
+        'AssociationType': kind,
+        'EntityId': entity,
+        'EntityType': entity_type,
+        'AssociationStatus': status,
+        'AssociationStatusMessage': message,
+        'CreateTime': iso_z(now),
+        'UpdateTime': iso_z(now),
+    }
 
 
 def _associate(call, share: dict, resources: list, targets: list) -> list:
@@ -164,10 +195,18 @@ def _associate(call, share: dict, resources: list, targets: list) -> list:
             reason = ('Unavailable', 'The resource does not exist.')
         elif service_key(store, snap):
             reason = ('Unavailable', 'The snapshot is encrypted with the service key and cannot be shared.')
-        elif len(set(share['targets']) | {account for other in associated_shares(store, snap) for account in other['targets']}) \
-                > MAX_ACCOUNTS_A_SNAPSHOT:
+        elif (
+            len(
+                set(share['targets'])
+                | {account for other in associated_shares(store, snap) for account in other['targets']}
+            )
+            > MAX_ACCOUNTS_A_SNAPSHOT
+        ):
             reason = ('LimitExceeded', 'A snapshot can be shared with at most %d accounts.' % MAX_ACCOUNTS_A_SNAPSHOT)
-        elif snapshot_id not in _shared_ids(store, call.account) and len(_shared_ids(store, call.account)) >= MAX_SNAPSHOTS_AN_ACCOUNT:
+        elif (
+            snapshot_id not in _shared_ids(store, call.account)
+            and len(_shared_ids(store, call.account)) >= MAX_SNAPSHOTS_AN_ACCOUNT
+        ):
             reason = ('LimitExceeded', 'An account can share at most %d snapshots.' % MAX_SNAPSHOTS_AN_ACCOUNT)
         if reason is None:
             share['failed'].pop(snapshot_id, None)
@@ -180,12 +219,23 @@ def _associate(call, share: dict, resources: list, targets: list) -> list:
         if target == call.account:
             raise CloudError('InvalidParameter.Targets', 'A resource cannot be shared with its own account.')
         share['targets'].setdefault(target, now)
-        invited = any(invitation['share_id'] == share['id'] and invitation['receiver'] == target
-                      and _invitation_status(invitation, now) in (PENDING, ACCEPTED) for invitation in store.invitations.values())
+        invited = any(
+            invitation['share_id'] == share['id']
+            and invitation['receiver'] == target
+            and _invitation_status(invitation, now) in (PENDING, ACCEPTED)
+            for invitation in store.invitations.values()
+        )
         if not invited and not in_directory(store, call.account, target):
             invitation_id = 'i-' + store.new_id('ecs', '', 12)
-            store.invitations[invitation_id] = {'id': invitation_id, 'share_id': share['id'], 'sender': call.account, 'receiver': target,
-                                                'status': PENDING, 'created': now, 'region': share['region']}
+            store.invitations[invitation_id] = {
+                'id': invitation_id,
+                'share_id': share['id'],
+                'sender': call.account,
+                'receiver': target,
+                'status': PENDING,
+                'created': now,
+                'region': share['region'],
+            }
         out.append(_association(share, 'Target', target, 'Account', 'Associated', now))
     share['updated'] = now
     call.changed(share['region'])
@@ -193,18 +243,36 @@ def _associate(call, share: dict, resources: list, targets: list) -> list:
 
 
 def _shared_ids(store, account: str) -> set:
-    return {snapshot_id for share in _shares(store).values() if share['owner'] == account for snapshot_id in share['resources']}
+    return {
+        snapshot_id
+        for share in _shares(store).values()
+        if share['owner'] == account
+        for snapshot_id in share['resources']
+    }
 
 
 def create_resource_share(call) -> dict:
     region = _region(call)
     name = p.text(call.params, 'ResourceShareName', required=True)
     if not 1 <= len(name) <= 50 or set(name) - SHARE_NAME_CHARACTERS:
-        raise CloudError('InvalidParameter.ResourceShareName', 'The name is 1 to 50 letters, digits, periods, underscores and hyphens.')
+        raise CloudError(
+            'InvalidParameter.ResourceShareName',
+            'The name is 1 to 50 letters, digits, periods, underscores and hyphens.',
+        )
     resources, targets = _resources(call), _targets(call)
     share_id = 'rs-' + call.store.new_id('ecs', '', 8)
-    share = {'id': share_id, 'name': name, 'owner': call.account, 'region': region, 'external': p.boolean(call.params, 'AllowExternalTargets'),
-             'targets': {}, 'resources': {}, 'failed': {}, 'created': call.now, 'updated': call.now}
+    share = {
+        'id': share_id,
+        'name': name,
+        'owner': call.account,
+        'region': region,
+        'external': p.boolean(call.params, 'AllowExternalTargets'),
+        'targets': {},
+        'resources': {},
+        'failed': {},
+        'created': call.now,
+        'updated': call.now,
+    }
     _shares(call.store)[share_id] = share
     _associate(call, share, resources, targets)
     return {'ResourceShare': _render_share(share, share_status(call.store, share, call.now))}
@@ -223,7 +291,9 @@ def disassociate_resource_share(call) -> dict:
     for resource in _resources(call):
         share['resources'].pop(resource['ResourceId'], None)
         share['failed'].pop(resource['ResourceId'], None)
-        out.append(_association(share, 'Resource', resource['ResourceId'], resource['ResourceType'], 'Disassociated', call.now))
+        out.append(
+            _association(share, 'Resource', resource['ResourceId'], resource['ResourceType'], 'Disassociated', call.now)
+        )
     for target in _targets(call):
         share['targets'].pop(target, None)
         out.append(_association(share, 'Target', target, 'Account', 'Disassociated', call.now))
@@ -250,7 +320,9 @@ def list_resource_shares(call) -> dict:
         if (ids and share['id'] not in ids) or (name and share['name'] != name) or (status and status != current):
             continue
         found.append(dict(_render_share(share, current), Tags=[]))
-    chunk, extra = p.page(prm, sorted(found, key=lambda share: share['ResourceShareId']), default_size=20, max_results=(1, 100))
+    chunk, extra = p.page(
+        prm, sorted(found, key=lambda share: share['ResourceShareId']), default_size=20, max_results=(1, 100)
+    )
     return {'ResourceShares': chunk, 'NextToken': extra['NextToken']}
 
 
@@ -271,21 +343,33 @@ def list_shared_resources(call) -> dict:
         if owner == 'Self':
             if share['owner'] != call.account or (target and target not in share['targets']):
                 continue
-        elif share['owner'] == call.account or (target and share['owner'] != target) or not (
-                call.account in share['targets'] and accepted(call.store, share, call.account, call.now)):
+        elif (
+            share['owner'] == call.account
+            or (target and share['owner'] != target)
+            or not (call.account in share['targets'] and accepted(call.store, share, call.account, call.now))
+        ):
             continue
         for snapshot_id, since in share['resources'].items():
             if (ids and snapshot_id not in ids) or (kind and kind != SNAPSHOT):
                 continue
             if owner == 'OtherAccounts' and association_status(call.store, since, call.now) != ASSOCIATED:
                 continue  # not the target's before it is associated
-            row = {'ResourceShareId': share['id'], 'ResourceId': snapshot_id, 'ResourceType': SNAPSHOT, 'CreateTime': iso_z(since),
-                   'UpdateTime': iso_z(since)}
+            row = {
+                'ResourceShareId': share['id'],
+                'ResourceId': snapshot_id,
+                'ResourceType': SNAPSHOT,
+                'CreateTime': iso_z(since),
+                'UpdateTime': iso_z(since),
+            }
             if owner == 'OtherAccounts':
                 row.update(ResourceStatus='Available', ResourceStatusMessage='')
             found.append(row)
-    chunk, extra = p.page(prm, sorted(found, key=lambda row: (row['ResourceShareId'], row['ResourceId'])), default_size=20,
-                          max_results=(1, 100))
+    chunk, extra = p.page(
+        prm,
+        sorted(found, key=lambda row: (row['ResourceShareId'], row['ResourceId'])),
+        default_size=20,
+        max_results=(1, 100),
+    )
     return {'SharedResources': chunk, 'NextToken': extra['NextToken']}
 
 
@@ -296,9 +380,15 @@ def _invitation_status(invitation: dict, now: float) -> str:
 
 
 def _render_invitation(invitation: dict, share: dict, now: float) -> dict:
-    return {'ResourceShareInvitationId': invitation['id'], 'ResourceShareId': share['id'], 'ResourceShareName': share['name'],
-            'SenderAccountId': invitation['sender'], 'ReceiverAccountId': invitation['receiver'],
-            'Status': _invitation_status(invitation, now), 'CreateTime': iso_z(invitation['created'])}
+    return {
+        'ResourceShareInvitationId': invitation['id'],
+        'ResourceShareId': share['id'],
+        'ResourceShareName': share['name'],
+        'SenderAccountId': invitation['sender'],
+        'ReceiverAccountId': invitation['receiver'],
+        'Status': _invitation_status(invitation, now),
+        'CreateTime': iso_z(invitation['created']),
+    }
 
 
 def list_resource_share_invitations(call) -> dict:
@@ -314,7 +404,9 @@ def list_resource_share_invitations(call) -> dict:
         if (ids and invitation['id'] not in ids) or (share_ids and share['id'] not in share_ids):
             continue
         found.append(dict(_render_invitation(invitation, share, call.now), InvitationFailedDetails=[]))
-    chunk, extra = p.page(prm, sorted(found, key=lambda row: row['ResourceShareInvitationId']), default_size=20, max_results=(1, 100))
+    chunk, extra = p.page(
+        prm, sorted(found, key=lambda row: row['ResourceShareInvitationId']), default_size=20, max_results=(1, 100)
+    )
     return {'ResourceShareInvitations': chunk, 'NextToken': extra['NextToken']}
 
 
@@ -328,12 +420,18 @@ def accept_resource_share_invitation(call) -> dict:
     status = _invitation_status(invitation, call.now)
     if status not in (PENDING, ACCEPTED):
         # "A sharing invitation is valid for 7 days" (AcceptResourceShareInvitation); unverifiable code.
-        raise CloudError('InvalidStatus.ResourceShareInvitation', 'The invitation is %s and cannot be accepted.' % status, 400)
+        raise CloudError(
+            'InvalidStatus.ResourceShareInvitation', 'The invitation is %s and cannot be accepted.' % status, 400
+        )
     if status == PENDING:
         invitation['status'] = ACCEPTED
         call.changed(region)
     share = _shares(call.store)[invitation['share_id']]
-    return {'ResourceShareInvitation': dict(_render_invitation(invitation, share, call.now), AcceptInvitationFailedDetails=[])}
+    return {
+        'ResourceShareInvitation': dict(
+            _render_invitation(invitation, share, call.now), AcceptInvitationFailedDetails=[]
+        )
+    }
 
 
 def list_resource_share_associations(call) -> dict:
@@ -343,7 +441,11 @@ def list_resource_share_associations(call) -> dict:
     kind = p.text(prm, 'AssociationType', required=True)
     if kind not in ('Resource', 'Target'):
         raise CloudError('InvalidParameter.AssociationType', 'AssociationType is Resource or Target.')
-    share_ids, resource_id, target = p.repeat_list(prm, 'ResourceShareIds'), p.text(prm, 'ResourceId'), p.text(prm, 'Target')
+    share_ids, resource_id, target = (
+        p.repeat_list(prm, 'ResourceShareIds'),
+        p.text(prm, 'ResourceId'),
+        p.text(prm, 'Target'),
+    )
     status = p.text(prm, 'AssociationStatus')
     found = []
     for share in _shares(call.store).values():
@@ -351,19 +453,43 @@ def list_resource_share_associations(call) -> dict:
             continue
         rows = []
         if kind == 'Resource':
-            rows += [_association(share, kind, snapshot_id, SNAPSHOT, association_status(call.store, since, call.now), since)
-                     for snapshot_id, since in share['resources'].items()]
+            rows += [
+                _association(share, kind, snapshot_id, SNAPSHOT, association_status(call.store, since, call.now), since)
+                for snapshot_id, since in share['resources'].items()
+            ]
             for snapshot_id, (resource_type, (reason, description)) in share['failed'].items():
                 row = _association(share, kind, snapshot_id, resource_type, 'Failed', share['updated'], description)
-                row['AssociationFailedDetails'] = [{'EntityId': snapshot_id, 'EntityType': resource_type, 'FailureReason': reason,
-                                                    'FailureDescription': description, 'OperationType': 'Associate'}]
+                row['AssociationFailedDetails'] = [
+                    {
+                        'EntityId': snapshot_id,
+                        'EntityType': resource_type,
+                        'FailureReason': reason,
+                        'FailureDescription': description,
+                        'OperationType': 'Associate',
+                    }
+                ]
                 rows.append(row)
         else:
-            rows += [dict(_association(share, kind, account, 'Account', 'Associated', since),
-                          External=not in_directory(call.store, share['owner'], account)) for account, since in share['targets'].items()]
-        found += [row for row in rows if (not resource_id or row['EntityId'] == resource_id) and (not target or row['EntityId'] == target)
-                  and (not status or row['AssociationStatus'] == status)]
-    chunk, extra = p.page(prm, sorted(found, key=lambda row: (row['ResourceShareId'], row['EntityId'])), default_size=20, max_results=(1, 100))
+            rows += [
+                dict(
+                    _association(share, kind, account, 'Account', 'Associated', since),
+                    External=not in_directory(call.store, share['owner'], account),
+                )
+                for account, since in share['targets'].items()
+            ]
+        found += [
+            row
+            for row in rows
+            if (not resource_id or row['EntityId'] == resource_id)
+            and (not target or row['EntityId'] == target)
+            and (not status or row['AssociationStatus'] == status)
+        ]
+    chunk, extra = p.page(
+        prm,
+        sorted(found, key=lambda row: (row['ResourceShareId'], row['EntityId'])),
+        default_size=20,
+        max_results=(1, 100),
+    )
     return {'ResourceShareAssociations': chunk, 'NextToken': extra['NextToken']}
 
 
@@ -377,29 +503,87 @@ def list_aliases_by_key_id(call) -> dict:
     if key is None or str(key.get('account', call.account)) != call.account:
         raise CloudError('Forbidden.KeyNotFound', 'The specified Key is not found.', 404)
     region = call.params.get('RegionId') or 'cn-hangzhou'
-    aliases = [{'KeyId': key_id, 'AliasName': alias, 'AliasArn': 'acs:kms:%s:%s:%s' % (region, call.account, alias)}
-               for alias in key.get('aliases', ())]
+    aliases = [
+        {'KeyId': key_id, 'AliasName': alias, 'AliasArn': 'acs:kms:%s:%s:%s' % (region, call.account, alias)}
+        for alias in key.get('aliases', ())
+    ]
     chunk, extra = p.page(call.params, aliases, default_size=10, max_size=100)
-    return {'Aliases': {'Alias': chunk}, 'PageNumber': extra['PageNumber'], 'PageSize': extra['PageSize'], 'TotalCount': extra['TotalCount']}
+    return {
+        'Aliases': {'Alias': chunk},
+        'PageNumber': extra['PageNumber'],
+        'PageSize': extra['PageSize'],
+        'TotalCount': extra['TotalCount'],
+    }
 
 
 RESOURCE_LIST = ('ResourceShareIds.N',)
 ACTIONS = {
-    'CreateResourceShare': action(create_resource_share, True, 'ResourceShareName', 'AllowExternalTargets', 'Resources.N.ResourceId',
-                                  'Resources.N.ResourceType', 'Targets.N'),
-    'AssociateResourceShare': action(associate_resource_share, True, 'ResourceShareId', 'Resources.N.ResourceId',
-                                     'Resources.N.ResourceType', 'Targets.N'),
-    'DisassociateResourceShare': action(disassociate_resource_share, True, 'ResourceShareId', 'Resources.N.ResourceId',
-                                        'Resources.N.ResourceType', 'Targets.N'),
-    'ListResourceShares': action(list_resource_shares, False, 'ResourceOwner', 'ResourceShareName', 'ResourceShareStatus',
-                                 'MaxResults', 'NextToken', *RESOURCE_LIST),
-    'ListSharedResources': action(list_shared_resources, False, 'ResourceOwner', 'ResourceIds.N', 'ResourceType', 'Target',
-                                  'MaxResults', 'NextToken', *RESOURCE_LIST),
-    'ListResourceShareInvitations': action(list_resource_share_invitations, False, 'ResourceShareInvitationIds.N', 'MaxResults',
-                                           'NextToken', *RESOURCE_LIST),
+    'CreateResourceShare': action(
+        create_resource_share,
+        True,
+        'ResourceShareName',
+        'AllowExternalTargets',
+        'Resources.N.ResourceId',
+        'Resources.N.ResourceType',
+        'Targets.N',
+    ),
+    'AssociateResourceShare': action(
+        associate_resource_share,
+        True,
+        'ResourceShareId',
+        'Resources.N.ResourceId',
+        'Resources.N.ResourceType',
+        'Targets.N',
+    ),
+    'DisassociateResourceShare': action(
+        disassociate_resource_share,
+        True,
+        'ResourceShareId',
+        'Resources.N.ResourceId',
+        'Resources.N.ResourceType',
+        'Targets.N',
+    ),
+    'ListResourceShares': action(
+        list_resource_shares,
+        False,
+        'ResourceOwner',
+        'ResourceShareName',
+        'ResourceShareStatus',
+        'MaxResults',
+        'NextToken',
+        *RESOURCE_LIST,
+    ),
+    'ListSharedResources': action(
+        list_shared_resources,
+        False,
+        'ResourceOwner',
+        'ResourceIds.N',
+        'ResourceType',
+        'Target',
+        'MaxResults',
+        'NextToken',
+        *RESOURCE_LIST,
+    ),
+    'ListResourceShareInvitations': action(
+        list_resource_share_invitations,
+        False,
+        'ResourceShareInvitationIds.N',
+        'MaxResults',
+        'NextToken',
+        *RESOURCE_LIST,
+    ),
     'AcceptResourceShareInvitation': action(accept_resource_share_invitation, True, 'ResourceShareInvitationId'),
-    'ListResourceShareAssociations': action(list_resource_share_associations, False, 'AssociationType', 'AssociationStatus',
-                                            'ResourceId', 'Target', 'MaxResults', 'NextToken', *RESOURCE_LIST),
+    'ListResourceShareAssociations': action(
+        list_resource_share_associations,
+        False,
+        'AssociationType',
+        'AssociationStatus',
+        'ResourceId',
+        'Target',
+        'MaxResults',
+        'NextToken',
+        *RESOURCE_LIST,
+    ),
 }
 KMS_ACTIONS = {
     'ListAliasesByKeyId': action(list_aliases_by_key_id, False, 'KeyId', 'PageNumber', 'PageSize'),

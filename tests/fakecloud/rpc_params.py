@@ -1,4 +1,5 @@
 """Reading Alibaba RPC parameters: flat strings, Name.N repeat lists, JSON-array strings, paging."""
+
 from __future__ import annotations
 
 import base64
@@ -19,8 +20,9 @@ def text(params: dict, name: str, required: bool = False, default: str | None = 
     return value
 
 
-def integer(params: dict, name: str, default: int | None = None, low: int | None = None,
-            high: int | None = None) -> int | None:
+def integer(
+    params: dict, name: str, default: int | None = None, low: int | None = None, high: int | None = None
+) -> int | None:
     value = params.get(name)
     if value in (None, ''):
         return default
@@ -93,7 +95,9 @@ def decode_token(token: str, name: str = 'NextToken') -> int:
         raise CloudError('InvalidParameter.%s' % name, 'The specified parameter "%s" is not valid.' % name) from None
 
 
-def page(params: dict, items: list, default_size: int = 10, max_size: int = 100, max_results: tuple = (1, 100)) -> tuple:
+def page(
+    params: dict, items: list, default_size: int = 10, max_size: int = 100, max_results: tuple = (1, 100)
+) -> tuple:
     """ECS paging: MaxResults + NextToken when either is sent, else PageNumber/PageSize (at most ``max_size``).
 
     ``max_results`` is the documented range of MaxResults (DescribeDisks: 10 to 500). Answers (items of
@@ -102,11 +106,15 @@ def page(params: dict, items: list, default_size: int = 10, max_size: int = 100,
     if params.get('NextToken') or params.get('MaxResults'):
         size = integer(params, 'MaxResults', max(default_size, max_results[0]), max_results[0], max_results[1])
         start = decode_token(params['NextToken']) if params.get('NextToken') else 0
-        chunk = items[start:start + size]
+        chunk = items[start : start + size]
         more = start + size < len(items)
         return chunk, {'NextToken': encode_token(start + size) if more else '', 'TotalCount': len(items)}
     number = integer(params, 'PageNumber', 1, 1)
     size = integer(params, 'PageSize', default_size, 1, max_size)
     start = (number - 1) * size
-    return items[start:start + size], {'PageNumber': number, 'PageSize': size, 'TotalCount': len(items),
-                                       'NextToken': ''}
+    return items[start : start + size], {
+        'PageNumber': number,
+        'PageSize': size,
+        'TotalCount': len(items),
+        'NextToken': '',
+    }

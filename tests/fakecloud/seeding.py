@@ -1,4 +1,5 @@
 """Turning a /_admin/seed payload into disk and snapshot records (fast enough for thousands)."""
+
 from __future__ import annotations
 
 import calendar
@@ -10,17 +11,50 @@ from .state import DONE, FAILED, RUNNING
 
 # Seeds may use any cloud's own status words, or the neutral ones.
 _STATUS_WORDS = {
-    DONE: DONE, 'accomplished': DONE, 'available': DONE, 'normal': DONE,
-    RUNNING: RUNNING, 'progressing': RUNNING, 'creating': RUNNING, 'copying_from_remote': RUNNING,
+    DONE: DONE,
+    'accomplished': DONE,
+    'available': DONE,
+    'normal': DONE,
+    RUNNING: RUNNING,
+    'progressing': RUNNING,
+    'creating': RUNNING,
+    'copying_from_remote': RUNNING,
     'checking_copied': RUNNING,
-    FAILED: FAILED, 'error': FAILED,
+    FAILED: FAILED,
+    'error': FAILED,
 }
 # On their way out: ENS "deleting", CBS "TORECYCLE" (a done snapshot that is being deleted).
 _DELETING_WORDS = ('deleting', 'torecycle')
-_DISK_KEYS = ('account', 'id', 'zone', 'name', 'description', 'size', 'category', 'type', 'encrypted', 'kms_key_id',
-              'instance_id', 'tags', 'source_snapshot_id', 'performance_level')
-_SNAP_KEYS = ('account', 'id', 'name', 'description', 'category', 'encrypted', 'kms_key_id', 'tags', 'source_snapshot_id',
-              'source_region', 'retention_days', 'is_copy')
+_DISK_KEYS = (
+    'account',
+    'id',
+    'zone',
+    'name',
+    'description',
+    'size',
+    'category',
+    'type',
+    'encrypted',
+    'kms_key_id',
+    'instance_id',
+    'tags',
+    'source_snapshot_id',
+    'performance_level',
+)
+_SNAP_KEYS = (
+    'account',
+    'id',
+    'name',
+    'description',
+    'category',
+    'encrypted',
+    'kms_key_id',
+    'tags',
+    'source_snapshot_id',
+    'source_region',
+    'retention_days',
+    'is_copy',
+)
 
 
 def _created(spec: dict, now: float, default_age: float) -> float:
@@ -54,8 +88,17 @@ def _snapshot(store, cloud: str, spec: dict, disk: dict | None, now: float, defa
         created = now
     if spec.get('source_snapshot_id'):
         fields['is_copy'] = True
-    record = make_snapshot(store, cloud, region, created, disk, duration=duration,
-                           will_fail=(status == FAILED), deleting=word in _DELETING_WORDS, **fields)
+    record = make_snapshot(
+        store,
+        cloud,
+        region,
+        created,
+        disk,
+        duration=duration,
+        will_fail=(status == FAILED),
+        deleting=word in _DELETING_WORDS,
+        **fields,
+    )
     return store.add_snapshot(cloud, record)
 
 
@@ -81,7 +124,11 @@ def apply_seed(store, payload: dict) -> dict:
             if str(disk_spec.get('status', 'available')).lower() == 'creating':
                 # Being made "now": ready one configured duration (or the spec's own "seconds") after the seed.
                 made_at = now
-                fields['duration'] = float(disk_spec['seconds']) if disk_spec.get('seconds') is not None else store.timing(cloud, 'disk_seconds')
+                fields['duration'] = (
+                    float(disk_spec['seconds'])
+                    if disk_spec.get('seconds') is not None
+                    else store.timing(cloud, 'disk_seconds')
+                )
             elif str(disk_spec.get('status', 'available')).lower() not in ('available', 'done'):
                 raise ValueError('unknown disk status %r (creating or available)' % disk_spec['status'])
             disk = store.add_disk(cloud, make_disk(store, cloud, disk_spec['region'], made_at, **fields))

@@ -1,4 +1,5 @@
 """The HTTP front door: routes Alibaba RPC, Tencent API 3.0 and /_admin/ requests, applies faults."""
+
 from __future__ import annotations
 
 import contextlib
@@ -18,10 +19,13 @@ from .call import Call
 from .errors import CloudError
 
 # Alibaba products are told apart by the Version parameter, Tencent ones by X-TC-Version.
-ALIBABA_PRODUCTS = {'2014-05-26': ('ecs', ecs.ACTIONS, 'Ecs'), '2017-11-10': ('ens', ens.ACTIONS, 'Ens'),
-                    '2015-04-01': ('alibaba_sts', sts.ALIBABA_ACTIONS, 'Sts'),
-                    '2020-01-10': ('resourcesharing', resourcesharing.ACTIONS, 'ResourceSharing'),
-                    '2016-01-20': ('kms', resourcesharing.KMS_ACTIONS, 'Kms')}
+ALIBABA_PRODUCTS = {
+    '2014-05-26': ('ecs', ecs.ACTIONS, 'Ecs'),
+    '2017-11-10': ('ens', ens.ACTIONS, 'Ens'),
+    '2015-04-01': ('alibaba_sts', sts.ALIBABA_ACTIONS, 'Sts'),
+    '2020-01-10': ('resourcesharing', resourcesharing.ACTIONS, 'ResourceSharing'),
+    '2016-01-20': ('kms', resourcesharing.KMS_ACTIONS, 'Kms'),
+}
 TENCENT_PRODUCTS = {'2017-03-12': ('cbs', cbs.ACTIONS), '2018-08-13': ('tag', tag.ACTIONS)}
 # Tag and STS share version 2018-08-13: the service the request is signed for (its credential scope) tells them apart.
 TENCENT_SERVICES = {('sts', '2018-08-13'): ('tencent_sts', sts.TENCENT_ACTIONS)}
@@ -129,6 +133,7 @@ def _unflatten(pairs: list) -> dict:
             if node and all(k.isdigit() for k in node):
                 return [node[k] for k in sorted(node, key=int)]
         return node
+
     return _lists(root)
 
 
@@ -201,15 +206,28 @@ class Handler(BaseHTTPRequestHandler):
             served = service_of_host(self.headers.get('Host'), ALIBABA_DOMAIN)
             # Another product's endpoint knows no such api (unverifiable: the code; the gateway's for an unknown api).
             if action not in actions or served not in (None, product.lower()):
-                raise CloudError('InvalidAction.NotFound',
-                                 'Specified api is not found, please check your url and method.', 404)
+                raise CloudError(
+                    'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.', 404
+                )
             region = params.get('RegionId') or params.get('EnsRegionId')
-            answer, lost = run_action(store, cloud, action, actions[action], params, region,
-                                      lambda: alibaba_auth.verify(store, self.command, params))
+            answer, lost = run_action(
+                store,
+                cloud,
+                action,
+                actions[action],
+                params,
+                region,
+                lambda: alibaba_auth.verify(store, self.command, params),
+            )
         except CloudError as err:
-            payload = {'RequestId': request_id, 'HostId': host_id, 'Code': err.code, 'Message': err.message,
-                       'Recommend': 'https://api.aliyun.com/troubleshoot?q=%s&product=%s&requestId=%s'
-                                    % (err.code, product, request_id)}
+            payload = {
+                'RequestId': request_id,
+                'HostId': host_id,
+                'Code': err.code,
+                'Message': err.message,
+                'Recommend': 'https://api.aliyun.com/troubleshoot?q=%s&product=%s&requestId=%s'
+                % (err.code, product, request_id),
+            }
             self._send(err.status, json.dumps(payload).encode('utf-8'), 'application/json;charset=utf-8')
             return
         if lost:
@@ -248,12 +266,14 @@ class Handler(BaseHTTPRequestHandler):
             headers = {k.lower(): v for k, v in self.headers.items()}
 
             def authenticate():
-                account = tencent_auth.verify(store, TENCENT_SIGNING_NAME[cloud], self.command, split.path or '/',
-                                              split.query, headers, body)
+                account = tencent_auth.verify(
+                    store, TENCENT_SIGNING_NAME[cloud], self.command, split.path or '/', split.query, headers, body
+                )
                 if cloud == 'cbs':
                     if not region:
-                        raise CloudError('MissingParameter', 'The request is missing a required parameter '
-                                                             '`Region`.', 200)
+                        raise CloudError(
+                            'MissingParameter', 'The request is missing a required parameter `Region`.', 200
+                        )
                     if not store.known_region('cbs', region):
                         raise CloudError('UnsupportedRegion', 'The region `%s` is not supported.' % region, 200)
                 return account

@@ -3,6 +3,7 @@
 Snapshots never move by themselves: each read derives status and progress from the clock
 (``created`` + ``duration``), so there are no background threads to race with.
 """
+
 from __future__ import annotations
 
 import copy
@@ -19,10 +20,22 @@ from .faults import FaultPlan
 RUNNING, DONE, FAILED = 'running', 'done', 'failed'
 
 # Parameters that carry authentication, not intent; left out of the mutation log and idempotency checks.
-COMMON_PARAMS = frozenset((
-    'Action', 'Version', 'Format', 'AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureVersion',
-    'SignatureType', 'SignatureNonce', 'Timestamp', 'SecurityToken', 'ClientToken',
-))
+COMMON_PARAMS = frozenset(
+    (
+        'Action',
+        'Version',
+        'Format',
+        'AccessKeyId',
+        'Signature',
+        'SignatureMethod',
+        'SignatureVersion',
+        'SignatureType',
+        'SignatureNonce',
+        'Timestamp',
+        'SecurityToken',
+        'ClientToken',
+    )
+)
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 
@@ -210,8 +223,17 @@ class Store:
         return False
 
     # -- call ledger -------------------------------------------------------------------------------
-    def record_call(self, cloud: str, action: str, ok: bool, mutated: bool, region: str | None = None,
-                    params: dict | None = None, answer_lost: bool = False, result: dict | None = None) -> None:
+    def record_call(
+        self,
+        cloud: str,
+        action: str,
+        ok: bool,
+        mutated: bool,
+        region: str | None = None,
+        params: dict | None = None,
+        answer_lost: bool = False,
+        result: dict | None = None,
+    ) -> None:
         """Count a call; log the parameters of every call that changed state."""
         counts = self.calls.setdefault(cloud, {}).setdefault(action, {'calls': 0, 'errors': 0, 'mutations': 0})
         counts['calls'] += 1
@@ -220,14 +242,24 @@ class Store:
         if mutated:
             counts['mutations'] += 1
             clean = {k: v for k, v in (params or {}).items() if k not in COMMON_PARAMS}
-            self.mutations.append({
-                'seq': len(self.mutations) + 1, 'time': self.now(), 'cloud': cloud, 'action': action,
-                'region': region, 'params': clean, 'answer_lost': answer_lost, 'result': result or {},
-            })
+            self.mutations.append(
+                {
+                    'seq': len(self.mutations) + 1,
+                    'time': self.now(),
+                    'cloud': cloud,
+                    'action': action,
+                    'region': region,
+                    'params': clean,
+                    'answer_lost': answer_lost,
+                    'result': result or {},
+                }
+            )
 
     def calls_report(self) -> dict:
-        mutating = {cloud: {action: c['mutations'] for action, c in actions.items() if c['mutations']}
-                    for cloud, actions in self.calls.items()}
+        mutating = {
+            cloud: {action: c['mutations'] for action, c in actions.items() if c['mutations']}
+            for cloud, actions in self.calls.items()
+        }
         return {
             'calls': copy.deepcopy(self.calls),
             'mutating': {cloud: actions for cloud, actions in mutating.items() if actions},

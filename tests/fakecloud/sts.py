@@ -8,6 +8,7 @@ Fields and parameters: alibabacloud-sts20150401 AssumeRoleRequest / AssumeRoleRe
 tencentcloud-sdk-python-sts v20180813 AssumeRoleRequest / AssumeRoleResponse (checked by
 tests/fakecloud/tests/test_conformance.py).
 """
+
 from __future__ import annotations
 
 import re
@@ -52,16 +53,22 @@ def _role(call, vendor: str, arn: str) -> dict:
     external_id = call.params.get('ExternalId')
     if not trusted or ('external_id' in role and external_id != role['external_id']):
         if vendor == 'alibaba':
-            raise CloudError('NoPermission', 'You are not authorized to do this action. You should be authorized by RAM.', 403)
+            raise CloudError(
+                'NoPermission', 'You are not authorized to do this action. You should be authorized by RAM.', 403
+            )
         raise CloudError('UnauthorizedOperation', 'You are not authorized to assume the role `%s`.' % arn, 200)
     return role
 
 
 def _issue(call, vendor: str, arn: str, seconds: int, key_prefix: str) -> dict:
     key_id = key_prefix + secrets.token_hex(12)
-    session = {'secret': secrets.token_urlsafe(24), 'token': secrets.token_urlsafe(48),
-               'account': ROLE_ARN[vendor].match(arn).group('account'), 'expires': float(int(call.now) + seconds),
-               'role_arn': arn}
+    session = {
+        'secret': secrets.token_urlsafe(24),
+        'token': secrets.token_urlsafe(48),
+        'account': ROLE_ARN[vendor].match(arn).group('account'),
+        'expires': float(int(call.now) + seconds),
+        'role_arn': arn,
+    }
     if vendor == 'alibaba':
         session.update(access_key_id=key_id, access_key_secret=session['secret'], security_token=session['token'])
     else:
@@ -85,14 +92,19 @@ def alibaba_assume_role(call) -> dict:
     try:
         seconds = rp.integer(prm, 'DurationSeconds', default, low, high)
     except CloudError:
-        raise CloudError('InvalidParameter.DurationSeconds', 'The Min/Max value of DurationSeconds is %d/%d seconds.'
-                         % (low, high)) from None
+        raise CloudError(
+            'InvalidParameter.DurationSeconds', 'The Min/Max value of DurationSeconds is %d/%d seconds.' % (low, high)
+        ) from None
     session = _issue(call, 'alibaba', arn, seconds, 'STS.')
-    role_id = sum(ord(char) * 31 ** index for index, char in enumerate(arn)) % 10 ** 17
+    role_id = sum(ord(char) * 31**index for index, char in enumerate(arn)) % 10**17
     return {
         'AssumedRoleUser': {'Arn': '%s/%s' % (arn, name), 'AssumedRoleId': '3%017d:%s' % (role_id, name)},
-        'Credentials': {'AccessKeyId': session['key_id'], 'AccessKeySecret': session['secret'],
-                        'SecurityToken': session['token'], 'Expiration': iso_z(session['expires'])},
+        'Credentials': {
+            'AccessKeyId': session['key_id'],
+            'AccessKeySecret': session['secret'],
+            'SecurityToken': session['token'],
+            'Expiration': iso_z(session['expires']),
+        },
         'SourceIdentity': rp.text(prm, 'SourceIdentity') or '',
     }
 
@@ -127,8 +139,13 @@ def tencent_get_caller_identity(call) -> dict:
     for an account's own key (the reference's one example is a sub-user's: CAMUser); fakecloud answers every caller as
     its account's own key, a role's session too (UserId and PrincipalId would be the role's and the asker's)."""
     account = call.account
-    return {'Arn': 'qcs::cam::uin/%s:uin/%s' % (account, account), 'AccountId': account, 'UserId': account,
-            'PrincipalId': account, 'Type': 'CAMUser'}
+    return {
+        'Arn': 'qcs::cam::uin/%s:uin/%s' % (account, account),
+        'AccountId': account,
+        'UserId': account,
+        'PrincipalId': account,
+        'Type': 'CAMUser',
+    }
 
 
 def alibaba_get_caller_identity(call) -> dict:
@@ -137,19 +154,34 @@ def alibaba_get_caller_identity(call) -> dict:
     Unverifiable: the other fields' words; fakecloud answers every caller as its account's own key (the collection reads
     AccountId only)."""
     account = call.account
-    return {'AccountId': account, 'Arn': 'acs:ram::%s:root' % account, 'IdentityType': 'Account', 'PrincipalId': account,
-            'UserId': account, 'RoleId': ''}
+    return {
+        'AccountId': account,
+        'Arn': 'acs:ram::%s:root' % account,
+        'IdentityType': 'Account',
+        'PrincipalId': account,
+        'UserId': account,
+        'RoleId': '',
+    }
 
 
 # Each action: its handler, whether it can change state, and the parameters it accepts (the vendor's
 # request model's names; checked by tests/fakecloud/tests/test_conformance.py).
 ALIBABA_ACTIONS = {
-    'AssumeRole': action(alibaba_assume_role, False, 'RoleArn', 'RoleSessionName', 'DurationSeconds', 'Policy',
-                         'ExternalId', 'SourceIdentity'),
+    'AssumeRole': action(
+        alibaba_assume_role,
+        False,
+        'RoleArn',
+        'RoleSessionName',
+        'DurationSeconds',
+        'Policy',
+        'ExternalId',
+        'SourceIdentity',
+    ),
     'GetCallerIdentity': action(alibaba_get_caller_identity, False),
 }
 TENCENT_ACTIONS = {
-    'AssumeRole': action(tencent_assume_role, False, 'RoleArn', 'RoleSessionName', 'DurationSeconds', 'Policy',
-                         'ExternalId'),
+    'AssumeRole': action(
+        tencent_assume_role, False, 'RoleArn', 'RoleSessionName', 'DurationSeconds', 'Policy', 'ExternalId'
+    ),
     'GetCallerIdentity': action(tencent_get_caller_identity, False),
 }

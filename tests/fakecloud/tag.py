@@ -1,4 +1,5 @@
 """Tencent Cloud Tag 2018-08-13 for CBS disks and snapshots (six-segment resource names)."""
+
 from __future__ import annotations
 
 from . import tc_params as p
@@ -21,8 +22,9 @@ def resource_name(store, kind: str, record: dict) -> str:
 
 
 def _bad_resource(resource) -> CloudError:
-    return CloudError('InvalidParameterValue.ResourceDescriptionError',
-                      'The resource description `%s` is not valid.' % resource, 200)
+    return CloudError(
+        'InvalidParameterValue.ResourceDescriptionError', 'The resource description `%s` is not valid.' % resource, 200
+    )
 
 
 def parse_resource(store, resource) -> tuple:
@@ -77,8 +79,13 @@ def tag_resources(call) -> dict:
             failed.append(_not_found(resource))
             continue
         if len(set(record['tags']) | {k for k, dummy in tags}) > _MAX_TAGS_PER_RESOURCE:
-            failed.append({'Resource': resource, 'Code': 'LimitExceeded.ResourceAttachedTags',
-                           'Message': 'The resource has too many tags.'})
+            failed.append(
+                {
+                    'Resource': resource,
+                    'Code': 'LimitExceeded.ResourceAttachedTags',
+                    'Message': 'The resource has too many tags.',
+                }
+            )
             continue
         record['tags'].update(tags)
         call.changed(record['region'])
@@ -138,17 +145,27 @@ def get_resources(call) -> dict:
                 candidates.append((kind, record))
     else:
         # Only tagged resources are known to the Tag service.
-        candidates = [(kind, r) for kind, table in (('volume', store.disks['cbs']), ('snapshot', store.snapshots['cbs']))
-                      for r in table.values() if r['tags']]
-    matched = [(kind, r) for kind, r in candidates
-               if all(key in r['tags'] and (not values or r['tags'][key] in values) for key, values in filters)]
-    chunk = matched[start:start + limit]
+        candidates = [
+            (kind, r)
+            for kind, table in (('volume', store.disks['cbs']), ('snapshot', store.snapshots['cbs']))
+            for r in table.values()
+            if r['tags']
+        ]
+    matched = [
+        (kind, r)
+        for kind, r in candidates
+        if all(key in r['tags'] and (not values or r['tags'][key] in values) for key, values in filters)
+    ]
+    chunk = matched[start : start + limit]
     return {
         'PaginationToken': encode_token(start + limit) if start + limit < len(matched) else '',
         'ResourceTagMappingList': [
-            {'Resource': resource_name(store, kind, r),
-             'Tags': [{'TagKey': k, 'TagValue': v, 'Category': 'Custom'} for k, v in r['tags'].items()]}
-            for kind, r in chunk],
+            {
+                'Resource': resource_name(store, kind, r),
+                'Tags': [{'TagKey': k, 'TagValue': v, 'Category': 'Custom'} for k, v in r['tags'].items()],
+            }
+            for kind, r in chunk
+        ],
     }
 
 
@@ -157,8 +174,24 @@ def get_resources(call) -> dict:
 ACTIONS = {
     'TagResources': action(tag_resources, True, 'ResourceList', 'Tags', 'Tags.TagKey', 'Tags.TagValue'),
     'UnTagResources': action(untag_resources, True, 'ResourceList', 'TagKeys'),
-    'ModifyResourceTags': action(modify_resource_tags, True, 'Resource', 'ReplaceTags', 'ReplaceTags.TagKey',
-                                 'ReplaceTags.TagValue', 'DeleteTags', 'DeleteTags.TagKey'),
-    'GetResources': action(get_resources, False, 'ResourceList', 'TagFilters', 'TagFilters.TagKey', 'TagFilters.TagValue',
-                           'PaginationToken', 'MaxResults'),
+    'ModifyResourceTags': action(
+        modify_resource_tags,
+        True,
+        'Resource',
+        'ReplaceTags',
+        'ReplaceTags.TagKey',
+        'ReplaceTags.TagValue',
+        'DeleteTags',
+        'DeleteTags.TagKey',
+    ),
+    'GetResources': action(
+        get_resources,
+        False,
+        'ResourceList',
+        'TagFilters',
+        'TagFilters.TagKey',
+        'TagFilters.TagValue',
+        'PaginationToken',
+        'MaxResults',
+    ),
 }

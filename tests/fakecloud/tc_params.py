@@ -1,4 +1,5 @@
 """Reading Tencent API 3.0 parameters (JSON bodies) and their Filters/paging conventions."""
+
 from __future__ import annotations
 
 from .errors import CloudError, tc_invalid, tc_missing
@@ -78,4 +79,4 @@ def page(params: dict, records: list, default_limit: int = 20) -> list:
     ordered = sorted(records, key=lambda r: (r['created'], r['id']), reverse=(order == 'DESC'))
     offset = integer(params, 'Offset', 0, 0)
     limit = integer(params, 'Limit', default_limit, 1, 100)
-    return ordered[offset:offset + limit]
+    return ordered[offset : offset + limit]

@@ -1,4 +1,5 @@
 """Running the emulator from tests: ``FakeCloudProcess`` (a subprocess) and ``AdminClient``."""
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,12 @@ class AdminClient:
 
     def request(self, method: str, name: str, payload: dict | None = None, query: str = '') -> dict:
         data = json.dumps(payload).encode('utf-8') if payload is not None else None
-        req = urllib.request.Request('%s/_admin/%s%s' % (self.url, name, '?' + query if query else ''),
-                                     data=data, method=method, headers={'Content-Type': 'application/json'})
+        req = urllib.request.Request(
+            '%s/_admin/%s%s' % (self.url, name, '?' + query if query else ''),
+            data=data,
+            method=method,
+            headers={'Content-Type': 'application/json'},
+        )
         try:
             with self._opener.open(req, timeout=self.timeout) as resp:
                 return json.loads(resp.read().decode('utf-8'))
@@ -93,8 +98,14 @@ class FakeCloudProcess:
     that many times longer; the wait ends as soon as it is ready, or as soon as it exits.
     """
 
-    def __init__(self, config_path: str | None = None, startup_timeout: float = 300.0, stop_timeout: float = 5.0,
-                 python: str | None = None, extra_args: list | None = None):
+    def __init__(
+        self,
+        config_path: str | None = None,
+        startup_timeout: float = 300.0,
+        stop_timeout: float = 5.0,
+        python: str | None = None,
+        extra_args: list | None = None,
+    ):
         self.config_path = config_path
         self.startup_timeout = startup_timeout
         self.stop_timeout = stop_timeout
@@ -137,7 +148,7 @@ class FakeCloudProcess:
         except BaseException:
             self.stop()
             raise
-        self.url = line[len(READY_PREFIX):].strip()
+        self.url = line[len(READY_PREFIX) :].strip()
         self.host, port = self.url.rsplit('/', 1)[-1].rsplit(':', 1)
         self.port = int(port)
         self.admin = AdminClient(self.url)

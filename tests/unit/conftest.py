@@ -1,6 +1,7 @@
 """Fixtures of the unit tests, for pytest (make units) and ansible-test units alike: the fakecloud
 emulator (fakecloud, fakecloud_clean), moto's server in this process (moto_url), the markers the
 tests use, and a time limit per test."""
+
 from __future__ import annotations
 
 import collections
@@ -27,8 +28,14 @@ TEST_TIMEOUT = 600
 settings.register_profile('snapcopy', deadline=None, derandomize=True)
 settings.register_profile('snapcopy-search', deadline=None)
 # make mutation (tests/utils/mutation.py): a failure is all a mutant's run needs, not its smallest example.
-settings.register_profile('snapcopy-mutation', deadline=None, derandomize=True, phases=(Phase.explicit, Phase.reuse, Phase.generate))
-settings.load_profile({'search': 'snapcopy-search', 'mutation': 'snapcopy-mutation'}.get(os.environ.get('SNAPCOPY_HYPOTHESIS', ''), 'snapcopy'))
+settings.register_profile(
+    'snapcopy-mutation', deadline=None, derandomize=True, phases=(Phase.explicit, Phase.reuse, Phase.generate)
+)
+settings.load_profile(
+    {'search': 'snapcopy-search', 'mutation': 'snapcopy-mutation'}.get(
+        os.environ.get('SNAPCOPY_HYPOTHESIS', ''), 'snapcopy'
+    )
+)
 
 MARKERS = {
     'pinned_sdk': 'holds a file or a request to the exact SDK release of tests/unit/requirements.txt (make units-oldest leaves it out)',
@@ -42,12 +49,14 @@ MOTO_CALLS: collections.Counter = collections.Counter()
 
 def counting_calls(app):
     """``app`` (a WSGI application), with each request counted in MOTO_CALLS by its action."""
+
     def serve(environ, start_response):
         body = environ['wsgi.input'].read(int(environ.get('CONTENT_LENGTH') or 0))
         environ['wsgi.input'] = io.BytesIO(body)
         action = (urllib.parse.parse_qs(body.decode('utf-8', 'replace')).get('Action') or ['(other)'])[0]
         MOTO_CALLS[action] += 1
         return app(environ, start_response)
+
     return serve
 
 
@@ -73,8 +82,14 @@ def moto_url():
         request_handler,
         with_ebs_vault,
     )
-    server = make_server('127.0.0.1', 0, counting_calls(with_ebs_vault(DomainDispatcherApplication(create_backend_app))), threaded=True,
-                         request_handler=request_handler())
+
+    server = make_server(
+        '127.0.0.1',
+        0,
+        counting_calls(with_ebs_vault(DomainDispatcherApplication(create_backend_app))),
+        threaded=True,
+        request_handler=request_handler(),
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield 'http://127.0.0.1:%d' % server.server_port
@@ -85,8 +100,12 @@ def moto_url():
 @pytest.hookimpl(tryfirst=True)  # before pytest-timeout's own pytest_configure reads the setting
 def pytest_configure(config):
     # ansible-test units runs pytest with its own configuration file, without pytest.ini's timeout.
-    if (config.pluginmanager.hasplugin('timeout') and config.getoption('timeout', None) is None
-            and not os.environ.get('PYTEST_TIMEOUT') and not config.getini('timeout')):
+    if (
+        config.pluginmanager.hasplugin('timeout')
+        and config.getoption('timeout', None) is None
+        and not os.environ.get('PYTEST_TIMEOUT')
+        and not config.getini('timeout')
+    ):
         config.option.timeout = TEST_TIMEOUT
     # ansible-test units runs pytest with its own configuration and --strict-markers: the markers are declared here.
     for name, text in MARKERS.items():

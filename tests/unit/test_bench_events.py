@@ -1,4 +1,5 @@
 """make bench's part e (tests/bench/events.py): its percentiles, its table and what makes a cloud's run good."""
+
 from __future__ import annotations
 
 import importlib
@@ -18,8 +19,19 @@ def test_percentiles_are_values_of_the_sample_nearest_rank():
 
 
 def test_the_table_says_whether_p95_meets_the_target_and_counts_misses_and_duplicates():
-    record = {'provider': 'ecs', 'disks': 200, 'snapshots': 200, 'latency_p50_s': 31.0, 'latency_p95_s': 58.2, 'latency_max_s': 70.1,
-              'meets_target': True, 'missed': [], 'duplicates': ['s-1'], 'runs': 5, 'calls_per_poll': {'DescribeSnapshots': 3, 'DescribeDisks': 1}}
+    record = {
+        'provider': 'ecs',
+        'disks': 200,
+        'snapshots': 200,
+        'latency_p50_s': 31.0,
+        'latency_p95_s': 58.2,
+        'latency_max_s': 70.1,
+        'meets_target': True,
+        'missed': [],
+        'duplicates': ['s-1'],
+        'runs': 5,
+        'calls_per_poll': {'DescribeSnapshots': 3, 'DescribeDisks': 1},
+    }
     text = '\n'.join(events.table(events.summarize([record])))
     assert '| ecs | 200 | 31.0 / 58.2 / 70.1 | yes | 0 | 1 | 5 | DescribeDisks 1, DescribeSnapshots 3 |' in text
     assert '200 snapshots completing over 60 s' in text

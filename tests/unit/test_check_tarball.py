@@ -1,5 +1,6 @@
 """tests/utils/check_tarball.sh (make release, make release-test) refuses a tarball that lacks the LICENSE, holds
 another text under that name, or carries a cache; it passes one that has what an upload needs."""
+
 from __future__ import annotations
 
 import io
@@ -11,12 +12,28 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CHECK = os.path.join(ROOT, 'tests', 'utils', 'check_tarball.sh')
-NEEDED = ('MANIFEST.json', 'FILES.json', 'meta/runtime.yml', 'meta/execution-environment.yml', 'CHANGELOG.rst',
-          'playbooks/demo.yml', 'playbooks/dr_copy.yml', 'playbooks/dr_alert.yml', 'playbooks/dr_fleet.yml',
-          'playbooks/inventory/fleet.example.yml', 'plugins/filter/dr_fleet.py', 'roles/dr_copy/meta/argument_specs.yml',
-          'roles/dr_copy/README.md', 'plugins/modules/dr_sync.py', 'docs/README.md', 'docs/awx/execution-environment.yml',
-          'playbooks/dr_on_snapshot.yml', 'meta/extensions.yml', 'extensions/eda/plugins/event_source/snapshots.py',
-          'extensions/eda/rulebooks/dr_on_snapshot.yml')
+NEEDED = (
+    'MANIFEST.json',
+    'FILES.json',
+    'meta/runtime.yml',
+    'meta/execution-environment.yml',
+    'CHANGELOG.rst',
+    'playbooks/demo.yml',
+    'playbooks/dr_copy.yml',
+    'playbooks/dr_alert.yml',
+    'playbooks/dr_fleet.yml',
+    'playbooks/inventory/fleet.example.yml',
+    'plugins/filter/dr_fleet.py',
+    'roles/dr_copy/meta/argument_specs.yml',
+    'roles/dr_copy/README.md',
+    'plugins/modules/dr_sync.py',
+    'docs/README.md',
+    'docs/awx/execution-environment.yml',
+    'playbooks/dr_on_snapshot.yml',
+    'meta/extensions.yml',
+    'extensions/eda/plugins/event_source/snapshots.py',
+    'extensions/eda/rulebooks/dr_on_snapshot.yml',
+)
 
 
 def license_text():
@@ -48,13 +65,23 @@ def test_a_tarball_with_what_an_upload_needs_passes(tmp_path):
     assert 'LICENSE among them' in done.stdout
 
 
-@pytest.mark.parametrize('files, says', [
-    ({name: b'x' for name in NEEDED}, 'lacks LICENSE'),
-    ({'LICENSE': b'All rights reserved.\n', **{name: b'x' for name in NEEDED}}, 'is not the repository'),
-    ({'LICENSE': None, 'plugins/module_utils/dr/__pycache__/run.cpython-312.pyc': b'x', **{name: b'x' for name in NEEDED}},
-     'caches or test tools'),
-    ({'LICENSE': None, **{name: b'x' for name in NEEDED if name != 'meta/runtime.yml'}}, 'lacks meta/runtime.yml'),
-], ids=['no-license', 'another-text', 'a-cache', 'no-runtime-metadata'])
+@pytest.mark.parametrize(
+    'files, says',
+    [
+        ({name: b'x' for name in NEEDED}, 'lacks LICENSE'),
+        ({'LICENSE': b'All rights reserved.\n', **{name: b'x' for name in NEEDED}}, 'is not the repository'),
+        (
+            {
+                'LICENSE': None,
+                'plugins/module_utils/dr/__pycache__/run.cpython-312.pyc': b'x',
+                **{name: b'x' for name in NEEDED},
+            },
+            'caches or test tools',
+        ),
+        ({'LICENSE': None, **{name: b'x' for name in NEEDED if name != 'meta/runtime.yml'}}, 'lacks meta/runtime.yml'),
+    ],
+    ids=['no-license', 'another-text', 'a-cache', 'no-runtime-metadata'],
+)
 def test_a_tarball_that_is_not_fit_to_upload_is_refused_saying_why(tmp_path, files, says):
     files = {name: license_text() if data is None else data for name, data in files.items()}
     done = check(tarball(tmp_path / 'bad.tar.gz', files))

@@ -4,6 +4,7 @@ each other; only the DR run imports its phases (dr/phases/); only runners/ impor
 nothing of ours; a copy module carries nothing of the DR run (dr/, runners/dr_module.py) as Ansible's module packer sees
 its imports. The rules are checked on the tree, and the checker itself on small trees that break each rule, so that a
 checker that sees nothing cannot pass."""
+
 from __future__ import annotations
 
 import ast
@@ -45,14 +46,14 @@ def resolve(module, node):
         names = [alias.name for alias in node.names]
     elif node.level:
         package = module.split('/')[:-1]
-        base = package[:len(package) - (node.level - 1)]
+        base = package[: len(package) - (node.level - 1)]
         target = base + (node.module.split('.') if node.module else [])
         # "from . import x" and "from .pkg import module": each name may be a module of its own.
         return ['/'.join(target + [alias.name]) for alias in node.names] + ['/'.join(target)]
     else:
         names = [node.module or '']
         names += ['%s.%s' % (node.module, alias.name) for alias in node.names]
-    return [name[len(PACKAGE) + 1:].replace('.', '/') for name in names if name.startswith(PACKAGE + '.')]
+    return [name[len(PACKAGE) + 1 :].replace('.', '/') for name in names if name.startswith(PACKAGE + '.')]
 
 
 def imports_of(sources):
@@ -130,6 +131,7 @@ def circles(graph):
                     break
             if len(part) > 1:
                 found.append(' -> '.join(sorted(part) + [sorted(part)[0]]))
+
     for node in sorted(graph):
         if node not in index:
             visit(node)
@@ -147,7 +149,9 @@ def ansible_module_breaks(sources):
                 extra = {alias.name for alias in node.names} - BASIC_BELOW_RUNNERS
                 if extra:
                     breaks.append('%s imports %s from ansible.module_utils.basic' % (module, ', '.join(sorted(extra))))
-            elif isinstance(node, ast.Import) and any(alias.name == 'ansible.module_utils.basic' for alias in node.names):
+            elif isinstance(node, ast.Import) and any(
+                alias.name == 'ansible.module_utils.basic' for alias in node.names
+            ):
                 breaks.append('%s imports ansible.module_utils.basic' % module)
     return breaks
 
@@ -156,7 +160,9 @@ def test_the_tree_has_its_layers_and_every_file_is_in_one():
     sources = read_tree(MODULE_UTILS)
     assert {layer_of(module) for module in sources if '/' in module} == set(LAYERS)
     assert [module for module in sources if '/' not in module] == [], 'a file of module_utils outside the layers'
-    assert {module.split('/')[1] for module in sources if layer_of(module) == 'clouds' and module.count('/') == 2} == set(VENDORS)
+    assert {
+        module.split('/')[1] for module in sources if layer_of(module) == 'clouds' and module.count('/') == 2
+    } == set(VENDORS)
 
 
 def test_every_import_runs_down_the_layers():
@@ -197,15 +203,27 @@ FAKE = {
 }
 
 
-@pytest.mark.parametrize('module, text, expected', [
-    ('engine/copy_engine', 'from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..dr.run import DrRun\n',
-     'engine/copy_engine -> dr/run: dr is above engine'),
-    ('core/model', 'def f():\n    from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import ebs\n',
-     'core/model -> clouds/aws/ebs: clouds is above core'),
-    ('clouds/aws/ebs', 'from ..tencent.client import TencentClient\n',
-     'clouds/aws/ebs -> clouds/tencent/client: a vendor\'s folder imports only its own files'),
-    ('core/errors', 'from .model import Snapshot\n', 'core/errors -> core/model: core/errors is a leaf'),
-])
+@pytest.mark.parametrize(
+    'module, text, expected',
+    [
+        (
+            'engine/copy_engine',
+            'from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..dr.run import DrRun\n',
+            'engine/copy_engine -> dr/run: dr is above engine',
+        ),
+        (
+            'core/model',
+            'def f():\n    from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import ebs\n',
+            'core/model -> clouds/aws/ebs: clouds is above core',
+        ),
+        (
+            'clouds/aws/ebs',
+            'from ..tencent.client import TencentClient\n',
+            'clouds/aws/ebs -> clouds/tencent/client: a vendor\'s folder imports only its own files',
+        ),
+        ('core/errors', 'from .model import Snapshot\n', 'core/errors -> core/model: core/errors is a leaf'),
+    ],
+)
 def test_the_checker_names_an_import_against_the_direction(module, text, expected):
     tree = dict(FAKE, **{module: FAKE[module] + text})
     assert direction_breaks(imports_of(FAKE)) == []
@@ -213,21 +231,32 @@ def test_the_checker_names_an_import_against_the_direction(module, text, expecte
 
 
 def test_the_checker_names_an_import_of_the_phases_from_outside_the_run():
-    tree = dict(FAKE, **{'dr/phases/prune': 'from ..prune import choose\n', 'dr/prune': '',
-                         'dr/run': FAKE['dr/run'] + 'from .phases.prune import prune_copies\n'})
+    tree = dict(
+        FAKE,
+        **{
+            'dr/phases/prune': 'from ..prune import choose\n',
+            'dr/prune': '',
+            'dr/run': FAKE['dr/run'] + 'from .phases.prune import prune_copies\n',
+        },
+    )
     assert part_breaks(imports_of(tree)) == []
     tree['runners/dr_module'] += 'from ..dr.phases import prune\n'
     assert part_breaks(imports_of(tree)) == ['runners/dr_module -> dr/phases/prune: only dr/run imports dr/phases/']
 
 
 def test_the_checker_finds_a_circle_through_a_typing_only_import():
-    tree = dict(FAKE, **{'core/errors': 'from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .model import Snapshot\n'})
+    tree = dict(
+        FAKE,
+        **{'core/errors': 'from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .model import Snapshot\n'},
+    )
     assert circles(imports_of(FAKE)) == []
     assert circles(imports_of(tree)) == ['core/errors -> core/model -> core/errors']
 
 
 def test_the_checker_names_ansible_module_below_the_runners():
-    tree = dict(FAKE, **{'dr/run': FAKE['dr/run'] + 'from ansible.module_utils.basic import AnsibleModule, env_fallback\n'})
+    tree = dict(
+        FAKE, **{'dr/run': FAKE['dr/run'] + 'from ansible.module_utils.basic import AnsibleModule, env_fallback\n'}
+    )
     assert ansible_module_breaks(FAKE) == []
     assert ansible_module_breaks(tree) == ['dr/run imports AnsibleModule from ansible.module_utils.basic']
 
@@ -257,7 +286,7 @@ def imported_names(fqn, is_package, source):
             module = node.module or ''
             if node.level:
                 package = fqn.split('.') if is_package else fqn.split('.')[:-1]
-                module = '.'.join(package[:len(package) - (node.level - 1)] + ([node.module] if node.module else []))
+                module = '.'.join(package[: len(package) - (node.level - 1)] + ([node.module] if node.module else []))
             names.add(module)
             names.update('%s.%s' % (module, alias.name) for alias in node.names)
     return names
@@ -272,7 +301,7 @@ def packed(module_source, sources, name='module'):
         for dotted in sorted(imported_names(fqn, is_package, source)):
             if not dotted.startswith(PACKAGE + '.'):
                 continue
-            parts = dotted[len(PACKAGE) + 1:].split('.')
+            parts = dotted[len(PACKAGE) + 1 :].split('.')
             for depth in range(1, len(parts) + 1):
                 path = '/'.join(parts[:depth])
                 for key, package in ((path, False), (path + '/__init__', True)):
@@ -297,7 +326,11 @@ def dr_carried(module_source, sources, name='module'):
 
 def test_there_are_the_four_copy_modules():
     assert [os.path.basename(path) for path in COPY_MODULES] == [
-        'cbs_snapshot_copy.py', 'ebs_snapshot_copy.py', 'ecs_snapshot_copy.py', 'ens_snapshot_copy.py']
+        'cbs_snapshot_copy.py',
+        'ebs_snapshot_copy.py',
+        'ecs_snapshot_copy.py',
+        'ens_snapshot_copy.py',
+    ]
 
 
 @pytest.mark.parametrize('path', COPY_MODULES, ids=os.path.basename)
@@ -307,26 +340,53 @@ def test_a_copy_module_carries_nothing_of_the_dr_run(path):
     name = os.path.basename(path)[:-3]
     found = packed(source, read_tree(MODULE_UTILS), name)
     # The walk reaches what a copy runs on: the engine, the module's run and the cloud's adapter.
-    assert {'engine/copy_engine', 'runners/copy_module', 'clouds/%s' % {
-        'ebs': 'aws/ebs', 'ecs': 'alibaba/ecs', 'ens': 'alibaba/ens', 'cbs': 'tencent/cbs'}[name[:3]]} <= set(found)
+    assert {
+        'engine/copy_engine',
+        'runners/copy_module',
+        'clouds/%s' % {'ebs': 'aws/ebs', 'ecs': 'alibaba/ecs', 'ens': 'alibaba/ens', 'cbs': 'tencent/cbs'}[name[:3]],
+    } <= set(found)
     assert dr_carried(source, read_tree(MODULE_UTILS), name) == []
 
 
 COPY_MODULE = 'from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import EbsCopyAdapter\n'
-PACKED_FAKE = dict(FAKE, **{'clouds/aws/ebs': 'from . import client\n', 'clouds/aws/ebs_dr': 'from ...dr.run import DrRun\n',
-                            'clouds/registry': 'def load():\n    from .aws.ebs_dr import EbsAdapter\n', 'clouds/aws/__init__': '',
-                            'dr/__init__': ''})
+PACKED_FAKE = dict(
+    FAKE,
+    **{
+        'clouds/aws/ebs': 'from . import client\n',
+        'clouds/aws/ebs_dr': 'from ...dr.run import DrRun\n',
+        'clouds/registry': 'def load():\n    from .aws.ebs_dr import EbsAdapter\n',
+        'clouds/aws/__init__': '',
+        'dr/__init__': '',
+    },
+)
 
 
-@pytest.mark.parametrize('module, text, expected', [
-    ('clouds/aws/ebs', 'from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ...dr.run import DrRun\n',
-     'dr/run <- clouds/aws/ebs <- module'),
-    ('clouds/aws/client', 'def f():\n    from ..registry import load\n', 'dr/run <- clouds/aws/ebs_dr <- clouds/registry <- clouds/aws/client'),
-    ('clouds/aws/client', 'def f():\n    from ansible_collections.snapcopy.cloud.plugins.module_utils import dr\n',
-     'dr/__init__ <- clouds/aws/client <- clouds/aws/ebs <- module'),
-    ('clouds/aws/ebs', 'from .ebs_dr import DrRun\n', 'dr/run <- clouds/aws/ebs_dr <- clouds/aws/ebs <- module'),
-    ('clouds/aws/ebs', 'def f():\n    from ...runners import dr_module\n', 'runners/dr_module <- clouds/aws/ebs <- module'),
-])
+@pytest.mark.parametrize(
+    'module, text, expected',
+    [
+        (
+            'clouds/aws/ebs',
+            'from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ...dr.run import DrRun\n',
+            'dr/run <- clouds/aws/ebs <- module',
+        ),
+        (
+            'clouds/aws/client',
+            'def f():\n    from ..registry import load\n',
+            'dr/run <- clouds/aws/ebs_dr <- clouds/registry <- clouds/aws/client',
+        ),
+        (
+            'clouds/aws/client',
+            'def f():\n    from ansible_collections.snapcopy.cloud.plugins.module_utils import dr\n',
+            'dr/__init__ <- clouds/aws/client <- clouds/aws/ebs <- module',
+        ),
+        ('clouds/aws/ebs', 'from .ebs_dr import DrRun\n', 'dr/run <- clouds/aws/ebs_dr <- clouds/aws/ebs <- module'),
+        (
+            'clouds/aws/ebs',
+            'def f():\n    from ...runners import dr_module\n',
+            'runners/dr_module <- clouds/aws/ebs <- module',
+        ),
+    ],
+)
 def test_the_packers_walk_sees_imports_under_type_checking_and_in_functions(module, text, expected):
     assert dr_carried(COPY_MODULE, PACKED_FAKE) == []
     assert set(packed(COPY_MODULE, PACKED_FAKE)) == {'clouds/aws/__init__', 'clouds/aws/ebs', 'clouds/aws/client'}
@@ -340,9 +400,16 @@ EVENT_SOURCE = os.path.join(ROOT, 'extensions', 'eda', 'plugins', 'event_source'
 
 
 def ansible_module_importers(found, sources):
-    return sorted(module for module in found if any(
-        isinstance(node, ast.ImportFrom) and node.module == 'ansible.module_utils.basic'
-        and any(alias.name == 'AnsibleModule' for alias in node.names) for node in ast.walk(ast.parse(sources[module]))))
+    return sorted(
+        module
+        for module in found
+        if any(
+            isinstance(node, ast.ImportFrom)
+            and node.module == 'ansible.module_utils.basic'
+            and any(alias.name == 'AnsibleModule' for alias in node.names)
+            for node in ast.walk(ast.parse(sources[module]))
+        )
+    )
 
 
 def test_the_event_source_carries_no_ansible_module():
@@ -353,5 +420,11 @@ def test_the_event_source_carries_no_ansible_module():
     assert {'runners/snapshot_events', 'clouds/registry', 'core/retry'} <= set(found)
     assert ansible_module_importers(found, sources) == []
     # The check sees a runner that imports AnsibleModule.
-    assert ansible_module_importers(packed('from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import x\n',
-                                           sources, 'snapshots'), sources) == ['runners/copy_module', 'runners/dr_module']
+    assert ansible_module_importers(
+        packed(
+            'from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import x\n',
+            sources,
+            'snapshots',
+        ),
+        sources,
+    ) == ['runners/copy_module', 'runners/dr_module']

@@ -1,6 +1,7 @@
 """The Makefile keeps its promises: make help lists every target, make test runs every test leg, and the
 ansible-core matrix says one thing everywhere: meta/runtime.yml's requires_ansible, the Makefile's CORES and
 their legs, the requirements file of each core, and the README's supported versions."""
+
 from __future__ import annotations
 
 import os
@@ -20,32 +21,50 @@ def read(path):
 def makefile_targets():
     """{target: its line} for the rules a person may run (not files, not variables, not patterns)."""
     with open(os.path.join(ROOT, 'Makefile'), encoding='utf-8') as handle:
-        return {match.group(1): line for line in handle
-                if (match := re.match(r'^([a-z][a-z0-9.-]*):(?!=)', line))}
+        return {match.group(1): line for line in handle if (match := re.match(r'^([a-z][a-z0-9.-]*):(?!=)', line))}
 
 
 def test_every_target_has_a_line_in_make_help():
     targets = makefile_targets()
     assert {'demo', 'test', 'help', 'mutation'} <= set(targets)
     assert [name for name, line in targets.items() if ' ## ' not in line] == []
-    listed = subprocess.run(['make', '--no-print-directory', '-C', ROOT, 'help'], check=True, capture_output=True, text=True).stdout
+    listed = subprocess.run(
+        ['make', '--no-print-directory', '-C', ROOT, 'help'], check=True, capture_output=True, text=True
+    ).stdout
     assert sorted(line.split()[1] for line in listed.splitlines()) == sorted(targets)
 
 
 def make_variable(name):
     """The value of a variable of the Makefile, as make sees it."""
-    return subprocess.run(['make', '--no-print-directory', '-C', ROOT, '--eval', 'print-var: ; @echo $(%s)' % name, 'print-var'],
-                          check=True, capture_output=True, text=True).stdout.split()
+    return subprocess.run(
+        ['make', '--no-print-directory', '-C', ROOT, '--eval', 'print-var: ; @echo $(%s)' % name, 'print-var'],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
 
 
 def test_make_test_runs_every_test_leg():
     text = read('Makefile')
-    recipe = text[text.index('\ntest:'):text.index('\n\n', text.index('\ntest:'))]
+    recipe = text[text.index('\ntest:') : text.index('\n\n', text.index('\ntest:'))]
     assert '--lanes $(TEST_LANES)' in recipe and recipe.rstrip().endswith('$(TEST_LEGS)')
     legs = make_variable('TEST_LEGS')
-    wanted = {'units', 'units-ansible-test', 'units-oldest', 'chaos-short', 'lint', 'docs-test',
-              'release-test', 'awx-test', 'release', 'eda-test'} | {'core-%s' % core for core in make_variable('CORES')} \
+    wanted = (
+        {
+            'units',
+            'units-ansible-test',
+            'units-oldest',
+            'chaos-short',
+            'lint',
+            'docs-test',
+            'release-test',
+            'awx-test',
+            'release',
+            'eda-test',
+        }
+        | {'core-%s' % core for core in make_variable('CORES')}
         | {'integration-%s' % group for group in make_variable('INTEGRATION_GROUPS')}
+    )
     assert wanted <= set(legs), wanted - set(legs)
     assert len(legs) == len(set(legs)), 'a leg twice'
     # make mutation takes about 15 minutes and is run on its own (docs/reliability.md)
@@ -55,8 +74,10 @@ def test_make_test_runs_every_test_leg():
 def test_the_legs_of_one_lane_never_remake_what_the_other_lane_uses():
     """Each leg's prerequisites that the set-up made are named with make -o, so a leg never rebuilds them."""
     made = set(make_variable('TEST_SETUP_MADE'))
-    dry_run = subprocess.run(['make', '--no-print-directory', '-C', ROOT, '-n', 'test'], check=True, capture_output=True, text=True).stdout
-    flags = dry_run[dry_run.index('--make-flags'):].split("'")[1].split()
+    dry_run = subprocess.run(
+        ['make', '--no-print-directory', '-C', ROOT, '-n', 'test'], check=True, capture_output=True, text=True
+    ).stdout
+    flags = dry_run[dry_run.index('--make-flags') :].split("'")[1].split()
     assert flags[0::2] == ['-o'] * len(made) and set(flags[1::2]) == made
     assert {'venv', 'pythons', 'pip-bootstrap', 'collection-link', 'docs-venv'} <= made
 
@@ -103,8 +124,8 @@ def test_each_core_is_a_leg_of_make_test_with_the_python_a_plain_install_picks()
 
 def test_the_readme_names_every_core_and_its_python():
     readme = read('README.md')
-    section = readme[readme.index('## Supported versions'):]
-    section = section[:section.index('\n## ', 1)]
+    section = readme[readme.index('## Supported versions') :]
+    section = section[: section.index('\n## ', 1)]
     python_3_11 = make_variable('PYTHON_3_11_CORES')
     rows = dict(re.findall(r'^ *\| (2\.\d+) \| Python (3\.\d+) \|', section, re.MULTILINE))
     assert rows == {core: '3.11' if core in python_3_11 else '3.12' for core in cores()}
@@ -113,7 +134,11 @@ def test_the_readme_names_every_core_and_its_python():
 
 def test_the_core_venvs_get_every_sdk_the_modules_run_with_pinned_as_the_unit_tests_pin_it():
     packages = set(make_variable('SDK_PACKAGES'))
-    needed = {re.split(r'[<>=]', line)[0] for line in read('meta/ee-requirements.txt').splitlines() if line and not line.startswith('#')}
+    needed = {
+        re.split(r'[<>=]', line)[0]
+        for line in read('meta/ee-requirements.txt').splitlines()
+        if line and not line.startswith('#')
+    }
     # boto3 is for the execution environment's users; the modules import botocore alone.
     assert needed - {'boto3'} <= packages
     pinned = dict(re.findall(r'^([A-Za-z0-9_.-]+)==(\S+)$', read('tests/unit/requirements.txt'), re.MULTILINE))

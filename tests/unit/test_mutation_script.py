@@ -1,5 +1,6 @@
 """make mutation's script (tests/utils/mutation.py): the mutants it makes, and a mutant killed, one surviving,
 and the file put back, on a tiny project of its own."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -51,15 +52,21 @@ def test_a_mutant_changes_only_its_own_text():
     mutants = {mutant.change: mutant for mutant in mutation.mutants_of('m.py', SOURCE)}
     changed = mutation.apply(SOURCE, mutants['< -> <=']).splitlines()
     assert [line for line, before in zip(changed, SOURCE.splitlines()) if line != before] == [
-        '    if (count <= limit) and not count is None:']
-    assert mutation.apply(SOURCE, mutants['condition negated']).splitlines()[6] == '    if not (count < limit and not count is None):'
+        '    if (count <= limit) and not count is None:'
+    ]
+    assert (
+        mutation.apply(SOURCE, mutants['condition negated']).splitlines()[6]
+        == '    if not (count < limit and not count is None):'
+    )
     assert mutation.apply(SOURCE, mutants['call deleted: print']).splitlines()[7] == '        pass'
 
 
 def test_the_sample_is_the_same_for_the_same_seed_and_in_the_order_of_the_file():
     mutants = mutation.mutants_of('m.py', SOURCE)
     first = mutation.sample(mutants, 5, 19)
-    assert [mutant.key for mutant in first] == [mutant.key for mutant in mutation.sample(mutation.mutants_of('m.py', SOURCE), 5, 19)]
+    assert [mutant.key for mutant in first] == [
+        mutant.key for mutant in mutation.sample(mutation.mutants_of('m.py', SOURCE), 5, 19)
+    ]
     assert first == sorted(first, key=mutants.index) and len(first) == 5
     assert mutation.sample(mutants, None, 19) == mutants
 
@@ -69,17 +76,29 @@ def test_a_mutant_the_tests_notice_is_killed_one_they_miss_survives_and_the_file
     package.mkdir(parents=True)
     (package / 'm.py').write_text(SOURCE)
     (tmp_path / 'pytest.ini').write_text('[pytest]\npythonpath = plugins/module_utils\n')
-    (tmp_path / 'test_m.py').write_text('from m import fits\n\n\ndef test_fits():\n    assert fits(3) and not fits(25)\n')
+    (tmp_path / 'test_m.py').write_text(
+        'from m import fits\n\n\ndef test_fits():\n    assert fits(3) and not fits(25)\n'
+    )
     mutants = {mutant.change: mutant for mutant in mutation.mutants_of('plugins/module_utils/m.py', SOURCE)}
     stages = [['test_m.py::test_fits']]
     assert mutation.run_mutant(mutants['< -> <='], str(tmp_path), stages, {}).status == 'survived'
-    assert mutation.run_mutant(mutants['20 -> 21'], str(tmp_path), stages, {}).status == 'survived'  # fits(25) is False either way
+    assert (
+        mutation.run_mutant(mutants['20 -> 21'], str(tmp_path), stages, {}).status == 'survived'
+    )  # fits(25) is False either way
     killed = mutation.run_mutant(mutants['True -> False'], str(tmp_path), stages, {})
     assert killed.status == 'killed' and 'test_fits' in killed.detail
     assert mutation.run_mutant(mutants['0 -> 1'], str(tmp_path), [], {}).detail == 'no unit test runs this line'
     assert (package / 'm.py').read_text() == SOURCE
     figures = mutation.summarize([mutants['< -> <='], killed], ['m.py'])
-    assert figures['m.py'] == {'killed': 1, 'survived': 1, 'timed out': 0, 'error': 0, 'equivalent': 0, 'total': 2, 'score': 50.0}
+    assert figures['m.py'] == {
+        'killed': 1,
+        'survived': 1,
+        'timed out': 0,
+        'error': 0,
+        'equivalent': 0,
+        'total': 2,
+        'score': 50.0,
+    }
 
 
 def test_the_copy_runs_as_plain_pytest_whatever_plugins_and_options_the_surrounding_run_names(tmp_path, monkeypatch):

@@ -11,6 +11,7 @@
 - runme.sh refuses without a config, and without i_understand_this_costs_money: true; its dry run of
   the example config runs end to end.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -47,35 +48,87 @@ CALL = re.compile(r'^would call (\w+) (\S+) (\w+) (\{.*\})$')
 
 # What the dry run of each cloud of the example config calls: (region, action), in order.
 SETUP = {
-    'aws': [('us-east-1', 'CreateVolume'), ('us-east-1', 'DescribeVolumes'), ('us-east-1', 'CreateSnapshot'),
-            ('us-east-1', 'DescribeSnapshots')],
-    'ecs': [('cn-hangzhou', 'DescribeInstances'), ('cn-hangzhou', 'CreateDisk'), ('cn-hangzhou', 'DescribeDisks'),
-            ('cn-hangzhou', 'AttachDisk'), ('cn-hangzhou', 'DescribeDisks'), ('cn-hangzhou', 'CreateSnapshot'),
-            ('cn-hangzhou', 'DescribeSnapshots'), ('cn-hangzhou', 'DetachDisk'), ('cn-hangzhou', 'DescribeDisks')],
-    'ens': [('cn-hangzhou-26', 'CreateDisk'), ('cn-hangzhou-26', 'DescribeDisks'), ('cn-hangzhou-26', 'CreateSnapshot'),
-            ('cn-hangzhou-26', 'DescribeSnapshots')],
-    'cbs': [('ap-guangzhou', 'DescribeDiskConfigQuota'), ('ap-guangzhou', 'CreateDisks'), ('ap-guangzhou', 'DescribeDisks'),
-            ('ap-guangzhou', 'CreateSnapshot'), ('ap-guangzhou', 'DescribeSnapshots')],
+    'aws': [
+        ('us-east-1', 'CreateVolume'),
+        ('us-east-1', 'DescribeVolumes'),
+        ('us-east-1', 'CreateSnapshot'),
+        ('us-east-1', 'DescribeSnapshots'),
+    ],
+    'ecs': [
+        ('cn-hangzhou', 'DescribeInstances'),
+        ('cn-hangzhou', 'CreateDisk'),
+        ('cn-hangzhou', 'DescribeDisks'),
+        ('cn-hangzhou', 'AttachDisk'),
+        ('cn-hangzhou', 'DescribeDisks'),
+        ('cn-hangzhou', 'CreateSnapshot'),
+        ('cn-hangzhou', 'DescribeSnapshots'),
+        ('cn-hangzhou', 'DetachDisk'),
+        ('cn-hangzhou', 'DescribeDisks'),
+    ],
+    'ens': [
+        ('cn-hangzhou-26', 'CreateDisk'),
+        ('cn-hangzhou-26', 'DescribeDisks'),
+        ('cn-hangzhou-26', 'CreateSnapshot'),
+        ('cn-hangzhou-26', 'DescribeSnapshots'),
+    ],
+    'cbs': [
+        ('ap-guangzhou', 'DescribeDiskConfigQuota'),
+        ('ap-guangzhou', 'CreateDisks'),
+        ('ap-guangzhou', 'DescribeDisks'),
+        ('ap-guangzhou', 'CreateSnapshot'),
+        ('ap-guangzhou', 'DescribeSnapshots'),
+    ],
 }
 # The cleanup lists the source and DR regions, then deletes the DR copy, the snapshot and the disk; on ECS it lists
 # the DR region's disks too, and deletes one made from the copy (the probe's, left by a run that died) before the copy.
 CLEANUP = {
-    'aws': [('us-east-1', 'DescribeVolumes'), ('us-west-2', 'DescribeSnapshots'), ('us-east-1', 'DescribeSnapshots'),
-            ('us-west-2', 'DeleteSnapshot'), ('us-east-1', 'DeleteSnapshot'), ('us-east-1', 'DeleteVolume')],
-    'ecs': [('cn-shanghai', 'DescribeDisks'), ('cn-hangzhou', 'DescribeDisks'), ('cn-shanghai', 'DescribeSnapshots'),
-            ('cn-hangzhou', 'DescribeSnapshots'), ('cn-shanghai', 'DeleteDisk'), ('cn-shanghai', 'DeleteSnapshot'),
-            ('cn-hangzhou', 'DeleteSnapshot'), ('cn-hangzhou', 'DeleteDisk')],
-    'ens': [('cn-hangzhou-26', 'DescribeDisks'), ('cn-beijing-cmcc', 'DescribeSnapshots'), ('cn-hangzhou-26', 'DescribeSnapshots'),
-            ('cn-beijing-cmcc', 'DeleteSnapshot'), ('cn-hangzhou-26', 'DeleteSnapshot'), ('cn-hangzhou-26', 'DeleteDisk')],
-    'cbs': [('ap-guangzhou', 'DescribeDisks'), ('ap-shanghai', 'DescribeSnapshots'), ('ap-guangzhou', 'DescribeSnapshots'),
-            ('ap-shanghai', 'DeleteSnapshots'), ('ap-guangzhou', 'DeleteSnapshots'), ('ap-guangzhou', 'TerminateDisks')],
+    'aws': [
+        ('us-east-1', 'DescribeVolumes'),
+        ('us-west-2', 'DescribeSnapshots'),
+        ('us-east-1', 'DescribeSnapshots'),
+        ('us-west-2', 'DeleteSnapshot'),
+        ('us-east-1', 'DeleteSnapshot'),
+        ('us-east-1', 'DeleteVolume'),
+    ],
+    'ecs': [
+        ('cn-shanghai', 'DescribeDisks'),
+        ('cn-hangzhou', 'DescribeDisks'),
+        ('cn-shanghai', 'DescribeSnapshots'),
+        ('cn-hangzhou', 'DescribeSnapshots'),
+        ('cn-shanghai', 'DeleteDisk'),
+        ('cn-shanghai', 'DeleteSnapshot'),
+        ('cn-hangzhou', 'DeleteSnapshot'),
+        ('cn-hangzhou', 'DeleteDisk'),
+    ],
+    'ens': [
+        ('cn-hangzhou-26', 'DescribeDisks'),
+        ('cn-beijing-cmcc', 'DescribeSnapshots'),
+        ('cn-hangzhou-26', 'DescribeSnapshots'),
+        ('cn-beijing-cmcc', 'DeleteSnapshot'),
+        ('cn-hangzhou-26', 'DeleteSnapshot'),
+        ('cn-hangzhou-26', 'DeleteDisk'),
+    ],
+    'cbs': [
+        ('ap-guangzhou', 'DescribeDisks'),
+        ('ap-shanghai', 'DescribeSnapshots'),
+        ('ap-guangzhou', 'DescribeSnapshots'),
+        ('ap-shanghai', 'DeleteSnapshots'),
+        ('ap-guangzhou', 'DeleteSnapshots'),
+        ('ap-guangzhou', 'TerminateDisks'),
+    ],
 }
 # What each probe calls in a dry run, in order. ECS: a zone of the DR region, a disk made from the copy, waited for, the
 # copy deleted without Force, read back, and the disk deleted and waited for. ENS: one page of 2 of the source node's disks.
 PROBE = {
-    'ecs': [('cn-shanghai', 'DescribeZones'), ('cn-shanghai', 'CreateDisk'), ('cn-shanghai', 'DescribeDisks'),
-            ('cn-shanghai', 'DeleteSnapshot'), ('cn-shanghai', 'DescribeSnapshots'), ('cn-shanghai', 'DeleteDisk'),
-            ('cn-shanghai', 'DescribeDisks')],
+    'ecs': [
+        ('cn-shanghai', 'DescribeZones'),
+        ('cn-shanghai', 'CreateDisk'),
+        ('cn-shanghai', 'DescribeDisks'),
+        ('cn-shanghai', 'DeleteSnapshot'),
+        ('cn-shanghai', 'DescribeSnapshots'),
+        ('cn-shanghai', 'DeleteDisk'),
+        ('cn-shanghai', 'DescribeDisks'),
+    ],
     'ens': [('cn-hangzhou-26', 'DescribeDisks')],
 }
 PROBE_ARGS = ('--disk-id', 'd-run', '--copy-id', 's-copy')
@@ -94,7 +147,11 @@ def run_helper(*argv):
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         code = real_account.main(list(argv))
-    calls = [(m.group(1), m.group(2), m.group(3), json.loads(m.group(4))) for m in map(CALL.match, err.getvalue().splitlines()) if m]
+    calls = [
+        (m.group(1), m.group(2), m.group(3), json.loads(m.group(4)))
+        for m in map(CALL.match, err.getvalue().splitlines())
+        if m
+    ]
     return code, calls, err.getvalue()
 
 
@@ -106,8 +163,16 @@ def fixture_dry_runs():
         for phase in ('setup', 'cleanup', 'probe'):
             if phase == 'probe' and cloud not in PROBE:
                 continue
-            code, calls, output = run_helper(phase, EXAMPLE, '--cloud', cloud, '--run-id', RUN, '--dry-run',
-                                             *(PROBE_ARGS if phase == 'probe' else ()))
+            code, calls, output = run_helper(
+                phase,
+                EXAMPLE,
+                '--cloud',
+                cloud,
+                '--run-id',
+                RUN,
+                '--dry-run',
+                *(PROBE_ARGS if phase == 'probe' else ()),
+            )
             assert code == 0, output
             runs[cloud, phase] = calls
     return runs
@@ -122,7 +187,9 @@ def phases(cloud):
 def test_dry_run_makes_exactly_the_expected_calls(dry_runs, cloud):
     assert [(region, action) for dummy, region, action, dummy_params in dry_runs[cloud, 'setup']] == SETUP[cloud]
     assert [(region, action) for dummy, region, action, dummy_params in dry_runs[cloud, 'cleanup']] == CLEANUP[cloud]
-    assert {called for called, dummy, dummy_action, dummy_params in dry_runs[cloud, 'setup'] + dry_runs[cloud, 'cleanup']} == {cloud}
+    assert {
+        called for called, dummy, dummy_action, dummy_params in dry_runs[cloud, 'setup'] + dry_runs[cloud, 'cleanup']
+    } == {cloud}
 
 
 @pytest.mark.parametrize('cloud', sorted(SETUP))
@@ -159,10 +226,12 @@ def test_every_parameter_is_in_the_vendor_model(dry_runs, cloud):
         for dummy, dummy_region, action, params in dry_runs[cloud, phase]:
             if cloud == 'cbs':
                 from ansible_collections.snapcopy.cloud.tests.fakecloud.vendor import tencent  # pylint: disable=import-outside-toplevel
+
                 unknown = flat_tencent_names(params) - tencent.request_fields('cbs', action)
                 missing = set()
             else:
                 from ansible_collections.snapcopy.cloud.tests.fakecloud.vendor import alibaba  # pylint: disable=import-outside-toplevel
+
                 names = flat_alibaba_names(params)
                 unknown = names - alibaba.wire_parameters(cloud, action)
                 missing = alibaba.required_parameters(cloud, action) - names
@@ -173,8 +242,13 @@ def test_every_parameter_is_in_the_vendor_model(dry_runs, cloud):
 def test_every_aws_call_validates_against_botocores_ec2_model(dry_runs):
     import botocore.session  # pylint: disable=import-outside-toplevel
     from botocore.validate import validate_parameters  # pylint: disable=import-outside-toplevel
+
     model = botocore.session.get_session().get_service_model('ec2')
-    calls = [(action, params) for phase in ('setup', 'cleanup') for dummy, dummy_region, action, params in dry_runs['aws', phase]]
+    calls = [
+        (action, params)
+        for phase in ('setup', 'cleanup')
+        for dummy, dummy_region, action, params in dry_runs['aws', phase]
+    ]
     assert len(calls) > 1, 'the dry run made the calls of both phases'
     for action, params in calls:
         validate_parameters(params, model.operation_model(action).input_shape)  # raises on any problem
@@ -183,11 +257,16 @@ def test_every_aws_call_validates_against_botocores_ec2_model(dry_runs):
 @pytest.mark.parametrize('cloud', ['ecs', 'ens', 'cbs'])
 def test_the_placeholder_answers_conform_to_the_vendor_answer_models(dry_runs, cloud):
     from ansible_collections.snapcopy.cloud.tests.fakecloud.vendor import alibaba, tencent  # pylint: disable=import-outside-toplevel
+
     client = DryRunClient(cloud, CallLog(True, stream=sys.stderr), RUN)
     for phase in phases(cloud):
         for dummy, region, action, params in dry_runs[cloud, phase]:
             answer = client.call(action, region, params)
-            problems = tencent.check_response('cbs', action, answer) if cloud == 'cbs' else alibaba.check_answer(cloud, action, answer)
+            problems = (
+                tencent.check_response('cbs', action, answer)
+                if cloud == 'cbs'
+                else alibaba.check_answer(cloud, action, answer)
+            )
             assert problems == [], '%s %s: %s' % (cloud, action, problems)
 
 
@@ -221,7 +300,9 @@ def test_the_ecs_probe_takes_the_configs_dr_zone_instead_of_asking(tmp_path):
     path.write_text(yaml.safe_dump(data))
     code, calls, output = run_helper('probe', str(path), '--cloud', 'ecs', '--run-id', RUN, '--dry-run', *PROBE_ARGS)
     assert code == 0, output
-    assert [action for dummy, dummy_region, action, dummy_params in calls] == [action for dummy, action in PROBE['ecs'][1:]]
+    assert [action for dummy, dummy_region, action, dummy_params in calls] == [
+        action for dummy, action in PROBE['ecs'][1:]
+    ]
     assert calls[0][3]['ZoneId'] == 'cn-shanghai-b'
 
 
@@ -249,31 +330,59 @@ def ecs_probe(delete_answer, copy_listed_after):
     def describe_disks(params):
         disk_id = json.loads(params['DiskIds'])[0]
         return {'Disks': {'Disk': [] if disk_id in deleted_disks else [{'DiskId': disk_id, 'Status': 'Available'}]}}
-    client = ScriptedClient({
-        'DescribeZones': {'Zones': {'Zone': [{'ZoneId': 'cn-shanghai-a', 'AvailableDiskCategories': {'DiskCategories': ['cloud_efficiency']}},
-                                             {'ZoneId': 'cn-shanghai-b', 'AvailableDiskCategories': {'DiskCategories': ['cloud_essd']}}]}},
-        'CreateDisk': {'DiskId': 'd-fromcopy'},
-        'DescribeDisks': describe_disks,
-        'DeleteSnapshot': delete_answer,
-        'DescribeSnapshots': {'Snapshots': {'Snapshot': [{'SnapshotId': 's-copy'}] if copy_listed_after else []}},
-        'DeleteDisk': lambda params: deleted_disks.append(params['DiskId']) or {'RequestId': 'r-deldisk'},
-    })
+
+    client = ScriptedClient(
+        {
+            'DescribeZones': {
+                'Zones': {
+                    'Zone': [
+                        {
+                            'ZoneId': 'cn-shanghai-a',
+                            'AvailableDiskCategories': {'DiskCategories': ['cloud_efficiency']},
+                        },
+                        {'ZoneId': 'cn-shanghai-b', 'AvailableDiskCategories': {'DiskCategories': ['cloud_essd']}},
+                    ]
+                }
+            },
+            'CreateDisk': {'DiskId': 'd-fromcopy'},
+            'DescribeDisks': describe_disks,
+            'DeleteSnapshot': delete_answer,
+            'DescribeSnapshots': {'Snapshots': {'Snapshot': [{'SnapshotId': 's-copy'}] if copy_listed_after else []}},
+            'DeleteDisk': lambda params: deleted_disks.append(params['DiskId']) or {'RequestId': 'r-deldisk'},
+        }
+    )
     settings = real_account_config.parse(dict(example(), i_understand_this_costs_money=True)).clouds['ecs']
     return client, real_account_clouds.Ecs(settings, client, 60).probe(RUN, 'd-run', 's-copy')
 
 
 def test_the_ecs_probe_reports_the_refusal_the_reference_documents():
-    refused = real_account_api.ApiError('ecs', 'DeleteSnapshot', 'cn-shanghai', 'SnapshotCreatedDisk',
-                                        'The snapshot has been used to create disk.', 'R-1')
+    refused = real_account_api.ApiError(
+        'ecs',
+        'DeleteSnapshot',
+        'cn-shanghai',
+        'SnapshotCreatedDisk',
+        'The snapshot has been used to create disk.',
+        'R-1',
+    )
     client, finding = ecs_probe(refused, copy_listed_after=True)
-    assert finding['answer'] == {'code': 'SnapshotCreatedDisk', 'message': 'The snapshot has been used to create disk.', 'request_id': 'R-1'}
+    assert finding['answer'] == {
+        'code': 'SnapshotCreatedDisk',
+        'message': 'The snapshot has been used to create disk.',
+        'request_id': 'R-1',
+    }
     assert finding['zone'] == 'cn-shanghai-b' and not finding['snapshot_deleted'] and 'failure' not in finding
-    assert 'SnapshotCreatedDisk' in finding['finding'] and 'R-1' in finding['finding'] and 'as the reference says' in finding['finding']
+    assert (
+        'SnapshotCreatedDisk' in finding['finding']
+        and 'R-1' in finding['finding']
+        and 'as the reference says' in finding['finding']
+    )
     assert [action for dummy, action, dummy_params in client.calls][-2:] == ['DeleteDisk', 'DescribeDisks']
 
 
 def test_the_ecs_probe_reports_another_refusal_without_failing():
-    refused = real_account_api.ApiError('ecs', 'DeleteSnapshot', 'cn-shanghai', 'IncorrectSnapshotStatus', 'busy', 'R-2')
+    refused = real_account_api.ApiError(
+        'ecs', 'DeleteSnapshot', 'cn-shanghai', 'IncorrectSnapshotStatus', 'busy', 'R-2'
+    )
     dummy_client, finding = ecs_probe(refused, copy_listed_after=True)
     assert 'failure' not in finding and 'not with SnapshotCreatedDisk' in finding['finding']
 
@@ -287,9 +396,18 @@ def test_the_ecs_probe_fails_when_the_copy_is_deleted_and_still_deletes_its_disk
 
 
 def test_a_failed_ecs_probe_exits_1_naming_the_danger(monkeypatch):
-    monkeypatch.setattr(real_account_clouds.Ecs, 'probe', lambda self, run_id, disk_id, copy_id: {
-        'cloud': 'ecs', 'finding': 'ECS deleted the copy', 'failure': 'ECS deleted the copy: pruning would delete copies that disks were made from'})
-    code, dummy_calls, output = run_helper('probe', EXAMPLE, '--cloud', 'ecs', '--run-id', RUN, '--dry-run', *PROBE_ARGS)
+    monkeypatch.setattr(
+        real_account_clouds.Ecs,
+        'probe',
+        lambda self, run_id, disk_id, copy_id: {
+            'cloud': 'ecs',
+            'finding': 'ECS deleted the copy',
+            'failure': 'ECS deleted the copy: pruning would delete copies that disks were made from',
+        },
+    )
+    code, dummy_calls, output = run_helper(
+        'probe', EXAMPLE, '--cloud', 'ecs', '--run-id', RUN, '--dry-run', *PROBE_ARGS
+    )
     assert code == 1
     assert 'real_account: probe failed: ECS deleted the copy: pruning would delete' in output
 
@@ -297,22 +415,39 @@ def test_a_failed_ecs_probe_exits_1_naming_the_danger(monkeypatch):
 def ens_probe(disks, total_count, page_size=None):
     def describe_disks(params):
         first = (params['PageNumber'] - 1) * params['PageSize']
-        page = [{'DiskId': disk} for disk in disks[first:first + params['PageSize']]]
+        page = [{'DiskId': disk} for disk in disks[first : first + params['PageSize']]]
         return {'Disks': {'Disks': page}, 'TotalCount': total_count, 'PageSize': page_size or params['PageSize']}
+
     client = ScriptedClient({'DescribeDisks': describe_disks})
     settings = real_account_config.parse(dict(example(), i_understand_this_costs_money=True)).clouds['ens']
     return client, real_account_clouds.Ens(settings, client, 60).probe(RUN, 'd-run', 'sp-copy')
 
 
-@pytest.mark.parametrize('count, total_count, counts', [
-    (5, 3, 'pages'), (4, 2, 'pages'), (5, 5, 'disks'), (2, 2, 'disks'), (2, 1, 'pages'), (5, 7, 'neither (5 disks in 3 pages)'),
-    (1, 1, 'cannot tell (one disk on the node)'), (3, None, 'cannot tell (no TotalCount in the answer)'),
-])
+@pytest.mark.parametrize(
+    'count, total_count, counts',
+    [
+        (5, 3, 'pages'),
+        (4, 2, 'pages'),
+        (5, 5, 'disks'),
+        (2, 2, 'disks'),
+        (2, 1, 'pages'),
+        (5, 7, 'neither (5 disks in 3 pages)'),
+        (1, 1, 'cannot tell (one disk on the node)'),
+        (3, None, 'cannot tell (no TotalCount in the answer)'),
+    ],
+)
 def test_the_ens_probe_reads_until_a_short_page_and_says_what_total_count_counts(count, total_count, counts):
     disks = ['d-run'] + ['d-other%d' % number for number in range(count - 1)]
     client, finding = ens_probe(disks, total_count)
-    assert finding['counts'] == counts and finding['disks'] == count and finding['run_disk_found'] and not finding['capped']
-    assert finding['finding'].startswith('ENS DescribeDisks on cn-hangzhou-26: TotalCount = %s for %d disks' % (total_count, count))
+    assert (
+        finding['counts'] == counts
+        and finding['disks'] == count
+        and finding['run_disk_found']
+        and not finding['capped']
+    )
+    assert finding['finding'].startswith(
+        'ENS DescribeDisks on cn-hangzhou-26: TotalCount = %s for %d disks' % (total_count, count)
+    )
     assert 'it counts %s' % counts in finding['finding'] and 'failure' not in finding
     assert [params['PageNumber'] for dummy, dummy_action, params in client.calls] == list(range(1, count // 2 + 2))
     assert {params['PageSize'] for dummy, dummy_action, params in client.calls} == {2}
@@ -323,7 +458,9 @@ def test_the_ens_probe_stops_at_its_cap_and_says_so():
     disks = ['d-other%d' % number for number in range(150)]
     client, finding = ens_probe(disks, 75)
     assert len(client.calls) == real_account_clouds.Ens.PROBE_PAGES and finding['capped']
-    assert finding['counts'] == 'pages' and 'at least 120 disks' in finding['finding'] and 'the cap' in finding['finding']
+    assert (
+        finding['counts'] == 'pages' and 'at least 120 disks' in finding['finding'] and 'the cap' in finding['finding']
+    )
     assert not finding['run_disk_found'] and 'was NOT among them' in finding['finding']
     dummy_client, finding = ens_probe(disks, 150)
     assert finding['counts'].startswith('cannot tell')
@@ -340,7 +477,12 @@ def test_the_cleanups_ens_listing_reads_until_a_short_page_whatever_total_count_
 
     def describe_disks(params):
         first = (params['PageNumber'] - 1) * params['PageSize']
-        return {'Disks': {'Disks': disks[first:first + params['PageSize']]}, 'TotalCount': 3, 'PageSize': params['PageSize']}
+        return {
+            'Disks': {'Disks': disks[first : first + params['PageSize']]},
+            'TotalCount': 3,
+            'PageSize': params['PageSize'],
+        }
+
     client = ScriptedClient({'DescribeDisks': describe_disks, 'DescribeSnapshots': {'Snapshots': [], 'PageSize': 100}})
     settings = real_account_config.parse(dict(example(), i_understand_this_costs_money=True)).clouds['ens']
     found = real_account_clouds.Ens(settings, client, 60).resources()
@@ -353,13 +495,24 @@ def test_a_dry_run_of_the_leftovers_only_lists():
     assert calls and all(action.startswith('Describe') for dummy_cloud, dummy_region, action, dummy_params in calls)
 
 
-@pytest.mark.parametrize('api_region, endpoint', [(None, 'ens.aliyuncs.com'), ('cn-hangzhou', 'ens.aliyuncs.com'),
-                                                  ('ap-southeast-1', 'ens.ap-southeast-1.aliyuncs.com')])
+@pytest.mark.parametrize(
+    'api_region, endpoint',
+    [
+        (None, 'ens.aliyuncs.com'),
+        ('cn-hangzhou', 'ens.aliyuncs.com'),
+        ('ap-southeast-1', 'ens.ap-southeast-1.aliyuncs.com'),
+    ],
+)
 def test_the_ens_endpoint_is_the_sites_as_the_vendors_v2_sdk_picks_it(monkeypatch, api_region, endpoint):
     for variable in real_account_config.ENVIRONMENT['alicloud_region']:
         monkeypatch.delenv(variable, raising=False)
-    settings = real_account_config.CloudSettings('ens', 'cn-hangzhou-26', 'cn-beijing-cmcc', {
-        'alicloud_access_key': 'LTAI5tEXAMPLE', 'alicloud_secret_key': 'secret'}, alicloud_region=api_region)
+    settings = real_account_config.CloudSettings(
+        'ens',
+        'cn-hangzhou-26',
+        'cn-beijing-cmcc',
+        {'alicloud_access_key': 'LTAI5tEXAMPLE', 'alicloud_secret_key': 'secret'},
+        alicloud_region=api_region,
+    )
     client = real_account_api.make_client(settings, CallLog(False, stream=sys.stderr), dry_run=False)
     assert client.endpoint('cn-beijing-cmcc') == endpoint
 
@@ -378,8 +531,16 @@ def resource(*labels):
 
 def test_of_run_selects_only_labels_that_start_with_the_run_id():
     mine = [resource(RUN), resource(RUN + '-disk'), resource(RUN + ' DR copy'), resource('', None, RUN + '-copy')]
-    others = [resource(RUN + '0'), resource(RUN[:-1]), resource('x' + RUN), resource(' ' + RUN), resource(RUN.upper()),
-              resource('snapcopy-it-20250102T030405Z-a1b2c4'), resource('my-disk', 'DR copy of ' + RUN), resource()]
+    others = [
+        resource(RUN + '0'),
+        resource(RUN[:-1]),
+        resource('x' + RUN),
+        resource(' ' + RUN),
+        resource(RUN.upper()),
+        resource('snapcopy-it-20250102T030405Z-a1b2c4'),
+        resource('my-disk', 'DR copy of ' + RUN),
+        resource(),
+    ]
     assert of_run(mine + others, RUN) == mine
 
 
@@ -393,18 +554,40 @@ def test_leftovers_are_runs_older_than_the_limit_and_never_the_current_run():
     now = datetime.datetime(2025, 1, 2, 12, 0, tzinfo=datetime.timezone.utc)
     old = 'snapcopy-it-20250101T000000Z-000001'
     young = 'snapcopy-it-20250102T110000Z-000002'
-    found = [resource(old + '-disk'), resource(young), resource('snapcopy-it-20250101T000000Z'), resource('old-' + old),
-             resource(RUN), resource(old, young)]
+    found = [
+        resource(old + '-disk'),
+        resource(young),
+        resource('snapcopy-it-20250101T000000Z'),
+        resource('old-' + old),
+        resource(RUN),
+        resource(old, young),
+    ]
     assert leftovers(found, now, 6) == [found[0], found[4]]
     assert leftovers(found, now, 6, current_run=RUN) == [found[0]]
     assert leftovers(found, now, 48) == []
 
 
-NEAR_MISSES = st.sampled_from(['', ' ', 'x', 'snapcopy-it', 'snapcopy-it-', 'Snapcopy-it-', 'snapcopy_it-', 'snapcopy-it-2025',
-                               'snapcopy-it-20250102T030405Z-', 'snapcopy-it-20250102T030405-a1b2c3'])
+NEAR_MISSES = st.sampled_from(
+    [
+        '',
+        ' ',
+        'x',
+        'snapcopy-it',
+        'snapcopy-it-',
+        'Snapcopy-it-',
+        'snapcopy_it-',
+        'snapcopy-it-2025',
+        'snapcopy-it-20250102T030405Z-',
+        'snapcopy-it-20250102T030405-a1b2c3',
+    ]
+)
 
 
-@given(st.lists(st.one_of(st.none(), st.text(), st.builds(lambda head, tail: head + tail, NEAR_MISSES, st.text())), max_size=4))
+@given(
+    st.lists(
+        st.one_of(st.none(), st.text(), st.builds(lambda head, tail: head + tail, NEAR_MISSES, st.text())), max_size=4
+    )
+)
 def test_nothing_without_a_run_id_at_the_start_of_a_label_is_ever_selected(labels):
     found = [Resource('cbs', 'disk', 'disk-1', 'ap-guangzhou', tuple(labels))]
     now = datetime.datetime(2100, 1, 1, tzinfo=datetime.timezone.utc)
@@ -418,20 +601,25 @@ def test_nothing_without_a_run_id_at_the_start_of_a_label_is_ever_selected(label
 def test_the_cleanup_deletes_only_the_runs_resources(monkeypatch):
     current = real_account_config.new_run_id()
     older = 'snapcopy-it-20200101T000000Z-0000aa'
-    listed = [Resource('aws', 'disk', 'vol-mine', 'us-east-1', (current,)),
-              Resource('aws', 'snapshot', 'snap-mine', 'us-west-2', (current, current + ' DR copy')),
-              Resource('aws', 'snapshot', 'snap-older', 'us-east-1', (older,)),
-              Resource('aws', 'snapshot', 'snap-foreign', 'us-east-1', ('backup of ' + older, 'prod')),
-              Resource('aws', 'disk', 'vol-foreign', 'us-east-1', ())]
+    listed = [
+        Resource('aws', 'disk', 'vol-mine', 'us-east-1', (current,)),
+        Resource('aws', 'snapshot', 'snap-mine', 'us-west-2', (current, current + ' DR copy')),
+        Resource('aws', 'snapshot', 'snap-older', 'us-east-1', (older,)),
+        Resource('aws', 'snapshot', 'snap-foreign', 'us-east-1', ('backup of ' + older, 'prod')),
+        Resource('aws', 'disk', 'vol-foreign', 'us-east-1', ()),
+    ]
     monkeypatch.setattr(real_account_clouds.Aws, 'resources', lambda self: listed)
     code, calls, dummy = run_helper('cleanup', EXAMPLE, '--cloud', 'aws', '--run-id', current, '--dry-run')
     assert code == 0
     assert [(action, params) for dummy, dummy_region, action, params in calls] == [
-        ('DeleteSnapshot', {'SnapshotId': 'snap-mine'}), ('DeleteVolume', {'VolumeId': 'vol-mine'})]
+        ('DeleteSnapshot', {'SnapshotId': 'snap-mine'}),
+        ('DeleteVolume', {'VolumeId': 'vol-mine'}),
+    ]
     code, calls, dummy = run_helper('cleanup-leftovers', EXAMPLE, '--dry-run')
     assert code == 0
     assert [(action, params) for cloud, dummy_region, action, params in calls if cloud == 'aws'] == [
-        ('DeleteSnapshot', {'SnapshotId': 'snap-older'})]
+        ('DeleteSnapshot', {'SnapshotId': 'snap-older'})
+    ]
 
 
 def test_an_attached_ecs_disk_is_detached_before_it_is_deleted(monkeypatch):
@@ -439,7 +627,11 @@ def test_an_attached_ecs_disk_is_detached_before_it_is_deleted(monkeypatch):
     monkeypatch.setattr(real_account_clouds.Ecs, 'resources', lambda self: [attached])
     code, calls, dummy = run_helper('cleanup', EXAMPLE, '--cloud', 'ecs', '--run-id', RUN, '--dry-run')
     assert code == 0
-    assert [action for dummy, dummy_region, action, dummy_params in calls] == ['DetachDisk', 'DescribeDisks', 'DeleteDisk']
+    assert [action for dummy, dummy_region, action, dummy_params in calls] == [
+        'DetachDisk',
+        'DescribeDisks',
+        'DeleteDisk',
+    ]
     assert calls[0][3] == {'InstanceId': 'i-bp1exampleinstance0', 'DiskId': 'd-mine'}
 
 
@@ -461,32 +653,54 @@ def changed(path, value):
     return data
 
 
-@pytest.mark.parametrize('path, value, key', [
-    (('i_understand_this_costs_money',), False, 'i_understand_this_costs_money'),
-    (('i_understand_this_costs_money',), None, 'i_understand_this_costs_money'),
-    (('i_understand_this_costs_money',), 'yes', 'i_understand_this_costs_money'),
-    (('i_understand_this_cost_money',), True, 'i_understand_this_cost_money'),
-    (('clouds',), {}, 'clouds'),
-    (('clouds', 'gce'), {}, 'clouds.gce'),
-    (('clouds', 'aws', 'zone'), 'us-west-2a', 'clouds.aws.zone'),
-    (('clouds', 'aws', 'dr_region'), 'us-east-1', 'clouds.aws.dr_region'),
-    (('clouds', 'ecs', 'instance_id'), None, 'clouds.ecs.instance_id'),
-    (('clouds', 'ens', 'source_region'), 'cn-hangzhou', 'clouds.ens.source_region'),
-    (('clouds', 'cbs', 'zone'), None, 'clouds.cbs.zone'),
-    (('clouds', 'ecs', 'credentials'), {'alicloud_access_key': 'LTAI5t0000', 'secret_key': EXAMPLE_SECRET}, 'clouds.ecs.credentials'),
-    (('clouds', 'ecs', 'credentials', 'alicloud_secret_key'), '', 'clouds.ecs.credentials.alicloud_secret_key'),
-    # A role's options belong to their cloud: Alibaba's names under ecs and ens, Tencent's under cbs, none under aws.
-    (('clouds', 'cbs', 'credentials'), {'secret_id': 'AKID0000', 'secret_key': EXAMPLE_SECRET, 'role_arn': 'qcs::cam::uin/1:roleName/r',
-                                        'alicloud_assume_role_external_id': EXTERNAL_ID}, 'clouds.cbs.credentials'),
-    (('clouds', 'ecs', 'credentials', 'external_id'), EXTERNAL_ID, 'clouds.ecs.credentials'),
-    (('clouds', 'ecs', 'credentials', 'assume_role_external_id'), EXTERNAL_ID, 'clouds.ecs.credentials'),
-    (('clouds', 'aws', 'credentials'), {'profile': 'p', 'external_id': EXTERNAL_ID}, 'clouds.aws.credentials'),
-    (('clouds', 'ecs', 'credentials', 'alicloud_assume_role_external_id'), EXTERNAL_ID,
-     'clouds.ecs.credentials.alicloud_assume_role_external_id'),  # without the role ARN
-    (('clouds', 'ecs', 'credentials', 'alicloud_assume_role_arn'), '', 'clouds.ecs.credentials.alicloud_assume_role_arn'),
-    (('clouds', 'ecs', 'dr_zone'), 'cn-hangzhou-b', 'clouds.ecs.dr_zone'),
-    (('wait_timeout_minutes',), 0, 'wait_timeout_minutes'),
-])
+@pytest.mark.parametrize(
+    'path, value, key',
+    [
+        (('i_understand_this_costs_money',), False, 'i_understand_this_costs_money'),
+        (('i_understand_this_costs_money',), None, 'i_understand_this_costs_money'),
+        (('i_understand_this_costs_money',), 'yes', 'i_understand_this_costs_money'),
+        (('i_understand_this_cost_money',), True, 'i_understand_this_cost_money'),
+        (('clouds',), {}, 'clouds'),
+        (('clouds', 'gce'), {}, 'clouds.gce'),
+        (('clouds', 'aws', 'zone'), 'us-west-2a', 'clouds.aws.zone'),
+        (('clouds', 'aws', 'dr_region'), 'us-east-1', 'clouds.aws.dr_region'),
+        (('clouds', 'ecs', 'instance_id'), None, 'clouds.ecs.instance_id'),
+        (('clouds', 'ens', 'source_region'), 'cn-hangzhou', 'clouds.ens.source_region'),
+        (('clouds', 'cbs', 'zone'), None, 'clouds.cbs.zone'),
+        (
+            ('clouds', 'ecs', 'credentials'),
+            {'alicloud_access_key': 'LTAI5t0000', 'secret_key': EXAMPLE_SECRET},
+            'clouds.ecs.credentials',
+        ),
+        (('clouds', 'ecs', 'credentials', 'alicloud_secret_key'), '', 'clouds.ecs.credentials.alicloud_secret_key'),
+        # A role's options belong to their cloud: Alibaba's names under ecs and ens, Tencent's under cbs, none under aws.
+        (
+            ('clouds', 'cbs', 'credentials'),
+            {
+                'secret_id': 'AKID0000',
+                'secret_key': EXAMPLE_SECRET,
+                'role_arn': 'qcs::cam::uin/1:roleName/r',
+                'alicloud_assume_role_external_id': EXTERNAL_ID,
+            },
+            'clouds.cbs.credentials',
+        ),
+        (('clouds', 'ecs', 'credentials', 'external_id'), EXTERNAL_ID, 'clouds.ecs.credentials'),
+        (('clouds', 'ecs', 'credentials', 'assume_role_external_id'), EXTERNAL_ID, 'clouds.ecs.credentials'),
+        (('clouds', 'aws', 'credentials'), {'profile': 'p', 'external_id': EXTERNAL_ID}, 'clouds.aws.credentials'),
+        (
+            ('clouds', 'ecs', 'credentials', 'alicloud_assume_role_external_id'),
+            EXTERNAL_ID,
+            'clouds.ecs.credentials.alicloud_assume_role_external_id',
+        ),  # without the role ARN
+        (
+            ('clouds', 'ecs', 'credentials', 'alicloud_assume_role_arn'),
+            '',
+            'clouds.ecs.credentials.alicloud_assume_role_arn',
+        ),
+        (('clouds', 'ecs', 'dr_zone'), 'cn-hangzhou-b', 'clouds.ecs.dr_zone'),
+        (('wait_timeout_minutes',), 0, 'wait_timeout_minutes'),
+    ],
+)
 def test_bad_config_fails_naming_the_key_and_never_the_secret(path, value, key):
     data = changed(path, value)
     if key != 'i_understand_this_costs_money':
@@ -501,7 +715,9 @@ def test_credentials_said_to_be_in_the_environment_must_be_there(tmp_path, monke
     for variable in real_account_config.ENVIRONMENT['secret_id'] + real_account_config.ENVIRONMENT['secret_key']:
         monkeypatch.delenv(variable, raising=False)
     path = tmp_path / 'config.yml'
-    path.write_text(yaml.safe_dump({'i_understand_this_costs_money': True, 'clouds': {'cbs': example()['clouds']['cbs']}}))
+    path.write_text(
+        yaml.safe_dump({'i_understand_this_costs_money': True, 'clouds': {'cbs': example()['clouds']['cbs']}})
+    )
     with pytest.raises(ConfigError) as raised:
         real_account_config.load(str(path))
     assert raised.value.key == 'clouds.cbs.credentials' and 'TENCENTCLOUD_SECRET_ID' in str(raised.value)
@@ -511,13 +727,21 @@ def test_credentials_said_to_be_in_the_environment_must_be_there(tmp_path, monke
 
 
 ROLES = {
-    'ecs': {'alicloud_assume_role_arn': 'acs:ram::1234567890123456:role/snapcopy-test', 'alicloud_assume_role_external_id': EXTERNAL_ID},
-    'ens': {'alicloud_assume_role_arn': 'acs:ram::1234567890123456:role/snapcopy-test', 'alicloud_assume_role_session_name': 'snapcopy-test',
-            'alicloud_assume_role_external_id': EXTERNAL_ID + '-ens'},
+    'ecs': {
+        'alicloud_assume_role_arn': 'acs:ram::1234567890123456:role/snapcopy-test',
+        'alicloud_assume_role_external_id': EXTERNAL_ID,
+    },
+    'ens': {
+        'alicloud_assume_role_arn': 'acs:ram::1234567890123456:role/snapcopy-test',
+        'alicloud_assume_role_session_name': 'snapcopy-test',
+        'alicloud_assume_role_external_id': EXTERNAL_ID + '-ens',
+    },
     'cbs': {'role_arn': 'qcs::cam::uin/100012345678:roleName/snapcopy-test', 'external_id': EXTERNAL_ID + '-cbs'},
 }
-ROLE_KEYS = {'ecs': {'alicloud_access_key': 'LTAI5tEXAMPLEKEYID0001', 'alicloud_secret_key': EXAMPLE_SECRET},
-             'cbs': {'secret_id': 'AKIDEXAMPLE0001', 'secret_key': EXAMPLE_SECRET}}
+ROLE_KEYS = {
+    'ecs': {'alicloud_access_key': 'LTAI5tEXAMPLEKEYID0001', 'alicloud_secret_key': EXAMPLE_SECRET},
+    'cbs': {'secret_id': 'AKIDEXAMPLE0001', 'secret_key': EXAMPLE_SECRET},
+}
 
 
 @pytest.fixture(name='role_config')
@@ -535,18 +759,34 @@ def test_the_config_takes_each_clouds_role_options(role_config):
     config = real_account_config.load(role_config, dry_run=True)
     for cloud, options in ROLES.items():
         assert real_account_config.role_of(config.clouds[cloud]) == real_account_config.Role(
-            *(options.get(name) for name in real_account_config.ROLE_OPTIONS[cloud]))
+            *(options.get(name) for name in real_account_config.ROLE_OPTIONS[cloud])
+        )
 
 
 @pytest.mark.parametrize('cloud', sorted(ROLES))
 def test_a_role_is_assumed_first_with_its_external_id_masked(role_config, cloud):
     from ansible_collections.snapcopy.cloud.tests.fakecloud.vendor import alibaba, tencent  # pylint: disable=import-outside-toplevel
+
     code, calls, output = run_helper('setup', role_config, '--cloud', cloud, '--run-id', RUN, '--dry-run')
     assert code == 0, output
     dummy, region, action, params = calls[0]
-    assert action == 'AssumeRole' and region == real_account_api.STS[cloud] and [call[2] for call in calls[1:]] == [a for dummy, a in SETUP[cloud]]
-    options = dict(zip(('arn', 'session', 'external_id'), (ROLES[cloud].get(name) for name in real_account_config.ROLE_OPTIONS[cloud])))
-    assert params == {'RoleArn': options['arn'], 'RoleSessionName': options['session'] or RUN, 'DurationSeconds': 3600, 'ExternalId': '****'}
+    assert (
+        action == 'AssumeRole'
+        and region == real_account_api.STS[cloud]
+        and [call[2] for call in calls[1:]] == [a for dummy, a in SETUP[cloud]]
+    )
+    options = dict(
+        zip(
+            ('arn', 'session', 'external_id'),
+            (ROLES[cloud].get(name) for name in real_account_config.ROLE_OPTIONS[cloud]),
+        )
+    )
+    assert params == {
+        'RoleArn': options['arn'],
+        'RoleSessionName': options['session'] or RUN,
+        'DurationSeconds': 3600,
+        'ExternalId': '****',
+    }
     # As the vendor's STS model has them, and a placeholder answer in its answer model.
     answer = DryRunClient(cloud, CallLog(True, stream=io.StringIO())).call(action, region, params)
     if cloud == 'cbs':
@@ -560,10 +800,13 @@ def test_a_role_is_assumed_first_with_its_external_id_masked(role_config, cloud)
 
 def test_the_external_id_never_appears_in_what_a_dry_run_prints(role_config):
     printed = []
-    for argv in (['check', role_config], ['cleanup-leftovers', role_config],
-                 *(['setup', role_config, '--cloud', cloud, '--run-id', RUN] for cloud in SETUP),
-                 *(['cleanup', role_config, '--cloud', cloud, '--run-id', RUN] for cloud in SETUP),
-                 *(['probe', role_config, '--cloud', cloud, '--run-id', RUN, *PROBE_ARGS] for cloud in PROBE)):
+    for argv in (
+        ['check', role_config],
+        ['cleanup-leftovers', role_config],
+        *(['setup', role_config, '--cloud', cloud, '--run-id', RUN] for cloud in SETUP),
+        *(['cleanup', role_config, '--cloud', cloud, '--run-id', RUN] for cloud in SETUP),
+        *(['probe', role_config, '--cloud', cloud, '--run-id', RUN, *PROBE_ARGS] for cloud in PROBE),
+    ):
         out = io.StringIO()
         err = io.StringIO()
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
@@ -584,8 +827,15 @@ def test_a_role_in_the_environment_is_assumed_as_the_modules_read_it(monkeypatch
     monkeypatch.setenv('TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID', EXTERNAL_ID)
     code, calls, output = run_helper('setup', EXAMPLE, '--cloud', 'cbs', '--run-id', RUN, '--dry-run')
     assert code == 0
-    assert calls[0][2:] == ('AssumeRole', {'RoleArn': 'qcs::cam::uin/100012345678:roleName/snapcopy-test', 'RoleSessionName': RUN,
-                                           'DurationSeconds': 3600, 'ExternalId': '****'})
+    assert calls[0][2:] == (
+        'AssumeRole',
+        {
+            'RoleArn': 'qcs::cam::uin/100012345678:roleName/snapcopy-test',
+            'RoleSessionName': RUN,
+            'DurationSeconds': 3600,
+            'ExternalId': '****',
+        },
+    )
     assert EXTERNAL_ID not in output
 
 
@@ -598,7 +848,9 @@ def runme_environment(**extra):
 
 
 def run_runme(script, **extra):
-    return subprocess.run([script], env=runme_environment(**extra), capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [script], env=runme_environment(**extra), capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 @pytest.fixture(name='target_copy')
@@ -613,7 +865,9 @@ def test_runme_without_a_config_does_nothing_and_says_how_to_opt_in(target_copy)
     done = run_runme(str(target_copy / 'runme.sh'))
     assert done.returncode == 0
     assert done.stdout == ''
-    assert done.stderr.count('\n') == 1 and 'SNAPCOPY_REAL_ACCOUNT_CONFIG' in done.stderr and 'not opted in' in done.stderr
+    assert (
+        done.stderr.count('\n') == 1 and 'SNAPCOPY_REAL_ACCOUNT_CONFIG' in done.stderr and 'not opted in' in done.stderr
+    )
 
 
 @pytest.mark.parametrize('acknowledgement', [False, None])
@@ -634,15 +888,23 @@ def test_runme_reads_the_opt_in_from_ansible_tests_integration_config(target_cop
 
 
 def test_runme_dry_run_of_the_example_runs_end_to_end():
-    done = run_runme(os.path.join(TARGET, 'runme.sh'), SNAPCOPY_REAL_ACCOUNT_CONFIG=EXAMPLE, SNAPCOPY_REAL_ACCOUNT_DRY_RUN='1')
+    done = run_runme(
+        os.path.join(TARGET, 'runme.sh'), SNAPCOPY_REAL_ACCOUNT_CONFIG=EXAMPLE, SNAPCOPY_REAL_ACCOUNT_DRY_RUN='1'
+    )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-3000:]
     assert re.search(r'localhost\s+: ok=\d+\s+changed=0\s+unreachable=0\s+failed=0', done.stdout), done.stdout[-2000:]
     assert done.stdout.count('dry run: the module tasks are skipped') == 4
-    assert 'would call aws us-east-1 CreateVolume' in done.stdout and 'would call cbs ap-guangzhou TerminateDisks' in done.stdout
+    assert (
+        'would call aws us-east-1 CreateVolume' in done.stdout
+        and 'would call cbs ap-guangzhou TerminateDisks' in done.stdout
+    )
     # The probes' calls, on a placeholder for the copy, and no finding kept.
     assert 'would call ecs cn-shanghai DeleteSnapshot' in done.stdout and 'ecs: finding: dry run' in done.stdout
-    assert 'would call ens cn-hangzhou-26 DescribeDisks {\\"EnsRegionId\\": \\"cn-hangzhou-26\\", \\"PageNumber\\": 1, \\"PageSize\\": 2}' in done.stdout
+    assert (
+        'would call ens cn-hangzhou-26 DescribeDisks {\\"EnsRegionId\\": \\"cn-hangzhou-26\\", \\"PageNumber\\": 1, \\"PageSize\\": 2}'
+        in done.stdout
+    )
     assert re.search(r'\(the findings of the run\)\] \*+\nskipping', done.stdout), done.stdout[-2000:]
     assert EXAMPLE_SECRET not in output
     assert re.search(r'^(?:call|deleted) ', output, re.M) is None  # nothing but dry calls

@@ -1,4 +1,5 @@
 """tests/utils/run_legs.py, which make test runs its legs with: lanes side by side, a failure reported and not hiding the rest."""
+
 from __future__ import annotations
 
 import os
@@ -29,8 +30,25 @@ uses-setup: skipped-setup
 
 def run(tmp_path, *legs, flags='', lanes=2):
     (tmp_path / 'Makefile').write_text(MAKEFILE)
-    result = subprocess.run([sys.executable, RUN_LEGS, '--log-dir', str(tmp_path / 'logs'), '--build', str(tmp_path / 'build'),
-                             '--make-flags', flags, '--lanes', str(lanes), *legs], cwd=tmp_path, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            RUN_LEGS,
+            '--log-dir',
+            str(tmp_path / 'logs'),
+            '--build',
+            str(tmp_path / 'build'),
+            '--make-flags',
+            flags,
+            '--lanes',
+            str(lanes),
+            *legs,
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return result
 
 
@@ -65,7 +83,9 @@ def test_a_failed_leg_fails_the_run_shows_its_log_and_the_lane_goes_on(tmp_path)
     result = run(tmp_path, 'broken after-broken', lanes=1)
     assert result.returncode == 1
     assert re.search(r'== broken took \d+ s \(CPU \d+ s, lane 1\): FAILED, exit code 2', result.stdout), result.stdout
-    assert result.stdout.count("the broken leg's last words") == 2, 'its log once when it failed, once in full at the end'
+    assert result.stdout.count("the broken leg's last words") == 2, (
+        'its log once when it failed, once in full at the end'
+    )
     assert re.search(r'== after-broken took \d+ s \(CPU \d+ s, lane 1\)$', result.stdout, re.MULTILINE), result.stdout
     assert result.stdout.rstrip().endswith('FAILED: broken')
 

@@ -1,6 +1,7 @@
 """The test venvs' cache of compiled zipped code (tests/utils/zip_bytecode/snapcopy_zip_bytecode.py): a module imported
 from a zip is compiled once, the next zip with the same source runs the kept code under its own file name, another
 source is compiled anew, and "off" keeps nothing."""
+
 from __future__ import annotations
 
 import marshal
@@ -35,8 +36,13 @@ def payload_zip(folder, value):
 
 
 def import_from(path, cache):
-    done = subprocess.run([sys.executable, '-c', IMPORTER, path], capture_output=True, text=True, check=True,
-                          env=dict(os.environ, PYTHONPATH=HOOK, SNAPCOPY_ZIP_BYTECODE=cache))
+    done = subprocess.run(
+        [sys.executable, '-c', IMPORTER, path],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=dict(os.environ, PYTHONPATH=HOOK, SNAPCOPY_ZIP_BYTECODE=cache),
+    )
     return done.stdout.splitlines()
 
 

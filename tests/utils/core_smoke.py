@@ -18,6 +18,7 @@ tests/utils/with_emulators.py, which passes the emulators' addresses and keys in
 
   python tests/utils/with_emulators.py -- python tests/utils/core_smoke.py --ansible-bin VENV/bin --core 2.19 --work DIR
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,16 @@ from fakecloud.testing import AdminClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import REPORT_KEYS
 
 SMOKE = os.path.join(ROOT, 'tests', 'smoke')
-EMULATOR_KEYS = ('aws_endpoint_url', 'aws_access_key', 'aws_secret_key', 'fakecloud_url', 'alicloud_access_key',
-                 'alicloud_secret_key', 'tencent_secret_id', 'tencent_secret_key')
+EMULATOR_KEYS = (
+    'aws_endpoint_url',
+    'aws_access_key',
+    'aws_secret_key',
+    'fakecloud_url',
+    'alicloud_access_key',
+    'alicloud_secret_key',
+    'tencent_secret_id',
+    'tencent_secret_key',
+)
 SOURCE_REGIONS = {'aws': 'us-east-1', 'ecs': 'cn-hangzhou', 'ens': 'cn-hangzhou-26', 'cbs': 'ap-guangzhou'}
 SMOKE_DISKS = 2
 # The report files the runs write, with the number of disks each looks after; the ECS run meets a differing copy.
@@ -73,13 +82,23 @@ def emulators():
 
 def seed_aws(config):
     """In us-east-1: an untagged volume (the copy module copies its snapshot) and one tagged fleet=smoke."""
-    ec2 = boto3.client('ec2', region_name='us-east-1', endpoint_url=config['aws_endpoint_url'],
-                       aws_access_key_id=config['aws_access_key'], aws_secret_access_key=config['aws_secret_key'])
+    ec2 = boto3.client(
+        'ec2',
+        region_name='us-east-1',
+        endpoint_url=config['aws_endpoint_url'],
+        aws_access_key_id=config['aws_access_key'],
+        aws_secret_access_key=config['aws_secret_key'],
+    )
     snapshots = []
     for index, selector in enumerate([{'app': 'web'}, {'fleet': 'smoke'}]):
         tags = dict(selector, Name='smoke-%d' % index)
-        volume = ec2.create_volume(Size=8, AvailabilityZone='us-east-1a', TagSpecifications=[
-            {'ResourceType': 'volume', 'Tags': [{'Key': key, 'Value': value} for key, value in tags.items()]}])
+        volume = ec2.create_volume(
+            Size=8,
+            AvailabilityZone='us-east-1a',
+            TagSpecifications=[
+                {'ResourceType': 'volume', 'Tags': [{'Key': key, 'Value': value} for key, value in tags.items()]}
+            ],
+        )
         snapshots.append(ec2.create_snapshot(VolumeId=volume['VolumeId'])['SnapshotId'])
     return {'untagged_source': snapshots[0]}
 
@@ -98,7 +117,9 @@ def seed_fakecloud(config):
         seeded = {}
         if cloud in ('ecs', 'ens'):
             for index in range(SMOKE_DISKS):
-                seeded.setdefault('smoke', admin.seed({cloud: {'disks': [disk('smoke-%d' % index, {'smoke': 'yes'})]}})[cloud])
+                seeded.setdefault(
+                    'smoke', admin.seed({cloud: {'disks': [disk('smoke-%d' % index, {'smoke': 'yes'})]}})[cloud]
+                )
         else:
             admin.seed({cloud: {'disks': [disk('fleet-0', {'fleet': 'smoke'})]}})
         untagged = admin.seed({cloud: {'disks': [disk('untagged', {'app': 'web'})]}})[cloud]
@@ -125,7 +146,7 @@ def run_playbook(ansible_bin, arguments, log_path):
     for what, pattern in FORBIDDEN.items():
         match = pattern.search(output)
         if match:
-            line = output[output.rfind('\n', 0, match.start()) + 1:output.find('\n', match.end())]
+            line = output[output.rfind('\n', 0, match.start()) + 1 : output.find('\n', match.end())]
             raise SmokeFailure('%s printed %s (%s): %s' % (os.path.basename(log_path), what, log_path, line))
     return output, timed_lines
 
@@ -143,8 +164,10 @@ def check_live_progress(timed_lines, name):
     report = first_time(timed_lines, r'^DR copies of %s -> ' % title)
     progress = first_time(timed_lines, r'^progress \[localhost\] %s, \d+ s, \w' % title)
     if report is None or progress is None or progress > report - 0.5:
-        raise SmokeFailure('the %s run showed no progress line while it worked (a progress line at %s s, the report at %s s)'
-                           % (name, progress, report))
+        raise SmokeFailure(
+            'the %s run showed no progress line while it worked (a progress line at %s s, the report at %s s)'
+            % (name, progress, report)
+        )
 
 
 def check_fleet_progress(timed_lines, scopes):
@@ -153,7 +176,10 @@ def check_fleet_progress(timed_lines, scopes):
     recorded = first_time(timed_lines, r'^TASK \[Gather the scope')
     running = first_time(timed_lines, r'^fleet progress - \d+ of %d scopes done, \d+ failed, [1-9]\d* running' % scopes)
     if recorded is None or running is None or running > recorded - 0.5:
-        raise SmokeFailure('the fleet showed no progress line while its scopes ran (at %s s, its next task at %s s)' % (running, recorded))
+        raise SmokeFailure(
+            'the fleet showed no progress line while its scopes ran (at %s s, its next task at %s s)'
+            % (running, recorded)
+        )
     if first_time(timed_lines, r'^progress \[') is not None:
         raise SmokeFailure('a scope of the fleet printed its own progress lines at verbosity 0')
 
@@ -202,19 +228,22 @@ def check_text_reports(output, names, report_dir):
     the title, the summary with its units, and the report files."""
     for name in names:
         provider, source_region = name.split('-', 1)
-        title = re.search(r'^DR copies of %s %s -> .*$' % (re.escape(provider), re.escape(source_region)), output, re.MULTILINE)
+        title = re.search(
+            r'^DR copies of %s %s -> .*$' % (re.escape(provider), re.escape(source_region)), output, re.MULTILINE
+        )
         files = 'Report files: %s' % os.path.join(report_dir, 'dr-report-%s.json' % name)
         if title is None or files not in output:
             raise SmokeFailure('the %s run printed no plain-text report (its title, or %r)' % (name, files))
-        summary = output[title.end():].lstrip('\n').splitlines()[0]
+        summary = output[title.end() :].lstrip('\n').splitlines()[0]
         if not re.match(r'\s+\d+ disks?; copies: \d+ made, \d+ already there', summary):
             raise SmokeFailure('the %s run\'s summary line: %r' % (name, summary))
 
 
 def smoke(args):
     config = emulators()
-    version = subprocess.run([os.path.join(args.ansible_bin, 'ansible-playbook'), '--version'], capture_output=True, text=True,
-                             check=True).stdout.splitlines()[0]
+    version = subprocess.run(
+        [os.path.join(args.ansible_bin, 'ansible-playbook'), '--version'], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[0]
     if not re.search(r'core %s\.' % re.escape(args.core), version):
         raise SmokeFailure('asked for ansible-core %s, %s has %s' % (args.core, args.ansible_bin, version))
     print('== smoke of %s' % version, flush=True)
@@ -222,11 +251,16 @@ def smoke(args):
     report_dir = os.path.join(args.work, 'reports')
     extra_vars = os.path.join(args.work, 'smoke-vars.json')
     with open(extra_vars, 'w', encoding='utf-8') as stream:
-        json.dump(dict(config, smoke_report_dir=report_dir, smoke=dict(seed_fakecloud(config), aws=seed_aws(config))), stream)
+        json.dump(
+            dict(config, smoke_report_dir=report_dir, smoke=dict(seed_fakecloud(config), aws=seed_aws(config))), stream
+        )
 
     for number in (1, 2):
-        output, timed_lines = run_playbook(args.ansible_bin, ['-i', 'localhost,', os.path.join(SMOKE, 'smoke.yml'), '-e', '@' + extra_vars],
-                                           os.path.join(args.work, 'smoke-%d.log' % number))
+        output, timed_lines = run_playbook(
+            args.ansible_bin,
+            ['-i', 'localhost,', os.path.join(SMOKE, 'smoke.yml'), '-e', '@' + extra_vars],
+            os.path.join(args.work, 'smoke-%d.log' % number),
+        )
         changed = recap(output)['localhost']
         if (number == 1) != bool(changed):
             raise SmokeFailure('run %d of smoke.yml: changed=%d' % (number, changed))
@@ -237,17 +271,29 @@ def smoke(args):
         check_text_reports(output, ROLE_REPORTS, report_dir)
         for name in ROLE_REPORTS:
             check_live_progress(timed_lines, name)
-        print('smoke.yml, run %d: changed=%d, reports of %s checked' % (number, changed, ', '.join(ROLE_REPORTS)), flush=True)
+        print(
+            'smoke.yml, run %d: changed=%d, reports of %s checked' % (number, changed, ', '.join(ROLE_REPORTS)),
+            flush=True,
+        )
 
     for number in (1, 2):
-        output, timed_lines = run_playbook(args.ansible_bin, ['-i', os.path.join(SMOKE, 'fleet.yml'), os.path.join(ROOT, 'playbooks', 'dr_fleet.yml'),
-                                                              '-e', '@' + extra_vars], os.path.join(args.work, 'fleet-%d.log' % number))
+        output, timed_lines = run_playbook(
+            args.ansible_bin,
+            [
+                '-i',
+                os.path.join(SMOKE, 'fleet.yml'),
+                os.path.join(ROOT, 'playbooks', 'dr_fleet.yml'),
+                '-e',
+                '@' + extra_vars,
+            ],
+            os.path.join(args.work, 'fleet-%d.log' % number),
+        )
         hosts = recap(output)
         if len(hosts) != 2 or (number == 1) != any(hosts.values()) or (number == 2 and any(hosts.values())):
             raise SmokeFailure('run %d of dr_fleet: %s' % (number, hosts))
         (fleet_file,) = glob.glob(os.path.join(report_dir, 'dr-fleet-report*.json'))
         # The fleet's posture page, made by this core's templating (the dr_fleet_html filter).
-        fleet_page = fleet_file[:-len('.json')] + '.html'
+        fleet_page = fleet_file[: -len('.json')] + '.html'
         with open(fleet_page, encoding='utf-8') as stream:
             page = stream.read()
         if not all('data-scope="%s"' % scope in page for scope in FLEET_REPORTS):
@@ -258,13 +304,18 @@ def smoke(args):
             raise SmokeFailure('the fleet report: %d scopes, failed %s' % (len(fleet['scopes']), failed))
         check_reports(report_dir, FLEET_REPORTS, rerun=number == 2)
         check_fleet_progress(timed_lines, len(FLEET_REPORTS))
-        print('dr_fleet, run %d: %s' % (number, ', '.join('%s changed=%d' % item for item in sorted(hosts.items()))), flush=True)
+        print(
+            'dr_fleet, run %d: %s' % (number, ', '.join('%s changed=%d' % item for item in sorted(hosts.items()))),
+            flush=True,
+        )
     print('== the smoke of %s passed: no deprecation warning, no error, reruns changed nothing' % version, flush=True)
 
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--ansible-bin', required=True, help='the bin folder of the venv with the ansible-core to smoke')
+    parser.add_argument(
+        '--ansible-bin', required=True, help='the bin folder of the venv with the ansible-core to smoke'
+    )
     parser.add_argument('--core', required=True, help='the ansible-core release it must be (2.19, ...)')
     parser.add_argument('--work', required=True, help='a folder for the logs and report files')
     args = parser.parse_args(argv)

@@ -6,6 +6,7 @@ use them, then waits.
 
   python tests/utils/with_emulators.py --config build/emulators.json -- python tests/utils/emulators_up.py build/emulators.json
 """
+
 from __future__ import annotations
 
 import json
@@ -20,13 +21,20 @@ def main(argv):
     config = os.path.abspath(argv[0])
     with open(config, encoding='utf-8') as stream:
         emulators = json.load(stream)
-    collections = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'build', 'collections')
-    print('%s: AWS (moto) at %s, Alibaba Cloud and Tencent Cloud (fakecloud) at %s' % (
-        READY, emulators['aws_endpoint_url'], emulators.get('fakecloud_url')))
+    collections = os.path.join(
+        os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'build', 'collections'
+    )
+    print(
+        '%s: AWS (moto) at %s, Alibaba Cloud and Tencent Cloud (fakecloud) at %s'
+        % (READY, emulators['aws_endpoint_url'], emulators.get('fakecloud_url'))
+    )
     print('Their addresses and keys, as Ansible variables: %s' % config)
     print('Your playbook, in another terminal:')
     print('  ANSIBLE_COLLECTIONS_PATH=%s ansible-playbook my-dr.yml -e @%s' % (collections, config))
-    print('Seed disks: POST JSON to %s/_admin/seed (fakecloud), CreateVolume to moto (docs/quickstart.md).' % emulators.get('fakecloud_url'))
+    print(
+        'Seed disks: POST JSON to %s/_admin/seed (fakecloud), CreateVolume to moto (docs/quickstart.md).'
+        % emulators.get('fakecloud_url')
+    )
     print('Ctrl-C stops the emulators; what they hold is gone with them.', flush=True)
     signal.signal(signal.SIGINT, lambda signum, frame: sys.exit(0))
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))

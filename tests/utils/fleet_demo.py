@@ -12,6 +12,7 @@ Then the fleet runs twice: the first run copies every scope's disks, the second 
 
 Usage: python tests/utils/fleet_demo.py --emulators build/emulators.json --work build/fleet-demo
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,16 +40,23 @@ VENDOR = {'ecs': 'alibaba', 'ens': 'alibaba', 'cbs': 'tencent'}
 
 def http_json(url, payload=None):
     data = None if payload is None else json.dumps(payload).encode()
-    request = urllib.request.Request(url, data=data, headers={'Content-Type': 'application/json'},
-                                     method='GET' if payload is None else 'POST')
+    request = urllib.request.Request(
+        url, data=data, headers={'Content-Type': 'application/json'}, method='GET' if payload is None else 'POST'
+    )
     with urllib.request.urlopen(request, timeout=30) as answer:
         return json.loads(answer.read())
 
 
 def scopes(python):
     """Every host of dr_scopes with its variables, as Ansible reads the example inventory."""
-    listing = json.loads(subprocess.run([python, '-m', 'ansible.cli.inventory', '-i', INVENTORY, '--list'],
-                                        check=True, capture_output=True, text=True).stdout)
+    listing = json.loads(
+        subprocess.run(
+            [python, '-m', 'ansible.cli.inventory', '-i', INVENTORY, '--list'],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
     hostvars = listing['_meta']['hostvars']
     names, groups = [], ['dr_scopes']
     while groups:
@@ -77,9 +85,17 @@ def seed(emulators, fleet):
             seed_aws(emulators, arn, region, tags, name)
             continue
         roles[VENDOR[provider]][arn] = {'trusted': [trusting[VENDOR[provider]]]}
-        fakecloud_disks[provider] += [{'account': account, 'region': region, 'name': '%s-disk-%d' % (name, index),
-                                       'size': 40, 'tags': disk_tags, 'snapshots': 1}
-                                      for index, disk_tags in enumerate(tags)]
+        fakecloud_disks[provider] += [
+            {
+                'account': account,
+                'region': region,
+                'name': '%s-disk-%d' % (name, index),
+                'size': 40,
+                'tags': disk_tags,
+                'snapshots': 1,
+            }
+            for index, disk_tags in enumerate(tags)
+        ]
     http_json(admin + '/config', {'roles': roles})
     # One seed call per account: a cloud's seed names one account for its disks.
     for provider, disks in fakecloud_disks.items():
@@ -91,17 +107,34 @@ def seed(emulators, fleet):
 
 def seed_aws(emulators, arn, region, tags, name):
     """Volumes and snapshots in the role's account: moto keeps an assumed role's resources in its account."""
-    sts = boto3.client('sts', region_name=region, endpoint_url=emulators['aws_endpoint_url'],
-                       aws_access_key_id=emulators['aws_access_key'], aws_secret_access_key=emulators['aws_secret_key'])
+    sts = boto3.client(
+        'sts',
+        region_name=region,
+        endpoint_url=emulators['aws_endpoint_url'],
+        aws_access_key_id=emulators['aws_access_key'],
+        aws_secret_access_key=emulators['aws_secret_key'],
+    )
     keys = sts.assume_role(RoleArn=arn, RoleSessionName='fleet-demo-seed')['Credentials']
-    ec2 = boto3.client('ec2', region_name=region, endpoint_url=emulators['aws_endpoint_url'],
-                       aws_access_key_id=keys['AccessKeyId'], aws_secret_access_key=keys['SecretAccessKey'],
-                       aws_session_token=keys['SessionToken'])
+    ec2 = boto3.client(
+        'ec2',
+        region_name=region,
+        endpoint_url=emulators['aws_endpoint_url'],
+        aws_access_key_id=keys['AccessKeyId'],
+        aws_secret_access_key=keys['SecretAccessKey'],
+        aws_session_token=keys['SessionToken'],
+    )
     for index, disk_tags in enumerate(tags):
-        volume = ec2.create_volume(Size=8, AvailabilityZone=region + 'a', TagSpecifications=[{
-            'ResourceType': 'volume',
-            'Tags': [{'Key': 'Name', 'Value': '%s-disk-%d' % (name, index)}] + [
-                {'Key': key, 'Value': value} for key, value in disk_tags.items()]}])
+        volume = ec2.create_volume(
+            Size=8,
+            AvailabilityZone=region + 'a',
+            TagSpecifications=[
+                {
+                    'ResourceType': 'volume',
+                    'Tags': [{'Key': 'Name', 'Value': '%s-disk-%d' % (name, index)}]
+                    + [{'Key': key, 'Value': value} for key, value in disk_tags.items()],
+                }
+            ],
+        )
         ec2.create_snapshot(VolumeId=volume['VolumeId'], Description='fleet demo source')
 
 
@@ -114,19 +147,42 @@ def overlay(emulators, path, report_dir):
         'tencent': {'endpoint_url': emulators['fakecloud_url'], 'role_session_name': 'snapcopy-dr'},
     }
     children = {group: {'vars': {'dr_copy_connection_defaults': connection}} for group, connection in groups.items()}
-    children['dr_scopes'] = {'vars': {'dr_copy_wait': True, 'dr_copy_wait_timeout': 300, 'dr_copy_poll_interval': 1,
-                                      'dr_copy_report_dir': report_dir}}
+    children['dr_scopes'] = {
+        'vars': {
+            'dr_copy_wait': True,
+            'dr_copy_wait_timeout': 300,
+            'dr_copy_poll_interval': 1,
+            'dr_copy_report_dir': report_dir,
+        }
+    }
     with open(path, 'w', encoding='utf-8') as stream:
         json.dump({'all': {'children': children}}, stream, indent=2)
 
 
 def run_fleet(python, emulators, overlay_path, log_path):
     """ansible-playbook snapcopy.cloud.dr_fleet over the example and the overlay, with the demo's keys in the environment."""
-    env = dict(os.environ, ANSIBLE_FORCE_COLOR='0',
-               AWS_ACCESS_KEY_ID=emulators['aws_access_key'], AWS_SECRET_ACCESS_KEY=emulators['aws_secret_key'],
-               ALICLOUD_ACCESS_KEY=emulators['alicloud_access_key'], ALICLOUD_SECRET_KEY=emulators['alicloud_secret_key'],
-               TENCENTCLOUD_SECRET_ID=emulators['tencent_secret_id'], TENCENTCLOUD_SECRET_KEY=emulators['tencent_secret_key'])
-    command = [python, '-m', 'ansible.cli.playbook', 'snapcopy.cloud.dr_fleet', '-i', INVENTORY, '-i', overlay_path, '--forks', '8']
+    env = dict(
+        os.environ,
+        ANSIBLE_FORCE_COLOR='0',
+        AWS_ACCESS_KEY_ID=emulators['aws_access_key'],
+        AWS_SECRET_ACCESS_KEY=emulators['aws_secret_key'],
+        ALICLOUD_ACCESS_KEY=emulators['alicloud_access_key'],
+        ALICLOUD_SECRET_KEY=emulators['alicloud_secret_key'],
+        TENCENTCLOUD_SECRET_ID=emulators['tencent_secret_id'],
+        TENCENTCLOUD_SECRET_KEY=emulators['tencent_secret_key'],
+    )
+    command = [
+        python,
+        '-m',
+        'ansible.cli.playbook',
+        'snapcopy.cloud.dr_fleet',
+        '-i',
+        INVENTORY,
+        '-i',
+        overlay_path,
+        '--forks',
+        '8',
+    ]
     with open(log_path, 'w', encoding='utf-8') as log:
         done = subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
     with open(log_path, encoding='utf-8') as log:
@@ -148,13 +204,16 @@ def main(argv=None):
     overlay(emulators, overlay_path, os.path.join(args.work, 'reports'))
     for run in ('first', 'second'):
         code, output = run_fleet(sys.executable, emulators, overlay_path, os.path.join(args.work, run + '-run.log'))
-        report = output[output.find('"# DR fleet report"'):output.find('Fleet report files')]
-        print('== demo fleet, %s run (%s): rc %d' % (run, 'copies every scope' if run == 'first' else 'nothing changes', code))
+        report = output[output.find('"# DR fleet report"') : output.find('Fleet report files')]
+        print(
+            '== demo fleet, %s run (%s): rc %d'
+            % (run, 'copies every scope' if run == 'first' else 'nothing changes', code)
+        )
         print('\n'.join(line.strip().strip('",') for line in report.splitlines()))
-        print(output[output.find('PLAY RECAP'):])
+        print(output[output.find('PLAY RECAP') :])
         if code != 0:
             return 1
-        if run == 'second' and re.search(r'changed=[1-9]', output[output.find('PLAY RECAP'):]):
+        if run == 'second' and re.search(r'changed=[1-9]', output[output.find('PLAY RECAP') :]):
             print('FAIL: the second run of the fleet changed something')
             return 1
     return 0

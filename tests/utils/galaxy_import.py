@@ -16,6 +16,7 @@ every role with its README and every module with its documentation.
 
 Usage: .venv-galaxy/bin/python tests/utils/galaxy_import.py TARBALL
 """
+
 from __future__ import annotations
 
 import json
@@ -40,7 +41,11 @@ DONE = 'Importer processing completed successfully'
 
 
 def problems(output, result, tarball):
-    found = [line for line in output.splitlines() if line.startswith(('ERROR:', 'WARNING:', 'CRITICAL:')) or 'No role readme' in line]
+    found = [
+        line
+        for line in output.splitlines()
+        if line.startswith(('ERROR:', 'WARNING:', 'CRITICAL:')) or 'No role readme' in line
+    ]
     if DONE not in output:
         found.append('the importer did not end with "%s"' % DONE)
     if result is None:
@@ -48,7 +53,11 @@ def problems(output, result, tarball):
     contents = {(item['content_type'], item['content_name']): item for item in result['docs_blob']['contents']}
     listing = subprocess.run(['tar', 'tzf', tarball], stdout=subprocess.PIPE, text=True, check=True).stdout.split()
     roles = {match.group(1) for match in map(re.compile(r'^roles/([^/]+)/').match, listing) if match}
-    modules = {match.group(1) for match in map(re.compile(r'^plugins/modules/(\w+)\.py$').match, listing) if match and match.group(1) != '__init__'}
+    modules = {
+        match.group(1)
+        for match in map(re.compile(r'^plugins/modules/(\w+)\.py$').match, listing)
+        if match and match.group(1) != '__init__'
+    }
     for role in sorted(roles):
         if not (contents.get(('role', role)) or {}).get('readme_html'):
             found.append('role %s: no README in the import' % role)
@@ -69,11 +78,23 @@ def main(argv):
         with open(config, 'w', encoding='utf-8') as stream:
             stream.write(CONFIG.format(tmp=tmp))
         # The venv's bin first: the importer runs ansible-doc and ansible-lint from PATH.
-        env = dict(os.environ, GALAXY_IMPORTER_CONFIG=config, HOME=tmp,
-                   PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', '/usr/bin:/bin'))
+        env = dict(
+            os.environ,
+            GALAXY_IMPORTER_CONFIG=config,
+            HOME=tmp,
+            PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', '/usr/bin:/bin'),
+        )
         env.pop('ANSIBLE_COLLECTIONS_PATH', None)
-        done = subprocess.run([sys.executable, '-m', 'galaxy_importer.main', tarball], cwd=os.path.join(tmp, 'work'), env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600, check=False)
+        done = subprocess.run(
+            [sys.executable, '-m', 'galaxy_importer.main', tarball],
+            cwd=os.path.join(tmp, 'work'),
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=600,
+            check=False,
+        )
         print(done.stdout.rstrip())
         result_path = os.path.join(tmp, 'work', 'importer_result.json')
         result = None

@@ -9,6 +9,7 @@ Not root: this Python, which the tests' own user can run.
 
 Usage: python tests/utils/job_user_python.py   (prints the interpreter's path; exit 1 if none)
 """
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,14 @@ def others_can_run(path):
 def describe(interpreter):
     """(version, prefix of its standard library) of an interpreter that starts, else None."""
     try:
-        done = subprocess.run([interpreter, '-c', 'import sys, venv; print("%d.%d" % sys.version_info[:2]); print(sys.base_prefix)'],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=30, check=False)
+        done = subprocess.run(
+            [interpreter, '-c', 'import sys, venv; print("%d.%d" % sys.version_info[:2]); print(sys.base_prefix)'],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            timeout=30,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     if done.returncode != 0:
@@ -65,8 +72,10 @@ def main():
         if os.geteuid() != 0 or (others_can_run(interpreter) and others_can_run(os.path.join(found[1], 'lib'))):
             print(os.path.realpath(interpreter))
             return 0
-    sys.stderr.write('job_user_python: no Python %d.%d or newer that a user other than root can run; install one outside '
-                     '/root (on Debian: apt-get install python3 python3-venv)\n' % MINIMUM)
+    sys.stderr.write(
+        'job_user_python: no Python %d.%d or newer that a user other than root can run; install one outside '
+        '/root (on Debian: apt-get install python3 python3-venv)\n' % MINIMUM
+    )
     return 1
 
 

@@ -15,6 +15,7 @@ Mutants proven equivalent (no test could tell them apart) are in EQUIVALENT with
 left out of the score; docs/reliability.md lists them. The score of a file is killed + timed out over
 the mutants not equivalent.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,18 +36,49 @@ from xml.etree import ElementTree
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODULE_UTILS = 'plugins/module_utils'
 # The engine, the DR run with its pruning, report and restore drill, and the retry and poll helpers (issue 19).
-FILES = ('engine/copy_engine.py', 'engine/outcomes.py', 'engine/sources.py', 'engine/rounds.py', 'engine/reads.py',
-         'engine/sightings.py', 'dr/run.py', 'dr/prune.py', 'dr/report.py', 'dr/restore.py', 'core/retry.py', 'core/polling.py',
-         # The vault and the run's settings (issue 39): leases and copy leases, share leases, locks, the DR account, the
-         # settings and their parsing from dr_sync's options.
-         'dr/leases.py', 'dr/shares.py', 'dr/lock.py', 'dr/account.py', 'dr/settings.py', 'runners/dr_module.py',
-         # The DR run's phases (issue 48).
-         'dr/phases/context.py', 'dr/phases/copy_requests.py', 'dr/phases/marks.py', 'dr/phases/prune.py', 'dr/phases/drill.py',
-         'dr/phases/release.py', 'dr/phases/report.py', 'dr/phases/fresh.py', 'dr/phases/copy.py',
-         'dr/phases/locks.py', 'dr/phases/read.py',
-         # The model of a scope's protection and every surface that renders it (issue 47); plugin_utils/ is below plugins/.
-         'dr/protection.py', 'dr/posture.py', 'plugin_utils/_report_text.py', 'plugin_utils/_fleet_report.py',
-         'plugin_utils/_report_html.py', 'plugin_utils/_report_markdown.py', 'plugin_utils/_run_reports.py')
+FILES = (
+    'engine/copy_engine.py',
+    'engine/outcomes.py',
+    'engine/sources.py',
+    'engine/copy_calls.py',
+    'engine/rounds.py',
+    'engine/reads.py',
+    'engine/sightings.py',
+    'dr/run.py',
+    'dr/prune.py',
+    'dr/report.py',
+    'dr/restore.py',
+    'core/retry.py',
+    'core/polling.py',
+    # The vault and the run's settings (issue 39): leases and copy leases, share leases, locks, the DR account, the
+    # settings and their parsing from dr_sync's options.
+    'dr/leases.py',
+    'dr/shares.py',
+    'dr/lock.py',
+    'dr/account.py',
+    'dr/settings.py',
+    'runners/dr_module.py',
+    # The DR run's phases (issue 48).
+    'dr/phases/context.py',
+    'dr/phases/copy_requests.py',
+    'dr/phases/marks.py',
+    'dr/phases/prune.py',
+    'dr/phases/drill.py',
+    'dr/phases/release.py',
+    'dr/phases/report.py',
+    'dr/phases/fresh.py',
+    'dr/phases/copy.py',
+    'dr/phases/locks.py',
+    'dr/phases/read.py',
+    # The model of a scope's protection and every surface that renders it (issue 47); plugin_utils/ is below plugins/.
+    'dr/protection.py',
+    'dr/posture.py',
+    'plugin_utils/_report_text.py',
+    'plugin_utils/_fleet_report.py',
+    'plugin_utils/_report_html.py',
+    'plugin_utils/_report_markdown.py',
+    'plugin_utils/_run_reports.py',
+)
 # The files of plugins/plugin_utils, named from plugins/ (the others from plugins/module_utils).
 PLUGIN_UTILS = 'plugin_utils/'
 # Mutants of each file run by make mutation (a file not named here: all of them); --sample N takes N of each file instead,
@@ -57,32 +89,63 @@ THRESHOLD = 90.0
 # Seconds one test may take in a mutant's run before pytest-timeout stops it (the slowest take about 5).
 TEST_TIMEOUT = 12
 # The tests of each file's own behaviour, run first: they are the likeliest to kill its mutants.
-OWN_TESTS = {'engine/copy_engine.py': ('test_engine.py',), 'engine/outcomes.py': ('test_engine.py', 'test_progress.py'),
-             'engine/sources.py': ('test_engine.py',), 'engine/rounds.py': ('test_engine.py', 'test_copy_leases_aws.py'),
-             'engine/reads.py': ('test_engine.py',), 'engine/sightings.py': ('test_engine.py',), 'dr/run.py': ('test_dr.py',), 'dr/prune.py': ('test_dr_prune.py', 'test_dr.py'),
-             'dr/report.py': ('test_dr.py', 'test_protection_surfaces.py'), 'dr/restore.py': ('test_dr_restore.py',),
-             'core/retry.py': ('test_backoff.py', 'test_call_retries.py'),
-             'core/polling.py': ('test_poller.py',),
-             'dr/leases.py': ('test_lease_rules.py', 'test_copy_leases_aws.py'), 'dr/shares.py': ('test_lease_rules.py', 'test_dr_shares_interleaved.py'),
-             'dr/lock.py': ('test_dr_lock.py',), 'dr/account.py': ('test_settings_values.py', 'test_dr_account_aws.py'),
-             'dr/settings.py': ('test_settings_values.py', 'test_dr.py'),
-             'dr/phases/context.py': ('test_dr_phases.py', 'test_dr.py'), 'dr/phases/copy_requests.py': ('test_dr.py', 'test_bad_input_names.py'),
-             'dr/phases/marks.py': ('test_dr_safety.py', 'test_dr.py'), 'dr/phases/prune.py': ('test_dr_prune.py', 'test_dr.py'),
-             'dr/phases/drill.py': ('test_dr_restore.py',), 'dr/phases/release.py': ('test_dr_account_aws.py', 'test_dr_account_cbs.py'),
-             'dr/phases/report.py': ('test_dr.py', 'test_dr_lock.py'), 'dr/phases/fresh.py': ('test_dr.py',),
-             'dr/phases/copy.py': ('test_dr.py', 'test_copy_leases_aws.py'), 'dr/phases/locks.py': ('test_dr_lock.py', 'test_ebs_locks.py'),
-             'dr/phases/read.py': ('test_dr.py', 'test_dr_disk_ids.py'),
-             'runners/dr_module.py': ('test_dr_module_runner.py', 'test_settings_values.py', 'test_bad_input_names.py', 'test_dr.py'),
-             'dr/protection.py': ('test_protection_surfaces.py', 'test_protection_bugs.py', 'test_dr_sync_run_state.py'),
-             'dr/posture.py': ('test_posture.py', 'test_posture_info.py', 'test_protection_surfaces.py'),
-             'plugin_utils/_report_text.py': ('test_report_text.py', 'test_protection_surfaces.py', 'test_protection_bugs.py'),
-             'plugin_utils/_fleet_report.py': ('test_fleet_report.py', 'test_protection_surfaces.py', 'test_protection_bugs.py'),
-             'plugin_utils/_report_html.py': ('test_report_html.py', 'test_protection_surfaces.py', 'test_protection_bugs.py'),
-             'plugin_utils/_report_markdown.py': ('test_report_markdown.py', 'test_protection_surfaces.py'),
-             'plugin_utils/_run_reports.py': ('test_dr_sync_run_state.py', 'test_protection_surfaces.py')}
+OWN_TESTS = {
+    'engine/copy_engine.py': ('test_engine.py',),
+    'engine/outcomes.py': ('test_engine.py', 'test_progress.py'),
+    'engine/sources.py': ('test_engine.py',),
+    'engine/copy_calls.py': ('test_engine.py', 'test_call_retries.py'),
+    'engine/rounds.py': ('test_engine.py', 'test_copy_leases_aws.py'),
+    'engine/reads.py': ('test_engine.py',),
+    'engine/sightings.py': ('test_engine.py',),
+    'dr/run.py': ('test_dr.py',),
+    'dr/prune.py': ('test_dr_prune.py', 'test_dr.py'),
+    'dr/report.py': ('test_dr.py', 'test_protection_surfaces.py'),
+    'dr/restore.py': ('test_dr_restore.py',),
+    'core/retry.py': ('test_backoff.py', 'test_call_retries.py'),
+    'core/polling.py': ('test_poller.py',),
+    'dr/leases.py': ('test_lease_rules.py', 'test_copy_leases_aws.py'),
+    'dr/shares.py': ('test_lease_rules.py', 'test_dr_shares_interleaved.py'),
+    'dr/lock.py': ('test_dr_lock.py',),
+    'dr/account.py': ('test_settings_values.py', 'test_dr_account_aws.py'),
+    'dr/settings.py': ('test_settings_values.py', 'test_dr.py'),
+    'dr/phases/context.py': ('test_dr_phases.py', 'test_dr.py'),
+    'dr/phases/copy_requests.py': ('test_dr.py', 'test_bad_input_names.py'),
+    'dr/phases/marks.py': ('test_dr_safety.py', 'test_dr.py'),
+    'dr/phases/prune.py': ('test_dr_prune.py', 'test_dr.py'),
+    'dr/phases/drill.py': ('test_dr_restore.py',),
+    'dr/phases/release.py': ('test_dr_account_aws.py', 'test_dr_account_cbs.py'),
+    'dr/phases/report.py': ('test_dr.py', 'test_dr_lock.py'),
+    'dr/phases/fresh.py': ('test_dr.py',),
+    'dr/phases/copy.py': ('test_dr.py', 'test_copy_leases_aws.py'),
+    'dr/phases/locks.py': ('test_dr_lock.py', 'test_ebs_locks.py'),
+    'dr/phases/read.py': ('test_dr.py', 'test_dr_disk_ids.py'),
+    'runners/dr_module.py': (
+        'test_dr_module_runner.py',
+        'test_settings_values.py',
+        'test_bad_input_names.py',
+        'test_dr.py',
+    ),
+    'dr/protection.py': ('test_protection_surfaces.py', 'test_protection_bugs.py', 'test_dr_sync_run_state.py'),
+    'dr/posture.py': ('test_posture.py', 'test_posture_info.py', 'test_protection_surfaces.py'),
+    'plugin_utils/_report_text.py': ('test_report_text.py', 'test_protection_surfaces.py', 'test_protection_bugs.py'),
+    'plugin_utils/_fleet_report.py': ('test_fleet_report.py', 'test_protection_surfaces.py', 'test_protection_bugs.py'),
+    'plugin_utils/_report_html.py': ('test_report_html.py', 'test_protection_surfaces.py', 'test_protection_bugs.py'),
+    'plugin_utils/_report_markdown.py': ('test_report_markdown.py', 'test_protection_surfaces.py'),
+    'plugin_utils/_run_reports.py': ('test_dr_sync_run_state.py', 'test_protection_surfaces.py'),
+}
 
-FLIPPED = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
-           ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
+FLIPPED = {
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+}
 # Comparisons whose flip is their negation: negating an if's test that is one of these would repeat the flip.
 NEGATING_FLIPS = (ast.Eq, ast.NotEq, ast.In, ast.NotIn, ast.Is, ast.IsNot)
 ARITHMETIC = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult}
@@ -90,38 +153,66 @@ OPERATORS = ('comparison', 'negation', 'boolean', 'deleted call', 'constant', 'a
 
 # (file, the line as written, the change): why no test can tell the mutant from the code.
 EQUIVALENT = {
-    ('runners/dr_module.py', "field = option.split('_', maxsplit=1)[0]", '1 -> 2'):
-        'the first part of a split is the same for any maxsplit of 1 or more: name_template and description_template name '
-        'their field either way',
-    ('engine/outcomes.py', 'rank = {COMPLETED: 0, PENDING: 1, FAILED: 2}', '2 -> 3'):
-        'FAILED is ranked last either way: the default rank 3 is no state\'s (a snapshot is pending, completed, failed '
-        'or deleting, and deleting ones are left out before the ranking)',
-    ('engine/outcomes.py', "key=lambda snapshot: (rank.get(snapshot.state, 3), snapshot.id or ''))", '3 -> 4'):
-        'the default rank is given to no state (see the line above): every snapshot ranked is completed, pending or failed',
-    ('core/retry.py', 'step = min(self.max_delay, self.base_delay * (2 ** min(retry_number, 30)))', '30 -> 31'):
-        'the cap on the exponent only keeps 2 ** n from overflowing a float after a thousand retries; the step is '
-        'max_delay long before either cap for any backoff the collection makes (1 s doubling to 20 s)',
-    ('engine/sightings.py', 'UNSEEN_GRACE_SECONDS = 120', '120 -> 121'):
-        'how long a copy may stay invisible to reads is a tolerance, not a rule: the tests hold the engine to this '
-        'constant to the second (test_a_copy_the_cloud_dropped_before_any_read_showed_it...), whatever its value',
-    ('dr/phases/context.py', 'COPY_WORKERS = 16', '16 -> 17'):
-        'how many copy calls are in the air at once tunes speed only: every rule holds for any number of workers '
-        '(each call has its own retries and look-ups, and no two calls concern one request and destination)',
-    ('dr/phases/fresh.py', "snapshot for snapshot in snapshots if (parse_time(snapshot.created) or ctx.now) >= ctx.now - "
-                           "datetime.timedelta(minutes=5)", '5 -> 6'):
-        'a tolerance, not a rule: how far the cloud\'s clock may lag ours. A snapshot of the disk under six minutes old '
-        'that is complete makes the disk recent enough (the RPO is an hour at least) and one being made is used, so '
-        'only a cloud clock 5 to 6 minutes behind tells the two apart',
-    ('dr/restore.py', 'return [(disk_key, copy) for dummy, disk_key, copy in sorted(candidates, key=lambda item: item[:2])[:count]]',
-     '2 -> 3'):
-        'the disk key is unique among the candidates, so a third element of the sort key never decides the order',
-    ('dr/restore.py', 'self._wait([test for test in tests if test.disk is not None and test.result is None])', 'and -> or'):
-        '_wait takes only the tests without a result, and every test without a result has its disk (a test whose disk '
-        'could not be made has its result, failed)',
-    ('dr/restore.py', "token = 'snapcopy-%s' % hashlib.sha256(('%s %s' % (self.run_id, test.copy.id)).encode('utf-8'))"
-                      ".hexdigest()[:48]", '48 -> 49'):
-        'the token only has to be the same for one run and copy, and within the clouds\' limit for a client token (64 '
-        'characters on AWS and ECS): 57 characters or 58 are both',
+    (
+        'runners/dr_module.py',
+        "field = option.split('_', maxsplit=1)[0]",
+        '1 -> 2',
+    ): 'the first part of a split is the same for any maxsplit of 1 or more: name_template and description_template name '
+    'their field either way',
+    (
+        'engine/outcomes.py',
+        'rank = {COMPLETED: 0, PENDING: 1, FAILED: 2}',
+        '2 -> 3',
+    ): 'FAILED is ranked last either way: the default rank 3 is no state\'s (a snapshot is pending, completed, failed '
+    'or deleting, and deleting ones are left out before the ranking)',
+    (
+        'engine/outcomes.py',
+        "key=lambda snapshot: (rank.get(snapshot.state, 3), snapshot.id or ''),",
+        '3 -> 4',
+    ): 'the default rank is given to no state (see the line above): every snapshot ranked is completed, pending or failed',
+    (
+        'core/retry.py',
+        'step = min(self.max_delay, self.base_delay * (2 ** min(retry_number, 30)))',
+        '30 -> 31',
+    ): 'the cap on the exponent only keeps 2 ** n from overflowing a float after a thousand retries; the step is '
+    'max_delay long before either cap for any backoff the collection makes (1 s doubling to 20 s)',
+    (
+        'engine/sightings.py',
+        'UNSEEN_GRACE_SECONDS = 120',
+        '120 -> 121',
+    ): 'how long a copy may stay invisible to reads is a tolerance, not a rule: the tests hold the engine to this '
+    'constant to the second (test_a_copy_the_cloud_dropped_before_any_read_showed_it...), whatever its value',
+    (
+        'dr/phases/context.py',
+        'COPY_WORKERS = 16',
+        '16 -> 17',
+    ): 'how many copy calls are in the air at once tunes speed only: every rule holds for any number of workers '
+    '(each call has its own retries and look-ups, and no two calls concern one request and destination)',
+    (
+        'dr/phases/fresh.py',
+        'if (parse_time(snapshot.created) or ctx.now) >= ctx.now - datetime.timedelta(minutes=5)',
+        '5 -> 6',
+    ): 'a tolerance, not a rule: how far the cloud\'s clock may lag ours. A snapshot of the disk under six minutes old '
+    'that is complete makes the disk recent enough (the RPO is an hour at least) and one being made is used, so '
+    'only a cloud clock 5 to 6 minutes behind tells the two apart',
+    (
+        'dr/restore.py',
+        'return [(disk_key, copy) for dummy, disk_key, copy in sorted(candidates, key=lambda item: item[:2])[:count]]',
+        '2 -> 3',
+    ): 'the disk key is unique among the candidates, so a third element of the sort key never decides the order',
+    (
+        'dr/restore.py',
+        'self._wait([test for test in tests if test.disk is not None and test.result is None])',
+        'and -> or',
+    ): '_wait takes only the tests without a result, and every test without a result has its disk (a test whose disk '
+    'could not be made has its result, failed)',
+    (
+        'dr/restore.py',
+        "token = 'snapcopy-%s' % hashlib.sha256(('%s %s' % (self.run_id, test.copy.id)).encode('utf-8'))"
+        ".hexdigest()[:48]",
+        '48 -> 49',
+    ): 'the token only has to be the same for one run and copy, and within the clouds\' limit for a client token (64 '
+    'characters on AWS and ECS): 57 characters or 58 are both',
 }
 
 
@@ -174,7 +265,11 @@ def _docstring_nodes(tree):
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
             first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
                 nodes.add(id(first.value))
     return nodes
 
@@ -191,8 +286,13 @@ def mutants_of(path, source):
 
     # A dataclass's init=, eq=, repr= and compare= say which constructor arguments and comparisons it has: a change of them is
     # mypy's to notice (a caller passing a field made by the class), not a test's. frozen= is a rule, and is mutated.
-    plumbing = {id(keyword.value) for node in ast.walk(tree) if isinstance(node, ast.Call) for keyword in node.keywords
-                if keyword.arg in ('init', 'eq', 'repr', 'compare') and isinstance(keyword.value, ast.Constant)}
+    plumbing = {
+        id(keyword.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        for keyword in node.keywords
+        if keyword.arg in ('init', 'eq', 'repr', 'compare') and isinstance(keyword.value, ast.Constant)
+    }
     for node in ast.walk(tree):
         if isinstance(node, ast.Compare):
             for index, operator in enumerate(node.ops):
@@ -200,10 +300,17 @@ def mutants_of(path, source):
                     ops = list(node.ops)
                     ops[index] = FLIPPED[type(operator)]()
                     new = ast.Compare(left=node.left, ops=ops, comparators=node.comparators)
-                    add('comparison', node, '(%s)' % ast.unparse(new), '%s -> %s' % (_op_text(operator), _op_text(ops[index])))
+                    add(
+                        'comparison',
+                        node,
+                        '(%s)' % ast.unparse(new),
+                        '%s -> %s' % (_op_text(operator), _op_text(ops[index])),
+                    )
         elif isinstance(node, ast.BoolOp):
             new = ast.BoolOp(op=ast.Or() if isinstance(node.op, ast.And) else ast.And(), values=node.values)
-            add('boolean', node, '(%s)' % ast.unparse(new), 'and -> or' if isinstance(node.op, ast.And) else 'or -> and')
+            add(
+                'boolean', node, '(%s)' % ast.unparse(new), 'and -> or' if isinstance(node.op, ast.And) else 'or -> and'
+            )
         elif isinstance(node, ast.BinOp) and type(node.op) in ARITHMETIC and not _text_operand(node):
             new = ast.BinOp(left=node.left, op=ARITHMETIC[type(node.op)](), right=node.right)
             add('arithmetic', node, '(%s)' % ast.unparse(new), '%s -> %s' % (_op_text(node.op), _op_text(new.op)))
@@ -249,29 +356,48 @@ def mutants_of(path, source):
 
 def _text_operand(node):
     """Whether a + or * works on text or lists (a message, a Markdown rule), not on numbers."""
-    return any(isinstance(side, (ast.JoinedStr, ast.List, ast.ListComp)) or (isinstance(side, ast.Constant) and isinstance(side.value, str))
-               for side in (node.left, node.right))
+    return any(
+        isinstance(side, (ast.JoinedStr, ast.List, ast.ListComp))
+        or (isinstance(side, ast.Constant) and isinstance(side.value, str))
+        for side in (node.left, node.right)
+    )
 
 
 def _op_text(operator):
-    return {ast.Add: '+', ast.Sub: '-', ast.Mult: '*', ast.Div: '/', ast.Lt: '<', ast.LtE: '<=', ast.Gt: '>', ast.GtE: '>=',
-            ast.Eq: '==', ast.NotEq: '!=', ast.In: 'in', ast.NotIn: 'not in', ast.Is: 'is', ast.IsNot: 'is not'}[type(operator)]
+    return {
+        ast.Add: '+',
+        ast.Sub: '-',
+        ast.Mult: '*',
+        ast.Div: '/',
+        ast.Lt: '<',
+        ast.LtE: '<=',
+        ast.Gt: '>',
+        ast.GtE: '>=',
+        ast.Eq: '==',
+        ast.NotEq: '!=',
+        ast.In: 'in',
+        ast.NotIn: 'not in',
+        ast.Is: 'is',
+        ast.IsNot: 'is not',
+    }[type(operator)]
 
 
 def _slice(lines, start, end):
     """The source text between two (line, column) positions; columns are UTF-8 byte offsets, as in ast."""
-    encoded = [line.encode('utf-8') for line in lines[start[0] - 1:end[0]]]
+    encoded = [line.encode('utf-8') for line in lines[start[0] - 1 : end[0]]]
     if len(encoded) == 1:
-        return encoded[0][start[1]:end[1]].decode('utf-8')
-    parts = [encoded[0][start[1]:], *encoded[1:-1], encoded[-1][:end[1]]]
+        return encoded[0][start[1] : end[1]].decode('utf-8')
+    parts = [encoded[0][start[1] :], *encoded[1:-1], encoded[-1][: end[1]]]
     return b'\n'.join(parts).decode('utf-8')
 
 
 def apply(source, mutant):
     """``source`` with ``mutant``'s change made."""
     lines = source.splitlines(keepends=True)
-    head = ''.join(lines[:mutant.start[0] - 1]) + lines[mutant.start[0] - 1].encode('utf-8')[:mutant.start[1]].decode('utf-8')
-    tail = lines[mutant.end[0] - 1].encode('utf-8')[mutant.end[1]:].decode('utf-8') + ''.join(lines[mutant.end[0]:])
+    head = ''.join(lines[: mutant.start[0] - 1]) + lines[mutant.start[0] - 1].encode('utf-8')[: mutant.start[1]].decode(
+        'utf-8'
+    )
+    tail = lines[mutant.end[0] - 1].encode('utf-8')[mutant.end[1] :].decode('utf-8') + ''.join(lines[mutant.end[0] :])
     return head + mutant.text + tail
 
 
@@ -322,17 +448,33 @@ def coverage_map(copy, scratch, files, tests=('tests/unit',)):
     rc_file = os.path.join(scratch, 'coveragerc')
     with open(rc_file, 'w', encoding='utf-8') as handle:
         handle.write('[run]\ndata_file = %s\n' % data_file)
-    command = pytest_command(['-n', '2', '-x', '--cov=%s' % os.path.join(copy, MODULE_UTILS), '--cov=%s' % os.path.join(copy, 'plugins', PLUGIN_UTILS),
-                              '--cov-config=%s' % rc_file, '--cov-context=test', '--cov-report=', '--junit-xml=%s' % junit, *tests], timeout=None)
+    command = pytest_command(
+        [
+            '-n',
+            '2',
+            '-x',
+            '--cov=%s' % os.path.join(copy, MODULE_UTILS),
+            '--cov=%s' % os.path.join(copy, 'plugins', PLUGIN_UTILS),
+            '--cov-config=%s' % rc_file,
+            '--cov-context=test',
+            '--cov-report=',
+            '--junit-xml=%s' % junit,
+            *tests,
+        ],
+        timeout=None,
+    )
     started = time.monotonic()
     run = subprocess.run(command, cwd=copy, env=test_environment(), capture_output=True, text=True, check=False)
     if run.returncode != 0:
         sys.exit('The unit tests fail without any mutant: fix them first.\n%s' % run.stdout[-4000:])
     print('Baseline: the unit tests pass with coverage per test (%.0f s).' % (time.monotonic() - started))
     # junit names a test by its module (dotted, with its class if any) and its name.
-    durations = {(case.get('classname'), case.get('name')): float(case.get('time') or 0)
-                 for case in ElementTree.parse(junit).iter('testcase')}
+    durations = {
+        (case.get('classname'), case.get('name')): float(case.get('time') or 0)
+        for case in ElementTree.parse(junit).iter('testcase')
+    }
     import coverage  # pylint: disable=import-outside-toplevel  # only the test venv has it
+
     data = coverage.CoverageData(basename=data_file)
     data.read()
     lines_by_file = {}
@@ -341,10 +483,16 @@ def coverage_map(copy, scratch, files, tests=('tests/unit',)):
         if name not in files:
             continue
         contexts = data.contexts_by_lineno(measured)
-        lines_by_file[name] = {line: sorted({context.rsplit('|', 1)[0] for context in names if context})
-                               for line, names in contexts.items()}
-    seconds = {test: durations.get(_junit_name(test), 1.0)
-               for lines in lines_by_file.values() for tests in lines.values() for test in tests}
+        lines_by_file[name] = {
+            line: sorted({context.rsplit('|', 1)[0] for context in names if context})
+            for line, names in contexts.items()
+        }
+    seconds = {
+        test: durations.get(_junit_name(test), 1.0)
+        for lines in lines_by_file.values()
+        for tests in lines.values()
+        for test in tests
+    }
     # The tests that run no line of the files too (a file's own test may read only its constants): by junit's names.
     for (classname, name), duration in durations.items():
         seconds.setdefault(_node_id(classname, name), duration)
@@ -355,7 +503,7 @@ def _node_id(classname, name):
     """The node id 'tests/unit/x/test_y.py::Class::test_z' of junit's ('tests.unit.x.test_y.Class', 'test_z')."""
     parts = classname.split('.')
     module = max(index for index, part in enumerate(parts) if part.startswith('test_'))
-    return '::'.join(['/'.join(parts[:module + 1]) + '.py', *parts[module + 1:], name])
+    return '::'.join(['/'.join(parts[: module + 1]) + '.py', *parts[module + 1 :], name])
 
 
 def _junit_name(test):
@@ -374,7 +522,9 @@ def tests_for(mutant, lines, seconds):
     if not chosen and any(line in lines for line in range(mutant.line, mutant.last_line + 1)):
         # A line run at import (a constant, a decorator) is read by tests that may run no line of the file (a test of an
         # argument spec built from its constant): every test that runs the file, and every test of the file's own.
-        chosen = {test for tests in lines.values() for test in tests} | {test for test in seconds if any(name in test for name in own_files)}
+        chosen = {test for tests in lines.values() for test in tests} | {
+            test for test in seconds if any(name in test for name in own_files)
+        }
     ordered = sorted(chosen, key=lambda test: (seconds.get(test, 1.0), test))
     own = [test for test in ordered if any(name in test for name in own_files)]
     return [stage for stage in (own, [test for test in ordered if test not in own]) if stage]
@@ -405,8 +555,15 @@ def run_mutant(mutant, copy, stages, seconds):
 def _run_stage(mutant, copy, tests, seconds):
     budget = 60 + 3 * sum(seconds.get(test, 1.0) for test in tests) + TEST_TIMEOUT
     try:
-        run = subprocess.run(pytest_command(['-x', '-p', 'no:xdist', *tests]), cwd=copy, env=test_environment(),
-                             capture_output=True, text=True, timeout=budget, check=False)
+        run = subprocess.run(
+            pytest_command(['-x', '-p', 'no:xdist', *tests]),
+            cwd=copy,
+            env=test_environment(),
+            capture_output=True,
+            text=True,
+            timeout=budget,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         mutant.status, mutant.detail = 'timed out', 'no answer in %.0f s' % budget
         return
@@ -415,7 +572,10 @@ def _run_stage(mutant, copy, tests, seconds):
     elif run.returncode == 1:
         mutant.status, mutant.detail = 'killed', _first_failure(run.stdout)
     elif run.returncode != 0:
-        mutant.status, mutant.detail = 'error', 'pytest exit %d: %s' % (run.returncode, run.stdout[-600:] + run.stderr[-600:])
+        mutant.status, mutant.detail = (
+            'error',
+            'pytest exit %d: %s' % (run.returncode, run.stdout[-600:] + run.stderr[-600:]),
+        )
 
 
 def _first_failure(output):
@@ -431,8 +591,10 @@ def summarize(mutants, files):
     figures = {}
     for name in files:
         mine = [mutant for mutant in mutants if in_module_utils(mutant.path) == name]
-        counts = {status: sum(1 for mutant in mine if mutant.status == status)
-                  for status in ('killed', 'survived', 'timed out', 'error', 'equivalent')}
+        counts = {
+            status: sum(1 for mutant in mine if mutant.status == status)
+            for status in ('killed', 'survived', 'timed out', 'error', 'equivalent')
+        }
         counted = len(mine) - counts['equivalent']
         noticed = counts['killed'] + counts['timed out']
         counts['total'] = len(mine)
@@ -446,9 +608,19 @@ def print_report(mutants, figures, seconds):
     columns = ('file', 'mutants', 'killed', 'survived', 'timed out', 'equivalent', 'error', 'score')
     print('%-14s %7s %7s %8s %9s %10s %6s %7s' % columns)
     for name, counts in figures.items():
-        print('%-14s %7d %7d %8d %9d %10d %6d %6.1f%%' % (name, counts['total'], counts['killed'], counts['survived'],
-                                                          counts['timed out'], counts['equivalent'], counts['error'],
-                                                          counts['score']))
+        print(
+            '%-14s %7d %7d %8d %9d %10d %6d %6.1f%%'
+            % (
+                name,
+                counts['total'],
+                counts['killed'],
+                counts['survived'],
+                counts['timed out'],
+                counts['equivalent'],
+                counts['error'],
+                counts['score'],
+            )
+        )
     survivors = [mutant for mutant in mutants if mutant.status in ('survived', 'error')]
     print('\nSurvivors (%d):' % len(survivors))
     for mutant in survivors:
@@ -470,7 +642,9 @@ def main(argv=None):
     parser.add_argument('--threshold', type=float, default=THRESHOLD, help='least score per file, in %%')
     parser.add_argument('--list', action='store_true', help='list the sampled mutants and stop')
     parser.add_argument('--json', help='write the figures and every mutant here')
-    parser.add_argument('--tests', nargs='+', default=['tests/unit'], help='the unit tests run against the mutants (default: all)')
+    parser.add_argument(
+        '--tests', nargs='+', default=['tests/unit'], help='the unit tests run against the mutants (default: all)'
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     mutants = []
@@ -501,25 +675,47 @@ def main(argv=None):
         def work(mutant):
             copy = free.get()
             try:
-                return run_mutant(mutant, copy, tests_for(mutant, lines_by_file.get(in_module_utils(mutant.path), {}), seconds),
-                                  seconds)
+                return run_mutant(
+                    mutant,
+                    copy,
+                    tests_for(mutant, lines_by_file.get(in_module_utils(mutant.path), {}), seconds),
+                    seconds,
+                )
             finally:
                 free.put(copy)
 
         todo = [mutant for mutant in mutants if mutant.status is None]
         with concurrent.futures.ThreadPoolExecutor(max_workers=len(copies)) as pool:
             for done, mutant in enumerate(pool.map(work, todo), start=1):
-                print('[%3d/%d] %-9s %s (%.1f s)' % (done, len(todo), mutant.status, mutant.label(), mutant.seconds), flush=True)
+                print(
+                    '[%3d/%d] %-9s %s (%.1f s)' % (done, len(todo), mutant.status, mutant.label(), mutant.seconds),
+                    flush=True,
+                )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     figures = summarize(mutants, args.files)
     print_report(mutants, figures, time.monotonic() - started)
     if args.json:
         with open(args.json, 'w', encoding='utf-8') as handle:
-            json.dump({'figures': figures, 'seed': args.seed,
-                       'mutants': [{'file': mutant.path, 'line': mutant.line, 'change': mutant.change, 'status': mutant.status,
-                                    'source': mutant.source_line, 'detail': mutant.detail} for mutant in mutants]},
-                      handle, indent=1)
+            json.dump(
+                {
+                    'figures': figures,
+                    'seed': args.seed,
+                    'mutants': [
+                        {
+                            'file': mutant.path,
+                            'line': mutant.line,
+                            'change': mutant.change,
+                            'status': mutant.status,
+                            'source': mutant.source_line,
+                            'detail': mutant.detail,
+                        }
+                        for mutant in mutants
+                    ],
+                },
+                handle,
+                indent=1,
+            )
     low = [name for name, counts in figures.items() if counts['score'] < args.threshold]
     if low:
         print('Below %.0f %%: %s' % (args.threshold, ', '.join(low)))

@@ -13,6 +13,7 @@ Idempotent: a script that we wrote for the same wheel is left alone.
 
 Usage: python tests/utils/pip_bootstrap.py   (run with the Python that has ansible-test)
 """
+
 from __future__ import annotations
 
 import base64
@@ -72,8 +73,18 @@ def pinned_pip_version() -> str:
 def download_wheel(version: str, directory: str) -> str:
     """Fetch pip's wheel of this version from the package registry."""
     subprocess.run(
-        [sys.executable, '-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:',
-         '--dest', directory, 'pip==%s' % version],
+        [
+            sys.executable,
+            '-m',
+            'pip',
+            'download',
+            '--quiet',
+            '--no-deps',
+            '--only-binary=:all:',
+            '--dest',
+            directory,
+            'pip==%s' % version,
+        ],
         check=True,
     )
     wheels = glob.glob(os.path.join(directory, 'pip-%s-*.whl' % version))
@@ -96,8 +107,11 @@ def main() -> int:
             wheel = wheel_file.read()
     os.makedirs(os.path.dirname(cache_path), exist_ok=True)
     script = SCRIPT_TEMPLATE.format(
-        marker=MARKER, sha256=hashlib.sha256(wheel).hexdigest(), version=version,
-        wheel=base64.b64encode(wheel).decode('ascii'), wheel_name=os.path.basename(wheel_path),
+        marker=MARKER,
+        sha256=hashlib.sha256(wheel).hexdigest(),
+        version=version,
+        wheel=base64.b64encode(wheel).decode('ascii'),
+        wheel_name=os.path.basename(wheel_path),
     )
     temp_path = cache_path + '.tmp'
     with open(temp_path, 'w', encoding='utf-8') as script_file:

@@ -8,6 +8,7 @@ interpreters that really start.
 
 Usage: python tests/utils/python_links.py DEST_DIR   (prints the versions it linked)
 """
+
 from __future__ import annotations
 
 import glob
@@ -21,8 +22,13 @@ VERSIONS = ('3.9', '3.10', '3.11', '3.12', '3.13')
 
 def starts(interpreter, version):
     try:
-        result = subprocess.run([interpreter, '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False, timeout=30)
+        result = subprocess.run(
+            [interpreter, '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            check=False,
+            timeout=30,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return result.returncode == 0 and result.stdout.decode().strip() == version
@@ -46,7 +52,9 @@ def main(argv):
     os.makedirs(dest)
     found = []
     for version in VERSIONS:
-        interpreter = next((path for path in candidates(version) if os.path.isfile(path) and starts(path, version)), None)
+        interpreter = next(
+            (path for path in candidates(version) if os.path.isfile(path) and starts(path, version)), None
+        )
         if interpreter:
             os.symlink(os.path.realpath(interpreter), os.path.join(dest, 'python' + version))
             found.append(version)

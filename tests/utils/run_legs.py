@@ -14,6 +14,7 @@ leg's own, for the legs that run ansible-test in a staged copy.
 
 Usage: python tests/utils/run_legs.py --log-dir DIR [--lanes N] [--make-flags FLAGS] LEG LEG ...
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,15 +43,21 @@ class Leg:
 
 def run_leg(leg, args, print_lock, running):
     make = os.environ.get('MAKE', 'make')
-    command = [make, '--no-print-directory', *shlex.split(args.make_flags), leg.name,
-               'ANSIBLE_TEST_ROOT=%s' % os.path.join(args.build, 'ansible-test-' + leg.name)]
+    command = [
+        make,
+        '--no-print-directory',
+        *shlex.split(args.make_flags),
+        leg.name,
+        'ANSIBLE_TEST_ROOT=%s' % os.path.join(args.build, 'ansible-test-' + leg.name),
+    ]
     leg.log = os.path.join(args.log_dir, leg.name + '.log')
     start = time.monotonic()
     with open(leg.log, 'wb') as log:
         log.write(('$ %s\n' % ' '.join(command)).encode())
         log.flush()
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
         running[leg.name] = process
         # wait4 gives the CPU time of the leg's whole tree: make and everything it waited for.
         status, usage = os.wait4(process.pid, 0)[1:]
@@ -59,9 +66,17 @@ def run_leg(leg, args, print_lock, running):
     leg.cpu = usage.ru_utime + usage.ru_stime
     leg.returncode = os.waitstatus_to_exitcode(status)
     with print_lock:
-        print('== %s took %d s (CPU %d s, lane %d)%s' % (
-            leg.name, leg.wall, leg.cpu, leg.lane, '' if leg.returncode == 0 else ': FAILED, exit code %d' % leg.returncode),
-            flush=True)
+        print(
+            '== %s took %d s (CPU %d s, lane %d)%s'
+            % (
+                leg.name,
+                leg.wall,
+                leg.cpu,
+                leg.lane,
+                '' if leg.returncode == 0 else ': FAILED, exit code %d' % leg.returncode,
+            ),
+            flush=True,
+        )
         if leg.returncode != 0:
             print_tail(leg)
 
@@ -71,7 +86,10 @@ def print_tail(leg, lines=TAIL_LINES):
     with open(leg.log, 'rb') as log:
         text = log.read().decode('utf-8', 'replace').splitlines()
     shown = text if lines is None else text[-lines:]
-    print('---- %s: %s of %d lines of %s' % (leg.name, 'all' if lines is None else 'the last %d' % len(shown), len(text), leg.log))
+    print(
+        '---- %s: %s of %d lines of %s'
+        % (leg.name, 'all' if lines is None else 'the last %d' % len(shown), len(text), leg.log)
+    )
     print('\n'.join(shown))
     print('---- end of %s' % leg.name, flush=True)
 
@@ -102,11 +120,16 @@ def main(argv=None):
     waiting = queue.Queue()
     for leg in legs:
         waiting.put(leg)
-    print('== %d lanes side by side, each taking the next of: %s' % (args.lanes, ' '.join(leg.name for leg in legs)), flush=True)
+    print(
+        '== %d lanes side by side, each taking the next of: %s' % (args.lanes, ' '.join(leg.name for leg in legs)),
+        flush=True,
+    )
     print_lock = threading.Lock()
     running = {}
-    threads = [threading.Thread(target=run_lane, args=(number, waiting, args, print_lock, running), daemon=True)
-               for number in range(1, args.lanes + 1)]
+    threads = [
+        threading.Thread(target=run_lane, args=(number, waiting, args, print_lock, running), daemon=True)
+        for number in range(1, args.lanes + 1)
+    ]
     start = time.monotonic()
     try:
         for thread in threads:
@@ -123,9 +146,17 @@ def main(argv=None):
     failed = [leg for leg in legs if leg.returncode != 0]
     for leg in failed:
         print_tail(leg, lines=None)
-    print('== %d legs in %d lanes took %d s (CPU %d s)%s' % (
-        len(legs), args.lanes, time.monotonic() - start, sum(leg.cpu for leg in legs),
-        ': FAILED: %s' % ' '.join(leg.name for leg in failed) if failed else ''), flush=True)
+    print(
+        '== %d legs in %d lanes took %d s (CPU %d s)%s'
+        % (
+            len(legs),
+            args.lanes,
+            time.monotonic() - start,
+            sum(leg.cpu for leg in legs),
+            ': FAILED: %s' % ' '.join(leg.name for leg in failed) if failed else '',
+        ),
+        flush=True,
+    )
     return 1 if failed else 0
 
 

@@ -8,6 +8,7 @@ exactly what a fresh clone plus the work in progress holds.
 
 Usage: python tests/utils/stage_collection.py DEST
 """
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,9 @@ import sys
 def collection_files(root):
     listing = subprocess.run(
         ['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-        cwd=root, check=True, stdout=subprocess.PIPE,
+        cwd=root,
+        check=True,
+        stdout=subprocess.PIPE,
     ).stdout.decode('utf-8')
     # --cached also lists files deleted in the work tree; those are not part of the change.
     return sorted(path for path in set(listing.split('\0')) if path and os.path.lexists(os.path.join(root, path)))

@@ -9,6 +9,7 @@ Usage: python tests/utils/trim_ec2_model.py          (rewrites the file from the
 The unit test test_ec2_model.py compares the parsed models, so a botocore upgrade that changes these shapes fails
 it and one that does not (only its version) does not.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -19,10 +20,22 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TARGET = os.path.join(ROOT, 'plugins', 'module_utils', 'clouds', 'aws', 'ec2_model.py')
 API_VERSION = '2016-11-15'
-OPERATIONS = ('CopySnapshot', 'CreateSnapshot', 'CreateTags', 'CreateVolume', 'DeleteSnapshot', 'DeleteTags', 'DeleteVolume',
-              'DescribeAvailabilityZones', 'DescribeLockedSnapshots', 'DescribeSnapshotAttribute', 'DescribeSnapshots', 'DescribeVolumes',
-              'LockSnapshot',
-              'ModifySnapshotAttribute')
+OPERATIONS = (
+    'CopySnapshot',
+    'CreateSnapshot',
+    'CreateTags',
+    'CreateVolume',
+    'DeleteSnapshot',
+    'DeleteTags',
+    'DeleteVolume',
+    'DescribeAvailabilityZones',
+    'DescribeLockedSnapshots',
+    'DescribeSnapshotAttribute',
+    'DescribeSnapshots',
+    'DescribeVolumes',
+    'LockSnapshot',
+    'ModifySnapshotAttribute',
+)
 
 HEADER = '''\
 # -*- coding: utf-8 -*-
@@ -154,9 +167,18 @@ def render(model, botocore_version, full, full_bytes):
     body = model_json(model)
     if "'''" in body or '\\' in body:
         raise ValueError('the model holds characters that a raw triple-quoted string cannot carry')
-    return HEADER.format(botocore_version=botocore_version, api_version=API_VERSION,
-                         operations=''.join('    %r,\n' % operation for operation in OPERATIONS),
-                         size=len(body), full_mb=full_bytes / 1e6, full_operations=len(full['operations'])) + body + FOOTER
+    return (
+        HEADER.format(
+            botocore_version=botocore_version,
+            api_version=API_VERSION,
+            operations=''.join('    %r,\n' % operation for operation in OPERATIONS),
+            size=len(body),
+            full_mb=full_bytes / 1e6,
+            full_operations=len(full['operations']),
+        )
+        + body
+        + FOOTER
+    )
 
 
 def installed_model():

@@ -8,6 +8,7 @@ long it took and the machine's load average at its end. Exits with the first fai
 passed. The tests that rely on threads meeting or on time passing, and the legs that start playbooks, must be green
 here every time (docs/architecture.md, "Tests on a busy machine"; make units-under-load, make under-load).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,9 +43,19 @@ def main(argv=None):
         for round_number in range(1, args.rounds + 1):
             started = time.monotonic()
             code = subprocess.call(command)
-            print('== under load (%d busy processes): %sround %d of %d %s in %.0f s (load average %.1f)' % (
-                args.hogs, args.label + ', ' if args.label else '', round_number, args.rounds,
-                'passed' if code == 0 else 'FAILED (exit %d)' % code, time.monotonic() - started, os.getloadavg()[0]), flush=True)
+            print(
+                '== under load (%d busy processes): %sround %d of %d %s in %.0f s (load average %.1f)'
+                % (
+                    args.hogs,
+                    args.label + ', ' if args.label else '',
+                    round_number,
+                    args.rounds,
+                    'passed' if code == 0 else 'FAILED (exit %d)' % code,
+                    time.monotonic() - started,
+                    os.getloadavg()[0],
+                ),
+                flush=True,
+            )
             failed = failed or code
     finally:
         for hog in hogs:

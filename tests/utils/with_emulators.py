@@ -7,6 +7,7 @@ the command, the emulators this script started, and only those, are stopped afte
 
 Usage: python tests/utils/with_emulators.py [--config FILE] [--no-fakecloud] -- COMMAND ...
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,7 +55,9 @@ def wait_for_http(url, process, name):
 def start_moto(log):
     port = free_port()
     env = dict(os.environ, MOTO_EC2_LOAD_DEFAULT_AMIS='false')
-    process = subprocess.Popen([sys.executable, MOTO_SERVER, '-H', '127.0.0.1', '-p', str(port)], env=env, stdout=log, stderr=log)
+    process = subprocess.Popen(
+        [sys.executable, MOTO_SERVER, '-H', '127.0.0.1', '-p', str(port)], env=env, stdout=log, stderr=log
+    )
     url = 'http://127.0.0.1:%d' % port
     wait_for_http(url + '/moto-api/', process, 'moto server')
     return process, url
@@ -62,8 +65,9 @@ def start_moto(log):
 
 def start_fakecloud(log):
     env = dict(os.environ, PYTHONPATH=TESTS + os.pathsep + os.environ.get('PYTHONPATH', ''))
-    process = subprocess.Popen([sys.executable, '-m', 'fakecloud', '--port', '0'], env=env,
-                               stdout=subprocess.PIPE, stderr=log, text=True)
+    process = subprocess.Popen(
+        [sys.executable, '-m', 'fakecloud', '--port', '0'], env=env, stdout=subprocess.PIPE, stderr=log, text=True
+    )
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline:
         line = process.stdout.readline()
@@ -77,6 +81,7 @@ def start_fakecloud(log):
 def fakecloud_credentials():
     sys.path.insert(0, TESTS)
     from fakecloud import credentials  # pylint: disable=import-outside-toplevel
+
     return credentials
 
 
@@ -122,13 +127,15 @@ def main(argv):
                 fakecloud, fakecloud_url = start_fakecloud(log)
                 processes.append(fakecloud)
                 credentials = fakecloud_credentials()
-                config.update({
-                    'fakecloud_url': fakecloud_url,
-                    'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
-                    'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
-                    'tencent_secret_id': credentials.TENCENT_SECRET_ID,
-                    'tencent_secret_key': credentials.TENCENT_SECRET_KEY,
-                })
+                config.update(
+                    {
+                        'fakecloud_url': fakecloud_url,
+                        'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
+                        'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
+                        'tencent_secret_id': credentials.TENCENT_SECRET_ID,
+                        'tencent_secret_key': credentials.TENCENT_SECRET_KEY,
+                    }
+                )
             if args.config:
                 os.makedirs(os.path.dirname(os.path.abspath(args.config)), exist_ok=True)
                 with open(args.config, 'w', encoding='utf-8') as config_file:

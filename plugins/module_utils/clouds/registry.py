@@ -60,22 +60,28 @@ class Provider:
 # pylint: disable=import-outside-toplevel
 def _ebs_adapter() -> type[DrAdapter]:
     from .aws.ebs_dr import EbsAdapter
+
     return EbsAdapter
 
 
 def _ecs_adapter() -> type[DrAdapter]:
     from .alibaba.ecs_dr import EcsAdapter
+
     return EcsAdapter
 
 
 def _ens_adapter() -> type[DrAdapter]:
     from .alibaba.ens_dr import EnsAdapter
+
     return EnsAdapter
 
 
 def _cbs_adapter() -> type[DrAdapter]:
     from .tencent.cbs_dr import CbsAdapter
+
     return CbsAdapter
+
+
 # pylint: enable=import-outside-toplevel
 
 
@@ -85,24 +91,67 @@ TENCENT_SDK = ('tencentcloud-sdk-python-common', 'tencentcloud-sdk-python-cbs', 
 
 def dr_account_variables(prefix: str) -> DrAccountSupport:
     """The variables a cloud's DR account credential type injects: SNAPCOPY_<prefix>_DR_ROLE_ARN and the rest."""
-    return DrAccountSupport(environment={'role_arn': 'SNAPCOPY_%s_DR_ROLE_ARN' % prefix,
-                                         'role_session_name': 'SNAPCOPY_%s_DR_ROLE_SESSION_NAME' % prefix,
-                                         'external_id': 'SNAPCOPY_%s_DR_EXTERNAL_ID' % prefix})
+    return DrAccountSupport(
+        environment={
+            'role_arn': 'SNAPCOPY_%s_DR_ROLE_ARN' % prefix,
+            'role_session_name': 'SNAPCOPY_%s_DR_ROLE_SESSION_NAME' % prefix,
+            'external_id': 'SNAPCOPY_%s_DR_EXTERNAL_ID' % prefix,
+        }
+    )
 
 
-PROVIDERS = {provider.name: provider for provider in (
-    Provider('aws', 'ebs_snapshot_copy', 'aws', AWS_CONNECTION_SPEC, AWS_ROLE_RULES,
-             ('description', 'tags', 'encrypted', 'kms_key_id'), ('botocore',), _ebs_adapter, dr_account_variables('AWS')),
-    Provider('ecs', 'ecs_snapshot_copy', 'alicloud', ALIBABA_CONNECTION_SPEC, ALIBABA_ROLE_RULES,
-             ('name', 'description', 'tags', 'retention_days', 'encrypted', 'kms_key_id'),
-             (*ALIBABA_SDK, 'aliyun-python-sdk-ecs'), _ecs_adapter, dr_account_variables('ALICLOUD')),
-    Provider('ens', 'ens_snapshot_copy', 'alicloud', ENS_CONNECTION_SPEC, ALIBABA_ROLE_RULES,
-             ('name', 'description', 'instance_billing_cycle'), (*ALIBABA_SDK, 'aliyun-python-sdk-ens'), _ens_adapter,
-             DrAccountSupport(refusal='Alibaba Cloud ENS has no API that shares a snapshot with another account, so DR copies '
-                                      'cannot be made in a DR account there')),
-    Provider('cbs', 'cbs_snapshot_copy', 'tencentcloud', TENCENT_CONNECTION_SPEC, TENCENT_ROLE_RULES,
-             ('name', 'tags'), TENCENT_SDK, _cbs_adapter, dr_account_variables('TENCENT')),
-)}
+PROVIDERS = {
+    provider.name: provider
+    for provider in (
+        Provider(
+            'aws',
+            'ebs_snapshot_copy',
+            'aws',
+            AWS_CONNECTION_SPEC,
+            AWS_ROLE_RULES,
+            ('description', 'tags', 'encrypted', 'kms_key_id'),
+            ('botocore',),
+            _ebs_adapter,
+            dr_account_variables('AWS'),
+        ),
+        Provider(
+            'ecs',
+            'ecs_snapshot_copy',
+            'alicloud',
+            ALIBABA_CONNECTION_SPEC,
+            ALIBABA_ROLE_RULES,
+            ('name', 'description', 'tags', 'retention_days', 'encrypted', 'kms_key_id'),
+            (*ALIBABA_SDK, 'aliyun-python-sdk-ecs'),
+            _ecs_adapter,
+            dr_account_variables('ALICLOUD'),
+        ),
+        Provider(
+            'ens',
+            'ens_snapshot_copy',
+            'alicloud',
+            ENS_CONNECTION_SPEC,
+            ALIBABA_ROLE_RULES,
+            ('name', 'description', 'instance_billing_cycle'),
+            (*ALIBABA_SDK, 'aliyun-python-sdk-ens'),
+            _ens_adapter,
+            DrAccountSupport(
+                refusal='Alibaba Cloud ENS has no API that shares a snapshot with another account, so DR copies '
+                'cannot be made in a DR account there'
+            ),
+        ),
+        Provider(
+            'cbs',
+            'cbs_snapshot_copy',
+            'tencentcloud',
+            TENCENT_CONNECTION_SPEC,
+            TENCENT_ROLE_RULES,
+            ('name', 'tags'),
+            TENCENT_SDK,
+            _cbs_adapter,
+            dr_account_variables('TENCENT'),
+        ),
+    )
+}
 
 
 def _union_spec() -> dict[str, dict[str, Any]]:
@@ -132,7 +181,9 @@ def _union_spec() -> dict[str, dict[str, Any]]:
 DR_CONNECTION_SPEC = _union_spec()
 
 
-def provider_connection(provider: str, params: dict[str, Any], environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+def provider_connection(
+    provider: str, params: dict[str, Any], environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """The connection options for ``provider`` out of dr_sync's params, with that cloud's environment variables."""
     environ = os.environ if environ is None else environ
     connection: dict[str, Any] = {}

@@ -41,14 +41,20 @@ AWS_ASSUME_ROLE_SPEC: dict[str, dict[str, Any]] = {
 
 # alibaba.alicloud's names, aliases and variables, and those of Alibaba's own credential chain.
 ALIBABA_ASSUME_ROLE_SPEC: dict[str, dict[str, Any]] = {
-    'alicloud_assume_role_arn': {'aliases': ['assume_role_arn'],
-                                 'fallback': (env_fallback, ['ALICLOUD_ASSUME_ROLE_ARN', 'ALIBABA_CLOUD_ROLE_ARN'])},
-    'alicloud_assume_role_session_name': {'aliases': ['assume_role_session_name'],
-                                          'fallback': (env_fallback, ['ALICLOUD_ASSUME_ROLE_SESSION_NAME',
-                                                                      'ALIBABA_CLOUD_ROLE_SESSION_NAME'])},
+    'alicloud_assume_role_arn': {
+        'aliases': ['assume_role_arn'],
+        'fallback': (env_fallback, ['ALICLOUD_ASSUME_ROLE_ARN', 'ALIBABA_CLOUD_ROLE_ARN']),
+    },
+    'alicloud_assume_role_session_name': {
+        'aliases': ['assume_role_session_name'],
+        'fallback': (env_fallback, ['ALICLOUD_ASSUME_ROLE_SESSION_NAME', 'ALIBABA_CLOUD_ROLE_SESSION_NAME']),
+    },
     # Named as its two siblings; the variable is ours (alibaba.alicloud has no external id).
-    'alicloud_assume_role_external_id': {'aliases': ['assume_role_external_id'], 'no_log': True,
-                                         'fallback': (env_fallback, ['ALICLOUD_ASSUME_ROLE_EXTERNAL_ID'])},
+    'alicloud_assume_role_external_id': {
+        'aliases': ['assume_role_external_id'],
+        'no_log': True,
+        'fallback': (env_fallback, ['ALICLOUD_ASSUME_ROLE_EXTERNAL_ID']),
+    },
 }
 
 # The names and variables of the Tencent Cloud Terraform provider's assume_role block.
@@ -60,16 +66,31 @@ TENCENT_ASSUME_ROLE_SPEC: dict[str, dict[str, Any]] = {
 
 # Every cloud's external id option, with its aliases (the one secret of these options: a person chooses it, as short as
 # the clouds allow; runners.copy_module.withhold_external_ids).
-EXTERNAL_ID_NAMES = frozenset(name for spec in (AWS_ASSUME_ROLE_SPEC, ALIBABA_ASSUME_ROLE_SPEC, TENCENT_ASSUME_ROLE_SPEC)
-                              for option, settings in spec.items() if settings.get('no_log')
-                              for name in (option, *settings.get('aliases', ())))
+EXTERNAL_ID_NAMES = frozenset(
+    name
+    for spec in (AWS_ASSUME_ROLE_SPEC, ALIBABA_ASSUME_ROLE_SPEC, TENCENT_ASSUME_ROLE_SPEC)
+    for option, settings in spec.items()
+    if settings.get('no_log')
+    for name in (option, *settings.get('aliases', ()))
+)
 
 
 class RoleRules:
     """One cloud's option names and the shapes STS accepts for them (from the vendor's API reference)."""
 
-    def __init__(self, arn_option: str, session_option: str, arn_pattern: str, arn_example: str, session_pattern: str, session_rule: str,
-                 external_id_option: str | None = None, external_id_pattern: str | None = None, external_id_rule: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        arn_option: str,
+        session_option: str,
+        arn_pattern: str,
+        arn_example: str,
+        session_pattern: str,
+        session_rule: str,
+        external_id_option: str | None = None,
+        external_id_pattern: str | None = None,
+        external_id_rule: str | None = None,
+    ) -> None:
         self.arn_option = arn_option
         self.session_option = session_option
         # ASCII: the vendors' "letters" are A-Z and a-z (Python's \w would take any script's letters, which STS refuses).
@@ -118,30 +139,46 @@ class RoleRules:
 # AssumeRole's RoleSessionName 2-64 of [\w+=,.@-], ExternalId 2-1224 of [\w+=,.@:/-] (AWS STS API
 # reference, AssumeRole; IAM identifiers).
 AWS_ROLE_RULES = RoleRules(
-    'role_arn', 'role_session_name',
-    r'^arn:aws(-[a-z]+)*:iam::(?P<account>\d{12}):role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}\Z',
-    'arn:aws:iam::123456789012:role/dr-copy',
-    r'^[\w+=,.@-]{2,64}\Z', 'must be 2 to 64 letters, digits or any of +=,.@_-',
-    'external_id', r'^[\w+=,.@:/-]{2,1224}\Z', 'must be 2 to 1224 letters, digits or any of +=,.@:/_-')
+    arn_option='role_arn',
+    session_option='role_session_name',
+    arn_pattern=r'^arn:aws(-[a-z]+)*:iam::(?P<account>\d{12}):role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}\Z',
+    arn_example='arn:aws:iam::123456789012:role/dr-copy',
+    session_pattern=r'^[\w+=,.@-]{2,64}\Z',
+    session_rule='must be 2 to 64 letters, digits or any of +=,.@_-',
+    external_id_option='external_id',
+    external_id_pattern=r'^[\w+=,.@:/-]{2,1224}\Z',
+    external_id_rule='must be 2 to 1224 letters, digits or any of +=,.@:/_-',
+)
 
 # Alibaba: acs:ram::<account uid>:role/<role name>, role names 1-64 of letters, digits, '.' and '-';
 # RoleSessionName 2-64 of letters, digits, '.', '@', '-' and '_'; ExternalId 2-1,224 of [\w+=,.@:/-]
 # (alibabacloud-sts20150401 AssumeRoleRequest; RAM CreateRole).
 ALIBABA_ROLE_RULES = RoleRules(
-    'alicloud_assume_role_arn', 'alicloud_assume_role_session_name',
-    r'^acs:ram::(?P<account>\d+):role/[A-Za-z0-9.-]{1,64}\Z', 'acs:ram::1234567890123456:role/dr-copy',
-    r'^[\w.@-]{2,64}\Z', 'must be 2 to 64 letters, digits or any of .@_-',
-    'alicloud_assume_role_external_id', r'^[\w+=,.@:/-]{2,1224}\Z', 'must be 2 to 1224 letters, digits or any of +=,.@:/_-')
+    arn_option='alicloud_assume_role_arn',
+    session_option='alicloud_assume_role_session_name',
+    arn_pattern=r'^acs:ram::(?P<account>\d+):role/[A-Za-z0-9.-]{1,64}\Z',
+    arn_example='acs:ram::1234567890123456:role/dr-copy',
+    session_pattern=r'^[\w.@-]{2,64}\Z',
+    session_rule='must be 2 to 64 letters, digits or any of .@_-',
+    external_id_option='alicloud_assume_role_external_id',
+    external_id_pattern=r'^[\w+=,.@:/-]{2,1224}\Z',
+    external_id_rule='must be 2 to 1224 letters, digits or any of +=,.@:/_-',
+)
 
 # Tencent: qcs::cam::uin/<uin>:roleName/<name> or :role/<role id>, service roles with a
 # tencentcloudServiceRole(Name) part; RoleSessionName 2-128 of [\w+=,.@-], ExternalId 2-128 of
 # [\w+=,.@:/-] (sts 2018-08-13 AssumeRoleRequest, tencentcloud-sdk-python-sts models).
 TENCENT_ROLE_RULES = RoleRules(
-    'role_arn', 'role_session_name',
-    r'^qcs::cam::uin/(?P<account>\d+):(roleName|role)/([\w+=,.@-]+/)?[\w+=,.@-]{1,128}\Z',
-    'qcs::cam::uin/100012345678:roleName/dr-copy',
-    r'^[\w+=,.@-]{2,128}\Z', 'must be 2 to 128 letters, digits or any of +=,.@_-',
-    'external_id', r'^[\w+=,.@:/-]{2,128}\Z', 'must be 2 to 128 letters, digits or any of +=,.@:/_-')
+    arn_option='role_arn',
+    session_option='role_session_name',
+    arn_pattern=r'^qcs::cam::uin/(?P<account>\d+):(roleName|role)/([\w+=,.@-]+/)?[\w+=,.@-]{1,128}\Z',
+    arn_example='qcs::cam::uin/100012345678:roleName/dr-copy',
+    session_pattern=r'^[\w+=,.@-]{2,128}\Z',
+    session_rule='must be 2 to 128 letters, digits or any of +=,.@_-',
+    external_id_option='external_id',
+    external_id_pattern=r'^[\w+=,.@:/-]{2,128}\Z',
+    external_id_rule='must be 2 to 128 letters, digits or any of +=,.@:/_-',
+)
 
 
 def default_session_name() -> str:
@@ -160,7 +197,9 @@ class TemporaryCredentials:
     # Refresh this long before the expiry STS gave (botocore uses 10 to 15 minutes for its own).
     REFRESH_MARGIN = 300
 
-    def __init__(self, fetch: Callable[[], tuple[str, str, str, float]], clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, fetch: Callable[[], tuple[str, str, str, float]], clock: Callable[[], float] = time.time
+    ) -> None:
         self._fetch = fetch
         self._clock = clock
         self._lock = threading.Lock()

@@ -13,11 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 # What an error means for the engine.
-RETRYABLE = 'retryable'        # throttling, 5xx, network: try again after a backoff
+RETRYABLE = 'retryable'  # throttling, 5xx, network: try again after a backoff
 ALREADY_EXISTS = 'already_exists'  # the thing asked for is already under way: look it up
 NOT_FOUND = 'not_found'
-INVALID = 'invalid'            # the request is wrong: retrying cannot help
-FATAL = 'fatal'                # credentials, permissions, account: stop now
+INVALID = 'invalid'  # the request is wrong: retrying cannot help
+FATAL = 'fatal'  # credentials, permissions, account: stop now
 # The cloud is busy with something that ends by itself (a copy of the same disk to the same
 # region still running): try again after a while, until the deadline rather than a few times.
 BUSY = 'busy'
@@ -48,8 +48,17 @@ class CloudError(SnapcopyError):
     look for what it may have created before calling again.
     """
 
-    def __init__(self, action: str, code: str, message: str, request_id: str | None = None, kind: str = FATAL, uncertain: bool = False,
-                 region: str | None = None) -> None:
+    def __init__(
+        self,
+        action: str,
+        code: str,
+        message: str,
+        *,
+        request_id: str | None = None,
+        kind: str = FATAL,
+        uncertain: bool = False,
+        region: str | None = None,
+    ) -> None:
         self.action = action
         self.code = code
         self.message = message
@@ -121,9 +130,15 @@ class CopyNotTaggedError(CloudError):
 
     def __init__(self, snapshot_id: str, region: str, error: CloudError) -> None:
         self.snapshot_id = snapshot_id
-        super().__init__(error.action, error.code, '%s. The copy %s was made, but its tags are not set; fix the cause '
-                         'and run again: the rerun finds the copy and sets them' % (error.message.rstrip('.'), snapshot_id),
-                         error.request_id, kind=error.kind, region=region)
+        super().__init__(
+            error.action,
+            error.code,
+            '%s. The copy %s was made, but its tags are not set; fix the cause '
+            'and run again: the rerun finds the copy and sets them' % (error.message.rstrip('.'), snapshot_id),
+            request_id=error.request_id,
+            kind=error.kind,
+            region=region,
+        )
 
     def as_result(self) -> dict[str, Any]:
         result = super().as_result()
@@ -139,6 +154,13 @@ def untagged_copy_error(copy_id: str, region: str, error: CloudError, *, may_pas
     an error that keeps the copy's id.
     """
     if may_pass:
-        return CloudError(error.action, error.code, error.message, error.request_id,
-                          kind=RETRYABLE, uncertain=True, region=region)
+        return CloudError(
+            error.action,
+            error.code,
+            error.message,
+            request_id=error.request_id,
+            kind=RETRYABLE,
+            uncertain=True,
+            region=region,
+        )
     return CopyNotTaggedError(copy_id, region, error)

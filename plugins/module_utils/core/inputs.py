@@ -41,8 +41,11 @@ def task_destinations(params: Mapping[str, Any], variables: tuple[str, ...] = ()
     cloud's words."""
     one, several = params.get('destination_region'), typed_places(params.get('destination_regions'))
     if one and several:
-        raise InputError('destination_regions', 'and destination_region both say where to copy: give one of them '
-                         '(destination_regions takes a list, destination_region one region)')
+        raise InputError(
+            'destination_regions',
+            'and destination_region both say where to copy: give one of them '
+            '(destination_regions takes a list, destination_region one region)',
+        )
     if several:
         duplicates = sorted({place for place in several if several.count(place) > 1})
         if duplicates:

@@ -164,8 +164,13 @@ class SnapshotLock:
     cloud_status: str | None = None
 
     def as_result(self) -> dict[str, Any]:
-        return {'mode': self.mode, 'status': self.cloud_status, 'in_force': self.in_force, 'expires': self.expires,
-                'cool_off_ends': self.cool_off_ends}
+        return {
+            'mode': self.mode,
+            'status': self.cloud_status,
+            'in_force': self.in_force,
+            'expires': self.expires,
+            'cool_off_ends': self.cool_off_ends,
+        }
 
 
 @dataclass(eq=False, repr=False)
@@ -253,18 +258,29 @@ def copy_mismatches(request: CopyRequest, snapshot: Snapshot, readable: Iterable
     if 'encrypted' in compared and options.get('encrypted') and snapshot.encrypted is False:
         differences['encrypted'] = {'asked': True, 'found': False}
     found_key = snapshot.extra.get('kms_key_id')
-    if 'kms_key_id' in compared and options.get('kms_key_id') and found_key and not same_kms_key(options['kms_key_id'], found_key):
+    if (
+        'kms_key_id' in compared
+        and options.get('kms_key_id')
+        and found_key
+        and not same_kms_key(options['kms_key_id'], found_key)
+    ):
         differences['kms_key_id'] = {'asked': options['kms_key_id'], 'found': found_key}
     # A copy without our source tag is one whose tagging was cut short: it gets all its tags when found. The DR
     # runs' marker is not the user's ask: a copy module's copy, which lacks it, serves a DR run as it is (and
     # stays the person's, never pruned).
     if 'tags' in compared and SOURCE_TAG in snapshot.tags:
-        asked = {key: value for key, value in string_tags(options.get('tags')).items()
-                 if key != DISK_TAG and snapshot.tags.get(key) != value}
+        asked = {
+            key: value
+            for key, value in string_tags(options.get('tags')).items()
+            if key != DISK_TAG and snapshot.tags.get(key) != value
+        }
         if asked:
             differences['tags'] = {'asked': asked, 'found': {key: snapshot.tags.get(key) for key in asked}}
-    for option, found in (('name', snapshot.name), ('description', snapshot.description),
-                          ('retention_days', snapshot.extra.get('retention_days'))):
+    for option, found in (
+        ('name', snapshot.name),
+        ('description', snapshot.description),
+        ('retention_days', snapshot.extra.get('retention_days')),
+    ):
         if option in compared and options.get(option) is not None and found is not None and found != options[option]:
             differences[option] = {'asked': options[option], 'found': found}
     # Where a copy is kept is compared whether or not the task names a place: a copy on an Outpost is not one in the

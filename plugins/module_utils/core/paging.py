@@ -23,9 +23,15 @@ from typing import Any
 from .errors import CloudError
 
 
-def token_pages(call: Callable[[dict[str, Any]], dict[str, Any]], params: Mapping[str, Any],
-                items_of: Callable[[dict[str, Any]], Iterable[dict[str, Any]]], page_size: int, *, action: str,
-                region: str | None = None) -> Iterator[dict[str, Any]]:
+def token_pages(
+    call: Callable[[dict[str, Any]], dict[str, Any]],
+    params: Mapping[str, Any],
+    items_of: Callable[[dict[str, Any]], Iterable[dict[str, Any]]],
+    page_size: int,
+    *,
+    action: str,
+    region: str | None = None,
+) -> Iterator[dict[str, Any]]:
     """Every item of a MaxResults/NextToken listing; ``action`` and ``region`` name the call in an error.
 
     A token answered a second time would make the listing go round for ever: that is a CloudError
@@ -42,15 +48,23 @@ def token_pages(call: Callable[[dict[str, Any]], dict[str, Any]], params: Mappin
         if not token:
             return
         if token in sent:
-            raise CloudError(action, 'InvalidResponse', 'the cloud answered the NextToken %r a second time: the listing '
-                             'would never end' % (token,), region=region)
+            raise CloudError(
+                action,
+                'InvalidResponse',
+                'the cloud answered the NextToken %r a second time: the listing would never end' % (token,),
+                region=region,
+            )
         sent.add(token)
         params = dict(params, NextToken=token)
 
 
-def numbered_pages(call: Callable[[dict[str, Any]], dict[str, Any]], params: Mapping[str, Any],
-                   items_of: Callable[[dict[str, Any]], Iterable[dict[str, Any]]], page_size: int,
-                   at_most: int | None = None) -> Iterator[dict[str, Any]]:
+def numbered_pages(
+    call: Callable[[dict[str, Any]], dict[str, Any]],
+    params: Mapping[str, Any],
+    items_of: Callable[[dict[str, Any]], Iterable[dict[str, Any]]],
+    page_size: int,
+    at_most: int | None = None,
+) -> Iterator[dict[str, Any]]:
     """Every item of a PageNumber/PageSize listing, from page 1; ``at_most``: the listing cannot hold more items (it
     names that many ids), so that a full page of them is the last one read."""
     number, seen = 1, 0
@@ -71,9 +85,13 @@ def offset_page(params: Mapping[str, Any], offset: int, page_size: int) -> dict[
     return {'Offset': offset, 'Limit': page_size, **params}
 
 
-def offset_pages(call: Callable[[dict[str, Any]], dict[str, Any]], params: Mapping[str, Any],
-                 items_of: Callable[[dict[str, Any]], Iterable[dict[str, Any]]], page_size: int,
-                 first: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+def offset_pages(
+    call: Callable[[dict[str, Any]], dict[str, Any]],
+    params: Mapping[str, Any],
+    items_of: Callable[[dict[str, Any]], Iterable[dict[str, Any]]],
+    page_size: int,
+    first: dict[str, Any] | None = None,
+) -> Iterator[dict[str, Any]]:
     """Every item of an Offset/Limit listing, from offset 0; ``first``: the answer for offset 0 when the caller
     has read it already (to see whether the listing is worth reading), which is then not asked for again."""
     offset = 0

@@ -37,8 +37,15 @@ class PollResult:
     polls: int
 
 
-def poll(read: Callable[[], T], outcome: Callable[[T], str], deadline: float, interval: float, sleep: Callable[[float], None] = time.sleep,
-         clock: Callable[[], float] = time.monotonic, max_interval: float | None = None) -> PollResult:
+def poll(
+    read: Callable[[], T],
+    outcome: Callable[[T], str],
+    deadline: float,
+    interval: float,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    max_interval: float | None = None,
+) -> PollResult:
     """Call ``read()`` until ``outcome(observation)`` is DONE or FAILED, or ``deadline`` passes.
 
     ``interval`` is the wait between reads; with ``max_interval`` it grows by half each round

@@ -63,7 +63,9 @@ class Progress:
     def due(self, force: bool = False) -> bool:
         """Whether an update would be written now: the caller counts its copies only then (a run of thousands of copies
         would count them all after each copy call)."""
-        return self.path is not None and (force or self._written_at is None or self.clock() - self._written_at >= MIN_WRITE_INTERVAL)
+        return self.path is not None and (
+            force or self._written_at is None or self.clock() - self._written_at >= MIN_WRITE_INTERVAL
+        )
 
     def update_copies(self, copies: dict[str, Any], force: bool = False) -> None:
         """``copies``: {'regions': {region: counts}, 'slowest': the copy in flight least far along, or None}."""

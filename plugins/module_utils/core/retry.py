@@ -32,9 +32,11 @@ if TYPE_CHECKING:
 T = TypeVar('T')
 
 # What may follow a call that failed: each retrying site classifies the call's errors into these (Backoff.resend).
-RESEND = 'resend'    # nothing was made, or the call carries an idempotency token: send it again after the backoff's wait
-LOOK_UP = 'look_up'  # the call may have been carried out: after the wait, look up what it made; send it again only if nothing
-WAIT = 'wait'        # refused until something else ends, nothing made: send it again after a fixed wait, spending no try
+RESEND = 'resend'  # nothing was made, or the call carries an idempotency token: send it again after the backoff's wait
+LOOK_UP = (
+    'look_up'  # the call may have been carried out: after the wait, look up what it made; send it again only if nothing
+)
+WAIT = 'wait'  # refused until something else ends, nothing made: send it again after a fixed wait, spending no try
 GIVE_UP = 'give_up'  # sending it again cannot help: the error is raised
 
 
@@ -45,9 +47,17 @@ class Backoff:
     taken, and the last error is raised instead.
     """
 
-    def __init__(self, is_retryable: Callable[[Exception], bool], base_delay: float = 1.0, max_delay: float = 20.0,
-                 max_attempts: int | None = None, sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 rng: Callable[[], float] = random.random) -> None:
+    def __init__(
+        self,
+        is_retryable: Callable[[Exception], bool],
+        *,
+        base_delay: float = 1.0,
+        max_delay: float = 20.0,
+        max_attempts: int | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
         if base_delay <= 0 or max_delay < base_delay:
             raise ValueError('backoff needs 0 < base_delay <= max_delay')
         self.is_retryable = is_retryable
@@ -77,9 +87,18 @@ class Backoff:
         return RESEND if self.is_retryable(error) else GIVE_UP
 
     # pylint: disable-next=too-many-arguments
-    def resend(self, operation: Callable[[], T], classify: Classify, deadline: float, look_up: Callable[[Exception], T | None] | None = None,
-               idempotent: bool = False, look_up_at_once: bool = False, max_attempts: int | None = None, busy_wait: float | None = None,
-               on_retry: OnRetry | None = None) -> T:
+    def resend(
+        self,
+        operation: Callable[[], T],
+        classify: Classify,
+        deadline: float,
+        look_up: Callable[[Exception], T | None] | None = None,
+        idempotent: bool = False,
+        look_up_at_once: bool = False,
+        max_attempts: int | None = None,
+        busy_wait: float | None = None,
+        on_retry: OnRetry | None = None,
+    ) -> T:
         """Send ``operation()``, and send it again after each failure that ``classify(error)`` allows; return what it returns.
 
         ``classify`` gives RESEND, LOOK_UP, WAIT or GIVE_UP. RESEND and LOOK_UP spend a try (at most ``max_attempts``,
@@ -105,7 +124,9 @@ class Backoff:
                 # Broad on purpose: ``classify`` decides, and what it gives up on is raised unchanged below.
                 verdict = classify(error)
                 if verdict == LOOK_UP and look_up_at_once:
-                    verdict, found = self._look_up_landed(error, cast('Callable[[Exception], T | None]', look_up), idempotent, deadline)
+                    verdict, found = self._look_up_landed(
+                        error, cast('Callable[[Exception], T | None]', look_up), idempotent, deadline
+                    )
                     if found is not None:
                         return found
                 wait = self._wait_before_resend(verdict, error, tries, limit, idempotent, busy_wait)
@@ -118,8 +139,9 @@ class Backoff:
                     tries, due = tries + 1, error if verdict == LOOK_UP else None
 
     # pylint: disable-next=too-many-arguments
-    def _wait_before_resend(self, verdict: str, error: Exception, tries: int, limit: int | None, idempotent: bool,
-                            busy_wait: float | None) -> float | None:
+    def _wait_before_resend(
+        self, verdict: str, error: Exception, tries: int, limit: int | None, idempotent: bool, busy_wait: float | None
+    ) -> float | None:
         """The seconds to wait before the call is sent again after ``tries`` tries, or None when it may not be."""
         if verdict == WAIT:
             return busy_wait
@@ -131,8 +153,9 @@ class Backoff:
             wait = max(wait, _settle_seconds(error, idempotent))
         return wait
 
-    def _look_up_landed(self, error: Exception, look_up: Callable[[Exception], T | None], idempotent: bool,
-                        deadline: float) -> tuple[str, T | None]:
+    def _look_up_landed(
+        self, error: Exception, look_up: Callable[[Exception], T | None], idempotent: bool, deadline: float
+    ) -> tuple[str, T | None]:
         """(what may follow, what the failed call made) once it can have landed: (RESEND, None) when it made nothing,
         (GIVE_UP, None) when it could not land before the deadline."""
         settle = _settle_seconds(error, idempotent)
@@ -238,32 +261,53 @@ class PhaseRetry:
         """``function(*args)`` (an adapter method), retried whole as long as its errors are retryable."""
         return self.resend(lambda: function(*args), self.backoff.resend_if_retryable)
 
-    def resend(self, operation: Callable[[], T], classify: Classify, deadline: float | None = None, **options: Any) -> T:
+    def resend(
+        self, operation: Callable[[], T], classify: Classify, deadline: float | None = None, **options: Any
+    ) -> T:
         """Backoff.resend within this phase: until ``deadline`` (by default the phase's), each retry counted in the run's."""
         with _within(self.deadline):
             # T as ``operation`` gives it (``options`` are Any, look_up's among them).
-            return cast('T', self.backoff.resend(operation, classify, self.deadline if deadline is None else deadline,
-                                                 on_retry=self.count, **options))
+            return cast(
+                'T',
+                self.backoff.resend(
+                    operation, classify, self.deadline if deadline is None else deadline, on_retry=self.count, **options
+                ),
+            )
 
 
 def create_verdict(idempotent: bool) -> Classify:
     """How a creating call (a fresh snapshot, a test disk) is classified for Backoff.resend: without an idempotency token
     a call whose answer may have been lost (an ``uncertain`` error) is looked up before it is sent again, never resent
     blindly; with one, the resend itself is safe."""
+
     def verdict(error: Exception) -> str:
         if getattr(error, 'uncertain', False) and not idempotent:
             return LOOK_UP
         return RESEND if retryable_error(error) else GIVE_UP
+
     return verdict
 
 
-def create_once(create: Callable[[], T], find_made: Callable[[], T | None], idempotent: bool, retry: PhaseRetry, deadline: float,
-                max_attempts: int | None) -> T:
+def create_once(
+    create: Callable[[], T],
+    find_made: Callable[[], T | None],
+    idempotent: bool,
+    retry: PhaseRetry,
+    deadline: float,
+    max_attempts: int | None,
+) -> T:
     """Send the creating call ``create()`` so that it makes one thing at most; return what it made.
 
     ``find_made()`` looks for what a call whose answer was lost may have made (None: nothing), as soon as it can have
     landed; the call is sent again only when it finds nothing. Tries back off through ``retry`` (the phase's
     PhaseRetry, which counts them) up to ``max_attempts`` and ``deadline``.
     """
-    return retry.resend(create, create_verdict(idempotent), deadline, look_up=lambda error: find_made(), idempotent=idempotent,
-                        look_up_at_once=True, max_attempts=max_attempts)
+    return retry.resend(
+        create,
+        create_verdict(idempotent),
+        deadline,
+        look_up=lambda error: find_made(),
+        idempotent=idempotent,
+        look_up_at_once=True,
+        max_attempts=max_attempts,
+    )

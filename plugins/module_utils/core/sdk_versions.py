@@ -55,12 +55,18 @@ def version_warnings(installed: Mapping[str, str | None]) -> list[str]:
     for package, version in sorted(installed.items()):
         minimum = MINIMUM_VERSIONS.get(package)
         if version and minimum and version_key(version) < version_key(minimum):
-            warnings.append('%s %s is older than %s, the oldest release this collection is tested with; '
-                            'upgrade it if the module fails' % (package, version, minimum))
+            warnings.append(
+                '%s %s is older than %s, the oldest release this collection is tested with; '
+                'upgrade it if the module fails' % (package, version, minimum)
+            )
     return warnings
 
 
 def missing_feature(package: str, what: str, release: str | None = None) -> str:
     """The message for an SDK that lacks ``what``: which package, and from which release it has it (``release``; by
     default the package's minimum)."""
-    return '%s has no %s: upgrade it to %s or later' % (package, what, release or MINIMUM_VERSIONS.get(package, 'a newer release'))
+    return '%s has no %s: upgrade it to %s or later' % (
+        package,
+        what,
+        release or MINIMUM_VERSIONS.get(package, 'a newer release'),
+    )

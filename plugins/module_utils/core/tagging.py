@@ -92,7 +92,7 @@ def split_marker(description: str | None) -> tuple[str | None, dict[str, str]]:
         word, dummy, value = field.partition('=')
         if word in words:
             tags[words[word]] = value
-    return cast(str, description)[:match.start()] or None, tags
+    return cast(str, description)[: match.start()] or None, tags
 
 
 def string_tags(tags: Mapping[Any, Any] | None) -> dict[str, str]:
@@ -100,7 +100,9 @@ def string_tags(tags: Mapping[Any, Any] | None) -> dict[str, str]:
     return {str(key): '' if value is None else str(value) for key, value in (tags or {}).items()}
 
 
-def tag_list(tags: dict[str, str] | Iterable[tuple[str, str]], key: str = 'Key', value: str = 'Value') -> list[dict[str, str]]:
+def tag_list(
+    tags: dict[str, str] | Iterable[tuple[str, str]], key: str = 'Key', value: str = 'Value'
+) -> list[dict[str, str]]:
     """``{key: value}`` as the cloud's list of pairs, sorted by key (requests are then the same on every run);
     (key, value) pairs (source_tag_last's) keep their order."""
     pairs = sorted(tags.items()) if isinstance(tags, dict) else tags
@@ -140,8 +142,10 @@ def matches_selector(tags: Mapping[str, str], selector: Mapping[str, str | None]
 
 def tag_filters(selector: Mapping[str, str | None]) -> list[dict[str, Any]]:
     """A tag selector as EC2's and CBS's describe filters: tag:KEY for a value, tag-key for any value."""
-    return [{'Name': 'tag:%s' % key, 'Values': [str(value)]} if value is not None else {'Name': 'tag-key', 'Values': [key]}
-            for key, value in sorted(selector.items())]
+    return [
+        {'Name': 'tag:%s' % key, 'Values': [str(value)]} if value is not None else {'Name': 'tag-key', 'Values': [key]}
+        for key, value in sorted(selector.items())
+    ]
 
 
 def source_tag_last(tags: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -163,8 +167,18 @@ class TagRules:
     """
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, cloud: str, max_tags: int, key_length: int, value_length: int, reserved_prefixes: Iterable[str], *,
-                 prefixes_ignore_case: bool = True, values_too: bool = False, forbidden_inside: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        cloud: str,
+        *,
+        max_tags: int,
+        key_length: int,
+        value_length: int,
+        reserved_prefixes: Iterable[str],
+        prefixes_ignore_case: bool = True,
+        values_too: bool = False,
+        forbidden_inside: Iterable[str] = (),
+    ) -> None:
         self.cloud = cloud
         self.max_tags = max_tags
         self.key_length = key_length
@@ -181,8 +195,11 @@ class TagRules:
         if not isinstance(tags, dict):
             raise InputError(option, 'must be a dictionary of tag keys and values')
         if len(tags) > self.max_tags - 1:
-            raise InputError(option, 'at most %d tags (one of the %d that %s allows on a snapshot is %s), got %d'
-                             % (self.max_tags - 1, self.max_tags, self.cloud, SOURCE_TAG, len(tags)))
+            raise InputError(
+                option,
+                'at most %d tags (one of the %d that %s allows on a snapshot is %s), got %d'
+                % (self.max_tags - 1, self.max_tags, self.cloud, SOURCE_TAG, len(tags)),
+            )
         seen: set[str] = set()
         for raw_key, raw_value in tags.items():
             key = str(raw_key)
@@ -190,7 +207,9 @@ class TagRules:
                 raise InputError(option, 'tag key %r is given twice' % key)
             seen.add(key)
             if key == SOURCE_TAG:
-                raise InputError(option, 'tag key %s is set by this collection to name the source; do not set it' % SOURCE_TAG)
+                raise InputError(
+                    option, 'tag key %s is set by this collection to name the source; do not set it' % SOURCE_TAG
+                )
             if not key or len(key) > self.key_length:
                 raise InputError(option, 'tag keys are 1 to %d characters, got %r' % (self.key_length, key))
             self._check_text(option, 'key', key)
@@ -203,7 +222,10 @@ class TagRules:
     def _check_text(self, option: str, what: str, text: str) -> None:
         start = text.lower() if self.prefixes_ignore_case else text
         if start.startswith(self.reserved_prefixes):
-            raise InputError(option, 'tag %s %r: %s at the start are reserved by %s'
-                             % (what, text, ' and '.join(self.reserved_prefixes), self.cloud))
+            raise InputError(
+                option,
+                'tag %s %r: %s at the start are reserved by %s'
+                % (what, text, ' and '.join(self.reserved_prefixes), self.cloud),
+            )
         if any(forbidden in text.lower() for forbidden in self.forbidden_inside):
             raise InputError(option, 'tag %s %r must not contain %s' % (what, text, ' or '.join(self.forbidden_inside)))

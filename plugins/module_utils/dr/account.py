@@ -47,21 +47,30 @@ def dr_account_options(value: Mapping[str, Any] | None, support: DrAccountSuppor
     """The DR account's assume-role options: those of ``value`` (dr_sync's ``dr_account``), each one it leaves empty from
     the cloud's environment variables (``support.environment``), else None."""
     value = value or {}
-    return {key: value.get(key) or os.environ.get(support.environment.get(key, '')) or None for key in DR_ACCOUNT_OPTIONS}
+    return {
+        key: value.get(key) or os.environ.get(support.environment.get(key, '')) or None for key in DR_ACCOUNT_OPTIONS
+    }
 
 
-def dr_account_settings(value: Mapping[str, Any] | None, *, provider: str, rules: RoleRules, support: DrAccountSupport) -> dict[str, Any] | None:
+def dr_account_settings(
+    value: Mapping[str, Any] | None, *, provider: str, rules: RoleRules, support: DrAccountSupport
+) -> dict[str, Any] | None:
     """dr_sync's ``dr_account`` (with the cloud's environment variables) as the DR account's assume-role options and its
     account id; None when unset or empty. InputError for a cloud that refuses it, or a role ARN its rules refuse; no call."""
     options = dr_account_options(value, support)
     if not any(options.values()):
         return None
     if support.refusal is not None:
-        raise InputError('dr_account', '%s: leave dr_account unset for provider %s (docs/vault.md)' % (support.refusal, provider))
+        raise InputError(
+            'dr_account', '%s: leave dr_account unset for provider %s (docs/vault.md)' % (support.refusal, provider)
+        )
     if not options['role_arn']:
         variable = support.environment.get('role_arn')
-        raise InputError('dr_account.role_arn', 'is needed%s: the role in the DR account that the run assumes to make and own the copies'
-                         % (' (or the environment variable %s)' % variable if variable else ''))
+        raise InputError(
+            'dr_account.role_arn',
+            'is needed%s: the role in the DR account that the run assumes to make and own the copies'
+            % (' (or the environment variable %s)' % variable if variable else ''),
+        )
     # Checked under the names the cloud's connection gives them (Alibaba: alicloud_assume_role_arn, ...), named back as keys
     # of dr_account: the connection's own option of that name is another setting.
     names = dict(zip(rules.options(), DR_ACCOUNT_OPTIONS))
@@ -72,8 +81,13 @@ def dr_account_settings(value: Mapping[str, Any] | None, *, provider: str, rules
     return dict(options, account=rules.account(cast('str', arn)))  # role_arn is set: check answers it
 
 
-def connect_dr_account(adapter: CopyAdapter, connection: Mapping[str, Any], dr_account: Mapping[str, Any], source_region: str,
-                       dr_region: str) -> None:
+def connect_dr_account(
+    adapter: CopyAdapter,
+    connection: Mapping[str, Any],
+    dr_account: Mapping[str, Any],
+    source_region: str,
+    dr_region: str,
+) -> None:
     """Send ``adapter``'s calls outside ``source_region`` to the DR account: ``connection`` (the run's, with its own keys)
     with the DR account's role. Then ask the cloud who each side is (STS GetCallerIdentity, one read each, ``dr_region``
     the DR account's side), before anything changes: a DR account that is the disks' own protects nothing against that
@@ -81,7 +95,9 @@ def connect_dr_account(adapter: CopyAdapter, connection: Mapping[str, Any], dr_a
     role refused, say) ends the run here with the cloud's code, message and request id."""
     if not isinstance(adapter, DrAccountAdapter):
         # A cloud without the capability refuses dr_account in its registry record (DrAccountSupport.refusal), before this.
-        raise TypeError('%s has no DrAccountAdapter: its registry record must refuse dr_account' % type(adapter).__name__)
+        raise TypeError(
+            '%s has no DrAccountAdapter: its registry record must refuse dr_account' % type(adapter).__name__
+        )
     dr_connection = dict(connection)
     dr_connection.update({key: dr_account[key] for key in DR_ACCOUNT_OPTIONS})
     adapter.use_dr_account(dr_connection, source_region, dr_account['account'])
@@ -89,10 +105,16 @@ def connect_dr_account(adapter: CopyAdapter, connection: Mapping[str, Any], dr_a
     # clouds.alibaba.client.AlibabaAccountRouter, clouds.tencent.client.TencentAccountRouter).
     disks_account = adapter.client.caller_account(source_region)
     if disks_account == dr_account['account']:
-        raise InputError('dr_account.role_arn', "names a role of account %s, and the run's credentials act in the disks' account %s "
-                         "(STS GetCallerIdentity): the DR account must be another account, out of reach of the disks' account "
-                         "(docs/vault.md)" % (dr_account['account'], disks_account))
+        raise InputError(
+            'dr_account.role_arn',
+            "names a role of account %s, and the run's credentials act in the disks' account %s "
+            "(STS GetCallerIdentity): the DR account must be another account, out of reach of the disks' account "
+            "(docs/vault.md)" % (dr_account['account'], disks_account),
+        )
     role_account = adapter.client.caller_account(dr_region)
     if role_account != dr_account['account']:
-        raise InputError('dr_account.role_arn', "names a role of account %s, and its credentials act in account %s (STS "
-                         "GetCallerIdentity); the disks' account is %s" % (dr_account['account'], role_account, disks_account))
+        raise InputError(
+            'dr_account.role_arn',
+            "names a role of account %s, and its credentials act in account %s (STS "
+            "GetCallerIdentity); the disks' account is %s" % (dr_account['account'], role_account, disks_account),
+        )

@@ -47,7 +47,9 @@ class DrAdapter(CopyAdapter):
         """
 
     @abstractmethod
-    def create_snapshot(self, region: str, disk: Disk, name: str | None, description: str, tags: dict[str, str]) -> Snapshot:
+    def create_snapshot(
+        self, region: str, disk: Disk, name: str | None, description: str, tags: dict[str, str]
+    ) -> Snapshot:
         """Start a new snapshot of ``disk``, named ``name`` (None: the cloud's default name); return it (usually pending)."""
 
     @abstractmethod
@@ -196,8 +198,9 @@ class RestoreDrillAdapter(ABC):
 
     # pylint: disable-next=too-many-arguments
     @abstractmethod
-    def create_test_disk(self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: dict[str, str],
-                         token: str) -> DrillDisk:
+    def create_test_disk(
+        self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: dict[str, str], token: str
+    ) -> DrillDisk:
         """Start making a disk of ``disk_type`` from ``copy`` in ``zone``, as small as the cloud allows for the
         copy's size, named ``name`` and carrying ``tags``; ``token`` is the idempotency token where the call takes
         one. Returns the DrillDisk (usually PENDING)."""

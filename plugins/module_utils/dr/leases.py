@@ -87,7 +87,7 @@ def leases_under(tags: Mapping[str, str], prefix: str) -> dict[str, Lease]:
         if not key.startswith(prefix):
             continue
         stamp, dummy, regions = (value or '').partition(' ')
-        run_id = key[len(prefix):]
+        run_id = key[len(prefix) :]
         leases[run_id] = Lease(run_id, parse_stamp(stamp), tuple(region for region in regions.split(',') if region))
     return leases
 
@@ -144,7 +144,7 @@ def leases_in(tags: Mapping[str, str]) -> list[tuple[str, str, Lease]]:
     leases = []
     for key, value in tags.items():
         if key.startswith(COPY_LEASE_TAG_PREFIX):
-            run_id, dummy, region = key[len(COPY_LEASE_TAG_PREFIX):].rpartition('/')
+            run_id, dummy, region = key[len(COPY_LEASE_TAG_PREFIX) :].rpartition('/')
             leases.append((key, region, Lease(run_id, parse_stamp(value), (region,))))
     return leases
 
@@ -166,15 +166,22 @@ class CopyLeases(Leases):
     that reads them.
     """
 
-    def __init__(self, calls: SourceTagCalls, *, run_id: str, wall_clock: Callable[[], datetime.datetime], seconds: float,
-                 warn: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        calls: SourceTagCalls,
+        *,
+        run_id: str,
+        wall_clock: Callable[[], datetime.datetime],
+        seconds: float,
+        warn: Callable[[str], None],
+    ) -> None:
         self.calls = calls
         self.run_id = run_id
         self.wall_clock = wall_clock
         self.seconds = seconds
         self.warn = warn
-        self.disabled = False           # the cloud refused the tag calls: the run copies without leases, saying so
-        self._lock = threading.Lock()   # copies and bridge disks of a run take leases from several threads
+        self.disabled = False  # the cloud refused the tag calls: the run copies without leases, saying so
+        self._lock = threading.Lock()  # copies and bridge disks of a run take leases from several threads
         self._written: dict[CopyLease, datetime.datetime] = {}  # the leases this run holds: when it wrote each
 
     def take(self, leases: Sequence[CopyLease]) -> dict[CopyLease, CloudError]:
@@ -198,18 +205,26 @@ class CopyLeases(Leases):
         written = self.wall_clock()
         until = (written + datetime.timedelta(seconds=self.seconds)).strftime(STAMP_FORMAT)
         for leased_regions, leased_ids in sorted(by_same_values(regions_of).items()):
-            self.calls.tag_sources(source_region, leased_ids, {lease_key(self.run_id, region): until for region in leased_regions})
+            self.calls.tag_sources(
+                source_region, leased_ids, {lease_key(self.run_id, region): until for region in leased_regions}
+            )
         tags = self.calls.sources_tags(source_region, sorted(regions_of))
         now = self.wall_clock()
         refused: dict[CopyLease, CloudError] = {}
         lapsed: dict[str, set[str]] = {}
         for snapshot_id, regions in sorted(regions_of.items()):
-            others = sorted((key, region, other) for key, region, other in leases_in(tags.get(snapshot_id, {})) if other.run_id != self.run_id)
+            others = sorted(
+                (key, region, other)
+                for key, region, other in leases_in(tags.get(snapshot_id, {}))
+                if other.run_id != self.run_id
+            )
             for key, region, other in others:  # of two runs leasing one region, the first named
                 if not other.live(now):
                     lapsed.setdefault(key, set()).add(snapshot_id)
                 elif region in regions:
-                    refused.setdefault(CopyLease(source_region, snapshot_id, region), held_error(other, snapshot_id, region))
+                    refused.setdefault(
+                        CopyLease(source_region, snapshot_id, region), held_error(other, snapshot_id, region)
+                    )
         # A key goes only from the sources where it lapsed: one call for the keys that lapsed on the same sources.
         for lapsed_ids, lapsed_keys in sorted(by_same_values(lapsed).items()):
             self.calls.untag_sources(source_region, list(lapsed_ids), lapsed_keys)
@@ -227,7 +242,10 @@ class CopyLeases(Leases):
             return True
         now = self.wall_clock()
         with self._lock:
-            return all(lease in self._written and (now - self._written[lease]).total_seconds() < self.seconds / 2 for lease in leases)
+            return all(
+                lease in self._written and (now - self._written[lease]).total_seconds() < self.seconds / 2
+                for lease in leases
+            )
 
     def release(self, leases: Sequence[CopyLease]) -> None:
         if self.disabled or not leases:
@@ -241,22 +259,28 @@ class CopyLeases(Leases):
             except CloudError as error:
                 # A lease lapses at the time it names; until then another run waits for these copies instead of making them.
                 sources = named_few(sorted({lease.source_id for lease in group}))
-                self.warn('could not take this run\'s copy leases off source snapshots %s in %s (%s): another run copies them no '
-                          'sooner than the leases lapse, within %d s' % (sources, region, error, self.seconds))
+                self.warn(
+                    'could not take this run\'s copy leases off source snapshots %s in %s (%s): another run copies them no '
+                    'sooner than the leases lapse, within %d s' % (sources, region, error, self.seconds)
+                )
 
     def _untag(self, source_region: str, leases: Sequence[CopyLease]) -> None:
         """Take this run's leases of ``leases`` off, in as few calls as the keys allow."""
         for regions, snapshot_ids in sorted(by_same_values(_regions_by_source(leases)).items()):
-            self.calls.untag_sources(source_region, snapshot_ids, [lease_key(self.run_id, region) for region in regions])
+            self.calls.untag_sources(
+                source_region, snapshot_ids, [lease_key(self.run_id, region) for region in regions]
+            )
 
     def _disable(self, error: CloudError) -> None:
         with self._lock:
             if self.disabled:
                 return
             self.disabled = True
-        self.warn('could not write a copy lease on the source snapshots (%s): this run copies without them, and a run of this '
-                  'scope or another at the same time may copy a snapshot this run copies too (grant the tag permissions of '
-                  'docs/real-account.md)' % error)
+        self.warn(
+            'could not write a copy lease on the source snapshots (%s): this run copies without them, and a run of this '
+            'scope or another at the same time may copy a snapshot this run copies too (grant the tag permissions of '
+            'docs/real-account.md)' % error
+        )
 
 
 def named_few(names: Sequence[str], most: int = 5) -> str:
@@ -287,6 +311,12 @@ def by_same_values(values_of: Mapping[str, Iterable[str]]) -> dict[tuple[str, ..
 def held_error(lease: Lease, snapshot_id: str, region: str) -> CloudError:
     """Why a run does not copy ``snapshot_id`` to ``region`` now: another run's lease (BUSY: it asks again later)."""
     until = lease.until.strftime('%Y-%m-%d %H:%M:%S UTC') if lease.until is not None else '?'
-    return CloudError('CopySnapshot', 'CopyHeldByAnotherRun', 'DR run %s is copying source snapshot %s to %s (its lease runs until %s): '
-                      'this run waits for that copy, or for the lease to lapse, instead of making a second one'
-                      % (lease.run_id, snapshot_id, region, until), kind=BUSY, region=region)
+    return CloudError(
+        'CopySnapshot',
+        'CopyHeldByAnotherRun',
+        'DR run %s is copying source snapshot %s to %s (its lease runs until %s): '
+        'this run waits for that copy, or for the lease to lapse, instead of making a second one'
+        % (lease.run_id, snapshot_id, region, until),
+        kind=BUSY,
+        region=region,
+    )

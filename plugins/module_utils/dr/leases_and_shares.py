@@ -45,8 +45,9 @@ class LeasesAndShares(Leases):
 
     def fresh(self, leases: Iterable[CopyLease]) -> bool:
         leases = list(leases)
-        return ((self.shares is None or self.shares.fresh(lease.source_id for lease in leases))
-                and (self.copy_leases is None or self.copy_leases.fresh(leases)))
+        return (self.shares is None or self.shares.fresh(lease.source_id for lease in leases)) and (
+            self.copy_leases is None or self.copy_leases.fresh(leases)
+        )
 
     def release(self, leases: Sequence[CopyLease]) -> None:
         if self.copy_leases is not None:

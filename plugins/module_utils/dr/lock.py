@@ -32,12 +32,12 @@ if TYPE_CHECKING:
     from ..engine.capabilities import CopyAdapter
 
 # What the run did about a copy's lock (the report's copies[].lock.action).
-LOCKED = 'locked'                  # this run locked it
-IN_FORCE = 'in_force'              # it was locked already (by an earlier run, or a person)
-EXPIRED = 'expired'                # read in force, its expiry passed while the run went on: not locked now
-WOULD_LOCK = 'would_lock'          # check mode
+LOCKED = 'locked'  # this run locked it
+IN_FORCE = 'in_force'  # it was locked already (by an earlier run, or a person)
+EXPIRED = 'expired'  # read in force, its expiry passed while the run went on: not locked now
+WOULD_LOCK = 'would_lock'  # check mode
 WHEN_COMPLETED = 'when_completed'  # in flight on a cloud that locks only completed snapshots: the run that finds it complete locks it
-LOCK_FAILED = 'lock_failed'        # the cloud refused the lock: a failure of the disk
+LOCK_FAILED = 'lock_failed'  # the cloud refused the lock: a failure of the disk
 # A copy pruning chose but kept: its lock is in force (the report's kept[].reason).
 KEPT_LOCKED = 'locked'
 # The codes of a lock_failed that the collection found, not the cloud (the report's lock.error.code).
@@ -53,8 +53,13 @@ def lock_settings(value: Mapping[str, Any] | None) -> LockSettings | None:
         return None
     for key in ('mode', 'duration_days'):
         if value.get(key) in (None, ''):
-            raise InputError('lock', 'needs %s: a lock is a mode and a duration_days (and a cool_off_hours where the mode has one)' % key)
-    return LockSettings(str(value['mode']), _whole(value, 'duration_days', 'days'), _whole(value, 'cool_off_hours', 'hours'))
+            raise InputError(
+                'lock',
+                'needs %s: a lock is a mode and a duration_days (and a cool_off_hours where the mode has one)' % key,
+            )
+    return LockSettings(
+        str(value['mode']), _whole(value, 'duration_days', 'days'), _whole(value, 'cool_off_hours', 'hours')
+    )
 
 
 def _whole(value: Mapping[str, Any], key: str, unit: str) -> int:
@@ -63,8 +68,11 @@ def _whole(value: Mapping[str, Any], key: str, unit: str) -> int:
     # YAML reads true, yes, false and no as booleans, which the argument spec's int lets through and Python counts as 1
     # and 0: `duration_days: yes` would lock for one day.
     if isinstance(given, bool):
-        raise InputError('lock', '%s is a number of %s, got the boolean %s (YAML reads an unquoted yes, no, true or false '
-                         'so): give the number' % (key, unit, str(given).lower()))
+        raise InputError(
+            'lock',
+            '%s is a number of %s, got the boolean %s (YAML reads an unquoted yes, no, true or false '
+            'so): give the number' % (key, unit, str(given).lower()),
+        )
     if given in (None, ''):
         return 0
     if isinstance(given, int):
@@ -78,40 +86,68 @@ def check_lock(lock: LockSettings, adapter: CopyAdapter, copy_options: Mapping[s
     """InputError for a lock that ``adapter``'s cloud cannot put on a copy made with ``copy_options``; no call."""
     if not isinstance(adapter, SnapshotLockAdapter) or not adapter.lock_modes:
         # The option is named by the error itself (dr_sync's lock, or the role's dr_copy_lock: RoleWordsError), not here.
-        raise InputError('lock', '%s has no API that locks a snapshot against deletion, so its DR copies cannot be locked: leave '
-                         'this option unset for this provider (docs/vault.md)' % adapter.cloud)
+        raise InputError(
+            'lock',
+            '%s has no API that locks a snapshot against deletion, so its DR copies cannot be locked: leave '
+            'this option unset for this provider (docs/vault.md)' % adapter.cloud,
+        )
     if lock.mode not in adapter.lock_modes:
-        raise InputError('lock', 'mode %r is not a lock of %s, which has %s' % (lock.mode, adapter.cloud, ', '.join(adapter.lock_modes)))
+        raise InputError(
+            'lock',
+            'mode %r is not a lock of %s, which has %s' % (lock.mode, adapter.cloud, ', '.join(adapter.lock_modes)),
+        )
     low, high = adapter.lock_days_range
     if not low <= lock.duration_days <= high:
-        raise InputError('lock', 'duration_days must be from %d to %d days on %s, got %d' % (low, high, adapter.cloud, lock.duration_days))
+        raise InputError(
+            'lock',
+            'duration_days must be from %d to %d days on %s, got %d' % (low, high, adapter.cloud, lock.duration_days),
+        )
     if lock.mode in adapter.cool_off_modes:
         low, high = adapter.cool_off_hours_range
         if not low <= lock.cool_off_hours <= high:
-            raise InputError('lock', 'cool_off_hours must be from %d to %d hours on %s, got %d'
-                             % (low, high, adapter.cloud, lock.cool_off_hours))
+            raise InputError(
+                'lock',
+                'cool_off_hours must be from %d to %d hours on %s, got %d'
+                % (low, high, adapter.cloud, lock.cool_off_hours),
+            )
         # ECS counts the cool-off in the lock's duration ("Lock a snapshot": "included in the total lock duration"): a 1-day
         # lock with 48 h of cool-off passed the ranges above, and LockSnapshot refused it for each copy.
         if getattr(adapter, 'cool_off_within_duration', False) and lock.cool_off_hours > lock.duration_days * 24:
-            raise InputError('lock', 'cool_off_hours %d is longer than the lock of %d day%s (%d hours): on %s the cool-off period is '
-                             'part of the lock\'s duration and cannot exceed it; lock for at least %d days, or shorten the cool-off'
-                             % (lock.cool_off_hours, lock.duration_days, '' if lock.duration_days == 1 else 's',
-                                lock.duration_days * 24, adapter.cloud, -(-lock.cool_off_hours // 24)))
+            raise InputError(
+                'lock',
+                'cool_off_hours %d is longer than the lock of %d day%s (%d hours): on %s the cool-off period is '
+                'part of the lock\'s duration and cannot exceed it; lock for at least %d days, or shorten the cool-off'
+                % (
+                    lock.cool_off_hours,
+                    lock.duration_days,
+                    '' if lock.duration_days == 1 else 's',
+                    lock.duration_days * 24,
+                    adapter.cloud,
+                    -(-lock.cool_off_hours // 24),
+                ),
+            )
     elif lock.cool_off_hours:
-        raise InputError('lock', 'a %s lock of %s has no cool-off period: leave cool_off_hours unset or 0' % (lock.mode, adapter.cloud))
+        raise InputError(
+            'lock',
+            'a %s lock of %s has no cool-off period: leave cool_off_hours unset or 0' % (lock.mode, adapter.cloud),
+        )
     retention = copy_options.get('retention_days')
     # A lock must expire on or before the copy's retention ends ("Lock a snapshot"). The retention counts from the copy's
     # creation (ModifySnapshotAttributeRequest.RetentionDays), the lock from its completion or later (LockDurationStartTime):
     # only a lock shorter than the retention can fit, and a D-day lock fits a copy locked within R - D days of its creation
     # (retention_refusal checks each copy).
     if retention and lock.duration_days >= retention:
-        raise InputError('lock', 'duration_days %d is not shorter than retention_days %d: a lock must expire on or before the '
-                         'copy\'s retention ends, which counts from the copy\'s creation, and the lock from its completion or '
-                         'later; lock for fewer days than retention_days, or keep copies longer' % (lock.duration_days, retention))
+        raise InputError(
+            'lock',
+            'duration_days %d is not shorter than retention_days %d: a lock must expire on or before the '
+            'copy\'s retention ends, which counts from the copy\'s creation, and the lock from its completion or '
+            'later; lock for fewer days than retention_days, or keep copies longer' % (lock.duration_days, retention),
+        )
 
 
-def retention_refusal(lock: LockSettings, snapshot_id: str, region: str, created: str | None, retention_days: int | None,
-                      now: float) -> CloudError | None:
+def retention_refusal(
+    lock: LockSettings, snapshot_id: str, region: str, created: str | None, retention_days: int | None, now: float
+) -> CloudError | None:
     """Why ``lock``, set at ``now`` (epoch seconds) on a completed copy, would expire after the copy's retention ends
     (``retention_days`` from ``created``): the lock_failed of that copy, no call sent. None when it fits, or the copy is
     kept until deleted. The lock is refused, not shortened: a shorter lock than asked is a promise the user did not make.
@@ -124,12 +160,21 @@ def retention_refusal(lock: LockSettings, snapshot_id: str, region: str, created
     if expires <= released:
         return None
     room = int((released - now) // DAY)
-    advice = ('lock it for at most %d day%s' % (room, '' if room == 1 else 's')) if room >= 1 else 'its retention ends in less than a day'
-    return CloudError('LockSnapshot', LOCK_OUTLASTS_RETENTION, '%s is released when its retention of %d days ends, on %s, before a '
-                      '%d-day lock set now would expire, on %s; a lock must expire on or before the retention ends, so it is not '
-                      'locked (checked before locking: no call sent). Extend its retention, or %s'
-                      % (snapshot_id, retention_days, _iso(released), lock.duration_days, _iso(expires), advice),
-                      kind=INVALID, region=region)
+    advice = (
+        ('lock it for at most %d day%s' % (room, '' if room == 1 else 's'))
+        if room >= 1
+        else 'its retention ends in less than a day'
+    )
+    return CloudError(
+        'LockSnapshot',
+        LOCK_OUTLASTS_RETENTION,
+        '%s is released when its retention of %d days ends, on %s, before a '
+        '%d-day lock set now would expire, on %s; a lock must expire on or before the retention ends, so it is not '
+        'locked (checked before locking: no call sent). Extend its retention, or %s'
+        % (snapshot_id, retention_days, _iso(released), lock.duration_days, _iso(expires), advice),
+        kind=INVALID,
+        region=region,
+    )
 
 
 def held_lock(snapshot_id: str, region: str, found: SnapshotLock | None) -> SnapshotLock:
@@ -138,9 +183,18 @@ def held_lock(snapshot_id: str, region: str, found: SnapshotLock | None) -> Snap
     and sets nothing; EBS cancels the lock of a pending snapshot whose creation fails."""
     if found is not None and found.in_force:
         return found
-    holds = 'no lock' if found is None else 'a lock not in force (status %s, expiry %s)' % (found.cloud_status, found.expires)
-    raise CloudError('LockSnapshot', NOT_LOCKED_WHEN_READ_BACK, 'the cloud answered the lock of %s, but holds %s when read back: the '
-                     'copy is not locked' % (snapshot_id, holds), kind=INVALID, region=region)
+    holds = (
+        'no lock'
+        if found is None
+        else 'a lock not in force (status %s, expiry %s)' % (found.cloud_status, found.expires)
+    )
+    raise CloudError(
+        'LockSnapshot',
+        NOT_LOCKED_WHEN_READ_BACK,
+        'the cloud answered the lock of %s, but holds %s when read back: the copy is not locked' % (snapshot_id, holds),
+        kind=INVALID,
+        region=region,
+    )
 
 
 def _iso(epoch: float) -> str:
@@ -157,7 +211,9 @@ def lock_record(action: str, lock: SnapshotLock | None = None, error: dict[str, 
     return record
 
 
-def read_locks(adapter: CopyAdapter, call: Callable[..., Any], region: str, snapshot_ids: list[str]) -> dict[str, SnapshotLock]:
+def read_locks(
+    adapter: CopyAdapter, call: Callable[..., Any], region: str, snapshot_ids: list[str]
+) -> dict[str, SnapshotLock]:
     """{id: SnapshotLock} of those snapshots in ``region`` that carry a lock, in as few calls as the cloud allows; {} on a
     cloud that has no lock (no call)."""
     if not isinstance(adapter, SnapshotLockAdapter) or not adapter.lock_modes:

@@ -92,8 +92,16 @@ class PostureRead:
     call (the DR account's, or the role's the run assumes), else it is asked of STS (GetCallerIdentity, a read)."""
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, adapter: DrAdapter, settings: DrSettings, *, account: str | None = None, now: datetime.datetime | None = None,
-                 retry: CallRetry | PhaseRetry | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        adapter: DrAdapter,
+        settings: DrSettings,
+        *,
+        account: str | None = None,
+        now: datetime.datetime | None = None,
+        retry: CallRetry | PhaseRetry | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.adapter = adapter
         self.settings = settings
         self.now = now or datetime.datetime.now(datetime.timezone.utc)
@@ -105,7 +113,9 @@ class PostureRead:
         return self.retry.call(method, *args)
 
     def _problem(self, region: str | None, what: str, error: CloudError) -> None:
-        self.problems.append({'region': region, 'what': what, 'error': error.as_result(), 'message': '%s: %s' % (what, error)})
+        self.problems.append(
+            {'region': region, 'what': what, 'error': error.as_result(), 'message': '%s: %s' % (what, error)}
+        )
 
     # ------------------------------------------------------------------ the read
     def read(self) -> dict[str, Any]:
@@ -113,12 +123,21 @@ class PostureRead:
         source_region = settings.source_region
         regions = settings.region_names
         rpo = settings.fresh.max_age_hours
-        disks: list[Disk] = sorted(self._call(self.adapter.find_disks, source_region, settings.tag_selector), key=lambda disk: disk.id)
-        snapshots: Mapping[str, list[Snapshot]] = self._call(self.adapter.disk_snapshots, source_region, disks) if disks else {}
+        disks: list[Disk] = sorted(
+            self._call(self.adapter.find_disks, source_region, settings.tag_selector), key=lambda disk: disk.id
+        )
+        snapshots: Mapping[str, list[Snapshot]] = (
+            self._call(self.adapter.disk_snapshots, source_region, disks) if disks else {}
+        )
         # The source snapshots as the source region lists them now: a copy's recovery point is its source's time.
-        sources = {'%s/%s' % (source_region, snapshot.id): snapshot for group in snapshots.values() for snapshot in group}
-        source_disks = {'%s/%s' % (source_region, snapshot.id): '%s/%s' % (source_region, disk_id)
-                        for disk_id, group in snapshots.items() for snapshot in group}
+        sources = {
+            '%s/%s' % (source_region, snapshot.id): snapshot for group in snapshots.values() for snapshot in group
+        }
+        source_disks = {
+            '%s/%s' % (source_region, snapshot.id): '%s/%s' % (source_region, disk_id)
+            for disk_id, group in snapshots.items()
+            for snapshot in group
+        }
         keys = {'%s/%s' % (source_region, disk.id): disk for disk in disks}
         account = self._copies_account()
         staging = self._staging(regions)
@@ -128,12 +147,18 @@ class PostureRead:
             listed = self._call(self.adapter.list_copies, region)
             groups = copies_by_disk(listed, keys, source_disks)
             staged = self._staged_in_flight(staging, region)
-            region_records = {key: self._region_record(region, account, groups.get(key, []), staged.get(key, []), sources, rpo)
-                              for key in keys}
+            region_records = {
+                key: self._region_record(region, account, groups.get(key, []), staged.get(key, []), sources, rpo)
+                for key in keys
+            }
             self._read_locks(region, region_records)
             for key, region_record in region_records.items():
                 by_key[key]['copies'].append(region_record)
-        leftovers = {'shares': self._shares(), 'test_disks': self._test_disks(regions), 'dr_account_staging': self._staging_leftovers(staging)}
+        leftovers = {
+            'shares': self._shares(),
+            'test_disks': self._test_disks(regions),
+            'dr_account_staging': self._staging_leftovers(staging),
+        }
         protection = self._protection(records, account)
         result = {
             'changed': False,
@@ -158,16 +183,39 @@ class PostureRead:
         """The read as the scope's protection model; a refused read around the copies is a failure of the read."""
         settings = self.settings
         read_at = _iso(self.now)
-        disks = tuple(DiskProtection(disk_id=record['disk_id'], name=record['disk_name'], read_at=read_at, regions=tuple(
-            RegionProtection(region=copy['region'], standing=copy['standing'], copy_id=(copy['copy'] or {}).get('id'),
-                             recovery_point=(copy['copy'] or {}).get('recovery_point'), recovery_point_age_hours=copy['recovery_point_age_hours'],
-                             in_flight=tuple(flight['id'] for flight in copy['in_flight']),
-                             locked=None if not copy.get('lock') or copy['lock'].get('in_force') is None else bool(copy['lock']['in_force']),
-                             account=copy['account'])
-            for copy in record['copies'])) for record in records)
-        return ScopeProtection(provider=settings.provider, source_region=settings.source_region, dr_regions=tuple(settings.region_names),
-                               rpo_hours=settings.fresh.max_age_hours, read_at=read_at, account=account, failures=len(self.problems),
-                               disks=disks)
+        disks = tuple(
+            DiskProtection(
+                disk_id=record['disk_id'],
+                name=record['disk_name'],
+                read_at=read_at,
+                regions=tuple(
+                    RegionProtection(
+                        region=copy['region'],
+                        standing=copy['standing'],
+                        copy_id=(copy['copy'] or {}).get('id'),
+                        recovery_point=(copy['copy'] or {}).get('recovery_point'),
+                        recovery_point_age_hours=copy['recovery_point_age_hours'],
+                        in_flight=tuple(flight['id'] for flight in copy['in_flight']),
+                        locked=None
+                        if not copy.get('lock') or copy['lock'].get('in_force') is None
+                        else bool(copy['lock']['in_force']),
+                        account=copy['account'],
+                    )
+                    for copy in record['copies']
+                ),
+            )
+            for record in records
+        )
+        return ScopeProtection(
+            provider=settings.provider,
+            source_region=settings.source_region,
+            dr_regions=tuple(settings.region_names),
+            rpo_hours=settings.fresh.max_age_hours,
+            read_at=read_at,
+            account=account,
+            failures=len(self.problems),
+            disks=disks,
+        )
 
     def _copies_account(self) -> str | None:
         """The account that owns the DR copies: the DR account's, the assumed role's, else the caller's (STS)."""
@@ -179,27 +227,51 @@ class PostureRead:
         try:
             return cast('str', self._call(caller, self.settings.source_region))
         except CloudError as error:
-            self._problem(self.settings.source_region, 'reading the account of the credentials (STS GetCallerIdentity)', error)
+            self._problem(
+                self.settings.source_region, 'reading the account of the credentials (STS GetCallerIdentity)', error
+            )
             return None
 
     def _disk_record(self, disk: Disk, snapshots: list[Snapshot]) -> dict[str, Any]:
-        completed = sorted((snapshot for snapshot in snapshots if snapshot.state == COMPLETED), key=lambda snapshot: snapshot.age_order())
+        completed = sorted(
+            (snapshot for snapshot in snapshots if snapshot.state == COMPLETED),
+            key=lambda snapshot: snapshot.age_order(),
+        )
         newest = completed[-1] if completed else None
-        return {'disk_id': disk.id, 'disk_name': disk.name,
-                'newest_snapshot': None if newest is None else {
-                    'id': newest.id, 'created': newest.created, 'age_hours': _hours(newest.created, self.now)},
-                'copies': []}
+        return {
+            'disk_id': disk.id,
+            'disk_name': disk.name,
+            'newest_snapshot': None
+            if newest is None
+            else {'id': newest.id, 'created': newest.created, 'age_hours': _hours(newest.created, self.now)},
+            'copies': [],
+        }
 
     # ------------------------------------------------------------------ one disk in one DR region
     # pylint: disable-next=too-many-arguments
-    def _region_record(self, region: str, account: str | None, copies: list[Snapshot], staged: list[dict[str, Any]],
-                       sources: Mapping[str, Snapshot], rpo: float | None) -> dict[str, Any]:
+    def _region_record(
+        self,
+        region: str,
+        account: str | None,
+        copies: list[Snapshot],
+        staged: list[dict[str, Any]],
+        sources: Mapping[str, Snapshot],
+        rpo: float | None,
+    ) -> dict[str, Any]:
         """How one disk stands in ``region``: its newest completed DR copy, its copies in flight, the standing."""
         completed = [self._copy_record(copy, sources) for copy in copies if copy.state == COMPLETED]
         in_flight = [self._copy_record(copy, sources) for copy in copies if copy.state == PENDING]
-        in_flight += [{'id': record['id'], 'created': record['created'], 'state': record['cloud_state'], 'source_snapshot_id':
-                       (record.get('source') or '').partition('/')[2] or None, 'recovery_point': self._source_time(record.get('source'), sources),
-                       'staged_for_dr_account': True} for record in staged]
+        in_flight += [
+            {
+                'id': record['id'],
+                'created': record['created'],
+                'state': record['cloud_state'],
+                'source_snapshot_id': (record.get('source') or '').partition('/')[2] or None,
+                'recovery_point': self._source_time(record.get('source'), sources),
+                'staged_for_dr_account': True,
+            }
+            for record in staged
+        ]
         newest = max(completed, key=_order, default=None)
         leading = max(completed + in_flight, key=_order, default=None)
         if leading is None:
@@ -208,16 +280,29 @@ class PostureRead:
             word, hours = copy_standing(False, True, None, rpo)
         else:
             word, hours = copy_standing(True, False, leading['recovery_point_age_hours'], rpo)
-        return {'region': region, 'account': account, 'standing': word, 'recovery_point_age_hours': hours,
-                'copy': newest, 'in_flight': sorted(in_flight, key=_order, reverse=True), 'lock': None}
+        return {
+            'region': region,
+            'account': account,
+            'standing': word,
+            'recovery_point_age_hours': hours,
+            'copy': newest,
+            'in_flight': sorted(in_flight, key=_order, reverse=True),
+            'lock': None,
+        }
 
     def _copy_record(self, copy: Snapshot, sources: Mapping[str, Snapshot]) -> dict[str, Any]:
         source_region, source_id = source_of(copy)
         key = '%s/%s' % (source_region, source_id)
         recovery_point = self._source_time(key, sources)
-        return {'id': copy.id, 'created': copy.created, 'state': copy.cloud_state, 'age_hours': _hours(copy.created, self.now),
-                'source_snapshot_id': source_id, 'recovery_point': recovery_point,
-                'recovery_point_age_hours': _hours(recovery_point, self.now) if recovery_point else None}
+        return {
+            'id': copy.id,
+            'created': copy.created,
+            'state': copy.cloud_state,
+            'age_hours': _hours(copy.created, self.now),
+            'source_snapshot_id': source_id,
+            'recovery_point': recovery_point,
+            'recovery_point_age_hours': _hours(recovery_point, self.now) if recovery_point else None,
+        }
 
     @staticmethod
     def _source_time(key: str | None, sources: Mapping[str, Snapshot]) -> str | None:
@@ -232,7 +317,9 @@ class PostureRead:
         cloud allows; where the cloud has no locks, None; where it refused the read, unknown (a problem), never locked."""
         if not isinstance(self.adapter, SnapshotLockAdapter) or not self.adapter.lock_modes:
             return
-        owners = [copy for record in records.values() for copy in [record['copy'], *record['in_flight']] if copy is not None]
+        owners = [
+            copy for record in records.values() for copy in [record['copy'], *record['in_flight']] if copy is not None
+        ]
         ids = sorted({copy['id'] for copy in owners if not copy.get('staged_for_dr_account')})
         try:
             locks: dict[str, SnapshotLock] = read_locks(self.adapter, self._call, region, ids) if ids else {}
@@ -258,27 +345,53 @@ class PostureRead:
             return []
         source_region = self.settings.source_region
         client = getattr(self.adapter, 'client', None)
-        lease = LeaseTerms(run_id(self.now), tuple(sorted(self.settings.region_names)),
-                         lease_seconds(getattr(client, 'connect_timeout', CONNECT_TIMEOUT), getattr(client, 'read_timeout', READ_TIMEOUT)),
-                         lambda: self.now, lambda text: None)
-        cast('DrAccountAdapter', self.adapter).start_dr_run(lease)  # no call: the run's shares (LeasedShares.shares), read only
+        lease = LeaseTerms(
+            run_id(self.now),
+            tuple(sorted(self.settings.region_names)),
+            lease_seconds(
+                getattr(client, 'connect_timeout', CONNECT_TIMEOUT), getattr(client, 'read_timeout', READ_TIMEOUT)
+            ),
+            lambda: self.now,
+            lambda text: None,
+        )
+        cast('DrAccountAdapter', self.adapter).start_dr_run(
+            lease
+        )  # no call: the run's shares (LeasedShares.shares), read only
         source_shares = self.adapter.shares
         if source_shares is None:
             return []
         try:
             leased, in_flight = self._call(source_shares.holdings, source_region)
         except CloudError as error:
-            self._problem(source_region, 'reading the source snapshots shared with the DR account %s' % dr_account['account'], error)
+            self._problem(
+                source_region,
+                'reading the source snapshots shared with the DR account %s' % dr_account['account'],
+                error,
+            )
             return []
         shares = []
         for snapshot_id, tags in sorted(leased.items()):
             leases = leases_under(tags, SHARE_LEASE_TAG_PREFIX)
             live = any(lease.live(self.now) for lease in leases.values())
             needed_by = 'copy_in_flight' if snapshot_id in in_flight else 'live_lease' if live else None
-            shares.append({'region': source_region, 'snapshot_id': snapshot_id, 'account': dr_account['account'],
-                           'leases': [{'run_id': lease.run_id, 'until': _iso(lease.until) if lease.until is not None else None,
-                                       'regions': list(lease.regions), 'live': lease.live(self.now)} for lease in leases.values()],
-                           'needed_by': needed_by, 'leftover': needed_by is None})
+            shares.append(
+                {
+                    'region': source_region,
+                    'snapshot_id': snapshot_id,
+                    'account': dr_account['account'],
+                    'leases': [
+                        {
+                            'run_id': lease.run_id,
+                            'until': _iso(lease.until) if lease.until is not None else None,
+                            'regions': list(lease.regions),
+                            'live': lease.live(self.now),
+                        }
+                        for lease in leases.values()
+                    ],
+                    'needed_by': needed_by,
+                    'leftover': needed_by is None,
+                }
+            )
         return shares
 
     def _test_disks(self, regions: list[str]) -> list[dict[str, Any]]:
@@ -296,8 +409,14 @@ class PostureRead:
                 continue
             for disk in sorted(disks, key=lambda disk: disk.id):
                 if disk.state != DELETING and leftover_state(disk, '', self.now) == LEFTOVER:
-                    found.append(dict(leftover_record(region, disk), scope=disk.tags.get(RESTORE_SCOPE_TAG),
-                                      this_scope=disk.tags.get(RESTORE_SCOPE_TAG) == scope, until=disk.tags.get(RESTORE_UNTIL_TAG)))
+                    found.append(
+                        dict(
+                            leftover_record(region, disk),
+                            scope=disk.tags.get(RESTORE_SCOPE_TAG),
+                            this_scope=disk.tags.get(RESTORE_SCOPE_TAG) == scope,
+                            until=disk.tags.get(RESTORE_UNTIL_TAG),
+                        )
+                    )
         return found
 
     def _staging(self, regions: list[str]) -> list[dict[str, Any]] | None:
@@ -307,7 +426,11 @@ class PostureRead:
         try:
             return cast('list[dict[str, Any]]', self._call(self.adapter.dr_account_staging, regions))
         except CloudError as error:
-            self._problem(None, 'reading the copies on their way into the DR account %s' % self.settings.dr_account['account'], error)
+            self._problem(
+                None,
+                'reading the copies on their way into the DR account %s' % self.settings.dr_account['account'],
+                error,
+            )
             return None
 
     @staticmethod
@@ -315,8 +438,13 @@ class PostureRead:
         """{disk key: staged copies in ``region`` whose DR copy the DR account has not completed}: copies in flight."""
         found: dict[str, list[dict[str, Any]]] = {}
         for record in staging or []:
-            if record['region'] == region and record['kind'] == 'staged_copy' and record.get('disk') and not record['dr_copy_complete'] \
-                    and record['state'] != FAILED:
+            if (
+                record['region'] == region
+                and record['kind'] == 'staged_copy'
+                and record.get('disk')
+                and not record['dr_copy_complete']
+                and record['state'] != FAILED
+            ):
                 found.setdefault(record['disk'], []).append(record)
         return found
 
@@ -326,7 +454,9 @@ class PostureRead:
         staged copy is gone): the next DR run terminates, cancels and deletes it."""
         records = []
         for record in staging or []:
-            done = record['dr_copy_complete'] or (record['kind'] == 'bridge_disk' and not record.get('staged_copy_exists'))
+            done = record['dr_copy_complete'] or (
+                record['kind'] == 'bridge_disk' and not record.get('staged_copy_exists')
+            )
             records.append(dict(record, leftover=bool(done)))
         return records
 
@@ -355,28 +485,56 @@ def scope_standing(result: Mapping[str, Any]) -> dict[str, Any]:
     and problems."""
     protection = ScopeProtection.from_data(result['protection'])
     counts = {word: number for word, number in protection.counts().items() if word in READ_STANDINGS}
-    unknown = sum(1 for disk in result['disks'] for copy in disk['copies'] if (copy.get('lock') or {}).get('status') == UNKNOWN)
+    unknown = sum(
+        1 for disk in result['disks'] for copy in disk['copies'] if (copy.get('lock') or {}).get('status') == UNKNOWN
+    )
     worst = max((word for word, number in counts.items() if number), key=STANDINGS.index, default=NO_COPY)
     leftovers = result['leftovers']
-    return dict(counts, worst=worst, status=protection.status, disks=len(protection.disks), without_dr_copy=protection.without_dr_copy,
-                locked=protection.locked, locks_unknown=unknown,
-                leftovers=sum(1 for section in leftovers.values() for record in section if record.get('leftover', True)),
-                problems=len(result['problems']))
+    return dict(
+        counts,
+        worst=worst,
+        status=protection.status,
+        disks=len(protection.disks),
+        without_dr_copy=protection.without_dr_copy,
+        locked=protection.locked,
+        locks_unknown=unknown,
+        leftovers=sum(1 for section in leftovers.values() for record in section if record.get('leftover', True)),
+        problems=len(result['problems']),
+    )
 
 
 def posture_line(result: Mapping[str, Any]) -> str:
     """The read in one line, each count with its unit."""
     standing = result['standing']
-    parts = ['%s %s -> %s: %s, %s' % (result['provider'], result['source_region'], ', '.join(result['dr_regions']), standing['status'].upper(),
-                                      counted(standing['disks'], 'disk')),
-             '%s without a DR copy' % counted(standing['without_dr_copy'], 'disk'),
-             'disk copies by DR region: %d within the RPO, %d older than the RPO, %d in flight, %d without a copy'
-             % (standing[WITHIN_RPO], standing[OVER_RPO], standing[IN_FLIGHT], standing[NO_COPY])]
+    parts = [
+        '%s %s -> %s: %s, %s'
+        % (
+            result['provider'],
+            result['source_region'],
+            ', '.join(result['dr_regions']),
+            standing['status'].upper(),
+            counted(standing['disks'], 'disk'),
+        ),
+        '%s without a DR copy' % counted(standing['without_dr_copy'], 'disk'),
+        'disk copies by DR region: %d within the RPO, %d older than the RPO, %d in flight, %d without a copy'
+        % (standing[WITHIN_RPO], standing[OVER_RPO], standing[IN_FLIGHT], standing[NO_COPY]),
+    ]
     if standing['locked'] or standing['locks_unknown']:
-        parts.append('%s locked%s' % (counted(standing['locked'], 'copy', 'copies'),
-                                      ', %d whose lock could not be read' % standing['locks_unknown'] if standing['locks_unknown'] else ''))
+        parts.append(
+            '%s locked%s'
+            % (
+                counted(standing['locked'], 'copy', 'copies'),
+                ', %d whose lock could not be read' % standing['locks_unknown'] if standing['locks_unknown'] else '',
+            )
+        )
     if standing['leftovers']:
         parts.append('%s left behind by DR runs' % counted(standing['leftovers'], 'thing'))
     if standing['problems']:
-        parts.append('%s: %s' % (counted(standing['problems'], 'problem'), '; '.join(problem['message'] for problem in result['problems'][:5])))
+        parts.append(
+            '%s: %s'
+            % (
+                counted(standing['problems'], 'problem'),
+                '; '.join(problem['message'] for problem in result['problems'][:5]),
+            )
+        )
     return 'DR posture of ' + '; '.join(parts)

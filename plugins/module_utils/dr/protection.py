@@ -31,8 +31,13 @@ STANDINGS = (WITHIN_RPO, OVER_RPO, IN_FLIGHT, PLANNED, NO_COPY)
 PROTECTED, AT_RISK, NOT_KNOWN = 'protected', 'at risk', 'not known'
 STATUSES = (PROTECTED, AT_RISK, NOT_KNOWN)
 # Each standing as people read it (docs/posture.md's glossary): the console, Markdown and the pages say these words.
-STANDING_WORDS = {WITHIN_RPO: 'within the RPO', OVER_RPO: 'older than the RPO', IN_FLIGHT: 'copy in flight',
-                  PLANNED: 'copy planned (check mode)', NO_COPY: 'no copy'}
+STANDING_WORDS = {
+    WITHIN_RPO: 'within the RPO',
+    OVER_RPO: 'older than the RPO',
+    IN_FLIGHT: 'copy in flight',
+    PLANNED: 'copy planned (check mode)',
+    NO_COPY: 'no copy',
+}
 # A copy action the engine reports for a copy that could not be made, and for a plan (engine.outcomes' words; the
 # model takes them as text so that it imports nothing above core).
 NOT_COPIED, WOULD_COPY = 'not_copied', 'would_copy'
@@ -47,12 +52,15 @@ def keyword_only(cls: type) -> type:
 
     def __init__(self: Any, **fields: Any) -> None:
         init(self, **fields)
+
     __init__.__doc__ = init.__doc__
     cls.__init__ = __init__  # type: ignore[misc]
     return cls
 
 
-def copy_standing(completed: bool, in_flight: bool, recovery_point_age_hours: float | None, rpo: float | None) -> tuple[str, float | None]:
+def copy_standing(
+    completed: bool, in_flight: bool, recovery_point_age_hours: float | None, rpo: float | None
+) -> tuple[str, float | None]:
     """(standing, recovery point age in hours) of a copy from what the cloud holds. A completed copy stands by its
     recovery point against ``rpo`` (within it without one); one not completed is in flight while the cloud is making it,
     else no copy. A completed copy whose recovery point is unknown (its source snapshot is gone) is never shown within
@@ -70,7 +78,9 @@ def not_copied(copy: Mapping[str, Any]) -> bool:
     return copy['action'] == NOT_COPIED or bool(copy.get('error')) or not copy.get('snapshot_id')
 
 
-def run_copy_standing(copy: Mapping[str, Any], source_age_hours: float | None, rpo: float | None) -> tuple[str, float | None]:
+def run_copy_standing(
+    copy: Mapping[str, Any], source_age_hours: float | None, rpo: float | None
+) -> tuple[str, float | None]:
     """(standing, recovery point age) of one copy of a run's report (DestinationOutcome.as_result with ``completed``): a
     plan is planned, a copy not made or failed is none, else the copy stands by its source snapshot's age."""
     if copy['action'] == WOULD_COPY:
@@ -116,7 +126,10 @@ class DiskProtection:
     regions: tuple[RegionProtection, ...] = ()
 
     def region(self, name: str) -> RegionProtection:
-        return next((region for region in self.regions if region.region == name), RegionProtection(region=name, standing=NO_COPY))
+        return next(
+            (region for region in self.regions if region.region == name),
+            RegionProtection(region=name, standing=NO_COPY),
+        )
 
     @property
     def missing_regions(self) -> list[str]:
@@ -165,7 +178,9 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
             for cell in cells:
                 counts[cell.standing] += 1
             counts['oldest_recovery_point_hours'] = max(
-                (cell.recovery_point_age_hours for cell in cells if cell.recovery_point_age_hours is not None), default=None)
+                (cell.recovery_point_age_hours for cell in cells if cell.recovery_point_age_hours is not None),
+                default=None,
+            )
             regions[region] = counts
         return {'rpo_hours': self.rpo_hours, 'regions': regions}
 
@@ -191,8 +206,7 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
     def summary(self) -> str:
         """The protection in a few words, each count with its unit (the summary lines start with it)."""
         counts = self.counts()
-        words = [counted(len(self.disks), 'disk'),
-                 '%s without a DR copy' % counted(self.without_dr_copy, 'disk')]
+        words = [counted(len(self.disks), 'disk'), '%s without a DR copy' % counted(self.without_dr_copy, 'disk')]
         if counts[OVER_RPO]:
             words.append('%d disk copies older than the RPO' % counts[OVER_RPO])
         if counts[IN_FLIGHT]:
@@ -218,8 +232,12 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
             return dataclasses.replace(self, complete=False)
         read = {disk.disk_id for disk in self.disks}
         disks = [disk for disk in older.disks if disk.disk_id not in read] + list(self.disks)
-        return dataclasses.replace(self, disks=tuple(sorted(disks, key=lambda disk: disk.disk_id)), complete=older.complete,
-                                   dr_regions=tuple(dict.fromkeys(older.dr_regions + self.dr_regions)))
+        return dataclasses.replace(
+            self,
+            disks=tuple(sorted(disks, key=lambda disk: disk.disk_id)),
+            complete=older.complete,
+            dr_regions=tuple(dict.fromkeys(older.dr_regions + self.dr_regions)),
+        )
 
     def as_stale(self, why: str) -> ScopeProtection:
         return dataclasses.replace(self, stale=why)
@@ -238,15 +256,22 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
         if values.get('limited_to') is not None:
             values['limited_to'] = tuple(values['limited_to'])
         values['disks'] = tuple(
-            DiskProtection(disk_id=disk['disk_id'], name=disk.get('name'), read_at=disk.get('read_at'),
-                           regions=tuple(_region(region) for region in disk.get('regions') or ()))
-            for disk in values.get('disks') or ())
+            DiskProtection(
+                disk_id=disk['disk_id'],
+                name=disk.get('name'),
+                read_at=disk.get('read_at'),
+                regions=tuple(_region(region) for region in disk.get('regions') or ()),
+            )
+            for disk in values.get('disks') or ()
+        )
         return cls(**values)
 
 
 def _region(data: Mapping[str, Any]) -> RegionProtection:
     fields = {field.name for field in dataclasses.fields(RegionProtection)}
-    values: dict[str, Any] = {key: tuple(value) if isinstance(value, list) else value for key, value in data.items() if key in fields}
+    values: dict[str, Any] = {
+        key: tuple(value) if isinstance(value, list) else value for key, value in data.items() if key in fields
+    }
     return RegionProtection(**values)
 
 
@@ -259,8 +284,14 @@ def region_of_run(region: str, copies: Sequence[Mapping[str, Any]], planned: boo
     """How a disk stands in ``region`` from a run's copy records there (each with its ``standing``): by its best copy; a
     check run that would first take a fresh snapshot and copy it plans the region (``planned``)."""
     # A copy record without a standing (a report of a release before it) is never shown as protection.
-    copies = [dict(copy, standing=copy.get('standing') or NO_COPY, recovery_point_age_hours=copy.get('recovery_point_age_hours'))
-              for copy in copies]
+    copies = [
+        dict(
+            copy,
+            standing=copy.get('standing') or NO_COPY,
+            recovery_point_age_hours=copy.get('recovery_point_age_hours'),
+        )
+        for copy in copies
+    ]
     best = min(copies, key=lambda copy: STANDINGS.index(copy['standing']), default=None)
     if best is None:
         return RegionProtection(region=region, standing=PLANNED if planned else NO_COPY)
@@ -268,19 +299,33 @@ def region_of_run(region: str, copies: Sequence[Mapping[str, Any]], planned: boo
     usable = standing in (WITHIN_RPO, OVER_RPO)
     lock = best.get('lock') or {}
     return RegionProtection(
-        region=region, standing=standing, copy_id=best['snapshot_id'] if usable else None,
-        recovery_point=best.get('recovery_point') if usable else None, recovery_point_age_hours=best['recovery_point_age_hours'],
+        region=region,
+        standing=standing,
+        copy_id=best['snapshot_id'] if usable else None,
+        recovery_point=best.get('recovery_point') if usable else None,
+        recovery_point_age_hours=best['recovery_point_age_hours'],
         in_flight=tuple(copy['snapshot_id'] for copy in copies if copy['standing'] == IN_FLIGHT),
-        failed=tuple(copy.get('snapshot_id') or '' for copy in copies if copy['standing'] == NO_COPY and not copy.get('mismatch')),
+        failed=tuple(
+            copy.get('snapshot_id') or '' for copy in copies if copy['standing'] == NO_COPY and not copy.get('mismatch')
+        ),
         differing=tuple(copy['mismatch'].get('snapshot_id') or '' for copy in copies if copy.get('mismatch')),
-        locked=bool(lock.get('in_force')) if lock else None)
+        locked=bool(lock.get('in_force')) if lock else None,
+    )
 
 
-def disk_of_run(record: Mapping[str, Any], dr_regions: Iterable[str], read_at: str | None, planned: bool = False) -> DiskProtection:
+def disk_of_run(
+    record: Mapping[str, Any], dr_regions: Iterable[str], read_at: str | None, planned: bool = False
+) -> DiskProtection:
     """A disk of a run's report (dr.report.disk_record's copies) in the model."""
-    return DiskProtection(disk_id=record['disk_id'], name=record.get('disk_name'), read_at=read_at,
-                          regions=tuple(region_of_run(region, [copy for copy in record['copies'] if copy['region'] == region], planned)
-                                        for region in dr_regions))
+    return DiskProtection(
+        disk_id=record['disk_id'],
+        name=record.get('disk_name'),
+        read_at=read_at,
+        regions=tuple(
+            region_of_run(region, [copy for copy in record['copies'] if copy['region'] == region], planned)
+            for region in dr_regions
+        ),
+    )
 
 
 def of_report(report: Mapping[str, Any]) -> ScopeProtection:
@@ -289,10 +334,23 @@ def of_report(report: Mapping[str, Any]) -> ScopeProtection:
     if report.get('protection'):
         return ScopeProtection.from_data(report['protection'])
     regions = list(report.get('dr_regions') or ())
-    disks = tuple(disk_of_run(disk, regions, report.get('generated_at'),
-                              planned=not disk['copies'] and not disk.get('missing_regions') and bool(report.get('check_mode')))
-                  for disk in report.get('disks') or ())
-    return ScopeProtection(provider=report.get('provider'), source_region=report.get('source_region'), dr_regions=tuple(regions),
-                           rpo_hours=(report.get('posture') or {}).get('rpo_hours'), read_at=report.get('generated_at'),
-                           account=report.get('account'), check_mode=bool(report.get('check_mode')),
-                           failures=len(report.get('failures') or ()), disks=disks)
+    disks = tuple(
+        disk_of_run(
+            disk,
+            regions,
+            report.get('generated_at'),
+            planned=not disk['copies'] and not disk.get('missing_regions') and bool(report.get('check_mode')),
+        )
+        for disk in report.get('disks') or ()
+    )
+    return ScopeProtection(
+        provider=report.get('provider'),
+        source_region=report.get('source_region'),
+        dr_regions=tuple(regions),
+        rpo_hours=(report.get('posture') or {}).get('rpo_hours'),
+        read_at=report.get('generated_at'),
+        account=report.get('account'),
+        check_mode=bool(report.get('check_mode')),
+        failures=len(report.get('failures') or ()),
+        disks=disks,
+    )

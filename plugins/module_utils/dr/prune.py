@@ -52,8 +52,9 @@ def dr_copies_by_disk(copies: Iterable[Snapshot], disk_keys: Container[str]) -> 
     return groups
 
 
-def copies_to_mark(copies: Iterable[Snapshot], source_disks: Mapping[str, str],
-                   as_a_dr_run_writes: Callable[[Snapshot, str], bool]) -> list[Snapshot]:
+def copies_to_mark(
+    copies: Iterable[Snapshot], source_disks: Mapping[str, str], as_a_dr_run_writes: Callable[[Snapshot, str], bool]
+) -> list[Snapshot]:
     """The unmarked copies of one region that a DR run made, where the cloud links no copy to its source: what a run
     killed between a copy and its mark leaves, and copies from before the mark existed. Such a copy carries DISK_TAG
     naming the disk whose snapshot its SOURCE_TAG names (``source_disks``, {'<region>/<snapshot id>': disk key}), is
@@ -67,13 +68,20 @@ def copies_to_mark(copies: Iterable[Snapshot], source_disks: Mapping[str, str],
     chosen: list[Snapshot] = []
     for source, group in sorted(by_source.items()):
         disk_key = group[0].tags.get(DISK_TAG)
-        if len(group) == 1 and COPY_TAG not in group[0].tags and disk_key and source_disks.get(source) == disk_key \
-                and as_a_dr_run_writes(group[0], disk_key):
+        if (
+            len(group) == 1
+            and COPY_TAG not in group[0].tags
+            and disk_key
+            and source_disks.get(source) == disk_key
+            and as_a_dr_run_writes(group[0], disk_key)
+        ):
             chosen.append(group[0])
     return chosen
 
 
-def copies_by_disk(copies: Iterable[Snapshot], disk_keys: Container[str], source_disks: Mapping[str, str]) -> dict[str, list[Snapshot]]:
+def copies_by_disk(
+    copies: Iterable[Snapshot], disk_keys: Container[str], source_disks: Mapping[str, str]
+) -> dict[str, list[Snapshot]]:
     """{disk key: [copy]} for every copy of the disks in ``disk_keys`` that the restore drill may restore (it reads
     copies and deletes none): DR copies by DISK_TAG, copy modules' copies through their source snapshot
     ('<region>/<snapshot id>', from SOURCE_TAG or the cloud's link) and ``source_disks`` ({source: disk key})."""
@@ -88,8 +96,14 @@ def copies_by_disk(copies: Iterable[Snapshot], disk_keys: Container[str], source
     return groups
 
 
-def prune_selection(copies: Collection[Snapshot], now: datetime.datetime, keep_copies: int | None = None, max_age_days: float | None = None,
-                    in_use: Collection[str] = (), completed_to_come: bool = False) -> tuple[list[Snapshot], list[Snapshot]]:
+def prune_selection(
+    copies: Collection[Snapshot],
+    now: datetime.datetime,
+    keep_copies: int | None = None,
+    max_age_days: float | None = None,
+    in_use: Collection[str] = (),
+    completed_to_come: bool = False,
+) -> tuple[list[Snapshot], list[Snapshot]]:
     """(to delete, to keep): one disk's DR copies in one region, each list newest first.
 
     Of the completed copies, ``keep_copies`` keeps that many of the newest and ``max_age_days`` lets
@@ -101,7 +115,9 @@ def prune_selection(copies: Collection[Snapshot], now: datetime.datetime, keep_c
     delete: list[Snapshot]
     keep: list[Snapshot]
     delete, keep = [], []
-    completed = sorted((copy for copy in copies if copy.state == COMPLETED), key=lambda copy: copy.age_order(), reverse=True)
+    completed = sorted(
+        (copy for copy in copies if copy.state == COMPLETED), key=lambda copy: copy.age_order(), reverse=True
+    )
     for rank, copy in enumerate(completed, start=1 if completed_to_come else 0):
         too_many = keep_copies is not None and 0 < keep_copies <= rank
         too_old = bool(max_age_days) and copy.age_hours(now) > cast('float', max_age_days) * 24  # set: bool() said so

@@ -29,12 +29,43 @@ if TYPE_CHECKING:
     from .protection import DiskProtection
     from .settings import DrSettings
 
-TOTALS = ('disks', 'copied', 'existing', 'would_copy', 'not_copied', 'fresh_snapshots', 'pruned', 'kept', 'without_dr_copy', 'locked')
+TOTALS = (
+    'disks',
+    'copied',
+    'existing',
+    'would_copy',
+    'not_copied',
+    'fresh_snapshots',
+    'pruned',
+    'kept',
+    'without_dr_copy',
+    'locked',
+)
 # What a report file holds: the run's own data as dr_sync returns it. Never the whole task result, whose
 # warnings, deprecations and invocation the core adds (as objects from ansible-core 2.19 on, not JSON).
-REPORT_KEYS = ('msg', 'changed', 'failed', 'check_mode', 'provider', 'account', 'source_region', 'dr_regions', 'generated_at',
-               'duration_seconds', 'totals', 'posture', 'locks', 'disks', 'restore', 'failures', 'run_warnings', 'api_retries', 'dr_account',
-               'run_id', 'protection')
+REPORT_KEYS = (
+    'msg',
+    'changed',
+    'failed',
+    'check_mode',
+    'provider',
+    'account',
+    'source_region',
+    'dr_regions',
+    'generated_at',
+    'duration_seconds',
+    'totals',
+    'posture',
+    'locks',
+    'disks',
+    'restore',
+    'failures',
+    'run_warnings',
+    'api_retries',
+    'dr_account',
+    'run_id',
+    'protection',
+)
 
 
 @dataclass(frozen=True)
@@ -72,13 +103,22 @@ def lock_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     for disk in report['disks']:
         for copy in disk['copies']:
             if copy.get('lock'):
-                rows.append(dict(copy['lock'], disk_id=disk['disk_id'], region=copy['region'], snapshot_id=copy['snapshot_id']))
+                rows.append(
+                    dict(copy['lock'], disk_id=disk['disk_id'], region=copy['region'], snapshot_id=copy['snapshot_id'])
+                )
         for record in disk.get('other_locks') or []:  # an older copy of the disk, locked as the copies of this run
             rows.append(dict(record, disk_id=disk['disk_id']))
         for record in disk.get('kept') or []:
             if record.get('reason') == 'locked':
-                rows.append(dict(record['lock'], action='kept by pruning: locked', disk_id=disk['disk_id'], region=record['region'],
-                                 snapshot_id=record['snapshot_id']))
+                rows.append(
+                    dict(
+                        record['lock'],
+                        action='kept by pruning: locked',
+                        disk_id=disk['disk_id'],
+                        region=record['region'],
+                        snapshot_id=record['snapshot_id'],
+                    )
+                )
     return rows
 
 
@@ -88,13 +128,22 @@ def lock_words(lock: dict[str, Any]) -> str:
     until = ' until %s' % lock['expires'] if lock.get('expires') else ''
     if action in (LOCKED, IN_FORCE) and lock.get('in_force'):
         return '%s %s%s' % ('locked' if action == LOCKED else 'lock in force', lock.get('mode') or '', until)
-    words = {WOULD_LOCK: 'would be locked', WHEN_COMPLETED: 'to be locked once complete', EXPIRED: 'lock expired, not locked',
-             LOCK_FAILED: 'LOCK FAILED, not locked'}
+    words = {
+        WOULD_LOCK: 'would be locked',
+        WHEN_COMPLETED: 'to be locked once complete',
+        EXPIRED: 'lock expired, not locked',
+        LOCK_FAILED: 'LOCK FAILED, not locked',
+    }
     return words.get(action, '%s%s' % (action, until)) if action else 'not locked'
 
 
 # What a run did about a copy's lock, as lock_counts counts it.
-LOCK_ACTION_COUNTS = ((WOULD_LOCK, 'would_lock'), (WHEN_COMPLETED, 'when_completed'), (EXPIRED, 'expired'), (LOCK_FAILED, 'lock_failed'))
+LOCK_ACTION_COUNTS = (
+    (WOULD_LOCK, 'would_lock'),
+    (WHEN_COMPLETED, 'when_completed'),
+    (EXPIRED, 'expired'),
+    (LOCK_FAILED, 'lock_failed'),
+)
 
 
 def lock_counts(report: dict[str, Any]) -> dict[str, Any] | None:
@@ -104,9 +153,16 @@ def lock_counts(report: dict[str, Any]) -> dict[str, Any] | None:
     rows = lock_rows(report)
     if not rows:
         return None
-    in_force = [row for row in rows if row.get('in_force') and row.get('action') in (LOCKED, IN_FORCE, 'kept by pruning: locked')]
-    counts: dict[str, Any] = {'in_force': len(in_force), 'by_this_run': sum(1 for row in in_force if row.get('action') == LOCKED),
-                              'first_lock_ends': min((row['expires'] for row in in_force if row.get('expires')), default=None)}
+    in_force = [
+        row
+        for row in rows
+        if row.get('in_force') and row.get('action') in (LOCKED, IN_FORCE, 'kept by pruning: locked')
+    ]
+    counts: dict[str, Any] = {
+        'in_force': len(in_force),
+        'by_this_run': sum(1 for row in in_force if row.get('action') == LOCKED),
+        'first_lock_ends': min((row['expires'] for row in in_force if row.get('expires')), default=None),
+    }
     counts.update((key, sum(1 for row in rows if row.get('action') == action)) for action, key in LOCK_ACTION_COUNTS)
     return counts
 
@@ -119,12 +175,25 @@ def lock_summary(report: dict[str, Any]) -> str | None:
         return None
     parts = []
     if counts['in_force']:
-        parts.append('%s locked against deletion%s (%d by this run)' % (
-            counted(counts['in_force'], 'DR copy', 'DR copies'),
-            ', the first lock ends %s' % counts['first_lock_ends'] if counts['first_lock_ends'] else '', counts['by_this_run']))
-    words = {'would_lock': 'would be locked', 'when_completed': 'to be locked once complete', 'expired': 'whose lock expired',
-             'lock_failed': 'NOT LOCKED: the lock failed'}
-    parts.extend('%s %s' % (counted(counts[key], 'DR copy', 'DR copies'), words[key]) for dummy, key in LOCK_ACTION_COUNTS if counts[key])
+        parts.append(
+            '%s locked against deletion%s (%d by this run)'
+            % (
+                counted(counts['in_force'], 'DR copy', 'DR copies'),
+                ', the first lock ends %s' % counts['first_lock_ends'] if counts['first_lock_ends'] else '',
+                counts['by_this_run'],
+            )
+        )
+    words = {
+        'would_lock': 'would be locked',
+        'when_completed': 'to be locked once complete',
+        'expired': 'whose lock expired',
+        'lock_failed': 'NOT LOCKED: the lock failed',
+    }
+    parts.extend(
+        '%s %s' % (counted(counts[key], 'DR copy', 'DR copies'), words[key])
+        for dummy, key in LOCK_ACTION_COUNTS
+        if counts[key]
+    )
     return 'Locks: ' + '; '.join(parts) if parts else None
 
 
@@ -138,19 +207,30 @@ def dr_account_line(report: dict[str, Any]) -> str | None:
     released = vault.get('would_release' if would else 'released') or []
     held = vault.get('held') or []
     return 'DR copies in account %s%s; source shares %s: %d%s' % (
-        vault.get('account') or '?', ' (the disks\' account: %s)' % report['account'] if report.get('account') else '',
-        'that would be released' if would else 'released', len(released), ', %d held for a copy in flight' % len(held) if held else '')
+        vault.get('account') or '?',
+        ' (the disks\' account: %s)' % report['account'] if report.get('account') else '',
+        'that would be released' if would else 'released',
+        len(released),
+        ', %d held for a copy in flight' % len(held) if held else '',
+    )
 
 
-def summary_line(totals: dict[str, Any], restore: dict[str, Any] | None, check_mode: bool, protection: ScopeProtection | None = None) -> str:
+def summary_line(
+    totals: dict[str, Any], restore: dict[str, Any] | None, check_mode: bool, protection: ScopeProtection | None = None
+) -> str:
     """The run in one line, each count with its unit: disks, copies, snapshots and restore tests are not added up. In check
     mode what the run would do is said so ("would be"), never as done. With the scope's ``protection`` (the model, whose
     numbers the totals carry) the line starts with it: its status, disks, those without a DR copy, a limited run, a stale
     account."""
-    copies = 'copies: %d made, %d already there' % (totals['copied'], totals['existing']) \
-        + (', %d would be made' % totals['would_copy'] if check_mode or totals['would_copy'] else '')
+    copies = 'copies: %d made, %d already there' % (totals['copied'], totals['existing']) + (
+        ', %d would be made' % totals['would_copy'] if check_mode or totals['would_copy'] else ''
+    )
     if protection is None:
-        parts = [counted(totals['disks'], 'disk'), copies, '%s without a DR copy' % counted(totals['without_dr_copy'], 'disk')]
+        parts = [
+            counted(totals['disks'], 'disk'),
+            copies,
+            '%s without a DR copy' % counted(totals['without_dr_copy'], 'disk'),
+        ]
     else:
         parts = [protection.status_line(), copies]
     would = 'would be ' if check_mode else ''
@@ -162,13 +242,26 @@ def summary_line(totals: dict[str, Any], restore: dict[str, Any] | None, check_m
         parts.append('%s %spruned' % (counted(totals['pruned'], 'old copy', 'old copies'), would))
     if restore:
         drill = restore['totals']
-        parts.append('restore tests: %d passed, %d failed, %d timed out%s' % (
-            drill['passed'], drill['failed'], drill['timed_out'], ', %d planned' % drill['would_test'] if drill['would_test'] else ''))
+        parts.append(
+            'restore tests: %d passed, %d failed, %d timed out%s'
+            % (
+                drill['passed'],
+                drill['failed'],
+                drill['timed_out'],
+                ', %d planned' % drill['would_test'] if drill['would_test'] else '',
+            )
+        )
     return ('Check mode: ' if check_mode else '') + '; '.join(parts)
 
 
-def dr_report(entries: Sequence[DiskFacts], settings: DrSettings, now: datetime.datetime, check_mode: bool,
-              restore: dict[str, Any] | None = None, run_problems: Iterable[str] = ()) -> dict[str, Any]:
+def dr_report(
+    entries: Sequence[DiskFacts],
+    settings: DrSettings,
+    now: datetime.datetime,
+    check_mode: bool,
+    restore: dict[str, Any] | None = None,
+    run_problems: Iterable[str] = (),
+) -> dict[str, Any]:
     """The report of a run over ``entries`` (one DiskFacts a disk), without api_retries and run_warnings,
     which the run adds. Problems found here (a disk without a source snapshot) join the disks'.
     ``restore`` is the restore drill's section (None without one); ``run_problems`` are the failures of the
@@ -194,18 +287,33 @@ def dr_report(entries: Sequence[DiskFacts], settings: DrSettings, now: datetime.
         totals['kept'] += len(entry.kept)
         disks.append(record)
         models.append(model)
-        failures.extend('disk %s: %s' % (disk_label(entry.disk.id, entry.disk.name), problem) for problem in record['problems'])
+        failures.extend(
+            'disk %s: %s' % (disk_label(entry.disk.id, entry.disk.name), problem) for problem in record['problems']
+        )
     failures.extend(run_problems)
-    protection = ScopeProtection(provider=settings.provider, source_region=settings.source_region, dr_regions=tuple(dr_regions),
-                                 rpo_hours=rpo, read_at=generated_at, check_mode=check_mode,
-                                 limited_to=tuple(sorted(settings.disk_ids)) if settings.disk_ids is not None else None,
-                                 failures=len(failures), disks=tuple(models))
+    protection = ScopeProtection(
+        provider=settings.provider,
+        source_region=settings.source_region,
+        dr_regions=tuple(dr_regions),
+        rpo_hours=rpo,
+        read_at=generated_at,
+        check_mode=check_mode,
+        limited_to=tuple(sorted(settings.disk_ids)) if settings.disk_ids is not None else None,
+        failures=len(failures),
+        disks=tuple(models),
+    )
     totals.update(disks=len(protection.disks), without_dr_copy=protection.without_dr_copy)
     # A drill leaves nothing behind: only deleting the leftovers of earlier drills is a change.
     leftovers_deleted = restore['totals']['leftovers_deleted'] if restore else 0
     report = {
-        'changed': bool(totals['copied'] or totals['would_copy'] or totals['fresh_snapshots'] or totals['pruned'] or totals['locked']
-                        or leftovers_deleted),
+        'changed': bool(
+            totals['copied']
+            or totals['would_copy']
+            or totals['fresh_snapshots']
+            or totals['pruned']
+            or totals['locked']
+            or leftovers_deleted
+        ),
         'check_mode': check_mode,
         'provider': settings.provider,
         'source_region': settings.source_region,
@@ -222,8 +330,14 @@ def dr_report(entries: Sequence[DiskFacts], settings: DrSettings, now: datetime.
     return report
 
 
-def disk_record(entry: DiskFacts, dr_regions: Sequence[str], now: datetime.datetime, check_mode: bool, waits: bool = False,
-                rpo: float | None = None) -> tuple[dict[str, Any], DiskProtection]:
+def disk_record(
+    entry: DiskFacts,
+    dr_regions: Sequence[str],
+    now: datetime.datetime,
+    check_mode: bool,
+    waits: bool = False,
+    rpo: float | None = None,
+) -> tuple[dict[str, Any], DiskProtection]:
     """One disk of the report (its source and fresh snapshots, its copies, the DR regions it still lacks) and of the model.
 
     In check mode, a disk that would first get a fresh snapshot is planned as the real run would go: one that
@@ -241,7 +355,11 @@ def disk_record(entry: DiskFacts, dr_regions: Sequence[str], now: datetime.datet
             copy['age_hours'] = round(snapshot.age_hours(now), 1) if snapshot is not None else None
             copy['completed'] = snapshot is not None and snapshot.state == COMPLETED
             copy['standing'], copy['recovery_point_age_hours'] = run_copy_standing(copy, source_age, rpo)
-            copy['recovery_point'] = entry.source.created if entry.source is not None and copy['recovery_point_age_hours'] is not None else None
+            copy['recovery_point'] = (
+                entry.source.created
+                if entry.source is not None and copy['recovery_point_age_hours'] is not None
+                else None
+            )
             # With lock: what the run did about this copy's lock, and the lock (None without lock).
             copy['lock'] = entry.locks.get((destination_outcome.destination, copy['snapshot_id'] or ''))
             copies.append(copy)
@@ -252,17 +370,24 @@ def disk_record(entry: DiskFacts, dr_regions: Sequence[str], now: datetime.datet
         if being_made:
             problems.append('no completed snapshot to copy yet (a fresh one is being made: the next run copies it)')
         else:
-            problems.append('no completed snapshot to copy: set max_snapshot_age_hours to have a fresh snapshot taken '
-                            'of a disk whose newest is older than that, or none')
+            problems.append(
+                'no completed snapshot to copy: set max_snapshot_age_hours to have a fresh snapshot taken '
+                'of a disk whose newest is older than that, or none'
+            )
     source, fresh = entry.source, entry.fresh
     record = {
         'disk_id': entry.disk.id,
         'disk_name': entry.disk.name,
-        'source_snapshot': None if source is None else {
-            'id': source.id, 'state': source.cloud_state, 'created': source.created, 'age_hours': source_age},
-        'fresh_snapshot': None if entry.fresh_action is None else {
-            'action': entry.fresh_action, 'id': fresh.id if fresh is not None else None,
-            'state': fresh.cloud_state if fresh is not None else None},
+        'source_snapshot': None
+        if source is None
+        else {'id': source.id, 'state': source.cloud_state, 'created': source.created, 'age_hours': source_age},
+        'fresh_snapshot': None
+        if entry.fresh_action is None
+        else {
+            'action': entry.fresh_action,
+            'id': fresh.id if fresh is not None else None,
+            'state': fresh.cloud_state if fresh is not None else None,
+        },
         'copies': copies,
         'missing_regions': [],  # the model's, below
         'pruned': list(entry.pruned),

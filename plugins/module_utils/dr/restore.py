@@ -88,12 +88,14 @@ KEPT_REFUSED = 'kept_refused'
 
 def run_id(now: datetime.datetime, rng: Callable[[], float] = random.random) -> str:
     """This drill's id: its start time and a random part, e.g. 20261122T181400Z-3f9a1c."""
-    return '%s-%06x' % (now.strftime(STAMP_FORMAT), int(rng() * 0xffffff))
+    return '%s-%06x' % (now.strftime(STAMP_FORMAT), int(rng() * 0xFFFFFF))
 
 
 def scope_key(source_region: str, tag_selector: Mapping[str, Any]) -> str:
     """Names the DR scope (source region and tag selector) on its test disks, in 12 hex digits."""
-    identity = json.dumps([source_region, sorted((str(key), value) for key, value in tag_selector.items())], default=str)
+    identity = json.dumps(
+        [source_region, sorted((str(key), value) for key, value in tag_selector.items())], default=str
+    )
     return hashlib.sha256(identity.encode('utf-8')).hexdigest()[:12]
 
 
@@ -137,8 +139,13 @@ def is_leftover(disk: DrillDisk, run: str, now: datetime.datetime) -> bool:
 
 def leftover_record(region: str, disk: DrillDisk) -> dict[str, Any]:
     """A test disk of another run, as the report lists it among the leftovers."""
-    return {'region': region, 'test_disk_id': disk.id, 'run': disk.tags.get(RESTORE_RUN_TAG), 'state': disk.cloud_state,
-            'created': disk.created}
+    return {
+        'region': region,
+        'test_disk_id': disk.id,
+        'run': disk.tags.get(RESTORE_RUN_TAG),
+        'state': disk.cloud_state,
+        'created': disk.created,
+    }
 
 
 def _stamp_time(text: str | None) -> datetime.datetime | None:
@@ -177,28 +184,43 @@ def check_restore_settings(settings: DrSettings, adapter: RestoreDrillAdapter) -
     # are a DrAdapter's (cast).
     if not settings.wait.wait:
         # Without it, the drill would restore an older copy, or find none on a first run and fail after the copies.
-        raise InputError('restore_test', 'needs wait (dr_copy_wait in the role), so that it restores the copies this run '
-                                         'makes once they have completed')
+        raise InputError(
+            'restore_test',
+            'needs wait (dr_copy_wait in the role), so that it restores the copies this run '
+            'makes once they have completed',
+        )
     count = settings.restore.count
     if count is None or not 1 <= count <= MAX_COUNT:
-        raise InputError('restore_test_count', 'must be from 1 to %d (disks tested per DR region), got %s' % (MAX_COUNT, count))
+        raise InputError(
+            'restore_test_count', 'must be from 1 to %d (disks tested per DR region), got %s' % (MAX_COUNT, count)
+        )
     timeout = settings.restore.timeout
     if timeout is None or not MIN_TIMEOUT <= timeout <= MAX_TIMEOUT:
-        raise InputError('restore_test_timeout', 'must be from %d to %d seconds, got %s' % (MIN_TIMEOUT, MAX_TIMEOUT, timeout))
+        raise InputError(
+            'restore_test_timeout', 'must be from %d to %d seconds, got %s' % (MIN_TIMEOUT, MAX_TIMEOUT, timeout)
+        )
     disk_type = settings.restore.disk_type
     if disk_type and disk_type not in adapter.restore_disk_types:
-        raise InputError('restore_test_disk_type', '%s makes disks of the types %s, got %r'
-                         % (cast('DrAdapter', adapter).cloud, ', '.join(adapter.restore_disk_types), disk_type))
+        raise InputError(
+            'restore_test_disk_type',
+            '%s makes disks of the types %s, got %r'
+            % (cast('DrAdapter', adapter).cloud, ', '.join(adapter.restore_disk_types), disk_type),
+        )
     zones = settings.restore.zones
     if zones and not adapter.restore_needs_zone:
-        raise InputError('restore_test_zones', '%s makes a test disk on the DR %s itself: give no zones'
-                         % (cast('DrAdapter', adapter).cloud, cast('DrAdapter', adapter).region_word))
+        raise InputError(
+            'restore_test_zones',
+            '%s makes a test disk on the DR %s itself: give no zones'
+            % (cast('DrAdapter', adapter).cloud, cast('DrAdapter', adapter).region_word),
+        )
     if zones and not adapter.zone_needed(disk_type or adapter.restore_disk_type):
         raise InputError('restore_test_zones', 'a %s disk spans the zones of its region: give no zones' % disk_type)
     regions = settings.region_names
     for region, zone in zones.items():
         if region not in regions:
-            raise InputError('restore_test_zones', '%r is not one of the DR regions (%s)' % (region, ', '.join(regions)))
+            raise InputError(
+                'restore_test_zones', '%r is not one of the DR regions (%s)' % (region, ', '.join(regions))
+            )
         if not isinstance(zone, str) or not zone:
             raise InputError('restore_test_zones', 'the zone of %s must be a zone name, got %r' % (region, zone))
 
@@ -244,8 +266,9 @@ class DrillTest:
             'result': self.result,
             'seconds_to_usable': None if self.seconds is None else round(self.seconds, 1),
             'test_disk': self.deletion,
-            'error': self.error.as_result() if isinstance(self.error, CloudError) else (
-                {'message': self.error} if self.error else None),
+            'error': self.error.as_result()
+            if isinstance(self.error, CloudError)
+            else ({'message': self.error} if self.error else None),
         }
 
 
@@ -253,9 +276,20 @@ class RestoreDrill:
     """Runs the drill of one DR run (see the module docstring). ``settings`` are dr_sync's."""
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, adapter: RestoreDrillAdapter, settings: DrSettings, *, retry: PhaseRetry, check_mode: bool, now: datetime.datetime,
-                 clock: Callable[[], float], sleep: Callable[[float], None], max_attempts: int, rng: Callable[[], float] = random.random,
-                 run: str | None = None) -> None:
+    def __init__(
+        self,
+        adapter: RestoreDrillAdapter,
+        settings: DrSettings,
+        *,
+        retry: PhaseRetry,
+        check_mode: bool,
+        now: datetime.datetime,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+        max_attempts: int,
+        rng: Callable[[], float] = random.random,
+        run: str | None = None,
+    ) -> None:
         """``run`` is the DR run's id (run_id), which its test disks carry."""
         self.adapter = adapter
         self.settings = settings
@@ -279,8 +313,14 @@ class RestoreDrill:
         return self.calls.call(method, *args)
 
     # pylint: disable-next=too-many-arguments
-    def run(self, disk_keys: Collection[str], copies_by_region: Mapping[str, Sequence[Snapshot]], source_disks: Mapping[str, str],
-            copies_to_come: Collection[str] = (), differing: Collection[str] = ()) -> tuple[dict[str, Any], list[str]]:
+    def run(
+        self,
+        disk_keys: Collection[str],
+        copies_by_region: Mapping[str, Sequence[Snapshot]],
+        source_disks: Mapping[str, str],
+        copies_to_come: Collection[str] = (),
+        differing: Collection[str] = (),
+    ) -> tuple[dict[str, Any], list[str]]:
         """Test in every DR region the disks of ``disk_keys`` ('<region>/<disk id>'); ``copies_by_region`` is {region: [copy]}
         as listed after the copies were made. ``copies_to_come`` are the regions where check mode plans copies that a real
         run would wait for; ``differing`` the ids of copies this run refused as differing from what it asks (on_mismatch:
@@ -288,6 +328,16 @@ class RestoreDrill:
         self.deadline = self.clock() + self.settings.restore.timeout
         # The drill's calls are retried until its own end, whatever time the copies took; deleting may come after.
         self.calls = self.retry.until(self.deadline + DELETE_GRACE_SECONDS)
+        cleanup = DrillCleanup(
+            self.adapter,
+            self.calls,
+            run=self.run_id,
+            now=self.now,
+            check_mode=self.check_mode,
+            clock=self.clock,
+            sleep=self.sleep,
+            warnings=self.warnings,
+        )
         by_disk = set(disk_keys)
         for region in self.settings.region_names:
             drill = RegionDrill(region)
@@ -297,12 +347,14 @@ class RestoreDrill:
             made_from = {copy.id for group in copies.values() for copy in group} if self.settings.disk_ids else None
             try:
                 drill.zone = self._zone(region)
-                self._clear_leftovers(drill, made_from)
+                cleanup.clear_leftovers(drill, made_from)
             except CloudError as error:
                 drill.problem = error
                 continue
-            testable = {key: [copy for copy in group if self.adapter.restore_refusal(copy) is None and copy.id not in differing]
-                        for key, group in copies.items()}
+            testable = {
+                key: [copy for copy in group if self.adapter.restore_refusal(copy) is None and copy.id not in differing]
+                for key, group in copies.items()
+            }
             picked = pick_disks(testable, self.settings.restore.count)
             if not picked and not by_disk:
                 # No disk carries the selector's tags: nothing to prove, as the DR run has nothing to copy.
@@ -324,11 +376,11 @@ class RestoreDrill:
             self._wait([test for test in tests if test.disk is not None and test.result is None])
         finally:
             # Whatever happened above, this run's disks go.
-            self._delete_own_disks(tests)
+            cleanup.delete_own_disks(tests)
         self._mark_tested([test for test in tests if test.result == PASSED])
         return self.report()
 
-    # ------------------------------------------------------------------ zones and leftovers
+    # ------------------------------------------------------------------ zones
     def _zone(self, region: str) -> str | None:
         if not self.adapter.zone_needed(self.disk_type):
             return None
@@ -336,30 +388,25 @@ class RestoreDrill:
         asked: str | None = self.settings.restore.zones.get(region)
         if asked:
             if asked not in zones:
-                raise CloudError('DescribeZones', 'InvalidZone', 'restore_test_zones: %s offers no zone %s for disks of type %s '
-                                 '(it offers %s)' % (region, asked, self.disk_type, ', '.join(zones) or 'none'), kind=INVALID, region=region)
+                raise CloudError(
+                    'DescribeZones',
+                    'InvalidZone',
+                    'restore_test_zones: %s offers no zone %s for disks of type %s '
+                    '(it offers %s)' % (region, asked, self.disk_type, ', '.join(zones) or 'none'),
+                    kind=INVALID,
+                    region=region,
+                )
             return asked
         if not zones:
-            raise CloudError('DescribeZones', 'NoZone', 'no zone of %s makes disks of type %s now: name another type in '
-                             'restore_test_disk_type' % (region, self.disk_type), kind=INVALID, region=region)
+            raise CloudError(
+                'DescribeZones',
+                'NoZone',
+                'no zone of %s makes disks of type %s now: name another type in '
+                'restore_test_disk_type' % (region, self.disk_type),
+                kind=INVALID,
+                region=region,
+            )
         return zones[0]
-
-    def _clear_leftovers(self, drill: RegionDrill, made_from: Collection[str] | None = None) -> None:
-        """Delete the test disks of runs that are over; ``made_from``: only those made from these copies (None: any)."""
-        found = sorted(self._call(self.adapter.find_test_disks, drill.region), key=lambda disk: disk.id)
-        if made_from is not None:
-            found = [disk for disk in found if disk.tags.get(RESTORE_COPY_TAG) in made_from]
-        states = {disk.id: leftover_state(disk, self.run_id, self.now) for disk in found}
-        leftovers = [disk for disk in found if states[disk.id] == LEFTOVER]
-        if leftovers and not self.check_mode:
-            # A killed run's disk may still be being made: clouds refuse to delete those.
-            self._settle(drill.region, [disk.id for disk in leftovers if disk.state == PENDING])
-        for disk in leftovers:
-            drill.leftovers.append(dict(leftover_record(drill.region, disk), **self._delete(drill.region, disk.id)))
-        # Another run's disks whose run may still be under way (at the same time as this one, or killed: no one can
-        # tell) are left alone until the time they carry, and reported, so that a person knows why they are there.
-        drill.leftovers += [dict(leftover_record(drill.region, disk), action=LEFT_UNTIL, until=disk.tags[RESTORE_UNTIL_TAG])
-                            for disk in found if states[disk.id] == LEFT_UNTIL]
 
     def _nothing_to_test(self, region: str, copies: Mapping[str, list[Snapshot]]) -> CloudError:
         refused = [self.adapter.restore_refusal(copy) for group in copies.values() for copy in group]
@@ -367,8 +414,10 @@ class RestoreDrill:
         if reason:
             text = 'no DR copy in %s can be made into a disk: %s' % (region, reason)
         else:
-            text = ('no completed DR copy in %s to restore from: wait for the copies (dr_copy_wait / wait) or run again '
-                    'once they have completed' % region)
+            text = (
+                'no completed DR copy in %s to restore from: wait for the copies (dr_copy_wait / wait) or run again '
+                'once they have completed' % region
+            )
         return CloudError('RestoreTest', 'NoCompletedCopy', text, kind=NOT_FOUND, region=region)
 
     # ------------------------------------------------------------------ tests
@@ -380,16 +429,32 @@ class RestoreDrill:
         # Within run (the deadline set); every drill adapter names its restore_disk_type, the default disk type.
         try:
             test.disk = create_once(
-                functools.partial(self.adapter.create_test_disk, drill.region, drill.zone, test.copy, cast('str', self.disk_type), name, tags, token),
-                lambda: self._made_from(drill.region, test.copy), self.adapter.create_disk_call_is_idempotent, self.calls,
-                cast('float', self.deadline), self.max_attempts)
+                functools.partial(
+                    self.adapter.create_test_disk,
+                    drill.region,
+                    drill.zone,
+                    test.copy,
+                    cast('str', self.disk_type),
+                    name,
+                    tags,
+                    token,
+                ),
+                lambda: self._made_from(drill.region, test.copy),
+                self.adapter.create_disk_call_is_idempotent,
+                self.calls,
+                cast('float', self.deadline),
+                self.max_attempts,
+            )
         except CloudError as error:
             test.result, test.error = FAILED_TEST, error
 
     def _made_from(self, region: str, copy: Snapshot) -> DrillDisk | None:
         """The test disk this run made from ``copy``, if the cloud made it (after a lost answer)."""
-        made = [disk for disk in self._call(self.adapter.find_test_disks, region)
-                if disk.tags.get(RESTORE_RUN_TAG) == self.run_id and disk.tags.get(RESTORE_COPY_TAG) == copy.id]
+        made = [
+            disk
+            for disk in self._call(self.adapter.find_test_disks, region)
+            if disk.tags.get(RESTORE_RUN_TAG) == self.run_id and disk.tags.get(RESTORE_COPY_TAG) == copy.id
+        ]
         return min(made, key=lambda disk: disk.id) if made else None
 
     def _wait(self, tests: list[DrillTest]) -> None:
@@ -402,25 +467,40 @@ class RestoreDrill:
             waiting = [test for test in tests if test.result is None]
             for region in sorted({test.region for test in waiting}):
                 mine = [test for test in waiting if test.region == region]
-                latest = self._call(self.adapter.describe_test_disks, region, sorted(cast('DrillDisk', test.disk).id for test in mine))
+                latest = self._call(
+                    self.adapter.describe_test_disks, region, sorted(cast('DrillDisk', test.disk).id for test in mine)
+                )
                 for test in mine:
                     self._observe(test, latest.get(cast('DrillDisk', test.disk).id), seen)
             return tests
 
-        poll(read, lambda group: STILL_GOING if any(test.result is None for test in group) else DONE,
-             cast('float', self.deadline), FIRST_POLL_SECONDS, sleep=self.sleep, clock=self.clock, max_interval=MAX_POLL_SECONDS)
+        poll(
+            read,
+            lambda group: STILL_GOING if any(test.result is None for test in group) else DONE,
+            cast('float', self.deadline),
+            FIRST_POLL_SECONDS,
+            sleep=self.sleep,
+            clock=self.clock,
+            max_interval=MAX_POLL_SECONDS,
+        )
         for test in tests:
             if test.result is None:
                 test.result = TIMED_OUT
-                test.error = ('test disk %s was still %s after restore_test_timeout (%s s)'
-                              % (cast('DrillDisk', test.disk).id, cast('DrillDisk', test.disk).cloud_state, self.settings.restore.timeout))
+                test.error = 'test disk %s was still %s after restore_test_timeout (%s s)' % (
+                    cast('DrillDisk', test.disk).id,
+                    cast('DrillDisk', test.disk).cloud_state,
+                    self.settings.restore.timeout,
+                )
 
     def _observe(self, test: DrillTest, disk: DrillDisk | None, seen: set[str]) -> None:
         # ``test`` has its disk, and the time it was started.
         if disk is None:
             # Some clouds list a new disk only once it is made; one that was listed and is gone has failed.
             if cast('DrillDisk', test.disk).id in seen:
-                test.result, test.error = FAILED_TEST, 'test disk %s disappeared while it was being made' % cast('DrillDisk', test.disk).id
+                test.result, test.error = (
+                    FAILED_TEST,
+                    'test disk %s disappeared while it was being made' % cast('DrillDisk', test.disk).id,
+                )
             return
         seen.add(disk.id)
         test.disk = disk
@@ -428,31 +508,108 @@ class RestoreDrill:
             test.result, test.seconds = PASSED, self.clock() - cast('float', test.started)
         elif disk.state == FAILED:
             test.result = FAILED_TEST
-            test.error = 'test disk %s is in state %s: %s' % (disk.id, disk.cloud_state, disk.message or 'no reason given by the cloud')
+            test.error = 'test disk %s is in state %s: %s' % (
+                disk.id,
+                disk.cloud_state,
+                disk.message or 'no reason given by the cloud',
+            )
         elif disk.state != PENDING:
-            test.result, test.error = FAILED_TEST, 'test disk %s is in state %s while being made' % (disk.id, disk.cloud_state)
+            test.result, test.error = (
+                FAILED_TEST,
+                'test disk %s is in state %s while being made' % (disk.id, disk.cloud_state),
+            )
 
-    # ------------------------------------------------------------------ deleting
-    def _delete_own_disks(self, tests: list[DrillTest]) -> None:
+    def _mark_tested(self, tests: list[DrillTest]) -> None:
+        stamp = self.now.strftime(STAMP_FORMAT)
+        for test in tests:
+            try:
+                # The drill's adapter is the DR run's, a DrAdapter too: it tags copies.
+                self._call(cast('DrAdapter', self.adapter).tag_copy, test.copy, {RESTORE_TESTED_TAG: stamp})
+            except CloudError as error:
+                self.warnings.append(
+                    'the restore test of copy %s passed, but it could not be marked as tested (the next '
+                    'drills may test its disk again before the others): %s' % (test.copy.id, error)
+                )
+
+    # ------------------------------------------------------------------ report
+    def report(self) -> tuple[dict[str, Any], list[str]]:
+        """The report's restore section, and the problems to list among the run's failures (drill_report)."""
+        return drill_report(self)
+
+
+class DrillCleanup:
+    """The drill's deleting: the leftovers of earlier drills, and this run's own test disks whatever their tests did. Only
+    disks with both marks of a test disk are deleted (see the module docstring)."""
+
+    # pylint: disable-next=too-many-arguments
+    def __init__(
+        self,
+        adapter: RestoreDrillAdapter,
+        calls: PhaseRetry,
+        *,
+        run: str,
+        now: datetime.datetime,
+        check_mode: bool,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+        warnings: list[str],
+    ) -> None:
+        """``calls``: the drill's, until its deadline and DELETE_GRACE_SECONDS; ``run``: the drill's run id (run_id);
+        ``warnings``: the drill's list, which this adds to."""
+        self.adapter = adapter
+        self.calls = calls
+        self.run_id = run
+        self.now = now
+        self.check_mode = check_mode
+        self.clock = clock
+        self.sleep = sleep
+        self.warnings = warnings
+
+    def clear_leftovers(self, drill: RegionDrill, made_from: Collection[str] | None = None) -> None:
+        """Delete the test disks of runs that are over; ``made_from``: only those made from these copies (None: any)."""
+        found = sorted(self.calls.call(self.adapter.find_test_disks, drill.region), key=lambda disk: disk.id)
+        if made_from is not None:
+            found = [disk for disk in found if disk.tags.get(RESTORE_COPY_TAG) in made_from]
+        states = {disk.id: leftover_state(disk, self.run_id, self.now) for disk in found}
+        leftovers = [disk for disk in found if states[disk.id] == LEFTOVER]
+        if leftovers and not self.check_mode:
+            # A killed run's disk may still be being made: clouds refuse to delete those.
+            self._settle(drill.region, [disk.id for disk in leftovers if disk.state == PENDING])
+        for disk in leftovers:
+            drill.leftovers.append(dict(leftover_record(drill.region, disk), **self._delete(drill.region, disk.id)))
+        # Another run's disks whose run may still be under way (at the same time as this one, or killed: no one can
+        # tell) are left alone until the time they carry, and reported, so that a person knows why they are there.
+        drill.leftovers += [
+            dict(leftover_record(drill.region, disk), action=LEFT_UNTIL, until=disk.tags[RESTORE_UNTIL_TAG])
+            for disk in found
+            if states[disk.id] == LEFT_UNTIL
+        ]
+
+    def delete_own_disks(self, tests: list[DrillTest]) -> None:
         """Delete every disk this run made: those its tests know, and any other with this run's tag (a
         disk made by a call whose answer was lost). One still being made is waited for a while first."""
         for region in sorted({test.region for test in tests}):
             known = {test.disk.id: test for test in tests if test.region == region and test.disk is not None}
             try:
-                found = self._call(self.adapter.find_test_disks, region)
+                found = self.calls.call(self.adapter.find_test_disks, region)
             except CloudError as error:
                 found = []
                 self.warnings.append('could not list the test disks of %s to delete them: %s' % (region, error))
-            extra = sorted(disk.id for disk in found if is_test_disk(disk) and disk.tags.get(RESTORE_RUN_TAG) == self.run_id
-                           and disk.id not in known)
+            extra = sorted(
+                disk.id
+                for disk in found
+                if is_test_disk(disk) and disk.tags.get(RESTORE_RUN_TAG) == self.run_id and disk.id not in known
+            )
             self._settle(region, sorted(known) + extra)
             for disk_id in sorted(known) + extra:
                 outcome = self._delete(region, disk_id)
                 if disk_id in known:
                     known[disk_id].deletion = dict(outcome, id=disk_id)
                 else:
-                    self.warnings.append('test disk %s of this run (made by a call whose answer was lost) was %s'
-                                         % (disk_id, outcome['action'].replace('_', ' ')))
+                    self.warnings.append(
+                        'test disk %s of this run (made by a call whose answer was lost) was %s'
+                        % (disk_id, outcome['action'].replace('_', ' '))
+                    )
 
     def _settle(self, region: str, disk_ids: list[str]) -> None:
         """Wait (a while at most) until none of these disks is still being made: clouds refuse to delete those."""
@@ -462,69 +619,82 @@ class RestoreDrill:
 
         def read() -> dict[str, DrillDisk]:
             try:
-                return self._call(self.adapter.describe_test_disks, region, disk_ids)
+                return self.calls.call(self.adapter.describe_test_disks, region, disk_ids)
             except CloudError:
                 return {}
 
-        poll(read, lambda latest: STILL_GOING if any(disk.state == PENDING for disk in latest.values()) else DONE,
-             deadline, FIRST_POLL_SECONDS, sleep=self.sleep, clock=self.clock, max_interval=MAX_POLL_SECONDS)
+        poll(
+            read,
+            lambda latest: STILL_GOING if any(disk.state == PENDING for disk in latest.values()) else DONE,
+            deadline,
+            FIRST_POLL_SECONDS,
+            sleep=self.sleep,
+            clock=self.clock,
+            max_interval=MAX_POLL_SECONDS,
+        )
 
     def _delete(self, region: str, disk_id: str) -> dict[str, Any]:
         if self.check_mode:
             return {'action': WOULD_DELETE}
         try:
-            self._call(self.adapter.delete_test_disk, region, disk_id)
+            self.calls.call(self.adapter.delete_test_disk, region, disk_id)
         except CloudError as error:
             if error.kind == NOT_FOUND:  # gone already is as good as deleted, but not our doing
                 return {'action': ALREADY_DELETED}
             return {'action': DELETE_FAILED, 'error': error.as_result()}
         return {'action': DELETED}
 
-    def _mark_tested(self, tests: list[DrillTest]) -> None:
-        stamp = self.now.strftime(STAMP_FORMAT)
-        for test in tests:
-            try:
-                # The drill's adapter is the DR run's, a DrAdapter too: it tags copies.
-                self._call(cast('DrAdapter', self.adapter).tag_copy, test.copy, {RESTORE_TESTED_TAG: stamp})
-            except CloudError as error:
-                self.warnings.append('the restore test of copy %s passed, but it could not be marked as tested (the next '
-                                     'drills may test its disk again before the others): %s' % (test.copy.id, error))
 
-    # ------------------------------------------------------------------ report
-    def report(self) -> tuple[dict[str, Any], list[str]]:
-        """The report's restore section, and the problems to list among the run's failures."""
-        tests: list[dict[str, Any]]
-        leftovers: list[dict[str, Any]]
-        problems: list[str]
-        tests, leftovers, problems = [], [], []
-        for drill in self.regions:
-            for test in drill.tests:
-                record = test.as_result(drill.zone, self.disk_type)
-                tests.append(record)
-                if test.result in (FAILED_TEST, TIMED_OUT):
-                    problems.append('restore test in %s of disk %s from copy %s %s: %s' % (
-                        test.region, record['disk_id'], test.copy.id, test.result.replace('_', ' '), test.error))
-                if test.deletion is not None and test.deletion['action'] == DELETE_FAILED:
-                    problems.append('restore test disk %s in %s could not be deleted (the next run deletes it): %s' % (
-                        cast('DrillDisk', test.disk).id, test.region, test.deletion['error']['message']))  # deleted: it has its disk
-            for record in drill.leftovers:
-                leftovers.append(record)
-                if record['action'] == DELETE_FAILED:
-                    problems.append('leftover restore test disk %s in %s could not be deleted: %s' % (
-                        record['test_disk_id'], drill.region, record['error']['message']))
-            if drill.problem is not None:
-                problems.append('restore test in %s: %s' % (drill.region, drill.problem))
-        totals = {name: sum(1 for test in tests if test['result'] == name) for name in (PASSED, FAILED_TEST, TIMED_OUT, WOULD_TEST)}
-        totals['leftovers_deleted'] = sum(1 for record in leftovers if record['action'] in (DELETED, WOULD_DELETE))
-        return {
-            'run_id': self.run_id,
-            'scope': self.scope,
-            'disk_type': self.disk_type,
-            'count_per_region': self.settings.restore.count,
-            'regions': [{'region': drill.region, 'zone': drill.zone, 'plan': drill.plan,
-                         'problem': None if drill.problem is None else drill.problem.as_result()} for drill in self.regions],
-            'totals': totals,
-            'tests': tests,
-            'leftovers': leftovers,
-            'warnings': list(self.warnings),
-        }, problems
+def drill_report(restore_drill: RestoreDrill) -> tuple[dict[str, Any], list[str]]:
+    """The report's restore section of ``restore_drill``, and the problems to list among the run's failures."""
+    tests: list[dict[str, Any]]
+    leftovers: list[dict[str, Any]]
+    problems: list[str]
+    tests, leftovers, problems = [], [], []
+    for drill in restore_drill.regions:
+        for test in drill.tests:
+            record = test.as_result(drill.zone, restore_drill.disk_type)
+            tests.append(record)
+            if test.result in (FAILED_TEST, TIMED_OUT):
+                problems.append(
+                    'restore test in %s of disk %s from copy %s %s: %s'
+                    % (test.region, record['disk_id'], test.copy.id, test.result.replace('_', ' '), test.error)
+                )
+            if test.deletion is not None and test.deletion['action'] == DELETE_FAILED:
+                problems.append(
+                    'restore test disk %s in %s could not be deleted (the next run deletes it): %s'
+                    % (cast('DrillDisk', test.disk).id, test.region, test.deletion['error']['message'])
+                )  # deleted: it has its disk
+        for record in drill.leftovers:
+            leftovers.append(record)
+            if record['action'] == DELETE_FAILED:
+                problems.append(
+                    'leftover restore test disk %s in %s could not be deleted: %s'
+                    % (record['test_disk_id'], drill.region, record['error']['message'])
+                )
+        if drill.problem is not None:
+            problems.append('restore test in %s: %s' % (drill.region, drill.problem))
+    totals = {
+        name: sum(1 for test in tests if test['result'] == name)
+        for name in (PASSED, FAILED_TEST, TIMED_OUT, WOULD_TEST)
+    }
+    totals['leftovers_deleted'] = sum(1 for record in leftovers if record['action'] in (DELETED, WOULD_DELETE))
+    return {
+        'run_id': restore_drill.run_id,
+        'scope': restore_drill.scope,
+        'disk_type': restore_drill.disk_type,
+        'count_per_region': restore_drill.settings.restore.count,
+        'regions': [
+            {
+                'region': drill.region,
+                'zone': drill.zone,
+                'plan': drill.plan,
+                'problem': None if drill.problem is None else drill.problem.as_result(),
+            }
+            for drill in restore_drill.regions
+        ],
+        'totals': totals,
+        'tests': tests,
+        'leftovers': leftovers,
+        'warnings': list(restore_drill.warnings),
+    }, problems

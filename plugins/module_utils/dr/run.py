@@ -51,9 +51,19 @@ class DrRun:
     """Plans and carries out one DR run. ``settings`` are dr_sync's options, validated by the module."""
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, adapter: DrAdapter, settings: DrSettings, *, check_mode: bool = False, now: datetime.datetime | None = None,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep, workers: int = COPY_WORKERS,
-                 retry: CallRetry | None = None, progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        adapter: DrAdapter,
+        settings: DrSettings,
+        *,
+        check_mode: bool = False,
+        now: datetime.datetime | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        workers: int = COPY_WORKERS,
+        retry: CallRetry | None = None,
+        progress: Progress | None = None,
+    ) -> None:
         """``retry`` is the run's CallRetry (see run_retry), which the copy engine and the drill share, each phase with
         its own deadline (CallRetry.until). ``progress`` is told of each phase and of the copies (live progress)."""
         self.adapter = adapter
@@ -70,8 +80,18 @@ class DrRun:
         self.cloud_clock = CloudClock(self.wall_clock)
         # The run's calls are retried until its deadline; the copies and the drill have deadlines of their own.
         self.retry = run_retry(adapter, retry, sleep=sleep, clock=clock).until(self.deadline)
-        self.context = PhaseContext(adapter=adapter, settings=settings, check_mode=check_mode, now=self.now, retry=self.retry,
-                                    deadline=self.deadline, clock=clock, sleep=sleep, progress=progress or Progress(None), workers=workers)
+        self.context = PhaseContext(
+            adapter=adapter,
+            settings=settings,
+            check_mode=check_mode,
+            now=self.now,
+            retry=self.retry,
+            deadline=self.deadline,
+            clock=clock,
+            sleep=sleep,
+            progress=progress or Progress(None),
+            workers=workers,
+        )
         # What the run wants the user to know that fails nothing, as it comes: the phases' warnings and its leases'.
         self.warnings: list[str] = []
         # The results of the phases of the last run (what each cost: RunPhases.calls).
@@ -84,7 +104,9 @@ class DrRun:
             check_lock(self.settings.lock, self.adapter, self.settings.copy.options)
         if self.settings.restore.enabled:
             if self.context.drill is None:
-                raise InputError('restore_test', '%s cannot make a disk from a DR copy: leave this option unset' % self.adapter.cloud)
+                raise InputError(
+                    'restore_test', '%s cannot make a disk from a DR copy: leave this option unset' % self.adapter.cloud
+                )
             check_restore_settings(self.settings, self.context.drill)
         validate_sample(self.adapter, self.settings, self.now)
 
@@ -109,19 +131,39 @@ class DrRun:
         plans, source_disks = read.plans, read.source_disks
         fresh = take_fresh_snapshots(ctx, plans)
         early = LocksBeforeWaiting(ctx, plans)
-        copies = copy_sources(ctx, plans, sources=fresh.sources(), terms=terms, before_waiting=early.lock if early.wanted else None)
+        copies = copy_sources(
+            ctx, plans, sources=fresh.sources(), terms=terms, before_waiting=early.lock if early.wanted else None
+        )
         outcomes = copies.outcomes
         marks = self._noted(mark_made_copies(ctx, plans, outcomes))
         listing = list_dr_copies(ctx)
-        locks = self._noted(lock_copies(ctx, plans, outcomes=outcomes, listed=listing.copies, source_disks=source_disks, before=early.result))
+        locks = self._noted(
+            lock_copies(
+                ctx, plans, outcomes=outcomes, listed=listing.copies, source_disks=source_disks, before=early.result
+            )
+        )
         shares = release_shares(ctx)
         # The locks' listing, with the marks they set: the drill and pruning see the copies as they are now.
         listed = locks.listed
-        drill = restore_drill(ctx, plans, outcomes=outcomes, listed=listed, source_disks=source_disks, run_id=self.run_id)
+        drill = restore_drill(
+            ctx, plans, outcomes=outcomes, listed=listed, source_disks=source_disks, run_id=self.run_id
+        )
         pruning = self._noted(prune_copies(ctx, plans, outcomes=outcomes, listed=listed, source_disks=source_disks))
-        self.phases = RunPhases(read=read, fresh=fresh, copies=copies, early_locks=early.result, marks=marks, listing=listing, locks=locks,
-                                shares=shares, drill=drill, pruning=pruning)
-        return run_report(ctx, self.phases, warnings=self.warnings, retries=self.retry.retries, wall_now=self.wall_clock())
+        self.phases = RunPhases(
+            read=read,
+            fresh=fresh,
+            copies=copies,
+            early_locks=early.result,
+            marks=marks,
+            listing=listing,
+            locks=locks,
+            shares=shares,
+            drill=drill,
+            pruning=pruning,
+        )
+        return run_report(
+            ctx, self.phases, warnings=self.warnings, retries=self.retry.retries, wall_now=self.wall_clock()
+        )
 
     def _noted(self, result: NotedResult) -> NotedResult:
         """``result``, its warnings added to the run's (which the run's leases add to as they come)."""
@@ -131,9 +173,17 @@ class DrRun:
     def _lease_terms(self) -> LeaseTerms:
         """The terms of this run's leases (dr.leases), timed by the cloud's clock; many calls go out on the run's workers."""
         client = getattr(self.adapter, 'client', None)
-        seconds = lease_seconds(getattr(client, 'connect_timeout', CONNECT_TIMEOUT), getattr(client, 'read_timeout', READ_TIMEOUT))
-        return LeaseTerms(self.run_id, tuple(sorted(self.settings.region_names)), seconds, self.cloud_clock.now, self.warnings.append,
-                          self.context.each)
+        seconds = lease_seconds(
+            getattr(client, 'connect_timeout', CONNECT_TIMEOUT), getattr(client, 'read_timeout', READ_TIMEOUT)
+        )
+        return LeaseTerms(
+            self.run_id,
+            tuple(sorted(self.settings.region_names)),
+            seconds,
+            self.cloud_clock.now,
+            self.warnings.append,
+            self.context.each,
+        )
 
     def wall_clock(self) -> datetime.datetime:
         """The time now, as the run's start and its clock say (a test's fake clock moves it too)."""

@@ -25,7 +25,11 @@ class DrRegion:
 
     def copy_options(self) -> dict[str, Any]:
         """The options this region sets (those given): they override the run's for its copies."""
-        return {key: value for key, value in (('encrypted', self.encrypted), ('kms_key_id', self.kms_key_id)) if value is not None}
+        return {
+            key: value
+            for key, value in (('encrypted', self.encrypted), ('kms_key_id', self.kms_key_id))
+            if value is not None
+        }
 
 
 @dataclass(frozen=True)

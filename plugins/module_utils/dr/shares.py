@@ -66,8 +66,13 @@ class ShareCalls(SourceTagCalls):
     def copies_in_flight(self, source_region: str, regions: Sequence[str], snapshot_ids: Sequence[str]) -> set[str]:
         """Those of ``snapshot_ids`` with a copy of the DR account's in flight in any of ``regions`` (reads)."""
 
-    # pylint: disable-next=unused-argument  # a hook
-    def tag_room_refusal(self, source_region: str, snapshot_id: str, tags: Mapping[str, str], keys: Sequence[str]) -> CloudError | None:
+    def tag_room_refusal(  # pylint: disable=unused-argument  # a hook
+        self,
+        source_region: str,
+        snapshot_id: str,
+        tags: Mapping[str, str],
+        keys: Sequence[str],
+    ) -> CloudError | None:
         """Why the tags ``keys`` a run writes on a shared source would not fit beside its ``tags`` (a cloud that caps a
         resource's tags: ECS), before anything is leased or shared; None where they fit (most clouds cap none we reach)."""
         return None
@@ -82,15 +87,20 @@ class ShareLeases:
         self.calls = calls
         self.account = account
         self.terms = terms
-        self._held: dict[str, datetime.datetime] = {}  # the sources this run holds: when it last wrote its lease on each
+        self._held: dict[
+            str, datetime.datetime
+        ] = {}  # the sources this run holds: when it last wrote its lease on each
         self._persons: set[str] = set()  # sources a person shared: nothing of ours to write or, later, to remove
 
     def fresh(self, snapshot_ids: Iterable[str]) -> bool:
         """Whether this run holds each of ``snapshot_ids`` (or leaves it, a person's share) with more than half of its lease
         left: a copy call may go out under it (no call)."""
         now = self.terms.now()
-        return all(snapshot_id in self._persons or (snapshot_id in self._held and (now - self._held[snapshot_id]).total_seconds() < self.terms.seconds / 2)
-                   for snapshot_id in snapshot_ids)
+        return all(
+            snapshot_id in self._persons
+            or (snapshot_id in self._held and (now - self._held[snapshot_id]).total_seconds() < self.terms.seconds / 2)
+            for snapshot_id in snapshot_ids
+        )
 
     def take(self, source_region: str, snapshot_id: str) -> None:
         """take_many for one source: its refusal raised."""
@@ -117,14 +127,22 @@ class ShareLeases:
         if first:
             shared = self._shared(source_region, first, refused)
             tags = self.calls.sources_tags(source_region, first)
-            unmarked = [snapshot_id for snapshot_id in first if snapshot_id in shared and not self._ours(tags.get(snapshot_id, {}))]
+            unmarked = [
+                snapshot_id
+                for snapshot_id in first
+                if snapshot_id in shared and not self._ours(tags.get(snapshot_id, {}))
+            ]
             # A person's share, unless a run took its own back (share, then mark) between the two reads: read once more.
             self._persons.update(self._shared(source_region, unmarked, refused))
             for snapshot_id in first:
-                room = self.calls.tag_room_refusal(source_region, snapshot_id, tags.get(snapshot_id, {}), share_tag_keys(self.terms))
+                room = self.calls.tag_room_refusal(
+                    source_region, snapshot_id, tags.get(snapshot_id, {}), share_tag_keys(self.terms)
+                )
                 if room is not None and snapshot_id not in self._persons:
                     refused[snapshot_id] = room
-        leasing = [snapshot_id for snapshot_id in need if snapshot_id not in self._persons and snapshot_id not in refused]
+        leasing = [
+            snapshot_id for snapshot_id in need if snapshot_id not in self._persons and snapshot_id not in refused
+        ]
         if not leasing:
             return refused
         written_at = self.terms.now()
@@ -133,13 +151,23 @@ class ShareLeases:
         tags = self.calls.sources_tags(source_region, leasing)
         for snapshot_id in leasing:
             if self._others_live(leases_under(tags.get(snapshot_id, {}), RELEASE_TAG_PREFIX)):
-                refused[snapshot_id] = CloudError('CopySnapshot', 'ShareBeingReleased', 'another DR run is taking back the DR '
-                                                  'account\'s share of source snapshot %s; this run copies it once that run is done'
-                                                  % snapshot_id, kind=BUSY, region=source_region)
+                refused[snapshot_id] = CloudError(
+                    'CopySnapshot',
+                    'ShareBeingReleased',
+                    'another DR run is taking back the DR '
+                    'account\'s share of source snapshot %s; this run copies it once that run is done' % snapshot_id,
+                    kind=BUSY,
+                    region=source_region,
+                )
         ready = [snapshot_id for snapshot_id in leasing if snapshot_id not in refused]
         shared = self._shared(source_region, ready, refused)
-        answers = self.terms.each([functools.partial(self._share, source_region, snapshot_id) for snapshot_id in ready if snapshot_id not in shared
-                                   and snapshot_id not in refused])
+        answers = self.terms.each(
+            [
+                functools.partial(self._share, source_region, snapshot_id)
+                for snapshot_id in ready
+                if snapshot_id not in shared and snapshot_id not in refused
+            ]
+        )
         refused.update((snapshot_id, error) for snapshot_id, error in answers if error is not None)
         for snapshot_id in ready:
             if snapshot_id not in refused:
@@ -148,7 +176,9 @@ class ShareLeases:
 
     def _shared(self, source_region: str, snapshot_ids: Sequence[str], refused: dict[str, CloudError]) -> set[str]:
         """Those of ``snapshot_ids`` the DR account may copy now, read side by side; a read that failed refuses its source."""
-        answers = self.terms.each([functools.partial(self._is_shared, source_region, snapshot_id) for snapshot_id in snapshot_ids])
+        answers = self.terms.each(
+            [functools.partial(self._is_shared, source_region, snapshot_id) for snapshot_id in snapshot_ids]
+        )
         shared = set()
         for snapshot_id, answer in zip(snapshot_ids, answers):
             if isinstance(answer, CloudError):
@@ -184,8 +214,11 @@ class ShareLeases:
         """({snapshot id: tags}, in flight): the sources a DR run leased or marked for this DR account, and those of them
         with a copy in flight in any region a lease on them names (or this run's). Reads only (find, and dr.posture)."""
         # A mark of another DR account's is that account's business (one DR account a source region is the rule).
-        leased = {snapshot_id: tags for snapshot_id, tags in self.calls.leased_sources(source_region).items()
-                   if tags.get(SHARE_TAG, self.account) == self.account}
+        leased = {
+            snapshot_id: tags
+            for snapshot_id, tags in self.calls.leased_sources(source_region).items()
+            if tags.get(SHARE_TAG, self.account) == self.account
+        }
         regions = set(self.terms.regions)
         for tags in leased.values():
             for lease in leases_under(tags, SHARE_LEASE_TAG_PREFIX).values():
@@ -228,28 +261,44 @@ class ShareLeases:
         for snapshot_id in ids:
             source_tags = tags.get(snapshot_id, {})
             leases = leases_under(source_tags, SHARE_LEASE_TAG_PREFIX)
-            done_leases[snapshot_id] = sorted(SHARE_LEASE_TAG_PREFIX + other for other, lease in leases.items() if other == run_id or not lease.live(now))
+            done_leases[snapshot_id] = sorted(
+                SHARE_LEASE_TAG_PREFIX + other
+                for other, lease in leases.items()
+                if other == run_id or not lease.live(now)
+            )
             # This run's release tag stays until the share is gone or left: a run that leases meanwhile waits for it (take).
-            done_releases[snapshot_id] = sorted(RELEASE_TAG_PREFIX + other for other, lease in leases_under(source_tags, RELEASE_TAG_PREFIX).items()
-                                                if other == run_id or not lease.live(now))
+            done_releases[snapshot_id] = sorted(
+                RELEASE_TAG_PREFIX + other
+                for other, lease in leases_under(source_tags, RELEASE_TAG_PREFIX).items()
+                if other == run_id or not lease.live(now)
+            )
             if self._others_live(leases):
                 contested.append(snapshot_id)
         answers: dict[str, bool | CloudError] = {}
         if contested:
             self._untag_each(source_region, {snapshot_id: done_leases[snapshot_id] for snapshot_id in contested})
             again = self.calls.sources_tags(source_region, contested)
-            left = [snapshot_id for snapshot_id in contested if self._others_live(leases_under(again.get(snapshot_id, {}), SHARE_LEASE_TAG_PREFIX))]
+            left = [
+                snapshot_id
+                for snapshot_id in contested
+                if self._others_live(leases_under(again.get(snapshot_id, {}), SHARE_LEASE_TAG_PREFIX))
+            ]
             self._untag_each(source_region, {snapshot_id: done_releases[snapshot_id] for snapshot_id in left})
             answers.update(dict.fromkeys(left, False))
             for snapshot_id in contested:
                 done_leases[snapshot_id] = []
         going = [snapshot_id for snapshot_id in ids if snapshot_id not in answers]
-        unshared = self.terms.each([functools.partial(self._unshare, source_region, snapshot_id) for snapshot_id in going])
+        unshared = self.terms.each(
+            [functools.partial(self._unshare, source_region, snapshot_id) for snapshot_id in going]
+        )
         for snapshot_id, error in zip(going, unshared):
             if error is not None:
                 answers[snapshot_id] = error
         gone = [snapshot_id for snapshot_id in going if snapshot_id not in answers]
-        self._untag_each(source_region, {snapshot_id: [*done_leases[snapshot_id], *done_releases[snapshot_id], SHARE_TAG] for snapshot_id in gone})
+        self._untag_each(
+            source_region,
+            {snapshot_id: [*done_leases[snapshot_id], *done_releases[snapshot_id], SHARE_TAG] for snapshot_id in gone},
+        )
         for snapshot_id in gone:
             answers[snapshot_id] = True
             self._held.pop(snapshot_id, None)

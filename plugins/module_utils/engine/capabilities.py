@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from ..core.retry import CallRetry
 
 
-def describe_in_batches(describe_ids: Callable[[list[str]], dict[str, Snapshot]], snapshot_ids: Iterable[str], size: int) -> dict[str, Snapshot]:
+def describe_in_batches(
+    describe_ids: Callable[[list[str]], dict[str, Snapshot]], snapshot_ids: Iterable[str], size: int
+) -> dict[str, Snapshot]:
     """{id: Snapshot} from ``describe_ids`` (one call for at most ``size`` ids), for all of ``snapshot_ids``."""
     found: dict[str, Snapshot] = {}
     for batch in id_batches(snapshot_ids, size):
@@ -38,7 +40,7 @@ def id_batches(snapshot_ids: Iterable[str], size: int) -> Iterator[list[str]]:
     """The distinct ids of ``snapshot_ids`` (empty ones left out), sorted, at most ``size`` a batch: what one describe call takes."""
     ids = sorted({snapshot_id for snapshot_id in snapshot_ids if snapshot_id})
     for start in range(0, len(ids), size):
-        yield ids[start:start + size]
+        yield ids[start : start + size]
 
 
 class CopyAdapter(ABC):
@@ -70,7 +72,9 @@ class CopyAdapter(ABC):
 
     @classmethod
     @abstractmethod
-    def from_connection(cls, connection: dict[str, Any], *, check_mode: bool = False, retry: CallRetry | None = None) -> Self:
+    def from_connection(
+        cls, connection: dict[str, Any], *, check_mode: bool = False, retry: CallRetry | None = None
+    ) -> Self:
         """The adapter for ``connection`` (the module's connection options; no call yet). ``retry`` is the
         run's CallRetry. ImportError when the SDK is missing; InputError for a bad connection option."""
 
@@ -90,8 +94,13 @@ class CopyAdapter(ABC):
         """
         found = self.describe(region, snapshot_ids)
         if len(snapshot_ids) == 1 and snapshot_ids[0] not in found:
-            raise CloudError('DescribeSnapshots', 'InvalidSnapshotId.NotFound', 'The specified snapshot %s does not exist in %s %s'
-                             % (snapshot_ids[0], self.region_word, region), kind=NOT_FOUND, region=region)
+            raise CloudError(
+                'DescribeSnapshots',
+                'InvalidSnapshotId.NotFound',
+                'The specified snapshot %s does not exist in %s %s' % (snapshot_ids[0], self.region_word, region),
+                kind=NOT_FOUND,
+                region=region,
+            )
         return found
 
     def check_source(self, request: CopyRequest, source: Snapshot) -> None:  # pylint: disable=unused-argument  # a hook most clouds leave empty
@@ -104,7 +113,8 @@ class CopyAdapter(ABC):
         """Return {request.source_tag: [Snapshot, ...]}: copies of each source found in ``destination``."""
 
     def complete_copies(  # pylint: disable=unused-argument  # a hook, as check_source
-            self, destination: str, requests: list[CopyRequest], found: dict[str, list[Snapshot]]) -> None:
+        self, destination: str, requests: list[CopyRequest], found: dict[str, list[Snapshot]]
+    ) -> None:
         """Finish what the copies ``find_copies`` found need before they serve (CBS: tag a copy whose
         tagging was cut short). The engine calls it outside check mode only: reads do not write. Most clouds' copies
         are whole once made: nothing to finish."""

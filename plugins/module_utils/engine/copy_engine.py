@@ -24,23 +24,22 @@ run's, dr.leases), the copy calls go out in rounds under the run's leases on the
 another run holds is asked again a poll interval on, and looked up again once leased, so that a copy the other run made
 is used.
 
-The engine's parts: outcomes (what it reports), sources (reading and checking the sources), rounds (copy calls under
-leases and in-flight caps), reads (a copy is what a read shows; the wait).
+The engine's parts: outcomes (what it reports), sources (reading and checking the sources), copy_calls (a copy call and
+its safe resends), rounds (copy calls under leases and in-flight caps), reads (a copy is what a read shows; the wait).
 """
 
 from __future__ import annotations
 
-import random
 import time
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from ..core.errors import ALREADY_EXISTS, BUSY, INVALID, RETRYABLE, CloudError, is_retryable
+from ..core.errors import INVALID, CloudError, is_retryable
 from ..core.grouping import group_by
 from ..core.model import PENDING, Snapshot, copy_mismatches
 from ..core.polling import DONE, STILL_GOING, TIMEOUT, poll
 from ..core.progress import WAITING
-from ..core.retry import GIVE_UP, LOOK_UP, RESEND, WAIT, Backoff, CallRetry
-from .leases import LeaseRunningShort, leases_of
+from ..core.retry import Backoff, CallRetry
+from .copy_calls import MAX_ATTEMPTS, copy_group
 from .outcomes import (
     COPIED,
     EXISTING,
@@ -52,8 +51,6 @@ from .outcomes import (
     RequestOutcome,
     copy_progress,
     describe_differences,
-    fail_destination,
-    fail_destinations,
     pick_copy,
 )
 from .reads import refresh, wait_for_copies
@@ -73,9 +70,6 @@ if TYPE_CHECKING:
 
 T = TypeVar('T')
 
-# Tries of one call before its error is reported, deadline or not: a region that keeps
-# failing must not hold a whole run until its timeout.
-MAX_ATTEMPTS = 10
 # How many times a copy call whose answer named a copy no read shows is sent again with a new token (the adapter's
 # token_spent): each is a copy a person or a retention period deleted since its token was drawn.
 MAX_TOKEN_ROUNDS = 3
@@ -84,9 +78,18 @@ MAX_TOKEN_ROUNDS = 3
 class CopyEngine:
     """Runs CopyRequests through one adapter. See the module docstring for what it guarantees."""
 
-    def __init__(self, adapter: CopyAdapter, config: EngineConfig | None = None, *, backoff: Backoff | None = None,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-                 retry: CallRetry | PhaseRetry | None = None, progress: Progress | None = None, leases: Leases | None = None) -> None:
+    def __init__(
+        self,
+        adapter: CopyAdapter,
+        config: EngineConfig | None = None,
+        *,
+        backoff: Backoff | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        retry: CallRetry | PhaseRetry | None = None,
+        progress: Progress | None = None,
+        leases: Leases | None = None,
+    ) -> None:
         """``config`` is what the run asks for (EngineConfig's defaults when None); the rest is what it runs with.
         ``retry`` is the run's CallRetry (see run_retry); ``backoff`` is used only when it has none. ``progress``
         is told of the copies as they start and end (a DR run's live progress). ``leases`` are taken around each copy call
@@ -113,8 +116,12 @@ class CopyEngine:
         return self.retry.retries
 
     # ------------------------------------------------------------------ entry point
-    def run(self, requests: list[CopyRequest], sources: Mapping[tuple[str, str], Snapshot] | None = None,
-            before_waiting: Callable[[list[RequestOutcome]], None] | None = None) -> list[RequestOutcome]:
+    def run(
+        self,
+        requests: list[CopyRequest],
+        sources: Mapping[tuple[str, str], Snapshot] | None = None,
+        before_waiting: Callable[[list[RequestOutcome]], None] | None = None,
+    ) -> list[RequestOutcome]:
         """Validate every request (no API call), then plan, copy and wait. Returns RequestOutcomes.
 
         ``sources`` ({(region, snapshot id): Snapshot}) are source snapshots the caller has just
@@ -159,20 +166,25 @@ class CopyEngine:
         found (EXISTING). Returns the jobs with the destinations still to copy to."""
         pairs = [(outcome, destination) for outcome, destinations in jobs for destination in destinations]
         for destination, group in group_by(pairs, lambda pair: pair[1]).items():
-            found = self._find_copies(destination, [outcome.request for outcome, dummy in group])
+            found = self.find_copies(destination, [outcome.request for outcome, dummy in group])
             for outcome, dummy in group:
-                self._take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), EXISTING)
-        left = [(outcome, [destination for destination in destinations if outcome.destinations[destination].action is None]) for outcome, destinations in jobs]
+                self.take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), EXISTING)
+        left = [
+            (outcome, [destination for destination in destinations if outcome.destinations[destination].action is None])
+            for outcome, destinations in jobs
+        ]
         return [job for job in left if job[1]]
 
-    def _find_copies(self, destination: str, requests: list[CopyRequest]) -> dict[str, list[Snapshot]]:
+    def find_copies(self, destination: str, requests: list[CopyRequest]) -> dict[str, list[Snapshot]]:
         """The copies of these requests' sources found in ``destination``, completed outside check mode."""
         found = self.call(self.adapter.find_copies, destination, requests)
         if not self.config.check_mode:
             self.call(self.adapter.complete_copies, destination, requests, found)
         return found
 
-    def _take_found_copy(self, outcome: RequestOutcome, destination: str, candidates: Sequence[Snapshot], action: str) -> bool:
+    def take_found_copy(
+        self, outcome: RequestOutcome, destination: str, candidates: Sequence[Snapshot], action: str
+    ) -> bool:
         """Record at ``destination`` the copy found among ``candidates`` that is as the request asks.
 
         When there is none but one that differs, on_mismatch decides: fail the destination, use
@@ -191,18 +203,29 @@ class CopyEngine:
             return False
         self.sightings.saw(destination_outcome)
         destination_outcome.mismatch = {'snapshot_id': other.id, 'differences': differences[other.id]}
-        text = 'the copy %s found in %s differs from what was asked: %s' % (other.id, destination, describe_differences(
-            differences[other.id]))
+        text = 'the copy %s found in %s differs from what was asked: %s' % (
+            other.id,
+            destination,
+            describe_differences(differences[other.id]),
+        )
         if self.config.on_mismatch == MISMATCH_WARN:
             destination_outcome.action, destination_outcome.snapshot = action, other
-            self.warnings.append('%s of %s/%s; it is used as it is (on_mismatch: warn)' % (
-                text, request.source_region, request.source_id))
+            self.warnings.append(
+                '%s of %s/%s; it is used as it is (on_mismatch: warn)'
+                % (text, request.source_region, request.source_id)
+            )
             return True
         if self.config.on_mismatch == MISMATCH_FAIL:
             destination_outcome.action, destination_outcome.snapshot = NOT_COPIED, other
-            destination_outcome.error = CloudError('CopySnapshot', 'ExistingCopyDiffers', '%s. It is not used: set on_mismatch: new_copy to '
-                                                   'make a copy as asked (the one found stays, for pruning or deletion), or on_mismatch: '
-                                                   'warn to use it as it is' % text, kind=INVALID, region=destination)
+            destination_outcome.error = CloudError(
+                'CopySnapshot',
+                'ExistingCopyDiffers',
+                '%s. It is not used: set on_mismatch: new_copy to '
+                'make a copy as asked (the one found stays, for pruning or deletion), or on_mismatch: '
+                'warn to use it as it is' % text,
+                kind=INVALID,
+                region=destination,
+            )
             return True
         return False
 
@@ -211,7 +234,11 @@ class CopyEngine:
         """Start every missing copy: one call per destination group, in request order."""
         jobs: list[Job] = []
         for outcome in outcomes:
-            missing = [destination for destination, destination_outcome in outcome.destinations.items() if destination_outcome.action is None]
+            missing = [
+                destination
+                for destination, destination_outcome in outcome.destinations.items()
+                if destination_outcome.action is None
+            ]
             if self.config.check_mode:
                 for destination in missing:
                     outcome.destinations[destination].action = WOULD_COPY
@@ -225,111 +252,38 @@ class CopyEngine:
         if self.leases is None and self.config.max_in_flight is None:
             self.run_jobs(jobs)
             return
-        in_flight = [destination_outcome for outcome in outcomes for destination_outcome in outcome.destinations.values()
-                     if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING]
+        in_flight = [
+            destination_outcome
+            for outcome in outcomes
+            for destination_outcome in outcome.destinations.values()
+            if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING
+        ]
         CopyRounds(self, jobs=jobs, in_flight=in_flight).run()
 
     def run_jobs(self, jobs: list[Job]) -> list[Job]:
-        """Run ``_copy_group`` for each (outcome, destinations) job, up to ``workers`` at a time. Returns the jobs that
-        were not sent because this run's lease on their source ran short (sent in a later round, leased again).
+        """Run ``copy_group`` (engine.copy_calls) for each (outcome, destinations) job, up to ``workers`` at a time.
+        Returns the jobs that were not sent because this run's lease on their source ran short (sent in a later round, leased again).
 
         The first error that escapes a job (a look-up that failed for good) stops the jobs not yet
         started and is raised, as it would be one job after another.
         """
         if self.config.workers == 1 or len(jobs) < 2:
-            deferred = [self._copy_group(outcome, destinations) for outcome, destinations in jobs]
+            deferred = [copy_group(self, outcome, destinations) for outcome, destinations in jobs]
             return [job for job in deferred if job is not None]
         from concurrent.futures import ThreadPoolExecutor  # pylint: disable=import-outside-toplevel  # the DR run only
+
         with ThreadPoolExecutor(max_workers=min(self.config.workers, len(jobs))) as pool:
             try:
-                deferred = [future.result() for future in [pool.submit(self._copy_group, outcome, destinations) for outcome, destinations in jobs]]
+                deferred = [
+                    future.result()
+                    for future in [
+                        pool.submit(copy_group, self, outcome, destinations) for outcome, destinations in jobs
+                    ]
+                ]
             except BaseException:
                 pool.shutdown(cancel_futures=True)  # waits for the jobs under way, as the with block would
                 raise
         return [job for job in deferred if job is not None]
-
-    def _copy_group(self, outcome: RequestOutcome, destinations: list[str]) -> Job | None:
-        """Copy to ``destinations`` in one call, sent again as ``_copy_verdict`` allows (Backoff.resend). Never makes a
-        second copy: a look-up before a resend adopts the copies it finds, as made by this run (COPIED) when the lost
-        answer may have been their own. With leases, each send goes under a fresh lease of this run's: when the lease has
-        run short (retries took long), the job is returned with the destinations still to copy to, to be held again."""
-        remaining = list(destinations)
-
-        def copy() -> None:
-            if self.leases is not None and not self.leases.fresh(leases_of((outcome, remaining))):
-                raise LeaseRunningShort()
-            unanswered = self._record_copies(outcome, remaining, self.adapter.start_copy(outcome.request, remaining))
-            self.publish_progress()
-            if unanswered:
-                # Looked up once the call can have landed.
-                raise DestinationsLeft(unanswered)
-
-        def look_up(error: CloudError | DestinationsLeft) -> RequestOutcome | None:  # LOOK_UP is for these only (_copy_verdict)
-            nonlocal remaining
-            if isinstance(error, DestinationsLeft):
-                remaining = list(error.unanswered)
-            remaining = self._adopt_found_copies(outcome, remaining, COPIED if error.uncertain else EXISTING)
-            return None if remaining else outcome  # every destination settled: nothing to send
-
-        try:
-            # With leases, a destination refused as busy (a share another run is taking back) is asked again after a poll
-            # interval and a random part of one, so that two runs that wait on each other do not meet again in step.
-            busy_wait = self.config.poll_interval * (1 + random.random()) if self.leases is not None else self.config.poll_interval  # nosec B311
-            self.calls.resend(copy, self._copy_verdict, look_up=look_up, idempotent=self.adapter.copy_call_is_idempotent,
-                              max_attempts=MAX_ATTEMPTS, busy_wait=busy_wait)
-        except LeaseRunningShort:
-            return (outcome, remaining)
-        except DestinationsLeft as left:
-            for destination, last_error in left.unanswered.items():
-                fail_destination(outcome, destination, last_error or CloudError(
-                    'CopySnapshot', 'NoAnswer', 'the cloud gave no result for this destination', region=destination))
-        except CloudError as error:
-            # The copy call's last error, or a look-up that failed after its own retries: these destinations fail with
-            # it, and the other requests of the run go on (and get reported).
-            fail_destinations(outcome, remaining, error)
-        return None
-
-    def _copy_verdict(self, error: Exception) -> str:
-        """What may follow a copy call that failed (see Backoff.resend). Without an idempotency token, after an answer that
-        may have been lost, or when the cloud says a copy exists, the destinations are looked up before any resend."""
-        if isinstance(error, DestinationsLeft):
-            return LOOK_UP
-        if not isinstance(error, CloudError) or error.kind not in (RETRYABLE, ALREADY_EXISTS, BUSY):
-            return GIVE_UP
-        if error.kind == BUSY:
-            # Refused until something else ends (nothing was made): asked again each poll interval, up to the deadline.
-            return WAIT
-        if error.kind == ALREADY_EXISTS or error.uncertain or not self.adapter.copy_call_is_idempotent:
-            return LOOK_UP
-        return RESEND
-
-    @staticmethod
-    def _record_copies(outcome: RequestOutcome, destinations: list[str], results: Mapping[str, Snapshot | CloudError]) -> dict[str, CloudError | None]:
-        """Record the copies a copy call started; fail the destinations it refused for good.
-        Returns {destination: its retryable error, or None when the cloud said nothing of it} to try again."""
-        unanswered: dict[str, CloudError | None] = {}
-        for destination in destinations:
-            result = results.get(destination)
-            if isinstance(result, Snapshot):
-                if result.encrypted is None and outcome.source is not None:
-                    # A copy keeps its source's encryption (unless asked to encrypt).
-                    result.encrypted = outcome.source.encrypted
-                destination_outcome = outcome.destinations[destination]
-                destination_outcome.action, destination_outcome.snapshot = COPIED, result
-            elif result is None or result.kind in (RETRYABLE, ALREADY_EXISTS):
-                unanswered[destination] = result
-            else:
-                fail_destination(outcome, destination, result)
-        return unanswered
-
-    def _adopt_found_copies(self, outcome: RequestOutcome, destinations: list[str], action: str) -> list[str]:
-        """Look each destination up again; record copies found there. Returns those still missing."""
-        still_missing: list[str] = []
-        for destination in destinations:
-            found = self._find_copies(destination, [outcome.request])
-            if not self._take_found_copy(outcome, destination, found.get(outcome.request.source_tag, ()), action):
-                still_missing.append(destination)
-        return still_missing
 
     # ------------------------------------------------------------------ a copy is what a read shows
     def _confirm_copies(self, outcomes: list[RequestOutcome]) -> None:
@@ -338,19 +292,40 @@ class CopyEngine:
         by then was not made (_refresh fails it). Where the copy call carries a token that the cloud answers with the
         first copy made under it, deleted since or not (ECS), the adapter draws a new token (token_spent) and the call is
         sent once more, at most MAX_TOKEN_ROUNDS times: a deleted DR copy is made again, never reported as made."""
-        owners = {id(destination_outcome): outcome for outcome in outcomes for destination_outcome in outcome.destinations.values()}
+        owners = {
+            id(destination_outcome): outcome
+            for outcome in outcomes
+            for destination_outcome in outcome.destinations.values()
+        }
         rounds = 0
         while True:
-            unconfirmed = [destination_outcome for outcome in outcomes if outcome.error is None
-                           for destination_outcome in outcome.destinations.values() if self._unconfirmed(destination_outcome)]
+            unconfirmed = [
+                destination_outcome
+                for outcome in outcomes
+                if outcome.error is None
+                for destination_outcome in outcome.destinations.values()
+                if self._unconfirmed(destination_outcome)
+            ]
             if not unconfirmed:
                 return
 
             def read(group: list[DestinationOutcome] = unconfirmed) -> list[DestinationOutcome]:
-                refresh(self, [destination_outcome for destination_outcome in group if self._unconfirmed(destination_outcome)], read_back=True)
+                refresh(
+                    self,
+                    [destination_outcome for destination_outcome in group if self._unconfirmed(destination_outcome)],
+                    read_back=True,
+                )
                 return group
-            result = poll(read, lambda group: STILL_GOING if any(map(self._unconfirmed, group)) else DONE, cast('float', self.deadline),
-                          self.config.poll_interval, sleep=self.sleep, clock=self.clock, max_interval=self.config.max_poll_interval)
+
+            result = poll(
+                read,
+                lambda group: STILL_GOING if any(map(self._unconfirmed, group)) else DONE,
+                cast('float', self.deadline),
+                self.config.poll_interval,
+                sleep=self.sleep,
+                clock=self.clock,
+                max_interval=self.config.max_poll_interval,
+            )
             if result.status == TIMEOUT:
                 for destination_outcome in unconfirmed:
                     if self._unconfirmed(destination_outcome):
@@ -360,10 +335,22 @@ class CopyEngine:
                 snapshot = cast('Snapshot', destination_outcome.snapshot)
                 outcome = owners[id(destination_outcome)]
                 destination = destination_outcome.destination
-                if snapshot.cloud_state in GONE and rounds < MAX_TOKEN_ROUNDS and self.adapter.token_spent(outcome.request, destination, snapshot.id):
-                    self.warnings.append('the copy call for %s/%s to %s was answered with copy %s, which %s holds no more (deleted '
-                                         'since its token was first used): copied again with a new token'
-                                         % (outcome.request.source_region, outcome.request.source_id, destination, snapshot.id, destination))
+                if (
+                    snapshot.cloud_state in GONE
+                    and rounds < MAX_TOKEN_ROUNDS
+                    and self.adapter.token_spent(outcome.request, destination, snapshot.id)
+                ):
+                    self.warnings.append(
+                        'the copy call for %s/%s to %s was answered with copy %s, which %s holds no more (deleted '
+                        'since its token was first used): copied again with a new token'
+                        % (
+                            outcome.request.source_region,
+                            outcome.request.source_id,
+                            destination,
+                            snapshot.id,
+                            destination,
+                        )
+                    )
                     destination_outcome.action = destination_outcome.snapshot = None
                     self.sightings.forget(destination_outcome)
                     again.append((outcome, [destination]))
@@ -375,30 +362,28 @@ class CopyEngine:
     def _unconfirmed(self, destination_outcome: DestinationOutcome) -> bool:
         """Whether ``destination_outcome`` holds a copy this run made that no read has shown, nor taken for gone."""
         snapshot = destination_outcome.snapshot
-        return (destination_outcome.action == COPIED and snapshot is not None and snapshot.cloud_state not in GONE
-                and not self.sightings.shown(destination_outcome))
-
-class DestinationsLeft(Exception):
-    """A copy call answered for some destinations only: ``again`` (its one argument) is {destination: its retryable
-    error, or None when the answer said nothing of it}. These are looked up, then copied to again (CopyEngine._copy_group)."""
-
-    @property
-    def unanswered(self) -> dict[str, CloudError | None]:
-        return cast('dict[str, CloudError | None]', self.args[0])
-
-    @property
-    def uncertain(self) -> bool:
-        # A destination the answer left out, or whose copy's answer was lost, may have a copy this call made.
-        return any(last_error is None or last_error.uncertain for last_error in self.unanswered.values())
+        return (
+            destination_outcome.action == COPIED
+            and snapshot is not None
+            and snapshot.cloud_state not in GONE
+            and not self.sightings.shown(destination_outcome)
+        )
 
 
-def default_backoff(sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> Backoff:
+def default_backoff(
+    sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic
+) -> Backoff:
     """How a run backs off by default: 1 s, doubling up to 20 s, jittered, at most MAX_ATTEMPTS tries."""
     return Backoff(is_retryable, base_delay=1.0, max_delay=20.0, max_attempts=MAX_ATTEMPTS, sleep=sleep, clock=clock)
 
 
-def run_retry(adapter: CopyAdapter, retry: CallRetry | PhaseRetry | None = None, backoff: Backoff | None = None,
-              sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> CallRetry | PhaseRetry:
+def run_retry(
+    adapter: CopyAdapter,
+    retry: CallRetry | PhaseRetry | None = None,
+    backoff: Backoff | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> CallRetry | PhaseRetry:
     """The run's CallRetry: ``retry`` when given, else the one the adapter's client sends its calls
     through, so that the client, the engine and the DR run retry alike and count together. One without
     a backoff gets ``backoff``, or the default."""

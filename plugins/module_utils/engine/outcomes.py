@@ -21,16 +21,17 @@ if TYPE_CHECKING:
     Job = tuple['RequestOutcome', list[str]]
 
 # What to do with a copy found that differs from what was asked (the on_mismatch option).
-MISMATCH_FAIL = 'fail'          # fail that destination, saying what differs; nothing is copied
-MISMATCH_WARN = 'warn'          # use the copy found, with a warning that says what differs
+MISMATCH_FAIL = 'fail'  # fail that destination, saying what differs; nothing is copied
+MISMATCH_WARN = 'warn'  # use the copy found, with a warning that says what differs
 MISMATCH_NEW_COPY = 'new_copy'  # make a copy as asked; the one found stays (for pruning or deletion)
 MISMATCH_CHOICES = (MISMATCH_FAIL, MISMATCH_WARN, MISMATCH_NEW_COPY)
 
 # What happened at one destination.
-EXISTING = 'existing'        # a copy was already there (done or in flight): nothing made
-COPIED = 'copied'            # this run made the copy
-WOULD_COPY = 'would_copy'    # check mode: a real run would make a copy here
-NOT_COPIED = 'not_copied'    # the copy could not be made, or an earlier copy failed
+EXISTING = 'existing'  # a copy was already there (done or in flight): nothing made
+COPIED = 'copied'  # this run made the copy
+WOULD_COPY = 'would_copy'  # check mode: a real run would make a copy here
+NOT_COPIED = 'not_copied'  # the copy could not be made, or an earlier copy failed
+
 
 @dataclass(eq=False)  # one destination of one request: two are never the same, whatever they hold
 class DestinationOutcome:
@@ -61,14 +62,19 @@ class DestinationOutcome:
         if self.snapshot is not None and self.snapshot.state == FAILED:
             earlier = 'an earlier copy' if self.action == EXISTING else 'the copy'
             reason = self.snapshot.message or 'no reason given by the cloud'
-            return ('%s: %s %s is in state %s: %s. It is not replaced automatically: delete it, '
-                    'then run again to make a new copy'
-                    % (self.destination, earlier, self.snapshot.id, self.snapshot.cloud_state, reason))
+            return (
+                '%s: %s %s is in state %s: %s. It is not replaced automatically: delete it, '
+                'then run again to make a new copy'
+                % (self.destination, earlier, self.snapshot.id, self.snapshot.cloud_state, reason)
+            )
         if self.timed_out:
             snapshot = cast('Snapshot', self.snapshot)  # what timed out is a copy in flight
             return '%s: copy %s is still %s (%s%%) at the timeout; a rerun adopts it instead of copying again' % (
-                self.destination, snapshot.id, snapshot.cloud_state,
-                snapshot.progress if snapshot.progress is not None else '?')
+                self.destination,
+                snapshot.id,
+                snapshot.cloud_state,
+                snapshot.progress if snapshot.progress is not None else '?',
+            )
         return None
 
     def as_result(self) -> dict[str, Any]:
@@ -82,7 +88,9 @@ class DestinationOutcome:
         if self.mismatch is not None:
             result['mismatch'] = self.mismatch
         if self.error is not None:
-            result['error'] = self.error.as_result() if isinstance(self.error, CloudError) else {'message': str(self.error)}
+            result['error'] = (
+                self.error.as_result() if isinstance(self.error, CloudError) else {'message': str(self.error)}
+            )
         return result
 
 
@@ -134,9 +142,11 @@ class EngineConfig:
 
 
 def describe_differences(differences: Mapping[str, Mapping[str, Any]]) -> str:
-    """"encrypted (asked True, found False); tags (asked {...}, found {...})" for a user to read."""
-    return '; '.join('%s (asked %s, found %s)' % (option, values['asked'], values['found'])
-                     for option, values in sorted(differences.items()))
+    """ "encrypted (asked True, found False); tags (asked {...}, found {...})" for a user to read."""
+    return '; '.join(
+        '%s (asked %s, found %s)' % (option, values['asked'], values['found'])
+        for option, values in sorted(differences.items())
+    )
 
 
 def copy_progress(outcomes: Iterable[RequestOutcome]) -> dict[str, Any]:
@@ -147,8 +157,10 @@ def copy_progress(outcomes: Iterable[RequestOutcome]) -> dict[str, Any]:
     in_flight: list[tuple[int, str, str]] = []  # (percent, region, copy id)
     for outcome in outcomes:
         for destination_outcome in list(outcome.destinations.values()):
-            counts = regions.setdefault(destination_outcome.destination, dict.fromkeys(
-                ('copies', 'done', 'already_there', 'in_flight', 'failed', 'not_started'), 0))
+            counts = regions.setdefault(
+                destination_outcome.destination,
+                dict.fromkeys(('copies', 'done', 'already_there', 'in_flight', 'failed', 'not_started'), 0),
+            )
             counts['copies'] += 1
             snapshot = destination_outcome.snapshot
             if destination_outcome.failed or outcome.error is not None:
@@ -165,7 +177,10 @@ def copy_progress(outcomes: Iterable[RequestOutcome]) -> dict[str, Any]:
                 if destination_outcome.action == EXISTING:
                     counts['already_there'] += 1
     slowest = min(in_flight, default=None)
-    return {'regions': regions, 'slowest': None if slowest is None else dict(zip(('progress', 'region', 'snapshot_id'), slowest))}
+    return {
+        'regions': regions,
+        'slowest': None if slowest is None else dict(zip(('progress', 'region', 'snapshot_id'), slowest)),
+    }
 
 
 def pick_copy(candidates: Iterable[Snapshot]) -> Snapshot | None:
@@ -174,8 +189,10 @@ def pick_copy(candidates: Iterable[Snapshot]) -> Snapshot | None:
     A copy on its way out (DELETING) is no copy: with nothing else there, a new one is made.
     """
     rank = {COMPLETED: 0, PENDING: 1, FAILED: 2}
-    ordered = sorted((snapshot for snapshot in candidates if snapshot.state != DELETING),
-                     key=lambda snapshot: (rank.get(snapshot.state, 3), snapshot.id or ''))
+    ordered = sorted(
+        (snapshot for snapshot in candidates if snapshot.state != DELETING),
+        key=lambda snapshot: (rank.get(snapshot.state, 3), snapshot.id or ''),
+    )
     return ordered[0] if ordered else None
 
 

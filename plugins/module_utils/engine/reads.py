@@ -9,32 +9,55 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from ..core.grouping import group_by
-from ..core.model import DELETING, FAILED, PENDING, Snapshot
+from ..core.model import DELETING, FAILED, PENDING
 from ..core.polling import DONE, STILL_GOING, TIMEOUT, poll
 from .outcomes import NOT_COPIED
 from .sightings import gone_copy
 
 if TYPE_CHECKING:
-
+    from ..core.model import Snapshot
     from .context import EngineRun
     from .outcomes import DestinationOutcome, RequestOutcome
 
+
 def wait_for_copies(engine: EngineRun, outcomes: list[RequestOutcome]) -> None:
     # A copy in flight that is not used (it differs from what was asked) is not waited for.
-    places = [destination_outcome for outcome in outcomes if outcome.error is None for destination_outcome in outcome.destinations.values()
-              if destination_outcome.snapshot is not None and destination_outcome.snapshot.state == PENDING and destination_outcome.action != NOT_COPIED]
+    places = [
+        destination_outcome
+        for outcome in outcomes
+        if outcome.error is None
+        for destination_outcome in outcome.destinations.values()
+        if destination_outcome.snapshot is not None
+        and destination_outcome.snapshot.state == PENDING
+        and destination_outcome.action != NOT_COPIED
+    ]
     if not places:
         return
 
     # Each of ``places`` has its snapshot (one in flight, then its latest), and the run has set the deadline.
     def read() -> list[DestinationOutcome]:
-        refresh(engine, [destination_outcome for destination_outcome in places if cast('Snapshot', destination_outcome.snapshot).state == PENDING])
+        refresh(
+            engine,
+            [
+                destination_outcome
+                for destination_outcome in places
+                if cast('Snapshot', destination_outcome.snapshot).state == PENDING
+            ],
+        )
         return places
 
     def still_going(group: list[DestinationOutcome]) -> str:
         return STILL_GOING if any(cast('Snapshot', outcome.snapshot).state == PENDING for outcome in group) else DONE
-    result = poll(read, still_going, cast('float', engine.deadline), engine.config.poll_interval, sleep=engine.sleep, clock=engine.clock,
-                  max_interval=engine.config.max_poll_interval)
+
+    result = poll(
+        read,
+        still_going,
+        cast('float', engine.deadline),
+        engine.config.poll_interval,
+        sleep=engine.sleep,
+        clock=engine.clock,
+        max_interval=engine.config.max_poll_interval,
+    )
     if result.status == TIMEOUT:
         for destination_outcome in places:
             if cast('Snapshot', destination_outcome.snapshot).state == PENDING:
@@ -47,7 +70,9 @@ def refresh(engine: EngineRun, places: list[DestinationOutcome], read_back: bool
     Each of ``places`` has its snapshot (one in flight)."""
     read = engine.adapter.read_back if read_back else engine.adapter.describe
     for region, group in group_by(places, lambda destination_outcome: destination_outcome.destination).items():
-        latest = engine.call(read, region, sorted({cast('Snapshot', destination_outcome.snapshot).id for destination_outcome in group}))
+        latest = engine.call(
+            read, region, sorted({cast('Snapshot', destination_outcome.snapshot).id for destination_outcome in group})
+        )
         for destination_outcome in group:
             snapshot = latest.get(cast('Snapshot', destination_outcome.snapshot).id)
             if snapshot is not None and snapshot.state == DELETING:

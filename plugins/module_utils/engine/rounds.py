@@ -45,9 +45,15 @@ class CopyRounds:
         engine = self.engine
         try:
             # A slot taken by a job whose copy then fails is free again in the next round, which follows at once (AGAIN).
-            result = poll(self.one_round, lambda sent: DONE if not self.pending else AGAIN if sent else STILL_GOING,
-                          cast('float', engine.deadline), engine.config.poll_interval, sleep=engine.sleep, clock=engine.clock,
-                          max_interval=engine.config.max_poll_interval)
+            result = poll(
+                self.one_round,
+                lambda sent: DONE if not self.pending else AGAIN if sent else STILL_GOING,
+                cast('float', engine.deadline),
+                engine.config.poll_interval,
+                sleep=engine.sleep,
+                clock=engine.clock,
+                max_interval=engine.config.max_poll_interval,
+            )
         finally:
             if engine.leases is not None and self.taken:
                 engine.leases.release(sorted(self.taken))
@@ -69,13 +75,22 @@ class CopyRounds:
         deferred = engine.run_jobs(chosen)
         started = {id(job) for job in chosen}
         self.pending = [job for job in self.pending if id(job) not in started] + deferred
-        self.in_flight.extend(place for outcome, destinations in chosen for destination in destinations
-                              for place in [outcome.destinations[destination]]
-                              if place.snapshot is not None and place.snapshot.state == PENDING)
+        self.in_flight.extend(
+            place
+            for outcome, destinations in chosen
+            for destination in destinations
+            for place in [outcome.destinations[destination]]
+            if place.snapshot is not None and place.snapshot.state == PENDING
+        )
         sent = len(chosen) > len(deferred)
         if self.pending and not sent and self.held_elsewhere:
             # Two runs that saw each other's leases both released theirs: a random part of a poll interval keeps them out of step.
-            engine.sleep(min(random.random() * engine.config.poll_interval, max(0.0, cast('float', engine.deadline) - engine.clock())))  # nosec B311
+            engine.sleep(
+                min(
+                    random.random() * engine.config.poll_interval,
+                    max(0.0, cast('float', engine.deadline) - engine.clock()),
+                )
+            )  # nosec B311
         self.waited = not sent
         return sent
 
@@ -107,7 +122,9 @@ class CopyRounds:
                 held = [lease.destination for lease in job_leases if lease in self.held_elsewhere]
                 for lease in job_leases:
                     if lease in refused and lease not in self.held_elsewhere:
-                        fail_destination(outcome, lease.destination, refused[lease])  # a call for this source failed: not copied now
+                        fail_destination(
+                            outcome, lease.destination, refused[lease]
+                        )  # a call for this source failed: not copied now
                 if held:
                     kept.append((outcome, held))
                 if free:
@@ -122,7 +139,17 @@ class CopyRounds:
         if held_elsewhere is not None:
             return held_elsewhere
         if self.limit is not None:
-            return CloudError('CopySnapshot', 'NoFreeSlot', 'not started: %d copies were still in flight to %s at the timeout'
-                              % (self.limit, lease.destination), region=lease.destination)
-        return CloudError('CopySnapshot', 'NotHeld', 'not started: this run could not hold source snapshot %s long enough to copy '
-                          'it to %s before the timeout' % (lease.source_id, lease.destination), kind=BUSY, region=lease.destination)
+            return CloudError(
+                'CopySnapshot',
+                'NoFreeSlot',
+                'not started: %d copies were still in flight to %s at the timeout' % (self.limit, lease.destination),
+                region=lease.destination,
+            )
+        return CloudError(
+            'CopySnapshot',
+            'NotHeld',
+            'not started: this run could not hold source snapshot %s long enough to copy '
+            'it to %s before the timeout' % (lease.source_id, lease.destination),
+            kind=BUSY,
+            region=lease.destination,
+        )

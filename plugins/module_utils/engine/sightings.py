@@ -23,15 +23,23 @@ UNSEEN_GRACE_SECONDS = 120
 
 
 # Why a copy that the reads do not show has failed.
-GONE = {'vanished': 'the copy disappeared from the destination while being copied',
-        'never seen': 'the copy the copy call named never appeared in the destination in %d s: the cloud dropped it (Tencent '
-                      'Cloud keeps no failed copy), or answered with an earlier copy deleted since' % UNSEEN_GRACE_SECONDS,
-        'not seen': 'no read showed the copy the copy call named before the timeout: it is not counted as made'}
+GONE = {
+    'vanished': 'the copy disappeared from the destination while being copied',
+    'never seen': 'the copy the copy call named never appeared in the destination in %d s: the cloud dropped it (Tencent '
+    'Cloud keeps no failed copy), or answered with an earlier copy deleted since' % UNSEEN_GRACE_SECONDS,
+    'not seen': 'no read showed the copy the copy call named before the timeout: it is not counted as made',
+}
 
 
 def gone_copy(destination_outcome: DestinationOutcome, how: str) -> Snapshot:
     """The failed copy that stands for one of ``destination_outcome`` that the reads do not show (``how``: a key of GONE)."""
-    return Snapshot(cast('Snapshot', destination_outcome.snapshot).id, destination_outcome.destination, FAILED, cloud_state=how, message=GONE[how])
+    return Snapshot(
+        cast('Snapshot', destination_outcome.snapshot).id,
+        destination_outcome.destination,
+        FAILED,
+        cloud_state=how,
+        message=GONE[how],
+    )
 
 
 class Sightings:

@@ -55,17 +55,31 @@ def source_problem(engine: EngineRun, outcome: RequestOutcome) -> CloudError | N
     """Why ``outcome``'s source cannot be copied (the adapter has its own checks too), or None."""
     request, source = outcome.request, outcome.source
     if source is None:
-        return CloudError('Describe', 'NotFound', 'source snapshot %s was not found in %s' % (request.source_id, request.source_region))
+        return CloudError(
+            'Describe',
+            'NotFound',
+            'source snapshot %s was not found in %s' % (request.source_id, request.source_region),
+        )
     if source.state == DELETING:
-        return CloudError('Describe', 'SourceDeleting', 'source snapshot %s is being deleted (state %s) and cannot be copied'
-                          % (source.id, source.cloud_state))
+        return CloudError(
+            'Describe',
+            'SourceDeleting',
+            'source snapshot %s is being deleted (state %s) and cannot be copied' % (source.id, source.cloud_state),
+        )
     if source.state == FAILED:
-        return CloudError('Describe', 'SourceFailed', 'source snapshot %s is in state %s (%s) and cannot be copied'
-                          % (source.id, source.cloud_state, source.message or 'no reason given'))
+        return CloudError(
+            'Describe',
+            'SourceFailed',
+            'source snapshot %s is in state %s (%s) and cannot be copied'
+            % (source.id, source.cloud_state, source.message or 'no reason given'),
+        )
     if source.state == PENDING and not (engine.config.check_mode and engine.config.wait):
-        return CloudError('Describe', 'SourceNotReady',
-                          'source snapshot %s is still %s (%s%%); copy it once it is complete, or set wait: true to wait for it'
-                          % (source.id, source.cloud_state, source.progress if source.progress is not None else '?'))
+        return CloudError(
+            'Describe',
+            'SourceNotReady',
+            'source snapshot %s is still %s (%s%%); copy it once it is complete, or set wait: true to wait for it'
+            % (source.id, source.cloud_state, source.progress if source.progress is not None else '?'),
+        )
     try:
         engine.adapter.check_source(request, source)
     except CloudError as error:
@@ -77,10 +91,21 @@ def wait_for_sources(engine: EngineRun, outcomes: list[RequestOutcome]) -> None:
     # Each of ``outcomes`` has its source (a pending one), and the run has set the deadline.
     def read() -> list[RequestOutcome]:
         for region, group in group_by(outcomes, lambda outcome: outcome.request.source_region).items():
-            seen = engine.call(engine.adapter.describe, region, sorted({cast('Snapshot', outcome.source).id for outcome in group}))
+            seen = engine.call(
+                engine.adapter.describe, region, sorted({cast('Snapshot', outcome.source).id for outcome in group})
+            )
             for outcome in group:
                 outcome.source = seen.get(cast('Snapshot', outcome.source).id, outcome.source)
         return outcomes
 
-    poll(read, lambda group: STILL_GOING if any(cast('Snapshot', outcome.source).state == PENDING for outcome in group) else DONE,
-         cast('float', engine.deadline), engine.config.poll_interval, sleep=engine.sleep, clock=engine.clock, max_interval=engine.config.max_poll_interval)
+    poll(
+        read,
+        lambda group: (
+            STILL_GOING if any(cast('Snapshot', outcome.source).state == PENDING for outcome in group) else DONE
+        ),
+        cast('float', engine.deadline),
+        engine.config.poll_interval,
+        sleep=engine.sleep,
+        clock=engine.clock,
+        max_interval=engine.config.max_poll_interval,
+    )

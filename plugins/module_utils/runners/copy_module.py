@@ -56,13 +56,23 @@ DESTINATION_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
 }
 
 
-def copy_module_spec(copy_options: dict[str, dict[str, Any]], connection_spec: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def copy_module_spec(
+    copy_options: dict[str, dict[str, Any]], connection_spec: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
     """A copy module's argument spec: the source, the destinations, the module's own ``copy_options``
     (which may add to a destination option), the cloud's connection options, waiting and on_mismatch."""
-    destination_specs = {option: dict(spec, **copy_options.get(option, {})) for option, spec in DESTINATION_ARGUMENT_SPEC.items()}
+    destination_specs = {
+        option: dict(spec, **copy_options.get(option, {})) for option, spec in DESTINATION_ARGUMENT_SPEC.items()
+    }
     own_options = {option: spec for option, spec in copy_options.items() if option not in DESTINATION_ARGUMENT_SPEC}
-    return {**SOURCE_ARGUMENT_SPEC, **destination_specs, **own_options, **connection_spec, **WAIT_ARGUMENT_SPEC,
-            **EXISTING_COPY_ARGUMENT_SPEC}
+    return {
+        **SOURCE_ARGUMENT_SPEC,
+        **destination_specs,
+        **own_options,
+        **connection_spec,
+        **WAIT_ARGUMENT_SPEC,
+        **EXISTING_COPY_ARGUMENT_SPEC,
+    }
 
 
 # The longest wait anyone means (a copy of many TiB across the world takes a day or two); more is a typo, and a
@@ -74,7 +84,9 @@ MAX_POLL_SECONDS = 3600
 def check_number(option: str, value: float, low: float, high: float, unit: str) -> None:
     """``value`` is a real number (not NaN nor infinite) from ``low`` (excluded when it is 0) to ``high``, or InputError."""
     if not math.isfinite(value) or value > high or (value <= low if low == 0 else value < low):
-        raise InputError(option, 'must be %s %s to %s %s, got %s' % ('more than' if low == 0 else 'from', low, high, unit, value))
+        raise InputError(
+            option, 'must be %s %s to %s %s, got %s' % ('more than' if low == 0 else 'from', low, high, unit, value)
+        )
 
 
 def check_wait_options(params: dict[str, Any]) -> None:
@@ -101,13 +113,22 @@ def withhold_external_ids(module: AnsibleModule) -> dict[str, Any]:
     withheld: set[str] = set()
 
     def withhold(options: dict[str, Any]) -> dict[str, Any]:
-        secret = {name for name, value in options.items() if name in EXTERNAL_ID_NAMES and isinstance(value, str) and value}
+        secret = {
+            name for name, value in options.items() if name in EXTERNAL_ID_NAMES and isinstance(value, str) and value
+        }
         withheld.update(options[name] for name in secret)
         return dict(options, **dict.fromkeys(secret, NO_LOG_PLACEHOLDER))
+
     # The options, and those of each dict option (dr_sync's dr_account), as new dicts: the caller's stay as they are.
-    module.params = withhold({name: withhold(value) if isinstance(value, dict) else value for name, value in module.params.items()})
-    shown = {value for options in [module.params, *(value for value in module.params.values() if isinstance(value, dict))]
-             for value in options.values() if isinstance(value, str)}
+    module.params = withhold(
+        {name: withhold(value) if isinstance(value, dict) else value for name, value in module.params.items()}
+    )
+    shown = {
+        value
+        for options in [module.params, *(value for value in module.params.values() if isinstance(value, dict))]
+        for value in options.values()
+        if isinstance(value, str)
+    }
     module.no_log_values.difference_update(withheld - shown)
     return params
 
@@ -124,7 +145,9 @@ def errors_end_the_task(module: AnsibleModule) -> Iterator[None]:
         module.fail_json(msg=str(error))
 
 
-def new_adapter(module: AnsibleModule, adapter_class: type[AdapterT], connection: dict[str, Any], retry: CallRetry) -> AdapterT:
+def new_adapter(
+    module: AnsibleModule, adapter_class: type[AdapterT], connection: dict[str, Any], retry: CallRetry
+) -> AdapterT:
     """``adapter_class`` for ``connection`` (no call yet); the module fails naming the packages when its SDK is missing."""
     try:
         adapter = adapter_class.from_connection(connection, check_mode=module.check_mode, retry=retry)
@@ -138,13 +161,20 @@ def new_adapter(module: AnsibleModule, adapter_class: type[AdapterT], connection
 
 def build_engine(module: AnsibleModule, adapter: CopyAdapter, retry: CallRetry) -> CopyEngine:
     params = module.params
-    config = EngineConfig(check_mode=module.check_mode, wait=params['wait'], timeout=params['wait_timeout'],
-                          poll_interval=params['poll_interval'], max_poll_interval=max(params['poll_interval'], 60),
-                          on_mismatch=params.get('on_mismatch') or MISMATCH_FAIL)
+    config = EngineConfig(
+        check_mode=module.check_mode,
+        wait=params['wait'],
+        timeout=params['wait_timeout'],
+        poll_interval=params['poll_interval'],
+        max_poll_interval=max(params['poll_interval'], 60),
+        on_mismatch=params.get('on_mismatch') or MISMATCH_FAIL,
+    )
     return CopyEngine(adapter, config, retry=retry)
 
 
-def run_copy_module(module: AnsibleModule, make_request: Callable[[dict[str, Any]], CopyRequest], adapter_class: type[CopyAdapter]) -> None:
+def run_copy_module(
+    module: AnsibleModule, make_request: Callable[[dict[str, Any]], CopyRequest], adapter_class: type[CopyAdapter]
+) -> None:
     """Run one copy request for a module and exit it with the shared result shape.
 
     ``make_request(params)`` validates the module's own options and returns a CopyRequest (its destinations
@@ -176,8 +206,9 @@ def copy_result(outcome: RequestOutcome, adapter: CopyAdapter, engine: CopyEngin
     result: dict[str, Any] = {
         'changed': outcome.changed,
         'snapshots': snapshots,
-        'source_snapshot': outcome.source.as_source_result() if outcome.source is not None else
-        {'id': request.source_id, 'region': request.source_region},
+        'source_snapshot': outcome.source.as_source_result()
+        if outcome.source is not None
+        else {'id': request.source_id, 'region': request.source_region},
         'api_retries': engine.retries,
     }
     if len(snapshots) == 1:
@@ -202,9 +233,15 @@ def _message(outcome: RequestOutcome, adapter: CopyAdapter, engine: CopyEngine) 
         if destination_outcome.action == WOULD_COPY:
             parts.append('%s: would copy' % destination)
         elif destination_outcome.action == COPIED:
-            parts.append('%s: copied to %s (%s)' % (destination, snapshot_id, cast('Snapshot', destination_outcome.snapshot).cloud_state))
+            parts.append(
+                '%s: copied to %s (%s)'
+                % (destination, snapshot_id, cast('Snapshot', destination_outcome.snapshot).cloud_state)
+            )
         elif destination_outcome.action == EXISTING:
-            parts.append('%s: copy %s already exists (%s)' % (destination, snapshot_id, cast('Snapshot', destination_outcome.snapshot).cloud_state))
+            parts.append(
+                '%s: copy %s already exists (%s)'
+                % (destination, snapshot_id, cast('Snapshot', destination_outcome.snapshot).cloud_state)
+            )
     prefix = 'Check mode, nothing changed. ' if engine.config.check_mode else ''
     return '%s%s: %s' % (prefix, source, '; '.join(parts))
 
@@ -216,7 +253,11 @@ def copy_diff(outcome: RequestOutcome) -> dict[str, Any]:
     for destination, destination_outcome in outcome.destinations.items():
         # What was there: the copy used as it is, or the one found that differs from what was asked.
         found = destination_outcome.mismatch['snapshot_id'] if destination_outcome.mismatch else None
-        before[destination] = destination_outcome.snapshot.id if destination_outcome.action == EXISTING and destination_outcome.snapshot is not None else found
+        before[destination] = (
+            destination_outcome.snapshot.id
+            if destination_outcome.action == EXISTING and destination_outcome.snapshot is not None
+            else found
+        )
         if destination_outcome.action == WOULD_COPY:
             after[destination] = '(new copy)'
         elif destination_outcome.action in (COPIED, EXISTING) and destination_outcome.snapshot is not None:

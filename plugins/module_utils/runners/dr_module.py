@@ -67,8 +67,14 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     # The DR account that makes and owns the copies (dr.account); its external id is a secret.
     'dr_account': {'type': 'dict', 'no_log': False, 'options': DR_ACCOUNT_OPTIONS},
     # The lock each DR copy gets once complete (dr.lock); checked against the cloud by DrRun.validate.
-    'lock': {'type': 'dict', 'options': {'mode': {'choices': [GOVERNANCE, COMPLIANCE]}, 'duration_days': {'type': 'int'},
-                                         'cool_off_hours': {'type': 'int'}}},
+    'lock': {
+        'type': 'dict',
+        'options': {
+            'mode': {'choices': [GOVERNANCE, COMPLIANCE]},
+            'duration_days': {'type': 'int'},
+            'cool_off_hours': {'type': 'int'},
+        },
+    },
     'fail_on_missing': {'type': 'bool', 'default': True},
     'allow_no_disks': {'type': 'bool', 'default': False},
     'disk_ids': {'type': 'list', 'elements': 'str'},
@@ -104,7 +110,9 @@ def typed_region(region: dict[str, Any]) -> dict[str, Any]:
         try:
             typed['encrypted'] = boolean(typed['encrypted'], strict=True)
         except TypeError:
-            raise InputError('dr_regions', 'encrypted of %s is true or false, got %r' % (typed['region'], typed['encrypted'])) from None
+            raise InputError(
+                'dr_regions', 'encrypted of %s is true or false, got %r' % (typed['region'], typed['encrypted'])
+            ) from None
     for key in ('region', 'kms_key_id'):
         if typed.get(key) is not None and not isinstance(typed[key], str):
             raise InputError('dr_regions', '%s of %s is text, got %r' % (key, typed['region'], typed[key]))
@@ -120,7 +128,9 @@ def dr_regions(value: Any, source_region: str, provider: str, allowed: tuple[str
             raise InputError('dr_regions', 'each entry is a region name or a dict with a region key, got %r' % (item,))
         unknown = sorted(set(region) - set(DR_REGION_KEYS))
         if unknown:
-            raise InputError('dr_regions', 'unknown keys %s in %r; a DR region takes %s' % (unknown, item, ', '.join(DR_REGION_KEYS)))
+            raise InputError(
+                'dr_regions', 'unknown keys %s in %r; a DR region takes %s' % (unknown, item, ', '.join(DR_REGION_KEYS))
+            )
         for option in ('encrypted', 'kms_key_id'):
             if region.get(option) is not None and option not in allowed:
                 raise InputError('dr_regions', '%s is not an option of provider %s' % (option, provider))
@@ -150,11 +160,22 @@ def tag_selector(value: dict[Any, Any] | None) -> dict[str, str | None]:
         if not isinstance(key, str) or not key.strip():
             raise InputError('tag_selector', 'a tag key is text that is not empty, got %r' % (key,))
         if isinstance(tag_value, (bool, float)):
-            raise InputError('tag_selector', 'the value of %s is the %s %r, which YAML made of what was typed; a tag holds text: '
-                             'quote it (%s: "%s")' % (key, 'boolean' if isinstance(tag_value, bool) else 'number', tag_value, key,
-                                                      'yes' if tag_value is True else 'no' if tag_value is False else tag_value))
+            raise InputError(
+                'tag_selector',
+                'the value of %s is the %s %r, which YAML made of what was typed; a tag holds text: '
+                'quote it (%s: "%s")'
+                % (
+                    key,
+                    'boolean' if isinstance(tag_value, bool) else 'number',
+                    tag_value,
+                    key,
+                    'yes' if tag_value is True else 'no' if tag_value is False else tag_value,
+                ),
+            )
         if tag_value is not None and not isinstance(tag_value, (str, int)):
-            raise InputError('tag_selector', 'the value of %s is text, or null for any value, got %r' % (key, tag_value))
+            raise InputError(
+                'tag_selector', 'the value of %s is text, or null for any value, got %r' % (key, tag_value)
+            )
         selector[key] = None if tag_value is None else str(tag_value)
     return selector
 
@@ -171,13 +192,19 @@ def disk_ids(value: Any) -> tuple[str, ...] | None:
 
 def check_limits(params: dict[str, Any]) -> None:
     """The numbers of the run (pruning, slots, the RPO, progress) are in range, and pruning knows what to prune."""
-    for option, high, unit in (('keep_copies', 10000, 'copies'), ('max_in_flight', 10000, 'copies'),
-                               ('max_snapshot_age_hours', 100 * 8766, 'hours'), ('max_copy_age_days', 100 * 366, 'days')):
+    for option, high, unit in (
+        ('keep_copies', 10000, 'copies'),
+        ('max_in_flight', 10000, 'copies'),
+        ('max_snapshot_age_hours', 100 * 8766, 'hours'),
+        ('max_copy_age_days', 100 * 366, 'days'),
+    ):
         if params.get(option) is not None:
             check_number(option, params[option], 0, high, unit)
     # The action has shown progress by these already; a bad value is still refused, as every other.
     if params.get('progress_interval') is not None:
-        check_number('progress_interval', params['progress_interval'], MIN_PROGRESS_INTERVAL, MAX_PROGRESS_INTERVAL, 'seconds')
+        check_number(
+            'progress_interval', params['progress_interval'], MIN_PROGRESS_INTERVAL, MAX_PROGRESS_INTERVAL, 'seconds'
+        )
     if params['prune'] and not params.get('keep_copies') and not params.get('max_copy_age_days'):
         raise InputError('prune', 'needs keep_copies and/or max_copy_age_days to know what to prune')
 
@@ -194,10 +221,15 @@ def dr_settings(params: dict[str, Any]) -> DrSettings:
         # false, 0 (retention_days: kept until deleted) and '' are not given. 0 == False in Python: `in` covers both.
         if params.get(option) not in (None, False, ''):
             if option not in allowed:
-                raise InputError(option, 'is not an option of provider %s (it takes %s)' % (provider, ', '.join(allowed)))
+                raise InputError(
+                    option, 'is not an option of provider %s (it takes %s)' % (provider, ', '.join(allowed))
+                )
             copy_options[option] = params[option]
     check_limits(params)
-    templates = {'name_template': params.get('name_template'), 'description_template': params.get('description_template')}
+    templates = {
+        'name_template': params.get('name_template'),
+        'description_template': params.get('description_template'),
+    }
     for option, template in templates.items():
         field = option.split('_', maxsplit=1)[0]
         if template and field not in allowed:
@@ -207,24 +239,47 @@ def dr_settings(params: dict[str, Any]) -> DrSettings:
     return DrSettings(
         provider=provider,
         source_region=params['source_region'],
-        dr_regions=tuple(DrRegion(region['region'], region.get('encrypted'), region.get('kms_key_id')) for region in regions),
+        dr_regions=tuple(
+            DrRegion(region['region'], region.get('encrypted'), region.get('kms_key_id')) for region in regions
+        ),
         tag_selector=selector,
         allow_no_disks=bool(params.get('allow_no_disks')),
         disk_ids=disk_ids(params.get('disk_ids')),
         copy=CopySettings(
-            name_template=templates['name_template'], description_template=templates['description_template'],
-            tags=dict(params.get('tags') or {}) if 'tags' in allowed else None,  # as given: the tag rules see duplicates
-            options=copy_options, on_mismatch=params.get('on_mismatch'), max_in_flight=params.get('max_in_flight')),
-        fresh=FreshSnapshots(max_age_hours=params.get('max_snapshot_age_hours'), name_template=params.get('snapshot_name_template')),
-        prune=PrunePolicy(enabled=bool(params['prune']), keep_copies=params.get('keep_copies'), max_copy_age_days=params.get('max_copy_age_days')),
+            name_template=templates['name_template'],
+            description_template=templates['description_template'],
+            tags=dict(params.get('tags') or {})
+            if 'tags' in allowed
+            else None,  # as given: the tag rules see duplicates
+            options=copy_options,
+            on_mismatch=params.get('on_mismatch'),
+            max_in_flight=params.get('max_in_flight'),
+        ),
+        fresh=FreshSnapshots(
+            max_age_hours=params.get('max_snapshot_age_hours'), name_template=params.get('snapshot_name_template')
+        ),
+        prune=PrunePolicy(
+            enabled=bool(params['prune']),
+            keep_copies=params.get('keep_copies'),
+            max_copy_age_days=params.get('max_copy_age_days'),
+        ),
         lock=lock_settings(params.get('lock')),
-        dr_account=dr_account_settings(params.get('dr_account'), provider=provider, rules=PROVIDERS[provider].role_rules,
-                                       support=PROVIDERS[provider].dr_account),
-        wait=WaitSettings(wait=bool(params['wait']), timeout=params['wait_timeout'], poll_interval=params['poll_interval']),
+        dr_account=dr_account_settings(
+            params.get('dr_account'),
+            provider=provider,
+            rules=PROVIDERS[provider].role_rules,
+            support=PROVIDERS[provider].dr_account,
+        ),
+        wait=WaitSettings(
+            wait=bool(params['wait']), timeout=params['wait_timeout'], poll_interval=params['poll_interval']
+        ),
         restore=RestoreSettings(
-            enabled=bool(params.get('restore_test')), count=params.get('restore_test_count', 1),
-            zones=dict(params.get('restore_test_zones') or {}), disk_type=params.get('restore_test_disk_type'),
-            timeout=params.get('restore_test_timeout', 1800)),
+            enabled=bool(params.get('restore_test')),
+            count=params.get('restore_test_count', 1),
+            zones=dict(params.get('restore_test_zones') or {}),
+            disk_type=params.get('restore_test_disk_type'),
+            timeout=params.get('restore_test_timeout', 1800),
+        ),
     )
 
 
@@ -246,10 +301,23 @@ def role_variable(option: str) -> str:
 # The options whose names cannot be taken for plain words in a message (they hold an underscore), and the keys of the dict
 # options as dotted names, longest first: dr_account.role_arn is one name (dr_copy_dr_account.role_arn), not dr_account
 # and the connection's role_arn.
-_OPTION_WORDS = re.compile(r'\b(%s)\b' % '|'.join(re.escape(word) for word in sorted(
-    {option for option in DR_ARGUMENT_SPEC if '_' in option}
-    | {alias for spec in DR_ARGUMENT_SPEC.values() for alias in spec.get('aliases', ()) if '_' in alias}
-    | {'%s.%s' % (option, key) for option, spec in DR_ARGUMENT_SPEC.items() for key in spec.get('options') or ()}, key=len, reverse=True)))
+_OPTION_WORDS = re.compile(
+    r'\b(%s)\b'
+    % '|'.join(
+        re.escape(word)
+        for word in sorted(
+            {option for option in DR_ARGUMENT_SPEC if '_' in option}
+            | {alias for spec in DR_ARGUMENT_SPEC.values() for alias in spec.get('aliases', ()) if '_' in alias}
+            | {
+                '%s.%s' % (option, key)
+                for option, spec in DR_ARGUMENT_SPEC.items()
+                for key in spec.get('options') or ()
+            },
+            key=len,
+            reverse=True,
+        )
+    )
+)
 
 
 def in_role_words(text: str) -> str:
@@ -278,8 +346,11 @@ def input_errors_in_role_words(as_role: bool) -> Iterator[None]:
 def given_run_id(value: Any) -> str:
     """``run_id`` as the action gives it; InputError otherwise."""
     if not isinstance(value, str) or not RUN_ID.match(value):
-        raise InputError('run_id', 'is <UTC time>Z-<6 hex digits>, as 20261122T181400Z-3f9a1c; got %r (leave it unset: the action '
-                         'sets it)' % (value,))
+        raise InputError(
+            'run_id',
+            'is <UTC time>Z-<6 hex digits>, as 20261122T181400Z-3f9a1c; got %r (leave it unset: the action '
+            'sets it)' % (value,),
+        )
     return value
 
 
@@ -296,7 +367,12 @@ class DrSyncModule(AnsibleModule):  # type: ignore[misc]  # AnsibleModule is unt
         super()._load_params()
         for name, spec in self.argument_spec.items():
             value = self.params.get(name)
-            if spec.get('type') in ('dict', 'list') and not spec.get('required') and isinstance(value, str) and not value.strip():
+            if (
+                spec.get('type') in ('dict', 'list')
+                and not spec.get('required')
+                and isinstance(value, str)
+                and not value.strip()
+            ):
                 del self.params[name]
 
 
@@ -318,8 +394,13 @@ def run_dr_module(module: AnsibleModule) -> None:
             run.run_id = given_run_id(params['run_id'])
         if settings.dr_account is not None:
             run.validate()  # bad input fails before the accounts are asked who they are, as before any call
-            connect_dr_account(adapter, provider_connection(settings.provider, params), settings.dr_account,
-                               settings.source_region, settings.dr_regions[0].region)
+            connect_dr_account(
+                adapter,
+                provider_connection(settings.provider, params),
+                settings.dr_account,
+                settings.source_region,
+                settings.dr_regions[0].region,
+            )
         report = run.run()
     report['account'] = account
     # The account that holds the DR copies: the DR account's, else the disks' own.

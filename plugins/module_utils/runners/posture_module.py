@@ -46,8 +46,13 @@ def run_posture_module(module: AnsibleModule) -> None:
         adapter = make_adapter(module, settings.provider, retry, params)
         account = assumed_account(settings.provider, params)
         if settings.dr_account is not None:
-            connect_dr_account(adapter, provider_connection(settings.provider, params), settings.dr_account,
-                               settings.source_region, settings.dr_regions[0].region)
+            connect_dr_account(
+                adapter,
+                provider_connection(settings.provider, params),
+                settings.dr_account,
+                settings.source_region,
+                settings.dr_regions[0].region,
+            )
         result = PostureRead(adapter, settings, account=account, retry=retry).read()
     result['api_retries'] = retry.retries
     for problem in result['problems']:

@@ -51,7 +51,16 @@ if TYPE_CHECKING:
 LOG = logging.getLogger('snapcopy.cloud.snapshots')
 
 # The source's own options; the connection options are each provider's (clouds/registry.py).
-OWN_OPTIONS = ('provider', 'region', 'tag_selector', 'poll_interval', 'state_file', 'queue_url', 'include_existing', 'replay_seconds')
+OWN_OPTIONS = (
+    'provider',
+    'region',
+    'tag_selector',
+    'poll_interval',
+    'state_file',
+    'queue_url',
+    'include_existing',
+    'replay_seconds',
+)
 DEFAULT_POLL_INTERVAL = 60.0
 # A restart gives again what was given this long before: a rulebook killed with events in its throttle window, or with
 # runs waiting for the one in progress, has lost them (ansible-rulebook keeps events in memory only). A repeat makes no
@@ -71,7 +80,10 @@ FORGET_AFTER = datetime.timedelta(days=7)
 # snapshot_arn. The rule in docs/events.md sends both detail-types.
 EBS_DETAIL_TYPE = 'EBS Snapshot Notification'
 EBS_MULTI_VOLUME_DETAIL_TYPE = 'EBS Multi-Volume Snapshots Completion Status'
-EBS_DONE_EVENTS = {EBS_DETAIL_TYPE: ('createSnapshot', 'copySnapshot'), EBS_MULTI_VOLUME_DETAIL_TYPE: ('createSnapshots',)}
+EBS_DONE_EVENTS = {
+    EBS_DETAIL_TYPE: ('createSnapshot', 'copySnapshot'),
+    EBS_MULTI_VOLUME_DETAIL_TYPE: ('createSnapshots',),
+}
 SNAPSHOT_ID = re.compile(r'snap-[0-9a-f]+\Z')
 # A message the source does not understand is shown in its warning this far.
 MESSAGE_EXCERPT = 300
@@ -136,18 +148,25 @@ def parse_selector(value: Any) -> dict[str, str | None]:
         except ValueError:
             raise InputError('tag_selector', 'is a dict of tags, or JSON text of one, got %r' % value) from None
     if not isinstance(value, dict) or not value:
-        raise InputError('tag_selector', 'give at least one tag: the source reports the snapshots of the disks that carry all of them')
+        raise InputError(
+            'tag_selector',
+            'give at least one tag: the source reports the snapshots of the disks that carry all of them',
+        )
     selector: dict[str, str | None] = {}
     for key, tag_value in value.items():
         if not isinstance(key, str) or not key.strip():
             raise InputError('tag_selector', 'a tag key is text that is not empty, got %r' % (key,))
         if isinstance(tag_value, (bool, float)) or (tag_value is not None and not isinstance(tag_value, (str, int))):
-            raise InputError('tag_selector', 'the value of %s is text (quote it), or null for any value, got %r' % (key, tag_value))
+            raise InputError(
+                'tag_selector', 'the value of %s is text (quote it), or null for any value, got %r' % (key, tag_value)
+            )
         selector[key] = None if tag_value is None else str(tag_value)
     return selector
 
 
-def _connection(provider: str, args: Mapping[str, Any], names: Mapping[str, str], environ: Mapping[str, str] | None) -> dict[str, Any]:
+def _connection(
+    provider: str, args: Mapping[str, Any], names: Mapping[str, str], environ: Mapping[str, str] | None
+) -> dict[str, Any]:
     """The connection options of ``provider`` among ``args`` (by name or alias, typed), with its environment variables."""
     spec = PROVIDERS[provider].connection_spec
     given: dict[str, Any] = {}
@@ -170,11 +189,17 @@ def source_settings(args: Mapping[str, Any], environ: Mapping[str, str] | None =
         raise InputError('provider', 'is one of %s, got %r' % (', '.join(PROVIDERS), provider))
     names = _connection_names(provider)
     # An empty value is no value: a rulebook passes every cloud's credential variables, '' for those not set.
-    unknown = sorted(str(name) for name, value in args.items() if name not in OWN_OPTIONS and name not in names
-                     and value not in (None, ''))
+    unknown = sorted(
+        str(name)
+        for name, value in args.items()
+        if name not in OWN_OPTIONS and name not in names and value not in (None, '')
+    )
     if unknown:
-        raise InputError(unknown[0], 'is not an argument of snapcopy.cloud.snapshots for provider %s (it takes %s and the '
-                                     'connection options of %s)' % (provider, ', '.join(OWN_OPTIONS), PROVIDERS[provider].copy_module))
+        raise InputError(
+            unknown[0],
+            'is not an argument of snapcopy.cloud.snapshots for provider %s (it takes %s and the '
+            'connection options of %s)' % (provider, ', '.join(OWN_OPTIONS), PROVIDERS[provider].copy_module),
+        )
     region = args.get('region')
     if not isinstance(region, str) or not region.strip():
         raise InputError('region', 'names the region (ENS: the node) of the disks')
@@ -184,12 +209,16 @@ def source_settings(args: Mapping[str, Any], environ: Mapping[str, str] | None =
     except (TypeError, ValueError):
         raise InputError('poll_interval', 'is a number of seconds, got %r' % (args.get('poll_interval'),)) from None
     if not MIN_POLL_INTERVAL <= poll_interval <= MAX_POLL_INTERVAL:
-        raise InputError('poll_interval', 'is %s to %s seconds, got %s' % (MIN_POLL_INTERVAL, int(MAX_POLL_INTERVAL), poll_interval))
+        raise InputError(
+            'poll_interval', 'is %s to %s seconds, got %s' % (MIN_POLL_INTERVAL, int(MAX_POLL_INTERVAL), poll_interval)
+        )
     queue_url = args.get('queue_url') or None
     if queue_url is not None and provider != 'aws':
         raise InputError('queue_url', 'is for provider aws (EventBridge to SQS); the other clouds are polled')
     if queue_url is not None and not re.match(r'https?://\S+\Z', str(queue_url)):
-        raise InputError('queue_url', 'is the queue\'s URL, as SQS answers it (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)')
+        raise InputError(
+            'queue_url', 'is the queue\'s URL, as SQS answers it (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)'
+        )
     state_file = args.get('state_file') or None
     if state_file is not None:
         state_file = os.path.abspath(os.path.expanduser(str(state_file)))
@@ -204,16 +233,29 @@ def source_settings(args: Mapping[str, Any], environ: Mapping[str, str] | None =
     except (TypeError, ValueError):
         replay_seconds = -1.0
     if not 0 <= replay_seconds <= MAX_POLL_INTERVAL:
-        raise InputError('replay_seconds', 'is 0 to %d seconds, got %r' % (MAX_POLL_INTERVAL, args.get('replay_seconds')))
-    return SourceSettings(provider=provider, region=region.strip(), tag_selector=parse_selector(args.get('tag_selector')),
-                          connection=connection, poll_interval=poll_interval, state_file=state_file,
-                          queue_url=None if queue_url is None else str(queue_url), include_existing=include_existing,
-                          replay_seconds=replay_seconds)
+        raise InputError(
+            'replay_seconds', 'is 0 to %d seconds, got %r' % (MAX_POLL_INTERVAL, args.get('replay_seconds'))
+        )
+    return SourceSettings(
+        provider=provider,
+        region=region.strip(),
+        tag_selector=parse_selector(args.get('tag_selector')),
+        connection=connection,
+        poll_interval=poll_interval,
+        state_file=state_file,
+        queue_url=None if queue_url is None else str(queue_url),
+        include_existing=include_existing,
+        replay_seconds=replay_seconds,
+    )
 
 
 def new_adapter(settings: SourceSettings, retry: CallRetry | None = None) -> DrAdapter:
     """The DR adapter of the settings' cloud, its calls retried with the collection's backoff (no call yet)."""
-    adapter = PROVIDERS[settings.provider].load_adapter().from_connection(dict(settings.connection), retry=retry or CallRetry(default_backoff()))
+    adapter = (
+        PROVIDERS[settings.provider]
+        .load_adapter()
+        .from_connection(dict(settings.connection), retry=retry or CallRetry(default_backoff()))
+    )
     for warning in adapter.sdk_warnings():
         LOG.warning(warning)
     return adapter
@@ -246,14 +288,25 @@ class GivenSnapshots:
                 data = json.load(stream)
         except (OSError, ValueError) as error:
             raise InputError('state_file', 'cannot be read (%s): move it away to start afresh' % error) from None
-        if not isinstance(data, dict) or data.get('version') != STATE_VERSION or not isinstance(data.get('given'), dict):
+        if (
+            not isinstance(data, dict)
+            or data.get('version') != STATE_VERSION
+            or not isinstance(data.get('given'), dict)
+        ):
             raise InputError('state_file', '%s is not a state file of snapcopy.cloud.snapshots' % path)
         if (data.get('provider'), data.get('region')) != (self.provider, self.region):
-            raise InputError('state_file', '%s is the state of provider %s, region %s: give each source a file of its own'
-                             % (path, data.get('provider'), data.get('region')))
+            raise InputError(
+                'state_file',
+                '%s is the state of provider %s, region %s: give each source a file of its own'
+                % (path, data.get('provider'), data.get('region')),
+            )
         self.given = {str(key): str(value) for key, value in data['given'].items()}
         completed = data.get('completed_at')
-        self.completed = {str(key): str(value) for key, value in completed.items() if key in self.given} if isinstance(completed, dict) else {}
+        self.completed = (
+            {str(key): str(value) for key, value in completed.items() if key in self.given}
+            if isinstance(completed, dict)
+            else {}
+        )
 
     def __contains__(self, snapshot_id: object) -> bool:
         return snapshot_id in self.given
@@ -286,15 +339,22 @@ class GivenSnapshots:
         disk no longer tagged): the file does not grow for ever. One that shows again later is given again: at least once."""
         listed = set(snapshot_ids)
         cut = now - FORGET_AFTER
-        self.given = {key: value for key, value in self.given.items() if key in listed or (parse_time(value) or now) > cut}
+        self.given = {
+            key: value for key, value in self.given.items() if key in listed or (parse_time(value) or now) > cut
+        }
         self.completed = {key: value for key, value in self.completed.items() if key in self.given}
 
     def save(self) -> None:
         if self.path is None:
             return
         folder = os.path.dirname(self.path)
-        data = {'version': STATE_VERSION, 'provider': self.provider, 'region': self.region, 'given': dict(sorted(self.given.items())),
-                'completed_at': dict(sorted(self.completed.items()))}
+        data = {
+            'version': STATE_VERSION,
+            'provider': self.provider,
+            'region': self.region,
+            'given': dict(sorted(self.given.items())),
+            'completed_at': dict(sorted(self.completed.items())),
+        }
         handle, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(self.path), dir=folder)
         try:
             with os.fdopen(handle, 'w', encoding='utf-8') as stream:
@@ -311,16 +371,29 @@ class GivenSnapshots:
 # ------------------------------------------------------------------ the events
 def snapshot_event(provider: str, region: str, disk_id: str, snapshot_id: str, completed_at: str) -> dict[str, Any]:
     """One event, as the rulebook reads it: ``event.snapcopy``."""
-    return {'snapcopy': {'provider': provider, 'region': region, 'disk_id': disk_id, 'snapshot_id': snapshot_id,
-                         'completed_at': completed_at}}
+    return {
+        'snapcopy': {
+            'provider': provider,
+            'region': region,
+            'disk_id': disk_id,
+            'snapshot_id': snapshot_id,
+            'completed_at': completed_at,
+        }
+    }
 
 
 class SnapshotPoller:
     """One poll of a region: the completed snapshots of its tagged disks not given yet, as events. Blocking (the SDKs are):
     the source runs it in a thread."""
 
-    def __init__(self, settings: SourceSettings, adapter: DrAdapter, given: GivenSnapshots,
-                 clock: Callable[[], str] = now_text) -> None:
+    def __init__(
+        self,
+        settings: SourceSettings,
+        adapter: DrAdapter,
+        *,
+        given: GivenSnapshots,
+        clock: Callable[[], str] = now_text,
+    ) -> None:
         if not isinstance(adapter, CompletedSnapshotsAdapter):
             raise InputError('provider', '%s cannot list completed snapshots' % settings.provider)
         self.settings = settings
@@ -345,33 +418,58 @@ class SnapshotPoller:
         no longer shows are forgotten."""
         snapshots = sorted(self.read(), key=lambda snapshot: snapshot.age_order())
         when = self.clock()
-        self.given.forget_unlisted((snapshot.id for snapshot in snapshots), parse_time(when) or datetime.datetime.now(datetime.timezone.utc))
+        self.given.forget_unlisted(
+            (snapshot.id for snapshot in snapshots), parse_time(when) or datetime.datetime.now(datetime.timezone.utc)
+        )
         if self.baseline:
             events = self.baseline_events(snapshots, when)
             self.baseline = False  # once the state is written: a poll that could not write it takes the baseline again
             return events
         replay, self.replay = self.replay, set()
-        return [snapshot_event(self.settings.provider, self.settings.region, cast(str, snapshot.volume_id), snapshot.id,
-                               self.given.completed_at(snapshot.id) or when)
-                for snapshot in snapshots if snapshot.id not in self.given or snapshot.id in replay]
+        return [
+            snapshot_event(
+                self.settings.provider,
+                self.settings.region,
+                cast(str, snapshot.volume_id),
+                snapshot.id,
+                self.given.completed_at(snapshot.id) or when,
+            )
+            for snapshot in snapshots
+            if snapshot.id not in self.given or snapshot.id in replay
+        ]
 
     def baseline_events(self, snapshots: list[Snapshot], when: str) -> list[dict[str, Any]]:
         """The first poll without an earlier state: the snapshots made in the last ``replay_seconds`` are given (they may
         have completed while the source was down, and no state file says what it gave), the older ones are taken as given.
         The cloud lists when a snapshot was made, not when it completed: a window counts from the making."""
-        cut = (parse_time(when) or datetime.datetime.now(datetime.timezone.utc)) - datetime.timedelta(seconds=self.settings.replay_seconds)
+        cut = (parse_time(when) or datetime.datetime.now(datetime.timezone.utc)) - datetime.timedelta(
+            seconds=self.settings.replay_seconds
+        )
         # A snapshot whose making time the cloud does not say is given: a repeat costs a run that finds its copy, a loss a copy.
-        recent = [snapshot for snapshot in snapshots
-                  if self.settings.replay_seconds and (parse_time(snapshot.created) or cut) >= cut]
+        recent = [
+            snapshot
+            for snapshot in snapshots
+            if self.settings.replay_seconds and (parse_time(snapshot.created) or cut) >= cut
+        ]
         recent_ids = {snapshot.id for snapshot in recent}
         self.given.add((snapshot.id for snapshot in snapshots if snapshot.id not in recent_ids), when)
         self.given.save()
-        LOG.info('%s %s: no earlier state; of the %d completed snapshot(s) of tagged disks found at start, %d made in the last '
-                 '%g s (replay_seconds) are given, the others taken as given (include_existing: false); snapshots completing from '
-                 'now on are reported', self.settings.provider, self.settings.region, len(snapshots), len(recent),
-                 self.settings.replay_seconds)
-        return [snapshot_event(self.settings.provider, self.settings.region, cast(str, snapshot.volume_id), snapshot.id, when)
-                for snapshot in recent]
+        LOG.info(
+            '%s %s: no earlier state; of the %d completed snapshot(s) of tagged disks found at start, %d made in the last '
+            '%g s (replay_seconds) are given, the others taken as given (include_existing: false); snapshots completing from '
+            'now on are reported',
+            self.settings.provider,
+            self.settings.region,
+            len(snapshots),
+            len(recent),
+            self.settings.replay_seconds,
+        )
+        return [
+            snapshot_event(
+                self.settings.provider, self.settings.region, cast(str, snapshot.volume_id), snapshot.id, when
+            )
+            for snapshot in recent
+        ]
 
 
 def replay_at_start(given: GivenSnapshots, settings: SourceSettings, now: datetime.datetime | None = None) -> set[str]:
@@ -382,8 +480,14 @@ def replay_at_start(given: GivenSnapshots, settings: SourceSettings, now: dateti
     now = now or datetime.datetime.now(datetime.timezone.utc)
     replay = given.given_since(now - datetime.timedelta(seconds=settings.replay_seconds))
     if replay:
-        LOG.info('%s %s: %d snapshot(s) given in the last %g s before this start are given again (replay_seconds): the '
-                 'rulebook may have lost them', settings.provider, settings.region, len(replay), settings.replay_seconds)
+        LOG.info(
+            '%s %s: %d snapshot(s) given in the last %g s before this start are given again (replay_seconds): the '
+            'rulebook may have lost them',
+            settings.provider,
+            settings.region,
+            len(replay),
+            settings.replay_seconds,
+        )
     return replay
 
 
@@ -412,7 +516,11 @@ def snapshot_arn(arn: Any, event_region: Any = None) -> tuple[str | None, str] |
     is_ec2 = len(fields) == 5 and fields[0] == 'arn' and fields[1].startswith('aws') and fields[2] == 'ec2'
     if not found or not is_ec2 or not SNAPSHOT_ID.match(snapshot_id):
         return None
-    region = fields[3] or ('' if fields[4].isdigit() else fields[4]) or (event_region if isinstance(event_region, str) else '')
+    region = (
+        fields[3]
+        or ('' if fields[4].isdigit() else fields[4])
+        or (event_region if isinstance(event_region, str) else '')
+    )
     return region or None, snapshot_id
 
 
@@ -450,15 +558,20 @@ def parse_ebs_message(message: Mapping[str, Any], region: str) -> SqsMessage:
         return parsed
     detail_type = body.get('detail-type')
     if body.get('source') != 'aws.ec2' or detail_type not in EBS_DONE_EVENTS:
-        parsed.problem = 'not an EBS snapshot event (source %s, detail-type %s): the rule of docs/events.md sends only those' % (
-            _excerpt(body.get('source')), _excerpt(detail_type))
+        parsed.problem = (
+            'not an EBS snapshot event (source %s, detail-type %s): the rule of docs/events.md sends only those'
+            % (_excerpt(body.get('source')), _excerpt(detail_type))
+        )
         return parsed
     if detail.get('event') not in EBS_DONE_EVENTS[detail_type] or detail.get('result') != 'succeeded':
         return parsed  # another EBS snapshot event, or a failed one: no completed snapshot to give
     if detail_type == EBS_MULTI_VOLUME_DETAIL_TYPE:
         members = detail.get('snapshots')
-        named = [(member.get('snapshot_id'), member.get('status')) for member in members if isinstance(member, dict)] \
-            if isinstance(members, list) else []
+        named = (
+            [(member.get('snapshot_id'), member.get('status')) for member in members if isinstance(member, dict)]
+            if isinstance(members, list)
+            else []
+        )
     else:
         named = [(detail.get('snapshot_id'), 'completed')]
     completed_at = _event_time(detail.get('endTime'), body.get('time'))
@@ -466,10 +579,15 @@ def parse_ebs_message(message: Mapping[str, Any], region: str) -> SqsMessage:
     for arn, status in named:
         where = snapshot_arn(arn, body.get('region'))
         if where is None:
-            problems.append('%s %s names a snapshot as %s, which is not a snapshot\'s ARN' % (detail_type, detail.get('event'), _excerpt(arn)))
+            problems.append(
+                '%s %s names a snapshot as %s, which is not a snapshot\'s ARN'
+                % (detail_type, detail.get('event'), _excerpt(arn))
+            )
         elif where[0] != region:
-            problems.append('%s %s names snapshot %s of region %s; this source reads region %s (is the queue fed by another '
-                            'region\'s rule?)' % (detail_type, detail.get('event'), where[1], where[0], region))
+            problems.append(
+                '%s %s names snapshot %s of region %s; this source reads region %s (is the queue fed by another '
+                'region\'s rule?)' % (detail_type, detail.get('event'), where[1], where[0], region)
+            )
         elif status == 'completed':
             parsed.snapshots[where[1]] = completed_at
     if problems:
@@ -482,8 +600,15 @@ class SqsReader:
     read back from EC2 (one DescribeSnapshots per batch of 10 messages) for its disk and state; its disk must be one the
     selector matches (the tagged disks, listed again at most once a poll interval). Blocking: run in a thread."""
 
-    def __init__(self, settings: SourceSettings, adapter: DrAdapter, given: GivenSnapshots,
-                 monotonic: Callable[[], float] = time.monotonic, clock: Callable[[], str] = now_text) -> None:
+    def __init__(
+        self,
+        settings: SourceSettings,
+        adapter: DrAdapter,
+        *,
+        given: GivenSnapshots,
+        monotonic: Callable[[], float] = time.monotonic,
+        clock: Callable[[], str] = now_text,
+    ) -> None:
         self.settings = settings
         self.adapter = adapter
         self.given = given
@@ -499,27 +624,40 @@ class SqsReader:
         self.wait_seconds = max(0, min(SQS_MAX_WAIT, int(settings.poll_interval), read_timeout - 5))
 
     def _sqs(self, action: str, **arguments: Any) -> dict[str, Any]:
-        return cast('dict[str, Any]', self.adapter.client.call_service('sqs', self.settings.region, action, **arguments))
+        return cast(
+            'dict[str, Any]', self.adapter.client.call_service('sqs', self.settings.region, action, **arguments)
+        )
 
     def tagged_disks(self) -> set[str]:
         now = self._monotonic()
         if self._disks_read_at is None or now - self._disks_read_at >= self.settings.poll_interval:
-            self._disks = {disk.id for disk in self.adapter.find_disks(self.settings.region, dict(self.settings.tag_selector))}
+            self._disks = {
+                disk.id for disk in self.adapter.find_disks(self.settings.region, dict(self.settings.tag_selector))
+            }
             self._disks_read_at = now
         return self._disks
 
     def receive(self) -> tuple[list[dict[str, Any]], list[SqsMessage]]:
         """(events, messages): the events of the messages received (those not given yet), and every message received, to
         delete once the events are on the queue."""
-        answer = self._sqs('ReceiveMessage', QueueUrl=self.queue_url, MaxNumberOfMessages=SQS_BATCH, WaitTimeSeconds=self.wait_seconds)
+        answer = self._sqs(
+            'ReceiveMessage', QueueUrl=self.queue_url, MaxNumberOfMessages=SQS_BATCH, WaitTimeSeconds=self.wait_seconds
+        )
         messages = [parse_ebs_message(message, self.settings.region) for message in answer.get('Messages') or []]
         for message in messages:
             if message.problem:
                 # Never deleted unsaid: a message the source cannot read may be an event it should have understood.
-                LOG.warning('%s %s: SQS message %s gives no event and is deleted: %s', self.settings.provider, self.settings.region,
-                            message.message_id, message.problem)
-        named = sorted({snapshot_id for message in messages for snapshot_id in message.snapshots if snapshot_id not in self.given}
-                       | self.replay)
+                LOG.warning(
+                    '%s %s: SQS message %s gives no event and is deleted: %s',
+                    self.settings.provider,
+                    self.settings.region,
+                    message.message_id,
+                    message.problem,
+                )
+        named = sorted(
+            {snapshot_id for message in messages for snapshot_id in message.snapshots if snapshot_id not in self.given}
+            | self.replay
+        )
         self.replay = set()
         if not named:
             return [], messages
@@ -534,22 +672,41 @@ class SqsReader:
         for snapshot_id in named:
             snapshot = snapshots.get(snapshot_id)
             if snapshot is None or snapshot.state != COMPLETED or snapshot.volume_id not in disks:
-                LOG.debug('%s %s: snapshot %s of the queue is not a completed snapshot of a tagged disk: no event',
-                          self.settings.provider, self.settings.region, snapshot_id)
+                LOG.debug(
+                    '%s %s: snapshot %s of the queue is not a completed snapshot of a tagged disk: no event',
+                    self.settings.provider,
+                    self.settings.region,
+                    snapshot_id,
+                )
                 continue
-            events.append(snapshot_event(self.settings.provider, self.settings.region, snapshot.volume_id, snapshot_id,
-                                         completed_at.get(snapshot_id) or self.given.completed_at(snapshot_id) or self.clock()))
+            events.append(
+                snapshot_event(
+                    self.settings.provider,
+                    self.settings.region,
+                    snapshot.volume_id,
+                    snapshot_id,
+                    completed_at.get(snapshot_id) or self.given.completed_at(snapshot_id) or self.clock(),
+                )
+            )
         return events, messages
 
     def delete(self, messages: list[SqsMessage]) -> None:
         if not messages:
             return
-        answer = self._sqs('DeleteMessageBatch', QueueUrl=self.queue_url,
-                           Entries=[{'Id': str(index), 'ReceiptHandle': message.receipt} for index, message in enumerate(messages)])
+        answer = self._sqs(
+            'DeleteMessageBatch',
+            QueueUrl=self.queue_url,
+            Entries=[{'Id': str(index), 'ReceiptHandle': message.receipt} for index, message in enumerate(messages)],
+        )
         for failure in answer.get('Failed') or []:
             # The message comes back after its visibility timeout; the state file keeps its event from repeating.
-            LOG.warning('%s %s: SQS did not delete a message (%s: %s); it will be received again, and given no second event',
-                        self.settings.provider, self.settings.region, failure.get('Code'), failure.get('Message'))
+            LOG.warning(
+                '%s %s: SQS did not delete a message (%s: %s); it will be received again, and given no second event',
+                self.settings.provider,
+                self.settings.region,
+                failure.get('Code'),
+                failure.get('Message'),
+            )
 
 
 # ------------------------------------------------------------------ the source's loop
@@ -571,9 +728,16 @@ def record_given(given: GivenSnapshots, events: list[dict[str, Any]], when: str)
         raise
 
 
-async def run_source(queue: asyncio.Queue[Any], args: Mapping[str, Any], *, environ: Mapping[str, str] | None = None,
-                     adapter: DrAdapter | None = None, polls: int | None = None, backoff: Backoff | None = None,
-                     clock: Callable[[], str] | None = None) -> None:
+async def run_source(
+    queue: asyncio.Queue[Any],
+    args: Mapping[str, Any],
+    *,
+    environ: Mapping[str, str] | None = None,
+    adapter: DrAdapter | None = None,
+    polls: int | None = None,
+    backoff: Backoff | None = None,
+    clock: Callable[[], str] | None = None,
+) -> None:
     """The event source: check the arguments, then poll (or read SQS) for ever, putting one event per completed snapshot
     on ``queue``. A failing cloud call (retried with the collection's backoff first) is logged with the cloud's code,
     message and request id, and the next poll comes as usual: it never ends the source. ``polls`` (tests) stops it after
@@ -587,12 +751,16 @@ async def run_source(queue: asyncio.Queue[Any], args: Mapping[str, Any], *, envi
     reader: SqsReader | None = None
     poller: SnapshotPoller | None = None
     if settings.queue_url:
-        reader = SqsReader(settings, adapter, given, clock=clock)
+        reader = SqsReader(settings, adapter, given=given, clock=clock)
     else:
-        poller = SnapshotPoller(settings, adapter, given, clock=clock)
-    LOG.info('snapcopy.cloud.snapshots: %s %s, tag selector %s, %s', settings.provider, settings.region,
-             json.dumps(dict(settings.tag_selector), sort_keys=True),
-             'SQS queue %s' % settings.queue_url if reader else 'polling every %g s' % settings.poll_interval)
+        poller = SnapshotPoller(settings, adapter, given=given, clock=clock)
+    LOG.info(
+        'snapcopy.cloud.snapshots: %s %s, tag selector %s, %s',
+        settings.provider,
+        settings.region,
+        json.dumps(dict(settings.tag_selector), sort_keys=True),
+        'SQS queue %s' % settings.queue_url if reader else 'polling every %g s' % settings.poll_interval,
+    )
     failures = 0
     rounds = 0
     while polls is None or rounds < polls:
@@ -620,8 +788,13 @@ async def run_source(queue: asyncio.Queue[Any], args: Mapping[str, Any], *, envi
             if reader is not None:
                 await asyncio.to_thread(reader.delete, messages)
             if events:
-                LOG.info('%s %s: %d snapshot(s) completed: %s', settings.provider, settings.region, len(events),
-                         ', '.join(event['snapcopy']['snapshot_id'] for event in events[:20]))
+                LOG.info(
+                    '%s %s: %d snapshot(s) completed: %s',
+                    settings.provider,
+                    settings.region,
+                    len(events),
+                    ', '.join(event['snapcopy']['snapshot_id'] for event in events[:20]),
+                )
             failures = 0
         except (CloudError, OSError) as error:
             # OSError: the state file could not be written (a full disk): its events were not given, the next poll gives them.

@@ -1,4 +1,5 @@
 """Fixtures for the emulator's own tests (the shared ones come from its pytest_plugin)."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,6 +11,9 @@ from ansible_collections.snapcopy.cloud.tests.fakecloud.pytest_plugin import fak
 @pytest.fixture
 def fc(fakecloud_clean):  # noqa: F811  # pylint: disable=redefined-outer-name  # pytest fixture chaining
     """A freshly reset emulator with short, predictable timings (clock advances instead of sleeps)."""
-    fakecloud_clean.admin.configure(timings={cloud: {'snapshot_seconds': 10, 'copy_seconds': 20, 'disk_seconds': 10}
-                                             for cloud in ('ecs', 'ens', 'cbs')})
+    fakecloud_clean.admin.configure(
+        timings={
+            cloud: {'snapshot_seconds': 10, 'copy_seconds': 20, 'disk_seconds': 10} for cloud in ('ecs', 'ens', 'cbs')
+        }
+    )
     return fakecloud_clean

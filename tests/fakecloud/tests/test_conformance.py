@@ -15,6 +15,7 @@ through the real V1 SDK that the collection uses, over HTTP, and
 scenarios against an emulator whose ENS disk tags (or CBS progress) are rendered the way 0.1.0
 assumed them are reported, naming the path.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -35,7 +36,16 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.tag.v20180813 import tag_client
 
-from ansible_collections.snapcopy.cloud.tests.fakecloud import cbs, config, credentials as creds, ecs, ens, resourcesharing, sts, tag
+from ansible_collections.snapcopy.cloud.tests.fakecloud import (
+    cbs,
+    config,
+    credentials as creds,
+    ecs,
+    ens,
+    resourcesharing,
+    sts,
+    tag,
+)
 from ansible_collections.snapcopy.cloud.tests.fakecloud.actions import ALIBABA_PROTOCOL, alibaba_name, tencent_names
 from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import alibaba_client, tencent_client
 from ansible_collections.snapcopy.cloud.tests.fakecloud.server import FakeCloudServer
@@ -43,13 +53,23 @@ from ansible_collections.snapcopy.cloud.tests.fakecloud.state import Store
 from ansible_collections.snapcopy.cloud.tests.fakecloud.testing import AdminClient
 from ansible_collections.snapcopy.cloud.tests.fakecloud.vendor import alibaba, tencent
 
-ACTIONS = {'ecs': ecs.ACTIONS, 'ens': ens.ACTIONS, 'cbs': cbs.ACTIONS, 'tag': tag.ACTIONS,
-           'alibaba_sts': sts.ALIBABA_ACTIONS, 'tencent_sts': sts.TENCENT_ACTIONS, 'resourcesharing': resourcesharing.ACTIONS,
-           'kms': resourcesharing.KMS_ACTIONS}
+ACTIONS = {
+    'ecs': ecs.ACTIONS,
+    'ens': ens.ACTIONS,
+    'cbs': cbs.ACTIONS,
+    'tag': tag.ACTIONS,
+    'alibaba_sts': sts.ALIBABA_ACTIONS,
+    'tencent_sts': sts.TENCENT_ACTIONS,
+    'resourcesharing': resourcesharing.ACTIONS,
+    'kms': resourcesharing.KMS_ACTIONS,
+}
 ALIBABA_REQUESTS = {'ecs': 'aliyunsdkecs.request.v20140526', 'ens': 'aliyunsdkens.request.v20171110'}
 # The collection has no V1 product SDK for STS: its requests are the core SDK's CommonRequest.
-ALIBABA_COMMON_REQUESTS = {'alibaba_sts': ('Sts', '2015-04-01'), 'resourcesharing': ('ResourceSharing', '2020-01-10'),
-                           'kms': ('Kms', '2016-01-20')}
+ALIBABA_COMMON_REQUESTS = {
+    'alibaba_sts': ('Sts', '2015-04-01'),
+    'resourcesharing': ('ResourceSharing', '2020-01-10'),
+    'kms': ('Kms', '2016-01-20'),
+}
 ALIBABA_PRODUCTS = set(ALIBABA_REQUESTS) | set(ALIBABA_COMMON_REQUESTS)
 EXPECTED_ERROR = 'expected_error'
 
@@ -73,7 +93,12 @@ class Driver:
             self.sent.update(tencent_names(params))
             answer, code = self._tencent(params, region)
         if expected_error is not None:
-            assert code == expected_error, '%s %s: expected %s, got %s' % (self.product, self.action, expected_error, code or answer)
+            assert code == expected_error, '%s %s: expected %s, got %s' % (
+                self.product,
+                self.action,
+                expected_error,
+                code or answer,
+            )
             return {}
         assert code is None, '%s %s %s failed: %s' % (self.product, self.action, params, code)
         self.answers += 1
@@ -89,8 +114,13 @@ class Driver:
     def _tencent(self, params: dict, region: str | None) -> tuple:
         if self.product == 'tencent_sts':
             profile = ClientProfile(httpProfile=HttpProfile(protocol='http', endpoint=self.endpoint))
-            client = CommonClient('sts', '2018-08-13', Credential(creds.TENCENT_SECRET_ID, creds.TENCENT_SECRET_KEY),
-                                  'ap-guangzhou', profile)
+            client = CommonClient(
+                'sts',
+                '2018-08-13',
+                Credential(creds.TENCENT_SECRET_ID, creds.TENCENT_SECRET_KEY),
+                'ap-guangzhou',
+                profile,
+            )
         else:
             client_class = cbs_client.CbsClient if self.product == 'cbs' else tag_client.TagClient
             client = tencent_client(client_class, self.endpoint, region if self.product == 'cbs' else None)
@@ -122,18 +152,35 @@ def alibaba_send(endpoint: str, product: str, action: str, params: dict, client=
 
 def dr_account_client(endpoint: str):
     """An AcsClient of the DR account (its role assumed by the default account)."""
-    answer, code = alibaba_send(endpoint, 'alibaba_sts', 'AssumeRole', {'RoleArn': creds.ALIBABA_DR_ROLE_ARN, 'RoleSessionName': 'conformance'})
+    answer, code = alibaba_send(
+        endpoint, 'alibaba_sts', 'AssumeRole', {'RoleArn': creds.ALIBABA_DR_ROLE_ARN, 'RoleSessionName': 'conformance'}
+    )
     assert code is None, code
     keys = answer['Credentials']
-    return alibaba_client(access_key_id=keys['AccessKeyId'], secret=keys['AccessKeySecret'], security_token=keys['SecurityToken'],
-                          auto_retry=False)
+    return alibaba_client(
+        access_key_id=keys['AccessKeyId'],
+        secret=keys['AccessKeySecret'],
+        security_token=keys['SecurityToken'],
+        auto_retry=False,
+    )
 
 
 def _shared(endpoint: str, snapshot_id: str, target: str = creds.ALIBABA_DR_ACCOUNT_ID, client=None) -> str:
     """A resource share (of the default account, or ``client``'s) of ``snapshot_id`` with ``target``: its id."""
-    answer, code = alibaba_send(endpoint, 'resourcesharing', 'CreateResourceShare', {
-        'RegionId': HZ, 'ResourceShareName': 'conf-setup', 'AllowExternalTargets': 'true', 'Resources.1.ResourceId': snapshot_id,
-        'Resources.1.ResourceType': 'Snapshot', 'Targets.1': target}, client)
+    answer, code = alibaba_send(
+        endpoint,
+        'resourcesharing',
+        'CreateResourceShare',
+        {
+            'RegionId': HZ,
+            'ResourceShareName': 'conf-setup',
+            'AllowExternalTargets': 'true',
+            'Resources.1.ResourceId': snapshot_id,
+            'Resources.1.ResourceType': 'Snapshot',
+            'Targets.1': target,
+        },
+        client,
+    )
     assert code is None, code
     return answer['ResourceShare']['ResourceShareId']
 
@@ -148,63 +195,193 @@ ECS_TAGS = {'Tag.1.Key': 'dr', 'Tag.1.Value': 'yes'}
 
 
 def seed(admin) -> dict:
-    ecs_seed = admin.seed(ecs={'disks': [
-        {'region': HZ, 'name': 'conf-disk', 'instance_id': 'i-conf01', 'tags': {'dr': 'yes'},
-         'snapshots': [{'name': 'older', 'tags': {'dr': 'yes'}}, {'name': 'newer'}]},
-        {'region': HZ, 'encrypted': True, 'snapshots': 1}] + [{'region': HZ} for dummy in range(11)]})['ecs']
-    ecs_copy = admin.seed(ecs={'snapshots': [{'region': BJ, 'source_snapshot_id': ecs_seed['snapshots'][0],
-                                              'source_region': HZ, 'tags': {'snapcopy:source': 'x'}}]})['ecs']
+    ecs_seed = admin.seed(
+        ecs={
+            'disks': [
+                {
+                    'region': HZ,
+                    'name': 'conf-disk',
+                    'instance_id': 'i-conf01',
+                    'tags': {'dr': 'yes'},
+                    'snapshots': [{'name': 'older', 'tags': {'dr': 'yes'}}, {'name': 'newer'}],
+                },
+                {'region': HZ, 'encrypted': True, 'snapshots': 1},
+            ]
+            + [{'region': HZ} for dummy in range(11)]
+        }
+    )['ecs']
+    ecs_copy = admin.seed(
+        ecs={
+            'snapshots': [
+                {
+                    'region': BJ,
+                    'source_snapshot_id': ecs_seed['snapshots'][0],
+                    'source_region': HZ,
+                    'tags': {'snapcopy:source': 'x'},
+                }
+            ]
+        }
+    )['ecs']
     # A disk being made from the encrypted disk's snapshot, as CreateDisk leaves one; for an hour, so that it is still
     # being made when a scenario reads it on a busy machine (the default is two seconds).
-    ecs_restoring = admin.seed(ecs={'disks': [{'region': HZ, 'status': 'creating', 'seconds': 3600, 'name': 'restoring',
-                                               'source_snapshot_id': ecs_seed['snapshots'][2]}]})['ecs']['disks'][0]
-    ens_seed = admin.seed(ens={'disks': [{'region': NODE, 'name': 'edge-disk', 'tags': {'dr': 'yes'},
-                                          'snapshots': [{'name': 'edge-snap'}] * 12}]})['ens']
-    cbs_seed = admin.seed(cbs={'disks': [{'region': GZ, 'name': 'cbs-disk', 'tags': {'dr': 'yes'}, 'snapshots': 12},
-                                         {'region': GZ, 'snapshots': 1}]})['cbs']
-    cbs_copy = admin.seed(cbs={'snapshots': [{'region': SH, 'source_snapshot_id': cbs_seed['snapshots'][0],
-                                              'source_region': GZ, 'status': 'copying_from_remote'}]})['cbs']
-    ens_restoring = admin.seed(ens={'disks': [{'region': NODE, 'status': 'creating', 'seconds': 3600, 'name': 'restoring',
-                                               'source_snapshot_id': ens_seed['snapshots'][0]}]})['ens']['disks'][0]
-    cbs_shared = admin.seed(cbs={'snapshots': [{'region': GZ, 'shared_with': [creds.TENCENT_DR_UIN]}]})['cbs']['snapshots'][0]
-    cbs_restoring = admin.seed(cbs={'disks': [{'region': GZ, 'status': 'creating', 'seconds': 3600, 'name': 'restoring',
-                                               'source_snapshot_id': cbs_seed['snapshots'][0]}]})['cbs']['disks'][0]
-    return {'ecs': ecs_seed, 'ecs_copy': ecs_copy['snapshots'][0], 'ens': ens_seed, 'cbs': cbs_seed,
-            'cbs_copy': cbs_copy['snapshots'][0], 'ecs_restoring': ecs_restoring, 'ens_restoring': ens_restoring,
-            'cbs_restoring': cbs_restoring, 'cbs_shared': cbs_shared}
+    ecs_restoring = admin.seed(
+        ecs={
+            'disks': [
+                {
+                    'region': HZ,
+                    'status': 'creating',
+                    'seconds': 3600,
+                    'name': 'restoring',
+                    'source_snapshot_id': ecs_seed['snapshots'][2],
+                }
+            ]
+        }
+    )['ecs']['disks'][0]
+    ens_seed = admin.seed(
+        ens={
+            'disks': [
+                {'region': NODE, 'name': 'edge-disk', 'tags': {'dr': 'yes'}, 'snapshots': [{'name': 'edge-snap'}] * 12}
+            ]
+        }
+    )['ens']
+    cbs_seed = admin.seed(
+        cbs={
+            'disks': [
+                {'region': GZ, 'name': 'cbs-disk', 'tags': {'dr': 'yes'}, 'snapshots': 12},
+                {'region': GZ, 'snapshots': 1},
+            ]
+        }
+    )['cbs']
+    cbs_copy = admin.seed(
+        cbs={
+            'snapshots': [
+                {
+                    'region': SH,
+                    'source_snapshot_id': cbs_seed['snapshots'][0],
+                    'source_region': GZ,
+                    'status': 'copying_from_remote',
+                }
+            ]
+        }
+    )['cbs']
+    ens_restoring = admin.seed(
+        ens={
+            'disks': [
+                {
+                    'region': NODE,
+                    'status': 'creating',
+                    'seconds': 3600,
+                    'name': 'restoring',
+                    'source_snapshot_id': ens_seed['snapshots'][0],
+                }
+            ]
+        }
+    )['ens']['disks'][0]
+    cbs_shared = admin.seed(cbs={'snapshots': [{'region': GZ, 'shared_with': [creds.TENCENT_DR_UIN]}]})['cbs'][
+        'snapshots'
+    ][0]
+    cbs_restoring = admin.seed(
+        cbs={
+            'disks': [
+                {
+                    'region': GZ,
+                    'status': 'creating',
+                    'seconds': 3600,
+                    'name': 'restoring',
+                    'source_snapshot_id': cbs_seed['snapshots'][0],
+                }
+            ]
+        }
+    )['cbs']['disks'][0]
+    return {
+        'ecs': ecs_seed,
+        'ecs_copy': ecs_copy['snapshots'][0],
+        'ens': ens_seed,
+        'cbs': cbs_seed,
+        'cbs_copy': cbs_copy['snapshots'][0],
+        'ecs_restoring': ecs_restoring,
+        'ens_restoring': ens_restoring,
+        'cbs_restoring': cbs_restoring,
+        'cbs_shared': cbs_shared,
+    }
 
 
 def ecs_describe_disks(ids, send):
-    first = send(dict(ECS_TAGS, RegionId=HZ, DiskIds=json.dumps(ids['ecs']['disks'][:1]), ZoneId=HZ + '-a',
-                      DiskName='conf-disk', Category='cloud_essd', DiskType='data', InstanceId='i-conf01',
-                      Encrypted='false', MaxResults='10'))
+    first = send(
+        dict(
+            ECS_TAGS,
+            RegionId=HZ,
+            DiskIds=json.dumps(ids['ecs']['disks'][:1]),
+            ZoneId=HZ + '-a',
+            DiskName='conf-disk',
+            Category='cloud_essd',
+            DiskType='data',
+            InstanceId='i-conf01',
+            Encrypted='false',
+            MaxResults='10',
+        )
+    )
     assert [disk['DiskId'] for disk in first['Disks']['Disk']] == ids['ecs']['disks'][:1]
     page = send({'RegionId': HZ, 'MaxResults': '10'})
     send({'RegionId': HZ, 'MaxResults': '10', 'NextToken': page['NextToken']})
     send({'RegionId': HZ, 'PageNumber': '2', 'PageSize': '5'})
     creating = send({'RegionId': HZ, 'SnapshotId': ids['ecs']['snapshots'][2], 'Status': 'Creating'})['Disks']['Disk']
-    assert [(disk['DiskId'], disk['SourceSnapshotId']) for disk in creating] == [(ids['ecs_restoring'], ids['ecs']['snapshots'][2])]
+    assert [(disk['DiskId'], disk['SourceSnapshotId']) for disk in creating] == [
+        (ids['ecs_restoring'], ids['ecs']['snapshots'][2])
+    ]
     send({'RegionId': HZ, 'Status': 'Deleted'}, expected_error='InvalidStatus.ValueNotSupported')
 
 
 def ecs_describe_snapshots(ids, send):
     snapshots = ids['ecs']['snapshots']
-    send(dict(ECS_TAGS, RegionId=HZ, SnapshotIds=json.dumps(snapshots), DiskId=ids['ecs']['disks'][0], Status='all',
-              SnapshotName='older', Category='standard', Encrypted='false', SourceDiskType='data', MaxResults='1'))
+    send(
+        dict(
+            ECS_TAGS,
+            RegionId=HZ,
+            SnapshotIds=json.dumps(snapshots),
+            DiskId=ids['ecs']['disks'][0],
+            Status='all',
+            SnapshotName='older',
+            Category='standard',
+            Encrypted='false',
+            SourceDiskType='data',
+            MaxResults='1',
+        )
+    )
     page = send({'RegionId': HZ, 'MaxResults': '1'})
     send({'RegionId': HZ, 'MaxResults': '1', 'NextToken': page['NextToken']})
     send({'RegionId': BJ, 'PageNumber': '1', 'PageSize': '10'})
 
 
 def ecs_create_snapshot(ids, send):
-    send(dict(ECS_TAGS, DiskId=ids['ecs']['disks'][1], SnapshotName='made-here', Description='made by a test',
-              RetentionDays='3', Category='standard', ClientToken='conformance-create-1'))
+    send(
+        dict(
+            ECS_TAGS,
+            DiskId=ids['ecs']['disks'][1],
+            SnapshotName='made-here',
+            Description='made by a test',
+            RetentionDays='3',
+            Category='standard',
+            ClientToken='conformance-create-1',
+        )
+    )
 
 
 def ecs_copy_snapshot(ids, send):
-    send(dict(ECS_TAGS, RegionId=HZ, SnapshotId=ids['ecs']['snapshots'][2], DestinationRegionId=BJ,
-              DestinationSnapshotName='conf-copy', DestinationSnapshotDescription='a copy', RetentionDays='5',
-              Encrypted='true', KMSKeyId='key-1', ClientToken='conformance-copy-1'))
+    send(
+        dict(
+            ECS_TAGS,
+            RegionId=HZ,
+            SnapshotId=ids['ecs']['snapshots'][2],
+            DestinationRegionId=BJ,
+            DestinationSnapshotName='conf-copy',
+            DestinationSnapshotDescription='a copy',
+            RetentionDays='5',
+            Encrypted='true',
+            KMSKeyId='key-1',
+            ClientToken='conformance-copy-1',
+        )
+    )
 
 
 def ecs_delete_snapshot(ids, send):
@@ -212,30 +389,75 @@ def ecs_delete_snapshot(ids, send):
 
 
 def _ecs_lock(send, snapshot_id, **params):
-    lock = dict({'RegionId': HZ, 'SnapshotId': snapshot_id, 'LockMode': 'compliance', 'LockDuration': '7', 'CoolOffPeriod': '24'}, **params)
+    lock = dict(
+        {
+            'RegionId': HZ,
+            'SnapshotId': snapshot_id,
+            'LockMode': 'compliance',
+            'LockDuration': '7',
+            'CoolOffPeriod': '24',
+        },
+        **params,
+    )
     return send(lock)['LockedSnapshotInfo']
 
 
 def ecs_lock_snapshot(ids, send):
     snapshot_id = ids['ecs']['snapshots'][0]
     info = _ecs_lock(send, snapshot_id, ClientToken='conformance-lock-1')
-    assert (info['SnapshotId'], info['LockStatus'], info['LockDuration'], info['CoolOffPeriod']) == (snapshot_id, 'compliance-cooloff', 7, 24)
+    assert (info['SnapshotId'], info['LockStatus'], info['LockDuration'], info['CoolOffPeriod']) == (
+        snapshot_id,
+        'compliance-cooloff',
+        7,
+        24,
+    )
     # During the cool-off, a lock is set again with new values.
     assert _ecs_lock(send, snapshot_id, LockDuration='30', CoolOffPeriod='0')['LockStatus'] == 'compliance'
     # Once in force, only a longer duration with CoolOffPeriod 0.
-    send({'RegionId': HZ, 'SnapshotId': snapshot_id, 'LockMode': 'compliance', 'LockDuration': '10', 'CoolOffPeriod': '0'},
-         expected_error='InvalidOperation.CoolOffPeriodExpired')
+    send(
+        {
+            'RegionId': HZ,
+            'SnapshotId': snapshot_id,
+            'LockMode': 'compliance',
+            'LockDuration': '10',
+            'CoolOffPeriod': '0',
+        },
+        expected_error='InvalidOperation.CoolOffPeriodExpired',
+    )
     assert _ecs_lock(send, snapshot_id, LockDuration='40', CoolOffPeriod='0')['LockDuration'] == 40
     # A locked snapshot is not deleted, Force or not.
-    Driver(send.endpoint, 'ecs', 'DeleteSnapshot')({'SnapshotId': snapshot_id, 'Force': 'true'}, expected_error='InvalidOperation.SnapshotLocked')
+    Driver(send.endpoint, 'ecs', 'DeleteSnapshot')(
+        {'SnapshotId': snapshot_id, 'Force': 'true'}, expected_error='InvalidOperation.SnapshotLocked'
+    )
     other = ids['ecs']['snapshots'][1]
-    for params, code in (({'LockMode': 'governance'}, 'InvalidParameter'), ({'CoolOffPeriod': '73'}, 'InvalidParameter'),
-                         ({'LockDuration': '0'}, 'InvalidParameter'), ({'LockDuration': '36501'}, 'InvalidParameter'),
-                         ({'RegionId': BJ}, 'InvalidSnapshotId.NotFound')):
-        send(dict({'RegionId': HZ, 'SnapshotId': other, 'LockMode': 'compliance', 'LockDuration': '7', 'CoolOffPeriod': '1'}, **params),
-             expected_error=code)
-    send({'RegionId': HZ, 'SnapshotId': other, 'LockMode': 'compliance', 'CoolOffPeriod': '1'}, expected_error='MissingParameter')
-    send({'RegionId': HZ, 'SnapshotId': other, 'LockMode': 'compliance', 'LockDuration': '7'}, expected_error='MissingParameter')
+    for params, code in (
+        ({'LockMode': 'governance'}, 'InvalidParameter'),
+        ({'CoolOffPeriod': '73'}, 'InvalidParameter'),
+        ({'LockDuration': '0'}, 'InvalidParameter'),
+        ({'LockDuration': '36501'}, 'InvalidParameter'),
+        ({'RegionId': BJ}, 'InvalidSnapshotId.NotFound'),
+    ):
+        send(
+            dict(
+                {
+                    'RegionId': HZ,
+                    'SnapshotId': other,
+                    'LockMode': 'compliance',
+                    'LockDuration': '7',
+                    'CoolOffPeriod': '1',
+                },
+                **params,
+            ),
+            expected_error=code,
+        )
+    send(
+        {'RegionId': HZ, 'SnapshotId': other, 'LockMode': 'compliance', 'CoolOffPeriod': '1'},
+        expected_error='MissingParameter',
+    )
+    send(
+        {'RegionId': HZ, 'SnapshotId': other, 'LockMode': 'compliance', 'LockDuration': '7'},
+        expected_error='MissingParameter',
+    )
 
 
 def ecs_describe_locked_snapshots(ids, send):
@@ -247,7 +469,9 @@ def ecs_describe_locked_snapshots(ids, send):
     listed = send(dict(both, RegionId=HZ, MaxResults='1'))
     assert [info['SnapshotId'] for info in listed['LockedSnapshotsInfo']] == sorted([first, second])[:1]
     rest = send(dict(both, RegionId=HZ, MaxResults='1', NextToken=listed['NextToken']))
-    assert [info['SnapshotId'] for info in rest['LockedSnapshotsInfo']] == sorted([first, second])[1:] and not rest['NextToken']
+    assert [info['SnapshotId'] for info in rest['LockedSnapshotsInfo']] == sorted([first, second])[1:] and not rest[
+        'NextToken'
+    ]
     in_force = send({'RegionId': HZ, 'LockStatus': 'compliance'})['LockedSnapshotsInfo']
     assert [(info['SnapshotId'], info['LockStatus']) for info in in_force] == [(second, 'compliance')]
     assert send({'RegionId': BJ})['LockedSnapshotsInfo'] == []
@@ -262,9 +486,20 @@ def ecs_describe_zones(ids, send):
 
 
 def ecs_create_disk(ids, send):
-    params = dict(ECS_TAGS, RegionId=HZ, ZoneId=HZ + '-a', SnapshotId=ids['ecs']['snapshots'][2], DiskCategory='cloud_essd',
-                  PerformanceLevel='PL0', Size='50', DiskName='restore-drill', Description='made from a DR copy',
-                  Encrypted='true', KMSKeyId='key-1', ClientToken='conformance-disk-1')
+    params = dict(
+        ECS_TAGS,
+        RegionId=HZ,
+        ZoneId=HZ + '-a',
+        SnapshotId=ids['ecs']['snapshots'][2],
+        DiskCategory='cloud_essd',
+        PerformanceLevel='PL0',
+        Size='50',
+        DiskName='restore-drill',
+        Description='made from a DR copy',
+        Encrypted='true',
+        KMSKeyId='key-1',
+        ClientToken='conformance-disk-1',
+    )
     first = send(params)
     assert send(params)['DiskId'] == first['DiskId']  # the ClientToken replays the first answer
     send(dict(params, ClientToken='conformance-disk-2', ZoneId=HZ + '-z'), expected_error='InvalidZoneId.NotFound')
@@ -292,21 +527,48 @@ def ecs_list_tag_resources(ids, send):
 
 
 def ens_describe_disks(ids, send):
-    send({'EnsRegionId': NODE, 'EnsRegionIds': json.dumps([NODE]), 'DiskIds': json.dumps(ids['ens']['disks']),
-          'DiskId': ids['ens']['disks'][0], 'DiskName': 'edge-disk', 'Category': 'cloud_efficiency', 'Type': 'data',
-          'Status': 'Available', 'PageNumber': '1', 'PageSize': '50'})
+    send(
+        {
+            'EnsRegionId': NODE,
+            'EnsRegionIds': json.dumps([NODE]),
+            'DiskIds': json.dumps(ids['ens']['disks']),
+            'DiskId': ids['ens']['disks'][0],
+            'DiskName': 'edge-disk',
+            'Category': 'cloud_efficiency',
+            'Type': 'data',
+            'Status': 'Available',
+            'PageNumber': '1',
+            'PageSize': '50',
+        }
+    )
     creating = send({'SnapshotId': ids['ens']['snapshots'][0], 'Status': 'Creating'})['Disks']['Disks']
-    assert [(disk['DiskId'], disk['SnapshotId']) for disk in creating] == [(ids['ens_restoring'], ids['ens']['snapshots'][0])]
+    assert [(disk['DiskId'], disk['SnapshotId']) for disk in creating] == [
+        (ids['ens_restoring'], ids['ens']['snapshots'][0])
+    ]
     send({'PageSize': '51'}, expected_error='InvalidPageSize')
 
 
 def ens_create_disk(ids, send):
-    answer = send({'EnsRegionId': NODE, 'Category': 'cloud_ssd', 'Size': '60', 'SnapshotId': ids['ens']['snapshots'][0],
-                   'InstanceChargeType': 'PostPaid', 'InstanceBillingCycle': 'Month', 'DiskName': 'restore-drill',
-                   'Encrypted': 'true', 'KMSKeyId': 'key-1', 'Tag.1.Key': 'drill', 'Tag.1.Value': 'yes'})
+    answer = send(
+        {
+            'EnsRegionId': NODE,
+            'Category': 'cloud_ssd',
+            'Size': '60',
+            'SnapshotId': ids['ens']['snapshots'][0],
+            'InstanceChargeType': 'PostPaid',
+            'InstanceBillingCycle': 'Month',
+            'DiskName': 'restore-drill',
+            'Encrypted': 'true',
+            'KMSKeyId': 'key-1',
+            'Tag.1.Key': 'drill',
+            'Tag.1.Value': 'yes',
+        }
+    )
     assert len(answer['InstanceIds']) == 1 and answer['InstanceIds'][0].startswith('d-')
-    send({'EnsRegionId': NODE, 'Category': 'cloud_ssd', 'Size': '20', 'InstanceChargeType': 'PrePaid'},
-         expected_error='InvalidInstanceChargeType')
+    send(
+        {'EnsRegionId': NODE, 'Category': 'cloud_ssd', 'Size': '20', 'InstanceChargeType': 'PrePaid'},
+        expected_error='InvalidInstanceChargeType',
+    )
 
 
 def ens_delete_disk(ids, send):
@@ -317,23 +579,42 @@ def ens_delete_disk(ids, send):
 
 def ens_modify_snapshot_attribute(ids, send):
     send({'SnapshotId': ids['ens']['snapshots'][0], 'SnapshotName': 'edge-renamed', 'Description': 'snapcopy marker'})
-    send({'SnapshotId': ids['ens']['snapshots'][0], 'SnapshotName': 'edge.renamed'}, expected_error='InvalidSnapshotName')
+    send(
+        {'SnapshotId': ids['ens']['snapshots'][0], 'SnapshotName': 'edge.renamed'}, expected_error='InvalidSnapshotName'
+    )
 
 
 def ens_describe_snapshots(ids, send):
     snapshots = ids['ens']['snapshots']
-    send({'EnsRegionId': NODE, 'SnapshotId': json.dumps(snapshots[:3]), 'DiskId': ids['ens']['disks'][0],
-          'SnapshotName': 'edge-snap', 'PageNumber': '1', 'PageSize': '2'})
+    send(
+        {
+            'EnsRegionId': NODE,
+            'SnapshotId': json.dumps(snapshots[:3]),
+            'DiskId': ids['ens']['disks'][0],
+            'SnapshotName': 'edge-snap',
+            'PageNumber': '1',
+            'PageSize': '2',
+        }
+    )
     send({'EnsRegionIds': json.dumps([NODE, NODE_DR]), 'SnapshotId': snapshots[0], 'PageNumber': '2', 'PageSize': '10'})
 
 
 def ens_create_snapshot(ids, send):
-    send({'EnsRegionId': NODE, 'DiskId': ids['ens']['disks'][0], 'SnapshotName': 'edge-new', 'Description': 'by a test'})
+    send(
+        {'EnsRegionId': NODE, 'DiskId': ids['ens']['disks'][0], 'SnapshotName': 'edge-new', 'Description': 'by a test'}
+    )
 
 
 def ens_copy_snapshot(ids, send):
-    send({'SnapshotId': ids['ens']['snapshots'][0], 'DestinationRegionIds': json.dumps([NODE_DR]),
-          'DestinationSnapshotName': 'edge-copy', 'DestinationSnapshotDescription': 'copied', 'InstanceBillingCycle': 'Month'})
+    send(
+        {
+            'SnapshotId': ids['ens']['snapshots'][0],
+            'DestinationRegionIds': json.dumps([NODE_DR]),
+            'DestinationSnapshotName': 'edge-copy',
+            'DestinationSnapshotDescription': 'copied',
+            'InstanceBillingCycle': 'Month',
+        }
+    )
 
 
 def ens_delete_snapshot(ids, send):
@@ -342,15 +623,21 @@ def ens_delete_snapshot(ids, send):
 
 def ens_tag_resources(ids, send):
     # Instances only, and fakecloud emulates none: the model's parameters are refused for what they name.
-    send({'ResourceType': 'instance', 'ResourceId.1': 'i-none', 'Tag.1.Key': 'k', 'Tag.1.Value': 'v'},
-         expected_error='InvalidResourceId.NotFound')
-    send({'ResourceType': 'snapshot', 'ResourceId.1': ids['ens']['snapshots'][0], 'Tag.1.Key': 'k', 'Tag.1.Value': 'v'},
-         expected_error='InvalidResourceType')
+    send(
+        {'ResourceType': 'instance', 'ResourceId.1': 'i-none', 'Tag.1.Key': 'k', 'Tag.1.Value': 'v'},
+        expected_error='InvalidResourceId.NotFound',
+    )
+    send(
+        {'ResourceType': 'snapshot', 'ResourceId.1': ids['ens']['snapshots'][0], 'Tag.1.Key': 'k', 'Tag.1.Value': 'v'},
+        expected_error='InvalidResourceType',
+    )
 
 
 def ens_untag_resources(ids, send):
-    send({'ResourceType': 'instance', 'ResourceId.1': 'i-none', 'TagKey.1': 'k', 'All': 'false'},
-         expected_error='InvalidResourceId.NotFound')
+    send(
+        {'ResourceType': 'instance', 'ResourceId.1': 'i-none', 'TagKey.1': 'k', 'All': 'false'},
+        expected_error='InvalidResourceId.NotFound',
+    )
 
 
 def ens_list_tag_resources(ids, send):
@@ -365,33 +652,74 @@ def regions_only(ids, send):
 def cbs_describe_disks(ids, send):
     disk = ids['cbs']['disks'][0]
     send({'DiskIds': [disk], 'Offset': 0, 'Limit': 10}, region=GZ)
-    send({'Filters': [{'Name': 'disk-id', 'Values': [disk]}, {'Name': 'tag:dr', 'Values': ['yes']},
-                      {'Name': 'tag-key', 'Values': ['dr']}, {'Name': 'tag-value', 'Values': ['yes']},
-                      {'Name': 'disk-usage', 'Values': ['DATA_DISK']}, {'Name': 'zone', 'Values': ['ap-guangzhou-1']}],
-          'Order': 'ASC', 'OrderField': 'CREATE_TIME'}, region=GZ)
+    send(
+        {
+            'Filters': [
+                {'Name': 'disk-id', 'Values': [disk]},
+                {'Name': 'tag:dr', 'Values': ['yes']},
+                {'Name': 'tag-key', 'Values': ['dr']},
+                {'Name': 'tag-value', 'Values': ['yes']},
+                {'Name': 'disk-usage', 'Values': ['DATA_DISK']},
+                {'Name': 'zone', 'Values': ['ap-guangzhou-1']},
+            ],
+            'Order': 'ASC',
+            'OrderField': 'CREATE_TIME',
+        },
+        region=GZ,
+    )
     send({'Filters': [{'Name': 'encrypt', 'Values': ['TRUE']}]}, expected_error='InvalidFilter', region=GZ)
-    send({'DiskIds': [disk], 'Filters': [{'Name': 'disk-id', 'Values': [disk]}]}, expected_error='InvalidParameter', region=GZ)
+    send(
+        {'DiskIds': [disk], 'Filters': [{'Name': 'disk-id', 'Values': [disk]}]},
+        expected_error='InvalidParameter',
+        region=GZ,
+    )
     # A disk being made is not listed, even by its id.
     assert send({'DiskIds': [ids['cbs_restoring']]}, region=GZ)['DiskSet'] == []
 
 
 def cbs_describe_disk_config_quota(ids, send):
-    rows = send({'InquiryType': 'INQUIRY_CBS_CONFIG', 'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskTypes': ['CLOUD_PREMIUM'],
-                 'DiskUsage': 'DATA_DISK', 'Zones': ['ap-guangzhou-1']}, region=GZ)['DiskConfigSet']
-    assert [(row['Zone'], row['DiskType'], row['Available']) for row in rows] == [('ap-guangzhou-1', 'CLOUD_PREMIUM', True)]
+    rows = send(
+        {
+            'InquiryType': 'INQUIRY_CBS_CONFIG',
+            'DiskChargeType': 'POSTPAID_BY_HOUR',
+            'DiskTypes': ['CLOUD_PREMIUM'],
+            'DiskUsage': 'DATA_DISK',
+            'Zones': ['ap-guangzhou-1'],
+        },
+        region=GZ,
+    )['DiskConfigSet']
+    assert [(row['Zone'], row['DiskType'], row['Available']) for row in rows] == [
+        ('ap-guangzhou-1', 'CLOUD_PREMIUM', True)
+    ]
     send({'InquiryType': 'INQUIRY_CVM_CONFIG', 'InstanceFamilies': ['S5']}, region=GZ)
-    send({'InquiryType': 'INQUIRY_CBS_CONFIG', 'Zones': ['ap-guangzhou-9']}, expected_error='InvalidParameterValue', region=GZ)
+    send(
+        {'InquiryType': 'INQUIRY_CBS_CONFIG', 'Zones': ['ap-guangzhou-9']},
+        expected_error='InvalidParameterValue',
+        region=GZ,
+    )
 
 
 def cbs_create_disks(ids, send):
-    params = {'Placement': {'Zone': 'ap-guangzhou-1', 'ProjectId': 0}, 'DiskChargeType': 'POSTPAID_BY_HOUR',
-              'DiskType': 'CLOUD_PREMIUM', 'DiskSize': 50, 'SnapshotId': ids['cbs']['snapshots'][1], 'DiskName': 'restore-drill',
-              'DiskCount': 1, 'Tags': [{'Key': 'drill', 'Value': 'yes'}], 'ClientToken': 'conformance-disks-1',
-              'Encrypt': 'ENCRYPT', 'KmsKeyId': 'kms-1'}
+    params = {
+        'Placement': {'Zone': 'ap-guangzhou-1', 'ProjectId': 0},
+        'DiskChargeType': 'POSTPAID_BY_HOUR',
+        'DiskType': 'CLOUD_PREMIUM',
+        'DiskSize': 50,
+        'SnapshotId': ids['cbs']['snapshots'][1],
+        'DiskName': 'restore-drill',
+        'DiskCount': 1,
+        'Tags': [{'Key': 'drill', 'Value': 'yes'}],
+        'ClientToken': 'conformance-disks-1',
+        'Encrypt': 'ENCRYPT',
+        'KmsKeyId': 'kms-1',
+    }
     first = send(params, region=GZ)
     assert send(params, region=GZ)['DiskIdSet'] == first['DiskIdSet'] and len(first['DiskIdSet']) == 1
-    send(dict(params, ClientToken='conformance-disks-2', DiskSize=30), expected_error='InvalidParameter.DiskSizeNotMatch',
-         region=GZ)
+    send(
+        dict(params, ClientToken='conformance-disks-2', DiskSize=30),
+        expected_error='InvalidParameter.DiskSizeNotMatch',
+        region=GZ,
+    )
 
 
 def cbs_terminate_disks(ids, send):
@@ -403,9 +731,20 @@ def cbs_terminate_disks(ids, send):
 def cbs_describe_snapshots(ids, send):
     snapshots = ids['cbs']['snapshots']
     send({'SnapshotIds': snapshots[:2], 'Limit': 100}, region=GZ)
-    send({'Filters': [{'Name': 'snapshot-name', 'Values': ['']}, {'Name': 'disk-id', 'Values': [ids['cbs']['disks'][0]]},
-                      {'Name': 'snapshot-state', 'Values': ['NORMAL']}],
-          'Offset': 2, 'Limit': 5, 'Order': 'DESC', 'OrderField': 'CREATE_TIME'}, region=GZ)
+    send(
+        {
+            'Filters': [
+                {'Name': 'snapshot-name', 'Values': ['']},
+                {'Name': 'disk-id', 'Values': [ids['cbs']['disks'][0]]},
+                {'Name': 'snapshot-state', 'Values': ['NORMAL']},
+            ],
+            'Offset': 2,
+            'Limit': 5,
+            'Order': 'DESC',
+            'OrderField': 'CREATE_TIME',
+        },
+        region=GZ,
+    )
     copying = send({'SnapshotIds': [ids['cbs_copy']]}, region=SH)
     assert copying['SnapshotSet'][0]['SnapshotState'] == 'COPYING_FROM_REMOTE'
     send({'Filters': [{'Name': 'tag-key', 'Values': ['dr']}]}, expected_error='InvalidFilter', region=GZ)
@@ -416,8 +755,14 @@ def cbs_create_snapshot(ids, send):
 
 
 def cbs_copy_snapshot_cross_regions(ids, send):
-    send({'SnapshotId': ids['cbs']['snapshots'][1], 'DestinationRegions': [SH, 'ap-beijing'], 'SnapshotName': 'cbs-copy'},
-         region=GZ)
+    send(
+        {
+            'SnapshotId': ids['cbs']['snapshots'][1],
+            'DestinationRegions': [SH, 'ap-beijing'],
+            'SnapshotName': 'cbs-copy',
+        },
+        region=GZ,
+    )
 
 
 def cbs_delete_snapshots(ids, send):
@@ -427,11 +772,17 @@ def cbs_delete_snapshots(ids, send):
 def cbs_modify_snapshots_share_permission(ids, send):
     snapshot = ids['cbs']['snapshots'][3]
     send({'SnapshotIds': [snapshot], 'AccountIds': [creds.TENCENT_DR_UIN], 'Permission': 'SHARE'}, region=GZ)
-    send({'SnapshotIds': [snapshot], 'AccountIds': [creds.TENCENT_DR_UIN], 'Permission': 'LEND'},
-         expected_error='InvalidParameterValue', region=GZ)
+    send(
+        {'SnapshotIds': [snapshot], 'AccountIds': [creds.TENCENT_DR_UIN], 'Permission': 'LEND'},
+        expected_error='InvalidParameterValue',
+        region=GZ,
+    )
     send({'SnapshotIds': [snapshot], 'AccountIds': [creds.TENCENT_DR_UIN], 'Permission': 'CANCEL'}, region=GZ)
-    send({'SnapshotIds': ['snap-none0000'], 'AccountIds': [creds.TENCENT_DR_UIN], 'Permission': 'SHARE'},
-         expected_error='InvalidSnapshotId.NotFound', region=GZ)
+    send(
+        {'SnapshotIds': ['snap-none0000'], 'AccountIds': [creds.TENCENT_DR_UIN], 'Permission': 'SHARE'},
+        expected_error='InvalidSnapshotId.NotFound',
+        region=GZ,
+    )
 
 
 def cbs_describe_snapshot_share_permission(ids, send):
@@ -450,7 +801,12 @@ def _gone_resource():
 
 
 def tag_tag_resources(ids, send):
-    answer = send({'ResourceList': [_cbs_resource(ids), _cbs_resource(ids, 1), _gone_resource()], 'Tags': [{'TagKey': 'k', 'TagValue': 'v'}]})
+    answer = send(
+        {
+            'ResourceList': [_cbs_resource(ids), _cbs_resource(ids, 1), _gone_resource()],
+            'Tags': [{'TagKey': 'k', 'TagValue': 'v'}],
+        }
+    )
     # A resource that failed is named in a normal answer (its FailedResource checked against the model too).
     assert [row['Resource'] for row in answer['FailedResources']] == [_gone_resource()]
     many = [{'TagKey': 'k%d' % number, 'TagValue': 'v'} for number in range(tag.MAX_TAGS_PER_CALL + 1)]
@@ -466,7 +822,13 @@ def tag_untag_resources(ids, send):
 
 
 def tag_modify_resource_tags(ids, send):
-    send({'Resource': _cbs_resource(ids, 2), 'ReplaceTags': [{'TagKey': 'a', 'TagValue': 'b'}], 'DeleteTags': [{'TagKey': 'c'}]})
+    send(
+        {
+            'Resource': _cbs_resource(ids, 2),
+            'ReplaceTags': [{'TagKey': 'a', 'TagValue': 'b'}],
+            'DeleteTags': [{'TagKey': 'c'}],
+        }
+    )
 
 
 def tag_get_resources(ids, send):
@@ -476,8 +838,16 @@ def tag_get_resources(ids, send):
 
 
 def alibaba_sts_assume_role(ids, send):
-    send({'RoleArn': creds.ALIBABA_DR_ROLE_ARN, 'RoleSessionName': 'conformance', 'DurationSeconds': '900',
-          'Policy': '{"Version": "1", "Statement": []}', 'ExternalId': 'abcdef', 'SourceIdentity': 'conformance'})
+    send(
+        {
+            'RoleArn': creds.ALIBABA_DR_ROLE_ARN,
+            'RoleSessionName': 'conformance',
+            'DurationSeconds': '900',
+            'Policy': '{"Version": "1", "Statement": []}',
+            'ExternalId': 'abcdef',
+            'SourceIdentity': 'conformance',
+        }
+    )
     send({'RoleArn': creds.ALIBABA_LOCKED_ROLE_ARN, 'RoleSessionName': 'conformance'}, expected_error='NoPermission')
     send({'RoleArn': creds.ALIBABA_DR_ROLE_ARN}, expected_error='MissingParameter')
 
@@ -488,8 +858,16 @@ def alibaba_sts_get_caller_identity(ids, send):
 
 
 def rs_create_resource_share(ids, send):
-    share = send({'RegionId': HZ, 'ResourceShareName': 'conf-share', 'AllowExternalTargets': 'true', 'Resources.1.ResourceId':
-                  ids['ecs']['snapshots'][0], 'Resources.1.ResourceType': 'Snapshot', 'Targets.1': creds.ALIBABA_DR_ACCOUNT_ID})
+    share = send(
+        {
+            'RegionId': HZ,
+            'ResourceShareName': 'conf-share',
+            'AllowExternalTargets': 'true',
+            'Resources.1.ResourceId': ids['ecs']['snapshots'][0],
+            'Resources.1.ResourceType': 'Snapshot',
+            'Targets.1': creds.ALIBABA_DR_ACCOUNT_ID,
+        }
+    )
     # Pending while the DR account's invitation waits (CreateResourceShareResponseBody.ResourceShareStatus).
     assert share['ResourceShare']['ResourceShareStatus'] == 'Pending'
     send({'RegionId': HZ, 'ResourceShareName': 'not a name!'}, expected_error='InvalidParameter.ResourceShareName')
@@ -497,40 +875,77 @@ def rs_create_resource_share(ids, send):
 
 def rs_associate_resource_share(ids, send):
     share = _shared(send.endpoint, ids['ecs']['snapshots'][0])
-    (row,) = send({'RegionId': HZ, 'ResourceShareId': share, 'Resources.1.ResourceId': ids['ecs']['snapshots'][1],
-                   'Resources.1.ResourceType': 'Snapshot'})['ResourceShareAssociations']
+    (row,) = send(
+        {
+            'RegionId': HZ,
+            'ResourceShareId': share,
+            'Resources.1.ResourceId': ids['ecs']['snapshots'][1],
+            'Resources.1.ResourceType': 'Snapshot',
+        }
+    )['ResourceShareAssociations']
     assert row['AssociationStatus'] == 'Associated'
     # The encrypted disk's snapshot is under the service key: refused, as the models tell it (Failed).
-    (row,) = send({'RegionId': HZ, 'ResourceShareId': share, 'Resources.1.ResourceId': ids['ecs']['snapshots'][2],
-                   'Resources.1.ResourceType': 'Snapshot'})['ResourceShareAssociations']
+    (row,) = send(
+        {
+            'RegionId': HZ,
+            'ResourceShareId': share,
+            'Resources.1.ResourceId': ids['ecs']['snapshots'][2],
+            'Resources.1.ResourceType': 'Snapshot',
+        }
+    )['ResourceShareAssociations']
     assert row['AssociationStatus'] == 'Failed'
     send({'RegionId': HZ, 'ResourceShareId': share, 'Targets.1': '3456789012345678'})
 
 
 def rs_disassociate_resource_share(ids, send):
     share = _shared(send.endpoint, ids['ecs']['snapshots'][0])
-    send({'RegionId': HZ, 'ResourceShareId': share, 'Resources.1.ResourceId': ids['ecs']['snapshots'][0], 'Resources.1.ResourceType': 'Snapshot',
-          'Targets.1': creds.ALIBABA_DR_ACCOUNT_ID})
+    send(
+        {
+            'RegionId': HZ,
+            'ResourceShareId': share,
+            'Resources.1.ResourceId': ids['ecs']['snapshots'][0],
+            'Resources.1.ResourceType': 'Snapshot',
+            'Targets.1': creds.ALIBABA_DR_ACCOUNT_ID,
+        }
+    )
     send({'RegionId': HZ, 'ResourceShareId': 'rs-unknown1'}, expected_error='EntityNotExist.ResourceShare')
 
 
 def rs_list_resource_shares(ids, send):
     share = _shared(send.endpoint, ids['ecs']['snapshots'][0])
-    page = send({'RegionId': HZ, 'ResourceOwner': 'Self', 'ResourceShareName': 'conf-setup', 'ResourceShareStatus': 'Pending',
-                 'ResourceShareIds.1': share, 'MaxResults': '1'})
+    page = send(
+        {
+            'RegionId': HZ,
+            'ResourceOwner': 'Self',
+            'ResourceShareName': 'conf-setup',
+            'ResourceShareStatus': 'Pending',
+            'ResourceShareIds.1': share,
+            'MaxResults': '1',
+        }
+    )
     assert [row['ResourceShareId'] for row in page['ResourceShares']] == [share]
     send({'RegionId': HZ, 'ResourceOwner': 'Self', 'NextToken': rp_token(1)})
 
 
 def rp_token(offset: int) -> str:
     from ansible_collections.snapcopy.cloud.tests.fakecloud.rpc_params import encode_token  # pylint: disable=import-outside-toplevel
+
     return encode_token(offset)
 
 
 def rs_list_shared_resources(ids, send):
     share = _shared(send.endpoint, ids['ecs']['snapshots'][0])
-    rows = send({'RegionId': HZ, 'ResourceOwner': 'Self', 'ResourceIds.1': ids['ecs']['snapshots'][0], 'ResourceType': 'Snapshot',
-                 'Target': creds.ALIBABA_DR_ACCOUNT_ID, 'ResourceShareIds.1': share, 'MaxResults': '10'})['SharedResources']
+    rows = send(
+        {
+            'RegionId': HZ,
+            'ResourceOwner': 'Self',
+            'ResourceIds.1': ids['ecs']['snapshots'][0],
+            'ResourceType': 'Snapshot',
+            'Target': creds.ALIBABA_DR_ACCOUNT_ID,
+            'ResourceShareIds.1': share,
+            'MaxResults': '10',
+        }
+    )['SharedResources']
     assert [row['ResourceId'] for row in rows] == [ids['ecs']['snapshots'][0]]
     send({'RegionId': HZ, 'ResourceOwner': 'OtherAccounts', 'NextToken': rp_token(0)})
 
@@ -538,43 +953,88 @@ def rs_list_shared_resources(ids, send):
 def rs_list_resource_share_invitations(ids, send):
     share = _shared(send.endpoint, ids['ecs']['snapshots'][0])
     dr = dr_account_client(send.endpoint)
-    (row,) = send({'RegionId': HZ, 'ResourceShareIds.1': share, 'MaxResults': '10'}, client=dr)['ResourceShareInvitations']
+    (row,) = send({'RegionId': HZ, 'ResourceShareIds.1': share, 'MaxResults': '10'}, client=dr)[
+        'ResourceShareInvitations'
+    ]
     assert row['Status'] == 'Pending' and row['ReceiverAccountId'] == creds.ALIBABA_DR_ACCOUNT_ID
-    send({'RegionId': HZ, 'ResourceShareInvitationIds.1': row['ResourceShareInvitationId'], 'NextToken': rp_token(0)}, client=dr)
+    send(
+        {'RegionId': HZ, 'ResourceShareInvitationIds.1': row['ResourceShareInvitationId'], 'NextToken': rp_token(0)},
+        client=dr,
+    )
 
 
 def rs_accept_resource_share_invitation(ids, send):
     share = _shared(send.endpoint, ids['ecs']['snapshots'][0])
     dr = dr_account_client(send.endpoint)
-    answer, code = alibaba_send(send.endpoint, 'resourcesharing', 'ListResourceShareInvitations', {'RegionId': HZ, 'ResourceShareIds.1': share}, dr)
+    answer, code = alibaba_send(
+        send.endpoint,
+        'resourcesharing',
+        'ListResourceShareInvitations',
+        {'RegionId': HZ, 'ResourceShareIds.1': share},
+        dr,
+    )
     assert code is None, code
     (invitation,) = answer['ResourceShareInvitations']
     accepted = send({'RegionId': HZ, 'ResourceShareInvitationId': invitation['ResourceShareInvitationId']}, client=dr)
     assert accepted['ResourceShareInvitation']['Status'] == 'Accepted'
-    send({'RegionId': HZ, 'ResourceShareInvitationId': 'i-unknown00001'}, client=dr, expected_error='EntityNotExist.ResourceShareInvitation')
+    send(
+        {'RegionId': HZ, 'ResourceShareInvitationId': 'i-unknown00001'},
+        client=dr,
+        expected_error='EntityNotExist.ResourceShareInvitation',
+    )
 
 
 def rs_list_resource_share_associations(ids, send):
     share = _shared(send.endpoint, ids['ecs']['snapshots'][0])
-    alibaba_send(send.endpoint, 'resourcesharing', 'AssociateResourceShare', {
-        'RegionId': HZ, 'ResourceShareId': share, 'Resources.1.ResourceId': ids['ecs']['snapshots'][2], 'Resources.1.ResourceType': 'Snapshot'})
-    rows = send({'RegionId': HZ, 'AssociationType': 'Resource', 'ResourceShareIds.1': share, 'MaxResults': '10'})['ResourceShareAssociations']
+    alibaba_send(
+        send.endpoint,
+        'resourcesharing',
+        'AssociateResourceShare',
+        {
+            'RegionId': HZ,
+            'ResourceShareId': share,
+            'Resources.1.ResourceId': ids['ecs']['snapshots'][2],
+            'Resources.1.ResourceType': 'Snapshot',
+        },
+    )
+    rows = send({'RegionId': HZ, 'AssociationType': 'Resource', 'ResourceShareIds.1': share, 'MaxResults': '10'})[
+        'ResourceShareAssociations'
+    ]
     assert sorted(row['AssociationStatus'] for row in rows) == ['Associated', 'Failed']
-    send({'RegionId': HZ, 'AssociationType': 'Resource', 'ResourceId': ids['ecs']['snapshots'][0], 'AssociationStatus': 'Associated',
-          'NextToken': rp_token(0)})
+    send(
+        {
+            'RegionId': HZ,
+            'AssociationType': 'Resource',
+            'ResourceId': ids['ecs']['snapshots'][0],
+            'AssociationStatus': 'Associated',
+            'NextToken': rp_token(0),
+        }
+    )
     send({'RegionId': HZ, 'AssociationType': 'Target', 'Target': creds.ALIBABA_DR_ACCOUNT_ID})
 
 
 def kms_list_aliases_by_key_id(ids, send):
-    aliases = send({'RegionId': HZ, 'KeyId': creds.ECS_SERVICE_KEY_ID, 'PageNumber': '1', 'PageSize': '10'})['Aliases']['Alias']
+    aliases = send({'RegionId': HZ, 'KeyId': creds.ECS_SERVICE_KEY_ID, 'PageNumber': '1', 'PageSize': '10'})['Aliases'][
+        'Alias'
+    ]
     assert [alias['AliasName'] for alias in aliases] == ['alias/acs/ecs']
     send({'RegionId': HZ, 'KeyId': 'no-such-key'}, expected_error='Forbidden.KeyNotFound')
 
 
 def tencent_sts_assume_role(ids, send):
-    send({'RoleArn': creds.TENCENT_DR_ROLE_ARN, 'RoleSessionName': 'conformance', 'DurationSeconds': 900,
-          'Policy': '{"version": "2.0", "statement": []}', 'ExternalId': 'abcdef'})
-    send({'RoleArn': creds.TENCENT_LOCKED_ROLE_ARN, 'RoleSessionName': 'conformance'}, expected_error='UnauthorizedOperation')
+    send(
+        {
+            'RoleArn': creds.TENCENT_DR_ROLE_ARN,
+            'RoleSessionName': 'conformance',
+            'DurationSeconds': 900,
+            'Policy': '{"version": "2.0", "statement": []}',
+            'ExternalId': 'abcdef',
+        }
+    )
+    send(
+        {'RoleArn': creds.TENCENT_LOCKED_ROLE_ARN, 'RoleSessionName': 'conformance'},
+        expected_error='UnauthorizedOperation',
+    )
 
 
 def tencent_sts_get_caller_identity(ids, send):
@@ -668,21 +1128,32 @@ def test_the_action_answers_as_the_vendor_model_says(fakecloud_clean, product, a
 def test_every_parameter_accepted_is_the_vendors_and_is_sent(fakecloud_clean, product, action):
     declared = set(ACTIONS[product][action].parameters)
     vendor = vendor_parameters(product, action)
-    assert declared - vendor == set(), 'fakecloud accepts parameters the vendor model of %s %s lacks' % (product, action)
+    assert declared - vendor == set(), 'fakecloud accepts parameters the vendor model of %s %s lacks' % (
+        product,
+        action,
+    )
     driver = run_scenario(fakecloud_clean.endpoint, fakecloud_clean.admin, product, action)
     # RegionId goes with every Alibaba request (the V1 SDK adds it), so it cannot tell a scenario apart.
-    assert driver.sent - ALIBABA_PROTOCOL == declared - ALIBABA_PROTOCOL, \
+    assert driver.sent - ALIBABA_PROTOCOL == declared - ALIBABA_PROTOCOL, (
         'the scenario of %s %s does not send exactly what it accepts' % (product, action)
+    )
 
 
 def test_required_parameters_are_required(fakecloud_clean):
     """What the models mark required is refused when missing, where the collection relies on it."""
     ids = seed(fakecloud_clean.admin)
-    assert {'DestinationSnapshotName', 'DestinationSnapshotDescription'} <= alibaba.required_parameters('ecs', 'CopySnapshot')
+    assert {'DestinationSnapshotName', 'DestinationSnapshotDescription'} <= alibaba.required_parameters(
+        'ecs', 'CopySnapshot'
+    )
     send = Driver(fakecloud_clean.endpoint, 'ecs', 'CopySnapshot')
     for missing in ('DestinationSnapshotName', 'DestinationSnapshotDescription'):
-        params = {'RegionId': HZ, 'SnapshotId': ids['ecs']['snapshots'][2], 'DestinationRegionId': BJ,
-                  'DestinationSnapshotName': 'x-copy', 'DestinationSnapshotDescription': 'a copy'}
+        params = {
+            'RegionId': HZ,
+            'SnapshotId': ids['ecs']['snapshots'][2],
+            'DestinationRegionId': BJ,
+            'DestinationSnapshotName': 'x-copy',
+            'DestinationSnapshotDescription': 'a copy',
+        }
         del params[missing]
         send(params, expected_error='MissingParameter')
 
@@ -695,7 +1166,9 @@ def test_required_disk_parameters_are_required(fakecloud_clean):
         del params[missing]
         send(params, expected_error='MissingParameter')
     assert alibaba.required_parameters('ens', 'ModifySnapshotAttribute') == {'SnapshotId'}
-    Driver(fakecloud_clean.endpoint, 'ens', 'ModifySnapshotAttribute')({'Description': 'x-y'}, expected_error='MissingParameter')
+    Driver(fakecloud_clean.endpoint, 'ens', 'ModifySnapshotAttribute')(
+        {'Description': 'x-y'}, expected_error='MissingParameter'
+    )
 
 
 def test_disk_rules_are_the_models():
@@ -711,8 +1184,10 @@ def test_disk_rules_are_the_models():
     assert alibaba.documented_values('ecs', 'DescribeDisksRequest', 'Status') == [*ecs._DISK_STATUSES, 'All']  # pylint: disable=protected-access
     assert alibaba.documented_values('ens', 'DescribeDisksRequest', 'Status') == list(ens._DISK_STATUSES)  # pylint: disable=protected-access
     assert set(ens._DISK_CATEGORIES) <= set(alibaba.documented_values('ens', 'DescribeDisksRequest', 'Category'))  # pylint: disable=protected-access
-    for hint in (alibaba.fields('ens', 'CreateDiskResponseBody')['InstanceIds'],
-                 alibaba.fields('ecs', 'DescribeZonesResponseBodyZonesZoneAvailableDiskCategories')['DiskCategories']):
+    for hint in (
+        alibaba.fields('ens', 'CreateDiskResponseBody')['InstanceIds'],
+        alibaba.fields('ecs', 'DescribeZonesResponseBodyZonesZoneAvailableDiskCategories')['DiskCategories'],
+    ):
         assert (typing.get_origin(hint), typing.get_args(hint)) == (list, (str,))  # lists of strings
     cbs_types = tencent.documented_values('cbs', 'CreateDisksRequest', 'DiskType')
     assert set(config.DISK_CATEGORIES['cbs']) <= set(cbs_types) <= set(cbs.DISK_SIZES)
@@ -722,7 +1197,12 @@ def test_disk_rules_are_the_models():
     assert '100' in cbs_client.CbsClient.TerminateDisks.__doc__ and cbs._MAX_TERMINATE == 100  # pylint: disable=protected-access
     # Nothing in a CBS Disk names the snapshot it was made from (only counts and sizes of its own snapshots).
     assert {name for name in tencent.fields('cbs', 'Disk') if 'Snapshot' in name} == {
-        'SnapshotCount', 'SnapshotSize', 'SnapshotAbility', 'DeleteSnapshot', 'AutoSnapshotPolicyIds'}
+        'SnapshotCount',
+        'SnapshotSize',
+        'SnapshotAbility',
+        'DeleteSnapshot',
+        'AutoSnapshotPolicyIds',
+    }
 
 
 def test_every_cbs_error_code_is_the_sdks():
@@ -740,8 +1220,14 @@ def test_a_returned_disk_is_torecycle_for_a_while_then_gone(fakecloud_clean):
     admin.configure(timings={'cbs': {'recycle_seconds': 60}})
     ids = seed(admin)
     made = Driver(fakecloud_clean.endpoint, 'cbs', 'CreateDisks')
-    params = {'Placement': {'Zone': 'ap-guangzhou-1'}, 'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskType': 'CLOUD_PREMIUM',
-              'SnapshotId': ids['cbs']['snapshots'][1], 'DiskCount': 1, 'ClientToken': 'conformance-returned'}
+    params = {
+        'Placement': {'Zone': 'ap-guangzhou-1'},
+        'DiskChargeType': 'POSTPAID_BY_HOUR',
+        'DiskType': 'CLOUD_PREMIUM',
+        'SnapshotId': ids['cbs']['snapshots'][1],
+        'DiskCount': 1,
+        'ClientToken': 'conformance-returned',
+    }
     (disk,) = made(params, region=GZ)['DiskIdSet']
     admin.advance_clock(5)
     terminate = Driver(fakecloud_clean.endpoint, 'cbs', 'TerminateDisks')
@@ -765,7 +1251,9 @@ def test_a_returned_disk_is_torecycle_for_a_while_then_gone(fakecloud_clean):
 def test_unknown_parameters_are_refused(fakecloud_clean):
     send = Driver(fakecloud_clean.endpoint, 'cbs', 'DescribeSnapshots')
     send({'Limit': 10, 'Colour': 'red'}, expected_error='UnknownParameter', region=GZ)
-    send({'Filters': [{'Name': 'disk-id', 'Values': ['x'], 'Fuzzy': True}]}, expected_error='UnknownParameter', region=GZ)
+    send(
+        {'Filters': [{'Name': 'disk-id', 'Values': ['x'], 'Fuzzy': True}]}, expected_error='UnknownParameter', region=GZ
+    )
     send = Driver(fakecloud_clean.endpoint, 'ens', 'DescribeDisks')
     send({'EnsRegionId': NODE, 'Tag.1.Key': 'dr'}, expected_error='InvalidParameter')
 
@@ -776,15 +1264,23 @@ def test_documented_limits_and_states_are_the_models(fakecloud_clean):
     assert alibaba.documented_maximum('ecs', 'DescribeDisksRequest', 'MaxResults') == 500
     assert alibaba.documented_maximum('ecs', 'DescribeSnapshotsRequest', 'MaxResults') == 100
     assert alibaba.documented_values('ens', 'DescribeSnapshotsResponseBodySnapshots', 'Status') == [
-        'creating', 'available', 'deleting', 'error']
+        'creating',
+        'available',
+        'deleting',
+        'error',
+    ]
     assert set(ens.STATUS_WORDS.values()) | {'deleting'} == {'creating', 'available', 'deleting', 'error'}
     states = tencent.documented_values('cbs', 'DescribeSnapshotsRequest', 'Filters', 'snapshot-state')
     assert {'NORMAL', 'CREATING', 'COPYING_FROM_REMOTE', 'CHECKING_COPIED', 'TORECYCLE'} <= set(states)
     assert set(cbs._SNAPSHOT_FILTERS) <= set(tencent.documented_filters('cbs', 'DescribeSnapshots'))  # pylint: disable=protected-access
     disk_filters = tencent.documented_filters('cbs', 'DescribeDisks')
     assert {name.replace('tag:*', 'tag:tag-key') for name in cbs._DISK_FILTERS} <= set(disk_filters)  # pylint: disable=protected-access
-    for action, field, limit in (('TagResources', 'ResourceList', tag.MAX_RESOURCES_PER_CALL), ('TagResources', 'Tags', tag.MAX_TAGS_PER_CALL),
-                                 ('UnTagResources', 'ResourceList', tag.MAX_RESOURCES_PER_CALL), ('UnTagResources', 'TagKeys', tag.MAX_KEYS_PER_CALL)):
+    for action, field, limit in (
+        ('TagResources', 'ResourceList', tag.MAX_RESOURCES_PER_CALL),
+        ('TagResources', 'Tags', tag.MAX_TAGS_PER_CALL),
+        ('UnTagResources', 'ResourceList', tag.MAX_RESOURCES_PER_CALL),
+        ('UnTagResources', 'TagKeys', tag.MAX_KEYS_PER_CALL),
+    ):
         assert tencent.documented_maximum('tag', action + 'Request', field) == limit, (action, field)
 
 

@@ -1,4 +1,5 @@
 """Alibaba RPC authentication: signature, unknown keys, nonce replay, timestamp window, STS."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,10 @@ def error_of(fc, request, client) -> ServerException:
     return info.value
 
 
-@pytest.mark.parametrize('request_class', [DescribeRegionsRequest.DescribeRegionsRequest,
-                                           DescribeEnsRegionsRequest.DescribeEnsRegionsRequest])
+@pytest.mark.parametrize(
+    'request_class',
+    [DescribeRegionsRequest.DescribeRegionsRequest, DescribeEnsRegionsRequest.DescribeEnsRegionsRequest],
+)
 def test_wrong_secret_is_refused(fc, request_class):
     err = error_of(fc, request_class(), alibaba_client(secret='not-the-secret', auto_retry=False))
     # The cloud answers SignatureDoesNotMatch with its string to sign; the SDK sees that the strings
@@ -31,9 +34,15 @@ def test_wrong_secret_is_refused(fc, request_class):
 
 
 def _raw_rpc(fc, params: dict, secret: str, method: str = 'GET') -> tuple:
-    params = dict(params, Format='JSON', AccessKeyId=creds.ALIBABA_ACCESS_KEY_ID, SignatureMethod='HMAC-SHA1',
-                  SignatureVersion='1.0', SignatureNonce=parameter_helper.get_uuid(),
-                  Timestamp=parameter_helper.get_iso_8061_date())
+    params = dict(
+        params,
+        Format='JSON',
+        AccessKeyId=creds.ALIBABA_ACCESS_KEY_ID,
+        SignatureMethod='HMAC-SHA1',
+        SignatureVersion='1.0',
+        SignatureNonce=parameter_helper.get_uuid(),
+        Timestamp=parameter_helper.get_iso_8061_date(),
+    )
     params['Signature'] = alibaba_auth.sign(method, params, secret)
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     req = urllib.request.Request('%s/?%s' % (fc.url, urllib.parse.urlencode(params)), method=method)
@@ -46,13 +55,17 @@ def _raw_rpc(fc, params: dict, secret: str, method: str = 'GET') -> tuple:
 
 def test_raw_signature_mismatch_envelope(fc):
     """The error envelope itself, seen without the SDK's renaming."""
-    status, body = _raw_rpc(fc, {'Action': 'DescribeRegions', 'Version': '2014-05-26', 'RegionId': 'cn-hangzhou'},
-                            'wrong-secret')
+    status, body = _raw_rpc(
+        fc, {'Action': 'DescribeRegions', 'Version': '2014-05-26', 'RegionId': 'cn-hangzhou'}, 'wrong-secret'
+    )
     assert status == 400 and body['Code'] == 'SignatureDoesNotMatch'
     assert set(body) == {'RequestId', 'HostId', 'Code', 'Message', 'Recommend'}
     assert body['Message'].split('server string to sign is:')[1].startswith('GET&%2F&AccessKeyId%3D')
-    status, body = _raw_rpc(fc, {'Action': 'DescribeRegions', 'Version': '2014-05-26', 'RegionId': 'cn-hangzhou'},
-                            creds.ALIBABA_ACCESS_KEY_SECRET)
+    status, body = _raw_rpc(
+        fc,
+        {'Action': 'DescribeRegions', 'Version': '2014-05-26', 'RegionId': 'cn-hangzhou'},
+        creds.ALIBABA_ACCESS_KEY_SECRET,
+    )
     assert status == 200 and body['Regions']['Region']
 
 
@@ -78,21 +91,34 @@ def test_expired_timestamp_is_refused(fc):
 
 
 def test_sts_keys_need_their_security_token(fc):
-    good = alibaba_client(access_key_id=creds.ALIBABA_STS_ACCESS_KEY_ID,
-                          secret=creds.ALIBABA_STS_ACCESS_KEY_SECRET, security_token=creds.ALIBABA_STS_SECURITY_TOKEN)
+    good = alibaba_client(
+        access_key_id=creds.ALIBABA_STS_ACCESS_KEY_ID,
+        secret=creds.ALIBABA_STS_ACCESS_KEY_SECRET,
+        security_token=creds.ALIBABA_STS_SECURITY_TOKEN,
+    )
     assert alibaba_call(fc.endpoint, good, DescribeRegionsRequest.DescribeRegionsRequest())['Regions']
     no_token = alibaba_client(access_key_id=creds.ALIBABA_STS_ACCESS_KEY_ID, secret=creds.ALIBABA_STS_ACCESS_KEY_SECRET)
-    assert error_of(fc, DescribeRegionsRequest.DescribeRegionsRequest(), no_token).get_error_code() \
+    assert (
+        error_of(fc, DescribeRegionsRequest.DescribeRegionsRequest(), no_token).get_error_code()
         == 'MissingSecurityToken'
-    wrong = alibaba_client(access_key_id=creds.ALIBABA_STS_ACCESS_KEY_ID, secret=creds.ALIBABA_STS_ACCESS_KEY_SECRET,
-                           security_token='stale-token')
-    assert error_of(fc, DescribeRegionsRequest.DescribeRegionsRequest(), wrong).get_error_code() \
+    )
+    wrong = alibaba_client(
+        access_key_id=creds.ALIBABA_STS_ACCESS_KEY_ID,
+        secret=creds.ALIBABA_STS_ACCESS_KEY_SECRET,
+        security_token='stale-token',
+    )
+    assert (
+        error_of(fc, DescribeRegionsRequest.DescribeRegionsRequest(), wrong).get_error_code()
         == 'InvalidSecurityToken.MismatchWithAccessKey'
+    )
 
 
 def test_credentials_can_be_replaced(fc):
     fc.admin.configure(credentials={'alibaba': [{'access_key_id': 'LTAIother', 'access_key_secret': 's3cret'}]})
-    alibaba_call(fc.endpoint, alibaba_client(access_key_id='LTAIother', secret='s3cret'),
-                 DescribeRegionsRequest.DescribeRegionsRequest())
+    alibaba_call(
+        fc.endpoint,
+        alibaba_client(access_key_id='LTAIother', secret='s3cret'),
+        DescribeRegionsRequest.DescribeRegionsRequest(),
+    )
     err = error_of(fc, DescribeRegionsRequest.DescribeRegionsRequest(), alibaba_client())
     assert err.get_error_code() == 'InvalidAccessKeyId.NotFound'

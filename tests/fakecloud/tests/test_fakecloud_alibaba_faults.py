@@ -1,4 +1,5 @@
 """Injected faults as the aliyun SDK sees them: the cloud's own error codes and statuses."""
+
 from __future__ import annotations
 
 import json
@@ -29,12 +30,15 @@ def server_error(fc, request, client=None) -> ServerException:
     return info.value
 
 
-@pytest.mark.parametrize('rule, expected', [
-    ({'throttle_rate': 1.0}, ('Throttling.User', 400)),
-    ({'throttle_rate': 1.0, 'throttle_code': 'Throttling'}, ('Throttling', 400)),
-    ({'error_rate': 1.0}, ('ServiceUnavailable', 503)),
-    ({'error_rate': 1.0, 'error_code': 'InternalError'}, ('InternalError', 500)),
-])
+@pytest.mark.parametrize(
+    'rule, expected',
+    [
+        ({'throttle_rate': 1.0}, ('Throttling.User', 400)),
+        ({'throttle_rate': 1.0, 'throttle_code': 'Throttling'}, ('Throttling', 400)),
+        ({'error_rate': 1.0}, ('ServiceUnavailable', 503)),
+        ({'error_rate': 1.0, 'error_code': 'InternalError'}, ('InternalError', 500)),
+    ],
+)
 def test_throttling_and_server_errors(fc, rule, expected):
     source = seed_source(fc)
     fc.admin.faults(rules=[dict(rule, cloud='ecs', action='Copy*')])
@@ -47,8 +51,17 @@ def test_throttling_and_server_errors(fc, rule, expected):
 
 def test_sdk_retries_throttling_on_describe(fc):
     seed_source(fc)
-    fc.admin.faults(rules=[{'cloud': 'ecs', 'action': 'DescribeSnapshots', 'throttle_rate': 1.0,
-                            'throttle_code': 'Throttling', 'count': 1}])
+    fc.admin.faults(
+        rules=[
+            {
+                'cloud': 'ecs',
+                'action': 'DescribeSnapshots',
+                'throttle_rate': 1.0,
+                'throttle_code': 'Throttling',
+                'count': 1,
+            }
+        ]
+    )
     answer = alibaba_call(fc.endpoint, alibaba_client(), DescribeSnapshotsRequest.DescribeSnapshotsRequest())
     assert answer['TotalCount'] == 1
     counts = fc.admin.calls()['calls']['ecs']['DescribeSnapshots']
@@ -133,8 +146,9 @@ def test_faults_are_reproducible_with_a_seed(fc):
         run = []
         for dummy in range(12):
             try:
-                alibaba_call(fc.endpoint, alibaba_client(auto_retry=False),
-                             DescribeSnapshotsRequest.DescribeSnapshotsRequest())
+                alibaba_call(
+                    fc.endpoint, alibaba_client(auto_retry=False), DescribeSnapshotsRequest.DescribeSnapshotsRequest()
+                )
                 run.append('ok')
             except ServerException as err:
                 run.append(err.get_error_code())

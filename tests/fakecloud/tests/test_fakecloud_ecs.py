@@ -1,4 +1,5 @@
 """ECS 2014-05-26 through the real aliyun SDK (aliyunsdkecs + aliyunsdkcore)."""
+
 from __future__ import annotations
 
 import datetime
@@ -80,13 +81,20 @@ def test_describe_disks_tags_and_both_paging_styles(fc):
     req = DescribeDisksRequest.DescribeDisksRequest()
     req.set_DiskIds(json.dumps(seen[:3]))
     disks = call(fc, req)['Disks']['Disk']
-    assert {d['DiskId'] for d in disks} == set(seen[:3]) and disks[0]['Tags']['Tag'] == [{'TagKey': 'dr', 'TagValue': 'yes'}]
+    assert {d['DiskId'] for d in disks} == set(seen[:3]) and disks[0]['Tags']['Tag'] == [
+        {'TagKey': 'dr', 'TagValue': 'yes'}
+    ]
 
 
 def test_describe_snapshots_fields_filters_and_paging_past_one_page(fc):
     created = fc.admin.seed(ecs={'disks': [{'region': REGION, 'snapshots': 250, 'tags': {'k': 'v'}}]})['ecs']
-    fc.admin.seed(ecs={'snapshots': [{'region': REGION, 'disk_id': created['disks'][0], 'status': 'progressing',
-                                      'tags': {'env': 'prod'}}]})
+    fc.admin.seed(
+        ecs={
+            'snapshots': [
+                {'region': REGION, 'disk_id': created['disks'][0], 'status': 'progressing', 'tags': {'env': 'prod'}}
+            ]
+        }
+    )
     ids, token = [], ''
     while True:
         answer = describe(fc, MaxResults=100, **({'NextToken': token} if token else {}))
@@ -101,8 +109,17 @@ def test_describe_snapshots_fields_filters_and_paging_past_one_page(fc):
     assert newest['Status'] == 'accomplished' and newest['Progress'] == '100%'
     assert newest['SourceDiskId'] == created['disks'][0] and newest['Category'] == 'standard'
     assert newest['CreationTime'].endswith('Z') and newest['Encrypted'] is False
-    for key in ('SnapshotName', 'Description', 'SourceDiskSize', 'SourceDiskType', 'KMSKeyId', 'RetentionDays',
-                'SourceSnapshotId', 'SourceRegionId', 'Tags'):
+    for key in (
+        'SnapshotName',
+        'Description',
+        'SourceDiskSize',
+        'SourceDiskType',
+        'KMSKeyId',
+        'RetentionDays',
+        'SourceSnapshotId',
+        'SourceRegionId',
+        'Tags',
+    ):
         assert key in newest
     running = describe(fc, Status='progressing')['Snapshots']['Snapshot']
     assert len(running) == 1 and running[0]['Tags']['Tag'] == [{'TagKey': 'env', 'TagValue': 'prod'}]
@@ -201,7 +218,7 @@ def test_a_lock_token_sent_again_once_the_lock_has_expired_is_answered_as_the_fi
 
 
 def test_a_lock_must_expire_on_or_before_the_snapshots_retention_ends(fc):
-    """"The lock must expire on or before the snapshot retention period" (the guide "Lock a snapshot"); the retention
+    """ "The lock must expire on or before the snapshot retention period" (the guide "Lock a snapshot"); the retention
     counts from the snapshot's creation, a lock from its start, on a snapshot in progress from its completion."""
     # Retention ends a day and a minute from now: a one-day lock fits, a two-day lock does not.
     dummy, snapshot_id = seed_one(fc, snapshots=[{'retention_days': 10, 'age_seconds': 9 * 86400 - 60}])
@@ -251,9 +268,15 @@ def test_create_snapshot_progresses_with_the_clock(fc):
 
 def test_copy_snapshot_all_parameters_and_lifecycle(fc):
     dummy, source = seed_one(fc)
-    req = copy_request(source, DestinationSnapshotName='dr-copy:1', DestinationSnapshotDescription='nightly copy',
-                       RetentionDays=7, Tags=[{'Key': 'snapcopy', 'Value': source}, {'Key': 'empty', 'Value': ''}],
-                       Encrypted=True, KMSKeyId='key-1')
+    req = copy_request(
+        source,
+        DestinationSnapshotName='dr-copy:1',
+        DestinationSnapshotDescription='nightly copy',
+        RetentionDays=7,
+        Tags=[{'Key': 'snapcopy', 'Value': source}, {'Key': 'empty', 'Value': ''}],
+        Encrypted=True,
+        KMSKeyId='key-1',
+    )
     copy_id = call(fc, req)['SnapshotId']
     assert copy_id.startswith('s-') and copy_id != source
     assert describe(fc)['TotalCount'] == 1  # nothing new in the source region
@@ -290,30 +313,35 @@ def test_copy_snapshot_client_token_is_idempotent(fc):
     assert len(fc.admin.state('ecs', DR)['ecs'][DR]['snapshots']) == 1
     calls = fc.admin.calls()
     assert calls['calls']['ecs']['CopySnapshot'] == {'calls': 2, 'errors': 0, 'mutations': 1}
-    assert error_of(fc, copy_request(source, ClientToken='token-123', DestinationRegionId='cn-shanghai')) \
-        .get_error_code() == 'IdempotentParameterMismatch'
+    assert (
+        error_of(fc, copy_request(source, ClientToken='token-123', DestinationRegionId='cn-shanghai')).get_error_code()
+        == 'IdempotentParameterMismatch'
+    )
 
 
-@pytest.mark.parametrize('params, code', [
-    ({'DestinationSnapshotName': '1starts-with-digit'}, 'InvalidSnapshotName.Malformed'),
-    ({'DestinationSnapshotName': 'http://x'}, 'InvalidSnapshotName.Malformed'),
-    ({'DestinationSnapshotName': 'a'}, 'InvalidSnapshotName.Malformed'),
-    ({'DestinationSnapshotName': 'x' * 129}, 'InvalidSnapshotName.Malformed'),
-    ({'DestinationSnapshotDescription': 'd'}, 'InvalidDescription.Malformed'),
-    ({'DestinationSnapshotDescription': 'https://example'}, 'InvalidDescription.Malformed'),
-    ({'Tags': [{'Key': 'acs:x', 'Value': 'v'}]}, 'InvalidTagKey.Malformed'),
-    ({'Tags': [{'Key': 'aliyunx', 'Value': 'v'}]}, 'InvalidTagKey.Malformed'),
-    ({'Tags': [{'Key': 'k', 'Value': 'http://v'}]}, 'InvalidTagValue.Malformed'),
-    ({'Tags': [{'Key': 'k', 'Value': '1'}, {'Key': 'k', 'Value': '2'}]}, 'Duplicate.TagKey'),
-    ({'RetentionDays': 0}, 'InvalidRetentionDays'),
-    ({'RetentionDays': 65537}, 'InvalidRetentionDays'),
-    ({'DestinationRegionId': 'xx-nowhere-1'}, 'InvalidRegionId.NotFound'),
-    # Required by ecs-20140526 CopySnapshotRequest.
-    ({'DestinationSnapshotName': None}, 'MissingParameter'),
-    ({'DestinationSnapshotDescription': None}, 'MissingParameter'),
-    # ECS error codes: no copy within one region.
-    ({'DestinationRegionId': REGION}, 'InvalidOperation.NotSupportCopyInSameRegion'),
-])
+@pytest.mark.parametrize(
+    'params, code',
+    [
+        ({'DestinationSnapshotName': '1starts-with-digit'}, 'InvalidSnapshotName.Malformed'),
+        ({'DestinationSnapshotName': 'http://x'}, 'InvalidSnapshotName.Malformed'),
+        ({'DestinationSnapshotName': 'a'}, 'InvalidSnapshotName.Malformed'),
+        ({'DestinationSnapshotName': 'x' * 129}, 'InvalidSnapshotName.Malformed'),
+        ({'DestinationSnapshotDescription': 'd'}, 'InvalidDescription.Malformed'),
+        ({'DestinationSnapshotDescription': 'https://example'}, 'InvalidDescription.Malformed'),
+        ({'Tags': [{'Key': 'acs:x', 'Value': 'v'}]}, 'InvalidTagKey.Malformed'),
+        ({'Tags': [{'Key': 'aliyunx', 'Value': 'v'}]}, 'InvalidTagKey.Malformed'),
+        ({'Tags': [{'Key': 'k', 'Value': 'http://v'}]}, 'InvalidTagValue.Malformed'),
+        ({'Tags': [{'Key': 'k', 'Value': '1'}, {'Key': 'k', 'Value': '2'}]}, 'Duplicate.TagKey'),
+        ({'RetentionDays': 0}, 'InvalidRetentionDays'),
+        ({'RetentionDays': 65537}, 'InvalidRetentionDays'),
+        ({'DestinationRegionId': 'xx-nowhere-1'}, 'InvalidRegionId.NotFound'),
+        # Required by ecs-20140526 CopySnapshotRequest.
+        ({'DestinationSnapshotName': None}, 'MissingParameter'),
+        ({'DestinationSnapshotDescription': None}, 'MissingParameter'),
+        # ECS error codes: no copy within one region.
+        ({'DestinationRegionId': REGION}, 'InvalidOperation.NotSupportCopyInSameRegion'),
+    ],
+)
 def test_copy_snapshot_input_rules(fc, params, code):
     dummy, source = seed_one(fc)
     err = error_of(fc, copy_request(source, **params))
@@ -324,10 +352,14 @@ def test_copy_snapshot_input_rules(fc, params, code):
 def test_copy_snapshot_refusals(fc):
     err = error_of(fc, copy_request('s-missing'))
     assert (err.get_error_code(), err.get_http_status()) == ('InvalidSnapshotId.NotFound', 403)
-    created = fc.admin.seed(ecs={'disks': [
-        {'region': REGION, 'snapshots': [{'status': 'progressing'}]},
-        {'region': REGION, 'snapshots': [{'category': 'flash'}]},
-    ]})['ecs']['snapshots']
+    created = fc.admin.seed(
+        ecs={
+            'disks': [
+                {'region': REGION, 'snapshots': [{'status': 'progressing'}]},
+                {'region': REGION, 'snapshots': [{'category': 'flash'}]},
+            ]
+        }
+    )['ecs']['snapshots']
     expected = [('InvalidSnapshotId.NotReady', 403), ('OperationDenied.LocalSnapshot', 403)]
     for snapshot_id, want in zip(created, expected):
         err = error_of(fc, copy_request(snapshot_id))
@@ -356,8 +388,14 @@ def test_a_second_copy_of_a_disk_to_a_region_waits_for_the_first(fc):
 
 def test_tag_filters_stop_at_a_thousand_resources(fc):
     """DescribeSnapshots' and DescribeDisks' Tag.N return at most 1,000 resources; ListTagResources all."""
-    fc.admin.seed(ecs={'disks': [{'region': REGION, 'tags': {'dr': 'yes'}, 'snapshots': [{'tags': {'dr': 'yes'}}]}
-                                 for dummy in range(1100)]})
+    fc.admin.seed(
+        ecs={
+            'disks': [
+                {'region': REGION, 'tags': {'dr': 'yes'}, 'snapshots': [{'tags': {'dr': 'yes'}}]}
+                for dummy in range(1100)
+            ]
+        }
+    )
     assert describe(fc, Tags=[{'Key': 'dr', 'Value': 'yes'}], MaxResults=100)['TotalCount'] == 1000
     assert describe(fc, MaxResults=100)['TotalCount'] == 1100
     req = DescribeDisksRequest.DescribeDisksRequest()
@@ -429,7 +467,9 @@ def test_a_snapshot_a_disk_was_made_from_is_deleted_only_with_force(fc):
     req.set_SnapshotId(snapshot)
     error = error_of(fc, req)
     assert (error.get_error_code(), error.get_http_status()) == ('SnapshotCreatedDisk', 403)
-    assert snapshot in [s['SnapshotId'] for s in describe(fc, SnapshotIds=json.dumps([snapshot]))['Snapshots']['Snapshot']]
+    assert snapshot in [
+        s['SnapshotId'] for s in describe(fc, SnapshotIds=json.dumps([snapshot]))['Snapshots']['Snapshot']
+    ]
     req.set_Force(True)
     call(fc, req)
     assert describe(fc, SnapshotIds=json.dumps([snapshot]))['Snapshots']['Snapshot'] == []
@@ -442,4 +482,6 @@ def test_a_cool_off_longer_than_the_lock_is_refused(fc):
     assert error_of(fc, lock_request(snapshot_id, 1, cool_off=48)).get_error_code() == 'InvalidParameter.CoolOffPeriod'
     assert error_of(fc, lock_request(snapshot_id, 2, cool_off=49)).get_error_code() == 'InvalidParameter.CoolOffPeriod'
     assert not fc.admin.calls()['calls']['ecs']['LockSnapshot']['mutations']
-    assert call(fc, lock_request(snapshot_id, 1, cool_off=24))['LockedSnapshotInfo']['LockStatus'] == 'compliance-cooloff'
+    assert (
+        call(fc, lock_request(snapshot_id, 1, cool_off=24))['LockedSnapshotInfo']['LockStatus'] == 'compliance-cooloff'
+    )

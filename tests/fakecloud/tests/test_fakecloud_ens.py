@@ -1,4 +1,5 @@
 """ENS 2017-11-10 through the real aliyun SDK (aliyunsdkens)."""
+
 from __future__ import annotations
 
 import json
@@ -111,8 +112,12 @@ def test_create_describe_page_and_delete(fc):
 
 def test_copy_to_many_nodes(fc):
     dummy, (source,) = seed(fc)
-    answer = call(fc, copy(fc, source, [DR1, DR2], DestinationSnapshotName='edge-copy',
-                           DestinationSnapshotDescription='copied by test'))
+    answer = call(
+        fc,
+        copy(
+            fc, source, [DR1, DR2], DestinationSnapshotName='edge-copy', DestinationSnapshotDescription='copied by test'
+        ),
+    )
     assert answer['BizStatusCode'] == 'AllSuccess' and answer['UnAllocationId'] == []
     made = {a['EnsRegionId']: a['InstanceId'][0] for a in answer['AllocationId']}
     assert set(made) == {DR1, DR2}
@@ -135,13 +140,16 @@ def test_copy_partial_success_all_failed_and_failing_copy(fc):
     assert (err.get_error_code(), err.get_http_status()) == ('ens.interface.error', 400)
 
 
-@pytest.mark.parametrize('nodes, params, code', [
-    (['nowhere-1'], {}, 'InvalidDestinationRegionIds'),
-    ([DR1], {'DestinationSnapshotName': '9lives'}, 'InvalidDestinationSnapshotName'),
-    # ENS names take no '.' (ens-20171110 CopySnapshotRequest.DestinationSnapshotName), unlike ECS's.
-    ([DR1], {'DestinationSnapshotName': 'edge.copy'}, 'InvalidDestinationSnapshotName'),
-    ([DR1], {'DestinationSnapshotDescription': 'http://x'}, 'InvalidDestinationSnapshotDescription'),
-])
+@pytest.mark.parametrize(
+    'nodes, params, code',
+    [
+        (['nowhere-1'], {}, 'InvalidDestinationRegionIds'),
+        ([DR1], {'DestinationSnapshotName': '9lives'}, 'InvalidDestinationSnapshotName'),
+        # ENS names take no '.' (ens-20171110 CopySnapshotRequest.DestinationSnapshotName), unlike ECS's.
+        ([DR1], {'DestinationSnapshotName': 'edge.copy'}, 'InvalidDestinationSnapshotName'),
+        ([DR1], {'DestinationSnapshotDescription': 'http://x'}, 'InvalidDestinationSnapshotDescription'),
+    ],
+)
 def test_copy_input_rules(fc, nodes, params, code):
     dummy, (source,) = seed(fc)
     assert error_of(fc, copy(fc, source, nodes, **params)).get_error_code() == code

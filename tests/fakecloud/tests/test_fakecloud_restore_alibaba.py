@@ -1,5 +1,6 @@
 """The restore drill's calls on ECS and ENS (zones, CreateDisk, DeleteDisk, ModifySnapshotAttribute) through
 the V1 SDKs the collection uses (aliyunsdkcore with aliyunsdkecs / aliyunsdkens request classes)."""
+
 from __future__ import annotations
 
 import json
@@ -72,8 +73,13 @@ def assume_dr_role(fc):
     request.add_query_param('RoleSessionName', 'restore-drill')
     request.set_accept_format('JSON')
     answer = call(fc, request)['Credentials']
-    return alibaba_client(REGION, access_key_id=answer['AccessKeyId'], secret=answer['AccessKeySecret'],
-                          security_token=answer['SecurityToken'], auto_retry=False)
+    return alibaba_client(
+        REGION,
+        access_key_id=answer['AccessKeyId'],
+        secret=answer['AccessKeySecret'],
+        security_token=answer['SecurityToken'],
+        auto_retry=False,
+    )
 
 
 # ---------------------------------------------------------------------------------------------- ECS
@@ -85,16 +91,27 @@ def test_zones_follow_the_naming_rule_and_config(fc):
     # A region whose name ends in a digit gets the letter without a dash, as ECS names them.
     singapore = call(fc, build(DescribeZonesRequest.DescribeZonesRequest), alibaba_client('ap-southeast-1'))
     assert [zone['ZoneId'] for zone in singapore['Zones']['Zone']] == ['ap-southeast-1a', 'ap-southeast-1b']
-    fc.admin.configure(zones={'ecs': {REGION: ['cn-hangzhou-h', {'id': 'cn-hangzhou-i', 'disk_categories': ['cloud_auto']}]}})
+    fc.admin.configure(
+        zones={'ecs': {REGION: ['cn-hangzhou-h', {'id': 'cn-hangzhou-i', 'disk_categories': ['cloud_auto']}]}}
+    )
     zones = call(fc, build(DescribeZonesRequest.DescribeZonesRequest))['Zones']['Zone']
-    assert [(zone['ZoneId'], zone['AvailableDiskCategories']['DiskCategories'] == ['cloud_auto']) for zone in zones] \
-        == [('cn-hangzhou-h', False), ('cn-hangzhou-i', True)]
+    assert [
+        (zone['ZoneId'], zone['AvailableDiskCategories']['DiskCategories'] == ['cloud_auto']) for zone in zones
+    ] == [('cn-hangzhou-h', False), ('cn-hangzhou-i', True)]
 
 
 def test_a_disk_from_a_snapshot_is_creating_then_available_then_deleted(fc):
     source = seed_snapshot(fc, size=40, encrypted=True, kms_key_id='key-src')
-    disk_id = call(fc, create_disk(SnapshotId=source, Size=20, DiskName='restore-drill', Description='drill disk',
-                                   Tags=[{'Key': 'snapcopy:drill', 'Value': 'run-1'}]))['DiskId']
+    disk_id = call(
+        fc,
+        create_disk(
+            SnapshotId=source,
+            Size=20,
+            DiskName='restore-drill',
+            Description='drill disk',
+            Tags=[{'Key': 'snapcopy:drill', 'Value': 'run-1'}],
+        ),
+    )['DiskId']
     (disk,) = ecs_disks(fc, DiskIds=json.dumps([disk_id]))
     # Size 20 is below the snapshot's 40 GiB: the disk takes the snapshot's size (CreateDiskRequest.Size).
     assert (disk['Status'], disk['Size'], disk['SourceSnapshotId'], disk['ZoneId']) == ('Creating', 40, source, ZONE)
@@ -110,8 +127,12 @@ def test_a_disk_from_a_snapshot_is_creating_then_available_then_deleted(fc):
     # Deleting it again is ignored ("If the specified DiskId parameter does not exist, the request is ignored").
     call(fc, build(DeleteDiskRequest.DeleteDiskRequest, DiskId=disk_id))
     counts = fc.admin.calls()['calls']['ecs']
-    assert (counts['CreateDisk']['mutations'], counts['DeleteDisk']['calls'], counts['DeleteDisk']['errors'],
-            counts['DeleteDisk']['mutations']) == (1, 3, 1, 1)
+    assert (
+        counts['CreateDisk']['mutations'],
+        counts['DeleteDisk']['calls'],
+        counts['DeleteDisk']['errors'],
+        counts['DeleteDisk']['mutations'],
+    ) == (1, 3, 1, 1)
 
 
 def test_an_attached_disk_is_not_deleted(fc):
@@ -120,29 +141,36 @@ def test_an_attached_disk_is_not_deleted(fc):
     assert [d['id'] for d in state_disks(fc)] == [disk_id]
 
 
-@pytest.mark.parametrize('params, code', [
-    ({'ZoneId': 'cn-hangzhou-z'}, 'InvalidZoneId.NotFound'),
-    ({'DiskCategory': 'cloud_fast'}, 'InvalidDiskCategory.ValueNotSupported'),
-    ({'DiskCategory': 'cloud'}, 'InvalidDiskCategory.NotSupported'),  # the model's default, not offered by the zone
-    ({'DiskCategory': 'cloud_efficiency', 'Size': 10, 'SnapshotId': None}, 'InvalidDiskSize.NotSupported'),
-    ({'PerformanceLevel': 'PL2', 'Size': 100, 'SnapshotId': None}, 'InvalidDiskSize.NotSupported'),  # PL2 from 461
-    ({'DiskCategory': 'cloud_ssd', 'PerformanceLevel': 'PL1'}, 'InvalidPerformanceLevel.Malformed'),
-    ({'DiskName': '1-starts-with-a-digit'}, 'InvalidDiskName.Malformed'),
-    ({'Description': 'http://x'}, 'InvalidDescription.Malformed'),
-    ({'KMSKeyId': 'key-1'}, 'InvalidParameter.EncryptedIllegal'),
-    ({'SnapshotId': None}, 'MissingParameter'),
-    ({'SnapshotId': 's-none'}, 'InvalidSnapshotId.NotFound'),
-])
+@pytest.mark.parametrize(
+    'params, code',
+    [
+        ({'ZoneId': 'cn-hangzhou-z'}, 'InvalidZoneId.NotFound'),
+        ({'DiskCategory': 'cloud_fast'}, 'InvalidDiskCategory.ValueNotSupported'),
+        ({'DiskCategory': 'cloud'}, 'InvalidDiskCategory.NotSupported'),  # the model's default, not offered by the zone
+        ({'DiskCategory': 'cloud_efficiency', 'Size': 10, 'SnapshotId': None}, 'InvalidDiskSize.NotSupported'),
+        ({'PerformanceLevel': 'PL2', 'Size': 100, 'SnapshotId': None}, 'InvalidDiskSize.NotSupported'),  # PL2 from 461
+        ({'DiskCategory': 'cloud_ssd', 'PerformanceLevel': 'PL1'}, 'InvalidPerformanceLevel.Malformed'),
+        ({'DiskName': '1-starts-with-a-digit'}, 'InvalidDiskName.Malformed'),
+        ({'Description': 'http://x'}, 'InvalidDescription.Malformed'),
+        ({'KMSKeyId': 'key-1'}, 'InvalidParameter.EncryptedIllegal'),
+        ({'SnapshotId': None}, 'MissingParameter'),
+        ({'SnapshotId': 's-none'}, 'InvalidSnapshotId.NotFound'),
+    ],
+)
 def test_create_disk_is_checked_as_ecs_does(fc, params, code):
     source = seed_snapshot(fc)
-    request = create_disk(**{key: value for key, value in dict({'SnapshotId': source}, **params).items() if value is not None})
+    request = create_disk(
+        **{key: value for key, value in dict({'SnapshotId': source}, **params).items() if value is not None}
+    )
     assert code_of(fc, request) == code
     assert len(state_disks(fc)) == 1  # the seeded one
     assert fc.admin.calls()['calls']['ecs']['CreateDisk'] == {'calls': 1, 'errors': 1, 'mutations': 0}
 
 
 def test_the_snapshot_must_be_accomplished_and_of_the_region(fc):
-    running = fc.admin.seed(ecs={'disks': [{'region': REGION, 'snapshots': [{'status': 'progressing'}]}]})['ecs']['snapshots'][0]
+    running = fc.admin.seed(ecs={'disks': [{'region': REGION, 'snapshots': [{'status': 'progressing'}]}]})['ecs'][
+        'snapshots'
+    ][0]
     assert code_of(fc, create_disk(SnapshotId=running)) == 'InvalidSnapshotId.NotReady'
     elsewhere = seed_snapshot(fc, region=OTHER_REGION)
     assert code_of(fc, create_disk(SnapshotId=elsewhere)) == 'InvalidSnapshotId.NotFound'
@@ -161,7 +189,10 @@ def test_client_token_replays_after_a_lost_answer(fc):
     # The retry with the same token gets the disk the lost answer would have named, and no second one.
     assert call(fc, create_disk(SnapshotId=source, ClientToken='drill-1'))['DiskId'] == made['id']
     assert len([d for d in state_disks(fc) if d['source_snapshot_id'] == source]) == 1
-    assert code_of(fc, create_disk(SnapshotId=source, ClientToken='drill-1', DiskName='other')) == 'IdempotentParameterMismatch'
+    assert (
+        code_of(fc, create_disk(SnapshotId=source, ClientToken='drill-1', DiskName='other'))
+        == 'IdempotentParameterMismatch'
+    )
 
 
 def test_throttled_and_failing_calls_make_no_disk(fc):
@@ -188,8 +219,9 @@ def test_a_failing_disk_is_creating_then_gone(fc):
 
 def test_disks_belong_to_their_account(fc):
     own_source = seed_snapshot(fc)
-    dr_source = fc.admin.seed(ecs={'account': creds.ALIBABA_DR_ACCOUNT_ID,
-                                   'disks': [{'region': REGION, 'snapshots': 1}]})['ecs']['snapshots'][0]
+    dr_source = fc.admin.seed(
+        ecs={'account': creds.ALIBABA_DR_ACCOUNT_ID, 'disks': [{'region': REGION, 'snapshots': 1}]}
+    )['ecs']['snapshots'][0]
     dr = assume_dr_role(fc)
     # Another account's snapshot is not found; a disk from the account's own one is the account's.
     assert code_of(fc, create_disk(SnapshotId=own_source), dr) == 'InvalidSnapshotId.NotFound'
@@ -198,15 +230,19 @@ def test_disks_belong_to_their_account(fc):
     assert disk_id in {d['DiskId'] for d in ecs_disks(fc, dr)}
     fc.admin.advance_clock(10)
     call(fc, build(DeleteDiskRequest.DeleteDiskRequest, DiskId=disk_id))  # ignored: not this account's disk
-    assert {d['id']: d['account'] for d in state_disks(fc) if d['id'] == disk_id} == {disk_id: creds.ALIBABA_DR_ACCOUNT_ID}
+    assert {d['id']: d['account'] for d in state_disks(fc) if d['id'] == disk_id} == {
+        disk_id: creds.ALIBABA_DR_ACCOUNT_ID
+    }
     call(fc, build(DeleteDiskRequest.DeleteDiskRequest, DiskId=disk_id), dr)
     assert disk_id not in {d['id'] for d in state_disks(fc)}
 
 
 # ---------------------------------------------------------------------------------------------- ENS
 def ens_create(source=None, **params):
-    request = build(EnsCreateDiskRequest.CreateDiskRequest, **dict(
-        {'EnsRegionId': NODE, 'Category': 'cloud_efficiency', 'InstanceChargeType': 'PostPaid'}, **params))
+    request = build(
+        EnsCreateDiskRequest.CreateDiskRequest,
+        **dict({'EnsRegionId': NODE, 'Category': 'cloud_efficiency', 'InstanceChargeType': 'PostPaid'}, **params),
+    )
     if source:
         request.set_SnapshotId(source)
     return request
@@ -225,7 +261,12 @@ def test_ens_disk_from_a_snapshot_lifecycle(fc):
     (disk_id,) = answer['InstanceIds']
     assert isinstance(answer['OrderId'], str)
     (disk,) = ens_disks(fc, DiskIds=json.dumps([disk_id]))['Disks']['Disks']
-    assert (disk['Status'], disk['SnapshotId'], disk['Size'], disk['EnsRegionId']) == ('Creating', source, 60 * 1024, NODE)
+    assert (disk['Status'], disk['SnapshotId'], disk['Size'], disk['EnsRegionId']) == (
+        'Creating',
+        source,
+        60 * 1024,
+        NODE,
+    )
     assert disk['Tags'] == {'Tags': [{'Key': 'drill', 'Value': 'run-1'}]}
     assert code_of(fc, build(EnsDeleteDiskRequest.DeleteDiskRequest, DiskId=disk_id)) == 'IncorrectDiskStatus'
     fc.admin.advance_clock(10)
@@ -233,26 +274,33 @@ def test_ens_disk_from_a_snapshot_lifecycle(fc):
     assert [d['DiskId'] for d in ens_disks(fc, SnapshotId=source, Status='Available')['Disks']['Disks']] == [disk_id]
     # No ClientToken in ENS's model: the same call again makes a second disk.
     again = call(fc, ens_create(source, Size='20'))['InstanceIds']
-    assert again != [disk_id] and len([d for d in state_disks(fc, 'ens', NODE) if d['source_snapshot_id'] == source]) == 2
+    assert (
+        again != [disk_id] and len([d for d in state_disks(fc, 'ens', NODE) if d['source_snapshot_id'] == source]) == 2
+    )
     call(fc, build(EnsDeleteDiskRequest.DeleteDiskRequest, DiskId=disk_id))
     assert ens_disks(fc, DiskId=disk_id)['TotalCount'] == 0
     assert code_of(fc, build(EnsDeleteDiskRequest.DeleteDiskRequest, DiskId=disk_id)) == 'InvalidDiskId.NotFound'
 
 
-@pytest.mark.parametrize('params, code', [
-    ({'InstanceChargeType': 'PrePaid'}, 'InvalidInstanceChargeType'),
-    ({'Category': 'local_ssd'}, 'InvalidCategory'),
-    ({'Size': '10'}, 'InvalidSize'),
-    ({'Size': 'big'}, 'InvalidSize'),
-    ({'EnsRegionId': 'cn-nowhere-1'}, 'InvalidEnsRegionId'),
-])
+@pytest.mark.parametrize(
+    'params, code',
+    [
+        ({'InstanceChargeType': 'PrePaid'}, 'InvalidInstanceChargeType'),
+        ({'Category': 'local_ssd'}, 'InvalidCategory'),
+        ({'Size': '10'}, 'InvalidSize'),
+        ({'Size': 'big'}, 'InvalidSize'),
+        ({'EnsRegionId': 'cn-nowhere-1'}, 'InvalidEnsRegionId'),
+    ],
+)
 def test_ens_create_disk_is_checked(fc, params, code):
     assert code_of(fc, ens_create(**dict({'Size': '40'}, **params))) == code
     assert state_disks(fc, 'ens', NODE) == []
 
 
 def test_ens_snapshot_must_be_available_and_on_the_node(fc):
-    running = fc.admin.seed(ens={'disks': [{'region': NODE, 'snapshots': [{'status': 'creating'}]}]})['ens']['snapshots'][0]
+    running = fc.admin.seed(ens={'disks': [{'region': NODE, 'snapshots': [{'status': 'creating'}]}]})['ens'][
+        'snapshots'
+    ][0]
     assert code_of(fc, ens_create(running)) == 'IncorrectSnapshotStatus'
     elsewhere = seed_snapshot(fc, 'ens', 'cn-beijing-cmcc')
     assert code_of(fc, ens_create(elsewhere)) == 'InvalidSnapshotId.NotFound'
@@ -273,17 +321,28 @@ def test_ens_failing_disk_and_broken_node(fc):
 
 def test_ens_snapshot_name_and_description_are_modified_by_the_models_rules(fc):
     snapshot_id = seed_snapshot(fc, 'ens', NODE)
-    call(fc, build(ModifySnapshotAttributeRequest.ModifySnapshotAttributeRequest, SnapshotId=snapshot_id,
-                   SnapshotName='边缘:copy_1-b', Description='snapcopy:source=sp-x'))
+    call(
+        fc,
+        build(
+            ModifySnapshotAttributeRequest.ModifySnapshotAttributeRequest,
+            SnapshotId=snapshot_id,
+            SnapshotName='边缘:copy_1-b',
+            Description='snapcopy:source=sp-x',
+        ),
+    )
     listed = call(fc, build(EnsDescribeSnapshotsRequest.DescribeSnapshotsRequest, SnapshotId=snapshot_id))['Snapshots']
     assert [(s['SnapshotName'], s['Description']) for s in listed] == [('边缘:copy_1-b', 'snapcopy:source=sp-x')]
-    for params, code in (({'SnapshotName': 'has.period'}, 'InvalidSnapshotName'),
-                         ({'SnapshotName': 'auto-named'}, 'InvalidSnapshotName'),
-                         ({'Description': 'x'}, 'InvalidDescription'),
-                         ({'Description': 'https://x'}, 'InvalidDescription')):
+    for params, code in (
+        ({'SnapshotName': 'has.period'}, 'InvalidSnapshotName'),
+        ({'SnapshotName': 'auto-named'}, 'InvalidSnapshotName'),
+        ({'Description': 'x'}, 'InvalidDescription'),
+        ({'Description': 'https://x'}, 'InvalidDescription'),
+    ):
         request = build(ModifySnapshotAttributeRequest.ModifySnapshotAttributeRequest, SnapshotId=snapshot_id, **params)
         assert code_of(fc, request) == code
-    request = build(ModifySnapshotAttributeRequest.ModifySnapshotAttributeRequest, SnapshotId='sp-none', Description='ok')
+    request = build(
+        ModifySnapshotAttributeRequest.ModifySnapshotAttributeRequest, SnapshotId='sp-none', Description='ok'
+    )
     assert code_of(fc, request) == 'InvalidSnapshotId.NotFound'
     log = [entry for entry in fc.admin.calls()['log'] if entry['action'] == 'ModifySnapshotAttribute']
     assert [entry['params']['Description'] for entry in log] == ['snapcopy:source=sp-x']
@@ -292,12 +351,31 @@ def test_ens_snapshot_name_and_description_are_modified_by_the_models_rules(fc):
 def test_admin_state_shows_disks_for_counting_leftovers(fc):
     """What tests and the chaos suite read to count the disks a drill left behind."""
     source = seed_snapshot(fc)
-    seeded = fc.admin.seed(ecs={'disks': [{'region': REGION, 'zone': 'cn-hangzhou-k', 'status': 'creating',
-                                           'source_snapshot_id': source, 'tags': {'drill': 'x'}}]})['ecs']['disks'][0]
+    seeded = fc.admin.seed(
+        ecs={
+            'disks': [
+                {
+                    'region': REGION,
+                    'zone': 'cn-hangzhou-k',
+                    'status': 'creating',
+                    'source_snapshot_id': source,
+                    'tags': {'drill': 'x'},
+                }
+            ]
+        }
+    )['ecs']['disks'][0]
     (view,) = [d for d in state_disks(fc) if d['id'] == seeded]
-    assert {key: view[key] for key in ('zone', 'status', 'phase', 'listed', 'source_snapshot_id', 'tags', 'account')} == {
-        'zone': 'cn-hangzhou-k', 'status': 'Creating', 'phase': 'running', 'listed': True, 'source_snapshot_id': source,
-        'tags': {'drill': 'x'}, 'account': creds.ALIBABA_ACCOUNT_ID}
+    assert {
+        key: view[key] for key in ('zone', 'status', 'phase', 'listed', 'source_snapshot_id', 'tags', 'account')
+    } == {
+        'zone': 'cn-hangzhou-k',
+        'status': 'Creating',
+        'phase': 'running',
+        'listed': True,
+        'source_snapshot_id': source,
+        'tags': {'drill': 'x'},
+        'account': creds.ALIBABA_ACCOUNT_ID,
+    }
     # A seeded zone becomes one of the region's zones.
     zones = call(fc, build(DescribeZonesRequest.DescribeZonesRequest))['Zones']['Zone']
     assert 'cn-hangzhou-k' in [zone['ZoneId'] for zone in zones]

@@ -1,4 +1,5 @@
 """The server as a whole: start-up, admin API, seeding speed, many concurrent SDK clients."""
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,12 @@ import pytest
 from aliyunsdkecs.request.v20140526 import DescribeSnapshotsRequest
 from tencentcloud.cbs.v20170312 import cbs_client, models
 
-from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import alibaba_call, alibaba_client, ecs_copy_request, tencent_client
+from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import (
+    alibaba_call,
+    alibaba_client,
+    ecs_copy_request,
+    tencent_client,
+)
 from ansible_collections.snapcopy.cloud.tests.fakecloud.testing import AdminError, FakeCloudProcess
 
 TESTS_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -22,8 +28,9 @@ TESTS_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 
 def test_cli_prints_exactly_one_ready_line():
     env = dict(os.environ, PYTHONPATH=TESTS_DIR)
-    proc = subprocess.Popen([sys.executable, '-m', 'fakecloud', '--port', '0'], stdout=subprocess.PIPE, env=env,
-                            text=True)
+    proc = subprocess.Popen(
+        [sys.executable, '-m', 'fakecloud', '--port', '0'], stdout=subprocess.PIPE, env=env, text=True
+    )
     try:
         line = proc.stdout.readline()
         assert line.startswith('FAKECLOUD_READY http://127.0.0.1:') and line.endswith('\n')
@@ -48,7 +55,9 @@ def test_process_with_config_file_and_cleanup_on_error(tmp_path):
         '  broken_regions: {ens: [cn-wuhan-telecom]}\n'
         'seed:\n'
         '  ecs:\n'
-        '    disks: [{region: cn-hangzhou, snapshots: 2}]\n', encoding='utf-8')
+        '    disks: [{region: cn-hangzhou, snapshots: 2}]\n',
+        encoding='utf-8',
+    )
     with pytest.raises(ZeroDivisionError), FakeCloudProcess(config_path=str(config)) as cloud:
         proc = cloud.process
         client = alibaba_client(access_key_id='LTAIfromfile', secret='file-secret')
@@ -123,8 +132,10 @@ def test_seeding_a_thousand_disks_is_fast(fc):
 
 
 def test_fifty_concurrent_clients(fc):
-    created = fc.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'snapshots': 1} for dummy in range(50)]},
-                            cbs={'disks': [{'region': 'ap-guangzhou', 'snapshots': 1} for dummy in range(50)]})
+    created = fc.admin.seed(
+        ecs={'disks': [{'region': 'cn-hangzhou', 'snapshots': 1} for dummy in range(50)]},
+        cbs={'disks': [{'region': 'ap-guangzhou', 'snapshots': 1} for dummy in range(50)]},
+    )
     errors, copies = [], []
     barrier = threading.Barrier(50)
 
@@ -156,13 +167,18 @@ def test_fifty_concurrent_clients(fc):
     assert errors == [] and len(set(copies)) == 50
     report = fc.admin.calls()
     assert report['total_calls'] == 200 and report['total_mutations'] == 50
-    assert json.dumps(report['mutating'], sort_keys=True) == \
-        json.dumps({'cbs': {'CopySnapshotCrossRegions': 25}, 'ecs': {'CopySnapshot': 25}}, sort_keys=True)
+    assert json.dumps(report['mutating'], sort_keys=True) == json.dumps(
+        {'cbs': {'CopySnapshotCrossRegions': 25}, 'ecs': {'CopySnapshot': 25}}, sort_keys=True
+    )
 
 
 def test_malformed_seed_is_refused_with_400(fakecloud_clean):
-    request = urllib.request.Request(fakecloud_clean.url + '/_admin/seed', data=json.dumps({'ecs': {'disks': ['not-a-disk']}}).encode(),
-                                     headers={'Content-Type': 'application/json'}, method='POST')
+    request = urllib.request.Request(
+        fakecloud_clean.url + '/_admin/seed',
+        data=json.dumps({'ecs': {'disks': ['not-a-disk']}}).encode(),
+        headers={'Content-Type': 'application/json'},
+        method='POST',
+    )
     try:
         urllib.request.urlopen(request, timeout=10)  # pylint: disable=consider-using-with
         raise AssertionError('a malformed seed was accepted')
@@ -174,8 +190,11 @@ def test_malformed_seed_is_refused_with_400(fakecloud_clean):
 def test_an_emulator_started_for_a_process_ends_when_that_process_ends_without_stopping_it(tmp_path):
     """As under ansible-test units, whose forked test processes end without the session fixture's teardown."""
     pid_file = tmp_path / 'pid'
-    script = ('import os, sys\nsys.path.insert(0, %r)\nfrom fakecloud.testing import FakeCloudProcess\n'
-              'cloud = FakeCloudProcess().start()\nopen(%r, "w").write(str(cloud.process.pid))\nos._exit(0)\n' % (TESTS_DIR, str(pid_file)))
+    script = (
+        'import os, sys\nsys.path.insert(0, %r)\nfrom fakecloud.testing import FakeCloudProcess\n'
+        'cloud = FakeCloudProcess().start()\nopen(%r, "w").write(str(cloud.process.pid))\nos._exit(0)\n'
+        % (TESTS_DIR, str(pid_file))
+    )
     subprocess.run([sys.executable, '-c', script], check=True, timeout=60)
     emulator = int(pid_file.read_text())
     deadline = time.monotonic() + 15

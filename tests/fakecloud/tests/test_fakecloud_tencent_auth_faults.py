@@ -1,4 +1,5 @@
 """TC3-HMAC-SHA256 checks and injected faults as the tencentcloud SDK sees them."""
+
 from __future__ import annotations
 
 import time
@@ -39,8 +40,7 @@ def test_wrong_key_unknown_id_and_expired_signature(fc):
     bad_key = cbs(fc, secret_key='not-the-key')
     assert error_of(bad_key.DescribeDisks, models.DescribeDisksRequest()).get_code() == 'AuthFailure.SignatureFailure'
     bad_tag = tencent_client(tag_client.TagClient, fc.endpoint, None, secret_key='not-the-key')
-    assert error_of(bad_tag.GetResources, tag_models.GetResourcesRequest()).get_code() \
-        == 'AuthFailure.SignatureFailure'
+    assert error_of(bad_tag.GetResources, tag_models.GetResourcesRequest()).get_code() == 'AuthFailure.SignatureFailure'
     unknown = cbs(fc, secret_id='AKIDnobody')
     assert error_of(unknown.DescribeDisks, models.DescribeDisksRequest()).get_code() == 'AuthFailure.SecretIdNotFound'
     fc.admin.advance_clock(301)
@@ -48,8 +48,12 @@ def test_wrong_key_unknown_id_and_expired_signature(fc):
 
 
 def test_temporary_credentials_need_the_token(fc):
-    good = cbs(fc, secret_id=creds.TENCENT_TMP_SECRET_ID, secret_key=creds.TENCENT_TMP_SECRET_KEY,
-               token=creds.TENCENT_TMP_TOKEN)
+    good = cbs(
+        fc,
+        secret_id=creds.TENCENT_TMP_SECRET_ID,
+        secret_key=creds.TENCENT_TMP_SECRET_KEY,
+        token=creds.TENCENT_TMP_TOKEN,
+    )
     assert good.DescribeDisks(models.DescribeDisksRequest()).TotalCount == 0
     no_token = cbs(fc, secret_id=creds.TENCENT_TMP_SECRET_ID, secret_key=creds.TENCENT_TMP_SECRET_KEY)
     assert error_of(no_token.DescribeDisks, models.DescribeDisksRequest()).get_code() == 'AuthFailure.TokenFailure'
@@ -60,11 +64,14 @@ def test_unknown_region(fc):
     assert error_of(client.DescribeDisks, models.DescribeDisksRequest()).get_code() == 'UnsupportedRegion'
 
 
-@pytest.mark.parametrize('rule, code', [
-    ({'throttle_rate': 1.0}, 'RequestLimitExceeded'),
-    ({'error_rate': 1.0}, 'InternalError'),
-    ({'error_rate': 1.0, 'error_code': 'ResourceBusy'}, 'ResourceBusy'),
-])
+@pytest.mark.parametrize(
+    'rule, code',
+    [
+        ({'throttle_rate': 1.0}, 'RequestLimitExceeded'),
+        ({'error_rate': 1.0}, 'InternalError'),
+        ({'error_rate': 1.0, 'error_code': 'ResourceBusy'}, 'ResourceBusy'),
+    ],
+)
 def test_injected_errors(fc, rule, code):
     source = seed_source(fc)
     fc.admin.faults(rules=[dict(rule, cloud='cbs', action='CopySnapshotCrossRegions')])
@@ -100,8 +107,10 @@ def test_lost_answer_shows_as_network_error_but_copy_exists(fc):
     assert fc.admin.calls()['log'][-1]['answer_lost'] is True
     # What a careful retry sees: the copy in flight, so a second copy is refused.
     fc.admin.faults({})
-    assert error_of(cbs(fc).CopySnapshotCrossRegions, copy_request(source)).get_code() \
+    assert (
+        error_of(cbs(fc).CopySnapshotCrossRegions, copy_request(source)).get_code()
         == 'ResourceInUse.CopySnapshotConflict'
+    )
 
 
 def test_latency_applies_to_tag_service(fc):

@@ -7,6 +7,7 @@ words in the model's own documentation of the field. Where the model does not sa
 fakecloud's README must list it among the meanings no model states (what we chose, and why).
 The limits the adapters send are checked against the documented ones too.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -19,12 +20,13 @@ import botocore.session
 import pytest
 from tencentcloud.cbs.v20170312 import models as CBS
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import cbs as _cbs
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import ecs as _ecs
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import cbs_dr as _cbs_dr
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import (
+    ecs as _ecs,
+    ecs_dr as _ecs_dr,
+    ens_dr as _ens_dr,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import ebs_dr as _ebs_dr
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import ecs_dr as _ecs_dr
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import ens_dr as _ens_dr
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import cbs as _cbs, cbs_disks as _cbs_disks
 
 README = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'README.md')
 EC2 = botocore.session.get_session().get_service_model('ec2')
@@ -36,15 +38,35 @@ MEANINGS = [
     ('ECS CopySnapshot RetentionDays in days', ECS.CopySnapshotRequest, 'retention_days', 'Unit: days'),
     ('ECS DescribeSnapshots MaxResults at most 100', ECS.DescribeSnapshotsRequest, 'max_results', 'Maximum value: 100'),
     ('ECS DescribeDisks MaxResults from 10 to 500', ECS.DescribeDisksRequest, 'max_results', 'Valid values: 10 to 500'),
-    ('ECS snapshot SourceDiskSize in GiB', ECS.DescribeSnapshotsResponseBodySnapshotsSnapshot, 'source_disk_size', None),
-    ('ECS snapshot Progress as a percentage with a % sign', ECS.DescribeSnapshotsResponseBodySnapshotsSnapshot, 'progress', None),
+    (
+        'ECS snapshot SourceDiskSize in GiB',
+        ECS.DescribeSnapshotsResponseBodySnapshotsSnapshot,
+        'source_disk_size',
+        None,
+    ),
+    (
+        'ECS snapshot Progress as a percentage with a % sign',
+        ECS.DescribeSnapshotsResponseBodySnapshotsSnapshot,
+        'progress',
+        None,
+    ),
     ('ECS disk Size in GiB', ECS.DescribeDisksResponseBodyDisksDisk, 'size', None),
     ('ENS snapshot Size in MiB', ENS.DescribeSnapshotsResponseBodySnapshots, 'size', 'Unit: MiB'),
     ('ENS disk Size in MiB', ENS.DescribeDisksResponseBodyDisksDisks, 'size', None),
     ('ENS CreateDisk Size in GiB', ENS.CreateDiskRequest, 'size', 'Unit: GiB'),
     ('ENS DescribeDisks PageSize at most 50', ENS.DescribeDisksRequest, 'page_size', 'Maximum value: **50**'),
-    ('ENS DescribeDisks TotalCount counts pages', ENS.DescribeDisksResponseBody, 'total_count', 'The total number of pages'),
-    ('ENS DescribeSnapshots TotalCount counts snapshots', ENS.DescribeSnapshotsResponseBody, 'total_count', 'The total number of snapshots'),
+    (
+        'ENS DescribeDisks TotalCount counts pages',
+        ENS.DescribeDisksResponseBody,
+        'total_count',
+        'The total number of pages',
+    ),
+    (
+        'ENS DescribeSnapshots TotalCount counts snapshots',
+        ENS.DescribeSnapshotsResponseBody,
+        'total_count',
+        'The total number of snapshots',
+    ),
     ('CBS snapshot DiskSize in GiB', CBS.Snapshot, 'DiskSize', ('单位GiB', '单位GB')),
     ('CBS snapshot Percent as a percentage', CBS.Snapshot, 'Percent', '百分比'),
     ('CBS snapshot CreateTime in Beijing time', CBS.Snapshot, 'CreateTime', None),
@@ -82,11 +104,13 @@ def test_each_meaning_is_the_models_or_listed_as_unverifiable(meaning, model, fi
     documented = field_doc(model, field)
     if words is None:
         with open(README, encoding='utf-8') as handle:
-            assert meaning in handle.read(), '%s: the model says only %r, so fakecloud/README.md must say what we chose' % (
-                meaning, documented)
+            assert meaning in handle.read(), (
+                '%s: the model says only %r, so fakecloud/README.md must say what we chose' % (meaning, documented)
+            )
     else:
-        assert any(said in documented for said in ((words,) if isinstance(words, str) else words)), \
+        assert any(said in documented for said in ((words,) if isinstance(words, str) else words)), (
             '%s: the model says %r' % (meaning, documented)
+        )
 
 
 def test_the_limits_the_adapters_send_are_the_documented_ones():
@@ -100,15 +124,23 @@ CATEGORIES = [
     ('ECS CreateDisk DiskCategory', ECS.CreateDiskRequest, 'disk_category', tuple(_ecs_dr.DISK_MINIMUM_GIB)),
     # ENS's CreateDisk model lists none ("Valid values:" and nothing); DescribeDisks' Category does, as clouds.alibaba.ens_dr says.
     ('ENS DescribeDisks Category', ENS.DescribeDisksRequest, 'category', tuple(_ens_dr.DISK_MINIMUM_GIB)),
-    ('CBS CreateDisks DiskType', CBS.CreateDisksRequest, 'DiskType', _cbs_dr.DISK_TYPES),
-    ('CBS DescribeDiskConfigQuota DiskTypes', CBS.DescribeDiskConfigQuotaRequest, 'DiskTypes', _cbs_dr.QUOTA_FILTER_TYPES),
+    ('CBS CreateDisks DiskType', CBS.CreateDisksRequest, 'DiskType', _cbs_disks.DISK_TYPES),
+    (
+        'CBS DescribeDiskConfigQuota DiskTypes',
+        CBS.DescribeDiskConfigQuotaRequest,
+        'DiskTypes',
+        _cbs_disks.QUOTA_FILTER_TYPES,
+    ),
 ]
 
 
 @pytest.mark.parametrize('what, model, field, categories', CATEGORIES, ids=[entry[0] for entry in CATEGORIES])
 def test_each_disk_category_the_adapters_use_is_one_the_model_lists(what, model, field, categories):
     documented = field_doc(model, field)
-    assert [category for category in categories if category not in documented] == [], '%s: the model says %r' % (what, documented)
+    assert [category for category in categories if category not in documented] == [], '%s: the model says %r' % (
+        what,
+        documented,
+    )
 
 
 def test_each_volume_type_the_aws_drill_uses_is_in_the_ec2_model():

@@ -8,6 +8,7 @@
 Unlike the emulator itself (stdlib only), these modules import the vendor packages; see
 tests/unit/requirements.txt. This module holds the answer checker both use.
 """
+
 from __future__ import annotations
 
 import types
@@ -42,7 +43,11 @@ def check(value, hint, fields_of: Callable[[object], dict | None], path: str = '
         if not isinstance(value, list):
             return [f'{where}: {type(value).__name__} where the model says {_type_name(hint)}']
         inner = typing.get_args(hint)[0]
-        return [problem for index, item in enumerate(value) for problem in check(item, inner, fields_of, f'{where}[{index}]')]
+        return [
+            problem
+            for index, item in enumerate(value)
+            for problem in check(item, inner, fields_of, f'{where}[{index}]')
+        ]
     if known is not None or typing.get_origin(hint) is dict:
         if not isinstance(value, dict):
             return [f'{where}: {type(value).__name__} where the model says {_type_name(hint)}']

@@ -10,6 +10,7 @@ Where each fact comes from (packages alibabacloud_ecs20140526, alibabacloud_ens2
   with ``call_api`` replaced by a capture (no network), its query and body flattened with the SDK's
   own ``Utils.query`` (``Tag.1.Key``); repeat indices are then written ``N``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -24,8 +25,13 @@ from darabonba.runtime import RuntimeOptions
 
 from . import check
 
-PACKAGES = {'ecs': 'alibabacloud_ecs20140526', 'ens': 'alibabacloud_ens20171110', 'alibaba_sts': 'alibabacloud_sts20150401',
-            'resourcesharing': 'alibabacloud_resourcesharing20200110', 'kms': 'alibabacloud_kms20160120'}
+PACKAGES = {
+    'ecs': 'alibabacloud_ecs20140526',
+    'ens': 'alibabacloud_ens20171110',
+    'alibaba_sts': 'alibabacloud_sts20150401',
+    'resourcesharing': 'alibabacloud_resourcesharing20200110',
+    'kms': 'alibabacloud_kms20160120',
+}
 REQUIRED = 'This parameter is required.'
 
 
@@ -121,9 +127,11 @@ def documented_maximum(product: str, model_name, wire_name: str) -> int | None:
     """The upper bound a field's doc states ("Maximum value: **50**", "Valid values: 10 to 500",
     "Valid values of N: 1 to 50", "Array length: 1 to 100"); None if it states none."""
     doc = field_doc(product, model_name, wire_name).replace(',', '')
-    match = (re.search(r'Maximum value:?\s*\**\s*(\d+)', doc)
-             or re.search(r'(?:Valid values(?: of N)?|Value range|Array length|Valid range):\s*\**\d+\**\s*(?:to|-|~)\s*\**(\d+)',
-                          doc, re.IGNORECASE))
+    match = re.search(r'Maximum value:?\s*\**\s*(\d+)', doc) or re.search(
+        r'(?:Valid values(?: of N)?|Value range|Array length|Valid range):\s*\**\d+\**\s*(?:to|-|~)\s*\**(\d+)',
+        doc,
+        re.IGNORECASE,
+    )
     return int(match.group(1)) if match else None
 
 
@@ -145,8 +153,11 @@ def wire_parameters(product: str, action: str) -> frozenset[str]:
     whose model has no request, STS GetCallerIdentity)."""
     if not hasattr(_models(product), action + 'Request'):
         return frozenset()
-    client = importlib.import_module(PACKAGES[product] + '.client').Client(Config(
-        access_key_id='dummy', access_key_secret='dummy', region_id='cn-hangzhou', endpoint='vendor-model.invalid'))
+    client = importlib.import_module(PACKAGES[product] + '.client').Client(
+        Config(
+            access_key_id='dummy', access_key_secret='dummy', region_id='cn-hangzhou', endpoint='vendor-model.invalid'
+        )
+    )
     wanted = action.lower() + 'withoptions'
     method = next(getattr(client, name) for name in dir(client) if name.replace('_', '') == wanted)
     captured = []

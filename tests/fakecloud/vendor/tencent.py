@@ -13,6 +13,7 @@ Where each fact comes from (``tencentcloud.<service>.<version>.models``):
   limits are "最大值为100" style text; nulls are allowed where the doc says "此字段可能返回 null".
 - there are no required flags: the Tencent models do not say which parameters are required.
 """
+
 from __future__ import annotations
 
 import functools
@@ -56,7 +57,7 @@ def _model_class(service: str, cls) -> type:
 def _type(service: str, rtype: str):
     """The type an ``:rtype:`` text names: a scalar class, ``list[...]`` or a model class."""
     if rtype.startswith('list of '):
-        return list[_type(service, rtype[len('list of '):])]
+        return list[_type(service, rtype[len('list of ') :])]
     name = re.sub(r'^:class:`[\w.]*?(\w+)`$', r'\1', rtype).split()[0]  # 'int non-negative' -> 'int'
     return _SCALAR_NAMES.get(name) or model(service, name)
 
@@ -88,19 +89,22 @@ def _inner(hint):
 def request_fields(service: str, action: str) -> set[str]:
     """Field names of ``<Action>Request``, with the fields of structured ones as dotted paths without
     indices (``Filters``, ``Filters.Name``, ``Filters.Values``, ``Tags.Key``)."""
+
     def walk(cls, prefix, depth):
         for name, hint in fields(service, cls).items():
             yield prefix + name
             if _is_model(_inner(hint)) and depth < 5:
                 yield from walk(_inner(hint), f'{prefix}{name}.', depth + 1)
+
     return set(walk(request_model(service, action), '', 0))
 
 
 def _response_fields(service: str, hint) -> dict | None:
     if not _is_model(hint):
         return None
-    return {name: typing.Optional[sub] if NULLABLE in doc else sub
-            for name, (sub, doc) in _fields(service, hint).items()}
+    return {
+        name: typing.Optional[sub] if NULLABLE in doc else sub for name, (sub, doc) in _fields(service, hint).items()
+    }
 
 
 def check_response(service: str, action: str, response: dict) -> list[str]:
@@ -135,9 +139,11 @@ def _section(doc: str, filter_name: str | None) -> str:
     raise KeyError(filter_name)
 
 
-_VALUE = re.compile(r'<code>([\w.-]+)</code>'  # <code>NORMAL</code>
-                    r'|[(|>\s]\s*([A-Za-z0-9_.-]+)\s*\uff1a'  # NORMAL followed by a full-width colon
-                    r'|<li>\s*([A-Za-z0-9_.-]+)\s*(?::(?![/A-Za-z-])|</li>)')  # <li>true:..., <li>CVM</li>, not <li>tag:tag-key
+_VALUE = re.compile(
+    r'<code>([\w.-]+)</code>'  # <code>NORMAL</code>
+    r'|[(|>\s]\s*([A-Za-z0-9_.-]+)\s*\uff1a'  # NORMAL followed by a full-width colon
+    r'|<li>\s*([A-Za-z0-9_.-]+)\s*(?::(?![/A-Za-z-])|</li>)'
+)  # <li>true:..., <li>CVM</li>, not <li>tag:tag-key
 
 
 def documented_values(service: str, model_name, field: str, filter_name: str | None = None) -> list[str]:
@@ -152,6 +158,7 @@ def documented_maximum(service: str, model_name, field: str, filter_name: str | 
     """The upper bound a field's doc states ("最大值为100", "最多支持6组", "不超过10个", a "取值范围" of
     0~9); None if it states none. With ``filter_name``, only that filter's part of a Filters doc."""
     doc = _section(field_doc(service, model_name, field), filter_name)
-    match = (re.search(r'(?:最大|最多|不超过)[^\d\uff0c\u3002<]{0,4}(\d+)', doc)
-             or re.search(r'取值范围(?:为|是|\uff1a|:)?\s*\[?\d+\s*[~\uff5e-]\s*(\d+)', doc))
+    match = re.search(r'(?:最大|最多|不超过)[^\d\uff0c\u3002<]{0,4}(\d+)', doc) or re.search(
+        r'取值范围(?:为|是|\uff1a|:)?\s*\[?\d+\s*[~\uff5e-]\s*(\d+)', doc
+    )
     return int(match.group(1)) if match else None

@@ -10,6 +10,7 @@ with the run's own file names. The code that runs is the same; only the compilin
 SNAPCOPY_ZIP_BYTECODE names another folder, or is "off": make bench turns it off, as it measures what a user's
 module run costs.
 """
+
 import os
 import sys
 
@@ -28,7 +29,9 @@ def _install(folder):
 
     def relocate(code, filename):
         """``code`` with ``filename`` as its file, in it and in every function it holds (tracebacks, warnings)."""
-        consts = tuple(relocate(const, filename) if isinstance(const, type(code)) else const for const in code.co_consts)
+        consts = tuple(
+            relocate(const, filename) if isinstance(const, type(code)) else const for const in code.co_consts
+        )
         return code.replace(co_filename=filename, co_consts=consts)
 
     def cached_compile(pathname, source):

@@ -25,8 +25,11 @@ def listed(answer: Mapping[str, Any], outer: str, inner: str) -> Any:
     return value
 
 
-def tagged_disks(items: Iterable[dict[str, Any]], tag_selector: Mapping[str, str | None],
-                 make_disk: Callable[[dict[str, Any], dict[str, str]], Disk]) -> list[Disk]:
+def tagged_disks(
+    items: Iterable[dict[str, Any]],
+    tag_selector: Mapping[str, str | None],
+    make_disk: Callable[[dict[str, Any], dict[str, str]], Disk],
+) -> list[Disk]:
     """``make_disk(item, tags)`` for the DescribeDisks ``items`` that carry the selector's tags."""
     disks: list[Disk] = []
     for item in items:
@@ -40,7 +43,9 @@ def tagged_disks(items: Iterable[dict[str, Any]], tag_selector: Mapping[str, str
 PER_DISK_READS = 10
 
 
-def snapshots_by_disk(describe: Callable[[dict[str, str]], list[Snapshot]], disks: Iterable[Disk]) -> dict[str, list[Snapshot]]:
+def snapshots_by_disk(
+    describe: Callable[[dict[str, str]], list[Snapshot]], disks: Iterable[Disk]
+) -> dict[str, list[Snapshot]]:
     """{disk id: its snapshots} for ``disks``, from ``describe(filters)``, a paged DescribeSnapshots of one region."""
     wanted = {disk.id for disk in disks}
     if len(wanted) <= PER_DISK_READS:

@@ -30,7 +30,18 @@ from ansible.module_utils.basic import env_fallback
 
 from ...core.assume_role import ALIBABA_ASSUME_ROLE_SPEC, ALIBABA_ROLE_RULES, TemporaryCredentials, default_session_name
 from ...core.cloud_clock import tell_date
-from ...core.errors import BUSY, FATAL, IN_USE, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, SnapcopyError, note_read_timeout
+from ...core.errors import (
+    BUSY,
+    FATAL,
+    IN_USE,
+    INVALID,
+    NOT_FOUND,
+    RETRYABLE,
+    CloudError,
+    InputError,
+    SnapcopyError,
+    note_read_timeout,
+)
 from ...core.network import TIMEOUT_SPEC, connection_timeouts, quiet_insecure_warnings
 from ...core.retry import CallRetry
 from ...core.sdk_versions import missing_feature, version_warnings
@@ -38,14 +49,24 @@ from ...core.sdk_versions import missing_feature, version_warnings
 # The names and environment variables of alibaba.alicloud, plus the ALIBABA_CLOUD_* variables
 # of Alibaba's own credential chain, so playbooks and AWX credentials carry over.
 ALIBABA_CONNECTION_SPEC = {
-    'alicloud_access_key': {'aliases': ['access_key_id', 'access_key'], 'no_log': False,
-                            'fallback': (env_fallback, ['ALICLOUD_ACCESS_KEY', 'ALICLOUD_ACCESS_KEY_ID',
-                                                        'ALIBABA_CLOUD_ACCESS_KEY_ID'])},
-    'alicloud_secret_key': {'aliases': ['secret_access_key', 'secret_key'], 'no_log': True,
-                            'fallback': (env_fallback, ['ALICLOUD_SECRET_KEY', 'ALICLOUD_SECRET_ACCESS_KEY',
-                                                        'ALIBABA_CLOUD_ACCESS_KEY_SECRET'])},
-    'alicloud_security_token': {'aliases': ['security_token'], 'no_log': True,
-                                'fallback': (env_fallback, ['ALICLOUD_SECURITY_TOKEN', 'ALIBABA_CLOUD_SECURITY_TOKEN'])},
+    'alicloud_access_key': {
+        'aliases': ['access_key_id', 'access_key'],
+        'no_log': False,
+        'fallback': (env_fallback, ['ALICLOUD_ACCESS_KEY', 'ALICLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_ID']),
+    },
+    'alicloud_secret_key': {
+        'aliases': ['secret_access_key', 'secret_key'],
+        'no_log': True,
+        'fallback': (
+            env_fallback,
+            ['ALICLOUD_SECRET_KEY', 'ALICLOUD_SECRET_ACCESS_KEY', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'],
+        ),
+    },
+    'alicloud_security_token': {
+        'aliases': ['security_token'],
+        'no_log': True,
+        'fallback': (env_fallback, ['ALICLOUD_SECURITY_TOKEN', 'ALIBABA_CLOUD_SECURITY_TOKEN']),
+    },
     **ALIBABA_ASSUME_ROLE_SPEC,
     'endpoint_url': {},
     'validate_certs': {'type': 'bool', 'default': True},
@@ -53,8 +74,13 @@ ALIBABA_CONNECTION_SPEC = {
 }
 
 # ENS has one API endpoint per site, not one per node: alicloud_region picks it (see clouds.alibaba.ens.ens_endpoint).
-ENS_CONNECTION_SPEC = dict(ALIBABA_CONNECTION_SPEC, alicloud_region={
-    'no_log': False, 'fallback': (env_fallback, ['ALICLOUD_REGION', 'ALICLOUD_REGION_ID', 'ALIBABA_CLOUD_REGION_ID'])})
+ENS_CONNECTION_SPEC = dict(
+    ALIBABA_CONNECTION_SPEC,
+    alicloud_region={
+        'no_log': False,
+        'fallback': (env_fallback, ['ALICLOUD_REGION', 'ALICLOUD_REGION_ID', 'ALIBABA_CLOUD_REGION_ID']),
+    },
+)
 
 USER_AGENT = 'snapcopy.cloud/0.1.0'
 
@@ -74,11 +100,27 @@ SESSION_SECONDS = 3600
 
 # Errors worth another try: the cloud says so (throttling, a temporary failure, a ClientToken
 # request still being processed), or any 5xx.
-RETRYABLE_CODES = {'ServiceUnavailable', 'InternalError', 'UnknownError', 'InternalError.Dispatch',
-                   'LastTokenProcessing', 'IdempotenceProcessing', 'OperationConflict', 'SignatureNonceUsed',
-                   'Throttling', 'Throttling.User', 'Throttling.Api', 'ServiceBusy', 'RequestTimeout'}
-NOT_FOUND_CODES = {'InvalidSnapshotId.NotFound', 'InvalidSnapshot.NotFound', 'InvalidSnapshotId.NotExist',
-                   'InvalidDiskId.NotFound'}
+RETRYABLE_CODES = {
+    'ServiceUnavailable',
+    'InternalError',
+    'UnknownError',
+    'InternalError.Dispatch',
+    'LastTokenProcessing',
+    'IdempotenceProcessing',
+    'OperationConflict',
+    'SignatureNonceUsed',
+    'Throttling',
+    'Throttling.User',
+    'Throttling.Api',
+    'ServiceBusy',
+    'RequestTimeout',
+}
+NOT_FOUND_CODES = {
+    'InvalidSnapshotId.NotFound',
+    'InvalidSnapshot.NotFound',
+    'InvalidSnapshotId.NotExist',
+    'InvalidDiskId.NotFound',
+}
 # DeleteSnapshot of a snapshot a disk or a custom image was made from, without Force (403, the ECS DeleteSnapshot
 # reference's error codes): the disk could no longer be re-initialized from it, so it is never forced.
 IN_USE_CODES = {'SnapshotCreatedDisk', 'SnapshotCreatedImage'}
@@ -87,42 +129,66 @@ IN_USE_CODES = {'SnapshotCreatedDisk', 'SnapshotCreatedImage'}
 # snapshots to a region incrementally, one after the other).
 BUSY_HINTS = {
     'InvalidOperation.DiskHasUnfinishedSnapshotCopy': 'a copy of another snapshot of this disk is still running; '
-                                                      'it was asked again every poll_interval until wait_timeout: run '
-                                                      'again once that copy has finished',
+    'it was asked again every poll_interval until wait_timeout: run '
+    'again once that copy has finished',
 }
 # Credentials and account: nothing a retry can fix; each with what the user can do about it.
 AUTH_HINTS = {
     'InvalidAccessKeyId.NotFound': 'the access key id is unknown: check alicloud_access_key '
-                                   '(or ALICLOUD_ACCESS_KEY / ALIBABA_CLOUD_ACCESS_KEY_ID)',
+    '(or ALICLOUD_ACCESS_KEY / ALIBABA_CLOUD_ACCESS_KEY_ID)',
     'InvalidAccessKeyId.Inactive': 'the access key is disabled: enable it in the RAM console or use another one',
     'InvalidAccessKeySecret': 'the access key secret is wrong: check alicloud_secret_key '
-                              '(or ALICLOUD_SECRET_KEY / ALIBABA_CLOUD_ACCESS_KEY_SECRET)',
+    '(or ALICLOUD_SECRET_KEY / ALIBABA_CLOUD_ACCESS_KEY_SECRET)',
     'SignatureDoesNotMatch': 'the request signature was refused: check alicloud_secret_key '
-                             '(or ALICLOUD_SECRET_KEY / ALIBABA_CLOUD_ACCESS_KEY_SECRET)',
+    '(or ALICLOUD_SECRET_KEY / ALIBABA_CLOUD_ACCESS_KEY_SECRET)',
     'IncompleteSignature': 'the request signature was refused: check alicloud_secret_key',
     'MissingSecurityToken': 'STS credentials need their security token: set alicloud_security_token '
-                            '(or ALICLOUD_SECURITY_TOKEN / ALIBABA_CLOUD_SECURITY_TOKEN)',
+    '(or ALICLOUD_SECURITY_TOKEN / ALIBABA_CLOUD_SECURITY_TOKEN)',
     'InvalidSecurityToken.Expired': 'the STS security token has expired: get new temporary credentials',
     'InvalidSecurityToken.Malformed': 'check alicloud_security_token',
     'InvalidSecurityToken.MismatchWithAccessKey': 'the security token does not belong to this access key: '
-                                                  'check alicloud_access_key and alicloud_security_token',
+    'check alicloud_access_key and alicloud_security_token',
     'EntityNotExist.Role': 'check alicloud_assume_role_arn: the role does not exist',
     'NoPermission': 'the RAM user or role lacks a permission this module needs (see the module notes), or may not '
-                    'assume alicloud_assume_role_arn (its trust policy, and the external id it asks for: '
-                    'alicloud_assume_role_external_id)',
+    'assume alicloud_assume_role_arn (its trust policy, and the external id it asks for: '
+    'alicloud_assume_role_external_id)',
     'InvalidTimeStamp.Expired': 'the request time is too far from the cloud\'s: check this host\'s clock',
     'Forbidden.RAM': 'the RAM user or role lacks a permission this module needs (see the module notes)',
     'Forbidden': 'the RAM user or role lacks a permission this module needs (see the module notes)',
 }
-AUTH_PREFIXES = ('InvalidAccessKey', 'InvalidSecurityToken', 'Forbidden', 'InvalidAccountStatus', 'InvalidUser.',
-                 'NoPermission', 'EntityNotExist')
-INVALID_PREFIXES = ('Invalid', 'Missing', 'Duplicate', 'IdempotentParameterMismatch', 'OperationDenied',
-                    'IncorrectSnapshotStatus', 'IncorrectDiskStatus', 'QuotaExceed', 'ens.interface.error')
+AUTH_PREFIXES = (
+    'InvalidAccessKey',
+    'InvalidSecurityToken',
+    'Forbidden',
+    'InvalidAccountStatus',
+    'InvalidUser.',
+    'NoPermission',
+    'EntityNotExist',
+)
+INVALID_PREFIXES = (
+    'Invalid',
+    'Missing',
+    'Duplicate',
+    'IdempotentParameterMismatch',
+    'OperationDenied',
+    'IncorrectSnapshotStatus',
+    'IncorrectDiskStatus',
+    'QuotaExceed',
+    'ens.interface.error',
+)
 
 # What the network layer says (the core SDK hands it on as text only, in SDK.HttpError).
-_NOTHING_SENT = ('Connection refused', 'NewConnectionError', 'Name or service not known', 'Failed to resolve',
-                 'nodename nor servname', 'No route to host', 'Network is unreachable', 'getaddrinfo failed',
-                 'Temporary failure in name resolution')
+_NOTHING_SENT = (
+    'Connection refused',
+    'NewConnectionError',
+    'Name or service not known',
+    'Failed to resolve',
+    'nodename nor servname',
+    'No route to host',
+    'Network is unreachable',
+    'getaddrinfo failed',
+    'Temporary failure in name resolution',
+)
 _SSL_TROUBLE = ('SSLError', 'CERTIFICATE_VERIFY_FAILED', 'certificate verify failed', 'SSL:')
 
 
@@ -130,8 +196,10 @@ _SSL_TROUBLE = ('SSLError', 'CERTIFICATE_VERIFY_FAILED', 'certificate verify fai
 # release that has one), per request package. pip download of each release: aliyun-python-sdk-ecs 4.24.82 has neither lock
 # class, 4.24.83 both, made as RpcRequest('Ecs', '2014-05-26', action, 'ecs') with POST.
 LATER_ACTIONS: dict[str, dict[str, tuple[str, str, str]]] = {
-    'aliyunsdkecs.request.v20140526': {'LockSnapshot': ('Ecs', '2014-05-26', '4.24.83'),
-                                       'DescribeLockedSnapshots': ('Ecs', '2014-05-26', '4.24.83')},
+    'aliyunsdkecs.request.v20140526': {
+        'LockSnapshot': ('Ecs', '2014-05-26', '4.24.83'),
+        'DescribeLockedSnapshots': ('Ecs', '2014-05-26', '4.24.83'),
+    },
 }
 
 
@@ -145,7 +213,9 @@ def parse_endpoint_url(url: str) -> tuple[str, str]:
     well_formed = parts.scheme in ('http', 'https') and parts.hostname and port != -1
     nothing_more = parts.path in ('', '/') and not (parts.query or parts.fragment or parts.username)
     if not (well_formed and nothing_more):
-        raise InputError('endpoint_url', 'expected http://HOST[:PORT] or https://HOST[:PORT] with no path, got %r' % (url,))
+        raise InputError(
+            'endpoint_url', 'expected http://HOST[:PORT] or https://HOST[:PORT] with no path, got %r' % (url,)
+        )
     return parts.scheme, parts.netloc
 
 
@@ -178,8 +248,17 @@ def proxies_for(host: str) -> dict[str, str | None] | None:
 class AlibabaClient:
     """One product's RPC client (ECS or ENS): builds requests, sends them, turns errors into CloudErrors."""
 
-    def __init__(self, product: str, connection: Mapping[str, Any], default_endpoint: Callable[[str | None], str], request_package: str,
-                 sdk: dict[str, Any] | None = None, retry: CallRetry | None = None, clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        product: str,
+        connection: Mapping[str, Any],
+        *,
+        default_endpoint: Callable[[str | None], str],
+        request_package: str,
+        sdk: dict[str, Any] | None = None,
+        retry: CallRetry | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
         """``default_endpoint(region)`` gives the product's endpoint when ``endpoint_url`` is not set;
         ``request_package`` is where the product SDK's request classes live; ``retry`` (a CallRetry) is
         the run's (by default each call is sent once); ``clock`` tells when assumed-role keys expire."""
@@ -198,9 +277,12 @@ class AlibabaClient:
         if connection.get('endpoint_url'):
             self.scheme, self.fixed_endpoint = parse_endpoint_url(connection['endpoint_url'])
         if not connection.get('alicloud_access_key') or not connection.get('alicloud_secret_key'):
-            raise InputError('alicloud_access_key', 'no Alibaba Cloud credentials: set alicloud_access_key and '
-                             'alicloud_secret_key, or the ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY '
-                             '(or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET) variables')
+            raise InputError(
+                'alicloud_access_key',
+                'no Alibaba Cloud credentials: set alicloud_access_key and '
+                'alicloud_secret_key, or the ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY '
+                '(or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET) variables',
+            )
         self.role_arn = ALIBABA_ROLE_RULES.check(connection)
         self.connect_timeout, self.read_timeout = connection_timeouts(connection)
         self._clients: dict[tuple[str, str | None], Any] = {}
@@ -215,7 +297,8 @@ class AlibabaClient:
         conn = self.connection
         if conn.get('alicloud_security_token'):
             return self.sdk['StsTokenCredential'](
-                conn['alicloud_access_key'], conn['alicloud_secret_key'], conn['alicloud_security_token'])
+                conn['alicloud_access_key'], conn['alicloud_secret_key'], conn['alicloud_security_token']
+            )
         return self.sdk['AccessKeyCredential'](conn['alicloud_access_key'], conn['alicloud_secret_key'])
 
     def _client(self, host: str, own_keys: bool = False) -> Any:
@@ -233,15 +316,19 @@ class AlibabaClient:
 
             def make_credential() -> Any:
                 return self.sdk['StsTokenCredential'](key_id, secret, token)
+
         if key not in self._clients:
             conn = self.connection
             credential = make_credential()
             client = self.sdk['AcsClient'](
-                region_id='cn-hangzhou', credential=credential,
+                region_id='cn-hangzhou',
+                credential=credential,
                 auto_retry=False,  # the run's CallRetry retries; the SDK's would resend CopySnapshot blindly
-                connect_timeout=self.connect_timeout, timeout=self.read_timeout,
+                connect_timeout=self.connect_timeout,
+                timeout=self.read_timeout,
                 verify=None if conn.get('validate_certs', True) else False,
-                proxy=proxies_for(host))
+                proxy=proxies_for(host),
+            )
             client.append_user_agent('snapcopy', USER_AGENT.split('/', 1)[1])
             if not conn.get('validate_certs', True):
                 quiet_insecure_warnings('aliyunsdkcore.vendored.requests.packages.urllib3')
@@ -257,8 +344,9 @@ class AlibabaClient:
         request.set_protocol_type(self.sdk['protocols'][self.scheme])
         request.set_accept_format('JSON')
         request.add_query_param('RoleArn', self.role_arn)
-        request.add_query_param('RoleSessionName',
-                                self.connection.get('alicloud_assume_role_session_name') or default_session_name())
+        request.add_query_param(
+            'RoleSessionName', self.connection.get('alicloud_assume_role_session_name') or default_session_name()
+        )
         request.add_query_param('DurationSeconds', str(SESSION_SECONDS))
         if self.connection.get('alicloud_assume_role_external_id'):
             request.add_query_param('ExternalId', self.connection['alicloud_assume_role_external_id'])
@@ -268,21 +356,25 @@ class AlibabaClient:
                 return self._do_action(self._client(host, own_keys=True), request)
             except Exception as error:  # pylint: disable=broad-exception-caught
                 raise note_read_timeout(self.classify('AssumeRole', error), self.read_timeout) from None
+
         body = self.retry.send('AssumeRole', send)
         try:
             credentials = json.loads(body)['Credentials']
             expires = calendar.timegm(time.strptime(credentials['Expiration'], '%Y-%m-%dT%H:%M:%SZ'))
             return credentials['AccessKeyId'], credentials['AccessKeySecret'], credentials['SecurityToken'], expires
         except (ValueError, KeyError, TypeError):
-            raise CloudError('AssumeRole', 'InvalidResponse', 'the answer from %s is not an STS AssumeRole answer' % host,
-                             kind=FATAL) from None
+            raise CloudError(
+                'AssumeRole', 'InvalidResponse', 'the answer from %s is not an STS AssumeRole answer' % host, kind=FATAL
+            ) from None
 
     def new_request(self, action: str) -> Any:
         try:
             module = importlib.import_module('%s.%sRequest' % (self.request_package, action))
         except ImportError:
             if action not in LATER_ACTIONS.get(self.request_package, {}):
-                raise SnapcopyError(missing_feature(product_distribution(self.request_package), 'request class for %s' % action)) from None
+                raise SnapcopyError(
+                    missing_feature(product_distribution(self.request_package), 'request class for %s' % action)
+                ) from None
             # An action newer than the package's minimum: the same RPC request its generated class makes (a POST of query
             # parameters to the product's version), through the core's CommonRequest, which every release of the core has.
             product, version, dummy = LATER_ACTIONS[self.request_package][action]
@@ -295,7 +387,9 @@ class AlibabaClient:
         """Send ``action`` with ``params`` (API parameter names) for ``region``; answer the decoded JSON."""
         return self._send(self.new_request(action), action, params, self.endpoint(region), region)
 
-    def call_service(self, service: str, action: str, params: Mapping[str, Any], region: str | None = None) -> dict[str, Any]:
+    def call_service(
+        self, service: str, action: str, params: Mapping[str, Any], region: str | None = None
+    ) -> dict[str, Any]:
         """``call`` for another product of SERVICES (no request classes of its own here: the core's CommonRequest, which
         makes the same signed RPC request), at endpoint_url when that is set."""
         product, version, endpoint = SERVICES[service]
@@ -308,10 +402,14 @@ class AlibabaClient:
         its AssumeRole first): one read."""
         account = self.call_service('sts', 'GetCallerIdentity', {}, region).get('AccountId')
         if not isinstance(account, str) or not account:
-            raise CloudError('GetCallerIdentity', 'InvalidResponse', 'the answer names no account', kind=FATAL, region=region)
+            raise CloudError(
+                'GetCallerIdentity', 'InvalidResponse', 'the answer names no account', kind=FATAL, region=region
+            )
         return account
 
-    def _send(self, request: Any, action: str, params: Mapping[str, Any], host: str, region: str | None) -> dict[str, Any]:
+    def _send(
+        self, request: Any, action: str, params: Mapping[str, Any], host: str, region: str | None
+    ) -> dict[str, Any]:
         for name, value in params.items():
             if value is not None:
                 request.add_query_param(name, _text(value))
@@ -326,12 +424,19 @@ class AlibabaClient:
                 # Broad on purpose: every SDK and network failure becomes a CloudError with a kind;
                 # anything classify() does not know is re-raised unchanged.
                 raise note_read_timeout(self.classify(action, error, region), self.read_timeout) from None
+
         body = self.retry.send(action, send)
         try:
             return cast('dict[str, Any]', json.loads(body))
         except ValueError:
-            raise CloudError(action, 'InvalidResponse', 'the answer from %s is not JSON: %.200r' % (host, body),
-                             kind=RETRYABLE, uncertain=True, region=region) from None
+            raise CloudError(
+                action,
+                'InvalidResponse',
+                'the answer from %s is not JSON: %.200r' % (host, body),
+                kind=RETRYABLE,
+                uncertain=True,
+                region=region,
+            ) from None
 
     def _do_action(self, client: Any, request: Any) -> Any:
         """AcsClient.do_action_with_exception, but for the answer's headers, whose Date is the cloud's time: the SDK's own
@@ -349,8 +454,14 @@ class AlibabaClient:
     def classify(self, action: str, error: Exception, region: str | None = None) -> CloudError:
         """A CloudError for an SDK exception: code, message, request id, and what kind it is."""
         if isinstance(error, self.sdk['ServerException']):
-            return server_error(action, error.get_error_code(), error.get_error_msg(), error.get_http_status(),
-                                error.get_request_id(), region)
+            return server_error(
+                action,
+                error.get_error_code(),
+                error.get_error_msg(),
+                error.get_http_status(),
+                error.get_request_id(),
+                region,
+            )
         if isinstance(error, self.sdk['ClientException']):
             return client_error(action, error.get_error_code(), error.get_error_msg(), self.endpoint(region), region)
         raise error
@@ -371,7 +482,9 @@ class AlibabaAccountRouter:
     def call(self, action: str, params: Mapping[str, Any], region: str | None = None) -> dict[str, Any]:
         return self.client_for(region).call(action, params, region)
 
-    def call_service(self, service: str, action: str, params: Mapping[str, Any], region: str | None = None) -> dict[str, Any]:
+    def call_service(
+        self, service: str, action: str, params: Mapping[str, Any], region: str | None = None
+    ) -> dict[str, Any]:
         return self.client_for(region).call_service(service, action, params, region)
 
     def caller_account(self, region: str | None = None) -> str:
@@ -383,8 +496,14 @@ class AlibabaAccountRouter:
         return getattr(self.source, name)
 
 
-def server_error(action: str, code: str | None, message: str | None, status: int | None, request_id: str | None,
-                 region: str | None = None) -> CloudError:
+def server_error(
+    action: str,
+    code: str | None,
+    message: str | None,
+    status: int | None,
+    request_id: str | None,
+    region: str | None = None,
+) -> CloudError:
     """Classify an error answer of the cloud."""
     code = code or 'Unknown'
     # SignatureDoesNotMatch ends with the cloud's string to sign, which holds every parameter,
@@ -413,28 +532,51 @@ def server_error(action: str, code: str | None, message: str | None, status: int
         kind = INVALID
     else:
         kind = FATAL
-    return CloudError(action, code, message, request_id, kind, region=region)
+    return CloudError(action, code, message, request_id=request_id, kind=kind, region=region)
 
 
-def client_error(action: str, code: str | None, message: object, endpoint: str, region: str | None = None) -> CloudError:
+def client_error(
+    action: str, code: str | None, message: object, endpoint: str, region: str | None = None
+) -> CloudError:
     """Classify an error the SDK raised on this side (network, TLS, bad request)."""
     message = clean_network_message(str(message or ''))
     if code == 'SDK.HttpError':
         if any(text in message for text in _SSL_TROUBLE):
-            return CloudError(action, 'SSLError', 'TLS with %s failed: %s. Check endpoint_url, or set validate_certs: '
-                              'false for a test endpoint with a self-signed certificate' % (endpoint, message),
-                              kind=FATAL, region=region)
+            return CloudError(
+                action,
+                'SSLError',
+                'TLS with %s failed: %s. Check endpoint_url, or set validate_certs: '
+                'false for a test endpoint with a self-signed certificate' % (endpoint, message),
+                kind=FATAL,
+                region=region,
+            )
         if any(text in message for text in _NOTHING_SENT):
             # Nothing answered at all: a setup problem, reported at once rather than retried for minutes.
-            return CloudError(action, 'EndpointConnectionError', 'could not connect to %s: %s. Check endpoint_url '
-                              'and the network' % (endpoint, message), kind=FATAL, region=region)
+            return CloudError(
+                action,
+                'EndpointConnectionError',
+                'could not connect to %s: %s. Check endpoint_url and the network' % (endpoint, message),
+                kind=FATAL,
+                region=region,
+            )
         if 'ConnectTimeout' in message or 'connect timeout' in message.lower():
-            return CloudError(action, 'ConnectTimeout', 'connecting to %s timed out: %s' % (endpoint, message),
-                              kind=RETRYABLE, region=region)
+            return CloudError(
+                action,
+                'ConnectTimeout',
+                'connecting to %s timed out: %s' % (endpoint, message),
+                kind=RETRYABLE,
+                region=region,
+            )
         # The request went out and no answer came back (reset, closed, read timeout): it may
         # have been carried out.
-        return CloudError(action, 'NetworkError', 'no answer from %s: %s' % (endpoint, message),
-                          kind=RETRYABLE, uncertain=True, region=region)
+        return CloudError(
+            action,
+            'NetworkError',
+            'no answer from %s: %s' % (endpoint, message),
+            kind=RETRYABLE,
+            uncertain=True,
+            region=region,
+        )
     return CloudError(action, code or 'SDK.ClientError', message, kind=FATAL, region=region)
 
 
@@ -454,6 +596,7 @@ def load_sdk(request_package: str) -> dict[str, Any]:
     from aliyunsdkcore.client import AcsClient
     from aliyunsdkcore.http import protocol_type
     from aliyunsdkcore.request import CommonRequest
+
     product = importlib.import_module(request_package.split('.', 1)[0])
     importlib.import_module(request_package)
     # The core SDK logs every error answer at ERROR level; without a handler of ours, Python
@@ -461,19 +604,26 @@ def load_sdk(request_package: str) -> dict[str, Any]:
     sdk_logger = logging.getLogger('aliyunsdkcore')
     if not any(isinstance(handler, logging.NullHandler) for handler in sdk_logger.handlers):
         sdk_logger.addHandler(logging.NullHandler())
-    return {'AcsClient': AcsClient, 'AccessKeyCredential': AccessKeyCredential,
-            'StsTokenCredential': StsTokenCredential, 'ClientException': ClientException,
-            'ServerException': ServerException, 'CommonRequest': CommonRequest,
-            # The SDK tells HTTPS by identity (``protocol is HTTPS``): an equal string from urlsplit
-            # would quietly send plain HTTP. Hand it its own constants.
-            'protocols': {'http': protocol_type.HTTP, 'https': protocol_type.HTTPS},
-            'versions': {'aliyun-python-sdk-core': getattr(aliyunsdkcore, '__version__', None),
-                         product_distribution(request_package): getattr(product, '__version__', None)}}
+    return {
+        'AcsClient': AcsClient,
+        'AccessKeyCredential': AccessKeyCredential,
+        'StsTokenCredential': StsTokenCredential,
+        'ClientException': ClientException,
+        'ServerException': ServerException,
+        'CommonRequest': CommonRequest,
+        # The SDK tells HTTPS by identity (``protocol is HTTPS``): an equal string from urlsplit
+        # would quietly send plain HTTP. Hand it its own constants.
+        'protocols': {'http': protocol_type.HTTP, 'https': protocol_type.HTTPS},
+        'versions': {
+            'aliyun-python-sdk-core': getattr(aliyunsdkcore, '__version__', None),
+            product_distribution(request_package): getattr(product, '__version__', None),
+        },
+    }
 
 
 def product_distribution(request_package: str) -> str:
     """The PyPI name of a product SDK: aliyunsdkecs.request.v20140526 -> aliyun-python-sdk-ecs."""
-    return 'aliyun-python-sdk-' + request_package.split('.', 1)[0][len('aliyunsdk'):]
+    return 'aliyun-python-sdk-' + request_package.split('.', 1)[0][len('aliyunsdk') :]
 
 
 def _text(value: object) -> str:

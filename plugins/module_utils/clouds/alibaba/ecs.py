@@ -66,20 +66,55 @@ CLIENT_TOKEN_PREFIX = 'snapcopy-'
 # CopySnapshot's request parameters that start_copy sends, and no others (None values are not sent; Tag: the repeat list
 # Tag.N.Key / Tag.N.Value). test_copy_call_parameters.py (tests/unit/plugins/module_utils) holds them to the vendor's model
 # (ecs-20140526 CopySnapshotRequest).
-COPY_CALL_PARAMETERS = ('RegionId', 'SnapshotId', 'DestinationRegionId', 'DestinationSnapshotName', 'DestinationSnapshotDescription',
-                        'RetentionDays', 'Encrypted', 'KMSKeyId', 'ClientToken', 'Tag')
+COPY_CALL_PARAMETERS = (
+    'RegionId',
+    'SnapshotId',
+    'DestinationRegionId',
+    'DestinationSnapshotName',
+    'DestinationSnapshotDescription',
+    'RetentionDays',
+    'Encrypted',
+    'KMSKeyId',
+    'ClientToken',
+    'Tag',
+)
 # The regions whose ECS endpoint is not ecs.<region>.aliyuncs.com (alibabacloud-ecs20140526
 # Client._endpoint_map, its "regional" rule otherwise; a unit test holds them together).
 ENDPOINT_EXCEPTIONS = {
     'ecs-cn-hangzhou.aliyuncs.com': (
-        'cn-beijing-nu16-b01', 'cn-fujian', 'cn-haidian-cm12-c01', 'cn-hangzhou', 'cn-hangzhou-bj-b01',
-        'cn-hangzhou-internal-prod-1', 'cn-hangzhou-internal-test-1', 'cn-hangzhou-internal-test-2',
-        'cn-hangzhou-internal-test-3', 'cn-hangzhou-test-306', 'cn-shanghai-et15-b01', 'cn-shanghai-et2-b01',
-        'cn-shanghai-finance-1', 'cn-shanghai-internal-test-1', 'cn-shenzhen-finance-1', 'cn-shenzhen-st4-d01',
-        'cn-shenzhen-su18-b01', 'cn-zhangbei-na61-b01'),
+        'cn-beijing-nu16-b01',
+        'cn-fujian',
+        'cn-haidian-cm12-c01',
+        'cn-hangzhou',
+        'cn-hangzhou-bj-b01',
+        'cn-hangzhou-internal-prod-1',
+        'cn-hangzhou-internal-test-1',
+        'cn-hangzhou-internal-test-2',
+        'cn-hangzhou-internal-test-3',
+        'cn-hangzhou-test-306',
+        'cn-shanghai-et15-b01',
+        'cn-shanghai-et2-b01',
+        'cn-shanghai-finance-1',
+        'cn-shanghai-internal-test-1',
+        'cn-shenzhen-finance-1',
+        'cn-shenzhen-st4-d01',
+        'cn-shenzhen-su18-b01',
+        'cn-zhangbei-na61-b01',
+    ),
     'ecs.aliyuncs.com': (
-        'ap-northeast-2-pop', 'cn-beijing-finance-pop', 'cn-beijing-gov-1', 'cn-hangzhou-finance', 'cn-hongkong-finance-pop',
-        'cn-north-2-gov-1', 'cn-shanghai-inner', 'cn-shenzhen-inner', 'cn-wuhan', 'cn-yushanfang', 'cn-zhangbei', 'rus-west-1-pop'),
+        'ap-northeast-2-pop',
+        'cn-beijing-finance-pop',
+        'cn-beijing-gov-1',
+        'cn-hangzhou-finance',
+        'cn-hongkong-finance-pop',
+        'cn-north-2-gov-1',
+        'cn-shanghai-inner',
+        'cn-shenzhen-inner',
+        'cn-wuhan',
+        'cn-yushanfang',
+        'cn-zhangbei',
+        'rus-west-1-pop',
+    ),
     'ecs.cn-qingdao-nebula.aliyuncs.com': ('cn-edge-1', 'cn-huhehaote-nebula-1', 'cn-zhengzhou-nebula-1'),
     'ecs.cn-zhangjiakou.aliyuncs.com': ('cn-zhangjiakou-na62-a01',),
     'ecs.cn-shenzhen-cloudstone.aliyuncs.com': ('eu-west-1-oxs',),
@@ -117,16 +152,27 @@ def copy_name(request: CopyRequest) -> str:
 
 def copy_description(request: CopyRequest) -> str:
     """The copy's description: the ``description`` option, or where the copy comes from (ECS requires one)."""
-    return request.options.get('description') or 'Copy of %s from %s, by snapcopy.cloud' % (request.source_id, request.source_region)
+    return request.options.get('description') or 'Copy of %s from %s, by snapcopy.cloud' % (
+        request.source_id,
+        request.source_region,
+    )
 
 
 def client_token(request: CopyRequest, destination: str, spent: Sequence[str] = ()) -> str:
     """The same request to the same destination always gets the same token (64 ASCII characters at most); ``spent`` are the
     copies earlier tokens of it named that the cloud no longer holds, each of which draws the next token."""
     options = request.options
-    identity = [request.source_region, request.source_id, destination, options.get('name'),
-                options.get('description'), options.get('retention_days'), sorted(string_tags(options.get('tags')).items()),
-                bool(options.get('encrypted')), options.get('kms_key_id')]
+    identity = [
+        request.source_region,
+        request.source_id,
+        destination,
+        options.get('name'),
+        options.get('description'),
+        options.get('retention_days'),
+        sorted(string_tags(options.get('tags')).items()),
+        bool(options.get('encrypted')),
+        options.get('kms_key_id'),
+    ]
     if spent:
         identity.append(list(spent))
     digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode('utf-8')).hexdigest()
@@ -141,7 +187,14 @@ class EcsCopyAdapter(CopyAdapter):
     copy_call_is_idempotent = True
     done_state = 'accomplished'
     sample_snapshot_id = 's-bp67acfmxazb4p0example'
-    readable_options = ('encrypted', 'kms_key_id', 'tags', 'name', 'description', 'retention_days')  # an ECS copy answers all but where it is kept
+    readable_options = (
+        'encrypted',
+        'kms_key_id',
+        'tags',
+        'name',
+        'description',
+        'retention_days',
+    )  # an ECS copy answers all but where it is kept
     ids_per_describe = ID_CHUNK
 
     sdk_packages = 'aliyun-python-sdk-core and aliyun-python-sdk-ecs'
@@ -154,9 +207,19 @@ class EcsCopyAdapter(CopyAdapter):
         self._spent: dict[tuple[str | None, str], tuple[str, ...]] = {}
 
     @classmethod
-    def from_connection(cls, connection: Mapping[str, Any], *, check_mode: bool = False,  # pylint: disable=unused-argument
-                        retry: CallRetry | None = None, sdk: dict[str, Any] | None = None) -> Self:
-        return cls(AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE, sdk, retry))
+    def from_connection(
+        cls,
+        connection: Mapping[str, Any],
+        *,
+        check_mode: bool = False,  # pylint: disable=unused-argument
+        retry: CallRetry | None = None,
+        sdk: dict[str, Any] | None = None,
+    ) -> Self:
+        return cls(
+            AlibabaClient(
+                'ecs', connection, default_endpoint=ecs_endpoint, request_package=REQUEST_PACKAGE, sdk=sdk, retry=retry
+            )
+        )
 
     # ------------------------------------------------------------------ validation (no calls)
     def validate(self, request: CopyRequest) -> None:
@@ -169,8 +232,11 @@ class EcsCopyAdapter(CopyAdapter):
         for destination in request.destinations:
             validate_region(destination, 'destination_region')
             if destination == request.source_region:
-                raise InputError('destination_region', 'cannot be the source region %s: ECS copies a snapshot to another region '
-                                 'only (it answers InvalidOperation.NotSupportCopyInSameRegion)' % destination)
+                raise InputError(
+                    'destination_region',
+                    'cannot be the source region %s: ECS copies a snapshot to another region '
+                    'only (it answers InvalidOperation.NotSupportCopyInSameRegion)' % destination,
+                )
         validate_name(options.get('name'))
         validate_description(options.get('description'))
         validate_retention_days(options.get('retention_days'))
@@ -182,8 +248,15 @@ class EcsCopyAdapter(CopyAdapter):
     def _describe(self, region: str, params: Mapping[str, Any]) -> list[Snapshot]:
         def call(page_params: dict[str, Any]) -> dict[str, Any]:
             return self.client.call('DescribeSnapshots', dict(page_params, RegionId=region, Status='all'), region)
-        items = token_pages(call, params, lambda answer: listed(answer, 'Snapshots', 'Snapshot'), SNAPSHOT_PAGE_SIZE,
-                            action='DescribeSnapshots', region=region)
+
+        items = token_pages(
+            call,
+            params,
+            lambda answer: listed(answer, 'Snapshots', 'Snapshot'),
+            SNAPSHOT_PAGE_SIZE,
+            action='DescribeSnapshots',
+            region=region,
+        )
         return [self.snapshot(item, region) for item in items]
 
     def describe_ids(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
@@ -193,9 +266,14 @@ class EcsCopyAdapter(CopyAdapter):
     def check_source(self, request: CopyRequest, source: Snapshot) -> None:
         # Encrypted snapshots can be copied ("copies a standard or encrypted snapshot": CopySnapshot); local ones cannot.
         if self._categories.get(source.id) == 'flash':
-            raise CloudError('CopySnapshot', 'OperationDenied.LocalSnapshot', 'Local snapshots cannot be copied: '
-                             'source snapshot %s is a local snapshot (Category flash; checked before copying)' % source.id,
-                             kind=INVALID, region=source.region)
+            raise CloudError(
+                'CopySnapshot',
+                'OperationDenied.LocalSnapshot',
+                'Local snapshots cannot be copied: '
+                'source snapshot %s is a local snapshot (Category flash; checked before copying)' % source.id,
+                kind=INVALID,
+                region=source.region,
+            )
 
     def find_copies(self, destination: str, requests: Iterable[CopyRequest]) -> dict[str, list[Snapshot]]:
         wanted: dict[str | None, CopyRequest] = {request.source_tag: request for request in requests}
@@ -241,11 +319,21 @@ class EcsCopyAdapter(CopyAdapter):
         for name in COPY_CALL_PARAMETERS:
             params.update(values[name] if name == 'Tag' else {name: values[name]})
         answer = self._copy_client(request).call('CopySnapshot', params, request.source_region)
-        return {destination: Snapshot(
-            answer['SnapshotId'], destination, PENDING, cloud_state='progressing', progress=0,
-            encrypted=True if options.get('encrypted') else None, tags=tags, name=values['DestinationSnapshotName'],
-            description=values['DestinationSnapshotDescription'], source_id=request.source_id,
-            source_region=request.source_region)}
+        return {
+            destination: Snapshot(
+                answer['SnapshotId'],
+                destination,
+                PENDING,
+                cloud_state='progressing',
+                progress=0,
+                encrypted=True if options.get('encrypted') else None,
+                tags=tags,
+                name=values['DestinationSnapshotName'],
+                description=values['DestinationSnapshotDescription'],
+                source_id=request.source_id,
+                source_region=request.source_region,
+            )
+        }
 
     def _copy_client(self, request: CopyRequest) -> AlibabaClient:  # pylint: disable=unused-argument  # a hook
         """The client that sends the CopySnapshot of ``request``: the adapter's. With dr_account, the DR account's
@@ -262,10 +350,19 @@ class EcsCopyAdapter(CopyAdapter):
             extra['retention_days'] = int(item['RetentionDays'])
         size: Any = item.get('SourceDiskSize')
         return Snapshot(
-            item['SnapshotId'], item.get('RegionId') or region, STATE_MAP.get(item.get('Status'), PENDING),
-            cloud_state=item.get('Status'), progress=int(progress) if progress.isdigit() else None,
-            encrypted=item.get('Encrypted'), tags=tag_dict(item.get('Tags')),
-            size=int(size) if str(size or '').isdigit() else None, volume_id=item.get('SourceDiskId') or None,
-            created=item.get('CreationTime'), name=item.get('SnapshotName') or None,
-            description=item.get('Description') or None, source_id=item.get('SourceSnapshotId') or None,
-            source_region=item.get('SourceRegionId') or None, extra=extra)
+            item['SnapshotId'],
+            item.get('RegionId') or region,
+            STATE_MAP.get(item.get('Status'), PENDING),
+            cloud_state=item.get('Status'),
+            progress=int(progress) if progress.isdigit() else None,
+            encrypted=item.get('Encrypted'),
+            tags=tag_dict(item.get('Tags')),
+            size=int(size) if str(size or '').isdigit() else None,
+            volume_id=item.get('SourceDiskId') or None,
+            created=item.get('CreationTime'),
+            name=item.get('SnapshotName') or None,
+            description=item.get('Description') or None,
+            source_id=item.get('SourceSnapshotId') or None,
+            source_region=item.get('SourceRegionId') or None,
+            extra=extra,
+        )

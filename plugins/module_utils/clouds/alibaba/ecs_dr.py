@@ -16,10 +16,27 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...core.model import COMPLETED, COMPLIANCE, PENDING, USABLE, CopyRequest, Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
+from ...core.model import (
+    COMPLETED,
+    COMPLIANCE,
+    PENDING,
+    USABLE,
+    CopyRequest,
+    Disk,
+    DrillDisk,
+    LockSettings,
+    Snapshot,
+    SnapshotLock,
+)
 from ...core.paging import token_pages
 from ...core.tagging import RESTORE_RUN_TAG, SOURCE_TAG, numbered_tags, string_tags, tag_dict
-from ...dr.capabilities import CompletedSnapshotsAdapter, DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+from ...dr.capabilities import (
+    CompletedSnapshotsAdapter,
+    DrAccountAdapter,
+    DrAdapter,
+    RestoreDrillAdapter,
+    SnapshotLockAdapter,
+)
 from ...dr.lock import retention_refusal
 from ...dr.shares import LeasedShares, ShareLeases
 from .answers import listed, snapshots_by_disk, tagged_disks
@@ -33,23 +50,48 @@ if TYPE_CHECKING:
 # DescribeDisks' MaxResults: 10 to 500 (ecs-20140526 DescribeDisksRequest).
 DISK_PAGE_SIZE = 500
 # A disk's Status (ecs-20140526 DescribeDisksRequest.Status); attached or being attached, it was usable.
-DISK_STATE_MAP: dict[str | None, str] = {'Creating': PENDING, 'ReIniting': PENDING, 'Available': USABLE, 'In_use': USABLE, 'Attaching': USABLE,
-                                         'Detaching': USABLE}
+DISK_STATE_MAP: dict[str | None, str] = {
+    'Creating': PENDING,
+    'ReIniting': PENDING,
+    'Available': USABLE,
+    'In_use': USABLE,
+    'Attaching': USABLE,
+    'Detaching': USABLE,
+}
 # The disk categories CreateDisk makes from a snapshot, with their smallest size in GiB (ecs-20140526
 # CreateDiskRequest.Size; cloud_essd at performance level PL0). Elastic ephemeral disks take no snapshot.
-DISK_MINIMUM_GIB = {'cloud_essd': 1, 'cloud_auto': 1, 'cloud_essd_entry': 10, 'cloud_regional_disk_auto': 10,
-                    'cloud_efficiency': 20, 'cloud_ssd': 20, 'cloud': 5}
+DISK_MINIMUM_GIB = {
+    'cloud_essd': 1,
+    'cloud_auto': 1,
+    'cloud_essd_entry': 10,
+    'cloud_regional_disk_auto': 10,
+    'cloud_efficiency': 20,
+    'cloud_ssd': 20,
+    'cloud': 5,
+}
 
 
 def ecs_lock(item: Mapping[str, Any]) -> SnapshotLock:
     """A lock as DescribeLockedSnapshots and LockSnapshot answer it (LockStatus compliance-cooloff, compliance or expired)."""
-    return SnapshotLock(item.get('LockMode') or COMPLIANCE, item.get('LockStatus') != 'expired', expires=item.get('LockExpiredTime') or None,
-                        cool_off_ends=item.get('CoolOffPeriodExpiredTime') or None, cloud_status=item.get('LockStatus'))
+    return SnapshotLock(
+        item.get('LockMode') or COMPLIANCE,
+        item.get('LockStatus') != 'expired',
+        expires=item.get('LockExpiredTime') or None,
+        cool_off_ends=item.get('CoolOffPeriodExpiredTime') or None,
+        cloud_status=item.get('LockStatus'),
+    )
 
 
 # pylint: disable-next=too-many-public-methods,too-many-ancestors  # one per call of four capabilities, on the copy adapter
-class EcsAdapter(EcsCopyAdapter, LeasedShares, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter,  # pylint: disable=too-many-ancestors
-                 CompletedSnapshotsAdapter):
+class EcsAdapter(
+    EcsCopyAdapter,
+    LeasedShares,
+    DrAdapter,
+    RestoreDrillAdapter,
+    SnapshotLockAdapter,
+    DrAccountAdapter,  # pylint: disable=too-many-ancestors
+    CompletedSnapshotsAdapter,
+):
     # DescribeSnapshots answers SourceSnapshotId and SourceRegionId (ecs 2014-05-26 model).
     records_copy_source = True
     # CreateSnapshot carries a ClientToken too (see create_snapshot).
@@ -86,14 +128,24 @@ class EcsAdapter(EcsCopyAdapter, LeasedShares, DrAdapter, RestoreDrillAdapter, S
     # ------------------------------------------------------------------ a separate DR account (dr_account, clouds.alibaba.ecs_dr_account)
     def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
         # dr_account's options under the names an Alibaba connection takes them (ALIBABA_ASSUME_ROLE_SPEC).
-        dr_connection = dict(connection, alicloud_assume_role_arn=connection.get('role_arn'),
-                             alicloud_assume_role_session_name=connection.get('role_session_name'),
-                             alicloud_assume_role_external_id=connection.get('external_id'))
+        dr_connection = dict(
+            connection,
+            alicloud_assume_role_arn=connection.get('role_arn'),
+            alicloud_assume_role_session_name=connection.get('role_session_name'),
+            alicloud_assume_role_external_id=connection.get('external_id'),
+        )
         for key in ('role_arn', 'role_session_name', 'external_id'):
             dr_connection.pop(key, None)
         source = self.client
-        dr_client = AlibabaClient('ecs', dr_connection, ecs_endpoint, REQUEST_PACKAGE, source.sdk, source.retry)
-        self.dr = EcsDrAccount(self, source, dr_client, source_region, account)
+        dr_client = AlibabaClient(
+            'ecs',
+            dr_connection,
+            default_endpoint=ecs_endpoint,
+            request_package=REQUEST_PACKAGE,
+            sdk=source.sdk,
+            retry=source.retry,
+        )
+        self.dr = EcsDrAccount(self, source=source, client=dr_client, source_region=source_region, account=account)
         # The same calls, each sent to the account that holds the region's snapshots (AlibabaAccountRouter).
         self.client = AlibabaAccountRouter(source, dr_client, source_region)  # type: ignore[assignment]  # the same calls
 
@@ -120,8 +172,13 @@ class EcsAdapter(EcsCopyAdapter, LeasedShares, DrAdapter, RestoreDrillAdapter, S
     # ------------------------------------------------------------------ for the DR run (dr_sync)
     def find_disks(self, region: str, tag_selector: Mapping[str, str | None]) -> list[Disk]:
         # Every disk of the region, 500 a page, filtered here: DescribeDisks' tag filter stops at 1,000 disks.
-        return tagged_disks(self._disk_items(region, {}), tag_selector, lambda item, tags: Disk(
-            item['DiskId'], region, name=item.get('DiskName') or None, size=item.get('Size'), tags=tags))
+        return tagged_disks(
+            self._disk_items(region, {}),
+            tag_selector,
+            lambda item, tags: Disk(
+                item['DiskId'], region, name=item.get('DiskName') or None, size=item.get('Size'), tags=tags
+            ),
+        )
 
     def disk_snapshots(self, region: str, disks: Iterable[Disk]) -> dict[str, list[Snapshot]]:
         return snapshots_by_disk(lambda filters: self._describe(region, filters), disks)
@@ -129,11 +186,15 @@ class EcsAdapter(EcsCopyAdapter, LeasedShares, DrAdapter, RestoreDrillAdapter, S
     def completed_snapshots(self, region: str, disks: list[Disk]) -> list[Snapshot]:
         # One listing of the region, by DescribeSnapshots' Status (accomplished: ecs-20140526 DescribeSnapshotsRequest.Status).
         wanted = {disk.id for disk in disks}
-        return [snapshot for snapshot in self._describe(region, {'Status': 'accomplished'})
-                if snapshot.volume_id in wanted and snapshot.state == COMPLETED]
+        return [
+            snapshot
+            for snapshot in self._describe(region, {'Status': 'accomplished'})
+            if snapshot.volume_id in wanted and snapshot.state == COMPLETED
+        ]
 
-    def create_snapshot(self, region: str, disk: Disk, name: str | None, description: str | None,
-                        tags: Mapping[str, str] | None) -> Snapshot:
+    def create_snapshot(
+        self, region: str, disk: Disk, name: str | None, description: str | None, tags: Mapping[str, str] | None
+    ) -> Snapshot:
         tags = string_tags(tags)
         params = {'RegionId': region, 'DiskId': disk.id, 'SnapshotName': name, 'Description': description}
         params.update(numbered_tags(tags))
@@ -141,9 +202,19 @@ class EcsAdapter(EcsCopyAdapter, LeasedShares, DrAdapter, RestoreDrillAdapter, S
         identity = json.dumps(sorted((key, str(value)) for key, value in params.items()))
         params['ClientToken'] = CLIENT_TOKEN_PREFIX + hashlib.sha256(identity.encode('utf-8')).hexdigest()[:48]
         answer = self.client.call('CreateSnapshot', params, region)
-        return Snapshot(answer['SnapshotId'], region, PENDING, cloud_state='progressing', progress=0, tags=tags,
-                        volume_id=disk.id, name=name, description=description, size=disk.size,
-                        created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
+        return Snapshot(
+            answer['SnapshotId'],
+            region,
+            PENDING,
+            cloud_state='progressing',
+            progress=0,
+            tags=tags,
+            volume_id=disk.id,
+            name=name,
+            description=description,
+            size=disk.size,
+            created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+        )
 
     def list_copies(self, destination: str) -> list[Snapshot]:
         """Every snapshot in ``destination`` with our source tag, from a listing of the region (see the module docstring)."""
@@ -155,30 +226,56 @@ class EcsAdapter(EcsCopyAdapter, LeasedShares, DrAdapter, RestoreDrillAdapter, S
     # ------------------------------------------------------------------ for the restore drill
     def restore_zones(self, region: str, disk_type: str) -> list[str]:
         answer = self.client.call('DescribeZones', {'RegionId': region}, region)
-        return sorted(zone['ZoneId'] for zone in listed(answer, 'Zones', 'Zone')
-                      if disk_type in listed(zone, 'AvailableDiskCategories', 'DiskCategories'))
+        return sorted(
+            zone['ZoneId']
+            for zone in listed(answer, 'Zones', 'Zone')
+            if disk_type in listed(zone, 'AvailableDiskCategories', 'DiskCategories')
+        )
 
     # pylint: disable-next=too-many-arguments
-    def create_test_disk(self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: Mapping[str, str],
-                         token: str) -> DrillDisk:
+    def create_test_disk(
+        self,
+        region: str,
+        zone: str | None,
+        copy: Snapshot,
+        disk_type: str,
+        name: str,
+        tags: Mapping[str, str],
+        token: str,
+    ) -> DrillDisk:
         # A disk made from a snapshot is at least the snapshot's size (CreateDiskRequest.Size): asking for the
         # category's smallest gives the smallest disk the copy allows.
-        params: dict[str, Any] = {'RegionId': region, 'SnapshotId': copy.id, 'DiskCategory': disk_type,
-                                  'Size': max(DISK_MINIMUM_GIB[disk_type], copy.size or 0), 'DiskName': name,
-                                  'Description': 'Restore test of DR copy %s by snapcopy.cloud' % copy.id, 'ClientToken': token}
+        params: dict[str, Any] = {
+            'RegionId': region,
+            'SnapshotId': copy.id,
+            'DiskCategory': disk_type,
+            'Size': max(DISK_MINIMUM_GIB[disk_type], copy.size or 0),
+            'DiskName': name,
+            'Description': 'Restore test of DR copy %s by snapcopy.cloud' % copy.id,
+            'ClientToken': token,
+        }
         if zone is not None:  # None: a regional disk (zone_needed)
             params['ZoneId'] = zone
         if disk_type == 'cloud_essd':
             params['PerformanceLevel'] = 'PL0'
         params.update(numbered_tags(tags))
         answer = self.client.call('CreateDisk', params, region)
-        return DrillDisk(answer['DiskId'], region, PENDING, cloud_state='Creating', zone=zone, name=name, tags=dict(tags),
-                         snapshot_id=copy.id, size=params['Size'])
+        return DrillDisk(
+            answer['DiskId'],
+            region,
+            PENDING,
+            cloud_state='Creating',
+            zone=zone,
+            name=name,
+            tags=dict(tags),
+            snapshot_id=copy.id,
+            size=params['Size'],
+        )
 
     def describe_test_disks(self, region: str, disk_ids: Sequence[str]) -> dict[str, DrillDisk]:
         found: dict[str, DrillDisk] = {}
         for start in range(0, len(disk_ids), ID_CHUNK):
-            ids = json.dumps(list(disk_ids[start:start + ID_CHUNK]))
+            ids = json.dumps(list(disk_ids[start : start + ID_CHUNK]))
             found.update((disk.id, disk) for disk in self._disks(region, {'DiskIds': ids}))
         return found
 
@@ -188,14 +285,31 @@ class EcsAdapter(EcsCopyAdapter, LeasedShares, DrAdapter, RestoreDrillAdapter, S
 
     def _disk_items(self, region: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         """Every DescribeDisks item in ``region`` that ``params`` select, all pages."""
-        return token_pages(lambda page: self.client.call('DescribeDisks', dict(page, RegionId=region), region), params,
-                           lambda answer: listed(answer, 'Disks', 'Disk'), DISK_PAGE_SIZE, action='DescribeDisks', region=region)
+        return token_pages(
+            lambda page: self.client.call('DescribeDisks', dict(page, RegionId=region), region),
+            params,
+            lambda answer: listed(answer, 'Disks', 'Disk'),
+            DISK_PAGE_SIZE,
+            action='DescribeDisks',
+            region=region,
+        )
 
     def _disks(self, region: str, params: Mapping[str, Any]) -> list[DrillDisk]:
-        return [DrillDisk(item['DiskId'], region, DISK_STATE_MAP.get(item.get('Status'), PENDING), cloud_state=item.get('Status'),
-                          zone=item.get('ZoneId'), name=item.get('DiskName') or None, tags=tag_dict(item.get('Tags')),
-                          created=item.get('CreationTime'), snapshot_id=item.get('SourceSnapshotId') or None, size=item.get('Size'))
-                for item in self._disk_items(region, params)]
+        return [
+            DrillDisk(
+                item['DiskId'],
+                region,
+                DISK_STATE_MAP.get(item.get('Status'), PENDING),
+                cloud_state=item.get('Status'),
+                zone=item.get('ZoneId'),
+                name=item.get('DiskName') or None,
+                tags=tag_dict(item.get('Tags')),
+                created=item.get('CreationTime'),
+                snapshot_id=item.get('SourceSnapshotId') or None,
+                size=item.get('Size'),
+            )
+            for item in self._disk_items(region, params)
+        ]
 
     def delete_test_disk(self, region: str, disk_id: str) -> None:
         # The region goes with the call (the endpoint's, as the SDK sends it): ECS ignores a DeleteDisk of a disk it
@@ -211,10 +325,17 @@ class EcsAdapter(EcsCopyAdapter, LeasedShares, DrAdapter, RestoreDrillAdapter, S
     # ------------------------------------------------------------------ locks
     def describe_locks(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, SnapshotLock]:
         params = {'RegionId': region}
-        params.update(('SnapshotIds.%d' % number, snapshot_id) for number, snapshot_id in enumerate(snapshot_ids, start=1))
-        items = token_pages(lambda page: self.client.call('DescribeLockedSnapshots', page, region), params,
-                            lambda answer: answer.get('LockedSnapshotsInfo') or [], SNAPSHOT_PAGE_SIZE, action='DescribeLockedSnapshots',
-                            region=region)
+        params.update(
+            ('SnapshotIds.%d' % number, snapshot_id) for number, snapshot_id in enumerate(snapshot_ids, start=1)
+        )
+        items = token_pages(
+            lambda page: self.client.call('DescribeLockedSnapshots', page, region),
+            params,
+            lambda answer: answer.get('LockedSnapshotsInfo') or [],
+            SNAPSHOT_PAGE_SIZE,
+            action='DescribeLockedSnapshots',
+            region=region,
+        )
         return {item['SnapshotId']: ecs_lock(item) for item in items}
 
     def lock_snapshot(self, region: str, snapshot_id: str, lock: LockSettings) -> SnapshotLock:
@@ -231,11 +352,21 @@ class EcsAdapter(EcsCopyAdapter, LeasedShares, DrAdapter, RestoreDrillAdapter, S
         # first answer and sets no second lock; a later run (which reads the locks before it locks) sends a new one. Were it
         # the same in every run, a lock set again once the last expired would be answered as the first, changing nothing
         # ("no effect on server state", How to ensure idempotence; ECS documents no time after which a token is new).
-        identity = json.dumps([region, snapshot_id, lock.mode, lock.duration_days, lock.cool_off_hours, self._lock_token_seed])
-        answer = self.client.call('LockSnapshot', {
-            'RegionId': region, 'SnapshotId': snapshot_id, 'LockMode': lock.mode, 'LockDuration': lock.duration_days,
-            'CoolOffPeriod': lock.cool_off_hours,
-            'ClientToken': CLIENT_TOKEN_PREFIX + hashlib.sha256(identity.encode('utf-8')).hexdigest()[:48]}, region)
+        identity = json.dumps(
+            [region, snapshot_id, lock.mode, lock.duration_days, lock.cool_off_hours, self._lock_token_seed]
+        )
+        answer = self.client.call(
+            'LockSnapshot',
+            {
+                'RegionId': region,
+                'SnapshotId': snapshot_id,
+                'LockMode': lock.mode,
+                'LockDuration': lock.duration_days,
+                'CoolOffPeriod': lock.cool_off_hours,
+                'ClientToken': CLIENT_TOKEN_PREFIX + hashlib.sha256(identity.encode('utf-8')).hexdigest()[:48],
+            },
+            region,
+        )
         # What it answered; the run reports what the cloud holds, read back (dr.run._lock).
         return ecs_lock(dict(answer.get('LockedSnapshotInfo') or {}, SnapshotId=snapshot_id))
 

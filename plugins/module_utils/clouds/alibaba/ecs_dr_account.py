@@ -31,16 +31,15 @@ association (AssociationStatus ``Failed``, its reason) fails that disk's copy wi
 
 from __future__ import annotations
 
-import threading
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ...core.errors import BUSY, INVALID, NOT_FOUND, CloudError
 from ...core.model import PENDING
-from ...core.paging import token_pages
 from ...core.tagging import SHARE_LEASE_TAG_PREFIX, SHARE_TAG, numbered_tags
 from ...dr.shares import ShareCalls
 from ...engine.capabilities import id_batches
 from .answers import listed
+from .ecs_resource_share import ASSOCIATED, ASSOCIATING, AVAILABLE, PAGE_SIZE, SNAPSHOT_TYPE, ResourceShare
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -50,24 +49,12 @@ if TYPE_CHECKING:
 
 # The name of the resource share a DR account; 1-50 letters, digits, '.', '_' and '-' (CreateResourceShareRequest).
 SHARE_NAME_PREFIX = 'snapcopy-dr-'
-# Resources.N.ResourceType of an ECS snapshot (the Resource Sharing guide's "Services that work with Resource Sharing").
-SNAPSHOT_TYPE = 'Snapshot'
 # The alias of ECS's service key ("Default Service CMK (aliased alias/acs/ecs)": the ECS guide "Grant access to KMS keys
 # through RAM roles").
 SERVICE_KEY_ALIAS = 'alias/acs/ecs'
-# AssociationStatus of an entity (AssociateResourceShareResponseBody): Associating, Associated, Failed, Disassociating,
-# Disassociated.
-ASSOCIATING, ASSOCIATED = 'Associating', 'Associated'
-# A resource share in use: Active, or Pending while an invitation of it waits (ListResourceSharesRequest.ResourceShareStatus
-# and CreateResourceShareResponseBody: Active, Pending, Deleting, Deleted).
-SHARE_IN_USE = ('Active', 'Pending')
-# ResourceStatus of a resource shared with the DR account (ListSharedResourcesResponseBody; returned only to the target).
-AVAILABLE = 'Available'
 # The RAM role the disks' account needs before it shares a snapshot encrypted with a key of its own (the ECS guide, "Share
 # encrypted resources").
 ENCRYPTED_SHARE_ROLE = 'AliyunECSShareEncryptSnapshotDefaultRole'
-# MaxResults of the Resource Sharing listings: 1-100 (their request models).
-PAGE_SIZE = 100
 # ResourceId.N of TagResources and UntagResources: "Valid values of N: 1 to 50" (ecs-20140526 TagResourcesRequest).
 TAG_RESOURCES_PER_CALL = 50
 # "An ECS resource can have up to 20 tags" (the ECS API reference, TagResources: OperationDenied.QuotaExceed, "The quota of
@@ -80,10 +67,10 @@ class SnapshotReads(Protocol):
     not this file the adapter."""
 
     def describe(self, region: str, snapshot_ids: list[str]) -> dict[str, Snapshot]:
-        ...
+        """As EcsAdapter.describe does."""
 
     def snapshots_in(self, region: str) -> list[Snapshot]:
-        ...
+        """As EcsAdapter.snapshots_in does."""
 
 
 class EcsDrAccount(ShareCalls):
@@ -91,27 +78,25 @@ class EcsDrAccount(ShareCalls):
     before it is shared."""
 
     # pylint: disable-next=too-many-arguments
-    def __init__(self, adapter: SnapshotReads, source: AlibabaClient, client: AlibabaClient, source_region: str, account: str) -> None:
+    def __init__(
+        self, adapter: SnapshotReads, *, source: AlibabaClient, client: AlibabaClient, source_region: str, account: str
+    ) -> None:
         self.adapter = adapter
         self.source = source  # the disks' account
         self.client = client  # the DR account
         self.source_region = source_region
         self.account = account
         self.share_name = SHARE_NAME_PREFIX + account
-        # {region: our resource share's id}, once made or found; the engine's workers find or make it one at a time.
-        self._share_ids: dict[str, str] = {}
-        self._share_lock = threading.Lock()
-        # The resource shares whose invitation the DR account has accepted in this run: not listed again for each source,
-        # until a source associated with one is not seen by the DR account (then it is looked at again).
-        self._accepted: set[tuple[str, str]] = set()
-        self._accept_lock = threading.Lock()
+        self.resource_share = ResourceShare(source, client, account=account, share_name=self.share_name)
         # {source snapshot id: whether it is encrypted} as check_source saw it (a refused association's words).
         self._encrypted: dict[str, bool] = {}
         # {KMS key id: why a snapshot under it cannot be shared (None: it can)}.
         self._key_refusals: dict[str, str | None] = {}
 
     # ------------------------------------------------------------------ before a share
-    def tag_room_refusal(self, source_region: str, snapshot_id: str, tags: Mapping[str, str], keys: Sequence[str]) -> CloudError | None:
+    def tag_room_refusal(
+        self, source_region: str, snapshot_id: str, tags: Mapping[str, str], keys: Sequence[str]
+    ) -> CloudError | None:
         """CloudError (kind INVALID) when the tags ``keys`` that a run writes on a shared source (its mark, its lease, its
         release tag) would not fit beside the source's ``tags`` under ECS's 20 tags a resource: a source shared that way
         could never be released (its release tag refused), and ECS does not delete a shared snapshot. Before any lease or
@@ -119,11 +104,24 @@ class EcsDrAccount(ShareCalls):
         missing = [key for key in keys if key not in tags]
         if len(tags) + len(missing) <= MAX_TAGS_A_RESOURCE:
             return None
-        return CloudError('TagResources', 'OperationDenied.QuotaExceed', 'source snapshot %s has %d tags, and a DR run with dr_account '
-                          'writes %d more on it while the DR account %s copies it (%s); ECS allows %d tags a resource: remove at '
-                          'least %d of its tags, then run again (not shared, not copied: docs/vault.md)'
-                          % (snapshot_id, len(tags), len(missing), self.account, ', '.join(missing), MAX_TAGS_A_RESOURCE,
-                             len(tags) + len(missing) - MAX_TAGS_A_RESOURCE), kind=INVALID, region=self.source_region)
+        return CloudError(
+            'TagResources',
+            'OperationDenied.QuotaExceed',
+            'source snapshot %s has %d tags, and a DR run with dr_account '
+            'writes %d more on it while the DR account %s copies it (%s); ECS allows %d tags a resource: remove at '
+            'least %d of its tags, then run again (not shared, not copied: docs/vault.md)'
+            % (
+                snapshot_id,
+                len(tags),
+                len(missing),
+                self.account,
+                ', '.join(missing),
+                MAX_TAGS_A_RESOURCE,
+                len(tags) + len(missing) - MAX_TAGS_A_RESOURCE,
+            ),
+            kind=INVALID,
+            region=self.source_region,
+        )
 
     def check_source(self, request: CopyRequest, source: Snapshot) -> None:
         """CloudError (kind INVALID, naming the source and why) for an encrypted source the DR account cannot copy."""
@@ -133,80 +131,131 @@ class EcsDrAccount(ShareCalls):
         key = str(source.extra.get('kms_key_id') or '')
         refusal = self._key_refusal(source.region, key)
         if refusal is None and not request.options.get('kms_key_id'):
-            refusal = ('the DR account %s copies a shared encrypted snapshot only with a key of its own: set kms_key_id (and encrypted) '
-                       'to a KMS key of the DR account in each DR region' % self.account)
+            refusal = (
+                'the DR account %s copies a shared encrypted snapshot only with a key of its own: set kms_key_id (and encrypted) '
+                'to a KMS key of the DR account in each DR region' % self.account
+            )
         if refusal is not None:
-            raise CloudError('AssociateResourceShare', 'SnapshotNotShareable', 'source snapshot %s: %s (docs/vault.md)' % (source.id, refusal),
-                             kind=INVALID, region=source.region)
+            raise CloudError(
+                'AssociateResourceShare',
+                'SnapshotNotShareable',
+                'source snapshot %s: %s (docs/vault.md)' % (source.id, refusal),
+                kind=INVALID,
+                region=source.region,
+            )
 
     def _key_refusal(self, region: str, key: str) -> str | None:
         if key not in self._key_refusals:
             aliases: set[str] = set()
             if key:
-                answer = self.source.call_service('kms', 'ListAliasesByKeyId', {'RegionId': region, 'KeyId': key, 'PageSize': PAGE_SIZE},
-                                                  region)
+                answer = self.source.call_service(
+                    'kms', 'ListAliasesByKeyId', {'RegionId': region, 'KeyId': key, 'PageSize': PAGE_SIZE}, region
+                )
                 aliases = {str(alias.get('AliasName')) for alias in listed(answer, 'Aliases', 'Alias')}
             # No key named: ECS's default, the service key ("In other cases, the service key is used": CreateDiskRequest.KMSKeyId).
-            self._key_refusals[key] = None if key and SERVICE_KEY_ALIAS not in aliases else (
-                'it is encrypted with the ECS service key (%s), and a snapshot encrypted with the service key cannot be shared with '
-                'another account: encrypt the disk with a KMS key of your own' % SERVICE_KEY_ALIAS)
+            self._key_refusals[key] = (
+                None
+                if key and SERVICE_KEY_ALIAS not in aliases
+                else (
+                    'it is encrypted with the ECS service key (%s), and a snapshot encrypted with the service key cannot be shared with '
+                    'another account: encrypt the disk with a KMS key of your own' % SERVICE_KEY_ALIAS
+                )
+            )
         return self._key_refusals[key]
 
     # ------------------------------------------------------------------ the calls of a share (ShareCalls)
     def is_shared(self, source_region: str, snapshot_id: str) -> bool:
         # The DR account's own view (ResourceOwner OtherAccounts): the owner's shows an association whether or not the DR
         # account accepted its invitation, and while it is still Associating, when the DR account cannot copy yet.
-        rows = self._pages('ListSharedResources', 'SharedResources', source_region, {
-            'ResourceOwner': 'OtherAccounts', 'ResourceType': SNAPSHOT_TYPE, 'ResourceIds.1': snapshot_id}, self.client)
-        return any(row.get('ResourceId') == snapshot_id and row.get('ResourceStatus', AVAILABLE) == AVAILABLE for row in rows)
+        rows = self.resource_share.pages(
+            'ListSharedResources',
+            'SharedResources',
+            source_region,
+            {'ResourceOwner': 'OtherAccounts', 'ResourceType': SNAPSHOT_TYPE, 'ResourceIds.1': snapshot_id},
+            self.client,
+        )
+        return any(
+            row.get('ResourceId') == snapshot_id and row.get('ResourceStatus', AVAILABLE) == AVAILABLE for row in rows
+        )
 
     def share(self, source_region: str, snapshot_id: str) -> None:
         """Associate the snapshot with our resource share (unless it is, or is being), make sure the DR account accepted the
         share's invitation, and answer once the DR account sees the snapshot; until then BUSY (the engine asks again each
         poll interval, up to the run's deadline): AssociateResourceShare answers ``Associating``, and an association is
         done once ``Associated`` (AssociateResourceShareResponseBody.AssociationStatus)."""
-        share_id = self._resource_share(source_region)
-        row = self._association(source_region, share_id, snapshot_id)
+        share_id = self.resource_share.share_id(source_region)
+        row = self.resource_share.association(source_region, share_id, snapshot_id)
         if row.get('AssociationStatus') not in (ASSOCIATING, ASSOCIATED):
-            answer = self.source.call_service('resourcesharing', 'AssociateResourceShare', {
-                'RegionId': source_region, 'ResourceShareId': share_id, 'Resources.1.ResourceId': snapshot_id,
-                'Resources.1.ResourceType': SNAPSHOT_TYPE}, source_region)
-            row = next((item for item in answer.get('ResourceShareAssociations') or [] if item.get('EntityId') == snapshot_id), {})
+            answer = self.source.call_service(
+                'resourcesharing',
+                'AssociateResourceShare',
+                {
+                    'RegionId': source_region,
+                    'ResourceShareId': share_id,
+                    'Resources.1.ResourceId': snapshot_id,
+                    'Resources.1.ResourceType': SNAPSHOT_TYPE,
+                },
+                source_region,
+            )
+            row = next(
+                (item for item in answer.get('ResourceShareAssociations') or [] if item.get('EntityId') == snapshot_id),
+                {},
+            )
             if row.get('AssociationStatus') == 'Failed':
-                raise CloudError('AssociateResourceShare', 'AssociationFailed', 'source snapshot %s could not be shared with the DR account '
-                                 '%s: %s%s' % (snapshot_id, self.account, row.get('AssociationStatusMessage') or 'no reason given',
-                                               self._encrypted_hint(snapshot_id)), answer.get('RequestId'), kind=INVALID, region=source_region)
-        with self._accept_lock:  # the run's workers share sources side by side: one of them looks at the invitation
-            if (source_region, share_id) not in self._accepted:
-                self._accept(source_region, share_id)
-                self._accepted.add((source_region, share_id))
+                raise CloudError(
+                    'AssociateResourceShare',
+                    'AssociationFailed',
+                    'source snapshot %s could not be shared with the DR account '
+                    '%s: %s%s'
+                    % (
+                        snapshot_id,
+                        self.account,
+                        row.get('AssociationStatusMessage') or 'no reason given',
+                        self._encrypted_hint(snapshot_id),
+                    ),
+                    request_id=answer.get('RequestId'),
+                    kind=INVALID,
+                    region=source_region,
+                )
+        self.resource_share.accept_once(source_region, share_id)
         if not self.is_shared(source_region, snapshot_id):
-            with self._accept_lock:
-                self._accepted.discard((source_region, share_id))
-            raise CloudError('AssociateResourceShare', 'ShareNotReady', 'source snapshot %s is %s with resource share %s, and the DR account '
-                             '%s does not see it yet: the run copies it once it does' % (
-                                 snapshot_id, (row.get('AssociationStatus') or 'being associated').lower(), share_id, self.account),
-                             kind=BUSY, region=source_region)
-
-    def _association(self, region: str, share_id: str, snapshot_id: str) -> dict[str, Any]:
-        """The snapshot's association with ``share_id`` as the owner sees it ({} for none)."""
-        rows = self._pages('ListResourceShareAssociations', 'ResourceShareAssociations', region, {
-            'AssociationType': 'Resource', 'ResourceShareIds.1': share_id, 'ResourceId': snapshot_id})
-        return next((row for row in rows if row.get('EntityId') == snapshot_id), {})
+            self.resource_share.look_again(source_region, share_id)
+            raise CloudError(
+                'AssociateResourceShare',
+                'ShareNotReady',
+                'source snapshot %s is %s with resource share %s, and the DR account '
+                '%s does not see it yet: the run copies it once it does'
+                % (snapshot_id, (row.get('AssociationStatus') or 'being associated').lower(), share_id, self.account),
+                kind=BUSY,
+                region=source_region,
+            )
 
     def _encrypted_hint(self, snapshot_id: str) -> str:
         if not self._encrypted.get(snapshot_id):
             return ''
-        return ('; an encrypted snapshot is shared only once the disks\' account has the RAM role %s (the ECS guide, "Share '
-                'encrypted resources"; docs/vault.md)' % ENCRYPTED_SHARE_ROLE)
+        return (
+            '; an encrypted snapshot is shared only once the disks\' account has the RAM role %s (the ECS guide, "Share '
+            'encrypted resources"; docs/vault.md)' % ENCRYPTED_SHARE_ROLE
+        )
 
     def unshare(self, source_region: str, snapshot_id: str) -> None:
-        ours = set(self._our_shares(source_region))
-        for share_id in sorted({str(row.get('ResourceShareId')) for row in self._shared_rows(source_region, snapshot_id)} & ours):
+        ours = set(self.resource_share.our_shares(source_region))
+        for share_id in sorted(
+            {str(row.get('ResourceShareId')) for row in self.resource_share.shared_rows(source_region, snapshot_id)}
+            & ours
+        ):
             try:
-                self.source.call_service('resourcesharing', 'DisassociateResourceShare', {
-                    'RegionId': source_region, 'ResourceShareId': share_id, 'Resources.1.ResourceId': snapshot_id,
-                    'Resources.1.ResourceType': SNAPSHOT_TYPE}, source_region)
+                self.source.call_service(
+                    'resourcesharing',
+                    'DisassociateResourceShare',
+                    {
+                        'RegionId': source_region,
+                        'ResourceShareId': share_id,
+                        'Resources.1.ResourceId': snapshot_id,
+                        'Resources.1.ResourceType': SNAPSHOT_TYPE,
+                    },
+                    source_region,
+                )
             except CloudError as error:
                 if error.kind != NOT_FOUND:
                     raise
@@ -220,7 +269,10 @@ class EcsDrAccount(ShareCalls):
             self.source.call('TagResources', params, source_region)
 
     def sources_tags(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, dict[str, str]]:
-        return {snapshot_id: dict(snapshot.tags) for snapshot_id, snapshot in self.adapter.describe(source_region, list(snapshot_ids)).items()}
+        return {
+            snapshot_id: dict(snapshot.tags)
+            for snapshot_id, snapshot in self.adapter.describe(source_region, list(snapshot_ids)).items()
+        }
 
     def untag_sources(self, source_region: str, snapshot_ids: Sequence[str], keys: Sequence[str]) -> None:
         for batch in id_batches(snapshot_ids, TAG_RESOURCES_PER_CALL):
@@ -232,95 +284,18 @@ class EcsDrAccount(ShareCalls):
     def leased_sources(self, source_region: str) -> dict[str, dict[str, str]]:
         # A listing of the region, filtered here: DescribeSnapshots' tag filter takes exact keys (a lease's key names its run)
         # and stops at 1,000 snapshots.
-        return {snapshot.id: dict(snapshot.tags) for snapshot in self.adapter.snapshots_in(source_region)
-                if SHARE_TAG in snapshot.tags or any(key.startswith(SHARE_LEASE_TAG_PREFIX) for key in snapshot.tags)}
+        return {
+            snapshot.id: dict(snapshot.tags)
+            for snapshot in self.adapter.snapshots_in(source_region)
+            if SHARE_TAG in snapshot.tags or any(key.startswith(SHARE_LEASE_TAG_PREFIX) for key in snapshot.tags)
+        }
 
     def copies_in_flight(self, source_region: str, regions: Sequence[str], snapshot_ids: Sequence[str]) -> set[str]:
         # The DR account's copies (its client: regions other than the source's) keep their source (SourceSnapshotId).
         wanted = set(snapshot_ids)
-        return {str(copy.source_id) for region in regions for copy in self.adapter.snapshots_in(region)
-                if copy.state == PENDING and copy.source_region == source_region and copy.source_id in wanted}
-
-    # ------------------------------------------------------------------ the resource share
-    def _shared_rows(self, region: str, snapshot_id: str) -> list[dict[str, Any]]:
-        """The source account's shares of ``snapshot_id`` with the DR account, whoever made them (ListSharedResources)."""
-        return self._pages('ListSharedResources', 'SharedResources', region, {
-            'ResourceOwner': 'Self', 'ResourceType': SNAPSHOT_TYPE, 'ResourceIds.1': snapshot_id, 'Target': self.account})
-
-    def _our_shares(self, region: str) -> list[str]:
-        """The ids of the source account's resource shares named as ours (two runs that met none may each have made one):
-        Active, or Pending while an invitation of theirs waits (CreateResourceShareResponseBody.ResourceShareStatus), as
-        one a killed run made before the DR account accepted it is."""
-        rows = self._pages('ListResourceShares', 'ResourceShares', region, {'ResourceOwner': 'Self', 'ResourceShareName': self.share_name})
-        return sorted(str(row['ResourceShareId']) for row in rows
-                      if row.get('ResourceShareName') == self.share_name and row.get('ResourceShareStatus') in SHARE_IN_USE)
-
-    def _resource_share(self, region: str) -> str:
-        """Our resource share in ``region``, found or made once: the run's workers share the look-up (one share a region)."""
-        with self._share_lock:
-            if region not in self._share_ids:
-                ours = self._our_shares(region)
-                if ours:
-                    share_id = ours[0]
-                else:
-                    answer = self.source.call_service('resourcesharing', 'CreateResourceShare', {
-                        'RegionId': region, 'ResourceShareName': self.share_name, 'AllowExternalTargets': True, 'Targets.1': self.account},
-                        region)
-                    share_id = str(answer['ResourceShare']['ResourceShareId'])
-                self._share_ids[region] = share_id
-            return self._share_ids[region]
-
-    def _accept(self, region: str, share_id: str) -> None:
-        """The DR account accepts its invitation to ``share_id`` if one waits. Within a resource directory there is none
-        ("You need to accept or reject a sharing invitation only when a resource is shared from outside a resource
-        directory": AcceptResourceShareInvitation). An invitation that expired, was rejected or cancelled is sent again
-        (the target associated anew) once, then accepted; a DR account left without an accepted invitation is an error
-        that names the invitation."""
-        for attempt in range(2):
-            invitations = self._pages('ListResourceShareInvitations', 'ResourceShareInvitations', region, {'ResourceShareIds.1': share_id},
-                                      self.client)
-            pending = [row for row in invitations if row.get('Status') == 'Pending']
-            for row in pending:
-                self._accept_one(region, share_id, row)
-            if pending or any(row.get('Status') == 'Accepted' for row in invitations) or self._target_in_directory(region, share_id):
-                return
-            if attempt == 0:
-                self.source.call_service('resourcesharing', 'AssociateResourceShare', {
-                    'RegionId': region, 'ResourceShareId': share_id, 'Targets.1': self.account}, region)
-        last = max(invitations, key=lambda row: str(row.get('CreateTime') or ''), default=None)
-        raise CloudError('AcceptResourceShareInvitation', 'InvitationNotAccepted', 'the DR account %s has no accepted invitation to resource '
-                         'share %s (%s) in %s%s: it cannot copy what the share holds. Accept it as the DR account, or let the DR role '
-                         'accept it (resourcesharing:AcceptResourceShareInvitation; docs/vault.md)' % (
-                             self.account, share_id, self.share_name, region,
-                             '' if last is None else ': its invitation %s is %s' % (last.get('ResourceShareInvitationId'), last.get('Status'))),
-                         kind=INVALID, region=region)
-
-    def _accept_one(self, region: str, share_id: str, invitation: Mapping[str, Any]) -> None:
-        invitation_id = str(invitation['ResourceShareInvitationId'])
-        try:
-            answer = self.client.call_service('resourcesharing', 'AcceptResourceShareInvitation', {
-                'RegionId': region, 'ResourceShareInvitationId': invitation_id}, region)
-        except CloudError as error:
-            raise CloudError(error.action, error.code, 'the DR account %s could not accept invitation %s to resource share %s (%s): %s'
-                             % (self.account, invitation_id, share_id, self.share_name, error.message), error.request_id,
-                             kind=error.kind, uncertain=error.uncertain, region=region) from None
-        accepted = answer.get('ResourceShareInvitation') or {}
-        if accepted.get('Status') not in (None, 'Accepted'):
-            details = '; '.join('%s: %s' % (row.get('FailureReason'), row.get('FailureDescription'))
-                                for row in accepted.get('AcceptInvitationFailedDetails') or [])
-            why = (self.account, invitation_id, share_id, self.share_name, accepted.get('Status'), details or 'no reason given')
-            raise CloudError('AcceptResourceShareInvitation', 'InvitationNotAccepted', 'the DR account %s accepted invitation %s to '
-                             'resource share %s (%s), and it is %s: %s' % why, answer.get('RequestId'), kind=INVALID, region=region)
-
-    def _target_in_directory(self, region: str, share_id: str) -> bool:
-        """Whether the DR account is a target of ``share_id`` inside the owner's resource directory (External false)."""
-        rows = self._pages('ListResourceShareAssociations', 'ResourceShareAssociations', region, {
-            'AssociationType': 'Target', 'ResourceShareIds.1': share_id, 'Target': self.account})
-        return any(row.get('AssociationStatus') == ASSOCIATED and row.get('External') is False for row in rows)
-
-    def _pages(self, action: str, key: str, region: str, params: dict[str, Any], client: AlibabaClient | None = None) -> list[dict[str, Any]]:
-        sender = client or self.source
-
-        def call(page: dict[str, Any]) -> dict[str, Any]:
-            return sender.call_service('resourcesharing', action, dict(page, RegionId=region), region)
-        return list(token_pages(call, params, lambda answer: answer.get(key) or [], PAGE_SIZE, action=action, region=region))
+        return {
+            str(copy.source_id)
+            for region in regions
+            for copy in self.adapter.snapshots_in(region)
+            if copy.state == PENDING and copy.source_region == source_region and copy.source_id in wanted
+        }

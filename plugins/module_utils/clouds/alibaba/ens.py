@@ -59,8 +59,15 @@ REQUEST_PACKAGE = 'aliyunsdkens.request.v20171110'
 # site, ens.<region>.aliyuncs.com for the others (international accounts: ap-southeast-1). The
 # API region is not the node: every node is reached through the account's one ENS endpoint.
 CHINA_SITE_ENDPOINT = 'ens.aliyuncs.com'
-CHINA_SITE_REGIONS = ('cn-beijing', 'cn-chengdu', 'cn-hangzhou', 'cn-heyuan', 'cn-shanghai', 'cn-wulanchabu',
-                      'cn-zhangjiakou')
+CHINA_SITE_REGIONS = (
+    'cn-beijing',
+    'cn-chengdu',
+    'cn-hangzhou',
+    'cn-heyuan',
+    'cn-shanghai',
+    'cn-wulanchabu',
+    'cn-zhangjiakou',
+)
 # DescribeSnapshots' SnapshotId takes up to 100 ids (a JSON array); its PageSize has no documented maximum.
 ID_CHUNK = 100
 SNAPSHOT_PAGE_SIZE = 100
@@ -70,7 +77,13 @@ BILLING_CYCLES = ('Hour', 'Day', 'Month')
 MAX_DESCRIPTION = 256
 # CopySnapshot's request parameters that start_copy sends, and no others (None values are not sent). test_copy_call_parameters.py
 # (tests/unit/plugins/module_utils) holds them to the vendor's model (ens-20171110 CopySnapshotRequest).
-COPY_CALL_PARAMETERS = ('SnapshotId', 'DestinationRegionIds', 'DestinationSnapshotName', 'DestinationSnapshotDescription', 'InstanceBillingCycle')
+COPY_CALL_PARAMETERS = (
+    'SnapshotId',
+    'DestinationRegionIds',
+    'DestinationSnapshotName',
+    'DestinationSnapshotDescription',
+    'InstanceBillingCycle',
+)
 
 
 def ens_endpoint(api_region: str | None = None) -> str:
@@ -80,12 +93,23 @@ def ens_endpoint(api_region: str | None = None) -> str:
     return 'ens.%s.aliyuncs.com' % api_region
 
 
-def ens_client(connection: Mapping[str, Any], sdk: dict[str, Any] | None = None, retry: CallRetry | None = None) -> AlibabaClient:
+def ens_client(
+    connection: Mapping[str, Any], sdk: dict[str, Any] | None = None, retry: CallRetry | None = None
+) -> AlibabaClient:
     api_region = connection.get('alicloud_region') or None  # an AWX credential injects '' when the field is empty
     # The client first: a missing SDK or credentials are said before a bad alicloud_region.
-    client = AlibabaClient('ens', connection, lambda node: ens_endpoint(api_region), REQUEST_PACKAGE, sdk, retry)
+    client = AlibabaClient(
+        'ens',
+        connection,
+        default_endpoint=lambda node: ens_endpoint(api_region),
+        request_package=REQUEST_PACKAGE,
+        sdk=sdk,
+        retry=retry,
+    )
     if api_region is not None and not REGION_ID.match(api_region):
-        raise InputError('alicloud_region', 'expected an Alibaba Cloud region like ap-southeast-1, got %r' % (api_region,))
+        raise InputError(
+            'alicloud_region', 'expected an Alibaba Cloud region like ap-southeast-1, got %r' % (api_region,)
+        )
     return client
 
 
@@ -124,8 +148,14 @@ class EnsCopyAdapter(CopyAdapter):
         self.client = client
 
     @classmethod
-    def from_connection(cls, connection: Mapping[str, Any], *, check_mode: bool = False,  # pylint: disable=unused-argument
-                        retry: CallRetry | None = None, sdk: dict[str, Any] | None = None) -> Self:
+    def from_connection(
+        cls,
+        connection: Mapping[str, Any],
+        *,
+        check_mode: bool = False,  # pylint: disable=unused-argument
+        retry: CallRetry | None = None,
+        sdk: dict[str, Any] | None = None,
+    ) -> Self:
         return cls(ens_client(connection, sdk, retry))
 
     # ------------------------------------------------------------------ validation (no calls)
@@ -138,30 +168,45 @@ class EnsCopyAdapter(CopyAdapter):
         for node in request.destinations:
             validate_region(node, 'destination_regions', NODE_ID)
         if len(request.destinations) > ID_CHUNK:
-            raise InputError('destination_regions', 'at most %d nodes per task, got %d' % (ID_CHUNK, len(request.destinations)))
+            raise InputError(
+                'destination_regions', 'at most %d nodes per task, got %d' % (ID_CHUNK, len(request.destinations))
+            )
         validate_ens_name(options.get('name'))
         validate_description(options.get('description'))
         TAG_RULES.validate(options.get('tags'))
         marker = description_marker(copy_marker_tags(request))
         room = MAX_DESCRIPTION - len(marker) - 1
         if options.get('description') and len(options['description']) > room:
-            raise InputError('description', 'at most %d characters here, got %d: the rest of the 256 that ENS allows holds '
-                             'the marker %s, by which this collection finds its copies' % (room, len(options['description']), marker))
+            raise InputError(
+                'description',
+                'at most %d characters here, got %d: the rest of the 256 that ENS allows holds '
+                'the marker %s, by which this collection finds its copies'
+                % (room, len(options['description']), marker),
+            )
         cycle = options.get('instance_billing_cycle')
         if cycle is not None and cycle not in BILLING_CYCLES:
-            raise InputError('instance_billing_cycle', 'expected one of %s, got %r' % (', '.join(BILLING_CYCLES), cycle))
+            raise InputError(
+                'instance_billing_cycle', 'expected one of %s, got %r' % (', '.join(BILLING_CYCLES), cycle)
+            )
 
     # ------------------------------------------------------------------ reads
     def _describe(self, node: str, params: Mapping[str, Any], at_most: int | None = None) -> list[Snapshot]:
         def call(page_params: dict[str, Any]) -> dict[str, Any]:
             return self.client.call('DescribeSnapshots', dict(page_params, EnsRegionId=node), node)
-        items = numbered_pages(call, params, lambda answer: listed(answer, 'Snapshots', 'Snapshot'), SNAPSHOT_PAGE_SIZE, at_most)
+
+        items = numbered_pages(
+            call, params, lambda answer: listed(answer, 'Snapshots', 'Snapshot'), SNAPSHOT_PAGE_SIZE, at_most
+        )
         return [self.snapshot(item, node) for item in items]
 
     def describe_ids(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
         # One id as itself, several as a JSON array (ENS takes both in SnapshotId); a page of them all is the last.
         ids = json.dumps(snapshot_ids) if len(snapshot_ids) > 1 else snapshot_ids[0]
-        return {snapshot.id: snapshot for snapshot in self._describe(region, {'SnapshotId': ids}, len(snapshot_ids)) if snapshot.region == region}
+        return {
+            snapshot.id: snapshot
+            for snapshot in self._describe(region, {'SnapshotId': ids}, len(snapshot_ids))
+            if snapshot.region == region
+        }
 
     def find_copies(self, destination: str, requests: Iterable[CopyRequest]) -> dict[str, list[Snapshot]]:
         """Every copy of each source on the node, by ENS's link (with our marker or not: no second copy)."""
@@ -193,18 +238,31 @@ class EnsCopyAdapter(CopyAdapter):
             if isinstance(ids, str):
                 ids = [ids]
             if node in destinations and ids:
-                results[node] = Snapshot(ids[0], node, PENDING, cloud_state='creating', name=options.get('name'),
-                                         description=options.get('description'), tags=dict(marker_tags),
-                                         source_id=request.source_id, source_region=request.source_region)
+                results[node] = Snapshot(
+                    ids[0],
+                    node,
+                    PENDING,
+                    cloud_state='creating',
+                    name=options.get('name'),
+                    description=options.get('description'),
+                    tags=dict(marker_tags),
+                    source_id=request.source_id,
+                    source_region=request.source_region,
+                )
         status = answer.get('BizStatusCode') or 'PartSuccess'
         for refusal in answer.get('UnAllocationId') or []:
             node = refusal.get('EnsRegionId')
             if node in destinations and node not in results:
                 results[node] = CloudError(
-                    'CopySnapshot', status, 'ENS did not copy snapshot %s to node %s (it is listed in UnAllocationId); '
+                    'CopySnapshot',
+                    status,
+                    'ENS did not copy snapshot %s to node %s (it is listed in UnAllocationId); '
                     'the copies to the other nodes were made. Check the node (quota, stock, sales restrictions) and '
                     'run again: only the nodes still missing a copy are copied to' % (request.source_id, node),
-                    answer.get('RequestId'), kind=INVALID, region=node)
+                    request_id=answer.get('RequestId'),
+                    kind=INVALID,
+                    region=node,
+                )
         # A node in neither list is left out: the engine looks it up before trying it again.
         return results
 
@@ -212,11 +270,20 @@ class EnsCopyAdapter(CopyAdapter):
     def snapshot(item: Mapping[str, Any], node: str) -> Snapshot:
         description, marker_tags = split_marker(item.get('Description'))
         return Snapshot(
-            item['SnapshotId'], item.get('EnsRegionId') or node, STATE_MAP.get(str(item.get('Status')).lower(), PENDING),
-            cloud_state=item.get('Status'), progress=None, tags=marker_tags, size=size_gib(item.get('Size')),
-            volume_id=item.get('SourceDiskId') or None, created=item.get('CreationTime'),
-            name=item.get('SnapshotName') or None, description=description,
-            source_id=item.get('SourceSnapshotId') or None, source_region=item.get('SourceEnsRegionId') or None)
+            item['SnapshotId'],
+            item.get('EnsRegionId') or node,
+            STATE_MAP.get(str(item.get('Status')).lower(), PENDING),
+            cloud_state=item.get('Status'),
+            progress=None,
+            tags=marker_tags,
+            size=size_gib(item.get('Size')),
+            volume_id=item.get('SourceDiskId') or None,
+            created=item.get('CreationTime'),
+            name=item.get('SnapshotName') or None,
+            description=description,
+            source_id=item.get('SourceSnapshotId') or None,
+            source_region=item.get('SourceEnsRegionId') or None,
+        )
 
 
 def size_gib(size: object) -> int | None:

@@ -25,8 +25,18 @@ from .ens import MAX_DESCRIPTION, EnsCopyAdapter, size_gib
 # DescribeDisks' PageSize: "Maximum value: 50" (ens-20171110 DescribeDisksRequest).
 DISK_PAGE_SIZE = 50
 # A disk's Status (ens-20171110 DescribeDisksRequest.Status); attached, or being attached or detached, it was usable.
-DISK_STATE_MAP: dict[str | None, str] = {'Creating': PENDING, 'ReIniting': PENDING, 'Available': USABLE, 'In-use': USABLE, 'In_use': USABLE,
-                                         'Attaching': USABLE, 'Detaching': USABLE, 'Expiring': USABLE, 'Deleting': DELETING, 'Deleted': DELETING}
+DISK_STATE_MAP: dict[str | None, str] = {
+    'Creating': PENDING,
+    'ReIniting': PENDING,
+    'Available': USABLE,
+    'In-use': USABLE,
+    'In_use': USABLE,
+    'Attaching': USABLE,
+    'Detaching': USABLE,
+    'Expiring': USABLE,
+    'Deleting': DELETING,
+    'Deleted': DELETING,
+}
 # The cloud disk categories ENS's CreateDisk makes (ens-20171110 DescribeDisksRequest.Category: the local ones
 # come with an instance), and the smallest size asked for: 20 GiB (ENS CreateDisk reference; unverifiable in the model).
 DISK_MINIMUM_GIB = {'cloud_efficiency': 20, 'cloud_ssd': 20}
@@ -44,8 +54,17 @@ class EnsAdapter(EnsCopyAdapter, DrAdapter, RestoreDrillAdapter, CompletedSnapsh
     # ------------------------------------------------------------------ for the DR run (dr_sync)
     def find_disks(self, region: str, tag_selector: Mapping[str, str | None]) -> list[Disk]:
         # ENS's DescribeDisks has no tag filter: the node's disks are filtered here.
-        return tagged_disks(self._disk_items(region, {}), tag_selector, lambda item, tags: Disk(
-            item['DiskId'], item.get('EnsRegionId') or region, name=item.get('DiskName') or None, size=size_gib(item.get('Size')), tags=tags))
+        return tagged_disks(
+            self._disk_items(region, {}),
+            tag_selector,
+            lambda item, tags: Disk(
+                item['DiskId'],
+                item.get('EnsRegionId') or region,
+                name=item.get('DiskName') or None,
+                size=size_gib(item.get('Size')),
+                tags=tags,
+            ),
+        )
 
     def disk_snapshots(self, region: str, disks: Iterable[Disk]) -> dict[str, list[Snapshot]]:
         return snapshots_by_disk(lambda filters: self._describe(region, filters), disks)
@@ -53,28 +72,59 @@ class EnsAdapter(EnsCopyAdapter, DrAdapter, RestoreDrillAdapter, CompletedSnapsh
     def completed_snapshots(self, region: str, disks: list[Disk]) -> list[Snapshot]:
         # One paged listing of the node; the state is read here.
         wanted = {disk.id for disk in disks}
-        return [snapshot for snapshot in self._describe(region, {}) if snapshot.volume_id in wanted and snapshot.state == COMPLETED]
+        return [
+            snapshot
+            for snapshot in self._describe(region, {})
+            if snapshot.volume_id in wanted and snapshot.state == COMPLETED
+        ]
 
-    def create_snapshot(self, region: str, disk: Disk, name: str | None, description: str | None,  # pylint: disable=unused-argument
-                        tags: Mapping[str, str] | None) -> Snapshot:
+    def create_snapshot(
+        self,
+        region: str,
+        disk: Disk,
+        name: str | None,
+        description: str | None,  # pylint: disable=unused-argument
+        tags: Mapping[str, str] | None,
+    ) -> Snapshot:
         # ENS's CreateSnapshot takes no tags; the DR run recognises its snapshots without them.
-        answer = self.client.call('CreateSnapshot', {'EnsRegionId': region, 'DiskId': disk.id, 'SnapshotName': name,
-                                                     'Description': description}, region)
+        answer = self.client.call(
+            'CreateSnapshot',
+            {'EnsRegionId': region, 'DiskId': disk.id, 'SnapshotName': name, 'Description': description},
+            region,
+        )
         # The new id comes as a list, SnapShotId (ens-20171110 CreateSnapshotResponseBody).
         made = answer.get('SnapShotId')
         snapshot_id = made[0] if isinstance(made, list) and made else made
         if not snapshot_id or not isinstance(snapshot_id, str):
-            raise CloudError('CreateSnapshot', 'InvalidResponse', 'the answer names no snapshot (SnapShotId is %r); the '
-                             'snapshot may have been made: look for it on node %s before trying again' % (made, region),
-                             answer.get('RequestId'), kind=INVALID, region=region)
-        return Snapshot(snapshot_id, region, PENDING, cloud_state='creating', volume_id=disk.id, name=name,
-                        description=description, size=disk.size, created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
+            raise CloudError(
+                'CreateSnapshot',
+                'InvalidResponse',
+                'the answer names no snapshot (SnapShotId is %r); the '
+                'snapshot may have been made: look for it on node %s before trying again' % (made, region),
+                request_id=answer.get('RequestId'),
+                kind=INVALID,
+                region=region,
+            )
+        return Snapshot(
+            snapshot_id,
+            region,
+            PENDING,
+            cloud_state='creating',
+            volume_id=disk.id,
+            name=name,
+            description=description,
+            size=disk.size,
+            created=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+        )
 
     def list_copies(self, destination: str) -> list[Snapshot]:
         """The copies on the node whose marker names the source that ENS's link names: a copy someone else
         made, without our marker, is never returned, so never pruned."""
-        return [snapshot for snapshot in self._describe(destination, {})
-                if snapshot.source_id is not None and _marker_agrees_with_link(snapshot)]
+        return [
+            snapshot
+            for snapshot in self._describe(destination, {})
+            if snapshot.source_id is not None and _marker_agrees_with_link(snapshot)
+        ]
 
     def delete_snapshot(self, region: str, snapshot_id: str) -> None:
         self.client.call('DeleteSnapshot', {'SnapshotId': snapshot_id}, region)
@@ -85,26 +135,52 @@ class EnsAdapter(EnsCopyAdapter, DrAdapter, RestoreDrillAdapter, CompletedSnapsh
         return []
 
     # pylint: disable-next=too-many-arguments
-    def create_test_disk(self, region: str, zone: str | None, copy: Snapshot, disk_type: str,  # pylint: disable=unused-argument
-                         name: str, tags: Mapping[str, str], token: str) -> DrillDisk:
+    def create_test_disk(
+        self,
+        region: str,
+        zone: str | None,
+        copy: Snapshot,
+        disk_type: str,  # pylint: disable=unused-argument
+        name: str,
+        tags: Mapping[str, str],
+        token: str,
+    ) -> DrillDisk:
         # Size is text in GiB (ens-20171110 CreateDiskRequest): the copy's size, or the category's smallest.
         size = max(DISK_MINIMUM_GIB[disk_type], copy.size or 0)
-        params = {'EnsRegionId': region, 'Category': disk_type, 'Size': str(size), 'SnapshotId': copy.id,
-                  'InstanceChargeType': 'PostPaid', 'DiskName': name}
+        params = {
+            'EnsRegionId': region,
+            'Category': disk_type,
+            'Size': str(size),
+            'SnapshotId': copy.id,
+            'InstanceChargeType': 'PostPaid',
+            'DiskName': name,
+        }
         params.update(numbered_tags(tags))
         answer = self.client.call('CreateDisk', params, region)
         made = answer.get('InstanceIds')
         disk_id = made[0] if isinstance(made, list) and made else made
         if not disk_id or not isinstance(disk_id, str):
             # The disk may have been made: the drill looks for it by its tags before asking again.
-            raise CloudError('CreateDisk', 'InvalidResponse', 'the answer names no disk (InstanceIds is %r)' % (made,),
-                             answer.get('RequestId'), kind=RETRYABLE, uncertain=True, region=region)
-        return DrillDisk(disk_id, region, PENDING, cloud_state='Creating', name=name, tags=dict(tags), snapshot_id=copy.id, size=size)
+            raise CloudError(
+                'CreateDisk',
+                'InvalidResponse',
+                'the answer names no disk (InstanceIds is %r)' % (made,),
+                request_id=answer.get('RequestId'),
+                kind=RETRYABLE,
+                uncertain=True,
+                region=region,
+            )
+        return DrillDisk(
+            disk_id, region, PENDING, cloud_state='Creating', name=name, tags=dict(tags), snapshot_id=copy.id, size=size
+        )
 
     def describe_test_disks(self, region: str, disk_ids: Sequence[str]) -> dict[str, DrillDisk]:
         found: dict[str, DrillDisk] = {}
         for start in range(0, len(disk_ids), DISK_PAGE_SIZE):
-            found.update((disk.id, disk) for disk in self._disks(region, {'DiskIds': json.dumps(list(disk_ids[start:start + DISK_PAGE_SIZE]))}))
+            found.update(
+                (disk.id, disk)
+                for disk in self._disks(region, {'DiskIds': json.dumps(list(disk_ids[start : start + DISK_PAGE_SIZE]))})
+            )
         return found
 
     def find_test_disks(self, region: str) -> list[DrillDisk]:
@@ -113,14 +189,28 @@ class EnsAdapter(EnsCopyAdapter, DrAdapter, RestoreDrillAdapter, CompletedSnapsh
 
     def _disk_items(self, region: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         """Every DescribeDisks item on the node that ``params`` select, all pages."""
-        return numbered_pages(lambda page: self.client.call('DescribeDisks', dict(page, EnsRegionId=region), region), params,
-                              lambda answer: listed(answer, 'Disks', 'Disks'), DISK_PAGE_SIZE)
+        return numbered_pages(
+            lambda page: self.client.call('DescribeDisks', dict(page, EnsRegionId=region), region),
+            params,
+            lambda answer: listed(answer, 'Disks', 'Disks'),
+            DISK_PAGE_SIZE,
+        )
 
     def _disks(self, region: str, params: Mapping[str, Any]) -> list[DrillDisk]:
-        return [DrillDisk(item['DiskId'], item.get('EnsRegionId') or region, DISK_STATE_MAP.get(item.get('Status'), PENDING),
-                          cloud_state=item.get('Status'), name=item.get('DiskName') or None, tags=tag_dict(item.get('Tags')),
-                          created=item.get('CreationTime'), snapshot_id=item.get('SnapshotId') or None, size=size_gib(item.get('Size')))
-                for item in self._disk_items(region, params)]
+        return [
+            DrillDisk(
+                item['DiskId'],
+                item.get('EnsRegionId') or region,
+                DISK_STATE_MAP.get(item.get('Status'), PENDING),
+                cloud_state=item.get('Status'),
+                name=item.get('DiskName') or None,
+                tags=tag_dict(item.get('Tags')),
+                created=item.get('CreationTime'),
+                snapshot_id=item.get('SnapshotId') or None,
+                size=size_gib(item.get('Size')),
+            )
+            for item in self._disk_items(region, params)
+        ]
 
     def delete_test_disk(self, region: str, disk_id: str) -> None:
         self.client.call('DeleteDisk', {'DiskId': disk_id}, region)
@@ -129,8 +219,14 @@ class EnsAdapter(EnsCopyAdapter, DrAdapter, RestoreDrillAdapter, CompletedSnapsh
         # ENS snapshots carry no tags: the marks go into the description's marker, beside the copy's source.
         description = marked_description(copy.description, dict(copy.tags, **tags))
         if len(description) > MAX_DESCRIPTION:
-            raise CloudError('ModifySnapshotAttribute', 'DescriptionTooLong', 'the description of %s has no room for the mark '
-                             '(ENS allows %d characters)' % (copy.id, MAX_DESCRIPTION), kind=INVALID, region=copy.region)
+            raise CloudError(
+                'ModifySnapshotAttribute',
+                'DescriptionTooLong',
+                'the description of %s has no room for the mark '
+                '(ENS allows %d characters)' % (copy.id, MAX_DESCRIPTION),
+                kind=INVALID,
+                region=copy.region,
+            )
         self.client.call('ModifySnapshotAttribute', {'SnapshotId': copy.id, 'Description': description}, copy.region)
 
 

@@ -28,8 +28,16 @@ from ...core.tagging import TagRules
 
 URL_PREFIXES = ('http://', 'https://')
 # Tag rules of ECS's CopySnapshot and TagResources references (see this docstring); ENS follows them.
-TAG_RULES = TagRules('Alibaba Cloud', max_tags=20, key_length=128, value_length=128, reserved_prefixes=('acs:', 'aliyun'),
-                     prefixes_ignore_case=False, values_too=True, forbidden_inside=URL_PREFIXES)
+TAG_RULES = TagRules(
+    'Alibaba Cloud',
+    max_tags=20,
+    key_length=128,
+    value_length=128,
+    reserved_prefixes=('acs:', 'aliyun'),
+    prefixes_ignore_case=False,
+    values_too=True,
+    forbidden_inside=URL_PREFIXES,
+)
 ECS_NAME_EXTRA = ':_.-'
 ENS_NAME_EXTRA = ':_-'
 ECS_SNAPSHOT_ID = re.compile(r'^s-[0-9a-zA-Z]+\Z')
@@ -52,8 +60,11 @@ def validate_name(value: object, option: str = 'name', allowed_punctuation: str 
     # Digits are decimal digits: isalnum() would also let through numbers like '²', '½' or 'Ⅷ'.
     bad = sorted({char for char in value if not (char.isalpha() or char.isdecimal() or char in allowed_punctuation)})
     if bad:
-        raise InputError(option, 'may contain only letters, digits and %s; %r has %s' % (
-            ' '.join(allowed_punctuation), value, ' '.join(repr(char) for char in bad)))
+        raise InputError(
+            option,
+            'may contain only letters, digits and %s; %r has %s'
+            % (' '.join(allowed_punctuation), value, ' '.join(repr(char) for char in bad)),
+        )
 
 
 def validate_ens_name(value: object, option: str = 'name') -> None:
@@ -78,7 +89,9 @@ def validate_retention_days(value: object, option: str = 'retention_days') -> No
         raise InputError(option, 'must be a whole number of days from 1 to 65536, got %r' % (value,))
 
 
-def validate_snapshot_id(value: object, pattern: re.Pattern[str], example: str, option: str = 'source_snapshot_id') -> None:
+def validate_snapshot_id(
+    value: object, pattern: re.Pattern[str], example: str, option: str = 'source_snapshot_id'
+) -> None:
     if not isinstance(value, str) or not pattern.match(value):
         raise InputError(option, 'expected a snapshot id like %s, got %r' % (example, value))
 

@@ -32,12 +32,21 @@ if TYPE_CHECKING:
 
 # The names and environment variables amazon.aws uses, so playbooks and AWX credentials carry over.
 AWS_CONNECTION_SPEC = {
-    'access_key': {'aliases': ['aws_access_key_id', 'aws_access_key', 'ec2_access_key'], 'no_log': False,
-                   'fallback': (env_fallback, ['AWS_ACCESS_KEY_ID', 'AWS_ACCESS_KEY', 'EC2_ACCESS_KEY'])},
-    'secret_key': {'aliases': ['aws_secret_access_key', 'aws_secret_key', 'ec2_secret_key'], 'no_log': True,
-                   'fallback': (env_fallback, ['AWS_SECRET_ACCESS_KEY', 'AWS_SECRET_KEY', 'EC2_SECRET_KEY'])},
-    'session_token': {'aliases': ['aws_session_token', 'security_token', 'aws_security_token', 'access_token'], 'no_log': True,
-                      'fallback': (env_fallback, ['AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'EC2_SECURITY_TOKEN'])},
+    'access_key': {
+        'aliases': ['aws_access_key_id', 'aws_access_key', 'ec2_access_key'],
+        'no_log': False,
+        'fallback': (env_fallback, ['AWS_ACCESS_KEY_ID', 'AWS_ACCESS_KEY', 'EC2_ACCESS_KEY']),
+    },
+    'secret_key': {
+        'aliases': ['aws_secret_access_key', 'aws_secret_key', 'ec2_secret_key'],
+        'no_log': True,
+        'fallback': (env_fallback, ['AWS_SECRET_ACCESS_KEY', 'AWS_SECRET_KEY', 'EC2_SECRET_KEY']),
+    },
+    'session_token': {
+        'aliases': ['aws_session_token', 'security_token', 'aws_security_token', 'access_token'],
+        'no_log': True,
+        'fallback': (env_fallback, ['AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'EC2_SECURITY_TOKEN']),
+    },
     'profile': {'aliases': ['aws_profile'], 'fallback': (env_fallback, ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE'])},
     'endpoint_url': {'aliases': ['aws_endpoint_url', 'ec2_url'], 'fallback': (env_fallback, ['AWS_URL', 'EC2_URL'])},
     'validate_certs': {'type': 'bool', 'default': True},
@@ -46,14 +55,39 @@ AWS_CONNECTION_SPEC = {
     **TIMEOUT_SPEC,
 }
 
-THROTTLING = {'RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'ResourceLimitExceeded',
-              'InternalError', 'InternalFailure', 'ServiceUnavailable', 'Unavailable', 'RequestTimeout',
-              'RequestTimeoutException', 'PriorRequestNotComplete', 'SnapshotCreationPerVolumeRateExceeded'}
+THROTTLING = {
+    'RequestLimitExceeded',
+    'Throttling',
+    'ThrottlingException',
+    'ResourceLimitExceeded',
+    'InternalError',
+    'InternalFailure',
+    'ServiceUnavailable',
+    'Unavailable',
+    'RequestTimeout',
+    'RequestTimeoutException',
+    'PriorRequestNotComplete',
+    'SnapshotCreationPerVolumeRateExceeded',
+}
 NOT_FOUND_CODES = {'InvalidSnapshot.NotFound', 'InvalidSnapshotID.NotFound', 'InvalidVolume.NotFound'}
-INVALID_CODES = {'InvalidParameterValue', 'InvalidParameter', 'InvalidParameterCombination', 'MissingParameter',
-                 'InvalidSnapshot.Malformed', 'IncorrectState', 'InvalidSnapshot.InUse', 'InvalidKMSKey.NotFound',
-                 'KMSKeyNotAccessible', 'InvalidOutpostArn', 'ValidationError', 'InvalidRequest', 'InvalidZone.NotFound',
-                 'InvalidVolume.ZoneMismatch', 'VolumeInUse', 'UnsupportedOperation'}
+INVALID_CODES = {
+    'InvalidParameterValue',
+    'InvalidParameter',
+    'InvalidParameterCombination',
+    'MissingParameter',
+    'InvalidSnapshot.Malformed',
+    'IncorrectState',
+    'InvalidSnapshot.InUse',
+    'InvalidKMSKey.NotFound',
+    'KMSKeyNotAccessible',
+    'InvalidOutpostArn',
+    'ValidationError',
+    'InvalidRequest',
+    'InvalidZone.NotFound',
+    'InvalidVolume.ZoneMismatch',
+    'VolumeInUse',
+    'UnsupportedOperation',
+}
 USER_AGENT = 'snapcopy.cloud/0.1.0'
 
 
@@ -63,6 +97,7 @@ def trimmed_ec2_loader(loaders: Any) -> Any:
     That saves decoding botocore's whole EC2 model in every process (see ``clouds.aws.ec2_model``).
     ``loaders`` is ``botocore.loaders``, imported by the caller only when a client is made.
     """
+
     class TrimmedEc2Loader(loaders.Loader):  # type: ignore[misc]  # botocore is untyped
         def load_service_model(self, service_name: str, type_name: str, api_version: str | None = None) -> Any:
             if service_name == 'ec2' and api_version in (None, EC2_API_VERSION):
@@ -80,8 +115,14 @@ class AwsClient:
     """EC2 clients per region for one connection, and ``call`` that turns every botocore error into
     a CloudError that says what kind it is."""
 
-    def __init__(self, connection: Mapping[str, Any], botocore_module: Any = None, retry: CallRetry | None = None,
-                 clock: Callable[[], datetime.datetime] | None = None) -> None:
+    def __init__(
+        self,
+        connection: Mapping[str, Any],
+        *,
+        botocore_module: Any = None,
+        retry: CallRetry | None = None,
+        clock: Callable[[], datetime.datetime] | None = None,
+    ) -> None:
         """``botocore_module`` is botocore, imported by the caller (see load_botocore); ``retry`` (a
         CallRetry) is the run's (by default each call is sent once); ``clock`` (a botocore time fetcher,
         answering an aware datetime) tells when assumed-role keys expire."""
@@ -107,7 +148,7 @@ class AwsClient:
     @classmethod
     def from_connection(cls, connection: Mapping[str, Any], retry: CallRetry | None = None) -> AwsClient:
         """A client for ``connection`` (options checked, no call yet); ImportError when botocore is missing."""
-        return cls(connection, load_botocore(), retry)
+        return cls(connection, botocore_module=load_botocore(), retry=retry)
 
     def ec2(self, region: str, service: str = 'ec2') -> Any:
         """The EC2 client (or ``service``'s: KMS for the DR account's key checks) for ``region``, made once. botocore's
@@ -140,10 +181,17 @@ class AwsClient:
         conn = self.connection
         config = self._botocore.config.Config(
             retries={'total_max_attempts': 1, 'mode': 'standard'},
-            user_agent_extra=USER_AGENT, connect_timeout=self.connect_timeout,
-            read_timeout=self.read_timeout)
+            user_agent_extra=USER_AGENT,
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+        )
         verify = conn.get('aws_ca_bundle') or conn.get('validate_certs', True)
-        return {'region_name': region, 'endpoint_url': conn.get('endpoint_url') or None, 'verify': verify, 'config': config}
+        return {
+            'region_name': region,
+            'endpoint_url': conn.get('endpoint_url') or None,
+            'verify': verify,
+            'config': config,
+        }
 
     def _role_session(self, source: Any, region: str) -> Any:
         """A session whose credentials are the role's, from botocore's own assume-role fetcher and
@@ -154,14 +202,22 @@ class AwsClient:
         conn = self.connection
         source_credentials = source.get_credentials()
         if source_credentials is None:
-            raise CloudError('AssumeRole', 'NoCredentials', 'no AWS credentials to assume role_arn with: set access_key '
-                             'and secret_key (or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), or a profile', kind=FATAL)
+            raise CloudError(
+                'AssumeRole',
+                'NoCredentials',
+                'no AWS credentials to assume role_arn with: set access_key '
+                'and secret_key (or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), or a profile',
+                kind=FATAL,
+            )
         extra = {'RoleSessionName': conn.get('role_session_name') or default_session_name()}
         if conn.get('external_id'):
             extra['ExternalId'] = conn['external_id']
         fetcher = credentials_module.AssumeRoleCredentialFetcher(
             functools.partial(source.create_client, **self._client_options(region)),
-            source_credentials, self.role_arn, extra_args=extra)
+            source_credentials,
+            self.role_arn,
+            extra_args=extra,
+        )
         refreshing = {'refresh_using': fetcher.fetch_credentials, 'method': 'assume-role'}
         if self._clock is not None:
             refreshing['time_fetcher'] = self._clock
@@ -187,9 +243,15 @@ class AwsClient:
         for option, parameter in parameters.items():
             if parameter not in members:
                 version = getattr(self._botocore, '__version__', '')
-                raise InputError(option, missing_feature(
-                    ('botocore %s' % version).strip(), '%s parameter %s in the EC2 model it loaded (with AWS_DATA_PATH set, '
-                    'botocore\'s models are used)' % (action, parameter), BOTOCORE_PARAMETER_RELEASES.get(action, {}).get(parameter)))
+                raise InputError(
+                    option,
+                    missing_feature(
+                        ('botocore %s' % version).strip(),
+                        '%s parameter %s in the EC2 model it loaded (with AWS_DATA_PATH set, '
+                        'botocore\'s models are used)' % (action, parameter),
+                        BOTOCORE_PARAMETER_RELEASES.get(action, {}).get(parameter),
+                    ),
+                )
 
     def call(self, region: str, action: str, **kwargs: Any) -> dict[str, Any]:
         return self.call_service('ec2', region, action, **kwargs)
@@ -199,7 +261,9 @@ class AwsClient:
         needed, and with a role, its AssumeRole first): one read."""
         account = self.call_service('sts', region, 'GetCallerIdentity').get('Account')
         if not isinstance(account, str):
-            raise CloudError('GetCallerIdentity', 'InvalidResponse', 'the answer names no account', kind=FATAL, region=region)
+            raise CloudError(
+                'GetCallerIdentity', 'InvalidResponse', 'the answer names no account', kind=FATAL, region=region
+            )
         return account
 
     def call_service(self, service: str, region: str, action: str, **kwargs: Any) -> dict[str, Any]:
@@ -211,9 +275,12 @@ class AwsClient:
                 answer = method(**kwargs)
             except Exception as error:  # pylint: disable=broad-exception-caught
                 raise note_read_timeout(self.cloud_error(action, region, error), self.read_timeout) from None
-            tell_date(self.date_observers, ((answer.get('ResponseMetadata') or {}).get('HTTPHeaders') or {}).get('date'))
+            tell_date(
+                self.date_observers, ((answer.get('ResponseMetadata') or {}).get('HTTPHeaders') or {}).get('date')
+            )
             # EC2's look-ups decide whether to copy again (answer_of_aws); KMS's key check decides nothing of the kind.
             return answer_of_aws(action, region, answer) if service == 'ec2' else cast('dict[str, Any]', answer)
+
         return self.retry.send(action, send)
 
     def cloud_error(self, action: str, region: str, error: Exception) -> CloudError:
@@ -235,7 +302,14 @@ class AwsClient:
                 kind = INVALID
             else:
                 kind = FATAL
-            return CloudError(action, code, details.get('Message') or '(the cloud gave no message)', request_id, kind, region=region)
+            return CloudError(
+                action,
+                code,
+                details.get('Message') or '(the cloud gave no message)',
+                request_id=request_id,
+                kind=kind,
+                region=region,
+            )
         return self._sdk_error(action, region, error)
 
     def _sdk_error(self, action: str, region: str, error: Exception) -> CloudError:
@@ -243,13 +317,21 @@ class AwsClient:
         CloudError; anything else is raised as it is (a bug of ours)."""
         exceptions = self._botocore.exceptions
         if isinstance(error, (exceptions.NoCredentialsError, exceptions.PartialCredentialsError)):
-            return CloudError(action, 'NoCredentials', 'no AWS credentials found: set access_key and secret_key '
-                              '(or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), or a profile', kind=FATAL, region=region)
+            return CloudError(
+                action,
+                'NoCredentials',
+                'no AWS credentials found: set access_key and secret_key '
+                '(or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), or a profile',
+                kind=FATAL,
+                region=region,
+            )
         if isinstance(error, exceptions.ParamValidationError):
             return CloudError(action, 'ParamValidationError', str(error), kind=INVALID, region=region)
         if isinstance(error, exceptions.SSLError):
             return CloudError(action, 'SSLError', str(error), kind=FATAL, region=region)
-        if isinstance(error, exceptions.EndpointConnectionError) and not isinstance(error, exceptions.ConnectTimeoutError):
+        if isinstance(error, exceptions.EndpointConnectionError) and not isinstance(
+            error, exceptions.ConnectTimeoutError
+        ):
             # Nothing answered at all (refused, no route, DNS): a setup problem, reported at once.
             return CloudError(action, 'EndpointConnectionError', str(error), kind=FATAL, region=region)
         if isinstance(error, (exceptions.ConnectionClosedError, exceptions.ReadTimeoutError)):
@@ -262,7 +344,14 @@ class AwsClient:
         if isinstance(error, self._botocore.parsers.ResponseParserError):
             # An answer that is not XML at all (a server's or a proxy's error page, "<!doctype html>"): not AWS's words,
             # and the call may have been carried out. botocore says so ("Further retries may succeed"), not BotoCoreError.
-            return CloudError(action, 'ResponseParserError', str(error)[:MAX_FOREIGN_PAGE], kind=RETRYABLE, uncertain=True, region=region)
+            return CloudError(
+                action,
+                'ResponseParserError',
+                str(error)[:MAX_FOREIGN_PAGE],
+                kind=RETRYABLE,
+                uncertain=True,
+                region=region,
+            )
         raise error
 
 
@@ -278,9 +367,15 @@ def answer_of_aws(action: str, region: str, answer: dict[str, Any]) -> dict[str,
     metadata = answer.get('ResponseMetadata') or {}
     content_type = (metadata.get('HTTPHeaders') or {}).get('content-type')
     if content_type and 'xml' not in content_type.lower():
-        raise CloudError(action, 'NotAnAwsAnswer', 'the endpoint answered HTTP %s with %s, not an EC2 answer (a proxy, or a '
-                         'wrong endpoint_url?)' % (metadata.get('HTTPStatusCode', '?'), content_type),
-                         kind=RETRYABLE, uncertain=True, region=region)
+        raise CloudError(
+            action,
+            'NotAnAwsAnswer',
+            'the endpoint answered HTTP %s with %s, not an EC2 answer (a proxy, or a '
+            'wrong endpoint_url?)' % (metadata.get('HTTPStatusCode', '?'), content_type),
+            kind=RETRYABLE,
+            uncertain=True,
+            region=region,
+        )
     return answer
 
 
@@ -297,6 +392,7 @@ def load_botocore() -> Any:
     import botocore.loaders
     import botocore.parsers
     import botocore.session
+
     return botocore
 
 

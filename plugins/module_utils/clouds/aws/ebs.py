@@ -43,14 +43,25 @@ OUTPOST_ARN = re.compile(r'^arn:aws[a-z-]*:outposts:([a-z0-9-]+):\d{12}:outpost/
 LOCAL_ZONE = re.compile(r'^(?P<region>%s)-[a-z0-9]+(?:-[a-z0-9]+)+\Z' % REGION_NAME)
 # Every SnapshotState of botocore's EC2 model. 'recoverable': in the Recycle Bin, deleted unless someone restores
 # it, so no copy to keep or count; 'recovering': being restored from it, completed again soon.
-STATE_MAP: dict[str | None, str] = {'pending': PENDING, 'completed': COMPLETED, 'error': FAILED, 'recoverable': DELETING, 'recovering': PENDING}
+STATE_MAP: dict[str | None, str] = {
+    'pending': PENDING,
+    'completed': COMPLETED,
+    'error': FAILED,
+    'recoverable': DELETING,
+    'recovering': PENDING,
+}
 # Filter values per DescribeSnapshots call: EC2 accepts up to 200 values per filter.
 FILTER_CHUNK = 200
 # MaxResults per page of DescribeSnapshots (5 to 1000: botocore's EC2 model).
 SNAPSHOT_PAGE_SIZE = 1000
 # The copy options that go into CopySnapshot as they are (encrypted goes in only when true).
-COPY_PARAMETERS = {'description': 'Description', 'kms_key_id': 'KmsKeyId', 'completion_duration_minutes': 'CompletionDurationMinutes',
-                   'destination_outpost_arn': 'DestinationOutpostArn', 'destination_availability_zone': 'DestinationAvailabilityZone'}
+COPY_PARAMETERS = {
+    'description': 'Description',
+    'kms_key_id': 'KmsKeyId',
+    'completion_duration_minutes': 'CompletionDurationMinutes',
+    'destination_outpost_arn': 'DestinationOutpostArn',
+    'destination_availability_zone': 'DestinationAvailabilityZone',
+}
 # The rest of what start_copy sends to CopySnapshot, and nothing else: the source, the copy's tags (TagSpecifications, so they are
 # there from its first moment) and Encrypted, only when true ("You cannot set this parameter to false": botocore's EC2 model).
 # tests/unit/plugins/module_utils/test_copy_call_parameters.py holds these and COPY_PARAMETERS to that model.
@@ -75,8 +86,10 @@ def build_ebs_request(params: Mapping[str, Any]) -> CopyRequest:
     }
     regions = task_destinations(params, REGION_VARIABLES)
     if not regions:
-        raise InputError('destination_region', 'is required (alias region, or the AWS_REGION / AWS_DEFAULT_REGION variable), '
-                         'or destination_regions')
+        raise InputError(
+            'destination_region',
+            'is required (alias region, or the AWS_REGION / AWS_DEFAULT_REGION variable), or destination_regions',
+        )
     return CopyRequest(params['source_snapshot_id'], params['source_region'], regions, options)
 
 
@@ -96,35 +109,55 @@ class EbsCopyAdapter(CopyAdapter):
         self.client = client
 
     @classmethod
-    def from_connection(cls, connection: Mapping[str, Any], *, check_mode: bool = False,  # pylint: disable=unused-argument
-                        retry: CallRetry | None = None) -> Self:
+    def from_connection(
+        cls,
+        connection: Mapping[str, Any],
+        *,
+        check_mode: bool = False,  # pylint: disable=unused-argument
+        retry: CallRetry | None = None,
+    ) -> Self:
         return cls(AwsClient.from_connection(connection, retry))
 
     # ------------------------------------------------------------------ validation (no calls)
     def validate(self, request: CopyRequest) -> None:
         options = request.options
         if not SNAPSHOT_ID.match(request.source_id or ''):
-            raise InputError('source_snapshot_id', 'expected an EBS snapshot id like snap-0123456789abcdef0, got %r' % (request.source_id,))
+            raise InputError(
+                'source_snapshot_id',
+                'expected an EBS snapshot id like snap-0123456789abcdef0, got %r' % (request.source_id,),
+            )
         # The engine sends one CopySnapshot per destination; the DR run may group several in one request.
-        for option, region in [('source_region', request.source_region)] + [('destination_region', region) for region in request.destinations]:
+        for option, region in [('source_region', request.source_region)] + [
+            ('destination_region', region) for region in request.destinations
+        ]:
             if not REGION.match(region or ''):
                 raise InputError(option, 'expected an AWS region name like us-east-1, got %r' % (region,))
         if options.get('kms_key_id') and not options.get('encrypted'):
             raise InputError('kms_key_id', 'is only used for an encrypted copy: set encrypted: true as well')
         minutes = options.get('completion_duration_minutes')
         if minutes is not None and not (15 <= minutes <= 2880 and minutes % 15 == 0):
-            raise InputError('completion_duration_minutes', 'must be a multiple of 15 from 15 to 2880, got %d' % minutes)
+            raise InputError(
+                'completion_duration_minutes', 'must be a multiple of 15 from 15 to 2880, got %d' % minutes
+            )
         outpost = options.get('destination_outpost_arn')
         if (outpost or options.get('destination_availability_zone')) and len(request.destinations) != 1:
-            raise InputError('destination_outpost_arn' if outpost else 'destination_availability_zone',
-                             'names one place, in one region: name that region alone, with destination_region')
+            raise InputError(
+                'destination_outpost_arn' if outpost else 'destination_availability_zone',
+                'names one place, in one region: name that region alone, with destination_region',
+            )
         if outpost:
             match = OUTPOST_ARN.match(outpost)
             if not match:
-                raise InputError('destination_outpost_arn', 'expected arn:aws:outposts:REGION:ACCOUNT:outpost/op-..., got %r' % outpost)
+                raise InputError(
+                    'destination_outpost_arn',
+                    'expected arn:aws:outposts:REGION:ACCOUNT:outpost/op-..., got %r' % outpost,
+                )
             if not match.group(1) == request.source_region == request.destinations[0]:
-                raise InputError('destination_outpost_arn', 'a copy to an Outpost stays in the Outpost\'s region (%s): '
-                                 'source_region and destination_region must both be %s' % (match.group(1), match.group(1)))
+                raise InputError(
+                    'destination_outpost_arn',
+                    'a copy to an Outpost stays in the Outpost\'s region (%s): '
+                    'source_region and destination_region must both be %s' % (match.group(1), match.group(1)),
+                )
             if minutes is not None:
                 raise InputError('completion_duration_minutes', 'cannot be used for a copy to an Outpost')
         self._validate_local_zone(request)
@@ -134,7 +167,11 @@ class EbsCopyAdapter(CopyAdapter):
         TAG_RULES.validate(options.get('tags'))
         # Last, as it makes the destination's client (no call): the parameters botocore's own EC2 model may lack.
         newer = BOTOCORE_PARAMETER_RELEASES['CopySnapshot']
-        asked = {option: parameter for option, parameter in COPY_PARAMETERS.items() if options.get(option) is not None and parameter in newer}
+        asked = {
+            option: parameter
+            for option, parameter in COPY_PARAMETERS.items()
+            if options.get(option) is not None and parameter in newer
+        }
         if asked:
             self.client.require_parameters(request.destinations[0], 'CopySnapshot', asked)
 
@@ -150,14 +187,21 @@ class EbsCopyAdapter(CopyAdapter):
             return
         region = request.destinations[0]
         if local_zone_region(zone) != region:
-            raise InputError('destination_availability_zone', 'expected a Local Zone of destination_region %s, like %s-lax-1a, got %r'
-                             % (region, region, zone))
+            raise InputError(
+                'destination_availability_zone',
+                'expected a Local Zone of destination_region %s, like %s-lax-1a, got %r' % (region, region, zone),
+            )
         if options.get('destination_outpost_arn'):
-            raise InputError('destination_availability_zone', 'cannot be used with destination_outpost_arn: a copy goes to one '
-                             'Local Zone or one Outpost')
+            raise InputError(
+                'destination_availability_zone',
+                'cannot be used with destination_outpost_arn: a copy goes to one Local Zone or one Outpost',
+            )
         if request.source_region != region:
-            raise InputError('destination_availability_zone', 'a copy to a Local Zone stays in the Local Zone\'s region (%s): '
-                             'source_region and destination_region must both be %s' % (region, region))
+            raise InputError(
+                'destination_availability_zone',
+                'a copy to a Local Zone stays in the Local Zone\'s region (%s): '
+                'source_region and destination_region must both be %s' % (region, region),
+            )
         if options.get('completion_duration_minutes') is not None:
             raise InputError('completion_duration_minutes', 'cannot be used for a copy to a Local Zone')
 
@@ -182,11 +226,19 @@ class EbsCopyAdapter(CopyAdapter):
     def _describe_by_filter(self, region: str, name: str, values: Sequence[str], owned: bool) -> dict[str, Snapshot]:
         snapshots = {}
         for start in range(0, len(values), FILTER_CHUNK):
-            arguments: dict[str, Any] = {'Filters': [{'Name': name, 'Values': list(values[start:start + FILTER_CHUNK])}]}
+            arguments: dict[str, Any] = {
+                'Filters': [{'Name': name, 'Values': list(values[start : start + FILTER_CHUNK])}]
+            }
             if owned:
                 arguments['OwnerIds'] = ['self']
-            items = token_pages(lambda page: self.client.call(region, 'DescribeSnapshots', **page), arguments,
-                                lambda answer: answer.get('Snapshots', []), SNAPSHOT_PAGE_SIZE, action='DescribeSnapshots', region=region)
+            items = token_pages(
+                lambda page: self.client.call(region, 'DescribeSnapshots', **page),
+                arguments,
+                lambda answer: answer.get('Snapshots', []),
+                SNAPSHOT_PAGE_SIZE,
+                action='DescribeSnapshots',
+                region=region,
+            )
             for item in items:
                 snapshots[item['SnapshotId']] = self.snapshot(item, region)
         return snapshots
@@ -196,14 +248,29 @@ class EbsCopyAdapter(CopyAdapter):
         (destination,) = destinations
         options = request.options
         tags = request.copy_tags()
-        arguments = {parameter: options[option] for option, parameter in COPY_PARAMETERS.items() if options.get(option) is not None}
-        values = {'SourceRegion': request.source_region, 'SourceSnapshotId': request.source_id,
-                  'TagSpecifications': snapshot_tag_specification(tags), 'Encrypted': True if options.get('encrypted') else None}
+        arguments = {
+            parameter: options[option]
+            for option, parameter in COPY_PARAMETERS.items()
+            if options.get(option) is not None
+        }
+        values = {
+            'SourceRegion': request.source_region,
+            'SourceSnapshotId': request.source_id,
+            'TagSpecifications': snapshot_tag_specification(tags),
+            'Encrypted': True if options.get('encrypted') else None,
+        }
         arguments.update({name: values[name] for name in COPY_CALL_PARAMETERS if values[name] is not None})
         answer = self.client.call(destination, 'CopySnapshot', **arguments)
-        copy = Snapshot(answer['SnapshotId'], destination, PENDING, cloud_state='pending', progress=0,
-                        encrypted=True if options.get('encrypted') else None, tags=tag_dict(answer.get('Tags')) or tags,
-                        description=options.get('description'))
+        copy = Snapshot(
+            answer['SnapshotId'],
+            destination,
+            PENDING,
+            cloud_state='pending',
+            progress=0,
+            encrypted=True if options.get('encrypted') else None,
+            tags=tag_dict(answer.get('Tags')) or tags,
+            description=options.get('description'),
+        )
         if DISK_TAG in tags:
             # A DR run's copy names itself at once (COPY_TAG, pruning's proof: docs/safety.md), from the worker that
             # made it. The copy is made whatever happens here: a failure leaves it to the DR run, which tries again.
@@ -220,11 +287,20 @@ class EbsCopyAdapter(CopyAdapter):
     def snapshot(item: Mapping[str, Any], region: str) -> Snapshot:
         progress = item.get('Progress') or ''
         return Snapshot(
-            item['SnapshotId'], region, STATE_MAP.get(item.get('State'), PENDING), cloud_state=item.get('State'),
+            item['SnapshotId'],
+            region,
+            STATE_MAP.get(item.get('State'), PENDING),
+            cloud_state=item.get('State'),
             progress=int(progress.rstrip('%')) if progress.rstrip('%').isdigit() else None,
-            message=item.get('StateMessage'), encrypted=item.get('Encrypted'), tags=tag_dict(item.get('Tags')),
-            size=item.get('VolumeSize'), volume_id=item.get('VolumeId'), description=item.get('Description'),
-            created=item['StartTime'].isoformat() if hasattr(item.get('StartTime'), 'isoformat') else item.get('StartTime'),
+            message=item.get('StateMessage'),
+            encrypted=item.get('Encrypted'),
+            tags=tag_dict(item.get('Tags')),
+            size=item.get('VolumeSize'),
+            volume_id=item.get('VolumeId'),
+            description=item.get('Description'),
+            created=item['StartTime'].isoformat()
+            if hasattr(item.get('StartTime'), 'isoformat')
+            else item.get('StartTime'),
             extra=cast('dict[str, Any]', snapshot_extra(item)),  # None: Snapshot makes it {}
         )
 

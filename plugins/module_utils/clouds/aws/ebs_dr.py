@@ -31,8 +31,22 @@ from ...core.model import (
     SnapshotLock,
 )
 from ...core.paging import token_pages
-from ...core.tagging import RESTORE_RUN_TAG, SHARE_LEASE_TAG_PREFIX, SHARE_TAG, SOURCE_TAG, tag_dict, tag_filters, tag_list
-from ...dr.capabilities import CompletedSnapshotsAdapter, DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+from ...core.tagging import (
+    RESTORE_RUN_TAG,
+    SHARE_LEASE_TAG_PREFIX,
+    SHARE_TAG,
+    SOURCE_TAG,
+    tag_dict,
+    tag_filters,
+    tag_list,
+)
+from ...dr.capabilities import (
+    CompletedSnapshotsAdapter,
+    DrAccountAdapter,
+    DrAdapter,
+    RestoreDrillAdapter,
+    SnapshotLockAdapter,
+)
 from ...dr.shares import LeasedShares, ShareCalls, ShareLeases
 from .client import AccountRouter, AwsClient
 from .ebs import FILTER_CHUNK, EbsCopyAdapter, snapshot_tag_specification
@@ -43,8 +57,14 @@ if TYPE_CHECKING:
 # MaxResults per page of DescribeVolumes (5 to 1000: botocore's EC2 model).
 VOLUME_PAGE_SIZE = 500
 # A volume's State (ec2 2016-11-15, VolumeState); in-use: someone attached the test disk, it was usable.
-VOLUME_STATE_MAP: dict[str | None, str] = {'creating': PENDING, 'available': USABLE, 'in-use': USABLE, 'deleting': DELETING, 'deleted': DELETING,
-                                           'error': FAILED}
+VOLUME_STATE_MAP: dict[str | None, str] = {
+    'creating': PENDING,
+    'available': USABLE,
+    'in-use': USABLE,
+    'deleting': DELETING,
+    'deleted': DELETING,
+    'error': FAILED,
+}
 # The volume types CreateVolume makes without provisioned IOPS, and the smallest size of each in GiB
 # (EBS user guide, "Amazon EBS volume types"); a volume from a snapshot is at least the snapshot's size.
 VOLUME_MINIMUM_GIB = {'gp3': 1, 'gp2': 1, 'standard': 1, 'st1': 125, 'sc1': 125}
@@ -53,8 +73,15 @@ VOLUME_MINIMUM_GIB = {'gp3': 1, 'gp2': 1, 'standard': 1, 'st1': 125, 'sc1': 125}
 # One public method per call of its capabilities, one abstract class per capability (engine/capabilities.py, dr/capabilities.py),
 # each small.
 class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
-        EbsCopyAdapter, LeasedShares, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter, ShareCalls,
-        CompletedSnapshotsAdapter):
+    EbsCopyAdapter,
+    LeasedShares,
+    DrAdapter,
+    RestoreDrillAdapter,
+    SnapshotLockAdapter,
+    DrAccountAdapter,
+    ShareCalls,
+    CompletedSnapshotsAdapter,
+):
     # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
     max_copies_in_flight = 20
     # The restore drill: gp3 costs least per GiB of the SSD types and is sold in every region.
@@ -80,8 +107,14 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     # ------------------------------------------------------------------ a separate DR account (dr_account)
     def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
         # The same calls, each sent to the account that holds the region's snapshots (AccountRouter).
-        self.client = cast('AwsClient', AccountRouter(self.client, AwsClient(connection, self.client.botocore, self.client.retry),
-                                                      source_region))
+        self.client = cast(
+            'AwsClient',
+            AccountRouter(
+                self.client,
+                AwsClient(connection, botocore_module=self.client.botocore, retry=self.client.retry),
+                source_region,
+            ),
+        )
         self.dr_account = account
 
     def check_source(self, request: CopyRequest, source: Snapshot) -> None:
@@ -92,11 +125,22 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
             return
         key = cast('str | None', source.extra.get('kms_key_id'))
         if key not in self._key_refusals:
-            manager = self.client.call_service('kms', source.region, 'DescribeKey', KeyId=key)['KeyMetadata'].get('KeyManager') if key else 'AWS'
-            self._key_refusals[cast('str', key)] = None if manager == 'CUSTOMER' else (
-                'source snapshot %s is encrypted with the AWS managed key %s (alias aws/ebs), which cannot be shared with another '
-                'account: the DR account %s cannot copy it. Encrypt the disk with a customer managed key whose policy lets the DR '
-                'account use it (docs/vault.md)' % (source.id, key or 'of EBS', self.dr_account))
+            manager = (
+                self.client.call_service('kms', source.region, 'DescribeKey', KeyId=key)['KeyMetadata'].get(
+                    'KeyManager'
+                )
+                if key
+                else 'AWS'
+            )
+            self._key_refusals[cast('str', key)] = (
+                None
+                if manager == 'CUSTOMER'
+                else (
+                    'source snapshot %s is encrypted with the AWS managed key %s (alias aws/ebs), which cannot be shared with another '
+                    'account: the DR account %s cannot copy it. Encrypt the disk with a customer managed key whose policy lets the DR '
+                    'account use it (docs/vault.md)' % (source.id, key or 'of EBS', self.dr_account)
+                )
+            )
         refusal = self._key_refusals[cast('str', key)]
         if refusal:
             raise CloudError('CopySnapshot', 'AwsManagedKeyNotShareable', refusal, kind=INVALID, region=source.region)
@@ -106,7 +150,9 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
 
     # The calls of a share (dr.shares.ShareCalls), in the source account but for copies_in_flight (AccountRouter).
     def is_shared(self, source_region: str, snapshot_id: str) -> bool:
-        answer = self.client.call(source_region, 'DescribeSnapshotAttribute', SnapshotId=snapshot_id, Attribute='createVolumePermission')
+        answer = self.client.call(
+            source_region, 'DescribeSnapshotAttribute', SnapshotId=snapshot_id, Attribute='createVolumePermission'
+        )
         return self.dr_account in {permission.get('UserId') for permission in answer.get('CreateVolumePermissions', [])}
 
     def share(self, source_region: str, snapshot_id: str) -> None:
@@ -116,13 +162,24 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
         self._modify_share(source_region, snapshot_id, 'remove')
 
     def _modify_share(self, source_region: str, snapshot_id: str, operation: str) -> None:
-        self.client.call(source_region, 'ModifySnapshotAttribute', SnapshotId=snapshot_id, Attribute='createVolumePermission',
-                         OperationType=operation, UserIds=[self.dr_account])
+        self.client.call(
+            source_region,
+            'ModifySnapshotAttribute',
+            SnapshotId=snapshot_id,
+            Attribute='createVolumePermission',
+            OperationType=operation,
+            UserIds=[self.dr_account],
+        )
 
     # Tags of source snapshots (dr.leases.SourceTagCalls: copy and share leases), a batch a call.
     def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
         for start in range(0, len(snapshot_ids), FILTER_CHUNK):
-            self.client.call(source_region, 'CreateTags', Resources=list(snapshot_ids[start:start + FILTER_CHUNK]), Tags=tag_list(dict(tags)))
+            self.client.call(
+                source_region,
+                'CreateTags',
+                Resources=list(snapshot_ids[start : start + FILTER_CHUNK]),
+                Tags=tag_list(dict(tags)),
+            )
 
     def sources_tags(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, dict[str, str]]:
         found = self._describe_by_filter(source_region, 'snapshot-id', snapshot_ids, owned=True)
@@ -130,7 +187,12 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
 
     def untag_sources(self, source_region: str, snapshot_ids: Sequence[str], keys: Sequence[str]) -> None:
         for start in range(0, len(snapshot_ids), FILTER_CHUNK):
-            self.client.call(source_region, 'DeleteTags', Resources=list(snapshot_ids[start:start + FILTER_CHUNK]), Tags=[{'Key': key} for key in keys])
+            self.client.call(
+                source_region,
+                'DeleteTags',
+                Resources=list(snapshot_ids[start : start + FILTER_CHUNK]),
+                Tags=[{'Key': key} for key in keys],
+            )
 
     def leased_sources(self, source_region: str) -> dict[str, dict[str, str]]:
         # EC2's filter values take wildcards ("*" matches any characters: EC2 user guide, "Filter resources"). One value a
@@ -143,8 +205,12 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     def copies_in_flight(self, source_region: str, regions: Sequence[str], snapshot_ids: Sequence[str]) -> set[str]:
         in_flight: set[str] = set()
         for region in regions:
-            copies = self._describe_by_filter(region, 'tag:' + SOURCE_TAG, ['%s/%s' % (source_region, snapshot_id) for snapshot_id in snapshot_ids],
-                                              owned=True)
+            copies = self._describe_by_filter(
+                region,
+                'tag:' + SOURCE_TAG,
+                ['%s/%s' % (source_region, snapshot_id) for snapshot_id in snapshot_ids],
+                owned=True,
+            )
             in_flight |= {copy.tags[SOURCE_TAG].partition('/')[2] for copy in copies.values() if copy.state == PENDING}
         return in_flight
 
@@ -158,7 +224,9 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
 
     def disk_snapshots(self, region: str, disks: Iterable[Disk]) -> dict[str, list[Snapshot]]:
         found: dict[str, list[Snapshot]] = {}
-        for snapshot in self._describe_by_filter(region, 'volume-id', sorted(disk.id for disk in disks), owned=True).values():
+        for snapshot in self._describe_by_filter(
+            region, 'volume-id', sorted(disk.id for disk in disks), owned=True
+        ).values():
             found.setdefault(cast(str, snapshot.volume_id), []).append(snapshot)
         return found
 
@@ -166,11 +234,15 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
         # The account's completed snapshots of the region, 1,000 a page (DescribeSnapshots' status filter): the volume-id
         # filter would take a call per 200 disks.
         wanted = {disk.id for disk in disks}
-        return [snapshot for snapshot in self._describe_by_filter(region, 'status', ['completed'], owned=True).values()
-                if snapshot.volume_id in wanted and snapshot.state == COMPLETED]
+        return [
+            snapshot
+            for snapshot in self._describe_by_filter(region, 'status', ['completed'], owned=True).values()
+            if snapshot.volume_id in wanted and snapshot.state == COMPLETED
+        ]
 
-    def create_snapshot(self, region: str, disk: Disk, name: str | None, description: str | None,
-                        tags: Mapping[str, str] | None) -> Snapshot:
+    def create_snapshot(
+        self, region: str, disk: Disk, name: str | None, description: str | None, tags: Mapping[str, str] | None
+    ) -> Snapshot:
         tags = dict(tags or {})
         if name:
             tags['Name'] = name
@@ -189,14 +261,31 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     def restore_zones(self, region: str, disk_type: str) -> list[str]:  # pylint: disable=unused-argument  # every zone makes every type
         # Availability zones only: Local Zones and Wavelength Zones are opted into and sell fewer volume types.
         answer = self.client.call(region, 'DescribeAvailabilityZones')
-        return sorted(zone['ZoneName'] for zone in answer.get('AvailabilityZones', [])
-                      if zone.get('State', 'available') == 'available' and zone.get('ZoneType', 'availability-zone') == 'availability-zone')
+        return sorted(
+            zone['ZoneName']
+            for zone in answer.get('AvailabilityZones', [])
+            if zone.get('State', 'available') == 'available'
+            and zone.get('ZoneType', 'availability-zone') == 'availability-zone'
+        )
 
     # pylint: disable-next=too-many-arguments
-    def create_test_disk(self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: Mapping[str, str],
-                         token: str) -> DrillDisk:
-        arguments: dict[str, Any] = {'AvailabilityZone': zone, 'SnapshotId': copy.id, 'VolumeType': disk_type, 'ClientToken': token,
-                                     'TagSpecifications': [{'ResourceType': 'volume', 'Tags': tag_list(dict(tags, Name=name))}]}
+    def create_test_disk(
+        self,
+        region: str,
+        zone: str | None,
+        copy: Snapshot,
+        disk_type: str,
+        name: str,
+        tags: Mapping[str, str],
+        token: str,
+    ) -> DrillDisk:
+        arguments: dict[str, Any] = {
+            'AvailabilityZone': zone,
+            'SnapshotId': copy.id,
+            'VolumeType': disk_type,
+            'ClientToken': token,
+            'TagSpecifications': [{'ResourceType': 'volume', 'Tags': tag_list(dict(tags, Name=name))}],
+        }
         # Without Size the volume has the snapshot's size, the smallest it can have, unless the type asks for more.
         minimum = VOLUME_MINIMUM_GIB[disk_type]
         if copy.size is None or copy.size < minimum:
@@ -213,14 +302,22 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     def _volumes(self, region: str, name: str, values: Sequence[str]) -> list[DrillDisk]:
         volumes: list[DrillDisk] = []
         for start in range(0, len(values), FILTER_CHUNK):
-            arguments: dict[str, Any] = {'Filters': [{'Name': name, 'Values': list(values[start:start + FILTER_CHUNK])}]}
+            arguments: dict[str, Any] = {
+                'Filters': [{'Name': name, 'Values': list(values[start : start + FILTER_CHUNK])}]
+            }
             volumes.extend(self.test_disk(item, region) for item in self._volume_items(region, arguments))
         return volumes
 
     def _volume_items(self, region: str, arguments: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         """Every DescribeVolumes item in ``region`` for ``arguments``, all pages."""
-        return token_pages(lambda page: self.client.call(region, 'DescribeVolumes', **page), arguments,
-                           lambda answer: answer.get('Volumes', []), VOLUME_PAGE_SIZE, action='DescribeVolumes', region=region)
+        return token_pages(
+            lambda page: self.client.call(region, 'DescribeVolumes', **page),
+            arguments,
+            lambda answer: answer.get('Volumes', []),
+            VOLUME_PAGE_SIZE,
+            action='DescribeVolumes',
+            region=region,
+        )
 
     def delete_test_disk(self, region: str, disk_id: str) -> None:
         self.client.call(region, 'DeleteVolume', VolumeId=disk_id)
@@ -239,7 +336,11 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
             arguments['NextToken'] = answer['NextToken']
 
     def lock_snapshot(self, region: str, snapshot_id: str, lock: LockSettings) -> SnapshotLock:
-        arguments: dict[str, Any] = {'SnapshotId': snapshot_id, 'LockMode': lock.mode, 'LockDuration': lock.duration_days}
+        arguments: dict[str, Any] = {
+            'SnapshotId': snapshot_id,
+            'LockMode': lock.mode,
+            'LockDuration': lock.duration_days,
+        }
         if lock.cool_off_hours:
             arguments['CoolOffPeriod'] = lock.cool_off_hours
         return ebs_lock(self.client.call(region, 'LockSnapshot', **arguments))
@@ -248,9 +349,18 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     def test_disk(item: Mapping[str, Any], region: str) -> DrillDisk:
         tags = tag_dict(item.get('Tags'))
         created: Any = item.get('CreateTime')
-        return DrillDisk(item['VolumeId'], region, VOLUME_STATE_MAP.get(item.get('State'), PENDING), cloud_state=item.get('State'),
-                         zone=item.get('AvailabilityZone'), name=tags.get('Name'), tags=tags, snapshot_id=item.get('SnapshotId') or None,
-                         size=item.get('Size'), created=created.isoformat() if hasattr(created, 'isoformat') else created)
+        return DrillDisk(
+            item['VolumeId'],
+            region,
+            VOLUME_STATE_MAP.get(item.get('State'), PENDING),
+            cloud_state=item.get('State'),
+            zone=item.get('AvailabilityZone'),
+            name=tags.get('Name'),
+            tags=tags,
+            snapshot_id=item.get('SnapshotId') or None,
+            size=item.get('Size'),
+            created=created.isoformat() if hasattr(created, 'isoformat') else created,
+        )
 
 
 def iso_time(value: Any) -> str | None:
@@ -263,5 +373,10 @@ def ebs_lock(item: Mapping[str, Any]) -> SnapshotLock:
     expired); the mode of a compliance lock in its cool-off is compliance, and an expired lock's is not told."""
     state = item.get('LockState')
     mode = GOVERNANCE if state == GOVERNANCE else COMPLIANCE if state in (COMPLIANCE, 'compliance-cooloff') else None
-    return SnapshotLock(mode, state != 'expired', expires=iso_time(item.get('LockExpiresOn')),
-                        cool_off_ends=iso_time(item.get('CoolOffPeriodExpiresOn')), cloud_status=state)
+    return SnapshotLock(
+        mode,
+        state != 'expired',
+        expires=iso_time(item.get('LockExpiresOn')),
+        cool_off_ends=iso_time(item.get('CoolOffPeriodExpiresOn')),
+        cloud_status=state,
+    )

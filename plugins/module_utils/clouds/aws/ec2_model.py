@@ -10,6 +10,7 @@ the operations below and the shapes they reach, 27167 bytes. Everything else bot
 rules, partitions, retry rules) is still its own. A unit test fails when the installed botocore's model of
 these operations differs from this one.
 """
+
 from __future__ import annotations
 
 import json

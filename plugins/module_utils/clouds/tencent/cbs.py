@@ -61,9 +61,14 @@ if TYPE_CHECKING:
 SNAPSHOT_ID = re.compile(r'^snap-[0-9a-z]{8}\Z')
 REGION = re.compile(r'^[a-z]{2,}(?:-[a-z0-9]+)+\Z')
 # SnapshotState values (DescribeSnapshotsRequest.Filters, snapshot-state); TORECYCLE: in the recycle bin.
-STATE_MAP: dict[str | None, str] = {'NORMAL': COMPLETED, 'ROLLBACKING': COMPLETED,
-                                    'CREATING': PENDING, 'COPYING_FROM_REMOTE': PENDING, 'CHECKING_COPIED': PENDING,
-                                    'TORECYCLE': DELETING}
+STATE_MAP: dict[str | None, str] = {
+    'NORMAL': COMPLETED,
+    'ROLLBACKING': COMPLETED,
+    'CREATING': PENDING,
+    'COPYING_FROM_REMOTE': PENDING,
+    'CHECKING_COPIED': PENDING,
+    'TORECYCLE': DELETING,
+}
 IN_FLIGHT_STATES = ['COPYING_FROM_REMOTE', 'CHECKING_COPIED']
 CONFLICT = 'ResourceInUse.CopySnapshotConflict'
 MAX_NAME = 60
@@ -72,8 +77,9 @@ MAX_NAME = 60
 COPY_CALL_PARAMETERS = ('SnapshotId', 'DestinationRegions', 'SnapshotName')
 # Tencent Cloud's tag restrictions (Tag API, "Tag restrictions"): 50 per resource, keys of 1 to 127
 # characters, values of up to 255, the qcloud, tencent and project prefixes reserved in any case.
-TAG_RULES = TagRules('Tencent Cloud', max_tags=50, key_length=127, value_length=255,
-                     reserved_prefixes=('qcloud', 'tencent', 'project'))
+TAG_RULES = TagRules(
+    'Tencent Cloud', max_tags=50, key_length=127, value_length=255, reserved_prefixes=('qcloud', 'tencent', 'project')
+)
 PAGE_SIZE = 100
 IDS_PER_CALL = 100
 # Values per filter: small on purpose, since several Tencent APIs refuse more than 5.
@@ -135,18 +141,11 @@ def snapshot_resource_name(region: str, snapshot_id: str) -> str:
     return 'qcs::cvm:%s:uin/:snapshot/%s' % (region, snapshot_id)
 
 
-class CbsCopyAdapter(CopyAdapter):
-    """What cbs_snapshot_copy and the copy engine use; the DR run's adapter (clouds/tencent/cbs_dr.py) adds its capabilities."""
+# pylint: disable-next=abstract-method  # a base: CbsCopyAdapter makes the copies
+class CbsSnapshots(CopyAdapter):
+    """CBS snapshots read, listed and tagged, in the account of a client: what the copy adapter (CbsCopyAdapter) and the DR
+    run's adapter build on."""
 
-    cloud = 'Tencent Cloud CBS'
-    multi_destination = True
-    copy_call_is_idempotent = False
-    done_state = 'NORMAL'
-    sample_snapshot_id = 'snap-0abc1234'
-    readable_options = ('tags', 'name')
-
-    ids_per_describe = IDS_PER_CALL
-    sdk_packages = SDK_PACKAGES
     client: TencentClient
 
     def __init__(self, client: TencentClient, check_mode: bool = False) -> None:
@@ -160,44 +159,23 @@ class CbsCopyAdapter(CopyAdapter):
         # The source snapshots as last read, for telling a copy of them from a copy of another.
         self._sources: dict[tuple[str, str], dict[str, Any]] = {}
 
-    @classmethod
-    def from_connection(cls, connection: Mapping[str, Any], *, check_mode: bool = False, retry: CallRetry | None = None,
-                        sdk: dict[str, Any] | None = None) -> Self:
-        return cls(TencentClient(connection, sdk or load_sdk(), retry=retry), check_mode=check_mode)
-
-    # ------------------------------------------------------------------ validation (no calls)
-    def validate(self, request: CopyRequest) -> None:
-        if not SNAPSHOT_ID.match(request.source_id or ''):
-            raise InputError('source_snapshot_id', 'expected a CBS snapshot id like snap-0abc1234, got %r' % (request.source_id,))
-        if not REGION.match(request.source_region or ''):
-            raise InputError('source_region', 'expected a Tencent Cloud region like ap-guangzhou, got %r' % (request.source_region,))
-        if not request.destinations:
-            raise InputError('destination_regions', 'name at least one region to copy to')
-        for region in request.destinations:
-            if not REGION.match(region or ''):
-                raise InputError('destination_regions', 'expected Tencent Cloud regions like ap-beijing, got %r' % (region,))
-        if request.source_region in request.destinations:
-            raise InputError('destination_regions', 'cannot include the source region %s: '
-                             'CopySnapshotCrossRegions copies to other regions only' % request.source_region)
-        name = request.options.get('name')
-        if name is not None and not 1 <= len(name) <= MAX_NAME:
-            raise InputError('name', 'is 1 to %d characters, got %d' % (MAX_NAME, len(name)))
-        TAG_RULES.validate(request.options.get('tags'))
-
-    # ------------------------------------------------------------------ reads
     def describe_ids(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
         return self.describe_ids_with(self.client, region, snapshot_ids)
 
     def describe_with(self, client: TencentClient, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
         """describe in the account of ``client``."""
-        return describe_in_batches(functools.partial(self.describe_ids_with, client, region), snapshot_ids, self.ids_per_describe)
+        return describe_in_batches(
+            functools.partial(self.describe_ids_with, client, region), snapshot_ids, self.ids_per_describe
+        )
 
     def describe_ids_with(self, client: TencentClient, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
         """describe_ids in the account of ``client``."""
         # DescribeSnapshots answers an empty set for an unknown id (the base get_sources says it),
         # but refuses a batch in which one id is malformed or gone for good: then they are asked one by one.
         try:
-            answer = client.call('cbs', region, 'DescribeSnapshots', {'SnapshotIds': list(snapshot_ids), 'Limit': PAGE_SIZE})
+            answer = client.call(
+                'cbs', region, 'DescribeSnapshots', {'SnapshotIds': list(snapshot_ids), 'Limit': PAGE_SIZE}
+            )
         except CloudError as error:
             if error.kind != NOT_FOUND:
                 raise
@@ -219,25 +197,157 @@ class CbsCopyAdapter(CopyAdapter):
         found = self.describe(region, snapshot_ids)
         return {snapshot_id: self._sources[(region, snapshot_id)] for snapshot_id in found}
 
-    def list_snapshots(self, region: str, filters: Sequence[Mapping[str, Any]], client: TencentClient | None = None) -> dict[str, dict[str, Any]]:
+    def list_snapshots(
+        self, region: str, filters: Sequence[Mapping[str, Any]], client: TencentClient | None = None
+    ) -> dict[str, dict[str, Any]]:
         """Every snapshot in ``region`` matching ``filters``, all pages (``client``: the account's, by default the adapter's)."""
         return self.list_pages(region, 'DescribeSnapshots', 'SnapshotSet', 'SnapshotId', filters, client=client)
 
     # pylint: disable-next=too-many-arguments
-    def list_pages(self, region: str, action: str, set_name: str, id_name: str, filters: Sequence[Mapping[str, Any]],
-                   first: dict[str, Any] | None = None, client: TencentClient | None = None) -> dict[str, dict[str, Any]]:
+    def list_pages(
+        self,
+        region: str,
+        action: str,
+        set_name: str,
+        id_name: str,
+        filters: Sequence[Mapping[str, Any]],
+        first: dict[str, Any] | None = None,
+        client: TencentClient | None = None,
+    ) -> dict[str, dict[str, Any]]:
         """{id: item} for every item of a Describe action matching ``filters``, all pages; ``first``: the answer
         for the first page, when it is read already."""
         caller = client or self.client
-        items = offset_pages(lambda page: caller.call('cbs', region, action, page), {'Filters': filters} if filters else {},
-                             lambda answer: answer.get(set_name) or [], PAGE_SIZE, first=first)
+        items = offset_pages(
+            lambda page: caller.call('cbs', region, action, page),
+            {'Filters': filters} if filters else {},
+            lambda answer: answer.get(set_name) or [],
+            PAGE_SIZE,
+            first=first,
+        )
         return {item[id_name]: item for item in items}
+
+    def _tag_made(self, made: Sequence[Snapshot], tags: dict[str, str]) -> dict[str, CloudError]:
+        """Tag the copies one copy call made: in one go, or, for a DR run, each with its own id too (COPY_TAG), in the
+        same TagResources call, so that marking a DR copy costs no call of its own."""
+        if DISK_TAG not in tags:
+            return self._set_tags(made, tags)
+        failures: dict[str, CloudError] = {}
+        for copy in made:
+            failures.update(self._set_tags([copy], with_copy_mark(tags, copy.id)))
+        return failures
+
+    def _set_tags(
+        self, snapshots: Sequence[Snapshot], tags: dict[str, str], client: TencentClient | None = None
+    ) -> dict[str, CloudError]:
+        """Put ``tags`` on ``snapshots`` with TagResources; answer {snapshot id: CloudError} for those that failed.
+        ``client``: the account that holds them, by default the source account (the Tag service has no region).
+
+        The source tag goes in the last call, so its presence on a copy means all tags are there.
+        """
+        caller = client or self.staging_client
+        pairs = source_tag_last(tags)
+        failures: dict[str, CloudError] = {}
+        for start in range(0, len(snapshots), TAG_RESOURCES_PER_CALL):
+            group = {
+                resource_name(snapshot): snapshot for snapshot in snapshots[start : start + TAG_RESOURCES_PER_CALL]
+            }
+            for tag_start in range(0, len(pairs), TAGS_PER_CALL):
+                pending = [resource for resource, snapshot in group.items() if snapshot.id not in failures]
+                if not pending:
+                    break
+                chunk = tag_list(pairs[tag_start : tag_start + TAGS_PER_CALL], 'TagKey', 'TagValue')
+                try:
+                    answer = caller.call('tag', None, 'TagResources', {'ResourceList': pending, 'Tags': chunk})
+                except CloudError as error:
+                    for resource in pending:
+                        failures[group[resource].id] = error
+                    continue
+                for failed in answer.get('FailedResources') or []:
+                    snapshot = group.get(failed.get('Resource'))
+                    if snapshot is not None:
+                        failures[snapshot.id] = tag_error(snapshot, failed, answer.get('RequestId'))
+        for snapshot in snapshots:
+            if snapshot.id not in failures:
+                snapshot.tags.update(tags)
+        return failures
+
+    def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:
+        state = item.get('SnapshotState')
+        percent = item.get('Percent')
+        return Snapshot(
+            item['SnapshotId'],
+            region,
+            STATE_MAP.get(state, PENDING),
+            cloud_state=state,
+            progress=percent if isinstance(percent, int) else None,
+            encrypted=item.get('Encrypt'),
+            tags=tag_dict(item.get('Tags')),
+            size=item.get('DiskSize'),
+            volume_id=item.get('DiskId') or None,
+            created=utc_time(item.get('CreateTime')),
+            name=item.get('SnapshotName'),
+        )
+
+
+class CbsCopyAdapter(CbsSnapshots):
+    """What cbs_snapshot_copy and the copy engine use; the DR run's adapter (clouds/tencent/cbs_dr.py) adds its capabilities."""
+
+    cloud = 'Tencent Cloud CBS'
+    multi_destination = True
+    copy_call_is_idempotent = False
+    done_state = 'NORMAL'
+    sample_snapshot_id = 'snap-0abc1234'
+    readable_options = ('tags', 'name')
+
+    ids_per_describe = IDS_PER_CALL
+    sdk_packages = SDK_PACKAGES
+
+    @classmethod
+    def from_connection(
+        cls,
+        connection: Mapping[str, Any],
+        *,
+        check_mode: bool = False,
+        retry: CallRetry | None = None,
+        sdk: dict[str, Any] | None = None,
+    ) -> Self:
+        return cls(TencentClient(connection, sdk or load_sdk(), retry=retry), check_mode=check_mode)
+
+    # ------------------------------------------------------------------ validation (no calls)
+    def validate(self, request: CopyRequest) -> None:
+        if not SNAPSHOT_ID.match(request.source_id or ''):
+            raise InputError(
+                'source_snapshot_id', 'expected a CBS snapshot id like snap-0abc1234, got %r' % (request.source_id,)
+            )
+        if not REGION.match(request.source_region or ''):
+            raise InputError(
+                'source_region', 'expected a Tencent Cloud region like ap-guangzhou, got %r' % (request.source_region,)
+            )
+        if not request.destinations:
+            raise InputError('destination_regions', 'name at least one region to copy to')
+        for region in request.destinations:
+            if not REGION.match(region or ''):
+                raise InputError(
+                    'destination_regions', 'expected Tencent Cloud regions like ap-beijing, got %r' % (region,)
+                )
+        if request.source_region in request.destinations:
+            raise InputError(
+                'destination_regions',
+                'cannot include the source region %s: '
+                'CopySnapshotCrossRegions copies to other regions only' % request.source_region,
+            )
+        name = request.options.get('name')
+        if name is not None and not 1 <= len(name) <= MAX_NAME:
+            raise InputError('name', 'is 1 to %d characters, got %d' % (MAX_NAME, len(name)))
+        TAG_RULES.validate(request.options.get('tags'))
 
     # ------------------------------------------------------------------ finding copies
     def find_copies(self, destination: str, requests: Sequence[CopyRequest]) -> dict[str, list[Snapshot]]:
         return self.find_copies_with(self.client, destination, requests)
 
-    def find_copies_with(self, client: TencentClient, destination: str, requests: Sequence[CopyRequest]) -> dict[str, list[Snapshot]]:
+    def find_copies_with(
+        self, client: TencentClient, destination: str, requests: Sequence[CopyRequest]
+    ) -> dict[str, list[Snapshot]]:
         """find_copies in the account of ``client``."""
         by_tag = {request.source_tag: request for request in requests}
         by_name: dict[str, list[CopyRequest]] = {}
@@ -250,7 +360,11 @@ class CbsCopyAdapter(CopyAdapter):
         else:
             names = sorted(by_name)
             for start in range(0, len(names), FILTER_VALUES):
-                items.update(self.list_snapshots(destination, [{'Name': 'snapshot-name', 'Values': names[start:start + FILTER_VALUES]}], client))
+                items.update(
+                    self.list_snapshots(
+                        destination, [{'Name': 'snapshot-name', 'Values': names[start : start + FILTER_VALUES]}], client
+                    )
+                )
         found: dict[str, list[Snapshot]] = {}
         for item in items.values():
             owner = self._owner(item, by_tag, by_name) if item.get('CopyFromRemote') else None
@@ -262,12 +376,14 @@ class CbsCopyAdapter(CopyAdapter):
         return found
 
     def complete_copies(  # pylint: disable=unused-argument
-            self, destination: str, requests: Sequence[CopyRequest], found: Mapping[str, Sequence[Snapshot]]) -> None:
+        self, destination: str, requests: Sequence[CopyRequest], found: Mapping[str, Sequence[Snapshot]]
+    ) -> None:
         """Tag the copies found without our source tag (a run before was cut short while tagging)."""
         self._finish_tagging(requests, found)
 
-    def _owner(self, item: Mapping[str, Any], by_tag: Mapping[str, CopyRequest],
-               by_name: Mapping[str, Sequence[CopyRequest]]) -> CopyRequest | None:
+    def _owner(
+        self, item: Mapping[str, Any], by_tag: Mapping[str, CopyRequest], by_name: Mapping[str, Sequence[CopyRequest]]
+    ) -> CopyRequest | None:
         """The request whose source ``item`` (a copy in the destination) was copied from, if any."""
         tag = tag_dict(item.get('Tags')).get(SOURCE_TAG)
         if tag:
@@ -280,52 +396,84 @@ class CbsCopyAdapter(CopyAdapter):
     def _other_disk(self, request: CopyRequest, item: Mapping[str, Any]) -> bool:
         """True when ``item`` is clearly a copy of another disk than the source's."""
         source = self._sources.get((request.source_region, request.source_id)) or {}
-        return any(source.get(field) and item.get(field) and source[field] != item[field] for field in ('DiskId', 'DiskSize'))
+        return any(
+            source.get(field) and item.get(field) and source[field] != item[field] for field in ('DiskId', 'DiskSize')
+        )
 
-    def _find_in_flight(self, client: TencentClient, destination: str, requests: Sequence[CopyRequest], found: dict[str, list[Snapshot]]) -> None:
+    def _find_in_flight(
+        self, client: TencentClient, destination: str, requests: Sequence[CopyRequest], found: dict[str, list[Snapshot]]
+    ) -> None:
         """Copies under way that the source lists in CopyingToRegions but no name or tag gave away."""
         busy: list[CopyRequest] = []
         for region in sorted({request.source_region for request in requests}):
             group = [request for request in requests if request.source_region == region]
             sources = self._describe_items(region, sorted({request.source_id for request in group}))
-            busy.extend(request for request in group
-                        if destination in (sources.get(request.source_id, {}).get('CopyingToRegions') or ()))
+            busy.extend(
+                request
+                for request in group
+                if destination in (sources.get(request.source_id, {}).get('CopyingToRegions') or ())
+            )
         if not busy:
             return
         in_flight = self.list_snapshots(destination, [{'Name': 'snapshot-state', 'Values': IN_FLIGHT_STATES}], client)
         for request in busy:
             source = self._sources.get((request.source_region, request.source_id)) or {}
-            matches = [item for item in in_flight.values()
-                       if item.get('CopyFromRemote') and not tag_dict(item.get('Tags')).get(SOURCE_TAG)
-                       and (str(item.get('SnapshotName') or '').startswith('Copied %s' % request.source_id)
-                            or (source.get('DiskId') and item.get('DiskId') == source['DiskId']
-                                and not self._other_disk(request, item)))]
+            matches = [
+                item
+                for item in in_flight.values()
+                if item.get('CopyFromRemote')
+                and not tag_dict(item.get('Tags')).get(SOURCE_TAG)
+                and (
+                    str(item.get('SnapshotName') or '').startswith('Copied %s' % request.source_id)
+                    or (
+                        source.get('DiskId')
+                        and item.get('DiskId') == source['DiskId']
+                        and not self._other_disk(request, item)
+                    )
+                )
+            ]
             if len(matches) == 1:
                 found[request.source_tag] = [self.snapshot(matches[0], destination)]
             elif self.check_mode:
                 # No copy call may be made to learn more: report the copy under way, without an id (None, which
                 # core.model's Snapshot.id, typed str, does not allow for).
-                found[request.source_tag] = [Snapshot(
-                    None, destination, PENDING, cloud_state='COPYING_FROM_REMOTE', created=utc_now(),  # type: ignore[arg-type]
-                    message='a copy to %s is under way (the source lists it in CopyingToRegions), '
-                            'but it cannot be told apart from other copies yet' % destination)]
+                found[request.source_tag] = [
+                    Snapshot(
+                        None,  # type: ignore[arg-type]
+                        destination,
+                        PENDING,
+                        cloud_state='COPYING_FROM_REMOTE',
+                        created=utc_now(),
+                        message='a copy to %s is under way (the source lists it in CopyingToRegions), '
+                        'but it cannot be told apart from other copies yet' % destination,
+                    )
+                ]
             # Otherwise the copy call answers ResourceInUse.CopySnapshotConflict, and the engine
             # looks again after a pause.
 
     def _finish_tagging(self, requests: Sequence[CopyRequest], found: Mapping[str, Sequence[Snapshot]]) -> None:
         """Tag the copies found without our source tag (a run before was interrupted)."""
         for request in requests:
-            untagged = [snapshot for snapshot in found.get(request.source_tag, ())
-                        if snapshot.id and snapshot.tags.get(SOURCE_TAG) != request.source_tag]
+            untagged = [
+                snapshot
+                for snapshot in found.get(request.source_tag, ())
+                if snapshot.id and snapshot.tags.get(SOURCE_TAG) != request.source_tag
+            ]
             if not untagged:
                 continue
             failures = self._set_tags(untagged, request.copy_tags(), self.staging_client)
             if failures:
                 ids = ', '.join(sorted(failures))
                 error = next(iter(failures.values()))
-                raise CloudError(error.action, error.code, '%s. Found the copies %s of %s but could not set their tags; '
-                                 'fix the cause and run again' % (error.message.rstrip('.'), ids, request.source_tag),
-                                 error.request_id, kind=error.kind, region=error.region)
+                raise CloudError(
+                    error.action,
+                    error.code,
+                    '%s. Found the copies %s of %s but could not set their tags; '
+                    'fix the cause and run again' % (error.message.rstrip('.'), ids, request.source_tag),
+                    request_id=error.request_id,
+                    kind=error.kind,
+                    region=error.region,
+                )
 
     # ------------------------------------------------------------------ the copy
     def start_copy(self, request: CopyRequest, destinations: Sequence[str]) -> dict[str, Snapshot | CloudError]:
@@ -344,9 +492,14 @@ class CbsCopyAdapter(CopyAdapter):
             if not busy or not free:
                 raise
             for destination in busy:
-                results[destination] = CloudError(error.action, error.code, 'a copy of %s to %s is already under way'
-                                                  % (request.source_id, destination), error.request_id,
-                                                  kind=ALREADY_EXISTS, region=destination)
+                results[destination] = CloudError(
+                    error.action,
+                    error.code,
+                    'a copy of %s to %s is already under way' % (request.source_id, destination),
+                    request_id=error.request_id,
+                    kind=ALREADY_EXISTS,
+                    region=destination,
+                )
             answer = self._copy_call(request, free, name)
         made: list[Snapshot] = []
         for item in answer.get('SnapshotCopyResultSet') or []:
@@ -354,17 +507,31 @@ class CbsCopyAdapter(CopyAdapter):
             if region not in destinations or region in results:
                 continue
             if item.get('Code') == 'Success' and item.get('SnapshotId'):
-                copy = Snapshot(item['SnapshotId'], region, PENDING, cloud_state='COPYING_FROM_REMOTE', progress=0, name=name,
-                                created=utc_now())
+                copy = Snapshot(
+                    item['SnapshotId'],
+                    region,
+                    PENDING,
+                    cloud_state='COPYING_FROM_REMOTE',
+                    progress=0,
+                    name=name,
+                    created=utc_now(),
+                )
                 results[region] = copy
                 made.append(copy)
             else:
-                results[region] = cloud_error('CopySnapshotCrossRegions', region, item.get('Code') or 'Unknown',
-                                              item.get('Message'), answer.get('RequestId'))
+                results[region] = cloud_error(
+                    'CopySnapshotCrossRegions',
+                    region,
+                    item.get('Code') or 'Unknown',
+                    item.get('Message'),
+                    answer.get('RequestId'),
+                )
         if made:
             for snapshot_id, tagging_error in self._tag_made(made, request.copy_tags()).items():
                 copy = next(snapshot for snapshot in made if snapshot.id == snapshot_id)
-                results[copy.region] = untagged_copy_error(copy.id, copy.region, tagging_error, may_pass=tagging_error.kind == RETRYABLE)
+                results[copy.region] = untagged_copy_error(
+                    copy.id, copy.region, tagging_error, may_pass=tagging_error.kind == RETRYABLE
+                )
             self._copies_made(made)
         return results
 
@@ -374,60 +541,11 @@ class CbsCopyAdapter(CopyAdapter):
 
     def _copy_call(self, request: CopyRequest, destinations: Sequence[str], name: str) -> dict[str, Any]:
         values = {'SnapshotId': request.source_id, 'DestinationRegions': list(destinations), 'SnapshotName': name}
-        return self.client.call('cbs', request.source_region, 'CopySnapshotCrossRegions',
-                                {parameter: values[parameter] for parameter in COPY_CALL_PARAMETERS})
-
-    # ------------------------------------------------------------------ tags
-    def _tag_made(self, made: Sequence[Snapshot], tags: dict[str, str]) -> dict[str, CloudError]:
-        """Tag the copies one copy call made: in one go, or, for a DR run, each with its own id too (COPY_TAG), in the
-        same TagResources call, so that marking a DR copy costs no call of its own."""
-        if DISK_TAG not in tags:
-            return self._set_tags(made, tags)
-        failures: dict[str, CloudError] = {}
-        for copy in made:
-            failures.update(self._set_tags([copy], with_copy_mark(tags, copy.id)))
-        return failures
-
-    def _set_tags(self, snapshots: Sequence[Snapshot], tags: dict[str, str], client: TencentClient | None = None) -> dict[str, CloudError]:
-        """Put ``tags`` on ``snapshots`` with TagResources; answer {snapshot id: CloudError} for those that failed.
-        ``client``: the account that holds them, by default the source account (the Tag service has no region).
-
-        The source tag goes in the last call, so its presence on a copy means all tags are there.
-        """
-        caller = client or self.staging_client
-        pairs = source_tag_last(tags)
-        failures: dict[str, CloudError] = {}
-        for start in range(0, len(snapshots), TAG_RESOURCES_PER_CALL):
-            group = {resource_name(snapshot): snapshot for snapshot in snapshots[start:start + TAG_RESOURCES_PER_CALL]}
-            for tag_start in range(0, len(pairs), TAGS_PER_CALL):
-                pending = [resource for resource, snapshot in group.items() if snapshot.id not in failures]
-                if not pending:
-                    break
-                chunk = tag_list(pairs[tag_start:tag_start + TAGS_PER_CALL], 'TagKey', 'TagValue')
-                try:
-                    answer = caller.call('tag', None, 'TagResources', {'ResourceList': pending, 'Tags': chunk})
-                except CloudError as error:
-                    for resource in pending:
-                        failures[group[resource].id] = error
-                    continue
-                for failed in answer.get('FailedResources') or []:
-                    snapshot = group.get(failed.get('Resource'))
-                    if snapshot is not None:
-                        failures[snapshot.id] = tag_error(snapshot, failed, answer.get('RequestId'))
-        for snapshot in snapshots:
-            if snapshot.id not in failures:
-                snapshot.tags.update(tags)
-        return failures
-
-    # ------------------------------------------------------------------ mapping
-    def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:
-        state = item.get('SnapshotState')
-        percent = item.get('Percent')
-        return Snapshot(
-            item['SnapshotId'], region, STATE_MAP.get(state, PENDING), cloud_state=state,
-            progress=percent if isinstance(percent, int) else None, encrypted=item.get('Encrypt'),
-            tags=tag_dict(item.get('Tags')), size=item.get('DiskSize'), volume_id=item.get('DiskId') or None,
-            created=utc_time(item.get('CreateTime')), name=item.get('SnapshotName'),
+        return self.client.call(
+            'cbs',
+            request.source_region,
+            'CopySnapshotCrossRegions',
+            {parameter: values[parameter] for parameter in COPY_CALL_PARAMETERS},
         )
 
 

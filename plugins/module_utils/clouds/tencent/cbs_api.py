@@ -27,40 +27,55 @@ class CbsCalls(Protocol):
     check_mode: bool
     staging_client: TencentClient
 
-    def list_snapshots(self, region: str, filters: Sequence[Mapping[str, Any]], client: TencentClient | None = None) -> dict[str, dict[str, Any]]:
-        ...
+    def list_snapshots(
+        self, region: str, filters: Sequence[Mapping[str, Any]], client: TencentClient | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """As CbsAdapter.list_snapshots does."""
 
-    def list_pages(self, region: str, action: str, set_name: str, id_name: str, filters: Sequence[Mapping[str, Any]],
-                   first: dict[str, Any] | None = None, client: TencentClient | None = None) -> dict[str, dict[str, Any]]:
-        ...
+    def list_pages(
+        self,
+        region: str,
+        action: str,
+        set_name: str,
+        id_name: str,
+        filters: Sequence[Mapping[str, Any]],
+        first: dict[str, Any] | None = None,
+        client: TencentClient | None = None,
+    ) -> dict[str, dict[str, Any]]:
+        """As CbsAdapter.list_pages does."""
 
     def describe_with(self, client: TencentClient, region: str, snapshot_ids: Sequence[str]) -> dict[str, Snapshot]:
-        ...
+        """As CbsAdapter.describe_with does."""
 
-    def find_copies_with(self, client: TencentClient, destination: str, requests: Sequence[CopyRequest]) -> dict[str, list[Snapshot]]:
-        ...
+    def find_copies_with(
+        self, client: TencentClient, destination: str, requests: Sequence[CopyRequest]
+    ) -> dict[str, list[Snapshot]]:
+        """As CbsAdapter.find_copies_with does."""
 
     def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:
-        ...
+        """As CbsAdapter.snapshot does."""
 
     def test_disk(self, item: Mapping[str, Any], region: str) -> DrillDisk:
-        ...
+        """As CbsAdapter.test_disk does."""
 
-    def create_snapshot(self, region: str, disk: Disk, name: str | None, description: str | None, tags: dict[str, str] | None) -> Snapshot:
-        ...
+    def create_snapshot(
+        self, region: str, disk: Disk, name: str | None, description: str | None, tags: dict[str, str] | None
+    ) -> Snapshot:
+        """As CbsAdapter.create_snapshot does."""
 
     def restore_zones(self, region: str, disk_type: str) -> list[str]:
-        ...
+        """As CbsAdapter.restore_zones does."""
 
-    def create_test_disk(self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: dict[str, str],
-                         token: str) -> DrillDisk:
-        ...
+    def create_test_disk(
+        self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: dict[str, str], token: str
+    ) -> DrillDisk:
+        """As CbsAdapter.create_test_disk does."""
 
     def terminate_disk(self, region: str, disk_id: str, client: TencentClient | None = None) -> None:
-        ...
+        """As CbsAdapter.terminate_disk does."""
 
     def tag_staged(self, copy: Snapshot, tags: dict[str, str]) -> None:
-        ...
+        """As CbsAdapter.tag_staged does."""
 
     def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
-        ...
+        """As CbsAdapter.tag_copy does."""

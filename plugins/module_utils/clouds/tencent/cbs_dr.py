@@ -16,25 +16,23 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from ...core.errors import INVALID, NOT_FOUND, RETRYABLE, CloudError
-from ...core.model import COMPLETED, DELETING, PENDING, USABLE, CopyRequest, Disk, DrillDisk, Snapshot
+from ...core.errors import INVALID, NOT_FOUND, CloudError
+from ...core.model import COMPLETED, PENDING, CopyRequest, Disk, Snapshot
 from ...core.paging import offset_page
-from ...core.tagging import RESTORE_RUN_TAG, SOURCE_TAG, STAGED_FROM_TAG, tag_dict, tag_filters, tag_list
-from ...dr.capabilities import CompletedSnapshotsAdapter, DrAccountAdapter, DrAdapter, RestoreDrillAdapter
+from ...core.tagging import SOURCE_TAG, STAGED_FROM_TAG, tag_dict, tag_filters, tag_list
+from ...dr.capabilities import CompletedSnapshotsAdapter, DrAccountAdapter, DrAdapter
 from ...dr.leases import SourceTagCalls
 from ...engine.capabilities import id_batches
 from .cbs import (
-    FILTER_VALUES,
     MAX_NAME,
     PAGE_SIZE,
     TAG_RESOURCES_PER_CALL,
     TAGS_PER_CALL,
-    CbsCopyAdapter,
     snapshot_resource_name,
     utc_now,
-    utc_time,
 )
 from .cbs_api import DISK_IDS_PER_FILTER, SHARED_SNAPSHOT
+from .cbs_disks import CbsDiskAdapter
 from .cbs_dr_account import CbsDrAccount
 from .client import TencentAccountRouter, TencentClient, cloud_error
 
@@ -43,52 +41,42 @@ if TYPE_CHECKING:
 
 # From this many disk-id calls on, a look at the region's size may show that listing it is cheaper.
 LISTING_PROBE_CHUNKS = 5
-# A disk's DiskState (cbs 2017-03-12 Disk.DiskState). CBS has no state for a disk being made: CreateDisks'
-# disk is made once DescribeDisks lists it UNATTACHED or ATTACHED (the SDK's CreateDisks docstring).
-DISK_STATE_MAP: dict[str | None, str] = {'UNATTACHED': USABLE, 'ATTACHED': USABLE, 'ATTACHING': USABLE, 'DETACHING': USABLE, 'EXPANDING': USABLE,
-                                         'ROLLBACKING': PENDING, 'DUMPING': PENDING, 'TORECYCLE': DELETING}
-# TerminateDisks' answer for a disk returned already (cbs errorcodes.py ResourceUnavailable.RepeatRefund, "the disk has been
-# returned"; it may still be listed, TORECYCLE): gone, as a disk not found.
-RETURNED = 'ResourceUnavailable.RepeatRefund'
-# The disk types CreateDisks makes on their own (cbs 2017-03-12 CreateDisksRequest.DiskType: CLOUD_TSSD only with an instance).
-DISK_TYPES = ('CLOUD_PREMIUM', 'CLOUD_BSSD', 'CLOUD_SSD', 'CLOUD_HSSD')
-# The types DescribeDiskConfigQuota's DiskTypes filter takes (cbs 2017-03-12 DescribeDiskConfigQuotaRequest.DiskTypes:
-# no CLOUD_BSSD, though its answer's DiskConfig.DiskType has it): for another type the answer is read unfiltered.
-QUOTA_FILTER_TYPES = ('CLOUD_BASIC', 'CLOUD_PREMIUM', 'CLOUD_SSD', 'CLOUD_HSSD')
 # A name cbs.default_copy_name made (region names and snapshot ids are far shorter than MAX_NAME).
 DEFAULT_NAME = re.compile(r'^snapcopy-(?P<region>[a-z]{2,}(?:-[a-z0-9]+)+)-(?P<source_id>snap-[0-9a-z]{8})$')
 
 
-# pylint: disable-next=too-many-public-methods  # five capabilities
-class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapter, SourceTagCalls,  # pylint: disable=too-many-ancestors
-                 CompletedSnapshotsAdapter):
-    # The restore drill: the premium cloud disk is the cheapest type CreateDisks sells on its own.
-    restore_disk_type = 'CLOUD_PREMIUM'
-    restore_disk_types = DISK_TYPES
-    create_disk_call_is_idempotent = True  # CreateDisks takes a ClientToken
-
+# pylint: disable-next=too-many-public-methods,too-many-ancestors  # five capabilities
+class CbsAdapter(
+    CbsDiskAdapter,
+    DrAdapter,
+    DrAccountAdapter,
+    SourceTagCalls,
+    CompletedSnapshotsAdapter,
+):
     def __init__(self, client: TencentClient, check_mode: bool = False) -> None:
         super().__init__(client, check_mode)
         # With dr_account: what makes each staged copy the DR account's (clouds.tencent.cbs_dr_account).
         self.dr: CbsDrAccount | None = None
-        # Each snapshot's DiskUsage as last read (a system disk's copy cannot be made into a disk).
-        self._disk_usage: dict[str, str | None] = {}
-        # The smallest disk of each (region, type) that DescribeDiskConfigQuota gave, in GiB.
-        self._minimum_size: dict[tuple[str, str], int] = {}
 
     # ------------------------------------------------------------------ a separate DR account (dr_account, clouds.tencent.cbs_dr_account)
     def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
         dr_client = TencentClient(connection, self.client.sdk, retry=self.client.retry)
-        self.dr = CbsDrAccount(self, dr_client, source_region, account)
+        self.dr = CbsDrAccount(self, client=dr_client, source_region=source_region, account=account)
         self.client = cast('TencentClient', TencentAccountRouter(self.staging_client, dr_client, source_region))
 
     def check_source(self, request: CopyRequest, source: Snapshot) -> None:
         """With dr_account, the source must be a data disk's snapshot: CBS shares no other with another account
         (ModifySnapshotsSharePermission), so its staged copy could not reach the DR account."""
         if self.dr is not None and self._disk_usage.get(source.id) == 'SYSTEM_DISK':
-            raise CloudError('ModifySnapshotsSharePermission', 'SystemDiskNotShareable', 'source snapshot %s is of a system disk, '
-                             'which CBS does not share with another account: the DR account %s cannot make a copy of it '
-                             '(docs/vault.md)' % (source.id, self.dr.account), kind=INVALID, region=source.region)
+            raise CloudError(
+                'ModifySnapshotsSharePermission',
+                'SystemDiskNotShareable',
+                'source snapshot %s is of a system disk, '
+                'which CBS does not share with another account: the DR account %s cannot make a copy of it '
+                '(docs/vault.md)' % (source.id, self.dr.account),
+                kind=INVALID,
+                region=source.region,
+            )
 
     def client_for(self, region: str | None) -> TencentClient:
         """The client of the account that holds the DR copies of ``region`` (the source's, or the DR account's)."""
@@ -97,7 +85,7 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
     def start_dr_run(self, terms: LeaseTerms) -> None:
         # The DR account's snapshot of a bridge disk is a copy made outside the engine's copy call: leased on the staged copy.
         if self.dr is not None:
-            self.dr.leases = terms.copy_leases(self)
+            self.dr.bridge.leases = terms.copy_leases(self)
 
     def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
         return cast('CbsDrAccount', self.dr).find_shares(dr_regions)
@@ -131,12 +119,14 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
             return self.dr.find_copies(destination, requests)
         return super().find_copies(destination, requests)
 
-    def complete_copies(self, destination: str, requests: Sequence[CopyRequest], found: Mapping[str, Sequence[Snapshot]]) -> None:
+    def complete_copies(
+        self, destination: str, requests: Sequence[CopyRequest], found: Mapping[str, Sequence[Snapshot]]
+    ) -> None:
         """Tag the copies found without our source tag (a run before was cut short while tagging); with dr_account, take
         the staged copies found one step further into the DR account."""
         super().complete_copies(destination, requests, found)
         if self.dr is not None:
-            self.dr.advance(destination, [copy for copies in found.values() for copy in copies])
+            self.dr.bridge.advance(destination, [copy for copies in found.values() for copy in copies])
 
     def _copies_made(self, made: Sequence[Snapshot]) -> None:
         if self.dr is not None:
@@ -144,17 +134,15 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
             for copy in made:
                 self.dr.staged(copy)
 
-    def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:
-        self._disk_usage[item['SnapshotId']] = item.get('DiskUsage')
-        return super().snapshot(item, region)
-
     # ------------------------------------------------------------------ tags of source snapshots (dr.leases.SourceTagCalls)
     # A run's leases are on the source snapshots, the disks' account's: its client (staging_client) for every call, not
     # the adapter's client, which with dr_account routes by region and would take a change of that routing along.
     def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
         pairs = tag_list(dict(tags), 'TagKey', 'TagValue')
         for start in range(0, len(pairs), TAGS_PER_CALL):
-            self._tag_sources_call('TagResources', source_region, snapshot_ids, {'Tags': pairs[start:start + TAGS_PER_CALL]})
+            self._tag_sources_call(
+                'TagResources', source_region, snapshot_ids, {'Tags': pairs[start : start + TAGS_PER_CALL]}
+            )
 
     def sources_tags(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, dict[str, str]]:
         # DescribeSnapshots answers each snapshot's tags (cbs 2017-03-12 Snapshot.Tags) and leaves an id it does not know
@@ -167,11 +155,23 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
         # no failure (unverifiable: not documented either way; fakecloud takes it so).
         unique = sorted(set(keys))
         for start in range(0, len(unique), TAGS_PER_CALL):
-            self._tag_sources_call('UnTagResources', source_region, snapshot_ids, {'TagKeys': unique[start:start + TAGS_PER_CALL]},
-                                   gone_is_done=True)
+            self._tag_sources_call(
+                'UnTagResources',
+                source_region,
+                snapshot_ids,
+                {'TagKeys': unique[start : start + TAGS_PER_CALL]},
+                gone_is_done=True,
+            )
 
-    def _tag_sources_call(self, action: str, source_region: str, snapshot_ids: Sequence[str], params: Mapping[str, Any], *,
-                          gone_is_done: bool = False) -> None:
+    def _tag_sources_call(
+        self,
+        action: str,
+        source_region: str,
+        snapshot_ids: Sequence[str],
+        params: Mapping[str, Any],
+        *,
+        gone_is_done: bool = False,
+    ) -> None:
         """Send the Tag service's ``action`` with ``params`` for the snapshots, 9 a call, in the disks' account. A snapshot's
         failure comes in a normal answer (FailedResources, tag 2018-08-13 TagResourcesResponse and UnTagResourcesResponse): the
         others' batches are still sent, then the first failure is raised, naming every snapshot that failed; with
@@ -183,21 +183,36 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
             answer = self.staging_client.call('tag', None, action, dict(params, ResourceList=list(names)))
             for row in answer.get('FailedResources') or []:
                 snapshot_id = names.get(row.get('Resource'), str(row.get('Resource')))
-                error = cloud_error(action, source_region, row.get('Code') or 'Unknown', row.get('Message'), answer.get('RequestId'))
+                error = cloud_error(
+                    action, source_region, row.get('Code') or 'Unknown', row.get('Message'), answer.get('RequestId')
+                )
                 if gone_is_done and error.kind == NOT_FOUND:
                     continue
                 failed.append(snapshot_id)
                 first = first or error
         if first is not None:
-            raise CloudError(action, first.code, '%s (source snapshots: %s)' % (first.message, ', '.join(failed)), first.request_id,
-                             kind=first.kind, region=source_region)
+            raise CloudError(
+                action,
+                first.code,
+                '%s (source snapshots: %s)' % (first.message, ', '.join(failed)),
+                request_id=first.request_id,
+                kind=first.kind,
+                region=source_region,
+            )
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)
     def find_disks(self, region: str, tag_selector: Mapping[str, Any]) -> list[Disk]:
         filters = tag_filters(tag_selector)
-        return [Disk(item['DiskId'], region, name=item.get('DiskName') or None, size=item.get('DiskSize'),
-                     tags=tag_dict(item.get('Tags')))
-                for item in self.list_pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', filters).values()]
+        return [
+            Disk(
+                item['DiskId'],
+                region,
+                name=item.get('DiskName') or None,
+                size=item.get('DiskSize'),
+                tags=tag_dict(item.get('Tags')),
+            )
+            for item in self.list_pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', filters).values()
+        ]
 
     def disk_snapshots(self, region: str, disks: Sequence[Disk]) -> dict[str, list[Snapshot]]:
         ids = sorted({disk.id for disk in disks})
@@ -223,7 +238,9 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
         call. For many disks, the first page of the listing tells how many snapshots there are
         (TotalCount), and so which of the two costs fewer calls; for a few, the filter wins anyway.
         """
-        chunks = [disk_ids[start:start + DISK_IDS_PER_FILTER] for start in range(0, len(disk_ids), DISK_IDS_PER_FILTER)]
+        chunks = [
+            disk_ids[start : start + DISK_IDS_PER_FILTER] for start in range(0, len(disk_ids), DISK_IDS_PER_FILTER)
+        ]
         if len(chunks) >= LISTING_PROBE_CHUNKS:
             first = self.client.call('cbs', region, 'DescribeSnapshots', offset_page({}, 0, PAGE_SIZE))
             total = first.get('TotalCount') or 0
@@ -237,7 +254,8 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
         return list(items.values())
 
     def create_snapshot(  # pylint: disable=unused-argument
-            self, region: str, disk: Disk, name: str | None, description: str | None, tags: dict[str, str] | None) -> Snapshot:
+        self, region: str, disk: Disk, name: str | None, description: str | None, tags: dict[str, str] | None
+    ) -> Snapshot:
         # CBS snapshots have no description. CreateSnapshot takes the tags itself, so the new
         # snapshot is never seen without them.
         params: dict[str, Any] = {'DiskId': disk.id}
@@ -259,15 +277,29 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
             if made is None:
                 raise
             return made
-        return Snapshot(answer['SnapshotId'], region, PENDING, cloud_state='CREATING', progress=0, tags=dict(tags or {}),
-                        size=disk.size, volume_id=disk.id, created=utc_now(), name=params.get('SnapshotName'))
+        return Snapshot(
+            answer['SnapshotId'],
+            region,
+            PENDING,
+            cloud_state='CREATING',
+            progress=0,
+            tags=dict(tags or {}),
+            size=disk.size,
+            volume_id=disk.id,
+            created=utc_now(),
+            name=params.get('SnapshotName'),
+        )
 
     def _made_by(self, region: str, disk: Disk, params: Mapping[str, Any]) -> Snapshot | None:
         """The snapshot that the CreateSnapshot call with ``params`` made, if exactly one of the disk's has its name and tags."""
         wanted = tag_dict(params['Tags'])
         items = self.list_snapshots(region, [{'Name': 'disk-id', 'Values': [disk.id]}])
-        matches = [item for item in items.values() if tag_dict(item.get('Tags')) == wanted
-                   and item.get('SnapshotName') == params.get('SnapshotName', item.get('SnapshotName'))]
+        matches = [
+            item
+            for item in items.values()
+            if tag_dict(item.get('Tags')) == wanted
+            and item.get('SnapshotName') == params.get('SnapshotName', item.get('SnapshotName'))
+        ]
         return self.snapshot(matches[0], region) if len(matches) == 1 else None
 
     def list_copies(self, destination: str) -> list[Snapshot]:
@@ -281,7 +313,8 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
             # With dr_account, the DR account's copies are snapshots of bridge disks (STAGED_FROM_TAG), and it lists the
             # staged copies shared with it, which are not its own.
             if item.get('SnapshotType') == SHARED_SNAPSHOT or not (
-                    item.get('CopyFromRemote') or (self.dr is not None and STAGED_FROM_TAG in tag_dict(item.get('Tags')))):
+                item.get('CopyFromRemote') or (self.dr is not None and STAGED_FROM_TAG in tag_dict(item.get('Tags')))
+            ):
                 continue
             tagged = tag_dict(item.get('Tags')).get(SOURCE_TAG)
             named = None if tagged else DEFAULT_NAME.match(item.get('SnapshotName') or '')
@@ -295,68 +328,7 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
     def delete_snapshot(self, region: str, snapshot_id: str) -> None:
         self.client.call('cbs', region, 'DeleteSnapshots', {'SnapshotIds': [snapshot_id]})
 
-    # ------------------------------------------------------------------ for the restore drill
-    def restore_zones(self, region: str, disk_type: str) -> list[str]:
-        params: dict[str, Any] = {'InquiryType': 'INQUIRY_CBS_CONFIG', 'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskUsage': 'DATA_DISK'}
-        if disk_type in QUOTA_FILTER_TYPES:
-            params['DiskTypes'] = [disk_type]
-        answer = self.client.call('cbs', region, 'DescribeDiskConfigQuota', params)
-        configs = [config for config in answer.get('DiskConfigSet') or [] if config.get('Available') and config.get('DiskType') == disk_type]
-        sizes = [config['MinDiskSize'] for config in configs if isinstance(config.get('MinDiskSize'), int)]
-        if sizes:
-            self._minimum_size[(region, disk_type)] = min(sizes)
-        return sorted({config['Zone'] for config in configs if config.get('Zone')})
-
-    def restore_refusal(self, copy: Snapshot) -> str | None:
-        if self._disk_usage.get(copy.id) == 'SYSTEM_DISK':
-            return ('CreateDisks makes disks from copies of data disks only, and %s is a copy of a system disk: '
-                    'restore it through an image' % copy.id)
-        return None
-
-    # pylint: disable-next=too-many-arguments
-    def create_test_disk(self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: dict[str, str],
-                         token: str) -> DrillDisk:
-        params: dict[str, Any] = {'Placement': {'Zone': zone}, 'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskType': disk_type, 'SnapshotId': copy.id,
-                                  'DiskName': name[:MAX_NAME], 'DiskCount': 1, 'Tags': tag_list(tags), 'ClientToken': token}
-        # Without DiskSize the disk has the snapshot's size, the smallest it can have, unless the type's is larger.
-        minimum = self._minimum_size.get((region, disk_type))
-        if minimum is not None and (copy.size is None or copy.size < minimum):
-            params['DiskSize'] = max(minimum, copy.size or 0)
-        answer = self.client.call('cbs', region, 'CreateDisks', params)
-        made = answer.get('DiskIdSet') or []
-        if not made:
-            # The disk may have been made: the drill looks for it by its tags before asking again.
-            raise CloudError('CreateDisks', 'InvalidResponse', 'the answer names no disk (DiskIdSet is %r)' % (made,),
-                             answer.get('RequestId'), kind=RETRYABLE, uncertain=True, region=region)
-        # Not listed until it is made (DISK_STATE_MAP): pending until then.
-        return DrillDisk(made[0], region, PENDING, cloud_state='(not listed yet)', zone=zone, name=params['DiskName'], tags=dict(tags),
-                         snapshot_id=copy.id, size=params.get('DiskSize') or copy.size)
-
-    def describe_test_disks(self, region: str, disk_ids: Sequence[str]) -> dict[str, DrillDisk]:
-        found: dict[str, DrillDisk] = {}
-        # By filter, not DiskIds: an id not (yet) listed is left out rather than refused.
-        for start in range(0, len(disk_ids), FILTER_VALUES):
-            items = self.list_pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'disk-id', 'Values': list(disk_ids[start:start + FILTER_VALUES])}])
-            found.update((disk_id, self.test_disk(item, region)) for disk_id, item in items.items())
-        return found
-
-    def find_test_disks(self, region: str) -> list[DrillDisk]:
-        items = self.list_pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}])
-        # A returned disk (TORECYCLE) is gone: deleting it again would only be refused (RETURNED).
-        return [disk for disk in (self.test_disk(item, region) for item in items.values()) if disk.state != DELETING]
-
-    def delete_test_disk(self, region: str, disk_id: str) -> None:
-        self.terminate_disk(region, disk_id)
-
-    def terminate_disk(self, region: str, disk_id: str, client: TencentClient | None = None) -> None:
-        """Return one disk (one a call: TerminateDisks answers all or none); one returned already is NOT_FOUND."""
-        try:
-            (client or self.client).call('cbs', region, 'TerminateDisks', {'DiskIds': [disk_id]})
-        except CloudError as error:
-            if error.code == RETURNED:
-                error.kind = NOT_FOUND
-            raise
-
+    # ------------------------------------------------------------------ tags of DR copies
     def tag_staged(self, copy: Snapshot, tags: dict[str, str]) -> None:
         """Add ``tags`` to a copy the source account staged in a DR region (dr_account)."""
         failures = self._set_tags([copy], tags, self.staging_client)
@@ -368,10 +340,3 @@ class CbsAdapter(CbsCopyAdapter, DrAdapter, RestoreDrillAdapter, DrAccountAdapte
         failures = self._set_tags([copy], tags, self.client_for(copy.region))
         if failures:
             raise next(iter(failures.values()))
-
-    @staticmethod
-    def test_disk(item: Mapping[str, Any], region: str) -> DrillDisk:
-        state = item.get('DiskState')
-        return DrillDisk(item['DiskId'], region, DISK_STATE_MAP.get(state, PENDING), cloud_state=state,
-                         zone=(item.get('Placement') or {}).get('Zone'), name=item.get('DiskName') or None,
-                         tags=tag_dict(item.get('Tags')), created=utc_time(item.get('CreateTime')), size=item.get('DiskSize'))

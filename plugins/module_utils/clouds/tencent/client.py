@@ -33,7 +33,16 @@ from ansible.module_utils.basic import env_fallback
 
 from ...core.assume_role import TENCENT_ASSUME_ROLE_SPEC, TENCENT_ROLE_RULES, TemporaryCredentials, default_session_name
 from ...core.cloud_clock import tell_date
-from ...core.errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError, note_read_timeout
+from ...core.errors import (
+    ALREADY_EXISTS,
+    FATAL,
+    INVALID,
+    NOT_FOUND,
+    RETRYABLE,
+    CloudError,
+    InputError,
+    note_read_timeout,
+)
 from ...core.network import TIMEOUT_SPEC, connection_timeouts, quiet_insecure_warnings
 from ...core.retry import CallRetry
 from ...core.sdk_versions import version_warnings
@@ -59,41 +68,57 @@ STS_REGION = 'ap-guangzhou'
 SESSION_SECONDS = 7200
 
 RETRYABLE_PREFIXES = ('RequestLimitExceeded', 'InternalError', 'ResourceBusy')
-NOT_FOUND_CODES = {'InvalidSnapshotId.NotFound', 'InvalidSnapshot.NotFound', 'ResourceNotFound',
-                   'ResourceNotFound.SnapshotNotExists', 'InvalidDisk.NotFound', 'InvalidDiskId.NotFound'}
-INVALID_PREFIXES = ('InvalidParameter', 'MissingParameter', 'UnknownParameter', 'InvalidFilter',
-                    'UnsupportedOperation', 'InvalidSnapshot.NotSupported', 'InvalidSnapshotId.Malformed',
-                    'UnsupportedRegion', 'InvalidAction', 'NoSuchVersion', 'UnsupportedProtocol')
+NOT_FOUND_CODES = {
+    'InvalidSnapshotId.NotFound',
+    'InvalidSnapshot.NotFound',
+    'ResourceNotFound',
+    'ResourceNotFound.SnapshotNotExists',
+    'InvalidDisk.NotFound',
+    'InvalidDiskId.NotFound',
+}
+INVALID_PREFIXES = (
+    'InvalidParameter',
+    'MissingParameter',
+    'UnknownParameter',
+    'InvalidFilter',
+    'UnsupportedOperation',
+    'InvalidSnapshot.NotSupported',
+    'InvalidSnapshotId.Malformed',
+    'UnsupportedRegion',
+    'InvalidAction',
+    'NoSuchVersion',
+    'UnsupportedProtocol',
+)
 
 # What a user can do about the errors that are not transient. The cloud's own message is kept;
 # this is added after it.
 HINTS = {
     'AuthFailure.SecretIdNotFound': 'Tencent Cloud does not know this secret_id: check secret_id '
-                                    '(or TENCENTCLOUD_SECRET_ID) and that the key is enabled in CAM',
+    '(or TENCENTCLOUD_SECRET_ID) and that the key is enabled in CAM',
     'AuthFailure.SignatureFailure': 'the secret_key does not belong to this secret_id: check secret_key '
-                                    '(or TENCENTCLOUD_SECRET_KEY)',
+    '(or TENCENTCLOUD_SECRET_KEY)',
     'AuthFailure.SignatureExpire': 'the request time is off by more than 5 minutes: set this host\'s clock right (NTP)',
     'AuthFailure.TokenFailure': 'the security_token is invalid or has expired: temporary credentials need secret_id, '
-                                'secret_key and security_token from the same STS answer, before it expires',
+    'secret_key and security_token from the same STS answer, before it expires',
     'AuthFailure.InvalidSecretId': 'the secret_id is malformed: check secret_id (or TENCENTCLOUD_SECRET_ID)',
     'ResourceNotFound.RoleNotFound': 'check role_arn: the role does not exist',
     'UnauthorizedOperation': 'the CAM policy of this key does not allow this action, or this key may not assume role_arn '
-                             '(the role\'s trust policy, and the external id it asks for: external_id): grant it (sts:AssumeRole, cbs:DescribeSnapshots, '
-                             'cbs:CopySnapshotCrossRegions, tag:TagResources)',
+    '(the role\'s trust policy, and the external id it asks for: external_id): grant it (sts:AssumeRole, cbs:DescribeSnapshots, '
+    'cbs:CopySnapshotCrossRegions, tag:TagResources)',
     'AuthFailure.MFAFailure': 'this key requires MFA: use temporary credentials obtained with MFA',
     'AuthFailure.UnauthorizedOperation': 'the CAM policy of this key does not allow this action: grant it '
-                                         '(cbs:DescribeSnapshots, cbs:CopySnapshotCrossRegions, tag:TagResources)',
+    '(cbs:DescribeSnapshots, cbs:CopySnapshotCrossRegions, tag:TagResources)',
     'InsufficientSnapshotQuota': 'the snapshot quota of this region is used up: delete snapshots there that are no '
-                                 'longer needed, or ask Tencent Cloud for a larger quota, then run again '
-                                 '(only the regions still missing a copy are copied)',
+    'longer needed, or ask Tencent Cloud for a larger quota, then run again '
+    '(only the regions still missing a copy are copied)',
     'UnsupportedOperation.SnapshotNotSupportCopy': 'Tencent Cloud does not copy this snapshot across regions; '
-                                                   'retrying will not help: check the snapshot in the console '
-                                                   '(its type, encryption or sharing)',
+    'retrying will not help: check the snapshot in the console '
+    '(its type, encryption or sharing)',
     'InvalidAccount.InsufficientBalance': 'the account balance is not enough to pay for the copy: top up the '
-                                          'account, then run again',
+    'account, then run again',
     'InvalidSnapshot.NotSupported': 'the snapshot is not in a state that allows this (it must be NORMAL)',
     'UnsupportedRegion': 'the region is not a Tencent Cloud region that offers CBS snapshots, or the endpoint does '
-                         'not serve it',
+    'not serve it',
 }
 
 
@@ -108,12 +133,16 @@ def load_sdk() -> dict[str, Any]:
     from tencentcloud.common.profile.client_profile import ClientProfile
     from tencentcloud.common.profile.http_profile import HttpProfile
     from tencentcloud.tag.v20180813.tag_client import TagClient
+
     return {
         # What the SDK itself reports as its version (its packages each write tencentcloud/__init__.py).
         'versions': {'tencentcloud-sdk-python-common': getattr(tencentcloud, '__version__', None)},
-        'Credential': Credential, 'TencentCloudSDKException': TencentCloudSDKException,
-        'ClientProfile': ClientProfile, 'HttpProfile': HttpProfile,
-        'clients': {'cbs': CbsClient, 'tag': TagClient}, 'CommonClient': CommonClient,
+        'Credential': Credential,
+        'TencentCloudSDKException': TencentCloudSDKException,
+        'ClientProfile': ClientProfile,
+        'HttpProfile': HttpProfile,
+        'clients': {'cbs': CbsClient, 'tag': TagClient},
+        'CommonClient': CommonClient,
     }
 
 
@@ -126,15 +155,23 @@ class SlidingWindow:
     its slot before sleeping, so concurrent callers queue up in order.
     """
 
-    def __init__(self, limit: int, window: float = 1.0, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        limit: int,
+        window: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         if limit < 1 or window <= 0:
             raise ValueError('a sliding window needs limit >= 1 and window > 0')
         self.limit = int(limit)
         self.window = float(window)
         self.clock = clock
         self.sleep = sleep
-        self.slots: collections.deque[float] = collections.deque()  # the times of the last ``limit`` calls, reserved in order
+        self.slots: collections.deque[float] = (
+            collections.deque()
+        )  # the times of the last ``limit`` calls, reserved in order
         self.lock = threading.Lock()
 
     def reserve(self) -> float:
@@ -164,8 +201,12 @@ class RateLimiter:
 
     WINDOW_SECONDS = 1.1
 
-    def __init__(self, per_second: int = DOCUMENTED_RATE_LIMIT, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        per_second: int = DOCUMENTED_RATE_LIMIT,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.limit = max(1, int(per_second) - 1)
         self.clock = clock
         self.sleep = sleep
@@ -192,11 +233,16 @@ def parse_endpoint(endpoint_url: str | None) -> tuple[str, str] | None:
         parts = urlsplit(text)
         port = parts.port
     except ValueError:
-        raise InputError('endpoint_url', 'expected a URL like https://cbs.tencentcloudapi.com or http://127.0.0.1:8080, '
-                         'got %r' % endpoint_url) from None
+        raise InputError(
+            'endpoint_url',
+            'expected a URL like https://cbs.tencentcloudapi.com or http://127.0.0.1:8080, got %r' % endpoint_url,
+        ) from None
     if parts.scheme not in ('http', 'https') or not parts.hostname or parts.path not in ('', '/') or parts.query:
-        raise InputError('endpoint_url', 'expected a URL like https://cbs.tencentcloudapi.com or http://127.0.0.1:8080 '
-                         '(scheme, host and port only), got %r' % endpoint_url)
+        raise InputError(
+            'endpoint_url',
+            'expected a URL like https://cbs.tencentcloudapi.com or http://127.0.0.1:8080 '
+            '(scheme, host and port only), got %r' % endpoint_url,
+        )
     return parts.scheme, parts.hostname + (':%d' % port if port else '')
 
 
@@ -208,8 +254,15 @@ class TencentClient:
     ``retry`` (a CallRetry, the run's), and only calls safe to resend.
     """
 
-    def __init__(self, connection: Mapping[str, Any], sdk: dict[str, Any], limiter: RateLimiter | None = None, retry: CallRetry | None = None,
-                 clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        connection: Mapping[str, Any],
+        sdk: dict[str, Any],
+        *,
+        limiter: RateLimiter | None = None,
+        retry: CallRetry | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
         """``clock`` tells when assumed-role keys expire (tests move it)."""
         self.retry = retry if retry is not None else CallRetry()
         self.connection = connection
@@ -229,13 +282,18 @@ class TencentClient:
         if self._credential is None:
             conn = self.connection
             if not conn.get('secret_id') or not conn.get('secret_key'):
-                raise InputError('secret_id', 'Tencent Cloud credentials are needed: set secret_id and secret_key '
-                                 '(or TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY), and security_token '
-                                 '(TENCENTCLOUD_SECURITY_TOKEN) for temporary credentials')
+                raise InputError(
+                    'secret_id',
+                    'Tencent Cloud credentials are needed: set secret_id and secret_key '
+                    '(or TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY), and security_token '
+                    '(TENCENTCLOUD_SECURITY_TOKEN) for temporary credentials',
+                )
             for option in ('secret_id', 'secret_key'):
                 if conn[option].strip() != conn[option]:
                     raise InputError(option, 'must not begin or end with spaces')
-            self._credential = self.sdk['Credential'](conn['secret_id'], conn['secret_key'], conn.get('security_token') or None)
+            self._credential = self.sdk['Credential'](
+                conn['secret_id'], conn['secret_key'], conn.get('security_token') or None
+            )
         return self._credential
 
     def client(self, service: str, region: str | None, own_keys: bool = False) -> Any:
@@ -251,6 +309,7 @@ class TencentClient:
 
             def make_credential() -> Any:
                 return self.sdk['Credential'](key_id, secret, token)
+
         if key not in self._clients:
             conn = self.connection
             # The SDK hands reqTimeout to requests as its timeout, which takes (connect, read).
@@ -263,7 +322,9 @@ class TencentClient:
                 quiet_insecure_warnings()
             http_profile = self.sdk['HttpProfile'](**profile_arguments)
             # language en-US: the messages users see are in English; no retryer (see the module docstring).
-            profile = self.sdk['ClientProfile'](httpProfile=http_profile, language='en-US', request_client=REQUEST_CLIENT)
+            profile = self.sdk['ClientProfile'](
+                httpProfile=http_profile, language='en-US', request_client=REQUEST_CLIENT
+            )
             if service == 'sts':
                 self._clients[key] = self.sdk['CommonClient']('sts', STS_VERSION, make_credential(), region, profile)
             else:
@@ -272,28 +333,40 @@ class TencentClient:
 
     def _assume_role(self) -> tuple[str, str, str, int]:
         """STS AssumeRole with the connection's own keys: (secret id, secret key, token, expiry in epoch seconds)."""
-        params: dict[str, Any] = {'RoleArn': self.role_arn, 'DurationSeconds': SESSION_SECONDS,
-                                  'RoleSessionName': self.connection.get('role_session_name') or default_session_name()}
+        params: dict[str, Any] = {
+            'RoleArn': self.role_arn,
+            'DurationSeconds': SESSION_SECONDS,
+            'RoleSessionName': self.connection.get('role_session_name') or default_session_name(),
+        }
         if self.connection.get('external_id'):
             params['ExternalId'] = self.connection['external_id']
         answer = self.call('sts', STS_REGION, 'AssumeRole', params, own_keys=True)
         try:
             credentials = answer['Credentials']
-            return (credentials['TmpSecretId'], credentials['TmpSecretKey'], credentials['Token'],
-                    int(answer['ExpiredTime']))
+            return (
+                credentials['TmpSecretId'],
+                credentials['TmpSecretKey'],
+                credentials['Token'],
+                int(answer['ExpiredTime']),
+            )
         except (KeyError, TypeError, ValueError):
-            raise CloudError('AssumeRole', 'InvalidResponse', 'the answer is not an STS AssumeRole answer',
-                             kind=FATAL) from None
+            raise CloudError(
+                'AssumeRole', 'InvalidResponse', 'the answer is not an STS AssumeRole answer', kind=FATAL
+            ) from None
 
     def caller_account(self, region: str | None = None) -> str:  # pylint: disable=unused-argument  # as AwsClient's; STS answers in any region
         """The account (its uin) this client's credentials act in, as STS says (sts 2018-08-13 GetCallerIdentity's AccountId,
         "the root account UIN of the current caller"; with a role, its AssumeRole first): one read."""
         account = self.call('sts', STS_REGION, 'GetCallerIdentity', {}).get('AccountId')
         if not isinstance(account, str):
-            raise CloudError('GetCallerIdentity', 'InvalidResponse', 'the answer names no account', kind=FATAL, region=STS_REGION)
+            raise CloudError(
+                'GetCallerIdentity', 'InvalidResponse', 'the answer names no account', kind=FATAL, region=STS_REGION
+            )
         return account
 
-    def call(self, service: str, region: str | None, action: str, params: dict[str, Any], own_keys: bool = False) -> dict[str, Any]:
+    def call(
+        self, service: str, region: str | None, action: str, params: dict[str, Any], own_keys: bool = False
+    ) -> dict[str, Any]:
         def send() -> dict[str, Any]:
             client = self.client(service, region, own_keys)
             self.limiter.acquire((service, action))
@@ -304,6 +377,7 @@ class TencentClient:
                 raise note_read_timeout(network_error(action, region, error), self.read_timeout) from None
             tell_date(self.date_observers, answer.headers.get('Date'))
             return read_answer(action, region, answer)
+
         return self.retry.send(action, send)
 
 
@@ -319,7 +393,9 @@ class TencentAccountRouter:
     def client_for(self, region: str | None) -> TencentClient:
         return self.source if region in (None, self.source_region) else self.dr_account
 
-    def call(self, service: str, region: str | None, action: str, params: dict[str, Any], own_keys: bool = False) -> dict[str, Any]:
+    def call(
+        self, service: str, region: str | None, action: str, params: dict[str, Any], own_keys: bool = False
+    ) -> dict[str, Any]:
         return self.client_for(region).call(service, region, action, params, own_keys)
 
     def caller_account(self, region: str | None = None) -> str:
@@ -339,8 +415,14 @@ def read_answer(action: str, region: str | None, answer: Any) -> dict[str, Any]:
         body = answer.content
     except Exception as error:  # pylint: disable=broad-exception-caught
         # Reading a streamed body can fail half way (connection reset): the call may have been done.
-        raise CloudError(action, 'ClientNetworkError', 'the answer was cut off: %s' % error,
-                         kind=RETRYABLE, uncertain=True, region=region) from None
+        raise CloudError(
+            action,
+            'ClientNetworkError',
+            'the answer was cut off: %s' % error,
+            kind=RETRYABLE,
+            uncertain=True,
+            region=region,
+        ) from None
     try:
         document = json.loads(body.decode('utf-8'))
     except ValueError:
@@ -348,20 +430,34 @@ def read_answer(action: str, region: str | None, answer: Any) -> dict[str, Any]:
     response = document.get('Response') if isinstance(document, dict) else None
     if isinstance(response, dict) and isinstance(response.get('Error'), dict):
         details = response['Error']
-        raise cloud_error(action, region, details.get('Code') or 'Unknown', details.get('Message') or '',
-                          response.get('RequestId'))
+        raise cloud_error(
+            action, region, details.get('Code') or 'Unknown', details.get('Message') or '', response.get('RequestId')
+        )
     if status >= 500 or status == 429:
-        raise CloudError(action, 'HTTP%d' % status, 'the endpoint answered HTTP %d (%s): %s'
-                         % (status, content_type or 'no content type', _excerpt(body)),
-                         kind=RETRYABLE, uncertain=True, region=region)
+        raise CloudError(
+            action,
+            'HTTP%d' % status,
+            'the endpoint answered HTTP %d (%s): %s' % (status, content_type or 'no content type', _excerpt(body)),
+            kind=RETRYABLE,
+            uncertain=True,
+            region=region,
+        )
     if status != 200 or not isinstance(response, dict):
-        raise CloudError(action, 'InvalidResponse', 'the endpoint answered HTTP %d (%s) with something that is not a '
-                         'Tencent Cloud API answer: %s. Is endpoint_url right?'
-                         % (status, content_type or 'no content type', _excerpt(body)), kind=FATAL, region=region)
+        raise CloudError(
+            action,
+            'InvalidResponse',
+            'the endpoint answered HTTP %d (%s) with something that is not a '
+            'Tencent Cloud API answer: %s. Is endpoint_url right?'
+            % (status, content_type or 'no content type', _excerpt(body)),
+            kind=FATAL,
+            region=region,
+        )
     return response
 
 
-def cloud_error(action: str, region: str | None, code: str, message: str | None, request_id: str | None = None) -> CloudError:
+def cloud_error(
+    action: str, region: str | None, code: str, message: str | None, request_id: str | None = None
+) -> CloudError:
     """A CloudError for a code the cloud answered with: its kind, and a hint where one helps."""
     hint = HINTS.get(code)
     if hint is None and code.startswith('AuthFailure'):
@@ -371,7 +467,7 @@ def cloud_error(action: str, region: str | None, code: str, message: str | None,
     text = (message or '(the cloud gave no message)').rstrip('.')
     if hint:
         text = '%s. %s%s' % (text, hint[0].upper(), hint[1:])
-    return CloudError(action, code, text, request_id, kind=classify(code), region=region)
+    return CloudError(action, code, text, request_id=request_id, kind=classify(code), region=region)
 
 
 def classify(code: str) -> str:
@@ -395,19 +491,36 @@ def network_error(action: str, region: str | None, error: Exception) -> CloudErr
         return CloudError(action, code, str(message), kind=INVALID, region=region)
     names = _exception_names(error)
     if 'SSLError' in names or 'SSLCertVerificationError' in names:
-        return CloudError(action, 'SSLError', 'TLS failed: %s. If the endpoint has a self-signed certificate, '
-                          'set validate_certs: false (for tests only)' % message, kind=FATAL, region=region)
+        return CloudError(
+            action,
+            'SSLError',
+            'TLS failed: %s. If the endpoint has a self-signed certificate, '
+            'set validate_certs: false (for tests only)' % message,
+            kind=FATAL,
+            region=region,
+        )
     if 'NewConnectionError' in names or 'ConnectionRefusedError' in names or 'NameResolutionError' in names:
         # Nothing answered at all: a wrong endpoint or no network. Retrying for minutes would not help.
-        return CloudError(action, 'ConnectionFailed', 'could not connect to the Tencent Cloud endpoint: %s. Check '
-                          'endpoint_url and the network (proxies come from HTTPS_PROXY/HTTP_PROXY)' % message,
-                          kind=FATAL, region=region)
+        return CloudError(
+            action,
+            'ConnectionFailed',
+            'could not connect to the Tencent Cloud endpoint: %s. Check '
+            'endpoint_url and the network (proxies come from HTTPS_PROXY/HTTP_PROXY)' % message,
+            kind=FATAL,
+            region=region,
+        )
     if 'ConnectTimeoutError' in names or 'ConnectTimeout' in names:
         # The request never left: safe to resend.
         return CloudError(action, 'ConnectTimeout', str(message), kind=RETRYABLE, region=region)
     # Sent, and no (complete) answer came back: the call may have been carried out.
-    return CloudError(action, 'ClientNetworkError', 'no answer from the endpoint: %s' % message,
-                      kind=RETRYABLE, uncertain=True, region=region)
+    return CloudError(
+        action,
+        'ClientNetworkError',
+        'no answer from the endpoint: %s' % message,
+        kind=RETRYABLE,
+        uncertain=True,
+        region=region,
+    )
 
 
 def _exception_names(error: BaseException) -> set[str]:
@@ -423,7 +536,12 @@ def _exception_names(error: BaseException) -> set[str]:
         seen.add(id(current))
         names.update(cls.__name__ for cls in type(current).__mro__)
         # urllib3's ``reason`` may be text (an SSLError's is): only exceptions are followed.
-        wrapped = [current.__context__, current.__cause__, getattr(current, 'reason', None), *getattr(current, 'args', ())]
+        wrapped = [
+            current.__context__,
+            current.__cause__,
+            getattr(current, 'reason', None),
+            *getattr(current, 'args', ()),
+        ]
         queue.extend(item for item in wrapped if isinstance(item, BaseException))
     return names
 

@@ -95,7 +95,9 @@ class CountedRetry(PhaseRetry):
     def call(self, function: Callable[..., T], *args: Any) -> T:
         return self.resend(functools.partial(function, *args), self.backoff.resend_if_retryable)
 
-    def resend(self, operation: Callable[[], T], classify: Classify, deadline: float | None = None, **options: Any) -> T:
+    def resend(
+        self, operation: Callable[[], T], classify: Classify, deadline: float | None = None, **options: Any
+    ) -> T:
         name = call_name(operation)
         # A take of the run's leases sends no call of its own: its tag calls are counted where they are sent (phases.copy).
         guarded = isinstance(getattr(getattr(operation, 'func', None), '__self__', None), Leases)
@@ -104,6 +106,7 @@ class CountedRetry(PhaseRetry):
             if not guarded:
                 self.cost.add(name)
             return operation()
+
         return super().resend(counted, classify, deadline, **options)
 
 
@@ -156,7 +159,13 @@ def frozen_by_disk(values: Mapping[str, Sequence[T]]) -> dict[str, tuple[T, ...]
     return {key: tuple(items) for key, items in values.items()}
 
 
-def destination_outcomes(plans: Sequence[DiskPlan], outcomes: Mapping[str, Sequence[RequestOutcome]]) -> list[tuple[DiskPlan, DestinationOutcome]]:
+def destination_outcomes(
+    plans: Sequence[DiskPlan], outcomes: Mapping[str, Sequence[RequestOutcome]]
+) -> list[tuple[DiskPlan, DestinationOutcome]]:
     """(plan, destination outcome) for each DR region of each copy request of each disk, in the disks' order."""
-    return [(plan, destination_outcome) for plan in plans for outcome in outcomes.get(plan.key, ())
-            for destination_outcome in outcome.destinations.values()]
+    return [
+        (plan, destination_outcome)
+        for plan in plans
+        for outcome in outcomes.get(plan.key, ())
+        for destination_outcome in outcome.destinations.values()
+    ]

@@ -65,8 +65,14 @@ class CountedSourceTags(SourceTagCalls):
 
 
 # pylint: disable-next=too-many-locals
-def copy_sources(ctx: PhaseContext, plans: Sequence[DiskPlan], *, sources: Mapping[str, Snapshot | None], terms: LeaseTerms | None = None,
-                 before_waiting: BeforeWaiting | None = None) -> Copies:
+def copy_sources(
+    ctx: PhaseContext,
+    plans: Sequence[DiskPlan],
+    *,
+    sources: Mapping[str, Snapshot | None],
+    terms: LeaseTerms | None = None,
+    before_waiting: BeforeWaiting | None = None,
+) -> Copies:
     """Copy each disk's snapshot to copy (``sources``, by disk key) into every DR region, under the run's leases on its
     sources (run_leases: copy leases on the run's ``terms``, shares with the DR account); ``before_waiting`` is told of the
     copies once they are all asked for, with wait (the run locks them then)."""
@@ -89,18 +95,27 @@ def copy_sources(ctx: PhaseContext, plans: Sequence[DiskPlan], *, sources: Mappi
         except InputError as error:
             # One disk's data (a name that makes a template too long, say) fails that disk, named, not the scope.
             error = dr_input_error(error)
-            problems[plan.key] = ('not copied: %s %s, with this disk\'s name %r' % (error.option, error.message, disk.name),)
+            problems[plan.key] = (
+                'not copied: %s %s, with this disk\'s name %r' % (error.option, error.message, disk.name),
+            )
             continue
         requests.extend(disk_requests)
         owners.extend(plan.key for dummy in disk_requests)
     settings = ctx.settings
     config = EngineConfig(
-        check_mode=ctx.check_mode, wait=settings.wait.wait, timeout=max(1, ctx.deadline - ctx.clock()),
-        poll_interval=settings.wait.poll_interval, max_poll_interval=60,
-        max_in_flight=settings.copy.max_in_flight or ctx.adapter.max_copies_in_flight, workers=ctx.workers,
-        on_mismatch=settings.copy.on_mismatch or MISMATCH_FAIL)
+        check_mode=ctx.check_mode,
+        wait=settings.wait.wait,
+        timeout=max(1, ctx.deadline - ctx.clock()),
+        poll_interval=settings.wait.poll_interval,
+        max_poll_interval=60,
+        max_in_flight=settings.copy.max_in_flight or ctx.adapter.max_copies_in_flight,
+        workers=ctx.workers,
+        on_mismatch=settings.copy.on_mismatch or MISMATCH_FAIL,
+    )
     leases = run_leases(ctx, terms, calls.cost)
-    engine = CopyEngine(ctx.adapter, config, clock=ctx.clock, sleep=ctx.sleep, retry=calls, progress=ctx.progress, leases=leases)
+    engine = CopyEngine(
+        ctx.adapter, config, clock=ctx.clock, sleep=ctx.sleep, retry=calls, progress=ctx.progress, leases=leases
+    )
 
     def by_disk(outcomes: Sequence[RequestOutcome]) -> dict[str, tuple[RequestOutcome, ...]]:
         grouped: dict[str, list[RequestOutcome]] = {}
@@ -112,13 +127,20 @@ def copy_sources(ctx: PhaseContext, plans: Sequence[DiskPlan], *, sources: Mappi
         if before_waiting is not None:
             before_waiting(by_disk(outcomes))
             ctx.progress.enter(COPYING)
+
     ctx.progress.enter(COPYING)
     try:
         # The engine's calls have its deadline, the run's but for a second at least.
         outcomes = engine.run(requests, known, named if before_waiting is not None else None) if requests else []
     except InputError as error:
         raise dr_input_error(error) from None
-    return Copies(outcomes=by_disk(outcomes), problems=problems, config=config, warnings=tuple(engine.warnings), calls=calls.cost.counts())
+    return Copies(
+        outcomes=by_disk(outcomes),
+        problems=problems,
+        config=config,
+        warnings=tuple(engine.warnings),
+        calls=calls.cost.counts(),
+    )
 
 
 def run_leases(ctx: PhaseContext, terms: LeaseTerms | None, cost: CallCount) -> Leases | None:
@@ -132,5 +154,7 @@ def run_leases(ctx: PhaseContext, terms: LeaseTerms | None, cost: CallCount) -> 
     copy_leases = None
     if not ctx.adapter.copy_call_is_idempotent and isinstance(ctx.adapter, SourceTagCalls):
         copy_leases = terms.copy_leases(CountedSourceTags(ctx.adapter, cost))
-    shares = ctx.adapter.shares if isinstance(ctx.adapter, LeasedShares) and ctx.settings.dr_account is not None else None
+    shares = (
+        ctx.adapter.shares if isinstance(ctx.adapter, LeasedShares) and ctx.settings.dr_account is not None else None
+    )
     return leases_and_shares(copy_leases=copy_leases, shares=shares)

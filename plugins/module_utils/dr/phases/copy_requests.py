@@ -22,8 +22,12 @@ if TYPE_CHECKING:
 
 TEMPLATE_FIELDS = ('disk_id', 'disk_name', 'source_id', 'source_region', 'date')
 # The adapters check requests with the single-copy modules' option names; dr_sync's user set these.
-DR_OPTION_NAMES = {'destination_region': 'dr_regions', 'destination_regions': 'dr_regions',
-                   'name': 'name_template', 'description': 'description_template'}
+DR_OPTION_NAMES = {
+    'destination_region': 'dr_regions',
+    'destination_regions': 'dr_regions',
+    'name': 'name_template',
+    'description': 'description_template',
+}
 
 
 def dr_input_error(error: InputError) -> InputError:
@@ -38,14 +42,24 @@ def render(template: str | None, fields: Mapping[str, Any], option: str) -> str 
     try:
         return template.format(**fields)
     except (KeyError, IndexError, ValueError) as error:
-        raise InputError(option, 'cannot fill the template %r (%s); placeholders are %s'
-                         % (template, error, ', '.join('{%s}' % field for field in TEMPLATE_FIELDS))) from None
+        raise InputError(
+            option,
+            'cannot fill the template %r (%s); placeholders are %s'
+            % (template, error, ', '.join('{%s}' % field for field in TEMPLATE_FIELDS)),
+        ) from None
 
 
-def copy_requests(settings: DrSettings, now: datetime.datetime, source_id: str, disk_id: str, disk_name: str | None) -> list[CopyRequest]:
+def copy_requests(
+    settings: DrSettings, now: datetime.datetime, source_id: str, disk_id: str, disk_name: str | None
+) -> list[CopyRequest]:
     """One CopyRequest per group of DR regions that share copy options."""
-    fields = {'disk_id': disk_id, 'disk_name': disk_name or disk_id, 'source_id': source_id,
-              'source_region': settings.source_region, 'date': now.strftime('%Y-%m-%d')}
+    fields = {
+        'disk_id': disk_id,
+        'disk_name': disk_name or disk_id,
+        'source_id': source_id,
+        'source_region': settings.source_region,
+        'date': now.strftime('%Y-%m-%d'),
+    }
     tags = dict(settings.copy.tags or {})
     tags[DISK_TAG] = '%s/%s' % (settings.source_region, disk_id)
     common = {
@@ -62,25 +76,45 @@ def copy_requests(settings: DrSettings, now: datetime.datetime, source_id: str, 
         groups.setdefault(key, (options, []))[1].append(region.region)
     # A name or description made from a template with the date changes from run to run: a copy
     # made on another day is not held to today's.
-    not_compared = [option for option, template in (('name', settings.copy.name_template), ('description', settings.copy.description_template))
-                    if '{date}' in (template or '')]
+    not_compared = [
+        option
+        for option, template in (
+            ('name', settings.copy.name_template),
+            ('description', settings.copy.description_template),
+        )
+        if '{date}' in (template or '')
+    ]
     # CopyRequest makes not_compared a frozenset (its __post_init__).
-    return [CopyRequest(source_id, settings.source_region, regions, options, cast('frozenset[str]', not_compared))
-            for options, regions in groups.values()]
+    return [
+        CopyRequest(source_id, settings.source_region, regions, options, cast('frozenset[str]', not_compared))
+        for options, regions in groups.values()
+    ]
 
 
 def check_templates(settings: DrSettings) -> None:
     """Check the name and description templates, before any call."""
-    fields = {'disk_id': 'disk', 'disk_name': 'name', 'source_id': 'snapshot', 'source_region': 'region', 'date': '2026-01-01'}
+    fields = {
+        'disk_id': 'disk',
+        'disk_name': 'name',
+        'source_id': 'snapshot',
+        'source_region': 'region',
+        'date': '2026-01-01',
+    }
     # A fresh snapshot's name is checked here too: it is filled only once a disk needs one, after the reads.
-    templates = {'name_template': settings.copy.name_template, 'description_template': settings.copy.description_template,
-                 'snapshot_name_template': settings.fresh.name_template}
+    templates = {
+        'name_template': settings.copy.name_template,
+        'description_template': settings.copy.description_template,
+        'snapshot_name_template': settings.fresh.name_template,
+    }
     for option, template in templates.items():
         if template:
             for dummy, field, dummy_spec, dummy_conversion in string.Formatter().parse(template):
                 if field is not None and field not in TEMPLATE_FIELDS:
-                    raise InputError(option, 'unknown placeholder {%s}; placeholders are %s'
-                                     % (field, ', '.join('{%s}' % name for name in TEMPLATE_FIELDS)))
+                    raise InputError(
+                        option,
+                        'unknown placeholder {%s}; placeholders are %s'
+                        % (field, ', '.join('{%s}' % name for name in TEMPLATE_FIELDS)),
+                    )
             render(template, fields, option)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...core.progress import RESTORE_TEST
-from ...engine.copy_engine import MAX_ATTEMPTS
+from ...engine.copy_calls import MAX_ATTEMPTS
 from ...engine.outcomes import NOT_COPIED, WOULD_COPY
 from ..restore import RestoreDrill
 from .context import destination_outcomes
@@ -36,22 +36,50 @@ class Drill:
 
 
 # pylint: disable-next=too-many-arguments
-def restore_drill(ctx: PhaseContext, plans: Sequence[DiskPlan], *, outcomes: Mapping[str, Sequence[RequestOutcome]],
-                  listed: Mapping[str, Sequence[Snapshot]], source_disks: Mapping[str, str], run_id: str) -> Drill:
+def restore_drill(
+    ctx: PhaseContext,
+    plans: Sequence[DiskPlan],
+    *,
+    outcomes: Mapping[str, Sequence[RequestOutcome]],
+    listed: Mapping[str, Sequence[Snapshot]],
+    source_disks: Mapping[str, str],
+    run_id: str,
+) -> Drill:
     """The drill of the run ``run_id`` over ``plans``' disks, on ``listed`` (each DR region's copies after the copies), with
     restore_test."""
-    if not ctx.settings.restore.enabled or ctx.drill is None:  # DrRun.validate let it start with a drill only on such a cloud
+    if (
+        not ctx.settings.restore.enabled or ctx.drill is None
+    ):  # DrRun.validate let it start with a drill only on such a cloud
         return Drill()
     ctx.progress.enter(RESTORE_TEST)
     calls = ctx.counted()
-    drill = RestoreDrill(ctx.drill, ctx.settings, retry=calls, check_mode=ctx.check_mode, now=ctx.now, clock=ctx.clock, sleep=ctx.sleep,
-                         max_attempts=MAX_ATTEMPTS, run=run_id)
+    drill = RestoreDrill(
+        ctx.drill,
+        ctx.settings,
+        retry=calls,
+        check_mode=ctx.check_mode,
+        now=ctx.now,
+        clock=ctx.clock,
+        sleep=ctx.sleep,
+        max_attempts=MAX_ATTEMPTS,
+        run=run_id,
+    )
     ours = destination_outcomes(plans, outcomes)
     # Check mode cannot see the copies a real run would make and wait for before testing.
-    to_come = {destination_outcome.destination for dummy, destination_outcome in ours
-               if destination_outcome.action == WOULD_COPY} if ctx.settings.wait.wait else set()
+    to_come = (
+        {
+            destination_outcome.destination
+            for dummy, destination_outcome in ours
+            if destination_outcome.action == WOULD_COPY
+        }
+        if ctx.settings.wait.wait
+        else set()
+    )
     # A copy this run refused as differing from what it asks (on_mismatch: fail) is no DR copy to prove.
-    differing = {destination_outcome.mismatch['snapshot_id'] for dummy, destination_outcome in ours
-                 if destination_outcome.action == NOT_COPIED and destination_outcome.mismatch}
+    differing = {
+        destination_outcome.mismatch['snapshot_id']
+        for dummy, destination_outcome in ours
+        if destination_outcome.action == NOT_COPIED and destination_outcome.mismatch
+    }
     section, problems = drill.run([plan.key for plan in plans], listed, source_disks, to_come, differing)
     return Drill(section=section, problems=tuple(problems), warnings=tuple(drill.warnings), calls=calls.cost.counts())

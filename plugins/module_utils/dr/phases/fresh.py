@@ -16,7 +16,7 @@ from ...core.model import COMPLETED, FAILED, PENDING, parse_time
 from ...core.polling import DONE, STILL_GOING, poll
 from ...core.progress import FRESH_SNAPSHOTS
 from ...core.retry import create_once
-from ...engine.copy_engine import MAX_ATTEMPTS
+from ...engine.copy_calls import MAX_ATTEMPTS
 from .copy_requests import render
 
 if TYPE_CHECKING:
@@ -68,8 +68,13 @@ def take_fresh_snapshots(ctx: PhaseContext, plans: Sequence[DiskPlan]) -> FreshS
         if ctx.progress.phase != FRESH_SNAPSHOTS:
             ctx.progress.enter(FRESH_SNAPSHOTS)
         disk = plan.disk
-        fields = {'disk_id': disk.id, 'disk_name': disk.name or disk.id, 'source_id': '', 'source_region': disk.region,
-                  'date': ctx.now.strftime('%Y-%m-%d')}
+        fields = {
+            'disk_id': disk.id,
+            'disk_name': disk.name or disk.id,
+            'source_id': '',
+            'source_region': disk.region,
+            'date': ctx.now.strftime('%Y-%m-%d'),
+        }
         name = render(ctx.settings.fresh.name_template, fields, 'snapshot_name_template')
         try:
             fresh[plan.key] = _create_fresh_snapshot(ctx, calls, disk, name)
@@ -84,7 +89,9 @@ def take_fresh_snapshots(ctx: PhaseContext, plans: Sequence[DiskPlan]) -> FreshS
         if snapshot is not None and snapshot.state == COMPLETED:
             source = snapshot
         elif snapshot is not None and snapshot.state == FAILED:
-            problems[plan.key].append('fresh snapshot %s failed: %s' % (snapshot.id, snapshot.message or snapshot.cloud_state))
+            problems[plan.key].append(
+                'fresh snapshot %s failed: %s' % (snapshot.id, snapshot.message or snapshot.cloud_state)
+            )
         by_disk[plan.key] = FreshSnapshot(actions[plan.key], snapshot, source, tuple(problems[plan.key]))
     return FreshSnapshots(by_disk=by_disk, calls=calls.cost.counts())
 
@@ -97,13 +104,22 @@ def _wait(ctx: PhaseContext, calls: PhaseRetry, fresh: dict[str, Snapshot | None
         return
 
     def read() -> dict[str, Snapshot]:
-        latest = calls.call(ctx.adapter.describe, ctx.settings.source_region, sorted(snapshot.id for snapshot in waiting.values()))
+        latest = calls.call(
+            ctx.adapter.describe, ctx.settings.source_region, sorted(snapshot.id for snapshot in waiting.values())
+        )
         for key, snapshot in waiting.items():
             waiting[key] = latest.get(snapshot.id, snapshot)
         return waiting
 
-    poll(read, lambda group: STILL_GOING if any(snapshot.state == PENDING for snapshot in group.values()) else DONE,
-         ctx.deadline, ctx.settings.wait.poll_interval, sleep=ctx.sleep, clock=ctx.clock, max_interval=60)
+    poll(
+        read,
+        lambda group: STILL_GOING if any(snapshot.state == PENDING for snapshot in group.values()) else DONE,
+        ctx.deadline,
+        ctx.settings.wait.poll_interval,
+        sleep=ctx.sleep,
+        clock=ctx.clock,
+        max_interval=60,
+    )
     fresh.update(waiting)
 
 
@@ -114,9 +130,18 @@ def _create_fresh_snapshot(ctx: PhaseContext, calls: PhaseRetry, disk: Disk, nam
     stamp = ctx.now.strftime('%Y-%m-%dT%H:%M:%SZ')
 
     def create_snapshot() -> Snapshot:
-        return ctx.adapter.create_snapshot(disk.region, disk, name, 'Fresh snapshot for DR by snapcopy.cloud', {FRESH_TAG: stamp})
-    return create_once(create_snapshot, lambda: _fresh_snapshot_made(ctx, calls, disk, stamp), ctx.adapter.create_call_is_idempotent,
-                       calls, ctx.deadline, MAX_ATTEMPTS)
+        return ctx.adapter.create_snapshot(
+            disk.region, disk, name, 'Fresh snapshot for DR by snapcopy.cloud', {FRESH_TAG: stamp}
+        )
+
+    return create_once(
+        create_snapshot,
+        lambda: _fresh_snapshot_made(ctx, calls, disk, stamp),
+        ctx.adapter.create_call_is_idempotent,
+        calls,
+        ctx.deadline,
+        MAX_ATTEMPTS,
+    )
 
 
 def _fresh_snapshot_made(ctx: PhaseContext, calls: PhaseRetry, disk: Disk, stamp: str) -> Snapshot | None:
@@ -124,6 +149,9 @@ def _fresh_snapshot_made(ctx: PhaseContext, calls: PhaseRetry, disk: Disk, stamp
     the cloud keeps no tags on snapshots, it is the one made since the run began."""
     snapshots = calls.call(ctx.adapter.disk_snapshots, disk.region, [disk]).get(disk.id, [])
     made = [snapshot for snapshot in snapshots if snapshot.tags.get(FRESH_TAG) == stamp] or [
-        snapshot for snapshot in snapshots if (parse_time(snapshot.created) or ctx.now) >= ctx.now - datetime.timedelta(minutes=5)
-        and snapshot.state != FAILED]
+        snapshot
+        for snapshot in snapshots
+        if (parse_time(snapshot.created) or ctx.now) >= ctx.now - datetime.timedelta(minutes=5)
+        and snapshot.state != FAILED
+    ]
     return max(made, key=lambda snapshot: snapshot.age_order()) if made else None

@@ -17,7 +17,7 @@ from ...core.errors import CloudError
 from ...core.model import COMPLETED, FAILED, PENDING
 from ...core.progress import LOCKING
 from ...core.retry import create_once
-from ...engine.copy_engine import MAX_ATTEMPTS
+from ...engine.copy_calls import MAX_ATTEMPTS
 from ...engine.outcomes import WOULD_COPY
 from ..lock import IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK, held_lock, lock_record, read_locks
 from ..prune import dr_copies_by_disk
@@ -54,14 +54,26 @@ class Locks:
 class _Pass:
     """One lock pass's working records, from the pass before it (the one before the wait) when there was one."""
 
-    def __init__(self, ctx: PhaseContext, adapter: SnapshotLockAdapter, lock: LockSettings, calls: CountedRetry, before: Locks | None) -> None:
+    def __init__(
+        self,
+        ctx: PhaseContext,
+        *,
+        adapter: SnapshotLockAdapter,
+        lock: LockSettings,
+        calls: CountedRetry,
+        before: Locks | None,
+    ) -> None:
         self.ctx = ctx
         self.adapter = adapter
         self.lock = lock
         self.calls = calls
         before = before or Locks()
-        self.locks: dict[str, dict[tuple[str, str], dict[str, Any]]] = {key: dict(records) for key, records in before.locks.items()}
-        self.other_locks: dict[str, list[dict[str, Any]]] = {key: list(records) for key, records in before.other_locks.items()}
+        self.locks: dict[str, dict[tuple[str, str], dict[str, Any]]] = {
+            key: dict(records) for key, records in before.locks.items()
+        }
+        self.other_locks: dict[str, list[dict[str, Any]]] = {
+            key: list(records) for key, records in before.other_locks.items()
+        }
         self.problems: dict[str, list[str]] = {key: list(problems) for key, problems in before.problems.items()}
 
     def records(self, key: str) -> dict[tuple[str, str], dict[str, Any]]:
@@ -71,20 +83,33 @@ class _Pass:
         self.problems.setdefault(key, []).append(problem)
 
     def result(self, listed: Mapping[str, Sequence[Snapshot]], warnings: Sequence[str]) -> Locks:
-        return Locks(locks={key: dict(records) for key, records in self.locks.items()}, other_locks=frozen_by_disk(self.other_locks),
-                     problems=frozen_by_disk(self.problems), listed=listed, warnings=tuple(warnings), calls=self.calls.cost.counts())
+        return Locks(
+            locks={key: dict(records) for key, records in self.locks.items()},
+            other_locks=frozen_by_disk(self.other_locks),
+            problems=frozen_by_disk(self.problems),
+            listed=listed,
+            warnings=tuple(warnings),
+            calls=self.calls.cost.counts(),
+        )
 
 
 # pylint: disable-next=too-many-arguments,too-many-locals
-def lock_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], *, outcomes: Mapping[str, Sequence[RequestOutcome]],
-                listed: Mapping[str, Sequence[Snapshot]], source_disks: Mapping[str, str], before: Locks | None = None) -> Locks:
+def lock_copies(
+    ctx: PhaseContext,
+    plans: Sequence[DiskPlan],
+    *,
+    outcomes: Mapping[str, Sequence[RequestOutcome]],
+    listed: Mapping[str, Sequence[Snapshot]],
+    source_disks: Mapping[str, str],
+    before: Locks | None = None,
+) -> Locks:
     """Lock the copies of ``outcomes`` and the older DR copies of ``plans``' disks in ``listed``; ``before`` is this run's
     pass before the wait (copies locked as soon as the cloud named them), whose records this pass goes on from."""
     lock, adapter = ctx.settings.lock, ctx.locks
     if lock is None or adapter is None:  # check_lock let the run start with a lock only on such a cloud
         return Locks(listed=listed)
     calls = ctx.counted()
-    work = _Pass(ctx, adapter, lock, calls, before)
+    work = _Pass(ctx, adapter=adapter, lock=lock, calls=calls, before=before)
     # A copy a killed run made before marking it is a DR run's copy all the same (EBS, CBS): marked first, as pruning does.
     marked = mark_found_copies(ctx, calls, plans, listed, source_disks)
     used = _copies_to_lock(work, plans, outcomes)
@@ -93,9 +118,12 @@ def lock_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], *, outcomes: Mappi
     others: dict[str, list[Owned]] = {}
     for region, copies in marked.listed.items():
         seen = {copy.id for dummy, copy in used.get(region, [])} | {
-            copy_id for records in work.locks.values() for (where, copy_id) in records if where == region}
+            copy_id for records in work.locks.values() for (where, copy_id) in records if where == region
+        }
         for disk_key, group in dr_copies_by_disk(copies, by_disk).items():
-            others.setdefault(region, []).extend((disk_key, copy) for copy in group if copy.state in lockable and copy.id not in seen)
+            others.setdefault(region, []).extend(
+                (disk_key, copy) for copy in group if copy.state in lockable and copy.id not in seen
+            )
     if used or any(others.values()):
         ctx.progress.enter(LOCKING)
     for region in sorted(set(used) | set(others)):
@@ -105,12 +133,18 @@ def lock_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], *, outcomes: Mappi
         to_lock = _used_to_lock(work, region, used.get(region, []), found)
         # An older copy whose lock has expired is left to pruning; one never locked is locked now.
         to_lock += [(disk_key, copy, False) for disk_key, copy in others.get(region, []) if copy.id not in found]
-        answers = ctx.each([functools.partial(_lock, work, region, copy) if not ctx.check_mode
-                            else _would_lock for dummy, copy, dummy_uses in to_lock])
+        answers = ctx.each(
+            [
+                functools.partial(_lock, work, region, copy) if not ctx.check_mode else _would_lock
+                for dummy, copy, dummy_uses in to_lock
+            ]
+        )
         for (disk_key, dummy_copy, dummy_uses), (dummy_record, problem) in zip(to_lock, answers):
             if problem is not None:
                 work.fail(disk_key, problem)
-        for (disk_key, copy, uses), record in zip(to_lock, _read_back_locks(work, region, to_lock, [record for record, dummy in answers])):
+        for (disk_key, copy, uses), record in zip(
+            to_lock, _read_back_locks(work, region, to_lock, [record for record, dummy in answers])
+        ):
             if uses:
                 work.records(disk_key)[(region, copy.id)] = record
             else:
@@ -131,15 +165,24 @@ def _lock(work: _Pass, region: str, copy: Snapshot) -> tuple[dict[str, Any] | No
     def made() -> SnapshotLock | None:
         current = work.calls.call(adapter.describe_locks, region, [copy.id]).get(copy.id)
         return current if current is not None and current.in_force else None
+
     try:
-        create_once(functools.partial(adapter.lock_snapshot, region, copy.id, work.lock), made, adapter.lock_call_is_idempotent, work.calls,
-                    work.ctx.deadline, MAX_ATTEMPTS)
+        create_once(
+            functools.partial(adapter.lock_snapshot, region, copy.id, work.lock),
+            made,
+            adapter.lock_call_is_idempotent,
+            work.calls,
+            work.ctx.deadline,
+            MAX_ATTEMPTS,
+        )
         return None, None
     except CloudError as error:
         return lock_record(LOCK_FAILED, error=error.as_result()), 'locking copy %s in %s: %s' % (copy.id, region, error)
 
 
-def _read_back_locks(work: _Pass, region: str, to_lock: list[ToLock], records: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
+def _read_back_locks(
+    work: _Pass, region: str, to_lock: list[ToLock], records: list[dict[str, Any] | None]
+) -> list[dict[str, Any]]:
     """The records of ``to_lock``: for each copy whose lock call was answered (its record None), the lock the cloud holds,
     read back for them all in as few calls as it allows: the report calls locked what the cloud holds in force, not what a
     lock call answered (dr.lock.held_lock), on every cloud."""
@@ -203,7 +246,9 @@ def _lockable_states(adapter: SnapshotLockAdapter) -> tuple[str, ...]:
     return (COMPLETED, PENDING) if adapter.locks_pending else (COMPLETED,)
 
 
-def _copies_to_lock(work: _Pass, plans: Sequence[DiskPlan], outcomes: Mapping[str, Sequence[RequestOutcome]]) -> dict[str, list[Owned]]:
+def _copies_to_lock(
+    work: _Pass, plans: Sequence[DiskPlan], outcomes: Mapping[str, Sequence[RequestOutcome]]
+) -> dict[str, list[Owned]]:
     """{DR region: [(disk key, copy)]}: the copies this run made or adopted that the cloud has named and can lock now
     (_lockable_states). A copy in flight on a cloud that locks only completed snapshots is recorded as the run that finds
     it complete will lock it; a copy only planned (check mode), as the real run would."""
@@ -216,8 +261,12 @@ def _copies_to_lock(work: _Pass, plans: Sequence[DiskPlan], outcomes: Mapping[st
                 copy = destination_outcome.snapshot
                 if destination_outcome.action == WOULD_COPY:
                     # The real run locks the copy it would make as soon as it is named, or once it has waited for it.
-                    records[(destination, '')] = lock_record(WOULD_LOCK if work.ctx.settings.wait.wait or PENDING in lockable else WHEN_COMPLETED)
-                elif copy is not None and copy.id and copy.state in lockable:  # a copy that timed out too: a rerun adopts it
+                    records[(destination, '')] = lock_record(
+                        WOULD_LOCK if work.ctx.settings.wait.wait or PENDING in lockable else WHEN_COMPLETED
+                    )
+                elif (
+                    copy is not None and copy.id and copy.state in lockable
+                ):  # a copy that timed out too: a rerun adopts it
                     to_lock.setdefault(destination, []).append((plan.key, copy))
                 elif copy is not None and copy.id and copy.state == FAILED:
                     # Locked in flight, then failed: the clouds cancel a failed snapshot's lock; no lock to report.
@@ -239,7 +288,12 @@ class LocksBeforeWaiting:
 
     @property
     def wanted(self) -> bool:
-        return self.ctx.settings.lock is not None and not self.ctx.check_mode and self.ctx.locks is not None and self.ctx.locks.locks_pending
+        return (
+            self.ctx.settings.lock is not None
+            and not self.ctx.check_mode
+            and self.ctx.locks is not None
+            and self.ctx.locks.locks_pending
+        )
 
     def lock(self, outcomes: Mapping[str, Sequence[RequestOutcome]]) -> None:
         self.result = lock_copies(self.ctx, self.plans, outcomes=outcomes, listed={}, source_disks={})

@@ -45,7 +45,9 @@ class FoundMarks:
     warnings: tuple[str, ...] = ()
 
 
-def mark_made_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], outcomes: Mapping[str, Sequence[RequestOutcome]]) -> MadeMarks:
+def mark_made_copies(
+    ctx: PhaseContext, plans: Sequence[DiskPlan], outcomes: Mapping[str, Sequence[RequestOutcome]]
+) -> MadeMarks:
     """Mark each copy this run made that is unmarked. The adapters write the mark as they make the copy (EBS: CreateTags from
     the worker; CBS: in its TagResources); this marks what they left unmarked (a copy adopted after a lost answer, a failed
     tagging call). A copy left unmarked is marked by a later pruning run that finds it (mark_found_copies)."""
@@ -55,14 +57,24 @@ def mark_made_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], outcomes: Map
         for plan, destination_outcome in destination_outcomes(plans, outcomes):
             copy = destination_outcome.snapshot
             # A copy no read showed is not there to mark.
-            if (destination_outcome.action == COPIED and copy is not None and copy.id and copy.cloud_state not in GONE
-                    and copy.tags.get(COPY_TAG) != copy.id):
+            if (
+                destination_outcome.action == COPIED
+                and copy is not None
+                and copy.id
+                and copy.cloud_state not in GONE
+                and copy.tags.get(COPY_TAG) != copy.id
+            ):
                 warnings.extend(_mark(ctx, calls, copy, plan.disk.id))
     return MadeMarks(warnings=tuple(warnings), calls=calls.cost.counts())
 
 
-def mark_found_copies(ctx: PhaseContext, calls: PhaseRetry, plans: Sequence[DiskPlan], listed: Mapping[str, Sequence[Snapshot]],
-                      source_disks: Mapping[str, str]) -> FoundMarks:
+def mark_found_copies(
+    ctx: PhaseContext,
+    calls: PhaseRetry,
+    plans: Sequence[DiskPlan],
+    listed: Mapping[str, Sequence[Snapshot]],
+    source_disks: Mapping[str, str],
+) -> FoundMarks:
     """Mark the unmarked copies in ``listed`` that a DR run made (dr.prune.copies_to_mark), through the calling phase's
     ``calls``; a check run's listing counts them as marked."""
     if ctx.adapter.records_copy_source:
@@ -71,14 +83,17 @@ def mark_found_copies(ctx: PhaseContext, calls: PhaseRetry, plans: Sequence[Disk
 
     def as_a_dr_run_writes(copy: Snapshot, disk_key: str) -> bool:
         return disk_key in by_disk and _as_a_dr_run_writes(ctx, copy, by_disk[disk_key])
+
     marked: dict[str, Sequence[Snapshot]] = dict(listed)
     warnings: list[str] = []
     for region, region_copies in listed.items():
         chosen = copies_to_mark(region_copies, source_disks, as_a_dr_run_writes)
         if ctx.check_mode:
             ids = {copy.id for copy in chosen}
-            marked[region] = [dataclasses.replace(copy, tags={**copy.tags, COPY_TAG: copy.id}) if copy.id in ids else copy
-                              for copy in region_copies]
+            marked[region] = [
+                dataclasses.replace(copy, tags={**copy.tags, COPY_TAG: copy.id}) if copy.id in ids else copy
+                for copy in region_copies
+            ]
         else:
             for copy in chosen:
                 warnings.extend(_mark(ctx, calls, copy, by_disk[copy.tags[DISK_TAG]].disk.id))
@@ -89,8 +104,11 @@ def _as_a_dr_run_writes(ctx: PhaseContext, copy: Snapshot, plan: DiskPlan) -> bo
     """Whether nothing on ``copy`` differs from what a DR run of ``plan``'s disk writes on a copy of its source."""
     source_id = copy.tags[SOURCE_TAG].partition('/')[2]
     # Each DR region is in exactly one request (the listed copies are all in DR regions).
-    (request,) = [request for request in copy_requests(ctx.settings, ctx.now, source_id, plan.disk.id, plan.disk.name)
-                  if copy.region in request.destinations]
+    (request,) = [
+        request
+        for request in copy_requests(ctx.settings, ctx.now, source_id, plan.disk.id, plan.disk.name)
+        if copy.region in request.destinations
+    ]
     return not copy_mismatches(request, copy, ctx.adapter.readable_options)
 
 
@@ -100,6 +118,8 @@ def _mark(ctx: PhaseContext, calls: PhaseRetry, copy: Snapshot, disk_id: str) ->
         calls.call(ctx.adapter.tag_copy, copy, {COPY_TAG: copy.id})
     except CloudError as error:
         # The copy protects the disk all the same; unmarked, no run prunes it.
-        return ['copy %s of disk %s in %s could not be marked as a DR run\'s (%s): it is not pruned until a later run marks it'
-                % (copy.id, disk_id, copy.region, error)]
+        return [
+            'copy %s of disk %s in %s could not be marked as a DR run\'s (%s): it is not pruned until a later run marks it'
+            % (copy.id, disk_id, copy.region, error)
+        ]
     return []

@@ -41,8 +41,14 @@ class Pruning:
 
 
 # pylint: disable-next=too-many-locals
-def prune_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], *, outcomes: Mapping[str, Sequence[RequestOutcome]],
-                 listed: Mapping[str, Sequence[Snapshot]], source_disks: Mapping[str, str]) -> Pruning:
+def prune_copies(
+    ctx: PhaseContext,
+    plans: Sequence[DiskPlan],
+    *,
+    outcomes: Mapping[str, Sequence[RequestOutcome]],
+    listed: Mapping[str, Sequence[Snapshot]],
+    source_disks: Mapping[str, str],
+) -> Pruning:
     """With prune, prune the DR copies of ``plans``' disks in ``listed`` (each DR region's copies as the run listed them):
     keep_copies and max_copy_age_days as dr.prune chooses, never a copy this run reports (``outcomes``)."""
     if not ctx.settings.prune.enabled:
@@ -60,47 +66,86 @@ def prune_copies(ctx: PhaseContext, plans: Sequence[DiskPlan], *, outcomes: Mapp
     problems: dict[str, list[str]] = {}
     by_disk = {plan.key: plan for plan in plans}
     ours = destination_outcomes(plans, outcomes)
-    in_use = {destination_outcome.snapshot.id for dummy, destination_outcome in ours if destination_outcome.snapshot is not None}
+    in_use = {
+        destination_outcome.snapshot.id
+        for dummy, destination_outcome in ours
+        if destination_outcome.snapshot is not None
+    }
     for destination in ctx.settings.region_names:
         # In check mode, a copy the real run would make counts once it would have completed: when the run waits.
-        to_come = {plan.key for plan, destination_outcome in ours
-                   if destination_outcome.destination == destination and destination_outcome.action == WOULD_COPY}
+        to_come = {
+            plan.key
+            for plan, destination_outcome in ours
+            if destination_outcome.destination == destination and destination_outcome.action == WOULD_COPY
+        }
         choices: list[tuple[str, list[Snapshot], list[Snapshot]]] = []
         for disk_key, group in dr_copies_by_disk(marked.listed[destination], by_disk).items():
             completed_to_come = bool(ctx.settings.wait.wait) and disk_key in to_come
-            choices.append((disk_key, *prune_selection(group, ctx.now, keep, max_age_days, in_use, completed_to_come=completed_to_come)))
+            choices.append(
+                (
+                    disk_key,
+                    *prune_selection(group, ctx.now, keep, max_age_days, in_use, completed_to_come=completed_to_come),
+                )
+            )
         # No delete is sent for a copy whose lock is in force, whoever locked it: the locks are read first. Where the read
         # is refused (a policy without the lock permission), the deletes go out, and the cloud keeps a locked copy.
         unread: CloudError | None = None
         locks: dict[str, SnapshotLock]
         try:
-            locks = read_locks(ctx.adapter, calls.call, destination, [copy.id for dummy, delete, dummy_keep in choices for copy in delete])
+            locks = read_locks(
+                ctx.adapter,
+                calls.call,
+                destination,
+                [copy.id for dummy, delete, dummy_keep in choices for copy in delete],
+            )
         except CloudError as error:
             locks, unread = {}, error
-            warnings.append('could not read the locks of the DR copies in %s that pruning chose (%s): their deletes were sent, '
-                            'and a copy whose delete the cloud refused is kept' % (destination, error))
+            warnings.append(
+                'could not read the locks of the DR copies in %s that pruning chose (%s): their deletes were sent, '
+                'and a copy whose delete the cloud refused is kept' % (destination, error)
+            )
         for disk_key, delete, keep_these in choices:
             for copy in delete:
                 lock = locks.get(copy.id)
                 if lock is not None and lock.in_force:
-                    kept.setdefault(disk_key, []).append({'region': destination, 'snapshot_id': copy.id, 'created': copy.created,
-                                                          'reason': KEPT_LOCKED, 'lock': lock.as_result()})
+                    kept.setdefault(disk_key, []).append(
+                        {
+                            'region': destination,
+                            'snapshot_id': copy.id,
+                            'created': copy.created,
+                            'reason': KEPT_LOCKED,
+                            'lock': lock.as_result(),
+                        }
+                    )
                     continue
                 record, warning, problem = _delete(ctx, calls, destination, copy, lock_unread=unread is not None)
                 pruned.setdefault(disk_key, []).append(record)
                 warnings.extend(warning)
                 problems.setdefault(disk_key, []).extend(problem)
-            kept.setdefault(disk_key, []).extend({'region': destination, 'snapshot_id': copy.id, 'created': copy.created} for copy in keep_these)
-    return Pruning(pruned=frozen_by_disk(pruned), kept=frozen_by_disk(kept), problems=frozen_by_disk(problems), warnings=tuple(warnings),
-                   calls=calls.cost.counts())
+            kept.setdefault(disk_key, []).extend(
+                {'region': destination, 'snapshot_id': copy.id, 'created': copy.created} for copy in keep_these
+            )
+    return Pruning(
+        pruned=frozen_by_disk(pruned),
+        kept=frozen_by_disk(kept),
+        problems=frozen_by_disk(problems),
+        warnings=tuple(warnings),
+        calls=calls.cost.counts(),
+    )
 
 
-def _delete(ctx: PhaseContext, calls: PhaseRetry, destination: str, copy: Snapshot,
-            lock_unread: bool) -> tuple[dict[str, Any], list[str], list[str]]:
+def _delete(
+    ctx: PhaseContext, calls: PhaseRetry, destination: str, copy: Snapshot, lock_unread: bool
+) -> tuple[dict[str, Any], list[str], list[str]]:
     """Delete one copy pruning chose: (its record, a warning, a problem of its disk). ``lock_unread``: its lock could not be
     read, so a refusal other than of the permission is taken for the cloud keeping a locked copy."""
-    record: dict[str, Any] = {'region': destination, 'snapshot_id': copy.id, 'created': copy.created,
-                              'age_hours': round(copy.age_hours(ctx.now), 1), 'action': WOULD_DELETE if ctx.check_mode else DELETED}
+    record: dict[str, Any] = {
+        'region': destination,
+        'snapshot_id': copy.id,
+        'created': copy.created,
+        'age_hours': round(copy.age_hours(ctx.now), 1),
+        'action': WOULD_DELETE if ctx.check_mode else DELETED,
+    }
     if ctx.check_mode:
         return record, [], []
     try:

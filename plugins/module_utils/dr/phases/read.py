@@ -45,7 +45,9 @@ class Listing:
 
 def format_selector(selector: Mapping[str, str | None]) -> str:
     """A tag selector as a person reads it: {dr: yes, tier: any value}."""
-    return '{%s}' % ', '.join('%s: %s' % (key, 'any value' if value is None else value) for key, value in sorted(selector.items()))
+    return '{%s}' % ', '.join(
+        '%s: %s' % (key, 'any value' if value is None else value) for key, value in sorted(selector.items())
+    )
 
 
 def read_disks(ctx: PhaseContext) -> Reading:
@@ -54,7 +56,9 @@ def read_disks(ctx: PhaseContext) -> Reading:
     calls = ctx.counted()
     settings = ctx.settings
     region = settings.source_region
-    disks, warnings = _named_disks(ctx, sorted(calls.call(ctx.adapter.find_disks, region, settings.tag_selector), key=lambda disk: disk.id))
+    disks, warnings = _named_disks(
+        ctx, sorted(calls.call(ctx.adapter.find_disks, region, settings.tag_selector), key=lambda disk: disk.id)
+    )
     snapshots = calls.call(ctx.adapter.disk_snapshots, region, disks) if disks else {}
     plans = tuple(plan_disk(ctx, disk, snapshots.get(disk.id, [])) for disk in disks)
     problems: list[str] = []
@@ -63,10 +67,20 @@ def read_disks(ctx: PhaseContext) -> Reading:
         named = ' of disk_ids' if settings.disk_ids else ''
         problems.append(
             'tag_selector %s matches no disk%s in %s: check its keys and values (tags are case-sensitive); where a scope '
-            'without disks is expected, set allow_no_disks' % (format_selector(settings.tag_selector), named, region))
-    source_disks = {'%s/%s' % (region, snapshot.id): '%s/%s' % (region, disk_id)
-                    for disk_id, disk_snapshots in snapshots.items() for snapshot in disk_snapshots}
-    return Reading(plans=plans, source_disks=source_disks, problems=tuple(problems), warnings=tuple(warnings), calls=calls.cost.counts())
+            'without disks is expected, set allow_no_disks' % (format_selector(settings.tag_selector), named, region)
+        )
+    source_disks = {
+        '%s/%s' % (region, snapshot.id): '%s/%s' % (region, disk_id)
+        for disk_id, disk_snapshots in snapshots.items()
+        for snapshot in disk_snapshots
+    }
+    return Reading(
+        plans=plans,
+        source_disks=source_disks,
+        problems=tuple(problems),
+        warnings=tuple(warnings),
+        calls=calls.cost.counts(),
+    )
 
 
 def _named_disks(ctx: PhaseContext, disks: list[Disk]) -> tuple[list[Disk], list[str]]:
@@ -80,19 +94,25 @@ def _named_disks(ctx: PhaseContext, disks: list[Disk]) -> tuple[list[Disk], list
     missing = sorted(set(wanted) - {disk.id for disk in named})
     if not missing:
         return named, []
-    return named, ['disk_ids names %s, which tag_selector %s does not match in %s: not looked after'
-                   % (', '.join(missing), format_selector(ctx.settings.tag_selector), ctx.settings.source_region)]
+    return named, [
+        'disk_ids names %s, which tag_selector %s does not match in %s: not looked after'
+        % (', '.join(missing), format_selector(ctx.settings.tag_selector), ctx.settings.source_region)
+    ]
 
 
 def plan_disk(ctx: PhaseContext, disk: Disk, snapshots: Sequence[Snapshot]) -> DiskPlan:
     """A disk's plan: its newest completed snapshot is its source; when that is older than max_snapshot_age_hours (or there
     is none), a fresh one is to be made, or the one already being made used."""
-    completed = sorted((snapshot for snapshot in snapshots if snapshot.state == COMPLETED), key=lambda snapshot: snapshot.age_order())
+    completed = sorted(
+        (snapshot for snapshot in snapshots if snapshot.state == COMPLETED), key=lambda snapshot: snapshot.age_order()
+    )
     source = completed[-1] if completed else None
     max_age = ctx.settings.fresh.max_age_hours
     if not max_age or (source is not None and source.age_hours(ctx.now) <= max_age):
         return DiskPlan(disk, source)
-    pending = sorted((snapshot for snapshot in snapshots if snapshot.state == PENDING), key=lambda snapshot: snapshot.age_order())
+    pending = sorted(
+        (snapshot for snapshot in snapshots if snapshot.state == PENDING), key=lambda snapshot: snapshot.age_order()
+    )
     if pending:
         # A snapshot is already being made (by an earlier run or someone else): use it, make no other.
         return DiskPlan(disk, source, pending[-1], 'existing')

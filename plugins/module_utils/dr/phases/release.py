@@ -32,14 +32,18 @@ class Shares:
     @property
     def changed(self) -> bool:
         """Whether the run released or made anything in the DR account (or would, in check mode)."""
-        return bool(self.section and any(self.section[key] for key in ('released', 'would_release', 'made', 'would_make')))
+        return bool(
+            self.section and any(self.section[key] for key in ('released', 'would_release', 'made', 'would_make'))
+        )
 
 
 def release_shares(ctx: PhaseContext) -> Shares:
     """Remove every share of a source snapshot with the DR account that no copy in flight needs any more."""
     dr_account = ctx.settings.dr_account
     vault = ctx.vault
-    if dr_account is None or vault is None:  # connect_dr_account let the run start with a DR account only on such a cloud
+    if (
+        dr_account is None or vault is None
+    ):  # connect_dr_account let the run start with a DR account only on such a cloud
         return Shares()
     calls = ctx.counted()
     dr_regions = ctx.settings.region_names
@@ -48,9 +52,17 @@ def release_shares(ctx: PhaseContext) -> Shares:
     # What a cloud makes in steps (CBS) and a killed run left on its way: taken further, and with wait to the end.
     def settle() -> int:
         return calls.call(vault.settle_dr_account, dr_regions)
+
     if ctx.settings.wait.wait and not ctx.check_mode:
-        poll(settle, lambda left: STILL_GOING if left else DONE, ctx.deadline, ctx.settings.wait.poll_interval, sleep=ctx.sleep,
-             clock=ctx.clock, max_interval=60)
+        poll(
+            settle,
+            lambda left: STILL_GOING if left else DONE,
+            ctx.deadline,
+            ctx.settings.wait.poll_interval,
+            sleep=ctx.sleep,
+            clock=ctx.clock,
+            max_interval=60,
+        )
     else:
         settle()
     release, held = calls.call(vault.find_shares, source_region, dr_regions)
@@ -71,6 +83,13 @@ def release_shares(ctx: PhaseContext) -> Shares:
             failed.append(snapshot_id)
             problems.append('removing the DR account\'s share of source snapshot %s: %s' % (snapshot_id, answer))
     made, would_make = vault.dr_account_steps()
-    section = {'account': dr_account['account'], 'released': released, 'would_release': release if ctx.check_mode else [],
-               'held': held, 'release_failed': failed, 'made': made, 'would_make': would_make}
+    section = {
+        'account': dr_account['account'],
+        'released': released,
+        'would_release': release if ctx.check_mode else [],
+        'held': held,
+        'release_failed': failed,
+        'made': made,
+        'would_make': would_make,
+    }
     return Shares(section=section, problems=tuple(problems), calls=calls.cost.counts())

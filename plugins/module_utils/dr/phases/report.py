@@ -49,9 +49,17 @@ class RunPhases:  # pylint: disable=too-many-instance-attributes  # one field a 
         locks = dict(self.locks.calls)
         for name, count in (self.early_locks.calls if self.early_locks is not None else {}).items():
             locks[name] = locks.get(name, 0) + count
-        return {'read': dict(self.read.calls), 'fresh': dict(self.fresh.calls), 'copy': dict(self.copies.calls),
-                'marks': dict(self.marks.calls), 'listing': dict(self.listing.calls), 'locks': dict(sorted(locks.items())),
-                'shares': dict(self.shares.calls), 'drill': dict(self.drill.calls), 'prune': dict(self.pruning.calls)}
+        return {
+            'read': dict(self.read.calls),
+            'fresh': dict(self.fresh.calls),
+            'copy': dict(self.copies.calls),
+            'marks': dict(self.marks.calls),
+            'listing': dict(self.listing.calls),
+            'locks': dict(sorted(locks.items())),
+            'shares': dict(self.shares.calls),
+            'drill': dict(self.drill.calls),
+            'prune': dict(self.pruning.calls),
+        }
 
 
 def disk_facts(phases: RunPhases) -> list[DiskFacts]:
@@ -60,21 +68,43 @@ def disk_facts(phases: RunPhases) -> list[DiskFacts]:
     for plan in phases.read.plans:
         key = plan.key
         fresh = phases.fresh.by_disk[key]
-        problems = (fresh.problems + phases.copies.problems.get(key, ()) + phases.locks.problems.get(key, ())
-                    + phases.pruning.problems.get(key, ()))
-        facts.append(DiskFacts(plan.disk, source=fresh.source, fresh=fresh.snapshot, fresh_action=fresh.action,
-                               outcomes=phases.copies.outcomes.get(key, ()), locks=phases.locks.locks.get(key, {}),
-                               other_locks=phases.locks.other_locks.get(key, ()), pruned=phases.pruning.pruned.get(key, ()),
-                               kept=phases.pruning.kept.get(key, ()), problems=problems))
+        problems = (
+            fresh.problems
+            + phases.copies.problems.get(key, ())
+            + phases.locks.problems.get(key, ())
+            + phases.pruning.problems.get(key, ())
+        )
+        facts.append(
+            DiskFacts(
+                plan.disk,
+                source=fresh.source,
+                fresh=fresh.snapshot,
+                fresh_action=fresh.action,
+                outcomes=phases.copies.outcomes.get(key, ()),
+                locks=phases.locks.locks.get(key, {}),
+                other_locks=phases.locks.other_locks.get(key, ()),
+                pruned=phases.pruning.pruned.get(key, ()),
+                kept=phases.pruning.kept.get(key, ()),
+                problems=problems,
+            )
+        )
     return facts
 
 
-def run_report(ctx: PhaseContext, phases: RunPhases, *, warnings: Sequence[str], retries: int, wall_now: datetime.datetime) -> dict[str, Any]:
+def run_report(
+    ctx: PhaseContext, phases: RunPhases, *, warnings: Sequence[str], retries: int, wall_now: datetime.datetime
+) -> dict[str, Any]:
     """The run's report. ``warnings`` are the run's as they came (the phases' and its leases'), between the engine's and the
     drill's; ``wall_now`` the time now, by which a lock read in force may have expired."""
     disks, lapsed = lapsed_locks(disk_facts(phases), wall_now)
-    report = dr_report(disks, ctx.settings, ctx.now, ctx.check_mode, phases.drill.section,
-                       list(phases.read.problems + phases.shares.problems + phases.drill.problems))
+    report = dr_report(
+        disks,
+        ctx.settings,
+        ctx.now,
+        ctx.check_mode,
+        phases.drill.section,
+        list(phases.read.problems + phases.shares.problems + phases.drill.problems),
+    )
     report['api_retries'] = retries
     report['dr_account'] = phases.shares.section
     report['changed'] = report['changed'] or phases.shares.changed
@@ -90,14 +120,29 @@ def lapsed_locks(disks: Sequence[DiskFacts], now: datetime.datetime) -> tuple[li
 
     def as_now(region: Any, copy_id: Any, record: dict[str, Any]) -> dict[str, Any]:
         expires = parse_time(record.get('expires'))
-        if record.get('in_force') and record.get('action') in (LOCKED, IN_FORCE) and expires is not None and expires <= now:
-            warnings.append('the lock of %s in %s expired at %s, while this run went on: the copy is not locked '
-                            'now; the next run with lock locks it again' % (copy_id, region, record['expires']))
+        if (
+            record.get('in_force')
+            and record.get('action') in (LOCKED, IN_FORCE)
+            and expires is not None
+            and expires <= now
+        ):
+            warnings.append(
+                'the lock of %s in %s expired at %s, while this run went on: the copy is not locked '
+                'now; the next run with lock locks it again' % (copy_id, region, record['expires'])
+            )
             return dict(record, action=EXPIRED, in_force=False)
         return record
 
     def current(locks: Mapping[tuple[str, str], dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
         return {key: as_now(key[0], key[1], record) for key, record in locks.items()}
-    return [dataclasses.replace(disk, locks=current(disk.locks),
-                                other_locks=tuple(as_now(record.get('region'), record.get('snapshot_id'), record) for record in disk.other_locks))
-            for disk in disks], warnings
+
+    return [
+        dataclasses.replace(
+            disk,
+            locks=current(disk.locks),
+            other_locks=tuple(
+                as_now(record.get('region'), record.get('snapshot_id'), record) for record in disk.other_locks
+            ),
+        )
+        for disk in disks
+    ], warnings

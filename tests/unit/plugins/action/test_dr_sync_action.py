@@ -1,5 +1,6 @@
 """dr_sync's action: the Markdown report it renders from the module's data, and the report files it writes on the
 controller, as the role's file and copy tasks wrote them."""
+
 from __future__ import annotations
 
 import copy
@@ -10,7 +11,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.action.dr_sync import ActionModule, report_json, report_paths, write_reports
+from ansible_collections.snapcopy.cloud.plugins.action.dr_sync import (
+    ActionModule,
+    report_json,
+    report_paths,
+    write_reports,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, run_dr_module
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown, escape_cell
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
@@ -18,17 +24,24 @@ from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_mod
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.plugin_utils.test_report_markdown import cells
 
 RESULT = {
-    'changed': True, 'provider': 'aws', 'source_region': 'us-east-1', 'totals': {'disks': 1, 'copied': 1},
-    'report_markdown': '# DR report\n\n| disk |\n', 'invocation': {'module_args': {'provider': 'aws'}},
-    '_ansible_no_log': False, 'msg': '1 disks: 1 copied',
+    'changed': True,
+    'provider': 'aws',
+    'source_region': 'us-east-1',
+    'totals': {'disks': 1, 'copied': 1},
+    'report_markdown': '# DR report\n\n| disk |\n',
+    'invocation': {'module_args': {'provider': 'aws'}},
+    '_ansible_no_log': False,
+    'msg': '1 disks: 1 copied',
 }
 
 
 def test_paths_expand_the_home_folder_and_keep_names_to_file_name_characters(monkeypatch):
     monkeypatch.setenv('HOME', '/home/awx')
     assert report_paths('~/dr-reports', 'aws-shop/us east 1') == {
-        'json': '/home/awx/dr-reports/dr-report-aws-shop_us_east_1.json', 'markdown': '/home/awx/dr-reports/dr-report-aws-shop_us_east_1.md',
-        'html': '/home/awx/dr-reports/dr-report-aws-shop_us_east_1.html'}
+        'json': '/home/awx/dr-reports/dr-report-aws-shop_us_east_1.json',
+        'markdown': '/home/awx/dr-reports/dr-report-aws-shop_us_east_1.md',
+        'html': '/home/awx/dr-reports/dr-report-aws-shop_us_east_1.html',
+    }
 
 
 class CoreDeprecation:
@@ -37,8 +50,12 @@ class CoreDeprecation:
 
 def test_json_holds_the_runs_own_data_never_what_the_core_adds():
     # The core's keys: on 2.19 and later their values are objects that no JSON encoder takes (issue 23).
-    core_added = {'warnings': [CoreDeprecation()], 'deprecations': [CoreDeprecation()], 'exception': CoreDeprecation(),
-                  '_ansible_verbose_always': True}
+    core_added = {
+        'warnings': [CoreDeprecation()],
+        'deprecations': [CoreDeprecation()],
+        'exception': CoreDeprecation(),
+        '_ansible_verbose_always': True,
+    }
     data = json.loads(report_json(dict(RESULT, run_warnings=['a copy differs'], **core_added)))
     assert data['run_warnings'] == ['a copy differs'] and not set(core_added) & set(data)
 
@@ -47,8 +64,15 @@ def test_json_is_the_registered_result_less_the_markdown_the_invocation_and_ansi
     text = report_json(RESULT)
     # to_nice_json's shape, as the role's copy task wrote it, and a new line at the end.
     assert text.endswith('}\n') and text.startswith('{\n    "changed": true,\n')
-    assert json.loads(text) == {'changed': True, 'provider': 'aws', 'source_region': 'us-east-1', 'totals': {'disks': 1, 'copied': 1},
-                                'msg': '1 disks: 1 copied', 'failed': False, 'run_state': 'finished'}
+    assert json.loads(text) == {
+        'changed': True,
+        'provider': 'aws',
+        'source_region': 'us-east-1',
+        'totals': {'disks': 1, 'copied': 1},
+        'msg': '1 disks: 1 copied',
+        'failed': False,
+        'run_state': 'finished',
+    }
     # A failed run keeps its failed.
     assert json.loads(report_json(dict(RESULT, failed=True)))['failed'] is True
 
@@ -61,7 +85,10 @@ def test_the_folder_is_made_and_the_three_files_written_with_their_modes(tmp_pat
         paths = write_reports(result, str(folder), 'aws-us-east-1')
     finally:
         os.umask(old_umask)
-    assert paths == {kind: '%s/dr-report-aws-us-east-1.%s' % (folder, suffix) for kind, suffix in (('json', 'json'), ('markdown', 'md'), ('html', 'html'))}
+    assert paths == {
+        kind: '%s/dr-report-aws-us-east-1.%s' % (folder, suffix)
+        for kind, suffix in (('json', 'json'), ('markdown', 'md'), ('html', 'html'))
+    }
     assert json.loads((folder / 'dr-report-aws-us-east-1.json').read_text())['totals'] == REPORTED['totals']
     assert (folder / 'dr-report-aws-us-east-1.md').read_text() == RESULT['report_markdown']
     assert (folder / 'dr-report-aws-us-east-1.html').read_text().startswith('<!DOCTYPE html>')
@@ -94,20 +121,63 @@ def test_an_existing_folder_keeps_its_mode_and_new_files_honour_the_umask(tmp_pa
     finally:
         os.umask(old_umask)
     assert stat.S_IMODE(os.stat(folder).st_mode) == folder_mode
-    assert stat.S_IMODE(os.stat(paths['json']).st_mode) == 0o600 and stat.S_IMODE(os.stat(paths['markdown']).st_mode) == 0o600
+    assert (
+        stat.S_IMODE(os.stat(paths['json']).st_mode) == 0o600
+        and stat.S_IMODE(os.stat(paths['markdown']).st_mode) == 0o600
+    )
 
 
 # ---------------------------------------------------------------------- the action's run
 # A report as the module returns it: data only.
 REPORTED = {
-    'changed': False, 'check_mode': False, 'provider': 'aws', 'account': None, 'source_region': 'us-east-1', 'dr_regions': ['us-west-2'],
-    'generated_at': '2026-11-22T10:00:00Z', 'duration_seconds': 0.4, 'run_warnings': [], 'api_retries': 0, 'restore': None,
-    'totals': {'disks': 1, 'copied': 0, 'existing': 0, 'would_copy': 0, 'not_copied': 0, 'fresh_snapshots': 0, 'pruned': 0, 'kept': 0,
-               'without_dr_copy': 1},
-    'posture': {'rpo_hours': None, 'regions': {'us-west-2': {'within_rpo': 0, 'over_rpo': 0, 'in_flight': 0, 'planned': 0, 'no_copy': 1,
-                                                             'oldest_recovery_point_hours': None}}},
-    'disks': [{'disk_id': 'vol-1', 'disk_name': None, 'source_snapshot': None, 'fresh_snapshot': None, 'copies': [],
-               'missing_regions': ['us-west-2'], 'pruned': [], 'kept': [], 'problems': ['no completed snapshot to copy']}],
+    'changed': False,
+    'check_mode': False,
+    'provider': 'aws',
+    'account': None,
+    'source_region': 'us-east-1',
+    'dr_regions': ['us-west-2'],
+    'generated_at': '2026-11-22T10:00:00Z',
+    'duration_seconds': 0.4,
+    'run_warnings': [],
+    'api_retries': 0,
+    'restore': None,
+    'totals': {
+        'disks': 1,
+        'copied': 0,
+        'existing': 0,
+        'would_copy': 0,
+        'not_copied': 0,
+        'fresh_snapshots': 0,
+        'pruned': 0,
+        'kept': 0,
+        'without_dr_copy': 1,
+    },
+    'posture': {
+        'rpo_hours': None,
+        'regions': {
+            'us-west-2': {
+                'within_rpo': 0,
+                'over_rpo': 0,
+                'in_flight': 0,
+                'planned': 0,
+                'no_copy': 1,
+                'oldest_recovery_point_hours': None,
+            }
+        },
+    },
+    'disks': [
+        {
+            'disk_id': 'vol-1',
+            'disk_name': None,
+            'source_snapshot': None,
+            'fresh_snapshot': None,
+            'copies': [],
+            'missing_regions': ['us-west-2'],
+            'pruned': [],
+            'kept': [],
+            'problems': ['no completed snapshot to copy'],
+        }
+    ],
     'failures': ['vol-1: no completed snapshot to copy'],
 }
 
@@ -135,10 +205,19 @@ def action_running(module_result, async_val=0, **arguments):
 
 def dr_sync_module_result(cloud, disk_name, fails=False, **extra):
     """What dr_sync's module returns for an ECS disk named ``disk_name``, copied to cn-shanghai on the emulator."""
-    cloud.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'name': disk_name, 'tags': {'dr': 'yes'}, 'snapshots': 1}]})
+    cloud.admin.seed(
+        ecs={'disks': [{'region': 'cn-hangzhou', 'name': disk_name, 'tags': {'dr': 'yes'}, 'snapshots': 1}]}
+    )
     params = {option: spec.get('default') for option, spec in DR_ARGUMENT_SPEC.items()}
-    params.update(provider='ecs', source_region='cn-hangzhou', dr_regions=['cn-shanghai'], tag_selector={'dr': 'yes'}, endpoint_url=cloud.url,
-                  alicloud_access_key=credentials.ALIBABA_ACCESS_KEY_ID, alicloud_secret_key=credentials.ALIBABA_ACCESS_KEY_SECRET)
+    params.update(
+        provider='ecs',
+        source_region='cn-hangzhou',
+        dr_regions=['cn-shanghai'],
+        tag_selector={'dr': 'yes'},
+        endpoint_url=cloud.url,
+        alicloud_access_key=credentials.ALIBABA_ACCESS_KEY_ID,
+        alicloud_secret_key=credentials.ALIBABA_ACCESS_KEY_SECRET,
+    )
     params.update(extra)
     with pytest.raises(ModuleExit) as ended:
         run_dr_module(FakeModule(params))
@@ -148,19 +227,27 @@ def dr_sync_module_result(cloud, disk_name, fails=False, **extra):
 
 def test_the_module_names_its_run_by_the_actions_run_id_and_takes_no_other_form(fakecloud_clean):
     """The id the report files named when the run started is the report's (and the leases' and test disks')."""
-    assert dr_sync_module_result(fakecloud_clean, 'web', run_id='20261122T181400Z-3f9a1c')['run_id'] == '20261122T181400Z-3f9a1c'
+    assert (
+        dr_sync_module_result(fakecloud_clean, 'web', run_id='20261122T181400Z-3f9a1c')['run_id']
+        == '20261122T181400Z-3f9a1c'
+    )
     own = dr_sync_module_result(fakecloud_clean, 'web')['run_id']
     assert own != '20261122T181400Z-3f9a1c' and len(own) == 23
     # It goes into tag keys: nothing but the form the action makes.
     fakecloud_clean.admin.calls(reset=True)
     refused = dr_sync_module_result(fakecloud_clean, 'web', fails=True, run_id='20261122T181400Z-3f9a1c\nx')
-    assert refused['msg'].startswith('run_id: is <UTC time>Z-<6 hex digits>') and not fakecloud_clean.admin.calls()['mutating']
+    assert (
+        refused['msg'].startswith('run_id: is <UTC time>Z-<6 hex digits>')
+        and not fakecloud_clean.admin.calls()['mutating']
+    )
 
 
 def test_the_module_returns_data_and_the_action_renders_its_markdown_on_the_controller(fakecloud_clean, tmp_path):
     module_result = dr_sync_module_result(fakecloud_clean, 'web | db\nprimary')
     assert 'report_markdown' not in module_result  # nothing of the Markdown is built on the managed host
-    result = action_running(module_result, report_dir=str(tmp_path), provider='ecs', source_region='cn-hangzhou').run(task_vars={})
+    result = action_running(module_result, report_dir=str(tmp_path), provider='ecs', source_region='cn-hangzhou').run(
+        task_vars={}
+    )
     markdown = result['report_markdown']
     assert markdown == dr_report_markdown(module_result)
     assert markdown.startswith('# DR copy report: ecs cn-hangzhou -> cn-shanghai\n')
@@ -188,17 +275,22 @@ def test_an_async_job_just_started_has_no_markdown_and_no_file(tmp_path):
     assert not os.listdir(tmp_path) and action.sent == [None]
 
 
-@pytest.mark.parametrize('transport, arguments, expected', [
-    ('local', {'show_progress': True}, 'own lines'),
-    ('ansible.builtin.local', {'show_progress': 'yes', 'fleet_progress': 'yes'}, 'fleet line'),
-    ('local', {'show_progress': False}, None),
-    ('local', {}, 'a line a minute'),  # verbosity 0, unset: AWX's default
-    ('ssh', {'show_progress': True}, None),  # the module's progress file would be on the other host
-])
+@pytest.mark.parametrize(
+    'transport, arguments, expected',
+    [
+        ('local', {'show_progress': True}, 'own lines'),
+        ('ansible.builtin.local', {'show_progress': 'yes', 'fleet_progress': 'yes'}, 'fleet line'),
+        ('local', {'show_progress': False}, None),
+        ('local', {}, 'a line a minute'),  # verbosity 0, unset: AWX's default
+        ('ssh', {'show_progress': True}, None),  # the module's progress file would be on the other host
+    ],
+)
 def test_live_progress_unless_turned_off_when_the_module_runs_on_the_controller(transport, arguments, expected):
     action = action_running(REPORTED, provider='aws', source_region='us-east-1', **arguments)
     action._connection.transport = transport
-    live = action._live_progress(action._task.args, {'inventory_hostname': 'aws-prod', 'ansible_play_batch': ['aws-prod', 'cbs-prod']})
+    live = action._live_progress(
+        action._task.args, {'inventory_hostname': 'aws-prod', 'ansible_play_batch': ['aws-prod', 'cbs-prod']}
+    )
     if expected is None:
         assert live is None
     else:

@@ -3,6 +3,7 @@
 dr_sync's action writes "run <id> started, not finished" before the module starts (what a killed run leaves), the
 failure when the run ends without a report, and the report when it has one; the last finished report is kept beside
 them as .previous. Nothing of an earlier run is ever shown as this run's."""
+
 from __future__ import annotations
 
 import json
@@ -11,25 +12,62 @@ import re
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import WITHIN_RPO, DiskProtection, RegionProtection, ScopeProtection
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import (
+    WITHIN_RPO,
+    DiskProtection,
+    RegionProtection,
+    ScopeProtection,
+)
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils import _run_reports
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import COLOURS, dr_report_html, fleet_report_html
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.action.test_dr_sync_action import REPORTED, action_running, reports_in
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import (
+    COLOURS,
+    dr_report_html,
+    fleet_report_html,
+)
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.action.test_dr_sync_action import (
+    REPORTED,
+    action_running,
+    reports_in,
+)
 
 GREEN = COLOURS[WITHIN_RPO]
 NAME = 'aws-us-east-1'
-TASK = {'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['us-west-2', {'region': 'eu-west-1'}], 'report_name': NAME}
+TASK = {
+    'provider': 'aws',
+    'source_region': 'us-east-1',
+    'dr_regions': ['us-west-2', {'region': 'eu-west-1'}],
+    'report_name': NAME,
+}
 # The report of an earlier run, which claimed locks and shares.
-EARLIER = dict(REPORTED, generated_at='2026-11-21T10:00:00Z', run_id='20261121T100000Z-0a0b0c', failures=[],
-               dr_account={'account': '222233334444', 'released': ['snap-0earlier'], 'would_release': [], 'held': [], 'release_failed': []},
-               totals=dict(REPORTED['totals'], locked=3))
+EARLIER = dict(
+    REPORTED,
+    generated_at='2026-11-21T10:00:00Z',
+    run_id='20261121T100000Z-0a0b0c',
+    failures=[],
+    dr_account={
+        'account': '222233334444',
+        'released': ['snap-0earlier'],
+        'would_release': [],
+        'held': [],
+        'release_failed': [],
+    },
+    totals=dict(REPORTED['totals'], locked=3),
+)
 # A cloud error that ends the run before its report, as errors_end_the_task fails the module.
-REFUSED = {'failed': True, 'msg': 'DescribeLockedSnapshots failed: UnauthorizedOperation: You are not authorized '
-                                  '(region us-west-2) [request id 4a5b-77]',
-           'error': {'action': 'DescribeLockedSnapshots', 'code': 'UnauthorizedOperation', 'message': 'You are not authorized',
-                     'request_id': '4a5b-77'},
-           'module_stderr': 'Traceback: secret_key=wJalrXUtnFEMI', 'invocation': {'module_args': {'secret_key': 'wJalrXUtnFEMI'}}}
+REFUSED = {
+    'failed': True,
+    'msg': 'DescribeLockedSnapshots failed: UnauthorizedOperation: You are not authorized '
+    '(region us-west-2) [request id 4a5b-77]',
+    'error': {
+        'action': 'DescribeLockedSnapshots',
+        'code': 'UnauthorizedOperation',
+        'message': 'You are not authorized',
+        'request_id': '4a5b-77',
+    },
+    'module_stderr': 'Traceback: secret_key=wJalrXUtnFEMI',
+    'invocation': {'module_args': {'secret_key': 'wJalrXUtnFEMI'}},
+}
 
 
 def files(folder, previous=False):
@@ -80,13 +118,20 @@ def test_while_the_module_runs_the_files_say_this_run_started_and_has_not_finish
     run_id = seen['args']['run_id']
     assert re.match(r'\d{8}T\d{6}Z-[0-9a-f]{6}\Z', run_id)
     assert data['run_state'] == 'started' and data['run_id'] == run_id and data['started_at'] == data['generated_at']
-    assert (data['provider'], data['source_region'], data['dr_regions'], data['scope']) == ('aws', 'us-east-1', ['us-west-2', 'eu-west-1'], NAME)
+    assert (data['provider'], data['source_region'], data['dr_regions'], data['scope']) == (
+        'aws',
+        'us-east-1',
+        ['us-west-2', 'eu-west-1'],
+        NAME,
+    )
     assert 'run %s started at %s and has not finished' % (run_id, data['started_at']) in data['msg']
     assert '**Not finished.** Run %s' % run_id in markdown and 'data-run-state="started"' in html
     claims_nothing(data, markdown, html)
     # The earlier report, named as the past.
     assert seen['previous'][0]['run_id'] == EARLIER['run_id'] and seen['previous'][0]['totals']['locked'] == 3
-    assert data['previous_report']['run_id'] == EARLIER['run_id'] and data['previous_report']['files'] == files(tmp_path, previous=True)
+    assert data['previous_report']['run_id'] == EARLIER['run_id'] and data['previous_report']['files'] == files(
+        tmp_path, previous=True
+    )
     assert 'dr-report-%s.previous.html' % NAME in html
     # The run ended with its report: the files say what it did, under the same id.
     data = read(tmp_path)[0]
@@ -101,35 +146,56 @@ def test_a_run_that_ends_without_a_report_leaves_files_that_say_it_failed_before
     assert result['failed'] and result['report_files'] == files(tmp_path)
     data, markdown, html = read(tmp_path)
     assert data['run_state'] == 'failed_before_report' and data['run_id'] == action.sent[0]['run_id']
-    assert data['error'] == {'msg': REFUSED['msg'], 'action': 'DescribeLockedSnapshots', 'code': 'UnauthorizedOperation',
-                             'message': 'You are not authorized', 'request_id': '4a5b-77'}
+    assert data['error'] == {
+        'msg': REFUSED['msg'],
+        'action': 'DescribeLockedSnapshots',
+        'code': 'UnauthorizedOperation',
+        'message': 'You are not authorized',
+        'request_id': '4a5b-77',
+    }
     assert data['started_at'] <= data['ended_at'] and 'failed before it could know what it did' in data['msg']
-    assert '**Failed before it could know what it did.**' in markdown and '| DescribeLockedSnapshots | UnauthorizedOperation |' in markdown
+    assert (
+        '**Failed before it could know what it did.**' in markdown
+        and '| DescribeLockedSnapshots | UnauthorizedOperation |' in markdown
+    )
     assert 'data-run-state="failed_before_report"' in html and 'class="status-failed"' in html and '4a5b-77' in html
     claims_nothing(data, markdown, html)
     # No secret, and not the module's output: only the message and the cloud's error.
     assert 'wJalrXUtnFEMI' not in json.dumps(data) + markdown + html
     # The earlier report is history, whole.
-    assert read(tmp_path, previous=True)[0]['run_id'] == EARLIER['run_id'] and data['previous_report']['generated_at'] == EARLIER['generated_at']
+    assert (
+        read(tmp_path, previous=True)[0]['run_id'] == EARLIER['run_id']
+        and data['previous_report']['generated_at'] == EARLIER['generated_at']
+    )
 
 
 def test_bad_input_of_a_scope_with_no_report_leaves_no_file_named_after_it(tmp_path):
     """Issue 47: a typo (source_region '') left dr-report-aws-.html behind, a page of a scope that does not exist."""
     task = dict(TASK, source_region='', report_name=None)
-    result = action_running({'failed': True, 'msg': 'source_region: must not be empty'}, report_dir=str(tmp_path), **task).run(task_vars={})
+    result = action_running(
+        {'failed': True, 'msg': 'source_region: must not be empty'}, report_dir=str(tmp_path), **task
+    ).run(task_vars={})
     assert result['failed'] and 'report_files' not in result
     assert reports_in(tmp_path) == []
 
 
 def test_bad_input_of_a_scope_with_a_report_keeps_its_last_account_and_says_it_is_stale(tmp_path):
     earlier_run(tmp_path)
-    action_running({'failed': True, 'msg': 'tag_selector: must not be empty'}, report_dir=str(tmp_path), **TASK).run(task_vars={})
+    action_running({'failed': True, 'msg': 'tag_selector: must not be empty'}, report_dir=str(tmp_path), **TASK).run(
+        task_vars={}
+    )
     data, markdown, html = read(tmp_path)
     assert data['run_state'] == 'failed_before_report' and data['error']['code'] is None
-    assert 'Error: tag_selector: must not be empty' in markdown and data['previous_report']['run_id'] == EARLIER['run_id']
+    assert (
+        'Error: tag_selector: must not be empty' in markdown and data['previous_report']['run_id'] == EARLIER['run_id']
+    )
     # The last account known, stale, never current: not protected, and nothing drawn green.
     known = data['protection']
-    assert known['stale'] and 'tag_selector: must not be empty' in known['stale'] and known['read_at'] == EARLIER['generated_at']
+    assert (
+        known['stale']
+        and 'tag_selector: must not be empty' in known['stale']
+        and known['read_at'] == EARLIER['generated_at']
+    )
     assert known['status'] != 'protected' and [disk['disk_id'] for disk in known['disks']] == ['vol-1']
     assert '**Stale: at risk**' in markdown and 'id="last-known"' in html and 'data-status="at risk"' in html
     claims_nothing(data, markdown, html)
@@ -139,8 +205,14 @@ class TaskTimeout(BaseException):
     """As ansible-core's TaskTimeoutError (a BaseException) ends an action at the task's timeout."""
 
 
-@pytest.mark.parametrize('error', [TaskTimeout('The command action failed to execute in the expected time frame (60)'),
-                                   KeyboardInterrupt(), RuntimeError('a bug in the action')])
+@pytest.mark.parametrize(
+    'error',
+    [
+        TaskTimeout('The command action failed to execute in the expected time frame (60)'),
+        KeyboardInterrupt(),
+        RuntimeError('a bug in the action'),
+    ],
+)
 def test_a_timeout_an_interrupt_or_a_crash_leaves_files_that_say_the_run_failed(tmp_path, error):
     earlier_run(tmp_path)
 
@@ -161,11 +233,15 @@ def test_a_marker_left_by_a_kill_is_replaced_and_the_earlier_report_stays_histor
     # The kill: the marker is written, then nothing more (fail never runs).
     monkeypatch.setattr(_run_reports.RunReportFiles, 'fail', lambda self, error, ended_at: False)
     with pytest.raises(SystemExit):
-        action_running(lambda module_args: (never for never in ()).throw(SystemExit(-9)), report_dir=str(tmp_path), **TASK).run(task_vars={})
+        action_running(
+            lambda module_args: (never for never in ()).throw(SystemExit(-9)), report_dir=str(tmp_path), **TASK
+        ).run(task_vars={})
     left = read(tmp_path)[0]
     assert left['run_state'] == 'started'
     monkeypatch.undo()
-    action = action_running(lambda module_args: dict(REPORTED, run_id=module_args['run_id']), report_dir=str(tmp_path), **TASK)
+    action = action_running(
+        lambda module_args: dict(REPORTED, run_id=module_args['run_id']), report_dir=str(tmp_path), **TASK
+    )
     action.run(task_vars={})
     assert read(tmp_path)[0]['run_state'] == 'finished' and read(tmp_path)[0]['run_id'] == action.sent[0]['run_id']
     assert read(tmp_path, previous=True)[0]['run_id'] == EARLIER['run_id']
@@ -190,30 +266,69 @@ def test_a_finished_report_of_a_release_before_run_state_is_kept_as_history(tmp_
 
 
 def test_the_page_of_a_finished_run_is_unchanged_by_run_state():
-    assert dr_report_html(dict(REPORTED, run_state='finished', run_id='20261122T100000Z-abcdef')).startswith('<!DOCTYPE html>')
+    assert dr_report_html(dict(REPORTED, run_state='finished', run_id='20261122T100000Z-abcdef')).startswith(
+        '<!DOCTYPE html>'
+    )
 
 
 def fleet_page_of(scope):
     return fleet_report_html(fleet_report([scope], '2026-11-22T10:00:00Z'))
 
 
-def test_on_the_fleet_page_a_scope_that_failed_before_its_report_links_its_failed_page_and_draws_nothing_green(tmp_path):
+def test_on_the_fleet_page_a_scope_that_failed_before_its_report_links_its_failed_page_and_draws_nothing_green(
+    tmp_path,
+):
     result = action_running(REFUSED, report_dir=str(tmp_path), **TASK).run(task_vars={})
     # As playbooks/dr_fleet.yml gathers a scope whose role failed: its error, the failed result's report files.
-    page = fleet_page_of({'scope': NAME, 'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': [], 'totals': {},
-                          'error': result['msg'], 'posture': None, 'report_files': result['report_files']})
-    assert 'class="status-not-known" data-key="status">not known (run failed)' in page and 'href="dr-report-%s.html"' % NAME in page
+    page = fleet_page_of(
+        {
+            'scope': NAME,
+            'provider': 'aws',
+            'source_region': 'us-east-1',
+            'dr_regions': [],
+            'totals': {},
+            'error': result['msg'],
+            'posture': None,
+            'report_files': result['report_files'],
+        }
+    )
+    assert (
+        'class="status-not-known" data-key="status">not known (run failed)' in page
+        and 'href="dr-report-%s.html"' % NAME in page
+    )
     assert GREEN not in page.split('<section id="scopes">')[1].split('<table>')[1]  # the table, past the legend
 
 
 def test_on_the_fleet_page_a_scope_whose_selector_matched_nothing_is_no_green_bar():
     """Issue 38 1: a failed scope with no disk had a full-width green bar (data-standing within_rpo) in its row."""
-    posture = {'rpo_hours': None, 'regions': {'us-west-2': {'within_rpo': 0, 'over_rpo': 0, 'in_flight': 0, 'planned': 0, 'no_copy': 0,
-                                                            'oldest_recovery_point_hours': None}}}
-    page = fleet_page_of({'scope': NAME, 'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['us-west-2'],
-                          'totals': dict(REPORTED['totals'], disks=0), 'failure_count': 1,
-                          'failures': ['tag_selector dr=yes matches no disk in us-east-1'], 'posture': posture,
-                          'protection': ScopeProtection(provider='aws', source_region='us-east-1', dr_regions=('us-west-2',), failures=1).as_data()})
+    posture = {
+        'rpo_hours': None,
+        'regions': {
+            'us-west-2': {
+                'within_rpo': 0,
+                'over_rpo': 0,
+                'in_flight': 0,
+                'planned': 0,
+                'no_copy': 0,
+                'oldest_recovery_point_hours': None,
+            }
+        },
+    }
+    page = fleet_page_of(
+        {
+            'scope': NAME,
+            'provider': 'aws',
+            'source_region': 'us-east-1',
+            'dr_regions': ['us-west-2'],
+            'totals': dict(REPORTED['totals'], disks=0),
+            'failure_count': 1,
+            'failures': ['tag_selector dr=yes matches no disk in us-east-1'],
+            'posture': posture,
+            'protection': ScopeProtection(
+                provider='aws', source_region='us-east-1', dr_regions=('us-west-2',), failures=1
+            ).as_data(),
+        }
+    )
     row = page.split('<section id="scopes">')[1].split('<table>')[1]  # the table, past the legend
     assert 'data-standing="run_failed"' in row and GREEN not in row and 'within_rpo' not in row
 
@@ -221,19 +336,45 @@ def test_on_the_fleet_page_a_scope_whose_selector_matched_nothing_is_no_green_ba
 # ------------------------------------------------------------------------------------------ issue 47: the scope's account
 def model(*disks, limited_to=None, read_at='2026-11-21T10:00:00Z'):
     """A run's protection model over us-west-2: each of ``disks`` a (disk id, standing)."""
-    return ScopeProtection(provider='aws', source_region='us-east-1', dr_regions=('us-west-2',), rpo_hours=24, read_at=read_at,
-                           limited_to=limited_to, disks=tuple(
-                               DiskProtection(disk_id=disk_id, read_at=read_at, regions=(RegionProtection(
-                                   region='us-west-2', standing=standing, recovery_point_age_hours=2.0 if standing == 'within_rpo' else None),))
-                               for disk_id, standing in disks))
+    return ScopeProtection(
+        provider='aws',
+        source_region='us-east-1',
+        dr_regions=('us-west-2',),
+        rpo_hours=24,
+        read_at=read_at,
+        limited_to=limited_to,
+        disks=tuple(
+            DiskProtection(
+                disk_id=disk_id,
+                read_at=read_at,
+                regions=(
+                    RegionProtection(
+                        region='us-west-2',
+                        standing=standing,
+                        recovery_point_age_hours=2.0 if standing == 'within_rpo' else None,
+                    ),
+                ),
+            )
+            for disk_id, standing in disks
+        ),
+    )
 
 
 def result_of(protection, **changes):
     """dr_sync's result for ``protection``: its totals, posture and disks the model's, as the module returns them."""
-    return dict(REPORTED, protection=protection.as_data(), posture=protection.posture(), generated_at=protection.read_at, failures=[],
-                totals=dict(REPORTED['totals'], disks=len(protection.disks), without_dr_copy=protection.without_dr_copy),
-                disks=[dict(REPORTED['disks'][0], disk_id=disk.disk_id, missing_regions=disk.missing_regions, problems=[])
-                       for disk in protection.disks], **changes)
+    return dict(
+        REPORTED,
+        protection=protection.as_data(),
+        posture=protection.posture(),
+        generated_at=protection.read_at,
+        failures=[],
+        totals=dict(REPORTED['totals'], disks=len(protection.disks), without_dr_copy=protection.without_dr_copy),
+        disks=[
+            dict(REPORTED['disks'][0], disk_id=disk.disk_id, missing_regions=disk.missing_regions, problems=[])
+            for disk in protection.disks
+        ],
+        **changes,
+    )
 
 
 def test_a_run_limited_to_one_disk_merges_into_the_scopes_account_and_never_turns_it_green(tmp_path):
@@ -245,11 +386,20 @@ def test_a_run_limited_to_one_disk_merges_into_the_scopes_account_and_never_turn
     result = action_running(result_of(event), report_dir=str(tmp_path), **TASK).run(task_vars={})
     data, markdown, html = read(tmp_path)
     merged = data['protection']
-    assert [(disk['disk_id'], disk['read_at']) for disk in merged['disks']] == [('vol-a', '2026-11-21T10:00:00Z'), ('vol-b', '2026-11-22T10:00:00Z')]
+    assert [(disk['disk_id'], disk['read_at']) for disk in merged['disks']] == [
+        ('vol-a', '2026-11-21T10:00:00Z'),
+        ('vol-b', '2026-11-22T10:00:00Z'),
+    ]
     assert merged['status'] == 'at risk' and merged['limited_to'] == ['vol-b'] and merged['complete']
-    assert data['totals']['disks'] == 2 and data['totals']['without_dr_copy'] == 1 and data['posture']['regions']['us-west-2']['no_copy'] == 1
+    assert (
+        data['totals']['disks'] == 2
+        and data['totals']['without_dr_copy'] == 1
+        and data['posture']['regions']['us-west-2']['no_copy'] == 1
+    )
     assert result['msg'].startswith('AT RISK: 2 disks; 1 disk without a DR copy; the newest run read 1 disk only')
-    assert 'id="limited"' in html and 'data-status="at risk"' in html and 'data-key="read_at">2026-11-21T10:00:00Z' in html
+    assert (
+        'id="limited"' in html and 'data-status="at risk"' in html and 'data-key="read_at">2026-11-21T10:00:00Z' in html
+    )
     assert 'status-protected' not in html.split('</style>')[1].split('<section id="chart">')[0]
 
 
@@ -269,4 +419,6 @@ def test_a_check_run_writes_a_plan_never_the_scopes_page(tmp_path):
     result = action.run(task_vars={})
     assert read(tmp_path) == before
     assert os.path.basename(result['report_files']['html']) == 'dr-plan-%s.html' % NAME
-    assert 'dr-plan-%s.json' % NAME in reports_in(tmp_path) and not os.path.exists(files(tmp_path, previous=True)['json'])
+    assert 'dr-plan-%s.json' % NAME in reports_in(tmp_path) and not os.path.exists(
+        files(tmp_path, previous=True)['json']
+    )

@@ -4,6 +4,7 @@ scope's lock (plugin_utils/_scope_lock.py) while its module runs; the second run
 
 The runs are threads of one process, as forks of ansible-playbook would be processes: an flock is per open file, so two
 opens in one process exclude each other as two processes do. They meet at barriers, not after sleeps."""
+
 from __future__ import annotations
 
 import threading
@@ -12,9 +13,18 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.action.dr_sync import dr_account_argument
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, run_dr_module
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_lock import ScopeLock, lock_dir, lock_path, scope_identity
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_lock import (
+    ScopeLock,
+    lock_dir,
+    lock_path,
+    scope_identity,
+)
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.action.test_dr_sync_action import REPORTED, action_running, reports_in
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.action.test_dr_sync_action import (
+    REPORTED,
+    action_running,
+    reports_in,
+)
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 
 SOURCE_NODE = 'cn-hangzhou-26'
@@ -24,9 +34,17 @@ MEETING = 60
 
 
 def ens_task(cloud, **extra):
-    task = {'provider': 'ens', 'source_region': SOURCE_NODE, 'dr_regions': [DR_NODE], 'tag_selector': {'dr': 'yes'},
-            'endpoint_url': cloud.url, 'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
-            'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET, 'wait': False, 'wait_timeout': 600}
+    task = {
+        'provider': 'ens',
+        'source_region': SOURCE_NODE,
+        'dr_regions': [DR_NODE],
+        'tag_selector': {'dr': 'yes'},
+        'endpoint_url': cloud.url,
+        'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
+        'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
+        'wait': False,
+        'wait_timeout': 600,
+    }
     task.update(extra)
     return task
 
@@ -48,7 +66,9 @@ def copies_in(cloud, node):
 def test_two_runs_of_one_ens_scope_at_once_make_one_copy_and_the_second_says_it_waited(fakecloud_clean, tmp_path):
     """The scheduled run and an event's run (disk_ids) of one ENS scope, started together on one controller."""
     cloud = fakecloud_clean
-    disk = cloud.admin.seed(ens={'disks': [{'region': SOURCE_NODE, 'tags': {'dr': 'yes'}, 'snapshots': 1}]})['ens']['disks'][0]
+    disk = cloud.admin.seed(ens={'disks': [{'region': SOURCE_NODE, 'tags': {'dr': 'yes'}, 'snapshots': 1}]})['ens'][
+        'disks'
+    ][0]
     start = threading.Barrier(2, timeout=MEETING)
     # Met by the module of the run that holds the scope and the other run finding it held: the second can only look for a
     # copy once the first has made its own. Without the lock, by both modules: both look before either copies.
@@ -80,8 +100,12 @@ def test_two_runs_of_one_ens_scope_at_once_make_one_copy_and_the_second_says_it_
             inside.wait()
         return run_module(dict(module_args))
 
-    runs = [threading.Thread(target=one_run, args=('schedule', ens_task(cloud, report_dir=str(tmp_path / 'schedule')))),
-            threading.Thread(target=one_run, args=('event', ens_task(cloud, disk_ids=[disk], report_dir=str(tmp_path / 'event'))))]
+    runs = [
+        threading.Thread(target=one_run, args=('schedule', ens_task(cloud, report_dir=str(tmp_path / 'schedule')))),
+        threading.Thread(
+            target=one_run, args=('event', ens_task(cloud, disk_ids=[disk], report_dir=str(tmp_path / 'event')))
+        ),
+    ]
     for run in runs:
         run.start()
     for run in runs:
@@ -100,14 +124,22 @@ def test_two_runs_of_one_ens_scope_at_once_make_one_copy_and_the_second_says_it_
 def held_by_another_run(arguments, run_id='20261126T010000Z-aaaaaa'):
     """The scope of ``arguments`` held as another run holds it; the lock, to release."""
     provider = arguments['provider']
-    other = ScopeLock(lock_path(provider, arguments['source_region'], scope_identity(provider, arguments), lock_dir()),
-                      {'pid': 4242, 'since': '2026-11-26T01:00:00Z', 'run_id': run_id})
+    other = ScopeLock(
+        lock_path(provider, arguments['source_region'], scope_identity(provider, arguments), lock_dir()),
+        {'pid': 4242, 'since': '2026-11-26T01:00:00Z', 'run_id': run_id},
+    )
     other.acquire(0)
     return other
 
 
 def test_a_run_that_finds_its_scope_held_past_its_wait_timeout_does_nothing_and_names_the_other_run(tmp_path):
-    task = {'provider': 'ens', 'source_region': SOURCE_NODE, 'dr_regions': [DR_NODE], 'wait_timeout': 0, 'report_dir': str(tmp_path)}
+    task = {
+        'provider': 'ens',
+        'source_region': SOURCE_NODE,
+        'dr_regions': [DR_NODE],
+        'wait_timeout': 0,
+        'report_dir': str(tmp_path),
+    }
     other = held_by_another_run(task)
     try:
         action = action_running(REPORTED, **task)
@@ -115,9 +147,14 @@ def test_a_run_that_finds_its_scope_held_past_its_wait_timeout_does_nothing_and_
     finally:
         other.release()
     assert result['failed'] and action.sent == []  # the module never ran
-    assert result['msg'].startswith('another DR run of ens cn-hangzhou-26 held it on this controller (run 20261126T010000Z-aaaaaa, '
-                                    'process 4242, since 2026-11-26T01:00:00Z) for all of this run\'s wait_timeout of 0 s')
-    assert result['scope_lock']['waited'] is True and result['scope_lock']['waited_for']['run_id'] == '20261126T010000Z-aaaaaa'
+    assert result['msg'].startswith(
+        'another DR run of ens cn-hangzhou-26 held it on this controller (run 20261126T010000Z-aaaaaa, '
+        'process 4242, since 2026-11-26T01:00:00Z) for all of this run\'s wait_timeout of 0 s'
+    )
+    assert (
+        result['scope_lock']['waited'] is True
+        and result['scope_lock']['waited_for']['run_id'] == '20261126T010000Z-aaaaaa'
+    )
     # The report files are the other run's: none written.
     assert reports_in(tmp_path) == []
     # The role's words.
@@ -147,20 +184,31 @@ def test_a_check_run_takes_no_lock_and_another_scope_is_not_held(tmp_path):
 SECRET = 'ext-id-never-shown-46'
 
 
-@pytest.mark.parametrize('given', [
-    ['role_arn=arn:aws:iam::222233334444:role/snapcopy-dr', 'external_id=' + SECRET],  # a survey's multiple choice
-    [{'role_arn': 'arn:aws:iam::222233334444:role/snapcopy-dr', 'external_id': SECRET}],
-    SECRET,  # text that is no dict
-    42,
-])
+@pytest.mark.parametrize(
+    'given',
+    [
+        ['role_arn=arn:aws:iam::222233334444:role/snapcopy-dr', 'external_id=' + SECRET],  # a survey's multiple choice
+        [{'role_arn': 'arn:aws:iam::222233334444:role/snapcopy-dr', 'external_id': SECRET}],
+        SECRET,  # text that is no dict
+        42,
+    ],
+)
 def test_a_dr_account_that_is_no_dict_is_refused_before_the_module_without_its_value(given, tmp_path):
     """Issue 46 (9): the module, given another type, echoes it (its invocation, shown at -vvv); no_log holds only for a dict."""
-    task = {'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['us-west-2'], 'dr_account': given, 'report_dir': str(tmp_path)}
+    task = {
+        'provider': 'aws',
+        'source_region': 'us-east-1',
+        'dr_regions': ['us-west-2'],
+        'dr_account': given,
+        'report_dir': str(tmp_path),
+    }
     for names, variable in (('module', 'dr_account'), ('role', 'dr_copy_dr_account')):
         action = action_running(REPORTED, option_names=names, **task)
         result = action.run(task_vars={})
         assert result['failed'] and action.sent == []
-        assert result['msg'].startswith(variable + ' is a dict of role_arn, role_session_name and external_id, or the text form of one')
+        assert result['msg'].startswith(
+            variable + ' is a dict of role_arn, role_session_name and external_id, or the text form of one'
+        )
         assert SECRET not in repr(result) and 'invocation' not in result
     # Its files say the run failed, as after any bad input; without the value either.
     assert all(SECRET not in (tmp_path / name).read_text() for name in reports_in(tmp_path))
@@ -168,9 +216,15 @@ def test_a_dr_account_that_is_no_dict_is_refused_before_the_module_without_its_v
 
 def test_the_text_form_of_dr_account_reaches_the_module_as_a_dict():
     text = 'role_arn=arn:aws:iam::222233334444:role/snapcopy-dr external_id=' + SECRET
-    assert dr_account_argument({'dr_account': text}) == ({'role_arn': 'arn:aws:iam::222233334444:role/snapcopy-dr', 'external_id': SECRET}, None)
+    assert dr_account_argument({'dr_account': text}) == (
+        {'role_arn': 'arn:aws:iam::222233334444:role/snapcopy-dr', 'external_id': SECRET},
+        None,
+    )
     action = action_running(REPORTED, provider='aws', source_region='us-east-1', dr_account=text)
     action.run(task_vars={})
-    assert action.sent[0]['dr_account'] == {'role_arn': 'arn:aws:iam::222233334444:role/snapcopy-dr', 'external_id': SECRET}
+    assert action.sent[0]['dr_account'] == {
+        'role_arn': 'arn:aws:iam::222233334444:role/snapcopy-dr',
+        'external_id': SECRET,
+    }
     for empty in ('', '  ', None, {}):
         assert dr_account_argument({'dr_account': empty}) == (empty, None)

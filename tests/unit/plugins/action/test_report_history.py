@@ -1,6 +1,7 @@
 """Each run's report kept (plugin_utils/_report_history.py through dr_sync's action): the newest at the path the docs
 name, every run's files under history/, an index page newest first, a retention, and a run that failed before its
 report kept as what it was."""
+
 from __future__ import annotations
 
 import datetime
@@ -11,7 +12,6 @@ import os
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.action import dr_sync as dr_sync_action
-
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.action.test_dr_sync_action import REPORTED, action_running
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.action.test_dr_sync_run_state import NAME, REFUSED, TASK
 
@@ -37,13 +37,17 @@ class IndexRows(html.parser.HTMLParser):
 @pytest.fixture(autouse=True)
 def a_run_a_minute(monkeypatch):
     """Each run starts a minute after the one before (a run's id starts with the second it started)."""
-    moments = (datetime.datetime(2026, 11, 25, 10, 0, tzinfo=datetime.timezone.utc) + datetime.timedelta(minutes=number) for number in range(100))
+    moments = (
+        datetime.datetime(2026, 11, 25, 10, 0, tzinfo=datetime.timezone.utc) + datetime.timedelta(minutes=number)
+        for number in range(100)
+    )
     monkeypatch.setattr(dr_sync_action, 'utc_now', lambda: next(moments))
 
 
 def run_with(tmp_path, module_result, **arguments):
     def answer(module_args):
         return dict(module_result, run_id=module_args['run_id']) if 'totals' in module_result else dict(module_result)
+
     return action_running(answer, report_dir=str(tmp_path), **dict(TASK, **arguments)).run(task_vars={})
 
 
@@ -55,7 +59,11 @@ def index_rows(path):
 
 
 def test_every_run_is_kept_newest_first_and_the_newest_stays_where_the_docs_say(tmp_path):
-    results = [run_with(tmp_path, REPORTED), run_with(tmp_path, REFUSED), run_with(tmp_path, dict(REPORTED, failures=[]))]
+    results = [
+        run_with(tmp_path, REPORTED),
+        run_with(tmp_path, REFUSED),
+        run_with(tmp_path, dict(REPORTED, failures=[])),
+    ]
     newest = results[-1]
     assert newest['report_files']['json'] == str(tmp_path / ('dr-report-%s.json' % NAME))
     assert newest['report_history'] == str(tmp_path / ('dr-report-%s.history.html' % NAME))

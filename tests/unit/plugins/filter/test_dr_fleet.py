@@ -1,4 +1,5 @@
 """The filters are the fleet report's functions, under the names the playbook uses."""
+
 from __future__ import annotations
 
 from ansible_collections.snapcopy.cloud.plugins.filter.dr_fleet import FilterModule
@@ -6,6 +7,8 @@ from ansible_collections.snapcopy.cloud.plugins.filter.dr_fleet import FilterMod
 
 def test_filters_make_and_render_the_report():
     filters = FilterModule().filters()
-    report = filters['dr_fleet_report']([{'scope': 'one', 'totals': {'disks': 1, 'copied': 1}}], '2026-11-22T10:00:00Z', limit='one')
+    report = filters['dr_fleet_report'](
+        [{'scope': 'one', 'totals': {'disks': 1, 'copied': 1}}], '2026-11-22T10:00:00Z', limit='one'
+    )
     assert report['scopes_covered'] == ['one'] and report['limit'] == 'one'
     assert filters['dr_fleet_markdown'](report).startswith('# DR fleet report\n')

@@ -1,6 +1,7 @@
 """One DR run in a test, written once: dr_sync's options made into settings as the module makes them (dr_settings), the
 DR account connected as the module connects it when the options name one, then DrRun. The tests of each cloud say only
 what differs: the adapter, the options, the clock."""
+
 from __future__ import annotations
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import connect_dr_account
@@ -11,8 +12,19 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module i
 def scope(provider, source_region, dr_regions, tag_selector, /, **options):
     """dr_sync's options for one scope: waiting, no pruning, a test's short timeout and poll, then ``options`` (which may
     name any of the first four again: a test's own DR regions, say)."""
-    return dict({'provider': provider, 'source_region': source_region, 'dr_regions': list(dr_regions), 'tag_selector': tag_selector,
-                 'prune': False, 'wait': True, 'wait_timeout': 600, 'poll_interval': 1}, **options)
+    return dict(
+        {
+            'provider': provider,
+            'source_region': source_region,
+            'dr_regions': list(dr_regions),
+            'tag_selector': tag_selector,
+            'prune': False,
+            'wait': True,
+            'wait_timeout': 600,
+            'poll_interval': 1,
+        },
+        **options,
+    )
 
 
 def dr_run_with(adapter, options, *, connection=None, check_mode=False, clock=None, **run_arguments):
@@ -20,7 +32,9 @@ def dr_run_with(adapter, options, *, connection=None, check_mode=False, clock=No
     run's own) is where the DR account's role is assumed from. ``clock``: a FakeClock for the run's time and sleeps."""
     settings = dr_settings(options)
     if settings.dr_account is not None and connection is not None:
-        connect_dr_account(adapter, connection, settings.dr_account, settings.source_region, settings.dr_regions[0].region)
+        connect_dr_account(
+            adapter, connection, settings.dr_account, settings.source_region, settings.dr_regions[0].region
+        )
     if clock is not None:
         run_arguments.update(clock=clock.clock, sleep=clock.sleep)
     return DrRun(adapter, settings, check_mode=check_mode, **run_arguments).run()

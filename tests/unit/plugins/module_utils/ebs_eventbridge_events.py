@@ -15,6 +15,7 @@ writes it in the account field (``arn:aws:ec2::us-east-1:snapshot/snap-01234567`
 createSnapshot and copySnapshot examples in that second form: ``ACCOUNT_FIELD_FORM`` moves an example's ARNs there.
 The createSnapshot example's own ``region`` (us-east-1) differs from its ARN's (us-west-2): the guide's, kept as it is.
 """
+
 from __future__ import annotations
 
 import json
@@ -179,8 +180,13 @@ ACCOUNT_FIELD_FORM = 'account'
 REGION_FIELD_FORM = 'region'
 
 
-def example(text: str, snapshot_ids: tuple[str, ...] | list[str], region: str, time: str = '2026-11-25T10:00:00Z',
-            arn_form: str | None = None) -> str:
+def example(
+    text: str,
+    snapshot_ids: tuple[str, ...] | list[str],
+    region: str,
+    time: str = '2026-11-25T10:00:00Z',
+    arn_form: str | None = None,
+) -> str:
     """The JSON text of AWS's example ``text`` for snapshots ``snapshot_ids`` in ``region`` at ``time``: the guide's
     snapshot ids, its regions (those of its snapshots and of the event; the source snapshot of a copy keeps eu-west-1) and
     its time placeholder replaced, and with ``arn_form`` (ACCOUNT_FIELD_FORM or REGION_FIELD_FORM) every ec2 ARN written in

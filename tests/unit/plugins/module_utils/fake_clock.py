@@ -1,4 +1,5 @@
 """One clock for the unit tests: it moves only when the code under test sleeps."""
+
 from __future__ import annotations
 
 

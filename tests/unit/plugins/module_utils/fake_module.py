@@ -1,4 +1,5 @@
 """What the module front doors (run_copy_module, run_dr_module, new_adapter) use of an AnsibleModule."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """What the tests of input rules share: whether a rule takes a value, as a yes or no that a test can assert."""
+
 from __future__ import annotations
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError

@@ -2,6 +2,7 @@
 proxy's page, scripted answers, a recording endpoint): one place that starts it on a free loopback port and
 always stops it, and the request handler those peers build on. Also a self-signed certificate, and a proxy that
 carries requests for the clouds' own host names to an emulator (``tunnel_to``)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -51,17 +52,26 @@ def self_signed_certificate(folder):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, '127.0.0.1')])
     now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-                   .not_valid_after(now + datetime.timedelta(days=1))
-                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address('127.0.0.1'))]), critical=False)
-                   .sign(key, hashes.SHA256()))
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address('127.0.0.1'))]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
     cert_file, key_file = os.path.join(folder, 'cert.pem'), os.path.join(folder, 'key.pem')
     with open(cert_file, 'wb') as stream:
         stream.write(certificate.public_bytes(serialization.Encoding.PEM))
     with open(key_file, 'wb') as stream:
-        stream.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                                       serialization.NoEncryption()))
+        stream.write(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+            )
+        )
     return cert_file, key_file
 
 
@@ -74,8 +84,16 @@ class _Forward(QuietHandler):
         body = self.rfile.read(int(self.headers.get('Content-Length') or 0))
         upstream = http.client.HTTPConnection(*self.server.emulator, timeout=30)
         try:
-            upstream.request(self.command, self.path, body, {key: value for key, value in self.headers.items()
-                                                             if key.lower() not in ('connection', 'proxy-connection')})
+            upstream.request(
+                self.command,
+                self.path,
+                body,
+                {
+                    key: value
+                    for key, value in self.headers.items()
+                    if key.lower() not in ('connection', 'proxy-connection')
+                },
+            )
             answer = upstream.getresponse()
             payload = answer.read()
             self.server.hosts.append(self.headers.get('Host'))

@@ -4,6 +4,7 @@ The adapters have their own tests against the real SDKs; this model keeps disks,
 and copies, can fail, throttle or lose answers, and counts calls, so that the rules written
 once in the engine and the DR run are shown for any adapter.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -12,7 +13,14 @@ import threading
 import types
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.cloud_clock import tell_date
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import (
+    FATAL,
+    INVALID,
+    NOT_FOUND,
+    RETRYABLE,
+    CloudError,
+    InputError,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
     COMPLETED,
     FAILED,
@@ -23,8 +31,19 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
     Snapshot,
     SnapshotLock,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_TAG, DISK_TAG, SHARE_LEASE_TAG_PREFIX, SHARE_TAG, SOURCE_TAG
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrAccountAdapter, DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    COPY_TAG,
+    DISK_TAG,
+    SHARE_LEASE_TAG_PREFIX,
+    SHARE_TAG,
+    SOURCE_TAG,
+)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import (
+    DrAccountAdapter,
+    DrAdapter,
+    RestoreDrillAdapter,
+    SnapshotLockAdapter,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import ShareCalls, ShareLeases
 
 EPOCH = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
@@ -45,11 +64,13 @@ class Turnstile:
     def __init__(self, order):
         self.order = list(order)
         self.changed = threading.Condition()
-        self.turn = None          # the thread let through to make its next call
-        self.parked = set()       # threads stopped before a call
-        self.done = set()         # threads whose run has ended
-        self.outcomes = {}        # thread name -> (the run's answer or None, the exception it ended with or None)
-        self.names = set()        # the runs' threads; a call from any other thread (the test's own reads) goes straight through
+        self.turn = None  # the thread let through to make its next call
+        self.parked = set()  # threads stopped before a call
+        self.done = set()  # threads whose run has ended
+        self.outcomes = {}  # thread name -> (the run's answer or None, the exception it ended with or None)
+        self.names = (
+            set()
+        )  # the runs' threads; a call from any other thread (the test's own reads) goes straight through
 
     def before_call(self):
         """Called by the cloud before each call of a run's thread: wait for that thread's turn."""
@@ -67,15 +88,20 @@ class Turnstile:
     def run(self, runs):
         """Run ``runs`` ({thread name: callable}) interleaved; answer {name: (answer, exception)}."""
         self.names = set(runs)
-        threads = [threading.Thread(target=self._body, args=(name, call), name=name, daemon=True) for name, call in runs.items()]
+        threads = [
+            threading.Thread(target=self._body, args=(name, call), name=name, daemon=True)
+            for name, call in runs.items()
+        ]
         for thread in threads:
             thread.start()
         turns = list(self.order)
         rotation = 0
         while True:
             with self.changed:
-                if not self.changed.wait_for(lambda: self.turn is None and all(name in self.parked or name in self.done for name in runs),
-                                             timeout=self.WAIT_SECONDS):
+                if not self.changed.wait_for(
+                    lambda: self.turn is None and all(name in self.parked or name in self.done for name in runs),
+                    timeout=self.WAIT_SECONDS,
+                ):
                     raise AssertionError('a run neither reached a call nor ended')
                 waiting = sorted(name for name in runs if name in self.parked)
                 if not waiting:
@@ -123,55 +149,57 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         self.multi_destination = multi_destination
         self.copy_seconds = copy_seconds
         self.in_flight_limit = in_flight_limit
-        self.copies = {}      # id -> {'region', 'tags', 'started'}
-        self.disks = {}       # id -> Disk
-        self.snapshots = {}   # id -> {'disk', 'region', 'created', 'state'}
+        self.copies = {}  # id -> {'region', 'tags', 'started'}
+        self.disks = {}  # id -> Disk
+        self.snapshots = {}  # id -> {'disk', 'region', 'created', 'state'}
         self.calls = {}
-        self.copy_errors = []      # errors raised by the next start_copy calls
+        self.copy_errors = []  # errors raised by the next start_copy calls
         self.per_destination = {}  # destination -> CloudError returned for it
         self.lose_next_answer = False
         self.peak_in_flight = {}
         self.deleted = []
         # The restore drill's disks: id -> {'region', 'zone', 'copy', 'name', 'tags', 'started', 'fails'}.
         self.test_disks = {}
-        self.disk_seconds = 5          # a test disk is usable this long after it was asked for
-        self.zones = {}                # region -> zones that make disks (default: '<region>a', '<region>b')
-        self.failing_disks = 0         # how many of the next test disks fail while being made
+        self.disk_seconds = 5  # a test disk is usable this long after it was asked for
+        self.zones = {}  # region -> zones that make disks (default: '<region>a', '<region>b')
+        self.failing_disks = 0  # how many of the next test disks fail while being made
         self.lose_next_disk_answer = False
-        self.create_disk_errors = []   # errors raised by the next create_test_disk calls
+        self.create_disk_errors = []  # errors raised by the next create_test_disk calls
         self.deleted_disks = []
-        self.refused = {}              # copy id -> why it cannot be made into a disk
+        self.refused = {}  # copy id -> why it cannot be made into a disk
         self.restore_disk_type = 'standard'
         self.restore_disk_types = ('standard', 'fast')
-        self.fail_next_copies = 0      # how many of the next copies fail in the cloud once they have run
-        self.hang_next_copies = 0      # how many of the next copies never complete
-        self.kill_after_calls = None   # the run is killed when it makes this many more calls
-        self.kill_thread_after = {}    # runs at once (Turnstile): thread name -> the calls after which that run is killed
-        self.deleted_disk_times = {}   # test disk id -> clock.now when it was deleted
-        self.max_description = 255     # as EC2's CopySnapshot
+        self.fail_next_copies = 0  # how many of the next copies fail in the cloud once they have run
+        self.hang_next_copies = 0  # how many of the next copies never complete
+        self.kill_after_calls = None  # the run is killed when it makes this many more calls
+        self.kill_thread_after = {}  # runs at once (Turnstile): thread name -> the calls after which that run is killed
+        self.deleted_disk_times = {}  # test disk id -> clock.now when it was deleted
+        self.max_description = 255  # as EC2's CopySnapshot
         # snapshot id -> {'mode', 'days', 'until' (clock.now seconds; None while its copy is in flight), 'cool_off_hours'}
         self.locks = {}
-        self.lock_errors = []          # errors raised by the next lock_snapshot calls
+        self.lock_errors = []  # errors raised by the next lock_snapshot calls
         self.lose_next_lock_answer = False
-        self.hollow_locks = 0          # how many of the next lock_snapshot calls answer a lock in force and set nothing
-        self.persons_deletes = []      # copies in flight a person deleted (not the runs' deletes: those are ``deleted``)
+        self.hollow_locks = 0  # how many of the next lock_snapshot calls answer a lock in force and set nothing
+        self.persons_deletes = []  # copies in flight a person deleted (not the runs' deletes: those are ``deleted``)
         self.refused_locked_deletes = []  # deletes sent for a snapshot whose lock was in force and readable (the cloud refuses them)
-        self.lock_reads_refused = False   # a policy without the lock read: describe_locks is refused (UnauthorizedOperation)
-        self.dr_account = None         # with use_dr_account: copies are the DR account's, their sources shared with it
-        self.granted = set()           # source snapshot ids the DR account may copy (shared by a DR run or a person)
-        self.released = []             # shares a run removed (unshare), in order
-        self.released_in_flight = []   # shares removed while a copy of their snapshot was in flight (it would fail)
-        self.run_shares = {}           # with a DR account, each run's ShareLeases (start_dr_run), by its thread
-        self.turnstile = None          # runs at once, interleaved call by call (Turnstile)
-        self.started = set()           # the copies start_copy made
+        self.lock_reads_refused = (
+            False  # a policy without the lock read: describe_locks is refused (UnauthorizedOperation)
+        )
+        self.dr_account = None  # with use_dr_account: copies are the DR account's, their sources shared with it
+        self.granted = set()  # source snapshot ids the DR account may copy (shared by a DR run or a person)
+        self.released = []  # shares a run removed (unshare), in order
+        self.released_in_flight = []  # shares removed while a copy of their snapshot was in flight (it would fail)
+        self.run_shares = {}  # with a DR account, each run's ShareLeases (start_dr_run), by its thread
+        self.turnstile = None  # runs at once, interleaved call by call (Turnstile)
+        self.started = set()  # the copies start_copy made
         # Its answers' Date headers, as a client tells them (core.cloud_clock): the cloud's time, whatever a run's clock says.
         self.client = types.SimpleNamespace(date_observers=[])
         # True: the copy call carries a token, and the cloud answers a token it has seen with the copy first made under it,
         # deleted since or not (ECS: "How to ensure idempotence"). The token is (source, destination, the copies spent). Set
         # copy_call_is_idempotent with it: the engine's resends and the DR run's leases follow that.
         self.copy_tokens = False
-        self.token_copies = {}         # token -> the copy first made under it
-        self.spent = {}                # (source tag, destination) -> the copies its tokens named that no read showed
+        self.token_copies = {}  # token -> the copy first made under it
+        self.spent = {}  # (source tag, destination) -> the copies its tokens named that no read showed
 
     @property
     def source_shares(self):
@@ -191,7 +219,10 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
             if self.kill_after_calls < 0:
                 raise RunKilled(name)
         self.calls[name] = self.calls.get(name, 0) + 1
-        tell_date(getattr(self.client, 'date_observers', []), email.utils.format_datetime(EPOCH + datetime.timedelta(seconds=self.clock.now), usegmt=True))
+        tell_date(
+            getattr(self.client, 'date_observers', []),
+            email.utils.format_datetime(EPOCH + datetime.timedelta(seconds=self.clock.now), usegmt=True),
+        )
 
     def when(self, seconds):
         return (EPOCH + datetime.timedelta(seconds=seconds)).isoformat()
@@ -201,50 +232,98 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         self.disks[disk_id] = Disk(disk_id, region, name='name-' + disk_id, tags=tags or {})
         for index, age in enumerate(snapshot_ages_hours):
             self.snapshots['%s-snap-%d' % (disk_id, index)] = {
-                'disk': disk_id, 'region': region, 'created': self.clock.now - age * 3600, 'state': COMPLETED}
+                'disk': disk_id,
+                'region': region,
+                'created': self.clock.now - age * 3600,
+                'state': COMPLETED,
+            }
 
     # pylint: disable-next=too-many-arguments
-    def add_copy(self, copy_id, region, tags, started, encrypted=False, name=None, source=None, fails=False, hangs=False,
-                 marked=True):
+    def add_copy(
+        self,
+        copy_id,
+        region,
+        tags,
+        started,
+        encrypted=False,
+        name=None,
+        source=None,
+        fails=False,
+        hangs=False,
+        marked=True,
+    ):
         """``source`` is (region, snapshot id): the cloud's own link to what the copy was made from (ECS, ENS). Without
         one, a copy with the DR runs' DISK_TAG is seeded as a DR run leaves it, marked with its own id (unless ``marked``
         is false, or the tags already name a copy: a person's copy of a DR copy, tags and all)."""
         tags = dict(tags)
         if marked and source is None and DISK_TAG in tags:
             tags.setdefault(COPY_TAG, copy_id)
-        self.copies[copy_id] = {'region': region, 'tags': tags, 'started': started, 'encrypted': encrypted, 'name': name,
-                                'source': source, 'fails': fails, 'hangs': hangs}
+        self.copies[copy_id] = {
+            'region': region,
+            'tags': tags,
+            'started': started,
+            'encrypted': encrypted,
+            'name': name,
+            'source': source,
+            'fails': fails,
+            'hangs': hangs,
+        }
 
     # ------------------------------------------------------------------ the copy interface
     def validate(self, request):
         description = request.options.get('description')
         if description is not None and len(description) > self.max_description:
-            raise InputError('description', 'is at most %d characters, got %d' % (self.max_description, len(description)))
+            raise InputError(
+                'description', 'is at most %d characters, got %d' % (self.max_description, len(description))
+            )
 
     def _copy_snapshot(self, copy_id):
         copy = self.copies[copy_id]
         done = self.clock.now - copy['started'] >= self.copy_seconds and not copy.get('hangs')
         state = (FAILED if copy.get('fails') else COMPLETED) if done else PENDING
         source_region, source_id = copy.get('source') or (None, None)
-        return Snapshot(copy_id, copy['region'], state, tags=dict(copy['tags']),
-                        progress=100 if done else 50, created=self.when(copy['started']), encrypted=copy['encrypted'],
-                        name=copy['name'], source_region=source_region, source_id=source_id)
+        return Snapshot(
+            copy_id,
+            copy['region'],
+            state,
+            tags=dict(copy['tags']),
+            progress=100 if done else 50,
+            created=self.when(copy['started']),
+            encrypted=copy['encrypted'],
+            name=copy['name'],
+            source_region=source_region,
+            source_id=source_id,
+        )
 
     def _source_snapshot(self, snapshot_id):
         record = self.snapshots[snapshot_id]
         if record['state'] == PENDING and self.clock.now - record['created'] >= self.copy_seconds:
             record['state'] = COMPLETED
-        return Snapshot(snapshot_id, record['region'], record['state'], volume_id=record['disk'],
-                        created=self.when(record['created']), progress=100, tags=dict(record.get('tags') or {}))
+        return Snapshot(
+            snapshot_id,
+            record['region'],
+            record['state'],
+            volume_id=record['disk'],
+            created=self.when(record['created']),
+            progress=100,
+            tags=dict(record.get('tags') or {}),
+        )
 
     def in_flight(self, region):
-        return sum(1 for copy_id, copy in self.copies.items()
-                   if copy['region'] == region and self._copy_snapshot(copy_id).state == PENDING)
+        return sum(
+            1
+            for copy_id, copy in self.copies.items()
+            if copy['region'] == region and self._copy_snapshot(copy_id).state == PENDING
+        )
 
     def get_sources(self, region, snapshot_ids):
         self._count('get_sources')
-        return {snapshot_id: self._source_snapshot(snapshot_id) if snapshot_id in self.snapshots
-                else Snapshot(snapshot_id, region, COMPLETED, progress=100) for snapshot_id in snapshot_ids}
+        return {
+            snapshot_id: self._source_snapshot(snapshot_id)
+            if snapshot_id in self.snapshots
+            else Snapshot(snapshot_id, region, COMPLETED, progress=100)
+            for snapshot_id in snapshot_ids
+        }
 
     def find_copies(self, destination, requests):
         self._count('find_copies')
@@ -283,15 +362,29 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
             token = (request.source_tag, destination, self.spent.get((request.source_tag, destination), ()))
             if self.copy_tokens and token in self.token_copies:
                 copy_id = self.token_copies[token]
-                results[destination] = (self._copy_snapshot(copy_id) if copy_id in self.copies
-                                        else Snapshot(copy_id, destination, PENDING, progress=0, tags={SOURCE_TAG: request.source_tag}))
+                results[destination] = (
+                    self._copy_snapshot(copy_id)
+                    if copy_id in self.copies
+                    else Snapshot(copy_id, destination, PENDING, progress=0, tags={SOURCE_TAG: request.source_tag})
+                )
                 continue
-            copy_id = 'copy-%d' % (len(self.copies) + len(self.deleted) + len(self.persons_deletes))  # never an id given before
+            copy_id = 'copy-%d' % (
+                len(self.copies) + len(self.deleted) + len(self.persons_deletes)
+            )  # never an id given before
             tags = dict(request.options.get('tags') or {})
             tags[SOURCE_TAG] = request.source_tag
-            self.add_copy(copy_id, destination, tags, self.clock.now, encrypted=bool(request.options.get('encrypted')),
-                          name=request.options.get('name'), fails=self.fail_next_copies > 0, hangs=self.hang_next_copies > 0,
-                          source=(request.source_region, request.source_id) if self.records_copy_source else None, marked=False)
+            self.add_copy(
+                copy_id,
+                destination,
+                tags,
+                self.clock.now,
+                encrypted=bool(request.options.get('encrypted')),
+                name=request.options.get('name'),
+                fails=self.fail_next_copies > 0,
+                hangs=self.hang_next_copies > 0,
+                source=(request.source_region, request.source_id) if self.records_copy_source else None,
+                marked=False,
+            )
             self.started.add(copy_id)
             if self.copy_tokens:
                 self.token_copies[token] = copy_id
@@ -306,8 +399,16 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
 
     def describe(self, region, snapshot_ids):
         self._count('describe')
-        found = {snapshot_id: self._copy_snapshot(snapshot_id) for snapshot_id in snapshot_ids if snapshot_id in self.copies}
-        found.update({snapshot_id: self._source_snapshot(snapshot_id) for snapshot_id in snapshot_ids if snapshot_id in self.snapshots})
+        found = {
+            snapshot_id: self._copy_snapshot(snapshot_id) for snapshot_id in snapshot_ids if snapshot_id in self.copies
+        }
+        found.update(
+            {
+                snapshot_id: self._source_snapshot(snapshot_id)
+                for snapshot_id in snapshot_ids
+                if snapshot_id in self.snapshots
+            }
+        )
         return found
 
     def describe_ids(self, region, snapshot_ids):
@@ -321,8 +422,14 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
     # ------------------------------------------------------------------ the DR interface
     def find_disks(self, region, tag_selector):
         self._count('find_disks')
-        return [disk for disk in self.disks.values() if disk.region == region and all(
-            key in disk.tags and (value is None or disk.tags[key] == value) for key, value in tag_selector.items())]
+        return [
+            disk
+            for disk in self.disks.values()
+            if disk.region == region
+            and all(
+                key in disk.tags and (value is None or disk.tags[key] == value) for key, value in tag_selector.items()
+            )
+        ]
 
     def disk_snapshots(self, region, disks):
         self._count('disk_snapshots')
@@ -336,14 +443,22 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
     def create_snapshot(self, region, disk, name, description, tags):
         self._count('create_snapshot')
         snapshot_id = '%s-snap-%d' % (disk.id, len(self.snapshots))
-        self.snapshots[snapshot_id] = {'disk': disk.id, 'region': region, 'created': self.clock.now, 'state': PENDING,
-                                       'tags': dict(tags) if self.snapshot_tags else {}}
+        self.snapshots[snapshot_id] = {
+            'disk': disk.id,
+            'region': region,
+            'created': self.clock.now,
+            'state': PENDING,
+            'tags': dict(tags) if self.snapshot_tags else {},
+        }
         return self._source_snapshot(snapshot_id)
 
     def list_copies(self, destination):
         self._count('list_copies')
-        return [self._copy_snapshot(copy_id) for copy_id, copy in self.copies.items()
-                if copy['region'] == destination and SOURCE_TAG in copy['tags']]
+        return [
+            self._copy_snapshot(copy_id)
+            for copy_id, copy in self.copies.items()
+            if copy['region'] == destination and SOURCE_TAG in copy['tags']
+        ]
 
     def a_person_deletes(self, snapshot_id):
         """A person who holds the account deletes ``snapshot_id``: True when the cloud lets them (no lock in force)."""
@@ -361,7 +476,9 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
                 self.refused_locked_deletes.append(snapshot_id)
             raise CloudError('DeleteSnapshot', 'SnapshotLocked', 'snapshot %s is locked' % snapshot_id, kind=INVALID)
         if self.copies.pop(snapshot_id, None) is None:
-            raise CloudError('DeleteSnapshot', 'InvalidSnapshot.NotFound', 'no snapshot %s' % snapshot_id, kind=NOT_FOUND)
+            raise CloudError(
+                'DeleteSnapshot', 'InvalidSnapshot.NotFound', 'no snapshot %s' % snapshot_id, kind=NOT_FOUND
+            )
         self.deleted.append(snapshot_id)
 
     # ------------------------------------------------------------------ a DR account
@@ -392,12 +509,18 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
             self.granted.discard(snapshot_id)
             self.released.append(snapshot_id)
             # Only a copy made from the source reads it: a person's copy of a DR copy carries the same tags, but not this need.
-            if snapshot_id in self._pending_sources({copy['region'] for copy in self.copies.values()}, [snapshot_id], made_here=True):
+            if snapshot_id in self._pending_sources(
+                {copy['region'] for copy in self.copies.values()}, [snapshot_id], made_here=True
+            ):
                 self.released_in_flight.append(snapshot_id)
 
     def sources_tags(self, source_region, snapshot_ids):
         self._count('sources_tags')
-        return {snapshot_id: dict(self.snapshots[snapshot_id].get('tags') or {}) for snapshot_id in snapshot_ids if snapshot_id in self.snapshots}
+        return {
+            snapshot_id: dict(self.snapshots[snapshot_id].get('tags') or {})
+            for snapshot_id in snapshot_ids
+            if snapshot_id in self.snapshots
+        }
 
     def tag_sources(self, source_region, snapshot_ids, tags):
         self._count('tag_sources')
@@ -412,8 +535,11 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
 
     def leased_sources(self, source_region):
         self._count('leased_sources')
-        return {snapshot_id: dict(record['tags']) for snapshot_id, record in self.snapshots.items()
-                if any(key == SHARE_TAG or key.startswith(SHARE_LEASE_TAG_PREFIX) for key in record.get('tags') or {})}
+        return {
+            snapshot_id: dict(record['tags'])
+            for snapshot_id, record in self.snapshots.items()
+            if any(key == SHARE_TAG or key.startswith(SHARE_LEASE_TAG_PREFIX) for key in record.get('tags') or {})
+        }
 
     def copies_in_flight(self, source_region, regions, snapshot_ids):
         self._count('copies_in_flight')
@@ -421,9 +547,13 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
 
     def _pending_sources(self, regions, snapshot_ids, made_here=False):
         """Those of ``snapshot_ids`` with a copy in flight in ``regions``; ``made_here``: copies made by start_copy only."""
-        return {copy['tags'].get(SOURCE_TAG, '').partition('/')[2] for copy_id, copy in self.copies.items()
-                if copy['region'] in regions and self._copy_snapshot(copy_id).state == PENDING
-                and (not made_here or copy_id in self.started)} & set(snapshot_ids)
+        return {
+            copy['tags'].get(SOURCE_TAG, '').partition('/')[2]
+            for copy_id, copy in self.copies.items()
+            if copy['region'] in regions
+            and self._copy_snapshot(copy_id).state == PENDING
+            and (not made_here or copy_id in self.started)
+        } & set(snapshot_ids)
 
     # ------------------------------------------------------------------ locks
     def can_lock(self, snapshot_id):
@@ -436,8 +566,12 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         from the copy's completion."""
         assert self.can_lock(snapshot_id), '%s cannot be locked in its state' % snapshot_id
         pending = snapshot_id in self.copies and self._copy_snapshot(snapshot_id).state == PENDING
-        self.locks[snapshot_id] = {'mode': mode, 'days': days, 'until': None if pending else self.clock.now + days * 86400,
-                                   'cool_off_hours': cool_off_hours}
+        self.locks[snapshot_id] = {
+            'mode': mode,
+            'days': days,
+            'until': None if pending else self.clock.now + days * 86400,
+            'cool_off_hours': cool_off_hours,
+        }
 
     def _lock(self, snapshot_id):
         record = self.locks.get(snapshot_id)
@@ -451,16 +585,28 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
             if copy.state == PENDING:
                 return SnapshotLock(record['mode'], True, expires=None, cloud_status=record['mode'])
             record['until'] = self.copies[snapshot_id]['started'] + self.copy_seconds + record['days'] * 86400
-        return SnapshotLock(record['mode'], self.clock.now < record['until'], expires=self.when(record['until']),
-                            cloud_status=record['mode'] if self.clock.now < record['until'] else 'expired')
+        return SnapshotLock(
+            record['mode'],
+            self.clock.now < record['until'],
+            expires=self.when(record['until']),
+            cloud_status=record['mode'] if self.clock.now < record['until'] else 'expired',
+        )
 
     def describe_locks(self, region, snapshot_ids):
         self._count('describe_locks')
         if self.lock_reads_refused:
-            raise CloudError('DescribeLockedSnapshots', 'UnauthorizedOperation', 'You are not authorized to perform this operation.', kind=FATAL)
+            raise CloudError(
+                'DescribeLockedSnapshots',
+                'UnauthorizedOperation',
+                'You are not authorized to perform this operation.',
+                kind=FATAL,
+            )
         assert len(snapshot_ids) <= self.ids_per_lock_describe
-        locks = {snapshot_id: self._lock(snapshot_id) for snapshot_id in snapshot_ids
-                 if snapshot_id in self.locks and self.copies.get(snapshot_id, {}).get('region') == region}
+        locks = {
+            snapshot_id: self._lock(snapshot_id)
+            for snapshot_id in snapshot_ids
+            if snapshot_id in self.locks and self.copies.get(snapshot_id, {}).get('region') == region
+        }
         return {snapshot_id: lock for snapshot_id, lock in locks.items() if lock is not None}
 
     def lock_snapshot(self, region, snapshot_id, lock):
@@ -473,9 +619,14 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         state = self._copy_snapshot(snapshot_id).state
         # A run sends a lock only for a copy the cloud can lock (completed, or in flight where it locks such copies); one
         # that failed since the run last saw it is refused, as EBS refuses it.
-        assert self.copies[snapshot_id]['region'] == region and (state != PENDING or self.locks_pending), (snapshot_id, state)
+        assert self.copies[snapshot_id]['region'] == region and (state != PENDING or self.locks_pending), (
+            snapshot_id,
+            state,
+        )
         if state == FAILED:
-            raise CloudError('LockSnapshot', 'IncorrectState', 'snapshot %s is in state error' % snapshot_id, kind=INVALID)
+            raise CloudError(
+                'LockSnapshot', 'IncorrectState', 'snapshot %s is in state error' % snapshot_id, kind=INVALID
+            )
         if self.hollow_locks:
             self.hollow_locks -= 1
             return SnapshotLock(lock.mode, True, expires=None, cloud_status=lock.mode)
@@ -488,16 +639,32 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
     # ------------------------------------------------------------------ the restore drill's interface
     def add_test_disk(self, disk_id, region, name, tags, started, copy='copy-x'):
         """A disk as an earlier drill (or someone else) left it; usable by now."""
-        self.test_disks[disk_id] = {'region': region, 'zone': region + 'a', 'copy': copy, 'name': name, 'tags': dict(tags),
-                                    'started': started, 'fails': False}
+        self.test_disks[disk_id] = {
+            'region': region,
+            'zone': region + 'a',
+            'copy': copy,
+            'name': name,
+            'tags': dict(tags),
+            'started': started,
+            'fails': False,
+        }
 
     def _test_disk(self, disk_id):
         record = self.test_disks[disk_id]
         made = self.clock.now - record['started'] >= self.disk_seconds
         state = (FAILED if record['fails'] else USABLE) if made else PENDING
-        return DrillDisk(disk_id, record['region'], state, cloud_state={USABLE: 'ready', PENDING: 'making', FAILED: 'broken'}[state],
-                         zone=record['zone'], name=record['name'], tags=dict(record['tags']), created=self.when(record['started']),
-                         snapshot_id=record['copy'], message='no room' if state == FAILED else None)
+        return DrillDisk(
+            disk_id,
+            record['region'],
+            state,
+            cloud_state={USABLE: 'ready', PENDING: 'making', FAILED: 'broken'}[state],
+            zone=record['zone'],
+            name=record['name'],
+            tags=dict(record['tags']),
+            created=self.when(record['started']),
+            snapshot_id=record['copy'],
+            message='no room' if state == FAILED else None,
+        )
 
     def restore_zones(self, region, disk_type):
         self._count('restore_zones')
@@ -511,8 +678,17 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         if self.create_disk_errors:
             raise self.create_disk_errors.pop(0)
         disk_id = 'test-disk-%d' % (len(self.test_disks) + len(self.deleted_disks))  # never an id given before
-        self.test_disks[disk_id] = {'region': region, 'zone': zone, 'copy': copy.id, 'name': name, 'tags': dict(tags),
-                                    'started': self.clock.now, 'fails': self.failing_disks > 0, 'type': disk_type, 'token': token}
+        self.test_disks[disk_id] = {
+            'region': region,
+            'zone': zone,
+            'copy': copy.id,
+            'name': name,
+            'tags': dict(tags),
+            'started': self.clock.now,
+            'fails': self.failing_disks > 0,
+            'type': disk_type,
+            'token': token,
+        }
         self.failing_disks = max(0, self.failing_disks - 1)
         if self.lose_next_disk_answer:
             self.lose_next_disk_answer = False
@@ -521,13 +697,19 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
 
     def describe_test_disks(self, region, disk_ids):
         self._count('describe_test_disks')
-        return {disk_id: self._test_disk(disk_id) for disk_id in disk_ids
-                if disk_id in self.test_disks and self.test_disks[disk_id]['region'] == region}
+        return {
+            disk_id: self._test_disk(disk_id)
+            for disk_id in disk_ids
+            if disk_id in self.test_disks and self.test_disks[disk_id]['region'] == region
+        }
 
     def find_test_disks(self, region):
         self._count('find_test_disks')
-        return [self._test_disk(disk_id) for disk_id, record in self.test_disks.items()
-                if record['region'] == region and 'snapcopy:restore-test' in record['tags']]
+        return [
+            self._test_disk(disk_id)
+            for disk_id, record in self.test_disks.items()
+            if record['region'] == region and 'snapcopy:restore-test' in record['tags']
+        ]
 
     def delete_test_disk(self, region, disk_id):
         self._count('delete_test_disk')

@@ -1,14 +1,15 @@
 """What every adapter declares, held to the adapter interface (engine.capabilities: CopyAdapter, DrAdapter, RestoreDrillAdapter)."""
+
 from __future__ import annotations
 
 import inspect
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.capabilities import CopyAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrAdapter, RestoreDrillAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPARABLE_OPTIONS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPARABLE_OPTIONS
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrAdapter, RestoreDrillAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.capabilities import CopyAdapter
 
 ADAPTERS = [provider.load_adapter() for provider in PROVIDERS.values()]
 
@@ -28,8 +29,10 @@ def test_every_adapter_declares_what_the_engine_reads_of_it(adapter):
     assert adapter.restore_disk_type in adapter.restore_disk_types
 
 
-@pytest.mark.parametrize('base, missing', [
-    (CopyAdapter, 'start_copy'), (DrAdapter, 'delete_snapshot'), (RestoreDrillAdapter, 'delete_test_disk')])
+@pytest.mark.parametrize(
+    'base, missing',
+    [(CopyAdapter, 'start_copy'), (DrAdapter, 'delete_snapshot'), (RestoreDrillAdapter, 'delete_test_disk')],
+)
 def test_an_adapter_without_a_method_of_its_capability_cannot_be_made(base, missing):
     """The loss of a method fails when the adapter is made, not when a run first reaches it."""
     methods = {name: (lambda self, *args, **kwargs: None) for name in base.__abstractmethods__ if name != missing}
@@ -44,8 +47,25 @@ def test_an_adapter_without_a_method_of_its_capability_cannot_be_made(base, miss
 
 def test_a_copy_module_needs_no_more_than_copying():
     """A new cloud can ship its copy module on a CopyAdapter before it has the DR run's methods."""
-    assert CopyAdapter.__abstractmethods__ == {'from_connection', 'validate', 'find_copies', 'start_copy', 'describe_ids'}
+    assert CopyAdapter.__abstractmethods__ == {
+        'from_connection',
+        'validate',
+        'find_copies',
+        'start_copy',
+        'describe_ids',
+    }
     assert DrAdapter.__abstractmethods__ - CopyAdapter.__abstractmethods__ == {
-        'find_disks', 'disk_snapshots', 'create_snapshot', 'list_copies', 'tag_copy', 'delete_snapshot'}
+        'find_disks',
+        'disk_snapshots',
+        'create_snapshot',
+        'list_copies',
+        'tag_copy',
+        'delete_snapshot',
+    }
     assert RestoreDrillAdapter.__abstractmethods__ == {
-        'restore_zones', 'create_test_disk', 'describe_test_disks', 'find_test_disks', 'delete_test_disk'}
+        'restore_zones',
+        'create_test_disk',
+        'describe_test_disks',
+        'find_test_disks',
+        'delete_test_disk',
+    }

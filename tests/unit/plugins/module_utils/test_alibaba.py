@@ -1,4 +1,5 @@
 """The shared Alibaba layer: error classification, endpoints, proxies, credentials, input rules."""
+
 from __future__ import annotations
 
 import logging
@@ -8,8 +9,7 @@ from alibabacloud_ecs20140526.client import Client as EcsV2Client
 from alibabacloud_tea_openapi.models import Config as OpenApiConfig
 from hypothesis import given, strategies as st
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import client as alibaba
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import validate as rules
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import client as alibaba, validate as rules
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import (
     ALIBABA_CONNECTION_SPEC,
     AlibabaClient,
@@ -21,7 +21,6 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.clie
     proxies_for,
     server_error,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import new_adapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import (
     ENDPOINT_EXCEPTIONS,
     REQUEST_PACKAGE as ECS_PACKAGE,
@@ -30,19 +29,32 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens import ens_endpoint
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens_dr import EnsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import (
+    FATAL,
+    INVALID,
+    NOT_FOUND,
+    RETRYABLE,
+    CloudError,
+    InputError,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import new_adapter
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.input_rules import accepted
 
 
 def client(cloud=None, **overrides):
-    conn = {'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
-            'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
-            'endpoint_url': cloud.url if cloud else None, 'validate_certs': True, 'connect_timeout': 5, 'read_timeout': 5}
+    conn = {
+        'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
+        'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
+        'endpoint_url': cloud.url if cloud else None,
+        'validate_certs': True,
+        'connect_timeout': 5,
+        'read_timeout': 5,
+    }
     conn.update(overrides)
-    return AlibabaClient('ecs', conn, ecs_endpoint, ECS_PACKAGE)
+    return AlibabaClient('ecs', conn, default_endpoint=ecs_endpoint, request_package=ECS_PACKAGE)
 
 
 # ---------------------------------------------------------------------------- connection options
@@ -50,8 +62,11 @@ def test_connection_options_use_alibaba_alicloud_names_and_variables():
     spec = ALIBABA_CONNECTION_SPEC
     assert spec['alicloud_access_key']['aliases'] == ['access_key_id', 'access_key']
     assert spec['alicloud_secret_key']['no_log'] and spec['alicloud_security_token']['no_log']
-    assert spec['alicloud_access_key']['fallback'][1] == ['ALICLOUD_ACCESS_KEY', 'ALICLOUD_ACCESS_KEY_ID',
-                                                          'ALIBABA_CLOUD_ACCESS_KEY_ID']
+    assert spec['alicloud_access_key']['fallback'][1] == [
+        'ALICLOUD_ACCESS_KEY',
+        'ALICLOUD_ACCESS_KEY_ID',
+        'ALIBABA_CLOUD_ACCESS_KEY_ID',
+    ]
     assert 'ALIBABA_CLOUD_ACCESS_KEY_SECRET' in spec['alicloud_secret_key']['fallback'][1]
     assert spec['alicloud_security_token']['fallback'][1] == ['ALICLOUD_SECURITY_TOKEN', 'ALIBABA_CLOUD_SECURITY_TOKEN']
 
@@ -63,17 +78,30 @@ def test_missing_credentials_are_an_input_error():
     assert 'ALICLOUD_SECRET_KEY' in str(info.value)
 
 
-@pytest.mark.parametrize('url, expected', [
-    ('http://127.0.0.1:8080', ('http', '127.0.0.1:8080')),
-    ('https://ecs.private.example.com', ('https', 'ecs.private.example.com')),
-    ('https://ecs.example.com:8443/', ('https', 'ecs.example.com:8443')),
-])
+@pytest.mark.parametrize(
+    'url, expected',
+    [
+        ('http://127.0.0.1:8080', ('http', '127.0.0.1:8080')),
+        ('https://ecs.private.example.com', ('https', 'ecs.private.example.com')),
+        ('https://ecs.example.com:8443/', ('https', 'ecs.example.com:8443')),
+    ],
+)
 def test_endpoint_url_forms(url, expected):
     assert parse_endpoint_url(url) == expected
 
 
-@pytest.mark.parametrize('url', ['ecs.aliyuncs.com', 'ftp://host', 'http://host/path', 'http://host:notaport',
-                                 'https://user:pw@host', 'http://host?x=1', 'http://'])
+@pytest.mark.parametrize(
+    'url',
+    [
+        'ecs.aliyuncs.com',
+        'ftp://host',
+        'http://host/path',
+        'http://host:notaport',
+        'https://user:pw@host',
+        'http://host?x=1',
+        'http://',
+    ],
+)
 def test_bad_endpoint_urls_are_refused(url):
     with pytest.raises(InputError) as info:
         parse_endpoint_url(url)
@@ -83,7 +111,9 @@ def test_bad_endpoint_urls_are_refused(url):
 def test_default_endpoints_are_the_vendor_models():
     """ECS's endpoints as the V2 SDK picks them (its Client._endpoint_map, the regional rule otherwise),
     whatever release of the V1 SDK is installed."""
-    vendor = EcsV2Client(OpenApiConfig(access_key_id='LTAIexample', access_key_secret='example', region_id='cn-hangzhou'))
+    vendor = EcsV2Client(
+        OpenApiConfig(access_key_id='LTAIexample', access_key_secret='example', region_id='cn-hangzhou')
+    )
     exceptions = vendor._endpoint_map  # pylint: disable=protected-access
     assert {region: ecs_endpoint(region) for region in exceptions} == exceptions
     assert sorted(region for regions in ENDPOINT_EXCEPTIONS.values() for region in regions) == sorted(exceptions)
@@ -107,9 +137,17 @@ def test_ens_endpoint_is_the_sites_not_the_nodes():
     assert info.value.option == 'alicloud_region'
 
 
-@pytest.mark.parametrize('host, loopback', [
-    ('127.0.0.1:8080', True), ('127.1.2.3', True), ('localhost:1', True), ('[::1]:8080', True),
-    ('ecs.aliyuncs.com', False), ('10.0.0.1:80', False)])
+@pytest.mark.parametrize(
+    'host, loopback',
+    [
+        ('127.0.0.1:8080', True),
+        ('127.1.2.3', True),
+        ('localhost:1', True),
+        ('[::1]:8080', True),
+        ('ecs.aliyuncs.com', False),
+        ('10.0.0.1:80', False),
+    ],
+)
 def test_loopback_hosts(host, loopback):
     assert is_loopback(host) is loopback
 
@@ -140,8 +178,19 @@ def test_sdk_error_logging_stays_off_stderr(fakecloud_clean, capsys):
 
 def test_server_error_throttling_is_retried_not_sdk_retried(fakecloud_clean):
     """The core SDK would retry Throttling for Describe calls itself; with its retry off, we see it once."""
-    fakecloud_clean.admin.faults({'rules': [{'cloud': 'ecs', 'action': 'DescribeSnapshots', 'throttle_rate': 1.0,
-                                             'throttle_code': 'Throttling', 'count': 1}]})
+    fakecloud_clean.admin.faults(
+        {
+            'rules': [
+                {
+                    'cloud': 'ecs',
+                    'action': 'DescribeSnapshots',
+                    'throttle_rate': 1.0,
+                    'throttle_code': 'Throttling',
+                    'count': 1,
+                }
+            ]
+        }
+    )
     with pytest.raises(CloudError) as info:
         client(fakecloud_clean).call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
     assert info.value.kind == RETRYABLE and info.value.code == 'Throttling' and info.value.request_id
@@ -154,33 +203,36 @@ def test_unknown_action_version_is_reported_with_its_code(fakecloud_clean):
 
 
 # ---------------------------------------------------------------------------- error classification
-@pytest.mark.parametrize('code, status, kind', [
-    ('Throttling', 400, RETRYABLE),
-    ('Throttling.User', 400, RETRYABLE),
-    ('Throttling.Api', 400, RETRYABLE),
-    ('ServiceUnavailable', 503, RETRYABLE),
-    ('InternalError', 500, RETRYABLE),
-    ('SomethingNew', 502, RETRYABLE),
-    ('LastTokenProcessing', 400, RETRYABLE),
-    ('InvalidSnapshotId.NotFound', 403, NOT_FOUND),
-    ('SignatureDoesNotMatch', 400, FATAL),
-    ('InvalidAccessKeySecret', 400, FATAL),
-    ('InvalidAccessKeyId.NotFound', 404, FATAL),
-    ('InvalidAccessKeyId.Inactive', 400, FATAL),
-    ('InvalidSecurityToken.Expired', 400, FATAL),
-    ('MissingSecurityToken', 400, FATAL),
-    ('Forbidden.RAM', 403, FATAL),
-    ('InvalidAccountStatus.NotEnoughBalance', 403, FATAL),
-    ('InvalidUser.NotInWhiteList', 403, FATAL),
-    ('InvalidParameter', 400, INVALID),
-    ('MissingParameter', 400, INVALID),
-    ('InvalidTagKey.Malformed', 400, INVALID),
-    ('Duplicate.TagKey', 400, INVALID),
-    ('IdempotentParameterMismatch', 400, INVALID),
-    ('InvalidDestinationSnapshotName', 400, INVALID),
-    ('ens.interface.error', 400, INVALID),
-    ('SomethingElse', 403, FATAL),
-])
+@pytest.mark.parametrize(
+    'code, status, kind',
+    [
+        ('Throttling', 400, RETRYABLE),
+        ('Throttling.User', 400, RETRYABLE),
+        ('Throttling.Api', 400, RETRYABLE),
+        ('ServiceUnavailable', 503, RETRYABLE),
+        ('InternalError', 500, RETRYABLE),
+        ('SomethingNew', 502, RETRYABLE),
+        ('LastTokenProcessing', 400, RETRYABLE),
+        ('InvalidSnapshotId.NotFound', 403, NOT_FOUND),
+        ('SignatureDoesNotMatch', 400, FATAL),
+        ('InvalidAccessKeySecret', 400, FATAL),
+        ('InvalidAccessKeyId.NotFound', 404, FATAL),
+        ('InvalidAccessKeyId.Inactive', 400, FATAL),
+        ('InvalidSecurityToken.Expired', 400, FATAL),
+        ('MissingSecurityToken', 400, FATAL),
+        ('Forbidden.RAM', 403, FATAL),
+        ('InvalidAccountStatus.NotEnoughBalance', 403, FATAL),
+        ('InvalidUser.NotInWhiteList', 403, FATAL),
+        ('InvalidParameter', 400, INVALID),
+        ('MissingParameter', 400, INVALID),
+        ('InvalidTagKey.Malformed', 400, INVALID),
+        ('Duplicate.TagKey', 400, INVALID),
+        ('IdempotentParameterMismatch', 400, INVALID),
+        ('InvalidDestinationSnapshotName', 400, INVALID),
+        ('ens.interface.error', 400, INVALID),
+        ('SomethingElse', 403, FATAL),
+    ],
+)
 def test_server_errors_are_classified(code, status, kind):
     error = server_error('CopySnapshot', code, 'message', status, 'REQ-1', 'cn-hangzhou')
     assert (error.code, error.kind, error.request_id, error.region) == (code, kind, 'REQ-1', 'cn-hangzhou')
@@ -196,26 +248,63 @@ def test_auth_errors_say_what_to_check():
 
 
 def test_the_string_to_sign_never_reaches_the_user():
-    error = server_error('X', 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation. '
-                         'server string to sign is:POST&%2F&SecurityToken%3Dthe-token', 400, None)
+    error = server_error(
+        'X',
+        'SignatureDoesNotMatch',
+        'Specified signature is not matched with our calculation. '
+        'server string to sign is:POST&%2F&SecurityToken%3Dthe-token',
+        400,
+        None,
+    )
     assert 'the-token' not in str(error) and 'alicloud_secret_key' in str(error)
 
 
-@pytest.mark.parametrize('message, code, kind, uncertain', [
-    ("HTTPConnectionPool(host='127.0.0.1', port=9): Max retries exceeded with url: /?A=1&SecurityToken=tok "
-     "(Caused by NewConnectionError('<urllib3.connection.HTTPConnection object at 0x7f00>: Failed to establish a new "
-     "connection: [Errno 111] Connection refused'))", 'EndpointConnectionError', FATAL, False),
-    ("HTTPSConnectionPool(host='ecs.nowhere', port=443): Max retries exceeded (Caused by NameResolutionError("
-     "'Failed to resolve 'ecs.nowhere''))", 'EndpointConnectionError', FATAL, False),
-    ("HTTPConnectionPool(host='h', port=80): Max retries exceeded (Caused by ConnectTimeoutError(...))",
-     'ConnectTimeout', RETRYABLE, False),
-    ("('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))",
-     'NetworkError', RETRYABLE, True),
-    ("HTTPConnectionPool(host='h', port=80): Read timed out. (read timeout=10)", 'NetworkError', RETRYABLE, True),
-    ("('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))", 'NetworkError', RETRYABLE, True),
-    ("HTTPSConnectionPool(host='h', port=443): Max retries exceeded (Caused by SSLError(SSLCertVerificationError("
-     "1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed')))", 'SSLError', FATAL, False),
-])
+@pytest.mark.parametrize(
+    'message, code, kind, uncertain',
+    [
+        (
+            "HTTPConnectionPool(host='127.0.0.1', port=9): Max retries exceeded with url: /?A=1&SecurityToken=tok "
+            "(Caused by NewConnectionError('<urllib3.connection.HTTPConnection object at 0x7f00>: Failed to establish a new "
+            "connection: [Errno 111] Connection refused'))",
+            'EndpointConnectionError',
+            FATAL,
+            False,
+        ),
+        (
+            "HTTPSConnectionPool(host='ecs.nowhere', port=443): Max retries exceeded (Caused by NameResolutionError("
+            "'Failed to resolve 'ecs.nowhere''))",
+            'EndpointConnectionError',
+            FATAL,
+            False,
+        ),
+        (
+            "HTTPConnectionPool(host='h', port=80): Max retries exceeded (Caused by ConnectTimeoutError(...))",
+            'ConnectTimeout',
+            RETRYABLE,
+            False,
+        ),
+        (
+            "('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))",
+            'NetworkError',
+            RETRYABLE,
+            True,
+        ),
+        ("HTTPConnectionPool(host='h', port=80): Read timed out. (read timeout=10)", 'NetworkError', RETRYABLE, True),
+        (
+            "('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))",
+            'NetworkError',
+            RETRYABLE,
+            True,
+        ),
+        (
+            "HTTPSConnectionPool(host='h', port=443): Max retries exceeded (Caused by SSLError(SSLCertVerificationError("
+            "1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed')))",
+            'SSLError',
+            FATAL,
+            False,
+        ),
+    ],
+)
 def test_network_errors_are_classified(message, code, kind, uncertain):
     error = client_error('CopySnapshot', 'SDK.HttpError', message, 'h:80', 'cn-hangzhou')
     assert (error.code, error.kind, error.uncertain) == (code, kind, uncertain)
@@ -248,8 +337,9 @@ def test_ecs_names_accepted(name):
     assert accepted(rules.validate_name, name)
 
 
-@pytest.mark.parametrize('name', ['a', 'A' * 129, '1abc', '_abc', 'http://abc', 'https://abc', 'HTTP://abc', 'ab c',
-                                  'ab/c', 'ab@c'])
+@pytest.mark.parametrize(
+    'name', ['a', 'A' * 129, '1abc', '_abc', 'http://abc', 'https://abc', 'HTTP://abc', 'ab c', 'ab/c', 'ab@c']
+)
 def test_ecs_names_refused(name):
     with pytest.raises(InputError) as info:
         rules.validate_name(name)
@@ -263,9 +353,18 @@ def test_ens_names_have_no_periods():
         rules.validate_ens_name('edge.copy')
 
 
-@pytest.mark.parametrize('description, ok', [
-    ('ok', True), ('d' * 256, True), ('see http://x later', True),
-    ('d', False), ('d' * 257, False), ('http://x', False), ('https://x', False)])
+@pytest.mark.parametrize(
+    'description, ok',
+    [
+        ('ok', True),
+        ('d' * 256, True),
+        ('see http://x later', True),
+        ('d', False),
+        ('d' * 257, False),
+        ('http://x', False),
+        ('https://x', False),
+    ],
+)
 def test_descriptions(description, ok):
     if ok:
         rules.validate_description(description)
@@ -284,10 +383,25 @@ def test_retention_days(days, ok):
             rules.validate_retention_days(days)
 
 
-@pytest.mark.parametrize('tags', [
-    {'': 'v'}, {'k' * 129: 'v'}, {'acs:k': 'v'}, {'aliyunk': 'v'}, {'a http://b': 'v'}, {'ahttps://b': 'v'},
-    {'k': 'v' * 129}, {'k': 'acs:v'}, {'k': 'aliyun-v'}, {'k': 'x https://y'}, {1: 'a', '1': 'b'},
-    {SOURCE_TAG: 'x'}, {'k%d' % n: 'v' for n in range(20)}, ['not', 'a', 'dict']])
+@pytest.mark.parametrize(
+    'tags',
+    [
+        {'': 'v'},
+        {'k' * 129: 'v'},
+        {'acs:k': 'v'},
+        {'aliyunk': 'v'},
+        {'a http://b': 'v'},
+        {'ahttps://b': 'v'},
+        {'k': 'v' * 129},
+        {'k': 'acs:v'},
+        {'k': 'aliyun-v'},
+        {'k': 'x https://y'},
+        {1: 'a', '1': 'b'},
+        {SOURCE_TAG: 'x'},
+        {'k%d' % n: 'v' for n in range(20)},
+        ['not', 'a', 'dict'],
+    ],
+)
 def test_tags_refused(tags):
     with pytest.raises(InputError) as info:
         rules.TAG_RULES.validate(tags)
@@ -295,15 +409,20 @@ def test_tags_refused(tags):
 
 
 def test_tags_accepted_case_sensitive_keys_and_empty_values():
-    assert accepted(rules.TAG_RULES.validate, {'Env': 'prod', 'env': '', 'n': 1, 'b': True, 'none': None, 'k' * 128: 'v' * 128})
+    assert accepted(
+        rules.TAG_RULES.validate, {'Env': 'prod', 'env': '', 'n': 1, 'b': True, 'none': None, 'k' * 128: 'v' * 128}
+    )
     assert accepted(rules.TAG_RULES.validate, {'k%d' % n: 'v' for n in range(19)})
-    assert not accepted(rules.TAG_RULES.validate, {'k%d' % n: 'v' for n in range(21)}), 'the limit the test stays under is there'
+    assert not accepted(rules.TAG_RULES.validate, {'k%d' % n: 'v' for n in range(21)}), (
+        'the limit the test stays under is there'
+    )
 
 
 # Property tests: the validators accept exactly what the documented rules allow.
 NAME_PUNCTUATION = st.sampled_from(list(':_.-'))
-NAME_BODY = st.lists(st.one_of(st.characters(whitelist_categories=('Lu', 'Ll', 'Lo', 'Nd')), NAME_PUNCTUATION),
-                     min_size=1, max_size=127)
+NAME_BODY = st.lists(
+    st.one_of(st.characters(whitelist_categories=('Lu', 'Ll', 'Lo', 'Nd')), NAME_PUNCTUATION), min_size=1, max_size=127
+)
 
 
 @given(first=st.characters(whitelist_categories=('Lu', 'Ll', 'Lo')), rest=NAME_BODY)
@@ -314,8 +433,12 @@ def test_property_names_built_by_the_rules_are_accepted(first, rest):
 
 @given(st.text(max_size=140))
 def test_property_name_validator_agrees_with_the_rules(name):
-    expected = (2 <= len(name) <= 128 and name[0].isalpha() and not name.lower().startswith(('http://', 'https://'))
-                and all(char.isalpha() or char.isdecimal() or char in ':_.-' for char in name))
+    expected = (
+        2 <= len(name) <= 128
+        and name[0].isalpha()
+        and not name.lower().startswith(('http://', 'https://'))
+        and all(char.isalpha() or char.isdecimal() or char in ':_.-' for char in name)
+    )
     try:
         rules.validate_name(name)
         accepted = True
@@ -338,10 +461,19 @@ def test_property_description_validator_agrees_with_the_rules(text):
 @given(st.dictionaries(st.text(max_size=130), st.text(max_size=130), max_size=21))
 def test_property_tag_validator_agrees_with_the_rules(tags):
     def fine(text, allow_empty):
-        return (bool(text) or allow_empty) and len(text) <= 128 and not text.startswith(('acs:', 'aliyun')) \
-            and 'http://' not in text.lower() and 'https://' not in text.lower()
-    expected = len(tags) <= 19 and SOURCE_TAG not in tags and all(
-        fine(key, False) and fine(value, True) for key, value in tags.items())
+        return (
+            (bool(text) or allow_empty)
+            and len(text) <= 128
+            and not text.startswith(('acs:', 'aliyun'))
+            and 'http://' not in text.lower()
+            and 'https://' not in text.lower()
+        )
+
+    expected = (
+        len(tags) <= 19
+        and SOURCE_TAG not in tags
+        and all(fine(key, False) and fine(value, True) for key, value in tags.items())
+    )
     try:
         rules.TAG_RULES.validate(tags)
         accepted = True
@@ -350,7 +482,9 @@ def test_property_tag_validator_agrees_with_the_rules(tags):
     assert accepted == expected
 
 
-@pytest.mark.parametrize('adapter_class, package', [(EcsAdapter, 'aliyun-python-sdk-ecs'), (EnsAdapter, 'aliyun-python-sdk-ens')])
+@pytest.mark.parametrize(
+    'adapter_class, package', [(EcsAdapter, 'aliyun-python-sdk-ecs'), (EnsAdapter, 'aliyun-python-sdk-ens')]
+)
 def test_a_missing_sdk_fails_the_module_with_missing_required_lib(monkeypatch, adapter_class, package):
     def no_sdk(request_package):
         raise ImportError('No module named %r' % request_package)

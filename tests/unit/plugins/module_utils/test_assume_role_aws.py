@@ -5,6 +5,7 @@ refusals are played by ``RefusingSts``, an HTTP server that answers AssumeRole a
 moto runs in this process (``ThreadedMotoServer``, real HTTP on a loopback port), so a test can read
 what its STS was asked (``sts_backends``) without a call of its own.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -44,9 +45,13 @@ def role_keys(url, role_arn):
     session = botocore.session.Session()
     session.set_credentials(BASE_KEYS['access_key'], BASE_KEYS['secret_key'])
     answer = session.create_client('sts', region_name='us-east-1', endpoint_url=url).assume_role(
-        RoleArn=role_arn, RoleSessionName='seed')['Credentials']
-    return {'access_key': answer['AccessKeyId'], 'secret_key': answer['SecretAccessKey'],
-            'session_token': answer['SessionToken']}
+        RoleArn=role_arn, RoleSessionName='seed'
+    )['Credentials']
+    return {
+        'access_key': answer['AccessKeyId'],
+        'secret_key': answer['SecretAccessKey'],
+        'session_token': answer['SessionToken'],
+    }
 
 
 def seed_snapshot(ec2):
@@ -82,12 +87,17 @@ def test_a_copy_through_a_role_lands_in_the_roles_account_and_the_base_account_s
     base_before = {region: own_snapshot_ids(ec2) for region, ec2 in base.items()}
     assert source not in base_before['us-east-1']  # moto keeps the accounts apart: the test could fail
 
-    connection = dict(BASE_KEYS, endpoint_url=moto_url, role_arn=role_arn, role_session_name='unit-test',
-                      external_id='dr-programme-7')
-    adapter = EbsAdapter(AwsClient(connection, load_botocore()))
+    connection = dict(
+        BASE_KEYS, endpoint_url=moto_url, role_arn=role_arn, role_session_name='unit-test', external_id='dr-programme-7'
+    )
+    adapter = EbsAdapter(AwsClient(connection, botocore_module=load_botocore()))
     request = CopyRequest(source, 'us-east-1', ['us-west-2'], {})
     first = CopyEngine(adapter).run([request])[0].destinations['us-west-2']
-    unanswered = CopyEngine(EbsAdapter(AwsClient(connection, load_botocore()))).run([request])[0].destinations['us-west-2']
+    unanswered = (
+        CopyEngine(EbsAdapter(AwsClient(connection, botocore_module=load_botocore())))
+        .run([request])[0]
+        .destinations['us-west-2']
+    )
 
     assert first.action == COPIED and unanswered.action == EXISTING and unanswered.snapshot.id == first.snapshot.id
     assert first.snapshot.id in own_snapshot_ids(ec2_with(moto_url, role_keys(moto_url, role_arn), 'us-west-2'))
@@ -102,14 +112,20 @@ def test_a_run_across_the_sessions_expiry_assumes_the_role_again_and_keeps_worki
     clock = MovableClock()
     monkeypatch.setattr(moto.sts.models, 'utcnow', clock.naive)
     monkeypatch.setattr(botocore.credentials, '_local_now', clock)
-    client = AwsClient(dict(BASE_KEYS, endpoint_url=moto_url, role_arn=role_arn, role_session_name='long-run'),
-                       load_botocore(), clock=clock)
+    client = AwsClient(
+        dict(BASE_KEYS, endpoint_url=moto_url, role_arn=role_arn, role_session_name='long-run'),
+        botocore_module=load_botocore(),
+        clock=clock,
+    )
 
     def sessions():
         return [role for role in assumed('333344445555', role_arn) if role.session_name == 'long-run']
 
     def source_found():
-        return [item['SnapshotId'] for item in client.call('us-east-1', 'DescribeSnapshots', SnapshotIds=[source])['Snapshots']]
+        return [
+            item['SnapshotId']
+            for item in client.call('us-east-1', 'DescribeSnapshots', SnapshotIds=[source])['Snapshots']
+        ]
 
     assert source_found() == [source]
     assert source_found() == [source]
@@ -137,7 +153,8 @@ ACCESS_DENIED = (
     'resource: %s</Message>\n'
     '  </Error>\n'
     '  <RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId>\n'
-    '</ErrorResponse>\n')
+    '</ErrorResponse>\n'
+)
 
 
 class RefusingSts(QuietHandler):
@@ -169,7 +186,7 @@ def test_an_sts_refusal_is_a_cloud_error_with_awss_code_and_request_id_and_no_ec
     connection = dict(BASE_KEYS, endpoint_url=url, role_arn=role_arn, role_session_name='refused')
     if external_id:
         connection['external_id'] = external_id
-    client = AwsClient(connection, load_botocore())
+    client = AwsClient(connection, botocore_module=load_botocore())
     with pytest.raises(CloudError) as info:
         client.call('us-east-1', 'DescribeSnapshots', SnapshotIds=['snap-0123456789abcdef0'])
     error = info.value
@@ -177,8 +194,9 @@ def test_an_sts_refusal_is_a_cloud_error_with_awss_code_and_request_id_and_no_ec
     assert error.request_id == 'c6104cbe-af31-11e0-8154-cbc7ccf896c7'
     assert role_arn in error.message
     # Sent once (a refusal is not retried), with the options given; nothing else was asked.
-    assert [(form['Action'], form['RoleArn'], form['RoleSessionName'], form.get('ExternalId')) for form in requests] == [
-        ('AssumeRole', role_arn, 'refused', external_id)]
+    assert [
+        (form['Action'], form['RoleArn'], form['RoleSessionName'], form.get('ExternalId')) for form in requests
+    ] == [('AssumeRole', role_arn, 'refused', external_id)]
     for secret in (BASE_KEYS['secret_key'], external_id):
         assert not secret or secret not in str(error)
 
@@ -186,7 +204,8 @@ def test_an_sts_refusal_is_a_cloud_error_with_awss_code_and_request_id_and_no_ec
 def test_the_refusal_reaches_a_copy_as_its_failure(refusing_sts):
     url, requests = refusing_sts
     connection = dict(BASE_KEYS, endpoint_url=url, role_arn='arn:aws:iam::444455556666:role/snapcopy-dr')
-    outcome = CopyEngine(EbsAdapter(AwsClient(connection, load_botocore()))).run(
-        [CopyRequest('snap-0123456789abcdef0', 'us-east-1', ['us-west-2'], {})])[0]
+    outcome = CopyEngine(EbsAdapter(AwsClient(connection, botocore_module=load_botocore()))).run(
+        [CopyRequest('snap-0123456789abcdef0', 'us-east-1', ['us-west-2'], {})]
+    )[0]
     assert outcome.failed and outcome.error.code == 'AccessDenied' and outcome.error.action == 'AssumeRole'
     assert {form['Action'] for form in requests} == {'AssumeRole'}

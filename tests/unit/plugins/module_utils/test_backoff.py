@@ -4,6 +4,13 @@ import threading
 
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import (
+    BUSY,
+    INVALID,
+    RETRYABLE,
+    CloudError,
+    is_retryable,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import (
     GIVE_UP,
     LOOK_UP,
@@ -14,7 +21,6 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import (
     create_once,
     create_verdict,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import BUSY, INVALID, RETRYABLE, CloudError, is_retryable
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 
@@ -75,8 +81,9 @@ def test_gives_up_rather_than_pass_the_deadline():
 def test_delay_is_capped_and_jittered():
     clock = FakeClock(1000.0)
     draws = iter([0.5, 0.25, 0.0, 1.0, 1.0])
-    backoff = Backoff(lambda error: True, base_delay=2, max_delay=5, rng=lambda: next(draws),
-                      sleep=clock.sleep, clock=clock.clock)
+    backoff = Backoff(
+        lambda error: True, base_delay=2, max_delay=5, rng=lambda: next(draws), sleep=clock.sleep, clock=clock.clock
+    )
     assert [backoff.delay(n) for n in range(5)] == [1.0, 1.0, 0.0, 5, 5]
 
 
@@ -86,7 +93,10 @@ def test_max_attempts_limits_calls_and_on_retry_sees_each_error():
     operation, calls = failing_then('ok', [Throttled('a'), Throttled('b'), Throttled('c')])
     with pytest.raises(Throttled, match='b'):
         make_backoff(clock, max_attempts=2).call(
-            operation, deadline=clock.now + 100, on_retry=lambda error, attempt, wait: seen.append((str(error), attempt)))
+            operation,
+            deadline=clock.now + 100,
+            on_retry=lambda error, attempt, wait: seen.append((str(error), attempt)),
+        )
     assert len(calls) == 2
     assert seen == [('a', 0)]
 
@@ -119,9 +129,13 @@ def test_a_fixed_delay_is_a_base_delay_equal_to_the_cap():
 
 def test_a_call_retry_without_a_deadline_retries_a_read_until_its_tries_are_spent():
     clock = FakeClock(1000.0)
-    backoff = Backoff(is_retryable, base_delay=1, max_delay=2, max_attempts=3, rng=lambda: 1.0, sleep=clock.sleep, clock=clock.clock)
+    backoff = Backoff(
+        is_retryable, base_delay=1, max_delay=2, max_attempts=3, rng=lambda: 1.0, sleep=clock.sleep, clock=clock.clock
+    )
     retry = CallRetry(backoff)
-    operation, calls = failing_then('ok', [CloudError('DescribeSnapshots', 'Throttling', 'slow down', kind=RETRYABLE) for dummy in range(2)])
+    operation, calls = failing_then(
+        'ok', [CloudError('DescribeSnapshots', 'Throttling', 'slow down', kind=RETRYABLE) for dummy in range(2)]
+    )
     assert retry.send('DescribeSnapshots', operation) == 'ok'
     assert len(calls) == 3 and clock.sleeps == [1, 2] and retry.retries == 2
 
@@ -172,8 +186,13 @@ def test_a_look_up_comes_after_the_wait_right_before_the_resend_and_what_it_find
     operation, calls = failing_then('sent', [first_loss, second_loss])
     look_up, looks = looker(clock, [None, 'found'])
     retried = []
-    result = resend_backoff(clock).resend(operation, classify_by_kind, clock.now + 100, look_up=look_up,
-                                          on_retry=lambda error, attempt, delay: retried.append((error, attempt, delay)))
+    result = resend_backoff(clock).resend(
+        operation,
+        classify_by_kind,
+        clock.now + 100,
+        look_up=look_up,
+        on_retry=lambda error, attempt, delay: retried.append((error, attempt, delay)),
+    )
     assert result == 'found' and len(calls) == 2
     assert looks == [(1001.0, first_loss), (1003.0, second_loss)] and clock.sleeps == [1, 2]
     assert retried == [(first_loss, 0, 1), (second_loss, 1, 2)]
@@ -200,7 +219,12 @@ def test_without_a_token_a_call_that_timed_out_is_given_its_settle_time_before_t
     clock = FakeClock(1000.0)
     operation, calls = failing_then('sent', [lost(settle_seconds=30)])
     look_up, looks = looker(clock)
-    assert resend_backoff(clock).resend(operation, classify_by_kind, clock.now + 100, look_up=look_up, idempotent=idempotent) == 'sent'
+    assert (
+        resend_backoff(clock).resend(
+            operation, classify_by_kind, clock.now + 100, look_up=look_up, idempotent=idempotent
+        )
+        == 'sent'
+    )
     assert clock.sleeps == sleeps and len(looks) == 1 and len(calls) == 2
 
 
@@ -235,7 +259,9 @@ def test_what_it_gives_up_on_is_raised_at_once_unchanged():
     operation, calls = failing_then('sent', [Invalid('bad name')])
     look_up, looks = looker(clock, ['found'])
     with pytest.raises(Invalid, match='bad name'):
-        resend_backoff(clock).resend(operation, lambda error: GIVE_UP, clock.now + 100, look_up=look_up, look_up_at_once=True)
+        resend_backoff(clock).resend(
+            operation, lambda error: GIVE_UP, clock.now + 100, look_up=look_up, look_up_at_once=True
+        )
     assert len(calls) == 1 and looks == [] and clock.sleeps == []
 
 
@@ -245,8 +271,17 @@ def test_at_once_a_lost_answer_is_looked_up_before_the_wait_and_after_the_last_t
     operation, calls = failing_then('sent', [first, second, third])
     look_up, looks = looker(clock, [None, None, 'made by the last try'])
     retried = []
-    assert resend_backoff(clock, max_attempts=3).resend(operation, classify_by_kind, clock.now + 100, look_up=look_up, look_up_at_once=True,
-                                                        on_retry=lambda *retry: retried.append(retry)) == 'made by the last try'
+    assert (
+        resend_backoff(clock, max_attempts=3).resend(
+            operation,
+            classify_by_kind,
+            clock.now + 100,
+            look_up=look_up,
+            look_up_at_once=True,
+            on_retry=lambda *retry: retried.append(retry),
+        )
+        == 'made by the last try'
+    )
     assert looks == [(1000.0, first), (1001.0, second), (1003.0, third)] and clock.sleeps == [1, 2] and len(calls) == 3
     assert retried == [(first, 0, 1), (second, 1, 2)]
 
@@ -255,7 +290,12 @@ def test_at_once_a_look_up_that_finds_nothing_is_followed_by_the_backoffs_wait_a
     clock = FakeClock(1000.0)
     operation, calls = failing_then('sent', [lost(settle_seconds=30)])
     look_up, looks = looker(clock)
-    assert resend_backoff(clock).resend(operation, classify_by_kind, clock.now + 100, look_up=look_up, look_up_at_once=True) == 'sent'
+    assert (
+        resend_backoff(clock).resend(
+            operation, classify_by_kind, clock.now + 100, look_up=look_up, look_up_at_once=True
+        )
+        == 'sent'
+    )
     assert clock.sleeps == [30, 1] and [when for when, dummy in looks] == [1030.0] and len(calls) == 2
 
 
@@ -266,10 +306,17 @@ def test_at_once_the_look_up_waits_for_a_timed_out_call_to_land_when_the_deadlin
         look_up, looks = looker(clock, ['made'])
         backoff = resend_backoff(clock)
         if looked:
-            assert backoff.resend(operation, classify_by_kind, clock.now + seconds_left, look_up=look_up, look_up_at_once=True) == 'made'
+            assert (
+                backoff.resend(
+                    operation, classify_by_kind, clock.now + seconds_left, look_up=look_up, look_up_at_once=True
+                )
+                == 'made'
+            )
         else:
             with pytest.raises(CloudError):
-                backoff.resend(operation, classify_by_kind, clock.now + seconds_left, look_up=look_up, look_up_at_once=True)
+                backoff.resend(
+                    operation, classify_by_kind, clock.now + seconds_left, look_up=look_up, look_up_at_once=True
+                )
         assert clock.sleeps == sleeps and len(looks) == int(looked)
 
 
@@ -277,8 +324,12 @@ def test_at_once_a_call_with_a_token_is_looked_up_without_waiting_for_it_to_land
     clock = FakeClock(1000.0)
     operation, dummy = failing_then('sent', [lost(settle_seconds=30)])
     look_up, looks = looker(clock, ['made'])
-    assert resend_backoff(clock).resend(operation, classify_by_kind, clock.now + 5, look_up=look_up, idempotent=True,
-                                        look_up_at_once=True) == 'made'
+    assert (
+        resend_backoff(clock).resend(
+            operation, classify_by_kind, clock.now + 5, look_up=look_up, idempotent=True, look_up_at_once=True
+        )
+        == 'made'
+    )
     assert clock.sleeps == [] and len(looks) == 1
 
 
@@ -286,7 +337,10 @@ def test_at_once_a_lost_answer_is_looked_up_even_past_the_deadline_when_nothing_
     clock = FakeClock(1000.0)
     operation, dummy = failing_then('sent', [lost()])
     look_up, looks = looker(clock, ['made'])
-    assert resend_backoff(clock).resend(operation, classify_by_kind, clock.now - 1, look_up=look_up, look_up_at_once=True) == 'made'
+    assert (
+        resend_backoff(clock).resend(operation, classify_by_kind, clock.now - 1, look_up=look_up, look_up_at_once=True)
+        == 'made'
+    )
     assert clock.sleeps == [] and len(looks) == 1
 
 

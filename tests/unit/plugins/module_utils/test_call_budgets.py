@@ -13,6 +13,7 @@ The budgets, per run of N disks into one DR region (docs/performance.md, "Calls 
   (docs/safety.md, "Where the cloud records no source"); nothing on ECS and ENS;
 * reads: 3 per 100 disks in each region the run reads, and what a cloud's own limits add (EXTRA_READS).
 """
+
 from __future__ import annotations
 
 import math
@@ -25,10 +26,18 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens_
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import RateLimiter, TencentClient, load_sdk
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import (
+    RateLimiter,
+    TencentClient,
+    load_sdk,
+)
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import KEYS, SOURCE_ACCOUNT, backends
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import (
+    KEYS,
+    SOURCE_ACCOUNT,
+    backends,
+)
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import ALIBABA, TENCENT
 
 DISKS = 1000
@@ -36,8 +45,12 @@ SELECTOR = {'budget': 'yes'}
 
 # What each cloud's calls are: the copy call, the calls that write or take off tags, and the other mutating calls.
 COPY_CALL = {'aws': 'CopySnapshot', 'ecs': 'CopySnapshot', 'ens': 'CopySnapshot', 'cbs': 'CopySnapshotCrossRegions'}
-TAG_CALLS = {'aws': ('CreateTags', 'DeleteTags'), 'ecs': ('TagResources', 'UntagResources'), 'ens': (),
-             'cbs': ('TagResources', 'UnTagResources')}
+TAG_CALLS = {
+    'aws': ('CreateTags', 'DeleteTags'),
+    'ecs': ('TagResources', 'UntagResources'),
+    'ens': (),
+    'cbs': ('TagResources', 'UnTagResources'),
+}
 # How many resources one tag call takes (see the module docstring); CopyLeases writes and takes off that many at once.
 TAGGED_PER_CALL = {'aws': 200, 'ecs': 50, 'cbs': 9}
 READ_PREFIXES = ('Describe', 'Get', 'List')
@@ -45,8 +58,12 @@ READ_PREFIXES = ('Describe', 'Get', 'List')
 # read of the copies in flight per wave of 20); ENS lists disks 50 a page (ens-20171110 DescribeDisksRequest: PageSize
 # "Maximum value: 50"), one more page per 100 disks; CBS looks again under its leases at the sources' CopyingToRegions,
 # where it finds copies in flight (one more read per 100 sources).
-EXTRA_READS = {'aws': lambda disks: math.ceil(disks / 20), 'ecs': lambda disks: 0, 'ens': lambda disks: math.ceil(disks / 100) + 1,
-               'cbs': lambda disks: math.ceil(disks / 100)}
+EXTRA_READS = {
+    'aws': lambda disks: math.ceil(disks / 20),
+    'ecs': lambda disks: 0,
+    'ens': lambda disks: math.ceil(disks / 100) + 1,
+    'cbs': lambda disks: math.ceil(disks / 100),
+}
 # How many snapshots' locks one DescribeLockedSnapshots reads here (EbsAdapter and EcsAdapter.ids_per_lock_describe).
 LOCKS_PER_READ = {'aws': 200, 'ecs': 100}
 # With dr_account, the sources' tags are read three times more, 100 or more a read: before the run's leases, after them
@@ -59,8 +76,12 @@ SHARE_READS = 3
 # the machine's speed (test_lease_rules.py holds the leases taken again).
 LEASES_OUTLAST_THE_RUN = {'read_timeout': 3600}
 # (source region, DR region) of each cloud's runs.
-REGIONS = {'aws': ('ap-south-1', 'ap-northeast-1'), 'ecs': ('cn-hangzhou', 'cn-shanghai'), 'ens': ('cn-hangzhou-26', 'cn-beijing-cmcc'),
-           'cbs': ('ap-guangzhou', 'ap-shanghai')}
+REGIONS = {
+    'aws': ('ap-south-1', 'ap-northeast-1'),
+    'ecs': ('cn-hangzhou', 'cn-shanghai'),
+    'ens': ('cn-hangzhou-26', 'cn-beijing-cmcc'),
+    'cbs': ('ap-guangzhou', 'ap-shanghai'),
+}
 
 
 def fakecloud_run(cloud, provider, **options):
@@ -68,16 +89,33 @@ def fakecloud_run(cloud, provider, **options):
     dr_account in ``options``, the DR account connected from the run's own connection."""
     source, dr_region = REGIONS[provider]
     cloud.admin.configure(timings={provider: {'snapshot_seconds': 0, 'copy_seconds': 0, 'disk_seconds': 0}})
-    cloud.admin.seed(**{provider: {'disks': [{'region': source, 'size': 20, 'tags': dict(SELECTOR), 'snapshots': 1}] * DISKS}})
+    cloud.admin.seed(
+        **{provider: {'disks': [{'region': source, 'size': 20, 'tags': dict(SELECTOR), 'snapshots': 1}] * DISKS}}
+    )
     cloud.admin.calls(reset=True)
     if provider == 'cbs':  # Tencent's 20 calls a second per action, which its own tests hold, would make this a minute
-        adapter = CbsAdapter(TencentClient(dict(TENCENT, endpoint_url=cloud.url, **LEASES_OUTLAST_THE_RUN), load_sdk(),
-                                           limiter=RateLimiter(per_second=1000)))
+        adapter = CbsAdapter(
+            TencentClient(
+                dict(TENCENT, endpoint_url=cloud.url, **LEASES_OUTLAST_THE_RUN),
+                load_sdk(),
+                limiter=RateLimiter(per_second=1000),
+            )
+        )
     else:
-        adapter = {'ecs': EcsAdapter, 'ens': EnsAdapter}[provider].from_connection(dict(ALIBABA, endpoint_url=cloud.url, **LEASES_OUTLAST_THE_RUN))
-    report = dr_run_with(adapter, scope(provider, source, [dr_region], SELECTOR, **options), clock=FakeClock(),
-                         connection=dict(ALIBABA, endpoint_url=cloud.url, **LEASES_OUTLAST_THE_RUN))
-    counted = {action: counts['calls'] for actions in cloud.admin.calls()['calls'].values() for action, counts in actions.items()}
+        adapter = {'ecs': EcsAdapter, 'ens': EnsAdapter}[provider].from_connection(
+            dict(ALIBABA, endpoint_url=cloud.url, **LEASES_OUTLAST_THE_RUN)
+        )
+    report = dr_run_with(
+        adapter,
+        scope(provider, source, [dr_region], SELECTOR, **options),
+        clock=FakeClock(),
+        connection=dict(ALIBABA, endpoint_url=cloud.url, **LEASES_OUTLAST_THE_RUN),
+    )
+    counted = {
+        action: counts['calls']
+        for actions in cloud.admin.calls()['calls'].values()
+        for action, counts in actions.items()
+    }
     return counted, report
 
 
@@ -93,8 +131,12 @@ def aws_run(url, moto_calls, regions=REGIONS['aws'], disks=DISKS, **options):
         ec2.create_snapshot(volume.id, 'nightly')
     moto_calls.clear()
     connection = dict(KEYS, endpoint_url=url, **LEASES_OUTLAST_THE_RUN)
-    report = dr_run_with(EbsAdapter(AwsClient(connection, botocore)), scope('aws', source, [dr_region], SELECTOR, **options),
-                         connection=connection, clock=FakeClock())
+    report = dr_run_with(
+        EbsAdapter(AwsClient(connection, botocore_module=botocore)),
+        scope('aws', source, [dr_region], SELECTOR, **options),
+        connection=connection,
+        clock=FakeClock(),
+    )
     return dict(moto_calls), report
 
 
@@ -111,8 +153,12 @@ def held_to_budget(provider, counted, report, locked=False):
     copy_call = COPY_CALL[provider]
     assert counted.get(copy_call) == DISKS, counted
     tag_calls = sum(counted.get(action, 0) for action in TAG_CALLS[provider])
-    marks = DISKS if provider in ('aws', 'cbs') else 0  # a copy's own id, one call a copy where the cloud records no source
-    leases = 2 * math.ceil(DISKS / TAGGED_PER_CALL[provider]) if provider in TAGGED_PER_CALL else 0  # written, taken off
+    marks = (
+        DISKS if provider in ('aws', 'cbs') else 0
+    )  # a copy's own id, one call a copy where the cloud records no source
+    leases = (
+        2 * math.ceil(DISKS / TAGGED_PER_CALL[provider]) if provider in TAGGED_PER_CALL else 0
+    )  # written, taken off
     assert tag_calls <= marks + leases, counted
     mutating = sum(calls for action, calls in counted.items() if not action.startswith(READ_PREFIXES))
     assert mutating == counted[copy_call] + tag_calls, 'no other mutating call: %s' % counted
@@ -130,12 +176,23 @@ def test_a_plain_run_of_1000_disks_costs_a_copy_call_a_copy_and_batched_leases(f
     held_to_budget(provider, *fakecloud_run(fakecloud_clean, provider))
 
 
-@pytest.mark.parametrize('provider, lock', [('aws', {'mode': 'governance', 'duration_days': 1}),
-                                            ('ecs', {'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 1})], ids=['aws', 'ecs'])
+@pytest.mark.parametrize(
+    'provider, lock',
+    [
+        ('aws', {'mode': 'governance', 'duration_days': 1}),
+        ('ecs', {'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 1}),
+    ],
+    ids=['aws', 'ecs'],
+)
 def test_a_locked_run_of_1000_disks_adds_a_lock_call_a_copy_and_reads_them_back_together(request, provider, lock):
     """The vault's locks (docs/vault.md): one LockSnapshot a copy, and the locks read back in batches, never one read a copy."""
     if provider == 'aws':
-        counted, report = aws_run(request.getfixturevalue('moto_url'), request.getfixturevalue('moto_calls'), ('ap-east-1', 'eu-south-2'), lock=lock)
+        counted, report = aws_run(
+            request.getfixturevalue('moto_url'),
+            request.getfixturevalue('moto_calls'),
+            ('ap-east-1', 'eu-south-2'),
+            lock=lock,
+        )
     else:
         counted, report = fakecloud_run(request.getfixturevalue('fakecloud_clean'), provider, lock=lock)
     held_to_budget(provider, counted, report, locked=True)
@@ -148,11 +205,14 @@ def test_an_aws_run_with_a_dr_account_leases_and_releases_its_shares_in_batches(
     their removal are batches, as the copy leases are. At 400 disks, two batches of 200: moto's server takes a minute for
     the 5,000 calls of 1,000 (the ECS test below runs 1,000)."""
     from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import DR_ROLE  # pylint: disable=import-outside-toplevel
+
     disks = 400
     counted, report = aws_run(moto_url, moto_calls, ('me-central-1', 'ap-northeast-2'), disks, dr_account=DR_ROLE)
     assert report['totals']['copied'] == disks and not report['failures'], report['failures'][:3]
     assert len(report['dr_account']['released']) == disks and not report['dr_account']['held']
-    assert counted.pop('ModifySnapshotAttribute') == 2 * disks and counted.pop('DescribeSnapshotAttribute') <= 2 * disks, counted
+    assert (
+        counted.pop('ModifySnapshotAttribute') == 2 * disks and counted.pop('DescribeSnapshotAttribute') <= 2 * disks
+    ), counted
     batches = math.ceil(disks / TAGGED_PER_CALL['aws'])
     assert counted.pop('CreateTags') <= disks + 3 * batches, counted  # marks; leases, release tags and leases
     assert counted.pop('DeleteTags') <= 2 * batches, counted  # the leases; the leases, release tags and marks
@@ -160,7 +220,11 @@ def test_an_aws_run_with_a_dr_account_leases_and_releases_its_shares_in_batches(
         assert counted.pop(action) <= 2, counted
     reads = sum(calls for action, calls in counted.items() if action.startswith(READ_PREFIXES))
     assert reads <= 2 * 3 * disks / 100 + EXTRA_READS['aws'](disks) + SHARE_READS * math.ceil(disks / 100), counted
-    assert counted['CopySnapshot'] == disks and set(counted) == {'CopySnapshot', 'DescribeSnapshots', 'DescribeVolumes'}, counted
+    assert counted['CopySnapshot'] == disks and set(counted) == {
+        'CopySnapshot',
+        'DescribeSnapshots',
+        'DescribeVolumes',
+    }, counted
 
 
 def test_an_ecs_run_of_1000_disks_with_a_dr_account_claims_and_releases_its_shares_in_batches(fakecloud_clean):
@@ -169,9 +233,17 @@ def test_an_ecs_run_of_1000_disks_with_a_dr_account_claims_and_releases_its_shar
     association; the shares it is in, when taken back); the leases, release tags and their removal are batches of 50; the
     DR account's invitation is accepted once."""
     from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_ecs import DR_ROLE  # pylint: disable=import-outside-toplevel
+
     counted, report = fakecloud_run(fakecloud_clean, 'ecs', dr_account=DR_ROLE)
-    assert report['totals']['copied'] == DISKS and not report['failures'] and len(report['dr_account']['released']) == DISKS
-    assert counted['CopySnapshot'] == DISKS and counted['AssociateResourceShare'] == counted['DisassociateResourceShare'] == DISKS
+    assert (
+        report['totals']['copied'] == DISKS
+        and not report['failures']
+        and len(report['dr_account']['released']) == DISKS
+    )
+    assert (
+        counted['CopySnapshot'] == DISKS
+        and counted['AssociateResourceShare'] == counted['DisassociateResourceShare'] == DISKS
+    )
     batches = math.ceil(DISKS / TAGGED_PER_CALL['ecs'])
     assert counted['TagResources'] <= 2 * batches and counted['UntagResources'] <= batches, counted
     per_source = {'ListSharedResources': 4, 'ListResourceShares': 1, 'ListResourceShareAssociations': 1}

@@ -4,6 +4,7 @@ fakecloud checks each request's TC3 signature, moves copies through COPYING_FROM
 CHECKING_COPIED to NORMAL as time passes, answers per region in CopySnapshotCrossRegions,
 injects faults and counts calls, so each test can assert on what was called.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -20,29 +21,57 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import 
     InputError,
     is_retryable,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, DELETING, FAILED, PENDING, CopyRequest
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
+    COMPLETED,
+    DELETING,
+    FAILED,
+    PENDING,
+    CopyRequest,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import RESTORE_RUN_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import CopyEngine
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, EngineConfig
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import (
+    COPIED,
+    EXISTING,
+    NOT_COPIED,
+    WOULD_COPY,
+    EngineConfig,
+)
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 
 SOURCE_REGION = 'ap-guangzhou'
 
 
 def make_client(cloud, secret_key=creds.TENCENT_SECRET_KEY, **extra):
-    connection = {'secret_id': creds.TENCENT_SECRET_ID, 'secret_key': secret_key, 'endpoint_url': cloud.url,
-                  'validate_certs': True, 'read_timeout': 10}
+    connection = {
+        'secret_id': creds.TENCENT_SECRET_ID,
+        'secret_key': secret_key,
+        'endpoint_url': cloud.url,
+        'validate_certs': True,
+        'read_timeout': 10,
+    }
     connection.update(extra)
     return TencentClient(connection, load_sdk())
 
 
 def make_engine(adapter, wait=False, timeout=30, check_mode=False):
     backoff = Backoff(is_retryable, base_delay=0.01, max_delay=0.05)
-    return CopyEngine(adapter, EngineConfig(check_mode=check_mode, wait=wait, timeout=timeout, poll_interval=0.1), backoff=backoff)
+    return CopyEngine(
+        adapter, EngineConfig(check_mode=check_mode, wait=wait, timeout=timeout, poll_interval=0.1), backoff=backoff
+    )
 
 
-def run(cloud, source_id, destinations, wait=False, timeout=30, check_mode=False, secret_key=creds.TENCENT_SECRET_KEY, **options):
+def run(
+    cloud,
+    source_id,
+    destinations,
+    wait=False,
+    timeout=30,
+    check_mode=False,
+    secret_key=creds.TENCENT_SECRET_KEY,
+    **options,
+):
     adapter = CbsAdapter(make_client(cloud, secret_key=secret_key), check_mode=check_mode)
     engine = make_engine(adapter, wait=wait, timeout=timeout, check_mode=check_mode)
     outcome = engine.run([CopyRequest(source_id, SOURCE_REGION, destinations, options)])[0]
@@ -65,7 +94,12 @@ def source_id(cloud):
 def seed_copy(cloud, source_id, region='ap-beijing', **fields):
     """A snapshot in ``region`` recorded as copied from the source (of the source's disk, unless told)."""
     source = next(snap for snap in snapshots_in(cloud, SOURCE_REGION) if snap['id'] == source_id)
-    spec = {'region': region, 'source_snapshot_id': source_id, 'source_region': SOURCE_REGION, 'disk_id': source['disk_id']}
+    spec = {
+        'region': region,
+        'source_snapshot_id': source_id,
+        'source_region': SOURCE_REGION,
+        'disk_id': source['disk_id'],
+    }
     spec.update(fields)
     return cloud.admin.seed(cbs={'snapshots': [spec]})['cbs']['snapshots'][0]
 
@@ -137,13 +171,22 @@ def test_only_the_missing_region_is_copied(cloud, source_id):
 def test_snapshots_that_are_not_copies_of_this_source_are_not_taken_for_one(cloud, source_id):
     other = cloud.admin.seed(cbs={'disks': [{'region': SOURCE_REGION, 'snapshots': 1}]})['cbs']['snapshots'][0]
     name = 'snapcopy-ap-guangzhou-%s' % source_id
-    cloud.admin.seed(cbs={'snapshots': [
-        # Our name, but made in the region, not copied into it.
-        {'region': 'ap-beijing', 'name': name},
-        # Copied, our name, but the source tag of another snapshot.
-        {'region': 'ap-beijing', 'name': name, 'source_snapshot_id': other, 'source_region': SOURCE_REGION,
-         'tags': {SOURCE_TAG: '%s/%s' % (SOURCE_REGION, other)}},
-    ]})
+    cloud.admin.seed(
+        cbs={
+            'snapshots': [
+                # Our name, but made in the region, not copied into it.
+                {'region': 'ap-beijing', 'name': name},
+                # Copied, our name, but the source tag of another snapshot.
+                {
+                    'region': 'ap-beijing',
+                    'name': name,
+                    'source_snapshot_id': other,
+                    'source_region': SOURCE_REGION,
+                    'tags': {SOURCE_TAG: '%s/%s' % (SOURCE_REGION, other)},
+                },
+            ]
+        }
+    )
     outcome, dummy = run(cloud, source_id, ['ap-beijing'])
     assert outcome.destinations['ap-beijing'].action == COPIED
 
@@ -163,8 +206,9 @@ def test_a_copy_in_the_recycle_bin_is_no_copy(cloud, source_id):
     """SnapshotState TORECYCLE (DescribeSnapshotsRequest.Filters, snapshot-state): on its way out, so a new
     copy is made and the old one is neither adopted nor listed for pruning."""
     name = 'snapcopy-ap-guangzhou-%s' % source_id
-    binned = seed_copy(cloud, source_id, name=name, status='TORECYCLE',
-                       tags={SOURCE_TAG: '%s/%s' % (SOURCE_REGION, source_id)})
+    binned = seed_copy(
+        cloud, source_id, name=name, status='TORECYCLE', tags={SOURCE_TAG: '%s/%s' % (SOURCE_REGION, source_id)}
+    )
     outcome, dummy = run(cloud, source_id, ['ap-beijing'])
     destination_outcome = outcome.destinations['ap-beijing']
     assert destination_outcome.action == COPIED and destination_outcome.snapshot.id != binned and not outcome.failed
@@ -177,7 +221,9 @@ def test_a_returned_disk_is_gone_for_the_restore_drill(cloud):
     """A disk TerminateDisks returned is listed TORECYCLE a while (cbs Disk.DiskState): no test disk left to delete; and
     returning it again (ResourceUnavailable.RepeatRefund) is NOT_FOUND, which the drill reports as already deleted."""
     cloud.admin.configure(timings={'cbs': {'recycle_seconds': 3600}})
-    (disk,) = cloud.admin.seed(cbs={'disks': [{'region': 'ap-shanghai', 'tags': {RESTORE_RUN_TAG: 'a-run'}}]})['cbs']['disks']
+    (disk,) = cloud.admin.seed(cbs={'disks': [{'region': 'ap-shanghai', 'tags': {RESTORE_RUN_TAG: 'a-run'}}]})['cbs'][
+        'disks'
+    ]
     adapter = CbsAdapter(make_client(cloud))
     assert [found.id for found in adapter.find_test_disks('ap-shanghai')] == [disk]
     adapter.delete_test_disk('ap-shanghai', disk)
@@ -191,7 +237,9 @@ def test_copies_are_found_with_documented_filters_only(cloud, source_id):
     """DescribeSnapshots takes no tag filter (the emulator answers InvalidFilter, as the API documents
     none): a few sources are looked up by name, many and the DR run's listing by reading the region."""
     ours = run(cloud, source_id, ['ap-beijing'])[0].destinations['ap-beijing'].snapshot.id
-    renamed = seed_copy(cloud, source_id, name='renamed by hand', tags={SOURCE_TAG: '%s/%s' % (SOURCE_REGION, source_id)})
+    renamed = seed_copy(
+        cloud, source_id, name='renamed by hand', tags={SOURCE_TAG: '%s/%s' % (SOURCE_REGION, source_id)}
+    )
     cloud.admin.calls(reset=True)
     adapter = CbsAdapter(make_client(cloud))
     request = CopyRequest(source_id, SOURCE_REGION, ['ap-beijing'])
@@ -219,7 +267,11 @@ def test_check_mode_reports_a_copy_under_way_it_cannot_identify(cloud, source_id
     seed_copy(cloud, source_id, name='someone else', status='running', disk_id='disk-elsewhere')
     outcome, dummy = run(cloud, source_id, ['ap-beijing'], check_mode=True)
     destination_outcome = outcome.destinations['ap-beijing']
-    assert destination_outcome.action == EXISTING and destination_outcome.snapshot.id is None and destination_outcome.snapshot.state == PENDING
+    assert (
+        destination_outcome.action == EXISTING
+        and destination_outcome.snapshot.id is None
+        and destination_outcome.snapshot.state == PENDING
+    )
     assert 'CopyingToRegions' in destination_outcome.snapshot.message
     assert cloud.admin.calls()['total_mutations'] == 0
 
@@ -230,14 +282,21 @@ def test_a_copy_under_way_started_elsewhere_is_reported_not_failed(cloud, source
     from tencentcloud.cbs.v20170312.cbs_client import CbsClient  # pylint: disable=import-outside-toplevel
 
     from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import tencent_client  # pylint: disable=import-outside-toplevel
+
     manual = tencent_client(CbsClient, cloud.endpoint, region=SOURCE_REGION).call_json(
-        'CopySnapshotCrossRegions', {'SnapshotId': source_id, 'DestinationRegions': ['ap-beijing'], 'SnapshotName': 'by hand'})
+        'CopySnapshotCrossRegions',
+        {'SnapshotId': source_id, 'DestinationRegions': ['ap-beijing'], 'SnapshotName': 'by hand'},
+    )
     manual_id = manual['Response']['SnapshotCopyResultSet'][0]['SnapshotId']
     cloud.admin.calls(reset=True)
     outcome, dummy = run(cloud, source_id, ['ap-beijing', 'ap-shanghai'])
     assert not outcome.failed
     beijing = outcome.destinations['ap-beijing']
-    assert (beijing.action, beijing.snapshot.id, beijing.snapshot.cloud_state) == (EXISTING, manual_id, 'COPYING_FROM_REMOTE')
+    assert (beijing.action, beijing.snapshot.id, beijing.snapshot.cloud_state) == (
+        EXISTING,
+        manual_id,
+        'COPYING_FROM_REMOTE',
+    )
     assert outcome.destinations['ap-shanghai'].action == COPIED
     assert [call['params']['DestinationRegions'] for call in copy_calls(cloud)] == [['ap-shanghai']]
     # The adopted copy now carries the source tag: once NORMAL, it is still found.
@@ -273,7 +332,10 @@ def test_quota_in_one_region_fails_that_region_only_and_the_rerun_copies_only_th
     assert not second.failed
     assert second.destinations['ap-beijing'].action == EXISTING
     assert second.destinations['ap-shanghai'].action == COPIED
-    assert [call['params']['DestinationRegions'] for call in copy_calls(cloud)] == [['ap-beijing', 'ap-shanghai'], ['ap-shanghai']]
+    assert [call['params']['DestinationRegions'] for call in copy_calls(cloud)] == [
+        ['ap-beijing', 'ap-shanghai'],
+        ['ap-shanghai'],
+    ]
     assert len(copies_of(cloud, 'ap-beijing', source_id)) == 1
 
 
@@ -312,11 +374,13 @@ def test_a_missing_source_is_reported_with_a_cloud_code(cloud):
 
 
 def test_throttling_bursts_are_retried(cloud, source_id):
-    cloud.admin.faults(rules=[
-        {'cloud': 'cbs', 'action': 'DescribeSnapshots', 'throttle_rate': 1.0, 'count': 3},
-        {'cloud': 'cbs', 'action': 'CopySnapshotCrossRegions', 'throttle_rate': 1.0, 'count': 2},
-        {'cloud': 'tag', 'action': 'TagResources', 'error_rate': 1.0, 'error_code': 'ResourceBusy', 'count': 1},
-    ])
+    cloud.admin.faults(
+        rules=[
+            {'cloud': 'cbs', 'action': 'DescribeSnapshots', 'throttle_rate': 1.0, 'count': 3},
+            {'cloud': 'cbs', 'action': 'CopySnapshotCrossRegions', 'throttle_rate': 1.0, 'count': 2},
+            {'cloud': 'tag', 'action': 'TagResources', 'error_rate': 1.0, 'error_code': 'ResourceBusy', 'count': 1},
+        ]
+    )
     outcome, engine = run(cloud, source_id, ['ap-beijing', 'ap-shanghai'], wait=True)
     assert not outcome.failed
     assert engine.retries >= 6
@@ -328,7 +392,9 @@ def test_throttling_bursts_are_retried(cloud, source_id):
 
 
 def test_a_lost_answer_after_the_copy_is_followed_by_a_look_up_not_a_second_copy(cloud, source_id):
-    cloud.admin.faults(rules=[{'cloud': 'cbs', 'action': 'CopySnapshotCrossRegions', 'lost_answer_rate': 1.0, 'count': 1}])
+    cloud.admin.faults(
+        rules=[{'cloud': 'cbs', 'action': 'CopySnapshotCrossRegions', 'lost_answer_rate': 1.0, 'count': 1}]
+    )
     outcome, engine = run(cloud, source_id, ['ap-beijing', 'ap-shanghai'])
     assert not outcome.failed and outcome.changed and engine.retries >= 1
     (call,) = copy_calls(cloud)
@@ -342,14 +408,25 @@ def test_a_lost_answer_after_the_copy_is_followed_by_a_look_up_not_a_second_copy
 
 
 def test_a_tag_failure_keeps_the_copy_id_and_the_rerun_finishes_tagging(cloud, source_id):
-    cloud.admin.faults(rules=[{'cloud': 'tag', 'action': 'TagResources', 'error_rate': 1.0,
-                               'error_code': 'ResourceUnavailable', 'count': 1}])
+    cloud.admin.faults(
+        rules=[
+            {
+                'cloud': 'tag',
+                'action': 'TagResources',
+                'error_rate': 1.0,
+                'error_code': 'ResourceUnavailable',
+                'count': 1,
+            }
+        ]
+    )
     first, dummy = run(cloud, source_id, ['ap-beijing'], tags={'purpose': 'dr'})
     destination_outcome = first.destinations['ap-beijing']
     (copy,) = copies_of(cloud, 'ap-beijing', source_id)
     assert first.failed
     assert isinstance(destination_outcome.error, CopyNotTaggedError)
-    assert destination_outcome.error.as_result()['snapshot_id'] == copy['id'] and copy['id'] in str(destination_outcome.error)
+    assert destination_outcome.error.as_result()['snapshot_id'] == copy['id'] and copy['id'] in str(
+        destination_outcome.error
+    )
     assert copy['tags'] == {}
     second, dummy = run(cloud, source_id, ['ap-beijing'], tags={'purpose': 'dr'})
     assert not second.failed and second.destinations['ap-beijing'].snapshot.id == copy['id']
@@ -386,27 +463,32 @@ def test_a_timeout_still_returns_the_copies_in_flight(cloud, source_id):
 def test_a_source_still_being_made_is_waited_for(cloud):
     cloud.admin.configure(timings={'cbs': {'snapshot_seconds': 1.0}})
     disk = cloud.admin.seed(cbs={'disks': [{'region': SOURCE_REGION}]})['cbs']['disks'][0]
-    source_id = cloud.admin.seed(cbs={'snapshots': [{'region': SOURCE_REGION, 'disk_id': disk, 'status': 'creating'}]})['cbs']['snapshots'][0]
+    source_id = cloud.admin.seed(cbs={'snapshots': [{'region': SOURCE_REGION, 'disk_id': disk, 'status': 'creating'}]})[
+        'cbs'
+    ]['snapshots'][0]
     outcome, dummy = run(cloud, source_id, ['ap-beijing'], wait=True)
     assert not outcome.failed and outcome.destinations['ap-beijing'].snapshot.cloud_state == 'NORMAL'
 
 
 # ---------------------------------------------------------------------- input rules (no call)
-@pytest.mark.parametrize('source, source_region, destinations, options, option', [
-    ('snap-xyz', SOURCE_REGION, ['ap-beijing'], {}, 'source_snapshot_id'),
-    ('vol-12345678', SOURCE_REGION, ['ap-beijing'], {}, 'source_snapshot_id'),
-    ('snap-12345678', 'Guangzhou', ['ap-beijing'], {}, 'source_region'),
-    ('snap-12345678', SOURCE_REGION, [], {}, 'destination_regions'),
-    ('snap-12345678', SOURCE_REGION, ['ap beijing'], {}, 'destination_regions'),
-    ('snap-12345678', SOURCE_REGION, [SOURCE_REGION], {}, 'destination_regions'),
-    ('snap-12345678', SOURCE_REGION, ['ap-beijing'], {'name': 'n' * 61}, 'name'),
-    ('snap-12345678', SOURCE_REGION, ['ap-beijing'], {'name': ''}, 'name'),
-    ('snap-12345678', SOURCE_REGION, ['ap-beijing'], {'tags': {'qcloud:x': 'y'}}, 'tags'),
-    ('snap-12345678', SOURCE_REGION, ['ap-beijing'], {'tags': {SOURCE_TAG: 'y'}}, 'tags'),
-    ('snap-12345678', SOURCE_REGION, ['ap-beijing'], {'tags': {'k' * 128: 'y'}}, 'tags'),
-    ('snap-12345678', SOURCE_REGION, ['ap-beijing'], {'tags': {'k': 'v' * 256}}, 'tags'),
-    ('snap-12345678', SOURCE_REGION, ['ap-beijing'], {'tags': {'k%d' % n: 'v' for n in range(50)}}, 'tags'),
-])
+@pytest.mark.parametrize(
+    'source, source_region, destinations, options, option',
+    [
+        ('snap-xyz', SOURCE_REGION, ['ap-beijing'], {}, 'source_snapshot_id'),
+        ('vol-12345678', SOURCE_REGION, ['ap-beijing'], {}, 'source_snapshot_id'),
+        ('snap-12345678', 'Guangzhou', ['ap-beijing'], {}, 'source_region'),
+        ('snap-12345678', SOURCE_REGION, [], {}, 'destination_regions'),
+        ('snap-12345678', SOURCE_REGION, ['ap beijing'], {}, 'destination_regions'),
+        ('snap-12345678', SOURCE_REGION, [SOURCE_REGION], {}, 'destination_regions'),
+        ('snap-12345678', SOURCE_REGION, ['ap-beijing'], {'name': 'n' * 61}, 'name'),
+        ('snap-12345678', SOURCE_REGION, ['ap-beijing'], {'name': ''}, 'name'),
+        ('snap-12345678', SOURCE_REGION, ['ap-beijing'], {'tags': {'qcloud:x': 'y'}}, 'tags'),
+        ('snap-12345678', SOURCE_REGION, ['ap-beijing'], {'tags': {SOURCE_TAG: 'y'}}, 'tags'),
+        ('snap-12345678', SOURCE_REGION, ['ap-beijing'], {'tags': {'k' * 128: 'y'}}, 'tags'),
+        ('snap-12345678', SOURCE_REGION, ['ap-beijing'], {'tags': {'k': 'v' * 256}}, 'tags'),
+        ('snap-12345678', SOURCE_REGION, ['ap-beijing'], {'tags': {'k%d' % n: 'v' for n in range(50)}}, 'tags'),
+    ],
+)
 def test_bad_input_names_the_option_before_any_call(source, source_region, destinations, options, option):
     adapter = CbsAdapter(client=None)
     with pytest.raises(InputError) as caught:
@@ -415,8 +497,15 @@ def test_bad_input_names_the_option_before_any_call(source, source_region, desti
 
 
 def test_tag_values_from_yaml_go_on_the_copy_as_text():
-    request = build_cbs_request({'source_snapshot_id': 'snap-12345678', 'source_region': SOURCE_REGION,
-                                 'destination_regions': ['ap-beijing'], 'name': None, 'tags': {'retain': 7, 'on': True}})
+    request = build_cbs_request(
+        {
+            'source_snapshot_id': 'snap-12345678',
+            'source_region': SOURCE_REGION,
+            'destination_regions': ['ap-beijing'],
+            'name': None,
+            'tags': {'retain': 7, 'on': True},
+        }
+    )
     assert request.copy_tags() == {'retain': '7', 'on': 'True', SOURCE_TAG: '%s/snap-12345678' % SOURCE_REGION}
     assert request.destinations == ['ap-beijing']
 
@@ -427,6 +516,13 @@ def test_a_copy_whose_tags_differ_is_never_used_silently(cloud, source_id):
     old_id = first.destinations['ap-beijing'].snapshot.id
     failed, dummy = run(cloud, source_id, ['ap-beijing'], tags={'team': 'web'})
     destination_outcome = failed.destinations['ap-beijing']
-    assert failed.failed and destination_outcome.error.code == 'ExistingCopyDiffers' and destination_outcome.action == NOT_COPIED
-    assert destination_outcome.mismatch == {'snapshot_id': old_id, 'differences': {'tags': {'asked': {'team': 'web'}, 'found': {'team': 'db'}}}}
+    assert (
+        failed.failed
+        and destination_outcome.error.code == 'ExistingCopyDiffers'
+        and destination_outcome.action == NOT_COPIED
+    )
+    assert destination_outcome.mismatch == {
+        'snapshot_id': old_id,
+        'differences': {'tags': {'asked': {'team': 'web'}, 'found': {'team': 'db'}}},
+    }
     assert len(copy_calls(cloud)) == 1

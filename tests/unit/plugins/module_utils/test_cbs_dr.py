@@ -4,6 +4,7 @@ The real Tencent SDK talks to fakecloud over HTTP: it checks each TC3 signature,
 Offset/Limit, filters by tags and disk ids, moves snapshots and copies through their states
 as time passes, and counts the calls of every action, so the tests assert on what was called.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -12,24 +13,47 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import utc_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import RateLimiter, TencentClient, load_sdk
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import (
+    RateLimiter,
+    TencentClient,
+    load_sdk,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, PENDING, Disk, Snapshot, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
+    COMPLETED,
+    PENDING,
+    Disk,
+    Snapshot,
+    parse_time,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
 
 SOURCE_REGION = 'ap-guangzhou'
 DR_REGIONS = ['ap-beijing', 'ap-shanghai']
-MUTATING_ACTIONS = {'CreateSnapshot', 'CopySnapshotCrossRegions', 'DeleteSnapshots', 'TagResources', 'UnTagResources',
-                    'ModifyResourceTags'}
+MUTATING_ACTIONS = {
+    'CreateSnapshot',
+    'CopySnapshotCrossRegions',
+    'DeleteSnapshots',
+    'TagResources',
+    'UnTagResources',
+    'ModifyResourceTags',
+}
 
 
 def adapter_for(cloud, check_mode=False, per_second=1000):
     """An adapter on the real SDK; a high rate limit keeps the tests quick (the limiter has its own tests)."""
-    connection = {'secret_id': creds.TENCENT_SECRET_ID, 'secret_key': creds.TENCENT_SECRET_KEY, 'endpoint_url': cloud.url,
-                  'validate_certs': True, 'read_timeout': 10}
-    return CbsAdapter(TencentClient(connection, load_sdk(), limiter=RateLimiter(per_second=per_second)), check_mode=check_mode)
+    connection = {
+        'secret_id': creds.TENCENT_SECRET_ID,
+        'secret_key': creds.TENCENT_SECRET_KEY,
+        'endpoint_url': cloud.url,
+        'validate_certs': True,
+        'read_timeout': 10,
+    }
+    return CbsAdapter(
+        TencentClient(connection, load_sdk(), limiter=RateLimiter(per_second=per_second)), check_mode=check_mode
+    )
 
 
 @pytest.fixture
@@ -50,8 +74,12 @@ def forget_calls(cloud):
 def mutating_calls(cloud):
     """Every call of an action that can change something, whether or not it did."""
     counted = cloud.admin.calls()
-    attempted = sum(counts['calls'] for actions in counted['calls'].values()
-                    for action, counts in actions.items() if action in MUTATING_ACTIONS)
+    attempted = sum(
+        counts['calls']
+        for actions in counted['calls'].values()
+        for action, counts in actions.items()
+        if action in MUTATING_ACTIONS
+    )
     return attempted + counted['total_mutations']
 
 
@@ -67,7 +95,10 @@ def mark_as_dr_copies(cloud, region, copy_ids):
 
 
 def seed_disks(cloud, count, tags, snapshots=2, **fields):
-    spec = [dict({'region': SOURCE_REGION, 'size': 20, 'tags': dict(tags), 'snapshots': snapshots}, **fields) for dummy in range(count)]
+    spec = [
+        dict({'region': SOURCE_REGION, 'size': 20, 'tags': dict(tags), 'snapshots': snapshots}, **fields)
+        for dummy in range(count)
+    ]
     return cloud.admin.seed(cbs={'disks': spec})['cbs']
 
 
@@ -79,8 +110,19 @@ def test_sample_snapshot_id_is_a_well_formed_cbs_id(cloud):
 
 
 def test_find_disks_filters_by_tags_on_the_server_and_pages(cloud):
-    cloud.admin.seed(cbs={'disks': [{'region': SOURCE_REGION, 'name': 'db-%03d' % number, 'size': 10 + number,
-                                     'tags': {'dr': 'yes' if number % 2 else 'no', 'team': 'db'}} for number in range(230)]})
+    cloud.admin.seed(
+        cbs={
+            'disks': [
+                {
+                    'region': SOURCE_REGION,
+                    'name': 'db-%03d' % number,
+                    'size': 10 + number,
+                    'tags': {'dr': 'yes' if number % 2 else 'no', 'team': 'db'},
+                }
+                for number in range(230)
+            ]
+        }
+    )
     cloud.admin.seed(cbs={'disks': [{'region': 'ap-beijing', 'tags': {'dr': 'yes'}}]})  # another region
     adapter = adapter_for(cloud)
     forget_calls(cloud)
@@ -126,7 +168,9 @@ def test_disk_snapshots_lists_the_region_only_when_that_costs_fewer_calls(cloud)
 
 
 def test_created_is_iso_8601_utc_converted_from_beijing_time(cloud):
-    created = cloud.admin.seed(cbs={'disks': [{'region': SOURCE_REGION, 'snapshots': [{'created': '2026-03-01T02:30:00Z'}]}]})['cbs']
+    created = cloud.admin.seed(
+        cbs={'disks': [{'region': SOURCE_REGION, 'snapshots': [{'created': '2026-03-01T02:30:00Z'}]}]}
+    )['cbs']
     raw = snapshots_in(cloud, SOURCE_REGION)[0]
     adapter = adapter_for(cloud)
     (snapshot,) = adapter.disk_snapshots(SOURCE_REGION, [Disk(created['disks'][0], SOURCE_REGION)])[created['disks'][0]]
@@ -135,16 +179,19 @@ def test_created_is_iso_8601_utc_converted_from_beijing_time(cloud):
     assert parse_time(snapshot.created) == datetime.datetime(2026, 3, 1, 2, 30, tzinfo=datetime.timezone.utc)
 
 
-@pytest.mark.parametrize('cbs_time, expected', [
-    ('2024-05-01 08:00:00', '2024-05-01T00:00:00Z'),
-    ('2024-01-01 03:15:00', '2023-12-31T19:15:00Z'),  # before 08:00 in Beijing is the day before in UTC
-    ('2024-03-01 07:59:59', '2024-02-29T23:59:59Z'),
-    ('2024-05-01T08:00:00+08:00', '2024-05-01T00:00:00Z'),
-    ('2024-05-01T00:00:00Z', '2024-05-01T00:00:00Z'),
-    (None, None),
-    ('', None),
-    ('not a time', None),
-])
+@pytest.mark.parametrize(
+    'cbs_time, expected',
+    [
+        ('2024-05-01 08:00:00', '2024-05-01T00:00:00Z'),
+        ('2024-01-01 03:15:00', '2023-12-31T19:15:00Z'),  # before 08:00 in Beijing is the day before in UTC
+        ('2024-03-01 07:59:59', '2024-02-29T23:59:59Z'),
+        ('2024-05-01T08:00:00+08:00', '2024-05-01T00:00:00Z'),
+        ('2024-05-01T00:00:00Z', '2024-05-01T00:00:00Z'),
+        (None, None),
+        ('', None),
+        ('not a time', None),
+    ],
+)
 def test_utc_time_reads_cbs_times(cbs_time, expected):
     assert utc_time(cbs_time) == expected
 
@@ -155,12 +202,18 @@ def test_create_snapshot_names_and_tags_it_in_one_call(cloud):
     (disk,) = adapter.find_disks(SOURCE_REGION, {'dr': 'yes'})
     forget_calls(cloud)
     before = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    fresh = adapter.create_snapshot(SOURCE_REGION, disk, 'dr-fresh-' + disk.id, 'CBS has no description', {'snapcopy:fresh': 'now'})
+    fresh = adapter.create_snapshot(
+        SOURCE_REGION, disk, 'dr-fresh-' + disk.id, 'CBS has no description', {'snapcopy:fresh': 'now'}
+    )
     assert fresh.state == PENDING and fresh.volume_id == created['disks'][0] and fresh.name == 'dr-fresh-' + disk.id
     assert before <= parse_time(fresh.created) <= datetime.datetime.now(datetime.timezone.utc)
     assert cloud.admin.calls()['mutating'] == {'cbs': {'CreateSnapshot': 1}}  # the tags came with it: no TagResources
     (stored,) = snapshots_in(cloud, SOURCE_REGION)
-    assert (stored['id'], stored['name'], stored['tags']) == (fresh.id, 'dr-fresh-' + disk.id, {'snapcopy:fresh': 'now'})
+    assert (stored['id'], stored['name'], stored['tags']) == (
+        fresh.id,
+        'dr-fresh-' + disk.id,
+        {'snapcopy:fresh': 'now'},
+    )
     cloud.admin.advance_clock(1)
     assert adapter.describe(SOURCE_REGION, [fresh.id])[fresh.id].state == COMPLETED
 
@@ -183,15 +236,33 @@ def test_create_snapshot_after_a_lost_answer_adopts_the_snapshot_the_call_made(c
 
 def test_list_copies_pages_through_our_copies_only(cloud):
     region = DR_REGIONS[0]
-    ours = [{'region': region, 'is_copy': True, 'source_snapshot_id': 'snap-src%05d' % number, 'source_region': SOURCE_REGION,
-             'tags': {SOURCE_TAG: '%s/snap-src%05d' % (SOURCE_REGION, number), DISK_TAG: '%s/disk-x' % SOURCE_REGION},
-             'age_seconds': 3600 * number} for number in range(130)]
+    ours = [
+        {
+            'region': region,
+            'is_copy': True,
+            'source_snapshot_id': 'snap-src%05d' % number,
+            'source_region': SOURCE_REGION,
+            'tags': {SOURCE_TAG: '%s/snap-src%05d' % (SOURCE_REGION, number), DISK_TAG: '%s/disk-x' % SOURCE_REGION},
+            'age_seconds': 3600 * number,
+        }
+        for number in range(130)
+    ]
     not_ours = [
         {'region': region, 'tags': {'owner': 'someone else'}},  # a snapshot of a disk there
-        {'region': region, 'is_copy': True, 'source_snapshot_id': 'snap-byhand1', 'source_region': SOURCE_REGION},  # copied by hand
+        {
+            'region': region,
+            'is_copy': True,
+            'source_snapshot_id': 'snap-byhand1',
+            'source_region': SOURCE_REGION,
+        },  # copied by hand
         {'region': region, 'tags': {SOURCE_TAG: 'looks like ours'}},  # carries the tag but is no copy
-        {'region': DR_REGIONS[1], 'is_copy': True, 'source_snapshot_id': 'snap-other01', 'source_region': SOURCE_REGION,
-         'tags': {SOURCE_TAG: '%s/snap-other01' % SOURCE_REGION}},  # another region
+        {
+            'region': DR_REGIONS[1],
+            'is_copy': True,
+            'source_snapshot_id': 'snap-other01',
+            'source_region': SOURCE_REGION,
+            'tags': {SOURCE_TAG: '%s/snap-other01' % SOURCE_REGION},
+        },  # another region
     ]
     ids = cloud.admin.seed(cbs={'snapshots': ours + not_ours})['cbs']['snapshots']
     adapter = adapter_for(cloud)
@@ -206,7 +277,9 @@ def test_list_copies_pages_through_our_copies_only(cloud):
 
 
 def test_delete_snapshot_and_an_id_already_gone(cloud):
-    ids = cloud.admin.seed(cbs={'snapshots': [{'region': DR_REGIONS[0]}, {'region': DR_REGIONS[0]}]})['cbs']['snapshots']
+    ids = cloud.admin.seed(cbs={'snapshots': [{'region': DR_REGIONS[0]}, {'region': DR_REGIONS[0]}]})['cbs'][
+        'snapshots'
+    ]
     adapter = adapter_for(cloud)
     adapter.delete_snapshot(DR_REGIONS[0], ids[0])
     with pytest.raises(CloudError) as gone:  # the cloud's own not-found, for the DR run to read as deleted
@@ -220,11 +293,26 @@ def test_delete_snapshot_and_an_id_already_gone(cloud):
 # ---------------------------------------------------------------------- a DR run on CBS
 def params(**overrides):
     base = {
-        'provider': 'cbs', 'source_region': SOURCE_REGION, 'dr_regions': list(DR_REGIONS), 'tag_selector': {'dr': 'yes'},
-        'name_template': None, 'description_template': None, 'snapshot_name_template': 'dr-fresh-{disk_id}',
-        'tags': {'team': 'ops'}, 'encrypted': None, 'kms_key_id': None, 'retention_days': None, 'instance_billing_cycle': None,
-        'max_snapshot_age_hours': None, 'prune': False, 'keep_copies': None, 'max_copy_age_days': None, 'max_in_flight': None,
-        'wait': True, 'wait_timeout': 60, 'poll_interval': 0.1,
+        'provider': 'cbs',
+        'source_region': SOURCE_REGION,
+        'dr_regions': list(DR_REGIONS),
+        'tag_selector': {'dr': 'yes'},
+        'name_template': None,
+        'description_template': None,
+        'snapshot_name_template': 'dr-fresh-{disk_id}',
+        'tags': {'team': 'ops'},
+        'encrypted': None,
+        'kms_key_id': None,
+        'retention_days': None,
+        'instance_billing_cycle': None,
+        'max_snapshot_age_hours': None,
+        'prune': False,
+        'keep_copies': None,
+        'max_copy_age_days': None,
+        'max_in_flight': None,
+        'wait': True,
+        'wait_timeout': 60,
+        'poll_interval': 0.1,
     }
     base.update(overrides)
     return base
@@ -258,8 +346,12 @@ def test_dr_run_plans_copies_and_reruns_without_change(cloud, estate):
     assert report['changed'] and not report['failures']
     assert report['totals']['copied'] == 60 and report['totals']['without_dr_copy'] == 0
     assert {disk['disk_id'] for disk in report['disks']} == set(estate['tagged']['disks'])
-    newest = {disk_id: snapshots[-1] for disk_id, snapshots in
-              zip(estate['tagged']['disks'], [estate['tagged']['snapshots'][index:index + 2] for index in range(0, 60, 2)])}
+    newest = {
+        disk_id: snapshots[-1]
+        for disk_id, snapshots in zip(
+            estate['tagged']['disks'], [estate['tagged']['snapshots'][index : index + 2] for index in range(0, 60, 2)]
+        )
+    }
     assert all(disk['source_snapshot']['id'] == newest[disk['disk_id']] for disk in report['disks'])
     assert all(copy['state'] == 'NORMAL' for disk in report['disks'] for copy in disk['copies'])
     # one copy call per disk serves both DR regions; each copy is tagged in one call, its own id (the DR copy's mark,
@@ -272,7 +364,9 @@ def test_dr_run_plans_copies_and_reruns_without_change(cloud, estate):
         copies = copies_in(cloud, region)
         assert len(copies) == 30 and all(snap['tags'][COPY_TAG] == snap['id'] for snap in copies)
         assert all(snap['tags'][SOURCE_TAG] == '%s/%s' % (SOURCE_REGION, snap['source_snapshot_id']) for snap in copies)
-        assert {snap['tags'][DISK_TAG] for snap in copies} == {'%s/%s' % (SOURCE_REGION, disk_id) for disk_id in estate['tagged']['disks']}
+        assert {snap['tags'][DISK_TAG] for snap in copies} == {
+            '%s/%s' % (SOURCE_REGION, disk_id) for disk_id in estate['tagged']['disks']
+        }
         assert all(snap['tags']['team'] == 'ops' for snap in copies)
 
     forget_calls(cloud)
@@ -307,17 +401,40 @@ def test_dr_run_prunes_old_copies_of_its_disks_only(cloud, estate):
     dr_run(cloud, dr_regions=[DR_REGIONS[0]])
     region = DR_REGIONS[0]
     disk_id, other_disk = estate['tagged']['disks'][0], estate['untagged']['disks'][0]
-    old = [{'region': region, 'is_copy': True, 'source_snapshot_id': 'snap-old%05d' % days, 'source_region': SOURCE_REGION,
-            'disk_id': disk_id, 'age_seconds': days * 86400,
-            'tags': {SOURCE_TAG: '%s/snap-old%05d' % (SOURCE_REGION, days), DISK_TAG: '%s/%s' % (SOURCE_REGION, disk_id)}}
-           for days in (3, 6, 9)]
+    old = [
+        {
+            'region': region,
+            'is_copy': True,
+            'source_snapshot_id': 'snap-old%05d' % days,
+            'source_region': SOURCE_REGION,
+            'disk_id': disk_id,
+            'age_seconds': days * 86400,
+            'tags': {
+                SOURCE_TAG: '%s/snap-old%05d' % (SOURCE_REGION, days),
+                DISK_TAG: '%s/%s' % (SOURCE_REGION, disk_id),
+            },
+        }
+        for days in (3, 6, 9)
+    ]
     foreign = [
         {'region': region, 'age_seconds': 20 * 86400, 'tags': {'owner': 'someone else'}},
-        {'region': region, 'is_copy': True, 'source_snapshot_id': 'snap-byhand1', 'source_region': SOURCE_REGION,
-         'disk_id': disk_id, 'age_seconds': 20 * 86400},  # a copy of the same disk, made by hand
-        {'region': region, 'is_copy': True, 'source_snapshot_id': 'snap-untagd1', 'source_region': SOURCE_REGION,
-         'disk_id': other_disk, 'age_seconds': 20 * 86400,
-         'tags': {SOURCE_TAG: '%s/snap-untagd1' % SOURCE_REGION, DISK_TAG: '%s/%s' % (SOURCE_REGION, other_disk)}},
+        {
+            'region': region,
+            'is_copy': True,
+            'source_snapshot_id': 'snap-byhand1',
+            'source_region': SOURCE_REGION,
+            'disk_id': disk_id,
+            'age_seconds': 20 * 86400,
+        },  # a copy of the same disk, made by hand
+        {
+            'region': region,
+            'is_copy': True,
+            'source_snapshot_id': 'snap-untagd1',
+            'source_region': SOURCE_REGION,
+            'disk_id': other_disk,
+            'age_seconds': 20 * 86400,
+            'tags': {SOURCE_TAG: '%s/snap-untagd1' % SOURCE_REGION, DISK_TAG: '%s/%s' % (SOURCE_REGION, other_disk)},
+        },
     ]
     ids = cloud.admin.seed(cbs={'snapshots': old + foreign})['cbs']['snapshots']
     old_ids, foreign_ids = ids[:3], ids[3:]
@@ -352,15 +469,28 @@ def test_dr_run_never_prunes_a_copy_without_the_dr_marker_even_with_our_name(clo
     seeded = cloud.admin.seed(cbs={'disks': [{'region': SOURCE_REGION, 'tags': {'dr': 'yes'}, 'snapshots': 3}]})['cbs']
     disk_id, (oldest, older, dummy_newest) = seeded['disks'][0], seeded['snapshots']
     region = DR_REGIONS[0]
-    cut_short = {'region': region, 'is_copy': True, 'source_snapshot_id': oldest, 'source_region': SOURCE_REGION,
-                 'disk_id': disk_id, 'name': 'snapcopy-%s-%s' % (SOURCE_REGION, oldest), 'age_seconds': 2 * 86400}
+    cut_short = {
+        'region': region,
+        'is_copy': True,
+        'source_snapshot_id': oldest,
+        'source_region': SOURCE_REGION,
+        'disk_id': disk_id,
+        'name': 'snapcopy-%s-%s' % (SOURCE_REGION, oldest),
+        'age_seconds': 2 * 86400,
+    }
     by_hand = dict(cut_short, name='copied by hand')
-    tagged = dict(cut_short, source_snapshot_id=older, name='snapcopy-%s-%s' % (SOURCE_REGION, older), age_seconds=86400,
-                  tags={SOURCE_TAG: '%s/%s' % (SOURCE_REGION, older), DISK_TAG: '%s/%s' % (SOURCE_REGION, disk_id)})
+    tagged = dict(
+        cut_short,
+        source_snapshot_id=older,
+        name='snapcopy-%s-%s' % (SOURCE_REGION, older),
+        age_seconds=86400,
+        tags={SOURCE_TAG: '%s/%s' % (SOURCE_REGION, older), DISK_TAG: '%s/%s' % (SOURCE_REGION, disk_id)},
+    )
     # An archive copy of the copy module: our source tag, not the DR marker.
     archive = dict(tagged, name='archive', tags={SOURCE_TAG: '%s/%s' % (SOURCE_REGION, older)}, age_seconds=3 * 86400)
-    cut_short_id, by_hand_id, tagged_id, archive_id = cloud.admin.seed(cbs={'snapshots': [
-        cut_short, by_hand, tagged, archive]})['cbs']['snapshots']
+    cut_short_id, by_hand_id, tagged_id, archive_id = cloud.admin.seed(
+        cbs={'snapshots': [cut_short, by_hand, tagged, archive]}
+    )['cbs']['snapshots']
     mark_as_dr_copies(cloud, region, [tagged_id])
 
     plan = dr_run(cloud, check_mode=True, dr_regions=[region], prune=True, keep_copies=1, wait=True)
@@ -374,8 +504,9 @@ def test_dr_run_never_prunes_a_copy_without_the_dr_marker_even_with_our_name(clo
 
 
 def test_dr_run_refreshes_a_stale_disk_and_copies_the_fresh_snapshot(cloud):
-    stale = cloud.admin.seed(cbs={'disks': [{'region': SOURCE_REGION, 'tags': {'dr': 'yes'},
-                                             'snapshots': [{'age_seconds': 10 * 3600}]}]})['cbs']
+    stale = cloud.admin.seed(
+        cbs={'disks': [{'region': SOURCE_REGION, 'tags': {'dr': 'yes'}, 'snapshots': [{'age_seconds': 10 * 3600}]}]}
+    )['cbs']
     fresh_enough = seed_disks(cloud, 1, {'dr': 'yes'}, snapshots=1)
     # 10 hours old: read as UTC, Beijing time would make it 2 hours old, under the limit
     report = dr_run(cloud, max_snapshot_age_hours=3)
@@ -401,6 +532,8 @@ def test_dr_run_reports_a_broken_dr_region_and_copies_to_the_others(cloud):
     report = dr_run(cloud, wait=False, wait_timeout=3)
     assert report['totals']['without_dr_copy'] == 3
     assert all(disk['missing_regions'] == [DR_REGIONS[1]] for disk in report['disks'])
-    assert len(report['failures']) == 3 and all('InternalError.ComponentError' in failure for failure in report['failures'])
+    assert len(report['failures']) == 3 and all(
+        'InternalError.ComponentError' in failure for failure in report['failures']
+    )
     assert {snap['source_snapshot_id'] for snap in copies_in(cloud, DR_REGIONS[0])} == set(created['snapshots'])
     assert not copies_in(cloud, DR_REGIONS[1])

@@ -1,19 +1,26 @@
 """The CBS adapter's calls on the tags of source snapshots (dr.leases.SourceTagCalls, what copy and share leases are made
 of), driving the real Tencent SDK against fakecloud over HTTP: the Tag service writes and removes the tags (TagResources,
 UnTagResources), DescribeSnapshots reads them back, always in the disks' account."""
+
 from __future__ import annotations
 
 import datetime
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import TAG_RESOURCES_PER_CALL, TAGS_PER_CALL
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import (
+    TAG_RESOURCES_PER_CALL,
+    TAGS_PER_CALL,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import SourceTagCalls, lease_for, leases_under
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_cbs import make_client
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_cbs import dr_adapter, run_settings
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_cbs import (
+    dr_adapter,
+    run_settings,
+)
 
 SOURCE = 'ap-guangzhou'
 COPY_CLAIM_PREFIX = 'snapcopy:copy-lease:'
@@ -45,7 +52,9 @@ def held_tags(cloud, snapshot_ids):
 
 
 def tag_calls(cloud, action):
-    return [entry['params'] for entry in cloud.admin.calls()['log'] if entry['cloud'] == 'tag' and entry['action'] == action]
+    return [
+        entry['params'] for entry in cloud.admin.calls()['log'] if entry['cloud'] == 'tag' and entry['action'] == action
+    ]
 
 
 def test_tags_written_on_two_sources_are_read_back(cloud):
@@ -58,7 +67,9 @@ def test_tags_written_on_two_sources_are_read_back(cloud):
     read = adapter.sources_tags(SOURCE, sources)
     assert read == {source: {'owner': 'team-a', key: value} for source in sources}
     # What a DR run reads back is the lease it wrote.
-    assert leases_under(read[sources[0]], COPY_CLAIM_PREFIX) == {'run-a': lease_for('run-a', UNTIL, ['ap-beijing', 'ap-shanghai'])}
+    assert leases_under(read[sources[0]], COPY_CLAIM_PREFIX) == {
+        'run-a': lease_for('run-a', UNTIL, ['ap-beijing', 'ap-shanghai'])
+    }
     (sent,) = tag_calls(cloud, 'TagResources')
     assert sent['ResourceList'] == ['qcs::cvm:%s:uin/:snapshot/%s' % (SOURCE, source) for source in sorted(sources)]
     assert sent['Tags'] == [{'TagKey': key, 'TagValue': value}]
@@ -76,7 +87,10 @@ def test_untag_removes_only_the_named_key_and_a_key_not_there_is_no_error(cloud)
     # Again: no snapshot carries the key now, and that is no error either.
     adapter.untag_sources(SOURCE, sources, [mine[0]])
     assert adapter.sources_tags(SOURCE, sources) == expected
-    assert [sent['TagKeys'] for sent in tag_calls(cloud, 'UnTagResources')] == [sorted([mine[0], COPY_CLAIM_PREFIX + 'never-there']), [mine[0]]]
+    assert [sent['TagKeys'] for sent in tag_calls(cloud, 'UnTagResources')] == [
+        sorted([mine[0], COPY_CLAIM_PREFIX + 'never-there']),
+        [mine[0]],
+    ]
 
 
 def test_a_snapshot_gone_is_left_out_untagged_without_error_and_refused_a_tag(cloud):
@@ -105,13 +119,18 @@ def test_more_sources_and_tags_than_one_call_takes_go_in_batches(cloud):
     assert adapter.sources_tags(SOURCE, sources) == {source: tags for source in sources}
     sent = tag_calls(cloud, 'TagResources')
     assert len(sent) == 4  # two batches of snapshots, each with two of tags
-    assert all(len(call['ResourceList']) <= TAG_RESOURCES_PER_CALL and len(call['Tags']) <= TAGS_PER_CALL for call in sent)
+    assert all(
+        len(call['ResourceList']) <= TAG_RESOURCES_PER_CALL and len(call['Tags']) <= TAGS_PER_CALL for call in sent
+    )
     assert cloud.admin.calls()['calls']['cbs']['DescribeSnapshots']['calls'] == 1  # 100 ids a read
     adapter.untag_sources(SOURCE, sources, sorted(tags))
     assert adapter.sources_tags(SOURCE, sources) == {source: {} for source in sources}
     removed = tag_calls(cloud, 'UnTagResources')
     assert len(removed) == 4
-    assert all(len(call['ResourceList']) <= TAG_RESOURCES_PER_CALL and len(call['TagKeys']) <= TAGS_PER_CALL for call in removed)
+    assert all(
+        len(call['ResourceList']) <= TAG_RESOURCES_PER_CALL and len(call['TagKeys']) <= TAGS_PER_CALL
+        for call in removed
+    )
 
 
 def test_with_a_dr_account_the_calls_go_to_the_disks_account(cloud):
@@ -125,7 +144,10 @@ def test_with_a_dr_account_the_calls_go_to_the_disks_account(cloud):
     snapshots = cloud.admin.state(cloud='cbs', region=SOURCE)['cbs'][SOURCE]['snapshots']
     assert {snapshot['id']: (snapshot['account'], snapshot['tags']) for snapshot in snapshots} == dict(
         {source: (credentials.TENCENT_UIN, {'owner': 'team-a', key: value}) for source in sources},
-        **{foreign: (credentials.TENCENT_DR_UIN, {'owner': 'dr'})})
-    assert adapter.sources_tags(SOURCE, [*sources, foreign]) == {source: {'owner': 'team-a', key: value} for source in sources}
+        **{foreign: (credentials.TENCENT_DR_UIN, {'owner': 'dr'})},
+    )
+    assert adapter.sources_tags(SOURCE, [*sources, foreign]) == {
+        source: {'owner': 'team-a', key: value} for source in sources
+    }
     adapter.untag_sources(SOURCE, sources, [key])
     assert held_tags(cloud, sources) == {source: {'owner': 'team-a'} for source in sources}

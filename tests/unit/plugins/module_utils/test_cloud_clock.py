@@ -1,5 +1,6 @@
 """The cloud's clock (core.cloud_clock): read off the Date header of every answer, through the real SDKs over HTTP, so that
 two runs on controllers whose clocks differ judge each other's leases alike (issue 46, point 3)."""
+
 from __future__ import annotations
 
 import datetime
@@ -19,12 +20,15 @@ UTC = datetime.timezone.utc
 NOON = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize('text, expected', [
-    ('Wed, 25 Nov 2026 12:00:00 GMT', NOON),           # RFC 9110's preferred form
-    ('Wednesday, 25-Nov-26 12:00:00 GMT', NOON),       # RFC 850's, which a recipient must still read
-    ('Wed Nov 25 12:00:00 2026', NOON),                # asctime's
-    ('Wed, 25 Nov 2026 13:00:00 +0100', NOON),
-])
+@pytest.mark.parametrize(
+    'text, expected',
+    [
+        ('Wed, 25 Nov 2026 12:00:00 GMT', NOON),  # RFC 9110's preferred form
+        ('Wednesday, 25-Nov-26 12:00:00 GMT', NOON),  # RFC 850's, which a recipient must still read
+        ('Wed Nov 25 12:00:00 2026', NOON),  # asctime's
+        ('Wed, 25 Nov 2026 13:00:00 +0100', NOON),
+    ],
+)
 def test_http_dates_are_read_in_every_form_a_server_may_send(text, expected):
     assert http_date(text) == expected
 
@@ -38,9 +42,9 @@ def test_the_clouds_time_is_the_run_clock_moved_by_the_largest_offset_seen():
     local = [NOON]
     clock = CloudClock(lambda: local[0])
     assert clock.now() == NOON and clock.offset is None  # nothing told yet: the run's own clock
-    clock.observe('Wed, 25 Nov 2026 12:04:00 GMT')       # the cloud is 4 minutes ahead
+    clock.observe('Wed, 25 Nov 2026 12:04:00 GMT')  # the cloud is 4 minutes ahead
     local[0] = NOON + datetime.timedelta(seconds=30)
-    clock.observe('Wed, 25 Nov 2026 12:04:29 GMT')       # cut to the second, and late by its trip: a smaller offset
+    clock.observe('Wed, 25 Nov 2026 12:04:29 GMT')  # cut to the second, and late by its trip: a smaller offset
     clock.observe('no date')
     assert clock.offset == 240
     assert clock.now() == NOON + datetime.timedelta(minutes=4, seconds=30)
@@ -54,22 +58,35 @@ def told(client_call, observers):
 
 
 def test_each_aws_answer_tells_its_date(moto_url):
-    client = AwsClient(dict(KEYS, endpoint_url=moto_url), botocore)
-    dates = told(lambda: client.call('us-east-1', 'DescribeSnapshots', OwnerIds=['self'], MaxResults=5), client.date_observers)
+    client = AwsClient(dict(KEYS, endpoint_url=moto_url), botocore_module=botocore)
+    dates = told(
+        lambda: client.call('us-east-1', 'DescribeSnapshots', OwnerIds=['self'], MaxResults=5), client.date_observers
+    )
     assert len(dates) == 1 and abs((http_date(dates[0]) - datetime.datetime.now(UTC)).total_seconds()) < 300
 
 
 def test_each_alibaba_answer_tells_its_date(fakecloud_clean):
-    connection = {'alicloud_access_key': creds.ALIBABA_ACCESS_KEY_ID, 'alicloud_secret_key': creds.ALIBABA_ACCESS_KEY_SECRET,
-                  'endpoint_url': fakecloud_clean.url, 'validate_certs': True}
-    client = AlibabaClient('ecs', connection, ecs_endpoint, REQUEST_PACKAGE)
-    dates = told(lambda: client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou', 'MaxResults': 10}, 'cn-hangzhou'), client.date_observers)
+    connection = {
+        'alicloud_access_key': creds.ALIBABA_ACCESS_KEY_ID,
+        'alicloud_secret_key': creds.ALIBABA_ACCESS_KEY_SECRET,
+        'endpoint_url': fakecloud_clean.url,
+        'validate_certs': True,
+    }
+    client = AlibabaClient('ecs', connection, default_endpoint=ecs_endpoint, request_package=REQUEST_PACKAGE)
+    dates = told(
+        lambda: client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou', 'MaxResults': 10}, 'cn-hangzhou'),
+        client.date_observers,
+    )
     assert len(dates) == 1 and http_date(dates[0]) is not None
 
 
 def test_each_tencent_answer_tells_its_date(fakecloud_clean):
-    connection = {'secret_id': creds.TENCENT_SECRET_ID, 'secret_key': creds.TENCENT_SECRET_KEY, 'endpoint_url': fakecloud_clean.url,
-                  'validate_certs': True}
+    connection = {
+        'secret_id': creds.TENCENT_SECRET_ID,
+        'secret_key': creds.TENCENT_SECRET_KEY,
+        'endpoint_url': fakecloud_clean.url,
+        'validate_certs': True,
+    }
     client = TencentClient(connection, load_sdk())
     dates = told(lambda: client.call('cbs', 'ap-guangzhou', 'DescribeSnapshots', {'Limit': 10}), client.date_observers)
     assert len(dates) == 1 and http_date(dates[0]) is not None

@@ -1,6 +1,7 @@
 """Copy leases on AWS (dr.leases.CopyLeases), through real botocore against moto's server: two DR runs at once never
 make two copies of one snapshot in one region. EC2's CopySnapshot has no idempotency token, so a run writes a lease of its
 own on the source before each copy call, reads the tags back, and waits while another run's live lease names the region."""
+
 from __future__ import annotations
 
 import datetime
@@ -12,7 +13,13 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr i
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import STAMP_FORMAT, lease_key, leases_in
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import KEYS, SOURCE_ACCOUNT, client, copies_of, tagged_disk
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import (
+    KEYS,
+    SOURCE_ACCOUNT,
+    client,
+    copies_of,
+    tagged_disk,
+)
 
 # The runs' own clocks: hours off the cloud's, which is what leases are timed by (core.cloud_clock).
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.timezone.utc)
@@ -26,9 +33,13 @@ def cloud_now():
 def plain_run(url, tag_value, clock=None, now=NOW, **options):
     """A run of the scope in the disks' own account (no DR account), copying to eu-west-1 and us-west-2, on a controller whose
     clock says ``now``."""
-    adapter = EbsAdapter(AwsClient(dict(KEYS, endpoint_url=url), botocore))
-    return dr_run_with(adapter, scope('aws', 'us-east-1', ['eu-west-1', 'us-west-2'], {'vault': tag_value}, **dict({'wait': False}, **options)),
-                       now=now, clock=clock or FakeClock())
+    adapter = EbsAdapter(AwsClient(dict(KEYS, endpoint_url=url), botocore_module=botocore))
+    return dr_run_with(
+        adapter,
+        scope('aws', 'us-east-1', ['eu-west-1', 'us-west-2'], {'vault': tag_value}, **dict({'wait': False}, **options)),
+        now=now,
+        clock=clock or FakeClock(),
+    )
 
 
 def source_tags(url, snapshot_id):
@@ -37,8 +48,10 @@ def source_tags(url, snapshot_id):
 
 
 def lease_of_another_run(url, snapshot_id, region, until):
-    client(url, 'ec2', 'us-east-1').create_tags(Resources=[snapshot_id], Tags=[
-        {'Key': lease_key('20261125T115900Z-0abcde', region), 'Value': until.strftime(STAMP_FORMAT)}])
+    client(url, 'ec2', 'us-east-1').create_tags(
+        Resources=[snapshot_id],
+        Tags=[{'Key': lease_key('20261125T115900Z-0abcde', region), 'Value': until.strftime(STAMP_FORMAT)}],
+    )
 
 
 def the_other_run_copies_on_the_first_wait(url, snapshot_id, tag_value):
@@ -53,6 +66,7 @@ def the_other_run_copies_on_the_first_wait(url, snapshot_id, tag_value):
             leases = [{'Key': key} for key in source_tags(url, snapshot_id) if key.startswith('snapcopy:copy-lease:')]
             client(url, 'ec2', 'us-east-1').delete_tags(Resources=[snapshot_id], Tags=leases)
             made.append(plain_run(url, tag_value))
+
     clock.sleep = sleep
     return clock, made
 
@@ -66,8 +80,14 @@ def test_a_run_waits_while_another_runs_lease_names_a_region_and_uses_the_copy_t
     # us-west-2 was free: this run copied there (and the other run, once it ran, found that copy); eu-west-1 was held: the
     # other run copied there, and this run used that copy.
     assert actions == {'eu-west-1': 'existing', 'us-west-2': 'copied'}, report['failures']
-    assert {copy['region']: copy['action'] for disk in made[0]['disks'] for copy in disk['copies']} == {'eu-west-1': 'copied', 'us-west-2': 'existing'}
-    assert len(copies_of(SOURCE_ACCOUNT, 'eu-west-1', snapshot_id)) == 1 and len(copies_of(SOURCE_ACCOUNT, 'us-west-2', snapshot_id)) == 1
+    assert {copy['region']: copy['action'] for disk in made[0]['disks'] for copy in disk['copies']} == {
+        'eu-west-1': 'copied',
+        'us-west-2': 'existing',
+    }
+    assert (
+        len(copies_of(SOURCE_ACCOUNT, 'eu-west-1', snapshot_id)) == 1
+        and len(copies_of(SOURCE_ACCOUNT, 'us-west-2', snapshot_id)) == 1
+    )
     assert not leases_in(source_tags(moto_url, snapshot_id)), 'both runs took their leases off'
 
 
@@ -97,9 +117,14 @@ def test_a_controller_whose_clock_is_behind_takes_off_a_lease_lapsed_by_the_clou
 
 def test_a_lease_that_lapsed_is_taken_off_and_does_not_hold_the_copy(moto_url):
     dummy, snapshot_id = tagged_disk(moto_url, 'lapsed')
-    lease_of_another_run(moto_url, snapshot_id, 'eu-west-1', cloud_now() - datetime.timedelta(seconds=1))  # a killed run's, over now
+    lease_of_another_run(
+        moto_url, snapshot_id, 'eu-west-1', cloud_now() - datetime.timedelta(seconds=1)
+    )  # a killed run's, over now
     report = plain_run(moto_url, 'lapsed')
-    assert {copy['region']: copy['action'] for disk in report['disks'] for copy in disk['copies']} == {'eu-west-1': 'copied', 'us-west-2': 'copied'}
+    assert {copy['region']: copy['action'] for disk in report['disks'] for copy in disk['copies']} == {
+        'eu-west-1': 'copied',
+        'us-west-2': 'copied',
+    }
     assert not report['failures'] and not leases_in(source_tags(moto_url, snapshot_id))
 
 
@@ -113,11 +138,14 @@ def test_a_lease_that_never_lapses_within_the_run_fails_the_destination_naming_t
     assert '20261125T115900Z-0abcde' in copies['us-west-2']['error']['message']
     assert not copies_of(SOURCE_ACCOUNT, 'us-west-2', snapshot_id), 'no copy made where another run holds the lease'
     # Only the other run's lease is left: this run took its own off.
-    assert [lease.run_id for dummy, dummy_region, lease in leases_in(source_tags(moto_url, snapshot_id))] == ['20261125T115900Z-0abcde']
+    assert [lease.run_id for dummy, dummy_region, lease in leases_in(source_tags(moto_url, snapshot_id))] == [
+        '20261125T115900Z-0abcde'
+    ]
 
 
 def test_a_policy_without_the_tag_permission_copies_without_leases_and_says_so(moto_url):
     from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_vault import DENIED  # pylint: disable=import-outside-toplevel
+
     tagged_disk(moto_url, 'untaggable')
     DENIED.add((SOURCE_ACCOUNT, 'CreateTags'))
     try:
@@ -125,4 +153,6 @@ def test_a_policy_without_the_tag_permission_copies_without_leases_and_says_so(m
     finally:
         DENIED.clear()
     assert {copy['action'] for disk in report['disks'] for copy in disk['copies']} == {'copied'}
-    assert any('copy lease' in warning and 'UnauthorizedOperation' in warning for warning in report['run_warnings']), report['run_warnings']
+    assert any('copy lease' in warning and 'UnauthorizedOperation' in warning for warning in report['run_warnings']), (
+        report['run_warnings']
+    )

@@ -1,14 +1,24 @@
 """Every copy module takes destination_region (one place) and destination_regions (a list) alike: the rule of
 core.inputs.task_destinations, and the two clouds whose modules took the other form only (EBS, against moto's server;
 CBS, against fakecloud). ECS and ENS: test_ecs.py and test_ens.py."""
+
 from __future__ import annotations
 
 import botocore.session
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AWS_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import (
+    REGION_VARIABLES as AWS_REGION_VARIABLES,
+    build_ebs_request,
+)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import build_cbs_request
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TENCENT_CONNECTION_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.inputs import task_destinations
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import (
     DESTINATION_ARGUMENT_SPEC,
     EXISTING_COPY_ARGUMENT_SPEC,
@@ -16,25 +26,22 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module
     copy_module_spec,
     run_copy_module,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.inputs import task_destinations
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs import REGION_VARIABLES as AWS_REGION_VARIABLES, build_ebs_request
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SOURCE_TAG
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TENCENT_CONNECTION_SPEC
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 
 
 # ---------------------------------------------------------------------------- the rule
-@pytest.mark.parametrize('one, several, wanted', [
-    ('us-west-2', None, ['us-west-2']),
-    (None, ['us-west-2', 'eu-west-1'], ['us-west-2', 'eu-west-1']),
-    (None, ['us-west-2'], ['us-west-2']),
-    (None, ['us-west-2', ' eu-west-1'], ['us-west-2', 'eu-west-1']),  # "us-west-2, eu-west-1" after Ansible's split
-    (None, ['[us-west-2', ' eu-west-1]'], ['us-west-2', 'eu-west-1']),
-    ('', [], []),
-])
+@pytest.mark.parametrize(
+    'one, several, wanted',
+    [
+        ('us-west-2', None, ['us-west-2']),
+        (None, ['us-west-2', 'eu-west-1'], ['us-west-2', 'eu-west-1']),
+        (None, ['us-west-2'], ['us-west-2']),
+        (None, ['us-west-2', ' eu-west-1'], ['us-west-2', 'eu-west-1']),  # "us-west-2, eu-west-1" after Ansible's split
+        (None, ['[us-west-2', ' eu-west-1]'], ['us-west-2', 'eu-west-1']),
+        ('', [], []),
+    ],
+)
 def test_one_place_or_a_list_give_the_same_destinations(one, several, wanted):
     assert task_destinations({'destination_region': one, 'destination_regions': several}) == wanted
 
@@ -75,11 +82,22 @@ def module_defaults(*specs):
 
 
 def ebs_params(moto_url, source_id, **params):
-    values = dict(module_defaults(AWS_CONNECTION_SPEC, WAIT_ARGUMENT_SPEC, EXISTING_COPY_ARGUMENT_SPEC),
-                  access_key='AKIASNAPCOPYUNIT0001', secret_key='snapcopy-unit-secret-0001', endpoint_url=moto_url,
-                  source_snapshot_id=source_id, source_region='us-east-1', description=None, tags=None, encrypted=False,
-                  kms_key_id=None, completion_duration_minutes=None, destination_outpost_arn=None,
-                  destination_availability_zone=None, poll_interval=0.2)
+    values = dict(
+        module_defaults(AWS_CONNECTION_SPEC, WAIT_ARGUMENT_SPEC, EXISTING_COPY_ARGUMENT_SPEC),
+        access_key='AKIASNAPCOPYUNIT0001',
+        secret_key='snapcopy-unit-secret-0001',
+        endpoint_url=moto_url,
+        source_snapshot_id=source_id,
+        source_region='us-east-1',
+        description=None,
+        tags=None,
+        encrypted=False,
+        kms_key_id=None,
+        completion_duration_minutes=None,
+        destination_outpost_arn=None,
+        destination_availability_zone=None,
+        poll_interval=0.2,
+    )
     values.update(params)
     return values
 
@@ -119,12 +137,17 @@ def test_ebs_copies_to_each_region_of_destination_regions_and_a_rerun_finds_them
     assert copies_of(moto_url, 'us-east-1', source) == []
 
 
-@pytest.mark.parametrize('option, value', [
-    ('destination_outpost_arn', 'arn:aws:outposts:us-east-1:123456789012:outpost/op-0123456789abcdef0'),
-    ('destination_availability_zone', 'us-east-1-bos-1a'),
-])
+@pytest.mark.parametrize(
+    'option, value',
+    [
+        ('destination_outpost_arn', 'arn:aws:outposts:us-east-1:123456789012:outpost/op-0123456789abcdef0'),
+        ('destination_availability_zone', 'us-east-1-bos-1a'),
+    ],
+)
 def test_ebs_refuses_an_outpost_or_local_zone_for_several_regions_before_any_call(moto_url, option, value):
-    failed = run_ebs(moto_url, 'snap-0123456789abcdef0', destination_regions=['us-east-1', 'us-west-2'], **{option: value})
+    failed = run_ebs(
+        moto_url, 'snap-0123456789abcdef0', destination_regions=['us-east-1', 'us-west-2'], **{option: value}
+    )
     assert failed.failed and failed.result['msg'].startswith(option), failed.result['msg']
 
 
@@ -138,11 +161,21 @@ def run_cbs(params):
 def test_cbs_takes_one_region_as_destination_region(fakecloud_clean):
     cloud = fakecloud_clean
     cloud.admin.configure(timings={'cbs': {'snapshot_seconds': 0.2, 'copy_seconds': 0.2}})
-    source = cloud.admin.seed(cbs={'disks': [{'region': 'ap-guangzhou', 'size': 50, 'snapshots': 1}]})['cbs']['snapshots'][0]
-    params = dict(module_defaults(TENCENT_CONNECTION_SPEC, WAIT_ARGUMENT_SPEC, EXISTING_COPY_ARGUMENT_SPEC),
-                  secret_id=credentials.TENCENT_SECRET_ID, secret_key=credentials.TENCENT_SECRET_KEY, endpoint_url=cloud.url,
-                  source_snapshot_id=source, source_region='ap-guangzhou', destination_region='ap-beijing', name=None,
-                  tags=None, poll_interval=0.2)
+    source = cloud.admin.seed(cbs={'disks': [{'region': 'ap-guangzhou', 'size': 50, 'snapshots': 1}]})['cbs'][
+        'snapshots'
+    ][0]
+    params = dict(
+        module_defaults(TENCENT_CONNECTION_SPEC, WAIT_ARGUMENT_SPEC, EXISTING_COPY_ARGUMENT_SPEC),
+        secret_id=credentials.TENCENT_SECRET_ID,
+        secret_key=credentials.TENCENT_SECRET_KEY,
+        endpoint_url=cloud.url,
+        source_snapshot_id=source,
+        source_region='ap-guangzhou',
+        destination_region='ap-beijing',
+        name=None,
+        tags=None,
+        poll_interval=0.2,
+    )
     made, again = run_cbs(params), run_cbs(params)
 
     assert not made.failed and made.result['changed'], made.result

@@ -1,15 +1,28 @@
 """The DR run (dr_sync) on the in-memory cloud: plan, copy, rerun, fresh snapshots, pruning, report."""
+
 from __future__ import annotations
 
 import random
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, INVALID, RETRYABLE, CloudError, InputError, is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import (
+    FATAL,
+    INVALID,
+    RETRYABLE,
+    CloudError,
+    InputError,
+    is_retryable,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.inputs import typed_places
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, FAILED, PENDING, parse_time
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_LEASE_TAG_PREFIX, COPY_TAG, DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    COPY_LEASE_TAG_PREFIX,
+    COPY_TAG,
+    DISK_TAG,
+    SOURCE_TAG,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import lease_key, leases_in
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import TOTALS, summary_line
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import COPY_WORKERS, DrRun
@@ -22,18 +35,35 @@ from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_c
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_engine import ThreadSafeCloud
 
 # What a disk without a snapshot to copy is told (each with what to do).
-NO_SNAPSHOT = ('no completed snapshot to copy: set max_snapshot_age_hours to have a fresh snapshot taken of a disk whose '
-               'newest is older than that, or none')
+NO_SNAPSHOT = (
+    'no completed snapshot to copy: set max_snapshot_age_hours to have a fresh snapshot taken of a disk whose '
+    'newest is older than that, or none'
+)
 SNAPSHOT_BEING_MADE = 'no completed snapshot to copy yet (a fresh one is being made: the next run copies it)'
 
 
 def params(**overrides):
     base = {
-        'provider': 'aws', 'source_region': 'src-1', 'dr_regions': ['dr-1', 'dr-2'], 'tag_selector': {'dr': 'yes'},
-        'name_template': None, 'description_template': 'DR copy of {source_id} ({disk_name})', 'snapshot_name_template': None,
-        'tags': {'team': 'ops'}, 'encrypted': None, 'kms_key_id': None, 'retention_days': None, 'instance_billing_cycle': None,
-        'max_snapshot_age_hours': None, 'prune': False, 'keep_copies': None, 'max_copy_age_days': None, 'max_in_flight': None,
-        'wait': False, 'wait_timeout': 3600, 'poll_interval': 1,
+        'provider': 'aws',
+        'source_region': 'src-1',
+        'dr_regions': ['dr-1', 'dr-2'],
+        'tag_selector': {'dr': 'yes'},
+        'name_template': None,
+        'description_template': 'DR copy of {source_id} ({disk_name})',
+        'snapshot_name_template': None,
+        'tags': {'team': 'ops'},
+        'encrypted': None,
+        'kms_key_id': None,
+        'retention_days': None,
+        'instance_billing_cycle': None,
+        'max_snapshot_age_hours': None,
+        'prune': False,
+        'keep_copies': None,
+        'max_copy_age_days': None,
+        'max_in_flight': None,
+        'wait': False,
+        'wait_timeout': 3600,
+        'poll_interval': 1,
     }
     base.update(overrides)
     return base
@@ -51,7 +81,14 @@ def cloud_with_disks(count=3, clock=None, **kwargs):
 
 def run(cloud, clock, check_mode=False, workers=1, **overrides):
     # One copy call at a time by default: the fake clock and the in-memory cloud are not thread-safe.
-    return dr_run_with(cloud, params(**overrides), check_mode=check_mode, now=parse_time(cloud.when(clock.now)), clock=clock, workers=workers)
+    return dr_run_with(
+        cloud,
+        params(**overrides),
+        check_mode=check_mode,
+        now=parse_time(cloud.when(clock.now)),
+        clock=clock,
+        workers=workers,
+    )
 
 
 def test_check_mode_plans_without_mutating():
@@ -114,9 +151,16 @@ def test_stale_disk_without_wait_copies_the_newest_completed_now():
 def test_pruning_keeps_the_newest_and_never_touches_foreign_snapshots():
     cloud, clock = cloud_with_disks(count=1)
     for day in (9, 6, 3):
-        cloud.add_copy('old-%d' % day, 'dr-1', {SOURCE_TAG: 'src-1/disk-0-snap-0', DISK_TAG: 'src-1/disk-0'}, clock.now - day * 86400)
+        cloud.add_copy(
+            'old-%d' % day,
+            'dr-1',
+            {SOURCE_TAG: 'src-1/disk-0-snap-0', DISK_TAG: 'src-1/disk-0'},
+            clock.now - day * 86400,
+        )
     cloud.add_copy('foreign', 'dr-1', {'owner': 'someone else'}, clock.now - 20 * 86400)
-    cloud.add_copy('other-disk', 'dr-1', {SOURCE_TAG: 'src-1/x', DISK_TAG: 'src-1/disk-untagged'}, clock.now - 20 * 86400)
+    cloud.add_copy(
+        'other-disk', 'dr-1', {SOURCE_TAG: 'src-1/x', DISK_TAG: 'src-1/disk-untagged'}, clock.now - 20 * 86400
+    )
     # Without wait, the copy this run makes is still in flight when it prunes: it does not count yet.
     plan = run(cloud, clock, check_mode=True, prune=True, keep_copies=2, dr_regions=['dr-1'])
     assert {record['snapshot_id'] for record in plan['disks'][0]['pruned']} == {'old-9'}
@@ -139,7 +183,12 @@ def test_a_copy_deleted_by_someone_else_while_pruning_is_no_failure_and_not_coun
     that deleted it counts it (issue 24: two runs at once both counted the same deletions)."""
     cloud, clock = cloud_with_disks(count=1)
     for day in (9, 6):
-        cloud.add_copy('old-%d' % day, 'dr-1', {SOURCE_TAG: 'src-1/disk-0-snap-0', DISK_TAG: 'src-1/disk-0'}, clock.now - day * 86400)
+        cloud.add_copy(
+            'old-%d' % day,
+            'dr-1',
+            {SOURCE_TAG: 'src-1/disk-0-snap-0', DISK_TAG: 'src-1/disk-0'},
+            clock.now - day * 86400,
+        )
     listed = cloud.list_copies
 
     def list_then_lose_one(destination):
@@ -168,14 +217,14 @@ def test_disk_without_a_snapshot_is_a_failure_in_the_report():
 def test_bad_settings_are_refused_before_any_call():
     cloud, clock = cloud_with_disks(count=1)
     for overrides, option in (
-            ({'description_template': 'copy of {volume}'}, 'description_template'),
-            ({'dr_regions': []}, 'dr_regions'),
-            ({'dr_regions': ['dr-1', 'dr-1']}, 'dr_regions'),
-            ({'dr_regions': [{'region': 'dr-1', 'colour': 'red'}]}, 'dr_regions'),
-            ({'tag_selector': {}}, 'tag_selector'),
-            ({'retention_days': 7}, 'retention_days'),
-            ({'prune': True}, 'prune'),
-            ({'keep_copies': 0, 'prune': True}, 'keep_copies'),
+        ({'description_template': 'copy of {volume}'}, 'description_template'),
+        ({'dr_regions': []}, 'dr_regions'),
+        ({'dr_regions': ['dr-1', 'dr-1']}, 'dr_regions'),
+        ({'dr_regions': [{'region': 'dr-1', 'colour': 'red'}]}, 'dr_regions'),
+        ({'tag_selector': {}}, 'tag_selector'),
+        ({'retention_days': 7}, 'retention_days'),
+        ({'prune': True}, 'prune'),
+        ({'keep_copies': 0, 'prune': True}, 'keep_copies'),
     ):
         with pytest.raises(InputError) as error:
             run(cloud, clock, **overrides)
@@ -188,13 +237,15 @@ def test_the_summary_counts_each_thing_in_its_own_unit():
     totals = dict.fromkeys(TOTALS, 0)
     totals.update(disks=1, existing=2, without_dr_copy=1, fresh_snapshots=1, pruned=1)
     assert summary_line(totals, None, check_mode=False) == (
-        '1 disk; copies: 0 made, 2 already there; 1 disk without a DR copy; 1 fresh snapshot taken; 1 old copy pruned')
+        '1 disk; copies: 0 made, 2 already there; 1 disk without a DR copy; 1 fresh snapshot taken; 1 old copy pruned'
+    )
     totals.update(disks=3, copied=0, would_copy=4, without_dr_copy=0, fresh_snapshots=1, pruned=2, locked=2)
     drill = {'totals': {'passed': 0, 'failed': 0, 'timed_out': 0, 'would_test': 1}}
     # A plan says "would" of everything it would do, and claims nothing as done.
     assert summary_line(totals, drill, check_mode=True) == (
         'Check mode: 3 disks; copies: 0 made, 2 already there, 4 would be made; 0 disks without a DR copy; 1 fresh snapshot would be '
-        'taken; 2 copies would be locked; 2 old copies would be pruned; restore tests: 0 passed, 0 failed, 0 timed out, 1 planned')
+        'taken; 2 copies would be locked; 2 old copies would be pruned; restore tests: 0 passed, 0 failed, 0 timed out, 1 planned'
+    )
 
 
 def test_a_disk_without_a_snapshot_is_named_and_told_what_to_do_in_the_roles_words():
@@ -210,7 +261,9 @@ def test_a_disk_without_a_snapshot_is_named_and_told_what_to_do_in_the_roles_wor
 def test_an_option_given_as_unset_is_not_given(unset):
     """The role passes its documented defaults (0 days, '' key, false) and a survey gives ''; none is an option given,
     so none is refused for a provider that lacks the option, and none reaches the copies."""
-    settings = dr_settings(params(retention_days=unset, kms_key_id=unset, instance_billing_cycle=unset, encrypted=unset))
+    settings = dr_settings(
+        params(retention_days=unset, kms_key_id=unset, instance_billing_cycle=unset, encrypted=unset)
+    )
     assert settings.copy.options == {}
 
 
@@ -219,22 +272,35 @@ def test_retention_days_0_on_ecs_sends_nothing_and_7_is_kept():
     assert dr_settings(params(provider='ecs', retention_days=7)).copy.options['retention_days'] == 7
 
 
-@pytest.mark.parametrize('typed', [
-    ['ap-shanghai', 'ap-singapore'],
-    'ap-shanghai,ap-singapore', 'ap-shanghai, ap-singapore', 'ap-shanghai ap-singapore', 'ap-shanghai\nap-singapore',
-    '["ap-shanghai", "ap-singapore"]', '[ap-shanghai, ap-singapore]',
-    # as Ansible hands over a survey's text after splitting it on commas
-    ['ap-shanghai', ' ap-singapore'], ['["ap-shanghai"', ' "ap-singapore"]'],
-])
+@pytest.mark.parametrize(
+    'typed',
+    [
+        ['ap-shanghai', 'ap-singapore'],
+        'ap-shanghai,ap-singapore',
+        'ap-shanghai, ap-singapore',
+        'ap-shanghai ap-singapore',
+        'ap-shanghai\nap-singapore',
+        '["ap-shanghai", "ap-singapore"]',
+        '[ap-shanghai, ap-singapore]',
+        # as Ansible hands over a survey's text after splitting it on commas
+        ['ap-shanghai', ' ap-singapore'],
+        ['["ap-shanghai"', ' "ap-singapore"]'],
+    ],
+)
 def test_dr_regions_take_what_a_person_types(typed):
     assert typed_places(typed) == ['ap-shanghai', 'ap-singapore']
     assert [region.region for region in dr_settings(params(dr_regions=typed)).dr_regions] == [
-        'ap-shanghai', 'ap-singapore']
+        'ap-shanghai',
+        'ap-singapore',
+    ]
 
 
 def test_dr_regions_keep_dicts_and_refuse_what_is_wrong():
     assert typed_places([{'region': 'dr-1', 'encrypted': True}, 'dr-2 dr-3']) == [
-        {'region': 'dr-1', 'encrypted': True}, 'dr-2', 'dr-3']
+        {'region': 'dr-1', 'encrypted': True},
+        'dr-2',
+        'dr-3',
+    ]
     for typed in ('', ' , ', []):
         with pytest.raises(InputError) as error:
             dr_settings(params(dr_regions=typed))
@@ -246,7 +312,12 @@ def test_dr_regions_keep_dicts_and_refuse_what_is_wrong():
 
 def test_parse_time_reads_every_cloud_s_format():
     expected = EPOCH.replace(hour=8)
-    for text in ('2026-11-01T08:00:00Z', '2026-11-01T08:00:00+00:00', '2026-11-01T16:00:00+08:00', '2026-11-01 08:00:00'):
+    for text in (
+        '2026-11-01T08:00:00Z',
+        '2026-11-01T08:00:00+00:00',
+        '2026-11-01T16:00:00+08:00',
+        '2026-11-01 08:00:00',
+    ):
         assert parse_time(text) == expected
     assert parse_time(None) is None
 
@@ -287,7 +358,9 @@ def test_fresh_snapshot_not_made_after_a_lost_answer_is_asked_for_again_once_the
     assert report['failures'] == [] and disk['fresh_snapshot']['action'] == 'created'
     assert cloud.calls['create_snapshot'] == 1 and lost == ['disk-0']  # the one that was refused, then one made
     assert len([name for name in cloud.snapshots if name.startswith('disk-0-')]) == 3  # two seeded, one fresh
-    assert disk['source_snapshot']['id'] == disk['fresh_snapshot']['id'] and report['totals']['copied'] == 2  # both DR regions
+    assert (
+        disk['source_snapshot']['id'] == disk['fresh_snapshot']['id'] and report['totals']['copied'] == 2
+    )  # both DR regions
 
 
 def test_copy_calls_from_the_pool_copy_each_disk_once_and_a_rerun_changes_nothing():
@@ -329,12 +402,28 @@ def test_dr_copies_made_before_encryption_was_asked_are_reported_then_replaced_w
 def test_a_dated_name_template_does_not_make_yesterdays_copy_differ():
     cloud, clock = cloud_with_disks(count=1)
     cloud.readable_options = ('name', 'tags')
-    run(cloud, clock, provider='ecs', dr_regions=['dr-1'], name_template='dr-{disk_id}-{date}', description_template=None)
+    run(
+        cloud,
+        clock,
+        provider='ecs',
+        dr_regions=['dr-1'],
+        name_template='dr-{disk_id}-{date}',
+        description_template=None,
+    )
     clock.now += 86400
-    unanswered = run(cloud, clock, provider='ecs', dr_regions=['dr-1'], name_template='dr-{disk_id}-{date}', description_template=None)
+    unanswered = run(
+        cloud,
+        clock,
+        provider='ecs',
+        dr_regions=['dr-1'],
+        name_template='dr-{disk_id}-{date}',
+        description_template=None,
+    )
     assert unanswered['totals']['existing'] == 1 and not unanswered['failures']
     # A name template without the date is held to: another name is a difference.
-    renamed = run(cloud, clock, provider='ecs', dr_regions=['dr-1'], name_template='dr-{disk_id}', description_template=None)
+    renamed = run(
+        cloud, clock, provider='ecs', dr_regions=['dr-1'], name_template='dr-{disk_id}', description_template=None
+    )
     assert renamed['totals']['not_copied'] == 1 and 'name (asked dr-disk-0' in renamed['failures'][0]
 
 
@@ -342,7 +431,9 @@ def test_the_run_keeps_its_own_deadline_after_the_copies():
     """The engine's deadline is at least a second away; pruning and deletes after it keep the run's own."""
     cloud, clock = cloud_with_disks(count=1)
     settings = dr_settings(params(wait_timeout=1))
-    dr_run = DrRun(cloud, settings, now=parse_time(cloud.when(clock.now)), clock=clock.clock, sleep=clock.sleep, workers=1)
+    dr_run = DrRun(
+        cloud, settings, now=parse_time(cloud.when(clock.now)), clock=clock.clock, sleep=clock.sleep, workers=1
+    )
     clock.now += 0.9  # most of the run's time goes before the copies
     dr_run.run()
     assert dr_run.retry.deadline == dr_run.deadline
@@ -352,7 +443,12 @@ def test_the_run_keeps_its_own_deadline_after_the_copies():
 # ---------------------------------------------------------------------- what the mutation run (make mutation) showed unpinned
 def add_old_copies(cloud, clock, days=(9, 6, 3), region='dr-1'):
     for day in days:
-        cloud.add_copy('old-%d' % day, region, {SOURCE_TAG: 'src-1/disk-0-snap-0', DISK_TAG: 'src-1/disk-0'}, clock.now - day * 86400)
+        cloud.add_copy(
+            'old-%d' % day,
+            region,
+            {SOURCE_TAG: 'src-1/disk-0-snap-0', DISK_TAG: 'src-1/disk-0'},
+            clock.now - day * 86400,
+        )
 
 
 def test_pruning_keeps_the_newest_copy_when_this_runs_copy_to_the_region_failed():
@@ -407,19 +503,39 @@ def test_the_report_says_which_regions_lack_a_copy_what_was_kept_and_how_many_ca
     cloud.find_disks = find_disks
     report = run(cloud, clock, prune=True, keep_copies=2)
     assert report['api_retries'] == 1 and throttled == ['src-1']
-    assert report['totals'] == {'disks': 1, 'copied': 1, 'existing': 0, 'would_copy': 0, 'not_copied': 1, 'fresh_snapshots': 0,
-                                'pruned': 0, 'kept': 2, 'without_dr_copy': 1, 'locked': 0}
+    assert report['totals'] == {
+        'disks': 1,
+        'copied': 1,
+        'existing': 0,
+        'would_copy': 0,
+        'not_copied': 1,
+        'fresh_snapshots': 0,
+        'pruned': 0,
+        'kept': 2,
+        'without_dr_copy': 1,
+        'locked': 0,
+    }
     disk = report['disks'][0]
     assert disk['missing_regions'] == ['dr-2']
-    assert [(record['region'], record['snapshot_id']) for record in disk['kept']] == [('dr-1', 'copy-1'), ('dr-1', 'old-3')]
+    assert [(record['region'], record['snapshot_id']) for record in disk['kept']] == [
+        ('dr-1', 'copy-1'),
+        ('dr-1', 'old-3'),
+    ]
     assert [(copy['region'], copy['action'], copy['changed']) for copy in disk['copies']] == [
-        ('dr-1', 'copied', True), ('dr-2', 'not_copied', False)]
-    assert report['failures'] == ['disk disk-0 (name-disk-0): dr-2: CopySnapshot failed: QuotaExceeded: no room (region dr-2)']
+        ('dr-1', 'copied', True),
+        ('dr-2', 'not_copied', False),
+    ]
+    assert report['failures'] == [
+        'disk disk-0 (name-disk-0): dr-2: CopySnapshot failed: QuotaExceeded: no room (region dr-2)'
+    ]
     assert report['changed'] and not report['check_mode'] and report['run_warnings'] == []
     markdown = dr_report_markdown(report)
     assert '| disk-0 | name-disk-0 | disk-0-snap-1 | 2.0 | dr-1 | copy-1 | pending | copied | - |' in markdown
     assert '| disk-0 | name-disk-0 | disk-0-snap-1 | 2.0 | dr-2 | - | - | not_copied | - |' in markdown
-    assert '- disk disk-0 (name-disk-0): dr-2: CopySnapshot failed: QuotaExceeded' in markdown and '## Pruned' not in markdown
+    assert (
+        '- disk disk-0 (name-disk-0): dr-2: CopySnapshot failed: QuotaExceeded' in markdown
+        and '## Pruned' not in markdown
+    )
 
 
 def test_the_markdown_report_lists_what_was_pruned_with_its_age():
@@ -431,7 +547,10 @@ def test_the_markdown_report_lists_what_was_pruned_with_its_age():
     (pruned,) = report['disks'][0]['pruned']
     assert pruned['snapshot_id'] == 'old-9' and pruned['age_hours'] == 216.0 and pruned['action'] == 'deleted'
     markdown = dr_report_markdown(report)
-    assert '## Pruned\n\n| disk | DR region | copy | age (h) | action |\n|---|---|---|---|---|\n| disk-0 | dr-1 | old-9 | 216.0 | deleted |' in markdown
+    assert (
+        '## Pruned\n\n| disk | DR region | copy | age (h) | action |\n|---|---|---|---|---|\n| disk-0 | dr-1 | old-9 | 216.0 | deleted |'
+        in markdown
+    )
     assert markdown.startswith('# DR copy report: aws src-1 -> dr-1\n\nGenerated 2026-12-01T00:00:00Z.\n')
 
 
@@ -457,7 +576,12 @@ def test_after_a_lost_create_answer_the_run_adopts_the_snapshot_it_made_not_anot
     """Adopting an older snapshot instead would copy stale data and miss the RPO without a word."""
     cloud, clock = cloud_with_disks(count=1, copy_seconds=5, snapshot_tags=snapshot_tags)
     # someone's snapshot of the disk two minutes ago, which failed
-    cloud.snapshots['disk-0-broken'] = {'disk': 'disk-0', 'region': 'src-1', 'created': clock.now - 120, 'state': FAILED}
+    cloud.snapshots['disk-0-broken'] = {
+        'disk': 'disk-0',
+        'region': 'src-1',
+        'created': clock.now - 120,
+        'state': FAILED,
+    }
     original = cloud.create_snapshot
 
     def create_then_lose_the_answer(region, disk, name, description, tags):
@@ -484,12 +608,16 @@ def test_a_fresh_snapshot_call_that_keeps_failing_is_tried_ten_times_then_report
     report = run(cloud, clock, max_snapshot_age_hours=1)
     assert len(tries) == 10
     assert report['disks'][0]['fresh_snapshot']['action'] == 'failed'
-    assert report['failures'] == ['disk disk-0 (name-disk-0): fresh snapshot: CreateSnapshot failed: Throttling: slow down']
+    assert report['failures'] == [
+        'disk disk-0 (name-disk-0): fresh snapshot: CreateSnapshot failed: Throttling: slow down'
+    ]
     assert report['totals']['copied'] == 2  # the newest completed snapshot is still copied
 
 
 @pytest.mark.parametrize('settle, timeout, made', [(30, 3600, 1), (30, 30, 1), (30, 29, 0)])
-def test_a_fresh_snapshot_call_that_timed_out_settles_before_the_look_up_or_gives_up_near_the_deadline(settle, timeout, made):
+def test_a_fresh_snapshot_call_that_timed_out_settles_before_the_look_up_or_gives_up_near_the_deadline(
+    settle, timeout, made
+):
     cloud, clock = cloud_with_disks(count=1, copy_seconds=5)
     original = cloud.create_snapshot
 
@@ -511,8 +639,18 @@ def test_a_fresh_snapshot_call_that_timed_out_settles_before_the_look_up_or_give
 
 def test_a_snapshot_being_made_is_used_not_another_and_the_rerun_copies_it_once_done():
     cloud, clock = cloud_with_disks(count=1, copy_seconds=600)
-    cloud.snapshots['disk-0-older-pending'] = {'disk': 'disk-0', 'region': 'src-1', 'created': clock.now - 200, 'state': PENDING}
-    cloud.snapshots['disk-0-pending'] = {'disk': 'disk-0', 'region': 'src-1', 'created': clock.now - 100, 'state': PENDING}
+    cloud.snapshots['disk-0-older-pending'] = {
+        'disk': 'disk-0',
+        'region': 'src-1',
+        'created': clock.now - 200,
+        'state': PENDING,
+    }
+    cloud.snapshots['disk-0-pending'] = {
+        'disk': 'disk-0',
+        'region': 'src-1',
+        'created': clock.now - 100,
+        'state': PENDING,
+    }
     report = run(cloud, clock, max_snapshot_age_hours=1)
     disk = report['disks'][0]
     assert disk['fresh_snapshot'] == {'action': 'existing', 'id': 'disk-0-pending', 'state': PENDING}
@@ -522,8 +660,12 @@ def test_a_snapshot_being_made_is_used_not_another_and_the_rerun_copies_it_once_
 def test_ages_in_the_report_are_hours_to_one_decimal():
     cloud, clock = cloud_with_disks(count=0)
     cloud.add_disk('disk-0', tags={'dr': 'yes'}, snapshot_ages_hours=(2.04,))
-    cloud.add_copy('found', 'dr-1', {SOURCE_TAG: 'src-1/disk-0-snap-0', DISK_TAG: 'src-1/disk-0', 'team': 'ops'},
-                   clock.now - 3 * 86400 - 144)
+    cloud.add_copy(
+        'found',
+        'dr-1',
+        {SOURCE_TAG: 'src-1/disk-0-snap-0', DISK_TAG: 'src-1/disk-0', 'team': 'ops'},
+        clock.now - 3 * 86400 - 144,
+    )
     report = run(cloud, clock, dr_regions=['dr-1'])
     disk = report['disks'][0]
     assert disk['source_snapshot']['age_hours'] == 2.0 and disk['copies'][0]['age_hours'] == 72.0
@@ -533,17 +675,30 @@ def test_ages_in_the_report_are_hours_to_one_decimal():
 def test_a_disk_without_a_completed_snapshot_says_whether_a_fresh_one_is_on_its_way():
     cloud, clock = cloud_with_disks(count=0)
     cloud.add_disk('disk-new', tags={'dr': 'yes'}, snapshot_ages_hours=())
-    cloud.snapshots['disk-new-pending'] = {'disk': 'disk-new', 'region': 'src-1', 'created': clock.now, 'state': PENDING}
+    cloud.snapshots['disk-new-pending'] = {
+        'disk': 'disk-new',
+        'region': 'src-1',
+        'created': clock.now,
+        'state': PENDING,
+    }
     cloud.add_disk('disk-none', tags={'dr': 'yes'}, snapshot_ages_hours=())
     report = run(cloud, clock)
-    assert report['failures'] == ['disk disk-new (name-disk-new): %s' % NO_SNAPSHOT, 'disk disk-none (name-disk-none): %s' % NO_SNAPSHOT]
+    assert report['failures'] == [
+        'disk disk-new (name-disk-new): %s' % NO_SNAPSHOT,
+        'disk disk-none (name-disk-none): %s' % NO_SNAPSHOT,
+    ]
     waiting = run(cloud, clock, max_snapshot_age_hours=1)
     assert waiting['failures'][0] == 'disk disk-new (name-disk-new): %s' % SNAPSHOT_BEING_MADE
 
 
 def test_options_set_for_one_dr_region_apply_there_and_unset_ones_do_not_clear_the_others():
     cloud, clock = cloud_with_disks(count=1)
-    report = run(cloud, clock, encrypted=True, dr_regions=[{'region': 'dr-1', 'encrypted': None}, {'region': 'dr-2', 'encrypted': False}])
+    report = run(
+        cloud,
+        clock,
+        encrypted=True,
+        dr_regions=[{'region': 'dr-1', 'encrypted': None}, {'region': 'dr-2', 'encrypted': False}],
+    )
     assert report['totals']['copied'] == 2
     assert {copy['region']: copy['encrypted'] for copy in cloud.copies.values()} == {'dr-1': True, 'dr-2': False}
 
@@ -601,7 +756,10 @@ def test_a_snapshot_exactly_as_old_as_the_rpo_is_still_recent_enough():
     cloud.add_disk('disk-at-rpo', tags={'dr': 'yes'}, snapshot_ages_hours=(1,))
     cloud.add_disk('disk-past-rpo', tags={'dr': 'yes'}, snapshot_ages_hours=(1.01,))
     report = run(cloud, clock, check_mode=True, max_snapshot_age_hours=1)
-    assert [disk['fresh_snapshot'] and disk['fresh_snapshot']['action'] for disk in report['disks']] == [None, 'would_create']
+    assert [disk['fresh_snapshot'] and disk['fresh_snapshot']['action'] for disk in report['disks']] == [
+        None,
+        'would_create',
+    ]
 
 
 def test_a_template_that_cannot_be_filled_is_refused_before_any_call():
@@ -649,18 +807,26 @@ def test_a_copy_that_cannot_be_deleted_is_reported_as_a_failure_and_not_counted_
 
     def delete_snapshot(region, snapshot_id):
         if snapshot_id == 'old-9':
-            raise CloudError('DeleteSnapshot', 'OperationDenied', 'the snapshot is in use', request_id='r-1', kind=INVALID)
+            raise CloudError(
+                'DeleteSnapshot', 'OperationDenied', 'the snapshot is in use', request_id='r-1', kind=INVALID
+            )
         return original(region, snapshot_id)
 
     cloud.delete_snapshot = delete_snapshot
     report = run(cloud, clock, prune=True, keep_copies=1, dr_regions=['dr-1'], wait=True)
     records = {record['snapshot_id']: record for record in report['disks'][0]['pruned']}
     assert records['old-6']['action'] == 'deleted' and records['old-9']['action'] == 'delete_failed'
-    assert records['old-9']['error'] == {'action': 'DeleteSnapshot', 'code': 'OperationDenied', 'message': 'the snapshot is in use',
-                                         'request_id': 'r-1'}
+    assert records['old-9']['error'] == {
+        'action': 'DeleteSnapshot',
+        'code': 'OperationDenied',
+        'message': 'the snapshot is in use',
+        'request_id': 'r-1',
+    }
     assert report['totals']['pruned'] == 1 and 'old-9' in cloud.copies
-    assert report['failures'] == ['disk disk-0 (name-disk-0): pruning old-9 in dr-1: DeleteSnapshot failed: OperationDenied: the snapshot is in use '
-                                  '[request id r-1]']
+    assert report['failures'] == [
+        'disk disk-0 (name-disk-0): pruning old-9 in dr-1: DeleteSnapshot failed: OperationDenied: the snapshot is in use '
+        '[request id r-1]'
+    ]
 
 
 @pytest.mark.parametrize('check_mode', [True, False])
@@ -694,7 +860,12 @@ def test_a_copy_modules_copy_serves_the_dr_run_as_it_is_and_stays_the_persons():
     # Newer snapshots come, the DR run copies them and prunes its own copies: never the module's.
     for hour in range(1, 4):
         clock.now += 3600 * 30
-        cloud.snapshots['disk-0-snap-new-%d' % hour] = {'disk': 'disk-0', 'region': 'src-1', 'created': clock.now, 'state': 'completed'}
+        cloud.snapshots['disk-0-snap-new-%d' % hour] = {
+            'disk': 'disk-0',
+            'region': 'src-1',
+            'created': clock.now,
+            'state': 'completed',
+        }
         report = run(cloud, clock, dr_regions=['dr-1'], prune=True, keep_copies=1, max_copy_age_days=1, wait=True)
         assert not report['failures'] and report['totals']['copied'] == 1
     assert 'archive' in cloud.copies and 'by-module' in cloud.copies
@@ -707,7 +878,10 @@ def test_a_selector_that_matches_no_disk_fails_the_run_naming_it_unless_allowed(
     for check_mode in (True, False):
         report = run(cloud, clock, check_mode=check_mode, tag_selector={'DR': 'yes'})
         assert report['totals']['disks'] == 0 and len(report['failures']) == 1
-        assert report['failures'][0].startswith('tag_selector {DR: yes} matches no disk in src-1') and 'allow_no_disks' in report['failures'][0]
+        assert (
+            report['failures'][0].startswith('tag_selector {DR: yes} matches no disk in src-1')
+            and 'allow_no_disks' in report['failures'][0]
+        )
     assert not run(cloud, clock, tag_selector={'DR': None}, allow_no_disks=True)['failures']
     assert 'start_copy' not in cloud.calls
 
@@ -721,7 +895,11 @@ def test_selector_values_that_yaml_typed_are_refused_with_how_to_quote_them(type
 
 
 def test_selector_keys_and_whole_numbers_are_text_as_written():
-    assert dr_settings(params(tag_selector={'dr': 'yes', 'tier': 1, 'any': None})).tag_selector == {'dr': 'yes', 'tier': '1', 'any': None}
+    assert dr_settings(params(tag_selector={'dr': 'yes', 'tier': 1, 'any': None})).tag_selector == {
+        'dr': 'yes',
+        'tier': '1',
+        'any': None,
+    }
 
 
 @pytest.mark.parametrize('provider', ['aws', 'ecs', 'cbs'])
@@ -740,8 +918,10 @@ def test_one_disks_bad_data_fails_that_disk_named_and_the_rest_of_the_scope_goes
     report = run(cloud, clock, description_template='DR copy of {disk_name}')
     by_disk = {disk['disk_id']: disk for disk in report['disks']}
     assert by_disk['disk-0']['missing_regions'] == [] and by_disk['disk-1']['missing_regions'] == ['dr-1', 'dr-2']
-    assert report['failures'] == ["disk disk-1 (%s): not copied: description_template is at most 60 characters, got 91, with this "
-                                  "disk's name '%s'" % ('x' * 80, 'x' * 80)]
+    assert report['failures'] == [
+        "disk disk-1 (%s): not copied: description_template is at most 60 characters, got 91, with this "
+        "disk's name '%s'" % ('x' * 80, 'x' * 80)
+    ]
     assert report['totals']['copied'] == 2
 
 
@@ -761,7 +941,9 @@ def test_check_mode_plans_a_fresh_snapshot_of_a_disk_without_one_as_the_real_run
 
 def test_per_region_keys_are_typed_as_their_options():
     """Issue 24: encrypted: "false" in a DR region's dict was a non-empty string, so true."""
-    regions = dr_settings(params(dr_regions=[{'region': 'dr-1', 'encrypted': 'false'}, {'region': 'dr-2', 'encrypted': 'yes'}])).dr_regions
+    regions = dr_settings(
+        params(dr_regions=[{'region': 'dr-1', 'encrypted': 'false'}, {'region': 'dr-2', 'encrypted': 'yes'}])
+    ).dr_regions
     assert regions == (DrRegion('dr-1', encrypted=False), DrRegion('dr-2', encrypted=True))
     for bad in ({'region': 'dr-1', 'encrypted': 'maybe'}, {'region': 'dr-1', 'kms_key_id': 12}, {'region': 7}):
         with pytest.raises(InputError) as caught:
@@ -801,7 +983,12 @@ def test_a_cloud_that_links_each_copy_to_its_source_needs_no_mark():
 
 def newer_snapshot(cloud, clock, disk='disk-0'):
     """A newer completed snapshot of ``disk``, an hour later."""
-    cloud.snapshots['%s-snap-9' % disk] = {'disk': disk, 'region': 'src-1', 'created': clock.now + 60, 'state': COMPLETED}
+    cloud.snapshots['%s-snap-9' % disk] = {
+        'disk': disk,
+        'region': 'src-1',
+        'created': clock.now + 60,
+        'state': COMPLETED,
+    }
     clock.now += 3600
 
 
@@ -811,7 +998,10 @@ def test_a_copy_the_run_could_not_mark_protects_its_disk_and_a_later_pruning_run
     cloud, clock = cloud_with_disks(count=1)
 
     def refuse(copy, tags):
-        raise CloudError('CreateTags', 'UnauthorizedOperation', 'not allowed to tag %s with %s' % (copy.id, sorted(tags)))
+        raise CloudError(
+            'CreateTags', 'UnauthorizedOperation', 'not allowed to tag %s with %s' % (copy.id, sorted(tags))
+        )
+
     cloud.tag_copy = refuse
     report = run(cloud, clock, dr_regions=['dr-1'], wait=True, prune=True, keep_copies=1)
     assert report['totals']['copied'] == 1 and not report['failures']
@@ -824,7 +1014,9 @@ def test_a_copy_the_run_could_not_mark_protects_its_disk_and_a_later_pruning_run
     assert [record['snapshot_id'] for record in plan['disks'][0]['pruned']] == [unmarked]
     assert COPY_TAG not in cloud.copies[unmarked]['tags'] and cloud.calls.get('tag_copy', 0) == 0
     report = run(cloud, clock, dr_regions=['dr-1'], wait=True, prune=True, keep_copies=1)
-    assert report['totals']['copied'] == 1 and [record['snapshot_id'] for record in report['disks'][0]['pruned']] == [unmarked]
+    assert report['totals']['copied'] == 1 and [record['snapshot_id'] for record in report['disks'][0]['pruned']] == [
+        unmarked
+    ]
 
 
 @pytest.mark.parametrize('second', ['a person\'s copy of it', 'none, but it differs'])
@@ -841,7 +1033,9 @@ def test_an_unmarked_copy_with_a_second_copy_of_its_source_or_unlike_a_dr_run_s_
     newer_snapshot(cloud, clock)
     report = run(cloud, clock, dr_regions=['dr-1'], wait=True, prune=True, keep_copies=1)
     assert report['totals']['copied'] == 1 and report['totals']['pruned'] == 0 and 'unmarked' in cloud.copies
-    assert not any(COPY_TAG in cloud.copies[copy_id]['tags'] for copy_id in ('unmarked', 'persons') if copy_id in cloud.copies)
+    assert not any(
+        COPY_TAG in cloud.copies[copy_id]['tags'] for copy_id in ('unmarked', 'persons') if copy_id in cloud.copies
+    )
 
 
 def test_the_runs_call_retry_keeps_its_own_deadline_and_counts_the_retries_of_every_phase():
@@ -858,7 +1052,15 @@ def test_the_runs_call_retry_keeps_its_own_deadline_and_counts_the_retries_of_ev
     cloud.disk_snapshots = disk_snapshots_throttled_once
     cloud.copy_errors.append(CloudError('CopySnapshot', 'Throttling', 'slow down', kind=RETRYABLE))  # the copies' phase
     settings = dr_settings(params(dr_regions=['dr-1']))
-    dr_run = DrRun(cloud, settings, now=parse_time(cloud.when(clock.now)), clock=clock.clock, sleep=clock.sleep, workers=1, retry=shared)
+    dr_run = DrRun(
+        cloud,
+        settings,
+        now=parse_time(cloud.when(clock.now)),
+        clock=clock.clock,
+        sleep=clock.sleep,
+        workers=1,
+        retry=shared,
+    )
     report = dr_run.run()
     assert report['totals']['copied'] == 1 and report['api_retries'] == shared.retries == 2
     assert shared.deadline == float('inf') and dr_run.retry.shared is shared
@@ -870,12 +1072,20 @@ def test_a_throttled_lease_is_taken_again_and_one_refused_fails_its_copies_not_t
     report. Seen in make chaos-short: a throttled UnTagResources ended a CBS scope's whole run."""
     cloud, clock = cloud_with_disks(count=2)
     untag = cloud.untag_sources
-    errors = [CloudError('UnTagResources', 'RequestLimitExceeded', 'The number of requests exceeds the frequency limit', kind=RETRYABLE)]
+    errors = [
+        CloudError(
+            'UnTagResources',
+            'RequestLimitExceeded',
+            'The number of requests exceeds the frequency limit',
+            kind=RETRYABLE,
+        )
+    ]
 
     def throttled_once(source_region, snapshot_ids, keys):
         if errors and any(key.startswith(COPY_LEASE_TAG_PREFIX) for key in keys):
             raise errors.pop()
         return untag(source_region, snapshot_ids, keys)
+
     cloud.untag_sources = throttled_once
     stale = {lease_key('20261125T100000Z-0aaaaa', 'dr-1'): '20261125T100500Z'}  # a killed run's lapsed lease: taken off
     cloud.tag_sources('src-1', ['disk-0-snap-1'], stale)
@@ -885,7 +1095,10 @@ def test_a_throttled_lease_is_taken_again_and_one_refused_fails_its_copies_not_t
     cloud, clock = cloud_with_disks(count=2)
 
     def refuse(*dummy_args):
-        raise CloudError('TagResources', 'InvalidParameter', 'a tag value the cloud refuses', 'req-7', kind=INVALID)
+        raise CloudError(
+            'TagResources', 'InvalidParameter', 'a tag value the cloud refuses', request_id='req-7', kind=INVALID
+        )
+
     cloud.tag_sources = refuse
     report = run(cloud, clock)
     assert report['totals']['copied'] == 0 and len(report['failures']) == 4, report['failures']  # 2 disks, 2 DR regions
@@ -900,15 +1113,27 @@ def test_a_copy_lease_the_cloud_will_not_take_off_is_named_and_the_copies_stand(
 
     def refuse_lease_removal(source_region, snapshot_ids, keys):
         if any(key.startswith(COPY_LEASE_TAG_PREFIX) for key in keys):
-            raise CloudError('DeleteTags', 'UnauthorizedOperation', 'You are not authorized to perform this operation.', kind=FATAL)
+            raise CloudError(
+                'DeleteTags', 'UnauthorizedOperation', 'You are not authorized to perform this operation.', kind=FATAL
+            )
         return untag(source_region, snapshot_ids, keys)
+
     cloud.untag_sources = refuse_lease_removal
     report = run(cloud, clock)
     assert report['totals']['copied'] == 2 and not report['failures']
-    leases = [warning for warning in report['run_warnings'] if 'copy leases off source snapshots disk-0-snap-1 in src-1' in warning]
-    assert len(leases) == 1 and all('UnauthorizedOperation' in warning and 'within 170 s' in warning for warning in leases), report['run_warnings']
+    leases = [
+        warning
+        for warning in report['run_warnings']
+        if 'copy leases off source snapshots disk-0-snap-1 in src-1' in warning
+    ]
+    assert len(leases) == 1 and all(
+        'UnauthorizedOperation' in warning and 'within 170 s' in warning for warning in leases
+    ), report['run_warnings']
     # The leases stay on the source, one a region, to lapse at the time they name.
-    assert sorted(region for dummy, region, dummy_lease in leases_in(cloud.snapshots['disk-0-snap-1']['tags'])) == ['dr-1', 'dr-2']
+    assert sorted(region for dummy, region, dummy_lease in leases_in(cloud.snapshots['disk-0-snap-1']['tags'])) == [
+        'dr-1',
+        'dr-2',
+    ]
 
 
 # ---------------------------------------------------------------------- what counts as a DR copy (issue 46, point 2)

@@ -1,6 +1,7 @@
 """Copies in a separate DR account on AWS, through real botocore against moto's server with the suites' layer for what
 moto lacks (ebs_vault.py: a copy of a snapshot another account shared). The source account shares, the DR account copies
 and owns, the share is removed; keys that cannot be shared are named; the clouds without a cross-account path refuse."""
+
 from __future__ import annotations
 
 import datetime
@@ -16,7 +17,11 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr i
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.assume_role import AWS_ROLE_RULES
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_LEASE_TAG_PREFIX, SHARE_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    SHARE_LEASE_TAG_PREFIX,
+    SHARE_TAG,
+    SOURCE_TAG,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import dr_account_settings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrAccountAdapter
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
@@ -36,28 +41,41 @@ def client(url, service, region):
 
 def backends(account, region):
     from moto.ec2.models import ec2_backends  # pylint: disable=import-outside-toplevel  # moto's state, in this process
+
     return ec2_backends[account][region]
 
 
 def tagged_disk(url, tag_value, **volume):
     source = client(url, 'ec2', 'us-east-1')
-    disk = source.create_volume(Size=2, AvailabilityZone='us-east-1a', TagSpecifications=[
-        {'ResourceType': 'volume', 'Tags': [{'Key': 'vault', 'Value': tag_value}]}], **volume)['VolumeId']
+    disk = source.create_volume(
+        Size=2,
+        AvailabilityZone='us-east-1a',
+        TagSpecifications=[{'ResourceType': 'volume', 'Tags': [{'Key': 'vault', 'Value': tag_value}]}],
+        **volume,
+    )['VolumeId']
     snapshot = source.create_snapshot(VolumeId=disk, Description='nightly')['SnapshotId']
     return disk, snapshot
 
 
 def dr_run(url, tag_value, clock=None, check_mode=False, now=None, **options):
     connection = dict(KEYS, endpoint_url=url)
-    return dr_run_with(EbsAdapter(AwsClient(connection, botocore)), scope('aws', 'us-east-1', ['eu-west-1'], {'vault': tag_value},
-                                                                          **dict({'dr_account': DR_ROLE}, **options)),
-                       connection=connection, check_mode=check_mode, now=now, clock=clock or FakeClock())
+    return dr_run_with(
+        EbsAdapter(AwsClient(connection, botocore_module=botocore)),
+        scope('aws', 'us-east-1', ['eu-west-1'], {'vault': tag_value}, **dict({'dr_account': DR_ROLE}, **options)),
+        connection=connection,
+        check_mode=check_mode,
+        now=now,
+        clock=clock or FakeClock(),
+    )
 
 
 def copies_of(account, region, snapshot_id):
     """The account's snapshots in ``region`` that our tags name copies of ``snapshot_id`` (moto's state)."""
-    return [snap for snap in backends(account, region).snapshots.values()
-            if any(tag['key'] == SOURCE_TAG and tag['value'].endswith('/' + snapshot_id) for tag in snap.get_tags())]
+    return [
+        snap
+        for snap in backends(account, region).snapshots.values()
+        if any(tag['key'] == SOURCE_TAG and tag['value'].endswith('/' + snapshot_id) for tag in snap.get_tags())
+    ]
 
 
 def shares_of(snapshot_id):
@@ -78,7 +96,16 @@ def test_the_dr_account_makes_and_owns_the_copy_the_share_is_removed_and_the_rer
     assert report['dr_account']['account'] == DR_ACCOUNT and report['dr_account']['released'] == [snapshot_id]
     again = dr_run(moto_url, 'owned')
     assert not again['changed'] and again['totals']['existing'] == 1 and again['dr_account']['released'] == []
-    assert len([snap for snap in backends(DR_ACCOUNT, 'eu-west-1').snapshots.values() if snap.volume.id == copy_volume(copy)]) == 1
+    assert (
+        len(
+            [
+                snap
+                for snap in backends(DR_ACCOUNT, 'eu-west-1').snapshots.values()
+                if snap.volume.id == copy_volume(copy)
+            ]
+        )
+        == 1
+    )
 
 
 def copy_volume(copy):
@@ -91,9 +118,13 @@ def test_a_share_a_killed_run_left_is_removed_by_the_next_run_and_a_persons_shar
     east = client(moto_url, 'ec2', 'us-east-1')
     # What a run killed between its share and its copy leaves: the mark, then the share.
     east.create_tags(Resources=[left], Tags=[{'Key': SHARE_TAG, 'Value': DR_ACCOUNT}])
-    east.modify_snapshot_attribute(SnapshotId=left, Attribute='createVolumePermission', OperationType='add', UserIds=[DR_ACCOUNT])
+    east.modify_snapshot_attribute(
+        SnapshotId=left, Attribute='createVolumePermission', OperationType='add', UserIds=[DR_ACCOUNT]
+    )
     # A person shares another snapshot with the DR account, without our mark.
-    east.modify_snapshot_attribute(SnapshotId=persons, Attribute='createVolumePermission', OperationType='add', UserIds=[DR_ACCOUNT])
+    east.modify_snapshot_attribute(
+        SnapshotId=persons, Attribute='createVolumePermission', OperationType='add', UserIds=[DR_ACCOUNT]
+    )
     plan = dr_run(moto_url, 'left', check_mode=True)
     assert plan['dr_account']['would_release'] == [left] and shares_of(left)[0] == [DR_ACCOUNT]
     report = dr_run(moto_url, 'left')
@@ -104,7 +135,8 @@ def test_a_share_a_killed_run_left_is_removed_by_the_next_run_and_a_persons_shar
 def test_a_snapshot_a_person_shared_with_the_dr_account_is_copied_and_stays_shared(moto_url):
     dummy, snapshot_id = tagged_disk(moto_url, 'person-shared')
     client(moto_url, 'ec2', 'us-east-1').modify_snapshot_attribute(
-        SnapshotId=snapshot_id, Attribute='createVolumePermission', OperationType='add', UserIds=[DR_ACCOUNT])
+        SnapshotId=snapshot_id, Attribute='createVolumePermission', OperationType='add', UserIds=[DR_ACCOUNT]
+    )
     report = dr_run(moto_url, 'person-shared', dr_regions=['eu-west-1', 'eu-central-1'])
     assert report['totals']['copied'] == 2 and not report['failures']
     assert shares_of(snapshot_id) == ([DR_ACCOUNT], {}) and report['dr_account']['released'] == []
@@ -119,11 +151,22 @@ def test_a_source_under_the_aws_managed_key_is_named_and_never_shared(moto_url):
 
 
 @pytest.mark.parametrize('key_shared', [True, False])
-def test_a_source_under_a_customer_key_copies_when_the_key_is_shared_and_says_why_not_when_it_is_not(moto_url, key_shared):
+def test_a_source_under_a_customer_key_copies_when_the_key_is_shared_and_says_why_not_when_it_is_not(
+    moto_url, key_shared
+):
     kms = client(moto_url, 'kms', 'us-east-1')
     principals = [SOURCE_ACCOUNT, DR_ACCOUNT] if key_shared else [SOURCE_ACCOUNT]
-    policy = {'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': 'kms:*', 'Resource': '*',
-                                                     'Principal': {'AWS': ['arn:aws:iam::%s:root' % account for account in principals]}}]}
+    policy = {
+        'Version': '2012-10-17',
+        'Statement': [
+            {
+                'Effect': 'Allow',
+                'Action': 'kms:*',
+                'Resource': '*',
+                'Principal': {'AWS': ['arn:aws:iam::%s:root' % account for account in principals]},
+            }
+        ],
+    }
     key = kms.create_key(Policy=json.dumps(policy))['KeyMetadata']['Arn']
     tag = 'cmk-%s' % key_shared
     dummy, snapshot_id = tagged_disk(moto_url, tag, Encrypted=True, KmsKeyId=key)
@@ -140,9 +183,19 @@ def test_a_source_under_a_customer_key_copies_when_the_key_is_shared_and_says_wh
 @pytest.mark.parametrize('provider', ['ens'])
 def test_a_cloud_without_a_cross_account_copy_refuses_dr_account_saying_why(provider):
     with pytest.raises(InputError) as raised:
-        dr_account_settings(DR_ROLE, provider=provider, rules=PROVIDERS[provider].role_rules, support=PROVIDERS[provider].dr_account)
-    assert raised.value.option == 'dr_account' and 'leave dr_account unset for provider %s' % provider in raised.value.message
-    assert dr_account_settings({}, provider=provider, rules=PROVIDERS[provider].role_rules, support=PROVIDERS[provider].dr_account) is None
+        dr_account_settings(
+            DR_ROLE, provider=provider, rules=PROVIDERS[provider].role_rules, support=PROVIDERS[provider].dr_account
+        )
+    assert (
+        raised.value.option == 'dr_account'
+        and 'leave dr_account unset for provider %s' % provider in raised.value.message
+    )
+    assert (
+        dr_account_settings(
+            {}, provider=provider, rules=PROVIDERS[provider].role_rules, support=PROVIDERS[provider].dr_account
+        )
+        is None
+    )
 
 
 def test_every_cloud_but_ens_has_the_dr_account_capability_and_ens_says_why_not():
@@ -155,19 +208,31 @@ def test_every_cloud_but_ens_has_the_dr_account_capability_and_ens_says_why_not(
 
 def test_dr_account_needs_a_role_arn_the_rules_accept():
     with pytest.raises(InputError) as raised:
-        dr_account_settings({'external_id': 'x-only'}, provider='aws', rules=AWS_ROLE_RULES, support=PROVIDERS['aws'].dr_account)
+        dr_account_settings(
+            {'external_id': 'x-only'}, provider='aws', rules=AWS_ROLE_RULES, support=PROVIDERS['aws'].dr_account
+        )
     assert raised.value.option == 'dr_account.role_arn' and 'is needed' in raised.value.message
     with pytest.raises(InputError) as raised:
-        dr_account_settings({'role_arn': 'arn:aws:iam::12:role/x'}, provider='aws', rules=AWS_ROLE_RULES, support=PROVIDERS['aws'].dr_account)
+        dr_account_settings(
+            {'role_arn': 'arn:aws:iam::12:role/x'},
+            provider='aws',
+            rules=AWS_ROLE_RULES,
+            support=PROVIDERS['aws'].dr_account,
+        )
     assert raised.value.option == 'dr_account.role_arn' and 'expected a role ARN' in raised.value.message
 
 
 def mutations(region):
     """What a run could have changed in the disks' account: shares of its snapshots, tags on them, snapshots in ``region``."""
     east = backends(SOURCE_ACCOUNT, 'us-east-1')
-    return ({snapshot_id: sorted(snapshot.create_volume_permission_userids) for snapshot_id, snapshot in east.snapshots.items()},
-            sorted((tag['resource_id'], tag['key']) for tag in east.describe_tags(filters={})),
-            sorted(backends(SOURCE_ACCOUNT, region).snapshots) + sorted(backends(DR_ACCOUNT, region).snapshots))
+    return (
+        {
+            snapshot_id: sorted(snapshot.create_volume_permission_userids)
+            for snapshot_id, snapshot in east.snapshots.items()
+        },
+        sorted((tag['resource_id'], tag['key']) for tag in east.describe_tags(filters={})),
+        sorted(backends(SOURCE_ACCOUNT, region).snapshots) + sorted(backends(DR_ACCOUNT, region).snapshots),
+    )
 
 
 @pytest.mark.parametrize('check_mode', [False, True])
@@ -181,7 +246,10 @@ def test_a_dr_account_that_is_the_disks_own_fails_the_run_before_any_change_nami
     with pytest.raises(InputError) as raised:
         dr_run(moto_url, 'own-account', check_mode=check_mode, dr_account=own_role)
     assert raised.value.option == 'dr_account.role_arn', raised.value
-    assert raised.value.message.count(SOURCE_ACCOUNT) == 2 and "the disks' account %s" % SOURCE_ACCOUNT in raised.value.message
+    assert (
+        raised.value.message.count(SOURCE_ACCOUNT) == 2
+        and "the disks' account %s" % SOURCE_ACCOUNT in raised.value.message
+    )
     assert mutations('eu-west-1') == before and shares_of(snapshot_id) == ([], {})
 
 
@@ -189,6 +257,7 @@ def test_a_dr_account_that_is_the_disks_own_fails_the_run_before_any_change_nami
 def dr_copies_stay_pending(monkeypatch):
     """While the set it yields holds True, each copy the DR account makes stays in flight (moto completes copies at once)."""
     from moto.ec2.models.elastic_block_store import Snapshot  # pylint: disable=import-outside-toplevel  # moto's state, in this process
+
     pending = {'on': False}
     made = Snapshot.__init__
 
@@ -196,6 +265,7 @@ def dr_copies_stay_pending(monkeypatch):
         made(self, *args, **kwargs)
         if pending['on'] and self.owner_id == DR_ACCOUNT:
             self.status = 'pending'
+
     monkeypatch.setattr(Snapshot, '__init__', __init__)
     return pending
 
@@ -215,6 +285,7 @@ def test_a_share_another_scopes_copy_needs_is_held_until_that_copy_is_complete(m
     # A day on by the cloud's clock (which leases are timed by), B's run is over, and its copy is still in flight in a region
     # scope A does not copy to.
     from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_vault import CLOCK  # pylint: disable=import-outside-toplevel
+
     tomorrow = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
     CLOCK['offset'] = 86400
     try:
@@ -233,6 +304,7 @@ def test_two_runs_at_once_leave_no_share_when_one_shares_while_the_other_release
     Y makes no copy while X's copy lease is live (its run ends first: a wait_timeout shorter than the lease) and leaves X's
     share alone. X's share then lands: once both have ended, one copy, nothing is shared and no lease or mark is left."""
     from moto.ec2.models.elastic_block_store import EBSBackend  # pylint: disable=import-outside-toplevel
+
     dummy, snapshot_id = tagged_disk(moto_url, 'race')
     arrived, go = threading.Event(), threading.Event()
     add = EBSBackend.add_create_volume_permission
@@ -242,6 +314,7 @@ def test_two_runs_at_once_leave_no_share_when_one_shares_while_the_other_release
             arrived.set()
             assert go.wait(60)
         return add(self, *args, **kwargs)
+
     monkeypatch.setattr(EBSBackend, 'add_create_volume_permission', slow_first_add)
     reports = {}
     run_x = threading.Thread(target=lambda: reports.setdefault('x', dr_run(moto_url, 'race')))
@@ -263,6 +336,7 @@ def test_a_refused_lock_read_fails_the_disk_and_still_releases_the_share_and_rep
     """The DR account's policy lacks ec2:DescribeLockedSnapshots (an upgrade's): the copy is made, its lock is named as
     failed with EC2's refusal, the share goes, and the run ends with its report instead of an error."""
     from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_vault import DENIED  # pylint: disable=import-outside-toplevel
+
     dummy, snapshot_id = tagged_disk(moto_url, 'lock-unread')
     DENIED.add((DR_ACCOUNT, 'DescribeLockedSnapshots'))
     try:

@@ -1,6 +1,7 @@
 """Copies in a separate DR account on Tencent Cloud CBS, through the real SDK against fakecloud: the source account stages
 a copy in the DR region and shares it, the DR account makes a bridge disk of it and its own snapshot of that disk, and
 the bridge, the share and the staged copy are gone once the DR account's copy is complete."""
+
 from __future__ import annotations
 
 import datetime
@@ -13,15 +14,21 @@ from tencentcloud.common.credential import Credential
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr_account import ASK_GRACE_SECONDS
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import connect_dr_account
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr_bridge import ASK_GRACE_SECONDS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_LEASE_TAG_PREFIX, COPY_TAG, SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    COPY_LEASE_TAG_PREFIX,
+    COPY_TAG,
+    SHARE_TAG,
+    SOURCE_TAG,
+    STAGED_FROM_TAG,
+)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import connect_dr_account
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import tencent_client
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import TENCENT, calls
@@ -33,19 +40,37 @@ DR_ROLE = {'role_arn': credentials.TENCENT_DR_ROLE_ARN}
 
 @pytest.fixture
 def cloud(fakecloud_clean):
-    fakecloud_clean.admin.configure(timings={'cbs': {'snapshot_seconds': 0.3, 'copy_seconds': 0.3, 'disk_seconds': 0.3}})
+    fakecloud_clean.admin.configure(
+        timings={'cbs': {'snapshot_seconds': 0.3, 'copy_seconds': 0.3, 'disk_seconds': 0.3}}
+    )
     return fakecloud_clean
 
 
 def dr_run(cloud, check_mode=False, **options):
     settings = run_settings(**options)
     retry = CallRetry(default_backoff())
-    return DrRun(dr_adapter(cloud, settings.dr_account, check_mode, retry), settings, check_mode=check_mode, retry=retry).run()
+    return DrRun(
+        dr_adapter(cloud, settings.dr_account, check_mode, retry), settings, check_mode=check_mode, retry=retry
+    ).run()
 
 
 def run_settings(**options):
-    return dr_settings(dict({'provider': 'cbs', 'source_region': SOURCE, 'dr_regions': [DR_REGION], 'tag_selector': {'vault': 'yes'},
-                             'prune': False, 'wait': True, 'wait_timeout': 120, 'poll_interval': 0.3, 'dr_account': DR_ROLE}, **options))
+    return dr_settings(
+        dict(
+            {
+                'provider': 'cbs',
+                'source_region': SOURCE,
+                'dr_regions': [DR_REGION],
+                'tag_selector': {'vault': 'yes'},
+                'prune': False,
+                'wait': True,
+                'wait_timeout': 120,
+                'poll_interval': 0.3,
+                'dr_account': DR_ROLE,
+            },
+            **options,
+        )
+    )
 
 
 def dr_adapter(cloud, dr_account, check_mode=False, retry=None):
@@ -54,12 +79,14 @@ def dr_adapter(cloud, dr_account, check_mode=False, retry=None):
     connect_dr_account(adapter, connection, dr_account, SOURCE, DR_REGION)
     # The time of an ask for a bridge disk is the cloud's (advance_clock moves it).
     offset = cloud.admin.request('GET', 'clock')['now'] - time.time()
-    adapter.dr.now = lambda: datetime.datetime.fromtimestamp(time.time() + offset, datetime.timezone.utc)
+    adapter.dr.bridge.now = lambda: datetime.datetime.fromtimestamp(time.time() + offset, datetime.timezone.utc)
     return adapter
 
 
 def seed(cloud, disks=1):
-    return cloud.admin.seed(cbs={'disks': [{'region': SOURCE, 'size': 20, 'tags': {'vault': 'yes'}, 'snapshots': 1}] * disks})['cbs']
+    return cloud.admin.seed(
+        cbs={'disks': [{'region': SOURCE, 'size': 20, 'tags': {'vault': 'yes'}, 'snapshots': 1}] * disks}
+    )['cbs']
 
 
 def region_state(cloud, region=DR_REGION):
@@ -72,11 +99,24 @@ def person(cloud, account=SOURCE_UIN, region=DR_REGION):
     account's: the SDK as is."""
     if account == SOURCE_UIN:
         return tencent_client(cbs_client.CbsClient, cloud.endpoint, region)
-    sts = CommonClient('sts', '2018-08-13', Credential(credentials.TENCENT_SECRET_ID, credentials.TENCENT_SECRET_KEY), SOURCE,
-                       ClientProfile(httpProfile=HttpProfile(protocol='http', endpoint=cloud.endpoint)))
-    keys = sts.call_json('AssumeRole', {'RoleArn': credentials.TENCENT_DR_ROLE_ARN, 'RoleSessionName': 'person'})['Response']['Credentials']
-    return tencent_client(cbs_client.CbsClient, cloud.endpoint, region, secret_id=keys['TmpSecretId'], secret_key=keys['TmpSecretKey'],
-                          token=keys['Token'])
+    sts = CommonClient(
+        'sts',
+        '2018-08-13',
+        Credential(credentials.TENCENT_SECRET_ID, credentials.TENCENT_SECRET_KEY),
+        SOURCE,
+        ClientProfile(httpProfile=HttpProfile(protocol='http', endpoint=cloud.endpoint)),
+    )
+    keys = sts.call_json('AssumeRole', {'RoleArn': credentials.TENCENT_DR_ROLE_ARN, 'RoleSessionName': 'person'})[
+        'Response'
+    ]['Credentials']
+    return tencent_client(
+        cbs_client.CbsClient,
+        cloud.endpoint,
+        region,
+        secret_id=keys['TmpSecretId'],
+        secret_key=keys['TmpSecretKey'],
+        token=keys['Token'],
+    )
 
 
 def up_to_the_bridge_disk(cloud):
@@ -86,7 +126,12 @@ def up_to_the_bridge_disk(cloud):
     dr_run(cloud, wait=False)  # shared, the bridge disk asked for
     cloud.admin.advance_clock(1.0)
     snapshots, disks = region_state(cloud)
-    ((staged, disk),) = [(snapshot['id'], disk['id']) for snapshot in snapshots for disk in disks if disk['tags'].get(STAGED_FROM_TAG) == snapshot['id']]
+    ((staged, disk),) = [
+        (snapshot['id'], disk['id'])
+        for snapshot in snapshots
+        for disk in disks
+        if disk['tags'].get(STAGED_FROM_TAG) == snapshot['id']
+    ]
     return staged, disk
 
 
@@ -112,7 +157,9 @@ def test_the_dr_account_owns_the_copy_and_nothing_is_left_behind(cloud):
     assert disks == []
     assert report['dr_account']['account'] == DR_UIN and len(report['dr_account']['released']) == 2
     assert report['dr_account']['held'] == []
-    assert sorted(snapshot['tags'][SOURCE_TAG] for snapshot in snapshots) == sorted('%s/%s' % (SOURCE, source) for source in seeded['snapshots'])
+    assert sorted(snapshot['tags'][SOURCE_TAG] for snapshot in snapshots) == sorted(
+        '%s/%s' % (SOURCE, source) for source in seeded['snapshots']
+    )
 
     again = dr_run(cloud)
     assert not again['changed'] and again['totals']['existing'] == 2 and not again['failures']
@@ -130,17 +177,33 @@ def test_without_wait_each_run_takes_the_copy_a_step_further_and_none_copies_twi
         assert not report['failures'], report['failures']
         (copy,) = report['disks'][0]['copies']
         snapshots, disks = region_state(cloud)
-        steps.append((report['changed'], copy['action'], copy['state'], sorted(snapshot['account'] for snapshot in snapshots), len(disks),
-                      report['dr_account']['released'] != []))
+        steps.append(
+            (
+                report['changed'],
+                copy['action'],
+                copy['state'],
+                sorted(snapshot['account'] for snapshot in snapshots),
+                len(disks),
+                report['dr_account']['released'] != [],
+            )
+        )
         if not report['changed']:
             break
     source, dr = SOURCE_UIN, DR_UIN
     assert steps == [
         (True, 'copied', 'COPYING_FROM_REMOTE', [source], 0, False),  # the staged copy, in flight
-        (True, 'existing', 'STAGED_FOR_DR_ACCOUNT', [source], 1, False),  # shared, and the DR account's bridge disk made
+        (
+            True,
+            'existing',
+            'STAGED_FOR_DR_ACCOUNT',
+            [source],
+            1,
+            False,
+        ),  # shared, and the DR account's bridge disk made
         (True, 'existing', 'STAGED_FOR_DR_ACCOUNT', [source, dr], 1, False),  # the DR account's snapshot of it started
         (True, 'existing', 'NORMAL', [dr], 0, True),  # complete: bridge, share and staged copy removed
-        (False, 'existing', 'NORMAL', [dr], 0, False)]
+        (False, 'existing', 'NORMAL', [dr], 0, False),
+    ]
     snapshots, disks = region_state(cloud)
     assert [snapshot['account'] for snapshot in snapshots] == [DR_UIN] and disks == []
     assert calls(cloud, 'cbs', 'CopySnapshotCrossRegions') == 1 and calls(cloud, 'cbs', 'CreateDisks') == 1
@@ -148,7 +211,9 @@ def test_without_wait_each_run_takes_the_copy_a_step_further_and_none_copies_twi
 
 
 def test_a_system_disk_is_refused_naming_why_before_any_copy(cloud):
-    seeded = cloud.admin.seed(cbs={'disks': [{'region': SOURCE, 'type': 'system', 'tags': {'vault': 'yes'}, 'snapshots': 1}]})['cbs']
+    seeded = cloud.admin.seed(
+        cbs={'disks': [{'region': SOURCE, 'type': 'system', 'tags': {'vault': 'yes'}, 'snapshots': 1}]}
+    )['cbs']
     report = dr_run(cloud)
     (failure,) = report['failures']
     assert 'SystemDiskNotShareable' in failure and seeded['snapshots'][0] in failure and DR_UIN in failure
@@ -174,10 +239,23 @@ def test_a_persons_share_and_a_persons_copy_of_ours_are_left_alone(cloud):
     source_tag = '%s/%s' % (SOURCE, seeded['snapshots'][0])
     # In the DR region, in the disks' account: a person's copy of one of our copies (our tags, another copy's mark), and a
     # snapshot a person shared with the DR account themselves (no mark).
-    persons = cloud.admin.seed(cbs={'snapshots': [
-        {'region': DR_REGION, 'source_snapshot_id': seeded['snapshots'][0], 'source_region': SOURCE,
-         'tags': {SOURCE_TAG: source_tag, COPY_TAG: 'snap-others00', 'snapcopy:disk': '%s/%s' % (SOURCE, seeded['disks'][0])}},
-        {'region': DR_REGION, 'shared_with': [DR_UIN]}]})['cbs']['snapshots']
+    persons = cloud.admin.seed(
+        cbs={
+            'snapshots': [
+                {
+                    'region': DR_REGION,
+                    'source_snapshot_id': seeded['snapshots'][0],
+                    'source_region': SOURCE,
+                    'tags': {
+                        SOURCE_TAG: source_tag,
+                        COPY_TAG: 'snap-others00',
+                        'snapcopy:disk': '%s/%s' % (SOURCE, seeded['disks'][0]),
+                    },
+                },
+                {'region': DR_REGION, 'shared_with': [DR_UIN]},
+            ]
+        }
+    )['cbs']['snapshots']
     report = dr_run(cloud)
     assert not report['failures'], report['failures']
     (copy,) = report['disks'][0]['copies']
@@ -197,7 +275,9 @@ def test_pruning_acts_on_the_dr_accounts_copies(cloud):
     report = dr_run(cloud, prune=True, keep_copies=1)
     assert not report['failures'], report['failures']
     (second,) = [copy['snapshot_id'] for copy in report['disks'][0]['copies']]
-    assert [(record['snapshot_id'], record['action']) for record in report['disks'][0]['pruned']] == [(first, 'deleted')]
+    assert [(record['snapshot_id'], record['action']) for record in report['disks'][0]['pruned']] == [
+        (first, 'deleted')
+    ]
     snapshots, disks = region_state(cloud)
     assert [(snapshot['id'], snapshot['account']) for snapshot in snapshots] == [(second, DR_UIN)] and disks == []
 
@@ -238,11 +318,19 @@ def test_a_bridge_disk_whose_staged_copy_a_person_deleted_is_terminated_and_repo
     names it (released); a person's disks in the DR account stay, our tag on one of them or not."""
     seed(cloud)
     staged, bridge = up_to_the_bridge_disk(cloud)
-    persons = cloud.admin.seed(cbs={'account': DR_UIN, 'disks': [
-        {'region': DR_REGION, 'tags': {'team': 'db'}},
-        {'region': DR_REGION, 'name': 'a copy of ours', 'tags': {STAGED_FROM_TAG: staged}}]})['cbs']['disks']
+    persons = cloud.admin.seed(
+        cbs={
+            'account': DR_UIN,
+            'disks': [
+                {'region': DR_REGION, 'tags': {'team': 'db'}},
+                {'region': DR_REGION, 'name': 'a copy of ours', 'tags': {STAGED_FROM_TAG: staged}},
+            ],
+        }
+    )['cbs']['disks']
     source = person(cloud)
-    source.call_json('ModifySnapshotsSharePermission', {'SnapshotIds': [staged], 'AccountIds': [DR_UIN], 'Permission': 'CANCEL'})
+    source.call_json(
+        'ModifySnapshotsSharePermission', {'SnapshotIds': [staged], 'AccountIds': [DR_UIN], 'Permission': 'CANCEL'}
+    )
     source.call_json('DeleteSnapshots', {'SnapshotIds': [staged]})
     report = dr_run(cloud)
     assert not report['failures'], report['failures']
@@ -250,7 +338,9 @@ def test_a_bridge_disk_whose_staged_copy_a_person_deleted_is_terminated_and_repo
     snapshots, disks = region_state(cloud)
     assert sorted(live(disks)) == sorted(persons), 'the bridge disk is terminated, a person\'s disks stay'
     (copy,) = report['disks'][0]['copies']
-    assert [snapshot['id'] for snapshot in snapshots] == [copy['snapshot_id']], 'the source staged again, and its DR copy made'
+    assert [snapshot['id'] for snapshot in snapshots] == [copy['snapshot_id']], (
+        'the source staged again, and its DR copy made'
+    )
     again = dr_run(cloud)
     assert again['dr_account']['released'] == [] and not again['changed'], 'released once'
 
@@ -263,7 +353,9 @@ def test_a_bridge_disk_whose_dr_copy_is_being_made_stays_until_that_is_complete(
     cloud.admin.configure(timings={'cbs': {'snapshot_seconds': 280}})
     dr_run(cloud, wait=False)  # the DR copy begun
     source = person(cloud)
-    source.call_json('ModifySnapshotsSharePermission', {'SnapshotIds': [staged], 'AccountIds': [DR_UIN], 'Permission': 'CANCEL'})
+    source.call_json(
+        'ModifySnapshotsSharePermission', {'SnapshotIds': [staged], 'AccountIds': [DR_UIN], 'Permission': 'CANCEL'}
+    )
     source.call_json('DeleteSnapshots', {'SnapshotIds': [staged]})
     early = dr_run(cloud, wait=False)
     assert early['dr_account']['held'] == ['%s/%s' % (DR_REGION, staged)] and early['dr_account']['released'] == []
@@ -281,23 +373,28 @@ def test_two_runs_at_one_bridge_disk_make_one_dr_copy(cloud):
     settings = run_settings(wait=False)
     retry = CallRetry(default_backoff())
     first = dr_adapter(cloud, settings.dr_account, retry=retry)
-    make_final = first.dr._make_final
+    make_final = first.dr.bridge._make_final
     second = []
 
     def second_run_meanwhile(region, disk, staged_copy):
         second.append(dr_run(cloud, wait=False))
         return make_final(region, disk, staged_copy)
-    first.dr._make_final = second_run_meanwhile
+
+    first.dr.bridge._make_final = second_run_meanwhile
     report = DrRun(first, settings, retry=retry).run()
     assert len(second) == 1 and not second[0]['failures'] and not report['failures'], (second, report['failures'])
-    assert second[0]['disks'][0]['copies'][0]['state'] == 'STAGED_FOR_DR_ACCOUNT', 'the second run waits for the first\'s copy'
+    assert second[0]['disks'][0]['copies'][0]['state'] == 'STAGED_FOR_DR_ACCOUNT', (
+        'the second run waits for the first\'s copy'
+    )
     finals = [snapshot['id'] for snapshot in region_state(cloud)[0] if snapshot['tags'].get(STAGED_FROM_TAG) == staged]
     assert len(finals) == 1 and calls(cloud, 'cbs', 'CreateSnapshot') == 1
     cloud.admin.advance_clock(1.0)
     done = dr_run(cloud, wait=False)
     snapshots, disks = region_state(cloud)
     assert [snapshot['id'] for snapshot in snapshots] == finals and live(disks) == [] and not done['failures']
-    assert not [key for snapshot in snapshots for key in snapshot['tags'] if key.startswith(COPY_LEASE_TAG_PREFIX)], 'no lease left'
+    assert not [key for snapshot in snapshots for key in snapshot['tags'] if key.startswith(COPY_LEASE_TAG_PREFIX)], (
+        'no lease left'
+    )
 
 
 @pytest.mark.parametrize('recycle_seconds', [3600, 0], ids=['listed TORECYCLE', 'gone at once'])
@@ -305,7 +402,7 @@ def test_a_bridge_disk_a_person_terminated_is_made_again_and_the_share_ends(clou
     """The next run neither names the dead disk as made nor waits for it: a new ask (a new ClientToken: the old one names
     the dead disk) makes another; the DR copy is made, the staged copy's share cancelled and the copy deleted. A disk CBS
     still lists (TORECYCLE) is known dead at once; one it lists no more, once ASK_GRACE_SECONDS have passed since the ask."""
-    cloud.admin.configure(timings={'cbs': {'recycle_seconds': recycle_seconds}}, tencent_timestamp_window_seconds=10 ** 6)
+    cloud.admin.configure(timings={'cbs': {'recycle_seconds': recycle_seconds}}, tencent_timestamp_window_seconds=10**6)
     seed(cloud)
     staged, dead = up_to_the_bridge_disk(cloud)
     person(cloud, DR_UIN).call_json('TerminateDisks', {'DiskIds': [dead]})
@@ -321,7 +418,9 @@ def test_a_bridge_disk_a_person_terminated_is_made_again_and_the_share_ends(clou
     assert live(disks) == [] and [disk['id'] for disk in disks] == ([dead, made[0]] if recycle_seconds else [])
     # Within ASK_GRACE_SECONDS of the ask, CreateDisks is asked again with its token first, to learn which disk it names.
     assert calls(cloud, 'cbs', 'CreateDisks') == (3 if recycle_seconds else 2)
-    assert calls(cloud, 'cbs', 'TerminateDisks') == 2, 'the person\'s, and the run\'s of the new disk: none terminated twice'
+    assert calls(cloud, 'cbs', 'TerminateDisks') == 2, (
+        'the person\'s, and the run\'s of the new disk: none terminated twice'
+    )
 
 
 def test_a_bridge_disk_returned_already_is_gone_not_a_failure(cloud):
@@ -337,13 +436,17 @@ def test_a_bridge_disk_returned_already_is_gone_not_a_failure(cloud):
     key = '%s/%s' % (DR_REGION, staged)
     assert adapter.find_shares(SOURCE, [DR_REGION]) == ([key], [])
     dr_person = person(cloud, DR_UIN)
-    before = dr_person.call_json('DescribeDisks', {'Filters': [{'Name': 'tag:' + STAGED_FROM_TAG, 'Values': [staged]}]})['Response']
+    before = dr_person.call_json(
+        'DescribeDisks', {'Filters': [{'Name': 'tag:' + STAGED_FROM_TAG, 'Values': [staged]}]}
+    )['Response']
     dr_person.call_json('TerminateDisks', {'DiskIds': [bridge]})
     cloud.admin.faults(answers=[{'cloud': 'cbs', 'action': 'DescribeDisks', 'answer': before, 'count': 1}])
     adapter.release_share(SOURCE, key)
     assert cloud.admin.calls()['calls']['cbs']['TerminateDisks'] == {'calls': 2, 'errors': 1, 'mutations': 1}
     snapshots, disks = region_state(cloud)
-    assert [snapshot['account'] for snapshot in snapshots] == [DR_UIN] and [disk['status'] for disk in disks] == ['TORECYCLE']
+    assert [snapshot['account'] for snapshot in snapshots] == [DR_UIN] and [disk['status'] for disk in disks] == [
+        'TORECYCLE'
+    ]
     again = dr_run(cloud)
     assert again['dr_account']['released'] == [] and not again['failures'], 'a returned disk is not released again'
 
@@ -353,7 +456,9 @@ def test_a_dr_account_that_is_the_disks_own_fails_the_run_before_any_change_nami
     """Issue 37: with plain keys nothing compared the DR role's account with the disks': a role of the disks' own account
     made a green run that protected nothing against that account's loss. STS GetCallerIdentity says whose the keys are."""
     own_role = 'qcs::cam::uin/%s:roleName/snapcopy-dr' % SOURCE_UIN
-    cloud.admin.configure(roles={'tencent': dict(credentials.default_roles()['tencent'], **{own_role: {'trusted': [SOURCE_UIN]}})})
+    cloud.admin.configure(
+        roles={'tencent': dict(credentials.default_roles()['tencent'], **{own_role: {'trusted': [SOURCE_UIN]}})}
+    )
     seed(cloud)
     with pytest.raises(InputError) as raised:
         dr_run(cloud, check_mode=check_mode, dr_account={'role_arn': own_role})
@@ -367,5 +472,8 @@ def test_a_dr_role_sts_refuses_ends_the_run_before_any_change_with_sts_s_words(c
     seed(cloud)
     with pytest.raises(CloudError) as raised:
         dr_run(cloud, dr_account={'role_arn': credentials.TENCENT_LOCKED_ROLE_ARN})
-    assert (raised.value.action, raised.value.code) == ('AssumeRole', 'UnauthorizedOperation') and raised.value.request_id
+    assert (raised.value.action, raised.value.code) == (
+        'AssumeRole',
+        'UnauthorizedOperation',
+    ) and raised.value.request_id
     assert cloud.admin.calls()['total_mutations'] == 0 and calls(cloud, 'cbs', 'DescribeDisks') == 0

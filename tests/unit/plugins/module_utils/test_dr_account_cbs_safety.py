@@ -20,6 +20,7 @@ After every move:
    a copy module gives too, and is left alone as ever); any run that ends (no answers lost) leaves no bridge disk whose
    staged copy is gone and no DR copy is being made from it.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -32,13 +33,18 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from tencentcloud.cbs.v20170312 import cbs_client
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import client as _tencent
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    COPY_TAG,
+    DISK_TAG,
+    SOURCE_TAG,
+    STAGED_FROM_TAG,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.account import connect_dr_account
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG, STAGED_FROM_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import tencent_client
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
@@ -86,6 +92,7 @@ class Killer:
                         raise RunKilled()
                     killer.left -= 1
             return killer.original(client, *args, **kwargs)
+
         _tencent.TencentClient.call = call
         return self
 
@@ -103,44 +110,78 @@ class CbsVaultWorld(RuleBasedStateMachine):
         self.admin = self.fakecloud.admin
         self.admin.reset()
         # The world's time moves by days: the signatures' timestamps (the host's clock) are not held to it.
-        self.admin.configure(timings={'cbs': {'snapshot_seconds': 10, 'copy_seconds': 20, 'disk_seconds': 10,
-                                              'recycle_seconds': recycle_seconds}},
-                             tencent_timestamp_window_seconds=10 ** 9)
-        seeded = self.admin.seed(cbs={'disks': [{'region': SOURCE, 'size': 20, 'tags': {'vault': 'yes'}, 'snapshots': 1}] * 2})['cbs']
+        self.admin.configure(
+            timings={
+                'cbs': {
+                    'snapshot_seconds': 10,
+                    'copy_seconds': 20,
+                    'disk_seconds': 10,
+                    'recycle_seconds': recycle_seconds,
+                }
+            },
+            tencent_timestamp_window_seconds=10**9,
+        )
+        seeded = self.admin.seed(
+            cbs={'disks': [{'region': SOURCE, 'size': 20, 'tags': {'vault': 'yes'}, 'snapshots': 1}] * 2}
+        )['cbs']
         self.disks = seeded['disks']
         self.sources = set(seeded['snapshots'])
         self.clock = FakeClock(1000.0)
         # A person's snapshot in each DR region, in the disks' account (which a person may share with the DR account).
-        self.persons_snapshots = dict(zip(DR_REGIONS, self.admin.seed(cbs={'snapshots': [{'region': region} for region in DR_REGIONS]})
-                                          ['cbs']['snapshots']))
+        self.persons_snapshots = dict(
+            zip(
+                DR_REGIONS,
+                self.admin.seed(cbs={'snapshots': [{'region': region} for region in DR_REGIONS]})['cbs']['snapshots'],
+            )
+        )
         self.persons = set(self.persons_snapshots.values())
         self.state = {}
         self.persons_shares = set()
-        self.ever_restorable = set()   # (disk, region) that had a complete DR copy in the DR account
-        self.complete_finals = set()   # staged copy ids whose DR copy was seen complete
+        self.ever_restorable = set()  # (disk, region) that had a complete DR copy in the DR account
+        self.complete_finals = set()  # staged copy ids whose DR copy was seen complete
         self.staged_seen = set()
-        self.bridges_seen = {}         # bridge disk id -> staged copy id
+        self.bridges_seen = {}  # bridge disk id -> staged copy id
         self.persons_deletions = set()  # staged copies a person deleted
-        self.persons_returns = set()    # bridge disks a person terminated
+        self.persons_returns = set()  # bridge disks a person terminated
 
     # ------------------------------------------------------------------ the world's moves
     @rule(disk=st.integers(0, 1))
     def new_snapshot(self, disk):
-        self.sources |= set(self.admin.seed(cbs={'snapshots': [{'region': SOURCE, 'disk_id': self.disks[disk], 'age_seconds': 0}]})
-                            ['cbs']['snapshots'])
+        self.sources |= set(
+            self.admin.seed(cbs={'snapshots': [{'region': SOURCE, 'disk_id': self.disks[disk], 'age_seconds': 0}]})[
+                'cbs'
+            ]['snapshots']
+        )
 
     @rule(seconds=st.sampled_from([5, 30, 120, 3600, 86400]))
     def time_passes(self, seconds):
         self.admin.advance_clock(seconds)
         self.clock.now += seconds
 
-    @rule(wait=st.booleans(), keep_copies=st.sampled_from([None, 1, 2]), killed_after=st.one_of(st.none(), st.integers(0, 60)),
-          lost_answers=st.booleans(), another_run_in=st.one_of(st.none(), st.integers(0, 60)))
+    @rule(
+        wait=st.booleans(),
+        keep_copies=st.sampled_from([None, 1, 2]),
+        killed_after=st.one_of(st.none(), st.integers(0, 60)),
+        lost_answers=st.booleans(),
+        another_run_in=st.one_of(st.none(), st.integers(0, 60)),
+    )
     def dr_run(self, wait, keep_copies, killed_after, lost_answers, another_run_in):  # pylint: disable=too-many-arguments
-        self.admin.faults(rules=[{'cloud': 'cbs', 'action': '*', 'lost_answer_rate': 0.15}] if lost_answers else [], seed=len(self.staged_seen))
-        options = {'provider': 'cbs', 'source_region': SOURCE, 'dr_regions': list(DR_REGIONS), 'tag_selector': {'vault': 'yes'},
-                   'prune': bool(keep_copies), 'keep_copies': keep_copies, 'wait': wait, 'wait_timeout': 600, 'poll_interval': 5,
-                   'dr_account': {'role_arn': credentials.TENCENT_DR_ROLE_ARN}}
+        self.admin.faults(
+            rules=[{'cloud': 'cbs', 'action': '*', 'lost_answer_rate': 0.15}] if lost_answers else [],
+            seed=len(self.staged_seen),
+        )
+        options = {
+            'provider': 'cbs',
+            'source_region': SOURCE,
+            'dr_regions': list(DR_REGIONS),
+            'tag_selector': {'vault': 'yes'},
+            'prune': bool(keep_copies),
+            'keep_copies': keep_copies,
+            'wait': wait,
+            'wait_timeout': 600,
+            'poll_interval': 5,
+            'dr_account': {'role_arn': credentials.TENCENT_DR_ROLE_ARN},
+        }
         settings_ = dr_settings(options)
         retry = CallRetry(default_backoff(sleep=self.sleep, clock=self.clock.clock))
         connection = dict(TENCENT, endpoint_url=self.fakecloud.url)
@@ -151,14 +192,17 @@ class CbsVaultWorld(RuleBasedStateMachine):
         def one_run(run_settings):
             adapter = CbsAdapter.from_connection(connection, retry=retry)
             connect_dr_account(adapter, connection, run_settings.dr_account, SOURCE, DR_REGIONS[0])
-            adapter.dr.now = lambda: EPOCH + datetime.timedelta(seconds=self.clock.now)
+            adapter.dr.bridge.now = lambda: EPOCH + datetime.timedelta(seconds=self.clock.now)
             return DrRun(adapter, run_settings, retry=retry, clock=self.clock.clock, sleep=self.sleep, workers=1).run()
+
         with Killer() as killer:
             killer.left = killed_after
             if another_run_in is not None:
                 # Another run of the scope (a schedule beside a manual run), whole, before this run's N-th call.
                 killer.meanwhile_in = another_run_in
-                killer.meanwhile = lambda: one_run(dr_settings(dict(options, wait=False, prune=False, keep_copies=None)))
+                killer.meanwhile = lambda: one_run(
+                    dr_settings(dict(options, wait=False, prune=False, keep_copies=None))
+                )
             try:
                 report = one_run(settings_)
             except RunKilled:
@@ -169,14 +213,17 @@ class CbsVaultWorld(RuleBasedStateMachine):
         self.check_dr_region()
         if report is not None and not lost_answers:
             orphans = self.orphan_bridges()
-            assert not orphans, 'a run left bridge disks whose staged copy is gone and no DR copy is being made from: %s' % orphans
+            assert not orphans, (
+                'a run left bridge disks whose staged copy is gone and no DR copy is being made from: %s' % orphans
+            )
         if report is not None and wait and not lost_answers:
             assert not report['failures'], report['failures']
             made = returned & set(report['dr_account']['made'])
             assert not made, 'a run named as made bridge disks CBS listed as terminated: %s' % sorted(made)
             staged, shares, bridges = self.left_behind()
-            assert not (staged or shares or bridges), 'a run with wait left staged copies %s, shares %s, bridge disks %s' % (
-                staged, shares, bridges)
+            assert not (staged or shares or bridges), (
+                'a run with wait left staged copies %s, shares %s, bridge disks %s' % (staged, shares, bridges)
+            )
 
     def sleep(self, seconds):
         self.clock.sleep(seconds)
@@ -186,22 +233,33 @@ class CbsVaultWorld(RuleBasedStateMachine):
     def a_person_shares_a_snapshot_with_the_dr_account(self, region):
         snapshot_id = self.persons_snapshots[region]
         client = tencent_client(cbs_client.CbsClient, self.fakecloud.endpoint, region)
-        client.call_json('ModifySnapshotsSharePermission', {'SnapshotIds': [snapshot_id], 'AccountIds': [DR_UIN], 'Permission': 'SHARE'})
+        client.call_json(
+            'ModifySnapshotsSharePermission',
+            {'SnapshotIds': [snapshot_id], 'AccountIds': [DR_UIN], 'Permission': 'SHARE'},
+        )
         self.persons_shares.add(snapshot_id)
 
     @rule(pick=st.integers(0, 7))
     def a_person_deletes_a_staged_copy(self, pick):
         """One of the staged copies there are; shared, its share is cancelled first (CBS refuses to delete it else)."""
         self.read_state()
-        staged = sorted((snapshot['id'], region, snapshot['shared_with']) for region in DR_REGIONS for snapshot in self.snapshots(region)
-                        if snapshot['account'] == SOURCE_UIN and SOURCE_TAG in snapshot['tags'] and snapshot['id'] not in self.persons)
+        staged = sorted(
+            (snapshot['id'], region, snapshot['shared_with'])
+            for region in DR_REGIONS
+            for snapshot in self.snapshots(region)
+            if snapshot['account'] == SOURCE_UIN
+            and SOURCE_TAG in snapshot['tags']
+            and snapshot['id'] not in self.persons
+        )
         if not staged:
             return
         snapshot_id, region, shared_with = staged[pick % len(staged)]
         client = person(self.fakecloud, SOURCE_UIN, region)
         if shared_with:
-            client.call_json('ModifySnapshotsSharePermission', {'SnapshotIds': [snapshot_id], 'AccountIds': sorted(shared_with),
-                                                                'Permission': 'CANCEL'})
+            client.call_json(
+                'ModifySnapshotsSharePermission',
+                {'SnapshotIds': [snapshot_id], 'AccountIds': sorted(shared_with), 'Permission': 'CANCEL'},
+            )
         client.call_json('DeleteSnapshots', {'SnapshotIds': [snapshot_id]})
         self.persons_deletions.add(snapshot_id)
 
@@ -209,7 +267,9 @@ class CbsVaultWorld(RuleBasedStateMachine):
     def a_person_terminates_a_bridge_disk(self, pick):
         """One of the bridge disks CBS lists (the DR account's person, through the role as anyone of it)."""
         self.read_state()
-        disks = sorted((disk['id'], region) for region in DR_REGIONS for disk in self.bridge_disks(region) if disk['status'])
+        disks = sorted(
+            (disk['id'], region) for region in DR_REGIONS for disk in self.bridge_disks(region) if disk['status']
+        )
         if not disks:
             return
         disk_id, region = disks[pick % len(disks)]
@@ -220,14 +280,27 @@ class CbsVaultWorld(RuleBasedStateMachine):
     def a_person_copies_a_staged_copy_with_its_tags(self, pick):
         """One of the staged copies there are (drawn the same whatever there is, as hypothesis needs)."""
         self.read_state()
-        staged = sorted((snapshot['id'], region, snapshot['tags']) for region in DR_REGIONS for snapshot in self.snapshots(region)
-                        if snapshot['account'] == SOURCE_UIN and SOURCE_TAG in snapshot['tags'] and snapshot['id'] not in self.persons)
+        staged = sorted(
+            (snapshot['id'], region, snapshot['tags'])
+            for region in DR_REGIONS
+            for snapshot in self.snapshots(region)
+            if snapshot['account'] == SOURCE_UIN
+            and SOURCE_TAG in snapshot['tags']
+            and snapshot['id'] not in self.persons
+        )
         if not staged:
             return
         original, region, tags = staged[pick % len(staged)]
         tags = dict(tags, **{COPY_TAG: original})  # a copy of the staged copy: its mark names the original
-        self.persons |= set(self.admin.seed(cbs={'snapshots': [{'region': region, 'tags': tags, 'source_snapshot_id': original,
-                                                                'source_region': region}]})['cbs']['snapshots'])
+        self.persons |= set(
+            self.admin.seed(
+                cbs={
+                    'snapshots': [
+                        {'region': region, 'tags': tags, 'source_snapshot_id': original, 'source_region': region}
+                    ]
+                }
+            )['cbs']['snapshots']
+        )
 
     # ------------------------------------------------------------------ what is where
     def read_state(self):
@@ -239,8 +312,11 @@ class CbsVaultWorld(RuleBasedStateMachine):
 
     def bridge_disks(self, region, returned=False):
         """The bridge disks in ``region``: those not returned (TerminateDisks), or (``returned``) those CBS lists as returned."""
-        return [disk for disk in self.state.get(region, {}).get('disks', []) if STAGED_FROM_TAG in (disk.get('tags') or {})
-                and (disk['status'] == 'TORECYCLE') == returned]
+        return [
+            disk
+            for disk in self.state.get(region, {}).get('disks', [])
+            if STAGED_FROM_TAG in (disk.get('tags') or {}) and (disk['status'] == 'TORECYCLE') == returned
+        ]
 
     def orphan_bridges(self):
         """Bridge disks CBS lists whose staged copy is gone and from which no DR copy is being made."""
@@ -248,18 +324,35 @@ class CbsVaultWorld(RuleBasedStateMachine):
         for region in DR_REGIONS:
             snapshots = self.snapshots(region)
             ids = {snapshot['id'] for snapshot in snapshots}
-            in_flight = {snapshot['disk_id'] for snapshot in snapshots if snapshot['account'] == DR_UIN and snapshot['phase'] != 'done'}
-            orphans += [disk['id'] for disk in self.bridge_disks(region)
-                        if disk['status'] and disk['tags'][STAGED_FROM_TAG] not in ids and disk['id'] not in in_flight]
+            in_flight = {
+                snapshot['disk_id']
+                for snapshot in snapshots
+                if snapshot['account'] == DR_UIN and snapshot['phase'] != 'done'
+            }
+            orphans += [
+                disk['id']
+                for disk in self.bridge_disks(region)
+                if disk['status'] and disk['tags'][STAGED_FROM_TAG] not in ids and disk['id'] not in in_flight
+            ]
         return orphans
 
     def left_behind(self):
         # A copy whose tagging a kill cut short carries only its name, which is also the copy module's: it is left alone, as
         # without dr_account (docs/safety.md), unless its source is a disk's newest again (then the run tags and stages it).
-        staged = [snapshot['id'] for region in DR_REGIONS for snapshot in self.snapshots(region)
-                  if snapshot['account'] == SOURCE_UIN and snapshot['id'] not in self.persons and SOURCE_TAG in snapshot['tags']]
-        shares = [snapshot['id'] for region in DR_REGIONS for snapshot in self.snapshots(region)
-                  if snapshot['shared_with'] and snapshot['id'] not in self.persons_shares]
+        staged = [
+            snapshot['id']
+            for region in DR_REGIONS
+            for snapshot in self.snapshots(region)
+            if snapshot['account'] == SOURCE_UIN
+            and snapshot['id'] not in self.persons
+            and SOURCE_TAG in snapshot['tags']
+        ]
+        shares = [
+            snapshot['id']
+            for region in DR_REGIONS
+            for snapshot in self.snapshots(region)
+            if snapshot['shared_with'] and snapshot['id'] not in self.persons_shares
+        ]
         bridges = [disk['id'] for region in DR_REGIONS for disk in self.bridge_disks(region)]
         return staged, shares, bridges
 
@@ -268,7 +361,11 @@ class CbsVaultWorld(RuleBasedStateMachine):
         all_snapshots = {region: self.snapshots(region) for region in DR_REGIONS}
         ids = {snapshot['id'] for snapshots in all_snapshots.values() for snapshot in snapshots}
         for region, snapshots in all_snapshots.items():
-            finals = [snapshot for snapshot in snapshots if snapshot['account'] == DR_UIN and STAGED_FROM_TAG in snapshot['tags']]
+            finals = [
+                snapshot
+                for snapshot in snapshots
+                if snapshot['account'] == DR_UIN and STAGED_FROM_TAG in snapshot['tags']
+            ]
             for final in finals:
                 if final['phase'] == 'done':
                     self.complete_finals.add(final['tags'][STAGED_FROM_TAG])
@@ -279,25 +376,50 @@ class CbsVaultWorld(RuleBasedStateMachine):
             by_source = {}
             for final in finals:
                 by_source.setdefault(final['tags'][SOURCE_TAG], []).append(final['id'])
-            assert all(len(copies) == 1 for copies in by_source.values()), 'two DR copies of one source in %s: %s' % (region, by_source)
-            staged = [snapshot for snapshot in snapshots if snapshot['account'] == SOURCE_UIN and SOURCE_TAG in snapshot['tags']
-                      and snapshot['tags'].get(COPY_TAG) in (None, snapshot['id'])]
+            assert all(len(copies) == 1 for copies in by_source.values()), 'two DR copies of one source in %s: %s' % (
+                region,
+                by_source,
+            )
+            staged = [
+                snapshot
+                for snapshot in snapshots
+                if snapshot['account'] == SOURCE_UIN
+                and SOURCE_TAG in snapshot['tags']
+                and snapshot['tags'].get(COPY_TAG) in (None, snapshot['id'])
+            ]
             by_source = {}
             for snapshot in staged:
                 by_source.setdefault(snapshot['tags'][SOURCE_TAG], []).append(snapshot['id'])
                 self.staged_seen.add(snapshot['id'])
-            assert all(len(copies) == 1 for copies in by_source.values()), 'two staged copies of one source in %s: %s' % (region, by_source)
+            assert all(len(copies) == 1 for copies in by_source.values()), (
+                'two staged copies of one source in %s: %s' % (region, by_source)
+            )
             for disk in self.bridge_disks(region):
                 self.bridges_seen[disk['id']] = disk['tags'][STAGED_FROM_TAG]
         gone = {snapshot_id for snapshot_id in self.staged_seen if snapshot_id not in ids} - self.persons_deletions
-        assert gone <= self.complete_finals, 'staged copies deleted before the DR account had its copy: %s' % sorted(gone - self.complete_finals)
+        assert gone <= self.complete_finals, 'staged copies deleted before the DR account had its copy: %s' % sorted(
+            gone - self.complete_finals
+        )
         disks_now = {disk['id'] for region in DR_REGIONS for disk in self.bridge_disks(region)}
-        early = {disk_id for disk_id, staged_id in self.bridges_seen.items() if disk_id not in disks_now and staged_id not in self.complete_finals
-                 and disk_id not in self.persons_returns and staged_id not in self.persons_deletions}
+        early = {
+            disk_id
+            for disk_id, staged_id in self.bridges_seen.items()
+            if disk_id not in disks_now
+            and staged_id not in self.complete_finals
+            and disk_id not in self.persons_returns
+            and staged_id not in self.persons_deletions
+        }
         assert not early, 'bridge disks terminated before their DR copy was complete: %s' % sorted(early)
         assert self.persons <= ids, 'a person\'s snapshot was deleted: %s' % sorted(self.persons - ids)
-        shared = {snapshot['id'] for snapshots in all_snapshots.values() for snapshot in snapshots if DR_UIN in snapshot['shared_with']}
-        assert self.persons_shares <= shared, 'a person\'s share was cancelled: %s' % sorted(self.persons_shares - shared)
+        shared = {
+            snapshot['id']
+            for snapshots in all_snapshots.values()
+            for snapshot in snapshots
+            if DR_UIN in snapshot['shared_with']
+        }
+        assert self.persons_shares <= shared, 'a person\'s share was cancelled: %s' % sorted(
+            self.persons_shares - shared
+        )
         staged_persons = shared - self.persons_shares & self.persons
         assert not staged_persons, 'a person\'s snapshot was shared by a run: %s' % sorted(staged_persons)
 
@@ -312,5 +434,9 @@ class CbsVaultWorld(RuleBasedStateMachine):
 @pytest.mark.timeout(900)
 def test_the_cbs_dr_accounts_way_keeps_the_safety_contract(fakecloud):
     CbsVaultWorld.fakecloud = fakecloud
-    run_state_machine_as_test(CbsVaultWorld, settings=settings(
-        max_examples=EXAMPLES, stateful_step_count=12, deadline=None, suppress_health_check=list(HealthCheck)))
+    run_state_machine_as_test(
+        CbsVaultWorld,
+        settings=settings(
+            max_examples=EXAMPLES, stateful_step_count=12, deadline=None, suppress_health_check=list(HealthCheck)
+        ),
+    )

@@ -2,6 +2,7 @@
 each source snapshot through Resource Sharing (AssociateResourceShare), the DR account accepts the invitation and copies
 it, and the share is taken back (DisassociateResourceShare) once no copy of it is in flight; the leases of dr.shares hold
 the share for another run's copy, a person's share is left alone, and a DR role of the disks' own account is refused."""
+
 from __future__ import annotations
 
 import datetime
@@ -12,7 +13,11 @@ import pytest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SHARE_LEASE_TAG_PREFIX, SHARE_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    SHARE_LEASE_TAG_PREFIX,
+    SHARE_TAG,
+    SOURCE_TAG,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
@@ -24,17 +29,30 @@ SOURCE, DR_REGION, OTHER_DR_REGION = 'cn-hangzhou', 'cn-shanghai', 'cn-beijing'
 SOURCE_ACCOUNT, DR_ACCOUNT = credentials.ALIBABA_ACCOUNT_ID, credentials.ALIBABA_DR_ACCOUNT_ID
 DR_ROLE = {'role_arn': credentials.ALIBABA_DR_ROLE_ARN}
 DR_KEY = 'dr-account-key-0001'  # a KMS key of the DR account's, for encrypted copies
-MUTATING = ('CreateResourceShare', 'AssociateResourceShare', 'DisassociateResourceShare', 'AcceptResourceShareInvitation')
+MUTATING = (
+    'CreateResourceShare',
+    'AssociateResourceShare',
+    'DisassociateResourceShare',
+    'AcceptResourceShareInvitation',
+)
 
 
 @pytest.fixture
 def cloud(fakecloud_clean):
-    fakecloud_clean.admin.configure(timings={'ecs': {'snapshot_seconds': 0.2, 'copy_seconds': 0.4, 'disk_seconds': 0.2}})
+    fakecloud_clean.admin.configure(
+        timings={'ecs': {'snapshot_seconds': 0.2, 'copy_seconds': 0.4, 'disk_seconds': 0.2}}
+    )
     return fakecloud_clean
 
 
 def run_options(**options):
-    return scope('ecs', SOURCE, [DR_REGION], {'vault': 'yes'}, **dict({'wait_timeout': 120, 'poll_interval': 0.2, 'dr_account': DR_ROLE}, **options))
+    return scope(
+        'ecs',
+        SOURCE,
+        [DR_REGION],
+        {'vault': 'yes'},
+        **dict({'wait_timeout': 120, 'poll_interval': 0.2, 'dr_account': DR_ROLE}, **options),
+    )
 
 
 def run_settings(**options):
@@ -45,35 +63,63 @@ def dr_run(cloud, check_mode=False, now=None, **options):
     retry = CallRetry(default_backoff())
     connection = dict(ALIBABA, endpoint_url=cloud.url)
     adapter = EcsAdapter.from_connection(connection, check_mode=check_mode, retry=retry)
-    return dr_run_with(adapter, run_options(**options), connection=connection, check_mode=check_mode, retry=retry, now=now)
+    return dr_run_with(
+        adapter, run_options(**options), connection=connection, check_mode=check_mode, retry=retry, now=now
+    )
 
 
 def seed(cloud, tag='yes', **disk):
-    return cloud.admin.seed(ecs={'disks': [dict({'region': SOURCE, 'size': 20, 'tags': {'vault': tag}, 'snapshots': 1}, **disk)]})['ecs']
+    return cloud.admin.seed(
+        ecs={'disks': [dict({'region': SOURCE, 'size': 20, 'tags': {'vault': tag}, 'snapshots': 1}, **disk)]}
+    )['ecs']
 
 
 def shared(cloud, snapshot_id):
     """(the accounts ``snapshot_id`` is shared with by any resource share, the snapshot's tags of a DR run)."""
-    answer, code = alibaba_send(cloud.endpoint, 'resourcesharing', 'ListSharedResources', {
-        'RegionId': SOURCE, 'ResourceOwner': 'Self', 'ResourceIds.1': snapshot_id, 'MaxResults': '100'})
+    answer, code = alibaba_send(
+        cloud.endpoint,
+        'resourcesharing',
+        'ListSharedResources',
+        {'RegionId': SOURCE, 'ResourceOwner': 'Self', 'ResourceIds.1': snapshot_id, 'MaxResults': '100'},
+    )
     assert code is None, code
     targets = set()
     for row in answer['SharedResources']:
-        rows, code = alibaba_send(cloud.endpoint, 'resourcesharing', 'ListResourceShareAssociations', {
-            'RegionId': SOURCE, 'AssociationType': 'Target', 'ResourceShareIds.1': row['ResourceShareId']})
+        rows, code = alibaba_send(
+            cloud.endpoint,
+            'resourcesharing',
+            'ListResourceShareAssociations',
+            {'RegionId': SOURCE, 'AssociationType': 'Target', 'ResourceShareIds.1': row['ResourceShareId']},
+        )
         targets |= {target['EntityId'] for target in rows['ResourceShareAssociations']}
-    (snapshot,) = [item for item in cloud.admin.state(cloud='ecs', region=SOURCE)['ecs'][SOURCE]['snapshots'] if item['id'] == snapshot_id]
-    return sorted(targets), {key: value for key, value in snapshot['tags'].items() if key == SHARE_TAG or key.startswith(SHARE_LEASE_TAG_PREFIX)}
+    (snapshot,) = [
+        item
+        for item in cloud.admin.state(cloud='ecs', region=SOURCE)['ecs'][SOURCE]['snapshots']
+        if item['id'] == snapshot_id
+    ]
+    return sorted(targets), {
+        key: value
+        for key, value in snapshot['tags'].items()
+        if key == SHARE_TAG or key.startswith(SHARE_LEASE_TAG_PREFIX)
+    }
 
 
 def dr_copies(cloud, region=DR_REGION):
-    return [item for item in cloud.admin.state(cloud='ecs', region=region)['ecs'].get(region, {}).get('snapshots', [])
-            if item['account'] == DR_ACCOUNT]
+    return [
+        item
+        for item in cloud.admin.state(cloud='ecs', region=region)['ecs'].get(region, {}).get('snapshots', [])
+        if item['account'] == DR_ACCOUNT
+    ]
 
 
 def mutations(cloud):
     counts = cloud.admin.calls()['calls']
-    return {(service, action): entry['mutations'] for service, actions in counts.items() for action, entry in actions.items() if entry['mutations']}
+    return {
+        (service, action): entry['mutations']
+        for service, actions in counts.items()
+        for action, entry in actions.items()
+        if entry['mutations']
+    }
 
 
 def test_the_dr_account_copies_the_shared_source_the_share_goes_and_the_rerun_changes_nothing(cloud):
@@ -85,10 +131,19 @@ def test_the_dr_account_copies_the_shared_source_the_share_goes_and_the_rerun_ch
     (owned,) = dr_copies(cloud)
     assert owned['id'] == copy['snapshot_id'] and owned['source_snapshot_id'] == snapshot_id
     assert owned['tags'][SOURCE_TAG] == '%s/%s' % (SOURCE, snapshot_id)
-    assert report['dr_account'] == {'account': DR_ACCOUNT, 'released': [snapshot_id], 'would_release': [], 'held': [], 'release_failed': [],
-                                    'made': [], 'would_make': []}
+    assert report['dr_account'] == {
+        'account': DR_ACCOUNT,
+        'released': [snapshot_id],
+        'would_release': [],
+        'held': [],
+        'release_failed': [],
+        'made': [],
+        'would_make': [],
+    }
     assert shared(cloud, snapshot_id) == ([], {}), 'the share and every mark are gone'
-    assert calls(cloud, 'resourcesharing', 'AcceptResourceShareInvitation') == 1  # the DR account accepted the invitation
+    assert (
+        calls(cloud, 'resourcesharing', 'AcceptResourceShareInvitation') == 1
+    )  # the DR account accepted the invitation
     before = mutations(cloud)
     again = dr_run(cloud)
     assert not again['changed'] and again['totals']['existing'] == 1 and not again['failures']
@@ -120,7 +175,9 @@ def test_a_share_another_runs_copy_needs_is_held_until_that_copy_is_complete(clo
     tomorrow = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
     later = dr_run(cloud, tag_selector={'vault': 'a'}, dr_regions=[OTHER_DR_REGION], now=tomorrow)
     assert later['dr_account']['held'] == [theirs] and shared(cloud, theirs)[0] == [DR_ACCOUNT]
-    cloud.admin.configure(alibaba_timestamp_window_seconds=10 ** 6)  # signatures of the real clock, the cloud's an hour on
+    cloud.admin.configure(
+        alibaba_timestamp_window_seconds=10**6
+    )  # signatures of the real clock, the cloud's an hour on
     cloud.admin.advance_clock(3700)  # B's copy is complete
     done = dr_run(cloud, tag_selector={'vault': 'a'}, dr_regions=[OTHER_DR_REGION], now=tomorrow)
     assert done['dr_account']['released'] == [theirs] and shared(cloud, theirs) == ([], {})
@@ -131,7 +188,9 @@ def test_two_runs_at_once_leave_no_share_and_one_copy(cloud):
     X; X's copy replays Y's (ECS's ClientToken): after both, one copy, nothing shared, no lease or mark."""
     (snapshot_id,) = seed(cloud)['snapshots']
     dr_run(cloud, check_mode=True)  # nothing: a warm-up of the SDK's imports outside the race
-    cloud.admin.faults(rules=[{'cloud': 'resourcesharing', 'action': 'AssociateResourceShare', 'latency_ms': 4000, 'count': 1}])
+    cloud.admin.faults(
+        rules=[{'cloud': 'resourcesharing', 'action': 'AssociateResourceShare', 'latency_ms': 4000, 'count': 1}]
+    )
     reports = {}
     run_x = threading.Thread(target=lambda: reports.setdefault('x', dr_run(cloud)))
     run_x.start()
@@ -140,7 +199,10 @@ def test_two_runs_at_once_leave_no_share_and_one_copy(cloud):
         threading.Event().wait(0.05)
     reports['y'] = dr_run(cloud)
     run_x.join()  # however slow the machine: pytest's time limit catches a hang
-    assert not reports['x']['failures'] and not reports['y']['failures'], (reports['x']['failures'], reports['y']['failures'])
+    assert not reports['x']['failures'] and not reports['y']['failures'], (
+        reports['x']['failures'],
+        reports['y']['failures'],
+    )
     assert snapshot_id in reports['y']['dr_account']['held'] + reports['y']['dr_account']['released']
     assert len(dr_copies(cloud)) == 1, 'never two DR copies of one snapshot'
     assert shared(cloud, snapshot_id) == ([], {}) or snapshot_id in reports['x']['dr_account']['held']
@@ -150,19 +212,38 @@ def test_two_runs_at_once_leave_no_share_and_one_copy(cloud):
 
 def test_a_persons_share_with_the_dr_account_is_left_alone(cloud):
     (snapshot_id,) = seed(cloud)['snapshots']
-    answer, code = alibaba_send(cloud.endpoint, 'resourcesharing', 'CreateResourceShare', {
-        'RegionId': SOURCE, 'ResourceShareName': 'a-persons-share', 'AllowExternalTargets': 'true', 'Targets.1': DR_ACCOUNT,
-        'Resources.1.ResourceId': snapshot_id, 'Resources.1.ResourceType': 'Snapshot'})
+    answer, code = alibaba_send(
+        cloud.endpoint,
+        'resourcesharing',
+        'CreateResourceShare',
+        {
+            'RegionId': SOURCE,
+            'ResourceShareName': 'a-persons-share',
+            'AllowExternalTargets': 'true',
+            'Targets.1': DR_ACCOUNT,
+            'Resources.1.ResourceId': snapshot_id,
+            'Resources.1.ResourceType': 'Snapshot',
+        },
+    )
     assert code is None, code
     dr = dr_account_client(cloud.endpoint)
-    invitations, code = alibaba_send(cloud.endpoint, 'resourcesharing', 'ListResourceShareInvitations', {'RegionId': SOURCE}, dr)
+    invitations, code = alibaba_send(
+        cloud.endpoint, 'resourcesharing', 'ListResourceShareInvitations', {'RegionId': SOURCE}, dr
+    )
     (invitation,) = invitations['ResourceShareInvitations']
-    alibaba_send(cloud.endpoint, 'resourcesharing', 'AcceptResourceShareInvitation',
-                 {'RegionId': SOURCE, 'ResourceShareInvitationId': invitation['ResourceShareInvitationId']}, dr)
+    alibaba_send(
+        cloud.endpoint,
+        'resourcesharing',
+        'AcceptResourceShareInvitation',
+        {'RegionId': SOURCE, 'ResourceShareInvitationId': invitation['ResourceShareInvitationId']},
+        dr,
+    )
     report = dr_run(cloud)
     assert not report['failures'] and len(dr_copies(cloud)) == 1
     assert report['dr_account']['released'] == [] and report['dr_account']['held'] == []
-    assert shared(cloud, snapshot_id) == ([DR_ACCOUNT], {}), "a person's share stays, and no run's mark is written on it"
+    assert shared(cloud, snapshot_id) == ([DR_ACCOUNT], {}), (
+        "a person's share stays, and no run's mark is written on it"
+    )
     assert calls(cloud, 'resourcesharing', 'AssociateResourceShare') == 0
 
 
@@ -191,45 +272,120 @@ def test_a_shared_snapshot_cannot_be_deleted_and_the_dr_account_sees_only_what_w
     shared snapshot is not deleted before it is unshared."""
     (snapshot_id,) = seed(cloud)['snapshots']
     dr = dr_account_client(cloud.endpoint)
-    copy = {'RegionId': SOURCE, 'SnapshotId': snapshot_id, 'DestinationRegionId': DR_REGION, 'DestinationSnapshotName': 'dr-copy',
-            'DestinationSnapshotDescription': 'a DR copy'}
+    copy = {
+        'RegionId': SOURCE,
+        'SnapshotId': snapshot_id,
+        'DestinationRegionId': DR_REGION,
+        'DestinationSnapshotName': 'dr-copy',
+        'DestinationSnapshotDescription': 'a DR copy',
+    }
     assert alibaba_send(cloud.endpoint, 'ecs', 'CopySnapshot', copy, dr)[1] == 'InvalidSnapshotId.NotFound'
-    answer, code = alibaba_send(cloud.endpoint, 'resourcesharing', 'CreateResourceShare', {
-        'RegionId': SOURCE, 'ResourceShareName': 'share', 'AllowExternalTargets': 'true', 'Targets.1': DR_ACCOUNT,
-        'Resources.1.ResourceId': snapshot_id, 'Resources.1.ResourceType': 'Snapshot'})
-    assert alibaba_send(cloud.endpoint, 'ecs', 'CopySnapshot', copy, dr)[1] == 'InvalidSnapshotId.NotFound', 'not before it accepts'
-    invitations, code = alibaba_send(cloud.endpoint, 'resourcesharing', 'ListResourceShareInvitations', {'RegionId': SOURCE}, dr)
-    alibaba_send(cloud.endpoint, 'resourcesharing', 'AcceptResourceShareInvitation', {
-        'RegionId': SOURCE, 'ResourceShareInvitationId': invitations['ResourceShareInvitations'][0]['ResourceShareInvitationId']}, dr)
+    answer, code = alibaba_send(
+        cloud.endpoint,
+        'resourcesharing',
+        'CreateResourceShare',
+        {
+            'RegionId': SOURCE,
+            'ResourceShareName': 'share',
+            'AllowExternalTargets': 'true',
+            'Targets.1': DR_ACCOUNT,
+            'Resources.1.ResourceId': snapshot_id,
+            'Resources.1.ResourceType': 'Snapshot',
+        },
+    )
+    assert alibaba_send(cloud.endpoint, 'ecs', 'CopySnapshot', copy, dr)[1] == 'InvalidSnapshotId.NotFound', (
+        'not before it accepts'
+    )
+    invitations, code = alibaba_send(
+        cloud.endpoint, 'resourcesharing', 'ListResourceShareInvitations', {'RegionId': SOURCE}, dr
+    )
+    alibaba_send(
+        cloud.endpoint,
+        'resourcesharing',
+        'AcceptResourceShareInvitation',
+        {
+            'RegionId': SOURCE,
+            'ResourceShareInvitationId': invitations['ResourceShareInvitations'][0]['ResourceShareInvitationId'],
+        },
+        dr,
+    )
     made, code = alibaba_send(cloud.endpoint, 'ecs', 'CopySnapshot', copy, dr)
     assert code is None and [item['id'] for item in dr_copies(cloud)] == [made['SnapshotId']]
     delete = {'RegionId': SOURCE, 'SnapshotId': snapshot_id}
     assert alibaba_send(cloud.endpoint, 'ecs', 'DeleteSnapshot', delete)[1] == 'OperationDenied.SnapshotShared'
-    alibaba_send(cloud.endpoint, 'resourcesharing', 'DisassociateResourceShare', {
-        'RegionId': SOURCE, 'ResourceShareId': answer['ResourceShare']['ResourceShareId'], 'Resources.1.ResourceId': snapshot_id,
-        'Resources.1.ResourceType': 'Snapshot'})
+    alibaba_send(
+        cloud.endpoint,
+        'resourcesharing',
+        'DisassociateResourceShare',
+        {
+            'RegionId': SOURCE,
+            'ResourceShareId': answer['ResourceShare']['ResourceShareId'],
+            'Resources.1.ResourceId': snapshot_id,
+            'Resources.1.ResourceType': 'Snapshot',
+        },
+    )
     assert alibaba_send(cloud.endpoint, 'ecs', 'DeleteSnapshot', delete)[1] is None
 
 
 def test_a_snapshot_is_shared_with_at_most_64_accounts(cloud):
     (snapshot_id,) = seed(cloud)['snapshots']
-    answer, code = alibaba_send(cloud.endpoint, 'resourcesharing', 'CreateResourceShare', {
-        'RegionId': SOURCE, 'ResourceShareName': 'many', 'AllowExternalTargets': 'true',
-        **{'Targets.%d' % number: '9%015d' % number for number in range(1, 65)}})
+    answer, code = alibaba_send(
+        cloud.endpoint,
+        'resourcesharing',
+        'CreateResourceShare',
+        {
+            'RegionId': SOURCE,
+            'ResourceShareName': 'many',
+            'AllowExternalTargets': 'true',
+            **{'Targets.%d' % number: '9%015d' % number for number in range(1, 65)},
+        },
+    )
     share_id = answer['ResourceShare']['ResourceShareId']
-    (row,) = alibaba_send(cloud.endpoint, 'resourcesharing', 'AssociateResourceShare', {
-        'RegionId': SOURCE, 'ResourceShareId': share_id, 'Resources.1.ResourceId': snapshot_id, 'Resources.1.ResourceType': 'Snapshot'})[0][
-        'ResourceShareAssociations']
+    (row,) = alibaba_send(
+        cloud.endpoint,
+        'resourcesharing',
+        'AssociateResourceShare',
+        {
+            'RegionId': SOURCE,
+            'ResourceShareId': share_id,
+            'Resources.1.ResourceId': snapshot_id,
+            'Resources.1.ResourceType': 'Snapshot',
+        },
+    )[0]['ResourceShareAssociations']
     assert row['AssociationStatus'] == 'Associated'
-    alibaba_send(cloud.endpoint, 'resourcesharing', 'AssociateResourceShare', {
-        'RegionId': SOURCE, 'ResourceShareId': share_id, 'Targets.1': DR_ACCOUNT})
-    other, code = alibaba_send(cloud.endpoint, 'resourcesharing', 'CreateResourceShare', {
-        'RegionId': SOURCE, 'ResourceShareName': 'one-more', 'AllowExternalTargets': 'true', 'Targets.1': '3456789012345678',
-        'Resources.1.ResourceId': snapshot_id, 'Resources.1.ResourceType': 'Snapshot'})
-    rows, code = alibaba_send(cloud.endpoint, 'resourcesharing', 'ListResourceShareAssociations', {
-        'RegionId': SOURCE, 'AssociationType': 'Resource', 'ResourceShareIds.1': other['ResourceShare']['ResourceShareId']})
+    alibaba_send(
+        cloud.endpoint,
+        'resourcesharing',
+        'AssociateResourceShare',
+        {'RegionId': SOURCE, 'ResourceShareId': share_id, 'Targets.1': DR_ACCOUNT},
+    )
+    other, code = alibaba_send(
+        cloud.endpoint,
+        'resourcesharing',
+        'CreateResourceShare',
+        {
+            'RegionId': SOURCE,
+            'ResourceShareName': 'one-more',
+            'AllowExternalTargets': 'true',
+            'Targets.1': '3456789012345678',
+            'Resources.1.ResourceId': snapshot_id,
+            'Resources.1.ResourceType': 'Snapshot',
+        },
+    )
+    rows, code = alibaba_send(
+        cloud.endpoint,
+        'resourcesharing',
+        'ListResourceShareAssociations',
+        {
+            'RegionId': SOURCE,
+            'AssociationType': 'Resource',
+            'ResourceShareIds.1': other['ResourceShare']['ResourceShareId'],
+        },
+    )
     (row,) = rows['ResourceShareAssociations']
-    assert row['AssociationStatus'] == 'Failed' and row['AssociationFailedDetails'][0]['FailureReason'] == 'LimitExceeded'
+    assert (
+        row['AssociationStatus'] == 'Failed' and row['AssociationFailedDetails'][0]['FailureReason'] == 'LimitExceeded'
+    )
 
 
 @pytest.mark.parametrize('check_mode', [False, True])
@@ -238,7 +394,10 @@ def test_a_dr_role_of_the_disks_own_account_fails_the_run_before_any_change(clou
     with pytest.raises(InputError) as raised:
         dr_run(cloud, check_mode=check_mode, dr_account={'role_arn': credentials.ALIBABA_OWN_ROLE_ARN})
     assert raised.value.option == 'dr_account.role_arn'
-    assert raised.value.message.count(SOURCE_ACCOUNT) == 2 and "the disks' account %s" % SOURCE_ACCOUNT in raised.value.message
+    assert (
+        raised.value.message.count(SOURCE_ACCOUNT) == 2
+        and "the disks' account %s" % SOURCE_ACCOUNT in raised.value.message
+    )
     assert mutations(cloud) == {}
 
 
@@ -253,10 +412,24 @@ def test_a_dr_role_sts_refuses_ends_the_run_before_any_change_with_sts_s_words(c
 def test_a_refused_share_read_fails_the_disk_with_the_clouds_words_and_leaves_nothing_shared(cloud):
     seeded = seed(cloud)
     (snapshot_id,), (disk_id,) = seeded['snapshots'], seeded['disks']
-    cloud.admin.faults(rules=[{'cloud': 'resourcesharing', 'action': 'ListSharedResources', 'error_rate': 1.0, 'error_code': 'Forbidden.RAM'}])
+    cloud.admin.faults(
+        rules=[
+            {
+                'cloud': 'resourcesharing',
+                'action': 'ListSharedResources',
+                'error_rate': 1.0,
+                'error_code': 'Forbidden.RAM',
+            }
+        ]
+    )
     report = dr_run(cloud)
     (failure,) = report['failures']
-    assert disk_id in failure and 'ListSharedResources' in failure and 'Forbidden.RAM' in failure and 'request id' in failure, failure
+    assert (
+        disk_id in failure
+        and 'ListSharedResources' in failure
+        and 'Forbidden.RAM' in failure
+        and 'request id' in failure
+    ), failure
     assert dr_copies(cloud) == [] and calls(cloud, 'resourcesharing', 'AssociateResourceShare') == 0
     cloud.admin.faults(rules=[])
     assert shared(cloud, snapshot_id) == ([], {})

@@ -2,6 +2,7 @@
 left Pending by a killed run, an invitation that expired or that the DR role may not accept, an association that is
 Associating for a while, a DR account inside the owner's resource directory, and the run's parallel workers meeting no
 share at once."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,7 +16,14 @@ from ansible_collections.snapcopy.cloud.tests.fakecloud.tests.test_conformance i
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_ecs import (
-    DR_ACCOUNT, SOURCE, SOURCE_ACCOUNT, dr_copies, run_options, seed, shared)
+    DR_ACCOUNT,
+    SOURCE,
+    SOURCE_ACCOUNT,
+    dr_copies,
+    run_options,
+    seed,
+    shared,
+)
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import ALIBABA, calls
 
 OUR_SHARE = SHARE_NAME_PREFIX + DR_ACCOUNT
@@ -24,8 +32,10 @@ OUR_SHARE = SHARE_NAME_PREFIX + DR_ACCOUNT
 @pytest.fixture
 def cloud(fakecloud_clean):
     # Signatures are of the real clock, and these tests move the cloud's on.
-    fakecloud_clean.admin.configure(timings={'ecs': {'snapshot_seconds': 0.2, 'copy_seconds': 0.4, 'disk_seconds': 0.2}},
-                                    alibaba_timestamp_window_seconds=10 ** 7)
+    fakecloud_clean.admin.configure(
+        timings={'ecs': {'snapshot_seconds': 0.2, 'copy_seconds': 0.4, 'disk_seconds': 0.2}},
+        alibaba_timestamp_window_seconds=10**7,
+    )
     return fakecloud_clean
 
 
@@ -39,8 +49,12 @@ def dr_run(cloud, clock=None, **options):
 
 def our_shares(cloud):
     """{share id: status} of the disks' account's resource shares named as the run names its own."""
-    answer, code = alibaba_send(cloud.endpoint, 'resourcesharing', 'ListResourceShares', {
-        'RegionId': SOURCE, 'ResourceOwner': 'Self', 'ResourceShareName': OUR_SHARE, 'MaxResults': '100'})
+    answer, code = alibaba_send(
+        cloud.endpoint,
+        'resourcesharing',
+        'ListResourceShares',
+        {'RegionId': SOURCE, 'ResourceOwner': 'Self', 'ResourceShareName': OUR_SHARE, 'MaxResults': '100'},
+    )
     assert code is None, code
     return {row['ResourceShareId']: row['ResourceShareStatus'] for row in answer['ResourceShares']}
 
@@ -48,18 +62,46 @@ def our_shares(cloud):
 def left_by_a_killed_run(cloud, snapshot_id):
     """What a run killed after it shared ``snapshot_id`` and before the DR account accepted leaves: its mark on the source,
     our resource share (Pending: the invitation waits) holding the snapshot. Answers the share's id."""
-    answer, code = alibaba_send(cloud.endpoint, 'resourcesharing', 'CreateResourceShare', {
-        'RegionId': SOURCE, 'ResourceShareName': OUR_SHARE, 'AllowExternalTargets': 'true', 'Targets.1': DR_ACCOUNT,
-        'Resources.1.ResourceId': snapshot_id, 'Resources.1.ResourceType': 'Snapshot'})
+    answer, code = alibaba_send(
+        cloud.endpoint,
+        'resourcesharing',
+        'CreateResourceShare',
+        {
+            'RegionId': SOURCE,
+            'ResourceShareName': OUR_SHARE,
+            'AllowExternalTargets': 'true',
+            'Targets.1': DR_ACCOUNT,
+            'Resources.1.ResourceId': snapshot_id,
+            'Resources.1.ResourceType': 'Snapshot',
+        },
+    )
     assert code is None, code
-    assert alibaba_send(cloud.endpoint, 'ecs', 'TagResources', {
-        'RegionId': SOURCE, 'ResourceType': 'snapshot', 'ResourceId.1': snapshot_id, 'Tag.1.Key': SHARE_TAG, 'Tag.1.Value': DR_ACCOUNT})[1] is None
+    assert (
+        alibaba_send(
+            cloud.endpoint,
+            'ecs',
+            'TagResources',
+            {
+                'RegionId': SOURCE,
+                'ResourceType': 'snapshot',
+                'ResourceId.1': snapshot_id,
+                'Tag.1.Key': SHARE_TAG,
+                'Tag.1.Value': DR_ACCOUNT,
+            },
+        )[1]
+        is None
+    )
     return answer['ResourceShare']['ResourceShareId']
 
 
 def invitations(cloud):
-    answer, code = alibaba_send(cloud.endpoint, 'resourcesharing', 'ListResourceShareInvitations', {'RegionId': SOURCE},
-                                dr_account_client(cloud.endpoint))
+    answer, code = alibaba_send(
+        cloud.endpoint,
+        'resourcesharing',
+        'ListResourceShareInvitations',
+        {'RegionId': SOURCE},
+        dr_account_client(cloud.endpoint),
+    )
     assert code is None, code
     return answer['ResourceShareInvitations']
 
@@ -93,12 +135,24 @@ def test_an_association_the_dr_account_never_accepted_is_accepted_before_the_cop
 def test_a_dr_role_that_may_not_accept_fails_the_disk_naming_the_invitation_and_leaves_nothing_shared(cloud):
     seeded = seed(cloud)
     (snapshot_id,), (disk_id,) = seeded['snapshots'], seeded['disks']
-    cloud.admin.faults(rules=[{'cloud': 'resourcesharing', 'action': 'AcceptResourceShareInvitation', 'error_rate': 1.0,
-                               'error_code': 'Forbidden.RAM'}])
+    cloud.admin.faults(
+        rules=[
+            {
+                'cloud': 'resourcesharing',
+                'action': 'AcceptResourceShareInvitation',
+                'error_rate': 1.0,
+                'error_code': 'Forbidden.RAM',
+            }
+        ]
+    )
     report = dr_run(cloud)
     (failure,) = report['failures']
     (invitation,) = invitations(cloud)
-    assert disk_id in failure and invitation['ResourceShareInvitationId'] in failure and invitation['ResourceShareId'] in failure, failure
+    assert (
+        disk_id in failure
+        and invitation['ResourceShareInvitationId'] in failure
+        and invitation['ResourceShareId'] in failure
+    ), failure
     assert 'Forbidden.RAM' in failure and 'request id' in failure and DR_ACCOUNT in failure, failure
     assert dr_copies(cloud) == [] and shared(cloud, snapshot_id) == ([], {})
     cloud.admin.faults(rules=[])
@@ -122,12 +176,14 @@ def test_an_association_is_copied_from_once_it_is_associated(cloud):
 def test_an_association_that_is_not_done_by_the_deadline_fails_the_disk_and_is_taken_back(cloud):
     seeded = seed(cloud)
     (snapshot_id,), (disk_id,) = seeded['snapshots'], seeded['disks']
-    cloud.admin.configure(resource_sharing={'association_seconds': 10 ** 5})
+    cloud.admin.configure(resource_sharing={'association_seconds': 10**5})
     clock = CloudMovingClock(cloud)
     # Asked again every 10 s of the run's clock: a dozen rounds to the deadline, not hundreds.
     report = dr_run(cloud, clock=clock, wait_timeout=120, poll_interval=10)
     (failure,) = report['failures']
-    assert disk_id in failure and 'ShareNotReady' in failure and 'associating' in failure and DR_ACCOUNT in failure, failure
+    assert disk_id in failure and 'ShareNotReady' in failure and 'associating' in failure and DR_ACCOUNT in failure, (
+        failure
+    )
     assert clock.now - 1000.0 < 200, 'given up at the run\'s deadline'
     assert calls(cloud, 'ecs', 'CopySnapshot') == 0 and dr_copies(cloud) == []
     assert shared(cloud, snapshot_id) == ([], {}), 'the association is taken back'
@@ -149,7 +205,9 @@ def test_the_runs_parallel_workers_make_one_share_a_region(cloud):
     seed(cloud)
     seed(cloud)
     seed(cloud)
-    cloud.admin.faults(rules=[{'cloud': 'resourcesharing', 'action': 'CreateResourceShare', 'latency_ms': 1500, 'count': 1}])
+    cloud.admin.faults(
+        rules=[{'cloud': 'resourcesharing', 'action': 'CreateResourceShare', 'latency_ms': 1500, 'count': 1}]
+    )
     report = dr_run(cloud)
     assert not report['failures'], report['failures']
     assert len(our_shares(cloud)) == 1 and calls(cloud, 'resourcesharing', 'CreateResourceShare') == 1

@@ -1,5 +1,6 @@
 """dr_sync's disk_ids on the in-memory cloud: a run limited to named disks copies, prunes and drills those disks only
 (the event-driven rulebook's runs); an empty answer means every disk; a repeated run makes no second copy."""
+
 from __future__ import annotations
 
 import pytest
@@ -42,7 +43,9 @@ def test_a_named_disk_the_selector_does_not_match_is_left_alone_with_a_warning()
     report = run(cloud, clock, disk_ids=['disk-0', 'disk-untagged', 'disk-gone'])
     assert [disk['disk_id'] for disk in report['disks']] == ['disk-0']
     assert not report['failures']
-    assert any('disk-gone, disk-untagged' in warning and 'not looked after' in warning for warning in report['run_warnings'])
+    assert any(
+        'disk-gone, disk-untagged' in warning and 'not looked after' in warning for warning in report['run_warnings']
+    )
     assert not any(copy['tags'][DISK_TAG] == 'src-1/disk-untagged' for copy in cloud.copies.values())
 
 
@@ -58,8 +61,12 @@ def test_pruning_limited_to_named_disks_deletes_none_of_the_other_disks_copies()
     cloud, clock = cloud_with_disks(count=2)
     for disk in ('disk-0', 'disk-1'):
         for day in (9, 6, 3):
-            cloud.add_copy('%s-old-%d' % (disk, day), 'dr-1', {SOURCE_TAG: 'src-1/%s-snap-0' % disk, DISK_TAG: 'src-1/' + disk},
-                           clock.now - day * 86400)
+            cloud.add_copy(
+                '%s-old-%d' % (disk, day),
+                'dr-1',
+                {SOURCE_TAG: 'src-1/%s-snap-0' % disk, DISK_TAG: 'src-1/' + disk},
+                clock.now - day * 86400,
+            )
     report = run(cloud, clock, prune=True, keep_copies=1, dr_regions=['dr-1'], disk_ids=['disk-0'])
     assert sorted(cloud.deleted) == ['disk-0-old-6', 'disk-0-old-9']
     assert all('disk-1-old-%d' % day in cloud.copies for day in (9, 6, 3))
@@ -75,7 +82,9 @@ def test_a_drill_limited_to_named_disks_tests_and_clears_only_what_was_made_from
     add_leftover(cloud, clock, 'left-1', 'dr-1', 3600)
     cloud.test_disks['left-0']['tags'][RESTORE_COPY_TAG] = copy_of['src-1/disk-0']
     cloud.test_disks['left-1']['tags'][RESTORE_COPY_TAG] = copy_of['src-1/disk-1']
-    report = run(cloud, clock, wait=True, dr_regions=['dr-1'], restore_test=True, restore_test_count=2, disk_ids=['disk-1'])
+    report = run(
+        cloud, clock, wait=True, dr_regions=['dr-1'], restore_test=True, restore_test_count=2, disk_ids=['disk-1']
+    )
     tested = report['restore']['tests']
     assert [test['disk_id'] for test in tested] == ['disk-1'] and tested[0]['result'] == 'passed'
     leftovers = [record['test_disk_id'] for record in report['restore']['leftovers']]

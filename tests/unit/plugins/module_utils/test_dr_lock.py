@@ -1,17 +1,18 @@
 """Locked DR copies (dr_sync's ``lock``) on the in-memory cloud: which copies a run locks and when, reruns, check mode,
 lost answers, refusals before any call, and pruning that reads the locks first and sends no delete for a locked copy."""
+
 from __future__ import annotations
 
 import datetime
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.lock import DAY, lock_settings, retention_refusal
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import RoleWordsError, dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import summary_line
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import INVALID, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import LockSettings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.lock import DAY, lock_settings, retention_refusal
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import summary_line
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import RoleWordsError, dr_settings
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import cloud_with_disks, params, run
 
@@ -30,6 +31,7 @@ def test_a_waiting_run_locks_each_copy_once_named_before_it_waits_and_the_rerun_
     def lock_and_note(region, snapshot_id, lock):
         states_when_locked.append(cloud.describe(region, [snapshot_id])[snapshot_id].state)
         return lock_snapshot(region, snapshot_id, lock)
+
     cloud.lock_snapshot = lock_and_note
     first = run(cloud, clock, wait=True, lock=GOVERNANCE_WEEK)
     assert first['changed'] and first['totals']['copied'] == 4 and first['totals']['locked'] == 4
@@ -67,7 +69,9 @@ def test_without_wait_each_copy_is_locked_in_flight_by_the_run_that_made_it_and_
     assert not second['changed'] and cloud.calls['lock_snapshot'] == 2
     for (region, copy_id), lock in copy_locks(second).items():
         # Seven days from completion, not from the lock.
-        assert lock['action'] == 'in_force' and lock['expires'] == cloud.when(cloud.copies[copy_id]['started'] + cloud.copy_seconds + 7 * 86400)
+        assert lock['action'] == 'in_force' and lock['expires'] == cloud.when(
+            cloud.copies[copy_id]['started'] + cloud.copy_seconds + 7 * 86400
+        )
 
 
 def test_a_lock_answered_but_not_held_when_read_back_is_a_lock_failed():
@@ -83,7 +87,10 @@ def test_a_lock_answered_but_not_held_when_read_back_is_a_lock_failed():
     assert copy_id in failure and 'NotLockedWhenReadBack' in failure
     assert copy_id not in cloud.locks
     # The next run finds it unlocked, and locks it.
-    assert [lock['action'] for lock in copy_locks(run(cloud, clock, wait=True, lock=GOVERNANCE_WEEK, dr_regions=['dr-1'])).values()] == ['locked']
+    assert [
+        lock['action']
+        for lock in copy_locks(run(cloud, clock, wait=True, lock=GOVERNANCE_WEEK, dr_regions=['dr-1'])).values()
+    ] == ['locked']
 
 
 def test_locks_whose_read_back_the_cloud_refuses_are_lock_failed_not_locked():
@@ -96,9 +103,16 @@ def test_locks_whose_read_back_the_cloud_refuses_are_lock_failed_not_locked():
     def refuse_the_read_back(region, snapshot_ids):
         reads.append(list(snapshot_ids))
         if len(reads) == 2:  # the first read is the one before the locks
-            raise CloudError('DescribeLockedSnapshots', 'UnauthorizedOperation', 'You are not authorized to perform this operation.',
-                             'req-9', kind=INVALID, region=region)
+            raise CloudError(
+                'DescribeLockedSnapshots',
+                'UnauthorizedOperation',
+                'You are not authorized to perform this operation.',
+                request_id='req-9',
+                kind=INVALID,
+                region=region,
+            )
         return describe_locks(region, snapshot_ids)
+
     cloud.describe_locks = refuse_the_read_back
     report = run(cloud, clock, lock=GOVERNANCE_WEEK, dr_regions=['dr-1'])
     locks = copy_locks(report)
@@ -138,8 +152,15 @@ def test_an_expired_lock_is_set_again_and_a_lock_in_force_is_never_changed():
     assert lock['action'] == 'in_force' and lock['mode'] == 'governance'
 
 
-@pytest.mark.parametrize('wait, locks_pending, action', [
-    (True, True, 'would_lock'), (False, True, 'would_lock'), (True, False, 'would_lock'), (False, False, 'when_completed')])
+@pytest.mark.parametrize(
+    'wait, locks_pending, action',
+    [
+        (True, True, 'would_lock'),
+        (False, True, 'would_lock'),
+        (True, False, 'would_lock'),
+        (False, False, 'when_completed'),
+    ],
+)
 def test_check_mode_plans_the_locks_as_the_real_run_goes_and_sends_none(wait, locks_pending, action):
     cloud, clock = cloud_with_disks(count=1)
     cloud.locks_pending = locks_pending
@@ -147,7 +168,9 @@ def test_check_mode_plans_the_locks_as_the_real_run_goes_and_sends_none(wait, lo
     assert {lock['action'] for lock in copy_locks(plan).values()} == {action}
     assert 'lock_snapshot' not in cloud.calls
     real = run(cloud, clock, wait=wait, lock=GOVERNANCE_WEEK)
-    assert {lock['action'] for lock in copy_locks(real).values()} == {'locked' if action == 'would_lock' else 'when_completed'}
+    assert {lock['action'] for lock in copy_locks(real).values()} == {
+        'locked' if action == 'would_lock' else 'when_completed'
+    }
     # Later, the copies complete: a run that waited, or locked them in flight, locked them; else the plan says it would
     # lock them, and locks nothing.
     clock.now += 60
@@ -169,24 +192,39 @@ def test_a_lock_whose_answer_was_lost_is_read_back_not_sent_again():
 
 def test_a_lock_the_cloud_refuses_fails_its_disk_with_the_clouds_words_and_the_copy_stays():
     cloud, clock = cloud_with_disks(count=1)
-    cloud.lock_errors.append(CloudError('LockSnapshot', 'UnauthorizedOperation', 'not allowed', kind=INVALID, region='dr-1'))
+    cloud.lock_errors.append(
+        CloudError('LockSnapshot', 'UnauthorizedOperation', 'not allowed', kind=INVALID, region='dr-1')
+    )
     report = run(cloud, clock, wait=True, lock=GOVERNANCE_WEEK, dr_regions=['dr-1'])
     (lock,) = copy_locks(report).values()
     assert lock['action'] == 'lock_failed' and lock['error']['code'] == 'UnauthorizedOperation'
-    assert len(report['failures']) == 1 and 'locking copy' in report['failures'][0] and 'UnauthorizedOperation' in report['failures'][0]
+    assert (
+        len(report['failures']) == 1
+        and 'locking copy' in report['failures'][0]
+        and 'UnauthorizedOperation' in report['failures'][0]
+    )
     assert len(cloud.copies) == 1 and not cloud.deleted
     assert report['totals']['locked'] == 0
 
 
-@pytest.mark.parametrize('lock, words', [
-    ({'mode': 'compliance'}, 'needs duration_days'),
-    ({'duration_days': 7}, 'needs mode'),
-    ({'mode': 'legal-hold', 'duration_days': 7}, "mode 'legal-hold' is not a lock of memory, which has governance, compliance"),
-    ({'mode': 'compliance', 'duration_days': 0}, 'duration_days must be from 1 to 36500 days'),
-    ({'mode': 'compliance', 'duration_days': 36501}, 'duration_days must be from 1 to 36500 days'),
-    ({'mode': 'compliance', 'duration_days': 7, 'cool_off_hours': 73}, 'cool_off_hours must be from 0 to 72 hours'),
-    ({'mode': 'governance', 'duration_days': 7, 'cool_off_hours': 1}, 'a governance lock of memory has no cool-off period'),
-])
+@pytest.mark.parametrize(
+    'lock, words',
+    [
+        ({'mode': 'compliance'}, 'needs duration_days'),
+        ({'duration_days': 7}, 'needs mode'),
+        (
+            {'mode': 'legal-hold', 'duration_days': 7},
+            "mode 'legal-hold' is not a lock of memory, which has governance, compliance",
+        ),
+        ({'mode': 'compliance', 'duration_days': 0}, 'duration_days must be from 1 to 36500 days'),
+        ({'mode': 'compliance', 'duration_days': 36501}, 'duration_days must be from 1 to 36500 days'),
+        ({'mode': 'compliance', 'duration_days': 7, 'cool_off_hours': 73}, 'cool_off_hours must be from 0 to 72 hours'),
+        (
+            {'mode': 'governance', 'duration_days': 7, 'cool_off_hours': 1},
+            'a governance lock of memory has no cool-off period',
+        ),
+    ],
+)
 def test_a_lock_the_cloud_cannot_set_is_refused_before_any_call(lock, words):
     cloud, clock = cloud_with_disks(count=1)
     with pytest.raises(InputError) as raised:
@@ -195,13 +233,19 @@ def test_a_lock_the_cloud_cannot_set_is_refused_before_any_call(lock, words):
     assert not cloud.calls
 
 
-@pytest.mark.parametrize('lock, words', [
-    ({'mode': 'compliance', 'duration_days': True}, 'duration_days is a number of days, got the boolean true'),
-    ({'mode': 'compliance', 'duration_days': False}, 'duration_days is a number of days, got the boolean false'),
-    ({'mode': 'compliance', 'duration_days': 7, 'cool_off_hours': True}, 'cool_off_hours is a number of hours, got the boolean true'),
-    ({'mode': 'compliance', 'duration_days': 'yes'}, "duration_days is a whole number of days, got 'yes'"),
-    ({'mode': 'compliance', 'duration_days': '7.5'}, "duration_days is a whole number of days, got '7.5'"),
-])
+@pytest.mark.parametrize(
+    'lock, words',
+    [
+        ({'mode': 'compliance', 'duration_days': True}, 'duration_days is a number of days, got the boolean true'),
+        ({'mode': 'compliance', 'duration_days': False}, 'duration_days is a number of days, got the boolean false'),
+        (
+            {'mode': 'compliance', 'duration_days': 7, 'cool_off_hours': True},
+            'cool_off_hours is a number of hours, got the boolean true',
+        ),
+        ({'mode': 'compliance', 'duration_days': 'yes'}, "duration_days is a whole number of days, got 'yes'"),
+        ({'mode': 'compliance', 'duration_days': '7.5'}, "duration_days is a whole number of days, got '7.5'"),
+    ],
+)
 def test_a_yaml_boolean_or_text_for_a_number_of_days_is_refused_before_any_call(lock, words):
     """An unquoted yes or true in YAML is a boolean, which the argument spec's int lets through as 1: it would lock for a day."""
     cloud, clock = cloud_with_disks(count=1)
@@ -212,8 +256,12 @@ def test_a_yaml_boolean_or_text_for_a_number_of_days_is_refused_before_any_call(
 
 
 def test_a_number_of_days_given_as_text_is_taken_as_awx_surveys_give_it():
-    assert lock_settings({'mode': 'compliance', 'duration_days': '14', 'cool_off_hours': '2'}) == LockSettings('compliance', 14, 2)
-    assert lock_settings({'mode': 'compliance', 'duration_days': 14, 'cool_off_hours': ''}) == LockSettings('compliance', 14, 0)
+    assert lock_settings({'mode': 'compliance', 'duration_days': '14', 'cool_off_hours': '2'}) == LockSettings(
+        'compliance', 14, 2
+    )
+    assert lock_settings({'mode': 'compliance', 'duration_days': 14, 'cool_off_hours': ''}) == LockSettings(
+        'compliance', 14, 0
+    )
 
 
 def test_a_cloud_without_locks_refuses_lock_naming_itself_and_an_empty_lock_is_no_lock():
@@ -228,7 +276,12 @@ def test_a_cloud_without_locks_refuses_lock_naming_itself_and_an_empty_lock_is_n
     as_the_role_says = str(RoleWordsError(raised.value))
     assert as_the_role_says.startswith('dr_copy_lock: ') and ' lock unset' not in as_the_role_says
     # What the role passes when dr_copy_lock is left at its default, and what a survey's empty answers give.
-    for unset in (None, {}, {'mode': None, 'duration_days': None, 'cool_off_hours': None}, {'mode': '', 'duration_days': ''}):
+    for unset in (
+        None,
+        {},
+        {'mode': None, 'duration_days': None, 'cool_off_hours': None},
+        {'mode': '', 'duration_days': ''},
+    ):
         assert lock_settings(unset) is None
     assert not run(cloud, clock, lock={})['failures']
 
@@ -238,7 +291,9 @@ def test_a_lock_as_long_as_the_copies_retention_or_longer_is_refused(days):
     """The lock counts from the copy's completion or later, the retention from its creation: a lock as long as the
     retention would outlast it too."""
     cloud, clock = cloud_with_disks(count=1)
-    settings = dr_settings(params(provider='ecs', retention_days=30, lock={'mode': 'compliance', 'duration_days': days}))
+    settings = dr_settings(
+        params(provider='ecs', retention_days=30, lock={'mode': 'compliance', 'duration_days': days})
+    )
     assert settings.lock == LockSettings('compliance', days, 0)
     with pytest.raises(InputError) as raised:
         run(cloud, clock, lock={'mode': 'compliance', 'duration_days': days}, provider='ecs', retention_days=30)
@@ -247,14 +302,21 @@ def test_a_lock_as_long_as_the_copies_retention_or_longer_is_refused(days):
     assert as_the_role_says.option == 'dr_copy_lock'
     assert 'duration_days %d is not shorter than dr_copy_retention_days 30' % days in as_the_role_says.message
     assert not cloud.calls
-    assert not run(cloud, clock, lock={'mode': 'compliance', 'duration_days': 29}, provider='ecs', retention_days=30)['failures']
+    assert not run(cloud, clock, lock={'mode': 'compliance', 'duration_days': 29}, provider='ecs', retention_days=30)[
+        'failures'
+    ]
 
 
 def locked_old_copies(cloud, clock, lock_days):
     """Three old DR copies of disk-0 in dr-1 (9, 6 and 3 days old), each locked as ``lock_days`` says (None: no lock)."""
     for index, (age, days) in enumerate(zip((9, 6, 3), lock_days)):
         copy_id = 'old-%d' % index
-        cloud.add_copy(copy_id, 'dr-1', {DISK_TAG: 'src-1/disk-0', SOURCE_TAG: 'src-1/old-source-%d' % index}, clock.now - age * 86400)
+        cloud.add_copy(
+            copy_id,
+            'dr-1',
+            {DISK_TAG: 'src-1/disk-0', SOURCE_TAG: 'src-1/old-source-%d' % index},
+            clock.now - age * 86400,
+        )
         if days is not None:
             cloud.add_lock(copy_id, 'compliance', days=days)
 
@@ -296,7 +358,11 @@ def test_the_markdown_report_lists_each_copys_lock_and_the_copies_pruning_kept_f
     markdown = dr_report_markdown(report)
     assert '## Locks' in markdown
     (copy,) = [copy for disk in report['disks'] for copy in disk['copies'] if disk['disk_id'] == 'disk-0']
-    assert '| disk-0 | dr-1 | %s | governance | governance | %s | locked |' % (copy['snapshot_id'], copy['lock']['expires']) in markdown
+    assert (
+        '| disk-0 | dr-1 | %s | governance | governance | %s | locked |'
+        % (copy['snapshot_id'], copy['lock']['expires'])
+        in markdown
+    )
     assert '| old-0 | compliance | compliance |' in markdown and 'kept by pruning: locked' in markdown
     assert '## Locks' not in dr_report_markdown(run(cloud, clock, dr_regions=['dr-1']))
 
@@ -318,7 +384,10 @@ def test_an_older_copy_no_run_locked_is_locked_and_kept_and_one_whose_lock_expir
     locked_old_copies(cloud, clock, (None, -1, None))
     plan = run(cloud, clock, check_mode=True, wait=True, dr_regions=['dr-1'], lock=GOVERNANCE_WEEK)
     (disk,) = [disk for disk in plan['disks'] if disk['disk_id'] == 'disk-0']
-    assert sorted(record['snapshot_id'] for record in disk['other_locks']) == ['old-0', 'old-2'] and 'lock_snapshot' not in cloud.calls
+    assert (
+        sorted(record['snapshot_id'] for record in disk['other_locks']) == ['old-0', 'old-2']
+        and 'lock_snapshot' not in cloud.calls
+    )
 
 
 def test_a_lock_that_lapses_while_the_run_goes_on_is_reported_expired_not_locked():
@@ -329,21 +398,34 @@ def test_a_lock_that_lapses_while_the_run_goes_on_is_reported_expired_not_locked
     assert first['totals']['locked'] == 2
     ends = min(cloud.locks[copy_id]['until'] for copy_id in cloud.copies)
     clock.now = ends - 5  # five seconds of the locks left when the next run reads them
-    report = run(cloud, clock, wait=True, lock={'mode': 'governance', 'duration_days': 1}, restore_test=True, restore_test_count=1,
-                 restore_test_timeout=600)
+    report = run(
+        cloud,
+        clock,
+        wait=True,
+        lock={'mode': 'governance', 'duration_days': 1},
+        restore_test=True,
+        restore_test_count=1,
+        restore_test_timeout=600,
+    )
     assert clock.now > ends, 'the drill went on past the locks\' end'
     locks = copy_locks(report)
-    assert {lock['action'] for lock in locks.values()} == {'expired'} and not any(lock['in_force'] for lock in locks.values())
+    assert {lock['action'] for lock in locks.values()} == {'expired'} and not any(
+        lock['in_force'] for lock in locks.values()
+    )
     assert sum('expired at' in warning and 'not locked now' in warning for warning in report['run_warnings']) == 2
     again = run(cloud, clock, wait=True, lock={'mode': 'governance', 'duration_days': 1})
     assert again['totals']['locked'] == 2 and {lock['action'] for lock in copy_locks(again).values()} == {'locked'}
 
 
-@pytest.mark.parametrize('lock', [
-    {'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 0},
-    {'mode': 'compliance', 'duration_days': 36500, 'cool_off_hours': 72},
-    {'mode': 'governance', 'duration_days': 1},
-], ids=['the shortest lock, no cool-off', 'the longest lock and cool-off', 'a one-day governance lock'])
+@pytest.mark.parametrize(
+    'lock',
+    [
+        {'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 0},
+        {'mode': 'compliance', 'duration_days': 36500, 'cool_off_hours': 72},
+        {'mode': 'governance', 'duration_days': 1},
+    ],
+    ids=['the shortest lock, no cool-off', 'the longest lock and cool-off', 'a one-day governance lock'],
+)
 def test_a_lock_at_the_ends_of_the_clouds_ranges_is_taken(lock):
     cloud, clock = cloud_with_disks(count=1)
     report = run(cloud, clock, lock=lock)
@@ -351,7 +433,7 @@ def test_a_lock_at_the_ends_of_the_clouds_ranges_is_taken(lock):
 
 
 def test_a_lock_that_expires_the_second_the_copys_retention_ends_fits():
-    """"On or before": a lock may expire at the very second the retention releases the copy, and not one second later."""
+    """ "On or before": a lock may expire at the very second the retention releases the copy, and not one second later."""
     lock = LockSettings('compliance', 7, 0)
     created = '2026-11-25T00:00:00Z'
     now = datetime.datetime(2026, 11, 25, tzinfo=datetime.timezone.utc).timestamp() + 3 * DAY

@@ -1,5 +1,6 @@
 """dr_sync's runner (runners/dr_module.py) as the module runs it: its AnsibleModule with AWX's blank answers, the bounds of
 its numbers, the role's words in every problem, the report's duration and message, and the secrets it hides."""
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,12 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module i
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
 
-SCOPE = {'provider': 'ecs', 'source_region': 'cn-hangzhou', 'dr_regions': ['cn-shanghai'], 'tag_selector': {'runner': 'yes'}}
+SCOPE = {
+    'provider': 'ecs',
+    'source_region': 'cn-hangzhou',
+    'dr_regions': ['cn-shanghai'],
+    'tag_selector': {'runner': 'yes'},
+}
 
 
 def params(**given):
@@ -46,13 +52,25 @@ def test_dr_syncs_module_takes_a_blank_optional_dict_or_list_as_not_set_and_keep
     arguments = dict(SCOPE, lock='', tags='  ', dr_account='', restore_test_zones='', disk_ids='', prune='yes')
     with module_arguments(arguments):
         module = DrSyncModule(argument_spec=DR_ARGUMENT_SPEC, supports_check_mode=True)
-    assert (module.params['lock'], module.params['tags'], module.params['dr_account'], module.params['restore_test_zones'],
-            module.params['disk_ids']) == (None,) * 5
+    assert (
+        module.params['lock'],
+        module.params['tags'],
+        module.params['dr_account'],
+        module.params['restore_test_zones'],
+        module.params['disk_ids'],
+    ) == (None,) * 5
     assert module.params['prune'] is True and module.params['dr_regions'] == ['cn-shanghai']
 
 
-@pytest.mark.parametrize('option, lowest, highest', [('keep_copies', 1, 10000), ('max_in_flight', 1, 10000),
-                                                     ('max_snapshot_age_hours', 0.5, 876600), ('max_copy_age_days', 0.5, 36600)])
+@pytest.mark.parametrize(
+    'option, lowest, highest',
+    [
+        ('keep_copies', 1, 10000),
+        ('max_in_flight', 1, 10000),
+        ('max_snapshot_age_hours', 0.5, 876600),
+        ('max_copy_age_days', 0.5, 36600),
+    ],
+)
 def test_each_number_is_taken_above_0_up_to_its_highest_and_refused_past_either(option, lowest, highest):
     """0 is refused (the role leaves an option out rather than pass 0); half an hour or a day is a number of them."""
     given = {'prune': True, 'keep_copies': 1} if option == 'max_copy_age_days' else {}
@@ -66,8 +84,16 @@ def test_each_number_is_taken_above_0_up_to_its_highest_and_refused_past_either(
 
 def run(cloud, **given):
     with pytest.raises(ModuleExit) as ended:
-        run_dr_module(FakeModule(params(endpoint_url=cloud.url, alicloud_access_key=credentials.ALIBABA_ACCESS_KEY_ID,
-                                        alicloud_secret_key=credentials.ALIBABA_ACCESS_KEY_SECRET, **given)))
+        run_dr_module(
+            FakeModule(
+                params(
+                    endpoint_url=cloud.url,
+                    alicloud_access_key=credentials.ALIBABA_ACCESS_KEY_ID,
+                    alicloud_secret_key=credentials.ALIBABA_ACCESS_KEY_SECRET,
+                    **given,
+                )
+            )
+        )
     return ended.value
 
 
@@ -81,7 +107,9 @@ def test_the_roles_run_names_its_variables_in_every_problem_and_says_how_long_it
 
 
 def test_a_failed_runs_message_names_its_first_twenty_failures(fakecloud_clean):
-    fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'runner': 'yes'}, 'snapshots': 0}] * 21})
+    fakecloud_clean.admin.seed(
+        ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'runner': 'yes'}, 'snapshots': 0}] * 21}
+    )
     ended = run(fakecloud_clean)
     assert ended.failed and len(ended.result['failures']) == 21
     assert ended.result['msg'].split('. Failures: ', 1)[1] == '; '.join(ended.result['failures'][:20])
@@ -91,7 +119,15 @@ def test_the_connections_secrets_are_hidden_and_an_external_id_is_withheld_not_m
     """A secret read from the environment was not seen by AnsibleModule: the runner hides it. An external id is never in
     the output to hide, and masking would show a short one through the words it was cut from."""
     monkeypatch.setenv('AWS_SECRET_ACCESS_KEY', 'secret-from-the-environment')
-    module = FakeModule(params(provider='aws', source_region='us-east-1', dr_regions=['us-west-2'], access_key='AKIAEXAMPLE',
-                               external_id='ext-1', role_arn='arn:aws:iam::123456789012:role/dr'))
+    module = FakeModule(
+        params(
+            provider='aws',
+            source_region='us-east-1',
+            dr_regions=['us-west-2'],
+            access_key='AKIAEXAMPLE',
+            external_id='ext-1',
+            role_arn='arn:aws:iam::123456789012:role/dr',
+        )
+    )
     make_adapter(module, 'aws', CallRetry(default_backoff()), module.params)
     assert 'secret-from-the-environment' in module.no_log_values and 'ext-1' not in module.no_log_values

@@ -1,5 +1,6 @@
 """What each phase of a DR run costs in calls (dr/phases: each phase counts its own), held against the in-memory cloud's
 own count of the calls it was sent while that phase ran."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,12 +11,24 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import B
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr import run as run_module
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import add_old_copies, cloud_with_disks, params
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import (
+    add_old_copies,
+    cloud_with_disks,
+    params,
+)
 
 # The phase functions DrRun calls, by the name RunPhases.calls gives each phase.
-PHASES = {'read_disks': 'read', 'take_fresh_snapshots': 'fresh', 'copy_sources': 'copy', 'mark_made_copies': 'marks',
-          'list_dr_copies': 'listing', 'lock_copies': 'locks', 'release_shares': 'shares', 'restore_drill': 'drill',
-          'prune_copies': 'prune'}
+PHASES = {
+    'read_disks': 'read',
+    'take_fresh_snapshots': 'fresh',
+    'copy_sources': 'copy',
+    'mark_made_copies': 'marks',
+    'list_dr_copies': 'listing',
+    'lock_copies': 'locks',
+    'release_shares': 'shares',
+    'restore_drill': 'drill',
+    'prune_copies': 'prune',
+}
 # A phase counts what it sends by the adapter method, or by the engine's step that sends it: the engine's ``copy`` sends
 # start_copy, and the in-memory cloud's read_back is its describe. complete_copies is a hook the in-memory cloud leaves as
 # CopyAdapter has it: it sends nothing.
@@ -51,19 +64,32 @@ def fixture_sent_in(monkeypatch):
             try:
                 return function(*args, **kwargs)
             finally:
-                sent[phase] = {name: count - before.get(name, 0) for name, count in cloud.calls.items() if count != before.get(name, 0)}
+                sent[phase] = {
+                    name: count - before.get(name, 0)
+                    for name, count in cloud.calls.items()
+                    if count != before.get(name, 0)
+                }
+
         return phase_run
 
     def watch(cloud):
         for function, phase in PHASES.items():
             monkeypatch.setattr(run_module, function, watched(cloud, phase, getattr(run_module, function)))
         return sent
+
     return watch
 
 
 def dr_run(cloud, clock, retry=None, **options):
-    return DrRun(cloud, dr_settings(params(**options)), now=parse_time(cloud.when(clock.now)), clock=clock.clock, sleep=clock.sleep, workers=1,
-                 retry=retry)
+    return DrRun(
+        cloud,
+        dr_settings(params(**options)),
+        now=parse_time(cloud.when(clock.now)),
+        clock=clock.clock,
+        sleep=clock.sleep,
+        workers=1,
+        retry=retry,
+    )
 
 
 def test_each_phase_counts_the_calls_it_sends(sent_in):
@@ -99,8 +125,13 @@ def test_the_lock_pass_before_the_wait_counts_as_the_locks(sent_in):
     calls = run.phases.calls()
     assert calls['locks']['lock_snapshot'] == report['totals']['locked'] == 4 + 3
     assert 'lock_snapshot' not in calls['copy'] and 'describe_locks' not in calls['copy']
-    assert add(as_the_cloud_counts(calls['copy']), as_the_cloud_counts(calls['locks'])) == add(sent['copy'], sent['locks'])
-    assert as_the_cloud_counts(run.phases.early_locks.calls) == {'describe_locks': 4, 'lock_snapshot': 4}  # a read and a read-back per region
+    assert add(as_the_cloud_counts(calls['copy']), as_the_cloud_counts(calls['locks'])) == add(
+        sent['copy'], sent['locks']
+    )
+    assert as_the_cloud_counts(run.phases.early_locks.calls) == {
+        'describe_locks': 4,
+        'lock_snapshot': 4,
+    }  # a read and a read-back per region
 
 
 def test_a_call_sent_again_counts_again(sent_in):
@@ -114,10 +145,14 @@ def test_a_call_sent_again_counts_again(sent_in):
         if errors:
             raise errors.pop()
         return list_snapshots(*args)
+
     cloud.disk_snapshots = disk_snapshots
     retry = CallRetry(Backoff(is_retryable, max_attempts=10, rng=lambda: 1.0, sleep=clock.sleep, clock=clock.clock))
     run = dr_run(cloud, clock, retry=retry, dr_regions=['dr-1'])
     report = run.run()
     assert report['api_retries'] == 1 and not report['failures']
     assert run.phases.calls()['read'] == {'disk_snapshots': 2, 'find_disks': 1}
-    assert sent['read'] == {'disk_snapshots': 1, 'find_disks': 1}  # the refused try never reached the in-memory cloud's count
+    assert sent['read'] == {
+        'disk_snapshots': 1,
+        'find_disks': 1,
+    }  # the refused try never reached the in-memory cloud's count

@@ -1,13 +1,24 @@
 """Which copies pruning selects (dr.prune): pure functions, driven here without any cloud."""
+
 from __future__ import annotations
 
 import datetime
 
 from hypothesis import given, strategies as st
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.prune import copies_by_disk, dr_copies_by_disk, prune_selection
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, DELETING, FAILED, PENDING, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
+    COMPLETED,
+    DELETING,
+    FAILED,
+    PENDING,
+    Snapshot,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.prune import (
+    copies_by_disk,
+    dr_copies_by_disk,
+    prune_selection,
+)
 
 NOW = datetime.datetime(2026, 11, 22, 12, 0, tzinfo=datetime.timezone.utc)
 
@@ -61,9 +72,16 @@ def test_failed_copies_neither_count_nor_go():
 STATES = st.sampled_from([COMPLETED, COMPLETED, PENDING, FAILED])
 
 
-@given(st.lists(st.tuples(st.integers(0, 400), STATES), min_size=1, max_size=12),
-       st.one_of(st.none(), st.integers(1, 5)), st.one_of(st.none(), st.integers(1, 100)), st.booleans(), st.sets(st.integers(0, 11)))
-def test_property_only_completed_copies_go_and_never_the_newest_completed(ages, keep_copies, max_age_days, to_come, used):
+@given(
+    st.lists(st.tuples(st.integers(0, 400), STATES), min_size=1, max_size=12),
+    st.one_of(st.none(), st.integers(1, 5)),
+    st.one_of(st.none(), st.integers(1, 100)),
+    st.booleans(),
+    st.sets(st.integers(0, 11)),
+)
+def test_property_only_completed_copies_go_and_never_the_newest_completed(
+    ages, keep_copies, max_age_days, to_come, used
+):
     copies = [copy('c%d' % number, days, state) for number, (days, state) in enumerate(ages)]
     in_use = {'c%d' % number for number in used}
     delete, keep = prune_selection(copies, NOW, keep_copies, max_age_days, in_use, completed_to_come=to_come)
@@ -73,7 +91,9 @@ def test_property_only_completed_copies_go_and_never_the_newest_completed(ages, 
     if completed and not to_come:
         assert max(completed, key=lambda snapshot: snapshot.age_order()) not in delete
     if keep_copies and not max_age_days:  # with both, a copy goes when either says so
-        assert len([snapshot for snapshot in keep if snapshot.state == COMPLETED]) >= min(keep_copies - to_come, len(completed))
+        assert len([snapshot for snapshot in keep if snapshot.state == COMPLETED]) >= min(
+            keep_copies - to_come, len(completed)
+        )
 
 
 def test_copies_are_grouped_by_their_disk_and_others_disks_are_left_alone():

@@ -37,6 +37,7 @@ test_dr_sync_scope_lock.py), and AWX runs one job of a template at a time (docs/
 
 make test runs a few thousand moves; make chaos runs many more (SNAPCOPY_SAFETY_EXAMPLES).
 """
+
 from __future__ import annotations
 
 import collections
@@ -62,7 +63,12 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import le
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import EPOCH, MemoryCloud, RunKilled, Turnstile
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import (
+    EPOCH,
+    MemoryCloud,
+    RunKilled,
+    Turnstile,
+)
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params
 
 DISKS = ('disk-0', 'disk-1')
@@ -82,7 +88,9 @@ LEASE_SECONDS = lease_seconds()  # the in-memory cloud has no client: the defaul
 class DrWorld(RuleBasedStateMachine):
     """One DR scope (two tagged disks, two DR regions) and everything that may happen to it."""
 
-    @initialize(links_sources=st.booleans(), dr_account=st.booleans(), locks_pending=st.booleans(), copy_tokens=st.booleans())
+    @initialize(
+        links_sources=st.booleans(), dr_account=st.booleans(), locks_pending=st.booleans(), copy_tokens=st.booleans()
+    )
     def start(self, links_sources, dr_account, locks_pending, copy_tokens):
         """``links_sources``: the cloud records what each copy was copied from (ECS, ENS), or nothing (EBS, CBS);
         ``dr_account``: the copies are made in a DR account, each source shared with it (AWS); ``locks_pending``: the
@@ -102,36 +110,65 @@ class DrWorld(RuleBasedStateMachine):
         self.dr_account = {'role_arn': 'arn:aws:iam::222233334444:role/dr'} if dr_account else None
         if dr_account:
             self.cloud.use_dr_account({}, 'src-1', '222233334444')
-        self.dr_made = set()          # copies that a DR run started
+        self.dr_made = set()  # copies that a DR run started
         # People's copies of a DR copy not marked yet, on a cloud that links no source: the one case the contract
         # leaves open (docs/safety.md, "What remains"), kept apart so that the search looks at every other.
         self.indistinguishable = set()
         self.ever_restorable = set()  # (disk, region) that had a completed copy at some point
-        self.test_disk_tags = {}      # every test disk seen, with its tags
-        self.snapshot_number = 0      # numbers the snapshots and copies the world makes
-        self.persons_shares = {}      # source snapshot a person shared with the DR account -> releases before it
-        self.killed_runs = set()      # the ids of the runs killed: theirs are the only copy leases that may stay
+        self.test_disk_tags = {}  # every test disk seen, with its tags
+        self.snapshot_number = 0  # numbers the snapshots and copies the world makes
+        self.persons_shares = {}  # source snapshot a person shared with the DR account -> releases before it
+        self.killed_runs = set()  # the ids of the runs killed: theirs are the only copy leases that may stay
 
     # ------------------------------------------------------------------ the world's moves
     @rule(disk=st.sampled_from(DISKS + DISKS_B))
     def new_snapshot(self, disk):
         self.snapshot_number += 1
         self.cloud.snapshots['%s-new-%d' % (disk, self.snapshot_number)] = {
-            'disk': disk, 'region': 'src-1', 'created': self.clock.now, 'state': COMPLETED}
+            'disk': disk,
+            'region': 'src-1',
+            'created': self.clock.now,
+            'state': COMPLETED,
+        }
 
     @rule(seconds=st.sampled_from([5, 60, 3600, 86400, 4 * 86400]))
     def time_passes(self, seconds):
         self.clock.now += seconds
 
     # pylint: disable-next=too-many-arguments
-    @rule(wait=st.booleans(), keep_copies=st.sampled_from([None, 1, 2]), max_age_days=st.sampled_from([None, 1, 3]),
-          drill=st.booleans(), failing=st.integers(0, 2), hanging=st.integers(0, 1), lost_answer=st.booleans(),
-          killed_after=st.one_of(st.none(), st.integers(0, 40)),
-          lock=st.sampled_from([None, {'mode': 'governance', 'duration_days': 1}, {'mode': 'compliance', 'duration_days': 3}]),
-          lost_lock_answer=st.booleans(), scope=st.sampled_from(sorted(SCOPES)), lock_reads_refused=st.booleans(),
-          hollow_locks=st.integers(0, 1))
-    def dr_run(self, wait, keep_copies, max_age_days, drill, failing, hanging, lost_answer, killed_after, lock, lost_lock_answer, scope,
-               lock_reads_refused, hollow_locks):
+    @rule(
+        wait=st.booleans(),
+        keep_copies=st.sampled_from([None, 1, 2]),
+        max_age_days=st.sampled_from([None, 1, 3]),
+        drill=st.booleans(),
+        failing=st.integers(0, 2),
+        hanging=st.integers(0, 1),
+        lost_answer=st.booleans(),
+        killed_after=st.one_of(st.none(), st.integers(0, 40)),
+        lock=st.sampled_from(
+            [None, {'mode': 'governance', 'duration_days': 1}, {'mode': 'compliance', 'duration_days': 3}]
+        ),
+        lost_lock_answer=st.booleans(),
+        scope=st.sampled_from(sorted(SCOPES)),
+        lock_reads_refused=st.booleans(),
+        hollow_locks=st.integers(0, 1),
+    )
+    def dr_run(
+        self,
+        wait,
+        keep_copies,
+        max_age_days,
+        drill,
+        failing,
+        hanging,
+        lost_answer,
+        killed_after,
+        lock,
+        lost_lock_answer,
+        scope,
+        lock_reads_refused,
+        hollow_locks,
+    ):
         """``hollow_locks``: that many lock calls are answered as set and set nothing (ECS's replayed token, EBS's lock of a
         copy cancelled as it fails)."""
         self.cloud.lose_next_lock_answer = lost_lock_answer
@@ -160,17 +197,24 @@ class DrWorld(RuleBasedStateMachine):
             self.report_claims_only_what_the_cloud_holds(report)
 
     # pylint: disable-next=too-many-arguments
-    @rule(order=st.lists(st.sampled_from(['x', 'y']), max_size=60),
-          scopes=st.tuples(st.sampled_from(sorted(SCOPES)), st.sampled_from(sorted(SCOPES) + sorted(EVENT_RUNS))),
-          waits=st.tuples(st.booleans(), st.booleans()), keep_copies=st.sampled_from([None, 1]),
-          lock=st.sampled_from([None, {'mode': 'governance', 'duration_days': 1}]), killed=st.sampled_from([None, 'x', 'y']),
-          killed_after=st.integers(0, 30), skews=st.tuples(st.sampled_from([0, 240, -240]), st.sampled_from([0, 240, -240])))
+    @rule(
+        order=st.lists(st.sampled_from(['x', 'y']), max_size=60),
+        scopes=st.tuples(st.sampled_from(sorted(SCOPES)), st.sampled_from(sorted(SCOPES) + sorted(EVENT_RUNS))),
+        waits=st.tuples(st.booleans(), st.booleans()),
+        keep_copies=st.sampled_from([None, 1]),
+        lock=st.sampled_from([None, {'mode': 'governance', 'duration_days': 1}]),
+        killed=st.sampled_from([None, 'x', 'y']),
+        killed_after=st.integers(0, 30),
+        skews=st.tuples(st.sampled_from([0, 240, -240]), st.sampled_from([0, 240, -240])),
+    )
     def two_runs_at_once(self, order, scopes, waits, keep_copies, lock, killed, killed_after, skews):
         """Two runs, of one scope (a schedule overlapping a manual run) or of two, whose calls interleave as ``order`` says, on
         controllers whose clocks are ``skews`` seconds off the cloud's (the clouds take signed calls minutes off)."""
         before_copies = set(self.cloud.copies) | set(self.cloud.deleted)
-        runs = {name: self.new_run(scope, wait, keep_copies, None, False, lock, skew=skew)
-                for name, scope, wait, skew in zip('xy', scopes, waits, skews)}
+        runs = {
+            name: self.new_run(scope, wait, keep_copies, None, False, lock, skew=skew)
+            for name, scope, wait, skew in zip('xy', scopes, waits, skews)
+        }
         self.cloud.turnstile = Turnstile(order)
         if killed is not None:
             self.cloud.kill_thread_after = {killed: killed_after}
@@ -201,10 +245,18 @@ class DrWorld(RuleBasedStateMachine):
         if not self.dr_account:
             return
         now = parse_time(self.cloud.when(self.clock.now))
-        in_flight = {self.cloud.copies[copy_id]['tags'].get(SOURCE_TAG, '').partition('/')[2] for copy_id in self.cloud.copies
-                     if self.in_flight(copy_id)}
-        leased = {snapshot_id for snapshot_id, record in self.cloud.snapshots.items() for key, value in (record.get('tags') or {}).items()
-                   if key.startswith((SHARE_LEASE_TAG_PREFIX, RELEASE_TAG_PREFIX)) and (parse_stamp(value.partition(' ')[0]) or now) > now}
+        in_flight = {
+            self.cloud.copies[copy_id]['tags'].get(SOURCE_TAG, '').partition('/')[2]
+            for copy_id in self.cloud.copies
+            if self.in_flight(copy_id)
+        }
+        leased = {
+            snapshot_id
+            for snapshot_id, record in self.cloud.snapshots.items()
+            for key, value in (record.get('tags') or {}).items()
+            if key.startswith((SHARE_LEASE_TAG_PREFIX, RELEASE_TAG_PREFIX))
+            and (parse_stamp(value.partition(' ')[0]) or now) > now
+        }
         left = sorted(self.cloud.granted - set(self.persons_shares) - in_flight - leased)
         assert not left, 'both runs ended, and shares no copy needs were left: %s' % left
 
@@ -213,31 +265,65 @@ class DrWorld(RuleBasedStateMachine):
         """A run of ``scope`` (or of an event's: EVENT_RUNS) on a controller whose clock is ``skew`` seconds ahead of the cloud's."""
         scope, disk_ids = EVENT_RUNS.get(scope, (scope, None))
         tag_value, dr_regions = SCOPES[scope]
-        options = params(dr_regions=list(dr_regions), tag_selector={'dr': tag_value}, wait=wait, wait_timeout=120, disk_ids=disk_ids,
-                         prune=bool(keep_copies or max_age_days), keep_copies=keep_copies, max_copy_age_days=max_age_days,
-                         restore_test=drill and wait, restore_test_timeout=60, restore_test_count=1, lock=lock, dr_account=self.dr_account)
+        options = params(
+            dr_regions=list(dr_regions),
+            tag_selector={'dr': tag_value},
+            wait=wait,
+            wait_timeout=120,
+            disk_ids=disk_ids,
+            prune=bool(keep_copies or max_age_days),
+            keep_copies=keep_copies,
+            max_copy_age_days=max_age_days,
+            restore_test=drill and wait,
+            restore_test_timeout=60,
+            restore_test_count=1,
+            lock=lock,
+            dr_account=self.dr_account,
+        )
         now = parse_time(self.cloud.when(self.clock.now)) + datetime.timedelta(seconds=skew)
-        return DrRun(self.cloud, dr_settings(options), now=now, clock=self.clock.clock, sleep=self.clock.sleep, workers=1)
+        return DrRun(
+            self.cloud, dr_settings(options), now=now, clock=self.clock.clock, sleep=self.clock.sleep, workers=1
+        )
 
     def check_report(self, report, lock):
         """(c) report-locked-is-locked: what the report calls locked is locked when read back; and where the cloud locks
         copies in flight, a run with ``lock`` leaves none it made or adopted unlocked (issue 37, point 7)."""
-        claimed = [(copy['snapshot_id'], copy['lock']['action']) for disk in report['disks'] for copy in disk['copies']
-                   if copy.get('lock') and copy['lock']['action'] in ('locked', 'in_force')]
-        expiries = {copy['snapshot_id']: copy['lock'].get('expires') for disk in report['disks'] for copy in disk['copies'] if copy.get('lock')}
+        claimed = [
+            (copy['snapshot_id'], copy['lock']['action'])
+            for disk in report['disks']
+            for copy in disk['copies']
+            if copy.get('lock') and copy['lock']['action'] in ('locked', 'in_force')
+        ]
+        expiries = {
+            copy['snapshot_id']: copy['lock'].get('expires')
+            for disk in report['disks']
+            for copy in disk['copies']
+            if copy.get('lock')
+        }
         # A copy that failed since (another run waited on) lost its lock with it, as the clouds cancel it. A lock the report
         # names with its expiry may have lapsed since the report was written (another run went on after it): it must be the
         # cloud's lock, lasting at least as long as the report says (a later expiry: extended since).
-        unlocked = [pair for pair in claimed if not self.is_locked(pair[0]) and not self.lasts_until(pair[0], expiries.get(pair[0]))
-                    and not (pair[0] in self.cloud.copies and self.is_failed(pair[0]))]
+        unlocked = [
+            pair
+            for pair in claimed
+            if not self.is_locked(pair[0])
+            and not self.lasts_until(pair[0], expiries.get(pair[0]))
+            and not (pair[0] in self.cloud.copies and self.is_failed(pair[0]))
+        ]
         assert not unlocked, 'the report calls copies locked that are not: %s' % unlocked
         self.reported_locked |= {snapshot_id for snapshot_id, dummy in claimed}
         if lock is not None and self.cloud.locks_pending:
             # Each copy the run made or adopted that is still in flight is locked (or its lock failed, named), not left for a
             # later run while anyone who holds the account can delete it.
-            in_flight = [(copy['snapshot_id'], copy['lock']['action']) for disk in report['disks'] for copy in disk['copies']
-                         if copy.get('snapshot_id') in self.cloud.copies and not self.is_completed(copy['snapshot_id'])
-                         and not self.is_failed(copy['snapshot_id']) and (copy.get('lock') or {}).get('action') != 'lock_failed']
+            in_flight = [
+                (copy['snapshot_id'], copy['lock']['action'])
+                for disk in report['disks']
+                for copy in disk['copies']
+                if copy.get('snapshot_id') in self.cloud.copies
+                and not self.is_completed(copy['snapshot_id'])
+                and not self.is_failed(copy['snapshot_id'])
+                and (copy.get('lock') or {}).get('action') != 'lock_failed'
+            ]
             left = [pair for pair in in_flight if not self.is_locked(pair[0])]
             assert not left, 'a run with lock left copies in flight unlocked: %s' % left
 
@@ -246,13 +332,20 @@ class DrWorld(RuleBasedStateMachine):
         ends (one in flight may have failed since it was read), and a disk the report counts as covered in a region has such a
         copy there (issue 46: a copy's id is no proof)."""
         for disk in report['disks']:
-            claimed = [copy for copy in disk['copies'] if copy['standing'] != 'no_copy' and copy['standing'] != 'planned']
-            absent = [copy['snapshot_id'] for copy in claimed if copy['snapshot_id'] not in self.cloud.copies
-                      or (copy['standing'] != 'in_flight' and not self.is_completed(copy['snapshot_id']))]
+            claimed = [
+                copy for copy in disk['copies'] if copy['standing'] != 'no_copy' and copy['standing'] != 'planned'
+            ]
+            absent = [
+                copy['snapshot_id']
+                for copy in claimed
+                if copy['snapshot_id'] not in self.cloud.copies
+                or (copy['standing'] != 'in_flight' and not self.is_completed(copy['snapshot_id']))
+            ]
             assert not absent, 'the report of %s claims copies the cloud does not hold: %s' % (disk['disk_id'], absent)
             covered = set(report['dr_regions']) - set(disk['missing_regions'])
-            assert covered <= {copy['region'] for copy in claimed}, \
+            assert covered <= {copy['region'] for copy in claimed}, (
                 'the report counts %s covered in %s with no copy there' % (disk['disk_id'], sorted(covered))
+            )
 
     def check_shares_left(self, reports):
         """With a DR account, what the runs that ended leave shared is what they held, each for a copy it saw in flight (that
@@ -261,38 +354,62 @@ class DrWorld(RuleBasedStateMachine):
             return
         left = sorted(self.cloud.granted - set(self.persons_shares))
         held = {snapshot_id for report in reports for snapshot_id in report['dr_account']['held']}
-        assert set(left) <= held, 'runs ended leaving shares no copy in flight needed: %s (held: %s)' % (left, sorted(held))
+        assert set(left) <= held, 'runs ended leaving shares no copy in flight needed: %s (held: %s)' % (
+            left,
+            sorted(held),
+        )
 
-    @precondition(lambda self: any(self.is_completed(copy_id) for copy_id in self.dr_made if copy_id in self.cloud.copies))
+    @precondition(
+        lambda self: any(self.is_completed(copy_id) for copy_id in self.dr_made if copy_id in self.cloud.copies)
+    )
     @rule(data=st.data())
     def a_person_copies_a_dr_copy_with_its_tags(self, data):
         """Same region or the other DR region; a cloud that links sources links the copy to the DR copy it was made
         from, and on one that does not, every tag is copied along, the DR copy's mark included (if it has one yet)."""
-        candidates = sorted(copy_id for copy_id in self.dr_made if copy_id in self.cloud.copies and self.is_completed(copy_id))
+        candidates = sorted(
+            copy_id for copy_id in self.dr_made if copy_id in self.cloud.copies and self.is_completed(copy_id)
+        )
         original = data.draw(st.sampled_from(candidates))
         region = data.draw(st.sampled_from(DR_REGIONS))
         record = self.cloud.copies[original]
         self.snapshot_number += 1
         copy_id = 'persons-%d' % self.snapshot_number
-        self.cloud.add_copy(copy_id, region, record['tags'], self.clock.now,
-                            source=(record['region'], original) if self.links_sources else None, marked=False)
+        self.cloud.add_copy(
+            copy_id,
+            region,
+            record['tags'],
+            self.clock.now,
+            source=(record['region'], original) if self.links_sources else None,
+            marked=False,
+        )
         if not self.links_sources and COPY_TAG not in record['tags']:
             self.indistinguishable.add(copy_id)
 
     @rule(disk=st.sampled_from(DISKS), region=st.sampled_from(DR_REGIONS))
     def an_archive_copy_made_with_a_copy_module(self, disk, region):
-        newest = max((snapshot_id for snapshot_id, record in self.cloud.snapshots.items() if record['disk'] == disk),
-                     key=lambda snapshot_id: (self.cloud.snapshots[snapshot_id]['created'], snapshot_id))
+        newest = max(
+            (snapshot_id for snapshot_id, record in self.cloud.snapshots.items() if record['disk'] == disk),
+            key=lambda snapshot_id: (self.cloud.snapshots[snapshot_id]['created'], snapshot_id),
+        )
         self.snapshot_number += 1
-        self.cloud.add_copy('archive-%d' % self.snapshot_number, region, {SOURCE_TAG: 'src-1/' + newest, 'purpose': 'archive'},
-                            self.clock.now, source=('src-1', newest) if self.links_sources else None)
+        self.cloud.add_copy(
+            'archive-%d' % self.snapshot_number,
+            region,
+            {SOURCE_TAG: 'src-1/' + newest, 'purpose': 'archive'},
+            self.clock.now,
+            source=('src-1', newest) if self.links_sources else None,
+        )
 
     @precondition(lambda self: any(self.cloud.can_lock(copy_id) for copy_id in self.cloud.copies))
     @rule(data=st.data())
     def a_person_locks_a_copy(self, data):
         """Any copy the cloud takes a lock on, the DR runs' own or not, for a day or a week, in either mode."""
-        copy_id = data.draw(st.sampled_from(sorted(copy_id for copy_id in self.cloud.copies if self.cloud.can_lock(copy_id))))
-        self.cloud.add_lock(copy_id, data.draw(st.sampled_from(['governance', 'compliance'])), days=data.draw(st.sampled_from([1, 7])))
+        copy_id = data.draw(
+            st.sampled_from(sorted(copy_id for copy_id in self.cloud.copies if self.cloud.can_lock(copy_id)))
+        )
+        self.cloud.add_lock(
+            copy_id, data.draw(st.sampled_from(['governance', 'compliance'])), days=data.draw(st.sampled_from([1, 7]))
+        )
 
     @precondition(lambda self: any(self.in_flight(copy_id) for copy_id in self.dr_made))
     @rule(data=st.data())
@@ -301,19 +418,31 @@ class DrWorld(RuleBasedStateMachine):
         refuses while a lock holds it, and one that a report called locked must be held."""
         copy_id = data.draw(st.sampled_from(sorted(copy_id for copy_id in self.dr_made if self.in_flight(copy_id))))
         deleted = self.cloud.a_person_deletes(copy_id)
-        assert not (deleted and copy_id in self.reported_locked), 'a person deleted %s, which a report called locked' % copy_id
+        assert not (deleted and copy_id in self.reported_locked), (
+            'a person deleted %s, which a report called locked' % copy_id
+        )
 
-    @precondition(lambda self: any(self.is_completed(copy_id) for copy_id in self.dr_made if copy_id in self.cloud.copies))
+    @precondition(
+        lambda self: any(self.is_completed(copy_id) for copy_id in self.dr_made if copy_id in self.cloud.copies)
+    )
     @rule(data=st.data())
     def a_person_deletes_a_dr_copy(self, data):
         """Between runs, someone deletes a completed DR copy (by hand, or its retention period ends): the next run makes it
         again, and no report counts it (on a cloud whose copy call carries a token, the token that made it is spent). The
         deleted copy is no loss by a run's hand: the disk's restorable copies are counted again from what is left."""
-        copy_id = data.draw(st.sampled_from(sorted(copy_id for copy_id in self.dr_made if copy_id in self.cloud.copies
-                                                   and self.is_completed(copy_id))))
+        copy_id = data.draw(
+            st.sampled_from(
+                sorted(
+                    copy_id for copy_id in self.dr_made if copy_id in self.cloud.copies and self.is_completed(copy_id)
+                )
+            )
+        )
         if self.cloud.a_person_deletes(copy_id):
-            self.ever_restorable = {(self.disk_of(other), record['region']) for other, record in self.cloud.copies.items()
-                                    if self.is_completed(other)}
+            self.ever_restorable = {
+                (self.disk_of(other), record['region'])
+                for other, record in self.cloud.copies.items()
+                if self.is_completed(other)
+            }
 
     @precondition(lambda self: self.dr_account is not None)
     @rule(data=st.data())
@@ -355,7 +484,11 @@ class DrWorld(RuleBasedStateMachine):
 
     @invariant()
     def every_disk_keeps_a_restorable_copy_where_it_had_one(self):
-        now = {(self.disk_of(copy_id), record['region']) for copy_id, record in self.cloud.copies.items() if self.is_completed(copy_id)}
+        now = {
+            (self.disk_of(copy_id), record['region'])
+            for copy_id, record in self.cloud.copies.items()
+            if self.is_completed(copy_id)
+        }
         lost = self.ever_restorable - now
         assert not lost, 'no restorable copy left of %s (deleted: %s)' % (sorted(lost), self.cloud.deleted)
         self.ever_restorable |= now
@@ -367,17 +500,26 @@ class DrWorld(RuleBasedStateMachine):
 
     @invariant()
     def a_persons_share_is_never_removed(self):
-        removed = sorted(snapshot_id for snapshot_id, since in self.persons_shares.items() if snapshot_id in self.cloud.released[since:])
+        removed = sorted(
+            snapshot_id
+            for snapshot_id, since in self.persons_shares.items()
+            if snapshot_id in self.cloud.released[since:]
+        )
         assert not removed, 'removed the shares a person made: %s' % removed
 
     @invariant()
     def no_share_is_removed_while_a_copy_of_its_snapshot_is_in_flight(self):
-        assert not self.cloud.released_in_flight, 'shares removed while their copies were in flight: %s' % self.cloud.released_in_flight
+        assert not self.cloud.released_in_flight, (
+            'shares removed while their copies were in flight: %s' % self.cloud.released_in_flight
+        )
 
     @invariant()
     def never_two_dr_copies_of_one_snapshot_in_one_region(self):
-        counts = collections.Counter((copy['tags'].get(SOURCE_TAG), copy['region']) for copy_id, copy in self.cloud.copies.items()
-                                     if copy_id in self.dr_made)
+        counts = collections.Counter(
+            (copy['tags'].get(SOURCE_TAG), copy['region'])
+            for copy_id, copy in self.cloud.copies.items()
+            if copy_id in self.dr_made
+        )
         twice = sorted(place for place, count in counts.items() if count > 1)
         assert not twice, 'two DR copies of one snapshot in one region: %s' % twice
 
@@ -386,19 +528,29 @@ class DrWorld(RuleBasedStateMachine):
         """(a): a run's lease on a share (and its release tag, and its copy lease) names a time at most one lease ahead: a
         killed run's holds a share for minutes, not for the whole time its run could have taken."""
         now = parse_time(self.cloud.when(self.clock.now))
-        ahead = sorted((snapshot_id, key) for snapshot_id, record in self.cloud.snapshots.items() for key, value in (record.get('tags') or {}).items()
-                       if key.startswith((SHARE_LEASE_TAG_PREFIX, RELEASE_TAG_PREFIX, COPY_LEASE_TAG_PREFIX))
-                       and (parse_stamp(value.partition(' ')[0]) or now) > now + datetime.timedelta(seconds=LEASE_SECONDS))
+        ahead = sorted(
+            (snapshot_id, key)
+            for snapshot_id, record in self.cloud.snapshots.items()
+            for key, value in (record.get('tags') or {}).items()
+            if key.startswith((SHARE_LEASE_TAG_PREFIX, RELEASE_TAG_PREFIX, COPY_LEASE_TAG_PREFIX))
+            and (parse_stamp(value.partition(' ')[0]) or now) > now + datetime.timedelta(seconds=LEASE_SECONDS)
+        )
         assert not ahead, 'leases that hold a source for more than a lease from now: %s' % ahead
 
     @invariant()
     def no_copy_lease_is_left_but_a_killed_runs(self):
-        left = {lease.run_id for record in self.cloud.snapshots.values() for dummy, dummy_region, lease in leases_in(record.get('tags') or {})}
+        left = {
+            lease.run_id
+            for record in self.cloud.snapshots.values()
+            for dummy, dummy_region, lease in leases_in(record.get('tags') or {})
+        }
         assert left <= self.killed_runs, 'copy leases of runs that ended: %s' % sorted(left - self.killed_runs)
 
     @invariant()
     def no_delete_is_sent_for_a_locked_copy(self):
-        assert not self.cloud.refused_locked_deletes, 'a delete was sent for locked copies %s' % self.cloud.refused_locked_deletes
+        assert not self.cloud.refused_locked_deletes, (
+            'a delete was sent for locked copies %s' % self.cloud.refused_locked_deletes
+        )
 
     def no_other_runs_test_disk_deleted_before_its_time(self, before):
         """Of the test disks there before this run (``before``), those it deleted: only once the time they carry had passed."""
@@ -406,15 +558,18 @@ class DrWorld(RuleBasedStateMachine):
         for disk_id in sorted(before & set(deleted)):
             until = datetime.datetime.strptime(self.test_disk_tags[disk_id][RESTORE_UNTIL_TAG], '%Y%m%dT%H%M%SZ')
             deleted_at = EPOCH + datetime.timedelta(seconds=deleted[disk_id])
-            assert deleted_at > until.replace(tzinfo=datetime.timezone.utc), \
-                'test disk %s of a run that may still be under way (until %s) was deleted at %s' % (disk_id, until, deleted_at)
+            assert deleted_at > until.replace(tzinfo=datetime.timezone.utc), (
+                'test disk %s of a run that may still be under way (until %s) was deleted at %s'
+                % (disk_id, until, deleted_at)
+            )
 
     @invariant()
     def remember_the_test_disks(self):
         self.test_disk_tags.update((disk_id, dict(record['tags'])) for disk_id, record in self.cloud.test_disks.items())
 
 
-DrWorld.TestCase.settings = settings(max_examples=EXAMPLES, stateful_step_count=25, deadline=None,
-                                     suppress_health_check=[HealthCheck.too_slow])
+DrWorld.TestCase.settings = settings(
+    max_examples=EXAMPLES, stateful_step_count=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 # The search takes tens of seconds; on a busy two-core machine, more than the suite's minute per test (conftest.py).
 TestTheSafetyContract = pytest.mark.timeout(600)(DrWorld.TestCase)

@@ -1,5 +1,6 @@
 """A share taken back by one run while another leases it, their calls interleaved in every order hypothesis finds: no copy
 starts on a share being taken back, and a copy that starts has its share (dr.shares, docs/vault.md)."""
+
 from __future__ import annotations
 
 import datetime
@@ -33,7 +34,9 @@ def world():
 def test_no_copy_starts_on_a_share_being_taken_back(order):
     cloud = world()
     copier = ShareLeases(cloud, account=ACCOUNT, terms=LeaseTerms('copier', ('dr-1',), 3600, lambda: NOW, [].append))
-    releaser = ShareLeases(cloud, account=ACCOUNT, terms=LeaseTerms('releaser', ('dr-2',), 3600, lambda: NOW, [].append))
+    releaser = ShareLeases(
+        cloud, account=ACCOUNT, terms=LeaseTerms('releaser', ('dr-2',), 3600, lambda: NOW, [].append)
+    )
 
     def copy():
         """The copier's start_copy: the share held, then the copy in flight; refused while the share is being taken back."""

@@ -1,6 +1,7 @@
 """EBS snapshot locks through real botocore against moto's server with the suites' lock layer (ebs_locks.py, held to
 botocore's EC2 model): the DR run locks each copy once, the rerun changes nothing, pruning keeps a locked copy, and the
 layer refuses what EC2 refuses."""
+
 from __future__ import annotations
 
 import time
@@ -8,9 +9,13 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_ebs_restore import adapter, ec2, tagged_disk
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_ebs_restore import (
+    adapter,
+    ec2,
+    tagged_disk,
+)
 
 
 def lock_client(url, region, validate=True):
@@ -22,7 +27,9 @@ def lock_client(url, region, validate=True):
 
 
 def dr_run(url, tag_value, clock, **options):
-    return dr_run_with(adapter(url), scope('aws', 'us-east-1', ['eu-west-1'], {'drill': tag_value}, **options), clock=clock)
+    return dr_run_with(
+        adapter(url), scope('aws', 'us-east-1', ['eu-west-1'], {'drill': tag_value}, **options), clock=clock
+    )
 
 
 def test_an_aws_dr_run_locks_each_copy_once_and_the_rerun_changes_nothing(moto_url):
@@ -31,12 +38,20 @@ def test_an_aws_dr_run_locks_each_copy_once_and_the_rerun_changes_nothing(moto_u
     lock = {'mode': 'compliance', 'duration_days': 3, 'cool_off_hours': 2}
     report = dr_run(moto_url, 'aws-lock', clock, lock=lock)
     (copy,) = [copy for disk in report['disks'] for copy in disk['copies']]
-    assert copy['lock']['action'] == 'locked' and copy['lock']['status'] == 'compliance-cooloff' and copy['lock']['mode'] == 'compliance'
-    (info,) = lock_client(moto_url, 'eu-west-1').describe_locked_snapshots(SnapshotIds=[copy['snapshot_id']])['Snapshots']
+    assert (
+        copy['lock']['action'] == 'locked'
+        and copy['lock']['status'] == 'compliance-cooloff'
+        and copy['lock']['mode'] == 'compliance'
+    )
+    (info,) = lock_client(moto_url, 'eu-west-1').describe_locked_snapshots(SnapshotIds=[copy['snapshot_id']])[
+        'Snapshots'
+    ]
     assert info['LockState'] == 'compliance-cooloff' and info['LockDuration'] == 3 and info['CoolOffPeriod'] == 2
     assert copy['lock']['expires'] == info['LockExpiresOn'].isoformat()
     again = dr_run(moto_url, 'aws-lock', clock, lock=lock)
-    assert not again['changed'] and [copy['lock']['action'] for disk in again['disks'] for copy in disk['copies']] == ['in_force']
+    assert not again['changed'] and [copy['lock']['action'] for disk in again['disks'] for copy in disk['copies']] == [
+        'in_force'
+    ]
 
 
 def test_aws_pruning_keeps_a_locked_copy_and_sends_it_no_delete(moto_url):
@@ -53,18 +68,28 @@ def test_aws_pruning_keeps_a_locked_copy_and_sends_it_no_delete(moto_url):
     assert disk['pruned'] == [] and not report['failures']
     (kept,) = [kept for kept in disk['kept'] if kept.get('reason') == 'locked']
     assert kept['snapshot_id'] == old_copy and kept['lock']['mode'] == 'governance'
-    assert old_copy in {item['SnapshotId'] for item in ec2(moto_url, 'eu-west-1').describe_snapshots(OwnerIds=['self'])['Snapshots']}
+    assert old_copy in {
+        item['SnapshotId'] for item in ec2(moto_url, 'eu-west-1').describe_snapshots(OwnerIds=['self'])['Snapshots']
+    }
 
 
-@pytest.mark.parametrize('arguments, code', [
-    ({'LockMode': 'governance', 'LockDuration': 1, 'ExpirationDate': '2030-01-01T00:00:00Z'}, 'InvalidParameterCombination'),
-    ({'LockMode': 'governance'}, 'InvalidParameterCombination'),
-    ({'LockMode': 'governance', 'LockDuration': 1, 'CoolOffPeriod': 1}, 'InvalidParameterCombination'),
-    ({'LockMode': 'compliance', 'LockDuration': 36501}, 'InvalidParameterValue'),
-])
+@pytest.mark.parametrize(
+    'arguments, code',
+    [
+        (
+            {'LockMode': 'governance', 'LockDuration': 1, 'ExpirationDate': '2030-01-01T00:00:00Z'},
+            'InvalidParameterCombination',
+        ),
+        ({'LockMode': 'governance'}, 'InvalidParameterCombination'),
+        ({'LockMode': 'governance', 'LockDuration': 1, 'CoolOffPeriod': 1}, 'InvalidParameterCombination'),
+        ({'LockMode': 'compliance', 'LockDuration': 36501}, 'InvalidParameterValue'),
+    ],
+)
 def test_the_lock_layer_refuses_what_the_ec2_model_and_guide_refuse(moto_url, arguments, code):
     disk_id = tagged_disk(moto_url, 'aws-lock-refusals')
-    (snapshot,) = ec2(moto_url, 'us-east-1').describe_snapshots(Filters=[{'Name': 'volume-id', 'Values': [disk_id]}])['Snapshots'][-1:]
+    (snapshot,) = ec2(moto_url, 'us-east-1').describe_snapshots(Filters=[{'Name': 'volume-id', 'Values': [disk_id]}])[
+        'Snapshots'
+    ][-1:]
     client = lock_client(moto_url, 'us-east-1', validate=False)
     with pytest.raises(ClientError) as raised:
         client.lock_snapshot(SnapshotId=snapshot['SnapshotId'], **arguments)
@@ -74,8 +99,12 @@ def test_the_lock_layer_refuses_what_the_ec2_model_and_guide_refuse(moto_url, ar
 def test_a_locked_snapshot_cannot_be_deleted_until_its_lock_is_gone(moto_url):
     disk_id = tagged_disk(moto_url, 'aws-lock-delete')
     east = lock_client(moto_url, 'us-east-1')
-    snapshot_id = east.describe_snapshots(Filters=[{'Name': 'volume-id', 'Values': [disk_id]}])['Snapshots'][-1]['SnapshotId']
-    assert east.lock_snapshot(SnapshotId=snapshot_id, LockMode='governance', LockDuration=1)['LockState'] == 'governance'
+    snapshot_id = east.describe_snapshots(Filters=[{'Name': 'volume-id', 'Values': [disk_id]}])['Snapshots'][-1][
+        'SnapshotId'
+    ]
+    assert (
+        east.lock_snapshot(SnapshotId=snapshot_id, LockMode='governance', LockDuration=1)['LockState'] == 'governance'
+    )
     with pytest.raises(ClientError) as raised:
         east.delete_snapshot(SnapshotId=snapshot_id)
     assert raised.value.response['Error']['Code'] == 'SnapshotLocked'
@@ -88,6 +117,7 @@ def test_a_locked_snapshot_cannot_be_deleted_until_its_lock_is_gone(moto_url):
 def denied():
     """The (account, action) pairs the emulator answers as a policy that lacks them (UnauthorizedOperation)."""
     from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_vault import DENIED  # pylint: disable=import-outside-toplevel
+
     yield DENIED
     DENIED.clear()
 
@@ -110,9 +140,17 @@ def test_aws_pruning_without_the_lock_read_permission_deletes_and_keeps_a_copy_t
         copies += [copy['snapshot_id'] for disk in report['disks'] for copy in disk['copies']]
     (disk,) = report['disks']
     assert not report['failures'], report['failures']
-    assert {(pruned['snapshot_id'], pruned['action']) for pruned in disk['pruned']} == {(copies[1], 'deleted'), (locked, 'kept_refused')}
-    assert any('could not read the locks' in warning and 'UnauthorizedOperation' in warning for warning in report['run_warnings'])
-    left = {item['SnapshotId'] for item in ec2(moto_url, 'eu-west-1').describe_snapshots(OwnerIds=['self'])['Snapshots']}
+    assert {(pruned['snapshot_id'], pruned['action']) for pruned in disk['pruned']} == {
+        (copies[1], 'deleted'),
+        (locked, 'kept_refused'),
+    }
+    assert any(
+        'could not read the locks' in warning and 'UnauthorizedOperation' in warning
+        for warning in report['run_warnings']
+    )
+    left = {
+        item['SnapshotId'] for item in ec2(moto_url, 'eu-west-1').describe_snapshots(OwnerIds=['self'])['Snapshots']
+    }
     assert locked in left and copies[2] in left and copies[1] not in left
 
 
@@ -125,6 +163,7 @@ def vault():
     HOLLOW (a lock answered and not kept) emptied after the test."""
     # pylint: disable-next=import-outside-toplevel
     from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_vault
+
     yield ebs_vault
     ebs_vault.HELD_COPIES.clear()
     ebs_vault.HOLLOW.clear()
@@ -133,9 +172,13 @@ def vault():
 def held_copy(url, vault, tag_value, region):
     """A copy in ``region`` of a new disk's snapshot, left pending by the layer."""
     disk_id = tagged_disk(url, tag_value)
-    (source,) = ec2(url, 'us-east-1').describe_snapshots(Filters=[{'Name': 'volume-id', 'Values': [disk_id]}])['Snapshots']
+    (source,) = ec2(url, 'us-east-1').describe_snapshots(Filters=[{'Name': 'volume-id', 'Values': [disk_id]}])[
+        'Snapshots'
+    ]
     vault.HELD_COPIES.add((ACCOUNT, region))
-    copy_id = ec2(url, region).copy_snapshot(SourceSnapshotId=source['SnapshotId'], SourceRegion='us-east-1')['SnapshotId']
+    copy_id = ec2(url, region).copy_snapshot(SourceSnapshotId=source['SnapshotId'], SourceRegion='us-east-1')[
+        'SnapshotId'
+    ]
     assert ec2(url, region).describe_snapshots(SnapshotIds=[copy_id])['Snapshots'][0]['State'] == 'pending'
     return copy_id
 
@@ -182,7 +225,11 @@ def test_an_aws_run_without_wait_locks_each_copy_in_flight_and_nobody_can_delete
     report = dr_run(moto_url, 'aws-lock-in-flight', clock, dr_regions=[region], wait=False, lock=lock)
     (copy,) = [copy for disk in report['disks'] for copy in disk['copies']]
     assert copy['state'] == 'pending' and not report['failures']
-    assert copy['lock']['action'] == 'locked' and copy['lock']['status'] == 'compliance-cooloff' and copy['lock']['expires'] is None
+    assert (
+        copy['lock']['action'] == 'locked'
+        and copy['lock']['status'] == 'compliance-cooloff'
+        and copy['lock']['expires'] is None
+    )
     assert report['totals']['locked'] == 1
     (info,) = lock_client(moto_url, region).describe_locked_snapshots(SnapshotIds=[copy['snapshot_id']])['Snapshots']
     assert info['LockState'] == 'compliance-cooloff' and info['LockDuration'] == 3
@@ -201,10 +248,18 @@ def test_an_aws_lock_answered_but_not_held_when_read_back_is_a_lock_failed(moto_
     back, and a copy whose lock is not there is lock_failed, NotLockedWhenReadBack, a failure of its disk."""
     tagged_disk(moto_url, 'aws-lock-hollow')
     vault.HOLLOW.add((ACCOUNT, 'LockSnapshot'))
-    report = dr_run(moto_url, 'aws-lock-hollow', FakeClock(), dr_regions=['ca-central-1'], lock={'mode': 'governance', 'duration_days': 1})
+    report = dr_run(
+        moto_url,
+        'aws-lock-hollow',
+        FakeClock(),
+        dr_regions=['ca-central-1'],
+        lock={'mode': 'governance', 'duration_days': 1},
+    )
     (copy,) = [copy for disk in report['disks'] for copy in disk['copies']]
     assert copy['lock']['action'] == 'lock_failed' and copy['lock']['error']['code'] == 'NotLockedWhenReadBack'
     assert 'holds no lock when read back' in copy['lock']['error']['message'] and report['totals']['locked'] == 0
     (failure,) = report['failures']
     assert copy['snapshot_id'] in failure and 'NotLockedWhenReadBack' in failure
-    assert not lock_client(moto_url, 'ca-central-1').describe_locked_snapshots(SnapshotIds=[copy['snapshot_id']])['Snapshots']
+    assert not lock_client(moto_url, 'ca-central-1').describe_locked_snapshots(SnapshotIds=[copy['snapshot_id']])[
+        'Snapshots'
+    ]

@@ -1,5 +1,6 @@
 """The restore drill on AWS through real botocore: moto's server (in this process, real HTTP on loopback) for the
 calls and their effect, botocore's Stubber for the volume states moto never shows (creating for a while, error)."""
+
 from __future__ import annotations
 
 import datetime
@@ -11,13 +12,24 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import TEST_DISK_PREFIX
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import FAILED, PENDING, USABLE, CopyRequest, Snapshot
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_TAG, DISK_TAG, RESTORE_RUN_TAG, RESTORE_TESTED_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
+    FAILED,
+    PENDING,
+    USABLE,
+    CopyRequest,
+    Snapshot,
+)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    COPY_TAG,
+    DISK_TAG,
+    RESTORE_RUN_TAG,
+    RESTORE_TESTED_TAG,
+)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import TEST_DISK_PREFIX
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 KEYS = {'access_key': 'AKIASNAPCOPYRESTORE1', 'secret_key': 'snapcopy-restore-secret'}
@@ -30,13 +42,16 @@ def ec2(url, region):
 
 
 def adapter(url):
-    return EbsAdapter(AwsClient(dict(KEYS, endpoint_url=url), botocore))
+    return EbsAdapter(AwsClient(dict(KEYS, endpoint_url=url), botocore_module=botocore))
 
 
 def tagged_disk(url, tag_value):
     source = ec2(url, 'us-east-1')
-    volume = source.create_volume(Size=3, AvailabilityZone='us-east-1a', TagSpecifications=[
-        {'ResourceType': 'volume', 'Tags': [{'Key': 'drill', 'Value': tag_value}]}])
+    volume = source.create_volume(
+        Size=3,
+        AvailabilityZone='us-east-1a',
+        TagSpecifications=[{'ResourceType': 'volume', 'Tags': [{'Key': 'drill', 'Value': tag_value}]}],
+    )
     source.create_snapshot(VolumeId=volume['VolumeId'], Description='nightly')
     return volume['VolumeId']
 
@@ -50,9 +65,16 @@ def test_a_test_volume_is_made_from_the_copy_found_by_its_tag_and_deleted(moto_u
     zones = aws.restore_zones('us-west-2', 'gp3')
     assert zones == sorted(zones) and zones[0] == 'us-west-2a'
     tags = {RESTORE_RUN_TAG: 'run-1', 'snapcopy:restore-scope': 'scope', 'snapcopy:restore-copy': copy_id}
-    made = aws.create_test_disk('us-west-2', zones[0], copy, 'gp3', TEST_DISK_PREFIX + 'run-1', tags, 'snapcopy-token-1')
+    made = aws.create_test_disk(
+        'us-west-2', zones[0], copy, 'gp3', TEST_DISK_PREFIX + 'run-1', tags, 'snapcopy-token-1'
+    )
     seen = west.describe_volumes(VolumeIds=[made.id])['Volumes'][0]
-    assert (seen['SnapshotId'], seen['VolumeType'], seen['AvailabilityZone'], seen['Size']) == (copy_id, 'gp3', 'us-west-2a', 2)
+    assert (seen['SnapshotId'], seen['VolumeType'], seen['AvailabilityZone'], seen['Size']) == (
+        copy_id,
+        'gp3',
+        'us-west-2a',
+        2,
+    )
     assert {tag['Key']: tag['Value'] for tag in seen['Tags']} == dict(tags, Name=TEST_DISK_PREFIX + 'run-1')
     # (moto does not keep CreateVolume's ClientToken, which EC2 does: the Stubber test below shows it is sent.)
     assert [disk.id for disk in aws.find_test_disks('us-west-2')] == [made.id]
@@ -71,14 +93,27 @@ def test_a_test_volume_is_made_from_the_copy_found_by_its_tag_and_deleted(moto_u
 
 def test_a_dr_run_with_a_drill_on_aws_leaves_no_volume_behind(moto_url):
     disk_id = tagged_disk(moto_url, 'aws-drill')
-    settings = dr_settings({'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['eu-west-1'], 'tag_selector': {'drill': 'aws-drill'},
-                            'prune': False, 'wait': True, 'wait_timeout': 600, 'poll_interval': 1, 'restore_test': True})
+    settings = dr_settings(
+        {
+            'provider': 'aws',
+            'source_region': 'us-east-1',
+            'dr_regions': ['eu-west-1'],
+            'tag_selector': {'drill': 'aws-drill'},
+            'prune': False,
+            'wait': True,
+            'wait_timeout': 600,
+            'poll_interval': 1,
+            'restore_test': True,
+        }
+    )
     clock = FakeClock()
     report = DrRun(adapter(moto_url), settings, clock=clock.clock, sleep=clock.sleep).run()
     (test,) = report['restore']['tests']
     assert test['result'] == 'passed' and test['disk_id'] == disk_id and test['zone'] == 'eu-west-1a'
     assert test['test_disk']['action'] == 'deleted' and not report['failures']
-    volumes = ec2(moto_url, 'eu-west-1').describe_volumes(Filters=[{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}])['Volumes']
+    volumes = ec2(moto_url, 'eu-west-1').describe_volumes(Filters=[{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}])[
+        'Volumes'
+    ]
     assert volumes == []
     copy = ec2(moto_url, 'eu-west-1').describe_snapshots(SnapshotIds=[test['copy_id']])['Snapshots'][0]
     assert RESTORE_TESTED_TAG in {tag['Key'] for tag in copy['Tags']}
@@ -88,16 +123,31 @@ def test_on_aws_a_dr_copy_names_itself_and_a_persons_copy_of_it_with_every_tag_i
     """Issue 24: EC2 links no copy to its source. A person's copy of a DR copy, made with the DR copy's tags, was
     taken for a DR copy of the disk and pruned. The DR run now writes each copy's own id on it (snapcopy:copy)."""
     disk_id = tagged_disk(moto_url, 'aws-mark')
-    options = {'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['eu-west-1'], 'tag_selector': {'drill': 'aws-mark'},
-               'prune': True, 'keep_copies': 1, 'wait': True, 'wait_timeout': 600, 'poll_interval': 1}
+    options = {
+        'provider': 'aws',
+        'source_region': 'us-east-1',
+        'dr_regions': ['eu-west-1'],
+        'tag_selector': {'drill': 'aws-mark'},
+        'prune': True,
+        'keep_copies': 1,
+        'wait': True,
+        'wait_timeout': 600,
+        'poll_interval': 1,
+    }
     clock = FakeClock()
     report = DrRun(adapter(moto_url), dr_settings(options), clock=clock.clock, sleep=clock.sleep).run()
     (copy_id,) = [entry['snapshot_id'] for disk in report['disks'] for entry in disk['copies']]
     west = ec2(moto_url, 'eu-west-1')
     tags = {tag['Key']: tag['Value'] for tag in west.describe_snapshots(SnapshotIds=[copy_id])['Snapshots'][0]['Tags']}
     assert tags[COPY_TAG] == copy_id and tags[DISK_TAG] == 'us-east-1/' + disk_id
-    persons = west.copy_snapshot(SourceRegion='eu-west-1', SourceSnapshotId=copy_id, Description='my own copy', TagSpecifications=[
-        {'ResourceType': 'snapshot', 'Tags': [{'Key': key, 'Value': value} for key, value in tags.items()]}])['SnapshotId']
+    persons = west.copy_snapshot(
+        SourceRegion='eu-west-1',
+        SourceSnapshotId=copy_id,
+        Description='my own copy',
+        TagSpecifications=[
+            {'ResourceType': 'snapshot', 'Tags': [{'Key': key, 'Value': value} for key, value in tags.items()]}
+        ],
+    )['SnapshotId']
     # A newer snapshot of the disk: its copy replaces the DR copy, and pruning (keep_copies 1) deletes the DR copy only.
     time.sleep(1.1)  # moto's StartTime counts whole seconds: the later snapshot must be the newer one
     ec2(moto_url, 'us-east-1').create_snapshot(VolumeId=disk_id, Description='nightly, later')
@@ -112,13 +162,17 @@ def test_on_aws_a_dr_copy_names_itself_and_a_persons_copy_of_it_with_every_tag_i
 def test_a_dr_copy_is_marked_from_the_worker_that_made_it_and_a_refused_mark_does_not_fail_the_copy(mark_answer):
     """A DR run's copy names itself (snapcopy:copy) with a CreateTags right after CopySnapshot. The copy is made
     whatever that call answers: a failure there must not turn into a failed copy, which the engine would copy again."""
-    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore))
+    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore_module=botocore))
     client = aws.client.ec2('eu-west-1')
-    request = CopyRequest('snap-0123456789abcdef0', 'us-east-1', ['eu-west-1'],
-                          {'tags': {DISK_TAG: 'us-east-1/vol-0123456789abcdef0'}})
+    request = CopyRequest(
+        'snap-0123456789abcdef0', 'us-east-1', ['eu-west-1'], {'tags': {DISK_TAG: 'us-east-1/vol-0123456789abcdef0'}}
+    )
     with Stubber(client) as stubber:
-        stubber.add_response('copy_snapshot', {'SnapshotId': 'snap-0fedcba9876543210'}, {
-            'SourceRegion': 'us-east-1', 'SourceSnapshotId': 'snap-0123456789abcdef0', 'TagSpecifications': ANY})
+        stubber.add_response(
+            'copy_snapshot',
+            {'SnapshotId': 'snap-0fedcba9876543210'},
+            {'SourceRegion': 'us-east-1', 'SourceSnapshotId': 'snap-0123456789abcdef0', 'TagSpecifications': ANY},
+        )
         mark = {'Resources': ['snap-0fedcba9876543210'], 'Tags': [{'Key': COPY_TAG, 'Value': 'snap-0fedcba9876543210'}]}
         if mark_answer == 'ok':
             stubber.add_response('create_tags', {}, mark)
@@ -131,35 +185,81 @@ def test_a_dr_copy_is_marked_from_the_worker_that_made_it_and_a_refused_mark_doe
 
 
 def test_a_copy_module_s_copy_is_not_marked():
-    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore))
+    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore_module=botocore))
     client = aws.client.ec2('eu-west-1')
     with Stubber(client) as stubber:
-        stubber.add_response('copy_snapshot', {'SnapshotId': 'snap-0fedcba9876543210'}, {
-            'SourceRegion': 'us-east-1', 'SourceSnapshotId': 'snap-0123456789abcdef0', 'TagSpecifications': ANY})
-        (copy,) = aws.start_copy(CopyRequest('snap-0123456789abcdef0', 'us-east-1', ['eu-west-1'], {}), ['eu-west-1']).values()
+        stubber.add_response(
+            'copy_snapshot',
+            {'SnapshotId': 'snap-0fedcba9876543210'},
+            {'SourceRegion': 'us-east-1', 'SourceSnapshotId': 'snap-0123456789abcdef0', 'TagSpecifications': ANY},
+        )
+        (copy,) = aws.start_copy(
+            CopyRequest('snap-0123456789abcdef0', 'us-east-1', ['eu-west-1'], {}), ['eu-west-1']
+        ).values()
         stubber.assert_no_pending_responses()
     assert COPY_TAG not in copy.tags
 
 
 def test_a_volume_of_a_type_that_needs_more_than_the_copy_asks_for_that_size():
-    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore))
+    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore_module=botocore))
     client = aws.client.ec2('us-west-2')
     with Stubber(client) as stubber:
-        answer = {'VolumeId': 'vol-0fedcba9876543210', 'State': 'creating', 'Size': 125, 'AvailabilityZone': 'us-west-2a',
-                  'SnapshotId': 'snap-0123456789abcdef0', 'CreateTime': datetime.datetime(2026, 11, 22, tzinfo=datetime.timezone.utc)}
-        stubber.add_response('create_volume', answer, {'AvailabilityZone': 'us-west-2a', 'SnapshotId': 'snap-0123456789abcdef0',
-                                                       'VolumeType': 'sc1', 'Size': 125, 'ClientToken': 'token', 'TagSpecifications': ANY})
-        stubber.add_response('create_volume', dict(answer, Size=8), {'AvailabilityZone': 'us-west-2a', 'SnapshotId': 'snap-0123456789abcdef0',
-                                                                     'VolumeType': 'gp3', 'ClientToken': 'token', 'TagSpecifications': ANY})
-        made = aws.create_test_disk('us-west-2', 'us-west-2a', Snapshot('snap-0123456789abcdef0', 'us-west-2', 'completed', size=8),
-                                    'sc1', 'n', {}, 'token')
+        answer = {
+            'VolumeId': 'vol-0fedcba9876543210',
+            'State': 'creating',
+            'Size': 125,
+            'AvailabilityZone': 'us-west-2a',
+            'SnapshotId': 'snap-0123456789abcdef0',
+            'CreateTime': datetime.datetime(2026, 11, 22, tzinfo=datetime.timezone.utc),
+        }
+        stubber.add_response(
+            'create_volume',
+            answer,
+            {
+                'AvailabilityZone': 'us-west-2a',
+                'SnapshotId': 'snap-0123456789abcdef0',
+                'VolumeType': 'sc1',
+                'Size': 125,
+                'ClientToken': 'token',
+                'TagSpecifications': ANY,
+            },
+        )
+        stubber.add_response(
+            'create_volume',
+            dict(answer, Size=8),
+            {
+                'AvailabilityZone': 'us-west-2a',
+                'SnapshotId': 'snap-0123456789abcdef0',
+                'VolumeType': 'gp3',
+                'ClientToken': 'token',
+                'TagSpecifications': ANY,
+            },
+        )
+        made = aws.create_test_disk(
+            'us-west-2',
+            'us-west-2a',
+            Snapshot('snap-0123456789abcdef0', 'us-west-2', 'completed', size=8),
+            'sc1',
+            'n',
+            {},
+            'token',
+        )
         assert made.state == PENDING and made.created == '2026-11-22T00:00:00+00:00'
-        aws.create_test_disk('us-west-2', 'us-west-2a', Snapshot('snap-0123456789abcdef0', 'us-west-2', 'completed', size=8),
-                             'gp3', 'n', {}, 'token')
+        aws.create_test_disk(
+            'us-west-2',
+            'us-west-2a',
+            Snapshot('snap-0123456789abcdef0', 'us-west-2', 'completed', size=8),
+            'gp3',
+            'n',
+            {},
+            'token',
+        )
         stubber.assert_no_pending_responses()
 
 
-@pytest.mark.parametrize('state, expected', [('creating', PENDING), ('available', USABLE), ('in-use', USABLE), ('error', FAILED)])
+@pytest.mark.parametrize(
+    'state, expected', [('creating', PENDING), ('available', USABLE), ('in-use', USABLE), ('error', FAILED)]
+)
 def test_volume_states_map_to_the_drills(state, expected):
     item = {'VolumeId': 'vol-1', 'State': state, 'Tags': [{'Key': 'Name', 'Value': TEST_DISK_PREFIX + 'r'}]}
     disk = EbsAdapter.test_disk(item, 'us-west-2')
@@ -167,11 +267,18 @@ def test_volume_states_map_to_the_drills(state, expected):
 
 
 def test_zones_that_are_not_available_or_not_availability_zones_are_not_offered():
-    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore))
+    aws = EbsAdapter(AwsClient({'access_key': 'AKIATEST', 'secret_key': 'secret'}, botocore_module=botocore))
     with Stubber(aws.client.ec2('us-west-2')) as stubber:
-        stubber.add_response('describe_availability_zones', {'AvailabilityZones': [
-            {'ZoneName': 'us-west-2b', 'State': 'available', 'ZoneType': 'availability-zone'},
-            {'ZoneName': 'us-west-2-lax-1a', 'State': 'available', 'ZoneType': 'local-zone'},
-            {'ZoneName': 'us-west-2d', 'State': 'impaired', 'ZoneType': 'availability-zone'},
-            {'ZoneName': 'us-west-2a', 'State': 'available', 'ZoneType': 'availability-zone'}]}, {})
+        stubber.add_response(
+            'describe_availability_zones',
+            {
+                'AvailabilityZones': [
+                    {'ZoneName': 'us-west-2b', 'State': 'available', 'ZoneType': 'availability-zone'},
+                    {'ZoneName': 'us-west-2-lax-1a', 'State': 'available', 'ZoneType': 'local-zone'},
+                    {'ZoneName': 'us-west-2d', 'State': 'impaired', 'ZoneType': 'availability-zone'},
+                    {'ZoneName': 'us-west-2a', 'State': 'available', 'ZoneType': 'availability-zone'},
+                ]
+            },
+            {},
+        )
         assert aws.restore_zones('us-west-2', 'gp3') == ['us-west-2a', 'us-west-2b']

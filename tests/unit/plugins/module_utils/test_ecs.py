@@ -3,18 +3,31 @@
 Nothing is stubbed: every call is signed by aliyunsdkcore, sent to the emulator, and checked
 there. Assertions are on what the emulator holds and counts (/_admin/state, /_admin/calls).
 """
+
 from __future__ import annotations
 
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import build_ecs_request, client_token
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, INVALID, NOT_FOUND, CloudError, InputError, is_retryable
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import (
+    FATAL,
+    INVALID,
+    NOT_FOUND,
+    CloudError,
+    InputError,
+    is_retryable,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest, LockSettings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import MAX_TOKEN_ROUNDS, CopyEngine
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import COPIED, EXISTING, WOULD_COPY, EngineConfig
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import (
+    COPIED,
+    EXISTING,
+    WOULD_COPY,
+    EngineConfig,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import run_copy_module
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
@@ -33,10 +46,15 @@ def cloud(fakecloud_clean):
 
 
 def connection(cloud, **overrides):
-    conn = {'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
-            'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
-            'alicloud_security_token': None, 'endpoint_url': cloud.url, 'validate_certs': True,
-            'connect_timeout': 5, 'read_timeout': 10}
+    conn = {
+        'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
+        'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
+        'alicloud_security_token': None,
+        'endpoint_url': cloud.url,
+        'validate_certs': True,
+        'connect_timeout': 5,
+        'read_timeout': 10,
+    }
     conn.update(overrides)
     return conn
 
@@ -57,8 +75,11 @@ def calls(cloud, action):
 
 def engine(cloud, check_mode=False, wait=False, timeout=30, **conn):
     adapter = EcsAdapter.from_connection(connection(cloud, **conn))
-    return CopyEngine(adapter, EngineConfig(check_mode=check_mode, wait=wait, timeout=timeout, poll_interval=0.2),
-                      backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05))
+    return CopyEngine(
+        adapter,
+        EngineConfig(check_mode=check_mode, wait=wait, timeout=timeout, poll_interval=0.2),
+        backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05),
+    )
 
 
 def request(source_id, destination=DR, **options):
@@ -66,17 +87,31 @@ def request(source_id, destination=DR, **options):
 
 
 def module_params(cloud, source_id, **params):
-    values = dict(connection(cloud), source_snapshot_id=source_id, source_region=SOURCE_REGION, destination_region=DR,
-                  name=None, description=None, retention_days=None, tags=None, encrypted=False, kms_key_id=None,
-                  wait=False, wait_timeout=30, poll_interval=0.2, on_mismatch='fail')
+    values = dict(
+        connection(cloud),
+        source_snapshot_id=source_id,
+        source_region=SOURCE_REGION,
+        destination_region=DR,
+        name=None,
+        description=None,
+        retention_days=None,
+        tags=None,
+        encrypted=False,
+        kms_key_id=None,
+        wait=False,
+        wait_timeout=30,
+        poll_interval=0.2,
+        on_mismatch='fail',
+    )
     values.update(params)
     return values
 
 
 def run_module(cloud, source_id, check_mode=False, diff=False, **params):
     with pytest.raises(ModuleExit) as info:
-        run_copy_module(FakeModule(module_params(cloud, source_id, **params), check_mode, diff),
-                        build_ecs_request, EcsAdapter)
+        run_copy_module(
+            FakeModule(module_params(cloud, source_id, **params), check_mode, diff), build_ecs_request, EcsAdapter
+        )
     return info.value
 
 
@@ -129,14 +164,24 @@ def test_retention_days_0_keeps_the_copy_until_it_is_deleted_as_the_role_documen
     assert calls(cloud, 'CopySnapshot')['mutations'] == 1
 
 
-@pytest.mark.parametrize('first, second, differing', [
-    ({}, {'encrypted': True}, {'encrypted': {'asked': True, 'found': False}}),
-    ({'encrypted': True, 'kms_key_id': 'key-a'}, {'encrypted': True, 'kms_key_id': 'key-b'},
-     {'kms_key_id': {'asked': 'key-b', 'found': 'key-a'}}),
-    ({'tags': {'team': 'db'}}, {'tags': {'team': 'web'}}, {'tags': {'asked': {'team': 'web'}, 'found': {'team': 'db'}}}),
-    ({'name': 'dr-a'}, {'name': 'dr-b'}, {'name': {'asked': 'dr-b', 'found': 'dr-a'}}),
-    ({'retention_days': 7}, {'retention_days': 30}, {'retention_days': {'asked': 30, 'found': 7}}),
-])
+@pytest.mark.parametrize(
+    'first, second, differing',
+    [
+        ({}, {'encrypted': True}, {'encrypted': {'asked': True, 'found': False}}),
+        (
+            {'encrypted': True, 'kms_key_id': 'key-a'},
+            {'encrypted': True, 'kms_key_id': 'key-b'},
+            {'kms_key_id': {'asked': 'key-b', 'found': 'key-a'}},
+        ),
+        (
+            {'tags': {'team': 'db'}},
+            {'tags': {'team': 'web'}},
+            {'tags': {'asked': {'team': 'web'}, 'found': {'team': 'db'}}},
+        ),
+        ({'name': 'dr-a'}, {'name': 'dr-b'}, {'name': {'asked': 'dr-b', 'found': 'dr-a'}}),
+        ({'retention_days': 7}, {'retention_days': 30}, {'retention_days': {'asked': 30, 'found': 7}}),
+    ],
+)
 def test_a_copy_that_differs_from_the_request_is_never_used_silently(cloud, first, second, differing):
     """What ECS lets us read back off a copy (DescribeSnapshots: Encrypted, KMSKeyId, Tags, SnapshotName,
     RetentionDays) is compared with what the task asks."""
@@ -157,7 +202,11 @@ def test_a_copy_that_differs_from_the_request_is_never_used_silently(cloud, firs
     assert replaced.result['snapshots'][0]['mismatch']['snapshot_id'] == old_id
     assert {copy['id'] for copy in copies_in(cloud, DR, source)} == {old_id, replaced.result['snapshot_id']}
     unanswered = run_module(cloud, source, **second)
-    assert not unanswered.failed and not unanswered.result['changed'] and unanswered.result['snapshot_id'] == replaced.result['snapshot_id']
+    assert (
+        not unanswered.failed
+        and not unanswered.result['changed']
+        and unanswered.result['snapshot_id'] == replaced.result['snapshot_id']
+    )
 
 
 def test_copy_is_sent_in_the_source_region_with_a_deterministic_client_token(cloud):
@@ -262,8 +311,9 @@ def test_local_sources_are_refused_before_copying(cloud):
 
 def test_an_encrypted_source_is_copied(cloud):
     """CopySnapshot "copies a standard or encrypted snapshot" (ecs-20140526); the copy stays encrypted."""
-    created = cloud.admin.seed(ecs={'disks': [{'region': SOURCE_REGION, 'encrypted': True, 'kms_key_id': 'key-1',
-                                               'snapshots': 1}]})
+    created = cloud.admin.seed(
+        ecs={'disks': [{'region': SOURCE_REGION, 'encrypted': True, 'kms_key_id': 'key-1', 'snapshots': 1}]}
+    )
     source = created['ecs']['snapshots'][0]
     done = run_module(cloud, source)
     assert not done.failed and done.result['changed'] and done.result['snapshots'][0]['encrypted'] is True
@@ -345,8 +395,14 @@ def test_throttling_bursts_are_retried(cloud):
 
 def test_throttled_copy_call_is_retried_without_a_second_copy(cloud):
     source = seed_source(cloud)
-    cloud.admin.faults({'rules': [{'cloud': 'ecs', 'action': 'CopySnapshot', 'throttle_rate': 1.0, 'count': 2},
-                                  {'cloud': 'ecs', 'action': 'CopySnapshot', 'error_rate': 1.0, 'count': 1}]})
+    cloud.admin.faults(
+        {
+            'rules': [
+                {'cloud': 'ecs', 'action': 'CopySnapshot', 'throttle_rate': 1.0, 'count': 2},
+                {'cloud': 'ecs', 'action': 'CopySnapshot', 'error_rate': 1.0, 'count': 1},
+            ]
+        }
+    )
     outcome = engine(cloud).run([request(source)])[0]
     assert not outcome.failed
     assert calls(cloud, 'CopySnapshot') == {'calls': 4, 'errors': 3, 'mutations': 1}
@@ -393,12 +449,19 @@ def test_a_deleted_copy_is_made_again_not_answered_by_its_spent_client_token(clo
     adapter.delete_snapshot(DR, deleted)  # a person, or the copy's retention_days
     assert copies_in(cloud, DR, source) == []
     clock = FakeClock()  # the grace for a copy not shown yet passes on this clock; fakecloud's copies run on its own
-    rerun = CopyEngine(EcsAdapter.from_connection(connection(cloud)), EngineConfig(wait=wait, timeout=600, poll_interval=5),
-                       backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05), clock=clock.clock, sleep=clock.sleep)
+    rerun = CopyEngine(
+        EcsAdapter.from_connection(connection(cloud)),
+        EngineConfig(wait=wait, timeout=600, poll_interval=5),
+        backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05),
+        clock=clock.clock,
+        sleep=clock.sleep,
+    )
     (outcome,) = rerun.run([request(source)])
     (copy,) = copies_in(cloud, DR, source)
     destination_outcome = outcome.destinations[DR]
-    assert copy['id'] != deleted and destination_outcome.snapshot.id == copy['id'] and destination_outcome.action == COPIED
+    assert (
+        copy['id'] != deleted and destination_outcome.snapshot.id == copy['id'] and destination_outcome.action == COPIED
+    )
     assert not outcome.failed
     assert any('copied again with a new token' in warning and deleted in warning for warning in rerun.warnings)
     assert calls(cloud, 'CopySnapshot')['mutations'] == 2  # the first copy and the new one: the replay changed nothing
@@ -418,10 +481,16 @@ def test_a_copy_the_cloud_never_shows_is_not_reported_as_made(cloud):
         answer = original(copy_request, destinations)
         adapter.delete_snapshot(DR, answer[DR].id)  # gone before any read, whatever token made it
         return answer
+
     adapter.start_copy = start_copy
     clock = FakeClock()
-    (outcome,) = CopyEngine(adapter, EngineConfig(wait=False, timeout=3600, poll_interval=5), clock=clock.clock, sleep=clock.sleep,
-                            backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05)).run([request(source)])
+    (outcome,) = CopyEngine(
+        adapter,
+        EngineConfig(wait=False, timeout=3600, poll_interval=5),
+        clock=clock.clock,
+        sleep=clock.sleep,
+        backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05),
+    ).run([request(source)])
     destination_outcome = outcome.destinations[DR]
     assert outcome.failed and destination_outcome.snapshot.state == 'failed'
     assert 'never appeared' in destination_outcome.failure()
@@ -449,8 +518,10 @@ def test_unknown_access_key_is_a_clear_fatal_error(cloud):
 
 def test_sts_credentials_with_their_token(cloud):
     source = seed_source(cloud)
-    sts = {'alicloud_access_key': credentials.ALIBABA_STS_ACCESS_KEY_ID,
-           'alicloud_secret_key': credentials.ALIBABA_STS_ACCESS_KEY_SECRET}
+    sts = {
+        'alicloud_access_key': credentials.ALIBABA_STS_ACCESS_KEY_ID,
+        'alicloud_secret_key': credentials.ALIBABA_STS_ACCESS_KEY_SECRET,
+    }
     done = run_module(cloud, source, alicloud_security_token=credentials.ALIBABA_STS_SECURITY_TOKEN, **sts)
     assert not done.failed and done.result['changed']
     missing = run_module(cloud, source, **sts)
@@ -486,12 +557,21 @@ def test_loopback_endpoint_is_reached_directly_despite_a_proxy(cloud, monkeypatc
 def test_find_copies_confirms_candidates_by_their_source_link(cloud):
     source = seed_source(cloud)
     tag = '%s/%s' % (SOURCE_REGION, source)
-    cloud.admin.seed(ecs={'snapshots': [
-        # Carries our tag, but ECS says it was copied from something else: not ours.
-        {'region': DR, 'tags': {SOURCE_TAG: tag}, 'source_snapshot_id': 's-other', 'source_region': SOURCE_REGION},
-        # Copied from the source in another region of that name: not ours either.
-        {'region': DR, 'tags': {SOURCE_TAG: tag}, 'source_snapshot_id': source, 'source_region': 'cn-shanghai'},
-    ]})
+    cloud.admin.seed(
+        ecs={
+            'snapshots': [
+                # Carries our tag, but ECS says it was copied from something else: not ours.
+                {
+                    'region': DR,
+                    'tags': {SOURCE_TAG: tag},
+                    'source_snapshot_id': 's-other',
+                    'source_region': SOURCE_REGION,
+                },
+                # Copied from the source in another region of that name: not ours either.
+                {'region': DR, 'tags': {SOURCE_TAG: tag}, 'source_snapshot_id': source, 'source_region': 'cn-shanghai'},
+            ]
+        }
+    )
     outcome = engine(cloud).run([request(source)])[0]
     assert outcome.destinations[DR].action == COPIED
     assert calls(cloud, 'CopySnapshot')['mutations'] == 1
@@ -499,9 +579,19 @@ def test_find_copies_confirms_candidates_by_their_source_link(cloud):
 
 def test_find_copies_for_many_sources_pages_through_one_listing(cloud):
     sources = [seed_source(cloud) for dummy in range(3)]
-    cloud.admin.seed(ecs={'snapshots': [
-        {'region': DR, 'tags': {SOURCE_TAG: '%s/s-filler%03d' % (SOURCE_REGION, n)},
-         'source_snapshot_id': 's-filler%03d' % n, 'source_region': SOURCE_REGION} for n in range(150)]})
+    cloud.admin.seed(
+        ecs={
+            'snapshots': [
+                {
+                    'region': DR,
+                    'tags': {SOURCE_TAG: '%s/s-filler%03d' % (SOURCE_REGION, n)},
+                    'source_snapshot_id': 's-filler%03d' % n,
+                    'source_region': SOURCE_REGION,
+                }
+                for n in range(150)
+            ]
+        }
+    )
     adapter = EcsAdapter.from_connection(connection(cloud))
     first = adapter.start_copy(request(sources[0]), [DR])[DR]
     found = adapter.find_copies(DR, [request(source) for source in sources])
@@ -532,34 +622,37 @@ def test_the_copies_made_are_read_back_in_batches_of_what_one_describe_takes(clo
 
 
 # ---------------------------------------------------------------------------- validation
-@pytest.mark.parametrize('params, option', [
-    ({'source_snapshot_id': 'snap-0123'}, 'source_snapshot_id'),
-    ({'source_region': 'Hangzhou'}, 'source_region'),
-    ({'destination_region': ''}, 'destination_region'),
-    ({'name': 'a'}, 'name'),
-    ({'name': 'x' * 129}, 'name'),
-    ({'name': '1abc'}, 'name'),
-    ({'name': 'http://abc'}, 'name'),
-    ({'name': 'abc def'}, 'name'),
-    ({'description': 'd'}, 'description'),
-    ({'description': 'd' * 257}, 'description'),
-    ({'description': 'https://example.com'}, 'description'),
-    ({'retention_days': -1}, 'retention_days'),
-    ({'retention_days': 65537}, 'retention_days'),
-    ({'tags': {'': 'x'}}, 'tags'),
-    ({'tags': {'k' * 129: 'x'}}, 'tags'),
-    ({'tags': {'acs:x': 'x'}}, 'tags'),
-    ({'tags': {'aliyunx': 'x'}}, 'tags'),
-    ({'tags': {'a http://b': 'x'}}, 'tags'),
-    ({'tags': {'k': 'v' * 129}}, 'tags'),
-    ({'tags': {'k': 'see https://x'}}, 'tags'),
-    ({'tags': {'k': 'acs:v'}}, 'tags'),
-    ({'tags': {1: 'a', '1': 'b'}}, 'tags'),
-    ({'tags': {SOURCE_TAG: 'x'}}, 'tags'),
-    ({'tags': {'k%d' % n: 'v' for n in range(20)}}, 'tags'),
-    ({'kms_key_id': 'key-1'}, 'kms_key_id'),
-    ({'wait_timeout': 0}, 'wait_timeout'),
-])
+@pytest.mark.parametrize(
+    'params, option',
+    [
+        ({'source_snapshot_id': 'snap-0123'}, 'source_snapshot_id'),
+        ({'source_region': 'Hangzhou'}, 'source_region'),
+        ({'destination_region': ''}, 'destination_region'),
+        ({'name': 'a'}, 'name'),
+        ({'name': 'x' * 129}, 'name'),
+        ({'name': '1abc'}, 'name'),
+        ({'name': 'http://abc'}, 'name'),
+        ({'name': 'abc def'}, 'name'),
+        ({'description': 'd'}, 'description'),
+        ({'description': 'd' * 257}, 'description'),
+        ({'description': 'https://example.com'}, 'description'),
+        ({'retention_days': -1}, 'retention_days'),
+        ({'retention_days': 65537}, 'retention_days'),
+        ({'tags': {'': 'x'}}, 'tags'),
+        ({'tags': {'k' * 129: 'x'}}, 'tags'),
+        ({'tags': {'acs:x': 'x'}}, 'tags'),
+        ({'tags': {'aliyunx': 'x'}}, 'tags'),
+        ({'tags': {'a http://b': 'x'}}, 'tags'),
+        ({'tags': {'k': 'v' * 129}}, 'tags'),
+        ({'tags': {'k': 'see https://x'}}, 'tags'),
+        ({'tags': {'k': 'acs:v'}}, 'tags'),
+        ({'tags': {1: 'a', '1': 'b'}}, 'tags'),
+        ({'tags': {SOURCE_TAG: 'x'}}, 'tags'),
+        ({'tags': {'k%d' % n: 'v' for n in range(20)}}, 'tags'),
+        ({'kms_key_id': 'key-1'}, 'kms_key_id'),
+        ({'wait_timeout': 0}, 'wait_timeout'),
+    ],
+)
 def test_bad_input_fails_before_any_call_naming_the_option(cloud, params, option):
     failed = run_module(cloud, params.pop('source_snapshot_id', 's-abc123'), **params)
     assert failed.failed
@@ -569,12 +662,33 @@ def test_bad_input_fails_before_any_call_naming_the_option(cloud, params, option
 
 def test_validation_accepts_what_ecs_accepts():
     adapter = EcsAdapter(client=None)
-    assert accepted(adapter.validate, build_ecs_request({
-        'source_snapshot_id': 's-bp67acfmxazb4p0example', 'source_region': 'cn-hangzhou', 'destination_region': 'cn-shanghai',
-        'name': 'Db:copy_1.2-x', 'description': 'ok', 'retention_days': 65536, 'tags': {'Env': 'a', 'env': ''},
-        'encrypted': True, 'kms_key_id': 'key'}))
-    assert accepted(adapter.validate, build_ecs_request({'source_snapshot_id': 's-abc', 'source_region': 'ap-southeast-1',
-                                                        'destination_region': 'us-east-1', 'name': '数据库备份'}))
+    assert accepted(
+        adapter.validate,
+        build_ecs_request(
+            {
+                'source_snapshot_id': 's-bp67acfmxazb4p0example',
+                'source_region': 'cn-hangzhou',
+                'destination_region': 'cn-shanghai',
+                'name': 'Db:copy_1.2-x',
+                'description': 'ok',
+                'retention_days': 65536,
+                'tags': {'Env': 'a', 'env': ''},
+                'encrypted': True,
+                'kms_key_id': 'key',
+            }
+        ),
+    )
+    assert accepted(
+        adapter.validate,
+        build_ecs_request(
+            {
+                'source_snapshot_id': 's-abc',
+                'source_region': 'ap-southeast-1',
+                'destination_region': 'us-east-1',
+                'name': '数据库备份',
+            }
+        ),
+    )
 
 
 def test_invalid_answers_from_the_cloud_are_not_retried(cloud):
@@ -590,8 +704,18 @@ def test_invalid_answers_from_the_cloud_are_not_retried(cloud):
 
 # ---------------------------------------------------------------------------- what the DR run (dr_sync) uses
 def test_find_disks_by_tags_pages_through_the_region(cloud):
-    cloud.admin.seed(ecs={'disks': [{'region': SOURCE_REGION, 'name': 'disk-%03d' % n,
-                                     'tags': {'dr': 'yes' if n % 2 else 'no', 'team': 'db'}} for n in range(230)]})
+    cloud.admin.seed(
+        ecs={
+            'disks': [
+                {
+                    'region': SOURCE_REGION,
+                    'name': 'disk-%03d' % n,
+                    'tags': {'dr': 'yes' if n % 2 else 'no', 'team': 'db'},
+                }
+                for n in range(230)
+            ]
+        }
+    )
     adapter = EcsAdapter.from_connection(connection(cloud))
     tagged = adapter.find_disks(SOURCE_REGION, {'dr': 'yes'})
     assert len(tagged) == 115 and all(disk.tags['dr'] == 'yes' and disk.region == SOURCE_REGION for disk in tagged)
@@ -603,13 +727,24 @@ def test_past_a_thousand_copies_and_disks_nothing_is_missed(cloud):
     """DescribeSnapshots' and DescribeDisks' tag filters return at most 1,000 resources (ecs-20140526;
     the emulator answers the first 1,000 only): at 1,500 tagged disks and 1,500 copies in the DR region
     every disk is found, every copy is found (none is made again) and every copy is listed for pruning."""
-    created = cloud.admin.seed(ecs={'disks': [{'region': SOURCE_REGION, 'tags': {'dr': 'yes'}, 'snapshots': 1}
-                                              for dummy in range(1500)]})['ecs']
+    created = cloud.admin.seed(
+        ecs={'disks': [{'region': SOURCE_REGION, 'tags': {'dr': 'yes'}, 'snapshots': 1} for dummy in range(1500)]}
+    )['ecs']
     sources = created['snapshots']
-    cloud.admin.seed(ecs={'snapshots': [
-        {'region': DR, 'source_snapshot_id': source, 'source_region': SOURCE_REGION, 'disk_id': disk,
-         'tags': {SOURCE_TAG: '%s/%s' % (SOURCE_REGION, source), DISK_TAG: '%s/%s' % (SOURCE_REGION, disk)}}
-        for disk, source in zip(created['disks'], sources)]})
+    cloud.admin.seed(
+        ecs={
+            'snapshots': [
+                {
+                    'region': DR,
+                    'source_snapshot_id': source,
+                    'source_region': SOURCE_REGION,
+                    'disk_id': disk,
+                    'tags': {SOURCE_TAG: '%s/%s' % (SOURCE_REGION, source), DISK_TAG: '%s/%s' % (SOURCE_REGION, disk)},
+                }
+                for disk, source in zip(created['disks'], sources)
+            ]
+        }
+    )
     adapter = EcsAdapter.from_connection(connection(cloud))
     assert len(adapter.find_disks(SOURCE_REGION, {'dr': 'yes'})) == 1500
     requests = [request(source) for source in sources]
@@ -625,15 +760,19 @@ def test_past_a_thousand_copies_and_disks_nothing_is_missed(cloud):
 
 @pytest.mark.parametrize('disk_count', [3, 12])
 def test_disk_snapshots_per_disk_or_by_one_listing(cloud, disk_count):
-    created = cloud.admin.seed(ecs={'disks': [{'region': SOURCE_REGION, 'snapshots': 2} for dummy in range(disk_count)]})
+    created = cloud.admin.seed(
+        ecs={'disks': [{'region': SOURCE_REGION, 'snapshots': 2} for dummy in range(disk_count)]}
+    )
     cloud.admin.seed(ecs={'disks': [{'region': SOURCE_REGION, 'snapshots': 1}]})  # not asked for
     adapter = EcsAdapter.from_connection(connection(cloud))
     disks = adapter.find_disks(SOURCE_REGION, {})
     wanted = [disk for disk in disks if disk.id in created['ecs']['disks']]
     found = adapter.disk_snapshots(SOURCE_REGION, wanted)
     assert set(found) == set(created['ecs']['disks'])
-    assert all(len(snapshots) == 2 and all(s.volume_id == disk_id and s.created for s in snapshots)
-               for disk_id, snapshots in found.items())
+    assert all(
+        len(snapshots) == 2 and all(s.volume_id == disk_id and s.created for s in snapshots)
+        for disk_id, snapshots in found.items()
+    )
 
 
 def test_create_snapshot_is_safe_to_resend(cloud):
@@ -651,7 +790,9 @@ def test_list_copies_and_delete(cloud):
     source = seed_source(cloud)
     adapter = EcsAdapter.from_connection(connection(cloud))
     copy = adapter.start_copy(request(source), [DR])[DR]
-    cloud.admin.seed(ecs={'snapshots': [{'region': DR, 'source_snapshot_id': 's-byhand', 'source_region': SOURCE_REGION}]})
+    cloud.admin.seed(
+        ecs={'snapshots': [{'region': DR, 'source_snapshot_id': 's-byhand', 'source_region': SOURCE_REGION}]}
+    )
     listed_copies = adapter.list_copies(DR)
     assert [(s.id, s.source_id, s.source_region) for s in listed_copies] == [(copy.id, source, SOURCE_REGION)]
     assert listed_copies[0].created
@@ -665,7 +806,9 @@ def test_list_copies_and_delete(cloud):
 def test_a_request_for_several_regions_is_copied_one_call_per_region(cloud):
     """The DR run groups DR regions that share options into one request; ECS copies them one by one."""
     source = seed_source(cloud)
-    outcome = engine(cloud).run([CopyRequest(source, SOURCE_REGION, [DR, 'cn-shanghai'], {'tags': {'snapcopy:disk': 'x'}})])[0]
+    outcome = engine(cloud).run(
+        [CopyRequest(source, SOURCE_REGION, [DR, 'cn-shanghai'], {'tags': {'snapcopy:disk': 'x'}})]
+    )[0]
     assert [destination_outcome.action for destination_outcome in outcome.destinations.values()] == [COPIED, COPIED]
     assert calls(cloud, 'CopySnapshot')['mutations'] == 2
     with pytest.raises(InputError):
@@ -691,7 +834,9 @@ def test_a_lock_past_the_copys_retention_is_refused_before_the_call_by_the_adapt
     source = seed_source(cloud, retention_days=10, age_seconds=60)
     adapter = EcsAdapter.from_connection(connection(cloud))
     now = adapter.clock()
-    adapter.clock = lambda: now + 8 * 86400  # eight days after the snapshot was made: two days of retention left, less a minute
+    adapter.clock = lambda: (
+        now + 8 * 86400
+    )  # eight days after the snapshot was made: two days of retention left, less a minute
     with pytest.raises(CloudError) as refused:
         adapter.lock_snapshot(SOURCE_REGION, source, LockSettings('compliance', 3, 0))
     assert refused.value.code == 'LockOutlastsRetention' and refused.value.kind == INVALID

@@ -5,6 +5,7 @@ that keeps copies and can fail, throttle or lose answers, so that the engine's g
 (no second copy, check mode without mutations, bounded copies in flight, partial results)
 are shown for any adapter.
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -14,8 +15,22 @@ import time
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import ALREADY_EXISTS, BUSY, INVALID, RETRYABLE, CloudError, is_retryable
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, DELETING, FAILED, PENDING, CopyRequest, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import (
+    ALREADY_EXISTS,
+    BUSY,
+    INVALID,
+    RETRYABLE,
+    CloudError,
+    is_retryable,
+)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
+    COMPLETED,
+    DELETING,
+    FAILED,
+    PENDING,
+    CopyRequest,
+    Snapshot,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff, CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import CopyEngine
@@ -80,8 +95,10 @@ class ThreadSafeCloud(MemoryCloud):
 
     def assert_met(self):
         """The first ``meet`` copy calls were in the air together."""
-        assert self.met, ('the first %d copy calls never were in the air together (waited %d s at a barrier): the engine '
-                          'sent them one after another' % (self.barrier.parties, MEET_TIMEOUT))
+        assert self.met, (
+            'the first %d copy calls never were in the air together (waited %d s at a barrier): the engine '
+            'sent them one after another' % (self.barrier.parties, MEET_TIMEOUT)
+        )
         assert self.peak_calls >= self.barrier.parties
 
     def find_copies(self, destination, requests):
@@ -111,9 +128,17 @@ def test_copies_then_a_rerun_finds_them():
     clock = FakeClock()
     cloud = MemoryCloud(clock)
     first = engine_for(cloud, clock).run(requests(3, ('dr-1', 'dr-2')))
-    assert all(destination_outcome.action == COPIED for outcome in first for destination_outcome in outcome.destinations.values())
+    assert all(
+        destination_outcome.action == COPIED
+        for outcome in first
+        for destination_outcome in outcome.destinations.values()
+    )
     unanswered = engine_for(cloud, clock).run(requests(3, ('dr-1', 'dr-2')))
-    assert all(destination_outcome.action == EXISTING for outcome in unanswered for destination_outcome in outcome.destinations.values())
+    assert all(
+        destination_outcome.action == EXISTING
+        for outcome in unanswered
+        for destination_outcome in outcome.destinations.values()
+    )
     assert len(cloud.copies) == 6
     assert not any(outcome.changed for outcome in unanswered)
 
@@ -143,7 +168,9 @@ def test_bounded_copies_in_flight_per_destination():
 def test_multi_destination_partial_failure_then_rerun_copies_only_the_failed_one():
     clock = FakeClock()
     cloud = MemoryCloud(clock, multi_destination=True)
-    cloud.per_destination['dr-2'] = CloudError('CopySnapshot', 'InsufficientSnapshotQuota', 'quota spent', kind=INVALID, region='dr-2')
+    cloud.per_destination['dr-2'] = CloudError(
+        'CopySnapshot', 'InsufficientSnapshotQuota', 'quota spent', kind=INVALID, region='dr-2'
+    )
     first = engine_for(cloud, clock).run(requests(1, ('dr-1', 'dr-2')))[0]
     assert first.failed
     assert first.destinations['dr-1'].action == COPIED
@@ -171,7 +198,9 @@ def test_already_exists_is_adopted_not_failed():
     clock = FakeClock()
     cloud = MemoryCloud(clock)
     cloud.add_copy('copy-x', 'dr-1', {'snapcopy:source': 'src-1/snap-000'}, clock.now)
-    cloud.copy_errors.append(CloudError('CopySnapshot', 'ResourceInUse.CopySnapshotConflict', 'in flight', kind=ALREADY_EXISTS))
+    cloud.copy_errors.append(
+        CloudError('CopySnapshot', 'ResourceInUse.CopySnapshotConflict', 'in flight', kind=ALREADY_EXISTS)
+    )
     engine = engine_for(cloud, clock)
     # find_copies misses it at first (as a copy not yet visible would be), then the conflict
     # sends the engine to look again, and it adopts what it finds.
@@ -217,18 +246,26 @@ def test_a_pool_of_workers_copies_every_request_once():
     clock = FakeClock()
     cloud = ThreadSafeCloud(clock, meet=8)
     outcomes = engine_for(cloud, clock, workers=8).run(requests(30, ('dr-1', 'dr-2')))
-    assert all(destination_outcome.action == COPIED for outcome in outcomes for destination_outcome in outcome.destinations.values())
+    assert all(
+        destination_outcome.action == COPIED
+        for outcome in outcomes
+        for destination_outcome in outcome.destinations.values()
+    )
     assert cloud.calls['start_copy'] == 60 and len(cloud.copies) == 60
     # All eight workers were in the air at once, and never more.
     cloud.assert_met()
     assert cloud.peak_calls == 8
-    assert {copy['tags']['snapcopy:source'] for copy in cloud.copies.values()} == {'src-1/snap-%03d' % index for index in range(30)}
+    assert {copy['tags']['snapcopy:source'] for copy in cloud.copies.values()} == {
+        'src-1/snap-%03d' % index for index in range(30)
+    }
 
 
 def test_a_pool_of_workers_keeps_the_bound_on_copies_in_flight():
     clock = FakeClock()
     cloud = ThreadSafeCloud(clock, copy_seconds=5, in_flight_limit=20)
-    outcomes = engine_for(cloud, clock, max_in_flight=20, wait=True, timeout=3600, workers=8).run(requests(65, ('dr-1', 'dr-2')))
+    outcomes = engine_for(cloud, clock, max_in_flight=20, wait=True, timeout=3600, workers=8).run(
+        requests(65, ('dr-1', 'dr-2'))
+    )
     assert not any(outcome.failed for outcome in outcomes)
     assert len(cloud.copies) == 130 and cloud.calls['start_copy'] == 130
     assert cloud.peak_in_flight == {'dr-1': 20, 'dr-2': 20}
@@ -272,7 +309,9 @@ def test_a_pool_of_workers_fails_only_the_destination_whose_look_up_fails():
 def test_a_destination_that_keeps_failing_is_reported_after_ten_tries_not_at_the_deadline():
     clock = FakeClock()
     cloud = MemoryCloud(clock, multi_destination=True)
-    cloud.per_destination['dr-2'] = CloudError('CopySnapshot', 'InternalError.ComponentError', 'region broken', kind=RETRYABLE, region='dr-2')
+    cloud.per_destination['dr-2'] = CloudError(
+        'CopySnapshot', 'InternalError.ComponentError', 'region broken', kind=RETRYABLE, region='dr-2'
+    )
     outcome = engine_for(cloud, clock, timeout=3600).run(requests(1, ('dr-1', 'dr-2')))[0]
     assert outcome.destinations['dr-1'].action == COPIED
     assert outcome.destinations['dr-2'].action == NOT_COPIED
@@ -318,9 +357,18 @@ def test_a_copy_that_differs_fails_the_destination_by_default_and_copies_nothing
     (outcome,) = engine_for(cloud, clock).run([encrypted_request()])
     destination_outcome = outcome.destinations['dr-1']
     assert outcome.failed and not outcome.changed and destination_outcome.action == NOT_COPIED
-    assert destination_outcome.error.code == 'ExistingCopyDiffers' and 'encrypted (asked True, found False)' in destination_outcome.error.message
-    assert destination_outcome.mismatch == {'snapshot_id': 'old-copy', 'differences': {'encrypted': {'asked': True, 'found': False}}}
-    assert destination_outcome.as_result()['mismatch'] == destination_outcome.mismatch and destination_outcome.as_result()['snapshot_id'] == 'old-copy'
+    assert (
+        destination_outcome.error.code == 'ExistingCopyDiffers'
+        and 'encrypted (asked True, found False)' in destination_outcome.error.message
+    )
+    assert destination_outcome.mismatch == {
+        'snapshot_id': 'old-copy',
+        'differences': {'encrypted': {'asked': True, 'found': False}},
+    }
+    assert (
+        destination_outcome.as_result()['mismatch'] == destination_outcome.mismatch
+        and destination_outcome.as_result()['snapshot_id'] == 'old-copy'
+    )
     assert 'start_copy' not in cloud.calls
 
 
@@ -330,10 +378,16 @@ def test_a_differing_copy_still_in_flight_is_not_waited_for_and_the_diff_shows_n
     cloud.add_copy('old-copy', 'dr-1', {SOURCE_TAG: 'src-1/snap-000'}, started=0, encrypted=False)  # in flight
     (outcome,) = engine_for(cloud, clock, wait=True, timeout=300).run([encrypted_request()])
     destination_outcome = outcome.destinations['dr-1']
-    assert destination_outcome.action == NOT_COPIED and destination_outcome.error.code == 'ExistingCopyDiffers' and not destination_outcome.timed_out
+    assert (
+        destination_outcome.action == NOT_COPIED
+        and destination_outcome.error.code == 'ExistingCopyDiffers'
+        and not destination_outcome.timed_out
+    )
     assert 'describe' not in cloud.calls and clock.sleeps == []
-    assert copy_diff(outcome) == {'before': {'source': 'src-1/snap-000', 'copies': {'dr-1': 'old-copy'}},
-                                  'after': {'source': 'src-1/snap-000', 'copies': {'dr-1': 'old-copy'}}}
+    assert copy_diff(outcome) == {
+        'before': {'source': 'src-1/snap-000', 'copies': {'dr-1': 'old-copy'}},
+        'after': {'source': 'src-1/snap-000', 'copies': {'dr-1': 'old-copy'}},
+    }
 
 
 def test_a_copy_that_differs_is_used_with_a_warning_when_asked():
@@ -342,7 +396,9 @@ def test_a_copy_that_differs_is_used_with_a_warning_when_asked():
     engine = engine_for(cloud, clock, on_mismatch='warn')
     (outcome,) = engine.run([encrypted_request(tags={'team': 'web'})])
     destination_outcome = outcome.destinations['dr-1']
-    assert not outcome.failed and destination_outcome.action == EXISTING and destination_outcome.snapshot.id == 'old-copy'
+    assert (
+        not outcome.failed and destination_outcome.action == EXISTING and destination_outcome.snapshot.id == 'old-copy'
+    )
     assert set(destination_outcome.mismatch['differences']) == {'encrypted', 'tags'}
     assert destination_outcome.mismatch['differences']['tags'] == {'asked': {'team': 'web'}, 'found': {'team': 'db'}}
     (warning,) = engine.warnings
@@ -353,14 +409,24 @@ def test_a_copy_that_differs_is_replaced_by_a_new_one_when_asked_and_the_rerun_u
     clock = FakeClock()
     cloud = cloud_with_unencrypted_copy(clock)
     (plan,) = engine_for(cloud, clock, on_mismatch='new_copy', check_mode=True).run([encrypted_request()])
-    assert plan.destinations['dr-1'].action == WOULD_COPY and plan.destinations['dr-1'].mismatch['snapshot_id'] == 'old-copy'
+    assert (
+        plan.destinations['dr-1'].action == WOULD_COPY
+        and plan.destinations['dr-1'].mismatch['snapshot_id'] == 'old-copy'
+    )
     (outcome,) = engine_for(cloud, clock, on_mismatch='new_copy').run([encrypted_request()])
     destination_outcome = outcome.destinations['dr-1']
-    assert destination_outcome.action == COPIED and destination_outcome.snapshot.id != 'old-copy' and destination_outcome.mismatch['snapshot_id'] == 'old-copy'
+    assert (
+        destination_outcome.action == COPIED
+        and destination_outcome.snapshot.id != 'old-copy'
+        and destination_outcome.mismatch['snapshot_id'] == 'old-copy'
+    )
     assert set(cloud.copies) == {'old-copy', destination_outcome.snapshot.id}
     # The matching copy is preferred to the one that differs, under any on_mismatch.
     (unanswered,) = engine_for(cloud, clock).run([encrypted_request()])
-    assert unanswered.destinations['dr-1'].action == EXISTING and unanswered.destinations['dr-1'].snapshot.id == destination_outcome.snapshot.id
+    assert (
+        unanswered.destinations['dr-1'].action == EXISTING
+        and unanswered.destinations['dr-1'].snapshot.id == destination_outcome.snapshot.id
+    )
     assert unanswered.destinations['dr-1'].mismatch is None and not unanswered.failed
 
 
@@ -397,7 +463,9 @@ def test_on_mismatch_takes_only_its_choices():
 
 # ---------------------------------------------------------------------- what the mutation run (make mutation) showed unpinned
 @pytest.mark.parametrize('check_mode', [False, True])
-@pytest.mark.parametrize('state, code', [(FAILED, 'SourceFailed'), (DELETING, 'SourceDeleting'), (PENDING, 'SourceNotReady')])
+@pytest.mark.parametrize(
+    'state, code', [(FAILED, 'SourceFailed'), (DELETING, 'SourceDeleting'), (PENDING, 'SourceNotReady')]
+)
 def test_a_source_that_cannot_be_copied_is_refused_in_check_mode_as_in_a_real_run(state, code, check_mode):
     clock = FakeClock()
     cloud = MemoryCloud(clock)
@@ -459,7 +527,11 @@ def test_near_the_deadline_a_copy_call_that_timed_out_is_given_up_not_sent_again
     if copied:
         assert destination_outcome.action == COPIED and clock.sleeps == [30] and cloud.calls['start_copy'] == 2
     else:
-        assert destination_outcome.action == NOT_COPIED and destination_outcome.error.code == 'ReadTimeout' and outcome.failed
+        assert (
+            destination_outcome.action == NOT_COPIED
+            and destination_outcome.error.code == 'ReadTimeout'
+            and outcome.failed
+        )
         assert clock.sleeps == [] and cloud.calls['start_copy'] == 1 and cloud.calls['find_copies'] == 1
 
 
@@ -484,7 +556,9 @@ def test_with_an_idempotency_token_a_copy_call_that_timed_out_is_looked_up_witho
 def test_a_copy_call_that_keeps_raising_a_retryable_error_is_tried_ten_times():
     clock = FakeClock()
     cloud = MemoryCloud(clock)
-    cloud.copy_errors = [CloudError('CopySnapshot', 'Throttling', 'slow down %d' % number, kind=RETRYABLE) for number in range(20)]
+    cloud.copy_errors = [
+        CloudError('CopySnapshot', 'Throttling', 'slow down %d' % number, kind=RETRYABLE) for number in range(20)
+    ]
     engine = engine_for(cloud, clock, timeout=3600)
     (outcome,) = engine.run(requests(1))
     destination_outcome = outcome.destinations['dr-1']
@@ -497,12 +571,16 @@ def test_a_copy_call_that_keeps_raising_a_retryable_error_is_tried_ten_times():
 def test_a_busy_destination_is_asked_again_every_poll_interval_until_the_deadline():
     clock = FakeClock()
     cloud = MemoryCloud(clock)
-    cloud.copy_errors = [CloudError('CopySnapshot', 'DiskHasUnfinishedSnapshotCopy', 'busy', kind=BUSY) for dummy in range(3)]
+    cloud.copy_errors = [
+        CloudError('CopySnapshot', 'DiskHasUnfinishedSnapshotCopy', 'busy', kind=BUSY) for dummy in range(3)
+    ]
     (outcome,) = engine_for(cloud, clock, poll_interval=5, timeout=600).run(requests(1))
     assert outcome.destinations['dr-1'].action == COPIED
     assert clock.sleeps == [5, 5, 5] and cloud.calls['start_copy'] == 4
     cloud = MemoryCloud(clock)
-    cloud.copy_errors = [CloudError('CopySnapshot', 'DiskHasUnfinishedSnapshotCopy', 'busy', kind=BUSY) for dummy in range(30)]
+    cloud.copy_errors = [
+        CloudError('CopySnapshot', 'DiskHasUnfinishedSnapshotCopy', 'busy', kind=BUSY) for dummy in range(30)
+    ]
     clock.sleeps.clear()
     (outcome,) = engine_for(cloud, clock, poll_interval=5, timeout=12).run(requests(1))
     assert outcome.destinations['dr-1'].error.code == 'DiskHasUnfinishedSnapshotCopy' and clock.sleeps == [5, 5]
@@ -560,13 +638,17 @@ def test_a_new_copy_has_its_sources_encryption_when_the_copy_call_does_not_say()
         return results
 
     cloud.start_copy = start_copy
-    known = {('src-1', 'snap-000'): Snapshot('snap-000', 'src-1', COMPLETED, encrypted=True),
-             ('src-1', 'snap-001'): Snapshot('snap-001', 'src-1', COMPLETED, encrypted=False)}
+    known = {
+        ('src-1', 'snap-000'): Snapshot('snap-000', 'src-1', COMPLETED, encrypted=True),
+        ('src-1', 'snap-001'): Snapshot('snap-001', 'src-1', COMPLETED, encrypted=False),
+    }
     outcomes = engine_for(cloud, clock).run(requests(2), known)
     assert [outcome.destinations['dr-1'].as_result()['encrypted'] for outcome in outcomes] == [True, False]
     # A copy that says it is encrypted (asked to be) stays so, whatever its source.
     cloud = MemoryCloud(clock)
-    (outcome,) = engine_for(cloud, clock).run([encrypted_request()], {('src-1', 'snap-000'): known[('src-1', 'snap-001')]})
+    (outcome,) = engine_for(cloud, clock).run(
+        [encrypted_request()], {('src-1', 'snap-000'): known[('src-1', 'snap-001')]}
+    )
     assert outcome.destinations['dr-1'].as_result()['encrypted'] is True
 
 
@@ -624,7 +706,11 @@ def test_a_copy_the_cloud_dropped_before_any_read_showed_it_fails_after_the_grac
     started = clock.now
     (outcome,) = engine_for(cloud, clock, wait=True, timeout=1800).run(requests(1))
     destination_outcome = outcome.destinations['dr-1']
-    assert outcome.failed and destination_outcome.snapshot.cloud_state == 'never seen' and 'never appeared' in destination_outcome.failure()
+    assert (
+        outcome.failed
+        and destination_outcome.snapshot.cloud_state == 'never seen'
+        and 'never appeared' in destination_outcome.failure()
+    )
     # Read every second from the copy on: the first read at the end of the grace gives it up.
     assert clock.now - started == UNSEEN_GRACE_SECONDS
 
@@ -680,7 +766,11 @@ def test_new_copy_sends_the_copy_call_again_when_a_look_up_after_a_lost_answer_f
     cloud.copy_errors.append(CloudError('CopySnapshot', 'ConnectionReset', 'no answer', kind=RETRYABLE, uncertain=True))
     (outcome,) = engine_for(cloud, clock, on_mismatch='new_copy').run([encrypted_request()])
     destination_outcome = outcome.destinations['dr-1']
-    assert destination_outcome.action == COPIED and destination_outcome.snapshot.id != 'old-copy' and cloud.calls['start_copy'] == 2
+    assert (
+        destination_outcome.action == COPIED
+        and destination_outcome.snapshot.id != 'old-copy'
+        and cloud.calls['start_copy'] == 2
+    )
 
 
 def test_a_copy_that_finds_no_free_slot_before_the_deadline_is_not_started_and_says_why():
@@ -696,7 +786,9 @@ def test_a_copy_that_finds_no_free_slot_before_the_deadline_is_not_started_and_s
 def test_waiting_for_a_free_slot_backs_off_by_half_each_round_up_to_the_cap():
     clock = FakeClock()
     cloud = MemoryCloud(clock, copy_seconds=20)
-    outcomes = engine_for(cloud, clock, max_in_flight=1, poll_interval=2, max_poll_interval=10, timeout=600).run(requests(2))
+    outcomes = engine_for(cloud, clock, max_in_flight=1, poll_interval=2, max_poll_interval=10, timeout=600).run(
+        requests(2)
+    )
     assert all(outcome.destinations['dr-1'].action == COPIED for outcome in outcomes)
     assert clock.sleeps == [2, 3.0, 4.5, 6.75, 10]
 
@@ -723,7 +815,9 @@ def test_a_copy_whose_answer_left_it_out_is_counted_as_made_by_this_run_when_the
 
     cloud.start_copy = answer_only_for_dr_1
     (outcome,) = engine_for(cloud, clock).run(requests(1, ('dr-1', 'dr-2')))
-    assert {destination: destination_outcome.action for destination, destination_outcome in outcome.destinations.items()} == {'dr-1': COPIED, 'dr-2': COPIED}
+    assert {
+        destination: destination_outcome.action for destination, destination_outcome in outcome.destinations.items()
+    } == {'dr-1': COPIED, 'dr-2': COPIED}
     assert cloud.calls['start_copy'] == 1 and len(cloud.copies) == 2
 
 
@@ -759,15 +853,25 @@ def test_a_slot_whose_copy_failed_or_finished_at_once_is_free_again_without_a_wa
 
 def test_a_failed_copy_says_whether_it_was_found_or_made_by_this_run():
     destination_outcome = DestinationOutcome('dr-1')
-    destination_outcome.action, destination_outcome.snapshot = EXISTING, Snapshot('c1', 'dr-1', FAILED, cloud_state='error', message='disk full')
-    assert destination_outcome.failure() == ('dr-1: an earlier copy c1 is in state error: disk full. It is not replaced automatically: '
-                                             'delete it, then run again to make a new copy')
+    destination_outcome.action, destination_outcome.snapshot = (
+        EXISTING,
+        Snapshot('c1', 'dr-1', FAILED, cloud_state='error', message='disk full'),
+    )
+    assert destination_outcome.failure() == (
+        'dr-1: an earlier copy c1 is in state error: disk full. It is not replaced automatically: '
+        'delete it, then run again to make a new copy'
+    )
     destination_outcome.action, destination_outcome.snapshot.message = COPIED, None
-    assert destination_outcome.failure().startswith('dr-1: the copy c1 is in state error: no reason given by the cloud.')
+    assert destination_outcome.failure().startswith(
+        'dr-1: the copy c1 is in state error: no reason given by the cloud.'
+    )
     waiting = DestinationOutcome('dr-2')
     waiting.action, waiting.timed_out = COPIED, True
     waiting.snapshot = Snapshot('c2', 'dr-2', PENDING, cloud_state='copying')
-    assert waiting.failure() == 'dr-2: copy c2 is still copying (?%) at the timeout; a rerun adopts it instead of copying again'
+    assert (
+        waiting.failure()
+        == 'dr-2: copy c2 is still copying (?%) at the timeout; a rerun adopts it instead of copying again'
+    )
     waiting.snapshot.progress = 50
     assert '(50%)' in waiting.failure()
 
@@ -809,7 +913,11 @@ def test_a_look_up_after_a_lost_answer_that_finds_a_copy_that_differs_settles_th
     if on_mismatch == 'fail':
         assert destination_outcome.action == NOT_COPIED and destination_outcome.error.code == 'ExistingCopyDiffers'
     else:  # used as it is, with a warning; the lost answer may have been its own
-        assert destination_outcome.action == COPIED and destination_outcome.snapshot.id == 'old-copy' and len(engine.warnings) == 1
+        assert (
+            destination_outcome.action == COPIED
+            and destination_outcome.snapshot.id == 'old-copy'
+            and len(engine.warnings) == 1
+        )
     assert cloud.calls['start_copy'] == 1 and set(cloud.copies) == {'old-copy'}
 
 
@@ -834,7 +942,9 @@ def test_copies_already_in_flight_take_their_slots_before_new_ones_start():
 def test_waiting_for_a_free_slot_starts_over_at_the_poll_interval_once_a_slot_freed():
     clock = FakeClock()
     cloud = MemoryCloud(clock, copy_seconds=20)
-    outcomes = engine_for(cloud, clock, max_in_flight=1, poll_interval=2, max_poll_interval=10, timeout=600).run(requests(3))
+    outcomes = engine_for(cloud, clock, max_in_flight=1, poll_interval=2, max_poll_interval=10, timeout=600).run(
+        requests(3)
+    )
     assert all(outcome.destinations['dr-1'].action == COPIED for outcome in outcomes)
     assert clock.sleeps == [2, 3.0, 4.5, 6.75, 10] * 2
 
@@ -842,8 +952,17 @@ def test_waiting_for_a_free_slot_starts_over_at_the_poll_interval_once_a_slot_fr
 def test_the_clients_reads_within_the_engines_calls_are_retried_until_the_engines_deadline_not_the_call_retrys():
     clock = FakeClock()
     cloud = MemoryCloud(clock)
-    retry = CallRetry(Backoff(is_retryable, base_delay=1, max_delay=8, max_attempts=10, rng=lambda: 1.0, sleep=clock.sleep,
-                              clock=clock.clock))
+    retry = CallRetry(
+        Backoff(
+            is_retryable,
+            base_delay=1,
+            max_delay=8,
+            max_attempts=10,
+            rng=lambda: 1.0,
+            sleep=clock.sleep,
+            clock=clock.clock,
+        )
+    )
     cloud.client = type('Client', (), {'retry': retry})()
     original = cloud.find_copies
     throttles = [CloudError('DescribeSnapshots', 'Throttling', 'slow down', kind=RETRYABLE) for dummy in range(10)]
@@ -853,6 +972,7 @@ def test_the_clients_reads_within_the_engines_calls_are_retried_until_the_engine
             if throttles:
                 raise throttles.pop(0)
             return original(destination, reqs)
+
         return retry.send('DescribeSnapshots', read)  # as the clients send every call
 
     cloud.find_copies = find_copies

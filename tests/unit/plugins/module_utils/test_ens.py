@@ -3,6 +3,7 @@
 ENS copies to many nodes in one call, with no idempotency token: these tests check that each
 node gets exactly one copy whatever goes wrong, asserting on the emulator's state and calls.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,13 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import C
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import CopyEngine
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import COPIED, EXISTING, NOT_COPIED, WOULD_COPY, EngineConfig
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import (
+    COPIED,
+    EXISTING,
+    NOT_COPIED,
+    WOULD_COPY,
+    EngineConfig,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import run_copy_module
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
@@ -35,10 +42,15 @@ def cloud(fakecloud_clean):
 
 
 def connection(cloud, **overrides):
-    conn = {'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
-            'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
-            'alicloud_security_token': None, 'endpoint_url': cloud.url, 'validate_certs': True,
-            'connect_timeout': 5, 'read_timeout': 10}
+    conn = {
+        'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
+        'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
+        'alicloud_security_token': None,
+        'endpoint_url': cloud.url,
+        'validate_certs': True,
+        'connect_timeout': 5,
+        'read_timeout': 10,
+    }
     conn.update(overrides)
     return conn
 
@@ -60,8 +72,11 @@ def copies_of(cloud, source_id):
 
 def copy_calls(cloud):
     """The DestinationRegionIds of every CopySnapshot that changed something, in order."""
-    return [json.loads(entry['params']['DestinationRegionIds']) for entry in cloud.admin.calls()['log']
-            if entry['cloud'] == 'ens' and entry['action'] == 'CopySnapshot']
+    return [
+        json.loads(entry['params']['DestinationRegionIds'])
+        for entry in cloud.admin.calls()['log']
+        if entry['cloud'] == 'ens' and entry['action'] == 'CopySnapshot'
+    ]
 
 
 def calls(cloud, action):
@@ -70,8 +85,11 @@ def calls(cloud, action):
 
 def engine(cloud, wait=False, timeout=30):
     adapter = EnsAdapter.from_connection(connection(cloud))
-    return CopyEngine(adapter, EngineConfig(wait=wait, timeout=timeout, poll_interval=0.2),
-                      backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05))
+    return CopyEngine(
+        adapter,
+        EngineConfig(wait=wait, timeout=timeout, poll_interval=0.2),
+        backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05),
+    )
 
 
 def request(source_id, nodes=None, **options):
@@ -79,17 +97,27 @@ def request(source_id, nodes=None, **options):
 
 
 def module_params(cloud, source_id, **params):
-    values = dict(connection(cloud), source_snapshot_id=source_id, source_region=SOURCE_NODE,
-                  destination_regions=list(NODES), name=None, description=None, instance_billing_cycle=None,
-                  wait=False, wait_timeout=30, poll_interval=0.2)
+    values = dict(
+        connection(cloud),
+        source_snapshot_id=source_id,
+        source_region=SOURCE_NODE,
+        destination_regions=list(NODES),
+        name=None,
+        description=None,
+        instance_billing_cycle=None,
+        wait=False,
+        wait_timeout=30,
+        poll_interval=0.2,
+    )
     values.update(params)
     return values
 
 
 def run_module(cloud, source_id, check_mode=False, diff=False, **params):
     with pytest.raises(ModuleExit) as info:
-        run_copy_module(FakeModule(module_params(cloud, source_id, **params), check_mode, diff),
-                        build_ens_request, EnsAdapter)
+        run_copy_module(
+            FakeModule(module_params(cloud, source_id, **params), check_mode, diff), build_ens_request, EnsAdapter
+        )
     return info.value
 
 
@@ -105,14 +133,20 @@ def test_one_call_copies_to_every_node_and_a_rerun_changes_nothing(cloud):
 
     assert not first.failed and first.result['changed']
     assert [entry['action'] for entry in first.result['snapshots']] == [COPIED, COPIED]
-    assert 'snapshot_id' not in first.result and 'copy_snapshot_id' not in first.result  # several destinations: see snapshots
+    assert (
+        'snapshot_id' not in first.result and 'copy_snapshot_id' not in first.result
+    )  # several destinations: see snapshots
     assert not second.failed and not second.result['changed']
     assert [entry['action'] for entry in second.result['snapshots']] == [EXISTING, EXISTING]
     copies = copies_of(cloud, source)
     assert {node: [copy['id'] for copy in found] for node, found in copies.items()} == {
-        node: [entry['snapshot_id']] for node, entry in by_node(first.result).items()}
-    assert all(found[0]['name'] == 'edge-copy' and found[0]['description'] == 'DR copy [snapcopy source=%s/%s]'
-               % (SOURCE_NODE, source) for found in copies.values())
+        node: [entry['snapshot_id']] for node, entry in by_node(first.result).items()
+    }
+    assert all(
+        found[0]['name'] == 'edge-copy'
+        and found[0]['description'] == 'DR copy [snapcopy source=%s/%s]' % (SOURCE_NODE, source)
+        for found in copies.values()
+    )
     assert all(entry['tags'] == {SOURCE_TAG: '%s/%s' % (SOURCE_NODE, source)} for entry in second.result['snapshots'])
     assert copy_calls(cloud) == [NODES]
     assert first.result['snapshots'][0]['progress'] is None
@@ -189,14 +223,21 @@ def test_lost_answer_is_found_by_a_look_up_not_copied_again(cloud):
     assert calls(cloud, 'CopySnapshot') == {'calls': 1, 'errors': 0, 'mutations': 1}
     copies = copies_of(cloud, source)
     assert {node: [copy['id'] for copy in found] for node, found in copies.items()} == {
-        node: [outcome.destinations[node].snapshot.id] for node in NODES}
+        node: [outcome.destinations[node].snapshot.id] for node in NODES
+    }
 
 
 def test_throttling_bursts_are_retried_with_a_look_up_before_each_copy_call(cloud):
     source = seed_source(cloud)
-    cloud.admin.faults({'rules': [{'cloud': 'ens', 'action': 'CopySnapshot', 'throttle_rate': 1.0, 'count': 2},
-                                  {'cloud': 'ens', 'action': 'DescribeSnapshots', 'throttle_rate': 0.5, 'count': 3},
-                                  {'cloud': 'ens', 'action': 'CopySnapshot', 'error_rate': 1.0, 'count': 1}]})
+    cloud.admin.faults(
+        {
+            'rules': [
+                {'cloud': 'ens', 'action': 'CopySnapshot', 'throttle_rate': 1.0, 'count': 2},
+                {'cloud': 'ens', 'action': 'DescribeSnapshots', 'throttle_rate': 0.5, 'count': 3},
+                {'cloud': 'ens', 'action': 'CopySnapshot', 'error_rate': 1.0, 'count': 1},
+            ]
+        }
+    )
     run = engine(cloud)
     outcome = run.run([request(source)])[0]
     assert not outcome.failed
@@ -267,17 +308,27 @@ def test_wrong_secret_is_a_clear_fatal_error(cloud):
 
 def test_sts_credentials(cloud):
     source = seed_source(cloud)
-    done = run_module(cloud, source, alicloud_access_key=credentials.ALIBABA_STS_ACCESS_KEY_ID,
-                      alicloud_secret_key=credentials.ALIBABA_STS_ACCESS_KEY_SECRET,
-                      alicloud_security_token=credentials.ALIBABA_STS_SECURITY_TOKEN)
+    done = run_module(
+        cloud,
+        source,
+        alicloud_access_key=credentials.ALIBABA_STS_ACCESS_KEY_ID,
+        alicloud_secret_key=credentials.ALIBABA_STS_ACCESS_KEY_SECRET,
+        alicloud_security_token=credentials.ALIBABA_STS_SECURITY_TOKEN,
+    )
     assert not done.failed and done.result['changed']
 
 
 # ---------------------------------------------------------------------------- finding copies
 def test_find_copies_pages_through_a_busy_node(cloud):
     source = seed_source(cloud)
-    cloud.admin.seed(ens={'snapshots': [{'region': NODE_A, 'source_snapshot_id': 'sp-other%03d' % n,
-                                         'source_region': SOURCE_NODE} for n in range(230)]})
+    cloud.admin.seed(
+        ens={
+            'snapshots': [
+                {'region': NODE_A, 'source_snapshot_id': 'sp-other%03d' % n, 'source_region': SOURCE_NODE}
+                for n in range(230)
+            ]
+        }
+    )
     adapter = EnsAdapter.from_connection(connection(cloud))
     made = adapter.start_copy(request(source, [NODE_A]), [NODE_A])[NODE_A]
     cloud.admin.calls(reset=True)
@@ -305,20 +356,23 @@ def test_destination_region_names_one_node_as_the_ebs_and_ecs_modules_name_a_reg
 
 
 # ---------------------------------------------------------------------------- validation
-@pytest.mark.parametrize('params, option', [
-    ({'source_snapshot_id': 's-abc123'}, 'source_snapshot_id'),
-    ({'source_region': 'Hangzhou 26'}, 'source_region'),
-    ({'destination_regions': []}, 'destination_regions'),
-    ({'destination_regions': [NODE_A, NODE_A]}, 'destination_regions'),
-    ({'destination_regions': ['not a node']}, 'destination_regions'),
-    ({'destination_regions': ['cn-node-%d' % n for n in range(101)]}, 'destination_regions'),
-    ({'name': 'edge.copy'}, 'name'),
-    ({'name': 'e'}, 'name'),
-    ({'name': '1edge'}, 'name'),
-    ({'name': 'https://x'}, 'name'),
-    ({'description': 'x'}, 'description'),
-    ({'description': 'http://x.example'}, 'description'),
-])
+@pytest.mark.parametrize(
+    'params, option',
+    [
+        ({'source_snapshot_id': 's-abc123'}, 'source_snapshot_id'),
+        ({'source_region': 'Hangzhou 26'}, 'source_region'),
+        ({'destination_regions': []}, 'destination_regions'),
+        ({'destination_regions': [NODE_A, NODE_A]}, 'destination_regions'),
+        ({'destination_regions': ['not a node']}, 'destination_regions'),
+        ({'destination_regions': ['cn-node-%d' % n for n in range(101)]}, 'destination_regions'),
+        ({'name': 'edge.copy'}, 'name'),
+        ({'name': 'e'}, 'name'),
+        ({'name': '1edge'}, 'name'),
+        ({'name': 'https://x'}, 'name'),
+        ({'description': 'x'}, 'description'),
+        ({'description': 'http://x.example'}, 'description'),
+    ],
+)
 def test_bad_input_fails_before_any_call_naming_the_option(cloud, params, option):
     failed = run_module(cloud, params.pop('source_snapshot_id', 'sp-abc123'), **params)
     assert failed.failed
@@ -327,15 +381,27 @@ def test_bad_input_fails_before_any_call_naming_the_option(cloud, params, option
 
 
 def test_validation_accepts_what_ens_accepts():
-    assert accepted(EnsAdapter(client=None).validate, build_ens_request({
-        'source_snapshot_id': 'sp-bp1c0doj0taqyzzlexample', 'source_region': 'cn-hangzhou-26',
-        'destination_regions': ['cn-hangzhou-26', 'cn-wuhan-telecom'], 'name': '边缘:copy_1-a', 'description': 'ok'}))
+    assert accepted(
+        EnsAdapter(client=None).validate,
+        build_ens_request(
+            {
+                'source_snapshot_id': 'sp-bp1c0doj0taqyzzlexample',
+                'source_region': 'cn-hangzhou-26',
+                'destination_regions': ['cn-hangzhou-26', 'cn-wuhan-telecom'],
+                'name': '边缘:copy_1-a',
+                'description': 'ok',
+            }
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------- what the DR run (dr_sync) uses
 def test_find_disks_filters_by_tags_across_pages(cloud):
-    cloud.admin.seed(ens={'disks': [{'region': SOURCE_NODE, 'size': 20, 'tags': {'dr': 'yes' if n % 2 else 'no'}}
-                                    for n in range(130)]})
+    cloud.admin.seed(
+        ens={
+            'disks': [{'region': SOURCE_NODE, 'size': 20, 'tags': {'dr': 'yes' if n % 2 else 'no'}} for n in range(130)]
+        }
+    )
     cloud.admin.seed(ens={'disks': [{'region': NODE_A, 'tags': {'dr': 'yes'}}]})
     adapter = EnsAdapter.from_connection(connection(cloud))
     cloud.admin.calls(reset=True)
@@ -355,8 +421,10 @@ def test_disk_snapshots_per_disk_or_by_one_listing(cloud, disk_count):
     wanted = [disk for disk in adapter.find_disks(SOURCE_NODE, {}) if disk.id in created['ens']['disks']]
     found = adapter.disk_snapshots(SOURCE_NODE, wanted)
     assert set(found) == set(created['ens']['disks'])
-    assert all(len(snapshots) == 2 and all(s.volume_id == disk_id and s.created for s in snapshots)
-               for disk_id, snapshots in found.items())
+    assert all(
+        len(snapshots) == 2 and all(s.volume_id == disk_id and s.created for s in snapshots)
+        for disk_id, snapshots in found.items()
+    )
 
 
 def test_create_list_and_delete(cloud):
@@ -376,11 +444,14 @@ def test_create_list_and_delete(cloud):
     assert adapter.list_copies(NODE_A) == []
 
 
-@pytest.mark.parametrize('first, second, option', [
-    ({'name': 'edge-a'}, {'name': 'edge-b'}, 'name'),
-    # The description is read without the marker that ends it.
-    ({'description': 'nightly copy'}, {'description': 'weekly copy'}, 'description'),
-])
+@pytest.mark.parametrize(
+    'first, second, option',
+    [
+        ({'name': 'edge-a'}, {'name': 'edge-b'}, 'name'),
+        # The description is read without the marker that ends it.
+        ({'description': 'nightly copy'}, {'description': 'weekly copy'}, 'description'),
+    ],
+)
 def test_a_copy_that_differs_from_the_request_is_never_used_silently(cloud, first, second, option):
     source = seed_source(cloud)
     made = run_module(cloud, source, destination_regions=[NODE_A], **first)
@@ -388,7 +459,10 @@ def test_a_copy_that_differs_from_the_request_is_never_used_silently(cloud, firs
     failed = run_module(cloud, source, destination_regions=[NODE_A], **second)
     entry = failed.result['snapshots'][0]
     assert failed.failed and entry['error']['code'] == 'ExistingCopyDiffers'
-    assert entry['mismatch'] == {'snapshot_id': old_id, 'differences': {option: {'asked': second[option], 'found': first[option]}}}
+    assert entry['mismatch'] == {
+        'snapshot_id': old_id,
+        'differences': {option: {'asked': second[option], 'found': first[option]}},
+    }
     used = run_module(cloud, source, destination_regions=[NODE_A], on_mismatch='warn', **second)
     assert not used.failed and used.result['snapshot_id'] == old_id and len(used.warnings) == 1
     replaced = run_module(cloud, source, destination_regions=[NODE_A], on_mismatch='new_copy', **second)

@@ -6,6 +6,7 @@ that marker names the source that ENS's own link (SourceSnapshotId, SourceEnsReg
 These tests drive the real aliyun SDK against fakecloud over HTTP and assert on the emulator's
 state and its count of calls per action.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -14,7 +15,11 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens_
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError, is_retryable
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import CopyRequest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import Backoff
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SOURCE_TAG, description_marker
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    DISK_TAG,
+    SOURCE_TAG,
+    description_marker,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import CopyEngine
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import COPIED, EXISTING, EngineConfig
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
@@ -34,15 +39,25 @@ def cloud(fakecloud_clean):
 
 
 def adapter_for(cloud):
-    return EnsAdapter.from_connection({
-        'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID, 'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
-        'alicloud_security_token': None, 'endpoint_url': cloud.url, 'validate_certs': True,
-        'connect_timeout': 5, 'read_timeout': 10})
+    return EnsAdapter.from_connection(
+        {
+            'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
+            'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
+            'alicloud_security_token': None,
+            'endpoint_url': cloud.url,
+            'validate_certs': True,
+            'connect_timeout': 5,
+            'read_timeout': 10,
+        }
+    )
 
 
 def engine(adapter, check_mode=False):
-    return CopyEngine(adapter, EngineConfig(check_mode=check_mode, timeout=30, poll_interval=0.2),
-                      backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05))
+    return CopyEngine(
+        adapter,
+        EngineConfig(check_mode=check_mode, timeout=30, poll_interval=0.2),
+        backoff=Backoff(is_retryable, base_delay=0.01, max_delay=0.05),
+    )
 
 
 def calls(cloud, action):
@@ -52,7 +67,9 @@ def calls(cloud, action):
 def mutating_calls(cloud):
     """Every call of an action that can change something, whether or not it did."""
     counted = cloud.admin.calls()
-    return sum(counts['calls'] for action, counts in counted['calls'].get('ens', {}).items() if action in MUTATING_ACTIONS)
+    return sum(
+        counts['calls'] for action, counts in counted['calls'].get('ens', {}).items() if action in MUTATING_ACTIONS
+    )
 
 
 def snapshots_in(cloud, node):
@@ -119,9 +136,18 @@ def test_our_source_tag_is_ours_to_set():
 def test_a_copy_of_the_source_without_the_marker_is_found_and_not_copied_again(cloud):
     """Made by hand, or by 0.1.0 (which tried to tag snapshots): found by ENS's link, never written to."""
     source = seed_source(cloud)
-    (foreign,) = cloud.admin.seed(ens={'snapshots': [{'region': NODE_A, 'source_snapshot_id': source,
-                                                      'source_region': SOURCE_NODE, 'tags': {SOURCE_TAG: source_tag(source)}}]}
-                                  )['ens']['snapshots']
+    (foreign,) = cloud.admin.seed(
+        ens={
+            'snapshots': [
+                {
+                    'region': NODE_A,
+                    'source_snapshot_id': source,
+                    'source_region': SOURCE_NODE,
+                    'tags': {SOURCE_TAG: source_tag(source)},
+                }
+            ]
+        }
+    )['ens']['snapshots']
     outcome = engine(adapter_for(cloud)).run([request(source, [NODE_A])])[0]
     assert outcome.destinations[NODE_A].action == EXISTING and outcome.destinations[NODE_A].snapshot.id == foreign
     assert mutating_calls(cloud) == 0
@@ -131,8 +157,19 @@ def test_a_copy_of_the_source_without_the_marker_is_found_and_not_copied_again(c
 def test_a_copy_being_deleted_is_no_copy(cloud):
     """ENS Status "deleting": the copy is on its way out, so a new one is made."""
     source = seed_source(cloud)
-    (going,) = cloud.admin.seed(ens={'snapshots': [{'region': NODE_A, 'source_snapshot_id': source, 'source_region': SOURCE_NODE,
-                                                    'description': marker(source), 'status': 'deleting'}]})['ens']['snapshots']
+    (going,) = cloud.admin.seed(
+        ens={
+            'snapshots': [
+                {
+                    'region': NODE_A,
+                    'source_snapshot_id': source,
+                    'source_region': SOURCE_NODE,
+                    'description': marker(source),
+                    'status': 'deleting',
+                }
+            ]
+        }
+    )['ens']['snapshots']
     outcome = engine(adapter_for(cloud)).run([request(source, [NODE_A])])[0]
     destination_outcome = outcome.destinations[NODE_A]
     assert destination_outcome.action == COPIED and destination_outcome.snapshot.id != going and not outcome.failed
@@ -140,9 +177,22 @@ def test_a_copy_being_deleted_is_no_copy(cloud):
 
 
 def test_find_copies_reads_each_node_once_for_many_sources(cloud):
-    sources = cloud.admin.seed(ens={'disks': [{'region': SOURCE_NODE, 'snapshots': 1} for dummy in range(60)]})['ens']['snapshots']
-    cloud.admin.seed(ens={'snapshots': [{'region': NODE_A, 'source_snapshot_id': source, 'source_region': SOURCE_NODE,
-                                         'description': marker(source)} for source in sources]})
+    sources = cloud.admin.seed(ens={'disks': [{'region': SOURCE_NODE, 'snapshots': 1} for dummy in range(60)]})['ens'][
+        'snapshots'
+    ]
+    cloud.admin.seed(
+        ens={
+            'snapshots': [
+                {
+                    'region': NODE_A,
+                    'source_snapshot_id': source,
+                    'source_region': SOURCE_NODE,
+                    'description': marker(source),
+                }
+                for source in sources
+            ]
+        }
+    )
     cloud.admin.calls(reset=True)
     found = adapter_for(cloud).find_copies(NODE_A, [request(source, [NODE_A]) for source in sources])
     assert len(found) == 60 and all(copies[0].tags == {SOURCE_TAG: tag} for tag, copies in found.items())
@@ -154,16 +204,36 @@ def test_list_copies_returns_only_copies_whose_marker_agrees_with_the_link(cloud
     source = seed_source(cloud)
     adapter = adapter_for(cloud)
     ours = adapter.start_copy(request(source, [NODE_A]), [NODE_A])[NODE_A]
-    foreign = cloud.admin.seed(ens={'snapshots': [
-        {'region': NODE_A, 'source_snapshot_id': 'sp-byhand01', 'source_region': SOURCE_NODE},  # someone else's copy
-        {'region': NODE_A, 'source_snapshot_id': 'sp-byhand02', 'source_region': SOURCE_NODE,  # a marker its link contradicts
-         'description': marker('sp-other03')},
-        {'region': NODE_A, 'source_snapshot_id': 'sp-byhand04', 'source_region': NODE_B,  # copied from another node
-         'description': marker('sp-byhand04')},
-        {'region': NODE_A, 'description': marker(source)},  # no copy at all
-        {'region': NODE_A, 'source_snapshot_id': 'sp-byhand05', 'source_region': SOURCE_NODE,  # the marker not at the end
-         'description': marker('sp-byhand05') + ' edited by hand'},
-    ]})['ens']['snapshots']
+    foreign = cloud.admin.seed(
+        ens={
+            'snapshots': [
+                {
+                    'region': NODE_A,
+                    'source_snapshot_id': 'sp-byhand01',
+                    'source_region': SOURCE_NODE,
+                },  # someone else's copy
+                {
+                    'region': NODE_A,
+                    'source_snapshot_id': 'sp-byhand02',
+                    'source_region': SOURCE_NODE,  # a marker its link contradicts
+                    'description': marker('sp-other03'),
+                },
+                {
+                    'region': NODE_A,
+                    'source_snapshot_id': 'sp-byhand04',
+                    'source_region': NODE_B,  # copied from another node
+                    'description': marker('sp-byhand04'),
+                },
+                {'region': NODE_A, 'description': marker(source)},  # no copy at all
+                {
+                    'region': NODE_A,
+                    'source_snapshot_id': 'sp-byhand05',
+                    'source_region': SOURCE_NODE,  # the marker not at the end
+                    'description': marker('sp-byhand05') + ' edited by hand',
+                },
+            ]
+        }
+    )['ens']['snapshots']
     assert len(foreign) == 5
     listed = adapter.list_copies(NODE_A)
     assert [copy.id for copy in listed] == [ours.id]
@@ -171,9 +241,19 @@ def test_list_copies_returns_only_copies_whose_marker_agrees_with_the_link(cloud
 
 
 def test_list_copies_reads_many_copies_in_pages_and_nothing_else(cloud):
-    cloud.admin.seed(ens={'snapshots': [{'region': NODE_A, 'source_snapshot_id': 'sp-src%04d' % number, 'source_region': SOURCE_NODE,
-                                         'description': marker('sp-src%04d' % number, 'x/d-%d' % number)}
-                                        for number in range(120)]})
+    cloud.admin.seed(
+        ens={
+            'snapshots': [
+                {
+                    'region': NODE_A,
+                    'source_snapshot_id': 'sp-src%04d' % number,
+                    'source_region': SOURCE_NODE,
+                    'description': marker('sp-src%04d' % number, 'x/d-%d' % number),
+                }
+                for number in range(120)
+            ]
+        }
+    )
     cloud.admin.calls(reset=True)
     copies = adapter_for(cloud).list_copies(NODE_A)
     assert len(copies) == 120 and all(copy.tags[DISK_TAG] for copy in copies)
@@ -183,11 +263,26 @@ def test_list_copies_reads_many_copies_in_pages_and_nothing_else(cloud):
 # ---------------------------------------------------------------------- a DR run on ENS
 def params(**overrides):
     base = {
-        'provider': 'ens', 'source_region': SOURCE_NODE, 'dr_regions': list(NODES), 'tag_selector': {'dr': 'yes'},
-        'name_template': 'dr-{disk_id}', 'description_template': None, 'snapshot_name_template': 'fresh-{disk_id}',
-        'tags': None, 'encrypted': None, 'kms_key_id': None, 'retention_days': None, 'instance_billing_cycle': None,
-        'max_snapshot_age_hours': None, 'prune': False, 'keep_copies': None, 'max_copy_age_days': None, 'max_in_flight': None,
-        'wait': True, 'wait_timeout': 60, 'poll_interval': 0.1,
+        'provider': 'ens',
+        'source_region': SOURCE_NODE,
+        'dr_regions': list(NODES),
+        'tag_selector': {'dr': 'yes'},
+        'name_template': 'dr-{disk_id}',
+        'description_template': None,
+        'snapshot_name_template': 'fresh-{disk_id}',
+        'tags': None,
+        'encrypted': None,
+        'kms_key_id': None,
+        'retention_days': None,
+        'instance_billing_cycle': None,
+        'max_snapshot_age_hours': None,
+        'prune': False,
+        'keep_copies': None,
+        'max_copy_age_days': None,
+        'max_in_flight': None,
+        'wait': True,
+        'wait_timeout': 60,
+        'poll_interval': 0.1,
     }
     base.update(overrides)
     return base
@@ -200,10 +295,12 @@ def dr_run(cloud, check_mode=False, **overrides):
 @pytest.fixture
 def estate(cloud):
     """12 tagged disks with two snapshots each (the newest an hour old), and 3 untagged ones."""
-    tagged = cloud.admin.seed(ens={'disks': [{'region': SOURCE_NODE, 'tags': {'dr': 'yes'}, 'snapshots': 2}
-                                             for dummy in range(12)]})['ens']
-    untagged = cloud.admin.seed(ens={'disks': [{'region': SOURCE_NODE, 'tags': {'dr': 'no'}, 'snapshots': 1}
-                                               for dummy in range(3)]})['ens']
+    tagged = cloud.admin.seed(
+        ens={'disks': [{'region': SOURCE_NODE, 'tags': {'dr': 'yes'}, 'snapshots': 2} for dummy in range(12)]}
+    )['ens']
+    untagged = cloud.admin.seed(
+        ens={'disks': [{'region': SOURCE_NODE, 'tags': {'dr': 'no'}, 'snapshots': 1} for dummy in range(3)]}
+    )['ens']
     return {'tagged': tagged, 'untagged': untagged}
 
 
@@ -221,8 +318,11 @@ def test_dr_run_plans_copies_marks_them_and_reruns_without_change(cloud, estate)
     assert report['totals']['copied'] == 24 and not report['failures']
     assert all(copy['state'] == 'available' for disk in report['disks'] for copy in disk['copies'])
     # read again while waiting, the copies show what their marker says
-    assert all(copy['tags'][SOURCE_TAG] == source_tag(disk['source_snapshot']['id'])
-               for disk in report['disks'] for copy in disk['copies'])
+    assert all(
+        copy['tags'][SOURCE_TAG] == source_tag(disk['source_snapshot']['id'])
+        for disk in report['disks']
+        for copy in disk['copies']
+    )
     # one CopySnapshot per disk serves both nodes, and nothing else is written
     assert cloud.admin.calls()['mutating']['ens'] == {'CopySnapshot': 12}
     for node in NODES:
@@ -230,7 +330,8 @@ def test_dr_run_plans_copies_marks_them_and_reruns_without_change(cloud, estate)
         assert len(copies) == 12
         assert {copy['description'] for copy in copies} == {
             marker(source, '%s/%s' % (SOURCE_NODE, disk_id))
-            for disk_id, source in zip(estate['tagged']['disks'], estate['tagged']['snapshots'][1::2])}
+            for disk_id, source in zip(estate['tagged']['disks'], estate['tagged']['snapshots'][1::2])
+        }
 
     cloud.admin.calls(reset=True)
     unanswered = dr_run(cloud)
@@ -241,16 +342,36 @@ def test_dr_run_prunes_its_own_copies_only(cloud, estate):
     dr_run(cloud, dr_regions=[NODE_A])
     disk_id = estate['tagged']['disks'][0]
     disk_tag = '%s/%s' % (SOURCE_NODE, disk_id)
-    old = [{'region': NODE_A, 'source_snapshot_id': 'sp-old%05d' % days, 'source_region': SOURCE_NODE, 'disk_id': disk_id,
-            'age_seconds': days * 86400, 'description': marker('sp-old%05d' % days, disk_tag)}
-           for days in (3, 6, 9)]
+    old = [
+        {
+            'region': NODE_A,
+            'source_snapshot_id': 'sp-old%05d' % days,
+            'source_region': SOURCE_NODE,
+            'disk_id': disk_id,
+            'age_seconds': days * 86400,
+            'description': marker('sp-old%05d' % days, disk_tag),
+        }
+        for days in (3, 6, 9)
+    ]
     foreign = [
         # a copy of the same disk made by hand (or by 0.1.0, with tags ENS does not keep): no marker
-        {'region': NODE_A, 'source_snapshot_id': estate['tagged']['snapshots'][0], 'source_region': SOURCE_NODE,
-         'disk_id': disk_id, 'age_seconds': 20 * 86400, 'tags': {SOURCE_TAG: source_tag(estate['tagged']['snapshots'][0])}},
+        {
+            'region': NODE_A,
+            'source_snapshot_id': estate['tagged']['snapshots'][0],
+            'source_region': SOURCE_NODE,
+            'disk_id': disk_id,
+            'age_seconds': 20 * 86400,
+            'tags': {SOURCE_TAG: source_tag(estate['tagged']['snapshots'][0])},
+        },
         # a copy that names the disk, but whose marker its link contradicts
-        {'region': NODE_A, 'source_snapshot_id': 'sp-byhand01', 'source_region': SOURCE_NODE, 'disk_id': disk_id,
-         'age_seconds': 20 * 86400, 'description': marker('sp-someother', disk_tag)},
+        {
+            'region': NODE_A,
+            'source_snapshot_id': 'sp-byhand01',
+            'source_region': SOURCE_NODE,
+            'disk_id': disk_id,
+            'age_seconds': 20 * 86400,
+            'description': marker('sp-someother', disk_tag),
+        },
     ]
     ids = cloud.admin.seed(ens={'snapshots': old + foreign})['ens']['snapshots']
     old_ids, foreign_ids = ids[:3], ids[3:]
@@ -286,7 +407,9 @@ def test_find_disks_reads_every_page_of_a_node_with_more_disks_than_a_page(cloud
     """ENS DescribeDisks' TotalCount is the number of pages (ens-20171110 model), so a pager that stops at
     page * PageSize >= TotalCount reads 50 disks of a node that has more: every disk must be found, at a page
     boundary (100, two full pages and a short empty one) and beyond it (101)."""
-    seeded = cloud.admin.seed(ens={'disks': [{'region': SOURCE_NODE, 'tags': {'dr': 'yes'}} for dummy in range(count)]})['ens']
+    seeded = cloud.admin.seed(
+        ens={'disks': [{'region': SOURCE_NODE, 'tags': {'dr': 'yes'}} for dummy in range(count)]}
+    )['ens']
     cloud.admin.calls(reset=True)
     found = adapter_for(cloud).find_disks(SOURCE_NODE, {'dr': 'yes'})
     assert sorted(disk.id for disk in found) == sorted(seeded['disks'])

@@ -2,6 +2,7 @@
 over, what a run that finds another run's live lease or lease leaves on the source, what it takes off, and when it sends
 nothing. The clouds' own tag calls are tested with the
 adapters (test_copy_leases_aws.py, test_copy_leases_cbs.py); these are the rules those tests rest on."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -10,7 +11,11 @@ import datetime
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import RELEASE_TAG_PREFIX, SHARE_LEASE_TAG_PREFIX, SHARE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    RELEASE_TAG_PREFIX,
+    SHARE_LEASE_TAG_PREFIX,
+    SHARE_TAG,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import (
     STAMP_FORMAT,
     CopyLeases,
@@ -80,7 +85,9 @@ def test_a_run_that_finds_another_runs_live_lease_takes_its_own_off_for_that_reg
     """It keeps its lease where it copies, and leaves none where it waits: the other run, writing its lease again before its
     next call, must not find this one's and let go as well."""
     store = MemoryTags()
-    store.tags[SNAPSHOT][lease_key(OTHER_RUN, 'eu-west-1')] = (NOW + datetime.timedelta(minutes=2)).strftime(STAMP_FORMAT)
+    store.tags[SNAPSHOT][lease_key(OTHER_RUN, 'eu-west-1')] = (NOW + datetime.timedelta(minutes=2)).strftime(
+        STAMP_FORMAT
+    )
     lease = leases(store)
     held = lease.take(holds('eu-west-1', 'us-west-2'))
     (refusal,) = held.values()
@@ -89,7 +96,9 @@ def test_a_run_that_finds_another_runs_live_lease_takes_its_own_off_for_that_reg
     mine = {region for dummy, region, lease_read in leases_in(store.tags[SNAPSHOT]) if lease_read.run_id == THIS_RUN}
     assert mine == {'us-west-2'}
     assert ('untag', [lease_key(THIS_RUN, 'eu-west-1')]) in store.calls
-    assert lease.fresh(holds('us-west-2')) and not lease.fresh(holds('eu-west-1')), 'a copy goes out only under a lease of its own'
+    assert lease.fresh(holds('us-west-2')) and not lease.fresh(holds('eu-west-1')), (
+        'a copy goes out only under a lease of its own'
+    )
 
 
 def test_a_run_that_finds_only_lapsed_leases_takes_them_off_and_holds_every_region():
@@ -113,6 +122,7 @@ def test_a_lapsed_lease_goes_only_from_the_sources_where_it_lapsed():
 
 def test_a_batch_of_sources_is_leased_in_one_call_read_in_one_and_let_go_of_in_one():
     """The cost the lease exists to keep small: a round of copy calls over many sources, each for the same DR regions."""
+
     class CountingTags(MemoryTags):
         reads = 0
 
@@ -140,7 +150,9 @@ def test_a_lease_with_half_of_it_gone_is_not_fresh_for_a_copy_call(elapsed, fres
     times = iter([NOW, NOW, NOW + datetime.timedelta(seconds=elapsed)])
     lease = CopyLeases(store, run_id=THIS_RUN, wall_clock=lambda: next(times), seconds=150, warn=pytest.fail)
     assert lease.take(holds('eu-west-1')) == {}
-    assert store.tags[SNAPSHOT] == {lease_key(THIS_RUN, 'eu-west-1'): (NOW + datetime.timedelta(seconds=150)).strftime(STAMP_FORMAT)}
+    assert store.tags[SNAPSHOT] == {
+        lease_key(THIS_RUN, 'eu-west-1'): (NOW + datetime.timedelta(seconds=150)).strftime(STAMP_FORMAT)
+    }
     assert lease.fresh(holds('eu-west-1')) is fresh
 
 
@@ -148,7 +160,12 @@ def test_a_run_refused_the_tag_calls_copies_without_leases_says_so_once_and_asks
     class Refused(MemoryTags):
         def tag_sources(self, source_region, snapshot_ids, tags):
             self.calls.append(('tag', dict(tags)))
-            raise CloudError('CreateTags', 'UnauthorizedOperation', 'You are not authorized to perform this operation.', 'req-1')
+            raise CloudError(
+                'CreateTags',
+                'UnauthorizedOperation',
+                'You are not authorized to perform this operation.',
+                request_id='req-1',
+            )
 
     store, warnings = Refused(), []
     lease = CopyLeases(store, run_id=THIS_RUN, wall_clock=lambda: NOW, seconds=150, warn=warnings.append)
@@ -201,7 +218,10 @@ def test_a_share_lease_written_less_than_half_its_time_ago_holds_with_no_call_an
     assert store.calls == [], 'a lease with more than half its time left is not written again'
     clock[0] = NOW + datetime.timedelta(seconds=75)
     shares.take('us-east-1', SNAPSHOT)
-    assert ('tag', {SHARE_TAG: '222233334444', SHARE_LEASE_TAG_PREFIX + THIS_RUN: '20261125T120345Z eu-west-1'}) in store.calls
+    assert (
+        'tag',
+        {SHARE_TAG: '222233334444', SHARE_LEASE_TAG_PREFIX + THIS_RUN: '20261125T120345Z eu-west-1'},
+    ) in store.calls
 
 
 def test_a_persons_share_is_looked_at_once_and_then_left_alone():
@@ -245,7 +265,9 @@ def test_a_release_takes_off_a_lapsed_release_tag_and_leaves_another_runs_live_o
     store.tags[SNAPSHOT][RELEASE_TAG_PREFIX + killed] = '20261125T110000Z eu-west-1'
     store.tags[SNAPSHOT][RELEASE_TAG_PREFIX + releasing] = '20261125T121000Z eu-west-1'
     shares_at(store, clock).release('us-east-1', SNAPSHOT)
-    assert {key for key in store.tags[SNAPSHOT] if key.startswith(RELEASE_TAG_PREFIX)} == {RELEASE_TAG_PREFIX + releasing}
+    assert {key for key in store.tags[SNAPSHOT] if key.startswith(RELEASE_TAG_PREFIX)} == {
+        RELEASE_TAG_PREFIX + releasing
+    }
 
 
 def test_two_runs_releasing_one_share_at_once_leave_it_shared_with_nobody():

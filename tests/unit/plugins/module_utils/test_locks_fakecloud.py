@@ -2,23 +2,31 @@
 DescribeLockedSnapshots), pruning sends no DeleteSnapshot for a locked copy, and CBS and ENS refuse ``lock`` before any call.
 On the oldest ECS SDK (units-oldest), which has no request class for either lock action, the same calls go through the
 core's CommonRequest (clouds.alibaba.client.LATER_ACTIONS), signed and checked by fakecloud alike."""
+
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import RoleWordsError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import LockSettings
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SOURCE_TAG
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import ALIBABA, calls, dr_run, seed
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import RoleWordsError
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import (
+    ALIBABA,
+    calls,
+    dr_run,
+    seed,
+)
 
 COMPLIANCE_WEEK = {'mode': 'compliance', 'duration_days': 7, 'cool_off_hours': 1}
 
 
 @pytest.fixture
 def cloud(fakecloud_clean):
-    fakecloud_clean.admin.configure(timings={name: {'snapshot_seconds': 0.3, 'copy_seconds': 0.3} for name in ('ecs', 'ens', 'cbs')})
+    fakecloud_clean.admin.configure(
+        timings={name: {'snapshot_seconds': 0.3, 'copy_seconds': 0.3} for name in ('ecs', 'ens', 'cbs')}
+    )
     return fakecloud_clean
 
 
@@ -36,7 +44,12 @@ def test_an_ecs_dr_run_locks_each_copy_once_and_the_rerun_sends_no_lock(cloud):
     for disk in report['disks']:
         (copy,) = disk['copies']
         lock = copy['lock']
-        assert lock['action'] == 'locked' and lock['mode'] == 'compliance' and lock['status'] == 'compliance-cooloff' and lock['in_force']
+        assert (
+            lock['action'] == 'locked'
+            and lock['mode'] == 'compliance'
+            and lock['status'] == 'compliance-cooloff'
+            and lock['in_force']
+        )
         assert lock['expires'] == locks[copy['snapshot_id']].expires and lock['cool_off_ends']
 
     again = dr_run(cloud, 'ecs', restore_test=False, lock=COMPLIANCE_WEEK)
@@ -51,11 +64,24 @@ def test_ecs_pruning_reads_the_locks_and_sends_no_delete_for_a_locked_copy(cloud
     old = []
     for index in range(2):
         source = 's-old000000000000000%d' % index
-        old += cloud.admin.seed(ecs={'snapshots': [{
-            'region': 'cn-shanghai', 'source_snapshot_id': source, 'source_region': 'cn-hangzhou', 'is_copy': True,
-            'age_seconds': (9 - index) * 86400, 'tags': {SOURCE_TAG: 'cn-hangzhou/' + source, DISK_TAG: 'cn-hangzhou/' + disk}}]})['ecs']['snapshots']
+        old += cloud.admin.seed(
+            ecs={
+                'snapshots': [
+                    {
+                        'region': 'cn-shanghai',
+                        'source_snapshot_id': source,
+                        'source_region': 'cn-hangzhou',
+                        'is_copy': True,
+                        'age_seconds': (9 - index) * 86400,
+                        'tags': {SOURCE_TAG: 'cn-hangzhou/' + source, DISK_TAG: 'cn-hangzhou/' + disk},
+                    }
+                ]
+            }
+        )['ecs']['snapshots']
     # A person locks the oldest copy; the run itself sets no lock.
-    EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).lock_snapshot('cn-shanghai', old[0], LockSettings('compliance', 30, 0))
+    EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).lock_snapshot(
+        'cn-shanghai', old[0], LockSettings('compliance', 30, 0)
+    )
 
     report = dr_run(cloud, 'ecs', restore_test=False, prune=True, keep_copies=1)
     (record,) = report['disks'][0]['pruned']
@@ -114,7 +140,10 @@ def test_an_ecs_lock_answered_but_not_held_is_a_lock_failed_saying_what_the_clou
     """The report says locked only for a lock read back in force: here LockSnapshot answers as the model says and sets
     nothing (a canned answer)."""
     seed(cloud, 'ecs')
-    answer = {'RequestId': 'canned-1', 'LockedSnapshotInfo': {'SnapshotId': 's-canned', 'LockMode': 'compliance', 'LockStatus': 'compliance'}}
+    answer = {
+        'RequestId': 'canned-1',
+        'LockedSnapshotInfo': {'SnapshotId': 's-canned', 'LockMode': 'compliance', 'LockStatus': 'compliance'},
+    }
     cloud.admin.faults({'answers': [{'cloud': 'ecs', 'action': 'LockSnapshot', 'answer': answer}]})
     report = dr_run(cloud, 'ecs', restore_test=False, lock=COMPLIANCE_WEEK)
     ((copy,),) = [disk['copies'] for disk in report['disks']]
@@ -143,21 +172,44 @@ def test_a_lock_that_would_outlast_an_ecs_copys_retention_is_refused_up_front_an
     before = cloud.admin.calls()['calls']
     for days in (10, 11):
         with pytest.raises(InputError) as raised:
-            dr_run(cloud, 'ecs', restore_test=False, retention_days=10, lock={'mode': 'compliance', 'duration_days': days})
+            dr_run(
+                cloud, 'ecs', restore_test=False, retention_days=10, lock={'mode': 'compliance', 'duration_days': days}
+            )
         assert raised.value.option == 'lock' and 'not shorter than retention_days 10' in raised.value.message
     assert cloud.admin.calls()['calls'] == before
 
     # An older DR copy of the disk, never locked (a killed run's), made nine days ago and kept for ten.
     source = 's-old0000000000000000'
-    (old,) = cloud.admin.seed(ecs={'snapshots': [{
-        'region': 'cn-shanghai', 'source_snapshot_id': source, 'source_region': 'cn-hangzhou', 'is_copy': True, 'retention_days': 10,
-        'age_seconds': 9 * 86400, 'tags': {SOURCE_TAG: 'cn-hangzhou/' + source, DISK_TAG: 'cn-hangzhou/' + disk}}]})['ecs']['snapshots']
-    report = dr_run(cloud, 'ecs', restore_test=False, retention_days=10, lock={'mode': 'compliance', 'duration_days': 3})
+    (old,) = cloud.admin.seed(
+        ecs={
+            'snapshots': [
+                {
+                    'region': 'cn-shanghai',
+                    'source_snapshot_id': source,
+                    'source_region': 'cn-hangzhou',
+                    'is_copy': True,
+                    'retention_days': 10,
+                    'age_seconds': 9 * 86400,
+                    'tags': {SOURCE_TAG: 'cn-hangzhou/' + source, DISK_TAG: 'cn-hangzhou/' + disk},
+                }
+            ]
+        }
+    )['ecs']['snapshots']
+    report = dr_run(
+        cloud, 'ecs', restore_test=False, retention_days=10, lock={'mode': 'compliance', 'duration_days': 3}
+    )
     (entry,) = report['disks']
     assert [copy['lock']['action'] for copy in entry['copies']] == ['locked']
     (other,) = entry['other_locks']
-    assert (other['snapshot_id'], other['action'], other['error']['code']) == (old, 'lock_failed', 'LockOutlastsRetention')
-    assert 'retention of 10 days ends' in other['error']['message'] and 'lock it for at most 0' not in other['error']['message']
+    assert (other['snapshot_id'], other['action'], other['error']['code']) == (
+        old,
+        'lock_failed',
+        'LockOutlastsRetention',
+    )
+    assert (
+        'retention of 10 days ends' in other['error']['message']
+        and 'lock it for at most 0' not in other['error']['message']
+    )
     assert 'its retention ends in less than a day' in other['error']['message']
     (failure,) = report['failures']
     assert old in failure and 'LockOutlastsRetention' in failure
@@ -170,13 +222,20 @@ def test_an_ecs_run_without_wait_locks_each_copy_in_flight_and_nobody_can_delete
     """Issue 37, point 7: without wait, the copy is locked in the same run while still in progress (ECS takes it: the lock's
     duration counts once the copy is accomplished, LockSnapshotResponseBody's LockDurationStartTime), read back, and
     reported locked; a person who holds the account cannot delete it before it completes."""
-    cloud.admin.configure(timings={'ecs': {'snapshot_seconds': 0.3, 'copy_seconds': 600}}, alibaba_timestamp_window_seconds=3600)
+    cloud.admin.configure(
+        timings={'ecs': {'snapshot_seconds': 0.3, 'copy_seconds': 600}}, alibaba_timestamp_window_seconds=3600
+    )
     seed(cloud, 'ecs')
     report = dr_run(cloud, 'ecs', restore_test=False, wait=False, lock=COMPLIANCE_WEEK)
     ((copy,),) = [disk['copies'] for disk in report['disks']]
     assert copy['state'] == 'progressing' and not report['failures']
     lock = copy['lock']
-    assert lock['action'] == 'locked' and lock['in_force'] and lock['status'] == 'compliance-cooloff' and lock['expires'] is None
+    assert (
+        lock['action'] == 'locked'
+        and lock['in_force']
+        and lock['status'] == 'compliance-cooloff'
+        and lock['expires'] is None
+    )
     assert report['totals']['locked'] == 1
     # One read of the region's locks before locking, one read-back after.
     assert lock_calls(cloud)['mutations'] == 1 and calls(cloud, 'ecs', 'DescribeLockedSnapshots') == 2
@@ -189,7 +248,9 @@ def test_an_ecs_run_without_wait_locks_each_copy_in_flight_and_nobody_can_delete
     again = dr_run(cloud, 'ecs', restore_test=False, wait=False, lock=COMPLIANCE_WEEK)
     ((record,),) = [[copy['lock'] for copy in disk['copies']] for disk in again['disks']]
     held = ecs_locks(cloud, 'cn-shanghai', [copy['snapshot_id']])[copy['snapshot_id']]
-    assert record['action'] == 'in_force' and record['expires'] == held.expires and held.expires and not again['changed']
+    assert (
+        record['action'] == 'in_force' and record['expires'] == held.expires and held.expires and not again['changed']
+    )
     assert lock_calls(cloud)['mutations'] == 1
 
 
@@ -198,14 +259,24 @@ def test_an_ecs_lock_whose_cool_off_outlasts_it_is_refused_before_any_call(cloud
     passed the ranges, and LockSnapshot refused it for each copy."""
     seed(cloud, 'ecs')
     before = cloud.admin.calls()['calls']
-    for lock in ({'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 48}, {'mode': 'compliance', 'duration_days': 2, 'cool_off_hours': 72}):
+    for lock in (
+        {'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 48},
+        {'mode': 'compliance', 'duration_days': 2, 'cool_off_hours': 72},
+    ):
         with pytest.raises(InputError) as raised:
             dr_run(cloud, 'ecs', restore_test=False, lock=lock)
-        assert raised.value.option == 'lock' and 'the cool-off period is part of the lock\'s duration and cannot exceed it' in raised.value.message
-    assert raised.value.message.startswith('cool_off_hours 72 is longer than the lock of 2 days (48 hours): on Alibaba Cloud ECS')
+        assert (
+            raised.value.option == 'lock'
+            and 'the cool-off period is part of the lock\'s duration and cannot exceed it' in raised.value.message
+        )
+    assert raised.value.message.startswith(
+        'cool_off_hours 72 is longer than the lock of 2 days (48 hours): on Alibaba Cloud ECS'
+    )
     assert 'lock for at least 3 days, or shorten the cool-off' in raised.value.message
     assert str(RoleWordsError(raised.value)).startswith('dr_copy_lock: ')
     assert cloud.admin.calls()['calls'] == before
     # A cool-off as long as the lock is the cloud's to take: every copy locked.
-    report = dr_run(cloud, 'ecs', restore_test=False, lock={'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 24})
+    report = dr_run(
+        cloud, 'ecs', restore_test=False, lock={'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 24}
+    )
     assert report['totals']['locked'] == 1 and not report['failures']

@@ -1,11 +1,17 @@
 """The three pagers (core.paging), each driven by a fake call (a plain callable, no SDK) that answers pages the way its
 style of cloud does and records what was asked: where each stops, and what each sends."""
+
 from __future__ import annotations
 
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL, CloudError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.paging import numbered_pages, offset_page, offset_pages, token_pages
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.paging import (
+    numbered_pages,
+    offset_page,
+    offset_pages,
+    token_pages,
+)
 
 PAGE_SIZE = 3
 FILTER = {'Filter': 'x'}
@@ -60,7 +66,7 @@ class NumberedCloud(FakeCloud):
     def answer(self, params):
         size = self.size or params['PageSize']
         start = (params['PageNumber'] - 1) * size
-        return {'Items': self.items[start:start + size], 'PageSize': size, 'TotalCount': -(-len(self.items) // size)}
+        return {'Items': self.items[start : start + size], 'PageSize': size, 'TotalCount': -(-len(self.items) // size)}
 
 
 class OffsetCloud(FakeCloud):
@@ -72,7 +78,10 @@ class OffsetCloud(FakeCloud):
 
     def answer(self, params):
         start = params['Offset']
-        return {'Items': self.items[start:start + params['Limit']], 'TotalCount': len(self.items) if self.total is None else self.total}
+        return {
+            'Items': self.items[start : start + params['Limit']],
+            'TotalCount': len(self.items) if self.total is None else self.total,
+        }
 
 
 def items(count):
@@ -80,25 +89,41 @@ def items(count):
 
 
 LISTINGS = {
-    'token': (TokenCloud, lambda cloud: token_pages(cloud, FILTER, items_of, PAGE_SIZE, action='DescribeThings', region='r-1'),
-              lambda params: params.get('NextToken')),
-    'numbered': (NumberedCloud, lambda cloud: numbered_pages(cloud, FILTER, items_of, PAGE_SIZE), lambda params: params['PageNumber']),
-    'offset': (OffsetCloud, lambda cloud: offset_pages(cloud, FILTER, items_of, PAGE_SIZE), lambda params: params['Offset']),
+    'token': (
+        TokenCloud,
+        lambda cloud: token_pages(cloud, FILTER, items_of, PAGE_SIZE, action='DescribeThings', region='r-1'),
+        lambda params: params.get('NextToken'),
+    ),
+    'numbered': (
+        NumberedCloud,
+        lambda cloud: numbered_pages(cloud, FILTER, items_of, PAGE_SIZE),
+        lambda params: params['PageNumber'],
+    ),
+    'offset': (
+        OffsetCloud,
+        lambda cloud: offset_pages(cloud, FILTER, items_of, PAGE_SIZE),
+        lambda params: params['Offset'],
+    ),
 }
 
 
-@pytest.mark.parametrize('style, count, pages', [
-    pytest.param('token', 0, [None], id='token, an empty first page'),
-    pytest.param('token', 6, [None, '3'], id='token, an exact multiple of the page size: no token after the last page'),
-    pytest.param('token', 7, [None, '3', '6'], id='token, a short last page'),
-    # TotalCount cannot tell where the listing ends (ENS counts pages with it in one call, items in another).
-    pytest.param('numbered', 0, [1], id='numbered, an empty first page'),
-    pytest.param('numbered', 6, [1, 2, 3], id='numbered, an exact multiple of the page size: one empty page more'),
-    pytest.param('numbered', 7, [1, 2, 3], id='numbered, a short last page'),
-    pytest.param('offset', 0, [0], id='offset, an empty first page'),
-    pytest.param('offset', 6, [0, 3], id='offset, an exact multiple of the page size: the total is reached'),
-    pytest.param('offset', 7, [0, 3, 6], id='offset, a short last page'),
-])
+@pytest.mark.parametrize(
+    'style, count, pages',
+    [
+        pytest.param('token', 0, [None], id='token, an empty first page'),
+        pytest.param(
+            'token', 6, [None, '3'], id='token, an exact multiple of the page size: no token after the last page'
+        ),
+        pytest.param('token', 7, [None, '3', '6'], id='token, a short last page'),
+        # TotalCount cannot tell where the listing ends (ENS counts pages with it in one call, items in another).
+        pytest.param('numbered', 0, [1], id='numbered, an empty first page'),
+        pytest.param('numbered', 6, [1, 2, 3], id='numbered, an exact multiple of the page size: one empty page more'),
+        pytest.param('numbered', 7, [1, 2, 3], id='numbered, a short last page'),
+        pytest.param('offset', 0, [0], id='offset, an empty first page'),
+        pytest.param('offset', 6, [0, 3], id='offset, an exact multiple of the page size: the total is reached'),
+        pytest.param('offset', 7, [0, 3, 6], id='offset, a short last page'),
+    ],
+)
 def test_each_pager_reads_every_item_and_stops_where_its_cloud_says(style, count, pages):
     make_cloud, listing, page_of = LISTINGS[style]
     cloud = make_cloud(items(count))
@@ -114,7 +139,10 @@ def test_each_pager_adds_its_paging_parameters_to_the_listings_own():
         requests[style] = cloud.sent
     assert requests == {
         'token': [{'Filter': 'x', 'MaxResults': PAGE_SIZE}, {'Filter': 'x', 'MaxResults': PAGE_SIZE, 'NextToken': '3'}],
-        'numbered': [{'Filter': 'x', 'PageNumber': 1, 'PageSize': PAGE_SIZE}, {'Filter': 'x', 'PageNumber': 2, 'PageSize': PAGE_SIZE}],
+        'numbered': [
+            {'Filter': 'x', 'PageNumber': 1, 'PageSize': PAGE_SIZE},
+            {'Filter': 'x', 'PageNumber': 2, 'PageSize': PAGE_SIZE},
+        ],
         'offset': [{'Offset': 0, 'Limit': PAGE_SIZE, 'Filter': 'x'}, {'Offset': 3, 'Limit': PAGE_SIZE, 'Filter': 'x'}],
     }
 
@@ -140,7 +168,12 @@ def test_token_a_repeated_token_is_an_error_not_an_endless_listing():
     cloud = TokenCloud(items(10), stuck_at=3)
     with pytest.raises(CloudError) as raised:
         list(LISTINGS['token'][1](cloud))
-    assert (raised.value.action, raised.value.code, raised.value.kind, raised.value.region) == ('DescribeThings', 'InvalidResponse', FATAL, 'r-1')
+    assert (raised.value.action, raised.value.code, raised.value.kind, raised.value.region) == (
+        'DescribeThings',
+        'InvalidResponse',
+        FATAL,
+        'r-1',
+    )
     assert "'3' a second time" in raised.value.message
     assert [params.get('NextToken') for params in cloud.sent] == [None, '3']
 
@@ -167,5 +200,7 @@ def test_offset_a_first_page_read_already_is_not_asked_for_again():
     assert list(offset_pages(cloud, {}, items_of, PAGE_SIZE, first=first)) == items(7)
     assert [params['Offset'] for params in cloud.sent] == [0, 3, 6]
     one_page = OffsetCloud(items(2))
-    assert list(offset_pages(one_page, {}, items_of, PAGE_SIZE, first=one_page(offset_page({}, 0, PAGE_SIZE)))) == items(2)
+    assert list(
+        offset_pages(one_page, {}, items_of, PAGE_SIZE, first=one_page(offset_page({}, 0, PAGE_SIZE)))
+    ) == items(2)
     assert len(one_page.sent) == 1

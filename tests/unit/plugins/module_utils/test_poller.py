@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.polling import AGAIN, DONE, FAILED, STILL_GOING, TIMEOUT, PollResult, poll
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.polling import (
+    AGAIN,
+    DONE,
+    FAILED,
+    STILL_GOING,
+    TIMEOUT,
+    PollResult,
+    poll,
+)
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 
 
@@ -73,8 +81,15 @@ def test_less_than_a_second_before_the_deadline_there_is_still_a_last_read():
 def test_after_an_observation_that_moved_the_next_read_follows_at_once_and_the_interval_starts_over():
     clock = FakeClock()
     statuses = iter([STILL_GOING, STILL_GOING, AGAIN, AGAIN, STILL_GOING, STILL_GOING, DONE])
-    result = poll(lambda: next(statuses), lambda status: status, deadline=1000, interval=2, max_interval=10,
-                  sleep=clock.sleep, clock=clock.clock)
+    result = poll(
+        lambda: next(statuses),
+        lambda status: status,
+        deadline=1000,
+        interval=2,
+        max_interval=10,
+        sleep=clock.sleep,
+        clock=clock.clock,
+    )
     assert result.status == DONE and result.polls == 7
     assert clock.sleeps == [2, 3.0, 2, 3.0]
 
@@ -82,7 +97,9 @@ def test_after_an_observation_that_moved_the_next_read_follows_at_once_and_the_i
 def test_an_observation_that_moved_is_read_again_even_at_the_deadline():
     clock = FakeClock()
     statuses = iter([STILL_GOING, AGAIN, STILL_GOING])
-    result = poll(lambda: next(statuses), lambda status: status, deadline=5, interval=5, sleep=clock.sleep, clock=clock.clock)
+    result = poll(
+        lambda: next(statuses), lambda status: status, deadline=5, interval=5, sleep=clock.sleep, clock=clock.clock
+    )
     assert (result.status, result.polls, clock.sleeps) == (TIMEOUT, 3, [5])
 
 

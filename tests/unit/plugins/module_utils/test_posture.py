@@ -1,8 +1,16 @@
 """The DR posture of a run's report (module_utils/dr/report.py): how each disk stands in each DR region against the RPO
 (max_snapshot_age_hours), which the posture page draws. A completed copy's recovery point is its source snapshot's age."""
+
 from __future__ import annotations
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import IN_FLIGHT, NO_COPY, OVER_RPO, PLANNED, STANDINGS, WITHIN_RPO
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import (
+    IN_FLIGHT,
+    NO_COPY,
+    OVER_RPO,
+    PLANNED,
+    STANDINGS,
+    WITHIN_RPO,
+)
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import MemoryCloud
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import run
@@ -10,8 +18,11 @@ from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr 
 
 def standings(report):
     """{(disk, region): (standing, recovery point hours)} from the copies of the report."""
-    return {(disk['disk_id'], copy['region']): (copy['standing'], copy['recovery_point_age_hours'])
-            for disk in report['disks'] for copy in disk['copies']}
+    return {
+        (disk['disk_id'], copy['region']): (copy['standing'], copy['recovery_point_age_hours'])
+        for disk in report['disks']
+        for copy in disk['copies']
+    }
 
 
 def cloud_at_a_month():
@@ -27,8 +38,20 @@ def test_each_standing_is_counted_per_region_with_the_oldest_recovery_point():
     # Without an RPO, every completed copy is within it.
     first = run(cloud, clock, wait=True)
     assert set(standings(first).values()) == {(WITHIN_RPO, 2.0), (WITHIN_RPO, 30.0)}
-    assert first['posture'] == {'rpo_hours': None, 'regions': {region: {
-        WITHIN_RPO: 2, OVER_RPO: 0, IN_FLIGHT: 0, PLANNED: 0, NO_COPY: 0, 'oldest_recovery_point_hours': 30.0} for region in ('dr-1', 'dr-2')}}
+    assert first['posture'] == {
+        'rpo_hours': None,
+        'regions': {
+            region: {
+                WITHIN_RPO: 2,
+                OVER_RPO: 0,
+                IN_FLIGHT: 0,
+                PLANNED: 0,
+                NO_COPY: 0,
+                'oldest_recovery_point_hours': 30.0,
+            }
+            for region in ('dr-1', 'dr-2')
+        },
+    }
 
     # With an RPO of a day: the stale disk's copies are older than it (its fresh snapshot is not waited for), a new disk's
     # copies are in flight, and a disk without a snapshot has no copy.
@@ -41,8 +64,14 @@ def test_each_standing_is_counted_per_region_with_the_oldest_recovery_point():
     assert by_copy[('new', 'dr-2')] == (IN_FLIGHT, None)
     assert not [copy for disk in second['disks'] if disk['disk_id'] == 'empty' for copy in disk['copies']]
     assert second['posture']['rpo_hours'] == 24
-    assert second['posture']['regions']['dr-2'] == {WITHIN_RPO: 1, OVER_RPO: 1, IN_FLIGHT: 1, PLANNED: 0, NO_COPY: 1,
-                                                    'oldest_recovery_point_hours': 30.0}
+    assert second['posture']['regions']['dr-2'] == {
+        WITHIN_RPO: 1,
+        OVER_RPO: 1,
+        IN_FLIGHT: 1,
+        PLANNED: 0,
+        NO_COPY: 1,
+        'oldest_recovery_point_hours': 30.0,
+    }
 
 
 def test_check_mode_plans_and_a_failed_copy_is_no_copy():

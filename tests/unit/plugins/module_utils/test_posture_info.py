@@ -2,6 +2,7 @@
 (ECS, ENS, CBS). A DR run makes the state first; the read finds what the cloud holds (copies within and over the RPO, in
 flight, none; locks; a share a killed run left; a leftover test disk; CBS's staged copies), sends no mutating call, and
 stands each disk where dr_sync's report, run in check mode on the same state, stands it."""
+
 from __future__ import annotations
 
 import datetime
@@ -30,7 +31,13 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module i
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import DR_ACCOUNT, DR_ROLE, KEYS, backends, client
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import (
+    DR_ACCOUNT,
+    DR_ROLE,
+    KEYS,
+    backends,
+    client,
+)
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import CLOUDS
 
 RPO = 24
@@ -51,12 +58,18 @@ def as_read(report):
 
 # ---------------------------------------------------------------------------------------------------------------- AWS
 def aws_options(**options):
-    return scope('aws', AWS_SOURCE, [AWS_DR], {'posture': 'aws'}, **dict({'dr_account': DR_ROLE, 'max_snapshot_age_hours': RPO}, **options))
+    return scope(
+        'aws',
+        AWS_SOURCE,
+        [AWS_DR],
+        {'posture': 'aws'},
+        **dict({'dr_account': DR_ROLE, 'max_snapshot_age_hours': RPO}, **options),
+    )
 
 
 def aws_adapter(url):
     connection = dict(KEYS, endpoint_url=url)
-    adapter = EbsAdapter(AwsClient(connection, botocore))
+    adapter = EbsAdapter(AwsClient(connection, botocore_module=botocore))
     settings = dr_settings(aws_options())
     connect_dr_account(adapter, connection, settings.dr_account, AWS_SOURCE, AWS_DR)
     return adapter
@@ -68,8 +81,14 @@ def aws_read(url, now=None, **options):
 
 def aws_check_run(url, now):
     connection = dict(KEYS, endpoint_url=url)
-    return dr_run_with(EbsAdapter(AwsClient(connection, botocore)), aws_options(), connection=connection, check_mode=True, now=now,
-                       clock=FakeClock())
+    return dr_run_with(
+        EbsAdapter(AwsClient(connection, botocore_module=botocore)),
+        aws_options(),
+        connection=connection,
+        check_mode=True,
+        now=now,
+        clock=FakeClock(),
+    )
 
 
 def moto_state():
@@ -79,19 +98,42 @@ def moto_state():
         for region in (AWS_SOURCE, AWS_DR):
             backend = backends(account, region)
             state[(account, region, 'snapshots')] = sorted(
-                (snapshot.id, snapshot.status, sorted(snapshot.create_volume_permission_userids),
-                 sorted((tag['key'], tag['value']) for tag in backend.describe_tags(filters={'resource-id': [snapshot.id]})))
-                for snapshot in backend.snapshots.values())
+                (
+                    snapshot.id,
+                    snapshot.status,
+                    sorted(snapshot.create_volume_permission_userids),
+                    sorted(
+                        (tag['key'], tag['value'])
+                        for tag in backend.describe_tags(filters={'resource-id': [snapshot.id]})
+                    ),
+                )
+                for snapshot in backend.snapshots.values()
+            )
             state[(account, region, 'volumes')] = sorted(
-                (volume.id, sorted((tag['key'], tag['value']) for tag in backend.describe_tags(filters={'resource-id': [volume.id]})))
-                for volume in backend.volumes.values())
+                (
+                    volume.id,
+                    sorted(
+                        (tag['key'], tag['value'])
+                        for tag in backend.describe_tags(filters={'resource-id': [volume.id]})
+                    ),
+                )
+                for volume in backend.volumes.values()
+            )
     return state
 
 
 def aws_disk(url, tag_value='aws'):
     east = client(url, 'ec2', AWS_SOURCE)
-    disk = east.create_volume(Size=1, AvailabilityZone=AWS_SOURCE + 'a', TagSpecifications=[
-        {'ResourceType': 'volume', 'Tags': [{'Key': 'posture', 'Value': tag_value}, {'Key': 'Name', 'Value': 'db-' + tag_value}]}])['VolumeId']
+    disk = east.create_volume(
+        Size=1,
+        AvailabilityZone=AWS_SOURCE + 'a',
+        TagSpecifications=[
+            {
+                'ResourceType': 'volume',
+                'Tags': [{'Key': 'posture', 'Value': tag_value}, {'Key': 'Name', 'Value': 'db-' + tag_value}],
+            }
+        ],
+    )['VolumeId']
     return disk, east.create_snapshot(VolumeId=disk, Description='nightly')['SnapshotId']
 
 
@@ -99,10 +141,15 @@ def test_aws_the_read_finds_what_the_cloud_holds_changes_nothing_and_stands_each
     """AWS with a DR account and locks: two disks copied and locked, one without a copy, a share a killed run left and a
     drill's leftover test disk; within the RPO now, over it 30 hours on; a refused lock read is unknown, never locked."""
     from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_vault import DENIED  # pylint: disable=import-outside-toplevel
+
     disks = [aws_disk(moto_url)[0] for dummy in range(2)]
     connection = dict(KEYS, endpoint_url=moto_url)
-    run = dr_run_with(EbsAdapter(AwsClient(connection, botocore)), aws_options(lock={'mode': 'governance', 'duration_days': 1}),
-                      connection=connection, clock=FakeClock())
+    run = dr_run_with(
+        EbsAdapter(AwsClient(connection, botocore_module=botocore)),
+        aws_options(lock={'mode': 'governance', 'duration_days': 1}),
+        connection=connection,
+        clock=FakeClock(),
+    )
     assert run['totals']['copied'] == 2 and run['totals']['locked'] == 2 and not run['failures'], run['failures']
     # A disk tagged after the run: no copy yet.
     bare = aws_disk(moto_url)[0]
@@ -110,23 +157,51 @@ def test_aws_the_read_finds_what_the_cloud_holds_changes_nothing_and_stands_each
     east = client(moto_url, 'ec2', AWS_SOURCE)
     other = east.create_volume(Size=1, AvailabilityZone=AWS_SOURCE + 'a')['VolumeId']
     left = east.create_snapshot(VolumeId=other)['SnapshotId']
-    east.create_tags(Resources=[left], Tags=[{'Key': SHARE_TAG, 'Value': DR_ACCOUNT},
-                                             {'Key': SHARE_LEASE_TAG_PREFIX + '20200101T000000Z-abcdef', 'Value': '20200101T000300Z ' + AWS_DR}])
-    east.modify_snapshot_attribute(SnapshotId=left, Attribute='createVolumePermission', OperationType='add', UserIds=[DR_ACCOUNT])
+    east.create_tags(
+        Resources=[left],
+        Tags=[
+            {'Key': SHARE_TAG, 'Value': DR_ACCOUNT},
+            {'Key': SHARE_LEASE_TAG_PREFIX + '20200101T000000Z-abcdef', 'Value': '20200101T000300Z ' + AWS_DR},
+        ],
+    )
+    east.modify_snapshot_attribute(
+        SnapshotId=left, Attribute='createVolumePermission', OperationType='add', UserIds=[DR_ACCOUNT]
+    )
     # A test disk a killed drill left in the DR region, in the DR account, past its time.
-    aws_adapter(moto_url).client.call(AWS_DR, 'CreateVolume', AvailabilityZone=AWS_DR + 'a', Size=1, TagSpecifications=[{
-        'ResourceType': 'volume', 'Tags': [{'Key': 'Name', 'Value': TEST_DISK_PREFIX + 'left'}, {'Key': RESTORE_RUN_TAG, 'Value': '20200101T000000Z-abcdef'},
-                                           {'Key': RESTORE_SCOPE_TAG, 'Value': 'abc'}, {'Key': RESTORE_UNTIL_TAG, 'Value': '20200101T010000Z'}]}])
+    aws_adapter(moto_url).client.call(
+        AWS_DR,
+        'CreateVolume',
+        AvailabilityZone=AWS_DR + 'a',
+        Size=1,
+        TagSpecifications=[
+            {
+                'ResourceType': 'volume',
+                'Tags': [
+                    {'Key': 'Name', 'Value': TEST_DISK_PREFIX + 'left'},
+                    {'Key': RESTORE_RUN_TAG, 'Value': '20200101T000000Z-abcdef'},
+                    {'Key': RESTORE_SCOPE_TAG, 'Value': 'abc'},
+                    {'Key': RESTORE_UNTIL_TAG, 'Value': '20200101T010000Z'},
+                ],
+            }
+        ],
+    )
 
     before = moto_state()
     now = datetime.datetime.now(datetime.timezone.utc)
     read = aws_read(moto_url, now=now)
     assert moto_state() == before, 'the read changed what the cloud holds'
     assert read['changed'] is False and read['account'] == DR_ACCOUNT and read['dr_account'] == DR_ACCOUNT
-    assert standings(read) == {(disks[0], AWS_DR): 'within_rpo', (disks[1], AWS_DR): 'within_rpo', (bare, AWS_DR): 'no_copy'}
+    assert standings(read) == {
+        (disks[0], AWS_DR): 'within_rpo',
+        (disks[1], AWS_DR): 'within_rpo',
+        (bare, AWS_DR): 'no_copy',
+    }
     assert read['posture']['regions'][AWS_DR]['within_rpo'] == 2 and read['posture']['regions'][AWS_DR]['no_copy'] == 1
     assert standings(read) == as_read(aws_check_run(moto_url, now))
-    copied = {copy['disk_id']: copy for copy in [dict(disk_copy, disk_id=disk['disk_id']) for disk in run['disks'] for disk_copy in disk['copies']]}
+    copied = {
+        copy['disk_id']: copy
+        for copy in [dict(disk_copy, disk_id=disk['disk_id']) for disk in run['disks'] for disk_copy in disk['copies']]
+    }
     for disk in read['disks']:
         (region,) = disk['copies']
         assert region['account'] == DR_ACCOUNT
@@ -137,17 +212,36 @@ def test_aws_the_read_finds_what_the_cloud_holds_changes_nothing_and_stands_each
         assert region['copy']['source_snapshot_id'] == disk['newest_snapshot']['id']
         assert region['copy']['recovery_point'] and region['recovery_point_age_hours'] is not None
         lock = region['lock']
-        assert lock['mode'] == 'governance' and lock['in_force'] is True and lock['expires'] == copied[disk['disk_id']]['lock']['expires']
+        assert (
+            lock['mode'] == 'governance'
+            and lock['in_force'] is True
+            and lock['expires'] == copied[disk['disk_id']]['lock']['expires']
+        )
     (share,) = read['leftovers']['shares']
-    assert share['snapshot_id'] == left and share['leftover'] and share['needed_by'] is None and not share['leases'][0]['live']
+    assert (
+        share['snapshot_id'] == left
+        and share['leftover']
+        and share['needed_by'] is None
+        and not share['leases'][0]['live']
+    )
     (test_disk,) = read['leftovers']['test_disks']
-    assert test_disk['region'] == AWS_DR and test_disk['run'] == '20200101T000000Z-abcdef' and not test_disk['this_scope']
-    assert read['standing']['locked'] == 2 and read['standing']['leftovers'] == 2 and read['standing']['worst'] == 'no_copy'
+    assert (
+        test_disk['region'] == AWS_DR and test_disk['run'] == '20200101T000000Z-abcdef' and not test_disk['this_scope']
+    )
+    assert (
+        read['standing']['locked'] == 2
+        and read['standing']['leftovers'] == 2
+        and read['standing']['worst'] == 'no_copy'
+    )
     assert read['problems'] == []
 
     # 30 hours on, the copies' recovery points are older than the RPO: as dr_sync's report says at that time.
     later = aws_read(moto_url, now=now + LATER)
-    assert standings(later) == {(disks[0], AWS_DR): 'over_rpo', (disks[1], AWS_DR): 'over_rpo', (bare, AWS_DR): 'no_copy'}
+    assert standings(later) == {
+        (disks[0], AWS_DR): 'over_rpo',
+        (disks[1], AWS_DR): 'over_rpo',
+        (bare, AWS_DR): 'no_copy',
+    }
     assert standings(later) == as_read(aws_check_run(moto_url, now + LATER))
     assert later['posture']['regions'][AWS_DR]['oldest_recovery_point_hours'] >= 30
 
@@ -158,7 +252,11 @@ def test_aws_the_read_finds_what_the_cloud_holds_changes_nothing_and_stands_each
     finally:
         DENIED.clear()
     (problem,) = refused['problems']
-    assert problem['region'] == AWS_DR and problem['error']['code'] == 'UnauthorizedOperation' and 'request_id' in problem['error']
+    assert (
+        problem['region'] == AWS_DR
+        and problem['error']['code'] == 'UnauthorizedOperation'
+        and 'request_id' in problem['error']
+    )
     locks = [copy['lock'] for disk in refused['disks'] for copy in disk['copies'] if copy['copy'] is not None]
     assert len(locks) == 2 and all(lock['status'] == 'unknown' and lock['in_force'] is None for lock in locks)
     assert refused['standing']['locked'] == 0 and refused['standing']['locks_unknown'] == 2
@@ -169,7 +267,11 @@ def test_aws_the_read_finds_what_the_cloud_holds_changes_nothing_and_stands_each
 # ---------------------------------------------------------------------------------------------------------------- fakecloud
 @pytest.fixture
 def cloud(fakecloud_clean):
-    fakecloud_clean.admin.configure(timings={name: {'snapshot_seconds': 0.2, 'copy_seconds': 0.3, 'disk_seconds': 0.2} for name in ('ecs', 'ens', 'cbs')})
+    fakecloud_clean.admin.configure(
+        timings={
+            name: {'snapshot_seconds': 0.2, 'copy_seconds': 0.3, 'disk_seconds': 0.2} for name in ('ecs', 'ens', 'cbs')
+        }
+    )
     return fakecloud_clean
 
 
@@ -186,18 +288,30 @@ def fake_adapter(cloud, provider, check_mode=False, retry=None):
 
 def fake_run(cloud, provider, check_mode=False, now=None, **options):
     retry = CallRetry(default_backoff())
-    return dr_run_with(fake_adapter(cloud, provider, check_mode, retry), fake_options(provider, **options), check_mode=check_mode,
-                       retry=retry, now=now)
+    return dr_run_with(
+        fake_adapter(cloud, provider, check_mode, retry),
+        fake_options(provider, **options),
+        check_mode=check_mode,
+        retry=retry,
+        now=now,
+    )
 
 
 def fake_read(cloud, provider, now=None, check_mode=True, **options):
     retry = CallRetry(default_backoff())
-    return PostureRead(fake_adapter(cloud, provider, check_mode, retry), dr_settings(fake_options(provider, **options)), now=now, retry=retry).read()
+    return PostureRead(
+        fake_adapter(cloud, provider, check_mode, retry),
+        dr_settings(fake_options(provider, **options)),
+        now=now,
+        retry=retry,
+    ).read()
 
 
 def seed(cloud, provider, disks=1):
     dummy, dummy, source, dummy, dummy = CLOUDS[provider]
-    return cloud.admin.seed(**{provider: {'disks': [{'region': source, 'size': 20, 'tags': {'drill': 'yes'}, 'snapshots': 1}] * disks}})[provider]['disks']
+    return cloud.admin.seed(
+        **{provider: {'disks': [{'region': source, 'size': 20, 'tags': {'drill': 'yes'}, 'snapshots': 1}] * disks}}
+    )[provider]['disks']
 
 
 @pytest.mark.parametrize('provider', sorted(CLOUDS))
@@ -215,8 +329,24 @@ def test_a_read_of_each_cloud_stands_each_disk_as_dr_sync_and_sends_no_mutating_
     fake_run(cloud, provider, wait=False)
     (bare,) = seed(cloud, provider)
     # A test disk a killed drill left in the DR region, past its time.
-    cloud.admin.seed(**{provider: {'disks': [{'region': dr_region, 'size': 20, 'name': TEST_DISK_PREFIX + 'left', 'tags': {
-        RESTORE_RUN_TAG: '20200101T000000Z-abcdef', RESTORE_SCOPE_TAG: 'abc', RESTORE_UNTIL_TAG: '20200101T010000Z'}}]}})
+    cloud.admin.seed(
+        **{
+            provider: {
+                'disks': [
+                    {
+                        'region': dr_region,
+                        'size': 20,
+                        'name': TEST_DISK_PREFIX + 'left',
+                        'tags': {
+                            RESTORE_RUN_TAG: '20200101T000000Z-abcdef',
+                            RESTORE_SCOPE_TAG: 'abc',
+                            RESTORE_UNTIL_TAG: '20200101T010000Z',
+                        },
+                    }
+                ]
+            }
+        }
+    )
 
     now = datetime.datetime.now(datetime.timezone.utc)
     cloud.admin.calls(reset=True)
@@ -226,8 +356,12 @@ def test_a_read_of_each_cloud_stands_each_disk_as_dr_sync_and_sends_no_mutating_
     read = reads[0]
     assert reads[1]['disks'] == read['disks'] and reads[1]['leftovers'] == read['leftovers']
     assert read['changed'] is False and read['problems'] == []
-    wanted = {(done[0], dr_region): 'within_rpo', (done[1], dr_region): 'within_rpo', (flying, dr_region): 'in_flight',
-              (bare, dr_region): 'no_copy'}
+    wanted = {
+        (done[0], dr_region): 'within_rpo',
+        (done[1], dr_region): 'within_rpo',
+        (flying, dr_region): 'in_flight',
+        (bare, dr_region): 'no_copy',
+    }
     assert standings(read) == wanted
     counts = read['posture']['regions'][dr_region]
     assert (counts['within_rpo'], counts['in_flight'], counts['no_copy'], counts['planned']) == (2, 1, 1, 0)
@@ -257,12 +391,18 @@ def test_a_read_of_each_cloud_stands_each_disk_as_dr_sync_and_sends_no_mutating_
 def test_an_ecs_lock_read_refused_is_unknown_with_the_clouds_words_never_locked(cloud):
     seed(cloud, 'ecs', disks=2)
     fake_run(cloud, 'ecs', lock={'mode': 'compliance', 'duration_days': 7, 'cool_off_hours': 1})
-    cloud.admin.faults(rules=[{'cloud': 'ecs', 'action': 'DescribeLockedSnapshots', 'error_rate': 1.0, 'error_code': 'Forbidden.RAM'}])
+    cloud.admin.faults(
+        rules=[{'cloud': 'ecs', 'action': 'DescribeLockedSnapshots', 'error_rate': 1.0, 'error_code': 'Forbidden.RAM'}]
+    )
     cloud.admin.calls(reset=True)
     read = fake_read(cloud, 'ecs')
     assert cloud.admin.calls()['total_mutations'] == 0
     (problem,) = read['problems']
-    assert problem['error']['code'] == 'Forbidden.RAM' and problem['error']['request_id'] and 'DescribeLockedSnapshots' in problem['message']
+    assert (
+        problem['error']['code'] == 'Forbidden.RAM'
+        and problem['error']['request_id']
+        and 'DescribeLockedSnapshots' in problem['message']
+    )
     locks = [copy['lock'] for disk in read['disks'] for copy in disk['copies']]
     assert len(locks) == 2 and all(lock['status'] == 'unknown' and lock['in_force'] is None for lock in locks)
     assert read['standing']['locked'] == 0 and read['standing']['locks_unknown'] == 2
@@ -271,31 +411,56 @@ def test_an_ecs_lock_read_refused_is_unknown_with_the_clouds_words_never_locked(
 
 def test_ens_refuses_dr_account_with_dr_sync_s_words_before_any_call():
     with pytest.raises(Exception) as raised:
-        dr_settings(dict(fake_options('ens'), dr_account={'role_arn': 'acs:ram::1234567890123456:role/dr'}, prune=False))
+        dr_settings(
+            dict(fake_options('ens'), dr_account={'role_arn': 'acs:ram::1234567890123456:role/dr'}, prune=False)
+        )
     assert raised.value.option == 'dr_account' and raised.value.message.startswith(PROVIDERS['ens'].dr_account.refusal)
 
 
 # ---------------------------------------------------------------------------------------------------------------- as Ansible runs it
-def test_the_module_runs_as_ansible_runs_it_read_only_in_check_mode_and_bad_input_fails_before_any_call(cloud, tmp_path):
+def test_the_module_runs_as_ansible_runs_it_read_only_in_check_mode_and_bad_input_fails_before_any_call(
+    cloud, tmp_path
+):
     from ansible_collections.snapcopy.cloud.tests.docs.helpers import clean_environment, run_module  # pylint: disable=import-outside-toplevel
+
     done = seed(cloud, 'ecs', disks=2)
     fake_run(cloud, 'ecs')
-    env = clean_environment(tmp_path, ALICLOUD_ACCESS_KEY=fake.ALIBABA_ACCESS_KEY_ID, ALICLOUD_SECRET_KEY=fake.ALIBABA_ACCESS_KEY_SECRET)
-    args = {'provider': 'ecs', 'source_region': 'cn-hangzhou', 'dr_regions': ['cn-shanghai'], 'tag_selector': {'drill': 'yes'},
-            'max_snapshot_age_hours': RPO, 'endpoint_url': cloud.url, 'dr_account': ''}
+    env = clean_environment(
+        tmp_path, ALICLOUD_ACCESS_KEY=fake.ALIBABA_ACCESS_KEY_ID, ALICLOUD_SECRET_KEY=fake.ALIBABA_ACCESS_KEY_SECRET
+    )
+    args = {
+        'provider': 'ecs',
+        'source_region': 'cn-hangzhou',
+        'dr_regions': ['cn-shanghai'],
+        'tag_selector': {'drill': 'yes'},
+        'max_snapshot_age_hours': RPO,
+        'endpoint_url': cloud.url,
+        'dr_account': '',
+    }
     cloud.admin.calls(reset=True)
     for check in (True, False):
         result = run_module('dr_posture_info', args, env, check=check)
         assert not result['failed'] and result['changed'] is False, result
         assert standings(result) == {(disk_id, 'cn-shanghai'): 'within_rpo' for disk_id in done}
-        assert result['standing']['worst'] == 'within_rpo' and result['msg'].startswith('DR posture of ecs cn-hangzhou -> cn-shanghai: PROTECTED, 2 disks')
+        assert result['standing']['worst'] == 'within_rpo' and result['msg'].startswith(
+            'DR posture of ecs cn-hangzhou -> cn-shanghai: PROTECTED, 2 disks'
+        )
     assert cloud.admin.calls()['total_mutations'] == 0
     assert fake.ALIBABA_ACCESS_KEY_SECRET not in str(result)
     cloud.admin.calls(reset=True)
     refused = run_module('dr_posture_info', dict(args, tag_selector={'drill': True}), env)
     assert refused['failed'] and 'tag_selector' in refused['msg'] and 'quote it' in refused['msg']
-    ens = run_module('dr_posture_info', dict(args, provider='ens', source_region='cn-hangzhou-26', dr_regions=['cn-beijing-cmcc'],
-                                             dr_account={'role_arn': 'acs:ram::1234567890123456:role/dr'}), env)
+    ens = run_module(
+        'dr_posture_info',
+        dict(
+            args,
+            provider='ens',
+            source_region='cn-hangzhou-26',
+            dr_regions=['cn-beijing-cmcc'],
+            dr_account={'role_arn': 'acs:ram::1234567890123456:role/dr'},
+        ),
+        env,
+    )
     assert ens['failed'] and PROVIDERS['ens'].dr_account.refusal in ens['msg']
     assert cloud.admin.calls()['total_calls'] == 0
     assert os.path.isdir(str(tmp_path))
@@ -306,6 +471,7 @@ def test_cbs_with_a_dr_account_reads_the_dr_accounts_copies_and_the_staged_copie
     """A copy complete in the DR account stands within the RPO and leaves nothing staged; a run that did not wait leaves a
     staged copy on its way, which the read counts in flight for its disk and lists, not yet as left over."""
     from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils import test_dr_account_cbs as cbs  # pylint: disable=import-outside-toplevel
+
     (done,) = cbs.seed(cloud)['disks']
     assert not cbs.dr_run(cloud)['failures']
     (flying,) = cbs.seed(cloud)['disks']
@@ -319,6 +485,8 @@ def test_cbs_with_a_dr_account_reads_the_dr_accounts_copies_and_the_staged_copie
     by_disk = {disk['disk_id']: disk['copies'][0] for disk in read['disks']}
     assert by_disk[done]['lock'] is None and by_disk[done]['copy']['recovery_point']
     (staged,) = [record for record in read['leftovers']['dr_account_staging'] if record['kind'] == 'staged_copy']
-    assert staged['disk'] == '%s/%s' % (cbs.SOURCE, flying) and not staged['dr_copy_complete'] and not staged['leftover']
+    assert (
+        staged['disk'] == '%s/%s' % (cbs.SOURCE, flying) and not staged['dr_copy_complete'] and not staged['leftover']
+    )
     assert by_disk[flying]['in_flight'][0]['id'] in {staged['id'], staged['dr_copy_id']}
     assert read['leftovers']['shares'] == []

@@ -1,6 +1,7 @@
 """A DR run's progress as the module publishes it for the action's live progress lines (module_utils/core/progress.py and the
 engine's copy_progress): the phases in order, the copies per DR region as they start and end, a file that is always
 whole, and a run that goes on when the file cannot be written."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,12 @@ import json
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import PENDING, CopyRequest, Snapshot, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
+    PENDING,
+    CopyRequest,
+    Snapshot,
+    parse_time,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress import (
     COPYING,
     PROGRESS_FILE_VARIABLE,
@@ -18,7 +24,12 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress impor
     WAITING,
     Progress,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import COPIED, NOT_COPIED, RequestOutcome, copy_progress
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import (
+    COPIED,
+    NOT_COPIED,
+    RequestOutcome,
+    copy_progress,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
@@ -39,8 +50,15 @@ class RecordedProgress(Progress):
 
 
 def dr_run(cloud, clock, progress, check_mode=False, **overrides):
-    return dr_run_with(cloud, params(**overrides), check_mode=check_mode, now=parse_time(cloud.when(clock.now)), clock=clock, workers=1,
-                       progress=progress)
+    return dr_run_with(
+        cloud,
+        params(**overrides),
+        check_mode=check_mode,
+        now=parse_time(cloud.when(clock.now)),
+        clock=clock,
+        workers=1,
+        progress=progress,
+    )
 
 
 def test_a_run_publishes_its_phases_in_order_and_its_copies_as_they_start_and_end(tmp_path):
@@ -50,29 +68,55 @@ def test_a_run_publishes_its_phases_in_order_and_its_copies_as_they_start_and_en
     assert report['totals']['copied'] == 6
     phases = [state['phase'] for state in progress.written]
     assert [phase for index, phase in enumerate(phases) if index == 0 or phase != phases[index - 1]] == [
-        READING, COPYING, WAITING, RESTORE_TEST, PRUNING]
+        READING,
+        COPYING,
+        WAITING,
+        RESTORE_TEST,
+        PRUNING,
+    ]
     waiting = [state for state in progress.written if state['phase'] == WAITING]
     # All six copies in flight once started, each region's three; at the end all done, none failed.
-    assert waiting[0]['regions'] == {region: {'copies': 3, 'done': 0, 'already_there': 0, 'in_flight': 3, 'failed': 0, 'not_started': 0}
-                                     for region in ('dr-1', 'dr-2')}
+    assert waiting[0]['regions'] == {
+        region: {'copies': 3, 'done': 0, 'already_there': 0, 'in_flight': 3, 'failed': 0, 'not_started': 0}
+        for region in ('dr-1', 'dr-2')
+    }
     assert waiting[0]['slowest']['progress'] == 50 and waiting[0]['slowest']['region'] in ('dr-1', 'dr-2')
-    assert waiting[-1]['regions']['dr-1'] == {'copies': 3, 'done': 3, 'already_there': 0, 'in_flight': 0, 'failed': 0, 'not_started': 0}
+    assert waiting[-1]['regions']['dr-1'] == {
+        'copies': 3,
+        'done': 3,
+        'already_there': 0,
+        'in_flight': 0,
+        'failed': 0,
+        'not_started': 0,
+    }
     assert waiting[-1]['slowest'] is None
     # The file holds the last state written.
     assert json.loads((tmp_path / 'progress.json').read_text(encoding='utf-8')) == progress.written[-1]
 
     rerun = RecordedProgress(str(tmp_path / 'rerun.json'), clock.clock)
     dr_run(cloud, clock, rerun, wait=True)
-    assert rerun.written[-1]['regions']['dr-2'] == {'copies': 3, 'done': 3, 'already_there': 3, 'in_flight': 0, 'failed': 0,
-                                                    'not_started': 0}
+    assert rerun.written[-1]['regions']['dr-2'] == {
+        'copies': 3,
+        'done': 3,
+        'already_there': 3,
+        'in_flight': 0,
+        'failed': 0,
+        'not_started': 0,
+    }
 
 
 def test_check_mode_counts_the_copies_it_would_make_as_not_started(tmp_path):
     cloud, clock = cloud_with_disks(2)
     progress = RecordedProgress(str(tmp_path / 'progress.json'), clock.clock)
     dr_run(cloud, clock, progress, check_mode=True, wait=True)
-    assert progress.written[-1]['regions']['dr-1'] == {'copies': 2, 'done': 0, 'already_there': 0, 'in_flight': 0, 'failed': 0,
-                                                       'not_started': 2}
+    assert progress.written[-1]['regions']['dr-1'] == {
+        'copies': 2,
+        'done': 0,
+        'already_there': 0,
+        'in_flight': 0,
+        'failed': 0,
+        'not_started': 2,
+    }
     assert WAITING not in [state['phase'] for state in progress.written]
 
 
@@ -102,7 +146,11 @@ def test_copies_are_written_at_most_once_a_second_and_a_phase_at_once(tmp_path):
         progress.update_copies({'regions': {'dr-1': {'copies': 10, 'done': count}}})
         clock.sleep(0.25)
     # At 0 (the phase), then at 1.0 and 2.0: what came between waits for the next write, or a forced one.
-    assert [state['regions']['dr-1']['done'] if state.get('regions') else None for state in progress.written] == [None, 4, 8]
+    assert [state['regions']['dr-1']['done'] if state.get('regions') else None for state in progress.written] == [
+        None,
+        4,
+        8,
+    ]
     progress.update_copies({'regions': {'dr-1': {'copies': 10, 'done': 10}}}, force=True)
     assert progress.written[-1]['regions']['dr-1']['done'] == 10
     assert not [path for path in tmp_path.iterdir() if path.name.endswith('.tmp')]
@@ -140,11 +188,17 @@ def test_the_slowest_copy_is_the_least_far_along_of_those_whose_progress_the_clo
     def in_flight(source, progress):
         outcome = RequestOutcome(CopyRequest(source, 'src-1', ['dr-1']))
         destination_outcome = outcome.destinations['dr-1']
-        destination_outcome.action, destination_outcome.snapshot = COPIED, Snapshot('copy-' + source, 'dr-1', PENDING, progress=progress)
+        destination_outcome.action, destination_outcome.snapshot = (
+            COPIED,
+            Snapshot('copy-' + source, 'dr-1', PENDING, progress=progress),
+        )
         return outcome
 
     assert copy_progress([in_flight('a', 60), in_flight('b', 25), in_flight('c', None)])['slowest'] == {
-        'progress': 25, 'region': 'dr-1', 'snapshot_id': 'copy-b'}
+        'progress': 25,
+        'region': 'dr-1',
+        'snapshot_id': 'copy-b',
+    }
     # ENS gives no progress: no copy is named.
     progress = copy_progress([in_flight('c', None)])
     assert progress['slowest'] is None and progress['regions']['dr-1']['in_flight'] == 1

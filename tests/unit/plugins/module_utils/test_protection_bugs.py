@@ -1,5 +1,6 @@
 """The bugs of issue 47 that a person reads, each on the emulator through the real SDK: the summary line against its own
 page, the fleet page's word for a scope with disks without a copy, the console's age of a copy, failed scopes' problems."""
+
 from __future__ import annotations
 
 import re
@@ -30,13 +31,28 @@ def run(cloud, **options):
     retry = CallRetry(default_backoff())
     adapter = EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url), check_mode=False, retry=retry)
     # The account and the run's time are what dr_sync's runner adds to the run's report.
-    return dict(dr_run_with(adapter, scope('ecs', SOURCE, [GOOD, BAD], {'dr': 'yes'}, **dict({'wait_timeout': 60, 'poll_interval': 0.2}, **options)),
-                            retry=retry), account=None, duration_seconds=1)
+    return dict(
+        dr_run_with(
+            adapter,
+            scope(
+                'ecs', SOURCE, [GOOD, BAD], {'dr': 'yes'}, **dict({'wait_timeout': 60, 'poll_interval': 0.2}, **options)
+            ),
+            retry=retry,
+        ),
+        account=None,
+        duration_seconds=1,
+    )
 
 
 def seed(cloud, disks=4, age_hours=1):
-    cloud.admin.seed(ecs={'disks': [{'region': SOURCE, 'size': 20, 'tags': {'dr': 'yes'},
-                                     'snapshots': [{'age_seconds': age_hours * 3600}]}] * disks})
+    cloud.admin.seed(
+        ecs={
+            'disks': [
+                {'region': SOURCE, 'size': 20, 'tags': {'dr': 'yes'}, 'snapshots': [{'age_seconds': age_hours * 3600}]}
+            ]
+            * disks
+        }
+    )
 
 
 def without_copy(text):
@@ -66,10 +82,18 @@ def test_the_console_prints_the_age_of_the_data_not_of_the_copy(cloud):
 
 
 def scope_record(name, report):
-    return {'scope': name, 'provider': report['provider'], 'source_region': report['source_region'], 'dr_regions': report['dr_regions'],
-            'totals': report['totals'], 'failures': report['failures'], 'failure_count': len(report['failures']),
-            'posture': report['posture'], 'protection': report.get('protection'),
-            'missing_copies': sum(len(disk['missing_regions']) for disk in report['disks'])}
+    return {
+        'scope': name,
+        'provider': report['provider'],
+        'source_region': report['source_region'],
+        'dr_regions': report['dr_regions'],
+        'totals': report['totals'],
+        'failures': report['failures'],
+        'failure_count': len(report['failures']),
+        'posture': report['posture'],
+        'protection': report.get('protection'),
+        'missing_copies': sum(len(disk['missing_regions']) for disk in report['disks']),
+    }
 
 
 def test_the_fleet_page_never_calls_a_scope_with_disks_without_a_copy_ok_or_green(cloud):
@@ -90,8 +114,16 @@ def test_failed_scopes_print_each_problem_once():
     problems = ['disk d-1: the copy into cn-beijing failed', 'disk d-2: the copy into cn-beijing failed']
     # The role's last task fails with its problems, which the fleet keeps as the scope's error.
     error = '2 problem(s), see the report /r/dr-report-ecs-cn-hangzhou.md: ' + '; '.join(problems)
-    record = {'scope': 'ecs-hangzhou', 'provider': 'ecs', 'source_region': SOURCE, 'dr_regions': [GOOD, BAD],
-              'totals': {'disks': 2, 'without_dr_copy': 2}, 'failures': problems, 'failure_count': 2, 'error': error}
+    record = {
+        'scope': 'ecs-hangzhou',
+        'provider': 'ecs',
+        'source_region': SOURCE,
+        'dr_regions': [GOOD, BAD],
+        'totals': {'disks': 2, 'without_dr_copy': 2},
+        'failures': problems,
+        'failure_count': 2,
+        'error': error,
+    }
     fleet = fleet_report([record], '2026-01-01T00:00:00Z')
     for page in (fleet_report_html(fleet), fleet_report_markdown(fleet)):
         for problem in problems:

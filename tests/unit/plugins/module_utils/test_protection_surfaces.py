@@ -9,6 +9,7 @@ The oracle is written apart from the model: it reads fakecloud's own state (its 
 snapshot and time) after each run, stands each disk in each DR region by the copies of its newest completed snapshot
 there, and keeps, per disk, what the last run that read it found; it knows of a run only what was drawn (limited to which
 disks, a check run, a failed one) and whether the run reported failures."""
+
 from __future__ import annotations
 
 import datetime
@@ -49,14 +50,16 @@ WITHIN, OVER, IN_FLIGHT, PLANNED, NO_COPY = 'within_rpo', 'over_rpo', 'in_flight
 # ------------------------------------------------------------------------------------------------------------ drawing
 # Ages in hours: never a whole number, so no age plus whole hours of waiting lands on the RPO itself.
 AGES = st.sampled_from([1.5, 10.5, 30.5])
-RUN = st.fixed_dictionaries({
-    'kind': st.sampled_from(['full', 'full', 'limited', 'check', 'failed']),
-    'wait': st.booleans(),
-    'failing': st.sampled_from([(), (REGIONS[1],)]),
-    'pick': st.integers(0, 7),  # which disks a limited run names (a bit a disk)
-    'delete': st.integers(0, 7),  # which disks lose their DR copy in the first region before the run (a bit a disk)
-    'hours': st.sampled_from([0, 0, 20]),  # time passing before the run
-})
+RUN = st.fixed_dictionaries(
+    {
+        'kind': st.sampled_from(['full', 'full', 'limited', 'check', 'failed']),
+        'wait': st.booleans(),
+        'failing': st.sampled_from([(), (REGIONS[1],)]),
+        'pick': st.integers(0, 7),  # which disks a limited run names (a bit a disk)
+        'delete': st.integers(0, 7),  # which disks lose their DR copy in the first region before the run (a bit a disk)
+        'hours': st.sampled_from([0, 0, 20]),  # time passing before the run
+    }
+)
 
 
 def picked(disks, bits):
@@ -80,17 +83,29 @@ def oracle_cells(cloud, disks):
     sources = [snapshot for snapshot in regions[SOURCE]['snapshots'] if not snapshot.get('is_copy')]
     cells = {}
     for disk in disks:
-        done = sorted((snapshot for snapshot in sources if snapshot['disk_id'] == disk and snapshot['phase'] == 'done'),
-                      key=lambda snapshot: snapshot['created'])
+        done = sorted(
+            (snapshot for snapshot in sources if snapshot['disk_id'] == disk and snapshot['phase'] == 'done'),
+            key=lambda snapshot: snapshot['created'],
+        )
         for region in REGIONS:
             if not done:
                 cells[disk, region] = NO_COPY
                 continue
             newest = done[-1]
-            copies = [copy for copy in regions.get(region, {}).get('snapshots', []) if copy.get('source_snapshot_id') == newest['id']]
+            copies = [
+                copy
+                for copy in regions.get(region, {}).get('snapshots', [])
+                if copy.get('source_snapshot_id') == newest['id']
+            ]
             phases = {copy['phase'] for copy in copies}
             hours = (now - parse(newest['created'])).total_seconds() / 3600
-            cells[disk, region] = (WITHIN if hours <= RPO else OVER) if 'done' in phases else IN_FLIGHT if 'running' in phases else NO_COPY
+            cells[disk, region] = (
+                (WITHIN if hours <= RPO else OVER)
+                if 'done' in phases
+                else IN_FLIGHT
+                if 'running' in phases
+                else NO_COPY
+            )
     return cells
 
 
@@ -105,9 +120,17 @@ def oracle_status(cells, *, failures, stale=False, plan=False, whole=True):
 def numbers(cells):
     """What every surface counts: disks, disks without a DR copy, and per DR region the disks of each standing."""
     disks = sorted({disk for disk, dummy in cells})
-    return {'disks': len(disks), 'without': sum(1 for disk in disks if any(cells[disk, region] == NO_COPY for region in REGIONS)),
-            'regions': {region: {word: sum(1 for disk in disks if cells[disk, region] == word) for word in (WITHIN, OVER, IN_FLIGHT, NO_COPY)}
-                        for region in REGIONS}}
+    return {
+        'disks': len(disks),
+        'without': sum(1 for disk in disks if any(cells[disk, region] == NO_COPY for region in REGIONS)),
+        'regions': {
+            region: {
+                word: sum(1 for disk in disks if cells[disk, region] == word)
+                for word in (WITHIN, OVER, IN_FLIGHT, NO_COPY)
+            }
+            for region in REGIONS
+        },
+    }
 
 
 # ------------------------------------------------------------------------------------------------------------ the runs
@@ -117,18 +140,29 @@ def adapter(cloud, check_mode=False):
 
 
 def options(**changes):
-    return scope('ecs', SOURCE, list(REGIONS), {'dr': 'yes'}, **dict({'max_snapshot_age_hours': RPO, 'wait_timeout': 4 * 3600, 'poll_interval': 900},
-                                                                     **changes))
+    return scope(
+        'ecs',
+        SOURCE,
+        list(REGIONS),
+        {'dr': 'yes'},
+        **dict({'max_snapshot_age_hours': RPO, 'wait_timeout': 4 * 3600, 'poll_interval': 900}, **changes),
+    )
 
 
 def module_result(cloud, run, disks):
     """What dr_sync's module returns for ``run`` (the DR run itself, on a fake clock that moves the cloud's)."""
     ecs, retry = adapter(cloud, check_mode=run['kind'] == 'check')
     limited = {'disk_ids': picked(disks, run['pick'])} if run['kind'] == 'limited' else {}
-    report = dr_run_with(ecs, options(wait=run['wait'], **limited), check_mode=run['kind'] == 'check', retry=retry,
-                         clock=CloudMovingClock(cloud), now=cloud_state(cloud)[0])
+    report = dr_run_with(
+        ecs,
+        options(wait=run['wait'], **limited),
+        check_mode=run['kind'] == 'check',
+        retry=retry,
+        clock=CloudMovingClock(cloud),
+        now=cloud_state(cloud)[0],
+    )
     # What dr_sync's runner adds.
-    report.update(account=None, run_id='20261126T000000Z-%06x' % (id(report) % 0xffffff), duration_seconds=1.0)
+    report.update(account=None, run_id='20261126T000000Z-%06x' % (id(report) % 0xFFFFFF), duration_seconds=1.0)
     report['protection']['account'] = None
     return report
 
@@ -136,8 +170,15 @@ def module_result(cloud, run, disks):
 def through_the_action(result, folder, check_mode=False):
     """dr_sync's action on ``result``: the files it writes, the text it prints, its result."""
     shown = []
-    action = action_running(result, report_dir=str(folder), provider='ecs', source_region=SOURCE, dr_regions=list(REGIONS),
-                            report_name=NAME, show_report=True)
+    action = action_running(
+        result,
+        report_dir=str(folder),
+        provider='ecs',
+        source_region=SOURCE,
+        dr_regions=list(REGIONS),
+        report_name=NAME,
+        show_report=True,
+    )
     action._task.check_mode = check_mode  # pylint: disable=protected-access
     display = dr_sync_action.display.display
     dr_sync_action.display.display = lambda text, *args, **kwargs: shown.append(text)
@@ -148,7 +189,9 @@ def through_the_action(result, folder, check_mode=False):
 
 
 def files(folder, kind='report'):
-    paths = {suffix: os.path.join(str(folder), 'dr-%s-%s.%s' % (kind, NAME, suffix)) for suffix in ('json', 'md', 'html')}
+    paths = {
+        suffix: os.path.join(str(folder), 'dr-%s-%s.%s' % (kind, NAME, suffix)) for suffix in ('json', 'md', 'html')
+    }
     if not os.path.exists(paths['json']):
         return None
     texts = {}
@@ -164,7 +207,9 @@ def awx_stats(result):
     with open(ROLE_VARS, encoding='utf-8') as stream:
         expression = yaml.safe_load(stream)['dr_copy_summary']
     environment = jinja2.nativetypes.NativeEnvironment()
-    return environment.from_string(expression).render(dr_copy_result=result, dr_copy_report_files=result.get('report_files'))
+    return environment.from_string(expression).render(
+        dr_copy_result=result, dr_copy_report_files=result.get('report_files')
+    )
 
 
 # ------------------------------------------------------------------------------------------------------------ the surfaces
@@ -179,8 +224,12 @@ def check_scope_files(texts, expected, status, partial=False):
     data, markdown, html = texts['data'], texts['md'], texts['html']
     assert data['protection']['status'] == status, (data['protection'], expected)
     finished = data.get('run_state') == 'finished'
-    line = next(line for line in markdown.splitlines() if line.startswith('**%s**: ' % status if finished else '**Stale: '))
-    check_summary(line.split(': ', 1)[1] if finished else line.split('): ', 1)[1], expected, stale=not finished, partial=partial)
+    line = next(
+        line for line in markdown.splitlines() if line.startswith('**%s**: ' % status if finished else '**Stale: ')
+    )
+    check_summary(
+        line.split(': ', 1)[1] if finished else line.split('): ', 1)[1], expected, stale=not finished, partial=partial
+    )
     if data.get('run_state') == 'finished':
         assert (data['totals']['disks'], data['totals']['without_dr_copy']) == (expected['disks'], expected['without'])
         for region, counts in expected['regions'].items():
@@ -189,7 +238,12 @@ def check_scope_files(texts, expected, status, partial=False):
         assert '**%s**: %s' % (status, counted(expected['disks'], 'disk')) in markdown
         lines = markdown.splitlines()
         head = next(index for index, line in enumerate(lines) if line.startswith('| disks |'))
-        cells = dict(zip((cell.strip() for cell in lines[head].strip('|').split('|')), (cell.strip() for cell in lines[head + 2].strip('|').split('|'))))
+        cells = dict(
+            zip(
+                (cell.strip() for cell in lines[head].strip('|').split('|')),
+                (cell.strip() for cell in lines[head + 2].strip('|').split('|')),
+            )
+        )
         assert (int(cells['disks']), int(cells['without dr copy'])) == (expected['disks'], expected['without'])
         # The page: its status, its summary and each DR region's counts.
         assert 'data-status="%s"' % status in html
@@ -200,7 +254,9 @@ def check_scope_files(texts, expected, status, partial=False):
             for word, number in counts.items():
                 assert re.search(r'data-key="%s">%d<' % (word, number), row_html), (region, word, row_html)
     else:  # a stale account: the last one known, said so
-        assert data['protection']['stale'] and 'data-status="%s"' % status in html and '**Stale: %s**' % status in markdown
+        assert (
+            data['protection']['stale'] and 'data-status="%s"' % status in html and '**Stale: %s**' % status in markdown
+        )
         known = data['protection']
         assert len(known['disks']) == expected['disks']
 
@@ -210,22 +266,36 @@ def counted(number, unit):
 
 
 def summary_numbers(line):
-    return (int(re.search(r'(\d+) disks?(?: |;|$)', line).group(1)), int(re.search(r'(\d+) disks? without a DR copy', line).group(1)))
+    return (
+        int(re.search(r'(\d+) disks?(?: |;|$)', line).group(1)),
+        int(re.search(r'(\d+) disks? without a DR copy', line).group(1)),
+    )
 
 
 def check_console(text, expected, status):
     lines = text.splitlines()
     summary = lines[next(index for index, line in enumerate(lines) if line.startswith('DR copies of')) + 1]
-    assert status.upper() + ':' in summary and summary_numbers(summary) == (expected['disks'], expected['without']), summary
+    assert status.upper() + ':' in summary and summary_numbers(summary) == (expected['disks'], expected['without']), (
+        summary
+    )
     # The table: the age of the data, never a copy's own.
     assert not re.search(r'(?<![\d.])(?<!data )\d+\.\d h old', text), text
 
 
 def check_fleet(result, status, expected):
-    record = {'scope': NAME, 'provider': 'ecs', 'source_region': SOURCE, 'dr_regions': list(REGIONS), 'totals': result.get('totals') or {},
-              'failures': result.get('failures') or [], 'failure_count': len(result.get('failures') or []),
-              'error': None if 'totals' in result else result.get('msg'), 'posture': result.get('posture'),
-              'protection': result.get('protection'), 'report_files': result.get('report_files')}
+    record = {
+        'scope': NAME,
+        'provider': 'ecs',
+        'source_region': SOURCE,
+        'dr_regions': list(REGIONS),
+        'totals': result.get('totals') or {},
+        'failures': result.get('failures') or [],
+        'failure_count': len(result.get('failures') or []),
+        'error': None if 'totals' in result else result.get('msg'),
+        'posture': result.get('posture'),
+        'protection': result.get('protection'),
+        'report_files': result.get('report_files'),
+    }
     report = fleet_report([record], '2026-11-26T00:00:00Z')
     (row,) = report['scopes']
     if row['run'] == 'finished':
@@ -252,8 +322,9 @@ def check_posture_info(cloud, disks):
     for word in (WITHIN, OVER, IN_FLIGHT, NO_COPY):
         assert standing[word] == sum(counts[word] for counts in expected['regions'].values()), word
     assert standing['status'] == oracle_status(cells, failures=0)
-    assert summary_numbers(read['msg'].replace('PROTECTED, ', '').replace('AT RISK, ', '').replace('NOT KNOWN, ', '')) == (
-        expected['disks'], expected['without'])
+    assert summary_numbers(
+        read['msg'].replace('PROTECTED, ', '').replace('AT RISK, ', '').replace('NOT KNOWN, ', '')
+    ) == (expected['disks'], expected['without'])
 
 
 # ------------------------------------------------------------------------------------------------------------ the test
@@ -262,16 +333,25 @@ def emulator(fakecloud):
     return fakecloud
 
 
-@settings(max_examples=int(os.environ.get('SNAPCOPY_SURFACES_EXAMPLES', '12')), deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get('SNAPCOPY_SURFACES_EXAMPLES', '12')),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(ages=st.lists(AGES, min_size=1, max_size=3), runs=st.lists(RUN, min_size=1, max_size=3))
 def test_every_surface_says_what_the_clouds_hold(emulator, tmp_path_factory, ages, runs):
     cloud = emulator
     cloud.admin.reset()
     # Hours pass on the cloud's clock: its window for the SDK's signed timestamps is as wide as the test's time.
     cloud.admin.configure(timings={'ecs': dict(TIMINGS)}, alibaba_timestamp_window_seconds=30 * 86400)
-    seeded = cloud.admin.seed(ecs={'disks': [{'region': SOURCE, 'size': 20, 'tags': {'dr': 'yes'},
-                                              'snapshots': [{'age_seconds': int(age * 3600)}]} for age in ages]})
+    seeded = cloud.admin.seed(
+        ecs={
+            'disks': [
+                {'region': SOURCE, 'size': 20, 'tags': {'dr': 'yes'}, 'snapshots': [{'age_seconds': int(age * 3600)}]}
+                for age in ages
+            ]
+        }
+    )
     disks = sorted(seeded['ecs']['disks'])
     folder = tmp_path_factory.mktemp('reports')
     # The oracle's account of the scope: per disk, its cells as last read; whether a full run ever read them all.
@@ -285,18 +365,34 @@ def test_every_surface_says_what_the_clouds_hold(emulator, tmp_path_factory, age
         gone = set(picked(disks, run['delete'])) if run['delete'] else set()
         ecs, dummy = adapter(cloud)
         for copy in copies:
-            if copy.get('source_snapshot_id') and any(copy['source_snapshot_id'] == source['id'] and source['disk_id'] in gone
-                                                      for source in regions[SOURCE]['snapshots']):
+            if copy.get('source_snapshot_id') and any(
+                copy['source_snapshot_id'] == source['id'] and source['disk_id'] in gone
+                for source in regions[SOURCE]['snapshots']
+            ):
                 ecs.delete_snapshot(REGIONS[0], copy['id'])
         cloud.admin.faults({'failing_copies': {'ecs': {'regions': list(run['failing']), 'rate': 1.0}}})
         before = files(folder)
         if run['kind'] == 'failed':
-            result, text = through_the_action({'failed': True, 'msg': 'InvalidAccessKeyId.NotFound: Specified access key is not found.',
-                                               'error': {'code': 'InvalidAccessKeyId.NotFound', 'message': 'not found', 'action': 'DescribeDisks',
-                                                         'request_id': 'r-1'}}, folder)
+            result, text = through_the_action(
+                {
+                    'failed': True,
+                    'msg': 'InvalidAccessKeyId.NotFound: Specified access key is not found.',
+                    'error': {
+                        'code': 'InvalidAccessKeyId.NotFound',
+                        'message': 'not found',
+                        'action': 'DescribeDisks',
+                        'request_id': 'r-1',
+                    },
+                },
+                folder,
+            )
             after = files(folder)
             if not known:  # no run ever reported: nothing known to keep
-                assert after is not None and after['data']['run_state'] == 'failed_before_report' and 'protection' not in after['data']
+                assert (
+                    after is not None
+                    and after['data']['run_state'] == 'failed_before_report'
+                    and 'protection' not in after['data']
+                )
                 continue
             cells = dict(known)
             status = oracle_status(cells, failures=stale_failures, stale=True)
@@ -337,20 +433,28 @@ def test_every_surface_says_what_the_clouds_hold(emulator, tmp_path_factory, age
 # What the engine may answer for one destination, drawn whole: the emulator's runs above give what today's engine does;
 # these give every combination, so that a rule of the model that only holds by the engine's habits (an error always
 # with not_copied) is held to what it says.
-DESTINATION = st.fixed_dictionaries({
-    'action': st.sampled_from(['copied', 'existing', 'not_copied']),
-    'state': st.sampled_from(['completed', 'pending', 'failed', None]),
-    'error': st.booleans(),
-    'mismatch': st.booleans(),
-})
-DISK = st.fixed_dictionaries({'age': st.sampled_from([1.5, 30.5, None]), 'regions': st.tuples(DESTINATION, DESTINATION)})
+DESTINATION = st.fixed_dictionaries(
+    {
+        'action': st.sampled_from(['copied', 'existing', 'not_copied']),
+        'state': st.sampled_from(['completed', 'pending', 'failed', None]),
+        'error': st.booleans(),
+        'mismatch': st.booleans(),
+    }
+)
+DISK = st.fixed_dictionaries(
+    {'age': st.sampled_from([1.5, 30.5, None]), 'regions': st.tuples(DESTINATION, DESTINATION)}
+)
 
 
 def drawn_facts(disks, check_mode, now):
     """The run's DiskFacts of the drawn ``disks``, with the engine's own outcome classes."""
     facts = []
     for index, disk in enumerate(disks):
-        created = None if disk['age'] is None else (now - datetime.timedelta(hours=disk['age'])).strftime('%Y-%m-%dT%H:%M:%SZ')
+        created = (
+            None
+            if disk['age'] is None
+            else (now - datetime.timedelta(hours=disk['age'])).strftime('%Y-%m-%dT%H:%M:%SZ')
+        )
         source = None if created is None else Snapshot('snap-%d' % index, SOURCE, 'completed', created=created)
         outcomes = ()
         if source is not None:
@@ -360,11 +464,16 @@ def drawn_facts(disks, check_mode, now):
                 destination = outcome.destinations[region]
                 destination.action = 'would_copy' if check_mode and drawn['action'] == 'copied' else drawn['action']
                 if drawn['state'] is not None:
-                    destination.snapshot = Snapshot('copy-%d-%s' % (index, region), region, drawn['state'], created=created)
+                    destination.snapshot = Snapshot(
+                        'copy-%d-%s' % (index, region), region, drawn['state'], created=created
+                    )
                 if drawn['error']:
                     destination.error = CloudError('CopySnapshot', 'Refused', 'refused', region=region)
                 if drawn['mismatch'] and destination.snapshot is not None:
-                    destination.mismatch = {'snapshot_id': destination.snapshot.id, 'differences': {'encrypted': [True, False]}}
+                    destination.mismatch = {
+                        'snapshot_id': destination.snapshot.id,
+                        'differences': {'encrypted': [True, False]},
+                    }
             outcomes = (outcome,)
         facts.append(DiskFacts(Disk('disk-%d' % index, SOURCE), source=source, outcomes=outcomes))
     return facts
@@ -389,19 +498,35 @@ def drawn_cells(disks, check_mode):
     return cells
 
 
-@settings(max_examples=int(os.environ.get('SNAPCOPY_SURFACES_EXAMPLES', '12')) * 5, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get('SNAPCOPY_SURFACES_EXAMPLES', '12')) * 5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(disks=st.lists(DISK, min_size=0, max_size=3), check_mode=st.booleans())
 def test_every_surface_says_what_the_run_read_back(tmp_path_factory, disks, check_mode):
     now = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.timezone.utc)
     settings_ = dr_settings(options(allow_no_disks=True))
     report = dr_report(drawn_facts(disks, check_mode, now), settings_, now, check_mode)
-    report.update(account=None, run_id='20261126T120000Z-000001', duration_seconds=1.0, run_warnings=[], api_retries=0, dr_account=None)
+    report.update(
+        account=None,
+        run_id='20261126T120000Z-000001',
+        duration_seconds=1.0,
+        run_warnings=[],
+        api_retries=0,
+        dr_account=None,
+    )
     cells = drawn_cells(disks, check_mode)
-    nothing = {'disks': 0, 'without': 0, 'regions': {region: dict.fromkeys((WITHIN, OVER, IN_FLIGHT, NO_COPY), 0) for region in REGIONS}}
+    nothing = {
+        'disks': 0,
+        'without': 0,
+        'regions': {region: dict.fromkeys((WITHIN, OVER, IN_FLIGHT, NO_COPY), 0) for region in REGIONS},
+    }
     expected = numbers(dict(cells)) if disks else nothing
     for region in REGIONS:
-        expected['regions'][region][PLANNED] = sum(1 for (dummy, where), word in cells.items() if where == region and word == PLANNED)
+        expected['regions'][region][PLANNED] = sum(
+            1 for (dummy, where), word in cells.items() if where == region and word == PLANNED
+        )
     expected['without'] = len({disk for (disk, dummy), word in cells.items() if word == NO_COPY})
     status = oracle_status(cells, failures=len(report['failures']), plan=check_mode)
     folder = tmp_path_factory.mktemp('outcomes')
@@ -410,4 +535,8 @@ def test_every_surface_says_what_the_run_read_back(tmp_path_factory, disks, chec
     check_console(text, expected, status)
     check_fleet(result, status, expected)
     stats = awx_stats(result)
-    assert (stats['status'], stats['totals']['disks'], stats['totals']['without_dr_copy']) == (status, expected['disks'], expected['without'])
+    assert (stats['status'], stats['totals']['disks'], stats['totals']['without_dr_copy']) == (
+        status,
+        expected['disks'],
+        expected['without'],
+    )

@@ -2,6 +2,7 @@
 meta/runtime.yml's action groups, dr_sync's documentation, the dr_copy role's argument specs, the AWX survey, the
 execution environment's requirements and the oldest SDK releases. A cloud added to the registry and forgotten in one
 of them fails here."""
+
 from __future__ import annotations
 
 import importlib
@@ -12,10 +13,10 @@ import pytest
 import yaml
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds import registry as _providers
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.sdk_versions import MINIMUM_VERSIONS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities import DrAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.capabilities import CopyAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC
 from ansible_collections.snapcopy.cloud.plugins.modules import dr_sync
 
 PROVIDERS = _providers.PROVIDERS
@@ -56,8 +57,11 @@ def test_the_role_and_the_awx_survey_offer_the_registrys_providers():
 
 
 def test_the_execution_environment_installs_every_clouds_sdk_and_no_other():
-    requirements = {line.split('>=')[0] for line in read('meta', 'ee-requirements.txt').splitlines()
-                    if line.strip() and not line.startswith('#')}
+    requirements = {
+        line.split('>=')[0]
+        for line in read('meta', 'ee-requirements.txt').splitlines()
+        if line.strip() and not line.startswith('#')
+    }
     distributions = {name for provider in PROVIDERS.values() for name in provider.sdk_distributions}
     # boto3 brings botocore and is what AWS users install; the modules import botocore only.
     assert requirements == distributions | {'boto3'}
@@ -71,7 +75,9 @@ def test_each_record_is_its_copy_modules_cloud(name):
     provider = PROVIDERS[name]
     adapter = provider.load_adapter()
     module = importlib.import_module('ansible_collections.snapcopy.cloud.plugins.modules.' + provider.copy_module)
-    (copy_adapter,) = [value for value in vars(module).values() if isinstance(value, type) and issubclass(value, CopyAdapter)]
+    (copy_adapter,) = [
+        value for value in vars(module).values() if isinstance(value, type) and issubclass(value, CopyAdapter)
+    ]
     assert issubclass(adapter, copy_adapter) and not issubclass(copy_adapter, DrAdapter)
     (spec_name,) = [key for key, value in vars(_providers).items() if value is provider.connection_spec]
     assert getattr(module, spec_name) is provider.connection_spec

@@ -1,16 +1,15 @@
 """The restore drill on Alibaba Cloud ECS and ENS and on Tencent Cloud CBS, through the real SDKs against fakecloud:
 the disk calls each cloud's model documents, a test disk that fails, a lost answer, check mode, and leftovers."""
+
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import TEST_DISK_PREFIX, scope_key
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens_dr import EnsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
     DISK_TAG,
     RESTORE_RUN_TAG,
@@ -19,18 +18,38 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
     RESTORE_UNTIL_TAG,
     SOURCE_TAG,
 )
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import TEST_DISK_PREFIX, scope_key
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock
 
-ALIBABA = {'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID, 'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
-           'alicloud_security_token': None, 'validate_certs': True, 'connect_timeout': 5, 'read_timeout': 10}
-TENCENT = {'secret_id': credentials.TENCENT_SECRET_ID, 'secret_key': credentials.TENCENT_SECRET_KEY, 'security_token': None,
-           'validate_certs': True, 'connect_timeout': 5, 'read_timeout': 10}
+ALIBABA = {
+    'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
+    'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
+    'alicloud_security_token': None,
+    'validate_certs': True,
+    'connect_timeout': 5,
+    'read_timeout': 10,
+}
+TENCENT = {
+    'secret_id': credentials.TENCENT_SECRET_ID,
+    'secret_key': credentials.TENCENT_SECRET_KEY,
+    'security_token': None,
+    'validate_certs': True,
+    'connect_timeout': 5,
+    'read_timeout': 10,
+}
 # provider: (adapter, connection, source region, DR region, the disk-making actions)
 CLOUDS = {
     'ecs': (EcsAdapter, ALIBABA, 'cn-hangzhou', 'cn-shanghai', ('CreateDisk', 'DeleteDisk', 'TagResources')),
-    'ens': (EnsAdapter, ALIBABA, 'cn-hangzhou-26', 'cn-beijing-cmcc', ('CreateDisk', 'DeleteDisk', 'ModifySnapshotAttribute')),
+    'ens': (
+        EnsAdapter,
+        ALIBABA,
+        'cn-hangzhou-26',
+        'cn-beijing-cmcc',
+        ('CreateDisk', 'DeleteDisk', 'ModifySnapshotAttribute'),
+    ),
     'cbs': (CbsAdapter, TENCENT, 'ap-guangzhou', 'ap-shanghai', ('CreateDisks', 'TerminateDisks', 'TagResources')),
 }
 FAST = {'snapshot_seconds': 0.3, 'copy_seconds': 0.3, 'disk_seconds': 0.5}
@@ -45,15 +64,31 @@ def cloud(fakecloud_clean):
 def dr_run(cloud, provider, check_mode=False, clock=None, **options):
     adapter_class, connection, source, dr_region, dummy = CLOUDS[provider]
     retry = CallRetry(default_backoff())
-    adapter = adapter_class.from_connection(dict(connection, endpoint_url=cloud.url), check_mode=check_mode, retry=retry)
-    return dr_run_with(adapter, scope(provider, source, [dr_region], {'drill': 'yes'}, **dict(
-        {'wait_timeout': 120, 'poll_interval': 0.3, 'restore_test': True, 'restore_test_timeout': 60}, **options)), check_mode=check_mode, retry=retry,
-        clock=clock)
+    adapter = adapter_class.from_connection(
+        dict(connection, endpoint_url=cloud.url), check_mode=check_mode, retry=retry
+    )
+    return dr_run_with(
+        adapter,
+        scope(
+            provider,
+            source,
+            [dr_region],
+            {'drill': 'yes'},
+            **dict(
+                {'wait_timeout': 120, 'poll_interval': 0.3, 'restore_test': True, 'restore_test_timeout': 60}, **options
+            ),
+        ),
+        check_mode=check_mode,
+        retry=retry,
+        clock=clock,
+    )
 
 
 def seed(cloud, provider, disks=1):
     dummy, dummy, source, dummy, dummy = CLOUDS[provider]
-    created = cloud.admin.seed(**{provider: {'disks': [{'region': source, 'size': 20, 'tags': {'drill': 'yes'}, 'snapshots': 1}] * disks}})
+    created = cloud.admin.seed(
+        **{provider: {'disks': [{'region': source, 'size': 20, 'tags': {'drill': 'yes'}, 'snapshots': 1}] * disks}}
+    )
     return created[provider]['disks']
 
 
@@ -81,7 +116,11 @@ def test_a_drill_restores_the_copy_times_it_deletes_the_disk_and_marks_the_copy(
     assert not report['failures']
     assert drill_disks(cloud, provider, dr_region) == []
     create, delete, mark = CLOUDS[provider][4]
-    assert calls(cloud, provider, create) == 1 and calls(cloud, provider, delete) == 1 and calls(cloud, provider, mark) >= 1
+    assert (
+        calls(cloud, provider, create) == 1
+        and calls(cloud, provider, delete) == 1
+        and calls(cloud, provider, mark) >= 1
+    )
     copies = cloud.admin.state(cloud=provider, region=dr_region)[provider][dr_region]['snapshots']
     (tested,) = [snapshot for snapshot in copies if snapshot['id'] == test['copy_id']]
     if provider == 'ens':
@@ -133,17 +172,38 @@ def test_leftovers_of_a_killed_drill_are_deleted_and_other_disks_kept(cloud, pro
     scope = scope_key(CLOUDS[provider][2], {'drill': 'yes'})
     zone = {'ecs': 'cn-shanghai-a', 'ens': None, 'cbs': 'ap-shanghai-1'}[provider]
     # A killed run's disk: the time its run was over by has passed (20261101T020000Z).
-    marks = {RESTORE_RUN_TAG: '20261101T000000Z-000001', RESTORE_SCOPE_TAG: scope, RESTORE_UNTIL_TAG: '20261101T020000Z'}
+    marks = {
+        RESTORE_RUN_TAG: '20261101T000000Z-000001',
+        RESTORE_SCOPE_TAG: scope,
+        RESTORE_UNTIL_TAG: '20261101T020000Z',
+    }
     # Made ten minutes ago: another scope's test disk that young, without an until, may be in the middle of its drill.
-    left = [{'region': dr_region, 'zone': zone, 'size': 20, 'name': TEST_DISK_PREFIX + '20261101T000000Z-000001', 'tags': marks},
-            {'region': dr_region, 'zone': zone, 'size': 20, 'name': 'db-restored-by-hand', 'tags': marks},
-            {'region': dr_region, 'zone': zone, 'size': 20, 'name': TEST_DISK_PREFIX + 'theirs',
-             'tags': {RESTORE_RUN_TAG: 'theirs', RESTORE_SCOPE_TAG: 'another-scope'}}]
+    left = [
+        {
+            'region': dr_region,
+            'zone': zone,
+            'size': 20,
+            'name': TEST_DISK_PREFIX + '20261101T000000Z-000001',
+            'tags': marks,
+        },
+        {'region': dr_region, 'zone': zone, 'size': 20, 'name': 'db-restored-by-hand', 'tags': marks},
+        {
+            'region': dr_region,
+            'zone': zone,
+            'size': 20,
+            'name': TEST_DISK_PREFIX + 'theirs',
+            'tags': {RESTORE_RUN_TAG: 'theirs', RESTORE_SCOPE_TAG: 'another-scope'},
+        },
+    ]
     left = [dict(disk, age_seconds=600) for disk in left]
-    seeded = cloud.admin.seed(**{provider: {'disks': [{key: value for key, value in disk.items() if value is not None} for disk in left]}})
+    seeded = cloud.admin.seed(
+        **{provider: {'disks': [{key: value for key, value in disk.items() if value is not None} for disk in left]}}
+    )
     leftover, by_hand, theirs = seeded[provider]['disks']
     report = dr_run(cloud, provider)
-    assert [(record['test_disk_id'], record['action']) for record in report['restore']['leftovers']] == [(leftover, 'deleted')]
+    assert [(record['test_disk_id'], record['action']) for record in report['restore']['leftovers']] == [
+        (leftover, 'deleted')
+    ]
     remaining = {disk['id'] for disk in disks_in(cloud, provider, dr_region)}
     assert leftover not in remaining and {by_hand, theirs} <= remaining
     assert report['restore']['totals']['passed'] == 1 and report['changed']
@@ -176,11 +236,19 @@ def test_a_zone_the_cloud_does_not_offer_is_refused_with_the_option_named(cloud)
     seed(cloud, 'ecs')
     report = dr_run(cloud, 'ecs', restore_test_zones={'cn-shanghai': 'cn-shanghai-z'})
     assert report['restore']['tests'] == []
-    assert any('restore_test_zones: cn-shanghai offers no zone cn-shanghai-z' in failure for failure in report['failures'])
+    assert any(
+        'restore_test_zones: cn-shanghai offers no zone cn-shanghai-z' in failure for failure in report['failures']
+    )
 
 
 def test_a_cbs_copy_of_a_system_disk_is_passed_over_with_the_reason(cloud):
-    cloud.admin.seed(cbs={'disks': [{'region': 'ap-guangzhou', 'size': 50, 'type': 'system', 'tags': {'drill': 'yes'}, 'snapshots': 1}]})
+    cloud.admin.seed(
+        cbs={
+            'disks': [
+                {'region': 'ap-guangzhou', 'size': 50, 'type': 'system', 'tags': {'drill': 'yes'}, 'snapshots': 1}
+            ]
+        }
+    )
     report = dr_run(cloud, 'cbs')
     assert report['restore']['tests'] == []
     assert any('copy of a system disk: restore it through an image' in failure for failure in report['failures'])
@@ -200,7 +268,7 @@ def test_a_cbs_drill_on_cloud_bssd_asks_the_quota_unfiltered_and_makes_that_type
 
 
 def test_an_ecs_drill_on_a_regional_disk_names_no_zone(cloud):
-    """"You do not need to specify ZoneId for a cloud_regional_disk_auto cloud disk" (ecs-20140526 CreateDiskRequest):
+    """ "You do not need to specify ZoneId for a cloud_regional_disk_auto cloud disk" (ecs-20140526 CreateDiskRequest):
     the drill asks for no zone, sends none, and a zone given for such a disk is refused before any call."""
     seed(cloud, 'ecs')
     report = dr_run(cloud, 'ecs', restore_test_disk_type='cloud_regional_disk_auto')
@@ -209,7 +277,12 @@ def test_an_ecs_drill_on_a_regional_disk_names_no_zone(cloud):
     assert test['zone'] is None and report['restore']['regions'][0]['zone'] is None
     assert calls(cloud, 'ecs', 'DescribeZones') == 0 and calls(cloud, 'ecs', 'CreateDisk') == 1
     with pytest.raises(InputError) as info:
-        dr_run(cloud, 'ecs', restore_test_disk_type='cloud_regional_disk_auto', restore_test_zones={'cn-shanghai': 'cn-shanghai-a'})
+        dr_run(
+            cloud,
+            'ecs',
+            restore_test_disk_type='cloud_regional_disk_auto',
+            restore_test_zones={'cn-shanghai': 'cn-shanghai-a'},
+        )
     assert info.value.option == 'restore_test_zones' and 'spans the zones' in info.value.message
 
 
@@ -220,18 +293,40 @@ def test_pruning_never_forces_the_deletion_of_an_ecs_copy_a_disk_was_made_from(c
     (disk,) = seed(cloud, 'ecs')
     dr_run(cloud, 'ecs', restore_test=False)
     old_source = 's-old0000000000000001'
-    (old_copy,) = cloud.admin.seed(ecs={'snapshots': [{
-        'region': 'cn-shanghai', 'source_snapshot_id': old_source, 'source_region': 'cn-hangzhou', 'is_copy': True, 'age_seconds': 9 * 86400,
-        'tags': {SOURCE_TAG: 'cn-hangzhou/' + old_source, DISK_TAG: 'cn-hangzhou/' + disk}}]})['ecs']['snapshots']
-    (restored,) = cloud.admin.seed(ecs={'disks': [{'region': 'cn-shanghai', 'source_snapshot_id': old_copy, 'size': 20}]})['ecs']['disks']
+    (old_copy,) = cloud.admin.seed(
+        ecs={
+            'snapshots': [
+                {
+                    'region': 'cn-shanghai',
+                    'source_snapshot_id': old_source,
+                    'source_region': 'cn-hangzhou',
+                    'is_copy': True,
+                    'age_seconds': 9 * 86400,
+                    'tags': {SOURCE_TAG: 'cn-hangzhou/' + old_source, DISK_TAG: 'cn-hangzhou/' + disk},
+                }
+            ]
+        }
+    )['ecs']['snapshots']
+    (restored,) = cloud.admin.seed(
+        ecs={'disks': [{'region': 'cn-shanghai', 'source_snapshot_id': old_copy, 'size': 20}]}
+    )['ecs']['disks']
 
     report = dr_run(cloud, 'ecs', restore_test=False, prune=True, keep_copies=1)
     (record,) = report['disks'][0]['pruned']
-    assert (record['snapshot_id'], record['action']) == (old_copy, 'kept_in_use') and 'SnapshotCreatedDisk' in record['reason']
+    assert (record['snapshot_id'], record['action']) == (old_copy, 'kept_in_use') and 'SnapshotCreatedDisk' in record[
+        'reason'
+    ]
     assert not report['failures'] and report['totals']['pruned'] == 0
     assert any(old_copy in warning and 'SnapshotCreatedDisk' in warning for warning in report['run_warnings'])
-    assert old_copy in {snapshot['id'] for snapshot in cloud.admin.state(cloud='ecs', region='cn-shanghai')['ecs']['cn-shanghai']['snapshots']}
+    assert old_copy in {
+        snapshot['id']
+        for snapshot in cloud.admin.state(cloud='ecs', region='cn-shanghai')['ecs']['cn-shanghai']['snapshots']
+    }
 
-    EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).delete_test_disk('cn-shanghai', restored)  # the person's DeleteDisk
+    EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).delete_test_disk(
+        'cn-shanghai', restored
+    )  # the person's DeleteDisk
     report = dr_run(cloud, 'ecs', restore_test=False, prune=True, keep_copies=1)
-    assert [(record['snapshot_id'], record['action']) for record in report['disks'][0]['pruned']] == [(old_copy, 'deleted')]
+    assert [(record['snapshot_id'], record['action']) for record in report['disks'][0]['pruned']] == [
+        (old_copy, 'deleted')
+    ]

@@ -2,6 +2,7 @@
 bad arguments refused before any call; on each cloud, one event per completed snapshot of a tagged disk, from paged listings
 whose count of calls does not grow with the disks; the state file across a restart; throttling and failing calls; and on
 AWS the EventBridge messages of an SQS queue. Real SDKs over real HTTP: moto's server and fakecloud."""
+
 from __future__ import annotations
 
 import asyncio
@@ -33,11 +34,29 @@ from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils import e
 
 # moto keeps one state per process: each AWS test takes a region of its own (AWS_REGIONS), where no other test's disks are;
 # each a region the oldest botocore of tests/requirements-oldest.txt knows (moto serves only those).
-AWS_REGIONS = iter(['eu-north-1', 'eu-west-3', 'ap-northeast-3', 'sa-east-1', 'me-south-1', 'af-south-1', 'ap-southeast-3',
-                    'eu-south-1', 'il-central-1', 'ap-south-2', 'eu-west-2', 'eu-central-2', 'ap-southeast-4', 'us-east-2'])
+AWS_REGIONS = iter(
+    [
+        'eu-north-1',
+        'eu-west-3',
+        'ap-northeast-3',
+        'sa-east-1',
+        'me-south-1',
+        'af-south-1',
+        'ap-southeast-3',
+        'eu-south-1',
+        'il-central-1',
+        'ap-south-2',
+        'eu-west-2',
+        'eu-central-2',
+        'ap-southeast-4',
+        'us-east-2',
+    ]
+)
 REGIONS = {'aws': 'eu-north-1', 'ecs': 'cn-hangzhou', 'ens': 'cn-hangzhou-26', 'cbs': 'ap-guangzhou'}
 SELECTOR = {'dr': 'yes'}
-PLUGIN = os.path.join(os.path.dirname(__file__), *(['..'] * 4), 'extensions', 'eda', 'plugins', 'event_source', 'snapshots.py')
+PLUGIN = os.path.join(
+    os.path.dirname(__file__), *(['..'] * 4), 'extensions', 'eda', 'plugins', 'event_source', 'snapshots.py'
+)
 
 
 def fast_backoff():
@@ -48,9 +67,16 @@ def connection(provider, url):
     if provider == 'aws':
         return {'access_key': 'AKIAEVENTSOURCE', 'secret_key': 'event-source-secret', 'endpoint_url': url}
     if provider in ('ecs', 'ens'):
-        return {'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID, 'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
-                'endpoint_url': url}
-    return {'secret_id': credentials.TENCENT_SECRET_ID, 'secret_key': credentials.TENCENT_SECRET_KEY, 'endpoint_url': url}
+        return {
+            'alicloud_access_key': credentials.ALIBABA_ACCESS_KEY_ID,
+            'alicloud_secret_key': credentials.ALIBABA_ACCESS_KEY_SECRET,
+            'endpoint_url': url,
+        }
+    return {
+        'secret_id': credentials.TENCENT_SECRET_ID,
+        'secret_key': credentials.TENCENT_SECRET_KEY,
+        'endpoint_url': url,
+    }
 
 
 class Cloud:
@@ -62,22 +88,47 @@ class Cloud:
         self.fakecloud = fakecloud
         self.url = moto_url if provider == 'aws' else fakecloud.url
         if provider == 'aws':
-            self.ec2 = boto3.client('ec2', region_name=self.region, endpoint_url=moto_url, aws_access_key_id='AKIAEVENTSOURCE',
-                                    aws_secret_access_key='event-source-secret')
+            self.ec2 = boto3.client(
+                'ec2',
+                region_name=self.region,
+                endpoint_url=moto_url,
+                aws_access_key_id='AKIAEVENTSOURCE',
+                aws_secret_access_key='event-source-secret',
+            )
         else:
             fakecloud.admin.configure(timings={provider: {'snapshot_seconds': 30.0}})
 
     def args(self, **more):
         # Each round of run() is a restart: no replay unless a test asks for one.
-        return dict({'provider': self.provider, 'region': self.region, 'tag_selector': SELECTOR, 'poll_interval': 0.1,
-                     'replay_seconds': 0}, **dict(connection(self.provider, self.url), **more))
+        return dict(
+            {
+                'provider': self.provider,
+                'region': self.region,
+                'tag_selector': SELECTOR,
+                'poll_interval': 0.1,
+                'replay_seconds': 0,
+            },
+            **dict(connection(self.provider, self.url), **more),
+        )
 
     def disks(self, count, tags):
         if self.provider == 'aws':
-            return [self.ec2.create_volume(AvailabilityZone=self.region + 'a', Size=1, TagSpecifications=[
-                {'ResourceType': 'volume', 'Tags': [{'Key': key, 'Value': value} for key, value in tags.items()]}])['VolumeId']
-                for dummy in range(count)]
-        return self.fakecloud.admin.seed(**{self.provider: {'disks': [{'region': self.region, 'tags': dict(tags)}] * count}})[self.provider]['disks']
+            return [
+                self.ec2.create_volume(
+                    AvailabilityZone=self.region + 'a',
+                    Size=1,
+                    TagSpecifications=[
+                        {
+                            'ResourceType': 'volume',
+                            'Tags': [{'Key': key, 'Value': value} for key, value in tags.items()],
+                        }
+                    ],
+                )['VolumeId']
+                for dummy in range(count)
+            ]
+        return self.fakecloud.admin.seed(
+            **{self.provider: {'disks': [{'region': self.region, 'tags': dict(tags)}] * count}}
+        )[self.provider]['disks']
 
     def snapshots(self, disk_ids):
         """A new snapshot of each disk, still being made on fakecloud (finish() completes them); moto completes them at once."""
@@ -121,6 +172,7 @@ def run(args, polls, adapter=None, between=None):
             if number and between is not None:
                 between(number)
             await run_source(queue, args, adapter=made, polls=1, backoff=fast_backoff())
+
     asyncio.run(rounds())
     events = []
     while not queue.empty():
@@ -133,21 +185,44 @@ def ids_of(events):
 
 
 # ---------------------------------------------------------------------------------------------- arguments
-@pytest.mark.parametrize('args, option', [
-    ({'region': 'r'}, 'provider'),
-    ({'provider': 'gcp', 'region': 'r'}, 'provider'),
-    ({'provider': 'aws', 'tag_selector': SELECTOR}, 'region'),
-    ({'provider': 'aws', 'region': 'us-east-1'}, 'tag_selector'),
-    ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': {'dr': True}}, 'tag_selector'),
-    ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'poll_interval': 0}, 'poll_interval'),
-    ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'poll_interval': 'often'}, 'poll_interval'),
-    ({'provider': 'ecs', 'region': 'cn-hangzhou', 'tag_selector': SELECTOR, 'queue_url': 'https://sqs/1/q'}, 'queue_url'),
-    ({'provider': 'ecs', 'region': 'cn-hangzhou', 'tag_selector': SELECTOR, 'secret_id': 'AKID'}, 'secret_id'),
-    ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'state_file': '/no/such/folder/state.json'}, 'state_file'),
-    ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'validate_certs': 'maybe'}, 'validate_certs'),
-    ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'role_session_name': 'x'}, 'role_session_name'),
-    ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'replay_seconds': -1}, 'replay_seconds'),
-])
+@pytest.mark.parametrize(
+    'args, option',
+    [
+        ({'region': 'r'}, 'provider'),
+        ({'provider': 'gcp', 'region': 'r'}, 'provider'),
+        ({'provider': 'aws', 'tag_selector': SELECTOR}, 'region'),
+        ({'provider': 'aws', 'region': 'us-east-1'}, 'tag_selector'),
+        ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': {'dr': True}}, 'tag_selector'),
+        ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'poll_interval': 0}, 'poll_interval'),
+        (
+            {'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'poll_interval': 'often'},
+            'poll_interval',
+        ),
+        (
+            {'provider': 'ecs', 'region': 'cn-hangzhou', 'tag_selector': SELECTOR, 'queue_url': 'https://sqs/1/q'},
+            'queue_url',
+        ),
+        ({'provider': 'ecs', 'region': 'cn-hangzhou', 'tag_selector': SELECTOR, 'secret_id': 'AKID'}, 'secret_id'),
+        (
+            {
+                'provider': 'aws',
+                'region': 'us-east-1',
+                'tag_selector': SELECTOR,
+                'state_file': '/no/such/folder/state.json',
+            },
+            'state_file',
+        ),
+        (
+            {'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'validate_certs': 'maybe'},
+            'validate_certs',
+        ),
+        (
+            {'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'role_session_name': 'x'},
+            'role_session_name',
+        ),
+        ({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'replay_seconds': -1}, 'replay_seconds'),
+    ],
+)
 def test_bad_arguments_are_refused_naming_the_argument_before_any_call(args, option):
     with pytest.raises(InputError) as refused:
         asyncio.run(run_source(asyncio.Queue(), args, environ={}))
@@ -157,17 +232,34 @@ def test_bad_arguments_are_refused_naming_the_argument_before_any_call(args, opt
 def test_a_refused_secret_is_never_in_the_error():
     secret = 'do-not-show-this-secret'
     with pytest.raises(InputError) as refused:
-        source_settings({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': SELECTOR, 'secret_key': secret,
-                         'connect_timeout': secret}, environ={})
+        source_settings(
+            {
+                'provider': 'aws',
+                'region': 'us-east-1',
+                'tag_selector': SELECTOR,
+                'secret_key': secret,
+                'connect_timeout': secret,
+            },
+            environ={},
+        )
     assert secret not in str(refused.value)
 
 
 def test_connection_options_take_the_modules_names_aliases_and_environment():
-    settings = source_settings({'provider': 'aws', 'region': 'us-east-1', 'tag_selector': '{"dr": "yes", "tier": null}',
-                                'aws_access_key_id': 'AKIA1', 'validate_certs': 'false', 'read_timeout': '30',
-                                # What a rulebook passes for another cloud's credentials that are not set: nothing.
-                                'alicloud_access_key': '', 'secret_id': None},
-                               environ={'AWS_SECRET_ACCESS_KEY': 'from-env'})
+    settings = source_settings(
+        {
+            'provider': 'aws',
+            'region': 'us-east-1',
+            'tag_selector': '{"dr": "yes", "tier": null}',
+            'aws_access_key_id': 'AKIA1',
+            'validate_certs': 'false',
+            'read_timeout': '30',
+            # What a rulebook passes for another cloud's credentials that are not set: nothing.
+            'alicloud_access_key': '',
+            'secret_id': None,
+        },
+        environ={'AWS_SECRET_ACCESS_KEY': 'from-env'},
+    )
     assert settings.connection['access_key'] == 'AKIA1' and settings.connection['secret_key'] == 'from-env'
     assert settings.connection['validate_certs'] is False and settings.connection['read_timeout'] == 30
     assert settings.tag_selector == {'dr': 'yes', 'tier': None}
@@ -188,9 +280,12 @@ def test_one_event_per_completed_snapshot_of_a_tagged_disk_on_each_cloud(cloud, 
             made['new'] = cloud.snapshots(tagged + untagged)
         if number == 3:
             cloud.finish()
+
     events = run(cloud.args(state_file=state), polls=4, between=between)
     new_of_tagged = made['new'][:3]
-    assert ids_of(events) == sorted(new_of_tagged), 'a snapshot found at the first start is the schedule\'s; then each completed one once'
+    assert ids_of(events) == sorted(new_of_tagged), (
+        'a snapshot found at the first start is the schedule\'s; then each completed one once'
+    )
     assert before[0] not in ids_of(events)
     for event in events:
         assert set(event['snapcopy']) == {'provider', 'region', 'disk_id', 'snapshot_id', 'completed_at'}
@@ -198,7 +293,9 @@ def test_one_event_per_completed_snapshot_of_a_tagged_disk_on_each_cloud(cloud, 
         assert event['snapcopy']['disk_id'] == tagged[new_of_tagged.index(event['snapcopy']['snapshot_id'])]
     saved = json.loads(open(state, encoding='utf-8').read())
     assert set(saved['given']) >= set(new_of_tagged) | set(before)
-    assert not [name for name in os.listdir(tmp_path) if name != 'state.json'], 'no temporary file is left beside the state'
+    assert not [name for name in os.listdir(tmp_path) if name != 'state.json'], (
+        'no temporary file is left beside the state'
+    )
 
 
 def test_a_restart_with_the_state_file_repeats_nothing_and_misses_what_completed_while_down(cloud, tmp_path):
@@ -250,9 +347,17 @@ def test_a_start_without_a_state_file_gives_what_was_made_in_the_last_replay_sec
     def start(seconds_after, replay_seconds, **more):
         now = (created + datetime.timedelta(seconds=seconds_after)).strftime('%Y-%m-%dT%H:%M:%SZ')
         queue = asyncio.Queue()
-        asyncio.run(run_source(queue, cloud.args(replay_seconds=replay_seconds, **more), polls=1, backoff=fast_backoff(),
-                               clock=lambda: now))
+        asyncio.run(
+            run_source(
+                queue,
+                cloud.args(replay_seconds=replay_seconds, **more),
+                polls=1,
+                backoff=fast_backoff(),
+                clock=lambda: now,
+            )
+        )
         return [queue.get_nowait() for dummy in range(queue.qsize())], now
+
     events, now = start(600, 900)
     assert ids_of(events) == made, 'made 10 minutes before a start with replay_seconds 900: given'
     assert events[0]['snapcopy']['completed_at'] == now
@@ -283,14 +388,19 @@ def test_a_restart_with_replay_seconds_0_never_repeats_what_the_rulebook_got_bef
 
         async def put(self, item):
             self.got.append(item)
-            self.named = set(GivenSnapshots(state, cloud.provider, cloud.region).given)  # the file when the rulebook has it
+            self.named = set(
+                GivenSnapshots(state, cloud.provider, cloud.region).given
+            )  # the file when the rulebook has it
             raise Killed()
+
     queue = KilledAfterPut()
     with pytest.raises(Killed):
         asyncio.run(run_source(queue, cloud.args(state_file=state), polls=1, backoff=fast_backoff()))
     assert ids_of(queue.got) == made
     assert set(made) <= queue.named, 'the state file names an event before the rulebook can see it'
-    assert run(cloud.args(state_file=state), polls=2) == [], 'replay_seconds 0: nothing given before the kill comes again'
+    assert run(cloud.args(state_file=state), polls=2) == [], (
+        'replay_seconds 0: nothing given before the kill comes again'
+    )
     # A kill may lose what the rulebook held in memory: that is what replay_seconds gives again.
     assert ids_of(run(cloud.args(state_file=state, replay_seconds=600), polls=1)) == made
 
@@ -316,15 +426,19 @@ def test_a_state_file_that_cannot_be_written_gives_the_events_at_the_next_poll(f
         if len(saves) == 1:
             raise OSError(errno.ENOSPC, 'No space left on device')
         save(self)
+
     monkeypatch.setattr(GivenSnapshots, 'save', full_disk_once)
 
     class Watching(asyncio.Queue):
         async def put(self, item):
             assert len(saves) == 2, 'no event is given before the state file names it'
             await super().put(item)
+
     queue = Watching()
     asyncio.run(run_source(queue, args, polls=2, backoff=fast_backoff()))
-    assert ids_of([queue.get_nowait() for dummy in range(queue.qsize())]) == sorted(made), 'given at the next poll, once'
+    assert ids_of([queue.get_nowait() for dummy in range(queue.qsize())]) == sorted(made), (
+        'given at the next poll, once'
+    )
     assert set(made) <= set(GivenSnapshots(args['state_file'], 'ecs', cloud.region).given)
 
 
@@ -345,7 +459,9 @@ def test_a_poll_reads_two_paged_listings_whatever_the_number_of_disks(provider, 
     assert run(cloud.args(), polls=1) == []
     with_few = cloud.calls()
     many = cloud.disks(40, SELECTOR)
-    made = cloud.snapshots(many * 4)  # 160 snapshots: more than one page of snapshots on every cloud (ENS 50, ECS and CBS 100)
+    made = cloud.snapshots(
+        many * 4
+    )  # 160 snapshots: more than one page of snapshots on every cloud (ENS 50, ECS and CBS 100)
     cloud.finish()
     cloud.calls()
     events = run(cloud.args(include_existing=True), polls=1)
@@ -353,7 +469,10 @@ def test_a_poll_reads_two_paged_listings_whatever_the_number_of_disks(provider, 
     assert set(made) <= set(ids_of(events)) and len(events) == len(made) + 2
     snapshot_listing = {'ecs': 'DescribeSnapshots', 'ens': 'DescribeSnapshots', 'cbs': 'DescribeSnapshots'}[provider]
     assert with_few[snapshot_listing] == 1 and with_many[snapshot_listing] >= 2, 'one listing, paged'
-    assert sum(with_many.values()) <= sum(with_few.values()) + 3, 'never a call per disk: %s, then %s' % (with_few, with_many)
+    assert sum(with_many.values()) <= sum(with_few.values()) + 3, 'never a call per disk: %s, then %s' % (
+        with_few,
+        with_many,
+    )
 
 
 def test_a_poll_on_aws_reads_the_completed_snapshots_in_one_listing(moto_url, monkeypatch):
@@ -362,13 +481,18 @@ def test_a_poll_on_aws_reads_the_completed_snapshots_in_one_listing(moto_url, mo
     cloud = Cloud('aws', moto_url=moto_url)
     disks = cloud.disks(12, SELECTOR)
     made = cloud.snapshots(disks * 2)
-    adapter = snapshot_events.PROVIDERS['aws'].load_adapter().from_connection(connection('aws', moto_url), retry=CallRetry(fast_backoff()))
+    adapter = (
+        snapshot_events.PROVIDERS['aws']
+        .load_adapter()
+        .from_connection(connection('aws', moto_url), retry=CallRetry(fast_backoff()))
+    )
     sent = []
     original = adapter.client.call
 
     def counted(region, action, **kwargs):
         sent.append(action)
         return original(region, action, **kwargs)
+
     monkeypatch.setattr(adapter.client, 'call', counted)
     events = run(cloud.args(include_existing=True), polls=1, adapter=adapter)
     assert ids_of(events) == sorted(made)
@@ -383,23 +507,32 @@ def test_throttled_listings_are_retried_and_a_failing_cloud_never_ends_the_sourc
     made = cloud.snapshots(disks)
     cloud.finish()
     # Throttled twice: the call is sent again with the backoff and the poll gets through.
-    fakecloud_clean.admin.faults(rules=[{'cloud': 'ecs', 'action': 'DescribeSnapshots', 'throttle_rate': 1.0, 'count': 2}])
+    fakecloud_clean.admin.faults(
+        rules=[{'cloud': 'ecs', 'action': 'DescribeSnapshots', 'throttle_rate': 1.0, 'count': 2}]
+    )
     events = run(cloud.args(include_existing=True), polls=1)
     assert ids_of(events) == sorted(made)
     # Failing on every try: each poll fails, logged with the cloud's code and request id, and the source goes on; once the
     # cloud answers again, what completed meanwhile is given.
     state = str(tmp_path / 'state.json')
     assert run(cloud.args(state_file=state), polls=1) == []
-    fakecloud_clean.admin.faults(rules=[{'cloud': 'ecs', 'action': 'DescribeDisks', 'error_rate': 1.0, 'error_code': 'ServiceUnavailable'}])
+    fakecloud_clean.admin.faults(
+        rules=[{'cloud': 'ecs', 'action': 'DescribeDisks', 'error_rate': 1.0, 'error_code': 'ServiceUnavailable'}]
+    )
     more = cloud.snapshots(disks[:1])
     cloud.finish()
 
     def between(number):
         if number == 2:
             fakecloud_clean.admin.faults({})
+
     with caplog.at_level(logging.WARNING, logger='snapcopy.cloud.snapshots'):
         after = run(cloud.args(state_file=state), polls=3, between=between)
-    failures = [record.getMessage() for record in caplog.records if record.name == 'snapcopy.cloud.snapshots' and 'ServiceUnavailable' in record.getMessage()]
+    failures = [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == 'snapcopy.cloud.snapshots' and 'ServiceUnavailable' in record.getMessage()
+    ]
     assert len(failures) == 2 and 'DescribeDisks' in failures[0] and 'request' in failures[0].lower(), failures
     assert credentials.ALIBABA_ACCESS_KEY_SECRET not in caplog.text
     assert ids_of(after) == more
@@ -414,8 +547,13 @@ def ebs_event(snapshot_id, region, kind=aws_events.CREATE_SNAPSHOT, arn_form=aws
 @pytest.fixture
 def sqs_cloud(moto_url):
     cloud = Cloud('aws', moto_url=moto_url)
-    cloud.sqs = boto3.client('sqs', region_name=cloud.region, endpoint_url=moto_url, aws_access_key_id='AKIAEVENTSOURCE',
-                             aws_secret_access_key='event-source-secret')
+    cloud.sqs = boto3.client(
+        'sqs',
+        region_name=cloud.region,
+        endpoint_url=moto_url,
+        aws_access_key_id='AKIAEVENTSOURCE',
+        aws_secret_access_key='event-source-secret',
+    )
     return cloud
 
 
@@ -429,15 +567,32 @@ def test_sqs_messages_of_completed_snapshots_of_tagged_disks_become_events_and_a
     queue_url = cloud.sqs.create_queue(QueueName='snapcopy-events-1')['QueueUrl']
     tagged, untagged = cloud.disks(1, SELECTOR)[0], cloud.disks(1, {'dr': 'no'})[0]
     mine, other = cloud.snapshots([tagged, untagged])
-    bodies = [ebs_event(mine, cloud.region), ebs_event(other, cloud.region), ebs_event(mine, cloud.region, aws_events.COPY_SNAPSHOT_FAILED),
-              ebs_event(mine, 'us-east-1'), 'not json', json.dumps({'detail-type': 'Something else'})]
+    bodies = [
+        ebs_event(mine, cloud.region),
+        ebs_event(other, cloud.region),
+        ebs_event(mine, cloud.region, aws_events.COPY_SNAPSHOT_FAILED),
+        ebs_event(mine, 'us-east-1'),
+        'not json',
+        json.dumps({'detail-type': 'Something else'}),
+    ]
     for body in bodies:
         cloud.sqs.send_message(QueueUrl=queue_url, MessageBody=body)
     state = str(tmp_path / 'state.json')
     events = run(cloud.args(queue_url=queue_url, poll_interval=1, state_file=state), polls=2)
-    assert events == [{'snapcopy': {'provider': 'aws', 'region': cloud.region, 'disk_id': tagged, 'snapshot_id': mine,
-                                    'completed_at': '2026-11-25T10:00:00Z'}}]
-    assert messages_left(cloud, queue_url) == 0, 'every message read is deleted, those that name no snapshot of ours too'
+    assert events == [
+        {
+            'snapcopy': {
+                'provider': 'aws',
+                'region': cloud.region,
+                'disk_id': tagged,
+                'snapshot_id': mine,
+                'completed_at': '2026-11-25T10:00:00Z',
+            }
+        }
+    ]
+    assert messages_left(cloud, queue_url) == 0, (
+        'every message read is deleted, those that name no snapshot of ours too'
+    )
     # EventBridge and SQS deliver at least once: the same event again gives nothing new after a restart.
     cloud.sqs.send_message(QueueUrl=queue_url, MessageBody=bodies[0])
     assert run(cloud.args(queue_url=queue_url, poll_interval=1, state_file=state), polls=1) == []
@@ -457,22 +612,36 @@ def test_an_sqs_message_is_not_deleted_until_its_event_is_on_the_queue(sqs_cloud
     class Refusing(asyncio.Queue):
         async def put(self, item):
             raise RuntimeError('the rulebook went away')
+
     args = cloud.args(queue_url=queue_url, poll_interval=1, state_file=str(tmp_path / 'state.json'))
 
     async def killed():
         await run_source(Refusing(), args, polls=1, backoff=fast_backoff())
+
     with pytest.raises(RuntimeError):
         asyncio.run(killed())
-    assert messages_left(cloud, queue_url) == 1, 'the message stays in SQS: it comes again once its visibility timeout ends'
+    assert messages_left(cloud, queue_url) == 1, (
+        'the message stays in SQS: it comes again once its visibility timeout ends'
+    )
     # The state file named it before the put (a restart with replay_seconds 0 repeats nothing the rulebook may have had):
     # a restart with replay_seconds gives it again, counted from when it was given, not from its endTime a day before.
     assert snapshot_id in GivenSnapshots(args['state_file'], 'aws', cloud.region)
-    assert run(dict(args, replay_seconds=600), polls=1) == [{'snapcopy': {
-        'provider': 'aws', 'region': cloud.region, 'disk_id': snapshot_volume(cloud, snapshot_id), 'snapshot_id': snapshot_id,
-        'completed_at': '2026-11-25T10:00:00Z'}}]
+    assert run(dict(args, replay_seconds=600), polls=1) == [
+        {
+            'snapcopy': {
+                'provider': 'aws',
+                'region': cloud.region,
+                'disk_id': snapshot_volume(cloud, snapshot_id),
+                'snapshot_id': snapshot_id,
+                'completed_at': '2026-11-25T10:00:00Z',
+            }
+        }
+    ]
 
 
-@pytest.mark.parametrize('kind', [aws_events.CREATE_SNAPSHOT, aws_events.COPY_SNAPSHOT], ids=['createSnapshot', 'copySnapshot'])
+@pytest.mark.parametrize(
+    'kind', [aws_events.CREATE_SNAPSHOT, aws_events.COPY_SNAPSHOT], ids=['createSnapshot', 'copySnapshot']
+)
 @pytest.mark.parametrize('arn_form', [None, aws_events.ACCOUNT_FIELD_FORM, aws_events.REGION_FIELD_FORM])
 def test_ebs_events_name_their_snapshot_in_either_arn_form_aws_writes(kind, arn_form):
     """AWS's createSnapshot and copySnapshot examples, as the guide writes them (None) and with their ARNs in either form."""
@@ -482,31 +651,60 @@ def test_ebs_events_name_their_snapshot_in_either_arn_form_aws_writes(kind, arn_
 
 
 def test_a_multi_volume_event_names_each_completed_snapshot_of_its_set():
-    body = aws_events.example(aws_events.CREATE_SNAPSHOTS, ['snap-0aaa', 'snap-0bbb'], 'eu-north-1', time='2026-11-25T10:00:00Z')
+    body = aws_events.example(
+        aws_events.CREATE_SNAPSHOTS, ['snap-0aaa', 'snap-0bbb'], 'eu-north-1', time='2026-11-25T10:00:00Z'
+    )
     assert json.loads(body)['detail-type'] == 'EBS Multi-Volume Snapshots Completion Status'
     parsed = parse_ebs_message({'Body': body}, 'eu-north-1')
-    assert parsed.snapshots == {'snap-0aaa': '2026-11-25T10:00:00Z', 'snap-0bbb': '2026-11-25T10:00:00Z'} and parsed.problem is None
+    assert (
+        parsed.snapshots == {'snap-0aaa': '2026-11-25T10:00:00Z', 'snap-0bbb': '2026-11-25T10:00:00Z'}
+        and parsed.problem is None
+    )
 
 
-@pytest.mark.parametrize('kind', [aws_events.CREATE_SNAPSHOTS_FAILED, aws_events.COPY_SNAPSHOT_FAILED], ids=['createSnapshots', 'copySnapshot'])
+@pytest.mark.parametrize(
+    'kind',
+    [aws_events.CREATE_SNAPSHOTS_FAILED, aws_events.COPY_SNAPSHOT_FAILED],
+    ids=['createSnapshots', 'copySnapshot'],
+)
 def test_a_failed_ebs_event_names_no_snapshot_and_is_no_problem(kind):
-    parsed = parse_ebs_message({'Body': aws_events.example(kind, ['snap-0aaa', 'snap-0bbb'], 'eu-north-1')}, 'eu-north-1')
+    parsed = parse_ebs_message(
+        {'Body': aws_events.example(kind, ['snap-0aaa', 'snap-0bbb'], 'eu-north-1')}, 'eu-north-1'
+    )
     assert parsed.snapshots == {} and parsed.problem is None
 
 
-@pytest.mark.parametrize('arn, region', [
-    ('arn:aws:ec2:us-west-2::snapshot/snap-01234567', 'us-west-2'),  # the region field (createSnapshot, copySnapshot)
-    ('arn:aws:ec2::us-east-1:snapshot/snap-01234567', 'us-east-1'),  # the account field (the multi-volume event)
-    ('arn:aws:ec2:eu-west-1:123456789012:snapshot/snap-01234567', 'eu-west-1'),  # an ARN as IAM writes it: an account of digits
-    ('arn:aws-cn:ec2::cn-north-1:snapshot/snap-01234567', 'cn-north-1'),  # another partition
-    ('arn:aws:ec2:::snapshot/snap-01234567', 'ap-south-2'),  # no region in the ARN: the event's
-])
+@pytest.mark.parametrize(
+    'arn, region',
+    [
+        (
+            'arn:aws:ec2:us-west-2::snapshot/snap-01234567',
+            'us-west-2',
+        ),  # the region field (createSnapshot, copySnapshot)
+        ('arn:aws:ec2::us-east-1:snapshot/snap-01234567', 'us-east-1'),  # the account field (the multi-volume event)
+        (
+            'arn:aws:ec2:eu-west-1:123456789012:snapshot/snap-01234567',
+            'eu-west-1',
+        ),  # an ARN as IAM writes it: an account of digits
+        ('arn:aws-cn:ec2::cn-north-1:snapshot/snap-01234567', 'cn-north-1'),  # another partition
+        ('arn:aws:ec2:::snapshot/snap-01234567', 'ap-south-2'),  # no region in the ARN: the event's
+    ],
+)
 def test_a_snapshot_arn_gives_its_region_from_whichever_field_holds_it(arn, region):
     assert snapshot_arn(arn, 'ap-south-2') == (region, 'snap-01234567')
 
 
-@pytest.mark.parametrize('arn', ['snap-01234567', 'arn:aws:ec2:us-east-1::volume/vol-01234567', 'arn:aws:s3:::snapshot/snap-01234567',
-                                 'arn:aws:ec2:us-east-1::snapshot/snap-XYZ', None, 7])
+@pytest.mark.parametrize(
+    'arn',
+    [
+        'snap-01234567',
+        'arn:aws:ec2:us-east-1::volume/vol-01234567',
+        'arn:aws:s3:::snapshot/snap-01234567',
+        'arn:aws:ec2:us-east-1::snapshot/snap-XYZ',
+        None,
+        7,
+    ],
+)
 def test_what_is_not_a_snapshot_arn_is_refused(arn):
     assert snapshot_arn(arn, 'us-east-1') is None
 
@@ -517,9 +715,11 @@ def test_the_push_path_gives_the_events_of_each_shape_aws_documents(sqs_cloud, t
     cloud = sqs_cloud
     queue_url = cloud.sqs.create_queue(QueueName='snapcopy-events-shapes')['QueueUrl']
     single, copied, first, second = cloud.snapshots(cloud.disks(4, SELECTOR))
-    bodies = [ebs_event(single, cloud.region, aws_events.CREATE_SNAPSHOT, arn_form=None),
-              ebs_event(copied, cloud.region, aws_events.COPY_SNAPSHOT),
-              aws_events.example(aws_events.CREATE_SNAPSHOTS, [first, second], cloud.region)]
+    bodies = [
+        ebs_event(single, cloud.region, aws_events.CREATE_SNAPSHOT, arn_form=None),
+        ebs_event(copied, cloud.region, aws_events.COPY_SNAPSHOT),
+        aws_events.example(aws_events.CREATE_SNAPSHOTS, [first, second], cloud.region),
+    ]
     for body in bodies:
         cloud.sqs.send_message(QueueUrl=queue_url, MessageBody=body)
     events = run(cloud.args(queue_url=queue_url, poll_interval=1, state_file=str(tmp_path / 'state.json')), polls=2)
@@ -533,13 +733,24 @@ def test_a_message_the_source_cannot_read_is_deleted_with_a_warning_saying_what_
     queue_url = cloud.sqs.create_queue(QueueName='snapcopy-events-unread')['QueueUrl']
     snapshot_id = cloud.snapshots(cloud.disks(1, SELECTOR))[0]
     bad_arn = ebs_event(snapshot_id, cloud.region).replace(':snapshot/', ':snapshots/')
-    bodies = {'not json': 'a note, not json', 'another event': json.dumps({'source': 'aws.s3', 'detail-type': 'Object Created', 'detail': {}}),
-              'a bad ARN': bad_arn, 'another region': ebs_event(snapshot_id, 'us-east-1')}
-    sent = {cloud.sqs.send_message(QueueUrl=queue_url, MessageBody=body)['MessageId']: what for what, body in bodies.items()}
+    bodies = {
+        'not json': 'a note, not json',
+        'another event': json.dumps({'source': 'aws.s3', 'detail-type': 'Object Created', 'detail': {}}),
+        'a bad ARN': bad_arn,
+        'another region': ebs_event(snapshot_id, 'us-east-1'),
+    }
+    sent = {
+        cloud.sqs.send_message(QueueUrl=queue_url, MessageBody=body)['MessageId']: what for what, body in bodies.items()
+    }
     with caplog.at_level(logging.WARNING, logger='snapcopy.cloud.snapshots'):
         events = run(cloud.args(queue_url=queue_url, poll_interval=1, state_file=str(tmp_path / 'state.json')), polls=2)
     assert events == []
-    warned = {message_id: record.getMessage() for record in caplog.records for message_id in sent if message_id in record.getMessage()}
+    warned = {
+        message_id: record.getMessage()
+        for record in caplog.records
+        for message_id in sent
+        if message_id in record.getMessage()
+    }
     assert set(warned) == set(sent), 'a warning for each message that gives no event: %s' % warned
     by_what = {sent[message_id]: text for message_id, text in warned.items()}
     assert 'a note, not json' in by_what['not json'] and 'deleted' in by_what['not json']
@@ -555,8 +766,17 @@ def test_the_plugin_file_runs_as_ansible_rulebook_runs_it(fakecloud_clean, tmp_p
     collections folder it is in."""
     cloud = Cloud('ens', fakecloud=fakecloud_clean)
     disks = cloud.disks(1, SELECTOR)
-    linked = os.path.join(os.environ.get('ANSIBLE_COLLECTIONS_PATH', 'build/collections').split(':')[0], 'ansible_collections',
-                          'snapcopy', 'cloud', 'extensions', 'eda', 'plugins', 'event_source', 'snapshots.py')
+    linked = os.path.join(
+        os.environ.get('ANSIBLE_COLLECTIONS_PATH', 'build/collections').split(':')[0],
+        'ansible_collections',
+        'snapcopy',
+        'cloud',
+        'extensions',
+        'eda',
+        'plugins',
+        'event_source',
+        'snapshots.py',
+    )
     module = runpy.run_path(linked if os.path.exists(linked) else PLUGIN)
     assert 'DOCUMENTATION' in module and 'EXAMPLES' in module
     queue = asyncio.Queue()
@@ -564,6 +784,7 @@ def test_the_plugin_file_runs_as_ansible_rulebook_runs_it(fakecloud_clean, tmp_p
 
     async def one_poll():
         await asyncio.wait_for(module['main'](queue, cloud.args(state_file=state, poll_interval=0.5)), timeout=1.2)
+
     with pytest.raises(asyncio.TimeoutError):
         asyncio.run(one_poll())  # the source runs for ever: stopped from outside, as ansible-rulebook stops it
     assert queue.empty() and json.loads(open(state, encoding='utf-8').read())['given'] == {}

@@ -1,4 +1,5 @@
 """Tags between the user's dict and each cloud's shapes (core.tagging), and the ENS description marker."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,11 +22,14 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
 TAGS = st.dictionaries(st.text(min_size=1, max_size=20), st.text(max_size=20), max_size=8)
 
 
-@pytest.mark.parametrize('answer', [
-    [{'Key': 'env', 'Value': 'prod'}, {'Key': 'empty'}],                               # EC2, CBS
-    {'Tag': [{'TagKey': 'env', 'TagValue': 'prod'}, {'TagKey': 'empty', 'TagValue': None}]},  # ECS
-    {'Tags': [{'Key': 'env', 'Value': 'prod'}, {'Key': 'empty', 'Value': ''}]},       # ENS DescribeDisks
-])
+@pytest.mark.parametrize(
+    'answer',
+    [
+        [{'Key': 'env', 'Value': 'prod'}, {'Key': 'empty'}],  # EC2, CBS
+        {'Tag': [{'TagKey': 'env', 'TagValue': 'prod'}, {'TagKey': 'empty', 'TagValue': None}]},  # ECS
+        {'Tags': [{'Key': 'env', 'Value': 'prod'}, {'Key': 'empty', 'Value': ''}]},  # ENS DescribeDisks
+    ],
+)
 def test_every_cloud_shape_reads_as_the_same_dict(answer):
     assert tag_dict(answer) == {'env': 'prod', 'empty': ''}
 
@@ -43,7 +47,12 @@ def test_list_and_dict_are_inverse(tags):
 
 
 def test_numbered_tags_are_rpc_parameters_sorted_by_key():
-    assert numbered_tags({'b': '2', 'a': '1'}) == {'Tag.1.Key': 'a', 'Tag.1.Value': '1', 'Tag.2.Key': 'b', 'Tag.2.Value': '2'}
+    assert numbered_tags({'b': '2', 'a': '1'}) == {
+        'Tag.1.Key': 'a',
+        'Tag.1.Value': '1',
+        'Tag.2.Key': 'b',
+        'Tag.2.Value': '2',
+    }
     assert numbered_tags({}) == {}
 
 
@@ -54,7 +63,10 @@ def test_a_numbered_tag_without_a_value_is_a_filter_on_its_key_alone():
 def test_pairs_keep_their_order_in_a_tag_list():
     pairs = source_tag_last({SOURCE_TAG: 'r/s', 'z': '1', 'a': '2'})
     assert tag_list(pairs, 'TagKey', 'TagValue') == [
-        {'TagKey': 'a', 'TagValue': '2'}, {'TagKey': 'z', 'TagValue': '1'}, {'TagKey': SOURCE_TAG, 'TagValue': 'r/s'}]
+        {'TagKey': 'a', 'TagValue': '2'},
+        {'TagKey': 'z', 'TagValue': '1'},
+        {'TagKey': SOURCE_TAG, 'TagValue': 'r/s'},
+    ]
 
 
 def test_string_tags_and_source_tag_last():
@@ -67,22 +79,28 @@ def test_string_tags_and_source_tag_last():
 def test_the_marker_comes_back_out_of_the_description(description):
     tags = {SOURCE_TAG: 'cn-a/sp-1', DISK_TAG: 'cn-a/d-1', 'other': 'not in the marker'}
     text = marked_description(description, tags)
-    assert split_marker(text) == ((description.rstrip() or None) if description else None, {SOURCE_TAG: 'cn-a/sp-1', DISK_TAG: 'cn-a/d-1'})
+    assert split_marker(text) == (
+        (description.rstrip() or None) if description else None,
+        {SOURCE_TAG: 'cn-a/sp-1', DISK_TAG: 'cn-a/d-1'},
+    )
 
 
 RULES = TagRules('Cloud X', max_tags=4, key_length=5, value_length=6, reserved_prefixes=('sys:',))
 
 
-@pytest.mark.parametrize('tags, words', [
-    ({'a': '1', 'b': '2', 'c': '3', 'd': '4'}, 'at most 3 tags (one of the 4 that Cloud X allows'),
-    ({1: 'a', '1': 'b'}, "'1' is given twice"),
-    ({SOURCE_TAG: 'x'}, 'set by this collection'),
-    ({'': 'v'}, 'tag keys are 1 to 5 characters'),
-    ({'kkkkkk': 'v'}, 'tag keys are 1 to 5 characters'),
-    ({'SYS:a': 'v'}, 'reserved by Cloud X'),
-    ({'k': 'v' * 7}, 'values are at most 6 characters'),
-    (['k'], 'must be a dictionary'),
-])
+@pytest.mark.parametrize(
+    'tags, words',
+    [
+        ({'a': '1', 'b': '2', 'c': '3', 'd': '4'}, 'at most 3 tags (one of the 4 that Cloud X allows'),
+        ({1: 'a', '1': 'b'}, "'1' is given twice"),
+        ({SOURCE_TAG: 'x'}, 'set by this collection'),
+        ({'': 'v'}, 'tag keys are 1 to 5 characters'),
+        ({'kkkkkk': 'v'}, 'tag keys are 1 to 5 characters'),
+        ({'SYS:a': 'v'}, 'reserved by Cloud X'),
+        ({'k': 'v' * 7}, 'values are at most 6 characters'),
+        (['k'], 'must be a dictionary'),
+    ],
+)
 def test_rules_refuse_with_the_option_and_the_reason(tags, words):
     with pytest.raises(InputError) as refused:
         RULES.validate(tags, option='resource_tags')
@@ -93,8 +111,14 @@ def test_rules_accept_the_limits_and_nothing():
     RULES.validate({'kkkkk': 'v' * 6, 'n': None, 2: 3})
     RULES.validate(None)
     RULES.validate({})
-    TagRules('Y', 4, 5, 6, ('sys:',), prefixes_ignore_case=False).validate({'SYS:a': 'v'})
+    TagRules(
+        'Y', max_tags=4, key_length=5, value_length=6, reserved_prefixes=('sys:',), prefixes_ignore_case=False
+    ).validate({'SYS:a': 'v'})
     with pytest.raises(InputError):
-        TagRules('Y', 4, 5, 6, ('sys:',), values_too=True).validate({'k': 'sys:v'})
+        TagRules('Y', max_tags=4, key_length=5, value_length=6, reserved_prefixes=('sys:',), values_too=True).validate(
+            {'k': 'sys:v'}
+        )
     with pytest.raises(InputError):
-        TagRules('Y', 4, 9, 9, (), forbidden_inside=('http://',)).validate({'a HTTP://b': ''})
+        TagRules(
+            'Y', max_tags=4, key_length=9, value_length=9, reserved_prefixes=(), forbidden_inside=('http://',)
+        ).validate({'a HTTP://b': ''})

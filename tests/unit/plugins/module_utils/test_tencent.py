@@ -4,6 +4,7 @@ The SDK signs and sends for real, to fakecloud or, for answers fakecloud never g
 error with another Content-Type, a gateway's HTML, a dropped connection), to a small local
 HTTP server of the test's own.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -14,11 +15,8 @@ import time
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import cbs as _cbs
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import client as _tencent
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent import cbs as _cbs, client as _tencent
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import new_adapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import ALREADY_EXISTS, FATAL, INVALID, NOT_FOUND, RETRYABLE, CloudError, InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import (
     RateLimiter,
     SlidingWindow,
@@ -27,6 +25,16 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.clie
     load_sdk,
     parse_endpoint,
 )
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import (
+    ALREADY_EXISTS,
+    FATAL,
+    INVALID,
+    NOT_FOUND,
+    RETRYABLE,
+    CloudError,
+    InputError,
+)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import new_adapter
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as creds
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
@@ -34,8 +42,14 @@ from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.local_se
 
 
 def connection(url, **extra):
-    values = {'secret_id': creds.TENCENT_SECRET_ID, 'secret_key': creds.TENCENT_SECRET_KEY, 'security_token': None,
-              'endpoint_url': url, 'validate_certs': True, 'read_timeout': 5}
+    values = {
+        'secret_id': creds.TENCENT_SECRET_ID,
+        'secret_key': creds.TENCENT_SECRET_KEY,
+        'security_token': None,
+        'endpoint_url': url,
+        'validate_certs': True,
+        'read_timeout': 5,
+    }
     values.update(extra)
     return values
 
@@ -118,12 +132,22 @@ def test_a_good_call_answers_the_response(fakecloud_clean):
     assert response['TotalCount'] == 0 and response['RequestId']
 
 
-@pytest.mark.parametrize('settings, code, hint', [
-    ({'secret_key': 'wrong-secret'}, 'AuthFailure.SignatureFailure', 'secret_key'),
-    ({'secret_id': 'AKIDunknown'}, 'AuthFailure.SecretIdNotFound', 'secret_id'),
-    ({'secret_id': creds.TENCENT_TMP_SECRET_ID, 'secret_key': creds.TENCENT_TMP_SECRET_KEY, 'security_token': 'stale'},
-     'AuthFailure.TokenFailure', 'security_token'),
-])
+@pytest.mark.parametrize(
+    'settings, code, hint',
+    [
+        ({'secret_key': 'wrong-secret'}, 'AuthFailure.SignatureFailure', 'secret_key'),
+        ({'secret_id': 'AKIDunknown'}, 'AuthFailure.SecretIdNotFound', 'secret_id'),
+        (
+            {
+                'secret_id': creds.TENCENT_TMP_SECRET_ID,
+                'secret_key': creds.TENCENT_TMP_SECRET_KEY,
+                'security_token': 'stale',
+            },
+            'AuthFailure.TokenFailure',
+            'security_token',
+        ),
+    ],
+)
 def test_auth_failures_are_fatal_with_a_message_a_user_can_act_on(fakecloud_clean, settings, code, hint):
     with pytest.raises(CloudError) as caught:
         client_for(fakecloud_clean.url, **settings).call('cbs', 'ap-guangzhou', 'DescribeSnapshots', {})
@@ -134,14 +158,22 @@ def test_auth_failures_are_fatal_with_a_message_a_user_can_act_on(fakecloud_clea
 
 
 def test_temporary_credentials_work(fakecloud_clean):
-    client = client_for(fakecloud_clean.url, secret_id=creds.TENCENT_TMP_SECRET_ID, secret_key=creds.TENCENT_TMP_SECRET_KEY,
-                        security_token=creds.TENCENT_TMP_TOKEN)
+    client = client_for(
+        fakecloud_clean.url,
+        secret_id=creds.TENCENT_TMP_SECRET_ID,
+        secret_key=creds.TENCENT_TMP_SECRET_KEY,
+        security_token=creds.TENCENT_TMP_TOKEN,
+    )
     assert client.call('tag', None, 'GetResources', {})['ResourceTagMappingList'] == []
 
 
 def test_throttling_and_server_errors_are_retryable(fakecloud_clean):
-    fakecloud_clean.admin.faults(rules=[{'cloud': 'cbs', 'throttle_rate': 1.0, 'count': 1},
-                                        {'cloud': 'cbs', 'error_rate': 1.0, 'error_code': 'ResourceBusy', 'count': 1}])
+    fakecloud_clean.admin.faults(
+        rules=[
+            {'cloud': 'cbs', 'throttle_rate': 1.0, 'count': 1},
+            {'cloud': 'cbs', 'error_rate': 1.0, 'error_code': 'ResourceBusy', 'count': 1},
+        ]
+    )
     client = client_for(fakecloud_clean.url)
     for code in ('RequestLimitExceeded', 'ResourceBusy'):
         with pytest.raises(CloudError) as caught:
@@ -149,28 +181,50 @@ def test_throttling_and_server_errors_are_retryable(fakecloud_clean):
         assert (caught.value.code, caught.value.kind, caught.value.uncertain) == (code, RETRYABLE, False)
 
 
-@pytest.mark.parametrize('code, kind', [
-    ('RequestLimitExceeded', RETRYABLE), ('RequestLimitExceeded.UinLimitExceeded', RETRYABLE),
-    ('InternalError', RETRYABLE), ('InternalError.ComponentError', RETRYABLE), ('ResourceBusy', RETRYABLE),
-    ('ResourceInUse.CopySnapshotConflict', ALREADY_EXISTS), ('InvalidSnapshotId.NotFound', NOT_FOUND),
-    ('InvalidParameterValue', INVALID), ('InvalidParameter.Whatever', INVALID), ('MissingParameter', INVALID),
-    ('UnsupportedOperation.SnapshotNotSupportCopy', INVALID),
-    ('AuthFailure.SignatureExpire', FATAL), ('InsufficientSnapshotQuota', FATAL),
-    ('InvalidAccount.InsufficientBalance', FATAL), ('UnauthorizedOperation', FATAL),
-])
+@pytest.mark.parametrize(
+    'code, kind',
+    [
+        ('RequestLimitExceeded', RETRYABLE),
+        ('RequestLimitExceeded.UinLimitExceeded', RETRYABLE),
+        ('InternalError', RETRYABLE),
+        ('InternalError.ComponentError', RETRYABLE),
+        ('ResourceBusy', RETRYABLE),
+        ('ResourceInUse.CopySnapshotConflict', ALREADY_EXISTS),
+        ('InvalidSnapshotId.NotFound', NOT_FOUND),
+        ('InvalidParameterValue', INVALID),
+        ('InvalidParameter.Whatever', INVALID),
+        ('MissingParameter', INVALID),
+        ('UnsupportedOperation.SnapshotNotSupportCopy', INVALID),
+        ('AuthFailure.SignatureExpire', FATAL),
+        ('InsufficientSnapshotQuota', FATAL),
+        ('InvalidAccount.InsufficientBalance', FATAL),
+        ('UnauthorizedOperation', FATAL),
+    ],
+)
 def test_classification(code, kind):
     assert classify(code) == kind
 
 
-@pytest.mark.parametrize('code, words', [
-    ('InsufficientSnapshotQuota', 'quota'), ('UnsupportedOperation.SnapshotNotSupportCopy', 'retrying will not help'),
-    ('InvalidAccount.InsufficientBalance', 'top up'), ('AuthFailure.UnauthorizedOperation', 'CAM policy'),
-    ('AuthFailure.SomethingNew', 'check secret_id'), ('InvalidAccount.Frozen', 'console'),
-])
+@pytest.mark.parametrize(
+    'code, words',
+    [
+        ('InsufficientSnapshotQuota', 'quota'),
+        ('UnsupportedOperation.SnapshotNotSupportCopy', 'retrying will not help'),
+        ('InvalidAccount.InsufficientBalance', 'top up'),
+        ('AuthFailure.UnauthorizedOperation', 'CAM policy'),
+        ('AuthFailure.SomethingNew', 'check secret_id'),
+        ('InvalidAccount.Frozen', 'console'),
+    ],
+)
 def test_errors_a_user_must_act_on_say_what_to_do(code, words):
     error = _tencent.cloud_error('CopySnapshotCrossRegions', 'ap-beijing', code, 'Cloud message.', 'req-1')
     assert error.message.startswith('Cloud message. ') and words.lower() in error.message.lower()
-    assert error.as_result() == {'action': 'CopySnapshotCrossRegions', 'code': code, 'message': error.message, 'request_id': 'req-1'}
+    assert error.as_result() == {
+        'action': 'CopySnapshotCrossRegions',
+        'code': code,
+        'message': error.message,
+        'request_id': 'req-1',
+    }
 
 
 # ---------------------------------------------------------------------- answers fakecloud never gives
@@ -213,7 +267,11 @@ def test_an_error_answer_is_an_error_whatever_its_content_type(content_type):
     with ScriptedServer(content_type=content_type, body=error_body('InvalidSnapshotId.NotFound')) as server:
         with pytest.raises(CloudError) as caught:
             client_for(server.url).call('cbs', 'ap-guangzhou', 'DescribeSnapshots', {})
-    assert (caught.value.code, caught.value.kind, caught.value.request_id) == ('InvalidSnapshotId.NotFound', NOT_FOUND, 'req-42')
+    assert (caught.value.code, caught.value.kind, caught.value.request_id) == (
+        'InvalidSnapshotId.NotFound',
+        NOT_FOUND,
+        'req-42',
+    )
 
 
 def test_a_gateway_error_page_is_retryable_and_uncertain():
@@ -242,11 +300,19 @@ def test_a_dropped_connection_after_sending_is_retryable_and_uncertain():
 
 
 def test_a_lost_answer_from_fakecloud_is_uncertain(fakecloud_clean):
-    source = fakecloud_clean.admin.seed(cbs={'disks': [{'region': 'ap-guangzhou', 'snapshots': 1}]})['cbs']['snapshots'][0]
-    fakecloud_clean.admin.faults(rules=[{'cloud': 'cbs', 'action': 'CopySnapshotCrossRegions', 'lost_answer_rate': 1.0}])
+    source = fakecloud_clean.admin.seed(cbs={'disks': [{'region': 'ap-guangzhou', 'snapshots': 1}]})['cbs'][
+        'snapshots'
+    ][0]
+    fakecloud_clean.admin.faults(
+        rules=[{'cloud': 'cbs', 'action': 'CopySnapshotCrossRegions', 'lost_answer_rate': 1.0}]
+    )
     with pytest.raises(CloudError) as caught:
-        client_for(fakecloud_clean.url).call('cbs', 'ap-guangzhou', 'CopySnapshotCrossRegions',
-                                             {'SnapshotId': source, 'DestinationRegions': ['ap-beijing']})
+        client_for(fakecloud_clean.url).call(
+            'cbs',
+            'ap-guangzhou',
+            'CopySnapshotCrossRegions',
+            {'SnapshotId': source, 'DestinationRegions': ['ap-beijing']},
+        )
     assert caught.value.kind == RETRYABLE and caught.value.uncertain
     assert fakecloud_clean.admin.calls()['total_mutations'] == 1
 
@@ -262,13 +328,17 @@ def test_a_refused_connection_is_fatal_at_once_with_a_clear_message():
 
 
 # ---------------------------------------------------------------------- options
-@pytest.mark.parametrize('url, expected', [
-    (None, None), ('', None),
-    ('http://127.0.0.1:8080', ('http', '127.0.0.1:8080')),
-    ('https://cbs.internal.example.com', ('https', 'cbs.internal.example.com')),
-    ('cbs.tencentcloudapi.com', ('https', 'cbs.tencentcloudapi.com')),
-    ('http://127.0.0.1:8080/', ('http', '127.0.0.1:8080')),
-])
+@pytest.mark.parametrize(
+    'url, expected',
+    [
+        (None, None),
+        ('', None),
+        ('http://127.0.0.1:8080', ('http', '127.0.0.1:8080')),
+        ('https://cbs.internal.example.com', ('https', 'cbs.internal.example.com')),
+        ('cbs.tencentcloudapi.com', ('https', 'cbs.tencentcloudapi.com')),
+        ('http://127.0.0.1:8080/', ('http', '127.0.0.1:8080')),
+    ],
+)
 def test_endpoint_url_forms(url, expected):
     assert parse_endpoint(url) == expected
 
@@ -303,6 +373,7 @@ def test_the_sdk_retryer_is_not_used():
 def test_a_missing_sdk_fails_the_module_naming_the_packages(monkeypatch):
     def no_sdk():
         raise ImportError('No module named tencentcloud')
+
     monkeypatch.setattr(_cbs, 'load_sdk', no_sdk)
     params = dict(connection('http://127.0.0.1:9'), check_mode=False)
     with pytest.raises(ModuleExit) as caught:

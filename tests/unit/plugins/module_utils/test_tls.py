@@ -7,6 +7,7 @@
   ``ssl.SSLError`` carries its ``reason`` as text), so the task ended in a traceback instead of
   ``SSLError`` with what to do.
 """
+
 from __future__ import annotations
 
 import ssl
@@ -17,8 +18,8 @@ from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentClo
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.client import AlibabaClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs import REQUEST_PACKAGE, ecs_endpoint
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import network_error
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import FATAL
 
 
 class RecordingSdkClient:
@@ -32,10 +33,16 @@ class RecordingSdkClient:
         return b'{}'
 
 
-@pytest.mark.parametrize('url, expected', [('https://127.0.0.1:8443', protocol_type.HTTPS), ('http://127.0.0.1:8080', protocol_type.HTTP)])
+@pytest.mark.parametrize(
+    'url, expected', [('https://127.0.0.1:8443', protocol_type.HTTPS), ('http://127.0.0.1:8080', protocol_type.HTTP)]
+)
 def test_an_alibaba_endpoint_url_keeps_its_scheme_as_the_sdk_understands_it(url, expected):
-    client = AlibabaClient('ecs', {'alicloud_access_key': 'LTAIexample', 'alicloud_secret_key': 'secret', 'endpoint_url': url},
-                           ecs_endpoint, REQUEST_PACKAGE)
+    client = AlibabaClient(
+        'ecs',
+        {'alicloud_access_key': 'LTAIexample', 'alicloud_secret_key': 'secret', 'endpoint_url': url},
+        default_endpoint=ecs_endpoint,
+        request_package=REQUEST_PACKAGE,
+    )
     sdk_client = RecordingSdkClient()
     client._clients[(client.endpoint('cn-hangzhou'), None)] = sdk_client  # pylint: disable=protected-access
     client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
@@ -43,7 +50,12 @@ def test_an_alibaba_endpoint_url_keeps_its_scheme_as_the_sdk_understands_it(url,
 
 
 def test_the_default_alibaba_endpoints_are_https():
-    client = AlibabaClient('ecs', {'alicloud_access_key': 'LTAIexample', 'alicloud_secret_key': 'secret'}, ecs_endpoint, REQUEST_PACKAGE)
+    client = AlibabaClient(
+        'ecs',
+        {'alicloud_access_key': 'LTAIexample', 'alicloud_secret_key': 'secret'},
+        default_endpoint=ecs_endpoint,
+        request_package=REQUEST_PACKAGE,
+    )
     sdk_client = RecordingSdkClient()
     client._clients[(client.endpoint('cn-hangzhou'), None)] = sdk_client  # pylint: disable=protected-access
     client.call('DescribeSnapshots', {'RegionId': 'cn-hangzhou'}, 'cn-hangzhou')
@@ -62,7 +74,9 @@ def sdk_error_caused_by(cause):
 
 
 def test_a_tencent_certificate_failure_is_an_ssl_error_not_a_crash():
-    verification = ssl.SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate')
+    verification = ssl.SSLCertVerificationError(
+        1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate'
+    )
     verification.reason = 'CERTIFICATE_VERIFY_FAILED'  # as the ssl module sets it: text
     error = network_error('DescribeSnapshots', 'ap-guangzhou', sdk_error_caused_by(verification))
     assert error.code == 'SSLError' and error.kind == FATAL

@@ -1,4 +1,5 @@
 """The fleet report: failed scopes first, totals that add up, a row for a scope that never reported."""
+
 from __future__ import annotations
 
 import re
@@ -12,16 +13,33 @@ GENERATED = '2026-11-22T10:00:00Z'
 
 
 def scope(name, **fields):
-    record = {'scope': name, 'provider': 'cbs', 'source_region': 'ap-guangzhou', 'dr_regions': ['ap-shanghai'],
-              'totals': {'disks': 2, 'copied': 2, 'existing': 0, 'would_copy': 0, 'without_dr_copy': 0, 'pruned': 1},
-              'missing_copies': 0, 'failure_count': 0, 'failures': [], 'error': None, 'duration_seconds': 1.5, 'protection': protection()}
+    record = {
+        'scope': name,
+        'provider': 'cbs',
+        'source_region': 'ap-guangzhou',
+        'dr_regions': ['ap-shanghai'],
+        'totals': {'disks': 2, 'copied': 2, 'existing': 0, 'would_copy': 0, 'without_dr_copy': 0, 'pruned': 1},
+        'missing_copies': 0,
+        'failure_count': 0,
+        'failures': [],
+        'error': None,
+        'duration_seconds': 1.5,
+        'protection': protection(),
+    }
     record.update(fields)
     return record
 
 
 def test_failed_scopes_come_first_then_by_name():
-    report = fleet_report([scope('b-ok'), scope('z-failed', error='AuthFailure: bad key'), scope('a-ok'),
-                           scope('c-problems', failure_count=1, failures=['disk-1: copy failed'])], GENERATED)
+    report = fleet_report(
+        [
+            scope('b-ok'),
+            scope('z-failed', error='AuthFailure: bad key'),
+            scope('a-ok'),
+            scope('c-problems', failure_count=1, failures=['disk-1: copy failed']),
+        ],
+        GENERATED,
+    )
     assert [row['scope'] for row in report['scopes']] == ['c-problems', 'z-failed', 'a-ok', 'b-ok']
     assert report['failed_scopes'] == ['c-problems', 'z-failed']
     assert [row['run'] for row in report['scopes']] == ['failed', 'failed', 'finished', 'finished']
@@ -31,22 +49,42 @@ def test_failed_scopes_come_first_then_by_name():
 
 
 def test_scopes_at_risk_come_before_those_not_known_and_protected():
-    report = fleet_report([scope('a-fine'), scope('b-plan', protection=protection(check_mode=True)),
-                           scope('c-missing', protection=protection(standing='no_copy', hours=None))], GENERATED)
-    assert [(row['scope'], row['status']) for row in report['scopes']] == [('c-missing', 'at risk'), ('b-plan', 'not known'),
-                                                                           ('a-fine', 'protected')]
+    report = fleet_report(
+        [
+            scope('a-fine'),
+            scope('b-plan', protection=protection(check_mode=True)),
+            scope('c-missing', protection=protection(standing='no_copy', hours=None)),
+        ],
+        GENERATED,
+    )
+    assert [(row['scope'], row['status']) for row in report['scopes']] == [
+        ('c-missing', 'at risk'),
+        ('b-plan', 'not known'),
+        ('a-fine', 'protected'),
+    ]
     totals = report['totals']
     assert (totals['protected_scopes'], totals['at_risk_scopes'], totals['not_known_scopes']) == (1, 1, 1)
     assert (totals['no_copy'], totals['without_dr_copy'], totals['missing_copies']) == (2, 2, 2)
 
 
 def test_totals_add_up_the_scopes():
-    report = fleet_report([scope('a', protection=protection(disks=1, standing='no_copy', hours=None)),
-                           scope('b', totals={'disks': 5, 'copied': 0, 'existing': 5}, protection=protection(disks=5))], GENERATED)
+    report = fleet_report(
+        [
+            scope('a', protection=protection(disks=1, standing='no_copy', hours=None)),
+            scope('b', totals={'disks': 5, 'copied': 0, 'existing': 5}, protection=protection(disks=5)),
+        ],
+        GENERATED,
+    )
     totals = report['totals']
     assert totals['scopes'] == 2 and totals['failed_scopes'] == 0
     # The disks and copies missing are the scopes' models'; copies made and found are what the runs did.
-    assert (totals['disks'], totals['copied'], totals['existing'], totals['missing_copies'], totals['pruned']) == (6, 2, 5, 1, 1)
+    assert (totals['disks'], totals['copied'], totals['existing'], totals['missing_copies'], totals['pruned']) == (
+        6,
+        2,
+        5,
+        1,
+        1,
+    )
 
 
 def test_a_scope_that_never_reported_is_failed():
@@ -59,7 +97,9 @@ def test_a_scope_that_never_reported_is_failed():
 
 def test_numbers_given_as_text_are_read_as_numbers():
     """Facts templated by an older ansible-core may come as text: '0' failures is not a failure."""
-    row = fleet_report([scope('a', failure_count='0', duration_seconds='3.5', totals={'disks': '4', 'copied': '4'})], GENERATED)['scopes'][0]
+    row = fleet_report(
+        [scope('a', failure_count='0', duration_seconds='3.5', totals={'disks': '4', 'copied': '4'})], GENERATED
+    )['scopes'][0]
     assert row['status'] == 'protected' and row['run'] == 'finished'
     assert (row['disks'], row['copied'], row['duration_seconds']) == (2, 4, 3.5)
 
@@ -72,31 +112,68 @@ def test_the_report_says_what_a_slice_covered_and_check_mode():
 
 
 def test_markdown_has_a_row_per_scope_and_each_failure():
-    report = fleet_report([scope('ok-one', account='100012345678'),
-                           scope('bad-one', error='no-dr: missing required arguments: dr_copy_dr_regions'),
-                           scope('problems', failure_count=2, failures=['disk-1: copy failed', 'disk-2: no snapshot'])],
-                          GENERATED)
+    report = fleet_report(
+        [
+            scope('ok-one', account='100012345678'),
+            scope('bad-one', error='no-dr: missing required arguments: dr_copy_dr_regions'),
+            scope('problems', failure_count=2, failures=['disk-1: copy failed', 'disk-2: no snapshot']),
+        ],
+        GENERATED,
+    )
     markdown = fleet_report_markdown(report)
     lines = markdown.splitlines()
     rows = [line for line in lines if line.startswith('| ') and (' | finished |' in line or ' | failed |' in line)]
     assert [line.split(' | ')[0] for line in rows] == ['| bad-one', '| problems', '| ok-one']
-    assert '| ok-one | protected | finished | cbs | 100012345678 | - | ap-guangzhou | 2 | 0 | 2 | 0 | 0 | 0 | 0 | 1.5 |' in lines
+    assert (
+        '| ok-one | protected | finished | cbs | 100012345678 | - | ap-guangzhou | 2 | 0 | 2 | 0 | 0 | 0 | 0 | 1.5 |'
+        in lines
+    )
     assert '- **bad-one**: no-dr: missing required arguments: dr_copy_dr_regions' in lines
     assert '- **problems**: 2 problem(s)' in lines and '  - disk-2: no snapshot' in lines
     assert 'Generated 2026-11-22T10:00:00Z over every scope of dr_scopes (3).' in lines
 
 
 def test_restore_tests_are_counted_per_scope_and_listed_with_the_clouds_error():
-    passed = {'region': 'ap-shanghai', 'disk_id': 'disk-1', 'copy_id': 'snap-1', 'test_disk_id': 'disk-t1', 'seconds_to_usable': 12.5,
-              'result': 'passed', 'error': None}
-    failed = dict(passed, disk_id='disk-2', copy_id='snap-2', test_disk_id=None, seconds_to_usable=None, result='failed',
-                  error={'code': 'InvalidZone.NotFound', 'message': 'no zone'})
-    report = fleet_report([scope('a', restore_tests=[passed, failed]), scope('b', restore_tests=[dict(passed, result='timed_out')]),
-                           scope('c', restore_tests=[dict(passed, result='would_test', test_disk_id=None)]), scope('d')], GENERATED)
+    passed = {
+        'region': 'ap-shanghai',
+        'disk_id': 'disk-1',
+        'copy_id': 'snap-1',
+        'test_disk_id': 'disk-t1',
+        'seconds_to_usable': 12.5,
+        'result': 'passed',
+        'error': None,
+    }
+    failed = dict(
+        passed,
+        disk_id='disk-2',
+        copy_id='snap-2',
+        test_disk_id=None,
+        seconds_to_usable=None,
+        result='failed',
+        error={'code': 'InvalidZone.NotFound', 'message': 'no zone'},
+    )
+    report = fleet_report(
+        [
+            scope('a', restore_tests=[passed, failed]),
+            scope('b', restore_tests=[dict(passed, result='timed_out')]),
+            scope('c', restore_tests=[dict(passed, result='would_test', test_disk_id=None)]),
+            scope('d'),
+        ],
+        GENERATED,
+    )
     rows = {row['scope']: row for row in report['scopes']}
-    assert (rows['a']['restore_passed'], rows['a']['restore_failed'], rows['b']['restore_failed'], rows['c']['restore_planned']) == (1, 1, 1, 1)
+    assert (
+        rows['a']['restore_passed'],
+        rows['a']['restore_failed'],
+        rows['b']['restore_failed'],
+        rows['c']['restore_planned'],
+    ) == (1, 1, 1, 1)
     assert rows['d']['restore_tests'] == [] and rows['d']['restore_passed'] == 0
-    assert (report['totals']['restore_passed'], report['totals']['restore_failed'], report['totals']['restore_planned']) == (1, 2, 1)
+    assert (
+        report['totals']['restore_passed'],
+        report['totals']['restore_failed'],
+        report['totals']['restore_planned'],
+    ) == (1, 2, 1)
     lines = fleet_report_markdown(report).splitlines()
     assert '## Restore tests' in lines
     assert '| a | ap-shanghai | disk-1 | snap-1 | disk-t1 | 12.5 | passed | - |' in lines

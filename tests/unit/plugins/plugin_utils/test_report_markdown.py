@@ -1,12 +1,21 @@
 """The Markdown reports rendered on the controller: the DR run's and the fleet's, their shapes, and one escaping of
 every cell, so that text from a cloud or an inventory (a disk's name, an error) stays in its own cell."""
+
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import DiskProtection, RegionProtection, ScopeProtection
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import (
+    DiskProtection,
+    RegionProtection,
+    ScopeProtection,
+)
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown, escape_cell, fleet_report_markdown
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import (
+    dr_report_markdown,
+    escape_cell,
+    fleet_report_markdown,
+)
 
 # A disk's name as a person may type it in a console: a table's cell break, a new line, a backslash before a |.
 AWKWARD = 'web | db\nprimary C:\\|x <b>'
@@ -16,36 +25,113 @@ def dr_report(**changes):
     """A DR run's report as dr_sync returns it: a disk copied to two regions (one copy differing from what was asked),
     one pruned copy, a disk with nothing to copy yet, a restore drill, and a failure."""
     report = {
-        'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['us-west-2', 'eu-west-1'],
-        'generated_at': '2026-11-22T10:00:00Z', 'check_mode': False, 'account': '100012345678', 'duration_seconds': 4.2,
-        'totals': {'disks': 2, 'copied': 1, 'existing': 1, 'would_copy': 0, 'not_copied': 0, 'fresh_snapshots': 0, 'pruned': 1,
-                   'kept': 1, 'without_dr_copy': 1},
+        'provider': 'aws',
+        'source_region': 'us-east-1',
+        'dr_regions': ['us-west-2', 'eu-west-1'],
+        'generated_at': '2026-11-22T10:00:00Z',
+        'check_mode': False,
+        'account': '100012345678',
+        'duration_seconds': 4.2,
+        'totals': {
+            'disks': 2,
+            'copied': 1,
+            'existing': 1,
+            'would_copy': 0,
+            'not_copied': 0,
+            'fresh_snapshots': 0,
+            'pruned': 1,
+            'kept': 1,
+            'without_dr_copy': 1,
+        },
         'disks': [
-            {'disk_id': 'vol-1', 'disk_name': 'db', 'fresh_snapshot': None, 'missing_regions': [], 'problems': [],
-             'source_snapshot': {'id': 'snap-1', 'state': 'completed', 'created': '2026-11-22T08:00:00Z', 'age_hours': 2.0},
-             'copies': [
-                 {'region': 'us-west-2', 'snapshot_id': 'snap-w1', 'state': 'pending', 'action': 'copied', 'age_hours': 0.0,
-                  'standing': 'in_flight', 'recovery_point_age_hours': None},
-                 {'region': 'eu-west-1', 'snapshot_id': 'snap-e1', 'state': 'completed', 'action': 'existing', 'age_hours': 26.5,
-                  'standing': 'within_rpo', 'recovery_point_age_hours': 2.0,
-                  'mismatch': {'snapshot_id': 'snap-e1', 'differences': {'kms_key_id': ['a', 'b'], 'encrypted': [True, False]}}}],
-             'pruned': [{'region': 'us-west-2', 'snapshot_id': 'snap-old', 'age_hours': 216.0, 'action': 'deleted'}],
-             'kept': [{'region': 'us-west-2', 'snapshot_id': 'snap-w0'}]},
-            {'disk_id': 'vol-2', 'disk_name': None, 'source_snapshot': None, 'fresh_snapshot': None, 'copies': [],
-             'missing_regions': ['eu-west-1', 'us-west-2'], 'pruned': [], 'kept': [], 'problems': ['no completed snapshot to copy']},
+            {
+                'disk_id': 'vol-1',
+                'disk_name': 'db',
+                'fresh_snapshot': None,
+                'missing_regions': [],
+                'problems': [],
+                'source_snapshot': {
+                    'id': 'snap-1',
+                    'state': 'completed',
+                    'created': '2026-11-22T08:00:00Z',
+                    'age_hours': 2.0,
+                },
+                'copies': [
+                    {
+                        'region': 'us-west-2',
+                        'snapshot_id': 'snap-w1',
+                        'state': 'pending',
+                        'action': 'copied',
+                        'age_hours': 0.0,
+                        'standing': 'in_flight',
+                        'recovery_point_age_hours': None,
+                    },
+                    {
+                        'region': 'eu-west-1',
+                        'snapshot_id': 'snap-e1',
+                        'state': 'completed',
+                        'action': 'existing',
+                        'age_hours': 26.5,
+                        'standing': 'within_rpo',
+                        'recovery_point_age_hours': 2.0,
+                        'mismatch': {
+                            'snapshot_id': 'snap-e1',
+                            'differences': {'kms_key_id': ['a', 'b'], 'encrypted': [True, False]},
+                        },
+                    },
+                ],
+                'pruned': [{'region': 'us-west-2', 'snapshot_id': 'snap-old', 'age_hours': 216.0, 'action': 'deleted'}],
+                'kept': [{'region': 'us-west-2', 'snapshot_id': 'snap-w0'}],
+            },
+            {
+                'disk_id': 'vol-2',
+                'disk_name': None,
+                'source_snapshot': None,
+                'fresh_snapshot': None,
+                'copies': [],
+                'missing_regions': ['eu-west-1', 'us-west-2'],
+                'pruned': [],
+                'kept': [],
+                'problems': ['no completed snapshot to copy'],
+            },
         ],
         'restore': {
-            'run_id': '20261122T100000Z-abc123', 'disk_type': 'gp3', 'count_per_region': 1,
+            'run_id': '20261122T100000Z-abc123',
+            'disk_type': 'gp3',
+            'count_per_region': 1,
             'totals': {'passed': 1, 'failed': 0, 'timed_out': 0, 'would_test': 0, 'leftovers_deleted': 0},
-            'tests': [{'region': 'us-west-2', 'zone': 'us-west-2a', 'disk_id': 'vol-1', 'copy_id': 'snap-w0', 'test_disk_id': 'vol-t1',
-                       'seconds_to_usable': 8.1, 'result': 'passed', 'test_disk': {'action': 'deleted', 'id': 'vol-t1'}, 'error': None}],
-            'regions': [{'region': 'us-west-2', 'zone': 'us-west-2a', 'plan': None},
-                        {'region': 'eu-west-1', 'zone': 'eu-west-1a', 'plan': 'no completed DR copy to test'}],
-            'leftovers': [{'region': 'us-west-2', 'test_disk_id': 'vol-t0', 'run': '20261121T100000Z-def456', 'action': 'left_until',
-                           'until': '20261122T110000Z'}],
+            'tests': [
+                {
+                    'region': 'us-west-2',
+                    'zone': 'us-west-2a',
+                    'disk_id': 'vol-1',
+                    'copy_id': 'snap-w0',
+                    'test_disk_id': 'vol-t1',
+                    'seconds_to_usable': 8.1,
+                    'result': 'passed',
+                    'test_disk': {'action': 'deleted', 'id': 'vol-t1'},
+                    'error': None,
+                }
+            ],
+            'regions': [
+                {'region': 'us-west-2', 'zone': 'us-west-2a', 'plan': None},
+                {'region': 'eu-west-1', 'zone': 'eu-west-1a', 'plan': 'no completed DR copy to test'},
+            ],
+            'leftovers': [
+                {
+                    'region': 'us-west-2',
+                    'test_disk_id': 'vol-t0',
+                    'run': '20261121T100000Z-def456',
+                    'action': 'left_until',
+                    'until': '20261122T110000Z',
+                }
+            ],
         },
         'failures': ['vol-2: no completed snapshot to copy'],
-        'run_warnings': [], 'api_retries': 0, 'msg': '2 disks: 1 copied', 'changed': True,
+        'run_warnings': [],
+        'api_retries': 0,
+        'msg': '2 disks: 1 copied',
+        'changed': True,
     }
     report.update(changes)
     return report
@@ -53,16 +139,38 @@ def dr_report(**changes):
 
 def protection(disks=2, standing='within_rpo', hours=2.0, region='ap-shanghai', **fields):
     """A scope's protection model as dr_sync's report carries it: ``disks`` disks standing so in one DR region."""
-    return ScopeProtection(provider='cbs', source_region='ap-guangzhou', dr_regions=(region,), rpo_hours=24, read_at='2026-11-22T09:00:00Z',
-                           disks=tuple(DiskProtection(disk_id='disk-%d' % number, regions=(RegionProtection(
-                               region=region, standing=standing, recovery_point_age_hours=hours),)) for number in range(disks)),
-                           **fields).as_data()
+    return ScopeProtection(
+        provider='cbs',
+        source_region='ap-guangzhou',
+        dr_regions=(region,),
+        rpo_hours=24,
+        read_at='2026-11-22T09:00:00Z',
+        disks=tuple(
+            DiskProtection(
+                disk_id='disk-%d' % number,
+                regions=(RegionProtection(region=region, standing=standing, recovery_point_age_hours=hours),),
+            )
+            for number in range(disks)
+        ),
+        **fields,
+    ).as_data()
 
 
 def scope(name, **fields):
-    record = {'scope': name, 'provider': 'cbs', 'account': '200012345678', 'source_region': 'ap-guangzhou', 'dr_regions': ['ap-shanghai'],
-              'totals': {'disks': 2, 'copied': 2, 'existing': 0, 'would_copy': 0, 'without_dr_copy': 0, 'pruned': 1},
-              'missing_copies': 0, 'failure_count': 0, 'failures': [], 'error': None, 'duration_seconds': 1.5, 'protection': protection()}
+    record = {
+        'scope': name,
+        'provider': 'cbs',
+        'account': '200012345678',
+        'source_region': 'ap-guangzhou',
+        'dr_regions': ['ap-shanghai'],
+        'totals': {'disks': 2, 'copied': 2, 'existing': 0, 'would_copy': 0, 'without_dr_copy': 0, 'pruned': 1},
+        'missing_copies': 0,
+        'failure_count': 0,
+        'failures': [],
+        'error': None,
+        'duration_seconds': 1.5,
+        'protection': protection(),
+    }
     record.update(fields)
     return record
 
@@ -107,15 +215,23 @@ def row_of(markdown, first_cell):
     return cells(line)
 
 
-@pytest.mark.parametrize('value, shown', [
-    (None, '-'), ('', '-'), (' \n ', '-'), (0, '0'), (2.0, '2.0'), ('snap-0123', 'snap-0123'),
-    ('a|b', 'a\\|b'),
-    ('two\nlines\r\n\tand a tab', 'two lines and a tab'),
-    ('C:\\backups', 'C:\\\\backups'),
-    # The backslash of the text stays a backslash: the | after it is still escaped, not the end of the cell.
-    ('a\\|b', 'a\\\\\\|b'),
-    ('<script>alert(1)</script> & more', '&lt;script&gt;alert(1)&lt;/script&gt; &amp; more'),
-])
+@pytest.mark.parametrize(
+    'value, shown',
+    [
+        (None, '-'),
+        ('', '-'),
+        (' \n ', '-'),
+        (0, '0'),
+        (2.0, '2.0'),
+        ('snap-0123', 'snap-0123'),
+        ('a|b', 'a\\|b'),
+        ('two\nlines\r\n\tand a tab', 'two lines and a tab'),
+        ('C:\\backups', 'C:\\\\backups'),
+        # The backslash of the text stays a backslash: the | after it is still escaped, not the end of the cell.
+        ('a\\|b', 'a\\\\\\|b'),
+        ('<script>alert(1)</script> & more', '&lt;script&gt;alert(1)&lt;/script&gt; &amp; more'),
+    ],
+)
 def test_a_cell_shows_the_text_on_one_line_and_nothing_more(value, shown):
     assert escape_cell(value) == shown
 
@@ -123,7 +239,9 @@ def test_a_cell_shows_the_text_on_one_line_and_nothing_more(value, shown):
 def test_the_dr_report_is_the_documented_shape():
     """What the integration targets and the role read: the header, the totals, a row per disk and DR region
     (| region | snap- ...), pruning, the restore drill, the failures."""
-    assert dr_report_markdown(dr_report()) == '''\
+    assert (
+        dr_report_markdown(dr_report())
+        == '''\
 # DR copy report: aws us-east-1 -> us-west-2, eu-west-1
 
 Generated 2026-11-22T10:00:00Z.
@@ -167,16 +285,18 @@ Leftovers of earlier drills:
 
 - vol-2: no completed snapshot to copy
 '''
+    )
 
 
 def test_sections_without_content_are_left_out_and_check_mode_is_said():
-    quiet = dr_report(check_mode=True, restore=None, failures=[],
-                      disks=[dict(dr_report()['disks'][0], pruned=[])])
+    quiet = dr_report(check_mode=True, restore=None, failures=[], disks=[dict(dr_report()['disks'][0], pruned=[])])
     markdown = dr_report_markdown(quiet)
     assert 'Generated 2026-11-22T10:00:00Z (check mode: nothing was changed).' in markdown.splitlines()
     assert not {'## Pruned', '## Restore test', '## Failures'} & set(markdown.splitlines())
-    assert markdown.endswith('| vol-1 | db | snap-1 | 2.0 | eu-west-1 | snap-e1 | completed | existing (snap-e1 differs: encrypted, '
-                             'kms_key_id) | 2.0 |\n')
+    assert markdown.endswith(
+        '| vol-1 | db | snap-1 | 2.0 | eu-west-1 | snap-e1 | completed | existing (snap-e1 differs: encrypted, '
+        'kms_key_id) | 2.0 |\n'
+    )
 
 
 def test_a_disk_name_and_an_error_with_a_pipe_and_a_new_line_stay_in_their_cells_of_the_dr_report():
@@ -197,10 +317,22 @@ def test_a_disk_name_and_an_error_with_a_pipe_and_a_new_line_stay_in_their_cells
 
 
 def test_the_fleet_report_escapes_its_cells_the_same_way():
-    restore_test = {'region': 'ap-shanghai', 'disk_id': 'disk-1', 'copy_id': 'snap-1', 'test_disk_id': None, 'seconds_to_usable': None,
-                    'result': 'failed', 'error': {'code': AWKWARD, 'message': 'no zone'}}
-    report = fleet_report([scope('ok', account=AWKWARD, restore_tests=[restore_test]),
-                           scope('bad', error=AWKWARD, failure_count=1, failures=[AWKWARD])], '2026-11-22T10:00:00Z')
+    restore_test = {
+        'region': 'ap-shanghai',
+        'disk_id': 'disk-1',
+        'copy_id': 'snap-1',
+        'test_disk_id': None,
+        'seconds_to_usable': None,
+        'result': 'failed',
+        'error': {'code': AWKWARD, 'message': 'no zone'},
+    }
+    report = fleet_report(
+        [
+            scope('ok', account=AWKWARD, restore_tests=[restore_test]),
+            scope('bad', error=AWKWARD, failure_count=1, failures=[AWKWARD]),
+        ],
+        '2026-11-22T10:00:00Z',
+    )
     markdown = fleet_report_markdown(report)
     assert_every_row_has_the_cells_of_its_head(markdown)
     assert row_of(markdown, 'ok | protected')[4] == escape_cell(AWKWARD)
@@ -211,9 +343,17 @@ def test_the_fleet_report_escapes_its_cells_the_same_way():
 
 
 def test_the_fleet_report_is_the_documented_shape():
-    report = fleet_report([scope('a-ok', dr_account='300012345678'), scope('z-bad', error='AuthFailure: bad key', totals={}, protection=None)],
-                          '2026-11-22T10:00:00Z', limit='a*,z*')
-    assert fleet_report_markdown(report) == '''\
+    report = fleet_report(
+        [
+            scope('a-ok', dr_account='300012345678'),
+            scope('z-bad', error='AuthFailure: bad key', totals={}, protection=None),
+        ],
+        '2026-11-22T10:00:00Z',
+        limit='a*,z*',
+    )
+    assert (
+        fleet_report_markdown(report)
+        == '''\
 # DR fleet report
 
 Generated 2026-11-22T10:00:00Z over scopes matching --limit a*,z* (2).
@@ -233,21 +373,35 @@ Generated 2026-11-22T10:00:00Z over scopes matching --limit a*,z* (2).
 
 - **z-bad**: AuthFailure: bad key
 '''
+    )
 
 
 def vault_report(check_mode=False):
     """dr_report's run in a DR account, each copy locked (or, in check mode, to be locked), and an older copy of the disk
     locked with them."""
     report = dr_report(check_mode=check_mode, restore=None, failures=[])
-    lock = {'mode': 'compliance', 'status': 'compliance', 'in_force': True, 'expires': '2026-11-29T10:00:00Z', 'cool_off_ends': None}
+    lock = {
+        'mode': 'compliance',
+        'status': 'compliance',
+        'in_force': True,
+        'expires': '2026-11-29T10:00:00Z',
+        'cool_off_ends': None,
+    }
     would = {'mode': None, 'status': None, 'in_force': False, 'expires': None, 'cool_off_ends': None}
     for copy in report['disks'][0]['copies']:
         copy['lock'] = dict(would, action='would_lock') if check_mode else dict(lock, action='locked')
     older = dict(lock, action='in_force', region='us-west-2', snapshot_id='snap-w0', expires='2026-11-28T10:00:00Z')
     report['disks'][0]['other_locks'] = [] if check_mode else [older]
     report['totals'] = dict(report['totals'], locked=2)
-    report['dr_account'] = {'account': '222233334444', 'released': [] if check_mode else ['snap-1'], 'would_release': ['snap-1'] if check_mode else [],
-                            'held': [], 'release_failed': [], 'made': [], 'would_make': []}
+    report['dr_account'] = {
+        'account': '222233334444',
+        'released': [] if check_mode else ['snap-1'],
+        'would_release': ['snap-1'] if check_mode else [],
+        'held': [],
+        'release_failed': [],
+        'made': [],
+        'would_make': [],
+    }
     return report
 
 
@@ -255,10 +409,20 @@ def test_a_vault_runs_report_names_the_dr_account_and_every_lock():
     markdown = dr_report_markdown(vault_report())
     lines = markdown.splitlines()
     assert "DR copies in account 222233334444 (the disks' account: 100012345678); source shares released: 1" in lines
-    assert 'Locks: 3 DR copies locked against deletion, the first lock ends 2026-11-28T10:00:00Z (2 by this run)' in lines
+    assert (
+        'Locks: 3 DR copies locked against deletion, the first lock ends 2026-11-28T10:00:00Z (2 by this run)' in lines
+    )
     from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import lock_counts  # pylint: disable=import-outside-toplevel
-    assert lock_counts(vault_report()) == {'in_force': 3, 'by_this_run': 2, 'first_lock_ends': '2026-11-28T10:00:00Z', 'would_lock': 0,
-                                           'when_completed': 0, 'expired': 0, 'lock_failed': 0}
+
+    assert lock_counts(vault_report()) == {
+        'in_force': 3,
+        'by_this_run': 2,
+        'first_lock_ends': '2026-11-28T10:00:00Z',
+        'would_lock': 0,
+        'when_completed': 0,
+        'expired': 0,
+        'lock_failed': 0,
+    }
     assert lock_counts(vault_report(check_mode=True))['would_lock'] == 2 and lock_counts(dr_report()) is None
     locks = [line for line in lines if line.startswith('| vol-1 |') and 'compliance' in line]
     assert len(locks) == 3 and any('| snap-w0 |' in line and '| in_force |' in line for line in locks)
@@ -267,6 +431,10 @@ def test_a_vault_runs_report_names_the_dr_account_and_every_lock():
 def test_a_check_runs_report_heads_what_it_would_do_as_would_and_claims_no_lock():
     markdown = dr_report_markdown(vault_report(check_mode=True))
     head = next(line for line in markdown.splitlines() if line.startswith('| disks |'))
-    assert 'locked' not in cells(head) and 'pruned' not in cells(head) and {'would lock', 'would prune'} <= set(cells(head))
+    assert (
+        'locked' not in cells(head)
+        and 'pruned' not in cells(head)
+        and {'would lock', 'would prune'} <= set(cells(head))
+    )
     assert 'Locks: 2 DR copies would be locked' in markdown.splitlines()
     assert 'that would be released: 1' in markdown and 'locked against deletion' not in markdown

@@ -1,4 +1,5 @@
 """The lock of a scope on the controller (plugin_utils/_scope_lock.py), timed by a test clock: no test waits in real time."""
+
 from __future__ import annotations
 
 import os
@@ -7,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_lock import LOCK_DIR_VARIABLE, ScopeBusy, ScopeLock, lock_dir, lock_path, scope_identity
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_lock import (
+    LOCK_DIR_VARIABLE,
+    ScopeBusy,
+    ScopeLock,
+    lock_dir,
+    lock_path,
+    scope_identity,
+)
 
 
 class Clock:
@@ -64,13 +72,26 @@ def test_the_scope_is_the_provider_the_account_as_the_task_names_it_and_the_sour
     key = {'alicloud_access_key': 'LTAIkey1'}
     assert scope_identity('ens', key, environ={}) == ['', 'LTAIkey1']
     # An alias, or the environment variable, is the same key; a role names the account before a key does.
-    assert scope_identity('ens', {'access_key': 'LTAIkey1'}, environ={}) == scope_identity('ens', {}, environ={'ALICLOUD_ACCESS_KEY': 'LTAIkey1'})
-    assert scope_identity('ecs', dict(key, assume_role_arn='acs:ram::1234:role/dr'), environ={}) == ['', 'acs:ram::1234:role/dr']
-    assert scope_identity('aws', {'profile': 'prod', 'endpoint_url': 'http://127.0.0.1:5000'}, environ={}) == ['http://127.0.0.1:5000', 'prod']
+    assert scope_identity('ens', {'access_key': 'LTAIkey1'}, environ={}) == scope_identity(
+        'ens', {}, environ={'ALICLOUD_ACCESS_KEY': 'LTAIkey1'}
+    )
+    assert scope_identity('ecs', dict(key, assume_role_arn='acs:ram::1234:role/dr'), environ={}) == [
+        '',
+        'acs:ram::1234:role/dr',
+    ]
+    assert scope_identity('aws', {'profile': 'prod', 'endpoint_url': 'http://127.0.0.1:5000'}, environ={}) == [
+        'http://127.0.0.1:5000',
+        'prod',
+    ]
     assert scope_identity('cbs', {}, environ={}) == ['', '']  # none named: one scope per provider and region
-    paths = {lock_path(provider, region, scope_identity(provider, key, environ={}), '/l')
-             for provider in ('ens', 'ecs') for region in ('cn-hangzhou-26', 'cn-shanghai-5')}
-    paths.add(lock_path('ens', 'cn-hangzhou-26', scope_identity('ens', {'alicloud_access_key': 'LTAIkey2'}, environ={}), '/l'))
+    paths = {
+        lock_path(provider, region, scope_identity(provider, key, environ={}), '/l')
+        for provider in ('ens', 'ecs')
+        for region in ('cn-hangzhou-26', 'cn-shanghai-5')
+    }
+    paths.add(
+        lock_path('ens', 'cn-hangzhou-26', scope_identity('ens', {'alicloud_access_key': 'LTAIkey2'}, environ={}), '/l')
+    )
     assert len(paths) == 5 and not any('LTAIkey' in path for path in paths)
     assert lock_path('ens', 'cn-hangzhou-26', ['', 'LTAIkey1'], '/l').startswith('/l/dr-scope-ens-cn-hangzhou-26-')
 

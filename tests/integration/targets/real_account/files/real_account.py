@@ -20,6 +20,7 @@ test needs in real clouds, through the clouds' SDKs. runme.sh and real_account.y
 Every call is printed on stderr (secrets masked) before it is made; --dry-run prints the calls a
 run would make and makes none. A config error names the key, before any call.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,10 +36,10 @@ from real_account_clouds import CLOUDS, PROBED, SetupError
 MAKES = {
     'aws': '1 GiB gp3 volume in {zone}, one snapshot of it, its copy in {dr}',
     'ecs': '1 GiB cloud_essd PL0 disk in {source}, attached to {instance} while it is snapshotted (ECS snapshots only '
-           'disks that were attached once), one snapshot, its copy in {dr}, and for a minute a disk made from that copy in {dr}',
+    'disks that were attached once), one snapshot, its copy in {dr}, and for a minute a disk made from that copy in {dr}',
     'ens': '20 GiB cloud_efficiency disk on node {source}, one snapshot of it, its copy on node {dr}',
     'cbs': 'the smallest pay-as-you-go CLOUD_PREMIUM (else CLOUD_BSSD) disk in {zone} (10 and 20 GiB in Tencent\'s docs; '
-           'asked of DescribeDiskConfigQuota), one snapshot of it, its copy in {dr}',
+    'asked of DescribeDiskConfigQuota), one snapshot of it, its copy in {dr}',
 }
 KEY_IDS = ('access_key', 'alicloud_access_key', 'secret_id')
 # Credential options shown as they are: none of them is a secret (the modules do not mark them no_log); any other is ****.
@@ -52,9 +53,12 @@ def note(text):
 def describe_credentials(settings):
     if settings.credentials is None:
         assumed = config_file.role_of(settings)
-        return "from the environment (%s)%s" % ("boto3's usual chain" if settings.name == 'aws' else 'the variables the modules read',
-                                                ', assuming the role %s%s' % (assumed.arn, ' with an external id (****)' if assumed.external_id
-                                                                              else '') if assumed else '')
+        return "from the environment (%s)%s" % (
+            "boto3's usual chain" if settings.name == 'aws' else 'the variables the modules read',
+            ', assuming the role %s%s' % (assumed.arn, ' with an external id (****)' if assumed.external_id else '')
+            if assumed
+            else '',
+        )
     shown = []
     for name, value in sorted(settings.credentials.items()):
         shown.append('%s=%s' % (name, value if name in SHOWN else mask_key_id(value) if name in KEY_IDS else '****'))
@@ -62,7 +66,9 @@ def describe_credentials(settings):
 
 
 def make_cloud(settings, config, log, dry_run, run_id=None):
-    return CLOUDS[settings.name](settings, make_client(settings, log, dry_run, run_id), config.wait_timeout_minutes * 60)
+    return CLOUDS[settings.name](
+        settings, make_client(settings, log, dry_run, run_id), config.wait_timeout_minutes * 60
+    )
 
 
 def selected_clouds(config, name):
@@ -77,6 +83,7 @@ def selected_clouds(config, name):
 def opt_in(args):
     """ansible-test hands a target none of the caller's environment: its integration_config.yml does the opting in."""
     import yaml  # pylint: disable=import-outside-toplevel
+
     with open(args.integration_config, encoding='utf-8') as stream:
         data = yaml.safe_load(stream) or {}
     value = data.get('snapcopy_real_account_%s' % args.key)
@@ -84,8 +91,10 @@ def opt_in(args):
         print('1' if value is True or str(value).lower() in ('1', 'true', 'yes') else '')
     elif value:
         if not str(value).startswith('/'):
-            raise config_file.ConfigError('snapcopy_real_account_config', 'must be an absolute path (ansible-test runs the target '
-                                          'from a temporary copy), got %r' % (value,))
+            raise config_file.ConfigError(
+                'snapcopy_real_account_config',
+                'must be an absolute path (ansible-test runs the target from a temporary copy), got %r' % (value,),
+            )
         print(value)
     else:
         print('')
@@ -103,11 +112,14 @@ def check(args):
     if args.dry_run and not config.acknowledged:
         note('  (it does not say %s: true, so a real run would refuse it)' % config_file.ACKNOWLEDGEMENT)
     for settings in config.clouds.values():
-        makes = MAKES[settings.name].format(zone=settings.zone, source=settings.source_region, dr=settings.dr_region,
-                                            instance=settings.instance_id)
+        makes = MAKES[settings.name].format(
+            zone=settings.zone, source=settings.source_region, dr=settings.dr_region, instance=settings.instance_id
+        )
         note('  %s: %s; credentials %s' % (settings.name, makes, describe_credentials(settings)))
-    note('  everything is labelled with the run id and deleted at the end; leftovers of runs older than %s hours are '
-         'deleted first' % config.leftovers_older_than_hours)
+    note(
+        '  everything is labelled with the run id and deleted at the end; leftovers of runs older than %s hours are '
+        'deleted first' % config.leftovers_older_than_hours
+    )
     if not args.dry_run:
         # Each cloud's SDK client, made now (no call yet), so that a missing SDK or profile stops the run before it makes anything.
         for settings in config.clouds.values():
@@ -120,10 +132,17 @@ def setup(args):
     settings = selected_clouds(config, args.cloud)[0]
     log = CallLog(args.dry_run)
     made = make_cloud(settings, config, log, args.dry_run, args.run_id).setup(args.run_id)
-    made.update(cloud=settings.name, source_region=settings.source_region, dr_region=settings.dr_region,
-                wait_timeout=config.wait_timeout_minutes * 60)
+    made.update(
+        cloud=settings.name,
+        source_region=settings.source_region,
+        dr_region=settings.dr_region,
+        wait_timeout=config.wait_timeout_minutes * 60,
+    )
     verb = 'would make' if args.dry_run else 'made'
-    note('%s: %s disk %s and snapshot %s of run %s' % (settings.name, verb, made['disk_id'], made['snapshot_id'], args.run_id))
+    note(
+        '%s: %s disk %s and snapshot %s of run %s'
+        % (settings.name, verb, made['disk_id'], made['snapshot_id'], args.run_id)
+    )
     print(json.dumps(made))
     return 0
 
@@ -132,16 +151,27 @@ def cleanup(args):
     config = config_file.load(args.config, args.dry_run)
     if config_file.run_id_of(args.run_id) != args.run_id:
         raise config_file.ConfigError('--run-id', 'not a run id: %r' % (args.run_id,))
-    return remove(config, selected_clouds(config, args.cloud), args.dry_run, 'run %s' % args.run_id,
-                  lambda found: config_file.of_run(found, args.run_id), args.run_id)
+    return remove(
+        config,
+        selected_clouds(config, args.cloud),
+        args.dry_run,
+        'run %s' % args.run_id,
+        lambda found: config_file.of_run(found, args.run_id),
+        args.run_id,
+    )
 
 
 def cleanup_leftovers(args):
     config = config_file.load(args.config, args.dry_run)
     hours = args.older_than_hours or config.leftovers_older_than_hours
     now = datetime.datetime.now(datetime.timezone.utc)
-    return remove(config, list(config.clouds.values()), args.dry_run, 'earlier runs (older than %s hours)' % hours,
-                  lambda found: config_file.leftovers(found, now, hours))
+    return remove(
+        config,
+        list(config.clouds.values()),
+        args.dry_run,
+        'earlier runs (older than %s hours)' % hours,
+        lambda found: config_file.leftovers(found, now, hours),
+    )
 
 
 # Disks in the DR region first: made from a DR copy (the ECS probe), they keep it from being deleted (ECS DeleteSnapshot
@@ -169,7 +199,13 @@ def remove(config, clouds, dry_run, whose, select, run_id=None):
         if not chosen:
             note('%s: nothing of %s found' % (settings.name, whose))
         for resource in sorted(chosen, key=deletion_order(settings)):
-            what = '%s %s %s %s (%s)' % (settings.name, resource.region, resource.kind, resource.id, ', '.join(resource.labels))
+            what = '%s %s %s %s (%s)' % (
+                settings.name,
+                resource.region,
+                resource.kind,
+                resource.id,
+                ', '.join(resource.labels),
+            )
             try:
                 cloud.delete(resource)
             except (ApiError, SetupError) as error:
@@ -179,8 +215,10 @@ def remove(config, clouds, dry_run, whose, select, run_id=None):
     for problem in problems:
         note('real_account: NOT REMOVED: %s' % problem)
     if problems:
-        note('real_account: run the same cleanup again later, or delete these by hand; the next run removes what is older '
-             'than %s hours' % config.leftovers_older_than_hours)
+        note(
+            'real_account: run the same cleanup again later, or delete these by hand; the next run removes what is older '
+            'than %s hours' % config.leftovers_older_than_hours
+        )
     return 1 if problems else 0
 
 
@@ -189,7 +227,9 @@ def probe(args):
     if config_file.run_id_of(args.run_id) != args.run_id:
         raise config_file.ConfigError('--run-id', 'not a run id: %r' % (args.run_id,))
     settings = selected_clouds(config, args.cloud)[0]
-    found = make_cloud(settings, config, CallLog(args.dry_run), args.dry_run, args.run_id).probe(args.run_id, args.disk_id, args.copy_id)
+    found = make_cloud(settings, config, CallLog(args.dry_run), args.dry_run, args.run_id).probe(
+        args.run_id, args.disk_id, args.copy_id
+    )
     note('%s: finding: %s' % (settings.name, found['finding']))
     print(json.dumps(found))
     if 'failure' in found:
@@ -205,13 +245,21 @@ def parser():
     command.add_argument('key', choices=('config', 'dry_run'))
     command.set_defaults(run=opt_in)
     commands.add_parser('new-run-id').set_defaults(run=new_run_id)
-    for name, run in (('check', check), ('setup', setup), ('cleanup', cleanup), ('cleanup-leftovers', cleanup_leftovers), ('probe', probe)):
+    for name, run in (
+        ('check', check),
+        ('setup', setup),
+        ('cleanup', cleanup),
+        ('cleanup-leftovers', cleanup_leftovers),
+        ('probe', probe),
+    ):
         command = commands.add_parser(name)
         command.add_argument('config')
         command.add_argument('--dry-run', action='store_true', help='print the calls, make none')
         if name in ('setup', 'cleanup', 'probe'):
             command.add_argument('--run-id', required=True)
-            command.add_argument('--cloud', choices=sorted(PROBED if name == 'probe' else CLOUDS), required=name != 'cleanup')
+            command.add_argument(
+                '--cloud', choices=sorted(PROBED if name == 'probe' else CLOUDS), required=name != 'cleanup'
+            )
         if name == 'probe':
             command.add_argument('--disk-id', required=True, help="the run's disk (setup's disk_id)")
             command.add_argument('--copy-id', required=True, help="the run's DR copy (the copy module's snapshot_id)")

@@ -8,6 +8,7 @@ without importing any SDK or touching the network.
 
 The SDKs are imported only when a real client is made: a dry run needs none of them.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -23,7 +24,15 @@ SECRET_WORDS = ('secret', 'token', 'password', 'externalid', 'external_id')
 MASK = '****'
 # ENS has one API endpoint per site, chosen as the vendor's V2 SDK chooses it (alibabacloud-ens20171110
 # Client._endpoint_map): these China-site regions, or none, use ens.aliyuncs.com; others ens.<region>.aliyuncs.com.
-ENS_CHINA_SITE_REGIONS = ('cn-beijing', 'cn-chengdu', 'cn-hangzhou', 'cn-heyuan', 'cn-shanghai', 'cn-wulanchabu', 'cn-zhangjiakou')
+ENS_CHINA_SITE_REGIONS = (
+    'cn-beijing',
+    'cn-chengdu',
+    'cn-hangzhou',
+    'cn-heyuan',
+    'cn-shanghai',
+    'cn-wulanchabu',
+    'cn-zhangjiakou',
+)
 ALIBABA_PACKAGES = {'ecs': 'aliyunsdkecs.request.v20140526', 'ens': 'aliyunsdkens.request.v20171110'}
 # Where each cloud's STS AssumeRole goes, as the collection sends it (clouds.alibaba.client.STS_ENDPOINT, clouds.tencent.client.STS_REGION): Alibaba's
 # one public host (sts-2015-04-01), Tencent's sts 2018-08-13 in a region of the caller's choice.
@@ -39,8 +48,10 @@ class ApiError(Exception):
     """A call the cloud refused (or that did not get through), with the cloud's code and message."""
 
     def __init__(self, cloud, action, region, code, message, request_id=None):
-        super().__init__('%s %s in %s failed: %s: %s%s' % (cloud, action, region, code, message,
-                                                           ' (request id %s)' % request_id if request_id else ''))
+        super().__init__(
+            '%s %s in %s failed: %s: %s%s'
+            % (cloud, action, region, code, message, ' (request id %s)' % request_id if request_id else '')
+        )
         self.code = code
         self.message = message
         self.request_id = request_id
@@ -69,13 +80,21 @@ class CallLog:
 
     def call(self, cloud, action, region, params):
         verb = 'would call' if self.dry_run else 'call'
-        print('%s %s %s %s %s' % (verb, cloud, region, action, json.dumps(masked(params), sort_keys=True)), file=self.stream, flush=True)
+        print(
+            '%s %s %s %s %s' % (verb, cloud, region, action, json.dumps(masked(params), sort_keys=True)),
+            file=self.stream,
+            flush=True,
+        )
 
 
 def role_params(assumed, session_name):
     """STS AssumeRole's parameters for a Role, as the modules send them: RoleSessionName the config's, else ours (the
     modules' default is snapcopy-<time>), and ExternalId only when given (sts AssumeRoleRequest, both clouds)."""
-    params = {'RoleArn': assumed.arn, 'RoleSessionName': assumed.session_name or session_name, 'DurationSeconds': ROLE_SECONDS}
+    params = {
+        'RoleArn': assumed.arn,
+        'RoleSessionName': assumed.session_name or session_name,
+        'DurationSeconds': ROLE_SECONDS,
+    }
     if assumed.external_id:
         params['ExternalId'] = assumed.external_id
     return params
@@ -91,11 +110,15 @@ class AwsClient:
         import boto3  # pylint: disable=import-outside-toplevel
         import botocore.exceptions  # pylint: disable=import-outside-toplevel
         from botocore import xform_name  # pylint: disable=import-outside-toplevel
+
         credentials = settings.credentials or {}
         try:
             self.session = boto3.Session(
-                aws_access_key_id=credentials.get('access_key'), aws_secret_access_key=credentials.get('secret_key'),
-                aws_session_token=credentials.get('session_token'), profile_name=credentials.get('profile'))
+                aws_access_key_id=credentials.get('access_key'),
+                aws_secret_access_key=credentials.get('secret_key'),
+                aws_session_token=credentials.get('session_token'),
+                profile_name=credentials.get('profile'),
+            )
         except botocore.exceptions.ProfileNotFound as error:
             raise ConfigError('clouds.aws.credentials.profile', str(error)) from None
         self.errors = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
@@ -127,10 +150,14 @@ class AlibabaClient:
         from aliyunsdkcore.auth.credentials import AccessKeyCredential, StsTokenCredential  # pylint: disable=import-outside-toplevel
         from aliyunsdkcore.client import AcsClient  # pylint: disable=import-outside-toplevel
         from aliyunsdkcore.request import CommonRequest  # pylint: disable=import-outside-toplevel
+
         credentials = from_environment(product, settings)
         if credentials.get('alicloud_security_token'):
-            credential = StsTokenCredential(credentials['alicloud_access_key'], credentials['alicloud_secret_key'],
-                                            credentials['alicloud_security_token'])
+            credential = StsTokenCredential(
+                credentials['alicloud_access_key'],
+                credentials['alicloud_secret_key'],
+                credentials['alicloud_security_token'],
+            )
         else:
             credential = AccessKeyCredential(credentials['alicloud_access_key'], credentials['alicloud_secret_key'])
         self.product = product
@@ -152,6 +179,7 @@ class AlibabaClient:
             return 'ens.%s.aliyuncs.com' % self.api_region
         # ECS: the SDK's own map where it has the region, else ecs.<region>.aliyuncs.com (as the collection does).
         from aliyunsdkecs.endpoint import endpoint_data  # pylint: disable=import-outside-toplevel
+
         return endpoint_data.getEndpointMap().get(region) or 'ecs.%s.aliyuncs.com' % region
 
     def call(self, action, region, params):
@@ -159,7 +187,9 @@ class AlibabaClient:
             self._assume_role()
         self.log.call(self.product, action, region, params)
         module = importlib.import_module('%s.%sRequest' % (ALIBABA_PACKAGES[self.product], action))
-        return self._send(self.client, getattr(module, action + 'Request')(), action, region, params, self.endpoint(region))
+        return self._send(
+            self.client, getattr(module, action + 'Request')(), action, region, params, self.endpoint(region)
+        )
 
     def _assume_role(self):
         """sts AssumeRole (alibabacloud_sts20150401 AssumeRoleRequest) with the config's own keys, as the modules call it."""
@@ -183,7 +213,9 @@ class AlibabaClient:
             return json.loads(client.do_action_with_exception(request))
         except self.errors as error:
             request_id = error.get_request_id() if hasattr(error, 'get_request_id') else None
-            raise ApiError(self.product, action, region, error.get_error_code(), error.get_error_msg(), request_id) from None
+            raise ApiError(
+                self.product, action, region, error.get_error_code(), error.get_error_msg(), request_id
+            ) from None
 
 
 def _wire_text(value):
@@ -202,8 +234,11 @@ class TencentClient:
         from tencentcloud.common.common_client import CommonClient  # pylint: disable=import-outside-toplevel
         from tencentcloud.common.credential import Credential  # pylint: disable=import-outside-toplevel
         from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException  # pylint: disable=import-outside-toplevel
+
         credentials = from_environment('cbs', settings)
-        self.own_credential = Credential(credentials['secret_id'], credentials['secret_key'], credentials.get('security_token'))
+        self.own_credential = Credential(
+            credentials['secret_id'], credentials['secret_key'], credentials.get('security_token')
+        )
         # With a role, every call but AssumeRole is made with the role's keys, assumed before the first one.
         self.role = role('cbs', credentials)
         self.session_name = session_name
@@ -226,7 +261,12 @@ class TencentClient:
         """sts AssumeRole (tencentcloud.sts.v20180813 AssumeRoleRequest) with the config's own keys, as the modules call it."""
         params = role_params(self.role, self.session_name)
         self.log.call('cbs', 'AssumeRole', STS['cbs'], params)
-        answer = self._send(self.sdk['CommonClient']('sts', '2018-08-13', self.own_credential, STS['cbs']), 'AssumeRole', STS['cbs'], params)
+        answer = self._send(
+            self.sdk['CommonClient']('sts', '2018-08-13', self.own_credential, STS['cbs']),
+            'AssumeRole',
+            STS['cbs'],
+            params,
+        )
         keys = answer['Credentials']
         self.credential = self.sdk['Credential'](keys['TmpSecretId'], keys['TmpSecretKey'], keys['Token'])
         self.clients = {}
@@ -236,7 +276,9 @@ class TencentClient:
         try:
             return client.call_json(action, params)['Response']
         except self.errors as error:
-            raise ApiError('cbs', action, region, error.get_code(), error.get_message(), error.get_request_id()) from None
+            raise ApiError(
+                'cbs', action, region, error.get_code(), error.get_message(), error.get_request_id()
+            ) from None
 
 
 class SdkMissing(Exception):
@@ -256,8 +298,10 @@ def make_client(settings, log, dry_run, run_id=None):
             return TencentClient(settings, log, session_name)
         return AlibabaClient(settings.name, settings, log, session_name)
     except ImportError as error:
-        raise SdkMissing('%s: %s lacks the SDK (%s): run with the Python that has the collection\'s SDKs, such as the one of '
-                         'make venv (. .venv/bin/activate)' % (settings.name, sys.executable, error)) from None
+        raise SdkMissing(
+            '%s: %s lacks the SDK (%s): run with the Python that has the collection\'s SDKs, such as the one of '
+            'make venv (. .venv/bin/activate)' % (settings.name, sys.executable, error)
+        ) from None
 
 
 # ------------------------------------------------------------------ the dry run
@@ -293,7 +337,9 @@ class DryRunClient:
     def _first_id(self, key):
         """The first id a describe-by-id call asked for (a list, or an Alibaba JSON array)."""
         ids = self.params[key]
-        return (json.loads(ids) if isinstance(ids, str) and ids.startswith('[') else ids if isinstance(ids, list) else [ids])[0]
+        return (
+            json.loads(ids) if isinstance(ids, str) and ids.startswith('[') else ids if isinstance(ids, list) else [ids]
+        )[0]
 
     # AWS (botocore's ec2 model: CreateVolume, Volume, Snapshot)
     def _aws_create_volume(self):
@@ -302,7 +348,11 @@ class DryRunClient:
     def _aws_describe_volumes(self):
         if 'VolumeIds' in self.params:
             return {'Volumes': [{'VolumeId': self._first_id('VolumeIds'), 'State': 'available'}]}
-        return {'Volumes': self._listed({'VolumeId': 'vol-dryrun', 'State': 'available', 'Tags': [{'Key': RUN_TAG, 'Value': self.run_id}]})}
+        return {
+            'Volumes': self._listed(
+                {'VolumeId': 'vol-dryrun', 'State': 'available', 'Tags': [{'Key': RUN_TAG, 'Value': self.run_id}]}
+            )
+        }
 
     def _aws_create_snapshot(self):
         return {'SnapshotId': 'snap-dryrun', 'State': 'pending'}
@@ -310,42 +360,85 @@ class DryRunClient:
     def _aws_describe_snapshots(self):
         if 'SnapshotIds' in self.params:
             return {'Snapshots': [{'SnapshotId': self._first_id('SnapshotIds'), 'State': 'completed'}]}
-        return {'Snapshots': self._listed({'SnapshotId': 'snap-dryrun-%s' % self.region, 'State': 'completed',
-                                           'Tags': [{'Key': RUN_TAG, 'Value': self.run_id}]})}
+        return {
+            'Snapshots': self._listed(
+                {
+                    'SnapshotId': 'snap-dryrun-%s' % self.region,
+                    'State': 'completed',
+                    'Tags': [{'Key': RUN_TAG, 'Value': self.run_id}],
+                }
+            )
+        }
 
     # STS AssumeRole (alibabacloud_sts20150401 / tencentcloud.sts.v20180813 AssumeRoleResponse)
     def _alibaba_assume_role(self):
-        return {'Credentials': {'AccessKeyId': 'STS.dryrun', 'AccessKeySecret': 'dry-run', 'SecurityToken': 'dry-run',
-                                'Expiration': '2100-01-01T00:00:00Z'},
-                'AssumedRoleUser': {'Arn': self.params['RoleArn'], 'AssumedRoleId': 'dry-run:%s' % self.params['RoleSessionName']},
-                'RequestId': 'dry-run'}
+        return {
+            'Credentials': {
+                'AccessKeyId': 'STS.dryrun',
+                'AccessKeySecret': 'dry-run',
+                'SecurityToken': 'dry-run',
+                'Expiration': '2100-01-01T00:00:00Z',
+            },
+            'AssumedRoleUser': {
+                'Arn': self.params['RoleArn'],
+                'AssumedRoleId': 'dry-run:%s' % self.params['RoleSessionName'],
+            },
+            'RequestId': 'dry-run',
+        }
 
     _ecs_assume_role = _ens_assume_role = _alibaba_assume_role
 
     def _cbs_assume_role(self):
-        return {'Credentials': {'TmpSecretId': 'dry-run', 'TmpSecretKey': 'dry-run', 'Token': 'dry-run'}, 'ExpiredTime': 4102444800,
-                'Expiration': '2100-01-01T00:00:00Z', 'RequestId': 'dry-run'}
+        return {
+            'Credentials': {'TmpSecretId': 'dry-run', 'TmpSecretKey': 'dry-run', 'Token': 'dry-run'},
+            'ExpiredTime': 4102444800,
+            'Expiration': '2100-01-01T00:00:00Z',
+            'RequestId': 'dry-run',
+        }
 
     # ECS (alibabacloud_ecs20140526 <Action>ResponseBody)
     def _ecs_describe_instances(self):
         instance_id = self._first_id('InstanceIds')
-        return {'Instances': {'Instance': [{'InstanceId': instance_id, 'Status': 'Running', 'ZoneId': '<zone of %s>' % instance_id}]},
-                'TotalCount': 1, 'RequestId': 'dry-run'}
+        return {
+            'Instances': {
+                'Instance': [{'InstanceId': instance_id, 'Status': 'Running', 'ZoneId': '<zone of %s>' % instance_id}]
+            },
+            'TotalCount': 1,
+            'RequestId': 'dry-run',
+        }
 
     def _ecs_describe_zones(self):
-        return {'Zones': {'Zone': [{'ZoneId': '<a zone of %s>' % self.region, 'AvailableDiskCategories': {'DiskCategories': ['cloud_essd']},
-                                    'AvailableResourceCreation': {'ResourceTypes': ['Disk']}}]}, 'RequestId': 'dry-run'}
+        return {
+            'Zones': {
+                'Zone': [
+                    {
+                        'ZoneId': '<a zone of %s>' % self.region,
+                        'AvailableDiskCategories': {'DiskCategories': ['cloud_essd']},
+                        'AvailableResourceCreation': {'ResourceTypes': ['Disk']},
+                    }
+                ]
+            },
+            'RequestId': 'dry-run',
+        }
 
     def _ecs_create_disk(self):
-        return {'DiskId': 'd-dryrun' if 'SnapshotId' not in self.params else 'd-dryrun-from-copy', 'RequestId': 'dry-run'}
+        return {
+            'DiskId': 'd-dryrun' if 'SnapshotId' not in self.params else 'd-dryrun-from-copy',
+            'RequestId': 'dry-run',
+        }
 
     def _ecs_describe_disks(self):
         if 'DiskIds' in self.params:
             disks = [{'DiskId': self._first_id('DiskIds'), 'Status': 'Available'}]
         else:
             # The run's disks in each region listed: the source disk, and in the DR region one made from the copy.
-            disks = self._listed({'DiskId': 'd-dryrun-%s' % self.region, 'Status': 'Available',
-                                  'Tags': {'Tag': [{'TagKey': RUN_TAG, 'TagValue': self.run_id}]}})
+            disks = self._listed(
+                {
+                    'DiskId': 'd-dryrun-%s' % self.region,
+                    'Status': 'Available',
+                    'Tags': {'Tag': [{'TagKey': RUN_TAG, 'TagValue': self.run_id}]},
+                }
+            )
         return {'Disks': {'Disk': disks}, 'NextToken': '', 'RequestId': 'dry-run'}
 
     def _ecs_create_snapshot(self):
@@ -355,8 +448,13 @@ class DryRunClient:
         if 'SnapshotIds' in self.params:
             snapshots = [{'SnapshotId': self._first_id('SnapshotIds'), 'Status': 'accomplished'}]
         else:
-            snapshots = self._listed({'SnapshotId': 's-dryrun-%s' % self.region, 'Status': 'accomplished',
-                                      'Tags': {'Tag': [{'TagKey': RUN_TAG, 'TagValue': self.run_id}]}})
+            snapshots = self._listed(
+                {
+                    'SnapshotId': 's-dryrun-%s' % self.region,
+                    'Status': 'accomplished',
+                    'Tags': {'Tag': [{'TagKey': RUN_TAG, 'TagValue': self.run_id}]},
+                }
+            )
         return {'Snapshots': {'Snapshot': snapshots}, 'NextToken': '', 'RequestId': 'dry-run'}
 
     # ENS (alibabacloud_ens20171110 <Action>ResponseBody)
@@ -367,28 +465,66 @@ class DryRunClient:
         if 'DiskId' in self.params:
             disks = [{'DiskId': self.params['DiskId'], 'EnsRegionId': self.region, 'Status': 'Available'}]
         else:
-            disks = self._listed({'DiskId': 'd-dryrun', 'EnsRegionId': self.region, 'Status': 'Available', 'DiskName': '%s-disk' % self.run_id,
-                                  'Tags': {'Tags': [{'Key': RUN_TAG, 'Value': self.run_id}]}})
-        return {'Disks': {'Disks': disks}, 'TotalCount': len(disks), 'PageNumber': self.params.get('PageNumber', 1),
-                'PageSize': self.params.get('PageSize', 10), 'RequestId': 'dry-run'}
+            disks = self._listed(
+                {
+                    'DiskId': 'd-dryrun',
+                    'EnsRegionId': self.region,
+                    'Status': 'Available',
+                    'DiskName': '%s-disk' % self.run_id,
+                    'Tags': {'Tags': [{'Key': RUN_TAG, 'Value': self.run_id}]},
+                }
+            )
+        return {
+            'Disks': {'Disks': disks},
+            'TotalCount': len(disks),
+            'PageNumber': self.params.get('PageNumber', 1),
+            'PageSize': self.params.get('PageSize', 10),
+            'RequestId': 'dry-run',
+        }
 
     def _ens_create_snapshot(self):
         return {'SnapShotId': ['sp-dryrun'], 'OrderId': 'dry-run', 'RequestId': 'dry-run'}
 
     def _ens_describe_snapshots(self):
         if 'SnapshotId' in self.params:
-            snapshots = [{'SnapshotId': self._first_id('SnapshotId'), 'EnsRegionId': self.region, 'Status': 'available'}]
+            snapshots = [
+                {'SnapshotId': self._first_id('SnapshotId'), 'EnsRegionId': self.region, 'Status': 'available'}
+            ]
         else:
-            snapshots = self._listed({'SnapshotId': 'sp-dryrun-%s' % self.region, 'EnsRegionId': self.region, 'Status': 'available',
-                                      'SnapshotName': '%s-copy' % self.run_id})
-        return {'Snapshots': snapshots, 'TotalCount': len(snapshots), 'PageNumber': 1, 'PageSize': 100, 'RequestId': 'dry-run'}
+            snapshots = self._listed(
+                {
+                    'SnapshotId': 'sp-dryrun-%s' % self.region,
+                    'EnsRegionId': self.region,
+                    'Status': 'available',
+                    'SnapshotName': '%s-copy' % self.run_id,
+                }
+            )
+        return {
+            'Snapshots': snapshots,
+            'TotalCount': len(snapshots),
+            'PageNumber': 1,
+            'PageSize': 100,
+            'RequestId': 'dry-run',
+        }
 
     # CBS (tencentcloud.cbs.v20170312.models <Action>Response)
     def _cbs_describe_disk_config_quota(self):
         # The placeholder minimum is Tencent's documented one for CLOUD_PREMIUM; a real run asks the cloud.
-        return {'DiskConfigSet': [{'Zone': self.params['Zones'][0], 'DiskType': 'CLOUD_PREMIUM', 'DiskChargeType': 'POSTPAID_BY_HOUR',
-                                   'DiskUsage': 'DATA_DISK', 'Available': True, 'MinDiskSize': 10, 'MaxDiskSize': 32000, 'StepSize': 10}],
-                'RequestId': 'dry-run'}
+        return {
+            'DiskConfigSet': [
+                {
+                    'Zone': self.params['Zones'][0],
+                    'DiskType': 'CLOUD_PREMIUM',
+                    'DiskChargeType': 'POSTPAID_BY_HOUR',
+                    'DiskUsage': 'DATA_DISK',
+                    'Available': True,
+                    'MinDiskSize': 10,
+                    'MaxDiskSize': 32000,
+                    'StepSize': 10,
+                }
+            ],
+            'RequestId': 'dry-run',
+        }
 
     def _cbs_create_disks(self):
         return {'DiskIdSet': ['disk-dryrun'], 'RequestId': 'dry-run'}
@@ -397,8 +533,14 @@ class DryRunClient:
         if 'DiskIds' in self.params:
             disks = [{'DiskId': self._first_id('DiskIds'), 'DiskState': 'UNATTACHED', 'SnapshotAbility': True}]
         else:
-            disks = self._listed({'DiskId': 'disk-dryrun', 'DiskState': 'UNATTACHED', 'SnapshotAbility': True,
-                                  'Tags': [{'Key': RUN_TAG, 'Value': self.run_id}]})
+            disks = self._listed(
+                {
+                    'DiskId': 'disk-dryrun',
+                    'DiskState': 'UNATTACHED',
+                    'SnapshotAbility': True,
+                    'Tags': [{'Key': RUN_TAG, 'Value': self.run_id}],
+                }
+            )
         return {'DiskSet': disks, 'TotalCount': len(disks), 'RequestId': 'dry-run'}
 
     def _cbs_create_snapshot(self):
@@ -408,6 +550,11 @@ class DryRunClient:
         if 'SnapshotIds' in self.params:
             snapshots = [{'SnapshotId': self._first_id('SnapshotIds'), 'SnapshotState': 'NORMAL'}]
         else:
-            snapshots = self._listed({'SnapshotId': 'snap-dryrun-%s' % self.region, 'SnapshotState': 'NORMAL',
-                                      'Tags': [{'Key': RUN_TAG, 'Value': self.run_id}]})
+            snapshots = self._listed(
+                {
+                    'SnapshotId': 'snap-dryrun-%s' % self.region,
+                    'SnapshotState': 'NORMAL',
+                    'Tags': [{'Key': RUN_TAG, 'Value': self.run_id}],
+                }
+            )
         return {'SnapshotSet': snapshots, 'TotalCount': len(snapshots), 'RequestId': 'dry-run'}

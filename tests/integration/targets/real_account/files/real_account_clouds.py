@@ -10,6 +10,7 @@ Every parameter and state below is taken from the vendor's generated API model n
 the call: botocore's ec2 model, alibabacloud_ecs20140526 / alibabacloud_ens20171110 models, and
 tencentcloud.cbs.v20170312.models.
 """
+
 from __future__ import annotations
 
 import json
@@ -63,7 +64,9 @@ def tag_values(tags):
     """The values of the run tag in an answer's tags, in any of the clouds' shapes."""
     if isinstance(tags, dict):  # Alibaba: {'Tag': [...]} (ECS) or {'Tags': [...]} (ENS DescribeDisks)
         tags = tags.get('Tag') or tags.get('Tags') or []
-    return tuple(tag.get('Value', tag.get('TagValue')) for tag in tags or () if tag.get('Key', tag.get('TagKey')) == RUN_TAG)
+    return tuple(
+        tag.get('Value', tag.get('TagValue')) for tag in tags or () if tag.get('Key', tag.get('TagKey')) == RUN_TAG
+    )
 
 
 class Cloud:
@@ -89,16 +92,39 @@ class Aws(Cloud):
     def setup(self, run_id):
         tags = [{'Key': RUN_TAG, 'Value': run_id}]
         # ec2 CreateVolume: "gp3: 1 - 65,536 GiB" (CreateVolumeRequest Size); TagSpecifications with ResourceType volume.
-        volume = self.call('CreateVolume', self.source, {
-            'AvailabilityZone': self.settings.zone, 'Size': 1, 'VolumeType': 'gp3',
-            'TagSpecifications': [{'ResourceType': 'volume', 'Tags': [*tags, {'Key': 'Name', 'Value': run_id + '-disk'}]}]})
+        volume = self.call(
+            'CreateVolume',
+            self.source,
+            {
+                'AvailabilityZone': self.settings.zone,
+                'Size': 1,
+                'VolumeType': 'gp3',
+                'TagSpecifications': [
+                    {'ResourceType': 'volume', 'Tags': [*tags, {'Key': 'Name', 'Value': run_id + '-disk'}]}
+                ],
+            },
+        )
         volume_id = volume['VolumeId']
         # ec2 DescribeVolumes: VolumeState creating | available | in-use | deleting | deleted | error.
-        self.wait('volume %s' % volume_id, lambda: self._volume(volume_id), 'State', ('available',), ('error', 'deleting', 'deleted'))
+        self.wait(
+            'volume %s' % volume_id,
+            lambda: self._volume(volume_id),
+            'State',
+            ('available',),
+            ('error', 'deleting', 'deleted'),
+        )
         # ec2 CreateSnapshot: Description, TagSpecifications with ResourceType snapshot.
-        snapshot = self.call('CreateSnapshot', self.source, {
-            'VolumeId': volume_id, 'Description': '%s source snapshot' % run_id,
-            'TagSpecifications': [{'ResourceType': 'snapshot', 'Tags': [*tags, {'Key': 'Name', 'Value': run_id + '-snapshot'}]}]})
+        snapshot = self.call(
+            'CreateSnapshot',
+            self.source,
+            {
+                'VolumeId': volume_id,
+                'Description': '%s source snapshot' % run_id,
+                'TagSpecifications': [
+                    {'ResourceType': 'snapshot', 'Tags': [*tags, {'Key': 'Name', 'Value': run_id + '-snapshot'}]}
+                ],
+            },
+        )
         snapshot_id = snapshot['SnapshotId']
         # ec2 DescribeSnapshots: SnapshotState pending | completed | error | recoverable | recovering.
         self.wait('snapshot %s' % snapshot_id, lambda: self._snapshot(snapshot_id), 'State', ('completed',), ('error',))
@@ -142,7 +168,9 @@ class Aws(Cloud):
             found.append(self._resource('disk', volume['VolumeId'], self.source, volume, volume.get('State')))
         for region in (self.dr, self.source):
             for snapshot in self._snapshots(region, {'OwnerIds': ['self'], 'Filters': run_tagged}):
-                found.append(self._resource('snapshot', snapshot['SnapshotId'], region, snapshot, snapshot.get('State')))
+                found.append(
+                    self._resource('snapshot', snapshot['SnapshotId'], region, snapshot, snapshot.get('State'))
+                )
         return found
 
     @staticmethod
@@ -170,9 +198,20 @@ class Ecs(Cloud):
         tag = {'Tag.1.Key': RUN_TAG, 'Tag.1.Value': run_id}
         # ecs CreateDisk (CreateDiskRequest): DiskCategory cloud_essd with PerformanceLevel PL0 takes Size 1 to 65,536 GiB;
         # ZoneId is required without InstanceId; pay-as-you-go.
-        disk_id = self.call('CreateDisk', self.source, dict(tag, RegionId=self.source, ZoneId=zone, DiskCategory='cloud_essd',
-                                                            PerformanceLevel='PL0', Size=1, DiskName=run_id + '-disk',
-                                                            Description='%s test disk' % run_id))['DiskId']
+        disk_id = self.call(
+            'CreateDisk',
+            self.source,
+            dict(
+                tag,
+                RegionId=self.source,
+                ZoneId=zone,
+                DiskCategory='cloud_essd',
+                PerformanceLevel='PL0',
+                Size=1,
+                DiskName=run_id + '-disk',
+                Description='%s test disk' % run_id,
+            ),
+        )['DiskId']
         # ecs DescribeDisks Status: In_use, Available, Attaching, Detaching, Creating, ReIniting (DescribeDisksRequest).
         self._wait_disk(disk_id, 'Available')
         # CreateSnapshotRequest DiskId: "An available cloud disk must have been previously attached to an ECS instance."
@@ -180,10 +219,15 @@ class Ecs(Cloud):
         self.call('AttachDisk', self.source, {'InstanceId': self.settings.instance_id, 'DiskId': disk_id})
         self._wait_disk(disk_id, 'In_use')
         # ecs CreateSnapshot (CreateSnapshotRequest): SnapshotName, Description, Tag.N; a standard snapshot by default.
-        snapshot_id = self.call('CreateSnapshot', self.source, dict(tag, DiskId=disk_id, SnapshotName=run_id + '-snapshot',
-                                                                    Description='%s source snapshot' % run_id))['SnapshotId']
+        snapshot_id = self.call(
+            'CreateSnapshot',
+            self.source,
+            dict(tag, DiskId=disk_id, SnapshotName=run_id + '-snapshot', Description='%s source snapshot' % run_id),
+        )['SnapshotId']
         # ecs DescribeSnapshots Status: progressing, accomplished, failed (DescribeSnapshotsRequest).
-        self.wait('snapshot %s' % snapshot_id, lambda: self._snapshot(snapshot_id), 'Status', ('accomplished',), ('failed',))
+        self.wait(
+            'snapshot %s' % snapshot_id, lambda: self._snapshot(snapshot_id), 'Status', ('accomplished',), ('failed',)
+        )
         self._detach(disk_id, self.settings.instance_id)
         return {'disk_id': disk_id, 'snapshot_id': snapshot_id}
 
@@ -191,13 +235,17 @@ class Ecs(Cloud):
         """The zone of the config's instance, which must be Running or Stopped to take a disk (AttachDisk)."""
         instance_id = self.settings.instance_id
         # ecs DescribeInstances: InstanceIds is a JSON array; Status Pending, Running, Starting, Stopping, Stopped.
-        answer = self.call('DescribeInstances', self.source, {'RegionId': self.source, 'InstanceIds': json.dumps([instance_id])})
+        answer = self.call(
+            'DescribeInstances', self.source, {'RegionId': self.source, 'InstanceIds': json.dumps([instance_id])}
+        )
         instances = listed(answer, 'Instances', 'Instance')
         if not instances:
             raise SetupError('clouds.ecs.instance_id: there is no instance %s in %s' % (instance_id, self.source))
         if instances[0].get('Status') not in ('Running', 'Stopped'):
-            raise SetupError('clouds.ecs.instance_id: instance %s is %s; it must be Running or Stopped to take the test disk'
-                             % (instance_id, instances[0].get('Status')))
+            raise SetupError(
+                'clouds.ecs.instance_id: instance %s is %s; it must be Running or Stopped to take the test disk'
+                % (instance_id, instances[0].get('Status'))
+            )
         return instances[0]['ZoneId']
 
     def _disk(self, disk_id, region=None):
@@ -228,9 +276,19 @@ class Ecs(Cloud):
         zone = self.settings.dr_zone or self._disk_zone(dr)
         # ecs CreateDisk (CreateDiskRequest) from a snapshot: SnapshotId; Size 1 is below the snapshot's size or equal to
         # it, so the disk takes the snapshot's; labelled as the run's own disk (Tag.N, DiskName, Description).
-        made = self.call('CreateDisk', dr, dict({'Tag.1.Key': RUN_TAG, 'Tag.1.Value': run_id}, RegionId=dr, ZoneId=zone, SnapshotId=copy_id,
-                                                DiskName=run_id + '-from-copy', Description='%s disk made from the DR copy' % run_id,
-                                                **self.PROBE_DISK))['DiskId']
+        made = self.call(
+            'CreateDisk',
+            dr,
+            dict(
+                {'Tag.1.Key': RUN_TAG, 'Tag.1.Value': run_id},
+                RegionId=dr,
+                ZoneId=zone,
+                SnapshotId=copy_id,
+                DiskName=run_id + '-from-copy',
+                Description='%s disk made from the DR copy' % run_id,
+                **self.PROBE_DISK,
+            ),
+        )['DiskId']
         try:
             self._wait_disk(made, 'Available', dr)
             # ecs DeleteSnapshot (DeleteSnapshotRequest) with SnapshotId alone: Force "Default value: false", as the collection sends it.
@@ -246,24 +304,45 @@ class Ecs(Cloud):
             self.call('DeleteDisk', dr, {'DiskId': made})
             wait_gone(self.client, 'disk %s' % made, lambda: self._disk(made, dr).get('DiskId'), self.timeout)
         rule = 'DeleteSnapshot without Force of a snapshot a disk was made from: 403 SnapshotCreatedDisk (ECS DeleteSnapshot reference)'
-        finding = {'cloud': 'ecs', 'rule': rule,
-                   'snapshot_id': copy_id, 'disk_id': made, 'zone': zone, 'answer': said, 'snapshot_deleted': not still_there}
+        finding = {
+            'cloud': 'ecs',
+            'rule': rule,
+            'snapshot_id': copy_id,
+            'disk_id': made,
+            'zone': zone,
+            'answer': said,
+            'snapshot_deleted': not still_there,
+        }
         if self.client.dry_run:
             finding.update(answer=None, snapshot_deleted=None, finding='dry run: DeleteSnapshot not asked')
             return finding
         if said['code'] is None or not still_there:
-            finding['finding'] = ('ECS %s copy %s on DeleteSnapshot without Force, though disk %s was made from it (answer: %s, request id %s)'
-                                  % ('deleted' if not still_there else 'accepted the deletion of', copy_id, made,
-                                     said['code'] or 'no error', said['request_id']))
-            finding['failure'] = ('%s. The collection assumes ECS refuses this (SnapshotCreatedDisk), so its pruning never sends Force and '
-                                  'keeps such a copy: if ECS deletes it, pruning deletes copies that disks were made from' % finding['finding'])
+            finding['finding'] = (
+                'ECS %s copy %s on DeleteSnapshot without Force, though disk %s was made from it (answer: %s, request id %s)'
+                % (
+                    'deleted' if not still_there else 'accepted the deletion of',
+                    copy_id,
+                    made,
+                    said['code'] or 'no error',
+                    said['request_id'],
+                )
+            )
+            finding['failure'] = (
+                '%s. The collection assumes ECS refuses this (SnapshotCreatedDisk), so its pruning never sends Force and '
+                'keeps such a copy: if ECS deletes it, pruning deletes copies that disks were made from'
+                % finding['finding']
+            )
         elif said['code'] == 'SnapshotCreatedDisk':
-            finding['finding'] = ('ECS refused DeleteSnapshot of %s without Force, disk %s made from it: %s: %s (request id %s), as the '
-                                  'reference says' % (copy_id, made, said['code'], said['message'], said['request_id']))
+            finding['finding'] = (
+                'ECS refused DeleteSnapshot of %s without Force, disk %s made from it: %s: %s (request id %s), as the '
+                'reference says' % (copy_id, made, said['code'], said['message'], said['request_id'])
+            )
         else:
-            finding['finding'] = ('ECS refused DeleteSnapshot of %s without Force, disk %s made from it, but not with SnapshotCreatedDisk: '
-                                  '%s: %s (request id %s); the collection keeps a copy only on SnapshotCreatedDisk or SnapshotCreatedImage'
-                                  % (copy_id, made, said['code'], said['message'], said['request_id']))
+            finding['finding'] = (
+                'ECS refused DeleteSnapshot of %s without Force, disk %s made from it, but not with SnapshotCreatedDisk: '
+                '%s: %s (request id %s); the collection keeps a copy only on SnapshotCreatedDisk or SnapshotCreatedImage'
+                % (copy_id, made, said['code'], said['message'], said['request_id'])
+            )
         return finding
 
     def _disk_zone(self, region):
@@ -272,7 +351,10 @@ class Ecs(Cloud):
         for zone in listed(answer, 'Zones', 'Zone'):
             if self.PROBE_DISK['DiskCategory'] in listed(zone, 'AvailableDiskCategories', 'DiskCategories'):
                 return zone['ZoneId']
-        raise SetupError('no zone of %s offers %s disks (DescribeZones): set clouds.ecs.dr_zone' % (region, self.PROBE_DISK['DiskCategory']))
+        raise SetupError(
+            'no zone of %s offers %s disks (DescribeZones): set clouds.ecs.dr_zone'
+            % (region, self.PROBE_DISK['DiskCategory'])
+        )
 
     def _pages(self, action, region, params, outer, inner):
         """Every item of an ECS listing, by MaxResults and NextToken."""
@@ -290,13 +372,30 @@ class Ecs(Cloud):
         run_tagged = {'Tag.1.Key': RUN_TAG}
         found = []
         for region in (self.dr, self.source):
-            found.extend(_resource('ecs', 'disk', disk['DiskId'], region, _alibaba_labels(disk, 'DiskName'), disk.get('Status'),
-                                   attached_to=disk.get('InstanceId') or None)
-                         for disk in self._pages('DescribeDisks', region, run_tagged, 'Disks', 'Disk'))
+            found.extend(
+                _resource(
+                    'ecs',
+                    'disk',
+                    disk['DiskId'],
+                    region,
+                    _alibaba_labels(disk, 'DiskName'),
+                    disk.get('Status'),
+                    attached_to=disk.get('InstanceId') or None,
+                )
+                for disk in self._pages('DescribeDisks', region, run_tagged, 'Disks', 'Disk')
+            )
         for region in (self.dr, self.source):
-            found.extend(_resource('ecs', 'snapshot', snapshot['SnapshotId'], region, _alibaba_labels(snapshot, 'SnapshotName'),
-                                   snapshot.get('Status'))
-                         for snapshot in self._pages('DescribeSnapshots', region, run_tagged, 'Snapshots', 'Snapshot'))
+            found.extend(
+                _resource(
+                    'ecs',
+                    'snapshot',
+                    snapshot['SnapshotId'],
+                    region,
+                    _alibaba_labels(snapshot, 'SnapshotName'),
+                    snapshot.get('Status'),
+                )
+                for snapshot in self._pages('DescribeSnapshots', region, run_tagged, 'Snapshots', 'Snapshot')
+            )
         return found
 
     def delete(self, resource):
@@ -323,18 +422,42 @@ class Ens(Cloud):
         # ens CreateDisk (CreateDiskRequest): Category, EnsRegionId and InstanceChargeType (only PostPaid) are required;
         # Size in GiB; Tag.N. 20 GiB of cloud_efficiency, the smallest data disk ENS documents (CreateInstanceRequest
         # DataDisk: "at least 20 GiB"); the answer's InstanceIds hold the new disk's id.
-        answer = self.call('CreateDisk', node, {'EnsRegionId': node, 'Category': 'cloud_efficiency', 'Size': '20',
-                                                'InstanceChargeType': 'PostPaid', 'DiskName': run_id + '-disk',
-                                                'Tag.1.Key': RUN_TAG, 'Tag.1.Value': run_id})
+        answer = self.call(
+            'CreateDisk',
+            node,
+            {
+                'EnsRegionId': node,
+                'Category': 'cloud_efficiency',
+                'Size': '20',
+                'InstanceChargeType': 'PostPaid',
+                'DiskName': run_id + '-disk',
+                'Tag.1.Key': RUN_TAG,
+                'Tag.1.Value': run_id,
+            },
+        )
         disk_id = answer['InstanceIds'][0]
         # ens DescribeDisks Status: In-use, Available, Attaching, Detaching, Creating, ReIniting, Deleting, ... (DescribeDisksRequest).
         self.wait('disk %s' % disk_id, lambda: self._disk(disk_id), 'Status', ('Available',))
         # ens CreateSnapshot (CreateSnapshotRequest): EnsRegionId and DiskId required; the id comes back as a list, SnapShotId.
-        answer = self.call('CreateSnapshot', node, {'EnsRegionId': node, 'DiskId': disk_id, 'SnapshotName': run_id + '-snapshot',
-                                                    'Description': '%s source snapshot' % run_id})
+        answer = self.call(
+            'CreateSnapshot',
+            node,
+            {
+                'EnsRegionId': node,
+                'DiskId': disk_id,
+                'SnapshotName': run_id + '-snapshot',
+                'Description': '%s source snapshot' % run_id,
+            },
+        )
         snapshot_id = answer['SnapShotId'][0]
         # ens DescribeSnapshots Status: creating, available, deleting, error (DescribeSnapshotsResponseBody).
-        self.wait('snapshot %s' % snapshot_id, lambda: self._snapshot(snapshot_id), 'Status', ('available',), ('error', 'deleting'))
+        self.wait(
+            'snapshot %s' % snapshot_id,
+            lambda: self._snapshot(snapshot_id),
+            'Status',
+            ('available',),
+            ('error', 'deleting'),
+        )
         return {'disk_id': disk_id, 'snapshot_id': snapshot_id}
 
     def _disk(self, disk_id):
@@ -377,18 +500,42 @@ class Ens(Cloud):
             if pages == self.PROBE_PAGES:
                 capped = True
                 break
-        finding = {'cloud': 'ens', 'rule': 'DescribeDisks TotalCount: "The total number of pages for a paged query" (ens-20171110 model)',
-                   'node': node, 'page_size': size, 'pages_read': pages, 'capped': capped, 'total_count': total, 'disks': len(disks),
-                   'run_disk_found': disk_id in disks}
+        finding = {
+            'cloud': 'ens',
+            'rule': 'DescribeDisks TotalCount: "The total number of pages for a paged query" (ens-20171110 model)',
+            'node': node,
+            'page_size': size,
+            'pages_read': pages,
+            'capped': capped,
+            'total_count': total,
+            'disks': len(disks),
+            'run_disk_found': disk_id in disks,
+        }
         if self.client.dry_run:
-            finding.update(total_count=None, disks=None, run_disk_found=None, counts=None, finding='dry run: DescribeDisks not asked')
+            finding.update(
+                total_count=None,
+                disks=None,
+                run_disk_found=None,
+                counts=None,
+                finding='dry run: DescribeDisks not asked',
+            )
             return finding
         counts = self._what_total_counts(total, len(disks), size, capped)
         finding['counts'] = counts
-        finding['finding'] = ('ENS DescribeDisks on %s: TotalCount = %s for %s%d disks (pages of %d, %s): it counts %s; the run\'s disk %s %s'
-                              % (node, total, 'at least ' if capped else '', len(disks), size,
-                                 'read up to %d pages, the cap' % pages if capped else 'read until a short page', counts,
-                                 disk_id, 'was among them' if disk_id in disks else 'was NOT among them'))
+        finding['finding'] = (
+            'ENS DescribeDisks on %s: TotalCount = %s for %s%d disks (pages of %d, %s): it counts %s; the run\'s disk %s %s'
+            % (
+                node,
+                total,
+                'at least ' if capped else '',
+                len(disks),
+                size,
+                'read up to %d pages, the cap' % pages if capped else 'read until a short page',
+                counts,
+                disk_id,
+                'was among them' if disk_id in disks else 'was NOT among them',
+            )
+        )
         return finding
 
     @staticmethod
@@ -410,12 +557,22 @@ class Ens(Cloud):
     def resources(self):
         # ENS listings have no tag filter, and ENS snapshots have no tags: every disk and snapshot of the
         # nodes is a candidate, told apart by its run tag (disks), name and description.
-        found = [_resource('ens', 'disk', disk['DiskId'], self.source, _alibaba_labels(disk, 'DiskName'), disk.get('Status'))
-                 for disk in self._pages('DescribeDisks', self.source, self.DISK_PAGE_SIZE, 'Disks', 'Disks')]
+        found = [
+            _resource('ens', 'disk', disk['DiskId'], self.source, _alibaba_labels(disk, 'DiskName'), disk.get('Status'))
+            for disk in self._pages('DescribeDisks', self.source, self.DISK_PAGE_SIZE, 'Disks', 'Disks')
+        ]
         for node in (self.dr, self.source):
-            found.extend(_resource('ens', 'snapshot', snapshot['SnapshotId'], node, _alibaba_labels(snapshot, 'SnapshotName'),
-                                   snapshot.get('Status'))
-                         for snapshot in self._pages('DescribeSnapshots', node, self.SNAPSHOT_PAGE_SIZE, 'Snapshots', 'Snapshot'))
+            found.extend(
+                _resource(
+                    'ens',
+                    'snapshot',
+                    snapshot['SnapshotId'],
+                    node,
+                    _alibaba_labels(snapshot, 'SnapshotName'),
+                    snapshot.get('Status'),
+                )
+                for snapshot in self._pages('DescribeSnapshots', node, self.SNAPSHOT_PAGE_SIZE, 'Snapshots', 'Snapshot')
+            )
         return found
 
     def delete(self, resource):
@@ -437,20 +594,38 @@ class Cbs(Cloud):
         tags = [{'Key': RUN_TAG, 'Value': run_id}]
         # cbs CreateDisks (CreateDisksRequest): Placement.Zone, DiskChargeType POSTPAID_BY_HOUR, DiskType, DiskSize (GiB),
         # DiskName (at most 60 bytes), Tags; the answer's DiskIdSet holds the new id.
-        answer = self.call('CreateDisks', self.source, {'Placement': {'Zone': self.settings.zone}, 'DiskChargeType': 'POSTPAID_BY_HOUR',
-                                                        'DiskType': disk_type, 'DiskSize': size, 'DiskName': run_id + '-disk',
-                                                        'Tags': tags})
+        answer = self.call(
+            'CreateDisks',
+            self.source,
+            {
+                'Placement': {'Zone': self.settings.zone},
+                'DiskChargeType': 'POSTPAID_BY_HOUR',
+                'DiskType': disk_type,
+                'DiskSize': size,
+                'DiskName': run_id + '-disk',
+                'Tags': tags,
+            },
+        )
         disk_id = answer['DiskIdSet'][0]
         # cbs Disk.DiskState: UNATTACHED once made (CreateDisks is asynchronous).
         disk = self.wait('disk %s' % disk_id, lambda: self._disk(disk_id), 'DiskState', ('UNATTACHED',))
         # cbs CreateSnapshot works only for disks whose Disk.SnapshotAbility is true.
         if not disk.get('SnapshotAbility'):
-            raise SetupError('disk %s cannot be snapshotted (Disk.SnapshotAbility is false): try another clouds.cbs.zone' % disk_id)
+            raise SetupError(
+                'disk %s cannot be snapshotted (Disk.SnapshotAbility is false): try another clouds.cbs.zone' % disk_id
+            )
         # cbs CreateSnapshot (CreateSnapshotRequest): DiskId, SnapshotName, Tags.
-        snapshot_id = self.call('CreateSnapshot', self.source, {'DiskId': disk_id, 'SnapshotName': run_id + '-snapshot',
-                                                                'Tags': tags})['SnapshotId']
+        snapshot_id = self.call(
+            'CreateSnapshot', self.source, {'DiskId': disk_id, 'SnapshotName': run_id + '-snapshot', 'Tags': tags}
+        )['SnapshotId']
         # cbs Snapshot.SnapshotState: NORMAL, CREATING, ROLLBACKING, COPYING_FROM_REMOTE, CHECKING_COPIED, TORECYCLE.
-        self.wait('snapshot %s' % snapshot_id, lambda: self._snapshot(snapshot_id), 'SnapshotState', ('NORMAL',), ('TORECYCLE',))
+        self.wait(
+            'snapshot %s' % snapshot_id,
+            lambda: self._snapshot(snapshot_id),
+            'SnapshotState',
+            ('NORMAL',),
+            ('TORECYCLE',),
+        )
         return {'disk_id': disk_id, 'snapshot_id': snapshot_id}
 
     def _smallest_disk(self):
@@ -458,25 +633,42 @@ class Cbs(Cloud):
         zone = self.settings.zone
         # cbs DescribeDiskConfigQuota (DescribeDiskConfigQuotaRequest): INQUIRY_CBS_CONFIG in one zone; the answer's
         # DiskConfig.MinDiskSize is in GiB. DiskTypes is not sent: its documented values leave out CLOUD_BSSD.
-        answer = self.call('DescribeDiskConfigQuota', self.source, {'InquiryType': 'INQUIRY_CBS_CONFIG', 'Zones': [zone],
-                                                                    'DiskChargeType': 'POSTPAID_BY_HOUR', 'DiskUsage': 'DATA_DISK'})
-        offered = {config.get('DiskType'): config for config in answer.get('DiskConfigSet') or ()
-                   if config.get('Available') and config.get('Zone') == zone}
+        answer = self.call(
+            'DescribeDiskConfigQuota',
+            self.source,
+            {
+                'InquiryType': 'INQUIRY_CBS_CONFIG',
+                'Zones': [zone],
+                'DiskChargeType': 'POSTPAID_BY_HOUR',
+                'DiskUsage': 'DATA_DISK',
+            },
+        )
+        offered = {
+            config.get('DiskType'): config
+            for config in answer.get('DiskConfigSet') or ()
+            if config.get('Available') and config.get('Zone') == zone
+        }
         for disk_type in self.DISK_TYPES:
             if disk_type in offered:
                 size = offered[disk_type].get('MinDiskSize')
                 if not isinstance(size, int) or not 0 < size <= MAX_TEST_DISK_GIB:
-                    raise SetupError('CBS gives %r GiB as the smallest %s disk in %s; refusing to make a test disk of that size'
-                                     % (size, disk_type, zone))
+                    raise SetupError(
+                        'CBS gives %r GiB as the smallest %s disk in %s; refusing to make a test disk of that size'
+                        % (size, disk_type, zone)
+                    )
                 return disk_type, size
-        raise SetupError('zone %s offers no pay-as-you-go %s data disk (DescribeDiskConfigQuota): choose another clouds.cbs.zone'
-                         % (zone, ' or '.join(self.DISK_TYPES)))
+        raise SetupError(
+            'zone %s offers no pay-as-you-go %s data disk (DescribeDiskConfigQuota): choose another clouds.cbs.zone'
+            % (zone, ' or '.join(self.DISK_TYPES))
+        )
 
     def _disk(self, disk_id):
         return (self.call('DescribeDisks', self.source, {'DiskIds': [disk_id]}).get('DiskSet') or [{}])[0]
 
     def _snapshot(self, snapshot_id):
-        return (self.call('DescribeSnapshots', self.source, {'SnapshotIds': [snapshot_id]}).get('SnapshotSet') or [{}])[0]
+        return (self.call('DescribeSnapshots', self.source, {'SnapshotIds': [snapshot_id]}).get('SnapshotSet') or [{}])[
+            0
+        ]
 
     def _pages(self, action, region, params, key):
         """Every item of a CBS listing, by Offset and Limit against TotalCount."""
@@ -491,13 +683,32 @@ class Cbs(Cloud):
 
     def resources(self):
         # DescribeDisks documents a tag-key filter; DescribeSnapshots no tag filter, so every snapshot is a candidate.
-        disks = self._pages('DescribeDisks', self.source, {'Filters': [{'Name': 'tag-key', 'Values': [RUN_TAG]}]}, 'DiskSet')
-        found = [_resource('cbs', 'disk', disk['DiskId'], self.source, (*tag_values(disk.get('Tags')), disk.get('DiskName')),
-                           disk.get('DiskState')) for disk in disks]
+        disks = self._pages(
+            'DescribeDisks', self.source, {'Filters': [{'Name': 'tag-key', 'Values': [RUN_TAG]}]}, 'DiskSet'
+        )
+        found = [
+            _resource(
+                'cbs',
+                'disk',
+                disk['DiskId'],
+                self.source,
+                (*tag_values(disk.get('Tags')), disk.get('DiskName')),
+                disk.get('DiskState'),
+            )
+            for disk in disks
+        ]
         for region in (self.dr, self.source):
-            found.extend(_resource('cbs', 'snapshot', snapshot['SnapshotId'], region,
-                                   (*tag_values(snapshot.get('Tags')), snapshot.get('SnapshotName')), snapshot.get('SnapshotState'))
-                         for snapshot in self._pages('DescribeSnapshots', region, {}, 'SnapshotSet'))
+            found.extend(
+                _resource(
+                    'cbs',
+                    'snapshot',
+                    snapshot['SnapshotId'],
+                    region,
+                    (*tag_values(snapshot.get('Tags')), snapshot.get('SnapshotName')),
+                    snapshot.get('SnapshotState'),
+                )
+                for snapshot in self._pages('DescribeSnapshots', region, {}, 'SnapshotSet')
+            )
         return found
 
     def delete(self, resource):
@@ -517,4 +728,6 @@ def _alibaba_labels(item, name_field):
 
 
 def _resource(cloud, kind, resource_id, region, labels, state, attached_to=None):
-    return Resource(cloud, kind, resource_id, region, tuple(label for label in labels if label), state or '', attached_to)
+    return Resource(
+        cloud, kind, resource_id, region, tuple(label for label in labels if label), state or '', attached_to
+    )

@@ -6,6 +6,7 @@ whole test: a resource belongs to a run only if one of its labels (a tag value, 
 description) *starts with* that run's id, ``snapcopy-it-<UTC time>-<6 hex digits>``. Anything
 without such a label is never selected, whatever else it carries.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -164,7 +165,9 @@ def load(path, dry_run=False):
     try:
         import yaml  # pylint: disable=import-outside-toplevel
     except ImportError:
-        raise ConfigError(path, 'reading the config needs PyYAML, which this Python lacks: run with the Python that runs ansible') from None
+        raise ConfigError(
+            path, 'reading the config needs PyYAML, which this Python lacks: run with the Python that runs ansible'
+        ) from None
     if not os.path.isfile(path):
         raise ConfigError(path, 'no such file')
     with open(path, encoding='utf-8') as stream:
@@ -189,8 +192,11 @@ def parse(data, dry_run=False):
     if not isinstance(acknowledged, bool):
         raise ConfigError(ACKNOWLEDGEMENT, 'must be true or false, got %r' % (acknowledged,))
     if not acknowledged and not dry_run:
-        raise ConfigError(ACKNOWLEDGEMENT, 'must be true for a real run: it creates disks, snapshots and cross-region '
-                                           'copies that your account pays for (a dry run needs no such line)')
+        raise ConfigError(
+            ACKNOWLEDGEMENT,
+            'must be true for a real run: it creates disks, snapshots and cross-region '
+            'copies that your account pays for (a dry run needs no such line)',
+        )
     hours = _positive(data, 'leftovers_older_than_hours', (int, float))
     minutes = _positive(data, 'wait_timeout_minutes', (int,))
     clouds = data.get('clouds')
@@ -204,7 +210,9 @@ def parse(data, dry_run=False):
 def _positive(data, key, types):
     value = data.get(key, DEFAULTS[key])
     if isinstance(value, bool) or not isinstance(value, types) or value <= 0:
-        raise ConfigError(key, 'expected a positive %s, got %r' % ('whole number' if types == (int,) else 'number', value))
+        raise ConfigError(
+            key, 'expected a positive %s, got %r' % ('whole number' if types == (int,) else 'number', value)
+        )
     return value
 
 
@@ -252,14 +260,18 @@ def _cloud(name, section):
                 raise ConfigError(where + 'dr_zone', 'must be a zone of %s, got %r' % (dr, extra['dr_zone']))
     if section.get('alicloud_region') is not None:
         extra['alicloud_region'] = _text(section, 'alicloud_region', where, REGION, 'ap-southeast-1')
-    return CloudSettings(name, source, dr, _credentials(name, section.get('credentials'), where + 'credentials'), **extra)
+    return CloudSettings(
+        name, source, dr, _credentials(name, section.get('credentials'), where + 'credentials'), **extra
+    )
 
 
 def _credentials(cloud, value, key):
     if value == USE_ENVIRONMENT:
         return None
     forms = CREDENTIAL_SETS[cloud]
-    expected = ' or '.join('{%s}' % ', '.join(required + tuple('[%s]' % name for name in optional)) for required, optional in forms)
+    expected = ' or '.join(
+        '{%s}' % ', '.join(required + tuple('[%s]' % name for name in optional)) for required, optional in forms
+    )
     if not isinstance(value, dict):
         raise ConfigError(key, 'expected %r or a mapping %s' % (USE_ENVIRONMENT, expected))
     for required, optional in forms:
@@ -272,9 +284,15 @@ def _credentials(cloud, value, key):
             for name in role_options[1:]:
                 if name in value and role_options[0] not in value:
                     # As the modules refuse it (core.assume_role.RoleRules.check): nothing to use it with.
-                    raise ConfigError('%s.%s' % (key, name), 'is only used with %s, which is not given' % role_options[0])
+                    raise ConfigError(
+                        '%s.%s' % (key, name), 'is only used with %s, which is not given' % role_options[0]
+                    )
             return dict(value)
-    raise ConfigError(key, 'expected %r or a mapping %s; got the keys %s' % (USE_ENVIRONMENT, expected, ', '.join(sorted(map(str, value)))))
+    raise ConfigError(
+        key,
+        'expected %r or a mapping %s; got the keys %s'
+        % (USE_ENVIRONMENT, expected, ', '.join(sorted(map(str, value)))),
+    )
 
 
 def from_environment(cloud, settings):
@@ -290,9 +308,12 @@ def from_environment(cloud, settings):
             found[name] = value
     missing = [name for name in required if name not in found]
     if missing:
-        raise ConfigError('clouds.%s.credentials' % cloud, '%r, but none of %s is set (ansible-test passes no environment '
-                          'variables to a target: give the credentials in the config there)'
-                          % (USE_ENVIRONMENT, ', '.join(ENVIRONMENT[missing[0]])))
+        raise ConfigError(
+            'clouds.%s.credentials' % cloud,
+            '%r, but none of %s is set (ansible-test passes no environment '
+            'variables to a target: give the credentials in the config there)'
+            % (USE_ENVIRONMENT, ', '.join(ENVIRONMENT[missing[0]])),
+        )
     return found
 
 

@@ -1,17 +1,18 @@
 """Seed and inspect moto's EC2 for the integration targets (boto3, straight to the emulator).
 
-  aws_seed.py --endpoint URL --region R create [--count N] [--encrypted] [--size GiB]
-      make N volumes with one completed snapshot each; prints {"snapshots": [...], "volumes": [...]}
-  aws_seed.py --endpoint URL --region R copies --source REGION/SNAPSHOT_ID
-      prints {"copies": [...]}: the snapshots in R tagged as copies of that source
-  aws_seed.py --endpoint URL --region R count
-      prints {"count": N}: all snapshots of the account in R
-  aws_seed.py --endpoint URL --region R volume [--name NAME] [--tag KEY=VALUE ...]
-      make one volume without a snapshot; prints {"volume": ID}
-  aws_seed.py --endpoint URL --region R volumes [--tag-key KEY]
-      prints {"volumes": [...]}: the volumes in R (with that tag key)
-  --role-arn ARN (any action): act in the role's account, through STS AssumeRole with the keys given
+aws_seed.py --endpoint URL --region R create [--count N] [--encrypted] [--size GiB]
+    make N volumes with one completed snapshot each; prints {"snapshots": [...], "volumes": [...]}
+aws_seed.py --endpoint URL --region R copies --source REGION/SNAPSHOT_ID
+    prints {"copies": [...]}: the snapshots in R tagged as copies of that source
+aws_seed.py --endpoint URL --region R count
+    prints {"count": N}: all snapshots of the account in R
+aws_seed.py --endpoint URL --region R volume [--name NAME] [--tag KEY=VALUE ...]
+    make one volume without a snapshot; prints {"volume": ID}
+aws_seed.py --endpoint URL --region R volumes [--tag-key KEY]
+    prints {"volumes": [...]}: the volumes in R (with that tag key)
+--role-arn ARN (any action): act in the role's account, through STS AssumeRole with the keys given
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,36 +41,67 @@ def main():
     if args.role_arn:
         sts = boto3.client('sts', region_name=args.region, endpoint_url=args.endpoint, **keys)
         role = sts.assume_role(RoleArn=args.role_arn, RoleSessionName='aws-seed')['Credentials']
-        keys = {'aws_access_key_id': role['AccessKeyId'], 'aws_secret_access_key': role['SecretAccessKey'],
-                'aws_session_token': role['SessionToken']}
+        keys = {
+            'aws_access_key_id': role['AccessKeyId'],
+            'aws_secret_access_key': role['SecretAccessKey'],
+            'aws_session_token': role['SessionToken'],
+        }
     ec2 = boto3.client('ec2', region_name=args.region, endpoint_url=args.endpoint, **keys)
     if args.action == 'create':
         volumes, snapshots = [], []
         for index in range(args.count):
             tags = [{'Key': 'Name', 'Value': 'seed-%d' % index}] + [
-                {'Key': key, 'Value': value} for key, value in (tag.split('=', 1) for tag in args.tag)]
-            volume = ec2.create_volume(Size=args.size, AvailabilityZone=args.region + 'a', Encrypted=args.encrypted,
-                                       TagSpecifications=[{'ResourceType': 'volume', 'Tags': tags}])
+                {'Key': key, 'Value': value} for key, value in (tag.split('=', 1) for tag in args.tag)
+            ]
+            volume = ec2.create_volume(
+                Size=args.size,
+                AvailabilityZone=args.region + 'a',
+                Encrypted=args.encrypted,
+                TagSpecifications=[{'ResourceType': 'volume', 'Tags': tags}],
+            )
             snapshot = ec2.create_snapshot(VolumeId=volume['VolumeId'], Description='seed snapshot %d' % index)
             volumes.append(volume['VolumeId'])
             snapshots.append(snapshot['SnapshotId'])
         print(json.dumps({'volumes': volumes, 'snapshots': snapshots}))
     elif args.action == 'copies':
-        answer = ec2.describe_snapshots(OwnerIds=['self'], Filters=[{'Name': 'tag:snapcopy:source', 'Values': [args.source]}])
-        print(json.dumps({'copies': [
-            {'id': item['SnapshotId'], 'state': item['State'], 'encrypted': item.get('Encrypted'), 'kms_key_id': item.get('KmsKeyId'),
-             'description': item.get('Description'), 'tags': {tag['Key']: tag['Value'] for tag in item.get('Tags', [])}}
-            for item in answer['Snapshots']]}))
+        answer = ec2.describe_snapshots(
+            OwnerIds=['self'], Filters=[{'Name': 'tag:snapcopy:source', 'Values': [args.source]}]
+        )
+        print(
+            json.dumps(
+                {
+                    'copies': [
+                        {
+                            'id': item['SnapshotId'],
+                            'state': item['State'],
+                            'encrypted': item.get('Encrypted'),
+                            'kms_key_id': item.get('KmsKeyId'),
+                            'description': item.get('Description'),
+                            'tags': {tag['Key']: tag['Value'] for tag in item.get('Tags', [])},
+                        }
+                        for item in answer['Snapshots']
+                    ]
+                }
+            )
+        )
     elif args.action == 'volume':
         # One volume without a snapshot, e.g. a test disk as a killed restore drill leaves it.
         tags = [{'Key': 'Name', 'Value': args.name or 'seed'}] + [
-            {'Key': key, 'Value': value} for key, value in (tag.split('=', 1) for tag in args.tag)]
-        volume = ec2.create_volume(Size=args.size, AvailabilityZone=args.region + 'a',
-                                   TagSpecifications=[{'ResourceType': 'volume', 'Tags': tags}])
+            {'Key': key, 'Value': value} for key, value in (tag.split('=', 1) for tag in args.tag)
+        ]
+        volume = ec2.create_volume(
+            Size=args.size,
+            AvailabilityZone=args.region + 'a',
+            TagSpecifications=[{'ResourceType': 'volume', 'Tags': tags}],
+        )
         print(json.dumps({'volume': volume['VolumeId']}))
     elif args.action == 'volumes':
         filters = [{'Name': 'tag-key', 'Values': [args.tag_key]}] if args.tag_key else []
-        print(json.dumps({'volumes': sorted(item['VolumeId'] for item in ec2.describe_volumes(Filters=filters)['Volumes'])}))
+        print(
+            json.dumps(
+                {'volumes': sorted(item['VolumeId'] for item in ec2.describe_volumes(Filters=filters)['Volumes'])}
+            )
+        )
     else:
         print(json.dumps({'count': len(ec2.describe_snapshots(OwnerIds=['self'])['Snapshots'])}))
 

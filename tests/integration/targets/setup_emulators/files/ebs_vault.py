@@ -40,6 +40,7 @@ HELD_COPIES: each CopySnapshot answered there leaves its copy pending until the 
 fail_snapshot. A test that plays a lock the cloud answers but does not hold names (account, 'LockSnapshot') in HOLLOW: the
 call is checked and answered as EC2 answers it, and nothing is kept.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -83,6 +84,7 @@ def request_handler():
     class CloudClockHandler(WSGIRequestHandler):
         def date_time_string(self, timestamp=None):
             return super().date_time_string(cloud_time() if timestamp is None else timestamp)
+
     return CloudClockHandler
 
 
@@ -106,18 +108,29 @@ def lock_state(lock, now):
 
 def lock_fields(snapshot_id, lock, now, owner=None):
     fields = [('ownerId', owner)] if owner else []
-    fields += [('snapshotId', snapshot_id), ('lockState', lock_state(lock, now)), ('lockDuration', lock['duration_days']),
-               ('lockCreatedOn', iso(lock['locked_at']))]
+    fields += [
+        ('snapshotId', snapshot_id),
+        ('lockState', lock_state(lock, now)),
+        ('lockDuration', lock['duration_days']),
+        ('lockCreatedOn', iso(lock['locked_at'])),
+    ]
     # Not answered until the snapshot completes, when a lock set while it was pending starts (see the module's docstring).
-    fields += [(name, iso(lock[key])) for name, key in (('lockDurationStartTime', 'duration_start'), ('lockExpiresOn', 'expires_at'))
-               if lock[key] is not None]
+    fields += [
+        (name, iso(lock[key]))
+        for name, key in (('lockDurationStartTime', 'duration_start'), ('lockExpiresOn', 'expires_at'))
+        if lock[key] is not None
+    ]
     if lock['cool_off_hours']:
-        fields += [('coolOffPeriod', lock['cool_off_hours']), ('coolOffPeriodExpiresOn', iso(lock['locked_at'] + lock['cool_off_hours'] * 3600))]
+        fields += [
+            ('coolOffPeriod', lock['cool_off_hours']),
+            ('coolOffPeriodExpiresOn', iso(lock['locked_at'] + lock['cool_off_hours'] * 3600)),
+        ]
     return ''.join('<%s>%s</%s>' % (name, escape(str(value)), name) for name, value in fields if value is not None)
 
 
 def _snapshots(account, region):
     from moto.ec2.models import ec2_backends  # pylint: disable=import-outside-toplevel  # moto's state, in moto's process
+
     return ec2_backends[account][region].snapshots
 
 
@@ -127,9 +140,14 @@ def _integer(params, name, low, high):
     try:
         value = int(params[name])
     except ValueError:
-        raise Ec2Error('InvalidParameterValue', 'Value (%s) for parameter %s is invalid.' % (params[name], name)) from None
+        raise Ec2Error(
+            'InvalidParameterValue', 'Value (%s) for parameter %s is invalid.' % (params[name], name)
+        ) from None
     if not low <= value <= high:
-        raise Ec2Error('InvalidParameterValue', 'Value (%d) for parameter %s is invalid. It must be from %d to %d.' % (value, name, low, high))
+        raise Ec2Error(
+            'InvalidParameterValue',
+            'Value (%d) for parameter %s is invalid. It must be from %d to %d.' % (value, name, low, high),
+        )
     return value
 
 
@@ -137,15 +155,21 @@ def lock_snapshot(params, account, region, now):
     snapshot_id = params.get('SnapshotId')
     mode = params.get('LockMode')
     if not snapshot_id or not mode:
-        raise Ec2Error('MissingParameter', 'The request must contain the parameter %s' % ('SnapshotId' if not snapshot_id else 'LockMode'))
+        raise Ec2Error(
+            'MissingParameter',
+            'The request must contain the parameter %s' % ('SnapshotId' if not snapshot_id else 'LockMode'),
+        )
     if mode not in LOCK_MODES:
         raise Ec2Error('InvalidParameterValue', 'Value (%s) for parameter LockMode is invalid.' % mode)
     snapshot = _snapshots(account, region).get(snapshot_id)
     if snapshot is None:
         raise Ec2Error('InvalidSnapshot.NotFound', "The snapshot '%s' does not exist." % snapshot_id)
     if snapshot.status not in ('pending', 'completed'):
-        raise Ec2Error('IncorrectState', "Snapshot '%s' is in state '%s': only a pending or completed snapshot can be locked."
-                       % (snapshot_id, snapshot.status))
+        raise Ec2Error(
+            'IncorrectState',
+            "Snapshot '%s' is in state '%s': only a pending or completed snapshot can be locked."
+            % (snapshot_id, snapshot.status),
+        )
     pending = snapshot.status == 'pending'
     duration = _integer(params, 'LockDuration', 1, 36500)
     expiration = params.get('ExpirationDate')
@@ -156,15 +180,31 @@ def lock_snapshot(params, account, region, now):
         raise Ec2Error('InvalidParameterCombination', 'CoolOffPeriod can be specified for compliance mode only.')
     # A duration counts from the snapshot's completion: now, or (pending) once complete_snapshot sees it complete.
     start = None if pending and duration is not None else now
-    expires_at = (None if start is None else start + duration * 86400) if duration is not None else \
-        datetime.datetime.fromisoformat(expiration.replace('Z', '+00:00')).timestamp()
+    expires_at = (
+        (None if start is None else start + duration * 86400)
+        if duration is not None
+        else datetime.datetime.fromisoformat(expiration.replace('Z', '+00:00')).timestamp()
+    )
     key = (account, region, snapshot_id)
     current = LOCKS.get(key)
-    if current is not None and lock_state(current, now) == 'compliance' and (mode != 'compliance' or _shorter(duration, expires_at, current)):
-        raise Ec2Error('InvalidParameterCombination', "Snapshot '%s' is locked in compliance mode and its cool-off period has ended: "
-                       'the lock can only be extended.' % snapshot_id)
-    lock = {'mode': mode, 'duration_days': duration if duration is not None else round((expires_at - now) / 86400),
-            'cool_off_hours': cool_off, 'locked_at': now, 'duration_start': start, 'expires_at': expires_at}
+    if (
+        current is not None
+        and lock_state(current, now) == 'compliance'
+        and (mode != 'compliance' or _shorter(duration, expires_at, current))
+    ):
+        raise Ec2Error(
+            'InvalidParameterCombination',
+            "Snapshot '%s' is locked in compliance mode and its cool-off period has ended: "
+            'the lock can only be extended.' % snapshot_id,
+        )
+    lock = {
+        'mode': mode,
+        'duration_days': duration if duration is not None else round((expires_at - now) / 86400),
+        'cool_off_hours': cool_off,
+        'locked_at': now,
+        'duration_start': start,
+        'expires_at': expires_at,
+    }
     if current is not None and lock_state(current, now) == 'compliance':
         lock.update(locked_at=current['locked_at'], cool_off_hours=current['cool_off_hours'])
     if (account, 'LockSnapshot') not in HOLLOW:
@@ -202,10 +242,16 @@ def describe_locked_snapshots(params, account, region, now):
     states = {value for name, value in params.items() if re.fullmatch(r'Filter\.\d+\.Value\.\d+', name)}
     size = _integer(params, 'MaxResults', 5, 1000) or 1000
     start = int(params.get('NextToken') or 0)
-    locked = sorted((snapshot_id, lock) for (owner, where, snapshot_id), lock in LOCKS.items()
-                    if owner == account and where == region and (not wanted or snapshot_id in wanted)
-                    and (not states or lock_state(lock, now) in states) and snapshot_id in _snapshots(account, region))
-    page = locked[start:start + size]
+    locked = sorted(
+        (snapshot_id, lock)
+        for (owner, where, snapshot_id), lock in LOCKS.items()
+        if owner == account
+        and where == region
+        and (not wanted or snapshot_id in wanted)
+        and (not states or lock_state(lock, now) in states)
+        and snapshot_id in _snapshots(account, region)
+    )
+    page = locked[start : start + size]
     token = str(start + size) if start + size < len(locked) else None
     items = ''.join('<item>%s</item>' % lock_fields(snapshot_id, lock, now, account) for snapshot_id, lock in page)
     body = '<snapshotSet>%s</snapshotSet>' % items
@@ -223,6 +269,7 @@ def refuse_locked_delete(params, account, region, now):
 def shared_source(params, account):
     """(owner account, snapshot) of a CopySnapshot's source in another account; None when it is the caller's own (moto copies it)."""
     from moto.ec2.models import ec2_backends  # pylint: disable=import-outside-toplevel
+
     region, snapshot_id = params.get('SourceRegion'), params.get('SourceSnapshotId')
     if snapshot_id in ec2_backends[account][region].snapshots:
         return None
@@ -236,6 +283,7 @@ def shared_source(params, account):
 def key_usable_by(owner, region, key_id, account):
     """Whether the customer managed key ``key_id`` of ``owner`` lets ``account`` use it (its policy names the account)."""
     from moto.kms.models import kms_backends  # pylint: disable=import-outside-toplevel
+
     backend = kms_backends[owner][region]
     key = backend.keys.get(backend.get_key_id(key_id)) if key_id else None
     if key is None or key.key_manager == 'AWS':
@@ -248,16 +296,26 @@ def copy_shared_snapshot(params, account, region, now):  # pylint: disable=unuse
     from moto.ec2.models import ec2_backends  # pylint: disable=import-outside-toplevel
     from moto.ec2.models.elastic_block_store import Snapshot  # pylint: disable=import-outside-toplevel
     from moto.ec2.utils import random_snapshot_id  # pylint: disable=import-outside-toplevel
+
     owner, source = params['_shared']
     if account not in source.create_volume_permission_userids and 'all' not in source.create_volume_permission_groups:
         raise Ec2Error('InvalidSnapshot.NotFound', "The snapshot '%s' does not exist." % source.id)
     if source.encrypted and not key_usable_by(owner, params['SourceRegion'], source.kms_key_id, account):
-        raise Ec2Error('KMS.AccessDenied', 'The KMS key %s of snapshot %s cannot be used by account %s.'
-                       % (source.kms_key_id or 'aws/ebs (AWS managed)', source.id, account))
+        raise Ec2Error(
+            'KMS.AccessDenied',
+            'The KMS key %s of snapshot %s cannot be used by account %s.'
+            % (source.kms_key_id or 'aws/ebs (AWS managed)', source.id, account),
+        )
     backend = ec2_backends[account][region]
     encrypted = source.encrypted or params.get('Encrypted') == 'true'
-    copy = Snapshot(backend, random_snapshot_id(), volume=source.volume, description=params.get('Description', ''),
-                    encrypted=encrypted, kms_key_id=params.get('KmsKeyId') if encrypted else None)
+    copy = Snapshot(
+        backend,
+        random_snapshot_id(),
+        volume=source.volume,
+        description=params.get('Description', ''),
+        encrypted=encrypted,
+        kms_key_id=params.get('KmsKeyId') if encrypted else None,
+    )
     backend.snapshots[copy.id] = copy
     tags = {}
     for name, value in params.items():
@@ -269,7 +327,11 @@ def copy_shared_snapshot(params, account, region, now):  # pylint: disable=unuse
     return 'CopySnapshotResponse', '<snapshotId>%s</snapshotId>' % copy.id
 
 
-ACTIONS = {'LockSnapshot': lock_snapshot, 'DescribeLockedSnapshots': describe_locked_snapshots, 'CopySnapshot': copy_shared_snapshot}
+ACTIONS = {
+    'LockSnapshot': lock_snapshot,
+    'DescribeLockedSnapshots': describe_locked_snapshots,
+    'CopySnapshot': copy_shared_snapshot,
+}
 
 
 def keep_volume_keys(environ):
@@ -277,6 +339,7 @@ def keep_volume_keys(environ):
     module's docstring)."""
     from moto.iam.models import get_account_id_from  # pylint: disable=import-outside-toplevel
     from moto.kms.models import kms_backends  # pylint: disable=import-outside-toplevel
+
     scope = CREDENTIAL_SCOPE.search(environ['HTTP_AUTHORIZATION'])
     with _GUARD:
         kms = kms_backends[get_account_id_from(scope.group('key'))][scope.group('region')]
@@ -300,15 +363,20 @@ def hold_copy(answer, account, region):
 
 def error_answer(start_response, error, request_id):
     """EC2's error envelope for ``error``."""
-    answer = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error>'
-              '</Errors><RequestID>%s</RequestID></Response>' % (error.code, escape(error.message), request_id)).encode()
-    start_response('%d %s' % (error.status, 'Forbidden' if error.status == 403 else 'Bad Request'),
-                   [('Content-Type', 'text/xml'), ('Content-Length', str(len(answer)))])
+    answer = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error>'
+        '</Errors><RequestID>%s</RequestID></Response>' % (error.code, escape(error.message), request_id)
+    ).encode()
+    start_response(
+        '%d %s' % (error.status, 'Forbidden' if error.status == 403 else 'Bad Request'),
+        [('Content-Type', 'text/xml'), ('Content-Length', str(len(answer)))],
+    )
     return [answer]
 
 
 def with_ebs_vault(app):
     """``app`` (moto's WSGI application) with the lock calls and copies of shared snapshots answered here, and locked snapshots kept from deletion."""
+
     def serve(environ, start_response):
         # EC2's calls only, told by the credential scope: a signature's hex digits may spell "ec2" in any other service's call.
         scope = CREDENTIAL_SCOPE.search(environ.get('HTTP_AUTHORIZATION', ''))
@@ -320,9 +388,13 @@ def with_ebs_vault(app):
         action = params.get('Action')
         if DENIED:
             from moto.iam.models import get_account_id_from  # pylint: disable=import-outside-toplevel
+
             if (get_account_id_from(scope.group('key')), action) in DENIED:
-                return error_answer(start_response, Ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403),
-                                    str(uuid.uuid4()))
+                return error_answer(
+                    start_response,
+                    Ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403),
+                    str(uuid.uuid4()),
+                )
         if action in ('CreateSnapshot', 'CreateVolume'):
             answer = app(environ, start_response)
             keep_volume_keys(environ)
@@ -330,6 +402,7 @@ def with_ebs_vault(app):
         if action not in ACTIONS and action != 'DeleteSnapshot':
             return app(environ, start_response)
         from moto.iam.models import get_account_id_from  # pylint: disable=import-outside-toplevel
+
         account, region = get_account_id_from(scope.group('key')), scope.group('region')
         request_id = str(uuid.uuid4())
         try:
@@ -346,8 +419,11 @@ def with_ebs_vault(app):
                     hold_copy([fields.encode()], account, region)
         except Ec2Error as error:
             return error_answer(start_response, error, request_id)
-        answer = ('<?xml version="1.0" encoding="UTF-8"?>\n<%s xmlns="%s"><requestId>%s</requestId>%s</%s>'
-                  % (name, NAMESPACE, request_id, fields, name)).encode()
+        answer = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<%s xmlns="%s"><requestId>%s</requestId>%s</%s>'
+            % (name, NAMESPACE, request_id, fields, name)
+        ).encode()
         start_response('200 OK', [('Content-Type', 'text/xml'), ('Content-Length', str(len(answer)))])
         return [answer]
+
     return serve

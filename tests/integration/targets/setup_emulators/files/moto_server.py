@@ -11,6 +11,7 @@ its own; it lives here so that the integration targets that start a moto of thei
 
 Usage: python tests/integration/targets/setup_emulators/files/moto_server.py [-H HOST] [-p PORT]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,11 +20,10 @@ import os
 import signal
 import sys
 
+from ebs_vault import with_ebs_vault  # beside this file, which is run as a script
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.sts.models import sts_backends
 from werkzeug.serving import run_simple
-
-from ebs_vault import with_ebs_vault  # beside this file, which is run as a script
 
 SESSIONS_PATH = '/snapcopy-test/sts-sessions'
 SESSION_FIELDS = ('role_arn', 'session_name', 'external_id', 'access_key_id', 'secret_access_key', 'session_token')
@@ -31,9 +31,12 @@ SESSION_FIELDS = ('role_arn', 'session_name', 'external_id', 'access_key_id', 's
 
 def sts_sessions():
     """Every session of every account's STS, oldest first within an account."""
-    return [{field: getattr(role, field, None) for field in SESSION_FIELDS}
-            for partitions in list(sts_backends.values()) for backend in list(partitions.values())
-            for role in list(backend.assumed_roles)]
+    return [
+        {field: getattr(role, field, None) for field in SESSION_FIELDS}
+        for partitions in list(sts_backends.values())
+        for backend in list(partitions.values())
+        for role in list(backend.assumed_roles)
+    ]
 
 
 def with_sessions(app):
@@ -43,6 +46,7 @@ def with_sessions(app):
             start_response('200 OK', [('Content-Type', 'application/json'), ('Content-Length', str(len(body)))])
             return [body]
         return app(environ, start_response)
+
     return serve
 
 
@@ -54,7 +58,9 @@ def main(argv):
     os.environ.setdefault('MOTO_PORT', str(args.port))  # as moto_server does: moto builds some URLs from it
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     app = DomainDispatcherApplication(create_backend_app)
-    run_simple(args.host, args.port, with_sessions(with_ebs_vault(app)), threaded=True, request_handler=MotoRequestHandler)
+    run_simple(
+        args.host, args.port, with_sessions(with_ebs_vault(app)), threaded=True, request_handler=MotoRequestHandler
+    )
 
 
 if __name__ == '__main__':

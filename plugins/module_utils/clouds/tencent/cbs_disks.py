@@ -1,0 +1,177 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Tencent Cloud CBS: disks made from copies (CreateDisks, DescribeDisks, TerminateDisks), for the restore drill's test
+disks (dr.restore) and the DR account's bridge disks (cbs_dr_bridge). Part of the DR run's adapter (cbs_dr.CbsAdapter)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ...core.errors import NOT_FOUND, RETRYABLE, CloudError
+from ...core.model import DELETING, PENDING, USABLE, DrillDisk, Snapshot
+from ...core.tagging import RESTORE_RUN_TAG, tag_dict, tag_list
+from ...dr.capabilities import RestoreDrillAdapter
+from .cbs import FILTER_VALUES, MAX_NAME, CbsCopyAdapter, utc_time
+from .client import TencentClient
+
+# A disk's DiskState (cbs 2017-03-12 Disk.DiskState). CBS has no state for a disk being made: CreateDisks'
+# disk is made once DescribeDisks lists it UNATTACHED or ATTACHED (the SDK's CreateDisks docstring).
+DISK_STATE_MAP: dict[str | None, str] = {
+    'UNATTACHED': USABLE,
+    'ATTACHED': USABLE,
+    'ATTACHING': USABLE,
+    'DETACHING': USABLE,
+    'EXPANDING': USABLE,
+    'ROLLBACKING': PENDING,
+    'DUMPING': PENDING,
+    'TORECYCLE': DELETING,
+}
+# TerminateDisks' answer for a disk returned already (cbs errorcodes.py ResourceUnavailable.RepeatRefund, "the disk has been
+# returned"; it may still be listed, TORECYCLE): gone, as a disk not found.
+RETURNED = 'ResourceUnavailable.RepeatRefund'
+# The disk types CreateDisks makes on their own (cbs 2017-03-12 CreateDisksRequest.DiskType: CLOUD_TSSD only with an instance).
+DISK_TYPES = ('CLOUD_PREMIUM', 'CLOUD_BSSD', 'CLOUD_SSD', 'CLOUD_HSSD')
+# The types DescribeDiskConfigQuota's DiskTypes filter takes (cbs 2017-03-12 DescribeDiskConfigQuotaRequest.DiskTypes:
+# no CLOUD_BSSD, though its answer's DiskConfig.DiskType has it): for another type the answer is read unfiltered.
+QUOTA_FILTER_TYPES = ('CLOUD_BASIC', 'CLOUD_PREMIUM', 'CLOUD_SSD', 'CLOUD_HSSD')
+
+
+class CbsDiskAdapter(CbsCopyAdapter, RestoreDrillAdapter):
+    """The CBS copy adapter with the disks made from copies: the restore drill's capability (RestoreDrillAdapter)."""
+
+    # The restore drill: the premium cloud disk is the cheapest type CreateDisks sells on its own.
+    restore_disk_type = 'CLOUD_PREMIUM'
+    restore_disk_types = DISK_TYPES
+    create_disk_call_is_idempotent = True  # CreateDisks takes a ClientToken
+
+    def __init__(self, client: TencentClient, check_mode: bool = False) -> None:
+        super().__init__(client, check_mode)
+        # Each snapshot's DiskUsage as last read (a system disk's copy cannot be made into a disk).
+        self._disk_usage: dict[str, str | None] = {}
+        # The smallest disk of each (region, type) that DescribeDiskConfigQuota gave, in GiB.
+        self._minimum_size: dict[tuple[str, str], int] = {}
+
+    def restore_zones(self, region: str, disk_type: str) -> list[str]:
+        params: dict[str, Any] = {
+            'InquiryType': 'INQUIRY_CBS_CONFIG',
+            'DiskChargeType': 'POSTPAID_BY_HOUR',
+            'DiskUsage': 'DATA_DISK',
+        }
+        if disk_type in QUOTA_FILTER_TYPES:
+            params['DiskTypes'] = [disk_type]
+        answer = self.client.call('cbs', region, 'DescribeDiskConfigQuota', params)
+        configs = [
+            config
+            for config in answer.get('DiskConfigSet') or []
+            if config.get('Available') and config.get('DiskType') == disk_type
+        ]
+        sizes = [config['MinDiskSize'] for config in configs if isinstance(config.get('MinDiskSize'), int)]
+        if sizes:
+            self._minimum_size[(region, disk_type)] = min(sizes)
+        return sorted({config['Zone'] for config in configs if config.get('Zone')})
+
+    def restore_refusal(self, copy: Snapshot) -> str | None:
+        if self._disk_usage.get(copy.id) == 'SYSTEM_DISK':
+            return (
+                'CreateDisks makes disks from copies of data disks only, and %s is a copy of a system disk: '
+                'restore it through an image' % copy.id
+            )
+        return None
+
+    # pylint: disable-next=too-many-arguments
+    def create_test_disk(
+        self, region: str, zone: str | None, copy: Snapshot, disk_type: str, name: str, tags: dict[str, str], token: str
+    ) -> DrillDisk:
+        params: dict[str, Any] = {
+            'Placement': {'Zone': zone},
+            'DiskChargeType': 'POSTPAID_BY_HOUR',
+            'DiskType': disk_type,
+            'SnapshotId': copy.id,
+            'DiskName': name[:MAX_NAME],
+            'DiskCount': 1,
+            'Tags': tag_list(tags),
+            'ClientToken': token,
+        }
+        # Without DiskSize the disk has the snapshot's size, the smallest it can have, unless the type's is larger.
+        minimum = self._minimum_size.get((region, disk_type))
+        if minimum is not None and (copy.size is None or copy.size < minimum):
+            params['DiskSize'] = max(minimum, copy.size or 0)
+        answer = self.client.call('cbs', region, 'CreateDisks', params)
+        made = answer.get('DiskIdSet') or []
+        if not made:
+            # The disk may have been made: the drill looks for it by its tags before asking again.
+            raise CloudError(
+                'CreateDisks',
+                'InvalidResponse',
+                'the answer names no disk (DiskIdSet is %r)' % (made,),
+                request_id=answer.get('RequestId'),
+                kind=RETRYABLE,
+                uncertain=True,
+                region=region,
+            )
+        # Not listed until it is made (DISK_STATE_MAP): pending until then.
+        return DrillDisk(
+            made[0],
+            region,
+            PENDING,
+            cloud_state='(not listed yet)',
+            zone=zone,
+            name=params['DiskName'],
+            tags=dict(tags),
+            snapshot_id=copy.id,
+            size=params.get('DiskSize') or copy.size,
+        )
+
+    def describe_test_disks(self, region: str, disk_ids: Sequence[str]) -> dict[str, DrillDisk]:
+        found: dict[str, DrillDisk] = {}
+        # By filter, not DiskIds: an id not (yet) listed is left out rather than refused.
+        for start in range(0, len(disk_ids), FILTER_VALUES):
+            items = self.list_pages(
+                region,
+                'DescribeDisks',
+                'DiskSet',
+                'DiskId',
+                [{'Name': 'disk-id', 'Values': list(disk_ids[start : start + FILTER_VALUES])}],
+            )
+            found.update((disk_id, self.test_disk(item, region)) for disk_id, item in items.items())
+        return found
+
+    def find_test_disks(self, region: str) -> list[DrillDisk]:
+        items = self.list_pages(
+            region, 'DescribeDisks', 'DiskSet', 'DiskId', [{'Name': 'tag-key', 'Values': [RESTORE_RUN_TAG]}]
+        )
+        # A returned disk (TORECYCLE) is gone: deleting it again would only be refused (RETURNED).
+        return [disk for disk in (self.test_disk(item, region) for item in items.values()) if disk.state != DELETING]
+
+    def delete_test_disk(self, region: str, disk_id: str) -> None:
+        self.terminate_disk(region, disk_id)
+
+    def terminate_disk(self, region: str, disk_id: str, client: TencentClient | None = None) -> None:
+        """Return one disk (one a call: TerminateDisks answers all or none); one returned already is NOT_FOUND."""
+        try:
+            (client or self.client).call('cbs', region, 'TerminateDisks', {'DiskIds': [disk_id]})
+        except CloudError as error:
+            if error.code == RETURNED:
+                error.kind = NOT_FOUND
+            raise
+
+    @staticmethod
+    def test_disk(item: Mapping[str, Any], region: str) -> DrillDisk:
+        state = item.get('DiskState')
+        return DrillDisk(
+            item['DiskId'],
+            region,
+            DISK_STATE_MAP.get(state, PENDING),
+            cloud_state=state,
+            zone=(item.get('Placement') or {}).get('Zone'),
+            name=item.get('DiskName') or None,
+            tags=tag_dict(item.get('Tags')),
+            created=utc_time(item.get('CreateTime')),
+            size=item.get('DiskSize'),
+        )
+
+    def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:
+        self._disk_usage[item['SnapshotId']] = item.get('DiskUsage')
+        return super().snapshot(item, region)
