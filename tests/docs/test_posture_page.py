@@ -307,6 +307,7 @@ def scope_facts(name, files, report):
         'failures': report['failures'],
         'failure_count': len(report['failures']),
         'posture': report['posture'],
+        'protection': report['protection'],
         'report_files': files,
         'restore_tests': [],
         'dr_account': (report.get('dr_account') or {}).get('account'),
@@ -334,7 +335,8 @@ def test_the_fleet_page_shows_every_scope_with_the_json_numbers(reports, vault_r
     path.write_text(fleet_report_html(fleet), encoding='utf-8')
     page = dom_of(tmp_path, path)
     for row in fleet['scopes']:
-        assert page.cells[(row['scope'], 'status')]['text'] == row['status']
+        run = ' (run failed)' if row['run'] == 'failed' else ''
+        assert page.cells[(row['scope'], 'status')]['text'] == row['status'] + run
         for key in ('disks', 'over_rpo', 'no_copy', 'in_flight'):
             assert int(page.cells[(row['scope'], key)]['text']) == row[key], (row['scope'], key)
     assert fleet['scopes'][0]['scope'] == 'cbs-prod' and 'AuthFailure' in page.by_id['failures']
@@ -343,7 +345,9 @@ def test_the_fleet_page_shows_every_scope_with_the_json_numbers(reports, vault_r
     assert float(page.cells[('ecs-prod', 'rpo_hours')]['text'].rstrip(' h')) == 24
     # A failed scope is never drawn as protected, though some of its disks have copies within the RPO; a scope whose run
     # went through is drawn as its copies stand.
-    assert ecs['status'] == 'failed' and sum(counts[WITHIN_RPO] for counts in report['posture']['regions'].values()) > 0
+    assert (ecs['run'], ecs['status']) == ('failed', 'at risk') and sum(
+        counts[WITHIN_RPO] for counts in report['posture']['regions'].values()
+    ) > 0
     drawn = {(drawn_bar['scope'], drawn_bar['region']): drawn_bar['standing'] for drawn_bar in page.region_bars}
     assert drawn == {
         **{('ecs-prod', region): RUN_FAILED for region in report['dr_regions']},
