@@ -306,7 +306,9 @@ def region_of_run(region: str, copies: Sequence[Mapping[str, Any]], planned: boo
         recovery_point_age_hours=best['recovery_point_age_hours'],
         in_flight=tuple(copy['snapshot_id'] for copy in copies if copy['standing'] == IN_FLIGHT),
         failed=tuple(
-            copy.get('snapshot_id') or '' for copy in copies if copy['standing'] == NO_COPY and not copy.get('mismatch')
+            copy['snapshot_id']
+            for copy in copies
+            if copy['standing'] == NO_COPY and copy.get('snapshot_id') and not copy.get('mismatch')
         ),
         differing=tuple(copy['mismatch'].get('snapshot_id') or '' for copy in copies if copy.get('mismatch')),
         locked=bool(lock.get('in_force')) if lock else None,

@@ -334,7 +334,12 @@ def emulator(fakecloud):
 
 
 @settings(
-    max_examples=int(os.environ.get('SNAPCOPY_SURFACES_EXAMPLES', '12')),
+    # Fewer in make mutation's runs, each under a short time limit (tests/utils/mutation.py).
+    max_examples=int(
+        os.environ.get(
+            'SNAPCOPY_SURFACES_EXAMPLES', '4' if os.environ.get('SNAPCOPY_HYPOTHESIS') == 'mutation' else '12'
+        )
+    ),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -479,6 +484,27 @@ def drawn_facts(disks, check_mode, now):
     return facts
 
 
+def drawn_facts_of_cells(disks, check_mode):
+    """The oracle's facts of each drawn disk and DR region beyond its standing: the copy it stands by and its data's age,
+    the copies in flight, failed (with an id) and differing."""
+    cells = drawn_cells(disks, check_mode)
+    facts = {}
+    for index, disk in enumerate(disks):
+        for region, drawn in zip(REGIONS, disk['regions']):
+            key = 'disk-%d' % index, region
+            copy = 'copy-%d-%s' % (index, region) if disk['age'] is not None and drawn['state'] is not None else None
+            word = cells[key]
+            differs = copy is not None and drawn['mismatch']
+            facts[key] = {
+                'copy_id': copy if word in (WITHIN, OVER) else None,
+                'recovery_point_age_hours': disk['age'] if word in (WITHIN, OVER) else None,
+                'in_flight': [copy] if word == IN_FLIGHT else [],
+                'failed': [copy] if word == NO_COPY and copy is not None and not differs else [],
+                'differing': [copy] if differs else [],
+            }
+    return facts
+
+
 def drawn_cells(disks, check_mode):
     """The oracle: how each drawn disk stands in each DR region, from the drawn facts alone."""
     cells = {}
@@ -531,7 +557,17 @@ def test_every_surface_says_what_the_run_read_back(tmp_path_factory, disks, chec
     status = oracle_status(cells, failures=len(report['failures']), plan=check_mode)
     folder = tmp_path_factory.mktemp('outcomes')
     result, text = through_the_action(report, folder, check_mode=check_mode)
-    check_scope_files(files(folder, 'plan' if check_mode else 'report'), expected, status)
+    written = files(folder, 'plan' if check_mode else 'report')
+    check_scope_files(written, expected, status)
+    # The model's facts of each disk and DR region, as the JSON carries them.
+    found = {
+        (disk['disk_id'], region['region']): {
+            key: region[key] for key in ('copy_id', 'recovery_point_age_hours', 'in_flight', 'failed', 'differing')
+        }
+        for disk in written['data']['protection']['disks']
+        for region in disk['regions']
+    }
+    assert found == drawn_facts_of_cells(disks, check_mode)
     check_console(text, expected, status)
     check_fleet(result, status, expected)
     stats = awx_stats(result)
