@@ -228,7 +228,7 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
         replace theirs, the others stay as last read (with when). Without an older account, the scope is not known whole."""
         if self.limited_to is None:
             return self
-        if older is None or (older.stale and not older.disks):
+        if older is None:
             return dataclasses.replace(self, complete=False)
         read = {disk.disk_id for disk in self.disks}
         disks = [disk for disk in older.disks if disk.disk_id not in read] + list(self.disks)
@@ -280,7 +280,7 @@ def counted(number: int, unit: str, plural: str | None = None) -> str:
     return '%d %s' % (number, unit if number == 1 else plural or unit + 's')
 
 
-def region_of_run(region: str, copies: Sequence[Mapping[str, Any]], planned: bool = False) -> RegionProtection:
+def region_of_run(region: str, copies: Sequence[Mapping[str, Any]], *, planned: bool) -> RegionProtection:
     """How a disk stands in ``region`` from a run's copy records there (each with its ``standing``): by its best copy; a
     check run that would first take a fresh snapshot and copy it plans the region (``planned``)."""
     # A copy record without a standing (a report of a release before it) is never shown as protection.
@@ -324,7 +324,7 @@ def disk_of_run(
         name=record.get('disk_name'),
         read_at=read_at,
         regions=tuple(
-            region_of_run(region, [copy for copy in record['copies'] if copy['region'] == region], planned)
+            region_of_run(region, [copy for copy in record['copies'] if copy['region'] == region], planned=planned)
             for region in dr_regions
         ),
     )

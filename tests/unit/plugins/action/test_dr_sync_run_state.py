@@ -197,6 +197,7 @@ def test_bad_input_of_a_scope_with_a_report_keeps_its_last_account_and_says_it_i
         and known['read_at'] == EARLIER['generated_at']
     )
     assert known['status'] != 'protected' and [disk['disk_id'] for disk in known['disks']] == ['vol-1']
+    assert 'STALE: run %s failed before it could know' % data['run_id'] in markdown
     assert '**Stale: at risk**' in markdown and 'id="last-known"' in html and 'data-status="at risk"' in html
     claims_nothing(data, markdown, html)
 

@@ -3,12 +3,21 @@ page, the fleet page's word for a scope with disks without a copy, the console's
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import (
+    OVER_RPO,
+    WITHIN_RPO,
+    DiskProtection,
+    RegionProtection,
+    ScopeProtection,
+    copy_standing,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html, fleet_report_html
@@ -128,3 +137,28 @@ def test_failed_scopes_print_each_problem_once():
     for page in (fleet_report_html(fleet), fleet_report_markdown(fleet)):
         for problem in problems:
             assert page.count(problem) == 1, page
+
+
+# ------------------------------------------------------------------------------------------------ the model's own rules
+def test_a_recovery_point_as_old_as_the_rpo_is_within_it_and_one_a_tenth_older_is_not():
+    """docs/posture.md: within the RPO is "no older than the RPO"."""
+    assert copy_standing(True, False, 24.0, 24) == (WITHIN_RPO, 24.0)
+    assert copy_standing(True, False, 24.1, 24) == (OVER_RPO, 24.1)
+    assert copy_standing(True, False, None, 24) == (OVER_RPO, None)  # a source gone: never shown within an RPO
+    assert copy_standing(True, False, None, None) == (WITHIN_RPO, None)
+
+
+@pytest.mark.parametrize(
+    'model',
+    [
+        RegionProtection(region='r', standing=WITHIN_RPO),
+        DiskProtection(disk_id='d'),
+        ScopeProtection(provider='ecs', source_region='s', dr_regions=('r',)),
+    ],
+)
+def test_the_model_is_frozen_and_built_by_keywords_only(model):
+    """A surface renders the model; none may change it, or build one by the order of its fields."""
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        model.stale = 'changed'  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        type(model)(*dataclasses.astuple(model)[:1])

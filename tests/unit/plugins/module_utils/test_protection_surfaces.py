@@ -447,7 +447,7 @@ DESTINATION = st.fixed_dictionaries(
     }
 )
 DISK = st.fixed_dictionaries(
-    {'age': st.sampled_from([1.5, 30.5, None]), 'regions': st.tuples(DESTINATION, DESTINATION)}
+    {'age': st.sampled_from([1.5, 24.0, 30.5, None]), 'regions': st.tuples(DESTINATION, DESTINATION)}
 )
 
 
