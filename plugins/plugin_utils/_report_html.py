@@ -396,7 +396,7 @@ def dr_report_html(report, report_files=None):
         protection=protection,
         posture=protection.posture(),
         status_class=STATUS_CLASSES[protection.status],
-        summary=summary_line(report['totals'], report.get('restore'), report['check_mode'], protection),
+        summary=summary_line(report['totals'], report.get('restore'), report['check_mode'], protection, status=False),
         standings=STANDINGS,
         words=STANDING_WORDS,
         colours=COLOURS,

@@ -260,8 +260,10 @@ def test_the_page_shows_the_json_reports_numbers(reports, tmp_path):
         oldest = page.cells[(region, 'oldest_recovery_point_hours')]['text']
         assert float(oldest.rstrip(' h')) == counts['oldest_recovery_point_hours']
     assert page.by_id['summary'].strip() == summary_line(
-        report['totals'], report['restore'], report['check_mode'], of_report(report)
+        report['totals'], report['restore'], report['check_mode'], of_report(report), status=False
     )
+    # The status beside it is the model's, in its own words.
+    assert page.by_id['status'].strip() == of_report(report).status
     assert float(page.by_id['rpo'].rstrip(' h')) == report['posture']['rpo_hours'] == 24
     # Failures first: the disk without a snapshot.
     assert 'empty' in page.by_id['failures'] and page.by_id['failures'].strip().startswith('Failures (1)')

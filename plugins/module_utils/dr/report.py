@@ -216,12 +216,17 @@ def dr_account_line(report: dict[str, Any]) -> str | None:
 
 
 def summary_line(
-    totals: dict[str, Any], restore: dict[str, Any] | None, check_mode: bool, protection: ScopeProtection | None = None
+    totals: dict[str, Any],
+    restore: dict[str, Any] | None,
+    check_mode: bool,
+    protection: ScopeProtection | None = None,
+    *,
+    status: bool = True,
 ) -> str:
     """The run in one line, each count with its unit: disks, copies, snapshots and restore tests are not added up. In check
     mode what the run would do is said so ("would be"), never as done. With the scope's ``protection`` (the model, whose
-    numbers the totals carry) the line starts with it: its status, disks, those without a DR copy, a limited run, a stale
-    account."""
+    numbers the totals carry) the line starts with it: its status (unless ``status`` is False: a page shows it beside the
+    line), disks, those without a DR copy, a limited run, a stale account."""
     copies = 'copies: %d made, %d already there' % (totals['copied'], totals['existing']) + (
         ', %d would be made' % totals['would_copy'] if check_mode or totals['would_copy'] else ''
     )
@@ -232,7 +237,7 @@ def summary_line(
             '%s without a DR copy' % counted(totals['without_dr_copy'], 'disk'),
         ]
     else:
-        parts = [protection.status_line(), copies]
+        parts = [protection.status_line() if status else protection.summary(), copies]
     would = 'would be ' if check_mode else ''
     if totals['fresh_snapshots']:
         parts.append('%s %staken' % (counted(totals['fresh_snapshots'], 'fresh snapshot'), would))
