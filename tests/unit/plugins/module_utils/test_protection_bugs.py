@@ -70,13 +70,14 @@ def without_copy(text):
 
 def test_a_failed_copy_counts_as_a_disk_without_a_dr_copy_in_the_summary_and_everywhere(cloud):
     seed(cloud)
-    cloud.admin.faults({'failing_copies': {'ecs': {'regions': [BAD], 'rate': 1.0}}})
+    cloud.admin.faults({'failing_copies': {'ecs': {'regions': [BAD], 'rate': 0.0}}})
     first = run(cloud, wait=False)
     cloud.admin.advance_clock(5)
     # The rerun finds the copies: 4 completed in one region, 4 the cloud failed in the other.
     report = run(cloud)
     html, text = dr_report_html(report), dr_report_text(report)
     assert report['posture']['regions'][BAD]['no_copy'] == 4, (first['totals'], report['disks'])
+    assert report['posture']['regions'][GOOD]['within_rpo'] == 4 and report['totals']['existing'] == 8
     assert report['totals']['without_dr_copy'] == 4
     assert without_copy(text) == 4
     assert without_copy(re.search(r'id="summary">([^<]*)<', html).group(1)) == 4
@@ -107,7 +108,7 @@ def scope_record(name, report):
 
 def test_the_fleet_page_never_calls_a_scope_with_disks_without_a_copy_ok_or_green(cloud):
     seed(cloud, disks=2)
-    cloud.admin.faults({'failing_copies': {'ecs': {'regions': [BAD], 'rate': 1.0}}})
+    cloud.admin.faults({'failing_copies': {'ecs': {'regions': [BAD], 'rate': 0.0}}})
     report = run(cloud)
     # What dr_posture_only gives the fleet: the read, with no failure of the run itself.
     record = dict(scope_record('ecs-hangzhou', report), failures=[], failure_count=0)
