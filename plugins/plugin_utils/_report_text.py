@@ -27,7 +27,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
 
 MAX_DISK_ROWS = 20
 MAX_FAILURES = 20
-MAX_CELL = 64
+MAX_CELL = 72
 
 
 def one_line(value, width=MAX_CELL):
@@ -43,7 +43,15 @@ def copy_cell(disk, cell):
     copy = next(
         (copy for copy in disk['copies'] if copy['region'] == cell.region and copy.get('snapshot_id') == shown), None
     )
-    what = '%s %s: ' % (shown, ACTION_WORDS.get(copy['action'], copy['action'])) if shown and copy else ''
+    # A copy that stands for nothing says why: the cloud failed it, or it differs from what was asked and is not used.
+    how = (
+        'failed'
+        if shown in cell.failed
+        else 'differs, not used'
+        if cell.standing == NO_COPY and shown in cell.differing
+        else None
+    )
+    what = '%s %s: ' % (shown, how or ACTION_WORDS.get(copy['action'], copy['action'])) if shown and copy else ''
     age = '' if cell.recovery_point_age_hours is None else ', data %s h old' % cell.recovery_point_age_hours
     word = STANDING_WORDS[cell.standing].upper() if cell.standing == NO_COPY else STANDING_WORDS[cell.standing]
     lock = ', %s' % lock_words(copy['lock']) if copy and copy.get('lock') else ''

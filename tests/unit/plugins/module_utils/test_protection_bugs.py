@@ -163,3 +163,11 @@ def test_the_model_is_frozen_and_built_by_keywords_only(model):
         model.stale = 'changed'  # type: ignore[misc]
     with pytest.raises(TypeError):
         type(model)(*dataclasses.astuple(model)[:1])
+
+
+def test_the_console_says_a_failed_copy_failed_and_stands_for_no_copy(cloud):
+    seed(cloud, disks=1)
+    cloud.admin.faults({'failing_copies': {'ecs': {'regions': [BAD], 'rate': 0.0}}})
+    text = dr_report_text(run(cloud))
+    (row,) = [line for line in text.splitlines() if line.startswith('  d-')]
+    assert re.search(r' failed: NO COPY', row) and 'within the RPO, data 1.0 h old' in row, row
