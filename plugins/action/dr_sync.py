@@ -45,6 +45,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.progress impor
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import REPORT_KEYS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import run_id as new_run_id
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import WAIT_ARGUMENT_SPEC
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._cloud_defaults import dropped_words, own_cloud_arguments
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import write_file
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._live_progress import FleetBoard, LiveProgress
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history import DEFAULT_HISTORY, keep_run
@@ -208,7 +209,10 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         task_vars = task_vars or {}
-        arguments = self._task.args
+        # Of module_defaults, the provider's cloud's group only (plugin_utils/_cloud_defaults.py).
+        arguments, dropped = own_cloud_arguments(self._task, self._templar, self._task.args)
+        if dropped:
+            display.vv(dropped_words('dr_sync', arguments, dropped))
         # As ansible.builtin.normal runs a module.
         wrap_async = self._task.async_val and not self._connection.has_native_async
         # Refused here, not by the module, which would echo the value: the run ends as one the module refused.
@@ -220,7 +224,7 @@ class ActionModule(ActionBase):
             given['dr_account'] = dr_account  # its text form, as the dict it stands for
         if files is not None:
             given['run_id'] = files.run['run_id']
-        module_args = dict(arguments, **given) if given else None
+        module_args = dict(arguments, **given) if given or arguments is not self._task.args else None
         lock = None if wrap_async or self._check_mode() else self._scope_lock(arguments, files)
         try:
             if lock is not None:
