@@ -1,6 +1,10 @@
 """Issue 47, the first hour: the dr_copy role's arguments as a newcomer gives them, run by ansible-playbook against the
 emulators (moto's server, fakecloud), the real SDKs over HTTP.
 
+- A tag selector given as text, in the form the reports print it ({backup: dr}) or JSON or KEY=VALUE, is read as the
+  mapping it stands for; text that is no mapping is refused, saying so (plugin_utils/_module_arguments.py).
+- Each argument error is a few words naming the variable, before any call: not Ansible's check of the role's arguments,
+  which printed the whole argument spec (14 KB on one line) with each.
 - module_defaults for two clouds' groups, each with its endpoint_url: dr_sync and dr_posture_info take their provider's
   cloud's group only, where they took the group listed last (EC2 calls sent to fakecloud: 80 s of retries, then a parser
   error) (plugin_utils/_cloud_defaults.py).
@@ -15,9 +19,12 @@ import sys
 from pathlib import Path
 
 import boto3
+import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC
 from ansible_collections.snapcopy.cloud.plugins.modules import dr_sync
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._cloud_defaults import own_cloud_arguments
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._module_arguments import argument_problems, tag_selector_argument
 from ansible_collections.snapcopy.cloud.tests.docs.helpers import ansible_bin
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.conftest import moto_calls, moto_url  # noqa: F401  # pylint: disable=unused-import  # fixtures
@@ -60,6 +67,101 @@ def play(tasks, module_defaults=None):
 
 def fatal_lines(output):
     return [line for line in output.splitlines() if line.startswith('fatal: ')]
+
+
+# ------------------------------------------------------------------------------------------------ the selector's text
+@pytest.mark.parametrize('text, read', [
+    ('{backup: dr}', {'backup': 'dr'}),
+    ('{"backup": "dr", "tier": null}', {'backup': 'dr', 'tier': None}),
+    ('backup: dr', {'backup': 'dr'}),
+    ('backup=dr tier=gold', {'backup': 'dr', 'tier': 'gold'}),
+    ('backup=dr,tier=gold', {'backup': 'dr', 'tier': 'gold'}),
+    ({'backup': 'dr'}, {'backup': 'dr'}),
+])
+def test_a_selector_as_text_is_read_as_the_mapping_it_stands_for(text, read):
+    assert tag_selector_argument(text, 'dr_copy_tag_selector') == (read, None)
+
+
+@pytest.mark.parametrize('text, why', [
+    ('[backup, dr]', 'is a list, not a mapping'),
+    ('backup', 'is text, not a mapping'),
+    ('{backup: dr', 'is not YAML'),
+    ('42', 'is a int, not a mapping'),
+])
+def test_text_that_is_no_mapping_is_refused_naming_the_variable_and_the_forms(text, why):
+    value, problem = tag_selector_argument(text, 'dr_copy_tag_selector')
+    assert value is None and problem.startswith('dr_copy_tag_selector is a mapping of tags, or its text: YAML or JSON')
+    assert why in problem and repr(text) in problem
+
+
+def test_every_problem_is_one_line_naming_the_option_and_the_role_gives_nothing_else_to_refuse():
+    name = 'dr_copy_{}'.format
+    problems = argument_problems({'provider': 'aws2', 'source_region': '', 'dr_regions': ['us-west-2'], 'tag_selector': {'a': 'b'},
+                                  'wait': 'maybe', 'keep_copies': 'seven', 'poll_interval': 'often', 'tags': '', 'lock': {'mode': 'x'},
+                                  'secret_key': None, 'typo_option': 1}, DR_ARGUMENT_SPEC, name)
+    assert problems == ["dr_copy_typo_option is no option of this module",
+                        "dr_copy_provider is one of aws, ecs, ens, cbs, got 'aws2'",
+                        'dr_copy_source_region is required',
+                        "dr_copy_keep_copies is a whole number, got 'seven'",
+                        "dr_copy_lock.mode is one of governance, compliance, got 'x'",
+                        "dr_copy_wait is true or false, got 'maybe'",
+                        "dr_copy_poll_interval is a number, got 'often'"]
+    # The role's blanks (its defaults for what is not given) are not given.
+    assert argument_problems({'provider': 'ecs', 'source_region': 'cn-hangzhou', 'dr_regions': 'cn-beijing', 'tag_selector': {'a': None},
+                              'tags': {}, 'lock': '', 'disk_ids': '', 'retention_days': 0, 'encrypted': 'no'}, DR_ARGUMENT_SPEC, name) == []
+
+
+def test_the_role_takes_its_selector_as_text_in_every_form_and_refuses_text_that_is_no_mapping(fakecloud_clean, tmp_path):
+    """Check runs of the role on ECS: each form plans the copy of the one tagged disk; the list is refused, calling nothing."""
+    fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}]})
+    common = {'dr_copy_provider': 'ecs', 'dr_copy_source_region': 'cn-hangzhou', 'dr_copy_dr_regions': 'cn-beijing',
+              'dr_copy_connection': dict(ALIBABA, endpoint_url=fakecloud_clean.url), 'dr_copy_show_report': False}
+    forms = ['{backup: dr}', '{"backup": "dr"}', 'backup=dr']
+    tasks = [role_task('selector %s' % form, dict(common, dr_copy_tag_selector=form, dr_copy_report_dir=str(tmp_path / str(index))))
+             for index, form in enumerate(forms)]
+    code, output = playbook(tmp_path, play(tasks), {}, check=True)
+    assert code == 0, output[-3000:]
+    for index in range(len(forms)):
+        report = json.loads((tmp_path / str(index) / 'dr-report-ecs-cn-hangzhou.json').read_text())
+        assert report['totals']['would_copy'] == 1, report['totals']
+    fakecloud_clean.admin.calls(reset=True)
+    code, output = playbook(tmp_path, play([role_task('a list', dict(common, dr_copy_tag_selector='[backup, dr]'))]), {})
+    (fatal,) = fatal_lines(output)
+    assert code == 2 and "dr_copy_tag_selector is a mapping of tags, or its text" in fatal and "'[backup, dr]' is a list, not a mapping" in fatal
+    assert fakecloud_clean.admin.calls()['total_calls'] == 0
+
+
+# ------------------------------------------------------------------------------------------------ argument errors
+BAD = [
+    ('dr_copy_provider', {'dr_copy_provider': 'aws2'}, "dr_copy_provider is one of aws, ecs, ens, cbs, got 'aws2'"),
+    ('dr_copy_tag_selector', {'dr_copy_tag_selector': None}, 'dr_copy_tag_selector is required'),
+    ('dr_copy_wait', {'dr_copy_wait': 'maybe'}, "dr_copy_wait is true or false, got 'maybe'"),
+    ('dr_copy_keep_copies', {'dr_copy_prune': True, 'dr_copy_keep_copies': 'seven'}, "dr_copy_keep_copies is a whole number, got 'seven'"),
+    ('dr_copy_on_mismatch', {'dr_copy_on_mismatch': 'ignore'}, "dr_copy_on_mismatch is one of fail, warn, new_copy, got 'ignore'"),
+    ('dr_copy_dr_regions', {'dr_copy_dr_regions': {'region': 'cn-beijing'}}, 'dr_copy_dr_regions is a list'),
+    ('dr_copy_connection', {'dr_copy_connection': 'endpoint_url=x secret_key=never-shown'},
+     'dr_copy_connection is a dict of connection options (endpoint_url, the credentials), got a str (not shown'),
+]
+
+
+def test_each_argument_error_is_a_few_words_naming_the_variable_before_any_call(fakecloud_clean, tmp_path):
+    """One playbook run, the role once per bad variable: each fails alone (rescued), in a line of a few words."""
+    fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}]})
+    fakecloud_clean.admin.calls(reset=True)
+    good = {'dr_copy_provider': 'ecs', 'dr_copy_source_region': 'cn-hangzhou', 'dr_copy_dr_regions': ['cn-beijing'],
+            'dr_copy_tag_selector': {'backup': 'dr'}, 'dr_copy_connection': dict(ALIBABA, endpoint_url=fakecloud_clean.url),
+            'dr_copy_report_dir': str(tmp_path / 'reports')}
+    tasks = [role_task(variable, dict(good, **bad), rescued=True) for variable, bad, dummy in BAD]
+    code, output = playbook(tmp_path, play(tasks), {})
+    assert code == 0, output[-3000:]
+    fatal = fatal_lines(output)
+    assert len(fatal) == len(BAD), output[-5000:]
+    for line, (variable, dummy, words) in zip(fatal, BAD):
+        assert words in line and len(line) < LONGEST_LINE, line[:3000]
+        assert 'argument_spec' not in line and 'never-shown' not in line
+    # Nothing asked the cloud, and no scope's report says a run failed that never started.
+    assert fakecloud_clean.admin.calls()['total_calls'] == 0
+    assert not (tmp_path / 'reports').exists()
 
 
 # ------------------------------------------------------------------------------------------------ module_defaults
