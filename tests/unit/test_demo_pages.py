@@ -22,8 +22,8 @@ def test_the_demo_ends_with_the_paths_of_its_pages_and_how_to_reach_ansible_play
     build = tmp_path / 'build'
     (build / 'demo-reports' / 'history').mkdir(parents=True)
     (build / 'fleet-demo' / 'reports').mkdir(parents=True)
-    for name in ('dr-report-aws-us-east-1.html', 'dr-report-aws-us-east-1.history.html', 'dr-report-ecs-cn-hangzhou.html',
-                 'dr-report-ecs-cn-hangzhou.json'):
+    for name in ('dr-report-aws-us-east-1.html', 'dr-report-aws-us-east-1.history.html', 'dr-report-aws-us-east-1.previous.html',
+                 'dr-report-ecs-cn-hangzhou.html', 'dr-report-ecs-cn-hangzhou.json'):
         (build / 'demo-reports' / name).write_text('x')
     (build / 'fleet-demo' / 'reports' / 'dr-fleet-report.html').write_text('x')
     done = subprocess.run([sys.executable, os.path.join(ROOT, 'tests', 'utils', 'demo_pages.py'), str(build), str(tmp_path / '.venv')],

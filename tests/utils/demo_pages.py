@@ -20,7 +20,7 @@ def pages(build):
     """(what, path) of each page the demo wrote: each scope's DR posture page, then the fleet's."""
     found = [('DR posture of %s' % os.path.basename(path)[len('dr-report-'):-len('.html')].replace('-', ' ', 1), path)
              for path in sorted(glob.glob(os.path.join(build, 'demo-reports', 'dr-report-*.html')))
-             if not path.endswith('.history.html')]
+             if not path.endswith(('.history.html', '.previous.html'))]
     fleet = os.path.join(build, 'fleet-demo', 'reports', 'dr-fleet-report.html')
     if os.path.exists(fleet):
         found.append(('the fleet of playbooks/inventory/fleet.example.yml, every scope', fleet))
