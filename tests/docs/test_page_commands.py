@@ -146,7 +146,8 @@ def test_readme_one_snapshot_one_copy(moto_url, tmp_path):  # noqa: F811  # pyli
     env = dict(aws_environment(tmp_path, moto_url), AWS_ACCESS_KEY_ID=READER_AWS['AKIA...'],
                AWS_SECRET_ACCESS_KEY='snapcopy-pages-secret')
     source = aws_snapshot(moto_url)
-    first, again = shell([command, command], tmp_path, env, {'snap-0123456789abcdef0': source})
+    outputs = shell([command, command], tmp_path, env, {'snap-0123456789abcdef0': source})
+    first, again = outputs[0], outputs[1]
     assert re.match(r'localhost \| CHANGED => ', first), first[-2000:]
     assert re.match(r'localhost \| SUCCESS => ', again) and '"changed": false' in again and '"action": "existing"' in again, again[-2000:]
 
@@ -155,7 +156,7 @@ def test_ansible_doc_of_a_module(tmp_path):
     for page, pattern in (('README.md', r'ansible-doc snapcopy\.cloud\.<module>'), ('docs/quickstart.md', r'ansible-doc .*'),
                           ('docs/awx.md', r'ansible-doc .*')):
         (command,) = commands_like(page, pattern)
-        (output,) = shell([command], tmp_path, clean_environment(tmp_path), {'<module>': 'ens_snapshot_copy'})
+        output = shell([command], tmp_path, clean_environment(tmp_path), {'<module>': 'ens_snapshot_copy'})[0]
         module = command.text.split()[-1].replace('<module>', 'ens_snapshot_copy')
         assert re.search(r'^> MODULE %s\b' % re.escape(module), re.sub(r'\x1b\[[0-9;]*m', '', output), re.M), output[:500]
 
@@ -190,12 +191,12 @@ def test_quickstart_the_dr_job_plans_copies_and_reruns(moto_url, tmp_path):  # n
     real = command._replace(text=command.text.replace(' --check ', ' ', 1))
     totals = []
     for run in (command, real, real):
-        (output,) = shell(exports + [run], tmp_path, env, READER_AWS)
+        output = shell(exports + [run], tmp_path, env, READER_AWS)[0]
         assert all(report.with_suffix(suffix).exists() for suffix in ('.json', '.md', '.html'))
         data = json.loads(report.with_suffix('.json').read_text())
         totals.append((recap_changed(output), data['totals']))
     # Other tests' disks in moto's us-east-1 may carry backup=dr too: the counts are the scope's, these two among them.
-    (dummy, plan), (changed, made), (again, rerun) = totals
+    plan, (changed, made), (again, rerun) = totals[0][1], totals[1], totals[2]
     assert plan['would_copy'] >= len(mine) and plan['copied'] == 0, plan
     assert changed > 0 and made['copied'] == plan['would_copy'], made
     assert again == 0 and rerun['copied'] == 0 and rerun['existing'] == made['copied'] + made['existing'], rerun
@@ -243,7 +244,7 @@ def test_events_the_first_events_run_with_the_pages_files(fakecloud_clean, tmp_p
     # The credentials from the environment, as the page says; the rulebook's Python (with the SDKs) first on PATH.
     env = clean_environment(tmp_path, ALICLOUD_ACCESS_KEY=credentials.ALIBABA_ACCESS_KEY_ID, ALICLOUD_SECRET_KEY=credentials.ALIBABA_ACCESS_KEY_SECRET)
     run = command._replace(text='ansible-playbook %s -i inventory.yml -e @event.json' % action['name'])
-    (output,) = shell([run], tmp_path, env)
+    output = shell([run], tmp_path, env)[0]
     assert recap_changed(output) > 0, output[-3000:]
     copies = fakecloud_clean.admin.state(cloud='ecs', region=inventory['all']['hosts']['localhost']['dr_copy_dr_regions'][0])['ecs']
     assert [snapshot['source_snapshot_id'] for region in copies.values() for snapshot in region['snapshots']] == [snapshot_id]

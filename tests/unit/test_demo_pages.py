@@ -4,6 +4,7 @@ no page said so, and nothing said where the demo's pages were."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -52,3 +53,9 @@ def test_the_readme_and_the_quickstart_say_where_the_pages_are_and_how_to_reach_
     for page in (read('README.md'), read('docs', 'quickstart.md')):
         assert demo_pages.ACTIVATE in page and demo_pages.COLLECTIONS in page
         assert 'build/demo-reports/dr-report-aws-us-east-1.html' in page and 'build/fleet-demo/reports/dr-fleet-report.html' in page
+
+
+def test_the_readme_says_how_long_a_newcomer_waits_from_git_clone_to_a_green_page():
+    """Measured, with the date and the machine: a clone of the branch, make demo as the README says, the fleet page opened."""
+    assert re.search(r'From `git clone` to the fleet\'s page open in a browser, green .* about \d+ minutes( \d+ seconds)?: measured on '
+                     r'\d{4}-\d\d-\d\d', read('README.md'), re.S)
