@@ -49,7 +49,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module i
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._cloud_defaults import dropped_words, own_cloud_arguments
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import write_file
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._live_progress import FleetBoard, LiveProgress
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._module_arguments import argument_problems, tag_selector_argument
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._module_arguments import argument_problems, kind, tag_selector_argument
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history import DEFAULT_HISTORY, keep_run
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
@@ -159,8 +159,8 @@ ROLE_CONNECTION_VARIABLES = ('dr_copy_connection_defaults', 'dr_copy_connection'
 
 def role_connection_problems(values):
     """The problems of the dr_copy role's connection variables (their ``values``, templated): each a dict, or blank."""
-    return ['%s is a dict of connection options (endpoint_url, the credentials), got a %s (not shown: it may hold a secret)'
-            % (name, type(value).__name__) for name, value in zip(ROLE_CONNECTION_VARIABLES, values)
+    return ['%s is a dict of connection options (endpoint_url, the credentials), got %s (not shown: it may hold a secret)'
+            % (name, kind(value)) for name, value in zip(ROLE_CONNECTION_VARIABLES, values)
             if not isinstance(value, Mapping) and value not in (None, '')]
 
 

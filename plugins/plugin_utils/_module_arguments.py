@@ -36,6 +36,14 @@ TYPE_CHECKS = {'bool': check_type_bool, 'int': check_type_int, 'float': check_ty
 BLANKS: tuple = (None, '', [], {})
 
 
+def kind(value):
+    """What ``value`` is, in a message's words: never a class name (ansible-core 2.19 and later tag the values they give)."""
+    for types, words in ((bool, 'a boolean'), (str, 'text'), (Mapping, 'a dict'), ((list, tuple), 'a list'), ((int, float), 'a number')):
+        if isinstance(value, types):
+            return words
+    return 'a %s' % type(value).__name__
+
+
 def shown(value, limit=80):
     """A value as a message shows it: its repr, cut short."""
     text = repr(value)
@@ -52,7 +60,7 @@ def tag_selector_argument(value, name):
     except yaml.YAMLError as error:
         read, problem = None, 'is not YAML (%s)' % str(getattr(error, 'problem', None) or error).strip()
     else:
-        problem = 'is %s, not a mapping' % ('text' if isinstance(read, str) else 'a %s' % type(read).__name__)
+        problem = 'is %s, not a mapping' % kind(read)
     if isinstance(read, Mapping):
         return dict(read), None
     if '=' in value:

@@ -86,7 +86,7 @@ def test_a_selector_as_text_is_read_as_the_mapping_it_stands_for(text, read):
     ('[backup, dr]', 'is a list, not a mapping'),
     ('backup', 'is text, not a mapping'),
     ('{backup: dr', 'is not YAML'),
-    ('42', 'is a int, not a mapping'),
+    ('42', 'is a number, not a mapping'),
 ])
 def test_text_that_is_no_mapping_is_refused_naming_the_variable_and_the_forms(text, why):
     value, problem = tag_selector_argument(text, 'dr_copy_tag_selector')
@@ -140,7 +140,7 @@ BAD = [
     ('dr_copy_on_mismatch', {'dr_copy_on_mismatch': 'ignore'}, "dr_copy_on_mismatch is one of fail, warn, new_copy, got 'ignore'"),
     ('dr_copy_dr_regions', {'dr_copy_dr_regions': {'region': 'cn-beijing'}}, 'dr_copy_dr_regions is a list'),
     ('dr_copy_connection', {'dr_copy_connection': 'endpoint_url=x secret_key=never-shown'},
-     'dr_copy_connection is a dict of connection options (endpoint_url, the credentials), got a str (not shown'),
+     'dr_copy_connection is a dict of connection options (endpoint_url, the credentials), got text (not shown'),
 ]
 
 
