@@ -60,7 +60,8 @@ COVERAGE = [
     ('README.md', r'ansible-galaxy collection install snapcopy\.cloud', NOT_RUN,
      'installs from Galaxy, which no test reaches; make release-test installs the built tarball the same way'),
     ('README.md', r'pip install (?!ansible-core$).*', NOT_RUN, 'installs from the package registry: what make venv does, pinned'),
-    ('README.md', r'make demo', ELSEWHERE, 'tests/utils/release_test.sh (make release-test) runs the demo from the installed tarball'),
+    ('README.md', r'make demo', ELSEWHERE, 'tests/utils/release_test.sh (make release-test) runs make demo\'s playbook from the installed '
+     'tarball; tests/unit/test_demo_pages.py, what make demo prints last'),
     ('README.md', r'make test', NOT_RUN, 'the whole suite, of which this test is a part'),
     ('README.md', r'make units-oldest', NOT_RUN, 'a leg of make test'),
     ('README.md', r'pip install ansible-core', NOT_RUN, 'named in the text, not for a reader to run'),
@@ -75,7 +76,8 @@ COVERAGE = [
     ('docs/quickstart.md', r'ansible-playbook copy\.yml.*', HERE, 'test_quickstart_a_first_copy_check_run_rerun'),
     ('docs/quickstart.md', r'ansible-playbook snapcopy\.cloud\.dr_copy --check .*', HERE, 'test_quickstart_the_dr_job_plans_copies_and_reruns'),
     ('docs/quickstart.md', r'ansible-doc snapcopy\.cloud\.ebs_snapshot_copy', HERE, 'test_ansible_doc_of_a_module'),
-    ('docs/quickstart.md', r'make demo', ELSEWHERE, 'tests/utils/release_test.sh (make release-test) runs the demo'),
+    ('docs/quickstart.md', r'make demo', ELSEWHERE, 'tests/utils/release_test.sh (make release-test) runs make demo\'s playbook; '
+     'tests/unit/test_demo_pages.py, what make demo prints last'),
     ('docs/quickstart.md', r'make emulators|\. \.venv/bin/activate|export ANSIBLE_COLLECTIONS_PATH=\$PWD/build/collections'
      r'|ansible-playbook my-dr\.yml .*', ELSEWHERE, 'tests/docs/test_quickstart.py runs make emulators\' command and these lines'),
     # docs/events.md
