@@ -35,7 +35,9 @@ class ActionModule(ActionBase):
             arguments = dict(arguments, tag_selector=selector)
         # As ansible.builtin.normal runs a module.
         wrap_async = self._task.async_val and not self._connection.has_native_async
-        result = merge_hash(result, self._execute_module(module_args=arguments, task_vars=task_vars, wrap_async=wrap_async))
+        result = merge_hash(
+            result, self._execute_module(module_args=arguments, task_vars=task_vars, wrap_async=wrap_async)
+        )
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access  # as ansible.builtin.normal does
         return result

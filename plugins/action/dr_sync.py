@@ -49,7 +49,11 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module i
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._cloud_defaults import dropped_words, own_cloud_arguments
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import write_file
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._live_progress import FleetBoard, LiveProgress
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._module_arguments import argument_problems, kind, tag_selector_argument
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._module_arguments import (
+    argument_problems,
+    kind,
+    tag_selector_argument,
+)
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history import DEFAULT_HISTORY, keep_run
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
@@ -142,12 +146,16 @@ def checked_arguments(arguments):
     """(the arguments as the module is to get them, their problems): the tag selector's text read as the mapping it
     stands for, and every option checked against dr_sync's spec, each problem in a few words naming the option as the
     user typed it (plugin_utils/_module_arguments.py). dr_account is dr_account_argument's."""
+
     def name(option):
         return role_variable(option) if arguments.get('option_names') == 'role' else option
 
     selector, problem = tag_selector_argument(arguments.get('tag_selector'), name('tag_selector'))
     if problem is not None:
-        return arguments, [problem, *argument_problems(arguments, DR_ARGUMENT_SPEC, name, skip=('dr_account', 'tag_selector'))]
+        return arguments, [
+            problem,
+            *argument_problems(arguments, DR_ARGUMENT_SPEC, name, skip=('dr_account', 'tag_selector')),
+        ]
     if selector is not arguments.get('tag_selector'):
         arguments = dict(arguments, tag_selector=selector)
     return arguments, argument_problems(arguments, DR_ARGUMENT_SPEC, name, skip=('dr_account',))
@@ -159,9 +167,12 @@ ROLE_CONNECTION_VARIABLES = ('dr_copy_connection_defaults', 'dr_copy_connection'
 
 def role_connection_problems(values):
     """The problems of the dr_copy role's connection variables (their ``values``, templated): each a dict, or blank."""
-    return ['%s is a dict of connection options (endpoint_url, the credentials), got %s (not shown: it may hold a secret)'
-            % (name, kind(value)) for name, value in zip(ROLE_CONNECTION_VARIABLES, values)
-            if not isinstance(value, Mapping) and value not in (None, '')]
+    return [
+        '%s is a dict of connection options (endpoint_url, the credentials), got %s (not shown: it may hold a secret)'
+        % (name, kind(value))
+        for name, value in zip(ROLE_CONNECTION_VARIABLES, values)
+        if not isinstance(value, Mapping) and value not in (None, '')
+    ]
 
 
 def dr_account_argument(arguments):
@@ -302,7 +313,12 @@ class ActionModule(ActionBase):
             display.vv(dropped_words('dr_sync', arguments, dropped))
         arguments, problems = checked_arguments(arguments)
         if arguments.get('option_names') == 'role':
-            problems = role_connection_problems(self._templar.template([task_vars.get(name) for name in ROLE_CONNECTION_VARIABLES])) + problems
+            problems = (
+                role_connection_problems(
+                    self._templar.template([task_vars.get(name) for name in ROLE_CONNECTION_VARIABLES])
+                )
+                + problems
+            )
         return arguments, problems
 
     def _check_mode(self):

@@ -17,8 +17,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 # The action group of each provider's cloud (meta/runtime.yml).
-CLOUD_GROUPS = {'aws': 'snapcopy.cloud.aws', 'ecs': 'snapcopy.cloud.alicloud', 'ens': 'snapcopy.cloud.alicloud',
-                'cbs': 'snapcopy.cloud.tencentcloud'}
+CLOUD_GROUPS = {
+    'aws': 'snapcopy.cloud.aws',
+    'ecs': 'snapcopy.cloud.alicloud',
+    'ens': 'snapcopy.cloud.alicloud',
+    'cbs': 'snapcopy.cloud.tencentcloud',
+}
 GROUP_PREFIX = 'group/'
 
 
@@ -36,7 +40,10 @@ def task_own_keys(task):
     known (arguments given as one variable)."""
     try:
         from ansible.parsing.mod_args import ModuleArgsParser  # pylint: disable=import-outside-toplevel
-        dummy, args, dummy = ModuleArgsParser(task_ds=task.get_ds(), collection_list=task.collections).parse(skip_action_validation=True)
+
+        dummy, args, dummy = ModuleArgsParser(task_ds=task.get_ds(), collection_list=task.collections).parse(
+            skip_action_validation=True
+        )
     except Exception:  # pylint: disable=broad-except  # a task built without a data structure: compare values instead
         return None
     if not isinstance(args, Mapping) or '_variable_params' in args:
@@ -48,7 +55,7 @@ def defaults_of(merged, groups, action):
     """What module_defaults give ``action`` from ``groups`` and its own entry, in Ansible's order."""
     given = {}
     for key, value in merged.items():
-        if key.startswith(GROUP_PREFIX) and key[len(GROUP_PREFIX):] in groups and isinstance(value, Mapping):
+        if key.startswith(GROUP_PREFIX) and key[len(GROUP_PREFIX) :] in groups and isinstance(value, Mapping):
             given.update(value)
     own = merged.get(action)
     if isinstance(own, Mapping):
@@ -88,4 +95,8 @@ def own_cloud_arguments(task, templar, arguments):
 def dropped_words(module, arguments, dropped):
     """A line for -vv: what the task did not take from module_defaults, and why."""
     return '%s with provider %s takes the module_defaults of %s: not %s from the group of another cloud' % (
-        module, arguments.get('provider'), GROUP_PREFIX + CLOUD_GROUPS[arguments['provider']], ', '.join(dropped))
+        module,
+        arguments.get('provider'),
+        GROUP_PREFIX + CLOUD_GROUPS[arguments['provider']],
+        ', '.join(dropped),
+    )

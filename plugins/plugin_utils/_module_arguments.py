@@ -25,20 +25,38 @@ from ansible.module_utils.common.validation import (
     check_type_list,
 )
 
-SELECTOR_FORMS = ('a mapping of tags, or its text: YAML or JSON ({backup: dr}, {"backup": "dr", "tier": null}) or KEY=VALUE '
-                  'pairs (backup=dr tier=gold)')
+SELECTOR_FORMS = (
+    'a mapping of tags, or its text: YAML or JSON ({backup: dr}, {"backup": "dr", "tier": null}) or KEY=VALUE '
+    'pairs (backup=dr tier=gold)'
+)
 # What a value of each type is, in the words of a message.
-TYPE_WORDS = {'bool': 'true or false', 'int': 'a whole number', 'float': 'a number', 'dict': 'a mapping',
-              'list': 'a list (or its text: items separated by commas)'}
-TYPE_CHECKS = {'bool': check_type_bool, 'int': check_type_int, 'float': check_type_float, 'dict': check_type_dict,
-               'list': check_type_list}
+TYPE_WORDS = {
+    'bool': 'true or false',
+    'int': 'a whole number',
+    'float': 'a number',
+    'dict': 'a mapping',
+    'list': 'a list (or its text: items separated by commas)',
+}
+TYPE_CHECKS = {
+    'bool': check_type_bool,
+    'int': check_type_int,
+    'float': check_type_float,
+    'dict': check_type_dict,
+    'list': check_type_list,
+}
 # What the role sets for a variable it has no value of (its defaults): none given.
 BLANKS: tuple = (None, '', [], {})
 
 
 def kind(value):
     """What ``value`` is, in a message's words: never a class name (ansible-core 2.19 and later tag the values they give)."""
-    for types, words in ((bool, 'a boolean'), (str, 'text'), (Mapping, 'a dict'), ((list, tuple), 'a list'), ((int, float), 'a number')):
+    for types, words in (
+        (bool, 'a boolean'),
+        (str, 'text'),
+        (Mapping, 'a dict'),
+        ((list, tuple), 'a list'),
+        ((int, float), 'a number'),
+    ):
         if isinstance(value, types):
             return words
     return 'a %s' % type(value).__name__
@@ -47,7 +65,7 @@ def kind(value):
 def shown(value, limit=80):
     """A value as a message shows it: its repr, cut short."""
     text = repr(value)
-    return text if len(text) <= limit else text[:limit - 3] + '...'
+    return text if len(text) <= limit else text[: limit - 3] + '...'
 
 
 def tag_selector_argument(value, name):
@@ -89,8 +107,11 @@ def argument_problems(arguments, spec, name_of, skip=()):
     ``name_of(option)``. Options in ``skip`` are checked elsewhere."""
     names = {alias: option for option, option_spec in spec.items() for alias in option_spec.get('aliases', ())}
     names.update({option: option for option in spec})
-    problems = ['%s is no option of this module' % name_of(key) for key in sorted(arguments)
-                if key not in names and not key.startswith('_ansible')]
+    problems = [
+        '%s is no option of this module' % name_of(key)
+        for key in sorted(arguments)
+        if key not in names and not key.startswith('_ansible')
+    ]
     given = {names[key]: value for key, value in arguments.items() if key in names}
     for option, option_spec in spec.items():
         value = given.get(option)
@@ -98,15 +119,21 @@ def argument_problems(arguments, spec, name_of, skip=()):
             continue
         if option_spec.get('required') and value in BLANKS:
             choices = option_spec.get('choices')
-            problems.append('%s is required%s' % (name_of(option), ': one of %s' % ', '.join(choices) if choices else ''))
+            problems.append(
+                '%s is required%s' % (name_of(option), ': one of %s' % ', '.join(choices) if choices else '')
+            )
             continue
         # Blank is not set: the role passes '' for a variable it has no value of, and AWX a question left blank.
-        if value in BLANKS or (isinstance(value, str) and not value.strip() and option_spec.get('type') in ('dict', 'list')):
+        if value in BLANKS or (
+            isinstance(value, str) and not value.strip() and option_spec.get('type') in ('dict', 'list')
+        ):
             continue
         value, problem = _value_problem(option_spec, value)
         if problem is None and isinstance(value, Mapping) and option_spec.get('options'):
-            problems.extend('%s %s' % (name_of('%s.%s' % (option, key)), sub_problem)
-                            for key, sub_problem in _sub_problems(option_spec['options'], value))
+            problems.extend(
+                '%s %s' % (name_of('%s.%s' % (option, key)), sub_problem)
+                for key, sub_problem in _sub_problems(option_spec['options'], value)
+            )
         elif problem is not None:
             problems.append('%s %s' % (name_of(option), problem))
     return problems

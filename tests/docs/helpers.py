@@ -117,7 +117,7 @@ def block_commands(page, body):
         here = re.search(r"<<'?(\w+)'?", line)
         if here:
             end = lines.index(here.group(1), index)
-            line, index = '\n'.join([line] + lines[index:end + 1]), end + 1
+            line, index = '\n'.join([line] + lines[index : end + 1]), end + 1
         command, dummy, claim = line.partition('  #')
         yield Command(page, command.strip(), claim.strip(' #'))
 
@@ -134,8 +134,15 @@ def shell(commands, cwd, env, substitutions=None):
         if text.startswith(('export ', '. ')):
             setup.append(text)
             continue
-        done = subprocess.run(['bash', '-c', '\n'.join(['set -e'] + setup + [text])], cwd=str(cwd), env=env, capture_output=True,
-                              text=True, timeout=600, check=False)
+        done = subprocess.run(
+            ['bash', '-c', '\n'.join(['set -e'] + setup + [text])],
+            cwd=str(cwd),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
         assert done.returncode == 0, '%s: %s\n%s' % (command.page, text, (done.stdout + done.stderr)[-4000:])
         outputs.append(done.stdout)
     return outputs

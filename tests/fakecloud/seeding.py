@@ -104,8 +104,11 @@ def _snapshot(store, cloud: str, spec: dict, disk: dict | None, now: float, defa
 
 def _seeded_snapshots(store, cloud: str, disk: dict) -> list:
     """The ids of a disk's own snapshots in its region (no copies), oldest first."""
-    own = [snap for snap in store.snapshots[cloud].values()
-           if snap.get('disk_id') == disk['id'] and snap['region'] == disk['region'] and not snap.get('is_copy')]
+    own = [
+        snap
+        for snap in store.snapshots[cloud].values()
+        if snap.get('disk_id') == disk['id'] and snap['region'] == disk['region'] and not snap.get('is_copy')
+    ]
     return [snap['id'] for snap in sorted(own, key=lambda snap: (snap['created'], snap['id']))]
 
 

@@ -5,6 +5,7 @@ collection is found only through build/collections: a newcomer who follows the p
 
 Usage: python tests/utils/demo_pages.py BUILD VENV
 """
+
 from __future__ import annotations
 
 import glob
@@ -18,9 +19,11 @@ COLLECTIONS = 'export ANSIBLE_COLLECTIONS_PATH=$PWD/build/collections'
 
 def pages(build):
     """(what, path) of each page the demo wrote: each scope's DR posture page, then the fleet's."""
-    found = [('DR posture of %s' % os.path.basename(path)[len('dr-report-'):-len('.html')].replace('-', ' ', 1), path)
-             for path in sorted(glob.glob(os.path.join(build, 'demo-reports', 'dr-report-*.html')))
-             if not path.endswith(('.history.html', '.previous.html'))]
+    found = [
+        ('DR posture of %s' % os.path.basename(path)[len('dr-report-') : -len('.html')].replace('-', ' ', 1), path)
+        for path in sorted(glob.glob(os.path.join(build, 'demo-reports', 'dr-report-*.html')))
+        if not path.endswith(('.history.html', '.previous.html'))
+    ]
     fleet = os.path.join(build, 'fleet-demo', 'reports', 'dr-fleet-report.html')
     if os.path.exists(fleet):
         found.append(('the fleet of playbooks/inventory/fleet.example.yml, every scope', fleet))
@@ -37,10 +40,15 @@ def main(argv):
     if not found:
         print('  (none found in %s: the demo did not get as far as its reports)' % build)
     print('  Each page keeps the runs before it: <page>.history.html beside it.')
-    print('== ansible-playbook is in %s, on no PATH yet. In this folder, put it and the collection on yours:' % os.path.join(venv, 'bin'))
+    print(
+        '== ansible-playbook is in %s, on no PATH yet. In this folder, put it and the collection on yours:'
+        % os.path.join(venv, 'bin')
+    )
     print('  ' + ACTIVATE)
     print('  ' + COLLECTIONS)
-    print('  Then: ansible-doc snapcopy.cloud.dr_sync; your own playbook on the emulators: make emulators (docs/quickstart.md).')
+    print(
+        '  Then: ansible-doc snapcopy.cloud.dr_sync; your own playbook on the emulators: make emulators (docs/quickstart.md).'
+    )
     return 0 if found else 1
 
 

@@ -193,8 +193,13 @@ REQUIRED = {'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['us-
 
 def action_running(module_result, async_val=0, **arguments):
     """dr_sync's action for a task with ``arguments``, whose module answers ``module_result``."""
-    task = SimpleNamespace(args=dict(REQUIRED, **arguments), async_val=async_val, check_mode=False, action='snapcopy.cloud.dr_sync',
-                           module_defaults=[])
+    task = SimpleNamespace(
+        args=dict(REQUIRED, **arguments),
+        async_val=async_val,
+        check_mode=False,
+        action='snapcopy.cloud.dr_sync',
+        module_defaults=[],
+    )
     connection = SimpleNamespace(has_native_async=False, _shell=SimpleNamespace(tmpdir=None))
     templar = SimpleNamespace(template=lambda value: value)  # the task's values, templated already
     action = ActionModule(task, connection, play_context=None, loader=None, templar=templar, shared_loader_obj=None)
