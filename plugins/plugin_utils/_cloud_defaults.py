@@ -5,11 +5,11 @@
 
 Those modules are in the groups of all three clouds (meta/runtime.yml), so Ansible gives them the defaults of each group
 a play sets, the group listed last winning a key they share: a play with group/snapcopy.cloud.aws and
-group/snapcopy.cloud.alicloud, each with its endpoint_url, sent a DR run on AWS to the Alibaba endpoint. A module of every
-cloud acts on one cloud, its provider's: it takes the defaults of that cloud's group (and of group/snapcopy.cloud.all, and
-its own entry), never another cloud's. The action, which runs before the module, takes the other clouds' values out
-again: what Ansible merged can be told apart, as module_defaults are known to the action and the task's own arguments
-are in the task as written.
+group/snapcopy.cloud.alicloud, each with its endpoint_url, sent a DR run on AWS to the Alibaba endpoint. A module of
+every cloud acts on one cloud, its provider's: it takes the defaults of that cloud's group (and of
+group/snapcopy.cloud.all, and its own entry), never another cloud's. The action, which runs before the module, takes the
+other clouds' values out again: what Ansible merged can be told apart, as module_defaults are known to the action and
+the task's own arguments are in the task as written.
 """
 
 from __future__ import annotations

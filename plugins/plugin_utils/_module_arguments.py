@@ -3,12 +3,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The arguments of dr_sync and dr_posture_info as their actions check them on the controller, before the module runs.
 
-- A tag selector given as text (an AWX survey's answer, ``-e name=value``, the very form the reports print) is read as the
-  mapping it stands for: YAML or JSON (``{backup: dr}``, ``{"backup": "dr", "tier": null}``) or KEY=VALUE pairs
+- A tag selector given as text (an AWX survey's answer, ``-e name=value``, the very form the reports print) is read as
+  the mapping it stands for: YAML or JSON (``{backup: dr}``, ``{"backup": "dr", "tier": null}``) or KEY=VALUE pairs
   (``backup=dr tier=gold``). Text that is none of them is refused, saying what was given and what is taken.
 - Every argument is checked against the module's argument spec (required, choices, types) in a few words per problem,
-  naming the option as the user typed it: the dr_copy role's variable when the role runs the module. Ansible's own checks
-  print the role's whole argument spec (14 KB) with each error; the role leaves them nothing to refuse
+  naming the option as the user typed it: the dr_copy role's variable when the role runs the module. Ansible's own
+  checks print the role's whole argument spec (14 KB) with each error; the role leaves them nothing to refuse
   (roles/dr_copy/meta/argument_specs.yml) and this check says it instead. Nothing is called before it passes.
 """
 
@@ -49,7 +49,8 @@ BLANKS: tuple = (None, '', [], {})
 
 
 def kind(value):
-    """What ``value`` is, in a message's words: never a class name (ansible-core 2.19 and later tag the values they give)."""
+    """What ``value`` is, in a message's words: never a class name (ansible-core 2.19 and later tag the values they
+    give)."""
     for types, words in (
         (bool, 'a boolean'),
         (str, 'text'),
@@ -90,7 +91,8 @@ def tag_selector_argument(value, name):
 
 
 def _value_problem(spec, value):
-    """(``value`` as its type makes it, what is wrong with it for an option of ``spec`` or None): its type and choices."""
+    """(``value`` as its type makes it, what is wrong with it for an option of ``spec`` or None): its type and
+    choices."""
     wanted = spec.get('type', 'str')
     if wanted in TYPE_CHECKS:
         try:

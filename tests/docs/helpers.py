@@ -89,15 +89,16 @@ def run_module(module, args, env, check=False, timeout=120, output=None):
 
 
 def dr_sync_in_process(check_mode=False, **params):
-    """The result of dr_sync's module (its defaults, then ``params``) run in this process: what a test sets up with, where
-    an ``ansible-playbook`` run would only add seconds of CPU (a busy machine makes them minutes) and prove nothing more."""
+    """The result of dr_sync's module (its defaults, then ``params``) run in this process: what a test sets up with,
+    where an ``ansible-playbook`` run would only add seconds of CPU (a busy machine makes them minutes) and prove
+    nothing more."""
     params = dict({option: spec.get('default') for option, spec in DR_ARGUMENT_SPEC.items()}, **params)
     with pytest.raises(ModuleExit) as ended:
         run_dr_module(FakeModule(params, check_mode=check_mode))
     return ended.value.result
 
 
-# ---------------------------------------------------------------- the pages' commands (test_page_commands.py, test_quickstart.py)
+# ------------------------------------------------------ the pages' commands (test_page_commands.py, test_quickstart.py)
 Command = collections.namedtuple('Command', 'page text claim')
 
 

@@ -1,5 +1,5 @@
-"""Every command of the pages a newcomer follows first (README.md, docs/quickstart.md, docs/events.md, docs/awx.md), run as
-printed on the emulators, --check and the reruns included, each held to what the page says it does (issue 47).
+"""Every command of the pages a newcomer follows first (README.md, docs/quickstart.md, docs/events.md, docs/awx.md), run
+as printed on the emulators, --check and the reruns included, each held to what the page says it does (issue 47).
 
 The commands are read from the pages (each line of a ``sh`` block, and each command written inline in the text), never
 copied here. What a reader would put in, the test puts in, and nothing else: their keys and snapshot ids (the
@@ -252,7 +252,8 @@ READER_AWS = {
 
 
 def test_readme_one_snapshot_one_copy(moto_url, tmp_path):  # noqa: F811  # pylint: disable=redefined-outer-name
-    """The README's one-line copy, run twice: the copy, then the copy found (changed false, as its last lines promise)."""
+    """The README's one-line copy, run twice: the copy, then the copy found (changed false, as its last lines
+    promise)."""
     (command,) = commands_like('README.md', r'ansible localhost -m snapcopy\.cloud\.ebs_snapshot_copy .*')
     env = dict(
         aws_environment(tmp_path, moto_url),
@@ -283,8 +284,8 @@ def test_ansible_doc_of_a_module(tmp_path):
 
 
 def test_quickstart_a_first_copy_check_run_rerun(moto_url, tmp_path):  # noqa: F811  # pylint: disable=redefined-outer-name
-    """copy.yml as the page saves it, the exports, then --check --diff, the copy and the rerun, each as its comment says:
-    its recap (changed or ok) and the action the playbook shows."""
+    """copy.yml as the page saves it, the exports, then --check --diff, the copy and the rerun, each as its comment
+    says: its recap (changed or ok) and the action the playbook shows."""
     text = read('docs/quickstart.md')
     section = text[text.index('## A first copy') : text.index('## The DR job')]
     (playbook,) = re.findall(r'```yaml\n(.*?)```', section, re.S)
@@ -306,8 +307,8 @@ def test_quickstart_a_first_copy_check_run_rerun(moto_url, tmp_path):  # noqa: F
 
 
 def test_quickstart_the_dr_job_plans_copies_and_reruns(moto_url, tmp_path):  # noqa: F811  # pylint: disable=redefined-outer-name
-    """The DR job as printed (--check): the report is the plan. As the text goes on: without --check the copies are made,
-    and a rerun changes nothing. The report files are where the page says."""
+    """The DR job as printed (--check): the report is the plan. As the text goes on: without --check the copies are
+    made, and a rerun changes nothing. The report files are where the page says."""
     (command,) = commands_like('docs/quickstart.md', r'ansible-playbook snapcopy\.cloud\.dr_copy --check .*')
     exports = commands_like('docs/quickstart.md', r'export (AWS|ALICLOUD|TENCENTCLOUD)_.*')
     env = aws_environment(tmp_path, moto_url)
@@ -341,10 +342,10 @@ def test_events_page_names_every_variable_of_the_rulebook():
 
 def test_events_the_first_events_run_with_the_pages_files(fakecloud_clean, tmp_path):
     """The run the rule starts for the first event (ansible-rulebook's run_playbook: ansible-playbook with the page's
-    inventory, the rule's extra_vars and ansible_eda), with the page's scope.yml and inventory.yml as printed, but for the
-    emulator's endpoint (the page's commented line) and a report folder the test can write. The page's inventory lacked
-    ansible_python_interpreter: Ansible then ran the modules with the system's python3, which has no SDK, and the first
-    event's run failed."""
+    inventory, the rule's extra_vars and ansible_eda), with the page's scope.yml and inventory.yml as printed, but for
+    the emulator's endpoint (the page's commented line) and a report folder the test can write. The page's inventory
+    lacked ansible_python_interpreter: Ansible then ran the modules with the system's python3, which has no SDK, and the
+    first event's run failed."""
     (command,) = commands_like('docs/events.md', r'ansible-rulebook --rulebook .*')
     text = read('docs/events.md')
     blocks = {block.split('\n', 1)[0]: block for block in re.findall(r'```yaml\n(.*?)```', text, re.S)}

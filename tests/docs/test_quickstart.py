@@ -69,7 +69,8 @@ def test_the_quickstarts_own_playbook_runs_on_the_emulators_make_emulators_keeps
         'ansible-playbook my-dr.yml -e @build/emulators.json',
         'ansible-playbook my-dr.yml -e @build/emulators.json',
     ]
-    # A clone's folder, as the reader's shell has it: the page's playbook, and build/ with the collection and emulators.json.
+    # A clone's folder, as the reader's shell has it: the page's playbook, and build/ with the collection and
+    # emulators.json.
     (tmp_path / 'my-dr.yml').write_text(playbook, encoding='utf-8')
     (tmp_path / 'build').mkdir()
     os.symlink(COLLECTIONS, str(tmp_path / 'build' / 'collections'))

@@ -129,8 +129,9 @@ def apply_seed(store, payload: dict) -> dict:
             if not disk_spec.get('region'):
                 raise ValueError('disk %r needs a region' % disk_spec)
             if disk_spec.get('id') and disk_spec['id'] in store.disks[cloud]:
-                # Seeded before: a seed that names its disk is made once, however often it is sent (a playbook that seeds
-                # the emulator and is run again, in check mode first). The answer names the disk and its snapshots.
+                # Seeded before: a seed that names its disk is made once, however often it is sent (a playbook that
+                # seeds the emulator and is run again, in check mode first). The answer names the disk and its
+                # snapshots.
                 out['disks'].append(disk_spec['id'])
                 out['snapshots'].extend(_seeded_snapshots(store, cloud, store.disks[cloud][disk_spec['id']]))
                 continue

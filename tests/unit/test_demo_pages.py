@@ -1,6 +1,6 @@
-"""Issue 47: make demo ends by saying where its pages are and how to put ansible-playbook on PATH, and the README and the
-quickstart say the same, word for word (tests/utils/demo_pages.py). Before, ansible-playbook was in .venv/bin only and
-no page said so, and nothing said where the demo's pages were."""
+"""Issue 47: make demo ends by saying where its pages are and how to put ansible-playbook on PATH, and the README and
+the quickstart say the same, word for word (tests/utils/demo_pages.py). Before, ansible-playbook was in .venv/bin only
+and no page said so, and nothing said where the demo's pages were."""
 
 from __future__ import annotations
 
@@ -76,7 +76,8 @@ def test_the_readme_and_the_quickstart_say_where_the_pages_are_and_how_to_reach_
 
 
 def test_the_readme_says_how_long_a_newcomer_waits_from_git_clone_to_a_green_page():
-    """Measured, with the date and the machine: a clone of the branch, make demo as the README says, the fleet page opened."""
+    """Measured, with the date and the machine: a clone of the branch, make demo as the README says, the fleet page
+    opened."""
     assert re.search(
         r'From `git clone` to the fleet\'s page open in a browser, green .* about \d+ minutes( \d+ seconds)?: measured on '
         r'\d{4}-\d\d-\d\d',

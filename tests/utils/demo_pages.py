@@ -12,7 +12,8 @@ import glob
 import os
 import sys
 
-# What the README and the quickstart tell a reader to type, word for word (tests/unit/test_demo_pages.py holds them to it).
+# What the README and the quickstart tell a reader to type, word for word (tests/unit/test_demo_pages.py holds them to
+# it).
 ACTIVATE = '. .venv/bin/activate'
 COLLECTIONS = 'export ANSIBLE_COLLECTIONS_PATH=$PWD/build/collections'
 

@@ -46,7 +46,8 @@ LONGEST_LINE = 800
 
 
 def playbook(tmp_path, text, variables, check=False, verbosity=0):
-    """``ansible-playbook`` on the play ``text``, with the JSON ``variables`` as extra variables: (exit code, output)."""
+    """``ansible-playbook`` on the play ``text``, with the JSON ``variables`` as extra variables: (exit code,
+    output)."""
     (tmp_path / 'play.yml').write_text(text)
     (tmp_path / 'vars.json').write_text(json.dumps(dict(variables, ansible_python_interpreter=sys.executable)))
     env = dict(
@@ -172,7 +173,8 @@ def test_every_problem_is_one_line_naming_the_option_and_the_role_gives_nothing_
 def test_the_role_takes_its_selector_as_text_in_every_form_and_refuses_text_that_is_no_mapping(
     fakecloud_clean, tmp_path
 ):
-    """Check runs of the role on ECS: each form plans the copy of the one tagged disk; the list is refused, calling nothing."""
+    """Check runs of the role on ECS: each form plans the copy of the one tagged disk; the list is refused, calling
+    nothing."""
     fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}]})
     common = {
         'dr_copy_provider': 'ecs',
@@ -259,8 +261,8 @@ def test_each_argument_error_is_a_few_words_naming_the_variable_before_any_call(
 def test_module_defaults_of_two_clouds_each_reach_their_own_clouds_modules(
     fakecloud_clean, moto_url, moto_calls, tmp_path
 ):  # noqa: F811  # pylint: disable=redefined-outer-name
-    """The play sets group/snapcopy.cloud.aws and group/snapcopy.cloud.alicloud, each with its endpoint and keys, and runs
-    the role on AWS and on ECS, and dr_posture_info on each: every run calls its own cloud's emulator only."""
+    """The play sets group/snapcopy.cloud.aws and group/snapcopy.cloud.alicloud, each with its endpoint and keys, and
+    runs the role on AWS and on ECS, and dr_posture_info on each: every run calls its own cloud's emulator only."""
     ec2 = boto3.client(
         'ec2',
         region_name=AWS_SOURCE,

@@ -73,8 +73,8 @@ def test_the_execution_environment_installs_every_clouds_sdk_and_no_other():
 
 @pytest.mark.parametrize('name', list(PROVIDERS))
 def test_each_record_is_its_copy_modules_cloud(name):
-    """The copy module of the record is built on the copy adapter that the record's adapter extends (a copy module carries
-    nothing of the DR run: test_layers.py), and on the record's connection options."""
+    """The copy module of the record is built on the copy adapter that the record's adapter extends (a copy module
+    carries nothing of the DR run: test_layers.py), and on the record's connection options."""
     provider = PROVIDERS[name]
     adapter = provider.load_adapter()
     module = importlib.import_module('ansible_collections.snapcopy.cloud.plugins.modules.' + provider.copy_module)
