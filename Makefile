@@ -400,7 +400,8 @@ docs: docs-venv collection-link ## the HTML site: module reference and user guid
 
 # Lint the collection's docs, build the site, open its module pages in headless Chromium (Debian's
 # package, installed with apt-get when missing), and run tests/docs: the AWX credential types
-# and survey against fakecloud, the execution environment with ansible-builder, the user guide.
+# and survey against fakecloud, the execution environment with ansible-builder, the user guide, and every
+# command of the README, the quickstart, events.md and awx.md as printed (tests/docs/test_page_commands.py).
 docs-test: docs-venv collection-link ## docs lint, the site in Chromium, AWX types and survey, guide (tests/docs)
 	@echo '== docs-test (antsibull-docs lint, site, Chromium, AWX, execution environment, guide)'
 	PATH='$(BIN):$(CLEAN_PATH)' $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .

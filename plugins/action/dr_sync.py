@@ -46,8 +46,15 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import REPORT_KEYS, summary_line
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import run_id as new_run_id
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import WAIT_ARGUMENT_SPEC
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, role_variable
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._cloud_defaults import dropped_words, own_cloud_arguments
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import write_file
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._live_progress import FleetBoard, LiveProgress
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._module_arguments import (
+    argument_problems,
+    kind,
+    tag_selector_argument,
+)
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history import DEFAULT_HISTORY, keep_run
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
@@ -139,6 +146,39 @@ def option_name(arguments, option):
     return 'dr_copy_' + option if arguments.get('option_names') == 'role' else option
 
 
+def checked_arguments(arguments):
+    """(the arguments as the module is to get them, their problems): the tag selector's text read as the mapping it
+    stands for, and every option checked against dr_sync's spec, each problem in a few words naming the option as the
+    user typed it (plugin_utils/_module_arguments.py). dr_account is dr_account_argument's."""
+
+    def name(option):
+        return role_variable(option) if arguments.get('option_names') == 'role' else option
+
+    selector, problem = tag_selector_argument(arguments.get('tag_selector'), name('tag_selector'))
+    if problem is not None:
+        return arguments, [
+            problem,
+            *argument_problems(arguments, DR_ARGUMENT_SPEC, name, skip=('dr_account', 'tag_selector')),
+        ]
+    if selector is not arguments.get('tag_selector'):
+        arguments = dict(arguments, tag_selector=selector)
+    return arguments, argument_problems(arguments, DR_ARGUMENT_SPEC, name, skip=('dr_account',))
+
+
+# The role's variables that reach dr_sync as module_defaults (roles/dr_copy/tasks/main.yml), not as options.
+ROLE_CONNECTION_VARIABLES = ('dr_copy_connection_defaults', 'dr_copy_connection')
+
+
+def role_connection_problems(values):
+    """The problems of the dr_copy role's connection variables (their ``values``, templated): each a dict, or blank."""
+    return [
+        '%s is a dict of connection options (endpoint_url, the credentials), got %s (not shown: it may hold a secret)'
+        % (name, kind(value))
+        for name, value in zip(ROLE_CONNECTION_VARIABLES, values)
+        if not isinstance(value, Mapping) and value not in (None, '')
+    ]
+
+
 def dr_account_argument(arguments):
     """(dr_account as the module is to get it, None) or (None, why it is refused). A dict, or its text form (key=value
     pairs, or JSON) made a dict here, so that the module's no_log of external_id holds; nothing else. The refusal never
@@ -225,7 +265,12 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         task_vars = task_vars or {}
-        arguments = self._task.args
+        # Bad input is refused here, in a few words, before any call and before the scope's files or lock are touched, as
+        # Ansible's check of the role's arguments refused it.
+        arguments, problems = self._arguments(task_vars)
+        if problems:
+            result.update(failed=True, changed=False, msg='bad input, nothing was done: %s' % '; '.join(problems))
+            return result
         # As ansible.builtin.normal runs a module.
         wrap_async = self._task.async_val and not self._connection.has_native_async
         # Refused here, not by the module, which would echo the value: the run ends as one the module refused.
@@ -237,7 +282,7 @@ class ActionModule(ActionBase):
             given['dr_account'] = dr_account  # its text form, as the dict it stands for
         if files is not None:
             given['run_id'] = files.run['run_id']
-        module_args = dict(arguments, **given) if given else None
+        module_args = dict(arguments, **given) if given or arguments is not self._task.args else None
         lock = None if wrap_async or self._check_mode() else self._scope_lock(arguments, files)
         try:
             if lock is not None:
@@ -276,6 +321,22 @@ class ActionModule(ActionBase):
         finally:
             if lock is not None:
                 lock.release()
+
+    def _arguments(self, task_vars):
+        """(the task's arguments as the module is to get them, their problems): of module_defaults, the provider's
+        cloud's group only (plugin_utils/_cloud_defaults.py), the selector's text read, each option checked."""
+        arguments, dropped = own_cloud_arguments(self._task, self._templar, self._task.args)
+        if dropped:
+            display.vv(dropped_words('dr_sync', arguments, dropped))
+        arguments, problems = checked_arguments(arguments)
+        if arguments.get('option_names') == 'role':
+            problems = (
+                role_connection_problems(
+                    self._templar.template([task_vars.get(name) for name in ROLE_CONNECTION_VARIABLES])
+                )
+                + problems
+            )
+        return arguments, problems
 
     def _check_mode(self):
         return self._play_context.check_mode if self._play_context is not None else self._task.check_mode

@@ -1,12 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""One DR run of a scope at a time on a controller (docs/vault.md, "One run of a scope at a time"): dr_sync's action holds
-an flock on a file of the scope (provider, the account or credential where the task names one, source region) while
-its module runs. ENS has neither a copy token nor tags on snapshots for a lease, so two runs of an ENS scope at once can
-copy one snapshot twice; the other clouds' tokens and leases hold without it, but a scope has one set of report files,
-so every cloud takes it. Between controllers (AWX jobs in their own pods) it holds nothing: there a job template without
-concurrent jobs does (docs/awx.md).
+"""One DR run of a scope at a time on a controller (docs/vault.md, "One run of a scope at a time"): dr_sync's action
+holds an flock on a file of the scope (provider, the account or credential where the task names one, source region)
+while its module runs. ENS has neither a copy token nor tags on snapshots for a lease, so two runs of an ENS scope at
+once can copy one snapshot twice; the other clouds' tokens and leases hold without it, but a scope has one set of report
+files, so every cloud takes it. Between controllers (AWX jobs in their own pods) it holds nothing: there a job template
+without concurrent jobs does (docs/awx.md).
 
 An flock goes with the process that holds it: a killed run leaves no lock behind, only the file.
 """
@@ -44,7 +44,8 @@ class ScopeBusy(Exception):
 
 
 def lock_dir(environ=None):
-    """The folder of the lock files: per user (~/.ansible/snapcopy/locks), so that no other user can hold or remove one."""
+    """The folder of the lock files: per user (~/.ansible/snapcopy/locks), so that no other user can hold or remove
+    one."""
     environ = os.environ if environ is None else environ
     return environ.get(LOCK_DIR_VARIABLE) or os.path.join(os.path.expanduser('~'), '.ansible', 'snapcopy', 'locks')
 
@@ -88,9 +89,9 @@ def lock_path(provider, source_region, identity, folder):
 
 
 class ScopeLock:
-    """The flock of one scope's file. ``clock`` and ``sleep`` time the wait (a test's own); ``on_wait(holder)`` is called
-    once, when a try finds the scope held by a run that has said who it is. After acquire, ``waited_for`` is that run
-    ({} when it held the scope too briefly to say), or None when the scope was free."""
+    """The flock of one scope's file. ``clock`` and ``sleep`` time the wait (a test's own); ``on_wait(holder)`` is
+    called once, when a try finds the scope held by a run that has said who it is. After acquire, ``waited_for`` is that
+    run ({} when it held the scope too briefly to say), or None when the scope was free."""
 
     def __init__(self, path, holder, *, clock=time.monotonic, sleep=time.sleep, step=STEP, on_wait=None):
         self.path, self.holder = path, holder
@@ -142,7 +143,8 @@ class ScopeLock:
             return {}
 
     def release(self):
-        """Let the next run in. The file stays: removing it would let a waiter hold a lock on a file no one else opens."""
+        """Let the next run in. The file stays: removing it would let a waiter hold a lock on a file no one else
+        opens."""
         if self.handle is not None:
             os.ftruncate(self.handle, 0)
             fcntl.flock(self.handle, fcntl.LOCK_UN)

@@ -470,9 +470,9 @@ def test_the_test_environment_is_the_documented_execution_environment():
 def test_the_guides_ansible_runner_recipe_runs_the_job_as_it_says(
     awx_venv, workspace, job_user, home, collections, fakecloud_clean
 ):
-    """docs/awx.md's copy-paste recipe, run line for line as the job's user in a shell, but for its first three lines (the
-    venv and the installs: here .venv-awx and the collection from the release tarball), and with the emulator's keys for
-    the placeholders and its address added to the extra variables."""
+    """docs/awx.md's copy-paste recipe, run line for line as the job's user in a shell, but for its first three lines
+    (the venv and the installs: here .venv-awx and the collection from the release tarball), and with the emulator's
+    keys for the placeholders and its address added to the extra variables."""
     with open(os.path.join(DOCS, 'awx.md'), encoding='utf-8') as handle:
         guide = handle.read()
     section = guide[guide.index('## 11. The same job with ansible-runner') :]

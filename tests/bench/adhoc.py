@@ -1,4 +1,5 @@
-"""Part a: one ad hoc copy per module (``ansible localhost -m snapcopy.cloud.<module>``) against ``ansible localhost -m ping``.
+"""Part a: one ad hoc copy per module (``ansible localhost -m snapcopy.cloud.<module>``) against ``ansible localhost -m
+ping``.
 
 Rounds are interleaved (ping, then each module's new copy and the same copy again, which then
 exists), so that a slow moment of the machine falls on all commands alike. The emulators add no

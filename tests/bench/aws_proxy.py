@@ -80,7 +80,8 @@ class CopyTracker:
             entry['errors'] += int(error)
 
     def reserve(self, destination_outcome):
-        """A slot for a new copy in ``place`` (account, region): a token, or None when ``max_in_flight`` are under way."""
+        """A slot for a new copy in ``place`` (account, region): a token, or None when ``max_in_flight`` are under
+        way."""
         now = time.monotonic()
         with self.lock:
             slots = self.regions.setdefault(destination_outcome, {})

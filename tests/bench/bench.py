@@ -7,10 +7,11 @@ c. A loop of the single-copy module (tests/bench/loop.yml), one task per disk, a
 d. The restore drill (drill.py): the role at N = 100 per cloud with every copy in place, without and with
    dr_copy_restore_test: the wall seconds and API calls the drill adds.
 e. Events (events.py): the rulebook extensions/eda/rulebooks/dr_on_snapshot.yml under ansible-rulebook, 200 snapshots
-   completing over a minute per cloud, the source polling every 30 s, the rulebook killed and restarted half way: the time
-   from a snapshot's completion to its copy being accepted (p50, p95, max), missed and duplicate copies, the calls per poll.
-v. The vault (vault.py): the role's first run at N = 100 on AWS, ECS and CBS, without and with copies in a DR account (AWS,
-   CBS) and locks (AWS, ECS), and their reruns: the wall seconds and API calls the vault adds.
+   completing over a minute per cloud, the source polling every 30 s, the rulebook killed and restarted half way: the
+   time from a snapshot's completion to its copy being accepted (p50, p95, max), missed and duplicate copies, the calls
+   per poll.
+v. The vault (vault.py): the role's first run at N = 100 on AWS, ECS and CBS, without and with copies in a DR account
+   (AWS, CBS) and locks (AWS, ECS), and their reruns: the wall seconds and API calls the vault adds.
 f. The fleet (playbooks/dr_fleet.yml): 100 scopes of 20 tagged disks over the four clouds and several
    accounts each, at forks 1, 10 and 25: wall time, the CPU and peak memory of the whole
    ansible-playbook process tree, API calls per scope, and the floor this machine allows (fleet.py).
@@ -20,7 +21,8 @@ run shares limits or call counters with another: a loop of 100 waiting tasks alo
 minutes. Parts d, v and f run after them, alone. Prints Markdown tables and writes bench-results.json,
 bench-results.png and bench-results-fleet.png.
 
-Usage: python tests/bench/bench.py [--quick] [--out DIR] [--parts abcdevf] [--fleet-scopes N] [--fleet-disks N] [--fleet-forks 1,10,25]
+Usage: python tests/bench/bench.py [--quick] [--out DIR] [--parts abcdevf] [--fleet-scopes N] [--fleet-disks N]
+[--fleet-forks 1,10,25]
 """
 
 from __future__ import annotations

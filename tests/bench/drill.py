@@ -140,8 +140,8 @@ def by_provider(records, summary_of):
 
 
 def added_medians(done):
-    """The medians over ``done`` (one cloud's runs) of the wall seconds without and with the feature, and of what it added
-    (seconds, API calls); the first run's added calls by action."""
+    """The medians over ``done`` (one cloud's runs) of the wall seconds without and with the feature, and of what it
+    added (seconds, API calls); the first run's added calls by action."""
     return {
         'wall_without_s': _median([record['wall_without_s'] for record in done]),
         'wall_with_s': _median([record['wall_with_s'] for record in done]),

@@ -1,14 +1,15 @@
-"""Part e of make bench: event-driven DR (docs/events.md), the rulebook extensions/eda/rulebooks/dr_on_snapshot.yml run by
-ansible-rulebook (.venv-eda) on the bench's emulators, one cloud after another, each alone on the machine.
+"""Part e of make bench: event-driven DR (docs/events.md), the rulebook extensions/eda/rulebooks/dr_on_snapshot.yml run
+by ansible-rulebook (.venv-eda) on the bench's emulators, one cloud after another, each alone on the machine.
 
 On each cloud: N tagged disks (200); the event source polls every 30 s. Over a minute the N disks' snapshots complete
-(moto: one created every 60/N s; fakecloud: seeded together, each completing at its own time within the minute). Half way
-through the burst the rulebook is killed (SIGKILL, its runs with it) and started again with the same state file. Measured:
-for each snapshot, the time from its completion to its copy being accepted (the copy's start time, as the DR region lists
-it): p50, p95, max; snapshots without a copy (missed) and with more than one (duplicates); the playbook runs; and the calls
-of one poll of the source over the N disks and their snapshots once the burst is over (read from the emulator's
-counters, the source run alone). On AWS a second run takes the push way: each snapshot's "EBS Snapshot Notification", as
-EventBridge would route it, is sent to an SQS queue on moto as the snapshot completes, and the source reads the queue.
+(moto: one created every 60/N s; fakecloud: seeded together, each completing at its own time within the minute). Half
+way through the burst the rulebook is killed (SIGKILL, its runs with it) and started again with the same state file.
+Measured: for each snapshot, the time from its completion to its copy being accepted (the copy's start time, as the DR
+region lists it): p50, p95, max; snapshots without a copy (missed) and with more than one (duplicates); the playbook
+runs; and the calls of one poll of the source over the N disks and their snapshots once the burst is over (read from the
+emulator's counters, the source run alone). On AWS a second run takes the push way: each snapshot's "EBS Snapshot
+Notification", as EventBridge would route it, is sent to an SQS queue on moto as the snapshot completes, and the source
+reads the queue.
 """
 
 from __future__ import annotations
@@ -67,8 +68,8 @@ class EventsLane:
     """Part e on one stack per cloud kind; logs and files under ``work``."""
 
     def __init__(self, work, disks, progress, copy_poll_interval):
-        """``copy_poll_interval``: the role's dr_copy_poll_interval, compressed with the bench's copy times (runs.py): how
-        often a run reads its copies in flight while it waits for a free slot (AWS's 20 copies per region)."""
+        """``copy_poll_interval``: the role's dr_copy_poll_interval, compressed with the bench's copy times (runs.py):
+        how often a run reads its copies in flight while it waits for a free slot (AWS's 20 copies per region)."""
         self.work = work
         self.disks = disks
         self.progress = progress
@@ -113,8 +114,8 @@ class EventsLane:
         return session.create_client('sqs', region_name=region, endpoint_url=connection['endpoint_url'])
 
     def burst(self, stack, provider, disks, queue_url=None):
-        """The snapshots complete over BURST_SECONDS; answers {snapshot id: completion time (epoch s)} once all are started.
-        With ``queue_url`` (AWS), each one's EventBridge event goes to that queue as it completes."""
+        """The snapshots complete over BURST_SECONDS; answers {snapshot id: completion time (epoch s)} once all are
+        started. With ``queue_url`` (AWS), each one's EventBridge event goes to that queue as it completes."""
         source = REGIONS[provider][0]
         step = BURST_SECONDS / float(len(disks))
         if provider != 'aws':

@@ -105,7 +105,8 @@ def account_id(provider, number):
 
 
 def fleet_scopes(count, regions_per_account=5, providers=PROVIDERS):
-    """``count`` scopes, dealt round the clouds in turn; a cloud's scopes fill an account's regions, then the next account's."""
+    """``count`` scopes, dealt round the clouds in turn; a cloud's scopes fill an account's regions, then the next
+    account's."""
     scopes = []
     for index in range(count):
         provider = providers[index % len(providers)]
@@ -126,7 +127,8 @@ def fleet_scopes(count, regions_per_account=5, providers=PROVIDERS):
 
 
 def inventory(scopes, endpoints, poll_interval, wait_timeout, report_dir):
-    """The fleet as an inventory, in the shape of playbooks/inventory/fleet.example.yml (JSON, which the yaml plugin reads)."""
+    """The fleet as an inventory, in the shape of playbooks/inventory/fleet.example.yml (JSON, which the yaml plugin
+    reads)."""
     children = {}
     for provider in PROVIDERS:
         hosts = {
@@ -183,7 +185,8 @@ def job_environment(fakecloud_credentials):
 
 
 def seed_fakecloud(stack, scopes, disks, credentials):
-    """The roles of the fleet's Alibaba and Tencent accounts (trusted by the job's identity), and each scope's tagged disks."""
+    """The roles of the fleet's Alibaba and Tencent accounts (trusted by the job's identity), and each scope's tagged
+    disks."""
     roles = {'alibaba': {}, 'tencent': {}}
     by_account = {}
     for scope in scopes:
@@ -208,7 +211,8 @@ def seed_fakecloud(stack, scopes, disks, credentials):
 
 
 def seed_aws(stack, scopes, disks):
-    """Each AWS scope's tagged volumes, each with a snapshot, made with its role's keys (moto keeps them in the role's account).
+    """Each AWS scope's tagged volumes, each with a snapshot, made with its role's keys (moto keeps them in the role's
+    account).
 
     Straight to moto, not through the proxy: seeding is neither timed nor counted."""
     import botocore.config  # pylint: disable=import-outside-toplevel  # the bench's venv has it; importing it costs time
@@ -387,7 +391,8 @@ def run_measured(command, log_path, env, emulator_pids, timeout=RUN_TIMEOUT):
 
 
 def calls_by_provider(aws_stack, fakecloud_stack):
-    """{provider: {action: counts}}, with STS AssumeRole as 'sts:AssumeRole' (Alibaba's split between ECS and ENS below)."""
+    """{provider: {action: counts}}, with STS AssumeRole as 'sts:AssumeRole' (Alibaba's split between ECS and ENS
+    below)."""
     result = {}
     if aws_stack is not None:
         result['aws'] = aws_stack.calls('aws')[0]
@@ -405,7 +410,8 @@ def calls_by_provider(aws_stack, fakecloud_stack):
 
 
 def per_scope(calls, scopes):
-    """Calls per scope of each cloud: reads, copy calls, other writes and AssumeRole; STS shared by clouds is split by their scopes."""
+    """Calls per scope of each cloud: reads, copy calls, other writes and AssumeRole; STS shared by clouds is split by
+    their scopes."""
     counts = {provider: sum(1 for scope in scopes if scope['provider'] == provider) for provider in PROVIDERS}
     result = {}
     for key, by_action in calls.items():

@@ -21,7 +21,8 @@ LOOP_FACTOR = 30
 
 
 def summarize(records):
-    """One entry per (kind, provider, disks): median, min and max wall time of the good runs, and the rest of the first."""
+    """One entry per (kind, provider, disks): median, min and max wall time of the good runs, and the rest of the
+    first."""
     groups = {}
     for record in records:
         groups.setdefault((record['kind'], record['provider'], record['disks']), []).append(record)
@@ -235,7 +236,8 @@ def _role_and_loop_tables(summary):
 
 
 def fleet_table(fleet):
-    """Part f: one row per fork count (wall, floor, speed-up, CPU, memory), then the API calls per scope of each cloud."""
+    """Part f: one row per fork count (wall, floor, speed-up, CPU, memory), then the API calls per scope of each
+    cloud."""
     settings, runs = fleet['settings'], fleet['runs']
     first = runs[0] if runs else {}
     lines = [

@@ -175,7 +175,8 @@ class FakecloudStack:
 
     def configure(self, latency_ms, copy_seconds, limits=True):
         """Copy and snapshot times, latency on every call, and each cloud's documented limits."""
-        # A disk made from a snapshot (the restore drill's) is usable after the copy time too: minutes for both on a cloud.
+        # A disk made from a snapshot (the restore drill's) is usable after the copy time too: minutes for both on a
+        # cloud.
         self.admin.configure(
             timings={
                 cloud: {'snapshot_seconds': copy_seconds, 'copy_seconds': copy_seconds, 'disk_seconds': copy_seconds}

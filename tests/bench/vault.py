@@ -1,12 +1,13 @@
-"""Part v of make bench: what a DR account (AWS, CBS; dr_copy_dr_account) and locks (AWS, ECS; dr_copy_lock) add to a DR run.
+"""Part v of make bench: what a DR account (AWS, CBS; dr_copy_dr_account) and locks (AWS, ECS; dr_copy_lock) add to a DR
+run.
 
-For AWS, ECS and CBS: N tagged disks are seeded and the role copies them all (the first run of a scope), once as it is and
-once, on emulators reset and seeded alike, with the vault: on AWS the copies made by a DR account (the source shared with
-it, the share removed once the copy is complete) and locked in governance mode, on ECS locked in compliance mode, on CBS
-made by a DR account through a bridge disk (the staged copy shared, a disk and a snapshot of it made by the DR account, then
-the disk, the share and the staged copy removed). The difference is
-the vault's: wall seconds and API calls by action. A second run of each, with every copy in place and locked, shows what the
-vault costs a run that has nothing to do.
+For AWS, ECS and CBS: N tagged disks are seeded and the role copies them all (the first run of a scope), once as it is
+and once, on emulators reset and seeded alike, with the vault: on AWS the copies made by a DR account (the source shared
+with it, the share removed once the copy is complete) and locked in governance mode, on ECS locked in compliance mode,
+on CBS made by a DR account through a bridge disk (the staged copy shared, a disk and a snapshot of it made by the DR
+account, then the disk, the share and the staged copy removed). The difference is the vault's: wall seconds and API
+calls by action. A second run of each, with every copy in place and locked, shows what the vault costs a run that has
+nothing to do.
 """
 
 from __future__ import annotations

@@ -21,9 +21,9 @@ from fakecloud import credentials as fakecloud_credentials  # pylint: disable=wr
 from fakecloud.testing import AdminClient  # pylint: disable=wrong-import-position
 
 TAG_SELECTOR = {'chaos': 'yes'}
-# The tag of the restore drill's test disks (plugins/module_utils/core/tagging.py RESTORE_RUN_TAG): none may be left once
-# the time of RESTORE_UNTIL_TAG has passed. Before it, the run that made the disk may still be under way (a killed run
-# cannot be told from a live one), and no other run may delete it: those are counted apart, as awaiting their time.
+# The tag of the restore drill's test disks (plugins/module_utils/core/tagging.py RESTORE_RUN_TAG): none may be left
+# once the time of RESTORE_UNTIL_TAG has passed. Before it, the run that made the disk may still be under way (a killed
+# run cannot be told from a live one), and no other run may delete it: those are counted apart, as awaiting their time.
 RESTORE_RUN_TAG = 'snapcopy:restore-test'
 RESTORE_UNTIL_TAG = 'snapcopy:restore-until'
 
@@ -227,7 +227,8 @@ class FakeCloudTarget:
         return {snapshot['id'] for region in self.dr_regions for snapshot in state.get(region, {}).get('snapshots', [])}
 
     def calls(self):
-        """{'calls', 'errors', 'mutations', 'lost_answers'} on this cloud (and, for CBS, its Tag service) since the last reset."""
+        """{'calls', 'errors', 'mutations', 'lost_answers'} on this cloud (and, for CBS, its Tag service) since the last
+        reset."""
         report = self.admin.calls()
         clouds = (self.name, 'tag') if self.name == 'cbs' else (self.name,)
         counts = [entry for cloud in clouds for entry in report['calls'].get(cloud, {}).values()]

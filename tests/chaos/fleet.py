@@ -1,11 +1,11 @@
 """The fleet part of the chaos suite: playbooks/dr_fleet.yml over many scopes, under faults and SIGKILL.
 
-A scope is one provider, one account and one source region (docs/fleet.md), an inventory host of
-the group dr_scopes. The fleet below has the four clouds, three accounts per cloud (ECS and ENS
-share Alibaba Cloud's), each reached by its role (STS AssumeRole on moto and on fakecloud), scopes of one account that share a
-DR region, and two pairs that share even the account and the source region (told apart by their
-tag selector's value). Every scope prunes its DR copies to KEEP_COPIES per disk and region. The
-job's own keys come from the environment, as AWX injects them; the inventory holds none.
+A scope is one provider, one account and one source region (docs/fleet.md), an inventory host of the group dr_scopes.
+The fleet below has the four clouds, three accounts per cloud (ECS and ENS share Alibaba Cloud's), each reached by its
+role (STS AssumeRole on moto and on fakecloud), scopes of one account that share a DR region, and two pairs that share
+even the account and the source region (told apart by their tag selector's value). Every scope prunes its DR copies to
+KEEP_COPIES per disk and region. The job's own keys come from the environment, as AWX injects them; the inventory holds
+none.
 
 The run:
 
@@ -723,7 +723,8 @@ class FleetPart:
 
 
 def run(suite, emulators, client_timeout):
-    """The fleet part's figures (problems go to suite.problem); ``client_timeout`` (seconds) is every client's read timeout."""
+    """The fleet part's figures (problems go to suite.problem); ``client_timeout`` (seconds) is every client's read
+    timeout."""
     return FleetPart(suite, emulators, client_timeout).run()
 
 

@@ -2,15 +2,15 @@
 vault on (copies in a DR account; locked on AWS, governance, and ECS, compliance), killed with SIGKILL at random points,
 then run to completion.
 
-Scope A selects every tagged disk (``chaos: yes``) into the cloud's two DR regions; scope B selects half of them (a second
-tag key, ``overlap: b``) into A's second DR region and a third. So in A's second DR region the two scopes' runs copy the
-same snapshots at the same time, and both share the same sources with the DR account and take the shares back. Each
-round starts both runs together (each with its report folder); in most rounds one of them or both are killed (the vault
-part's kill modes: a random time after the first call, or a random number of mutating calls); before each later round a
-third of the disks get a newer snapshot, and once more before both run to completion at the same time (then each once
-more alone if a disk still lacks a copy). A share that a killed run's lease still holds then is held for a lease at most
-(minutes): once the last such lease lapses, both scopes run again, and the shares are counted once more. Counted from the
-emulators' state, never from the reports, each expected 0:
+Scope A selects every tagged disk (``chaos: yes``) into the cloud's two DR regions; scope B selects half of them (a
+second tag key, ``overlap: b``) into A's second DR region and a third. So in A's second DR region the two scopes' runs
+copy the same snapshots at the same time, and both share the same sources with the DR account and take the shares back.
+Each round starts both runs together (each with its report folder); in most rounds one of them or both are killed (the
+vault part's kill modes: a random time after the first call, or a random number of mutating calls); before each later
+round a third of the disks get a newer snapshot, and once more before both run to completion at the same time (then each
+once more alone if a disk still lacks a copy). A share that a killed run's lease still holds then is held for a lease at
+most (minutes): once the last such lease lapses, both scopes run again, and the shares are counted once more. Counted
+from the emulators' state, never from the reports, each expected 0:
 
 - sources left shared with the DR account (AWS: a createVolumePermission or the mark snapcopy:shared-with; ECS: a
   resource share's association or the mark; CBS: a staged copy shared) and, CBS, bridge disks and staged copies left;
@@ -130,7 +130,8 @@ def aws_tally(target, reports):
     newest, dummy_made_fresh = target.newest()
     figures = count_copies(newest, copies, wanted)
     lock_figures(figures, copies, locked, reports)
-    # Every snapshot of the disks, not only the newest: a share a killed run left on a snapshot made old since counts too.
+    # Every snapshot of the disks, not only the newest: a share a killed run left on a snapshot made old since counts
+    # too.
     source = target._clients[target.source_region]  # pylint: disable=protected-access
     disks = set(target.disks)
     left, held, latest = 0, 0, ''
@@ -329,7 +330,8 @@ def both(work, names):
 
 
 def kill_round(suite, target, variables, run_number, plan):
-    """One round: both scopes' runs started together; ``plan`` {scope: (mode, point)} kills those. Answers {scope: outcome}."""
+    """One round: both scopes' runs started together; ``plan`` {scope: (mode, point)} kills those. Answers {scope:
+    outcome}."""
     before = target.calls()
     # Each scope's run on a controller of its own: on one, they would wait for each other (dr_sync's scope lock).
     started = {
@@ -398,7 +400,8 @@ def run(suite, emulators, kill_rounds):
                         if 'seconds_into_the_module' in item
                     ),
                 )
-        # The finale has work of the same kind for both at once: a newer snapshot of a third of the disks, half of them B's.
+        # The finale has work of the same kind for both at once: a newer snapshot of a third of the disks, half of them
+        # B's.
         target.add_newest(rng.sample(target.disks, max(1, len(target.disks) // 3)))
         started = time.monotonic()
         together = {}
@@ -410,12 +413,14 @@ def run(suite, emulators, kill_rounds):
         after_together = tally(target, [suite.read_report(variables[name], target) for name in sorted(variables)])
         alone = {}
         if after_together['missing'] or any(runs[-1]['rc'] for runs in together.values()):
-            # What the two left: a fresh snapshot one scope took after the other had copied (the disks both select), say.
+            # What the two left: a fresh snapshot one scope took after the other had copied (the disks both select),
+            # say.
             for name in sorted(variables):
                 alone[name] = suite.run_to_completion(target, 'overlap-' + name, variables[name], first_run=200)
         figures = tally(target, [suite.read_report(variables[name], target) for name in sorted(variables)])
         if figures.get('shares_left_under_a_live_lease'):
-            # A killed run's lease holds its share until the lease lapses (minutes: a lease); the next runs then take it back.
+            # A killed run's lease holds its share until the lease lapses (minutes: a lease); the next runs then take it
+            # back.
             wait_for_the_leases(figures['latest_lease'])
             both(
                 lambda name: alone.setdefault(name, []).extend(

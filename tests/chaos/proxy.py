@@ -129,11 +129,12 @@ class AwsFaults:
 
     def hold_reads(self, timeout=120):
         """A DescribeSnapshots waits until every slow mutating call held back has been carried out. The engine looks a
-        copy up only after waiting twice the client's timeout (core.errors.SETTLE_TIMEOUTS), on the premise that a call the
-        cloud will carry out has landed by then; a slow answer is 3.5 s late against a 2 s timeout, and on a loaded machine
-        the held call could land after the look-up all the same, and the leg counted a duplicate at random. So the proxy
-        keeps that premise itself, whatever the machine's speed: what the suite then shows is that the engine looks up
-        before it resends. A copy later than the premise allows can be made twice; docs/reliability.md says so."""
+        copy up only after waiting twice the client's timeout (core.errors.SETTLE_TIMEOUTS), on the premise that a call
+        the cloud will carry out has landed by then; a slow answer is 3.5 s late against a 2 s timeout, and on a loaded
+        machine the held call could land after the look-up all the same, and the leg counted a duplicate at random. So
+        the proxy keeps that premise itself, whatever the machine's speed: what the suite then shows is that the engine
+        looks up before it resends. A copy later than the premise allows can be made twice; docs/reliability.md says
+        so."""
         with self.landed:
             self.landed.wait_for(lambda: self.slow_under_way == 0, timeout=timeout)
 
@@ -182,11 +183,12 @@ class ProxyServer(ThreadingHTTPServer):
             self.socket = ssl_context.wrap_socket(self.socket, server_side=True)
         self.scheme = 'https' if ssl_context is not None else 'http'
         self.thread = None
-        # moto's server is not thread-safe: its DescribeTags (which CopySnapshot runs to answer with the copy's tags) walks
-        # every resource's tags while another thread's CreateTags changes them, and answers 500 for a copy it made ("dictionary
-        # changed size during iteration"). EC2 has no such fault; the ledger would miss that copy and count it unaccounted,
-        # and its disk missing. In front of moto, the proxy lets one request at a time through; the faults it injects (slow
-        # answers held back before they are forwarded, lost answers, errors) are its own and stay concurrent.
+        # moto's server is not thread-safe: its DescribeTags (which CopySnapshot runs to answer with the copy's tags)
+        # walks every resource's tags while another thread's CreateTags changes them, and answers 500 for a copy it made
+        # ("dictionary changed size during iteration"). EC2 has no such fault; the ledger would miss that copy and count
+        # it unaccounted, and its disk missing. In front of moto, the proxy lets one request at a time through; the
+        # faults it injects (slow answers held back before they are forwarded, lost answers, errors) are its own and
+        # stay concurrent.
         self.backend_lock = threading.Lock() if faults is not None else contextlib.nullcontext()
 
     @property

@@ -20,15 +20,15 @@ Parts (``--parts``, all by default):
 * ``safety``: the safety contract's moves for real (tests/chaos/safety.py): archive copies made with the copy
   modules, people's copies of DR copies with every tag, DR runs pruning to one copy per disk and region under
   faults and SIGKILLs; no foreign copy deleted, no disk left without the restorable copy it had.
-* ``vault``: the role with its copies in a separate DR account (AWS, CBS) and locked (AWS, ECS), killed at random points,
-  then run to completion: one copy per disk and DR region, each the DR account's (AWS, CBS) and locked (AWS, ECS), no
-  share, staged copy or bridge disk left, a rerun that changes nothing, and pruning that sends no delete for a locked
-  copy (tests/chaos/vault.py).
-* ``overlap``: two scopes of one source region whose selectors meet (one takes every tagged disk into two DR regions, the
-  other half of them into one of those and a third), run at the same time with the vault on (a DR account on AWS, ECS and
-  CBS; locks on AWS and ECS), one run or both killed at random points, then run to completion: no source left shared, no
-  two DR copies of one snapshot in a region, every copy the reports call locked locked when read back, no bridge disk,
-  staged copy or copy in the disks' account left, none missing (tests/chaos/overlap.py).
+* ``vault``: the role with its copies in a separate DR account (AWS, CBS) and locked (AWS, ECS), killed at random
+  points, then run to completion: one copy per disk and DR region, each the DR account's (AWS, CBS) and locked (AWS,
+  ECS), no share, staged copy or bridge disk left, a rerun that changes nothing, and pruning that sends no delete for a
+  locked copy (tests/chaos/vault.py).
+* ``overlap``: two scopes of one source region whose selectors meet (one takes every tagged disk into two DR regions,
+  the other half of them into one of those and a third), run at the same time with the vault on (a DR account on AWS,
+  ECS and CBS; locks on AWS and ECS), one run or both killed at random points, then run to completion: no source left
+  shared, no two DR copies of one snapshot in a region, every copy the reports call locked locked when read back, no
+  bridge disk, staged copy or copy in the disks' account left, none missing (tests/chaos/overlap.py).
 * ``fleet``: playbooks/dr_fleet.yml over --fleet-scopes scopes (the four clouds, several accounts
   reached by their roles, DR regions shared within an account; tests/chaos/fleet.py), under the
   faults of ``load`` and SIGKILLs of the whole run; then run to completion: in every scope 0
@@ -72,7 +72,8 @@ SLOW_MS = 3500
 # fakecloud's snapshot and copy times during the runs: copies are in flight while the role waits.
 TIMINGS = {'snapshot_seconds': 1.0, 'copy_seconds': 1.5}
 PROCESS_GONE_TIMEOUT = 10
-# The standings of a report's copy that count it as a DR copy (dr/report.py STANDINGS): each must be one the cloud holds.
+# The standings of a report's copy that count it as a DR copy (dr/report.py STANDINGS): each must be one the cloud
+# holds.
 CLAIMED_STANDINGS = ('within_rpo', 'over_rpo', 'in_flight')
 
 
@@ -228,9 +229,9 @@ class Suite:
         return variables
 
     def start_role(self, target, label, run, variables, controller=None):
-        """Start the role's playbook with ``variables``; ``controller`` names the controller it runs on: runs of one scope on
-        one controller wait for each other (dr_sync's scope lock), so runs meant to overlap each name their own, as two
-        controllers would (each its own SNAPCOPY_LOCK_DIR), and only the clouds' leases keep them apart."""
+        """Start the role's playbook with ``variables``; ``controller`` names the controller it runs on: runs of one
+        scope on one controller wait for each other (dr_sync's scope lock), so runs meant to overlap each name their
+        own, as two controllers would (each its own SNAPCOPY_LOCK_DIR), and only the clouds' leases keep them apart."""
         env = self.env
         if controller is not None:
             env = dict(env, SNAPCOPY_LOCK_DIR=os.path.join(self.work, 'controllers', controller))
@@ -291,8 +292,9 @@ class Suite:
 
     @staticmethod
     def reported_not_there(target, report, variables):
-        """The copies ``report`` counts as DR copies (completed or in flight) that the cloud does not hold, read from the
-        emulator's own state as the run ends; None with a DR account, whose copies the disks' account does not list."""
+        """The copies ``report`` counts as DR copies (completed or in flight) that the cloud does not hold, read from
+        the emulator's own state as the run ends; None with a DR account, whose copies the disks' account does not
+        list."""
         if variables.get('dr_copy_dr_account'):
             return None
         claimed = {
@@ -472,7 +474,8 @@ class Suite:
             thread.join()
 
     def on_each(self, work, targets, part):
-        """``work(target)`` for every one of ``targets`` at once, each guarded: a failure is a problem, the others go on."""
+        """``work(target)`` for every one of ``targets`` at once, each guarded: a failure is a problem, the others go
+        on."""
         threads = [
             threading.Thread(target=self.guarded, args=(work, target), name='%s-%s' % (part, target.name))
             for target in targets

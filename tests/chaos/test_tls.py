@@ -1,10 +1,9 @@
 """TLS: certificate verification is on by default for every module, and off only when asked.
 
 * every module's ``validate_certs`` defaults to true, in its argument spec and in its documentation;
-* against an HTTPS endpoint with a self-signed certificate (a small TLS proxy in front of moto's
-  server and fakecloud, its certificate made with the cryptography package by local_server.self_signed_certificate), every module
-  fails with ``SSLError`` by default, and works with ``validate_certs: false`` (all three SDKs
-  allow turning verification off).
+* against an HTTPS endpoint with a self-signed certificate (a small TLS proxy in front of moto's server and fakecloud,
+  its certificate made with the cryptography package by local_server.self_signed_certificate), every module fails with
+  ``SSLError`` by default, and works with ``validate_certs: false`` (all three SDKs allow turning verification off).
 
 Needs the emulators: run it under tests/utils/with_emulators.py (make chaos-short does).
 """
@@ -82,7 +81,8 @@ def test_validate_certs_is_documented_as_true_and_how_to_turn_it_off(documentati
 # ---------------------------------------------------------------------------- a self-signed endpoint
 @pytest.fixture(scope='module')
 def outcomes(tmp_path_factory):
-    """Run tests/chaos/tls.yml once against the HTTPS proxies; answer {target: [default result, validate_certs false result]}."""
+    """Run tests/chaos/tls.yml once against the HTTPS proxies; answer {target: [default result, validate_certs false
+    result]}."""
     from fakecloud import credentials  # pylint: disable=import-outside-toplevel
 
     folder = str(tmp_path_factory.mktemp('tls'))

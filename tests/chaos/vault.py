@@ -2,14 +2,15 @@
 locked (AWS governance, ECS compliance; dr_copy_lock), under SIGKILLs at random points, then run to completion.
 
 Then, per cloud:
-- one DR copy of each disk's newest snapshot per DR region, none missing, every one of them owned by the DR account (AWS,
-  CBS: none in the disks' account) and locked (AWS, ECS);
+- one DR copy of each disk's newest snapshot per DR region, none missing, every one of them owned by the DR account
+  (AWS, CBS: none in the disks' account) and locked (AWS, ECS);
 - no share with the DR account left (AWS: no snapshot marked snapcopy:shared-with, and no createVolumePermission for the
   DR account on any of the disks' snapshots; CBS: no snapshot shared, no staged copy and no bridge disk left);
 - a rerun reports changed=false;
-- after a newer snapshot of a third of the disks, a pruning run (keep_copies 1) sends no delete for a locked copy (AWS, ECS):
-  it keeps each, reason locked, and fails nothing (a delete sent would be refused by the cloud, and named as a failure);
-  on CBS, which has no lock, it deletes the older DR copies in the DR account, fails nothing, and leaves each disk its copy.
+- after a newer snapshot of a third of the disks, a pruning run (keep_copies 1) sends no delete for a locked copy (AWS,
+  ECS): it keeps each, reason locked, and fails nothing (a delete sent would be refused by the cloud, and named as a
+  failure); on CBS, which has no lock, it deletes the older DR copies in the DR account, fails nothing, and leaves each
+  disk its copy.
 """
 
 from __future__ import annotations
@@ -108,8 +109,8 @@ def aws_tally(target, vault):
 
 
 def cbs_tally(target):
-    """The CBS DR account's copies (made of bridge disks, STAGED_FROM_TAG), and what the way there may leave: staged copies
-    in the disks' account, shares, bridge disks. Read from fakecloud's state, which shows every account."""
+    """The CBS DR account's copies (made of bridge disks, STAGED_FROM_TAG), and what the way there may leave: staged
+    copies in the disks' account, shares, bridge disks. Read from fakecloud's state, which shows every account."""
     state = target.admin.state(cloud='cbs')['cbs']
     source = (
         target.admin.state(cloud='cbs', region=target.source_region)['cbs']
@@ -205,7 +206,8 @@ def run(suite, emulators, kill_rounds):
                 target.add_newest(rng.sample(target.disks, max(1, len(target.disks) // 3)))
             before = target.calls()
             mode = 'mutations' if len(rounds) % 2 else 'time'
-            # A copy, its lock and (AWS) a share are each a mutating call or more: a point within a third of the disks' work.
+            # A copy, its lock and (AWS) a share are each a mutating call or more: a point within a third of the disks'
+            # work.
             point = (
                 rng.randint(1, max(1, len(target.disks) // 3))
                 if mode == 'mutations'

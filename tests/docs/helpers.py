@@ -3,6 +3,7 @@ for a test's set-up."""
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import re
@@ -88,9 +89,66 @@ def run_module(module, args, env, check=False, timeout=120, output=None):
 
 
 def dr_sync_in_process(check_mode=False, **params):
-    """The result of dr_sync's module (its defaults, then ``params``) run in this process: what a test sets up with, where
-    an ``ansible-playbook`` run would only add seconds of CPU (a busy machine makes them minutes) and prove nothing more."""
+    """The result of dr_sync's module (its defaults, then ``params``) run in this process: what a test sets up with,
+    where an ``ansible-playbook`` run would only add seconds of CPU (a busy machine makes them minutes) and prove
+    nothing more."""
     params = dict({option: spec.get('default') for option, spec in DR_ARGUMENT_SPEC.items()}, **params)
     with pytest.raises(ModuleExit) as ended:
         run_dr_module(FakeModule(params, check_mode=check_mode))
     return ended.value.result
+
+
+# ------------------------------------------------------ the pages' commands (test_page_commands.py, test_quickstart.py)
+Command = collections.namedtuple('Command', 'page text claim')
+
+
+def block_commands(page, body):
+    """The commands of a ``sh`` block: a line each, with its continuation lines and its here-document; the comment
+    after it is what the page says it does."""
+    lines = body.splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if not line.strip() or line.lstrip().startswith('#'):
+            continue
+        while line.endswith('\\') and index < len(lines):
+            line = line[:-1].rstrip() + ' ' + lines[index].strip()
+            index += 1
+        here = re.search(r"<<'?(\w+)'?", line)
+        if here:
+            end = lines.index(here.group(1), index)
+            line, index = '\n'.join([line] + lines[index : end + 1]), end + 1
+        command, dummy, claim = line.partition('  #')
+        yield Command(page, command.strip(), claim.strip(' #'))
+
+
+def shell(commands, cwd, env, substitutions=None):
+    """``commands`` (a list of the pages' commands) run by bash one after another in one shell, each with the reader's
+    ``substitutions`` ({what the page prints: what the reader puts}); the output of each, in order."""
+    outputs = []
+    setup = []
+    for command in commands:
+        text = command.text
+        for placeholder, value in (substitutions or {}).items():
+            text = text.replace(placeholder, value)
+        if text.startswith(('export ', '. ')):
+            setup.append(text)
+            continue
+        done = subprocess.run(
+            ['bash', '-c', '\n'.join(['set -e'] + setup + [text])],
+            cwd=str(cwd),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert done.returncode == 0, '%s: %s\n%s' % (command.page, text, (done.stdout + done.stderr)[-4000:])
+        outputs.append(done.stdout)
+    return outputs
+
+
+def recap_changed(output):
+    (changed,) = re.findall(r'^localhost\s+: ok=\d+\s+changed=(\d+)\s+unreachable=0\s+failed=0', output, re.M)
+    return int(changed)

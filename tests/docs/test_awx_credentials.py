@@ -156,7 +156,8 @@ CREDENTIAL_TYPES = {
 }
 
 
-# The DR account's credential type: dr_sync reads its variables itself (the registry's DrAccountSupport), for dr_account's options.
+# The DR account's credential type: dr_sync reads its variables itself (the registry's DrAccountSupport), for
+# dr_account's options.
 DR_ACCOUNT_TYPES = {
     'dr_account_aws': {'file': 'credential_type_dr_account_aws.yml', 'provider': 'aws', 'required': ['role_arn']},
     'dr_account_tencentcloud': {

@@ -1,6 +1,7 @@
-"""Issue 46 (5): in AWX, a scope's schedule and its rulebook launch one job template that never runs two jobs at once. Each
-job runs in a pod of its own, where dr_sync's lock of the scope on the controller reaches no other job; on ENS two runs of
-one scope at once can copy a snapshot twice. The shipped template, the rulebook's action and the guides name one template."""
+"""Issue 46 (5): in AWX, a scope's schedule and its rulebook launch one job template that never runs two jobs at once.
+Each job runs in a pod of its own, where dr_sync's lock of the scope on the controller reaches no other job; on ENS two
+runs of one scope at once can copy a snapshot twice. The shipped template, the rulebook's action and the guides name one
+template."""
 
 from __future__ import annotations
 

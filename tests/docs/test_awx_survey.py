@@ -234,7 +234,8 @@ def test_the_survey_s_restore_drill_answers_run_a_drill(fakecloud_clean, tmp_pat
 
 
 def test_the_survey_s_lock_answer_locks_each_dr_copy(fakecloud_clean, tmp_path):
-    """The lock as a survey gives it, text of key=value pairs, typed by the role and dr_sync; a rerun locks nothing more."""
+    """The lock as a survey gives it, text of key=value pairs, typed by the role and dr_sync; a rerun locks nothing
+    more."""
     fakecloud_clean.admin.configure(timings={'ecs': {'snapshot_seconds': 0.3, 'copy_seconds': 0.3}})
     fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}] * 2})
     env = clean_environment(
@@ -269,8 +270,8 @@ def test_the_survey_s_lock_answer_locks_each_dr_copy(fakecloud_clean, tmp_path):
 
 @pytest.mark.parametrize('blank', ['', '  '], ids=['empty', 'spaces'])
 def test_dr_sync_takes_a_blank_optional_dict_as_not_set(blank, fakecloud_clean, tmp_path):
-    """dr_sync called with AWX's blank answers passed on (tags, dr_account, lock, restore_test_zones as "") runs as if they
-    were left out; a blank required one (the selector) is still refused, by Ansible, before any call."""
+    """dr_sync called with AWX's blank answers passed on (tags, dr_account, lock, restore_test_zones as "") runs as if
+    they were left out; a blank required one (the selector) is still refused, by Ansible, before any call."""
     fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}]})
     env = clean_environment(
         tmp_path,

@@ -78,7 +78,8 @@ def test_create_writes_a_build_context(context):
 
 
 def test_introspection_finds_the_collections_sdks(context, tmp_path):
-    """What the image's builder stage does with the installed collection (here: the repo, linked in build/collections)."""
+    """What the image's builder stage does with the installed collection (here: the repo, linked in
+    build/collections)."""
     pip, bindep = tmp_path / 'requirements.txt', tmp_path / 'bindep.txt'
     done = subprocess.run(
         [

@@ -158,8 +158,8 @@ def test_yaml_examples_parse():
     assert count >= 30
 
 
-# The collection's event sources (extensions/eda): what a rulebook's source takes, from each one's DOCUMENTATION, and the
-# connection options of the provider it names (as its copy module names them).
+# The collection's event sources (extensions/eda): what a rulebook's source takes, from each one's DOCUMENTATION, and
+# the connection options of the provider it names (as its copy module names them).
 EVENT_SOURCES = {
     'snapcopy.cloud.snapshots': os.path.join(REPO, 'extensions', 'eda', 'plugins', 'event_source', 'snapshots.py')
 }

@@ -1,6 +1,8 @@
 """The quickstart's "Your own playbook on the emulators", followed as a reader follows it: make emulators' command
-keeps the emulators up and writes their vars file, the page's playbook runs against them with the page's command,
-and the emulators stop when that command is stopped."""
+keeps the emulators up and writes their vars file; in a clone's folder, the page's commands as printed (the venv's
+activation, the collection's path, then the page's playbook with --check, run, and run again), each held to the recap
+its comment promises; and the emulators stop when that command is stopped (issue 47: under --check the playbook failed,
+and its rerun changed what the page said it would not)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,15 @@ import subprocess
 import sys
 import urllib.request
 
-from ansible_collections.snapcopy.cloud.tests.docs.helpers import DOCS, REPO, ansible_bin, clean_environment
+from ansible_collections.snapcopy.cloud.tests.docs.helpers import (
+    COLLECTIONS,
+    DOCS,
+    REPO,
+    block_commands,
+    clean_environment,
+    recap_changed,
+    shell,
+)
 from ansible_collections.snapcopy.cloud.tests.fakecloud.testing import AdminClient
 
 SECTION = '### Your own playbook on the emulators'
@@ -50,12 +60,21 @@ def test_the_quickstarts_own_playbook_runs_on_the_emulators_make_emulators_keeps
     text = section()
     assert 'make emulators' in text
     (playbook,) = re.findall(r'```yaml\n(.*?)```', text, re.DOTALL)
-    (command,) = [
-        line for line in re.findall(r'```sh\n(.*?)```', text, re.DOTALL)[1].splitlines() if 'ansible-playbook' in line
+    (block,) = [body for body in re.findall(r'```sh\n(.*?)```', text, re.DOTALL) if 'my-dr.yml' in body]
+    commands = list(block_commands('docs/quickstart.md', block))
+    assert [command.text for command in commands] == [
+        '. .venv/bin/activate',
+        'export ANSIBLE_COLLECTIONS_PATH=$PWD/build/collections',
+        'ansible-playbook my-dr.yml -e @build/emulators.json --check',
+        'ansible-playbook my-dr.yml -e @build/emulators.json',
+        'ansible-playbook my-dr.yml -e @build/emulators.json',
     ]
-    assert command == 'ANSIBLE_COLLECTIONS_PATH=build/collections ansible-playbook my-dr.yml -e @build/emulators.json'
+    # A clone's folder, as the reader's shell has it: the page's playbook, and build/ with the collection and
+    # emulators.json.
     (tmp_path / 'my-dr.yml').write_text(playbook, encoding='utf-8')
-    config = str(tmp_path / 'emulators.json')
+    (tmp_path / 'build').mkdir()
+    os.symlink(COLLECTIONS, str(tmp_path / 'build' / 'collections'))
+    config = str(tmp_path / 'build' / 'emulators.json')
 
     up = subprocess.Popen(
         emulators_command(config),
@@ -82,31 +101,27 @@ def test_the_quickstarts_own_playbook_runs_on_the_emulators_make_emulators_keeps
         AdminClient(emulators['fakecloud_url']).configure(
             timings={'ecs': {'snapshot_seconds': 0.3, 'copy_seconds': 0.3}}
         )
-        # One run: it proves the page's playbook and command on emulators that stay up. That a rerun copies nothing more,
-        # the README's test and the integration targets prove.
-        run = run_playbook(tmp_path, config, clean_environment(tmp_path))
+        # The venv that runs these tests is the clone's .venv, which make emulators made.
+        outputs = shell(
+            commands,
+            tmp_path,
+            clean_environment(tmp_path),
+            {
+                '. .venv/bin/activate': '. %s'
+                % os.path.join(os.path.dirname(os.path.dirname(sys.executable)), 'bin', 'activate')
+            },
+        )
     finally:
         os.killpg(up.pid, signal.SIGINT)  # Ctrl-C, as the page says: to the whole process group
         stopped = up.wait(timeout=120)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    assert re.search(r'localhost\s+: ok=\d+\s+changed=[1-9]\d*\s+unreachable=0\s+failed=0', run.stdout), run.stdout[
-        -2000:
-    ]
+    for command, output in zip(commands[2:], outputs):
+        assert recap_changed(output) == int(re.match(r'changed=(\d+): ', command.claim).group(1)), (
+            command,
+            output[-3000:],
+        )
     assert stopped == 0, up.stdout.read()
     # with_emulators.py waits for the emulators it stops before it ends: nothing may answer once it has.
     assert not reachable(emulators['fakecloud_url']), 'fakecloud still answers after make emulators was stopped'
-
-
-def run_playbook(folder, config, env):
-    return subprocess.run(
-        [ansible_bin('ansible-playbook'), 'my-dr.yml', '-e', '@' + config],
-        cwd=str(folder),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def reachable(url):

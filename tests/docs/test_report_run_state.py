@@ -1,6 +1,6 @@
-"""Issue 37 (f), end to end: dr_sync run by `ansible` against fakecloud, as a user runs it. A run that finished, one that
-a cloud error ended before its report, and one killed with SIGKILL while it waits for the cloud: the report files say
-what happened in each, and never show the earlier run's report as the current one."""
+"""Issue 37 (f), end to end: dr_sync run by `ansible` against fakecloud, as a user runs it. A run that finished, one
+that a cloud error ended before its report, and one killed with SIGKILL while it waits for the cloud: the report files
+say what happened in each, and never show the earlier run's report as the current one."""
 
 from __future__ import annotations
 

@@ -1,14 +1,15 @@
-"""make eda-test: the shipped rulebook (extensions/eda/rulebooks/dr_on_snapshot.yml) run by ansible-rulebook, PyPI's release
-(.venv-eda), on the emulators, on each cloud, from the collection built and installed with ansible-galaxy (the installed way).
+"""make eda-test: the shipped rulebook (extensions/eda/rulebooks/dr_on_snapshot.yml) run by ansible-rulebook, PyPI's
+release (.venv-eda), on the emulators, on each cloud, from the collection built and installed with ansible-galaxy (the
+installed way).
 
-On each cloud three tagged disks and one that is not; the rulebook starts (its source takes what has completed as given).
-A burst: two snapshots complete; once the source has given their events, the rulebook is killed (SIGKILL, with whatever
-run it had started) before or while it acts on them; the third tagged disk's snapshot and the untagged disk's complete
-while it is down; it is restarted with the same state file. Then each tagged snapshot has exactly one copy in the DR
-region, the untagged one none, and the runs were few (not one ansible-playbook per snapshot).
+On each cloud three tagged disks and one that is not; the rulebook starts (its source takes what has completed as
+given). A burst: two snapshots complete; once the source has given their events, the rulebook is killed (SIGKILL, with
+whatever run it had started) before or while it acts on them; the third tagged disk's snapshot and the untagged disk's
+complete while it is down; it is restarted with the same state file. Then each tagged snapshot has exactly one copy in
+the DR region, the untagged one none, and the runs were few (not one ansible-playbook per snapshot).
 
-Run under tests/utils/with_emulators.py (SNAPCOPY_TEST_* variables) with SNAPCOPY_EDA_VENV naming .venv-eda. No wait depends
-on the machine's speed: each waits for a condition, with a generous deadline.
+Run under tests/utils/with_emulators.py (SNAPCOPY_TEST_* variables) with SNAPCOPY_EDA_VENV naming .venv-eda. No wait
+depends on the machine's speed: each waits for a condition, with a generous deadline.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ TAGGED = 3
 # time may differ from the server's (fakecloud checks it as Tencent does).
 CLOCK_STEP = 60
 # A hang guard, not a measure of speed: a run the kill cut short in its copy call leaves a copy lease that the next run
-# waits out (dr.leases: 170 s with the default timeouts), and a busy two-core machine makes the rulebooks' runs many times
-# slower (the whole leg: 31 s alone, 71 s beside another make test). Each wait ends as soon as its condition holds.
+# waits out (dr.leases: 170 s with the default timeouts), and a busy two-core machine makes the rulebooks' runs many
+# times slower (the whole leg: 31 s alone, 71 s beside another make test). Each wait ends as soon as its condition
+# holds.
 DEADLINE = 900
 VENV = os.environ.get('SNAPCOPY_EDA_VENV', os.path.join(ROOT, '.venv-eda'))
 
@@ -140,8 +142,8 @@ class Scope:
 
     # ---------------------------------------------------------------- the rulebook
     def write_files(self):
-        """The rulebook's variables (the source's scope and credentials, as an EDA credential gives them) and the inventory
-        (the role's variables for localhost)."""
+        """The rulebook's variables (the source's scope and credentials, as an EDA credential gives them) and the
+        inventory (the role's variables for localhost)."""
         if self.provider == 'aws':
             url, keys = (
                 emulator('aws_endpoint_url'),
@@ -300,7 +302,8 @@ def test_every_snapshot_gets_exactly_one_copy_across_a_kill_mid_burst_on_each_cl
                 lambda scope=scope: set(made[scope.provider]) <= (scope.given() or set()),
             )
             scope.alive()
-        # Killed mid-burst: the events are given, and the window that gathers them (or the run they started) is cut short.
+        # Killed mid-burst: the events are given, and the window that gathers them (or the run they started) is cut
+        # short.
         for scope in scopes:
             scope.stop()
         # While it is down, the third tagged disk's snapshot completes, and one of the untagged disk.

@@ -1,4 +1,5 @@
-"""Command line: ``python -m fakecloud --port N [--config FILE] [--exit-with-parent]``; prints FAKECLOUD_READY <url> when up."""
+"""Command line: ``python -m fakecloud --port N [--config FILE] [--exit-with-parent]``; prints FAKECLOUD_READY <url>
+when up."""
 
 from __future__ import annotations
 

@@ -72,10 +72,11 @@ _MAX_DISK_COUNT = 50
 _MAX_TERMINATE = 100
 _DEFAULT_DISK_NAME = '未命名'  # "unnamed", the name of a disk given none (CreateDisksRequest.DiskName)
 # A disk TerminateDisks returned: DiskState TORECYCLE, "待回收", to be recycled (cbs 2017-03-12 Disk.DiskState, the
-# DescribeDisks disk-state filter), and TerminateDisks of it again answers ResourceUnavailable.RepeatRefund ("云硬盘已退还",
-# the disk has been returned: errorcodes.py). How long a returned pay-as-you-go disk stays listed so: unverifiable (CBS's
-# pages tell of a recycle bin for expired and prepaid disks, not of this); timings.cbs.recycle_seconds, by default none
-# (gone at once, as fakecloud always had it); the DR account's tests set it, a state machine draws it.
+# DescribeDisks disk-state filter), and TerminateDisks of it again answers ResourceUnavailable.RepeatRefund
+# ("云硬盘已退还", the disk has been returned: errorcodes.py). How long a returned pay-as-you-go disk stays listed so:
+# unverifiable (CBS's pages tell of a recycle bin for expired and prepaid disks, not of this);
+# timings.cbs.recycle_seconds, by default none (gone at once, as fakecloud always had it); the DR account's tests set
+# it, a state machine draws it.
 TORECYCLE = 'TORECYCLE'
 REPEAT_REFUND = 'ResourceUnavailable.RepeatRefund'
 
@@ -493,8 +494,8 @@ def terminate_disks(call) -> dict:
             # errors.go InvalidDiskId.NotFound; unverifiable that TerminateDisks answers it (not among its codes).
             raise CloudError('InvalidDiskId.NotFound', 'The disk `%s` is not found.' % disk_id, 200)
         if recycling(disk):
-            # errorcodes.py ResourceUnavailable.RepeatRefund ("the disk has been returned"); Disk.ReturnFailCode 1 says the
-            # same of a prepaid disk. Unverifiable that TerminateDisks answers it for a pay-as-you-go one.
+            # errorcodes.py ResourceUnavailable.RepeatRefund ("the disk has been returned"); Disk.ReturnFailCode 1 says
+            # the same of a prepaid disk. Unverifiable that TerminateDisks answers it for a pay-as-you-go one.
             raise CloudError(REPEAT_REFUND, 'The disk `%s` has been returned.' % disk_id, 200)
         if disk_phase(disk, call.now) == RUNNING:
             raise CloudError('ResourceBusy', 'The disk `%s` is being created. Try again later.' % disk_id, 200)
@@ -557,8 +558,8 @@ def copy_snapshot_cross_regions(call) -> dict:
     store.drop_failed(CLOUD, now)
     source = store.snapshots[CLOUD].get(snapshot_id)
     if source is None and snapshot_id in (store.shared_snapshots(CLOUD) if getattr(store, 'account', None) else {}):
-        # A shared snapshot makes disks only (ModifySnapshotsSharePermission); the code: errorcodes.py, unverifiable that
-        # CopySnapshotCrossRegions answers it for a shared one.
+        # A shared snapshot makes disks only (ModifySnapshotsSharePermission); the code: errorcodes.py, unverifiable
+        # that CopySnapshotCrossRegions answers it for a shared one.
         raise CloudError(
             'UnsupportedOperation.SnapshotNotSupportCopy',
             'The snapshot `%s` is shared with you: it cannot be copied to another region.' % snapshot_id,
@@ -636,10 +637,10 @@ MAX_SHARES = 50
 
 
 def modify_snapshots_share_permission(call) -> dict:
-    """SHARE or CANCEL the caller's snapshots with ``AccountIds``; all or none of the request's. The codes for a snapshot
-    that cannot be shared (a system disk's, one not NORMAL) and for too many accounts: unverifiable (none is documented
-    for this action); fakecloud answers InvalidSnapshot.NotSupported ("the operation is not supported for the snapshot",
-    errorcodes.py) and InvalidParameterValue.LimitExceeded."""
+    """SHARE or CANCEL the caller's snapshots with ``AccountIds``; all or none of the request's. The codes for a
+    snapshot that cannot be shared (a system disk's, one not NORMAL) and for too many accounts: unverifiable (none is
+    documented for this action); fakecloud answers InvalidSnapshot.NotSupported ("the operation is not supported for the
+    snapshot", errorcodes.py) and InvalidParameterValue.LimitExceeded."""
     store = call.store
     ids = p.str_list(call.params, 'SnapshotIds', required=True)
     accounts = p.str_list(call.params, 'AccountIds', required=True)

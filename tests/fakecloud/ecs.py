@@ -362,8 +362,8 @@ def copy_snapshot(call) -> dict:
 
 
 def _shared_with_caller(call, snapshot_id: str) -> dict | None:
-    """Another account's snapshot shared with the caller through Resource Sharing, its invitation accepted: the caller may
-    copy it across regions (the ECS guide "Share a snapshot"; resourcesharing.py)."""
+    """Another account's snapshot shared with the caller through Resource Sharing, its invitation accepted: the caller
+    may copy it across regions (the ECS guide "Share a snapshot"; resourcesharing.py)."""
     snap = call.store.any_snapshot(CLOUD, snapshot_id)
     if (
         snap is None
@@ -422,7 +422,7 @@ def delete_snapshot(call) -> dict:
     return {}
 
 
-# ---------------------------------------------------------------- snapshot locks (LockSnapshot, DescribeLockedSnapshots)
+# --------------------------------------------------------------- snapshot locks (LockSnapshot, DescribeLockedSnapshots)
 # ecs-20140526 LockSnapshotRequest and DescribeLockedSnapshotsResponseBodyLockedSnapshotsInfo: the only mode is
 # compliance; CoolOffPeriod 0-72 h and LockDuration 1-36,500 days are required; a lock put on a snapshot still in
 # progress counts its duration from when the snapshot is accomplished; LockStatus is compliance-cooloff, compliance or
@@ -455,8 +455,8 @@ def lock_status(snap: dict, now: float) -> str | None:
 
 
 def render_lock(snap: dict, now: float) -> dict:
-    """A lock as LockSnapshot and DescribeLockedSnapshots answer it. On a snapshot still in progress its duration has not
-    begun ("the lock duration is calculated only after the snapshot enters the accomplished state",
+    """A lock as LockSnapshot and DescribeLockedSnapshots answer it. On a snapshot still in progress its duration has
+    not begun ("the lock duration is calculated only after the snapshot enters the accomplished state",
     LockSnapshotResponseBody.LockedSnapshotInfo.LockDurationStartTime): no start or expiry is answered until then, as
     the cloud cannot know them (whether ECS answers them empty or leaves them out is unverifiable: left out here). The
     cool-off counts from the lock itself (LockSnapshotRequest.CoolOffPeriod)."""
@@ -523,10 +523,11 @@ def lock_snapshot(call) -> dict:
 
 
 def _check_retention_outlasts(snap: dict, locked_at: float, duration: int) -> None:
-    """ "The lock must expire on or before the snapshot retention period" (the guide "Lock a snapshot", Lock duration). The
-    retention counts from the snapshot's creation (ModifySnapshotAttributeRequest.RetentionDays), the lock from its start
-    (lock_times: on a snapshot in progress, its completion, as fakecloud knows it). The code is unverifiable (LockSnapshot's
-    error table names none for it): the collection checks the rule before it locks, so nothing may rest on this answer."""
+    """ "The lock must expire on or before the snapshot retention period" (the guide "Lock a snapshot", Lock duration).
+    The retention counts from the snapshot's creation (ModifySnapshotAttributeRequest.RetentionDays), the lock from its
+    start (lock_times: on a snapshot in progress, its completion, as fakecloud knows it). The code is unverifiable
+    (LockSnapshot's error table names none for it): the collection checks the rule before it locks, so nothing may rest
+    on this answer."""
     if not snap['retention_days']:
         return
     expires = lock_times(dict(snap, lock={'locked_at': locked_at, 'cool_off_hours': 0, 'duration_days': duration}))[
@@ -598,9 +599,9 @@ def create_disk(call) -> dict:
             'InvalidDiskCategory.ValueNotSupported', 'The specified parameter "DiskCategory" is not valid.'
         )
     # InstanceId (a subscription disk attached at once) is not emulated, so ZoneId is required, except for a regional
-    # disk: "You do not need to specify ZoneId for a cloud_regional_disk_auto cloud disk" (ECS-M CreateDiskRequest.ZoneId).
-    # Unverifiable: which regions sell regional disks (all, here) and what a ZoneId given with one does (a zone's
-    # categories never list it here, so it is refused as a category the zone does not offer).
+    # disk: "You do not need to specify ZoneId for a cloud_regional_disk_auto cloud disk" (ECS-M
+    # CreateDiskRequest.ZoneId). Unverifiable: which regions sell regional disks (all, here) and what a ZoneId given
+    # with one does (a zone's categories never list it here, so it is refused as a category the zone does not offer).
     if category in REGIONAL_CATEGORIES and p.text(prm, 'ZoneId') is None:
         zone = {'id': '', 'disk_categories': list(REGIONAL_CATEGORIES)}
     else:
@@ -639,7 +640,8 @@ def create_disk(call) -> dict:
     if call.store.faults.region_broken(CLOUD, region):
         raise CloudError('Zone.NotOnSale', 'The specified zone is not available for purchase.')
     if source is not None and source['encrypted']:
-        # A disk from an encrypted snapshot is encrypted, by default with the snapshot's key (CreateDiskRequest.KMSKeyId).
+        # A disk from an encrypted snapshot is encrypted, by default with the snapshot's key
+        # (CreateDiskRequest.KMSKeyId).
         encrypted, kms_key_id = True, kms_key_id or source['kms_key_id']
     disk = make_disk(
         call.store,
@@ -685,11 +687,12 @@ def delete_disk(call) -> dict:
     return {}
 
 
-# "Before you add tags to a resource, Alibaba Cloud checks the number of existing tags of the resource. If the maximum number
-# of tags is reached, an error message is returned" (the ECS API reference, TagResources); the maximum is 20 tags a resource
-# and the error OperationDenied.QuotaExceed, "The quota of tags on resource is beyond permitted range.", HTTP 400 (its error
-# codes; AddTags' reference says the same of its own 20). InvalidTagCount is the other limit, more than 20 Tag.N in one
-# request (alibaba_rules.parse_tags), which also keeps CreateSnapshot, CopySnapshot and CreateDisk within 20 tags.
+# "Before you add tags to a resource, Alibaba Cloud checks the number of existing tags of the resource. If the maximum
+# number of tags is reached, an error message is returned" (the ECS API reference, TagResources); the maximum is 20 tags
+# a resource and the error OperationDenied.QuotaExceed, "The quota of tags on resource is beyond permitted range.", HTTP
+# 400 (its error codes; AddTags' reference says the same of its own 20). InvalidTagCount is the other limit, more than
+# 20 Tag.N in one request (alibaba_rules.parse_tags), which also keeps CreateSnapshot, CopySnapshot and CreateDisk
+# within 20 tags.
 MAX_TAGS_A_RESOURCE = 20
 
 

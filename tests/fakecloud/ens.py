@@ -301,7 +301,8 @@ def modify_snapshot_attribute(call) -> dict:
     name, description = p.text(prm, 'SnapshotName'), p.text(prm, 'Description')
     rules.check_name(name, 'InvalidSnapshotName', 'The specified parameter SnapshotName is invalid.', ens=True)
     if name is not None and name.lower().startswith('auto'):
-        # "The name cannot start with auto because snapshots whose names start with auto are recognized as automatic snapshots."
+        # "The name cannot start with auto because snapshots whose names start with auto are recognized as automatic
+        # snapshots."
         raise _invalid('SnapshotName')
     rules.check_description(description, 'InvalidDescription', 'The specified parameter Description is invalid.')
     snap = call.store.snapshots[CLOUD].get(snapshot_id)

@@ -68,7 +68,8 @@ def in_directory(store, *accounts: str) -> bool:
 
 
 def association_status(store, since: float, now: float) -> str:
-    """A resource's association made at ``since``: Associating for ``resource_sharing.association_seconds``, then Associated."""
+    """A resource's association made at ``since``: Associating for ``resource_sharing.association_seconds``, then
+    Associated."""
     return ASSOCIATING if now < since + float(_settings(store).get('association_seconds') or 0) else ASSOCIATED
 
 
@@ -94,8 +95,8 @@ def accepted(store, share: dict, account: str, now: float) -> bool:
 
 
 def shared_with(store, snap: dict, account: str, now: float) -> bool:
-    """Whether ``account`` may use another account's snapshot now: a share holds it (associated, no longer being associated)
-    and the account, invitation accepted."""
+    """Whether ``account`` may use another account's snapshot now: a share holds it (associated, no longer being
+    associated) and the account, invitation accepted."""
     return any(
         account in share['targets']
         and accepted(store, share, account, now)
@@ -105,7 +106,8 @@ def shared_with(store, snap: dict, account: str, now: float) -> bool:
 
 
 def share_status(store, share: dict, now: float) -> str:
-    """Pending while an invitation of the share waits (CreateResourceShareResponseBody.ResourceShareStatus), else Active."""
+    """Pending while an invitation of the share waits (CreateResourceShareResponseBody.ResourceShareStatus), else
+    Active."""
     waiting = any(
         invitation['share_id'] == share['id'] and _invitation_status(invitation, now) == PENDING
         for invitation in store.invitations.values()
@@ -327,8 +329,8 @@ def list_resource_shares(call) -> dict:
 
 
 def list_shared_resources(call) -> dict:
-    """The resources the caller shares (ResourceOwner Self; Target: with that account) or is shared (OtherAccounts; Target: by
-    that account, and only once it accepted the invitation)."""
+    """The resources the caller shares (ResourceOwner Self; Target: with that account) or is shared (OtherAccounts;
+    Target: by that account, and only once it accepted the invitation)."""
     region = _region(call)
     prm = call.params
     owner = p.text(prm, 'ResourceOwner', required=True)

@@ -102,6 +102,16 @@ def _snapshot(store, cloud: str, spec: dict, disk: dict | None, now: float, defa
     return store.add_snapshot(cloud, record)
 
 
+def _seeded_snapshots(store, cloud: str, disk: dict) -> list:
+    """The ids of a disk's own snapshots in its region (no copies), oldest first."""
+    own = [
+        snap
+        for snap in store.snapshots[cloud].values()
+        if snap.get('disk_id') == disk['id'] and snap['region'] == disk['region'] and not snap.get('is_copy')
+    ]
+    return [snap['id'] for snap in sorted(own, key=lambda snap: (snap['created'], snap['id']))]
+
+
 def apply_seed(store, payload: dict) -> dict:
     """Add the payload's resources; answer the ids created, per cloud."""
     now = store.now()
@@ -118,6 +128,13 @@ def apply_seed(store, payload: dict) -> dict:
             disk_spec = dict(account, **given) if account else given
             if not disk_spec.get('region'):
                 raise ValueError('disk %r needs a region' % disk_spec)
+            if disk_spec.get('id') and disk_spec['id'] in store.disks[cloud]:
+                # Seeded before: a seed that names its disk is made once, however often it is sent (a playbook that
+                # seeds the emulator and is run again, in check mode first). The answer names the disk and its
+                # snapshots.
+                out['disks'].append(disk_spec['id'])
+                out['snapshots'].extend(_seeded_snapshots(store, cloud, store.disks[cloud][disk_spec['id']]))
+                continue
             fields = {key: disk_spec[key] for key in _DISK_KEYS if key in disk_spec}
             # A month old unless the seed says when (created, age_seconds), as for snapshots.
             made_at = _created(disk_spec, now, 86400 * 30)

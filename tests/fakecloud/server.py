@@ -147,9 +147,9 @@ class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
 
     def date_time_string(self, timestamp=None):
-        """The Date header of every answer: the emulator's clock (store.now, which /_admin/clock moves), as a cloud's answers
-        carry its own time (RFC 9110 section 6.6.1: an origin server with a clock sends Date). The DR run times its leases
-        by it (plugins/module_utils/core/cloud_clock.py)."""
+        """The Date header of every answer: the emulator's clock (store.now, which /_admin/clock moves), as a cloud's
+        answers carry its own time (RFC 9110 section 6.6.1: an origin server with a clock sends Date). The DR run times
+        its leases by it (plugins/module_utils/core/cloud_clock.py)."""
         return super().date_time_string(self.server.store.now() if timestamp is None else timestamp)
 
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin  # signature set by http.server

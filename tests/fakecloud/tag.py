@@ -10,8 +10,8 @@ from .rpc_params import decode_token, encode_token
 _RESERVED_PREFIXES = ('qcloud', 'tencent', 'project')
 _TYPES = {'snapshot': 'snapshots', 'volume': 'disks'}
 _MAX_TAGS_PER_RESOURCE = 50
-# Per call: ResourceList, Tags and TagKeys each "N from 0 to 9" (TAG-M TagResourcesRequest, UnTagResourcesRequest), read as
-# at most 9, the harder reading for a client (test_conformance.py holds these to the models).
+# Per call: ResourceList, Tags and TagKeys each "N from 0 to 9" (TAG-M TagResourcesRequest, UnTagResourcesRequest), read
+# as at most 9, the harder reading for a client (test_conformance.py holds these to the models).
 MAX_RESOURCES_PER_CALL = 9
 MAX_TAGS_PER_CALL = 9
 MAX_KEYS_PER_CALL = 9

@@ -94,8 +94,8 @@ class FakeCloudProcess:
     >>> with FakeCloudProcess() as cloud:
     ...     cloud.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'snapshots': 1}]})
 
-    ``startup_timeout`` is a hang guard: the emulator is ready in about a second alone, and a busy two-core machine makes
-    that many times longer; the wait ends as soon as it is ready, or as soon as it exits.
+    ``startup_timeout`` is a hang guard: the emulator is ready in about a second alone, and a busy two-core machine
+    makes that many times longer; the wait ends as soon as it is ready, or as soon as it exits.
     """
 
     def __init__(

@@ -1,5 +1,5 @@
-"""make bench's fleet lane (tests/bench/fleet.py) and its table (report.py): the fleet it makes, the inventory as Ansible
-reads it, the calls per scope, the floor and speed-up, and the measuring of a real process tree."""
+"""make bench's fleet lane (tests/bench/fleet.py) and its table (report.py): the fleet it makes, the inventory as
+Ansible reads it, the calls per scope, the floor and speed-up, and the measuring of a real process tree."""
 
 from __future__ import annotations
 

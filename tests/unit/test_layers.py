@@ -1,9 +1,9 @@
-"""The layers of plugins/module_utils (docs/architecture.md): every import, typing-only and function-local too, runs from a
-layer to itself or one below it; no two files import each other, however far round; the vendors' folders import none of
-each other; only the DR run imports its phases (dr/phases/); only runners/ imports AnsibleModule; core/errors.py imports
-nothing of ours; a copy module carries nothing of the DR run (dr/, runners/dr_module.py) as Ansible's module packer sees
-its imports. The rules are checked on the tree, and the checker itself on small trees that break each rule, so that a
-checker that sees nothing cannot pass."""
+"""The layers of plugins/module_utils (docs/architecture.md): every import, typing-only and function-local too, runs
+from a layer to itself or one below it; no two files import each other, however far round; the vendors' folders import
+none of each other; only the DR run imports its phases (dr/phases/); only runners/ imports AnsibleModule; core/errors.py
+imports nothing of ours; a copy module carries nothing of the DR run (dr/, runners/dr_module.py) as Ansible's module
+packer sees its imports. The rules are checked on the tree, and the checker itself on small trees that break each rule,
+so that a checker that sees nothing cannot pass."""
 
 from __future__ import annotations
 
@@ -20,10 +20,11 @@ PACKAGE = 'ansible_collections.snapcopy.cloud.plugins.module_utils'
 LAYERS = ('core', 'engine', 'dr', 'clouds', 'runners')
 VENDORS = ('aws', 'alibaba', 'tencent')
 LEAVES = ('core/errors',)
-# What of ansible.module_utils.basic a file below runners/ may import: a connection option's fallback to the environment.
+# What of ansible.module_utils.basic a file below runners/ may import: a connection option's fallback to the
+# environment.
 BASIC_BELOW_RUNNERS = {'env_fallback'}
-# Folders within a layer that are one file's parts: no other file outside the folder imports them. The DR run's phases are
-# its sequencer's (docs/architecture.md).
+# Folders within a layer that are one file's parts: no other file outside the folder imports them. The DR run's phases
+# are its sequencer's (docs/architecture.md).
 PARTS = {'dr/phases': 'dr/run'}
 
 
@@ -96,7 +97,8 @@ def direction_breaks(graph):
 
 
 def part_breaks(graph):
-    """'a -> b: why' for each import of a file in one of PARTS' folders from outside it, by another file than its owner."""
+    """'a -> b: why' for each import of a file in one of PARTS' folders from outside it, by another file than its
+    owner."""
     breaks = []
     for module, targets in sorted(graph.items()):
         for target in sorted(targets):
@@ -139,7 +141,8 @@ def circles(graph):
 
 
 def ansible_module_breaks(sources):
-    """Files below runners/ that import AnsibleModule, or more of ansible.module_utils.basic than BASIC_BELOW_RUNNERS."""
+    """Files below runners/ that import AnsibleModule, or more of ansible.module_utils.basic than
+    BASIC_BELOW_RUNNERS."""
     breaks = []
     for module, source in sorted(sources.items()):
         if layer_of(module) == 'runners':
@@ -182,7 +185,8 @@ def test_only_the_runners_know_ansible_module():
 
 
 def test_the_walk_sees_imports_under_type_checking_and_in_functions():
-    """The tree's own files: imports that only a full walk sees are counted (the registry loads adapters in functions)."""
+    """The tree's own files: imports that only a full walk sees are counted (the registry loads adapters in
+    functions)."""
     graph = imports_of(read_tree(MODULE_UTILS))
     assert 'clouds/aws/ebs_dr' in graph['clouds/registry'], 'a function-local import'
     assert 'dr/leases' in graph['dr/capabilities'], 'an import under TYPE_CHECKING'
@@ -263,9 +267,9 @@ def test_the_checker_names_ansible_module_below_the_runners():
 
 # ---------------------------------------------------------------------- what a copy module carries
 # Ansible's module packer (ansible.executor.module_common.recursive_finder) puts into a module's payload every file of
-# module_utils that an import names, read from the source and followed file by file: any import anywhere in a file, under
-# `if TYPE_CHECKING:` and inside functions too, each `from x import y` read as module x.y where there is one, else x, and
-# every package on the way. A copy module needs the engine, not the DR run.
+# module_utils that an import names, read from the source and followed file by file: any import anywhere in a file,
+# under `if TYPE_CHECKING:` and inside functions too, each `from x import y` read as module x.y where there is one, else
+# x, and every package on the way. A copy module needs the engine, not the DR run.
 COPY_MODULES = sorted(glob.glob(os.path.join(ROOT, 'plugins', 'modules', '*_snapshot_copy.py')))
 MODULES_PACKAGE = 'ansible_collections.snapcopy.cloud.plugins.modules'
 
@@ -276,8 +280,8 @@ def dr_part(module):
 
 
 def imported_names(fqn, is_package, source):
-    """Every dotted name that an import anywhere in ``source`` (the module ``fqn``) names: a module, or a module and a name
-    in it (which may be a module of its own)."""
+    """Every dotted name that an import anywhere in ``source`` (the module ``fqn``) names: a module, or a module and a
+    name in it (which may be a module of its own)."""
     names = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
@@ -312,7 +316,8 @@ def packed(module_source, sources, name='module'):
 
 
 def dr_carried(module_source, sources, name='module'):
-    """'dr/shares <- clouds/aws/ebs <- module' for each file of the DR run that a module with ``module_source`` carries."""
+    """'dr/shares <- clouds/aws/ebs <- module' for each file of the DR run that a module with ``module_source``
+    carries."""
     found = packed(module_source, sources, name)
     chains = []
     for module in sorted(found):

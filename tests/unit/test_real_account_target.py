@@ -118,7 +118,8 @@ CLEANUP = {
     ],
 }
 # What each probe calls in a dry run, in order. ECS: a zone of the DR region, a disk made from the copy, waited for, the
-# copy deleted without Force, read back, and the disk deleted and waited for. ENS: one page of 2 of the source node's disks.
+# copy deleted without Force, read back, and the disk deleted and waited for. ENS: one page of 2 of the source node's
+# disks.
 PROBE = {
     'ecs': [
         ('cn-shanghai', 'DescribeZones'),
@@ -157,7 +158,8 @@ def run_helper(*argv):
 
 @pytest.fixture(name='dry_runs', scope='module')
 def fixture_dry_runs():
-    """Every call of the example config's dry run, per cloud and phase (setup, cleanup, and probe where the cloud has one)."""
+    """Every call of the example config's dry run, per cloud and phase (setup, cleanup, and probe where the cloud has
+    one)."""
     runs = {}
     for cloud in SETUP:
         for phase in ('setup', 'cleanup', 'probe'):
@@ -209,7 +211,8 @@ def flat_alibaba_names(params):
 
 
 def flat_tencent_names(params, prefix=''):
-    """Field names with nested ones as dotted paths without indices, as fakecloud.vendor.tencent.request_fields gives them."""
+    """Field names with nested ones as dotted paths without indices, as fakecloud.vendor.tencent.request_fields gives
+    them."""
     names = set()
     for name, value in params.items():
         names.add(prefix + name)
@@ -467,7 +470,8 @@ def test_the_ens_probe_stops_at_its_cap_and_says_so():
 
 
 def test_the_ens_probe_takes_the_page_size_the_answer_gives():
-    # A page shorter than the PageSize the answer says it used is the last, as the collection reads it (core.paging.numbered_pages).
+    # A page shorter than the PageSize the answer says it used is the last, as the collection reads it
+    # (core.paging.numbered_pages).
     client, finding = ens_probe(['d-run', 'd-other'], 1, page_size=10)
     assert len(client.calls) == 1 and finding['page_size'] == 10 and finding['counts'] == 'pages'
 
@@ -673,7 +677,8 @@ def changed(path, value):
             'clouds.ecs.credentials',
         ),
         (('clouds', 'ecs', 'credentials', 'alicloud_secret_key'), '', 'clouds.ecs.credentials.alicloud_secret_key'),
-        # A role's options belong to their cloud: Alibaba's names under ecs and ens, Tencent's under cbs, none under aws.
+        # A role's options belong to their cloud: Alibaba's names under ecs and ens, Tencent's under cbs, none under
+        # aws.
         (
             ('clouds', 'cbs', 'credentials'),
             {

@@ -1,4 +1,5 @@
-"""tests/utils/run_legs.py, which make test runs its legs with: lanes side by side, a failure reported and not hiding the rest."""
+"""tests/utils/run_legs.py, which make test runs its legs with: lanes side by side, a failure reported and not hiding
+the rest."""
 
 from __future__ import annotations
 

@@ -19,3 +19,5 @@ mkdir -p "$build"
 	grep -q "changed=0 " "$build/demo-rerun.log"
 	echo "== demo fleet: playbooks/inventory/fleet.example.yml, every scope in the account of its role"
 	"$bin/python" tests/utils/fleet_demo.py --emulators "$build/emulators.json" --work "$build/fleet-demo"' demo "$bin" "$build" "$only"
+# Last, where its pages are and how to put ansible-playbook on PATH (the README and the quickstart say the same).
+"$bin/python" tests/utils/demo_pages.py "$build" "$(dirname "$bin")"

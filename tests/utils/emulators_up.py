@@ -21,15 +21,15 @@ def main(argv):
     config = os.path.abspath(argv[0])
     with open(config, encoding='utf-8') as stream:
         emulators = json.load(stream)
-    collections = os.path.join(
-        os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'build', 'collections'
-    )
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    collections = os.path.join(root, 'build', 'collections')
     print(
         '%s: AWS (moto) at %s, Alibaba Cloud and Tencent Cloud (fakecloud) at %s'
         % (READY, emulators['aws_endpoint_url'], emulators.get('fakecloud_url'))
     )
     print('Their addresses and keys, as Ansible variables: %s' % config)
-    print('Your playbook, in another terminal:')
+    print('Your playbook, in another terminal (ansible-playbook is in .venv/bin):')
+    print('  . %s' % os.path.join(root, '.venv', 'bin', 'activate'))
     print('  ANSIBLE_COLLECTIONS_PATH=%s ansible-playbook my-dr.yml -e @%s' % (collections, config))
     print(
         'Seed disks: POST JSON to %s/_admin/seed (fakecloud), CreateVolume to moto (docs/quickstart.md).'

@@ -160,7 +160,8 @@ def overlay(emulators, path, report_dir):
 
 
 def run_fleet(python, emulators, overlay_path, log_path):
-    """ansible-playbook snapcopy.cloud.dr_fleet over the example and the overlay, with the demo's keys in the environment."""
+    """ansible-playbook snapcopy.cloud.dr_fleet over the example and the overlay, with the demo's keys in the
+    environment."""
     env = dict(
         os.environ,
         ANSIBLE_FORCE_COLOR='0',

@@ -182,7 +182,8 @@ def render(model, botocore_version, full, full_bytes):
 
 
 def installed_model():
-    """(the trimmed model, botocore's full EC2 model, its size in bytes, botocore's version), from the installed botocore."""
+    """(the trimmed model, botocore's full EC2 model, its size in bytes, botocore's version), from the installed
+    botocore."""
     import botocore  # pylint: disable=import-outside-toplevel
     import botocore.loaders  # pylint: disable=import-outside-toplevel
 

@@ -22,8 +22,8 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
-# A hang guard: each wait ends as soon as its emulator answers (a second or two alone), and a busy two-core machine makes
-# that many times longer.
+# A hang guard: each wait ends as soon as its emulator answers (a second or two alone), and a busy two-core machine
+# makes that many times longer.
 READY_TIMEOUT = 300
 # moto's server, with a read-only answer of the sessions its STS handed out (see the file).
 MOTO_SERVER = os.path.join(TESTS, 'integration', 'targets', 'setup_emulators', 'files', 'moto_server.py')

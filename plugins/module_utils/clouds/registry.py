@@ -53,7 +53,8 @@ class Provider:
     #: Imports the adapter's file and answers its class: a function each, so that Ansible's module packer sees
     #: every import (it reads import statements; a name computed at run time would leave the file out).
     load_adapter: Callable[[], type[DrAdapter]]
-    #: What it says of a separate DR account (dr_sync's dr_account): its AWX credential's variables, or why it refuses one.
+    #: What it says of a separate DR account (dr_sync's dr_account): its AWX credential's variables, or why it refuses
+    #: one.
     dr_account: DrAccountSupport
 
 

@@ -93,7 +93,8 @@ class RoleRules:
     ) -> None:
         self.arn_option = arn_option
         self.session_option = session_option
-        # ASCII: the vendors' "letters" are A-Z and a-z (Python's \w would take any script's letters, which STS refuses).
+        # ASCII: the vendors' "letters" are A-Z and a-z (Python's \w would take any script's letters, which STS
+        # refuses).
         self.arn_pattern = re.compile(arn_pattern, re.ASCII)
         self.arn_example = arn_example
         self.session_pattern = re.compile(session_pattern, re.ASCII)
@@ -132,7 +133,8 @@ class RoleRules:
         return cast('re.Match[str]', self.arn_pattern.match(arn)).group('account')
 
 
-# Every pattern ends in \Z, not $: $ also matches before a final newline, and the value with its newline would reach STS.
+# Every pattern ends in \Z, not $: $ also matches before a final newline, and the value with its newline would reach
+# STS.
 
 # AWS: IAM ARNs in any partition (aws, aws-cn, aws-us-gov, aws-eusc, aws-iso, aws-iso-b, ... as botocore's
 # partitions.json lists them; a test holds the pattern to it), role names with an optional path; STS

@@ -6,8 +6,8 @@
 Two runs judge each other's leases (dr.leases) by the time each lease names: judged by each controller's own clock, a
 controller a few minutes ahead takes another run's live lease for lapsed. The clouds accept signed requests from a
 controller minutes off (AWS: up to 5 minutes, Signature Version 4's RequestTimeTooSkewed; Alibaba and Tencent: minutes
-too), so no controller can be trusted to agree with another. Every answer carries the cloud's own time (HTTP's Date header,
-RFC 9110 section 6.6.1): leases are written and judged by it.
+too), so no controller can be trusted to agree with another. Every answer carries the cloud's own time (HTTP's Date
+header, RFC 9110 section 6.6.1): leases are written and judged by it.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ def tell_date(observers: list[Callable[[str | None], None]], date: str | None) -
 
 
 class CloudClock:
-    """The cloud's time: the run's clock (``local``) moved by how far the cloud's answers say it is off. Until an answer has
-    told, the run's own clock. Answers may come from several threads."""
+    """The cloud's time: the run's clock (``local``) moved by how far the cloud's answers say it is off. Until an answer
+    has told, the run's own clock. Answers may come from several threads."""
 
     def __init__(self, local: Callable[[], datetime.datetime]) -> None:
         self.local = local

@@ -31,8 +31,8 @@ class SnapcopyError(Exception):
 
 
 class InputError(SnapcopyError):
-    """Bad input, found before any call to the cloud (or, what only the cloud can tell, as a DR account that is the disks'
-    own, before any call that changes anything). ``option`` names the culprit."""
+    """Bad input, found before any call to the cloud (or, what only the cloud can tell, as a DR account that is the
+    disks' own, before any call that changes anything). ``option`` names the culprit."""
 
     def __init__(self, option: str, message: str) -> None:
         super().__init__('%s: %s' % (option, message))
@@ -100,7 +100,8 @@ def note_read_timeout(error: CloudError, timeout: float) -> CloudError:
 
 
 def is_retryable(error: BaseException) -> bool:
-    """The classifier the engine gives the backoff: only CloudErrors of kind RETRYABLE, not retried to the end already."""
+    """The classifier the engine gives the backoff: only CloudErrors of kind RETRYABLE, not retried to the end
+    already."""
     return isinstance(error, CloudError) and error.kind == RETRYABLE and not error.exhausted
 
 

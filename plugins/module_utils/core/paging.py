@@ -44,7 +44,8 @@ def token_pages(
         yield from items_of(answer)
         token = answer.get('NextToken')
         # The last page has no token: EC2's is "null when there are no more results to return" (DescribeSnapshotsResult,
-        # DescribeVolumesResult), and ECS's TotalCount "is invalid" with NextToken paging (ecs-20140526 DescribeSnapshotsResponseBody).
+        # DescribeVolumesResult), and ECS's TotalCount "is invalid" with NextToken paging (ecs-20140526
+        # DescribeSnapshotsResponseBody).
         if not token:
             return
         if token in sent:

@@ -99,7 +99,8 @@ class Backoff:
         busy_wait: float | None = None,
         on_retry: OnRetry | None = None,
     ) -> T:
-        """Send ``operation()``, and send it again after each failure that ``classify(error)`` allows; return what it returns.
+        """Send ``operation()``, and send it again after each failure that ``classify(error)`` allows; return what it
+        returns.
 
         ``classify`` gives RESEND, LOOK_UP, WAIT or GIVE_UP. RESEND and LOOK_UP spend a try (at most ``max_attempts``,
         the backoff's by default) and wait the backoff's delay first; LOOK_UP then calls ``look_up(error)`` right before
@@ -114,7 +115,8 @@ class Backoff:
         due: Exception | None
         tries, due = 1, None  # due: the error whose look-up comes before the next send
         while True:
-            # look_up is given wherever classify can say LOOK_UP, the one verdict that sets ``due`` or asks for a look-up.
+            # look_up is given wherever classify can say LOOK_UP, the one verdict that sets ``due`` or asks for a
+            # look-up.
             found = None if due is None else cast('Callable[[Exception], T | None]', look_up)(due)
             if found is not None:
                 return found
@@ -179,7 +181,8 @@ _phase_call = threading.local()
 
 @contextlib.contextmanager
 def _within(deadline: float) -> Iterator[None]:
-    """This thread's sends are retried until ``deadline`` in the block; then until the enclosing phase call's, if any."""
+    """This thread's sends are retried until ``deadline`` in the block; then until the enclosing phase call's, if
+    any."""
     outer = getattr(_phase_call, 'deadline', None)
     _phase_call.deadline = deadline
     try:
@@ -264,7 +267,8 @@ class PhaseRetry:
     def resend(
         self, operation: Callable[[], T], classify: Classify, deadline: float | None = None, **options: Any
     ) -> T:
-        """Backoff.resend within this phase: until ``deadline`` (by default the phase's), each retry counted in the run's."""
+        """Backoff.resend within this phase: until ``deadline`` (by default the phase's), each retry counted in the
+        run's."""
         with _within(self.deadline):
             # T as ``operation`` gives it (``options`` are Any, look_up's among them).
             return cast(
@@ -276,9 +280,9 @@ class PhaseRetry:
 
 
 def create_verdict(idempotent: bool) -> Classify:
-    """How a creating call (a fresh snapshot, a test disk) is classified for Backoff.resend: without an idempotency token
-    a call whose answer may have been lost (an ``uncertain`` error) is looked up before it is sent again, never resent
-    blindly; with one, the resend itself is safe."""
+    """How a creating call (a fresh snapshot, a test disk) is classified for Backoff.resend: without an idempotency
+    token a call whose answer may have been lost (an ``uncertain`` error) is looked up before it is sent again, never
+    resent blindly; with one, the resend itself is safe."""
 
     def verdict(error: Exception) -> str:
         if getattr(error, 'uncertain', False) and not idempotent:

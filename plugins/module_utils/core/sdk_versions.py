@@ -30,7 +30,8 @@ MINIMUM_VERSIONS = {
 # The first botocore release whose own EC2 model has each request parameter that the minimum's lacks, per operation
 # (boto/botocore: git log -S on botocore/data/ec2/2016-11-15/service-2.json, and CHANGELOG.rst: 1.35.70 "Time-based Copy
 # for EBS Snapshots", 1.40.20 "copying Amazon EBS snapshot and AMIs to and from Local Zones"). The EC2 clients load the
-# trimmed model of clouds.aws.ec2_model, which has them on any botocore: botocore's own model counts only with AWS_DATA_PATH set.
+# trimmed model of clouds.aws.ec2_model, which has them on any botocore: botocore's own model counts only with
+# AWS_DATA_PATH set.
 BOTOCORE_PARAMETER_RELEASES = {
     'CopySnapshot': {'CompletionDurationMinutes': '1.35.70', 'DestinationAvailabilityZone': '1.40.20'},
 }

@@ -4,12 +4,13 @@
 """A separate DR account (dr_sync's ``dr_account``, docs/vault.md): the option, which clouds refuse it and why, and the
 DR account's connection: the run's own, with the DR account's role to assume.
 
-On AWS the source account shares each source snapshot with the DR account (ModifySnapshotAttribute), the DR account copies
-it into its DR regions, and a run removes every share it made once no copy of that snapshot is in flight (the adapter,
-clouds/aws/ebs_dr.py). ECS does the same through Resource Sharing (AssociateResourceShare, clouds.alibaba.ecs_dr_account). ENS has no way to share a
-snapshot: it refuses the option. Tencent Cloud CBS shares a snapshot (ModifySnapshotsSharePermission) only to be made into a disk in its own
-region: the source account's copy in the DR region is shared, and the DR account makes a disk of it and its own snapshot
-of that disk (clouds.tencent.cbs_dr_account).
+On AWS the source account shares each source snapshot with the DR account (ModifySnapshotAttribute), the DR account
+copies it into its DR regions, and a run removes every share it made once no copy of that snapshot is in flight (the
+adapter, clouds/aws/ebs_dr.py). ECS does the same through Resource Sharing (AssociateResourceShare,
+clouds.alibaba.ecs_dr_account). ENS has no way to share a snapshot: it refuses the option. Tencent Cloud CBS shares a
+snapshot (ModifySnapshotsSharePermission) only to be made into a disk in its own region: the source account's copy in
+the DR region is shared, and the DR account makes a disk of it and its own snapshot of that disk
+(clouds.tencent.cbs_dr_account).
 """
 
 from __future__ import annotations
@@ -33,19 +34,19 @@ DR_ACCOUNT_OPTIONS = {'role_arn': {}, 'role_session_name': {}, 'external_id': {'
 
 @dataclass(frozen=True)
 class DrAccountSupport:
-    """What a cloud says of a separate DR account (its record in clouds/registry.py carries one): the environment variables
-    a DR run reads the options from that dr_account leaves out, which the DR account credential types of AWX inject
-    (docs/awx/credential_type_dr_account_*.yml), one set per cloud, so that a fleet job with one cloud's DR account
-    credential leaves its other clouds' scopes in their own accounts; or why the cloud refuses dr_account, in its API's
-    words."""
+    """What a cloud says of a separate DR account (its record in clouds/registry.py carries one): the environment
+    variables a DR run reads the options from that dr_account leaves out, which the DR account credential types of AWX
+    inject (docs/awx/credential_type_dr_account_*.yml), one set per cloud, so that a fleet job with one cloud's DR
+    account credential leaves its other clouds' scopes in their own accounts; or why the cloud refuses dr_account, in
+    its API's words."""
 
     environment: Mapping[str, str] = field(default_factory=dict)
     refusal: str | None = None
 
 
 def dr_account_options(value: Mapping[str, Any] | None, support: DrAccountSupport) -> dict[str, Any]:
-    """The DR account's assume-role options: those of ``value`` (dr_sync's ``dr_account``), each one it leaves empty from
-    the cloud's environment variables (``support.environment``), else None."""
+    """The DR account's assume-role options: those of ``value`` (dr_sync's ``dr_account``), each one it leaves empty
+    from the cloud's environment variables (``support.environment``), else None."""
     value = value or {}
     return {
         key: value.get(key) or os.environ.get(support.environment.get(key, '')) or None for key in DR_ACCOUNT_OPTIONS
@@ -56,7 +57,8 @@ def dr_account_settings(
     value: Mapping[str, Any] | None, *, provider: str, rules: RoleRules, support: DrAccountSupport
 ) -> dict[str, Any] | None:
     """dr_sync's ``dr_account`` (with the cloud's environment variables) as the DR account's assume-role options and its
-    account id; None when unset or empty. InputError for a cloud that refuses it, or a role ARN its rules refuse; no call."""
+    account id; None when unset or empty. InputError for a cloud that refuses it, or a role ARN its rules refuse; no
+    call."""
     options = dr_account_options(value, support)
     if not any(options.values()):
         return None
@@ -71,8 +73,8 @@ def dr_account_settings(
             'is needed%s: the role in the DR account that the run assumes to make and own the copies'
             % (' (or the environment variable %s)' % variable if variable else ''),
         )
-    # Checked under the names the cloud's connection gives them (Alibaba: alicloud_assume_role_arn, ...), named back as keys
-    # of dr_account: the connection's own option of that name is another setting.
+    # Checked under the names the cloud's connection gives them (Alibaba: alicloud_assume_role_arn, ...), named back as
+    # keys of dr_account: the connection's own option of that name is another setting.
     names = dict(zip(rules.options(), DR_ACCOUNT_OPTIONS))
     try:
         arn = rules.check({name: options[key] for name, key in names.items()})
@@ -88,13 +90,14 @@ def connect_dr_account(
     source_region: str,
     dr_region: str,
 ) -> None:
-    """Send ``adapter``'s calls outside ``source_region`` to the DR account: ``connection`` (the run's, with its own keys)
-    with the DR account's role. Then ask the cloud who each side is (STS GetCallerIdentity, one read each, ``dr_region``
-    the DR account's side), before anything changes: a DR account that is the disks' own protects nothing against that
-    account's loss, and the role's ARN alone does not tell, when the run's own keys are plain keys. A refused read (the DR
-    role refused, say) ends the run here with the cloud's code, message and request id."""
+    """Send ``adapter``'s calls outside ``source_region`` to the DR account: ``connection`` (the run's, with its own
+    keys) with the DR account's role. Then ask the cloud who each side is (STS GetCallerIdentity, one read each,
+    ``dr_region`` the DR account's side), before anything changes: a DR account that is the disks' own protects nothing
+    against that account's loss, and the role's ARN alone does not tell, when the run's own keys are plain keys. A
+    refused read (the DR role refused, say) ends the run here with the cloud's code, message and request id."""
     if not isinstance(adapter, DrAccountAdapter):
-        # A cloud without the capability refuses dr_account in its registry record (DrAccountSupport.refusal), before this.
+        # A cloud without the capability refuses dr_account in its registry record (DrAccountSupport.refusal), before
+        # this.
         raise TypeError(
             '%s has no DrAccountAdapter: its registry record must refuse dr_account' % type(adapter).__name__
         )

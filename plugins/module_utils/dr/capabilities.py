@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What a cloud implements for the DR run, by capability, on top of copying (engine.capabilities.CopyAdapter): the run itself
-(DrAdapter: finding disks, their snapshots, DR copies, pruning), the restore drill (RestoreDrillAdapter), locks against
-deletion (SnapshotLockAdapter) and copies in a separate DR account (DrAccountAdapter). Abstract base classes, as
+"""What a cloud implements for the DR run, by capability, on top of copying (engine.capabilities.CopyAdapter): the run
+itself (DrAdapter: finding disks, their snapshots, DR copies, pruning), the restore drill (RestoreDrillAdapter), locks
+against deletion (SnapshotLockAdapter) and copies in a separate DR account (DrAccountAdapter). Abstract base classes, as
 CopyAdapter is: an adapter that lacks a method cannot be made."""
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ class DrAdapter(CopyAdapter):
     def create_snapshot(
         self, region: str, disk: Disk, name: str | None, description: str, tags: dict[str, str]
     ) -> Snapshot:
-        """Start a new snapshot of ``disk``, named ``name`` (None: the cloud's default name); return it (usually pending)."""
+        """Start a new snapshot of ``disk``, named ``name`` (None: the cloud's default name); return it (usually
+        pending)."""
 
     @abstractmethod
     def list_copies(self, destination: str) -> list[Snapshot]:
@@ -72,13 +73,14 @@ class DrAdapter(CopyAdapter):
 
 
 class CompletedSnapshotsAdapter(ABC):
-    """What the event source (extensions/eda snapcopy.cloud.snapshots) reads at each poll besides DrAdapter.find_disks: a DR
-    adapter's capability on every cloud. Its cost must not grow with the disks: one paged listing of the region's snapshots."""
+    """What the event source (extensions/eda snapcopy.cloud.snapshots) reads at each poll besides DrAdapter.find_disks:
+    a DR adapter's capability on every cloud. Its cost must not grow with the disks: one paged listing of the region's
+    snapshots."""
 
     @abstractmethod
     def completed_snapshots(self, region: str, disks: list[Disk]) -> list[Snapshot]:
-        """The completed snapshots of ``disks`` in ``region`` (``volume_id`` set), from one paged listing of the region's
-        snapshots, filtered by state where the cloud can, here otherwise; never a call per disk."""
+        """The completed snapshots of ``disks`` in ``region`` (``volume_id`` set), from one paged listing of the
+        region's snapshots, filtered by state where the cloud can, here otherwise; never a call per disk."""
 
 
 class SnapshotLockAdapter(ABC):
@@ -93,8 +95,9 @@ class SnapshotLockAdapter(ABC):
     cool_off_hours_range = (0, 72)
     #: The lock's duration in days, as the cloud takes it.
     lock_days_range = (1, 36500)
-    #: True when the lock call takes a snapshot still being made (its duration counting from completion): a DR run then locks
-    #: each copy as soon as the cloud has named it; False: a copy is locked once complete (by the run that finds it so).
+    #: True when the lock call takes a snapshot still being made (its duration counting from completion): a DR run then
+    #: locks each copy as soon as the cloud has named it; False: a copy is locked once complete (by the run that finds
+    #: it so).
     locks_pending = False
     #: True when the lock call carries an idempotency token; without one, a lock is read back before a resend.
     lock_call_is_idempotent = False
@@ -108,14 +111,15 @@ class SnapshotLockAdapter(ABC):
 
     @abstractmethod
     def lock_snapshot(self, region: str, snapshot_id: str, lock: LockSettings) -> SnapshotLock:
-        """Lock one snapshot (completed, or in flight where locks_pending) as ``lock`` says; answer its lock as the call's
-        answer tells it. The run reads the lock back before it calls the copy locked (dr.lock.held_lock)."""
+        """Lock one snapshot (completed, or in flight where locks_pending) as ``lock`` says; answer its lock as the
+        call's answer tells it. The run reads the lock back before it calls the copy locked (dr.lock.held_lock)."""
 
 
 class DrAccountAdapter(ABC):
-    """Copies made and owned in a separate DR account (dr_sync's ``dr_account``, docs/vault.md): the source account shares
-    each source snapshot with the DR account, which copies it into its DR regions, and the share is removed once no copy of
-    it is in flight. A DR adapter's fourth capability; a cloud without a cross-account path refuses ``dr_account``."""
+    """Copies made and owned in a separate DR account (dr_sync's ``dr_account``, docs/vault.md): the source account
+    shares each source snapshot with the DR account, which copies it into its DR regions, and the share is removed once
+    no copy of it is in flight. A DR adapter's fourth capability; a cloud without a cross-account path refuses
+    ``dr_account``."""
 
     @abstractmethod
     def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
@@ -124,8 +128,8 @@ class DrAccountAdapter(ABC):
 
     @abstractmethod
     def find_shares(self, source_region: str, dr_regions: list[str]) -> tuple[list[str], list[str]]:
-        """(to release, held): the source snapshots a DR run shared with the DR account (SHARE_TAG), those with no copy in
-        flight in any of ``dr_regions`` first, then those whose copy still needs the share (reads only)."""
+        """(to release, held): the source snapshots a DR run shared with the DR account (SHARE_TAG), those with no copy
+        in flight in any of ``dr_regions`` first, then those whose copy still needs the share (reads only)."""
 
     @abstractmethod
     def release_share(self, source_region: str, snapshot_id: str) -> bool:
@@ -133,8 +137,9 @@ class DrAccountAdapter(ABC):
         when another run that may still be under way holds it (dr.shares)."""
 
     def release_shares(self, source_region: str, snapshot_ids: list[str]) -> dict[str, bool | CloudError]:
-        """release_share for each of ``snapshot_ids``: {id: its answer, or the error of its call}. One at a time by default;
-        a cloud whose shares are held by leases releases a batch in as few tag calls as it can (dr.shares.LeasedShares)."""
+        """release_share for each of ``snapshot_ids``: {id: its answer, or the error of its call}. One at a time by
+        default; a cloud whose shares are held by leases releases a batch in as few tag calls as it can
+        (dr.shares.LeasedShares)."""
         answers: dict[str, bool | CloudError] = {}
         for snapshot_id in snapshot_ids:
             try:
@@ -144,28 +149,29 @@ class DrAccountAdapter(ABC):
         return answers
 
     def start_dr_run(self, terms: LeaseTerms) -> None:  # pylint: disable=unused-argument  # a hook, as check_source
-        """Before a DR run's first call: ``lease`` is the run's, whose leases it leaves on each share it needs (dr.shares).
-        Where shares are not held by leases (CBS shares its staged copies), nothing."""
+        """Before a DR run's first call: ``lease`` is the run's, whose leases it leaves on each share it needs
+        (dr.shares). Where shares are not held by leases (CBS shares its staged copies), nothing."""
         return None
 
     def settle_dr_account(self, dr_regions: list[str]) -> int:  # pylint: disable=unused-argument  # a hook, as check_source
-        """Take what is on its way into the DR account in ``dr_regions`` one step further (in check mode, count it), those of
-        earlier runs too; answer how many are still on their way. Where the DR account copies in one call (AWS), nothing is."""
+        """Take what is on its way into the DR account in ``dr_regions`` one step further (in check mode, count it),
+        those of earlier runs too; answer how many are still on their way. Where the DR account copies in one call
+        (AWS), nothing is."""
         return 0
 
     def dr_account_staging(self, dr_regions: list[str]) -> list[dict[str, Any]]:  # pylint: disable=unused-argument  # a hook
-        """What DR runs left on the way into the DR account in ``dr_regions`` besides shares of source snapshots, read as it
-        is now (reads only; dr.posture): one dict each, with ``region``, ``kind``, ``id``, ``state`` (core.model's word) and
-        ``cloud_state``, ``created``, and what ties it to its disk and DR copy (CBS: the staged copies, ``kind``
-        ``staged_copy`` with ``disk`` and ``source`` (the DISK_TAG and SOURCE_TAG), ``shared`` and ``dr_copy_id`` /
-        ``dr_copy_complete``; and the bridge disks, ``bridge_disk`` with ``staged_from`` and ``dr_copy_complete``). Where
-        the DR account copies in one call (AWS, ECS), nothing."""
+        """What DR runs left on the way into the DR account in ``dr_regions`` besides shares of source snapshots, read
+        as it is now (reads only; dr.posture): one dict each, with ``region``, ``kind``, ``id``, ``state`` (core.model's
+        word) and ``cloud_state``, ``created``, and what ties it to its disk and DR copy (CBS: the staged copies,
+        ``kind`` ``staged_copy`` with ``disk`` and ``source`` (the DISK_TAG and SOURCE_TAG), ``shared`` and
+        ``dr_copy_id`` / ``dr_copy_complete``; and the bridge disks, ``bridge_disk`` with ``staged_from`` and
+        ``dr_copy_complete``). Where the DR account copies in one call (AWS, ECS), nothing."""
         return []
 
     def dr_account_steps(self) -> tuple[list[str], list[str]]:
-        """(made, would make): what this run made in the DR account on the way to its copies besides the copy calls (CBS:
-        bridge disks and the DR account's snapshots of them), and in check mode the staged copies a run would take further.
-        Where the DR account copies in one call (AWS), nothing."""
+        """(made, would make): what this run made in the DR account on the way to its copies besides the copy calls
+        (CBS: bridge disks and the DR account's snapshots of them), and in check mode the staged copies a run would take
+        further. Where the DR account copies in one call (AWS), nothing."""
         return [], []
 
 

@@ -5,9 +5,9 @@
 
 Two runs may work on one source snapshot at once: two runs of one scope (a schedule overlapping a manual run), or two
 scopes whose selectors both match a disk. No cloud offers a lock on a snapshot that two runs could both try to take, but
-each lets a run add a tag and read the tags back. A run's lease is one tag of its own (a prefix, then its run id), so two
-runs never overwrite each other's lease, and the value says until when the run may be under way and its DR regions. A
-share lease (SHARE_LEASE_TAG_PREFIX) keeps a run from taking back a share another run still copies with (dr.shares); a
+each lets a run add a tag and read the tags back. A run's lease is one tag of its own (a prefix, then its run id), so
+two runs never overwrite each other's lease, and the value says until when the run may be under way and its DR regions.
+A share lease (SHARE_LEASE_TAG_PREFIX) keeps a run from taking back a share another run still copies with (dr.shares); a
 run's release tag (RELEASE_TAG_PREFIX) is one too. A copy lease (COPY_LEASE_TAG_PREFIX, CopyLeases below) keeps two runs
 from copying one snapshot into one region at once; it names its region in its key and its time in its value. A lease
 whose time has passed is taken for over: a killed run's stops counting then.
@@ -55,17 +55,18 @@ class Lease:
 
 @dataclass(frozen=True)
 class LeaseTerms:
-    """The terms of a run's leases: its id and DR regions, how long each lease it writes holds, its clock (the cloud's time now,
-    core.cloud_clock: every run judges every lease by one clock), and where it says what it could not lease (the run's
-    warnings). A lease written now holds ``seconds`` from now: a run writes
-    it again while it still needs it, and a killed run's lapses within that time."""
+    """The terms of a run's leases: its id and DR regions, how long each lease it writes holds, its clock (the cloud's
+    time now, core.cloud_clock: every run judges every lease by one clock), and where it says what it could not lease
+    (the run's warnings). A lease written now holds ``seconds`` from now: a run writes it again while it still needs it,
+    and a killed run's lapses within that time."""
 
     run_id: str
     regions: tuple[str, ...]
     seconds: float
     wall_clock: Callable[[], datetime.datetime]
     warn: Callable[[str], None]
-    # How the run makes many calls side by side (a share's permission is a call a snapshot): one after another by default.
+    # How the run makes many calls side by side (a share's permission is a call a snapshot): one after another by
+    # default.
     each: Callable[[list[Callable[[], Any]]], list[Any]] = field(default=lambda calls: [call() for call in calls])
 
     def lease_now(self) -> Lease:
@@ -122,8 +123,8 @@ class SourceTagCalls(ABC):
 
 
 # A lease outlives the copy call it guards: a call sent may be carried out up to its connect and read timeouts after it
-# was sent (and the engine lets a timed-out call settle for two such spans before it looks); a lease lasts two of them and
-# a margin, and is written again before a call when less than half of it is left.
+# was sent (and the engine lets a timed-out call settle for two such spans before it looks); a lease lasts two of them
+# and a margin, and is written again before a call when less than half of it is left.
 LEASE_TIMEOUTS = 2
 LEASE_MARGIN_SECONDS = 30
 
@@ -134,8 +135,8 @@ def lease_seconds(connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float 
 
 
 def lease_key(run_id: str, region: str) -> str:
-    """The tag of a run's copy lease for one DR region: one a region, so that the run's calls to two regions hold and let
-    go of the same source each on its own."""
+    """The tag of a run's copy lease for one DR region: one a region, so that the run's calls to two regions hold and
+    let go of the same source each on its own."""
     return '%s%s/%s' % (COPY_LEASE_TAG_PREFIX, run_id, region)
 
 
@@ -150,20 +151,20 @@ def leases_in(tags: Mapping[str, str]) -> list[tuple[str, str, Lease]]:
 
 
 class CopyLeases(Leases):
-    """One run's copy leases: before its copy calls, a tag of the run's own on each source snapshot, written and read back
-    in batches (as many snapshots a call as the cloud takes).
+    """One run's copy leases: before its copy calls, a tag of the run's own on each source snapshot, written and read
+    back in batches (as many snapshots a call as the cloud takes).
 
-    Two runs at once (a schedule overlapping a manual run, two scopes whose selectors meet) each look for a copy before they
-    make one, and both may find none. Before a round of copy calls a run writes its lease for each DR region of each call
-    (lease_key: until when), then reads the sources' tags. A region of a source for which another run's lease is live: the
-    run takes its own off at once and waits (the engine asks again a poll interval and a random part of one on). For the
-    others it looks for a copy once more, copies, and takes its leases off once the calls are done. Of two runs, the one
-    that reads second sees the first's lease, written before the first read, so at most one copies; if both see each
-    other, both let go and ask again later. A run that found no lease looks again before it copies: a run that copied and
-    let go before this one wrote its lease made a copy that this look finds. A copy call is sent only while more than half
-    of its lease is left (fresh); the engine writes the lease again before a later call. A killed run's lease lapses at the
-    time it names, minutes away: a run waits at most that long for it. Leases that lapsed are taken off by the next run
-    that reads them.
+    Two runs at once (a schedule overlapping a manual run, two scopes whose selectors meet) each look for a copy before
+    they make one, and both may find none. Before a round of copy calls a run writes its lease for each DR region of
+    each call (lease_key: until when), then reads the sources' tags. A region of a source for which another run's lease
+    is live: the run takes its own off at once and waits (the engine asks again a poll interval and a random part of one
+    on). For the others it looks for a copy once more, copies, and takes its leases off once the calls are done. Of two
+    runs, the one that reads second sees the first's lease, written before the first read, so at most one copies; if
+    both see each other, both let go and ask again later. A run that found no lease looks again before it copies: a run
+    that copied and let go before this one wrote its lease made a copy that this look finds. A copy call is sent only
+    while more than half of its lease is left (fresh); the engine writes the lease again before a later call. A killed
+    run's lease lapses at the time it names, minutes away: a run waits at most that long for it. Leases that lapsed are
+    taken off by the next run that reads them.
     """
 
     def __init__(
@@ -199,8 +200,8 @@ class CopyLeases(Leases):
         return refused
 
     def _take_in(self, source_region: str, leases: Sequence[CopyLease]) -> dict[CopyLease, CloudError]:
-        """take, for sources of one region: a tag call per set of DR regions and per batch of snapshots (a call gives each
-        of its snapshots the same tags), then one read of the tags of them all."""
+        """take, for sources of one region: a tag call per set of DR regions and per batch of snapshots (a call gives
+        each of its snapshots the same tags), then one read of the tags of them all."""
         regions_of = _regions_by_source(leases)
         written = self.wall_clock()
         until = (written + datetime.timedelta(seconds=self.seconds)).strftime(STAMP_FORMAT)
@@ -257,7 +258,8 @@ class CopyLeases(Leases):
             try:
                 self._untag(region, group)
             except CloudError as error:
-                # A lease lapses at the time it names; until then another run waits for these copies instead of making them.
+                # A lease lapses at the time it names; until then another run waits for these copies instead of making
+                # them.
                 sources = named_few(sorted({lease.source_id for lease in group}))
                 self.warn(
                     'could not take this run\'s copy leases off source snapshots %s in %s (%s): another run copies them no '
@@ -298,9 +300,9 @@ def _regions_by_source(leases: Iterable[CopyLease]) -> dict[str, set[str]]:
 
 
 def by_same_values(values_of: Mapping[str, Iterable[str]]) -> dict[tuple[str, ...], list[str]]:
-    """{values: the keys of ``values_of`` with exactly those, sorted}, keys with none left out: what one tag call serves,
-    as it gives the same tags to each of its snapshots (the sources held for the same regions; the sources that lose the
-    same tag keys)."""
+    """{values: the keys of ``values_of`` with exactly those, sorted}, keys with none left out: what one tag call
+    serves, as it gives the same tags to each of its snapshots (the sources held for the same regions; the sources that
+    lose the same tag keys)."""
     grouped: dict[tuple[str, ...], list[str]] = {}
     for key, values in values_of.items():
         if values:

@@ -22,9 +22,9 @@ if TYPE_CHECKING:
 
 class LeasesAndShares(Leases):
     """A run's leases on its sources: its copy leases first, then its shares of the sources it holds a copy lease on, so
-    that a run that shares does so under its lease (another run waits for it rather than sharing and copying beside it). A
-    source whose share is refused has its copy leases released. Shares are released by the run's release at its end, not
-    after a round: the copies they serve are still in flight."""
+    that a run that shares does so under its lease (another run waits for it rather than sharing and copying beside it).
+    A source whose share is refused has its copy leases released. Shares are released by the run's release at its end,
+    not after a round: the copies they serve are still in flight."""
 
     def __init__(self, *, copy_leases: CopyLeases | None, shares: ShareLeases | None) -> None:
         self.copy_leases = copy_leases

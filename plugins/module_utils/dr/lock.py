@@ -7,8 +7,8 @@ run records of each copy's lock; and the locks pruning reads before it deletes.
 A lock is put on a DR copy as soon as the cloud has named it, where the cloud locks a snapshot still being made (EBS and
 ECS: SnapshotLockAdapter.locks_pending; the lock's duration then counts from the copy's completion), else once the copy
 is complete (a copy in flight is then locked by the run that finds it complete); and again only once it has expired: a
-lock in force is never changed (a compliance lock past its cool-off could only be lengthened, and a shorter one asked for
-today is no reason to). Pruning never sends a delete for a copy whose lock is in force, whoever set it.
+lock in force is never changed (a compliance lock past its cool-off could only be lengthened, and a shorter one asked
+for today is no reason to). Pruning never sends a delete for a copy whose lock is in force, whoever set it.
 
 A lock must expire on or before the copy's retention ends (ECS, the guide "Lock a snapshot"): checked before any call
 for the lock asked (check_lock) and before each lock call for the copy at hand (retention_refusal). What a lock call
@@ -36,7 +36,8 @@ LOCKED = 'locked'  # this run locked it
 IN_FORCE = 'in_force'  # it was locked already (by an earlier run, or a person)
 EXPIRED = 'expired'  # read in force, its expiry passed while the run went on: not locked now
 WOULD_LOCK = 'would_lock'  # check mode
-WHEN_COMPLETED = 'when_completed'  # in flight on a cloud that locks only completed snapshots: the run that finds it complete locks it
+# in flight on a cloud that locks only completed snapshots: the run that finds it complete locks it
+WHEN_COMPLETED = 'when_completed'
 LOCK_FAILED = 'lock_failed'  # the cloud refused the lock: a failure of the disk
 # A copy pruning chose but kept: its lock is in force (the report's kept[].reason).
 KEPT_LOCKED = 'locked'
@@ -85,7 +86,8 @@ def _whole(value: Mapping[str, Any], key: str, unit: str) -> int:
 def check_lock(lock: LockSettings, adapter: CopyAdapter, copy_options: Mapping[str, Any]) -> None:
     """InputError for a lock that ``adapter``'s cloud cannot put on a copy made with ``copy_options``; no call."""
     if not isinstance(adapter, SnapshotLockAdapter) or not adapter.lock_modes:
-        # The option is named by the error itself (dr_sync's lock, or the role's dr_copy_lock: RoleWordsError), not here.
+        # The option is named by the error itself (dr_sync's lock, or the role's dr_copy_lock: RoleWordsError), not
+        # here.
         raise InputError(
             'lock',
             '%s has no API that locks a snapshot against deletion, so its DR copies cannot be locked: leave '
@@ -110,8 +112,8 @@ def check_lock(lock: LockSettings, adapter: CopyAdapter, copy_options: Mapping[s
                 'cool_off_hours must be from %d to %d hours on %s, got %d'
                 % (low, high, adapter.cloud, lock.cool_off_hours),
             )
-        # ECS counts the cool-off in the lock's duration ("Lock a snapshot": "included in the total lock duration"): a 1-day
-        # lock with 48 h of cool-off passed the ranges above, and LockSnapshot refused it for each copy.
+        # ECS counts the cool-off in the lock's duration ("Lock a snapshot": "included in the total lock duration"): a
+        # 1-day lock with 48 h of cool-off passed the ranges above, and LockSnapshot refused it for each copy.
         if getattr(adapter, 'cool_off_within_duration', False) and lock.cool_off_hours > lock.duration_days * 24:
             raise InputError(
                 'lock',
@@ -132,10 +134,10 @@ def check_lock(lock: LockSettings, adapter: CopyAdapter, copy_options: Mapping[s
             'a %s lock of %s has no cool-off period: leave cool_off_hours unset or 0' % (lock.mode, adapter.cloud),
         )
     retention = copy_options.get('retention_days')
-    # A lock must expire on or before the copy's retention ends ("Lock a snapshot"). The retention counts from the copy's
-    # creation (ModifySnapshotAttributeRequest.RetentionDays), the lock from its completion or later (LockDurationStartTime):
-    # only a lock shorter than the retention can fit, and a D-day lock fits a copy locked within R - D days of its creation
-    # (retention_refusal checks each copy).
+    # A lock must expire on or before the copy's retention ends ("Lock a snapshot"). The retention counts from the
+    # copy's creation (ModifySnapshotAttributeRequest.RetentionDays), the lock from its completion or later
+    # (LockDurationStartTime): only a lock shorter than the retention can fit, and a D-day lock fits a copy locked
+    # within R - D days of its creation (retention_refusal checks each copy).
     if retention and lock.duration_days >= retention:
         raise InputError(
             'lock',
@@ -150,8 +152,9 @@ def retention_refusal(
 ) -> CloudError | None:
     """Why ``lock``, set at ``now`` (epoch seconds) on a completed copy, would expire after the copy's retention ends
     (``retention_days`` from ``created``): the lock_failed of that copy, no call sent. None when it fits, or the copy is
-    kept until deleted. The lock is refused, not shortened: a shorter lock than asked is a promise the user did not make.
-    On a copy in flight the lock starts once it completes, not ``now``: this is then the earliest it could start."""
+    kept until deleted. The lock is refused, not shortened: a shorter lock than asked is a promise the user did not
+    make. On a copy in flight the lock starts once it completes, not ``now``: this is then the earliest it could
+    start."""
     start = parse_time(created)
     if not retention_days or start is None:
         return None
@@ -178,9 +181,9 @@ def retention_refusal(
 
 
 def held_lock(snapshot_id: str, region: str, found: SnapshotLock | None) -> SnapshotLock:
-    """``found``, the lock read back right after a lock call, when it is in force; else the lock_failed that says what the
-    cloud holds instead. An answer is not proof, on any cloud: ECS answers a ClientToken it has seen with the first answer,
-    and sets nothing; EBS cancels the lock of a pending snapshot whose creation fails."""
+    """``found``, the lock read back right after a lock call, when it is in force; else the lock_failed that says what
+    the cloud holds instead. An answer is not proof, on any cloud: ECS answers a ClientToken it has seen with the first
+    answer, and sets nothing; EBS cancels the lock of a pending snapshot whose creation fails."""
     if found is not None and found.in_force:
         return found
     holds = (
@@ -202,7 +205,8 @@ def _iso(epoch: float) -> str:
 
 
 def lock_record(action: str, lock: SnapshotLock | None = None, error: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A copy's lock as the report shows it: what the run did, and the lock (mode, status, expiry) where there is one."""
+    """A copy's lock as the report shows it: what the run did, and the lock (mode, status, expiry) where there is
+    one."""
     no_lock = {'mode': None, 'status': None, 'in_force': False, 'expires': None, 'cool_off_ends': None}
     record: dict[str, Any] = {'action': action}
     record.update(lock.as_result() if lock is not None else no_lock)
@@ -214,8 +218,8 @@ def lock_record(action: str, lock: SnapshotLock | None = None, error: dict[str, 
 def read_locks(
     adapter: CopyAdapter, call: Callable[..., Any], region: str, snapshot_ids: list[str]
 ) -> dict[str, SnapshotLock]:
-    """{id: SnapshotLock} of those snapshots in ``region`` that carry a lock, in as few calls as the cloud allows; {} on a
-    cloud that has no lock (no call)."""
+    """{id: SnapshotLock} of those snapshots in ``region`` that carry a lock, in as few calls as the cloud allows; {} on
+    a cloud that has no lock (no call)."""
     if not isinstance(adapter, SnapshotLockAdapter) or not adapter.lock_modes:
         return {}
     locks: dict[str, SnapshotLock] = {}

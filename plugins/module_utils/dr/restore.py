@@ -81,8 +81,8 @@ WOULD_DELETE = 'would_delete'
 DELETE_FAILED = 'delete_failed'
 # A copy the cloud keeps because a disk or an image was made from it (a person's restore, say): never forced.
 KEPT_IN_USE = 'kept_in_use'
-# A copy pruning chose whose lock it could not read (the lock read refused), and whose delete the cloud refused: most likely
-# a lock, which the cloud keeps; not a failure.
+# A copy pruning chose whose lock it could not read (the lock read refused), and whose delete the cloud refused: most
+# likely a lock, which the cloud keeps; not a failure.
 KEPT_REFUSED = 'kept_refused'
 
 
@@ -321,10 +321,10 @@ class RestoreDrill:
         copies_to_come: Collection[str] = (),
         differing: Collection[str] = (),
     ) -> tuple[dict[str, Any], list[str]]:
-        """Test in every DR region the disks of ``disk_keys`` ('<region>/<disk id>'); ``copies_by_region`` is {region: [copy]}
-        as listed after the copies were made. ``copies_to_come`` are the regions where check mode plans copies that a real
-        run would wait for; ``differing`` the ids of copies this run refused as differing from what it asks (on_mismatch:
-        fail), which are no DR copies to prove."""
+        """Test in every DR region the disks of ``disk_keys`` ('<region>/<disk id>'); ``copies_by_region`` is {region:
+        [copy]} as listed after the copies were made. ``copies_to_come`` are the regions where check mode plans copies
+        that a real run would wait for; ``differing`` the ids of copies this run refused as differing from what it asks
+        (on_mismatch: fail), which are no DR copies to prove."""
         self.deadline = self.clock() + self.settings.restore.timeout
         # The drill's calls are retried until its own end, whatever time the copies took; deleting may come after.
         self.calls = self.retry.until(self.deadline + DELETE_GRACE_SECONDS)
@@ -538,8 +538,8 @@ class RestoreDrill:
 
 
 class DrillCleanup:
-    """The drill's deleting: the leftovers of earlier drills, and this run's own test disks whatever their tests did. Only
-    disks with both marks of a test disk are deleted (see the module docstring)."""
+    """The drill's deleting: the leftovers of earlier drills, and this run's own test disks whatever their tests did.
+    Only disks with both marks of a test disk are deleted (see the module docstring)."""
 
     # pylint: disable-next=too-many-arguments
     def __init__(

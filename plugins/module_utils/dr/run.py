@@ -75,8 +75,8 @@ class DrRun:
         self.clock = clock
         self.started_at = clock()
         self.deadline: float = self.started_at + settings.wait.timeout
-        # The cloud's time, as its answers' Date headers give it: what the run's leases are written and judged by, so that
-        # two controllers whose clocks differ agree on them. The client tells it each answer's Date during run().
+        # The cloud's time, as its answers' Date headers give it: what the run's leases are written and judged by, so
+        # that two controllers whose clocks differ agree on them. The client tells it each answer's Date during run().
         self.cloud_clock = CloudClock(self.wall_clock)
         # The run's calls are retried until its deadline; the copies and the drill have deadlines of their own.
         self.retry = run_retry(adapter, retry, sleep=sleep, clock=clock).until(self.deadline)
@@ -171,7 +171,8 @@ class DrRun:
         return result
 
     def _lease_terms(self) -> LeaseTerms:
-        """The terms of this run's leases (dr.leases), timed by the cloud's clock; many calls go out on the run's workers."""
+        """The terms of this run's leases (dr.leases), timed by the cloud's clock; many calls go out on the run's
+        workers."""
         client = getattr(self.adapter, 'client', None)
         seconds = lease_seconds(
             getattr(client, 'connect_timeout', CONNECT_TIMEOUT), getattr(client, 'read_timeout', READ_TIMEOUT)

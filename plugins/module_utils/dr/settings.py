@@ -2,7 +2,8 @@
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A DR run's settings, parsed once from dr_sync's options (runners/dr_module.dr_settings) and read as attributes by the
-run, its drill and its report: one frozen dataclass per concern, so that a typo is mypy's error, not a None at run time."""
+run, its drill and its report: one frozen dataclass per concern, so that a typo is mypy's error, not a None at run
+time."""
 
 from __future__ import annotations
 
@@ -34,9 +35,9 @@ class DrRegion:
 
 @dataclass(frozen=True)
 class CopySettings:
-    """What each DR copy is made with: name and description templates, tags, the cloud's copy options (``options``: those
-    of encrypted, kms_key_id, retention_days, instance_billing_cycle that were given), and what to do with a copy found
-    that differs (``on_mismatch``), and how many copies may be in flight at once (None: the cloud's own limit)."""
+    """What each DR copy is made with: name and description templates, tags, the cloud's copy options (``options``:
+    those of encrypted, kms_key_id, retention_days, instance_billing_cycle that were given), and what to do with a copy
+    found that differs (``on_mismatch``), and how many copies may be in flight at once (None: the cloud's own limit)."""
 
     name_template: str | None = None
     description_template: str | None = None
@@ -48,8 +49,8 @@ class CopySettings:
 
 @dataclass(frozen=True)
 class FreshSnapshots:
-    """The recovery point: a disk whose newest completed snapshot is older than ``max_age_hours`` gets a fresh one, named
-    from ``name_template``; None: no fresh snapshots."""
+    """The recovery point: a disk whose newest completed snapshot is older than ``max_age_hours`` gets a fresh one,
+    named from ``name_template``; None: no fresh snapshots."""
 
     max_age_hours: float | None = None
     name_template: str | None = None
@@ -107,7 +108,8 @@ class DrSettings:  # pylint: disable=too-many-instance-attributes  # one attribu
     fresh: FreshSnapshots = field(default_factory=FreshSnapshots)
     prune: PrunePolicy = field(default_factory=PrunePolicy)
     lock: LockSettings | None = None
-    #: The DR account's assume-role options and its account id (dr.account.dr_account_settings); None: the disks' account.
+    #: The DR account's assume-role options and its account id (dr.account.dr_account_settings); None: the disks'
+    #: account.
     dr_account: Mapping[str, Any] | None = None
     wait: WaitSettings = field(default_factory=WaitSettings)
     restore: RestoreSettings = field(default_factory=RestoreSettings)

@@ -3,12 +3,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A source snapshot shared with the DR account (dr_account, docs/vault.md), held by leases that runs leave on it.
 
-Where the DR account copies a snapshot the disks' account shares with it (AWS, ECS), two runs may need one share at once:
-two runs of one scope (a schedule overlapping a manual run), or two scopes whose disks have snapshots in one region. Each
-run that needs the share writes a lease of its own on the source before it shares and before each copy call
-(SHARE_LEASE_TAG_PREFIX + its run id: its DR regions, and until when the lease holds, dr.leases.LeaseTerms), and
-a run removes the share only once no live lease of another run remains and no copy of the snapshot is in flight in any
-region a lease names, live or lapsed. So:
+Where the DR account copies a snapshot the disks' account shares with it (AWS, ECS), two runs may need one share at
+once: two runs of one scope (a schedule overlapping a manual run), or two scopes whose disks have snapshots in one
+region. Each run that needs the share writes a lease of its own on the source before it shares and before each copy call
+(SHARE_LEASE_TAG_PREFIX + its run id: its DR regions, and until when the lease holds, dr.leases.LeaseTerms), and a run
+removes the share only once no live lease of another run remains and no copy of the snapshot is in flight in any region
+a lease names, live or lapsed. So:
 
 - a run never removes a share another run is copying with, whichever scope that run is of: the other's lease is there
   before its share and its copy call (written first, and again before a later call once half its time is gone), and
@@ -44,7 +44,8 @@ if TYPE_CHECKING:
 
 class ShareCalls(SourceTagCalls):
     """What a cloud's adapter sends for a share of a source snapshot with the DR account: the permission and the tags of
-    the snapshot in the source region (the disks' account, SourceTagCalls), and the DR account's copies of it in flight."""
+    the snapshot in the source region (the disks' account, SourceTagCalls), and the DR account's copies of it in
+    flight."""
 
     @abstractmethod
     def is_shared(self, source_region: str, snapshot_id: str) -> bool:
@@ -74,14 +75,15 @@ class ShareCalls(SourceTagCalls):
         keys: Sequence[str],
     ) -> CloudError | None:
         """Why the tags ``keys`` a run writes on a shared source would not fit beside its ``tags`` (a cloud that caps a
-        resource's tags: ECS), before anything is leased or shared; None where they fit (most clouds cap none we reach)."""
+        resource's tags: ECS), before anything is leased or shared; None where they fit (most clouds cap none we
+        reach)."""
         return None
 
 
 class ShareLeases:
-    """The shares of one DR run with its DR account: held before the copy calls (take, a batch of sources at once), found
-    and released once no copy needs them (find, release). ``lease`` is this run's (its id, its DR regions, how long a
-    lease holds, the time now, and how it makes many calls side by side)."""
+    """The shares of one DR run with its DR account: held before the copy calls (take, a batch of sources at once),
+    found and released once no copy needs them (find, release). ``lease`` is this run's (its id, its DR regions, how
+    long a lease holds, the time now, and how it makes many calls side by side)."""
 
     def __init__(self, calls: ShareCalls, *, account: str, terms: LeaseTerms) -> None:
         self.calls = calls
@@ -93,8 +95,8 @@ class ShareLeases:
         self._persons: set[str] = set()  # sources a person shared: nothing of ours to write or, later, to remove
 
     def fresh(self, snapshot_ids: Iterable[str]) -> bool:
-        """Whether this run holds each of ``snapshot_ids`` (or leaves it, a person's share) with more than half of its lease
-        left: a copy call may go out under it (no call)."""
+        """Whether this run holds each of ``snapshot_ids`` (or leaves it, a person's share) with more than half of its
+        lease left: a copy call may go out under it (no call)."""
         now = self.terms.now()
         return all(
             snapshot_id in self._persons
@@ -109,16 +111,16 @@ class ShareLeases:
             raise refused[snapshot_id]
 
     def take_many(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, CloudError]:
-        """Make sure the DR account may copy each of ``snapshot_ids``, leased for this run; a person's share is left as it
-        is. Answers {snapshot id: why not now} for those this run does not hold: BUSY while another run is releasing the
-        share (the engine asks again a poll interval on), or the error of the call that failed for that source.
+        """Make sure the DR account may copy each of ``snapshot_ids``, leased for this run; a person's share is left as
+        it is. Answers {snapshot id: why not now} for those this run does not hold: BUSY while another run is releasing
+        the share (the engine asks again a poll interval on), or the error of the call that failed for that source.
 
         For a source this run has not held yet, the permission is read before the tags: a run writes its lease before it
-        shares, so a share seen here whose lease is not seen is a person's. Then, the leases written (one tag call for the
-        batch), the tags are read again (one read): while another run is releasing a share (its release tag), this run
-        waits; once none is, the permission is read again, and shared if a release took it meanwhile. A lease written less
-        than half its time ago holds still: nothing is sent for it. The permission is read and set a source a call, as the
-        clouds' share calls take one snapshot; those calls go out side by side (the lease's ``each``)."""
+        shares, so a share seen here whose lease is not seen is a person's. Then, the leases written (one tag call for
+        the batch), the tags are read again (one read): while another run is releasing a share (its release tag), this
+        run waits; once none is, the permission is read again, and shared if a release took it meanwhile. A lease
+        written less than half its time ago holds still: nothing is sent for it. The permission is read and set a source
+        a call, as the clouds' share calls take one snapshot; those calls go out side by side (the lease's ``each``)."""
         need = sorted({snapshot_id for snapshot_id in snapshot_ids if not self.fresh([snapshot_id])})
         if not need:
             return {}
@@ -175,7 +177,8 @@ class ShareLeases:
         return refused
 
     def _shared(self, source_region: str, snapshot_ids: Sequence[str], refused: dict[str, CloudError]) -> set[str]:
-        """Those of ``snapshot_ids`` the DR account may copy now, read side by side; a read that failed refuses its source."""
+        """Those of ``snapshot_ids`` the DR account may copy now, read side by side; a read that failed refuses its
+        source."""
         answers = self.terms.each(
             [functools.partial(self._is_shared, source_region, snapshot_id) for snapshot_id in snapshot_ids]
         )
@@ -211,8 +214,9 @@ class ShareLeases:
         return sorted(set(leased) - in_flight), sorted(set(leased) & in_flight)
 
     def holdings(self, source_region: str) -> tuple[dict[str, dict[str, str]], set[str]]:
-        """({snapshot id: tags}, in flight): the sources a DR run leased or marked for this DR account, and those of them
-        with a copy in flight in any region a lease on them names (or this run's). Reads only (find, and dr.posture)."""
+        """({snapshot id: tags}, in flight): the sources a DR run leased or marked for this DR account, and those of
+        them with a copy in flight in any region a lease on them names (or this run's). Reads only (find, and
+        dr.posture)."""
         # A mark of another DR account's is that account's business (one DR account a source region is the rule).
         leased = {
             snapshot_id: tags
@@ -234,20 +238,20 @@ class ShareLeases:
         return answer
 
     def release_many(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, bool | CloudError]:
-        """For each of ``snapshot_ids``: remove this run's lease and the leases of runs that are over (find saw none of their
-        copies in flight), then the share and its mark unless a lease of a run that may still be under way remains. True
-        when the share is gone; False when another run holds it (that run, or the first after it, removes it); the error
-        of a call that failed for that source.
+        """For each of ``snapshot_ids``: remove this run's lease and the leases of runs that are over (find saw none of
+        their copies in flight), then the share and its mark unless a lease of a run that may still be under way
+        remains. True when the share is gone; False when another run holds it (that run, or the first after it, removes
+        it); the error of a call that failed for that source.
 
-        The run first writes its release tag (one call for the batch), then reads the leases (one read): a run that leases
-        the share after that read sees the release tag and waits for it to go before it copies (take), so no copy starts
-        on a share being taken back.
+        The run first writes its release tag (one call for the batch), then reads the leases (one read): a run that
+        leases the share after that read sees the release tag and waits for it to go before it copies (take), so no copy
+        starts on a share being taken back.
 
         A run that finds another run's live lease takes its own lease off and reads again before it leaves the share to
-        that run: two runs releasing at once could each see the other's lease before it went, and both would leave a share
-        that no copy needs. Each takes its lease off before its last read, so the run that reads last sees the other's
-        lease gone, and releases. The permission goes a source a call (side by side); the tags, in as few calls as the
-        keys allow."""
+        that run: two runs releasing at once could each see the other's lease before it went, and both would leave a
+        share that no copy needs. Each takes its lease off before its last read, so the run that reads last sees the
+        other's lease gone, and releases. The permission goes a source a call (side by side); the tags, in as few calls
+        as the keys allow."""
         ids = sorted(set(snapshot_ids))
         if not ids:
             return {}
@@ -266,7 +270,8 @@ class ShareLeases:
                 for other, lease in leases.items()
                 if other == run_id or not lease.live(now)
             )
-            # This run's release tag stays until the share is gone or left: a run that leases meanwhile waits for it (take).
+            # This run's release tag stays until the share is gone or left: a run that leases meanwhile waits for it
+            # (take).
             done_releases[snapshot_id] = sorted(
                 RELEASE_TAG_PREFIX + other
                 for other, lease in leases_under(source_tags, RELEASE_TAG_PREFIX).items()
@@ -329,7 +334,8 @@ def share_tag_keys(terms: LeaseTerms) -> list[str]:
 class LeasedShares:
     """What a DR account adapter whose shares are held by leases (AWS, ECS) answers the DR run: its run's ShareLeases,
     made by its start_dr_run, and the shares found and released through them (DrAccountAdapter's find_shares,
-    release_share and release_shares). Listed before DrAccountAdapter among the adapter's bases, so that these methods are the ones used."""
+    release_share and release_shares). Listed before DrAccountAdapter among the adapter's bases, so that these methods
+    are the ones used."""
 
     shares: ShareLeases | None = None  # with dr_account, this DR run's shares (start_dr_run)
 

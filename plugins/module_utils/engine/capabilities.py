@@ -37,7 +37,8 @@ def describe_in_batches(
 
 
 def id_batches(snapshot_ids: Iterable[str], size: int) -> Iterator[list[str]]:
-    """The distinct ids of ``snapshot_ids`` (empty ones left out), sorted, at most ``size`` a batch: what one describe call takes."""
+    """The distinct ids of ``snapshot_ids`` (empty ones left out), sorted, at most ``size`` a batch: what one describe
+    call takes."""
     ids = sorted({snapshot_id for snapshot_id in snapshot_ids if snapshot_id})
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
@@ -63,7 +64,8 @@ class CopyAdapter(ABC):
     readable_options: tuple[str, ...] = ()
     #: The SDK's packages, named when they are missing.
     sdk_packages = ''
-    #: The cloud's client (clouds.aws.client, clouds.alibaba.client, clouds.tencent.client), which knows the SDK it was made with.
+    #: The cloud's client (clouds.aws.client, clouds.alibaba.client, clouds.tencent.client), which knows the SDK it was
+    #: made with.
     client: Any = None
     #: What the cloud calls the place of a snapshot, in messages ("region"; ENS: "node").
     region_word = 'region'
@@ -129,10 +131,10 @@ class CopyAdapter(ABC):
         """
 
     def token_spent(self, request: CopyRequest, destination: str, copy_id: str) -> bool:  # pylint: disable=unused-argument  # a hook
-        """The copy call of ``request`` to ``destination`` was answered with ``copy_id``, which no read shows. Where the call
-        carries an idempotency token that the cloud answers with the first copy made under it, deleted since or not (ECS),
-        draw the next token for it and answer True: the call is sent again. Without a token (the default) nothing can be
-        drawn: False, and the destination fails."""
+        """The copy call of ``request`` to ``destination`` was answered with ``copy_id``, which no read shows. Where the
+        call carries an idempotency token that the cloud answers with the first copy made under it, deleted since or not
+        (ECS), draw the next token for it and answer True: the call is sent again. Without a token (the default) nothing
+        can be drawn: False, and the destination fails."""
         return False
 
     def read_back(self, region: str, snapshot_ids: list[str]) -> dict[str, Snapshot]:

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the parts of a copy run (sources, copy calls, rounds, reads) use of the run they are part of: the engine, as they see it."""
+"""What the parts of a copy run (sources, copy calls, rounds, reads) use of the run they are part of: the engine, as
+they see it."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ class EngineRun(Protocol):
         whether the destination is settled."""
 
     def look_for_copies(self, jobs: list[Job]) -> list[Job]:
-        """Look for copies of ``jobs``' sources in their destinations; the jobs with the destinations still to copy to."""
+        """Look for copies of ``jobs``' sources in their destinations; the jobs with the destinations still to copy
+        to."""
 
     def run_jobs(self, jobs: list[Job]) -> list[Job]:
         """Send the copy calls of ``jobs``; the jobs deferred because their leases ran short."""

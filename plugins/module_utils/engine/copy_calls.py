@@ -2,8 +2,9 @@
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A copy call and its safe resends: one call per job (outcome, destinations), sent again as ``copy_verdict`` allows
-(Backoff.resend), never blindly. After an answer that may have been lost, or when the cloud's copy call has no idempotency
-token, the destinations are looked up again before any second call, and a copy found there is adopted, not made again."""
+(Backoff.resend), never blindly. After an answer that may have been lost, or when the cloud's copy call has no
+idempotency token, the destinations are looked up again before any second call, and a copy found there is adopted, not
+made again."""
 
 from __future__ import annotations
 

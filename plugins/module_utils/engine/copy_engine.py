@@ -20,9 +20,9 @@ are sent from a bounded pool of threads: each call still has its own retries and
 no two calls ever concern the same request and destination, so the rules above hold as they are.
 
 Two runs at once are another matter: each looks before it copies, and both may find nothing. With ``leases`` (the DR
-run's, dr.leases), the copy calls go out in rounds under the run's leases on their sources (engine.rounds); a destination
-another run holds is asked again a poll interval on, and looked up again once leased, so that a copy the other run made
-is used.
+run's, dr.leases), the copy calls go out in rounds under the run's leases on their sources (engine.rounds); a
+destination another run holds is asked again a poll interval on, and looked up again once leased, so that a copy the
+other run made is used.
 
 The engine's parts: outcomes (what it reports), sources (reading and checking the sources), copy_calls (a copy call and
 its safe resends), rounds (copy calls under leases and in-flight caps), reads (a copy is what a read shows; the wait).
@@ -91,8 +91,8 @@ class CopyEngine:
         leases: Leases | None = None,
     ) -> None:
         """``config`` is what the run asks for (EngineConfig's defaults when None); the rest is what it runs with.
-        ``retry`` is the run's CallRetry (see run_retry); ``backoff`` is used only when it has none. ``progress``
-        is told of the copies as they start and end (a DR run's live progress). ``leases`` are taken around each copy call
+        ``retry`` is the run's CallRetry (see run_retry); ``backoff`` is used only when it has none. ``progress`` is
+        told of the copies as they start and end (a DR run's live progress). ``leases`` are taken around each copy call
         (see the module docstring)."""
         self.adapter = adapter
         self.config = config = config or EngineConfig()
@@ -262,7 +262,8 @@ class CopyEngine:
 
     def run_jobs(self, jobs: list[Job]) -> list[Job]:
         """Run ``copy_group`` (engine.copy_calls) for each (outcome, destinations) job, up to ``workers`` at a time.
-        Returns the jobs that were not sent because this run's lease on their source ran short (sent in a later round, leased again).
+        Returns the jobs that were not sent because this run's lease on their source ran short (sent in a later round,
+        leased again).
 
         The first error that escapes a job (a look-up that failed for good) stops the jobs not yet
         started and is raised, as it would be one job after another.
@@ -288,10 +289,11 @@ class CopyEngine:
     # ------------------------------------------------------------------ a copy is what a read shows
     def _confirm_copies(self, outcomes: list[RequestOutcome]) -> None:
         """Read back each copy this run made: a copy call's answer is no proof. One batched read per region, again each
-        poll interval for a copy not shown yet, until UNSEEN_GRACE_SECONDS have passed (Sightings); a copy no read showed
-        by then was not made (_refresh fails it). Where the copy call carries a token that the cloud answers with the
-        first copy made under it, deleted since or not (ECS), the adapter draws a new token (token_spent) and the call is
-        sent once more, at most MAX_TOKEN_ROUNDS times: a deleted DR copy is made again, never reported as made."""
+        poll interval for a copy not shown yet, until UNSEEN_GRACE_SECONDS have passed (Sightings); a copy no read
+        showed by then was not made (_refresh fails it). Where the copy call carries a token that the cloud answers with
+        the first copy made under it, deleted since or not (ECS), the adapter draws a new token (token_spent) and the
+        call is sent once more, at most MAX_TOKEN_ROUNDS times: a deleted DR copy is made again, never reported as
+        made."""
         owners = {
             id(destination_outcome): outcome
             for outcome in outcomes

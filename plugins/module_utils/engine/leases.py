@@ -30,18 +30,19 @@ class CopyLease:
 
 
 class Leases(ABC):
-    """A run's leases on the sources it copies. Batched: the engine takes the leases of every copy call of a round at once,
-    in as few calls as the cloud allows, and releases them together."""
+    """A run's leases on the sources it copies. Batched: the engine takes the leases of every copy call of a round at
+    once, in as few calls as the cloud allows, and releases them together."""
 
     @abstractmethod
     def take(self, leases: Sequence[CopyLease]) -> dict[CopyLease, CloudError]:
-        """Take ``leases`` for this run; answer {lease: why not} for those it does not hold (empty: it holds them all): a
-        BUSY error while another run holds one (the engine asks again a poll interval on), another error when a call for it
-        failed (that destination fails with it)."""
+        """Take ``leases`` for this run; answer {lease: why not} for those it does not hold (empty: it holds them all):
+        a BUSY error while another run holds one (the engine asks again a poll interval on), another error when a call
+        for it failed (that destination fails with it)."""
 
     @abstractmethod
     def fresh(self, leases: Iterable[CopyLease]) -> bool:
-        """Whether this run holds each of ``leases`` with enough of its time left to send a copy call under it (no call)."""
+        """Whether this run holds each of ``leases`` with enough of its time left to send a copy call under it (no
+        call)."""
 
     @abstractmethod
     def release(self, leases: Sequence[CopyLease]) -> None:
@@ -55,4 +56,5 @@ def leases_of(job: Job) -> list[CopyLease]:
 
 
 class LeaseRunningShort(Exception):
-    """This run's lease on a job's source has too little time left to send a copy call under it (CopyEngine's copy_group)."""
+    """This run's lease on a job's source has too little time left to send a copy call under it (CopyEngine's
+    copy_group)."""

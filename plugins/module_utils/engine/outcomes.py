@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the copy engine reports: one DestinationOutcome per destination of a request, gathered in its RequestOutcome, and
-what a run is asked to do (EngineConfig)."""
+"""What the copy engine reports: one DestinationOutcome per destination of a request, gathered in its RequestOutcome,
+and what a run is asked to do (EngineConfig)."""
 
 from __future__ import annotations
 

@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 
 class CopyRounds:
-    """One run of ``jobs`` in rounds (see the module docstring). ``in_flight``: the copies already in flight in the jobs'
-    destinations, which take slots."""
+    """One run of ``jobs`` in rounds (see the module docstring). ``in_flight``: the copies already in flight in the
+    jobs' destinations, which take slots."""
 
     def __init__(self, engine: EngineRun, *, jobs: list[Job], in_flight: list[DestinationOutcome]) -> None:
         self.engine = engine
@@ -44,7 +44,8 @@ class CopyRounds:
     def run(self) -> None:
         engine = self.engine
         try:
-            # A slot taken by a job whose copy then fails is free again in the next round, which follows at once (AGAIN).
+            # A slot taken by a job whose copy then fails is free again in the next round, which follows at once
+            # (AGAIN).
             result = poll(
                 self.one_round,
                 lambda sent: DONE if not self.pending else AGAIN if sent else STILL_GOING,
@@ -84,7 +85,8 @@ class CopyRounds:
         )
         sent = len(chosen) > len(deferred)
         if self.pending and not sent and self.held_elsewhere:
-            # Two runs that saw each other's leases both released theirs: a random part of a poll interval keeps them out of step.
+            # Two runs that saw each other's leases both released theirs: a random part of a poll interval keeps them
+            # out of step.
             engine.sleep(
                 min(
                     random.random() * engine.config.poll_interval,
@@ -95,9 +97,9 @@ class CopyRounds:
         return sent
 
     def take_leases(self, leases: Leases) -> list[Job]:
-        """The pending jobs this run holds fresh leases on (Leases.fresh). The jobs it does not are leased in one batched
-        take; a job's destinations another run holds are split off to wait, and those whose take failed fail with its error.
-        Leases of jobs done since the last take are released first, in one batch."""
+        """The pending jobs this run holds fresh leases on (Leases.fresh). The jobs it does not are leased in one
+        batched take; a job's destinations another run holds are split off to wait, and those whose take failed fail
+        with its error. Leases of jobs done since the last take are released first, in one batch."""
         engine = self.engine
         stale = [job for job in self.pending if not leases.fresh(leases_of(job))]
         if stale:
@@ -110,7 +112,8 @@ class CopyRounds:
                 # Sent again while the cloud throttles it (the run's retries, to its deadline), as a copy call is.
                 refused = engine.call(leases.take, asked)
             except CloudError as error:
-                # Still refused after those: these copies fail with its error (BUSY: they wait a round), the others go on.
+                # Still refused after those: these copies fail with its error (BUSY: they wait a round), the others go
+                # on.
                 refused = dict.fromkeys(asked, error)
             self.held_elsewhere = {lease: error for lease, error in refused.items() if error.kind == BUSY}
             self.taken.update(lease for lease in asked if lease not in refused)
@@ -134,7 +137,8 @@ class CopyRounds:
         return [job for job in self.pending if leases.fresh(leases_of(job))]
 
     def not_started(self, lease: CopyLease) -> CloudError:
-        """Why a copy was not started by the timeout: another run's lease, no free slot, or a lease this run could not keep."""
+        """Why a copy was not started by the timeout: another run's lease, no free slot, or a lease this run could not
+        keep."""
         held_elsewhere = self.held_elsewhere.get(lease)
         if held_elsewhere is not None:
             return held_elsewhere

@@ -16,9 +16,10 @@ if TYPE_CHECKING:
     from .outcomes import DestinationOutcome
 
 # How long a copy this run made may stay invisible to reads (eventual consistency) before it counts as gone: Tencent
-# Cloud keeps no failed copy, it drops it (tencentcloud-sdk-python-cbs models: Snapshot.SnapshotState documents no failed
-# state), so a copy that failed early is never seen at all; ECS answers a ClientToken it has seen with its first answer,
-# the id of a copy that may have been deleted since (ECS "How to ensure idempotence": the same result, no change).
+# Cloud keeps no failed copy, it drops it (tencentcloud-sdk-python-cbs models: Snapshot.SnapshotState documents no
+# failed state), so a copy that failed early is never seen at all; ECS answers a ClientToken it has seen with its first
+# answer, the id of a copy that may have been deleted since (ECS "How to ensure idempotence": the same result, no
+# change).
 UNSEEN_GRACE_SECONDS = 120
 
 
@@ -32,7 +33,8 @@ GONE = {
 
 
 def gone_copy(destination_outcome: DestinationOutcome, how: str) -> Snapshot:
-    """The failed copy that stands for one of ``destination_outcome`` that the reads do not show (``how``: a key of GONE)."""
+    """The failed copy that stands for one of ``destination_outcome`` that the reads do not show (``how``: a key of
+    GONE)."""
     return Snapshot(
         cast('Snapshot', destination_outcome.snapshot).id,
         destination_outcome.destination,

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
 
 def load_sources(engine: EngineRun, outcomes: list[RequestOutcome], known: Mapping[tuple[str, str], Snapshot]) -> None:
-    """Give each of ``outcomes`` its source (from ``known``, else read), wait for those pending (with wait), and fail those
-    that cannot be copied. A failed read of one source fails its request; of several, the run."""
+    """Give each of ``outcomes`` its source (from ``known``, else read), wait for those pending (with wait), and fail
+    those that cannot be copied. A failed read of one source fails its request; of several, the run."""
     by_region = group_by(outcomes, lambda outcome: outcome.request.source_region)
     for region, group in by_region.items():
         for outcome in group:

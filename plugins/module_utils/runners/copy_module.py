@@ -82,7 +82,8 @@ MAX_POLL_SECONDS = 3600
 
 
 def check_number(option: str, value: float, low: float, high: float, unit: str) -> None:
-    """``value`` is a real number (not NaN nor infinite) from ``low`` (excluded when it is 0) to ``high``, or InputError."""
+    """``value`` is a real number (not NaN nor infinite) from ``low`` (excluded when it is 0) to ``high``, or
+    InputError."""
     if not math.isfinite(value) or value > high or (value <= low if low == 0 else value < low):
         raise InputError(
             option, 'must be %s %s to %s %s, got %s' % ('more than' if low == 0 else 'from', low, high, unit, value)
@@ -104,10 +105,10 @@ def withhold_external_ids(module: AnsibleModule) -> dict[str, Any]:
     invocation) each external id becomes Ansible's placeholder, and its value leaves Ansible's masking.
 
     Ansible hides a no_log value by masking its text wherever it occurs in the output. An external id is chosen by a
-    person and may be short (two characters pass the clouds' rules, one is a typo): masked, it shows through the words it
-    is cut out of ('********xt********rnal_id' for 'e'), at any length where it is part of a word of the output. No message
-    or result of the collection holds an external id (tests look for them), so nothing is left to mask. A value that
-    another option also holds (a secret key, a tag) stays masked: that option shows it otherwise.
+    person and may be short (two characters pass the clouds' rules, one is a typo): masked, it shows through the words
+    it is cut out of ('********xt********rnal_id' for 'e'), at any length where it is part of a word of the output. No
+    message or result of the collection holds an external id (tests look for them), so nothing is left to mask. A value
+    that another option also holds (a secret key, a tag) stays masked: that option shows it otherwise.
     """
     params: dict[str, Any] = copy.deepcopy(module.params)
     withheld: set[str] = set()
@@ -148,7 +149,8 @@ def errors_end_the_task(module: AnsibleModule) -> Iterator[None]:
 def new_adapter(
     module: AnsibleModule, adapter_class: type[AdapterT], connection: dict[str, Any], retry: CallRetry
 ) -> AdapterT:
-    """``adapter_class`` for ``connection`` (no call yet); the module fails naming the packages when its SDK is missing."""
+    """``adapter_class`` for ``connection`` (no call yet); the module fails naming the packages when its SDK is
+    missing."""
     try:
         adapter = adapter_class.from_connection(connection, check_mode=module.check_mode, retry=retry)
     except ImportError as error:

@@ -4,18 +4,18 @@
 """The event source snapcopy.cloud.snapshots (extensions/eda/plugins/event_source/snapshots.py): one event for each
 completed snapshot of a disk that a tag selector matches, for ansible-rulebook.
 
-Two ways to learn of a snapshot. Polling, on every cloud: each poll reads the region's disks that carry the selector's tags
-(DrAdapter.find_disks) and the region's completed snapshots (CompletedSnapshotsAdapter.completed_snapshots), two paged
-listings whatever the number of disks. Push, on AWS: EventBridge's "EBS Snapshot Notification" routed to an SQS queue;
-each message's snapshot is read back from EC2 (its disk and state) before it is believed.
+Two ways to learn of a snapshot. Polling, on every cloud: each poll reads the region's disks that carry the selector's
+tags (DrAdapter.find_disks) and the region's completed snapshots (CompletedSnapshotsAdapter.completed_snapshots), two
+paged listings whatever the number of disks. Push, on AWS: EventBridge's "EBS Snapshot Notification" routed to an SQS
+queue; each message's snapshot is read back from EC2 (its disk and state) before it is believed.
 
 The state file names every snapshot given, and is written (atomically) before its events are put on the queue: the
-rulebook never holds an event that the file does not name, so a restart with ``replay_seconds: 0`` repeats none, whenever
-the kill came. An event on the queue is in memory, as the rulebook's own are: a kill loses both alike, and a restart gives
-again what it gave in the last ``replay_seconds`` (a start without an earlier state: what was made in that time). An SQS
-message is deleted only once its event is on the queue. As a poll lists every completed snapshot and not those of a time
-window, a restart with the same file misses none that completed while it was down. The copy engine makes one copy of a
-snapshot however often the DR run is asked for it.
+rulebook never holds an event that the file does not name, so a restart with ``replay_seconds: 0`` repeats none,
+whenever the kill came. An event on the queue is in memory, as the rulebook's own are: a kill loses both alike, and a
+restart gives again what it gave in the last ``replay_seconds`` (a start without an earlier state: what was made in that
+time). An SQS message is deleted only once its event is on the queue. As a poll lists every completed snapshot and not
+those of a time window, a restart with the same file misses none that completed while it was down. The copy engine makes
+one copy of a snapshot however often the DR run is asked for it.
 
 Nothing here imports Ansible's AnsibleModule: ansible-rulebook runs this in its own process.
 """
@@ -72,12 +72,12 @@ STATE_VERSION = 1
 # How long a given snapshot that a listing no longer shows (deleted, or its disk untagged) stays in the state file: a
 # listing that missed it for a while (a disk untagged and tagged again) does not give it again within that time.
 FORGET_AFTER = datetime.timedelta(days=7)
-# EventBridge's EBS snapshot events (the EBS user guide, "Amazon EventBridge events for Amazon EBS", EBS snapshot events:
-# https://docs.aws.amazon.com/ebs/latest/userguide/ebs-cloud-watch-events.html#snapshot-events): createSnapshot and
-# copySnapshot (a snapshot made, or copied into the region) come as an "EBS Snapshot Notification" naming the snapshot in
-# detail.snapshot_id; a multi-volume set (CreateSnapshots) as an "EBS Multi-Volume Snapshots Completion Status" naming each
-# of its snapshots in detail.snapshots[] (snapshot_id, source, status). Each snapshot_id is an ARN, in either form of
-# snapshot_arn. The rule in docs/events.md sends both detail-types.
+# EventBridge's EBS snapshot events (the EBS user guide, "Amazon EventBridge events for Amazon EBS", EBS snapshot
+# events: https://docs.aws.amazon.com/ebs/latest/userguide/ebs-cloud-watch-events.html#snapshot-events): createSnapshot
+# and copySnapshot (a snapshot made, or copied into the region) come as an "EBS Snapshot Notification" naming the
+# snapshot in detail.snapshot_id; a multi-volume set (CreateSnapshots) as an "EBS Multi-Volume Snapshots Completion
+# Status" naming each of its snapshots in detail.snapshots[] (snapshot_id, source, status). Each snapshot_id is an ARN,
+# in either form of snapshot_arn. The rule in docs/events.md sends both detail-types.
 EBS_DETAIL_TYPE = 'EBS Snapshot Notification'
 EBS_MULTI_VOLUME_DETAIL_TYPE = 'EBS Multi-Volume Snapshots Completion Status'
 EBS_DONE_EVENTS = {
@@ -167,7 +167,8 @@ def parse_selector(value: Any) -> dict[str, str | None]:
 def _connection(
     provider: str, args: Mapping[str, Any], names: Mapping[str, str], environ: Mapping[str, str] | None
 ) -> dict[str, Any]:
-    """The connection options of ``provider`` among ``args`` (by name or alias, typed), with its environment variables."""
+    """The connection options of ``provider`` among ``args`` (by name or alias, typed), with its environment
+    variables."""
     spec = PROVIDERS[provider].connection_spec
     given: dict[str, Any] = {}
     for name, value in args.items():
@@ -182,8 +183,9 @@ def _connection(
 
 
 def source_settings(args: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> SourceSettings:
-    """The source's arguments, checked before any cloud call; InputError naming the argument (never its value when it may
-    be a secret). The connection options are each cloud's copy module's, names and aliases, with its environment variables."""
+    """The source's arguments, checked before any cloud call; InputError naming the argument (never its value when it
+    may be a secret). The connection options are each cloud's copy module's, names and aliases, with its environment
+    variables."""
     provider = args.get('provider')
     if provider not in PROVIDERS:
         raise InputError('provider', 'is one of %s, got %r' % (', '.join(PROVIDERS), provider))
@@ -266,9 +268,10 @@ class GivenSnapshots:
     """The snapshots already put on the queue, kept in the state file (None: in memory only).
 
     The file is JSON: the provider and region it is for, per snapshot id when it was given (``given``: the replay window
-    counts from it) and, where the event said otherwise, its ``completed_at`` (a replay repeats the event as first given).
-    Files written before ``completed_at`` was kept read as though each snapshot completed when it was given. It is written
-    to a temporary file beside it and renamed over it, so that a kill leaves the old file or the new one, never half of one.
+    counts from it) and, where the event said otherwise, its ``completed_at`` (a replay repeats the event as first
+    given). Files written before ``completed_at`` was kept read as though each snapshot completed when it was given. It
+    is written to a temporary file beside it and renamed over it, so that a kill leaves the old file or the new one,
+    never half of one.
     """
 
     def __init__(self, path: str | None, provider: str, region: str) -> None:
@@ -335,8 +338,9 @@ class GivenSnapshots:
         return {key for key, value in self.given.items() if (parse_time(value) or cut) >= cut}
 
     def forget_unlisted(self, snapshot_ids: Iterable[str], now: datetime.datetime) -> None:
-        """Forget the snapshots given more than FORGET_AFTER ago that a complete listing no longer shows (deleted, or of a
-        disk no longer tagged): the file does not grow for ever. One that shows again later is given again: at least once."""
+        """Forget the snapshots given more than FORGET_AFTER ago that a complete listing no longer shows (deleted, or of
+        a disk no longer tagged): the file does not grow for ever. One that shows again later is given again: at least
+        once."""
         listed = set(snapshot_ids)
         cut = now - FORGET_AFTER
         self.given = {
@@ -383,8 +387,8 @@ def snapshot_event(provider: str, region: str, disk_id: str, snapshot_id: str, c
 
 
 class SnapshotPoller:
-    """One poll of a region: the completed snapshots of its tagged disks not given yet, as events. Blocking (the SDKs are):
-    the source runs it in a thread."""
+    """One poll of a region: the completed snapshots of its tagged disks not given yet, as events. Blocking (the SDKs
+    are): the source runs it in a thread."""
 
     def __init__(
         self,
@@ -439,13 +443,14 @@ class SnapshotPoller:
         ]
 
     def baseline_events(self, snapshots: list[Snapshot], when: str) -> list[dict[str, Any]]:
-        """The first poll without an earlier state: the snapshots made in the last ``replay_seconds`` are given (they may
-        have completed while the source was down, and no state file says what it gave), the older ones are taken as given.
-        The cloud lists when a snapshot was made, not when it completed: a window counts from the making."""
+        """The first poll without an earlier state: the snapshots made in the last ``replay_seconds`` are given (they
+        may have completed while the source was down, and no state file says what it gave), the older ones are taken as
+        given. The cloud lists when a snapshot was made, not when it completed: a window counts from the making."""
         cut = (parse_time(when) or datetime.datetime.now(datetime.timezone.utc)) - datetime.timedelta(
             seconds=self.settings.replay_seconds
         )
-        # A snapshot whose making time the cloud does not say is given: a repeat costs a run that finds its copy, a loss a copy.
+        # A snapshot whose making time the cloud does not say is given: a repeat costs a run that finds its copy, a loss
+        # a copy.
         recent = [
             snapshot
             for snapshot in snapshots
@@ -473,8 +478,9 @@ class SnapshotPoller:
 
 
 def replay_at_start(given: GivenSnapshots, settings: SourceSettings, now: datetime.datetime | None = None) -> set[str]:
-    """The snapshots an earlier life of the source gave in the last ``replay_seconds`` before ``now``: given again at the
-    start. (Without an earlier state there is nothing to give again: SnapshotPoller.baseline_events reads the cloud instead.)"""
+    """The snapshots an earlier life of the source gave in the last ``replay_seconds`` before ``now``: given again at
+    the start. (Without an earlier state there is nothing to give again: SnapshotPoller.baseline_events reads the cloud
+    instead.)"""
     if not given.existed or not settings.replay_seconds:
         return set()
     now = now or datetime.datetime.now(datetime.timezone.utc)
@@ -494,8 +500,9 @@ def replay_at_start(given: GivenSnapshots, settings: SourceSettings, now: dateti
 # ------------------------------------------------------------------ AWS: EventBridge to SQS
 @dataclass
 class SqsMessage:
-    """One SQS message: its handle (to delete it), the completed snapshots of the region it names ({id: completed_at}), and
-    what is wrong with it when the source cannot read it as an EBS snapshot event (the warning said when it is deleted)."""
+    """One SQS message: its handle (to delete it), the completed snapshots of the region it names ({id: completed_at}),
+    and what is wrong with it when the source cannot read it as an EBS snapshot event (the warning said when it is
+    deleted)."""
 
     receipt: str
     message_id: str
@@ -504,11 +511,11 @@ class SqsMessage:
 
 
 def snapshot_arn(arn: Any, event_region: Any = None) -> tuple[str | None, str] | None:
-    """(region, snapshot id) of an EBS snapshot's ARN, or None when ``arn`` is not one. AWS's EBS events write the region in
-    the ARN's region field (arn:aws:ec2:us-west-2::snapshot/snap-01234567) or in its account field
+    """(region, snapshot id) of an EBS snapshot's ARN, or None when ``arn`` is not one. AWS's EBS events write the
+    region in the ARN's region field (arn:aws:ec2:us-west-2::snapshot/snap-01234567) or in its account field
     (arn:aws:ec2::us-east-1:snapshot/snap-01234567), both in the EBS user guide's examples: the ARN is split at
-    ``snapshot/`` (as AWS's own sample Lambda does), the region taken from whichever field holds one (an account field of
-    digits is an account), else from the event's ``region``."""
+    ``snapshot/`` (as AWS's own sample Lambda does), the region taken from whichever field holds one (an account field
+    of digits is an account), else from the event's ``region``."""
     if not isinstance(arn, str):
         return None
     head, found, snapshot_id = arn.strip().partition(':snapshot/')
@@ -525,8 +532,8 @@ def snapshot_arn(arn: Any, event_region: Any = None) -> tuple[str | None, str] |
 
 
 def _event_time(*values: Any) -> str | None:
-    """The first of ``values`` that is a time (EventBridge's endTime, then the event's time): kept in the state file, which
-    must read it back."""
+    """The first of ``values`` that is a time (EventBridge's endTime, then the event's time): kept in the state file,
+    which must read it back."""
     for value in values:
         try:
             if isinstance(value, str) and parse_time(value) is not None:
@@ -542,10 +549,10 @@ def _excerpt(text: Any) -> str:
 
 
 def parse_ebs_message(message: Mapping[str, Any], region: str) -> SqsMessage:
-    """An SQS message as EventBridge sends an EBS snapshot event: the snapshots of ``region`` that a succeeded createSnapshot,
-    copySnapshot or createSnapshots (multi-volume) names as completed. Another EBS snapshot event (deleteSnapshot, a failed
-    one) names none; a message that is no EBS snapshot event, or names a snapshot the source cannot read or of another
-    region, gets a ``problem``: the reader warns, saying what it was, before it deletes it."""
+    """An SQS message as EventBridge sends an EBS snapshot event: the snapshots of ``region`` that a succeeded
+    createSnapshot, copySnapshot or createSnapshots (multi-volume) names as completed. Another EBS snapshot event
+    (deleteSnapshot, a failed one) names none; a message that is no EBS snapshot event, or names a snapshot the source
+    cannot read or of another region, gets a ``problem``: the reader warns, saying what it was, before it deletes it."""
     parsed = SqsMessage(receipt=str(message.get('ReceiptHandle')), message_id=str(message.get('MessageId')))
     text = message.get('Body') or ''
     try:
@@ -596,9 +603,9 @@ def parse_ebs_message(message: Mapping[str, Any], region: str) -> SqsMessage:
 
 
 class SqsReader:
-    """The AWS push way: messages of an SQS queue that EventBridge fills with EBS snapshot events. Each snapshot named is
-    read back from EC2 (one DescribeSnapshots per batch of 10 messages) for its disk and state; its disk must be one the
-    selector matches (the tagged disks, listed again at most once a poll interval). Blocking: run in a thread."""
+    """The AWS push way: messages of an SQS queue that EventBridge fills with EBS snapshot events. Each snapshot named
+    is read back from EC2 (one DescribeSnapshots per batch of 10 messages) for its disk and state; its disk must be one
+    the selector matches (the tagged disks, listed again at most once a poll interval). Blocking: run in a thread."""
 
     def __init__(
         self,
@@ -717,7 +724,8 @@ async def put_all(queue: asyncio.Queue[Any], events: list[dict[str, Any]]) -> No
 
 def record_given(given: GivenSnapshots, events: list[dict[str, Any]], when: str) -> None:
     """Name the events' snapshots in the state file as given at ``when``, each with its completed_at (a replay after a
-    restart repeats the same event). If the file cannot be written, they are taken out again: the next poll gives them."""
+    restart repeats the same event). If the file cannot be written, they are taken out again: the next poll gives
+    them."""
     before = given.snapshot()
     for event in events:
         given.add((event['snapcopy']['snapshot_id'],), when, event['snapcopy']['completed_at'])
@@ -773,13 +781,15 @@ async def run_source(
             else:
                 events, messages = await asyncio.to_thread(cast(SnapshotPoller, poller).poll), []
             # The state file first, then the queue: once the rulebook can see an event, the file names it, and a restart
-            # with replay_seconds 0 cannot repeat it however late the kill comes. A kill between the two loses the events
-            # as one a moment later would have (ansible-rulebook keeps them in memory): replay_seconds gives them again.
+            # with replay_seconds 0 cannot repeat it however late the kill comes. A kill between the two loses the
+            # events as one a moment later would have (ansible-rulebook keeps them in memory): replay_seconds gives them
+            # again.
             replayed = {event['snapcopy']['snapshot_id'] for event in events} & set(given.given)
             try:
                 await asyncio.to_thread(record_given, given, events, clock())
             except OSError:
-                # Not written (a full disk): the new ones are not given (record_given took them out), the replays are due again.
+                # Not written (a full disk): the new ones are not given (record_given took them out), the replays are
+                # due again.
                 for source in (reader, poller):
                     if source is not None:
                         source.replay |= replayed
@@ -797,9 +807,11 @@ async def run_source(
                 )
             failures = 0
         except (CloudError, OSError) as error:
-            # OSError: the state file could not be written (a full disk): its events were not given, the next poll gives them.
+            # OSError: the state file could not be written (a full disk): its events were not given, the next poll gives
+            # them.
             failures += 1
-            # The call was retried already; a poll that still fails is tried again after the backoff's delay, at least a poll interval.
+            # The call was retried already; a poll that still fails is tried again after the backoff's delay, at least a
+            # poll interval.
             wait = max(settings.poll_interval, backoff.delay(failures - 1))
             LOG.warning('%s %s: %s; trying again in %.1f s', settings.provider, settings.region, error, wait)
         if polls is None or rounds < polls:

@@ -1215,7 +1215,8 @@ def test_every_cbs_error_code_is_the_sdks():
 
 def test_a_returned_disk_is_torecycle_for_a_while_then_gone(fakecloud_clean):
     """TerminateDisks takes a pay-as-you-go disk to TORECYCLE (timings.cbs.recycle_seconds); returning it again answers
-    ResourceUnavailable.RepeatRefund, a snapshot of it is refused, and CreateDisks' ClientToken names it even once gone."""
+    ResourceUnavailable.RepeatRefund, a snapshot of it is refused, and CreateDisks' ClientToken names it even once
+    gone."""
     admin = fakecloud_clean.admin
     admin.configure(timings={'cbs': {'recycle_seconds': 60}})
     ids = seed(admin)

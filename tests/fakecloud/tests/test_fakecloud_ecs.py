@@ -225,8 +225,8 @@ def test_a_lock_must_expire_on_or_before_the_snapshots_retention_ends(fc):
     assert error_of(fc, lock_request(snapshot_id, 2)).get_error_code() == 'InvalidParameter.LockDuration'
     assert not fc.admin.calls()['calls']['ecs']['LockSnapshot']['mutations']
     assert call(fc, lock_request(snapshot_id, 1))['LockedSnapshotInfo']['LockStatus'] == 'compliance'
-    # A snapshot still in progress, done in two days and kept three from its creation: a lock counts from its completion,
-    # so a two-day lock would outlast it, and a one-day lock ends with the retention, which is allowed.
+    # A snapshot still in progress, done in two days and kept three from its creation: a lock counts from its
+    # completion, so a two-day lock would outlast it, and a one-day lock ends with the retention, which is allowed.
     fc.admin.configure(timings={'ecs': {'snapshot_seconds': 2 * 86400}})
     req = CreateSnapshotRequest.CreateSnapshotRequest()
     req.set_DiskId(dummy)
@@ -441,8 +441,8 @@ def test_tag_untag_and_list_tag_resources(fc):
 
 
 def test_a_resource_carries_at_most_20_tags(fc):
-    """TagResources past 20 tags on a resource: OperationDenied.QuotaExceed, HTTP 400, nothing added (the ECS API reference's
-    TagResources); more than 20 Tag.N in one call: InvalidTagCount. A key already there is no new tag."""
+    """TagResources past 20 tags on a resource: OperationDenied.QuotaExceed, HTTP 400, nothing added (the ECS API
+    reference's TagResources); more than 20 Tag.N in one call: InvalidTagCount. A key already there is no new tag."""
     dummy, source = seed_one(fc, snapshots=[{'tags': {'k%02d' % number: 'v' for number in range(18)}}])
     req = TagResourcesRequest.TagResourcesRequest()
     req.set_ResourceType('snapshot')
@@ -476,8 +476,8 @@ def test_a_snapshot_a_disk_was_made_from_is_deleted_only_with_force(fc):
 
 
 def test_a_cool_off_longer_than_the_lock_is_refused(fc):
-    """The cool-off is "included in the total lock duration" (the guide "Lock a snapshot", Cooling-off period): a one-day lock
-    takes at most 24 hours of it."""
+    """The cool-off is "included in the total lock duration" (the guide "Lock a snapshot", Cooling-off period): a
+    one-day lock takes at most 24 hours of it."""
     dummy, snapshot_id = seed_one(fc)
     assert error_of(fc, lock_request(snapshot_id, 1, cool_off=48)).get_error_code() == 'InvalidParameter.CoolOffPeriod'
     assert error_of(fc, lock_request(snapshot_id, 2, cool_off=49)).get_error_code() == 'InvalidParameter.CoolOffPeriod'

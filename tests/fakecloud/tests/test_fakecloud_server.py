@@ -172,6 +172,19 @@ def test_fifty_concurrent_clients(fc):
     )
 
 
+def test_a_seed_that_names_its_disk_makes_it_once(fakecloud_clean):
+    """docs/quickstart.md's playbook seeds its disk by id at every run, --check first: the second seed makes nothing and
+    answers the disk and its snapshot as the first did, so the rerun finds its copies and changes nothing."""
+    disk = {'id': 'd-quickstart0000000001', 'region': 'cn-hangzhou', 'tags': {'dr': 'yes'}, 'snapshots': 1}
+    first = fakecloud_clean.admin.seed(ecs={'disks': [disk]})
+    fakecloud_clean.admin.seed(ecs={'snapshots': [{'region': 'cn-shanghai', 'disk_id': disk['id'], 'is_copy': True}]})
+    again = fakecloud_clean.admin.seed(ecs={'disks': [disk]})
+    assert again == first and first['ecs']['disks'] == [disk['id']] and len(first['ecs']['snapshots']) == 1
+    state = fakecloud_clean.admin.state(cloud='ecs')['ecs']
+    assert [item['id'] for item in state['cn-hangzhou']['disks']] == [disk['id']]
+    assert len(state['cn-hangzhou']['snapshots']) == 1
+
+
 def test_malformed_seed_is_refused_with_400(fakecloud_clean):
     request = urllib.request.Request(
         fakecloud_clean.url + '/_admin/seed',

@@ -272,7 +272,7 @@ def test_get_method_requests(fc):
     assert sorted(s.SnapshotId for s in answer.SnapshotSet) == sorted(created)
 
 
-# ---------------------------------------------------------------------------------- snapshots shared with another account
+# -------------------------------------------------------------------------------- snapshots shared with another account
 def dr_account_cbs(fc, region=REGION):
     """A CBS client of the DR account (TENCENT_DR_UIN), through its role, as the collection reaches it."""
     from tencentcloud.common.common_client import CommonClient  # pylint: disable=import-outside-toplevel

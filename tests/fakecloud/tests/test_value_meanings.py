@@ -122,7 +122,8 @@ def test_the_limits_the_adapters_send_are_the_documented_ones():
 # The disk categories each drill makes, against the values the vendor's model lists for the create call's field.
 CATEGORIES = [
     ('ECS CreateDisk DiskCategory', ECS.CreateDiskRequest, 'disk_category', tuple(_ecs_dr.DISK_MINIMUM_GIB)),
-    # ENS's CreateDisk model lists none ("Valid values:" and nothing); DescribeDisks' Category does, as clouds.alibaba.ens_dr says.
+    # ENS's CreateDisk model lists none ("Valid values:" and nothing); DescribeDisks' Category does, as
+    # clouds.alibaba.ens_dr says.
     ('ENS DescribeDisks Category', ENS.DescribeDisksRequest, 'category', tuple(_ens_dr.DISK_MINIMUM_GIB)),
     ('CBS CreateDisks DiskType', CBS.CreateDisksRequest, 'DiskType', _cbs_disks.DISK_TYPES),
     (

@@ -1,4 +1,5 @@
-"""Facts about Alibaba Cloud ECS (2014-05-26), ENS (2017-11-10) and STS (2015-04-01) APIs, read from the vendor's V2 SDK.
+"""Facts about Alibaba Cloud ECS (2014-05-26), ENS (2017-11-10) and STS (2015-04-01) APIs, read from the vendor's V2
+SDK.
 
 Where each fact comes from (packages alibabacloud_ecs20140526, alibabacloud_ens20171110 and alibabacloud_sts20150401):
 

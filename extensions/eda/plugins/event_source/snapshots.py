@@ -89,8 +89,8 @@ EXAMPLES = r"""
 
 
 def _find_collections_root(start: str) -> str | None:
-    """The folder that holds ``ansible_collections`` above ``start`` (this file as ansible-rulebook found it: installed by
-    ansible-galaxy, or linked into a collections path), or None."""
+    """The folder that holds ``ansible_collections`` above ``start`` (this file as ansible-rulebook found it: installed
+    by ansible-galaxy, or linked into a collections path), or None."""
     folder = os.path.dirname(os.path.abspath(start))
     while True:
         parent = os.path.dirname(folder)

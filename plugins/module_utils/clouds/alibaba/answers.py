@@ -39,7 +39,8 @@ def tagged_disks(
     return disks
 
 
-# Up to this many disks, their snapshots are read disk by disk (DiskId); beyond, the region (ENS: the node) is listed once.
+# Up to this many disks, their snapshots are read disk by disk (DiskId); beyond, the region (ENS: the node) is listed
+# once.
 PER_DISK_READS = 10
 
 

@@ -87,9 +87,9 @@ USER_AGENT = 'snapcopy.cloud/0.1.0'
 # STS 2015-04-01, reached at endpoint_url when that is set, like ECS and ENS.
 STS_ENDPOINT = 'sts.aliyuncs.com'
 STS_VERSION = '2015-04-01'
-# The other products a run may call besides its own (dr_account on ECS, clouds.alibaba.ecs_dr_account): (product, API version, the
-# endpoint of a region). Resource Sharing and KMS are regional ("regional" endpoint rules of the vendor's V2 clients,
-# alibabacloud-resourcesharing20200110 and alibabacloud-kms20160120); STS has one endpoint.
+# The other products a run may call besides its own (dr_account on ECS, clouds.alibaba.ecs_dr_account): (product, API
+# version, the endpoint of a region). Resource Sharing and KMS are regional ("regional" endpoint rules of the vendor's
+# V2 clients, alibabacloud-resourcesharing20200110 and alibabacloud-kms20160120); STS has one endpoint.
 SERVICES: dict[str, tuple[str, str, Callable[[str | None], str]]] = {
     'sts': ('Sts', STS_VERSION, lambda region: STS_ENDPOINT),
     'resourcesharing': ('ResourceSharing', '2020-01-10', lambda region: 'resourcesharing.%s.aliyuncs.com' % region),
@@ -193,8 +193,8 @@ _SSL_TROUBLE = ('SSLError', 'CERTIFICATE_VERIFY_FAILED', 'certificate verify fai
 
 
 # The actions that a product package's minimum release has no request class for, with (product, API version, the first
-# release that has one), per request package. pip download of each release: aliyun-python-sdk-ecs 4.24.82 has neither lock
-# class, 4.24.83 both, made as RpcRequest('Ecs', '2014-05-26', action, 'ecs') with POST.
+# release that has one), per request package. pip download of each release: aliyun-python-sdk-ecs 4.24.82 has neither
+# lock class, 4.24.83 both, made as RpcRequest('Ecs', '2014-05-26', action, 'ecs') with POST.
 LATER_ACTIONS: dict[str, dict[str, tuple[str, str, str]]] = {
     'aliyunsdkecs.request.v20140526': {
         'LockSnapshot': ('Ecs', '2014-05-26', '4.24.83'),
@@ -375,8 +375,9 @@ class AlibabaClient:
                 raise SnapcopyError(
                     missing_feature(product_distribution(self.request_package), 'request class for %s' % action)
                 ) from None
-            # An action newer than the package's minimum: the same RPC request its generated class makes (a POST of query
-            # parameters to the product's version), through the core's CommonRequest, which every release of the core has.
+            # An action newer than the package's minimum: the same RPC request its generated class makes (a POST of
+            # query parameters to the product's version), through the core's CommonRequest, which every release of the
+            # core has.
             product, version, dummy = LATER_ACTIONS[self.request_package][action]
             request = self.sdk['CommonRequest'](product=product, version=version, action_name=action)
             request.set_method('POST')
@@ -398,8 +399,8 @@ class AlibabaClient:
         return self._send(request, action, params, self.fixed_endpoint or endpoint(region), region)
 
     def caller_account(self, region: str | None = None) -> str:
-        """The account (its UID) this client's credentials act in, as STS says (GetCallerIdentity's AccountId; with a role,
-        its AssumeRole first): one read."""
+        """The account (its UID) this client's credentials act in, as STS says (GetCallerIdentity's AccountId; with a
+        role, its AssumeRole first): one read."""
         account = self.call_service('sts', 'GetCallerIdentity', {}, region).get('AccountId')
         if not isinstance(account, str) or not account:
             raise CloudError(
@@ -439,8 +440,8 @@ class AlibabaClient:
             ) from None
 
     def _do_action(self, client: Any, request: Any) -> Any:
-        """AcsClient.do_action_with_exception, but for the answer's headers, whose Date is the cloud's time: the SDK's own
-        steps (aliyunsdkcore 2.15.0 and newer, client.AcsClient), with the headers read on the way."""
+        """AcsClient.do_action_with_exception, but for the answer's headers, whose Date is the cloud's time: the SDK's
+        own steps (aliyunsdkcore 2.15.0 and newer, client.AcsClient), with the headers read on the way."""
         do_action = getattr(client, '_implementation_of_do_action', None)
         if do_action is None:  # an SDK without it: the answer without its date (the run's own clock serves)
             return client.do_action_with_exception(request)
@@ -469,8 +470,8 @@ class AlibabaClient:
 
 class AlibabaAccountRouter:
     """Two accounts' clients as one AlibabaClient (dr_sync's dr_account on ECS): a call in the source region goes to the
-    source account's client, any other (the DR regions) to the DR account's. What the DR account does in the source region
-    (its CopySnapshot of a shared snapshot, its answer to the share's invitation) names its client itself."""
+    source account's client, any other (the DR regions) to the DR account's. What the DR account does in the source
+    region (its CopySnapshot of a shared snapshot, its answer to the share's invitation) names its client itself."""
 
     def __init__(self, source: AlibabaClient, dr_account: AlibabaClient, source_region: str) -> None:
         self.source, self.dr_account, self.source_region = source, dr_account, source_region

@@ -64,8 +64,8 @@ ID_CHUNK = 100
 SNAPSHOT_PAGE_SIZE = 100
 CLIENT_TOKEN_PREFIX = 'snapcopy-'
 # CopySnapshot's request parameters that start_copy sends, and no others (None values are not sent; Tag: the repeat list
-# Tag.N.Key / Tag.N.Value). test_copy_call_parameters.py (tests/unit/plugins/module_utils) holds them to the vendor's model
-# (ecs-20140526 CopySnapshotRequest).
+# Tag.N.Key / Tag.N.Value). test_copy_call_parameters.py (tests/unit/plugins/module_utils) holds them to the vendor's
+# model (ecs-20140526 CopySnapshotRequest).
 COPY_CALL_PARAMETERS = (
     'RegionId',
     'SnapshotId',
@@ -122,8 +122,9 @@ ENDPOINT_EXCEPTIONS = {
 
 
 def ecs_endpoint(region: str | None) -> str:
-    """ECS's endpoint for a region, as the vendor's V2 SDK chooses it: ENDPOINT_EXCEPTIONS, else ecs.<region>.aliyuncs.com.
-    Not the installed V1 SDK's map, which older releases fill differently (4.24.0 sends Singapore to ecs-cn-hangzhou)."""
+    """ECS's endpoint for a region, as the vendor's V2 SDK chooses it: ENDPOINT_EXCEPTIONS, else
+    ecs.<region>.aliyuncs.com. Not the installed V1 SDK's map, which older releases fill differently (4.24.0 sends
+    Singapore to ecs-cn-hangzhou)."""
     for endpoint, regions in ENDPOINT_EXCEPTIONS.items():
         if region in regions:
             return endpoint
@@ -159,8 +160,8 @@ def copy_description(request: CopyRequest) -> str:
 
 
 def client_token(request: CopyRequest, destination: str, spent: Sequence[str] = ()) -> str:
-    """The same request to the same destination always gets the same token (64 ASCII characters at most); ``spent`` are the
-    copies earlier tokens of it named that the cloud no longer holds, each of which draws the next token."""
+    """The same request to the same destination always gets the same token (64 ASCII characters at most); ``spent`` are
+    the copies earlier tokens of it named that the cloud no longer holds, each of which draws the next token."""
     options = request.options
     identity = [
         request.source_region,
@@ -180,7 +181,8 @@ def client_token(request: CopyRequest, destination: str, spent: Sequence[str] = 
 
 
 class EcsCopyAdapter(CopyAdapter):
-    """What ecs_snapshot_copy and the copy engine use; the DR run's adapter (clouds/alibaba/ecs_dr.py) adds its capabilities."""
+    """What ecs_snapshot_copy and the copy engine use; the DR run's adapter (clouds/alibaba/ecs_dr.py) adds its
+    capabilities."""
 
     cloud = 'Alibaba Cloud ECS'
     multi_destination = False
@@ -264,7 +266,8 @@ class EcsCopyAdapter(CopyAdapter):
         return {snapshot.id: snapshot for snapshot in self._describe(region, {'SnapshotIds': json.dumps(snapshot_ids)})}
 
     def check_source(self, request: CopyRequest, source: Snapshot) -> None:
-        # Encrypted snapshots can be copied ("copies a standard or encrypted snapshot": CopySnapshot); local ones cannot.
+        # Encrypted snapshots can be copied ("copies a standard or encrypted snapshot": CopySnapshot); local ones
+        # cannot.
         if self._categories.get(source.id) == 'flash':
             raise CloudError(
                 'CopySnapshot',

@@ -1,10 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Alibaba Cloud ECS: the adapter for the DR run (dr_sync, the dr_copy role): the copy adapter (clouds/alibaba/ecs.py) with
-the DR run's capabilities (dr/capabilities.py): disks and their snapshots, pruning, the restore drill, locks, and a separate
-DR account (clouds/alibaba/ecs_dr_account.py), whose shares the run's leases hold (dr/shares.py). How copies are found,
-and why the DR run lists a region page by page: clouds/alibaba/ecs.py.
+"""Alibaba Cloud ECS: the adapter for the DR run (dr_sync, the dr_copy role): the copy adapter (clouds/alibaba/ecs.py)
+with the DR run's capabilities (dr/capabilities.py): disks and their snapshots, pruning, the restore drill, locks, and a
+separate DR account (clouds/alibaba/ecs_dr_account.py), whose shares the run's leases hold (dr/shares.py). How copies
+are found, and why the DR run lists a region page by page: clouds/alibaba/ecs.py.
 """
 
 from __future__ import annotations
@@ -72,7 +72,8 @@ DISK_MINIMUM_GIB = {
 
 
 def ecs_lock(item: Mapping[str, Any]) -> SnapshotLock:
-    """A lock as DescribeLockedSnapshots and LockSnapshot answer it (LockStatus compliance-cooloff, compliance or expired)."""
+    """A lock as DescribeLockedSnapshots and LockSnapshot answer it (LockStatus compliance-cooloff, compliance or
+    expired)."""
     return SnapshotLock(
         item.get('LockMode') or COMPLIANCE,
         item.get('LockStatus') != 'expired',
@@ -99,12 +100,13 @@ class EcsAdapter(
     # The restore drill: an ESSD at performance level PL0 is the cheapest disk sold in every zone, from 1 GiB.
     restore_disk_type = 'cloud_essd'
     restore_disk_types = tuple(DISK_MINIMUM_GIB)
-    # "You do not need to specify ZoneId for a cloud_regional_disk_auto cloud disk" (ecs-20140526 CreateDiskRequest.ZoneId).
+    # "You do not need to specify ZoneId for a cloud_regional_disk_auto cloud disk" (ecs-20140526
+    # CreateDiskRequest.ZoneId).
     regional_disk_types = ('cloud_regional_disk_auto',)
     create_disk_call_is_idempotent = True  # CreateDisk takes a ClientToken
     # LockSnapshot (ecs-20140526 LockSnapshotRequest): compliance only, CoolOffPeriod 0-72 h and LockDuration 1-36,500
-    # days, both required; a ClientToken. DescribeLockedSnapshots pages by MaxResults (1-100) and NextToken. A snapshot in
-    # progress can be locked, its lock's duration counting once it is accomplished (LockSnapshotResponseBody
+    # days, both required; a ClientToken. DescribeLockedSnapshots pages by MaxResults (1-100) and NextToken. A snapshot
+    # in progress can be locked, its lock's duration counting once it is accomplished (LockSnapshotResponseBody
     # .LockedSnapshotInfo.LockDurationStartTime).
     lock_modes = (COMPLIANCE,)
     locks_pending = True
@@ -116,16 +118,18 @@ class EcsAdapter(
 
     def __init__(self, client: AlibabaClient, clock: Callable[[], float] = time.time) -> None:
         super().__init__(client)
-        # Now, in epoch seconds, for a lock's start (LockSnapshot's retention rule): the host's clock, a test's fake one.
+        # Now, in epoch seconds, for a lock's start (LockSnapshot's retention rule): the host's clock, a test's fake
+        # one.
         self.clock = clock
-        # {snapshot id: (CreationTime, RetentionDays or None)} as DescribeSnapshots last answered: a lock's retention rule.
+        # {snapshot id: (CreationTime, RetentionDays or None)} as DescribeSnapshots last answered: a lock's retention
+        # rule.
         self._retention: dict[str, tuple[str | None, int | None]] = {}
         # LockSnapshot's tokens are this run's own (lock_snapshot says why).
         self._lock_token_seed = uuid.uuid4().hex
         # With dr_account: the share side (clouds.alibaba.ecs_dr_account); this DR run's shares are LeasedShares'.
         self.dr: EcsDrAccount | None = None
 
-    # ------------------------------------------------------------------ a separate DR account (dr_account, clouds.alibaba.ecs_dr_account)
+    # ------------------------------------------------ a separate DR account (dr_account, clouds.alibaba.ecs_dr_account)
     def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
         # dr_account's options under the names an Alibaba connection takes them (ALIBABA_ASSUME_ROLE_SPEC).
         dr_connection = dict(
@@ -160,13 +164,14 @@ class EcsAdapter(
 
     def _copy_client(self, request: CopyRequest) -> AlibabaClient:
         if self.dr is not None:
-            # The DR account copies the source the run shared with it (dr.leases_and_shares): its call, in the source region (where ECS
-            # copies from).
+            # The DR account copies the source the run shared with it (dr.leases_and_shares): its call, in the source
+            # region (where ECS copies from).
             return self.dr.client
         return self.client
 
     def snapshots_in(self, region: str) -> list[Snapshot]:
-        """Every snapshot of ``region`` (the account's that holds it: the DR account's outside the source region), paged."""
+        """Every snapshot of ``region`` (the account's that holds it: the DR account's outside the source region),
+        paged."""
         return self._describe(region, {})
 
     # ------------------------------------------------------------------ for the DR run (dr_sync)
@@ -184,7 +189,8 @@ class EcsAdapter(
         return snapshots_by_disk(lambda filters: self._describe(region, filters), disks)
 
     def completed_snapshots(self, region: str, disks: list[Disk]) -> list[Snapshot]:
-        # One listing of the region, by DescribeSnapshots' Status (accomplished: ecs-20140526 DescribeSnapshotsRequest.Status).
+        # One listing of the region, by DescribeSnapshots' Status (accomplished: ecs-20140526
+        # DescribeSnapshotsRequest.Status).
         wanted = {disk.id for disk in disks}
         return [
             snapshot
@@ -217,7 +223,8 @@ class EcsAdapter(
         )
 
     def list_copies(self, destination: str) -> list[Snapshot]:
-        """Every snapshot in ``destination`` with our source tag, from a listing of the region (see the module docstring)."""
+        """Every snapshot in ``destination`` with our source tag, from a listing of the region (see the module
+        docstring)."""
         return [snapshot for snapshot in self._describe(destination, {}) if snapshot.tags.get(SOURCE_TAG)]
 
     def delete_snapshot(self, region: str, snapshot_id: str) -> None:
@@ -339,19 +346,20 @@ class EcsAdapter(
         return {item['SnapshotId']: ecs_lock(item) for item in items}
 
     def lock_snapshot(self, region: str, snapshot_id: str, lock: LockSettings) -> SnapshotLock:
-        # A lock must expire on or before the copy's retention ends ("Lock a snapshot"): a copy that is released sooner is
-        # refused here, with when and why, rather than by the cloud with a code of its own. On a copy in flight the lock starts
-        # once it is accomplished, later than now: what is checked here is the earliest it could start.
+        # A lock must expire on or before the copy's retention ends ("Lock a snapshot"): a copy that is released sooner
+        # is refused here, with when and why, rather than by the cloud with a code of its own. On a copy in flight the
+        # lock starts once it is accomplished, later than now: what is checked here is the earliest it could start.
         if snapshot_id not in self._retention:
             self.describe_ids(region, [snapshot_id])
         created, retention_days = self._retention.get(snapshot_id, (None, None))
         refusal = retention_refusal(lock, snapshot_id, region, created, retention_days, self.clock())
         if refusal is not None:
             raise refusal
-        # The token is drawn from the lock, the copy and this run: a resend after a lost answer, within the run, gets ECS's
-        # first answer and sets no second lock; a later run (which reads the locks before it locks) sends a new one. Were it
-        # the same in every run, a lock set again once the last expired would be answered as the first, changing nothing
-        # ("no effect on server state", How to ensure idempotence; ECS documents no time after which a token is new).
+        # The token is drawn from the lock, the copy and this run: a resend after a lost answer, within the run, gets
+        # ECS's first answer and sets no second lock; a later run (which reads the locks before it locks) sends a new
+        # one. Were it the same in every run, a lock set again once the last expired would be answered as the first,
+        # changing nothing ("no effect on server state", How to ensure idempotence; ECS documents no time after which a
+        # token is new).
         identity = json.dumps(
             [region, snapshot_id, lock.mode, lock.duration_days, lock.cool_off_hours, self._lock_token_seed]
         )

@@ -10,23 +10,23 @@ the owner's resource directory gets an invitation, which it accepts (AcceptResou
 within a resource directory it is accepted for it). Then it may copy the snapshot across regions. So, as on AWS:
 
 1. the source account keeps one resource share a DR account per region, named SHARE_NAME_PREFIX + the DR account's id,
-   whose target is the DR account; found (Active, or Pending while its invitation waits) or made on first need, by one of
-   the run's workers at a time;
+   whose target is the DR account; found (Active, or Pending while its invitation waits) or made on first need, by one
+   of the run's workers at a time;
 2. each source snapshot is held by the run's lease (dr.shares.ShareLeases, the rules written once) and associated with
-   that resource share (AssociateResourceShare), then copied by the DR account (CopySnapshot, sent in the source region by
-   the DR account's client: ECS copies from the source region). Whether the DR account may copy is its own view's
+   that resource share (AssociateResourceShare), then copied by the DR account (CopySnapshot, sent in the source region
+   by the DR account's client: ECS copies from the source region). Whether the DR account may copy is its own view's
    (ListSharedResources, OtherAccounts); while it lacks the snapshot, share() completes the share: associates it unless
    it is, has the DR account accept a waiting invitation (the DR role does it), and answers BUSY until the association
    is Associated and the DR account sees it (the engine asks again each poll interval, to the run's deadline);
-3. once no copy of it is in flight, it is disassociated again (DisassociateResourceShare). A share a person made (another
-   resource share, or ours without a run's mark) is left as it is.
+3. once no copy of it is in flight, it is disassociated again (DisassociateResourceShare). A share a person made
+   (another resource share, or ours without a run's mark) is left as it is.
 
 Refused before any share, per disk: a source without room for the tags a run writes on it while it is shared (ECS's 20
-tags a resource), a source encrypted with the service key (alias ``alias/acs/ecs``, read with KMS
-ListAliasesByKeyId; "Snapshots encrypted with service keys cannot be shared", the guide), and an encrypted source where no
-key of the DR account's is named for the copy ("When you copy a shared encrypted snapshot [...], you must specify a
-different encryption key", the guide). At most 64 accounts a snapshot and 1,024 snapshots an account: a refused
-association (AssociationStatus ``Failed``, its reason) fails that disk's copy with the cloud's words.
+tags a resource), a source encrypted with the service key (alias ``alias/acs/ecs``, read with KMS ListAliasesByKeyId;
+"Snapshots encrypted with service keys cannot be shared", the guide), and an encrypted source where no key of the DR
+account's is named for the copy ("When you copy a shared encrypted snapshot [...], you must specify a different
+encryption key", the guide). At most 64 accounts a snapshot and 1,024 snapshots an account: a refused association
+(AssociationStatus ``Failed``, its reason) fails that disk's copy with the cloud's words.
 """
 
 from __future__ import annotations
@@ -52,13 +52,13 @@ SHARE_NAME_PREFIX = 'snapcopy-dr-'
 # The alias of ECS's service key ("Default Service CMK (aliased alias/acs/ecs)": the ECS guide "Grant access to KMS keys
 # through RAM roles").
 SERVICE_KEY_ALIAS = 'alias/acs/ecs'
-# The RAM role the disks' account needs before it shares a snapshot encrypted with a key of its own (the ECS guide, "Share
-# encrypted resources").
+# The RAM role the disks' account needs before it shares a snapshot encrypted with a key of its own (the ECS guide,
+# "Share encrypted resources").
 ENCRYPTED_SHARE_ROLE = 'AliyunECSShareEncryptSnapshotDefaultRole'
 # ResourceId.N of TagResources and UntagResources: "Valid values of N: 1 to 50" (ecs-20140526 TagResourcesRequest).
 TAG_RESOURCES_PER_CALL = 50
-# "An ECS resource can have up to 20 tags" (the ECS API reference, TagResources: OperationDenied.QuotaExceed, "The quota of
-# tags on resource is beyond permitted range", once a resource has 20).
+# "An ECS resource can have up to 20 tags" (the ECS API reference, TagResources: OperationDenied.QuotaExceed, "The quota
+# of tags on resource is beyond permitted range", once a resource has 20).
 MAX_TAGS_A_RESOURCE = 20
 
 
@@ -97,10 +97,10 @@ class EcsDrAccount(ShareCalls):
     def tag_room_refusal(
         self, source_region: str, snapshot_id: str, tags: Mapping[str, str], keys: Sequence[str]
     ) -> CloudError | None:
-        """CloudError (kind INVALID) when the tags ``keys`` that a run writes on a shared source (its mark, its lease, its
-        release tag) would not fit beside the source's ``tags`` under ECS's 20 tags a resource: a source shared that way
-        could never be released (its release tag refused), and ECS does not delete a shared snapshot. Before any lease or
-        share, so nothing is left to take back."""
+        """CloudError (kind INVALID) when the tags ``keys`` that a run writes on a shared source (its mark, its lease,
+        its release tag) would not fit beside the source's ``tags`` under ECS's 20 tags a resource: a source shared that
+        way could never be released (its release tag refused), and ECS does not delete a shared snapshot. Before any
+        lease or share, so nothing is left to take back."""
         missing = [key for key in keys if key not in tags]
         if len(tags) + len(missing) <= MAX_TAGS_A_RESOURCE:
             return None
@@ -152,7 +152,8 @@ class EcsDrAccount(ShareCalls):
                     'kms', 'ListAliasesByKeyId', {'RegionId': region, 'KeyId': key, 'PageSize': PAGE_SIZE}, region
                 )
                 aliases = {str(alias.get('AliasName')) for alias in listed(answer, 'Aliases', 'Alias')}
-            # No key named: ECS's default, the service key ("In other cases, the service key is used": CreateDiskRequest.KMSKeyId).
+            # No key named: ECS's default, the service key ("In other cases, the service key is used":
+            # CreateDiskRequest.KMSKeyId).
             self._key_refusals[key] = (
                 None
                 if key and SERVICE_KEY_ALIAS not in aliases
@@ -165,8 +166,8 @@ class EcsDrAccount(ShareCalls):
 
     # ------------------------------------------------------------------ the calls of a share (ShareCalls)
     def is_shared(self, source_region: str, snapshot_id: str) -> bool:
-        # The DR account's own view (ResourceOwner OtherAccounts): the owner's shows an association whether or not the DR
-        # account accepted its invitation, and while it is still Associating, when the DR account cannot copy yet.
+        # The DR account's own view (ResourceOwner OtherAccounts): the owner's shows an association whether or not the
+        # DR account accepted its invitation, and while it is still Associating, when the DR account cannot copy yet.
         rows = self.resource_share.pages(
             'ListSharedResources',
             'SharedResources',
@@ -179,10 +180,10 @@ class EcsDrAccount(ShareCalls):
         )
 
     def share(self, source_region: str, snapshot_id: str) -> None:
-        """Associate the snapshot with our resource share (unless it is, or is being), make sure the DR account accepted the
-        share's invitation, and answer once the DR account sees the snapshot; until then BUSY (the engine asks again each
-        poll interval, up to the run's deadline): AssociateResourceShare answers ``Associating``, and an association is
-        done once ``Associated`` (AssociateResourceShareResponseBody.AssociationStatus)."""
+        """Associate the snapshot with our resource share (unless it is, or is being), make sure the DR account accepted
+        the share's invitation, and answer once the DR account sees the snapshot; until then BUSY (the engine asks again
+        each poll interval, up to the run's deadline): AssociateResourceShare answers ``Associating``, and an
+        association is done once ``Associated`` (AssociateResourceShareResponseBody.AssociationStatus)."""
         share_id = self.resource_share.share_id(source_region)
         row = self.resource_share.association(source_region, share_id, snapshot_id)
         if row.get('AssociationStatus') not in (ASSOCIATING, ASSOCIATED):
@@ -282,8 +283,8 @@ class EcsDrAccount(ShareCalls):
             self.source.call('UntagResources', params, source_region)
 
     def leased_sources(self, source_region: str) -> dict[str, dict[str, str]]:
-        # A listing of the region, filtered here: DescribeSnapshots' tag filter takes exact keys (a lease's key names its run)
-        # and stops at 1,000 snapshots.
+        # A listing of the region, filtered here: DescribeSnapshots' tag filter takes exact keys (a lease's key names
+        # its run) and stops at 1,000 snapshots.
         return {
             snapshot.id: dict(snapshot.tags)
             for snapshot in self.adapter.snapshots_in(source_region)

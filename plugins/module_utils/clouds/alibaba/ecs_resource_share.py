@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Alibaba Cloud Resource Sharing for an ECS DR account (ecs_dr_account): the source account's resource share a DR account
-and region, found or made once, its associations, and the DR account's invitation to it, accepted."""
+"""Alibaba Cloud Resource Sharing for an ECS DR account (ecs_dr_account): the source account's resource share a DR
+account and region, found or made once, its associations, and the DR account's invitation to it, accepted."""
 
 from __future__ import annotations
 
@@ -22,10 +22,12 @@ SNAPSHOT_TYPE = 'Snapshot'
 # AssociationStatus of an entity (AssociateResourceShareResponseBody): Associating, Associated, Failed, Disassociating,
 # Disassociated.
 ASSOCIATING, ASSOCIATED = 'Associating', 'Associated'
-# A resource share in use: Active, or Pending while an invitation of it waits (ListResourceSharesRequest.ResourceShareStatus
-# and CreateResourceShareResponseBody: Active, Pending, Deleting, Deleted).
+# A resource share in use: Active, or Pending while an invitation of it waits
+# (ListResourceSharesRequest.ResourceShareStatus and CreateResourceShareResponseBody: Active, Pending, Deleting,
+# Deleted).
 SHARE_IN_USE = ('Active', 'Pending')
-# ResourceStatus of a resource shared with the DR account (ListSharedResourcesResponseBody; returned only to the target).
+# ResourceStatus of a resource shared with the DR account (ListSharedResourcesResponseBody; returned only to the
+# target).
 AVAILABLE = 'Available'
 # MaxResults of the Resource Sharing listings: 1-100 (their request models).
 PAGE_SIZE = 100
@@ -43,13 +45,14 @@ class ResourceShare:
         # {region: our resource share's id}, once made or found; the engine's workers find or make it one at a time.
         self._share_ids: dict[str, str] = {}
         self._share_lock = threading.Lock()
-        # The resource shares whose invitation the DR account has accepted in this run: not listed again for each source,
-        # until a source associated with one is not seen by the DR account (then it is looked at again).
+        # The resource shares whose invitation the DR account has accepted in this run: not listed again for each
+        # source, until a source associated with one is not seen by the DR account (then it is looked at again).
         self._accepted: set[tuple[str, str]] = set()
         self._accept_lock = threading.Lock()
 
     def accept_once(self, region: str, share_id: str) -> None:
-        """Make sure the DR account accepted the invitation to ``share_id``: looked at once a run, by one of its workers."""
+        """Make sure the DR account accepted the invitation to ``share_id``: looked at once a run, by one of its
+        workers."""
         with self._accept_lock:  # the run's workers share sources side by side: one of them looks at the invitation
             if (region, share_id) not in self._accepted:
                 self._accept(region, share_id)
@@ -71,7 +74,8 @@ class ResourceShare:
         return next((row for row in rows if row.get('EntityId') == snapshot_id), {})
 
     def shared_rows(self, region: str, snapshot_id: str) -> list[dict[str, Any]]:
-        """The source account's shares of ``snapshot_id`` with the DR account, whoever made them (ListSharedResources)."""
+        """The source account's shares of ``snapshot_id`` with the DR account, whoever made them
+        (ListSharedResources)."""
         return self.pages(
             'ListSharedResources',
             'SharedResources',
@@ -85,9 +89,10 @@ class ResourceShare:
         )
 
     def our_shares(self, region: str) -> list[str]:
-        """The ids of the source account's resource shares named as ours (two runs that met none may each have made one):
-        Active, or Pending while an invitation of theirs waits (CreateResourceShareResponseBody.ResourceShareStatus), as
-        one a killed run made before the DR account accepted it is."""
+        """The ids of the source account's resource shares named as ours (two runs that met none may each have made
+        one): Active, or Pending while an invitation of theirs waits
+        (CreateResourceShareResponseBody.ResourceShareStatus), as one a killed run made before the DR account accepted
+        it is."""
         rows = self.pages(
             'ListResourceShares',
             'ResourceShares',
@@ -101,7 +106,8 @@ class ResourceShare:
         )
 
     def share_id(self, region: str) -> str:
-        """Our resource share in ``region``, found or made once: the run's workers share the look-up (one share a region)."""
+        """Our resource share in ``region``, found or made once: the run's workers share the look-up (one share a
+        region)."""
         with self._share_lock:
             if region not in self._share_ids:
                 ours = self.our_shares(region)

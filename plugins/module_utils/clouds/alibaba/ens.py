@@ -75,8 +75,9 @@ NODE_ID = 'an ENS node id like cn-hangzhou-26'
 # CopySnapshot's InstanceBillingCycle (ens-20171110 CopySnapshotRequest).
 BILLING_CYCLES = ('Hour', 'Day', 'Month')
 MAX_DESCRIPTION = 256
-# CopySnapshot's request parameters that start_copy sends, and no others (None values are not sent). test_copy_call_parameters.py
-# (tests/unit/plugins/module_utils) holds them to the vendor's model (ens-20171110 CopySnapshotRequest).
+# CopySnapshot's request parameters that start_copy sends, and no others (None values are not sent).
+# test_copy_call_parameters.py (tests/unit/plugins/module_utils) holds them to the vendor's model (ens-20171110
+# CopySnapshotRequest).
 COPY_CALL_PARAMETERS = (
     'SnapshotId',
     'DestinationRegionIds',
@@ -130,7 +131,8 @@ def copy_marker_tags(request: CopyRequest) -> dict[str, str]:
 
 
 class EnsCopyAdapter(CopyAdapter):
-    """What ens_snapshot_copy and the copy engine use; the DR run's adapter (clouds/alibaba/ens_dr.py) adds its capabilities."""
+    """What ens_snapshot_copy and the copy engine use; the DR run's adapter (clouds/alibaba/ens_dr.py) adds its
+    capabilities."""
 
     cloud = 'Alibaba Cloud ENS'
     multi_destination = True

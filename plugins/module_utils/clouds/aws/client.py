@@ -237,8 +237,9 @@ class AwsClient:
 
     def require_parameters(self, region: str, action: str, parameters: Mapping[str, str]) -> None:
         """InputError unless the EC2 model of ``region``'s client has every request parameter of ``action`` in
-        ``parameters`` ({option: parameter}); makes the client, no call. The trimmed model (clouds.aws.ec2_model) has them all;
-        botocore's own, loaded with AWS_DATA_PATH set, has those of its release (BOTOCORE_PARAMETER_RELEASES)."""
+        ``parameters`` ({option: parameter}); makes the client, no call. The trimmed model (clouds.aws.ec2_model) has
+        them all; botocore's own, loaded with AWS_DATA_PATH set, has those of its release
+        (BOTOCORE_PARAMETER_RELEASES)."""
         members = self.ec2(region).meta.service_model.operation_model(action).input_shape.members
         for option, parameter in parameters.items():
             if parameter not in members:
@@ -313,8 +314,8 @@ class AwsClient:
         return self._sdk_error(action, region, error)
 
     def _sdk_error(self, action: str, region: str, error: Exception) -> CloudError:
-        """An exception that is not the cloud's answer (credentials, parameters, the network, a page that is not XML) as a
-        CloudError; anything else is raised as it is (a bug of ours)."""
+        """An exception that is not the cloud's answer (credentials, parameters, the network, a page that is not XML) as
+        a CloudError; anything else is raised as it is (a bug of ours)."""
         exceptions = self._botocore.exceptions
         if isinstance(error, (exceptions.NoCredentialsError, exceptions.PartialCredentialsError)):
             return CloudError(
@@ -343,7 +344,8 @@ class AwsClient:
             return CloudError(action, type(error).__name__, str(error), kind=FATAL, region=region)
         if isinstance(error, self._botocore.parsers.ResponseParserError):
             # An answer that is not XML at all (a server's or a proxy's error page, "<!doctype html>"): not AWS's words,
-            # and the call may have been carried out. botocore says so ("Further retries may succeed"), not BotoCoreError.
+            # and the call may have been carried out. botocore says so ("Further retries may succeed"), not
+            # BotoCoreError.
             return CloudError(
                 action,
                 'ResponseParserError',

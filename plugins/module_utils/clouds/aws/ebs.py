@@ -38,8 +38,9 @@ SNAPSHOT_ID = re.compile(r'^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})\Z')
 REGION_NAME = r'[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}'
 REGION = re.compile(r'^%s\Z' % REGION_NAME)
 OUTPOST_ARN = re.compile(r'^arn:aws[a-z-]*:outposts:([a-z0-9-]+):\d{12}:outpost/op-[0-9a-f]{17}\Z')
-# A Local Zone's name: its region's, then more parts (us-west-2-lax-1a, cn-north-1-pkx-1a: botocore's EC2 model, CopySnapshot's
-# DestinationAvailabilityZone and Snapshot's AvailabilityZone). An Availability Zone's (us-west-2a) has no hyphen after the region's.
+# A Local Zone's name: its region's, then more parts (us-west-2-lax-1a, cn-north-1-pkx-1a: botocore's EC2 model,
+# CopySnapshot's DestinationAvailabilityZone and Snapshot's AvailabilityZone). An Availability Zone's (us-west-2a) has
+# no hyphen after the region's.
 LOCAL_ZONE = re.compile(r'^(?P<region>%s)-[a-z0-9]+(?:-[a-z0-9]+)+\Z' % REGION_NAME)
 # Every SnapshotState of botocore's EC2 model. 'recoverable': in the Recycle Bin, deleted unless someone restores
 # it, so no copy to keep or count; 'recovering': being restored from it, completed again soon.
@@ -62,9 +63,10 @@ COPY_PARAMETERS = {
     'destination_outpost_arn': 'DestinationOutpostArn',
     'destination_availability_zone': 'DestinationAvailabilityZone',
 }
-# The rest of what start_copy sends to CopySnapshot, and nothing else: the source, the copy's tags (TagSpecifications, so they are
-# there from its first moment) and Encrypted, only when true ("You cannot set this parameter to false": botocore's EC2 model).
-# tests/unit/plugins/module_utils/test_copy_call_parameters.py holds these and COPY_PARAMETERS to that model.
+# The rest of what start_copy sends to CopySnapshot, and nothing else: the source, the copy's tags (TagSpecifications,
+# so they are there from its first moment) and Encrypted, only when true ("You cannot set this parameter to false":
+# botocore's EC2 model). tests/unit/plugins/module_utils/test_copy_call_parameters.py holds these and COPY_PARAMETERS to
+# that model.
 COPY_CALL_PARAMETERS = ('SourceRegion', 'SourceSnapshotId', 'TagSpecifications', 'Encrypted')
 # EC2 tag restrictions (Tag's model and the EC2 user guide): 50 per resource, keys of 1 to 128 characters,
 # values of up to 256, the aws: prefix reserved in any case.
@@ -94,7 +96,8 @@ def build_ebs_request(params: Mapping[str, Any]) -> CopyRequest:
 
 
 class EbsCopyAdapter(CopyAdapter):
-    """What ebs_snapshot_copy and the copy engine use; the DR run's adapter (clouds/aws/ebs_dr.py) adds its capabilities."""
+    """What ebs_snapshot_copy and the copy engine use; the DR run's adapter (clouds/aws/ebs_dr.py) adds its
+    capabilities."""
 
     cloud = 'AWS EBS'
     multi_destination = False
@@ -177,10 +180,10 @@ class EbsCopyAdapter(CopyAdapter):
 
     @staticmethod
     def _validate_local_zone(request: CopyRequest) -> None:
-        """destination_availability_zone, as botocore's EC2 model documents CopySnapshot: "If the source snapshot is in a Region,
-        you can copy it [...] to a Local Zone in that Region", or from a Local Zone to another of its zone group (a snapshot's
-        region is the Local Zone's parent region); CompletionDurationMinutes is "Not supported when copying snapshots to or from
-        Local Zones or Outposts"."""
+        """destination_availability_zone, as botocore's EC2 model documents CopySnapshot: "If the source snapshot is in
+        a Region, you can copy it [...] to a Local Zone in that Region", or from a Local Zone to another of its zone
+        group (a snapshot's region is the Local Zone's parent region); CompletionDurationMinutes is "Not supported when
+        copying snapshots to or from Local Zones or Outposts"."""
         options = request.options
         zone = options.get('destination_availability_zone')
         if zone is None:
@@ -279,7 +282,8 @@ class EbsCopyAdapter(CopyAdapter):
         return {destination: copy}
 
     def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
-        """Add ``tags`` to ``copy`` (start_copy's COPY_TAG on a copy that carries DISK_TAG; the DR run's other marks)."""
+        """Add ``tags`` to ``copy`` (start_copy's COPY_TAG on a copy that carries DISK_TAG; the DR run's other
+        marks)."""
         self.client.call(copy.region, 'CreateTags', Resources=[copy.id], Tags=tag_list(tags))
         copy.tags.update(tags)
 

@@ -1,12 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""AWS EBS: the adapter for the DR run (dr_sync, the dr_copy role): the copy adapter (clouds/aws/ebs.py) with the DR run's
-capabilities (dr/capabilities.py): disks and their snapshots, pruning, the restore drill, locks, and a separate DR account
-whose copies are made from source snapshots shared with it (createVolumePermission), held by the run's leases (dr/shares.py).
+"""AWS EBS: the adapter for the DR run (dr_sync, the dr_copy role): the copy adapter (clouds/aws/ebs.py) with the DR
+run's capabilities (dr/capabilities.py): disks and their snapshots, pruning, the restore drill, locks, and a separate DR
+account whose copies are made from source snapshots shared with it (createVolumePermission), held by the run's leases
+(dr/shares.py).
 
-A DR copy is found as any copy is (the ``snapcopy:source`` tag); it also carries ``snapcopy:disk`` and, from the worker that
-made it, its own id in ``snapcopy:copy`` (the copy adapter's start_copy), which pruning takes for proof that a DR run made it.
+A DR copy is found as any copy is (the ``snapcopy:source`` tag); it also carries ``snapcopy:disk`` and, from the worker
+that made it, its own id in ``snapcopy:copy`` (the copy adapter's start_copy), which pruning takes for proof that a DR
+run made it.
 """
 
 from __future__ import annotations
@@ -70,8 +72,8 @@ VOLUME_STATE_MAP: dict[str | None, str] = {
 VOLUME_MINIMUM_GIB = {'gp3': 1, 'gp2': 1, 'standard': 1, 'st1': 125, 'sc1': 125}
 
 
-# One public method per call of its capabilities, one abstract class per capability (engine/capabilities.py, dr/capabilities.py),
-# each small.
+# One public method per call of its capabilities, one abstract class per capability (engine/capabilities.py,
+# dr/capabilities.py), each small.
 class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     EbsCopyAdapter,
     LeasedShares,
@@ -89,10 +91,11 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     restore_disk_types = tuple(VOLUME_MINIMUM_GIB)
     # CreateVolume takes a ClientToken.
     create_disk_call_is_idempotent = True
-    # LockSnapshot (EC2 model): governance or compliance, LockDuration 1-36,500 days; CoolOffPeriod 1-72 h, compliance only
-    # (0 here: not sent). No ClientToken: after a lost answer the run reads the lock back first. DescribeLockedSnapshots'
-    # MaxResults is 5-1,000. A pending snapshot can be locked, its lock's duration starting once it is completed
-    # (LockedSnapshotsInfo.LockDurationStartTime; the EBS guide's "Lock a snapshot": "pending or completed state").
+    # LockSnapshot (EC2 model): governance or compliance, LockDuration 1-36,500 days; CoolOffPeriod 1-72 h, compliance
+    # only (0 here: not sent). No ClientToken: after a lost answer the run reads the lock back first.
+    # DescribeLockedSnapshots' MaxResults is 5-1,000. A pending snapshot can be locked, its lock's duration starting
+    # once it is completed (LockedSnapshotsInfo.LockDurationStartTime; the EBS guide's "Lock a snapshot": "pending or
+    # completed state").
     lock_modes = (GOVERNANCE, COMPLIANCE)
     locks_pending = True
     cool_off_modes = (COMPLIANCE,)
@@ -195,8 +198,9 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
             )
 
     def leased_sources(self, source_region: str) -> dict[str, dict[str, str]]:
-        # EC2's filter values take wildcards ("*" matches any characters: EC2 user guide, "Filter resources"). One value a
-        # listing: moto 5.2, which the tests run against, takes several values of a tag-key filter as a set, not any-of.
+        # EC2's filter values take wildcards ("*" matches any characters: EC2 user guide, "Filter resources"). One value
+        # a listing: moto 5.2, which the tests run against, takes several values of a tag-key filter as a set, not
+        # any-of.
         found: dict[str, Snapshot] = {}
         for key in (SHARE_TAG, SHARE_LEASE_TAG_PREFIX + '*'):
             found.update(self._describe_by_filter(source_region, 'tag-key', [key], owned=True))
@@ -231,8 +235,8 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
         return found
 
     def completed_snapshots(self, region: str, disks: list[Disk]) -> list[Snapshot]:
-        # The account's completed snapshots of the region, 1,000 a page (DescribeSnapshots' status filter): the volume-id
-        # filter would take a call per 200 disks.
+        # The account's completed snapshots of the region, 1,000 a page (DescribeSnapshots' status filter): the
+        # volume-id filter would take a call per 200 disks.
         wanted = {disk.id for disk in disks}
         return [
             snapshot
@@ -369,8 +373,9 @@ def iso_time(value: Any) -> str | None:
 
 
 def ebs_lock(item: Mapping[str, Any]) -> SnapshotLock:
-    """A lock as LockSnapshot and DescribeLockedSnapshots answer it (LockState governance, compliance, compliance-cooloff or
-    expired); the mode of a compliance lock in its cool-off is compliance, and an expired lock's is not told."""
+    """A lock as LockSnapshot and DescribeLockedSnapshots answer it (LockState governance, compliance,
+    compliance-cooloff or expired); the mode of a compliance lock in its cool-off is compliance, and an expired lock's
+    is not told."""
     state = item.get('LockState')
     mode = GOVERNANCE if state == GOVERNANCE else COMPLIANCE if state in (COMPLIANCE, 'compliance-cooloff') else None
     return SnapshotLock(

@@ -14,9 +14,9 @@ How copies are found again: CBS keeps no link from a copy to its source, so
 * in the destination, a snapshot with ``CopyFromRemote`` and our source tag, or with the name
   and no source tag of another snapshot, is a copy of this source. A copy found without the
   source tag (its tagging was interrupted) is tagged now, so a rerun finishes the job;
-* the DR run's pruning (``list_copies``, cbs_dr.py) takes the copies with our source tag, and those with the default name
-  and no source tag: a copy whose tagging was interrupted is found (and tagged) only while its
-  source is a disk's newest snapshot, so afterwards its name alone says which snapshot it copies;
+* the DR run's pruning (``list_copies``, cbs_dr.py) takes the copies with our source tag, and those with the default
+  name and no source tag: a copy whose tagging was interrupted is found (and tagged) only while its source is a disk's
+  newest snapshot, so afterwards its name alone says which snapshot it copies;
 * a copy in flight that is not found that way (started by hand, under another name) still
   shows in the source's ``CopyingToRegions``; it is recognised among the destination's copies
   in flight by its disk, or by Tencent's default name ``Copied <source id> ...``.
@@ -89,7 +89,8 @@ FILTER_VALUES = 5
 # fewer calls than looking up each source's copy names (5 values a filter).
 LISTING_THRESHOLD = 10
 # TagResources and UnTagResources take at most 9 resources, and 9 tags or tag keys, a call: the tag 2018-08-13 models
-# give "N from 0 to 9" for ResourceList, Tags and TagKeys alike, read as at most 9 (as fakecloud's conformance test reads it).
+# give "N from 0 to 9" for ResourceList, Tags and TagKeys alike, read as at most 9 (as fakecloud's conformance test
+# reads it).
 TAG_RESOURCES_PER_CALL = 9
 TAGS_PER_CALL = 9
 # CBS gives times in China Standard Time, which has no daylight saving.
@@ -143,8 +144,8 @@ def snapshot_resource_name(region: str, snapshot_id: str) -> str:
 
 # pylint: disable-next=abstract-method  # a base: CbsCopyAdapter makes the copies
 class CbsSnapshots(CopyAdapter):
-    """CBS snapshots read, listed and tagged, in the account of a client: what the copy adapter (CbsCopyAdapter) and the DR
-    run's adapter build on."""
+    """CBS snapshots read, listed and tagged, in the account of a client: what the copy adapter (CbsCopyAdapter) and the
+    DR run's adapter build on."""
 
     client: TencentClient
 
@@ -200,7 +201,8 @@ class CbsSnapshots(CopyAdapter):
     def list_snapshots(
         self, region: str, filters: Sequence[Mapping[str, Any]], client: TencentClient | None = None
     ) -> dict[str, dict[str, Any]]:
-        """Every snapshot in ``region`` matching ``filters``, all pages (``client``: the account's, by default the adapter's)."""
+        """Every snapshot in ``region`` matching ``filters``, all pages (``client``: the account's, by default the
+        adapter's)."""
         return self.list_pages(region, 'DescribeSnapshots', 'SnapshotSet', 'SnapshotId', filters, client=client)
 
     # pylint: disable-next=too-many-arguments
@@ -290,7 +292,8 @@ class CbsSnapshots(CopyAdapter):
 
 
 class CbsCopyAdapter(CbsSnapshots):
-    """What cbs_snapshot_copy and the copy engine use; the DR run's adapter (clouds/tencent/cbs_dr.py) adds its capabilities."""
+    """What cbs_snapshot_copy and the copy engine use; the DR run's adapter (clouds/tencent/cbs_dr.py) adds its
+    capabilities."""
 
     cloud = 'Tencent Cloud CBS'
     multi_destination = True
@@ -536,8 +539,8 @@ class CbsCopyAdapter(CbsSnapshots):
         return results
 
     def _copies_made(self, made: Sequence[Snapshot]) -> None:
-        """After the copies one copy call made are tagged: nothing more here. With dr_account, each is the source account's,
-        staged for the DR account (cbs_dr.CbsAdapter)."""
+        """After the copies one copy call made are tagged: nothing more here. With dr_account, each is the source
+        account's, staged for the DR account (cbs_dr.CbsAdapter)."""
 
     def _copy_call(self, request: CopyRequest, destinations: Sequence[str], name: str) -> dict[str, Any]:
         values = {'SnapshotId': request.source_id, 'DestinationRegions': list(destinations), 'SnapshotName': name}

@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the CBS DR adapter (clouds.tencent.cbs_dr) and its DR account (clouds.tencent.cbs_dr_account) both know of CBS: the API's limits they
-share, and the calls of the adapter that the DR account makes (CbsCalls). The adapter holds its DR account and imports it;
-the DR account knows the adapter only as CbsCalls, so neither reaches into the other's file."""
+"""What the CBS DR adapter (clouds.tencent.cbs_dr) and its DR account (clouds.tencent.cbs_dr_account) both know of CBS:
+the API's limits they share, and the calls of the adapter that the DR account makes (CbsCalls). The adapter holds its DR
+account and imports it; the DR account knows the adapter only as CbsCalls, so neither reaches into the other's file."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from ...core.model import CopyRequest, Disk, DrillDisk, Snapshot
     from .client import TencentClient
 
-# Snapshot.SnapshotType of a snapshot another account shared with the caller (DescribeSnapshotsRequest.Filters, snapshot-type).
+# Snapshot.SnapshotType of a snapshot another account shared with the caller (DescribeSnapshotsRequest.Filters,
+# snapshot-type).
 SHARED_SNAPSHOT = 'SHARED_SNAPSHOT'
 # DescribeSnapshots' disk-id filter takes at most 10 values (API reference, DescribeSnapshots).
 DISK_IDS_PER_FILTER = 10

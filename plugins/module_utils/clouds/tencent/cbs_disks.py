@@ -2,7 +2,8 @@
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tencent Cloud CBS: disks made from copies (CreateDisks, DescribeDisks, TerminateDisks), for the restore drill's test
-disks (dr.restore) and the DR account's bridge disks (cbs_dr_bridge). Part of the DR run's adapter (cbs_dr.CbsAdapter)."""
+disks (dr.restore) and the DR account's bridge disks (cbs_dr_bridge). Part of the DR run's adapter
+(cbs_dr.CbsAdapter)."""
 
 from __future__ import annotations
 
@@ -28,10 +29,11 @@ DISK_STATE_MAP: dict[str | None, str] = {
     'DUMPING': PENDING,
     'TORECYCLE': DELETING,
 }
-# TerminateDisks' answer for a disk returned already (cbs errorcodes.py ResourceUnavailable.RepeatRefund, "the disk has been
-# returned"; it may still be listed, TORECYCLE): gone, as a disk not found.
+# TerminateDisks' answer for a disk returned already (cbs errorcodes.py ResourceUnavailable.RepeatRefund, "the disk has
+# been returned"; it may still be listed, TORECYCLE): gone, as a disk not found.
 RETURNED = 'ResourceUnavailable.RepeatRefund'
-# The disk types CreateDisks makes on their own (cbs 2017-03-12 CreateDisksRequest.DiskType: CLOUD_TSSD only with an instance).
+# The disk types CreateDisks makes on their own (cbs 2017-03-12 CreateDisksRequest.DiskType: CLOUD_TSSD only with an
+# instance).
 DISK_TYPES = ('CLOUD_PREMIUM', 'CLOUD_BSSD', 'CLOUD_SSD', 'CLOUD_HSSD')
 # The types DescribeDiskConfigQuota's DiskTypes filter takes (cbs 2017-03-12 DescribeDiskConfigQuotaRequest.DiskTypes:
 # no CLOUD_BSSD, though its answer's DiskConfig.DiskType has it): for another type the answer is read unfiltered.

@@ -1,10 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Tencent Cloud CBS: the adapter for the DR run (dr_sync, the dr_copy role): the copy adapter (clouds/tencent/cbs.py, which
-says how copies are found again) with the DR run's capabilities (dr/capabilities.py): disks and their snapshots, pruning,
-the restore drill, a separate DR account (clouds/tencent/cbs_dr_account.py) and the run's leases, as tags on the source
-snapshots (dr.leases.SourceTagCalls).
+"""Tencent Cloud CBS: the adapter for the DR run (dr_sync, the dr_copy role): the copy adapter (clouds/tencent/cbs.py,
+which says how copies are found again) with the DR run's capabilities (dr/capabilities.py): disks and their snapshots,
+pruning, the restore drill, a separate DR account (clouds/tencent/cbs_dr_account.py) and the run's leases, as tags on
+the source snapshots (dr.leases.SourceTagCalls).
 
 Disks are found with DescribeDisks' tag filters (documented for DescribeDisks), their snapshots with DescribeSnapshots'
 ``disk-id`` filter (10 disks a call, the API's limit).
@@ -58,7 +58,7 @@ class CbsAdapter(
         # With dr_account: what makes each staged copy the DR account's (clouds.tencent.cbs_dr_account).
         self.dr: CbsDrAccount | None = None
 
-    # ------------------------------------------------------------------ a separate DR account (dr_account, clouds.tencent.cbs_dr_account)
+    # ------------------------------------------------ a separate DR account (dr_account, clouds.tencent.cbs_dr_account)
     def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
         dr_client = TencentClient(connection, self.client.sdk, retry=self.client.retry)
         self.dr = CbsDrAccount(self, client=dr_client, source_region=source_region, account=account)
@@ -83,7 +83,8 @@ class CbsAdapter(
         return self.client.client_for(region) if isinstance(self.client, TencentAccountRouter) else self.client
 
     def start_dr_run(self, terms: LeaseTerms) -> None:
-        # The DR account's snapshot of a bridge disk is a copy made outside the engine's copy call: leased on the staged copy.
+        # The DR account's snapshot of a bridge disk is a copy made outside the engine's copy call: leased on the staged
+        # copy.
         if self.dr is not None:
             self.dr.bridge.leases = terms.copy_leases(self)
 
@@ -134,7 +135,7 @@ class CbsAdapter(
             for copy in made:
                 self.dr.staged(copy)
 
-    # ------------------------------------------------------------------ tags of source snapshots (dr.leases.SourceTagCalls)
+    # -------------------------------------------------------------- tags of source snapshots (dr.leases.SourceTagCalls)
     # A run's leases are on the source snapshots, the disks' account's: its client (staging_client) for every call, not
     # the adapter's client, which with dr_account routes by region and would take a change of that routing along.
     def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
@@ -145,14 +146,14 @@ class CbsAdapter(
             )
 
     def sources_tags(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, dict[str, str]]:
-        # DescribeSnapshots answers each snapshot's tags (cbs 2017-03-12 Snapshot.Tags) and leaves an id it does not know
-        # out (describe_ids_with): 100 ids a call, no Tag service read.
+        # DescribeSnapshots answers each snapshot's tags (cbs 2017-03-12 Snapshot.Tags) and leaves an id it does not
+        # know out (describe_ids_with): 100 ids a call, no Tag service read.
         found = self.describe_with(self.staging_client, source_region, snapshot_ids)
         return {snapshot_id: dict(snapshot.tags) for snapshot_id, snapshot in found.items()}
 
     def untag_sources(self, source_region: str, snapshot_ids: Sequence[str], keys: Sequence[str]) -> None:
-        # UnTagResources takes keys, not values (tag 2018-08-13 UnTagResourcesRequest.TagKeys); a key not on a snapshot is
-        # no failure (unverifiable: not documented either way; fakecloud takes it so).
+        # UnTagResources takes keys, not values (tag 2018-08-13 UnTagResourcesRequest.TagKeys); a key not on a snapshot
+        # is no failure (unverifiable: not documented either way; fakecloud takes it so).
         unique = sorted(set(keys))
         for start in range(0, len(unique), TAGS_PER_CALL):
             self._tag_sources_call(
@@ -172,10 +173,11 @@ class CbsAdapter(
         *,
         gone_is_done: bool = False,
     ) -> None:
-        """Send the Tag service's ``action`` with ``params`` for the snapshots, 9 a call, in the disks' account. A snapshot's
-        failure comes in a normal answer (FailedResources, tag 2018-08-13 TagResourcesResponse and UnTagResourcesResponse): the
-        others' batches are still sent, then the first failure is raised, naming every snapshot that failed; with
-        ``gone_is_done``, a snapshot gone (not found) is no failure: its tags are gone with it."""
+        """Send the Tag service's ``action`` with ``params`` for the snapshots, 9 a call, in the disks' account. A
+        snapshot's failure comes in a normal answer (FailedResources, tag 2018-08-13 TagResourcesResponse and
+        UnTagResourcesResponse): the others' batches are still sent, then the first failure is raised, naming every
+        snapshot that failed; with ``gone_is_done``, a snapshot gone (not found) is no failure: its tags are gone with
+        it."""
         failed: list[str] = []
         first: CloudError | None = None
         for batch in id_batches(snapshot_ids, TAG_RESOURCES_PER_CALL):
@@ -224,8 +226,8 @@ class CbsAdapter(
         return found
 
     def completed_snapshots(self, region: str, disks: list[Disk]) -> list[Snapshot]:
-        # One listing of the region, 100 a page, by the snapshot-state filter (cbs 2017-03-12 DescribeSnapshots: NORMAL is
-        # a snapshot that can be used); the disk-id filter would take a call per 10 disks.
+        # One listing of the region, 100 a page, by the snapshot-state filter (cbs 2017-03-12 DescribeSnapshots: NORMAL
+        # is a snapshot that can be used); the disk-id filter would take a call per 10 disks.
         wanted = {disk.id for disk in disks}
         items = self.list_snapshots(region, [{'Name': 'snapshot-state', 'Values': ['NORMAL']}])
         snapshots = [self.snapshot(item, region) for item in items.values() if item.get('DiskId') in wanted]
@@ -291,7 +293,8 @@ class CbsAdapter(
         )
 
     def _made_by(self, region: str, disk: Disk, params: Mapping[str, Any]) -> Snapshot | None:
-        """The snapshot that the CreateSnapshot call with ``params`` made, if exactly one of the disk's has its name and tags."""
+        """The snapshot that the CreateSnapshot call with ``params`` made, if exactly one of the disk's has its name and
+        tags."""
         wanted = tag_dict(params['Tags'])
         items = self.list_snapshots(region, [{'Name': 'disk-id', 'Values': [disk.id]}])
         matches = [

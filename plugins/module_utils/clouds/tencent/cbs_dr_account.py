@@ -16,12 +16,12 @@ its tags after a killed run:
 4. once the disk is made, the DR account snapshots it (CreateSnapshot with the copy's tags and STAGED_FROM_TAG): that
    snapshot is the DR copy, the DR account's own.
 
-Once the DR copy is complete, a run (this one with ``wait``, else the next) terminates the bridge disk, cancels the share
-and deletes the staged copy (find_shares, release_share): a staged copy is deleted only when it carries the run's mark
-and the DR account holds a complete copy made from it. A bridge disk whose staged copy a person deleted is terminated
-too, once no DR copy is being made from it; one a person terminated is made again (a new ask). The copy engine sees one
-copy per destination: the staged copy, in flight until the DR copy exists, then the DR copy (describe answers the one for
-the other), so ``wait`` waits for the whole way.
+Once the DR copy is complete, a run (this one with ``wait``, else the next) terminates the bridge disk, cancels the
+share and deletes the staged copy (find_shares, release_share): a staged copy is deleted only when it carries the run's
+mark and the DR account holds a complete copy made from it. A bridge disk whose staged copy a person deleted is
+terminated too, once no DR copy is being made from it; one a person terminated is made again (a new ask). The copy
+engine sees one copy per destination: the staged copy, in flight until the DR copy exists, then the DR copy (describe
+answers the one for the other), so ``wait`` waits for the whole way.
 
 This file finds the copies and settles the staged ones; the parts: cbs_dr_reads (what the steps read), cbs_dr_bridge
 (steps 2 to 4: the share, the bridge disk, the DR copy), cbs_dr_release (after the DR copy, and the orphans).
@@ -73,8 +73,8 @@ class CbsDrAccount:
 
     # ------------------------------------------------------------------ finding copies
     def find_copies(self, destination: str, requests: Sequence[CopyRequest]) -> dict[str, list[Snapshot]]:
-        """The DR account's copies of these sources in ``destination``; for a source it has none of, the source account's
-        staged copy (in flight until the DR account has made its own)."""
+        """The DR account's copies of these sources in ``destination``; for a source it has none of, the source
+        account's staged copy (in flight until the DR account has made its own)."""
         by_tag = {request.source_tag: request for request in requests}
         found: dict[str, list[Snapshot]] = {}
         for item in self.reads.dr_copies(destination):
@@ -84,7 +84,8 @@ class CbsDrAccount:
         missing = [request for request in requests if request.source_tag not in found]
         if missing:
             for tag, copies in self.adapter.find_copies_with(self.source, destination, missing).items():
-                # A copy whose COPY_TAG names another snapshot is a person's copy of one of ours: never staged (shared, deleted).
+                # A copy whose COPY_TAG names another snapshot is a person's copy of one of ours: never staged (shared,
+                # deleted).
                 ours = [copy for copy in copies if copy.tags.get(COPY_TAG) in (None, copy.id)]
                 if ours:
                     found[tag] = [self._as_staged(copy) for copy in ours]
@@ -111,9 +112,9 @@ class CbsDrAccount:
 
     # ------------------------------------------------------------------ the way into the DR account
     def describe(self, region: str, snapshot_ids: list[str], advance: bool = True) -> dict[str, Snapshot]:
-        """describe for the engine: the DR account's copies as they are, and for each staged copy the step it has reached,
-        taken one step further (outside check mode; not with ``advance`` false, a read that changes nothing): the staged
-        copy in flight, or the DR account's copy once made."""
+        """describe for the engine: the DR account's copies as they are, and for each staged copy the step it has
+        reached, taken one step further (outside check mode; not with ``advance`` false, a read that changes nothing):
+        the staged copy in flight, or the DR account's copy once made."""
         staged = [snapshot_id for snapshot_id in snapshot_ids if snapshot_id in self.staging]
         found = self.adapter.describe_with(
             self.client, region, [snapshot_id for snapshot_id in snapshot_ids if snapshot_id not in self.staging]
@@ -127,9 +128,9 @@ class CbsDrAccount:
         return found
 
     def settle(self, dr_regions: Sequence[str]) -> int:
-        """Take every complete staged copy in ``dr_regions`` that the DR account has no complete copy of one step further,
-        those of older source snapshots too (a killed run's, whose source is no longer a disk's newest); in check mode only
-        count them (``would_make``). Answer how many are still on their way."""
+        """Take every complete staged copy in ``dr_regions`` that the DR account has no complete copy of one step
+        further, those of older source snapshots too (a killed run's, whose source is no longer a disk's newest); in
+        check mode only count them (``would_make``). Answer how many are still on their way."""
         pending = 0
         for region in dr_regions:
             finals = self.reads.finals(region)
@@ -195,7 +196,7 @@ class CbsDrAccount:
                     )
         return records
 
-    # ------------------------------------------------------------------ after the DR copy: the bridge, the share, the staged copy
+    # -------------------------------------------------------- after the DR copy: the bridge, the share, the staged copy
     def find_shares(self, dr_regions: Sequence[str]) -> tuple[list[str], list[str]]:
         """(to release, held): see ShareRelease.find_shares."""
         return self.shares.find_shares(dr_regions)

@@ -30,22 +30,26 @@ if TYPE_CHECKING:
 BRIDGE_DISK_TYPE = 'CLOUD_PREMIUM'
 # What the engine reads as a staged copy's state while the DR account makes its own.
 STAGED = 'STAGED_FOR_DR_ACCOUNT'
-# The steps of many staged copies go out side by side, as many at once as the DR run has copy workers (dr.run.COPY_WORKERS).
+# The steps of many staged copies go out side by side, as many at once as the DR run has copy workers
+# (dr.run.COPY_WORKERS).
 STEP_WORKERS = 16
-# On a staged copy: when a run last asked CBS for its bridge disk (UTC, ISO 8601), the time its ClientToken is drawn from.
+# On a staged copy: when a run last asked CBS for its bridge disk (UTC, ISO 8601), the time its ClientToken is drawn
+# from.
 ASKED_TAG = 'snapcopy:bridge-asked'
 # How long after an ask a bridge disk that CBS does not list is still taken as being made. CBS lists a disk only once it
-# is made, how long that takes is not documented (unverifiable; seconds to a minute, seen), and a disk a person terminated
-# may be listed no more (how long it stays TORECYCLE: unverifiable). Past this, the next look asks anew: too early costs a
-# second disk for minutes (terminated with the first; the DR copy is made once all the same: _snapshot_bridge).
+# is made, how long that takes is not documented (unverifiable; seconds to a minute, seen), and a disk a person
+# terminated may be listed no more (how long it stays TORECYCLE: unverifiable). Past this, the next look asks anew: too
+# early costs a second disk for minutes (terminated with the first; the DR copy is made once all the same:
+# _snapshot_bridge).
 ASK_GRACE_SECONDS = 300
 
 
 def bridge_token(staged_id: str, asked: datetime.datetime) -> str:
     """CreateDisks' ClientToken for the bridge disk of ``staged_id`` asked for at ``asked`` (ASKED_TAG; at most 64 ASCII
-    characters): the same for a resend after a lost answer or a rerun after a kill, so neither makes a second disk; another
-    for a new ask, since CBS answers a token it knows with the disk it made then, even once that disk is terminated and
-    gone (how long it keeps a token: unverifiable), and an ask with the old token would name a dead disk."""
+    characters): the same for a resend after a lost answer or a rerun after a kill, so neither makes a second disk;
+    another for a new ask, since CBS answers a token it knows with the disk it made then, even once that disk is
+    terminated and gone (how long it keeps a token: unverifiable), and an ask with the old token would name a dead
+    disk."""
     return 'snapcopy-bridge-%s-%s' % (staged_id, asked.strftime('%Y%m%d%H%M%S'))
 
 
@@ -54,10 +58,12 @@ def utc_now() -> datetime.datetime:
 
 
 class BridgePath:
-    """The steps that take a CbsDrAccount's complete staged copies into the DR account ``account``, and what they made."""
+    """The steps that take a CbsDrAccount's complete staged copies into the DR account ``account``, and what they
+    made."""
 
     def __init__(self, adapter: CbsCalls, reads: CbsDrReads, *, account: str, staging: set[str]) -> None:
-        """``staging``: the DR account's staged copies (CbsDrAccount.staging, which it fills as it finds or makes them)."""
+        """``staging``: the DR account's staged copies (CbsDrAccount.staging, which it fills as it finds or makes
+        them)."""
         self.adapter = adapter
         self.reads = reads
         self.source = adapter.staging_client
@@ -65,7 +71,8 @@ class BridgePath:
         self.staging = staging
         # {staged copy id: the bridge disk CreateDisks named this run} (CBS lists a disk only once it is made).
         self.bridging: dict[str, str] = {}
-        # {staged copy id: when this run asked for its bridge disk}: what ASKED_TAG says, should the tag read lag behind.
+        # {staged copy id: when this run asked for its bridge disk}: what ASKED_TAG says, should the tag read lag
+        # behind.
         self.asked: dict[str, datetime.datetime] = {}
         # The time of an ask (wall clock: an ask's time is read again by later runs); tests move it.
         self.now: Callable[[], datetime.datetime] = utc_now
@@ -78,8 +85,9 @@ class BridgePath:
         self.leases: CopyLeases | None = None
 
     def advance(self, region: str, copies: Iterable[Snapshot]) -> dict[str, Snapshot]:
-        """Take each complete staged copy of ``copies`` one step into the DR account; answer {staged id: the DR account's
-        copy} for those that have one now. Each step looks before it acts, so a resend or a rerun repeats none."""
+        """Take each complete staged copy of ``copies`` one step into the DR account; answer {staged id: the DR
+        account's copy} for those that have one now. Each step looks before it acts, so a resend or a rerun repeats
+        none."""
         ready = [copy for copy in copies if copy.id in self.staging and copy.cloud_state == STAGED]
         if not ready:
             return {}
@@ -122,20 +130,22 @@ class BridgePath:
         return {copy.id: result for copy, result in zip(ready, results) if result is not None}
 
     def _bridge(self, region: str, copy: Snapshot, returned: set[str]) -> None:
-        """Ask CBS for the bridge disk of ``copy``, which has none listed, unless an ask is under way; ``returned``: its bridge
-        disks CBS lists as terminated."""
+        """Ask CBS for the bridge disk of ``copy``, which has none listed, unless an ask is under way; ``returned``: its
+        bridge disks CBS lists as terminated."""
         asked = max(filter(None, (self.asked.get(copy.id), _time(copy.tags.get(ASKED_TAG)))), default=None)
         if asked is not None and (self.now() - asked).total_seconds() < ASK_GRACE_SECONDS:
             named = self.bridging.get(copy.id)
             if named is None:
-                # A killed run's ask, or a lost answer's: asked again with its token, CBS names the disk it made then, or makes it.
+                # A killed run's ask, or a lost answer's: asked again with its token, CBS names the disk it made then,
+                # or makes it.
                 zone = self._zone(region)  # first: where no disk can be made, nothing is shared
                 self._share(copy)
                 named = self._make_bridge(region, zone, copy, asked)
             if named not in returned:
                 self._named(copy.id, named)
                 return  # being made: CBS lists it once it is
-        # No ask yet, or its disk is terminated (a person's doing), or not listed long past the ask: a new ask, a new token.
+        # No ask yet, or its disk is terminated (a person's doing), or not listed long past the ask: a new ask, a new
+        # token.
         now = self.now().replace(microsecond=0)
         if asked is not None and now <= asked:
             now = asked + datetime.timedelta(seconds=1)  # never the token of the ask whose disk is dead
@@ -146,15 +156,16 @@ class BridgePath:
         self._named(copy.id, self._make_bridge(region, zone, copy, now))
 
     def _named(self, staged_id: str, disk_id: str) -> None:
-        """CreateDisks named ``disk_id`` the bridge disk of ``staged_id``, and it is not known dead: made, as far as this run knows."""
+        """CreateDisks named ``disk_id`` the bridge disk of ``staged_id``, and it is not known dead: made, as far as
+        this run knows."""
         with self._lock:
             self.bridging[staged_id] = disk_id
             if disk_id not in self.made:
                 self.made.append(disk_id)
 
     def _share(self, copy: Snapshot, marks: dict[str, str] | None = None) -> None:
-        """Mark the staged copy (with its own id too, where a cut-short run left that out; and ``marks``), then share it with
-        the DR account, unless it is shared already. Only a copy with the mark is ever deleted (release_share)."""
+        """Mark the staged copy (with its own id too, where a cut-short run left that out; and ``marks``), then share it
+        with the DR account, unless it is shared already. Only a copy with the mark is ever deleted (release_share)."""
         marks = dict(marks or {}, **{SHARE_TAG: self.account})
         if DISK_TAG in copy.tags:
             marks[COPY_TAG] = copy.id
@@ -213,8 +224,9 @@ class BridgePath:
         ).id
 
     def _snapshot_bridge(self, region: str, disk: DrillDisk, staged: Snapshot) -> Snapshot | None:
-        """The DR copy: the DR account's snapshot of the bridge disk, named and tagged as the staged copy (but for the marks
-        of the source account's copy), with STAGED_FROM_TAG, then marked with its own id. None: another run is making it."""
+        """The DR copy: the DR account's snapshot of the bridge disk, named and tagged as the staged copy (but for the
+        marks of the source account's copy), with STAGED_FROM_TAG, then marked with its own id. None: another run is
+        making it."""
 
         # The snapshots of the staged copy's bridge disks first, exactly (a listing of the region, paged by offset while
         # copies are made, may skip one; and runs an hour apart may each have made a disk): one is the DR copy already.
@@ -228,8 +240,9 @@ class BridgePath:
             return made
         if self.leases is None:
             return self._make_final(region, disk, staged)
-        # CreateSnapshot takes no ClientToken: of two runs that both found none, one snapshots the disk, under its lease on
-        # the staged copy (the engine's copy leases, dr.leases); the other waits and finds that run's copy at its next look.
+        # CreateSnapshot takes no ClientToken: of two runs that both found none, one snapshots the disk, under its lease
+        # on the staged copy (the engine's copy leases, dr.leases); the other waits and finds that run's copy at its
+        # next look.
         hold = [CopyLease(region, staged.id, region)]
         if self.leases.take(hold):
             return None
@@ -250,7 +263,8 @@ class BridgePath:
         tags[STAGED_FROM_TAG] = staged.id
         final = self.adapter.create_snapshot(region, Disk(disk.id, region, size=disk.size), staged.name, None, tags)
         if DISK_TAG in tags:  # a DR run's copy names itself (COPY_TAG), as the adapter marks the copies it makes
-            # Unmarked on an error here, it is marked by the DR run (dr.phases.marks.mark_made_copies), as any copy the cloud left so.
+            # Unmarked on an error here, it is marked by the DR run (dr.phases.marks.mark_made_copies), as any copy the
+            # cloud left so.
             with contextlib.suppress(CloudError):
                 self.adapter.tag_copy(final, {COPY_TAG: final.id})
         with self._lock:

@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the DR account's steps read of CBS (cbs_dr_account): the DR account's copies, the source account's staged copies,
-and the DR account's bridge disks, in a DR region. Reads only."""
+"""What the DR account's steps read of CBS (cbs_dr_account): the DR account's copies, the source account's staged
+copies, and the DR account's bridge disks, in a DR region. Reads only."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ def bridge_name(staged_id: str) -> str:
 
 
 class CbsDrReads:
-    """The reads of a CbsDrAccount, in both accounts: ``client`` is the DR account's, the adapter's staging_client the source
-    account's."""
+    """The reads of a CbsDrAccount, in both accounts: ``client`` is the DR account's, the adapter's staging_client the
+    source account's."""
 
     def __init__(self, adapter: CbsCalls, *, client: TencentClient) -> None:
         self.adapter = adapter
@@ -40,13 +40,13 @@ class CbsDrReads:
         ]
 
     def bridge_disks(self, region: str) -> dict[str, list[DrillDisk]]:
-        """{staged copy id: the DR account's bridge disks of it} in ``region``, returned ones (TORECYCLE) too (a listing: see
-        release_share)."""
+        """{staged copy id: the DR account's bridge disks of it} in ``region``, returned ones (TORECYCLE) too (a
+        listing: see release_share)."""
         return self._bridges(region, [{'Name': 'tag-key', 'Values': [STAGED_FROM_TAG]}])
 
     def bridges_of(self, region: str, staged_id: str) -> list[DrillDisk]:
-        """The bridge disks of ``staged_id``, exactly (DescribeDisks' tag:<key> filter): a listing of many may skip one as disks
-        are made."""
+        """The bridge disks of ``staged_id``, exactly (DescribeDisks' tag:<key> filter): a listing of many may skip one
+        as disks are made."""
         return self._bridges(region, [{'Name': 'tag:' + STAGED_FROM_TAG, 'Values': [staged_id]}]).get(staged_id, [])
 
     def _bridges(self, region: str, filters: list[dict[str, Any]]) -> dict[str, list[DrillDisk]]:
@@ -55,13 +55,15 @@ class CbsDrReads:
         for item in items.values():
             disk = self.adapter.test_disk(item, region)
             staged_id = disk.tags.get(STAGED_FROM_TAG) or ''
-            # Our tag and our name: a person's disk, whatever else it carries, is never taken for a bridge (nor terminated).
+            # Our tag and our name: a person's disk, whatever else it carries, is never taken for a bridge (nor
+            # terminated).
             if disk.name == bridge_name(staged_id):
                 disks.setdefault(staged_id, []).append(disk)
         return disks
 
     def made_from(self, region: str, staged_id: str, disk_ids: set[str]) -> Snapshot | None:
-        """The DR copy made from one of these bridge disks of ``staged_id``, read exactly (DescribeSnapshots' disk-id filter)."""
+        """The DR copy made from one of these bridge disks of ``staged_id``, read exactly (DescribeSnapshots' disk-id
+        filter)."""
         bridges = sorted(disk_ids)[:DISK_IDS_PER_FILTER]
         items = self.adapter.list_snapshots(region, [{'Name': 'disk-id', 'Values': bridges}], self.client)
         made = [item for item in items.values() if tag_dict(item.get('Tags')).get(STAGED_FROM_TAG) == staged_id]

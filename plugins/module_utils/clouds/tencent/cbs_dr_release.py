@@ -33,7 +33,8 @@ class ShareRelease:
         account: str,
         settled: dict[str, tuple[list[Snapshot], dict[str | None, Snapshot]]],
     ) -> None:
-        """``settled``: what CbsDrAccount.settle read of a region where it found nothing to do (find_shares reads no more)."""
+        """``settled``: what CbsDrAccount.settle read of a region where it found nothing to do (find_shares reads no
+        more)."""
         self.adapter = adapter
         self.reads = reads
         self.source = adapter.staging_client
@@ -42,8 +43,8 @@ class ShareRelease:
         self.settled = settled
 
     def find_shares(self, dr_regions: Sequence[str]) -> tuple[list[str], list[str]]:
-        """(to release, held) as '<region>/<staged copy id>': the staged copies a run shared with the DR account (SHARE_TAG)
-        whose DR copy is complete, then those whose DR copy is not (reads only)."""
+        """(to release, held) as '<region>/<staged copy id>': the staged copies a run shared with the DR account
+        (SHARE_TAG) whose DR copy is complete, then those whose DR copy is not (reads only)."""
         release: list[str] = []
         held: list[str] = []
         for region in dr_regions:
@@ -61,10 +62,11 @@ class ShareRelease:
         return release, held
 
     def _orphans(self, region: str, staged: set[str], complete: set[str | None]) -> tuple[list[str], list[str]]:
-        """(to release, held): the staged copies, gone, whose bridge disks are not: a run stopped between deleting the one and
-        terminating the other, or a person deleted the staged copy. Released once no DR copy is being made from them (their
-        DR copy is complete, or there is none: what a bridge disk holds reaches the DR account no more without its staged
-        copy's name and tags; the next run stages the source again). A returned disk is gone: never released (again)."""
+        """(to release, held): the staged copies, gone, whose bridge disks are not: a run stopped between deleting the
+        one and terminating the other, or a person deleted the staged copy. Released once no DR copy is being made from
+        them (their DR copy is complete, or there is none: what a bridge disk holds reaches the DR account no more
+        without its staged copy's name and tags; the next run stages the source again). A returned disk is gone: never
+        released (again)."""
         live = {
             staged_id: disks
             for staged_id, disks in self.reads.bridge_disks(region).items()
@@ -88,8 +90,8 @@ class ShareRelease:
     def release_share(self, key: str) -> None:
         """Terminate the bridge disk of the staged copy ``key`` ('<region>/<id>'), cancel its share, delete it."""
         region, staged_id = key.split('/', 1)
-        # One a call (TerminateDisks answers all or none); a disk returned already (TORECYCLE, or RepeatRefund: a person or a
-        # run's lost answer) is gone, not a failure.
+        # One a call (TerminateDisks answers all or none); a disk returned already (TORECYCLE, or RepeatRefund: a person
+        # or a run's lost answer) is gone, not a failure.
         for disk in sorted(self.reads.bridges_of(region, staged_id), key=lambda disk: disk.id):
             if disk.state != DELETING:
                 self._gone_is_done(functools.partial(self.adapter.terminate_disk, region, disk.id, self.client))

@@ -355,8 +355,8 @@ class TencentClient:
             ) from None
 
     def caller_account(self, region: str | None = None) -> str:  # pylint: disable=unused-argument  # as AwsClient's; STS answers in any region
-        """The account (its uin) this client's credentials act in, as STS says (sts 2018-08-13 GetCallerIdentity's AccountId,
-        "the root account UIN of the current caller"; with a role, its AssumeRole first): one read."""
+        """The account (its uin) this client's credentials act in, as STS says (sts 2018-08-13 GetCallerIdentity's
+        AccountId, "the root account UIN of the current caller"; with a role, its AssumeRole first): one read."""
         account = self.call('sts', STS_REGION, 'GetCallerIdentity', {}).get('AccountId')
         if not isinstance(account, str):
             raise CloudError(

@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What every phase of a DR run is given (PhaseContext), what a phase is about (DiskPlan), and how a phase counts the calls
-it costs (CallCount, CountedRetry)."""
+"""What every phase of a DR run is given (PhaseContext), what a phase is about (DiskPlan), and how a phase counts the
+calls it costs (CallCount, CountedRetry)."""
 
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ COPY_WORKERS = 16
 
 @dataclass(frozen=True)
 class DiskPlan:
-    """One disk of the run as read: its newest completed snapshot (``source``), and what the fresh-snapshot phase is to do:
-    ``fresh_action`` None, 'existing' (``fresh`` is one being made, used) or 'create'."""
+    """One disk of the run as read: its newest completed snapshot (``source``), and what the fresh-snapshot phase is to
+    do: ``fresh_action`` None, 'existing' (``fresh`` is one being made, used) or 'create'."""
 
     disk: Disk
     source: Snapshot | None = None
@@ -60,8 +60,8 @@ class Noted(Protocol):
 
 class CallCount:
     """The calls one phase sent, by the adapter method called (or the engine's step that calls it: ``copy`` sends
-    start_copy), each try counted: a retry costs a call too. A count is of adapter calls, each one request on most clouds
-    and more where the adapter pages or batches. Phases call from worker threads: counted under a lock."""
+    start_copy), each try counted: a retry costs a call too. A count is of adapter calls, each one request on most
+    clouds and more where the adapter pages or batches. Phases call from worker threads: counted under a lock."""
 
     def __init__(self) -> None:
         self._counts: dict[str, int] = {}
@@ -83,7 +83,8 @@ def call_name(operation: Callable[..., Any]) -> str:
 
 
 class CountedRetry(PhaseRetry):
-    """A phase's PhaseRetry that counts each call it sends in ``cost``; the phases it hands on (until) count there too."""
+    """A phase's PhaseRetry that counts each call it sends in ``cost``; the phases it hands on (until) count there
+    too."""
 
     def __init__(self, shared: CallRetry, deadline: float, cost: CallCount) -> None:
         super().__init__(shared, deadline)
@@ -99,7 +100,8 @@ class CountedRetry(PhaseRetry):
         self, operation: Callable[[], T], classify: Classify, deadline: float | None = None, **options: Any
     ) -> T:
         name = call_name(operation)
-        # A take of the run's leases sends no call of its own: its tag calls are counted where they are sent (phases.copy).
+        # A take of the run's leases sends no call of its own: its tag calls are counted where they are sent
+        # (phases.copy).
         guarded = isinstance(getattr(getattr(operation, 'func', None), '__self__', None), Leases)
 
         def counted() -> T:
@@ -146,8 +148,9 @@ class PhaseContext:  # pylint: disable=too-many-instance-attributes  # what the 
         return CountedRetry(self.retry.shared, self.retry.deadline, CallCount())
 
     def each(self, calls: Sequence[Callable[[], T]]) -> list[T]:
-        """The answers of ``calls``, made side by side on the run's workers (one call after another with a single worker):
-        a lock or a share's release is a call per copy, which at a few tens of milliseconds each adds up over hundreds."""
+        """The answers of ``calls``, made side by side on the run's workers (one call after another with a single
+        worker): a lock or a share's release is a call per copy, which at a few tens of milliseconds each adds up over
+        hundreds."""
         if self.workers <= 1 or len(calls) <= 1:
             return [call() for call in calls]
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix='snapcopy-dr') as pool:

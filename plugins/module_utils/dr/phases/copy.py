@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The copies: one CopyEngine run for every disk and DR region (safe retries, bounded copies in flight, batched waiting),
-under the run's copy leases where two runs at once could both copy."""
+"""The copies: one CopyEngine run for every disk and DR region (safe retries, bounded copies in flight, batched
+waiting), under the run's copy leases where two runs at once could both copy."""
 
 from __future__ import annotations
 
@@ -45,7 +45,8 @@ class Copies:
 
 
 class CountedSourceTags(SourceTagCalls):
-    """The adapter's tags on source snapshots (what copy leases are written with), each call counted in the copy phase."""
+    """The adapter's tags on source snapshots (what copy leases are written with), each call counted in the copy
+    phase."""
 
     def __init__(self, calls: SourceTagCalls, cost: CallCount) -> None:
         self.calls = calls
@@ -74,8 +75,8 @@ def copy_sources(
     before_waiting: BeforeWaiting | None = None,
 ) -> Copies:
     """Copy each disk's snapshot to copy (``sources``, by disk key) into every DR region, under the run's leases on its
-    sources (run_leases: copy leases on the run's ``terms``, shares with the DR account); ``before_waiting`` is told of the
-    copies once they are all asked for, with wait (the run locks them then)."""
+    sources (run_leases: copy leases on the run's ``terms``, shares with the DR account); ``before_waiting`` is told of
+    the copies once they are all asked for, with wait (the run locks them then)."""
     calls = ctx.counted()
     requests: list[CopyRequest] = []
     owners: list[str] = []
@@ -144,11 +145,11 @@ def copy_sources(
 
 
 def run_leases(ctx: PhaseContext, terms: LeaseTerms | None, cost: CallCount) -> Leases | None:
-    """What the run leases on its sources before its copy calls (dr.leases_and_shares): its copy leases (dr.leases), where two runs at
-    once could both copy (the cloud's copy call has no idempotency token: ECS's has, and two runs' calls make one copy; and
-    its adapter tags source snapshots: ENS keeps no tags on snapshots, docs/vault.md), their calls counted in ``cost``; and
-    with dr_account its shares of the sources with the DR account (dr.shares, whose calls the adapter's ShareLeases sends).
-    None in check mode, which copies nothing."""
+    """What the run leases on its sources before its copy calls (dr.leases_and_shares): its copy leases (dr.leases),
+    where two runs at once could both copy (the cloud's copy call has no idempotency token: ECS's has, and two runs'
+    calls make one copy; and its adapter tags source snapshots: ENS keeps no tags on snapshots, docs/vault.md), their
+    calls counted in ``cost``; and with dr_account its shares of the sources with the DR account (dr.shares, whose calls
+    the adapter's ShareLeases sends). None in check mode, which copies nothing."""
     if terms is None or ctx.check_mode:
         return None
     copy_leases = None

@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What a DR run asks of the copy engine for one disk (copy_requests), from dr_sync's templates; and those templates and the
-adapter's checks, run before any call (check_templates, validate_sample)."""
+"""What a DR run asks of the copy engine for one disk (copy_requests), from dr_sync's templates; and those templates and
+the adapter's checks, run before any call (check_templates, validate_sample)."""
 
 from __future__ import annotations
 

@@ -45,8 +45,8 @@ def restore_drill(
     source_disks: Mapping[str, str],
     run_id: str,
 ) -> Drill:
-    """The drill of the run ``run_id`` over ``plans``' disks, on ``listed`` (each DR region's copies after the copies), with
-    restore_test."""
+    """The drill of the run ``run_id`` over ``plans``' disks, on ``listed`` (each DR region's copies after the copies),
+    with restore_test."""
     if (
         not ctx.settings.restore.enabled or ctx.drill is None
     ):  # DrRun.validate let it start with a drill only on such a cloud

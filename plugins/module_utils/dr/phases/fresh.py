@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fresh snapshots: a disk whose newest completed snapshot is older than max_snapshot_age_hours (the RPO) gets a new one,
-never two (create_once), waited for with wait; once completed, it is what the disk's copies are made of."""
+"""Fresh snapshots: a disk whose newest completed snapshot is older than max_snapshot_age_hours (the RPO) gets a new
+one, never two (create_once), waited for with wait; once completed, it is what the disk's copies are made of."""
 
 from __future__ import annotations
 
@@ -125,8 +125,8 @@ def _wait(ctx: PhaseContext, calls: PhaseRetry, fresh: dict[str, Snapshot | None
 
 def _create_fresh_snapshot(ctx: PhaseContext, calls: PhaseRetry, disk: Disk, name: str | None) -> Snapshot:
     """Start a snapshot of ``disk``, never two. CreateSnapshot has no idempotency token on most clouds: after an answer
-    lost in transit the disk's snapshots are looked up, and the call is sent again only when the look-up shows it was not
-    carried out (as the engine does for copies)."""
+    lost in transit the disk's snapshots are looked up, and the call is sent again only when the look-up shows it was
+    not carried out (as the engine does for copies)."""
     stamp = ctx.now.strftime('%Y-%m-%dT%H:%M:%SZ')
 
     def create_snapshot() -> Snapshot:
@@ -145,8 +145,8 @@ def _create_fresh_snapshot(ctx: PhaseContext, calls: PhaseRetry, disk: Disk, nam
 
 
 def _fresh_snapshot_made(ctx: PhaseContext, calls: PhaseRetry, disk: Disk, stamp: str) -> Snapshot | None:
-    """The fresh snapshot this run asked for, if the cloud made it (None otherwise). Ours carries this run's stamp; where
-    the cloud keeps no tags on snapshots, it is the one made since the run began."""
+    """The fresh snapshot this run asked for, if the cloud made it (None otherwise). Ours carries this run's stamp;
+    where the cloud keeps no tags on snapshots, it is the one made since the run began."""
     snapshots = calls.call(ctx.adapter.disk_snapshots, disk.region, [disk]).get(disk.id, [])
     made = [snapshot for snapshot in snapshots if snapshot.tags.get(FRESH_TAG) == stamp] or [
         snapshot

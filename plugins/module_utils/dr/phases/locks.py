@@ -1,10 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Locks (dr_sync's ``lock``, dr.lock's rules): each copy this run uses that carries no lock in force is locked, and each
-other DR copy of its disks that was never locked (a killed run's, which no run used since). Completed copies, and those in
-flight where the cloud locks a snapshot being made (locks_pending); elsewhere a copy in flight is locked by the run that
-finds it complete. One look-up of the locks per DR region first; what the cloud holds is read back after."""
+"""Locks (dr_sync's ``lock``, dr.lock's rules): each copy this run uses that carries no lock in force is locked, and
+each other DR copy of its disks that was never locked (a killed run's, which no run used since). Completed copies, and
+those in flight where the cloud locks a snapshot being made (locks_pending); elsewhere a copy in flight is locked by the
+run that finds it complete. One look-up of the locks per DR region first; what the cloud holds is read back after."""
 
 from __future__ import annotations
 
@@ -39,9 +39,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Locks:
-    """What the phase did, per disk key: the lock of each copy the run uses ({(region, copy id): dr.lock.lock_record}), the
-    locks of its older copies (records with ``region`` and ``snapshot_id``), the disk's problems; the DR copies as listed
-    with found copies marked (dr.phases.marks); the warnings; the calls it cost."""
+    """What the phase did, per disk key: the lock of each copy the run uses ({(region, copy id): dr.lock.lock_record}),
+    the locks of its older copies (records with ``region`` and ``snapshot_id``), the disk's problems; the DR copies as
+    listed with found copies marked (dr.phases.marks); the warnings; the calls it cost."""
 
     locks: Mapping[str, Mapping[tuple[str, str], dict[str, Any]]] = dataclasses.field(default_factory=dict)
     other_locks: Mapping[str, tuple[dict[str, Any], ...]] = dataclasses.field(default_factory=dict)
@@ -103,14 +103,15 @@ def lock_copies(
     source_disks: Mapping[str, str],
     before: Locks | None = None,
 ) -> Locks:
-    """Lock the copies of ``outcomes`` and the older DR copies of ``plans``' disks in ``listed``; ``before`` is this run's
-    pass before the wait (copies locked as soon as the cloud named them), whose records this pass goes on from."""
+    """Lock the copies of ``outcomes`` and the older DR copies of ``plans``' disks in ``listed``; ``before`` is this
+    run's pass before the wait (copies locked as soon as the cloud named them), whose records this pass goes on from."""
     lock, adapter = ctx.settings.lock, ctx.locks
     if lock is None or adapter is None:  # check_lock let the run start with a lock only on such a cloud
         return Locks(listed=listed)
     calls = ctx.counted()
     work = _Pass(ctx, adapter=adapter, lock=lock, calls=calls, before=before)
-    # A copy a killed run made before marking it is a DR run's copy all the same (EBS, CBS): marked first, as pruning does.
+    # A copy a killed run made before marking it is a DR run's copy all the same (EBS, CBS): marked first, as pruning
+    # does.
     marked = mark_found_copies(ctx, calls, plans, listed, source_disks)
     used = _copies_to_lock(work, plans, outcomes)
     by_disk = {plan.key for plan in plans}
@@ -183,9 +184,9 @@ def _lock(work: _Pass, region: str, copy: Snapshot) -> tuple[dict[str, Any] | No
 def _read_back_locks(
     work: _Pass, region: str, to_lock: list[ToLock], records: list[dict[str, Any] | None]
 ) -> list[dict[str, Any]]:
-    """The records of ``to_lock``: for each copy whose lock call was answered (its record None), the lock the cloud holds,
-    read back for them all in as few calls as it allows: the report calls locked what the cloud holds in force, not what a
-    lock call answered (dr.lock.held_lock), on every cloud."""
+    """The records of ``to_lock``: for each copy whose lock call was answered (its record None), the lock the cloud
+    holds, read back for them all in as few calls as it allows: the report calls locked what the cloud holds in force,
+    not what a lock call answered (dr.lock.held_lock), on every cloud."""
     answered = [copy.id for (dummy, copy, dummy_uses), record in zip(to_lock, records) if record is None]
     held: dict[str, SnapshotLock] = {}
     unread: CloudError | None = None
@@ -225,9 +226,9 @@ def _used_to_lock(work: _Pass, region: str, used: list[Owned], found: Mapping[st
 
 
 def _region_locks(work: _Pass, region: str, used: list[Owned], other_ids: list[str]) -> dict[str, SnapshotLock] | None:
-    """The locks of ``used`` (the run's copies in ``region``) and of ``other_ids``; None when the cloud refused the read.
-    Unread, no copy is known locked, and none is locked blind (it might be a person's lock, changed): each copy of the run
-    in the region fails its disk, named; the run goes on to release its shares and report."""
+    """The locks of ``used`` (the run's copies in ``region``) and of ``other_ids``; None when the cloud refused the
+    read. Unread, no copy is known locked, and none is locked blind (it might be a person's lock, changed): each copy of
+    the run in the region fails its disk, named; the run goes on to release its shares and report."""
     try:
         return read_locks(work.ctx.adapter, work.calls.call, region, [copy.id for dummy, copy in used] + other_ids)
     except CloudError as error:
@@ -240,8 +241,8 @@ def _region_locks(work: _Pass, region: str, used: list[Owned], other_ids: list[s
 
 
 def _lockable_states(adapter: SnapshotLockAdapter) -> tuple[str, ...]:
-    """The states of a copy that the cloud locks: completed, and in flight where it takes a lock on a snapshot being made
-    (its duration then counts from completion: the EC2 reference's LockedSnapshotsInfo.LockDurationStartTime, ECS's
+    """The states of a copy that the cloud locks: completed, and in flight where it takes a lock on a snapshot being
+    made (its duration then counts from completion: the EC2 reference's LockedSnapshotsInfo.LockDurationStartTime, ECS's
     LockSnapshot answer's). Anyone who holds the account can delete an unlocked copy in flight."""
     return (COMPLETED, PENDING) if adapter.locks_pending else (COMPLETED,)
 
@@ -250,8 +251,8 @@ def _copies_to_lock(
     work: _Pass, plans: Sequence[DiskPlan], outcomes: Mapping[str, Sequence[RequestOutcome]]
 ) -> dict[str, list[Owned]]:
     """{DR region: [(disk key, copy)]}: the copies this run made or adopted that the cloud has named and can lock now
-    (_lockable_states). A copy in flight on a cloud that locks only completed snapshots is recorded as the run that finds
-    it complete will lock it; a copy only planned (check mode), as the real run would."""
+    (_lockable_states). A copy in flight on a cloud that locks only completed snapshots is recorded as the run that
+    finds it complete will lock it; a copy only planned (check mode), as the real run would."""
     lockable = _lockable_states(work.adapter)
     to_lock: dict[str, list[Owned]] = {}
     for plan in plans:
@@ -277,9 +278,10 @@ def _copies_to_lock(
 
 
 class LocksBeforeWaiting:
-    """The lock pass before the wait, where the cloud locks a copy in flight (locks_pending) and the run waits: the copies
-    are locked once named, not after the wait, for anyone who holds the account could delete one in the meantime. The pass
-    after the wait then finds them locked and keeps the record. Given to the copy phase as its ``before_waiting``."""
+    """The lock pass before the wait, where the cloud locks a copy in flight (locks_pending) and the run waits: the
+    copies are locked once named, not after the wait, for anyone who holds the account could delete one in the meantime.
+    The pass after the wait then finds them locked and keeps the record. Given to the copy phase as its
+    ``before_waiting``."""
 
     def __init__(self, ctx: PhaseContext, plans: Sequence[DiskPlan]) -> None:
         self.ctx = ctx

@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The mark of a DR copy (COPY_TAG: the copy's own id), where the cloud records no copy's source (EBS, CBS): the one mark
-that a person's copy of a DR copy, made with our tags, cannot carry. Unmarked, no run prunes a copy."""
+"""The mark of a DR copy (COPY_TAG: the copy's own id), where the cloud records no copy's source (EBS, CBS): the one
+mark that a person's copy of a DR copy, made with our tags, cannot carry. Unmarked, no run prunes a copy."""
 
 from __future__ import annotations
 
@@ -48,9 +48,9 @@ class FoundMarks:
 def mark_made_copies(
     ctx: PhaseContext, plans: Sequence[DiskPlan], outcomes: Mapping[str, Sequence[RequestOutcome]]
 ) -> MadeMarks:
-    """Mark each copy this run made that is unmarked. The adapters write the mark as they make the copy (EBS: CreateTags from
-    the worker; CBS: in its TagResources); this marks what they left unmarked (a copy adopted after a lost answer, a failed
-    tagging call). A copy left unmarked is marked by a later pruning run that finds it (mark_found_copies)."""
+    """Mark each copy this run made that is unmarked. The adapters write the mark as they make the copy (EBS: CreateTags
+    from the worker; CBS: in its TagResources); this marks what they left unmarked (a copy adopted after a lost answer,
+    a failed tagging call). A copy left unmarked is marked by a later pruning run that finds it (mark_found_copies)."""
     calls = ctx.counted()
     warnings: list[str] = []
     if not ctx.check_mode and not ctx.adapter.records_copy_source:

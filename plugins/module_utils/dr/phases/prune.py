@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Pruning (the safety contract, docs/safety.md): of each disk's DR copies that a DR run made, those dr.prune's choice lets
-go are deleted, but never one whose lock is in force; a copy the cloud keeps is kept, never forced."""
+"""Pruning (the safety contract, docs/safety.md): of each disk's DR copies that a DR run made, those dr.prune's choice
+lets go are deleted, but never one whose lock is in force; a copy the cloud keeps is kept, never forced."""
 
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Pruning:
-    """What pruning did, per disk key: the copies deleted (or not) and kept, as the report lists them, and the problems of
-    each disk; the run's warnings; and the calls it cost."""
+    """What pruning did, per disk key: the copies deleted (or not) and kept, as the report lists them, and the problems
+    of each disk; the run's warnings; and the calls it cost."""
 
     pruned: Mapping[str, tuple[dict[str, Any], ...]] = dataclasses.field(default_factory=dict)
     kept: Mapping[str, tuple[dict[str, Any], ...]] = dataclasses.field(default_factory=dict)
@@ -49,8 +49,8 @@ def prune_copies(
     listed: Mapping[str, Sequence[Snapshot]],
     source_disks: Mapping[str, str],
 ) -> Pruning:
-    """With prune, prune the DR copies of ``plans``' disks in ``listed`` (each DR region's copies as the run listed them):
-    keep_copies and max_copy_age_days as dr.prune chooses, never a copy this run reports (``outcomes``)."""
+    """With prune, prune the DR copies of ``plans``' disks in ``listed`` (each DR region's copies as the run listed
+    them): keep_copies and max_copy_age_days as dr.prune chooses, never a copy this run reports (``outcomes``)."""
     if not ctx.settings.prune.enabled:
         return Pruning()
     ctx.progress.enter(PRUNING)
@@ -87,8 +87,8 @@ def prune_copies(
                     *prune_selection(group, ctx.now, keep, max_age_days, in_use, completed_to_come=completed_to_come),
                 )
             )
-        # No delete is sent for a copy whose lock is in force, whoever locked it: the locks are read first. Where the read
-        # is refused (a policy without the lock permission), the deletes go out, and the cloud keeps a locked copy.
+        # No delete is sent for a copy whose lock is in force, whoever locked it: the locks are read first. Where the
+        # read is refused (a policy without the lock permission), the deletes go out, and the cloud keeps a locked copy.
         unread: CloudError | None = None
         locks: dict[str, SnapshotLock]
         try:
@@ -137,8 +137,8 @@ def prune_copies(
 def _delete(
     ctx: PhaseContext, calls: PhaseRetry, destination: str, copy: Snapshot, lock_unread: bool
 ) -> tuple[dict[str, Any], list[str], list[str]]:
-    """Delete one copy pruning chose: (its record, a warning, a problem of its disk). ``lock_unread``: its lock could not be
-    read, so a refusal other than of the permission is taken for the cloud keeping a locked copy."""
+    """Delete one copy pruning chose: (its record, a warning, a problem of its disk). ``lock_unread``: its lock could
+    not be read, so a refusal other than of the permission is taken for the cloud keeping a locked copy."""
     record: dict[str, Any] = {
         'region': destination,
         'snapshot_id': copy.id,
@@ -154,8 +154,8 @@ def _delete(
         if error.kind == NOT_FOUND:  # gone already (another run, a person): no failure, not our deletion
             record['action'] = ALREADY_DELETED
         elif error.kind == IN_USE or (lock_unread and not is_permission_refusal(error)):
-            # A disk was made from it, or (lock unread) the cloud keeps it, most likely for a lock: kept, never forced, and
-            # no failure of the run.
+            # A disk was made from it, or (lock unread) the cloud keeps it, most likely for a lock: kept, never forced,
+            # and no failure of the run.
             record['action'] = KEPT_IN_USE if error.kind == IN_USE else KEPT_REFUSED
             record['reason'] = str(error)
             return record, ['kept %s in %s, which pruning chose: %s' % (copy.id, destination, error)], []

@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Reading:
-    """The disks the run looks after, one DiskPlan each, by disk id; {'<region>/<snapshot id>': disk key} of every snapshot
-    read (what tells a copy's source to its disk); the failures of the scope (a selector that matches no disk) and the
-    warnings found; the calls it cost."""
+    """The disks the run looks after, one DiskPlan each, by disk id; {'<region>/<snapshot id>': disk key} of every
+    snapshot read (what tells a copy's source to its disk); the failures of the scope (a selector that matches no disk)
+    and the warnings found; the calls it cost."""
 
     plans: tuple[DiskPlan, ...] = ()
     source_disks: Mapping[str, str] = dataclasses.field(default_factory=dict)
@@ -51,7 +51,8 @@ def format_selector(selector: Mapping[str, str | None]) -> str:
 
 
 def read_disks(ctx: PhaseContext) -> Reading:
-    """The disks that the tag selector (and disk_ids) names, in the order of their ids, and their snapshots in one batch."""
+    """The disks that the tag selector (and disk_ids) names, in the order of their ids, and their snapshots in one
+    batch."""
     ctx.progress.enter(READING)
     calls = ctx.counted()
     settings = ctx.settings
@@ -85,8 +86,9 @@ def read_disks(ctx: PhaseContext) -> Reading:
 
 def _named_disks(ctx: PhaseContext, disks: list[Disk]) -> tuple[list[Disk], list[str]]:
     """Of the disks the selector matches, those ``disk_ids`` names (all of them when it names none): everything after
-    (copies, locks, the drill, pruning) then sees those disks only. A named disk the selector does not match is not looked
-    after (the selector says what the scope is); the run warns of it, and fails as for no disk when none is left."""
+    (copies, locks, the drill, pruning) then sees those disks only. A named disk the selector does not match is not
+    looked after (the selector says what the scope is); the run warns of it, and fails as for no disk when none is
+    left."""
     wanted = ctx.settings.disk_ids
     if wanted is None:
         return disks, []
@@ -101,8 +103,8 @@ def _named_disks(ctx: PhaseContext, disks: list[Disk]) -> tuple[list[Disk], list
 
 
 def plan_disk(ctx: PhaseContext, disk: Disk, snapshots: Sequence[Snapshot]) -> DiskPlan:
-    """A disk's plan: its newest completed snapshot is its source; when that is older than max_snapshot_age_hours (or there
-    is none), a fresh one is to be made, or the one already being made used."""
+    """A disk's plan: its newest completed snapshot is its source; when that is older than max_snapshot_age_hours (or
+    there is none), a fresh one is to be made, or the one already being made used."""
     completed = sorted(
         (snapshot for snapshot in snapshots if snapshot.state == COMPLETED), key=lambda snapshot: snapshot.age_order()
     )
@@ -120,8 +122,8 @@ def plan_disk(ctx: PhaseContext, disk: Disk, snapshots: Sequence[Snapshot]) -> D
 
 
 def list_dr_copies(ctx: PhaseContext) -> Listing:
-    """The copies of each DR region as they are now, where the locks, the restore drill or pruning need them (a drill never
-    deletes a copy)."""
+    """The copies of each DR region as they are now, where the locks, the restore drill or pruning need them (a drill
+    never deletes a copy)."""
     settings = ctx.settings
     if not (settings.restore.enabled or settings.lock is not None or settings.prune.deletes):
         return Listing()

@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The DR account's shares of source snapshots (dr_sync's ``dr_account``, docs/vault.md), released once no copy in flight
-needs them: this run's, and those a killed run left. Those still needed are held until a later run finds their copies
-complete."""
+"""The DR account's shares of source snapshots (dr_sync's ``dr_account``, docs/vault.md), released once no copy in
+flight needs them: this run's, and those a killed run left. Those still needed are held until a later run finds their
+copies complete."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Shares:
-    """What the phase did: the report's dr_account section (None without a DR account), the failures of the run it found,
-    and the calls it cost."""
+    """What the phase did: the report's dr_account section (None without a DR account), the failures of the run it
+    found, and the calls it cost."""
 
     section: dict[str, Any] | None = None
     problems: tuple[str, ...] = ()

@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The report phase: the phases' results put together per disk (dr.report.DiskFacts), then the report as data (dr.report)
-with what the run as a whole adds: its retries, the DR account, its warnings."""
+"""The report phase: the phases' results put together per disk (dr.report.DiskFacts), then the report as data
+(dr.report) with what the run as a whole adds: its retries, the DR account, its warnings."""
 
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RunPhases:  # pylint: disable=too-many-instance-attributes  # one field a phase
-    """The results of a run's phases, in their order; ``early_locks`` is the lock pass before the wait (None without)."""
+    """The results of a run's phases, in their order; ``early_locks`` is the lock pass before the wait (None
+    without)."""
 
     read: Reading
     fresh: FreshSnapshots
@@ -94,8 +95,8 @@ def disk_facts(phases: RunPhases) -> list[DiskFacts]:
 def run_report(
     ctx: PhaseContext, phases: RunPhases, *, warnings: Sequence[str], retries: int, wall_now: datetime.datetime
 ) -> dict[str, Any]:
-    """The run's report. ``warnings`` are the run's as they came (the phases' and its leases'), between the engine's and the
-    drill's; ``wall_now`` the time now, by which a lock read in force may have expired."""
+    """The run's report. ``warnings`` are the run's as they came (the phases' and its leases'), between the engine's and
+    the drill's; ``wall_now`` the time now, by which a lock read in force may have expired."""
     disks, lapsed = lapsed_locks(disk_facts(phases), wall_now)
     report = dr_report(
         disks,
@@ -113,9 +114,9 @@ def run_report(
 
 
 def lapsed_locks(disks: Sequence[DiskFacts], now: datetime.datetime) -> tuple[list[DiskFacts], list[str]]:
-    """``disks`` with each lock read in force whose expiry has passed by ``now`` (the run waited, pruned, drilled after it
-    read it) in force no more: the report says so (EXPIRED) and warns, instead of calling the copy locked. The next run
-    with ``lock`` locks it again (dr.lock's rules)."""
+    """``disks`` with each lock read in force whose expiry has passed by ``now`` (the run waited, pruned, drilled after
+    it read it) in force no more: the report says so (EXPIRED) and warns, instead of calling the copy locked. The next
+    run with ``lock`` locks it again (dr.lock's rules)."""
     warnings: list[str] = []
 
     def as_now(region: Any, copy_id: Any, record: dict[str, Any]) -> dict[str, Any]:

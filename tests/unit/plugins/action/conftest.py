@@ -1,5 +1,5 @@
-"""dr_sync's action takes a lock per scope on the controller (plugin_utils/_scope_lock.py): in these tests, in a folder of
-the test's own, not in the home of the user running them."""
+"""dr_sync's action takes a lock per scope on the controller (plugin_utils/_scope_lock.py): in these tests, in a folder
+of the test's own, not in the home of the user running them."""
 
 from __future__ import annotations
 

@@ -187,11 +187,22 @@ def reports_in(folder):
     return sorted(name for name in os.listdir(folder) if name != 'history' and not name.endswith('.history.html'))
 
 
+# What every task of dr_sync gives (its required options), unless a test gives its own.
+REQUIRED = {'provider': 'aws', 'source_region': 'us-east-1', 'dr_regions': ['us-west-2'], 'tag_selector': {'dr': 'yes'}}
+
+
 def action_running(module_result, async_val=0, **arguments):
     """dr_sync's action for a task with ``arguments``, whose module answers ``module_result``."""
-    task = SimpleNamespace(args=arguments, async_val=async_val, check_mode=False, action='snapcopy.cloud.dr_sync')
+    task = SimpleNamespace(
+        args=dict(REQUIRED, **arguments),
+        async_val=async_val,
+        check_mode=False,
+        action='snapcopy.cloud.dr_sync',
+        module_defaults=[],
+    )
     connection = SimpleNamespace(has_native_async=False, _shell=SimpleNamespace(tmpdir=None))
-    action = ActionModule(task, connection, play_context=None, loader=None, templar=None, shared_loader_obj=None)
+    templar = SimpleNamespace(template=lambda value: value)  # the task's values, templated already
+    action = ActionModule(task, connection, play_context=None, loader=None, templar=templar, shared_loader_obj=None)
     action.sent = []  # the module's arguments, each time it runs
 
     def execute_module(module_args=None, task_vars=None, wrap_async=False):

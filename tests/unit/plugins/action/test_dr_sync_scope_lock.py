@@ -29,7 +29,8 @@ from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_mod
 
 SOURCE_NODE = 'cn-hangzhou-26'
 DR_NODE = 'cn-beijing-cmcc'
-# A barrier that is never met fails the test (BrokenBarrierError) instead of holding the suite; a met one never waits this.
+# A barrier that is never met fails the test (BrokenBarrierError) instead of holding the suite; a met one never waits
+# this.
 MEETING = 60
 
 
@@ -70,8 +71,8 @@ def test_two_runs_of_one_ens_scope_at_once_make_one_copy_and_the_second_says_it_
         'disks'
     ][0]
     start = threading.Barrier(2, timeout=MEETING)
-    # Met by the module of the run that holds the scope and the other run finding it held: the second can only look for a
-    # copy once the first has made its own. Without the lock, by both modules: both look before either copies.
+    # Met by the module of the run that holds the scope and the other run finding it held: the second can only look for
+    # a copy once the first has made its own. Without the lock, by both modules: both look before either copies.
     inside = threading.Barrier(2, timeout=MEETING)
     results, errors = {}, []
 
@@ -194,7 +195,8 @@ SECRET = 'ext-id-never-shown-46'
     ],
 )
 def test_a_dr_account_that_is_no_dict_is_refused_before_the_module_without_its_value(given, tmp_path):
-    """Issue 46 (9): the module, given another type, echoes it (its invocation, shown at -vvv); no_log holds only for a dict."""
+    """Issue 46 (9): the module, given another type, echoes it (its invocation, shown at -vvv); no_log holds only for a
+    dict."""
     task = {
         'provider': 'aws',
         'source_region': 'us-east-1',

@@ -10,8 +10,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module i
 
 
 def scope(provider, source_region, dr_regions, tag_selector, /, **options):
-    """dr_sync's options for one scope: waiting, no pruning, a test's short timeout and poll, then ``options`` (which may
-    name any of the first four again: a test's own DR regions, say)."""
+    """dr_sync's options for one scope: waiting, no pruning, a test's short timeout and poll, then ``options`` (which
+    may name any of the first four again: a test's own DR regions, say)."""
     return dict(
         {
             'provider': provider,

@@ -1,19 +1,20 @@
-"""The EBS snapshot events that EventBridge sends, as AWS documents them: the test fixtures of the event source's AWS push
-path (test_snapshot_events.py).
+"""The EBS snapshot events that EventBridge sends, as AWS documents them: the test fixtures of the event source's AWS
+push path (test_snapshot_events.py).
 
 Source: the Amazon EBS User Guide, "Amazon EventBridge events for Amazon EBS", section "EBS snapshot events"
-(https://docs.aws.amazon.com/ebs/latest/userguide/ebs-cloud-watch-events.html#snapshot-events), whose text, as the EC2 user
-guide's "EventBridge for Amazon EBS", is archived in github.com/awsdocs/amazon-ec2-user-guide,
-doc_source/ebs-cloud-watch-events.md (commit 0147f878dcbad26b1151a12701a773743f0cd496). Each example below is the guide's
-own, field for field, with its placeholders: ``yyyy-mm-ddThh:mm:ssZ`` for times, ``snap-01234567`` (and the guide's other
-ids) for snapshots; ``example()`` puts real ones in.
+(https://docs.aws.amazon.com/ebs/latest/userguide/ebs-cloud-watch-events.html#snapshot-events), whose text, as the EC2
+user guide's "EventBridge for Amazon EBS", is archived in github.com/awsdocs/amazon-ec2-user-guide,
+doc_source/ebs-cloud-watch-events.md (commit 0147f878dcbad26b1151a12701a773743f0cd496). Each example below is the
+guide's own, field for field, with its placeholders: ``yyyy-mm-ddThh:mm:ssZ`` for times, ``snap-01234567`` (and the
+guide's other ids) for snapshots; ``example()`` puts real ones in.
 
-Two forms of a snapshot's ARN are in those examples, and the event source must take both (AWS's own sample Lambda splits the
-ARN at ``snapshot/``): createSnapshot and copySnapshot write the region in the ARN's region field
-(``arn:aws:ec2:us-west-2::snapshot/snap-01234567``), the multi-volume event "EBS Multi-Volume Snapshots Completion Status"
-writes it in the account field (``arn:aws:ec2::us-east-1:snapshot/snap-01234567``). Issue 46 reports the guide's current
-createSnapshot and copySnapshot examples in that second form: ``ACCOUNT_FIELD_FORM`` moves an example's ARNs there.
-The createSnapshot example's own ``region`` (us-east-1) differs from its ARN's (us-west-2): the guide's, kept as it is.
+Two forms of a snapshot's ARN are in those examples, and the event source must take both (AWS's own sample Lambda splits
+the ARN at ``snapshot/``): createSnapshot and copySnapshot write the region in the ARN's region field
+(``arn:aws:ec2:us-west-2::snapshot/snap-01234567``), the multi-volume event "EBS Multi-Volume Snapshots Completion
+Status" writes it in the account field (``arn:aws:ec2::us-east-1:snapshot/snap-01234567``). Issue 46 reports the guide's
+current createSnapshot and copySnapshot examples in that second form: ``ACCOUNT_FIELD_FORM`` moves an example's ARNs
+there. The createSnapshot example's own ``region`` (us-east-1) differs from its ARN's (us-west-2): the guide's, kept as
+it is.
 """
 
 from __future__ import annotations
@@ -188,9 +189,9 @@ def example(
     arn_form: str | None = None,
 ) -> str:
     """The JSON text of AWS's example ``text`` for snapshots ``snapshot_ids`` in ``region`` at ``time``: the guide's
-    snapshot ids, its regions (those of its snapshots and of the event; the source snapshot of a copy keeps eu-west-1) and
-    its time placeholder replaced, and with ``arn_form`` (ACCOUNT_FIELD_FORM or REGION_FIELD_FORM) every ec2 ARN written in
-    that form. The result is checked to be JSON, as EventBridge writes it."""
+    snapshot ids, its regions (those of its snapshots and of the event; the source snapshot of a copy keeps eu-west-1)
+    and its time placeholder replaced, and with ``arn_form`` (ACCOUNT_FIELD_FORM or REGION_FIELD_FORM) every ec2 ARN
+    written in that form. The result is checked to be JSON, as EventBridge writes it."""
     for placeholder, snapshot_id in zip(EXAMPLE_SNAPSHOTS, snapshot_ids):
         text = re.sub(re.escape(placeholder) + r'\b', snapshot_id, text)
     for placeholder in EXAMPLE_REGIONS:

@@ -1,4 +1,5 @@
-"""An in-memory cloud behind the adapter interface (engine.capabilities.DrAdapter and RestoreDrillAdapter), for the engine's and the DR run's unit tests.
+"""An in-memory cloud behind the adapter interface (engine.capabilities.DrAdapter and RestoreDrillAdapter), for the
+engine's and the DR run's unit tests.
 
 The adapters have their own tests against the real SDKs; this model keeps disks, snapshots
 and copies, can fail, throttle or lose answers, and counts calls, so that the rules written
@@ -50,7 +51,8 @@ EPOCH = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
 
 
 class RunKilled(BaseException):
-    """The process of the run was killed (SIGKILL): no call of it reaches the cloud any more, and nothing catches this."""
+    """The process of the run was killed (SIGKILL): no call of it reaches the cloud any more, and nothing catches
+    this."""
 
 
 class Turnstile:
@@ -135,9 +137,10 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
     cloud = 'memory'
     sample_snapshot_id = 'snap-000'
     readable_options = ('encrypted', 'tags')
-    # Locks as EBS has them (the instance's lock_modes = () makes a cloud without locks): a copy in flight can be locked, its
-    # lock's duration counting from its completion, and a failed copy's lock is cancelled (the EBS guide's "Snapshot lock
-    # considerations"); the instance's locks_pending = False makes a cloud that locks only completed copies.
+    # Locks as EBS has them (the instance's lock_modes = () makes a cloud without locks): a copy in flight can be
+    # locked, its lock's duration counting from its completion, and a failed copy's lock is cancelled (the EBS guide's
+    # "Snapshot lock considerations"); the instance's locks_pending = False makes a cloud that locks only completed
+    # copies.
     lock_modes = ('governance', 'compliance')
     cool_off_modes = ('compliance',)
     locks_pending = True
@@ -175,13 +178,15 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         self.kill_thread_after = {}  # runs at once (Turnstile): thread name -> the calls after which that run is killed
         self.deleted_disk_times = {}  # test disk id -> clock.now when it was deleted
         self.max_description = 255  # as EC2's CopySnapshot
-        # snapshot id -> {'mode', 'days', 'until' (clock.now seconds; None while its copy is in flight), 'cool_off_hours'}
+        # snapshot id -> {'mode', 'days', 'until' (clock.now seconds; None while its copy is in flight),
+        # 'cool_off_hours'}
         self.locks = {}
         self.lock_errors = []  # errors raised by the next lock_snapshot calls
         self.lose_next_lock_answer = False
         self.hollow_locks = 0  # how many of the next lock_snapshot calls answer a lock in force and set nothing
         self.persons_deletes = []  # copies in flight a person deleted (not the runs' deletes: those are ``deleted``)
-        self.refused_locked_deletes = []  # deletes sent for a snapshot whose lock was in force and readable (the cloud refuses them)
+        # deletes sent for a snapshot whose lock was in force and readable (the cloud refuses them)
+        self.refused_locked_deletes = []
         self.lock_reads_refused = (
             False  # a policy without the lock read: describe_locks is refused (UnauthorizedOperation)
         )
@@ -192,11 +197,12 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         self.run_shares = {}  # with a DR account, each run's ShareLeases (start_dr_run), by its thread
         self.turnstile = None  # runs at once, interleaved call by call (Turnstile)
         self.started = set()  # the copies start_copy made
-        # Its answers' Date headers, as a client tells them (core.cloud_clock): the cloud's time, whatever a run's clock says.
+        # Its answers' Date headers, as a client tells them (core.cloud_clock): the cloud's time, whatever a run's clock
+        # says.
         self.client = types.SimpleNamespace(date_observers=[])
-        # True: the copy call carries a token, and the cloud answers a token it has seen with the copy first made under it,
-        # deleted since or not (ECS: "How to ensure idempotence"). The token is (source, destination, the copies spent). Set
-        # copy_call_is_idempotent with it: the engine's resends and the DR run's leases follow that.
+        # True: the copy call carries a token, and the cloud answers a token it has seen with the copy first made under
+        # it, deleted since or not (ECS: "How to ensure idempotence"). The token is (source, destination, the copies
+        # spent). Set copy_call_is_idempotent with it: the engine's resends and the DR run's leases follow that.
         self.copy_tokens = False
         self.token_copies = {}  # token -> the copy first made under it
         self.spent = {}  # (source tag, destination) -> the copies its tokens named that no read showed
@@ -253,8 +259,8 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         marked=True,
     ):
         """``source`` is (region, snapshot id): the cloud's own link to what the copy was made from (ECS, ENS). Without
-        one, a copy with the DR runs' DISK_TAG is seeded as a DR run leaves it, marked with its own id (unless ``marked``
-        is false, or the tags already name a copy: a person's copy of a DR copy, tags and all)."""
+        one, a copy with the DR runs' DISK_TAG is seeded as a DR run leaves it, marked with its own id (unless
+        ``marked`` is false, or the tags already name a copy: a person's copy of a DR copy, tags and all)."""
         tags = dict(tags)
         if marked and source is None and DISK_TAG in tags:
             tags.setdefault(COPY_TAG, copy_id)
@@ -357,8 +363,8 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
             if self.dr_account is not None:
                 # The share, as the adapters hold it (dr.shares): a lease first; a person's share stays theirs.
                 self.source_shares.take(request.source_region, request.source_id)
-            # The copy call itself, one step (no other call of the cloud in between, as the cloud checks its token): the token
-            # the cloud has seen gets the first answer, whether that copy is still there or not.
+            # The copy call itself, one step (no other call of the cloud in between, as the cloud checks its token): the
+            # token the cloud has seen gets the first answer, whether that copy is still there or not.
             token = (request.source_tag, destination, self.spent.get((request.source_tag, destination), ()))
             if self.copy_tokens and token in self.token_copies:
                 copy_id = self.token_copies[token]
@@ -508,7 +514,8 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         if snapshot_id in self.granted:
             self.granted.discard(snapshot_id)
             self.released.append(snapshot_id)
-            # Only a copy made from the source reads it: a person's copy of a DR copy carries the same tags, but not this need.
+            # Only a copy made from the source reads it: a person's copy of a DR copy carries the same tags, but not
+            # this need.
             if snapshot_id in self._pending_sources(
                 {copy['region'] for copy in self.copies.values()}, [snapshot_id], made_here=True
             ):
@@ -546,7 +553,8 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         return self._pending_sources(regions, snapshot_ids)
 
     def _pending_sources(self, regions, snapshot_ids, made_here=False):
-        """Those of ``snapshot_ids`` with a copy in flight in ``regions``; ``made_here``: copies made by start_copy only."""
+        """Those of ``snapshot_ids`` with a copy in flight in ``regions``; ``made_here``: copies made by start_copy
+        only."""
         return {
             copy['tags'].get(SOURCE_TAG, '').partition('/')[2]
             for copy_id, copy in self.copies.items()
@@ -562,8 +570,8 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         return state == COMPLETED or (state == PENDING and self.locks_pending)
 
     def add_lock(self, snapshot_id, mode='compliance', days=7, cool_off_hours=0):
-        """A lock as a person, or an earlier run, put it on ``snapshot_id`` now; on a copy in flight, its duration counts
-        from the copy's completion."""
+        """A lock as a person, or an earlier run, put it on ``snapshot_id`` now; on a copy in flight, its duration
+        counts from the copy's completion."""
         assert self.can_lock(snapshot_id), '%s cannot be locked in its state' % snapshot_id
         pending = snapshot_id in self.copies and self._copy_snapshot(snapshot_id).state == PENDING
         self.locks[snapshot_id] = {
@@ -617,8 +625,8 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
             # Deleted since the run read it (another run's pruning, at once with this one): EC2 answers its not-found.
             raise CloudError('LockSnapshot', 'InvalidSnapshot.NotFound', 'no snapshot %s' % snapshot_id, kind=NOT_FOUND)
         state = self._copy_snapshot(snapshot_id).state
-        # A run sends a lock only for a copy the cloud can lock (completed, or in flight where it locks such copies); one
-        # that failed since the run last saw it is refused, as EBS refuses it.
+        # A run sends a lock only for a copy the cloud can lock (completed, or in flight where it locks such copies);
+        # one that failed since the run last saw it is refused, as EBS refuses it.
         assert self.copies[snapshot_id]['region'] == region and (state != PENDING or self.locks_pending), (
             snapshot_id,
             state,

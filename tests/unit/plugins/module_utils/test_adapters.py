@@ -1,4 +1,5 @@
-"""What every adapter declares, held to the adapter interface (engine.capabilities: CopyAdapter, DrAdapter, RestoreDrillAdapter)."""
+"""What every adapter declares, held to the adapter interface (engine.capabilities: CopyAdapter, DrAdapter,
+RestoreDrillAdapter)."""
 
 from __future__ import annotations
 

@@ -377,7 +377,8 @@ def test_a_role_is_assumed_with_the_external_id_its_trust_policy_asks_for(fakecl
     ],
 )
 def test_dr_sync_reads_each_clouds_external_id_variable(provider, params, environ, option):
-    """dr_sync takes the external id from each cloud's variable, and checks it as the option (one character: too short)."""
+    """dr_sync takes the external id from each cloud's variable, and checks it as the option (one character: too
+    short)."""
     with pytest.raises(InputError) as info:
         assumed_account(provider, params, environ=environ)
     assert info.value.option == option

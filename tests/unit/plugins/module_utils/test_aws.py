@@ -108,8 +108,8 @@ class StubbedAws:
         )
 
     def copy_made(self, snapshot_id=COPY, read_back=True):
-        """CopySnapshot answers ``snapshot_id``; with ``read_back``, the engine's read of it follows (a copy counts once a
-        read shows it), which shows it pending."""
+        """CopySnapshot answers ``snapshot_id``; with ``read_back``, the engine's read of it follows (a copy counts once
+        a read shows it), which shows it pending."""
         self.stubbers['us-west-2'].add_response(
             'copy_snapshot',
             {'SnapshotId': snapshot_id, 'Tags': [{'Key': 'snapcopy:source', 'Value': TAG}]},
@@ -605,7 +605,8 @@ def test_a_local_zone_copy_is_checked_before_any_call(source_region, zone, optio
 
 
 def older_botocore_models(folder, parameter):
-    """A data folder for AWS_DATA_PATH whose EC2 model is a botocore's before ``parameter``: the trimmed one without it."""
+    """A data folder for AWS_DATA_PATH whose EC2 model is a botocore's before ``parameter``: the trimmed one without
+    it."""
     model = load_ec2_model()
     del model['shapes']['CopySnapshotRequest']['members'][parameter]
     path = folder / 'ec2' / EC2_API_VERSION
@@ -642,7 +643,8 @@ def test_a_botocore_model_without_the_parameter_fails_naming_the_release_that_ha
 
 
 def test_the_releases_named_are_newer_than_the_oldest_supported_and_their_models_have_the_parameter():
-    """The botocore releases named are newer than the oldest supported, and the installed botocore's model has each parameter."""
+    """The botocore releases named are newer than the oldest supported, and the installed botocore's model has each
+    parameter."""
     members = (
         botocore.session.get_session().get_service_model('ec2').operation_model('CopySnapshot').input_shape.members
     )

@@ -140,9 +140,10 @@ def test_a_call_retry_without_a_deadline_retries_a_read_until_its_tries_are_spen
     assert len(calls) == 3 and clock.sleeps == [1, 2] and retry.retries == 2
 
 
-# ---------------------------------------------------------------------- resend: the one place that decides whether a call is sent again
+# ------------------------------------------------------ resend: the one place that decides whether a call is sent again
 def lost(settle_seconds=0):
-    """An answer lost on the way: the call may have been carried out (after a read timeout, for ``settle_seconds`` more)."""
+    """An answer lost on the way: the call may have been carried out (after a read timeout, for ``settle_seconds``
+    more)."""
     error = CloudError('CreateSnapshot', 'ReadTimeout', 'read timed out', kind=RETRYABLE, uncertain=True)
     error.settle_seconds = settle_seconds
     return error
@@ -234,7 +235,8 @@ def test_a_busy_refusal_waits_its_own_time_spends_no_try_and_keeps_a_look_up_due
     look_up, looks = looker(clock)
     backoff = resend_backoff(clock, max_attempts=2)
     assert backoff.resend(operation, classify_by_kind, clock.now + 100, look_up=look_up, busy_wait=5) == 'sent'
-    # Two tries spent (the lost one and the last), three busy waits between; each send after the loss is looked up first.
+    # Two tries spent (the lost one and the last), three busy waits between; each send after the loss is looked up
+    # first.
     assert clock.sleeps == [1, 5, 5, 5] and len(calls) == 5 and len(looks) == 4
 
 
@@ -374,7 +376,7 @@ def test_a_bug_in_a_creating_call_is_raised_unchanged_without_a_look_up():
     assert looks == []
 
 
-# ---------------------------------------------------------------------- the deadline of each phase of a run (CallRetry.until)
+# ---------------------------------------------------------------- the deadline of each phase of a run (CallRetry.until)
 def client_read(retry, errors):
     """A client's read through the run's CallRetry (as the clients send every call), failing with ``errors`` first."""
     operation, calls = failing_then('read', errors)

@@ -168,8 +168,8 @@ def test_tag_keys_that_become_the_same_text_are_refused_not_merged(make_request,
     ],
 )
 def test_an_id_or_region_ending_in_a_new_line_is_refused(build, adapter, request_params, options):
-    """Issue 37: the patterns ended in $, which matches before a final new line: 'snap-...\\n' passed and reached the cloud.
-    (destination_regions is a list that text may give, split on white space: typed_places.)"""
+    """Issue 37: the patterns ended in $, which matches before a final new line: 'snap-...\\n' passed and reached the
+    cloud. (destination_regions is a list that text may give, split on white space: typed_places.)"""
     adapter.validate(build(request_params))
     for option in options:
         bad = dict(request_params, **{option: request_params[option] + '\n'})
@@ -336,8 +336,8 @@ AWS_RUN = {
 )
 @pytest.mark.parametrize('as_role', [True, False])
 def test_errors_about_dr_account_name_its_key_in_the_words_of_who_set_it(dr_account, field, says, as_role):
-    """Issue 37: through the role, errors about dr_copy_dr_account's keys named dr_copy_connection.role_arn (the run's own
-    role) instead; a role ARN ending in a new line is one of them, before any call."""
+    """Issue 37: through the role, errors about dr_copy_dr_account's keys named dr_copy_connection.role_arn (the run's
+    own role) instead; a role ARN ending in a new line is one of them, before any call."""
     overrides = dict(AWS_RUN, dr_account=dr_account, option_names='role' if as_role else 'module')
     with pytest.raises(ModuleExit) as ended:
         run_dr_module(role_module(**overrides))
@@ -354,8 +354,8 @@ def test_a_dotted_key_of_a_dict_option_is_one_name_in_the_role_s_words():
 
 
 def test_bad_input_fails_before_the_dr_account_s_accounts_are_asked_who_they_are():
-    """connect_dr_account asks STS (GetCallerIdentity) before the run starts; a bad template is still found first, before any
-    call (nothing answers at AWS_RUN's endpoint: a call would fail with EndpointConnectionError instead)."""
+    """connect_dr_account asks STS (GetCallerIdentity) before the run starts; a bad template is still found first,
+    before any call (nothing answers at AWS_RUN's endpoint: a call would fail with EndpointConnectionError instead)."""
     with pytest.raises(ModuleExit) as ended:
         run_dr_module(
             role_module(

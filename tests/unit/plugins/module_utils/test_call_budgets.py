@@ -1,7 +1,7 @@
-"""What a DR run costs in calls, by action, at N = 1,000 tagged disks on each cloud: the first run of a scope (every disk
-copied to one DR region), through the real SDKs against moto's server (AWS) and fakecloud (ECS, ENS, CBS), plain and with
-the vault. Each cloud throttles its API per account and region, mutating calls more tightly than reads, and the buckets
-are shared with every other tool of the account: a run's cost is held here by counts, never by a wall clock.
+"""What a DR run costs in calls, by action, at N = 1,000 tagged disks on each cloud: the first run of a scope (every
+disk copied to one DR region), through the real SDKs against moto's server (AWS) and fakecloud (ECS, ENS, CBS), plain
+and with the vault. Each cloud throttles its API per account and region, mutating calls more tightly than reads, and the
+buckets are shared with every other tool of the account: a run's cost is held here by counts, never by a wall clock.
 
 The budgets, per run of N disks into one DR region (docs/performance.md, "Calls per run", says where each comes from):
 
@@ -54,10 +54,10 @@ TAG_CALLS = {
 # How many resources one tag call takes (see the module docstring); CopyLeases writes and takes off that many at once.
 TAGGED_PER_CALL = {'aws': 200, 'ecs': 50, 'cbs': 9}
 READ_PREFIXES = ('Describe', 'Get', 'List')
-# Reads a cloud adds to 3 per 100 disks per region, for N disks: EBS copies at most 20 snapshots at once into a region (a
-# read of the copies in flight per wave of 20); ENS lists disks 50 a page (ens-20171110 DescribeDisksRequest: PageSize
-# "Maximum value: 50"), one more page per 100 disks; CBS looks again under its leases at the sources' CopyingToRegions,
-# where it finds copies in flight (one more read per 100 sources).
+# Reads a cloud adds to 3 per 100 disks per region, for N disks: EBS copies at most 20 snapshots at once into a region
+# (a read of the copies in flight per wave of 20); ENS lists disks 50 a page (ens-20171110 DescribeDisksRequest:
+# PageSize "Maximum value: 50"), one more page per 100 disks; CBS looks again under its leases at the sources'
+# CopyingToRegions, where it finds copies in flight (one more read per 100 sources).
 EXTRA_READS = {
     'aws': lambda disks: math.ceil(disks / 20),
     'ecs': lambda disks: 0,
@@ -70,10 +70,10 @@ LOCKS_PER_READ = {'aws': 200, 'ecs': 100}
 # (another run's release under way), and at the release (dr.shares).
 SHARE_READS = 3
 # A lease lasts twice the client's timeouts and half a minute (dr.leases.lease_seconds), and is taken again once half of
-# it has gone: a run that takes longer than that (85 s with the default timeouts) pays one more tag call and one more read
-# per batch each time. The emulators' clocks are this machine's, so on a busy machine a run here could take that long:
-# with a read timeout of an hour the leases outlast any run pytest-timeout lets finish, and the counts do not depend on
-# the machine's speed (test_lease_rules.py holds the leases taken again).
+# it has gone: a run that takes longer than that (85 s with the default timeouts) pays one more tag call and one more
+# read per batch each time. The emulators' clocks are this machine's, so on a busy machine a run here could take that
+# long: with a read timeout of an hour the leases outlast any run pytest-timeout lets finish, and the counts do not
+# depend on the machine's speed (test_lease_rules.py holds the leases taken again).
 LEASES_OUTLAST_THE_RUN = {'read_timeout': 3600}
 # (source region, DR region) of each cloud's runs.
 REGIONS = {
@@ -120,9 +120,9 @@ def fakecloud_run(cloud, provider, **options):
 
 
 def aws_run(url, moto_calls, regions=REGIONS['aws'], disks=DISKS, **options):
-    """fakecloud_run, on AWS through moto's server: the disks and their snapshots made in moto's backend directly (fast), the
-    run's calls counted as moto's server answers them (``moto_calls``). moto's server lives as long as the test module: each
-    test runs in ``regions`` of its own."""
+    """fakecloud_run, on AWS through moto's server: the disks and their snapshots made in moto's backend directly
+    (fast), the run's calls counted as moto's server answers them (``moto_calls``). moto's server lives as long as the
+    test module: each test runs in ``regions`` of its own."""
     source, dr_region = regions
     ec2 = backends(SOURCE_ACCOUNT, source)
     for dummy in range(disks):
@@ -141,13 +141,13 @@ def aws_run(url, moto_calls, regions=REGIONS['aws'], disks=DISKS, **options):
 
 
 def held_to_budget(provider, counted, report, locked=False):
-    """Assert the budgets of the module docstring on ``counted``, the calls of a first run of DISKS disks (``locked``: with
-    dr_sync's lock, whose calls are taken out of ``counted`` and held to their own budget first)."""
+    """Assert the budgets of the module docstring on ``counted``, the calls of a first run of DISKS disks (``locked``:
+    with dr_sync's lock, whose calls are taken out of ``counted`` and held to their own budget first)."""
     assert report['totals']['copied'] == DISKS and not report['failures'], report['failures'][:3]
     if locked:
         assert report['totals']['locked'] == DISKS
-        # No cloud locks several snapshots in one call; the locks are read three times a region, each read as many copies
-        # as the cloud's call takes: before the locks, the locks set read back, after the wait.
+        # No cloud locks several snapshots in one call; the locks are read three times a region, each read as many
+        # copies as the cloud's call takes: before the locks, the locks set read back, after the wait.
         assert counted.pop('LockSnapshot') == DISKS, counted
         assert counted.pop('DescribeLockedSnapshots') <= 3 * math.ceil(DISKS / LOCKS_PER_READ[provider]), counted
     copy_call = COPY_CALL[provider]
@@ -185,7 +185,8 @@ def test_a_plain_run_of_1000_disks_costs_a_copy_call_a_copy_and_batched_leases(f
     ids=['aws', 'ecs'],
 )
 def test_a_locked_run_of_1000_disks_adds_a_lock_call_a_copy_and_reads_them_back_together(request, provider, lock):
-    """The vault's locks (docs/vault.md): one LockSnapshot a copy, and the locks read back in batches, never one read a copy."""
+    """The vault's locks (docs/vault.md): one LockSnapshot a copy, and the locks read back in batches, never one read a
+    copy."""
     if provider == 'aws':
         counted, report = aws_run(
             request.getfixturevalue('moto_url'),
@@ -202,8 +203,8 @@ def test_an_aws_run_with_a_dr_account_leases_and_releases_its_shares_in_batches(
     """With dr_account (docs/vault.md), each source is shared with the DR account and taken back: EC2's
     ModifySnapshotAttribute and DescribeSnapshotAttribute take one snapshot a call, so those are two a source each (the
     permission read before the lease and again before the share); the run's leases on the sources, its release tags and
-    their removal are batches, as the copy leases are. At 400 disks, two batches of 200: moto's server takes a minute for
-    the 5,000 calls of 1,000 (the ECS test below runs 1,000)."""
+    their removal are batches, as the copy leases are. At 400 disks, two batches of 200: moto's server takes a minute
+    for the 5,000 calls of 1,000 (the ECS test below runs 1,000)."""
     from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import DR_ROLE  # pylint: disable=import-outside-toplevel
 
     disks = 400
@@ -230,8 +231,8 @@ def test_an_aws_run_with_a_dr_account_leases_and_releases_its_shares_in_batches(
 def test_an_ecs_run_of_1000_disks_with_a_dr_account_claims_and_releases_its_shares_in_batches(fakecloud_clean):
     """With dr_account on ECS, a source is shared through Resource Sharing: associated and disassociated a source a call
     here, and looked up a source at a time (whether the DR account sees it, before the lease and before the copy; the
-    association; the shares it is in, when taken back); the leases, release tags and their removal are batches of 50; the
-    DR account's invitation is accepted once."""
+    association; the shares it is in, when taken back); the leases, release tags and their removal are batches of 50;
+    the DR account's invitation is accepted once."""
     from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_ecs import DR_ROLE  # pylint: disable=import-outside-toplevel
 
     counted, report = fakecloud_run(fakecloud_clean, 'ecs', dr_account=DR_ROLE)

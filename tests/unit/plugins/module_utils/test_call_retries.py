@@ -192,7 +192,8 @@ def test_a_fresh_ecs_snapshot_slower_than_the_read_timeout_is_asked_for_again_wi
 @pytest.mark.parametrize(
     'message',
     [
-        "HTTPConnectionPool(host='127.0.0.1', port=1): Read timed out. (read timeout=2)",  # aliyun and Tencent SDKs (requests)
+        # aliyun and Tencent SDKs (requests)
+        "HTTPConnectionPool(host='127.0.0.1', port=1): Read timed out. (read timeout=2)",
         'Read timeout on endpoint URL: "https://ec2.us-west-2.amazonaws.com/"',  # botocore
     ],
 )

@@ -1,6 +1,6 @@
-"""The CBS adapter's calls on the tags of source snapshots (dr.leases.SourceTagCalls, what copy and share leases are made
-of), driving the real Tencent SDK against fakecloud over HTTP: the Tag service writes and removes the tags (TagResources,
-UnTagResources), DescribeSnapshots reads them back, always in the disks' account."""
+"""The CBS adapter's calls on the tags of source snapshots (dr.leases.SourceTagCalls, what copy and share leases are
+made of), driving the real Tencent SDK against fakecloud over HTTP: the Tag service writes and removes the tags
+(TagResources, UnTagResources), DescribeSnapshots reads them back, always in the disks' account."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The cloud's clock (core.cloud_clock): read off the Date header of every answer, through the real SDKs over HTTP, so that
-two runs on controllers whose clocks differ judge each other's leases alike (issue 46, point 3)."""
+"""The cloud's clock (core.cloud_clock): read off the Date header of every answer, through the real SDKs over HTTP, so
+that two runs on controllers whose clocks differ judge each other's leases alike (issue 46, point 3)."""
 
 from __future__ import annotations
 

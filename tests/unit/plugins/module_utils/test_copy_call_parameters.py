@@ -48,7 +48,8 @@ ECS_LEFT_OUT = {
 ENS_LEFT_OUT: dict[str, str] = {}
 CBS_LEFT_OUT: dict[str, str] = {}
 
-# ebs_snapshot_copy's options that dr_sync (PROVIDERS['aws'].copy_options) does not take, and why; the other modules' are all taken.
+# ebs_snapshot_copy's options that dr_sync (PROVIDERS['aws'].copy_options) does not take, and why; the other modules'
+# are all taken.
 DR_NOT_TAKEN = {
     'aws': {
         'destination_availability_zone': 'DR copies go to other regions; a copy to a Local Zone stays in the source\'s region',
@@ -128,7 +129,8 @@ def call_problems(call):
 @pytest.mark.parametrize(
     'call',
     [
-        # botocore 1.34.0 (make units-oldest) is older than CompletionDurationMinutes (1.35.70) and DestinationAvailabilityZone (1.40.20).
+        # botocore 1.34.0 (make units-oldest) is older than CompletionDurationMinutes (1.35.70) and
+        # DestinationAvailabilityZone (1.40.20).
         pytest.param('EBS CopySnapshot', marks=pytest.mark.pinned_sdk),
         'ECS CopySnapshot',
         'ENS CopySnapshot',

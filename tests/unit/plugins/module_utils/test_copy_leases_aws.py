@@ -1,6 +1,7 @@
 """Copy leases on AWS (dr.leases.CopyLeases), through real botocore against moto's server: two DR runs at once never
-make two copies of one snapshot in one region. EC2's CopySnapshot has no idempotency token, so a run writes a lease of its
-own on the source before each copy call, reads the tags back, and waits while another run's live lease names the region."""
+make two copies of one snapshot in one region. EC2's CopySnapshot has no idempotency token, so a run writes a lease of
+its own on the source before each copy call, reads the tags back, and waits while another run's live lease names the
+region."""
 
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ def cloud_now():
 
 
 def plain_run(url, tag_value, clock=None, now=NOW, **options):
-    """A run of the scope in the disks' own account (no DR account), copying to eu-west-1 and us-west-2, on a controller whose
-    clock says ``now``."""
+    """A run of the scope in the disks' own account (no DR account), copying to eu-west-1 and us-west-2, on a controller
+    whose clock says ``now``."""
     adapter = EbsAdapter(AwsClient(dict(KEYS, endpoint_url=url), botocore_module=botocore))
     return dr_run_with(
         adapter,
@@ -55,8 +56,8 @@ def lease_of_another_run(url, snapshot_id, region, until):
 
 
 def the_other_run_copies_on_the_first_wait(url, snapshot_id, tag_value):
-    """(clock, made): a run's FakeClock whose first sleep is the time the run whose lease it saw makes its copy and lets go
-    of the source; ``made`` gets that run's report."""
+    """(clock, made): a run's FakeClock whose first sleep is the time the run whose lease it saw makes its copy and lets
+    go of the source; ``made`` gets that run's report."""
     clock = FakeClock()
     made = []
 
@@ -77,8 +78,8 @@ def test_a_run_waits_while_another_runs_lease_names_a_region_and_uses_the_copy_t
     clock, made = the_other_run_copies_on_the_first_wait(moto_url, snapshot_id, 'leased')
     report = plain_run(moto_url, 'leased', clock=clock)
     actions = {copy['region']: copy['action'] for disk in report['disks'] for copy in disk['copies']}
-    # us-west-2 was free: this run copied there (and the other run, once it ran, found that copy); eu-west-1 was held: the
-    # other run copied there, and this run used that copy.
+    # us-west-2 was free: this run copied there (and the other run, once it ran, found that copy); eu-west-1 was held:
+    # the other run copied there, and this run used that copy.
     assert actions == {'eu-west-1': 'existing', 'us-west-2': 'copied'}, report['failures']
     assert {copy['region']: copy['action'] for disk in made[0]['disks'] for copy in disk['copies']} == {
         'eu-west-1': 'copied',
@@ -92,8 +93,9 @@ def test_a_run_waits_while_another_runs_lease_names_a_region_and_uses_the_copy_t
 
 
 def test_a_controller_whose_clock_is_ahead_waits_for_a_lease_live_by_the_clouds_clock(moto_url):
-    """Issue 46, point 3: another run's lease with 3 minutes left by the cloud's clock holds a run on a controller 4 minutes
-    ahead, which by its own clock would take it for lapsed and copy beside that run: it waits, and uses that run's copy."""
+    """Issue 46, point 3: another run's lease with 3 minutes left by the cloud's clock holds a run on a controller 4
+    minutes ahead, which by its own clock would take it for lapsed and copy beside that run: it waits, and uses that
+    run's copy."""
     dummy, snapshot_id = tagged_disk(moto_url, 'ahead')
     lease_of_another_run(moto_url, snapshot_id, 'eu-west-1', cloud_now() + datetime.timedelta(minutes=3))
     clock, made = the_other_run_copies_on_the_first_wait(moto_url, snapshot_id, 'ahead')
@@ -105,8 +107,8 @@ def test_a_controller_whose_clock_is_ahead_waits_for_a_lease_live_by_the_clouds_
 
 
 def test_a_controller_whose_clock_is_behind_takes_off_a_lease_lapsed_by_the_clouds_clock(moto_url):
-    """A lease that lapsed a minute ago by the cloud's clock (a killed run's) holds no run on a controller 4 minutes behind,
-    which by its own clock would wait three minutes more for it."""
+    """A lease that lapsed a minute ago by the cloud's clock (a killed run's) holds no run on a controller 4 minutes
+    behind, which by its own clock would wait three minutes more for it."""
     dummy, snapshot_id = tagged_disk(moto_url, 'behind')
     lease_of_another_run(moto_url, snapshot_id, 'eu-west-1', cloud_now() - datetime.timedelta(minutes=1))
     report = plain_run(moto_url, 'behind', now=cloud_now() - datetime.timedelta(minutes=4))

@@ -1,6 +1,6 @@
-"""Copy leases on Tencent Cloud CBS (dr.leases.CopyLeases), through the real Tencent SDK against fakecloud: a DR run copies
-no snapshot into a region for which another run's live lease is on the source, copies to the other region in the same call
-(CopySnapshotCrossRegions takes many), takes a lapsed lease off, and leaves none of its own."""
+"""Copy leases on Tencent Cloud CBS (dr.leases.CopyLeases), through the real Tencent SDK against fakecloud: a DR run
+copies no snapshot into a region for which another run's live lease is on the source, copies to the other region in the
+same call (CopySnapshotCrossRegions takes many), takes a lapsed lease off, and leaves none of its own."""
 
 from __future__ import annotations
 

@@ -115,7 +115,8 @@ def ec2(moto_url, region):
 
 
 def copies_of(moto_url, region, source_id):
-    """The copies of ``source_id`` in ``region``, by the tag the module puts on each (moto answers no SourceSnapshotId)."""
+    """The copies of ``source_id`` in ``region``, by the tag the module puts on each (moto answers no
+    SourceSnapshotId)."""
     answer = ec2(moto_url, region).describe_snapshots(OwnerIds=['self'])['Snapshots']
     return [item for item in answer if {'Key': SOURCE_TAG, 'Value': 'us-east-1/%s' % source_id} in item.get('Tags', [])]
 

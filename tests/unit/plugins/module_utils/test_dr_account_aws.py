@@ -199,7 +199,8 @@ def test_a_cloud_without_a_cross_account_copy_refuses_dr_account_saying_why(prov
 
 
 def test_every_cloud_but_ens_has_the_dr_account_capability_and_ens_says_why_not():
-    """The registry says which clouds take dr_account; an adapter without the capability must be refused there, by name."""
+    """The registry says which clouds take dr_account; an adapter without the capability must be refused there, by
+    name."""
     for name, provider in PROVIDERS.items():
         takes = issubclass(provider.load_adapter(), DrAccountAdapter)
         assert takes == (provider.dr_account.refusal is None), name
@@ -223,7 +224,8 @@ def test_dr_account_needs_a_role_arn_the_rules_accept():
 
 
 def mutations(region):
-    """What a run could have changed in the disks' account: shares of its snapshots, tags on them, snapshots in ``region``."""
+    """What a run could have changed in the disks' account: shares of its snapshots, tags on them, snapshots in
+    ``region``."""
     east = backends(SOURCE_ACCOUNT, 'us-east-1')
     return (
         {
@@ -237,9 +239,9 @@ def mutations(region):
 
 @pytest.mark.parametrize('check_mode', [False, True])
 def test_a_dr_account_that_is_the_disks_own_fails_the_run_before_any_change_naming_both_accounts(moto_url, check_mode):
-    """Issue 37: with plain keys (no role of the run's own), nothing compared the DR role's account with the disks': a role
-    of the disks' own account made a green run, reporting that account as the DR account, that protected nothing against
-    its loss. STS GetCallerIdentity says whose the run's keys are."""
+    """Issue 37: with plain keys (no role of the run's own), nothing compared the DR role's account with the disks': a
+    role of the disks' own account made a green run, reporting that account as the DR account, that protected nothing
+    against its loss. STS GetCallerIdentity says whose the run's keys are."""
     dummy, snapshot_id = tagged_disk(moto_url, 'own-account')
     before = mutations('eu-west-1')
     own_role = {'role_arn': 'arn:aws:iam::%s:role/snapcopy-dr' % SOURCE_ACCOUNT}
@@ -255,7 +257,8 @@ def test_a_dr_account_that_is_the_disks_own_fails_the_run_before_any_change_nami
 
 @pytest.fixture
 def dr_copies_stay_pending(monkeypatch):
-    """While the set it yields holds True, each copy the DR account makes stays in flight (moto completes copies at once)."""
+    """While the set it yields holds True, each copy the DR account makes stays in flight (moto completes copies at
+    once)."""
     from moto.ec2.models.elastic_block_store import Snapshot  # pylint: disable=import-outside-toplevel  # moto's state, in this process
 
     pending = {'on': False}
@@ -271,8 +274,8 @@ def dr_copies_stay_pending(monkeypatch):
 
 
 def test_a_share_another_scopes_copy_needs_is_held_until_that_copy_is_complete(moto_url, dr_copies_stay_pending):
-    """Scope B (wait: false) leaves its copy in flight in eu-west-1; scope A, other disks and another DR region, must not
-    take B's share away: not while B's run may be under way, nor after, while B's copy is in flight."""
+    """Scope B (wait: false) leaves its copy in flight in eu-west-1; scope A, other disks and another DR region, must
+    not take B's share away: not while B's run may be under way, nor after, while B's copy is in flight."""
     dummy, theirs = tagged_disk(moto_url, 'scope-b')
     dummy, ours = tagged_disk(moto_url, 'scope-a')
     dr_copies_stay_pending['on'] = True
@@ -282,8 +285,8 @@ def test_a_share_another_scopes_copy_needs_is_held_until_that_copy_is_complete(m
     scope_a = dr_run(moto_url, 'scope-a', dr_regions=['us-west-2'])
     assert scope_a['dr_account']['released'] == [ours] and theirs in scope_a['dr_account']['held']
     assert shares_of(theirs)[0] == [DR_ACCOUNT] and shares_of(ours) == ([], {})
-    # A day on by the cloud's clock (which leases are timed by), B's run is over, and its copy is still in flight in a region
-    # scope A does not copy to.
+    # A day on by the cloud's clock (which leases are timed by), B's run is over, and its copy is still in flight in a
+    # region scope A does not copy to.
     from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_vault import CLOCK  # pylint: disable=import-outside-toplevel
 
     tomorrow = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
@@ -300,9 +303,10 @@ def test_a_share_another_scopes_copy_needs_is_held_until_that_copy_is_complete(m
 
 
 def test_two_runs_at_once_leave_no_share_when_one_shares_while_the_other_releases(moto_url, monkeypatch):
-    """Run X's share reaches EC2 late (it is held in the emulator); run Y, of the same scope, runs and ends in the meantime.
-    Y makes no copy while X's copy lease is live (its run ends first: a wait_timeout shorter than the lease) and leaves X's
-    share alone. X's share then lands: once both have ended, one copy, nothing is shared and no lease or mark is left."""
+    """Run X's share reaches EC2 late (it is held in the emulator); run Y, of the same scope, runs and ends in the
+    meantime. Y makes no copy while X's copy lease is live (its run ends first: a wait_timeout shorter than the lease)
+    and leaves X's share alone. X's share then lands: once both have ended, one copy, nothing is shared and no lease or
+    mark is left."""
     from moto.ec2.models.elastic_block_store import EBSBackend  # pylint: disable=import-outside-toplevel
 
     dummy, snapshot_id = tagged_disk(moto_url, 'race')

@@ -1,6 +1,6 @@
-"""Copies in a separate DR account on Tencent Cloud CBS, through the real SDK against fakecloud: the source account stages
-a copy in the DR region and shares it, the DR account makes a bridge disk of it and its own snapshot of that disk, and
-the bridge, the share and the staged copy are gone once the DR account's copy is complete."""
+"""Copies in a separate DR account on Tencent Cloud CBS, through the real SDK against fakecloud: the source account
+stages a copy in the DR region and shares it, the DR account makes a bridge disk of it and its own snapshot of that
+disk, and the bridge, the share and the staged copy are gone once the DR account's copy is complete."""
 
 from __future__ import annotations
 
@@ -120,7 +120,8 @@ def person(cloud, account=SOURCE_UIN, region=DR_REGION):
 
 
 def up_to_the_bridge_disk(cloud):
-    """Runs without wait up to a listed bridge disk of the staged copy, its DR copy not begun: (staged copy id, disk id)."""
+    """Runs without wait up to a listed bridge disk of the staged copy, its DR copy not begun: (staged copy id, disk
+    id)."""
     dr_run(cloud, wait=False)  # the staged copy, in flight
     cloud.admin.advance_clock(1.0)
     dr_run(cloud, wait=False)  # shared, the bridge disk asked for
@@ -237,8 +238,8 @@ def test_check_mode_plans_each_step_and_sends_nothing(cloud):
 def test_a_persons_share_and_a_persons_copy_of_ours_are_left_alone(cloud):
     seeded = seed(cloud)
     source_tag = '%s/%s' % (SOURCE, seeded['snapshots'][0])
-    # In the DR region, in the disks' account: a person's copy of one of our copies (our tags, another copy's mark), and a
-    # snapshot a person shared with the DR account themselves (no mark).
+    # In the DR region, in the disks' account: a person's copy of one of our copies (our tags, another copy's mark), and
+    # a snapshot a person shared with the DR account themselves (no mark).
     persons = cloud.admin.seed(
         cbs={
             'snapshots': [
@@ -314,8 +315,8 @@ def test_a_bridge_disk_the_dr_region_refuses_fails_its_disk_with_the_clouds_word
 
 
 def test_a_bridge_disk_whose_staged_copy_a_person_deleted_is_terminated_and_reported(cloud):
-    """Its staged copy gone and no DR copy made from it, a bridge disk has no purpose left: the next run terminates it and
-    names it (released); a person's disks in the DR account stay, our tag on one of them or not."""
+    """Its staged copy gone and no DR copy made from it, a bridge disk has no purpose left: the next run terminates it
+    and names it (released); a person's disks in the DR account stay, our tag on one of them or not."""
     seed(cloud)
     staged, bridge = up_to_the_bridge_disk(cloud)
     persons = cloud.admin.seed(
@@ -348,8 +349,9 @@ def test_a_bridge_disk_whose_staged_copy_a_person_deleted_is_terminated_and_repo
 def test_a_bridge_disk_whose_dr_copy_is_being_made_stays_until_that_is_complete(cloud):
     seed(cloud)
     staged, bridge = up_to_the_bridge_disk(cloud)
-    # Most of the 5 minutes a signed call's time may be off (further, the emulator refuses the calls, as Tencent does): the
-    # DR copy is still being made while two runs take up to that long on a busy machine (30 s was not always enough).
+    # Most of the 5 minutes a signed call's time may be off (further, the emulator refuses the calls, as Tencent does):
+    # the DR copy is still being made while two runs take up to that long on a busy machine (30 s was not always
+    # enough).
     cloud.admin.configure(timings={'cbs': {'snapshot_seconds': 280}})
     dr_run(cloud, wait=False)  # the DR copy begun
     source = person(cloud)
@@ -399,9 +401,10 @@ def test_two_runs_at_one_bridge_disk_make_one_dr_copy(cloud):
 
 @pytest.mark.parametrize('recycle_seconds', [3600, 0], ids=['listed TORECYCLE', 'gone at once'])
 def test_a_bridge_disk_a_person_terminated_is_made_again_and_the_share_ends(cloud, recycle_seconds):
-    """The next run neither names the dead disk as made nor waits for it: a new ask (a new ClientToken: the old one names
-    the dead disk) makes another; the DR copy is made, the staged copy's share cancelled and the copy deleted. A disk CBS
-    still lists (TORECYCLE) is known dead at once; one it lists no more, once ASK_GRACE_SECONDS have passed since the ask."""
+    """The next run neither names the dead disk as made nor waits for it: a new ask (a new ClientToken: the old one
+    names the dead disk) makes another; the DR copy is made, the staged copy's share cancelled and the copy deleted. A
+    disk CBS still lists (TORECYCLE) is known dead at once; one it lists no more, once ASK_GRACE_SECONDS have passed
+    since the ask."""
     cloud.admin.configure(timings={'cbs': {'recycle_seconds': recycle_seconds}}, tencent_timestamp_window_seconds=10**6)
     seed(cloud)
     staged, dead = up_to_the_bridge_disk(cloud)
@@ -416,7 +419,8 @@ def test_a_bridge_disk_a_person_terminated_is_made_again_and_the_share_ends(clou
     snapshots, disks = region_state(cloud)
     assert [(snapshot['account'], bool(snapshot['shared_with'])) for snapshot in snapshots] == [(DR_UIN, False)]
     assert live(disks) == [] and [disk['id'] for disk in disks] == ([dead, made[0]] if recycle_seconds else [])
-    # Within ASK_GRACE_SECONDS of the ask, CreateDisks is asked again with its token first, to learn which disk it names.
+    # Within ASK_GRACE_SECONDS of the ask, CreateDisks is asked again with its token first, to learn which disk it
+    # names.
     assert calls(cloud, 'cbs', 'CreateDisks') == (3 if recycle_seconds else 2)
     assert calls(cloud, 'cbs', 'TerminateDisks') == 2, (
         'the person\'s, and the run\'s of the new disk: none terminated twice'
@@ -424,9 +428,9 @@ def test_a_bridge_disk_a_person_terminated_is_made_again_and_the_share_ends(clou
 
 
 def test_a_bridge_disk_returned_already_is_gone_not_a_failure(cloud):
-    """A person returns the bridge disk and the run's look lags behind (DescribeDisks' answer of a moment before: how fresh
-    CBS's reads are is unverifiable), so its TerminateDisks answers ResourceUnavailable.RepeatRefund: the disk is gone,
-    and the release goes on; the disk, listed TORECYCLE a while, is released by no later run."""
+    """A person returns the bridge disk and the run's look lags behind (DescribeDisks' answer of a moment before: how
+    fresh CBS's reads are is unverifiable), so its TerminateDisks answers ResourceUnavailable.RepeatRefund: the disk is
+    gone, and the release goes on; the disk, listed TORECYCLE a while, is released by no later run."""
     cloud.admin.configure(timings={'cbs': {'recycle_seconds': 3600}})
     seed(cloud)
     staged, bridge = up_to_the_bridge_disk(cloud)
@@ -453,8 +457,9 @@ def test_a_bridge_disk_returned_already_is_gone_not_a_failure(cloud):
 
 @pytest.mark.parametrize('check_mode', [False, True])
 def test_a_dr_account_that_is_the_disks_own_fails_the_run_before_any_change_naming_both_accounts(cloud, check_mode):
-    """Issue 37: with plain keys nothing compared the DR role's account with the disks': a role of the disks' own account
-    made a green run that protected nothing against that account's loss. STS GetCallerIdentity says whose the keys are."""
+    """Issue 37: with plain keys nothing compared the DR role's account with the disks': a role of the disks' own
+    account made a green run that protected nothing against that account's loss. STS GetCallerIdentity says whose the
+    keys are."""
     own_role = 'qcs::cam::uin/%s:roleName/snapcopy-dr' % SOURCE_UIN
     cloud.admin.configure(
         roles={'tencent': dict(credentials.default_roles()['tencent'], **{own_role: {'trusted': [SOURCE_UIN]}})}

@@ -1,4 +1,5 @@
-"""The safety contract of the CBS DR account's way (docs/safety.md, clouds.tencent.cbs_dr_account), searched by hypothesis against fakecloud.
+"""The safety contract of the CBS DR account's way (docs/safety.md, clouds.tencent.cbs_dr_account), searched by
+hypothesis against fakecloud.
 
 CBS's way into a DR account deletes: bridge disks, and the staged copies the source account made. The world: two tagged
 disks that get new snapshots, two DR regions; DR runs with and without wait and pruning, killed between any two of their
@@ -11,14 +12,15 @@ whose clock the runs' waits move.
 
 After every move:
 1. every disk that ever had a complete DR copy in a DR region still has one there, in the DR account;
-2. no snapshot or disk that no DR run made (the disks' snapshots, a person's) is ever deleted, and a person's share stays;
-3. a staged copy is deleted, and a bridge disk terminated, only once the DR account's copy made from it has been complete
-   (or, for a bridge disk, once a person deleted its staged copy);
+2. no snapshot or disk that no DR run made (the disks' snapshots, a person's) is ever deleted, and a person's share
+   stays;
+3. a staged copy is deleted, and a bridge disk terminated, only once the DR account's copy made from it has been
+   complete (or, for a bridge disk, once a person deleted its staged copy);
 4. never two DR copies of one source snapshot in a DR region, nor two staged copies;
-5. a run with wait that ends (not killed, no answers lost) fails no copy, names no disk CBS listed as terminated as made, and
-   leaves no staged copy, share or bridge disk behind (but a copy whose tagging a kill cut short, which carries only the name
-   a copy module gives too, and is left alone as ever); any run that ends (no answers lost) leaves no bridge disk whose
-   staged copy is gone and no DR copy is being made from it.
+5. a run with wait that ends (not killed, no answers lost) fails no copy, names no disk CBS listed as terminated as
+   made, and leaves no staged copy, share or bridge disk behind (but a copy whose tagging a kill cut short, which
+   carries only the name a copy module gives too, and is left alone as ever); any run that ends (no answers lost) leaves
+   no bridge disk whose staged copy is gone and no DR copy is being made from it.
 """
 
 from __future__ import annotations
@@ -311,7 +313,8 @@ class CbsVaultWorld(RuleBasedStateMachine):
         return self.state.get(region, {}).get('snapshots', [])
 
     def bridge_disks(self, region, returned=False):
-        """The bridge disks in ``region``: those not returned (TerminateDisks), or (``returned``) those CBS lists as returned."""
+        """The bridge disks in ``region``: those not returned (TerminateDisks), or (``returned``) those CBS lists as
+        returned."""
         return [
             disk
             for disk in self.state.get(region, {}).get('disks', [])
@@ -337,8 +340,9 @@ class CbsVaultWorld(RuleBasedStateMachine):
         return orphans
 
     def left_behind(self):
-        # A copy whose tagging a kill cut short carries only its name, which is also the copy module's: it is left alone, as
-        # without dr_account (docs/safety.md), unless its source is a disk's newest again (then the run tags and stages it).
+        # A copy whose tagging a kill cut short carries only its name, which is also the copy module's: it is left
+        # alone, as without dr_account (docs/safety.md), unless its source is a disk's newest again (then the run tags
+        # and stages it).
         staged = [
             snapshot['id']
             for region in DR_REGIONS

@@ -1,7 +1,8 @@
-"""Copies in a separate DR account on Alibaba Cloud ECS, through the real SDK against fakecloud: the source account shares
-each source snapshot through Resource Sharing (AssociateResourceShare), the DR account accepts the invitation and copies
-it, and the share is taken back (DisassociateResourceShare) once no copy of it is in flight; the leases of dr.shares hold
-the share for another run's copy, a person's share is left alone, and a DR role of the disks' own account is refused."""
+"""Copies in a separate DR account on Alibaba Cloud ECS, through the real SDK against fakecloud: the source account
+shares each source snapshot through Resource Sharing (AssociateResourceShare), the DR account accepts the invitation and
+copies it, and the share is taken back (DisassociateResourceShare) once no copy of it is in flight; the leases of
+dr.shares hold the share for another run's copy, a person's share is left alone, and a DR role of the disks' own account
+is refused."""
 
 from __future__ import annotations
 
@@ -161,8 +162,8 @@ def test_check_mode_plans_the_copy_and_changes_nothing(cloud):
 
 
 def test_a_share_another_runs_copy_needs_is_held_until_that_copy_is_complete(cloud):
-    """Scope B (wait: false) leaves its copy in flight in cn-shanghai; scope A, another disk and another DR region, releases
-    its own share and holds B's, also once B's run is over, until B's copy is complete."""
+    """Scope B (wait: false) leaves its copy in flight in cn-shanghai; scope A, another disk and another DR region,
+    releases its own share and holds B's, also once B's run is over, until B's copy is complete."""
     (theirs,) = seed(cloud, tag='b')['snapshots']
     (ours,) = seed(cloud, tag='a')['snapshots']
     cloud.admin.configure(timings={'ecs': {'copy_seconds': 3600}})
@@ -184,8 +185,8 @@ def test_a_share_another_runs_copy_needs_is_held_until_that_copy_is_complete(clo
 
 
 def test_two_runs_at_once_leave_no_share_and_one_copy(cloud):
-    """Run X's AssociateResourceShare is slow; run Y, of the same scope, copies and releases meanwhile. Y holds the share for
-    X; X's copy replays Y's (ECS's ClientToken): after both, one copy, nothing shared, no lease or mark."""
+    """Run X's AssociateResourceShare is slow; run Y, of the same scope, copies and releases meanwhile. Y holds the
+    share for X; X's copy replays Y's (ECS's ClientToken): after both, one copy, nothing shared, no lease or mark."""
     (snapshot_id,) = seed(cloud)['snapshots']
     dr_run(cloud, check_mode=True)  # nothing: a warm-up of the SDK's imports outside the race
     cloud.admin.faults(
@@ -268,8 +269,8 @@ def test_an_encrypted_source_under_a_key_of_its_own_copies_with_the_dr_accounts_
 
 
 def test_a_shared_snapshot_cannot_be_deleted_and_the_dr_account_sees_only_what_was_shared(cloud):
-    """fakecloud as the guide says: the DR account copies a snapshot only once it is shared and the invitation accepted; a
-    shared snapshot is not deleted before it is unshared."""
+    """fakecloud as the guide says: the DR account copies a snapshot only once it is shared and the invitation accepted;
+    a shared snapshot is not deleted before it is unshared."""
     (snapshot_id,) = seed(cloud)['snapshots']
     dr = dr_account_client(cloud.endpoint)
     copy = {
@@ -437,8 +438,9 @@ def test_a_refused_share_read_fails_the_disk_with_the_clouds_words_and_leaves_no
 
 def test_a_source_without_room_for_the_shares_tags_is_named_and_never_shared(cloud):
     """ECS keeps at most 20 tags a resource: a source with 18 has room for the run's mark and lease, not for its release
-    tag, and would stay shared for good (ECS does not delete a shared snapshot). It is left unshared and uncopied, and the
-    disk's problem says how many tags it has, how many the run needs, and what to do; with two tags fewer it copies."""
+    tag, and would stay shared for good (ECS does not delete a shared snapshot). It is left unshared and uncopied, and
+    the disk's problem says how many tags it has, how many the run needs, and what to do; with two tags fewer it
+    copies."""
     seeded = seed(cloud, snapshots=[{'tags': {'team-%02d' % number: 'x' for number in range(18)}}])
     (snapshot_id,), (disk_id,) = seeded['snapshots'], seeded['disks']
     report = dr_run(cloud)

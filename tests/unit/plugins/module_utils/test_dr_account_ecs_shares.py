@@ -1,7 +1,7 @@
-"""Alibaba Resource Sharing as it fails, through the real SDK against fakecloud (tests/fakecloud/resourcesharing.py): a share
-left Pending by a killed run, an invitation that expired or that the DR role may not accept, an association that is
-Associating for a while, a DR account inside the owner's resource directory, and the run's parallel workers meeting no
-share at once."""
+"""Alibaba Resource Sharing as it fails, through the real SDK against fakecloud (tests/fakecloud/resourcesharing.py): a
+share left Pending by a killed run, an invitation that expired or that the DR role may not accept, an association that
+is Associating for a while, a DR account inside the owner's resource directory, and the run's parallel workers meeting
+no share at once."""
 
 from __future__ import annotations
 
@@ -60,8 +60,8 @@ def our_shares(cloud):
 
 
 def left_by_a_killed_run(cloud, snapshot_id):
-    """What a run killed after it shared ``snapshot_id`` and before the DR account accepted leaves: its mark on the source,
-    our resource share (Pending: the invitation waits) holding the snapshot. Answers the share's id."""
+    """What a run killed after it shared ``snapshot_id`` and before the DR account accepted leaves: its mark on the
+    source, our resource share (Pending: the invitation waits) holding the snapshot. Answers the share's id."""
     answer, code = alibaba_send(
         cloud.endpoint,
         'resourcesharing',
@@ -120,8 +120,8 @@ def test_a_pending_share_a_killed_run_left_is_found_used_and_emptied(cloud):
 
 
 def test_an_association_the_dr_account_never_accepted_is_accepted_before_the_copy(cloud):
-    """The owner's view shows the snapshot associated whether or not the DR account accepted: here its invitation expired
-    (7 days on). The run reads the DR account's own view, sends the invitation again, accepts it and copies."""
+    """The owner's view shows the snapshot associated whether or not the DR account accepted: here its invitation
+    expired (7 days on). The run reads the DR account's own view, sends the invitation again, accepts it and copies."""
     (snapshot_id,) = seed(cloud)['snapshots']
     share_id = left_by_a_killed_run(cloud, snapshot_id)
     cloud.admin.advance_clock(8 * 86400)
@@ -161,9 +161,10 @@ def test_a_dr_role_that_may_not_accept_fails_the_disk_naming_the_invitation_and_
 
 
 def test_an_association_is_copied_from_once_it_is_associated(cloud):
-    """AssociateResourceShare answers Associating; the DR account cannot copy before Associated (10 s on the cloud's clock
-    here). The run waits on its own clock, a fake one that moves the cloud's: it copies once, with no real wait. (How long it
-    waited on that clock is not asserted: fakecloud's clock counts real time too, which a busy machine spends.)"""
+    """AssociateResourceShare answers Associating; the DR account cannot copy before Associated (10 s on the cloud's
+    clock here). The run waits on its own clock, a fake one that moves the cloud's: it copies once, with no real wait.
+    (How long it waited on that clock is not asserted: fakecloud's clock counts real time too, which a busy machine
+    spends.)"""
     (snapshot_id,) = seed(cloud)['snapshots']
     cloud.admin.configure(resource_sharing={'association_seconds': 10})
     clock = CloudMovingClock(cloud)
@@ -200,8 +201,8 @@ def test_a_dr_account_in_the_owners_resource_directory_needs_no_invitation(cloud
 
 
 def test_the_runs_parallel_workers_make_one_share_a_region(cloud):
-    """Three disks copied by the run's workers side by side, CreateResourceShare slow: the workers that meet no share wait
-    for the one being made instead of each making one (the docs: one share a DR account and region)."""
+    """Three disks copied by the run's workers side by side, CreateResourceShare slow: the workers that meet no share
+    wait for the one being made instead of each making one (the docs: one share a DR account and region)."""
     seed(cloud)
     seed(cloud)
     seed(cloud)

@@ -54,8 +54,9 @@ def test_a_waiting_run_locks_each_copy_once_named_before_it_waits_and_the_rerun_
 
 
 def test_without_wait_each_copy_is_locked_in_flight_by_the_run_that_made_it_and_read_back():
-    """A cloud that locks a snapshot being made (EBS, ECS): the run locks each copy as soon as the cloud names it, so that
-    nobody who holds the account can delete it before a later run; the lock's duration counts from the copy's completion."""
+    """A cloud that locks a snapshot being made (EBS, ECS): the run locks each copy as soon as the cloud names it, so
+    that nobody who holds the account can delete it before a later run; the lock's duration counts from the copy's
+    completion."""
     cloud, clock = cloud_with_disks(count=1)
     first = run(cloud, clock, lock=GOVERNANCE_WEEK)
     assert first['totals']['copied'] == 2 and first['totals']['locked'] == 2 and not first['failures']
@@ -76,7 +77,8 @@ def test_without_wait_each_copy_is_locked_in_flight_by_the_run_that_made_it_and_
 
 def test_a_lock_answered_but_not_held_when_read_back_is_a_lock_failed():
     """The report calls locked only a lock read back in force, on every cloud: a lock call answered as set, and not held
-    (ECS's replayed token, EBS's lock of a pending copy cancelled as the copy fails), fails its disk, naming the copy."""
+    (ECS's replayed token, EBS's lock of a pending copy cancelled as the copy fails), fails its disk, naming the
+    copy."""
     cloud, clock = cloud_with_disks(count=1)
     cloud.hollow_locks = 1
     report = run(cloud, clock, wait=True, lock=GOVERNANCE_WEEK, dr_regions=['dr-1'])
@@ -247,7 +249,8 @@ def test_a_lock_the_cloud_cannot_set_is_refused_before_any_call(lock, words):
     ],
 )
 def test_a_yaml_boolean_or_text_for_a_number_of_days_is_refused_before_any_call(lock, words):
-    """An unquoted yes or true in YAML is a boolean, which the argument spec's int lets through as 1: it would lock for a day."""
+    """An unquoted yes or true in YAML is a boolean, which the argument spec's int lets through as 1: it would lock for
+    a day."""
     cloud, clock = cloud_with_disks(count=1)
     with pytest.raises(InputError) as raised:
         run(cloud, clock, lock=lock)
@@ -271,7 +274,8 @@ def test_a_cloud_without_locks_refuses_lock_naming_itself_and_an_empty_lock_is_n
         run(cloud, clock, lock=GOVERNANCE_WEEK)
     assert 'memory has no API that locks a snapshot against deletion' in raised.value.message
     assert not cloud.calls
-    # The refusal points at what the user set: dr_sync's lock, or the role's dr_copy_lock, never a bare "lock" for the role's.
+    # The refusal points at what the user set: dr_sync's lock, or the role's dr_copy_lock, never a bare "lock" for the
+    # role's.
     assert str(raised.value).startswith('lock: ') and 'leave this option unset' in str(raised.value)
     as_the_role_says = str(RoleWordsError(raised.value))
     assert as_the_role_says.startswith('dr_copy_lock: ') and ' lock unset' not in as_the_role_says
@@ -308,7 +312,8 @@ def test_a_lock_as_long_as_the_copies_retention_or_longer_is_refused(days):
 
 
 def locked_old_copies(cloud, clock, lock_days):
-    """Three old DR copies of disk-0 in dr-1 (9, 6 and 3 days old), each locked as ``lock_days`` says (None: no lock)."""
+    """Three old DR copies of disk-0 in dr-1 (9, 6 and 3 days old), each locked as ``lock_days`` says (None: no
+    lock)."""
     for index, (age, days) in enumerate(zip((9, 6, 3), lock_days)):
         copy_id = 'old-%d' % index
         cloud.add_copy(
@@ -392,7 +397,8 @@ def test_an_older_copy_no_run_locked_is_locked_and_kept_and_one_whose_lock_expir
 
 def test_a_lock_that_lapses_while_the_run_goes_on_is_reported_expired_not_locked():
     """A lock read in force a few seconds before it ends, then a drill that takes longer: the report, written after the
-    drill, must not call the copy locked (issue 37, (c)). It says expired, and the run warns; the next run locks it again."""
+    drill, must not call the copy locked (issue 37, (c)). It says expired, and the run warns; the next run locks it
+    again."""
     cloud, clock = cloud_with_disks(count=1)
     first = run(cloud, clock, wait=True, lock={'mode': 'governance', 'duration_days': 1})
     assert first['totals']['locked'] == 2
@@ -433,7 +439,8 @@ def test_a_lock_at_the_ends_of_the_clouds_ranges_is_taken(lock):
 
 
 def test_a_lock_that_expires_the_second_the_copys_retention_ends_fits():
-    """ "On or before": a lock may expire at the very second the retention releases the copy, and not one second later."""
+    """ "On or before": a lock may expire at the very second the retention releases the copy, and not one second
+    later."""
     lock = LockSettings('compliance', 7, 0)
     created = '2026-11-25T00:00:00Z'
     now = datetime.datetime(2026, 11, 25, tzinfo=datetime.timezone.utc).timestamp() + 3 * DAY

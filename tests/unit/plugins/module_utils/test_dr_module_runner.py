@@ -1,5 +1,5 @@
-"""dr_sync's runner (runners/dr_module.py) as the module runs it: its AnsibleModule with AWX's blank answers, the bounds of
-its numbers, the role's words in every problem, the report's duration and message, and the secrets it hides."""
+"""dr_sync's runner (runners/dr_module.py) as the module runs it: its AnsibleModule with AWX's blank answers, the bounds
+of its numbers, the role's words in every problem, the report's duration and message, and the secrets it hides."""
 
 from __future__ import annotations
 

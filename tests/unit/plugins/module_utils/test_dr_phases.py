@@ -30,8 +30,8 @@ PHASES = {
     'prune_copies': 'prune',
 }
 # A phase counts what it sends by the adapter method, or by the engine's step that sends it: the engine's ``copy`` sends
-# start_copy, and the in-memory cloud's read_back is its describe. complete_copies is a hook the in-memory cloud leaves as
-# CopyAdapter has it: it sends nothing.
+# start_copy, and the in-memory cloud's read_back is its describe. complete_copies is a hook the in-memory cloud leaves
+# as CopyAdapter has it: it sends nothing.
 CLOUD_NAMES = {'copy': 'start_copy', 'read_back': 'describe'}
 SENDS_NOTHING = {'complete_copies'}
 
@@ -54,8 +54,8 @@ def add(*counts):
 
 @pytest.fixture(name='sent_in')
 def fixture_sent_in(monkeypatch):
-    """{phase: {call: how many}} as the in-memory cloud counted what it was sent while each phase ran: each phase function
-    DrRun calls, wrapped to read the cloud's count before and after it."""
+    """{phase: {call: how many}} as the in-memory cloud counted what it was sent while each phase ran: each phase
+    function DrRun calls, wrapped to read the cloud's count before and after it."""
     sent = {}
 
     def watched(cloud, phase, function):
@@ -93,8 +93,8 @@ def dr_run(cloud, clock, retry=None, **options):
 
 
 def test_each_phase_counts_the_calls_it_sends(sent_in):
-    """Two disks whose snapshots are too old, one DR region, pruning to two copies: each phase's count is what the cloud was
-    sent while it ran, call by call."""
+    """Two disks whose snapshots are too old, one DR region, pruning to two copies: each phase's count is what the cloud
+    was sent while it ran, call by call."""
     cloud, clock = cloud_with_disks(count=2)
     add_old_copies(cloud, clock)
     sent = sent_in(cloud)
@@ -105,8 +105,9 @@ def test_each_phase_counts_the_calls_it_sends(sent_in):
     assert list(calls) == ['read', 'fresh', 'copy', 'marks', 'listing', 'locks', 'shares', 'drill', 'prune']
     for phase, counts in calls.items():
         assert as_the_cloud_counts(counts) == sent.get(phase, {}), phase
-    # What each phase asks for: one batched read of the disks and of their snapshots; a fresh snapshot, a copy and a mark
-    # for each disk; one listing of the DR region; a read of the locks of the copies pruning chose, then their deletes.
+    # What each phase asks for: one batched read of the disks and of their snapshots; a fresh snapshot, a copy and a
+    # mark for each disk; one listing of the DR region; a read of the locks of the copies pruning chose, then their
+    # deletes.
     assert calls['read'] == {'disk_snapshots': 1, 'find_disks': 1}
     assert calls['fresh']['create_snapshot'] == 2 and calls['copy']['copy'] == 2 and calls['marks'] == {'tag_copy': 2}
     assert calls['listing'] == {'list_copies': 1} and calls['prune'] == {'delete_snapshot': 2, 'describe_locks': 1}
@@ -114,8 +115,8 @@ def test_each_phase_counts_the_calls_it_sends(sent_in):
 
 
 def test_the_lock_pass_before_the_wait_counts_as_the_locks(sent_in):
-    """With lock and wait on a cloud that locks a copy in flight, the copies are locked while the copy phase runs (before
-    its wait): those calls are the locks' phase's, not the copies'."""
+    """With lock and wait on a cloud that locks a copy in flight, the copies are locked while the copy phase runs
+    (before its wait): those calls are the locks' phase's, not the copies'."""
     cloud, clock = cloud_with_disks(count=2)
     add_old_copies(cloud, clock)  # one never locked: the run locks it too
     sent = sent_in(cloud)

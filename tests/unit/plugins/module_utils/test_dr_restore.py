@@ -630,7 +630,7 @@ def test_the_markdown_plan_of_a_region_names_its_zone():
     )
 
 
-# ---------------------------------------------------------------------------------------------- what cannot be done is said
+# ------------------------------------------------------------------------------------------ what cannot be done is said
 def test_a_copy_that_cannot_be_marked_as_tested_is_a_warning_not_a_failure():
     cloud, clock = copied_cloud(count=1)
 

@@ -1,4 +1,5 @@
-"""The DR run's safety contract (docs/safety.md), searched by hypothesis for a sequence of the world's moves that breaks it.
+"""The DR run's safety contract (docs/safety.md), searched by hypothesis for a sequence of the world's moves that breaks
+it.
 
 The world is the in-memory cloud: disks that get new snapshots as time passes; DR runs with and without wait, pruning
 by count and by age, with and without a restore drill; copies that fail or hang in the cloud; answers lost in transit;
@@ -9,30 +10,30 @@ After every move:
 1. every disk that ever had a completed copy in a DR region still has one there;
 2. nothing that a DR run did not make was ever deleted;
 3. no test disk was deleted by a run that did not make it before the time its run could still be under way;
-4. no delete was sent for a copy whose lock was in force, whoever locked it (a run with ``lock``, or a person), unless the
-   cloud refused the run its lock reads (a policy without them: the deletes go out and the cloud keeps a locked copy);
-   a run locks only what the cloud can lock (the in-memory cloud asserts it: completed copies, and copies in flight where the
-   cloud takes a lock on a snapshot being made, as EBS and ECS do); every copy a report calls locked is locked when read
-   back (invariant (c), "report-locked-is-locked": the cloud may answer a lock it does not hold); where the cloud locks
-   copies in flight, a run with ``lock`` that ends leaves no copy it made or adopted in flight unlocked (issue 37, point
-   7), and no person can delete a copy in flight that a report called locked;
-5. with a DR account, a run that ends (not killed) leaves no share of a source snapshot that no copy in flight needs, killed
-   runs before it or not, and no lease on a source names a time more than one lease ahead (invariant (a): a killed run's
-   lease holds a share for minutes, not for the whole time its run could have taken); no share is removed while a copy of
-   its snapshot is in flight in any DR region, of this scope or
-   another's (a second scope, other disks and another DR region, runs too); and a share a person made is never removed;
+4. no delete was sent for a copy whose lock was in force, whoever locked it (a run with ``lock``, or a person), unless
+   the cloud refused the run its lock reads (a policy without them: the deletes go out and the cloud keeps a locked
+   copy); a run locks only what the cloud can lock (the in-memory cloud asserts it: completed copies, and copies in
+   flight where the cloud takes a lock on a snapshot being made, as EBS and ECS do); every copy a report calls locked is
+   locked when read back (invariant (c), "report-locked-is-locked": the cloud may answer a lock it does not hold); where
+   the cloud locks copies in flight, a run with ``lock`` that ends leaves no copy it made or adopted in flight unlocked
+   (issue 37, point 7), and no person can delete a copy in flight that a report called locked;
+5. with a DR account, a run that ends (not killed) leaves no share of a source snapshot that no copy in flight needs,
+   killed runs before it or not, and no lease on a source names a time more than one lease ahead (invariant (a): a
+   killed run's lease holds a share for minutes, not for the whole time its run could have taken); no share is removed
+   while a copy of its snapshot is in flight in any DR region, of this scope or another's (a second scope, other disks
+   and another DR region, runs too); and a share a person made is never removed;
 6. never two DR copies of one source snapshot in one DR region (invariant (b)), whatever runs overlap: two runs, of one
    scope or of two whose selectors match one disk, or a run an event limited to one disk (disk_ids) beside its scope's,
    are interleaved call by call (two_runs_at_once), either of them killed at any call, on controllers whose clocks are
-   minutes off the cloud's (leases are timed by the cloud's); the in-memory cloud's copy call has no idempotency token (as
-   EBS's and CBS's), and the copy leases (dr.leases.CopyLeases) are what holds it, or it has one that the cloud answers with
-   the copy first made under it, deleted since or not (ECS's ClientToken), and no lease is taken;
+   minutes off the cloud's (leases are timed by the cloud's); the in-memory cloud's copy call has no idempotency token
+   (as EBS's and CBS's), and the copy leases (dr.leases.CopyLeases) are what holds it, or it has one that the cloud
+   answers with the copy first made under it, deleted since or not (ECS's ClientToken), and no lease is taken;
 7. no copy lease is left on a source snapshot but a killed run's (it lapses at the time it names);
 8. (d) a copy a report counts (completed, or in flight) is one the cloud holds, and a region it counts covered has one:
    a person deletes DR copies between runs, and a copy call's answer (a replayed token's) is no proof.
 
-ENS keeps no tags and its copy call no token: no lease can hold two ENS runs apart, and the in-memory cloud does not play
-it; one controller's runs of a scope wait for each other (dr_sync's scope lock: tests/unit/plugins/action/
+ENS keeps no tags and its copy call no token: no lease can hold two ENS runs apart, and the in-memory cloud does not
+play it; one controller's runs of a scope wait for each other (dr_sync's scope lock: tests/unit/plugins/action/
 test_dr_sync_scope_lock.py), and AWX runs one job of a template at a time (docs/awx.md).
 
 make test runs a few thousand moves; make chaos runs many more (SNAPCOPY_SAFETY_EXAMPLES).
@@ -74,11 +75,12 @@ from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr 
 DISKS = ('disk-0', 'disk-1')
 DR_REGIONS = ('dr-1', 'dr-2')
 # A second scope of the same source region: other disks (another tag value), another DR region. Its runs and the first
-# scope's share the source region's snapshots' shares (with a DR account) and must leave each other's alone.
-# A third selects every disk of both (any value of the tag) into one DR region of the first: its runs and the first's may
-# copy one snapshot into one region at once.
+# scope's share the source region's snapshots' shares (with a DR account) and must leave each other's alone. A third
+# selects every disk of both (any value of the tag) into one DR region of the first: its runs and the first's may copy
+# one snapshot into one region at once.
 SCOPES = {'a': ('yes', DR_REGIONS), 'b': ('b', ('dr-3',)), 'all': (None, ('dr-1',))}
-# A run of scope a limited to one disk (disk_ids), as a snapshot's event starts it: it overlaps the scope's scheduled run.
+# A run of scope a limited to one disk (disk_ids), as a snapshot's event starts it: it overlaps the scope's scheduled
+# run.
 EVENT_RUNS = {'a:disk-0': ('a', ['disk-0']), 'all:disk-1': ('all', ['disk-1'])}
 DISKS_B = ('disk-b0',)
 EXAMPLES = int(os.environ.get('SNAPCOPY_SAFETY_EXAMPLES', '300'))
@@ -95,7 +97,8 @@ class DrWorld(RuleBasedStateMachine):
         """``links_sources``: the cloud records what each copy was copied from (ECS, ENS), or nothing (EBS, CBS);
         ``dr_account``: the copies are made in a DR account, each source shared with it (AWS); ``locks_pending``: the
         cloud locks a copy in flight (EBS, ECS), or only a completed one; ``copy_tokens``: the copy call carries a token
-        that the cloud answers with the copy first made under it, deleted since or not (ECS), and no copy lease is taken."""
+        that the cloud answers with the copy first made under it, deleted since or not (ECS), and no copy lease is
+        taken."""
         self.clock = FakeClock()
         self.clock.now = 30 * 86400
         self.cloud = MemoryCloud(self.clock, copy_seconds=10)
@@ -169,8 +172,8 @@ class DrWorld(RuleBasedStateMachine):
         lock_reads_refused,
         hollow_locks,
     ):
-        """``hollow_locks``: that many lock calls are answered as set and set nothing (ECS's replayed token, EBS's lock of a
-        copy cancelled as it fails)."""
+        """``hollow_locks``: that many lock calls are answered as set and set nothing (ECS's replayed token, EBS's lock
+        of a copy cancelled as it fails)."""
         self.cloud.lose_next_lock_answer = lost_lock_answer
         self.cloud.lock_reads_refused = lock_reads_refused
         self.cloud.hollow_locks = hollow_locks
@@ -208,8 +211,9 @@ class DrWorld(RuleBasedStateMachine):
         skews=st.tuples(st.sampled_from([0, 240, -240]), st.sampled_from([0, 240, -240])),
     )
     def two_runs_at_once(self, order, scopes, waits, keep_copies, lock, killed, killed_after, skews):
-        """Two runs, of one scope (a schedule overlapping a manual run) or of two, whose calls interleave as ``order`` says, on
-        controllers whose clocks are ``skews`` seconds off the cloud's (the clouds take signed calls minutes off)."""
+        """Two runs, of one scope (a schedule overlapping a manual run) or of two, whose calls interleave as ``order``
+        says, on controllers whose clocks are ``skews`` seconds off the cloud's (the clouds take signed calls minutes
+        off)."""
         before_copies = set(self.cloud.copies) | set(self.cloud.deleted)
         runs = {
             name: self.new_run(scope, wait, keep_copies, None, False, lock, skew=skew)
@@ -237,11 +241,11 @@ class DrWorld(RuleBasedStateMachine):
             self.no_share_left_that_nothing_needs()
 
     def no_share_left_that_nothing_needs(self):
-        """Once both runs have ended, no share is left that nothing holds: each share of ours left has a copy in flight, or a
-        lease that has not lapsed (a run, ended or killed, that left it for a copy it saw in flight: no run can tell that
-        another has ended, and the first run after the lease lapses removes the share). Two runs releasing one share at once
-        each saw the other's lease and left the share to it, each taking its own lease off: the share stayed, held by no
-        lease (bab3b1f)."""
+        """Once both runs have ended, no share is left that nothing holds: each share of ours left has a copy in flight,
+        or a lease that has not lapsed (a run, ended or killed, that left it for a copy it saw in flight: no run can
+        tell that another has ended, and the first run after the lease lapses removes the share). Two runs releasing one
+        share at once each saw the other's lease and left the share to it, each taking its own lease off: the share
+        stayed, held by no lease (bab3b1f)."""
         if not self.dr_account:
             return
         now = parse_time(self.cloud.when(self.clock.now))
@@ -262,7 +266,8 @@ class DrWorld(RuleBasedStateMachine):
 
     # pylint: disable-next=too-many-arguments
     def new_run(self, scope, wait, keep_copies, max_age_days, drill, lock, skew=0):
-        """A run of ``scope`` (or of an event's: EVENT_RUNS) on a controller whose clock is ``skew`` seconds ahead of the cloud's."""
+        """A run of ``scope`` (or of an event's: EVENT_RUNS) on a controller whose clock is ``skew`` seconds ahead of
+        the cloud's."""
         scope, disk_ids = EVENT_RUNS.get(scope, (scope, None))
         tag_value, dr_regions = SCOPES[scope]
         options = params(
@@ -300,9 +305,9 @@ class DrWorld(RuleBasedStateMachine):
             for copy in disk['copies']
             if copy.get('lock')
         }
-        # A copy that failed since (another run waited on) lost its lock with it, as the clouds cancel it. A lock the report
-        # names with its expiry may have lapsed since the report was written (another run went on after it): it must be the
-        # cloud's lock, lasting at least as long as the report says (a later expiry: extended since).
+        # A copy that failed since (another run waited on) lost its lock with it, as the clouds cancel it. A lock the
+        # report names with its expiry may have lapsed since the report was written (another run went on after it): it
+        # must be the cloud's lock, lasting at least as long as the report says (a later expiry: extended since).
         unlocked = [
             pair
             for pair in claimed
@@ -313,8 +318,8 @@ class DrWorld(RuleBasedStateMachine):
         assert not unlocked, 'the report calls copies locked that are not: %s' % unlocked
         self.reported_locked |= {snapshot_id for snapshot_id, dummy in claimed}
         if lock is not None and self.cloud.locks_pending:
-            # Each copy the run made or adopted that is still in flight is locked (or its lock failed, named), not left for a
-            # later run while anyone who holds the account can delete it.
+            # Each copy the run made or adopted that is still in flight is locked (or its lock failed, named), not left
+            # for a later run while anyone who holds the account can delete it.
             in_flight = [
                 (copy['snapshot_id'], copy['lock']['action'])
                 for disk in report['disks']
@@ -328,9 +333,9 @@ class DrWorld(RuleBasedStateMachine):
             assert not left, 'a run with lock left copies in flight unlocked: %s' % left
 
     def report_claims_only_what_the_cloud_holds(self, report):
-        """(d) A copy the report counts as a DR copy (completed or in flight: its standing) is one the cloud holds as the run
-        ends (one in flight may have failed since it was read), and a disk the report counts as covered in a region has such a
-        copy there (issue 46: a copy's id is no proof)."""
+        """(d) A copy the report counts as a DR copy (completed or in flight: its standing) is one the cloud holds as
+        the run ends (one in flight may have failed since it was read), and a disk the report counts as covered in a
+        region has such a copy there (issue 46: a copy's id is no proof)."""
         for disk in report['disks']:
             claimed = [
                 copy for copy in disk['copies'] if copy['standing'] != 'no_copy' and copy['standing'] != 'planned'
@@ -348,8 +353,8 @@ class DrWorld(RuleBasedStateMachine):
             )
 
     def check_shares_left(self, reports):
-        """With a DR account, what the runs that ended leave shared is what they held, each for a copy it saw in flight (that
-        copy may have completed since)."""
+        """With a DR account, what the runs that ended leave shared is what they held, each for a copy it saw in flight
+        (that copy may have completed since)."""
         if not self.dr_account:
             return
         left = sorted(self.cloud.granted - set(self.persons_shares))
@@ -427,9 +432,10 @@ class DrWorld(RuleBasedStateMachine):
     )
     @rule(data=st.data())
     def a_person_deletes_a_dr_copy(self, data):
-        """Between runs, someone deletes a completed DR copy (by hand, or its retention period ends): the next run makes it
-        again, and no report counts it (on a cloud whose copy call carries a token, the token that made it is spent). The
-        deleted copy is no loss by a run's hand: the disk's restorable copies are counted again from what is left."""
+        """Between runs, someone deletes a completed DR copy (by hand, or its retention period ends): the next run makes
+        it again, and no report counts it (on a cloud whose copy call carries a token, the token that made it is spent).
+        The deleted copy is no loss by a run's hand: the disk's restorable copies are counted again from what is
+        left."""
         copy_id = data.draw(
             st.sampled_from(
                 sorted(
@@ -525,8 +531,8 @@ class DrWorld(RuleBasedStateMachine):
 
     @invariant()
     def no_lease_holds_a_source_for_more_than_a_lease_from_now(self):
-        """(a): a run's lease on a share (and its release tag, and its copy lease) names a time at most one lease ahead: a
-        killed run's holds a share for minutes, not for the whole time its run could have taken."""
+        """(a): a run's lease on a share (and its release tag, and its copy lease) names a time at most one lease ahead:
+        a killed run's holds a share for minutes, not for the whole time its run could have taken."""
         now = parse_time(self.cloud.when(self.clock.now))
         ahead = sorted(
             (snapshot_id, key)
@@ -553,7 +559,8 @@ class DrWorld(RuleBasedStateMachine):
         )
 
     def no_other_runs_test_disk_deleted_before_its_time(self, before):
-        """Of the test disks there before this run (``before``), those it deleted: only once the time they carry had passed."""
+        """Of the test disks there before this run (``before``), those it deleted: only once the time they carry had
+        passed."""
         deleted, self.cloud.deleted_disk_times = self.cloud.deleted_disk_times, {}
         for disk_id in sorted(before & set(deleted)):
             until = datetime.datetime.strptime(self.test_disk_tags[disk_id][RESTORE_UNTIL_TAG], '%Y%m%dT%H%M%SZ')

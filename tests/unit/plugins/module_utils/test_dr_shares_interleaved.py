@@ -1,5 +1,5 @@
-"""A share taken back by one run while another leases it, their calls interleaved in every order hypothesis finds: no copy
-starts on a share being taken back, and a copy that starts has its share (dr.shares, docs/vault.md)."""
+"""A share taken back by one run while another leases it, their calls interleaved in every order hypothesis finds: no
+copy starts on a share being taken back, and a copy that starts has its share (dr.shares, docs/vault.md)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ def test_no_copy_starts_on_a_share_being_taken_back(order):
     )
 
     def copy():
-        """The copier's start_copy: the share held, then the copy in flight; refused while the share is being taken back."""
+        """The copier's start_copy: the share held, then the copy in flight; refused while the share is being taken
+        back."""
         try:
             copier.take('src-1', 'disk-0-snap-0')
         except CloudError as error:

@@ -123,8 +123,9 @@ def denied():
 
 
 def test_aws_pruning_without_the_lock_read_permission_deletes_and_keeps_a_copy_the_cloud_keeps_locked(moto_url, denied):
-    """A policy written before locks (no ec2:DescribeLockedSnapshots) and a run that prunes without lock: the run does not
-    fail; the unlocked older copy goes, the locked one (which EC2 refuses to delete) is kept, and a warning says why."""
+    """A policy written before locks (no ec2:DescribeLockedSnapshots) and a run that prunes without lock: the run does
+    not fail; the unlocked older copy goes, the locked one (which EC2 refuses to delete) is kept, and a warning says
+    why."""
     disk_id = tagged_disk(moto_url, 'aws-lock-unread')
     clock = FakeClock()
     first = dr_run(moto_url, 'aws-lock-unread', clock, lock={'mode': 'governance', 'duration_days': 1})
@@ -159,8 +160,8 @@ ACCOUNT = '123456789012'  # moto's account of the suites' keys
 
 @pytest.fixture
 def vault():
-    """The suites' EBS layer over moto (ebs_vault.py), with HELD_COPIES (copies left pending until a test completes them) and
-    HOLLOW (a lock answered and not kept) emptied after the test."""
+    """The suites' EBS layer over moto (ebs_vault.py), with HELD_COPIES (copies left pending until a test completes
+    them) and HOLLOW (a lock answered and not kept) emptied after the test."""
     # pylint: disable-next=import-outside-toplevel
     from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_vault
 
@@ -185,8 +186,9 @@ def held_copy(url, vault, tag_value, region):
 
 def test_the_lock_layer_locks_a_pending_snapshot_from_its_completion_and_keeps_it_from_deletion(moto_url, vault):
     """The EBS guide ("Lock a snapshot", "Snapshot lock considerations"): a pending snapshot can be locked; its lock's
-    duration starts once it is completed (LockedSnapshotsInfo.LockDurationStartTime), it cannot be deleted while pending,
-    and the lock of one whose creation fails is cancelled. Only a pending or completed snapshot can be locked."""
+    duration starts once it is completed (LockedSnapshotsInfo.LockDurationStartTime), it cannot be deleted while
+    pending, and the lock of one whose creation fails is cancelled. Only a pending or completed snapshot can be
+    locked."""
     region = 'ap-southeast-2'
     west = lock_client(moto_url, region)
     copy_id = held_copy(moto_url, vault, 'aws-lock-pending', region)
@@ -215,8 +217,9 @@ def test_the_lock_layer_locks_a_pending_snapshot_from_its_completion_and_keeps_i
 
 
 def test_an_aws_run_without_wait_locks_each_copy_in_flight_and_nobody_can_delete_it(moto_url, vault):
-    """Issue 37, point 7: without wait, the copy the run makes is locked in the same run, while in flight, read back, and
-    reported locked; a person who holds the account cannot delete it; its lock's duration counts from its completion."""
+    """Issue 37, point 7: without wait, the copy the run makes is locked in the same run, while in flight, read back,
+    and reported locked; a person who holds the account cannot delete it; its lock's duration counts from its
+    completion."""
     region = 'ap-northeast-1'
     tagged_disk(moto_url, 'aws-lock-in-flight')
     vault.HELD_COPIES.add((ACCOUNT, region))
@@ -244,8 +247,8 @@ def test_an_aws_run_without_wait_locks_each_copy_in_flight_and_nobody_can_delete
 
 
 def test_an_aws_lock_answered_but_not_held_when_read_back_is_a_lock_failed(moto_url, vault):
-    """LockSnapshot's answer is not proof (a pending copy's lock is cancelled if the copy fails): the run reads each lock
-    back, and a copy whose lock is not there is lock_failed, NotLockedWhenReadBack, a failure of its disk."""
+    """LockSnapshot's answer is not proof (a pending copy's lock is cancelled if the copy fails): the run reads each
+    lock back, and a copy whose lock is not there is lock_failed, NotLockedWhenReadBack, a failure of its disk."""
     tagged_disk(moto_url, 'aws-lock-hollow')
     vault.HOLLOW.add((ACCOUNT, 'LockSnapshot'))
     report = dr_run(

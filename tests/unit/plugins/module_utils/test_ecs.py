@@ -437,9 +437,10 @@ def test_resent_copy_call_with_the_same_client_token_makes_no_second_copy(cloud)
 
 @pytest.mark.parametrize('wait', [False, True])
 def test_a_deleted_copy_is_made_again_not_answered_by_its_spent_client_token(cloud, wait):
-    """ECS answers a ClientToken it has seen with its first answer, the id of a copy deleted since (fakecloud keeps tokens
-    as long as its store: alibaba_rules.replay). The copy is read back; the one no read shows spends the token, and the call
-    goes again with the next one: a new copy, reported as made only once a read shows it (issue 46, point 1)."""
+    """ECS answers a ClientToken it has seen with its first answer, the id of a copy deleted since (fakecloud keeps
+    tokens as long as its store: alibaba_rules.replay). The copy is read back; the one no read shows spends the token,
+    and the call goes again with the next one: a new copy, reported as made only once a read shows it (issue 46, point
+    1)."""
     # Copies complete at once: the test's clock is a fake one, which fakecloud does not follow.
     cloud.admin.configure(timings={'ecs': {'snapshot_seconds': 0, 'copy_seconds': 0}})
     source = seed_source(cloud)
@@ -616,7 +617,8 @@ def test_the_copies_made_are_read_back_in_batches_of_what_one_describe_takes(clo
     before = calls(cloud, 'DescribeSnapshots')['calls']
     outcomes = engine(cloud).run([request(source) for source in sources])
     assert all(outcome.destinations[DR].action == COPIED for outcome in outcomes)
-    # The sources (2 batches of ids), the destination's one listing (no copies yet), then the copies read back (2 batches).
+    # The sources (2 batches of ids), the destination's one listing (no copies yet), then the copies read back (2
+    # batches).
     assert calls(cloud, 'DescribeSnapshots')['calls'] - before == 2 + 1 + 2
     assert calls(cloud, 'CopySnapshot')['calls'] == 150
 

@@ -461,7 +461,7 @@ def test_on_mismatch_takes_only_its_choices():
         EngineConfig(on_mismatch='ignore')
 
 
-# ---------------------------------------------------------------------- what the mutation run (make mutation) showed unpinned
+# ---------------------------------------------------------------- what the mutation run (make mutation) showed unpinned
 @pytest.mark.parametrize('check_mode', [False, True])
 @pytest.mark.parametrize(
     'state, code', [(FAILED, 'SourceFailed'), (DELETING, 'SourceDeleting'), (PENDING, 'SourceNotReady')]

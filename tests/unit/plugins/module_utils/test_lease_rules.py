@@ -69,7 +69,8 @@ def test_a_lease_holds_until_the_second_it_names_and_not_at_it():
 
 
 def test_leases_are_values_that_nobody_changes_in_place():
-    """A lease or a run's lease settings are read by the engine's workers at once: none of them can be changed under them."""
+    """A lease or a run's lease settings are read by the engine's workers at once: none of them can be changed under
+    them."""
     with pytest.raises(dataclasses.FrozenInstanceError):
         lease_for('r', NOW, ['eu-west-1']).until = NOW  # type: ignore[misc]
     lease = LeaseTerms(THIS_RUN, ('eu-west-1',), 150, lambda: NOW, pytest.fail)
@@ -82,8 +83,8 @@ def holds(*regions, snapshot=SNAPSHOT):
 
 
 def test_a_run_that_finds_another_runs_live_lease_takes_its_own_off_for_that_region_at_once():
-    """It keeps its lease where it copies, and leaves none where it waits: the other run, writing its lease again before its
-    next call, must not find this one's and let go as well."""
+    """It keeps its lease where it copies, and leaves none where it waits: the other run, writing its lease again before
+    its next call, must not find this one's and let go as well."""
     store = MemoryTags()
     store.tags[SNAPSHOT][lease_key(OTHER_RUN, 'eu-west-1')] = (NOW + datetime.timedelta(minutes=2)).strftime(
         STAMP_FORMAT
@@ -121,7 +122,8 @@ def test_a_lapsed_lease_goes_only_from_the_sources_where_it_lapsed():
 
 
 def test_a_batch_of_sources_is_leased_in_one_call_read_in_one_and_let_go_of_in_one():
-    """The cost the lease exists to keep small: a round of copy calls over many sources, each for the same DR regions."""
+    """The cost the lease exists to keep small: a round of copy calls over many sources, each for the same DR
+    regions."""
 
     class CountingTags(MemoryTags):
         reads = 0
@@ -144,8 +146,8 @@ def test_a_batch_of_sources_is_leased_in_one_call_read_in_one_and_let_go_of_in_o
 
 @pytest.mark.parametrize('elapsed, fresh', [(74, True), (75, False)], ids=['more than half left', 'half left'])
 def test_a_lease_with_half_of_it_gone_is_not_fresh_for_a_copy_call(elapsed, fresh):
-    """Reads or retries (throttled) eat the lease: with half of it left or less, no copy call is sent under it (the engine
-    takes it again first), so that a copy call goes out under a lease that outlasts the call."""
+    """Reads or retries (throttled) eat the lease: with half of it left or less, no copy call is sent under it (the
+    engine takes it again first), so that a copy call goes out under a lease that outlasts the call."""
     store = MemoryTags()
     times = iter([NOW, NOW, NOW + datetime.timedelta(seconds=elapsed)])
     lease = CopyLeases(store, run_id=THIS_RUN, wall_clock=lambda: next(times), seconds=150, warn=pytest.fail)
@@ -272,8 +274,8 @@ def test_a_release_takes_off_a_lapsed_release_tag_and_leaves_another_runs_live_o
 
 def test_two_runs_releasing_one_share_at_once_leave_it_shared_with_nobody():
     """Each run's release reads the other's lease before that run took it off (the interleaving a busy machine gave in
-    test_dr_account_ecs.py's two runs at once): the one that reads last finds no live lease but its own gone, and releases.
-    Before, both left the share to the other, and it stayed shared after both ended."""
+    test_dr_account_ecs.py's two runs at once): the one that reads last finds no live lease but its own gone, and
+    releases. Before, both left the share to the other, and it stayed shared after both ended."""
     store, clock = MemoryShares(), [NOW]
     this, other = shares_at(store, clock), shares_at(store, clock, run_id=OTHER_RUN)
     this.take('us-east-1', SNAPSHOT)

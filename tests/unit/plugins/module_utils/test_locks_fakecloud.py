@@ -1,7 +1,7 @@
 """Locked DR copies through the real SDKs against fakecloud: ECS locks each copy once (LockSnapshot, read back with
-DescribeLockedSnapshots), pruning sends no DeleteSnapshot for a locked copy, and CBS and ENS refuse ``lock`` before any call.
-On the oldest ECS SDK (units-oldest), which has no request class for either lock action, the same calls go through the
-core's CommonRequest (clouds.alibaba.client.LATER_ACTIONS), signed and checked by fakecloud alike."""
+DescribeLockedSnapshots), pruning sends no DeleteSnapshot for a locked copy, and CBS and ENS refuse ``lock`` before any
+call. On the oldest ECS SDK (units-oldest), which has no request class for either lock action, the same calls go through
+the core's CommonRequest (clouds.alibaba.client.LATER_ACTIONS), signed and checked by fakecloud alike."""
 
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ def test_an_ecs_dr_run_locks_each_copy_once_and_the_rerun_sends_no_lock(cloud):
     report = dr_run(cloud, 'ecs', restore_test=False, lock=COMPLIANCE_WEEK)
     assert report['totals']['copied'] == 3 and report['totals']['locked'] == 3 and not report['failures']
     assert calls(cloud, 'ecs', 'LockSnapshot') == 3
-    # One DescribeLockedSnapshots for the region's copies before locking (as soon as named, before the wait), not one per
-    # copy; then the locks set, read back in one; then one read of the region after the wait.
+    # One DescribeLockedSnapshots for the region's copies before locking (as soon as named, before the wait), not one
+    # per copy; then the locks set, read back in one; then one read of the region after the wait.
     assert calls(cloud, 'ecs', 'DescribeLockedSnapshots') == 1 + 1 + 1
     copy_ids = [copy['snapshot_id'] for disk in report['disks'] for copy in disk['copies']]
     locks = EcsAdapter.from_connection(dict(ALIBABA, endpoint_url=cloud.url)).describe_locks('cn-shanghai', copy_ids)
@@ -117,8 +117,8 @@ def lock_calls(cloud):
 
 
 def test_an_expired_ecs_lock_is_set_again_with_a_new_token_and_read_back_in_force(cloud):
-    """ECS answers a ClientToken it has seen with its first answer and changes nothing: a lock set again once the last has
-    expired must carry a new token, or the copy stays unlocked while the run says it locked it."""
+    """ECS answers a ClientToken it has seen with its first answer and changes nothing: a lock set again once the last
+    has expired must carry a new token, or the copy stays unlocked while the run says it locked it."""
     cloud.admin.configure(alibaba_timestamp_window_seconds=4 * 86400)
     seed(cloud, 'ecs')
     day = {'mode': 'compliance', 'duration_days': 1, 'cool_off_hours': 0}
@@ -219,9 +219,9 @@ def test_a_lock_that_would_outlast_an_ecs_copys_retention_is_refused_up_front_an
 
 
 def test_an_ecs_run_without_wait_locks_each_copy_in_flight_and_nobody_can_delete_it(cloud):
-    """Issue 37, point 7: without wait, the copy is locked in the same run while still in progress (ECS takes it: the lock's
-    duration counts once the copy is accomplished, LockSnapshotResponseBody's LockDurationStartTime), read back, and
-    reported locked; a person who holds the account cannot delete it before it completes."""
+    """Issue 37, point 7: without wait, the copy is locked in the same run while still in progress (ECS takes it: the
+    lock's duration counts once the copy is accomplished, LockSnapshotResponseBody's LockDurationStartTime), read back,
+    and reported locked; a person who holds the account cannot delete it before it completes."""
     cloud.admin.configure(
         timings={'ecs': {'snapshot_seconds': 0.3, 'copy_seconds': 600}}, alibaba_timestamp_window_seconds=3600
     )
@@ -255,8 +255,8 @@ def test_an_ecs_run_without_wait_locks_each_copy_in_flight_and_nobody_can_delete
 
 
 def test_an_ecs_lock_whose_cool_off_outlasts_it_is_refused_before_any_call(cloud):
-    """Issue 46 (9): ECS counts the cool-off in the lock's duration ("Lock a snapshot"); a 1-day lock with 48 h of cool-off
-    passed the ranges, and LockSnapshot refused it for each copy."""
+    """Issue 46 (9): ECS counts the cool-off in the lock's duration ("Lock a snapshot"); a 1-day lock with 48 h of
+    cool-off passed the ranges, and LockSnapshot refused it for each copy."""
     seed(cloud, 'ecs')
     before = cloud.admin.calls()['calls']
     for lock in (

@@ -1,8 +1,8 @@
-"""An external id never shows, whatever its length: the modules run as Ansible runs them (a real AnsibleModule, in a process
-of their own), and their output is read as Ansible would print it.
+"""An external id never shows, whatever its length: the modules run as Ansible runs them (a real AnsibleModule, in a
+process of their own), and their output is read as Ansible would print it.
 
-Issue 37: Ansible masks a no_log value wherever its text occurs in the output, so a one-letter external id showed through
-the words it was cut out of ('dr_account: ********xt********rnal_id must b******** 2 to 1224 ...' for 'e').
+Issue 37: Ansible masks a no_log value wherever its text occurs in the output, so a one-letter external id showed
+through the words it was cut out of ('dr_account: ********xt********rnal_id must b******** 2 to 1224 ...' for 'e').
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""A DR run's progress as the module publishes it for the action's live progress lines (module_utils/core/progress.py and the
-engine's copy_progress): the phases in order, the copies per DR region as they start and end, a file that is always
-whole, and a run that goes on when the file cannot be written."""
+"""A DR run's progress as the module publishes it for the action's live progress lines (module_utils/core/progress.py
+and the engine's copy_progress): the phases in order, the copies per DR region as they start and end, a file that is
+always whole, and a run that goes on when the file cannot be written."""
 
 from __future__ import annotations
 

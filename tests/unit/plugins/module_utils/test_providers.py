@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import re
 
 import pytest
 import yaml
@@ -50,7 +51,9 @@ def test_dr_sync_documents_and_takes_the_registrys_providers():
 
 def test_the_role_and_the_awx_survey_offer_the_registrys_providers():
     specs = yaml.safe_load(read('roles', 'dr_copy', 'meta', 'argument_specs.yml'))
-    assert specs['argument_specs']['main']['options']['dr_copy_provider']['choices'] == list(PROVIDERS)
+    # The role names them (dr_sync's action checks the variable against its own choices, which are the registry's).
+    described = specs['argument_specs']['main']['options']['dr_copy_provider']['description']
+    assert re.findall(r'V\((\w+)\)', described) == list(PROVIDERS) == DR_ARGUMENT_SPEC['provider']['choices']
     survey = json.loads(read('docs', 'awx', 'dr_copy_survey.json'))
     (question,) = [question for question in survey['spec'] if question['variable'] == 'dr_copy_provider']
     assert question['choices'] == list(PROVIDERS)
@@ -70,8 +73,8 @@ def test_the_execution_environment_installs_every_clouds_sdk_and_no_other():
 
 @pytest.mark.parametrize('name', list(PROVIDERS))
 def test_each_record_is_its_copy_modules_cloud(name):
-    """The copy module of the record is built on the copy adapter that the record's adapter extends (a copy module carries
-    nothing of the DR run: test_layers.py), and on the record's connection options."""
+    """The copy module of the record is built on the copy adapter that the record's adapter extends (a copy module
+    carries nothing of the DR run: test_layers.py), and on the record's connection options."""
     provider = PROVIDERS[name]
     adapter = provider.load_adapter()
     module = importlib.import_module('ansible_collections.snapcopy.cloud.plugins.modules.' + provider.copy_module)

@@ -141,9 +141,9 @@ def test_a_disk_that_fails_to_be_made_fails_the_test_and_leaves_nothing(cloud, p
     dr_region = CLOUDS[provider][3]
     dr_run(cloud, provider, restore_test=False)
     cloud.admin.faults({'failing_disks': {provider: {'regions': [dr_region]}}})
-    # CBS lists a disk only once it is made: one that fails is never seen, and its test times out. The run's time is a fake
-    # clock that moves fakecloud's as far as the run sleeps: no real 10 s waited out, and however slow the machine, the
-    # disk fails (ECS, ENS) well before the drill's time is up.
+    # CBS lists a disk only once it is made: one that fails is never seen, and its test times out. The run's time is a
+    # fake clock that moves fakecloud's as far as the run sleeps: no real 10 s waited out, and however slow the machine,
+    # the disk fails (ECS, ENS) well before the drill's time is up.
     report = dr_run(cloud, provider, clock=CloudMovingClock(cloud), restore_test_timeout=10)
     (test,) = report['restore']['tests']
     assert test['result'] == ('timed_out' if provider == 'cbs' else 'failed')

@@ -64,8 +64,8 @@ def test_a_dr_account_without_a_role_names_the_environment_variable_that_can_giv
 
 
 def test_settings_made_without_a_concerns_options_are_the_safe_ones():
-    """A DrSettings built without saying so prunes nothing, drills nothing, locks nothing, stays in the disks' account and
-    does not wait: a caller that forgets a concern never deletes or makes disks by default."""
+    """A DrSettings built without saying so prunes nothing, drills nothing, locks nothing, stays in the disks' account
+    and does not wait: a caller that forgets a concern never deletes or makes disks by default."""
     made = settings.DrSettings('aws', 'us-east-1', (settings.DrRegion('us-west-2'),), {'dr': 'yes'})
     assert not made.prune.enabled and not made.prune.deletes
     assert not made.restore.enabled and made.lock is None and made.dr_account is None and not made.wait.wait
@@ -76,8 +76,8 @@ def test_settings_made_without_a_concerns_options_are_the_safe_ones():
 
 
 def test_the_settings_defaults_are_dr_syncs_documented_defaults():
-    """One default a setting: a DrSettings made without dr_sync's options (the tests', a caller's) waits, polls and drills as
-    dr_sync does when those options are left out."""
+    """One default a setting: a DrSettings made without dr_sync's options (the tests', a caller's) waits, polls and
+    drills as dr_sync does when those options are left out."""
     defaults = {name: spec.get('default') for name, spec in DR_ARGUMENT_SPEC.items()}
     wait, restore = settings.WaitSettings(), settings.RestoreSettings()
     assert (wait.wait, wait.timeout, wait.poll_interval) == (
@@ -102,8 +102,8 @@ def test_a_tag_value_yaml_made_a_boolean_or_a_number_is_named_as_what_it_became(
 
 
 def test_dr_sync_documents_each_options_default_as_its_argument_spec_has_it():
-    """What ansible-doc shows a user is what the module does when the option is left out (the options of the module's own
-    documentation and of its fragments; the connection's are documented with each cloud's)."""
+    """What ansible-doc shows a user is what the module does when the option is left out (the options of the module's
+    own documentation and of its fragments; the connection's are documented with each cloud's)."""
     doc = yaml.safe_load(dr_sync.DOCUMENTATION)
     documented = dict(doc['options'])
     for fragment in doc.get('extends_documentation_fragment', []):

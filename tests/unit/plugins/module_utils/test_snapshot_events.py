@@ -1,7 +1,8 @@
-"""The event source snapcopy.cloud.snapshots (runners/snapshot_events.py, extensions/eda/plugins/event_source/snapshots.py):
-bad arguments refused before any call; on each cloud, one event per completed snapshot of a tagged disk, from paged listings
-whose count of calls does not grow with the disks; the state file across a restart; throttling and failing calls; and on
-AWS the EventBridge messages of an SQS queue. Real SDKs over real HTTP: moto's server and fakecloud."""
+"""The event source snapcopy.cloud.snapshots (runners/snapshot_events.py,
+extensions/eda/plugins/event_source/snapshots.py): bad arguments refused before any call; on each cloud, one event per
+completed snapshot of a tagged disk, from paged listings whose count of calls does not grow with the disks; the state
+file across a restart; throttling and failing calls; and on AWS the EventBridge messages of an SQS queue. Real SDKs over
+real HTTP: moto's server and fakecloud."""
 
 from __future__ import annotations
 
@@ -32,8 +33,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.snapshot_ev
 from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils import ebs_eventbridge_events as aws_events
 
-# moto keeps one state per process: each AWS test takes a region of its own (AWS_REGIONS), where no other test's disks are;
-# each a region the oldest botocore of tests/requirements-oldest.txt knows (moto serves only those).
+# moto keeps one state per process: each AWS test takes a region of its own (AWS_REGIONS), where no other test's disks
+# are; each a region the oldest botocore of tests/requirements-oldest.txt knows (moto serves only those).
 AWS_REGIONS = iter(
     [
         'eu-north-1',
@@ -80,7 +81,8 @@ def connection(provider, url):
 
 
 class Cloud:
-    """One cloud of the emulators, as the tests seed and read it: tagged disks, snapshots that complete, calls counted."""
+    """One cloud of the emulators, as the tests seed and read it: tagged disks, snapshots that complete, calls
+    counted."""
 
     def __init__(self, provider, fakecloud=None, moto_url=None):
         self.provider = provider
@@ -131,7 +133,8 @@ class Cloud:
         )[self.provider]['disks']
 
     def snapshots(self, disk_ids):
-        """A new snapshot of each disk, still being made on fakecloud (finish() completes them); moto completes them at once."""
+        """A new snapshot of each disk, still being made on fakecloud (finish() completes them); moto completes them at
+        once."""
         if self.provider == 'aws':
             return [self.ec2.create_snapshot(VolumeId=disk_id)['SnapshotId'] for disk_id in disk_ids]
         specs = [{'disk_id': disk_id, 'region': self.region, 'status': 'progressing'} for disk_id in disk_ids]
@@ -313,7 +316,8 @@ def test_a_restart_with_the_state_file_repeats_nothing_and_misses_what_completed
 
 
 def test_a_restart_gives_again_what_it_gave_lately_which_a_killed_rulebook_may_have_lost(cloud, tmp_path, monkeypatch):
-    # The source's clock after a poll is not the poll's: a replay must repeat the event as first given, not that later time.
+    # The source's clock after a poll is not the poll's: a replay must repeat the event as first given, not that later
+    # time.
     monkeypatch.setattr(snapshot_events, 'now_text', lambda: '2031-01-01T00:00:00Z')
     disks = cloud.disks(2, SELECTOR)
     state = str(tmp_path / 'state.json')
@@ -338,8 +342,9 @@ def made_at(cloud, snapshot_id):
 
 
 def test_a_start_without_a_state_file_gives_what_was_made_in_the_last_replay_seconds(cloud, tmp_path):
-    """docs/events.md's AWX step: no state file and a longer replay_seconds. A snapshot that completed while the source was
-    down gets its event at the start; older ones are the schedule's. The source's clock is a test clock: no timing."""
+    """docs/events.md's AWX step: no state file and a longer replay_seconds. A snapshot that completed while the source
+    was down gets its event at the start; older ones are the schedule's. The source's clock is a test clock: no
+    timing."""
     made = cloud.snapshots(cloud.disks(1, SELECTOR))
     cloud.finish()
     created = made_at(cloud, made[0])
@@ -376,7 +381,8 @@ class Killed(Exception):
 def test_a_restart_with_replay_seconds_0_never_repeats_what_the_rulebook_got_before_a_kill(cloud, tmp_path):
     """The rulebook takes the event off the queue and the source is killed at once: the state file named it before the
     rulebook could see it, so a restart with replay_seconds 0 gives it no second time (under load the file used to be
-    written after the put, and a kill between the two repeated it). A barrier, not a race: the kill is the put itself."""
+    written after the put, and a kill between the two repeated it). A barrier, not a race: the kill is the put
+    itself."""
     disks = cloud.disks(1, SELECTOR)
     state = str(tmp_path / 'state.json')
     assert run(cloud.args(state_file=state), polls=1) == []
@@ -512,8 +518,8 @@ def test_throttled_listings_are_retried_and_a_failing_cloud_never_ends_the_sourc
     )
     events = run(cloud.args(include_existing=True), polls=1)
     assert ids_of(events) == sorted(made)
-    # Failing on every try: each poll fails, logged with the cloud's code and request id, and the source goes on; once the
-    # cloud answers again, what completed meanwhile is given.
+    # Failing on every try: each poll fails, logged with the cloud's code and request id, and the source goes on; once
+    # the cloud answers again, what completed meanwhile is given.
     state = str(tmp_path / 'state.json')
     assert run(cloud.args(state_file=state), polls=1) == []
     fakecloud_clean.admin.faults(
@@ -540,7 +546,8 @@ def test_throttled_listings_are_retried_and_a_failing_cloud_never_ends_the_sourc
 
 # ---------------------------------------------------------------------------------------------- AWS: EventBridge to SQS
 def ebs_event(snapshot_id, region, kind=aws_events.CREATE_SNAPSHOT, arn_form=aws_events.ACCOUNT_FIELD_FORM):
-    """The message EventBridge puts on the queue: AWS's example event ``kind`` (ebs_eventbridge_events.py) for the snapshot."""
+    """The message EventBridge puts on the queue: AWS's example event ``kind`` (ebs_eventbridge_events.py) for the
+    snapshot."""
     return aws_events.example(kind, [snapshot_id], region, arn_form=arn_form)
 
 
@@ -623,8 +630,9 @@ def test_an_sqs_message_is_not_deleted_until_its_event_is_on_the_queue(sqs_cloud
     assert messages_left(cloud, queue_url) == 1, (
         'the message stays in SQS: it comes again once its visibility timeout ends'
     )
-    # The state file named it before the put (a restart with replay_seconds 0 repeats nothing the rulebook may have had):
-    # a restart with replay_seconds gives it again, counted from when it was given, not from its endTime a day before.
+    # The state file named it before the put (a restart with replay_seconds 0 repeats nothing the rulebook may have
+    # had): a restart with replay_seconds gives it again, counted from when it was given, not from its endTime a day
+    # before.
     assert snapshot_id in GivenSnapshots(args['state_file'], 'aws', cloud.region)
     assert run(dict(args, replay_seconds=600), polls=1) == [
         {
@@ -644,7 +652,8 @@ def test_an_sqs_message_is_not_deleted_until_its_event_is_on_the_queue(sqs_cloud
 )
 @pytest.mark.parametrize('arn_form', [None, aws_events.ACCOUNT_FIELD_FORM, aws_events.REGION_FIELD_FORM])
 def test_ebs_events_name_their_snapshot_in_either_arn_form_aws_writes(kind, arn_form):
-    """AWS's createSnapshot and copySnapshot examples, as the guide writes them (None) and with their ARNs in either form."""
+    """AWS's createSnapshot and copySnapshot examples, as the guide writes them (None) and with their ARNs in either
+    form."""
     body = aws_events.example(kind, ['snap-0abc'], 'eu-north-1', time='2026-11-25T10:00:00Z', arn_form=arn_form)
     parsed = parse_ebs_message({'ReceiptHandle': 'r', 'MessageId': 'm', 'Body': body}, 'eu-north-1')
     assert parsed.snapshots == {'snap-0abc': '2026-11-25T10:00:00Z'} and parsed.problem is None
@@ -710,8 +719,8 @@ def test_what_is_not_a_snapshot_arn_is_refused(arn):
 
 
 def test_the_push_path_gives_the_events_of_each_shape_aws_documents(sqs_cloud, tmp_path):
-    """Each of AWS's example events, on a real SQS queue (moto), for snapshots of tagged disks: one event per snapshot, the
-    multi-volume set's snapshots each, every message deleted after."""
+    """Each of AWS's example events, on a real SQS queue (moto), for snapshots of tagged disks: one event per snapshot,
+    the multi-volume set's snapshots each, every message deleted after."""
     cloud = sqs_cloud
     queue_url = cloud.sqs.create_queue(QueueName='snapcopy-events-shapes')['QueueUrl']
     single, copied, first, second = cloud.snapshots(cloud.disks(4, SELECTOR))
@@ -762,8 +771,8 @@ def test_a_message_the_source_cannot_read_is_deleted_with_a_warning_saying_what_
 
 # ---------------------------------------------------------------------------------------------- the plugin file
 def test_the_plugin_file_runs_as_ansible_rulebook_runs_it(fakecloud_clean, tmp_path):
-    """ansible-rulebook runs the file by its path (runpy): its main takes (queue, args) and imports the collection from the
-    collections folder it is in."""
+    """ansible-rulebook runs the file by its path (runpy): its main takes (queue, args) and imports the collection from
+    the collections folder it is in."""
     cloud = Cloud('ens', fakecloud=fakecloud_clean)
     disks = cloud.disks(1, SELECTOR)
     linked = os.path.join(

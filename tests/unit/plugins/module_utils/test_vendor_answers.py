@@ -452,8 +452,8 @@ def drill_copy(copy_id, region, size=40):
 
 
 def test_ecs_reads_the_drills_create_describe_and_delete_answers(fakecloud_clean):
-    """CreateDiskResponseBody (DiskId), DescribeDisksResponseBodyDisksDisk (Status, ZoneId, SourceSnapshotId, Size in GiB,
-    CreationTime, Tags.Tag of TagKey/TagValue) and DeleteDiskResponseBody (a request id alone)."""
+    """CreateDiskResponseBody (DiskId), DescribeDisksResponseBodyDisksDisk (Status, ZoneId, SourceSnapshotId, Size in
+    GiB, CreationTime, Tags.Tag of TagKey/TagValue) and DeleteDiskResponseBody (a request id alone)."""
     answer_with(
         fakecloud_clean,
         'ecs',
@@ -548,8 +548,8 @@ def test_ecs_maps_every_documented_disk_status(fakecloud_clean, status, state):
 
 
 def test_ens_reads_the_drills_create_describe_and_delete_answers(fakecloud_clean):
-    """CreateDiskResponseBody (InstanceIds, a list), DescribeDisksResponseBodyDisksDisks (Status, SnapshotId, Size in MiB,
-    CreationTime, EnsRegionId) and DeleteDiskResponseBody (Code 0)."""
+    """CreateDiskResponseBody (InstanceIds, a list), DescribeDisksResponseBodyDisksDisks (Status, SnapshotId, Size in
+    MiB, CreationTime, EnsRegionId) and DeleteDiskResponseBody (Code 0)."""
     answer_with(
         fakecloud_clean,
         'ens',
@@ -608,8 +608,8 @@ def test_ens_reads_the_drills_create_describe_and_delete_answers(fakecloud_clean
 
 
 def test_cbs_reads_the_drills_create_describe_and_terminate_answers(fakecloud_clean):
-    """CreateDisksResponse (DiskIdSet), Disk (DiskState, Placement.Zone, DiskSize in GiB, CreateTime in Beijing time, Tags)
-    and TerminateDisksResponse (a request id alone)."""
+    """CreateDisksResponse (DiskIdSet), Disk (DiskState, Placement.Zone, DiskSize in GiB, CreateTime in Beijing time,
+    Tags) and TerminateDisksResponse (a request id alone)."""
     answer_with(
         fakecloud_clean, 'cbs', 'CreateDisks', tencent_answer(CBS.CreateDisksResponse, DiskIdSet=['disk-test0001'])
     )
@@ -672,7 +672,8 @@ def test_cbs_reads_the_drills_create_describe_and_terminate_answers(fakecloud_cl
     ],
 )
 def test_cbs_maps_every_documented_disk_state(fakecloud_clean, state, neutral):
-    """Disk.DiskState (cbs 2017-03-12): UNATTACHED, ATTACHING, ATTACHED, DETACHING, EXPANDING, ROLLBACKING, TORECYCLE, DUMPING."""
+    """Disk.DiskState (cbs 2017-03-12): UNATTACHED, ATTACHING, ATTACHED, DETACHING, EXPANDING, ROLLBACKING, TORECYCLE,
+    DUMPING."""
     answer_with(
         fakecloud_clean,
         'cbs',

@@ -1,6 +1,6 @@
-"""dr_sync's live progress on the controller (plugin_utils/_live_progress.py, the action's progress_settings): the lines as a
-person reads them, a module run in a thread while lines are printed, and a fleet's board that prints one line for all
-its scopes and clears itself."""
+"""dr_sync's live progress on the controller (plugin_utils/_live_progress.py, the action's progress_settings): the lines
+as a person reads them, a module run in a thread while lines are printed, and a fleet's board that prints one line for
+all its scopes and clears itself."""
 
 from __future__ import annotations
 

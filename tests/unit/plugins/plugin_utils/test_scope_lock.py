@@ -1,4 +1,5 @@
-"""The lock of a scope on the controller (plugin_utils/_scope_lock.py), timed by a test clock: no test waits in real time."""
+"""The lock of a scope on the controller (plugin_utils/_scope_lock.py), timed by a test clock: no test waits in real
+time."""
 
 from __future__ import annotations
 

@@ -42,7 +42,8 @@ MAKES = {
     'asked of DescribeDiskConfigQuota), one snapshot of it, its copy in {dr}',
 }
 KEY_IDS = ('access_key', 'alicloud_access_key', 'secret_id')
-# Credential options shown as they are: none of them is a secret (the modules do not mark them no_log); any other is ****.
+# Credential options shown as they are: none of them is a secret (the modules do not mark them no_log); any other is
+# ****.
 SHOWN = ('profile', 'alicloud_assume_role_arn', 'alicloud_assume_role_session_name', 'role_arn', 'role_session_name')
 
 
@@ -121,7 +122,8 @@ def check(args):
         'deleted first' % config.leftovers_older_than_hours
     )
     if not args.dry_run:
-        # Each cloud's SDK client, made now (no call yet), so that a missing SDK or profile stops the run before it makes anything.
+        # Each cloud's SDK client, made now (no call yet), so that a missing SDK or profile stops the run before it
+        # makes anything.
         for settings in config.clouds.values():
             make_client(settings, CallLog(False), False)
     return 0

@@ -34,8 +34,9 @@ ENS_CHINA_SITE_REGIONS = (
     'cn-zhangjiakou',
 )
 ALIBABA_PACKAGES = {'ecs': 'aliyunsdkecs.request.v20140526', 'ens': 'aliyunsdkens.request.v20171110'}
-# Where each cloud's STS AssumeRole goes, as the collection sends it (clouds.alibaba.client.STS_ENDPOINT, clouds.tencent.client.STS_REGION): Alibaba's
-# one public host (sts-2015-04-01), Tencent's sts 2018-08-13 in a region of the caller's choice.
+# Where each cloud's STS AssumeRole goes, as the collection sends it (clouds.alibaba.client.STS_ENDPOINT,
+# clouds.tencent.client.STS_REGION): Alibaba's one public host (sts-2015-04-01), Tencent's sts 2018-08-13 in a region of
+# the caller's choice.
 STS = {'ecs': 'sts.aliyuncs.com', 'ens': 'sts.aliyuncs.com', 'cbs': 'ap-guangzhou'}
 # A role session of an hour, within both STS's limits (AssumeRoleRequest DurationSeconds: Alibaba 900 s to the role's
 # maximum, 3600 s by default; Tencent up to 43200 s); assumed again this long before it ends, since a helper command
@@ -192,7 +193,8 @@ class AlibabaClient:
         )
 
     def _assume_role(self):
-        """sts AssumeRole (alibabacloud_sts20150401 AssumeRoleRequest) with the config's own keys, as the modules call it."""
+        """sts AssumeRole (alibabacloud_sts20150401 AssumeRoleRequest) with the config's own keys, as the modules call
+        it."""
         params = role_params(self.role, self.session_name)
         self.log.call(self.product, 'AssumeRole', STS[self.product], params)
         request = self.sdk['CommonRequest'](product='Sts', version='2015-04-01', action_name='AssumeRole')
@@ -258,7 +260,8 @@ class TencentClient:
         return self._send(self.clients[region], action, region, params)
 
     def _assume_role(self):
-        """sts AssumeRole (tencentcloud.sts.v20180813 AssumeRoleRequest) with the config's own keys, as the modules call it."""
+        """sts AssumeRole (tencentcloud.sts.v20180813 AssumeRoleRequest) with the config's own keys, as the modules call
+        it."""
         params = role_params(self.role, self.session_name)
         self.log.call('cbs', 'AssumeRole', STS['cbs'], params)
         answer = self._send(

@@ -91,7 +91,8 @@ class Aws(Cloud):
 
     def setup(self, run_id):
         tags = [{'Key': RUN_TAG, 'Value': run_id}]
-        # ec2 CreateVolume: "gp3: 1 - 65,536 GiB" (CreateVolumeRequest Size); TagSpecifications with ResourceType volume.
+        # ec2 CreateVolume: "gp3: 1 - 65,536 GiB" (CreateVolumeRequest Size); TagSpecifications with ResourceType
+        # volume.
         volume = self.call(
             'CreateVolume',
             self.source,
@@ -196,8 +197,8 @@ class Ecs(Cloud):
     def setup(self, run_id):
         zone = self._instance_zone()
         tag = {'Tag.1.Key': RUN_TAG, 'Tag.1.Value': run_id}
-        # ecs CreateDisk (CreateDiskRequest): DiskCategory cloud_essd with PerformanceLevel PL0 takes Size 1 to 65,536 GiB;
-        # ZoneId is required without InstanceId; pay-as-you-go.
+        # ecs CreateDisk (CreateDiskRequest): DiskCategory cloud_essd with PerformanceLevel PL0 takes Size 1 to 65,536
+        # GiB; ZoneId is required without InstanceId; pay-as-you-go.
         disk_id = self.call(
             'CreateDisk',
             self.source,
@@ -267,15 +268,16 @@ class Ecs(Cloud):
         return (listed(answer, 'Snapshots', 'Snapshot') or [{}])[0]
 
     def probe(self, run_id, disk_id, copy_id):  # pylint: disable=unused-argument
-        """A copy a disk was made from, deleted without Force. The ECS DeleteSnapshot reference: "If the snapshot has been
-        used to create disks and Force is not specified or is set to false, the snapshot cannot be deleted directly"
-        (403 SnapshotCreatedDisk). The collection's pruning never sends Force and keeps such a copy (kept_in_use), so a
-        restored disk can still be re-initialized from it. A disk is made from the run's DR copy, the copy is deleted
-        without Force, and the disk is deleted again; the answer is the finding. Only a deleted copy fails the check."""
+        """A copy a disk was made from, deleted without Force. The ECS DeleteSnapshot reference: "If the snapshot has
+        been used to create disks and Force is not specified or is set to false, the snapshot cannot be deleted
+        directly" (403 SnapshotCreatedDisk). The collection's pruning never sends Force and keeps such a copy
+        (kept_in_use), so a restored disk can still be re-initialized from it. A disk is made from the run's DR copy,
+        the copy is deleted without Force, and the disk is deleted again; the answer is the finding. Only a deleted copy
+        fails the check."""
         dr = self.dr
         zone = self.settings.dr_zone or self._disk_zone(dr)
-        # ecs CreateDisk (CreateDiskRequest) from a snapshot: SnapshotId; Size 1 is below the snapshot's size or equal to
-        # it, so the disk takes the snapshot's; labelled as the run's own disk (Tag.N, DiskName, Description).
+        # ecs CreateDisk (CreateDiskRequest) from a snapshot: SnapshotId; Size 1 is below the snapshot's size or equal
+        # to it, so the disk takes the snapshot's; labelled as the run's own disk (Tag.N, DiskName, Description).
         made = self.call(
             'CreateDisk',
             dr,
@@ -291,7 +293,8 @@ class Ecs(Cloud):
         )['DiskId']
         try:
             self._wait_disk(made, 'Available', dr)
-            # ecs DeleteSnapshot (DeleteSnapshotRequest) with SnapshotId alone: Force "Default value: false", as the collection sends it.
+            # ecs DeleteSnapshot (DeleteSnapshotRequest) with SnapshotId alone: Force "Default value: false", as the
+            # collection sends it.
             try:
                 answer = self.call('DeleteSnapshot', dr, {'SnapshotId': copy_id})
                 said = {'code': None, 'message': 'accepted: no error', 'request_id': answer.get('RequestId')}
@@ -299,8 +302,9 @@ class Ecs(Cloud):
                 said = {'code': error.code, 'message': error.message, 'request_id': error.request_id}
             still_there = bool(self._snapshot(copy_id, dr).get('SnapshotId'))
         finally:
-            # ecs DeleteDiskRequest: an Available disk. Gone before the run's cleanup deletes the copy, which ECS refuses while
-            # a disk made from it exists; a run that dies before this leaves the disk to the cleanup (resources(), DR disks first).
+            # ecs DeleteDiskRequest: an Available disk. Gone before the run's cleanup deletes the copy, which ECS
+            # refuses while a disk made from it exists; a run that dies before this leaves the disk to the cleanup
+            # (resources(), DR disks first).
             self.call('DeleteDisk', dr, {'DiskId': made})
             wait_gone(self.client, 'disk %s' % made, lambda: self._disk(made, dr).get('DiskId'), self.timeout)
         rule = 'DeleteSnapshot without Force of a snapshot a disk was made from: 403 SnapshotCreatedDisk (ECS DeleteSnapshot reference)'
@@ -346,7 +350,8 @@ class Ecs(Cloud):
         return finding
 
     def _disk_zone(self, region):
-        """The first zone of ``region`` that lists cloud_essd among its AvailableDiskCategories (ecs DescribeZones, pay-as-you-go)."""
+        """The first zone of ``region`` that lists cloud_essd among its AvailableDiskCategories (ecs DescribeZones,
+        pay-as-you-go)."""
         answer = self.call('DescribeZones', region, {'RegionId': region, 'InstanceChargeType': 'PostPaid'})
         for zone in listed(answer, 'Zones', 'Zone'):
             if self.PROBE_DISK['DiskCategory'] in listed(zone, 'AvailableDiskCategories', 'DiskCategories'):
@@ -367,8 +372,8 @@ class Ecs(Cloud):
             params['NextToken'] = answer['NextToken']
 
     def resources(self):
-        # DescribeDisks / DescribeSnapshots Tag.N.Key: the resources that carry the run tag, whatever its value. Disks in
-        # the DR region too: the probe makes one there from the copy.
+        # DescribeDisks / DescribeSnapshots Tag.N.Key: the resources that carry the run tag, whatever its value. Disks
+        # in the DR region too: the probe makes one there from the copy.
         run_tagged = {'Tag.1.Key': RUN_TAG}
         found = []
         for region in (self.dr, self.source):
@@ -436,9 +441,11 @@ class Ens(Cloud):
             },
         )
         disk_id = answer['InstanceIds'][0]
-        # ens DescribeDisks Status: In-use, Available, Attaching, Detaching, Creating, ReIniting, Deleting, ... (DescribeDisksRequest).
+        # ens DescribeDisks Status: In-use, Available, Attaching, Detaching, Creating, ReIniting, Deleting, ...
+        # (DescribeDisksRequest).
         self.wait('disk %s' % disk_id, lambda: self._disk(disk_id), 'Status', ('Available',))
-        # ens CreateSnapshot (CreateSnapshotRequest): EnsRegionId and DiskId required; the id comes back as a list, SnapShotId.
+        # ens CreateSnapshot (CreateSnapshotRequest): EnsRegionId and DiskId required; the id comes back as a list,
+        # SnapShotId.
         answer = self.call(
             'CreateSnapshot',
             node,
@@ -482,10 +489,11 @@ class Ens(Cloud):
             number += 1
 
     def probe(self, run_id, disk_id, copy_id):  # pylint: disable=unused-argument
-        """What the live DescribeDisks' TotalCount counts. The ens-20171110 model (DescribeDisksResponseBody TotalCount):
-        "The total number of pages for a paged query" (DescribeSnapshots': the number of snapshots). The collection no
-        longer relies on it; this tells whoever runs the test whether the model is right. Every page of the source node
-        is read until a short page (at most PROBE_PAGES) and TotalCount compared with the disks and pages found."""
+        """What the live DescribeDisks' TotalCount counts. The ens-20171110 model (DescribeDisksResponseBody
+        TotalCount): "The total number of pages for a paged query" (DescribeSnapshots': the number of snapshots). The
+        collection no longer relies on it; this tells whoever runs the test whether the model is right. Every page of
+        the source node is read until a short page (at most PROBE_PAGES) and TotalCount compared with the disks and
+        pages found."""
         node, size = self.source, self.PROBE_PAGE_SIZE
         disks, total, pages, capped = [], None, 0, False
         while True:
@@ -584,7 +592,8 @@ class Ens(Cloud):
 
 class Cbs(Cloud):
     name = 'cbs'
-    # In order of preference: the cheaper per GiB first (Tencent's price list); both are data disks of CreateDisksRequest DiskType.
+    # In order of preference: the cheaper per GiB first (Tencent's price list); both are data disks of
+    # CreateDisksRequest DiskType.
     DISK_TYPES = ('CLOUD_PREMIUM', 'CLOUD_BSSD')
     # DescribeDisksRequest / DescribeSnapshotsRequest Limit: "最大值为100".
     PAGE_SIZE = 100
@@ -592,8 +601,8 @@ class Cbs(Cloud):
     def setup(self, run_id):
         disk_type, size = self._smallest_disk()
         tags = [{'Key': RUN_TAG, 'Value': run_id}]
-        # cbs CreateDisks (CreateDisksRequest): Placement.Zone, DiskChargeType POSTPAID_BY_HOUR, DiskType, DiskSize (GiB),
-        # DiskName (at most 60 bytes), Tags; the answer's DiskIdSet holds the new id.
+        # cbs CreateDisks (CreateDisksRequest): Placement.Zone, DiskChargeType POSTPAID_BY_HOUR, DiskType, DiskSize
+        # (GiB), DiskName (at most 60 bytes), Tags; the answer's DiskIdSet holds the new id.
         answer = self.call(
             'CreateDisks',
             self.source,

@@ -325,7 +325,8 @@ def alicloud_region(settings):
 
 
 def role(cloud, credentials):
-    """The Role of a credentials mapping (the modules' option names), or None: no role ARN, or a cloud without roles here."""
+    """The Role of a credentials mapping (the modules' option names), or None: no role ARN, or a cloud without roles
+    here."""
     names = ROLE_OPTIONS.get(cloud)
     if not names or not credentials.get(names[0]):
         return None
@@ -333,7 +334,8 @@ def role(cloud, credentials):
 
 
 def role_of(settings):
-    """The Role of ``settings`` for a dry run, which needs no keys: the config's, else the variables the modules read."""
+    """The Role of ``settings`` for a dry run, which needs no keys: the config's, else the variables the modules
+    read."""
     if settings.credentials is not None:
         return role(settings.name, settings.credentials)
     return role(settings.name, {name: _variable(name) for name in ROLE_OPTIONS.get(settings.name, ())})

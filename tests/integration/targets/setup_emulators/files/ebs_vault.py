@@ -4,14 +4,15 @@ account shared (moto copies within one account only).
 
 Copies across accounts, from the EC2 reference (CopySnapshot, ModifySnapshotAttribute) and the EBS user guide's "Share a
 snapshot": the caller copies a snapshot of another account's when that account gave it createVolumePermission (its
-UserIds, moto's create_volume_permission_userids, or the group all); the copy is the caller's. An encrypted snapshot
-can be shared only when encrypted with a customer managed key that the key's account lets the caller use: the AWS managed
-key (aws/ebs) can never be shared. What EC2 answers otherwise is not documented by code: a snapshot not shared is answered
-as one that does not exist (InvalidSnapshot.NotFound), a key the caller may not use as KMS's refusal (KMS.AccessDenied, the
-code is ours); the collection checks the key before it asks for a copy. And moto gives a snapshot of a volume encrypted
-with a customer managed key no key: EBS encrypts it with the volume's ("snapshots of encrypted volumes are automatically
-encrypted", with the same key), which this layer sets after moto's CreateSnapshot; and moto makes the key aliased
-aws/ebs, which EBS uses when none is named, a customer managed key, where it is AWS managed (KMS DescribeKey KeyManager AWS).
+UserIds, moto's create_volume_permission_userids, or the group all); the copy is the caller's. An encrypted snapshot can
+be shared only when encrypted with a customer managed key that the key's account lets the caller use: the AWS managed
+key (aws/ebs) can never be shared. What EC2 answers otherwise is not documented by code: a snapshot not shared is
+answered as one that does not exist (InvalidSnapshot.NotFound), a key the caller may not use as KMS's refusal
+(KMS.AccessDenied, the code is ours); the collection checks the key before it asks for a copy. And moto gives a snapshot
+of a volume encrypted with a customer managed key no key: EBS encrypts it with the volume's ("snapshots of encrypted
+volumes are automatically encrypted", with the same key), which this layer sets after moto's CreateSnapshot; and moto
+makes the key aliased aws/ebs, which EBS uses when none is named, a customer managed key, where it is AWS managed (KMS
+DescribeKey KeyManager AWS).
 
 Held to botocore's EC2 model (2016-11-15, LockSnapshotRequest / LockSnapshotResult, DescribeLockedSnapshotsRequest /
 LockedSnapshotsInfo) and the EBS user guide's "Lock a snapshot":
@@ -20,25 +21,25 @@ LockedSnapshotsInfo) and the EBS user guide's "Lock a snapshot":
 - LockState governance, compliance-cooloff (a compliance lock in its cool-off), compliance or expired;
 - a governance lock, and a compliance lock in its cool-off, may be set anew at any time; once the cool-off is over, a
   compliance lock may only be lengthened;
-- a locked snapshot cannot be deleted (the error's code is not documented: the collection reads the lock first and sends no
-  delete for a locked snapshot, so nothing may rest on this answer);
-- a snapshot can be locked while pending or completed, no other state (the EBS user guide's "Snapshot lock considerations",
-  and its "Lock a snapshot": "You can lock a snapshot that is in the pending or completed state"); locked while pending, it
-  cannot be deleted while pending, and the lock's duration starts only once it is completed
+- a locked snapshot cannot be deleted (the error's code is not documented: the collection reads the lock first and sends
+  no delete for a locked snapshot, so nothing may rest on this answer);
+- a snapshot can be locked while pending or completed, no other state (the EBS user guide's "Snapshot lock
+  considerations", and its "Lock a snapshot": "You can lock a snapshot that is in the pending or completed state");
+  locked while pending, it cannot be deleted while pending, and the lock's duration starts only once it is completed
   (LockedSnapshotsInfo.LockDurationStartTime): until then lockDurationStartTime and lockExpiresOn are not answered (the
-  considerations page; an answer of the AWS CLI to a lock of a pending snapshot shows neither), while lockCreatedOn is and
-  a compliance lock's cool-off counts from the lock ("a cooling-off period that starts immediately after you lock the
-  snapshot", "Snapshot lock concepts"). A lock on a pending snapshot whose creation fails is cancelled (considerations). The
-  refusal of a lock on a snapshot in another state is unverifiable in its code: IncorrectState, EC2's common client error for
-  a resource in the wrong state;
-- DescribeLockedSnapshots answers the locks of the caller's snapshots (SnapshotIds, the filter lock-state; MaxResults 5-1,000
-  with NextToken).
+  considerations page; an answer of the AWS CLI to a lock of a pending snapshot shows neither), while lockCreatedOn is
+  and a compliance lock's cool-off counts from the lock ("a cooling-off period that starts immediately after you lock
+  the snapshot", "Snapshot lock concepts"). A lock on a pending snapshot whose creation fails is cancelled
+  (considerations). The refusal of a lock on a snapshot in another state is unverifiable in its code: IncorrectState,
+  EC2's common client error for a resource in the wrong state;
+- DescribeLockedSnapshots answers the locks of the caller's snapshots (SnapshotIds, the filter lock-state; MaxResults
+  5-1,000 with NextToken).
 The snapshot must exist in moto's EC2 backend of the caller's account and region (InvalidSnapshot.NotFound otherwise).
 
-moto completes every snapshot and copy at once. A test that needs a copy in flight names its destination (account, region) in
-HELD_COPIES: each CopySnapshot answered there leaves its copy pending until the test calls complete_snapshot or
-fail_snapshot. A test that plays a lock the cloud answers but does not hold names (account, 'LockSnapshot') in HOLLOW: the
-call is checked and answered as EC2 answers it, and nothing is kept.
+moto completes every snapshot and copy at once. A test that needs a copy in flight names its destination (account,
+region) in HELD_COPIES: each CopySnapshot answered there leaves its copy pending until the test calls complete_snapshot
+or fail_snapshot. A test that plays a lock the cloud answers but does not hold names (account, 'LockSnapshot') in
+HOLLOW: the call is checked and answered as EC2 answers it, and nothing is kept.
 """
 
 from __future__ import annotations
@@ -55,20 +56,22 @@ from xml.sax.saxutils import escape
 NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/'
 CREDENTIAL_SCOPE = re.compile(r'Credential=(?P<key>[^/]+)/\d{8}/(?P<region>[^/]+)/ec2/')
 LOCK_MODES = ('compliance', 'governance')
-# (account, region, snapshot id) -> {'mode', 'duration_days', 'cool_off_hours', 'locked_at', 'duration_start', 'expires_at'};
-# on a pending snapshot locked for a duration, duration_start and expires_at are None until it completes (complete_snapshot).
+# (account, region, snapshot id) -> {'mode', 'duration_days', 'cool_off_hours', 'locked_at', 'duration_start',
+# 'expires_at'}; on a pending snapshot locked for a duration, duration_start and expires_at are None until it completes
+# (complete_snapshot).
 LOCKS: dict = {}
-# (account, region) destinations whose copies stay pending until complete_snapshot or fail_snapshot (see the module's docstring).
+# (account, region) destinations whose copies stay pending until complete_snapshot or fail_snapshot (see the module's
+# docstring).
 HELD_COPIES: set = set()
 # (account, action) pairs answered and not carried out: LockSnapshot, a lock the cloud answers and does not hold.
 HOLLOW: set = set()
-# (account, action) pairs that the account's policy does not allow, answered as EC2 answers an IAM denial (its common client
-# error UnauthorizedOperation, "You are not authorized to perform this operation.", HTTP 403): what tests set to play a
-# policy that lacks a permission.
+# (account, action) pairs that the account's policy does not allow, answered as EC2 answers an IAM denial (its common
+# client error UnauthorizedOperation, "You are not authorized to perform this operation.", HTTP 403): what tests set to
+# play a policy that lacks a permission.
 DENIED: set = set()
-# The cloud's clock: this machine's moved on by CLOCK['offset'] seconds (a test moves it a day on). Every answer's Date header
-# says it, as EC2's answers carry its own time (RFC 9110 section 6.6.1), which the DR run times its leases by; the locks
-# count by it too.
+# The cloud's clock: this machine's moved on by CLOCK['offset'] seconds (a test moves it a day on). Every answer's Date
+# header says it, as EC2's answers carry its own time (RFC 9110 section 6.6.1), which the DR run times its leases by;
+# the locks count by it too.
 CLOCK = {'offset': 0.0}
 _GUARD = threading.Lock()
 
@@ -78,7 +81,8 @@ def cloud_time():
 
 
 def request_handler():
-    """werkzeug's request handler, with every answer's Date header the cloud's time (cloud_time) rather than this machine's."""
+    """werkzeug's request handler, with every answer's Date header the cloud's time (cloud_time) rather than this
+    machine's."""
     from werkzeug.serving import WSGIRequestHandler  # pylint: disable=import-outside-toplevel  # werkzeug comes with moto[server]
 
     class CloudClockHandler(WSGIRequestHandler):
@@ -114,7 +118,8 @@ def lock_fields(snapshot_id, lock, now, owner=None):
         ('lockDuration', lock['duration_days']),
         ('lockCreatedOn', iso(lock['locked_at'])),
     ]
-    # Not answered until the snapshot completes, when a lock set while it was pending starts (see the module's docstring).
+    # Not answered until the snapshot completes, when a lock set while it was pending starts (see the module's
+    # docstring).
     fields += [
         (name, iso(lock[key]))
         for name, key in (('lockDurationStartTime', 'duration_start'), ('lockExpiresOn', 'expires_at'))
@@ -267,7 +272,8 @@ def refuse_locked_delete(params, account, region, now):
 
 
 def shared_source(params, account):
-    """(owner account, snapshot) of a CopySnapshot's source in another account; None when it is the caller's own (moto copies it)."""
+    """(owner account, snapshot) of a CopySnapshot's source in another account; None when it is the caller's own (moto
+    copies it)."""
     from moto.ec2.models import ec2_backends  # pylint: disable=import-outside-toplevel
 
     region, snapshot_id = params.get('SourceRegion'), params.get('SourceSnapshotId')
@@ -281,7 +287,8 @@ def shared_source(params, account):
 
 
 def key_usable_by(owner, region, key_id, account):
-    """Whether the customer managed key ``key_id`` of ``owner`` lets ``account`` use it (its policy names the account)."""
+    """Whether the customer managed key ``key_id`` of ``owner`` lets ``account`` use it (its policy names the
+    account)."""
     from moto.kms.models import kms_backends  # pylint: disable=import-outside-toplevel
 
     backend = kms_backends[owner][region]
@@ -335,8 +342,8 @@ ACTIONS = {
 
 
 def keep_volume_keys(environ):
-    """Each snapshot of an encrypted volume in the caller's region has the volume's key, and aws/ebs is AWS managed (see the
-    module's docstring)."""
+    """Each snapshot of an encrypted volume in the caller's region has the volume's key, and aws/ebs is AWS managed (see
+    the module's docstring)."""
     from moto.iam.models import get_account_id_from  # pylint: disable=import-outside-toplevel
     from moto.kms.models import kms_backends  # pylint: disable=import-outside-toplevel
 
@@ -352,7 +359,8 @@ def keep_volume_keys(environ):
 
 
 def hold_copy(answer, account, region):
-    """``answer`` (CopySnapshot's, as an iterable of bytes) as it is; its copy left pending when (account, region) is in HELD_COPIES."""
+    """``answer`` (CopySnapshot's, as an iterable of bytes) as it is; its copy left pending when (account, region) is in
+    HELD_COPIES."""
     body = b''.join(answer)
     if (account, region) in HELD_COPIES:
         match = re.search(rb'<snapshotId>([^<]+)</snapshotId>', body)
@@ -375,10 +383,12 @@ def error_answer(start_response, error, request_id):
 
 
 def with_ebs_vault(app):
-    """``app`` (moto's WSGI application) with the lock calls and copies of shared snapshots answered here, and locked snapshots kept from deletion."""
+    """``app`` (moto's WSGI application) with the lock calls and copies of shared snapshots answered here, and locked
+    snapshots kept from deletion."""
 
     def serve(environ, start_response):
-        # EC2's calls only, told by the credential scope: a signature's hex digits may spell "ec2" in any other service's call.
+        # EC2's calls only, told by the credential scope: a signature's hex digits may spell "ec2" in any other
+        # service's call.
         scope = CREDENTIAL_SCOPE.search(environ.get('HTTP_AUTHORIZATION', ''))
         if environ.get('REQUEST_METHOD') != 'POST' or scope is None:
             return app(environ, start_response)
