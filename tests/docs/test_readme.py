@@ -57,7 +57,9 @@ def test_the_readmes_example_plans_copies_and_then_finds_its_copies(moto_url, tm
             command, env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=300, check=False
         )
         assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-        with open(report_path, encoding='utf-8') as handle:
+        # A check run writes its plan beside the scope's report, never in its place (issue 47).
+        path = report_path.with_name('dr-plan-aws-us-east-1.json') if check else report_path
+        with open(path, encoding='utf-8') as handle:
             totals.append(json.load(handle)['totals'])
     # Other tests' disks in moto may carry backup=dr too: the counts are of this scope as the cloud holds it.
     planned, copied, again = totals
