@@ -83,11 +83,11 @@ def report_paths(report_dir, report_name, check_mode=False):
     writes a plan (dr-plan-<name>), never the scope's own report and page."""
     folder = os.path.expanduser(report_dir)
     name = re.sub(r'[^A-Za-z0-9_.-]', '_', report_name)
-    kind = 'plan' if check_mode else 'report'
+    what = 'plan' if check_mode else 'report'
     return {
-        'json': '%s/dr-%s-%s.json' % (folder, kind, name),
-        'markdown': '%s/dr-%s-%s.md' % (folder, kind, name),
-        'html': '%s/dr-%s-%s.html' % (folder, kind, name),
+        'json': '%s/dr-%s-%s.json' % (folder, what, name),
+        'markdown': '%s/dr-%s-%s.md' % (folder, what, name),
+        'html': '%s/dr-%s-%s.html' % (folder, what, name),
     }
 
 
