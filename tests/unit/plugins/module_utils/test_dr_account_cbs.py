@@ -287,9 +287,13 @@ def test_a_killed_runs_staged_copy_of_an_older_snapshot_still_reaches_the_dr_acc
     """A run stopped after its copy call leaves a staged copy; the disk gets a newer snapshot before the next run, which
     copies that one and also takes the older staged copy into the DR account, then cleans up both ways."""
     seeded = seed(cloud)
+    # The killed run's staged copy stays in flight through its run however slow the machine (CBS's copy time is the
+    # emulator's clock's, which moves with real time too); the clock is moved past it before the next run.
+    cloud.admin.configure(timings={'cbs': {'copy_seconds': 100}})
     dr_run(cloud, wait=False)
+    cloud.admin.configure(timings={'cbs': {'copy_seconds': 0.3}})
     cloud.admin.seed(cbs={'snapshots': [{'region': SOURCE, 'disk_id': seeded['disks'][0], 'age_seconds': 0}]})
-    cloud.admin.advance_clock(5)
+    cloud.admin.advance_clock(101)
     report = dr_run(cloud)
     assert not report['failures'], report['failures']
     snapshots, disks = region_state(cloud)
