@@ -628,9 +628,10 @@ class FleetPart:
                 'fleet',
                 'the fleet report covers %s, not the %d scopes' % (report.get('scopes_covered'), len(names)),
             )
-        not_ok = sorted(name for name in names if (rows.get(name) or {}).get('status') != 'ok')
-        if not_ok:
-            problem('fleet', 'fleet', 'scopes not ok in the fleet report: %s' % ', '.join(not_ok))
+        # Once the fleet has converged, every scope's run finished and every disk has a copy within the RPO.
+        not_protected = sorted(name for name in names if not protected(rows.get(name) or {}))
+        if not_protected:
+            problem('fleet', 'fleet', 'scopes not protected in the fleet report: %s' % ', '.join(not_protected))
         missing_reports = sorted(
             name for name in names if not os.path.exists(os.path.join(self.report_dir, 'dr-report-%s.json' % name))
         )
@@ -681,7 +682,7 @@ class FleetPart:
             pruned_by_the_last_run=((runs[-1].get('totals') or {}).get('pruned') if runs else None),
             converged=converged,
             report_scopes=len(report.get('scopes_covered') or []),
-            report_ok=sum(1 for name in names if (rows.get(name) or {}).get('status') == 'ok'),
+            report_protected=sum(1 for name in names if protected(rows.get(name) or {})),
         )
         return {
             'forks': self.args.fleet_forks,
@@ -787,7 +788,7 @@ def markdown(fleet):
     lines += [
         '',
         'Stray copies: %d; unaccounted AWS snapshots: %d; copies kept beyond %d per disk and region: %d (the last '
-        'run pruned %s); the last fleet report lists %d of %d scopes, %d ok. Calls: %d, faults answered: %d, answers lost: %d.'
+        'run pruned %s); the last fleet report lists %d of %d scopes, %d protected. Calls: %d, faults answered: %d, answers lost: %d.'
         % (
             totals['stray_copies'],
             totals['unaccounted'],
@@ -796,7 +797,7 @@ def markdown(fleet):
             totals['pruned_by_the_last_run'],
             totals['report_scopes'],
             totals['scopes'],
-            totals['report_ok'],
+            totals['report_protected'],
             fleet['calls']['calls'],
             fleet['calls']['errors'],
             fleet['calls']['lost_answers'],
@@ -804,3 +805,8 @@ def markdown(fleet):
         '',
     ]
     return '\n'.join(lines)
+
+
+def protected(row):
+    """Whether a fleet report's row says its scope is protected, by a run that finished."""
+    return row.get('status') == 'protected' and row.get('run') == 'finished'
