@@ -311,11 +311,12 @@ def seed_disks(cloud, tagged=3, without_snapshot=0):
     )
 
 
-def report_paths(folder):
+def report_paths(folder, what='report'):
+    """The scope's report files; a check job's are its plan's (``what`` 'plan': dr-plan-<scope>)."""
     return {
-        'json': os.path.join(folder, 'dr-report-ecs-cn-hangzhou.json'),
-        'markdown': os.path.join(folder, 'dr-report-ecs-cn-hangzhou.md'),
-        'html': os.path.join(folder, 'dr-report-ecs-cn-hangzhou.html'),
+        'json': os.path.join(folder, 'dr-%s-ecs-cn-hangzhou.json' % what),
+        'markdown': os.path.join(folder, 'dr-%s-ecs-cn-hangzhou.md' % what),
+        'html': os.path.join(folder, 'dr-%s-ecs-cn-hangzhou.html' % what),
     }
 
 
@@ -324,10 +325,10 @@ def read_json(path):
         return json.load(stream)
 
 
-def assert_no_secret(job, report_folder):
+def assert_no_secret(job, report_folder, what='report'):
     assert SECRET not in job.output
     assert not job.files_with_text(SECRET), 'the access key secret is in the job\'s artifacts'
-    for path in report_paths(report_folder).values():
+    for path in report_paths(report_folder, what).values():
         with open(path, encoding='utf-8') as stream:
             assert SECRET not in stream.read(), path
 
@@ -339,7 +340,9 @@ def test_check_job_plans_and_publishes_the_plan(run_job, fakecloud_clean, home, 
     assert job.returncode == 0 and job.status == 'successful', job.stdout[-4000:]
     assert fakecloud_clean.admin.calls()['total_mutations'] == 0
 
-    paths = report_paths(os.path.join(home, 'dr-reports'))
+    # A check run writes a plan, never the scope's report and page (issue 47).
+    paths = report_paths(os.path.join(home, 'dr-reports'), 'plan')
+    assert not os.path.exists(report_paths(os.path.join(home, 'dr-reports'))['json'])
     report = read_json(paths['json'])
     assert report['check_mode'] is True and report['totals']['would_copy'] == 6
     assert os.stat(paths['json']).st_uid == job_user.uid
@@ -353,7 +356,7 @@ def test_check_job_plans_and_publishes_the_plan(run_job, fakecloud_clean, home, 
     assert run['failure_count'] == 0 and run['failures'] == []
     assert run['report_files'] == paths
     assert run['generated_at'] == report['generated_at']
-    assert_no_secret(job, os.path.join(home, 'dr-reports'))
+    assert_no_secret(job, os.path.join(home, 'dr-reports'), 'plan')
 
 
 def test_run_job_copies_writes_the_reports_in_home_and_publishes_the_totals(run_job, fakecloud_clean, home):

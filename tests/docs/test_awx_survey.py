@@ -189,7 +189,10 @@ def test_survey_answers_run_the_dr_playbook(check, typed_regions, fakecloud_clea
     extra_vars.update(dr_copy_connection={'endpoint_url': fakecloud_clean.url}, dr_copy_report_dir=str(report_dir))
     code, output = run_playbook(extra_vars, env, tmp_path, check=check)
     assert code == 0, output[-4000:]
-    with open(report_dir / 'dr-report-ecs-cn-hangzhou.json', encoding='utf-8') as stream:
+    # A check run writes a plan (dr-plan-<scope>), never the scope's report.
+    with open(
+        report_dir / ('dr-plan-ecs-cn-hangzhou.json' if check else 'dr-report-ecs-cn-hangzhou.json'), encoding='utf-8'
+    ) as stream:
         report = json.load(stream)
     assert report['dr_regions'] == ['cn-shanghai', 'cn-beijing']
     assert report['totals']['disks'] == 3
