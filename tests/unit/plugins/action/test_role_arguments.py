@@ -193,7 +193,8 @@ def test_the_role_takes_its_selector_as_text_in_every_form_and_refuses_text_that
     code, output = playbook(tmp_path, play(tasks), {}, check=True)
     assert code == 0, output[-3000:]
     for index in range(len(forms)):
-        report = json.loads((tmp_path / str(index) / 'dr-report-ecs-cn-hangzhou.json').read_text())
+        # A check run writes a plan (dr-plan-<scope>), never the scope's report.
+        report = json.loads((tmp_path / str(index) / 'dr-plan-ecs-cn-hangzhou.json').read_text())
         assert report['totals']['would_copy'] == 1, report['totals']
     fakecloud_clean.admin.calls(reset=True)
     code, output = playbook(
