@@ -171,7 +171,8 @@ def test_a_run_that_ends_without_a_report_leaves_files_that_say_it_failed_before
 
 def test_bad_input_of_a_scope_with_no_report_leaves_no_file_named_after_it(tmp_path):
     """Issue 47: a typo (source_region '') left dr-report-aws-.html behind, a page of a scope that does not exist."""
-    task = dict(TASK, source_region='', report_name=None)
+    task = dict(TASK)
+    task.update(source_region='', report_name=None)
     result = action_running(
         {'failed': True, 'msg': 'source_region: must not be empty'}, report_dir=str(tmp_path), **task
     ).run(task_vars={})
