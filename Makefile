@@ -162,8 +162,7 @@ ansible-test-key: ## the SSH key of ansible-test integration, made once (test-se
 		&& sed -i -E 's/(BEGIN|END) PRIVATE KEY/\1 RSA PRIVATE KEY/' $(ANSIBLE_TEST_KEY); }
 
 # ---------------------------------------------------------------- test legs, as CI runs them
-# Each leg's wall time is printed after it.
-timed = start=$$(date +%s); $(MAKE) --no-print-directory $(1); echo "== $(1) took $$(( $$(date +%s) - start )) s"
+# Each leg's wall and CPU time is printed after it, and all of them in a table at the end (tests/utils/run_legs.py).
 
 # What the legs share, made once by test-setup; the lanes' legs are told not to make it again (make -o),
 # so that no leg rebuilds a venv or a link that a leg of the other lane is using.
@@ -181,9 +180,9 @@ test-setup: ## the venvs (side by side) and tools that the legs share; make test
 		$(VENV)/.docs-installed $(VENV_EDA)/.installed shellcheck java
 	@$(MAKE) --no-print-directory docs-venv collection-link pythons pip-bootstrap ansible-test-key
 
+# run_legs.py needs Python alone (no venv): it runs test-setup first, which makes the venvs.
 test: ## what CI runs: every leg below, in lanes side by side, each with its time (logs in build/test-logs)
-	@$(call timed,test-setup)
-	@$(BIN)/python tests/utils/run_legs.py --log-dir $(BUILD)/test-logs --build $(BUILD) --lanes $(TEST_LANES) \
+	@$(PYTHON) tests/utils/run_legs.py --setup test-setup --log-dir $(BUILD)/test-logs --build $(BUILD) --lanes $(TEST_LANES) \
 		--make-flags '$(foreach made,$(TEST_SETUP_MADE),-o $(made))' $(TEST_LEGS)
 
 # Three legs use Debian packages: sanity's shellcheck test (shellcheck), docs-test's page tests

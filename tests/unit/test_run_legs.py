@@ -26,10 +26,12 @@ skipped-setup:
 \t@echo "the set-up ran again"
 uses-setup: skipped-setup
 \t@echo "uses the set-up"
+busy:
+\t@python3 -c "import time; end = time.process_time() + 1.2; all(iter(lambda: time.process_time() < end, False))"
 '''
 
 
-def run(tmp_path, *legs, flags='', lanes=2):
+def run(tmp_path, *legs, flags='', lanes=2, setup=None):
     (tmp_path / 'Makefile').write_text(MAKEFILE)
     result = subprocess.run(
         [
@@ -43,6 +45,7 @@ def run(tmp_path, *legs, flags='', lanes=2):
             flags,
             '--lanes',
             str(lanes),
+            *(['--setup', setup] if setup else []),
             *legs,
         ],
         cwd=tmp_path,
@@ -96,3 +99,29 @@ def test_make_flags_reach_every_leg(tmp_path):
     assert result.returncode == 0
     log = (tmp_path / 'logs' / 'uses-setup.log').read_text()
     assert 'uses the set-up' in log and 'the set-up ran again' not in log
+
+
+def table(stdout):
+    """{leg: [lane, wall, cpu]} of the table run_legs.py prints at the end, and its line of sums ("all": [wall, cpu, ...])."""
+    lines = stdout[stdout.index('== wall and CPU seconds') :].splitlines()[2:]
+    return {line.split()[0]: line.split()[1:4] for line in lines if line.startswith('   ')}
+
+
+def test_the_set_up_runs_first_and_the_table_gives_each_legs_cpu_most_first(tmp_path):
+    result = run(tmp_path, 'slow-a', 'busy', setup='skipped-setup', lanes=2)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.index('the set-up ran again') < result.stdout.index('== 2 lanes side by side')
+    assert re.search(r'== skipped-setup took \d+ s \(CPU \d+ s\)', result.stdout), result.stdout
+    rows = table(result.stdout)
+    assert list(rows) == ['skipped-setup', 'busy', 'slow-a', 'all'], result.stdout
+    assert rows['skipped-setup'][0] == '-'
+    # busy computes for 1.2 s of CPU time; slow-a sleeps.
+    assert int(rows['busy'][2]) >= 1 and int(rows['slow-a'][2]) == 0, result.stdout
+    assert int(rows['all'][1]) >= int(rows['busy'][2]), result.stdout  # the sums: the wall time, then the CPU time
+
+
+def test_a_failed_set_up_runs_no_leg(tmp_path):
+    result = run(tmp_path, 'slow-a', setup='broken')
+    assert result.returncode == 1
+    assert re.search(r'== broken took \d+ s \(CPU \d+ s\): FAILED, exit code 2', result.stdout), result.stdout
+    assert not (tmp_path / 'logs' / 'slow-a.log').exists() and 'lanes side by side' not in result.stdout

@@ -10,9 +10,15 @@ still run: one failure does not hide the next.
 
 Each leg is `make LEG` with MAKE_FLAGS (make test passes -o for the set-up it did first, so
 that no lane redoes it under another's feet) and ANSIBLE_TEST_ROOT set to a folder of the
-leg's own, for the legs that run ansible-test in a staged copy.
+leg's own, for the legs that run ansible-test in a staged copy. With --setup TARGET, `make TARGET`
+runs first, alone, its output on the console; the legs run only if it passed.
 
-Usage: python tests/utils/run_legs.py --log-dir DIR [--lanes N] [--make-flags FLAGS] LEG LEG ...
+Each leg's time is its wall time and its CPU time: user and system seconds of the leg's whole tree
+of processes (os.wait4 on its make, which waits for all it starts). At the end, a table gives both
+for the set-up and every leg, the most CPU first, and their sums: on CI's two CPUs, the legs cannot
+take less wall time than half their CPU time, so the CPU column is where time is won.
+
+Usage: python tests/utils/run_legs.py --log-dir DIR [--lanes N] [--make-flags FLAGS] [--setup TARGET] LEG LEG ...
 """
 
 from __future__ import annotations
@@ -81,6 +87,32 @@ def run_leg(leg, args, print_lock, running):
             print_tail(leg)
 
 
+def run_setup(leg):
+    """``make`` of the set-up target ``leg`` in the foreground, its output on the console, timed as a leg is."""
+    make = os.environ.get('MAKE', 'make')
+    start = time.monotonic()
+    process = subprocess.Popen([make, '--no-print-directory', leg.name], stdin=subprocess.DEVNULL)
+    status, usage = os.wait4(process.pid, 0)[1:]
+    leg.wall = time.monotonic() - start
+    leg.cpu = usage.ru_utime + usage.ru_stime
+    leg.returncode = os.waitstatus_to_exitcode(status)
+    failed = '' if leg.returncode == 0 else ': FAILED, exit code %d' % leg.returncode
+    print('== %s took %d s (CPU %d s)%s' % (leg.name, leg.wall, leg.cpu, failed), flush=True)
+
+
+def print_table(setup, legs, wall):
+    """Each leg's wall and CPU seconds, the most CPU first, after the set-up; then the sums."""
+    print('== wall and CPU seconds (CPU: user + system of the leg\'s processes), the most CPU first:')
+    print('   %-22s %5s %8s %8s' % ('leg', 'lane', 'wall s', 'CPU s'))
+    for leg in ([setup] if setup else []) + sorted(legs, key=lambda leg: -leg.cpu):
+        print(
+            '   %-22s %5s %8d %8d%s'
+            % (leg.name, leg.lane or '-', leg.wall, leg.cpu, '' if leg.returncode == 0 else '  FAILED')
+        )
+    cpu = sum(leg.cpu for leg in legs) + (setup.cpu if setup else 0)
+    print('   %-22s %5s %8d %8d  (half the CPU: %d s)' % ('all', '', wall, cpu, cpu / 2), flush=True)
+
+
 def print_tail(leg, lines=TAIL_LINES):
     """The last ``lines`` lines of the leg's log, or all of it with ``lines=None``."""
     with open(leg.log, 'rb') as log:
@@ -111,11 +143,19 @@ def main(argv=None):
     parser.add_argument('--build', default='build', help='where the legs\' ansible-test folders go')
     parser.add_argument('--make-flags', default='')
     parser.add_argument('--lanes', type=int, default=2, help='how many legs run at once')
+    parser.add_argument('--setup', help='a make target to run first, alone (the legs run only if it passes)')
     parser.add_argument('legs', nargs='+', help='the legs, longest first (a leg may also be several, space-separated)')
     args = parser.parse_args(argv)
     args.build = os.path.abspath(args.build)
     os.makedirs(args.log_dir, exist_ok=True)
 
+    start = time.monotonic()
+    setup = None
+    if args.setup:
+        setup = Leg(args.setup)
+        run_setup(setup)
+        if setup.returncode != 0:
+            return 1
     legs = [Leg(name) for item in args.legs for name in item.split()]
     waiting = queue.Queue()
     for leg in legs:
@@ -130,7 +170,7 @@ def main(argv=None):
         threading.Thread(target=run_lane, args=(number, waiting, args, print_lock, running), daemon=True)
         for number in range(1, args.lanes + 1)
     ]
-    start = time.monotonic()
+    legs_start = time.monotonic()
     try:
         for thread in threads:
             thread.start()
@@ -146,12 +186,13 @@ def main(argv=None):
     failed = [leg for leg in legs if leg.returncode != 0]
     for leg in failed:
         print_tail(leg, lines=None)
+    print_table(setup, legs, time.monotonic() - start)
     print(
         '== %d legs in %d lanes took %d s (CPU %d s)%s'
         % (
             len(legs),
             args.lanes,
-            time.monotonic() - start,
+            time.monotonic() - legs_start,
             sum(leg.cpu for leg in legs),
             ': FAILED: %s' % ' '.join(leg.name for leg in failed) if failed else '',
         ),
