@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 
 import yaml
 
@@ -167,3 +168,39 @@ def test_contributing_names_every_leg_of_make_test_in_its_table():
     table = [line for line in read('docs/contributing.md').splitlines() if line.startswith('| `')]
     named = {name for line in table for name in re.findall(r'`([a-z0-9.-]+)`', line.split('|')[1])}
     assert set(make_variable('TEST_LEGS')) - named == set()
+
+
+# What no test that units-oldest leaves out as importing neither an SDK nor ansible-core may import (the SDKs the modules run
+# with, moto's and boto3 for the emulated AWS, and ansible-core itself).
+SDKS_AND_CORE = (
+    'ansible',
+    'botocore',
+    'boto3',
+    'moto',
+    'aliyunsdkcore',
+    'aliyunsdkecs',
+    'aliyunsdkens',
+    'tencentcloud',
+)
+RUNS_AND_NAMES_IMPORTS = '''
+import sys, pytest
+code = pytest.main(['-q', '-p', 'no:cacheprovider', '-p', 'no:xdist', *sys.argv[2:]])
+print('imported: ' + ' '.join(sorted(name for name in sys.argv[1].split(',') if name in sys.modules)))
+sys.exit(code)
+'''
+
+
+def test_what_units_oldest_leaves_out_as_neither_sdk_nor_core_imports_neither():
+    """units-oldest leaves out the tests of UNITS_NO_SDK_NO_CORE, since no release of an SDK or of ansible-core can change
+    their verdict: they run, here, without importing any."""
+    paths = ['tests/unit/plugins/%s' % path for path in make_variable('UNITS_NO_SDK_NO_CORE')]
+    assert paths and all(os.path.isfile(os.path.join(ROOT, path)) for path in paths)
+    done = subprocess.run(
+        [sys.executable, '-c', RUNS_AND_NAMES_IMPORTS, ','.join(SDKS_AND_CORE), *paths],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert done.stdout.splitlines()[-1].rstrip() == 'imported:', done.stdout[-3000:]

@@ -17,6 +17,7 @@ The budgets, per run of N disks into one DR region (docs/performance.md, "Calls 
 from __future__ import annotations
 
 import math
+import os
 
 import botocore
 import pytest
@@ -40,7 +41,11 @@ from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_
 )
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import ALIBABA, TENCENT
 
-DISKS = 1000
+# make units-oldest runs these at 600 disks (SNAPCOPY_BUDGET_DISKS): what the oldest SDKs could change is a request more or
+# less per call, which 600 disks show as 1,000 do, crossing every page and batch the run of 1,000 crosses (DescribeVolumes'
+# pages of 500, the filters' 200 values, the tag calls' batches, the lock reads' 100 and 200); the budgets' arithmetic at
+# 1,000 is the collection's own, held by make units.
+DISKS = int(os.environ.get('SNAPCOPY_BUDGET_DISKS', '1000'))
 SELECTOR = {'budget': 'yes'}
 
 # What each cloud's calls are: the copy call, the calls that write or take off tags, and the other mutating calls.
