@@ -169,10 +169,12 @@ ansible-test-key: ## the SSH key of ansible-test integration, made once (test-se
 TEST_SETUP_MADE := venv venv-cores venv-oldest docs-venv collection-link pythons pip-bootstrap shellcheck ansible-test-key \
 	$(UV_HOME)/.installed $(VENV)/.installed $(VENV)/.docs-installed $(VENV_OLDEST)/.installed $(OTHER_CORE_VENVS) \
 	$(VENV_AWX)/.installed $(VENV_GALAXY)/.installed $(VENV_EDA)/.installed java
-# The legs, longest first. make test runs TEST_LANES of them at once, and a lane that is free takes the next
-# (tests/utils/run_legs.py): on CI's two CPUs most legs wait (on emulators, subprocesses, pip) more than they compute.
-TEST_LEGS := $(INTEGRATION_GROUPS:%=integration-%) units chaos-short $(CORES:%=core-%) docs-test units-oldest release-test units-ansible-test \
-	units-under-load lint release awx-test eda-test
+# The legs, longest first (by their wall time in make test on two CPUs: the newest core's leg, whose sanity checks the test
+# code too, is the longest). make test runs TEST_LANES of them at once, and a lane that is free takes the next
+# (tests/utils/run_legs.py): on CI's two CPUs most legs wait (on emulators, subprocesses, pip) more than they compute. The
+# short legs go last, so that the lanes end together.
+TEST_LEGS := core-$(NEWEST_CORE) chaos-short units units-oldest $(INTEGRATION_GROUPS:%=integration-%) \
+	$(filter-out core-$(NEWEST_CORE),$(CORES:%=core-%)) docs-test units-ansible-test lint release-test release eda-test awx-test units-under-load
 TEST_LANES ?= 3
 
 test-setup: ## the venvs (side by side) and tools that the legs share; make test runs it first
