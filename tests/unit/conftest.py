@@ -74,7 +74,7 @@ def ec2_tags_by_id():
     fnmatch.translate), which scans every tag the backend holds; each snapshot of a DescribeSnapshots answer does it, so an
     answer of N snapshots costs N times all the tags: at the thousand disks of test_call_budgets.py, a fifth of the AWS
     runs' CPU time. The same entries in the same order, from the backend's own dict of tags by resource id
-    (test_moto_ec2_tags.py holds the two equal)."""
+    (test_unit_moto_server.py holds the two equal)."""
     # pylint: disable-next=import-outside-toplevel  # moto comes with moto_url
     from moto.ec2.models.core import TaggedEC2Resource
     from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, get_prefix  # pylint: disable=import-outside-toplevel
@@ -88,6 +88,26 @@ def ec2_tags_by_id():
         ]
 
     TaggedEC2Resource.get_tags = get_tags
+
+
+def method_names_once():
+    """moto's responses find the method of an action among their class's functions (method_names_from_class, which runs
+    inspect.getmembers over the class) on every request: a tenth of the AWS runs' CPU time in test_call_budgets.py. A
+    class's functions do not change while the tests run: each class's are listed once, and the same list given after."""
+    from moto.core import responses  # pylint: disable=import-outside-toplevel  # moto comes with moto_url
+
+    listed = responses.method_names_from_class
+    if getattr(listed, 'once', False):
+        return
+    names = {}
+
+    def method_names_from_class(clazz):
+        if clazz not in names:
+            names[clazz] = tuple(listed(clazz))
+        return list(names[clazz])
+
+    method_names_from_class.once = True
+    responses.method_names_from_class = method_names_from_class
 
 
 def quiet(handler):
@@ -118,6 +138,7 @@ def moto_url():
     )
 
     ec2_tags_by_id()
+    method_names_once()
     server = make_server(
         '127.0.0.1',
         0,

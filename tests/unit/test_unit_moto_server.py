@@ -1,12 +1,15 @@
-"""The unit tests' moto server reads a resource's tags by its id (conftest.ec2_tags_by_id): the same entries, in the same
-order, as moto's own scan of every tag (describe_tags filtered on the resource id)."""
+"""The unit tests' moto server (conftest.moto_url) answers as moto does: a resource reads its tags by its id
+(conftest.ec2_tags_by_id), the same entries, in the same order, as moto's own scan of every tag (describe_tags filtered on
+the resource id); a response class's methods are listed once (conftest.method_names_once), as moto lists them."""
 
 from __future__ import annotations
 
 import os
 
+from moto.core import responses, utils
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.core import TaggedEC2Resource
+from moto.ec2.responses import EC2Response
 
 
 def test_a_resource_reads_its_tags_as_moto_scans_them(
@@ -28,3 +31,11 @@ def test_a_resource_reads_its_tags_as_moto_scans_them(
     assert snapshot.get_tags() == [
         {'resource_id': snapshot.id, 'key': 'dr', 'value': 'yes', 'resource_type': 'snapshot'}
     ]
+
+
+def test_a_response_class_lists_the_methods_moto_lists(moto_url):
+    assert moto_url and responses.method_names_from_class is not utils.method_names_from_class
+    listed = responses.method_names_from_class(EC2Response)
+    assert listed == utils.method_names_from_class(EC2Response) and 'describe_snapshots' in listed
+    listed.append('changed by a caller')
+    assert responses.method_names_from_class(EC2Response) == utils.method_names_from_class(EC2Response)
