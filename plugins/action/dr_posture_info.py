@@ -2,7 +2,7 @@
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """dr_posture_info's action: runs the module with the module_defaults of its provider's cloud only
-(plugin_utils/_cloud_defaults.py), as dr_sync's action does, and its tag selector given as text read as the mapping it
+(plugin_utils/_cloud_defaults.py), as dr_sync's action does, and its tag selectors given as text read as the mapping it
 stands for (plugin_utils/_module_arguments.py)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._cloud_defaults import dropped_words, own_cloud_arguments
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._module_arguments import tag_selector_argument
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._module_arguments import selector_arguments
 
 display = Display()
 
@@ -28,11 +28,9 @@ class ActionModule(ActionBase):
         arguments, dropped = own_cloud_arguments(self._task, self._templar, self._task.args)
         if dropped:
             display.vv(dropped_words('dr_posture_info', arguments, dropped))
-        selector, problem = tag_selector_argument(arguments.get('tag_selector'), 'tag_selector')
-        if problem is not None:
-            return merge_hash(result, {'failed': True, 'changed': False, 'msg': problem})
-        if selector is not arguments.get('tag_selector'):
-            arguments = dict(arguments, tag_selector=selector)
+        arguments, problems, _ = selector_arguments(arguments, lambda option: option)
+        if problems:
+            return merge_hash(result, {'failed': True, 'changed': False, 'msg': '; '.join(problems)})
         # As ansible.builtin.normal runs a module.
         wrap_async = self._task.async_val and not self._connection.has_native_async
         result = merge_hash(

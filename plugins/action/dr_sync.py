@@ -53,7 +53,7 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._live_progress impo
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._module_arguments import (
     argument_problems,
     kind,
-    tag_selector_argument,
+    selector_arguments,
 )
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_history import DEFAULT_HISTORY, keep_run
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html
@@ -147,22 +147,15 @@ def option_name(arguments, option):
 
 
 def checked_arguments(arguments):
-    """(the arguments as the module is to get them, their problems): the tag selector's text read as the mapping it
+    """(the arguments as the module is to get them, their problems): the tag selectors' text read as the mapping it
     stands for, and every option checked against dr_sync's spec, each problem in a few words naming the option as the
     user typed it (plugin_utils/_module_arguments.py). dr_account is dr_account_argument's."""
 
     def name(option):
         return role_variable(option) if arguments.get('option_names') == 'role' else option
 
-    selector, problem = tag_selector_argument(arguments.get('tag_selector'), name('tag_selector'))
-    if problem is not None:
-        return arguments, [
-            problem,
-            *argument_problems(arguments, DR_ARGUMENT_SPEC, name, skip=('dr_account', 'tag_selector')),
-        ]
-    if selector is not arguments.get('tag_selector'):
-        arguments = dict(arguments, tag_selector=selector)
-    return arguments, argument_problems(arguments, DR_ARGUMENT_SPEC, name, skip=('dr_account',))
+    arguments, problems, refused = selector_arguments(arguments, name)
+    return arguments, problems + argument_problems(arguments, DR_ARGUMENT_SPEC, name, skip=('dr_account', *refused))
 
 
 # The role's variables that reach dr_sync as module_defaults (roles/dr_copy/tasks/main.yml), not as options.
@@ -250,7 +243,7 @@ def merge_limited(result, older):
     merged = protection.merged_into(older)
     result['protection'] = merged.as_data()
     result['posture'] = merged.posture()
-    result['totals'] = dict(result['totals'], disks=len(merged.disks), without_dr_copy=merged.without_dr_copy)
+    result['totals'] = dict(result['totals'], **merged.totals())
     result['msg'] = summary_line(result['totals'], result.get('restore'), bool(result.get('check_mode')), merged)
 
 

@@ -69,6 +69,20 @@ options:
         is V(over_rpo); so is one whose recovery point is unknown (its source snapshot is gone), which nothing shows within it.
       - Unset, every completed copy is V(within_rpo).
     type: float
+  coverage:
+    description:
+      - Whether the read lists every disk of O(source_region) to count those O(tag_selector) does not take, as
+        M(snapcopy.cloud.dr_sync) does (RV(standing)'s C(not_covered) and C(near_misses), RV(protection)'s C(uncovered)); each near
+        miss (tags equal to the selector's but for case or spaces) is also shown as a warning.
+      - V(fail) reads as V(report) does, so that a scope's settings serve both modules; a read reports and never fails on what it
+        finds. V(off) reads the selector's disks alone.
+    type: str
+    choices: [report, fail, 'off']
+    default: report
+  coverage_exempt:
+    description:
+      - Disks that carry every tag of this selector are left out of the coverage by choice, as M(snapcopy.cloud.dr_sync) takes it.
+    type: dict
   dr_account:
     description:
       - The DR account that owns the DR copies, as M(snapcopy.cloud.dr_sync) takes it (AWS, Alibaba Cloud ECS, Tencent Cloud CBS;
@@ -237,10 +251,12 @@ standing:
       C(over_rpo), C(in_flight), C(no_copy); C(status) (V(protected), V(at risk), V(not known)); C(worst), the worst standing
       found (V(no_copy) for a scope without disks); C(locked) (completed copies whose lock is in force), C(locks_unknown),
       C(leftovers) (what RV(leftovers) marks as left over) and C(problems).
+    - C(not_covered) counts the disks of O(source_region) that O(tag_selector) does not take (null with O(coverage=off)), and
+      C(near_misses) those of them whose tags equal the selector's but for case or spaces.
   returned: always
   type: dict
-  sample: {"disks": 4, "without_dr_copy": 0, "within_rpo": 2, "over_rpo": 1, "in_flight": 1, "no_copy": 0, "status": "at risk",
-           "worst": "in_flight", "locked": 3, "locks_unknown": 0, "leftovers": 1, "problems": 0}
+  sample: {"disks": 4, "without_dr_copy": 0, "not_covered": 2, "near_misses": 1, "within_rpo": 2, "over_rpo": 1, "in_flight": 1,
+           "no_copy": 0, "status": "at risk", "worst": "in_flight", "locked": 3, "locks_unknown": 0, "leftovers": 1, "problems": 0}
 leftovers:
   description:
     - What DR runs left behind. C(shares) (O(dr_account), AWS and ECS) - each source snapshot a DR run shared with the DR account,

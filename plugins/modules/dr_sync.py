@@ -73,6 +73,29 @@ options:
     type: bool
     default: false
     version_added: 0.2.0
+  coverage:
+    description:
+      - What the run says of the disks of O(source_region) that O(tag_selector) does not take. A disk nobody covers has
+        no DR copy, and no run would say so otherwise.
+      - V(report) lists every disk of the region once (in place of the listing filtered by the tags, and in as many calls when
+        most disks are tagged), counts the disks not covered in the result's RV(totals.not_covered), RV(protection),
+        the report and the pages, and warns of each near miss (a disk whose tags equal the selector's but for case or
+        spaces, such as C(Backup=DR) for C(backup=dr)).
+      - V(fail) does the same, and fails the run when a disk is not covered, naming it (tag it, or leave it out with
+        O(coverage_exempt)).
+      - V(off) reads only the disks the selector takes, and the report says nothing of the others.
+      - A run limited by O(disk_ids) reads no coverage; the scope's report keeps what the last whole run read.
+      - The disks this collection makes (the restore drill's, Tencent's bridge disks) are never counted.
+    type: str
+    choices: [report, fail, 'off']
+    default: report
+    version_added: 0.2.0
+  coverage_exempt:
+    description:
+      - Disks that carry every tag of this selector (same form as O(tag_selector)) are left out of the coverage by
+        choice (scratch disks, caches); they are counted as exempt, not as not covered, and never fail the run.
+    type: dict
+    version_added: 0.2.0
   disk_ids:
     description:
       - Limits the run to these disks, of those that O(tag_selector) matches. Only they are copied, and pruning and the
@@ -432,11 +455,14 @@ EXAMPLES = r'''
 
 RETURN = r'''
 totals:
-  description: Counts over the run. C(locked) counts the copies this run locked (or would lock, in check mode), see O(lock).
+  description:
+    - Counts over the run. C(locked) counts the copies this run locked (or would lock, in check mode), see O(lock).
+    - C(not_covered) counts the disks of O(source_region) that O(tag_selector) does not take (O(coverage); 0 when it was not
+      read). RV(protection)'s C(uncovered) names them.
   returned: always
   type: dict
   sample: {"disks": 3, "copied": 2, "existing": 4, "would_copy": 0, "not_copied": 0, "fresh_snapshots": 0, "pruned": 1, "kept": 6, "without_dr_copy": 0,
-           "locked": 2}
+           "not_covered": 1, "locked": 2}
 posture:
   description:
     - The run's DR posture, which the posture page shows. C(rpo_hours) is O(max_snapshot_age_hours) (null when it is not set).
@@ -464,6 +490,10 @@ protection:
     - C(limited_to) names the disks a run limited to some (O(disk_ids)) read; the action merges them into the scope's last
       account, so C(disks) is the scope's and C(complete) says whether a run ever read it whole. C(stale) says why an
       account is the last known one (in the files of a run that failed before it could know). C(failures) counts the run's.
+    - C(uncovered) lists the disks of O(source_region) that O(tag_selector) does not take, each with its C(disk_id), C(name)
+      and C(near_miss) (its tags that equal the selector's but for case or spaces, as C(KEY=VALUE)); null when the run read
+      no coverage (O(coverage=off), or a run limited by O(disk_ids) with no earlier account). C(exempt) counts the disks
+      O(coverage_exempt) leaves out.
   returned: always
   type: dict
   sample: {"status": "at risk", "provider": "aws", "source_region": "us-east-1", "dr_regions": ["us-west-2"], "rpo_hours": 24,
@@ -471,7 +501,9 @@ protection:
            "failures": 1, "stale": null, "disks": [{"disk_id": "vol-1", "name": "db", "read_at": "2026-11-26T10:00:00Z",
            "regions": [{"region": "us-west-2", "standing": "no_copy", "copy_id": null, "recovery_point": null,
                         "recovery_point_age_hours": null, "in_flight": [], "failed": ["snap-0f1"], "differing": [], "locked": null,
-                        "account": null}]}]}
+                        "account": null}]}],
+           "uncovered": [{"disk_id": "vol-9", "name": "scratch", "near_miss": []},
+                         {"disk_id": "vol-7", "name": "db-log", "near_miss": ["Backup=DR"]}], "exempt": 0}
   version_added: 0.2.0
 locks:
   description:

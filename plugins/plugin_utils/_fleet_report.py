@@ -11,6 +11,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     AT_RISK,
     IN_FLIGHT,
     NO_COPY,
+    NOT_COVERED,
     NOT_KNOWN,
     OVER_RPO,
     PROTECTED,
@@ -31,6 +32,13 @@ RESTORE_COUNTS = {
 # The fleet's scopes by status, as its totals name them.
 STATUS_TOTALS = {PROTECTED: 'protected_scopes', AT_RISK: 'at_risk_scopes', NOT_KNOWN: 'not_known_scopes'}
 WORST_FIRST = (AT_RISK, NOT_KNOWN, PROTECTED)
+# The disks of a scope (and of an account, of the fleet) by status, and those of its source region that it does not cover.
+DISK_COUNTS = {
+    PROTECTED: 'protected_disks',
+    AT_RISK: 'at_risk_disks',
+    NOT_KNOWN: 'not_known_disks',
+    NOT_COVERED: 'not_covered',
+}
 
 
 def restates(error, failures):
@@ -80,12 +88,73 @@ def scope_row(scope):
     row['locks'] = scope.get('locks') or None
     row['rpo_hours'] = protection.rpo_hours if protection is not None else None
     row.update((count, counts.get(count, 0)) for count in POSTURE_COUNTS)
+    row.update(disk_counts(protection, run))
+    # The disks not covered, by the last read of the scope's whole region (None: never read, coverage off).
+    row['uncovered'] = (
+        [
+            {'disk_id': disk.disk_id, 'name': disk.name, 'near_miss': list(disk.near_miss)}
+            for disk in protection.uncovered
+        ]
+        if protection is not None and protection.uncovered is not None
+        else None
+    )
+    row['near_misses'] = protection.near_misses if protection is not None else 0
+    row['disk_ids'] = [disk.disk_id for disk in protection.disks] if protection is not None else []
     tests = list(scope.get('restore_tests') or [])
     row['restore_tests'] = tests
     row.update(
         (count, sum(1 for test in tests if test.get('result') in results)) for count, results in RESTORE_COUNTS.items()
     )
     return row
+
+
+def disk_counts(protection, run):
+    """{DISK_COUNTS name: disks}: the model's disks by status, and those not covered. A disk of a scope whose run failed
+    is not known rather than protected, as the scope is."""
+    counts = protection.disk_counts() if protection is not None else dict.fromkeys(DISK_COUNTS, 0)
+    if run == 'failed':
+        counts[NOT_KNOWN] += counts[PROTECTED]
+        counts[PROTECTED] = 0
+    return {name: counts[key] for key, name in DISK_COUNTS.items()}
+
+
+def not_covered_by_any(rows):
+    """The disk ids of a source region (rows of one provider, account and region) that no scope takes: those every scope
+    that read the region leaves out, but those a scope that did not read it looks after. None when no scope read it."""
+    read = [row for row in rows if row['uncovered'] is not None]
+    if not read:
+        return None
+    left = set.intersection(*({disk['disk_id'] for disk in row['uncovered']} for row in read))
+    return left - {disk_id for row in rows if row['uncovered'] is None for disk_id in row['disk_ids']}
+
+
+def by_account(rows):
+    """Per provider and account (the disks' account; None where a scope did not say): its scopes, its disks by status,
+    and the disks of its source regions that no scope covers (None when no scope read them): where a person sees which
+    accounts hold what DR does not."""
+    regions = {}
+    for row in rows:
+        regions.setdefault((row['provider'], row['account'], row['source_region']), []).append(row)
+    accounts = {}
+    for key, region_rows in regions.items():
+        provider, account_id = key[:2]
+        account = accounts.setdefault(
+            (provider, account_id),
+            dict({'provider': provider, 'account': account_id, 'scopes': 0}, **dict.fromkeys(DISK_COUNTS.values(), 0)),
+        )
+        account['scopes'] += len(region_rows)
+        for name in DISK_COUNTS.values():
+            if name != 'not_covered':
+                account[name] += sum(row[name] for row in region_rows)
+        left = not_covered_by_any(region_rows)
+        account.setdefault('coverage_read', False)
+        if left is not None:
+            account['not_covered'] += len(left)
+            account['coverage_read'] = True
+    for account in accounts.values():
+        if not account.pop('coverage_read'):
+            account['not_covered'] = None
+    return [accounts[key] for key in sorted(accounts, key=lambda key: (str(key[0]), str(key[1])))]
 
 
 def _number(value):
@@ -107,8 +176,13 @@ def fleet_report(scopes, generated_at, limit=None, check_mode=False):
     totals = {'scopes': len(rows), 'failed_scopes': len(failed)}
     totals.update((name, sum(1 for row in rows if row['status'] == status)) for status, name in STATUS_TOTALS.items())
     totals.update(
-        (count, sum(row[count] or 0 for row in rows)) for count in (*COUNTS, *POSTURE_COUNTS, *RESTORE_COUNTS)
+        (count, sum(row[count] or 0 for row in rows))
+        for count in (*COUNTS, *POSTURE_COUNTS, *RESTORE_COUNTS, *DISK_COUNTS.values())
     )
+    accounts = by_account(rows)
+    # Not the scopes' own counts added up: a disk that one scope leaves and another takes is covered.
+    read = [account['not_covered'] for account in accounts if account['not_covered'] is not None]
+    totals['not_covered'] = sum(read) if read else None
     return {
         'generated_at': generated_at,
         'check_mode': bool(check_mode),
@@ -117,5 +191,6 @@ def fleet_report(scopes, generated_at, limit=None, check_mode=False):
         'scopes_covered': sorted(row['scope'] for row in rows),
         'failed_scopes': failed,
         'totals': totals,
+        'accounts': accounts,
         'scopes': rows,
     }

@@ -90,6 +90,25 @@ def tag_selector_argument(value, name):
     return None, '%s is %s; the text %s %s' % (name, SELECTOR_FORMS, shown(value), problem)
 
 
+# The options of dr_sync and dr_posture_info that take a tag selector, which may come as text (an AWX survey, -e, the form
+# the reports print).
+SELECTOR_OPTIONS = ('tag_selector', 'coverage_exempt')
+
+
+def selector_arguments(arguments, name_of):
+    """(``arguments`` with each selector option's text read as its mapping, the problems, the options refused): each
+    problem names the option by ``name_of(option)``."""
+    problems, refused = [], []
+    for option in SELECTOR_OPTIONS:
+        selector, problem = tag_selector_argument(arguments.get(option), name_of(option))
+        if problem is not None:
+            problems.append(problem)
+            refused.append(option)
+        elif selector is not arguments.get(option):
+            arguments = dict(arguments, **{option: selector})
+    return arguments, problems, tuple(refused)
+
+
 def _value_problem(spec, value):
     """(``value`` as its type makes it, what is wrong with it for an option of ``spec`` or None): its type and
     choices."""

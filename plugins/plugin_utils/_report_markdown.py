@@ -79,6 +79,19 @@ Generated {{ report['generated_at'] }}{{ ' (check mode: nothing was changed)' if
 {% endfor %}
 {% endfor %}
 {% endfor %}
+{% if coverage_heading %}
+
+## Not covered
+
+{{ coverage_heading | escape_cell }}.
+{% if uncovered %}
+
+{{ head(['disk', 'name', 'near miss']) }}
+{% for disk in uncovered %}
+{{ row([disk.disk_id, disk.name, disk.near_miss | join(', ') or none]) }}
+{% endfor %}
+{% endif %}
+{% endif %}
 {% if report['disks'] | map(attribute='pruned') | select | list %}
 
 ## Pruned
@@ -149,14 +162,39 @@ Generated {{ report['generated_at'] }} over \
 
 {{ totals(report['totals']) }}
 
-{{ head(['scope', 'status', 'run', 'provider', 'account', 'DR account', 'source region', 'disks', 'without a DR copy', 'copied', 'existing',
-         'would copy', 'missing copies', 'failures', 'seconds']) }}
+{{ head(['scope', 'status', 'run', 'provider', 'account', 'DR account', 'source region', 'disks', 'without a DR copy', 'not covered',
+         'copied', 'existing', 'would copy', 'missing copies', 'failures', 'seconds']) }}
 {% for scope in report['scopes'] %}
 {# A scope that failed without a problem of its own (its error) counts as one failure. #}
 {{ row([scope['scope'], scope['status'], scope['run'], scope['provider'], scope['account'], scope.get('dr_account'), scope['source_region'],
-        scope['disks'], scope['without_dr_copy'], scope['copied'], scope['existing'], scope['would_copy'], scope['missing_copies'],
+        scope['disks'], scope['without_dr_copy'], scope['not_covered'] if scope['uncovered'] is not none else none, scope['copied'],
+        scope['existing'], scope['would_copy'], scope['missing_copies'],
         scope['failure_count'] + (1 if scope['error'] and not scope['failure_count'] else 0), scope['duration_seconds']]) }}
 {% endfor %}
+{% if report['accounts'] %}
+
+## Accounts
+
+Disks by status in each account's scopes, and the disks of their source regions that no scope's selector takes.
+
+{{ head(['provider', 'account', 'scopes', 'protected', 'at risk', 'not known', 'not covered']) }}
+{% for account in report['accounts'] %}
+{{ row([account['provider'], account['account'], account['scopes'], account['protected_disks'], account['at_risk_disks'],
+        account['not_known_disks'], account['not_covered']]) }}
+{% endfor %}
+{% endif %}
+{% set uncovered = report['scopes'] | selectattr('uncovered') | list %}
+{% if uncovered %}
+
+## Not covered
+
+{{ head(['scope', 'source region', 'disk', 'name', 'near miss']) }}
+{% for scope in uncovered %}
+{% for disk in scope['uncovered'] %}
+{{ row([scope['scope'], scope['source_region'], disk['disk_id'], disk['name'], disk['near_miss'] | join(', ') or none]) }}
+{% endfor %}
+{% endfor %}
+{% endif %}
 {% if report['scopes'] | map(attribute='restore_tests', default=[]) | select | list %}
 
 ## Restore tests
@@ -206,10 +244,10 @@ ENVIRONMENT = _environment()
 
 def dr_report_markdown(report):
     """A DR run's report (dr_sync's return values) as a Markdown document: a header, the totals, one table row per
-    disk and DR region, pruning, the restore drill, failures."""
+    disk and DR region, the disks not covered, pruning, the restore drill, failures."""
     protection = of_report(report)
     # The scope's numbers are the model's; the rest are what the run did.
-    totals = dict(report['totals'], disks=len(protection.disks), without_dr_copy=protection.without_dr_copy)
+    totals = dict(report['totals'], **protection.totals())
     if report['check_mode']:
         totals = {CHECK_MODE_TOTALS.get(key, key): value for key, value in totals.items()}
     return ENVIRONMENT.get_template('dr_report').render(
@@ -217,11 +255,14 @@ def dr_report_markdown(report):
         shown_totals=totals,
         locks=lock_rows(report),
         protection=protection,
+        coverage_heading=protection.coverage_heading(),
+        # Near misses first: they are almost always meant to be covered.
+        uncovered=sorted(protection.uncovered or (), key=lambda disk: not disk.near_miss),
         vault_lines=[line for line in (dr_account_line(report), lock_summary(report)) if line],
     )
 
 
 def fleet_report_markdown(report):
     """The fleet report (the dr_fleet_report filter's) as a Markdown document: the totals, one table row per scope,
-    the restore drills' tests, then each failed scope with its problems."""
+    the accounts, the disks not covered, the restore drills' tests, then each failed scope with its problems."""
     return ENVIRONMENT.get_template('fleet_report').render(report=report)

@@ -99,6 +99,14 @@ def dr_report_text(report, report_files=None):
         lines.extend(columns(rows))
         if len(disks) > MAX_DISK_ROWS:
             lines.append('  ... and %d more disks in the report' % (len(disks) - MAX_DISK_ROWS))
+    heading = protection.coverage_heading()
+    if heading:
+        lines.append('  ' + heading + (':' if protection.uncovered else ''))
+        # Near misses first: they are almost always meant to be covered.
+        uncovered = sorted(protection.uncovered or (), key=lambda disk: not disk.near_miss)
+        lines.extend('    - %s' % one_line(disk.describe()) for disk in uncovered[:MAX_DISK_ROWS])
+        if len(uncovered) > MAX_DISK_ROWS:
+            lines.append('    ... and %d more in the report' % (len(uncovered) - MAX_DISK_ROWS))
     restore = report.get('restore')
     if restore:
         for test in restore.get('tests') or []:

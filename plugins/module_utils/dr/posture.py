@@ -32,6 +32,7 @@ from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
 from ..core.tagging import RESTORE_SCOPE_TAG, RESTORE_UNTIL_TAG, SHARE_LEASE_TAG_PREFIX, SOURCE_TAG
 from ..engine.copy_engine import run_retry
 from .capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+from .coverage import Coverage, coverage_notes, scope_disks
 from .leases import LeaseTerms, lease_seconds, leases_under
 from .lock import read_locks
 from .protection import (
@@ -108,6 +109,8 @@ class PostureRead:
         self.retry = run_retry(adapter, retry).until(clock() + READ_SECONDS)
         self.account = settings.dr_account['account'] if settings.dr_account is not None else account
         self.problems: list[dict[str, Any]] = []
+        self.coverage: Coverage | None = None
+        self.warnings: list[str] = []
 
     def _call(self, method: Callable[..., Any], *args: Any) -> Any:
         return self.retry.call(method, *args)
@@ -123,9 +126,10 @@ class PostureRead:
         source_region = settings.source_region
         regions = settings.region_names
         rpo = settings.fresh.max_age_hours
-        disks: list[Disk] = sorted(
-            self._call(self.adapter.find_disks, source_region, settings.tag_selector), key=lambda disk: disk.id
+        disks, coverage = scope_disks(
+            lambda where, selector: self._call(self.adapter.find_disks, where, selector), settings
         )
+        self.coverage = coverage
         snapshots: Mapping[str, list[Snapshot]] = (
             self._call(self.adapter.disk_snapshots, source_region, disks) if disks else {}
         )
@@ -175,6 +179,8 @@ class PostureRead:
             'leftovers': leftovers,
             'problems': self.problems,
         }
+        # Near misses are warned of, as a run warns of them (coverage fail is a run's: a read reports, never fails).
+        self.warnings = coverage_notes(settings, coverage)[0]
         result['standing'] = scope_standing(result)
         result['msg'] = posture_line(result)
         return result
@@ -215,6 +221,8 @@ class PostureRead:
             account=account,
             failures=len(self.problems),
             disks=disks,
+            uncovered=self.coverage.uncovered if self.coverage is not None else None,
+            exempt=self.coverage.exempt if self.coverage is not None else 0,
         )
 
     def _copies_account(self) -> str | None:
@@ -496,6 +504,8 @@ def scope_standing(result: Mapping[str, Any]) -> dict[str, Any]:
         status=protection.status,
         disks=len(protection.disks),
         without_dr_copy=protection.without_dr_copy,
+        not_covered=protection.not_covered if protection.uncovered is not None else None,
+        near_misses=protection.near_misses,
         locked=protection.locked,
         locks_unknown=unknown,
         leftovers=sum(1 for section in leftovers.values() for record in section if record.get('leftover', True)),
@@ -519,6 +529,17 @@ def posture_line(result: Mapping[str, Any]) -> str:
         'disk copies by DR region: %d within the RPO, %d older than the RPO, %d in flight, %d without a copy'
         % (standing[WITHIN_RPO], standing[OVER_RPO], standing[IN_FLIGHT], standing[NO_COPY]),
     ]
+    if standing['not_covered']:
+        parts.append(
+            '%s of %s not covered%s'
+            % (
+                counted(standing['not_covered'], 'disk'),
+                result['source_region'],
+                ' (%s)' % counted(standing['near_misses'], 'near miss', 'near misses')
+                if standing['near_misses']
+                else '',
+            )
+        )
     if standing['locked'] or standing['locks_unknown']:
         parts.append(
             '%s locked%s'

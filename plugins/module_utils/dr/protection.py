@@ -18,6 +18,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .coverage import UncoveredDisk
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
@@ -30,6 +32,9 @@ STANDINGS = (WITHIN_RPO, OVER_RPO, IN_FLIGHT, PLANNED, NO_COPY)
 # finished with the whole scope known, is protected.
 PROTECTED, AT_RISK, NOT_KNOWN = 'protected', 'at risk', 'not known'
 STATUSES = (PROTECTED, AT_RISK, NOT_KNOWN)
+# A disk of the source region that no scope's selector takes (dr.coverage): counted beside the statuses of the disks a
+# scope looks after, never as one of them.
+NOT_COVERED = 'not covered'
 # Each standing as people read it (docs/posture.md's glossary): the console, Markdown and the pages say these words.
 STANDING_WORDS = {
     WITHIN_RPO: 'within the RPO',
@@ -142,7 +147,9 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
     """A scope's protection: its disks as last read (each with when), the RPO, and what makes the account less than a
     whole, current one: a check run (``check_mode``: copies planned, nothing made), a run limited to some disks
     (``limited_to``: the disks the newest run read; ``complete`` is False until a run read them all), the run's
-    ``failures``, and ``stale`` (why the newest run could not know, and since when the account is the last one known)."""
+    ``failures``, and ``stale`` (why the newest run could not know, and since when the account is the last one known).
+    ``uncovered``: the source region's disks that the selector does not take (dr.coverage; None: not read, coverage off),
+    and ``exempt``, how many the scope leaves out by choice (coverage_exempt)."""
 
     provider: str | None
     source_region: str | None
@@ -156,6 +163,8 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
     failures: int = 0
     stale: str | None = None
     disks: tuple[DiskProtection, ...] = ()
+    uncovered: tuple[UncoveredDisk, ...] | None = None
+    exempt: int = 0
 
     # ------------------------------------------------------------------ counts
     def cells(self) -> list[RegionProtection]:
@@ -189,6 +198,37 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
         """Disks with a DR region that holds no copy of them (a failed or differing one is none)."""
         return sum(1 for disk in self.disks if disk.missing_regions)
 
+    def totals(self) -> dict[str, int]:
+        """The scope's counts that a report's totals carry: they are the model's, never a run's own."""
+        return {'disks': len(self.disks), 'without_dr_copy': self.without_dr_copy, 'not_covered': self.not_covered}
+
+    @property
+    def not_covered(self) -> int:
+        """Disks of the source region that the selector does not take (0 when coverage was not read)."""
+        return len(self.uncovered or ())
+
+    @property
+    def near_misses(self) -> int:
+        """Of the disks not covered, those whose tags equal the selector's but for case or spaces."""
+        return sum(1 for disk in self.uncovered or () if disk.near_miss)
+
+    def disk_status(self, disk: DiskProtection) -> str:
+        """One disk's status by the scope's rule: at risk when a DR region holds no copy of it within the RPO; not known
+        when the scope's account is a plan or stale; else protected."""
+        if any(disk.region(region).standing != WITHIN_RPO for region in self.dr_regions):
+            return AT_RISK
+        if self.stale or self.check_mode:
+            return NOT_KNOWN
+        return PROTECTED
+
+    def disk_counts(self) -> dict[str, int]:
+        """How many disks are protected, at risk, not known, and how many of the source region are not covered."""
+        counts = dict.fromkeys(STATUSES, 0)
+        for disk in self.disks:
+            counts[self.disk_status(disk)] += 1
+        counts[NOT_COVERED] = self.not_covered
+        return counts
+
     @property
     def locked(self) -> int:
         return sum(1 for cell in self.cells() if cell.locked)
@@ -211,12 +251,26 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
             words.append('%d disk copies older than the RPO' % counts[OVER_RPO])
         if counts[IN_FLIGHT]:
             words.append('%d in flight' % counts[IN_FLIGHT])
+        if self.uncovered:
+            near = ' (%s)' % counted(self.near_misses, 'near miss', 'near misses') if self.near_misses else ''
+            words.append('%s of %s not covered%s' % (counted(self.not_covered, 'disk'), self.source_region, near))
         if self.limited_to is not None:
             others = '' if self.complete else ', no run read the others yet'
             words.append('the newest run read %s only%s' % (counted(len(self.limited_to), 'disk'), others))
         if self.stale:
             words.append('STALE: %s' % self.stale)
         return '; '.join(words)
+
+    def coverage_heading(self) -> str | None:
+        """The line above the list of disks not covered (None when coverage was not read)."""
+        if self.uncovered is None:
+            return None
+        exempt = ', %s left out by choice' % counted(self.exempt, 'disk') if self.exempt else ''
+        return 'Not covered in %s: %s that the selector does not take%s' % (
+            self.source_region,
+            counted(self.not_covered, 'disk'),
+            exempt,
+        )
 
     def status_line(self) -> str:
         """The status in capitals, then the summary: what the job's output and the summary lines start with."""
@@ -235,6 +289,9 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
         return dataclasses.replace(
             self,
             disks=tuple(sorted(disks, key=lambda disk: disk.disk_id)),
+            # A limited run reads no coverage: the scope's last read of it stands.
+            uncovered=older.uncovered if self.uncovered is None else self.uncovered,
+            exempt=older.exempt if self.uncovered is None else self.exempt,
             complete=older.complete,
             dr_regions=tuple(dict.fromkeys(older.dr_regions + self.dr_regions)),
         )
@@ -264,6 +321,11 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
             )
             for disk in values.get('disks') or ()
         )
+        if values.get('uncovered') is not None:
+            values['uncovered'] = tuple(
+                UncoveredDisk(disk['disk_id'], disk.get('name'), tuple(disk.get('near_miss') or ()))
+                for disk in values['uncovered']
+            )
         return cls(**values)
 
 

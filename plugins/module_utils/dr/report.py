@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from ..core.model import Disk, Snapshot
     from ..engine.outcomes import RequestOutcome
+    from .coverage import Coverage
     from .protection import DiskProtection
     from .settings import DrSettings
 
@@ -39,6 +40,7 @@ TOTALS = (
     'pruned',
     'kept',
     'without_dr_copy',
+    'not_covered',
     'locked',
 )
 # What a report file holds: the run's own data as dr_sync returns it. Never the whole task result, whose
@@ -266,12 +268,14 @@ def dr_report(
     check_mode: bool,
     restore: dict[str, Any] | None = None,
     run_problems: Iterable[str] = (),
+    coverage: Coverage | None = None,
 ) -> dict[str, Any]:
     """The report of a run over ``entries`` (one DiskFacts a disk), without api_retries and run_warnings,
     which the run adds. Problems found here (a disk without a source snapshot) join the disks'.
     ``restore`` is the restore drill's section (None without one); ``run_problems`` are the failures of the
     run as a whole (a selector that matches no disk) and of its drill. The scope's protection is the model
-    (dr.protection) of the copies read back; the totals of disks and disks without a DR copy, and the posture, are its."""
+    (dr.protection) of the copies read back; the totals of disks and disks without a DR copy, and the posture, are its.
+    ``coverage`` is what the run's read found of the region's other disks (None: not read)."""
     totals = dict.fromkeys(TOTALS, 0)
     dr_regions = settings.region_names
     rpo = settings.fresh.max_age_hours
@@ -306,8 +310,10 @@ def dr_report(
         limited_to=tuple(sorted(settings.disk_ids)) if settings.disk_ids is not None else None,
         failures=len(failures),
         disks=tuple(models),
+        uncovered=coverage.uncovered if coverage is not None else None,
+        exempt=coverage.exempt if coverage is not None else 0,
     )
-    totals.update(disks=len(protection.disks), without_dr_copy=protection.without_dr_copy)
+    totals.update(protection.totals())
     # A drill leaves nothing behind: only deleting the leftovers of earlier drills is a change.
     leftovers_deleted = restore['totals']['leftovers_deleted'] if restore else 0
     report = {

@@ -94,6 +94,15 @@ class RestoreSettings:
 
 
 @dataclass(frozen=True)
+class CoverageSettings:
+    """Coverage (dr.coverage): ``mode`` off (no region-wide listing), report (count and show the disks the selector
+    does not take) or fail (and fail the run on one); disks that carry every tag of ``exempt`` are left out by choice."""
+
+    mode: str = 'report'
+    exempt: Mapping[str, str | None] | None = None
+
+
+@dataclass(frozen=True)
 class DrSettings:  # pylint: disable=too-many-instance-attributes  # one attribute a concern, each a dataclass of its own
     """One DR run's settings: where from and to, which disks, and each concern's own settings."""
 
@@ -113,6 +122,7 @@ class DrSettings:  # pylint: disable=too-many-instance-attributes  # one attribu
     dr_account: Mapping[str, Any] | None = None
     wait: WaitSettings = field(default_factory=WaitSettings)
     restore: RestoreSettings = field(default_factory=RestoreSettings)
+    coverage: CoverageSettings = field(default_factory=CoverageSettings)
 
     @property
     def region_names(self) -> list[str]:

@@ -21,11 +21,21 @@ from ..core.model import COMPLIANCE, GOVERNANCE
 from ..core.progress import DEFAULT_PROGRESS_INTERVAL, MAX_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL, Progress
 from ..core.retry import CallRetry
 from ..dr.account import DR_ACCOUNT_OPTIONS, connect_dr_account, dr_account_settings
+from ..dr.coverage import COVERAGE_MODES, COVERAGE_REPORT
 from ..dr.lock import lock_settings
 from ..dr.protection import of_report
 from ..dr.report import summary_line
 from ..dr.run import DrRun
-from ..dr.settings import CopySettings, DrRegion, DrSettings, FreshSnapshots, PrunePolicy, RestoreSettings, WaitSettings
+from ..dr.settings import (
+    CopySettings,
+    CoverageSettings,
+    DrRegion,
+    DrSettings,
+    FreshSnapshots,
+    PrunePolicy,
+    RestoreSettings,
+    WaitSettings,
+)
 from ..engine.copy_engine import default_backoff
 from .copy_module import (
     EXISTING_COPY_ARGUMENT_SPEC,
@@ -77,6 +87,8 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     },
     'fail_on_missing': {'type': 'bool', 'default': True},
     'allow_no_disks': {'type': 'bool', 'default': False},
+    'coverage': {'choices': list(COVERAGE_MODES), 'default': COVERAGE_REPORT},
+    'coverage_exempt': {'type': 'dict'},
     'disk_ids': {'type': 'list', 'elements': 'str'},
     'restore_test': {'type': 'bool', 'default': False},
     'restore_test_count': {'type': 'int', 'default': 1},
@@ -146,7 +158,7 @@ def dr_regions(value: Any, source_region: str, provider: str, allowed: tuple[str
     return regions
 
 
-def tag_selector(value: dict[Any, Any] | None) -> dict[str, str | None]:
+def tag_selector(value: dict[Any, Any] | None, option: str = 'tag_selector') -> dict[str, str | None]:
     """``tag_selector`` as tags hold it: text keys and values, None for any value; InputError naming it otherwise.
 
     A tag holds text. YAML reads an unquoted yes, true or on as a boolean, and 1.10 as the number 1.1: such a
@@ -154,14 +166,14 @@ def tag_selector(value: dict[Any, Any] | None) -> dict[str, str | None]:
     quote it. A whole number is text as written (1 is '1').
     """
     if not value:
-        raise InputError('tag_selector', 'give at least one tag: the run looks after the disks that carry all of them')
+        raise InputError(option, 'give at least one tag: the run looks after the disks that carry all of them')
     selector: dict[str, str | None] = {}
     for key, tag_value in value.items():
         if not isinstance(key, str) or not key.strip():
-            raise InputError('tag_selector', 'a tag key is text that is not empty, got %r' % (key,))
+            raise InputError(option, 'a tag key is text that is not empty, got %r' % (key,))
         if isinstance(tag_value, (bool, float)):
             raise InputError(
-                'tag_selector',
+                option,
                 'the value of %s is the %s %r, which YAML made of what was typed; a tag holds text: '
                 'quote it (%s: "%s")'
                 % (
@@ -173,9 +185,7 @@ def tag_selector(value: dict[Any, Any] | None) -> dict[str, str | None]:
                 ),
             )
         if tag_value is not None and not isinstance(tag_value, (str, int)):
-            raise InputError(
-                'tag_selector', 'the value of %s is text, or null for any value, got %r' % (key, tag_value)
-            )
+            raise InputError(option, 'the value of %s is text, or null for any value, got %r' % (key, tag_value))
         selector[key] = None if tag_value is None else str(tag_value)
     return selector
 
@@ -272,6 +282,12 @@ def dr_settings(params: dict[str, Any]) -> DrSettings:
         ),
         wait=WaitSettings(
             wait=bool(params['wait']), timeout=params['wait_timeout'], poll_interval=params['poll_interval']
+        ),
+        coverage=CoverageSettings(
+            mode=params.get('coverage') or COVERAGE_REPORT,
+            exempt=tag_selector(params['coverage_exempt'], 'coverage_exempt')
+            if params.get('coverage_exempt')
+            else None,
         ),
         restore=RestoreSettings(
             enabled=bool(params.get('restore_test')),

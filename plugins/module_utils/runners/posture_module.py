@@ -20,7 +20,16 @@ if TYPE_CHECKING:
     from ansible.module_utils.basic import AnsibleModule
 
 # dr_sync's options that say which scope to read, as dr_sync takes them (the same checks), and its connection.
-SCOPE_OPTIONS = ('provider', 'source_region', 'dr_regions', 'tag_selector', 'max_snapshot_age_hours', 'dr_account')
+SCOPE_OPTIONS = (
+    'provider',
+    'source_region',
+    'dr_regions',
+    'tag_selector',
+    'max_snapshot_age_hours',
+    'dr_account',
+    'coverage',
+    'coverage_exempt',
+)
 POSTURE_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {name: DR_ARGUMENT_SPEC[name] for name in SCOPE_OPTIONS}
 POSTURE_ARGUMENT_SPEC.update(DR_CONNECTION_SPEC)
 # What dr_settings reads of the options a read does not take: no copy is made, waited for or pruned.
@@ -53,8 +62,11 @@ def run_posture_module(module: AnsibleModule) -> None:
                 settings.source_region,
                 settings.dr_regions[0].region,
             )
-        result = PostureRead(adapter, settings, account=account, retry=retry).read()
+        read = PostureRead(adapter, settings, account=account, retry=retry)
+        result = read.read()
     result['api_retries'] = retry.retries
+    for warning in read.warnings:
+        module.warn(warning)
     for problem in result['problems']:
         module.warn(problem['message'])
     module.exit_json(**result)

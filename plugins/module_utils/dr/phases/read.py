@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ...core.model import COMPLETED, PENDING
 from ...core.progress import READING
+from ..coverage import Coverage, coverage_notes, format_selector, scope_disks
 from .context import DiskPlan
 
 if TYPE_CHECKING:
@@ -24,14 +25,16 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Reading:
     """The disks the run looks after, one DiskPlan each, by disk id; {'<region>/<snapshot id>': disk key} of every
-    snapshot read (what tells a copy's source to its disk); the failures of the scope (a selector that matches no disk)
-    and the warnings found; the calls it cost."""
+    snapshot read (what tells a copy's source to its disk); the failures of the scope (a selector that matches no disk,
+    a disk not covered with coverage fail) and the warnings found (near misses); the calls it cost; the coverage."""
 
     plans: tuple[DiskPlan, ...] = ()
     source_disks: Mapping[str, str] = dataclasses.field(default_factory=dict)
     problems: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    #: The source region's disks that the selector does not take; None when not read (coverage off, a limited run).
+    coverage: Coverage | None = None
 
 
 @dataclass(frozen=True)
@@ -43,13 +46,6 @@ class Listing:
     calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
 
-def format_selector(selector: Mapping[str, str | None]) -> str:
-    """A tag selector as a person reads it: {dr: yes, tier: any value}."""
-    return '{%s}' % ', '.join(
-        '%s: %s' % (key, 'any value' if value is None else value) for key, value in sorted(selector.items())
-    )
-
-
 def read_disks(ctx: PhaseContext) -> Reading:
     """The disks that the tag selector (and disk_ids) names, in the order of their ids, and their snapshots in one
     batch."""
@@ -57,9 +53,8 @@ def read_disks(ctx: PhaseContext) -> Reading:
     calls = ctx.counted()
     settings = ctx.settings
     region = settings.source_region
-    disks, warnings = _named_disks(
-        ctx, sorted(calls.call(ctx.adapter.find_disks, region, settings.tag_selector), key=lambda disk: disk.id)
-    )
+    taken, coverage = scope_disks(lambda where, selector: calls.call(ctx.adapter.find_disks, where, selector), settings)
+    disks, warnings = _named_disks(ctx, taken)
     snapshots = calls.call(ctx.adapter.disk_snapshots, region, disks) if disks else {}
     plans = tuple(plan_disk(ctx, disk, snapshots.get(disk.id, [])) for disk in disks)
     problems: list[str] = []
@@ -70,6 +65,9 @@ def read_disks(ctx: PhaseContext) -> Reading:
             'tag_selector %s matches no disk%s in %s: check its keys and values (tags are case-sensitive); where a scope '
             'without disks is expected, set allow_no_disks' % (format_selector(settings.tag_selector), named, region)
         )
+    coverage_warnings, coverage_problems = coverage_notes(settings, coverage)
+    warnings.extend(coverage_warnings)
+    problems.extend(coverage_problems)
     source_disks = {
         '%s/%s' % (region, snapshot.id): '%s/%s' % (region, disk_id)
         for disk_id, disk_snapshots in snapshots.items()
@@ -81,6 +79,7 @@ def read_disks(ctx: PhaseContext) -> Reading:
         problems=tuple(problems),
         warnings=tuple(warnings),
         calls=calls.cost.counts(),
+        coverage=coverage,
     )
 
 

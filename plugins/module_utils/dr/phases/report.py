@@ -105,6 +105,7 @@ def run_report(
         ctx.check_mode,
         phases.drill.section,
         list(phases.read.problems + phases.shares.problems + phases.drill.problems),
+        coverage=phases.read.coverage,
     )
     report['api_retries'] = retries
     report['dr_account'] = phases.shares.section

@@ -209,6 +209,48 @@ def test_the_role_takes_its_selector_as_text_in_every_form_and_refuses_text_that
     assert fakecloud_clean.admin.calls()['total_calls'] == 0
 
 
+def test_the_role_counts_the_disks_its_selector_leaves_warns_of_near_misses_and_fails_on_them_when_asked(
+    fakecloud_clean, tmp_path
+):
+    """Coverage through the role, as a newcomer sets it: the exemption as text (an AWX survey's), a near miss warned of,
+    and with dr_copy_coverage fail the run fails naming the disk, after its plan is written."""
+    seeded = fakecloud_clean.admin.seed(
+        ecs={
+            'disks': [
+                {'region': 'cn-hangzhou', 'tags': tags, 'snapshots': 1}
+                for tags in ({'backup': 'dr'}, {'Backup': 'DR'}, {'scratch': 'yes'})
+            ]
+        }
+    )
+    near = seeded['ecs']['disks'][1]
+    common = {
+        'dr_copy_provider': 'ecs',
+        'dr_copy_source_region': 'cn-hangzhou',
+        'dr_copy_dr_regions': 'cn-beijing',
+        'dr_copy_tag_selector': '{backup: dr}',
+        'dr_copy_coverage_exempt': 'scratch=yes',
+        'dr_copy_connection': dict(ALIBABA, endpoint_url=fakecloud_clean.url),
+        'dr_copy_report_dir': str(tmp_path / 'reports'),
+    }
+    tasks = [
+        role_task('report', common),
+        {'name': 'Counted', 'ansible.builtin.debug': {'var': 'dr_copy_result.totals.not_covered'}},
+        role_task('fail', dict(common, dr_copy_coverage='fail'), rescued=True),
+    ]
+    code, output = playbook(tmp_path, play(tasks), {}, check=True)
+    assert code == 0, output[-3000:]
+    # The role's words: its variables, not dr_sync's options.
+    warning = 'disk %s in cn-hangzhou carries Backup=DR, which dr_copy_tag_selector {backup: dr} does not match' % near
+    assert warning in ' '.join(output.split()), output
+    # (A number, which older cores' debug prints quoted.)
+    assert re.search(r'"dr_copy_result.totals.not_covered": "?1"?\n', output), output
+    (fatal,) = fatal_lines(output)
+    assert '1 disks in cn-hangzhou are not covered by dr_copy_tag_selector {backup: dr}: %s' % near in fatal
+    assert 'with dr_copy_coverage_exempt' in fatal
+    plan = json.loads((tmp_path / 'reports' / 'dr-plan-ecs-cn-hangzhou.json').read_text())
+    assert plan['protection']['exempt'] == 1 and [disk['disk_id'] for disk in plan['protection']['uncovered']] == [near]
+
+
 # ------------------------------------------------------------------------------------------------ argument errors
 BAD = [
     ('dr_copy_provider', {'dr_copy_provider': 'aws2'}, "dr_copy_provider is one of aws, ecs, ens, cbs, got 'aws2'"),
@@ -225,6 +267,12 @@ BAD = [
         "dr_copy_on_mismatch is one of fail, warn, new_copy, got 'ignore'",
     ),
     ('dr_copy_dr_regions', {'dr_copy_dr_regions': {'region': 'cn-beijing'}}, 'dr_copy_dr_regions is a list'),
+    ('dr_copy_coverage', {'dr_copy_coverage': 'strict'}, "dr_copy_coverage is one of report, fail, off, got 'strict'"),
+    (
+        'dr_copy_coverage_exempt',
+        {'dr_copy_coverage_exempt': '[scratch]'},
+        'dr_copy_coverage_exempt is a mapping of tags, or its text',
+    ),
     (
         'dr_copy_connection',
         {'dr_copy_connection': 'endpoint_url=x secret_key=never-shown'},

@@ -386,15 +386,19 @@ def test_dr_run_reads_stay_batched(cloud):
     seed_disks(cloud, 50, {'dr': 'no'})
     forget_calls(cloud)
     report = dr_run(cloud, check_mode=True)
-    assert report['totals']['would_copy'] == 400
+    assert report['totals']['would_copy'] == 400 and report['totals']['not_covered'] == 50
     disks, snapshot_reads = calls(cloud, 'DescribeDisks'), calls(cloud, 'DescribeSnapshots')
-    # DescribeDisks: pages of 100 tagged disks. DescribeSnapshots: the source region's 500
+    # DescribeDisks: the region's 250 disks, 100 a page (coverage). DescribeSnapshots: the source region's 500
     # snapshots listed 100 a call (5, fewer than 20 calls of 10 disk ids; the engine takes the
     # sources from there), and per DR region one listing of the (empty) region instead of name
     # and tag look-ups per source (1) and the sources' CopyingToRegions (2).
-    assert disks == 2
+    assert disks == 3
     assert snapshot_reads == 5 + 2 * (1 + 2)
     assert mutating_calls(cloud) == 0
+    # Without coverage, DescribeDisks' tag filter reads the 200 tagged disks alone: pages of 100.
+    forget_calls(cloud)
+    report = dr_run(cloud, check_mode=True, coverage='off')
+    assert calls(cloud, 'DescribeDisks') == 2 and report['protection']['uncovered'] is None
 
 
 def test_dr_run_prunes_old_copies_of_its_disks_only(cloud, estate):

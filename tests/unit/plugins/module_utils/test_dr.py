@@ -513,6 +513,8 @@ def test_the_report_says_which_regions_lack_a_copy_what_was_kept_and_how_many_ca
         'pruned': 0,
         'kept': 2,
         'without_dr_copy': 1,
+        # disk-untagged (dr: no), which the selector does not take
+        'not_covered': 1,
         'locked': 0,
     }
     disk = report['disks'][0]

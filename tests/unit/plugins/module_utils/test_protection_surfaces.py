@@ -62,6 +62,11 @@ RUN = st.fixed_dictionaries(
 )
 
 
+# The source region's other disks, which the selector {dr: yes} does not take: untagged for DR, or a near miss (equal but
+# for case or spaces).
+OTHERS = st.lists(st.sampled_from([{'app': 'web'}, {'DR': 'yes'}, {'dr': ' Yes'}, {'dr': 'no'}]), max_size=3)
+
+
 def picked(disks, bits):
     return [disk for index, disk in enumerate(disks) if bits >> index & 1] or disks[:1]
 
@@ -109,6 +114,17 @@ def oracle_cells(cloud, disks):
     return cells
 
 
+def oracle_coverage(cloud):
+    """(disks of the source region not covered, near misses of them), from fakecloud's own records of its disks."""
+    dummy, regions = cloud_state(cloud)
+    others = [disk for disk in regions[SOURCE]['disks'] if (disk.get('tags') or {}).get('dr') != 'yes']
+
+    def near(tags):
+        return any(key.strip().lower() == 'dr' and value.strip().lower() == 'yes' for key, value in tags.items())
+
+    return len(others), sum(1 for disk in others if near(disk.get('tags') or {}))
+
+
 def oracle_status(cells, *, failures, stale=False, plan=False, whole=True):
     if any(word != WITHIN for word in cells.values()) or failures:
         return 'at risk'
@@ -117,10 +133,12 @@ def oracle_status(cells, *, failures, stale=False, plan=False, whole=True):
     return 'protected'
 
 
-def numbers(cells):
-    """What every surface counts: disks, disks without a DR copy, and per DR region the disks of each standing."""
+def numbers(cells, coverage=None):
+    """What every surface counts: disks, disks without a DR copy, and per DR region the disks of each standing; the
+    disks not covered and the near misses (None: no run read them)."""
     disks = sorted({disk for disk, dummy in cells})
     return {
+        'coverage': coverage,
         'disks': len(disks),
         'without': sum(1 for disk in disks if any(cells[disk, region] == NO_COPY for region in REGIONS)),
         'regions': {
@@ -232,6 +250,12 @@ def check_scope_files(texts, expected, status, partial=False):
     )
     if data.get('run_state') == 'finished':
         assert (data['totals']['disks'], data['totals']['without_dr_copy']) == (expected['disks'], expected['without'])
+        check_coverage_text(markdown, expected)
+        not_covered, near = expected['coverage'] or (0, 0)
+        assert data['totals']['not_covered'] == not_covered
+        uncovered = data['protection']['uncovered']
+        assert (uncovered is None) == (expected['coverage'] is None)
+        assert sum(1 for disk in uncovered or () if disk['near_miss']) == near
         for region, counts in expected['regions'].items():
             assert {word: data['posture']['regions'][region][word] for word in counts} == counts, region
         # Markdown: the status and the totals row.
@@ -261,6 +285,24 @@ def check_scope_files(texts, expected, status, partial=False):
         assert len(known['disks']) == expected['disks']
 
 
+def check_coverage_text(text, expected):
+    """The text (Markdown, console) says how many disks are not covered, and names each near miss, or nothing when
+    coverage was never read."""
+    if expected['coverage'] is None:
+        assert 'Not covered in' not in text, text
+        return
+    not_covered, near = expected['coverage']
+    assert 'Not covered in %s: %s that the selector does not take' % (SOURCE, counted(not_covered, 'disk')) in text, (
+        text
+    )
+    if text.startswith('# '):  # Markdown: the table's rows whose near miss is not '-'
+        rows = text.split('## Not covered', 1)[1].split('\n## ', 1)[0].splitlines()
+        marked = [row for row in rows if row.startswith('| ') and not row.endswith('| - |')]
+        assert len(marked[1:]) == near, text  # the first is the table's head
+    else:
+        assert text.count('near miss, carries') == near, text
+
+
 def counted(number, unit):
     return '%d %s' % (number, unit if number == 1 else unit + 's')
 
@@ -278,6 +320,7 @@ def check_console(text, expected, status):
     assert status.upper() + ':' in summary and summary_numbers(summary) == (expected['disks'], expected['without']), (
         summary
     )
+    check_coverage_text(text, expected)
     # The table: the age of the data, never a copy's own.
     assert not re.search(r'(?<![\d.])(?<!data )\d+\.\d h old', text), text
 
@@ -303,6 +346,9 @@ def check_fleet(result, status, expected):
         assert (row['disks'], row['without_dr_copy']) == (expected['disks'], expected['without'])
         assert row['no_copy'] == sum(counts[NO_COPY] for counts in expected['regions'].values())
         assert row['over_rpo'] == sum(counts[OVER] for counts in expected['regions'].values())
+        not_covered = expected['coverage'][0] if expected['coverage'] is not None else None
+        assert report['accounts'][0]['not_covered'] == not_covered == report['totals']['not_covered']
+        assert row['not_covered'] == (not_covered or 0)
     else:
         assert row['status'] != 'protected'
     page = fleet_report_html(report)
@@ -322,6 +368,7 @@ def check_posture_info(cloud, disks):
     for word in (WITHIN, OVER, IN_FLIGHT, NO_COPY):
         assert standing[word] == sum(counts[word] for counts in expected['regions'].values()), word
     assert standing['status'] == oracle_status(cells, failures=0)
+    assert (standing['not_covered'], standing['near_misses']) == oracle_coverage(cloud)
     assert summary_numbers(
         read['msg'].replace('PROTECTED, ', '').replace('AT RISK, ', '').replace('NOT KNOWN, ', '')
     ) == (expected['disks'], expected['without'])
@@ -343,8 +390,8 @@ def emulator(fakecloud):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(ages=st.lists(AGES, min_size=1, max_size=3), runs=st.lists(RUN, min_size=1, max_size=3))
-def test_every_surface_says_what_the_clouds_hold(emulator, tmp_path_factory, ages, runs):
+@given(ages=st.lists(AGES, min_size=1, max_size=3), others=OTHERS, runs=st.lists(RUN, min_size=1, max_size=3))
+def test_every_surface_says_what_the_clouds_hold(emulator, tmp_path_factory, ages, others, runs):
     cloud = emulator
     cloud.admin.reset()
     # Hours pass on the cloud's clock: its window for the SDK's signed timestamps is as wide as the test's time.
@@ -355,12 +402,15 @@ def test_every_surface_says_what_the_clouds_hold(emulator, tmp_path_factory, age
                 {'region': SOURCE, 'size': 20, 'tags': {'dr': 'yes'}, 'snapshots': [{'age_seconds': int(age * 3600)}]}
                 for age in ages
             ]
+            + [{'region': SOURCE, 'size': 20, 'tags': tags} for tags in others]
         }
     )
-    disks = sorted(seeded['ecs']['disks'])
+    disks = sorted(seeded['ecs']['disks'][: len(ages)])
     folder = tmp_path_factory.mktemp('reports')
     # The oracle's account of the scope: per disk, its cells as last read; whether a full run ever read them all.
     known, whole, stale_failures = {}, False, 0
+    # The oracle's coverage of the scope: read by a whole run (a limited one reads none), kept after.
+    coverage = None
     for run in runs:
         event('run: %s%s' % (run['kind'], ', failing' if run['failing'] else ''))
         if run['hours']:
@@ -401,8 +451,8 @@ def test_every_surface_says_what_the_clouds_hold(emulator, tmp_path_factory, age
                 continue
             cells = dict(known)
             status = oracle_status(cells, failures=stale_failures, stale=True)
-            check_scope_files(after, numbers(cells), status, partial=not whole)
-            check_fleet(result, status, numbers(cells))
+            check_scope_files(after, numbers(cells, coverage), status, partial=not whole)
+            check_fleet(result, status, numbers(cells, coverage))
             continue
         result = module_result(cloud, run, disks)
         failures = len(result['failures'])
@@ -419,18 +469,25 @@ def test_every_surface_says_what_the_clouds_hold(emulator, tmp_path_factory, age
         now_cells = oracle_cells(cloud, read)
         if run['kind'] == 'full':
             known, whole = {}, True
+            coverage = oracle_coverage(cloud)
+            # Each near miss is warned of.
+            assert (
+                sum('does not match (tags are case-sensitive)' in line for line in result['run_warnings'])
+                == coverage[1]
+            )
         known.update(now_cells)
         stale_failures = failures
         result, text = through_the_action(result, folder)
         cells = dict(known)
         status = oracle_status(cells, failures=failures, whole=whole)
-        expected = numbers(cells)
+        expected = numbers(cells, coverage)
         check_scope_files(files(folder), expected, status, partial=not whole)
         check_console(text, expected, status)
         check_fleet(result, status, expected)
         stats = awx_stats(result)
         assert stats['status'] == status and stats['totals']['disks'] == expected['disks']
         assert stats['totals']['without_dr_copy'] == expected['without']
+        assert stats['totals']['not_covered'] == (coverage[0] if coverage is not None else 0)
         check_posture_info(cloud, disks)
 
 
@@ -544,6 +601,7 @@ def test_every_surface_says_what_the_run_read_back(tmp_path_factory, disks, chec
     )
     cells = drawn_cells(disks, check_mode)
     nothing = {
+        'coverage': None,
         'disks': 0,
         'without': 0,
         'regions': {region: dict.fromkeys((WITHIN, OVER, IN_FLIGHT, NO_COPY), 0) for region in REGIONS},

@@ -125,7 +125,7 @@ def test_markdown_has_a_row_per_scope_and_each_failure():
     rows = [line for line in lines if line.startswith('| ') and (' | finished |' in line or ' | failed |' in line)]
     assert [line.split(' | ')[0] for line in rows] == ['| bad-one', '| problems', '| ok-one']
     assert (
-        '| ok-one | protected | finished | cbs | 100012345678 | - | ap-guangzhou | 2 | 0 | 2 | 0 | 0 | 0 | 0 | 1.5 |'
+        '| ok-one | protected | finished | cbs | 100012345678 | - | ap-guangzhou | 2 | 0 | - | 2 | 0 | 0 | 0 | 0 | 1.5 |'
         in lines
     )
     assert '- **bad-one**: no-dr: missing required arguments: dr_copy_dr_regions' in lines

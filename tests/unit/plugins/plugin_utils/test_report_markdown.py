@@ -248,9 +248,9 @@ Generated 2026-11-22T10:00:00Z.
 
 **at risk**: 2 disks; 1 disk without a DR copy; 1 in flight
 
-| disks | copied | existing | would copy | not copied | fresh snapshots | pruned | kept | without dr copy |
-|---|---|---|---|---|---|---|---|---|
-| 2 | 1 | 1 | 0 | 0 | 0 | 1 | 1 | 1 |
+| disks | copied | existing | would copy | not copied | fresh snapshots | pruned | kept | without dr copy | not covered |
+|---|---|---|---|---|---|---|---|---|---|
+| 2 | 1 | 1 | 0 | 0 | 0 | 1 | 1 | 1 | 0 |
 
 | disk | name | source snapshot | age (h) | DR region | DR copy | state | action | data age (h) |
 |---|---|---|---|---|---|---|---|---|
@@ -359,15 +359,24 @@ def test_the_fleet_report_is_the_documented_shape():
 Generated 2026-11-22T10:00:00Z over scopes matching --limit a*,z* (2).
 
 | scopes | failed scopes | protected scopes | at risk scopes | not known scopes | disks | copied | existing | would copy | missing copies \
-| without dr copy | pruned | over rpo | no copy | in flight | restore passed | restore failed | restore planned |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
-| 2 | 1 | 1 | 0 | 1 | 2 | 2 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 |
+| without dr copy | pruned | over rpo | no copy | in flight | restore passed | restore failed | restore planned | protected disks \
+| at risk disks | not known disks | not covered |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| 2 | 1 | 1 | 0 | 1 | 2 | 2 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 2 | 0 | 0 | - |
 
-| scope | status | run | provider | account | DR account | source region | disks | without a DR copy | copied | existing | would copy \
-| missing copies | failures | seconds |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
-| z-bad | not known | failed | cbs | 200012345678 | - | ap-guangzhou | 0 | 0 | 0 | 0 | 0 | 0 | 1 | 1.5 |
-| a-ok | protected | finished | cbs | 200012345678 | 300012345678 | ap-guangzhou | 2 | 0 | 2 | 0 | 0 | 0 | 0 | 1.5 |
+| scope | status | run | provider | account | DR account | source region | disks | without a DR copy | not covered | copied | existing \
+| would copy | missing copies | failures | seconds |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| z-bad | not known | failed | cbs | 200012345678 | - | ap-guangzhou | 0 | 0 | - | 0 | 0 | 0 | 0 | 1 | 1.5 |
+| a-ok | protected | finished | cbs | 200012345678 | 300012345678 | ap-guangzhou | 2 | 0 | - | 2 | 0 | 0 | 0 | 0 | 1.5 |
+
+## Accounts
+
+Disks by status in each account's scopes, and the disks of their source regions that no scope's selector takes.
+
+| provider | account | scopes | protected | at risk | not known | not covered |
+|---|---|---|---|---|---|---|
+| cbs | 200012345678 | 2 | 2 | 0 | 0 | - |
 
 ## Failed scopes
 
