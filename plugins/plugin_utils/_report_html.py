@@ -6,12 +6,18 @@ report (playbooks/dr_fleet.yml) as one self-contained HTML file each, for an aud
 
 What it answers at a glance, failures first: per disk and DR region, how old the newest completed copy's recovery point
 is (when its source snapshot was taken) against the RPO (max_snapshot_age_hours), as an inline SVG chart; per DR region
-the counts of each standing; the restore drill's times. It loads nothing (a Content-Security-Policy forbids it) and runs
-no script: it opens the same from a mail attachment, an AWX artifact or a file share. Every number is the JSON report's,
-and each carries it in a data- attribute too (tests/docs/test_posture_page.py holds the page to the JSON).
+the counts of each standing; the restore drill's times. A chart has one scale, printed (the fleet page one for every
+scope); only a completed copy has a bar, as long as its age, and every other standing is a mark with its words that no
+one can read as an age; every text passes WCAG AA against what is behind it; no machine's or cloud's raw word is shown.
+It loads nothing (a Content-Security-Policy forbids it) and runs no script: it opens the same from a mail attachment, an
+AWX artifact or a file share. Every number is the model's (the JSON report's protection), and each carries it in a data-
+attribute too (tests/docs/test_posture_page.py reads the page as a person does and holds it to the model).
 """
 
 from __future__ import annotations
+
+import math
+import re
 
 from jinja2 import DictLoader, Environment, StrictUndefined
 from markupsafe import Markup, escape
@@ -27,6 +33,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     STANDING_WORDS as MODEL_WORDS,
     STANDINGS,
     WITHIN_RPO,
+    counted,
     of_report,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
@@ -40,25 +47,120 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
 
 # The chart's rows: every disk and DR region that is not within the RPO, then those that are, up to this many.
 MAX_CHART_ROWS = 400
-# What each standing is called, and its colour (a bar starts with it: the screenshot test counts bars by colour).
-# The fleet page's bars of a scope whose run failed are RUN_FAILED whatever its counts say: its run read and did only part of
-# what it was asked, so none of it is drawn as protected.
+# The fleet page's cells of a scope whose run failed are RUN_FAILED whatever its counts say: its run read and did only part
+# of what it was asked, so none of it is drawn, neither as protected nor as an age.
 RUN_FAILED = 'run_failed'
-STANDING_WORDS = dict(MODEL_WORDS, **{RUN_FAILED: 'run failed (not known)'})
+# A completed copy whose recovery point is not known (its source snapshot is gone): no age to draw.
+AGE_NOT_KNOWN = 'age_not_known'
+STANDING_WORDS = dict(MODEL_WORDS, **{RUN_FAILED: 'run failed (not known)', AGE_NOT_KNOWN: 'age not known'})
 # A status's class on the pages: protected in green, at risk in red, not known in grey; never a run's mechanics.
 STATUS_CLASSES = {PROTECTED: 'status-protected', AT_RISK: 'status-at-risk', NOT_KNOWN: 'status-not-known'}
-COLOURS = {
-    WITHIN_RPO: '#2e7d32',
-    OVER_RPO: '#e53935',
-    IN_FLIGHT: '#f9a825',
-    PLANNED: '#1565c0',
-    NO_COPY: '#7f0000',
-    RUN_FAILED: '#757575',
+# Only a completed copy has a bar, as long as its recovery point's age, in its standing's colour (the screenshot test
+# counts bars by colour). Bars are graphics, not text: WCAG asks 3:1 against the page, which both have.
+BAR_COLOURS = {WITHIN_RPO: '#2e7d32', OVER_RPO: '#e53935'}
+# Every other standing is a mark, never a bar: a symbol and its words in a badge, left of the chart's hours, so that it
+# cannot be read as an age nor cross the RPO line. (symbol, fill, text): each fill is used by nothing else on the pages
+# (the screenshot test counts marks by it) and each text colour passes WCAG AA (4.5:1) on it (test_report_html.py).
+MARKS = {
+    NO_COPY: ('\u2715', '#fde0dc', '#8e0000'),
+    IN_FLIGHT: ('\u25d4', '#ffefc2', '#6b4700'),
+    PLANNED: ('\u25cb', '#dfe9fb', '#0d3c8c'),
+    RUN_FAILED: ('?', '#e2e2e2', '#333333'),
+    AGE_NOT_KNOWN: ('!', '#ffe6d5', '#7a1f00'),
 }
+# The colour each standing is drawn in: its bar's, or its mark's fill.
+COLOURS = dict(BAR_COLOURS, **{kind: fill for kind, (dummy, fill, dummy) in MARKS.items()})
 # The chart's order: what needs a person first.
 WORST_FIRST = (NO_COPY, OVER_RPO, IN_FLIGHT, PLANNED, WITHIN_RPO)
-# The chart's geometry, in pixels.
-LABEL_WIDTH, BAR_LEFT, BAR_WIDTH, ROW_HEIGHT, BAR_HEIGHT, TOP = 430, 440, 440, 20, 14, 28
+# The round numbers of hours an axis ends on: the first at or above every age and a tenth above every RPO.
+AXIS_HOURS = (1, 2, 3, 4, 6, 8, 12, 18, 24, 36, 48, 72, 96, 120, 168, 240, 336, 504, 720)
+# The scope page's chart, in pixels: labels end at LABEL_RIGHT, marks start at MARK_LEFT, then the bars' BAR_WIDTH.
+LABEL_RIGHT, MARK_LEFT, BAR_WIDTH, ROW_HEIGHT, BAR_HEIGHT, TOP, FONT = 430, 440, 360, 20, 14, 40, 12
+# The fleet page's cells: the region's name, then its marks, then its bar (one layout and one scale for every scope).
+FLEET_MARK_LEFT, FLEET_BAR_WIDTH, FLEET_ROW, FLEET_TOP, FLEET_FONT = 88, 150, 16, 18, 11
+AXIS_COLOUR, GRID_COLOUR = '#767676', '#bdbdbd'
+# A fleet cell's marks in short (its legend and column headers say them in full), and a chart row's mark of a completed
+# copy older than the RPO whose age is not known.
+SHORT_WORDS = dict(STANDING_WORDS, **{IN_FLIGHT: 'in flight', PLANNED: 'planned', RUN_FAILED: 'run failed'})
+OVER_AGE_NOT_KNOWN = '%s: %s' % (STANDING_WORDS[OVER_RPO], STANDING_WORDS[AGE_NOT_KNOWN])
+
+# The machine's words (the report's keys, the engine's copy actions, a run's state, the lock's and the drill's actions)
+# and each cloud's own state names, as people read them: the pages print text that came from a run or a cloud (its
+# failures, errors, the drill's results) through ``plain``, so that none of these reaches a person.
+MACHINE_WORDS = {
+    'would_copy': 'would be made',
+    'not_copied': 'not made',
+    'failed_before_report': 'failed before it could know what it did',
+    'within_rpo': STANDING_WORDS[WITHIN_RPO],
+    'over_rpo': STANDING_WORDS[OVER_RPO],
+    'in_flight': 'in flight',
+    'no_copy': STANDING_WORDS[NO_COPY],
+    RUN_FAILED: STANDING_WORDS[RUN_FAILED],
+    'would_lock': 'would be locked',
+    'when_completed': 'to be locked once complete',
+    'lock_failed': 'lock failed',
+    'in_force': 'in force',
+    'timed_out': 'timed out',
+    'would_test': 'planned (check mode)',
+    'already_deleted': 'already deleted',
+    'would_delete': 'would be deleted',
+    'delete_failed': 'delete failed',
+    'left_until': 'left until its time',
+    'kept_in_use': 'kept: in use',
+    'kept_refused': 'kept: the cloud refused to delete it',
+}
+# Each cloud's snapshot states that are not plain words or mislead (ECS, CBS, AWS's recycle bin; the others say pending,
+# completed, error, available, creating, deleting), as "the copy is still <state>" reads (test_report_html.py holds this
+# to the adapters' state maps).
+CLOUD_STATE_WORDS = {
+    'progressing': 'being made',
+    'accomplished': 'complete',
+    'NORMAL': 'complete',
+    'ROLLBACKING': 'being rolled back',
+    'CREATING': 'being made',
+    'COPYING_FROM_REMOTE': 'being copied',
+    'CHECKING_COPIED': 'being checked',
+    'TORECYCLE': 'in the recycle bin',
+    'recoverable': 'in the recycle bin',
+    'recovering': 'being restored from the recycle bin',
+}
+# The engine's sentences of a failed copy ("is in state failed: <the cloud's reason>") and of one still in flight at the
+# timeout ("is still progressing (40%)"), whatever the cloud's word for the state.
+IN_STATE = re.compile(r'\bis in state [\w-]+')
+STILL = re.compile(r'\bis still [\w-]+ \(')
+RAW_WORDS = re.compile(r'\b(%s)\b' % '|'.join(sorted(dict(MACHINE_WORDS, **CLOUD_STATE_WORDS), key=len, reverse=True)))
+
+
+def plain(text):
+    """Text from a run or a cloud with the machine's words and the clouds' state names in people's words."""
+    if text is None:
+        return text
+    text = STILL.sub('is still being made (', IN_STATE.sub('failed', str(text)))
+    return RAW_WORDS.sub(lambda found: MACHINE_WORDS.get(found.group(1)) or CLOUD_STATE_WORDS[found.group(1)], text)
+
+
+def lock_state(lock):
+    """A lock as people read it: whether it holds, and its cool-off (never the cloud's own status word)."""
+    words = 'in force' if lock.get('in_force') else 'not in force'
+    return words + (', cool-off until %s' % lock['cool_off_ends'] if lock.get('cool_off_ends') else '')
+
+
+def failed_scope_problems(scope):
+    """(what to say first, the problems) of a failed scope in the fleet's failures box, each problem once: its error
+    unless that says its problems again (the role's last task fails with them, dr_posture_info's message lists the
+    first five), else how many problems it had."""
+    problems = list(dict.fromkeys(scope.get('failures') or []))
+    error = scope.get('error')
+    if error and any(problem in error for problem in problems):
+        error = None
+    failures = scope.get('failures') or []
+    # The run's count, less the repeats left out (more than listed: the fleet keeps the first 20).
+    count = max(int(scope.get('failure_count') or 0) - (len(failures) - len(problems)), len(problems))
+    if error:
+        return plain(error), [plain(problem) for problem in problems]
+    first = counted(count, 'problem') + (' (the first %d below)' % len(problems) if count > len(problems) else '')
+    return first, [plain(problem) for problem in problems]
+
 
 STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #1b1b1b; max-width: 1100px; }
@@ -71,7 +173,9 @@ td.number { text-align: right; font-variant-numeric: tabular-nums; } .bad { colo
 .status-not-known { color: #424242; font-weight: 700; } .status-ok { color: #2e7d32; font-weight: 700; }
 .stale { border: 2px solid #616161; background: #eeeeee; padding: 4px 16px 8px; }
 .legend span { display: inline-block; margin-right: 14px; } .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 4px; }
-svg text { font: 12px system-ui, sans-serif; } footer { margin-top: 24px; color: #555; }
+.mark { display: inline-block; min-width: 14px; padding: 0 1px; margin-right: 4px; border-radius: 3px; text-align: center;
+ font-style: normal; font-size: 12px; line-height: 16px; }
+td.what { min-width: 11em; } svg { font: 12px system-ui, sans-serif; } footer { margin-top: 24px; color: #555; }
 """
 
 PAGE_TEMPLATE = """<!DOCTYPE html>
@@ -87,6 +191,15 @@ PAGE_TEMPLATE = """<!DOCTYPE html>
 {% block body %}{% endblock %}
 </body>
 </html>
+"""
+
+# The legend of the chart (the scope page) and of the bars (the fleet page): the bars' colours, the marks, the RPO line.
+LEGEND_TEMPLATE = """<p class="legend">Bars: {% for standing in bar_colours %}<span><i class="swatch" style="background: {{
+ bar_colours[standing] }}"></i>{{ words[standing] }}</span>
+{% endfor %}<span>dashed line: {{ rpo_words }}</span></p>
+<p class="legend">Marks, no age: {% for kind in mark_kinds %}<span><i class="mark" style="background: {{ marks[kind][1] }}; color: {{
+ marks[kind][2] }}">{{ marks[kind][0] }}</i>{{ words[kind] }}</span>
+{% endfor %}</p>
 """
 
 DR_TEMPLATE = """{% extends 'page' %}{% block body %}
@@ -107,8 +220,8 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 </header>
 {% if report.failures %}
 <section id="failures" class="failures">
-<h2>Failures ({{ report.failures | length }})</h2>
-<ul>{% for failure in report.failures %}<li>{{ failure }}</li>{% endfor %}</ul>
+<h2>Failures ({{ failures | length }})</h2>
+<ul>{% for failure in failures %}<li>{{ failure | plain }}</li>{% endfor %}</ul>
 </section>
 {% endif %}
 <section id="regions">
@@ -127,9 +240,10 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 </section>
 <section id="chart">
 <h2>Recovery point of each disk's DR copy</h2>
-<p>How old the data of each DR copy is: the age of the snapshot it was copied from, against the RPO.</p>
-<p class="legend">{% for standing in standings %}<span><i class="swatch" style="background: {{ colours[standing] }}"></i>{{ words[standing] }}</span>
-{% endfor %}</p>
+<p>How old the data of each DR copy is: the age of the snapshot it was copied from, against the RPO. A completed
+ copy is a bar from 0 h as long as that age, on one scale for every row; a disk and DR region without one has a mark
+ instead, and no bar.</p>
+{% include 'legend' %}
 {{ chart }}
 {% if hidden %}<p>&hellip; and {{ hidden }} more disks and DR regions within the RPO, in the JSON report.</p>{% endif %}
 </section>
@@ -146,12 +260,12 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 <section id="locks">
 <h2>Locks</h2>
 <table>
-<tr><th>disk</th><th>DR region</th><th>copy</th><th>mode</th><th>status</th><th>until</th><th>what the run did</th></tr>
+<tr><th>disk</th><th>DR region</th><th>copy</th><th>mode</th><th>in force</th><th>until</th><th>what the run did</th></tr>
 {% for lock in locks %}
 <tr data-lock="{{ lock.snapshot_id or '%s/%s' % (lock.disk_id, lock.region) }}">
 <td>{{ lock.disk_id }}</td><td>{{ lock.region }}</td><td>{{ lock.snapshot_id or '-' }}</td>
-<td data-key="mode">{{ lock.mode or '-' }}</td><td data-key="status">{{ lock.status or '-' }}</td><td data-key="expires">{{ lock.expires or '-' }}</td>
-<td data-key="action" class="{{ 'bad' if lock.action in ('lock_failed', 'expired') else '' }}">{{ lock_words(lock) }}</td></tr>
+<td data-key="mode">{{ lock.mode or '-' }}</td><td data-key="status">{{ lock_state(lock) }}</td><td data-key="expires">{{ lock.expires or '-' }}</td>
+<td data-key="action" class="{{ 'bad' if lock.action in ('lock_failed', 'expired') else '' }}">{{ lock_words(lock) | plain }}</td></tr>
 {% endfor %}
 </table>
 </section>
@@ -164,11 +278,11 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 {% for test in report.restore.tests %}
 <tr data-region="{{ test.region }}"><td>{{ test.region }}</td><td>{{ test.disk_id }}</td><td>{{ test.copy_id }}</td>
 <td class="{{ 'status-ok' if test.result == 'passed' else 'status-failed' if test.result in ('failed', 'timed_out') else '' }}"
- data-key="result">{{ test.result }}</td>
+ data-key="result">{{ test.result | plain }}</td>
 <td class="number" data-key="seconds_to_usable" data-seconds="{{ test.seconds_to_usable | json_number }}">{{
  '%s s' % test.seconds_to_usable if test.seconds_to_usable is not none else '-' }}</td>
-<td>{{ test.test_disk_id or '-' }}{% if test.test_disk %} ({{ test.test_disk.action }}){% endif %}
-{%- if test.error %}: {{ test.error.message | default(test.error) }}{% endif %}</td></tr>
+<td>{{ test.test_disk_id or '-' }}{% if test.test_disk %} ({{ test.test_disk.action | plain }}){% endif %}
+{%- if test.error %}: {{ test.error.message | default(test.error) | plain }}{% endif %}</td></tr>
 {% else %}<tr><td colspan="6">no test in this run</td></tr>
 {% endfor %}
 </table>
@@ -191,15 +305,16 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 {% if report.failed_scopes %}
 <section id="failures" class="failures">
 <h2>Failed scopes ({{ report.failed_scopes | length }})</h2>
-<ul>{% for scope in report.scopes if scope.run == 'failed' %}<li><b>{{ scope.scope }}</b>: {{ scope.error or '%d problem(s)' % scope.failure_count }}
-{% if scope.failures %}<ul>{% for failure in scope.failures %}<li>{{ failure }}</li>{% endfor %}</ul>{% endif %}</li>{% endfor %}</ul>
+<ul>{% for scope in report.scopes if scope.run == 'failed' %}{% set first, problems = failed_scope_problems(scope) %}
+<li data-scope="{{ scope.scope }}"><b>{{ scope.scope }}</b>: {{ first }}
+{% if problems %}<ul>{% for problem in problems %}<li>{{ problem }}</li>{% endfor %}</ul>{% endif %}</li>{% endfor %}</ul>
 </section>
 {% endif %}
 <section id="scopes">
 <h2>Scopes</h2>
-<p class="legend">Oldest recovery point per DR region: {% for standing in standings -%}
-<span><i class="swatch" style="background: {{ colours[standing] }}"></i>{{ words[standing] }}</span>
-{% endfor %}<span>dashed line: the scope's RPO</span></p>
+<p>Per DR region, the oldest recovery point of its completed copies as a bar from 0 h, every scope on one scale; the
+ disks with no age to draw as marks, with how many.</p>
+{% include 'legend' %}
 <table>
 <tr><th>scope</th><th>status</th><th>what</th><th>DR copies kept by</th><th>disks</th><th>RPO</th>
 <th>oldest recovery point per DR region</th><th>older than the RPO</th>
@@ -207,7 +322,7 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 {% for scope in report.scopes %}
 <tr data-scope="{{ scope.scope }}"><td>{{ scope.scope }}</td>
 <td class="{{ status_classes[scope.status] }}" data-key="status">{{ scope.status }}{% if scope.run == 'failed' %} (run failed){% endif %}</td>
-<td>{{ scope.provider or '-' }} {{ scope.source_region or '' }} &rarr; {{ scope.dr_regions | join(', ') }}</td>
+<td class="what">{{ scope.provider or '-' }} {{ scope.source_region or '' }} &rarr; {{ scope.dr_regions | join(', ') }}</td>
 <td data-key="dr_account">{{ 'DR account %s' % scope.dr_account if scope.get('dr_account')
  else "the disks' account" if scope.run != 'failed' else '-' }}
 {%- if scope.get('locks') and scope.locks.in_force %}; {{ scope.locks.in_force }} locked
@@ -243,13 +358,15 @@ def page_link(path):
 
 def _environment():
     environment = Environment(
-        loader=DictLoader({'page': PAGE_TEMPLATE, 'dr': DR_TEMPLATE, 'fleet': FLEET_TEMPLATE}),
+        loader=DictLoader(
+            {'page': PAGE_TEMPLATE, 'legend': LEGEND_TEMPLATE, 'dr': DR_TEMPLATE, 'fleet': FLEET_TEMPLATE}
+        ),
         undefined=StrictUndefined,
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(hours=hours, json_number=json_number, page_link=page_link)
+    environment.filters.update(hours=hours, json_number=json_number, page_link=page_link, plain=plain)
     return environment
 
 
@@ -283,25 +400,128 @@ def _svg_text(text):
     return str(escape(text))
 
 
+def axis_top(ages, rpos):
+    """The hours at a chart's right end: the first round number of AXIS_HOURS at or above every age and a tenth above
+    every RPO (so that the RPO line never sits on the end), past them a multiple of 30 days."""
+    need = max([age for age in ages if age is not None] + [rpo * 1.1 for rpo in rpos if rpo] + [1])
+    return next((top for top in AXIS_HOURS if top >= need), AXIS_HOURS[-1] * math.ceil(need / AXIS_HOURS[-1]))
+
+
+class Scale:
+    """Hours along a chart: 0 h at ``left``, ``top`` hours ``width`` pixels to its right."""
+
+    def __init__(self, top, left, width):
+        self.top, self.left, self.width = top, left, width
+
+    @property
+    def right(self):
+        return self.left + self.width
+
+    def x(self, age):
+        return self.left + self.width * age / self.top
+
+    def bar_width(self, age):
+        # A recovery point minutes old still shows as a sliver, never as nothing.
+        return max(2.0, self.width * age / self.top)
+
+    def axis(self, y, bottom, font):
+        """The hours printed: a line from 0 h to the top with a tick and its hours at each end, and a grid line at 0 h
+        down to ``bottom`` where the bars start."""
+        return (
+            '<g class="axis" fill="#1b1b1b"><line x1="%(left).1f" y1="%(y)d" x2="%(right).1f" y2="%(y)d" stroke="%(axis)s"/>'
+            '<line class="tick" x1="%(left).1f" y1="%(y)d" x2="%(left).1f" y2="%(bottom)d" stroke="%(grid)s"/>'
+            '<line class="tick" x1="%(right).1f" y1="%(tick)d" x2="%(right).1f" y2="%(y)d" stroke="%(axis)s"/>'
+            '<text class="tick-label" x="%(left).1f" y="%(text)d" font-size="%(font)d">0 h</text>'
+            '<text class="tick-label" x="%(right).1f" y="%(text)d" font-size="%(font)d" text-anchor="end">%(top)s</text></g>'
+            % {
+                'left': self.left,
+                'right': self.right,
+                'y': y,
+                'tick': y - 4,
+                'text': y - 5,
+                'bottom': bottom,
+                'font': font,
+                'axis': AXIS_COLOUR,
+                'grid': GRID_COLOUR,
+                'top': _svg_text(hours(self.top)),
+            }
+        )
+
+
+def text_width(text, font):
+    """A generous guess of the pixels ``text`` takes at ``font`` pixels (DejaVu Sans averages well under 0.62 em)."""
+    return math.ceil(len(text) * font * 0.62)
+
+
+def mark_text(kind, count=None, words=None):
+    """A mark's symbol, its count (the fleet's), and its words."""
+    return '%s %s%s' % (MARKS[kind][0], '' if count is None else '%d ' % count, words or STANDING_WORDS[kind])
+
+
+def fleet_mark_text(kind, count):
+    """A fleet cell's mark: how many disks stand so there (none for a failed scope's), in short; a region where no disk
+    stands at all says so."""
+    if count == 0:
+        return mark_text(kind, words='%s (no disk)' % SHORT_WORDS[kind])
+    return mark_text(kind, count, SHORT_WORDS[kind])
+
+
+def mark_width(text, font):
+    # Room on the right of the words, so that a badge is a badge in a screenshot too (a band of its fill on every row).
+    return text_width(text, font) + 2 * font + 2
+
+
+def mark_svg(kind, text, x, y, width, height, font, count=None):
+    """A mark: its words on its fill, a badge (never a bar: it stands left of the hours and has no length)."""
+    dummy, fill, colour = MARKS[kind]
+    return (
+        '<g class="mark" data-standing="%s"%s><rect x="%.1f" y="%d" width="%d" height="%d" rx="3" fill="%s"/>'
+        '<text x="%.1f" y="%d" font-size="%d" fill="%s">%s</text></g>'
+        % (
+            kind,
+            '' if count is None else ' data-count="%d"' % count,
+            x,
+            y,
+            width,
+            height,
+            fill,
+            x + font / 2,
+            y + height - (height - font) / 2 - 2,
+            font,
+            colour,
+            _svg_text(text),
+        )
+    )
+
+
+def row_mark(row):
+    """(mark, its words) of a chart row that has no age to draw; None for a completed copy with one."""
+    if row['standing'] not in (WITHIN_RPO, OVER_RPO):
+        return row['standing'], mark_text(row['standing'])
+    if row['hours'] is None:
+        return AGE_NOT_KNOWN, mark_text(
+            AGE_NOT_KNOWN, words=OVER_AGE_NOT_KNOWN if row['standing'] == OVER_RPO else None
+        )
+    return None
+
+
 def chart_svg(rows, rpo):
-    """The chart: a bar per row as long as its recovery point's age, coloured by its standing, with the RPO as a line.
-    A row without a completed copy has a full bar of its colour and says why."""
-    top_hours = max([rpo * 1.25 if rpo else 0] + [row['hours'] or 0 for row in rows] + [1])
+    """The chart: a row per disk and DR region; a completed copy a bar from 0 h as long as its recovery point's age,
+    coloured by its standing; any other standing a mark beside the label and no bar. One scale for every row, printed
+    (0 h and the top), with the RPO as a dashed line."""
+    marks = [row_mark(row) for row in rows]
+    marks_width = max([mark_width(mark[1], FONT) for mark in marks if mark] + [0])
+    scale = Scale(axis_top([row['hours'] for row in rows], [rpo]), MARK_LEFT + marks_width + 12, BAR_WIDTH)
     height = TOP + ROW_HEIGHT * len(rows) + 8
     parts = [
-        '<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" role="img" aria-label="recovery point of each DR copy">'
-        % (BAR_LEFT + BAR_WIDTH + 120, height),
-        '<text x="%d" y="14">0 h</text><text x="%d" y="14" text-anchor="end">%s</text>'
-        % (BAR_LEFT, BAR_LEFT + BAR_WIDTH, _svg_text(hours(top_hours))),
+        '<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" role="img" aria-label="recovery point of each DR copy"'
+        ' data-top-hours="%g">' % (scale.right + 60, height, scale.top),
+        scale.axis(TOP - 20, height - 4, FONT),
     ]
-    for index, row in enumerate(rows):
+    for index, (row, mark) in enumerate(zip(rows, marks)):
         y = TOP + index * ROW_HEIGHT
-        if row['hours'] is not None:
-            width, value = max(2.0, BAR_WIDTH * row['hours'] / top_hours), hours(row['hours'])
-        else:
-            width, value = BAR_WIDTH, STANDING_WORDS[row['standing']]
         parts.append(
-            '<g class="bar" data-disk="%s" data-region="%s" data-standing="%s" data-hours="%s">'
+            '<g class="row" data-disk="%s" data-region="%s" data-standing="%s" data-hours="%s">'
             % (
                 _svg_text(row['disk_id']),
                 _svg_text(row['region']),
@@ -311,68 +531,118 @@ def chart_svg(rows, rpo):
         )
         parts.append(
             '<text x="%d" y="%d" text-anchor="end">%s</text>'
-            % (LABEL_WIDTH, y + BAR_HEIGHT - 2, _svg_text('%s  %s' % (row['label'][:52], row['region'])))
+            % (LABEL_RIGHT, y + BAR_HEIGHT - 2, _svg_text('%s  %s' % (row['label'][:52], row['region'])))
         )
-        parts.append(
-            '<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"/>'
-            % (BAR_LEFT, y, width, BAR_HEIGHT, COLOURS[row['standing']])
-        )
-        parts.append(
-            '<text x="%.1f" y="%d">%s</text></g>'
-            % (
-                BAR_LEFT + width + 6 if row['hours'] is not None else BAR_LEFT + 6,
-                y + BAR_HEIGHT - 2,
-                _svg_text(value) if row['hours'] is not None else '<tspan fill="#fff">%s</tspan>' % _svg_text(value),
+        if mark:
+            parts.append(mark_svg(mark[0], mark[1], MARK_LEFT, y - 1, marks_width, BAR_HEIGHT + 2, FONT))
+        else:
+            width = scale.bar_width(row['hours'])
+            parts.append(
+                '<rect class="age" x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"/>'
+                '<text class="value" x="%.1f" y="%d">%s</text>'
+                % (
+                    scale.left,
+                    y,
+                    width,
+                    BAR_HEIGHT,
+                    BAR_COLOURS[row['standing']],
+                    scale.left + width + 6,
+                    y + BAR_HEIGHT - 2,
+                    _svg_text(hours(row['hours'])),
+                )
             )
-        )
+        parts.append('</g>')
     if rpo:
-        x = BAR_LEFT + BAR_WIDTH * rpo / top_hours
+        x = scale.x(rpo)
         parts.append(
-            '<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#000" stroke-dasharray="4 3"/>'
+            '<line class="rpo" x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#000" stroke-dasharray="4 3"/>'
             % (x, TOP - 6, x, height - 4)
         )
-        parts.append('<text x="%.1f" y="%d" text-anchor="middle">RPO %s</text>' % (x, TOP - 8, _svg_text(hours(rpo))))
+        parts.append(
+            '<text class="rpo-label" x="%.1f" y="%d" text-anchor="middle">RPO %s</text>'
+            % (x, TOP - 8, _svg_text(hours(rpo)))
+        )
     parts.append('</svg>')
     return '\n'.join(parts)
 
 
-def region_bars_svg(posture, failed=False):
-    """A scope's oldest recovery point per DR region, as small bars against its RPO (for the fleet page); a ``failed``
-    scope's bars are RUN_FAILED."""
+def region_marks(counts, failed):
+    """[(kind, count)] of one DR region of the fleet: a failed scope's one mark; else a mark for each standing with no
+    age that some disk has there, and NO_COPY for a region where no disk stands (a selector that matched nothing)."""
+    if failed:
+        return [(RUN_FAILED, None)]
+    if not any(counts.get(standing) for standing in WORST_FIRST):
+        return [(NO_COPY, 0)]
+    return [(kind, counts[kind]) for kind in (NO_COPY, IN_FLIGHT, PLANNED) if counts.get(kind)]
+
+
+def fleet_layout(scopes):
+    """One scale and one place for the bars for every scope of the fleet: the RPO of two scopes with the same RPO is at
+    the same x, and a longer bar is an older recovery point whichever row it is in."""
+    ages, rpos, widths = [], [], [0]
+    for scope in scopes:
+        posture = scope.get('posture') or {}
+        rpos.append(posture.get('rpo_hours'))
+        for counts in (posture.get('regions') or {}).values():
+            ages.append(counts.get('oldest_recovery_point_hours'))
+            marks = region_marks(counts, scope['run'] == 'failed')
+            widths.append(sum(mark_width(fleet_mark_text(kind, count), FLEET_FONT) + 4 for kind, count in marks))
+    return Scale(axis_top(ages, rpos), FLEET_MARK_LEFT + max(widths) + 6, FLEET_BAR_WIDTH)
+
+
+def region_bars_svg(posture, scale, failed=False):
+    """A scope's DR regions for the fleet page, on the fleet's ``scale``: each region's oldest recovery point of its
+    completed copies as a bar (red when a copy there is older than the RPO), its other standings as marks with their
+    counts, and the scope's RPO as a dashed line. A ``failed`` scope's regions are a RUN_FAILED mark each, no bar."""
     regions = sorted(((posture or {}).get('regions') or {}).items())
     if not regions:
         return '<span>-</span>'
     rpo = posture.get('rpo_hours')
-    oldest = [counts.get('oldest_recovery_point_hours') for dummy, counts in regions]
-    top_hours = max([rpo * 1.25 if rpo else 0] + [age or 0 for age in oldest] + [1])
-    parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="330" height="%d">' % (16 * len(regions) + 2)]
+    # A failed scope has no bar, hence no hours to print.
+    top = 0 if failed else FLEET_TOP
+    height = top + FLEET_ROW * len(regions) + 2
+    parts = [
+        '<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" data-top-hours="%g">'
+        % (scale.right + 44, height, scale.top)
+    ]
+    if not failed:
+        parts.append(scale.axis(FLEET_TOP - 4, height, FLEET_FONT - 1))
     for index, (region, counts) in enumerate(regions):
-        age = counts.get('oldest_recovery_point_hours')
-        # A region where no disk stands at all (a selector that matched nothing) protects nothing: never drawn as protected.
+        y = top + FLEET_ROW * index
+        age = None if failed else counts.get('oldest_recovery_point_hours')
         worst = RUN_FAILED if failed else next((standing for standing in WORST_FIRST if counts.get(standing)), NO_COPY)
-        width = 140 if age is None else max(2.0, 140 * age / top_hours)
         parts.append(
-            '<g class="region" data-region="%s" data-hours="%s" data-standing="%s"><text x="0" y="%d">%s</text>'
-            '<rect x="110" y="%d" width="%.1f" height="11" fill="%s"/><text x="%.1f" y="%d">%s</text></g>'
-            % (
-                _svg_text(region),
-                '' if age is None else age,
-                worst,
-                16 * index + 12,
-                _svg_text(region[:16]),
-                16 * index + 2,
-                width,
-                COLOURS[worst],
-                110 + width + 4,
-                16 * index + 12,
-                _svg_text(hours(age)),
-            )
+            '<g class="region" data-region="%s" data-hours="%s" data-standing="%s"><text x="0" y="%d" font-size="%d">%s</text>'
+            % (_svg_text(region), '' if age is None else age, worst, y + 11, FLEET_FONT, _svg_text(region[:15]))
         )
-        if rpo:
-            x = 110 + 140 * rpo / top_hours
+        x = FLEET_MARK_LEFT
+        for kind, count in region_marks(counts, failed):
+            text = fleet_mark_text(kind, count)
+            width = mark_width(text, FLEET_FONT)
+            parts.append(mark_svg(kind, text, x, y + 1, width, FLEET_ROW - 3, FLEET_FONT, count=count))
+            x += width + 4
+        if age is not None:
+            width = scale.bar_width(age)
             parts.append(
-                '<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#000" stroke-dasharray="2 2"/>'
-                % (x, 16 * index, x, 16 * index + 15)
+                '<rect class="age" x="%.1f" y="%d" width="%.1f" height="11" fill="%s"/>'
+                '<text class="value" x="%.1f" y="%d" font-size="%d">%s</text>'
+                % (
+                    scale.left,
+                    y + 2,
+                    width,
+                    BAR_COLOURS[OVER_RPO if counts.get(OVER_RPO) else WITHIN_RPO],
+                    scale.left + width + 4,
+                    y + 11,
+                    FLEET_FONT,
+                    _svg_text(hours(age)),
+                )
+            )
+        parts.append('</g>')
+        if rpo and not failed:
+            x = scale.x(rpo)
+            parts.append(
+                '<line class="rpo" x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#000" stroke-dasharray="2 2"/>'
+                % (x, y, x, y + FLEET_ROW - 1)
             )
     parts.append('</svg>')
     return '\n'.join(parts)
@@ -399,7 +669,11 @@ def dr_report_html(report, report_files=None):
         summary=summary_line(report['totals'], report.get('restore'), report['check_mode'], protection, status=False),
         standings=STANDINGS,
         words=STANDING_WORDS,
-        colours=COLOURS,
+        bar_colours=BAR_COLOURS,
+        marks=MARKS,
+        mark_kinds=(NO_COPY, IN_FLIGHT, PLANNED, AGE_NOT_KNOWN),
+        rpo_words='the RPO',
+        failures=list(dict.fromkeys(report['failures'])),
         within=WITHIN_RPO,
         planned=PLANNED,
         chart=Markup(chart_svg(rows, rpo)),
@@ -409,21 +683,26 @@ def dr_report_html(report, report_files=None):
         vault_locks=lock_summary(report),
         locks=lock_rows(report),
         lock_words=lock_words,
+        lock_state=lock_state,
     )
 
 
 def fleet_report_html(report):
     """The fleet report (the dr_fleet_report filter's) as one page with every scope, failed scopes first."""
+    scale = fleet_layout(report['scopes'])
     return ENVIRONMENT.get_template('fleet').render(
         title='DR posture of the fleet',
         style=STYLE,
         report=report,
-        standings=(*WORST_FIRST, RUN_FAILED),
         words=STANDING_WORDS,
-        colours=COLOURS,
+        bar_colours=BAR_COLOURS,
+        marks=MARKS,
+        mark_kinds=(NO_COPY, IN_FLIGHT, PLANNED, RUN_FAILED),
+        rpo_words="the scope's RPO",
         status_classes=STATUS_CLASSES,
+        failed_scope_problems=failed_scope_problems,
         scope_charts={
-            scope['scope']: Markup(region_bars_svg(scope.get('posture'), failed=scope['run'] == 'failed'))
+            scope['scope']: Markup(region_bars_svg(scope.get('posture'), scale, failed=scope['run'] == 'failed'))
             for scope in report['scopes']
         },
     )
