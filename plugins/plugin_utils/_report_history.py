@@ -19,7 +19,16 @@ import shutil
 from jinja2 import DictLoader, Environment, StrictUndefined
 
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import write_file
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._run_reports import FINISHED, SUFFIXES, read_report
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._run_reports import (
+    FAILED_BEFORE_REPORT,
+    FINISHED,
+    STARTED,
+    SUFFIXES,
+    read_report,
+)
+
+# A run's state as people read it: a run that never wrote its report is still running, or was stopped.
+STATE_WORDS = {STARTED: 'still running, or stopped', FAILED_BEFORE_REPORT: 'failed before it could know'}
 
 DEFAULT_HISTORY = 30
 HISTORY_FOLDER = 'history'
@@ -156,7 +165,9 @@ def run_row(report, stem, name):
         'stem': stem,
         'run_id': report.get('run_id') or '-',
         'started': report.get('started_at') or report.get('generated_at') or '-',
-        'state': state if state != FINISHED else ('finished' if ok else 'finished with failures'),
+        'state': STATE_WORDS.get(state, state)
+        if state != FINISHED
+        else ('finished' if ok else 'finished with failures'),
         'ok': ok,
         'mode': 'check (a plan)' if report.get('check_mode') else 'run',
         'totals': report.get('totals') or {},

@@ -17,7 +17,6 @@ attribute too (tests/docs/test_posture_page.py reads the page as a person does a
 from __future__ import annotations
 
 import math
-import re
 
 from jinja2 import DictLoader, Environment, StrictUndefined
 from markupsafe import Markup, escape
@@ -44,12 +43,15 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
     lock_words,
     summary_line,
 )
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plain_words import plain
 
 # The chart's rows: every disk and DR region that is not within the RPO, then those that are, up to this many.
 MAX_CHART_ROWS = 400
 # The fleet page's cells of a scope whose run failed are RUN_FAILED whatever its counts say: its run read and did only part
 # of what it was asked, so none of it is drawn, neither as protected nor as an age.
 RUN_FAILED = 'run_failed'
+# The most disks not covered a page lists (a region of thousands of untagged disks); the JSON report has them all.
+MAX_UNCOVERED_ROWS = 200
 # A completed copy whose recovery point is not known (its source snapshot is gone): no age to draw.
 AGE_NOT_KNOWN = 'age_not_known'
 STANDING_WORDS = dict(MODEL_WORDS, **{RUN_FAILED: 'run failed (not known)', AGE_NOT_KNOWN: 'age not known'})
@@ -83,60 +85,6 @@ AXIS_COLOUR, GRID_COLOUR = '#767676', '#bdbdbd'
 # copy older than the RPO whose age is not known.
 SHORT_WORDS = dict(STANDING_WORDS, **{IN_FLIGHT: 'in flight', PLANNED: 'planned', RUN_FAILED: 'run failed'})
 OVER_AGE_NOT_KNOWN = '%s: %s' % (STANDING_WORDS[OVER_RPO], STANDING_WORDS[AGE_NOT_KNOWN])
-
-# The machine's words (the report's keys, the engine's copy actions, a run's state, the lock's and the drill's actions)
-# and each cloud's own state names, as people read them: the pages print text that came from a run or a cloud (its
-# failures, errors, the drill's results) through ``plain``, so that none of these reaches a person.
-MACHINE_WORDS = {
-    'would_copy': 'would be made',
-    'not_copied': 'not made',
-    'failed_before_report': 'failed before it could know what it did',
-    'within_rpo': STANDING_WORDS[WITHIN_RPO],
-    'over_rpo': STANDING_WORDS[OVER_RPO],
-    'in_flight': 'in flight',
-    'no_copy': STANDING_WORDS[NO_COPY],
-    RUN_FAILED: STANDING_WORDS[RUN_FAILED],
-    'would_lock': 'would be locked',
-    'when_completed': 'to be locked once complete',
-    'lock_failed': 'lock failed',
-    'in_force': 'in force',
-    'timed_out': 'timed out',
-    'would_test': 'planned (check mode)',
-    'already_deleted': 'already deleted',
-    'would_delete': 'would be deleted',
-    'delete_failed': 'delete failed',
-    'left_until': 'left until its time',
-    'kept_in_use': 'kept: in use',
-    'kept_refused': 'kept: the cloud refused to delete it',
-}
-# Each cloud's snapshot states that are not plain words or mislead (ECS, CBS, AWS's recycle bin; the others say pending,
-# completed, error, available, creating, deleting), as "the copy is still <state>" reads (test_report_html.py holds this
-# to the adapters' state maps).
-CLOUD_STATE_WORDS = {
-    'progressing': 'being made',
-    'accomplished': 'complete',
-    'NORMAL': 'complete',
-    'ROLLBACKING': 'being rolled back',
-    'CREATING': 'being made',
-    'COPYING_FROM_REMOTE': 'being copied',
-    'CHECKING_COPIED': 'being checked',
-    'TORECYCLE': 'in the recycle bin',
-    'recoverable': 'in the recycle bin',
-    'recovering': 'being restored from the recycle bin',
-}
-# The engine's sentences of a failed copy ("is in state failed: <the cloud's reason>") and of one still in flight at the
-# timeout ("is still progressing (40%)"), whatever the cloud's word for the state.
-IN_STATE = re.compile(r'\bis in state [\w-]+')
-STILL = re.compile(r'\bis still [\w-]+ \(')
-RAW_WORDS = re.compile(r'\b(%s)\b' % '|'.join(sorted(dict(MACHINE_WORDS, **CLOUD_STATE_WORDS), key=len, reverse=True)))
-
-
-def plain(text):
-    """Text from a run or a cloud with the machine's words and the clouds' state names in people's words."""
-    if text is None:
-        return text
-    text = STILL.sub('is still being made (', IN_STATE.sub('failed', str(text)))
-    return RAW_WORDS.sub(lambda found: MACHINE_WORDS.get(found.group(1)) or CLOUD_STATE_WORDS[found.group(1)], text)
 
 
 def lock_state(lock):
@@ -247,6 +195,20 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 {{ chart }}
 {% if hidden %}<p>&hellip; and {{ hidden }} more disks and DR regions within the RPO, in the JSON report.</p>{% endif %}
 </section>
+{% if protection.uncovered is not none %}
+<section id="coverage">
+<h2>Not covered</h2>
+<p id="coverage-line" data-not-covered="{{ protection.not_covered }}" data-near-misses="{{ protection.near_misses }}"
+ data-exempt="{{ protection.exempt }}">{{ protection.coverage_heading() }}. No run copies these disks; a near miss carries the
+ selector's tags but for case or spaces, and is almost always meant to be covered.</p>
+{% if uncovered %}<table>
+<tr><th>disk</th><th>name</th><th>near miss</th></tr>
+{% for disk in uncovered %}<tr data-disk="{{ disk.disk_id }}"><td>{{ disk.disk_id }}</td><td>{{ disk.name or '-' }}</td>
+<td data-key="near_miss" class="{{ 'bad' if disk.near_miss else '' }}">{{ disk.near_miss | join(', ') or '-' }}</td></tr>
+{% endfor %}</table>
+{% if more_uncovered %}<p>&hellip; and {{ more_uncovered }} more, in the JSON report.</p>{% endif %}{% endif %}
+</section>
+{% endif %}
 {% if protection.limited_to is not none %}
 <section id="disks">
 <h2>When each disk was read</h2>
@@ -300,7 +262,9 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 <p class="summary" id="summary">{{ report.totals.scopes }} scopes: {{ report.totals.protected_scopes }} protected,
  {{ report.totals.at_risk_scopes }} at risk, {{ report.totals.not_known_scopes }} not known; {{ report.totals.failed_scopes }} runs failed;
  {{ report.totals.disks }} disks, {{ report.totals.without_dr_copy }} without a DR copy;
- {{ report.totals.over_rpo }} disk copies older than the RPO, {{ report.totals.no_copy }} without a copy</p>
+ {{ report.totals.over_rpo }} disk copies older than the RPO, {{ report.totals.no_copy }} without a copy
+{%- if report.totals.not_covered is not none %}; <span id="not-covered" data-count="{{ report.totals.not_covered }}">{{
+ report.totals.not_covered }} disks that no scope covers</span>{% endif %}</p>
 </header>
 {% if report.failed_scopes %}
 <section id="failures" class="failures">
@@ -318,7 +282,7 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 <table>
 <tr><th>scope</th><th>status</th><th>what</th><th>DR copies kept by</th><th>disks</th><th>RPO</th>
 <th>oldest recovery point per DR region</th><th>older than the RPO</th>
-<th>no copy</th><th>in flight</th><th>restore tests passed / failed</th><th>page</th></tr>
+<th>no copy</th><th>in flight</th><th>not covered</th><th>restore tests passed / failed</th><th>page</th></tr>
 {% for scope in report.scopes %}
 <tr data-scope="{{ scope.scope }}"><td>{{ scope.scope }}</td>
 <td class="{{ status_classes[scope.status] }}" data-key="status">{{ scope.status }}{% if scope.run == 'failed' %} (run failed){% endif %}</td>
@@ -333,12 +297,32 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 <td class="number{% if scope.over_rpo %} bad{% endif %}" data-key="over_rpo">{{ scope.over_rpo }}</td>
 <td class="number{% if scope.no_copy %} bad{% endif %}" data-key="no_copy">{{ scope.no_copy }}</td>
 <td class="number" data-key="in_flight">{{ scope.in_flight }}</td>
+<td class="number{% if scope.near_misses %} bad{% endif %}" data-key="not_covered">{{ scope.not_covered
+ if scope.uncovered is not none else '-' }}{% if scope.near_misses %} ({{ scope.near_misses }} near){% endif %}</td>
 <td class="number" data-key="restore">{{ scope.restore_passed }} / {{ scope.restore_failed }}</td>
 <td>{% if scope.report_files and scope.report_files.html %}<a href="{{ scope.report_files.html | page_link }}">posture</a>{% else %}-{% endif %}</td>
 </tr>
 {% endfor %}
 </table>
 </section>
+{% if report.accounts %}
+<section id="accounts">
+<h2>Accounts</h2>
+<p>Per account, the disks of its scopes by status, and the disks of their source regions that no scope takes.</p>
+<table>
+<tr><th>provider</th><th>account</th><th>scopes</th><th>protected</th><th>at risk</th><th>not known</th><th>not covered</th></tr>
+{% for account in report.accounts %}
+<tr data-account="{{ account.provider }}/{{ account.account }}"><td>{{ account.provider or '-' }}</td><td>{{ account.account or 'not known' }}</td>
+<td class="number" data-key="scopes">{{ account.scopes }}</td>
+<td class="number" data-key="protected_disks">{{ account.protected_disks }}</td>
+<td class="number{% if account.at_risk_disks %} bad{% endif %}" data-key="at_risk_disks">{{ account.at_risk_disks }}</td>
+<td class="number" data-key="not_known_disks">{{ account.not_known_disks }}</td>
+<td class="number{% if account.not_covered %} bad{% endif %}" data-key="not_covered">{{ '-' if account.not_covered is none
+ else account.not_covered }}</td></tr>
+{% endfor %}
+</table>
+</section>
+{% endif %}
 {% endblock %}"""
 
 
@@ -652,6 +636,7 @@ def dr_report_html(report, report_files=None):
     """A DR run's report (dr_sync's return values) as its posture page: every number the model's (dr.protection)."""
     protection = of_report(report)
     rows, hidden = chart_rows(protection)
+    uncovered = sorted(protection.uncovered or (), key=lambda disk: not disk.near_miss)
     rpo = protection.rpo_hours
     title = 'DR posture: %s %s \u2192 %s' % (
         report['provider'],
@@ -684,6 +669,9 @@ def dr_report_html(report, report_files=None):
         locks=lock_rows(report),
         lock_words=lock_words,
         lock_state=lock_state,
+        # Near misses first: they are almost always meant to be covered.
+        uncovered=uncovered[:MAX_UNCOVERED_ROWS],
+        more_uncovered=max(0, len(uncovered) - MAX_UNCOVERED_ROWS),
     )
 
 

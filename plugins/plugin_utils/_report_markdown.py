@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from jinja2 import DictLoader, Environment, StrictUndefined
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import of_report
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import ACTION_WORDS, of_report
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import dr_account_line, lock_rows, lock_summary
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plain_words import plain
 
 # In check mode the totals of what the run would do are headed so: a plan is never read as done.
 CHECK_MODE_TOTALS = {'fresh_snapshots': 'would_snapshot', 'pruned': 'would_prune', 'locked': 'would_lock'}
@@ -50,7 +51,7 @@ TABLE_TEMPLATE = """\
 DR_REPORT_TEMPLATE = """\
 {% from 'table' import row, head, totals %}
 {% macro copy_action(copy) %}
-{{ copy.get('action') or '-' }}
+{{ action_words.get(copy.get('action')) or copy.get('action') | plain or '-' }}
 {%- if copy.get('mismatch') %} ({{ copy['mismatch']['snapshot_id'] }} differs: \
 {{ copy['mismatch']['differences'] | sort(case_sensitive=true) | join(', ') }}){% endif %}
 {% endmacro %}
@@ -71,7 +72,7 @@ Generated {{ report['generated_at'] }}{{ ' (check mode: nothing was changed)' if
 {% set source = disk['source_snapshot'] or {} %}
 {% for copy in disk['copies'] %}
 {{ row([disk['disk_id'], disk['disk_name'], source.get('id'), source.get('age_hours'),
-        copy['region'], copy['snapshot_id'], copy.get('state'), copy_action(copy), copy.get('recovery_point_age_hours')]) }}
+        copy['region'], copy['snapshot_id'], copy.get('state') | plain, copy_action(copy), copy.get('recovery_point_age_hours')]) }}
 {% else %}
 {# A disk without a copy (nothing to copy yet): a row per DR region all the same. #}
 {% for region in report['dr_regions'] %}
@@ -99,7 +100,7 @@ Generated {{ report['generated_at'] }}{{ ' (check mode: nothing was changed)' if
 {{ head(['disk', 'DR region', 'copy', 'age (h)', 'action']) }}
 {% for disk in report['disks'] %}
 {% for record in disk['pruned'] %}
-{{ row([disk['disk_id'], record['region'], record['snapshot_id'], record['age_hours'], record['action']]) }}
+{{ row([disk['disk_id'], record['region'], record['snapshot_id'], record['age_hours'], record['action'] | plain]) }}
 {% endfor %}
 {% endfor %}
 {% endif %}
@@ -109,7 +110,7 @@ Generated {{ report['generated_at'] }}{{ ' (check mode: nothing was changed)' if
 
 {{ head(['disk', 'DR region', 'copy', 'mode', 'status', 'expires', 'action']) }}
 {% for lock in locks %}
-{{ row([lock['disk_id'], lock['region'], lock['snapshot_id'], lock['mode'], lock['status'], lock['expires'], lock['action']]) }}
+{{ row([lock['disk_id'], lock['region'], lock['snapshot_id'], lock['mode'], lock['status'], lock['expires'], lock['action'] | plain]) }}
 {% endfor %}
 {% endif %}
 {% if report.get('restore') %}
@@ -126,10 +127,10 @@ Run {{ restore['run_id'] }}: a disk of type {{ restore['disk_type'] }} made from
 {{ head(['DR region', 'zone', 'disk', 'DR copy', 'test disk', 'seconds to usable', 'result', 'test disk afterwards']) }}
 {% for test in restore['tests'] %}
 {{ row([test['region'], test['zone'], test['disk_id'], test['copy_id'], test['test_disk_id'], test['seconds_to_usable'],
-        test['result'], (test['test_disk'] or {}).get('action')]) }}
+        test['result'] | plain, (test['test_disk'] or {}).get('action') | plain]) }}
 {% endfor %}
 {% for region in restore['regions'] if region['plan'] %}
-{{ row([region['region'], region['zone'], '-', '-', '-', '-', region['plan'], '-']) }}
+{{ row([region['region'], region['zone'], '-', '-', '-', '-', region['plan'] | plain, '-']) }}
 {% endfor %}
 {% if restore['leftovers'] %}
 
@@ -138,7 +139,7 @@ Leftovers of earlier drills:
 {{ head(['DR region', 'test disk', 'run', 'action']) }}
 {% for record in restore['leftovers'] %}
 {{ row([record['region'], record['test_disk_id'], record['run'],
-        record['action'] ~ (' %s (its run may still be under way)' % record['until'] if record.get('until') else '')]) }}
+        'left until %s (its run may still be under way)' % record['until'] if record.get('until') else record['action'] | plain]) }}
 {% endfor %}
 {% endif %}
 {% endif %}
@@ -146,8 +147,8 @@ Leftovers of earlier drills:
 
 ## Failures
 
-{% for failure in report['failures'] %}
-- {{ failure | escape_cell }}
+{% for failure in report['failures'] | unique %}
+- {{ failure | plain | escape_cell }}
 {% endfor %}
 {% endif %}
 """
@@ -203,7 +204,7 @@ Disks by status in each account's scopes, and the disks of their source regions 
 {% for scope in report['scopes'] %}
 {% for test in scope.get('restore_tests') or [] %}
 {{ row([scope['scope'], test.get('region'), test.get('disk_id'), test.get('copy_id'), test.get('test_disk_id'),
-        test.get('seconds_to_usable'), test.get('result'), (test.get('error') or {}).get('code')]) }}
+        test.get('seconds_to_usable'), test.get('result') | plain, (test.get('error') or {}).get('code')]) }}
 {% endfor %}
 {% endfor %}
 {% endif %}
@@ -213,9 +214,9 @@ Disks by status in each account's scopes, and the disks of their source regions 
 ## Failed scopes
 
 {% for scope in failed %}
-- **{{ scope['scope'] | escape_cell }}**: {{ (scope['error'] or '%d problem(s)' % scope['failure_count']) | escape_cell }}
-{% for failure in scope['failures'] %}
-  - {{ failure | escape_cell }}
+- **{{ scope['scope'] | escape_cell }}**: {{ (scope['error'] or '%d problem(s)' % scope['failure_count']) | plain | escape_cell }}
+{% for failure in scope['failures'] | unique %}
+  - {{ failure | plain | escape_cell }}
 {% endfor %}
 {% endfor %}
 {% endif %}
@@ -236,6 +237,8 @@ def _environment():
         autoescape=False,
     )
     environment.filters['escape_cell'] = escape_cell
+    environment.filters['plain'] = plain
+    environment.globals['action_words'] = ACTION_WORDS
     return environment
 
 

@@ -24,6 +24,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
     lock_words,
     summary_line,
 )
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plain_words import plain
 
 MAX_DISK_ROWS = 20
 MAX_FAILURES = 20
@@ -82,7 +83,7 @@ def dr_report_text(report, report_files=None):
     failures = report.get('failures') or []
     if failures:
         lines.append('  Failures (%d):' % len(failures))
-        lines.extend('    - %s' % ' '.join(failure.split()) for failure in failures[:MAX_FAILURES])
+        lines.extend('    - %s' % ' '.join(plain(failure).split()) for failure in failures[:MAX_FAILURES])
         if len(failures) > MAX_FAILURES:
             lines.append('    ... and %d more in the report' % (len(failures) - MAX_FAILURES))
     disks = sorted(report['disks'], key=lambda disk: not (disk['problems'] or disk['missing_regions']))
@@ -120,7 +121,7 @@ def dr_report_text(report, report_files=None):
                 '  Restore test in %s: %s from %s, %s%s'
                 % (
                     test.get('region'),
-                    test.get('result'),
+                    plain(test.get('result')),
                     test.get('copy_id'),
                     'usable after %s s' % test['seconds_to_usable']
                     if test.get('seconds_to_usable') is not None

@@ -113,7 +113,13 @@ class PostureDom(html.parser.HTMLParser):
             elif tag == 'line' and 'rpo' in classes:
                 chart['rpo'].append(float(attrs['x1']))
         if tag == 'tr':
-            self._row = attrs.get('data-region') or attrs.get('data-scope') or attrs.get('data-lock')
+            self._row = (
+                attrs.get('data-region')
+                or attrs.get('data-scope')
+                or attrs.get('data-lock')
+                or attrs.get('data-disk')
+                or attrs.get('data-account')
+            )
             self._scope = attrs.get('data-scope')
         if tag == 'td' and self._row and attrs.get('data-key'):
             self.cells.setdefault((self._row, attrs['data-key']), {'text': '', **attrs})
@@ -260,15 +266,21 @@ def dr_run(cloud, check_mode=False, **options):
     )
 
 
-def seed(cloud, name, ages_hours):
+def seed(cloud, name, ages_hours, tags=None):
     snapshots = [{'age_seconds': int(age * HOUR)} for age in ages_hours]
-    cloud.admin.seed(
+    return cloud.admin.seed(
         ecs={
             'disks': [
-                {'region': 'cn-hangzhou', 'name': name, 'size': 20, 'tags': {'posture': 'yes'}, 'snapshots': snapshots}
+                {
+                    'region': 'cn-hangzhou',
+                    'name': name,
+                    'size': 20,
+                    'tags': tags or {'posture': 'yes'},
+                    'snapshots': snapshots,
+                }
             ]
         }
-    )
+    )['ecs']['disks'][0]
 
 
 def written(result, folder, name):
@@ -292,6 +304,9 @@ def reports(fakecloud, tmp_path_factory):
     assert not first['failures'], first['failures']
     seed(fakecloud, 'new', [1])
     seed(fakecloud, 'empty', [])
+    # Two disks the selector does not take: one untagged for DR, one a near miss.
+    seed(fakecloud, 'web', [1], tags={'app': 'web'})
+    seed(fakecloud, 'db-log', [1], tags={'Posture': 'yes'})
     fakecloud.admin.configure(
         timings={'ecs': {'copy_seconds': HOUR}}
     )  # the new disk's copies in flight however slow the run
@@ -362,6 +377,14 @@ def test_the_page_shows_the_json_reports_numbers(reports, tmp_path):
     assert float(page.by_id['rpo'].rstrip(' h')) == report['posture']['rpo_hours'] == 24
     # Failures first: the disk without a snapshot.
     assert 'empty' in page.by_id['failures'] and page.by_id['failures'].strip().startswith('Failures (1)')
+    # The disks not covered, as the model has them: the near miss named with the tags it carries.
+    assert protection.not_covered == 2 and protection.near_misses == 1
+    assert ' '.join(page.by_id['coverage-line'].split()).startswith(protection.coverage_heading() + '.')
+    for disk in protection.uncovered:
+        assert page.cells[(disk.disk_id, 'near_miss')]['text'] == (', '.join(disk.near_miss) or '-')
+    assert page.cells[(next(d for d in protection.uncovered if d.near_miss).disk_id, 'near_miss')]['text'] == (
+        'Posture=yes'
+    )
 
 
 def test_a_failing_regions_page_draws_no_bar_where_no_copy_is(failing_reports, tmp_path):
@@ -508,6 +531,16 @@ def test_the_fleet_page_shows_every_scope_with_the_json_numbers(reports, vault_r
         assert page.cells[(row['scope'], 'status')]['text'] == row['status'] + run
         for key in ('disks', 'over_rpo', 'no_copy', 'in_flight'):
             assert int(page.cells[(row['scope'], key)]['text']) == row[key], (row['scope'], key)
+        shown = page.cells[(row['scope'], 'not_covered')]['text'].split(' (')[0]
+        assert shown == ('-' if row['uncovered'] is None else str(row['not_covered'])), (row['scope'], shown)
+    # Per account, the disks by status and those no scope covers, as the fleet report counts them.
+    for account in fleet['accounts']:
+        key = '%s/%s' % (account['provider'], account['account'])
+        for name in ('scopes', 'protected_disks', 'at_risk_disks', 'not_known_disks'):
+            assert int(page.cells[(key, name)]['text']) == account[name], (key, name)
+        shown = page.cells[(key, 'not_covered')]['text']
+        assert shown == ('-' if account['not_covered'] is None else str(account['not_covered'])), (key, shown)
+
     assert fleet['scopes'][0]['scope'] == 'cbs-prod' and 'AuthFailure' in page.by_id['failures']
     # Each problem once, though the scope's error says it again.
     assert page.by_id['failures'].count(problem) == 1, page.by_id['failures']

@@ -248,7 +248,7 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
         counts = self.counts()
         words = [counted(len(self.disks), 'disk'), '%s without a DR copy' % counted(self.without_dr_copy, 'disk')]
         if counts[OVER_RPO]:
-            words.append('%d disk copies older than the RPO' % counts[OVER_RPO])
+            words.append('%s older than the RPO' % counted(counts[OVER_RPO], 'disk copy', 'disk copies'))
         if counts[IN_FLIGHT]:
             words.append('%d in flight' % counts[IN_FLIGHT])
         if self.uncovered:

@@ -73,7 +73,11 @@ def test_every_run_is_kept_newest_first_and_the_newest_stays_where_the_docs_say(
     assert len(kept) == 9 and {name.rsplit('.', 1)[1] for name in kept} == {'json', 'md', 'html'}
     rows = index_rows(newest['report_history'])
     # Newest first: the clean run, the run refused before its report, the first run with its failure.
-    assert [row['state'] for dummy, row in rows] == ['finished', 'failed_before_report', 'finished with failures']
+    assert [row['state'] for dummy, row in rows] == [
+        'finished',
+        'failed before it could know',
+        'finished with failures',
+    ]
     assert [stem for stem, dummy in rows] == sorted((stem for stem, dummy in rows), reverse=True)
     for stem, row in rows:
         for suffix in ('json', 'md', 'html'):

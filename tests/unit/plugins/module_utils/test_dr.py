@@ -532,8 +532,8 @@ def test_the_report_says_which_regions_lack_a_copy_what_was_kept_and_how_many_ca
     ]
     assert report['changed'] and not report['check_mode'] and report['run_warnings'] == []
     markdown = dr_report_markdown(report)
-    assert '| disk-0 | name-disk-0 | disk-0-snap-1 | 2.0 | dr-1 | copy-1 | pending | copied | - |' in markdown
-    assert '| disk-0 | name-disk-0 | disk-0-snap-1 | 2.0 | dr-2 | - | - | not_copied | - |' in markdown
+    assert '| disk-0 | name-disk-0 | disk-0-snap-1 | 2.0 | dr-1 | copy-1 | pending | made | - |' in markdown
+    assert '| disk-0 | name-disk-0 | disk-0-snap-1 | 2.0 | dr-2 | - | - | not made | - |' in markdown
     assert (
         '- disk disk-0 (name-disk-0): dr-2: CopySnapshot failed: QuotaExceeded' in markdown
         and '## Pruned' not in markdown

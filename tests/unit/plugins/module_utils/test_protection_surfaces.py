@@ -234,7 +234,7 @@ def awx_stats(result):
 def check_summary(line, expected, *, stale=False, partial=False):
     """The words of a summary beyond its numbers: copies older than the RPO, a stale account, a part of the scope."""
     over = sum(counts[OVER] for counts in expected['regions'].values())
-    assert ('%d disk copies older than the RPO' % over in line) == bool(over), line
+    assert ('%s older than the RPO' % counted(over, 'disk copy', 'disk copies') in line) == bool(over), line
     assert ('STALE: ' in line) == stale and ('no run read the others yet' in line) == partial, line
 
 
@@ -269,8 +269,15 @@ def check_scope_files(texts, expected, status, partial=False):
             )
         )
         assert (int(cells['disks']), int(cells['without dr copy'])) == (expected['disks'], expected['without'])
-        # The page: its status, its summary and each DR region's counts.
+        # The page: its status, its summary, its disks not covered and each DR region's counts.
         assert 'data-status="%s"' % status in html
+        if expected['coverage'] is None:
+            assert 'id="coverage-line"' not in html
+        else:
+            line = re.search(r'data-not-covered="(\d+)" data-near-misses="(\d+)"', html)
+            assert (int(line.group(1)), int(line.group(2))) == expected['coverage']
+            near_rows = re.findall(r'data-key="near_miss" class="bad">', html)
+            assert len(near_rows) == expected['coverage'][1]
         summary = re.search(r'<span id="summary">([^<]*)</span>', html).group(1)
         assert summary_numbers(summary) == (expected['disks'], expected['without'])
         for region, counts in expected['regions'].items():
@@ -303,8 +310,8 @@ def check_coverage_text(text, expected):
         assert text.count('near miss, carries') == near, text
 
 
-def counted(number, unit):
-    return '%d %s' % (number, unit if number == 1 else unit + 's')
+def counted(number, unit, plural=None):
+    return '%d %s' % (number, unit if number == 1 else plural or unit + 's')
 
 
 def summary_numbers(line):
@@ -353,6 +360,9 @@ def check_fleet(result, status, expected):
         assert row['status'] != 'protected'
     page = fleet_report_html(report)
     assert 'data-key="status">%s' % row['status'] in page
+    if row['run'] == 'finished':
+        cell = re.search(r'data-key="not_covered">([^<(]*)', page.split('<tr data-scope=')[1]).group(1).strip()
+        assert cell == ('-' if expected['coverage'] is None else str(expected['coverage'][0])), cell
     if row['status'] != 'protected':
         assert 'status-protected' not in page.split('</style>')[1]
 

@@ -191,3 +191,37 @@ def test_the_fleet_history_page_lists_the_newest_kept_reports_first():
     rows = re.findall(r'<tr data-run="([^"]+)">.*?data-key="state">([^<]+)<', page, re.S)
     assert rows == [('20261125T100000Z', 'finished with failed scopes'), ('20261124T100000Z', 'finished')]
     assert 'href="history/dr-fleet-report/20261125T100000Z.html"' in page and 'href="dr-fleet-report.html"' in page
+
+
+def covering(disk_ids, uncovered, **fields):
+    """A scope's protection with disks of these ids, and these disks of its region not covered (None: not read)."""
+    data = protection(disks=len(disk_ids), **fields)
+    data['disks'] = [dict(disk, disk_id=disk_id) for disk, disk_id in zip(data['disks'], disk_ids)]
+    data['uncovered'] = (
+        None if uncovered is None else [{'disk_id': disk_id, 'name': None, 'near_miss': []} for disk_id in uncovered]
+    )
+    return data
+
+
+def test_a_disk_one_scope_leaves_and_another_takes_is_covered_and_each_account_counts_its_own():
+    report = fleet_report(
+        [
+            scope('a', account='1', protection=covering(['d1', 'd2'], ['d3', 'd4', 'd5'])),
+            scope('b', account='1', protection=covering(['d3'], ['d1', 'd2', 'd4', 'd5'])),
+            scope('c', account='1', protection=covering(['d5'], None)),  # coverage off: its disk is still taken
+            scope('d', account='2', protection=covering(['d9'], None)),
+        ],
+        GENERATED,
+    )
+    rows = {row['scope']: row for row in report['scopes']}
+    # Each scope's own view: the disks of the region its selector leaves.
+    assert (rows['a']['not_covered'], rows['b']['not_covered'], rows['c']['uncovered']) == (3, 4, None)
+    one, two = report['accounts']
+    # No scope of account 1 takes d4; account 2 never read its region.
+    assert (one['account'], one['scopes'], one['protected_disks'], one['not_covered']) == ('1', 3, 4, 1)
+    assert (two['account'], two['not_covered']) == ('2', None)
+    assert report['totals']['not_covered'] == 1 and report['totals']['protected_disks'] == 5
+    # A failed run's disks are not known, never protected.
+    failed = fleet_report([scope('a', account='1', error='boom', protection=covering(['d1'], []))], GENERATED)
+    (account,) = failed['accounts']
+    assert (account['protected_disks'], account['not_known_disks'], account['not_covered']) == (0, 1, 0)

@@ -15,7 +15,7 @@ import pytest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import FAILED, PENDING, Snapshot
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import of_report
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import DestinationOutcome
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils import _report_html
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils import _plain_words, _report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html, fleet_report_html
 
@@ -591,7 +591,7 @@ def test_the_pages_know_every_clouds_state_names():
     ]
     states = {state for states in maps for state in states if state}
     assert len(states) > 10
-    assert not states - plain_words - set(_report_html.CLOUD_STATE_WORDS)
+    assert not states - plain_words - set(_plain_words.CLOUD_STATE_WORDS)
 
 
 def test_failed_scopes_list_each_problem_once_whatever_the_error_repeats():

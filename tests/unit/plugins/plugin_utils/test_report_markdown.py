@@ -254,8 +254,8 @@ Generated 2026-11-22T10:00:00Z.
 
 | disk | name | source snapshot | age (h) | DR region | DR copy | state | action | data age (h) |
 |---|---|---|---|---|---|---|---|---|
-| vol-1 | db | snap-1 | 2.0 | us-west-2 | snap-w1 | pending | copied | - |
-| vol-1 | db | snap-1 | 2.0 | eu-west-1 | snap-e1 | completed | existing (snap-e1 differs: encrypted, kms_key_id) | 2.0 |
+| vol-1 | db | snap-1 | 2.0 | us-west-2 | snap-w1 | pending | made | - |
+| vol-1 | db | snap-1 | 2.0 | eu-west-1 | snap-e1 | completed | already there (snap-e1 differs: encrypted, kms_key_id) | 2.0 |
 | vol-2 | - | - | - | us-west-2 | - | - | none | - |
 | vol-2 | - | - | - | eu-west-1 | - | - | none | - |
 
@@ -279,7 +279,7 @@ Leftovers of earlier drills:
 
 | DR region | test disk | run | action |
 |---|---|---|---|
-| us-west-2 | vol-t0 | 20261121T100000Z-def456 | left_until 20261122T110000Z (its run may still be under way) |
+| us-west-2 | vol-t0 | 20261121T100000Z-def456 | left until 20261122T110000Z (its run may still be under way) |
 
 ## Failures
 
@@ -294,7 +294,7 @@ def test_sections_without_content_are_left_out_and_check_mode_is_said():
     assert 'Generated 2026-11-22T10:00:00Z (check mode: nothing was changed).' in markdown.splitlines()
     assert not {'## Pruned', '## Restore test', '## Failures'} & set(markdown.splitlines())
     assert markdown.endswith(
-        '| vol-1 | db | snap-1 | 2.0 | eu-west-1 | snap-e1 | completed | existing (snap-e1 differs: encrypted, '
+        '| vol-1 | db | snap-1 | 2.0 | eu-west-1 | snap-e1 | completed | already there (snap-e1 differs: encrypted, '
         'kms_key_id) | 2.0 |\n'
     )
 
@@ -434,7 +434,7 @@ def test_a_vault_runs_report_names_the_dr_account_and_every_lock():
     }
     assert lock_counts(vault_report(check_mode=True))['would_lock'] == 2 and lock_counts(dr_report()) is None
     locks = [line for line in lines if line.startswith('| vol-1 |') and 'compliance' in line]
-    assert len(locks) == 3 and any('| snap-w0 |' in line and '| in_force |' in line for line in locks)
+    assert len(locks) == 3 and any('| snap-w0 |' in line and '| in force |' in line for line in locks)
 
 
 def test_a_check_runs_report_heads_what_it_would_do_as_would_and_claims_no_lock():
