@@ -28,7 +28,7 @@ class ActionModule(ActionBase):
         arguments, dropped = own_cloud_arguments(self._task, self._templar, self._task.args)
         if dropped:
             display.vv(dropped_words('dr_posture_info', arguments, dropped))
-        arguments, problems, _ = selector_arguments(arguments, lambda option: option)
+        arguments, problems, dummy = selector_arguments(arguments, lambda option: option)
         if problems:
             return merge_hash(result, {'failed': True, 'changed': False, 'msg': '; '.join(problems)})
         # As ansible.builtin.normal runs a module.

@@ -78,7 +78,7 @@ options:
       - What the run says of the disks of O(source_region) that O(tag_selector) does not take. A disk nobody covers has
         no DR copy, and no run would say so otherwise.
       - V(report) lists every disk of the region once (in place of the listing filtered by the tags, and in as many calls when
-        most disks are tagged), counts the disks not covered in the result's RV(totals.not_covered), RV(protection),
+        most disks are tagged), counts the disks not covered in the result's RV(totals) (C(not_covered)), RV(protection),
         the report and the pages, and warns of each near miss (a disk whose tags equal the selector's but for case or
         spaces, such as C(Backup=DR) for C(backup=dr)).
       - V(fail) does the same, and fails the run when a disk is not covered, naming it (tag it, or leave it out with

@@ -166,17 +166,18 @@ class Axis:
     def hours(self, x):
         return (x - self.left) / self.pixels_per_hour
 
-    def bar_hours(self, bar):
-        """The hours a bar stands for: it starts at 0 h, and its length is its age."""
-        x, width = bar
-        assert x == self.left, (bar, self.left)
-        assert x + width <= self.right + 0.05, (bar, self.right)
+    def bar_hours(self, drawn):
+        """The hours a bar (x, width) stands for: it starts at 0 h, and its length is its age."""
+        x, width = drawn
+        assert x == self.left, (drawn, self.left)
+        assert x + width <= self.right + 0.05, (drawn, self.right)
         return width / self.pixels_per_hour
 
 
-def assert_is_an_age(axis, bar, hours):
-    """A bar as long as ``hours`` on the page's own axis, give or take 2 px (a bar is never thinner than 2 px)."""
-    assert abs(axis.bar_hours(bar) - hours) <= 2 / axis.pixels_per_hour, (bar, hours, axis.pixels_per_hour)
+def assert_is_an_age(axis, drawn, hours):
+    """A bar (x, width) as long as ``hours`` on the page's own axis, give or take 2 px (a bar is never thinner than 2
+    px)."""
+    assert abs(axis.bar_hours(drawn) - hours) <= 2 / axis.pixels_per_hour, (drawn, hours, axis.pixels_per_hour)
 
 
 def dom_of(tmp_path, path):
@@ -558,7 +559,7 @@ def test_the_fleet_page_shows_every_scope_with_the_json_numbers(reports, vault_r
     assert not charts['ecs-prod']['rpo'] and not charts['ecs-prod']['ticks']
     for row in charts['ecs-prod']['rows']:
         assert row['bar'] is None and [mark['standing'] for mark in row['marks']] == [RUN_FAILED], row
-        assert STANDING_WORDS[RUN_FAILED].split(' (')[0] in row['marks'][0]['text']
+        assert STANDING_WORDS[RUN_FAILED].split(' (', maxsplit=1)[0] in row['marks'][0]['text']
     # One scale for every scope that is drawn: the same printed axis at the same place.
     drawn_charts = [chart for scope, chart in charts.items() if scope != 'ecs-prod']
     axes = {(axis.left, axis.right, axis.top) for axis in (Axis(chart) for chart in drawn_charts)}

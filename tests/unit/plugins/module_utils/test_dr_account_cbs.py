@@ -121,11 +121,17 @@ def person(cloud, account=SOURCE_UIN, region=DR_REGION):
 
 def up_to_the_bridge_disk(cloud):
     """Runs without wait up to a listed bridge disk of the staged copy, its DR copy not begun: (staged copy id, disk
-    id)."""
+    id). The staged copy and the bridge disk take a minute of the cloud's time, which only the test moves on: however
+    slow the machine, each run takes exactly one step (with 0.3 s, a run slower than that would take the next too). The
+    signed calls' window is widened with the clock's moves (the tests after this move it further)."""
+    cloud.admin.configure(
+        timings={'cbs': {'copy_seconds': 60, 'disk_seconds': 60}}, tencent_timestamp_window_seconds=10**6
+    )
     dr_run(cloud, wait=False)  # the staged copy, in flight
-    cloud.admin.advance_clock(1.0)
+    cloud.admin.advance_clock(61)
     dr_run(cloud, wait=False)  # shared, the bridge disk asked for
-    cloud.admin.advance_clock(1.0)
+    cloud.admin.advance_clock(61)
+    cloud.admin.configure(timings={'cbs': {'copy_seconds': 0.3, 'disk_seconds': 0.3}})
     snapshots, disks = region_state(cloud)
     ((staged, disk),) = [
         (snapshot['id'], disk['id'])
