@@ -77,8 +77,14 @@ class AwsFaults:
         self.settings = {}
         self.calls = {}
         self.copies = {}
-        # Slow mutating calls held back and not yet carried out, and the condition a look-up waits on (see hold_reads).
-        self.slow_under_way = 0
+        # Every call in the order it arrived: what the proxy did with it and when (seconds since the ledger was reset), so
+        # that a duplicate the suite counts can be traced to the calls that made it.
+        self.timeline = []
+        self.started = time.monotonic()
+        # The mutating calls that moto is to carry out and has not answered yet, by their place in the order of arrival,
+        # and the condition a look-up waits on (see hold_reads).
+        self.arrivals = 0
+        self.under_way = set()
         self.landed = threading.Condition(self.lock)
         self.configure({})
 
@@ -100,7 +106,38 @@ class AwsFaults:
 
     def reset_ledger(self):
         with self.lock:
-            self.calls, self.copies = {}, {}
+            self.calls, self.copies, self.timeline = {}, {}, []
+            self.started = time.monotonic()
+
+    def arrived(self, action, region, params, delay, error, lose):
+        """A call's entry in the timeline, which ``landed`` completes."""
+        entry = {
+            'n': None,
+            'at': round(time.monotonic() - self.started, 3),
+            'action': action,
+            'region': region,
+            'fault': 'slow' if delay else error[0] if error else 'lost' if lose else None,
+        }
+        if action == 'CopySnapshot':
+            entry['source'] = params.get('SourceSnapshotId')
+        elif action in ('DescribeSnapshots', 'CreateTags', 'DeleteTags'):
+            entry['ids'] = sorted(
+                value for key, value in params.items() if re.match(r'(ResourceId|SnapshotId|Filter\.\d+\.Value)\.', key)
+            )[:5]
+        with self.lock:
+            entry['n'] = self.arrivals
+            self.arrivals += 1
+            if action in AWS_MUTATING and error is None:
+                self.under_way.add(entry['n'])
+            self.timeline.append(entry)
+        return entry
+
+    def answered(self, entry, status, body=b''):
+        entry['done'] = round(time.monotonic() - self.started, 3)
+        entry['status'] = status
+        match = re.search(rb'<snapshotId>([^<]+)</snapshotId>', body or b'')
+        if entry['action'] == 'CopySnapshot' and match:
+            entry['copy'] = match.group(1).decode()
 
     def _chance(self, key):
         rate = self.settings[key]
@@ -118,25 +155,23 @@ class AwsFaults:
             lose = error is None and action in AWS_MUTATING and self._chance('lost_answer_rate')
             return delay, error, lose
 
-    def slow_started(self):
+    def carried_out(self, entry):
+        """Moto answered the mutating call of ``entry`` (or the proxy refused it): the look-ups behind it may go on."""
         with self.lock:
-            self.slow_under_way += 1
-
-    def slow_landed(self):
-        with self.lock:
-            self.slow_under_way -= 1
+            self.under_way.discard(entry['n'])
             self.landed.notify_all()
 
-    def hold_reads(self, timeout=120):
-        """A DescribeSnapshots waits until every slow mutating call held back has been carried out. The engine looks a
-        copy up only after waiting twice the client's timeout (core.errors.SETTLE_TIMEOUTS), on the premise that a call
-        the cloud will carry out has landed by then; a slow answer is 3.5 s late against a 2 s timeout, and on a loaded
-        machine the held call could land after the look-up all the same, and the leg counted a duplicate at random. So
-        the proxy keeps that premise itself, whatever the machine's speed: what the suite then shows is that the engine
-        looks up before it resends. A copy later than the premise allows can be made twice; docs/reliability.md says
-        so."""
+    def hold_reads(self, entry, timeout=120):
+        """A DescribeSnapshots (``entry``) waits until every mutating call that reached the proxy before it has been
+        carried out. The engine looks a copy up only after waiting twice the client's timeout (core.errors.SETTLE_TIMEOUTS),
+        on the premise that a call the cloud will carry out has landed by then; a slow answer is held 3.5 s against a
+        2 s timeout, and on a loaded machine moto itself may carry a call out seconds late: such a call could land after
+        the look-up all the same, and the leg counted a duplicate at random (CI, 2026-11-26: a CopySnapshot made twice
+        under a load of 14). So the proxy keeps that premise itself, whatever the machine's speed: what the suite then
+        shows is that the engine looks up before it resends. A copy later than the premise allows can be made twice;
+        docs/reliability.md says so."""
         with self.landed:
-            self.landed.wait_for(lambda: self.slow_under_way == 0, timeout=timeout)
+            self.landed.wait_for(lambda: not any(number < entry['n'] for number in self.under_way), timeout=timeout)
 
     def count(self, action, outcome):
         with self.lock:
@@ -159,6 +194,7 @@ class AwsFaults:
             return {
                 'calls': json.loads(json.dumps(self.calls)),
                 'copies': dict(self.copies),
+                'timeline': list(self.timeline),
                 'mutations': sum(
                     entry.get('done', 0) + entry.get('lost', 0)
                     for action, entry in self.calls.items()
@@ -236,16 +272,15 @@ class ProxyHandler(BaseHTTPRequestHandler):
         match = SCOPE.search(self.headers.get('Authorization') or '')
         region = match.group(1) if match else 'us-east-1'
         delay, error, lose = faults.decide(action)
-        held = bool(delay) and error is None and action in AWS_MUTATING
-        if held:
-            faults.slow_started()
+        entry = faults.arrived(action, region, params, delay, error, lose)
         if delay:
             time.sleep(delay)
-        if action == 'DescribeSnapshots' and not held:
-            faults.hold_reads()
+        if action == 'DescribeSnapshots':
+            faults.hold_reads(entry)
         if error is not None:
             faults.count(action, 'throttled' if error is THROTTLE else 'server_error')
             code, message, status = error
+            faults.answered(entry, status)
             self._answer(
                 status,
                 [('Content-Type', 'text/xml;charset=UTF-8')],
@@ -255,8 +290,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
         try:
             status, headers, answer = self._forward(body)
         finally:
-            if held:
-                faults.slow_landed()
+            faults.carried_out(entry)
+        faults.answered(entry, status, answer)
         if action == 'CopySnapshot':
             faults.record_copy(region, params, status, answer)
         if lose and status == 200:
