@@ -213,6 +213,12 @@ EQUIVALENT = {
         '48 -> 49',
     ): 'the token only has to be the same for one run and copy, and within the clouds\' limit for a client token (64 '
     'characters on AWS and ECS): 57 characters or 58 are both',
+    (
+        'plugin_utils/_report_text.py',
+        'widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]',
+        '0 -> 1',
+    ): 'every row of the disk table has the same cells (the label, then one per DR region), and the table is drawn only '
+    'with a disk row under its heading: the first and the second row count the same columns',
 }
 
 
