@@ -131,7 +131,7 @@ OWN_TESTS = {
     'plugin_utils/_fleet_report.py': ('test_fleet_report.py', 'test_protection_surfaces.py', 'test_protection_bugs.py'),
     'plugin_utils/_report_html.py': ('test_report_html.py', 'test_protection_surfaces.py', 'test_protection_bugs.py'),
     'plugin_utils/_report_markdown.py': ('test_report_markdown.py', 'test_protection_surfaces.py'),
-    'plugin_utils/_run_reports.py': ('test_dr_sync_run_state.py', 'test_protection_surfaces.py'),
+    'plugin_utils/_run_reports.py': ('test_run_reports.py', 'test_dr_sync_run_state.py', 'test_protection_surfaces.py'),
 }
 
 FLIPPED = {
@@ -219,6 +219,46 @@ EQUIVALENT = {
         '0 -> 1',
     ): 'every row of the disk table has the same cells (the label, then one per DR region), and the table is drawn only '
     'with a disk row under its heading: the first and the second row count the same columns',
+    (
+        'plugin_utils/_report_markdown.py',
+        'lstrip_blocks=True,',
+        'True -> False',
+    ): 'lstrip_blocks strips the spaces between a line\'s start and a block tag or comment, and every tag and comment of '
+    'the Markdown templates starts its line: there is nothing to strip either way',
+    (
+        'plugin_utils/_report_markdown.py',
+        'keep_trailing_newline=True,',
+        'True -> False',
+    ): 'each Markdown template ends with a block tag and its new line, which trim_blocks removes whether Jinja2 keeps the '
+    'template\'s last new line or not: the documents end with the new line of their last row either way',
+    (
+        'plugin_utils/_run_reports.py',
+        'lstrip_blocks=True,',
+        'True -> False',
+    ): 'every block tag of the Markdown and HTML templates of a run without a report starts its line: lstrip_blocks has '
+    'nothing to strip',
+    (
+        'plugin_utils/_run_reports.py',
+        "return str(path).rsplit('/', 1)[-1]",
+        '1 -> 2',
+    ): 'the last part of a path split at its slashes from the right is its name whether one slash or two are split',
+    (
+        'plugin_utils/_run_reports.py',
+        'self.written = False',
+        'False -> True',
+    ): 'nothing reads RunReportFiles.written (the action reads start\'s problem and fail\'s answer): a value no code '
+    'looks at',
+    (
+        'plugin_utils/_run_reports.py',
+        'self.written = True',
+        'True -> False',
+    ): 'nothing reads RunReportFiles.written (see the line above)',
+    (
+        'plugin_utils/_fleet_report.py',
+        "WORST_FIRST.index(row['status']) if row['run'] != 'failed' else 0,",
+        '0 -> 1',
+    ): 'the sort key\'s first element already puts every failed scope before every other, so this second element is '
+    'compared only between failed scopes, where it is the same constant either way: they stay in order of name',
 }
 
 
