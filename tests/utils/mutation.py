@@ -259,6 +259,43 @@ EQUIVALENT = {
         '0 -> 1',
     ): 'the sort key\'s first element already puts every failed scope before every other, so this second element is '
     'compared only between failed scopes, where it is the same constant either way: they stay in order of name',
+    (
+        'plugin_utils/_report_html.py',
+        "return str(path).rsplit('/', 1)[-1]",
+        '1 -> 2',
+    ): 'the last part of a path split at its slashes from the right is its name whether one slash or two are split',
+    (
+        'plugin_utils/_report_html.py',
+        'lstrip_blocks=True,',
+        'True -> False',
+    ): 'every block tag of the pages\' templates starts its line: lstrip_blocks has nothing to strip (the pages come out '
+    'byte for byte the same)',
+    (
+        'plugin_utils/_report_html.py',
+        'trim_blocks=True,',
+        'True -> False',
+    ): 'the new lines after block tags that trim_blocks removes fall between elements or beside white space, which HTML '
+    'shows as one space or none: every kind of page (test_report_html.every_kind_of_page) shows the same text in every '
+    'element either way',
+    (
+        'plugin_utils/_report_html.py',
+        'y + height - (height - font) / 2 - 2,',
+        '2 -> 3',
+    ): 'a mark\'s baseline is printed as a whole pixel (%d) of a whole y: with the only heights and fonts marks are drawn '
+    'in (16 and 12 px on a scope\'s page, 13 and 11 on the fleet\'s), halving or thirding the 4 or 2 px of room gives '
+    'the same pixel',
+    (
+        'plugin_utils/_report_html.py',
+        'def region_bars_svg(posture, scale, failed=False):',
+        'False -> True',
+    ): 'the one caller (fleet_report_html) always says whether the scope failed: the default is never used',
+    (
+        'plugin_utils/_report_html.py',
+        "count = max(int(scope.get('failure_count') or 0) - (len(failures) - len(problems)), len(problems))",
+        '0 -> 1',
+    ): 'a failed scope of the fleet report without a failure count has no failures, and then always an error of its own '
+    '(fleet_report keeps an error unless it repeats failures, and gives a scope without a report one): the box says '
+    'that error, never the count',
 }
 
 
