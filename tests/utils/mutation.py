@@ -239,11 +239,6 @@ EQUIVALENT = {
     'nothing to strip',
     (
         'plugin_utils/_run_reports.py',
-        "return str(path).rsplit('/', 1)[-1]",
-        '1 -> 2',
-    ): 'the last part of a path split at its slashes from the right is its name whether one slash or two are split',
-    (
-        'plugin_utils/_run_reports.py',
         'self.written = False',
         'False -> True',
     ): 'nothing reads RunReportFiles.written (the action reads start\'s problem and fail\'s answer): a value no code '
@@ -261,11 +256,6 @@ EQUIVALENT = {
     'compared only between failed scopes, where it is the same constant either way: they stay in order of name',
     (
         'plugin_utils/_report_html.py',
-        "return str(path).rsplit('/', 1)[-1]",
-        '1 -> 2',
-    ): 'the last part of a path split at its slashes from the right is its name whether one slash or two are split',
-    (
-        'plugin_utils/_report_html.py',
         'lstrip_blocks=True,',
         'True -> False',
     ): 'every block tag of the pages\' templates starts its line: lstrip_blocks has nothing to strip (the pages come out '
@@ -277,13 +267,6 @@ EQUIVALENT = {
     ): 'the new lines after block tags that trim_blocks removes fall between elements or beside white space, which HTML '
     'shows as one space or none: every kind of page (test_report_html.every_kind_of_page) shows the same text in every '
     'element either way',
-    (
-        'plugin_utils/_report_html.py',
-        'y + height - (height - font) / 2 - 2,',
-        '2 -> 3',
-    ): 'a mark\'s baseline is printed as a whole pixel (%d) of a whole y: with the only heights and fonts marks are drawn '
-    'in (16 and 12 px on a scope\'s page, 13 and 11 on the fleet\'s), halving or thirding the 4 or 2 px of room gives '
-    'the same pixel',
     (
         'plugin_utils/_report_html.py',
         'def region_bars_svg(posture, scale, failed=False):',

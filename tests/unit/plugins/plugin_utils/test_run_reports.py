@@ -21,9 +21,14 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._run_reports import
     state_markdown,
 )
 
-RUN = run_record(
-    '20261122T100000Z-abcdef', '2026-11-22T10:00:00Z', 'aws-us-east-1', 'aws', 'us-east-1', 'us-west-2', False
-)
+
+def run():
+    """A run's record (made in a test, not at import: a fault in run_record fails the tests rather than their module)."""
+    return run_record(
+        '20261122T100000Z-abcdef', '2026-11-22T10:00:00Z', 'aws-us-east-1', 'aws', 'us-east-1', 'us-west-2', False
+    )
+
+
 KNOWN = ScopeProtection(
     provider='aws',
     source_region='us-east-1',
@@ -35,8 +40,8 @@ KNOWN = ScopeProtection(
 
 
 def failed(msg='UnauthorizedOperation: You are not authorized', known=None, **error):
-    """The report of RUN, failed with ``msg`` and the cloud's ``error`` (action, code, message, request_id)."""
-    return failed_report(RUN, None, '2026-11-22T10:05:00Z', error_record({'msg': msg, 'error': error}), known)
+    """The report of run(), failed with ``msg`` and the cloud's ``error`` (action, code, message, request_id)."""
+    return failed_report(run(), None, '2026-11-22T10:05:00Z', error_record({'msg': msg, 'error': error}), known)
 
 
 def title(page):
@@ -59,7 +64,7 @@ def test_a_crash_message_is_kept_to_2000_characters_and_the_stale_reason_to_200(
 
 
 def test_the_page_of_a_run_not_finished_is_amber_and_of_a_failed_run_red():
-    started = state_html(started_report(RUN, None))
+    started = state_html(started_report(run(), None))
     assert title(started) == 'DR posture: aws us-east-1 \u2192 us-west-2: run not finished'
     assert '.state { border: 2px solid #f9a825; background: #fff8e1;' in started
     page = state_html(failed())
@@ -106,7 +111,7 @@ def test_once_the_runs_report_is_written_a_late_failure_leaves_it_and_answers_th
     """An error after the report was written (the history, the console) never turns the report into a failure's files;
     the action names the files it answers for."""
     paths = {kind: str(tmp_path / ('dr-report-x.%s' % suffix)) for kind, suffix in SUFFIXES.items()}
-    files = RunReportFiles(paths, RUN, 0o644)
+    files = RunReportFiles(paths, run(), 0o644)
     for path in paths.values():
         with open(path, 'w', encoding='utf-8') as stream:
             stream.write('the run\'s report\n')
