@@ -131,7 +131,7 @@ OWN_TESTS = {
     'plugin_utils/_fleet_report.py': ('test_fleet_report.py', 'test_protection_surfaces.py', 'test_protection_bugs.py'),
     'plugin_utils/_report_html.py': ('test_report_html.py', 'test_protection_surfaces.py', 'test_protection_bugs.py'),
     'plugin_utils/_report_markdown.py': ('test_report_markdown.py', 'test_protection_surfaces.py'),
-    'plugin_utils/_run_reports.py': ('test_dr_sync_run_state.py', 'test_protection_surfaces.py'),
+    'plugin_utils/_run_reports.py': ('test_run_reports.py', 'test_dr_sync_run_state.py', 'test_protection_surfaces.py'),
 }
 
 FLIPPED = {
@@ -213,6 +213,72 @@ EQUIVALENT = {
         '48 -> 49',
     ): 'the token only has to be the same for one run and copy, and within the clouds\' limit for a client token (64 '
     'characters on AWS and ECS): 57 characters or 58 are both',
+    (
+        'plugin_utils/_report_text.py',
+        'widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]',
+        '0 -> 1',
+    ): 'every row of the disk table has the same cells (the label, then one per DR region), and the table is drawn only '
+    'with a disk row under its heading: the first and the second row count the same columns',
+    (
+        'plugin_utils/_report_markdown.py',
+        'lstrip_blocks=True,',
+        'True -> False',
+    ): 'lstrip_blocks strips the spaces between a line\'s start and a block tag or comment, and every tag and comment of '
+    'the Markdown templates starts its line: there is nothing to strip either way',
+    (
+        'plugin_utils/_report_markdown.py',
+        'keep_trailing_newline=True,',
+        'True -> False',
+    ): 'each Markdown template ends with a block tag and its new line, which trim_blocks removes whether Jinja2 keeps the '
+    'template\'s last new line or not: the documents end with the new line of their last row either way',
+    (
+        'plugin_utils/_run_reports.py',
+        'lstrip_blocks=True,',
+        'True -> False',
+    ): 'every block tag of the Markdown and HTML templates of a run without a report starts its line: lstrip_blocks has '
+    'nothing to strip',
+    (
+        'plugin_utils/_run_reports.py',
+        'self.written = False',
+        'False -> True',
+    ): 'nothing reads RunReportFiles.written (the action reads start\'s problem and fail\'s answer): a value no code '
+    'looks at',
+    (
+        'plugin_utils/_run_reports.py',
+        'self.written = True',
+        'True -> False',
+    ): 'nothing reads RunReportFiles.written (see the line above)',
+    (
+        'plugin_utils/_fleet_report.py',
+        "WORST_FIRST.index(row['status']) if row['run'] != 'failed' else 0,",
+        '0 -> 1',
+    ): 'the sort key\'s first element already puts every failed scope before every other, so this second element is '
+    'compared only between failed scopes, where it is the same constant either way: they stay in order of name',
+    (
+        'plugin_utils/_report_html.py',
+        'lstrip_blocks=True,',
+        'True -> False',
+    ): 'every block tag of the pages\' templates starts its line: lstrip_blocks has nothing to strip (the pages come out '
+    'byte for byte the same)',
+    (
+        'plugin_utils/_report_html.py',
+        'trim_blocks=True,',
+        'True -> False',
+    ): 'the new lines after block tags that trim_blocks removes fall between elements or beside white space, which HTML '
+    'shows as one space or none: every kind of page (test_report_html.every_kind_of_page) shows the same text in every '
+    'element either way',
+    (
+        'plugin_utils/_report_html.py',
+        'def region_bars_svg(posture, scale, failed=False):',
+        'False -> True',
+    ): 'the one caller (fleet_report_html) always says whether the scope failed: the default is never used',
+    (
+        'plugin_utils/_report_html.py',
+        "count = max(int(scope.get('failure_count') or 0) - (len(failures) - len(problems)), len(problems))",
+        '0 -> 1',
+    ): 'a failed scope of the fleet report without a failure count has no failures, and then always an error of its own '
+    '(fleet_report keeps an error unless it repeats failures, and gives a scope without a report one): the box says '
+    'that error, never the count',
 }
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import stat
 
 import pytest
 
@@ -386,7 +388,7 @@ def test_a_run_limited_to_one_disk_merges_into_the_scopes_account_and_never_turn
     action_running(result_of(scheduled), report_dir=str(tmp_path), **TASK).run(task_vars={})
     event = model(('vol-b', 'within_rpo'), limited_to=('vol-b',), read_at='2026-11-22T10:00:00Z')
     result = action_running(result_of(event), report_dir=str(tmp_path), **TASK).run(task_vars={})
-    data, markdown, html = read(tmp_path)
+    data, dummy, html = read(tmp_path)
     merged = data['protection']
     assert [(disk['disk_id'], disk['read_at']) for disk in merged['disks']] == [
         ('vol-a', '2026-11-21T10:00:00Z'),
@@ -424,3 +426,98 @@ def test_a_check_run_writes_a_plan_never_the_scopes_page(tmp_path):
     assert 'dr-plan-%s.json' % NAME in reports_in(tmp_path) and not os.path.exists(
         files(tmp_path, previous=True)['json']
     )
+
+
+# ------------------------------------------------------------------------------------------ the files of a run, in detail
+def test_input_the_module_refuses_of_a_scope_with_no_report_leaves_no_file(tmp_path):
+    """The module's own refusal (no cloud error) of a scope that had no file: the marker the run wrote is removed, as
+    when the action refuses the input itself; a scope with a report keeps its account instead (the test above)."""
+    result = action_running(
+        {'failed': True, 'msg': 'tag_selector: must not be empty'}, report_dir=str(tmp_path), **TASK
+    ).run(task_vars={})
+    assert result['failed'] and 'report_files' not in result
+    assert reports_in(tmp_path) == []
+
+
+def test_a_cloud_error_that_cannot_be_written_down_is_said_in_the_result(tmp_path):
+    """A run that ended without a report and whose failure files cannot be written names no report file, and its
+    message says why there is none."""
+    (tmp_path / ('dr-report-%s.json' % NAME)).mkdir()  # a folder where the file should go: every write fails
+    result = action_running(REFUSED, report_dir=str(tmp_path), **TASK).run(task_vars={})
+    assert result['failed'] and 'report_files' not in result
+    assert result['msg'].startswith(REFUSED['msg'] + '; and could not write the report to %s' % tmp_path)
+
+
+def test_the_report_folder_is_made_with_the_mode_the_umask_gives_before_the_module_runs(tmp_path):
+    folder = tmp_path / 'new' / 'reports'
+    seen = {}
+
+    def module(module_args):
+        seen['files'] = read(folder)  # the marker, there while the module runs
+        return dict(REPORTED, run_id=module_args['run_id'])
+
+    old = os.umask(0o027)
+    try:
+        action_running(module, report_dir=str(folder), **TASK).run(task_vars={})
+    finally:
+        os.umask(old)
+    assert seen['files'][0]['run_state'] == 'started'
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o750
+
+
+def test_a_report_folder_removed_during_the_run_is_made_again_for_the_failure(tmp_path):
+    """A folder cleaned while the run was under way (a temporary folder's cleaner): the files that say the run failed
+    are still written, in a folder with the umask's mode."""
+    folder = tmp_path / 'reports'
+
+    def module(module_args):
+        shutil.rmtree(folder)
+        return REFUSED
+
+    old = os.umask(0o022)
+    try:
+        result = action_running(module, report_dir=str(folder), **TASK).run(task_vars={})
+    finally:
+        os.umask(old)
+    assert result['report_files'] == files(folder) and read(folder)[0]['run_state'] == 'failed_before_report'
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o755
+
+
+def test_the_markers_json_starts_with_the_runs_id_and_start(tmp_path):
+    """A person opening the file sees which run it is first: the run's record in its order, indented as the finished
+    report is (4 spaces)."""
+    seen = {}
+
+    def module(module_args):
+        with open(files(tmp_path)['json'], encoding='utf-8') as stream:
+            seen['lines'] = stream.read().splitlines()
+        return dict(REPORTED, run_id=module_args['run_id'])
+
+    action = action_running(module, report_dir=str(tmp_path), **TASK)
+    action.run(task_vars={})
+    assert seen['lines'][:2] == ['{', '    "run_id": "%s",' % action.sent[0]['run_id']]
+    assert seen['lines'][2].startswith('    "started_at": "')
+
+
+def test_a_previous_file_of_an_older_run_is_removed_when_the_last_report_has_none_of_its_kind(tmp_path):
+    """The kept report is one run's: a previous Markdown of an older run never stays beside a previous JSON that has
+    no Markdown."""
+    previous = files(tmp_path, previous=True)
+    with open(previous['markdown'], 'w', encoding='utf-8') as stream:
+        stream.write('# the report of a run before the last\n')
+    with open(files(tmp_path)['json'], 'w', encoding='utf-8') as stream:
+        json.dump(dict(REPORTED, generated_at='2026-11-20T10:00:00Z'), stream)  # a finished report, JSON only
+    action_running(REFUSED, report_dir=str(tmp_path), **TASK).run(task_vars={})
+    assert not os.path.exists(previous['markdown'])
+    data = read(tmp_path)[0]
+    assert data['previous_report']['files'] == {'json': previous['json']}
+
+
+def test_a_json_file_that_is_no_report_is_not_kept_as_the_previous_one(tmp_path):
+    """Only a finished report is history: a JSON object without run_state and totals (another tool's file, a report cut
+    short) is no run's account."""
+    with open(files(tmp_path)['json'], 'w', encoding='utf-8') as stream:
+        json.dump({'generated_at': '2026-11-20T10:00:00Z'}, stream)
+    action_running(REFUSED, report_dir=str(tmp_path), **TASK).run(task_vars={})
+    data = read(tmp_path)[0]
+    assert data['previous_report'] is None and not os.path.exists(files(tmp_path, previous=True)['json'])

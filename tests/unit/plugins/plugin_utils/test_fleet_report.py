@@ -6,6 +6,7 @@ import re
 
 from ansible_collections.snapcopy.cloud.plugins.filter.dr_fleet import dr_fleet_history_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import fleet_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import fleet_report_markdown
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.plugin_utils.test_report_markdown import protection
 
@@ -225,3 +226,38 @@ def test_a_disk_one_scope_leaves_and_another_takes_is_covered_and_each_account_c
     failed = fleet_report([scope('a', account='1', error='boom', protection=covering(['d1'], []))], GENERATED)
     (account,) = failed['accounts']
     assert (account['protected_disks'], account['not_known_disks'], account['not_covered']) == (0, 1, 0)
+
+
+def test_an_error_that_repeats_the_first_20_failures_is_not_said_again():
+    """The fleet keeps a scope's first 20 failures; the role's error lists those: it says nothing more."""
+    failures = ['disk-%d: copy failed' % number for number in range(21)]
+    error = 'DR run failed: ' + '; '.join(failures[:20])
+    row = fleet_report([scope('a', failures=failures, failure_count=21, error=error)], GENERATED)['scopes'][0]
+    assert row['error'] is None and row['run'] == 'failed' and row['failure_count'] == 21
+    # An error that says something else is kept.
+    row = fleet_report([scope('a', failures=failures[:1], error='AuthFailure')], GENERATED)['scopes'][0]
+    assert row['error'] == 'AuthFailure'
+
+
+def test_a_scope_with_a_runs_totals_but_no_protection_model_is_not_known_and_failed():
+    """A report without the model (a release before it, a run cut short) says what the run did, not how the scope
+    stands: never a finished run."""
+    row = fleet_report([scope('old', protection=None)], GENERATED)['scopes'][0]
+    assert (row['run'], row['status'], row['disks']) == ('failed', 'not known', 0)
+    assert row['error'] == 'the scope ended before its DR run reported'
+
+
+def test_accounts_are_listed_by_provider_then_account():
+    report = fleet_report([scope('a', provider='aws', account='2'), scope('b', provider='cbs', account='1')], GENERATED)
+    assert [(account['provider'], account['account']) for account in report['accounts']] == [('aws', '2'), ('cbs', '1')]
+
+
+def test_the_fleet_page_names_a_scopes_locks_and_a_failed_scope_has_no_near_miss():
+    locks = {'in_force': 3, 'first_lock_ends': '2026-11-28T10:00:00Z'}
+    report = fleet_report([scope('locked', locks=locks), {'scope': 'lost'}], GENERATED)
+    rows = {row['scope']: row for row in report['scopes']}
+    assert rows['locked']['locks'] == locks and rows['lost']['near_misses'] == 0
+    page = fleet_report_html(report)
+    assert 'the disks&#39; account; 3 locked, the first until 2026-11-28T10:00:00Z</td>' in page
+    lost = page.split('<tr data-scope="lost">')[1].split('</tr>')[0]
+    assert '<td class="number" data-key="not_covered">-</td>' in lost

@@ -13,6 +13,7 @@ import re
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import FAILED, PENDING, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.coverage import UncoveredDisk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import of_report
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.outcomes import DestinationOutcome
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils import _plain_words, _report_html
@@ -614,3 +615,377 @@ def test_failed_scopes_list_each_problem_once_whatever_the_error_repeats():
     # Each once under each scope that has it; the error that repeats them is not said, their number is.
     assert [box.count(problem) for problem in problems] == [2, 2, 1, 1, 1, 1, 1], box
     assert 'DR posture of' not in box and 'a : 7 problems' in box and 'b : 2 problems' in box
+
+
+# ---------------------------------------------------------------------------------------------- the chart's scale and limits
+def top_hours(page):
+    """The hours printed at the right end of the (first) chart's axis."""
+    return re.search(r'<text class="tick-label"[^>]*text-anchor="end">([^<]+)</text>', page).group(1)
+
+
+def one_age(hours, rpo=None):
+    return dr_report_html(report([disk('vol-1', None, copy_record('us-west-2', 'within_rpo', hours))], rpo=rpo))
+
+
+# The round numbers of hours an axis ends on (docs/posture.md: "a round number of hours past every age and the RPO"):
+# hours, then a quarter, half, three quarters of a day, then days, up to 30 days; past that, a multiple of 30 days.
+ROUND_HOURS = (1, 2, 3, 4, 6, 8, 12, 18, 24, 36, 48, 72, 96, 120, 168, 240, 336, 504, 720)
+
+
+def test_the_axis_ends_on_the_first_round_number_of_hours_at_or_past_every_age():
+    assert top_hours(one_age(0.2)) == '1 h'  # never less than an hour
+    for below, top in zip((0, *ROUND_HOURS), ROUND_HOURS):
+        # An age on a round number ends the axis there; a little more, at the next.
+        assert (top_hours(one_age(top)), top_hours(one_age(below + 0.01))) == ('%d h' % top, '%d h' % top)
+    assert [top_hours(one_age(hours)) for hours in (720.5, 1440, 1500)] == ['1440 h', '1440 h', '2160 h']
+
+
+def test_the_axis_ends_a_tenth_or_more_past_the_rpo_so_its_line_is_never_on_the_end():
+    assert top_hours(one_age(2.0, rpo=24)) == '36 h'  # 26.4 h needed
+    assert top_hours(one_age(2.0, rpo=20)) == '24 h'  # 22 h needed
+    assert top_hours(one_age(30.0, rpo=20)) == '36 h'  # the age, past the RPO's tenth
+
+
+def test_hours_are_printed_to_a_tenth():
+    page = one_age(2.26)
+    assert re.search(r'<text class="value"[^>]*>2.3 h</text>', page)
+
+
+def chart_geometry(page):
+    """The scope chart as numbers: the svg's box, the axis (0 h x, top x, its line's y), and per row its texts' (x, y),
+    its bar's x, width and y (None without one), and the RPO line and label."""
+    svg = re.search(r'<svg[^>]*>.*?</svg>', page, re.S).group(0)
+    box = svg_attributes('svg', svg)[0]
+    axis, *dummy = svg_attributes('line', svg)
+    rows = []
+    for body in re.findall(r'<g class="row"[^>]*>(.*?)</g>\n(?=<g class="row"|<line class="rpo"|</svg>)', svg, re.S):
+        texts = [(float(text['x']), float(text['y'])) for text in svg_attributes('text', body)]
+        bars = svg_attributes('rect class="age"', body)
+        # 'badge': every rect of the row, its bar's or its mark's.
+        rows.append({'texts': texts, 'bar': bars[0] if bars else None, 'badge': svg_attributes('rect', body)})
+    rpo = svg_attributes('line class="rpo"', svg)
+    label = svg_attributes('text class="rpo-label"', svg)
+    return {
+        'width': float(box['width']),
+        'height': float(box['height']),
+        'left': float(axis['x1']),
+        'right': float(axis['x2']),
+        'axis_y': float(axis['y1']),
+        'rows': rows,
+        'rpo': rpo[0] if rpo else None,
+        'rpo_label': label[0] if label else None,
+        'top': float(box['data-top-hours']),
+    }
+
+
+def test_a_bar_is_as_long_as_its_age_on_the_printed_axis_and_the_rpo_line_at_its_hours():
+    disks = [
+        disk('vol-1', 'db', copy_record('us-west-2', 'within_rpo', 6.0), copy_record('eu-west-1', 'over_rpo', 30.0)),
+        disk('vol-2', None, copy_record('us-west-2', 'in_flight', None)),
+        disk('vol-3', None, copy_record('us-west-2', 'within_rpo', 0.01)),
+    ]
+    chart = chart_geometry(dr_report_html(report(disks, rpo=24)))
+    span = chart['right'] - chart['left']
+    assert chart['top'] == 36 and span > 0
+    bars = [row['bar'] for row in chart['rows'] if row['bar']]
+    widths = sorted(float(bar['width']) for bar in bars)
+    assert all(float(bar['x']) == chart['left'] for bar in bars)
+    # 30 h and 6 h on a 36-hour axis; minutes old is a sliver, never nothing, and no more than one.
+    assert widths[1:] == [pytest.approx(span * 6 / 36), pytest.approx(span * 30 / 36)] and 0 < widths[0] <= 2
+    assert float(chart['rpo']['x1']) == pytest.approx(chart['left'] + span * 24 / 36) == float(chart['rpo']['x2'])
+    assert float(chart['rpo_label']['x']) == float(chart['rpo']['x1'])
+
+
+def test_the_chart_is_drawn_inside_its_box_rows_apart_and_each_row_on_one_line():
+    """What a person sees: the axis and its hours above the first row, the RPO's words between them, the RPO line from
+    there past the last row; each row's label, value and bar on its own band, the next row below it; nothing cut off."""
+    disks = [
+        disk('vol-1', 'db', copy_record('us-west-2', 'within_rpo', 6.0), copy_record('eu-west-1', 'over_rpo', 70.0)),
+        disk('vol-2', None, copy_record('us-west-2', 'in_flight', None)),
+    ]
+    page = dr_report_html(report(disks, rpo=24))
+    chart = chart_geometry(page)
+    first_row = min(float(badge['y']) for row in chart['rows'] for badge in row['badge'])
+    last_row = max(float(badge['y']) + float(badge['height']) for row in chart['rows'] for badge in row['badge'])
+    tick_labels = [float(text['y']) for text in svg_attributes('text class="tick-label"', page)]
+    assert all(0 < y < chart['axis_y'] for y in tick_labels)
+    assert chart['axis_y'] < float(chart['rpo_label']['y']) < first_row
+    assert float(chart['rpo']['y1']) < first_row and last_row <= float(chart['rpo']['y2']) <= chart['height']
+    previous_bottom = chart['axis_y']
+    for row in chart['rows']:
+        label, *others = row['texts']
+        (shape,) = row['badge']  # its bar, or its mark's badge
+        top, bottom = float(shape['y']), float(shape['y']) + float(shape['height'])
+        assert previous_bottom < top < label[1] <= bottom
+        previous_bottom = bottom
+        if row['bar'] is not None:
+            (value,) = others
+            # The value on the label's line, just right of its bar, inside the box.
+            assert value[1] == label[1]
+            assert float(row['bar']['x']) + float(row['bar']['width']) < value[0] < chart['width'] - 30
+    assert previous_bottom < chart['height']
+
+
+def test_a_long_disk_name_is_cut_in_the_charts_label():
+    name = 'n' * 80
+    page = dr_report_html(report([disk('vol-1', name, copy_record('us-west-2', 'within_rpo', 2.0))]))
+    labels = re.findall(r'<text x="\d+" y="\d+" text-anchor="end">([^<]*)</text>', page)
+    # The label's first 52 characters, then its DR region.
+    assert 'vol-1 (%s  us-west-2' % name[: 52 - len('vol-1 (')] in labels
+
+
+def test_a_long_chart_shows_400_rows_and_every_one_not_within_the_rpo():
+    within = copy_record('us-west-2', 'within_rpo', 1.0), copy_record('eu-west-1', 'within_rpo', 1.0)
+    page = dr_report_html(report([disk('vol-%03d' % n, None, *within) for n in range(201)]))
+    assert page.count('<g class="row"') == 400 and '2 more disks and DR regions within the RPO' in page
+    page = dr_report_html(report([disk('vol-%03d' % n, None, *within) for n in range(200)]))
+    assert page.count('<g class="row"') == 400 and 'more disks and DR regions' not in page
+    # More than 400 without a copy: all of them, and none within the RPO.
+    page = dr_report_html(report([disk('vol-%03d' % n, None) for n in range(201)] + [disk('vol-ok', None, *within)]))
+    assert (
+        page.count('data-standing="no_copy" data-hours') == 402 and 'data-standing="within_rpo" data-hours' not in page
+    )
+    assert '2 more disks and DR regions within the RPO' in page
+
+
+def with_uncovered(data, *disks):
+    data['protection'] = dataclasses.replace(of_report(data), uncovered=tuple(disks)).as_data()
+    return data
+
+
+def test_the_disks_not_covered_are_listed_near_misses_first_up_to_200():
+    page = dr_report_html(
+        with_uncovered(report([]), UncoveredDisk('vol-u1'), UncoveredDisk('vol-u2', 'db2', ('Backup=DR',)))
+    )
+    assert re.findall(r'<tr data-disk="([^"]+)">', page) == ['vol-u2', 'vol-u1']
+    assert '<td data-key="near_miss" class="bad">Backup=DR</td>' in page
+    many = [UncoveredDisk('vol-u%03d' % n) for n in range(201)]
+    page = dr_report_html(with_uncovered(report([]), *many))
+    assert len(re.findall(r'<tr data-disk=', page)) == 200 and '&hellip; and 1 more, in the JSON report.' in page
+    page = dr_report_html(with_uncovered(report([]), *many[:200]))
+    assert len(re.findall(r'<tr data-disk=', page)) == 200 and 'more, in the JSON report' not in page
+
+
+def test_a_lock_says_whether_it_holds_and_until_when_its_cool_off_lasts():
+    lock = {'action': 'locked', 'in_force': True, 'mode': 'compliance', 'expires': '2026-12-01T00:00:00Z'}
+    disks = [
+        disk(
+            'vol-1',
+            None,
+            dict(copy_record('us-west-2', 'within_rpo', 2.0), lock=dict(lock, cool_off_ends='2026-11-24T10:00:00Z')),
+            dict(
+                copy_record('eu-west-1', 'within_rpo', 2.0, 'snap-2'),
+                lock=dict(lock, in_force=False, cool_off_ends=None),
+            ),
+        )
+    ]
+    page = dr_report_html(report(disks))
+    states = dict(re.findall(r'<tr data-lock="([^"]+)">.*?data-key="status">([^<]*)</td>', page, re.S))
+    assert states == {'snap-1': 'in force, cool-off until 2026-11-24T10:00:00Z', 'snap-2': 'not in force'}
+
+
+# The layout the pages' screenshots were taken with (docs/posture.md), pixel for pixel: a change of it is a deliberate one
+# (update these and look at build/docsite/screenshots/). How the numbers come about, on the scope page: labels end at
+# x 430; badges start at 440, as wide as the widest mark's words (16 characters at 0.62 of 12 px: 120 px, and a font's
+# width each side and 2 px: 146); 12 px on, 0 h (598) and 360 px of axis to its top (958, 36 h: a tenth past the 24-hour
+# RPO); rows 20 px apart from y 40, bars 14 px high, each label and value on its bar's baseline (2 px above its foot),
+# a value 6 px right of its bar; the axis 20 px above the first row, its hours 5 px above it, the RPO's words 8 px above
+# the first row and its line from 6 px above it to 4 px above the foot; the box 60 px wider than the axis and 8 px below
+# the last row.
+SCOPE_CHART = """\
+<svg xmlns="http://www.w3.org/2000/svg" width="1018" height="128" role="img" aria-label="recovery point of each DR copy" \
+data-top-hours="36">
+<g class="axis" fill="#1b1b1b"><line x1="598.0" y1="20" x2="958.0" y2="20" stroke="#767676"/>\
+<line class="tick" x1="598.0" y1="20" x2="598.0" y2="124" stroke="#bdbdbd"/>\
+<line class="tick" x1="958.0" y1="16" x2="958.0" y2="20" stroke="#767676"/>\
+<text class="tick-label" x="598.0" y="15" font-size="12">0 h</text>\
+<text class="tick-label" x="958.0" y="15" font-size="12" text-anchor="end">36 h</text></g>
+<g class="row" data-disk="vol-2" data-region="eu-west-1" data-standing="no_copy" data-hours="">
+<text x="430" y="52" text-anchor="end">vol-2  eu-west-1</text>
+<g class="mark" data-standing="no_copy"><rect x="440.0" y="39" width="146" height="16" rx="3" fill="#fde0dc"/>\
+<text x="446.0" y="51" font-size="12" fill="#8e0000">\u2715 no copy</text></g>
+</g>
+<g class="row" data-disk="vol-1" data-region="eu-west-1" data-standing="over_rpo" data-hours="30.0">
+<text x="430" y="72" text-anchor="end">vol-1 (db)  eu-west-1</text>
+<rect class="age" x="598.0" y="60" width="300.0" height="14" fill="#e53935"/><text class="value" x="904.0" y="72">30 h</text>
+</g>
+<g class="row" data-disk="vol-2" data-region="us-west-2" data-standing="in_flight" data-hours="">
+<text x="430" y="92" text-anchor="end">vol-2  us-west-2</text>
+<g class="mark" data-standing="in_flight"><rect x="440.0" y="79" width="146" height="16" rx="3" fill="#ffefc2"/>\
+<text x="446.0" y="91" font-size="12" fill="#6b4700">\u25d4 copy in flight</text></g>
+</g>
+<g class="row" data-disk="vol-1" data-region="us-west-2" data-standing="within_rpo" data-hours="6.0">
+<text x="430" y="112" text-anchor="end">vol-1 (db)  us-west-2</text>
+<rect class="age" x="598.0" y="100" width="60.0" height="14" fill="#2e7d32"/><text class="value" x="664.0" y="112">6 h</text>
+</g>
+<line class="rpo" x1="838.0" y1="34" x2="838.0" y2="124" stroke="#000" stroke-dasharray="4 3"/>
+<text class="rpo-label" x="838.0" y="32" text-anchor="middle">RPO 24 h</text>
+</svg>"""
+
+# The fleet's cells: region names at x 0 in 11 px; marks from x 88, 4 px apart, each as wide as its words and 24 px
+# (the widest of the fleet, "1 in flight": 113), 0 h 6 px past the widest (211), 150 px of axis; rows 16 px apart below
+# an axis at y 14 (none for a failed scope, whose rows start at 0), bars 11 px high 2 px into their row, the value 4 px
+# right of its bar, the RPO line across each row that has a bar to draw; the box 44 px wider than the axis.
+FLEET_CELLS = {
+    'young': """\
+<svg xmlns="http://www.w3.org/2000/svg" width="405" height="52" data-top-hours="36">
+<g class="axis" fill="#1b1b1b"><line x1="211.0" y1="14" x2="361.0" y2="14" stroke="#767676"/>\
+<line class="tick" x1="211.0" y1="14" x2="211.0" y2="52" stroke="#bdbdbd"/>\
+<line class="tick" x1="361.0" y1="10" x2="361.0" y2="14" stroke="#767676"/>\
+<text class="tick-label" x="211.0" y="9" font-size="10">0 h</text>\
+<text class="tick-label" x="361.0" y="9" font-size="10" text-anchor="end">36 h</text></g>
+<g class="region" data-region="eu-west-1" data-hours="" data-standing="in_flight"><text x="0" y="29" font-size="11">eu-west-1</text>
+<g class="mark" data-standing="in_flight" data-count="1"><rect x="88.0" y="19" width="113" height="13" rx="3" fill="#ffefc2"/>\
+<text x="93.5" y="29" font-size="11" fill="#6b4700">\u25d4 1 in flight</text></g>
+</g>
+<line class="rpo" x1="311.0" y1="18" x2="311.0" y2="33" stroke="#000" stroke-dasharray="2 2"/>
+<g class="region" data-region="us-west-2" data-hours="2.0" data-standing="within_rpo"><text x="0" y="45" font-size="11">us-west-2</text>
+<rect class="age" x="211.0" y="36" width="8.3" height="11" fill="#2e7d32"/>\
+<text class="value" x="223.3" y="45" font-size="11">2 h</text>
+</g>
+<line class="rpo" x1="311.0" y1="34" x2="311.0" y2="49" stroke="#000" stroke-dasharray="2 2"/>
+</svg>""",
+    'failed': """\
+<svg xmlns="http://www.w3.org/2000/svg" width="405" height="34" data-top-hours="36">
+<g class="region" data-region="eu-west-1" data-hours="" data-standing="run_failed"><text x="0" y="11" font-size="11">eu-west-1</text>
+<g class="mark" data-standing="run_failed"><rect x="88.0" y="1" width="106" height="13" rx="3" fill="#e2e2e2"/>\
+<text x="93.5" y="11" font-size="11" fill="#333333">? run failed</text></g>
+</g>
+<g class="region" data-region="us-west-2" data-hours="" data-standing="run_failed"><text x="0" y="27" font-size="11">us-west-2</text>
+<g class="mark" data-standing="run_failed"><rect x="88.0" y="17" width="106" height="13" rx="3" fill="#e2e2e2"/>\
+<text x="93.5" y="27" font-size="11" fill="#333333">? run failed</text></g>
+</g>
+</svg>""",
+}
+
+
+def test_the_scope_chart_is_laid_out_as_designed():
+    disks = [
+        disk('vol-1', 'db', copy_record('us-west-2', 'within_rpo', 6.0), copy_record('eu-west-1', 'over_rpo', 30.0)),
+        disk('vol-2', None, copy_record('us-west-2', 'in_flight', None)),
+    ]
+    page = dr_report_html(report(disks))
+    assert re.search(r'<svg.*?</svg>', page, re.S).group(0) == SCOPE_CHART
+
+
+def test_the_fleet_cells_are_laid_out_as_designed():
+    young = report(
+        [disk('vol-1', None, copy_record('us-west-2', 'within_rpo', 2.0), copy_record('eu-west-1', 'in_flight', None))]
+    )
+    old = report([disk('vol-2', None, copy_record('us-west-2', 'over_rpo', 30.0))])
+    fleet = fleet_report(
+        [scope_record('young', young), scope_record('failed', old, failures=['vol-2: copy failed'], failure_count=1)],
+        '2026-11-23T10:00:00Z',
+    )
+    assert scope_cells(fleet_report_html(fleet)) == FLEET_CELLS
+
+
+def failures_box(page):
+    """{scope: what its item in the fleet's failures box says first}."""
+    return dict(re.findall(r'<li data-scope="([^"]+)"><b>[^<]*</b>: ([^\n<]*)', page))
+
+
+def test_the_failures_box_says_a_scopes_own_error_or_how_many_problems_it_had():
+    data = report(copy.deepcopy(DISKS))
+    listed = ['disk vol-%d: the copy failed' % index for index in range(20)]
+    fleet = fleet_report(
+        [
+            # The fleet keeps the first 20 of 30: the box says 30, and that 20 follow.
+            scope_record('many', data, failures=listed, failure_count=30, error='failed: ' + '; '.join(listed)),
+            scope_record('two', data, failures=listed[:2], failure_count=2),
+            # An error of its own is said first, whatever the problems.
+            scope_record('auth', data, failures=listed[:1], failure_count=1, error='AuthFailure: the key is wrong'),
+        ],
+        '2026-11-23T10:00:00Z',
+    )
+    assert failures_box(fleet_report_html(fleet)) == {
+        'many': '30 problems (the first 20 below)',
+        'two': '2 problems',
+        'auth': 'AuthFailure: the key is wrong',
+    }
+
+
+def test_each_number_is_in_a_data_attribute_too_and_a_missing_one_is_empty():
+    """tests/docs/test_posture_page.py reads the numbers from the data- attributes: a number as itself, none as ''."""
+    disks = [disk('vol-1', None, copy_record('us-west-2', 'within_rpo', 2.0))]
+    page = dr_report_html(report(disks))
+    hours = dict(
+        re.findall(
+            r'<tr data-region="([^"]+)">.*?data-key="oldest_recovery_point_hours"\s+data-hours="([^"]*)"', page, re.S
+        )
+    )
+    assert hours == {'us-west-2': '2.0', 'eu-west-1': ''}
+    assert '<span id="rpo" data-hours="24">24 h</span>' in page
+
+
+def test_a_completed_copy_whose_age_is_not_known_is_a_mark_that_says_so():
+    disks = [disk('vol-1', None, copy_record('us-west-2', 'over_rpo', None))]
+    marks = re.findall(
+        r'<g class="mark" data-standing="age_not_known">.*?<text[^>]*>([^<]*)</text>', dr_report_html(report(disks))
+    )
+    assert marks == ['! older than the RPO: age not known']
+    # Without an RPO such a copy is within it: its mark says only that its age is not known.
+    disks = [disk('vol-1', None, copy_record('us-west-2', 'within_rpo', None))]
+    marks = re.findall(
+        r'<g class="mark" data-standing="age_not_known">.*?<text[^>]*>([^<]*)</text>',
+        dr_report_html(report(disks, rpo=None)),
+    )
+    assert marks == ['! age not known']
+
+
+def test_the_summary_beside_the_status_does_not_say_the_status_again():
+    page = dr_report_html(report(copy.deepcopy(DISKS)))
+    assert re.search(r'id="status"[^>]*>at risk</span>:\s*<span id="summary">2 disks; ', page)
+
+
+def zero_hours_x(svg):
+    return float(svg_attributes('line class="tick"', svg)[0]['x1'])
+
+
+def test_without_any_mark_the_bars_start_right_of_the_labels_and_the_fleets_rpos_set_its_scale():
+    """A chart with nothing but bars keeps no room for marks: 0 h 12 px past where they would start (440), and on the
+    fleet 6 px past them (88). The fleet's scale reaches a tenth past its scopes' RPOs, as a scope page's does."""
+    disks = [
+        disk('vol-1', None, copy_record('us-west-2', 'within_rpo', 2.0), copy_record('eu-west-1', 'within_rpo', 2.0))
+    ]
+    data = report(disks)
+    assert zero_hours_x(dr_report_html(data)) == 452.0
+    cells = scope_cells(fleet_report_html(fleet_report([scope_record('a', data)], '2026-11-23T10:00:00Z')))
+    assert zero_hours_x(cells['a']) == 94.0 and top_hours(cells['a']) == '36 h'
+
+
+def test_a_fleet_region_shows_each_mark_beside_the_last_and_one_where_no_disk_stands():
+    data = report([disk('vol-1', None, copy_record('us-west-2', 'in_flight', None))])
+    nothing = report([])
+    cells = scope_cells(
+        fleet_report_html(
+            fleet_report([scope_record('a', data), scope_record('empty', nothing)], '2026-11-23T10:00:00Z')
+        )
+    )
+    # eu-west-1 of vol-1: no copy; us-west-2: in flight.
+    badges = svg_attributes('rect', cells['a'].split('data-region="us-west-2"')[0])
+    (first,) = badges
+    assert re.findall(r'<text x="[^"]+" y="[^"]+" font-size="11" fill="[^"]+">([^<]*)</text>', cells['empty']) == [
+        '\u2715 no copy (no disk)',
+        '\u2715 no copy (no disk)',
+    ]
+    assert float(first['x']) == 88.0
+    two = report(
+        [
+            disk('vol-1', None, copy_record('us-west-2', 'in_flight', None)),
+            disk('vol-2', None, copy_record('us-west-2', 'within_rpo', 2.0)),
+            disk('vol-3', None),
+        ]
+    )
+    cell = scope_cells(fleet_report_html(fleet_report([scope_record('b', two)], '2026-11-23T10:00:00Z')))['b']
+    no_copy, in_flight = svg_attributes('rect', cell.split('data-region="us-west-2"')[1])[:2]
+    assert float(in_flight['x']) == float(no_copy['x']) + float(no_copy['width']) + 4
+
+
+def test_a_long_region_name_is_cut_to_15_characters_on_the_fleet_page():
+    data = report([disk('vol-1', None, copy_record('us-west-2', 'within_rpo', 2.0))])
+    data['dr_regions'] = ['us-west-2-local-zone']
+    data['disks'][0]['copies'][0]['region'] = 'us-west-2-local-zone'
+    data['posture'] = of_report(data).posture()
+    cell = scope_cells(fleet_report_html(fleet_report([scope_record('a', data)], '2026-11-23T10:00:00Z')))['a']
+    assert '<text x="0" y="29" font-size="11">us-west-2-local</text>' in cell

@@ -3,12 +3,16 @@ every cell, so that text from a cloud or an inventory (a disk's name, an error) 
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.coverage import UncoveredDisk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import (
     DiskProtection,
     RegionProtection,
     ScopeProtection,
+    of_report,
 )
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import (
@@ -447,3 +451,19 @@ def test_a_check_runs_report_heads_what_it_would_do_as_would_and_claims_no_lock(
     )
     assert 'Locks: 2 DR copies would be locked' in markdown.splitlines()
     assert 'that would be released: 1' in markdown and 'locked against deletion' not in markdown
+
+
+def test_the_disks_not_covered_are_a_table_near_misses_first():
+    """A near miss (tagged but for case or spaces) is almost always meant to be covered: it heads the list."""
+    report = dr_report()
+    uncovered = (UncoveredDisk('vol-u1'), UncoveredDisk('vol-u2', 'db2', ('Backup=DR', 'Tier=gold')))
+    report['protection'] = dataclasses.replace(of_report(report), uncovered=uncovered).as_data()
+    section = dr_report_markdown(report).split('## Not covered\n', 1)[1].split('\n## ', 1)[0]
+    assert section.strip().splitlines() == [
+        'Not covered in us-east-1: 2 disks that the selector does not take.',
+        '',
+        '| disk | name | near miss |',
+        '|---|---|---|',
+        '| vol-u2 | db2 | Backup=DR, Tier=gold |',
+        '| vol-u1 | - | - |',
+    ]

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
+import re
 
 from ansible_collections.snapcopy.cloud.plugins.action import dr_sync as dr_sync_action
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.coverage import UncoveredDisk
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import of_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import MAX_DISK_ROWS, dr_report_text
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.action.test_dr_sync_action import action_running
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.plugin_utils.test_report_markdown import (
@@ -99,3 +103,149 @@ def test_a_check_runs_text_plans_the_locks_and_the_drill_and_claims_neither():
     assert 'Locks: 2 DR copies would be locked' in text.splitlines()[3]
     assert '  Restore test in us-west-2: would make a disk from snap-w0 (check mode: none made)' in text.splitlines()
     assert 'not usable' not in text and 'locked compliance' not in text
+
+
+# ---------------------------------------------------------------------------------------------- the limits a person sees
+def cells_of(row):
+    """A disk row's cells: the label, then one per DR region (columns are two spaces apart; a cell never holds two)."""
+    return re.split(r' {2,}', row.strip())
+
+
+def one_disk(disk_id='vol-1', name=None, **copy_fields):
+    """dr_report with one disk, copied to us-west-2 only (eu-west-1 holds no copy of it)."""
+    report = dr_report(restore=None, failures=[])
+    record = copy.deepcopy(report['disks'][0])
+    record.update(disk_id=disk_id, disk_name=name, missing_regions=['eu-west-1'])
+    record['copies'] = [dict(record['copies'][1], **dict({'region': 'us-west-2', 'mismatch': None}, **copy_fields))]
+    report['disks'] = [record]
+    return report
+
+
+def row_of(text, disk_id):
+    (row,) = [line for line in text.splitlines() if line.startswith('  ' + disk_id)]
+    return row
+
+
+def test_a_disks_label_is_cut_at_72_characters_and_one_that_fits_is_whole():
+    # 'vol-1 (' + name + ')' is 72 characters: it fits; one character more and it ends in '...' at 72.
+    fits = 'n' * (72 - len('vol-1 ()'))
+    assert cells_of(row_of(dr_report_text(one_disk(name=fits)), 'vol-1'))[0] == 'vol-1 (%s)' % fits
+    label = cells_of(row_of(dr_report_text(one_disk(name=fits + 'x')), 'vol-1'))[0]
+    assert label == ('vol-1 (%s' % fits)[:69] + '...' and len(label) == 72
+
+
+def test_a_long_cell_is_cut_at_72_characters_and_one_with_a_lock_at_120():
+    """A lock's words (mode, until when) are what an auditor reads in the cell: it gets 120 characters, the rest 72."""
+    snapshot_id = 'snap-' + '0' * 70
+    plain_cell = cells_of(row_of(dr_report_text(one_disk(snapshot_id=snapshot_id)), 'vol-1'))[1]
+    assert plain_cell == (snapshot_id + ' already there: within the RPO')[:69] + '...'
+    lock = {
+        'mode': 'compliance',
+        'status': 'compliance',
+        'in_force': True,
+        'expires': '2026-11-29T10:00:00Z',
+        'cool_off_ends': None,
+        'action': 'locked',
+    }
+    short = cells_of(row_of(dr_report_text(one_disk(snapshot_id='snap-e1', lock=lock)), 'vol-1'))[1]
+    # Longer than 72, and whole: the lock's end date is there.
+    assert len(short) > 72 and short.endswith('locked compliance until 2026-11-29T10:00:00Z')
+    long = cells_of(row_of(dr_report_text(one_disk(snapshot_id=snapshot_id, lock=lock)), 'vol-1'))[1]
+    whole = snapshot_id + ' already there: within the RPO, data 2.0 h old, locked compliance until 2026-11-29T10:00:00Z'
+    assert long == whole[:117] + '...'
+
+
+def test_the_failures_list_shows_the_first_20_and_says_how_many_more():
+    many = ['disk vol-%d: no completed snapshot to copy' % number for number in range(25)]
+    lines = dr_report_text(dr_report(failures=many)).splitlines()
+    assert '  Failures (25):' in lines
+    assert [line for line in lines if line.startswith('    - disk vol-')] == [
+        '    - ' + failure for failure in many[:20]
+    ]
+    assert '    ... and 5 more in the report' in lines
+    # Twenty are all shown, and nothing says "more".
+    lines = dr_report_text(dr_report(failures=many[:20])).splitlines()
+    assert sum(1 for line in lines if line.startswith('    - disk vol-')) == 20
+    assert not any('more in the report' in line for line in lines)
+
+
+def test_the_console_shows_20_disks_and_counts_the_others():
+    report = dr_report(restore=None)
+    template = report['disks'][0]
+    for count, shown, more in ((21, 20, ['  ... and 1 more disks in the report']), (20, 20, [])):
+        report['disks'] = [dict(copy.deepcopy(template), disk_id='vol-%03d' % n, disk_name=None) for n in range(count)]
+        lines = dr_report_text(report).splitlines()
+        assert sum(1 for line in lines if line.startswith('  vol-')) == shown
+        assert [line for line in lines if 'more disks' in line] == more
+
+
+def test_a_disk_with_a_problem_or_a_region_without_a_copy_comes_before_the_healthy_ones():
+    report = dr_report(restore=None, failures=[])
+    healthy, missing = report['disks']
+    problem_only = dict(copy.deepcopy(healthy), disk_id='vol-p', problems=['a copy is late'])
+    missing_only = dict(copy.deepcopy(missing), disk_id='vol-m', problems=[])
+    report['disks'] = [healthy, problem_only, missing_only]
+    rows = [line.split()[0] for line in dr_report_text(report).splitlines() if line.startswith('  vol-')]
+    assert rows == ['vol-p', 'vol-m', 'vol-1']
+
+
+def test_a_copy_that_differs_and_is_not_used_says_so_and_stands_for_no_copy():
+    differing = {
+        'snapshot_id': 'snap-d',
+        'state': 'completed',
+        'action': 'existing',
+        'standing': 'no_copy',
+        'recovery_point_age_hours': None,
+        'mismatch': {'snapshot_id': 'snap-d', 'differences': {'encrypted': [True, False]}},
+    }
+    cell = cells_of(row_of(dr_report_text(one_disk(**differing)), 'vol-1'))[1]
+    assert cell == 'snap-d differs, not used: NO COPY'
+
+
+def with_uncovered(report, *disks):
+    """``report`` whose model read the source region: ``disks`` (UncoveredDisk) are not covered by its selector."""
+    report['protection'] = dataclasses.replace(of_report(report), uncovered=tuple(disks)).as_data()
+    return report
+
+
+def test_the_disks_not_covered_are_listed_near_misses_first():
+    report = with_uncovered(
+        dr_report(restore=None),
+        UncoveredDisk('vol-u1'),
+        UncoveredDisk('vol-u2', 'db2', ('Backup=DR',)),
+    )
+    lines = dr_report_text(report).splitlines()
+    start = lines.index('  Not covered in us-east-1: 2 disks that the selector does not take:')
+    assert lines[start + 1 : start + 3] == ['    - vol-u2 (db2): near miss, carries Backup=DR', '    - vol-u1']
+    # A region read with every disk covered says so, with nothing to list (no colon).
+    lines = dr_report_text(with_uncovered(dr_report(restore=None))).splitlines()
+    assert lines[-1] == '  Not covered in us-east-1: 0 disks that the selector does not take'
+    # Not read (coverage off): not a word.
+    assert 'Not covered' not in dr_report_text(dr_report())
+
+
+def test_the_disks_not_covered_are_listed_up_to_20():
+    disks = [UncoveredDisk('vol-u%02d' % number) for number in range(21)]
+    lines = dr_report_text(with_uncovered(dr_report(restore=None), *disks)).splitlines()
+    assert [line for line in lines if line.startswith('    - vol-u')] == ['    - vol-u%02d' % n for n in range(20)]
+    assert lines[-1] == '    ... and 1 more in the report'
+    lines = dr_report_text(with_uncovered(dr_report(restore=None), *disks[:20])).splitlines()
+    assert lines[-1] == '    - vol-u19'
+
+
+def test_a_region_with_a_failed_copy_and_an_older_one_names_what_the_run_did_with_the_one_it_stands_by():
+    report = one_disk()
+    failed = dict(report['disks'][0]['copies'][0], snapshot_id='snap-new', state='failed', action='copied')
+    failed.update(standing='no_copy', recovery_point_age_hours=None)
+    report['disks'][0]['copies'].insert(0, failed)
+    # The copy found (already there) stands for the region; the failed one made by this run does not.
+    assert (
+        cells_of(row_of(dr_report_text(report), 'vol-1'))[1] == 'snap-e1 already there: within the RPO, data 2.0 h old'
+    )
+
+
+def test_a_copy_the_run_could_not_make_names_no_copy():
+    refused = {'snapshot_id': None, 'state': None, 'action': 'not_copied', 'standing': 'no_copy'}
+    refused.update(recovery_point_age_hours=None, error={'code': 'InvalidParameter', 'message': 'no'})
+    # No copy id to name (never "None"): the cell says only that the region holds no copy.
+    assert cells_of(row_of(dr_report_text(one_disk(**refused)), 'vol-1'))[1] == 'NO COPY'
