@@ -688,8 +688,8 @@ def test_a_bar_is_as_long_as_its_age_on_the_printed_axis_and_the_rpo_line_at_its
     span = chart['right'] - chart['left']
     assert chart['top'] == 36 and span > 0
     bars = [row['bar'] for row in chart['rows'] if row['bar']]
-    widths = sorted(float(bar['width']) for bar in bars)
-    assert all(float(bar['x']) == chart['left'] for bar in bars)
+    widths = sorted(float(drawn['width']) for drawn in bars)
+    assert all(float(drawn['x']) == chart['left'] for drawn in bars)
     # 30 h and 6 h on a 36-hour axis; minutes old is a sliver, never nothing, and no more than one.
     assert widths[1:] == [pytest.approx(span * 6 / 36), pytest.approx(span * 30 / 36)] and 0 < widths[0] <= 2
     assert float(chart['rpo']['x1']) == pytest.approx(chart['left'] + span * 24 / 36) == float(chart['rpo']['x2'])
