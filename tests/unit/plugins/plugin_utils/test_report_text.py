@@ -249,3 +249,10 @@ def test_a_copy_the_run_could_not_make_names_no_copy():
     refused.update(recovery_point_age_hours=None, error={'code': 'InvalidParameter', 'message': 'no'})
     # No copy id to name (never "None"): the cell says only that the region holds no copy.
     assert cells_of(row_of(dr_report_text(one_disk(**refused)), 'vol-1'))[1] == 'NO COPY'
+
+
+def test_a_check_run_that_would_make_no_copy_says_so():
+    """A plan says what it would make, none included: '0 would be made' is the answer a person running --check wants."""
+    totals = dict(dr_report()['totals'], copied=0, existing=2, would_copy=0, pruned=0)
+    line = dr_report_text(dr_report(check_mode=True, totals=totals, restore=None)).splitlines()[1]
+    assert line.endswith('copies: 0 made, 2 already there, 0 would be made')
