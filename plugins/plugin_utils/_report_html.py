@@ -636,7 +636,7 @@ def dr_report_html(report, report_files=None):
     """A DR run's report (dr_sync's return values) as its posture page: every number the model's (dr.protection)."""
     protection = of_report(report)
     rows, hidden = chart_rows(protection)
-    uncovered = sorted(protection.uncovered or (), key=lambda disk: not disk.near_miss)
+    uncovered = protection.uncovered_near_misses_first()
     rpo = protection.rpo_hours
     title = 'DR posture: %s %s \u2192 %s' % (
         report['provider'],
@@ -669,7 +669,6 @@ def dr_report_html(report, report_files=None):
         locks=lock_rows(report),
         lock_words=lock_words,
         lock_state=lock_state,
-        # Near misses first: they are almost always meant to be covered.
         uncovered=uncovered[:MAX_UNCOVERED_ROWS],
         more_uncovered=max(0, len(uncovered) - MAX_UNCOVERED_ROWS),
     )

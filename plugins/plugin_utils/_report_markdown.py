@@ -259,8 +259,7 @@ def dr_report_markdown(report):
         locks=lock_rows(report),
         protection=protection,
         coverage_heading=protection.coverage_heading(),
-        # Near misses first: they are almost always meant to be covered.
-        uncovered=sorted(protection.uncovered or (), key=lambda disk: not disk.near_miss),
+        uncovered=protection.uncovered_near_misses_first(),
         vault_lines=[line for line in (dr_account_line(report), lock_summary(report)) if line],
     )
 

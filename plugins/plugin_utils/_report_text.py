@@ -103,8 +103,7 @@ def dr_report_text(report, report_files=None):
     heading = protection.coverage_heading()
     if heading:
         lines.append('  ' + heading + (':' if protection.uncovered else ''))
-        # Near misses first: they are almost always meant to be covered.
-        uncovered = sorted(protection.uncovered or (), key=lambda disk: not disk.near_miss)
+        uncovered = protection.uncovered_near_misses_first()
         lines.extend('    - %s' % one_line(disk.describe()) for disk in uncovered[:MAX_DISK_ROWS])
         if len(uncovered) > MAX_DISK_ROWS:
             lines.append('    ... and %d more in the report' % (len(uncovered) - MAX_DISK_ROWS))

@@ -10,7 +10,7 @@ the others here: not covered, near misses named, exempt ones (``coverage_exempt`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..core.tagging import matches_selector
 
@@ -88,6 +88,13 @@ class Coverage:
     @property
     def near_misses(self) -> tuple[UncoveredDisk, ...]:
         return tuple(disk for disk in self.uncovered if disk.near_miss)
+
+
+def model_fields(coverage: Coverage | None) -> dict[str, Any]:
+    """A coverage as dr.protection.ScopeProtection's fields (uncovered None: not read)."""
+    if coverage is None:
+        return {'uncovered': None, 'exempt': 0}
+    return {'uncovered': coverage.uncovered, 'exempt': coverage.exempt}
 
 
 def split_by_selector(

@@ -32,7 +32,7 @@ from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
 from ..core.tagging import RESTORE_SCOPE_TAG, RESTORE_UNTIL_TAG, SHARE_LEASE_TAG_PREFIX, SOURCE_TAG
 from ..engine.copy_engine import run_retry
 from .capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter
-from .coverage import Coverage, coverage_notes, scope_disks
+from .coverage import Coverage, coverage_notes, model_fields, scope_disks
 from .leases import LeaseTerms, lease_seconds, leases_under
 from .lock import read_locks
 from .protection import (
@@ -109,7 +109,6 @@ class PostureRead:
         self.retry = run_retry(adapter, retry).until(clock() + READ_SECONDS)
         self.account = settings.dr_account['account'] if settings.dr_account is not None else account
         self.problems: list[dict[str, Any]] = []
-        self.coverage: Coverage | None = None
         self.warnings: list[str] = []
 
     def _call(self, method: Callable[..., Any], *args: Any) -> Any:
@@ -129,7 +128,6 @@ class PostureRead:
         disks, coverage = scope_disks(
             lambda where, selector: self._call(self.adapter.find_disks, where, selector), settings
         )
-        self.coverage = coverage
         snapshots: Mapping[str, list[Snapshot]] = (
             self._call(self.adapter.disk_snapshots, source_region, disks) if disks else {}
         )
@@ -163,7 +161,7 @@ class PostureRead:
             'test_disks': self._test_disks(regions),
             'dr_account_staging': self._staging_leftovers(staging),
         }
-        protection = self._protection(records, account)
+        protection = self._protection(records, account, coverage)
         result = {
             'changed': False,
             'provider': settings.provider,
@@ -185,8 +183,11 @@ class PostureRead:
         result['msg'] = posture_line(result)
         return result
 
-    def _protection(self, records: list[dict[str, Any]], account: str | None) -> ScopeProtection:
-        """The read as the scope's protection model; a refused read around the copies is a failure of the read."""
+    def _protection(
+        self, records: list[dict[str, Any]], account: str | None, coverage: Coverage | None
+    ) -> ScopeProtection:
+        """The read as the scope's protection model, with the ``coverage`` read; a refused read around the copies is a
+        failure of the read."""
         settings = self.settings
         read_at = _iso(self.now)
         disks = tuple(
@@ -221,8 +222,7 @@ class PostureRead:
             account=account,
             failures=len(self.problems),
             disks=disks,
-            uncovered=self.coverage.uncovered if self.coverage is not None else None,
-            exempt=self.coverage.exempt if self.coverage is not None else 0,
+            **model_fields(coverage),
         )
 
     def _copies_account(self) -> str | None:
@@ -530,16 +530,7 @@ def posture_line(result: Mapping[str, Any]) -> str:
         % (standing[WITHIN_RPO], standing[OVER_RPO], standing[IN_FLIGHT], standing[NO_COPY]),
     ]
     if standing['not_covered']:
-        parts.append(
-            '%s of %s not covered%s'
-            % (
-                counted(standing['not_covered'], 'disk'),
-                result['source_region'],
-                ' (%s)' % counted(standing['near_misses'], 'near miss', 'near misses')
-                if standing['near_misses']
-                else '',
-            )
-        )
+        parts.append(ScopeProtection.from_data(result['protection']).coverage_words())
     if standing['locked'] or standing['locks_unknown']:
         parts.append(
             '%s locked%s'

@@ -252,14 +252,22 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
         if counts[IN_FLIGHT]:
             words.append('%d in flight' % counts[IN_FLIGHT])
         if self.uncovered:
-            near = ' (%s)' % counted(self.near_misses, 'near miss', 'near misses') if self.near_misses else ''
-            words.append('%s of %s not covered%s' % (counted(self.not_covered, 'disk'), self.source_region, near))
+            words.append(self.coverage_words())
         if self.limited_to is not None:
             others = '' if self.complete else ', no run read the others yet'
             words.append('the newest run read %s only%s' % (counted(len(self.limited_to), 'disk'), others))
         if self.stale:
             words.append('STALE: %s' % self.stale)
         return '; '.join(words)
+
+    def coverage_words(self) -> str:
+        """The disks not covered in a few words, as the summary lines say them."""
+        near = ' (%s)' % counted(self.near_misses, 'near miss', 'near misses') if self.near_misses else ''
+        return '%s of %s not covered%s' % (counted(self.not_covered, 'disk'), self.source_region, near)
+
+    def uncovered_near_misses_first(self) -> list[UncoveredDisk]:
+        """The disks not covered as the lists show them: near misses first, almost always meant to be covered."""
+        return sorted(self.uncovered or (), key=lambda disk: not disk.near_miss)
 
     def coverage_heading(self) -> str | None:
         """The line above the list of disks not covered (None when coverage was not read)."""

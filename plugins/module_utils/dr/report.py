@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.model import COMPLETED
 from ..engine.outcomes import COPIED, EXISTING, NOT_COPIED, WOULD_COPY
+from .coverage import model_fields
 from .lock import EXPIRED, IN_FORCE, LOCK_FAILED, LOCKED, WHEN_COMPLETED, WOULD_LOCK
 from .protection import (
     ScopeProtection,
@@ -310,8 +311,7 @@ def dr_report(
         limited_to=tuple(sorted(settings.disk_ids)) if settings.disk_ids is not None else None,
         failures=len(failures),
         disks=tuple(models),
-        uncovered=coverage.uncovered if coverage is not None else None,
-        exempt=coverage.exempt if coverage is not None else 0,
+        **model_fields(coverage),
     )
     totals.update(protection.totals())
     # A drill leaves nothing behind: only deleting the leftovers of earlier drills is a change.

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .coverage import COVERAGE_REPORT
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -98,7 +100,7 @@ class CoverageSettings:
     """Coverage (dr.coverage): ``mode`` off (no region-wide listing), report (count and show the disks the selector
     does not take) or fail (and fail the run on one); disks that carry every tag of ``exempt`` are left out by choice."""
 
-    mode: str = 'report'
+    mode: str = COVERAGE_REPORT
     exempt: Mapping[str, str | None] | None = None
 
 
