@@ -98,30 +98,36 @@ def fakecloud_run(cloud, provider, **options):
         **{provider: {'disks': [{'region': source, 'size': 20, 'tags': dict(SELECTOR), 'snapshots': 1}] * DISKS}}
     )
     cloud.admin.calls(reset=True)
-    if provider == 'cbs':  # Tencent's 20 calls a second per action, which its own tests hold, would make this a minute
-        adapter = CbsAdapter(
-            TencentClient(
-                dict(TENCENT, endpoint_url=cloud.url, **LEASES_OUTLAST_THE_RUN),
-                load_sdk(),
-                limiter=RateLimiter(per_second=1000),
-            )
-        )
-    else:
-        adapter = {'ecs': EcsAdapter, 'ens': EnsAdapter}[provider].from_connection(
-            dict(ALIBABA, endpoint_url=cloud.url, **LEASES_OUTLAST_THE_RUN)
-        )
     report = dr_run_with(
-        adapter,
+        fakecloud_adapter(cloud, provider, **LEASES_OUTLAST_THE_RUN),
         scope(provider, source, [dr_region], SELECTOR, **options),
         clock=FakeClock(),
         connection=dict(ALIBABA, endpoint_url=cloud.url, **LEASES_OUTLAST_THE_RUN),
     )
-    counted = {
+    return fakecloud_calls(cloud), report
+
+
+def fakecloud_adapter(cloud, provider, **connection):
+    """The DR adapter of ``provider`` (ecs, ens, cbs) against fakecloud, through its real SDK, with ``connection``'s
+    options."""
+    if provider == 'cbs':  # Tencent's 20 calls a second per action, which its own tests hold, would make this a minute
+        return CbsAdapter(
+            TencentClient(
+                dict(TENCENT, endpoint_url=cloud.url, **connection), load_sdk(), limiter=RateLimiter(per_second=1000)
+            )
+        )
+    return {'ecs': EcsAdapter, 'ens': EnsAdapter}[provider].from_connection(
+        dict(ALIBABA, endpoint_url=cloud.url, **connection)
+    )
+
+
+def fakecloud_calls(cloud):
+    """{action: calls} fakecloud answered since its ledger was last reset."""
+    return {
         action: counts['calls']
         for actions in cloud.admin.calls()['calls'].values()
         for action, counts in actions.items()
     }
-    return counted, report
 
 
 def aws_run(url, moto_calls, regions=REGIONS['aws'], disks=DISKS, **options):

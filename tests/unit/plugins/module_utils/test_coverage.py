@@ -9,28 +9,23 @@ import botocore
 import pytest
 from hypothesis import given, strategies as st
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_dr import EcsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens_dr import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import (
-    RateLimiter,
-    TencentClient,
-    load_sdk,
-)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import Disk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.coverage import near_miss, split_by_selector
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import ScopeProtection
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_call_budgets import (
+    fakecloud_adapter,
+    fakecloud_calls,
+)
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import cloud_with_disks, run
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import (
     KEYS,
     SOURCE_ACCOUNT,
     backends,
 )
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import cloud_with_disks, run
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import ALIBABA, TENCENT
 
 SELECTOR = {'backup': 'dr'}
 EXEMPT = {'dr': 'skip'}
@@ -138,15 +133,7 @@ class Scope:
     def adapter(self):
         if self.provider == 'aws':
             return EbsAdapter(AwsClient(dict(KEYS, endpoint_url=self.url), botocore_module=botocore))
-        if self.provider == 'cbs':
-            return CbsAdapter(
-                TencentClient(
-                    dict(TENCENT, endpoint_url=self.cloud.url), load_sdk(), limiter=RateLimiter(per_second=1000)
-                )
-            )
-        return {'ecs': EcsAdapter, 'ens': EnsAdapter}[self.provider].from_connection(
-            dict(ALIBABA, endpoint_url=self.cloud.url)
-        )
+        return fakecloud_adapter(self.cloud, self.provider)
 
     def check_run(self, **options):
         """(a check run's report, the disk listings it made)."""
@@ -160,14 +147,7 @@ class Scope:
             check_mode=True,
             clock=FakeClock(),
         )
-        if self.provider == 'aws':
-            calls = dict(self.moto_calls)
-        else:
-            calls = {
-                action: counts['calls']
-                for actions in self.cloud.admin.calls()['calls'].values()
-                for action, counts in actions.items()
-            }
+        calls = dict(self.moto_calls) if self.provider == 'aws' else fakecloud_calls(self.cloud)
         return report, calls.get(DISK_LISTINGS[self.provider], 0)
 
 
