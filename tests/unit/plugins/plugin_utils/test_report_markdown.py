@@ -389,21 +389,26 @@ Disks by status in each account's scopes, and the disks of their source regions 
     )
 
 
+# A copy's lock as a run reads it back: compliance mode, in force.
+LOCK_IN_FORCE = {
+    'mode': 'compliance',
+    'status': 'compliance',
+    'in_force': True,
+    'expires': '2026-11-29T10:00:00Z',
+    'cool_off_ends': None,
+}
+
+
 def vault_report(check_mode=False):
     """dr_report's run in a DR account, each copy locked (or, in check mode, to be locked), and an older copy of the disk
     locked with them."""
     report = dr_report(check_mode=check_mode, restore=None, failures=[])
-    lock = {
-        'mode': 'compliance',
-        'status': 'compliance',
-        'in_force': True,
-        'expires': '2026-11-29T10:00:00Z',
-        'cool_off_ends': None,
-    }
     would = {'mode': None, 'status': None, 'in_force': False, 'expires': None, 'cool_off_ends': None}
     for copy in report['disks'][0]['copies']:
-        copy['lock'] = dict(would, action='would_lock') if check_mode else dict(lock, action='locked')
-    older = dict(lock, action='in_force', region='us-west-2', snapshot_id='snap-w0', expires='2026-11-28T10:00:00Z')
+        copy['lock'] = dict(would, action='would_lock') if check_mode else dict(LOCK_IN_FORCE, action='locked')
+    older = dict(
+        LOCK_IN_FORCE, action='in_force', region='us-west-2', snapshot_id='snap-w0', expires='2026-11-28T10:00:00Z'
+    )
     report['disks'][0]['other_locks'] = [] if check_mode else [older]
     report['totals'] = dict(report['totals'], locked=2)
     report['dr_account'] = {

@@ -12,6 +12,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import MAX_DISK_ROWS, dr_report_text
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.action.test_dr_sync_action import action_running
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.plugin_utils.test_report_markdown import (
+    LOCK_IN_FORCE,
     dr_report,
     vault_report,
 )
@@ -139,14 +140,7 @@ def test_a_long_cell_is_cut_at_72_characters_and_one_with_a_lock_at_120():
     snapshot_id = 'snap-' + '0' * 70
     plain_cell = cells_of(row_of(dr_report_text(one_disk(snapshot_id=snapshot_id)), 'vol-1'))[1]
     assert plain_cell == (snapshot_id + ' already there: within the RPO')[:69] + '...'
-    lock = {
-        'mode': 'compliance',
-        'status': 'compliance',
-        'in_force': True,
-        'expires': '2026-11-29T10:00:00Z',
-        'cool_off_ends': None,
-        'action': 'locked',
-    }
+    lock = dict(LOCK_IN_FORCE, action='locked')
     short = cells_of(row_of(dr_report_text(one_disk(snapshot_id='snap-e1', lock=lock)), 'vol-1'))[1]
     # Longer than 72, and whole: the lock's end date is there.
     assert len(short) > 72 and short.endswith('locked compliance until 2026-11-29T10:00:00Z')
