@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..core.tagging import matches_selector
+from .settings import COVERAGE_FAIL, COVERAGE_OFF
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -20,9 +21,6 @@ if TYPE_CHECKING:
     from ..core.model import Disk
     from .settings import DrSettings
 
-# dr_sync's coverage option: no region-wide listing; count and show the disks not covered; also fail the run on one.
-COVERAGE_OFF, COVERAGE_REPORT, COVERAGE_FAIL = 'off', 'report', 'fail'
-COVERAGE_MODES = (COVERAGE_REPORT, COVERAGE_FAIL, COVERAGE_OFF)
 # The collection's own disks carry a tag of this prefix or a name of the other (dr.restore's test disks, CBS's bridge
 # disks): they are no one's data.
 OWN_TAG_PREFIX = 'snapcopy:'

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .coverage import COVERAGE_REPORT
-
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -93,6 +91,12 @@ class RestoreSettings:
     zones: Mapping[str, str] = field(default_factory=dict)
     disk_type: str | None = None
     timeout: float = 1800
+
+
+# dr_sync's coverage option (dr.coverage): count and show the disks not covered; also fail the run on one; no
+# region-wide listing.
+COVERAGE_REPORT, COVERAGE_FAIL, COVERAGE_OFF = 'report', 'fail', 'off'
+COVERAGE_MODES = (COVERAGE_REPORT, COVERAGE_FAIL, COVERAGE_OFF)
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,13 @@ from ..core.model import COMPLIANCE, GOVERNANCE
 from ..core.progress import DEFAULT_PROGRESS_INTERVAL, MAX_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL, Progress
 from ..core.retry import CallRetry
 from ..dr.account import DR_ACCOUNT_OPTIONS, connect_dr_account, dr_account_settings
-from ..dr.coverage import COVERAGE_MODES, COVERAGE_REPORT
 from ..dr.lock import lock_settings
 from ..dr.protection import of_report
 from ..dr.report import summary_line
 from ..dr.run import DrRun
 from ..dr.settings import (
+    COVERAGE_MODES,
+    COVERAGE_REPORT,
     CopySettings,
     CoverageSettings,
     DrRegion,
