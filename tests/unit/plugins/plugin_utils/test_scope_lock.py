@@ -17,6 +17,7 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._scope_lock import 
     lock_path,
     scope_identity,
 )
+from ansible_collections.snapcopy.cloud.tests.unit.conftest import SCOPE_LOCK_DIR_VARIABLE
 
 
 class Clock:
@@ -101,3 +102,5 @@ def test_the_folder_is_the_users_own_unless_set(monkeypatch, tmp_path):
     monkeypatch.setenv('HOME', str(tmp_path))
     assert lock_dir({}) == str(tmp_path / '.ansible' / 'snapcopy' / 'locks')
     assert lock_dir({LOCK_DIR_VARIABLE: '/run/snapcopy'}) == '/run/snapcopy'
+    # The unit tests' own folder (tests/unit/conftest.py) is set through this very variable.
+    assert LOCK_DIR_VARIABLE == SCOPE_LOCK_DIR_VARIABLE
