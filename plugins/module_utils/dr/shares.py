@@ -33,11 +33,12 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import BUSY, CloudError
 from ..core.tagging import RELEASE_TAG_PREFIX, SHARE_LEASE_TAG_PREFIX, SHARE_TAG
+from ..engine.capabilities import id_batches
 from .leases import SourceTagCalls, by_same_values, leases_under
 
 if TYPE_CHECKING:
     import datetime
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from .leases import Lease, LeaseTerms
 
@@ -59,6 +60,22 @@ class ShareCalls(SourceTagCalls):
     def unshare(self, source_region: str, snapshot_id: str) -> None:
         """Take that permission back (one not there is no error)."""
 
+    #: How many sources one share call takes: EC2's ModifySnapshotAttribute one, Alibaba's AssociateResourceShare five.
+    #: The *_batch calls below take at most that many; a cloud that takes more than one overrides them.
+    sources_per_call = 1
+
+    def shared_batch(self, source_region: str, snapshot_ids: Sequence[str]) -> set[str]:
+        """Those of ``snapshot_ids`` the DR account may copy now (reads; here one a source)."""
+        return {snapshot_id for snapshot_id in snapshot_ids if self.is_shared(source_region, snapshot_id)}
+
+    def share_batch(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, CloudError]:
+        """share for each of ``snapshot_ids``: {snapshot id: why not} for those refused (here one call a source)."""
+        return _each_refusal(functools.partial(self.share, source_region), snapshot_ids)
+
+    def unshare_batch(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, CloudError]:
+        """unshare for each of ``snapshot_ids``: {snapshot id: why not} for those whose call failed."""
+        return _each_refusal(functools.partial(self.unshare, source_region), snapshot_ids)
+
     @abstractmethod
     def leased_sources(self, source_region: str) -> dict[str, dict[str, str]]:
         """{snapshot id: tags} of the snapshots of the source region that carry a lease or SHARE_TAG (a read)."""
@@ -78,6 +95,16 @@ class ShareCalls(SourceTagCalls):
         resource's tags: ECS), before anything is leased or shared; None where they fit (most clouds cap none we
         reach)."""
         return None
+
+
+def _each_refusal(call: Callable[[str], object], snapshot_ids: Sequence[str]) -> dict[str, CloudError]:
+    refused = {}
+    for snapshot_id in snapshot_ids:
+        try:
+            call(snapshot_id)
+        except CloudError as error:
+            refused[snapshot_id] = error
+    return refused
 
 
 class ShareLeases:
@@ -119,8 +146,9 @@ class ShareLeases:
         shares, so a share seen here whose lease is not seen is a person's. Then, the leases written (one tag call for
         the batch), the tags are read again (one read): while another run is releasing a share (its release tag), this
         run waits; once none is, the permission is read again, and shared if a release took it meanwhile. A lease
-        written less than half its time ago holds still: nothing is sent for it. The permission is read and set a source
-        a call, as the clouds' share calls take one snapshot; those calls go out side by side (the lease's ``each``)."""
+        written less than half its time ago holds still: nothing is sent for it. The permission is read and set as many
+        sources a call as the cloud's share calls take (ShareCalls.sources_per_call), side by side (the lease's
+        ``each``)."""
         need = sorted({snapshot_id for snapshot_id in snapshot_ids if not self.fresh([snapshot_id])})
         if not need:
             return {}
@@ -163,45 +191,54 @@ class ShareLeases:
                 )
         ready = [snapshot_id for snapshot_id in leasing if snapshot_id not in refused]
         shared = self._shared(source_region, ready, refused)
-        answers = self.terms.each(
-            [
-                functools.partial(self._share, source_region, snapshot_id)
-                for snapshot_id in ready
-                if snapshot_id not in shared and snapshot_id not in refused
-            ]
+        refused.update(
+            self._call_batches(
+                self.calls.share_batch,
+                source_region,
+                [snapshot_id for snapshot_id in ready if snapshot_id not in shared and snapshot_id not in refused],
+            )
         )
-        refused.update((snapshot_id, error) for snapshot_id, error in answers if error is not None)
         for snapshot_id in ready:
             if snapshot_id not in refused:
                 self._held[snapshot_id] = written_at
         return refused
 
+    def _batches(self, snapshot_ids: Sequence[str]) -> list[list[str]]:
+        return list(id_batches(snapshot_ids, self.calls.sources_per_call))
+
     def _shared(self, source_region: str, snapshot_ids: Sequence[str], refused: dict[str, CloudError]) -> set[str]:
-        """Those of ``snapshot_ids`` the DR account may copy now, read side by side; a read that failed refuses its
-        source."""
-        answers = self.terms.each(
-            [functools.partial(self._is_shared, source_region, snapshot_id) for snapshot_id in snapshot_ids]
-        )
-        shared = set()
-        for snapshot_id, answer in zip(snapshot_ids, answers):
+        """Those of ``snapshot_ids`` the DR account may copy now, read a batch a call, side by side; a read that failed
+        refuses the sources of its batch."""
+        batches = self._batches(snapshot_ids)
+        answers = self.terms.each([functools.partial(self._shared_batch, source_region, batch) for batch in batches])
+        shared: set[str] = set()
+        for batch, answer in zip(batches, answers):
             if isinstance(answer, CloudError):
-                refused[snapshot_id] = answer
-            elif answer:
-                shared.add(snapshot_id)
+                refused.update(dict.fromkeys(batch, answer))
+            else:
+                shared.update(answer)
         return shared
 
-    def _is_shared(self, source_region: str, snapshot_id: str) -> bool | CloudError:
+    def _shared_batch(self, source_region: str, snapshot_ids: list[str]) -> set[str] | CloudError:
         try:
-            return self.calls.is_shared(source_region, snapshot_id)
+            return self.calls.shared_batch(source_region, snapshot_ids)
         except CloudError as error:
             return error
 
-    def _share(self, source_region: str, snapshot_id: str) -> tuple[str, CloudError | None]:
-        try:
-            self.calls.share(source_region, snapshot_id)
-        except CloudError as error:
-            return snapshot_id, error
-        return snapshot_id, None
+    def _call_batches(
+        self,
+        call: Callable[[str, Sequence[str]], dict[str, CloudError]],
+        source_region: str,
+        snapshot_ids: Sequence[str],
+    ) -> dict[str, CloudError]:
+        """``call`` (share_batch or unshare_batch) on ``snapshot_ids``, a batch a call, side by side: {snapshot id: why
+        not}; a call that failed whole refuses the sources of its batch."""
+        batches = self._batches(snapshot_ids)
+        answers = self.terms.each([functools.partial(_batch_refusals, call, source_region, batch) for batch in batches])
+        refused: dict[str, CloudError] = {}
+        for answer in answers:
+            refused.update(answer)
+        return refused
 
     def _ours(self, tags: Mapping[str, str]) -> bool:
         """Whether ``tags`` say a DR run of this DR account shared the snapshot (its mark, or a lease)."""
@@ -250,8 +287,8 @@ class ShareLeases:
         A run that finds another run's live lease takes its own lease off and reads again before it leaves the share to
         that run: two runs releasing at once could each see the other's lease before it went, and both would leave a
         share that no copy needs. Each takes its lease off before its last read, so the run that reads last sees the
-        other's lease gone, and releases. The permission goes a source a call (side by side); the tags, in as few calls
-        as the keys allow."""
+        other's lease gone, and releases. The permission goes as many sources a call as the cloud takes (side by side); the
+        tags, in as few calls as the keys allow."""
         ids = sorted(set(snapshot_ids))
         if not ids:
             return {}
@@ -293,12 +330,7 @@ class ShareLeases:
             for snapshot_id in contested:
                 done_leases[snapshot_id] = []
         going = [snapshot_id for snapshot_id in ids if snapshot_id not in answers]
-        unshared = self.terms.each(
-            [functools.partial(self._unshare, source_region, snapshot_id) for snapshot_id in going]
-        )
-        for snapshot_id, error in zip(going, unshared):
-            if error is not None:
-                answers[snapshot_id] = error
+        answers.update(self._call_batches(self.calls.unshare_batch, source_region, going))
         gone = [snapshot_id for snapshot_id in going if snapshot_id not in answers]
         self._untag_each(
             source_region,
@@ -309,13 +341,6 @@ class ShareLeases:
             self._held.pop(snapshot_id, None)
         return answers
 
-    def _unshare(self, source_region: str, snapshot_id: str) -> CloudError | None:
-        try:
-            self.calls.unshare(source_region, snapshot_id)
-        except CloudError as error:
-            return error
-        return None
-
     def _untag_each(self, source_region: str, keys_of: Mapping[str, Sequence[str]]) -> None:
         """Take ``keys_of[snapshot id]`` off each source: one call for the sources that lose the same keys."""
         for keys, group in sorted(by_same_values(keys_of).items()):
@@ -324,6 +349,15 @@ class ShareLeases:
     def _others_live(self, leases: Mapping[str, Lease]) -> bool:
         now = self.terms.now()
         return any(run_id != self.terms.run_id and lease.live(now) for run_id, lease in leases.items())
+
+
+def _batch_refusals(
+    call: Callable[[str, Sequence[str]], dict[str, CloudError]], source_region: str, snapshot_ids: list[str]
+) -> dict[str, CloudError]:
+    try:
+        return call(source_region, snapshot_ids)
+    except CloudError as error:
+        return dict.fromkeys(snapshot_ids, error)
 
 
 def share_tag_keys(terms: LeaseTerms) -> list[str]:

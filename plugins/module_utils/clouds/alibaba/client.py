@@ -23,7 +23,7 @@ import re
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
 from ansible.module_utils.basic import env_fallback
@@ -201,6 +201,11 @@ LATER_ACTIONS: dict[str, dict[str, tuple[str, str, str]]] = {
         'DescribeLockedSnapshots': ('Ecs', '2014-05-26', '4.24.83'),
     },
 }
+
+
+def numbered(name: str, values: Iterable[str]) -> dict[str, str]:
+    """A repeated parameter as an RPC call sends it: ``name``.1, ``name``.2, ..."""
+    return {'%s.%d' % (name, number): value for number, value in enumerate(values, start=1)}
 
 
 def parse_endpoint_url(url: str) -> tuple[str, str]:

@@ -40,7 +40,7 @@ from ...dr.capabilities import (
 from ...dr.lock import retention_refusal
 from ...dr.shares import LeasedShares, ShareLeases
 from .answers import listed, snapshots_by_disk, tagged_disks
-from .client import AlibabaAccountRouter, AlibabaClient
+from .client import AlibabaAccountRouter, AlibabaClient, numbered
 from .ecs import CLIENT_TOKEN_PREFIX, ID_CHUNK, REQUEST_PACKAGE, SNAPSHOT_PAGE_SIZE, EcsCopyAdapter, ecs_endpoint
 from .ecs_dr_account import EcsDrAccount
 
@@ -332,9 +332,7 @@ class EcsAdapter(
     # ------------------------------------------------------------------ locks
     def describe_locks(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, SnapshotLock]:
         params = {'RegionId': region}
-        params.update(
-            ('SnapshotIds.%d' % number, snapshot_id) for number, snapshot_id in enumerate(snapshot_ids, start=1)
-        )
+        params.update(numbered('SnapshotIds', snapshot_ids))
         items = token_pages(
             lambda page: self.client.call('DescribeLockedSnapshots', page, region),
             params,

@@ -39,7 +39,17 @@ from ...core.tagging import SHARE_LEASE_TAG_PREFIX, SHARE_TAG, numbered_tags
 from ...dr.shares import ShareCalls
 from ...engine.capabilities import id_batches
 from .answers import listed
-from .ecs_resource_share import ASSOCIATED, ASSOCIATING, AVAILABLE, PAGE_SIZE, SNAPSHOT_TYPE, ResourceShare
+from .client import numbered
+from .ecs_resource_share import (
+    ASSOCIATED,
+    ASSOCIATING,
+    AVAILABLE,
+    PAGE_SIZE,
+    RESOURCES_PER_CALL,
+    SNAPSHOT_TYPE,
+    ResourceShare,
+    numbered_resources,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -165,71 +175,100 @@ class EcsDrAccount(ShareCalls):
         return self._key_refusals[key]
 
     # ------------------------------------------------------------------ the calls of a share (ShareCalls)
+    # AssociateResourceShare and DisassociateResourceShare take 5 resources a call ("Valid values of N: 1 to 5",
+    # resourcesharing-20200110 Associate/DisassociateResourceShareRequest.Resources); ListSharedResources' ResourceIds
+    # is read in the same batches (its model names no bound).
+    sources_per_call = RESOURCES_PER_CALL
+
     def is_shared(self, source_region: str, snapshot_id: str) -> bool:
+        return snapshot_id in self.shared_batch(source_region, [snapshot_id])
+
+    def shared_batch(self, source_region: str, snapshot_ids: Sequence[str]) -> set[str]:
         # The DR account's own view (ResourceOwner OtherAccounts): the owner's shows an association whether or not the
         # DR account accepted its invitation, and while it is still Associating, when the DR account cannot copy yet.
+        wanted = set(snapshot_ids)
         rows = self.resource_share.pages(
             'ListSharedResources',
             'SharedResources',
             source_region,
-            {'ResourceOwner': 'OtherAccounts', 'ResourceType': SNAPSHOT_TYPE, 'ResourceIds.1': snapshot_id},
+            {'ResourceOwner': 'OtherAccounts', 'ResourceType': SNAPSHOT_TYPE, **numbered('ResourceIds', snapshot_ids)},
             self.client,
         )
-        return any(
-            row.get('ResourceId') == snapshot_id and row.get('ResourceStatus', AVAILABLE) == AVAILABLE for row in rows
-        )
+        return {
+            str(row.get('ResourceId'))
+            for row in rows
+            if row.get('ResourceId') in wanted and row.get('ResourceStatus', AVAILABLE) == AVAILABLE
+        }
 
     def share(self, source_region: str, snapshot_id: str) -> None:
-        """Associate the snapshot with our resource share (unless it is, or is being), make sure the DR account accepted
-        the share's invitation, and answer once the DR account sees the snapshot; until then BUSY (the engine asks again
-        each poll interval, up to the run's deadline): AssociateResourceShare answers ``Associating``, and an
-        association is done once ``Associated`` (AssociateResourceShareResponseBody.AssociationStatus)."""
+        refused = self.share_batch(source_region, [snapshot_id])
+        if snapshot_id in refused:
+            raise refused[snapshot_id]
+
+    def share_batch(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, CloudError]:
+        """Associate the snapshots with our resource share (each unless it is, or is being: one read a source, as
+        ListResourceShareAssociations takes one ResourceId), make sure the DR account accepted the share's invitation,
+        and answer for each the DR account does not see yet BUSY (the engine asks again each poll interval, up to the
+        run's deadline): AssociateResourceShare answers ``Associating``, and an association is done once ``Associated``
+        (AssociateResourceShareResponseBody.AssociationStatus)."""
         share_id = self.resource_share.share_id(source_region)
-        row = self.resource_share.association(source_region, share_id, snapshot_id)
-        if row.get('AssociationStatus') not in (ASSOCIATING, ASSOCIATED):
+        status = {
+            snapshot_id: self.resource_share.association(source_region, share_id, snapshot_id).get('AssociationStatus')
+            for snapshot_id in snapshot_ids
+        }
+        associating = [
+            snapshot_id for snapshot_id in snapshot_ids if status[snapshot_id] not in (ASSOCIATING, ASSOCIATED)
+        ]
+        refused: dict[str, CloudError] = {}
+        if associating:
             answer = self.source.call_service(
                 'resourcesharing',
                 'AssociateResourceShare',
                 {
                     'RegionId': source_region,
                     'ResourceShareId': share_id,
-                    'Resources.1.ResourceId': snapshot_id,
-                    'Resources.1.ResourceType': SNAPSHOT_TYPE,
+                    **numbered_resources(associating),
                 },
                 source_region,
             )
-            row = next(
-                (item for item in answer.get('ResourceShareAssociations') or [] if item.get('EntityId') == snapshot_id),
-                {},
-            )
-            if row.get('AssociationStatus') == 'Failed':
-                raise CloudError(
+            rows = {str(row.get('EntityId')): row for row in answer.get('ResourceShareAssociations') or []}
+            for snapshot_id in associating:
+                row = rows.get(snapshot_id, {})
+                status[snapshot_id] = row.get('AssociationStatus')
+                if status[snapshot_id] == 'Failed':
+                    refused[snapshot_id] = CloudError(
+                        'AssociateResourceShare',
+                        'AssociationFailed',
+                        'source snapshot %s could not be shared with the DR account %s: %s%s'
+                        % (
+                            snapshot_id,
+                            self.account,
+                            row.get('AssociationStatusMessage') or 'no reason given',
+                            self._encrypted_hint(snapshot_id),
+                        ),
+                        request_id=answer.get('RequestId'),
+                        kind=INVALID,
+                        region=source_region,
+                    )
+        waiting = [snapshot_id for snapshot_id in snapshot_ids if snapshot_id not in refused]
+        if not waiting:
+            return refused
+        self.resource_share.accept_once(source_region, share_id)
+        seen = self.shared_batch(source_region, waiting)
+        if set(waiting) - seen:
+            self.resource_share.look_again(source_region, share_id)
+        for snapshot_id in waiting:
+            if snapshot_id not in seen:
+                refused[snapshot_id] = CloudError(
                     'AssociateResourceShare',
-                    'AssociationFailed',
-                    'source snapshot %s could not be shared with the DR account '
-                    '%s: %s%s'
-                    % (
-                        snapshot_id,
-                        self.account,
-                        row.get('AssociationStatusMessage') or 'no reason given',
-                        self._encrypted_hint(snapshot_id),
-                    ),
-                    request_id=answer.get('RequestId'),
-                    kind=INVALID,
+                    'ShareNotReady',
+                    'source snapshot %s is %s with resource share %s, and the DR account '
+                    '%s does not see it yet: the run copies it once it does'
+                    % (snapshot_id, (status[snapshot_id] or 'being associated').lower(), share_id, self.account),
+                    kind=BUSY,
                     region=source_region,
                 )
-        self.resource_share.accept_once(source_region, share_id)
-        if not self.is_shared(source_region, snapshot_id):
-            self.resource_share.look_again(source_region, share_id)
-            raise CloudError(
-                'AssociateResourceShare',
-                'ShareNotReady',
-                'source snapshot %s is %s with resource share %s, and the DR account '
-                '%s does not see it yet: the run copies it once it does'
-                % (snapshot_id, (row.get('AssociationStatus') or 'being associated').lower(), share_id, self.account),
-                kind=BUSY,
-                region=source_region,
-            )
+        return refused
 
     def _encrypted_hint(self, snapshot_id: str) -> str:
         if not self._encrypted.get(snapshot_id):
@@ -240,32 +279,37 @@ class EcsDrAccount(ShareCalls):
         )
 
     def unshare(self, source_region: str, snapshot_id: str) -> None:
+        refused = self.unshare_batch(source_region, [snapshot_id])
+        if snapshot_id in refused:
+            raise refused[snapshot_id]
+
+    def unshare_batch(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, CloudError]:
+        """Disassociate the snapshots from our resource shares (one call a share, for the batch's snapshots in it); a
+        share of another resource share is a person's, and stays."""
         ours = set(self.resource_share.our_shares(source_region))
-        for share_id in sorted(
-            {str(row.get('ResourceShareId')) for row in self.resource_share.shared_rows(source_region, snapshot_id)}
-            & ours
-        ):
+        in_share: dict[str, list[str]] = {}
+        for row in self.resource_share.shared_rows(source_region, snapshot_ids):
+            if row.get('ResourceShareId') in ours and row.get('ResourceId') in snapshot_ids:
+                in_share.setdefault(str(row['ResourceShareId']), []).append(str(row['ResourceId']))
+        refused: dict[str, CloudError] = {}
+        for share_id, members in sorted(in_share.items()):
             try:
                 self.source.call_service(
                     'resourcesharing',
                     'DisassociateResourceShare',
-                    {
-                        'RegionId': source_region,
-                        'ResourceShareId': share_id,
-                        'Resources.1.ResourceId': snapshot_id,
-                        'Resources.1.ResourceType': SNAPSHOT_TYPE,
-                    },
+                    {'RegionId': source_region, 'ResourceShareId': share_id, **numbered_resources(sorted(members))},
                     source_region,
                 )
             except CloudError as error:
                 if error.kind != NOT_FOUND:
-                    raise
+                    refused.update(dict.fromkeys(members, error))
+        return refused
 
     # Tags of source snapshots (dr.leases.SourceTagCalls): TagResources and UntagResources take 50 resources a call.
     def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:
         for batch in id_batches(snapshot_ids, TAG_RESOURCES_PER_CALL):
             params: dict[str, str] = {'RegionId': source_region, 'ResourceType': 'snapshot'}
-            params.update(('ResourceId.%d' % number, snapshot_id) for number, snapshot_id in enumerate(batch, start=1))
+            params.update(numbered('ResourceId', batch))
             params.update(numbered_tags(tags))
             self.source.call('TagResources', params, source_region)
 
@@ -278,8 +322,8 @@ class EcsDrAccount(ShareCalls):
     def untag_sources(self, source_region: str, snapshot_ids: Sequence[str], keys: Sequence[str]) -> None:
         for batch in id_batches(snapshot_ids, TAG_RESOURCES_PER_CALL):
             params: dict[str, str] = {'RegionId': source_region, 'ResourceType': 'snapshot'}
-            params.update(('ResourceId.%d' % number, snapshot_id) for number, snapshot_id in enumerate(batch, start=1))
-            params.update(('TagKey.%d' % number, key) for number, key in enumerate(keys, start=1))
+            params.update(numbered('ResourceId', batch))
+            params.update(numbered('TagKey', keys))
             self.source.call('UntagResources', params, source_region)
 
     def leased_sources(self, source_region: str) -> dict[str, dict[str, str]]:

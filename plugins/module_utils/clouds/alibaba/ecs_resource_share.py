@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.errors import INVALID, CloudError
 from ...core.paging import token_pages
+from .client import numbered
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from .client import AlibabaClient
 
@@ -31,6 +32,18 @@ SHARE_IN_USE = ('Active', 'Pending')
 AVAILABLE = 'Available'
 # MaxResults of the Resource Sharing listings: 1-100 (their request models).
 PAGE_SIZE = 100
+# Resources.N of AssociateResourceShare and DisassociateResourceShare: "Valid values of N: 1 to 5" (their request
+# models, resourcesharing-20200110).
+RESOURCES_PER_CALL = 5
+
+
+def numbered_resources(snapshot_ids: Sequence[str]) -> dict[str, str]:
+    """Resources.N of a snapshot each (ResourceId and ResourceType, which "must be used in pairs")."""
+    params: dict[str, str] = {}
+    for number, snapshot_id in enumerate(snapshot_ids, start=1):
+        params['Resources.%d.ResourceId' % number] = snapshot_id
+        params['Resources.%d.ResourceType' % number] = SNAPSHOT_TYPE
+    return params
 
 
 class ResourceShare:
@@ -73,9 +86,9 @@ class ResourceShare:
         )
         return next((row for row in rows if row.get('EntityId') == snapshot_id), {})
 
-    def shared_rows(self, region: str, snapshot_id: str) -> list[dict[str, Any]]:
-        """The source account's shares of ``snapshot_id`` with the DR account, whoever made them
-        (ListSharedResources)."""
+    def shared_rows(self, region: str, snapshot_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The source account's shares of ``snapshot_ids`` (at most RESOURCES_PER_CALL) with the DR account, whoever
+        made them (ListSharedResources)."""
         return self.pages(
             'ListSharedResources',
             'SharedResources',
@@ -83,7 +96,7 @@ class ResourceShare:
             {
                 'ResourceOwner': 'Self',
                 'ResourceType': SNAPSHOT_TYPE,
-                'ResourceIds.1': snapshot_id,
+                **numbered('ResourceIds', snapshot_ids),
                 'Target': self.account,
             },
         )

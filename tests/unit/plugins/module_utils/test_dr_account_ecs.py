@@ -389,6 +389,55 @@ def test_a_snapshot_is_shared_with_at_most_64_accounts(cloud):
     )
 
 
+def test_sources_are_shared_five_a_call_and_a_refused_one_fails_alone(cloud):
+    """AssociateResourceShare and DisassociateResourceShare take 5 resources a call: 7 sources go in 2 calls each way.
+    One of them is shared with 64 accounts already (another resource share, a person's), so ECS refuses its
+    association (Failed, LimitExceeded): that disk fails with the cloud's reason, and the other six are copied and
+    released."""
+    seeded = cloud.admin.seed(
+        ecs={
+            'disks': [
+                {'region': SOURCE, 'size': 20, 'tags': {'vault': 'yes'}, 'snapshots': 1, 'name': 'disk-%d' % number}
+                for number in range(7)
+            ]
+        }
+    )['ecs']
+    full = sorted(seeded['snapshots'])[3]
+    answer, code = alibaba_send(
+        cloud.endpoint,
+        'resourcesharing',
+        'CreateResourceShare',
+        {
+            'RegionId': SOURCE,
+            'ResourceShareName': 'someone-elses',
+            'AllowExternalTargets': 'true',
+            'Resources.1.ResourceId': full,
+            'Resources.1.ResourceType': 'Snapshot',
+            **{'Targets.%d' % number: '9%015d' % number for number in range(1, 65)},
+        },
+    )
+    assert code is None, code
+    report = dr_run(cloud)
+    (failure,) = report['failures']
+    assert 'AssociationFailed' in failure and 'at most 64 accounts' in failure and full in failure, failure
+    copied = sorted(copy['source_snapshot_id'] for copy in dr_copies(cloud))
+    assert copied == sorted(set(seeded['snapshots']) - {full})
+    assert calls(cloud, 'resourcesharing', 'AssociateResourceShare') == 2
+    assert calls(cloud, 'resourcesharing', 'DisassociateResourceShare') == 2
+    # The refused source's lease and mark go too; the resource share a person made stays as it was.
+    assert sorted(report['dr_account']['released']) == sorted(seeded['snapshots'])
+    for snapshot_id in copied:
+        assert shared(cloud, snapshot_id) == ([], {}), snapshot_id
+    assert shared(cloud, full)[1] == {}
+    rows, code = alibaba_send(
+        cloud.endpoint,
+        'resourcesharing',
+        'ListSharedResources',
+        {'RegionId': SOURCE, 'ResourceOwner': 'Self', 'ResourceIds.1': full},
+    )
+    assert [row['ResourceShareId'] for row in rows['SharedResources']] == [answer['ResourceShare']['ResourceShareId']]
+
+
 @pytest.mark.parametrize('check_mode', [False, True])
 def test_a_dr_role_of_the_disks_own_account_fails_the_run_before_any_change(cloud, check_mode):
     seed(cloud)
