@@ -8,7 +8,7 @@ The budgets, per run of N disks into one DR region (docs/performance.md, "Calls 
 * copy calls: one per copy (CBS: one per source, for all its DR regions);
 * the copy leases (dr.leases.CopyLeases): written, and taken off, a batch of sources a call, as many as the cloud's tag
   call takes (EC2 CreateTags/DeleteTags: 1,000 resources, FILTER_CHUNK a call here; ECS TagResources/UntagResources: 50;
-  Tencent TagResources/UnTagResources: 9, the tag 2018-08-13 models' "N from 0 to 9");
+  Tencent AttachResourcesTag/DetachResourcesTag: 50, a key a call, the tag 2018-08-13 models' "up to 50 resources");
 * what the cloud makes us write on each copy, and only where it must: the copy's own id on AWS and CBS copies
   (docs/safety.md, "Where the cloud records no source"); nothing on ECS and ENS;
 * reads: 3 per 100 disks in each region the run reads, and what a cloud's own limits add (EXTRA_READS).
@@ -55,10 +55,10 @@ TAG_CALLS = {
     'aws': ('CreateTags', 'DeleteTags'),
     'ecs': ('TagResources', 'UntagResources'),
     'ens': (),
-    'cbs': ('TagResources', 'UnTagResources'),
+    'cbs': ('TagResources', 'UnTagResources', 'AttachResourcesTag', 'DetachResourcesTag'),
 }
 # How many resources one tag call takes (see the module docstring); CopyLeases writes and takes off that many at once.
-TAGGED_PER_CALL = {'aws': 200, 'ecs': 50, 'cbs': 9}
+TAGGED_PER_CALL = {'aws': 200, 'ecs': 50, 'cbs': 50}
 READ_PREFIXES = ('Describe', 'Get', 'List')
 # Reads a cloud adds to 3 per 100 disks per region, for N disks: EBS copies at most 20 snapshots at once into a region
 # (a read of the copies in flight per wave of 20); ENS lists disks 50 a page (ens-20171110 DescribeDisksRequest:
