@@ -274,7 +274,7 @@ UNITS_IN_MEMORY := test_dr.py test_dr_disk_ids.py test_dr_safety.py test_engine.
 # rules, the fleet filter, the reports): no release of either can change their verdict (test_makefile.py holds them to it).
 UNITS_NO_SDK_NO_CORE := module_utils/test_dr_shares_interleaved.py module_utils/test_lease_rules.py module_utils/test_pagers.py \
 	module_utils/test_tagging.py filter/test_dr_fleet.py plugin_utils/test_fleet_report.py \
-	plugin_utils/test_report_markdown.py
+	plugin_utils/test_report_markdown.py module_utils/test_groups.py
 units-oldest: venv-oldest collection-link ## the unit suite with the oldest ansible-core and the oldest supported SDK releases
 	@echo '== units-oldest (pytest, ansible-core $(OLDEST_CORE), the SDK releases of tests/requirements-oldest.txt)'
 	@# The CBS DR account's state machine proves its rules with the newest SDKs (make units); here, that it runs. The call

@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Consistency groups (issue 49): disks whose snapshots a cloud makes at one moment and that are restored together (the
+data and log disks of a database), so protected only as a set.
+
+A *set* is the snapshots that one request made together: on ECS and CBS a snapshot group (its id), on EBS the
+snapshots of one CreateSnapshots call, which share its StartTime ("the same for all snapshots initiated by the same
+request", botocore's ec2 2016-11-15 SnapshotInfo.StartTime). The cloud's adapter says which set a snapshot is of
+(``set_of``); this file holds the rules, once for every cloud:
+
+- a group's recovery point is its newest *complete* set: one snapshot of the set for each member disk, each completed;
+- a newer set is no recovery point: *in flight* while a member is still pending, *torn* when a member failed, is
+  missing (a disk attached since, a snapshot deleted) or the set holds two snapshots of one disk. It is shown as what
+  it is, and the previous complete set stays the group's point: a set is never made of members of different moments;
+- a set counts in a DR region only when every member's copy there is complete.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..core.model import COMPLETED, FAILED, PENDING
+
+if TYPE_CHECKING:
+    import datetime
+    from collections.abc import Callable, Mapping, Sequence
+
+    from ..core.model import Snapshot
+
+#: A set's state: COMPLETED (a recovery point), IN_FLIGHT (a member still being made), TORN (never one).
+IN_FLIGHT, TORN = 'in_flight', 'torn'
+
+
+@dataclass(frozen=True)
+class SnapshotSet:
+    """The snapshots of one set, by the member disk each is of (``doubled``: disks of which the set holds more than one
+    snapshot, which no cloud's set does: such a set is torn)."""
+
+    set_id: str
+    members: Mapping[str, Snapshot]
+    doubled: frozenset[str] = frozenset()
+
+    def state(self, disks: Sequence[str]) -> str:
+        """COMPLETED, IN_FLIGHT or TORN, for a group of ``disks``."""
+        snapshots = [self.members.get(disk) for disk in disks]
+        if self.doubled or any(snapshot is None or snapshot.state == FAILED for snapshot in snapshots):
+            return TORN
+        if any(snapshot is not None and snapshot.state == PENDING for snapshot in snapshots):
+            return IN_FLIGHT
+        return (
+            COMPLETED if all(snapshot is not None and snapshot.state == COMPLETED for snapshot in snapshots) else TORN
+        )
+
+    def order(self) -> tuple[datetime.datetime, str]:
+        """Sorts sets oldest first: by their newest member's time, then by id."""
+        return max(snapshot.age_order() for snapshot in self.members.values())[0], self.set_id
+
+
+@dataclass(frozen=True)
+class GroupPoint:
+    """A group's disks, its recovery point (the newest complete set; None when it has none) and the sets newer than
+    the point, each with its state (IN_FLIGHT or TORN), newest last."""
+
+    name: str
+    disks: tuple[str, ...]
+    point: SnapshotSet | None
+    newer: tuple[tuple[SnapshotSet, str], ...] = ()
+
+
+def snapshot_sets(
+    disks: Sequence[str], snapshots_of: Mapping[str, Sequence[Snapshot]], set_of: Callable[[Snapshot], str | None]
+) -> list[SnapshotSet]:
+    """The sets that the snapshots of ``disks`` belong to, oldest first; a snapshot of no set (``set_of`` None: one made
+    on its own) is in none."""
+    members: dict[str, dict[str, Snapshot]] = {}
+    doubled: dict[str, set[str]] = {}
+    for disk in disks:
+        for snapshot in snapshots_of.get(disk, ()):
+            set_id = set_of(snapshot)
+            if set_id is None:
+                continue
+            if disk in members.setdefault(set_id, {}):
+                doubled.setdefault(set_id, set()).add(disk)
+            members[set_id][disk] = snapshot
+    sets = [SnapshotSet(set_id, snapshots, frozenset(doubled.get(set_id, ()))) for set_id, snapshots in members.items()]
+    return sorted(sets, key=SnapshotSet.order)
+
+
+def group_point(
+    name: str,
+    disks: Sequence[str],
+    snapshots_of: Mapping[str, Sequence[Snapshot]],
+    set_of: Callable[[Snapshot], str | None],
+) -> GroupPoint:
+    """The group ``name`` of ``disks``: its newest complete set, and the sets newer than it (in flight or torn)."""
+    members = tuple(sorted(set(disks)))
+    point: SnapshotSet | None = None
+    newer: list[tuple[SnapshotSet, str]] = []
+    for snapshot_set in snapshot_sets(members, snapshots_of, set_of):
+        state = snapshot_set.state(members)
+        if state == COMPLETED:
+            point, newer = snapshot_set, []
+        else:
+            newer.append((snapshot_set, state))
+    return GroupPoint(name, members, point, tuple(newer))
+
+
+def dr_point_complete(snapshot_set: SnapshotSet, copies: Mapping[str, Snapshot]) -> bool:
+    """Whether every member of ``snapshot_set`` has a completed copy in a DR region (``copies``: that region's copies,
+    by the id of their source snapshot)."""
+    found = [copies.get(snapshot.id) for snapshot in snapshot_set.members.values()]
+    return bool(found) and all(copy is not None and copy.state == COMPLETED for copy in found)

@@ -1,0 +1,129 @@
+"""The rules of consistency groups (dr/groups.py), searched by Hypothesis: whatever sets the cloud holds (members
+completed, pending, failed or missing, in any order of time, with snapshots of no set beside them), a group's recovery
+point is a complete set of one request, never newer than a set that is not, and every set newer than it is shown as in
+flight or torn. These tests import neither an SDK nor ansible-core."""
+
+from __future__ import annotations
+
+import datetime
+
+from hypothesis import given, strategies as st
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, FAILED, PENDING, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.groups import (
+    IN_FLIGHT,
+    TORN,
+    dr_point_complete,
+    group_point,
+)
+
+REGION = 'eu-west-1'
+START = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
+MISSING = 'missing'
+# A member of a set: its snapshot's state, or MISSING (the set has no snapshot of that disk).
+MEMBER = st.sampled_from([COMPLETED, COMPLETED, COMPLETED, PENDING, FAILED, MISSING])
+
+
+def snapshot(snapshot_id, state, hour, set_id=None):
+    created = (START + datetime.timedelta(hours=hour)).strftime('%Y-%m-%dT%H:%M:%SZ')
+    return Snapshot(snapshot_id, REGION, state, created=created, extra={'set': set_id} if set_id else {})
+
+
+def set_of(item):
+    return item.extra.get('set')
+
+
+@st.composite
+def holdings(draw):
+    """(disks, {disk: snapshots}, {set id: (hour, {disk: state})}): a group of 1 to 4 disks, up to 6 sets at distinct
+    hours, each member's state drawn, and snapshots made on their own (no set) beside them."""
+    disks = ['vol-%d' % number for number in range(draw(st.integers(1, 4)))]
+    hours = draw(st.lists(st.integers(0, 100), max_size=6, unique=True))
+    sets = {}
+    snapshots = {disk: [] for disk in disks}
+    for number, hour in enumerate(hours):
+        set_id = 'set-%d' % number
+        states = {disk: draw(MEMBER) for disk in disks}
+        if set(states.values()) == {MISSING}:
+            continue  # a request that left no snapshot made no set the cloud shows
+        sets[set_id] = (hour, states)
+        for disk, state in states.items():
+            if state != MISSING:
+                snapshots[disk].append(snapshot('snap-%s-%s' % (number, disk), state, hour, set_id))
+    for disk in disks:
+        for hour in draw(st.lists(st.integers(0, 100), max_size=2)):
+            snapshots[disk].append(snapshot('snap-alone-%s-%d' % (disk, hour), COMPLETED, hour))
+    return disks, snapshots, sets
+
+
+def complete(states):
+    return all(state == COMPLETED for state in states.values())
+
+
+@given(holdings())
+def test_the_point_is_the_newest_complete_set_and_every_newer_set_is_shown_for_what_it_is(held):
+    disks, snapshots, sets = held
+    found = group_point('db', disks, snapshots, set_of)
+    complete_hours = [hour for hour, states in sets.values() if complete(states)]
+    if not complete_hours:
+        assert found.point is None
+        newer_ids = set(sets)
+    else:
+        newest = max(complete_hours)
+        assert found.point is not None
+        hour, states = sets[found.point.set_id]
+        assert hour == newest and complete(states)
+        # One snapshot of the set for each member, each completed: never members of different moments.
+        assert sorted(found.point.members) == sorted(disks)
+        assert {set_of(item) for item in found.point.members.values()} == {found.point.set_id}
+        assert all(item.state == COMPLETED for item in found.point.members.values())
+        newer_ids = {set_id for set_id, (hour, states) in sets.items() if hour > newest}
+    # Every set newer than the point, oldest first, and none of them complete.
+    assert [snapshot_set.set_id for snapshot_set, dummy in found.newer] == sorted(
+        newer_ids, key=lambda set_id: sets[set_id][0]
+    )
+    for snapshot_set, state in found.newer:
+        states = sets[snapshot_set.set_id][1].values()
+        torn = FAILED in states or MISSING in states
+        assert state == (TORN if torn else IN_FLIGHT), (states, state)
+
+
+@given(holdings(), st.integers(101, 200), st.sampled_from([PENDING, FAILED, MISSING]))
+def test_a_newer_set_that_is_not_complete_never_moves_the_point(held, hour, broken):
+    disks, snapshots, dummy = held
+    before = group_point('db', disks, snapshots, set_of).point
+    # A newer request: every member completed but the first, which is pending, failed or missing.
+    for disk in disks:
+        state = broken if disk == disks[0] else COMPLETED
+        if state != MISSING:
+            snapshots[disk].append(snapshot('snap-new-%s' % disk, state, hour, 'set-new'))
+    after = group_point('db', disks, snapshots, set_of)
+    assert (after.point and after.point.set_id) == (before and before.set_id)
+    if len(disks) > 1 or broken != MISSING:  # a request that left no snapshot made no set
+        assert after.newer[-1][0].set_id == 'set-new' and after.newer[-1][1] == (
+            IN_FLIGHT if broken == PENDING else TORN
+        )
+
+
+def test_a_set_with_two_snapshots_of_one_disk_is_torn():
+    snapshots = {
+        'vol-0': [snapshot('a', COMPLETED, 1, 'set-1'), snapshot('b', COMPLETED, 1, 'set-1')],
+        'vol-1': [snapshot('c', COMPLETED, 1, 'set-1')],
+    }
+    found = group_point('db', ['vol-0', 'vol-1'], snapshots, set_of)
+    assert found.point is None and [state for dummy, state in found.newer] == [TORN]
+
+
+@given(holdings(), st.data())
+def test_a_dr_point_counts_only_when_every_members_copy_is_complete(held, data):
+    disks, snapshots, dummy = held
+    point = group_point('db', disks, snapshots, set_of).point
+    if point is None:
+        return
+    copies = {}
+    for item in point.members.values():
+        state = data.draw(st.sampled_from([COMPLETED, PENDING, FAILED, MISSING]))
+        if state != MISSING:
+            copies[item.id] = snapshot('copy-' + item.id, state, 0)
+    every = all(item.id in copies and copies[item.id].state == COMPLETED for item in point.members.values())
+    assert dr_point_complete(point, copies) == every
