@@ -192,6 +192,8 @@ HZ, BJ = 'cn-hangzhou', 'cn-beijing'
 NODE, NODE_DR = 'cn-hangzhou-26', 'cn-beijing-cmcc'
 GZ, SH = 'ap-guangzhou', 'ap-shanghai'
 ECS_TAGS = {'Tag.1.Key': 'dr', 'Tag.1.Value': 'yes'}
+# The instance of the two seeded disks that CreateSnapshotGroup's scenarios snapshot together.
+ECS_INSTANCE = 'i-conf01'
 
 
 def seed(admin) -> dict:
@@ -201,11 +203,11 @@ def seed(admin) -> dict:
                 {
                     'region': HZ,
                     'name': 'conf-disk',
-                    'instance_id': 'i-conf01',
+                    'instance_id': ECS_INSTANCE,
                     'tags': {'dr': 'yes'},
                     'snapshots': [{'name': 'older', 'tags': {'dr': 'yes'}}, {'name': 'newer'}],
                 },
-                {'region': HZ, 'encrypted': True, 'snapshots': 1},
+                {'region': HZ, 'encrypted': True, 'instance_id': ECS_INSTANCE, 'snapshots': 1},
             ]
             + [{'region': HZ} for dummy in range(11)]
         }
@@ -476,6 +478,72 @@ def ecs_describe_locked_snapshots(ids, send):
     assert [(info['SnapshotId'], info['LockStatus']) for info in in_force] == [(second, 'compliance')]
     assert send({'RegionId': BJ})['LockedSnapshotsInfo'] == []
     send({'RegionId': HZ, 'LockStatus': 'governance'}, expected_error='InvalidParameter')
+
+
+def _ecs_group(send, **params) -> str:
+    """A snapshot-consistent group of the seeded instance's disks (or of ``params``), made for a scenario: its id."""
+    answer, code = alibaba_send(
+        send.endpoint, 'ecs', 'CreateSnapshotGroup', dict({'RegionId': HZ, 'InstanceId': ECS_INSTANCE}, **params)
+    )
+    assert code is None, code
+    return answer['SnapshotGroupId']
+
+
+def ecs_create_snapshot_group(ids, send):
+    disks = ids['ecs']['disks']
+    made = send(
+        dict(
+            ECS_TAGS,
+            RegionId=HZ,
+            InstanceId=ECS_INSTANCE,
+            Name='conf-group',
+            Description='a group',
+            ClientToken='conformance-group-1',
+        )
+    )
+    assert made['SnapshotGroupId'].startswith('ssg-')
+    send({'RegionId': HZ, 'InstanceId': ECS_INSTANCE, 'DiskId.1': disks[0]})
+    send({'RegionId': HZ, 'DiskId.1': disks[0], 'DiskId.2': disks[1]})
+    # Every disk of the instance left out: no group (unverifiable code).
+    send(
+        {'RegionId': HZ, 'InstanceId': ECS_INSTANCE, 'ExcludeDiskId.1': disks[0], 'ExcludeDiskId.2': disks[1]},
+        expected_error='InvalidParameter',
+    )
+    send(
+        {'RegionId': HZ, 'InstanceId': ECS_INSTANCE, 'DiskId.1': disks[0], 'ExcludeDiskId.1': disks[1]},
+        expected_error='InvalidParameter.Conflict',
+    )
+    send({'RegionId': HZ, 'InstanceId': 'i-nowhere'}, expected_error='InvalidInstanceId.NotFound')
+
+
+def ecs_describe_snapshot_groups(ids, send):
+    first = _ecs_group(send, Name='conf-group', **ECS_TAGS)
+    _ecs_group(send)
+    (group,) = send(
+        dict(
+            ECS_TAGS,
+            RegionId=HZ,
+            InstanceId=ECS_INSTANCE,
+            Name='conf-group',
+            **{'SnapshotGroupId.1': first, 'Status.1': 'progressing', 'Status.2': 'accomplished'},
+        )
+    )['SnapshotGroups']['SnapshotGroup']
+    assert (group['SnapshotGroupId'], group['Status']) == (first, 'progressing')
+    assert [snap['SourceDiskId'] for snap in group['Snapshots']['Snapshot']] == sorted(ids['ecs']['disks'][:2])
+    page = send({'RegionId': HZ, 'MaxResults': '1'})
+    assert len(page['SnapshotGroups']['SnapshotGroup']) == 1 and page['NextToken']
+    send({'RegionId': HZ, 'MaxResults': '1', 'NextToken': page['NextToken']})
+    send({'RegionId': HZ, 'Status.1': 'done'}, expected_error='InvalidParameter')
+
+
+def ecs_delete_snapshot_group(ids, send):
+    group = _ecs_group(send)
+    answer = send({'RegionId': HZ, 'SnapshotGroupId': group})
+    assert [item['OperationStatus'] for item in answer['OperationProgressSet']['OperationProgress']] == [
+        'Success',
+        'Success',
+    ]
+    send({'RegionId': HZ, 'SnapshotGroupId': group}, expected_error='InvalidSnapshotGroupId.NotFound')
 
 
 def ecs_describe_zones(ids, send):
@@ -1053,6 +1121,9 @@ SCENARIOS = {
     ('ecs', 'DeleteSnapshot'): ecs_delete_snapshot,
     ('ecs', 'LockSnapshot'): ecs_lock_snapshot,
     ('ecs', 'DescribeLockedSnapshots'): ecs_describe_locked_snapshots,
+    ('ecs', 'CreateSnapshotGroup'): ecs_create_snapshot_group,
+    ('ecs', 'DescribeSnapshotGroups'): ecs_describe_snapshot_groups,
+    ('ecs', 'DeleteSnapshotGroup'): ecs_delete_snapshot_group,
     ('ecs', 'TagResources'): ecs_tag_resources,
     ('ecs', 'UntagResources'): ecs_untag_resources,
     ('ecs', 'ListTagResources'): ecs_list_tag_resources,
@@ -1271,6 +1342,24 @@ def test_documented_limits_and_states_are_the_models(fakecloud_clean):
         'error',
     ]
     assert set(ens.STATUS_WORDS.values()) | {'deleting'} == {'creating', 'available', 'deleting', 'error'}
+    # ECS snapshot-consistent groups: the states, and how many groups, disks and answers a call takes.
+    assert alibaba.documented_values('ecs', 'DescribeSnapshotGroupsRequest', 'Status') == list(ecs.GROUP_STATUSES)
+    assert set(ecs.GROUP_STATUSES) == set(ecs.STATUS_WORDS.values())
+    assert alibaba.documented_maximum('ecs', 'DescribeSnapshotGroupsRequest', 'MaxResults') == 100
+    assert alibaba.documented_maximum('ecs', 'DescribeSnapshotGroupsRequest', 'SnapshotGroupId') == 10
+    assert alibaba.documented_maximum('ecs', 'CreateSnapshotGroupRequest', 'DiskId') == ecs.MAX_GROUP_DISKS
+    assert (
+        '256 TiB' in alibaba.field_doc('ecs', 'CreateSnapshotGroupRequest', 'DiskId')
+        and ecs.MAX_GROUP_GIB == 256 * 1024
+    )
+    assert 'cannot be set at the same time' in alibaba.field_doc('ecs', 'CreateSnapshotGroupRequest', 'ExcludeDiskId')
+    assert alibaba.required_parameters('ecs', 'DeleteSnapshotGroup') == {'RegionId', 'SnapshotGroupId'}
+    # Nothing in DescribeSnapshots' snapshot names its group: members are read from DescribeSnapshotGroups.
+    assert not [
+        name
+        for name in alibaba.fields('ecs', 'DescribeSnapshotsResponseBodySnapshotsSnapshot')
+        if 'SnapshotGroup' in name
+    ]
     states = tencent.documented_values('cbs', 'DescribeSnapshotsRequest', 'Filters', 'snapshot-state')
     assert {'NORMAL', 'CREATING', 'COPYING_FROM_REMOTE', 'CHECKING_COPIED', 'TORECYCLE'} <= set(states)
     assert set(cbs._SNAPSHOT_FILTERS) <= set(tencent.documented_filters('cbs', 'DescribeSnapshots'))  # pylint: disable=protected-access
