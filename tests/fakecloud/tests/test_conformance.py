@@ -194,6 +194,7 @@ GZ, SH = 'ap-guangzhou', 'ap-shanghai'
 ECS_TAGS = {'Tag.1.Key': 'dr', 'Tag.1.Value': 'yes'}
 # The instance of the two seeded disks that CreateSnapshotGroup's scenarios snapshot together.
 ECS_INSTANCE = 'i-conf01'
+CBS_INSTANCE = 'ins-conf01'
 
 
 def seed(admin) -> dict:
@@ -251,6 +252,9 @@ def seed(admin) -> dict:
             'disks': [
                 {'region': GZ, 'name': 'cbs-disk', 'tags': {'dr': 'yes'}, 'snapshots': 12},
                 {'region': GZ, 'snapshots': 1},
+                # Two disks of one instance, for the snapshot group scenarios.
+                {'region': GZ, 'instance_id': CBS_INSTANCE},
+                {'region': GZ, 'instance_id': CBS_INSTANCE, 'type': 'system'},
             ]
         }
     )['cbs']
@@ -822,6 +826,60 @@ def cbs_create_snapshot(ids, send):
     send({'DiskId': ids['cbs']['disks'][1], 'SnapshotName': 'cbs-new', 'Tags': [{'Key': 'k', 'Value': 'v'}]}, region=GZ)
 
 
+def _cbs_group_disks(ids) -> list:
+    return ids['cbs']['disks'][2:4]
+
+
+def _cbs_group(send, ids, **params) -> str:
+    """A snapshot group of the seeded instance's two disks, made for a scenario: its id."""
+    client = tencent_client(cbs_client.CbsClient, send.endpoint, GZ)
+    answer = client.call_json('CreateSnapshotGroup', dict({'DiskIds': _cbs_group_disks(ids)}, **params))
+    return answer['Response']['SnapshotGroupId']
+
+
+def cbs_create_snapshot_group(ids, send):
+    made = send(
+        {'DiskIds': _cbs_group_disks(ids), 'SnapshotGroupName': 'conf-group', 'Tags': [{'Key': 'k', 'Value': 'v'}]},
+        region=GZ,
+    )
+    assert made['SnapshotGroupId'].startswith('csnap-')
+    # A disk attached to no instance, and disks of two instances.
+    send({'DiskIds': ids['cbs']['disks'][:1]}, expected_error='InvalidDisk.NotSupported', region=GZ)
+    send({'DiskIds': ['disk-nowhere']}, expected_error='InvalidDiskId.NotFound', region=GZ)
+
+
+def cbs_describe_snapshot_groups(ids, send):
+    first = _cbs_group(send, ids, SnapshotGroupName='conf-group')
+    _cbs_group(send, ids)
+    member = send({'Filters': [{'Name': 'snapshot-group-id', 'Values': [first]}]}, region=GZ)['SnapshotGroupSet'][0][
+        'SnapshotIdSet'
+    ][1]
+    (group,) = send(
+        {
+            'Filters': [
+                {'Name': 'snapshot-group-name', 'Values': ['conf-group']},
+                {'Name': 'snapshot-group-state', 'Values': ['CREATING']},
+                {'Name': 'snapshot-id', 'Values': [member]},
+            ],
+            'Offset': 0,
+            'Limit': 10,
+        },
+        region=GZ,
+    )['SnapshotGroupSet']
+    assert (group['SnapshotGroupId'], group['ContainRootSnapshot'], len(group['SnapshotIdSet'])) == (first, True, 2)
+    assert send({'Offset': 1, 'Limit': 1}, region=GZ)['TotalCount'] == 2
+    send(
+        {'Filters': [{'Name': 'snapshot-group-type', 'Values': ['NORMAL']}]}, expected_error='InvalidFilter', region=GZ
+    )
+
+
+def cbs_delete_snapshot_group(ids, send):
+    first, second = _cbs_group(send, ids), _cbs_group(send, ids)
+    send({'SnapshotGroupId': first, 'DeleteBindImages': False}, region=GZ)
+    send({'SnapshotGroupIds': [second]}, region=GZ)
+    send({'SnapshotGroupId': first}, expected_error='ResourceNotFound.NotFound', region=GZ)
+
+
 def cbs_copy_snapshot_cross_regions(ids, send):
     send(
         {
@@ -1147,6 +1205,9 @@ SCENARIOS = {
     ('cbs', 'CreateSnapshot'): cbs_create_snapshot,
     ('cbs', 'CopySnapshotCrossRegions'): cbs_copy_snapshot_cross_regions,
     ('cbs', 'DeleteSnapshots'): cbs_delete_snapshots,
+    ('cbs', 'CreateSnapshotGroup'): cbs_create_snapshot_group,
+    ('cbs', 'DescribeSnapshotGroups'): cbs_describe_snapshot_groups,
+    ('cbs', 'DeleteSnapshotGroup'): cbs_delete_snapshot_group,
     ('cbs', 'ModifySnapshotsSharePermission'): cbs_modify_snapshots_share_permission,
     ('cbs', 'DescribeSnapshotSharePermission'): cbs_describe_snapshot_share_permission,
     ('tag', 'TagResources'): tag_tag_resources,
@@ -1360,6 +1421,12 @@ def test_documented_limits_and_states_are_the_models(fakecloud_clean):
         for name in alibaba.fields('ecs', 'DescribeSnapshotsResponseBodySnapshotsSnapshot')
         if 'SnapshotGroup' in name
     ]
+    # CBS snapshot groups: the states, the filters, the one type and how many answers a call takes.
+    assert tencent.documented_values('cbs', 'SnapshotGroup', 'SnapshotGroupState') == list(cbs.GROUP_STATES)
+    assert tencent.documented_filters('cbs', 'DescribeSnapshotGroups') == list(cbs._GROUP_FILTERS)  # pylint: disable=protected-access
+    assert tencent.documented_maximum('cbs', 'DescribeSnapshotGroupsRequest', 'Limit') == 100
+    assert 'NORMAL' in tencent.field_doc('cbs', 'SnapshotGroup', 'SnapshotGroupType')
+    assert not [name for name in tencent.fields('cbs', 'Snapshot') if 'Group' in name]
     states = tencent.documented_values('cbs', 'DescribeSnapshotsRequest', 'Filters', 'snapshot-state')
     assert {'NORMAL', 'CREATING', 'COPYING_FROM_REMOTE', 'CHECKING_COPIED', 'TORECYCLE'} <= set(states)
     assert set(cbs._SNAPSHOT_FILTERS) <= set(tencent.documented_filters('cbs', 'DescribeSnapshots'))  # pylint: disable=protected-access
