@@ -638,7 +638,7 @@ def delete_snapshots(call) -> dict:
 # and Tags; the CbsClient docstring: all or some of the disks attached to one instance. Every member is snapshotted at
 # one moment and completes on fakecloud's clock (timings.cbs.snapshot_seconds). SnapshotGroup.SnapshotGroupState is
 # NORMAL, CREATING or ROLLBACKING (ApplySnapshotGroup, not emulated); SnapshotGroupType's one documented value is NORMAL,
-# "普通快照组，非一致性快照" (an ordinary group, not a consistent snapshot). A member that fails disappears, as any CBS
+# "普通快照组" then "非一致性快照" (an ordinary group; not a consistent snapshot). A member that fails disappears, as any CBS
 # snapshot that fails (no failed state): the group then lists fewer snapshots than it had disks, and is NORMAL once the
 # others are (unverifiable, and the harder case for a client, which must count the members itself). Nothing in a
 # Snapshot of DescribeSnapshots names its group (CBS-M Snapshot).
