@@ -1,9 +1,11 @@
 """The suites' EBS layer over moto (ebs_vault.py) makes multi-volume snapshots and snapshots in flight as EC2 does, where
 moto 5.2.5 does not: CreateSnapshots' one StartTime, CopyTagsFromSource and ExcludeDataVolumeIds; a snapshot held
 pending (one member of a set: a torn set), or pending for a while by the cloud's clock; CopySnapshot and CreateVolume
-refuse a snapshot that is not completed (IncorrectState); a copy's VolumeId is vol-ffffffff when switched on."""
+refuse a snapshot that is not completed (IncorrectState); a copy's VolumeId is vol-ffffffff unless switched off."""
 
 from __future__ import annotations
+
+import os
 
 import botocore.session
 import pytest
@@ -24,10 +26,11 @@ def vault():
     # pylint: disable-next=import-outside-toplevel
     from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_vault
 
+    switched_on = ebs_vault.FIDELITY['copy_volume_id']
     yield ebs_vault
     ebs_vault.HELD_VOLUMES.clear()
     ebs_vault.TIMINGS['snapshot_seconds'] = 0.0
-    ebs_vault.FIDELITY['copy_volume_id'] = False
+    ebs_vault.FIDELITY['copy_volume_id'] = switched_on
     ebs_vault.CLOCK['offset'] = 0.0
 
 
@@ -155,17 +158,23 @@ def test_snapshots_take_time_by_the_clouds_clock_when_timed(moto_url, vault):
     assert copy.describe_snapshots(SnapshotIds=[copy_id])['Snapshots'][0]['State'] == 'completed'
 
 
-def test_a_copy_names_vol_ffffffff_only_when_switched_on(moto_url, vault):
+def test_a_copy_names_vol_ffffffff_unless_switched_off(moto_url, vault):
+    """"Snapshots created by a copy snapshot operation have an arbitrary volume ID" (Snapshot.VolumeId): EBS's
+    vol-ffffffff; the source keeps its own volume's."""
     region = 'il-central-1'
     client = ec2(moto_url, region)
     volume = client.create_volume(Size=1, AvailabilityZone=region + 'a')['VolumeId']
     snapshot = client.create_snapshot(VolumeId=volume)['SnapshotId']
     copy = ec2(moto_url, 'eu-central-2')
-    kept = copy.copy_snapshot(SourceSnapshotId=snapshot, SourceRegion=region)['SnapshotId']
-    assert copy.describe_snapshots(SnapshotIds=[kept])['Snapshots'][0]['VolumeId'] == volume, "moto's, by default"
+    copied = copy.copy_snapshot(SourceSnapshotId=snapshot, SourceRegion=region)['SnapshotId']
     vault.FIDELITY['copy_volume_id'] = True
-    (described,) = copy.describe_snapshots(SnapshotIds=[kept])['Snapshots']
-    assert described['VolumeId'] == 'vol-ffffffff'
+    assert copy.describe_snapshots(SnapshotIds=[copied])['Snapshots'][0]['VolumeId'] == 'vol-ffffffff'
     assert client.describe_snapshots(SnapshotIds=[snapshot])['Snapshots'][0]['VolumeId'] == volume, 'not the source'
     found = copy.describe_snapshots(Filters=[{'Name': 'volume-id', 'Values': ['vol-ffffffff']}])['Snapshots']
-    assert [snap['SnapshotId'] for snap in found] == [kept]
+    assert [snap['SnapshotId'] for snap in found] == [copied]
+    vault.FIDELITY['copy_volume_id'] = False
+    assert copy.describe_snapshots(SnapshotIds=[copied])['Snapshots'][0]['VolumeId'] == volume, "moto's, switched off"
+
+
+def test_the_copy_volume_id_is_on_by_default(vault):
+    assert vault.FIDELITY['copy_volume_id'] is (os.environ.get('SNAPCOPY_MOTO_COPY_VOLUME_ID', '1') != '0')

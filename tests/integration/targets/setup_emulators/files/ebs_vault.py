@@ -59,15 +59,18 @@ Multi-volume snapshots and snapshots in flight, as botocore's EC2 model (2016-11
   percentage in between is not emulated).
 - A copy's VolumeId: "Snapshots created by a copy snapshot operation have an arbitrary volume ID that you should not use
   for any purpose" (Snapshot.VolumeId; CopySnapshot's reference), vol-ffffffff in the EBS user guide; moto keeps the
-  source's. FIDELITY['copy_volume_id'] answers vol-ffffffff; it is off by default because the collection's tests rely on
-  moto's (see FIDELITY). A test that plays a lock the cloud answers but does not hold names (account, 'LockSnapshot') in
-HOLLOW: the call is checked and answered as EC2 answers it, and nothing is kept.
+  source's. FIDELITY['copy_volume_id'] answers vol-ffffffff, on by default (SNAPCOPY_MOTO_COPY_VOLUME_ID=0 turns it
+  off): no unit test of the collection on moto relies on moto's answer.
+
+A test that plays a lock the cloud answers but does not hold names (account, 'LockSnapshot') in HOLLOW: the call is
+checked and answered as EC2 answers it, and nothing is kept.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
+import os
 import re
 import threading
 import time
@@ -92,11 +95,12 @@ HELD_VOLUMES: set = set()
 TIMINGS = {'snapshot_seconds': 0.0}
 # (account, region, snapshot id) -> when it completes (cloud_time); None: held until complete_snapshot or fail_snapshot.
 PENDING: dict = {}
-# Fidelity that the collection's own tests do not yet stand, off by default:
-# - copy_volume_id: a copy's VolumeId is vol-ffffffff (the module's docstring); moto answers the source's. The
-#   collection's AWS adapter reads a copy's VolumeId as its source disk (plugins/module_utils/clouds/aws), and its tests
-#   were written against moto's answer.
-FIDELITY = {'copy_volume_id': False}
+# Fidelity a test may switch off, when it must meet moto's own answer:
+# - copy_volume_id: a copy's VolumeId is vol-ffffffff (the module's docstring); moto answers the source's. On by
+#   default: every unit test on moto passes with it (the AWS adapter reads VolumeId only of the source region's own
+#   snapshots, plugins/module_utils/clouds/aws/ebs_dr.py disk_snapshots and completed_snapshots).
+#   SNAPCOPY_MOTO_COPY_VOLUME_ID=0 in the environment switches it off for a whole run.
+FIDELITY = {'copy_volume_id': os.environ.get('SNAPCOPY_MOTO_COPY_VOLUME_ID', '1') != '0'}
 # What EBS answers as a copy's VolumeId (the EBS user guide, "Copy an Amazon EBS snapshot").
 COPY_VOLUME_ID = 'vol-ffffffff'
 # (account, action) pairs answered and not carried out: LockSnapshot, a lock the cloud answers and does not hold.
