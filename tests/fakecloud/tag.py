@@ -108,6 +108,61 @@ def untag_resources(call) -> dict:
     return {'FailedResources': failed}
 
 
+# AttachResourcesTag, DetachResourcesTag: "ResourceIds.N ... up to 50 resources" of one service, prefix and region, and one
+# tag key (tag 2018-08-13 AttachResourcesTagRequest, DetachResourcesTagRequest).
+MAX_RESOURCE_IDS_PER_CALL = 50
+
+
+def _resources_by_id(call) -> tuple[list, str]:
+    """The records ResourceIds names (ServiceType, ResourcePrefix and ResourceRegion say which), and the tag key. The
+    call changes all or none of them: its answer has no FailedResources (AttachResourcesTagResponse is a RequestId), so
+    an id that is not there fails the call (the code: unverifiable, the Tag service's ResourceNotFound)."""
+    params = call.params
+    service = p.text(params, 'ServiceType', required=True)
+    ids = p.str_list(params, 'ResourceIds', required=True, limit=MAX_RESOURCE_IDS_PER_CALL)
+    key = p.text(params, 'TagKey', required=True)
+    prefix = p.text(params, 'ResourcePrefix', required=True)
+    region = p.text(params, 'ResourceRegion', required=True)
+    if service not in ('cvm', 'cbs'):
+        raise tc_invalid('ServiceType')
+    if prefix not in _TYPES:
+        raise CloudError(
+            'InvalidParameterValue.ResourcePrefixInvalid', 'The resource prefix `%s` is not valid.' % prefix, 200
+        )
+    if key.lower().startswith(_RESERVED_PREFIXES):
+        raise CloudError('InvalidParameterValue.ReservedTagKey', 'The tag key `%s` is reserved.' % key, 200)
+    records = []
+    for resource_id in ids:
+        record = getattr(call.store, _TYPES[prefix])['cbs'].get(resource_id)
+        if record is None or record['region'] != region:
+            raise CloudError('ResourceNotFound', 'The resource `%s` does not exist.' % resource_id, 200)
+        records.append(record)
+    return records, key
+
+
+def attach_resources_tag(call) -> dict:
+    records, key = _resources_by_id(call)
+    value = p.text(call.params, 'TagValue', required=True)
+    if len(value) > 255:
+        raise tc_invalid('TagValue')
+    for record in records:
+        if len(set(record['tags']) | {key}) > _MAX_TAGS_PER_RESOURCE:
+            raise CloudError('LimitExceeded.ResourceAttachedTags', 'The resource has too many tags.', 200)
+    for record in records:
+        record['tags'][key] = value
+        call.changed(record['region'])
+    return {}
+
+
+def detach_resources_tag(call) -> dict:
+    # A key the resource does not carry is no failure (unverifiable, as for UnTagResources).
+    records, key = _resources_by_id(call)
+    for record in records:
+        record['tags'].pop(key, None)
+        call.changed(record['region'])
+    return {}
+
+
 def modify_resource_tags(call) -> dict:
     resource = p.text(call.params, 'Resource', required=True)
     replace = _tag_list(call.params, 'ReplaceTags')
@@ -174,6 +229,19 @@ def get_resources(call) -> dict:
 ACTIONS = {
     'TagResources': action(tag_resources, True, 'ResourceList', 'Tags', 'Tags.TagKey', 'Tags.TagValue'),
     'UnTagResources': action(untag_resources, True, 'ResourceList', 'TagKeys'),
+    'AttachResourcesTag': action(
+        attach_resources_tag,
+        True,
+        'ServiceType',
+        'ResourceIds',
+        'TagKey',
+        'TagValue',
+        'ResourceRegion',
+        'ResourcePrefix',
+    ),
+    'DetachResourcesTag': action(
+        detach_resources_tag, True, 'ServiceType', 'ResourceIds', 'TagKey', 'ResourceRegion', 'ResourcePrefix'
+    ),
     'ModifyResourceTags': action(
         modify_resource_tags,
         True,

@@ -107,7 +107,13 @@ def is_retryable(error: BaseException) -> bool:
 
 # Calls that may be sent again after any failure, a lost answer included: reads, and setting tags or a description.
 SAFE_TO_RESEND_PREFIXES = ('Describe', 'List', 'Get')
-SAFE_TO_RESEND = ('TagResources', 'CreateTags', 'ModifySnapshotAttribute', 'ModifySnapshotsSharePermission')
+SAFE_TO_RESEND = (
+    'TagResources',
+    'AttachResourcesTag',  # a key set to one value, as TagResources
+    'CreateTags',
+    'ModifySnapshotAttribute',
+    'ModifySnapshotsSharePermission',
+)
 
 
 # The codes of a call the caller's policy does not allow (EC2 UnauthorizedOperation, KMS/STS AccessDenied*, Alibaba

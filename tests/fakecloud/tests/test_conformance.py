@@ -947,6 +947,38 @@ def tag_untag_resources(ids, send):
     send({'ResourceList': [_cbs_resource(ids)], 'TagKeys': many}, expected_error='InvalidParameterValue')
 
 
+def _attach_params(ids, *indexes, **extra):
+    return dict(
+        {
+            'ServiceType': 'cvm',
+            'ResourcePrefix': 'snapshot',
+            'ResourceRegion': GZ,
+            'ResourceIds': [ids['cbs']['snapshots'][index] for index in indexes],
+            'TagKey': 'lease',
+        },
+        **extra,
+    )
+
+
+def tag_attach_resources_tag(ids, send):
+    send(_attach_params(ids, 0, 1, TagValue='until'))
+    # All or none: the answer names no failed resource, so one not there fails the call.
+    gone = dict(_attach_params(ids, 0, TagValue='v'), ResourceIds=[ids['cbs']['snapshots'][0], 'snap-none0000'])
+    send(gone, expected_error='ResourceNotFound')
+    many = dict(_attach_params(ids, 0, TagValue='v'), ResourceIds=['snap-%08d' % number for number in range(51)])
+    send(many, expected_error='InvalidParameterValue')
+    send(
+        dict(_attach_params(ids, 0, TagValue='v'), ResourcePrefix='bucket'),
+        expected_error='InvalidParameterValue.ResourcePrefixInvalid',
+    )
+
+
+def tag_detach_resources_tag(ids, send):
+    # A key the resource does not carry is no failure.
+    send(_attach_params(ids, 0, 1))
+    send(_attach_params(ids, 2, TagKey='absent'))
+
+
 def tag_modify_resource_tags(ids, send):
     send(
         {
@@ -1212,6 +1244,8 @@ SCENARIOS = {
     ('cbs', 'DescribeSnapshotSharePermission'): cbs_describe_snapshot_share_permission,
     ('tag', 'TagResources'): tag_tag_resources,
     ('tag', 'UnTagResources'): tag_untag_resources,
+    ('tag', 'AttachResourcesTag'): tag_attach_resources_tag,
+    ('tag', 'DetachResourcesTag'): tag_detach_resources_tag,
     ('tag', 'ModifyResourceTags'): tag_modify_resource_tags,
     ('tag', 'GetResources'): tag_get_resources,
     ('alibaba_sts', 'AssumeRole'): alibaba_sts_assume_role,

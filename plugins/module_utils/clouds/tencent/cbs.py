@@ -93,6 +93,10 @@ LISTING_THRESHOLD = 10
 # reads it).
 TAG_RESOURCES_PER_CALL = 9
 TAGS_PER_CALL = 9
+# AttachResourcesTag and DetachResourcesTag: one tag key and "up to 50 resources" a call (ResourceIds.N), named by the
+# parts of their six-segment names: service type, prefix and region (tag 2018-08-13 AttachResourcesTagRequest).
+RESOURCE_IDS_PER_CALL = 50
+SNAPSHOT_SERVICE_TYPE, SNAPSHOT_RESOURCE_PREFIX = 'cvm', 'snapshot'
 # CBS gives times in China Standard Time, which has no daylight saving.
 CHINA_STANDARD_TIME = datetime.timezone(datetime.timedelta(hours=8), 'CST')
 
@@ -139,7 +143,7 @@ def resource_name(snapshot: Snapshot) -> str:
 
 def snapshot_resource_name(region: str, snapshot_id: str) -> str:
     """The Tag service's six-segment name of a CBS snapshot (the account id may be left empty)."""
-    return 'qcs::cvm:%s:uin/:snapshot/%s' % (region, snapshot_id)
+    return 'qcs::%s:%s:uin/:%s/%s' % (SNAPSHOT_SERVICE_TYPE, region, SNAPSHOT_RESOURCE_PREFIX, snapshot_id)
 
 
 # pylint: disable-next=abstract-method  # a base: CbsCopyAdapter makes the copies

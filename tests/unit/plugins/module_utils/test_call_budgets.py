@@ -8,10 +8,10 @@ The budgets, per run of N disks into one DR region (docs/performance.md, "Calls 
 * copy calls: one per copy (CBS: one per source, for all its DR regions);
 * the copy leases (dr.leases.CopyLeases): written, and taken off, a batch of sources a call, as many as the cloud's tag
   call takes (EC2 CreateTags/DeleteTags: 1,000 resources, FILTER_CHUNK a call here; ECS TagResources/UntagResources: 50;
-  Tencent TagResources/UnTagResources: 9, the tag 2018-08-13 models' "N from 0 to 9");
+  Tencent AttachResourcesTag/DetachResourcesTag: 50, a key a call, the tag 2018-08-13 models' "up to 50 resources");
 * what the cloud makes us write on each copy, and only where it must: the copy's own id on AWS and CBS copies
   (docs/safety.md, "Where the cloud records no source"); nothing on ECS and ENS;
-* reads: 3 per 100 disks in each region the run reads, and what a cloud's own limits add (EXTRA_READS).
+* reads: 3 per 100 disks in each region the run reads, and what a cloud's own limits add (tests/utils/read_budget.py).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_
     backends,
 )
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_restore_fakecloud import ALIBABA, TENCENT
+from ansible_collections.snapcopy.cloud.tests.utils.read_budget import READ_PREFIXES, read_budget
 
 # make units-oldest runs these at 600 disks (SNAPCOPY_BUDGET_DISKS): what the oldest SDKs could change is a request more or
 # less per call, which 600 disks show as 1,000 do, crossing every page and batch the run of 1,000 crosses (DescribeVolumes'
@@ -55,21 +56,10 @@ TAG_CALLS = {
     'aws': ('CreateTags', 'DeleteTags'),
     'ecs': ('TagResources', 'UntagResources'),
     'ens': (),
-    'cbs': ('TagResources', 'UnTagResources'),
+    'cbs': ('TagResources', 'UnTagResources', 'AttachResourcesTag', 'DetachResourcesTag'),
 }
 # How many resources one tag call takes (see the module docstring); CopyLeases writes and takes off that many at once.
-TAGGED_PER_CALL = {'aws': 200, 'ecs': 50, 'cbs': 9}
-READ_PREFIXES = ('Describe', 'Get', 'List')
-# Reads a cloud adds to 3 per 100 disks per region, for N disks: EBS copies at most 20 snapshots at once into a region
-# (a read of the copies in flight per wave of 20); ENS lists disks 50 a page (ens-20171110 DescribeDisksRequest:
-# PageSize "Maximum value: 50"), one more page per 100 disks; CBS looks again under its leases at the sources'
-# CopyingToRegions, where it finds copies in flight (one more read per 100 sources).
-EXTRA_READS = {
-    'aws': lambda disks: math.ceil(disks / 20),
-    'ecs': lambda disks: 0,
-    'ens': lambda disks: math.ceil(disks / 100) + 1,
-    'cbs': lambda disks: math.ceil(disks / 100),
-}
+TAGGED_PER_CALL = {'aws': 200, 'ecs': 50, 'cbs': 50}
 # How many snapshots' locks one DescribeLockedSnapshots reads here (EbsAdapter and EcsAdapter.ids_per_lock_describe).
 LOCKS_PER_READ = {'aws': 200, 'ecs': 100}
 # With dr_account, the sources' tags are read three times more, 100 or more a read: before the run's leases, after them
@@ -175,8 +165,7 @@ def held_to_budget(provider, counted, report, locked=False):
     mutating = sum(calls for action, calls in counted.items() if not action.startswith(READ_PREFIXES))
     assert mutating == counted[copy_call] + tag_calls, 'no other mutating call: %s' % counted
     reads = sum(calls for action, calls in counted.items() if action.startswith(READ_PREFIXES))
-    # 3 per 100 disks in each region the run reads (the source region and the DR region), and what a cloud adds
-    assert reads <= 2 * 3 * DISKS / 100 + EXTRA_READS[provider](DISKS), counted
+    assert reads <= read_budget(provider, DISKS), counted
 
 
 def test_a_plain_aws_run_of_1000_disks_costs_a_copy_call_and_a_mark_a_copy(moto_url, moto_calls):
@@ -232,7 +221,7 @@ def test_an_aws_run_with_a_dr_account_leases_and_releases_its_shares_in_batches(
     for action in ('AssumeRole', 'GetCallerIdentity'):  # the DR account's role, and whose keys are whose: once a run
         assert counted.pop(action) <= 2, counted
     reads = sum(calls for action, calls in counted.items() if action.startswith(READ_PREFIXES))
-    assert reads <= 2 * 3 * disks / 100 + EXTRA_READS['aws'](disks) + SHARE_READS * math.ceil(disks / 100), counted
+    assert reads <= read_budget('aws', disks) + SHARE_READS * math.ceil(disks / 100), counted
     assert counted['CopySnapshot'] == disks and set(counted) == {
         'CopySnapshot',
         'DescribeSnapshots',
@@ -266,4 +255,4 @@ def test_an_ecs_run_of_1000_disks_with_a_dr_account_claims_and_releases_its_shar
     # The DR account's invitation is looked at once a run and resource share, not once a source.
     assert counted['ListResourceShareInvitations'] <= 5 and counted['AcceptResourceShareInvitation'] <= 2, counted
     reads = counted['DescribeSnapshots'] + counted['DescribeDisks']
-    assert reads <= 2 * 3 * DISKS / 100 + EXTRA_READS['ecs'](DISKS) + SHARE_READS * math.ceil(DISKS / 100), counted
+    assert reads <= read_budget('ecs', DISKS) + SHARE_READS * math.ceil(DISKS / 100), counted

@@ -355,11 +355,13 @@ def test_dr_run_plans_copies_and_reruns_without_change(cloud, estate):
     assert all(disk['source_snapshot']['id'] == newest[disk['disk_id']] for disk in report['disks'])
     assert all(copy['state'] == 'NORMAL' for disk in report['disks'] for copy in disk['copies'])
     # one copy call per disk serves both DR regions; each copy is tagged in one call, its own id (the DR copy's mark,
-    # docs/safety.md) among its tags; the copy calls are guarded by the run's copy leases on their sources, written and
-    # taken off 9 sources a call, what TagResources and UnTagResources take (dr.leases.CopyLeases)
+    # docs/safety.md) among its tags; the copy calls are guarded by the run's copy leases on their sources (a key a DR
+    # region), written and taken off 50 sources a call, what AttachResourcesTag and DetachResourcesTag take
+    # (dr.leases.CopyLeases)
     assert cloud.admin.calls()['mutating']['cbs']['CopySnapshotCrossRegions'] == 30
-    assert cloud.admin.calls()['mutating']['tag']['TagResources'] == 60 + 4
-    assert cloud.admin.calls()['mutating']['tag']['UnTagResources'] == 4
+    tag_calls = cloud.admin.calls()['mutating']['tag']
+    assert tag_calls['TagResources'] == 60 and 'UnTagResources' not in tag_calls
+    assert tag_calls['AttachResourcesTag'] == tag_calls['DetachResourcesTag'] == len(DR_REGIONS)
     for region in DR_REGIONS:
         copies = copies_in(cloud, region)
         assert len(copies) == 30 and all(snap['tags'][COPY_TAG] == snap['id'] for snap in copies)

@@ -1,6 +1,7 @@
 """The CBS adapter's calls on the tags of source snapshots (dr.leases.SourceTagCalls, what copy and share leases are
-made of), driving the real Tencent SDK against fakecloud over HTTP: the Tag service writes and removes the tags
-(TagResources, UnTagResources), DescribeSnapshots reads them back, always in the disks' account."""
+made of), driving the real Tencent SDK against fakecloud over HTTP: the Tag service writes and removes the tags a key
+and 50 snapshots a call (AttachResourcesTag, DetachResourcesTag), DescribeSnapshots reads them back, always in the disks'
+account."""
 
 from __future__ import annotations
 
@@ -8,10 +9,7 @@ import datetime
 
 import pytest
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import (
-    TAG_RESOURCES_PER_CALL,
-    TAGS_PER_CALL,
-)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs import RESOURCE_IDS_PER_CALL
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import SourceTagCalls, lease_for, leases_under
@@ -70,9 +68,15 @@ def test_tags_written_on_two_sources_are_read_back(cloud):
     assert leases_under(read[sources[0]], COPY_CLAIM_PREFIX) == {
         'run-a': lease_for('run-a', UNTIL, ['ap-beijing', 'ap-shanghai'])
     }
-    (sent,) = tag_calls(cloud, 'TagResources')
-    assert sent['ResourceList'] == ['qcs::cvm:%s:uin/:snapshot/%s' % (SOURCE, source) for source in sorted(sources)]
-    assert sent['Tags'] == [{'TagKey': key, 'TagValue': value}]
+    (sent,) = tag_calls(cloud, 'AttachResourcesTag')
+    assert sent == {
+        'ServiceType': 'cvm',
+        'ResourcePrefix': 'snapshot',
+        'ResourceRegion': SOURCE,
+        'ResourceIds': sorted(sources),
+        'TagKey': key,
+        'TagValue': value,
+    }
 
 
 def test_untag_removes_only_the_named_key_and_a_key_not_there_is_no_error(cloud):
@@ -87,9 +91,9 @@ def test_untag_removes_only_the_named_key_and_a_key_not_there_is_no_error(cloud)
     # Again: no snapshot carries the key now, and that is no error either.
     adapter.untag_sources(SOURCE, sources, [mine[0]])
     assert adapter.sources_tags(SOURCE, sources) == expected
-    assert [sent['TagKeys'] for sent in tag_calls(cloud, 'UnTagResources')] == [
-        sorted([mine[0], COPY_CLAIM_PREFIX + 'never-there']),
-        [mine[0]],
+    assert [sent['TagKey'] for sent in tag_calls(cloud, 'DetachResourcesTag')] == [
+        *sorted([mine[0], COPY_CLAIM_PREFIX + 'never-there']),
+        mine[0],
     ]
 
 
@@ -100,37 +104,36 @@ def test_a_snapshot_gone_is_left_out_untagged_without_error_and_refused_a_tag(cl
     adapter.tag_sources(SOURCE, [present, gone], {key: value})
     adapter.delete_snapshot(SOURCE, gone)
     assert adapter.sources_tags(SOURCE, [present, gone]) == {present: {'owner': 'team-a', key: value}}
-    # Removing a lease from a snapshot that is gone has nothing left to do (its tags are gone with it).
+    # Removing a lease from a snapshot that is gone has nothing left to do (its tags are gone with it): DetachResourcesTag
+    # refuses the whole batch for it, and the batch goes again as UnTagResources, whose answer names the one gone.
     adapter.untag_sources(SOURCE, [present, gone], [key])
     assert adapter.sources_tags(SOURCE, [present, gone]) == {present: {'owner': 'team-a'}}
-    # A lease cannot be written on it: the failure (inside TagResources' normal answer) names it; the other is tagged.
+    assert [sent['TagKeys'] for sent in tag_calls(cloud, 'UnTagResources')] == [[key]]
+    # A lease cannot be written on it: AttachResourcesTag changes all of its snapshots or none, and names it.
     with pytest.raises(CloudError) as raised:
         adapter.tag_sources(SOURCE, [present, gone], {key: value})
-    assert raised.value.kind == NOT_FOUND and raised.value.action == 'TagResources'
+    assert raised.value.kind == NOT_FOUND and raised.value.action == 'AttachResourcesTag'
     assert gone in raised.value.message and present not in raised.value.message
-    assert adapter.sources_tags(SOURCE, [present, gone]) == {present: {'owner': 'team-a', key: value}}
+    assert adapter.sources_tags(SOURCE, [present, gone]) == {present: {'owner': 'team-a'}}
 
 
-def test_more_sources_and_tags_than_one_call_takes_go_in_batches(cloud):
-    sources = seed_sources(cloud, TAG_RESOURCES_PER_CALL + 3)
+def test_more_sources_than_one_call_takes_go_in_batches_a_key_a_call(cloud):
+    sources = seed_sources(cloud, RESOURCE_IDS_PER_CALL + 3)
     adapter = CbsAdapter(make_client(cloud))
-    tags = dict(lease('run-%02d' % number) for number in range(TAGS_PER_CALL + 1))
+    tags = dict(lease('run-%02d' % number) for number in range(2))
     adapter.tag_sources(SOURCE, sources, tags)
     assert adapter.sources_tags(SOURCE, sources) == {source: tags for source in sources}
-    sent = tag_calls(cloud, 'TagResources')
-    assert len(sent) == 4  # two batches of snapshots, each with two of tags
-    assert all(
-        len(call['ResourceList']) <= TAG_RESOURCES_PER_CALL and len(call['Tags']) <= TAGS_PER_CALL for call in sent
+    sent = tag_calls(cloud, 'AttachResourcesTag')
+    assert len(sent) == 4  # two batches of snapshots, each with two keys
+    assert sorted((call['TagKey'], len(call['ResourceIds'])) for call in sent) == sorted(
+        (key, size) for key in tags for size in (RESOURCE_IDS_PER_CALL, 3)
     )
     assert cloud.admin.calls()['calls']['cbs']['DescribeSnapshots']['calls'] == 1  # 100 ids a read
     adapter.untag_sources(SOURCE, sources, sorted(tags))
     assert adapter.sources_tags(SOURCE, sources) == {source: {} for source in sources}
-    removed = tag_calls(cloud, 'UnTagResources')
-    assert len(removed) == 4
-    assert all(
-        len(call['ResourceList']) <= TAG_RESOURCES_PER_CALL and len(call['TagKeys']) <= TAGS_PER_CALL
-        for call in removed
-    )
+    removed = tag_calls(cloud, 'DetachResourcesTag')
+    assert len(removed) == 4 and all(len(call['ResourceIds']) <= RESOURCE_IDS_PER_CALL for call in removed)
+    assert not tag_calls(cloud, 'TagResources') and not tag_calls(cloud, 'UnTagResources')
 
 
 def test_with_a_dr_account_the_calls_go_to_the_disks_account(cloud):
@@ -151,3 +154,28 @@ def test_with_a_dr_account_the_calls_go_to_the_disks_account(cloud):
     }
     adapter.untag_sources(SOURCE, sources, [key])
     assert held_tags(cloud, sources) == {source: {'owner': 'team-a'} for source in sources}
+
+
+def test_a_policy_without_the_calls_a_key_a_call_keeps_its_leases_through_tagresources(cloud):
+    """A CAM policy written for the release before this one allows tag:TagResources and tag:UnTagResources, not
+    tag:AttachResourcesTag and tag:DetachResourcesTag: the leases are written and taken off as before (9 snapshots a
+    call), and each refused action is asked once a run, not once a batch."""
+    sources = seed_sources(cloud, RESOURCE_IDS_PER_CALL + 3, {'owner': 'team-a'})
+    refused = ('AttachResourcesTag', 'DetachResourcesTag')
+    cloud.admin.faults(
+        rules=[
+            {'cloud': 'tag', 'action': action, 'error_rate': 1.0, 'error_code': 'UnauthorizedOperation'}
+            for action in refused
+        ]
+    )
+    adapter = CbsAdapter(make_client(cloud))
+    mine, theirs = lease('run-a'), lease('run-b')
+    adapter.tag_sources(SOURCE, sources, dict([mine, theirs]))
+    assert held_tags(cloud, sources) == {source: {'owner': 'team-a', **dict([mine, theirs])} for source in sources}
+    adapter.untag_sources(SOURCE, sources, [mine[0]])
+    assert held_tags(cloud, sources) == {source: {'owner': 'team-a', theirs[0]: theirs[1]} for source in sources}
+    counted = cloud.admin.calls()['calls']['tag']
+    assert [counted[action]['calls'] for action in refused] == [1, 1], counted
+    written = tag_calls(cloud, 'TagResources')
+    assert len(written) == 2 * 6 and all(len(call['ResourceList']) <= 9 for call in written)  # 53 sources, 9 a call
+    assert len(tag_calls(cloud, 'UnTagResources')) == 6
