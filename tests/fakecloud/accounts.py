@@ -83,6 +83,7 @@ class AccountStore:
         self.account = account
         self.disks = {cloud: AccountTable(table, account) for cloud, table in store.disks.items()}
         self.snapshots = {cloud: AccountTable(table, account) for cloud, table in store.snapshots.items()}
+        self.snapshot_groups = {cloud: AccountTable(table, account) for cloud, table in store.snapshot_groups.items()}
         # Tencent resource names carry the account's uin (qcs::cvm:REGION:uin/UIN:snapshot/ID).
         self.config = (
             collections.ChainMap({'tencent_uin': account}, store.config) if vendor == 'tencent' else store.config
@@ -101,6 +102,12 @@ class AccountStore:
 
     def drop_failed(self, cloud: str, now: float) -> None:
         self._store.drop_failed(cloud, now)
+
+    def group_members(self, cloud: str, group: dict) -> list:
+        return [self.snapshots[cloud][sid] for sid in group['members'] if sid in self.snapshots[cloud]]
+
+    def group_phase(self, cloud: str, group: dict, now: float) -> tuple:
+        return type(self._store).group_phase(self, cloud, group, now)
 
     def any_snapshot(self, cloud: str, snapshot_id: str) -> dict | None:
         """The snapshot ``snapshot_id`` of whichever account (ECS: to see whether it is shared with this one)."""

@@ -37,6 +37,7 @@ def _snapshot_view(store, cloud: str, snap: dict, now: float) -> dict:
             'source_region',
             'is_copy',
             'retention_days',
+            'group_id',
         )
     }
     view.update(

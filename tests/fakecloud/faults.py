@@ -73,6 +73,12 @@ def empty_faults() -> dict:
             'ens': {'regions': [], 'rate': 0.0},
             'cbs': {'regions': [], 'rate': 0.0},
         },
+        # Torn snapshot groups: {cloud: {"member": index (default -1, the last), "outcome": "pending" (default) or
+        # "failed", "seconds": how much longer a pending member takes (default 3600), "count": groups to tear (default
+        # every one)}}. Each group CreateSnapshotGroup makes on that cloud while it holds has that one member left
+        # pending for longer than the others, or failing (ECS failed; CBS, which has no failed state, gone), so a test
+        # can make the torn set a DR run must not call a recovery point.
+        'torn_groups': {},
         'rate_limits': [],
         'tencent_rate_limit': False,
         # Canned answers: [{"cloud", "action", "answer", "count"?}]; a matching call (signature and
@@ -109,6 +115,11 @@ class FaultPlan:
             unknown = set(rule) - set(RULE_KEYS)
             if unknown:
                 raise ValueError('unknown fault rule keys %s' % sorted(unknown))
+        for cloud, spec in self.settings['torn_groups'].items():
+            if cloud not in ('ecs', 'cbs') or set(spec) - {'member', 'outcome', 'seconds', 'count'}:
+                raise ValueError('torn_groups: ecs or cbs, each with member, outcome, seconds, count; not %r' % spec)
+            if spec.get('outcome', 'pending') not in ('pending', 'failed'):
+                raise ValueError('torn_groups outcome must be pending or failed, not %r' % spec['outcome'])
         if replace or 'seed' in settings:
             self.rng = random.Random(self.settings['seed'])
         self.windows.clear()
@@ -194,6 +205,18 @@ class FaultPlan:
     def lose_answer(self, cloud: str, action: str) -> bool:
         """Whether to drop the connection after a mutating call was applied."""
         return any(self._fire(rule, 'lost_answer_rate') for rule in self._rules_for(cloud, action))
+
+    def torn_member(self, cloud: str, size: int) -> tuple | None:
+        """(member index, outcome, extra seconds) for a new snapshot group of ``size`` members on ``cloud``, when
+        torn_groups holds for it; None otherwise."""
+        spec = self.settings['torn_groups'].get(cloud)
+        if not spec or size < 1:
+            return None
+        if spec.get('count') is not None:
+            if spec['count'] <= 0:
+                return None
+            spec['count'] -= 1
+        return int(spec.get('member', -1)) % size, spec.get('outcome', 'pending'), float(spec.get('seconds', 3600))
 
     def region_broken(self, cloud: str, region: str) -> bool:
         """A destination region (or ENS node) that refuses new copies."""

@@ -86,6 +86,8 @@ def make_snapshot(store, cloud: str, region: str, now: float, disk: dict | None 
         'source_region': '',
         'retention_days': None,
         'is_copy': False,
+        # The snapshot group (ECS, CBS CreateSnapshotGroup) that made it, '' for none.
+        'group_id': '',
         # Being deleted (ENS "deleting") or in the recycle bin (CBS "TORECYCLE"); only seeds set it.
         'deleting': False,
     }

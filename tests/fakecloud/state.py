@@ -59,6 +59,7 @@ class Store:
         self._serial = 0
         self.disks: dict = {}
         self.snapshots: dict = {}
+        self.snapshot_groups: dict = {}
         self.tokens: dict = {}
         self.nonces: dict = {}
         self.sessions: dict = {}
@@ -77,6 +78,8 @@ class Store:
         """Forget all resources, calls, tokens and nonces (config and faults stay)."""
         self.disks = {cloud: {} for cloud in CLOUDS}
         self.snapshots = {cloud: {} for cloud in CLOUDS}
+        # Snapshot groups (ECS CreateSnapshotGroup, CBS CreateSnapshotGroup): id -> group; see group_phase.
+        self.snapshot_groups = {cloud: {} for cloud in CLOUDS}
         self.tokens = {}
         self.nonces = {}
         # Temporary credentials STS handed out: key id -> {secret, token, account, expires}.
@@ -185,6 +188,23 @@ class Store:
         if fraction >= 1.0:
             return DONE, 100
         return RUNNING, min(99, int(fraction * 100))
+
+    def group_members(self, cloud: str, group: dict) -> list:
+        """The snapshots of ``group`` that still exist, in the order the group made them."""
+        table = self.snapshots[cloud]
+        return [table[sid] for sid in group['members'] if sid in table]
+
+    def group_phase(self, cloud: str, group: dict, now: float) -> tuple:
+        """(phase, percent) of a snapshot group from its members: FAILED once any member failed, RUNNING while any
+        member runs, else DONE; the percent is the least advanced member's (unverifiable: the models document a group's
+        states, not how its progress adds up)."""
+        phases = [self.phase(snap, now) for snap in self.group_members(cloud, group)]
+        percent = min((pct for dummy, pct in phases), default=100)
+        if any(phase == FAILED for phase, dummy in phases):
+            return FAILED, percent
+        if any(phase == RUNNING for phase, dummy in phases):
+            return RUNNING, percent
+        return DONE, percent
 
     def copies_of(self, cloud: str, source_id: str) -> list:
         return [snap for snap in self.snapshots[cloud].values() if snap.get('source_snapshot_id') == source_id]

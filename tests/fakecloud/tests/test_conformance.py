@@ -192,6 +192,9 @@ HZ, BJ = 'cn-hangzhou', 'cn-beijing'
 NODE, NODE_DR = 'cn-hangzhou-26', 'cn-beijing-cmcc'
 GZ, SH = 'ap-guangzhou', 'ap-shanghai'
 ECS_TAGS = {'Tag.1.Key': 'dr', 'Tag.1.Value': 'yes'}
+# The instance of the two seeded disks that CreateSnapshotGroup's scenarios snapshot together.
+ECS_INSTANCE = 'i-conf01'
+CBS_INSTANCE = 'ins-conf01'
 
 
 def seed(admin) -> dict:
@@ -201,11 +204,11 @@ def seed(admin) -> dict:
                 {
                     'region': HZ,
                     'name': 'conf-disk',
-                    'instance_id': 'i-conf01',
+                    'instance_id': ECS_INSTANCE,
                     'tags': {'dr': 'yes'},
                     'snapshots': [{'name': 'older', 'tags': {'dr': 'yes'}}, {'name': 'newer'}],
                 },
-                {'region': HZ, 'encrypted': True, 'snapshots': 1},
+                {'region': HZ, 'encrypted': True, 'instance_id': ECS_INSTANCE, 'snapshots': 1},
             ]
             + [{'region': HZ} for dummy in range(11)]
         }
@@ -249,6 +252,9 @@ def seed(admin) -> dict:
             'disks': [
                 {'region': GZ, 'name': 'cbs-disk', 'tags': {'dr': 'yes'}, 'snapshots': 12},
                 {'region': GZ, 'snapshots': 1},
+                # Two disks of one instance, for the snapshot group scenarios.
+                {'region': GZ, 'instance_id': CBS_INSTANCE},
+                {'region': GZ, 'instance_id': CBS_INSTANCE, 'type': 'system'},
             ]
         }
     )['cbs']
@@ -476,6 +482,72 @@ def ecs_describe_locked_snapshots(ids, send):
     assert [(info['SnapshotId'], info['LockStatus']) for info in in_force] == [(second, 'compliance')]
     assert send({'RegionId': BJ})['LockedSnapshotsInfo'] == []
     send({'RegionId': HZ, 'LockStatus': 'governance'}, expected_error='InvalidParameter')
+
+
+def _ecs_group(send, **params) -> str:
+    """A snapshot-consistent group of the seeded instance's disks (or of ``params``), made for a scenario: its id."""
+    answer, code = alibaba_send(
+        send.endpoint, 'ecs', 'CreateSnapshotGroup', dict({'RegionId': HZ, 'InstanceId': ECS_INSTANCE}, **params)
+    )
+    assert code is None, code
+    return answer['SnapshotGroupId']
+
+
+def ecs_create_snapshot_group(ids, send):
+    disks = ids['ecs']['disks']
+    made = send(
+        dict(
+            ECS_TAGS,
+            RegionId=HZ,
+            InstanceId=ECS_INSTANCE,
+            Name='conf-group',
+            Description='a group',
+            ClientToken='conformance-group-1',
+        )
+    )
+    assert made['SnapshotGroupId'].startswith('ssg-')
+    send({'RegionId': HZ, 'InstanceId': ECS_INSTANCE, 'DiskId.1': disks[0]})
+    send({'RegionId': HZ, 'DiskId.1': disks[0], 'DiskId.2': disks[1]})
+    # Every disk of the instance left out: no group (unverifiable code).
+    send(
+        {'RegionId': HZ, 'InstanceId': ECS_INSTANCE, 'ExcludeDiskId.1': disks[0], 'ExcludeDiskId.2': disks[1]},
+        expected_error='InvalidParameter',
+    )
+    send(
+        {'RegionId': HZ, 'InstanceId': ECS_INSTANCE, 'DiskId.1': disks[0], 'ExcludeDiskId.1': disks[1]},
+        expected_error='InvalidParameter.Conflict',
+    )
+    send({'RegionId': HZ, 'InstanceId': 'i-nowhere'}, expected_error='InvalidInstanceId.NotFound')
+
+
+def ecs_describe_snapshot_groups(ids, send):
+    first = _ecs_group(send, Name='conf-group', **ECS_TAGS)
+    _ecs_group(send)
+    (group,) = send(
+        dict(
+            ECS_TAGS,
+            RegionId=HZ,
+            InstanceId=ECS_INSTANCE,
+            Name='conf-group',
+            **{'SnapshotGroupId.1': first, 'Status.1': 'progressing', 'Status.2': 'accomplished'},
+        )
+    )['SnapshotGroups']['SnapshotGroup']
+    assert (group['SnapshotGroupId'], group['Status']) == (first, 'progressing')
+    assert [snap['SourceDiskId'] for snap in group['Snapshots']['Snapshot']] == sorted(ids['ecs']['disks'][:2])
+    page = send({'RegionId': HZ, 'MaxResults': '1'})
+    assert len(page['SnapshotGroups']['SnapshotGroup']) == 1 and page['NextToken']
+    send({'RegionId': HZ, 'MaxResults': '1', 'NextToken': page['NextToken']})
+    send({'RegionId': HZ, 'Status.1': 'done'}, expected_error='InvalidParameter')
+
+
+def ecs_delete_snapshot_group(ids, send):
+    group = _ecs_group(send)
+    answer = send({'RegionId': HZ, 'SnapshotGroupId': group})
+    assert [item['OperationStatus'] for item in answer['OperationProgressSet']['OperationProgress']] == [
+        'Success',
+        'Success',
+    ]
+    send({'RegionId': HZ, 'SnapshotGroupId': group}, expected_error='InvalidSnapshotGroupId.NotFound')
 
 
 def ecs_describe_zones(ids, send):
@@ -752,6 +824,60 @@ def cbs_describe_snapshots(ids, send):
 
 def cbs_create_snapshot(ids, send):
     send({'DiskId': ids['cbs']['disks'][1], 'SnapshotName': 'cbs-new', 'Tags': [{'Key': 'k', 'Value': 'v'}]}, region=GZ)
+
+
+def _cbs_group_disks(ids) -> list:
+    return ids['cbs']['disks'][2:4]
+
+
+def _cbs_group(send, ids, **params) -> str:
+    """A snapshot group of the seeded instance's two disks, made for a scenario: its id."""
+    client = tencent_client(cbs_client.CbsClient, send.endpoint, GZ)
+    answer = client.call_json('CreateSnapshotGroup', dict({'DiskIds': _cbs_group_disks(ids)}, **params))
+    return answer['Response']['SnapshotGroupId']
+
+
+def cbs_create_snapshot_group(ids, send):
+    made = send(
+        {'DiskIds': _cbs_group_disks(ids), 'SnapshotGroupName': 'conf-group', 'Tags': [{'Key': 'k', 'Value': 'v'}]},
+        region=GZ,
+    )
+    assert made['SnapshotGroupId'].startswith('csnap-')
+    # A disk attached to no instance, and disks of two instances.
+    send({'DiskIds': ids['cbs']['disks'][:1]}, expected_error='InvalidDisk.NotSupported', region=GZ)
+    send({'DiskIds': ['disk-nowhere']}, expected_error='InvalidDiskId.NotFound', region=GZ)
+
+
+def cbs_describe_snapshot_groups(ids, send):
+    first = _cbs_group(send, ids, SnapshotGroupName='conf-group')
+    _cbs_group(send, ids)
+    member = send({'Filters': [{'Name': 'snapshot-group-id', 'Values': [first]}]}, region=GZ)['SnapshotGroupSet'][0][
+        'SnapshotIdSet'
+    ][1]
+    (group,) = send(
+        {
+            'Filters': [
+                {'Name': 'snapshot-group-name', 'Values': ['conf-group']},
+                {'Name': 'snapshot-group-state', 'Values': ['CREATING']},
+                {'Name': 'snapshot-id', 'Values': [member]},
+            ],
+            'Offset': 0,
+            'Limit': 10,
+        },
+        region=GZ,
+    )['SnapshotGroupSet']
+    assert (group['SnapshotGroupId'], group['ContainRootSnapshot'], len(group['SnapshotIdSet'])) == (first, True, 2)
+    assert send({'Offset': 1, 'Limit': 1}, region=GZ)['TotalCount'] == 2
+    send(
+        {'Filters': [{'Name': 'snapshot-group-type', 'Values': ['NORMAL']}]}, expected_error='InvalidFilter', region=GZ
+    )
+
+
+def cbs_delete_snapshot_group(ids, send):
+    first, second = _cbs_group(send, ids), _cbs_group(send, ids)
+    send({'SnapshotGroupId': first, 'DeleteBindImages': False}, region=GZ)
+    send({'SnapshotGroupIds': [second]}, region=GZ)
+    send({'SnapshotGroupId': first}, expected_error='ResourceNotFound.NotFound', region=GZ)
 
 
 def cbs_copy_snapshot_cross_regions(ids, send):
@@ -1085,6 +1211,9 @@ SCENARIOS = {
     ('ecs', 'DeleteSnapshot'): ecs_delete_snapshot,
     ('ecs', 'LockSnapshot'): ecs_lock_snapshot,
     ('ecs', 'DescribeLockedSnapshots'): ecs_describe_locked_snapshots,
+    ('ecs', 'CreateSnapshotGroup'): ecs_create_snapshot_group,
+    ('ecs', 'DescribeSnapshotGroups'): ecs_describe_snapshot_groups,
+    ('ecs', 'DeleteSnapshotGroup'): ecs_delete_snapshot_group,
     ('ecs', 'TagResources'): ecs_tag_resources,
     ('ecs', 'UntagResources'): ecs_untag_resources,
     ('ecs', 'ListTagResources'): ecs_list_tag_resources,
@@ -1108,6 +1237,9 @@ SCENARIOS = {
     ('cbs', 'CreateSnapshot'): cbs_create_snapshot,
     ('cbs', 'CopySnapshotCrossRegions'): cbs_copy_snapshot_cross_regions,
     ('cbs', 'DeleteSnapshots'): cbs_delete_snapshots,
+    ('cbs', 'CreateSnapshotGroup'): cbs_create_snapshot_group,
+    ('cbs', 'DescribeSnapshotGroups'): cbs_describe_snapshot_groups,
+    ('cbs', 'DeleteSnapshotGroup'): cbs_delete_snapshot_group,
     ('cbs', 'ModifySnapshotsSharePermission'): cbs_modify_snapshots_share_permission,
     ('cbs', 'DescribeSnapshotSharePermission'): cbs_describe_snapshot_share_permission,
     ('tag', 'TagResources'): tag_tag_resources,
@@ -1305,6 +1437,30 @@ def test_documented_limits_and_states_are_the_models(fakecloud_clean):
         'error',
     ]
     assert set(ens.STATUS_WORDS.values()) | {'deleting'} == {'creating', 'available', 'deleting', 'error'}
+    # ECS snapshot-consistent groups: the states, and how many groups, disks and answers a call takes.
+    assert alibaba.documented_values('ecs', 'DescribeSnapshotGroupsRequest', 'Status') == list(ecs.GROUP_STATUSES)
+    assert set(ecs.GROUP_STATUSES) == set(ecs.STATUS_WORDS.values())
+    assert alibaba.documented_maximum('ecs', 'DescribeSnapshotGroupsRequest', 'MaxResults') == 100
+    assert alibaba.documented_maximum('ecs', 'DescribeSnapshotGroupsRequest', 'SnapshotGroupId') == 10
+    assert alibaba.documented_maximum('ecs', 'CreateSnapshotGroupRequest', 'DiskId') == ecs.MAX_GROUP_DISKS
+    assert (
+        '256 TiB' in alibaba.field_doc('ecs', 'CreateSnapshotGroupRequest', 'DiskId')
+        and ecs.MAX_GROUP_GIB == 256 * 1024
+    )
+    assert 'cannot be set at the same time' in alibaba.field_doc('ecs', 'CreateSnapshotGroupRequest', 'ExcludeDiskId')
+    assert alibaba.required_parameters('ecs', 'DeleteSnapshotGroup') == {'RegionId', 'SnapshotGroupId'}
+    # Nothing in DescribeSnapshots' snapshot names its group: members are read from DescribeSnapshotGroups.
+    assert not [
+        name
+        for name in alibaba.fields('ecs', 'DescribeSnapshotsResponseBodySnapshotsSnapshot')
+        if 'SnapshotGroup' in name
+    ]
+    # CBS snapshot groups: the states, the filters, the one type and how many answers a call takes.
+    assert tencent.documented_values('cbs', 'SnapshotGroup', 'SnapshotGroupState') == list(cbs.GROUP_STATES)
+    assert tencent.documented_filters('cbs', 'DescribeSnapshotGroups') == list(cbs._GROUP_FILTERS)  # pylint: disable=protected-access
+    assert tencent.documented_maximum('cbs', 'DescribeSnapshotGroupsRequest', 'Limit') == 100
+    assert 'NORMAL' in tencent.field_doc('cbs', 'SnapshotGroup', 'SnapshotGroupType')
+    assert not [name for name in tencent.fields('cbs', 'Snapshot') if 'Group' in name]
     states = tencent.documented_values('cbs', 'DescribeSnapshotsRequest', 'Filters', 'snapshot-state')
     assert {'NORMAL', 'CREATING', 'COPYING_FROM_REMOTE', 'CHECKING_COPIED', 'TORECYCLE'} <= set(states)
     assert set(cbs._SNAPSHOT_FILTERS) <= set(tencent.documented_filters('cbs', 'DescribeSnapshots'))  # pylint: disable=protected-access

@@ -38,14 +38,39 @@ The snapshot must exist in moto's EC2 backend of the caller's account and region
 
 moto completes every snapshot and copy at once. A test that needs a copy in flight names its destination (account,
 region) in HELD_COPIES: each CopySnapshot answered there leaves its copy pending until the test calls complete_snapshot
-or fail_snapshot. A test that plays a lock the cloud answers but does not hold names (account, 'LockSnapshot') in
-HOLLOW: the call is checked and answered as EC2 answers it, and nothing is kept.
+or fail_snapshot. A test that needs one volume's snapshot in flight (one member of a multi-volume set: a torn set) names
+the volume (account, region, volume id) in HELD_VOLUMES: its snapshots made by CreateSnapshot or CreateSnapshots stay
+pending the same way. TIMINGS['snapshot_seconds'] (0 by default: moto's at once) leaves every new snapshot and copy
+pending that many seconds of the cloud's clock (CLOCK), as EC2's take time.
+
+Multi-volume snapshots and snapshots in flight, as botocore's EC2 model (2016-11-15) and EC2's answers say, where moto
+5.2.5 does otherwise:
+- CreateSnapshots (CreateSnapshotsRequest, InstanceSpecification) snapshots the volumes attached to the instance, less
+  the root volume with ExcludeBootVolume and the data volumes ExcludeDataVolumeId.N names (at most 40; the root volume's
+  id there "the request fails", InvalidParameterValue, the code is ours); CopyTagsFromSource=volume copies each
+  volume's tags to its snapshot ("Copies the tags from the specified volume to corresponding snapshot"), and the
+  TagSpecifications' go on every snapshot (over a volume's tag of the same key: unverifiable). Every snapshot of the
+  call has one StartTime: "This is the same for all snapshots initiated by the same request" (SnapshotInfo.StartTime),
+  which is how a set is told from snapshots of the same volumes made apart.
+- CopySnapshot and CreateVolume refuse a snapshot that is not completed: IncorrectState, "Snapshot '<id>' is not
+  'completed'." (EC2's answer to CreateVolume of a pending snapshot, as quoted in tschellenbach/Snaptastic#17; the
+  same for CopySnapshot, whose reference says a pending copy source fails: the message's wording for it is ours).
+- A snapshot's progress is 100% only once completed (moto answers 100% always): a pending one answers 0% (the
+  percentage in between is not emulated).
+- A copy's VolumeId: "Snapshots created by a copy snapshot operation have an arbitrary volume ID that you should not use
+  for any purpose" (Snapshot.VolumeId; CopySnapshot's reference), vol-ffffffff in the EBS user guide; moto keeps the
+  source's. FIDELITY['copy_volume_id'] answers vol-ffffffff, on by default (SNAPCOPY_MOTO_COPY_VOLUME_ID=0 turns it
+  off): no unit test of the collection on moto relies on moto's answer.
+
+A test that plays a lock the cloud answers but does not hold names (account, 'LockSnapshot') in HOLLOW: the call is
+checked and answered as EC2 answers it, and nothing is kept.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
+import os
 import re
 import threading
 import time
@@ -63,6 +88,21 @@ LOCKS: dict = {}
 # (account, region) destinations whose copies stay pending until complete_snapshot or fail_snapshot (see the module's
 # docstring).
 HELD_COPIES: set = set()
+# (account, region, volume id) whose snapshots (CreateSnapshot, CreateSnapshots) stay pending until complete_snapshot or
+# fail_snapshot: one member of a multi-volume set held makes a torn set.
+HELD_VOLUMES: set = set()
+# Seconds of the cloud's clock a new snapshot or copy stays pending (0: completed at once, as moto makes them).
+TIMINGS = {'snapshot_seconds': 0.0}
+# (account, region, snapshot id) -> when it completes (cloud_time); None: held until complete_snapshot or fail_snapshot.
+PENDING: dict = {}
+# Fidelity a test may switch off, when it must meet moto's own answer:
+# - copy_volume_id: a copy's VolumeId is vol-ffffffff (the module's docstring); moto answers the source's. On by
+#   default: every unit test on moto passes with it (the AWS adapter reads VolumeId only of the source region's own
+#   snapshots, plugins/module_utils/clouds/aws/ebs_dr.py disk_snapshots and completed_snapshots).
+#   SNAPCOPY_MOTO_COPY_VOLUME_ID=0 in the environment switches it off for a whole run.
+FIDELITY = {'copy_volume_id': os.environ.get('SNAPCOPY_MOTO_COPY_VOLUME_ID', '1') != '0'}
+# What EBS answers as a copy's VolumeId (the EBS user guide, "Copy an Amazon EBS snapshot").
+COPY_VOLUME_ID = 'vol-ffffffff'
 # (account, action) pairs answered and not carried out: LockSnapshot, a lock the cloud answers and does not hold.
 HOLLOW: set = set()
 # (account, action) pairs that the account's policy does not allow, answered as EC2 answers an IAM denial (its common
@@ -225,21 +265,191 @@ def _shorter(duration, expires_at, current):
 
 
 def complete_snapshot(account, region, snapshot_id, now=None):
-    """A held copy (HELD_COPIES) completes: a lock set while it was pending starts its duration now."""
+    """A held snapshot or copy (HELD_COPIES, HELD_VOLUMES) completes: a lock set while it was pending starts its duration
+    now."""
     now = cloud_time() if now is None else now
     with _GUARD:
-        _snapshots(account, region)[snapshot_id].status = 'completed'
-        lock = LOCKS.get((account, region, snapshot_id))
-        if lock is not None and lock['duration_start'] is None:
-            lock['duration_start'] = now
-            lock['expires_at'] = now + lock['duration_days'] * 86400
+        _complete(account, region, snapshot_id, now)
+
+
+def _complete(account, region, snapshot_id, now):
+    PENDING.pop((account, region, snapshot_id), None)
+    _snapshots(account, region)[snapshot_id].status = 'completed'
+    lock = LOCKS.get((account, region, snapshot_id))
+    if lock is not None and lock['duration_start'] is None:
+        lock['duration_start'] = now
+        lock['expires_at'] = now + lock['duration_days'] * 86400
 
 
 def fail_snapshot(account, region, snapshot_id):
-    """A held copy fails (state error): a lock set while it was pending is cancelled (the module's docstring)."""
+    """A held snapshot or copy fails (state error): a lock set while it was pending is cancelled (the module's
+    docstring)."""
     with _GUARD:
+        PENDING.pop((account, region, snapshot_id), None)
         _snapshots(account, region)[snapshot_id].status = 'error'
         LOCKS.pop((account, region, snapshot_id), None)
+
+
+def hold(account, region, snapshot_id, held=False):
+    """Leave a new snapshot or copy pending: until complete_snapshot or fail_snapshot when ``held``, else for
+    TIMINGS['snapshot_seconds'] (nothing when 0). Under _GUARD."""
+    snapshot = _snapshots(account, region).get(snapshot_id)
+    seconds = float(TIMINGS['snapshot_seconds'])
+    if snapshot is None or not (held or seconds > 0):
+        return
+    snapshot.status = 'pending'
+    PENDING[(account, region, snapshot_id)] = None if held else cloud_time() + seconds
+
+
+def settle(now):
+    """Complete the snapshots whose time (TIMINGS) has come: the cloud moves them on as its clock runs. Under _GUARD."""
+    for (account, region, snapshot_id), due in list(PENDING.items()):
+        if due is None or due > now:
+            continue
+        if snapshot_id in _snapshots(account, region) and _snapshots(account, region)[snapshot_id].status == 'pending':
+            _complete(account, region, snapshot_id, due)
+        else:
+            PENDING.pop((account, region, snapshot_id), None)
+
+
+def _snapshot_anywhere(region, snapshot_id):
+    """The snapshot ``snapshot_id`` in ``region`` of whichever account (a shared source's is another's)."""
+    from moto.ec2.models import ec2_backends  # pylint: disable=import-outside-toplevel
+
+    for owner in list(ec2_backends):
+        snapshot = ec2_backends[owner][region].snapshots.get(snapshot_id)
+        if snapshot is not None:
+            return snapshot
+    return None
+
+
+def refuse_unfinished(params, region):
+    """CopySnapshot's source and CreateVolume's snapshot must be completed (the module's docstring): IncorrectState."""
+    snapshot_id = params.get('SourceSnapshotId') if params.get('Action') == 'CopySnapshot' else params.get('SnapshotId')
+    where = params.get('SourceRegion') or region if params.get('Action') == 'CopySnapshot' else region
+    if not snapshot_id:
+        return
+    snapshot = _snapshot_anywhere(where, snapshot_id)
+    if snapshot is not None and snapshot.status != 'completed':
+        raise Ec2Error('IncorrectState', "Snapshot '%s' is not 'completed'." % snapshot_id)
+
+
+def _indexed(params, pattern):
+    """The values of the parameters whose names match ``pattern`` (a regex with one group, the index), by index."""
+    found = {}
+    for name, value in params.items():
+        match = re.fullmatch(pattern, name)
+        if match:
+            found[int(match.group(1))] = value
+    return [found[index] for index in sorted(found)]
+
+
+def _snapshot_tags(params):
+    """The tags of the TagSpecification.N whose ResourceType is snapshot (or names none): {key: value}."""
+    tags = {}
+    for name, key in sorted(params.items()):
+        match = re.fullmatch(r'TagSpecification\.(\d+)\.Tag\.(\d+)\.Key', name)
+        if match and params.get('TagSpecification.%s.ResourceType' % match.group(1), 'snapshot') == 'snapshot':
+            tags[key] = params.get(name[: -len('Key')] + 'Value', '')
+    return tags
+
+
+def create_snapshots(params, account, region, now):
+    """CreateSnapshots as EC2 makes a multi-volume set (the module's docstring)."""
+    from moto.ec2.models import ec2_backends  # pylint: disable=import-outside-toplevel
+
+    backend = ec2_backends[account][region]
+    instance_id = params.get('InstanceSpecification.InstanceId')
+    if not instance_id:
+        raise Ec2Error('MissingParameter', 'The request must contain the parameter InstanceSpecification.InstanceId')
+    instance = next((i for i in backend.all_instances() if i.id == instance_id), None)
+    if instance is None:
+        raise Ec2Error('InvalidInstanceID.NotFound', "The instance ID '%s' does not exist" % instance_id)
+    mapping = instance.get_block_device_mapping
+    root = next((device.volume_id for name, device in mapping if name == instance.root_device_name), None)
+    excluded = _indexed(params, r'InstanceSpecification\.ExcludeDataVolumeId\.(\d+)')
+    if len(excluded) > 40:
+        raise Ec2Error('InvalidParameterValue', 'You can specify up to 40 volume IDs in ExcludeDataVolumeIds.')
+    if root is not None and root in excluded:
+        raise Ec2Error(
+            'InvalidParameterValue',
+            'The root volume %s cannot be excluded with ExcludeDataVolumeIds: use ExcludeBootVolume.' % root,
+        )
+    exclude_boot = params.get('InstanceSpecification.ExcludeBootVolume', 'false').lower() == 'true'
+    volumes = [
+        device.volume_id
+        for name, device in mapping
+        if device.volume_id not in excluded and not (exclude_boot and name == instance.root_device_name)
+    ]
+    copy_tags = params.get('CopyTagsFromSource') == 'volume'
+    tags = _snapshot_tags(params)
+    # One StartTime, whole seconds as this answer's (iso); moto's times are naive UTC (moto.core.utils.utcnow).
+    now = float(int(now))
+    started = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).replace(tzinfo=None)
+    items = []
+    for volume_id in volumes:
+        snapshot = backend.create_snapshot(volume_id, params.get('Description', ''))
+        # One StartTime for the set (SnapshotInfo.StartTime), the cloud's clock's.
+        snapshot.start_time = started
+        wanted = dict(backend.tags.get(volume_id, {})) if copy_tags else {}
+        wanted.update(tags)
+        if wanted:
+            backend.create_tags([snapshot.id], wanted)
+        hold(account, region, snapshot.id, held=(account, region, volume_id) in HELD_VOLUMES)
+        items.append(snapshot)
+    body = ''.join('<item>%s</item>' % snapshot_info(backend, snapshot, now) for snapshot in items)
+    return 'CreateSnapshotsResponse', '<snapshotSet>%s</snapshotSet>' % body
+
+
+def snapshot_info(backend, snapshot, now):
+    """A SnapshotInfo of CreateSnapshotsResult, its fields in EC2's XML (botocore's locationNames)."""
+    fields = ''.join(
+        '<%s>%s</%s>' % (name, escape(str(value)), name)
+        for name, value in (
+            ('snapshotId', snapshot.id),
+            ('volumeId', snapshot.volume.id),
+            ('state', snapshot.status),
+            ('volumeSize', snapshot.volume.size),
+            ('startTime', iso(now)),
+            ('progress', progress(snapshot)),
+            ('ownerId', snapshot.owner_id),
+            ('description', snapshot.description),
+            ('encrypted', str(bool(snapshot.encrypted)).lower()),
+        )
+    )
+    tags = ''.join(
+        '<item><key>%s</key><value>%s</value></item>' % (escape(key), escape(value))
+        for key, value in backend.tags.get(snapshot.id, {}).items()
+    )
+    return fields + '<tagSet>%s</tagSet>' % tags
+
+
+def progress(snapshot):
+    """A snapshot's Progress: 100% once completed, 0% before (moto answers 100% always)."""
+    return '100%' if snapshot.status == 'completed' else '0%'
+
+
+def truer_snapshots():
+    """moto's Snapshot with the progress and (FIDELITY['copy_volume_id']) the copy VolumeId EC2 answers; once."""
+    from moto.ec2.models.elastic_block_store import Snapshot  # pylint: disable=import-outside-toplevel
+
+    if getattr(Snapshot, 'vault', False):
+        return
+    Snapshot.progress = property(progress)
+    Snapshot.volume_id = property(
+        lambda self: (
+            COPY_VOLUME_ID if FIDELITY['copy_volume_id'] and getattr(self, 'vault_copy', False) else self.volume.id
+        )
+    )
+    filter_value = Snapshot.get_filter_value
+
+    def get_filter_value(self, filter_name, method_name=None):
+        if filter_name == 'volume-id':
+            return self.volume_id
+        return filter_value(self, filter_name, method_name)
+
+    Snapshot.get_filter_value = get_filter_value
+    Snapshot.vault = True
 
 
 def describe_locked_snapshots(params, account, region, now):
@@ -324,6 +534,7 @@ def copy_shared_snapshot(params, account, region, now):  # pylint: disable=unuse
         kms_key_id=params.get('KmsKeyId') if encrypted else None,
     )
     backend.snapshots[copy.id] = copy
+    copy.vault_copy = True
     tags = {}
     for name, value in params.items():
         match = re.fullmatch(r'TagSpecification\.1\.Tag\.(\d+)\.Key', name)
@@ -335,6 +546,7 @@ def copy_shared_snapshot(params, account, region, now):  # pylint: disable=unuse
 
 
 ACTIONS = {
+    'CreateSnapshots': create_snapshots,
     'LockSnapshot': lock_snapshot,
     'DescribeLockedSnapshots': describe_locked_snapshots,
     'CopySnapshot': copy_shared_snapshot,
@@ -359,13 +571,32 @@ def keep_volume_keys(environ):
 
 
 def hold_copy(answer, account, region):
-    """``answer`` (CopySnapshot's, as an iterable of bytes) as it is; its copy left pending when (account, region) is in
-    HELD_COPIES."""
+    """``answer`` (CopySnapshot's, as an iterable of bytes) as it is; its copy marked a copy (its VolumeId), and left
+    pending when (account, region) is in HELD_COPIES, or for TIMINGS['snapshot_seconds']."""
     body = b''.join(answer)
-    if (account, region) in HELD_COPIES:
-        match = re.search(rb'<snapshotId>([^<]+)</snapshotId>', body)
-        if match:
-            _snapshots(account, region)[match.group(1).decode()].status = 'pending'
+    match = re.search(rb'<snapshotId>([^<]+)</snapshotId>', body)
+    copy = _snapshots(account, region).get(match.group(1).decode()) if match else None
+    if copy is not None:
+        copy.vault_copy = True
+        hold(account, region, copy.id, held=(account, region) in HELD_COPIES)
+    return [body]
+
+
+def hold_snapshot(answer, account, region, params):
+    """``answer`` (CreateSnapshot's) as it is; its snapshot left pending when its volume is in HELD_VOLUMES, or for
+    TIMINGS['snapshot_seconds']."""
+    body = b''.join(answer)
+    match = re.search(rb'<snapshotId>([^<]+)</snapshotId>', body)
+    if match:
+        with _GUARD:
+            hold(
+                account, region, match.group(1).decode(), held=(account, region, params.get('VolumeId')) in HELD_VOLUMES
+            )
+        if _snapshots(account, region)[match.group(1).decode()].status != 'completed':
+            # moto wrote its answer before the snapshot was held: the answer says what DescribeSnapshots will.
+            body = body.replace(b'<status>completed</status>', b'<status>pending</status>').replace(
+                b'<progress>100%</progress>', b'<progress>0%</progress>'
+            )
     return [body]
 
 
@@ -386,6 +617,8 @@ def with_ebs_vault(app):
     """``app`` (moto's WSGI application) with the lock calls and copies of shared snapshots answered here, and locked
     snapshots kept from deletion."""
 
+    truer_snapshots()
+
     def serve(environ, start_response):
         # EC2's calls only, told by the credential scope: a signature's hex digits may spell "ec2" in any other
         # service's call.
@@ -405,18 +638,28 @@ def with_ebs_vault(app):
                     Ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403),
                     str(uuid.uuid4()),
                 )
-        if action in ('CreateSnapshot', 'CreateVolume'):
-            answer = app(environ, start_response)
-            keep_volume_keys(environ)
-            return answer
-        if action not in ACTIONS and action != 'DeleteSnapshot':
-            return app(environ, start_response)
         from moto.iam.models import get_account_id_from  # pylint: disable=import-outside-toplevel
 
         account, region = get_account_id_from(scope.group('key')), scope.group('region')
         request_id = str(uuid.uuid4())
+        if PENDING:
+            with _GUARD:
+                settle(cloud_time())
+        if action == 'CreateVolume':
+            try:
+                refuse_unfinished(params, region)
+            except Ec2Error as error:
+                return error_answer(start_response, error, request_id)
+        if action in ('CreateSnapshot', 'CreateVolume'):
+            answer = app(environ, start_response)
+            keep_volume_keys(environ)
+            return hold_snapshot(answer, account, region, params) if action == 'CreateSnapshot' else answer
+        if action not in ACTIONS and action != 'DeleteSnapshot':
+            return app(environ, start_response)
         try:
             with _GUARD:
+                if action == 'CopySnapshot':
+                    refuse_unfinished(params, region)
                 if action == 'DeleteSnapshot':
                     refuse_locked_delete(params, account, region, cloud_time())
                     return app(environ, start_response)
