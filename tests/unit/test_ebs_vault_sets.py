@@ -38,20 +38,24 @@ def instance_with_volumes(url, region) -> tuple:
     """(instance id, root volume id, data volume id, log volume id): an instance with two tagged data volumes."""
     client = ec2(url, region)
     zone = region + 'a'
-    (instance,) = client.run_instances(ImageId='ami-12345678', MinCount=1, MaxCount=1, Placement={'AvailabilityZone': zone})[
-        'Instances'
-    ]
+    (instance,) = client.run_instances(
+        ImageId='ami-12345678', MinCount=1, MaxCount=1, Placement={'AvailabilityZone': zone}
+    )['Instances']
     volumes = []
     for device, role in (('/dev/sdf', 'data'), ('/dev/sdg', 'log')):
         volume = client.create_volume(
             Size=2,
             AvailabilityZone=zone,
-            TagSpecifications=[{'ResourceType': 'volume', 'Tags': [{'Key': 'app', 'Value': 'db'}, {'Key': 'role', 'Value': role}]}],
+            TagSpecifications=[
+                {'ResourceType': 'volume', 'Tags': [{'Key': 'app', 'Value': 'db'}, {'Key': 'role', 'Value': role}]}
+            ],
         )['VolumeId']
         client.attach_volume(VolumeId=volume, InstanceId=instance['InstanceId'], Device=device)
         volumes.append(volume)
     (described,) = client.describe_instances(InstanceIds=[instance['InstanceId']])['Reservations'][0]['Instances']
-    root = next(m['Ebs']['VolumeId'] for m in described['BlockDeviceMappings'] if m['DeviceName'] == described['RootDeviceName'])
+    root = next(
+        m['Ebs']['VolumeId'] for m in described['BlockDeviceMappings'] if m['DeviceName'] == described['RootDeviceName']
+    )
     return instance['InstanceId'], root, volumes[0], volumes[1]
 
 
@@ -78,7 +82,9 @@ def test_create_snapshots_makes_one_set_with_one_start_time_and_the_volumes_tags
     by_volume = {snap['VolumeId']: tags_of(snap) for snap in described}
     assert by_volume == {root: {'set': 's1'}, data: {'app': 'db', 'role': 'data', 'set': 's1'}}
     # Without CopyTagsFromSource, only the request's tags; ExcludeBootVolume leaves the root volume out.
-    plain = client.create_snapshots(InstanceSpecification={'InstanceId': instance, 'ExcludeBootVolume': True})['Snapshots']
+    plain = client.create_snapshots(InstanceSpecification={'InstanceId': instance, 'ExcludeBootVolume': True})[
+        'Snapshots'
+    ]
     assert sorted(snap['VolumeId'] for snap in plain) == sorted([data, log])
     assert [tags_of(snap) for snap in plain] == [{}, {}]
     assert len({snap['StartTime'] for snap in plain}) == 1
@@ -159,7 +165,7 @@ def test_snapshots_take_time_by_the_clouds_clock_when_timed(moto_url, vault):
 
 
 def test_a_copy_names_vol_ffffffff_unless_switched_off(moto_url, vault):
-    """"Snapshots created by a copy snapshot operation have an arbitrary volume ID" (Snapshot.VolumeId): EBS's
+    """ "Snapshots created by a copy snapshot operation have an arbitrary volume ID" (Snapshot.VolumeId): EBS's
     vol-ffffffff; the source keeps its own volume's."""
     region = 'il-central-1'
     client = ec2(moto_url, region)
