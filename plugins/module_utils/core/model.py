@@ -130,6 +130,9 @@ class Disk:
     name: str | None = None
     size: int | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    #: The instance the disk is attached to, as the cloud says (None: not attached); a volume EBS attaches to several
+    #: instances (Multi-Attach) names the first of its attachments.
+    instance_id: str | None = None
 
     def __post_init__(self) -> None:
         self.tags = self.tags or {}

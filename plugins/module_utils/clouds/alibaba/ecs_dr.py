@@ -181,7 +181,12 @@ class EcsAdapter(
             self._disk_items(region, {}),
             tag_selector,
             lambda item, tags: Disk(
-                item['DiskId'], region, name=item.get('DiskName') or None, size=item.get('Size'), tags=tags
+                item['DiskId'],
+                region,
+                name=item.get('DiskName') or None,
+                size=item.get('Size'),
+                tags=tags,
+                instance_id=item.get('InstanceId') or None,  # '' when not attached (DescribeDisksResponseBody)
             ),
         )
 

@@ -63,6 +63,7 @@ class EnsAdapter(EnsCopyAdapter, DrAdapter, RestoreDrillAdapter, CompletedSnapsh
                 name=item.get('DiskName') or None,
                 size=size_gib(item.get('Size')),
                 tags=tags,
+                instance_id=item.get('InstanceId') or None,
             ),
         )
 

@@ -223,7 +223,17 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
         disks = []
         for item in self._volume_items(region, {'Filters': tag_filters(tag_selector)}):
             tags = tag_dict(item.get('Tags'))
-            disks.append(Disk(item['VolumeId'], region, name=tags.get('Name'), size=item.get('Size'), tags=tags))
+            attached = [attachment.get('InstanceId') for attachment in item.get('Attachments') or []]
+            disks.append(
+                Disk(
+                    item['VolumeId'],
+                    region,
+                    name=tags.get('Name'),
+                    size=item.get('Size'),
+                    tags=tags,
+                    instance_id=next((instance for instance in attached if instance), None),
+                )
+            )
         return disks
 
     def disk_snapshots(self, region: str, disks: Iterable[Disk]) -> dict[str, list[Snapshot]]:

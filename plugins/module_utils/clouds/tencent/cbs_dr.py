@@ -264,6 +264,7 @@ class CbsAdapter(
                 name=item.get('DiskName') or None,
                 size=item.get('DiskSize'),
                 tags=tag_dict(item.get('Tags')),
+                instance_id=item.get('InstanceId') or None,  # '' when not attached (cbs 2017-03-12 Disk)
             )
             for item in self.list_pages(region, 'DescribeDisks', 'DiskSet', 'DiskId', filters).values()
         ]
