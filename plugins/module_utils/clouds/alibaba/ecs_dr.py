@@ -83,6 +83,10 @@ def ecs_lock(item: Mapping[str, Any]) -> SnapshotLock:
     )
 
 
+# DescribeSnapshotGroups' MaxResults: 1 to 100 (ecs-20140526 DescribeSnapshotGroupsRequest).
+GROUP_PAGE_SIZE = 100
+
+
 # pylint: disable-next=too-many-public-methods,too-many-ancestors  # one per call of four capabilities, on the copy adapter
 class EcsAdapter(
     EcsCopyAdapter,
@@ -192,6 +196,26 @@ class EcsAdapter(
 
     def disk_snapshots(self, region: str, disks: Iterable[Disk]) -> dict[str, list[Snapshot]]:
         return snapshots_by_disk(lambda filters: self._describe(region, filters), disks)
+
+    # ------------------------------------------------------------------ consistency groups (issue 49, dr/groups.py)
+    def snapshot_sets(self, region: str, instance_ids: Iterable[str]) -> dict[str, str]:
+        """{snapshot id: the snapshot group it was made in}, for the snapshot groups of ``instance_ids``. ECS names a
+        snapshot's group in DescribeSnapshotGroups alone (its Snapshots.Snapshot[].SnapshotId), not in DescribeSnapshots:
+        one paged listing an instance (InstanceId; MaxResults 1 to 100, DescribeSnapshotGroupsRequest)."""
+        sets: dict[str, str] = {}
+        for instance_id in sorted(set(instance_ids)):
+            groups = token_pages(
+                lambda page: self.client.call('DescribeSnapshotGroups', dict(page, RegionId=region), region),
+                {'InstanceId': instance_id},
+                lambda answer: listed(answer, 'SnapshotGroups', 'SnapshotGroup'),
+                GROUP_PAGE_SIZE,
+                action='DescribeSnapshotGroups',
+                region=region,
+            )
+            for group in groups:
+                for member in listed(group, 'Snapshots', 'Snapshot'):
+                    sets[str(member['SnapshotId'])] = str(group['SnapshotGroupId'])
+        return sets
 
     def completed_snapshots(self, region: str, disks: list[Disk]) -> list[Snapshot]:
         # One listing of the region, by DescribeSnapshots' Status (accomplished: ecs-20140526
