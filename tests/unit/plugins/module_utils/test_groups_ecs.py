@@ -7,13 +7,26 @@ from __future__ import annotations
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import Disk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.groups import TORN, group_point
-from ansible_collections.snapcopy.cloud.tests.fakecloud.tests.test_fakecloud_ecs_groups import (
-    INSTANCE,
-    REGION,
-    create_group,
-    seed_instance,
-)
+from ansible_collections.snapcopy.cloud.tests.fakecloud.tests.test_conformance import alibaba_send
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_call_budgets import fakecloud_adapter
+
+REGION, INSTANCE = 'cn-hangzhou', 'i-db01'
+
+
+def seed_instance(cloud):
+    """Three ESSDs attached to INSTANCE, the first its system disk: their ids."""
+    specs = [{'region': REGION, 'instance_id': INSTANCE, 'size': 40} for dummy in range(3)]
+    specs[0]['type'] = 'system'
+    return cloud.admin.seed(ecs={'disks': specs})['ecs']['disks']
+
+
+def create_group(cloud):
+    """A snapshot group of INSTANCE's disks (CreateSnapshotGroup, signed and sent as the SDKs do): its id."""
+    answer, code = alibaba_send(
+        cloud.endpoint, 'ecs', 'CreateSnapshotGroup', {'RegionId': REGION, 'InstanceId': INSTANCE}
+    )
+    assert code is None, code
+    return answer['SnapshotGroupId']
 
 
 def test_a_torn_group_is_no_recovery_point_and_the_whole_one_before_it_stays(fakecloud_clean):
