@@ -46,35 +46,23 @@ if TYPE_CHECKING:
 class ShareCalls(SourceTagCalls):
     """What a cloud's adapter sends for a share of a source snapshot with the DR account: the permission and the tags of
     the snapshot in the source region (the disks' account, SourceTagCalls), and the DR account's copies of it in
-    flight."""
-
-    @abstractmethod
-    def is_shared(self, source_region: str, snapshot_id: str) -> bool:
-        """Whether the DR account may copy the snapshot now (a read)."""
-
-    @abstractmethod
-    def share(self, source_region: str, snapshot_id: str) -> None:
-        """Let the DR account copy the snapshot."""
-
-    @abstractmethod
-    def unshare(self, source_region: str, snapshot_id: str) -> None:
-        """Take that permission back (one not there is no error)."""
+    flight. The permission is read and set for a batch of at most ``sources_per_call`` sources a call."""
 
     #: How many sources one share call takes: EC2's ModifySnapshotAttribute one, Alibaba's AssociateResourceShare five.
-    #: The *_batch calls below take at most that many; a cloud that takes more than one overrides them.
     sources_per_call = 1
 
+    @abstractmethod
     def shared_batch(self, source_region: str, snapshot_ids: Sequence[str]) -> set[str]:
-        """Those of ``snapshot_ids`` the DR account may copy now (reads; here one a source)."""
-        return {snapshot_id for snapshot_id in snapshot_ids if self.is_shared(source_region, snapshot_id)}
+        """Those of ``snapshot_ids`` the DR account may copy now (reads)."""
 
+    @abstractmethod
     def share_batch(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, CloudError]:
-        """share for each of ``snapshot_ids``: {snapshot id: why not} for those refused (here one call a source)."""
-        return _each_refusal(functools.partial(self.share, source_region), snapshot_ids)
+        """Let the DR account copy each of ``snapshot_ids``: {snapshot id: why not} for those refused."""
 
+    @abstractmethod
     def unshare_batch(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, CloudError]:
-        """unshare for each of ``snapshot_ids``: {snapshot id: why not} for those whose call failed."""
-        return _each_refusal(functools.partial(self.unshare, source_region), snapshot_ids)
+        """Take that permission back from each (one not there is no error): {snapshot id: why not} for those whose call
+        failed."""
 
     @abstractmethod
     def leased_sources(self, source_region: str) -> dict[str, dict[str, str]]:
@@ -95,6 +83,32 @@ class ShareCalls(SourceTagCalls):
         resource's tags: ECS), before anything is leased or shared; None where they fit (most clouds cap none we
         reach)."""
         return None
+
+
+class OneSourceShareCalls(ShareCalls):
+    """ShareCalls of a cloud whose share calls take one source (EC2's DescribeSnapshotAttribute and
+    ModifySnapshotAttribute): the batches are sent a source a call."""
+
+    @abstractmethod
+    def is_shared(self, source_region: str, snapshot_id: str) -> bool:
+        """Whether the DR account may copy the snapshot now (a read)."""
+
+    @abstractmethod
+    def share(self, source_region: str, snapshot_id: str) -> None:
+        """Let the DR account copy the snapshot."""
+
+    @abstractmethod
+    def unshare(self, source_region: str, snapshot_id: str) -> None:
+        """Take that permission back (one not there is no error)."""
+
+    def shared_batch(self, source_region: str, snapshot_ids: Sequence[str]) -> set[str]:
+        return {snapshot_id for snapshot_id in snapshot_ids if self.is_shared(source_region, snapshot_id)}
+
+    def share_batch(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, CloudError]:
+        return _each_refusal(functools.partial(self.share, source_region), snapshot_ids)
+
+    def unshare_batch(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, CloudError]:
+        return _each_refusal(functools.partial(self.unshare, source_region), snapshot_ids)
 
 
 def _each_refusal(call: Callable[[str], object], snapshot_ids: Sequence[str]) -> dict[str, CloudError]:

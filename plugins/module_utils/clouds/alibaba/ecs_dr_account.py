@@ -180,9 +180,6 @@ class EcsDrAccount(ShareCalls):
     # is read in the same batches (its model names no bound).
     sources_per_call = RESOURCES_PER_CALL
 
-    def is_shared(self, source_region: str, snapshot_id: str) -> bool:
-        return snapshot_id in self.shared_batch(source_region, [snapshot_id])
-
     def shared_batch(self, source_region: str, snapshot_ids: Sequence[str]) -> set[str]:
         # The DR account's own view (ResourceOwner OtherAccounts): the owner's shows an association whether or not the
         # DR account accepted its invitation, and while it is still Associating, when the DR account cannot copy yet.
@@ -199,11 +196,6 @@ class EcsDrAccount(ShareCalls):
             for row in rows
             if row.get('ResourceId') in wanted and row.get('ResourceStatus', AVAILABLE) == AVAILABLE
         }
-
-    def share(self, source_region: str, snapshot_id: str) -> None:
-        refused = self.share_batch(source_region, [snapshot_id])
-        if snapshot_id in refused:
-            raise refused[snapshot_id]
 
     def share_batch(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, CloudError]:
         """Associate the snapshots with our resource share (each unless it is, or is being: one read a source, as
@@ -277,11 +269,6 @@ class EcsDrAccount(ShareCalls):
             '; an encrypted snapshot is shared only once the disks\' account has the RAM role %s (the ECS guide, "Share '
             'encrypted resources"; docs/vault.md)' % ENCRYPTED_SHARE_ROLE
         )
-
-    def unshare(self, source_region: str, snapshot_id: str) -> None:
-        refused = self.unshare_batch(source_region, [snapshot_id])
-        if snapshot_id in refused:
-            raise refused[snapshot_id]
 
     def unshare_batch(self, source_region: str, snapshot_ids: Sequence[str]) -> dict[str, CloudError]:
         """Disassociate the snapshots from our resource shares (one call a share, for the batch's snapshots in it); a

@@ -49,7 +49,7 @@ from ...dr.capabilities import (
     RestoreDrillAdapter,
     SnapshotLockAdapter,
 )
-from ...dr.shares import LeasedShares, ShareCalls, ShareLeases
+from ...dr.shares import LeasedShares, OneSourceShareCalls, ShareLeases
 from .client import AccountRouter, AwsClient
 from .ebs import FILTER_CHUNK, EbsCopyAdapter, snapshot_tag_specification
 
@@ -81,7 +81,7 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     RestoreDrillAdapter,
     SnapshotLockAdapter,
     DrAccountAdapter,
-    ShareCalls,
+    OneSourceShareCalls,
     CompletedSnapshotsAdapter,
 ):
     # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
@@ -151,7 +151,7 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     def start_dr_run(self, terms: LeaseTerms) -> None:
         self.shares = ShareLeases(self, account=cast('str', self.dr_account), terms=terms)
 
-    # The calls of a share (dr.shares.ShareCalls), in the source account but for copies_in_flight (AccountRouter).
+    # The calls of a share (dr.shares.OneSourceShareCalls), in the source account but for copies_in_flight (AccountRouter).
     def is_shared(self, source_region: str, snapshot_id: str) -> bool:
         answer = self.client.call(
             source_region, 'DescribeSnapshotAttribute', SnapshotId=snapshot_id, Attribute='createVolumePermission'

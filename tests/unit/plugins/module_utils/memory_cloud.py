@@ -45,7 +45,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities imp
     RestoreDrillAdapter,
     SnapshotLockAdapter,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import ShareCalls, ShareLeases
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import OneSourceShareCalls, ShareLeases
 
 EPOCH = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
 
@@ -128,7 +128,7 @@ class Turnstile:
             self.changed.notify_all()
 
 
-class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter, ShareCalls):
+class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccountAdapter, OneSourceShareCalls):
     """Copies finish ``copy_seconds`` after they start; every call is counted.
 
     Times: ``clock.now`` seconds after EPOCH is "now" for snapshots' creation times.
@@ -500,7 +500,7 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
     def release_share(self, source_region, snapshot_id):
         return self.source_shares.release(source_region, snapshot_id)
 
-    # The calls of a share (dr.shares.ShareCalls), each counted: a kill may fall between any two.
+    # The calls of a share (dr.shares.OneSourceShareCalls), each counted: a kill may fall between any two.
     def is_shared(self, source_region, snapshot_id):
         self._count('is_shared')
         return snapshot_id in self.granted

@@ -26,7 +26,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import (
     lease_key,
     leases_in,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import ShareCalls, ShareLeases
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import OneSourceShareCalls, ShareLeases
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.leases import CopyLease
 
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.timezone.utc)
@@ -178,7 +178,7 @@ def test_a_run_refused_the_tag_calls_copies_without_leases_says_so_once_and_asks
     assert len(warnings) == 1 and 'UnauthorizedOperation' in warnings[0]
 
 
-class MemoryShares(MemoryTags, ShareCalls):
+class MemoryShares(MemoryTags, OneSourceShareCalls):
     """MemoryTags, and which snapshots are shared with the DR account."""
 
     def __init__(self):
