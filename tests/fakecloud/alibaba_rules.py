@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .errors import CloudError
-from .rpc_params import repeat_list
+from .rpc_params import repeat_list, text
 from .state import COMMON_PARAMS
 
 # 2-128 characters, a letter (any script) first, then letters, digits, ':', '_', '.', '-'.
@@ -88,6 +89,23 @@ def replay(call, token: str | None):
 def remember(call, token: str | None, answer: dict) -> None:
     if token:
         call.store.remember_token(_token_key(call, token), fingerprint(call.params, call.action), answer)
+
+
+def idempotent(handler):
+    """A handler of an action that takes a ClientToken: a call with a token seen before gets that call's answer (replay)
+    before anything is checked or made; a new one is carried out and its answer kept for the token (remember)."""
+
+    @functools.wraps(handler)
+    def answer(call) -> dict:
+        token = text(call.params, 'ClientToken')
+        earlier = replay(call, token)
+        if earlier is not None:
+            return earlier
+        result = handler(call)
+        remember(call, token, result)
+        return result
+
+    return answer
 
 
 def _token_key(call, token: str) -> tuple:

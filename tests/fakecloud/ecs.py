@@ -239,12 +239,9 @@ def _check_retention(prm: dict):
         ) from None
 
 
+@rules.idempotent
 def create_snapshot(call) -> dict:
     prm = call.params
-    token = p.text(prm, 'ClientToken')
-    earlier = rules.replay(call, token)
-    if earlier is not None:
-        return earlier
     disk_id = p.text(prm, 'DiskId', required=True)
     disk = call.store.disks[CLOUD].get(disk_id)
     if disk is None or (prm.get('RegionId') and disk['region'] != prm['RegionId']):
@@ -274,17 +271,12 @@ def create_snapshot(call) -> dict:
     )
     call.store.add_snapshot(CLOUD, snap)
     call.changed(disk['region'])
-    answer = {'SnapshotId': snap['id']}
-    rules.remember(call, token, answer)
-    return answer
+    return {'SnapshotId': snap['id']}
 
 
+@rules.idempotent
 def copy_snapshot(call) -> dict:
     prm = call.params
-    token = p.text(prm, 'ClientToken')
-    earlier = rules.replay(call, token)
-    if earlier is not None:
-        return earlier
     region = _region(call)
     snapshot_id = p.text(prm, 'SnapshotId', required=True)
     destination = p.text(prm, 'DestinationRegionId', required=True)
@@ -356,9 +348,7 @@ def copy_snapshot(call) -> dict:
     )
     call.store.add_snapshot(CLOUD, copy)
     call.changed(destination)
-    answer = {'SnapshotId': copy['id']}
-    rules.remember(call, token, answer)
-    return answer
+    return {'SnapshotId': copy['id']}
 
 
 def _shared_with_caller(call, snapshot_id: str) -> dict | None:
@@ -475,6 +465,7 @@ def render_lock(snap: dict, now: float) -> dict:
     return answer
 
 
+@rules.idempotent
 def lock_snapshot(call) -> dict:
     """Locks a snapshot, or sets its lock again. "If you reconfigure a locked snapshot during the cooling-off period
     [...] all lock parameters will be reset"; once it is over, "you can only extend the lock duration", with
@@ -482,10 +473,6 @@ def lock_snapshot(call) -> dict:
     UnlockSnapshot's documented one for the same state (403 InvalidOperation.CoolOffPeriodExpired); LockSnapshot's
     own is unverifiable."""
     prm = call.params
-    token = p.text(prm, 'ClientToken')
-    earlier = rules.replay(call, token)
-    if earlier is not None:
-        return earlier
     region = p.text(prm, 'RegionId', required=True)
     snap = _snapshot_in(call, p.text(prm, 'SnapshotId', required=True), region)
     mode = p.text(prm, 'LockMode', required=True)
@@ -517,9 +504,7 @@ def lock_snapshot(call) -> dict:
     _check_retention_outlasts(snap, locked_at, duration)
     snap['lock'] = {'mode': mode, 'cool_off_hours': cool_off, 'duration_days': duration, 'locked_at': locked_at}
     call.changed(snap['region'])
-    answer = {'LockedSnapshotInfo': render_lock(snap, call.now)}
-    rules.remember(call, token, answer)
-    return answer
+    return {'LockedSnapshotInfo': render_lock(snap, call.now)}
 
 
 def _check_retention_outlasts(snap: dict, locked_at: float, duration: int) -> None:
@@ -621,14 +606,11 @@ def _group_disks(call, region: str) -> tuple:
     return instance_id, disks
 
 
+@rules.idempotent
 def create_snapshot_group(call) -> dict:
     """A snapshot-consistent group of the disks an instance has attached (or of DiskId.N), every member snapshotted
     now; a member may be left pending or failing by the torn_groups fault."""
     prm = call.params
-    token = p.text(prm, 'ClientToken')
-    earlier = rules.replay(call, token)
-    if earlier is not None:
-        return earlier
     region = _region(call)
     # Name: 2 to 128 characters, a letter first, then letters, digits, '.', '_', '-', ':', not http(s)://;
     # Description: 2 to 256, not http(s):// (CreateSnapshotGroupRequest). The codes are unverifiable.
@@ -679,9 +661,7 @@ def create_snapshot_group(call) -> dict:
         'tags': tags,
     }
     call.changed(region)
-    answer = {'SnapshotGroupId': group_id}
-    rules.remember(call, token, answer)
-    return answer
+    return {'SnapshotGroupId': group_id}
 
 
 def _group_tags(tags: dict) -> dict:
@@ -806,13 +786,10 @@ def _source_snapshot(call, region: str, snapshot_id: str | None) -> dict | None:
     return source
 
 
+@rules.idempotent
 def create_disk(call) -> dict:
     """A pay-as-you-go data disk in a zone, blank or from a snapshot; Creating for timings.ecs.disk_seconds."""
     prm = call.params
-    token = p.text(prm, 'ClientToken')
-    earlier = rules.replay(call, token)
-    if earlier is not None:
-        return earlier
     region = _region(call)
     # The model's default category is the basic disk, `cloud`.
     category = p.text(prm, 'DiskCategory', default='cloud')
@@ -885,9 +862,7 @@ def create_disk(call) -> dict:
     )
     call.store.add_disk(CLOUD, disk)
     call.changed(region)
-    answer = {'DiskId': disk['id']}
-    rules.remember(call, token, answer)
-    return answer
+    return {'DiskId': disk['id']}
 
 
 def delete_disk(call) -> dict:
