@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import os
 
-import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_assume_role_aws import ec2_with
+
 ACCOUNT = '123456789012'  # moto's account of these keys
-KEYS = ('AKIASNAPCOPYSETS0001', 'snapcopy-sets-secret')
+KEYS = {'access_key': 'AKIASNAPCOPYSETS0001', 'secret_key': 'snapcopy-sets-secret'}
 
 
 def ec2(url, region):
-    session = botocore.session.Session()
-    session.set_credentials(*KEYS)
-    return session.create_client('ec2', region_name=region, endpoint_url=url)
+    return ec2_with(url, KEYS, region)
 
 
 @pytest.fixture

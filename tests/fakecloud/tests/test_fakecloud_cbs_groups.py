@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from tencentcloud.cbs.v20170312 import cbs_client, models
-from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
 from ansible_collections.snapcopy.cloud.tests.fakecloud.clients import tencent_client
+from ansible_collections.snapcopy.cloud.tests.fakecloud.tests.test_fakecloud_tencent import build, code_of
 
 REGION = 'ap-guangzhou'
 INSTANCE = 'ins-db01'
@@ -17,18 +16,6 @@ INSTANCE = 'ins-db01'
 
 def cbs(fc):
     return tencent_client(cbs_client.CbsClient, fc.endpoint, REGION)
-
-
-def build(model, **params):
-    req = model()
-    req.from_json_string(json.dumps(params))
-    return req
-
-
-def code_of(func, req) -> str:
-    with pytest.raises(TencentCloudSDKException) as info:
-        func(req)
-    return info.value.get_code()
 
 
 def seed_instance(fc, disks: int = 3) -> list:

@@ -4,12 +4,12 @@ instance the cloud names, and None for a disk attached to none."""
 
 from __future__ import annotations
 
-import boto3
 import botocore
 import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_assume_role_aws import ec2_with
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_call_budgets import fakecloud_adapter
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import KEYS
 
@@ -20,13 +20,7 @@ SELECTOR = {'group': 'db'}
 
 
 def test_aws_names_the_instance_a_volume_is_attached_to(moto_url):
-    ec2 = boto3.client(
-        'ec2',
-        region_name=AWS_REGION,
-        endpoint_url=moto_url,
-        aws_access_key_id=KEYS['access_key'],
-        aws_secret_access_key=KEYS['secret_key'],
-    )
+    ec2 = ec2_with(moto_url, KEYS, AWS_REGION)
     zone = AWS_REGION + 'a'
     (instance,) = ec2.run_instances(
         ImageId='ami-12345678', MinCount=1, MaxCount=1, Placement={'AvailabilityZone': zone}
