@@ -50,15 +50,6 @@ def summarize(records):
             entry.update(
                 {key: middle[key] for key in ('reads', 'copy_calls', 'copy_calls_refused', 'other_writes', 'calls')}
             )
-            if 'calls_by_region' in middle:
-                entry['reads_by_region'] = {
-                    region: sum(
-                        counts['calls']
-                        for action, counts in actions.items()
-                        if action.startswith(('Describe', 'List', 'Get'))
-                    )
-                    for region, actions in middle['calls_by_region'].items()
-                }
         summary.append(entry)
     return summary
 
