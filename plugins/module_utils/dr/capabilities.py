@@ -15,6 +15,8 @@ from ..core.errors import CloudError
 from ..engine.capabilities import CopyAdapter
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from ..core.model import Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
     from .leases import LeaseTerms
 
@@ -81,6 +83,33 @@ class CompletedSnapshotsAdapter(ABC):
     def completed_snapshots(self, region: str, disks: list[Disk]) -> list[Snapshot]:
         """The completed snapshots of ``disks`` in ``region`` (``volume_id`` set), from one paged listing of the
         region's snapshots, filtered by state where the cloud can, here otherwise; never a call per disk."""
+
+
+class SnapshotSetAdapter(ABC):
+    """Consistency groups (dr.groups, dr_sync's ``consistency_groups``): which snapshots the cloud made together as one
+    set, and a fresh set of a group's disks at one moment through the cloud's group API (EBS CreateSnapshots, an ECS or
+    CBS snapshot group). A cloud without a group API (ENS) lacks this capability, and the run refuses groups there."""
+
+    #: Whether one set may hold disks of different instances (EBS CreateSnapshots and ECS CreateSnapshotGroup take one
+    #: instance's disks).
+    sets_span_instances = False
+    #: The most disks one set may hold (None: no limit known).
+    max_set_disks: int | None = None
+
+    @abstractmethod
+    def snapshot_sets(
+        self, region: str, disks: list[Disk], snapshots: Mapping[str, Sequence[Snapshot]]
+    ) -> dict[str, str]:
+        """{snapshot id: set id} for those of ``snapshots`` (by disk id, as disk_snapshots read them for ``disks``) that
+        the cloud made as one set of two or more disks; a snapshot made on its own is in none. Paged, a listing an
+        instance at most where the cloud names sets apart from snapshots."""
+
+    @abstractmethod
+    def create_snapshot_set(
+        self, region: str, disks: list[Disk], name: str | None, description: str, tags: dict[str, str]
+    ) -> tuple[str, list[Snapshot]]:
+        """Start one snapshot of each of ``disks`` at one moment in one call of the cloud's group API, each tagged with
+        ``tags`` where the cloud takes tags; return (the set's id, [Snapshot], usually pending, with ``volume_id``)."""
 
 
 class SnapshotLockAdapter(ABC):
