@@ -83,6 +83,15 @@ options:
     description:
       - Disks that carry every tag of this selector are left out of the coverage by choice, as M(snapcopy.cloud.dr_sync) takes it.
     type: dict
+  consistency_groups:
+    description:
+      - The disks restored together, grouped as M(snapcopy.cloud.dr_sync) groups them (V(instance), V(tag:<key>) or V(none)). A
+        disk of a group stands in a DR region only by its copy of the group's newest set whose every member's copy there is
+        completed (the copies' tag C(snapcopy:set)); without such a set, no member is protected there. Each disk has
+        C(consistency_group) (its C(name) and C(disks); null for a disk on its own), and each of its regions the C(set_id)
+        it stands by. Alibaba Cloud ENS refuses it.
+    type: str
+    version_added: 0.2.0
   dr_account:
     description:
       - The DR account that owns the DR copies, as M(snapcopy.cloud.dr_sync) takes it (AWS, Alibaba Cloud ECS, Tencent Cloud CBS;

@@ -108,6 +108,23 @@ options:
     type: list
     elements: str
     version_added: 0.2.0
+  consistency_groups:
+    description:
+      - Disks that are restored together (the data and log disks of a database) are copied, counted and shown as one
+        consistency group, from one set of snapshots that the cloud made of them at one moment (C(docs/consistency.md)).
+      - V(instance) groups the disks attached to one instance; V(tag:<key>), such as V(tag:app), the disks whose tag
+        C(<key>) has one value. A disk of no group (not attached, without the key, alone in its group) is copied on its own.
+      - A group's recovery point is its newest set with every member's snapshot completed (an EBS C(CreateSnapshots) call,
+        an ECS or CBS snapshot group); a newer set with a member still pending is in flight, one with a member failed or
+        missing is torn, and neither is copied. A group without a complete set gets no copy, and fails the run.
+      - With O(max_snapshot_age_hours), a group whose set is older gets a fresh set through the cloud's group API, never
+        snapshots of its disks one by one; its disks are copied from it once every member has completed.
+      - A group is protected in a DR region only when every member's copy there is completed and of one set; each copy
+        carries its group and set in the tags C(snapcopy:group) and C(snapcopy:set).
+      - EBS and ECS make a set of one instance's disks only; ENS has no group API and refuses this option.
+      - V(none), or an empty string as an AWX survey sends it, for no groups.
+    type: str
+    version_added: 0.2.0
   name_template:
     description:
       - The name of each copy (ECS, ENS, CBS), a Python format string with C({disk_id}), C({disk_name}), C({source_id}),
@@ -526,7 +543,10 @@ disks:
     V(lock_failed) with the cloud's C(error) - and the lock, C(mode), C(status) (the cloud's word), C(in_force), C(expires),
     C(cool_off_ends)), C(missing_regions), C(pruned), C(kept) (a copy kept because its lock is in force has C(reason=locked)
     and its C(lock)), C(other_locks) (with O(lock), the older DR copies of the disk that no run had locked, such as a killed
-    run's, locked by this run - C(region), C(snapshot_id), C(action) and the lock), C(problems).
+    run's, locked by this run - C(region), C(snapshot_id), C(action) and the lock), C(problems), and C(consistency_group)
+    (null for a disk on its own; with O(consistency_groups), the group's C(name), its C(disks), the C(set_id) its copies are
+    of, and C(newer_sets), the sets newer than its recovery point, each with C(set_id), C(state) V(in_flight) or V(torn),
+    and C(snapshots)). Each copy of a disk of a group has the C(set_id) it is of.
   returned: always
   type: list
   elements: dict

@@ -13,7 +13,11 @@ from __future__ import annotations
 
 from jinja2 import DictLoader, Environment, StrictUndefined
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import ACTION_WORDS, of_report
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import (
+    ACTION_WORDS,
+    STANDING_WORDS,
+    of_report,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import dr_account_line, lock_rows, lock_summary
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plain_words import plain
 
@@ -80,6 +84,21 @@ Generated {{ report['generated_at'] }}{{ ' (check mode: nothing was changed)' if
 {% endfor %}
 {% endfor %}
 {% endfor %}
+{% if groups %}
+
+## Consistency groups
+
+Each group's disks are copied from one set of snapshots made at one moment, and stand in a DR region only together.
+
+{{ head(['group', 'disks', 'DR region', 'set', 'standing', 'data age (h)', 'newer sets']) }}
+{% for name, members in groups.items() %}
+{% for region in report['dr_regions'] %}
+{% set cell = members[0].region(region) %}
+{{ row([name, members | map(attribute='disk_id') | join(', '), region, cell.set_id, standing_words[cell.standing],
+        cell.recovery_point_age_hours, newer_sets.get(name)]) }}
+{% endfor %}
+{% endfor %}
+{% endif %}
 {% if coverage_heading %}
 
 ## Not covered
@@ -239,6 +258,7 @@ def _environment():
     environment.filters['escape_cell'] = escape_cell
     environment.filters['plain'] = plain
     environment.globals['action_words'] = ACTION_WORDS
+    environment.globals['standing_words'] = STANDING_WORDS
     return environment
 
 
@@ -261,7 +281,21 @@ def dr_report_markdown(report):
         coverage_heading=protection.coverage_heading(),
         uncovered=protection.uncovered_near_misses_first(),
         vault_lines=[line for line in (dr_account_line(report), lock_summary(report)) if line],
+        groups=protection.groups(),
+        newer_sets=newer_sets(report),
     )
+
+
+def newer_sets(report):
+    """{consistency group: its sets newer than its recovery point, in words} (a set in flight or torn)."""
+    words = {}
+    for disk in report['disks']:
+        group = disk.get('consistency_group')
+        if group and group.get('newer_sets'):
+            words[group['name']] = ', '.join(
+                '%s %s' % (found['set_id'], found['state'].replace('_', ' ')) for found in group['newer_sets']
+            )
+    return words
 
 
 def fleet_report_markdown(report):

@@ -27,6 +27,11 @@ SOURCE_TAG = 'snapcopy:source'
 # pruning can keep and drop copies per disk even after the source snapshots are gone.
 DISK_TAG = 'snapcopy:disk'
 
+# On a DR copy of a disk of a consistency group (dr.groups): the group (its instance's id, or the value of its tag key)
+# and the set its source snapshot is of, so that a later run, a person and dr_posture_info find the whole set.
+GROUP_TAG = 'snapcopy:group'
+SET_TAG = 'snapcopy:set'
+
 
 # On a DR copy where the cloud records no link to the copy's source (EBS, CBS): the copy's own id, written by the DR
 # run once the cloud has named the copy. Our other tags can be copied along with a copy; this one then names another

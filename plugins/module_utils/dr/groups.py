@@ -22,15 +22,62 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..core.model import COMPLETED, FAILED, PENDING
+from ..core.tagging import SET_TAG
+from .settings import GROUP_BY_INSTANCE, GROUP_BY_TAG
 
 if TYPE_CHECKING:
     import datetime
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
-    from ..core.model import Snapshot
+    from ..core.model import Disk, Snapshot
+    from .settings import GroupSettings
 
 #: A set's state: COMPLETED (a recovery point), IN_FLIGHT (a member still being made), TORN (never one).
 IN_FLIGHT, TORN = 'in_flight', 'torn'
+
+
+@dataclass(frozen=True)
+class Group:
+    """A consistency group: its ``key`` (the instance's id, or the tag's value: what GROUP_TAG holds on its copies), its
+    name as people read it, and its disks, in the order of their ids."""
+
+    key: str
+    name: str
+    disks: tuple[Disk, ...]
+
+    @property
+    def disk_ids(self) -> tuple[str, ...]:
+        return tuple(disk.id for disk in self.disks)
+
+    @property
+    def instances(self) -> list[str]:
+        """The instances its disks are attached to."""
+        return sorted({disk.instance_id for disk in self.disks if disk.instance_id})
+
+
+def consistency_groups(disks: Iterable[Disk], settings: GroupSettings) -> list[Group]:
+    """The groups of two or more of ``disks`` as ``settings`` forms them, by name; a disk of no instance (or without the
+    tag key) and a disk alone in its group are in none: each stands on its own, as without groups."""
+    members: dict[str, list[Disk]] = {}
+    for disk in disks:
+        key = (
+            disk.instance_id
+            if settings.by == GROUP_BY_INSTANCE
+            else disk.tags.get(settings.tag_key or '')
+            if settings.by == GROUP_BY_TAG
+            else None
+        )
+        if key:
+            members.setdefault(key, []).append(disk)
+    return [
+        Group(
+            key,
+            key if settings.by == GROUP_BY_INSTANCE else '%s=%s' % (settings.tag_key, key),
+            tuple(sorted(group, key=lambda disk: disk.id)),
+        )
+        for key, group in sorted(members.items())
+        if len(group) > 1
+    ]
 
 
 @dataclass(frozen=True)
@@ -52,6 +99,10 @@ class SnapshotSet:
         return (
             COMPLETED if all(snapshot is not None and snapshot.state == COMPLETED for snapshot in snapshots) else TORN
         )
+
+    def age_hours(self, now: datetime.datetime) -> float:
+        """The set's age: its oldest member's."""
+        return max(snapshot.age_hours(now) for snapshot in self.members.values())
 
     def order(self) -> tuple[datetime.datetime, str]:
         """Sorts sets oldest first: by their newest member's time, then by id."""
@@ -112,3 +163,25 @@ def dr_point_complete(snapshot_set: SnapshotSet, copies: Mapping[str, Snapshot])
     by the id of their source snapshot)."""
     found = [copies.get(snapshot.id) for snapshot in snapshot_set.members.values()]
     return bool(found) and all(copy is not None and copy.state == COMPLETED for copy in found)
+
+
+def copy_sets(copies: Mapping[str, Iterable[Snapshot]]) -> list[tuple[str, list[tuple[str, Snapshot]]]]:
+    """The sets of a group's DR copies in one region (``copies``: by member, every member's key), newest first by their
+    newest copy: (the set's id, [(member, copy)]), from the SET_TAG each copy carries. Copies without one are in none."""
+    sets: dict[str, list[tuple[str, Snapshot]]] = {}
+    for key, found in copies.items():
+        for copy in found:
+            if copy.tags.get(SET_TAG):
+                sets.setdefault(copy.tags[SET_TAG], []).append((key, copy))
+    return sorted(sets.items(), key=lambda item: max(copy.age_order() for dummy, copy in item[1]), reverse=True)
+
+
+def copies_complete(members: Iterable[str], set_copies: Iterable[tuple[str, Snapshot]]) -> bool:
+    """Whether a set's copies (``set_copies``, (member, copy)) hold a completed copy of every one of ``members``."""
+    return {key for key, copy in set_copies if copy.state == COMPLETED} >= set(members)
+
+
+def newest_complete_set(copies: Mapping[str, Iterable[Snapshot]]) -> str | None:
+    """The id of the newest set of a group's copies in a region with a completed copy of every member (``copies``, by
+    member, every member's key), None when none is complete: the group's recovery point there."""
+    return next((set_id for set_id, found in copy_sets(copies) if copies_complete(copies, found)), None)

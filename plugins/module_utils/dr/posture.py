@@ -26,13 +26,14 @@ import datetime
 import time
 from typing import TYPE_CHECKING, Any, cast
 
-from ..core.errors import CloudError
+from ..core.errors import CloudError, InputError
 from ..core.model import COMPLETED, DELETING, FAILED, PENDING, parse_time
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
-from ..core.tagging import RESTORE_SCOPE_TAG, RESTORE_UNTIL_TAG, SHARE_LEASE_TAG_PREFIX, SOURCE_TAG
+from ..core.tagging import RESTORE_SCOPE_TAG, RESTORE_UNTIL_TAG, SET_TAG, SHARE_LEASE_TAG_PREFIX, SOURCE_TAG
 from ..engine.copy_engine import run_retry
-from .capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+from .capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter, SnapshotSetAdapter
 from .coverage import Coverage, coverage_notes, model_fields, scope_disks
+from .groups import consistency_groups, newest_complete_set
 from .leases import LeaseTerms, lease_seconds, leases_under
 from .lock import read_locks
 from .protection import (
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
     from ..core.model import Disk, Snapshot, SnapshotLock
     from ..core.retry import CallRetry, PhaseRetry
     from .capabilities import DrAdapter
+    from .groups import Group
     from .settings import DrSettings
 
 # How long the reads of one posture may be retried, in seconds.
@@ -143,14 +145,36 @@ class PostureRead:
         keys = {'%s/%s' % (source_region, disk.id): disk for disk in disks}
         account = self._copies_account()
         staging = self._staging(regions)
-        records = [self._disk_record(disk, snapshots.get(disk.id, [])) for disk in disks]
+        # A disk of a consistency group stands by its group's newest set complete in the region (dr.groups).
+        group_of = {'%s/%s' % (source_region, disk.id): group for group in self._groups(disks) for disk in group.disks}
+        records = [
+            self._disk_record(disk, snapshots.get(disk.id, []), group_of.get('%s/%s' % (source_region, disk.id)))
+            for disk in disks
+        ]
         by_key = {'%s/%s' % (source_region, record['disk_id']): record for record in records}
         for region in regions:
             listed = self._call(self.adapter.list_copies, region)
             groups = copies_by_disk(listed, keys, source_disks)
             staged = self._staged_in_flight(staging, region)
+            points = {
+                group.key: newest_complete_set(
+                    {
+                        '%s/%s' % (source_region, disk.id): groups.get('%s/%s' % (source_region, disk.id), [])
+                        for disk in group.disks
+                    }
+                )
+                for group in set(group_of.values())
+            }
             region_records = {
-                key: self._region_record(region, account, groups.get(key, []), staged.get(key, []), sources, rpo)
+                key: self._region_record(
+                    region,
+                    account,
+                    groups.get(key, []),
+                    staged.get(key, []),
+                    sources,
+                    rpo,
+                    group_set=(points[group_of[key].key],) if key in group_of else None,
+                )
                 for key in keys
             }
             self._read_locks(region, region_records)
@@ -207,9 +231,11 @@ class PostureRead:
                         if not copy.get('lock') or copy['lock'].get('in_force') is None
                         else bool(copy['lock']['in_force']),
                         account=copy['account'],
+                        set_id=copy['set_id'],
                     )
                     for copy in record['copies']
                 ),
+                group=(record['consistency_group'] or {}).get('name'),
             )
             for record in records
         )
@@ -240,7 +266,20 @@ class PostureRead:
             )
             return None
 
-    def _disk_record(self, disk: Disk, snapshots: list[Snapshot]) -> dict[str, Any]:
+    def _groups(self, disks: list[Disk]) -> list[Group]:
+        """The consistency groups of ``disks`` (none without consistency_groups); refused, as a run refuses it, where the
+        cloud makes no sets."""
+        if self.settings.groups.by is None:
+            return []
+        if not isinstance(self.adapter, SnapshotSetAdapter):
+            raise InputError(
+                'consistency_groups',
+                '%s has no API that snapshots disks together (no snapshot group, no multi-disk snapshot), so no set of '
+                'its disks is made at one moment: leave this option unset' % self.adapter.cloud,
+            )
+        return consistency_groups(disks, self.settings.groups)
+
+    def _disk_record(self, disk: Disk, snapshots: list[Snapshot], group: Group | None = None) -> dict[str, Any]:
         completed = sorted(
             (snapshot for snapshot in snapshots if snapshot.state == COMPLETED),
             key=lambda snapshot: snapshot.age_order(),
@@ -253,6 +292,7 @@ class PostureRead:
             if newest is None
             else {'id': newest.id, 'created': newest.created, 'age_hours': _hours(newest.created, self.now)},
             'copies': [],
+            'consistency_group': None if group is None else {'name': group.name, 'disks': list(group.disk_ids)},
         }
 
     # ------------------------------------------------------------------ one disk in one DR region
@@ -265,9 +305,16 @@ class PostureRead:
         staged: list[dict[str, Any]],
         sources: Mapping[str, Snapshot],
         rpo: float | None,
+        group_set: tuple[str | None] | None = None,
     ) -> dict[str, Any]:
-        """How one disk stands in ``region``: its newest completed DR copy, its copies in flight, the standing."""
-        completed = [self._copy_record(copy, sources) for copy in copies if copy.state == COMPLETED]
+        """How one disk stands in ``region``: its newest completed DR copy, its copies in flight, the standing. A disk of
+        a consistency group (``group_set``: (its group's newest set complete in the region, None for none)) stands only
+        by its copy of that set."""
+        completed = [
+            self._copy_record(copy, sources)
+            for copy in copies
+            if copy.state == COMPLETED and (group_set is None or copy.tags.get(SET_TAG) == group_set[0])
+        ]
         in_flight = [self._copy_record(copy, sources) for copy in copies if copy.state == PENDING]
         in_flight += [
             {
@@ -296,6 +343,7 @@ class PostureRead:
             'copy': newest,
             'in_flight': sorted(in_flight, key=_order, reverse=True),
             'lock': None,
+            'set_id': group_set[0] if group_set is not None and newest is not None else None,
         }
 
     def _copy_record(self, copy: Snapshot, sources: Mapping[str, Snapshot]) -> dict[str, Any]:

@@ -113,6 +113,8 @@ class RegionProtection:  # pylint: disable=too-many-instance-attributes  # the m
     differing: tuple[str, ...] = ()
     locked: bool | None = None
     account: str | None = None
+    #: For a disk of a consistency group: the set that the copy standing here is of (dr.groups).
+    set_id: str | None = None
 
     @property
     def covered(self) -> bool:
@@ -123,12 +125,14 @@ class RegionProtection:  # pylint: disable=too-many-instance-attributes  # the m
 @keyword_only
 @dataclass(frozen=True)
 class DiskProtection:
-    """One disk, when it was read, and how it stands in each DR region."""
+    """One disk, when it was read, how it stands in each DR region, and the consistency group it is of (None: on its
+    own), through which alone it stands."""
 
     disk_id: str
     name: str | None = None
     read_at: str | None = None
     regions: tuple[RegionProtection, ...] = ()
+    group: str | None = None
 
     def region(self, name: str) -> RegionProtection:
         return next(
@@ -166,7 +170,20 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
     uncovered: tuple[UncoveredDisk, ...] | None = None
     exempt: int = 0
 
+    def __post_init__(self) -> None:
+        # However the model was built (a run, a read, a report read back, merged), a disk of a group stands by its group.
+        object.__setattr__(self, 'disks', standing_by_groups(self.disks, self.dr_regions))
+
     # ------------------------------------------------------------------ counts
+    def groups(self) -> dict[str, list[DiskProtection]]:
+        """{consistency group: its disks}, for the disks that are of one (dr.groups); each region's cell is the
+        group's, the same for every member."""
+        groups: dict[str, list[DiskProtection]] = {}
+        for disk in self.disks:
+            if disk.group is not None:
+                groups.setdefault(disk.group, []).append(disk)
+        return dict(sorted(groups.items()))
+
     def cells(self) -> list[RegionProtection]:
         """Every disk in every DR region."""
         return [disk.region(region) for disk in self.disks for region in self.dr_regions]
@@ -326,6 +343,7 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
                 name=disk.get('name'),
                 read_at=disk.get('read_at'),
                 regions=tuple(_region(region) for region in disk.get('regions') or ()),
+                group=disk.get('group'),
             )
             for disk in values.get('disks') or ()
         )
@@ -335,6 +353,62 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
                 for disk in values['uncovered']
             )
         return cls(**values)
+
+
+def standing_by_groups(disks: tuple[DiskProtection, ...], dr_regions: Sequence[str]) -> tuple[DiskProtection, ...]:
+    """``disks`` with each disk of a consistency group standing in each DR region as its group does (dr.groups): a
+    recovery point there only when every member's copy is usable there and of one set, at the oldest of their recovery
+    points; else no member has one (in flight, planned or none, the worst of the members'), whatever copy of another
+    moment a member holds on its own. A copy of a set that holds some members only restores torn data."""
+    members: dict[str, list[DiskProtection]] = {}
+    for disk in disks:
+        if disk.group is not None:
+            members.setdefault(disk.group, []).append(disk)
+    if not members:
+        return disks
+    cells: dict[tuple[str, str], RegionProtection] = {}
+    for group in members.values():
+        for region in dr_regions:
+            own = [disk.region(region) for disk in group]
+            usable = all(cell.standing in (WITHIN_RPO, OVER_RPO) for cell in own)
+            one_set = len({cell.set_id for cell in own}) == 1 and own[0].set_id is not None
+            if usable and one_set:
+                ages = [cell.recovery_point_age_hours for cell in own]
+                age = None if None in ages else max(age for age in ages if age is not None)
+                standing = max((cell.standing for cell in own), key=STANDINGS.index)
+                for disk, cell in zip(group, own):
+                    cells[(disk.disk_id, region)] = dataclasses.replace(
+                        cell, standing=standing, recovery_point_age_hours=age
+                    )
+                continue
+            worst = max(
+                (cell.standing for cell in own if cell.standing not in (WITHIN_RPO, OVER_RPO)),
+                default=NO_COPY,
+                key=STANDINGS.index,
+            )
+            for disk, cell in zip(group, own):
+                cells[(disk.disk_id, region)] = dataclasses.replace(
+                    cell,
+                    standing=worst,
+                    copy_id=None,
+                    recovery_point=None,
+                    recovery_point_age_hours=None,
+                    set_id=None,
+                )
+    return tuple(
+        disk
+        if disk.group is None
+        else dataclasses.replace(
+            disk,
+            regions=tuple(cells.get((disk.disk_id, region.region), region) for region in disk.regions)
+            + tuple(
+                cells[(disk.disk_id, region)]
+                for region in dr_regions
+                if (disk.disk_id, region) in cells and region not in {cell.region for cell in disk.regions}
+            ),
+        )
+        for disk in disks
+    )
 
 
 def _region(data: Mapping[str, Any]) -> RegionProtection:
@@ -382,6 +456,7 @@ def region_of_run(region: str, copies: Sequence[Mapping[str, Any]], *, planned: 
         ),
         differing=tuple(copy['mismatch'].get('snapshot_id') or '' for copy in copies if copy.get('mismatch')),
         locked=bool(lock.get('in_force')) if lock else None,
+        set_id=best.get('set_id') if usable else None,
     )
 
 
@@ -397,6 +472,7 @@ def disk_of_run(
             region_of_run(region, [copy for copy in record['copies'] if copy['region'] == region], planned=planned)
             for region in dr_regions
         ),
+        group=(record.get('consistency_group') or {}).get('name'),
     )
 
 

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from ..core.model import COMPLETED, DELETING
-from ..core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
+from ..core.model import COMPLETED, DELETING, PENDING
+from ..core.tagging import COPY_TAG, DISK_TAG, SET_TAG, SOURCE_TAG
+from .groups import copies_complete, copy_sets
 
 if TYPE_CHECKING:
     import datetime
@@ -125,3 +126,68 @@ def prune_selection(
         (delete if (too_many or too_old) and not protected else keep).append(copy)
     keep += [copy for copy in copies if copy.state != COMPLETED]
     return delete, sorted(keep, key=lambda copy: copy.age_order(), reverse=True)
+
+
+def prune_set_selection(
+    copies: Mapping[str, Collection[Snapshot]],
+    now: datetime.datetime,
+    keep_copies: int | None = None,
+    max_age_days: float | None = None,
+    in_use: Collection[str] = (),
+    completed_to_come: bool = False,
+) -> dict[str, tuple[list[Snapshot], list[Snapshot]]]:
+    """{disk key: (to delete, to keep)} for the DR copies of one consistency group's disks in one region (``copies``,
+    by disk key: every member's key, an empty list for a member without copies), pruned as sets (dr.groups): the rules
+    of prune_selection, where a set counts as one copy.
+
+    A set is the copies that carry one SET_TAG; it is complete when every member has a completed copy of it. The newest
+    complete set is always kept, and so is every set newer than it (in flight, failed or partial: its replacement); of
+    the older complete sets, ``keep_copies`` and ``max_age_days`` (by the set's newest copy) let go, all members'
+    copies together. An older partial set (a member's copy failed or deleted) is deleted whole once a newer complete set
+    exists. A set with a copy in flight, or one this run uses (``in_use``), is kept whole. Copies without SET_TAG (made
+    before the disks were grouped) are pruned per disk by prune_selection, and only once the group has a complete set.
+    Copies that are not completed are kept, as prune_selection keeps them.
+    """
+    members = sorted(copies)
+    ordered = copy_sets(copies)
+    untagged = {key: [copy for copy in copies[key] if not copy.tags.get(SET_TAG)] for key in members}
+
+    def held(set_copies: list[tuple[str, Snapshot]]) -> bool:
+        return any(copy.state == PENDING or copy.id in in_use for dummy, copy in set_copies)
+
+    def newest_copy(set_copies: list[tuple[str, Snapshot]]) -> Snapshot:
+        return max((copy for dummy, copy in set_copies), key=lambda copy: copy.age_order())
+
+    newest_complete = next(
+        (index for index, (dummy, found) in enumerate(ordered) if copies_complete(members, found)), None
+    )
+    delete: dict[str, list[Snapshot]] = {key: [] for key in members}
+    rank = 1 if completed_to_come else 0
+    for index, (dummy, found) in enumerate(ordered):
+        if newest_complete is None or index <= newest_complete or held(found):
+            continue
+        if copies_complete(members, found):
+            rank += 1
+            too_many = keep_copies is not None and 0 < keep_copies <= rank
+            too_old = bool(max_age_days) and newest_copy(found).age_hours(now) > cast('float', max_age_days) * 24
+            if not (too_many or too_old):
+                continue
+        for key, copy in found:
+            if copy.state == COMPLETED:
+                delete[key].append(copy)
+    chosen: dict[str, tuple[list[Snapshot], list[Snapshot]]] = {}
+    for key in members:
+        gone = {copy.id for copy in delete[key]}
+        own_delete, own_keep = (
+            prune_selection(untagged[key], now, keep_copies, max_age_days, in_use)
+            if newest_complete is not None
+            else ([], list(untagged[key]))
+        )
+        tagged_keep = [
+            copy for dummy, found in ordered for member, copy in found if member == key and copy.id not in gone
+        ]
+        chosen[key] = (
+            sorted(delete[key] + own_delete, key=lambda copy: copy.age_order(), reverse=True),
+            sorted(tagged_keep + own_keep, key=lambda copy: copy.age_order(), reverse=True),
+        )
+    return chosen

@@ -88,6 +88,8 @@ class DiskFacts:  # pylint: disable=too-many-instance-attributes  # one field a 
     pruned: tuple[dict[str, Any], ...] = ()
     kept: tuple[dict[str, Any], ...] = ()
     problems: tuple[str, ...] = ()
+    #: The disk's consistency group (phases.report.group_record; None: on its own).
+    group: Mapping[str, Any] | None = None
 
 
 # The total each copy action counts in.
@@ -308,7 +310,8 @@ def dr_report(
         rpo_hours=rpo,
         read_at=generated_at,
         check_mode=check_mode,
-        limited_to=tuple(sorted(settings.disk_ids)) if settings.disk_ids is not None else None,
+        # The disks the run read: those of disk_ids that the selector matched, with the rest of their groups.
+        limited_to=tuple(sorted(entry.disk.id for entry in entries)) if settings.disk_ids is not None else None,
         failures=len(failures),
         disks=tuple(models),
         **model_fields(coverage),
@@ -341,6 +344,26 @@ def dr_report(
     return report
 
 
+def no_set_problem(group: Mapping[str, Any], being_made: bool) -> str:
+    """Why a disk of a consistency group has nothing to copy: its group has no complete set (``being_made``: a fresh
+    set of it is being made)."""
+    if being_made:
+        return (
+            'consistency group %s has no complete set to copy yet (a fresh set is being made: the next run copies it)'
+            % (group['name'])
+        )
+    newer = group.get('newer_sets') or []
+    seen = (
+        ': its newest set %s is %s' % (newer[-1]['set_id'], newer[-1]['state'].replace('_', ' '))
+        if newer
+        else ' of its disks'
+    )
+    return (
+        'consistency group %s has no complete set%s; its disks get no copy until a set of them all completes (set '
+        'max_snapshot_age_hours to have one made)' % (group['name'], seen)
+    )
+
+
 def disk_record(
     entry: DiskFacts,
     dr_regions: Sequence[str],
@@ -371,12 +394,15 @@ def disk_record(
                 if entry.source is not None and copy['recovery_point_age_hours'] is not None
                 else None
             )
+            copy['set_id'] = entry.group['set_id'] if entry.group is not None else None
             # With lock: what the run did about this copy's lock, and the lock (None without lock).
             copy['lock'] = entry.locks.get((destination_outcome.destination, copy['snapshot_id'] or ''))
             copies.append(copy)
         problems.extend(outcome.failures())
     fresh_to_copy = check_mode and waits and entry.fresh_action == 'would_create'
-    if entry.source is None and not problems and not fresh_to_copy:
+    if entry.source is None and not problems and not fresh_to_copy and entry.group is not None:
+        problems.append(no_set_problem(entry.group, entry.fresh is not None or entry.fresh_action == 'would_create'))
+    elif entry.source is None and not problems and not fresh_to_copy:
         being_made = entry.fresh is not None or entry.fresh_action == 'would_create'
         if being_made:
             problems.append('no completed snapshot to copy yet (a fresh one is being made: the next run copies it)')
@@ -405,6 +431,7 @@ def disk_record(
         'kept': list(entry.kept),
         'other_locks': list(entry.other_locks),
         'problems': problems,
+        'consistency_group': dict(entry.group) if entry.group is not None else None,
     }
     # The DR regions it lacks are the model's (a failed copy, one that differs and was not used, a refused one cover nothing).
     model = disk_of_run(record, dr_regions, now.strftime('%Y-%m-%dT%H:%M:%SZ'), planned=fresh_to_copy)

@@ -100,6 +100,12 @@ class DrRun:
     def validate(self) -> None:
         """Check templates, regions and copy options with the adapter's rules, before any call."""
         check_templates(self.settings)
+        if self.settings.groups.by is not None and self.context.sets is None:
+            raise InputError(
+                'consistency_groups',
+                '%s has no API that snapshots disks together (no snapshot group, no multi-disk snapshot), so no set of '
+                'its disks is made at one moment: leave this option unset' % self.adapter.cloud,
+            )
         if self.settings.lock is not None:
             check_lock(self.settings.lock, self.adapter, self.settings.copy.options)
         if self.settings.restore.enabled:
@@ -132,7 +138,12 @@ class DrRun:
         fresh = take_fresh_snapshots(ctx, plans)
         early = LocksBeforeWaiting(ctx, plans)
         copies = copy_sources(
-            ctx, plans, sources=fresh.sources(), terms=terms, before_waiting=early.lock if early.wanted else None
+            ctx,
+            plans,
+            sources=fresh.sources(),
+            set_ids=fresh.set_ids(),
+            terms=terms,
+            before_waiting=early.lock if early.wanted else None,
         )
         outcomes = copies.outcomes
         marks = self._noted(mark_made_copies(ctx, plans, outcomes))

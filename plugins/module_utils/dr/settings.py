@@ -108,6 +108,20 @@ class CoverageSettings:
     exempt: Mapping[str, str | None] | None = None
 
 
+# dr_sync's consistency_groups (dr.groups): the disks attached to one instance form a group, or those that share a tag
+# key's value.
+GROUP_BY_INSTANCE, GROUP_BY_TAG = 'instance', 'tag'
+
+
+@dataclass(frozen=True)
+class GroupSettings:
+    """Consistency groups (dr.groups): ``by`` None (each disk on its own), GROUP_BY_INSTANCE or GROUP_BY_TAG (the disks
+    whose ``tag_key`` has one value form a group)."""
+
+    by: str | None = None
+    tag_key: str | None = None
+
+
 @dataclass(frozen=True)
 class DrSettings:  # pylint: disable=too-many-instance-attributes  # one attribute a concern, each a dataclass of its own
     """One DR run's settings: where from and to, which disks, and each concern's own settings."""
@@ -129,6 +143,7 @@ class DrSettings:  # pylint: disable=too-many-instance-attributes  # one attribu
     wait: WaitSettings = field(default_factory=WaitSettings)
     restore: RestoreSettings = field(default_factory=RestoreSettings)
     coverage: CoverageSettings = field(default_factory=CoverageSettings)
+    groups: GroupSettings = field(default_factory=GroupSettings)
 
     @property
     def region_names(self) -> list[str]:

@@ -28,11 +28,14 @@ from ..dr.run import DrRun
 from ..dr.settings import (
     COVERAGE_MODES,
     COVERAGE_REPORT,
+    GROUP_BY_INSTANCE,
+    GROUP_BY_TAG,
     CopySettings,
     CoverageSettings,
     DrRegion,
     DrSettings,
     FreshSnapshots,
+    GroupSettings,
     PrunePolicy,
     RestoreSettings,
     WaitSettings,
@@ -91,6 +94,7 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'coverage': {'choices': list(COVERAGE_MODES), 'default': COVERAGE_REPORT},
     'coverage_exempt': {'type': 'dict'},
     'disk_ids': {'type': 'list', 'elements': 'str'},
+    'consistency_groups': {},
     'restore_test': {'type': 'bool', 'default': False},
     'restore_test_count': {'type': 'int', 'default': 1},
     'restore_test_zones': {'type': 'dict'},
@@ -201,6 +205,24 @@ def disk_ids(value: Any) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(ids)) or None
 
 
+def consistency_groups(value: Any) -> GroupSettings:
+    """``consistency_groups`` as a run takes it: ``instance``, ``tag:<key>``, or none (unset, ``none`` or blank, as an
+    AWX survey question left blank sends it)."""
+    text = '' if value is None else str(value).strip()
+    if text.lower() in ('', 'none'):
+        return GroupSettings()
+    if text == GROUP_BY_INSTANCE:
+        return GroupSettings(by=GROUP_BY_INSTANCE)
+    kind, colon, key = text.partition(':')
+    if kind == GROUP_BY_TAG and colon and key.strip():
+        return GroupSettings(by=GROUP_BY_TAG, tag_key=key.strip())
+    raise InputError(
+        'consistency_groups',
+        'is instance (the disks attached to one instance form a group), tag:<key> (the disks that share that tag\'s '
+        'value form a group) or none, got %r' % (value,),
+    )
+
+
 def check_limits(params: dict[str, Any]) -> None:
     """The numbers of the run (pruning, slots, the RPO, progress) are in range, and pruning knows what to prune."""
     for option, high, unit in (
@@ -290,6 +312,7 @@ def dr_settings(params: dict[str, Any]) -> DrSettings:
             if params.get('coverage_exempt')
             else None,
         ),
+        groups=consistency_groups(params.get('consistency_groups')),
         restore=RestoreSettings(
             enabled=bool(params.get('restore_test')),
             count=params.get('restore_test_count', 1),

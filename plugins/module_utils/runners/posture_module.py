@@ -29,6 +29,7 @@ SCOPE_OPTIONS = (
     'dr_account',
     'coverage',
     'coverage_exempt',
+    'consistency_groups',
 )
 POSTURE_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {name: DR_ARGUMENT_SPEC[name] for name in SCOPE_OPTIONS}
 POSTURE_ARGUMENT_SPEC.update(DR_CONNECTION_SPEC)

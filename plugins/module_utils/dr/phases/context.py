@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ...core.retry import CallRetry, PhaseRetry
 from ...engine.leases import Leases
-from ..capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter
+from ..capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter, SnapshotSetAdapter
 
 if TYPE_CHECKING:
     import datetime
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ...core.retry import Classify
     from ...engine.outcomes import DestinationOutcome, RequestOutcome
     from ..capabilities import DrAdapter
+    from ..groups import Group
     from ..settings import DrSettings
 
 T = TypeVar('T')
@@ -37,12 +38,17 @@ COPY_WORKERS = 16
 @dataclass(frozen=True)
 class DiskPlan:
     """One disk of the run as read: its newest completed snapshot (``source``), and what the fresh-snapshot phase is to
-    do: ``fresh_action`` None, 'existing' (``fresh`` is one being made, used) or 'create'."""
+    do: ``fresh_action`` None, 'existing' (``fresh`` is one being made, used) or 'create'. A disk of a consistency group
+    (``group``, dr.groups) has its group's recovery point for source: its member of the set ``set_id``, and a fresh
+    snapshot only as a member of a fresh set (``fresh_set_id``: the set being made that ``fresh`` is of)."""
 
     disk: Disk
     source: Snapshot | None = None
     fresh: Snapshot | None = None
     fresh_action: str | None = None
+    group: Group | None = None
+    set_id: str | None = None
+    fresh_set_id: str | None = None
 
     @property
     def key(self) -> str:
@@ -137,6 +143,11 @@ class PhaseContext:  # pylint: disable=too-many-instance-attributes  # what the 
     def vault(self) -> DrAccountAdapter | None:
         """The adapter as the DR account's, where the cloud has one."""
         return self.adapter if isinstance(self.adapter, DrAccountAdapter) else None
+
+    @property
+    def sets(self) -> SnapshotSetAdapter | None:
+        """The adapter as the cloud's snapshot sets (consistency groups), where it has them."""
+        return self.adapter if isinstance(self.adapter, SnapshotSetAdapter) else None
 
     @property
     def drill(self) -> RestoreDrillAdapter | None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ...core.errors import InputError
 from ...core.progress import COPYING
+from ...core.tagging import GROUP_TAG, SET_TAG
 from ...engine.copy_engine import CopyEngine
 from ...engine.outcomes import MISMATCH_FAIL, EngineConfig
 from ..leases import SourceTagCalls
@@ -71,6 +72,7 @@ def copy_sources(
     plans: Sequence[DiskPlan],
     *,
     sources: Mapping[str, Snapshot | None],
+    set_ids: Mapping[str, str | None] | None = None,
     terms: LeaseTerms | None = None,
     before_waiting: BeforeWaiting | None = None,
 ) -> Copies:
@@ -78,6 +80,7 @@ def copy_sources(
     sources (run_leases: copy leases on the run's ``terms``, shares with the DR account); ``before_waiting`` is told of
     the copies once they are all asked for, with wait (the run locks them then)."""
     calls = ctx.counted()
+    set_ids = set_ids or {}
     requests: list[CopyRequest] = []
     owners: list[str] = []
     known: dict[tuple[str, str], Snapshot] = {}
@@ -90,7 +93,9 @@ def copy_sources(
         # The run has just listed the disks' snapshots: the engine need not read the sources again.
         known[(ctx.settings.source_region, source.id)] = source
         try:
-            disk_requests = copy_requests(ctx.settings, ctx.now, source.id, disk.id, disk.name)
+            disk_requests = copy_requests(
+                ctx.settings, ctx.now, source.id, disk.id, disk.name, set_tags(plan, set_ids.get(plan.key))
+            )
             for request in disk_requests:
                 ctx.adapter.validate(request)
         except InputError as error:
@@ -142,6 +147,14 @@ def copy_sources(
         warnings=tuple(engine.warnings),
         calls=calls.cost.counts(),
     )
+
+
+def set_tags(plan: DiskPlan, set_id: str | None) -> dict[str, str]:
+    """The tags that name the group and the set of a copy of a disk of a consistency group (none for a disk on its
+    own): a later run, a person and dr_posture_info find the whole set by them."""
+    if plan.group is None or set_id is None:
+        return {}
+    return {GROUP_TAG: plan.group.key, SET_TAG: set_id}
 
 
 def run_leases(ctx: PhaseContext, terms: LeaseTerms | None, cost: CallCount) -> Leases | None:

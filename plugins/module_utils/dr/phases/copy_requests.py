@@ -50,9 +50,15 @@ def render(template: str | None, fields: Mapping[str, Any], option: str) -> str 
 
 
 def copy_requests(
-    settings: DrSettings, now: datetime.datetime, source_id: str, disk_id: str, disk_name: str | None
+    settings: DrSettings,
+    now: datetime.datetime,
+    source_id: str,
+    disk_id: str,
+    disk_name: str | None,
+    set_tags: Mapping[str, str] | None = None,
 ) -> list[CopyRequest]:
-    """One CopyRequest per group of DR regions that share copy options."""
+    """One CopyRequest per group of DR regions that share copy options; ``set_tags`` are the group's and set's tags of a
+    disk of a consistency group (dr.groups)."""
     fields = {
         'disk_id': disk_id,
         'disk_name': disk_name or disk_id,
@@ -62,6 +68,7 @@ def copy_requests(
     }
     tags = dict(settings.copy.tags or {})
     tags[DISK_TAG] = '%s/%s' % (settings.source_region, disk_id)
+    tags.update(set_tags or {})
     common = {
         'name': render(settings.copy.name_template, fields, 'name_template'),
         'description': render(settings.copy.description_template, fields, 'description_template'),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ...core.errors import CloudError
 from ...core.model import COMPLETED, FAILED, PENDING, parse_time
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
     from ...core.model import Disk, Snapshot
     from ...core.retry import PhaseRetry
+    from ..capabilities import SnapshotSetAdapter
+    from ..groups import Group
     from .context import DiskPlan, PhaseContext
 
 FRESH_TAG = 'snapcopy:fresh'
@@ -39,6 +41,8 @@ class FreshSnapshot:
     snapshot: Snapshot | None = None
     source: Snapshot | None = None
     problems: tuple[str, ...] = ()
+    #: For a disk of a consistency group: the set its ``source`` is of.
+    set_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,48 +56,120 @@ class FreshSnapshots:
         """{disk key: the snapshot to copy}."""
         return {key: disk.source for key, disk in self.by_disk.items()}
 
+    def set_ids(self) -> dict[str, str | None]:
+        """{disk key: the set its snapshot to copy is of} (None for a disk on its own)."""
+        return {key: disk.set_id for key, disk in self.by_disk.items()}
+
 
 def take_fresh_snapshots(ctx: PhaseContext, plans: Sequence[DiskPlan]) -> FreshSnapshots:
     """Take a fresh snapshot of each disk whose plan says 'create', and wait for those being made if asked."""
     calls = ctx.counted()
-    actions = {plan.key: plan.fresh_action for plan in plans}
+    actions: dict[str, str | None] = {plan.key: plan.fresh_action for plan in plans}
     fresh = {plan.key: plan.fresh for plan in plans}
     problems: dict[str, list[str]] = {plan.key: [] for plan in plans}
-    for plan in plans:
-        if plan.fresh_action != 'create':
-            continue
+    fresh_sets = {plan.key: plan.fresh_set_id for plan in plans}
+    for group, members in _to_make(plans):
+        keys = [plan.key for plan in members]
         if ctx.check_mode:
-            actions[plan.key] = 'would_create'
+            actions.update(dict.fromkeys(keys, 'would_create'))
             continue
         if ctx.progress.phase != FRESH_SNAPSHOTS:
             ctx.progress.enter(FRESH_SNAPSHOTS)
-        disk = plan.disk
-        fields = {
-            'disk_id': disk.id,
-            'disk_name': disk.name or disk.id,
-            'source_id': '',
-            'source_region': disk.region,
-            'date': ctx.now.strftime('%Y-%m-%d'),
-        }
-        name = render(ctx.settings.fresh.name_template, fields, 'snapshot_name_template')
         try:
-            fresh[plan.key] = _create_fresh_snapshot(ctx, calls, disk, name)
-            actions[plan.key] = 'created'
+            made_set, snapshots = (
+                _create_fresh_set(ctx, calls, members)
+                if group is not None
+                else (None, [_create_fresh_snapshot(ctx, calls, members[0].disk)])
+            )
         except CloudError as error:
-            actions[plan.key] = 'failed'
-            problems[plan.key].append('fresh snapshot: %s' % error)
+            what = 'fresh set of consistency group %s' % group.name if group is not None else 'fresh snapshot'
+            for key in keys:
+                actions[key] = 'failed'
+                problems[key].append('%s: %s' % (what, error))
+            continue
+        by_id = {snapshot.volume_id: snapshot for snapshot in snapshots}
+        for plan in members:
+            fresh[plan.key] = by_id.get(plan.disk.id) if group is not None else snapshots[0]
+            fresh_sets[plan.key] = made_set
+            actions[plan.key] = 'created'
     _wait(ctx, calls, fresh)
     by_disk: dict[str, FreshSnapshot] = {}
     for plan in plans:
         snapshot, source = fresh[plan.key], plan.source
-        if snapshot is not None and snapshot.state == COMPLETED:
-            source = snapshot
+        set_id: str | None = plan.set_id
+        if snapshot is not None and snapshot.state == COMPLETED and _set_completed(plan, plans, fresh):
+            source, set_id = snapshot, fresh_sets[plan.key]
         elif snapshot is not None and snapshot.state == FAILED:
             problems[plan.key].append(
                 'fresh snapshot %s failed: %s' % (snapshot.id, snapshot.message or snapshot.cloud_state)
             )
-        by_disk[plan.key] = FreshSnapshot(actions[plan.key], snapshot, source, tuple(problems[plan.key]))
+        by_disk[plan.key] = FreshSnapshot(actions[plan.key], snapshot, source, tuple(problems[plan.key]), set_id)
     return FreshSnapshots(by_disk=by_disk, calls=calls.cost.counts())
+
+
+def _set_completed(plan: DiskPlan, plans: Sequence[DiskPlan], fresh: Mapping[str, Snapshot | None]) -> bool:
+    """Whether a disk's fresh snapshot may be copied: always on its own; of a group, only once every member's snapshot
+    of the fresh set has completed (until then its members are copied from the group's last complete set, never some
+    from one moment and some from another)."""
+    if plan.group is None:
+        return True
+    members = [other for other in plans if other.group is not None and other.group.key == plan.group.key]
+    return len(members) == len(plan.group.disks) and all(
+        (fresh[member.key] is not None and cast('Snapshot', fresh[member.key]).state == COMPLETED) for member in members
+    )
+
+
+def _to_make(plans: Sequence[DiskPlan]) -> list[tuple[Group | None, list[DiskPlan]]]:
+    """What is to get a fresh snapshot: each disk on its own (None, [its plan]), then each group that is to get a fresh
+    set, with its disks' plans in order."""
+    groups: dict[str, tuple[Group, list[DiskPlan]]] = {}
+    for plan in plans:
+        if plan.fresh_action == 'create' and plan.group is not None:
+            groups.setdefault(plan.group.key, (plan.group, []))[1].append(plan)
+    alone: list[tuple[Group | None, list[DiskPlan]]] = [
+        (None, [plan]) for plan in plans if plan.fresh_action == 'create' and plan.group is None
+    ]
+    return alone + [groups[key] for key in sorted(groups)]
+
+
+def _name_fields(ctx: PhaseContext, disk: Disk) -> dict[str, str]:
+    """The fields of snapshot_name_template for a fresh snapshot of ``disk``."""
+    return {
+        'disk_id': disk.id,
+        'disk_name': disk.name or disk.id,
+        'source_id': '',
+        'source_region': disk.region,
+        'date': ctx.now.strftime('%Y-%m-%d'),
+    }
+
+
+def _create_fresh_set(ctx: PhaseContext, calls: PhaseRetry, members: Sequence[DiskPlan]) -> tuple[str, list[Snapshot]]:
+    """Start one set of the group's disks through the cloud's group API (dr.capabilities.SnapshotSetAdapter), never two:
+    after an answer lost in transit, the disks' snapshots are looked up for one of this run's stamp on every member."""
+    sets = cast('SnapshotSetAdapter', ctx.sets)  # the read phase grouped the disks: the cloud has sets
+    disks = [plan.disk for plan in members]
+    stamp = ctx.now.strftime('%Y-%m-%dT%H:%M:%SZ')
+    name = render(ctx.settings.fresh.name_template, _name_fields(ctx, disks[0]), 'snapshot_name_template')
+
+    def create_set() -> tuple[str, list[Snapshot]]:
+        return sets.create_snapshot_set(
+            ctx.settings.source_region, disks, name, 'Fresh snapshot for DR by snapcopy.cloud', {FRESH_TAG: stamp}
+        )
+
+    def made() -> tuple[str, list[Snapshot]] | None:
+        snapshots = calls.call(ctx.adapter.disk_snapshots, ctx.settings.source_region, disks)
+        ours = {
+            disk_id: [snapshot for snapshot in found if snapshot.tags.get(FRESH_TAG) == stamp]
+            for disk_id, found in snapshots.items()
+        }
+        set_ids = calls.call(sets.snapshot_sets, ctx.settings.source_region, disks, ours)
+        chosen = {set_ids.get(snapshot.id) for found in ours.values() for snapshot in found}
+        if len(chosen) != 1 or None in chosen:
+            return None
+        return cast('str', chosen.pop()), [snapshot for found in ours.values() for snapshot in found]
+
+    # The group APIs carry no token on EBS and CBS: a lost answer is looked up before the call goes again.
+    return create_once(create_set, made, ctx.adapter.create_call_is_idempotent, calls, ctx.deadline, MAX_ATTEMPTS)
 
 
 def _wait(ctx: PhaseContext, calls: PhaseRetry, fresh: dict[str, Snapshot | None]) -> None:
@@ -123,11 +199,12 @@ def _wait(ctx: PhaseContext, calls: PhaseRetry, fresh: dict[str, Snapshot | None
     fresh.update(waiting)
 
 
-def _create_fresh_snapshot(ctx: PhaseContext, calls: PhaseRetry, disk: Disk, name: str | None) -> Snapshot:
+def _create_fresh_snapshot(ctx: PhaseContext, calls: PhaseRetry, disk: Disk) -> Snapshot:
     """Start a snapshot of ``disk``, never two. CreateSnapshot has no idempotency token on most clouds: after an answer
     lost in transit the disk's snapshots are looked up, and the call is sent again only when the look-up shows it was
     not carried out (as the engine does for copies)."""
     stamp = ctx.now.strftime('%Y-%m-%dT%H:%M:%SZ')
+    name = render(ctx.settings.fresh.name_template, _name_fields(ctx, disk), 'snapshot_name_template')
 
     def create_snapshot() -> Snapshot:
         return ctx.adapter.create_snapshot(

@@ -14,7 +14,7 @@ from ...core.errors import IN_USE, NOT_FOUND, CloudError, is_permission_refusal
 from ...core.progress import PRUNING
 from ...engine.outcomes import WOULD_COPY
 from ..lock import KEPT_LOCKED, read_locks
-from ..prune import dr_copies_by_disk, prune_selection
+from ..prune import dr_copies_by_disk, prune_selection, prune_set_selection
 from ..restore import ALREADY_DELETED, DELETE_FAILED, DELETED, KEPT_IN_USE, KEPT_REFUSED, WOULD_DELETE
 from .context import destination_outcomes, frozen_by_disk
 from .marks import mark_found_copies
@@ -79,14 +79,30 @@ def prune_copies(
             if destination_outcome.destination == destination and destination_outcome.action == WOULD_COPY
         }
         choices: list[tuple[str, list[Snapshot], list[Snapshot]]] = []
-        for disk_key, group in dr_copies_by_disk(marked.listed[destination], by_disk).items():
-            completed_to_come = bool(ctx.settings.wait.wait) and disk_key in to_come
-            choices.append(
-                (
-                    disk_key,
-                    *prune_selection(group, ctx.now, keep, max_age_days, in_use, completed_to_come=completed_to_come),
+        found = dr_copies_by_disk(marked.listed[destination], by_disk)
+        for disk_key, copies in found.items():
+            if by_disk[disk_key].group is None:
+                completed_to_come = bool(ctx.settings.wait.wait) and disk_key in to_come
+                choices.append(
+                    (
+                        disk_key,
+                        *prune_selection(
+                            copies, ctx.now, keep, max_age_days, in_use, completed_to_come=completed_to_come
+                        ),
+                    )
                 )
+        # A consistency group's copies go as sets (dr.groups): never a member of the last complete set alone.
+        for members in _groups_of(plans):
+            completed_to_come = bool(ctx.settings.wait.wait) and any(key in to_come for key in members)
+            sets = prune_set_selection(
+                {key: found.get(key, []) for key in members},
+                ctx.now,
+                keep,
+                max_age_days,
+                in_use,
+                completed_to_come=completed_to_come,
             )
+            choices.extend((key, *sets[key]) for key in members if key in found)
         # No delete is sent for a copy whose lock is in force, whoever locked it: the locks are read first. Where the
         # read is refused (a policy without the lock permission), the deletes go out, and the cloud keeps a locked copy.
         unread: CloudError | None = None
@@ -132,6 +148,15 @@ def prune_copies(
         warnings=tuple(warnings),
         calls=calls.cost.counts(),
     )
+
+
+def _groups_of(plans: Sequence[DiskPlan]) -> list[list[str]]:
+    """The disk keys of each consistency group of ``plans``."""
+    groups: dict[str, list[str]] = {}
+    for plan in plans:
+        if plan.group is not None:
+            groups.setdefault(plan.group.key, []).append(plan.key)
+    return [groups[key] for key in sorted(groups)]
 
 
 def _delete(

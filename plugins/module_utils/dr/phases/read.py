@@ -13,12 +13,16 @@ from typing import TYPE_CHECKING
 from ...core.model import COMPLETED, PENDING
 from ...core.progress import READING
 from ..coverage import Coverage, coverage_notes, format_selector, scope_disks
+from ..groups import IN_FLIGHT, consistency_groups, group_point
 from .context import DiskPlan
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from ...core.model import Disk, Snapshot
+    from ...core.retry import PhaseRetry
+    from ..capabilities import SnapshotSetAdapter
+    from ..groups import Group, GroupPoint
     from .context import PhaseContext
 
 
@@ -35,6 +39,8 @@ class Reading:
     calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
     #: The source region's disks that the selector does not take; None when not read (coverage off, a limited run).
     coverage: Coverage | None = None
+    #: The consistency groups, each with its recovery point and the sets newer than it (dr.groups).
+    groups: tuple[GroupPoint, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,9 +61,17 @@ def read_disks(ctx: PhaseContext) -> Reading:
     region = settings.source_region
     taken, coverage = scope_disks(lambda where, selector: calls.call(ctx.adapter.find_disks, where, selector), settings)
     disks, warnings = _named_disks(ctx, taken)
+    disks = _whole_groups(ctx, taken, disks, warnings)
     snapshots = calls.call(ctx.adapter.disk_snapshots, region, disks) if disks else {}
-    plans = tuple(plan_disk(ctx, disk, snapshots.get(disk.id, [])) for disk in disks)
     problems: list[str] = []
+    groups = _group_points(ctx, calls, disks, snapshots, problems)
+    in_group = {disk.id: (group, point) for group, point in groups for disk in group.disks}
+    plans = tuple(
+        plan_member(ctx, disk, *in_group[disk.id])
+        if disk.id in in_group
+        else plan_disk(ctx, disk, snapshots.get(disk.id, []))
+        for disk in disks
+    )
     if not disks and not settings.allow_no_disks:
         # A typo in a tag protects nothing: a green run would hide it.
         named = ' of disk_ids' if settings.disk_ids else ''
@@ -80,7 +94,101 @@ def read_disks(ctx: PhaseContext) -> Reading:
         warnings=tuple(warnings),
         calls=calls.cost.counts(),
         coverage=coverage,
+        groups=tuple(point for dummy, point in groups),
     )
+
+
+def _whole_groups(ctx: PhaseContext, taken: Sequence[Disk], named: list[Disk], warnings: list[str]) -> list[Disk]:
+    """``named`` (the disks of disk_ids), with the other disks of each consistency group one of them is of: a group is
+    copied, counted and pruned whole, never a member alone."""
+    settings = ctx.settings
+    if settings.groups.by is None or settings.disk_ids is None or ctx.sets is None:
+        return named
+    ids = {disk.id for disk in named}
+    added = [
+        disk
+        for group in consistency_groups(taken, settings.groups)
+        if ids.intersection(group.disk_ids)
+        for disk in group.disks
+        if disk.id not in ids
+    ]
+    if added:
+        warnings.append(
+            'disk_ids names some disks of a consistency group: the run looks after the whole group, with %s'
+            % ', '.join(sorted(disk.id for disk in added))
+        )
+    return sorted(named + added, key=lambda disk: disk.id)
+
+
+def _group_points(
+    ctx: PhaseContext,
+    calls: PhaseRetry,
+    disks: Sequence[Disk],
+    snapshots: Mapping[str, Sequence[Snapshot]],
+    problems: list[str],
+) -> list[tuple[Group, GroupPoint]]:
+    """The consistency groups of ``disks`` with their recovery points, from which snapshots the cloud made as sets (one
+    read where the cloud names sets apart from snapshots); a group whose disks no set of the cloud can hold is a
+    problem of the run (its disks get no copy: never a set of different moments)."""
+    settings = ctx.settings
+    sets = ctx.sets
+    if settings.groups.by is None or sets is None:
+        return []
+    groups = consistency_groups(disks, settings.groups)
+    members = [disk for group in groups for disk in group.disks]
+    set_ids = calls.call(sets.snapshot_sets, settings.source_region, members, snapshots) if members else {}
+    points = []
+    for group in groups:
+        point = group_point(group.name, group.disk_ids, snapshots, lambda snapshot: set_ids.get(snapshot.id))
+        refusal = _set_refusal(sets, group)
+        if refusal:
+            problems.append(refusal)
+        points.append((group, point))
+    return points
+
+
+def _set_refusal(sets: SnapshotSetAdapter, group: Group) -> str | None:
+    """Why the cloud can make no set of ``group``'s disks (None: it can)."""
+    cloud = getattr(sets, 'cloud', 'the cloud')
+    if not sets.sets_span_instances and len(group.instances) > 1:
+        return 'consistency group %s holds disks of %d instances (%s): %s makes a set of one instance\'s disks only' % (
+            group.name,
+            len(group.instances),
+            ', '.join(group.instances),
+            cloud,
+        )
+    if sets.max_set_disks is not None and len(group.disks) > sets.max_set_disks:
+        return 'consistency group %s holds %d disks: a set of %s holds %d at most' % (
+            group.name,
+            len(group.disks),
+            cloud,
+            sets.max_set_disks,
+        )
+    return None
+
+
+def plan_member(ctx: PhaseContext, disk: Disk, group: Group, point: GroupPoint) -> DiskPlan:
+    """A disk of a consistency group: its source is its member of the group's recovery point (none without one); when
+    that set is older than max_snapshot_age_hours, a fresh set is to be made, or the one being made used."""
+    recovery_point = point.point
+    source = recovery_point.members.get(disk.id) if recovery_point is not None else None
+    set_id = recovery_point.set_id if recovery_point is not None else None
+    max_age = ctx.settings.fresh.max_age_hours
+    if not max_age or (recovery_point is not None and recovery_point.age_hours(ctx.now) <= max_age):
+        return DiskPlan(disk, source, group=group, set_id=set_id)
+    in_flight = [snapshot_set for snapshot_set, state in point.newer if state == IN_FLIGHT]
+    if in_flight:
+        # A set is already being made (by an earlier run, or the cloud's own schedule): use it, make no other.
+        return DiskPlan(
+            disk,
+            source,
+            in_flight[-1].members.get(disk.id),
+            'existing',
+            group=group,
+            set_id=set_id,
+            fresh_set_id=in_flight[-1].set_id,
+        )
+    return DiskPlan(disk, source, None, 'create', group=group, set_id=set_id)
 
 
 def _named_disks(ctx: PhaseContext, disks: list[Disk]) -> tuple[list[Disk], list[str]]:

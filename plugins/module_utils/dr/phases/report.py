@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     import datetime
     from collections.abc import Mapping, Sequence
 
-    from .context import PhaseContext
+    from ..groups import GroupPoint
+    from .context import DiskPlan, PhaseContext
     from .copy import Copies
     from .drill import Drill
     from .fresh import FreshSnapshots
@@ -78,6 +79,7 @@ def disk_facts(phases: RunPhases) -> list[DiskFacts]:
         facts.append(
             DiskFacts(
                 plan.disk,
+                group=group_record(plan, fresh.set_id, phases.read.groups),
                 source=fresh.source,
                 fresh=fresh.snapshot,
                 fresh_action=fresh.action,
@@ -90,6 +92,29 @@ def disk_facts(phases: RunPhases) -> list[DiskFacts]:
             )
         )
     return facts
+
+
+def group_record(plan: DiskPlan, set_id: str | None, groups: Sequence[GroupPoint]) -> dict[str, Any] | None:
+    """The consistency group of a disk as its report shows it (None for a disk on its own): its name, disks, the set its
+    copies are of, and the sets newer than the group's recovery point (in flight or torn), newest last."""
+    if plan.group is None:
+        return None
+    point = next((point for point in groups if point.name == plan.group.name), None)
+    return {
+        'name': plan.group.name,
+        'disks': list(plan.group.disk_ids),
+        'set_id': set_id,
+        'newer_sets': []
+        if point is None
+        else [
+            {
+                'set_id': snapshot_set.set_id,
+                'state': state,
+                'snapshots': sorted(s.id for s in snapshot_set.members.values()),
+            }
+            for snapshot_set, state in point.newer
+        ],
+    }
 
 
 def run_report(

@@ -44,6 +44,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.capabilities imp
     DrAdapter,
     RestoreDrillAdapter,
     SnapshotLockAdapter,
+    SnapshotSetAdapter,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.shares import OneSourceShareCalls, ShareLeases
 
@@ -733,3 +734,77 @@ class MemoryCloud(DrAdapter, RestoreDrillAdapter, SnapshotLockAdapter, DrAccount
         self._count('tag_copy')
         self.copies[copy.id]['tags'].update(tags)
         copy.tags.update(tags)
+
+
+class MemorySetCloud(MemoryCloud, SnapshotSetAdapter):
+    """A MemoryCloud with snapshot sets (consistency groups), as ECS and CBS name them: a set's id on each of its
+    snapshots; a fresh set's snapshots complete ``copy_seconds`` after it starts, each member as the next of
+    ``set_outcomes`` says (FAILED, or PENDING for one that never completes; COMPLETED once they run out)."""
+
+    def __init__(self, clock, **kwargs):
+        super().__init__(clock, **kwargs)
+        self.set_outcomes = []  # {disk id: FAILED or PENDING} for each of the next fresh sets' members
+        self.sets_made = 0
+
+    def add_instance_disk(self, disk_id, instance_id, tags=None):
+        """A disk attached to ``instance_id``, with no snapshot yet."""
+        self.disks[disk_id] = Disk(
+            disk_id, 'src-1', name='name-' + disk_id, tags=tags or {'dr': 'yes'}, instance_id=instance_id
+        )
+
+    def add_set(self, set_id, age_hours, disks, states=None):
+        """A set of ``disks``' snapshots taken ``age_hours`` ago; ``states``: {disk id: the member's state} where it is
+        not COMPLETED (a member left out of ``disks`` is missing from the set)."""
+        for disk_id in disks:
+            self.snapshots['%s-%s' % (disk_id, set_id)] = {
+                'disk': disk_id,
+                'region': 'src-1',
+                'created': self.clock.now - age_hours * 3600,
+                'state': (states or {}).get(disk_id, COMPLETED),
+                'set': set_id,
+                'stays': True,  # a seeded member keeps its state as the clock moves
+            }
+
+    def _source_snapshot(self, snapshot_id):
+        record = self.snapshots[snapshot_id]
+        if record.get('hangs') or record.get('stays'):
+            return Snapshot(
+                snapshot_id,
+                record['region'],
+                record['state'],
+                volume_id=record['disk'],
+                created=self.when(record['created']),
+                tags=dict(record.get('tags') or {}),
+            )
+        return super()._source_snapshot(snapshot_id)
+
+    def snapshot_sets(self, region, disks, snapshots):
+        self._count('snapshot_sets')
+        members = {}
+        for found in snapshots.values():
+            for snapshot in found:
+                set_id = self.snapshots.get(snapshot.id, {}).get('set')
+                if set_id:
+                    members.setdefault(set_id, []).append(snapshot.id)
+        return {snapshot_id: set_id for set_id, ids in members.items() if len(ids) > 1 for snapshot_id in ids}
+
+    def create_snapshot_set(self, region, disks, name, description, tags):
+        self._count('create_snapshot_set')
+        self.sets_made += 1
+        set_id = 'set-fresh-%d' % self.sets_made
+        outcomes = self.set_outcomes.pop(0) if self.set_outcomes else {}
+        made = []
+        for disk in disks:
+            snapshot_id = '%s-%s' % (disk.id, set_id)
+            outcome = outcomes.get(disk.id)
+            self.snapshots[snapshot_id] = {
+                'disk': disk.id,
+                'region': region,
+                'created': self.clock.now,
+                'state': FAILED if outcome == FAILED else PENDING,
+                'set': set_id,
+                'tags': dict(tags),
+                'hangs': outcome is not None,
+            }
+            made.append(self._source_snapshot(snapshot_id))
+        return set_id, made

@@ -10,12 +10,14 @@ import datetime
 from hypothesis import given, strategies as st
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, FAILED, PENDING, Snapshot
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SET_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.groups import (
     IN_FLIGHT,
     TORN,
     dr_point_complete,
     group_point,
 )
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.prune import prune_set_selection
 
 REGION = 'eu-west-1'
 START = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
@@ -127,3 +129,90 @@ def test_a_dr_point_counts_only_when_every_members_copy_is_complete(held, data):
             copies[item.id] = snapshot('copy-' + item.id, state, 0)
     every = all(item.id in copies and copies[item.id].state == COMPLETED for item in point.members.values())
     assert dr_point_complete(point, copies) == every
+
+
+# ---------------------------------------------------------------------- pruning as sets (dr.prune.prune_set_selection)
+COPY_MEMBER = st.sampled_from([COMPLETED, COMPLETED, COMPLETED, PENDING, FAILED, MISSING])
+
+
+@st.composite
+def dr_region_copies(draw):
+    """({disk key: [copy]}, in use): a group's copies in one DR region, up to 6 sets of copies made at distinct hours
+    with each member's copy completed, in flight, failed or missing, and copies without a set beside them."""
+    members = ['src/vol-%d' % number for number in range(draw(st.integers(2, 3)))]
+    copies = {key: [] for key in members}
+    hours = draw(st.lists(st.integers(0, 2000), min_size=0, max_size=6, unique=True))
+    for number, hour in enumerate(hours):
+        for key in members:
+            state = draw(COPY_MEMBER)
+            if state != MISSING:
+                copies[key].append(
+                    Snapshot(
+                        'copy-%d-%s' % (number, key[-1]),
+                        REGION,
+                        state,
+                        created=(START + datetime.timedelta(hours=hour)).strftime('%Y-%m-%dT%H:%M:%SZ'),
+                        tags={SET_TAG: 'set-%d' % number},
+                    )
+                )
+    for key in members:
+        for hour in draw(st.lists(st.integers(0, 2000), max_size=2)):
+            copies[key].append(
+                Snapshot(
+                    'old-%d-%s' % (hour, key[-1]),
+                    REGION,
+                    COMPLETED,
+                    created=(START + datetime.timedelta(hours=hour)).strftime('%Y-%m-%dT%H:%M:%SZ'),
+                )
+            )
+    every = [copy.id for found in copies.values() for copy in found]
+    in_use = draw(st.sets(st.sampled_from(every))) if every else set()
+    return copies, in_use
+
+
+def complete_sets(copies):
+    """{set id: newest copy's time} of the sets with a completed copy of every member."""
+    members = set(copies)
+    holders = {}
+    for key, found in copies.items():
+        for copy in found:
+            if copy.tags.get(SET_TAG) and copy.state == COMPLETED:
+                holders.setdefault(copy.tags[SET_TAG], set()).add(key)
+    return {set_id for set_id, keys in holders.items() if keys == members}
+
+
+@given(
+    holding=dr_region_copies(),
+    keep=st.one_of(st.none(), st.integers(1, 3)),
+    max_age_days=st.one_of(st.none(), st.integers(1, 60)),
+    to_come=st.booleans(),
+)
+def test_pruning_as_sets_never_leaves_a_group_without_its_newest_complete_set(holding, keep, max_age_days, to_come):
+    copies, in_use = holding
+    now = START + datetime.timedelta(hours=2100)
+    chosen = prune_set_selection(copies, now, keep, max_age_days, in_use, completed_to_come=to_come)
+    deleted = {copy.id for delete, dummy in chosen.values() for copy in delete}
+    every = {copy.id: copy for found in copies.values() for copy in found}
+    # Each copy is chosen once: deleted or kept.
+    for key, (delete, keep_these) in chosen.items():
+        assert sorted(copy.id for copy in delete + keep_these) == sorted(copy.id for copy in copies[key])
+    # Only completed copies go, never one in use.
+    assert all(every[copy_id].state == COMPLETED and copy_id not in in_use for copy_id in deleted)
+    before = complete_sets(copies)
+    after = complete_sets({key: [copy for copy in found if copy.id not in deleted] for key, found in copies.items()})
+    if not before:
+        assert not deleted, 'nothing goes while the group has no complete set'
+        return
+
+    # The newest complete set stays whole (the copies' own times order the sets).
+    def newest(set_id):
+        return max(copy.age_order() for copy in every.values() if copy.tags.get(SET_TAG) == set_id)
+
+    assert max(before, key=newest) in after
+    # A set goes whole or not at all: of each set, all its completed copies are deleted, or none.
+    for set_id in {copy.tags.get(SET_TAG) for copy in every.values()} - {None}:
+        completed = {copy.id for copy in every.values() if copy.tags.get(SET_TAG) == set_id and copy.state == COMPLETED}
+        assert completed <= deleted or not completed & deleted, set_id
+    # Each disk keeps a completed copy (it had one in the newest complete set).
+    for key, (dummy, keep_these) in chosen.items():
+        assert any(copy.state == COMPLETED for copy in keep_these), key
