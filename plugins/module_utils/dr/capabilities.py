@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import CloudError
+from ..core.errors import CloudError, InputError
 from ..engine.capabilities import CopyAdapter
 
 if TYPE_CHECKING:
@@ -110,6 +110,20 @@ class SnapshotSetAdapter(ABC):
     ) -> tuple[str, list[Snapshot]]:
         """Start one snapshot of each of ``disks`` at one moment in one call of the cloud's group API, each tagged with
         ``tags`` where the cloud takes tags; return (the set's id, [Snapshot], usually pending, with ``volume_id``)."""
+
+    def set_instance(self, disks: Sequence[Disk]) -> str | None:
+        """The one instance that ``disks`` are attached to, where a set cannot span instances (None where it can); an
+        InputError naming each disk's instance, before any call, when they are not all attached to one."""
+        if self.sets_span_instances:
+            return None
+        instances = {disk.instance_id for disk in disks}
+        if len(instances) != 1 or None in instances:
+            raise InputError(
+                'disks',
+                'a snapshot set here takes disks attached to one instance; these are attached to: %s'
+                % (', '.join('%s %s' % (disk.id, disk.instance_id or '(none)') for disk in disks) or 'no disk'),
+            )
+        return instances.pop()
 
 
 class SnapshotLockAdapter(ABC):

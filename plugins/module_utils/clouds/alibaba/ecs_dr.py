@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ...core.errors import RETRYABLE, CloudError
 from ...core.model import (
     COMPLETED,
     COMPLIANCE,
@@ -36,12 +37,21 @@ from ...dr.capabilities import (
     DrAdapter,
     RestoreDrillAdapter,
     SnapshotLockAdapter,
+    SnapshotSetAdapter,
 )
 from ...dr.lock import retention_refusal
 from ...dr.shares import LeasedShares, ShareLeases
 from .answers import listed, snapshots_by_disk, tagged_disks
 from .client import AlibabaAccountRouter, AlibabaClient, numbered
-from .ecs import CLIENT_TOKEN_PREFIX, ID_CHUNK, REQUEST_PACKAGE, SNAPSHOT_PAGE_SIZE, EcsCopyAdapter, ecs_endpoint
+from .ecs import (
+    CLIENT_TOKEN_PREFIX,
+    ID_CHUNK,
+    REQUEST_PACKAGE,
+    SNAPSHOT_PAGE_SIZE,
+    STATE_MAP,
+    EcsCopyAdapter,
+    ecs_endpoint,
+)
 from .ecs_dr_account import EcsDrAccount
 
 if TYPE_CHECKING:
@@ -96,6 +106,7 @@ class EcsAdapter(
     SnapshotLockAdapter,
     DrAccountAdapter,  # pylint: disable=too-many-ancestors
     CompletedSnapshotsAdapter,
+    SnapshotSetAdapter,
 ):
     # DescribeSnapshots answers SourceSnapshotId and SourceRegionId (ecs 2014-05-26 model).
     records_copy_source = True
@@ -119,6 +130,10 @@ class EcsAdapter(
     cool_off_within_duration = True
     lock_call_is_idempotent = True
     ids_per_lock_describe = ID_CHUNK
+    # CreateSnapshotGroup (ecs-20140526 CreateSnapshotGroupRequest.DiskId): "up to 128 disks with a total capacity of up
+    # to 256 TiB"; with InstanceId, only disks attached to it ("Setting multiple cross-instance disk IDs is no longer
+    # supported"); ESSDs only (the guide "Create a snapshot-consistent group").
+    max_set_disks = 128
 
     def __init__(self, client: AlibabaClient, clock: Callable[[], float] = time.time) -> None:
         super().__init__(client)
@@ -198,24 +213,79 @@ class EcsAdapter(
         return snapshots_by_disk(lambda filters: self._describe(region, filters), disks)
 
     # ------------------------------------------------------------------ consistency groups (issue 49, dr/groups.py)
-    def snapshot_sets(self, region: str, instance_ids: Iterable[str]) -> dict[str, str]:
-        """{snapshot id: the snapshot group it was made in}, for the snapshot groups of ``instance_ids``. ECS names a
-        snapshot's group in DescribeSnapshotGroups alone (its Snapshots.Snapshot[].SnapshotId), not in DescribeSnapshots:
-        one paged listing an instance (InstanceId; MaxResults 1 to 100, DescribeSnapshotGroupsRequest)."""
+    def snapshot_sets(
+        self, region: str, disks: list[Disk], snapshots: Mapping[str, Sequence[Snapshot]]
+    ) -> dict[str, str]:
+        """ECS names a snapshot's group in DescribeSnapshotGroups alone (its Snapshots.Snapshot[].SnapshotId), not in
+        DescribeSnapshots: one paged listing for each instance the disks are attached to (InstanceId; MaxResults 1 to
+        100, DescribeSnapshotGroupsRequest), none for disks attached to none."""
+        given = {snapshot.id for disk in disks for snapshot in snapshots.get(disk.id, ())}
         sets: dict[str, str] = {}
-        for instance_id in sorted(set(instance_ids)):
-            groups = token_pages(
-                lambda page: self.client.call('DescribeSnapshotGroups', dict(page, RegionId=region), region),
-                {'InstanceId': instance_id},
-                lambda answer: listed(answer, 'SnapshotGroups', 'SnapshotGroup'),
-                GROUP_PAGE_SIZE,
-                action='DescribeSnapshotGroups',
+        for instance_id in sorted({disk.instance_id for disk in disks if disk.instance_id}):
+            for group in self._groups(region, {'InstanceId': instance_id}):
+                members = [str(member['SnapshotId']) for member in listed(group, 'Snapshots', 'Snapshot')]
+                members = [member for member in members if member in given]
+                if len(members) > 1:
+                    sets.update((member, str(group['SnapshotGroupId'])) for member in members)
+        return sets
+
+    def create_snapshot_set(
+        self, region: str, disks: list[Disk], name: str | None, description: str, tags: dict[str, str]
+    ) -> tuple[str, list[Snapshot]]:
+        params: dict[str, Any] = {'RegionId': region, 'InstanceId': self.set_instance(disks)}
+        params.update(numbered('DiskId', sorted(disk.id for disk in disks)))
+        if name:
+            params['Name'] = name
+        if description:
+            params['Description'] = description
+        params.update(numbered_tags(string_tags(tags)))
+        # A resend after a lost answer must not make a second group: the same call, the same token (as create_snapshot).
+        identity = json.dumps(sorted((key, str(value)) for key, value in params.items()))
+        params['ClientToken'] = CLIENT_TOKEN_PREFIX + hashlib.sha256(identity.encode('utf-8')).hexdigest()[:48]
+        group_id = str(self.client.call('CreateSnapshotGroup', params, region)['SnapshotGroupId'])
+        # The group's members, read back (DescribeSnapshotGroupsResponseBodySnapshotGroupsSnapshotGroupSnapshotsSnapshot:
+        # SnapshotId, SourceDiskId, Progress, Tags).
+        groups = list(self._groups(region, {'SnapshotGroupId.1': group_id}))
+        if len(groups) != 1:
+            raise CloudError(
+                'DescribeSnapshotGroups',
+                'InvalidSnapshotGroupId.NotFound',
+                'the snapshot group %s that CreateSnapshotGroup made is not listed' % group_id,
+                kind=RETRYABLE,
                 region=region,
             )
-            for group in groups:
-                for member in listed(group, 'Snapshots', 'Snapshot'):
-                    sets[str(member['SnapshotId'])] = str(group['SnapshotGroupId'])
-        return sets
+        return group_id, [
+            self._group_member(region, groups[0], member) for member in listed(groups[0], 'Snapshots', 'Snapshot')
+        ]
+
+    def _groups(self, region: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every DescribeSnapshotGroups item in ``region`` that ``params`` select, all pages."""
+        return token_pages(
+            lambda page: self.client.call('DescribeSnapshotGroups', dict(page, RegionId=region), region),
+            params,
+            lambda answer: listed(answer, 'SnapshotGroups', 'SnapshotGroup'),
+            GROUP_PAGE_SIZE,
+            action='DescribeSnapshotGroups',
+            region=region,
+        )
+
+    @staticmethod
+    def _group_member(region: str, group: Mapping[str, Any], member: Mapping[str, Any]) -> Snapshot:
+        """A member of a group as DescribeSnapshotGroups answers it: done at 100%; before, as its group's Status says
+        (a member of a failed group that is not done failed)."""
+        progress = str(member.get('Progress') or '').rstrip('%')
+        # A snapshot's own words (DescribeSnapshots' Status), which DescribeSnapshotGroups gives its group alone.
+        word = 'accomplished' if progress == '100' else 'failed' if group.get('Status') == 'failed' else 'progressing'
+        return Snapshot(
+            str(member['SnapshotId']),
+            region,
+            STATE_MAP[word],
+            cloud_state=word,
+            progress=int(progress) if progress.isdigit() else None,
+            tags=tag_dict(member.get('Tags')),
+            volume_id=member.get('SourceDiskId') or None,
+            created=group.get('CreationTime'),
+        )
 
     def completed_snapshots(self, region: str, disks: list[Disk]) -> list[Snapshot]:
         # One listing of the region, by DescribeSnapshots' Status (accomplished: ecs-20140526

@@ -13,10 +13,11 @@ run made it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from ...core.errors import INVALID, CloudError
+from ...core.errors import FATAL, INVALID, CloudError, InputError
 from ...core.model import (
     COMPLETED,
     COMPLIANCE,
@@ -48,6 +49,7 @@ from ...dr.capabilities import (
     DrAdapter,
     RestoreDrillAdapter,
     SnapshotLockAdapter,
+    SnapshotSetAdapter,
 )
 from ...dr.shares import LeasedShares, OneSourceShareCalls, ShareLeases
 from .client import AccountRouter, AwsClient
@@ -70,6 +72,8 @@ VOLUME_STATE_MAP: dict[str | None, str] = {
 # The volume types CreateVolume makes without provisioned IOPS, and the smallest size of each in GiB
 # (EBS user guide, "Amazon EBS volume types"); a volume from a snapshot is at least the snapshot's size.
 VOLUME_MINIMUM_GIB = {'gp3': 1, 'gp2': 1, 'standard': 1, 'st1': 125, 'sc1': 125}
+# CreateSnapshots' ExcludeDataVolumeIds: "up to 40 volume IDs per request" (ec2 2016-11-15 InstanceSpecification).
+MAX_EXCLUDED_VOLUMES = 40
 
 
 # One public method per call of its capabilities, one abstract class per capability (engine/capabilities.py,
@@ -83,6 +87,7 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     DrAccountAdapter,
     OneSourceShareCalls,
     CompletedSnapshotsAdapter,
+    SnapshotSetAdapter,
 ):
     # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
     max_copies_in_flight = 20
@@ -268,6 +273,81 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     def list_copies(self, destination: str) -> list[Snapshot]:
         return list(self._describe_by_filter(destination, 'tag-key', [SOURCE_TAG], owned=True).values())
 
+    # ------------------------------------------------------------------ consistency groups (issue 49, dr/groups.py)
+    # A set is the snapshots of one CreateSnapshots call: EC2 names no set, but their StartTime is "the same for all
+    # snapshots initiated by the same request" (ec2 2016-11-15 SnapshotInfo.StartTime), as is their Description ("applied
+    # to all snapshots", SnapshotInfo.Description), which tells a set from snapshots made one by one in the same instant
+    # (moto's times are whole seconds). One instance's volumes a call (InstanceSpecification.InstanceId).
+    def snapshot_sets(
+        self, region: str, disks: list[Disk], snapshots: Mapping[str, Sequence[Snapshot]]
+    ) -> dict[str, str]:
+        # No call: the start times are in what disk_snapshots read.
+        members: dict[str, list[str]] = {}
+        for disk in disks:
+            for snapshot in snapshots.get(disk.id, ()):
+                if snapshot.created:
+                    members.setdefault(ebs_set_id(region, snapshot), []).append(snapshot.id)
+        return {snapshot_id: set_id for set_id, ids in members.items() if len(ids) > 1 for snapshot_id in ids}
+
+    def create_snapshot_set(
+        self, region: str, disks: list[Disk], name: str | None, description: str, tags: dict[str, str]
+    ) -> tuple[str, list[Snapshot]]:
+        instance_id = cast(str, self.set_instance(disks))
+        # CreateSnapshots snapshots every volume attached to the instance but those it is told to leave out: the
+        # instance's other volumes are read (DescribeVolumes), and the root volume among them (DescribeInstanceAttribute
+        # rootDeviceName) only when there are others, for it is left out by ExcludeBootVolume alone ("If you specify
+        # the ID of the root volume, the request fails", InstanceSpecification.ExcludeDataVolumeIds).
+        devices = {
+            cast(str, item['VolumeId']): attachment.get('Device')
+            for item in self._volume_items(
+                region, {'Filters': [{'Name': 'attachment.instance-id', 'Values': [instance_id]}]}
+            )
+            for attachment in item.get('Attachments') or []
+            if attachment.get('InstanceId') == instance_id
+        }
+        wanted = {disk.id for disk in disks}
+        if not wanted <= set(devices):
+            raise InputError(
+                'disks',
+                'the volumes %s are not attached to the instance %s (any more): CreateSnapshots snapshots the volumes '
+                'attached to one instance' % (', '.join(sorted(wanted - set(devices))), instance_id),
+            )
+        others = sorted(set(devices) - wanted)
+        specification: dict[str, Any] = {'InstanceId': instance_id}
+        if others:
+            answer = self.client.call(
+                region, 'DescribeInstanceAttribute', InstanceId=instance_id, Attribute='rootDeviceName'
+            )
+            root = (answer.get('RootDeviceName') or {}).get('Value')
+            data = [volume for volume in others if devices[volume] != root]
+            if len(data) < len(others):
+                specification['ExcludeBootVolume'] = True
+            if len(data) > MAX_EXCLUDED_VOLUMES:
+                raise InputError(
+                    'disks',
+                    'the instance %s has %d other data volumes attached; CreateSnapshots leaves out at most %d'
+                    % (instance_id, len(data), MAX_EXCLUDED_VOLUMES),
+                )
+            if data:
+                specification['ExcludeDataVolumeIds'] = data
+        tags = dict(tags or {})
+        if name:
+            tags['Name'] = name
+        arguments: dict[str, Any] = {'InstanceSpecification': specification, 'Description': description or ''}
+        if tags:
+            arguments['TagSpecifications'] = snapshot_tag_specification(tags)
+        answer = self.client.call(region, 'CreateSnapshots', **arguments)
+        made = [self.snapshot(item, region) for item in answer.get('Snapshots') or []]
+        if not made or not made[0].created:
+            raise CloudError(
+                'CreateSnapshots',
+                'InvalidResponse',
+                'the answer names no snapshot with its start time',
+                kind=FATAL,
+                region=region,
+            )
+        return ebs_set_id(region, made[0]), made
+
     def delete_snapshot(self, region: str, snapshot_id: str) -> None:
         self.client.call(region, 'DeleteSnapshot', SnapshotId=snapshot_id)
 
@@ -375,6 +455,14 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
             size=item.get('Size'),
             created=created.isoformat() if hasattr(created, 'isoformat') else created,
         )
+
+
+def ebs_set_id(region: str, snapshot: Snapshot) -> str:
+    """The id of the CreateSnapshots set ``snapshot`` would be of: its region, its start time (as Snapshot.created has
+    it) and a digest of its description, which the call gave all its snapshots; the same for each, and for ever (EC2
+    changes neither)."""
+    digest = hashlib.sha256((snapshot.description or '').encode('utf-8')).hexdigest()[:8]
+    return '%s/%s/%s' % (region, snapshot.created, digest)
 
 
 def iso_time(value: Any) -> str | None:

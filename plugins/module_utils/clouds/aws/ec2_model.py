@@ -6,7 +6,7 @@
 
 botocore decodes its whole EC2 model (4.3 MB of JSON, 830 operations) in each process that makes
 a client: about a third of what an ad hoc copy cost over ``ansible -m ping``. This is that model cut to
-the operations below and the shapes they reach, 27167 bytes. Everything else botocore loads (endpoint
+the operations below and the shapes they reach, 33637 bytes. Everything else botocore loads (endpoint
 rules, partitions, retry rules) is still its own. A unit test fails when the installed botocore's model of
 these operations differs from this one.
 """
@@ -21,12 +21,14 @@ API_VERSION = '2016-11-15'
 OPERATIONS = (
     'CopySnapshot',
     'CreateSnapshot',
+    'CreateSnapshots',
     'CreateTags',
     'CreateVolume',
     'DeleteSnapshot',
     'DeleteTags',
     'DeleteVolume',
     'DescribeAvailabilityZones',
+    'DescribeInstanceAttribute',
     'DescribeLockedSnapshots',
     'DescribeSnapshotAttribute',
     'DescribeSnapshots',
@@ -46,6 +48,8 @@ MODEL_JSON = r'''
     "name": "CopySnapshot", "output": {"shape": "CopySnapshotResult"}},
   "CreateSnapshot": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "CreateSnapshotRequest"
     }, "name": "CreateSnapshot", "output": {"shape": "Snapshot"}},
+  "CreateSnapshots": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
+    "CreateSnapshotsRequest"}, "name": "CreateSnapshots", "output": {"shape": "CreateSnapshotsResult"}},
   "CreateTags": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "CreateTagsRequest"},
     "name": "CreateTags"},
   "CreateVolume": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "CreateVolumeRequest"},
@@ -59,6 +63,9 @@ MODEL_JSON = r'''
   "DescribeAvailabilityZones": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
     "DescribeAvailabilityZonesRequest"}, "name": "DescribeAvailabilityZones", "output": {"shape":
     "DescribeAvailabilityZonesResult"}},
+  "DescribeInstanceAttribute": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
+    "DescribeInstanceAttributeRequest"}, "name": "DescribeInstanceAttribute", "output": {"shape":
+    "InstanceAttribute"}},
   "DescribeLockedSnapshots": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
     "DescribeLockedSnapshotsRequest"}, "name": "DescribeLockedSnapshots", "output": {"shape":
     "DescribeLockedSnapshotsResult"}},
@@ -78,6 +85,10 @@ MODEL_JSON = r'''
   "AssociatedKmsKey": {"members": {"KmsKeyId": {"locationName": "kmsKeyId", "shape": "String"}}, "type":
     "structure"},
   "AssociatedKmsKeySet": {"member": {"locationName": "item", "shape": "AssociatedKmsKey"}, "type": "list"},
+  "AttachmentStatus": {"enum": ["attaching", "attached", "detaching", "detached"], "type": "string"},
+  "AttributeBooleanValue": {"members": {"Value": {"locationName": "value", "shape": "Boolean"}}, "type":
+    "structure"},
+  "AttributeValue": {"members": {"Value": {"locationName": "value", "shape": "String"}}, "type": "structure"},
   "AvailabilityZone": {"members": {"Geography": {"locationName": "geographySet", "shape":
     "AvailabilityZoneGeographyList"}, "GroupLongName": {"locationName": "groupLongName", "shape": "String"},
     "GroupName": {"locationName": "groupName", "shape": "String"}, "Messages": {"locationName": "messageSet",
@@ -123,10 +134,18 @@ MODEL_JSON = r'''
   "CopySnapshotRequestPSU": {"sensitive": true, "type": "string"},
   "CopySnapshotResult": {"members": {"SnapshotId": {"locationName": "snapshotId", "shape": "String"}, "Tags":
     {"locationName": "tagSet", "shape": "TagList"}}, "type": "structure"},
+  "CopyTagsFromSource": {"enum": ["volume"], "type": "string"},
   "CreateSnapshotRequest": {"members": {"Description": {"shape": "String"}, "DryRun": {"locationName":
     "dryRun", "shape": "Boolean"}, "Location": {"shape": "SnapshotLocationEnum"}, "OutpostArn": {"shape":
     "String"}, "TagSpecifications": {"locationName": "TagSpecification", "shape": "TagSpecificationList"},
     "VolumeId": {"shape": "VolumeId"}}, "required": ["VolumeId"], "type": "structure"},
+  "CreateSnapshotsRequest": {"members": {"CopyTagsFromSource": {"shape": "CopyTagsFromSource"},
+    "Description": {"shape": "String"}, "DryRun": {"shape": "Boolean"}, "InstanceSpecification": {"shape":
+    "InstanceSpecification"}, "Location": {"shape": "SnapshotLocationEnum"}, "OutpostArn": {"shape": "String"}
+    , "TagSpecifications": {"locationName": "TagSpecification", "shape": "TagSpecificationList"}},
+    "required": ["InstanceSpecification"], "type": "structure"},
+  "CreateSnapshotsResult": {"members": {"Snapshots": {"locationName": "snapshotSet", "shape": "SnapshotSet"}}
+    , "type": "structure"},
   "CreateTagsRequest": {"members": {"DryRun": {"locationName": "dryRun", "shape": "Boolean"}, "Resources": {
     "locationName": "ResourceId", "shape": "ResourceIdList"}, "Tags": {"locationName": "Tag", "shape":
     "TagList"}}, "required": ["Resources", "Tags"], "type": "structure"},
@@ -159,6 +178,10 @@ MODEL_JSON = r'''
     "ZoneName", "shape": "ZoneNameStringList"}}, "type": "structure"},
   "DescribeAvailabilityZonesResult": {"members": {"AvailabilityZones": {"locationName": "availabilityZoneInfo"
     , "shape": "AvailabilityZoneList"}}, "type": "structure"},
+  "DescribeInstanceAttributeRequest": {"members": {"Attribute": {"locationName": "attribute", "shape":
+    "InstanceAttributeName"}, "DryRun": {"locationName": "dryRun", "shape": "Boolean"}, "InstanceId": {
+    "locationName": "instanceId", "shape": "InstanceId"}}, "required": ["InstanceId", "Attribute"], "type":
+    "structure"},
   "DescribeLockedSnapshotsMaxResults": {"max": 1000, "min": 5, "type": "integer"},
   "DescribeLockedSnapshotsRequest": {"members": {"DryRun": {"shape": "Boolean"}, "Filters": {"locationName":
     "Filter", "shape": "FilterList"}, "MaxResults": {"shape": "DescribeLockedSnapshotsMaxResults"},
@@ -187,11 +210,52 @@ MODEL_JSON = r'''
     , "type": "structure"},
   "DescribeVolumesResult": {"members": {"NextToken": {"locationName": "nextToken", "shape": "String"},
     "Volumes": {"locationName": "volumeSet", "shape": "VolumeList"}}, "type": "structure"},
+  "EbsInstanceBlockDevice": {"members": {"AssociatedResource": {"locationName": "associatedResource",
+    "shape": "String"}, "AttachTime": {"locationName": "attachTime", "shape": "DateTime"},
+    "DeleteOnTermination": {"locationName": "deleteOnTermination", "shape": "Boolean"}, "EbsCardIndex": {
+    "locationName": "ebsCardIndex", "shape": "Integer"}, "Operator": {"locationName": "operator", "shape":
+    "OperatorResponse"}, "Status": {"locationName": "status", "shape": "AttachmentStatus"}, "VolumeId": {
+    "locationName": "volumeId", "shape": "String"}, "VolumeOwnerId": {"locationName": "volumeOwnerId",
+    "shape": "String"}}, "type": "structure"},
+  "EnclaveOptions": {"members": {"Enabled": {"locationName": "enabled", "shape": "Boolean"}}, "type":
+    "structure"},
   "Filter": {"members": {"Name": {"shape": "String"}, "Values": {"locationName": "Value", "shape":
     "ValueStringList"}}, "type": "structure"},
   "FilterList": {"member": {"locationName": "Filter", "shape": "Filter"}, "type": "list"},
+  "GroupIdentifier": {"members": {"GroupId": {"locationName": "groupId", "shape": "String"}, "GroupName": {
+    "locationName": "groupName", "shape": "String"}}, "type": "structure"},
+  "GroupIdentifierList": {"member": {"locationName": "item", "shape": "GroupIdentifier"}, "type": "list"},
   "GroupNameStringList": {"member": {"locationName": "GroupName", "shape": "SecurityGroupName"}, "type":
     "list"},
+  "InstanceAttribute": {"members": {"BlockDeviceMappings": {"locationName": "blockDeviceMapping", "shape":
+    "InstanceBlockDeviceMappingList"}, "DisableApiStop": {"locationName": "disableApiStop", "shape":
+    "AttributeBooleanValue"}, "DisableApiTermination": {"locationName": "disableApiTermination", "shape":
+    "AttributeBooleanValue"}, "EbsOptimized": {"locationName": "ebsOptimized", "shape":
+    "AttributeBooleanValue"}, "EnaSupport": {"locationName": "enaSupport", "shape": "AttributeBooleanValue"},
+    "EnclaveOptions": {"locationName": "enclaveOptions", "shape": "EnclaveOptions"}, "Groups": {
+    "locationName": "groupSet", "shape": "GroupIdentifierList"}, "InstanceId": {"locationName": "instanceId",
+    "shape": "String"}, "InstanceInitiatedShutdownBehavior": {"locationName":
+    "instanceInitiatedShutdownBehavior", "shape": "AttributeValue"}, "InstanceType": {"locationName":
+    "instanceType", "shape": "AttributeValue"}, "KernelId": {"locationName": "kernel", "shape":
+    "AttributeValue"}, "ProductCodes": {"locationName": "productCodes", "shape": "ProductCodeList"},
+    "RamdiskId": {"locationName": "ramdisk", "shape": "AttributeValue"}, "RootDeviceName": {"locationName":
+    "rootDeviceName", "shape": "AttributeValue"}, "SourceDestCheck": {"locationName": "sourceDestCheck",
+    "shape": "AttributeBooleanValue"}, "SriovNetSupport": {"locationName": "sriovNetSupport", "shape":
+    "AttributeValue"}, "UserData": {"locationName": "userData", "shape": "AttributeValue"}}, "type":
+    "structure"},
+  "InstanceAttributeName": {"enum": ["instanceType", "kernel", "ramdisk", "userData", "disableApiTermination"
+    , "instanceInitiatedShutdownBehavior", "rootDeviceName", "blockDeviceMapping", "productCodes",
+    "sourceDestCheck", "groupSet", "ebsOptimized", "sriovNetSupport", "enaSupport", "enclaveOptions",
+    "disableApiStop"], "type": "string"},
+  "InstanceBlockDeviceMapping": {"members": {"DeviceName": {"locationName": "deviceName", "shape": "String"},
+    "Ebs": {"locationName": "ebs", "shape": "EbsInstanceBlockDevice"}}, "type": "structure"},
+  "InstanceBlockDeviceMappingList": {"member": {"locationName": "item", "shape": "InstanceBlockDeviceMapping"}
+    , "type": "list"},
+  "InstanceId": {"type": "string"},
+  "InstanceIdWithVolumeResolver": {"type": "string"},
+  "InstanceSpecification": {"members": {"ExcludeBootVolume": {"shape": "Boolean"}, "ExcludeDataVolumeIds": {
+    "locationName": "ExcludeDataVolumeId", "shape": "VolumeIdStringList"}, "InstanceId": {"shape":
+    "InstanceIdWithVolumeResolver"}}, "required": ["InstanceId"], "type": "structure"},
   "Integer": {"type": "integer"},
   "KmsKeyId": {"type": "string"},
   "LockMode": {"enum": ["compliance", "governance"], "type": "string"},
@@ -297,8 +361,18 @@ MODEL_JSON = r'''
   "SnapshotCompletionDurationMinutesResponse": {"type": "integer"},
   "SnapshotId": {"type": "string"},
   "SnapshotIdStringList": {"member": {"locationName": "SnapshotId", "shape": "SnapshotId"}, "type": "list"},
+  "SnapshotInfo": {"members": {"AvailabilityZone": {"locationName": "availabilityZone", "shape": "String"},
+    "Description": {"locationName": "description", "shape": "String"}, "Encrypted": {"locationName":
+    "encrypted", "shape": "Boolean"}, "OutpostArn": {"locationName": "outpostArn", "shape": "String"},
+    "OwnerId": {"locationName": "ownerId", "shape": "String"}, "Progress": {"locationName": "progress",
+    "shape": "String"}, "SnapshotId": {"locationName": "snapshotId", "shape": "String"}, "SseType": {
+    "locationName": "sseType", "shape": "SSEType"}, "StartTime": {"locationName": "startTime", "shape":
+    "MillisecondDateTime"}, "State": {"locationName": "state", "shape": "SnapshotState"}, "Tags": {
+    "locationName": "tagSet", "shape": "TagList"}, "VolumeId": {"locationName": "volumeId", "shape": "String"}
+    , "VolumeSize": {"locationName": "volumeSize", "shape": "Integer"}}, "type": "structure"},
   "SnapshotList": {"member": {"locationName": "item", "shape": "Snapshot"}, "type": "list"},
   "SnapshotLocationEnum": {"enum": ["regional", "local"], "type": "string"},
+  "SnapshotSet": {"member": {"locationName": "item", "shape": "SnapshotInfo"}, "type": "list"},
   "SnapshotState": {"enum": ["pending", "completed", "error", "recoverable", "recovering"], "type": "string"},
   "StorageTier": {"enum": ["archive", "standard"], "type": "string"},
   "String": {"type": "string"},

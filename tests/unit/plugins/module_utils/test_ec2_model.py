@@ -42,6 +42,16 @@ REQUESTS = {
         'Description': 'fresh',
         'TagSpecifications': [{'ResourceType': 'snapshot', 'Tags': [{'Key': 'snapcopy:disk', 'Value': 'vol-1'}]}],
     },
+    'CreateSnapshots': {
+        'InstanceSpecification': {
+            'InstanceId': 'i-0123456789abcdef0',
+            'ExcludeBootVolume': True,
+            'ExcludeDataVolumeIds': ['vol-0123456789abcdef1'],
+        },
+        'Description': 'set',
+        'TagSpecifications': [{'ResourceType': 'snapshot', 'Tags': [{'Key': 'snapcopy:group', 'Value': 'db'}]}],
+    },
+    'DescribeInstanceAttribute': {'InstanceId': 'i-0123456789abcdef0', 'Attribute': 'rootDeviceName'},
     'DeleteSnapshot': {'SnapshotId': 'snap-0123456789abcdef0'},
     'DescribeSnapshots': {
         'OwnerIds': ['self'],

@@ -1,23 +1,34 @@
 """A consistency group's recovery point on ECS, from what fakecloud's ECS holds, read through the real SDK: the ECS
 adapter says which snapshot group each snapshot was made in (DescribeSnapshotGroups), and dr/groups.py's rule picks the
 point. A newer group with a member that failed is torn, and the older whole group stays the point; snapshots made one
-by one are in no set."""
+by one are in no set. And the adapter's own sets (create_snapshot_set): one CreateSnapshotGroup of one instance's disks,
+with a ClientToken that makes a resend after a lost answer no second group."""
 
 from __future__ import annotations
 
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import Disk
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError, InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, PENDING, Disk
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.groups import TORN, group_point
 from ansible_collections.snapcopy.cloud.tests.fakecloud.tests.test_conformance import alibaba_send
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_call_budgets import fakecloud_adapter
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_call_budgets import (
+    fakecloud_adapter,
+    fakecloud_calls,
+)
 
 REGION, INSTANCE = 'cn-hangzhou', 'i-db01'
 
 
-def seed_instance(cloud):
-    """Three ESSDs attached to INSTANCE, the first its system disk: their ids."""
-    specs = [{'region': REGION, 'instance_id': INSTANCE, 'size': 40} for dummy in range(3)]
+def seed_instance(cloud, instance=INSTANCE):
+    """Three ESSDs attached to ``instance``, the first its system disk: their ids."""
+    specs = [{'region': REGION, 'instance_id': instance, 'size': 40} for dummy in range(3)]
     specs[0]['type'] = 'system'
     return cloud.admin.seed(ecs={'disks': specs})['ecs']['disks']
+
+
+def attached(disk_ids, instance=INSTANCE):
+    return [Disk(disk_id, REGION, instance_id=instance) for disk_id in disk_ids]
 
 
 def create_group(cloud):
@@ -40,10 +51,76 @@ def test_a_torn_group_is_no_recovery_point_and_the_whole_one_before_it_stays(fak
     # A snapshot of one member made on its own, after both groups: in no set, so no part of the group's point.
     adapter.create_snapshot(REGION, Disk(disk_ids[1], REGION), 'alone', None, {})
     fakecloud_clean.admin.advance_clock(11)
-    snapshots = adapter.disk_snapshots(REGION, [Disk(disk_id, REGION) for disk_id in disk_ids])
-    sets = adapter.snapshot_sets(REGION, [INSTANCE])
+    disks = attached(disk_ids)
+    snapshots = adapter.disk_snapshots(REGION, disks)
+    fakecloud_clean.admin.calls(reset=True)
+    sets = adapter.snapshot_sets(REGION, disks, snapshots)
+    assert fakecloud_calls(fakecloud_clean) == {'DescribeSnapshotGroups': 1}  # one instance, one page
     assert sorted(set(sets.values())) == sorted([whole, torn])
     found = group_point('db', disk_ids, snapshots, lambda snapshot: sets.get(snapshot.id))
     assert found.point is not None and found.point.set_id == whole
     assert sorted(found.point.members) == sorted(disk_ids)
     assert [(snapshot_set.set_id, state) for snapshot_set, state in found.newer] == [(torn, TORN)]
+
+
+def test_a_set_made_is_found_again_with_all_its_members_and_a_lone_snapshot_in_none(fakecloud_clean):
+    disk_ids = seed_instance(fakecloud_clean)
+    adapter = fakecloud_adapter(fakecloud_clean, 'ecs')
+    disks = attached(disk_ids[1:])  # the data disks, not the system disk
+    fakecloud_clean.admin.calls(reset=True)
+    set_id, made = adapter.create_snapshot_set(REGION, disks, 'db-set', 'the data disks', {'app': 'db'})
+    assert fakecloud_calls(fakecloud_clean) == {'CreateSnapshotGroup': 1, 'DescribeSnapshotGroups': 1}
+    assert sorted(snapshot.volume_id for snapshot in made) == sorted(disk_ids[1:])
+    assert {snapshot.state for snapshot in made} <= {PENDING, COMPLETED}
+    fakecloud_clean.admin.advance_clock(11)
+    alone = adapter.create_snapshot(REGION, disks[0], 'alone', None, {})
+    fakecloud_clean.admin.advance_clock(11)
+    snapshots = adapter.disk_snapshots(REGION, disks)
+    sets = adapter.snapshot_sets(REGION, disks, snapshots)
+    assert sets == {snapshot.id: set_id for snapshot in made}
+    assert alone.id not in sets
+    # One member given: for that disk, the snapshot was made alone.
+    assert adapter.snapshot_sets(REGION, disks[:1], snapshots) == {}
+
+
+def test_a_resend_after_a_lost_answer_makes_no_second_group(fakecloud_clean):
+    disk_ids = seed_instance(fakecloud_clean)
+    adapter = fakecloud_adapter(fakecloud_clean, 'ecs')
+    disks = attached(disk_ids)
+    fakecloud_clean.admin.faults(
+        {'rules': [{'cloud': 'ecs', 'action': 'CreateSnapshotGroup', 'lost_answer_rate': 1.0, 'count': 1}]}
+    )
+    with pytest.raises(CloudError) as lost:
+        adapter.create_snapshot_set(REGION, disks, 'db-set', 'all disks', {})
+    assert lost.value.uncertain
+    set_id, made = adapter.create_snapshot_set(REGION, disks, 'db-set', 'all disks', {})
+    assert len(made) == 3
+    groups = alibaba_send(
+        fakecloud_clean.endpoint, 'ecs', 'DescribeSnapshotGroups', {'RegionId': REGION, 'InstanceId': INSTANCE}
+    )[0]['SnapshotGroups']['SnapshotGroup']
+    assert [group['SnapshotGroupId'] for group in groups] == [set_id]
+
+
+def test_disks_of_two_instances_are_refused_and_disks_of_none_read_nothing(fakecloud_clean):
+    adapter = fakecloud_adapter(fakecloud_clean, 'ecs')
+    fakecloud_clean.admin.calls(reset=True)
+    for disks in (
+        attached(['d-1']) + attached(['d-2'], 'i-db02'),
+        attached(['d-1']) + [Disk('d-2', REGION)],
+    ):
+        with pytest.raises(InputError, match='one instance'):
+            adapter.create_snapshot_set(REGION, disks, None, 'set', {})
+    assert adapter.snapshot_sets(REGION, [Disk('d-1', REGION)], {'d-1': []}) == {}
+    assert fakecloud_calls(fakecloud_clean) == {}
+
+
+def test_a_cloud_error_comes_back_with_its_code_message_and_request_id(fakecloud_clean):
+    (disk_id,) = fakecloud_clean.admin.seed(
+        ecs={'disks': [{'region': REGION, 'instance_id': INSTANCE, 'category': 'cloud_efficiency'}]}
+    )['ecs']['disks']
+    adapter = fakecloud_adapter(fakecloud_clean, 'ecs')
+    with pytest.raises(CloudError) as caught:
+        adapter.create_snapshot_set(REGION, attached([disk_id]), None, 'set', {})
+    error = caught.value
+    assert (error.action, error.code) == ('CreateSnapshotGroup', 'InvalidDiskCategory.NotSupported')
+    assert 'cloud_efficiency' in error.message and error.request_id
