@@ -101,7 +101,8 @@ class SnapshotSetAdapter(ABC):
         self, region: str, disks: list[Disk], snapshots: Mapping[str, Sequence[Snapshot]]
     ) -> dict[str, str]:
         """{snapshot id: set id} for those of ``snapshots`` (by disk id, as disk_snapshots read them for ``disks``) that
-        the cloud made as one set of two or more disks; a snapshot made on its own is in none. Paged, a listing an
+        the cloud made as one set (on ECS and CBS a snapshot group, whatever is left of it; on EBS one CreateSnapshots
+        call, which two or more snapshots sharing a start time reveal); a snapshot made on its own is in none. Paged, a listing an
         instance at most where the cloud names sets apart from snapshots."""
 
     @abstractmethod

@@ -224,9 +224,9 @@ class EcsAdapter(
         for instance_id in sorted({disk.instance_id for disk in disks if disk.instance_id}):
             for group in self._groups(region, {'InstanceId': instance_id}):
                 members = [str(member['SnapshotId']) for member in listed(group, 'Snapshots', 'Snapshot')]
-                members = [member for member in members if member in given]
-                if len(members) > 1:
-                    sets.update((member, str(group['SnapshotGroupId'])) for member in members)
+                # A group's own id names it: a group with one of the given snapshots left (a member failed or deleted)
+                # is still a set, a torn one.
+                sets.update((member, str(group['SnapshotGroupId'])) for member in members if member in given)
         return sets
 
     def create_snapshot_set(

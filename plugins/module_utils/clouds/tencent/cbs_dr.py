@@ -362,13 +362,13 @@ class CbsAdapter(
     ) -> dict[str, str]:
         given = sorted({snapshot.id for disk in disks for snapshot in snapshots.get(disk.id, ())})
         sets: dict[str, str] = {}
-        if len(given) < 2:
-            return sets
         for batch in id_batches(given, SNAPSHOT_IDS_PER_GROUP_FILTER):
             for group in self._snapshot_groups(region, 'snapshot-id', batch).values():
-                members = [member for member in group.get('SnapshotIdSet') or [] if member in given]
-                if len(members) > 1:
-                    sets.update((member, group['SnapshotGroupId']) for member in members)
+                # A group whose failed member vanished (CBS keeps the group, NORMAL, with the others) is still a set: a
+                # torn one.
+                sets.update(
+                    (member, group['SnapshotGroupId']) for member in group.get('SnapshotIdSet') or [] if member in given
+                )
         return sets
 
     def create_snapshot_set(

@@ -157,16 +157,31 @@ def _create_fresh_set(ctx: PhaseContext, calls: PhaseRetry, members: Sequence[Di
         )
 
     def made() -> tuple[str, list[Snapshot]] | None:
+        # This run's set: of the snapshots that carry its stamp (where the cloud tags a set's members; CBS tags the
+        # group alone) or were made since the run began, a set with one of every disk.
+        since = ctx.now - datetime.timedelta(minutes=5)
         snapshots = calls.call(ctx.adapter.disk_snapshots, ctx.settings.source_region, disks)
-        ours = {
-            disk_id: [snapshot for snapshot in found if snapshot.tags.get(FRESH_TAG) == stamp]
+        recent = {
+            disk_id: [
+                snapshot
+                for snapshot in found
+                if snapshot.tags.get(FRESH_TAG) == stamp
+                or (FRESH_TAG not in snapshot.tags and (parse_time(snapshot.created) or ctx.now) >= since)
+            ]
             for disk_id, found in snapshots.items()
         }
-        set_ids = calls.call(sets.snapshot_sets, ctx.settings.source_region, disks, ours)
-        chosen = {set_ids.get(snapshot.id) for found in ours.values() for snapshot in found}
-        if len(chosen) != 1 or None in chosen:
-            return None
-        return cast('str', chosen.pop()), [snapshot for found in ours.values() for snapshot in found]
+        set_ids = calls.call(sets.snapshot_sets, ctx.settings.source_region, disks, recent)
+        members: dict[str, list[Snapshot]] = {}
+        for found in recent.values():
+            for snapshot in found:
+                if set_ids.get(snapshot.id):
+                    members.setdefault(set_ids[snapshot.id], []).append(snapshot)
+        whole = [
+            (set_id, found)
+            for set_id, found in members.items()
+            if sorted(snapshot.volume_id or '' for snapshot in found) == sorted(disk.id for disk in disks)
+        ]
+        return max(whole, key=lambda item: max(snapshot.age_order() for snapshot in item[1])) if whole else None
 
     # The group APIs carry no token on EBS and CBS: a lost answer is looked up before the call goes again.
     return create_once(create_set, made, ctx.adapter.create_call_is_idempotent, calls, ctx.deadline, MAX_ATTEMPTS)

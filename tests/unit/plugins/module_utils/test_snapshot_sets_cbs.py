@@ -47,9 +47,13 @@ def test_a_set_made_is_found_again_with_all_its_members_and_a_lone_snapshot_in_n
     assert fakecloud_calls(cloud) == {'DescribeSnapshotGroups': 1}
     assert sets == {snapshot.id: set_id for snapshot in made}
     assert alone.id not in sets
-    # One member given: for that disk, the snapshot was made alone; and one snapshot alone needs no call.
+    # One member given: its snapshot is still of the group, which names it (a group with one member left is torn).
     cloud.admin.calls(reset=True)
-    assert adapter.snapshot_sets(REGION, disks[:1], {disks[0].id: [made[0]]}) == {}
+    assert adapter.snapshot_sets(REGION, disks[:1], {disks[0].id: [made[0]]}) == {made[0].id: set_id}
+    assert fakecloud_calls(cloud) == {'DescribeSnapshotGroups': 1}
+    # No snapshot given: no call.
+    cloud.admin.calls(reset=True)
+    assert adapter.snapshot_sets(REGION, disks[:1], {}) == {}
     assert fakecloud_calls(cloud) == {}
 
 

@@ -1,0 +1,158 @@
+"""Consistency groups in DR runs on the clouds' emulators, through the real SDKs (issue 49): on ECS and CBS (fakecloud) a
+newer snapshot group with a failed member is torn and the whole one before it is copied, each copy naming its set; on
+ECS, CBS and EBS (moto's server) a stale group gets one fresh set through the group API (CreateSnapshotGroup,
+CreateSnapshots), never a snapshot a disk."""
+
+from __future__ import annotations
+
+import botocore
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import GROUP_TAG, SET_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import PROTECTED
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock, FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_assume_role_aws import ec2_with
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_call_budgets import (
+    fakecloud_adapter,
+    fakecloud_calls,
+)
+
+SELECTOR = {'dr': 'yes'}
+REGIONS = {'ecs': ('cn-hangzhou', 'cn-shanghai'), 'cbs': ('ap-guangzhou', 'ap-shanghai')}
+INSTANCES = {'ecs': 'i-db01', 'cbs': 'ins-db000001'}
+
+
+def seed_database(cloud, provider):
+    """An instance with a system disk and two tagged data disks (a group by instance): the data disks, as the adapter
+    finds them."""
+    source = REGIONS[provider][0]
+    specs = [
+        {'region': source, 'instance_id': INSTANCES[provider], 'size': 40, 'tags': dict(SELECTOR)} for dummy in range(3)
+    ]
+    specs[0]['type'] = 'system'
+    specs[0]['tags'] = {}
+    cloud.admin.seed(**{provider: {'disks': specs}})
+    return fakecloud_adapter(cloud, provider).find_disks(source, dict(SELECTOR))
+
+
+def source_sets(adapter, region):
+    """{source snapshot id: the set its copies name} of every DR copy in ``region``, and the groups they name."""
+    copies = adapter.list_copies(region)
+    return (
+        {copy.tags[SOURCE_TAG].partition('/')[2]: copy.tags.get(SET_TAG) for copy in copies},
+        {copy.tags.get(GROUP_TAG) for copy in copies},
+    )
+
+
+@pytest.mark.parametrize('provider', ['ecs', 'cbs'])
+def test_a_torn_group_is_not_copied_the_whole_one_before_it_is(fakecloud_clean, provider):
+    cloud = fakecloud_clean
+    source, dr_region = REGIONS[provider]
+    cloud.admin.configure(timings={provider: {'snapshot_seconds': 1, 'copy_seconds': 5}})
+    disks = seed_database(cloud, provider)
+    adapter = fakecloud_adapter(cloud, provider)
+    whole, members = adapter.create_snapshot_set(source, disks, 'db-whole', 'whole', {})
+    cloud.admin.advance_clock(10)
+    cloud.admin.faults(torn_groups={provider: {'outcome': 'failed', 'count': 1}})
+    torn, dummy = adapter.create_snapshot_set(source, disks, 'db-torn', 'torn', {})
+    cloud.admin.advance_clock(10)
+    report = dr_run_with(
+        adapter,
+        scope(provider, source, [dr_region], SELECTOR, consistency_groups='instance'),
+        clock=CloudMovingClock(cloud),
+    )
+    assert report['protection']['status'] == PROTECTED, report['failures']
+    group = report['disks'][0]['consistency_group']
+    assert group['set_id'] == whole and [found['set_id'] for found in group['newer_sets']] == [torn]
+    assert group['newer_sets'][0]['state'] == 'torn'
+    sets, groups = source_sets(adapter, dr_region)
+    assert sets == {snapshot.id: whole for snapshot in members}
+    assert groups == {INSTANCES[provider]}
+
+
+@pytest.mark.parametrize('provider', ['ecs', 'cbs'])
+def test_a_stale_group_gets_one_fresh_group_snapshot_and_no_snapshot_a_disk(fakecloud_clean, provider):
+    cloud = fakecloud_clean
+    source, dr_region = REGIONS[provider]
+    cloud.admin.configure(timings={provider: {'snapshot_seconds': 5, 'copy_seconds': 5}})
+    disks = seed_database(cloud, provider)
+    adapter = fakecloud_adapter(cloud, provider)
+    cloud.admin.calls(reset=True)
+    report = dr_run_with(
+        adapter,
+        scope(provider, source, [dr_region], SELECTOR, consistency_groups='instance', max_snapshot_age_hours=24),
+        clock=CloudMovingClock(cloud),
+    )
+    calls = fakecloud_calls(cloud)
+    assert calls.get('CreateSnapshotGroup') == 1 and 'CreateSnapshot' not in calls
+    assert report['protection']['status'] == PROTECTED, report['failures']
+    made = report['disks'][0]['consistency_group']['set_id']
+    sets, dummy = source_sets(adapter, dr_region)
+    assert sorted(sets) == sorted(disk['source_snapshot']['id'] for disk in report['disks'])
+    assert set(sets.values()) == {made} and len(sets) == len(disks) == 2
+    # A rerun finds the set's copies: nothing made again.
+    cloud.admin.calls(reset=True)
+    again = dr_run_with(
+        adapter,
+        scope(provider, source, [dr_region], SELECTOR, consistency_groups='instance', max_snapshot_age_hours=24),
+        clock=CloudMovingClock(cloud),
+    )
+    assert again['totals']['copied'] == 0 and again['totals']['fresh_snapshots'] == 0
+    assert 'CreateSnapshotGroup' not in fakecloud_calls(cloud)
+
+
+def test_a_stale_group_on_ebs_gets_one_create_snapshots_call(moto_url, moto_calls):
+    source, dr_region = 'ca-central-1', 'sa-east-1'
+    keys = {'access_key': 'AKIASNAPCOPYGROUPS01', 'secret_key': 'snapcopy-groups-secret'}
+    client = ec2_with(moto_url, keys, source)
+    zone = source + 'a'
+    (instance,) = client.run_instances(
+        ImageId='ami-12345678', MinCount=1, MaxCount=1, Placement={'AvailabilityZone': zone}
+    )['Instances']
+    for device in ('/dev/sdf', '/dev/sdg'):
+        volume = client.create_volume(
+            Size=2,
+            AvailabilityZone=zone,
+            TagSpecifications=[{'ResourceType': 'volume', 'Tags': [{'Key': 'dr', 'Value': 'yes'}]}],
+        )['VolumeId']
+        client.attach_volume(VolumeId=volume, InstanceId=instance['InstanceId'], Device=device)
+    adapter = EbsAdapter(AwsClient(dict(keys, endpoint_url=moto_url), botocore_module=botocore))
+    moto_calls.clear()
+    report = dr_run_with(
+        adapter,
+        scope('aws', source, [dr_region], SELECTOR, consistency_groups='instance', max_snapshot_age_hours=24),
+        connection=dict(keys, endpoint_url=moto_url),
+        clock=FakeClock(),
+    )
+    assert moto_calls.get('CreateSnapshots') == 1 and 'CreateSnapshot' not in moto_calls
+    assert report['protection']['status'] == PROTECTED, report['failures']
+    sets, groups = source_sets(adapter, dr_region)
+    made = report['disks'][0]['consistency_group']['set_id']
+    assert len(sets) == 2 and set(sets.values()) == {made} and groups == {instance['InstanceId']}
+
+
+@pytest.mark.parametrize('provider', ['ecs', 'cbs'])
+def test_a_lost_answer_to_the_group_call_makes_no_second_set(fakecloud_clean, provider):
+    """ECS's CreateSnapshotGroup carries a token; CBS's carries none, and tags the group, not its members: the run looks
+    up the set its lost call made (one snapshot of every disk, made since the run began) before it sends again."""
+    cloud = fakecloud_clean
+    source, dr_region = REGIONS[provider]
+    cloud.admin.configure(timings={provider: {'snapshot_seconds': 5, 'copy_seconds': 5}})
+    disks = seed_database(cloud, provider)
+    adapter = fakecloud_adapter(cloud, provider)
+    cloud.admin.faults(
+        {'rules': [{'cloud': provider, 'action': 'CreateSnapshotGroup', 'lost_answer_rate': 1.0, 'count': 1}]}
+    )
+    report = dr_run_with(
+        adapter,
+        scope(provider, source, [dr_region], SELECTOR, consistency_groups='instance', max_snapshot_age_hours=24),
+        clock=CloudMovingClock(cloud),
+    )
+    assert report['protection']['status'] == PROTECTED, report['failures']
+    snapshots = adapter.disk_snapshots(source, disks)
+    assert sorted(len(found) for found in snapshots.values()) == [1, 1]  # one set: a snapshot of each disk
+    made = report['disks'][0]['consistency_group']['set_id']
+    assert set(adapter.snapshot_sets(source, disks, snapshots).values()) == {made}
