@@ -269,7 +269,7 @@ units: .venv-$(NEWEST_CORE)/.installed collection-link ## the unit suite and fak
 # Not the tests of the rules written once over the in-memory cloud (engine, DR run, pruning, locks, the safety state
 # machine, retries and polls): they call no SDK, and what they prove, units proves; the oldest core's smoke runs the role.
 UNITS_IN_MEMORY := test_dr.py test_dr_disk_ids.py test_dr_safety.py test_engine.py test_dr_prune.py test_dr_lock.py test_validators_properties.py \
-	test_progress.py test_poller.py test_backoff.py test_dr_groups.py
+	test_progress.py test_poller.py test_backoff.py test_dr_groups.py test_dr_groups_safety.py
 # Nor the tests that import neither an SDK nor ansible-core (the share claims interleaved, the lease rules, the pagers, the tag
 # rules, the fleet filter, the reports): no release of either can change their verdict (test_makefile.py holds them to it).
 UNITS_NO_SDK_NO_CORE := module_utils/test_dr_shares_interleaved.py module_utils/test_lease_rules.py module_utils/test_pagers.py \

@@ -10,6 +10,7 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import GROUP_TAG, SET_TAG, SOURCE_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import PROTECTED
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
@@ -156,3 +157,16 @@ def test_a_lost_answer_to_the_group_call_makes_no_second_set(fakecloud_clean, pr
     assert sorted(len(found) for found in snapshots.values()) == [1, 1]  # one set: a snapshot of each disk
     made = report['disks'][0]['consistency_group']['set_id']
     assert set(adapter.snapshot_sets(source, disks, snapshots).values()) == {made}
+
+
+def test_ens_refuses_groups_before_any_call(fakecloud_clean):
+    """ENS's model (ens 2017-11-10) has no call that snapshots disks together: the option is refused, not ignored."""
+    fakecloud_clean.admin.calls(reset=True)
+    with pytest.raises(InputError, match='Alibaba Cloud ENS has no API that snapshots disks together') as refused:
+        dr_run_with(
+            fakecloud_adapter(fakecloud_clean, 'ens'),
+            scope('ens', 'cn-hangzhou-telecom', ['cn-beijing-cmcc'], SELECTOR, consistency_groups='instance'),
+            clock=FakeClock(),
+        )
+    assert refused.value.option == 'consistency_groups'
+    assert fakecloud_calls(fakecloud_clean) == {}

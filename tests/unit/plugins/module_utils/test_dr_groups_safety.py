@@ -1,0 +1,242 @@
+"""The set invariant of consistency groups (issue 49, docs/consistency.md), searched by Hypothesis for a sequence of the
+world's moves that breaks it.
+
+The world is the in-memory cloud with snapshot sets: an instance's two disks (a group) and a disk on its own; sets of the
+group's snapshots whose members complete, stay pending, fail or are missing, in any order; people who delete source
+snapshots and DR copies; DR runs with and without wait, fresh sets (whose members may fail or hang), pruning by count
+and by age, copies that fail or hang, answers lost in transit, runs killed between any two of their calls.
+
+After every move:
+1. every DR point that a surface calls protected (the run's report, and a read of the clouds by dr_posture_info: the
+   one model of protection) is a complete set of one group snapshot: each member's copy there is one the cloud holds,
+   completed, of that member's snapshot of one set;
+2. no run ever copied a member of a set that was not complete when it read it (a torn set's surviving member, or a set
+   still in flight);
+3. a group that held a complete set in a DR region holds one there still, unless a person deleted a copy of it
+   (pruning deletes sets whole, never the last complete one).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, FAILED, PENDING, parse_time
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import DISK_TAG, SET_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.posture import PostureRead
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import OVER_RPO, WITHIN_RPO
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import MemorySetCloud, RunKilled
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr import params
+
+MEMBERS = ('data', 'log')
+DR_REGIONS = ('dr-1', 'dr-2')
+EXAMPLES = int(os.environ.get('SNAPCOPY_SAFETY_EXAMPLES', '300'))
+MEMBER_STATE = st.sampled_from([COMPLETED, COMPLETED, PENDING, FAILED, 'missing'])
+
+
+class GroupWorld(RuleBasedStateMachine):
+    """A group of two disks on one instance, a disk on its own, two DR regions, and what may happen to them."""
+
+    @initialize()
+    def start(self):
+        self.clock = FakeClock(30 * 86400)
+        self.cloud = MemorySetCloud(self.clock, copy_seconds=10)
+        for disk in MEMBERS:
+            self.cloud.add_instance_disk(disk, 'i-db')
+        self.cloud.add_instance_disk('web', 'i-web')
+        self.cloud.add_set('s0', 40, MEMBERS)
+        self.cloud.add_set('w0', 40, ['web'])
+        self.sets = 1
+        self.complete_where = set()  # DR regions where the group held a complete set at some point
+        self.person_deleted = set()  # DR copies a person deleted
+
+    # ------------------------------------------------------------------ the world's moves
+    @rule(states=st.tuples(MEMBER_STATE, MEMBER_STATE), age_hours=st.sampled_from([0, 1, 30]))
+    def the_cloud_makes_a_set(self, states, age_hours):
+        set_id = 's%d' % self.sets
+        self.sets += 1
+        members = [disk for disk, state in zip(MEMBERS, states) if state != 'missing']
+        self.cloud.add_set(set_id, age_hours, members, states=dict(zip(MEMBERS, states)))
+
+    @precondition(lambda self: self.pending_members())
+    @rule(data=st.data(), outcome=st.sampled_from([COMPLETED, FAILED]))
+    def a_member_still_being_made_ends(self, data, outcome):
+        snapshot_id = data.draw(st.sampled_from(self.pending_members()))
+        self.cloud.snapshots[snapshot_id]['state'] = outcome
+
+    @precondition(lambda self: self.source_members())
+    @rule(data=st.data())
+    def a_person_deletes_a_source_snapshot(self, data):
+        del self.cloud.snapshots[data.draw(st.sampled_from(self.source_members()))]
+
+    @precondition(lambda self: self.completed_copies())
+    @rule(data=st.data())
+    def a_person_deletes_a_dr_copy(self, data):
+        copy_id = data.draw(st.sampled_from(self.completed_copies()))
+        if self.cloud.a_person_deletes(copy_id):
+            self.person_deleted.add(copy_id)
+
+    @rule(seconds=st.sampled_from([5, 3600, 86400, 4 * 86400]))
+    def time_passes(self, seconds):
+        self.clock.now += seconds
+
+    # pylint: disable-next=too-many-arguments
+    @rule(
+        wait=st.booleans(),
+        keep_copies=st.sampled_from([None, 1, 2]),
+        max_age_days=st.sampled_from([None, 1, 3]),
+        rpo=st.sampled_from([None, 24]),
+        fresh_outcomes=st.fixed_dictionaries({}, optional={'data': st.sampled_from([FAILED, PENDING])}),
+        failing=st.integers(0, 2),
+        hanging=st.integers(0, 1),
+        lost_answer=st.booleans(),
+        killed_after=st.one_of(st.none(), st.none(), st.none(), st.integers(0, 30)),
+    )
+    def dr_run(self, wait, keep_copies, max_age_days, rpo, fresh_outcomes, failing, hanging, lost_answer, killed_after):
+        read_sets = self.complete_sets_in_source()
+        self.cloud.set_outcomes = [fresh_outcomes]
+        self.cloud.fail_next_copies, self.cloud.hang_next_copies = failing, hanging
+        self.cloud.lose_next_answer = lost_answer
+        self.cloud.kill_after_calls = killed_after
+        before = set(self.cloud.copies)
+        options = params(
+            dr_regions=list(DR_REGIONS),
+            tag_selector={'dr': 'yes'},
+            wait=wait,
+            wait_timeout=120,
+            prune=bool(keep_copies or max_age_days),
+            keep_copies=keep_copies,
+            max_copy_age_days=max_age_days,
+            max_snapshot_age_hours=rpo,
+            consistency_groups='instance',
+        )
+        run = DrRun(
+            self.cloud, dr_settings(options), now=self.now(), clock=self.clock.clock, sleep=self.clock.sleep, workers=1
+        )
+        report = None
+        try:
+            report = run.run()
+        except RunKilled:
+            pass
+        finally:
+            self.cloud.kill_after_calls = None
+            self.cloud.fail_next_copies = self.cloud.hang_next_copies = 0
+            self.cloud.lose_next_answer = False
+            self.cloud.set_outcomes = []
+        made = sorted(set(self.cloud.copies) - before)
+        # 2. a set's member copied only when the set was complete: as the run read it, or a fresh set it waited for.
+        for copy_id in made:
+            copy = self.cloud.copies[copy_id]
+            if copy['tags'][DISK_TAG].partition('/')[2] not in MEMBERS:
+                continue
+            source = copy['tags'][SOURCE_TAG].partition('/')[2]
+            set_id = self.cloud.snapshots[source]['set']
+            assert copy['tags'].get(SET_TAG) == set_id, (copy_id, copy['tags'])
+            assert set_id in read_sets or set_id.startswith('set-fresh-'), 'copied %s of set %s, not complete' % (
+                source,
+                set_id,
+            )
+            if set_id.startswith('set-fresh-'):
+                assert all(
+                    self.cloud.snapshots.get('%s-%s' % (disk, set_id), {}).get('state') == COMPLETED for disk in MEMBERS
+                ), 'copied a member of the fresh set %s before every member completed' % set_id
+        if report is not None:
+            self.holds_complete_sets(report['protection'], 'the run\'s report')
+
+    # ------------------------------------------------------------------ what the world holds
+    def now(self):
+        return parse_time(self.cloud.when(self.clock.now))
+
+    def pending_members(self):
+        return sorted(
+            snapshot_id
+            for snapshot_id, record in self.cloud.snapshots.items()
+            if record.get('set') and record.get('stays') and record['state'] == PENDING
+        )
+
+    def source_members(self):
+        return sorted(snapshot_id for snapshot_id, record in self.cloud.snapshots.items() if record['disk'] in MEMBERS)
+
+    def completed_copies(self):
+        return sorted(copy_id for copy_id in self.cloud.copies if self.is_completed(copy_id))
+
+    def is_completed(self, copy_id):
+        return self.cloud._copy_snapshot(copy_id).state == COMPLETED  # pylint: disable=protected-access
+
+    def complete_sets_in_source(self):
+        members = {}
+        for record in self.cloud.snapshots.values():
+            if record.get('set') and record['disk'] in MEMBERS and record['state'] == COMPLETED:
+                members.setdefault(record['set'], set()).add(record['disk'])
+        return {set_id for set_id, disks in members.items() if disks == set(MEMBERS)}
+
+    def set_of_copy(self, copy_id):
+        """The set of the source snapshot a DR copy is of (its SET_TAG once the source is gone)."""
+        copy = self.cloud.copies[copy_id]
+        source = copy['tags'][SOURCE_TAG].partition('/')[2]
+        record = self.cloud.snapshots.get(source)
+        return record['set'] if record is not None else copy['tags'].get(SET_TAG)
+
+    def holds_complete_sets(self, protection, surface):
+        """1. Every usable standing of a member in a region is its copy of one set whose every member's copy the cloud
+        holds completed."""
+        by_disk = {disk['disk_id']: disk for disk in protection['disks']}
+        for region in DR_REGIONS:
+            cells = {
+                disk: next(cell for cell in by_disk[disk]['regions'] if cell['region'] == region) for disk in MEMBERS
+            }
+            usable = [disk for disk, cell in cells.items() if cell['standing'] in (WITHIN_RPO, OVER_RPO)]
+            if not usable:
+                continue
+            assert sorted(usable) == sorted(MEMBERS), '%s counts %s alone in %s' % (surface, usable, region)
+            copies = [cells[disk]['copy_id'] for disk in MEMBERS]
+            assert all(copy_id in self.cloud.copies and self.is_completed(copy_id) for copy_id in copies), (
+                '%s counts copies the cloud does not hold completed in %s: %s' % (surface, region, copies)
+            )
+            sets = {self.set_of_copy(copy_id) for copy_id in copies}
+            assert len(sets) == 1 and None not in sets, '%s counts copies of sets %s as one point in %s' % (
+                surface,
+                sets,
+                region,
+            )
+            disks = {self.cloud.copies[copy_id]['tags'][DISK_TAG].partition('/')[2] for copy_id in copies}
+            assert disks == set(MEMBERS), (surface, region, copies)
+
+    # ------------------------------------------------------------------ the invariants
+    @invariant()
+    def a_read_of_the_clouds_counts_only_complete_sets(self):
+        settings_ = dr_settings(
+            params(dr_regions=list(DR_REGIONS), tag_selector={'dr': 'yes'}, consistency_groups='instance')
+        )
+        read = PostureRead(self.cloud, settings_, now=self.now()).read()
+        self.holds_complete_sets(read['protection'], 'dr_posture_info')
+
+    @invariant()
+    def a_group_keeps_a_complete_set_where_it_had_one(self):
+        held = set()
+        for region in DR_REGIONS:
+            members = {}
+            for copy_id, copy in self.cloud.copies.items():
+                disk = copy['tags'].get(DISK_TAG, '/').partition('/')[2]
+                if copy['region'] == region and disk in MEMBERS and self.is_completed(copy_id):
+                    members.setdefault(self.set_of_copy(copy_id), set()).add(disk)
+            if any(disks == set(MEMBERS) for set_id, disks in members.items() if set_id):
+                held.add(region)
+        lost = self.complete_where - held
+        assert not lost or self.person_deleted, 'the group lost its last complete set in %s' % sorted(lost)
+        if self.person_deleted:
+            self.complete_where, self.person_deleted = held, set()
+        else:
+            self.complete_where |= held
+
+
+GroupWorld.TestCase.settings = settings(
+    max_examples=EXAMPLES, stateful_step_count=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+TestTheSetInvariant = pytest.mark.timeout(600)(GroupWorld.TestCase)
