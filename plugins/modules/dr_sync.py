@@ -557,7 +557,10 @@ restore:
       disks), C(disk_type), C(count_per_region); C(regions) (C(region), C(zone), C(plan) in check mode when the copies are still
       to be made, C(problem)); C(totals) (C(passed), C(failed), C(timed_out), C(would_test), C(leftovers_deleted)); C(tests), one per
       test (C(region), C(zone), C(disk_id), C(copy_id), C(copy_created), C(test_disk_id), C(disk_type), C(result) V(passed),
-      V(failed), V(timed_out) or V(would_test), C(seconds_to_usable), C(test_disk) what became of it, C(error) the cloud's error);
+      V(failed), V(timed_out) or V(would_test), C(seconds_to_usable), C(test_disk) what became of it, C(error) the cloud's error,
+      C(consistency_group) and C(set_id) for a member of a group, restored with the others of its set in one zone);
+      C(sets), one per consistency group restored in a region (C(region), C(group), C(set_id), C(disks), C(result) V(passed)
+      only when every member passed, C(seconds_to_usable) its slowest member's: the set's time to restore);
       C(leftovers), the test disks of earlier drills deleted (or V(would_delete) in check mode); C(warnings), the drill's share of RV(run_warnings).
   returned: always
   type: dict

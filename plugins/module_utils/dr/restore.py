@@ -38,7 +38,15 @@ from ..core.errors import INVALID, NOT_FOUND, CloudError, InputError
 from ..core.model import COMPLETED, FAILED, PENDING, USABLE, parse_time
 from ..core.polling import DONE, STILL_GOING, poll
 from ..core.retry import create_once
-from ..core.tagging import RESTORE_COPY_TAG, RESTORE_RUN_TAG, RESTORE_SCOPE_TAG, RESTORE_TESTED_TAG, RESTORE_UNTIL_TAG
+from ..core.tagging import (
+    RESTORE_COPY_TAG,
+    RESTORE_RUN_TAG,
+    RESTORE_SCOPE_TAG,
+    RESTORE_TESTED_TAG,
+    RESTORE_UNTIL_TAG,
+    SET_TAG,
+)
+from .groups import newest_complete_set
 from .prune import copies_by_disk
 
 if TYPE_CHECKING:
@@ -162,20 +170,36 @@ def _time_or_none(text: str | None) -> datetime.datetime | None:
         return None
 
 
-def pick_disks(copies_of_disks: Mapping[str, list[Snapshot]], count: int) -> list[tuple[str, Snapshot]]:
-    """The disks to test in one region: [(disk key, copy)], at most ``count``.
+def pick_disks(
+    copies_of_disks: Mapping[str, list[Snapshot]], count: int, groups: Sequence[Sequence[str]] = ()
+) -> list[tuple[str, Snapshot]]:
+    """The disks to test in one region: [(disk key, copy)], of at most ``count`` disks or consistency groups.
 
-    ``copies_of_disks`` is {disk key: [copy]} (any state). A disk is a candidate with its newest
-    completed copy; those whose copies carry the oldest RESTORE_TESTED_TAG (or none) come first, then by
-    disk key, so that over successive runs every disk gets its turn.
+    ``copies_of_disks`` is {disk key: [copy]} (any state); ``groups`` the disk keys of each consistency group. A disk on
+    its own is a candidate with its newest completed copy; a group (dr.groups), with its members' copies of its newest
+    set complete in the region, all of them restored together (the set's point is what the application restores from).
+    Those whose copies carry the oldest RESTORE_TESTED_TAG (or none) come first, then by disk key, so that over
+    successive runs every disk and group gets its turn.
     """
-    candidates: list[tuple[str, str, Snapshot]] = []
+    grouped = {key for members in groups for key in members}
+    candidates: list[tuple[str, str, list[tuple[str, Snapshot]]]] = []
     for disk_key, copies in copies_of_disks.items():
         completed = [copy for copy in copies if copy.state == COMPLETED]
-        if completed:
+        if completed and disk_key not in grouped:
             last_tested = max((copy.tags.get(RESTORE_TESTED_TAG) or '' for copy in copies), default='')
-            candidates.append((last_tested, disk_key, max(completed, key=lambda copy: copy.age_order())))
-    return [(disk_key, copy) for dummy, disk_key, copy in sorted(candidates, key=lambda item: item[:2])[:count]]
+            candidates.append((last_tested, disk_key, [(disk_key, max(completed, key=lambda copy: copy.age_order()))]))
+    for members in groups:
+        held = {key: copies_of_disks.get(key, []) for key in members}
+        point = newest_complete_set(held)
+        if point is None:
+            continue
+        chosen = [
+            (key, next(copy for copy in held[key] if copy.state == COMPLETED and copy.tags.get(SET_TAG) == point))
+            for key in sorted(members)
+        ]
+        last_tested = max((copy.tags.get(RESTORE_TESTED_TAG) or '' for dummy, copy in chosen), default='')
+        candidates.append((last_tested, chosen[0][0], chosen))
+    return [pair for dummy, dummy_key, pairs in sorted(candidates, key=lambda item: item[:2])[:count] for pair in pairs]
 
 
 def check_restore_settings(settings: DrSettings, adapter: RestoreDrillAdapter) -> None:
@@ -242,10 +266,12 @@ class DrillTest:
     one a thing: RestoreDrill (a run's drill), RegionDrill (its part in one DR region), DrillTest, DrillDisk; the option
     that asks for it keeps its users' name, restore_test."""
 
-    def __init__(self, region: str, disk_key: str, copy: Snapshot) -> None:
+    def __init__(self, region: str, disk_key: str, copy: Snapshot, group: str | None = None) -> None:
         self.region = region
         self.disk_key = disk_key
         self.copy = copy
+        #: The consistency group whose set this test restores with its other members (None: a disk on its own).
+        self.group = group
         self.result: str | None = None
         self.disk: DrillDisk | None = None
         self.started: float | None = None
@@ -266,6 +292,8 @@ class DrillTest:
             'result': self.result,
             'seconds_to_usable': None if self.seconds is None else round(self.seconds, 1),
             'test_disk': self.deletion,
+            'consistency_group': self.group,
+            'set_id': self.copy.tags.get(SET_TAG) if self.group is not None else None,
             'error': self.error.as_result()
             if isinstance(self.error, CloudError)
             else ({'message': self.error} if self.error else None),
@@ -320,11 +348,13 @@ class RestoreDrill:
         source_disks: Mapping[str, str],
         copies_to_come: Collection[str] = (),
         differing: Collection[str] = (),
+        groups: Mapping[str, Sequence[str]] | None = None,
     ) -> tuple[dict[str, Any], list[str]]:
         """Test in every DR region the disks of ``disk_keys`` ('<region>/<disk id>'); ``copies_by_region`` is {region:
         [copy]} as listed after the copies were made. ``copies_to_come`` are the regions where check mode plans copies
         that a real run would wait for; ``differing`` the ids of copies this run refused as differing from what it asks
-        (on_mismatch: fail), which are no DR copies to prove."""
+        (on_mismatch: fail), which are no DR copies to prove; ``groups`` the disk keys of each consistency group by its
+        name, whose members are restored together from one set."""
         self.deadline = self.clock() + self.settings.restore.timeout
         # The drill's calls are retried until its own end, whatever time the copies took; deleting may come after.
         self.calls = self.retry.until(self.deadline + DELETE_GRACE_SECONDS)
@@ -355,7 +385,7 @@ class RestoreDrill:
                 key: [copy for copy in group if self.adapter.restore_refusal(copy) is None and copy.id not in differing]
                 for key, group in copies.items()
             }
-            picked = pick_disks(testable, self.settings.restore.count)
+            picked = pick_disks(testable, self.settings.restore.count, list((groups or {}).values()))
             if not picked and not by_disk:
                 # No disk carries the selector's tags: nothing to prove, as the DR run has nothing to copy.
                 drill.plan = 'no disk to test'
@@ -363,7 +393,8 @@ class RestoreDrill:
                 drill.plan = 'would test the copies this run makes, once they have completed'
             elif not picked:
                 drill.problem = self._nothing_to_test(region, copies)
-            drill.tests = [DrillTest(region, disk_key, copy) for disk_key, copy in picked]
+            group_of = {key: name for name, members in (groups or {}).items() for key in members}
+            drill.tests = [DrillTest(region, disk_key, copy, group_of.get(disk_key)) for disk_key, copy in picked]
         tests = [test for drill in self.regions for test in drill.tests]
         if self.check_mode:
             for test in tests:
@@ -679,6 +710,13 @@ def drill_report(restore_drill: RestoreDrill) -> tuple[dict[str, Any], list[str]
         for name in (PASSED, FAILED_TEST, TIMED_OUT, WOULD_TEST)
     }
     totals['leftovers_deleted'] = sum(1 for record in leftovers if record['action'] in (DELETED, WOULD_DELETE))
+    sets = set_results(tests)
+    problems.extend(
+        'restore test in %s of consistency group %s (set %s): %s'
+        % (record['region'], record['group'], record['set_id'], 'a member did not pass: the set did not restore whole')
+        for record in sets
+        if record['result'] != PASSED and record['result'] != WOULD_TEST
+    )
     return {
         'run_id': restore_drill.run_id,
         'scope': restore_drill.scope,
@@ -695,6 +733,32 @@ def drill_report(restore_drill: RestoreDrill) -> tuple[dict[str, Any], list[str]
         ],
         'totals': totals,
         'tests': tests,
+        'sets': sets,
         'leftovers': leftovers,
         'warnings': list(restore_drill.warnings),
     }, problems
+
+
+def set_results(tests: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Each consistency group's set restored in a region, from its members' tests: passed only when every member
+    passed; its time to usable is its slowest member's (the application starts when its last disk is there)."""
+    members: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for test in tests:
+        if test.get('consistency_group'):
+            members.setdefault((test['region'], test['consistency_group']), []).append(test)
+    records = []
+    for (region, group), found in sorted(members.items()):
+        results = {test['result'] for test in found}
+        result = next((word for word in (FAILED_TEST, TIMED_OUT, WOULD_TEST) if word in results), PASSED)
+        seconds = [test['seconds_to_usable'] for test in found]
+        records.append(
+            {
+                'region': region,
+                'group': group,
+                'set_id': found[0]['set_id'],
+                'disks': [test['disk_id'] for test in found],
+                'result': result,
+                'seconds_to_usable': None if result != PASSED or None in seconds else max(seconds),
+            }
+        )
+    return records

@@ -81,5 +81,9 @@ def restore_drill(
         for dummy, destination_outcome in ours
         if destination_outcome.action == NOT_COPIED and destination_outcome.mismatch
     }
-    section, problems = drill.run([plan.key for plan in plans], listed, source_disks, to_come, differing)
+    groups: dict[str, list[str]] = {}
+    for plan in plans:
+        if plan.group is not None:
+            groups.setdefault(plan.group.name, []).append(plan.key)
+    section, problems = drill.run([plan.key for plan in plans], listed, source_disks, to_come, differing, groups)
     return Drill(section=section, problems=tuple(problems), warnings=tuple(drill.warnings), calls=calls.cost.counts())

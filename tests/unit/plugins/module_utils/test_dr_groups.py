@@ -379,3 +379,42 @@ def test_a_read_refuses_groups_where_the_cloud_makes_no_sets():
     cloud.add_disk('disk-1', tags={'dr': 'yes'})
     with pytest.raises(InputError, match='memory has no API that snapshots disks together'):
         posture(cloud, clock, consistency_groups='instance')
+
+
+def test_the_drill_restores_a_groups_whole_set_and_counts_it_as_one():
+    cloud, clock = database()
+    report = run(cloud, clock, consistency_groups='instance', restore_test=True, restore_test_count=1, wait=True)
+    restore = report['restore']
+    for region in DR_REGIONS:
+        tests = [test for test in restore['tests'] if test['region'] == region]
+        # The group comes first (data's key sorts before web's), and counts as one of restore_test_count: its members.
+        assert sorted(test['disk_id'] for test in tests) == ['data', 'log']
+        assert {test['set_id'] for test in tests} == {'s1'} and {test['consistency_group'] for test in tests} == {
+            'i-db'
+        }
+        assert len({test['zone'] for test in tests}) == 1
+    sets = restore['sets']
+    assert [(record['region'], record['group'], record['result']) for record in sets] == [
+        ('dr-1', 'i-db', 'passed'),
+        ('dr-2', 'i-db', 'passed'),
+    ]
+    assert all(
+        record['seconds_to_usable']
+        == max(test['seconds_to_usable'] for test in restore['tests'] if test['region'] == record['region'])
+        for record in sets
+    )
+    # Its cleanup deletes every disk it made: four, one a member a region.
+    assert not cloud.test_disks and len(cloud.deleted_disks) == 4
+    # The next drill takes the disk that was not tested.
+    clock.now += 3600
+    again = run(cloud, clock, consistency_groups='instance', restore_test=True, restore_test_count=1, wait=True)
+    assert {test['disk_id'] for test in again['restore']['tests']} == {'web'}
+
+
+def test_a_set_whose_member_fails_to_restore_fails_the_drill_as_a_set():
+    cloud, clock = database()
+    cloud.failing_disks = 1
+    report = run(cloud, clock, consistency_groups='instance', restore_test=True, restore_test_count=1, wait=True)
+    failed = [record for record in report['restore']['sets'] if record['result'] != 'passed']
+    assert failed and failed[0]['seconds_to_usable'] is None
+    assert any('the set did not restore whole' in failure for failure in report['failures'])
