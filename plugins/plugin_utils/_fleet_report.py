@@ -100,6 +100,8 @@ def scope_row(scope):
     )
     row['near_misses'] = protection.near_misses if protection is not None else 0
     row['disk_ids'] = [disk.disk_id for disk in protection.disks] if protection is not None else []
+    # The scope's consistency groups, each standing as one (the model's rule): a partial set is at risk.
+    row['groups'] = protection.group_records() if protection is not None else []
     tests = list(scope.get('restore_tests') or [])
     row['restore_tests'] = tests
     row.update(

@@ -195,6 +195,21 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 {{ chart }}
 {% if hidden %}<p>&hellip; and {{ hidden }} more disks and DR regions within the RPO, in the JSON report.</p>{% endif %}
 </section>
+{% if groups %}
+<section id="groups">
+<h2>Consistency groups</h2>
+<p>Each group's disks are copied from one set of snapshots the cloud made at one moment, and stand in a DR region only
+ together: with every member's copy there completed and of one set.</p>
+<table>
+<tr><th>group</th><th>disks</th>{% for region in protection.dr_regions %}<th>{{ region }}</th>{% endfor %}</tr>
+{% for name, members in groups.items() %}<tr data-group="{{ name }}"><td>{{ name }}</td>
+<td data-key="disks">{{ members | map(attribute='disk_id') | join(', ') }}</td>
+{% for region in protection.dr_regions %}{% set cell = members[0].region(region) %}
+<td data-region="{{ region }}" data-set="{{ cell.set_id or '' }}" class="{{ '' if cell.standing in (within, planned) else 'bad' }}">
+{{ words[cell.standing] }}{% if cell.set_id %} (set {{ cell.set_id }}){% endif %}</td>{% endfor %}</tr>
+{% endfor %}</table>
+</section>
+{% endif %}
 {% if protection.uncovered is not none %}
 <section id="coverage">
 <h2>Not covered</h2>
@@ -305,6 +320,24 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 {% endfor %}
 </table>
 </section>
+{% set grouped = report.scopes | selectattr('groups') | list %}
+{% if grouped %}
+<section id="groups">
+<h2>Consistency groups</h2>
+<p>Disks copied and counted as one set of snapshots made at one moment: a group stands in a DR region only with every
+ member's copy there completed and of one set.</p>
+<table>
+<tr><th>scope</th><th>group</th><th>disks</th><th>status</th><th>per DR region: set (recovery point age)</th></tr>
+{% for scope in grouped %}{% for group in scope.groups %}
+<tr data-scope="{{ scope.scope }}" data-group="{{ group.name }}"><td>{{ scope.scope }}</td><td>{{ group.name }}</td>
+<td data-key="disks">{{ group.disks | join(', ') }}</td>
+<td class="{{ status_classes[group.status] }}" data-key="status">{{ group.status }}</td>
+<td data-key="regions">{% for cell in group.regions %}{{ cell.region }}: {{ words[cell.standing] }}{% if cell.set_id %}, set {{ cell.set_id }}
+ ({{ cell.recovery_point_age_hours | hours }}){% endif %}{% if not loop.last %}; {% endif %}{% endfor %}</td></tr>
+{% endfor %}{% endfor %}
+</table>
+</section>
+{% endif %}
 {% if report.accounts %}
 <section id="accounts">
 <h2>Accounts</h2>
@@ -671,6 +704,7 @@ def dr_report_html(report, report_files=None):
         lock_state=lock_state,
         uncovered=uncovered[:MAX_UNCOVERED_ROWS],
         more_uncovered=max(0, len(uncovered) - MAX_UNCOVERED_ROWS),
+        groups=protection.groups(),
     )
 
 

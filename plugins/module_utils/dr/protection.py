@@ -184,6 +184,27 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
                 groups.setdefault(disk.group, []).append(disk)
         return dict(sorted(groups.items()))
 
+    def group_records(self) -> list[dict[str, Any]]:
+        """Each consistency group as the fleet lists it: its name, disks, status (its members' by the scope's rule, the
+        same for each) and, per DR region, its standing, the set that stands there and the set's recovery point age."""
+        return [
+            {
+                'name': name,
+                'disks': [disk.disk_id for disk in members],
+                'status': self.disk_status(members[0]),
+                'regions': [
+                    {
+                        'region': region,
+                        'standing': members[0].region(region).standing,
+                        'set_id': members[0].region(region).set_id,
+                        'recovery_point_age_hours': members[0].region(region).recovery_point_age_hours,
+                    }
+                    for region in self.dr_regions
+                ],
+            }
+            for name, members in self.groups().items()
+        ]
+
     def cells(self) -> list[RegionProtection]:
         """Every disk in every DR region."""
         return [disk.region(region) for disk in self.disks for region in self.dr_regions]

@@ -26,6 +26,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.posture import PostureRead
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import consistency_groups, dr_settings
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html, fleet_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
@@ -418,3 +420,41 @@ def test_a_set_whose_member_fails_to_restore_fails_the_drill_as_a_set():
     failed = [record for record in report['restore']['sets'] if record['result'] != 'passed']
     assert failed and failed[0]['seconds_to_usable'] is None
     assert any('the set did not restore whole' in failure for failure in report['failures'])
+
+
+def test_the_posture_page_shows_each_group_as_the_model_counts_it():
+    cloud, clock = database()
+    refuse_copies_of(cloud, 'log-s1', 'dr-2')
+    # The action adds the account on the controller.
+    page = dr_report_html(dict(run(cloud, clock, consistency_groups='instance'), account=None))
+    section = page.split('<section id="groups">', 1)[1].split('</section>', 1)[0]
+    row = section.split('<tr data-group="i-db">', 1)[1].split('</tr>', 1)[0]
+    assert '<td data-key="disks">data, log</td>' in row
+    assert 'data-region="dr-1" data-set="s1" class=""' in row and 'within the RPO (set s1)' in row
+    assert 'data-region="dr-2" data-set="" class="bad"' in row and 'no copy' in row
+    assert 'data-group="web"' not in section
+
+
+def test_the_fleet_page_lists_each_scopes_groups_a_partial_set_at_risk():
+    cloud, clock = database()
+    refuse_copies_of(cloud, 'log-s1', 'dr-2')
+    report = run(cloud, clock, consistency_groups='instance')
+    scope_facts = {
+        'scope': 'db-eu',
+        'provider': 'aws',
+        'source_region': 'src-1',
+        'dr_regions': DR_REGIONS,
+        'totals': report['totals'],
+        'failures': report['failures'],
+        'protection': report['protection'],
+    }
+    fleet = fleet_report([scope_facts], '2026-11-26T00:00:00Z')
+    (group,) = fleet['scopes'][0]['groups']
+    assert group['name'] == 'i-db' and group['disks'] == ['data', 'log'] and group['status'] == 'at risk'
+    assert [(cell['region'], cell['standing'], cell['set_id']) for cell in group['regions']] == [
+        ('dr-1', WITHIN_RPO, 's1'),
+        ('dr-2', 'no_copy', None),
+    ]
+    page = fleet_report_html(fleet)
+    row = page.split('<tr data-scope="db-eu" data-group="i-db">', 1)[1].split('</tr>', 1)[0]
+    assert '>at risk<' in row and 'dr-1: within the RPO, set s1' in row and 'dr-2: no copy' in row
