@@ -95,6 +95,8 @@ def ecs_lock(item: Mapping[str, Any]) -> SnapshotLock:
 
 # DescribeSnapshotGroups' MaxResults: 1 to 100 (ecs-20140526 DescribeSnapshotGroupsRequest).
 GROUP_PAGE_SIZE = 100
+# Up to this many instances, a listing of each one's snapshot groups; beyond, one listing of the region's groups.
+GROUP_LISTINGS_BY_INSTANCE = 3
 
 
 # pylint: disable-next=too-many-public-methods,too-many-ancestors  # one per call of four capabilities, on the copy adapter
@@ -217,12 +219,19 @@ class EcsAdapter(
         self, region: str, disks: list[Disk], snapshots: Mapping[str, Sequence[Snapshot]]
     ) -> dict[str, str]:
         """ECS names a snapshot's group in DescribeSnapshotGroups alone (its Snapshots.Snapshot[].SnapshotId), not in
-        DescribeSnapshots: one paged listing for each instance the disks are attached to (InstanceId; MaxResults 1 to
-        100, DescribeSnapshotGroupsRequest), none for disks attached to none."""
+        DescribeSnapshots. For the disks of a few instances, one paged listing an instance (InstanceId); for more, one
+        paged listing of the region's groups (MaxResults 1 to 100, DescribeSnapshotGroupsRequest), which costs a call a
+        hundred groups where the listings by instance cost a call an instance; none for disks attached to none."""
         given = {snapshot.id for disk in disks for snapshot in snapshots.get(disk.id, ())}
+        instances = sorted({disk.instance_id for disk in disks if disk.instance_id})
+        selections = (
+            [{'InstanceId': instance_id} for instance_id in instances]
+            if len(instances) <= GROUP_LISTINGS_BY_INSTANCE
+            else [{}]
+        )
         sets: dict[str, str] = {}
-        for instance_id in sorted({disk.instance_id for disk in disks if disk.instance_id}):
-            for group in self._groups(region, {'InstanceId': instance_id}):
+        for selection in selections:
+            for group in self._groups(region, selection):
                 members = [str(member['SnapshotId']) for member in listed(group, 'Snapshots', 'Snapshot')]
                 # A group's own id names it: a group with one of the given snapshots left (a member failed or deleted)
                 # is still a set, a torn one.

@@ -125,3 +125,23 @@ def test_a_cloud_error_comes_back_with_its_code_message_and_request_id(fakecloud
     error = caught.value
     assert (error.action, error.code) == ('CreateSnapshotGroup', 'InvalidDiskCategory.NotSupported')
     assert 'cloud_efficiency' in error.message and error.request_id
+
+
+def test_the_groups_of_many_instances_are_one_listing_of_the_region(fakecloud_clean):
+    """Four instances and more: one paged listing of the region's snapshot groups (a call a hundred groups), not one an
+    instance; another instance's groups in it are left out."""
+    adapter = fakecloud_adapter(fakecloud_clean, 'ecs')
+    made, disks = {}, []
+    for number in range(6):
+        instance = 'i-many%02d' % number
+        ids = seed_instance(fakecloud_clean, instance)
+        members = attached(ids[1:], instance)
+        set_id, snapshots = adapter.create_snapshot_set(REGION, members, None, 'set', {})
+        if number:  # the first instance is not the scope's
+            disks.extend(members)
+            made.update((snapshot.id, set_id) for snapshot in snapshots)
+    fakecloud_clean.admin.advance_clock(11)
+    snapshots = adapter.disk_snapshots(REGION, disks)
+    fakecloud_clean.admin.calls(reset=True)
+    assert adapter.snapshot_sets(REGION, disks, snapshots) == made
+    assert fakecloud_calls(fakecloud_clean) == {'DescribeSnapshotGroups': 1}
