@@ -12,16 +12,19 @@ e. Events (events.py): the rulebook extensions/eda/rulebooks/dr_on_snapshot.yml 
    per poll.
 v. The vault (vault.py): the role's first run at N = 100 on AWS, ECS and CBS, without and with copies in a DR account
    (AWS, CBS) and locks (AWS, ECS), and their reruns: the wall seconds and API calls the vault adds.
+g. Consistency groups (groups.py): the role's first run of 600 disks on 200 instances (three an instance, one set each)
+   on AWS, ECS and CBS, each disk on its own and with dr_copy_consistency_groups: the wall seconds and API calls groups
+   add.
 f. The fleet (playbooks/dr_fleet.yml): 100 scopes of 20 tagged disks over the four clouds and several
    accounts each, at forks 1, 10 and 25: wall time, the CPU and peak memory of the whole
    ansible-playbook process tree, API calls per scope, and the floor this machine allows (fleet.py).
 
 Parts b and c run in lanes at the same time, each lane against emulators of its own, so that no
 run shares limits or call counters with another: a loop of 100 waiting tasks alone takes about ten
-minutes. Parts d, v and f run after them, alone. Prints Markdown tables and writes bench-results.json,
+minutes. Parts d, v, g and f run after them, alone. Prints Markdown tables and writes bench-results.json,
 bench-results.png and bench-results-fleet.png.
 
-Usage: python tests/bench/bench.py [--quick] [--out DIR] [--parts abcdevf] [--fleet-scopes N] [--fleet-disks N]
+Usage: python tests/bench/bench.py [--quick] [--out DIR] [--parts abcdevgf] [--fleet-scopes N] [--fleet-disks N]
 [--fleet-forks 1,10,25]
 """
 
@@ -49,6 +52,7 @@ import adhoc
 import drill
 import events
 import fleet
+import groups
 import report
 import vault
 from runs import Runner
@@ -208,9 +212,9 @@ def parse_arguments(argv):
     )
     parser.add_argument(
         '--parts',
-        default='abcdevf',
+        default='abcdevgf',
         help='which parts to run: a (ad hoc), bc (role and loop), d (restore drill), '
-        'e (events), v (vault), f (fleet); default abcdevf',
+        'e (events), v (vault), g (consistency groups), f (fleet); default abcdevgf',
     )
     parser.add_argument('--adhoc-rounds', type=int, help='rounds of part a (default 7, 2 with --quick)')
     parser.add_argument('--fleet-scopes', type=int, help='scopes of the fleet (default 100, 8 with --quick)')
@@ -232,6 +236,7 @@ def bench_settings(args):
             'fleet': {'scopes': 8, 'disks': 5, 'forks': [1, 4]},
             'drill': {'disks': 10, 'runs': 1},
             'vault': {'disks': 10, 'runs': 1},
+            'groups': {'disks': 30, 'runs': 1},
             'events': {'disks': 20},
         }
     else:
@@ -246,6 +251,7 @@ def bench_settings(args):
             'fleet': {'scopes': 100, 'disks': 20, 'forks': [1, 10, 25]},
             'drill': {'disks': 100, 'runs': 2},
             'vault': {'disks': 100, 'runs': 2},
+            'groups': {'disks': 600, 'runs': 1},
             'events': {'disks': 200},
         }
     if args.adhoc_rounds:
@@ -412,6 +418,21 @@ def run_with_and_without(bench, settings, work, part, title, runner_class, provi
     }
 
 
+def run_groups(bench, settings, work):
+    """Part g: what consistency groups add to the role's runs (AWS, ECS, CBS; ENS has no sets), on stacks of their
+    own."""
+    return run_with_and_without(
+        bench,
+        settings,
+        work,
+        'groups',
+        'part g: consistency groups',
+        groups.GroupsRunner,
+        ('aws', 'ecs', 'cbs'),
+        groups.summarize,
+    )
+
+
 def run_fleet(bench, settings, work):
     """Part f: the fleet at each fork count, alone on the machine (it is bound by the controller's CPU)."""
     fleet_settings = settings['fleet']
@@ -469,6 +490,8 @@ def main(argv):
             results['events'] = run_events(bench, settings, work)
         if 'v' in args.parts:
             results['vault'] = run_vault(bench, settings, work)
+        if 'g' in args.parts:
+            results['groups'] = run_groups(bench, settings, work)
         if 'f' in args.parts:
             results['fleet'] = run_fleet(bench, settings, work)
     finally:
@@ -500,7 +523,9 @@ def main(argv):
     )
     failed = [record for record in bench.records if not record['ok']] + [
         record
-        for record in results.get('fleet', {}).get('runs', []) + results.get('events', {}).get('runs', [])
+        for record in results.get('fleet', {}).get('runs', [])
+        + results.get('events', {}).get('runs', [])
+        + results.get('groups', {}).get('runs', [])
         if not record['ok']
     ]
     for error in bench.errors:

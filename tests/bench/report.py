@@ -6,6 +6,7 @@ import statistics
 
 import drill
 import events
+import groups
 import vault
 from read_budget import read_budget  # tests/utils, on the path from stacks.py
 from runs import floor_seconds
@@ -155,6 +156,8 @@ def table(results):
         lines += drill.table(results['drill']['summary'])
     if results.get('vault'):
         lines += vault.table(results['vault']['summary'])
+    if results.get('groups'):
+        lines += groups.table(results['groups']['summary'])
     if results.get('events'):
         lines += events.table(results['events']['summary'])
     if results.get('fleet'):
