@@ -458,3 +458,24 @@ def test_the_fleet_page_lists_each_scopes_groups_a_partial_set_at_risk():
     page = fleet_report_html(fleet)
     row = page.split('<tr data-scope="db-eu" data-group="i-db">', 1)[1].split('</tr>', 1)[0]
     assert '>at risk<' in row and 'dr-1: within the RPO, set s1' in row and 'dr-2: no copy' in row
+
+
+def test_locks_and_the_dr_account_take_every_member_of_the_set():
+    cloud, clock = database()
+    cloud.use_dr_account({}, 'src-1', '222233334444')
+    report = run(
+        cloud,
+        clock,
+        consistency_groups='instance',
+        wait=True,
+        lock={'mode': 'compliance', 'duration_days': 3},
+        dr_account={'role_arn': 'arn:aws:iam::222233334444:role/dr'},
+    )
+    members = [disk for disk in report['disks'] if disk['consistency_group']]
+    copies = [copy for disk in members for copy in disk['copies']]
+    assert len(copies) == 4 and {copy['set_id'] for copy in copies} == {'s1'}
+    assert {copy['lock']['action'] for copy in copies} == {'locked'}
+    assert all(cloud._lock(copy['snapshot_id']).in_force for copy in copies)  # pylint: disable=protected-access
+    assert report['protection']['status'] == PROTECTED
+    # Every share of the set's sources was taken back once its copies completed.
+    assert not cloud.granted
