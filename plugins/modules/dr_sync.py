@@ -560,7 +560,7 @@ restore:
       V(failed), V(timed_out) or V(would_test), C(seconds_to_usable), C(test_disk) what became of it, C(error) the cloud's error,
       C(consistency_group) and C(set_id) for a member of a group, restored with the others of its set in one zone);
       C(sets), one per consistency group restored in a region (C(region), C(group), C(set_id), C(disks), C(result) V(passed)
-      only when every member passed, C(seconds_to_usable) its slowest member's: the set's time to restore);
+      only when every member passed, C(seconds_to_usable) its slowest member's, the set's time to restore);
       C(leftovers), the test disks of earlier drills deleted (or V(would_delete) in check mode); C(warnings), the drill's share of RV(run_warnings).
   returned: always
   type: dict
