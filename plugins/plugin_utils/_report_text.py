@@ -44,6 +44,18 @@ def copy_cell(disk, cell):
     copy = next(
         (copy for copy in disk['copies'] if copy['region'] == cell.region and copy.get('snapshot_id') == shown), None
     )
+    own = next((copy for copy in disk['copies'] if copy['region'] == cell.region and copy.get('completed')), None)
+    if copy is None and own is not None and disk.get('consistency_group'):
+        # The disk's own copy is complete, but not every member's of its set: the group has no point there.
+        return one_line(
+            '%s %s: %s, as its group (a member\'s copy of the set is not there)'
+            % (
+                own['snapshot_id'],
+                ACTION_WORDS.get(own['action'], own['action']),
+                STANDING_WORDS[cell.standing].upper(),
+            ),
+            MAX_CELL + 48,
+        )
     # A copy that stands for nothing says why: the cloud failed it, or it differs from what was asked and is not used.
     how = (
         'failed'
@@ -93,7 +105,10 @@ def dr_report_text(report, report_files=None):
         for disk in disks[:MAX_DISK_ROWS]:
             rows.append(
                 [
-                    one_line(disk_label(disk['disk_id'], disk.get('disk_name'))),
+                    one_line(
+                        disk_label(disk['disk_id'], disk.get('disk_name'))
+                        + (' [group %s]' % disk['consistency_group']['name'] if disk.get('consistency_group') else '')
+                    ),
                     *(copy_cell(disk, models[disk['disk_id']].region(region)) for region in report['dr_regions']),
                 ]
             )

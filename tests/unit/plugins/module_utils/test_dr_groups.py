@@ -29,6 +29,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module i
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._fleet_report import fleet_report
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import dr_report_html, fleet_report_html
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import dr_report_markdown
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_text import dr_report_text
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import MemoryCloud, MemorySetCloud
@@ -479,3 +480,14 @@ def test_locks_and_the_dr_account_take_every_member_of_the_set():
     assert report['protection']['status'] == PROTECTED
     # Every share of the set's sources was taken back once its copies completed.
     assert not cloud.granted
+
+
+def test_the_jobs_output_names_each_disks_group_and_why_a_complete_copy_does_not_count():
+    cloud, clock = database()
+    refuse_copies_of(cloud, 'log-s1', 'dr-2')
+    text = dr_report_text(dict(run(cloud, clock, consistency_groups='instance'), account=None))
+    (data_line,) = [line for line in text.splitlines() if line.strip().startswith('data')]
+    assert '[group i-db]' in data_line and 'within the RPO' in data_line
+    assert "NO COPY, as its group (a member's copy of the set is not there)" in data_line
+    (web_line,) = [line for line in text.splitlines() if line.strip().startswith('web')]
+    assert '[group' not in web_line
