@@ -197,9 +197,10 @@ EQUIVALENT = {
     'only a cloud clock 5 to 6 minutes behind tells the two apart',
     (
         'dr/restore.py',
-        'return [(disk_key, copy) for dummy, disk_key, copy in sorted(candidates, key=lambda item: item[:2])[:count]]',
+        'return [pair for dummy, dummy_key, pairs in sorted(candidates, key=lambda item: item[:2])[:count] for pair in pairs]',
         '2 -> 3',
-    ): 'the disk key is unique among the candidates, so a third element of the sort key never decides the order',
+    ): 'the disk key (of a group, its first member\'s) is unique among the candidates, so a third element of the sort key '
+    'never decides the order',
     (
         'dr/restore.py',
         'self._wait([test for test in tests if test.disk is not None and test.result is None])',
