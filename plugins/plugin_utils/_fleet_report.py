@@ -16,6 +16,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     OVER_RPO,
     PROTECTED,
     ScopeProtection,
+    group_records,
 )
 
 # The counts of a scope that the fleet report adds up: what its run did (dr_sync's totals), and its protection (the model's).
@@ -101,7 +102,7 @@ def scope_row(scope):
     row['near_misses'] = protection.near_misses if protection is not None else 0
     row['disk_ids'] = [disk.disk_id for disk in protection.disks] if protection is not None else []
     # The scope's consistency groups, each standing as one (the model's rule): a partial set is at risk.
-    row['groups'] = protection.group_records() if protection is not None else []
+    row['groups'] = group_records(protection) if protection is not None else []
     tests = list(scope.get('restore_tests') or [])
     row['restore_tests'] = tests
     row.update(

@@ -34,6 +34,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     WITHIN_RPO,
     counted,
     of_report,
+    scope_groups,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
     disk_label,
@@ -704,7 +705,7 @@ def dr_report_html(report, report_files=None):
         lock_state=lock_state,
         uncovered=uncovered[:MAX_UNCOVERED_ROWS],
         more_uncovered=max(0, len(uncovered) - MAX_UNCOVERED_ROWS),
-        groups=protection.groups(),
+        groups=scope_groups(protection),
     )
 
 

@@ -17,6 +17,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     ACTION_WORDS,
     STANDING_WORDS,
     of_report,
+    scope_groups,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import dr_account_line, lock_rows, lock_summary
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._plain_words import plain
@@ -281,7 +282,7 @@ def dr_report_markdown(report):
         coverage_heading=protection.coverage_heading(),
         uncovered=protection.uncovered_near_misses_first(),
         vault_lines=[line for line in (dr_account_line(report), lock_summary(report)) if line],
-        groups=protection.groups(),
+        groups=scope_groups(protection),
         newer_sets=newer_sets(report),
     )
 

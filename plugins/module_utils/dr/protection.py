@@ -175,36 +175,6 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
         object.__setattr__(self, 'disks', standing_by_groups(self.disks, self.dr_regions))
 
     # ------------------------------------------------------------------ counts
-    def groups(self) -> dict[str, list[DiskProtection]]:
-        """{consistency group: its disks}, for the disks that are of one (dr.groups); each region's cell is the
-        group's, the same for every member."""
-        groups: dict[str, list[DiskProtection]] = {}
-        for disk in self.disks:
-            if disk.group is not None:
-                groups.setdefault(disk.group, []).append(disk)
-        return dict(sorted(groups.items()))
-
-    def group_records(self) -> list[dict[str, Any]]:
-        """Each consistency group as the fleet lists it: its name, disks, status (its members' by the scope's rule, the
-        same for each) and, per DR region, its standing, the set that stands there and the set's recovery point age."""
-        return [
-            {
-                'name': name,
-                'disks': [disk.disk_id for disk in members],
-                'status': self.disk_status(members[0]),
-                'regions': [
-                    {
-                        'region': region,
-                        'standing': members[0].region(region).standing,
-                        'set_id': members[0].region(region).set_id,
-                        'recovery_point_age_hours': members[0].region(region).recovery_point_age_hours,
-                    }
-                    for region in self.dr_regions
-                ],
-            }
-            for name, members in self.groups().items()
-        ]
-
     def cells(self) -> list[RegionProtection]:
         """Every disk in every DR region."""
         return [disk.region(region) for disk in self.disks for region in self.dr_regions]
@@ -374,6 +344,39 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
                 for disk in values['uncovered']
             )
         return cls(**values)
+
+
+def scope_groups(scope: ScopeProtection) -> dict[str, list[DiskProtection]]:
+    """{consistency group: its disks}, for the disks of ``scope`` that are of one (dr.groups); each region's cell is the
+    group's, the same for every member."""
+    groups: dict[str, list[DiskProtection]] = {}
+    for disk in scope.disks:
+        if disk.group is not None:
+            groups.setdefault(disk.group, []).append(disk)
+    return dict(sorted(groups.items()))
+
+
+def group_records(scope: ScopeProtection) -> list[dict[str, Any]]:
+    """Each consistency group of ``scope`` as the fleet lists it: its name, disks, status (its members' by the scope's
+    rule, the same for each) and, per DR region, its standing, the set that stands there and the set's recovery point
+    age."""
+    return [
+        {
+            'name': name,
+            'disks': [disk.disk_id for disk in members],
+            'status': scope.disk_status(members[0]),
+            'regions': [
+                {
+                    'region': region,
+                    'standing': members[0].region(region).standing,
+                    'set_id': members[0].region(region).set_id,
+                    'recovery_point_age_hours': members[0].region(region).recovery_point_age_hours,
+                }
+                for region in scope.dr_regions
+            ],
+        }
+        for name, members in scope_groups(scope).items()
+    ]
 
 
 def standing_by_groups(disks: tuple[DiskProtection, ...], dr_regions: Sequence[str]) -> tuple[DiskProtection, ...]:
