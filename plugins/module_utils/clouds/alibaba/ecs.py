@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import INVALID, CloudError, InputError
@@ -247,17 +247,23 @@ class EcsCopyAdapter(CopyAdapter):
             raise InputError('kms_key_id', 'is only used for an encrypted copy: set encrypted: true as well')
 
     # ------------------------------------------------------------------ reads
-    def _describe(self, region: str, params: Mapping[str, Any]) -> list[Snapshot]:
-        def call(page_params: dict[str, Any]) -> dict[str, Any]:
-            return self.client.call('DescribeSnapshots', dict(page_params, RegionId=region, Status='all'), region)
-
-        items = token_pages(
-            call,
+    def _listing(
+        self, region: str, action: str, params: Mapping[str, Any], items: tuple[str, str], size: int, **fixed: Any
+    ) -> Iterator[dict[str, Any]]:
+        """Every item that ``action`` lists in ``region`` for ``params``, all pages (NextToken): ``items`` are the keys of
+        its answer's list, ``fixed`` what every page sends besides."""
+        return token_pages(
+            lambda page: self.client.call(action, dict(page, RegionId=region, **fixed), region),
             params,
-            lambda answer: listed(answer, 'Snapshots', 'Snapshot'),
-            SNAPSHOT_PAGE_SIZE,
-            action='DescribeSnapshots',
+            lambda answer: listed(answer, *items),
+            size,
+            action=action,
             region=region,
+        )
+
+    def _describe(self, region: str, params: Mapping[str, Any]) -> list[Snapshot]:
+        items = self._listing(
+            region, 'DescribeSnapshots', params, ('Snapshots', 'Snapshot'), SNAPSHOT_PAGE_SIZE, Status='all'
         )
         return [self.snapshot(item, region) for item in items]
 

@@ -269,13 +269,8 @@ class EcsAdapter(
 
     def _groups(self, region: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         """Every DescribeSnapshotGroups item in ``region`` that ``params`` select, all pages."""
-        return token_pages(
-            lambda page: self.client.call('DescribeSnapshotGroups', dict(page, RegionId=region), region),
-            params,
-            lambda answer: listed(answer, 'SnapshotGroups', 'SnapshotGroup'),
-            GROUP_PAGE_SIZE,
-            action='DescribeSnapshotGroups',
-            region=region,
+        return self._listing(
+            region, 'DescribeSnapshotGroups', params, ('SnapshotGroups', 'SnapshotGroup'), GROUP_PAGE_SIZE
         )
 
     @staticmethod
@@ -400,14 +395,7 @@ class EcsAdapter(
 
     def _disk_items(self, region: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         """Every DescribeDisks item in ``region`` that ``params`` select, all pages."""
-        return token_pages(
-            lambda page: self.client.call('DescribeDisks', dict(page, RegionId=region), region),
-            params,
-            lambda answer: listed(answer, 'Disks', 'Disk'),
-            DISK_PAGE_SIZE,
-            action='DescribeDisks',
-            region=region,
-        )
+        return self._listing(region, 'DescribeDisks', params, ('Disks', 'Disk'), DISK_PAGE_SIZE)
 
     def _disks(self, region: str, params: Mapping[str, Any]) -> list[DrillDisk]:
         return [
