@@ -455,9 +455,12 @@ def list_resource_share_associations(call) -> dict:
             continue
         rows = []
         if kind == 'Resource':
+            # Only the rows the filters below keep are made (a DR run asks for one ResourceId a call, of shares that
+            # hold a thousand): the same rows, in the same order.
             rows += [
                 _association(share, kind, snapshot_id, SNAPSHOT, association_status(call.store, since, call.now), since)
                 for snapshot_id, since in share['resources'].items()
+                if (not resource_id or snapshot_id == resource_id) and (not target or snapshot_id == target)
             ]
             for snapshot_id, (resource_type, (reason, description)) in share['failed'].items():
                 row = _association(share, kind, snapshot_id, resource_type, 'Failed', share['updated'], description)

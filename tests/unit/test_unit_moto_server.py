@@ -1,12 +1,19 @@
 """The unit tests' moto server (conftest.moto_url) answers as moto does: a resource reads its tags by its id
 (conftest.ec2_tags_by_id), the same entries, in the same order, as moto's own scan of every tag (describe_tags filtered on
-the resource id); a response class's methods are listed once (conftest.method_names_once), as moto lists them."""
+the resource id); a response class's methods are listed once (conftest.method_names_once), as moto lists them; moto's
+packages are listed once (ebs_vault.moto_modules_listed_once), as moto lists them; an EC2 filter matches what moto's own
+matching matches (ebs_vault.filters_matched_by_value)."""
 
 from __future__ import annotations
 
+import datetime
 import os
 
+import moto
+import pytest
+from moto import backends
 from moto.core import responses, utils
+from moto.ec2 import utils as ec2_utils
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.core import TaggedEC2Resource
 from moto.ec2.responses import EC2Response
@@ -39,3 +46,82 @@ def test_a_response_class_lists_the_methods_moto_lists(moto_url):
     assert listed == utils.method_names_from_class(EC2Response) and 'describe_snapshots' in listed
     listed.append('changed by a caller')
     assert responses.method_names_from_class(EC2Response) == utils.method_names_from_class(EC2Response)
+
+
+def test_moto_lists_its_packages_once_and_the_same_names(moto_url):
+    assert (
+        moto_url
+        and backends.list_of_moto_modules.__qualname__ == 'moto_modules_listed_once.<locals>.list_of_moto_modules'
+    )
+    listed = list(backends.list_of_moto_modules())
+    assert listed == list(backends.list_of_moto_modules()) and 'ec2' in listed and 'sts' in listed
+    folder = os.path.dirname(moto.__file__)
+    assert listed == [
+        name
+        for name in sorted(os.listdir(folder))
+        if os.path.isdir(os.path.join(folder, name)) and not name.startswith('__')
+    ]
+
+
+class Resource:  # pylint: disable=too-few-public-methods
+    def __init__(self, value):
+        self.value = value
+
+    def get_filter_value(self, *_ignored):
+        return self.value
+
+
+@pytest.mark.parametrize(
+    'value',
+    [
+        'snap-0123',
+        'snap-9',
+        'Snap-0123',
+        'a*b',
+        'a?b',
+        'vol-[1]',
+        '',
+        'snap-0123 ',
+        True,
+        False,
+        42,
+        datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.timezone.utc),
+        ['dr', 'yes'],
+        {'dr': 'yes'}.keys(),
+        None,
+    ],
+    ids=repr,
+)
+@pytest.mark.parametrize(
+    'filter_value',
+    [
+        ['snap-0123'],
+        ['snap-0123', 'snap-9', 'vol-1'],
+        'snap-0123',
+        ['snap-*'],
+        ['snap-?'],
+        ['snap-[0-9]*', 'vol-1'],
+        ['a[*]b', 'a[?]b', 'vol-[[]1]'],
+        ['*'],
+        [''],
+        [],
+        ['true', '42', 'dr'],
+        ['dr', 'yes'],
+        ['2026-11-26T12:00:00.000Z'],
+        None,
+    ],
+    ids=repr,
+)
+def test_an_ec2_filter_matches_what_motos_own_matching_matches(moto_url, value, filter_value):
+    assert (
+        moto_url and ec2_utils.is_filter_matching.__qualname__ == 'filters_matched_by_value.<locals>.is_filter_matching'
+    )
+    own = ec2_utils.is_filter_matching.moto
+    try:
+        expected = own(Resource(value), 'a-filter', filter_value)
+    except TypeError as error:
+        with pytest.raises(TypeError):
+            ec2_utils.is_filter_matching(Resource(value), 'a-filter', filter_value)
+        assert error
+        return
+    assert ec2_utils.is_filter_matching(Resource(value), 'a-filter', filter_value) == expected

@@ -69,6 +69,8 @@ checked and answered as EC2 answers it, and nothing is kept.
 from __future__ import annotations
 
 import datetime
+import fnmatch
+import functools
 import io
 import os
 import re
@@ -613,11 +615,86 @@ def error_answer(start_response, error, request_id):
     return [answer]
 
 
+def moto_modules_listed_once():
+    """moto's server finds a request's service among moto's own packages (backends.list_of_moto_modules), which lists
+    moto's folder and stats each of its 170-odd entries on every request: a twentieth of the CPU of each AWS call of
+    test_call_budgets.py. The packages installed do not change while a server runs: listed once, the same names given
+    after, in the same order."""
+    from moto import backends  # pylint: disable=import-outside-toplevel  # moto comes with the server
+
+    listed = backends.list_of_moto_modules
+    if getattr(listed, 'once', False):
+        return
+    names = tuple(listed())
+
+    def list_of_moto_modules():
+        return iter(names)
+
+    list_of_moto_modules.once = True
+    backends.list_of_moto_modules = list_of_moto_modules
+
+
+# What makes fnmatch's pattern more than the text itself (fnmatch.translate escapes every other character).
+WILDCARDS = re.compile(r'[*?[]')
+
+
+class _FilterValue:  # pylint: disable=too-few-public-methods
+    """A resource's value of a filter, read once, for moto's own is_filter_matching."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def get_filter_value(self, *_ignored):
+        return self.value
+
+
+@functools.lru_cache(maxsize=64)
+def _patterns(filter_values):
+    """(the values that are text only, as a set; the patterns with a wildcard) of a filter's ``filter_values``; None
+    when one of them is not text (moto's own function then)."""
+    if not all(isinstance(value, str) for value in filter_values):
+        return None
+    return (
+        frozenset(value for value in filter_values if not WILDCARDS.search(value)),
+        tuple(value for value in filter_values if WILDCARDS.search(value)),
+    )
+
+
+def filters_matched_by_value():
+    """moto's EC2 filters (utils.is_filter_matching) match a text value against each of the filter's values with fnmatch,
+    one pattern after another: a DescribeSnapshots whose filter names 200 snapshot ids or tag values, over the thousands
+    of snapshots a region of test_call_budgets.py holds, runs fnmatch hundreds of thousands of times, a third of the AWS
+    runs' CPU time. A value without a wildcard (* ? [) matches as fnmatch matches it on POSIX, only the same text: those
+    are looked up in a set, the others matched with fnmatch as moto does, and every value that is not text is left to
+    moto's own function (test_unit_moto_server.py holds the two equal)."""
+    from moto.ec2 import utils  # pylint: disable=import-outside-toplevel  # moto comes with the server
+
+    matching = utils.is_filter_matching
+    if getattr(matching, 'by_value', False):
+        return
+
+    def is_filter_matching(obj, _filter, filter_value):
+        value = obj.get_filter_value(_filter)
+        split = None
+        if filter_value is not None and isinstance(value, str):
+            split = _patterns(tuple(filter_value) if isinstance(filter_value, list) else (filter_value,))
+        if split is None:
+            return matching(_FilterValue(value), _filter, filter_value)
+        texts, patterns = split
+        return value in texts or any(fnmatch.fnmatch(value, pattern) for pattern in patterns)
+
+    is_filter_matching.by_value = True
+    is_filter_matching.moto = matching
+    utils.is_filter_matching = is_filter_matching
+
+
 def with_ebs_vault(app):
     """``app`` (moto's WSGI application) with the lock calls and copies of shared snapshots answered here, and locked
     snapshots kept from deletion."""
 
     truer_snapshots()
+    moto_modules_listed_once()
+    filters_matched_by_value()
 
     def serve(environ, start_response):
         # EC2's calls only, told by the credential scope: a signature's hex digits may spell "ec2" in any other
