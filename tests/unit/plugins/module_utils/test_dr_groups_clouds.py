@@ -170,3 +170,54 @@ def test_ens_refuses_groups_before_any_call(fakecloud_clean):
         )
     assert refused.value.option == 'consistency_groups'
     assert fakecloud_calls(fakecloud_clean) == {}
+
+
+def test_a_torn_create_snapshots_set_on_ebs_is_not_copied_the_whole_one_before_it_is(moto_url):
+    """EBS (moto's server and the suites' EBS layer): a whole CreateSnapshots set, then one whose log member is held
+    pending (in flight: the whole set is copied), then fails (torn: still the whole set)."""
+    # pylint: disable-next=import-outside-toplevel
+    from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_vault
+
+    source, dr_region = 'eu-west-2', 'eu-north-1'
+    keys = {'access_key': 'AKIASNAPCOPYGROUPS02', 'secret_key': 'snapcopy-groups-secret'}
+    account = '123456789012'  # moto's account of these keys
+    client = ec2_with(moto_url, keys, source)
+    zone = source + 'a'
+    (instance,) = client.run_instances(
+        ImageId='ami-12345678', MinCount=1, MaxCount=1, Placement={'AvailabilityZone': zone}
+    )['Instances']
+    volumes = []
+    for device in ('/dev/sdf', '/dev/sdg'):
+        volume = client.create_volume(
+            Size=2,
+            AvailabilityZone=zone,
+            TagSpecifications=[{'ResourceType': 'volume', 'Tags': [{'Key': 'dr', 'Value': 'yes'}]}],
+        )['VolumeId']
+        client.attach_volume(VolumeId=volume, InstanceId=instance['InstanceId'], Device=device)
+        volumes.append(volume)
+    specification = {'InstanceId': instance['InstanceId'], 'ExcludeBootVolume': True}
+    whole = client.create_snapshots(InstanceSpecification=specification, Description='nightly')['Snapshots']
+    # The next set two seconds on by the cloud's clock (the layer's start times are whole seconds, EC2's finer).
+    ebs_vault.HELD_VOLUMES.add((account, source, volumes[1]))
+    ebs_vault.CLOCK['offset'] += 2
+    try:
+        torn = client.create_snapshots(InstanceSpecification=specification, Description='nightly')['Snapshots']
+    finally:
+        ebs_vault.HELD_VOLUMES.discard((account, source, volumes[1]))
+        ebs_vault.CLOCK['offset'] -= 2
+    held = next(snapshot['SnapshotId'] for snapshot in torn if snapshot['VolumeId'] == volumes[1])
+    adapter = EbsAdapter(AwsClient(dict(keys, endpoint_url=moto_url), botocore_module=botocore))
+    connection = dict(keys, endpoint_url=moto_url)
+    options = scope('aws', source, [dr_region], SELECTOR, consistency_groups='instance')
+    for outcome in ('in_flight', 'torn'):
+        if outcome == 'torn':
+            ebs_vault.fail_snapshot(account, source, held)
+        report = dr_run_with(adapter, options, connection=connection, clock=FakeClock())
+        assert report['protection']['status'] == PROTECTED, report['failures']
+        group = report['disks'][0]['consistency_group']
+        assert [found['state'] for found in group['newer_sets']] == [outcome]
+        assert sorted(disk['source_snapshot']['id'] for disk in report['disks']) == sorted(
+            snapshot['SnapshotId'] for snapshot in whole
+        )
+    sets, dummy = source_sets(adapter, dr_region)
+    assert sorted(sets) == sorted(snapshot['SnapshotId'] for snapshot in whole) and len(set(sets.values())) == 1
