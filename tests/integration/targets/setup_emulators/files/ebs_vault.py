@@ -595,9 +595,10 @@ def hold_snapshot(answer, account, region, params):
                 account, region, match.group(1).decode(), held=(account, region, params.get('VolumeId')) in HELD_VOLUMES
             )
         if _snapshots(account, region)[match.group(1).decode()].status != 'completed':
-            # moto wrote its answer before the snapshot was held: the answer says what DescribeSnapshots will.
-            body = body.replace(b'<status>completed</status>', b'<status>pending</status>').replace(
-                b'<progress>100%</progress>', b'<progress>0%</progress>'
+            # moto wrote its answer before the snapshot was held: the answer says what DescribeSnapshots will. Of the
+            # same length (blanks between the elements): moto has sent its Content-Length, which clients hold it to.
+            body = body.replace(b'<status>completed</status>', b'<status>pending</status>  ').replace(
+                b'<progress>100%</progress>', b'<progress>0%</progress>  '
             )
     return [body]
 
