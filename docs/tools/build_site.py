@@ -54,6 +54,7 @@ Cloud CBS, with a disaster-recovery role that keeps a DR region supplied.
    guide/credentials
    guide/idempotency
    guide/safety
+   guide/consistency
    guide/vault
    guide/posture
    guide/failed-copies
