@@ -343,3 +343,58 @@ def test_a_16_tib_volume_keeps_memory_small(moto_url, layers):
     finally:
         tracemalloc.stop()
     assert peak < 64 * 1024 * 1024, 'peak %d bytes' % peak
+
+
+def test_every_answer_and_refusal_is_named_in_botocores_ebs_model(moto_url, layers):
+    """The fields the layer answers are members of the operations' output shapes, its errors the model's exception
+    shapes, and their reasons values of the model's enums (botocore's data/ebs/2019-11-02/service-2.json): botocore's
+    parser would drop a misspelt field without a word."""
+    model = botocore.session.Session().get_service_model('ebs', api_version='2019-11-02')
+    # rest-json, signed as ebs (no signingName: the endpointPrefix is the signing name).
+    assert (model.metadata['protocol'], model.metadata['endpointPrefix']) == ('rest-json', 'ebs')
+    assert 'signingName' not in model.metadata
+    region = 'us-gov-east-1'
+    ec2 = client(moto_url, 'ec2', region)
+    volume, first = snapshot_of(moto_url, region, size=1)
+    layers.write_blocks(volume, [0, 1])
+    second = ec2.create_snapshot(VolumeId=volume)['SnapshotId']
+    now = ebs_vault.cloud_time()
+    with ebs_direct._LOCK:  # pylint: disable=protected-access  # as a request holds it
+        answers = {
+            'ListSnapshotBlocks': ebs_direct.list_snapshot_blocks(first, {'maxResults': '100'}, ACCOUNT, region, now),
+            'ListChangedBlocks': ebs_direct.list_changed_blocks(
+                second, {'firstSnapshotId': first, 'maxResults': '100'}, ACCOUNT, region, now
+            ),
+        }
+        block = json.loads(answers['ListSnapshotBlocks'][2])['Blocks'][0]
+        answers['GetSnapshotBlock'] = ebs_direct.get_snapshot_block(
+            first, str(block['BlockIndex']), {'blockToken': block['BlockToken']}, ACCOUNT, region, now
+        )
+    for name in ('ListSnapshotBlocks', 'ListChangedBlocks'):
+        output = model.operation_model(name).output_shape
+        body = json.loads(answers[name][2])
+        assert set(body) <= set(output.members), name
+        field = 'Blocks' if name == 'ListSnapshotBlocks' else 'ChangedBlocks'
+        assert body[field] and all(set(item) <= set(output.members[field].member.members) for item in body[field])
+    get = model.operation_model('GetSnapshotBlock').output_shape
+    headers = {
+        get.members[m].serialization['name'] for m in get.members if get.members[m].serialization.get('location')
+    }
+    assert headers == {'x-amz-Data-Length', 'x-amz-Checksum', 'x-amz-Checksum-Algorithm'}
+    assert headers <= set(answers['GetSnapshotBlock'][1])
+    assert answers['GetSnapshotBlock'][1]['x-amz-Checksum-Algorithm'] in get.members['ChecksumAlgorithm'].enum
+    # Every refusal in the layer's source: an exception shape of the model, with a reason of its enum.
+    with open(ebs_direct.__file__, encoding='utf-8') as source:
+        refusals = set(re.findall(r"'(\w+Exception)',\s*'([A-Z_]+)'", source.read()))
+    assert {code for code, dummy in refusals} == {
+        'ValidationException',
+        'ResourceNotFoundException',
+        'AccessDeniedException',
+    }
+    for code, reason in refusals:
+        shape = model.shape_for(code)
+        assert (
+            shape.metadata['exception']
+            and shape.metadata['error']['httpStatusCode'] == ebs_direct.EbsError.STATUS[code]
+        )
+        assert reason in shape.members['Reason'].enum, (code, reason)
