@@ -152,12 +152,17 @@ def moto_url():
         with_ebs_vault,
     )
 
+    # The EBS direct APIs and each snapshot's block data (ebs_direct.py), outside ebs_vault's layer: it sees every snapshot.
+    from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files.ebs_direct import (  # pylint: disable=import-outside-toplevel
+        with_ebs_direct,
+    )
+
     ec2_tags_by_id()
     method_names_once()
     server = make_server(
         '127.0.0.1',
         0,
-        counting_calls(with_ebs_vault(DomainDispatcherApplication(create_backend_app))),
+        counting_calls(with_ebs_direct(with_ebs_vault(DomainDispatcherApplication(create_backend_app)))),
         threaded=True,
         request_handler=quiet(request_handler()),
     )

@@ -1,5 +1,6 @@
 """moto's server, as `moto_server` runs it, with what moto lacks of EBS (ebs_vault.py: snapshot locks, copies of a
-snapshot another account shared) and one read-only addition for the tests: the STS sessions.
+snapshot another account shared; ebs_direct.py outside it: the EBS direct read APIs and each snapshot's block data) and
+one read-only addition for the tests: the STS sessions.
 
 GET /snapcopy-test/sts-sessions answers, as JSON, every session moto's STS handed out (role ARN,
 session name, external id, access key id, secret and token). The tests that prove that no temporary
@@ -20,6 +21,7 @@ import os
 import signal
 import sys
 
+from ebs_direct import with_ebs_direct  # beside this file, which is run as a script
 from ebs_vault import with_ebs_vault  # beside this file, which is run as a script
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.sts.models import sts_backends
@@ -59,7 +61,11 @@ def main(argv):
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     app = DomainDispatcherApplication(create_backend_app)
     run_simple(
-        args.host, args.port, with_sessions(with_ebs_vault(app)), threaded=True, request_handler=MotoRequestHandler
+        args.host,
+        args.port,
+        with_sessions(with_ebs_direct(with_ebs_vault(app))),
+        threaded=True,
+        request_handler=MotoRequestHandler,
     )
 
 

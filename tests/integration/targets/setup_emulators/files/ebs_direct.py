@@ -1,0 +1,547 @@
+"""The EBS direct read APIs (ListSnapshotBlocks, ListChangedBlocks, GetSnapshotBlock) for the EC2 snapshots of moto's
+server, as a WSGI layer in front of it (``with_ebs_direct(app)``, outside ebs_vault.py's layer), with deterministic block
+data for every snapshot: what verifying a DR copy against its source (issue 50) reads.
+
+The oracle is botocore's model of the ``ebs`` service (data/ebs/2019-11-02/service-2.json: protocol rest-json, signing
+name ``ebs``), then the EBS user guide's "Frequently asked questions for EBS direct APIs" (the FAQ below). From them:
+- ListSnapshotBlocks: GET /snapshots/{snapshotId}/blocks?maxResults&pageToken&startingBlockIndex; answers Blocks
+  [{BlockIndex, BlockToken}], ExpiryTime, VolumeSize (GiB), BlockSize (bytes), NextToken (absent on the last page).
+- ListChangedBlocks: GET /snapshots/{secondSnapshotId}/changedblocks?firstSnapshotId&maxResults&pageToken&
+  startingBlockIndex; answers ChangedBlocks [{BlockIndex, FirstBlockToken, SecondBlockToken}] ("FirstBlockToken ...
+  is absent if the first snapshot does not have the changed block that is on the second snapshot"), ExpiryTime,
+  VolumeSize, BlockSize, NextToken. Snapshots of two lineages: ValidationException UNRELATED_SNAPSHOTS (the model's
+  reason; its message is ours).
+- GetSnapshotBlock: GET /snapshots/{snapshotId}/blocks/{blockIndex}?blockToken; the body is the block's bytes, headers
+  x-amz-Data-Length, x-amz-Checksum (base64, GetSnapshotBlockResponse.Checksum) and x-amz-Checksum-Algorithm SHA256
+  (ChecksumAlgorithm's one value); 524,288 bytes a block (GetSnapshotBlockRequest.BlockIndex: "units of 512 KiB").
+- MaxResults 100-10,000 (shape MaxResults). botocore refuses under 100 before sending (its validator checks the
+  model's min); the FAQ says the service itself, sent under 100, "will return at least 100 results": so answered here
+  as 100. Over 10,000 (botocore checks no max) is refused, ValidationException INVALID_PARAMETER_VALUE (the reason is
+  ours: unverified). "If you specify NextToken, then StartingBlockIndex is ignored" (the requests' NextToken).
+- SnapshotId ^snap-[0-9a-f]+$, 1-64 characters: another is ValidationException INVALID_SNAPSHOT_ID (our reading of the
+  reason's name); BlockToken and PageToken ^[A-Za-z0-9+/=]+$, at most 256 (so are these tokens).
+- Errors: rest-json, the code in x-amzn-ErrorType, the request id in x-amzn-RequestId, the body {"message", "Reason"}:
+  ValidationException 400 (reasons INVALID_BLOCK_TOKEN, INVALID_PAGE_TOKEN, INVALID_SNAPSHOT_ID, UNRELATED_SNAPSHOTS,
+  INVALID_PARAMETER_VALUE), ResourceNotFoundException 404 (SNAPSHOT_NOT_FOUND), AccessDeniedException 403 (its Reason
+  is required: UNAUTHORIZED_ACCOUNT). Which reason AWS gives in each case is not in the model: unverified but for the
+  names themselves.
+- The FAQ: only a completed snapshot can be read ("Can a snapshot be accessed using the EBS direct APIs if it has a
+  pending status? No."); the code of the refusal is not documented: ValidationException INVALID_SNAPSHOT_ID here
+  (unverified). Block indexes are answered "unique, and in numerical order"; only blocks that hold written data are
+  listed; "block tokens are valid for seven days, and the next token is valid for 60 minutes" (both by the cloud's
+  clock, ebs_vault.cloud_time). A snapshot is read in its own account and region: another account's, even shared, is
+  answered as not found (unverified; the FAQ says only that public snapshots are not supported). Encrypted snapshots
+  are read as others (the FAQ: the caller needs the KMS key; no key is checked here).
+- A copy: "CopySnapshot ... creates an exact copy" (EC2 API reference, CopySnapshot): the copy lists the same blocks
+  with the same data, in any region. ListChangedBlocks compares snapshots of "the same volume/snapshot lineage": here,
+  a copy is of its source's lineage (so two copies of two snapshots of one volume compare, as incremental copies do).
+
+The block data, never held in memory: a volume of N GiB has N * 2,048 blocks. Its first data (generation "base") is a
+run of 1-16 written blocks in each 256-block chunk (128 MiB), placed by a hash of the volume id and the chunk; a write
+(write_blocks, write_range: a test's churn or "ransomware") appends an operation to the volume's list; a snapshot keeps
+the volume id, its size, how many operations it saw and the blocks a test corrupted on it (corrupt_block). A block's
+bytes are SHAKE-256 of (volume, index, the generation that wrote it), made when it is read; a corrupted block's of the
+snapshot it was corrupted on. A snapshot this layer did not see made (seeded in moto's backend directly) is taken up at
+its first read with its volume's operations of that moment.
+
+Test hooks, module-level as ebs_vault's: write_blocks, write_range, corrupt_block, DENIED ((account, operation) answered
+AccessDeniedException), EBS_CALLS (the EBS direct calls answered, by operation); and the same over HTTP for suites that
+run moto's server as a process: POST /snapcopy-test/ebs-direct with a JSON body {"write": {"volume_id", "indexes"} or
+{"volume_id", "start", "stop"}} or {"corrupt": {"snapshot_id", "index"}}.
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import collections
+import hashlib
+import heapq
+import hmac
+import io
+import json
+import re
+import threading
+import uuid
+from urllib.parse import parse_qs
+
+try:  # beside this file: a package in the unit tests, a script's folder in moto_server.py
+    from . import ebs_vault
+except ImportError:  # pragma: no cover  # run as moto_server.py's neighbour
+    import ebs_vault  # type: ignore[no-redef]
+
+BLOCK_SIZE = 524288  # GetSnapshotBlockRequest.BlockIndex: "a logical index in units of 512 KiB blocks"
+BLOCKS_PER_GIB = 1024 * 1024 * 1024 // BLOCK_SIZE
+MAX_RESULTS = (100, 10000)  # shape MaxResults
+BLOCK_TOKEN_SECONDS = 7 * 86400  # the FAQ: block tokens are valid for seven days
+PAGE_TOKEN_SECONDS = 3600  # the FAQ: the next token for 60 minutes
+CHUNK = 256  # blocks a chunk of a volume's first data: one run of written blocks in each
+RUN = 16  # at most this many blocks a run
+SNAPSHOT_ID = re.compile(r'snap-[0-9a-f]+')
+CREDENTIAL = re.compile(r'Credential=(?P<key>[^/]+)/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/')
+ROUTES = (
+    ('ListSnapshotBlocks', re.compile(r'/snapshots/(?P<snapshot>[^/]+)/blocks')),
+    ('ListChangedBlocks', re.compile(r'/snapshots/(?P<snapshot>[^/]+)/changedblocks')),
+    ('GetSnapshotBlock', re.compile(r'/snapshots/(?P<snapshot>[^/]+)/blocks/(?P<index>[^/]+)')),
+)
+ADMIN_PATH = '/snapcopy-test/ebs-direct'
+SECRET = uuid.uuid4().bytes  # the tokens' key, this process's
+
+Snapshot = collections.namedtuple('Snapshot', 'volume_id size_gib seen corrupt')  # corrupt: {index: label}
+Write = collections.namedtuple('Write', 'generation indexes start stop')  # indexes (sorted) or [start, stop)
+
+VOLUMES: dict = {}  # volume id -> [Write], in order
+SNAPSHOTS: dict = {}  # snapshot id -> Snapshot
+DENIED: set = set()  # (account, operation) answered AccessDeniedException UNAUTHORIZED_ACCOUNT
+EBS_CALLS: collections.Counter = collections.Counter()  # operation -> calls answered here
+_LOCK = threading.Lock()
+
+
+class EbsError(Exception):
+    STATUS = {'ValidationException': 400, 'ResourceNotFoundException': 404, 'AccessDeniedException': 403}
+
+    def __init__(self, code, reason, message):
+        super().__init__(message)
+        self.code, self.reason, self.message = code, reason, message
+
+
+# The test hooks.
+
+
+def write_blocks(volume_id, indexes):
+    """New data in the blocks ``indexes`` of ``volume_id``: its next snapshots hold it."""
+    with _LOCK:
+        writes = VOLUMES.setdefault(volume_id, [])
+        writes.append(Write(len(writes) + 1, tuple(sorted({int(i) for i in indexes})), None, None))
+
+
+def write_range(volume_id, start=0, stop=None):
+    """New data in every block from ``start`` up to ``stop`` (the volume's end when None): a rewrite of most of a disk,
+    as ransomware does, kept as one operation however large."""
+    with _LOCK:
+        writes = VOLUMES.setdefault(volume_id, [])
+        writes.append(Write(len(writes) + 1, None, int(start), None if stop is None else int(stop)))
+
+
+def corrupt_block(snapshot_id, index):
+    """The block ``index`` of the snapshot ``snapshot_id`` (a copy, say) holds other bytes, so another checksum."""
+    with _LOCK:
+        snapshot = _known(snapshot_id)
+        if snapshot is None:
+            raise KeyError(snapshot_id)
+        snapshot.corrupt[int(index)] = 'corrupt-%s' % snapshot_id
+
+
+def reset():
+    """Forget every volume's writes and every snapshot's data (a test's own regions make this rarely needed)."""
+    with _LOCK:
+        VOLUMES.clear()
+        SNAPSHOTS.clear()
+        DENIED.clear()
+        EBS_CALLS.clear()
+
+
+# The data.
+
+
+def _base_run(volume_id, chunk):
+    """(first, stop) of the run of written blocks of the first data in ``chunk``."""
+    digest = hashlib.sha256(('%s/%d' % (volume_id, chunk)).encode()).digest()
+    length = 1 + digest[0] % RUN
+    offset = int.from_bytes(digest[1:3], 'big') % (CHUNK - RUN + 1)
+    first = chunk * CHUNK + offset
+    return first, first + length
+
+
+def _base_from(volume_id, start, blocks):
+    """The blocks of the first data from ``start`` on, in order."""
+    chunk = max(start, 0) // CHUNK
+    while chunk * CHUNK < blocks:
+        first, stop = _base_run(volume_id, chunk)
+        yield from range(max(first, start), min(stop, blocks))
+        chunk += 1
+
+
+def _is_base(volume_id, index):
+    first, stop = _base_run(volume_id, index // CHUNK)
+    return first <= index < stop
+
+
+def _write_from(write, start, blocks):
+    if write.indexes is not None:
+        return (i for i in write.indexes if start <= i < blocks)
+    stop = blocks if write.stop is None else min(write.stop, blocks)
+    return iter(range(max(write.start, start), stop))
+
+
+def _covers(write, index):
+    if write.indexes is not None:
+        at = bisect.bisect_left(write.indexes, index)
+        return at < len(write.indexes) and write.indexes[at] == index
+    return write.start <= index and (write.stop is None or index < write.stop)
+
+
+def label(snapshot, index):
+    """What wrote block ``index`` of ``snapshot``: a corruption, a generation, 'base', or None (never written)."""
+    if index in snapshot.corrupt:
+        return snapshot.corrupt[index]
+    if not 0 <= index < snapshot.size_gib * BLOCKS_PER_GIB:
+        return None
+    for write in reversed(VOLUMES.get(snapshot.volume_id, [])[: snapshot.seen]):
+        if _covers(write, index):
+            return 'g%d' % write.generation
+    return 'base' if _is_base(snapshot.volume_id, index) else None
+
+
+def block_bytes(snapshot, index):
+    """The 524,288 bytes of block ``index`` of ``snapshot`` (it must be written)."""
+    return hashlib.shake_256(('%s/%d/%s' % (snapshot.volume_id, index, label(snapshot, index))).encode()).digest(
+        BLOCK_SIZE
+    )
+
+
+def _unique(indexes):
+    last = None
+    for index in indexes:
+        if index != last:
+            yield index
+            last = index
+
+
+def written_from(snapshot, start):
+    """The written blocks of ``snapshot`` from ``start`` on, in order, each once (none is materialized)."""
+    blocks = snapshot.size_gib * BLOCKS_PER_GIB
+    sources = [_base_from(snapshot.volume_id, start, blocks)]
+    sources += [_write_from(write, start, blocks) for write in VOLUMES.get(snapshot.volume_id, [])[: snapshot.seen]]
+    sources.append(iter(sorted(i for i in snapshot.corrupt if i >= start)))
+    return _unique(heapq.merge(*sources))
+
+
+def changed_from(first, second, start):
+    """(index, first's label, second's label) of the blocks that differ between two snapshots of one volume, from
+    ``start`` on, in order; ``first`` None: every written block of ``second``."""
+    if first is None:
+        return ((index, None, label(second, index)) for index in written_from(second, start))
+    low, high = sorted((first.seen, second.seen))
+    blocks = max(first.size_gib, second.size_gib) * BLOCKS_PER_GIB
+    sources = [_write_from(write, start, blocks) for write in VOLUMES.get(second.volume_id, [])[low:high]]
+    sources.append(iter(sorted(i for i in set(first.corrupt) | set(second.corrupt) if i >= start)))
+    if first.size_gib != second.size_gib:  # a grown volume's first data beyond the smaller size
+        smaller = min(first.size_gib, second.size_gib) * BLOCKS_PER_GIB
+        sources.append(i for i in _base_from(second.volume_id, max(start, smaller), blocks))
+    return (
+        (index, label(first, index), label(second, index))
+        for index in _unique(heapq.merge(*sources))
+        if label(first, index) != label(second, index)
+    )
+
+
+# moto's snapshots.
+
+
+def _moto_snapshot(snapshot_id, account=None, region=None):
+    """moto's Snapshot ``snapshot_id`` in ``account`` (any when None) and ``region`` (any when None), among the
+    backends moto holds already: moto makes a region's backend on its first look-up, which costs far more than this."""
+    from moto.ec2.models import ec2_backends  # pylint: disable=import-outside-toplevel  # moto's state, in moto's process
+
+    for owner in [account] if account else list(ec2_backends):
+        regional = dict.get(ec2_backends, owner) or {}
+        for where in [region] if region else list(regional):
+            backend = dict.get(regional, where)
+            found = backend.snapshots.get(snapshot_id) if backend is not None else None
+            if found is not None:
+                return found
+    return None
+
+
+def _known(snapshot_id, moto_snapshot=None, account=None, region=None):
+    """Our Snapshot of ``snapshot_id``, taken up from moto's (its volume's writes so far) when not seen yet. Under
+    _LOCK."""
+    snapshot = SNAPSHOTS.get(snapshot_id)
+    if snapshot is None:
+        moto_snapshot = moto_snapshot or _moto_snapshot(snapshot_id, account, region)
+        if moto_snapshot is None:
+            return None
+        volume = moto_snapshot.volume
+        snapshot = Snapshot(volume.id, int(volume.size), len(VOLUMES.get(volume.id, [])), {})
+        SNAPSHOTS[snapshot_id] = snapshot
+    return snapshot
+
+
+def took_snapshots(body, account, region):
+    """A CreateSnapshot(s) answer: each new snapshot holds its volume's data as it is now."""
+    with _LOCK:
+        for snapshot_id in re.findall(r'<snapshotId>(snap-[0-9a-f]+)</snapshotId>', body):
+            _known(snapshot_id, account=account, region=region)
+
+
+def copied_snapshot(body, params):
+    """A CopySnapshot answer: the copy holds its source's data exactly, corruptions too."""
+    match = re.search(r'<snapshotId>(snap-[0-9a-f]+)</snapshotId>', body)
+    if not match:
+        return
+    with _LOCK:
+        source = _known(params.get('SourceSnapshotId', ''), region=params.get('SourceRegion'))
+        if source is not None:
+            SNAPSHOTS[match.group(1)] = source._replace(corrupt=dict(source.corrupt))
+
+
+# The answers.
+
+
+def _mac(*parts):
+    return hmac.new(SECRET, '/'.join(str(part) for part in parts).encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def block_token(snapshot_id, index, expiry):
+    return base64.b64encode(('%d:%s' % (expiry, _mac('block', snapshot_id, index, expiry))).encode()).decode()
+
+
+def check_block_token(token, snapshot_id, index, now):
+    try:
+        expiry, mac = base64.b64decode(token, validate=True).decode().split(':')
+        valid = hmac.compare_digest(mac, _mac('block', snapshot_id, index, int(expiry))) and now < int(expiry)
+    except (ValueError, UnicodeDecodeError):
+        valid = False
+    if not valid:
+        raise EbsError(
+            'ValidationException',
+            'INVALID_BLOCK_TOKEN',
+            'The block token is not valid for block %d of snapshot %s, or has expired.' % (index, snapshot_id),
+        )
+
+
+def page_token(operation, snapshots, index, now):
+    expiry = int(now) + PAGE_TOKEN_SECONDS
+    mac = _mac('page', operation, snapshots, index, expiry)
+    return base64.b64encode(('%d:%d:%s' % (index, expiry, mac)).encode()).decode()
+
+
+def page_start(token, operation, snapshots, now):
+    try:
+        index, expiry, mac = base64.b64decode(token, validate=True).decode().split(':')
+        valid = hmac.compare_digest(mac, _mac('page', operation, snapshots, int(index), int(expiry)))
+        valid = valid and now < int(expiry)
+    except (ValueError, UnicodeDecodeError):
+        valid = False
+    if not valid:
+        raise EbsError('ValidationException', 'INVALID_PAGE_TOKEN', 'The page token is not valid, or has expired.')
+    return int(index)
+
+
+def _integer(query, name, default, low=0):
+    if name not in query:
+        return default
+    try:
+        value = int(query[name])
+    except ValueError:
+        value = low - 1
+    if value < low:
+        raise EbsError('ValidationException', 'INVALID_PARAMETER_VALUE', 'The value of %s is not valid.' % name)
+    return value
+
+
+def _max_results(query):
+    value = _integer(query, 'maxResults', MAX_RESULTS[1], low=-(2**31))
+    if value > MAX_RESULTS[1]:
+        raise EbsError(
+            'ValidationException',
+            'INVALID_PARAMETER_VALUE',
+            'MaxResults must be at most %d.' % MAX_RESULTS[1],
+        )
+    return max(value, MAX_RESULTS[0])  # the FAQ: under 100 answers at least 100
+
+
+def readable(snapshot_id, account, region):
+    """Our Snapshot of the caller's completed snapshot ``snapshot_id`` in ``region``. Under _LOCK."""
+    if not (SNAPSHOT_ID.fullmatch(snapshot_id) and len(snapshot_id) <= 64):
+        raise EbsError('ValidationException', 'INVALID_SNAPSHOT_ID', 'The snapshot ID %s is not valid.' % snapshot_id)
+    moto_snapshot = _moto_snapshot(snapshot_id, account, region)
+    if moto_snapshot is None:
+        raise EbsError(
+            'ResourceNotFoundException', 'SNAPSHOT_NOT_FOUND', 'The snapshot %s does not exist.' % snapshot_id
+        )
+    if moto_snapshot.status != 'completed':
+        raise EbsError(
+            'ValidationException',
+            'INVALID_SNAPSHOT_ID',
+            "The snapshot %s is in state '%s': only a completed snapshot can be read."
+            % (snapshot_id, moto_snapshot.status),
+        )
+    return _known(snapshot_id, moto_snapshot)
+
+
+def list_snapshot_blocks(snapshot_id, query, account, region, now):
+    snapshot = readable(snapshot_id, account, region)
+    size = _max_results(query)
+    if query.get('pageToken'):
+        start = page_start(query['pageToken'], 'ListSnapshotBlocks', snapshot_id, now)
+    else:
+        start = _integer(query, 'startingBlockIndex', 0)
+    expiry = int(now) + BLOCK_TOKEN_SECONDS
+    blocks, more = [], None
+    for index in written_from(snapshot, start):
+        if len(blocks) == size:
+            more = index
+            break
+        blocks.append({'BlockIndex': index, 'BlockToken': block_token(snapshot_id, index, expiry)})
+    answer = {'Blocks': blocks, 'ExpiryTime': expiry, 'VolumeSize': snapshot.size_gib, 'BlockSize': BLOCK_SIZE}
+    if more is not None:
+        answer['NextToken'] = page_token('ListSnapshotBlocks', snapshot_id, more, now)
+    return 200, {'Content-Type': 'application/json'}, json.dumps(answer).encode()
+
+
+def list_changed_blocks(second_id, query, account, region, now):
+    second = readable(second_id, account, region)
+    first_id = query.get('firstSnapshotId')
+    first = readable(first_id, account, region) if first_id else None
+    if first is not None and first.volume_id != second.volume_id:
+        raise EbsError(
+            'ValidationException',
+            'UNRELATED_SNAPSHOTS',
+            'The snapshots %s and %s are not of the same volume/snapshot lineage.' % (first_id, second_id),
+        )
+    size = _max_results(query)
+    pair = '%s,%s' % (first_id or '', second_id)
+    if query.get('pageToken'):
+        start = page_start(query['pageToken'], 'ListChangedBlocks', pair, now)
+    else:
+        start = _integer(query, 'startingBlockIndex', 0)
+    expiry = int(now) + BLOCK_TOKEN_SECONDS
+    changed, more = [], None
+    for index, was, now_is in changed_from(first, second, start):
+        if len(changed) == size:
+            more = index
+            break
+        item = {'BlockIndex': index}
+        if was is not None:
+            item['FirstBlockToken'] = block_token(first_id, index, expiry)
+        if now_is is not None:
+            item['SecondBlockToken'] = block_token(second_id, index, expiry)
+        changed.append(item)
+    answer = {'ChangedBlocks': changed, 'ExpiryTime': expiry, 'VolumeSize': second.size_gib, 'BlockSize': BLOCK_SIZE}
+    if more is not None:
+        answer['NextToken'] = page_token('ListChangedBlocks', pair, more, now)
+    return 200, {'Content-Type': 'application/json'}, json.dumps(answer).encode()
+
+
+def get_snapshot_block(snapshot_id, index_text, query, account, region, now):
+    snapshot = readable(snapshot_id, account, region)
+    try:
+        index = int(index_text)
+    except ValueError:
+        index = -1
+    if index < 0:
+        raise EbsError('ValidationException', 'INVALID_BLOCK', 'The block index %s is not valid.' % index_text)
+    check_block_token(query.get('blockToken', ''), snapshot_id, index, now)
+    if label(snapshot, index) is None:  # a token is only ever given for a written block
+        raise EbsError(
+            'ValidationException', 'INVALID_BLOCK', 'Block %d of snapshot %s holds no data.' % (index, snapshot_id)
+        )
+    data = block_bytes(snapshot, index)
+    headers = {
+        'Content-Type': 'application/octet-stream',
+        'x-amz-Data-Length': str(len(data)),
+        'x-amz-Checksum': base64.b64encode(hashlib.sha256(data).digest()).decode(),
+        'x-amz-Checksum-Algorithm': 'SHA256',
+    }
+    return 200, headers, data
+
+
+def answer_ebs(environ, scope):
+    """(status, headers, body) of an EBS direct read call, or None for another (moto answers it)."""
+    if environ.get('REQUEST_METHOD') != 'GET':
+        return None
+    path = environ.get('PATH_INFO', '')
+    routed = [(operation, route.fullmatch(path)) for operation, route in ROUTES]
+    operation, match = next(((operation, match) for operation, match in routed if match), (None, None))
+    if match is None:
+        return None
+    from moto.iam.models import get_account_id_from  # pylint: disable=import-outside-toplevel
+
+    account, region = get_account_id_from(scope.group('key')), scope.group('region')
+    query = {name: values[0] for name, values in parse_qs(environ.get('QUERY_STRING', '')).items()}
+    now = ebs_vault.cloud_time()
+    with _LOCK:
+        EBS_CALLS[operation] += 1
+        if (account, operation) in DENIED:
+            raise EbsError(
+                'AccessDeniedException', 'UNAUTHORIZED_ACCOUNT', 'You are not authorized to perform: ebs:%s' % operation
+            )
+        if operation == 'ListSnapshotBlocks':
+            return list_snapshot_blocks(match.group('snapshot'), query, account, region, now)
+        if operation == 'ListChangedBlocks':
+            return list_changed_blocks(match.group('snapshot'), query, account, region, now)
+        return get_snapshot_block(match.group('snapshot'), match.group('index'), query, account, region, now)
+
+
+def _settle():
+    """Snapshots whose time (ebs_vault's TIMINGS) has come complete before an EBS call reads them, as an EC2 call
+    would see them."""
+    if getattr(ebs_vault, 'PENDING', None):
+        with ebs_vault._GUARD:  # pylint: disable=protected-access
+            ebs_vault.settle(ebs_vault.cloud_time())
+
+
+def admin(environ):
+    """The test hooks over HTTP (the module's docstring)."""
+    order = json.loads(environ['wsgi.input'].read(int(environ.get('CONTENT_LENGTH') or 0)) or b'{}')
+    if 'write' in order:
+        write = order['write']
+        if 'indexes' in write:
+            write_blocks(write['volume_id'], write['indexes'])
+        else:
+            write_range(write['volume_id'], write.get('start', 0), write.get('stop'))
+    if 'corrupt' in order:
+        corrupt_block(order['corrupt']['snapshot_id'], order['corrupt']['index'])
+    return b'{}'
+
+
+def with_ebs_direct(app):
+    """``app`` (moto's WSGI application, with ebs_vault's layer) with the EBS direct read calls answered here, and the
+    block data of each snapshot it makes or copies recorded (the module's docstring)."""
+
+    def serve(environ, start_response):
+        scope = CREDENTIAL.search(environ.get('HTTP_AUTHORIZATION', ''))
+        if scope is None:
+            if environ.get('PATH_INFO') == ADMIN_PATH and environ.get('REQUEST_METHOD') == 'POST':
+                body = admin(environ)
+                start_response('200 OK', [('Content-Type', 'application/json'), ('Content-Length', str(len(body)))])
+                return [body]
+            return app(environ, start_response)
+        if scope.group('service') == 'ebs':
+            request_id = str(uuid.uuid4())
+            try:
+                _settle()
+                answered = answer_ebs(environ, scope)
+            except EbsError as error:
+                body = json.dumps({'message': error.message, 'Reason': error.reason}).encode()
+                answered = (
+                    EbsError.STATUS[error.code],
+                    {'Content-Type': 'application/json', 'x-amzn-ErrorType': error.code},
+                    body,
+                )
+            if answered is None:
+                return app(environ, start_response)
+            status, headers, body = answered
+            headers = dict(headers, **{'x-amzn-RequestId': request_id, 'Content-Length': str(len(body))})
+            start_response('%d %s' % (status, 'OK' if status == 200 else 'Error'), list(headers.items()))
+            return [body]
+        if scope.group('service') != 'ec2' or environ.get('REQUEST_METHOD') != 'POST':
+            return app(environ, start_response)
+        request = environ['wsgi.input'].read(int(environ.get('CONTENT_LENGTH') or 0))
+        environ['wsgi.input'] = io.BytesIO(request)
+        if b'Action=CreateSnapshot' not in request and b'Action=CopySnapshot' not in request:
+            return app(environ, start_response)
+        answer = b''.join(app(environ, start_response))
+        text = answer.decode('utf-8', 'replace')
+        if b'Action=CopySnapshot' in request:
+            params = {name: values[0] for name, values in parse_qs(request.decode('utf-8', 'replace')).items()}
+            copied_snapshot(text, params)
+        else:
+            from moto.iam.models import get_account_id_from  # pylint: disable=import-outside-toplevel
+
+            took_snapshots(text, get_account_id_from(scope.group('key')), scope.group('region'))
+        return [answer]
+
+    return serve
