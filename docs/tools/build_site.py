@@ -55,6 +55,7 @@ Cloud CBS, with a disaster-recovery role that keeps a DR region supplied.
    guide/idempotency
    guide/safety
    guide/consistency
+   guide/verify
    guide/vault
    guide/posture
    guide/failed-copies

@@ -125,6 +125,21 @@ options:
       - V(none), or an empty string as an AWX survey sends it, for no groups.
     type: str
     version_added: 0.2.0
+  verify:
+    description:
+      - Prove that each DR copy holds its source's data (AWS; C(docs/verify.md)). Each completed copy of the run not verified
+        before is read beside its source through the EBS direct APIs - both listed with C(ListSnapshotBlocks), and this many
+        blocks of both read with C(GetSnapshotBlock), their SHA-256 compared - or every block with V(full).
+      - A copy that lists other blocks than its source, or whose sampled data differ, is no DR copy (the disk's region is
+        without one) and fails the run, naming the blocks. A verified copy gets the tag C(snapcopy:verified) (when, and the
+        sample), and a later run reads it no more.
+      - Each copy's C(verification) in RV(disks) says what was read and what it cost (C(list_calls), C(get_calls),
+        C(bytes_read), C(usd) at EBS's prices); in check mode, what it would (the sources' block lists are read, no block).
+      - Needs O(wait). Alibaba Cloud and Tencent Cloud have no API that reads a snapshot's blocks, and refuse it before any
+        call; prove their copies with the restore drill (O(restore_test)).
+      - A number from 1 to 10000, V(full), or V(off) (or 0, or an empty string as an AWX survey sends it).
+    type: str
+    version_added: 0.2.0
   name_template:
     description:
       - The name of each copy (ECS, ENS, CBS), a Python format string with C({disk_id}), C({disk_name}), C({source_id}),
@@ -546,7 +561,10 @@ disks:
     run's, locked by this run - C(region), C(snapshot_id), C(action) and the lock), C(problems), and C(consistency_group)
     (null for a disk on its own; with O(consistency_groups), the group's C(name), its C(disks), the C(set_id) its copies are
     of, and C(newer_sets), the sets newer than its recovery point, each with C(set_id), C(state) V(in_flight) or V(torn),
-    and C(snapshots)). Each copy of a disk of a group has the C(set_id) it is of.
+    and C(snapshots)). Each copy of a disk of a group has the C(set_id) it is of. With O(verify), each copy has
+    C(verification) - C(action) V(verified), V(differs) (with C(why)), V(not_verified) (with the cloud's C(error)),
+    V(verified_before) (with its C(mark)), V(in_flight) or V(would_verify), and C(blocks), C(sampled), C(list_calls),
+    C(get_calls), C(bytes_read), C(usd) - and null without.
   returned: always
   type: list
   elements: dict

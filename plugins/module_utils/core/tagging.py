@@ -31,6 +31,8 @@ DISK_TAG = 'snapcopy:disk'
 # and the set its source snapshot is of, so that a later run, a person and dr_posture_info find the whole set.
 GROUP_TAG = 'snapcopy:group'
 SET_TAG = 'snapcopy:set'
+# On a DR copy whose blocks a run read beside its source's and found the same (dr.verify): when, and the sample.
+VERIFIED_TAG = 'snapcopy:verified'
 
 
 # On a DR copy where the cloud records no link to the copy's source (EBS, CBS): the copy's own id, written by the DR

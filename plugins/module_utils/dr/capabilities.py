@@ -127,6 +127,20 @@ class SnapshotSetAdapter(ABC):
         return instances.pop()
 
 
+class BlockReadAdapter(ABC):
+    """Reading a snapshot's blocks (dr.verify, dr_sync's ``verify``): EBS's direct APIs. A cloud without them verifies
+    no copy block by block."""
+
+    @abstractmethod
+    def snapshot_blocks(self, region: str, snapshot_id: str) -> dict[int, str]:
+        """{block index: its token} of every block the snapshot holds, all pages."""
+
+    @abstractmethod
+    def block_checksum(self, region: str, snapshot_id: str, index: int, token: str) -> str:
+        """The SHA-256 (base64) of one block's data as read, checked against the checksum the cloud sent with it (a
+        CloudError when they differ)."""
+
+
 class SnapshotLockAdapter(ABC):
     """Locking DR copies against deletion (dr_sync's ``lock``), and reading the locks before pruning: a DR adapter's
     third capability, on the clouds that lock a snapshot (EBS, ECS). A cloud without it refuses ``lock``, and its

@@ -79,8 +79,13 @@ def copy_standing(
 
 def not_copied(copy: Mapping[str, Any]) -> bool:
     """Whether a run's copy record is no copy at all: the engine could not make it, it carries an error (refused,
-    differs and was not used), or no read named it."""
-    return copy['action'] == NOT_COPIED or bool(copy.get('error')) or not copy.get('snapshot_id')
+    differs and was not used), no read named it, or its blocks were read and differ from its source's (dr.verify)."""
+    return (
+        copy['action'] == NOT_COPIED
+        or bool(copy.get('error'))
+        or not copy.get('snapshot_id')
+        or (copy.get('verification') or {}).get('action') == 'differs'
+    )
 
 
 def run_copy_standing(

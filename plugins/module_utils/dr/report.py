@@ -90,6 +90,8 @@ class DiskFacts:  # pylint: disable=too-many-instance-attributes  # one field a 
     problems: tuple[str, ...] = ()
     #: The disk's consistency group (phases.report.group_record; None: on its own).
     group: Mapping[str, Any] | None = None
+    #: The run's verification of each copy ({(region, copy id): record}, phases.verify; none without verify).
+    verification: Mapping[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
 
 # The total each copy action counts in.
@@ -388,6 +390,8 @@ def disk_record(
             snapshot = destination_outcome.snapshot
             copy['age_hours'] = round(snapshot.age_hours(now), 1) if snapshot is not None else None
             copy['completed'] = snapshot is not None and snapshot.state == COMPLETED
+            # A copy whose blocks were read and differ from its source's is none (dr.verify).
+            copy['verification'] = entry.verification.get((destination_outcome.destination, copy['snapshot_id'] or ''))
             copy['standing'], copy['recovery_point_age_hours'] = run_copy_standing(copy, source_age, rpo)
             copy['recovery_point'] = (
                 entry.source.created

@@ -34,6 +34,7 @@ from .phases.prune import prune_copies
 from .phases.read import list_dr_copies, read_disks
 from .phases.release import release_shares
 from .phases.report import RunPhases, run_report
+from .phases.verify import verify_copies
 from .restore import check_restore_settings, run_id
 
 if TYPE_CHECKING:
@@ -100,6 +101,16 @@ class DrRun:
     def validate(self) -> None:
         """Check templates, regions and copy options with the adapter's rules, before any call."""
         check_templates(self.settings)
+        if self.settings.verify.enabled and self.context.blocks is None:
+            raise InputError(
+                'verify',
+                '%s has no API that reads a snapshot\'s blocks, so no copy can be read beside its source: leave this '
+                'option unset, and prove the copies with the restore drill (restore_test)' % self.adapter.cloud,
+            )
+        if self.settings.verify.enabled and not self.settings.wait.wait and not self.check_mode:
+            raise InputError(
+                'verify', 'needs wait, so that it reads the copies this run makes once they have completed'
+            )
         if self.settings.groups.by is not None and self.context.sets is None:
             raise InputError(
                 'consistency_groups',
@@ -154,8 +165,9 @@ class DrRun:
             )
         )
         shares = release_shares(ctx)
-        # The locks' listing, with the marks they set: the drill and pruning see the copies as they are now.
+        # The locks' listing, with the marks they set: verification, the drill and pruning see the copies as they are.
         listed = locks.listed
+        verification = verify_copies(ctx, plans, outcomes=outcomes, listed=listed)
         drill = restore_drill(
             ctx, plans, outcomes=outcomes, listed=listed, source_disks=source_disks, run_id=self.run_id
         )
@@ -169,6 +181,7 @@ class DrRun:
             listing=listing,
             locks=locks,
             shares=shares,
+            verification=verification,
             drill=drill,
             pruning=pruning,
         )

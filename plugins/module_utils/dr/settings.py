@@ -123,6 +123,19 @@ class GroupSettings:
 
 
 @dataclass(frozen=True)
+class VerifySettings:
+    """Verification of the DR copies (dr.verify, dr_sync's ``verify``): ``sample`` blocks of each copy read and compared
+    with its source's, or every block (``full``); off when neither."""
+
+    sample: int | None = None
+    full: bool = False
+
+    @property
+    def enabled(self) -> bool:
+        return self.full or bool(self.sample)
+
+
+@dataclass(frozen=True)
 class DrSettings:  # pylint: disable=too-many-instance-attributes  # one attribute a concern, each a dataclass of its own
     """One DR run's settings: where from and to, which disks, and each concern's own settings."""
 
@@ -144,6 +157,7 @@ class DrSettings:  # pylint: disable=too-many-instance-attributes  # one attribu
     restore: RestoreSettings = field(default_factory=RestoreSettings)
     coverage: CoverageSettings = field(default_factory=CoverageSettings)
     groups: GroupSettings = field(default_factory=GroupSettings)
+    verify: VerifySettings = field(default_factory=VerifySettings)
 
     @property
     def region_names(self) -> list[str]:

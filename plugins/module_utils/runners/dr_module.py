@@ -38,8 +38,10 @@ from ..dr.settings import (
     GroupSettings,
     PrunePolicy,
     RestoreSettings,
+    VerifySettings,
     WaitSettings,
 )
+from ..dr.verify import MAX_SAMPLE
 from ..engine.copy_engine import default_backoff
 from .copy_module import (
     EXISTING_COPY_ARGUMENT_SPEC,
@@ -95,6 +97,7 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'coverage_exempt': {'type': 'dict'},
     'disk_ids': {'type': 'list', 'elements': 'str'},
     'consistency_groups': {},
+    'verify': {},
     'restore_test': {'type': 'bool', 'default': False},
     'restore_test_count': {'type': 'int', 'default': 1},
     'restore_test_zones': {'type': 'dict'},
@@ -223,6 +226,27 @@ def consistency_groups(value: Any) -> GroupSettings:
     )
 
 
+def verify_settings(value: Any) -> VerifySettings:
+    """``verify`` as a run takes it: ``full``, a number of blocks to sample per copy (1 to MAX_SAMPLE), or off (unset,
+    0, ``off``, ``false``, blank as an AWX survey sends it)."""
+    text = '' if value is None or value is False else str(value).strip().lower()
+    if text in ('', '0', 'off', 'false', 'no'):
+        return VerifySettings()
+    if text == 'full':
+        return VerifySettings(full=True)
+    try:
+        sample = int(text)
+    except ValueError:
+        sample = -1
+    if not 1 <= sample <= MAX_SAMPLE:
+        raise InputError(
+            'verify',
+            'is a number of blocks to read of each DR copy and its source (1 to %d), full (every block) or off, got %r'
+            % (MAX_SAMPLE, value),
+        )
+    return VerifySettings(sample=sample)
+
+
 def check_limits(params: dict[str, Any]) -> None:
     """The numbers of the run (pruning, slots, the RPO, progress) are in range, and pruning knows what to prune."""
     for option, high, unit in (
@@ -313,6 +337,7 @@ def dr_settings(params: dict[str, Any]) -> DrSettings:
             else None,
         ),
         groups=consistency_groups(params.get('consistency_groups')),
+        verify=verify_settings(params.get('verify')),
         restore=RestoreSettings(
             enabled=bool(params.get('restore_test')),
             count=params.get('restore_test_count', 1),

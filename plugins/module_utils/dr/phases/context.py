@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ...core.retry import CallRetry, PhaseRetry
 from ...engine.leases import Leases
-from ..capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter, SnapshotSetAdapter
+from ..capabilities import (
+    BlockReadAdapter,
+    DrAccountAdapter,
+    RestoreDrillAdapter,
+    SnapshotLockAdapter,
+    SnapshotSetAdapter,
+)
 
 if TYPE_CHECKING:
     import datetime
@@ -148,6 +154,11 @@ class PhaseContext:  # pylint: disable=too-many-instance-attributes  # what the 
     def sets(self) -> SnapshotSetAdapter | None:
         """The adapter as the cloud's snapshot sets (consistency groups), where it has them."""
         return self.adapter if isinstance(self.adapter, SnapshotSetAdapter) else None
+
+    @property
+    def blocks(self) -> BlockReadAdapter | None:
+        """The adapter as a reader of snapshots' blocks (verify), where the cloud has one."""
+        return self.adapter if isinstance(self.adapter, BlockReadAdapter) else None
 
     @property
     def drill(self) -> RestoreDrillAdapter | None:

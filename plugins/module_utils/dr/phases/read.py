@@ -229,10 +229,10 @@ def plan_disk(ctx: PhaseContext, disk: Disk, snapshots: Sequence[Snapshot]) -> D
 
 
 def list_dr_copies(ctx: PhaseContext) -> Listing:
-    """The copies of each DR region as they are now, where the locks, the restore drill or pruning need them (a drill
-    never deletes a copy)."""
+    """The copies of each DR region as they are now, where the locks, verification, the restore drill or pruning need
+    them (a drill never deletes a copy)."""
     settings = ctx.settings
-    if not (settings.restore.enabled or settings.lock is not None or settings.prune.deletes):
+    if not (settings.restore.enabled or settings.lock is not None or settings.prune.deletes or settings.verify.enabled):
         return Listing()
     calls = ctx.counted()
     copies = {region: tuple(calls.call(ctx.adapter.list_copies, region)) for region in settings.region_names}

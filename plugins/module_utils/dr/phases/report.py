@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .prune import Pruning
     from .read import Listing, Reading
     from .release import Shares
+    from .verify import Verification
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class RunPhases:  # pylint: disable=too-many-instance-attributes  # one field a 
     listing: Listing
     locks: Locks
     shares: Shares
+    verification: Verification
     drill: Drill
     pruning: Pruning
 
@@ -59,6 +61,7 @@ class RunPhases:  # pylint: disable=too-many-instance-attributes  # one field a 
             'listing': dict(self.listing.calls),
             'locks': dict(sorted(locks.items())),
             'shares': dict(self.shares.calls),
+            'verify': dict(self.verification.calls),
             'drill': dict(self.drill.calls),
             'prune': dict(self.pruning.calls),
         }
@@ -74,6 +77,7 @@ def disk_facts(phases: RunPhases) -> list[DiskFacts]:
             fresh.problems
             + phases.copies.problems.get(key, ())
             + phases.locks.problems.get(key, ())
+            + phases.verification.problems.get(key, ())
             + phases.pruning.problems.get(key, ())
         )
         facts.append(
@@ -85,6 +89,7 @@ def disk_facts(phases: RunPhases) -> list[DiskFacts]:
                 fresh_action=fresh.action,
                 outcomes=phases.copies.outcomes.get(key, ()),
                 locks=phases.locks.locks.get(key, {}),
+                verification=phases.verification.records,
                 other_locks=phases.locks.other_locks.get(key, ()),
                 pruned=phases.pruning.pruned.get(key, ()),
                 kept=phases.pruning.kept.get(key, ()),

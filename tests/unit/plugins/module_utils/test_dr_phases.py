@@ -26,6 +26,7 @@ PHASES = {
     'list_dr_copies': 'listing',
     'lock_copies': 'locks',
     'release_shares': 'shares',
+    'verify_copies': 'verify',
     'restore_drill': 'drill',
     'prune_copies': 'prune',
 }
@@ -102,7 +103,7 @@ def test_each_phase_counts_the_calls_it_sends(sent_in):
     report = run.run()
     assert report['totals']['copied'] == 2 and report['totals']['pruned'] == 2 and not report['failures']
     calls = run.phases.calls()
-    assert list(calls) == ['read', 'fresh', 'copy', 'marks', 'listing', 'locks', 'shares', 'drill', 'prune']
+    assert list(calls) == ['read', 'fresh', 'copy', 'marks', 'listing', 'locks', 'shares', 'verify', 'drill', 'prune']
     for phase, counts in calls.items():
         assert as_the_cloud_counts(counts) == sent.get(phase, {}), phase
     # What each phase asks for: one batched read of the disks and of their snapshots; a fresh snapshot, a copy and a
@@ -111,7 +112,7 @@ def test_each_phase_counts_the_calls_it_sends(sent_in):
     assert calls['read'] == {'disk_snapshots': 1, 'find_disks': 1}
     assert calls['fresh']['create_snapshot'] == 2 and calls['copy']['copy'] == 2 and calls['marks'] == {'tag_copy': 2}
     assert calls['listing'] == {'list_copies': 1} and calls['prune'] == {'delete_snapshot': 2, 'describe_locks': 1}
-    assert calls['locks'] == calls['shares'] == calls['drill'] == {}
+    assert calls['locks'] == calls['shares'] == calls['verify'] == calls['drill'] == {}
 
 
 def test_the_lock_pass_before_the_wait_counts_as_the_locks(sent_in):

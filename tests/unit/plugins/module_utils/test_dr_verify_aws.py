@@ -1,0 +1,164 @@
+"""Verified recovery points on AWS (issue 50, dr/verify.py): the DR run reads each new copy's blocks beside its
+source's through the EBS direct APIs (botocore's ebs client against moto's server and the suites' EBS direct layer,
+ebs_direct.py), marks a verified copy, and catches a copy whose data differ; check mode plans the calls and bytes from
+the sources' block lists, and reads no block."""
+
+from __future__ import annotations
+
+import botocore
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import VERIFIED_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.verify import BLOCK_BYTES
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import verify_settings
+from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_direct
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_assume_role_aws import ec2_with
+
+KEYS = {'access_key': 'AKIASNAPCOPYVERIFY01', 'secret_key': 'snapcopy-verify-secret'}
+SELECTOR = {'verify': 'yes'}
+
+
+def disks_with_snapshots(url, region, count=2):
+    """``count`` tagged 1 GiB volumes with a completed snapshot each: {volume id: snapshot id}."""
+    client = ec2_with(url, KEYS, region)
+    made = {}
+    for dummy in range(count):
+        volume = client.create_volume(
+            Size=1,
+            AvailabilityZone=region + 'a',
+            TagSpecifications=[{'ResourceType': 'volume', 'Tags': [{'Key': 'verify', 'Value': 'yes'}]}],
+        )['VolumeId']
+        made[volume] = client.create_snapshot(VolumeId=volume, Description='nightly')['SnapshotId']
+    return made
+
+
+def run(url, source, dr_region, check_mode=False, **options):
+    adapter = EbsAdapter(AwsClient(dict(KEYS, endpoint_url=url), botocore_module=botocore))
+    report = dr_run_with(
+        adapter,
+        scope('aws', source, [dr_region], SELECTOR, **options),
+        connection=dict(KEYS, endpoint_url=url),
+        clock=FakeClock(),
+        check_mode=check_mode,
+    )
+    return adapter, report
+
+
+def verifications(report):
+    return {copy['snapshot_id']: copy['verification'] for disk in report['disks'] for copy in disk['copies']}
+
+
+def test_a_run_with_verify_reads_each_copy_beside_its_source_and_marks_it(moto_url):
+    source, dr_region = 'us-west-1', 'ca-central-1'
+    made = disks_with_snapshots(moto_url, source)
+    ebs_direct.EBS_CALLS.clear()
+    adapter, report = run(moto_url, source, dr_region, verify=8)
+    assert report['protection']['status'] == 'protected', report['failures']
+    records = verifications(report)
+    assert len(records) == 2 and {record['action'] for record in records.values()} == {'verified'}
+    for record in records.values():
+        # Both sides listed (one page each), eight blocks read on each: what the plan says it costs.
+        assert (record['list_calls'], record['get_calls'], record['sampled']) == (2, 16, 8)
+        assert record['bytes_read'] == 16 * BLOCK_BYTES and record['mark'].endswith('sample=8')
+    assert ebs_direct.EBS_CALLS == {'ListSnapshotBlocks': 4, 'GetSnapshotBlock': 32}
+    copies = {copy.id: copy for copy in adapter.list_copies(dr_region)}
+    assert {copies[copy_id].tags.get(VERIFIED_TAG) for copy_id in records} == {
+        record['mark'] for record in records.values()
+    }
+    assert sorted(made.values()) == sorted(disk['source_snapshot']['id'] for disk in report['disks'])
+    # A rerun reads no block again: the marks say the copies were verified.
+    ebs_direct.EBS_CALLS.clear()
+    dummy, again = run(moto_url, source, dr_region, verify=8)
+    assert {record['action'] for record in verifications(again).values()} == {'verified_before'}
+    assert 'GetSnapshotBlock' not in ebs_direct.EBS_CALLS
+
+
+def test_a_copy_whose_block_differs_is_caught_no_copy_and_a_failure(moto_url):
+    source, dr_region = 'ap-northeast-3', 'sa-east-1'
+    disks_with_snapshots(moto_url, source, count=1)
+    adapter, first = run(moto_url, source, dr_region)
+    (copy_id,) = [copy['snapshot_id'] for disk in first['disks'] for copy in disk['copies']]
+    (source_id,) = [disk['source_snapshot']['id'] for disk in first['disks']]
+    blocks = adapter.snapshot_blocks(source, source_id)
+    ebs_direct.corrupt_block(copy_id, sorted(blocks)[-1])
+    # Every block read: the corrupted one among them.
+    dummy, report = run(moto_url, source, dr_region, verify='full')
+    record = verifications(report)[copy_id]
+    assert record['action'] == 'differs' and str(sorted(blocks)[-1]) in record['why']
+    assert record['sampled'] == len(blocks) and report['protection']['status'] == 'at risk'
+    assert report['totals']['without_dr_copy'] == 1
+    assert any('differs from its source' in failure and copy_id in failure for failure in report['failures'])
+    copy = next(copy for copy in adapter.list_copies(dr_region) if copy.id == copy_id)
+    assert VERIFIED_TAG not in copy.tags
+
+
+def test_check_mode_plans_the_calls_and_bytes_and_reads_no_block(moto_url, moto_calls):
+    source, dr_region = 'eu-west-3', 'eu-central-1'
+    made = disks_with_snapshots(moto_url, source, count=1)
+    reader = EbsAdapter(AwsClient(dict(KEYS, endpoint_url=moto_url), botocore_module=botocore))
+    blocks = len(reader.snapshot_blocks(source, next(iter(made.values()))))
+    moto_calls.clear()
+    ebs_direct.EBS_CALLS.clear()
+    dummy, report = run(moto_url, source, dr_region, check_mode=True, verify=4)
+    (record,) = verifications(report).values()
+    assert record == {
+        'action': 'would_verify',
+        'blocks': blocks,
+        'list_calls': 2,
+        'get_calls': 8,
+        'bytes_read': 8 * BLOCK_BYTES,
+        'usd': round(2 * 0.0006 / 1000 + 8 * 0.003 / 1000, 6),
+    }
+    assert ebs_direct.EBS_CALLS == {'ListSnapshotBlocks': 1} and 'CopySnapshot' not in moto_calls
+
+
+@pytest.mark.parametrize(
+    'value, sample, full',
+    [
+        (None, None, False),
+        ('', None, False),
+        ('off', None, False),
+        (0, None, False),
+        ('16', 16, False),
+        (64, 64, False),
+        ('full', None, True),
+        ('FULL', None, True),
+    ],
+)
+def test_verify_takes_what_people_type(value, sample, full):
+    settings = verify_settings(value)
+    assert (settings.sample, settings.full) == (sample, full)
+
+
+@pytest.mark.parametrize('value', ['some', -1, 10001, '1.5', 'all'])
+def test_verify_refuses_the_rest_naming_the_forms(value):
+    with pytest.raises(InputError, match=r'is a number of blocks to read .* full .* or off, got'):
+        verify_settings(value)
+
+
+def test_a_cloud_without_block_reads_refuses_verify_before_any_call(fakecloud_clean):
+    """ECS, ENS and CBS have no API that reads a snapshot's blocks (their models): verify is refused, not ignored."""
+    # pylint: disable-next=import-outside-toplevel
+    from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_call_budgets import (
+        fakecloud_adapter,
+        fakecloud_calls,
+    )
+
+    fakecloud_clean.admin.calls(reset=True)
+    with pytest.raises(InputError, match='has no API that reads a snapshot.s blocks') as refused:
+        dr_run_with(
+            fakecloud_adapter(fakecloud_clean, 'ecs'),
+            scope('ecs', 'cn-hangzhou', ['cn-shanghai'], SELECTOR, verify=16),
+            clock=FakeClock(),
+        )
+    assert refused.value.option == 'verify' and fakecloud_calls(fakecloud_clean) == {}
+
+
+def test_verify_needs_wait_to_read_the_copies_it_makes(moto_url):
+    with pytest.raises(InputError, match='needs wait'):
+        run(moto_url, 'us-west-1', 'ca-central-1', verify=8, wait=False)
