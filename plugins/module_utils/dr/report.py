@@ -391,7 +391,9 @@ def disk_record(
             copy['age_hours'] = round(snapshot.age_hours(now), 1) if snapshot is not None else None
             copy['completed'] = snapshot is not None and snapshot.state == COMPLETED
             # A copy whose blocks were read and differ from its source's is none (dr.verify).
-            copy['verification'] = entry.verification.get((destination_outcome.destination, copy['snapshot_id'] or ''))
+            copy['verification'] = entry.verification.get(
+                (destination_outcome.destination, copy['snapshot_id'] or outcome.request.source_id)
+            )
             copy['standing'], copy['recovery_point_age_hours'] = run_copy_standing(copy, source_age, rpo)
             copy['recovery_point'] = (
                 entry.source.created

@@ -34,7 +34,8 @@ VERIFIED_BEFORE, WOULD_VERIFY, NOT_YET = 'verified_before', 'would_verify', 'in_
 
 @dataclass(frozen=True)
 class Verification:
-    """The phase's result: a record per copy ({(region, copy id): record}), the problems of each disk, and the calls."""
+    """The phase's result: a record per copy ({(region, copy id): record}; a copy a check run plans by its source's id),
+    the problems of each disk, and the calls."""
 
     records: Mapping[tuple[str, str], dict[str, Any]] = dataclasses.field(default_factory=dict)
     problems: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
@@ -65,7 +66,8 @@ def verify_copies(
                 copy = destination.snapshot
                 if destination.action == NOT_COPIED or (copy is None and destination.action != WOULD_COPY):
                     continue
-                key = (destination.destination, copy.id if copy is not None else '')
+                # A copy by its id; one a check run plans (no id yet) by its source, which is the disk's own.
+                key = (destination.destination, copy.id if copy is not None else request.source_id)
                 source = (request.source_region, request.source_id)
                 try:
                     if source not in sources:
