@@ -21,8 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..core.errors import InputError
 from ..core.model import COMPLETED, FAILED, PENDING
 from ..core.tagging import SET_TAG
+from .capabilities import SnapshotSetAdapter
 from .settings import GROUP_BY_INSTANCE, GROUP_BY_TAG
 
 if TYPE_CHECKING:
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from ..core.model import Disk, Snapshot
+    from .capabilities import DrAdapter
     from .settings import GroupSettings
 
 #: A set's state: COMPLETED (a recovery point), IN_FLIGHT (a member still being made), TORN (never one).
@@ -53,6 +56,20 @@ class Group:
     def instances(self) -> list[str]:
         """The instances its disks are attached to."""
         return sorted({disk.instance_id for disk in self.disks if disk.instance_id})
+
+
+def sets_of(adapter: DrAdapter, settings: GroupSettings) -> SnapshotSetAdapter | None:
+    """The adapter as the cloud's snapshot sets when ``settings`` group disks (None without groups); an InputError
+    naming consistency_groups, before any call, where the cloud makes no sets."""
+    if settings.by is None:
+        return None
+    if not isinstance(adapter, SnapshotSetAdapter):
+        raise InputError(
+            'consistency_groups',
+            '%s has no API that snapshots disks together (no snapshot group, no multi-disk snapshot), so no set of '
+            'its disks is made at one moment: leave this option unset' % adapter.cloud,
+        )
+    return adapter
 
 
 def consistency_groups(disks: Iterable[Disk], settings: GroupSettings) -> list[Group]:

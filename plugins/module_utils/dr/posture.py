@@ -26,14 +26,14 @@ import datetime
 import time
 from typing import TYPE_CHECKING, Any, cast
 
-from ..core.errors import CloudError, InputError
+from ..core.errors import CloudError
 from ..core.model import COMPLETED, DELETING, FAILED, PENDING, parse_time
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
 from ..core.tagging import RESTORE_SCOPE_TAG, RESTORE_UNTIL_TAG, SET_TAG, SHARE_LEASE_TAG_PREFIX, SOURCE_TAG
 from ..engine.copy_engine import run_retry
-from .capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter, SnapshotSetAdapter
+from .capabilities import DrAccountAdapter, RestoreDrillAdapter, SnapshotLockAdapter
 from .coverage import Coverage, coverage_notes, model_fields, scope_disks
-from .groups import consistency_groups, newest_complete_set
+from .groups import consistency_groups, newest_complete_set, sets_of
 from .leases import LeaseTerms, lease_seconds, leases_under
 from .lock import read_locks
 from .protection import (
@@ -269,14 +269,8 @@ class PostureRead:
     def _groups(self, disks: list[Disk]) -> list[Group]:
         """The consistency groups of ``disks`` (none without consistency_groups); refused, as a run refuses it, where the
         cloud makes no sets."""
-        if self.settings.groups.by is None:
+        if sets_of(self.adapter, self.settings.groups) is None:
             return []
-        if not isinstance(self.adapter, SnapshotSetAdapter):
-            raise InputError(
-                'consistency_groups',
-                '%s has no API that snapshots disks together (no snapshot group, no multi-disk snapshot), so no set of '
-                'its disks is made at one moment: leave this option unset' % self.adapter.cloud,
-            )
         return consistency_groups(disks, self.settings.groups)
 
     def _disk_record(self, disk: Disk, snapshots: list[Snapshot], group: Group | None = None) -> dict[str, Any]:

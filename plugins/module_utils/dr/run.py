@@ -21,6 +21,7 @@ from ..core.errors import InputError
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
 from ..core.progress import Progress
 from ..engine.copy_engine import run_retry
+from .groups import sets_of
 from .leases import LeaseTerms, lease_seconds
 from .lock import check_lock
 from .phases.context import COPY_WORKERS, PhaseContext
@@ -111,12 +112,7 @@ class DrRun:
             raise InputError(
                 'verify', 'needs wait, so that it reads the copies this run makes once they have completed'
             )
-        if self.settings.groups.by is not None and self.context.sets is None:
-            raise InputError(
-                'consistency_groups',
-                '%s has no API that snapshots disks together (no snapshot group, no multi-disk snapshot), so no set of '
-                'its disks is made at one moment: leave this option unset' % self.adapter.cloud,
-            )
+        sets_of(self.adapter, self.settings.groups)
         if self.settings.lock is not None:
             check_lock(self.settings.lock, self.adapter, self.settings.copy.options)
         if self.settings.restore.enabled:

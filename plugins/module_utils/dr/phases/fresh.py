@@ -93,11 +93,13 @@ def take_fresh_snapshots(ctx: PhaseContext, plans: Sequence[DiskPlan]) -> FreshS
             fresh_sets[plan.key] = made_set
             actions[plan.key] = 'created'
     _wait(ctx, calls, fresh)
+    incomplete = _incomplete_sets(plans, fresh)
     by_disk: dict[str, FreshSnapshot] = {}
     for plan in plans:
         snapshot, source = fresh[plan.key], plan.source
         set_id: str | None = plan.set_id
-        if snapshot is not None and snapshot.state == COMPLETED and _set_completed(plan, plans, fresh):
+        whole = plan.group is None or plan.group.key not in incomplete
+        if snapshot is not None and snapshot.state == COMPLETED and whole:
             source, set_id = snapshot, fresh_sets[plan.key]
         elif snapshot is not None and snapshot.state == FAILED:
             problems[plan.key].append(
@@ -107,16 +109,19 @@ def take_fresh_snapshots(ctx: PhaseContext, plans: Sequence[DiskPlan]) -> FreshS
     return FreshSnapshots(by_disk=by_disk, calls=calls.cost.counts())
 
 
-def _set_completed(plan: DiskPlan, plans: Sequence[DiskPlan], fresh: Mapping[str, Snapshot | None]) -> bool:
-    """Whether a disk's fresh snapshot may be copied: always on its own; of a group, only once every member's snapshot
-    of the fresh set has completed (until then its members are copied from the group's last complete set, never some
-    from one moment and some from another)."""
-    if plan.group is None:
-        return True
-    members = [other for other in plans if other.group is not None and other.group.key == plan.group.key]
-    return len(members) == len(plan.group.disks) and all(
-        (fresh[member.key] is not None and cast('Snapshot', fresh[member.key]).state == COMPLETED) for member in members
-    )
+def _incomplete_sets(plans: Sequence[DiskPlan], fresh: Mapping[str, Snapshot | None]) -> set[str]:
+    """The groups (by key) whose fresh set may not be copied yet: not every member's snapshot of it has completed. Until
+    it has, their members are copied from the group's last complete set, never some from one moment and some from
+    another."""
+    completed: dict[str, int] = {}
+    sizes: dict[str, int] = {}
+    for plan in plans:
+        if plan.group is not None:
+            sizes[plan.group.key] = len(plan.group.disks)
+            snapshot = fresh[plan.key]
+            done = snapshot is not None and snapshot.state == COMPLETED
+            completed[plan.group.key] = completed.get(plan.group.key, 0) + done
+    return {key for key, size in sizes.items() if completed[key] != size}
 
 
 def _to_make(plans: Sequence[DiskPlan]) -> list[tuple[Group | None, list[DiskPlan]]]:

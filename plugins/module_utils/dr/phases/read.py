@@ -140,16 +140,15 @@ def _group_points(
     points = []
     for group in groups:
         point = group_point(group.name, group.disk_ids, snapshots, lambda snapshot: set_ids.get(snapshot.id))
-        refusal = _set_refusal(sets, group)
+        refusal = _set_refusal(sets, ctx.adapter.cloud, group)
         if refusal:
             problems.append(refusal)
         points.append((group, point))
     return points
 
 
-def _set_refusal(sets: SnapshotSetAdapter, group: Group) -> str | None:
-    """Why the cloud can make no set of ``group``'s disks (None: it can)."""
-    cloud = getattr(sets, 'cloud', 'the cloud')
+def _set_refusal(sets: SnapshotSetAdapter, cloud: str, group: Group) -> str | None:
+    """Why ``cloud`` can make no set of ``group``'s disks (None: it can)."""
     if not sets.sets_span_instances and len(group.instances) > 1:
         return 'consistency group %s holds disks of %d instances (%s): %s makes a set of one instance\'s disks only' % (
             group.name,
