@@ -192,6 +192,12 @@ class DrillDisk:  # pylint: disable=too-many-instance-attributes  # what the clo
     snapshot_id: str | None = None
     size: int | None = None
     message: str | None = None
+    #: The instance the disk is attached to (or being attached to or detached from); None when it is free.
+    attached_to: str | None = None
+    #: ATTACHING, ATTACHED or DETACHING while attached_to is set (the cloud's word maps to one of them).
+    attachment: str | None = None
+    #: The device name the cloud gives the attachment (EC2's Device, ECS's Device), where it gives one.
+    device: str | None = None
 
     def __post_init__(self) -> None:
         if self.cloud_state is None:
@@ -200,6 +206,23 @@ class DrillDisk:  # pylint: disable=too-many-instance-attributes  # what the clo
 
     def __repr__(self) -> str:
         return 'DrillDisk(%r, %r, %r)' % (self.id, self.region, self.cloud_state)
+
+
+# A drill disk's attachment, in every cloud's words (DrillDisk.attachment).
+ATTACHING, ATTACHED, DETACHING = 'attaching', 'attached', 'detaching'
+
+
+@dataclass(frozen=True)
+class DrillHost:
+    """An instance of the user's in a DR region that the drill attaches its disks to, for the user's own checks
+    (restore_test_validate). ``running`` is True when the cloud says the instance runs (a disk can be attached)."""
+
+    id: str  # pylint: disable=invalid-name  # the cloud's instance id
+    region: str
+    zone: str | None
+    running: bool
+    cloud_state: str
+    name: str | None = None
 
 
 @dataclass(eq=False, repr=False)

@@ -17,7 +17,7 @@ from ..engine.capabilities import CopyAdapter
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from ..core.model import Disk, DrillDisk, LockSettings, Snapshot, SnapshotLock
+    from ..core.model import Disk, DrillDisk, DrillHost, LockSettings, Snapshot, SnapshotLock
     from .leases import LeaseTerms
 
 
@@ -139,6 +139,28 @@ class BlockReadAdapter(ABC):
     def block_checksum(self, region: str, snapshot_id: str, index: int, token: str) -> str:
         """The SHA-256 (base64) of one block's data as read, checked against the checksum the cloud sent with it (a
         CloudError when they differ)."""
+
+
+class DrillHostAdapter(ABC):
+    """The drill's disks attached to an instance of the user's, where the user's own tasks check the data
+    (restore_test_validate). A restore drill adapter's further capability: ``class XAdapter(DrAdapter,
+    RestoreDrillAdapter, DrillHostAdapter)``. describe_test_disks and find_test_disks fill DrillDisk's attached_to,
+    attachment and device."""
+
+    @abstractmethod
+    def drill_host(self, region: str, instance_id: str) -> DrillHost:
+        """The instance ``instance_id`` in ``region`` (a read): its zone and whether it runs. One the cloud does not
+        list raises the cloud's not-found error (kind NOT_FOUND)."""
+
+    @abstractmethod
+    def attach_test_disk(self, region: str, disk_id: str, instance_id: str) -> None:
+        """Start attaching the test disk ``disk_id`` to ``instance_id`` (both in ``region``, one zone); the drill
+        waits for DrillDisk.attachment ATTACHED."""
+
+    @abstractmethod
+    def detach_test_disk(self, region: str, disk_id: str, instance_id: str) -> None:
+        """Start detaching the test disk ``disk_id`` from ``instance_id``; the drill waits for attached_to None before
+        it deletes the disk (an attached disk cannot be deleted on any of the clouds)."""
 
 
 class SnapshotLockAdapter(ABC):
