@@ -48,6 +48,17 @@ Test hooks, module-level as ebs_vault's: write_blocks, write_range, corrupt_bloc
 AccessDeniedException), EBS_CALLS (the EBS direct calls answered, by operation); and the same over HTTP for suites that
 run moto's server as a process: POST /snapcopy-test/ebs-direct with a JSON body {"write": {"volume_id", "indexes"} or
 {"volume_id", "start", "stop"}} or {"corrupt": {"snapshot_id", "index"}}.
+
+The device directory: a restore drill's user tasks read the disks it attached, here as files. With the environment
+variable SNAPCOPY_DEVICE_DIR set in the emulator's process (read at each call, so a test may set it for a while), an
+AttachVolume that moto carried out writes the file <SNAPCOPY_DEVICE_DIR>/<volume id> (the folder made if missing), and a
+DetachVolume that it carried out removes it. The file is what the instance would read from the device: the data of the
+snapshot the volume was made from, as it was when CreateVolume made the volume (the blocks listed above, corruptions
+too, each at its index * 524,288 bytes), sparse, as long as the volume (its size in GiB * 2**30 bytes); a volume made
+from no snapshot is all zeros. It is written whole before AttachVolume answers (under a hidden name first, then renamed:
+a reader never sees half a file). Writes to the restored volume itself (write_blocks on its id) are not in it, nor is a
+volume attached or detached other than by AttachVolume and DetachVolume (an instance's root volume, a terminated
+instance's volumes), and a file stays when the variable is unset before the volume is detached.
 """
 
 from __future__ import annotations
@@ -60,6 +71,7 @@ import heapq
 import hmac
 import io
 import json
+import os
 import re
 import threading
 import uuid
@@ -85,6 +97,8 @@ ROUTES = (
     ('GetSnapshotBlock', re.compile(r'/snapshots/(?P<snapshot>[^/]+)/blocks/(?P<index>[^/]+)')),
 )
 ADMIN_PATH = '/snapcopy-test/ebs-direct'
+DEVICE_DIR_VARIABLE = 'SNAPCOPY_DEVICE_DIR'  # the device directory (the module's docstring)
+ACTION = re.compile(rb'(?:^|&)Action=([A-Za-z]+)(?:&|$)')
 SECRET = uuid.uuid4().bytes  # the tokens' key, this process's
 
 Snapshot = collections.namedtuple('Snapshot', 'volume_id size_gib seen corrupt')  # corrupt: {index: label}
@@ -92,6 +106,7 @@ Write = collections.namedtuple('Write', 'generation indexes start stop')  # inde
 
 VOLUMES: dict = {}  # volume id -> [Write], in order
 SNAPSHOTS: dict = {}  # snapshot id -> Snapshot
+VOLUME_DATA: dict = {}  # volume id -> the Snapshot it was made from, as it was then (the device directory)
 DENIED: set = set()  # (account, operation) answered AccessDeniedException UNAUTHORIZED_ACCOUNT
 EBS_CALLS: collections.Counter = collections.Counter()  # operation -> calls answered here
 _LOCK = threading.Lock()
@@ -137,6 +152,7 @@ def reset():
     with _LOCK:
         VOLUMES.clear()
         SNAPSHOTS.clear()
+        VOLUME_DATA.clear()
         DENIED.clear()
         EBS_CALLS.clear()
 
@@ -195,9 +211,11 @@ def label(snapshot, index):
 
 def block_bytes(snapshot, index):
     """The 524,288 bytes of block ``index`` of ``snapshot`` (it must be written)."""
-    return hashlib.shake_256(('%s/%d/%s' % (snapshot.volume_id, index, label(snapshot, index))).encode()).digest(
-        BLOCK_SIZE
-    )
+    return _data(snapshot.volume_id, index, label(snapshot, index))
+
+
+def _data(volume_id, index, written_by):
+    return hashlib.shake_256(('%s/%d/%s' % (volume_id, index, written_by)).encode()).digest(BLOCK_SIZE)
 
 
 def _unique(indexes):
@@ -284,6 +302,89 @@ def copied_snapshot(body, params):
         source = _known(params.get('SourceSnapshotId', ''), region=params.get('SourceRegion'))
         if source is not None:
             SNAPSHOTS[match.group(1)] = source._replace(corrupt=dict(source.corrupt))
+
+
+# The device directory.
+
+
+def made_volume(body, params, region):
+    """A CreateVolume answer: a volume made from a snapshot holds the snapshot's data as it is now (a corruption of the
+    snapshot after this is not the volume's)."""
+    match = re.search(r'<volumeId>(vol-[0-9a-f]+)</volumeId>', body)
+    if not match or not params.get('SnapshotId'):
+        return
+    with _LOCK:
+        source = _known(params['SnapshotId'], region=region)  # any account's: a snapshot shared with the caller
+        if source is not None:
+            VOLUME_DATA[match.group(1)] = source._replace(corrupt=dict(source.corrupt))
+
+
+def device_file(volume_id):
+    """The path of ``volume_id``'s file in the device directory; None when SNAPCOPY_DEVICE_DIR is not set."""
+    folder = os.environ.get(DEVICE_DIR_VARIABLE)
+    return os.path.join(folder, volume_id) if folder else None
+
+
+def attached(volume_id, account, region):
+    """After an AttachVolume that moto carried out: the volume's file in the device directory, when there is one."""
+    path = device_file(volume_id)
+    if path is None:
+        return
+    from moto.ec2.models import ec2_backends  # pylint: disable=import-outside-toplevel
+
+    volume = ec2_backends[account][region].volumes.get(volume_id)
+    if volume is None:
+        return
+    with _LOCK:
+        source = VOLUME_DATA.get(volume_id)
+        if source is None and volume.snapshot_id:  # a volume made in moto's backend directly
+            source = _known(volume.snapshot_id, region=region)
+        # What wrote each block, read under the lock; the bytes made after.
+        blocks = [(index, label(source, index)) for index in written_from(source, 0)] if source else []
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    part = os.path.join(os.path.dirname(path), '.%s.part' % volume_id)
+    with open(part, 'wb') as handle:
+        for index, written_by in blocks:
+            handle.seek(index * BLOCK_SIZE)
+            handle.write(_data(source.volume_id, index, written_by))
+        handle.truncate(int(volume.size) * BLOCKS_PER_GIB * BLOCK_SIZE)
+    os.replace(part, path)
+
+
+def detached(volume_id):
+    """After a DetachVolume that moto carried out: the volume's file gone from the device directory."""
+    path = device_file(volume_id)
+    if path is not None and os.path.exists(path):
+        os.remove(path)
+
+
+def _answer(app, environ, start_response):
+    """(moto's answer as bytes, whether it is a success) of the request."""
+    statuses = []
+
+    def starting(status, headers, exc_info=None):
+        statuses.append(status)
+        return start_response(status, headers, exc_info)
+
+    body = b''.join(app(environ, starting))
+    return body, bool(statuses) and statuses[0].startswith('200')
+
+
+def volume_call(app, environ, start_response, request, action, scope):
+    """CreateVolume, AttachVolume or DetachVolume, answered by the layers inside, then the device directory's part."""
+    from moto.iam.models import get_account_id_from  # pylint: disable=import-outside-toplevel
+
+    body, done = _answer(app, environ, start_response)
+    if done:
+        params = {name: values[0] for name, values in parse_qs(request.decode('utf-8', 'replace')).items()}
+        region = scope.group('region')
+        if action == 'CreateVolume':
+            made_volume(body.decode('utf-8', 'replace'), params, region)
+        elif action == 'AttachVolume':
+            attached(params.get('VolumeId', ''), get_account_id_from(scope.group('key')), region)
+        else:
+            detached(params.get('VolumeId', ''))
+    return [body]
 
 
 # The answers.
@@ -531,6 +632,9 @@ def with_ebs_direct(app):
             return app(environ, start_response)
         request = environ['wsgi.input'].read(int(environ.get('CONTENT_LENGTH') or 0))
         environ['wsgi.input'] = io.BytesIO(request)
+        action = ACTION.search(request)
+        if action and action.group(1) in (b'CreateVolume', b'AttachVolume', b'DetachVolume'):
+            return volume_call(app, environ, start_response, request, action.group(1).decode(), scope)
         if b'Action=CreateSnapshot' not in request and b'Action=CopySnapshot' not in request:
             return app(environ, start_response)
         answer = b''.join(app(environ, start_response))

@@ -1,6 +1,6 @@
 """What moto's server lacks of EBS (moto 5.2.5), as a WSGI layer in front of it: snapshot locks (LockSnapshot,
-DescribeLockedSnapshots, DeleteSnapshot's refusal of a locked snapshot), and CopySnapshot of a snapshot that another
-account shared (moto copies within one account only).
+DescribeLockedSnapshots, DeleteSnapshot's refusal of a locked snapshot), CopySnapshot of a snapshot that another
+account shared (moto copies within one account only), and AttachVolume's refusals.
 
 Copies across accounts, from the EC2 reference (CopySnapshot, ModifySnapshotAttribute) and the EBS user guide's "Share a
 snapshot": the caller copies a snapshot of another account's when that account gave it createVolumePermission (its
@@ -64,6 +64,17 @@ Multi-volume snapshots and snapshots in flight, as botocore's EC2 model (2016-11
 
 A test that plays a lock the cloud answers but does not hold names (account, 'LockSnapshot') in HOLLOW: the call is
 checked and answered as EC2 answers it, and nothing is kept.
+
+Attaching volumes (a restore drill's disks on a drill host): moto 5.2.5 attaches whatever it is asked to, over an
+attachment already there. Refused here as the EC2 API reference's "Error codes" name the refusals (the messages'
+wording is ours, after what EC2 users quote: unverified):
+- a volume attached already (to any instance): VolumeInUse;
+- a volume in another availability zone than the instance: InvalidVolume.ZoneMismatch;
+- a device name the instance uses already: InvalidParameterValue ("Attachment point ... is already in use").
+An unknown volume or instance is moto's to answer (InvalidVolume.NotFound, InvalidInstanceID.NotFound). moto itself
+refuses DeleteVolume of an attached volume (VolumeInUse), DetachVolume of one not attached (InvalidAttachment.NotFound),
+and attaches and detaches at once: DescribeVolumes never shows attaching or detaching, though AttachVolume answers
+attaching and DetachVolume detaching.
 """
 
 from __future__ import annotations
@@ -334,6 +345,30 @@ def refuse_unfinished(params, region):
     snapshot = _snapshot_anywhere(where, snapshot_id)
     if snapshot is not None and snapshot.status != 'completed':
         raise Ec2Error('IncorrectState', "Snapshot '%s' is not 'completed'." % snapshot_id)
+
+
+def refuse_attachment(params, account, region):
+    """AttachVolume's refusals that moto lacks (the module's docstring)."""
+    from moto.ec2.models import ec2_backends  # pylint: disable=import-outside-toplevel
+
+    backend = ec2_backends[account][region]
+    volume = backend.volumes.get(params.get('VolumeId'))
+    instance = backend.get_instance_by_id(params.get('InstanceId'))
+    if volume is None or instance is None:
+        return
+    if volume.attachment is not None:
+        raise Ec2Error('VolumeInUse', '%s is already attached to an instance' % volume.id)
+    if volume.availability_zone != instance.availability_zone:
+        raise Ec2Error(
+            'InvalidVolume.ZoneMismatch',
+            "The volume '%s' is not in the same availability zone as instance '%s'" % (volume.id, instance.id),
+        )
+    device = params.get('Device')
+    if device in dict(instance.get_block_device_mapping):
+        raise Ec2Error(
+            'InvalidParameterValue',
+            "Invalid value '%s' for unixDevice. Attachment point %s is already in use" % (device, device),
+        )
 
 
 def _indexed(params, pattern):
@@ -726,6 +761,13 @@ def with_ebs_vault(app):
         if action == 'CreateVolume':
             try:
                 refuse_unfinished(params, region)
+            except Ec2Error as error:
+                return error_answer(start_response, error, request_id)
+        if action == 'AttachVolume':
+            try:
+                with _GUARD:  # checked and attached as one: of two attaches of a volume at once, one is refused
+                    refuse_attachment(params, account, region)
+                    return app(environ, start_response)
             except Ec2Error as error:
                 return error_answer(start_response, error, request_id)
         if action in ('CreateSnapshot', 'CreateVolume'):

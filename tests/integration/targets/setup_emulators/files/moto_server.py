@@ -1,6 +1,7 @@
 """moto's server, as `moto_server` runs it, with what moto lacks of EBS (ebs_vault.py: snapshot locks, copies of a
-snapshot another account shared; ebs_direct.py outside it: the EBS direct read APIs and each snapshot's block data) and
-one read-only addition for the tests: the STS sessions.
+snapshot another account shared, AttachVolume's refusals; ebs_direct.py outside it: the EBS direct read APIs, each
+snapshot's block data, and attached volumes as files with SNAPCOPY_DEVICE_DIR set) and one read-only addition for the
+tests: the STS sessions.
 
 GET /snapcopy-test/sts-sessions answers, as JSON, every session moto's STS handed out (role ARN,
 session name, external id, access key id, secret and token). The tests that prove that no temporary
