@@ -2,7 +2,7 @@
 
 botocore decodes its whole EC2 model (over 4 MB of JSON, some 800 operations) in every process that
 makes a client: about a third of what an ad hoc ebs_snapshot_copy cost over ``ansible -m ping``. The
-modules call sixteen operations; this keeps those and the shapes they reach, without the documentation strings.
+modules call nineteen operations; this keeps those and the shapes they reach, without the documentation strings.
 
 Usage: python tests/utils/trim_ec2_model.py          (rewrites the file from the installed botocore)
        python tests/utils/trim_ec2_model.py --check  (exit 1 when the file's model differs from the installed botocore's)
@@ -21,6 +21,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 TARGET = os.path.join(ROOT, 'plugins', 'module_utils', 'clouds', 'aws', 'ec2_model.py')
 API_VERSION = '2016-11-15'
 OPERATIONS = (
+    'AttachVolume',
     'CopySnapshot',
     'CreateSnapshot',
     'CreateSnapshots',
@@ -31,10 +32,12 @@ OPERATIONS = (
     'DeleteVolume',
     'DescribeAvailabilityZones',
     'DescribeInstanceAttribute',
+    'DescribeInstances',
     'DescribeLockedSnapshots',
     'DescribeSnapshotAttribute',
     'DescribeSnapshots',
     'DescribeVolumes',
+    'DetachVolume',
     'LockSnapshot',
     'ModifySnapshotAttribute',
 )
@@ -52,6 +55,7 @@ the operations below and the shapes they reach, {size} bytes. Everything else bo
 rules, partitions, retry rules) is still its own. A unit test fails when the installed botocore's model of
 these operations differs from this one.
 """
+
 from __future__ import annotations
 
 import json

@@ -69,7 +69,14 @@ THROTTLING = {
     'PriorRequestNotComplete',
     'SnapshotCreationPerVolumeRateExceeded',
 }
-NOT_FOUND_CODES = {'InvalidSnapshot.NotFound', 'InvalidSnapshotID.NotFound', 'InvalidVolume.NotFound'}
+# InvalidAttachment.NotFound: DetachVolume of a volume not attached (any more) to the instance.
+NOT_FOUND_CODES = {
+    'InvalidSnapshot.NotFound',
+    'InvalidSnapshotID.NotFound',
+    'InvalidVolume.NotFound',
+    'InvalidInstanceID.NotFound',
+    'InvalidAttachment.NotFound',
+}
 INVALID_CODES = {
     'InvalidParameterValue',
     'InvalidParameter',
@@ -87,6 +94,8 @@ INVALID_CODES = {
     'InvalidVolume.ZoneMismatch',
     'VolumeInUse',
     'UnsupportedOperation',
+    'InvalidInstanceID.Malformed',
+    'IncorrectInstanceState',
 }
 USER_AGENT = 'snapcopy.cloud/0.1.0'
 

@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from ...core.errors import FATAL, INVALID, CloudError, InputError
+from ...core.errors import FATAL, INVALID, NOT_FOUND, CloudError, InputError
 from ...core.model import (
+    ATTACHED,
+    ATTACHING,
     COMPLETED,
     COMPLIANCE,
     DELETING,
+    DETACHING,
     FAILED,
     GOVERNANCE,
     PENDING,
@@ -30,6 +35,7 @@ from ...core.model import (
     CopyRequest,
     Disk,
     DrillDisk,
+    DrillHost,
     LockSettings,
     Snapshot,
     SnapshotLock,
@@ -49,6 +55,7 @@ from ...dr.capabilities import (
     CompletedSnapshotsAdapter,
     DrAccountAdapter,
     DrAdapter,
+    DrillHostAdapter,
     RestoreDrillAdapter,
     SnapshotLockAdapter,
     SnapshotSetAdapter,
@@ -77,6 +84,22 @@ VOLUME_STATE_MAP: dict[str | None, str] = {
 VOLUME_MINIMUM_GIB = {'gp3': 1, 'gp2': 1, 'standard': 1, 'st1': 125, 'sc1': 125}
 # CreateSnapshots' ExcludeDataVolumeIds: "up to 40 volume IDs per request" (ec2 2016-11-15 InstanceSpecification).
 MAX_EXCLUDED_VOLUMES = 40
+# A volume attachment's State (VolumeAttachmentState) as DrillDisk.attachment; detached: the disk is free. busy is a
+# detach that waits for the instance to let go of the device (DetachVolume's reference: unmount first, or "the volume
+# becoming stuck in the busy state while detaching").
+ATTACHMENT_STATE_MAP: dict[str | None, str | None] = {
+    'attaching': ATTACHING,
+    'attached': ATTACHED,
+    'detaching': DETACHING,
+    'busy': DETACHING,
+    'detached': None,
+}
+# The device names a drill disk is attached at, the first the instance does not use: /dev/sd[f-p], the names the EC2
+# user guide recommends for EBS volumes on paravirtual instances, within HVM's /dev/sd[f-z] ("Device names on Linux
+# instances"). The kernel may show /dev/sdf as /dev/xvdf, and an instance may have been given either: a letter taken in
+# one form is taken in both.
+DRILL_DEVICES = tuple('/dev/sd%s' % letter for letter in 'fghijklmnop')
+DEVICE_NAME = re.compile(r'(?:/dev/)?(?:sd|xvd)([a-z]+)[0-9]*')
 
 
 # One public method per call of its capabilities, one abstract class per capability (engine/capabilities.py,
@@ -92,6 +115,7 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     CompletedSnapshotsAdapter,
     SnapshotSetAdapter,
     BlockReadAdapter,
+    DrillHostAdapter,
 ):
     # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
     max_copies_in_flight = 20
@@ -115,6 +139,10 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
         # With dr_account: the DR account's id, and each source's KMS key checked once (None: shareable, else why not).
         self.dr_account: str | None = None
         self._key_refusals: dict[str, str | None] = {}
+        # The device each drill disk was given, by (region, instance): a DescribeInstances right after an AttachVolume
+        # may not show it yet (EC2's eventual consistency), and the next disk must not be given it again.
+        self._devices_given: dict[tuple[str, str], dict[str, str]] = {}
+        self._devices_lock = threading.Lock()
 
     # ------------------------------------------------------------------ a separate DR account (dr_account)
     def use_dr_account(self, connection: dict[str, Any], source_region: str, account: str) -> None:
@@ -451,6 +479,75 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     def delete_test_disk(self, region: str, disk_id: str) -> None:
         self.client.call(region, 'DeleteVolume', VolumeId=disk_id)
 
+    # ------------------------------------------------------------------ drill hosts (restore_test_validate)
+    def drill_host(self, region: str, instance_id: str) -> DrillHost:
+        instance = self._instance(region, instance_id)
+        state = str((instance.get('State') or {}).get('Name') or '')
+        return DrillHost(
+            instance_id,
+            region,
+            (instance.get('Placement') or {}).get('AvailabilityZone'),
+            state == 'running',
+            state,
+            name=tag_dict(instance.get('Tags')).get('Name'),
+        )
+
+    def attach_test_disk(self, region: str, disk_id: str, instance_id: str) -> None:
+        # AttachVolume needs a device name, which must be free on the instance (EC2 refuses one in use): the first of
+        # DRILL_DEVICES that neither its block device mappings (attaching volumes included) nor this adapter gave
+        # another disk name.
+        mappings = self._instance(region, instance_id).get('BlockDeviceMappings') or []
+        with self._devices_lock:
+            given = self._devices_given.setdefault((region, instance_id), {})
+            taken = {device_letters(str(mapping.get('DeviceName') or '')) for mapping in mappings}
+            taken |= {device_letters(name) for disk, name in given.items() if disk != disk_id}
+            device = next((name for name in DRILL_DEVICES if device_letters(name) not in taken), None)
+            if device is None:
+                raise CloudError(
+                    'AttachVolume',
+                    'NoFreeDevice',
+                    'the instance %s uses every device name from %s to %s: no drill disk can be attached to it'
+                    % (instance_id, DRILL_DEVICES[0], DRILL_DEVICES[-1]),
+                    kind=INVALID,
+                    region=region,
+                )
+            given[disk_id] = device
+        try:
+            self.client.call(region, 'AttachVolume', VolumeId=disk_id, InstanceId=instance_id, Device=device)
+        except CloudError as error:
+            if not error.uncertain:  # refused: the device is not the disk's
+                self._forget_device(region, disk_id, instance_id)
+            raise
+
+    def detach_test_disk(self, region: str, disk_id: str, instance_id: str) -> None:
+        try:
+            self.client.call(region, 'DetachVolume', VolumeId=disk_id, InstanceId=instance_id)
+        except CloudError as error:
+            if error.kind == NOT_FOUND:  # not attached (any more): its device is free
+                self._forget_device(region, disk_id, instance_id)
+            raise
+        self._forget_device(region, disk_id, instance_id)
+
+    def _forget_device(self, region: str, disk_id: str, instance_id: str) -> None:
+        with self._devices_lock:
+            self._devices_given.get((region, instance_id), {}).pop(disk_id, None)
+
+    def _instance(self, region: str, instance_id: str) -> dict[str, Any]:
+        """The DescribeInstances item of ``instance_id``; EC2 answers an unknown id InvalidInstanceID.NotFound (kind
+        NOT_FOUND), and so does an answer that does not list it."""
+        answer = self.client.call(region, 'DescribeInstances', InstanceIds=[instance_id])
+        for reservation in answer.get('Reservations') or []:
+            for instance in reservation.get('Instances') or []:
+                if instance.get('InstanceId') == instance_id:
+                    return cast('dict[str, Any]', instance)
+        raise CloudError(
+            'DescribeInstances',
+            'InvalidInstanceID.NotFound',
+            "The instance ID '%s' does not exist" % instance_id,
+            kind=NOT_FOUND,
+            region=region,
+        )
+
     # ------------------------------------------------------------------ locks
     def describe_locks(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, SnapshotLock]:
         # By ids, without MaxResults (DescribeSnapshots refuses the two together; the lock call's reference is silent),
@@ -478,6 +575,16 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
     def test_disk(item: Mapping[str, Any], region: str) -> DrillDisk:
         tags = tag_dict(item.get('Tags'))
         created: Any = item.get('CreateTime')
+        # One attachment at most: a drill disk is never made Multi-Attach (io1/io2 only). A state this code does not
+        # know is taken for one on its way (ATTACHING): neither read as attached nor deleted as free.
+        attachment: Mapping[str, Any] = next(
+            (
+                found
+                for found in item.get('Attachments') or []
+                if found.get('InstanceId') and found.get('State') != 'detached'
+            ),
+            {},
+        )
         return DrillDisk(
             item['VolumeId'],
             region,
@@ -489,6 +596,9 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
             snapshot_id=item.get('SnapshotId') or None,
             size=item.get('Size'),
             created=created.isoformat() if hasattr(created, 'isoformat') else created,
+            attached_to=attachment.get('InstanceId'),
+            attachment=ATTACHMENT_STATE_MAP.get(attachment.get('State'), ATTACHING) if attachment else None,
+            device=attachment.get('Device'),
         )
 
 
@@ -498,6 +608,13 @@ def ebs_set_id(region: str, snapshot: Snapshot) -> str:
     changes neither)."""
     digest = hashlib.sha256((snapshot.description or '').encode('utf-8')).hexdigest()[:8]
     return '%s/%s/%s' % (region, snapshot.created, digest)
+
+
+def device_letters(name: str) -> str:
+    """The drive letters of a device name: f of /dev/sdf, /dev/xvdf, xvdf and /dev/sdf1 (DRILL_DEVICES); the name itself
+    when it has none."""
+    match = DEVICE_NAME.fullmatch(name)
+    return match.group(1) if match else name
 
 
 def iso_time(value: Any) -> str | None:

@@ -100,6 +100,9 @@ REQUESTS = {
         'SnapshotIds': ['snap-0123456789abcdef0', 'snap-0123456789abcdef1'],
         'NextToken': 'page-2',
     },
+    'DescribeInstances': {'InstanceIds': ['i-0123456789abcdef0']},
+    'AttachVolume': {'VolumeId': 'vol-0123456789abcdef0', 'InstanceId': 'i-0123456789abcdef0', 'Device': '/dev/sdf'},
+    'DetachVolume': {'VolumeId': 'vol-0123456789abcdef0', 'InstanceId': 'i-0123456789abcdef0'},
 }
 
 
