@@ -24,6 +24,7 @@ VENDOR = {
     'resourcesharing': 'alibaba',
     'kms': 'alibaba',
     'cbs': 'tencent',
+    'cvm': 'tencent',
     'tag': 'tencent',
     'tencent_sts': 'tencent',
 }
@@ -84,6 +85,7 @@ class AccountStore:
         self.disks = {cloud: AccountTable(table, account) for cloud, table in store.disks.items()}
         self.snapshots = {cloud: AccountTable(table, account) for cloud, table in store.snapshots.items()}
         self.snapshot_groups = {cloud: AccountTable(table, account) for cloud, table in store.snapshot_groups.items()}
+        self.instances = {cloud: AccountTable(table, account) for cloud, table in store.instances.items()}
         # Tencent resource names carry the account's uin (qcs::cvm:REGION:uin/UIN:snapshot/ID).
         self.config = (
             collections.ChainMap({'tencent_uin': account}, store.config) if vendor == 'tencent' else store.config

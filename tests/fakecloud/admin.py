@@ -1,7 +1,8 @@
-"""The /_admin/ endpoints: seed, state, sessions, calls, reset, config, faults, clock (JSON, no auth)."""
+"""The /_admin/ endpoints: seed, state, sessions, calls, reset, config, faults, clock, corrupt (JSON, no auth)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import urllib.parse
 
@@ -9,7 +10,11 @@ from . import cbs, ecs, ens
 from .config import CLOUDS, default_config
 from .resources import iso_z
 from .seeding import apply_seed
-from .state import disk_phase
+from .state import attachment, disk_phase
+
+
+def _b64(data: bytes | None) -> str | None:
+    return None if data is None else base64.b64encode(data).decode('ascii')
 
 
 def _status_word(store, cloud: str, snap: dict, now: float) -> str:
@@ -46,6 +51,7 @@ def _snapshot_view(store, cloud: str, snap: dict, now: float) -> dict:
         progress=progress,
         created=iso_z(snap['created']),
         shared_with=sorted(snap.get('shared_with') or ()),
+        data=_b64(snap.get('data')),
     )
     return view
 
@@ -58,7 +64,7 @@ def _disk_status(cloud: str, disk: dict, now: float) -> str:
         return ens.disk_status(disk, now)
     if not cbs.listed(disk, now):
         return ''
-    return cbs.disk_state(disk)
+    return cbs.disk_state(disk, now)
 
 
 def _disk_view(cloud: str, disk: dict, now: float) -> dict:
@@ -86,13 +92,23 @@ def _disk_view(cloud: str, disk: dict, now: float) -> dict:
         listed=cloud != 'cbs' or cbs.listed(disk, now),
         created=iso_z(disk['created']),
         ready=iso_z(disk['created'] + disk['duration']),
+        attachment=attachment(disk, now),
+        device=disk['device'],
+        data=_b64(disk.get('data')),
     )
+    return view
+
+
+def _instance_view(instance: dict) -> dict:
+    view = {key: instance[key] for key in ('account', 'id', 'zone', 'name', 'state')}
+    view['created'] = iso_z(instance['created'])
     return view
 
 
 def dump_state(store, query: dict) -> dict:
     """All resources per cloud and region (optionally ?cloud=ecs&region=cn-hangzhou&account=ID)."""
     now = store.now()
+    store.settle(now)
     store.drop_failed('cbs', now)
     out: dict = {'now': iso_z(now), 'clock_offset': store.clock_offset}
     for cloud in CLOUDS:
@@ -116,8 +132,34 @@ def dump_state(store, query: dict) -> dict:
                 regions.setdefault(snap['region'], {'disks': [], 'snapshots': []})['snapshots'].append(
                     _snapshot_view(store, cloud, snap, now)
                 )
+        for instance in store.instances[cloud].values():
+            if query.get('account') and instance['account'] != query['account']:
+                continue
+            if not query.get('region') or instance['region'] == query['region']:
+                regions.setdefault(instance['region'], {'disks': [], 'snapshots': []}).setdefault(
+                    'instances', []
+                ).append(_instance_view(instance))
         out[cloud] = regions
     return out
+
+
+def corrupt(store, data: dict) -> dict:
+    """Flip bytes of a snapshot's content (XOR 0xFF), for the tests of a restore that must notice: ``{"cloud",
+    "snapshot_id", "offset"? (0), "length"? (1)}``. Content shorter than offset + length is padded with zeros first, so
+    a corrupted snapshot always differs from what it held. Disks made from it later hold the corrupted content."""
+    cloud, snapshot_id = data['cloud'], data['snapshot_id']
+    snap = store.snapshots[cloud].get(snapshot_id)
+    if snap is None:
+        raise KeyError('no %s snapshot %s' % (cloud, snapshot_id))
+    offset, length = int(data.get('offset', 0)), int(data.get('length', 1))
+    if offset < 0 or length < 1:
+        raise ValueError('offset must be >= 0 and length >= 1')
+    content = bytearray(snap.get('data') or b'')
+    content.extend(bytes(max(0, offset + length - len(content))))
+    for index in range(offset, offset + length):
+        content[index] ^= 0xFF
+    snap['data'] = bytes(content)
+    return {'snapshot_id': snapshot_id, 'data': _b64(snap['data'])}
 
 
 def restore(server) -> None:
@@ -169,7 +211,10 @@ def _route(server, method: str, name: str, query: dict, data: dict) -> tuple:
             if 'offset' in data:
                 store.clock_offset = float(data['offset'])
             store.clock_offset += float(data.get('advance', 0))
+            store.settle(store.now())  # the device files of what the move completed are there when it answers
         return 200, {'now': store.now(), 'offset': store.clock_offset}
+    if name == 'corrupt' and method == 'POST':
+        return 200, corrupt(store, data)
     return 404, {'error': 'unknown admin endpoint %s %s' % (method, name)}
 
 

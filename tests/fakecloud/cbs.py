@@ -18,7 +18,7 @@ from . import tc_params as p
 from .actions import action
 from .errors import CloudError, tc_invalid, tc_missing
 from .resources import make_disk, make_snapshot, tc_time
-from .state import DONE, RUNNING, disk_phase
+from .state import ATTACHED, ATTACHING, DETACHING, DONE, FREE, RUNNING, attachment, disk_phase
 
 CLOUD = 'cbs'
 _USAGE = {'data': 'DATA_DISK', 'system': 'SYSTEM_DISK'}
@@ -148,11 +148,16 @@ def recycling(disk: dict) -> bool:
     return disk.get('terminated') is not None
 
 
-def disk_state(disk: dict) -> str:
-    """DiskState of a listed disk: TORECYCLE once returned, else ATTACHED or UNATTACHED."""
+# DiskState while an instance has the disk (CBS-M Disk.DiskState: ATTACHING, ATTACHED, DETACHING; AttachDisks and
+# DetachDisks are asynchronous, "ATTACHING" becomes "ATTACHED", "ATTACHED" becomes "UNATTACHED": CBS-C).
+_ATTACHMENT_STATE = {FREE: 'UNATTACHED', ATTACHING: 'ATTACHING', ATTACHED: 'ATTACHED', DETACHING: 'DETACHING'}
+
+
+def disk_state(disk: dict, now: float) -> str:
+    """DiskState of a listed disk: TORECYCLE once returned, else UNATTACHED, ATTACHING, ATTACHED or DETACHING."""
     if recycling(disk):
         return TORECYCLE
-    return 'ATTACHED' if disk['instance_id'] else 'UNATTACHED'
+    return _ATTACHMENT_STATE[attachment(disk, now)]
 
 
 def drop_recycled(store, now: float) -> None:
@@ -164,16 +169,20 @@ def drop_recycled(store, now: float) -> None:
         del store.disks[CLOUD][did]
 
 
-def render_disk(disk: dict, snapshot_count: int) -> dict:
+def render_disk(disk: dict, snapshot_count: int, now: float) -> dict:
+    moving = attachment(disk, now)
     return {
         'DiskId': disk['id'],
         'DiskName': disk['name'],
         'DiskSize': disk['size'],
         'DiskUsage': _USAGE.get(disk['type'], 'DATA_DISK'),
         'DiskType': disk['category'],
-        'DiskState': disk_state(disk),
-        'Attached': bool(disk['instance_id']),
-        'InstanceId': disk['instance_id'],
+        'DiskState': disk_state(disk, now),
+        # Attached "whether the disk is attached to an instance" (CBS-M Disk.Attached), and the instance: while it is
+        # being attached or detached too (unverifiable which CBS answers then: Attached true from ATTACHED until
+        # UNATTACHED here, InstanceId from ATTACHING on). No device name: CBS-M Disk has none.
+        'Attached': moving in (ATTACHED, DETACHING),
+        'InstanceId': disk['instance_id'] if moving != FREE else '',
         'Encrypt': disk['encrypted'],
         'KmsKeyId': disk['kms_key_id'] or '',
         'Portable': disk['type'] == 'data',
@@ -222,7 +231,7 @@ def describe_snapshots(call) -> dict:
     return {'TotalCount': len(found), 'SnapshotSet': [render_snapshot(store, s, now, copying, viewer) for s in chunk]}
 
 
-def _disk_match(disk: dict, name: str, values: list) -> bool:
+def _disk_match(disk: dict, name: str, values: list, now: float) -> bool:
     tag_answer = p.tag_filter_ok(disk['tags'], name, values)
     if tag_answer is not None:
         return tag_answer
@@ -230,7 +239,7 @@ def _disk_match(disk: dict, name: str, values: list) -> bool:
         'disk-id': disk['id'],
         'disk-name': disk['name'],
         'disk-usage': _USAGE.get(disk['type'], 'DATA_DISK'),
-        'disk-state': disk_state(disk),
+        'disk-state': disk_state(disk, now),
         'disk-type': disk['category'],
         'zone': disk['zone'],
         'portable': 'TRUE' if disk['type'] == 'data' else 'FALSE',
@@ -263,7 +272,7 @@ def describe_disks(call) -> dict:
         if d['region'] == call.region
         and listed(d, call.now)
         and (ids is None or d['id'] in ids)
-        and all(_disk_match(d, name, values) for name, values in flt)
+        and all(_disk_match(d, name, values, call.now) for name, values in flt)
     ]
     chunk = p.page(call.params, found)
     counts: dict = {}
@@ -271,7 +280,7 @@ def describe_disks(call) -> dict:
     for snap in store.snapshots[CLOUD].values():
         if snap['disk_id'] in wanted and not snap['is_copy']:
             counts[snap['disk_id']] = counts.get(snap['disk_id'], 0) + 1
-    return {'TotalCount': len(found), 'DiskSet': [render_disk(d, counts.get(d['id'], 0)) for d in chunk]}
+    return {'TotalCount': len(found), 'DiskSet': [render_disk(d, counts.get(d['id'], 0), call.now) for d in chunk]}
 
 
 def _tags_in(params: dict) -> dict:
@@ -443,6 +452,7 @@ def create_disks(call) -> dict:
             source_snapshot_id=source['id'] if source else '',
             duration=store.timing(CLOUD, 'disk_seconds'),
             will_fail=store.faults.disk_fails(CLOUD, call.region),
+            data=source.get('data') if source else None,
         )
         store.add_disk(CLOUD, disk)
         ids.append(disk['id'])
@@ -500,7 +510,9 @@ def terminate_disks(call) -> dict:
         if disk_phase(disk, call.now) == RUNNING:
             raise CloudError('ResourceBusy', 'The disk `%s` is being created. Try again later.' % disk_id, 200)
         if disk['instance_id']:
-            # errors.go ResourceUnavailable.Attached; unverifiable that TerminateDisks answers it.
+            # An attached disk (or one being attached or detached) is not returned. The code: ResourceUnavailable.Attached
+            # of errors.go ("云硬盘已挂载至其他云服务器上", the disk is attached to a server), which client.go lists for
+            # AttachDisks; its TerminateDisks list names no code for an attached disk: unverifiable which one it answers.
             raise CloudError(
                 'ResourceUnavailable.Attached', 'The disk `%s` is attached to %s.' % (disk_id, disk['instance_id']), 200
             )
@@ -508,6 +520,90 @@ def terminate_disks(call) -> dict:
     for disk in disks:
         disk['terminated'] = call.now
     drop_recycled(store, call.now)
+    call.changed(call.region)
+    return {}
+
+
+# ------------------------------------------------------------- attachments (AttachDisks, DetachDisks). CBS-M
+# AttachDisksRequest (InstanceId, DiskIds: "at most 10 disks a call"), DetachDisksRequest (DiskIds, at most 10;
+# InstanceId, checked against the instance the disk is attached to); CBS-C: both asynchronous, all or none ("if one of
+# the disks cannot be attached, nothing is done, and a specific error code is answered"), ATTACHING then ATTACHED,
+# ATTACHED then UNATTACHED. The instances are CVM's, seeded (/_admin/seed cbs.instances; cvm.py answers them).
+_MAX_ATTACH = 10
+# Which instance states take a disk: unverifiable (the models say none); RUNNING and STOPPED, as ECS's.
+_ATTACHABLE = ('RUNNING', 'STOPPED')
+
+
+def _attach_disks(call, required_instance: bool) -> tuple:
+    """(the disks, the instance) an AttachDisks or DetachDisks names, each disk of the region and listed."""
+    store = call.store
+    store.drop_failed_disks(CLOUD, call.now)
+    drop_recycled(store, call.now)
+    ids = p.str_list(call.params, 'DiskIds', required=True)
+    if len(ids) > _MAX_ATTACH:
+        # InvalidParameterValue.LimitExceeded: among both actions' codes (CBS-E); unverifiable that it answers this.
+        raise CloudError('InvalidParameterValue.LimitExceeded', 'At most %d disks a call.' % _MAX_ATTACH, 200)
+    instance_id = p.text(call.params, 'InstanceId', required=required_instance)
+    disks = []
+    for disk_id in dict.fromkeys(ids):
+        disk = store.disks[CLOUD].get(disk_id)
+        if disk is None or disk['region'] != call.region or not listed(disk, call.now) or recycling(disk):
+            raise CloudError('InvalidDiskId.NotFound', 'The disk `%s` is not found.' % disk_id, 200)
+        disks.append(disk)
+    instance = None
+    if instance_id is not None:
+        instance = store.instances[CLOUD].get(instance_id)
+        if instance is None or instance['region'] != call.region:
+            raise CloudError('InvalidInstanceId.NotFound', 'The instance `%s` is not found.' % instance_id, 200)
+    return disks, instance
+
+
+def attach_disks(call) -> dict:
+    """Begins attaching UNATTACHED disks of the instance's zone to it: ATTACHING for timings.cbs.attach_seconds, then
+    ATTACHED. The codes, each among AttachDisks' in client.go (CBS-E): an unknown disk InvalidDiskId.NotFound, an unknown
+    instance InvalidInstanceId.NotFound, a disk an instance has (or is being given, or loses) ResourceUnavailable.Attached,
+    another zone ResourceUnavailable.ZoneNotMatch ("云硬盘与实例不在同一可用区"), an instance neither RUNNING nor STOPPED
+    InvalidInstance.NotSupported (unverifiable which code each case gets)."""
+    disks, instance = _attach_disks(call, required_instance=True)
+    if instance['state'] not in _ATTACHABLE:
+        raise CloudError(
+            'InvalidInstance.NotSupported', 'The instance `%s` is %s.' % (instance['id'], instance['state']), 200
+        )
+    for disk in disks:
+        if disk['instance_id']:
+            raise CloudError(
+                'ResourceUnavailable.Attached',
+                'The disk `%s` is attached to %s.' % (disk['id'], disk['instance_id']),
+                200,
+            )
+        if disk['zone'] != instance['zone']:
+            raise CloudError(
+                'ResourceUnavailable.ZoneNotMatch',
+                'The disk `%s` is in %s, the instance in %s.' % (disk['id'], disk['zone'], instance['zone']),
+                200,
+            )
+    for disk in disks:
+        call.store.start_attachment(CLOUD, disk, instance['id'], call.now)
+    call.changed(call.region)
+    return {}
+
+
+def detach_disks(call) -> dict:
+    """Begins detaching ATTACHED disks: DETACHING for timings.cbs.detach_seconds, then UNATTACHED. A disk not ATTACHED
+    (UNATTACHED, ATTACHING, DETACHING): ResourceUnavailable.NotSupported (CBS-E; what CBS answered a detach of a disk
+    still detaching, "is detaching, please retry later", TencentCloud/kubernetes-csi-tencentcloud issue 145); an
+    InstanceId other than the disk's: InvalidParameterValue (unverifiable code; DetachDisksRequest.InstanceId says it is
+    checked)."""
+    disks, instance = _attach_disks(call, required_instance=False)
+    for disk in disks:
+        if attachment(disk, call.now) != ATTACHED:
+            raise CloudError(
+                'ResourceUnavailable.NotSupported', 'The disk `%s` is not attached to an instance.' % disk['id'], 200
+            )
+        if instance is not None and disk['instance_id'] != instance['id']:
+            raise tc_invalid('InstanceId', 'The disk `%s` is attached to %s.' % (disk['id'], disk['instance_id']))
+    for disk in disks:
+        call.store.start_detachment(CLOUD, disk, call.now)
     call.changed(call.region)
     return {}
 
@@ -601,6 +697,7 @@ def copy_snapshot_cross_regions(call) -> dict:
                 is_copy=True,
                 duration=store.timing(CLOUD, 'copy_seconds'),
                 will_fail=store.faults.copy_fails(CLOUD, region),
+                data=source.get('data'),
             )
             store.add_snapshot(CLOUD, copy)
             result['SnapshotId'] = copy['id']
@@ -910,6 +1007,8 @@ ACTIONS = {
         'KmsKeyId',
     ),
     'TerminateDisks': action(terminate_disks, True, 'DiskIds', 'DeleteSnapshot'),
+    'AttachDisks': action(attach_disks, True, 'DiskIds', 'InstanceId'),
+    'DetachDisks': action(detach_disks, True, 'DiskIds', 'InstanceId'),
     'DescribeSnapshots': action(describe_snapshots, False, 'SnapshotIds', *_LISTING),
     'CreateSnapshot': action(create_snapshot, True, 'DiskId', 'SnapshotName', 'Tags', 'Tags.Key', 'Tags.Value'),
     'CopySnapshotCrossRegions': action(

@@ -87,9 +87,22 @@ def default_config() -> dict:
         'accounts': {'alibaba': ALIBABA_ACCOUNT_ID, 'tencent': TENCENT_UIN},
         # STS AssumeRole: role ARN -> {'trusted': [accounts that may assume it]} (see accounts.py).
         'roles': default_roles(),
-        # How long a new snapshot / a copy / a disk made by CreateDisk(s) stays in flight; status is derived
-        # from the clock on each read.
-        'timings': {cloud: {'snapshot_seconds': 2.0, 'copy_seconds': 4.0, 'disk_seconds': 2.0} for cloud in CLOUDS},
+        # How long a new snapshot / a copy / a disk made by CreateDisk(s) stays in flight, and how long a disk takes to
+        # be attached to or detached from an instance; status is derived from the clock on each read.
+        'timings': {
+            cloud: {
+                'snapshot_seconds': 2.0,
+                'copy_seconds': 4.0,
+                'disk_seconds': 2.0,
+                'attach_seconds': 2.0,
+                'detach_seconds': 2.0,
+            }
+            for cloud in CLOUDS
+        },
+        # A folder where an attach that completes writes the file <device_dir>/<disk id> holding the disk's content,
+        # and a detach that completes removes it (state.Store.settle): what a drill host would read on the device.
+        # None: no files.
+        'device_dir': None,
         # ECS and CBS zones: region -> [zone id, or {"id": zone id, "disk_categories": [...]}]. A region not
         # listed has default_zones(); a zone that names no categories offers DISK_CATEGORIES of its cloud.
         'zones': {'ecs': {}, 'cbs': {}},

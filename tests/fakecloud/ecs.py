@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import fnmatch
+
 from . import alibaba_rules as rules, resourcesharing, rpc_params as p
 from .actions import action
 from .errors import CloudError, invalid
 from .faults import server_error
 from .resources import iso_z, make_disk, make_snapshot, match_tags
-from .state import DONE, FAILED, RUNNING, disk_phase
+from .state import ATTACHED, ATTACHING, DETACHING, DONE, FAILED, RUNNING, attachment, disk_phase
 
 CLOUD = 'ecs'
 STATUS_WORDS = {RUNNING: 'progressing', DONE: 'accomplished', FAILED: 'failed'}
@@ -92,11 +94,17 @@ def render_snapshot(store, snap: dict, now: float) -> dict:
     }
 
 
+# A disk's Status while it is attached, or being attached or detached (DescribeDisksRequest.Status; the AttachDisk and
+# DetachDisk references: Available -> Attaching -> In_use, In_use -> Detaching -> Available, each asynchronous).
+_ATTACHMENT_STATUS = {ATTACHING: 'Attaching', ATTACHED: 'In_use', DETACHING: 'Detaching'}
+
+
 def disk_status(disk: dict, now: float) -> str:
-    """Creating while the disk is being made (DescribeDisksRequest.Status), then In_use or Available."""
+    """Creating while the disk is being made (DescribeDisksRequest.Status), then Available, or Attaching, In_use,
+    Detaching while an instance has it."""
     if disk_phase(disk, now) == RUNNING:
         return 'Creating'
-    return 'In_use' if disk['instance_id'] else 'Available'
+    return _ATTACHMENT_STATUS.get(attachment(disk, now), 'Available')
 
 
 def render_disk(disk: dict, now: float) -> dict:
@@ -110,7 +118,10 @@ def render_disk(disk: dict, now: float) -> dict:
         'Size': disk['size'],
         'Type': disk['type'],
         'Status': disk_status(disk, now),
-        'InstanceId': disk['instance_id'],
+        'InstanceId': disk['instance_id'] if attachment(disk, now) else '',
+        # The device name once attached, '' before (ECS-D AttachDisk, Device: /dev/xvdb to /dev/xvdz, given by the
+        # system; when ECS answers it during Attaching is unverifiable: not before the disk is In_use here).
+        'Device': disk['device'] if attachment(disk, now) in (ATTACHED, DETACHING) else '',
         'Encrypted': disk['encrypted'],
         'KMSKeyId': disk['kms_key_id'],
         'Portable': disk['type'] == 'data',
@@ -345,6 +356,7 @@ def copy_snapshot(call) -> dict:
         is_copy=True,
         duration=call.store.timing(CLOUD, 'copy_seconds'),
         will_fail=call.store.faults.copy_fails(CLOUD, destination),
+        data=source.get('data'),
     )
     call.store.add_snapshot(CLOUD, copy)
     call.changed(destination)
@@ -565,8 +577,8 @@ GROUP_CATEGORIES = ('cloud_essd', 'cloud_auto', 'cloud_essd_entry')
 
 
 def _group_disks(call, region: str) -> tuple:
-    """(instance id, [disks]) a CreateSnapshotGroup call names. fakecloud emulates no instance: an instance is the
-    InstanceId its disks carry (seed them with ``instance_id``), so one no disk of the region carries is not found."""
+    """(instance id, [disks]) a CreateSnapshotGroup call names. An instance is the InstanceId its disks carry (seeded
+    with ``instance_id``, or given by AttachDisk), so one no disk of the region carries is not found."""
     prm = call.params
     instance_id = p.text(prm, 'InstanceId')
     wanted, excluded = p.repeat_list(prm, 'DiskId'), p.repeat_list(prm, 'ExcludeDiskId')
@@ -859,6 +871,7 @@ def create_disk(call) -> dict:
         source_snapshot_id=source['id'] if source else '',
         duration=call.store.timing(CLOUD, 'disk_seconds'),
         will_fail=call.store.faults.disk_fails(CLOUD, region),
+        data=source.get('data') if source else None,
     )
     call.store.add_disk(CLOUD, disk)
     call.changed(region)
@@ -880,6 +893,121 @@ def delete_disk(call) -> dict:
     if disk_status(disk, call.now) != 'Available':
         raise CloudError('IncorrectDiskStatus', 'The current disk status does not support this operation.', 403)
     del call.store.disks[CLOUD][disk_id]
+    call.changed(disk['region'])
+    return {}
+
+
+# ---------------------------------------------------------------- instances and attachments (DescribeInstances,
+# AttachDisk, DetachDisk). Instances are seeded only (/_admin/seed ecs.instances): fakecloud neither creates, starts nor
+# stops one. ECS-M DescribeInstancesRequest.Status gives their states: Pending, Running, Starting, Stopping, Stopped.
+INSTANCE_STATUSES = ('Pending', 'Running', 'Starting', 'Stopping', 'Stopped')
+# "The ECS instance must be in the Running (Running) or Stopped (Stopped) state" to take a data disk (ECS-D AttachDisk).
+_ATTACHABLE = ('Running', 'Stopped')
+# Device names: "/dev/xvdb to /dev/xvdz", given by the system when Device is empty (ECS-D AttachDisk, its Device
+# parameter in the older reference; the model marks Device deprecated, so fakecloud takes none and gives the first free).
+_DEVICES = tuple('/dev/xvd' + letter for letter in 'bcdefghijklmnopqrstuvwxyz')
+
+
+def render_instance(instance: dict) -> dict:
+    """ECS-M DescribeInstancesResponseBodyInstancesInstance: what the drill reads (ZoneId, Status) and a few fields
+    around it; what fakecloud does not emulate is left out, as the model allows."""
+    return {
+        'InstanceId': instance['id'],
+        'InstanceName': instance['name'],
+        'RegionId': instance['region'],
+        'ZoneId': instance['zone'],
+        'Status': instance['state'],
+        'InstanceChargeType': 'PostPaid',
+        'CreationTime': iso_z(instance['created']),
+    }
+
+
+def describe_instances(call) -> dict:
+    """A region's instances, by InstanceIds (a JSON array of up to 100 ids), ZoneId, Status and InstanceName ("*" a
+    wildcard), paged by MaxResults (at most 100, "a value less than 10" gives 10) and NextToken (ECS-M
+    DescribeInstancesRequest). An id the region does not hold is left out, not refused (the filter's reading)."""
+    region = _region(call)
+    prm = call.params
+    ids = p.json_list(prm, 'InstanceIds')
+    zone, status, name = p.text(prm, 'ZoneId'), p.text(prm, 'Status'), p.text(prm, 'InstanceName')
+    if status is not None and status not in INSTANCE_STATUSES:
+        raise CloudError('InvalidStatus.ValueNotSupported', 'The specified parameter "Status" is not valid.')
+    found = [
+        instance
+        for instance in call.store.instances[CLOUD].values()
+        if instance['region'] == region
+        and (ids is None or instance['id'] in ids)
+        and (zone is None or instance['zone'] == zone)
+        and (status is None or instance['state'] == status)
+        and (name is None or fnmatch.fnmatchcase(instance['name'], name))
+    ]
+    size = min(100, max(10, p.integer(prm, 'MaxResults', 10, 1) or 10))
+    start = p.decode_token(prm['NextToken']) if prm.get('NextToken') else 0
+    chunk = _newest_first(found)[start : start + size]
+    return {
+        'NextToken': p.encode_token(start + size) if start + size < len(found) else '',
+        'TotalCount': len(found),
+        'Instances': {'Instance': [render_instance(instance) for instance in chunk]},
+    }
+
+
+def _disk_and_instance(call) -> tuple:
+    """The disk and instance an AttachDisk or DetachDisk names, in the call's region: InvalidDiskId.NotFound and
+    InvalidInstanceId.NotFound (404) otherwise (ECS-D AttachDisk, DetachDisk)."""
+    prm = call.params
+    disk_id = p.text(prm, 'DiskId', required=True)
+    instance_id = p.text(prm, 'InstanceId', required=True)
+    call.store.drop_failed_disks(CLOUD, call.now)
+    disk = call.store.disks[CLOUD].get(disk_id)
+    if disk is None or (prm.get('RegionId') and disk['region'] != prm['RegionId']):
+        raise CloudError('InvalidDiskId.NotFound', 'The specified disk does not exist.', 404)
+    instance = call.store.instances[CLOUD].get(instance_id)
+    if instance is None or instance['region'] != disk['region']:
+        raise CloudError('InvalidInstanceId.NotFound', 'The specified InstanceId does not exist.', 404)
+    return disk, instance
+
+
+def attach_disk(call) -> dict:
+    """Begins attaching an Available data disk to a Running or Stopped instance of its zone: Attaching for
+    timings.ecs.attach_seconds, then In_use with a Device (ECS-D AttachDisk, its usage notes and error codes:
+    IncorrectInstanceStatus 400; IncorrectDiskStatus, ResourcesNotInSameZone, InstanceDiskLimitExceeded 403). A
+    regional disk (no zone) attaches in any zone of its region."""
+    disk, instance = _disk_and_instance(call)
+    if instance['state'] not in _ATTACHABLE:
+        raise CloudError(
+            'IncorrectInstanceStatus', 'The current status of the resource does not support this operation.', 400
+        )
+    if disk_status(disk, call.now) != 'Available':
+        raise CloudError(
+            'IncorrectDiskStatus',
+            'The current status of the disk does not support this operation. The expected disk status is Available.',
+            403,
+        )
+    if disk['zone'] and disk['zone'] != instance['zone']:
+        raise CloudError('ResourcesNotInSameZone', 'The specified instance and disk are not in the same zone.', 403)
+    used = {other['device'] for other in call.store.disks[CLOUD].values() if other['instance_id'] == instance['id']}
+    device = next((name for name in _DEVICES if name not in used), None)
+    if device is None:
+        raise CloudError(
+            'InstanceDiskLimitExceeded', 'The amount of the disk on instance in question reach its limits.', 403
+        )
+    call.store.start_attachment(CLOUD, disk, instance['id'], call.now, device)
+    call.changed(disk['region'])
+    return {}
+
+
+def detach_disk(call) -> dict:
+    """Begins detaching an In_use disk from its instance: Detaching for timings.ecs.detach_seconds, then Available
+    ("DetachDisk is asynchronous", ECS-D DetachDisk). Another instance's disk: DependencyViolation; a disk not In_use
+    (Available, Attaching, Detaching): IncorrectDiskStatus (403, ECS-D DetachDisk's error codes)."""
+    disk, instance = _disk_and_instance(call)
+    if disk['instance_id'] != instance['id']:
+        raise CloudError(
+            'DependencyViolation', 'The specified disk has not been attached on the specified instance.', 403
+        )
+    if disk_status(disk, call.now) != 'In_use':
+        raise CloudError('IncorrectDiskStatus', 'The current disk status does not support this operation.', 403)
+    call.store.start_detachment(CLOUD, disk, call.now)
     call.changed(disk['region'])
     return {}
 
@@ -1001,6 +1129,19 @@ ACTIONS = {
         *_TAGS,
     ),
     'DeleteDisk': action(delete_disk, True, 'DiskId'),
+    'DescribeInstances': action(
+        describe_instances,
+        False,
+        'RegionId',
+        'InstanceIds',
+        'ZoneId',
+        'Status',
+        'InstanceName',
+        'MaxResults',
+        'NextToken',
+    ),
+    'AttachDisk': action(attach_disk, True, 'InstanceId', 'DiskId'),
+    'DetachDisk': action(detach_disk, True, 'InstanceId', 'DiskId'),
     'DescribeSnapshots': action(
         describe_snapshots,
         False,

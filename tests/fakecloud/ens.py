@@ -6,7 +6,7 @@ from . import alibaba_rules as rules, rpc_params as p
 from .actions import action
 from .errors import CloudError
 from .resources import iso_z, make_disk, make_snapshot, match_tags
-from .state import DONE, FAILED, RUNNING, disk_phase
+from .state import ATTACHED, ATTACHING, DETACHING, DONE, FAILED, RUNNING, attachment, disk_phase
 
 CLOUD = 'ens'
 STATUS_WORDS = {RUNNING: 'creating', DONE: 'available', FAILED: 'error'}
@@ -88,11 +88,16 @@ def render_snapshot(store, snap: dict, now: float) -> dict:
     }
 
 
+# A disk's Status while an instance has it (DescribeDisksRequest.Status: In-use, Attaching, Detaching).
+_ATTACHMENT_STATUS = {ATTACHING: 'Attaching', ATTACHED: 'In-use', DETACHING: 'Detaching'}
+
+
 def disk_status(disk: dict, now: float) -> str:
-    """Creating while the disk is being made, then In-use or Available (DescribeDisksRequest.Status)."""
+    """Creating while the disk is being made, then Available, or Attaching, In-use, Detaching while an instance has it
+    (DescribeDisksRequest.Status)."""
     if disk_phase(disk, now) == RUNNING:
         return 'Creating'
-    return 'In-use' if disk['instance_id'] else 'Available'
+    return _ATTACHMENT_STATUS.get(attachment(disk, now), 'Available')
 
 
 def render_disk(disk: dict, now: float) -> dict:
@@ -106,7 +111,8 @@ def render_disk(disk: dict, now: float) -> dict:
         'Type': disk['type'],
         'Status': disk_status(disk, now),
         'SnapshotId': disk['source_snapshot_id'],
-        'InstanceId': disk['instance_id'],
+        # No device name: ENS-M DescribeDisksResponseBodyDisksDisks has no such field.
+        'InstanceId': disk['instance_id'] if attachment(disk, now) else '',
         'Encrypted': disk['encrypted'],
         'EncryptedKeyId': disk['kms_key_id'],
         'Portable': disk['type'] == 'data',
@@ -266,6 +272,7 @@ def copy_snapshot(call) -> dict:
             is_copy=True,
             duration=store.timing(CLOUD, 'copy_seconds'),
             will_fail=store.faults.copy_fails(CLOUD, node),
+            data=source.get('data'),
         )
         store.add_snapshot(CLOUD, copy)
         allocated.append({'EnsRegionId': node, 'InstanceId': [copy['id']]})
@@ -375,6 +382,7 @@ def create_disk(call) -> dict:
         source_snapshot_id=source['id'] if source else '',
         duration=store.timing(CLOUD, 'disk_seconds'),
         will_fail=store.faults.disk_fails(CLOUD, node),
+        data=source.get('data') if source else None,
     )
     store.add_disk(CLOUD, disk)
     call.changed(node)
@@ -396,9 +404,104 @@ def delete_disk(call) -> dict:
     return {}
 
 
+# ---------------------------------------------------------------- instances and attachments (DescribeInstances,
+# AttachDisk, DetachDisk). Instances are seeded only (/_admin/seed ens.instances), each on its node (the instance's
+# EnsRegionId is its zone: "The cloud disk and the instance must belong to the same node", ENS-M AttachDiskRequest.DiskId).
+# States: Running, Stopped, Expired (ENS-M DescribeInstancesRequest.Status).
+INSTANCE_STATUSES = ('Running', 'Stopped', 'Expired')
+# Which states take a disk: unverifiable (ENS documents none); as ECS, Running and Stopped.
+_ATTACHABLE = ('Running', 'Stopped')
+
+
+def render_instance(instance: dict) -> dict:
+    """ENS-M DescribeInstancesResponseBodyInstancesInstance: what the drill reads (EnsRegionId, Status) and a few fields
+    around it; what fakecloud does not emulate is left out, as the model allows."""
+    return {
+        'InstanceId': instance['id'],
+        'InstanceName': instance['name'],
+        'EnsRegionId': instance['region'],
+        'Status': instance['state'],
+        'CreationTime': iso_z(instance['created']),
+    }
+
+
+def describe_instances(call) -> dict:
+    """The instances of the account, by EnsRegionId, InstanceId, InstanceIds (a JSON array of up to 100 ids) and Status,
+    paged by PageNumber and PageSize ("Maximum value: 100", ENS-M DescribeInstancesRequest). An id fakecloud does not
+    hold is left out, not refused (unverifiable)."""
+    prm = call.params
+    node = _node(call)
+    ids = p.json_list(prm, 'InstanceIds')
+    single, status = p.text(prm, 'InstanceId'), p.text(prm, 'Status')
+    if status is not None and status not in INSTANCE_STATUSES:
+        raise _invalid('Status')
+    found = [
+        instance
+        for instance in call.store.instances[CLOUD].values()
+        if (not node or instance['region'] == node)
+        and (ids is None or instance['id'] in ids)
+        and (not single or instance['id'] == single)
+        and (not status or instance['state'] == status)
+    ]
+    chunk, extra = _pages(prm, _newest_first(found))
+    extra['Instances'] = {'Instance': [render_instance(instance) for instance in chunk]}
+    return extra
+
+
+def _disk_and_instance(call) -> tuple:
+    """The disk and instance an AttachDisk or DetachDisk names: InvalidDiskId.NotFound and InvalidInstanceId.NotFound
+    otherwise (unverifiable codes, as DeleteDisk's)."""
+    disk_id = p.text(call.params, 'DiskId', required=True)
+    instance_id = p.text(call.params, 'InstanceId', required=True)
+    call.store.drop_failed_disks(CLOUD, call.now)
+    disk = call.store.disks[CLOUD].get(disk_id)
+    if disk is None:
+        raise CloudError('InvalidDiskId.NotFound', 'The specified disk does not exist.', 400)
+    instance = call.store.instances[CLOUD].get(instance_id)
+    if instance is None:
+        raise CloudError('InvalidInstanceId.NotFound', 'The specified instance does not exist.', 400)
+    return disk, instance
+
+
+def attach_disk(call) -> dict:
+    """Begins attaching an Available disk to a Running or Stopped instance of its node: Attaching for
+    timings.ens.attach_seconds, then In-use. ENS documents no error codes for it (unverifiable): an instance in another
+    state IncorrectInstanceStatus, a disk not Available IncorrectDiskStatus (DeleteDisk's), another node
+    ResourcesNotInSameZone, all ECS's codes for the same refusals."""
+    disk, instance = _disk_and_instance(call)
+    if instance['state'] not in _ATTACHABLE:
+        raise CloudError(
+            'IncorrectInstanceStatus', 'The current status of the resource does not support this operation.', 400
+        )
+    if disk_status(disk, call.now) != 'Available':
+        raise CloudError('IncorrectDiskStatus', 'The current disk status does not support this operation.', 400)
+    if disk['region'] != instance['region']:
+        raise CloudError('ResourcesNotInSameZone', 'The disk and the instance must belong to the same node.', 400)
+    call.store.start_attachment(CLOUD, disk, instance['id'], call.now)
+    call.changed(disk['region'])
+    return {}
+
+
+def detach_disk(call) -> dict:
+    """Begins detaching an In-use disk from its instance: Detaching for timings.ens.detach_seconds, then Available.
+    Another instance's disk: DependencyViolation; a disk not In-use: IncorrectDiskStatus (ECS's codes, unverifiable
+    for ENS)."""
+    disk, instance = _disk_and_instance(call)
+    if disk['instance_id'] != instance['id']:
+        raise CloudError(
+            'DependencyViolation', 'The specified disk has not been attached on the specified instance.', 400
+        )
+    if disk_status(disk, call.now) != 'In-use':
+        raise CloudError('IncorrectDiskStatus', 'The current disk status does not support this operation.', 400)
+    call.store.start_detachment(CLOUD, disk, call.now)
+    call.changed(disk['region'])
+    return {}
+
+
 def _tag_table(call) -> tuple:
     """ENS tags instances only: ResourceType "Set the value to instance" (ens-20171110 TagResourcesRequest,
-    ListTagResourcesRequest, UntagResourcesRequest). fakecloud emulates no instances, so the table is empty."""
+    ListTagResourcesRequest, UntagResourcesRequest). Tagging instances is not emulated (seeded ones neither), so the
+    table is empty."""
     resource_type = p.text(call.params, 'ResourceType', required=True)
     if resource_type != 'instance':
         raise _invalid('ResourceType')
@@ -490,6 +593,11 @@ ACTIONS = {
         *_TAGS,
     ),
     'DeleteDisk': action(delete_disk, True, 'DiskId'),
+    'DescribeInstances': action(
+        describe_instances, False, 'EnsRegionId', 'InstanceId', 'InstanceIds', 'Status', *_PAGING
+    ),
+    'AttachDisk': action(attach_disk, True, 'InstanceId', 'DiskId'),
+    'DetachDisk': action(detach_disk, True, 'InstanceId', 'DiskId'),
     'DescribeSnapshots': action(
         describe_snapshots, False, 'EnsRegionId', 'EnsRegionIds', 'SnapshotId', 'DiskId', 'SnapshotName', *_PAGING
     ),

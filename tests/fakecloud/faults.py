@@ -14,7 +14,7 @@ import time
 from .errors import CloudError
 
 ALIBABA = ('ecs', 'ens', 'alibaba_sts', 'resourcesharing', 'kms')
-TENCENT = ('cbs', 'tag')
+TENCENT = ('cbs', 'cvm', 'tag')
 
 # What each cloud answers when it throttles or fails on its side.
 _THROTTLE = {

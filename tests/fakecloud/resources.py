@@ -13,6 +13,33 @@ ID_STYLE = {
     'cbs': ('disk-', 'snap-', 8),
 }
 DEFAULT_DISK_CATEGORY = {'ecs': 'cloud_essd', 'ens': 'cloud_efficiency', 'cbs': 'CLOUD_PREMIUM'}
+# Instance ids (prefix, random part length): ECS i-bp67acfmxazb4p****, ENS i-5n6q..., CVM ins-xxxxxxxx (the models'
+# examples). Tencent's instances are CVM's; fakecloud keeps them beside the CBS disks (the cloud key cbs).
+INSTANCE_ID_STYLE = {'ecs': ('i-', 20), 'ens': ('i-', 24), 'cbs': ('ins-', 8)}
+# The states an instance can be in, in each cloud's words: ECS-M DescribeInstancesRequest.Status, ENS-M
+# DescribeInstancesRequest.Status, and CVM's InstanceStatus.InstanceState (tencentcloud-sdk-python-cvm; its
+# Instance.InstanceState points to that table).
+INSTANCE_STATES = {
+    'ecs': ('Pending', 'Running', 'Starting', 'Stopping', 'Stopped'),
+    'ens': ('Running', 'Stopped', 'Expired'),
+    'cbs': (
+        'PENDING',
+        'LAUNCH_FAILED',
+        'RUNNING',
+        'STOPPED',
+        'STARTING',
+        'STOPPING',
+        'REBOOTING',
+        'SHUTDOWN',
+        'TERMINATING',
+        'ENTER_RESCUE_MODE',
+        'RESCUE_MODE',
+        'EXIT_RESCUE_MODE',
+        'ENTER_SERVICE_LIVE_MIGRATE',
+        'SERVICE_LIVE_MIGRATE',
+        'EXIT_SERVICE_LIVE_MIGRATE',
+    ),
+}
 
 
 def default_zone(cloud: str, region: str) -> str:
@@ -54,9 +81,40 @@ def make_disk(store, cloud: str, region: str, now: float, **fields) -> dict:
         # ESSD performance level (ECS); '' for other categories and clouds.
         'performance_level': '',
         'tags': {},
+        # What the disk holds (bytes, small: seeded, or from the snapshot it was made from); None for a blank disk.
+        'data': None,
+        # The device name an attachment has (ECS /dev/xvdb...); '' for none, and on clouds that answer none.
+        'device': '',
+        # An attach or detach under way: {'phase': 'attaching' or 'detaching', 'until': epoch} (state.attachment).
+        'attachment': None,
     }
     record.update(fields)
     record['tags'] = dict(record['tags'] or {})
+    return record
+
+
+def instance_state(cloud: str, word: str) -> str:
+    """The cloud's own word for ``word`` (its own, or running/stopped in any case); ValueError for another."""
+    for state in INSTANCE_STATES[cloud]:
+        if state.lower() == str(word).lower():
+            return state
+    raise ValueError('unknown %s instance state %r (one of %s)' % (cloud, word, ', '.join(INSTANCE_STATES[cloud])))
+
+
+def make_instance(store, cloud: str, region: str, now: float, **fields) -> dict:
+    """An instance record (seeded only: fakecloud neither creates nor starts nor stops one), running by default, in
+    the region's first zone (an ENS instance: on its node)."""
+    prefix, length = INSTANCE_ID_STYLE[cloud]
+    record = {
+        'id': fields.pop('id', None) or store.new_id(cloud, prefix, length),
+        'cloud': cloud,
+        'region': region,
+        'zone': fields.pop('zone', None) or store.zones(cloud, region)[0]['id'],
+        'name': '',
+        'state': instance_state(cloud, fields.pop('state', None) or 'running'),
+        'created': now,
+    }
+    record.update(fields)
     return record
 
 
@@ -90,6 +148,8 @@ def make_snapshot(store, cloud: str, region: str, now: float, disk: dict | None 
         'group_id': '',
         # Being deleted (ENS "deleting") or in the recycle bin (CBS "TORECYCLE"); only seeds set it.
         'deleting': False,
+        # What the disk held when the snapshot was made (a copy: its source's); None for no content.
+        'data': disk.get('data'),
     }
     record.update(fields)
     record['tags'] = dict(record['tags'] or {})

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import calendar
 import time
 
 from .config import CLOUDS
-from .resources import make_disk, make_snapshot
+from .resources import make_disk, make_instance, make_snapshot
 from .state import DONE, FAILED, RUNNING
 
 # Seeds may use any cloud's own status words, or the neutral ones.
@@ -57,6 +59,19 @@ _SNAP_KEYS = (
 )
 
 
+_INSTANCE_KEYS = ('account', 'id', 'zone', 'name', 'state')
+
+
+def content(spec: dict) -> bytes | None:
+    """The ``data`` of a seed (base64), as bytes; None when it names none."""
+    if spec.get('data') is None:
+        return None
+    try:
+        return base64.b64decode(str(spec['data']), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError('data must be base64, got %r' % (spec['data'],)) from None
+
+
 def _created(spec: dict, now: float, default_age: float) -> float:
     if spec.get('created'):
         return float(calendar.timegm(time.strptime(spec['created'].rstrip('Z')[:19], '%Y-%m-%dT%H:%M:%S')))
@@ -88,6 +103,10 @@ def _snapshot(store, cloud: str, spec: dict, disk: dict | None, now: float, defa
         created = now
     if spec.get('source_snapshot_id'):
         fields['is_copy'] = True
+    if content(spec) is not None:
+        fields['data'] = content(spec)
+    elif spec.get('source_snapshot_id') and spec['source_snapshot_id'] in store.snapshots[cloud]:
+        fields['data'] = store.snapshots[cloud][spec['source_snapshot_id']].get('data')  # a copy holds its source's
     record = make_snapshot(
         store,
         cloud,
@@ -124,6 +143,8 @@ def apply_seed(store, payload: dict) -> dict:
             store.add_region(cloud, region)
         # An account for the cloud's disks and snapshots (each may name its own); else the default one.
         account = {'account': str(spec['account'])} if spec.get('account') else {}
+        for given in spec.get('instances', []):
+            _seed_instance(store, cloud, dict(account, **given), now, out.setdefault('instances', []))
         for given in spec.get('disks', []):
             disk_spec = dict(account, **given) if account else given
             if not disk_spec.get('region'):
@@ -136,6 +157,10 @@ def apply_seed(store, payload: dict) -> dict:
                 out['snapshots'].extend(_seeded_snapshots(store, cloud, store.disks[cloud][disk_spec['id']]))
                 continue
             fields = {key: disk_spec[key] for key in _DISK_KEYS if key in disk_spec}
+            if content(disk_spec) is not None:
+                fields['data'] = content(disk_spec)
+            elif disk_spec.get('source_snapshot_id') in store.snapshots[cloud]:
+                fields['data'] = store.snapshots[cloud][disk_spec['source_snapshot_id']].get('data')
             # A month old unless the seed says when (created, age_seconds), as for snapshots.
             made_at = _created(disk_spec, now, 86400 * 30)
             if str(disk_spec.get('status', 'available')).lower() == 'creating':
@@ -160,3 +185,15 @@ def apply_seed(store, payload: dict) -> dict:
         for snap_spec in spec.get('snapshots', []):
             out['snapshots'].append(_snapshot(store, cloud, dict(account, **snap_spec), None, now, 3600.0)['id'])
     return created
+
+
+def _seed_instance(store, cloud: str, spec: dict, now: float, out: list) -> None:
+    """An instance of ``spec``; one whose ``id`` exists already is not made again (as disks)."""
+    if not spec.get('region'):
+        raise ValueError('instance %r needs a region' % spec)
+    if not (spec.get('id') and spec['id'] in store.instances[cloud]):
+        fields = {key: spec[key] for key in _INSTANCE_KEYS if key in spec}
+        spec = store.add_instance(
+            cloud, make_instance(store, cloud, spec['region'], _created(spec, now, 86400), **fields)
+        )
+    out.append(spec['id'])

@@ -13,7 +13,7 @@ import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import admin, alibaba_auth, cbs, ecs, ens, resourcesharing, sts, tag, tencent_auth
+from . import admin, alibaba_auth, cbs, cvm, ecs, ens, resourcesharing, sts, tag, tencent_auth
 from .actions import Action, check_alibaba_parameters, check_tencent_parameters
 from .call import Call
 from .errors import CloudError
@@ -27,11 +27,17 @@ ALIBABA_PRODUCTS = {
     '2016-01-20': ('kms', resourcesharing.KMS_ACTIONS, 'Kms'),
 }
 TENCENT_PRODUCTS = {'2017-03-12': ('cbs', cbs.ACTIONS), '2018-08-13': ('tag', tag.ACTIONS)}
-# Tag and STS share version 2018-08-13: the service the request is signed for (its credential scope) tells them apart.
-TENCENT_SERVICES = {('sts', '2018-08-13'): ('tencent_sts', sts.TENCENT_ACTIONS)}
-TENCENT_CLOUDS = ('cbs', 'tag', 'tencent_sts')
+# Tag and STS share version 2018-08-13, CBS and CVM 2017-03-12: the service the request is signed for (its credential
+# scope) tells them apart.
+TENCENT_SERVICES = {
+    ('sts', '2018-08-13'): ('tencent_sts', sts.TENCENT_ACTIONS),
+    ('cvm', '2017-03-12'): ('cvm', cvm.ACTIONS),
+}
+TENCENT_CLOUDS = ('cbs', 'cvm', 'tag', 'tencent_sts')
 # The service name each Tencent product signs with (TC3 credential scope).
-TENCENT_SIGNING_NAME = {'cbs': 'cbs', 'tag': 'tag', 'tencent_sts': 'sts'}
+TENCENT_SIGNING_NAME = {'cbs': 'cbs', 'cvm': 'cvm', 'tag': 'tag', 'tencent_sts': 'sts'}
+# The Tencent services whose calls name a region (X-TC-Region), one of the CBS regions fakecloud knows.
+TENCENT_REGIONAL = ('cbs', 'cvm')
 # Tencent's SDK only recognises an error answer when Content-Type is exactly this.
 TENCENT_CONTENT_TYPE = 'application/json'
 # The vendors' API domains. A request whose Host is one of their names went to one service's endpoint: the service
@@ -99,7 +105,9 @@ def _run_action(store, cloud: str, action: str, entry: Action, params: dict, reg
             if canned is not None:
                 store.record_call(cloud, action, True, False, region)
                 return canned, False
-            call = Call(store, cloud, action, params, region, store.now(), account)
+            now = store.now()
+            store.settle(now)
+            call = Call(store, cloud, action, params, region, now, account)
             try:
                 answer = handler(call)
             except CloudError:
@@ -269,7 +277,7 @@ class Handler(BaseHTTPRequestHandler):
                 account = tencent_auth.verify(
                     store, TENCENT_SIGNING_NAME[cloud], self.command, split.path or '/', split.query, headers, body
                 )
-                if cloud == 'cbs':
+                if cloud in TENCENT_REGIONAL:
                     if not region:
                         raise CloudError(
                             'MissingParameter', 'The request is missing a required parameter `Region`.', 200

@@ -7,8 +7,10 @@ Snapshots never move by themselves: each read derives status and progress from t
 from __future__ import annotations
 
 import copy
+import os
 import random
 import string
+import sys
 import threading
 import time
 
@@ -40,6 +42,21 @@ COMMON_PARAMS = frozenset(
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 
 
+# A disk's attachment (attachment()): free, being attached, attached, being detached.
+FREE, ATTACHING, ATTACHED, DETACHING = '', 'attaching', 'attached', 'detaching'
+
+
+def attachment(disk: dict, now: float) -> str:
+    """FREE, ATTACHING, ATTACHED or DETACHING, from the clock: an attach or detach lasts its cloud's attach_seconds or
+    detach_seconds (Store.start_attachment), then the disk is attached, or free."""
+    moving = disk.get('attachment')
+    if moving is not None and now < moving['until']:
+        return moving['phase']
+    if moving is not None and moving['phase'] == DETACHING:
+        return FREE
+    return ATTACHED if disk['instance_id'] else FREE
+
+
 def disk_phase(disk: dict, now: float) -> str:
     """RUNNING while a disk is being made, then DONE, or FAILED for one that failed to be made."""
     if now < disk['created'] + disk['duration']:
@@ -60,6 +77,10 @@ class Store:
         self.disks: dict = {}
         self.snapshots: dict = {}
         self.snapshot_groups: dict = {}
+        self.instances: dict = {}
+        # (cloud, disk id) of the disks being attached or detached (settle), and the device files written.
+        self.moving: set = set()
+        self.device_files: set = set()
         self.tokens: dict = {}
         self.nonces: dict = {}
         self.sessions: dict = {}
@@ -80,6 +101,12 @@ class Store:
         self.snapshots = {cloud: {} for cloud in CLOUDS}
         # Snapshot groups (ECS CreateSnapshotGroup, CBS CreateSnapshotGroup): id -> group; see group_phase.
         self.snapshot_groups = {cloud: {} for cloud in CLOUDS}
+        # Instances (seeded only; Tencent's CVM instances under cbs): id -> record (resources.make_instance).
+        self.instances = {cloud: {} for cloud in CLOUDS}
+        self.moving = set()
+        for path in self.device_files:
+            _remove(path)
+        self.device_files = set()
         self.tokens = {}
         self.nonces = {}
         # Temporary credentials STS handed out: key id -> {secret, token, account, expires}.
@@ -121,7 +148,8 @@ class Store:
         """A fresh resource id in the cloud's style, unique across disks and snapshots."""
         while True:
             candidate = prefix + ''.join(self._ids.choice(_ID_ALPHABET) for dummy in range(length))
-            if candidate not in self.disks[cloud] and candidate not in self.snapshots[cloud]:
+            taken = (self.disks[cloud], self.snapshots[cloud], self.instances[cloud])
+            if all(candidate not in table for table in taken):
                 return candidate
 
     # -- regions -----------------------------------------------------------------------------------
@@ -172,6 +200,64 @@ class Store:
         self.add_region(cloud, record['region'])
         self.add_zone(cloud, record['region'], record['zone'])
         return record
+
+    def add_instance(self, cloud: str, record: dict) -> dict:
+        record.setdefault('account', default_account(self.config, VENDOR[cloud]))
+        self.instances[cloud][record['id']] = record
+        self.add_region(cloud, record['region'])
+        self.add_zone(cloud, record['region'], record['zone'])
+        return record
+
+    # -- attachments ---------------------------------------------------------------------------------
+    def start_attachment(self, cloud: str, disk: dict, instance_id: str, now: float, device: str = '') -> None:
+        """Begin attaching ``disk`` to ``instance_id``: ATTACHING for timings.<cloud>.attach_seconds, then ATTACHED."""
+        disk['instance_id'], disk['device'] = instance_id, device
+        disk['attachment'] = {'phase': ATTACHING, 'until': now + self.timing(cloud, 'attach_seconds')}
+        self.moving.add((cloud, disk['id']))
+
+    def start_detachment(self, cloud: str, disk: dict, now: float) -> None:
+        """Begin detaching ``disk``: DETACHING for timings.<cloud>.detach_seconds, then free."""
+        disk['attachment'] = {'phase': DETACHING, 'until': now + self.timing(cloud, 'detach_seconds')}
+        self.moving.add((cloud, disk['id']))
+
+    def settle(self, now: float) -> None:
+        """Carry out the attaches and detaches that are over by ``now``: a detached disk names no instance any more, and
+        with ``device_dir`` set an attach writes the disk's content to <device_dir>/<disk id>, a detach removes that file.
+        Run before every call and admin read, so that what an answer shows is what the files show."""
+        for cloud, disk_id in sorted(self.moving):
+            disk = self.disks[cloud].get(disk_id)
+            if disk is None:
+                self.moving.discard((cloud, disk_id))
+                continue
+            moving = disk['attachment']
+            if moving is None or now < moving['until']:
+                continue
+            self.moving.discard((cloud, disk_id))
+            disk['attachment'] = None
+            if moving['phase'] == DETACHING:
+                disk['instance_id'], disk['device'] = '', ''
+                self._device_file(disk_id, None)
+            else:
+                self._device_file(disk_id, disk.get('data') or b'')
+
+    def _device_file(self, disk_id: str, data: bytes | None) -> None:
+        """Write (``data``) or remove (None) the device file of ``disk_id``, when config names a device_dir."""
+        folder = self.config.get('device_dir')
+        if not folder:
+            return
+        path = os.path.join(folder, disk_id)
+        if data is None:
+            _remove(path)
+            self.device_files.discard(path)
+            return
+        try:
+            os.makedirs(folder, exist_ok=True)
+            with open(path, 'wb') as handle:
+                handle.write(data)
+        except OSError as error:  # the emulator keeps answering; the test that reads the file sees it missing
+            sys.stderr.write('fakecloud: cannot write device file %s: %s\n' % (path, error))
+            return
+        self.device_files.add(path)
 
     def drop_failed_disks(self, cloud: str, now: float) -> None:
         """A disk that failed to be made is gone (no cloud documents a failed disk state)."""
@@ -288,3 +374,12 @@ class Store:
             'in_progress': self.calls_in_progress,
             'log': copy.deepcopy(self.mutations),
         }
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        sys.stderr.write('fakecloud: cannot remove device file %s: %s\n' % (path, error))

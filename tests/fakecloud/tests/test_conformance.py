@@ -40,8 +40,10 @@ from ansible_collections.snapcopy.cloud.tests.fakecloud import (
     cbs,
     config,
     credentials as creds,
+    cvm,
     ecs,
     ens,
+    resources,
     resourcesharing,
     sts,
     tag,
@@ -57,6 +59,7 @@ ACTIONS = {
     'ecs': ecs.ACTIONS,
     'ens': ens.ACTIONS,
     'cbs': cbs.ACTIONS,
+    'cvm': cvm.ACTIONS,
     'tag': tag.ACTIONS,
     'alibaba_sts': sts.ALIBABA_ACTIONS,
     'tencent_sts': sts.TENCENT_ACTIONS,
@@ -71,6 +74,8 @@ ALIBABA_COMMON_REQUESTS = {
     'kms': ('Kms', '2016-01-20'),
 }
 ALIBABA_PRODUCTS = set(ALIBABA_REQUESTS) | set(ALIBABA_COMMON_REQUESTS)
+# The Tencent services the collection calls through tencentcloud-sdk-python-common's CommonClient: (service, version).
+COMMON_CLIENT_SERVICES = {'tencent_sts': ('sts', '2018-08-13'), 'cvm': ('cvm', '2017-03-12')}
 EXPECTED_ERROR = 'expected_error'
 
 
@@ -112,13 +117,15 @@ class Driver:
         return alibaba_send(self.endpoint, self.product, self.action, params, client)
 
     def _tencent(self, params: dict, region: str | None) -> tuple:
-        if self.product == 'tencent_sts':
+        if self.product in COMMON_CLIENT_SERVICES:
+            # No product SDK of the collection's: CommonClient, as the collection calls them.
+            service, version = COMMON_CLIENT_SERVICES[self.product]
             profile = ClientProfile(httpProfile=HttpProfile(protocol='http', endpoint=self.endpoint))
             client = CommonClient(
-                'sts',
-                '2018-08-13',
+                service,
+                version,
                 Credential(creds.TENCENT_SECRET_ID, creds.TENCENT_SECRET_KEY),
-                'ap-guangzhou',
+                region or 'ap-guangzhou',
                 profile,
             )
         else:
@@ -195,6 +202,28 @@ ECS_TAGS = {'Tag.1.Key': 'dr', 'Tag.1.Value': 'yes'}
 # The instance of the two seeded disks that CreateSnapshotGroup's scenarios snapshot together.
 ECS_INSTANCE = 'i-conf01'
 CBS_INSTANCE = 'ins-conf01'
+# Seconds that take an attach or detach to its end (seed configures them to last 60).
+ATTACH_MOVE = 61
+# The instances the attach scenarios use (seeded as instances, unlike the two above, which only disks name): a host
+# that runs in the region's first zone, one stopped elsewhere (another zone, another node), and one that cannot take a
+# disk (its state).
+HOSTS = {
+    'ecs': [
+        {'region': HZ, 'id': 'i-confhost', 'name': 'drill-host', 'zone': HZ + '-a'},
+        {'region': HZ, 'id': 'i-confother', 'name': 'other', 'zone': HZ + '-b', 'state': 'stopped'},
+        {'region': HZ, 'id': 'i-confpending', 'name': 'pending', 'zone': HZ + '-a', 'state': 'Pending'},
+    ],
+    'ens': [
+        {'region': NODE, 'id': 'i-confhost', 'name': 'drill-host'},
+        {'region': NODE_DR, 'id': 'i-confother', 'name': 'other', 'state': 'stopped'},
+        {'region': NODE, 'id': 'i-confexpired', 'name': 'expired', 'state': 'Expired'},
+    ],
+    'cbs': [
+        {'region': GZ, 'id': 'ins-confhost', 'name': 'drill-host', 'zone': GZ + '-1'},
+        {'region': GZ, 'id': 'ins-confothr', 'name': 'other', 'zone': GZ + '-2', 'state': 'stopped'},
+        {'region': GZ, 'id': 'ins-confpend', 'name': 'pending', 'zone': GZ + '-1', 'state': 'PENDING'},
+    ],
+}
 
 
 def seed(admin) -> dict:
@@ -299,7 +328,14 @@ def seed(admin) -> dict:
             ]
         }
     )['cbs']['disks'][0]
+    hosts = admin.seed({cloud: {'instances': instances} for cloud, instances in HOSTS.items()})
+    # An attach or detach lasts a minute, not the default seconds: what a scenario reads right after one is the move
+    # under way however slow the machine; a scenario moves the clock past it (ATTACH_MOVE).
+    admin.configure(timings={cloud: {'attach_seconds': 60, 'detach_seconds': 60} for cloud in HOSTS})
     return {
+        # Scenarios of asynchronous calls move the emulator's clock (advance).
+        'admin': admin,
+        'hosts': {cloud: hosts[cloud]['instances'] for cloud in HOSTS},
         'ecs': ecs_seed,
         'ecs_copy': ecs_copy['snapshots'][0],
         'ens': ens_seed,
@@ -1199,11 +1235,235 @@ def tencent_sts_get_caller_identity(ids, send):
     assert send({})['AccountId'] == creds.TENCENT_UIN
 
 
+# ---------------------------------------------------------------------- instances and attachments (the drill host)
+def _disk(endpoint: str, product: str, disk_id: str) -> dict:
+    """A disk as DescribeDisks answers it (ECS, ENS)."""
+    params = {'RegionId': HZ, 'DiskIds': json.dumps([disk_id])} if product == 'ecs' else {'DiskId': disk_id}
+    answer, code = alibaba_send(endpoint, product, 'DescribeDisks', params)
+    assert code is None, code
+    (disk,) = answer['Disks']['Disk' if product == 'ecs' else 'Disks']
+    return disk
+
+
+def _cbs_disk(endpoint: str, disk_id: str) -> dict:
+    (disk,) = Driver(endpoint, 'cbs', 'DescribeDisks')({'DiskIds': [disk_id]}, region=GZ)['DiskSet']
+    return disk
+
+
+def _alibaba_attach(send, product: str, disk_id: str, instance_id: str, ids) -> None:
+    """``disk_id`` attached to ``instance_id``, the attach over (the clock moved past it)."""
+    answer, code = alibaba_send(send.endpoint, product, 'AttachDisk', {'InstanceId': instance_id, 'DiskId': disk_id})
+    assert code is None, (code, answer)
+    ids['admin'].advance_clock(ATTACH_MOVE)
+
+
+def ecs_describe_instances(ids, send):
+    host, other, pending = ids['hosts']['ecs']
+    found = send(
+        {
+            'RegionId': HZ,
+            'InstanceIds': json.dumps([host, other, 'i-none']),
+            'ZoneId': HZ + '-a',
+            'Status': 'Running',
+            'InstanceName': 'drill-*',
+            'MaxResults': '10',
+        }
+    )['Instances']['Instance']
+    assert [(item['InstanceId'], item['ZoneId'], item['Status']) for item in found] == [(host, HZ + '-a', 'Running')]
+    listed = [item['InstanceId'] for item in send({'RegionId': HZ, 'MaxResults': '10'})['Instances']['Instance']]
+    assert sorted(listed) == sorted([host, other, pending])
+    assert len(send({'RegionId': HZ, 'MaxResults': '10', 'NextToken': rp_token(1)})['Instances']['Instance']) == 2
+    # An id the region does not hold is left out, not refused.
+    assert send({'RegionId': HZ, 'InstanceIds': json.dumps(['i-none'])})['Instances']['Instance'] == []
+    assert send({'RegionId': BJ})['Instances']['Instance'] == []
+    send({'RegionId': HZ, 'Status': 'Deleted'}, expected_error='InvalidStatus.ValueNotSupported')
+
+
+def ecs_attach_disk(ids, send):
+    host, other, pending = ids['hosts']['ecs']
+    disk, second, spare = ids['ecs']['disks'][2:5]
+    for instance_id, disk_id, code in (
+        ('i-none', disk, 'InvalidInstanceId.NotFound'),
+        (host, 'd-none', 'InvalidDiskId.NotFound'),
+        (pending, disk, 'IncorrectInstanceStatus'),
+        (other, disk, 'ResourcesNotInSameZone'),
+        (host, ids['ecs']['disks'][0], 'IncorrectDiskStatus'),  # attached (seeded)
+        (host, ids['ecs_restoring'], 'IncorrectDiskStatus'),  # still Creating
+    ):
+        send({'InstanceId': instance_id, 'DiskId': disk_id}, expected_error=code)
+    send({'InstanceId': host, 'DiskId': disk})
+    seen = _disk(send.endpoint, 'ecs', disk)
+    assert (seen['Status'], seen['InstanceId'], seen['Device']) == ('Attaching', host, '')
+    send({'InstanceId': host, 'DiskId': disk}, expected_error='IncorrectDiskStatus')
+    ids['admin'].advance_clock(ATTACH_MOVE)
+    seen = _disk(send.endpoint, 'ecs', disk)
+    assert (seen['Status'], seen['InstanceId'], seen['Device']) == ('In_use', host, '/dev/xvdb')
+    # The next disk takes the next device name; a disk of the instance is not deleted.
+    send({'InstanceId': host, 'DiskId': second})
+    ids['admin'].advance_clock(ATTACH_MOVE)
+    assert _disk(send.endpoint, 'ecs', second)['Device'] == '/dev/xvdc'
+    Driver(send.endpoint, 'ecs', 'DeleteDisk')({'DiskId': second}, expected_error='IncorrectDiskStatus')
+    assert _disk(send.endpoint, 'ecs', spare)['Device'] == ''
+
+
+def ecs_detach_disk(ids, send):
+    host, other, dummy = ids['hosts']['ecs']
+    disk = ids['ecs']['disks'][2]
+    send({'InstanceId': host, 'DiskId': disk}, expected_error='DependencyViolation')  # not attached
+    _alibaba_attach(send, 'ecs', disk, host, ids)
+    send({'InstanceId': other, 'DiskId': disk}, expected_error='DependencyViolation')
+    send({'InstanceId': 'i-none', 'DiskId': disk}, expected_error='InvalidInstanceId.NotFound')
+    send({'InstanceId': host, 'DiskId': 'd-none'}, expected_error='InvalidDiskId.NotFound')
+    send({'InstanceId': host, 'DiskId': disk})
+    assert _disk(send.endpoint, 'ecs', disk)['Status'] == 'Detaching'
+    send({'InstanceId': host, 'DiskId': disk}, expected_error='IncorrectDiskStatus')
+    Driver(send.endpoint, 'ecs', 'DeleteDisk')({'DiskId': disk}, expected_error='IncorrectDiskStatus')
+    ids['admin'].advance_clock(ATTACH_MOVE)
+    seen = _disk(send.endpoint, 'ecs', disk)
+    assert (seen['Status'], seen['InstanceId'], seen['Device']) == ('Available', '', '')
+    Driver(send.endpoint, 'ecs', 'DeleteDisk')({'DiskId': disk})
+
+
+def ens_describe_instances(ids, send):
+    host, other, expired = ids['hosts']['ens']
+    found = send(
+        {
+            'EnsRegionId': NODE,
+            'InstanceId': host,
+            'InstanceIds': json.dumps([host, other, 'i-none']),
+            'Status': 'Running',
+            'PageNumber': '1',
+            'PageSize': '10',
+        }
+    )['Instances']['Instance']
+    assert [(item['InstanceId'], item['EnsRegionId'], item['Status']) for item in found] == [(host, NODE, 'Running')]
+    assert sorted(item['InstanceId'] for item in send({})['Instances']['Instance']) == sorted([host, other, expired])
+    assert send({'InstanceIds': json.dumps(['i-none'])})['Instances']['Instance'] == []
+    send({'Status': 'Deleted'}, expected_error='InvalidStatus')
+
+
+def ens_attach_disk(ids, send):
+    host, other, expired = ids['hosts']['ens']
+    disk = ids['ens']['disks'][0]
+    for instance_id, disk_id, code in (
+        ('i-none', disk, 'InvalidInstanceId.NotFound'),
+        (host, 'd-none', 'InvalidDiskId.NotFound'),
+        (expired, disk, 'IncorrectInstanceStatus'),
+        (other, disk, 'ResourcesNotInSameZone'),  # another node
+        (host, ids['ens_restoring'], 'IncorrectDiskStatus'),  # still Creating
+    ):
+        send({'InstanceId': instance_id, 'DiskId': disk_id}, expected_error=code)
+    send({'InstanceId': host, 'DiskId': disk})
+    assert (_disk(send.endpoint, 'ens', disk)['Status'], _disk(send.endpoint, 'ens', disk)['InstanceId']) == (
+        'Attaching',
+        host,
+    )
+    send({'InstanceId': host, 'DiskId': disk}, expected_error='IncorrectDiskStatus')
+    ids['admin'].advance_clock(ATTACH_MOVE)
+    assert (_disk(send.endpoint, 'ens', disk)['Status'], _disk(send.endpoint, 'ens', disk)['InstanceId']) == (
+        'In-use',
+        host,
+    )
+    Driver(send.endpoint, 'ens', 'DeleteDisk')({'DiskId': disk}, expected_error='IncorrectDiskStatus')
+
+
+def ens_detach_disk(ids, send):
+    host, other, dummy = ids['hosts']['ens']
+    disk = ids['ens']['disks'][0]
+    send({'InstanceId': host, 'DiskId': disk}, expected_error='DependencyViolation')  # not attached
+    _alibaba_attach(send, 'ens', disk, host, ids)
+    send({'InstanceId': other, 'DiskId': disk}, expected_error='DependencyViolation')
+    send({'InstanceId': 'i-none', 'DiskId': disk}, expected_error='InvalidInstanceId.NotFound')
+    send({'InstanceId': host, 'DiskId': 'd-none'}, expected_error='InvalidDiskId.NotFound')
+    send({'InstanceId': host, 'DiskId': disk})
+    assert _disk(send.endpoint, 'ens', disk)['Status'] == 'Detaching'
+    send({'InstanceId': host, 'DiskId': disk}, expected_error='IncorrectDiskStatus')
+    ids['admin'].advance_clock(ATTACH_MOVE)
+    assert (_disk(send.endpoint, 'ens', disk)['Status'], _disk(send.endpoint, 'ens', disk)['InstanceId']) == (
+        'Available',
+        '',
+    )
+    Driver(send.endpoint, 'ens', 'DeleteDisk')({'DiskId': disk})
+
+
+def cvm_describe_instances(ids, send):
+    host, other, pending = ids['hosts']['cbs']
+    found = send({'InstanceIds': [host, other, 'ins-none'], 'Offset': 0, 'Limit': 1}, region=GZ)
+    assert found['TotalCount'] == 2 and [item['InstanceId'] for item in found['InstanceSet']] == [host]
+    (item,) = send(
+        {
+            'Filters': [
+                {'Name': 'zone', 'Values': [GZ + '-1']},
+                {'Name': 'instance-state', 'Values': ['RUNNING']},
+                {'Name': 'instance-name', 'Values': ['drill-*']},
+                {'Name': 'instance-id', 'Values': [host, pending]},
+            ]
+        },
+        region=GZ,
+    )['InstanceSet']
+    assert (item['InstanceId'], item['Placement']['Zone'], item['InstanceState']) == (host, GZ + '-1', 'RUNNING')
+    assert send({'InstanceIds': ['ins-none']}, region=GZ)['InstanceSet'] == []
+    assert send({}, region=SH)['InstanceSet'] == []
+    send({'Filters': [{'Name': 'vpc-id', 'Values': ['vpc-1']}]}, expected_error='InvalidFilter', region=GZ)
+    send(
+        {'InstanceIds': [host], 'Filters': [{'Name': 'zone', 'Values': [GZ + '-1']}]},
+        expected_error='InvalidParameter',
+        region=GZ,
+    )
+
+
+def cbs_attach_disks(ids, send):
+    host, other, pending = ids['hosts']['cbs']
+    first, second = ids['cbs']['disks'][:2]
+    for params, code in (
+        ({'DiskIds': [first], 'InstanceId': 'ins-none'}, 'InvalidInstanceId.NotFound'),
+        ({'DiskIds': [first, 'disk-none'], 'InstanceId': host}, 'InvalidDiskId.NotFound'),
+        ({'DiskIds': [first], 'InstanceId': pending}, 'InvalidInstance.NotSupported'),
+        ({'DiskIds': [first], 'InstanceId': other}, 'ResourceUnavailable.ZoneNotMatch'),
+        ({'DiskIds': [first, ids['cbs']['disks'][2]], 'InstanceId': host}, 'ResourceUnavailable.Attached'),
+        ({'DiskIds': ['disk-%08d' % n for n in range(11)], 'InstanceId': host}, 'InvalidParameterValue.LimitExceeded'),
+    ):
+        send(params, expected_error=code, region=GZ)
+    # All or none: nothing of a refused call is attached.
+    assert _cbs_disk(send.endpoint, first)['DiskState'] == 'UNATTACHED'
+    send({'DiskIds': [first, second], 'InstanceId': host}, region=GZ)
+    seen = _cbs_disk(send.endpoint, first)
+    assert (seen['DiskState'], seen['Attached'], seen['InstanceId']) == ('ATTACHING', False, host)
+    ids['admin'].advance_clock(ATTACH_MOVE)
+    seen = _cbs_disk(send.endpoint, second)
+    assert (seen['DiskState'], seen['Attached'], seen['InstanceId']) == ('ATTACHED', True, host)
+    send({'DiskIds': [first], 'InstanceId': host}, expected_error='ResourceUnavailable.Attached', region=GZ)
+
+
+def cbs_detach_disks(ids, send):
+    host, other, dummy = ids['hosts']['cbs']
+    first, second = ids['cbs']['disks'][:2]
+    Driver(send.endpoint, 'cbs', 'AttachDisks')({'DiskIds': [first], 'InstanceId': host}, region=GZ)
+    send({'DiskIds': [first]}, expected_error='ResourceUnavailable.NotSupported', region=GZ)  # still ATTACHING
+    ids['admin'].advance_clock(ATTACH_MOVE)
+    send({'DiskIds': [first], 'InstanceId': other}, expected_error='InvalidParameterValue', region=GZ)
+    send({'DiskIds': [first, second]}, expected_error='ResourceUnavailable.NotSupported', region=GZ)
+    send({'DiskIds': [first], 'InstanceId': 'ins-none'}, expected_error='InvalidInstanceId.NotFound', region=GZ)
+    Driver(send.endpoint, 'cbs', 'TerminateDisks')(
+        {'DiskIds': [first]}, expected_error='ResourceUnavailable.Attached', region=GZ
+    )
+    send({'DiskIds': [first], 'InstanceId': host}, region=GZ)
+    seen = _cbs_disk(send.endpoint, first)
+    assert (seen['DiskState'], seen['Attached'], seen['InstanceId']) == ('DETACHING', True, host)
+    ids['admin'].advance_clock(ATTACH_MOVE)
+    seen = _cbs_disk(send.endpoint, first)
+    assert (seen['DiskState'], seen['Attached'], seen['InstanceId']) == ('UNATTACHED', False, '')
+    Driver(send.endpoint, 'cbs', 'TerminateDisks')({'DiskIds': [first]}, region=GZ)
+
+
 SCENARIOS = {
     ('ecs', 'DescribeRegions'): regions_only,
     ('ecs', 'DescribeZones'): ecs_describe_zones,
     ('ecs', 'CreateDisk'): ecs_create_disk,
     ('ecs', 'DeleteDisk'): ecs_delete_disk,
+    ('ecs', 'DescribeInstances'): ecs_describe_instances,
+    ('ecs', 'AttachDisk'): ecs_attach_disk,
+    ('ecs', 'DetachDisk'): ecs_detach_disk,
     ('ecs', 'DescribeDisks'): ecs_describe_disks,
     ('ecs', 'DescribeSnapshots'): ecs_describe_snapshots,
     ('ecs', 'CreateSnapshot'): ecs_create_snapshot,
@@ -1220,6 +1480,9 @@ SCENARIOS = {
     ('ens', 'DescribeEnsRegions'): regions_only,
     ('ens', 'CreateDisk'): ens_create_disk,
     ('ens', 'DeleteDisk'): ens_delete_disk,
+    ('ens', 'DescribeInstances'): ens_describe_instances,
+    ('ens', 'AttachDisk'): ens_attach_disk,
+    ('ens', 'DetachDisk'): ens_detach_disk,
     ('ens', 'ModifySnapshotAttribute'): ens_modify_snapshot_attribute,
     ('ens', 'DescribeDisks'): ens_describe_disks,
     ('ens', 'DescribeSnapshots'): ens_describe_snapshots,
@@ -1233,6 +1496,9 @@ SCENARIOS = {
     ('cbs', 'DescribeDiskConfigQuota'): cbs_describe_disk_config_quota,
     ('cbs', 'CreateDisks'): cbs_create_disks,
     ('cbs', 'TerminateDisks'): cbs_terminate_disks,
+    ('cbs', 'AttachDisks'): cbs_attach_disks,
+    ('cbs', 'DetachDisks'): cbs_detach_disks,
+    ('cvm', 'DescribeInstances'): cvm_describe_instances,
     ('cbs', 'DescribeSnapshots'): cbs_describe_snapshots,
     ('cbs', 'CreateSnapshot'): cbs_create_snapshot,
     ('cbs', 'CopySnapshotCrossRegions'): cbs_copy_snapshot_cross_regions,
@@ -1396,7 +1662,7 @@ def test_a_returned_disk_is_torecycle_for_a_while_then_gone(fakecloud_clean):
         'ClientToken': 'conformance-returned',
     }
     (disk,) = made(params, region=GZ)['DiskIdSet']
-    admin.advance_clock(5)
+    admin.advance_clock(ATTACH_MOVE)
     terminate = Driver(fakecloud_clean.endpoint, 'cbs', 'TerminateDisks')
     terminate({'DiskIds': [disk]}, region=GZ)
     describe = Driver(fakecloud_clean.endpoint, 'cbs', 'DescribeDisks')
@@ -1473,6 +1739,55 @@ def test_documented_limits_and_states_are_the_models(fakecloud_clean):
         ('UnTagResources', 'TagKeys', tag.MAX_KEYS_PER_CALL),
     ):
         assert tencent.documented_maximum('tag', action + 'Request', field) == limit, (action, field)
+
+
+def test_attachment_facts_are_the_models():
+    """The instance states, disk states, limits and fields of the drill host's calls are those the models document."""
+    # Instance states: ECS's and ENS's DescribeInstancesRequest.Status, CVM's InstanceStatus.InstanceState.
+    assert alibaba.documented_values('ecs', 'DescribeInstancesRequest', 'Status') == list(ecs.INSTANCE_STATUSES)
+    assert alibaba.documented_values('ens', 'DescribeInstancesRequest', 'Status') == list(ens.INSTANCE_STATUSES)
+    assert tencent.documented_values('cvm', 'InstanceStatus', 'InstanceState') == list(resources.INSTANCE_STATES['cbs'])
+    assert (resources.INSTANCE_STATES['ecs'], resources.INSTANCE_STATES['ens']) == (
+        ecs.INSTANCE_STATUSES,
+        ens.INSTANCE_STATUSES,
+    )
+    # Instance.InstanceState points to the table of states ("实例状态表") that InstanceStatus.InstanceState lists.
+    assert '实例状态表' in tencent.field_doc('cvm', 'Instance', 'InstanceState')
+    # A disk's states while an instance has it.
+    assert {'In_use', 'Attaching', 'Detaching', 'Available'} <= set(ecs._DISK_STATUSES)  # pylint: disable=protected-access
+    assert {'In-use', 'Attaching', 'Detaching', 'Available'} <= set(ens._DISK_STATUSES)  # pylint: disable=protected-access
+    assert {'UNATTACHED', 'ATTACHING', 'ATTACHED', 'DETACHING'} <= set(
+        tencent.documented_values('cbs', 'Disk', 'DiskState')
+    )
+    # One zone (ECS), one node (ENS); AttachDisk and DetachDisk take InstanceId and DiskId, both required.
+    assert 'same zone' in alibaba.field_doc('ecs', 'AttachDiskRequest', 'DiskId')
+    assert 'same node' in alibaba.field_doc('ens', 'AttachDiskRequest', 'DiskId')
+    for product in ('ecs', 'ens'):
+        for action in ('AttachDisk', 'DetachDisk'):
+            assert alibaba.required_parameters(product, action) == {'InstanceId', 'DiskId'}, (product, action)
+    # Only ECS names the device: ENS's and CBS's disks have no such field.
+    assert 'Device' in alibaba.fields('ecs', 'DescribeDisksResponseBodyDisksDisk')
+    assert 'Device' not in alibaba.fields('ens', 'DescribeDisksResponseBodyDisksDisks')
+    assert not [name for name in tencent.fields('cbs', 'Disk') if 'Device' in name]
+    # CBS: at most 10 disks a call; CVM: at most 100 ids and 100 answers a call.
+    assert tencent.documented_maximum('cbs', 'AttachDisksRequest', 'DiskIds') == cbs._MAX_ATTACH  # pylint: disable=protected-access
+    assert tencent.documented_maximum('cbs', 'DetachDisksRequest', 'DiskIds') == cbs._MAX_ATTACH  # pylint: disable=protected-access
+    assert '上限为100' in tencent.field_doc('cvm', 'DescribeInstancesRequest', 'InstanceIds') and cvm.MAX_IDS == 100
+    assert tencent.documented_maximum('cvm', 'DescribeInstancesRequest', 'Limit') == 100
+    filters_doc = tencent.field_doc('cvm', 'DescribeInstancesRequest', 'Filters')
+    assert all('<strong>%s</strong>' % name in filters_doc for name in cvm.FILTERS)
+    # The ECS and ENS instance lists take JSON arrays of up to 100 ids.
+    assert '100' in alibaba.field_doc('ecs', 'DescribeInstancesRequest', 'InstanceIds')
+    assert '100' in alibaba.field_doc('ens', 'DescribeInstancesRequest', 'InstanceIds')
+    # Every code the CBS attach calls answer is one the SDK lists.
+    listed = {value for name, value in vars(errorcodes).items() if name.isupper()}
+    assert {
+        'ResourceUnavailable.Attached',
+        'ResourceUnavailable.ZoneNotMatch',
+        'ResourceUnavailable.NotSupported',
+        'InvalidInstance.NotSupported',
+        'InvalidInstanceId.NotFound',
+    } <= listed
 
 
 # ---------------------------------------------------------------------- the check is not vacuous

@@ -2,7 +2,7 @@
 
 - ``fakecloud.vendor.alibaba``: ECS 2014-05-26 and ENS 2017-11-10, from the Alibaba Cloud V2 SDK
   (alibabacloud-ecs20140526, alibabacloud-ens20171110: darabonba models and clients).
-- ``fakecloud.vendor.tencent``: CBS 2017-03-12 and Tag 2018-08-13, from tencentcloud-sdk-python
+- ``fakecloud.vendor.tencent``: CBS 2017-03-12, Tag 2018-08-13 (and CVM 2017-03-12, STS), from tencentcloud-sdk-python
   (``AbstractModel`` classes and their docstrings).
 
 Unlike the emulator itself (stdlib only), these modules import the vendor packages; see

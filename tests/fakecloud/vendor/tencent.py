@@ -1,4 +1,4 @@
-"""Facts about Tencent Cloud CBS (2017-03-12), Tag and STS (2018-08-13) APIs, read from tencentcloud-sdk-python.
+"""Facts about Tencent Cloud CBS and CVM (2017-03-12), Tag and STS (2018-08-13) APIs, read from tencentcloud-sdk-python.
 
 Where each fact comes from (``tencentcloud.<service>.<version>.models``):
 
@@ -12,6 +12,8 @@ Where each fact comes from (``tencentcloud.<service>.<version>.models``):
   ``<code>VALUE</code>``, ``<li>VALUE</li>`` and "VALUE: meaning" items (the colon is often full-width);
   limits are "最大值为100" style text; nulls are allowed where the doc says "此字段可能返回 null".
 - there are no required flags: the Tencent models do not say which parameters are required.
+
+CVM 2017-03-12 (``tencentcloud-sdk-python-cvm``) is read for DescribeInstances alone, the drill host's look-up.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import typing
 
 from . import SCALARS, check
 
-VERSIONS = {'cbs': 'v20170312', 'tag': 'v20180813', 'tencent_sts': 'v20180813'}
+VERSIONS = {'cbs': 'v20170312', 'cvm': 'v20170312', 'tag': 'v20180813', 'tencent_sts': 'v20180813'}
 # The SDK's package of each product fakecloud names otherwise (tencentcloud-sdk-python-sts: tencentcloud.sts).
 PACKAGES = {'tencent_sts': 'sts'}
 NULLABLE = '此字段可能返回 null'  # the doc's note on fields an answer may give as null
@@ -55,7 +57,10 @@ def _model_class(service: str, cls) -> type:
 
 
 def _type(service: str, rtype: str):
-    """The type an ``:rtype:`` text names: a scalar class, ``list[...]`` or a model class."""
+    """The type an ``:rtype:`` text names: a scalar class, ``list[...]`` or a model class; ``object`` (any value) for a
+    field whose docstring names none (cvm Instance.DisasterRecoverGroupId has no docstring at all)."""
+    if not rtype:
+        return object
     if rtype.startswith('list of '):
         return list[_type(service, rtype[len('list of ') :])]
     name = re.sub(r'^:class:`[\w.]*?(\w+)`$', r'\1', rtype).split()[0]  # 'int non-negative' -> 'int'

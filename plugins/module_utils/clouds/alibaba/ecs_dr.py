@@ -2,9 +2,10 @@
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Alibaba Cloud ECS: the adapter for the DR run (dr_sync, the dr_copy role): the copy adapter (clouds/alibaba/ecs.py)
-with the DR run's capabilities (dr/capabilities.py): disks and their snapshots, pruning, the restore drill, locks, and a
-separate DR account (clouds/alibaba/ecs_dr_account.py), whose shares the run's leases hold (dr/shares.py). How copies
-are found, and why the DR run lists a region page by page: clouds/alibaba/ecs.py.
+with the DR run's capabilities (dr/capabilities.py): disks and their snapshots, pruning, the restore drill and its drill
+host (DescribeInstances, AttachDisk, DetachDisk), locks, and a separate DR account (clouds/alibaba/ecs_dr_account.py),
+whose shares the run's leases hold (dr/shares.py). How copies are found, and why the DR run lists a region page by page:
+clouds/alibaba/ecs.py.
 """
 
 from __future__ import annotations
@@ -16,15 +17,19 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...core.errors import RETRYABLE, CloudError
+from ...core.errors import NOT_FOUND, RETRYABLE, CloudError
 from ...core.model import (
+    ATTACHED,
+    ATTACHING,
     COMPLETED,
     COMPLIANCE,
+    DETACHING,
     PENDING,
     USABLE,
     CopyRequest,
     Disk,
     DrillDisk,
+    DrillHost,
     LockSettings,
     Snapshot,
     SnapshotLock,
@@ -35,6 +40,7 @@ from ...dr.capabilities import (
     CompletedSnapshotsAdapter,
     DrAccountAdapter,
     DrAdapter,
+    DrillHostAdapter,
     RestoreDrillAdapter,
     SnapshotLockAdapter,
     SnapshotSetAdapter,
@@ -68,6 +74,14 @@ DISK_STATE_MAP: dict[str | None, str] = {
     'Attaching': USABLE,
     'Detaching': USABLE,
 }
+# A disk's Status while an instance has it (ecs-20140526 DescribeDisksRequest.Status; the AttachDisk and DetachDisk
+# references: Available, Attaching, In_use, Detaching, Available).
+ATTACHMENT_MAP = {'Attaching': ATTACHING, 'In_use': ATTACHED, 'Detaching': DETACHING}
+# The Status of an instance that runs (ecs-20140526 DescribeInstancesRequest.Status: Pending, Running, Starting,
+# Stopping, Stopped).
+INSTANCE_RUNNING = 'Running'
+# The code of an instance the region does not hold (the ECS AttachDisk and DetachDisk references, 404): not found.
+INSTANCE_NOT_FOUND = 'InvalidInstanceId.NotFound'
 # The disk categories CreateDisk makes from a snapshot, with their smallest size in GiB (ecs-20140526
 # CreateDiskRequest.Size; cloud_essd at performance level PL0). Elastic ephemeral disks take no snapshot.
 DISK_MINIMUM_GIB = {
@@ -109,6 +123,7 @@ class EcsAdapter(
     DrAccountAdapter,  # pylint: disable=too-many-ancestors
     CompletedSnapshotsAdapter,
     SnapshotSetAdapter,
+    DrillHostAdapter,
 ):
     # DescribeSnapshots answers SourceSnapshotId and SourceRegionId (ecs 2014-05-26 model).
     records_copy_source = True
@@ -410,6 +425,10 @@ class EcsAdapter(
                 created=item.get('CreationTime'),
                 snapshot_id=item.get('SourceSnapshotId') or None,
                 size=item.get('Size'),
+                # InstanceId and Device are '' when the disk is free (DescribeDisksResponseBodyDisksDisk).
+                attached_to=item.get('InstanceId') or None,
+                attachment=ATTACHMENT_MAP.get(item.get('Status') or ''),
+                device=item.get('Device') or None,
             )
             for item in self._disk_items(region, params)
         ]
@@ -418,6 +437,48 @@ class EcsAdapter(
         # The region goes with the call (the endpoint's, as the SDK sends it): ECS ignores a DeleteDisk of a disk it
         # does not find there (DeleteDisk reference), so a wrong region would pass without deleting anything.
         self.client.call('DeleteDisk', {'RegionId': region, 'DiskId': disk_id}, region)
+
+    # ------------------------------------------------------------------ the drill host (restore_test_validate)
+    def drill_host(self, region: str, instance_id: str) -> DrillHost:
+        # InstanceIds filters the region's instances: one it does not hold is left out of the answer, not refused.
+        answer = self.client.call(
+            'DescribeInstances', {'RegionId': region, 'InstanceIds': json.dumps([instance_id])}, region
+        )
+        found = [item for item in listed(answer, 'Instances', 'Instance') if item.get('InstanceId') == instance_id]
+        if not found:
+            raise CloudError(
+                'DescribeInstances',
+                INSTANCE_NOT_FOUND,
+                'no instance %s in %s' % (instance_id, region),
+                request_id=answer.get('RequestId'),
+                kind=NOT_FOUND,
+                region=region,
+            )
+        status = str(found[0].get('Status') or '')
+        return DrillHost(
+            instance_id,
+            region,
+            found[0].get('ZoneId') or None,
+            status == INSTANCE_RUNNING,
+            status,
+            name=found[0].get('InstanceName') or None,
+        )
+
+    def attach_test_disk(self, region: str, disk_id: str, instance_id: str) -> None:
+        self._attachment_call('AttachDisk', region, disk_id, instance_id)
+
+    def detach_test_disk(self, region: str, disk_id: str, instance_id: str) -> None:
+        self._attachment_call('DetachDisk', region, disk_id, instance_id)
+
+    def _attachment_call(self, action: str, region: str, disk_id: str, instance_id: str) -> None:
+        # The region goes with the call: it names the account's client (AlibabaAccountRouter) and ECS checks the disk is
+        # there. A missing instance is not found, as drill_host says it.
+        try:
+            self.client.call(action, {'RegionId': region, 'InstanceId': instance_id, 'DiskId': disk_id}, region)
+        except CloudError as error:
+            if error.code == INSTANCE_NOT_FOUND:
+                error.kind = NOT_FOUND
+            raise
 
     def tag_copy(self, copy: Snapshot, tags: Mapping[str, str]) -> None:
         params: dict[str, str] = {'RegionId': copy.region, 'ResourceType': 'snapshot', 'ResourceId.1': copy.id}

@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Alibaba Cloud ENS (edge nodes): the adapter for the DR run (dr_sync, the dr_copy role): the copy adapter
 (clouds/alibaba/ens.py, which says how copies are found and told from other people's by their description's marker) with
-the DR run's capabilities (dr/capabilities.py): a node's disks and their snapshots, pruning and the restore drill. No
-dr_account (clouds/registry.py says why ENS refuses it) and no locks.
+the DR run's capabilities (dr/capabilities.py): a node's disks and their snapshots, pruning and the restore drill with its
+drill host (DescribeInstances, AttachDisk, DetachDisk; an instance and its disks are on one node, which is all the zone
+ENS has). No dr_account (clouds/registry.py says why ENS refuses it) and no locks.
 """
 
 from __future__ import annotations
@@ -14,11 +15,23 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from ...core.errors import INVALID, RETRYABLE, CloudError
-from ...core.model import COMPLETED, DELETING, PENDING, USABLE, Disk, DrillDisk, Snapshot
+from ...core.errors import INVALID, NOT_FOUND, RETRYABLE, CloudError
+from ...core.model import (
+    ATTACHED,
+    ATTACHING,
+    COMPLETED,
+    DELETING,
+    DETACHING,
+    PENDING,
+    USABLE,
+    Disk,
+    DrillDisk,
+    DrillHost,
+    Snapshot,
+)
 from ...core.paging import numbered_pages
 from ...core.tagging import RESTORE_RUN_TAG, SOURCE_TAG, marked_description, numbered_tags, tag_dict
-from ...dr.capabilities import CompletedSnapshotsAdapter, DrAdapter, RestoreDrillAdapter
+from ...dr.capabilities import CompletedSnapshotsAdapter, DrAdapter, DrillHostAdapter, RestoreDrillAdapter
 from .answers import listed, snapshots_by_disk, tagged_disks
 from .ens import MAX_DESCRIPTION, EnsCopyAdapter, size_gib
 
@@ -37,12 +50,18 @@ DISK_STATE_MAP: dict[str | None, str] = {
     'Deleting': DELETING,
     'Deleted': DELETING,
 }
+# A disk's Status while an instance has it (ens-20171110 DescribeDisksRequest.Status: In-use, Attaching, Detaching).
+ATTACHMENT_MAP = {'Attaching': ATTACHING, 'In-use': ATTACHED, 'In_use': ATTACHED, 'Detaching': DETACHING}
+# The Status of an instance that runs (ens-20171110 DescribeInstancesRequest.Status: Running, Stopped, Expired).
+INSTANCE_RUNNING = 'Running'
+# The code of an instance ENS does not hold (unverifiable: ENS documents none; ECS's).
+INSTANCE_NOT_FOUND = 'InvalidInstanceId.NotFound'
 # The cloud disk categories ENS's CreateDisk makes (ens-20171110 DescribeDisksRequest.Category: the local ones
 # come with an instance), and the smallest size asked for: 20 GiB (ENS CreateDisk reference; unverifiable in the model).
 DISK_MINIMUM_GIB = {'cloud_efficiency': 20, 'cloud_ssd': 20}
 
 
-class EnsAdapter(EnsCopyAdapter, DrAdapter, RestoreDrillAdapter, CompletedSnapshotsAdapter):
+class EnsAdapter(EnsCopyAdapter, DrAdapter, RestoreDrillAdapter, CompletedSnapshotsAdapter, DrillHostAdapter):
     # DescribeSnapshots answers SourceSnapshotId and SourceEnsRegionId (ens 2017-11-10 model).
     records_copy_source = True
     # The restore drill: the ultra disk is ENS's cheapest cloud disk; it is made on the node, no zone.
@@ -209,12 +228,56 @@ class EnsAdapter(EnsCopyAdapter, DrAdapter, RestoreDrillAdapter, CompletedSnapsh
                 created=item.get('CreationTime'),
                 snapshot_id=item.get('SnapshotId') or None,
                 size=size_gib(item.get('Size')),
+                # No device name: ENS's DescribeDisks has none (ens-20171110 DescribeDisksResponseBodyDisksDisks).
+                attached_to=item.get('InstanceId') or None,
+                attachment=ATTACHMENT_MAP.get(item.get('Status') or ''),
             )
             for item in self._disk_items(region, params)
         ]
 
     def delete_test_disk(self, region: str, disk_id: str) -> None:
         self.client.call('DeleteDisk', {'DiskId': disk_id}, region)
+
+    # ------------------------------------------------------------------ the drill host (restore_test_validate)
+    def drill_host(self, region: str, instance_id: str) -> DrillHost:
+        # The node filters too: an instance on another node is not this node's host. An id ENS does not hold is left
+        # out of the answer. No zone: the node is the zone (test disks are made on the node, restore_needs_zone).
+        answer = self.client.call(
+            'DescribeInstances', {'EnsRegionId': region, 'InstanceIds': json.dumps([instance_id])}, region
+        )
+        found = [item for item in listed(answer, 'Instances', 'Instance') if item.get('InstanceId') == instance_id]
+        if not found:
+            raise CloudError(
+                'DescribeInstances',
+                INSTANCE_NOT_FOUND,
+                'no instance %s on node %s' % (instance_id, region),
+                request_id=answer.get('RequestId'),
+                kind=NOT_FOUND,
+                region=region,
+            )
+        status = str(found[0].get('Status') or '')
+        return DrillHost(
+            instance_id,
+            found[0].get('EnsRegionId') or region,
+            None,
+            status == INSTANCE_RUNNING,
+            status,
+            name=found[0].get('InstanceName') or None,
+        )
+
+    def attach_test_disk(self, region: str, disk_id: str, instance_id: str) -> None:
+        self._attachment_call('AttachDisk', region, disk_id, instance_id)
+
+    def detach_test_disk(self, region: str, disk_id: str, instance_id: str) -> None:
+        self._attachment_call('DetachDisk', region, disk_id, instance_id)
+
+    def _attachment_call(self, action: str, region: str, disk_id: str, instance_id: str) -> None:
+        try:
+            self.client.call(action, {'InstanceId': instance_id, 'DiskId': disk_id}, region)
+        except CloudError as error:
+            if error.code == INSTANCE_NOT_FOUND:  # as drill_host says a missing instance
+                error.kind = NOT_FOUND
+            raise
 
     def tag_copy(self, copy: Snapshot, tags: Mapping[str, str]) -> None:
         # ENS snapshots carry no tags: the marks go into the description's marker, beside the copy's source.

@@ -2,7 +2,8 @@
 # Copyright: snapcopy.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tencent Cloud CBS: disks made from copies (CreateDisks, DescribeDisks, TerminateDisks), for the restore drill's test
-disks (dr.restore) and the DR account's bridge disks (cbs_dr_bridge). Part of the DR run's adapter
+disks (dr.restore) and the DR account's bridge disks (cbs_dr_bridge), and the drill host the test disks are attached to
+(CVM's DescribeInstances through -common's CommonClient; CBS's AttachDisks, DetachDisks). Part of the DR run's adapter
 (cbs_dr.CbsAdapter)."""
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...core.errors import NOT_FOUND, RETRYABLE, CloudError
-from ...core.model import DELETING, PENDING, USABLE, DrillDisk, Snapshot
+from ...core.model import ATTACHED, ATTACHING, DELETING, DETACHING, PENDING, USABLE, DrillDisk, DrillHost, Snapshot
 from ...core.tagging import RESTORE_RUN_TAG, tag_dict, tag_list
-from ...dr.capabilities import RestoreDrillAdapter
+from ...dr.capabilities import DrillHostAdapter, RestoreDrillAdapter
 from .cbs import FILTER_VALUES, MAX_NAME, CbsCopyAdapter, utc_time
 from .client import TencentClient
 
@@ -29,6 +30,13 @@ DISK_STATE_MAP: dict[str | None, str] = {
     'DUMPING': PENDING,
     'TORECYCLE': DELETING,
 }
+# DiskState while an instance has the disk (cbs 2017-03-12 Disk.DiskState; AttachDisks: ATTACHING then ATTACHED,
+# DetachDisks: ATTACHED then UNATTACHED, by way of DETACHING).
+ATTACHMENT_MAP = {'ATTACHING': ATTACHING, 'ATTACHED': ATTACHED, 'DETACHING': DETACHING}
+# The InstanceState of an instance that runs (cvm 2017-03-12 InstanceStatus.InstanceState: PENDING, RUNNING, STOPPED...).
+INSTANCE_RUNNING = 'RUNNING'
+# The code of an instance the region does not hold (cbs errorcodes.py; among AttachDisks' and DetachDisks' codes).
+INSTANCE_NOT_FOUND = 'InvalidInstanceId.NotFound'
 # TerminateDisks' answer for a disk returned already (cbs errorcodes.py ResourceUnavailable.RepeatRefund, "the disk has
 # been returned"; it may still be listed, TORECYCLE): gone, as a disk not found.
 RETURNED = 'ResourceUnavailable.RepeatRefund'
@@ -40,8 +48,9 @@ DISK_TYPES = ('CLOUD_PREMIUM', 'CLOUD_BSSD', 'CLOUD_SSD', 'CLOUD_HSSD')
 QUOTA_FILTER_TYPES = ('CLOUD_BASIC', 'CLOUD_PREMIUM', 'CLOUD_SSD', 'CLOUD_HSSD')
 
 
-class CbsDiskAdapter(CbsCopyAdapter, RestoreDrillAdapter):
-    """The CBS copy adapter with the disks made from copies: the restore drill's capability (RestoreDrillAdapter)."""
+class CbsDiskAdapter(CbsCopyAdapter, RestoreDrillAdapter, DrillHostAdapter):
+    """The CBS copy adapter with the disks made from copies: the restore drill's capability (RestoreDrillAdapter), and
+    its drill host (DrillHostAdapter)."""
 
     # The restore drill: the premium cloud disk is the cheapest type CreateDisks sells on its own.
     restore_disk_type = 'CLOUD_PREMIUM'
@@ -159,6 +168,45 @@ class CbsDiskAdapter(CbsCopyAdapter, RestoreDrillAdapter):
                 error.kind = NOT_FOUND
             raise
 
+    # ------------------------------------------------------------------ the drill host (restore_test_validate)
+    def drill_host(self, region: str, instance_id: str) -> DrillHost:
+        # CVM's DescribeInstances by InstanceIds: an id the region does not hold is left out of the answer.
+        answer = self.client.call('cvm', region, 'DescribeInstances', {'InstanceIds': [instance_id]})
+        found = [item for item in answer.get('InstanceSet') or [] if item.get('InstanceId') == instance_id]
+        if not found:
+            raise CloudError(
+                'DescribeInstances',
+                INSTANCE_NOT_FOUND,
+                'no instance %s in %s' % (instance_id, region),
+                request_id=answer.get('RequestId'),
+                kind=NOT_FOUND,
+                region=region,
+            )
+        state = str(found[0].get('InstanceState') or '')
+        return DrillHost(
+            instance_id,
+            region,
+            (found[0].get('Placement') or {}).get('Zone'),
+            state == INSTANCE_RUNNING,
+            state,
+            name=found[0].get('InstanceName') or None,
+        )
+
+    def attach_test_disk(self, region: str, disk_id: str, instance_id: str) -> None:
+        self._attachment_call('AttachDisks', region, disk_id, instance_id)
+
+    def detach_test_disk(self, region: str, disk_id: str, instance_id: str) -> None:
+        # InstanceId too: CBS checks it is the instance the disk is attached to (DetachDisksRequest.InstanceId).
+        self._attachment_call('DetachDisks', region, disk_id, instance_id)
+
+    def _attachment_call(self, action: str, region: str, disk_id: str, instance_id: str) -> None:
+        try:
+            self.client.call('cbs', region, action, {'DiskIds': [disk_id], 'InstanceId': instance_id})
+        except CloudError as error:
+            if error.code == INSTANCE_NOT_FOUND:  # as drill_host says a missing instance
+                error.kind = NOT_FOUND
+            raise
+
     @staticmethod
     def test_disk(item: Mapping[str, Any], region: str) -> DrillDisk:
         state = item.get('DiskState')
@@ -172,6 +220,9 @@ class CbsDiskAdapter(CbsCopyAdapter, RestoreDrillAdapter):
             tags=tag_dict(item.get('Tags')),
             created=utc_time(item.get('CreateTime')),
             size=item.get('DiskSize'),
+            # No device name: CBS's Disk has none (cbs 2017-03-12 Disk).
+            attached_to=item.get('InstanceId') or None,
+            attachment=ATTACHMENT_MAP.get(state or ''),
         )
 
     def snapshot(self, item: Mapping[str, Any], region: str) -> Snapshot:

@@ -66,6 +66,10 @@ STS_VERSION = '2018-08-13'
 STS_REGION = 'ap-guangzhou'
 # How long each assumed-role session is asked for (STS: at most 43200 s, 7200 s by default).
 SESSION_SECONDS = 7200
+# The services called through -common's CommonClient, with their API versions: the collection carries no SDK package of
+# theirs (STS for assume-role; CVM for the restore drill's drill host, DescribeInstances).
+CVM_VERSION = '2017-03-12'
+COMMON_SERVICES = {'sts': STS_VERSION, 'cvm': CVM_VERSION}
 
 RETRYABLE_PREFIXES = ('RequestLimitExceeded', 'InternalError', 'ResourceBusy')
 NOT_FOUND_CODES = {
@@ -325,8 +329,10 @@ class TencentClient:
             profile = self.sdk['ClientProfile'](
                 httpProfile=http_profile, language='en-US', request_client=REQUEST_CLIENT
             )
-            if service == 'sts':
-                self._clients[key] = self.sdk['CommonClient']('sts', STS_VERSION, make_credential(), region, profile)
+            if service in COMMON_SERVICES:
+                self._clients[key] = self.sdk['CommonClient'](
+                    service, COMMON_SERVICES[service], make_credential(), region, profile
+                )
             else:
                 self._clients[key] = self.sdk['clients'][service](make_credential(), region, profile)
         return self._clients[key]

@@ -62,7 +62,9 @@ def test_tencent_calls_each_service_at_its_own_endpoint(fakecloud_clean, proxy):
         'tag', 'ap-guangzhou', 'GetResources', {'ResourceList': ['qcs::cvm:ap-guangzhou:uin/:snapshot/' + source]}
     )
     assert 'ResourceTagMappingList' in answer
-    assert [host.split('.', 1)[0] for host in proxy] == ['sts', 'cbs', 'tag'], proxy
+    # The drill host's look-up (CVM, through CommonClient), at CVM's endpoint.
+    assert client.call('cvm', 'ap-guangzhou', 'DescribeInstances', {})['InstanceSet'] == []
+    assert [host.split('.', 1)[0] for host in proxy] == ['sts', 'cbs', 'tag', 'cvm'], proxy
     assert all(host.endswith('.tencentcloudapi.com') for host in proxy), proxy
 
 

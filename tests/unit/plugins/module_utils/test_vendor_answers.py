@@ -21,10 +21,13 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ecs_
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba.ens_dr import EnsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr import CbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.client import TencentClient, load_sdk
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import CloudError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import NOT_FOUND, CloudError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
+    ATTACHED,
+    ATTACHING,
     COMPLETED,
     DELETING,
+    DETACHING,
     FAILED,
     PENDING,
     USABLE,
@@ -688,3 +691,156 @@ def test_cbs_maps_every_documented_disk_state(fakecloud_clean, state, neutral):
         cbs_adapter(fakecloud_clean).describe_test_disks('ap-shanghai', ['disk-test0001'])['disk-test0001'].state
         == neutral
     )
+
+
+# ---------------------------------------------------------------------- the drill host (DrillHostAdapter)
+def test_ecs_reads_a_drill_host_and_an_attached_disk(fakecloud_clean):
+    """DescribeInstancesResponseBodyInstancesInstance (InstanceId, InstanceName, ZoneId, Status) and an In_use disk's
+    InstanceId and Device (DescribeDisksResponseBodyDisksDisk); an answer without the instance is not found."""
+    answer_with(
+        fakecloud_clean,
+        'ecs',
+        'DescribeInstances',
+        ECS.DescribeInstancesResponseBody(
+            instances=ECS.DescribeInstancesResponseBodyInstances(
+                instance=[
+                    ECS.DescribeInstancesResponseBodyInstancesInstance(
+                        instance_id='i-host0001',
+                        instance_name='drill-host',
+                        region_id='cn-shanghai',
+                        zone_id='cn-shanghai-b',
+                        status='Stopped',
+                    )
+                ]
+            ),
+            next_token='',
+            total_count=1,
+            request_id='R-1',
+        ).to_map(),
+    )
+    answer_with(
+        fakecloud_clean,
+        'ecs',
+        'DescribeDisks',
+        ECS.DescribeDisksResponseBody(
+            disks=ECS.DescribeDisksResponseBodyDisks(
+                disk=[
+                    ECS.DescribeDisksResponseBodyDisksDisk(
+                        disk_id='d-test0001', status='In_use', instance_id='i-host0001', device='/dev/xvdc'
+                    )
+                ]
+            ),
+            next_token='',
+        ).to_map(),
+    )
+    adapter = EcsAdapter.from_connection(alibaba_connection(fakecloud_clean))
+    host = adapter.drill_host('cn-shanghai', 'i-host0001')
+    assert (host.id, host.zone, host.running, host.cloud_state, host.name) == (
+        'i-host0001',
+        'cn-shanghai-b',
+        False,
+        'Stopped',
+        'drill-host',
+    )
+    disk = adapter.describe_test_disks('cn-shanghai', ['d-test0001'])['d-test0001']
+    assert (disk.attached_to, disk.attachment, disk.device, disk.state) == ('i-host0001', ATTACHED, '/dev/xvdc', USABLE)
+    with pytest.raises(CloudError) as info:
+        adapter.drill_host('cn-shanghai', 'i-other0001')
+    assert info.value.kind == NOT_FOUND
+
+
+def test_ens_reads_a_drill_host_and_an_attaching_disk(fakecloud_clean):
+    """DescribeInstancesResponseBodyInstancesInstance (InstanceId, EnsRegionId, Status) and an Attaching disk's
+    InstanceId (DescribeDisksResponseBodyDisksDisks: no device field)."""
+    answer_with(
+        fakecloud_clean,
+        'ens',
+        'DescribeInstances',
+        ENS.DescribeInstancesResponseBody(
+            instances=ENS.DescribeInstancesResponseBodyInstances(
+                instance=[
+                    ENS.DescribeInstancesResponseBodyInstancesInstance(
+                        instance_id='i-edgehost1',
+                        instance_name='drill-host',
+                        ens_region_id='cn-beijing-cmcc',
+                        status='Running',
+                    )
+                ]
+            ),
+            page_number=1,
+            page_size=10,
+            total_count=1,
+            code=0,
+        ).to_map(),
+    )
+    answer_with(
+        fakecloud_clean,
+        'ens',
+        'DescribeDisks',
+        ENS.DescribeDisksResponseBody(
+            disks=ENS.DescribeDisksResponseBodyDisks(
+                disks=[
+                    ENS.DescribeDisksResponseBodyDisksDisks(
+                        disk_id='d-edgetest1',
+                        status='Attaching',
+                        instance_id='i-edgehost1',
+                        ens_region_id='cn-beijing-cmcc',
+                    )
+                ]
+            ),
+            page_number=1,
+            page_size=50,
+            total_count=1,
+            code=0,
+        ).to_map(),
+    )
+    adapter = EnsAdapter.from_connection(alibaba_connection(fakecloud_clean))
+    host = adapter.drill_host('cn-beijing-cmcc', 'i-edgehost1')
+    assert (host.region, host.zone, host.running, host.cloud_state) == ('cn-beijing-cmcc', None, True, 'Running')
+    disk = adapter.describe_test_disks('cn-beijing-cmcc', ['d-edgetest1'])['d-edgetest1']
+    assert (disk.attached_to, disk.attachment, disk.device) == ('i-edgehost1', ATTACHING, None)
+
+
+def test_cbs_reads_a_cvm_drill_host_and_a_detaching_disk(fakecloud_clean):
+    """CVM's Instance (InstanceId, InstanceState, Placement.Zone; tencentcloud-sdk-python-cvm, a test-only package) and
+    a DETACHING disk's InstanceId (cbs Disk: no device field)."""
+    cvm = pytest.importorskip(
+        'tencentcloud.cvm.v20170312.models', reason='the CVM models are tests/unit/requirements.txt\'s'
+    )
+    answer_with(
+        fakecloud_clean,
+        'cvm',
+        'DescribeInstances',
+        tencent_answer(
+            cvm.DescribeInstancesResponse,
+            TotalCount=1,
+            InstanceSet=[
+                tencent(
+                    cvm.Instance,
+                    InstanceId='ins-host0001',
+                    InstanceName='drill-host',
+                    InstanceState='RUNNING',
+                    Placement=tencent(cvm.Placement, Zone='ap-shanghai-2'),
+                )
+            ],
+        ),
+    )
+    answer_with(
+        fakecloud_clean,
+        'cbs',
+        'DescribeDisks',
+        tencent_answer(
+            CBS.DescribeDisksResponse,
+            TotalCount=1,
+            DiskSet=[
+                tencent(
+                    CBS.Disk, DiskId='disk-test0001', DiskState='DETACHING', Attached=True, InstanceId='ins-host0001'
+                )
+            ],
+        ),
+    )
+    adapter = cbs_adapter(fakecloud_clean)
+    host = adapter.drill_host('ap-shanghai', 'ins-host0001')
+    assert (host.zone, host.running, host.cloud_state, host.name) == ('ap-shanghai-2', True, 'RUNNING', 'drill-host')
+    disk = adapter.describe_test_disks('ap-shanghai', ['disk-test0001'])['disk-test0001']
+    assert (disk.attached_to, disk.attachment, disk.device) == ('ins-host0001', DETACHING, None)
