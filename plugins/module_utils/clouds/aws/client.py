@@ -69,7 +69,13 @@ THROTTLING = {
     'PriorRequestNotComplete',
     'SnapshotCreationPerVolumeRateExceeded',
 }
-NOT_FOUND_CODES = {'InvalidSnapshot.NotFound', 'InvalidSnapshotID.NotFound', 'InvalidVolume.NotFound'}
+# ResourceNotFoundException: the EBS direct APIs' snapshot not found (ebs 2019-11-02, reason SNAPSHOT_NOT_FOUND).
+NOT_FOUND_CODES = {
+    'InvalidSnapshot.NotFound',
+    'InvalidSnapshotID.NotFound',
+    'InvalidVolume.NotFound',
+    'ResourceNotFoundException',
+}
 INVALID_CODES = {
     'InvalidParameterValue',
     'InvalidParameter',
