@@ -233,14 +233,18 @@ disks:
       C(id), C(created), C(state), C(source_snapshot_id), C(recovery_point), and its C(lock); on CBS with O(dr_account) a staged
       copy whose DR copy is not made yet has C(staged_for_dr_account=true)) and C(lock) (of C(copy) - C(mode), C(status), the
       cloud's word, C(in_force), C(expires), C(cool_off_ends); C(status=unknown) and C(in_force=null), with the cloud's C(error),
-      when the read was refused; null where the cloud has no locks (CBS, ENS) or without a completed copy).
+      when the read was refused; null where the cloud has no locks (CBS, ENS) or without a completed copy), and C(points) - the
+      newest copy whose blocks a DR run read beside its source's (C(verified_copy_id), C(verified_point), null for none),
+      whether a copy stands suspect by dr_sync's C(churn_alarm) (C(suspect)), and then the last known good copy before it
+      (C(last_known_good), C(last_known_good_point)).
   returned: always
   type: list
   elements: dict
 posture:
   description:
     - Per DR region, as M(snapcopy.cloud.dr_sync)'s RV(snapcopy.cloud.dr_sync#module:posture) and by the same code - how many
-      disks stand how (C(planned) is always 0 here), and C(oldest_recovery_point_hours) of the copies the disks stand by.
+      disks stand how (C(planned) is always 0 here), and C(oldest_recovery_point_hours) of the copies the disks stand by;
+      C(verified) and C(suspect) count the disks whose newest verified copy is there and those whose copy stands suspect.
   returned: always
   type: dict
   sample:

@@ -140,6 +140,21 @@ options:
       - A number from 1 to 10000, V(full), or V(off) (or 0, or an empty string as an AWX survey sends it).
     type: str
     version_added: 0.2.0
+  churn_alarm:
+    description:
+      - Mark a new DR copy suspect when its source rewrote far more of the disk than usual, as ransomware rewrites everything
+        (AWS; C(docs/verify.md)). C(ListChangedBlocks) of the EBS direct APIs compares the new copy's source with the source
+        of the disk's copy before it (or, that source gone, the two copies).
+      - A copy is suspect when the share rewritten is at least this percent of the disk and at least twice the disk's usual
+        share (the median of its last ten copies' shares; unknown at first, when the percent alone decides). Each copy
+        measured carries its share in the tag C(snapcopy:churn); a suspect one carries C(snapcopy:suspect) and a warning.
+      - While a disk's newest copy is suspect, its newest copy without the mark (the last known good one) is never pruned,
+        however many copies come after it. Take the tag C(snapcopy:suspect) off a copy found sound to let pruning go on.
+      - Each copy's C(churn) in RV(disks) says what was measured; in check mode, what would be.
+      - Alibaba Cloud and Tencent Cloud have no API that compares snapshots' blocks, and refuse it before any call.
+      - A percent from 1 to 100, or V(off) (or 0, or an empty string as an AWX survey sends it).
+    type: str
+    version_added: 0.2.0
   name_template:
     description:
       - The name of each copy (ECS, ENS, CBS), a Python format string with C({disk_id}), C({disk_name}), C({source_id}),
@@ -501,7 +516,8 @@ posture:
     - C(regions) has per DR region how many disks stand how there - V(within_rpo) (a completed copy whose recovery point, when
       its source snapshot was taken, is within the RPO, or any completed copy without one), V(over_rpo), V(in_flight),
       V(planned) (check mode), V(no_copy) - and C(oldest_recovery_point_hours), the oldest recovery point of its completed
-      copies (null without one).
+      copies (null without one); where the run read the DR copies with their marks, C(verified) (disks with a verified copy
+      there) and C(suspect) (disks whose copy there stands suspect, O(churn_alarm)).
   returned: always
   type: dict
   sample:
@@ -518,7 +534,10 @@ protection:
       limited to some disks with no earlier account of the others, no disk, a stale account).
     - C(disks) has per disk its C(disk_id), C(name), C(read_at) and C(regions), each with C(region), C(standing), C(copy_id),
       C(recovery_point) (when the copy's source snapshot was taken), C(recovery_point_age_hours), C(in_flight), C(failed),
-      C(differing) (copy ids), C(locked) and C(account).
+      C(differing) (copy ids), C(locked) and C(account); and, where C(points_read) (the run read the DR copies with their
+      marks), C(verified_copy_id) and C(verified_point) (the newest copy whose blocks were read beside its source's, and when
+      its data were taken), C(suspect) (a copy there stands suspect by O(churn_alarm)) and C(last_known_good) and
+      C(last_known_good_point) (the newest copy before it without the mark, which pruning keeps).
     - C(limited_to) names the disks a run limited to some (O(disk_ids)) read; the action merges them into the scope's last
       account, so C(disks) is the scope's and C(complete) says whether a run ever read it whole. C(stale) says why an
       account is the last known one (in the files of a run that failed before it could know). C(failures) counts the run's.
@@ -564,7 +583,13 @@ disks:
     and C(snapshots)). Each copy of a disk of a group has the C(set_id) it is of. With O(verify), each copy has
     C(verification) - C(action) V(verified), V(differs) (with C(why)), V(not_verified) (with the cloud's C(error)),
     V(verified_before) (with its C(mark)), V(in_flight) or V(would_verify), and C(blocks), C(sampled), C(list_calls),
-    C(get_calls), C(bytes_read), C(usd) - and null without.
+    C(get_calls), C(bytes_read), C(usd) - and null without. With O(churn_alarm), each copy has C(churn) - C(action)
+    V(measured), V(measured_before), V(would_measure) (check mode), V(first_copy) (nothing before it to compare) or
+    V(not_measured) (with the cloud's C(error)), and C(share) (of the disk rewritten since C(compared_with), the copy before),
+    C(usual) (the disk's usual share, null before any) and C(suspect) - and null without. Where the run read the DR copies
+    (O(prune), O(lock), O(verify), O(churn_alarm), O(restore_test)), C(points) has per DR region the newest verified copy
+    (C(verified_copy_id), C(verified_point)), whether a copy stands suspect (C(suspect)) and then the last known good copy
+    (C(last_known_good), C(last_known_good_point)).
   returned: always
   type: list
   elements: dict

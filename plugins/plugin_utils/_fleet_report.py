@@ -17,6 +17,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     PROTECTED,
     ScopeProtection,
     group_records,
+    point_rows,
+    points_line,
 )
 
 # The counts of a scope that the fleet report adds up: what its run did (dr_sync's totals), and its protection (the model's).
@@ -103,6 +105,9 @@ def scope_row(scope):
     row['disk_ids'] = [disk.disk_id for disk in protection.disks] if protection is not None else []
     # The scope's consistency groups, each standing as one (the model's rule): a partial set is at risk.
     row['groups'] = group_records(protection) if protection is not None else []
+    # The recovery points beside the newest (dr.verify): the line, and the disks whose copy stands suspect.
+    row['points_line'] = points_line(protection) if protection is not None else None
+    row['suspect'] = [point for point in point_rows(protection) if point['suspect']] if protection is not None else []
     tests = list(scope.get('restore_tests') or [])
     row['restore_tests'] = tests
     row.update(

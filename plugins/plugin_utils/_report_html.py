@@ -34,6 +34,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     WITHIN_RPO,
     counted,
     of_report,
+    point_rows,
+    points_line,
     scope_groups,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
@@ -211,6 +213,26 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 {% endfor %}</table>
 </section>
 {% endif %}
+{% if points_line %}
+<section id="points">
+<h2>Recovery points</h2>
+<p id="points-line" data-verified="{{ point_rows | selectattr('verified_copy_id') | list | length }}"
+ data-suspect="{{ point_rows | selectattr('suspect') | list | length }}">{{ points_line }}. A verified copy's blocks were
+ read beside its source's; a suspect copy's source rewrote far more of its disk than usual, and the copy before it is the
+ last known good one, which pruning keeps.</p>
+{% if point_rows %}<table>
+<tr><th>disk</th><th>DR region</th><th>newest copy</th><th>newest verified</th><th>last known good</th></tr>
+{% for point in point_rows %}<tr data-disk="{{ point.disk_id }}" data-region="{{ point.region }}">
+<td>{{ point.disk_id }}</td><td>{{ point.region }}</td>
+<td data-key="copy" class="{{ 'bad' if point.suspect else '' }}">{{ point.copy_id or '-' }}
+{%- if point.recovery_point %} (data from {{ point.recovery_point }}){% endif %}{% if point.suspect %}, suspect{% endif %}</td>
+<td data-key="verified">{{ point.verified_copy_id or '-' }}
+{%- if point.verified_point %} (data from {{ point.verified_point }}){% endif %}</td>
+<td data-key="last_known_good">{{ point.last_known_good or '-' }}
+{%- if point.last_known_good_point %} (data from {{ point.last_known_good_point }}){% endif %}</td></tr>
+{% endfor %}</table>{% endif %}
+</section>
+{% endif %}
 {% if protection.uncovered is not none %}
 <section id="coverage">
 <h2>Not covered</h2>
@@ -321,6 +343,23 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 {% endfor %}
 </table>
 </section>
+{% set suspect = report.scopes | selectattr('suspect') | list %}
+{% if suspect %}
+<section id="suspect">
+<h2>Suspect copies</h2>
+<p>A suspect copy's source rewrote far more of its disk than usual, as ransomware does. The copy before it is the last
+ known good one: pruning keeps both until a person who finds the copy sound takes its tag snapcopy:suspect off.</p>
+<table>
+<tr><th>scope</th><th>disk</th><th>DR region</th><th>suspect copy</th><th>last known good copy</th></tr>
+{% for scope in suspect %}{% for point in scope.suspect %}
+<tr data-scope="{{ scope.scope }}" data-disk="{{ point.disk_id }}" data-region="{{ point.region }}"><td>{{ scope.scope }}</td>
+<td>{{ point.disk_id }}</td><td>{{ point.region }}</td><td class="bad" data-key="copy">{{ point.copy_id or '-' }}</td>
+<td data-key="last_known_good">{{ point.last_known_good or 'none' }}{% if point.last_known_good_point %} (data from
+ {{ point.last_known_good_point }}){% endif %}</td></tr>
+{% endfor %}{% endfor %}
+</table>
+</section>
+{% endif %}
 {% set grouped = report.scopes | selectattr('groups') | list %}
 {% if grouped %}
 <section id="groups">
@@ -706,6 +745,8 @@ def dr_report_html(report, report_files=None):
         uncovered=uncovered[:MAX_UNCOVERED_ROWS],
         more_uncovered=max(0, len(uncovered) - MAX_UNCOVERED_ROWS),
         groups=scope_groups(protection),
+        points_line=points_line(protection),
+        point_rows=point_rows(protection),
     )
 
 

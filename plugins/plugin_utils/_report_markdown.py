@@ -17,6 +17,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     ACTION_WORDS,
     STANDING_WORDS,
     of_report,
+    point_rows,
+    points_line,
     scope_groups,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import dr_account_line, lock_rows, lock_summary
@@ -99,6 +101,22 @@ Each group's disks are copied from one set of snapshots made at one moment, and 
         cell.recovery_point_age_hours, newer_sets.get(name)]) }}
 {% endfor %}
 {% endfor %}
+{% endif %}
+{% if points_line %}
+
+## Recovery points
+
+{{ points_line | escape_cell }}. A verified copy's blocks were read beside its source's; a suspect copy's source rewrote
+far more of its disk than usual, and the copy before it is the last known good one.
+{% if point_rows %}
+
+{{ head(['disk', 'DR region', 'newest copy', 'data from', 'newest verified', 'data from', 'suspect', 'last known good',
+         'data from']) }}
+{% for point in point_rows %}
+{{ row([point.disk_id, point.region, point.copy_id, point.recovery_point, point.verified_copy_id, point.verified_point,
+        'yes' if point.suspect else 'no', point.last_known_good, point.last_known_good_point]) }}
+{% endfor %}
+{% endif %}
 {% endif %}
 {% if coverage_heading %}
 
@@ -216,6 +234,21 @@ Disks by status in each account's scopes, and the disks of their source regions 
 {% endfor %}
 {% endfor %}
 {% endif %}
+{% if report['scopes'] | map(attribute='suspect', default=[]) | select | list %}
+
+## Suspect copies
+
+A suspect copy's source rewrote far more of its disk than usual, as ransomware does; pruning keeps it and the last known
+good copy before it until a person takes its tag snapcopy:suspect off.
+
+{{ head(['scope', 'disk', 'DR region', 'suspect copy', 'last known good copy', 'data from']) }}
+{% for scope in report['scopes'] %}
+{% for point in scope.get('suspect') or [] %}
+{{ row([scope['scope'], point['disk_id'], point['region'], point['copy_id'], point['last_known_good'] or 'none',
+        point['last_known_good_point']]) }}
+{% endfor %}
+{% endfor %}
+{% endif %}
 {% if report['scopes'] | map(attribute='restore_tests', default=[]) | select | list %}
 
 ## Restore tests
@@ -284,6 +317,8 @@ def dr_report_markdown(report):
         vault_lines=[line for line in (dr_account_line(report), lock_summary(report)) if line],
         groups=scope_groups(protection),
         newer_sets=newer_sets(report),
+        points_line=points_line(protection),
+        point_rows=point_rows(protection),
     )
 
 

@@ -16,6 +16,8 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection impor
     NO_COPY,
     STANDING_WORDS,
     of_report,
+    point_rows,
+    points_line,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.report import (
     disk_label,
@@ -115,6 +117,15 @@ def dr_report_text(report, report_files=None):
         lines.extend(columns(rows))
         if len(disks) > MAX_DISK_ROWS:
             lines.append('  ... and %d more disks in the report' % (len(disks) - MAX_DISK_ROWS))
+    line = points_line(protection)
+    if line:
+        lines.append('  ' + line)
+        lines.extend(
+            '    - %s in %s: suspect copy %s; last known good copy %s'
+            % (point['disk_id'], point['region'], point['copy_id'] or '-', point['last_known_good'] or 'none')
+            for point in point_rows(protection)
+            if point['suspect']
+        )
     heading = protection.coverage_heading()
     if heading:
         lines.append('  ' + heading + (':' if protection.uncovered else ''))

@@ -33,6 +33,12 @@ GROUP_TAG = 'snapcopy:group'
 SET_TAG = 'snapcopy:set'
 # On a DR copy whose blocks a run read beside its source's and found the same (dr.verify): when, and the sample.
 VERIFIED_TAG = 'snapcopy:verified'
+# On a DR copy whose source a run compared with the source of the disk's copy before it (dr.verify's churn alarm): the
+# share of the disk's blocks rewritten between the two (a decimal, 0 to 1), so that later runs know the disk's usual share.
+CHURN_TAG = 'snapcopy:churn'
+# On a DR copy whose source rewrote far more of the disk than usual (ransomware rewrites everything): why. The newest
+# copy without it is the disk's last known good one, which pruning keeps; a person who finds the copy sound takes it off.
+SUSPECT_TAG = 'snapcopy:suspect'
 
 
 # On a DR copy where the cloud records no link to the copy's source (EBS, CBS): the copy's own id, written by the DR

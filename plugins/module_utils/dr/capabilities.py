@@ -140,6 +140,11 @@ class BlockReadAdapter(ABC):
         """The SHA-256 (base64) of one block's data as read, checked against the checksum the cloud sent with it (a
         CloudError when they differ)."""
 
+    @abstractmethod
+    def changed_blocks(self, region: str, first_id: str, second_id: str) -> tuple[int, int]:
+        """(blocks that differ between two snapshots of one disk's lineage in ``region``, blocks of the disk), all
+        pages. A snapshot no longer there raises the cloud's not-found error (kind NOT_FOUND)."""
+
 
 class DrillHostAdapter(ABC):
     """The drill's disks attached to an instance of the user's, where the user's own tasks check the data

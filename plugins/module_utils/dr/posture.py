@@ -51,6 +51,7 @@ from .protection import (
 from .prune import copies_by_disk
 from .restore import LEFTOVER, leftover_record, leftover_state, run_id, scope_key
 from .shares import LeasedShares
+from .verify import region_points
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -232,6 +233,7 @@ class PostureRead:
                         else bool(copy['lock']['in_force']),
                         account=copy['account'],
                         set_id=copy['set_id'],
+                        **copy['points'],
                     )
                     for copy in record['copies']
                 ),
@@ -248,6 +250,7 @@ class PostureRead:
             account=account,
             failures=len(self.problems),
             disks=disks,
+            points_read=True,
             **model_fields(coverage),
         )
 
@@ -338,6 +341,8 @@ class PostureRead:
             'in_flight': sorted(in_flight, key=_order, reverse=True),
             'lock': None,
             'set_id': group_set[0] if group_set is not None and newest is not None else None,
+            # The newest verified copy, and the last known good one while a copy stands suspect (dr.verify).
+            'points': region_points(copies, lambda copy: self._source_time('%s/%s' % source_of(copy), sources)),
         }
 
     def _copy_record(self, copy: Snapshot, sources: Mapping[str, Snapshot]) -> dict[str, Any]:

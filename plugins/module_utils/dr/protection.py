@@ -120,6 +120,15 @@ class RegionProtection:  # pylint: disable=too-many-instance-attributes  # the m
     account: str | None = None
     #: For a disk of a consistency group: the set that the copy standing here is of (dr.groups).
     set_id: str | None = None
+    #: The newest completed copy here whose blocks were read beside its source's (dr.verify), and when its source was
+    #: taken; None when none is, or the copies were not read (ScopeProtection.points_read).
+    verified_copy_id: str | None = None
+    verified_point: str | None = None
+    #: The newest completed copy here is marked suspect by the churn alarm; then the newest one not marked (the last
+    #: known good copy, which pruning keeps) and when its source was taken.
+    suspect: bool = False
+    last_known_good: str | None = None
+    last_known_good_point: str | None = None
 
     @property
     def covered(self) -> bool:
@@ -174,6 +183,8 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
     disks: tuple[DiskProtection, ...] = ()
     uncovered: tuple[UncoveredDisk, ...] | None = None
     exempt: int = 0
+    #: The DR copies were read with their marks: the verified and last known good points are known (dr.verify).
+    points_read: bool = False
 
     def __post_init__(self) -> None:
         # However the model was built (a run, a read, a report read back, merged), a disk of a group stands by its group.
@@ -203,6 +214,9 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
                 (cell.recovery_point_age_hours for cell in cells if cell.recovery_point_age_hours is not None),
                 default=None,
             )
+            if self.points_read:  # else not known: the copies' marks were not read
+                counts['verified'] = sum(1 for cell in cells if cell.verified_copy_id)
+                counts['suspect'] = sum(1 for cell in cells if cell.suspect)
             regions[region] = counts
         return {'rpo_hours': self.rpo_hours, 'regions': regions}
 
@@ -315,6 +329,7 @@ class ScopeProtection:  # pylint: disable=too-many-instance-attributes  # one fi
             exempt=older.exempt if self.uncovered is None else self.exempt,
             complete=older.complete,
             dr_regions=tuple(dict.fromkeys(older.dr_regions + self.dr_regions)),
+            points_read=self.points_read and older.points_read,
         )
 
     def as_stale(self, why: str) -> ScopeProtection:
@@ -359,6 +374,52 @@ def scope_groups(scope: ScopeProtection) -> dict[str, list[DiskProtection]]:
         if disk.group is not None:
             groups.setdefault(disk.group, []).append(disk)
     return dict(sorted(groups.items()))
+
+
+def point_rows(scope: ScopeProtection) -> list[dict[str, Any]]:
+    """The recovery points beside the newest (dr.verify), one row per disk and DR region that holds a verified copy or a
+    suspect one: the newest copy and its point, the newest verified copy and its point, whether one stands suspect and
+    the last known good copy. None unless the scope's copies were read with their marks."""
+    if not scope.points_read:
+        return []
+    return [
+        {
+            'disk_id': disk.disk_id,
+            'name': disk.name,
+            'region': region,
+            'copy_id': cell.copy_id,
+            'recovery_point': cell.recovery_point,
+            'verified_copy_id': cell.verified_copy_id,
+            'verified_point': cell.verified_point,
+            'suspect': cell.suspect,
+            'last_known_good': cell.last_known_good,
+            'last_known_good_point': cell.last_known_good_point,
+        }
+        for disk in scope.disks
+        for region in scope.dr_regions
+        for cell in (disk.region(region),)
+        if cell.verified_copy_id or cell.suspect
+    ]
+
+
+def points_line(scope: ScopeProtection) -> str | None:
+    """The scope's verified and suspect recovery points in a sentence; None unless its copies were read with their
+    marks."""
+    if not scope.points_read:
+        return None
+    cells = scope.cells()
+    verified = sum(1 for cell in cells if cell.verified_copy_id)
+    suspect = sum(1 for cell in cells if cell.suspect)
+    line = 'Verified recovery points: %d of %s' % (
+        verified,
+        counted(len(cells), 'disk and DR region', 'disks and DR regions'),
+    )
+    if suspect:
+        line += (
+            '; %s whose copy stands suspect (a rewrite of most of the disk), its last known good copy kept'
+            % counted(suspect, 'disk and DR region', 'disks and DR regions')
+        )
+    return line
 
 
 def group_records(scope: ScopeProtection) -> list[dict[str, Any]]:
@@ -492,13 +553,18 @@ def region_of_run(region: str, copies: Sequence[Mapping[str, Any]], *, planned: 
 def disk_of_run(
     record: Mapping[str, Any], dr_regions: Iterable[str], read_at: str | None, planned: bool = False
 ) -> DiskProtection:
-    """A disk of a run's report (dr.report.disk_record's copies) in the model."""
+    """A disk of a run's report (dr.report.disk_record's copies, and its points where the run read the copies) in the
+    model."""
+    points = record.get('points') or {}
     return DiskProtection(
         disk_id=record['disk_id'],
         name=record.get('disk_name'),
         read_at=read_at,
         regions=tuple(
-            region_of_run(region, [copy for copy in record['copies'] if copy['region'] == region], planned=planned)
+            dataclasses.replace(
+                region_of_run(region, [copy for copy in record['copies'] if copy['region'] == region], planned=planned),
+                **(points.get(region) or {}),
+            )
             for region in dr_regions
         ),
         group=(record.get('consistency_group') or {}).get('name'),

@@ -15,6 +15,9 @@ The safety contract (docs/safety.md): a DR run only ever adds protection.
   to a replacement that is still in flight, failed, refused or missing. A copy in flight, a failed
   one (the user reads why, then deletes it: docs/failed-copies.md), one this run uses or has just
   made, and one already on its way out are never deleted.
+- A copy the churn alarm marked suspect (SUSPECT_TAG, dr.verify) is kept, and so is the last known good copy, the
+  newest completed copy without the mark before the newest suspect one, however many copies came after it and whatever
+  its age, so that a disk whose data ransomware rewrote keeps the copy from before, until a person takes the mark off.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from ..core.model import COMPLETED, DELETING, PENDING
-from ..core.tagging import COPY_TAG, DISK_TAG, SET_TAG, SOURCE_TAG
+from ..core.tagging import COPY_TAG, DISK_TAG, SET_TAG, SOURCE_TAG, SUSPECT_TAG
 from .groups import copies_complete, copy_sets
+from .verify import last_known_good
 
 if TYPE_CHECKING:
     import datetime
@@ -108,7 +112,8 @@ def prune_selection(
     """(to delete, to keep): one disk's DR copies in one region, each list newest first.
 
     Of the completed copies, ``keep_copies`` keeps that many of the newest and ``max_age_days`` lets
-    older ones go; the newest is always kept. ``in_use`` are ids this run reports as its copies.
+    older ones go; the newest is always kept, and so are the suspect ones and the last known good one (dr.verify).
+    ``in_use`` are ids this run reports as its copies.
     With ``completed_to_come`` (check mode, where a real run that waits would first make a copy and
     see it complete), the newest listed counts as the second newest, so that the plan prunes what
     the real run would. Copies that are not completed are kept, and not counted.
@@ -119,10 +124,11 @@ def prune_selection(
     completed = sorted(
         (copy for copy in copies if copy.state == COMPLETED), key=lambda copy: copy.age_order(), reverse=True
     )
+    dummy, last_good = last_known_good(completed)
     for rank, copy in enumerate(completed, start=1 if completed_to_come else 0):
         too_many = keep_copies is not None and 0 < keep_copies <= rank
         too_old = bool(max_age_days) and copy.age_hours(now) > cast('float', max_age_days) * 24  # set: bool() said so
-        protected = rank == 0 or copy.id in in_use
+        protected = rank == 0 or copy.id in in_use or copy is last_good or bool(copy.tags.get(SUSPECT_TAG))
         (delete if (too_many or too_old) and not protected else keep).append(copy)
     keep += [copy for copy in copies if copy.state != COMPLETED]
     return delete, sorted(keep, key=lambda copy: copy.age_order(), reverse=True)
@@ -141,7 +147,9 @@ def prune_set_selection(
     of prune_selection, where a set counts as one copy.
 
     A set is the copies that carry one SET_TAG; it is complete when every member has a completed copy of it. The newest
-    complete set is always kept, and so is every set newer than it (in flight, failed or partial: its replacement); of
+    complete set is always kept, and so is every set newer than it (in flight, failed or partial: its replacement), every
+    set with a suspect copy, and the newest complete set without one before the newest of those (the group's last known
+    good point, dr.verify); of
     the older complete sets, ``keep_copies`` and ``max_age_days`` (by the set's newest copy) let go, all members'
     copies together. An older partial set (a member's copy failed or deleted) is deleted whole once a newer complete set
     exists. A set with a copy in flight, or one this run uses (``in_use``), is kept whole. Copies without SET_TAG (made
@@ -161,10 +169,27 @@ def prune_set_selection(
     newest_complete = next(
         (index for index, (dummy, found) in enumerate(ordered) if copies_complete(members, found)), None
     )
+
+    def suspect(set_copies: list[tuple[str, Snapshot]]) -> bool:
+        return any(copy.tags.get(SUSPECT_TAG) for dummy, copy in set_copies)
+
+    newest_suspect = next((index for index, (dummy, found) in enumerate(ordered) if suspect(found)), None)
+    last_good = (
+        None
+        if newest_suspect is None
+        else next(
+            (
+                index
+                for index, (dummy, found) in enumerate(ordered)
+                if index > newest_suspect and copies_complete(members, found) and not suspect(found)
+            ),
+            None,
+        )
+    )
     delete: dict[str, list[Snapshot]] = {key: [] for key in members}
     rank = 1 if completed_to_come else 0
     for index, (dummy, found) in enumerate(ordered):
-        if newest_complete is None or index <= newest_complete or held(found):
+        if newest_complete is None or index <= newest_complete or index == last_good or held(found) or suspect(found):
             continue
         if copies_complete(members, found):
             rank += 1

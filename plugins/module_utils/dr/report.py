@@ -92,6 +92,11 @@ class DiskFacts:  # pylint: disable=too-many-instance-attributes  # one field a 
     group: Mapping[str, Any] | None = None
     #: The run's verification of each copy ({(region, copy id): record}, phases.verify; none without verify).
     verification: Mapping[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    #: The churn alarm's record of each copy (keyed alike; none without churn_alarm).
+    churn: Mapping[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    #: The disk's verified and last known good points in each DR region ({region: points}; none unless the run read
+    #: the DR copies).
+    points: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 # The total each copy action counts in.
@@ -316,6 +321,7 @@ def dr_report(
         limited_to=tuple(sorted(entry.disk.id for entry in entries)) if settings.disk_ids is not None else None,
         failures=len(failures),
         disks=tuple(models),
+        points_read=any(entry.points for entry in entries),
         **model_fields(coverage),
     )
     totals.update(protection.totals())
@@ -391,9 +397,9 @@ def disk_record(
             copy['age_hours'] = round(snapshot.age_hours(now), 1) if snapshot is not None else None
             copy['completed'] = snapshot is not None and snapshot.state == COMPLETED
             # A copy whose blocks were read and differ from its source's is none (dr.verify).
-            copy['verification'] = entry.verification.get(
-                (destination_outcome.destination, copy['snapshot_id'] or outcome.request.source_id)
-            )
+            key = (destination_outcome.destination, copy['snapshot_id'] or outcome.request.source_id)
+            copy['verification'] = entry.verification.get(key)
+            copy['churn'] = entry.churn.get(key)
             copy['standing'], copy['recovery_point_age_hours'] = run_copy_standing(copy, source_age, rpo)
             copy['recovery_point'] = (
                 entry.source.created
@@ -438,6 +444,7 @@ def disk_record(
         'other_locks': list(entry.other_locks),
         'problems': problems,
         'consistency_group': dict(entry.group) if entry.group is not None else None,
+        'points': {region: dict(points) for region, points in entry.points.items()},
     }
     # The DR regions it lacks are the model's (a failed copy, one that differs and was not used, a refused one cover nothing).
     model = disk_of_run(record, dr_regions, now.strftime('%Y-%m-%dT%H:%M:%SZ'), planned=fresh_to_copy)

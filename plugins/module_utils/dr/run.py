@@ -108,6 +108,12 @@ class DrRun:
                 '%s has no API that reads a snapshot\'s blocks, so no copy can be read beside its source: leave this '
                 'option unset, and prove the copies with the restore drill (restore_test)' % self.adapter.cloud,
             )
+        if self.settings.churn.enabled and self.context.blocks is None:
+            raise InputError(
+                'churn_alarm',
+                '%s has no API that compares two snapshots\' blocks, so no rewrite can be measured: leave this option '
+                'unset' % self.adapter.cloud,
+            )
         if self.settings.verify.enabled and not self.settings.wait.wait and not self.check_mode:
             raise InputError(
                 'verify', 'needs wait, so that it reads the copies this run makes once they have completed'
@@ -163,7 +169,16 @@ class DrRun:
         shares = release_shares(ctx)
         # The locks' listing, with the marks they set: verification, the drill and pruning see the copies as they are.
         listed = locks.listed
-        verification = verify_copies(ctx, plans, outcomes=outcomes, listed=listed)
+        # A copy's recovery point: when its source was taken (the snapshots read, and the fresh ones this run took).
+        source_times = dict(read.source_times)
+        source_times.update(
+            ('%s/%s' % (ctx.settings.source_region, source.id), source.created)
+            for source in fresh.sources().values()
+            if source is not None
+        )
+        verification = self._noted(
+            verify_copies(ctx, plans, outcomes=outcomes, listed=listed, source_times=source_times)
+        )
         drill = restore_drill(
             ctx, plans, outcomes=outcomes, listed=listed, source_disks=source_disks, run_id=self.run_id
         )

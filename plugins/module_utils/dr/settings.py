@@ -136,6 +136,18 @@ class VerifySettings:
 
 
 @dataclass(frozen=True)
+class ChurnSettings:
+    """The churn alarm (dr.verify, dr_sync's ``churn_alarm``): a new copy whose source rewrote at least ``percent`` of the
+    disk's blocks since the copy before it, and at least twice the disk's usual share, is suspect; off when None."""
+
+    percent: float | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.percent is not None
+
+
+@dataclass(frozen=True)
 class DrSettings:  # pylint: disable=too-many-instance-attributes  # one attribute a concern, each a dataclass of its own
     """One DR run's settings: where from and to, which disks, and each concern's own settings."""
 
@@ -158,6 +170,7 @@ class DrSettings:  # pylint: disable=too-many-instance-attributes  # one attribu
     coverage: CoverageSettings = field(default_factory=CoverageSettings)
     groups: GroupSettings = field(default_factory=GroupSettings)
     verify: VerifySettings = field(default_factory=VerifySettings)
+    churn: ChurnSettings = field(default_factory=ChurnSettings)
 
     @property
     def region_names(self) -> list[str]:

@@ -9,6 +9,13 @@ its SHA-256 (x-amz-Checksum). A copy is verified when it lists the same indexes 
 sample of them (every block with ``full``) agree, both sides read. The sample is drawn from the copy's id, so that a
 rerun reads the same blocks and two copies of one source other ones. The costs are the clouds' (EBS direct APIs
 pricing): a List request $0.0006 per 1,000, a GetSnapshotBlock $0.003 per 1,000 blocks.
+
+The churn alarm: ListChangedBlocks between a new copy's source and the source of the disk's copy before it gives the
+share of the disk rewritten in between. Ransomware rewrites most of a disk at once; a disk's own work rewrites about the
+same share each time. A share of at least the alarm's percent and at least SUSPECT_FACTOR times the disk's usual share
+(the median of its last copies' shares, CHURN_TAG) marks the copy suspect (SUSPECT_TAG); the newest copy without the mark
+stays so until a person takes the mark off, and so does the newest copy without the mark before it, the disk's last known
+good one (dr.prune keeps both), however many copies come after them: copies after a rewrite are of the rewritten disk.
 """
 
 from __future__ import annotations
@@ -18,10 +25,14 @@ import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from collections.abc import Collection, Mapping
+from ..core.model import COMPLETED
+from ..core.tagging import CHURN_TAG, SUSPECT_TAG, VERIFIED_TAG
 
-    from .settings import VerifySettings
+if TYPE_CHECKING:
+    from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+
+    from ..core.model import Snapshot
+    from .settings import ChurnSettings, VerifySettings
 
 #: Blocks a ListSnapshotBlocks page lists at most (ListSnapshotBlocksRequest.MaxResults: 100 to 10,000).
 BLOCKS_PER_PAGE = 10000
@@ -87,3 +98,80 @@ def differing_blocks(source: Collection[int], copy: Collection[int]) -> list[int
 def checksum_mismatches(source: Mapping[int, str], copy: Mapping[int, str]) -> list[int]:
     """The sampled block indexes whose checksums differ between ``source`` and ``copy``, in order."""
     return sorted(index for index in source if copy.get(index) != source[index])
+
+
+#: How many times its usual share a disk's rewrite must be to be suspect (with at least the alarm's percent).
+SUSPECT_FACTOR = 2
+#: How many of a disk's last shares make its usual one (their median).
+USUAL_OF = 10
+
+
+def churn_share(changed: int, blocks: int) -> float:
+    """The share (0 to 1) of a disk of ``blocks`` blocks that ``changed`` blocks are, to four places."""
+    return round(min(1.0, changed / blocks), 4) if blocks else 0.0
+
+
+def usual_share(copies: Iterable[Snapshot]) -> float | None:
+    """The median share of the last USUAL_OF of ``copies`` (one disk's in one region) that carry a share and are not
+    suspect: the disk's usual rewrite between two copies; None before any."""
+    shares = []
+    for copy in sorted(copies, key=lambda copy: copy.age_order(), reverse=True):
+        text = copy.tags.get(CHURN_TAG)
+        if text and not copy.tags.get(SUSPECT_TAG):
+            try:
+                shares.append(float(text))
+            except ValueError:  # a person's edit: not a share
+                continue
+        if len(shares) == USUAL_OF:
+            break
+    if not shares:
+        return None
+    shares.sort()
+    middle = len(shares) // 2
+    return shares[middle] if len(shares) % 2 else round((shares[middle - 1] + shares[middle]) / 2, 4)
+
+
+def is_suspect(share: float, usual: float | None, settings: ChurnSettings) -> bool:
+    """Whether a rewrite of ``share`` of a disk whose usual share is ``usual`` (None: not known yet) sets off the
+    alarm."""
+    if settings.percent is None or share * 100 < settings.percent:
+        return False
+    return usual is None or share >= SUSPECT_FACTOR * usual
+
+
+def suspect_why(share: float, usual: float | None) -> str:
+    """SUSPECT_TAG's text: the share rewritten and the usual one."""
+    return 'rewrote %.1f%% of the disk (usual %s)' % (
+        share * 100,
+        'not known yet' if usual is None else '%.1f%%' % (usual * 100),
+    )
+
+
+def last_known_good(completed: Sequence[Snapshot]) -> tuple[Snapshot | None, Snapshot | None]:
+    """(the newest suspect copy, the last known good copy: the newest not suspect before it) of one disk's completed
+    copies in one region, newest first; (None, None) while none is suspect. A suspect copy stays so until a person
+    takes its mark off: copies after it are of the disk as it was rewritten, whatever they rewrite in turn."""
+    suspect = next((copy for copy in completed if copy.tags.get(SUSPECT_TAG)), None)
+    if suspect is None:
+        return None, None
+    before = completed[completed.index(suspect) + 1 :]
+    return suspect, next((copy for copy in before if not copy.tags.get(SUSPECT_TAG)), None)
+
+
+def region_points(
+    copies: Iterable[Snapshot], recovery_point_of: Callable[[Snapshot], str | None]
+) -> dict[str, str | bool | None]:
+    """What one disk's DR copies in one region (as listed, with their marks) hold beside the newest: the newest verified
+    copy and its recovery point (``recovery_point_of``: when a copy's source was taken, None when not known), whether a
+    copy stands suspect, and then the last known good copy and its point."""
+    completed = sorted((copy for copy in copies if copy.state == COMPLETED), key=lambda copy: copy.age_order())
+    completed.reverse()
+    verified = next((copy for copy in completed if copy.tags.get(VERIFIED_TAG)), None)
+    suspect, good = last_known_good(completed)
+    return {
+        'verified_copy_id': verified.id if verified is not None else None,
+        'verified_point': recovery_point_of(verified) if verified is not None else None,
+        'suspect': suspect is not None,
+        'last_known_good': good.id if good is not None else None,
+        'last_known_good_point': recovery_point_of(good) if good is not None else None,
+    }

@@ -30,6 +30,7 @@ from ..dr.settings import (
     COVERAGE_REPORT,
     GROUP_BY_INSTANCE,
     GROUP_BY_TAG,
+    ChurnSettings,
     CopySettings,
     CoverageSettings,
     DrRegion,
@@ -98,6 +99,7 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'disk_ids': {'type': 'list', 'elements': 'str'},
     'consistency_groups': {},
     'verify': {},
+    'churn_alarm': {},
     'restore_test': {'type': 'bool', 'default': False},
     'restore_test_count': {'type': 'int', 'default': 1},
     'restore_test_zones': {'type': 'dict'},
@@ -247,6 +249,25 @@ def verify_settings(value: Any) -> VerifySettings:
     return VerifySettings(sample=sample)
 
 
+def churn_settings(value: Any) -> ChurnSettings:
+    """``churn_alarm`` as a run takes it: the percent of a disk rewritten (1 to 100, a decimal too) from which a new copy
+    can be suspect, or off (unset, 0, ``off``, ``false``, blank as an AWX survey sends it). A trailing % is taken."""
+    text = '' if value is None or value is False else str(value).strip().lower().rstrip('%').strip()
+    if text in ('', '0', 'off', 'false', 'no'):
+        return ChurnSettings()
+    try:
+        percent = float(text)
+    except ValueError:
+        percent = -1.0
+    if not 1 <= percent <= 100:
+        raise InputError(
+            'churn_alarm',
+            'is the percent of a disk rewritten since its last DR copy from which a new copy is suspect (1 to 100), '
+            'or off, got %r' % (value,),
+        )
+    return ChurnSettings(percent=percent)
+
+
 def check_limits(params: dict[str, Any]) -> None:
     """The numbers of the run (pruning, slots, the RPO, progress) are in range, and pruning knows what to prune."""
     for option, high, unit in (
@@ -338,6 +359,7 @@ def dr_settings(params: dict[str, Any]) -> DrSettings:
         ),
         groups=consistency_groups(params.get('consistency_groups')),
         verify=verify_settings(params.get('verify')),
+        churn=churn_settings(params.get('churn_alarm')),
         restore=RestoreSettings(
             enabled=bool(params.get('restore_test')),
             count=params.get('restore_test_count', 1),

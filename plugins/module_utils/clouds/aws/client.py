@@ -70,12 +70,14 @@ THROTTLING = {
     'SnapshotCreationPerVolumeRateExceeded',
 }
 # InvalidAttachment.NotFound: DetachVolume of a volume not attached (any more) to the instance.
+# ResourceNotFoundException: the EBS direct APIs' snapshot not found (ebs 2019-11-02, reason SNAPSHOT_NOT_FOUND).
 NOT_FOUND_CODES = {
     'InvalidSnapshot.NotFound',
     'InvalidSnapshotID.NotFound',
     'InvalidVolume.NotFound',
     'InvalidInstanceID.NotFound',
     'InvalidAttachment.NotFound',
+    'ResourceNotFoundException',
 }
 INVALID_CODES = {
     'InvalidParameterValue',

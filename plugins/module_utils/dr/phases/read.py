@@ -41,6 +41,8 @@ class Reading:
     coverage: Coverage | None = None
     #: The consistency groups, each with its recovery point and the sets newer than it (dr.groups).
     groups: tuple[GroupPoint, ...] = ()
+    #: {'<region>/<snapshot id>': when it was taken} of every snapshot read: the recovery point of a copy of it.
+    source_times: Mapping[str, str | None] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,11 @@ def read_disks(ctx: PhaseContext) -> Reading:
     return Reading(
         plans=plans,
         source_disks=source_disks,
+        source_times={
+            '%s/%s' % (region, snapshot.id): snapshot.created
+            for disk_snapshots in snapshots.values()
+            for snapshot in disk_snapshots
+        },
         problems=tuple(problems),
         warnings=tuple(warnings),
         calls=calls.cost.counts(),
@@ -228,10 +235,16 @@ def plan_disk(ctx: PhaseContext, disk: Disk, snapshots: Sequence[Snapshot]) -> D
 
 
 def list_dr_copies(ctx: PhaseContext) -> Listing:
-    """The copies of each DR region as they are now, where the locks, verification, the restore drill or pruning need
-    them (a drill never deletes a copy)."""
+    """The copies of each DR region as they are now, where the locks, verification, the churn alarm, the restore drill or
+    pruning need them (a drill never deletes a copy)."""
     settings = ctx.settings
-    if not (settings.restore.enabled or settings.lock is not None or settings.prune.deletes or settings.verify.enabled):
+    if not (
+        settings.restore.enabled
+        or settings.lock is not None
+        or settings.prune.deletes
+        or settings.verify.enabled
+        or settings.churn.enabled
+    ):
         return Listing()
     calls = ctx.counted()
     copies = {region: tuple(calls.call(ctx.adapter.list_copies, region)) for region in settings.region_names}

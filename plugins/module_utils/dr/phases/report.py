@@ -90,6 +90,8 @@ def disk_facts(phases: RunPhases) -> list[DiskFacts]:
                 outcomes=phases.copies.outcomes.get(key, ()),
                 locks=phases.locks.locks.get(key, {}),
                 verification=phases.verification.records,
+                churn=phases.verification.churn,
+                points=phases.verification.points.get(key, {}),
                 other_locks=phases.locks.other_locks.get(key, ()),
                 pruned=phases.pruning.pruned.get(key, ()),
                 kept=phases.pruning.kept.get(key, ()),

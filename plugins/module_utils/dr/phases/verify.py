@@ -3,7 +3,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Verification as a phase of the run (dr.verify's rules): each completed DR copy of the run not verified before is read
 block by block beside its source, before the drill and pruning; a copy verified is marked (VERIFIED_TAG), one that
-differs is no DR copy and fails its disk. Check mode reads the sources' block lists only, and plans the calls."""
+differs is no DR copy and fails its disk. Check mode reads the sources' block lists only, and plans the calls.
+
+With the churn alarm, each copy of the run not measured before gets the share of its disk rewritten since the disk's copy
+before it (CHURN_TAG), and the mark SUSPECT_TAG when that share sets the alarm off; the listing's copies take the marks the
+cloud took, so that pruning keeps the last known good copy. Then, from the listing, each disk's verified and last known
+good points in each region (dr.verify.region_points), for the model."""
 
 from __future__ import annotations
 
@@ -11,16 +16,27 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...core.errors import CloudError
+from ...core.errors import NOT_FOUND, CloudError
 from ...core.model import COMPLETED
-from ...core.tagging import VERIFIED_TAG
+from ...core.tagging import CHURN_TAG, DISK_TAG, SOURCE_TAG, SUSPECT_TAG, VERIFIED_TAG
 from ...engine.outcomes import NOT_COPIED, WOULD_COPY
-from ..verify import checksum_mismatches, differing_blocks, sample_blocks, verify_cost
+from ..prune import made_by_a_dr_run
+from ..verify import (
+    checksum_mismatches,
+    churn_share,
+    differing_blocks,
+    is_suspect,
+    region_points,
+    sample_blocks,
+    suspect_why,
+    usual_share,
+    verify_cost,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from ...core.model import Snapshot
+    from ...core.model import CopyRequest, Snapshot
     from ...core.retry import PhaseRetry
     from ...engine.outcomes import RequestOutcome
     from ..capabilities import BlockReadAdapter
@@ -30,15 +46,28 @@ if TYPE_CHECKING:
 # failed: why), verified before (its mark), would verify (check mode), in flight (a later run verifies it).
 VERIFIED, DIFFERS, NOT_VERIFIED = 'verified', 'differs', 'not_verified'
 VERIFIED_BEFORE, WOULD_VERIFY, NOT_YET = 'verified_before', 'would_verify', 'in_flight'
+# What the churn alarm did about a copy: measured (its share), measured before (its mark), would measure (check mode),
+# first (the disk's first copy in the region: nothing to compare), not measured (a read failed or a source is gone: why).
+MEASURED, MEASURED_BEFORE, WOULD_MEASURE, FIRST_COPY, NOT_MEASURED = (
+    'measured',
+    'measured_before',
+    'would_measure',
+    'first_copy',
+    'not_measured',
+)
 
 
 @dataclass(frozen=True)
 class Verification:
     """The phase's result: a record per copy ({(region, copy id): record}; a copy a check run plans by its source's id),
-    the problems of each disk, and the calls."""
+    the churn alarm's per copy (keyed alike), each disk's points in each region ({disk key: {region: points}}, none
+    without a listing), the problems of each disk, the warnings, and the calls."""
 
     records: Mapping[tuple[str, str], dict[str, Any]] = dataclasses.field(default_factory=dict)
+    churn: Mapping[tuple[str, str], dict[str, Any]] = dataclasses.field(default_factory=dict)
+    points: Mapping[str, Mapping[str, Mapping[str, Any]]] = dataclasses.field(default_factory=dict)
     problems: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
     calls: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
 
@@ -48,17 +77,46 @@ def verify_copies(
     *,
     outcomes: Mapping[str, Sequence[RequestOutcome]],
     listed: Mapping[str, Sequence[Snapshot]],
+    source_times: Mapping[str, str | None],
 ) -> Verification:
     """With verify, verify each of the run's copies in ``outcomes`` (``listed``: each DR region's copies as listed after
-    the copies, with their marks)."""
+    the copies, with their marks); with churn_alarm, measure them; then each disk's points from ``listed``
+    (``source_times``: when each source snapshot read was taken)."""
     reader = ctx.blocks
-    if not ctx.settings.verify.enabled or reader is None:  # DrRun.validate lets verify start only on such a cloud
-        return Verification()
     calls = ctx.counted()
-    marks = {(region, copy.id): copy.tags.get(VERIFIED_TAG) for region, copies in listed.items() for copy in copies}
-    sources: dict[tuple[str, str], dict[int, str]] = {}
     records: dict[tuple[str, str], dict[str, Any]] = {}
     problems: dict[str, list[str]] = {}
+    churn: dict[tuple[str, str], dict[str, Any]] = {}
+    warnings: list[str] = []
+    # DrRun.validate lets verify and churn_alarm start only on a cloud that reads blocks.
+    if ctx.settings.verify.enabled and reader is not None:
+        _verify_blocks(ctx, calls, reader, plans, outcomes, listed, records, problems)
+    if ctx.settings.churn.enabled and reader is not None:
+        churn = _measure_churn(ctx, calls, reader, plans, outcomes, listed, warnings)
+    return Verification(
+        records=records,
+        churn=churn,
+        points=_points(plans, listed, source_times),
+        problems={key: tuple(found) for key, found in problems.items()},
+        warnings=tuple(warnings),
+        calls=calls.cost.counts(),
+    )
+
+
+# pylint: disable-next=too-many-arguments
+def _verify_blocks(
+    ctx: PhaseContext,
+    calls: PhaseRetry,
+    reader: BlockReadAdapter,
+    plans: Sequence[DiskPlan],
+    outcomes: Mapping[str, Sequence[RequestOutcome]],
+    listed: Mapping[str, Sequence[Snapshot]],
+    records: dict[tuple[str, str], dict[str, Any]],
+    problems: dict[str, list[str]],
+) -> None:
+    """Verify each of the run's copies into ``records`` and ``problems``."""
+    marks = {(region, copy.id): copy.tags.get(VERIFIED_TAG) for region, copies in listed.items() for copy in copies}
+    sources: dict[tuple[str, str], dict[int, str]] = {}
     for plan in plans:
         for outcome in outcomes.get(plan.key, ()):
             request = outcome.request
@@ -89,11 +147,6 @@ def verify_copies(
                         % (key[1], key[0], request.source_id, record['why'])
                     )
                 records[key] = record
-    return Verification(
-        records=records,
-        problems={key: tuple(found) for key, found in problems.items()},
-        calls=calls.cost.counts(),
-    )
 
 
 def _planned(ctx: PhaseContext, source_blocks: Mapping[int, str]) -> dict[str, Any]:
@@ -130,3 +183,137 @@ def _verify(
     mark = '%s sample=%s' % (ctx.now.strftime('%Y-%m-%dT%H:%M:%SZ'), 'full' if settings.full else len(sample))
     calls.call(ctx.adapter.tag_copy, copy, {VERIFIED_TAG: mark})
     return dict(record, action=VERIFIED, sampled=len(sample), mark=mark)
+
+
+def _disk_copies(listed: Mapping[str, Sequence[Snapshot]]) -> dict[tuple[str, str], list[Snapshot]]:
+    """{(region, disk key): the DR copies a DR run made of the disk there}, from the listing."""
+    by_disk: dict[tuple[str, str], list[Snapshot]] = {}
+    for region, copies in listed.items():
+        for copy in copies:
+            if made_by_a_dr_run(copy):
+                by_disk.setdefault((region, copy.tags[DISK_TAG]), []).append(copy)
+    return by_disk
+
+
+# pylint: disable-next=too-many-arguments,too-many-locals
+def _measure_churn(
+    ctx: PhaseContext,
+    calls: PhaseRetry,
+    reader: BlockReadAdapter,
+    plans: Sequence[DiskPlan],
+    outcomes: Mapping[str, Sequence[RequestOutcome]],
+    listed: Mapping[str, Sequence[Snapshot]],
+    warnings: list[str],
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The churn alarm over the run's copies: {(region, copy id, or the source's id for a planned copy): record}; each
+    measured copy marked, and the listing's copy with it."""
+    by_disk = _disk_copies(listed)
+    # Between two sources, one measure serves every DR region.
+    measured: dict[tuple[str, str, str], tuple[int, int]] = {}
+    records: dict[tuple[str, str], dict[str, Any]] = {}
+    for plan in plans:
+        for outcome in outcomes.get(plan.key, ()):
+            request = outcome.request
+            for destination in outcome.destinations.values():
+                copy = destination.snapshot
+                if destination.action == NOT_COPIED or (copy is None and destination.action != WOULD_COPY):
+                    continue
+                region = destination.destination
+                key = (region, copy.id if copy is not None else request.source_id)
+                own = {found.id: found for found in by_disk.get((region, plan.key), ())}
+                listed_copy = own.get(copy.id) if copy is not None else None
+                if listed_copy is not None and listed_copy.tags.get(CHURN_TAG):
+                    records[key] = {
+                        'action': MEASURED_BEFORE,
+                        'share': listed_copy.tags[CHURN_TAG],
+                        'suspect': bool(listed_copy.tags.get(SUSPECT_TAG)),
+                    }
+                    continue
+                others = [found for found in own.values() if copy is None or found.id != copy.id]
+                before = _copy_before(others, copy, request.source_id)
+                if before is None:
+                    records[key] = {'action': FIRST_COPY}
+                    continue
+                try:
+                    changed, blocks = _changed(calls, reader, measured, request.source_region, before, copy, request)
+                except CloudError as error:
+                    records[key] = {'action': NOT_MEASURED, 'compared_with': before.id, 'error': error.as_result()}
+                    continue
+                share, usual = churn_share(changed, blocks), usual_share(others)
+                suspect = is_suspect(share, usual, ctx.settings.churn)
+                record = {'share': share, 'usual': usual, 'suspect': suspect, 'compared_with': before.id}
+                if ctx.check_mode or copy is None:
+                    records[key] = dict(record, action=WOULD_MEASURE)
+                    continue
+                marks = {CHURN_TAG: '%.4f' % share}
+                if suspect:
+                    marks[SUSPECT_TAG] = suspect_why(share, usual)
+                try:
+                    calls.call(ctx.adapter.tag_copy, copy, marks)
+                except CloudError as error:
+                    records[key] = dict(record, action=NOT_MEASURED, error=error.as_result())
+                    continue
+                if listed_copy is not None:  # the cloud holds the marks now: pruning sees them
+                    listed_copy.tags.update(marks)
+                records[key] = dict(record, action=MEASURED)
+                if suspect:
+                    warnings.append(
+                        'DR copy %s of %s in %s is suspect: its source %s; the last known good copy is kept until '
+                        'the tag %s is taken off the copies found sound'
+                        % (copy.id, plan.disk.id, region, suspect_why(share, usual), SUSPECT_TAG)
+                    )
+    return records
+
+
+def _copy_before(others: Sequence[Snapshot], copy: Snapshot | None, source_id: str) -> Snapshot | None:
+    """The disk's completed copy before ``copy`` (None: planned), of another source: what the new one is measured
+    against."""
+    earlier = [
+        found
+        for found in others
+        if found.state == COMPLETED
+        and found.tags.get(SOURCE_TAG, '').partition('/')[2] != source_id
+        and (copy is None or found.age_order() < copy.age_order())
+    ]
+    return max(earlier, key=lambda found: found.age_order(), default=None)
+
+
+# pylint: disable-next=too-many-arguments
+def _changed(
+    calls: PhaseRetry,
+    reader: BlockReadAdapter,
+    measured: dict[tuple[str, str, str], tuple[int, int]],
+    source_region: str,
+    before: Snapshot,
+    copy: Snapshot | None,
+    request: CopyRequest,
+) -> tuple[int, int]:
+    """(changed blocks, the disk's blocks) between the source of ``before`` and the new source; the two sources being
+    in the source region. The older source gone, between the two copies, once the new copy completed."""
+    before_region, dummy, before_source = before.tags.get(SOURCE_TAG, '').partition('/')
+    pair = (before_region or source_region, before_source, request.source_id)
+    if pair not in measured:
+        try:
+            measured[pair] = calls.call(reader.changed_blocks, *pair)
+        except CloudError as error:
+            if error.kind != NOT_FOUND or copy is None or copy.state != COMPLETED:
+                raise
+            return calls.call(reader.changed_blocks, copy.region, before.id, copy.id)
+    return measured[pair]
+
+
+def _points(
+    plans: Sequence[DiskPlan], listed: Mapping[str, Sequence[Snapshot]], source_times: Mapping[str, str | None]
+) -> dict[str, dict[str, Mapping[str, Any]]]:
+    """{disk key: {region: dr.verify.region_points}} of each disk, from the listing (none without one)."""
+    if not listed:
+        return {}
+    by_disk = _disk_copies(listed)
+
+    def recovery_point(copy: Snapshot) -> str | None:
+        return source_times.get(copy.tags.get(SOURCE_TAG, ''))
+
+    return {
+        plan.key: {region: region_points(by_disk.get((region, plan.key), ()), recovery_point) for region in listed}
+        for plan in plans
+    }

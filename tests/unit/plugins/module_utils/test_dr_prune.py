@@ -13,7 +13,12 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import (
     PENDING,
     Snapshot,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import COPY_TAG, DISK_TAG, SOURCE_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    COPY_TAG,
+    DISK_TAG,
+    SOURCE_TAG,
+    SUSPECT_TAG,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.prune import (
     copies_by_disk,
     dr_copies_by_disk,
@@ -94,6 +99,33 @@ def test_property_only_completed_copies_go_and_never_the_newest_completed(
         assert len([snapshot for snapshot in keep if snapshot.state == COMPLETED]) >= min(
             keep_copies - to_come, len(completed)
         )
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 400), STATES, st.booleans()), min_size=1, max_size=12),
+    st.one_of(st.none(), st.integers(1, 5)),
+    st.one_of(st.none(), st.integers(1, 100)),
+    st.booleans(),
+)
+def test_property_a_suspect_copy_and_the_last_known_good_one_before_it_never_go(
+    ages, keep_copies, max_age_days, to_come
+):
+    """The churn alarm's rule (dr.verify): whatever the counts, ages and marks, no suspect copy goes, nor the newest
+    completed copy without the mark that is older than the newest suspect one."""
+    copies = [
+        copy('c%d' % number, days, state, **({SUSPECT_TAG: 'rewrote'} if suspect else {}))
+        for number, (days, state, suspect) in enumerate(ages)
+    ]
+    delete, dummy = prune_selection(copies, NOW, keep_copies, max_age_days, completed_to_come=to_come)
+    assert not [snapshot.id for snapshot in delete if SUSPECT_TAG in snapshot.tags]
+    completed = sorted(
+        (snapshot for snapshot in copies if snapshot.state == COMPLETED), key=lambda snapshot: snapshot.age_order()
+    )
+    marked = [index for index, snapshot in enumerate(completed) if SUSPECT_TAG in snapshot.tags]
+    if marked:
+        good = [snapshot for snapshot in completed[: marked[-1]] if SUSPECT_TAG not in snapshot.tags]
+        if good:
+            assert good[-1] not in delete, 'the last known good copy went'
 
 
 def test_copies_are_grouped_by_their_disk_and_others_disks_are_left_alone():

@@ -30,7 +30,10 @@ After every move:
    answers with the copy first made under it, deleted since or not (ECS's ClientToken), and no lease is taken;
 7. no copy lease is left on a source snapshot but a killed run's (it lapses at the time it names);
 8. (d) a copy a report counts (completed, or in flight) is one the cloud holds, and a region it counts covered has one:
-   a person deletes DR copies between runs, and a copy call's answer (a replayed token's) is no proof.
+   a person deletes DR copies between runs, and a copy call's answer (a replayed token's) is no proof;
+9. no run deletes a copy the churn alarm marked suspect, nor the last known good copy of its disk and region (the newest
+   completed copy without the mark before the newest suspect one, dr.verify.last_known_good), whatever its age and the
+   copies after it: the alarm marks any completed DR copy, and a person takes marks off, between runs.
 
 ENS keeps no tags and its copy call no token: no lease can hold two ENS runs apart, and the in-memory cloud does not
 play it; one controller's runs of a scope wait for each other (dr_sync's scope lock: tests/unit/plugins/action/
@@ -59,9 +62,11 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import
     SHARE_LEASE_TAG_PREFIX,
     SHARE_TAG,
     SOURCE_TAG,
+    SUSPECT_TAG,
 )
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.leases import lease_seconds, leases_in, parse_stamp
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.verify import last_known_good
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import dr_settings
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.memory_cloud import (
@@ -181,6 +186,7 @@ class DrWorld(RuleBasedStateMachine):
         self.cloud.lose_next_answer = lost_answer
         self.cloud.kill_after_calls = killed_after
         before_copies, before_disks = set(self.cloud.copies) | set(self.cloud.deleted), set(self.cloud.test_disks)
+        guarded = self.kept_by_the_churn_alarm()
         run = self.new_run(scope, wait, keep_copies, max_age_days, drill, lock)
         report = None
         try:
@@ -194,6 +200,7 @@ class DrWorld(RuleBasedStateMachine):
             self.cloud.hollow_locks = 0
         self.dr_made |= (set(self.cloud.copies) | set(self.cloud.deleted)) - before_copies
         self.no_other_runs_test_disk_deleted_before_its_time(before_disks)
+        self.nothing_the_churn_alarm_keeps_deleted(guarded)
         if report is not None:
             self.check_report(report, lock)
             self.check_shares_left([report])
@@ -215,6 +222,7 @@ class DrWorld(RuleBasedStateMachine):
         says, on controllers whose clocks are ``skews`` seconds off the cloud's (the clouds take signed calls minutes
         off)."""
         before_copies = set(self.cloud.copies) | set(self.cloud.deleted)
+        guarded = self.kept_by_the_churn_alarm()
         runs = {
             name: self.new_run(scope, wait, keep_copies, None, False, lock, skew=skew)
             for name, scope, wait, skew in zip('xy', scopes, waits, skews)
@@ -227,6 +235,7 @@ class DrWorld(RuleBasedStateMachine):
         finally:
             self.cloud.turnstile, self.cloud.kill_thread_after = None, {}
         self.dr_made |= (set(self.cloud.copies) | set(self.cloud.deleted)) - before_copies
+        self.nothing_the_churn_alarm_keeps_deleted(guarded)
         reports = []
         for name, (report, error) in sorted(outcomes.items()):
             if isinstance(error, RunKilled):
@@ -449,6 +458,48 @@ class DrWorld(RuleBasedStateMachine):
                 for other, record in self.cloud.copies.items()
                 if self.is_completed(other)
             }
+
+    @precondition(lambda self: any(self.is_completed(copy_id) for copy_id in self.dr_made & set(self.cloud.copies)))
+    @rule(data=st.data())
+    def the_churn_alarm_marks_a_copy_suspect(self, data):
+        """Any completed DR copy, the newest or an older one (the in-memory cloud reads no blocks: the mark is what the
+        alarm leaves, and what pruning reads)."""
+        copy_id = data.draw(
+            st.sampled_from(sorted(c for c in self.dr_made & set(self.cloud.copies) if self.is_completed(c)))
+        )
+        self.cloud.copies[copy_id]['tags'][SUSPECT_TAG] = 'rewrote 100.0% of the disk (usual 1.0%)'
+
+    @precondition(lambda self: any(SUSPECT_TAG in record['tags'] for record in self.cloud.copies.values()))
+    @rule(data=st.data())
+    def a_person_takes_a_suspect_mark_off(self, data):
+        copy_id = data.draw(
+            st.sampled_from(sorted(c for c, record in self.cloud.copies.items() if SUSPECT_TAG in record['tags']))
+        )
+        del self.cloud.copies[copy_id]['tags'][SUSPECT_TAG]
+
+    def kept_by_the_churn_alarm(self):
+        """(9) The copies no run may delete now: every suspect DR copy, and the last known good copy of each disk and
+        region that has one."""
+        by_cell = collections.defaultdict(list)
+        for copy_id in self.dr_made & set(self.cloud.copies):
+            if self.is_completed(copy_id):
+                by_cell[(self.disk_of(copy_id), self.cloud.copies[copy_id]['region'])].append(
+                    self.cloud._copy_snapshot(copy_id)  # pylint: disable=protected-access
+                )
+        kept = set()
+        for copies in by_cell.values():
+            copies.sort(key=lambda copy: copy.age_order(), reverse=True)
+            suspect, good = last_known_good(copies)
+            kept |= {copy.id for copy in copies if SUSPECT_TAG in copy.tags}
+            if suspect is not None and good is not None:
+                kept.add(good.id)
+        return kept
+
+    def nothing_the_churn_alarm_keeps_deleted(self, guarded):
+        deleted = guarded & set(self.cloud.deleted)
+        assert not deleted, 'a run deleted %s, which the churn alarm keeps (suspect, or the last known good)' % sorted(
+            deleted
+        )
 
     @precondition(lambda self: self.dr_account is not None)
     @rule(data=st.data())

@@ -10,7 +10,7 @@ import datetime
 from hypothesis import given, strategies as st
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, FAILED, PENDING, Snapshot
-from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SET_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import SET_TAG, SUSPECT_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.groups import (
     IN_FLIGHT,
     TORN,
@@ -167,6 +167,9 @@ def dr_region_copies(draw):
             )
     every = [copy.id for found in copies.values() for copy in found]
     in_use = draw(st.sets(st.sampled_from(every))) if every else set()
+    # The churn alarm's marks, on any copies.
+    for copy_id in draw(st.sets(st.sampled_from(every))) if every else set():
+        next(copy for found in copies.values() for copy in found if copy.id == copy_id).tags[SUSPECT_TAG] = 'rewrote'
     return copies, in_use
 
 
@@ -216,3 +219,17 @@ def test_pruning_as_sets_never_leaves_a_group_without_its_newest_complete_set(ho
     # Each disk keeps a completed copy (it had one in the newest complete set).
     for key, (dummy, keep_these) in chosen.items():
         assert any(copy.state == COMPLETED for copy in keep_these), key
+    # The churn alarm's rule: no suspect copy goes, nor the newest complete set without one before the newest set with
+    # one (the group's last known good point).
+    assert not [copy_id for copy_id in deleted if SUSPECT_TAG in every[copy_id].tags]
+    marked = [
+        set_id
+        for set_id in before
+        if any(SUSPECT_TAG in c.tags for c in every.values() if c.tags.get(SET_TAG) == set_id)
+    ]
+    sets_marked = {c.tags.get(SET_TAG) for c in every.values() if SUSPECT_TAG in c.tags} - {None}
+    if sets_marked:
+        newest_marked = max(newest(set_id) for set_id in sets_marked)
+        good = [set_id for set_id in before if set_id not in marked and newest(set_id) < newest_marked]
+        if good:
+            assert max(good, key=newest) in after, 'the last known good set went'

@@ -1,0 +1,181 @@
+"""The churn alarm on AWS (issue 50, dr/verify.py): ListChangedBlocks (botocore's ebs client against moto's server and
+the suites' EBS direct layer, ebs_direct.py) between a new copy's source and the source of the disk's copy before it. A
+rewrite of most of the disk marks the new copy suspect and keeps the last known good copy from pruning, however many
+copies come after; normal churn does not; a person who takes the mark off lets pruning go on."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import CHURN_TAG, SUSPECT_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import churn_settings
+from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_direct
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_assume_role_aws import ec2_with
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_account_aws import backends
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_dr_verify_aws import (
+    KEYS,
+    SELECTOR,
+    disks_with_snapshots,
+    run,
+)
+
+ACCOUNT = '123456789012'  # moto's default account: the keys name no other
+BLOCKS = 2048  # of a 1 GiB volume
+
+
+def aged(region, snapshot_id, hours):
+    """moto's start times are whole seconds, and a test's runs come in one: each snapshot and copy is set ``hours``
+    back, so that the copies have the order of the runs that made them."""
+    snapshot = backends(ACCOUNT, region).snapshots[snapshot_id]
+    snapshot.start_time = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - datetime.timedelta(
+        hours=hours
+    )
+
+
+def churn(report):
+    return {copy['snapshot_id']: copy['churn'] for disk in report['disks'] for copy in disk['copies']}
+
+
+def copies_now(adapter, region):
+    return {copy.id: copy for copy in adapter.list_copies(region)}
+
+
+def test_a_rewrite_of_the_disk_marks_its_copy_suspect_and_the_last_good_copy_outlives_pruning(moto_url):
+    source, dr_region = 'eu-north-1', 'eu-south-1'
+    ((volume, first_source),) = disks_with_snapshots(moto_url, source, count=1).items()
+    ec2 = ec2_with(moto_url, KEYS, source)
+    options = {'churn_alarm': 50, 'prune': True, 'keep_copies': 1}
+    made = []  # each run's copy, oldest first
+
+    def snapshot_and_run(hours, write=None, **more):
+        if write is not None:
+            write()
+            snapshot = ec2.create_snapshot(VolumeId=volume, Description='nightly')['SnapshotId']
+            aged(source, snapshot, hours + 1)
+        adapter, report = run(moto_url, source, dr_region, **dict(options, **more))
+        (copy_id,) = churn(report)
+        if not made or made[-1] != copy_id:
+            aged(dr_region, copy_id, hours)
+            made.append(copy_id)
+        return adapter, report, churn(report)[copy_id]
+
+    aged(source, first_source, 41)
+    dummy, dummy, record = snapshot_and_run(40)
+    assert record == {'action': 'first_copy'}
+
+    # Normal churn: 40 of the disk's 2,048 blocks rewritten.
+    adapter, report, record = snapshot_and_run(30, write=lambda: ebs_direct.write_blocks(volume, range(40)))
+    assert record['action'] == 'measured' and record['share'] == round(40 / BLOCKS, 4) and not record['suspect']
+    assert record['compared_with'] == made[0] and record['usual'] is None
+    assert copies_now(adapter, dr_region)[made[1]].tags[CHURN_TAG] == '%.4f' % (40 / BLOCKS)
+    assert not report['run_warnings'] or all('suspect' not in warning for warning in report['run_warnings'])
+    # keep_copies 1, nothing suspect: the first copy went.
+    assert set(copies_now(adapter, dr_region)) == {made[1]}
+
+    # Ransomware rewrites the whole disk: one ListChangedBlocks measures it.
+    ebs_direct.EBS_CALLS.clear()
+    adapter, report, record = snapshot_and_run(20, write=lambda: ebs_direct.write_range(volume))
+    assert record['action'] == 'measured' and record['share'] == 1.0 and record['suspect']
+    assert record['usual'] == round(40 / BLOCKS, 4)
+    assert ebs_direct.EBS_CALLS.get('ListChangedBlocks') == 1
+    held = copies_now(adapter, dr_region)
+    assert 'rewrote 100.0% of the disk' in held[made[2]].tags[SUSPECT_TAG]
+    assert any(made[2] in warning and 'suspect' in warning for warning in report['run_warnings'])
+    # keep_copies 1 would have deleted the copy from before the rewrite: it is the last known good one.
+    assert set(held) == {made[1], made[2]}
+    (cell,) = report['protection']['disks'][0]['regions']
+    assert (cell['suspect'], cell['last_known_good']) == (True, made[1])
+    assert report['protection']['points_read'] is True
+    assert report['posture']['regions'][dr_region]['suspect'] == 1
+
+    # The rewritten disk's next snapshot churns as usual again: its copy is no proof the data are sound, so the mark
+    # stands and both the suspect copy and the last known good one stay.
+    adapter, report, record = snapshot_and_run(10, write=lambda: ebs_direct.write_blocks(volume, range(100, 140)))
+    assert record['action'] == 'measured' and not record['suspect'] and record['compared_with'] == made[2]
+    assert set(copies_now(adapter, dr_region)) == {made[1], made[2], made[3]}
+    (cell,) = report['protection']['disks'][0]['regions']
+    assert (cell['suspect'], cell['last_known_good'], cell['copy_id']) == (True, made[1], made[3])
+
+    # A person finds the rewrite sound and takes the mark off: pruning goes on, and the copy is not measured again.
+    ec2_with(moto_url, KEYS, dr_region).delete_tags(Resources=[made[2]], Tags=[{'Key': SUSPECT_TAG}])
+    ebs_direct.EBS_CALLS.clear()
+    adapter, report, record = snapshot_and_run(10)
+    assert record['action'] == 'measured_before' and 'ListChangedBlocks' not in ebs_direct.EBS_CALLS
+    assert set(copies_now(adapter, dr_region)) == {made[3]}
+    (cell,) = report['protection']['disks'][0]['regions']
+    assert (cell['suspect'], cell['last_known_good']) == (False, None)
+
+
+def test_check_mode_says_a_copy_would_be_suspect_and_marks_nothing(moto_url):
+    source, dr_region = 'ap-south-2', 'ap-southeast-3'
+    ((volume, first_source),) = disks_with_snapshots(moto_url, source, count=1).items()
+    aged(source, first_source, 30)
+    dummy, first = run(moto_url, source, dr_region, churn_alarm=50)
+    (copy_id,) = churn(first)
+    aged(dr_region, copy_id, 29)
+    ebs_direct.write_range(volume)
+    ec2_with(moto_url, KEYS, source).create_snapshot(VolumeId=volume, Description='nightly')
+    adapter, report = run(moto_url, source, dr_region, check_mode=True, churn_alarm=50)
+    (record,) = churn(report).values()
+    assert record == {
+        'action': 'would_measure',
+        'share': 1.0,
+        'usual': None,
+        'suspect': True,
+        'compared_with': copy_id,
+    }
+    assert set(copies_now(adapter, dr_region)) == {copy_id}
+    assert CHURN_TAG not in copies_now(adapter, dr_region)[copy_id].tags
+
+
+def test_with_the_older_source_gone_the_two_copies_are_compared(moto_url):
+    source, dr_region = 'me-south-1', 'me-central-1'
+    ((volume, first_source),) = disks_with_snapshots(moto_url, source, count=1).items()
+    aged(source, first_source, 30)
+    dummy, first = run(moto_url, source, dr_region, churn_alarm=50)
+    (first_copy,) = churn(first)
+    aged(dr_region, first_copy, 29)
+    ec2 = ec2_with(moto_url, KEYS, source)
+    ec2.delete_snapshot(SnapshotId=first_source)
+    ebs_direct.write_blocks(volume, range(200))
+    ec2.create_snapshot(VolumeId=volume, Description='nightly')
+    dummy, report = run(moto_url, source, dr_region, churn_alarm=50)
+    record = next(record for copy_id, record in churn(report).items() if copy_id != first_copy)
+    assert record['action'] == 'measured' and record['share'] == round(200 / BLOCKS, 4)
+    assert record['compared_with'] == first_copy and not record['suspect']
+
+
+@pytest.mark.parametrize(
+    ('value', 'percent'),
+    [(None, None), ('', None), ('off', None), (0, None), (50, 50.0), ('80%', 80.0), ('12.5', 12.5)],
+)
+def test_churn_alarm_takes_what_people_type(value, percent):
+    assert churn_settings(value).percent == percent
+
+
+@pytest.mark.parametrize('value', ['some', -1, 101, '0.5', 'all'])
+def test_churn_alarm_refuses_the_rest(value):
+    with pytest.raises(InputError, match=r'is the percent of a disk rewritten .* \(1 to 100\), or off, got'):
+        churn_settings(value)
+
+
+def test_a_cloud_without_block_reads_refuses_the_churn_alarm_before_any_call(fakecloud_clean):
+    # pylint: disable-next=import-outside-toplevel
+    from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_call_budgets import (
+        fakecloud_adapter,
+        fakecloud_calls,
+    )
+
+    fakecloud_clean.admin.calls(reset=True)
+    with pytest.raises(InputError, match='no API that compares two snapshots') as refused:
+        dr_run_with(
+            fakecloud_adapter(fakecloud_clean, 'cbs'),
+            scope('cbs', 'ap-guangzhou', ['ap-shanghai'], SELECTOR, churn_alarm=50),
+            clock=FakeClock(),
+        )
+    assert refused.value.option == 'churn_alarm' and fakecloud_calls(fakecloud_clean) == {}
