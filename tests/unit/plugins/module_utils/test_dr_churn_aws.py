@@ -47,7 +47,7 @@ def copies_now(adapter, region):
 
 def test_a_rewrite_of_the_disk_marks_its_copy_suspect_and_the_last_good_copy_outlives_pruning(moto_url):
     source, dr_region = 'eu-north-1', 'eu-south-1'
-    ((volume, first_source),) = disks_with_snapshots(moto_url, source, count=1).items()
+    volume, first_source = next(iter(disks_with_snapshots(moto_url, source, count=1).items()))
     ec2 = ec2_with(moto_url, KEYS, source)
     options = {'churn_alarm': 50, 'prune': True, 'keep_copies': 1}
     made = []  # each run's copy, oldest first
@@ -113,7 +113,7 @@ def test_a_rewrite_of_the_disk_marks_its_copy_suspect_and_the_last_good_copy_out
 
 def test_check_mode_says_a_copy_would_be_suspect_and_marks_nothing(moto_url):
     source, dr_region = 'ap-south-2', 'ap-southeast-3'
-    ((volume, first_source),) = disks_with_snapshots(moto_url, source, count=1).items()
+    volume, first_source = next(iter(disks_with_snapshots(moto_url, source, count=1).items()))
     aged(source, first_source, 30)
     dummy, first = run(moto_url, source, dr_region, churn_alarm=50)
     (copy_id,) = churn(first)
@@ -135,7 +135,7 @@ def test_check_mode_says_a_copy_would_be_suspect_and_marks_nothing(moto_url):
 
 def test_with_the_older_source_gone_the_two_copies_are_compared(moto_url):
     source, dr_region = 'me-south-1', 'me-central-1'
-    ((volume, first_source),) = disks_with_snapshots(moto_url, source, count=1).items()
+    volume, first_source = next(iter(disks_with_snapshots(moto_url, source, count=1).items()))
     aged(source, first_source, 30)
     dummy, first = run(moto_url, source, dr_region, churn_alarm=50)
     (first_copy,) = churn(first)
