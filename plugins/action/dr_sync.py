@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import re
 from collections.abc import Mapping
 
 from ansible.module_utils.common.text.converters import to_text
@@ -48,7 +47,7 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.restore import r
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import WAIT_ARGUMENT_SPEC
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import DR_ARGUMENT_SPEC, role_variable
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._cloud_defaults import dropped_words, own_cloud_arguments
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import write_file
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._files import file_mode, report_paths, write_file
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._live_progress import FleetBoard, LiveProgress
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._module_arguments import (
     argument_problems,
@@ -78,19 +77,6 @@ display = Display()
 DEFAULT_WAIT_TIMEOUT = WAIT_ARGUMENT_SPEC['wait_timeout']['default']
 
 
-def report_paths(report_dir, report_name, check_mode=False):
-    """The report files: ``report_dir`` with ``~`` expanded, ``report_name`` with only file-name characters. A check run
-    writes a plan (dr-plan-<name>), never the scope's own report and page."""
-    folder = os.path.expanduser(report_dir)
-    name = re.sub(r'[^A-Za-z0-9_.-]', '_', report_name)
-    what = 'plan' if check_mode else 'report'
-    return {
-        'json': '%s/dr-%s-%s.json' % (folder, what, name),
-        'markdown': '%s/dr-%s-%s.md' % (folder, what, name),
-        'html': '%s/dr-%s-%s.html' % (folder, what, name),
-    }
-
-
 def report_json(result):
     """The JSON report: the run's own data out of the task's result (REPORT_KEYS), as a registered variable holds it."""
     data = {key: result[key] for key in REPORT_KEYS if key in result}
@@ -105,18 +91,6 @@ def has_report(result):
     """Whether the module's ``result`` holds a run's report: not after bad input or a cloud error that ended the run
     early, nor when an async job has only started."""
     return 'totals' in result and 'disks' in result
-
-
-def current_umask():
-    """The process's umask (read by setting it, then putting it back)."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return umask
-
-
-def file_mode():
-    """The mode of the report files: what the umask gives (0644 with 022)."""
-    return 0o666 & ~current_umask()
 
 
 def utc_now():

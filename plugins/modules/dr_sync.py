@@ -348,6 +348,34 @@ options:
         (a disk the cloud is still making is waited for up to 5 more minutes, and otherwise left to the next run).
     type: int
     default: 1800
+  restore_test_host:
+    description:
+      - Your own checks of the restored data. The test disks of O(restore_test_host.region) are made in the zone of the instance
+        O(restore_test_host.instance_id), attached to it once usable, and left there - RV(restore)'s C(held) names each with its
+        C(device) - for your tasks on that host (mount, fsck, a database's check, a known file's checksum). End the drill with
+        M(snapcopy.cloud.dr_drill_finish), which detaches and deletes them and records the checks; the C(snapcopy.cloud.dr_copy)
+        role does both (C(dr_copy_restore_test_validate)). Each disk carries the tag C(snapcopy:restore-host), and is only ever
+        detached from that instance.
+      - A run killed before the drill ends leaves its disks attached until their time (C(snapcopy:restore-until), which counts
+        O(restore_test_host.validate_timeout) too); the first run after it detaches and deletes them.
+      - The instance must run. AWS (C(AttachVolume)), ECS and ENS (C(AttachDisk)) and CBS (C(AttachDisks)).
+    type: dict
+    version_added: 0.2.0
+    suboptions:
+      instance_id:
+        description:
+          - The instance in the DR region the disks are attached to.
+        type: str
+        required: true
+      region:
+        description:
+          - Its DR region; needed with more than one DR region.
+        type: str
+      validate_timeout:
+        description:
+          - Seconds your checks may take (10 to 21600).
+        type: int
+        default: 1800
   fail_on_missing:
     description:
       - Fail the task when any disk ended without a DR copy in some DR region, or anything else failed.
@@ -602,6 +630,10 @@ restore:
       test (C(region), C(zone), C(disk_id), C(copy_id), C(copy_created), C(test_disk_id), C(disk_type), C(result) V(passed),
       V(failed), V(timed_out) or V(would_test), C(seconds_to_usable), C(test_disk) what became of it, C(error) the cloud's error,
       C(consistency_group) and C(set_id) for a member of a group, restored with the others of its set in one zone);
+      with O(restore_test_host), C(held) (each test whose disk is attached for your checks, with C(attached_to),
+      C(device) where the cloud names one, C(seconds_to_attached)) and C(validation) (C(state) V(pending), C(instance_id));
+      M(snapcopy.cloud.dr_drill_finish) writes the checks into the report files (C(validation) V(passed) or V(failed), each
+      held test's C(seconds_to_validated));
       C(sets), one per consistency group restored in a region (C(region), C(group), C(set_id), C(disks), C(result) V(passed)
       only when every member passed, C(seconds_to_usable) its slowest member's, the set's time to restore);
       C(leftovers), the test disks of earlier drills deleted (or V(would_delete) in check mode); C(warnings), the drill's share of RV(run_warnings).

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 
 
@@ -23,3 +24,28 @@ def write_file(path, text, mode):
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def report_paths(report_dir, report_name, check_mode=False):
+    """The report files: ``report_dir`` with ``~`` expanded, ``report_name`` with only file-name characters. A check run
+    writes a plan (dr-plan-<name>), never the scope's own report and page."""
+    folder = os.path.expanduser(report_dir)
+    name = re.sub(r'[^A-Za-z0-9_.-]', '_', report_name)
+    what = 'plan' if check_mode else 'report'
+    return {
+        'json': '%s/dr-%s-%s.json' % (folder, what, name),
+        'markdown': '%s/dr-%s-%s.md' % (folder, what, name),
+        'html': '%s/dr-%s-%s.html' % (folder, what, name),
+    }
+
+
+def current_umask():
+    """The process's umask (read by setting it, then putting it back)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+def file_mode():
+    """The mode of the report files: what the umask gives (0644 with 022)."""
+    return 0o666 & ~current_umask()

@@ -286,6 +286,13 @@ DR_TEMPLATE = """{% extends 'page' %}{% block body %}
 {% else %}<tr><td colspan="6">no test in this run</td></tr>
 {% endfor %}
 </table>
+{% if report.restore.get('validation') %}{% set checks = report.restore.validation %}
+<p id="checks" data-state="{{ checks.state }}">Your checks on {{ checks.instance_id }}: {{ checks.state
+ | replace('pending', 'not run yet (the disks are held for them)') }}{% if checks.get('seconds') is not none %} in {{ checks.seconds }} s{% endif %}
+{%- if checks.state == 'failed' %}, at &ldquo;{{ checks.failed_task }}&rdquo;: {{ checks.message }}{% endif %}.
+{% for test in report.restore.get('held') or [] %}{% if loop.first %}Time to a disk known good:{% endif %}
+ {{ test.disk_id }} {{ '%s s' % test.seconds_to_validated if test.get('seconds_to_validated') is not none else '-' }}{% if not loop.last %};{% endif %}
+{% endfor %}</p>{% endif %}
 </section>
 {% endif %}
 <footer>{{ report.provider }} {{ report.source_region }}: {{ protection.disks | length }} disks, run took {{ report.duration_seconds | default('-') }} s.

@@ -170,6 +170,19 @@ Run {{ restore['run_id'] }}: a disk of type {{ restore['disk_type'] }} made from
 {% for region in restore['regions'] if region['plan'] %}
 {{ row([region['region'], region['zone'], '-', '-', '-', '-', region['plan'] | plain, '-']) }}
 {% endfor %}
+{% if restore.get('validation') %}
+{% set checks = restore['validation'] %}
+
+Your checks on {{ checks['instance_id'] }}: {{ checks['state'] | replace('pending', 'not run yet (the disks are held for them)') }}\
+{{ ' in %s s' % checks['seconds'] if checks.get('seconds') is not none else '' }}\
+{{ ', at "%s": %s' % (checks['failed_task'], checks['message']) if checks['state'] == 'failed' else '' }}.
+
+{{ head(['DR region', 'disk', 'test disk', 'device', 'seconds to attached', 'checks', 'seconds to known good', 'test disk afterwards']) }}
+{% for test in restore.get('held') or [] %}
+{{ row([test['region'], test['disk_id'], test['test_disk_id'], test.get('device'), test.get('seconds_to_attached'),
+        test.get('validation') or checks['state'], test.get('seconds_to_validated'), (test['test_disk'] or {}).get('action') | plain]) }}
+{% endfor %}
+{% endif %}
 {% if restore['leftovers'] %}
 
 Leftovers of earlier drills:

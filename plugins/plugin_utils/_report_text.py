@@ -133,7 +133,18 @@ def dr_report_text(report, report_files=None):
         lines.extend('    - %s' % one_line(disk.describe()) for disk in uncovered[:MAX_DISK_ROWS])
         if len(uncovered) > MAX_DISK_ROWS:
             lines.append('    ... and %d more in the report' % (len(uncovered) - MAX_DISK_ROWS))
-    restore = report.get('restore')
+    lines.extend(restore_lines(report.get('restore')))
+    if report_files:
+        lines.append(
+            '  Report files: %s'
+            % ', '.join(report_files[kind] for kind in ('json', 'markdown', 'html') if kind in report_files)
+        )
+    return '\n'.join(line.rstrip() for line in lines)
+
+
+def restore_lines(restore):
+    """The restore drill's lines of the text: each test, and the user's checks on the held disks."""
+    lines = []
     if restore:
         for test in restore.get('tests') or []:
             if test.get('result') == 'would_test':
@@ -156,9 +167,16 @@ def dr_report_text(report, report_files=None):
                     else '',
                 )
             )
-    if report_files:
+    checks = (restore or {}).get('validation')
+    if checks:
         lines.append(
-            '  Report files: %s'
-            % ', '.join(report_files[kind] for kind in ('json', 'markdown', 'html') if kind in report_files)
+            '  Checks on %s: %s%s'
+            % (
+                checks.get('instance_id'),
+                'not run yet: the disks are held for them' if checks['state'] == 'pending' else checks['state'],
+                ' at %r: %s' % (checks.get('failed_task'), checks.get('message'))
+                if checks['state'] == 'failed'
+                else '',
+            )
         )
-    return '\n'.join(line.rstrip() for line in lines)
+    return lines

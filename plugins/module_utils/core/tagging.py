@@ -77,6 +77,9 @@ RESTORE_TESTED_TAG = 'snapcopy:restore-tested'
 # On a test disk: the time ("20261122T191400Z") by which the run that made it is over, whatever it waits for. Until
 # then no other run deletes it as a leftover: two runs of one scope at once leave each other's disks alone.
 RESTORE_UNTIL_TAG = 'snapcopy:restore-until'
+# On a test disk the drill attaches for the user's checks (restore_test_host): the instance's id, the one instance the
+# drill ever detaches it from (dr.drill_host).
+RESTORE_HOST_TAG = 'snapcopy:restore-host'
 
 # Where a cloud keeps no tags on a snapshot (ENS), the copy's description carries them instead,
 # at its end: "[snapcopy source=<region>/<id> disk=<region>/<disk id> tested=<time>]".

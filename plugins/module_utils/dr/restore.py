@@ -40,19 +40,22 @@ from ..core.polling import DONE, STILL_GOING, poll
 from ..core.retry import create_once
 from ..core.tagging import (
     RESTORE_COPY_TAG,
+    RESTORE_HOST_TAG,
     RESTORE_RUN_TAG,
     RESTORE_SCOPE_TAG,
     RESTORE_TESTED_TAG,
     RESTORE_UNTIL_TAG,
     SET_TAG,
 )
+from .capabilities import DrillHostAdapter
+from .drill_host import attach_for_checks, detach_ours, host_for_drill
 from .groups import newest_complete_set
 from .prune import copies_by_disk
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Mapping, Sequence
 
-    from ..core.model import DrillDisk, Snapshot
+    from ..core.model import DrillDisk, DrillHost, Snapshot
     from ..core.retry import PhaseRetry
     from .capabilities import DrAdapter, RestoreDrillAdapter
     from .settings import DrSettings
@@ -112,9 +115,12 @@ def test_disk_tags(run: str, scope: str, copy_id: str, until: str) -> dict[str, 
 
 
 def run_over_at(now: datetime.datetime, settings: DrSettings) -> datetime.datetime:
-    """The time by which a run that began at ``now`` is over: its copies' wait_timeout, then its drill, then the
-    grace its test disks get to be deleted."""
-    return now + datetime.timedelta(seconds=settings.wait.timeout + settings.restore.timeout + 2 * DELETE_GRACE_SECONDS)
+    """The time by which a run that began at ``now`` is over: its copies' wait_timeout, then its drill, the user's checks
+    on its held disks (restore_test_host), then the grace its test disks get to be deleted."""
+    checks = settings.restore.host.validate_timeout if settings.restore.host is not None else 0
+    return now + datetime.timedelta(
+        seconds=settings.wait.timeout + settings.restore.timeout + checks + 2 * DELETE_GRACE_SECONDS
+    )
 
 
 def run_over_by(now: datetime.datetime, settings: DrSettings) -> str:
@@ -239,6 +245,7 @@ def check_restore_settings(settings: DrSettings, adapter: RestoreDrillAdapter) -
         )
     if zones and not adapter.zone_needed(disk_type or adapter.restore_disk_type):
         raise InputError('restore_test_zones', 'a %s disk spans the zones of its region: give no zones' % disk_type)
+    _check_host(settings, adapter)
     regions = settings.region_names
     for region, zone in zones.items():
         if region not in regions:
@@ -247,6 +254,31 @@ def check_restore_settings(settings: DrSettings, adapter: RestoreDrillAdapter) -
             )
         if not isinstance(zone, str) or not zone:
             raise InputError('restore_test_zones', 'the zone of %s must be a zone name, got %r' % (region, zone))
+
+
+def _check_host(settings: DrSettings, adapter: RestoreDrillAdapter) -> None:
+    """restore_test_host's options, against the cloud and restore_test_zones."""
+    zones = settings.restore.zones
+    host = settings.restore.host
+    if host is not None:
+        if not isinstance(adapter, DrillHostAdapter):
+            raise InputError(
+                'restore_test_host',
+                '%s cannot attach a test disk to an instance: leave this option unset'
+                % cast('DrAdapter', adapter).cloud,
+            )
+        if host.region in zones:
+            raise InputError(
+                'restore_test_zones',
+                'the test disks of %s are made in the zone of restore_test_host %s: give no zone for %s'
+                % (host.region, host.instance_id, host.region),
+            )
+        if not MIN_TIMEOUT <= host.validate_timeout <= MAX_TIMEOUT:
+            raise InputError(
+                'restore_test_host',
+                'validate_timeout must be from %d to %d seconds, got %s'
+                % (MIN_TIMEOUT, MAX_TIMEOUT, host.validate_timeout),
+            )
 
 
 class RegionDrill:
@@ -259,6 +291,8 @@ class RegionDrill:
         self.tests: list[DrillTest] = []
         self.leftovers: list[dict[str, Any]] = []
         self.problem: CloudError | None = None
+        #: The user's instance the region's test disks are attached to (restore_test_host; None: not this region).
+        self.host: DrillHost | None = None
 
 
 class DrillTest:
@@ -279,6 +313,12 @@ class DrillTest:
         # The cloud's error, or what the drill saw (a disk that failed, vanished or timed out).
         self.error: CloudError | str | None = None
         self.deletion: dict[str, Any] | None = None
+        #: Attached to the user's instance and left for the user's checks (restore_test_host; dr.drill_host).
+        self.held = False
+        self.seconds_to_attached: float | None = None
+
+    def fail(self, why: CloudError | str) -> None:
+        self.result, self.error = FAILED_TEST, why
 
     def as_result(self, zone: str | None, disk_type: str | None) -> dict[str, Any]:
         return {
@@ -294,6 +334,10 @@ class DrillTest:
             'test_disk': self.deletion,
             'consistency_group': self.group,
             'set_id': self.copy.tags.get(SET_TAG) if self.group is not None else None,
+            'held': self.held,
+            'attached_to': self.disk.attached_to if self.disk is not None and self.held else None,
+            'device': self.disk.device if self.disk is not None and self.held else None,
+            'seconds_to_attached': None if self.seconds_to_attached is None else round(self.seconds_to_attached, 1),
             'error': self.error.as_result()
             if isinstance(self.error, CloudError)
             else ({'message': self.error} if self.error else None),
@@ -376,7 +420,7 @@ class RestoreDrill:
             # A run limited to named disks (disk_ids) clears only the leftovers made from those disks' copies.
             made_from = {copy.id for group in copies.values() for copy in group} if self.settings.disk_ids else None
             try:
-                drill.zone = self._zone(region)
+                self._place(drill)
                 cleanup.clear_leftovers(drill, made_from)
             except CloudError as error:
                 drill.problem = error
@@ -405,13 +449,35 @@ class RestoreDrill:
                 for test in drill.tests:
                     self._start(drill, test)
             self._wait([test for test in tests if test.disk is not None and test.result is None])
+            for drill in self.regions:
+                if drill.host is not None:
+                    attach_for_checks(
+                        self.adapter,
+                        self.calls,
+                        drill.host,
+                        [test for test in drill.tests if test.result == PASSED],
+                        deadline=self.deadline,
+                        clock=self.clock,
+                        sleep=self.sleep,
+                    )
         finally:
-            # Whatever happened above, this run's disks go.
-            cleanup.delete_own_disks(tests)
+            # Whatever happened above, this run's disks go, but those held for the user's checks (dr_drill_finish).
+            cleanup.delete_own_disks(
+                [test for test in tests if not test.held],
+                keep={cast('DrillDisk', test.disk).id for test in tests if test.held},
+            )
         self._mark_tested([test for test in tests if test.result == PASSED])
         return self.report()
 
     # ------------------------------------------------------------------ zones
+    def _place(self, drill: RegionDrill) -> None:
+        """Where the region's test disks are made: the zone of the user's instance that takes them (restore_test_host,
+        read: it must run), else the drill's zone."""
+        host = self.settings.restore.host
+        if host is not None and host.region == drill.region:
+            drill.host = host_for_drill(cast('DrillHostAdapter', self.adapter), self.calls, host)
+        drill.zone = drill.host.zone if drill.host is not None and drill.host.zone else self._zone(drill.region)
+
     def _zone(self, region: str) -> str | None:
         if not self.adapter.zone_needed(self.disk_type):
             return None
@@ -454,6 +520,8 @@ class RestoreDrill:
     # ------------------------------------------------------------------ tests
     def _start(self, drill: RegionDrill, test: DrillTest) -> None:
         tags = test_disk_tags(self.run_id, self.scope, test.copy.id, self.until)
+        if drill.host is not None:
+            tags[RESTORE_HOST_TAG] = drill.host.id
         name = TEST_DISK_PREFIX + self.run_id
         token = 'snapcopy-%s' % hashlib.sha256(('%s %s' % (self.run_id, test.copy.id)).encode('utf-8')).hexdigest()[:48]
         test.started = self.clock()
@@ -603,9 +671,13 @@ class DrillCleanup:
             found = [disk for disk in found if disk.tags.get(RESTORE_COPY_TAG) in made_from]
         states = {disk.id: leftover_state(disk, self.run_id, self.now) for disk in found}
         leftovers = [disk for disk in found if states[disk.id] == LEFTOVER]
+        attached: set[str] = set()
         if leftovers and not self.check_mode:
             # A killed run's disk may still be being made: clouds refuse to delete those.
             self._settle(drill.region, [disk.id for disk in leftovers if disk.state == PENDING])
+            # A run killed during the user's checks left its disks attached to the drill host.
+            attached = self._detach(drill.region, leftovers)
+        leftovers = [disk for disk in leftovers if disk.id not in attached]
         for disk in leftovers:
             drill.leftovers.append(dict(leftover_record(drill.region, disk), **self._delete(drill.region, disk.id)))
         # Another run's disks whose run may still be under way (at the same time as this one, or killed: no one can
@@ -616,9 +688,10 @@ class DrillCleanup:
             if states[disk.id] == LEFT_UNTIL
         ]
 
-    def delete_own_disks(self, tests: list[DrillTest]) -> None:
+    def delete_own_disks(self, tests: list[DrillTest], keep: Collection[str] = ()) -> None:
         """Delete every disk this run made: those its tests know, and any other with this run's tag (a
-        disk made by a call whose answer was lost). One still being made is waited for a while first."""
+        disk made by a call whose answer was lost), but those of ``keep`` (held for the user's checks). One still being
+        made is waited for a while first; one attached by the drill is detached first."""
         for region in sorted({test.region for test in tests}):
             known = {test.disk.id: test for test in tests if test.region == region and test.disk is not None}
             try:
@@ -629,10 +702,22 @@ class DrillCleanup:
             extra = sorted(
                 disk.id
                 for disk in found
-                if is_test_disk(disk) and disk.tags.get(RESTORE_RUN_TAG) == self.run_id and disk.id not in known
+                if is_test_disk(disk)
+                and disk.tags.get(RESTORE_RUN_TAG) == self.run_id
+                and disk.id not in known
+                and disk.id not in keep
             )
             self._settle(region, sorted(known) + extra)
+            attached = self._detach(region, [disk for disk in found if disk.id in known or disk.id in extra])
             for disk_id in sorted(known) + extra:
+                if disk_id in attached:
+                    if disk_id in known:
+                        known[disk_id].deletion = {
+                            'action': DELETE_FAILED,
+                            'error': {'message': 'attached to another instance'},
+                            'id': disk_id,
+                        }
+                    continue
                 outcome = self._delete(region, disk_id)
                 if disk_id in known:
                     known[disk_id].deletion = dict(outcome, id=disk_id)
@@ -641,6 +726,42 @@ class DrillCleanup:
                         'test disk %s of this run (made by a call whose answer was lost) was %s'
                         % (disk_id, outcome['action'].replace('_', ' '))
                     )
+
+    def _detach(self, region: str, disks: list[DrillDisk]) -> set[str]:
+        """Detach those of ``disks`` that the drill attached (dr.drill_host.detach_ours): the ids still attached."""
+        if self.check_mode:
+            return set()
+        return detach_ours(
+            self.adapter,
+            self.calls,
+            region,
+            disks,
+            deadline=self.clock() + DELETE_GRACE_SECONDS,
+            clock=self.clock,
+            sleep=self.sleep,
+            warnings=self.warnings,
+        )
+
+    def delete_run(self, region: str) -> list[dict[str, Any]]:
+        """Detach and delete every test disk of this run in ``region`` (dr_drill_finish, once the user's checks on the
+        held disks are over): one record each."""
+        found = [
+            disk
+            for disk in self.calls.call(self.adapter.find_test_disks, region)
+            if is_test_disk(disk) and disk.tags.get(RESTORE_RUN_TAG) == self.run_id
+        ]
+        found.sort(key=lambda disk: disk.id)
+        if not self.check_mode:
+            self._settle(region, [disk.id for disk in found if disk.state == PENDING])
+        attached = self._detach(region, found)
+        records = []
+        for disk in found:
+            record = {'region': region, 'test_disk_id': disk.id, 'copy_id': disk.tags.get(RESTORE_COPY_TAG)}
+            if disk.id in attached:
+                records.append(dict(record, action=DELETE_FAILED, error={'message': 'still attached'}))
+                continue
+            records.append(dict(record, **self._delete(region, disk.id)))
+        return records
 
     def _settle(self, region: str, disk_ids: list[str]) -> None:
         """Wait (a while at most) until none of these disks is still being made: clouds refuse to delete those."""
@@ -734,6 +855,11 @@ def drill_report(restore_drill: RestoreDrill) -> tuple[dict[str, Any], list[str]
         'totals': totals,
         'tests': tests,
         'sets': sets,
+        # The disks left attached for the user's checks (restore_test_host), and what is to come of them.
+        'held': [test for test in tests if test['held']],
+        'validation': None
+        if not any(test['held'] for test in tests)
+        else {'state': 'pending', 'instance_id': next(t['attached_to'] for t in tests if t['held'])},
         'leftovers': leftovers,
         'warnings': list(restore_drill.warnings),
     }, problems

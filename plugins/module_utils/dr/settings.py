@@ -82,15 +82,27 @@ class WaitSettings:
 
 
 @dataclass(frozen=True)
+class DrillHostSettings:
+    """The instance of the user's that the drill attaches its disks to in ``region`` (dr_sync's ``restore_test_host``),
+    where the user's own tasks check the data within ``validate_timeout`` seconds before the disks go."""
+
+    instance_id: str
+    region: str
+    validate_timeout: float = 1800
+
+
+@dataclass(frozen=True)
 class RestoreSettings:
     """The restore drill (dr_sync's ``restore_test*`` options): ``count`` disks a DR region, made in ``zones`` (region:
-    zone) with ``disk_type``, each given ``timeout`` seconds to be usable."""
+    zone) with ``disk_type``, each given ``timeout`` seconds to be usable; with ``host``, the disks of its region are
+    attached to it and left for the user's checks (dr_drill_finish deletes them)."""
 
     enabled: bool = False
     count: int = 1
     zones: Mapping[str, str] = field(default_factory=dict)
     disk_type: str | None = None
     timeout: float = 1800
+    host: DrillHostSettings | None = None
 
 
 # dr_sync's coverage option (dr.coverage): count and show the disks not covered; also fail the run on one; no

@@ -33,6 +33,7 @@ from ..dr.settings import (
     ChurnSettings,
     CopySettings,
     CoverageSettings,
+    DrillHostSettings,
     DrRegion,
     DrSettings,
     FreshSnapshots,
@@ -55,7 +56,7 @@ from .copy_module import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping, Sequence
 
     from ..dr.capabilities import DrAdapter
 
@@ -105,6 +106,15 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'restore_test_zones': {'type': 'dict'},
     'restore_test_disk_type': {},
     'restore_test_timeout': {'type': 'int', 'default': 1800},
+    # An instance of the user's in a DR region: the drill's disks there are attached to it for the user's own checks.
+    'restore_test_host': {
+        'type': 'dict',
+        'options': {
+            'instance_id': {'required': True},
+            'region': {},
+            'validate_timeout': {'type': 'int', 'default': 1800},
+        },
+    },
     # Used by the module's action on the controller (plugins/action/dr_sync.py), not by the module.
     'report_dir': {'type': 'path'},
     'report_name': {},
@@ -249,6 +259,25 @@ def verify_settings(value: Any) -> VerifySettings:
     return VerifySettings(sample=sample)
 
 
+def drill_host_settings(value: Mapping[str, Any] | None, regions: Sequence[str]) -> DrillHostSettings | None:
+    """``restore_test_host`` as a run takes it: its region the DR region named, or the one DR region there is."""
+    if not value:
+        return None
+    instance_id = str(value.get('instance_id') or '').strip()
+    if not instance_id:
+        raise InputError('restore_test_host', 'needs instance_id, the instance the drill attaches its disks to')
+    region = value.get('region') or (regions[0] if len(regions) == 1 else None)
+    if region not in regions:
+        raise InputError(
+            'restore_test_host',
+            'needs region, the DR region of instance %s, one of %s, got %r' % (instance_id, ', '.join(regions), region),
+        )
+    timeout = value.get('validate_timeout')
+    return DrillHostSettings(
+        instance_id=instance_id, region=str(region), validate_timeout=1800 if timeout is None else timeout
+    )
+
+
 def churn_settings(value: Any) -> ChurnSettings:
     """``churn_alarm`` as a run takes it: the percent of a disk rewritten (1 to 100, a decimal too) from which a new copy
     can be suspect, or off (unset, 0, ``off``, ``false``, blank as an AWX survey sends it). A trailing % is taken."""
@@ -366,6 +395,7 @@ def dr_settings(params: dict[str, Any]) -> DrSettings:
             zones=dict(params.get('restore_test_zones') or {}),
             disk_type=params.get('restore_test_disk_type'),
             timeout=params.get('restore_test_timeout', 1800),
+            host=drill_host_settings(params.get('restore_test_host'), [region['region'] for region in regions]),
         ),
     )
 

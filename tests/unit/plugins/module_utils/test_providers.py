@@ -35,11 +35,13 @@ def test_the_registry_names_each_cloud_once():
     assert len({provider.copy_module for provider in PROVIDERS.values()}) == len(PROVIDERS)
 
 
-def test_runtime_action_groups_hold_each_copy_module_dr_sync_and_dr_posture_info_in_its_clouds_group():
+def test_runtime_action_groups_hold_each_copy_module_and_the_dr_modules_in_its_clouds_group():
     groups = yaml.safe_load(read('meta', 'runtime.yml'))['action_groups']
     wanted = {}
     for provider in PROVIDERS.values():
-        wanted.setdefault(provider.action_group, {'dr_sync', 'dr_posture_info'}).add(provider.copy_module)
+        wanted.setdefault(provider.action_group, {'dr_sync', 'dr_posture_info', 'dr_drill_finish'}).add(
+            provider.copy_module
+        )
     assert {name: set(members) for name, members in groups.items() if name != 'all'} == wanted
     assert set(groups['all'][0]['metadata']['extend_group']) == set(wanted)
 

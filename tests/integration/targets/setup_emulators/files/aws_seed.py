@@ -27,7 +27,8 @@ def main():
     parser.add_argument('--region', required=True)
     parser.add_argument('--access-key', default='AKIASNAPCOPYTEST0001')
     parser.add_argument('--secret-key', default='snapcopy-moto-secret-key-0001')
-    parser.add_argument('action', choices=['create', 'copies', 'count', 'volume', 'volumes'])
+    parser.add_argument('action', choices=['create', 'copies', 'count', 'volume', 'volumes', 'instance'])
+    parser.add_argument('--zone', help='instance: its zone (moto takes any image id)')
     parser.add_argument('--count', type=int, default=1)
     parser.add_argument('--size', type=int, default=8)
     parser.add_argument('--encrypted', action='store_true')
@@ -95,6 +96,15 @@ def main():
             TagSpecifications=[{'ResourceType': 'volume', 'Tags': tags}],
         )
         print(json.dumps({'volume': volume['VolumeId']}))
+    elif args.action == 'instance':
+        made = ec2.run_instances(
+            ImageId='ami-0123456789abcdef0',
+            MinCount=1,
+            MaxCount=1,
+            InstanceType='t3.micro',
+            Placement={'AvailabilityZone': args.zone or args.region + 'a'},
+        )
+        print(json.dumps({'instance': made['Instances'][0]['InstanceId']}))
     elif args.action == 'volumes':
         filters = [{'Name': 'tag-key', 'Values': [args.tag_key]}] if args.tag_key else []
         print(

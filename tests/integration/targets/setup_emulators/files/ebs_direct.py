@@ -47,7 +47,8 @@ its first read with its volume's operations of that moment.
 Test hooks, module-level as ebs_vault's: write_blocks, write_range, corrupt_block, DENIED ((account, operation) answered
 AccessDeniedException), EBS_CALLS (the EBS direct calls answered, by operation); and the same over HTTP for suites that
 run moto's server as a process: POST /snapcopy-test/ebs-direct with a JSON body {"write": {"volume_id", "indexes"} or
-{"volume_id", "start", "stop"}} or {"corrupt": {"snapshot_id", "index"}}.
+{"volume_id", "start", "stop"}} or {"corrupt": {"snapshot_id", "index"}}, or {"device_dir": a folder, or null} for the
+device directory below.
 
 The device directory: a restore drill's user tasks read the disks it attached, here as files. With the environment
 variable SNAPCOPY_DEVICE_DIR set in the emulator's process (read at each call, so a test may set it for a while), an
@@ -595,6 +596,11 @@ def admin(environ):
             write_range(write['volume_id'], write.get('start', 0), write.get('stop'))
     if 'corrupt' in order:
         corrupt_block(order['corrupt']['snapshot_id'], order['corrupt']['index'])
+    if 'device_dir' in order:  # a suite's moto server runs as a process of its own: its device directory set here
+        if order['device_dir']:
+            os.environ[DEVICE_DIR_VARIABLE] = order['device_dir']
+        else:
+            os.environ.pop(DEVICE_DIR_VARIABLE, None)
     return b'{}'
 
 

@@ -1,0 +1,42 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""dr_drill_finish's action: runs the module with the module_defaults of its provider's cloud only, as dr_sync's action
+does, then writes the user's checks into the run's report files (plugin_utils/_drill_checks.py), so that the report,
+its Markdown and its page say how the checks went and what the drill's disks became."""
+
+from __future__ import annotations
+
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+from ansible.utils.vars import merge_hash
+
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._cloud_defaults import dropped_words, own_cloud_arguments
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._drill_checks import record_checks
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._module_arguments import selector_arguments
+
+display = Display()
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+    _supports_async = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        arguments, dropped = own_cloud_arguments(self._task, self._templar, self._task.args)
+        if dropped:
+            display.vv(dropped_words('dr_drill_finish', arguments, dropped))
+        arguments, problems, dummy = selector_arguments(arguments, lambda option: option)
+        if problems:
+            return merge_hash(result, {'failed': True, 'changed': False, 'msg': '; '.join(problems)})
+        result = merge_hash(result, self._execute_module(module_args=arguments, task_vars=task_vars))
+        self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access  # as ansible.builtin.normal does
+        result['report_files'] = None
+        if 'validation' in result and arguments.get('report_dir') and arguments.get('report_name'):
+            result['report_files'] = record_checks(
+                arguments['report_dir'], arguments['report_name'], result, check_mode=self._task.check_mode
+            )
+        return result
