@@ -15,6 +15,9 @@ v. The vault (vault.py): the role's first run at N = 100 on AWS, ECS and CBS, wi
 g. Consistency groups (groups.py): the role's first run of 600 disks on 200 instances (three an instance, one set each)
    on AWS, ECS and CBS, each disk on its own and with dr_copy_consistency_groups: the wall seconds and API calls groups
    add.
+r. Verification (verify.py): a DR copy of an 8 GiB volume whose every block is written, verified with each sample size
+   and full through the latency proxy: the seconds each takes more than a run without verify, per block read, and so
+   per TiB.
 f. The fleet (playbooks/dr_fleet.yml): 100 scopes of 20 tagged disks over the four clouds and several
    accounts each, at forks 1, 10 and 25: wall time, the CPU and peak memory of the whole
    ansible-playbook process tree, API calls per scope, and the floor this machine allows (fleet.py).
@@ -55,6 +58,7 @@ import fleet
 import groups
 import report
 import vault
+import verify
 from runs import Runner
 from stacks import AwsStack, FakecloudStack, fakecloud_credentials
 
@@ -212,9 +216,9 @@ def parse_arguments(argv):
     )
     parser.add_argument(
         '--parts',
-        default='abcdevgf',
+        default='abcdevgrf',
         help='which parts to run: a (ad hoc), bc (role and loop), d (restore drill), '
-        'e (events), v (vault), g (consistency groups), f (fleet); default abcdevgf',
+        'e (events), v (vault), g (consistency groups), r (verification), f (fleet); default abcdevgrf',
     )
     parser.add_argument('--adhoc-rounds', type=int, help='rounds of part a (default 7, 2 with --quick)')
     parser.add_argument('--fleet-scopes', type=int, help='scopes of the fleet (default 100, 8 with --quick)')
@@ -237,6 +241,7 @@ def bench_settings(args):
             'drill': {'disks': 10, 'runs': 1},
             'vault': {'disks': 10, 'runs': 1},
             'groups': {'disks': 30, 'runs': 1},
+            'verify': {'gib': 1, 'samples': [16, 256, 'full']},
             'events': {'disks': 20},
         }
     else:
@@ -252,6 +257,7 @@ def bench_settings(args):
             'drill': {'disks': 100, 'runs': 2},
             'vault': {'disks': 100, 'runs': 2},
             'groups': {'disks': 600, 'runs': 1},
+            'verify': {'gib': 8, 'samples': [16, 256, 4096, 'full']},
             'events': {'disks': 200},
         }
     if args.adhoc_rounds:
@@ -433,6 +439,19 @@ def run_groups(bench, settings, work):
     )
 
 
+def run_verify(bench, settings):
+    """Part r: the time verifying a copy takes at each sample size, and so per TiB (tests/bench/verify.py)."""
+    part = settings['verify']
+    bench.progress(
+        'part r: verification of a %d GiB copy, every block written, samples %s' % (part['gib'], part['samples'])
+    )
+    try:
+        records = verify.verify_runs(bench, part['samples'], part['gib'])
+    finally:
+        bench.close_stacks()
+    return {'gib': part['gib'], 'latency_ms': LATENCY_MS, 'runs': records, 'seconds_per_tib': verify.per_tib(records)}
+
+
 def run_fleet(bench, settings, work):
     """Part f: the fleet at each fork count, alone on the machine (it is bound by the controller's CPU)."""
     fleet_settings = settings['fleet']
@@ -492,6 +511,8 @@ def main(argv):
             results['vault'] = run_vault(bench, settings, work)
         if 'g' in args.parts:
             results['groups'] = run_groups(bench, settings, work)
+        if 'r' in args.parts:
+            results['verify'] = run_verify(bench, settings)
         if 'f' in args.parts:
             results['fleet'] = run_fleet(bench, settings, work)
     finally:
