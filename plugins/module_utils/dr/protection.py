@@ -376,6 +376,11 @@ def scope_groups(scope: ScopeProtection) -> dict[str, list[DiskProtection]]:
     return dict(sorted(groups.items()))
 
 
+# The clouds whose DR copies can be read block by block beside their sources (dr.verify): EBS's direct APIs. ECS, ENS and
+# CBS have no such API in their models.
+BLOCK_READING_PROVIDERS = ('aws',)
+
+
 def point_rows(scope: ScopeProtection) -> list[dict[str, Any]]:
     """The recovery points beside the newest (dr.verify), one row per disk and DR region that holds a verified copy or a
     suspect one: the newest copy and its point, the newest verified copy and its point, whether one stands suspect and
@@ -408,6 +413,11 @@ def points_line(scope: ScopeProtection) -> str | None:
     if not scope.points_read:
         return None
     cells = scope.cells()
+    if scope.provider not in BLOCK_READING_PROVIDERS:
+        return (
+            'Verified recovery points: none on %s, which has no API that reads a snapshot\'s blocks; the restore drill '
+            '(with your own checks) is the proof that its copies hold the data' % scope.provider
+        )
     verified = sum(1 for cell in cells if cell.verified_copy_id)
     suspect = sum(1 for cell in cells if cell.suspect)
     line = 'Verified recovery points: %d of %s' % (
