@@ -135,8 +135,10 @@ options:
         sample), and a later run reads it no more.
       - Each copy's C(verification) in RV(disks) says what was read and what it cost (C(list_calls), C(get_calls),
         C(bytes_read), C(usd) at EBS's prices); in check mode, what it would (the sources' block lists are read, no block).
-      - Needs O(wait). Alibaba Cloud and Tencent Cloud have no API that reads a snapshot's blocks, and refuse it before any
-        call; prove their copies with the restore drill (O(restore_test)).
+      - Needs O(wait). Alibaba Cloud and Tencent Cloud have no API that reads a snapshot's blocks - there each completed copy is
+        held to what the cloud states of it (its size, encrypted where its source is, the source the cloud links it to) with no
+        call of its own, V(stated) in its C(verification), never verified; a copy that differs is no DR copy. Prove their data
+        with the restore drill and your own checks (O(restore_test_host)).
       - A number from 1 to 10000, V(full), or V(off) (or 0, or an empty string as an AWX survey sends it).
     type: str
     version_added: 0.2.0
@@ -610,7 +612,8 @@ disks:
     of, and C(newer_sets), the sets newer than its recovery point, each with C(set_id), C(state) V(in_flight) or V(torn),
     and C(snapshots)). Each copy of a disk of a group has the C(set_id) it is of. With O(verify), each copy has
     C(verification) - C(action) V(verified), V(differs) (with C(why)), V(not_verified) (with the cloud's C(error)),
-    V(verified_before) (with its C(mark)), V(in_flight) or V(would_verify), and C(blocks), C(sampled), C(list_calls),
+    V(verified_before) (with its C(mark)), V(in_flight) or V(would_verify), or where no block can be read V(stated) or
+    V(would_check), and C(blocks), C(sampled), C(list_calls),
     C(get_calls), C(bytes_read), C(usd) - and null without. With O(churn_alarm), each copy has C(churn) - C(action)
     V(measured), V(measured_before), V(would_measure) (check mode), V(first_copy) (nothing before it to compare) or
     V(not_measured) (with the cloud's C(error)), and C(share) (of the disk rewritten since C(compared_with), the copy before),

@@ -102,12 +102,6 @@ class DrRun:
     def validate(self) -> None:
         """Check templates, regions and copy options with the adapter's rules, before any call."""
         check_templates(self.settings)
-        if self.settings.verify.enabled and self.context.blocks is None:
-            raise InputError(
-                'verify',
-                '%s has no API that reads a snapshot\'s blocks, so no copy can be read beside its source: leave this '
-                'option unset, and prove the copies with the restore drill (restore_test)' % self.adapter.cloud,
-            )
         if self.settings.churn.enabled and self.context.blocks is None:
             raise InputError(
                 'churn_alarm',
@@ -177,7 +171,9 @@ class DrRun:
             if source is not None
         )
         verification = self._noted(
-            verify_copies(ctx, plans, outcomes=outcomes, listed=listed, source_times=source_times)
+            verify_copies(
+                ctx, plans, outcomes=outcomes, listed=listed, source_times=source_times, sources=fresh.sources()
+            )
         )
         drill = restore_drill(
             ctx, plans, outcomes=outcomes, listed=listed, source_disks=source_disks, run_id=self.run_id

@@ -10,6 +10,11 @@ sample of them (every block with ``full``) agree, both sides read. The sample is
 rerun reads the same blocks and two copies of one source other ones. The costs are the clouds' (EBS direct APIs
 pricing): a List request $0.0006 per 1,000, a GetSnapshotBlock $0.003 per 1,000 blocks.
 
+On a cloud whose APIs read no block (ECS, ENS, CBS: none in their models), verify checks what the cloud states of a
+completed copy against its source: the same size, encrypted where the source is, and the source the cloud links the copy
+to where it links one (no model has a checksum of a snapshot). A copy that agrees is ``stated``, never verified: its data
+were not read, and the restore drill with the user's checks is the proof.
+
 The churn alarm: ListChangedBlocks between a new copy's source and the source of the disk's copy before it gives the
 share of the disk rewritten in between. Ransomware rewrites most of a disk at once; a disk's own work rewrites about the
 same share each time. A share of at least the alarm's percent and at least SUSPECT_FACTOR times the disk's usual share
@@ -175,3 +180,16 @@ def region_points(
         'last_known_good': good.id if good is not None else None,
         'last_known_good_point': recovery_point_of(good) if good is not None else None,
     }
+
+
+def stated_differences(copy: Snapshot, source: Snapshot | None, source_id: str) -> list[str]:
+    """What the cloud states of ``copy`` that does not agree with its source (``source``: the snapshot copied, as read;
+    ``source_id`` its id), in words: none when it agrees."""
+    differences = []
+    if source is not None and source.size and copy.size and source.size != copy.size:
+        differences.append('its size is %s GiB, its source\'s %s GiB' % (copy.size, source.size))
+    if source is not None and source.encrypted and copy.encrypted is False:
+        differences.append('it is not encrypted, and its source is')
+    if copy.source_id is not None and copy.source_id != source_id:
+        differences.append('the cloud links it to the snapshot %s, not to %s' % (copy.source_id, source_id))
+    return differences

@@ -29,6 +29,7 @@ from ..verify import (
     is_suspect,
     region_points,
     sample_blocks,
+    stated_differences,
     suspect_why,
     usual_share,
     verify_cost,
@@ -47,6 +48,9 @@ if TYPE_CHECKING:
 # failed: why), verified before (its mark), would verify (check mode), in flight (a later run verifies it).
 VERIFIED, DIFFERS, NOT_VERIFIED = 'verified', 'differs', 'not_verified'
 VERIFIED_BEFORE, WOULD_VERIFY, NOT_YET = 'verified_before', 'would_verify', 'in_flight'
+# On a cloud that reads no block: what the cloud states of the copy agrees with its source (dr.verify), or would be
+# checked (check mode). Never a verified copy: no data were read.
+STATED, WOULD_CHECK = 'stated', 'would_check'
 # What the churn alarm did about a copy: measured (its share), measured before (its mark), would measure (check mode),
 # first (the disk's first copy in the region: nothing to compare), not measured (a read failed or a source is gone: why).
 MEASURED, MEASURED_BEFORE, WOULD_MEASURE, FIRST_COPY, NOT_MEASURED = (
@@ -79,6 +83,7 @@ def verify_copies(
     outcomes: Mapping[str, Sequence[RequestOutcome]],
     listed: Mapping[str, Sequence[Snapshot]],
     source_times: Mapping[str, str | None],
+    sources: Mapping[str, Snapshot | None],
 ) -> Verification:
     """With verify, verify each of the run's copies in ``outcomes`` (``listed``: each DR region's copies as listed after
     the copies, with their marks); with churn_alarm, measure them; then each disk's points from ``listed``
@@ -89,9 +94,11 @@ def verify_copies(
     problems: dict[str, list[str]] = {}
     churn: dict[tuple[str, str], dict[str, Any]] = {}
     warnings: list[str] = []
-    # DrRun.validate lets verify and churn_alarm start only on a cloud that reads blocks.
+    # DrRun.validate lets churn_alarm start only on a cloud that reads blocks; verify reads what the others state.
     if ctx.settings.verify.enabled and reader is not None:
         _verify_blocks(ctx, calls, reader, plans, outcomes, listed, records, problems)
+    elif ctx.settings.verify.enabled:
+        _check_stated(ctx, plans, outcomes, sources, records, problems)
     if ctx.settings.churn.enabled and reader is not None:
         churn = _measure_churn(ctx, calls, reader, plans, outcomes, listed, warnings)
     return Verification(
@@ -324,3 +331,39 @@ def _points(
         plan.key: {region: region_points(by_disk.get((region, plan.key), ()), recovery_point) for region in listed}
         for plan in plans
     }
+
+
+# pylint: disable-next=too-many-arguments
+def _check_stated(
+    ctx: PhaseContext,
+    plans: Sequence[DiskPlan],
+    outcomes: Mapping[str, Sequence[RequestOutcome]],
+    sources: Mapping[str, Snapshot | None],
+    records: dict[tuple[str, str], dict[str, Any]],
+    problems: dict[str, list[str]],
+) -> None:
+    """Where no block can be read: each completed copy of the run held to what the cloud states of its source (no
+    call: the copies and sources as the run read them)."""
+    for plan in plans:
+        for outcome in outcomes.get(plan.key, ()):
+            request = outcome.request
+            for destination in outcome.destinations.values():
+                copy = destination.snapshot
+                if destination.action == NOT_COPIED or (copy is None and destination.action != WOULD_COPY):
+                    continue
+                key = (destination.destination, copy.id if copy is not None else request.source_id)
+                if ctx.check_mode or copy is None:
+                    records[key] = {'action': WOULD_CHECK}
+                    continue
+                if copy.state != COMPLETED:
+                    records[key] = {'action': NOT_YET}
+                    continue
+                differences = stated_differences(copy, sources.get(plan.key), request.source_id)
+                if differences:
+                    why = '; '.join(differences)
+                    records[key] = {'action': DIFFERS, 'why': why}
+                    problems.setdefault(plan.key, []).append(
+                        'DR copy %s in %s differs from its source %s: %s' % (copy.id, key[0], request.source_id, why)
+                    )
+                    continue
+                records[key] = {'action': STATED, 'why': 'no block read on this cloud: the restore drill is the proof'}

@@ -39,9 +39,12 @@ def seed_database(cloud, provider):
     return fakecloud_adapter(cloud, provider).find_disks(source, dict(SELECTOR))
 
 
-def source_sets(adapter, region):
-    """{source snapshot id: the set its copies name} of every DR copy in ``region``, and the groups they name."""
-    copies = adapter.list_copies(region)
+def source_sets(adapter, region, source=None):
+    """{source snapshot id: the set its copies name} of every DR copy in ``region`` (of ``source``'s snapshots when
+    given: moto keeps one state per process, which other test modules' runs share), and the groups they name."""
+    copies = [
+        copy for copy in adapter.list_copies(region) if source is None or copy.tags[SOURCE_TAG].startswith(source + '/')
+    ]
     return (
         {copy.tags[SOURCE_TAG].partition('/')[2]: copy.tags.get(SET_TAG) for copy in copies},
         {copy.tags.get(GROUP_TAG) for copy in copies},
@@ -130,7 +133,7 @@ def test_a_stale_group_on_ebs_gets_one_create_snapshots_call(moto_url, moto_call
     )
     assert moto_calls.get('CreateSnapshots') == 1 and 'CreateSnapshot' not in moto_calls
     assert report['protection']['status'] == PROTECTED, report['failures']
-    sets, groups = source_sets(adapter, dr_region)
+    sets, groups = source_sets(adapter, dr_region, source)
     made = report['disks'][0]['consistency_group']['set_id']
     assert len(sets) == 2 and set(sets.values()) == {made} and groups == {instance['InstanceId']}
 
@@ -219,5 +222,5 @@ def test_a_torn_create_snapshots_set_on_ebs_is_not_copied_the_whole_one_before_i
         assert sorted(disk['source_snapshot']['id'] for disk in report['disks']) == sorted(
             snapshot['SnapshotId'] for snapshot in whole
         )
-    sets, dummy = source_sets(adapter, dr_region)
+    sets, dummy = source_sets(adapter, dr_region, source)
     assert sorted(sets) == sorted(snapshot['SnapshotId'] for snapshot in whole) and len(set(sets.values())) == 1

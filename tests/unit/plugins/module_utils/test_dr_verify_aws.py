@@ -11,12 +11,14 @@ import pytest
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, Snapshot
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import VERIFIED_TAG
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.verify import BLOCK_BYTES
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import of_report, points_line
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.verify import BLOCK_BYTES, stated_differences
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import verify_settings
 from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_direct
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
-from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock, FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_assume_role_aws import ec2_with
 
 KEYS = {'access_key': 'AKIASNAPCOPYVERIFY01', 'secret_key': 'snapcopy-verify-secret'}
@@ -145,22 +147,48 @@ def test_verify_refuses_the_rest_naming_the_forms(value):
         verify_settings(value)
 
 
-def test_a_cloud_without_block_reads_refuses_verify_before_any_call(fakecloud_clean):
-    """ECS, ENS and CBS have no API that reads a snapshot's blocks (their models): verify is refused, not ignored."""
+def test_a_cloud_without_block_reads_holds_each_copy_to_what_it_states_and_reads_nothing_more(fakecloud_clean):
+    """ECS, ENS and CBS have no API that reads a snapshot's blocks (their models): verify holds each completed copy to
+    what the cloud states of it (size, encryption, the source it links), with no call of its own, and never calls it
+    verified."""
     # pylint: disable-next=import-outside-toplevel
     from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_call_budgets import (
         fakecloud_adapter,
         fakecloud_calls,
     )
 
+    fakecloud_clean.admin.seed(
+        {'ecs': {'disks': [{'region': 'cn-hangzhou', 'size': 20, 'tags': SELECTOR, 'snapshots': 1}]}}
+    )
+    options = scope('ecs', 'cn-hangzhou', ['cn-shanghai'], SELECTOR, wait_timeout=60, poll_interval=1)
+    dr_run_with(fakecloud_adapter(fakecloud_clean, 'ecs'), options, clock=CloudMovingClock(fakecloud_clean))
     fakecloud_clean.admin.calls(reset=True)
-    with pytest.raises(InputError, match='has no API that reads a snapshot.s blocks') as refused:
-        dr_run_with(
-            fakecloud_adapter(fakecloud_clean, 'ecs'),
-            scope('ecs', 'cn-hangzhou', ['cn-shanghai'], SELECTOR, verify=16),
-            clock=FakeClock(),
-        )
-    assert refused.value.option == 'verify' and fakecloud_calls(fakecloud_clean) == {}
+    plain = dr_run_with(fakecloud_adapter(fakecloud_clean, 'ecs'), options, clock=CloudMovingClock(fakecloud_clean))
+    plain_calls = fakecloud_calls(fakecloud_clean)
+    fakecloud_clean.admin.calls(reset=True)
+    report = dr_run_with(
+        fakecloud_adapter(fakecloud_clean, 'ecs'), dict(options, verify=16), clock=CloudMovingClock(fakecloud_clean)
+    )
+    assert {record['action'] for record in verifications(report).values()} == {'stated'}
+    assert report['failures'] == [] and plain['failures'] == []
+    # One listing of the DR region (where the points are read) is all verify adds: the check itself calls nothing.
+    verify_calls = fakecloud_calls(fakecloud_clean)
+    assert verify_calls == dict(plain_calls, DescribeSnapshots=plain_calls['DescribeSnapshots'] + 1)
+    assert 'Verified recovery points: none on ecs' in (points_line(of_report(report)) or '')
+
+
+def test_a_copy_whose_stated_facts_differ_from_its_source_is_named():
+    source = Snapshot('s-1', 'src', COMPLETED, size=40, encrypted=True)
+    copy = Snapshot('s-2', 'dr', COMPLETED, size=20, encrypted=False, source_id='s-9')
+    assert stated_differences(copy, source, 's-1') == [
+        "its size is 20 GiB, its source's 40 GiB",
+        'it is not encrypted, and its source is',
+        'the cloud links it to the snapshot s-9, not to s-1',
+    ]
+    assert (
+        stated_differences(Snapshot('s-3', 'dr', COMPLETED, size=40, encrypted=True, source_id='s-1'), source, 's-1')
+        == []
+    )
 
 
 def test_verify_needs_wait_to_read_the_copies_it_makes(moto_url):
