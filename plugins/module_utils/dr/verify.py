@@ -193,3 +193,17 @@ def stated_differences(copy: Snapshot, source: Snapshot | None, source_id: str) 
     if copy.source_id is not None and copy.source_id != source_id:
         differences.append('the cloud links it to the snapshot %s, not to %s' % (copy.source_id, source_id))
     return differences
+
+
+def mark_covers(mark: str, settings: VerifySettings) -> bool:
+    """Whether a copy's VERIFIED_TAG (``'<when> sample=<n or full>'``) proves as much as ``settings`` ask: a mark of
+    ``full`` covers every sample, one of n blocks a sample of at most n; a run that asks more reads the copy again."""
+    found = mark.rpartition('sample=')[2].strip()
+    if found == 'full':
+        return True
+    if settings.full:
+        return False
+    try:
+        return int(found) >= (settings.sample or 0)
+    except ValueError:  # a mark this release cannot read: read again
+        return False

@@ -27,6 +27,7 @@ from ..verify import (
     churn_share,
     differing_blocks,
     is_suspect,
+    mark_covers,
     region_points,
     sample_blocks,
     stated_differences,
@@ -140,7 +141,7 @@ def _verify_blocks(
                         sources[source] = calls.call(reader.snapshot_blocks, *source)
                     if ctx.check_mode or copy is None:
                         record = _planned(ctx, sources[source])
-                    elif marks.get(key):
+                    elif marks.get(key) and mark_covers(marks[key] or '', ctx.settings.verify):
                         record = {'action': VERIFIED_BEFORE, 'mark': marks[key]}
                     elif copy.state != COMPLETED:
                         record = {'action': NOT_YET}
@@ -154,7 +155,38 @@ def _verify_blocks(
                         'DR copy %s in %s differs from its source %s: %s'
                         % (key[1], key[0], request.source_id, record['why'])
                     )
+                    if marks.get(key):
+                        _unmark(ctx, calls, copy, listed, record)
+                if record['action'] == VERIFIED and copy is not None:  # the cloud holds the mark now: so do the points
+                    _listed_mark(listed, copy, record['mark'])
                 records[key] = record
+
+
+def _unmark(
+    ctx: PhaseContext,
+    calls: PhaseRetry,
+    copy: Snapshot | None,
+    listed: Mapping[str, Sequence[Snapshot]],
+    record: dict[str, Any],
+) -> None:
+    """A copy marked verified by a smaller sample that now differs: its mark emptied (no copy is a verified point
+    that a read found different), here and in the listing that the points are read from."""
+    if copy is None:
+        return
+    try:
+        calls.call(ctx.adapter.tag_copy, copy, {VERIFIED_TAG: ''})
+    except CloudError as error:
+        record['unmark_error'] = error.as_result()
+        return
+    _listed_mark(listed, copy, '')
+    record['unmarked'] = True
+
+
+def _listed_mark(listed: Mapping[str, Sequence[Snapshot]], copy: Snapshot, mark: str) -> None:
+    """The listing's copy with the VERIFIED_TAG the cloud took: the points are read from the listing."""
+    for found in listed.get(copy.region, ()):
+        if found.id == copy.id:
+            found.tags[VERIFIED_TAG] = mark
 
 
 def _planned(ctx: PhaseContext, source_blocks: Mapping[int, str]) -> dict[str, Any]:

@@ -14,7 +14,11 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.model import COMPLETED, Snapshot
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import VERIFIED_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.protection import of_report, points_line
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.verify import BLOCK_BYTES, stated_differences
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.verify import (
+    BLOCK_BYTES,
+    sample_blocks,
+    stated_differences,
+)
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import verify_settings
 from ansible_collections.snapcopy.cloud.tests.integration.targets.setup_emulators.files import ebs_direct
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
@@ -194,3 +198,34 @@ def test_a_copy_whose_stated_facts_differ_from_its_source_is_named():
 def test_verify_needs_wait_to_read_the_copies_it_makes(moto_url):
     with pytest.raises(InputError, match='needs wait'):
         run(moto_url, 'us-west-1', 'ca-central-1', verify=8, wait=False)
+
+
+def test_a_run_that_asks_more_reads_a_copy_again_and_a_difference_takes_its_mark_off(moto_url):
+    """A sample of 8 of a copy whose one block is corrupted can miss it (the copy is marked verified, sample=8); a run
+    with full reads the copy again, as the mark proves less than it asks, finds the block, and empties the mark, so that
+    no surface shows the copy as a verified point."""
+    source, dr_region = 'eu-south-2', 'il-central-1'
+    disks_with_snapshots(moto_url, source, count=1)
+    adapter, first = run(moto_url, source, dr_region)
+    (copy_id,) = [copy['snapshot_id'] for disk in first['disks'] for copy in disk['copies']]
+    (source_id,) = [disk['source_snapshot']['id'] for disk in first['disks']]
+    blocks = sorted(adapter.snapshot_blocks(source, source_id))
+    sampled = set(sample_blocks(blocks, verify_settings(8), copy_id))
+    missed = next(index for index in blocks if index not in sampled)
+    ebs_direct.corrupt_block(copy_id, missed)
+    dummy, small = run(moto_url, source, dr_region, verify=8, prune=True, keep_copies=5)
+    assert verifications(small)[copy_id]['action'] == 'verified'
+    assert small['protection']['disks'][0]['regions'][0]['verified_copy_id'] == copy_id
+    # The same sample again proves nothing more: no block read.
+    ebs_direct.EBS_CALLS.clear()
+    dummy, again = run(moto_url, source, dr_region, verify=4)
+    assert (
+        verifications(again)[copy_id]['action'] == 'verified_before' and 'GetSnapshotBlock' not in ebs_direct.EBS_CALLS
+    )
+    dummy, full = run(moto_url, source, dr_region, verify='full', prune=True, keep_copies=5)
+    record = verifications(full)[copy_id]
+    assert record['action'] == 'differs' and str(missed) in record['why'] and record['unmarked'] is True
+    copy = next(copy for copy in adapter.list_copies(dr_region) if copy.id == copy_id)
+    assert copy.tags.get(VERIFIED_TAG) == ''
+    assert full['protection']['disks'][0]['regions'][0]['verified_copy_id'] is None
+    assert full['protection']['status'] == 'at risk'
