@@ -169,7 +169,7 @@ def test_a_test_disk_a_person_attached_to_another_instance_is_never_detached(mot
 
 
 def test_a_host_that_does_not_run_fails_the_drill_of_its_region_before_any_disk(moto_url, devices):
-    source, dr_region = 'ca-west-1', 'il-central-1'
+    source, dr_region = 'us-east-2', 'ap-northeast-1'
     tagged_disk(moto_url, source, [2])
     host = instance(moto_url, dr_region, dr_region + 'a')
     client(moto_url, 'ec2', dr_region).stop_instances(InstanceIds=[host])
