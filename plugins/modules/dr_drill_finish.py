@@ -130,6 +130,17 @@ notes:
     delete.
 seealso:
   - module: snapcopy.cloud.dr_sync
+attributes:
+  check_mode:
+    support: full
+    description: Reads the drill's disks and says what it would delete; deletes nothing.
+  diff_mode:
+    support: none
+    description: No diff; RV(test_disks) says what became of each disk.
+  platform:
+    support: full
+    platforms: aws, alicloud, tencentcloud
+    description: Talks to the chosen cloud's API.
 '''
 
 EXAMPLES = r'''
