@@ -259,10 +259,15 @@ def verify_settings(value: Any) -> VerifySettings:
     return VerifySettings(sample=sample)
 
 
-def drill_host_settings(value: Mapping[str, Any] | None, regions: Sequence[str]) -> DrillHostSettings | None:
-    """``restore_test_host`` as a run takes it: its region the DR region named, or the one DR region there is."""
+def drill_host_settings(
+    value: Mapping[str, Any] | None, regions: Sequence[str], *, restore_test: bool
+) -> DrillHostSettings | None:
+    """``restore_test_host`` as a run takes it: its region the DR region named, or the one DR region there is; only with
+    ``restore_test`` (a host without a drill would be ignored, and the user's checks would check nothing)."""
     if not value:
         return None
+    if not restore_test:
+        raise InputError('restore_test_host', 'holds the disks of the restore drill: set restore_test too')
     instance_id = str(value.get('instance_id') or '').strip()
     if not instance_id:
         raise InputError('restore_test_host', 'needs instance_id, the instance the drill attaches its disks to')
@@ -395,13 +400,22 @@ def dr_settings(params: dict[str, Any]) -> DrSettings:
             zones=dict(params.get('restore_test_zones') or {}),
             disk_type=params.get('restore_test_disk_type'),
             timeout=params.get('restore_test_timeout', 1800),
-            host=drill_host_settings(params.get('restore_test_host'), [region['region'] for region in regions]),
+            host=drill_host_settings(
+                params.get('restore_test_host'),
+                [region['region'] for region in regions],
+                restore_test=bool(params.get('restore_test')),
+            ),
         ),
     )
 
 
-# The role's variable for each of dr_sync's options, where it is not dr_copy_<option>; run_id is the action's, no variable's.
-ROLE_VARIABLES: dict[str, str] = {'report_name': 'dr_copy_run_name', 'run_id': 'run_id'}
+# The role's variable for each of dr_sync's options, where it is not dr_copy_<option>; run_id is the action's, no variable's;
+# restore_test_host is made from the checks' settings.
+ROLE_VARIABLES: dict[str, str] = {
+    'report_name': 'dr_copy_run_name',
+    'run_id': 'run_id',
+    'restore_test_host': 'dr_copy_restore_test_validate',
+}
 
 
 def role_variable(option: str) -> str:

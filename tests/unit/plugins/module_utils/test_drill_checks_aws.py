@@ -192,6 +192,11 @@ def test_restore_test_host_refuses_what_cannot_work_before_any_call(moto_url, ho
         run(moto_url, 'us-west-1', 'us-west-2', restore_test_host=host)
 
 
+def test_a_host_without_a_drill_is_refused_rather_than_ignored(moto_url):
+    with pytest.raises(InputError, match='set restore_test too'):
+        run(moto_url, 'us-west-1', 'us-west-2', restore_test=False, restore_test_host={'instance_id': 'i-1'})
+
+
 def test_a_zone_named_for_the_hosts_region_is_refused():
     with pytest.raises(InputError, match='give no zone for us-west-2'):
         settings = dr_settings(
