@@ -122,3 +122,49 @@ def test_a_held_disk_is_the_sources_data_and_a_killed_runs_disk_goes_after_its_t
     (soon_held,) = soon['restore']['held']
     assert set(drill_disks(cloud, provider)) == {soon_held['test_disk_id']} and not warnings
     assert not (cloud.devices / own['test_disk_id']).exists()
+
+
+def test_dr_drill_finish_runs_as_ansible_runs_it_plans_in_check_mode_and_changes_nothing_twice(cloud, tmp_path):
+    """The module through ``ansible -m`` (its action, AnsibleModule, the SDK): check mode deletes nothing, the run
+    detaches and deletes the held disk, a second run finds nothing and is not changed, and a run id that is no drill's
+    fails before any call; the secret is in no result."""
+    from ansible_collections.snapcopy.cloud.tests.docs.helpers import (  # pylint: disable=import-outside-toplevel
+        clean_environment,
+        run_module,
+    )
+    from ansible_collections.snapcopy.cloud.tests.fakecloud import (  # pylint: disable=import-outside-toplevel
+        credentials as fake,
+    )
+
+    dummy, dummy, source, dr_region, dummy, dummy = CLOUDS['ecs']
+    cloud.admin.seed({'ecs': {'disks': [{'region': source, 'size': 20, 'tags': {'checks': 'yes'}, 'snapshots': 1}]}})
+    report = run(cloud, 'ecs', seed_host(cloud, 'ecs'))
+    (held,) = report['restore']['held']
+    env = clean_environment(
+        tmp_path, ALICLOUD_ACCESS_KEY=fake.ALIBABA_ACCESS_KEY_ID, ALICLOUD_SECRET_KEY=fake.ALIBABA_ACCESS_KEY_SECRET
+    )
+    args = {
+        'provider': 'ecs',
+        'source_region': source,
+        'dr_regions': [dr_region],
+        'tag_selector': {'checks': 'yes'},
+        'endpoint_url': cloud.url,
+        'run_id': report['restore']['run_id'],
+        'validation': {'passed': True, 'seconds': 2.5},
+    }
+    cloud.admin.calls(reset=True)
+    planned = run_module('dr_drill_finish', args, env, check=True)
+    assert not planned['failed'] and [disk['action'] for disk in planned['test_disks']] == ['would_delete']
+    assert cloud.admin.calls()['total_mutations'] == 0 and held['test_disk_id'] in drill_disks(cloud, 'ecs')
+    # fakecloud's detach and delete take their time on its clock: moved on as the module waits for them.
+    cloud.admin.configure(timings={'ecs': dict(TIMINGS, attach_seconds=0, detach_seconds=0)})
+    done = run_module('dr_drill_finish', args, env)
+    assert done['changed'] is True and [disk['action'] for disk in done['test_disks']] == ['deleted'], done
+    assert done['validation'] == {'state': 'passed', 'failed_task': None, 'message': None, 'seconds': 2.5}
+    assert drill_disks(cloud, 'ecs') == {}
+    again = run_module('dr_drill_finish', args, env)
+    assert again['changed'] is False and again['test_disks'] == [] and not again['failed']
+    cloud.admin.calls(reset=True)
+    refused = run_module('dr_drill_finish', dict(args, run_id='yesterday'), env)
+    assert refused['failed'] and 'run_id' in refused['msg'] and cloud.admin.calls()['total_calls'] == 0
+    assert fake.ALIBABA_ACCESS_KEY_SECRET not in str([planned, done, again, refused])
