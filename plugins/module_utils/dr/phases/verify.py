@@ -139,14 +139,7 @@ def _verify_blocks(
                 try:
                     if source not in sources:
                         sources[source] = calls.call(reader.snapshot_blocks, *source)
-                    if ctx.check_mode or copy is None:
-                        record = _planned(ctx, sources[source])
-                    elif marks.get(key) and mark_covers(marks[key] or '', ctx.settings.verify):
-                        record = {'action': VERIFIED_BEFORE, 'mark': marks[key]}
-                    elif copy.state != COMPLETED:
-                        record = {'action': NOT_YET}
-                    else:
-                        record = _verify(ctx, calls, reader, copy, source, sources[source])
+                    record = _record(ctx, calls, reader, copy, source, sources[source], marks.get(key))
                 except CloudError as error:
                     record = {'action': NOT_VERIFIED, 'error': error.as_result()}
                     problems.setdefault(plan.key, []).append('verifying the copy in %s: %s' % (key[0], error))
@@ -160,6 +153,27 @@ def _verify_blocks(
                 if record['action'] == VERIFIED and copy is not None:  # the cloud holds the mark now: so do the points
                     _listed_mark(listed, copy, record['mark'])
                 records[key] = record
+
+
+# pylint: disable-next=too-many-arguments
+def _record(
+    ctx: PhaseContext,
+    calls: PhaseRetry,
+    reader: BlockReadAdapter,
+    copy: Snapshot | None,
+    source: tuple[str, str],
+    source_blocks: Mapping[int, str],
+    mark: str | None,
+) -> dict[str, Any]:
+    """What verification does about one copy (None: a check run's plan): plans it, takes its ``mark`` where the mark
+    proves as much as the run asks, waits for it, or reads it."""
+    if ctx.check_mode or copy is None:
+        return _planned(ctx, source_blocks)
+    if mark and mark_covers(mark, ctx.settings.verify):
+        return {'action': VERIFIED_BEFORE, 'mark': mark}
+    if copy.state != COMPLETED:
+        return {'action': NOT_YET}
+    return _verify(ctx, calls, reader, copy, source, source_blocks)
 
 
 def _unmark(
