@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import urllib.parse
 
 from . import cbs, ecs, ens
@@ -208,11 +209,14 @@ def _route(server, method: str, name: str, query: dict, data: dict) -> tuple:
         return 200, {'faults': store.faults.settings}
     if name == 'clock':
         if method == 'POST':
+            if 'freeze' in data:
+                # A frozen clock moves only when told to: a test's answers never depend on the machine's speed.
+                store.frozen_at = (store.frozen_at or time.time()) if data['freeze'] else None
             if 'offset' in data:
                 store.clock_offset = float(data['offset'])
             store.clock_offset += float(data.get('advance', 0))
             store.settle(store.now())  # the device files of what the move completed are there when it answers
-        return 200, {'now': store.now(), 'offset': store.clock_offset}
+        return 200, {'now': store.now(), 'offset': store.clock_offset, 'frozen': store.frozen_at is not None}
     if name == 'corrupt' and method == 'POST':
         return 200, corrupt(store, data)
     return 404, {'error': 'unknown admin endpoint %s %s' % (method, name)}

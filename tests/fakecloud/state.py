@@ -72,6 +72,8 @@ class Store:
         self.config = default_config()
         self.faults = FaultPlan()
         self.clock_offset = 0.0
+        # Wall time the clock stopped at (POST /_admin/clock {"freeze": true}); None while it runs.
+        self.frozen_at = None
         self._ids = random.Random()
         self._serial = 0
         self.disks: dict = {}
@@ -117,6 +119,7 @@ class Store:
         self.calls = {}
         self.mutations = []
         self.clock_offset = 0.0
+        self.frozen_at = None
 
     def configure(self, settings: dict) -> dict:
         """Merge config settings; ``faults`` inside them replace the fault plan."""
@@ -135,8 +138,8 @@ class Store:
         return self.config
 
     def now(self) -> float:
-        """The emulator's clock: wall time plus whatever /_admin/clock advanced it by."""
-        return time.time() + self.clock_offset
+        """The emulator's clock: wall time (or the time it was frozen at) plus what /_admin/clock advanced it by."""
+        return (time.time() if self.frozen_at is None else self.frozen_at) + self.clock_offset
 
     # -- ids ---------------------------------------------------------------------------------------
     def new_number(self) -> int:

@@ -87,6 +87,10 @@ class AdminClient:
     def advance_clock(self, seconds: float) -> dict:
         return self.request('POST', 'clock', {'advance': seconds})
 
+    def freeze_clock(self, frozen: bool = True) -> dict:
+        """Stop (or restart) the emulator's clock; while stopped only ``advance_clock`` moves it."""
+        return self.request('POST', 'clock', {'freeze': frozen})
+
 
 class FakeCloudProcess:
     """The emulator in a subprocess on an ephemeral port, for the length of a ``with`` block.

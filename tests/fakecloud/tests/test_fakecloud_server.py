@@ -88,8 +88,13 @@ def test_admin_endpoints(fc):
         admin.seed(ecs={'disks': [{'snapshots': 1}]})  # no region
     with pytest.raises(AdminError):
         admin.request('GET', 'nothing-here')
+    frozen = admin.request('GET', 'clock')
+    assert frozen['frozen'] and admin.request('GET', 'clock')['now'] == frozen['now']
+    assert admin.advance_clock(5)['now'] == frozen['now'] + 5
+    assert not admin.freeze_clock(False)['frozen']
     admin.reset(keep_config=True)
     assert admin.config()['timings']['ecs']['snapshot_seconds'] == 10
+    assert not admin.request('GET', 'clock')['frozen']  # a reset starts the clock again
     admin.reset()
     assert admin.config()['timings']['ecs']['snapshot_seconds'] == 2.0
     assert admin.state()['ens'] == {}
