@@ -281,12 +281,18 @@ UNITS_IN_MEMORY := test_dr.py test_dr_disk_ids.py test_dr_safety.py test_engine.
 UNITS_NO_SDK_NO_CORE := module_utils/test_dr_shares_interleaved.py module_utils/test_lease_rules.py module_utils/test_pagers.py \
 	module_utils/test_tagging.py filter/test_dr_fleet.py plugin_utils/test_fleet_report.py \
 	plugin_utils/test_report_markdown.py module_utils/test_groups.py
+# Nor the emulators' own tests (our moto server's EBS layers, ebs_vault.py and ebs_direct.py): they run none of the collection's
+# code, and hold the emulator to botocore's newest model (make units); the collection's own calls through the oldest botocore
+# meet the same layers here (test_dr_verify_aws.py, test_ebs_locks.py). About 6 CPU s of the leg (9 alone, with pytest's start).
+# test_makefile.py holds them to importing nothing of plugins/.
+UNITS_EMULATORS_ONLY := module_utils/test_ebs_direct_emulator.py module_utils/test_ebs_vault_layer.py
 units-oldest: venv-oldest collection-link ## the unit suite with the oldest ansible-core and the oldest supported SDK releases
 	@echo '== units-oldest (pytest, ansible-core $(OLDEST_CORE), the SDK releases of tests/requirements-oldest.txt)'
 	@# The CBS DR account's state machine proves its rules with the newest SDKs (make units); here, that it runs. The call
 	@# budgets' runs take 600 disks, not 1,000 (test_call_budgets.py says why).
 	SNAPCOPY_CBS_VAULT_EXAMPLES=5 SNAPCOPY_BUDGET_DISKS=600 $(VENV_OLDEST)/bin/python -m pytest -q -n $(UNIT_WORKERS) -m 'not pinned_sdk' \
-		$(UNITS_IN_MEMORY:%=--ignore=tests/unit/plugins/module_utils/%) $(UNITS_NO_SDK_NO_CORE:%=--ignore=tests/unit/plugins/%) tests/unit/plugins
+		$(UNITS_IN_MEMORY:%=--ignore=tests/unit/plugins/module_utils/%) \
+		$(UNITS_NO_SDK_NO_CORE:%=--ignore=tests/unit/plugins/%) $(UNITS_EMULATORS_ONLY:%=--ignore=tests/unit/plugins/%) tests/unit/plugins
 
 # The unit tests whose threads meet (the engine's and the DR run's pools, the share claims of two runs, the retry
 # helpers, the live progress file's writer) run again with a busy process on every core (tests/utils/under_load.py):

@@ -4,6 +4,7 @@ their legs, the requirements file of each core, and the README's supported versi
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -204,3 +205,44 @@ def test_what_units_oldest_leaves_out_as_neither_sdk_nor_core_imports_neither():
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert done.stdout.splitlines()[-1].rstrip() == 'imported:', done.stdout[-3000:]
+
+
+COLLECTION_PACKAGE = 'ansible_collections.snapcopy.cloud.'
+
+
+def repo_imports(path):
+    """The files of this repo (relative to ROOT) that the Python file ``path`` imports through the collection's package,
+    and those they import in turn, at any depth (imports inside functions too)."""
+    found, seen, todo = set(), set(), [path]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        with open(os.path.join(ROOT, current), encoding='utf-8') as stream:
+            tree = ast.parse(stream.read())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + ['%s.%s' % (node.module, alias.name) for alias in node.names]
+            for name in names:
+                if not name.startswith(COLLECTION_PACKAGE):
+                    continue
+                relative = name[len(COLLECTION_PACKAGE) :].replace('.', '/')
+                for candidate in (relative + '.py', relative + '/__init__.py'):
+                    if os.path.isfile(os.path.join(ROOT, candidate)):
+                        found.add(candidate)
+                        todo.append(candidate)
+    return found
+
+
+def test_what_units_oldest_leaves_out_as_the_emulators_own_tests_runs_none_of_the_collection():
+    """units-oldest leaves out UNITS_EMULATORS_ONLY, the tests of the emulators' own layers, because they run none of the
+    collection's code: neither they nor what they import reach plugins/."""
+    paths = ['tests/unit/plugins/%s' % path for path in make_variable('UNITS_EMULATORS_ONLY')]
+    assert paths and all(os.path.isfile(os.path.join(ROOT, path)) for path in paths)
+    for path in paths:
+        reached = repo_imports(path)
+        assert reached and not [name for name in reached if name.startswith('plugins/')], (path, sorted(reached))
