@@ -239,6 +239,11 @@ def _generated(spec: dict) -> list:
     return [blocks] if isinstance(blocks, dict) else list(blocks)
 
 
+def _numbered(prefix: str, names: list, pending: list) -> int:
+    """How many names ``<prefix>-NNNN`` there are already (seeded, or pending in this seed): generated names go on."""
+    return sum(1 for name in [*names, *(spec.get('name') or '' for spec in pending)] if name.startswith(prefix + '-'))
+
+
 def seed_directory(store, spec: dict, now: float) -> dict:
     """``{"resource_directory": {...}}`` of /_admin/seed: made on the first seed, added to by the next ones.
 
@@ -272,14 +277,14 @@ def seed_directory(store, spec: dict, now: float) -> dict:
             'id': folder_id,
             'name': str(folder.get('name') or folder_id),
             'parent': parent,
-            'created': _parse_time(folder.get('created'), rd['created']),
+            'created': _parse_time(folder.get('created'), rd['created'] + len(rd['folders'])),  # made in turn
         }
         out['folders'].append(folder_id)
     specs = list(spec.get('accounts', []))
     for block in _generated(spec):
         folders = block.get('folders') or [None]
         prefix = block.get('prefix') or 'member'
-        start = len(rd['accounts'])
+        start = _numbered(prefix, [account['name'] for account in rd['accounts'].values()], specs)
         specs += [
             dict(
                 {key: block[key] for key in ('tags', 'status', 'type', 'join_method') if key in block},
@@ -533,7 +538,7 @@ def seed_organization(store, spec: dict, now: float) -> dict:
             'parent': _reference(org['nodes'], node.get('parent'), org['root'], 'node'),
             'remark': str(node.get('remark') or ''),
             'tags': {str(key): str(value) for key, value in (node.get('tags') or {}).items()},
-            'created': _parse_time(node.get('created'), org['created']),
+            'created': _parse_time(node.get('created'), org['created'] + len(org['nodes'])),  # made in turn
         }
         out['nodes'].append(node_id)
     specs = list(spec.get('members', []))
@@ -541,7 +546,7 @@ def seed_organization(store, spec: dict, now: float) -> dict:
     for block in _generated(spec):
         nodes = block.get('nodes') or [None]
         prefix = block.get('prefix') or 'member'
-        start = len(org['members'])
+        start = _numbered(prefix, [member['name'] for member in org['members'].values()], specs)
         specs += [
             dict(
                 {key: block[key] for key in keys if key in block},
