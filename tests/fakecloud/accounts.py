@@ -23,10 +23,12 @@ VENDOR = {
     'alibaba_sts': 'alibaba',
     'resourcesharing': 'alibaba',
     'kms': 'alibaba',
+    'resourcemanager': 'alibaba',
     'cbs': 'tencent',
     'cvm': 'tencent',
     'tag': 'tencent',
     'tencent_sts': 'tencent',
+    'organization': 'tencent',
 }
 
 # The shapes the vendors give role ARNs (STS 2015-04-01 AssumeRole RoleArn; sts 2018-08-13

@@ -39,6 +39,12 @@ ROLE_EXTERNAL_ID = 'snapcopy-external-0001'
 # account may not be encrypted with, and a key of the account's own.
 ECS_SERVICE_KEY_ID = '0b8a1c2d-0000-4000-8000-ec5e5e5e0001'
 ECS_CUSTOMER_KEY_ID = '0b8a1c2d-0000-4000-8000-c0570000e001'
+# Keys of the DR accounts themselves (their own, not a role's session): a member of the seeded resource directory or
+# organisation (organizations.py) that is not its management account, so its lists are refused.
+ALIBABA_MEMBER_ACCESS_KEY_ID = 'LTAIfakecloudMEMBER1'
+ALIBABA_MEMBER_ACCESS_KEY_SECRET = 'fakecloud-alibaba-member-secret-0001'
+TENCENT_MEMBER_SECRET_ID = 'AKIDfakecloudMEMBER1'
+TENCENT_MEMBER_SECRET_KEY = 'fakecloud-tencent-member-secret-0001'
 # A role of the disks' own Alibaba account (a DR role that protects nothing: the DR run refuses it).
 ALIBABA_OWN_ROLE_ARN = 'acs:ram::%s:role/own-dr' % ALIBABA_ACCOUNT_ID
 
@@ -70,9 +76,15 @@ def default_credentials() -> dict:
                 'access_key_secret': ALIBABA_STS_ACCESS_KEY_SECRET,
                 'security_token': ALIBABA_STS_SECURITY_TOKEN,
             },
+            {
+                'access_key_id': ALIBABA_MEMBER_ACCESS_KEY_ID,
+                'access_key_secret': ALIBABA_MEMBER_ACCESS_KEY_SECRET,
+                'account': ALIBABA_DR_ACCOUNT_ID,
+            },
         ],
         'tencent': [
             {'secret_id': TENCENT_SECRET_ID, 'secret_key': TENCENT_SECRET_KEY},
             {'secret_id': TENCENT_TMP_SECRET_ID, 'secret_key': TENCENT_TMP_SECRET_KEY, 'token': TENCENT_TMP_TOKEN},
+            {'secret_id': TENCENT_MEMBER_SECRET_ID, 'secret_key': TENCENT_MEMBER_SECRET_KEY, 'account': TENCENT_DR_UIN},
         ],
     }

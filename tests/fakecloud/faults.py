@@ -13,7 +13,7 @@ import time
 
 from .errors import CloudError
 
-ALIBABA = ('ecs', 'ens', 'alibaba_sts', 'resourcesharing', 'kms')
+ALIBABA = ('ecs', 'ens', 'alibaba_sts', 'resourcesharing', 'kms', 'resourcemanager')
 TENCENT = ('cbs', 'cvm', 'tag')
 
 # What each cloud answers when it throttles or fails on its side.

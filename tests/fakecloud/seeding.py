@@ -8,6 +8,7 @@ import calendar
 import time
 
 from .config import CLOUDS
+from .organizations import SEEDS as ORGANIZATION_SEEDS
 from .resources import make_disk, make_instance, make_snapshot
 from .state import DONE, FAILED, RUNNING
 
@@ -136,8 +137,14 @@ def apply_seed(store, payload: dict) -> dict:
     now = store.now()
     created = {}
     for cloud, spec in payload.items():
+        if cloud in ORGANIZATION_SEEDS:
+            # An organisation's accounts, not a cloud's disks (organizations.py).
+            created[cloud] = ORGANIZATION_SEEDS[cloud](store, spec, now)
+            continue
         if cloud not in CLOUDS:
-            raise ValueError('unknown cloud %r (expected one of %s)' % (cloud, ', '.join(CLOUDS)))
+            raise ValueError(
+                'unknown cloud %r (expected one of %s)' % (cloud, ', '.join((*CLOUDS, *ORGANIZATION_SEEDS)))
+            )
         out = created.setdefault(cloud, {'disks': [], 'snapshots': []})
         for region in spec.get('regions', []):
             store.add_region(cloud, region)

@@ -13,7 +13,7 @@ import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import admin, alibaba_auth, cbs, cvm, ecs, ens, resourcesharing, sts, tag, tencent_auth
+from . import admin, alibaba_auth, cbs, cvm, ecs, ens, organizations, resourcesharing, sts, tag, tencent_auth
 from .actions import Action, check_alibaba_parameters, check_tencent_parameters
 from .call import Call
 from .errors import CloudError
@@ -25,17 +25,22 @@ ALIBABA_PRODUCTS = {
     '2015-04-01': ('alibaba_sts', sts.ALIBABA_ACTIONS, 'Sts'),
     '2020-01-10': ('resourcesharing', resourcesharing.ACTIONS, 'ResourceSharing'),
     '2016-01-20': ('kms', resourcesharing.KMS_ACTIONS, 'Kms'),
+    '2020-03-31': ('resourcemanager', organizations.RESOURCE_DIRECTORY_ACTIONS, 'ResourceManager'),
 }
-TENCENT_PRODUCTS = {'2017-03-12': ('cbs', cbs.ACTIONS), '2018-08-13': ('tag', tag.ACTIONS)}
+TENCENT_PRODUCTS = {
+    '2017-03-12': ('cbs', cbs.ACTIONS),
+    '2018-08-13': ('tag', tag.ACTIONS),
+    '2021-03-31': ('organization', organizations.ORGANIZATION_ACTIONS),
+}
 # Tag and STS share version 2018-08-13, CBS and CVM 2017-03-12: the service the request is signed for (its credential
 # scope) tells them apart.
 TENCENT_SERVICES = {
     ('sts', '2018-08-13'): ('tencent_sts', sts.TENCENT_ACTIONS),
     ('cvm', '2017-03-12'): ('cvm', cvm.ACTIONS),
 }
-TENCENT_CLOUDS = ('cbs', 'cvm', 'tag', 'tencent_sts')
+TENCENT_CLOUDS = ('cbs', 'cvm', 'tag', 'tencent_sts', 'organization')
 # The service name each Tencent product signs with (TC3 credential scope).
-TENCENT_SIGNING_NAME = {'cbs': 'cbs', 'cvm': 'cvm', 'tag': 'tag', 'tencent_sts': 'sts'}
+TENCENT_SIGNING_NAME = {'cbs': 'cbs', 'cvm': 'cvm', 'tag': 'tag', 'tencent_sts': 'sts', 'organization': 'organization'}
 # The Tencent services whose calls name a region (X-TC-Region), one of the CBS regions fakecloud knows.
 TENCENT_REGIONAL = ('cbs', 'cvm')
 # Tencent's SDK only recognises an error answer when Content-Type is exactly this.

@@ -88,6 +88,8 @@ class Store:
         self.sessions: dict = {}
         self.resource_shares: dict = {}
         self.invitations: dict = {}
+        self.resource_directory: dict | None = None
+        self.organization: dict | None = None
         self.calls: dict = {}
         self.mutations: list = []
         # Cloud calls being carried out now (a slow one sleeps its latency): a test waits for 0 rather than a while.
@@ -116,6 +118,9 @@ class Store:
         # Resource Sharing (resourcesharing.py): resource share id -> share, invitation id -> invitation.
         self.resource_shares = {}
         self.invitations = {}
+        # The organisations whose members an inventory lists (organizations.py), seeded only.
+        self.resource_directory = None
+        self.organization = None
         self.calls = {}
         self.mutations = []
         self.clock_offset = 0.0

@@ -43,6 +43,7 @@ from ansible_collections.snapcopy.cloud.tests.fakecloud import (
     cvm,
     ecs,
     ens,
+    organizations,
     resources,
     resourcesharing,
     sts,
@@ -65,6 +66,8 @@ ACTIONS = {
     'tencent_sts': sts.TENCENT_ACTIONS,
     'resourcesharing': resourcesharing.ACTIONS,
     'kms': resourcesharing.KMS_ACTIONS,
+    'resourcemanager': organizations.RESOURCE_DIRECTORY_ACTIONS,
+    'organization': organizations.ORGANIZATION_ACTIONS,
 }
 ALIBABA_REQUESTS = {'ecs': 'aliyunsdkecs.request.v20140526', 'ens': 'aliyunsdkens.request.v20171110'}
 # The collection has no V1 product SDK for STS: its requests are the core SDK's CommonRequest.
@@ -72,10 +75,15 @@ ALIBABA_COMMON_REQUESTS = {
     'alibaba_sts': ('Sts', '2015-04-01'),
     'resourcesharing': ('ResourceSharing', '2020-01-10'),
     'kms': ('Kms', '2016-01-20'),
+    'resourcemanager': ('ResourceManager', '2020-03-31'),
 }
 ALIBABA_PRODUCTS = set(ALIBABA_REQUESTS) | set(ALIBABA_COMMON_REQUESTS)
 # The Tencent services the collection calls through tencentcloud-sdk-python-common's CommonClient: (service, version).
-COMMON_CLIENT_SERVICES = {'tencent_sts': ('sts', '2018-08-13'), 'cvm': ('cvm', '2017-03-12')}
+COMMON_CLIENT_SERVICES = {
+    'tencent_sts': ('sts', '2018-08-13'),
+    'cvm': ('cvm', '2017-03-12'),
+    'organization': ('organization', '2021-03-31'),
+}
 EXPECTED_ERROR = 'expected_error'
 
 
@@ -96,7 +104,7 @@ class Driver:
             answer, code = self._alibaba(params, client)
         else:
             self.sent.update(tencent_names(params))
-            answer, code = self._tencent(params, region)
+            answer, code = self._tencent(params, region, client)
         if expected_error is not None:
             assert code == expected_error, '%s %s: expected %s, got %s' % (
                 self.product,
@@ -116,8 +124,10 @@ class Driver:
     def _alibaba(self, params: dict, client=None) -> tuple:
         return alibaba_send(self.endpoint, self.product, self.action, params, client)
 
-    def _tencent(self, params: dict, region: str | None) -> tuple:
-        if self.product in COMMON_CLIENT_SERVICES:
+    def _tencent(self, params: dict, region: str | None, client=None) -> tuple:
+        if client is not None:
+            pass  # the scenario's own (another account's) CommonClient
+        elif self.product in COMMON_CLIENT_SERVICES:
             # No product SDK of the collection's: CommonClient, as the collection calls them.
             service, version = COMMON_CLIENT_SERVICES[self.product]
             profile = ClientProfile(httpProfile=HttpProfile(protocol='http', endpoint=self.endpoint))
@@ -1235,6 +1245,157 @@ def tencent_sts_get_caller_identity(ids, send):
     assert send({})['AccountId'] == creds.TENCENT_UIN
 
 
+# ---------------------------------------------------------------------- organisations (an inventory's member lists)
+def _directory(admin) -> dict:
+    """A resource directory of the default account: two folders (one inside the other), four members."""
+    return admin.seed(
+        resource_directory={
+            'folders': [{'name': 'prod'}, {'name': 'eu', 'parent': 'prod'}],
+            'accounts': [
+                {'name': 'web', 'folder': 'prod', 'tags': {'env': 'prod'}},
+                {'name': 'db', 'folder': 'eu', 'tags': {'env': 'prod', 'tier': 'data'}, 'status': 'PromoteVerifying'},
+                {'name': 'sandbox', 'type': 'CloudAccount', 'join_method': 'invited', 'status': 'InviteSuccess'},
+                # A member whose own key lists nothing: the directory's management account is the default one.
+                {'id': creds.ALIBABA_DR_ACCOUNT_ID, 'name': 'dr'},
+            ],
+        }
+    )['resource_directory']
+
+
+def _member_client():
+    """An AcsClient of a member account that does not manage the directory (the DR account's own key)."""
+    return alibaba_client(
+        access_key_id=creds.ALIBABA_MEMBER_ACCESS_KEY_ID,
+        secret=creds.ALIBABA_MEMBER_ACCESS_KEY_SECRET,
+        auto_retry=False,
+    )
+
+
+def rm_list_accounts(ids, send):
+    rd = _directory(ids['admin'])
+    web, db, sandbox, dummy = rd['accounts']
+    first = send({'PageNumber': '1', 'PageSize': '2', 'IncludeTags': 'true'})
+    assert (first['TotalCount'], first['PageNumber'], first['PageSize']) == (5, 1, 2)
+    assert [row['Tags']['Tag'] for row in first['Accounts']['Account']][1:] == [[{'Key': 'env', 'Value': 'prod'}]]
+    tagged = send({'Tag.1.Key': 'env', 'Tag.1.Value': 'prod', 'Tag.2.Key': 'tier'})['Accounts']['Account']
+    assert [(row['AccountId'], row['Status'], 'Tags' in row) for row in tagged] == [(db, 'PromoteVerifying', False)]
+    assert tagged[0]['ResourceDirectoryPath'] == '/'.join([rd['id'], rd['root_folder_id'], *rd['folders'], db])
+    assert sandbox and web
+    send({'PageSize': '101'}, expected_error='InvalidParameter')
+    send({}, client=_member_client(), expected_error='EntityNotExists.ResourceDirectory')
+
+
+def rm_list_accounts_for_parent(ids, send):
+    rd = _directory(ids['admin'])
+    prod, eu = rd['folders']
+    rows = send({'ParentFolderId': prod, 'PageNumber': '1', 'PageSize': '10', 'IncludeTags': 'true'})
+    assert [row['DisplayName'] for row in rows['Accounts']['Account']] == ['web']
+    rows = send({'ParentFolderId': eu, 'QueryKeyword': 'D', 'Tag.1.Key': 'tier', 'Tag.1.Value': 'data'})
+    assert [row['FolderId'] for row in rows['Accounts']['Account']] == [eu]
+    assert send({})['TotalCount'] == 3  # the Root folder's: sandbox, dr and the management account
+    send({'ParentFolderId': 'fd-unknown000'}, expected_error='EntityNotExists.Folder')
+    send({'ParentFolderId': 'x-1'}, expected_error='InvalidParameter.ParentFolderId')
+    send({'ParentFolderId': prod}, client=_member_client(), expected_error='EntityNotExists.ResourceDirectory')
+
+
+def rm_list_folders_for_parent(ids, send):
+    rd = _directory(ids['admin'])
+    prod, eu = rd['folders']
+    assert [row['FolderId'] for row in send({'PageNumber': '1', 'PageSize': '5'})['Folders']['Folder']] == [prod]
+    assert [row['FolderName'] for row in send({'ParentFolderId': prod, 'QueryKeyword': 'E'})['Folders']['Folder']] == [
+        'eu'
+    ]
+    assert send({'ParentFolderId': eu})['TotalCount'] == 0
+    send({}, client=_member_client(), expected_error='EntityNotExists.ResourceDirectory')
+
+
+def rm_get_resource_directory(ids, send):
+    send({}, expected_error='ResourceDirectoryNotInUse')  # no directory yet
+    rd = _directory(ids['admin'])
+    answer = send({})['ResourceDirectory']
+    assert (answer['RootFolderId'], answer['MasterAccountId']) == (rd['root_folder_id'], creds.ALIBABA_ACCOUNT_ID)
+    # A member is told the directory it belongs to.
+    assert send({}, client=_member_client())['ResourceDirectory']['ResourceDirectoryId'] == rd['id']
+
+
+def _organization(admin) -> dict:
+    """An organisation of the default Tencent account: two nodes (one inside the other), four members."""
+    return admin.seed(
+        organization={
+            'nodes': [{'name': 'prod', 'tags': {'env': 'prod'}}, {'name': 'eu', 'parent': 'prod'}],
+            'members': [
+                {'name': 'web', 'node': 'prod', 'tags': {'env': 'prod'}},
+                {
+                    'name': 'db',
+                    'node': 'eu',
+                    'tags': {'env': 'prod', 'tier': 'data'},
+                    'permission_status': 'UnConfirmed',
+                },
+                {'name': 'sandbox', 'member_type': 'Invite', 'bind_status': 'Unbound', 'is_allow_quit': 'Denied'},
+                # A member whose own key lists nothing: the organisation's manager is the default account.
+                {'uin': creds.TENCENT_DR_UIN, 'name': 'dr'},
+            ],
+        }
+    )['organization']
+
+
+def _tencent_member_client(endpoint: str):
+    profile = ClientProfile(httpProfile=HttpProfile(protocol='http', endpoint=endpoint))
+    return CommonClient(
+        'organization',
+        '2021-03-31',
+        Credential(creds.TENCENT_MEMBER_SECRET_ID, creds.TENCENT_MEMBER_SECRET_KEY),
+        'ap-guangzhou',
+        profile,
+    )
+
+
+def org_describe_organization_members(ids, send):
+    org = _organization(ids['admin'])
+    web, db, sandbox, dummy = org['members']
+    prod, eu = org['nodes']
+    first = send({'Offset': 0, 'Limit': 2, 'Lang': 'en'})
+    assert first['Total'] == 5 and [item['MemberUin'] for item in first['Items']] == [int(creds.TENCENT_UIN), web]
+    (item,) = send({'Tags': [{'TagKey': 'env', 'TagValue': 'prod'}, {'TagKey': 'tier'}], 'NodeId': eu})['Items']
+    assert (item['MemberUin'], item['NodeId'], item['PermissionStatus']) == (db, eu, 'UnConfirmed')
+    assert [item['Name'] for item in send({'SearchKey': 'SAND', 'NodeName': 'Root'})['Items']] == ['sandbox']
+    assert sandbox and prod
+    send({'Offset': 1, 'Limit': 2}, expected_error='InvalidParameter')
+    send({'Limit': 51}, expected_error='InvalidParameter')
+    send({'NodeId': 1}, expected_error='ResourceNotFound.OrganizationNodeNotExist')
+    send(
+        {}, client=_tencent_member_client(send.endpoint), expected_error='InvalidParameter.OrganizationMemberNotManager'
+    )
+
+
+def org_describe_organization_nodes(ids, send):
+    org = _organization(ids['admin'])
+    prod, eu = org['nodes']
+    answer = send({'Offset': 0, 'Limit': 50})
+    assert [(item['NodeId'], item['ParentNodeId']) for item in answer['Items']] == [
+        (org['root_node_id'], 0),
+        (prod, org['root_node_id']),
+        (eu, prod),
+    ]
+    assert [item['Name'] for item in send({'Tags': [{'TagKey': 'env', 'TagValue': 'prod'}]})['Items']] == ['prod']
+    send({'Limit': 51}, expected_error='InvalidParameter')
+    send(
+        {}, client=_tencent_member_client(send.endpoint), expected_error='InvalidParameter.OrganizationMemberNotManager'
+    )
+
+
+def org_describe_organization(ids, send):
+    send({}, expected_error='ResourceNotFound.OrganizationNotExist')
+    org = _organization(ids['admin'])
+    answer = send({'Lang': 'zh'})
+    assert (answer['RootNodeId'], answer['IsManager'], answer['HostUin']) == (
+        org['root_node_id'],
+        True,
+        int(creds.TENCENT_UIN),
+    )
+    assert send({}, client=_tencent_member_client(send.endpoint))['IsManager'] is False
+
+
 # ---------------------------------------------------------------------- instances and attachments (the drill host)
 def _disk(endpoint: str, product: str, disk_id: str) -> dict:
     """A disk as DescribeDisks answers it (ECS, ENS)."""
@@ -1527,6 +1688,13 @@ SCENARIOS = {
     ('kms', 'ListAliasesByKeyId'): kms_list_aliases_by_key_id,
     ('tencent_sts', 'AssumeRole'): tencent_sts_assume_role,
     ('tencent_sts', 'GetCallerIdentity'): tencent_sts_get_caller_identity,
+    ('resourcemanager', 'ListAccounts'): rm_list_accounts,
+    ('resourcemanager', 'ListAccountsForParent'): rm_list_accounts_for_parent,
+    ('resourcemanager', 'ListFoldersForParent'): rm_list_folders_for_parent,
+    ('resourcemanager', 'GetResourceDirectory'): rm_get_resource_directory,
+    ('organization', 'DescribeOrganizationMembers'): org_describe_organization_members,
+    ('organization', 'DescribeOrganizationNodes'): org_describe_organization_nodes,
+    ('organization', 'DescribeOrganization'): org_describe_organization,
 }
 
 

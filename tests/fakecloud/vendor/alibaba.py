@@ -32,6 +32,7 @@ PACKAGES = {
     'alibaba_sts': 'alibabacloud_sts20150401',
     'resourcesharing': 'alibabacloud_resourcesharing20200110',
     'kms': 'alibabacloud_kms20160120',
+    'resourcemanager': 'alibabacloud_resourcemanager20200331',
 }
 REQUIRED = 'This parameter is required.'
 

@@ -25,7 +25,13 @@ import typing
 
 from . import SCALARS, check
 
-VERSIONS = {'cbs': 'v20170312', 'cvm': 'v20170312', 'tag': 'v20180813', 'tencent_sts': 'v20180813'}
+VERSIONS = {
+    'cbs': 'v20170312',
+    'cvm': 'v20170312',
+    'tag': 'v20180813',
+    'tencent_sts': 'v20180813',
+    'organization': 'v20210331',
+}
 # The SDK's package of each product fakecloud names otherwise (tencentcloud-sdk-python-sts: tencentcloud.sts).
 PACKAGES = {'tencent_sts': 'sts'}
 NULLABLE = '此字段可能返回 null'  # the doc's note on fields an answer may give as null
