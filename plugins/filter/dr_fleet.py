@@ -12,8 +12,8 @@ from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_html import
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._report_markdown import fleet_report_markdown
 
 
-def dr_fleet_report(scopes, generated_at, limit=None, check_mode=False):
-    return fleet_report(scopes, generated_at, limit=limit, check_mode=check_mode)
+def dr_fleet_report(scopes, generated_at, limit=None, check_mode=False, organizations=None):
+    return fleet_report(scopes, generated_at, limit=limit, check_mode=check_mode, organizations=organizations)
 
 
 def dr_fleet_markdown(report):

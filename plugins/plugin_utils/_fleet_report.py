@@ -165,13 +165,47 @@ def by_account(rows):
     return [accounts[key] for key in sorted(accounts, key=lambda key: (str(key[0]), str(key[1])))]
 
 
+def organization_records(organizations, rows):
+    """Each organisation the inventory read (the dr_scopes inventory's records): its accounts, those with scopes, those
+    without one and why (suspended, closed, left out by a rule), and those whose scopes this report does not hold (a
+    --limit, or scopes that never reported). None when no inventory read an organisation: then no one knows."""
+    if organizations is None:
+        return None
+    reported = {(str(row['provider']), str(row['account'])) for row in rows}
+    records = []
+    for organization in sorted(organizations, key=lambda record: (record['provider'], record['management_account'])):
+        accounts = organization.get('accounts') or []
+        provider = organization['provider']
+        records.append(
+            {
+                'organization': organization.get('organization'),
+                'provider': provider,
+                'management_account': organization['management_account'],
+                'accounts': len(accounts),
+                'with_scopes': sum(1 for account in accounts if account['scopes']),
+                'without_scope': [
+                    {'account': account['account'], 'name': account['name'], 'why': account['left_out']}
+                    for account in accounts
+                    if account['left_out']
+                ],
+                'not_in_report': [
+                    account['account']
+                    for account in accounts
+                    if account['scopes'] and (provider, str(account['account'])) not in reported
+                ],
+            }
+        )
+    return records
+
+
 def _number(value):
     return None if value in (None, '', 'None') else float(value)
 
 
-def fleet_report(scopes, generated_at, limit=None, check_mode=False):
+def fleet_report(scopes, generated_at, limit=None, check_mode=False, organizations=None):
     """The report over ``scopes`` (the per-host facts, in any order): scopes whose run failed first, then those at risk,
-    not known, protected, each by name."""
+    not known, protected, each by name. ``organizations``: the records of the organisations the inventory read (the
+    dr_scopes inventory's), whose accounts without a scope the report lists."""
     rows = sorted(
         (scope_row(scope) for scope in scopes),
         key=lambda row: (
@@ -191,6 +225,10 @@ def fleet_report(scopes, generated_at, limit=None, check_mode=False):
     # Not the scopes' own counts added up: a disk that one scope leaves and another takes is covered.
     read = [account['not_covered'] for account in accounts if account['not_covered'] is not None]
     totals['not_covered'] = sum(read) if read else None
+    organization_rows = organization_records(organizations, rows)
+    totals['accounts_without_scope'] = (
+        None if organization_rows is None else sum(len(record['without_scope']) for record in organization_rows)
+    )
     return {
         'generated_at': generated_at,
         'check_mode': bool(check_mode),
@@ -200,5 +238,6 @@ def fleet_report(scopes, generated_at, limit=None, check_mode=False):
         'failed_scopes': failed,
         'totals': totals,
         'accounts': accounts,
+        'organizations': organization_rows,
         'scopes': rows,
     }

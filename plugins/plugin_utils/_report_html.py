@@ -309,7 +309,10 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
  {{ report.totals.disks }} disks, {{ report.totals.without_dr_copy }} without a DR copy;
  {{ report.totals.over_rpo }} disk copies older than the RPO, {{ report.totals.no_copy }} without a copy
 {%- if report.totals.not_covered is not none %}; <span id="not-covered" data-count="{{ report.totals.not_covered }}">{{
- report.totals.not_covered }} disks that no scope covers</span>{% endif %}</p>
+ report.totals.not_covered }} disks that no scope covers</span>{% endif %}
+{%- if report.totals.accounts_without_scope is not none %}; <span id="accounts-without-scope"
+ data-count="{{ report.totals.accounts_without_scope }}">{{ report.totals.accounts_without_scope }} accounts of the organisation
+ without a scope</span>{% endif %}</p>
 </header>
 {% if report.failed_scopes %}
 <section id="failures" class="failures">
@@ -385,6 +388,22 @@ FLEET_TEMPLATE = """{% extends 'page' %}{% block body %}
 </table>
 </section>
 {% endif %}
+{% for organization in report.organizations or [] %}
+<section class="organization" data-organization="{{ organization.provider }}/{{ organization.management_account }}">
+<h2>Accounts without a DR scope: {{ organization.provider }} organisation of {{ organization.management_account }}</h2>
+<p>{{ organization.accounts }} accounts, {{ organization.with_scopes }} with scopes
+{%- if organization.not_in_report %}; <span class="bad" data-key="not_in_report">{{ organization.not_in_report | length }} of those
+ have no scope in this report</span> (--limit, or scopes that never reported){% endif %}.</p>
+{% if organization.without_scope %}
+<table>
+<tr><th>account</th><th>name</th><th>why it has no scope</th></tr>
+{% for account in organization.without_scope %}
+<tr data-account="{{ account.account }}"><td>{{ account.account }}</td><td>{{ account.name }}</td><td class="bad">{{ account.why }}</td></tr>
+{% endfor %}
+</table>
+{% endif %}
+</section>
+{% endfor %}
 {% if report.accounts %}
 <section id="accounts">
 <h2>Accounts</h2>

@@ -235,6 +235,21 @@ Disks by status in each account's scopes, and the disks of their source regions 
         account['not_known_disks'], account['not_covered']]) }}
 {% endfor %}
 {% endif %}
+{% for organization in report.get('organizations') or [] %}
+
+## Accounts without a DR scope: {{ organization['provider'] }} organisation of {{ organization['management_account'] }}
+
+{{ organization['accounts'] }} accounts, {{ organization['with_scopes'] }} with scopes\
+{{ '; %d of those have no scope in this report (--limit, or scopes that never reported): %s' % (organization['not_in_report'] | length,
+   organization['not_in_report'][:20] | join(', ')) if organization['not_in_report'] else '' }}.
+{% if organization['without_scope'] %}
+
+{{ head(['account', 'name', 'why it has no scope']) }}
+{% for account in organization['without_scope'] %}
+{{ row([account['account'], account['name'], account['why']]) }}
+{% endfor %}
+{% endif %}
+{% endfor %}
 {% set uncovered = report['scopes'] | selectattr('uncovered') | list %}
 {% if uncovered %}
 

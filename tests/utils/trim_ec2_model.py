@@ -2,7 +2,7 @@
 
 botocore decodes its whole EC2 model (over 4 MB of JSON, some 800 operations) in every process that
 makes a client: about a third of what an ad hoc ebs_snapshot_copy cost over ``ansible -m ping``. The
-modules call nineteen operations; this keeps those and the shapes they reach, without the documentation strings.
+modules and the dr_scopes inventory call twenty operations; this keeps those and the shapes they reach, without the documentation strings.
 
 Usage: python tests/utils/trim_ec2_model.py          (rewrites the file from the installed botocore)
        python tests/utils/trim_ec2_model.py --check  (exit 1 when the file's model differs from the installed botocore's)
@@ -34,6 +34,7 @@ OPERATIONS = (
     'DescribeInstanceAttribute',
     'DescribeInstances',
     'DescribeLockedSnapshots',
+    'DescribeRegions',
     'DescribeSnapshotAttribute',
     'DescribeSnapshots',
     'DescribeVolumes',

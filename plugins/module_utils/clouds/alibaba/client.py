@@ -94,6 +94,8 @@ SERVICES: dict[str, tuple[str, str, Callable[[str | None], str]]] = {
     'sts': ('Sts', STS_VERSION, lambda region: STS_ENDPOINT),
     'resourcesharing': ('ResourceSharing', '2020-01-10', lambda region: 'resourcesharing.%s.aliyuncs.com' % region),
     'kms': ('Kms', '2016-01-20', lambda region: 'kms.%s.aliyuncs.com' % region),
+    # Resource Directory (the dr_scopes inventory): one endpoint for the whole directory.
+    'resourcemanager': ('ResourceManager', '2020-03-31', lambda region: 'resourcemanager.aliyuncs.com'),
 }
 # How long each assumed-role session is asked for (STS: 900 s to the role's maximum, 3600 s by default).
 SESSION_SECONDS = 3600

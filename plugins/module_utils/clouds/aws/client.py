@@ -59,6 +59,7 @@ THROTTLING = {
     'RequestLimitExceeded',
     'Throttling',
     'ThrottlingException',
+    'TooManyRequestsException',  # Organizations' (the dr_scopes inventory)
     'ResourceLimitExceeded',
     'InternalError',
     'InternalFailure',

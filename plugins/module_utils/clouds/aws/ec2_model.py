@@ -6,7 +6,7 @@
 
 botocore decodes its whole EC2 model (4.3 MB of JSON, 830 operations) in each process that makes
 a client: about a third of what an ad hoc copy cost over ``ansible -m ping``. This is that model cut to
-the operations below and the shapes they reach, 80758 bytes. Everything else botocore loads (endpoint
+the operations below and the shapes they reach, 82142 bytes. Everything else botocore loads (endpoint
 rules, partitions, retry rules) is still its own. A unit test fails when the installed botocore's model of
 these operations differs from this one.
 """
@@ -32,6 +32,7 @@ OPERATIONS = (
     'DescribeInstanceAttribute',
     'DescribeInstances',
     'DescribeLockedSnapshots',
+    'DescribeRegions',
     'DescribeSnapshotAttribute',
     'DescribeSnapshots',
     'DescribeVolumes',
@@ -76,6 +77,8 @@ MODEL_JSON = r'''
   "DescribeLockedSnapshots": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
     "DescribeLockedSnapshotsRequest"}, "name": "DescribeLockedSnapshots", "output": {"shape":
     "DescribeLockedSnapshotsResult"}},
+  "DescribeRegions": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
+    "DescribeRegionsRequest"}, "name": "DescribeRegions", "output": {"shape": "DescribeRegionsResult"}},
   "DescribeSnapshotAttribute": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape":
     "DescribeSnapshotAttributeRequest"}, "name": "DescribeSnapshotAttribute", "output": {"shape":
     "DescribeSnapshotAttributeResult"}},
@@ -229,6 +232,11 @@ MODEL_JSON = r'''
     "SnapshotIdStringList"}}, "type": "structure"},
   "DescribeLockedSnapshotsResult": {"members": {"NextToken": {"locationName": "nextToken", "shape": "String"}
     , "Snapshots": {"locationName": "snapshotSet", "shape": "LockedSnapshotsInfoList"}}, "type": "structure"},
+  "DescribeRegionsRequest": {"members": {"AllRegions": {"shape": "Boolean"}, "DryRun": {"locationName":
+    "dryRun", "shape": "Boolean"}, "Filters": {"locationName": "Filter", "shape": "FilterList"},
+    "RegionNames": {"locationName": "RegionName", "shape": "RegionNameStringList"}}, "type": "structure"},
+  "DescribeRegionsResult": {"members": {"Regions": {"locationName": "regionInfo", "shape": "RegionList"}},
+    "type": "structure"},
   "DescribeSnapshotAttributeRequest": {"members": {"Attribute": {"shape": "SnapshotAttributeName"}, "DryRun":
     {"locationName": "dryRun", "shape": "Boolean"}, "SnapshotId": {"shape": "SnapshotId"}}, "required": [
     "Attribute", "SnapshotId"], "type": "structure"},
@@ -778,6 +786,14 @@ MODEL_JSON = r'''
     "ProductCodeType": {"locationName": "type", "shape": "ProductCodeValues"}}, "type": "structure"},
   "ProductCodeList": {"member": {"locationName": "item", "shape": "ProductCode"}, "type": "list"},
   "ProductCodeValues": {"enum": ["devpay", "marketplace"], "type": "string"},
+  "Region": {"members": {"Endpoint": {"locationName": "regionEndpoint", "shape": "String"}, "Geography": {
+    "locationName": "geographySet", "shape": "RegionGeographyList"}, "OptInStatus": {"locationName":
+    "optInStatus", "shape": "String"}, "RegionName": {"locationName": "regionName", "shape": "String"}},
+    "type": "structure"},
+  "RegionGeography": {"members": {"Name": {"locationName": "name", "shape": "String"}}, "type": "structure"},
+  "RegionGeographyList": {"member": {"locationName": "item", "shape": "RegionGeography"}, "type": "list"},
+  "RegionList": {"member": {"locationName": "item", "shape": "Region"}, "type": "list"},
+  "RegionNameStringList": {"member": {"locationName": "RegionName", "shape": "String"}, "type": "list"},
   "Reservation": {"members": {"Groups": {"locationName": "groupSet", "shape": "GroupIdentifierList"},
     "Instances": {"locationName": "instancesSet", "shape": "InstanceList"}, "OwnerId": {"locationName":
     "ownerId", "shape": "String"}, "RequesterId": {"locationName": "requesterId", "shape": "String"},

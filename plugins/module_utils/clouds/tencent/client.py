@@ -69,7 +69,9 @@ SESSION_SECONDS = 7200
 # The services called through -common's CommonClient, with their API versions: the collection carries no SDK package of
 # theirs (STS for assume-role; CVM for the restore drill's drill host, DescribeInstances).
 CVM_VERSION = '2017-03-12'
-COMMON_SERVICES = {'sts': STS_VERSION, 'cvm': CVM_VERSION}
+# Organization (the dr_scopes inventory's list of an organisation's members).
+ORGANIZATION_VERSION = '2021-03-31'
+COMMON_SERVICES = {'sts': STS_VERSION, 'cvm': CVM_VERSION, 'organization': ORGANIZATION_VERSION}
 
 RETRYABLE_PREFIXES = ('RequestLimitExceeded', 'InternalError', 'ResourceBusy')
 NOT_FOUND_CODES = {

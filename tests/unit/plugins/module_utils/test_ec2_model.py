@@ -20,8 +20,10 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws import e
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.tests.utils import trim_ec2_model
 
-# The adapter's files: its copy calls, and the DR run's.
-ADAPTER_SOURCES = [os.path.join(os.path.dirname(_ec2_model.__file__), name) for name in ('ebs.py', 'ebs_dr.py')]
+# The files that call EC2: the adapter's copy calls, the DR run's, and the dr_scopes inventory's (DescribeRegions).
+ADAPTER_SOURCES = [
+    os.path.join(os.path.dirname(_ec2_model.__file__), name) for name in ('ebs.py', 'ebs_dr.py', 'organization.py')
+]
 CONNECTION = {'access_key': 'AKIATEST', 'secret_key': 'secret', 'endpoint_url': 'https://ec2.example.test'}
 
 # One request per operation, with every kind of member the adapter sends (lists, structures, tags).
@@ -61,6 +63,7 @@ REQUESTS = {
     },
     'DescribeVolumes': {'Filters': [{'Name': 'tag:backup', 'Values': ['dr']}], 'MaxResults': 500},
     'DescribeAvailabilityZones': {},
+    'DescribeRegions': {},
     'CreateVolume': {
         'AvailabilityZone': 'us-west-2a',
         'SnapshotId': 'snap-0123456789abcdef0',

@@ -261,3 +261,55 @@ def test_the_fleet_page_names_a_scopes_locks_and_a_failed_scope_has_no_near_miss
     assert 'the disks&#39; account; 3 locked, the first until 2026-11-28T10:00:00Z</td>' in page
     lost = page.split('<tr data-scope="lost">')[1].split('</tr>')[0]
     assert '<td class="number" data-key="not_covered">-</td>' in lost
+
+
+def organization(provider='cbs', management='100012345678'):
+    """A record of the dr_scopes inventory: 4 accounts, two with scopes (one of which this report holds), two without."""
+    return {
+        'organization': 'tencent',
+        'source': 'tencent-organization',
+        'provider': provider,
+        'management_account': management,
+        'regions': ['ap-guangzhou'],
+        'accounts': [
+            {'account': '200000000001', 'name': 'a', 'state': 'active', 'scopes': ['cbs-1'], 'left_out': None},
+            {'account': '200000000002', 'name': 'b', 'state': 'active', 'scopes': ['cbs-2'], 'left_out': None},
+            {
+                'account': '200000000003',
+                'name': 'sandbox',
+                'state': 'active',
+                'scopes': [],
+                'left_out': 'excluded: in unit dev',
+            },
+            {
+                'account': '200000000004',
+                'name': 'old',
+                'state': 'CLOSED',
+                'scopes': [],
+                'left_out': 'the organisation says it is CLOSED',
+            },
+        ],
+        'calls': {'DescribeOrganizationMembers': 1},
+    }
+
+
+def test_the_accounts_of_the_organisation_without_a_scope_are_on_every_surface_with_why():
+    report = fleet_report(
+        [scope('cbs-1', account='200000000001')], '2026-11-26T10:00:00Z', organizations=[organization()]
+    )
+    (record,) = report['organizations']
+    assert (record['accounts'], record['with_scopes'], record['not_in_report']) == (4, 2, ['200000000002'])
+    assert [row['account'] for row in record['without_scope']] == ['200000000003', '200000000004']
+    assert report['totals']['accounts_without_scope'] == 2
+    markdown = fleet_report_markdown(report)
+    assert '| 200000000004 | old | the organisation says it is CLOSED |' in markdown
+    assert '1 of those have no scope in this report' in markdown and '200000000002' in markdown
+    html = fleet_report_html(report)
+    assert re.search(r'id="accounts-without-scope"\s+data-count="2"', html)
+    assert html.count('<tr data-account="2000000000') == 2 and 'excluded: in unit dev' in html
+    # Without an organisation read, nobody knows which accounts lack a scope: no count, no section.
+    plain = fleet_report([scope('cbs-1')], '2026-11-26T10:00:00Z')
+    assert plain['organizations'] is None and plain['totals']['accounts_without_scope'] is None
+    assert 'accounts-without-scope' not in fleet_report_html(
+        plain
+    ) and 'without a DR scope' not in fleet_report_markdown(plain)

@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""AWS Organizations (2016-11-28): the member accounts of the caller's organisation, for the dr_scopes inventory.
+
+The calls are the management account's (or a delegated administrator's): DescribeOrganization, ListAccounts (20 a
+page, the most its MaxResults takes). Units only when a rule names one: ListRoots, then ListOrganizationalUnitsForParent
+and ListAccountsForParent down the tree, as no listing answers an account's parent. Tags only when a rule or a
+variable names one: ListTagsForResource, one call an account, as no listing of Organizations answers tags.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ...core.organization import ACTIVE, MemberAccount, OrganizationRead, Unit
+
+if TYPE_CHECKING:
+    from .client import AwsClient
+
+SOURCE = 'aws-organizations'
+# Organizations is one endpoint, in us-east-1 (the AWS partition's), whatever region a caller names.
+REGION = 'us-east-1'
+# ListAccounts', ListAccountsForParent's and ListOrganizationalUnitsForParent's MaxResults: 1 to 20.
+PAGE = 20
+
+
+def _pages(
+    client: AwsClient, read: OrganizationRead, action: str, key: str, *, size: int | None = PAGE, **params: Any
+) -> list[dict[str, Any]]:
+    """Every item of a paged Organizations listing (NextToken; ``size`` items a page, None where the action takes no
+    MaxResults)."""
+    items: list[dict[str, Any]] = []
+    token = None
+    while True:
+        page = dict(params, **({'MaxResults': size} if size else {}), **({'NextToken': token} if token else {}))
+        read.count(action)
+        answer = client.call_service('organizations', REGION, action, **page)
+        items.extend(answer.get(key) or [])
+        token = answer.get('NextToken')
+        if not token:
+            return items
+
+
+def account_state(account: dict[str, Any]) -> str:
+    """ACTIVE, or the account's state as Organizations says it: State (from 2025: PENDING_ACTIVATION, ACTIVE, SUSPENDED,
+    PENDING_CLOSURE, CLOSED), else Status (ACTIVE, SUSPENDED, PENDING_CLOSURE), which older SDKs alone know."""
+    state = account.get('State') or account.get('Status') or 'UNKNOWN'
+    return ACTIVE if state == 'ACTIVE' else state
+
+
+def _walk_units(client: AwsClient, read: OrganizationRead) -> dict[str, str]:
+    """Read the tree of units into ``read.units``; answer {account id: the id of the unit it is in}."""
+    parent_of: dict[str, str] = {}
+    read.count('ListRoots')
+    pending = []
+    for root in client.call_service('organizations', REGION, 'ListRoots').get('Roots') or []:
+        read.units[root['Id']] = Unit(root['Id'], root.get('Name') or 'Root', None)
+        pending.append(root['Id'])
+    while pending:
+        parent = pending.pop()
+        for unit in _pages(client, read, 'ListOrganizationalUnitsForParent', 'OrganizationalUnits', ParentId=parent):
+            read.units[unit['Id']] = Unit(unit['Id'], unit.get('Name') or unit['Id'], parent)
+            pending.append(unit['Id'])
+        for account in _pages(client, read, 'ListAccountsForParent', 'Accounts', ParentId=parent):
+            parent_of[account['Id']] = parent
+    return parent_of
+
+
+def _tags(client: AwsClient, read: OrganizationRead, account_id: str) -> dict[str, str]:
+    tags = _pages(client, read, 'ListTagsForResource', 'Tags', size=None, ResourceId=account_id)
+    return {tag['Key']: tag.get('Value', '') for tag in tags}
+
+
+def read_organization(client: AwsClient, *, with_units: bool, with_tags: bool) -> OrganizationRead:
+    """The organisation of ``client``'s account: every account, with the units above it (``with_units``) and its tags
+    (``with_tags``)."""
+    read = OrganizationRead(SOURCE, '')
+    read.count('DescribeOrganization')
+    organization = client.call_service('organizations', REGION, 'DescribeOrganization').get('Organization') or {}
+    read.management_account = organization.get('MasterAccountId') or ''
+    listed = _pages(client, read, 'ListAccounts', 'Accounts')
+    parent_of = _walk_units(client, read) if with_units else {}
+    for account in listed:
+        account_id = account['Id']
+        read.accounts.append(
+            MemberAccount(
+                account=account_id,
+                name=account.get('Name') or account_id,
+                state=account_state(account),
+                units=read.ancestors(parent_of.get(account_id)),
+                tags=_tags(client, read, account_id) if with_tags else None,
+            )
+        )
+    return read
+
+
+def enabled_regions(client: AwsClient) -> list[str]:
+    """The regions enabled for the caller's account (EC2 DescribeRegions, opted-in ones included)."""
+    answer = client.call(REGION, 'DescribeRegions')
+    return sorted(region['RegionName'] for region in answer.get('Regions') or [])

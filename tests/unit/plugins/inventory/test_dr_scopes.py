@@ -1,0 +1,379 @@
+"""The dr_scopes inventory against the clouds' organisations: moto's AWS Organizations (over real HTTP, into a management
+account of its own through STS) and fakecloud's Resource Directory and Tencent Organization (held to the vendors'
+models). Through ansible-inventory as a person and AWX run it (the credentials in the environment), and in process where
+a test counts calls."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+import boto3
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
+from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._dr_scopes import ScopeSettingsError, plan_scopes
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._org_read import (
+    OrganizationFound,
+    ReadError,
+    read_settings,
+    read_the_organization,
+)
+from ansible_collections.snapcopy.cloud.tests.docs.helpers import ansible_bin, clean_environment
+from ansible_collections.snapcopy.cloud.tests.fakecloud import credentials as fake
+
+AWS_KEYS = {'AWS_ACCESS_KEY_ID': 'AKIAIOSFODNN7EXAMPLE', 'AWS_SECRET_ACCESS_KEY': 'moto-secret'}
+ALIBABA_KEYS = {
+    'ALICLOUD_ACCESS_KEY': fake.ALIBABA_ACCESS_KEY_ID,
+    'ALICLOUD_SECRET_KEY': fake.ALIBABA_ACCESS_KEY_SECRET,
+}
+TENCENT_KEYS = {'TENCENTCLOUD_SECRET_ID': fake.TENCENT_SECRET_ID, 'TENCENTCLOUD_SECRET_KEY': fake.TENCENT_SECRET_KEY}
+DEFAULTS = {
+    'connection': {},
+    'regions': None,
+    'dr_regions': None,
+    'role': None,
+    'include': {},
+    'exclude': {},
+    'vars': {},
+    'tag_vars': {},
+    'host_name': '{provider}-{account}-{region}',
+    'group': 'dr_scopes',
+}
+
+
+def settings(**given):
+    return read_settings(dict(DEFAULTS, **given).get)
+
+
+# ---------------------------------------------------------------------------------------------------------------- AWS
+def aws_management(moto_url, account):
+    """Organizations' client of ``account`` (moto's accounts are reached by assuming a role in them): a management
+    account of the test's own, as moto keeps one organisation an account for the whole process."""
+    kwargs = {'endpoint_url': moto_url, 'region_name': 'us-east-1'}
+    keys = {
+        'aws_access_key_id': AWS_KEYS['AWS_ACCESS_KEY_ID'],
+        'aws_secret_access_key': AWS_KEYS['AWS_SECRET_ACCESS_KEY'],
+    }
+    role = 'arn:aws:iam::%s:role/org-admin' % account
+    answer = boto3.client('sts', **kwargs, **keys).assume_role(RoleArn=role, RoleSessionName='test-org')
+    credentials = answer['Credentials']
+    return role, boto3.client(
+        'organizations',
+        aws_access_key_id=credentials['AccessKeyId'],
+        aws_secret_access_key=credentials['SecretAccessKey'],
+        aws_session_token=credentials['SessionToken'],
+        **kwargs,
+    )
+
+
+def aws_organization(moto_url, account, members=5):
+    """An organisation: ``members`` accounts named app-N (even ones tagged dr-regions), the third in OU Sandbox, the
+    fourth closed. Answers (the role into the management account, {name: account id})."""
+    role, client = aws_management(moto_url, account)
+    client.create_organization(FeatureSet='ALL')
+    root = client.list_roots()['Roots'][0]['Id']
+    sandbox = client.create_organizational_unit(ParentId=root, Name='Sandbox')['OrganizationalUnit']['Id']
+    ids = {}
+    for number in range(members):
+        tags = [{'Key': 'dr-regions', 'Value': 'eu-west-1 us-east-2'}] if number % 2 == 0 else []
+        made = client.create_account(Email='app%d@example.com' % number, AccountName='app-%d' % number, Tags=tags)
+        status = client.describe_create_account_status(CreateAccountRequestId=made['CreateAccountStatus']['Id'])
+        ids['app-%d' % number] = status['CreateAccountStatus']['AccountId']
+    if members > 3:
+        client.move_account(AccountId=ids['app-2'], SourceParentId=root, DestinationParentId=sandbox)
+        client.close_account(AccountId=ids['app-3'])
+    return role, ids
+
+
+def inventory(tmp_path, name, text, env):
+    """``ansible-inventory -i <name> --list --export`` (as AWX's inventory update reads a source) and ``--graph`` with
+    exactly ``env``: (the list as JSON, the graph)."""
+    path = tmp_path / name
+    path.write_text(text, encoding='utf-8')
+    runs = [
+        subprocess.run(
+            [ansible_bin('ansible-inventory'), '-i', str(path), *flags],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        for flags in (['--list', '--export'], ['--graph'])
+    ]
+    for run in runs:
+        assert run.returncode == 0 and '[WARNING]' not in run.stderr, run.stdout + run.stderr
+    return json.loads(runs[0].stdout), runs[1].stdout
+
+
+def test_aws_every_active_account_but_the_excluded_unit_is_a_scope_in_each_region_and_the_rest_are_said(
+    moto_url, tmp_path
+):
+    management = '300000000001'
+    role, ids = aws_organization(moto_url, management)
+    text = '\n'.join(
+        (
+            'plugin: snapcopy.cloud.dr_scopes',
+            'provider: aws',
+            'connection: {endpoint_url: "%s", role_arn: "%s"}' % (moto_url, role),
+            'regions: [us-east-1, eu-west-1]',
+            'dr_regions: {us-east-1: [us-west-2], eu-west-1: [eu-central-1, eu-west-1]}',
+            'role: arn:aws:iam::{account}:role/snapcopy-dr',
+            'exclude: {units: [Sandbox]}',
+            'vars: {dr_copy_tag_selector: {backup: dr}}',
+            'tag_vars: {dr_copy_dr_regions: dr-regions}',
+            'keyed_groups: [{key: dr_scope_account.name, prefix: account}]',
+        )
+    )
+    listed, graph = inventory(tmp_path, 'org.dr_scopes.yml', text, clean_environment(tmp_path, **AWS_KEYS))
+    kept = [ids['app-0'], ids['app-1'], ids['app-4'], management]
+    hosts = {'aws-%s-%s' % (account, region) for account in kept for region in ('us-east-1', 'eu-west-1')}
+    assert set(listed['dr_scopes']['children']) >= {'aws'} and set(listed['aws']['hosts']) == hosts
+    assert '@dr_scopes:' in graph and all(host in graph for host in hosts)
+    variables = listed['_meta']['hostvars']
+    app1 = variables['aws-%s-eu-west-1' % ids['app-1']]
+    assert app1['dr_copy_dr_regions'] == ['eu-central-1']  # a scope never copies to its own region
+    assert app1['dr_copy_connection'] == {'role_arn': 'arn:aws:iam::%s:role/snapcopy-dr' % ids['app-1']}
+    assert app1['dr_copy_tag_selector'] == {'backup': 'dr'} and app1['dr_fleet_account'] == ids['app-1']
+    # The account's tag is the role's text, which the role reads.
+    assert variables['aws-%s-us-east-1' % ids['app-0']]['dr_copy_dr_regions'] == 'eu-west-1 us-east-2'
+    assert set(listed['account_app_1']['hosts']) == {
+        'aws-%s-%s' % (ids['app-1'], r) for r in ('us-east-1', 'eu-west-1')
+    }
+    record = listed['dr_scopes']['vars']['dr_organization_aws_%s' % management]
+    left = {row['account']: row['left_out'] for row in record['accounts'] if row['left_out']}
+    assert left == {ids['app-2']: 'excluded: in unit Sandbox', ids['app-3']: 'the organisation says it is SUSPENDED'}
+    assert record['management_account'] == management and len(record['accounts']) == 6
+    # One page of ListAccounts (6 accounts), the unit walk, and a tag read an account (Organizations lists none).
+    assert record['calls']['ListAccounts'] == 1 and record['calls']['ListTagsForResource'] == 6
+
+
+def test_aws_500_accounts_take_a_listing_of_pages_not_a_call_an_account(moto_url):
+    """500 members (and the management account) in 26 pages of 20: without tag rules, no call an account."""
+    management = '300000000002'
+    role, dummy = aws_organization(moto_url, management, members=500)
+    found = read_the_organization(
+        settings(
+            provider='aws',
+            connection={'endpoint_url': moto_url, 'role_arn': role, **lower(AWS_KEYS)},
+            regions=['us-east-1', 'eu-west-1', 'ap-south-1'],
+        )
+    )
+    scopes, record = plan_scopes(found.organization, settings(provider='aws', regions=found.regions), found.regions)
+    assert len(record['accounts']) == 501 and len(scopes) == 3 * 500  # app-3 is closed
+    assert record['calls'] == {'DescribeOrganization': 1, 'ListAccounts': 26}
+
+
+def lower(keys):
+    return {'access_key': keys['AWS_ACCESS_KEY_ID'], 'secret_key': keys['AWS_SECRET_ACCESS_KEY']}
+
+
+def test_aws_a_refused_read_is_the_clouds_code_and_message_and_the_regions_are_read_when_not_given(moto_url, tmp_path):
+    role, dummy = aws_management(moto_url, '300000000003')  # in no organisation
+    with pytest.raises(ReadError) as refused:
+        read_the_organization(
+            settings(provider='aws', connection={'endpoint_url': moto_url, 'role_arn': role, **lower(AWS_KEYS)})
+        )
+    assert 'DescribeOrganization' in str(refused.value) and 'AWSOrganizationsNotInUseException' in str(refused.value)
+    role, dummy = aws_organization(moto_url, '300000000004', members=1)
+    found = read_the_organization(
+        settings(provider='aws', connection={'endpoint_url': moto_url, 'role_arn': role, **lower(AWS_KEYS)})
+    )
+    assert 'us-east-1' in found.regions and len(found.regions) > 10 and found.organization.calls['DescribeRegions'] == 1
+    # The same read as ansible-inventory reports it: the file and the cloud's words, no traceback.
+    path = tmp_path / 'bad.dr_scopes.yml'
+    path.write_text(
+        'plugin: snapcopy.cloud.dr_scopes\nprovider: aws\nregions: [us-east-1]\nconnection: {endpoint_url: "%s", '
+        'role_arn: "arn:aws:iam::300000000003:role/x"}\n' % moto_url,
+        encoding='utf-8',
+    )
+    run = subprocess.run(
+        [ansible_bin('ansible-inventory'), '-i', str(path), '--list'],
+        env=clean_environment(tmp_path, **AWS_KEYS),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert 'AWSOrganizationsNotInUseException' in run.stderr and 'Traceback' not in run.stderr + run.stdout
+    assert AWS_KEYS['AWS_SECRET_ACCESS_KEY'] not in run.stderr + run.stdout
+
+
+# ---------------------------------------------------------------------------------------------------------------- fakecloud
+ORGANIZATIONS = {
+    'ecs': (
+        'resource_directory',
+        ALIBABA_KEYS,
+        'cn-hangzhou',
+        'cn-shanghai',
+        'acs:ram::{account}:role/snapcopy-dr',
+        'alicloud_assume_role_arn',
+    ),
+    'cbs': (
+        'organization',
+        TENCENT_KEYS,
+        'ap-guangzhou',
+        'ap-shanghai',
+        'qcs::cam::uin/{account}:roleName/snapcopy-dr',
+        'role_arn',
+    ),
+}
+
+
+def seed_organization(cloud, provider, count=4):
+    """Folders (nodes) prod and dev; ``count`` accounts app-NNNN in turn in prod, dev and the root, tagged
+    owner=app and the even ones dr-regions; answers {name: account id}."""
+    kind = ORGANIZATIONS[provider][0]
+    if kind == 'resource_directory':
+        seed = {
+            'folders': [{'name': 'prod'}, {'name': 'dev'}],
+            'generate': [{'count': count, 'prefix': 'app', 'folders': ['prod', 'dev', None], 'tags': {'owner': 'app'}}],
+        }
+    else:
+        seed = {
+            'nodes': [{'name': 'prod'}, {'name': 'dev'}],
+            'generate': {'count': count, 'prefix': 'app', 'nodes': ['prod', 'dev', None], 'tags': {'owner': 'app'}},
+        }
+    created = cloud.admin.seed(**{kind: seed})[kind]
+    made = created['accounts'] if kind == 'resource_directory' else created['members']
+    return {'app-%04d' % number: str(account) for number, account in enumerate(made, 1)}
+
+
+@pytest.mark.parametrize('provider', sorted(ORGANIZATIONS))
+def test_alibaba_and_tencent_each_folder_rule_and_tag_rule_keeps_its_accounts(fakecloud_clean, tmp_path, provider):
+    dummy, keys, region, dr_region, role, role_option = ORGANIZATIONS[provider]
+    ids = seed_organization(fakecloud_clean, provider)
+    text = '\n'.join(
+        (
+            'plugin: snapcopy.cloud.dr_scopes',
+            'provider: %s' % provider,
+            'connection: {endpoint_url: "%s"}' % fakecloud_clean.url,
+            'regions: [%s]' % region,
+            'dr_regions: [%s]' % dr_region,
+            'role: "%s"' % role,
+            'include: {units: [prod, dev], tags: {owner: app}}',
+            'exclude: {units: [dev]}',
+        )
+    )
+    listed, graph = inventory(tmp_path, '%s.dr_scopes.yml' % provider, text, clean_environment(tmp_path, **keys))
+    # app-0001 and app-0004 in prod, app-0002 in dev, app-0003 in the root folder.
+    kept = {ids['app-0001'], ids['app-0004']}
+    assert set(listed[provider]['hosts']) == {'%s-%s-%s' % (provider, account, region) for account in kept}
+    assert all('%s-%s-%s' % (provider, account, region) in graph for account in kept)
+    host = listed['_meta']['hostvars']['%s-%s-%s' % (provider, ids['app-0001'], region)]
+    assert host['dr_copy_connection'] == {role_option: role.format(account=ids['app-0001'])}
+    assert host['dr_copy_dr_regions'] == [dr_region] and host['dr_scope_account']['tags'] == {'owner': 'app'}
+    (record,) = [value for key, value in listed['dr_scopes']['vars'].items() if key.startswith('dr_organization_')]
+    left = {row['account']: row['left_out'] for row in record['accounts'] if row['left_out']}
+    assert left[ids['app-0002']] == 'excluded: in unit dev'
+    assert left[ids['app-0003']] == 'in none of the units included (prod, dev)'
+    assert fakecloud_clean.admin.calls()['total_mutations'] == 0
+
+
+@pytest.mark.parametrize(
+    ('provider', 'pages'),
+    [
+        ('ecs', {'GetResourceDirectory': 1, 'ListAccounts': 6}),
+        ('ens', {'GetResourceDirectory': 1, 'ListAccounts': 6}),
+        ('cbs', {'DescribeOrganization': 1, 'DescribeOrganizationMembers': 11}),
+    ],
+)
+def test_500_accounts_in_full_pages_under_throttling_and_from_the_cache_without_a_call(
+    fakecloud_clean, provider, pages
+):
+    organization = 'cbs' if provider == 'cbs' else 'ecs'
+    dummy, keys, region, dummy, dummy, dummy = ORGANIZATIONS[organization]
+    seed_organization(fakecloud_clean, organization, count=500)
+    # The first three listings throttled: the read goes on (backing off without sleeping here), each page read once.
+    listing = 'DescribeOrganizationMembers' if provider == 'cbs' else 'ListAccounts'
+    fakecloud_clean.admin.faults(
+        rules=[
+            {
+                'cloud': 'organization' if provider == 'cbs' else 'resourcemanager',
+                'action': listing,
+                'throttle_rate': 1.0,
+                'count': 3,
+            }
+        ]
+    )
+    fakecloud_clean.admin.calls(reset=True)
+    connection = dict(
+        {'endpoint_url': fakecloud_clean.url},
+        **(
+            {'secret_id': keys['TENCENTCLOUD_SECRET_ID'], 'secret_key': keys['TENCENTCLOUD_SECRET_KEY']}
+            if provider == 'cbs'
+            else {
+                'alicloud_access_key': keys['ALICLOUD_ACCESS_KEY'],
+                'alicloud_secret_key': keys['ALICLOUD_SECRET_KEY'],
+            }
+        ),
+    )
+    given = settings(
+        provider=provider,
+        connection=connection,
+        regions=[region, region + '-b', region + '-c'],
+        include={'tags': {'owner': 'app'}},
+    )
+    retry = CallRetry(default_backoff(sleep=lambda seconds: None))
+    found = read_the_organization(given, retry=retry)
+    assert found.organization.calls == pages and retry.retries == 3
+    answered = fakecloud_clean.admin.calls()['calls']
+    assert (
+        sum(counts['calls'] for actions in answered.values() for counts in actions.values()) == sum(pages.values()) + 3
+    )
+    scopes, record = plan_scopes(found.organization, given, found.regions)
+    assert len(scopes) == 1500 and len(record['accounts']) == 501  # the management account has no owner tag
+    # The inventory cache keeps the read as JSON: the same scopes from it.
+    kept = json.loads(json.dumps(found.to_cache()))
+    assert plan_scopes(OrganizationFound.from_cache(kept).organization, given, found.regions) == (scopes, record)
+
+
+@pytest.mark.parametrize('provider', sorted(ORGANIZATIONS))
+def test_a_member_account_is_refused_with_the_clouds_code_and_request_id(fakecloud_clean, provider):
+    seed_organization(fakecloud_clean, provider, count=1)
+    member = fake.TENCENT_DR_UIN if provider == 'cbs' else fake.ALIBABA_DR_ACCOUNT_ID
+    kind = ORGANIZATIONS[provider][0]
+    fakecloud_clean.admin.seed(
+        **{kind: {'members': [{'uin': member}]} if provider == 'cbs' else {'accounts': [{'id': member}]}}
+    )
+    connection = {'endpoint_url': fakecloud_clean.url}
+    if provider == 'cbs':
+        connection.update(secret_id=fake.TENCENT_MEMBER_SECRET_ID, secret_key=fake.TENCENT_MEMBER_SECRET_KEY)
+        expected = 'InvalidParameter.OrganizationMemberNotManager'
+    else:
+        connection.update(
+            alicloud_access_key=fake.ALIBABA_MEMBER_ACCESS_KEY_ID,
+            alicloud_secret_key=fake.ALIBABA_MEMBER_ACCESS_KEY_SECRET,
+        )
+        expected = 'EntityNotExists.ResourceDirectory'
+    with pytest.raises(ReadError) as refused:
+        read_the_organization(settings(provider=provider, connection=connection, regions=['somewhere']))
+    assert expected in str(refused.value) and 'request id' in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ('given', 'words'),
+    [
+        ({'provider': 'ecs'}, 'regions is required with provider ecs'),
+        ({'provider': 'aws', 'role': 'arn:aws:iam::1:role/x'}, 'role must name {account}'),
+        ({'provider': 'aws', 'include': {'ou': ['x']}}, 'include takes accounts, units and tags, not ou'),
+        ({'provider': 'aws', 'exclude': {'tags': ['x']}}, 'exclude.tags must be a mapping'),
+        ({'provider': 'aws', 'host_name': '{account}'}, 'host_name must name {account} and {region}'),
+        ({'provider': 'aws', 'dr_regions': {'us-east-1': 5}}, 'dr_regions.us-east-1 must be a list'),
+        ({'provider': 'aws', 'tag_vars': {'dr_copy_dr_regions': ''}}, 'tag_vars must map each variable to a tag key'),
+        (
+            {'provider': 'cbs', 'regions': ['ap-guangzhou'], 'connection': {'alicloud_access_key': 'x'}},
+            'connection takes the connection options of provider cbs',
+        ),
+    ],
+)
+def test_bad_settings_are_refused_in_a_few_words_naming_the_setting_before_any_call(fakecloud_clean, given, words):
+    fakecloud_clean.admin.calls(reset=True)
+    with pytest.raises(ScopeSettingsError, match=re.escape(words)):
+        read_the_organization(
+            settings(**dict(given, connection=dict(given.get('connection', {}), endpoint_url=fakecloud_clean.url)))
+        )
+    assert fakecloud_clean.admin.calls()['total_calls'] == 0
