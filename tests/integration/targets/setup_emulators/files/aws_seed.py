@@ -10,6 +10,10 @@ aws_seed.py --endpoint URL --region R volume [--name NAME] [--tag KEY=VALUE ...]
     make one volume without a snapshot; prints {"volume": ID}
 aws_seed.py --endpoint URL --region R volumes [--tag-key KEY]
     prints {"volumes": [...]}: the volumes in R (with that tag key)
+aws_seed.py --endpoint URL --region R organization [--count N] [--unit NAME] [--close]
+    make an organisation of the caller's account (with --role-arn, a management account of the test's own: moto keeps
+    one organisation an account) with N member accounts app-0...; with --unit, app-1 in a unit of that name; with
+    --close, app-2 closed; prints {"management": ID, "accounts": {"app-0": ID, ...}}
 --role-arn ARN (any action): act in the role's account, through STS AssumeRole with the keys given
 """
 
@@ -21,13 +25,34 @@ import json
 import boto3
 
 
+def organization(client, args):
+    """An organisation of the caller's account: {"management": its id, "accounts": {name: id}}."""
+    made = client.create_organization(FeatureSet='ALL')['Organization']
+    root = client.list_roots()['Roots'][0]['Id']
+    accounts = {}
+    for index in range(args.count):
+        request = client.create_account(Email='app-%d@example.com' % index, AccountName='app-%d' % index)
+        status = client.describe_create_account_status(CreateAccountRequestId=request['CreateAccountStatus']['Id'])
+        accounts['app-%d' % index] = status['CreateAccountStatus']['AccountId']
+    if args.unit and 'app-1' in accounts:
+        unit = client.create_organizational_unit(ParentId=root, Name=args.unit)['OrganizationalUnit']['Id']
+        client.move_account(AccountId=accounts['app-1'], SourceParentId=root, DestinationParentId=unit)
+    if args.close and 'app-2' in accounts:
+        client.close_account(AccountId=accounts['app-2'])
+    return {'management': made['MasterAccountId'], 'accounts': accounts}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--endpoint', required=True)
     parser.add_argument('--region', required=True)
     parser.add_argument('--access-key', default='AKIASNAPCOPYTEST0001')
     parser.add_argument('--secret-key', default='snapcopy-moto-secret-key-0001')
-    parser.add_argument('action', choices=['create', 'copies', 'count', 'volume', 'volumes', 'instance'])
+    parser.add_argument(
+        'action', choices=['create', 'copies', 'count', 'volume', 'volumes', 'instance', 'organization']
+    )
+    parser.add_argument('--unit', help='organization: the unit app-1 is moved to')
+    parser.add_argument('--close', action='store_true', help='organization: close app-2')
     parser.add_argument('--zone', help='instance: its zone (moto takes any image id)')
     parser.add_argument('--count', type=int, default=1)
     parser.add_argument('--size', type=int, default=8)
@@ -47,6 +72,15 @@ def main():
             'aws_secret_access_key': role['SecretAccessKey'],
             'aws_session_token': role['SessionToken'],
         }
+    if args.action == 'organization':
+        print(
+            json.dumps(
+                organization(
+                    boto3.client('organizations', region_name=args.region, endpoint_url=args.endpoint, **keys), args
+                )
+            )
+        )
+        return
     ec2 = boto3.client('ec2', region_name=args.region, endpoint_url=args.endpoint, **keys)
     if args.action == 'create':
         volumes, snapshots = [], []
