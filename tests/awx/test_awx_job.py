@@ -526,3 +526,102 @@ def test_the_guides_ansible_runner_recipe_runs_the_job_as_it_says(
         and job.artifact_data['dr_copy_runs']['ecs-cn-hangzhou']['totals'] == report['totals']
     )
     assert not job.files_with_text(SECRET) and SECRET not in done.stdout
+
+
+# ---------------------------------------------------------------------------------- the inventory source
+# What an AWX inventory update does with a source "Sourced from a Project": ansible-inventory --list --export on the
+# project's file, through ansible-runner, with the credential's injected environment; AWX's inventory import then takes
+# the groups, their variables and the hosts' variables from that JSON.
+INVENTORY_UPDATE = '''
+import json, os, sys
+import ansible_runner
+private_data_dir, source, output = sys.argv[1:4]
+with open(os.path.join(private_data_dir, 'env', 'envvars'), encoding='utf-8') as stream:
+    envvars = json.load(stream)
+out, err, rc = ansible_runner.run_command(
+    executable_cmd='ansible-inventory',
+    cmdline_args=['-i', source, '--playbook-dir', os.path.dirname(source), '--list', '--export', '--output', output],
+    private_data_dir=private_data_dir, envvars=envvars, runner_mode='subprocess', quiet=True, timeout=120,
+)
+print(json.dumps({'rc': rc, 'stdout': out, 'stderr': err}))
+'''
+
+
+def project_file(name):
+    """A file docs/awx.md tells admins to commit to the project: the YAML block whose first line names it."""
+    with open(os.path.join(DOCS, 'awx.md'), encoding='utf-8') as stream:
+        blocks = re.findall(r'^( *)```yaml\n(.*?)^\1```', stream.read(), re.S | re.M)
+    found = [
+        re.sub(r'^' + indent, '', block, flags=re.M)
+        for indent, block in blocks
+        if block.lstrip().startswith('# %s ' % name)
+    ]
+    assert len(found) == 1, 'docs/awx.md shows one project file %s' % name
+    return found[0]
+
+
+def legacy_value(node):
+    """A value of ansible-inventory's JSON as the script inventory reads it back when AWX hands the imported inventory to a
+    job: a string that came from outside the playbook is written {"__ansible_unsafe": text} (ansible-core's legacy
+    inventory profile)."""
+    return node['__ansible_unsafe'] if set(node) == {'__ansible_unsafe'} else node
+
+
+def test_the_organisation_is_an_inventory_source_as_awx_updates_one(
+    awx_venv, workspace, job_user, home, collections, fakecloud_clean
+):
+    created = fakecloud_clean.admin.seed(
+        resource_directory={
+            'folders': [{'name': 'prod'}, {'name': 'sandbox'}],
+            'generate': [
+                {'count': 3, 'prefix': 'app', 'folders': ['prod']},
+                {'count': 1, 'prefix': 'try', 'folders': ['sandbox']},
+            ],
+        }
+    )['resource_directory']
+    private_data_dir = os.path.join(workspace, 'inventory-update')
+    source = os.path.join(private_data_dir, 'project', 'alibaba.dr_scopes.yml')
+    os.makedirs(os.path.dirname(source))
+    os.makedirs(os.path.join(private_data_dir, 'env'))
+    # The docs' file as it is, and the emulator's address (an AWX of the real cloud needs none).
+    with open(source, 'w', encoding='utf-8') as stream:
+        stream.write(project_file('alibaba.dr_scopes.yml') + 'connection: {endpoint_url: "%s"}\n' % fakecloud_clean.url)
+    with open(os.path.join(private_data_dir, 'env', 'envvars'), 'w', encoding='utf-8') as stream:
+        json.dump(
+            render_injectors(load('alicloud'), {'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': SECRET}), stream
+        )
+    job_user.own(private_data_dir)
+    output = os.path.join(private_data_dir, 'inventory.json')
+    done = subprocess.run(
+        [os.path.join(awx_venv, 'bin', 'python'), '-c', INVENTORY_UPDATE, private_data_dir, source, output],
+        env={
+            'PATH': os.path.join(awx_venv, 'bin') + ':/usr/bin:/bin',
+            'HOME': home,
+            'LANG': 'C.UTF-8',
+            'ANSIBLE_COLLECTIONS_PATH': collections,
+            'ANSIBLE_NOCOLOR': '1',
+        },
+        cwd=private_data_dir,
+        capture_output=True,
+        text=True,
+        timeout=JOB_TIMEOUT,
+        check=False,
+        **job_user.switch,
+    )
+    update = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else {}
+    assert update.get('rc') == 0, done.stdout + done.stderr
+    assert SECRET not in done.stdout + done.stderr
+    with open(output, encoding='utf-8') as stream:
+        imported = json.load(stream, object_hook=legacy_value)
+    apps = created['accounts'][:3]
+    # The management account is a member of its directory too: its own disks are a scope.
+    kept = [*apps, fake.ALIBABA_ACCOUNT_ID]
+    assert set(imported['ecs']['hosts']) == {'ecs-%s-cn-hangzhou' % account for account in kept}
+    assert 'ecs' in imported['dr_scopes']['children']
+    host = imported['_meta']['hostvars']['ecs-%s-cn-hangzhou' % apps[0]]
+    assert host['dr_copy_connection'] == {'alicloud_assume_role_arn': 'acs:ram::%s:role/snapcopy-dr' % apps[0]}
+    assert host['dr_copy_dr_regions'] == ['cn-shanghai'] and host['dr_copy_tag_selector'] == {'backup': 'dr'}
+    (record,) = imported['dr_scopes']['vars'].values()
+    left = {row['account']: row['left_out'] for row in record['accounts'] if row['left_out']}
+    assert left == {created['accounts'][3]: 'excluded: in unit sandbox'}
+    assert SECRET not in json.dumps(imported)
