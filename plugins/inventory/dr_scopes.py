@@ -43,7 +43,8 @@ description:
     E(TENCENTCLOUD_SECRET_ID), ...), or O(connection). It changes nothing.
   - "Calls: AWS: C(DescribeOrganization) and C(ListAccounts) (20 accounts a call); with unit rules, C(ListRoots),
     C(ListOrganizationalUnitsForParent) and C(ListAccountsForParent) for each unit; with tag rules or O(tag_vars),
-    C(ListTagsForResource) for each account, as Organizations lists no tags with its accounts; C(DescribeRegions) when
+    C(ListTagsForResource) for each account, as Organizations lists no tags with its accounts (also when O(compose),
+    O(groups) or O(keyed_groups) read C(dr_scope_account.tags)); C(DescribeRegions) when
     O(regions) is not set. Alibaba Cloud: C(GetResourceDirectory) and C(ListAccounts) (100 accounts a call, their tags and
     folders with them); with unit rules, C(ListFoldersForParent) for each folder. Tencent Cloud: C(DescribeOrganization)
     and C(DescribeOrganizationMembers) (50 a call, with their tags); with unit rules, C(DescribeOrganizationNodes)."

@@ -87,7 +87,12 @@ def needs_units(settings):
 
 
 def needs_tags(settings):
-    return bool(settings['include']['tags'] or settings['exclude']['tags'] or settings['tag_vars'])
+    return bool(
+        settings['include']['tags']
+        or settings['exclude']['tags']
+        or settings['tag_vars']
+        or settings.get('construct_tags')
+    )
 
 
 def _tags_match(wanted, tags):

@@ -8,6 +8,7 @@ reader (module_utils/clouds/<vendor>/organization.py)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.alibaba import organization as alibaba_organization
@@ -75,6 +76,9 @@ def read_settings(get_option):
         'tag_vars': tag_vars,
         'host_name': check_host_name(get_option('host_name')),
         'group': get_option('group'),
+        # compose, groups or keyed_groups that read dr_scope_account.tags need the tags read (on AWS, a call an account).
+        'construct_tags': 'dr_scope_account.tags'
+        in json.dumps([get_option(name) for name in ('compose', 'groups', 'keyed_groups')], default=str),
     }
 
 

@@ -14,7 +14,11 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.retry import CallRetry
 from ansible_collections.snapcopy.cloud.plugins.module_utils.engine.copy_engine import default_backoff
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._dr_scopes import ScopeSettingsError, plan_scopes
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._dr_scopes import (
+    ScopeSettingsError,
+    needs_tags,
+    plan_scopes,
+)
 from ansible_collections.snapcopy.cloud.plugins.plugin_utils._org_read import (
     OrganizationFound,
     ReadError,
@@ -41,6 +45,9 @@ DEFAULTS = {
     'tag_vars': {},
     'host_name': '{provider}-{account}-{region}',
     'group': 'dr_scopes',
+    'compose': {},
+    'groups': {},
+    'keyed_groups': [],
 }
 
 
@@ -383,3 +390,13 @@ def test_bad_settings_are_refused_in_a_few_words_naming_the_setting_before_any_c
             settings(**dict(given, connection=dict(given.get('connection', {}), endpoint_url=fakecloud_clean.url)))
         )
     assert fakecloud_clean.admin.calls()['total_calls'] == 0
+
+
+def test_tags_are_read_when_a_rule_a_variable_or_a_constructed_group_needs_them_and_only_then():
+    """On AWS each account's tags are a call of their own: read only for what uses them."""
+    plain = settings(provider='aws', keyed_groups=[{'key': 'dr_scope_account.name', 'prefix': 'account'}])
+    assert not needs_tags(plain)
+    assert needs_tags(settings(provider='aws', keyed_groups=[{'key': 'dr_scope_account.tags.team', 'prefix': 'team'}]))
+    assert needs_tags(settings(provider='aws', compose={'team': "dr_scope_account.tags['team']"}))
+    assert needs_tags(settings(provider='aws', include={'tags': {'dr': None}}))
+    assert needs_tags(settings(provider='aws', tag_vars={'dr_copy_dr_regions': 'dr-regions'}))
