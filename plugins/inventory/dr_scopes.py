@@ -26,7 +26,7 @@ name: dr_scopes
 short_description: The DR scopes of every account of an organisation, found by itself
 version_added: 0.1.0
 description:
-  - Builds the inventory group C(dr_scopes) that the fleet playbook (P(snapcopy.cloud.dr_fleet#playbook)) runs the
+  - Builds the inventory group C(dr_scopes) that the fleet playbook C(snapcopy.cloud.dr_fleet) runs the
     C(snapcopy.cloud.dr_copy) role for, from the organisation itself. AWS Organizations for provider V(aws), Alibaba Cloud
     Resource Directory for V(ecs) and V(ens), Tencent Cloud Organization for V(cbs).
   - Each active account that the include and exclude rules keep is one scope in each source region. Its host has the
