@@ -6,21 +6,6 @@ plugin_utils/_dr_scopes.py, the clouds' reads in module_utils/clouds/<vendor>/or
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleParserError
-from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
-
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._dr_scopes import (
-    ScopeSettingsError,
-    plan_scopes,
-    record_variable,
-)
-from ansible_collections.snapcopy.cloud.plugins.plugin_utils._org_read import (
-    OrganizationFound,
-    ReadError,
-    read_settings,
-    read_the_organization,
-)
-
 DOCUMENTATION = r'''
 name: dr_scopes
 short_description: The DR scopes of every account of an organisation, found by itself
@@ -50,7 +35,7 @@ description:
     and C(DescribeOrganizationMembers) (50 a call, with their tags); with unit rules, C(DescribeOrganizationNodes)."
   - Reads are retried under throttling as the modules' are. With O(cache), the read is kept by Ansible's inventory cache.
 author:
-  - snapcopy.cloud contributors
+  - snapcopy.cloud developers (@snapcopy)
 extends_documentation_fragment:
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
@@ -177,6 +162,22 @@ role: qcs::cam::uin/{account}:roleName/snapcopy-dr
 include:
   tags: {dr: null}
 '''
+
+
+from ansible.errors import AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._dr_scopes import (
+    ScopeSettingsError,
+    plan_scopes,
+    record_variable,
+)
+from ansible_collections.snapcopy.cloud.plugins.plugin_utils._org_read import (
+    OrganizationFound,
+    ReadError,
+    read_settings,
+    read_the_organization,
+)
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):

@@ -363,7 +363,7 @@ def test_organisation_facts_are_the_models():
     assert 'Financial' in tencent.field_doc('organization', 'DescribeOrganizationResponse', 'OrgPolicyType')
     # Every Tencent code organizations.py answers is one the SDK lists.
     listed_codes = {value for name, value in vars(errorcodes).items() if name.isupper()}
-    source = inspect.getsource(organizations).split('Organization (Tencent)')[-1]
+    source = inspect.getsource(organizations).rsplit('Organization (Tencent)', maxsplit=1)[-1]
     named = set(re.findall(r"CloudError\(\s*'((?:ResourceNotFound|InvalidParameter)[A-Za-z.]*)'", source))
     assert {'InvalidParameter', 'ResourceNotFound.OrganizationNotExist'} <= named <= listed_codes
 
