@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from ..core.model import Disk, DrillDisk, DrillHost, LockSettings, Snapshot, SnapshotLock
+    from ..core.tagging import TagRules
     from .leases import LeaseTerms
 
 
@@ -32,6 +33,9 @@ class DrAdapter(CopyAdapter):
     #: True when the cloud records on each copy the snapshot it was copied from (ECS, ENS): pruning checks that record.
     #: Where it does not (EBS, CBS), the DR run tags each copy it makes with its own id (COPY_TAG, through tag_copy).
     records_copy_source = False
+    #: What the cloud accepts as a snapshot's tags, for the disk's tags that a DR run carries onto its copies
+    #: (dr.copy_tags, dr_sync's copy_tags). None where the cloud keeps no tags on snapshots (ENS).
+    copy_tag_rules: TagRules | None = None
 
     @abstractmethod
     def find_disks(self, region: str, tag_selector: dict[str, str | None]) -> list[Disk]:

@@ -59,6 +59,7 @@ from .ecs import (
     ecs_endpoint,
 )
 from .ecs_dr_account import EcsDrAccount
+from .validate import TAG_RULES
 
 if TYPE_CHECKING:
     from ...dr.leases import LeaseTerms
@@ -127,6 +128,7 @@ class EcsAdapter(
 ):
     # DescribeSnapshots answers SourceSnapshotId and SourceRegionId (ecs 2014-05-26 model).
     records_copy_source = True
+    copy_tag_rules = TAG_RULES
     # CreateSnapshot carries a ClientToken too (see create_snapshot).
     create_call_is_idempotent = True
     # The restore drill: an ESSD at performance level PL0 is the cheapest disk sold in every zone, from 1 GiB.

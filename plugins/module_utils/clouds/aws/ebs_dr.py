@@ -63,7 +63,7 @@ from ...dr.capabilities import (
 from ...dr.shares import LeasedShares, OneSourceShareCalls, ShareLeases
 from ...dr.verify import BLOCK_BYTES, BLOCKS_PER_PAGE
 from .client import AccountRouter, AwsClient
-from .ebs import FILTER_CHUNK, EbsCopyAdapter, snapshot_tag_specification
+from .ebs import FILTER_CHUNK, TAG_RULES, EbsCopyAdapter, snapshot_tag_specification
 
 if TYPE_CHECKING:
     from ...dr.leases import LeaseTerms
@@ -119,6 +119,7 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
 ):
     # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
     max_copies_in_flight = 20
+    copy_tag_rules = TAG_RULES
     # The restore drill: gp3 costs least per GiB of the SSD types and is sold in every region.
     restore_disk_type = 'gp3'
     restore_disk_types = tuple(VOLUME_MINIMUM_GIB)

@@ -30,6 +30,7 @@ from .cbs import (
     SNAPSHOT_RESOURCE_PREFIX,
     SNAPSHOT_SERVICE_TYPE,
     TAG_RESOURCES_PER_CALL,
+    TAG_RULES,
     snapshot_resource_name,
     utc_now,
 )
@@ -63,6 +64,7 @@ class CbsAdapter(
     # CreateSnapshotGroupRequest; UnsupportedOperation.SnapshotGroupDiskAttachMultiInstance otherwise, errorcodes.py);
     # the model gives no most disks a group holds (max_set_disks None).
     sets_span_instances = False
+    copy_tag_rules = TAG_RULES
 
     def __init__(self, client: TencentClient, check_mode: bool = False) -> None:
         super().__init__(client, check_mode)
