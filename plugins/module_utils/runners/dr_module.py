@@ -368,7 +368,8 @@ def dr_settings(params: dict[str, Any]) -> DrSettings:
             options=copy_options,
             on_mismatch=params.get('on_mismatch'),
             max_in_flight=params.get('max_in_flight'),
-            copy_tags=tuple(str(key) for key in params.get('copy_tags') or ()),
+            # As text (an AWX survey), 'a, b' gives ' b': the spaces around a comma are not the key's.
+            copy_tags=tuple(str(key).strip() for key in params.get('copy_tags') or () if str(key).strip()),
         ),
         fresh=FreshSnapshots(
             max_age_hours=params.get('max_snapshot_age_hours'), name_template=params.get('snapshot_name_template')
