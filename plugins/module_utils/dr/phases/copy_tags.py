@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from ...core.errors import CloudError
+from ...core.model import FAILED
 from ...core.tagging import SOURCE_TAG
 from ...engine.outcomes import COPIED, WOULD_COPY
 from ..copy_tags import (
@@ -82,7 +83,8 @@ def carry_copy_tags(
             if outcome.snapshot is not None and outcome.snapshot.id
         }
         disk_records = records.setdefault(plan.key, {})
-        for copy in by_disk.get(plan.key, ()):
+        # A failed copy is no DR copy: nothing to bill, and a cloud may refuse to tag it.
+        for copy in (copy for copy in by_disk.get(plan.key, ()) if copy.state != FAILED):
             key = (copy.region, copy.id)
             differing = {tag: value for tag, value in wanted.items() if copy.tags.get(tag) != value}
             fit, left_out = fitting(differing, copy.tags, rules, marks)

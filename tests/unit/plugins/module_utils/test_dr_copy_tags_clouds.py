@@ -257,3 +257,27 @@ def test_the_tag_limit_leaves_copy_tags_out_and_says_so_the_copy_is_made(fakeclo
     (record,) = copy_records(again)
     assert record['action'] == 'unchanged' and len(record['not_set']) == 5 and not again['failures']
     assert not again['changed']
+
+
+def test_a_found_copy_with_no_room_gets_new_values_of_its_keys_but_no_new_key(fakecloud_clean):
+    """CBS: 50 tags a snapshot. A DR copy that a person filled to the limit (room kept for the drill's mark) still gets a
+    changed value of a key it carries; a key new to it is reported, never a failed run."""
+    cloud = fakecloud_clean
+    adapter, disks = seed(cloud, 'cbs', disks=1)
+    run(cloud, 'cbs', adapter)
+    dr_region = REGIONS['cbs'][1]
+    (copy,) = adapter.list_copies(dr_region)
+    # SOURCE_TAG, DISK_TAG, COPY_TAG and the 2 copy tags, room for the drill's mark: 44 more make 50.
+    adapter.tag_copy(copy, {'person-%02d' % number: 'x' for number in range(44)})
+    set_disk_tags(adapter, 'cbs', disks[0], {'team': 'databases', 'billing-code': 'b7'})
+    report, calls = run(cloud, 'cbs', adapter)
+    assert not report['failures'], report['failures']
+    (record,) = copy_records(report)
+    assert record['action'] == 'tagged' and record['set'] == {'team': 'databases'}
+    assert (
+        'no room' in record['not_set']['billing-code']
+        and 'Tencent Cloud allows 50' in record['not_set']['billing-code']
+    )
+    assert calls.get('TagResources') == 1, calls
+    (tags,) = dr_copies(adapter, dr_region).values()
+    assert tags[0]['team'] == 'databases' and 'billing-code' not in tags[0] and len(tags[0]) == 49
