@@ -65,6 +65,8 @@ class CbsAdapter(
     # the model gives no most disks a group holds (max_set_disks None).
     sets_span_instances = False
     copy_tag_rules = TAG_RULES
+    # The Tag service's TagResources: 9 resources a call (clouds.tencent.cbs).
+    copies_per_tag_call = TAG_RESOURCES_PER_CALL
 
     def __init__(self, client: TencentClient, check_mode: bool = False) -> None:
         super().__init__(client, check_mode)
@@ -449,7 +451,10 @@ class CbsAdapter(
             raise next(iter(failures.values()))
 
     def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
-        # A DR copy is in the account of its region (with dr_account, the DR account's outside the source region).
-        failures = self._set_tags([copy], tags, self.client_for(copy.region))
+        failures = self.tag_copies([copy], tags)
         if failures:
             raise next(iter(failures.values()))
+
+    def tag_copies(self, copies: Sequence[Snapshot], tags: dict[str, str]) -> dict[str, CloudError]:
+        # A DR copy is in the account of its region (with dr_account, the DR account's outside the source region).
+        return self._set_tags(copies, tags, self.client_for(copies[0].region))

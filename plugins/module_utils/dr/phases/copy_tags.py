@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
     from ...core.model import Snapshot
+    from ...core.retry import PhaseRetry
     from ...core.tagging import TagRules
     from ...engine.outcomes import RequestOutcome
     from .context import DiskPlan, PhaseContext
@@ -74,7 +75,8 @@ def carry_copy_tags(
     by_disk = dr_copies_by_disk((copy for copies in listed.values() for copy in copies), {plan.key for plan in plans})
     records: dict[str, Records] = {}
     others: dict[str, list[dict[str, Any]]] = {}
-    tag_calls: list[Callable[[], None]] = []
+    # {(region, the tags to set): [(copy, its record)]}: the copies that need the same tags, tagged together.
+    pending: dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[Snapshot, dict[str, Any]]]] = {}
     for plan in plans:
         wanted, absent = disk_copy_tags(named, plan.disk.tags)
         current = {
@@ -93,7 +95,7 @@ def carry_copy_tags(
                 record['action'] = WOULD_TAG if ctx.check_mode else TAGGED
                 record['set'] = dict(sorted(fit.items()))
                 if not ctx.check_mode:
-                    tag_calls.append(_tagging(ctx, calls, copy, fit, record))
+                    pending.setdefault((copy.region, tuple(sorted(fit.items()))), []).append((copy, record))
             elif current.get(key) == COPIED:
                 # Set in its copy call: what the listing read back.
                 record['action'] = COPIED_WITH
@@ -105,7 +107,7 @@ def carry_copy_tags(
                 record.update(region=copy.region, snapshot_id=copy.id)
                 others.setdefault(plan.key, []).append(record)
         _planned(ctx, plan, outcomes, wanted, absent, disk_records)
-    ctx.each(tag_calls)
+    ctx.each(_tag_calls(ctx, calls, pending))
     every = [
         (region, copy_id, record)
         for disk_records in records.values()
@@ -126,20 +128,36 @@ def carry_copy_tags(
     )
 
 
-def _tagging(
-    ctx: PhaseContext, calls: Any, copy: Snapshot, tags: dict[str, str], record: dict[str, Any]
-) -> Callable[[], None]:
-    """One copy's tagging call, for the run's workers; a refusal fails the copy's copy tags, not the copy."""
+def _tag_calls(
+    ctx: PhaseContext,
+    calls: PhaseRetry,
+    pending: Mapping[tuple[str, tuple[tuple[str, str], ...]], Sequence[tuple[Snapshot, dict[str, Any]]]],
+) -> list[Callable[[], None]]:
+    """The tagging calls, for the run's workers: the copies of a region that need the same tags, as many a call as the
+    cloud's takes (a team renamed reaches every copy of its disks in a few calls). A refusal fails the copy tags of the
+    copies it names, never a copy."""
+    size = max(1, ctx.adapter.copies_per_tag_call)
 
-    def tag() -> None:
-        try:
-            calls.call(ctx.adapter.tag_copy, copy, tags)
-        except CloudError as error:
-            record['action'] = TAG_FAILED
-            record['set'] = {}
-            record['not_set'] = dict(sorted(dict(record['not_set'], **dict.fromkeys(tags, str(error))).items()))
+    def tagging(batch: Sequence[tuple[Snapshot, dict[str, Any]]], tags: dict[str, str]) -> Callable[[], None]:
+        def tag() -> None:
+            try:
+                failures = calls.call(ctx.adapter.tag_copies, [copy for copy, dummy in batch], tags)
+            except CloudError as error:
+                failures = {copy.id: error for copy, dummy in batch}
+            for copy, record in batch:
+                if copy.id in failures:
+                    record['action'] = TAG_FAILED
+                    record['set'] = {}
+                    reason = str(failures[copy.id])
+                    record['not_set'] = dict(sorted(dict(record['not_set'], **dict.fromkeys(tags, reason)).items()))
 
-    return tag
+        return tag
+
+    return [
+        tagging(batch[start : start + size], dict(fit))
+        for (dummy, fit), batch in sorted(pending.items(), key=lambda item: item[0])
+        for start in range(0, len(batch), size)
+    ]
 
 
 def _planned(

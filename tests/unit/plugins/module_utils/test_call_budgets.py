@@ -303,3 +303,61 @@ def test_copy_tags_cost_no_call_a_copy_and_none_at_all_once_the_copies_carry_the
     mutating = {action: calls for action, calls in again.items() if not action.startswith(READ_PREFIXES)}
     assert mutating == {}, mutating
     assert sum(again.values()) <= read_budget(provider, COPY_TAG_DISKS) + listing_reads, again
+
+
+# How many DR copies one tagging call takes (the adapters' copies_per_tag_call): EC2 CreateTags, ECS TagResources'
+# ResourceId.N, Tencent's TagResources' ResourceList.
+COPIES_PER_TAG_CALL = {'aws': 200, 'ecs': 50, 'cbs': 9}
+
+
+def renamed_team(request, provider, disks):
+    """Every disk of a first run's scope with its team renamed, as a person does it, through the cloud's own calls."""
+    if provider == 'aws':
+        ec2 = backends(SOURCE_ACCOUNT, 'us-west-1')
+        ec2.create_tags([volume.id for volume in ec2.describe_volumes()], {'team': 'databases'})
+        return
+    cloud = request.getfixturevalue('fakecloud_clean')
+    adapter = fakecloud_adapter(cloud, provider)
+    source = REGIONS[provider][0]
+    ids = [disk.id for disk in adapter.find_disks(source, dict(SELECTOR))]
+    assert len(ids) == disks
+    for start in range(0, len(ids), 50 if provider == 'ecs' else 9):
+        chunk = ids[start : start + (50 if provider == 'ecs' else 9)]
+        if provider == 'ecs':
+            params = {'RegionId': source, 'ResourceType': 'disk', 'Tag.1.Key': 'team', 'Tag.1.Value': 'databases'}
+            params.update(('ResourceId.%d' % number, disk_id) for number, disk_id in enumerate(chunk, start=1))
+            adapter.client.call('TagResources', params, source)
+        else:
+            resources = ['qcs::cvm:%s:uin/:volume/%s' % (source, disk_id) for disk_id in chunk]
+            adapter.client.call(
+                'tag',
+                None,
+                'TagResources',
+                {'ResourceList': resources, 'Tags': [{'TagKey': 'team', 'TagValue': 'databases'}]},
+            )
+
+
+@pytest.mark.parametrize('provider', ['aws', 'ecs', 'cbs'])
+def test_a_tag_renamed_on_every_disk_reaches_every_copy_in_batched_calls(request, provider):
+    """A team renamed on every disk of the scope: the next run sets the new value on every DR copy, the copies of a region
+    that need the same tags together, as many a call as the cloud's tagging call takes: never a call a copy."""
+    named = {'copy_tags': ['cost-center', 'team']}
+    tags = {'cost-center': 'cc-42', 'team': 'storage'}
+    if provider == 'aws':
+        url, moto_calls = request.getfixturevalue('moto_url'), request.getfixturevalue('moto_calls')
+        regions = ('us-west-1', 'eu-west-1')
+        aws_run(url, moto_calls, regions, COPY_TAG_DISKS, disk_tags=tags, **named)
+        renamed_team(request, provider, COPY_TAG_DISKS)
+        counted, report = aws_run(url, moto_calls, regions, COPY_TAG_DISKS, disk_tags=False, **named)
+    else:
+        cloud = request.getfixturevalue('fakecloud_clean')
+        fakecloud_run(cloud, provider, COPY_TAG_DISKS, disk_tags=tags, **named)
+        renamed_team(request, provider, COPY_TAG_DISKS)
+        counted, report = fakecloud_run(cloud, provider, COPY_TAG_DISKS, disk_tags=False, **named)
+    records = [copy['copy_tags'] for disk in report['disks'] for copy in disk['copies']]
+    assert len(records) == COPY_TAG_DISKS and not report['failures'], report['failures'][:3]
+    assert all(record == {'action': 'tagged', 'set': {'team': 'databases'}, 'not_set': {}} for record in records)
+    tag_calls = sum(counted.get(action, 0) for action in TAG_CALLS[provider])
+    assert tag_calls == math.ceil(COPY_TAG_DISKS / COPIES_PER_TAG_CALL[provider]), counted
+    mutating = sum(calls for action, calls in counted.items() if not action.startswith(READ_PREFIXES))
+    assert mutating == tag_calls, counted
