@@ -181,11 +181,13 @@ options:
         the copies are made without them, each copy's C(copy_tags) says why, and the run warns.
       - A new copy gets them in its copy call (AWS and ECS CopySnapshot; CBS tags a copy right after its copy call, with
         the collection's own tags). A DR copy found of the disk, older ones included, gets those it lacks or carries with
-        another value than the disk's now, in one tagging call per such copy; a copy that carries them as the disk does
-        costs no call. A key the disk does not carry is not set (nor taken off a copy), and each copy's C(copy_tags) in
+        another value than the disk's now; the copies of a DR region that need the same tags are tagged together, as
+        many a call as the cloud's tagging call takes (AWS 200 here, ECS 50, CBS 9), and a copy that carries them as the
+        disk does costs no call. A key the disk does not carry is not set (nor taken off a copy), and each copy's C(copy_tags) in
         RV(disks) says so.
       - The copy tags give way first to the cloud's tag limit on a snapshot (AWS 50, ECS 20, CBS 50), after the
-        collection's own tags, O(tags), and room for the marks later runs write; a key left out is reported with the
+        collection's own tags, O(tags), and room for the marks later runs write (and, with O(dr_account) on CBS, its
+        staging's); a key left out is reported with the
         reason, and the copy is made all the same. A value the cloud refuses on a snapshot is left out likewise.
       - Refused before any call - a key of the collection's own (C(snapcopy:) at the start), a key also in O(tags), a key
         named twice, a key the cloud reserves (AWS C(aws:), Alibaba Cloud C(acs:) and C(aliyun), Tencent Cloud C(qcloud),

@@ -36,6 +36,9 @@ class DrAdapter(CopyAdapter):
     #: What the cloud accepts as a snapshot's tags, for the disk's tags that a DR run carries onto its copies
     #: (dr.copy_tags, dr_sync's copy_tags). None where the cloud keeps no tags on snapshots (ENS).
     copy_tag_rules: TagRules | None = None
+    #: The tags a separate DR account's steps add to a copy beside the run's (CBS: its staged copy's share and request
+    #: time, the DR account's copy's link to it): room is kept for them beside the copy tags.
+    dr_account_copy_marks: tuple[str, ...] = ()
     #: How many DR copies of one region one tag_copies call takes (the cloud's tagging call, where it takes many).
     copies_per_tag_call = 1
 

@@ -71,9 +71,10 @@ def no_tags_reason(adapter: DrAdapter) -> str:
     return '%s keeps no tags on snapshots' % adapter.cloud
 
 
-def later_marks(adapter: DrAdapter) -> tuple[str, ...]:
-    """The tags a DR run may add to a copy after its copy call: room is kept for them beside the copy tags."""
-    marks: list[str] = []
+def later_marks(adapter: DrAdapter, dr_account: bool = False) -> tuple[str, ...]:
+    """The tags a DR run may add to a copy after its copy call (``dr_account``: and its DR account's steps): room is kept
+    for them beside the copy tags."""
+    marks: list[str] = list(adapter.dr_account_copy_marks) if dr_account else []
     if not adapter.records_copy_source:
         marks.append(COPY_TAG)
     if isinstance(adapter, BlockReadAdapter):

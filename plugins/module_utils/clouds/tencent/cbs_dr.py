@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ...core.errors import INVALID, NOT_FOUND, CloudError, is_permission_refusal
 from ...core.model import COMPLETED, PENDING, CopyRequest, Disk, Snapshot
 from ...core.paging import offset_page
-from ...core.tagging import SOURCE_TAG, STAGED_FROM_TAG, tag_dict, tag_filters, tag_list
+from ...core.tagging import SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG, tag_dict, tag_filters, tag_list
 from ...dr.capabilities import CompletedSnapshotsAdapter, DrAccountAdapter, DrAdapter, SnapshotSetAdapter
 from ...dr.leases import SourceTagCalls
 from ...engine.capabilities import id_batches
@@ -37,6 +37,7 @@ from .cbs import (
 from .cbs_api import DISK_IDS_PER_FILTER, SHARED_SNAPSHOT
 from .cbs_disks import CbsDiskAdapter
 from .cbs_dr_account import CbsDrAccount
+from .cbs_dr_bridge import ASKED_TAG
 from .client import TencentAccountRouter, TencentClient, cloud_error
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ class CbsAdapter(
     # the model gives no most disks a group holds (max_set_disks None).
     sets_span_instances = False
     copy_tag_rules = TAG_RULES
+    dr_account_copy_marks = (SHARE_TAG, ASKED_TAG, STAGED_FROM_TAG)
     # The Tag service's TagResources: 9 resources a call (clouds.tencent.cbs).
     copies_per_tag_call = TAG_RESOURCES_PER_CALL
 

@@ -76,7 +76,11 @@ def copy_requests(
     rules = adapter.copy_tag_rules if adapter is not None else None
     if disk_tags and settings.copy.copy_tags and rules is not None and adapter is not None:
         wanted, dummy = disk_copy_tags(settings.copy.copy_tags, disk_tags)
-        tags.update(fitting(wanted, dict(tags, **{SOURCE_TAG: ''}), rules, later_marks(adapter))[0])
+        tags.update(
+            fitting(
+                wanted, dict(tags, **{SOURCE_TAG: ''}), rules, later_marks(adapter, settings.dr_account is not None)
+            )[0]
+        )
     common = {
         'name': render(settings.copy.name_template, fields, 'name_template'),
         'description': render(settings.copy.description_template, fields, 'description_template'),

@@ -71,7 +71,7 @@ def carry_copy_tags(
     if rules is None:
         return _not_kept(ctx, plans, outcomes)
     calls = ctx.counted()
-    marks = later_marks(ctx.adapter)
+    marks = later_marks(ctx.adapter, ctx.settings.dr_account is not None)
     by_disk = dr_copies_by_disk((copy for copies in listed.values() for copy in copies), {plan.key for plan in plans})
     records: dict[str, Records] = {}
     others: dict[str, list[dict[str, Any]]] = {}
@@ -181,7 +181,10 @@ def _planned(
                 if tag not in wanted
             }
             fit, left_out = fitting(
-                wanted, dict(others, **{SOURCE_TAG: ''}), cast('TagRules', rules), later_marks(ctx.adapter)
+                wanted,
+                dict(others, **{SOURCE_TAG: ''}),
+                cast('TagRules', rules),
+                later_marks(ctx.adapter, ctx.settings.dr_account is not None),
             )
             disk_records[(outcome.destination, plan_source_id(outcomes, plan.key))] = copy_tag_record(
                 WOULD_COPY_WITH, fit, dict(absent, **left_out)

@@ -12,13 +12,16 @@ import pytest
 
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
 from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr_bridge import ASKED_TAG
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
     DISK_TAG,
+    SHARE_TAG,
+    STAGED_FROM_TAG,
     numbered_tags,
     tag_list,
 )
-from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.copy_tags import NOT_ON_DISK
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.copy_tags import NOT_ON_DISK, later_marks
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock, FakeClock
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_assume_role_aws import ec2_with
@@ -282,3 +285,14 @@ def test_a_found_copy_with_no_room_gets_new_values_of_its_keys_but_no_new_key(fa
     assert calls.get('TagResources') == 1, calls
     (tags,) = dr_copies(adapter, dr_region).values()
     assert tags[0]['team'] == 'databases' and 'billing-code' not in tags[0] and len(tags[0]) == 49
+
+
+def test_with_a_dr_account_cbs_keeps_room_for_its_staging_marks(fakecloud_clean):
+    """CBS's DR account stages each copy (its share and request time on it) and snapshots a bridge disk (the link to the
+    staged copy on the DR account's copy): the copy tags leave room for those too, only with a DR account."""
+    adapter = fakecloud_adapter(fakecloud_clean, 'cbs')
+    extra = set(later_marks(adapter, dr_account=True)) - set(later_marks(adapter))
+    assert extra == {SHARE_TAG, ASKED_TAG, STAGED_FROM_TAG}
+    assert later_marks(fakecloud_adapter(fakecloud_clean, 'ecs'), dr_account=True) == later_marks(
+        fakecloud_adapter(fakecloud_clean, 'ecs')
+    )
