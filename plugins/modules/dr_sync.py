@@ -174,6 +174,29 @@ options:
     description:
       - Tags to put on each copy (AWS, ECS, CBS), besides C(snapcopy:source) and C(snapcopy:disk) that the module sets.
     type: dict
+  copy_tags:
+    description:
+      - Keys of the source disk's tags that its DR copies carry too, with the disk's values (cost-allocation tags, say,
+        so that the DR bill lands where the disk's bill does). AWS, ECS and CBS; ENS keeps no tags on snapshots, so there
+        the copies are made without them, each copy's C(copy_tags) says why, and the run warns.
+      - A new copy gets them in its copy call (AWS and ECS CopySnapshot; CBS tags a copy right after its copy call, with
+        the collection's own tags). A DR copy found of the disk, older ones included, gets those it lacks or carries with
+        another value than the disk's now; the copies of a DR region that need the same tags are tagged together, as
+        many a call as the cloud's tagging call takes (AWS 200 here, ECS 50, CBS 9), and a copy that carries them as the
+        disk does costs no call. A key the disk does not carry is not set (nor taken off a copy), and each copy's C(copy_tags) in
+        RV(disks) says so.
+      - The copy tags give way first to the cloud's tag limit on a snapshot (AWS 50, ECS 20, CBS 50), after the
+        collection's own tags, O(tags), and room for the marks later runs write (and, with O(dr_account) on CBS, its
+        staging's); a key left out is reported with the
+        reason, and the copy is made all the same. A value the cloud refuses on a snapshot is left out likewise.
+      - Refused before any call - a key of the collection's own (C(snapcopy:) at the start), a key also in O(tags), a key
+        named twice, a key the cloud reserves (AWS C(aws:), Alibaba Cloud C(acs:) and C(aliyun), Tencent Cloud C(qcloud),
+        C(tencent) and C(project)).
+      - As text (an AWX survey, C(-e)), keys separated by commas.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.2.0
   encrypted:
     description:
       - Encrypt the copies (AWS, ECS). A DR region's own C(encrypted) wins.
@@ -620,7 +643,14 @@ disks:
     C(usual) (the disk's usual share, null before any) and C(suspect) - and null without. Where the run read the DR copies
     (O(prune), O(lock), O(verify), O(churn_alarm), O(restore_test)), C(points) has per DR region the newest verified copy
     (C(verified_copy_id), C(verified_point)), whether a copy stands suspect (C(suspect)) and then the last known good copy
-    (C(last_known_good), C(last_known_good_point)).
+    (C(last_known_good), C(last_known_good_point)). With O(copy_tags), each copy has C(copy_tags) - C(action)
+    V(copied_with) (a copy this run made, with the copy tags its copy call set as the listing after the copies read them
+    back), V(would_copy_with) (check mode), V(tagged) (a copy found, given those it lacked or carried with another value),
+    V(would_tag) (check mode), V(unchanged) (it carries them as the disk does, or none can be set) or V(failed) (the cloud
+    refused the tagging call), C(set) (the keys and values set, or that a check run would set) and C(not_set) (each named
+    key not set, with why - the disk does not carry it, no room under the cloud's limit, the cloud keeps no tags on
+    snapshots, the cloud's error) - and null without; C(other_copy_tags) lists the disk's older DR copies the run tagged or
+    would tag, each with C(region), C(snapshot_id) and the same fields.
   returned: always
   type: list
   elements: dict

@@ -201,6 +201,43 @@ def test_survey_answers_run_the_dr_playbook(check, typed_regions, fakecloud_clea
     assert fake.ALIBABA_ACCESS_KEY_SECRET not in output
 
 
+def test_the_survey_s_copy_tags_answer_tags_each_dr_copy_with_its_disk_s_values(fakecloud_clean, tmp_path):
+    """Copy tags as the survey gives them, keys separated by commas (a space after one): each DR copy carries its disk's
+    values, and the report says so."""
+    fakecloud_clean.admin.configure(timings={'ecs': {'snapshot_seconds': 0, 'copy_seconds': 0}})
+    fakecloud_clean.admin.seed(
+        ecs={
+            'disks': [
+                {'region': 'cn-hangzhou', 'tags': {'backup': 'dr', 'cost-center': 'cc-%d' % number}, 'snapshots': 1}
+                for number in range(2)
+            ]
+        }
+    )
+    env = clean_environment(
+        tmp_path,
+        **render_injectors(
+            load('alicloud'), {'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}
+        ),
+    )
+    report_dir = tmp_path / 'reports'
+    extra_vars = answers(
+        dr_copy_provider='ecs',
+        dr_copy_source_region='cn-hangzhou',
+        dr_copy_dr_regions='cn-shanghai',
+        dr_copy_copy_tags='cost-center, team',
+    )
+    extra_vars.update(dr_copy_connection={'endpoint_url': fakecloud_clean.url}, dr_copy_report_dir=str(report_dir))
+    code, output = run_playbook(extra_vars, env, tmp_path)
+    assert code == 0, output[-4000:]
+    with open(report_dir / 'dr-report-ecs-cn-hangzhou.json', encoding='utf-8') as stream:
+        disks = json.load(stream)['disks']
+    records = [copy['copy_tags'] for disk in disks for copy in disk['copies']]
+    assert sorted(record['set']['cost-center'] for record in records) == ['cc-0', 'cc-1']
+    assert all(record['action'] == 'copied_with' and list(record['not_set']) == ['team'] for record in records)
+    snapshots = fakecloud_clean.admin.state(cloud='ecs', region='cn-shanghai')['ecs']['cn-shanghai']['snapshots']
+    assert sorted(snapshot['tags'].get('cost-center') for snapshot in snapshots) == ['cc-0', 'cc-1']
+
+
 def test_the_survey_s_restore_drill_answers_run_a_drill(fakecloud_clean, tmp_path):
     """The drill as the survey turns it on: 'true' as text, the count as a number."""
     fakecloud_clean.admin.configure(

@@ -231,7 +231,9 @@ class CopyRequest:
 
     ``options`` holds what the adapter passes to its copy call (name, description, tags,
     encryption, ...), already validated. ``not_compared`` names options that a copy found is not
-    held to (the DR run's names made from a template with the date change from run to run).
+    held to (the DR run's names made from a template with the date change from run to run). ``refreshed_tags`` names
+    tag keys that a copy found is not held to either: the DR run's copy_tags, whose values follow the disk's and which
+    the run brings up to date on the copies it finds (dr.copy_tags).
     """
 
     source_id: str
@@ -239,12 +241,14 @@ class CopyRequest:
     destinations: list[str]
     options: dict[str, Any] = field(default_factory=dict)
     not_compared: frozenset[str] = frozenset()
+    refreshed_tags: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # Copies: the caller's list and dict stay the caller's.
         self.destinations = list(self.destinations)
         self.options = dict(self.options or {})
         self.not_compared = frozenset(self.not_compared)
+        self.refreshed_tags = frozenset(self.refreshed_tags)
 
     @property
     def source_tag(self) -> str:
@@ -298,7 +302,7 @@ def copy_mismatches(request: CopyRequest, snapshot: Snapshot, readable: Iterable
         asked = {
             key: value
             for key, value in string_tags(options.get('tags')).items()
-            if key != DISK_TAG and snapshot.tags.get(key) != value
+            if key != DISK_TAG and key not in request.refreshed_tags and snapshot.tags.get(key) != value
         }
         if asked:
             differences['tags'] = {'asked': asked, 'found': {key: snapshot.tags.get(key) for key in asked}}

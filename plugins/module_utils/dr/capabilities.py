@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from ..core.model import Disk, DrillDisk, DrillHost, LockSettings, Snapshot, SnapshotLock
+    from ..core.tagging import TagRules
     from .leases import LeaseTerms
 
 
@@ -32,6 +33,14 @@ class DrAdapter(CopyAdapter):
     #: True when the cloud records on each copy the snapshot it was copied from (ECS, ENS): pruning checks that record.
     #: Where it does not (EBS, CBS), the DR run tags each copy it makes with its own id (COPY_TAG, through tag_copy).
     records_copy_source = False
+    #: What the cloud accepts as a snapshot's tags, for the disk's tags that a DR run carries onto its copies
+    #: (dr.copy_tags, dr_sync's copy_tags). None where the cloud keeps no tags on snapshots (ENS).
+    copy_tag_rules: TagRules | None = None
+    #: The tags a separate DR account's steps add to a copy beside the run's (CBS: its staged copy's share and request
+    #: time, the DR account's copy's link to it): room is kept for them beside the copy tags.
+    dr_account_copy_marks: tuple[str, ...] = ()
+    #: How many DR copies of one region one tag_copies call takes (the cloud's tagging call, where it takes many).
+    copies_per_tag_call = 1
 
     @abstractmethod
     def find_disks(self, region: str, tag_selector: dict[str, str | None]) -> list[Disk]:
@@ -67,6 +76,13 @@ class DrAdapter(CopyAdapter):
     def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
         """Add ``tags`` to a DR ``copy``: the DR run's COPY_TAG, the restore drill's RESTORE_TESTED_TAG (where the
         cloud keeps no tags on snapshots, the description's marker holds them)."""
+
+    def tag_copies(self, copies: Sequence[Snapshot], tags: dict[str, str]) -> dict[str, CloudError]:
+        """Add ``tags`` to ``copies``, DR copies of one region, at most ``copies_per_tag_call``: {copy id: the cloud's
+        refusal} of those it answers were not tagged; an error of the whole call is raised. By default a tag_copy each."""
+        for copy in copies:
+            self.tag_copy(copy, tags)
+        return {}
 
     @abstractmethod
     def delete_snapshot(self, region: str, snapshot_id: str) -> None:

@@ -97,6 +97,10 @@ class DiskFacts:  # pylint: disable=too-many-instance-attributes  # one field a 
     #: The disk's verified and last known good points in each DR region ({region: points}; none unless the run read
     #: the DR copies).
     points: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: The copy tags of each copy ({(region, copy id): record}, phases.copy_tags; none without copy_tags), and the
+    #: records of the disk's older copies the run tagged or would tag.
+    copy_tags: Mapping[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    other_copy_tags: tuple[dict[str, Any], ...] = ()
 
 
 # The total each copy action counts in.
@@ -400,6 +404,7 @@ def disk_record(
             key = (destination_outcome.destination, copy['snapshot_id'] or outcome.request.source_id)
             copy['verification'] = entry.verification.get(key)
             copy['churn'] = entry.churn.get(key)
+            copy['copy_tags'] = entry.copy_tags.get(key)
             copy['standing'], copy['recovery_point_age_hours'] = run_copy_standing(copy, source_age, rpo)
             copy['recovery_point'] = (
                 entry.source.created
@@ -442,6 +447,7 @@ def disk_record(
         'pruned': list(entry.pruned),
         'kept': list(entry.kept),
         'other_locks': list(entry.other_locks),
+        'other_copy_tags': list(entry.other_copy_tags),
         'problems': problems,
         'consistency_group': dict(entry.group) if entry.group is not None else None,
         'points': {region: dict(points) for region, points in entry.points.items()},

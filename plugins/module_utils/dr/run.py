@@ -21,12 +21,14 @@ from ..core.errors import InputError
 from ..core.network import CONNECT_TIMEOUT, READ_TIMEOUT
 from ..core.progress import Progress
 from ..engine.copy_engine import run_retry
+from .copy_tags import check_copy_tags
 from .groups import sets_of
 from .leases import LeaseTerms, lease_seconds
 from .lock import check_lock
 from .phases.context import COPY_WORKERS, PhaseContext
 from .phases.copy import copy_sources
 from .phases.copy_requests import check_templates, validate_sample
+from .phases.copy_tags import carry_copy_tags
 from .phases.drill import restore_drill
 from .phases.fresh import take_fresh_snapshots
 from .phases.locks import LocksBeforeWaiting, lock_copies
@@ -102,6 +104,7 @@ class DrRun:
     def validate(self) -> None:
         """Check templates, regions and copy options with the adapter's rules, before any call."""
         check_templates(self.settings)
+        check_copy_tags(self.settings, self.adapter)
         if self.settings.churn.enabled and self.context.blocks is None:
             raise InputError(
                 'churn_alarm',
@@ -155,6 +158,8 @@ class DrRun:
         outcomes = copies.outcomes
         marks = self._noted(mark_made_copies(ctx, plans, outcomes))
         listing = list_dr_copies(ctx)
+        # Before the locks: a lock keeps a copy's tags as they are on neither cloud, and they read the same listing.
+        copy_tags = self._noted(carry_copy_tags(ctx, plans, outcomes, listing.copies))
         locks = self._noted(
             lock_copies(
                 ctx, plans, outcomes=outcomes, listed=listing.copies, source_disks=source_disks, before=early.result
@@ -191,6 +196,7 @@ class DrRun:
             verification=verification,
             drill=drill,
             pruning=pruning,
+            copy_tags=copy_tags,
         )
         return run_report(
             ctx, self.phases, warnings=self.warnings, retries=self.retry.retries, wall_now=self.wall_clock()

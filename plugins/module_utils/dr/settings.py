@@ -37,7 +37,8 @@ class DrRegion:
 class CopySettings:
     """What each DR copy is made with: name and description templates, tags, the cloud's copy options (``options``:
     those of encrypted, kms_key_id, retention_days, instance_billing_cycle that were given), and what to do with a copy
-    found that differs (``on_mismatch``), and how many copies may be in flight at once (None: the cloud's own limit)."""
+    found that differs (``on_mismatch``), and how many copies may be in flight at once (None: the cloud's own limit).
+    ``copy_tags`` are the keys of the disk's tags that its copies carry too (dr.copy_tags)."""
 
     name_template: str | None = None
     description_template: str | None = None
@@ -45,6 +46,7 @@ class CopySettings:
     options: Mapping[str, Any] = field(default_factory=dict)
     on_mismatch: str | None = None
     max_in_flight: int | None = None
+    copy_tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,8 @@ DR_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     'description_template': {},
     'snapshot_name_template': {},
     'tags': {'type': 'dict'},
+    # Keys of the disk's tags that its DR copies carry too (dr.copy_tags); checked by DrRun.validate.
+    'copy_tags': {'type': 'list', 'elements': 'str', 'default': []},
     'encrypted': {'type': 'bool'},
     'kms_key_id': {'no_log': False},
     'retention_days': {'type': 'int'},
@@ -366,6 +368,8 @@ def dr_settings(params: dict[str, Any]) -> DrSettings:
             options=copy_options,
             on_mismatch=params.get('on_mismatch'),
             max_in_flight=params.get('max_in_flight'),
+            # As text (an AWX survey), 'a, b' gives ' b': the spaces around a comma are not the key's.
+            copy_tags=tuple(str(key).strip() for key in params.get('copy_tags') or () if str(key).strip()),
         ),
         fresh=FreshSnapshots(
             max_age_hours=params.get('max_snapshot_age_hours'), name_template=params.get('snapshot_name_template')

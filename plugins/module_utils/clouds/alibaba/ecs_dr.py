@@ -59,6 +59,7 @@ from .ecs import (
     ecs_endpoint,
 )
 from .ecs_dr_account import EcsDrAccount
+from .validate import TAG_RULES
 
 if TYPE_CHECKING:
     from ...dr.leases import LeaseTerms
@@ -127,6 +128,9 @@ class EcsAdapter(
 ):
     # DescribeSnapshots answers SourceSnapshotId and SourceRegionId (ecs 2014-05-26 model).
     records_copy_source = True
+    copy_tag_rules = TAG_RULES
+    # TagResources' ResourceId.N: 1 to 50 (ecs-20140526 TagResourcesRequest).
+    copies_per_tag_call = 50
     # CreateSnapshot carries a ClientToken too (see create_snapshot).
     create_call_is_idempotent = True
     # The restore drill: an ESSD at performance level PL0 is the cheapest disk sold in every zone, from 1 GiB.
@@ -481,10 +485,17 @@ class EcsAdapter(
             raise
 
     def tag_copy(self, copy: Snapshot, tags: Mapping[str, str]) -> None:
-        params: dict[str, str] = {'RegionId': copy.region, 'ResourceType': 'snapshot', 'ResourceId.1': copy.id}
+        self.tag_copies([copy], dict(tags))
+
+    def tag_copies(self, copies: Sequence[Snapshot], tags: dict[str, str]) -> dict[str, CloudError]:
+        region = copies[0].region
+        params: dict[str, str] = {'RegionId': region, 'ResourceType': 'snapshot'}
+        params.update(numbered('ResourceId', [copy.id for copy in copies]))
         params.update(numbered_tags(tags))
-        self.client.call('TagResources', params, copy.region)
-        copy.tags.update(tags)
+        self.client.call('TagResources', params, region)
+        for copy in copies:
+            copy.tags.update(tags)
+        return {}
 
     # ------------------------------------------------------------------ locks
     def describe_locks(self, region: str, snapshot_ids: Sequence[str]) -> dict[str, SnapshotLock]:

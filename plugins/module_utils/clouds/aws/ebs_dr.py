@@ -63,7 +63,7 @@ from ...dr.capabilities import (
 from ...dr.shares import LeasedShares, OneSourceShareCalls, ShareLeases
 from ...dr.verify import BLOCK_BYTES, BLOCKS_PER_PAGE
 from .client import AccountRouter, AwsClient
-from .ebs import FILTER_CHUNK, EbsCopyAdapter, snapshot_tag_specification
+from .ebs import FILTER_CHUNK, TAG_RULES, EbsCopyAdapter, snapshot_tag_specification
 
 if TYPE_CHECKING:
     from ...dr.leases import LeaseTerms
@@ -119,6 +119,9 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
 ):
     # EBS refuses a 21st copy in flight to one region (ResourceLimitExceeded).
     max_copies_in_flight = 20
+    copy_tag_rules = TAG_RULES
+    # CreateTags takes many resources (the leases' batches too).
+    copies_per_tag_call = FILTER_CHUNK
     # The restore drill: gp3 costs least per GiB of the SSD types and is sold in every region.
     restore_disk_type = 'gp3'
     restore_disk_types = tuple(VOLUME_MINIMUM_GIB)
@@ -210,6 +213,13 @@ class EbsAdapter(  # pylint: disable=too-many-public-methods,too-many-ancestors
             OperationType=operation,
             UserIds=[self.dr_account],
         )
+
+    def tag_copies(self, copies: Sequence[Snapshot], tags: dict[str, str]) -> dict[str, CloudError]:
+        region = copies[0].region
+        self.client.call(region, 'CreateTags', Resources=[copy.id for copy in copies], Tags=tag_list(tags))
+        for copy in copies:
+            copy.tags.update(tags)
+        return {}
 
     # Tags of source snapshots (dr.leases.SourceTagCalls: copy and share leases), a batch a call.
     def tag_sources(self, source_region: str, snapshot_ids: Sequence[str], tags: Mapping[str, str]) -> None:

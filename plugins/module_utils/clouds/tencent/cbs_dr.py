@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ...core.errors import INVALID, NOT_FOUND, CloudError, is_permission_refusal
 from ...core.model import COMPLETED, PENDING, CopyRequest, Disk, Snapshot
 from ...core.paging import offset_page
-from ...core.tagging import SOURCE_TAG, STAGED_FROM_TAG, tag_dict, tag_filters, tag_list
+from ...core.tagging import SHARE_TAG, SOURCE_TAG, STAGED_FROM_TAG, tag_dict, tag_filters, tag_list
 from ...dr.capabilities import CompletedSnapshotsAdapter, DrAccountAdapter, DrAdapter, SnapshotSetAdapter
 from ...dr.leases import SourceTagCalls
 from ...engine.capabilities import id_batches
@@ -30,12 +30,14 @@ from .cbs import (
     SNAPSHOT_RESOURCE_PREFIX,
     SNAPSHOT_SERVICE_TYPE,
     TAG_RESOURCES_PER_CALL,
+    TAG_RULES,
     snapshot_resource_name,
     utc_now,
 )
 from .cbs_api import DISK_IDS_PER_FILTER, SHARED_SNAPSHOT
 from .cbs_disks import CbsDiskAdapter
 from .cbs_dr_account import CbsDrAccount
+from .cbs_dr_bridge import ASKED_TAG
 from .client import TencentAccountRouter, TencentClient, cloud_error
 
 if TYPE_CHECKING:
@@ -63,6 +65,10 @@ class CbsAdapter(
     # CreateSnapshotGroupRequest; UnsupportedOperation.SnapshotGroupDiskAttachMultiInstance otherwise, errorcodes.py);
     # the model gives no most disks a group holds (max_set_disks None).
     sets_span_instances = False
+    copy_tag_rules = TAG_RULES
+    dr_account_copy_marks = (SHARE_TAG, ASKED_TAG, STAGED_FROM_TAG)
+    # The Tag service's TagResources: 9 resources a call (clouds.tencent.cbs).
+    copies_per_tag_call = TAG_RESOURCES_PER_CALL
 
     def __init__(self, client: TencentClient, check_mode: bool = False) -> None:
         super().__init__(client, check_mode)
@@ -447,7 +453,10 @@ class CbsAdapter(
             raise next(iter(failures.values()))
 
     def tag_copy(self, copy: Snapshot, tags: dict[str, str]) -> None:
-        # A DR copy is in the account of its region (with dr_account, the DR account's outside the source region).
-        failures = self._set_tags([copy], tags, self.client_for(copy.region))
+        failures = self.tag_copies([copy], tags)
         if failures:
             raise next(iter(failures.values()))
+
+    def tag_copies(self, copies: Sequence[Snapshot], tags: dict[str, str]) -> dict[str, CloudError]:
+        # A DR copy is in the account of its region (with dr_account, the DR account's outside the source region).
+        return self._set_tags(copies, tags, self.client_for(copies[0].region))

@@ -94,7 +94,14 @@ def copy_sources(
         known[(ctx.settings.source_region, source.id)] = source
         try:
             disk_requests = copy_requests(
-                ctx.settings, ctx.now, source.id, disk.id, disk.name, set_tags(plan, set_ids.get(plan.key))
+                ctx.settings,
+                ctx.now,
+                source.id,
+                disk.id,
+                disk.name,
+                set_tags(plan, set_ids.get(plan.key)),
+                disk.tags,
+                ctx.adapter,
             )
             for request in disk_requests:
                 ctx.adapter.validate(request)

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ...core.errors import InputError
 from ...core.model import CopyRequest
-from ...core.tagging import DISK_TAG
+from ...core.tagging import DISK_TAG, SOURCE_TAG
+from ..copy_tags import disk_copy_tags, fitting, later_marks
 
 if TYPE_CHECKING:
     import datetime
@@ -56,9 +57,12 @@ def copy_requests(
     disk_id: str,
     disk_name: str | None,
     set_tags: Mapping[str, str] | None = None,
+    disk_tags: Mapping[str, str] | None = None,
+    adapter: DrAdapter | None = None,
 ) -> list[CopyRequest]:
     """One CopyRequest per group of DR regions that share copy options; ``set_tags`` are the group's and set's tags of a
-    disk of a consistency group (dr.groups)."""
+    disk of a consistency group (dr.groups). With ``disk_tags`` and the ``adapter``, the copy tags the disk carries go
+    into the copy call too, as many as the cloud's limit leaves room for (dr.copy_tags)."""
     fields = {
         'disk_id': disk_id,
         'disk_name': disk_name or disk_id,
@@ -69,6 +73,14 @@ def copy_requests(
     tags = dict(settings.copy.tags or {})
     tags[DISK_TAG] = '%s/%s' % (settings.source_region, disk_id)
     tags.update(set_tags or {})
+    rules = adapter.copy_tag_rules if adapter is not None else None
+    if disk_tags and settings.copy.copy_tags and rules is not None and adapter is not None:
+        wanted, dummy = disk_copy_tags(settings.copy.copy_tags, disk_tags)
+        tags.update(
+            fitting(
+                wanted, dict(tags, **{SOURCE_TAG: ''}), rules, later_marks(adapter, settings.dr_account is not None)
+            )[0]
+        )
     common = {
         'name': render(settings.copy.name_template, fields, 'name_template'),
         'description': render(settings.copy.description_template, fields, 'description_template'),
@@ -91,9 +103,17 @@ def copy_requests(
         )
         if '{date}' in (template or '')
     ]
-    # CopyRequest makes not_compared a frozenset (its __post_init__).
+    # CopyRequest makes not_compared a frozenset (its __post_init__). The copy tags follow the disk: a copy found is
+    # brought up to date (phases.copy_tags), never held to them.
     return [
-        CopyRequest(source_id, settings.source_region, regions, options, cast('frozenset[str]', not_compared))
+        CopyRequest(
+            source_id,
+            settings.source_region,
+            regions,
+            options,
+            cast('frozenset[str]', not_compared),
+            frozenset(settings.copy.copy_tags),
+        )
         for options, regions in groups.values()
     ]
 

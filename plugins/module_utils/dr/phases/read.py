@@ -235,11 +235,12 @@ def plan_disk(ctx: PhaseContext, disk: Disk, snapshots: Sequence[Snapshot]) -> D
 
 
 def list_dr_copies(ctx: PhaseContext) -> Listing:
-    """The copies of each DR region as they are now, where the locks, verification, the churn alarm, the restore drill or
-    pruning need them (a drill never deletes a copy)."""
+    """The copies of each DR region as they are now, where the locks, verification, the churn alarm, the restore drill,
+    pruning or the copy tags need them (a drill never deletes a copy)."""
     settings = ctx.settings
     if not (
-        settings.restore.enabled
+        (settings.copy.copy_tags and ctx.adapter.copy_tag_rules is not None)
+        or settings.restore.enabled
         or settings.lock is not None
         or settings.prune.deletes
         or settings.verify.enabled

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ...core.model import parse_time
 from ..lock import EXPIRED, IN_FORCE, LOCKED
 from ..report import DiskFacts, dr_report
+from .copy_tags import CopyTags
 
 if TYPE_CHECKING:
     import datetime
@@ -47,6 +48,7 @@ class RunPhases:  # pylint: disable=too-many-instance-attributes  # one field a 
     verification: Verification
     drill: Drill
     pruning: Pruning
+    copy_tags: CopyTags = dataclasses.field(default_factory=CopyTags)
 
     def calls(self) -> dict[str, dict[str, int]]:
         """{phase: {adapter method: calls}}: what each phase cost (both lock passes count as the locks')."""
@@ -59,6 +61,7 @@ class RunPhases:  # pylint: disable=too-many-instance-attributes  # one field a 
             'copy': dict(self.copies.calls),
             'marks': dict(self.marks.calls),
             'listing': dict(self.listing.calls),
+            'copy_tags': dict(self.copy_tags.calls),
             'locks': dict(sorted(locks.items())),
             'shares': dict(self.shares.calls),
             'verify': dict(self.verification.calls),
@@ -96,6 +99,8 @@ def disk_facts(phases: RunPhases) -> list[DiskFacts]:
                 pruned=phases.pruning.pruned.get(key, ()),
                 kept=phases.pruning.kept.get(key, ()),
                 problems=problems,
+                copy_tags=phases.copy_tags.records.get(key, {}),
+                other_copy_tags=phases.copy_tags.others.get(key, ()),
             )
         )
     return facts
@@ -141,7 +146,7 @@ def run_report(
     )
     report['api_retries'] = retries
     report['dr_account'] = phases.shares.section
-    report['changed'] = report['changed'] or phases.shares.changed
+    report['changed'] = report['changed'] or phases.shares.changed or phases.copy_tags.changed
     report['run_warnings'] = list(phases.copies.warnings) + list(warnings) + lapsed + list(phases.drill.warnings)
     return report
 

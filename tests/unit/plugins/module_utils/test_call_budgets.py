@@ -86,14 +86,17 @@ REGIONS = {
 }
 
 
-def fakecloud_run(cloud, provider, disks=DISKS, **options):
+def fakecloud_run(cloud, provider, disks=DISKS, disk_tags=None, **options):
     """{action: calls} of the first DR run of a scope of ``disks`` disks on ``provider`` (fakecloud), and its report; with
-    dr_account in ``options``, the DR account connected from the run's own connection."""
+    dr_account in ``options``, the DR account connected from the run's own connection. The disks carry ``disk_tags``
+    besides the selector's; none given, the scope is seeded already (a second run)."""
     source, dr_region = REGIONS[provider]
-    cloud.admin.configure(timings={provider: {'snapshot_seconds': 0, 'copy_seconds': 0, 'disk_seconds': 0}})
-    cloud.admin.seed(
-        **{provider: {'disks': [{'region': source, 'size': 20, 'tags': dict(SELECTOR), 'snapshots': 1}] * disks}}
-    )
+    if disk_tags is not False:
+        cloud.admin.configure(timings={provider: {'snapshot_seconds': 0, 'copy_seconds': 0, 'disk_seconds': 0}})
+        tags = dict(SELECTOR, **(disk_tags or {}))
+        cloud.admin.seed(
+            **{provider: {'disks': [{'region': source, 'size': 20, 'tags': tags, 'snapshots': 1}] * disks}}
+        )
     cloud.admin.calls(reset=True)
     report = dr_run_with(
         fakecloud_adapter(cloud, provider, **LEASES_OUTLAST_THE_RUN),
@@ -127,15 +130,15 @@ def fakecloud_calls(cloud):
     }
 
 
-def aws_run(url, moto_calls, regions=REGIONS['aws'], disks=DISKS, **options):
+def aws_run(url, moto_calls, regions=REGIONS['aws'], disks=DISKS, disk_tags=None, **options):
     """fakecloud_run, on AWS through moto's server: the disks and their snapshots made in moto's backend directly
     (fast), the run's calls counted as moto's server answers them (``moto_calls``). moto's server lives as long as the
     test module: each test runs in ``regions`` of its own."""
     source, dr_region = regions
     ec2 = backends(SOURCE_ACCOUNT, source)
-    for dummy in range(disks):
+    for dummy in range(disks if disk_tags is not False else 0):
         volume = ec2.create_volume(size=2, zone_name=source + 'a')
-        ec2.create_tags([volume.id], dict(SELECTOR))
+        ec2.create_tags([volume.id], dict(SELECTOR, **(disk_tags or {})))
         ec2.create_snapshot(volume.id, 'nightly')
     moto_calls.clear()
     connection = dict(KEYS, endpoint_url=url, **LEASES_OUTLAST_THE_RUN)
@@ -264,3 +267,97 @@ def test_an_ecs_run_with_a_dr_account_claims_and_releases_its_shares_in_batches(
     assert counted['ListResourceShareInvitations'] <= 5 and counted['AcceptResourceShareInvitation'] <= 2, counted
     reads = counted['DescribeSnapshots'] + counted['DescribeDisks']
     assert reads <= read_budget('ecs', disks) + SHARE_READS * math.ceil(disks / 100), counted
+
+
+# Copy tags (dr_sync's copy_tags) at a few hundred disks: every page and batch of the listing crossed.
+COPY_TAG_DISKS = min(DISKS, 300)
+
+
+@pytest.mark.parametrize('provider', ['aws', 'ecs', 'cbs'])
+def test_copy_tags_cost_no_call_a_copy_and_none_at_all_once_the_copies_carry_them(request, provider):
+    """A first run with copy_tags puts them in the copy call (CBS: in the TagResources that marks the copy): the plain
+    run's budget, plus the listing that reads them back (one paged read of the DR region). A second run, with nothing
+    changed on the disks, writes nothing at all: no tagging call a copy."""
+    named = {'copy_tags': ['cost-center', 'team']}
+    tags = {'cost-center': 'cc-42', 'team': 'storage'}
+    if provider == 'aws':
+        url, moto_calls = request.getfixturevalue('moto_url'), request.getfixturevalue('moto_calls')
+        regions = ('us-east-2', 'ca-west-1')
+        counted, report = aws_run(url, moto_calls, regions, COPY_TAG_DISKS, disk_tags=tags, **named)
+        again, rerun = aws_run(url, moto_calls, regions, COPY_TAG_DISKS, disk_tags=False, **named)
+    else:
+        cloud = request.getfixturevalue('fakecloud_clean')
+        counted, report = fakecloud_run(cloud, provider, COPY_TAG_DISKS, disk_tags=tags, **named)
+        again, rerun = fakecloud_run(cloud, provider, COPY_TAG_DISKS, disk_tags=False, **named)
+    records = [copy['copy_tags'] for disk in report['disks'] for copy in disk['copies']]
+    assert all(record['action'] == 'copied_with' and record['set'] == tags for record in records), records[:3]
+    # The listing: 100 copies a page at most (ECS's MaxResults; CBS's Limit), on top of the plain run's reads.
+    listing_reads = math.ceil(COPY_TAG_DISKS / 100)
+    reads = sum(calls for action, calls in counted.items() if action.startswith(READ_PREFIXES))
+    assert reads <= read_budget(provider, COPY_TAG_DISKS) + listing_reads, counted
+    # The rest, the plain run's budget: a copy call a copy, the marks and leases, no other mutating call (the reads, above).
+    writes = {action: calls for action, calls in counted.items() if not action.startswith(READ_PREFIXES)}
+    held_to_budget(provider, writes, report, disks=COPY_TAG_DISKS)
+    assert rerun['totals']['existing'] == COPY_TAG_DISKS and not rerun['changed'], rerun['failures'][:3]
+    assert all(copy['copy_tags']['action'] == 'unchanged' for disk in rerun['disks'] for copy in disk['copies'])
+    mutating = {action: calls for action, calls in again.items() if not action.startswith(READ_PREFIXES)}
+    assert mutating == {}, mutating
+    assert sum(again.values()) <= read_budget(provider, COPY_TAG_DISKS) + listing_reads, again
+
+
+# How many DR copies one tagging call takes (the adapters' copies_per_tag_call): EC2 CreateTags, ECS TagResources'
+# ResourceId.N, Tencent's TagResources' ResourceList.
+COPIES_PER_TAG_CALL = {'aws': 200, 'ecs': 50, 'cbs': 9}
+
+
+def renamed_team(request, provider, disks):
+    """Every disk of a first run's scope with its team renamed, as a person does it, through the cloud's own calls."""
+    if provider == 'aws':
+        ec2 = backends(SOURCE_ACCOUNT, 'us-west-1')
+        ec2.create_tags([volume.id for volume in ec2.describe_volumes()], {'team': 'databases'})
+        return
+    cloud = request.getfixturevalue('fakecloud_clean')
+    adapter = fakecloud_adapter(cloud, provider)
+    source = REGIONS[provider][0]
+    ids = [disk.id for disk in adapter.find_disks(source, dict(SELECTOR))]
+    assert len(ids) == disks
+    for start in range(0, len(ids), 50 if provider == 'ecs' else 9):
+        chunk = ids[start : start + (50 if provider == 'ecs' else 9)]
+        if provider == 'ecs':
+            params = {'RegionId': source, 'ResourceType': 'disk', 'Tag.1.Key': 'team', 'Tag.1.Value': 'databases'}
+            params.update(('ResourceId.%d' % number, disk_id) for number, disk_id in enumerate(chunk, start=1))
+            adapter.client.call('TagResources', params, source)
+        else:
+            resources = ['qcs::cvm:%s:uin/:volume/%s' % (source, disk_id) for disk_id in chunk]
+            adapter.client.call(
+                'tag',
+                None,
+                'TagResources',
+                {'ResourceList': resources, 'Tags': [{'TagKey': 'team', 'TagValue': 'databases'}]},
+            )
+
+
+@pytest.mark.parametrize('provider', ['aws', 'ecs', 'cbs'])
+def test_a_tag_renamed_on_every_disk_reaches_every_copy_in_batched_calls(request, provider):
+    """A team renamed on every disk of the scope: the next run sets the new value on every DR copy, the copies of a region
+    that need the same tags together, as many a call as the cloud's tagging call takes: never a call a copy."""
+    named = {'copy_tags': ['cost-center', 'team']}
+    tags = {'cost-center': 'cc-42', 'team': 'storage'}
+    if provider == 'aws':
+        url, moto_calls = request.getfixturevalue('moto_url'), request.getfixturevalue('moto_calls')
+        regions = ('us-west-1', 'eu-west-1')
+        aws_run(url, moto_calls, regions, COPY_TAG_DISKS, disk_tags=tags, **named)
+        renamed_team(request, provider, COPY_TAG_DISKS)
+        counted, report = aws_run(url, moto_calls, regions, COPY_TAG_DISKS, disk_tags=False, **named)
+    else:
+        cloud = request.getfixturevalue('fakecloud_clean')
+        fakecloud_run(cloud, provider, COPY_TAG_DISKS, disk_tags=tags, **named)
+        renamed_team(request, provider, COPY_TAG_DISKS)
+        counted, report = fakecloud_run(cloud, provider, COPY_TAG_DISKS, disk_tags=False, **named)
+    records = [copy['copy_tags'] for disk in report['disks'] for copy in disk['copies']]
+    assert len(records) == COPY_TAG_DISKS and not report['failures'], report['failures'][:3]
+    assert all(record == {'action': 'tagged', 'set': {'team': 'databases'}, 'not_set': {}} for record in records)
+    tag_calls = sum(counted.get(action, 0) for action in TAG_CALLS[provider])
+    assert tag_calls == math.ceil(COPY_TAG_DISKS / COPIES_PER_TAG_CALL[provider]), counted
+    mutating = sum(calls for action, calls in counted.items() if not action.startswith(READ_PREFIXES))
+    assert mutating == tag_calls, counted

@@ -62,6 +62,14 @@ def test_dr_syncs_module_takes_a_blank_optional_dict_or_list_as_not_set_and_keep
     assert module.params['prune'] is True and module.params['dr_regions'] == ['cn-shanghai']
 
 
+@pytest.mark.parametrize('given, keys', [('cost-center, team', ('cost-center', 'team')), ('', ()), ([], ())])
+def test_copy_tags_as_text_are_keys_separated_by_commas_and_a_blank_is_none(given, keys):
+    """copy_tags from an AWX survey or -e: text, keys separated by commas (a tag key may hold a space, so not by spaces)."""
+    with module_arguments(dict(SCOPE, copy_tags=given)):
+        module = DrSyncModule(argument_spec=DR_ARGUMENT_SPEC, supports_check_mode=True)
+    assert dr_settings(module.params).copy.copy_tags == keys
+
+
 @pytest.mark.parametrize(
     'option, lowest, highest',
     [

@@ -103,7 +103,19 @@ def test_each_phase_counts_the_calls_it_sends(sent_in):
     report = run.run()
     assert report['totals']['copied'] == 2 and report['totals']['pruned'] == 2 and not report['failures']
     calls = run.phases.calls()
-    assert list(calls) == ['read', 'fresh', 'copy', 'marks', 'listing', 'locks', 'shares', 'verify', 'drill', 'prune']
+    assert list(calls) == [
+        'read',
+        'fresh',
+        'copy',
+        'marks',
+        'listing',
+        'copy_tags',
+        'locks',
+        'shares',
+        'verify',
+        'drill',
+        'prune',
+    ]
     for phase, counts in calls.items():
         assert as_the_cloud_counts(counts) == sent.get(phase, {}), phase
     # What each phase asks for: one batched read of the disks and of their snapshots; a fresh snapshot, a copy and a

@@ -1,0 +1,126 @@
+# -*- coding: utf-8 -*-
+# Copyright: snapcopy.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Copy tags (dr_sync's ``copy_tags``): the keys of a disk's tags that its DR copies carry too, with the disk's values,
+so that a DR copy is billed where its disk is (cost-allocation tags).
+
+The rules, written once for every cloud: the named keys are checked before any call (never the collection's own
+``snapcopy:`` keys, never a key of the run's fixed ``tags``, and the cloud's key rules); a key the disk does not carry
+is not set; a value the cloud would refuse is not set; and the copy tags are the first to give way to the cloud's tag
+limit, after the tags the collection needs and room for the marks a later phase writes (COPY_TAG, the verification's,
+the drill's): a copy tag that does not fit is reported, the copy is made all the same. A new copy gets its copy tags in
+its copy call (phases.copy_requests); the copies found get them, brought up to date, from phases.copy_tags.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..core.errors import InputError
+from ..core.tagging import CHURN_TAG, COPY_TAG, RESTORE_TESTED_TAG, SUSPECT_TAG, VERIFIED_TAG
+from .capabilities import BlockReadAdapter, RestoreDrillAdapter
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from ..core.tagging import TagRules
+    from .capabilities import DrAdapter
+    from .settings import DrSettings
+
+# The collection's own tag keys: every one starts so (core.tagging), and no user names one.
+OWN_PREFIX = 'snapcopy:'
+NOT_ON_DISK = 'the disk does not carry this tag'
+
+# What the report says a run did about a copy's copy tags (its ``action``).
+COPIED_WITH = 'copied_with'  # a copy this run made carries them, set in its copy call and read back
+WOULD_COPY_WITH = 'would_copy_with'  # check mode: the copy a real run makes would get them in its copy call
+TAGGED = 'tagged'  # a copy found had them missing or with other values: set
+WOULD_TAG = 'would_tag'  # check mode: a real run would set them
+UNCHANGED = 'unchanged'  # the copy carries them as the disk does (or none can be set)
+TAG_FAILED = 'failed'  # the cloud refused the tagging call
+
+
+def check_copy_tags(settings: DrSettings, adapter: DrAdapter) -> None:
+    """The named keys, before any call: InputError naming copy_tags for a key no run may set."""
+    keys = settings.copy.copy_tags
+    for key in keys:
+        if not key:
+            raise InputError('copy_tags', 'tag keys are not empty')
+        if key.lower().startswith(OWN_PREFIX):
+            raise InputError(
+                'copy_tags',
+                'tag key %r: the keys that start with %s are this collection\'s own, set by its runs; they are never '
+                'copied from a disk' % (key, OWN_PREFIX),
+            )
+        if key in (settings.copy.tags or {}):
+            raise InputError(
+                'copy_tags',
+                'tag key %r is in tags too: a copy gets either the value tags gives or the disk\'s, name it in one'
+                % key,
+            )
+    if len(set(keys)) != len(keys):
+        raise InputError('copy_tags', 'a tag key is named twice')
+    if adapter.copy_tag_rules is not None:
+        # The cloud's rules for a key (its reserved prefixes, its length); not how many: a key names what a disk may
+        # carry, and the cloud's limit is met per copy (fitting). The values are the disk's, checked per copy too.
+        for key in keys:
+            adapter.copy_tag_rules.validate({key: ''}, 'copy_tags')
+
+
+def no_tags_reason(adapter: DrAdapter) -> str:
+    return '%s keeps no tags on snapshots' % adapter.cloud
+
+
+def later_marks(adapter: DrAdapter, dr_account: bool = False) -> tuple[str, ...]:
+    """The tags a DR run may add to a copy after its copy call (``dr_account``: and its DR account's steps): room is kept
+    for them beside the copy tags."""
+    marks: list[str] = list(adapter.dr_account_copy_marks) if dr_account else []
+    if not adapter.records_copy_source:
+        marks.append(COPY_TAG)
+    if isinstance(adapter, BlockReadAdapter):
+        marks.extend((VERIFIED_TAG, CHURN_TAG, SUSPECT_TAG))
+    if isinstance(adapter, RestoreDrillAdapter):
+        marks.append(RESTORE_TESTED_TAG)
+    return tuple(marks)
+
+
+def disk_copy_tags(named: Sequence[str], disk_tags: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """({key: the disk's value} of the named keys the disk carries, {key: why not set} of those it does not)."""
+    return (
+        {key: disk_tags[key] for key in named if key in disk_tags},
+        {key: NOT_ON_DISK for key in named if key not in disk_tags},
+    )
+
+
+def fitting(
+    wanted: Mapping[str, str], present: Mapping[str, Any], rules: TagRules, marks: Sequence[str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """({key: value} of ``wanted`` that a snapshot carrying ``present`` takes, {key: why not} of the others): a value
+    the cloud refuses is left out, and a new key only while the cloud's limit leaves room beside ``present`` and the
+    later ``marks``. A key already there takes no more room; keys are taken in order, the same on every run."""
+    room = rules.max_tags - len(set(present) | set(marks))
+    fit: dict[str, str] = {}
+    left_out: dict[str, str] = {}
+    for key in sorted(wanted):
+        try:
+            rules.validate({key: wanted[key]}, 'copy_tags')
+        except InputError as error:
+            left_out[key] = 'the disk\'s value cannot be set on a snapshot: %s' % error.message
+            continue
+        if key in present:
+            fit[key] = wanted[key]
+        elif room > 0:
+            fit[key] = wanted[key]
+            room -= 1
+        else:
+            left_out[key] = (
+                'no room: %s allows %d tags on a snapshot, and the copy carries or keeps room for %d of its own'
+                % (rules.cloud, rules.max_tags, len(set(present) | set(marks)))
+            )
+    return fit, left_out
+
+
+def copy_tag_record(action: str, tags: Mapping[str, str], not_set: Mapping[str, str]) -> dict[str, Any]:
+    """A copy's copy tags as the report shows them: what the run did, the tags it set (or would set, or found set by
+    its copy call) and {key: why not set}."""
+    return {'action': action, 'set': dict(sorted(tags.items())), 'not_set': dict(sorted(not_set.items()))}

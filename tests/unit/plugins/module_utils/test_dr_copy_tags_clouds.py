@@ -1,0 +1,298 @@
+"""Copy tags (dr_sync's copy_tags, dr.copy_tags; issue 51): the source disk's tags that the user names are carried onto its
+DR copies, through the real SDKs against moto's server (AWS) and fakecloud (ECS, ENS, CBS). A new copy gets them in its
+copy call (EC2 CopySnapshot's TagSpecifications, ECS CopySnapshot's Tag.N, CBS's TagResources after its copy call); a
+copy found gets what changed on the disk since, in one tagging call, and nothing when nothing changed; check mode calls
+nothing that writes; the collection's own keys are refused before any call; the cloud's tag limit is reported, never a
+failed copy. ENS keeps no tags on snapshots: its copies are made and say so."""
+
+from __future__ import annotations
+
+import botocore
+import pytest
+
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.client import AwsClient
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.aws.ebs_dr import EbsAdapter
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.tencent.cbs_dr_bridge import ASKED_TAG
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.errors import InputError
+from ansible_collections.snapcopy.cloud.plugins.module_utils.core.tagging import (
+    DISK_TAG,
+    SHARE_TAG,
+    STAGED_FROM_TAG,
+    numbered_tags,
+    tag_list,
+)
+from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.copy_tags import NOT_ON_DISK, later_marks
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.dr_runs import dr_run_with, scope
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_clock import CloudMovingClock, FakeClock
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_assume_role_aws import ec2_with
+from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.test_call_budgets import (
+    fakecloud_adapter,
+    fakecloud_calls,
+)
+
+SELECTOR = {'dr': 'yes'}
+COST = {'cost-center': 'cc-42', 'team': 'storage'}
+NAMED = ['cost-center', 'team', 'billing-code']  # billing-code: on no disk until a test sets it
+REGIONS = {
+    'ecs': ('cn-hangzhou', 'cn-shanghai'),
+    'cbs': ('ap-guangzhou', 'ap-shanghai'),
+    'ens': ('cn-hangzhou-26', 'cn-beijing-cmcc'),
+}
+# The calls that write tags on each cloud (test_call_budgets.TAG_CALLS) and those that write anything.
+TAG_CALLS = {'ecs': ('TagResources',), 'cbs': ('TagResources',), 'aws': ('CreateTags',)}
+COPY_CALL = {'ecs': 'CopySnapshot', 'ens': 'CopySnapshot', 'cbs': 'CopySnapshotCrossRegions', 'aws': 'CopySnapshot'}
+
+
+def seed(cloud, provider, disks=2, tags=None):
+    """``disks`` tagged disks with a snapshot each, carrying ``tags`` (COST by default) besides the selector's."""
+    source = REGIONS[provider][0]
+    disk_tags = dict(SELECTOR, **(COST if tags is None else tags))
+    cloud.admin.configure(timings={provider: {'snapshot_seconds': 0, 'copy_seconds': 0, 'disk_seconds': 0}})
+    cloud.admin.seed(
+        **{provider: {'disks': [{'region': source, 'size': 20, 'tags': disk_tags, 'snapshots': 1}] * disks}}
+    )
+    adapter = fakecloud_adapter(cloud, provider)
+    return adapter, adapter.find_disks(source, dict(SELECTOR))
+
+
+def run(cloud, provider, adapter, check_mode=False, **options):
+    source, dr_region = REGIONS[provider]
+    cloud.admin.calls(reset=True)
+    report = dr_run_with(
+        adapter,
+        scope(provider, source, [dr_region], SELECTOR, copy_tags=NAMED, **options),
+        clock=CloudMovingClock(cloud),
+        check_mode=check_mode,
+    )
+    return report, fakecloud_calls(cloud)
+
+
+def dr_copies(adapter, region):
+    """{disk key: [copy tags dict]} of the DR copies in ``region``."""
+    found = {}
+    for copy in adapter.list_copies(region):
+        found.setdefault(copy.tags.get(DISK_TAG), []).append(copy.tags)
+    return found
+
+
+def set_disk_tags(adapter, provider, disk, tags):
+    """Change a disk's tags as a person does, through the cloud's own tag call."""
+    if provider == 'ecs':
+        params = {'RegionId': disk.region, 'ResourceType': 'disk', 'ResourceId.1': disk.id}
+        params.update(numbered_tags(tags))
+        adapter.client.call('TagResources', params, disk.region)
+    else:
+        resource = 'qcs::cvm:%s:uin/:volume/%s' % (disk.region, disk.id)
+        adapter.client.call(
+            'tag', None, 'TagResources', {'ResourceList': [resource], 'Tags': tag_list(tags, 'TagKey', 'TagValue')}
+        )
+
+
+def copy_records(report):
+    return [copy['copy_tags'] for disk in report['disks'] for copy in disk['copies']]
+
+
+@pytest.mark.parametrize('provider', ['ecs', 'cbs'])
+def test_a_new_copy_carries_the_named_tags_of_its_disk(fakecloud_clean, provider):
+    cloud = fakecloud_clean
+    adapter, disks = seed(cloud, provider)
+    report, calls = run(cloud, provider, adapter)
+    assert report['totals']['copied'] == 2 and not report['failures'], report['failures']
+    for record in copy_records(report):
+        assert record['action'] == 'copied_with'
+        assert record['set'] == COST
+        assert record['not_set'] == {'billing-code': NOT_ON_DISK}
+    copies = dr_copies(adapter, REGIONS[provider][1])
+    for disk in disks:
+        (tags,) = copies['%s/%s' % (disk.region, disk.id)]
+        assert {key: tags.get(key) for key in COST} == COST
+        assert 'billing-code' not in tags
+    if provider == 'ecs':
+        # In the copy call itself: no tagging call of its own.
+        assert 'TagResources' not in calls, calls
+
+
+def test_a_new_aws_copy_carries_the_named_tags_in_its_copy_call(moto_url, moto_calls):
+    source, dr_region = 'eu-west-3', 'eu-central-1'
+    keys = {'access_key': 'AKIASNAPCOPYTAGS0001', 'secret_key': 'snapcopy-copy-tags'}
+    client = ec2_with(moto_url, keys, source)
+    volume = client.create_volume(
+        Size=2,
+        AvailabilityZone=source + 'a',
+        TagSpecifications=[{'ResourceType': 'volume', 'Tags': tag_list(dict(SELECTOR, **COST))}],
+    )['VolumeId']
+    client.create_snapshot(VolumeId=volume)
+    adapter = EbsAdapter(AwsClient(dict(keys, endpoint_url=moto_url), botocore_module=botocore))
+    options = scope('aws', source, [dr_region], SELECTOR, copy_tags=NAMED)
+    moto_calls.clear()
+    report = dr_run_with(adapter, options, clock=FakeClock())
+    assert report['totals']['copied'] == 1 and not report['failures'], report['failures']
+    (record,) = copy_records(report)
+    assert record == {'action': 'copied_with', 'set': COST, 'not_set': {'billing-code': NOT_ON_DISK}}
+    copy_id = report['disks'][0]['copies'][0]['snapshot_id']
+    (snapshot,) = ec2_with(moto_url, keys, dr_region).describe_snapshots(SnapshotIds=[copy_id])['Snapshots']
+    tags = {tag['Key']: tag['Value'] for tag in snapshot['Tags']}
+    assert {key: tags.get(key) for key in COST} == COST
+    # The copy tags came with CopySnapshot: CreateTags only for the run's copy lease on the source and the copy's own
+    # mark (COPY_TAG), as without copy_tags.
+    assert moto_calls.get('CreateTags') == 2, moto_calls
+
+    # A cost center moved: the copy follows in one CreateTags; a rerun then writes nothing.
+    client.create_tags(Resources=[volume], Tags=[{'Key': 'cost-center', 'Value': 'cc-7'}])
+    moto_calls.clear()
+    again = dr_run_with(adapter, options, clock=FakeClock())
+    (record,) = copy_records(again)
+    assert record['action'] == 'tagged' and record['set'] == {'cost-center': 'cc-7'}
+    assert again['changed'] and again['totals']['copied'] == 0
+    assert moto_calls.get('CreateTags') == 1 and 'CopySnapshot' not in moto_calls, moto_calls
+    moto_calls.clear()
+    third = dr_run_with(adapter, options, clock=FakeClock())
+    assert not third['changed'] and copy_records(third)[0]['action'] == 'unchanged'
+    assert 'CreateTags' not in moto_calls, moto_calls
+
+
+def test_ens_copies_are_made_and_say_that_ens_keeps_no_tags(fakecloud_clean):
+    cloud = fakecloud_clean
+    adapter, dummy = seed(cloud, 'ens')
+    report, calls = run(cloud, 'ens', adapter)
+    assert report['totals']['copied'] == 2 and not report['failures'], report['failures']
+    for record in copy_records(report):
+        assert record['action'] == 'unchanged' and record['set'] == {}
+        assert set(record['not_set']) == set(NAMED)
+        assert all('keeps no tags on snapshots' in reason for reason in record['not_set'].values())
+    assert any('copy_tags' in warning for warning in report['run_warnings'])
+    assert calls.get('CopySnapshot') == 2  # the copies are made all the same
+
+
+@pytest.mark.parametrize('provider', ['ecs', 'cbs'])
+def test_a_changed_disk_tag_reaches_every_copy_then_a_rerun_changes_nothing(fakecloud_clean, provider):
+    cloud = fakecloud_clean
+    adapter, disks = seed(cloud, provider, disks=1)
+    run(cloud, provider, adapter)
+    # A second copy of the disk: a newer snapshot, copied by the next run.
+    adapter.create_snapshot(disks[0].region, disks[0], 'newer', 'newer', {})
+    cloud.admin.advance_clock(5)
+    run(cloud, provider, adapter)
+    set_disk_tags(adapter, provider, disks[0], {'cost-center': 'cc-9', 'billing-code': 'p1'})
+    report, calls = run(cloud, provider, adapter)
+    assert report['changed'] and report['totals']['copied'] == 0
+    (record,) = copy_records(report)
+    assert record['action'] == 'tagged'
+    assert record['set'] == {'cost-center': 'cc-9', 'billing-code': 'p1'} and record['not_set'] == {}
+    (older,) = report['disks'][0]['other_copy_tags']
+    assert older['action'] == 'tagged' and older['set'] == record['set']
+    # Both copies need the same tags, in one region: one tagging call for the two.
+    assert sum(calls.get(action, 0) for action in TAG_CALLS[provider]) == 1, calls
+    (tags_a, tags_b) = dr_copies(adapter, REGIONS[provider][1])['%s/%s' % (disks[0].region, disks[0].id)]
+    for tags in (tags_a, tags_b):
+        assert (tags['cost-center'], tags['billing-code'], tags['team']) == ('cc-9', 'p1', 'storage')
+    again, calls = run(cloud, provider, adapter)
+    assert not again['changed'], again['disks'][0]
+    assert copy_records(again)[0]['action'] == 'unchanged' and again['disks'][0]['other_copy_tags'] == []
+    assert not any(calls.get(action) for action in TAG_CALLS[provider]), calls
+
+
+@pytest.mark.parametrize('provider', ['ecs', 'cbs'])
+def test_check_mode_says_what_it_would_tag_and_writes_nothing(fakecloud_clean, provider):
+    cloud = fakecloud_clean
+    adapter, disks = seed(cloud, provider, disks=1)
+    planned, calls = run(cloud, provider, adapter, check_mode=True)
+    (record,) = copy_records(planned)
+    assert record == {'action': 'would_copy_with', 'set': COST, 'not_set': {'billing-code': NOT_ON_DISK}}
+    assert COPY_CALL[provider] not in calls
+    run(cloud, provider, adapter)
+    set_disk_tags(adapter, provider, disks[0], {'team': 'databases'})
+    planned, calls = run(cloud, provider, adapter, check_mode=True)
+    (record,) = copy_records(planned)
+    assert record['action'] == 'would_tag' and record['set'] == {'team': 'databases'}
+    assert planned['changed']
+    assert not any(calls.get(action) for action in TAG_CALLS[provider]), calls
+    (tags,) = dr_copies(adapter, REGIONS[provider][1])['%s/%s' % (disks[0].region, disks[0].id)]
+    assert tags['team'] == 'storage'
+
+
+@pytest.mark.parametrize(
+    'named, words',
+    [
+        (['snapcopy:disk'], "this collection's own"),
+        (['SnapCopy:Source'], "this collection's own"),
+        (['team', 'team'], 'named twice'),
+        (['acs:owner'], 'reserved'),
+    ],
+)
+def test_keys_no_run_may_set_are_refused_before_any_call(fakecloud_clean, named, words):
+    cloud = fakecloud_clean
+    adapter, dummy = seed(cloud, 'ecs', disks=1)
+    cloud.admin.calls(reset=True)
+    source, dr_region = REGIONS['ecs']
+    with pytest.raises(InputError, match=words) as refused:
+        dr_run_with(adapter, scope('ecs', source, [dr_region], SELECTOR, copy_tags=named), clock=FakeClock())
+    assert refused.value.option == 'copy_tags'
+    assert fakecloud_calls(cloud) == {}
+
+
+def test_a_key_also_in_tags_is_refused(fakecloud_clean):
+    adapter, dummy = seed(fakecloud_clean, 'ecs', disks=1)
+    source, dr_region = REGIONS['ecs']
+    options = scope('ecs', source, [dr_region], SELECTOR, copy_tags=['team'], tags={'team': 'dr'})
+    with pytest.raises(InputError, match='in tags too'):
+        dr_run_with(adapter, options, clock=FakeClock())
+
+
+def test_the_tag_limit_leaves_copy_tags_out_and_says_so_the_copy_is_made(fakecloud_clean):
+    """ECS: 20 tags a snapshot. The copy call carries SOURCE_TAG, DISK_TAG and 2 of the run's fixed tags, and room is kept
+    for the restore drill's mark: 15 for copy tags, of 20 the disk carries; the 5 left out are reported, the copy is made,
+    and a rerun neither fails nor writes."""
+    cloud = fakecloud_clean
+    many = {'c%02d' % number: 'v%d' % number for number in range(19)}  # with the selector's key, the disk's 20
+    adapter, disks = seed(cloud, 'ecs', disks=1, tags=many)
+    named = [*sorted(many), 'dr']
+    source, dr_region = REGIONS['ecs']
+    options = scope('ecs', source, [dr_region], SELECTOR, copy_tags=named, tags={'owner': 'dr', 'tier': 'gold'})
+    cloud.admin.calls(reset=True)
+    report = dr_run_with(adapter, options, clock=CloudMovingClock(cloud))
+    assert report['totals']['copied'] == 1 and not report['failures'], report['failures']
+    (record,) = copy_records(report)
+    assert record['action'] == 'copied_with' and len(record['set']) == 15
+    assert len(record['not_set']) == 5 and all('no room' in reason for reason in record['not_set'].values())
+    (tags,) = dr_copies(adapter, dr_region)['%s/%s' % (disks[0].region, disks[0].id)]
+    assert len(tags) == 19
+    again = dr_run_with(adapter, options, clock=CloudMovingClock(cloud))
+    (record,) = copy_records(again)
+    assert record['action'] == 'unchanged' and len(record['not_set']) == 5 and not again['failures']
+    assert not again['changed']
+
+
+def test_a_found_copy_with_no_room_gets_new_values_of_its_keys_but_no_new_key(fakecloud_clean):
+    """CBS: 50 tags a snapshot. A DR copy that a person filled to the limit (room kept for the drill's mark) still gets a
+    changed value of a key it carries; a key new to it is reported, never a failed run."""
+    cloud = fakecloud_clean
+    adapter, disks = seed(cloud, 'cbs', disks=1)
+    run(cloud, 'cbs', adapter)
+    dr_region = REGIONS['cbs'][1]
+    (copy,) = adapter.list_copies(dr_region)
+    # SOURCE_TAG, DISK_TAG, COPY_TAG and the 2 copy tags, room for the drill's mark: 44 more make 50.
+    adapter.tag_copy(copy, {'person-%02d' % number: 'x' for number in range(44)})
+    set_disk_tags(adapter, 'cbs', disks[0], {'team': 'databases', 'billing-code': 'b7'})
+    report, calls = run(cloud, 'cbs', adapter)
+    assert not report['failures'], report['failures']
+    (record,) = copy_records(report)
+    assert record['action'] == 'tagged' and record['set'] == {'team': 'databases'}
+    assert (
+        'no room' in record['not_set']['billing-code']
+        and 'Tencent Cloud allows 50' in record['not_set']['billing-code']
+    )
+    assert calls.get('TagResources') == 1, calls
+    (tags,) = dr_copies(adapter, dr_region).values()
+    assert tags[0]['team'] == 'databases' and 'billing-code' not in tags[0] and len(tags[0]) == 49
+
+
+def test_with_a_dr_account_cbs_keeps_room_for_its_staging_marks(fakecloud_clean):
+    """CBS's DR account stages each copy (its share and request time on it) and snapshots a bridge disk (the link to the
+    staged copy on the DR account's copy): the copy tags leave room for those too, only with a DR account."""
+    adapter = fakecloud_adapter(fakecloud_clean, 'cbs')
+    extra = set(later_marks(adapter, dr_account=True)) - set(later_marks(adapter))
+    assert extra == {SHARE_TAG, ASKED_TAG, STAGED_FROM_TAG}
+    assert later_marks(fakecloud_adapter(fakecloud_clean, 'ecs'), dr_account=True) == later_marks(
+        fakecloud_adapter(fakecloud_clean, 'ecs')
+    )
