@@ -164,10 +164,11 @@ def test_aws_every_active_account_but_the_excluded_unit_is_a_scope_in_each_regio
     assert record['calls']['ListAccounts'] == 1 and record['calls']['ListTagsForResource'] == 6
 
 
-def test_aws_500_accounts_take_a_listing_of_pages_not_a_call_an_account(moto_url):
-    """500 members (and the management account) in 26 pages of 20: without tag rules, no call an account."""
+def test_aws_accounts_take_a_listing_of_pages_not_a_call_an_account(moto_url):
+    """120 members and the management account in 7 pages of 20 (the last one short): without tag rules, no call an
+    account. (500 accounts are make bench's part o: here, moto's making of them would be most of the test.)"""
     management = '300000000002'
-    role, dummy = aws_organization(moto_url, management, members=500)
+    role, dummy = aws_organization(moto_url, management, members=120)
     found = read_the_organization(
         settings(
             provider='aws',
@@ -176,8 +177,8 @@ def test_aws_500_accounts_take_a_listing_of_pages_not_a_call_an_account(moto_url
         )
     )
     scopes, record = plan_scopes(found.organization, settings(provider='aws', regions=found.regions), found.regions)
-    assert len(record['accounts']) == 501 and len(scopes) == 3 * 500  # app-3 is closed
-    assert record['calls'] == {'DescribeOrganization': 1, 'ListAccounts': 26}
+    assert len(record['accounts']) == 121 and len(scopes) == 3 * 120  # app-3 is closed
+    assert record['calls'] == {'DescribeOrganization': 1, 'ListAccounts': 7}
 
 
 def lower(keys):
