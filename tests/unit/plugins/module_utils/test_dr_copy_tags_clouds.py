@@ -283,7 +283,7 @@ def test_a_found_copy_with_no_room_gets_new_values_of_its_keys_but_no_new_key(fa
         and 'Tencent Cloud allows 50' in record['not_set']['billing-code']
     )
     assert calls.get('TagResources') == 1, calls
-    (tags,) = dr_copies(adapter, dr_region).values()
+    (tags,) = list(dr_copies(adapter, dr_region).values())
     assert tags[0]['team'] == 'databases' and 'billing-code' not in tags[0] and len(tags[0]) == 49
 
 
