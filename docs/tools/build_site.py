@@ -37,6 +37,21 @@ ANSIBLE_LABELS = (
     ('action_plugins', 'plugins/action.html#action-plugins', 'Action plugins'),
 )
 
+# Ansible's environment variables that the generated pages name (the inventory cache options of the dr_scopes
+# inventory): the config page's entry of each.
+ANSIBLE_ENVVARS = (
+    'ANSIBLE_INVENTORY_CACHE',
+    'ANSIBLE_INVENTORY_CACHE_PLUGIN',
+    'ANSIBLE_INVENTORY_CACHE_CONNECTION',
+    'ANSIBLE_INVENTORY_CACHE_PLUGIN_PREFIX',
+    'ANSIBLE_INVENTORY_CACHE_TIMEOUT',
+    'ANSIBLE_CACHE_PLUGIN',
+    'ANSIBLE_CACHE_PLUGIN_CONNECTION',
+    'ANSIBLE_CACHE_PLUGIN_PREFIX',
+    'ANSIBLE_CACHE_PLUGIN_TIMEOUT',
+    'ANSIBLE_INVENTORY_USE_EXTRA_VARS',
+)
+
 INDEX = '''.. _docsite_root_index:
 
 snapcopy.cloud
@@ -116,6 +131,9 @@ def copy_guide(site):
 
 def write_inventory(path):
     lines = ''.join('%s std:label -1 %s %s\n' % entry for entry in ANSIBLE_LABELS)
+    lines += ''.join(
+        '%s std:envvar -1 reference_appendices/config.html#envvar-%s -\n' % (name, name) for name in ANSIBLE_ENVVARS
+    )
     header = ('# Sphinx inventory version 2\n# Project: Ansible\n# Version: devel\n'
               '# The remainder of this file is compressed using zlib.\n')
     with open(path, 'wb') as stream:
