@@ -543,8 +543,8 @@ def run_org(bench, settings, work):
                     '' if record['ok'] else ' FAILED (exit %s), see %s' % (record['exit_code'], record['log']),
                 )
             )
-        for static in (False, True):
-            lane = fleet.FleetLane(
+        lanes = [
+            fleet.FleetLane(
                 os.path.join(folder, 'fleet'),
                 aws_stack,
                 None,
@@ -553,7 +553,12 @@ def run_org(bench, settings, work):
                 bench.progress,
                 organization=org.OrgFleet(part['fleet_accounts'], static),
             )
-            fleet_runs += lane.measure()
+            for static in (False, True)
+        ]
+        # Each fork count's two runs one after the other: a shared machine's load moves both alike.
+        for forks in fleet_settings['forks']:
+            for lane in lanes:
+                fleet_runs += lane.measure([forks])
     except Exception:  # pylint: disable=broad-exception-caught  # the other parts' results must still be written
         bench.errors.append('org: %s' % traceback.format_exc())
     finally:

@@ -590,9 +590,10 @@ class FleetLane:
         )
         return record
 
-    def measure(self):
+    def measure(self, forks_counts=None):
+        """A run at each of ``forks_counts`` (default: the settings' fork counts)."""
         records = []
-        for forks in self.settings['forks']:
+        for forks in forks_counts or self.settings['forks']:
             record = self.run(forks)
             records.append(record)
             self.progress(
