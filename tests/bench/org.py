@@ -201,7 +201,7 @@ def run_inventory(path, output_path, env, timeout=RUN_TIMEOUT):
     return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime), code
 
 
-def expected_hosts(provider, accounts, tag_rule, regions=3):
+def expected_hosts(accounts, tag_rule, regions=3):
     """Hosts the build should list: every member in each region, and the management account too without the tag
     rule."""
     return regions * (accounts + (0 if tag_rule else 1))
@@ -223,7 +223,7 @@ def measure_build(work, stack, provider, accounts, tag_rule, credentials, manage
             hosts, record = read_listing(handle.read())
     answered = emulator_calls(stack, provider)
     calls = dict((record or {}).get('calls') or {})
-    expected = expected_hosts(provider, accounts, tag_rule, len(regions))
+    expected = expected_hosts(accounts, tag_rule, len(regions))
     return {
         'kind': 'build',
         'provider': provider,

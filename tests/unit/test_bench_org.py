@@ -28,7 +28,7 @@ def test_the_build_reads_three_regions_and_only_the_tag_rule_asks_for_tags():
         # A scope never copies to its own region: the DR region is none of the sources.
         assert source['dr_regions'][0] not in regions and 'role_arn' not in source['connection']
     # The management account has no tag: the rule leaves it out.
-    assert org.expected_hosts('aws', 500, False) == 1503 and org.expected_hosts('aws', 500, True) == 1500
+    assert org.expected_hosts(500, False) == 1503 and org.expected_hosts(500, True) == 1500
 
 
 def test_the_fleet_file_reaches_each_member_by_its_role_and_leaves_the_management_account_out(tmp_path):
