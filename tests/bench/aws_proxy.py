@@ -7,8 +7,8 @@
   the proxy reads it from the answers of STS AssumeRole that pass through it (a fleet's scopes
   reach their accounts by role); any other keys count as one account of their own.
 
-Every call waits ``latency_ms`` before it is passed on, and is counted per region and action
-(GET /_bench/calls; POST /_bench/reset forgets the counts and the copies in flight). Everything
+Every call waits ``latency_ms`` before it is passed on, and is counted per region and action (the form's Action, or
+X-Amz-Target's of a JSON API as Organizations) (GET /_bench/calls; POST /_bench/reset forgets the counts and the copies in flight). Everything
 else goes to moto unchanged. Used by tests/bench/bench.py; listens on 127.0.0.1 only.
 
 Usage: python tests/bench/aws_proxy.py MOTO_URL [--latency-ms 20] [--copy-seconds 5] [--max-in-flight 20]
@@ -157,7 +157,9 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
     def _forward(self, body):
         tracker = self.server.tracker
         form = urllib.parse.parse_qs(body.decode('utf-8', 'replace')) if body else {}
-        action = (form.get('Action') or ['(other)'])[0]
+        # Query APIs (EC2, STS) name the action in the form; JSON ones (Organizations) in X-Amz-Target, Service.Action.
+        target = (self.headers.get('X-Amz-Target') or '').rpartition('.')[2]
+        action = (form.get('Action') or [target or '(other)'])[0]
         match = SCOPE.search(self.headers.get('Authorization') or '')
         key, region = match.groups() if match else ('(none)', '(none)')
         destination_outcome = (tracker.account_of(key), region)

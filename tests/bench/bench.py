@@ -21,14 +21,17 @@ r. Verification (verify.py): a DR copy of an 8 GiB volume whose every block is w
 f. The fleet (playbooks/dr_fleet.yml): 100 scopes of 20 tagged disks over the four clouds and several
    accounts each, at forks 1, 10 and 25: wall time, the CPU and peak memory of the whole
    ansible-playbook process tree, API calls per scope, and the floor this machine allows (fleet.py).
+o. An organisation's inventory (org.py): the dr_scopes inventory of 500 accounts x 3 regions on AWS (without and with a
+   tag rule), Alibaba and Tencent through ansible-inventory: wall and CPU seconds, hosts, calls; and the fleet over an
+   AWS organisation's dr_scopes inventory at the fleet's fork counts, beside a static inventory of the same scopes.
 
 Parts b and c run in lanes at the same time, each lane against emulators of its own, so that no
 run shares limits or call counters with another: a loop of 100 waiting tasks alone takes about ten
 minutes. Parts d, v, g and f run after them, alone. Prints Markdown tables and writes bench-results.json,
 bench-results.png and bench-results-fleet.png.
 
-Usage: python tests/bench/bench.py [--quick] [--out DIR] [--parts abcdevgf] [--fleet-scopes N] [--fleet-disks N]
-[--fleet-forks 1,10,25]
+Usage: python tests/bench/bench.py [--quick] [--out DIR] [--parts abcdevgrfo] [--fleet-scopes N] [--fleet-disks N]
+[--fleet-forks 1,10,25] [--org-accounts N] [--org-fleet-accounts N]
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ import drill
 import events
 import fleet
 import groups
+import org
 import report
 import vault
 import verify
@@ -216,15 +220,22 @@ def parse_arguments(argv):
     )
     parser.add_argument(
         '--parts',
-        default='abcdevgrf',
+        default='abcdevgrfo',
         help='which parts to run: a (ad hoc), bc (role and loop), d (restore drill), '
-        'e (events), v (vault), g (consistency groups), r (verification), f (fleet); default abcdevgrf',
+        'e (events), v (vault), g (consistency groups), r (verification), f (fleet), o (an organisation\'s '
+        'inventory); default abcdevgrfo',
     )
     parser.add_argument('--adhoc-rounds', type=int, help='rounds of part a (default 7, 2 with --quick)')
     parser.add_argument('--fleet-scopes', type=int, help='scopes of the fleet (default 100, 8 with --quick)')
     parser.add_argument('--fleet-disks', type=int, help='tagged disks per scope (default 20, 5 with --quick)')
     parser.add_argument(
         '--fleet-forks', help='fork counts, comma-separated, 1 first (default 1,10,25; 1,4 with --quick)'
+    )
+    parser.add_argument(
+        '--org-accounts', type=int, help='member accounts of part o\'s builds (default 500, 50 with --quick)'
+    )
+    parser.add_argument(
+        '--org-fleet-accounts', type=int, help='accounts of part o\'s fleet (default 50, 8 with --quick)'
     )
     return parser.parse_args(argv)
 
@@ -243,6 +254,7 @@ def bench_settings(args):
             'groups': {'disks': 30, 'runs': 1},
             'verify': {'gib': 1, 'samples': [16, 256, 'full']},
             'events': {'disks': 20},
+            'org': {'accounts': 50, 'fleet_accounts': 8},
         }
     else:
         # Three runs where a run takes seconds or a minute; one where it takes minutes (AWS at
@@ -259,9 +271,16 @@ def bench_settings(args):
             'groups': {'disks': 600, 'runs': 1},
             'verify': {'gib': 8, 'samples': [16, 256, 4096, 'full']},
             'events': {'disks': 200},
+            # The fleet at 100 accounts, run over both inventories at three fork counts, takes more than 15 minutes
+            # (docs/performance.md, part o): 50.
+            'org': {'accounts': 500, 'fleet_accounts': 50},
         }
     if args.adhoc_rounds:
         settings['adhoc_rounds'] = args.adhoc_rounds
+    if args.org_accounts:
+        settings['org']['accounts'] = args.org_accounts
+    if args.org_fleet_accounts:
+        settings['org']['fleet_accounts'] = args.org_fleet_accounts
     fleet_settings = settings['fleet']
     if args.fleet_scopes:
         fleet_settings['scopes'] = args.fleet_scopes
@@ -477,6 +496,82 @@ def run_fleet(bench, settings, work):
     return fleet.summarize(records, os.cpu_count(), dict(fleet_settings))
 
 
+def run_org(bench, settings, work):
+    """Part o: the dr_scopes inventory's build on each cloud, then the fleet over an AWS organisation's, alone on the
+    machine (the build's CPU is the children's rusage over it)."""
+    part = settings['org']
+    fleet_settings = dict(settings['fleet'], scopes=part['fleet_accounts'])
+    bench.progress(
+        'part o: the dr_scopes inventory of %d accounts x %d regions per cloud; the fleet over %d accounts x %d disks, '
+        'forks %s'
+        % (
+            part['accounts'],
+            len(org.BUILD_REGIONS['aws']),
+            part['fleet_accounts'],
+            fleet_settings['disks'],
+            ', '.join(str(forks) for forks in fleet_settings['forks']),
+        )
+    )
+    folder = os.path.join(work, 'org')
+    os.makedirs(folder, exist_ok=True)
+    aws_stack = bench.stack('aws', FLEET_COPY_SECONDS)
+    fakecloud_stack = bench.stack('fakecloud')
+    fakecloud_stack.configure(LATENCY_MS, COPY_SECONDS)
+    builds, fleet_runs = [], []
+    try:
+        role, dummy = org.aws_organization(aws_stack.moto_url, org.BUILD_MANAGEMENT, part['accounts'])
+        plan = [('aws', False, aws_stack, role), ('aws', True, aws_stack, role)]
+        plan += [(provider, False, fakecloud_stack, None) for provider in ('ecs', 'cbs')]
+        for provider, tag_rule, stack, management_role in plan:
+            if provider != 'aws':
+                org.fakecloud_organization(stack, provider, part['accounts'])
+            record = org.measure_build(
+                folder, stack, provider, part['accounts'], tag_rule, fakecloud_credentials, management_role
+            )
+            builds.append(record)
+            bench.progress(
+                'org build %s%s, %d accounts: %.1f s, CPU %.1f s, %d hosts, %d calls (emulator %d)%s'
+                % (
+                    provider,
+                    ' with a tag rule' if tag_rule else '',
+                    part['accounts'],
+                    record['wall_s'],
+                    record['cpu_s'],
+                    record['hosts'],
+                    record['record_calls'],
+                    record['emulator_calls_total'],
+                    '' if record['ok'] else ' FAILED (exit %s), see %s' % (record['exit_code'], record['log']),
+                )
+            )
+        lanes = [
+            fleet.FleetLane(
+                os.path.join(folder, 'fleet'),
+                aws_stack,
+                None,
+                fakecloud_credentials,
+                fleet_settings,
+                bench.progress,
+                organization=org.OrgFleet(part['fleet_accounts'], static),
+            )
+            for static in (False, True)
+        ]
+        # Each fork count's two runs one after the other: a shared machine's load moves both alike.
+        for forks in fleet_settings['forks']:
+            for lane in lanes:
+                fleet_runs += lane.measure([forks])
+    except Exception:  # pylint: disable=broad-exception-caught  # the other parts' results must still be written
+        bench.errors.append('org: %s' % traceback.format_exc())
+    finally:
+        bench.close_stacks()
+    return {
+        'settings': dict(part, regions=org.BUILD_REGIONS, disks=fleet_settings['disks'], forks=fleet_settings['forks']),
+        'latency_ms': LATENCY_MS,
+        'builds': builds,
+        'fleet_runs': fleet_runs,
+        'fleet_rows': org.fleet_rows(fleet_runs),
+    }
+
+
 def main(argv):
     args = parse_arguments(argv)
     settings = bench_settings(args)
@@ -515,6 +610,8 @@ def main(argv):
             results['verify'] = run_verify(bench, settings)
         if 'f' in args.parts:
             results['fleet'] = run_fleet(bench, settings, work)
+        if 'o' in args.parts:
+            results['org'] = run_org(bench, settings, work)
     finally:
         bench.close()
     results['machine']['load_average_at_end'] = [round(value, 2) for value in os.getloadavg()]
@@ -547,6 +644,8 @@ def main(argv):
         for record in results.get('fleet', {}).get('runs', [])
         + results.get('events', {}).get('runs', [])
         + results.get('groups', {}).get('runs', [])
+        + results.get('org', {}).get('builds', [])
+        + results.get('org', {}).get('fleet_runs', [])
         if not record['ok']
     ]
     for error in bench.errors:

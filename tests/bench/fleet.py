@@ -485,37 +485,52 @@ def floors(runs, cores):
 
 
 class FleetLane:
-    """Runs the fleet at each fork count against its own emulators and keeps one record per run."""
+    """Runs the fleet at each fork count against its own emulators and keeps one record per run.
 
-    def __init__(self, work, aws_stack, fakecloud_stack, credentials, settings, progress):
+    By default over the static inventory of ``fleet_scopes``. Part o (org.py) gives ``organization``, an object with
+    ``seed(aws_stack)`` (the organisation made again after each reset, as moto's reset forgets it: answers the scopes,
+    whose account ids are new each time) and ``write_inventory(path, endpoints, settings, report_dir)`` (its
+    dr_scopes file, or None for the static inventory of the scopes), and ``kind``, the records' label."""
+
+    def __init__(self, work, aws_stack, fakecloud_stack, credentials, settings, progress, organization=None):
         self.work = work
         self.aws, self.fakecloud = aws_stack, fakecloud_stack
         self.credentials = credentials
         self.settings = settings
         self.progress = progress
-        self.scopes = fleet_scopes(settings['scopes'])
+        self.organization = organization
+        self.kind = organization.kind if organization is not None else 'fleet'
+        self.scopes = fleet_scopes(settings['scopes']) if organization is None else []
         for name in ('logs', 'reports'):
             os.makedirs(os.path.join(work, name), exist_ok=True)
 
     def endpoints(self):
-        return {'aws': self.aws.url, 'ecs': self.fakecloud.url, 'ens': self.fakecloud.url, 'cbs': self.fakecloud.url}
+        fakecloud = self.fakecloud.url if self.fakecloud is not None else None
+        return {'aws': self.aws.url, 'ecs': fakecloud, 'ens': fakecloud, 'cbs': fakecloud}
 
     def emulator_pids(self):
-        processes = [self.aws.moto, self.aws.proxy, self.fakecloud.process.process]
+        processes = [self.aws.moto, self.aws.proxy, self.fakecloud.process.process if self.fakecloud else None]
         return [process.pid for process in processes if process is not None]
 
     def prepare(self):
         """Fresh emulators with every scope's disks (neither timed nor counted)."""
         self.aws.reset('aws')
-        self.fakecloud.reset(None)
+        if self.organization is not None:
+            self.scopes = self.organization.seed(self.aws)
+        if self.fakecloud is not None:
+            self.fakecloud.reset(None)
         seed_aws(self.aws, self.scopes, self.settings['disks'])
-        seed_fakecloud(self.fakecloud, self.scopes, self.settings['disks'], self.credentials)
+        if self.fakecloud is not None:
+            seed_fakecloud(self.fakecloud, self.scopes, self.settings['disks'], self.credentials)
 
-    def run(self, forks):
-        label = 'fleet-%d-forks-%d' % (len(self.scopes), forks)
-        report_dir = os.path.join(self.work, 'reports', label)
-        inventory_path = os.path.join(self.work, label + '.inventory.json')
-        with open(inventory_path, 'w', encoding='utf-8') as handle:
+    def write_inventory(self, label, report_dir):
+        """The run's inventory file: the organisation's dr_scopes file, or the scopes' static inventory."""
+        if self.organization is not None:
+            path = os.path.join(self.work, label + '.dr_scopes.yml')
+            if self.organization.write_inventory(path, self.endpoints(), self.settings, report_dir):
+                return path
+        path = os.path.join(self.work, label + '.inventory.json')
+        with open(path, 'w', encoding='utf-8') as handle:
             json.dump(
                 inventory(
                     self.scopes,
@@ -527,7 +542,13 @@ class FleetLane:
                 handle,
                 indent=1,
             )
+        return path
+
+    def run(self, forks):
         self.prepare()
+        label = '%s-%d-forks-%d' % (self.kind, len(self.scopes), forks)
+        report_dir = os.path.join(self.work, 'reports', label)
+        inventory_path = self.write_inventory(label, report_dir)
         log_path = os.path.join(self.work, 'logs', label + '.log')
         command = [
             os.path.join(BIN, 'ansible-playbook'),
@@ -538,11 +559,13 @@ class FleetLane:
             str(forks),
         ]
         load_at_start = os.getloadavg()
-        measured = run_measured(command, log_path, ansible_env(job_environment(self.credentials)), self.emulator_pids())
+        # An inventory that does not parse fails the run rather than leaving an empty fleet.
+        environment = dict(job_environment(self.credentials), ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED='1')
+        measured = run_measured(command, log_path, ansible_env(environment), self.emulator_pids())
         calls = calls_by_provider(self.aws, self.fakecloud)
         record = dict(
             measured,
-            kind='fleet',
+            kind=self.kind,
             forks=forks,
             scopes=len(self.scopes),
             disks_per_scope=self.settings['disks'],
@@ -567,14 +590,16 @@ class FleetLane:
         )
         return record
 
-    def measure(self):
+    def measure(self, forks_counts=None):
+        """A run at each of ``forks_counts`` (default: the settings' fork counts)."""
         records = []
-        for forks in self.settings['forks']:
+        for forks in forks_counts or self.settings['forks']:
             record = self.run(forks)
             records.append(record)
             self.progress(
-                'fleet %d scopes x %d disks, forks %d: %.1f s, CPU %.0f s (+ emulators %.0f s), peak PSS %.0f MiB%s'
+                '%s %d scopes x %d disks, forks %d: %.1f s, CPU %.0f s (+ emulators %.0f s), peak PSS %.0f MiB%s'
                 % (
+                    self.kind,
                     record['scopes'],
                     record['disks_per_scope'],
                     forks,

@@ -7,6 +7,7 @@ import statistics
 import drill
 import events
 import groups
+import org
 import vault
 from read_budget import read_budget  # tests/utils, on the path from stacks.py
 from runs import floor_seconds
@@ -162,6 +163,8 @@ def table(results):
         lines += events.table(results['events']['summary'])
     if results.get('fleet'):
         lines += fleet_table(results['fleet'])
+    if results.get('org'):
+        lines += org.table(results['org'], results.get('fleet', {}).get('runs'))
     return '\n'.join(lines) + '\n'
 
 
