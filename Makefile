@@ -492,9 +492,11 @@ release: venv $(VENV_GALAXY)/.installed ## the tarball to upload (build/release)
 
 # ---------------------------------------------------------------- make bench: speed and cost, measured
 # Prints tables and writes bench-results.json, bench-results.png and bench-results-fleet.png (tests/bench,
-# docs/performance.md). About 35 to 40 minutes, of which the fleet lane (part f) takes 13 to 18 and the events (part e,
-# ansible-rulebook from .venv-eda, Java 17) about 10; BENCH_ARGS=--quick tries the bench itself in about four (part e at
-# 20 snapshots: about 10 more); BENCH_ARGS='--parts f' runs the fleet lane alone, BENCH_ARGS='--parts e' the events.
+# docs/performance.md). About an hour: the fleet lane (part f) takes 13 to 18 minutes, the events (part e,
+# ansible-rulebook from .venv-eda, Java 17) about 10, an organisation's inventory (part o: its builds a minute, its
+# fleet over 50 accounts the rest) about 27; BENCH_ARGS=--quick tries the bench itself in about four (part e at 20
+# snapshots: about 10 more; part o about 3.5); BENCH_ARGS='--parts f' runs the fleet lane alone, '--parts e' the events,
+# '--parts o --org-fleet-accounts 1 --fleet-forks 1' the inventory's builds with a token fleet (about 75 s).
 BENCH_ARGS ?=
 $(VENV)/.bench-installed: $(VENV)/.installed tests/bench/requirements.txt
 	$(call uv_install,$(VENV),-r tests/bench/requirements.txt)
