@@ -275,9 +275,8 @@ def _check_host(settings: DrSettings, adapter: RestoreDrillAdapter) -> None:
             )
         if not MIN_TIMEOUT <= host.validate_timeout <= MAX_TIMEOUT:
             raise InputError(
-                'restore_test_host',
-                'validate_timeout must be from %d to %d seconds, got %s'
-                % (MIN_TIMEOUT, MAX_TIMEOUT, host.validate_timeout),
+                'restore_test_host.validate_timeout',
+                'must be from %d to %d seconds, got %s' % (MIN_TIMEOUT, MAX_TIMEOUT, host.validate_timeout),
             )
 
 

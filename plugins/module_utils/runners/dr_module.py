@@ -419,12 +419,16 @@ ROLE_VARIABLES: dict[str, str] = {
     'report_name': 'dr_copy_run_name',
     'run_id': 'run_id',
     'restore_test_host': 'dr_copy_restore_test_validate',
+    # The checks' settings name the drill host's time for the checks "timeout" (roles/dr_copy/tasks/main.yml).
+    'restore_test_host.validate_timeout': 'dr_copy_restore_test_validate.timeout',
 }
 
 
 def role_variable(option: str) -> str:
     """The dr_copy role's variable that sets dr_sync's ``option``: connection options are keys of dr_copy_connection; a key
     of a dict option (dr_account.role_arn) is that key of the option's variable (dr_copy_dr_account.role_arn)."""
+    if option in ROLE_VARIABLES:
+        return ROLE_VARIABLES[option]
     option, dot, key = option.partition('.')
     if dot:
         return role_variable(option) + '.' + key

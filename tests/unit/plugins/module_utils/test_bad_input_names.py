@@ -36,8 +36,10 @@ from ansible_collections.snapcopy.cloud.plugins.module_utils.core.network import
 from ansible_collections.snapcopy.cloud.plugins.module_utils.dr.run import DrRun
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.copy_module import check_wait_options
 from ansible_collections.snapcopy.cloud.plugins.module_utils.runners.dr_module import (
+    RoleWordsError,
     dr_settings,
     in_role_words,
+    role_variable,
     run_dr_module,
 )
 from ansible_collections.snapcopy.cloud.tests.unit.plugins.module_utils.fake_module import FakeModule, ModuleExit
@@ -299,6 +301,21 @@ def test_the_same_errors_name_dr_sync_s_options_for_its_own_users():
     with pytest.raises(ModuleExit) as ended:
         run_dr_module(role_module(prune=True, option_names='module'))
     assert ended.value.result['msg'] == 'prune: needs keep_copies and/or max_copy_age_days to know what to prune'
+
+
+def test_the_drill_hosts_time_for_the_checks_is_named_as_the_role_takes_it():
+    """The role takes the checks' settings as dr_copy_restore_test_validate, whose key for validate_timeout is timeout."""
+    error = RoleWordsError(InputError('restore_test_host.validate_timeout', 'must be from 10 to 21600 seconds, got 5'))
+    assert str(error) == 'dr_copy_restore_test_validate.timeout: must be from 10 to 21600 seconds, got 5'
+    assert role_variable('restore_test_host.instance_id') == 'dr_copy_restore_test_validate.instance_id'
+
+
+def test_the_role_s_run_names_the_checks_timeout_as_its_variable():
+    """The role sets restore_test_host from dr_copy_restore_test_validate (timeout: the module's validate_timeout)."""
+    host = {'instance_id': 'i-0123456789abcdef0', 'region': None, 'validate_timeout': 5}
+    with pytest.raises(ModuleExit) as ended:
+        run_dr_module(role_module(restore_test=True, wait=True, restore_test_host=host))
+    assert ended.value.result['msg'] == 'dr_copy_restore_test_validate.timeout: must be from 10 to 21600 seconds, got 5'
 
 
 def test_a_word_of_a_message_is_a_role_variable_only_where_it_names_an_option():

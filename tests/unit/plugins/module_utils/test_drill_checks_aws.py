@@ -184,7 +184,7 @@ def test_a_host_that_does_not_run_fails_the_drill_of_its_region_before_any_disk(
     [
         ({'instance_id': ' '}, 'needs instance_id'),
         ({'instance_id': 'i-1', 'region': 'us-east-2'}, 'needs region, the DR region of instance i-1'),
-        ({'instance_id': 'i-1', 'validate_timeout': 5}, 'validate_timeout must be from 10'),
+        ({'instance_id': 'i-1', 'validate_timeout': 5}, 'restore_test_host.validate_timeout: must be from 10'),
     ],
 )
 def test_restore_test_host_refuses_what_cannot_work_before_any_call(moto_url, host, message):
