@@ -15,15 +15,9 @@ import re
 import string
 from collections.abc import Mapping
 
+from ansible_collections.snapcopy.cloud.plugins.module_utils.clouds.registry import PROVIDERS
 from ansible_collections.snapcopy.cloud.plugins.module_utils.core.organization import ACTIVE
 
-# The role's variable that takes the role to assume, per provider (its connection option's name).
-ROLE_OPTION = {
-    'aws': 'role_arn',
-    'ecs': 'alicloud_assume_role_arn',
-    'ens': 'alicloud_assume_role_arn',
-    'cbs': 'role_arn',
-}
 # The organisation each provider's accounts are in.
 ORGANIZATION_OF = {'aws': 'aws', 'ecs': 'alibaba', 'ens': 'alibaba', 'cbs': 'tencent'}
 FILTER_KEYS = ('accounts', 'units', 'tags')
@@ -163,7 +157,8 @@ def scope_variables(settings, account, region):
     )
     if settings['role']:
         connection = dict(variables.get('dr_copy_connection') or {})
-        connection[ROLE_OPTION[provider]] = settings['role'].format(account=account.account)
+        # The connection option that names the role to assume, as the cloud's assume-role rules name it.
+        connection[PROVIDERS[provider].role_rules.arn_option] = settings['role'].format(account=account.account)
         variables['dr_copy_connection'] = connection
     return variables
 
