@@ -296,32 +296,33 @@ def seed_directory(store, spec: dict, now: float) -> dict:
     for account in specs:
         account_id = str(account.get('id') or '18%014d' % (len(rd['accounts']) + 1))
         joined = _parse_time(account.get('joined'), rd['created'] + len(rd['accounts']) + 1)
-        rd['accounts'][account_id] = {
-            'id': account_id,
-            'name': str(account.get('name') or account_id),
-            'folder': _reference(rd['folders'], account.get('folder'), rd['root'], 'folder'),
-            'status': _one_of(account.get('status', 'CreateSuccess'), ACCOUNT_STATUSES, 'status'),
-            'type': _one_of(account.get('type', 'ResourceAccount'), ACCOUNT_TYPES, 'type'),
-            'join_method': _one_of(account.get('join_method', 'created'), JOIN_METHODS, 'join_method'),
-            'tags': {str(key): str(value) for key, value in (account.get('tags') or {}).items()},
-            'joined': joined,
-            'modified': joined,
-        }
+        rd['accounts'][account_id] = _directory_account(rd, account_id, account, joined)
         out['accounts'].append(account_id)
     if management not in rd['accounts']:
         # The management account is a member of its directory, in the Root folder (unverifiable, see above).
-        rd['accounts'][management] = {
-            'id': management,
+        invited = {
             'name': rd['management_name'],
-            'folder': rd['root'],
             'status': 'InviteSuccess',
             'type': 'CloudAccount',
             'join_method': 'invited',
-            'tags': {},
-            'joined': rd['created'],
-            'modified': rd['created'],
         }
+        rd['accounts'][management] = _directory_account(rd, management, invited, rd['created'])
     return out
+
+
+def _directory_account(rd: dict, account_id: str, account: dict, joined: float) -> dict:
+    """A member of the directory, as a seed's account describes it (the model's words checked)."""
+    return {
+        'id': account_id,
+        'name': str(account.get('name') or account_id),
+        'folder': _reference(rd['folders'], account.get('folder'), rd['root'], 'folder'),
+        'status': _one_of(account.get('status', 'CreateSuccess'), ACCOUNT_STATUSES, 'status'),
+        'type': _one_of(account.get('type', 'ResourceAccount'), ACCOUNT_TYPES, 'type'),
+        'join_method': _one_of(account.get('join_method', 'created'), JOIN_METHODS, 'join_method'),
+        'tags': {str(key): str(value) for key, value in (account.get('tags') or {}).items()},
+        'joined': joined,
+        'modified': joined,
+    }
 
 
 _PAGED = ('PageNumber', 'PageSize')
@@ -557,36 +558,33 @@ def seed_organization(store, spec: dict, now: float) -> dict:
         ]
     for member in specs:
         uin = str(member.get('uin') or 300000000000 + len(org['members']) + 1)
-        org['members'][uin] = {
-            'uin': uin,
-            'name': str(member.get('name') or uin),
-            'node': _reference(org['nodes'], member.get('node'), org['root'], 'node'),
-            'member_type': _one_of(member.get('member_type', 'Create'), MEMBER_TYPES, 'member_type'),
-            'permission_status': _one_of(
-                member.get('permission_status', 'Confirmed'), PERMISSION_STATUSES, 'permission_status'
-            ),
-            'bind_status': _one_of(member.get('bind_status', 'Success'), BIND_STATUSES, 'bind_status'),
-            'is_allow_quit': _one_of(member.get('is_allow_quit', 'Allow'), QUIT_WORDS, 'is_allow_quit'),
-            'remark': str(member.get('remark') or ''),
-            'tags': {str(key): str(value) for key, value in (member.get('tags') or {}).items()},
-            'created': _parse_time(member.get('created'), org['created'] + len(org['members']) + 1),
-        }
+        created = _parse_time(member.get('created'), org['created'] + len(org['members']) + 1)
+        org['members'][uin] = _organization_member(org, uin, member, created)
         out['members'].append(int(uin))
     if manager not in org['members']:
         # The manager is a member of its organisation, in the Root node (unverifiable, see above).
-        org['members'][manager] = {
-            'uin': manager,
-            'name': org['manager_name'],
-            'node': org['root'],
-            'member_type': 'Create',
-            'permission_status': 'Confirmed',
-            'bind_status': 'Success',
-            'is_allow_quit': 'Denied',
-            'remark': '',
-            'tags': {},
-            'created': org['created'],
-        }
+        org['members'][manager] = _organization_member(
+            org, manager, {'name': org['manager_name'], 'is_allow_quit': 'Denied'}, org['created']
+        )
     return out
+
+
+def _organization_member(org: dict, uin: str, member: dict, created: float) -> dict:
+    """A member of the organisation, as a seed's member describes it (the model's words checked)."""
+    return {
+        'uin': uin,
+        'name': str(member.get('name') or uin),
+        'node': _reference(org['nodes'], member.get('node'), org['root'], 'node'),
+        'member_type': _one_of(member.get('member_type', 'Create'), MEMBER_TYPES, 'member_type'),
+        'permission_status': _one_of(
+            member.get('permission_status', 'Confirmed'), PERMISSION_STATUSES, 'permission_status'
+        ),
+        'bind_status': _one_of(member.get('bind_status', 'Success'), BIND_STATUSES, 'bind_status'),
+        'is_allow_quit': _one_of(member.get('is_allow_quit', 'Allow'), QUIT_WORDS, 'is_allow_quit'),
+        'remark': str(member.get('remark') or ''),
+        'tags': {str(key): str(value) for key, value in (member.get('tags') or {}).items()},
+        'created': created,
+    }
 
 
 _TC_TAGS = ('Tags', 'Tags.TagKey', 'Tags.TagValue')
