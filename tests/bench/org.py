@@ -19,12 +19,9 @@ from __future__ import annotations
 
 import json
 import os
-import resource
-import subprocess
-import time
 
 from fleet import job_environment
-from runs import BIN, ROOT, ansible_env
+from runs import BIN, ROOT, ansible_env, run_timed
 from stacks import TAG_SELECTOR, with_emulators  # with_emulators: tests/utils, on the path stacks sets
 
 # The source regions of each scope of the build (three, so every account is three hosts). fakecloud and moto take any
@@ -44,7 +41,6 @@ MEMBER_ROLE = 'arn:aws:iam::{account}:role/bench'
 FLEET_REGIONS = ('us-east-1', 'us-west-2')
 # Every member's tag, which the tag rule asks for (the management account has none: it is left out by the rule).
 MEMBER_TAGS = {'owner': 'app'}
-RUN_TIMEOUT = 900
 
 
 # ---------------------------------------------------------------- seeding
@@ -182,23 +178,13 @@ def emulator_calls(stack, provider):
     }
 
 
-def run_inventory(path, output_path, env, timeout=RUN_TIMEOUT):
+def run_inventory(path, output_path, env):
     """``ansible-inventory -i path --list --export``: (wall seconds, CPU seconds, exit code), its JSON in
-    ``output_path`` and its warnings after it in ``output_path``.log. The CPU is the children's over the run: nothing
-    else of the bench runs then."""
+    ``output_path`` and its warnings in ``output_path``.log. The CPU is the children's over the run: nothing else of the
+    bench runs then."""
     command = [os.path.join(BIN, 'ansible-inventory'), '-i', path, '--list', '--export', '--output', output_path]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.monotonic()
-    with open(output_path + '.log', 'w', encoding='utf-8') as log:
-        try:
-            code = subprocess.run(
-                command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT, timeout=timeout, check=False
-            ).returncode
-        except subprocess.TimeoutExpired:
-            code = 'timeout'
-    wall = time.monotonic() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime), code
+    wall, code, cpu = run_timed(command, output_path + '.log', env)
+    return wall, cpu, code
 
 
 def expected_hosts(accounts, tag_rule, regions=3):
