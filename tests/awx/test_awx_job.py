@@ -228,6 +228,18 @@ class Job:
         return hits
 
 
+def runner_environment(awx_venv, home, collections):
+    """The environment ansible-runner starts with in the execution environment: its venv, the user's home, the
+    collection installed read-only."""
+    return {
+        'PATH': os.path.join(awx_venv, 'bin') + ':/usr/bin:/bin',
+        'HOME': home,
+        'LANG': 'C.UTF-8',
+        'ANSIBLE_COLLECTIONS_PATH': collections,
+        'ANSIBLE_NOCOLOR': '1',
+    }
+
+
 @pytest.fixture
 def run_job(awx_venv, workspace, job_user, home, collections):
     """Run a project playbook (dr_copy.yml, dr_alert.yml) as AWX would, with these extra variables."""
@@ -257,13 +269,7 @@ def run_job(awx_venv, workspace, job_user, home, collections):
                 stream.write(content)
         os.chmod(os.path.join(workspace, 'jobs'), 0o755)
         job_user.own(private_data_dir)
-        env = {
-            'PATH': os.path.join(awx_venv, 'bin') + ':/usr/bin:/bin',
-            'HOME': home,
-            'LANG': 'C.UTF-8',
-            'ANSIBLE_COLLECTIONS_PATH': collections,
-            'ANSIBLE_NOCOLOR': '1',
-        }
+        env = runner_environment(awx_venv, home, collections)
         done = subprocess.run(
             [
                 os.path.join(awx_venv, 'bin', 'ansible-runner'),
@@ -594,13 +600,7 @@ def test_the_organisation_is_an_inventory_source_as_awx_updates_one(
     output = os.path.join(private_data_dir, 'inventory.json')
     done = subprocess.run(
         [os.path.join(awx_venv, 'bin', 'python'), '-c', INVENTORY_UPDATE, private_data_dir, source, output],
-        env={
-            'PATH': os.path.join(awx_venv, 'bin') + ':/usr/bin:/bin',
-            'HOME': home,
-            'LANG': 'C.UTF-8',
-            'ANSIBLE_COLLECTIONS_PATH': collections,
-            'ANSIBLE_NOCOLOR': '1',
-        },
+        env=runner_environment(awx_venv, home, collections),
         cwd=private_data_dir,
         capture_output=True,
         text=True,

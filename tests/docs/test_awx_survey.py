@@ -141,6 +141,16 @@ def test_awx_sends_the_blank_default_of_each_optional_text_question():
     )
 
 
+def job_environment(home):
+    """A job's environment as AWX gives it: nothing of ours, and the keys the Alibaba Cloud credential type injects."""
+    return clean_environment(
+        home,
+        **render_injectors(
+            load('alicloud'), {'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}
+        ),
+    )
+
+
 def run_playbook(extra_vars, env, tmp_path, check=False):
     path = tmp_path / 'extra_vars.json'
     path.write_text(json.dumps(extra_vars), encoding='utf-8')
@@ -172,12 +182,7 @@ def test_survey_answers_run_the_dr_playbook(check, typed_regions, fakecloud_clea
             + [{'region': 'cn-hangzhou', 'tags': {'backup': 'no'}, 'snapshots': 1}]
         }
     )
-    env = clean_environment(
-        tmp_path,
-        **render_injectors(
-            load('alicloud'), {'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}
-        ),
-    )
+    env = job_environment(tmp_path)
     report_dir = tmp_path / 'reports'
     extra_vars = answers(
         dr_copy_provider='ecs',
@@ -213,12 +218,7 @@ def test_the_survey_s_copy_tags_answer_tags_each_dr_copy_with_its_disk_s_values(
             ]
         }
     )
-    env = clean_environment(
-        tmp_path,
-        **render_injectors(
-            load('alicloud'), {'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}
-        ),
-    )
+    env = job_environment(tmp_path)
     report_dir = tmp_path / 'reports'
     extra_vars = answers(
         dr_copy_provider='ecs',
@@ -244,12 +244,7 @@ def test_the_survey_s_restore_drill_answers_run_a_drill(fakecloud_clean, tmp_pat
         timings={'ecs': {'snapshot_seconds': 0.5, 'copy_seconds': 0.5, 'disk_seconds': 0.5}}
     )
     fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}] * 2})
-    env = clean_environment(
-        tmp_path,
-        **render_injectors(
-            load('alicloud'), {'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}
-        ),
-    )
+    env = job_environment(tmp_path)
     report_dir = tmp_path / 'reports'
     extra_vars = answers(
         dr_copy_provider='ecs',
@@ -278,12 +273,7 @@ def test_the_survey_s_lock_answer_locks_each_dr_copy(fakecloud_clean, tmp_path):
     more."""
     fakecloud_clean.admin.configure(timings={'ecs': {'snapshot_seconds': 0.3, 'copy_seconds': 0.3}})
     fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}] * 2})
-    env = clean_environment(
-        tmp_path,
-        **render_injectors(
-            load('alicloud'), {'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}
-        ),
-    )
+    env = job_environment(tmp_path)
     report_dir = tmp_path / 'reports'
     extra_vars = answers(
         dr_copy_provider='ecs',
@@ -313,12 +303,7 @@ def test_dr_sync_takes_a_blank_optional_dict_as_not_set(blank, fakecloud_clean, 
     """dr_sync called with AWX's blank answers passed on (tags, dr_account, lock, restore_test_zones as "") runs as if
     they were left out; a blank required one (the selector) is still refused, by Ansible, before any call."""
     fakecloud_clean.admin.seed(ecs={'disks': [{'region': 'cn-hangzhou', 'tags': {'backup': 'dr'}, 'snapshots': 1}]})
-    env = clean_environment(
-        tmp_path,
-        **render_injectors(
-            load('alicloud'), {'access_key': fake.ALIBABA_ACCESS_KEY_ID, 'secret_key': fake.ALIBABA_ACCESS_KEY_SECRET}
-        ),
-    )
+    env = job_environment(tmp_path)
     args = {
         'provider': 'ecs',
         'source_region': 'cn-hangzhou',
